@@ -1,0 +1,72 @@
+"""The relational core of ingest, written once in Ibis so DuckDB and Spark run the same logic.
+
+Readers stage raw rows (with a `_seq` column: their order in the file). These expressions turn
+staged rows into canonical ones: one row per post (the first occurrence wins), and one row per
+account in which every field is the latest non-NULL value seen (so a v2 snapshot without
+`account_lang` does not erase the language an older v1.1 snapshot gave). Ties are broken
+deterministically, because re-running a stage must give the same tables.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from botwatch.schema import ACCOUNTS, POSTS, PROFILE_VALUE_FIELDS
+
+POST_KEY = ["platform", "post_id"]
+ACCOUNT_KEY = ["platform", "account_id"]
+_EPOCH = ibis.timestamp("1970-01-01 00:00:00")
+
+
+def first_posts(staged: ir.Table) -> ir.Table:
+    """One row per (platform, post_id): the first one read. `staged` has a `_seq` column."""
+    ranked = staged.mutate(_rn=ibis.row_number().over(group_by=POST_KEY, order_by=staged._seq))
+    return ranked.filter(ranked._rn == 0).select(*POSTS.names)
+
+
+def new_posts(candidates: ir.Table, existing: ir.Table) -> ir.Table:
+    """Posts not already stored (re-ingesting a file adds nothing)."""
+    return candidates.anti_join(existing, POST_KEY).select(*POSTS.names)
+
+
+def _one_per_time(t: ir.Table, tiebreak: str, descending: bool = True) -> ir.Table:
+    """Keep one row per account and observation time, so "latest" is never a tie."""
+    order = ibis.desc(t[tiebreak]) if descending else ibis.asc(t[tiebreak])
+    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, "observed_at"], order_by=order))
+    return ranked.filter(ranked._rn == 0).drop("_rn")
+
+
+def _latest_fields(t: ir.Table) -> dict[str, ir.Value]:
+    key = t.observed_at.fill_null(_EPOCH)
+    return {f: t[f].argmax(key, where=t[f].notnull()) for f in PROFILE_VALUE_FIELDS}
+
+
+def reduce_snapshots(staged: ir.Table) -> ir.Table:
+    """A file's account snapshots, one row per account: latest non-NULL fields and when seen."""
+    dedup = _one_per_time(staged, "_seq")
+    return dedup.group_by(ACCOUNT_KEY).aggregate(
+        **_latest_fields(dedup),
+        observed_at=dedup.observed_at.max(),
+        first_seen=dedup.observed_at.min(),
+        last_seen=dedup.observed_at.max(),
+        source=dedup.source.argmax(dedup._seq),
+    )
+
+
+def accounts_from_snapshots(snapshots: ir.Table) -> ir.Table:
+    """The accounts table: per account, the latest non-NULL value of each field over all files."""
+    dedup = _one_per_time(snapshots, "source")
+    out = dedup.group_by(ACCOUNT_KEY).aggregate(
+        **_latest_fields(dedup),
+        first_seen=dedup.first_seen.min(),
+        last_seen=dedup.last_seen.max(),
+    )
+    return out.select(*ACCOUNTS.names)
+
+
+def new_snapshots(reduced: ir.Table, existing: ir.Table) -> ir.Table:
+    """Snapshots not already stored (same account, same first/last seen and time)."""
+    key = [*ACCOUNT_KEY, "observed_at", "first_seen", "last_seen"]
+    cond = [reduced[k].identical_to(existing[k]) for k in key]
+    return reduced.anti_join(existing, cond)

@@ -1,0 +1,305 @@
+"""Row handlers for the CSV archives: Twitter's information-operations (IO) release, the
+FiveThirtyEight/Clemson IRA troll tweets, and twarc-csv output.
+
+Columns are found by header name, never by position, because each release re-orders and renames
+them (IO users files appear with and without a `user_` prefix). Hashed ids in the IO archive are
+kept verbatim as strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import orjson
+
+from botwatch.ingest.csv_records import parse_list_field
+from botwatch.ingest.fields import (
+    client_name,
+    opt_bool,
+    opt_id,
+    opt_int,
+    opt_str,
+    parse_iso_time,
+    req_id,
+    req_text,
+)
+from botwatch.ingest.sink import RecordError, RowSink
+
+FORMAT_IO_TWEETS = "io-archive-tweets"
+FORMAT_IO_USERS = "io-archive-users"
+FORMAT_IRA_TWEETS = "ira-538-tweets"
+FORMAT_IRA_AUTHORS = "ira-538-authors"
+FORMAT_TWARC_CSV = "twarc-csv"
+
+_RT_PREFIX = re.compile(r"^RT @(\w{1,50}):\s?", re.ASCII)
+_HASHTAG = re.compile(r"(?<![\w&])#(\w{1,139})")
+_MENTION = re.compile(r"(?<![\w])@(\w{1,50})", re.ASCII)
+_URL = re.compile(r"https?://\S+")
+
+# Language names as the IRA file writes them, to ISO 639-1 codes (others are kept lower-cased).
+_LANG_NAMES = {
+    "english": "en", "russian": "ru", "german": "de", "ukrainian": "uk", "italian": "it",
+    "spanish": "es", "french": "fr", "arabic": "ar", "japanese": "ja", "dutch": "nl",
+    "portuguese": "pt", "serbian": "sr", "macedonian": "mk", "bulgarian": "bg", "romanian": "ro",
+    "farsi (persian)": "fa", "turkish": "tr", "polish": "pl", "swedish": "sv", "norwegian": "no",
+    "uzbek": "uz", "vietnamese": "vi", "chinese": "zh", "korean": "ko", "estonian": "et",
+    "latvian": "lv", "lithuanian": "lt", "czech": "cs", "croatian": "hr", "hungarian": "hu",
+    "finnish": "fi", "danish": "da", "greek": "el", "hebrew": "he", "hindi": "hi", "indonesian": "id",
+    "kazakh": "kk", "belarusian": "be", "albanian": "sq", "slovak": "sk", "slovenian": "sl",
+    "tagalog (filipino)": "tl", "thai": "th", "urdu": "ur", "pushto": "ps", "somali": "so",
+}
+
+
+def _get(row: dict[str, str], *names: str) -> str | None:
+    """The first present, non-empty value among alternative header names."""
+    for n in names:
+        v = row.get(n)
+        if v is not None and v.strip() != "":
+            return v
+    return None
+
+
+def _extra(fields: dict[str, Any]) -> str | None:
+    kept = {k: v for k, v in fields.items() if v not in (None, "")}
+    return orjson.dumps(kept).decode() if kept else None
+
+
+def text_entities(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Hashtags, mentions and links found in text, for sources that do not list them."""
+    return _HASHTAG.findall(text), _MENTION.findall(text), _URL.findall(text)
+
+
+# -- Twitter information-operations archive ----------------------------------------------------
+
+
+def _io_profile(row: dict[str, str], observed_at: Any) -> dict[str, Any]:
+    return {
+        "account_id": req_id(_get(row, "userid", "user_id"), "userid"),
+        "platform": "twitter",
+        "handle": opt_str(_get(row, "user_screen_name", "screen_name")),
+        "display_name": opt_str(_get(row, "user_display_name", "display_name")),
+        "description": opt_str(_get(row, "user_profile_description", "profile_description")),
+        "location": opt_str(_get(row, "user_reported_location", "reported_location")),
+        "account_lang": opt_str(_get(row, "account_language", "user_account_language")),
+        "created_at": parse_iso_time(_get(row, "account_creation_date", "user_account_creation_date"), required=False),
+        "followers": opt_int(_get(row, "follower_count", "user_follower_count", "followers_count")),
+        "following": opt_int(_get(row, "following_count", "user_following_count", "friends_count")),
+        "observed_at": observed_at,
+        "extra": _extra({"profile_url": _get(row, "user_profile_url", "profile_url")}),
+    }
+
+
+def handle_io_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
+    post_id = req_id(row.get("tweetid"), "tweetid")
+    created = parse_iso_time(row.get("tweet_time"), "tweet_time")
+    profile = _io_profile(row, created)
+    text = req_text(row.get("tweet_text"))
+    kind, ref_post, ref_account, ref_handle = "original", None, None, None
+    if opt_bool(row.get("is_retweet")):
+        kind, ref_post, ref_account = "retweet", opt_id(row.get("retweet_tweetid")), opt_id(row.get("retweet_userid"))
+        m = _RT_PREFIX.match(text)
+        if m:
+            ref_handle, text = m.group(1), text[m.end():]
+    elif opt_id(row.get("quoted_tweet_tweetid")):
+        kind, ref_post = "quote", opt_id(row.get("quoted_tweet_tweetid"))
+    elif opt_id(row.get("in_reply_to_tweetid")) or opt_id(row.get("in_reply_to_userid")):
+        kind, ref_post, ref_account = "reply", opt_id(row.get("in_reply_to_tweetid")), opt_id(row.get("in_reply_to_userid"))
+    sink.post(
+        {
+            "post_id": post_id,
+            "platform": "twitter",
+            "account_id": profile["account_id"],
+            "created_at": created,
+            "text": text,
+            "lang": opt_str(row.get("tweet_language")),
+            "kind": kind,
+            "ref_post_id": ref_post,
+            "ref_account_id": ref_account,
+            "ref_handle": ref_handle,
+            "hashtags": parse_list_field(row.get("hashtags")),
+            "mentions": parse_list_field(row.get("user_mentions")),
+            "urls": parse_list_field(row.get("urls")),
+            "client": client_name(row.get("tweet_client_name")),
+        },
+        line,
+    )
+    sink.account(profile, line)
+
+
+def handle_io_user(row: dict[str, str], line: int, sink: RowSink) -> None:
+    sink.account(_io_profile(row, None), line)
+
+
+# -- FiveThirtyEight / Clemson IRA troll tweets ---------------------------------------------------
+
+
+def ira_lang(name: str | None) -> str | None:
+    if name is None:
+        return None
+    key = name.strip().lower()
+    if key in ("", "unknown", "lang"):
+        return None
+    return _LANG_NAMES.get(key, key)
+
+
+def _ira_account_id(row: dict[str, str]) -> str:
+    # The by-author re-cut's author_id is the handle; FiveThirtyEight's original has `author`.
+    # external_author_id went through a float and lost digits, so the handle is the stable key.
+    handle = _get(row, "author_id", "author")
+    if handle is None:
+        raise RecordError("missing author")
+    return handle.strip().lower()
+
+
+def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
+    account_id = _ira_account_id(row)
+    created = parse_iso_time(row.get("publish_date"), "publish_date")
+    content = req_text(row.get("content"))
+    tweet_id = opt_id(row.get("tweet_id"))
+    if tweet_id is None:
+        # No ids in this release: a stable id from who, when and what, so re-ingest dedupes.
+        digest = hashlib.blake2b(f"{account_id}\x1f{row.get('publish_date')}\x1f{content}".encode(), digest_size=10)
+        tweet_id = "ira538-" + digest.hexdigest()
+    text, kind, ref_handle = content, "original", None
+    post_type = (row.get("post_type") or "").strip().upper()
+    m = _RT_PREFIX.match(content)
+    if post_type == "RETWEET" or row.get("retweet", "").strip() == "1" or m:
+        kind = "retweet"
+        if m:
+            ref_handle, text = m.group(1), content[m.end():]
+    elif post_type == "QUOTE_TWEET":
+        kind = "quote"
+    hashtags, mentions, urls = text_entities(content)
+    sink.post(
+        {
+            "post_id": tweet_id,
+            "platform": "twitter",
+            "account_id": account_id,
+            "created_at": created,
+            "text": text,
+            "lang": ira_lang(row.get("language")),
+            "kind": kind,
+            "ref_handle": ref_handle,
+            "hashtags": hashtags,
+            "mentions": mentions,
+            "urls": urls,
+        },
+        line,
+    )
+    sink.account(
+        {
+            "account_id": account_id,
+            "platform": "twitter",
+            "handle": _get(row, "author", "author_id"),
+            "followers": opt_int(row.get("followers")),
+            "following": opt_int(row.get("following")),
+            "posts_count": opt_int(row.get("updates")),
+            "observed_at": created,
+            "extra": _extra(
+                {
+                    "region": opt_str(row.get("region")),
+                    "account_category": opt_str(row.get("account_category")),
+                    "account_type": opt_str(row.get("account_type")),
+                }
+            ),
+        },
+        line,
+    )
+
+
+def handle_ira_author(row: dict[str, str], line: int, sink: RowSink) -> None:
+    account_id = _ira_account_id(row)
+    sink.account(
+        {
+            "account_id": account_id,
+            "platform": "twitter",
+            "handle": _get(row, "author", "author_id"),
+            "observed_at": None,
+            "extra": _extra(
+                {
+                    "external_author_id": opt_str(row.get("external_author_id")),
+                    "account_type": opt_str(row.get("account_type")),
+                    "account_category": opt_str(row.get("account_category")),
+                    "new_june_2018": opt_str(row.get("new_june_2018")),
+                    "source_dataset": "fivethirtyeight-ira",
+                }
+            ),
+        },
+        line,
+    )
+
+
+# -- twarc-csv ------------------------------------------------------------------------------------
+
+
+def _json_list(value: str | None, key: str) -> list[str]:
+    if not value or not value.strip():
+        return []
+    try:
+        items = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return parse_list_field(value)
+    if not isinstance(items, list):
+        return []
+    return [str(i.get(key)) for i in items if isinstance(i, dict) and i.get(key)]
+
+
+def handle_twarc_csv(row: dict[str, str], line: int, sink: RowSink) -> None:
+    post_id = req_id(opt_id(row.get("id")), "id")
+    created = parse_iso_time(row.get("created_at"))
+    author_id = req_id(opt_id(_get(row, "author_id", "author.id")), "author_id")
+    text = req_text(row.get("text"))
+    kind, ref_post, ref_account, ref_handle = "original", None, None, None
+    if opt_id(row.get("referenced_tweets.retweeted.id")):
+        kind, ref_post = "retweet", opt_id(row.get("referenced_tweets.retweeted.id"))
+        ref_account = opt_id(row.get("retweeted_user_id"))
+        m = _RT_PREFIX.match(text)
+        if m:
+            ref_handle, text = m.group(1), text[m.end():]
+    elif opt_id(row.get("referenced_tweets.quoted.id")):
+        kind, ref_post, ref_account = "quote", opt_id(row.get("referenced_tweets.quoted.id")), opt_id(row.get("quoted_user_id"))
+    elif opt_id(row.get("referenced_tweets.replied_to.id")) or opt_id(row.get("in_reply_to_user_id")):
+        kind, ref_post, ref_account = "reply", opt_id(row.get("referenced_tweets.replied_to.id")), opt_id(row.get("in_reply_to_user_id"))
+    sink.post(
+        {
+            "post_id": post_id,
+            "platform": "twitter",
+            "account_id": author_id,
+            "created_at": created,
+            "text": text,
+            "lang": opt_str(row.get("lang")),
+            "kind": kind,
+            "ref_post_id": ref_post,
+            "ref_account_id": ref_account,
+            "ref_handle": ref_handle,
+            "hashtags": _json_list(row.get("entities.hashtags"), "tag"),
+            "mentions": _json_list(row.get("entities.mentions"), "username"),
+            "urls": _json_list(row.get("entities.urls"), "expanded_url"),
+            "client": client_name(row.get("source")),
+        },
+        line,
+    )
+    if not _get(row, "author.username", "author.id"):
+        sink.account({"account_id": author_id, "platform": "twitter", "observed_at": created}, line)
+    else:
+        image = opt_str(row.get("author.profile_image_url"))
+        sink.account(
+            {
+                "account_id": author_id,
+                "platform": "twitter",
+                "handle": opt_str(row.get("author.username")),
+                "display_name": opt_str(row.get("author.name")),
+                "description": opt_str(row.get("author.description")),
+                "location": opt_str(row.get("author.location")),
+                "created_at": parse_iso_time(row.get("author.created_at"), required=False),
+                "followers": opt_int(row.get("author.public_metrics.followers_count")),
+                "following": opt_int(row.get("author.public_metrics.following_count")),
+                "posts_count": opt_int(row.get("author.public_metrics.tweet_count")),
+                "verified": opt_bool(row.get("author.verified")),
+                "default_image": ("default_profile_images" in image) if image else None,
+                "observed_at": created,
+            },
+            line,
+        )

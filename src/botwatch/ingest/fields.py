@@ -1,0 +1,189 @@
+"""Typed field coercion shared by all readers.
+
+Archives disagree about types (ids as numbers or strings, counts as "15349596 " with a trailing
+space, booleans as "False"), and some records are simply wrong. These helpers turn what is there
+into the canonical type or NULL, and raise `RecordError` where a value that a post cannot do
+without (its id, its time) is missing or malformed, so the record goes to `rejected` instead of
+poisoning a whole Arrow batch.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from botwatch.ingest.sink import RecordError
+
+_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+_ANCHOR = re.compile(r"<[^>]*>")
+_NULL_STRINGS = {"", "none", "null", "nan"}
+
+
+def req_id(value: Any, what: str) -> str:
+    """A required id, as a string (ids are never numbers: 64-bit ids lose digits as floats)."""
+    if isinstance(value, str):
+        v = value.strip()
+        if v:
+            return v
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None:
+        raise RecordError(f"missing {what}")
+    raise RecordError(f"{what} has wrong type {type(value).__name__}")
+
+
+def opt_id(value: Any) -> str | None:
+    """An optional id as a string, or NULL."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return None  # a float id has already lost digits: unknown, not wrong
+    if isinstance(value, str):
+        v = value.strip()
+        return None if v.lower() in _NULL_STRINGS else v
+    return None
+
+
+def opt_str(value: Any) -> str | None:
+    """A text field, or NULL for missing/empty/"None" placeholders."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return None
+    v = value.strip()
+    return None if v.lower() in _NULL_STRINGS else v
+
+
+def req_text(value: Any) -> str:
+    """Post text: must be a string (an empty post is allowed, a number is not)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        raise RecordError("missing text")
+    raise RecordError(f"text has wrong type {type(value).__name__}")
+
+
+def opt_int(value: Any) -> int | None:
+    """A count, or NULL when absent or not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value == value else None
+    if isinstance(value, str):
+        v = value.strip()
+        if not v:
+            return None
+        try:
+            return int(float(v)) if "." in v or "e" in v.lower() else int(v)
+        except ValueError:
+            return None
+    return None
+
+
+def opt_bool(value: Any) -> bool | None:
+    """A flag from a bool, 0/1, or "True"/"False" text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("true", "1", "t", "yes"):
+            return True
+        if v in ("false", "0", "f", "no"):
+            return False
+    return None
+
+
+def parse_twitter_time(value: Any, what: str = "created_at", required: bool = True) -> datetime | None:
+    """Parse v1.1's `Wed Oct 10 20:19:24 +0000 2018` (and ISO 8601) into naive UTC."""
+    if not isinstance(value, str) or not value.strip():
+        if required:
+            raise RecordError(f"missing {what}" if value in (None, "") else f"{what} has wrong type {type(value).__name__}")
+        return None
+    v = value.strip()
+    if len(v) == 30 and v[3] == " " and v[19] == " ":
+        try:
+            dt = datetime(int(v[26:30]), _MONTHS[v[4:7]], int(v[8:10]), int(v[11:13]), int(v[14:16]), int(v[17:19]))
+            off = v[20:25]
+            if off != "+0000":
+                sign = 1 if off[0] == "+" else -1
+                dt -= sign * timedelta(hours=int(off[1:3]), minutes=int(off[3:5]))
+            return dt
+        except (KeyError, ValueError):
+            pass
+    return parse_iso_time(v, what, required)
+
+
+def parse_iso_time(value: Any, what: str = "created_at", required: bool = True) -> datetime | None:
+    """Parse ISO 8601 (`2021-09-22T16:37:29.000Z`, `2016-11-29 14:05:00`, with or without offset) into naive UTC."""
+    if isinstance(value, str) and value.strip():
+        v = value.strip()
+        if v.endswith("Z"):
+            v = v[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(v)
+        except ValueError:
+            dt = _parse_slash_time(v)
+            if dt is None:
+                if required:
+                    raise RecordError(f"{what} is not a time: {value[:40]!r}") from None
+                return None
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        return dt
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return epoch_to_datetime(float(value))
+    if required:
+        raise RecordError(f"missing {what}" if value in (None, "") else f"{what} has wrong type {type(value).__name__}")
+    return None
+
+
+def _parse_slash_time(v: str) -> datetime | None:
+    """FiveThirtyEight's original files use `9/7/2017 19:52` (US month first)."""
+    for fmt in ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(v, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def epoch_to_datetime(seconds: float) -> datetime:
+    """Seconds (or milliseconds/microseconds, recognised by size) since the epoch, as naive UTC."""
+    if seconds > 1e14:
+        seconds /= 1e6
+    elif seconds > 1e11:
+        seconds /= 1e3
+    return datetime(1970, 1, 1) + timedelta(seconds=seconds)
+
+
+def client_name(source: Any) -> str | None:
+    """The client app name from v1.1's HTML anchor (`<a href=...>Twitter for iPhone</a>`) or plain text."""
+    s = opt_str(source)
+    if s is None:
+        return None
+    if "<" in s:
+        s = _ANCHOR.sub("", s)
+    return html.unescape(s).strip() or None
+
+
+def str_list(values: Any, key: str | None = None) -> list[str]:
+    """A list of strings from a list of strings or of dicts (taking `key`), dropping the rest."""
+    out: list[str] = []
+    if not isinstance(values, list):
+        return out
+    for v in values:
+        if key is not None and isinstance(v, dict):
+            v = v.get(key)
+        if isinstance(v, str) and v:
+            out.append(v)
+    return out

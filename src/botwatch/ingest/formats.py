@@ -1,0 +1,138 @@
+"""Format sniffing and the registry of readers: what a file is, decided from its first bytes.
+
+Users should never need a `--format` flag: a twarc2 page, a v1.1 status, a Jetstream event and an
+IO-archive CSV all announce themselves in their first record or header. The sniffer parses the
+first complete record it can find in the head and classifies it by its keys; CSVs by header names.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ijson
+import orjson
+
+from botwatch.ingest import csv_formats as cf
+from botwatch.ingest import other_platforms as op
+from botwatch.ingest import twitter_v1 as v1
+from botwatch.ingest import twitter_v2 as v2
+from botwatch.ingest.csv_records import read_header, run_csv
+from botwatch.ingest.json_records import first_json_char, run_json
+from botwatch.ingest.sink import RowSink
+from botwatch.ingest.source import InputSource
+
+SNIFF_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Format:
+    """A readable input format: its name, the platform it carries, and how to read it."""
+
+    name: str
+    platform: str
+    kind: str  # "json" or "csv"
+    handler: Callable[..., None]
+    description: str
+
+    def read(self, src: InputSource, sink: RowSink, max_record_bytes: int) -> int:
+        runner = run_json if self.kind == "json" else run_csv
+        return runner(src, sink, self.handler, max_record_bytes)
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in [
+        Format(v1.FORMAT, "twitter", "json", v1.handle_status, "Twitter API v1.1 statuses (JSON lines or array)"),
+        Format(v2.FORMAT_PAGE, "twitter", "json", v2.handle_page, "Twitter API v2 response pages as twarc2 writes them"),
+        Format(v2.FORMAT_FLAT, "twitter", "json", v2.handle_flat, "twarc2 flatten output (one v2 tweet per line)"),
+        Format("twibot20", "twitter", "json", v1.handle_twibot_user, "TwiBot-20 user records (profiles only)"),
+        Format(op.FORMAT_JETSTREAM, "bluesky", "json", op.handle_jetstream, "Bluesky Jetstream events"),
+        Format(op.FORMAT_MASTODON, "mastodon", "json", op.handle_mastodon, "Mastodon status JSON"),
+        Format(cf.FORMAT_IO_TWEETS, "twitter", "csv", cf.handle_io_tweet, "Twitter information-operations archive, tweets file"),
+        Format(cf.FORMAT_IO_USERS, "twitter", "csv", cf.handle_io_user, "Twitter information-operations archive, users file"),
+        Format(cf.FORMAT_IRA_TWEETS, "twitter", "csv", cf.handle_ira_tweet, "FiveThirtyEight / Clemson IRA troll tweets CSV"),
+        Format(cf.FORMAT_IRA_AUTHORS, "twitter", "csv", cf.handle_ira_author, "IRA troll-tweets authors CSV (by-author re-cut)"),
+        Format(cf.FORMAT_TWARC_CSV, "twitter", "csv", cf.handle_twarc_csv, "twarc-csv output of v2 tweets"),
+    ]
+}
+
+
+class UnknownFormat(ValueError):
+    """The input is not one botwatch can read; the message says what it looked like."""
+
+
+def classify_json(obj: Any) -> str | None:
+    """The format of one JSON record, or None."""
+    if not isinstance(obj, dict):
+        return None
+    if v2.is_page(obj):
+        return v2.FORMAT_PAGE
+    if v1.is_status(obj):
+        return v1.FORMAT
+    if op.is_jetstream(obj):
+        return op.FORMAT_JETSTREAM
+    if op.is_mastodon(obj):
+        return op.FORMAT_MASTODON
+    if v2.is_flat_tweet(obj):
+        return v2.FORMAT_FLAT
+    if isinstance(obj.get("profile"), dict) and "ID" in obj:
+        return "twibot20"
+    if "data" in obj and isinstance(obj["data"], (list, dict)):
+        return v2.FORMAT_PAGE
+    return None
+
+
+def classify_csv(header: list[str]) -> str | None:
+    """The format of a CSV from its (lower-cased) header names, or None."""
+    cols = set(header)
+    if {"tweetid", "tweet_text"} <= cols:
+        return cf.FORMAT_IO_TWEETS
+    if "userid" in cols and cols & {"user_screen_name", "screen_name", "user_display_name", "follower_count", "account_language"}:
+        return cf.FORMAT_IO_USERS
+    if "content" in cols and "publish_date" in cols and cols & {"author", "author_id"}:
+        return cf.FORMAT_IRA_TWEETS
+    if "account_category" in cols and cols & {"author", "author_id"}:
+        return cf.FORMAT_IRA_AUTHORS
+    if {"id", "text", "created_at"} <= cols and cols & {"author_id", "author.id"}:
+        return cf.FORMAT_TWARC_CSV
+    return None
+
+
+def _json_candidates(head: bytes) -> list[Any]:
+    if first_json_char(head) == "[":
+        try:
+            return [next(ijson.items(io.BytesIO(head), "item", use_float=True))]
+        except (StopIteration, ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
+            return []
+    out = []
+    for raw in head.split(b"\n")[:20]:
+        if raw.strip():
+            try:
+                out.append(orjson.loads(raw))
+            except orjson.JSONDecodeError:
+                continue
+    return out
+
+
+def sniff(src: InputSource) -> str:
+    """Name the format of `src` from its head, or raise `UnknownFormat`/`ValueError` saying why."""
+    head = src.head(SNIFF_BYTES)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UnknownFormat("empty file")
+    if b"\x00" in head[:8192]:
+        raise UnknownFormat("binary file (contains NUL bytes), not JSON or CSV")
+    first = first_json_char(head)
+    if first in ("{", "["):
+        for obj in _json_candidates(head):
+            name = classify_json(obj)
+            if name:
+                return name
+        raise UnknownFormat("JSON, but no record in the first lines matches a known format")
+    header = read_header(head)
+    name = classify_csv(header)
+    if name:
+        return name
+    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]})")

@@ -1,0 +1,69 @@
+"""Driving a per-record handler over JSON input: one object per line, or one big JSON array.
+
+The loop owns everything that is the same for every JSON format: blank lines, lines too long to
+keep, bad UTF-8, truncated JSON, a handler's `RecordError`, and a JSON array streamed with ijson
+(whose "line" in `rejected` is the 1-based element number, since an array has no useful lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ijson
+import orjson
+
+from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.source import InputSource
+
+Handler = Callable[[Any, int, RowSink], None]
+
+
+def first_json_char(head: bytes) -> str:
+    """The first non-whitespace character of the input (after a UTF-8 BOM), or ''."""
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return chr(s[0]) if s else ""
+
+
+def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
+    """Feed every JSON record of `src` to `handler`; returns the number of records read."""
+    if first_json_char(src.head()) == "[":
+        return _run_array(src, sink, handler)
+    return _run_lines(src, sink, handler, max_record_bytes)
+
+
+def _run_lines(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
+    read = 0
+    for line in src.lines(max_record_bytes):
+        data = line.data
+        if line.too_long:
+            read += 1
+            sink.reject(line.number, f"record of {line.length:,} bytes exceeds the {max_record_bytes:,}-byte limit", data)
+            continue
+        if not data.strip():
+            continue
+        read += 1
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            sink.reject(line.number, f"invalid JSON: {exc}", data)
+            continue
+        try:
+            handler(obj, line.number, sink)
+        except RecordError as exc:
+            sink.reject(line.number, str(exc), data)
+    return read
+
+
+def _run_array(src: InputSource, sink: RowSink, handler: Handler) -> int:
+    read = 0
+    try:
+        for read, obj in enumerate(ijson.items(src.stream, "item", use_float=True), 1):
+            try:
+                handler(obj, read, sink)
+            except RecordError as exc:
+                sink.reject(read, str(exc), orjson.dumps(obj, default=str))
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+        sink.reject(read + 1, f"invalid JSON array after element {read}: {exc}; the rest of the file is unreadable", b"")
+        read += 1
+    return read

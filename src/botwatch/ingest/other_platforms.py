@@ -1,0 +1,184 @@
+"""Posts from other platforms into the same tables: Bluesky Jetstream events and Mastodon statuses.
+
+Bluesky posts are keyed `did/rkey` (references given as at:// URIs are turned into the same
+form, so replies and reposts join their targets). Mastodon ids are local to an instance, so a
+status is keyed by its global `uri` and an account by its profile `url` when the export has them.
+Events that are valid but are not posts (likes, follows, deletes) are read and skipped, not
+rejected: they are not errors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import orjson
+
+from botwatch.ingest.fields import (
+    epoch_to_datetime,
+    opt_bool,
+    opt_id,
+    opt_int,
+    opt_str,
+    parse_iso_time,
+    req_id,
+    req_text,
+    str_list,
+)
+from botwatch.ingest.sink import RecordError, RowSink
+
+FORMAT_JETSTREAM = "bluesky-jetstream"
+FORMAT_MASTODON = "mastodon-status"
+
+_AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([^/?#]+)")
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+
+
+def is_jetstream(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("did"), str) and "time_us" in obj and "kind" in obj
+
+
+def is_mastodon(obj: Any) -> bool:
+    return isinstance(obj, dict) and "content" in obj and isinstance(obj.get("account"), dict) and "created_at" in obj
+
+
+def at_uri_key(uri: Any) -> tuple[str, str] | None:
+    """(post key `did/rkey`, author did) from an at:// URI."""
+    if not isinstance(uri, str):
+        return None
+    m = _AT_URI.match(uri)
+    return (f"{m.group(1)}/{m.group(3)}", m.group(1)) if m else None
+
+
+def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
+    if not isinstance(obj, dict):
+        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+    did = req_id(obj.get("did"), "did")
+    kind = obj.get("kind")
+    if kind == "identity":
+        ident = obj.get("identity") if isinstance(obj.get("identity"), dict) else {}
+        when = parse_iso_time(ident.get("time"), required=False)
+        sink.account({"account_id": did, "platform": "bluesky", "handle": opt_str(ident.get("handle")), "observed_at": when}, line)
+        return
+    if kind != "commit":
+        return
+    commit = obj.get("commit")
+    if not isinstance(commit, dict):
+        raise RecordError("commit event without a commit object")
+    if commit.get("operation") != "create" or commit.get("collection") not in ("app.bsky.feed.post", "app.bsky.feed.repost"):
+        return
+    rkey = req_id(commit.get("rkey"), "commit.rkey")
+    record = commit.get("record")
+    if not isinstance(record, dict):
+        raise RecordError("commit without a record")
+    created = parse_iso_time(record.get("createdAt"), "record.createdAt", required=False)
+    if created is None:
+        if not isinstance(obj.get("time_us"), (int, float)):
+            raise RecordError("missing record.createdAt and time_us")
+        created = epoch_to_datetime(float(obj["time_us"]))
+    row: dict[str, Any] = {"post_id": f"{did}/{rkey}", "platform": "bluesky", "account_id": did, "created_at": created}
+    if commit["collection"] == "app.bsky.feed.repost":
+        subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
+        ref = at_uri_key(subject.get("uri"))
+        row.update(kind="retweet", text="", ref_post_id=ref[0] if ref else None, ref_account_id=ref[1] if ref else None)
+    else:
+        row["text"] = req_text(record.get("text"))
+        langs = record.get("langs")
+        row["lang"] = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
+        tags, mentions, links = list(str_list(record.get("tags"))), [], []
+        for facet in record.get("facets") or []:
+            for feat in (facet.get("features") or []) if isinstance(facet, dict) else []:
+                if not isinstance(feat, dict):
+                    continue
+                t = feat.get("$type", "")
+                if t.endswith("#tag") and isinstance(feat.get("tag"), str):
+                    tags.append(feat["tag"])
+                elif t.endswith("#mention") and isinstance(feat.get("did"), str):
+                    mentions.append(feat["did"])
+                elif t.endswith("#link") and isinstance(feat.get("uri"), str):
+                    links.append(feat["uri"])
+        row.update(hashtags=tags, mentions=mentions, urls=links, kind="original")
+        reply = record.get("reply") if isinstance(record.get("reply"), dict) else None
+        embed = record.get("embed") if isinstance(record.get("embed"), dict) else None
+        if reply and isinstance(reply.get("parent"), dict):
+            ref = at_uri_key(reply["parent"].get("uri"))
+            row.update(kind="reply", ref_post_id=ref[0] if ref else None, ref_account_id=ref[1] if ref else None)
+        elif embed and "record" in str(embed.get("$type", "")):
+            inner = embed.get("record") if isinstance(embed.get("record"), dict) else {}
+            inner = inner.get("record", inner) if isinstance(inner.get("record"), dict) else inner
+            ref = at_uri_key(inner.get("uri"))
+            if ref:
+                row.update(kind="quote", ref_post_id=ref[0], ref_account_id=ref[1])
+    sink.post(row, line)
+    sink.account({"account_id": did, "platform": "bluesky", "observed_at": created}, line)
+
+
+def html_to_text(content: str) -> str:
+    """Mastodon's HTML content as plain text (tags dropped, paragraphs and breaks as newlines)."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).strip()
+
+
+def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
+    if not isinstance(obj, dict):
+        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+    acct = obj.get("account")
+    if not isinstance(acct, dict):
+        raise RecordError("missing account object")
+    created = parse_iso_time(obj.get("created_at"))
+    post_id = req_id(opt_str(obj.get("uri")) or opt_id(obj.get("id")), "status id")
+    account_id = req_id(opt_str(acct.get("url")) or opt_id(acct.get("id")), "account id")
+    content = obj
+    kind, ref_post, ref_account, ref_handle = "original", None, None, None
+    reblog = obj.get("reblog")
+    if isinstance(reblog, dict):
+        kind, content = "retweet", reblog
+        ref_post = opt_str(reblog.get("uri")) or opt_id(reblog.get("id"))
+        racct = reblog.get("account") if isinstance(reblog.get("account"), dict) else {}
+        ref_account = opt_str(racct.get("url")) or opt_id(racct.get("id"))
+        ref_handle = opt_str(racct.get("acct"))
+    elif opt_id(obj.get("in_reply_to_id")):
+        kind, ref_post, ref_account = "reply", opt_id(obj.get("in_reply_to_id")), opt_id(obj.get("in_reply_to_account_id"))
+    elif isinstance(obj.get("quote"), dict):
+        q = obj["quote"].get("quoted_status") if isinstance(obj["quote"].get("quoted_status"), dict) else obj["quote"]
+        kind, ref_post = "quote", opt_str(q.get("uri")) or opt_id(q.get("id"))
+    text = html_to_text(req_text(content.get("content")))
+    app = obj.get("application") if isinstance(obj.get("application"), dict) else {}
+    sink.post(
+        {
+            "post_id": post_id,
+            "platform": "mastodon",
+            "account_id": account_id,
+            "created_at": created,
+            "text": text,
+            "lang": opt_str(obj.get("language")),
+            "kind": kind,
+            "ref_post_id": ref_post,
+            "ref_account_id": ref_account,
+            "ref_handle": ref_handle,
+            "hashtags": str_list(content.get("tags"), "name"),
+            "mentions": str_list(content.get("mentions"), "acct"),
+            "urls": [u for u in [opt_str((content.get("card") or {}).get("url")) if isinstance(content.get("card"), dict) else None] if u],
+            "client": opt_str(app.get("name")),
+        },
+        line,
+    )
+    avatar = opt_str(acct.get("avatar"))
+    sink.account(
+        {
+            "account_id": account_id,
+            "platform": "mastodon",
+            "handle": opt_str(acct.get("acct")) or opt_str(acct.get("username")),
+            "display_name": opt_str(acct.get("display_name")),
+            "description": html_to_text(acct["note"]) if isinstance(acct.get("note"), str) and acct["note"] else None,
+            "created_at": parse_iso_time(acct.get("created_at"), required=False),
+            "followers": opt_int(acct.get("followers_count")),
+            "following": opt_int(acct.get("following_count")),
+            "posts_count": opt_int(acct.get("statuses_count")),
+            "default_image": ("missing.png" in avatar) if avatar else None,
+            "observed_at": created,
+            "extra": orjson.dumps({"bot": opt_bool(acct.get("bot"))}).decode() if acct.get("bot") is not None else None,
+        },
+        line,
+    )

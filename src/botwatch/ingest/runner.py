@@ -1,0 +1,241 @@
+"""Ingesting files into a study: one transaction per file, staged in Arrow batches, merged in SQL.
+
+Each file is read into temporary staging tables and merged into the canonical tables inside one
+transaction, so a crash (or Ctrl-C) mid-file leaves the study exactly as it was before that file,
+and a re-run picks up where it stopped. An identical file (same SHA-256) is recognised and skipped;
+a changed one is read again and only its new posts are stored.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from botwatch import canonical
+from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
+from botwatch.ingest.sink import RowSink
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256
+from botwatch.schema import ACCOUNT_SNAPSHOTS, POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
+from botwatch.study import Study, utcnow
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class FileResult:
+    """What happened to one input."""
+
+    source: str
+    format: str | None = None
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    accounts: int = 0
+    skipped: str | None = None  # why the file was not read again
+    error: str | None = None  # a failure that rolled the file back
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileResult] = field(default_factory=list)
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+    @property
+    def nothing_read(self) -> bool:
+        """True when no input gave a single usable record (the command then exits non-zero)."""
+        return all(f.stored + f.duplicates == 0 and f.skipped is None and f.accounts == 0 for f in self.files)
+
+
+def expand_inputs(paths: Iterable[str]) -> list[str]:
+    """Files as given; directories expanded to the files under them (sorted, hidden ones skipped)."""
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+_STAGES = {"posts": ("_stage_posts", POSTS), "snapshots": ("_stage_snapshots", SNAPSHOT_ROW), "rejected": ("_stage_rejected", REJECTED)}
+
+
+class _Stager:
+    """Receives the sink's Arrow batches and appends them to temp staging tables with `_seq`."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.seq = 0
+        for table, schema in _STAGES.values():
+            self.study.sql(create_table_sql(table, schema.append(pa.field("_seq", pa.int64())), temp=True, replace=True))
+
+    def __call__(self, kind: str, batch: pa.Table) -> None:
+        table, _ = _STAGES[kind]
+        n = batch.num_rows
+        batch = batch.append_column("_seq", pa.array(range(self.seq, self.seq + n), pa.int64()))
+        self.seq += n
+        con = self.study.con
+        con.register("_batch", batch)
+        try:
+            self.study.sql(f"INSERT INTO {table} SELECT * FROM _batch")
+        finally:
+            con.unregister("_batch")
+
+
+def _sql(expr: object) -> str:
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def _merge(study: Study) -> tuple[int, int, int, int]:
+    """Merge staged rows into the canonical tables; returns (stored, duplicates, rejected, accounts)."""
+    db, q = study.ibis, study.sql
+    staged = db.table("_stage_posts")
+    q(f"CREATE OR REPLACE TEMP TABLE _new_posts AS {_sql(canonical.new_posts(canonical.first_posts(staged), db.table('posts')))}")
+    stored = q("SELECT count(*) FROM _new_posts")[0][0]
+    total = q("SELECT count(*) FROM _stage_posts")[0][0]
+    q("INSERT INTO posts SELECT * FROM _new_posts")
+
+    reduced = canonical.reduce_snapshots(db.table("_stage_snapshots"))
+    q(f"CREATE OR REPLACE TEMP TABLE _reduced AS {_sql(reduced)}")
+    accounts = q("SELECT count(*) FROM _reduced")[0][0]
+    fresh = canonical.new_snapshots(db.table("_reduced"), db.table("account_snapshots")).select(*ACCOUNT_SNAPSHOTS.names)
+    q(f"INSERT INTO account_snapshots {_sql(fresh)}")
+    affected = db.table("account_snapshots").semi_join(db.table("_reduced"), canonical.ACCOUNT_KEY)
+    q(f"CREATE OR REPLACE TEMP TABLE _accounts AS {_sql(canonical.accounts_from_snapshots(affected))}")
+    q(
+        "DELETE FROM accounts a USING _reduced r WHERE a.platform = r.platform AND a.account_id = r.account_id"
+    )
+    q("INSERT INTO accounts SELECT * FROM _accounts")
+
+    q(
+        "INSERT INTO rejected SELECT s.source, s.line, s.error, s.raw FROM _stage_rejected s "
+        "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error) ORDER BY s._seq"
+    )
+    rejected = q("SELECT count(*) FROM _stage_rejected")[0][0]
+    return int(stored), int(total - stored), int(rejected), int(accounts)
+
+
+def ingest_file(
+    study: Study,
+    path: str,
+    *,
+    force: bool = False,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    progress: ProgressFn | None = None,
+) -> FileResult:
+    """Ingest one file (or '-' for stdin) in its own transaction."""
+    result = FileResult(source=path)
+    is_file = path != "-"
+    if is_file and not os.path.exists(path):
+        result.error = "no such file"
+        return result
+    sha = file_sha256(path) if is_file else None
+    if sha and not force:
+        seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? LIMIT 1", [sha])), None)
+        if seen:
+            result.skipped = f"identical content already ingested from {seen[0]}"
+            return result
+    q = study.sql
+    src = InputSource.open(path)
+    q("BEGIN TRANSACTION")
+    try:
+        stager = _Stager(study)
+        sink = RowSink(stager, src.name, "unknown")
+        try:
+            fmt_name = sniff(src)
+        except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            fmt_name = None
+            sink.reject(0, f"unreadable input: {exc}", src_head(src))
+            result.read = 0
+        if fmt_name:
+            result.format = fmt_name
+            sink.source_format = fmt_name
+            fmt = FORMATS[fmt_name]
+            wrapped = _ProgressSink(sink, src, progress) if progress else sink
+            try:
+                result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
+        sink.flush()
+        result.stored, result.duplicates, result.rejected, result.accounts = _merge(study)
+        q(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],
+        )
+        q("COMMIT")
+    except BaseException as exc:
+        q("ROLLBACK")
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.stored = result.duplicates = result.rejected = result.accounts = 0
+    finally:
+        src.close()
+        for table, _ in _STAGES.values():
+            try:
+                q(f"DROP TABLE IF EXISTS {table}")
+            except Exception:  # noqa: BLE001 - the connection may be unusable after a fatal error
+                pass
+    if progress and src.size:
+        progress(src.size)
+    return result
+
+
+def src_head(src: InputSource) -> bytes:
+    try:
+        return src.head(2000)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+class _ProgressSink:
+    """A sink wrapper that reports compressed bytes consumed every few thousand records."""
+
+    def __init__(self, sink: RowSink, src: InputSource, progress: ProgressFn) -> None:
+        self._sink, self._src, self._progress, self._n = sink, src, progress, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sink, name)
+
+    def post(self, row: dict, line: int) -> None:  # type: ignore[type-arg]
+        self._sink.post(row, line)
+        self._n += 1
+        if self._n % 5000 == 0:
+            self._progress(self._src.bytes_consumed())
+
+
+def ingest(
+    study: Study,
+    paths: Iterable[str],
+    *,
+    force: bool = False,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    on_file_start: Callable[[str, int | None], ProgressFn | None] | None = None,
+    on_file_done: Callable[[FileResult], None] | None = None,
+) -> IngestSummary:
+    """Ingest many inputs; each file is its own transaction. Records the whole call in `runs`."""
+    files = expand_inputs(paths)
+    summary = IngestSummary()
+    with study.run("ingest", {"inputs": files, "force": force, "max_record_bytes": max_record_bytes}) as info:
+        for path in files:
+            size = Path(path).stat().st_size if path != "-" and os.path.exists(path) else None
+            progress = on_file_start(path, size) if on_file_start else None
+            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress)
+            summary.files.append(res)
+            if on_file_done:
+                on_file_done(res)
+        info["rows_written"] = summary.total("stored")
+        info["message"] = f"read {summary.total('read')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
+    return summary

@@ -1,0 +1,106 @@
+"""Opening an input: a file or stdin, plain or gzip, as a stream of bytes with a peekable head.
+
+Compression is detected from the magic bytes, not the file name, because archives are routinely
+renamed. Lines are read with a length cap so that a single 50 MB line (a corrupt or hostile file)
+never has to be held whole in memory: the reader keeps the first RAW_LIMIT bytes for the rejected
+table and skips the rest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+GZIP_MAGIC = b"\x1f\x8b"
+HEAD_BYTES = 64 * 1024
+DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line of input, or a marker that it was too long to keep."""
+
+    number: int  # 1-based
+    data: bytes  # without the trailing newline; only the head when `too_long`
+    too_long: bool = False
+    length: int = 0  # full length in bytes, known even when truncated
+
+
+class InputSource:
+    """A named byte stream with its first bytes available for sniffing before reading."""
+
+    def __init__(self, name: str, raw: BinaryIO, size: int | None, owns: bool = True) -> None:
+        self.name = name
+        self.size = size
+        self._raw = raw
+        self._owns = owns
+        buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, 1 << 20)  # type: ignore[arg-type]
+        head = buffered.peek(2)[:2]
+        self.compressed = head == GZIP_MAGIC
+        if self.compressed:
+            self.stream: io.BufferedReader = io.BufferedReader(gzip.GzipFile(fileobj=buffered), 1 << 20)  # type: ignore[arg-type]
+        else:
+            self.stream = buffered
+        self._compressed_counter = buffered
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> "InputSource":
+        """Open a path, or standard input when the path is '-'."""
+        if str(path) == "-":
+            return cls("<stdin>", sys.stdin.buffer, None, owns=False)
+        p = Path(path)
+        return cls(str(p), open(p, "rb"), p.stat().st_size)
+
+    def head(self, n: int = HEAD_BYTES) -> bytes:
+        """The first `n` (decompressed) bytes, without consuming them."""
+        data = self.stream.peek(n)
+        return data[:n]
+
+    def bytes_consumed(self) -> int:
+        """Compressed bytes read so far (for progress bars)."""
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def lines(self, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, keep: int = 4000) -> Iterator[Line]:
+        """Yield lines, cutting any line longer than `max_record_bytes` down to its first `keep` bytes."""
+        number = 0
+        readline = self.stream.readline
+        while True:
+            chunk = readline(max_record_bytes + 1)
+            if not chunk:
+                return
+            number += 1
+            if len(chunk) <= max_record_bytes or chunk.endswith(b"\n"):
+                yield Line(number, chunk.rstrip(b"\r\n"), False, len(chunk))
+                continue
+            head = chunk[:keep]
+            length = len(chunk)
+            while not chunk.endswith(b"\n"):
+                chunk = readline(1 << 20)
+                if not chunk:
+                    break
+                length += len(chunk)
+            yield Line(number, head, True, length)
+
+    def close(self) -> None:
+        if self._owns:
+            self.stream.close()
+            self._raw.close()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Content hash of a file as stored on disk, used to recognise a re-ingest of the same file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,148 @@
+"""Twitter API v1.1 statuses (twarc 1, the streaming API, Twitter's own archive exports).
+
+One status per line or a JSON array of them. The full text lives in `extended_tweet.full_text`
+(streaming, compat mode), `full_text` (extended mode) or `text`. A retweet's canonical text,
+hashtags and links are those of the retweeted post, since the retweeter's own `text` is a
+truncated "RT @user: ..." copy. The embedded user objects are account snapshots as of the post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from botwatch.ingest.fields import (
+    client_name,
+    opt_bool,
+    opt_id,
+    opt_int,
+    opt_str,
+    parse_twitter_time,
+    req_id,
+    req_text,
+    str_list,
+)
+from botwatch.ingest.sink import RecordError, RowSink
+
+FORMAT = "twitter-v1.1"
+
+
+def is_status(obj: Any) -> bool:
+    """Does this JSON object look like a v1.1 status?"""
+    return isinstance(obj, dict) and ("id_str" in obj or "id" in obj) and isinstance(obj.get("user"), dict) and "created_at" in obj
+
+
+def _full_text(status: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ext = status.get("extended_tweet")
+    if isinstance(ext, dict) and isinstance(ext.get("full_text"), str):
+        ents = ext.get("entities")
+        return ext["full_text"], ents if isinstance(ents, dict) else {}
+    ents = status.get("entities")
+    ents = ents if isinstance(ents, dict) else {}
+    if "full_text" in status:
+        return req_text(status["full_text"]), ents
+    return req_text(status.get("text")), ents
+
+
+def user_snapshot(user: dict[str, Any], observed_at: datetime | None, platform: str = "twitter") -> dict[str, Any]:
+    """Canonical account fields from a v1.1 user object."""
+    return {
+        "account_id": req_id(user.get("id_str") or user.get("id"), "user id"),
+        "platform": platform,
+        "handle": opt_str(user.get("screen_name")),
+        "display_name": opt_str(user.get("name")),
+        "description": opt_str(user.get("description")),
+        "location": opt_str(user.get("location")),
+        "account_lang": opt_str(user.get("lang")),
+        "created_at": parse_twitter_time(user.get("created_at"), "user created_at", required=False),
+        "followers": opt_int(user.get("followers_count")),
+        "following": opt_int(user.get("friends_count")),
+        "posts_count": opt_int(user.get("statuses_count")),
+        "verified": opt_bool(user.get("verified")),
+        "default_profile": opt_bool(user.get("default_profile")),
+        "default_image": opt_bool(user.get("default_profile_image")),
+        "time_zone": opt_str(user.get("time_zone")),
+        "utc_offset": opt_int(user.get("utc_offset")),
+        "observed_at": observed_at,
+    }
+
+
+def handle_status(obj: Any, line: int, sink: RowSink) -> None:
+    """Turn one v1.1 status into a post and its author's (and referenced authors') snapshots."""
+    if not isinstance(obj, dict):
+        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+    if "delete" in obj or "limit" in obj or "warning" in obj:
+        raise RecordError("stream control message (delete/limit/warning), not a post")
+    post_id = req_id(obj.get("id_str") or obj.get("id"), "post id")
+    created = parse_twitter_time(obj.get("created_at"))
+    user = obj.get("user")
+    if not isinstance(user, dict):
+        raise RecordError("missing user object" if user is None else "user is not an object")
+    author = user_snapshot(user, created)
+
+    kind, ref_post, ref_account, ref_handle = "original", None, None, None
+    content = obj
+    rt = obj.get("retweeted_status")
+    if isinstance(rt, dict):
+        kind = "retweet"
+        content = rt
+        ref_post = opt_id(rt.get("id_str") or rt.get("id"))
+        rt_user = rt.get("user") if isinstance(rt.get("user"), dict) else {}
+        ref_account = opt_id(rt_user.get("id_str") or rt_user.get("id"))
+        ref_handle = opt_str(rt_user.get("screen_name"))
+        if ref_account:
+            sink.account(user_snapshot(rt_user, created), line)
+    elif obj.get("is_quote_status") and (obj.get("quoted_status_id_str") or isinstance(obj.get("quoted_status"), dict)):
+        kind = "quote"
+        q = obj.get("quoted_status") if isinstance(obj.get("quoted_status"), dict) else {}
+        ref_post = opt_id(obj.get("quoted_status_id_str") or q.get("id_str"))
+        q_user = q.get("user") if isinstance(q.get("user"), dict) else {}
+        ref_account = opt_id(q_user.get("id_str") or q_user.get("id"))
+        ref_handle = opt_str(q_user.get("screen_name"))
+        if ref_account:
+            sink.account(user_snapshot(q_user, created), line)
+    elif obj.get("in_reply_to_status_id_str") or obj.get("in_reply_to_user_id_str"):
+        kind = "reply"
+        ref_post = opt_id(obj.get("in_reply_to_status_id_str"))
+        ref_account = opt_id(obj.get("in_reply_to_user_id_str"))
+        ref_handle = opt_str(obj.get("in_reply_to_screen_name"))
+
+    text, ents = _full_text(content)
+    urls = [u.get("expanded_url") or u.get("url") for u in ents.get("urls", []) if isinstance(u, dict)] if isinstance(ents.get("urls"), list) else []
+    sink.post(
+        {
+            "post_id": post_id,
+            "platform": "twitter",
+            "account_id": author["account_id"],
+            "created_at": created,
+            "text": text,
+            "lang": opt_str(obj.get("lang")),
+            "kind": kind,
+            "ref_post_id": ref_post,
+            "ref_account_id": ref_account,
+            "ref_handle": ref_handle,
+            "hashtags": str_list(ents.get("hashtags"), "text"),
+            "mentions": str_list(ents.get("user_mentions"), "screen_name"),
+            "urls": [u for u in urls if isinstance(u, str)],
+            "client": client_name(obj.get("source")),
+        },
+        line,
+    )
+    sink.account(author, line)
+
+
+def handle_twibot_user(obj: Any, line: int, sink: RowSink) -> None:
+    """TwiBot-20 records: a v1.1 profile (values as padded strings) plus untimed tweet texts.
+
+    Only the profile becomes data: the tweets have neither ids nor times, so they cannot be posts.
+    """
+    if not isinstance(obj, dict) or not isinstance(obj.get("profile"), dict):
+        raise RecordError("expected a TwiBot-20 record with a profile object")
+    snap = user_snapshot(obj["profile"], None)
+    extra = {k: obj[k] for k in ("label", "domain") if obj.get(k) not in (None, "")}
+    if isinstance(obj.get("tweet"), list):
+        extra["tweets_in_record"] = len(obj["tweet"])
+    snap["extra"] = orjson.dumps(extra).decode() if extra else None
+    sink.account(snap, line)

@@ -1,0 +1,154 @@
+"""The canonical tables of a study, declared once as Arrow schemas.
+
+Every reader produces rows in these shapes and every engine (DuckDB, Spark) stores them the same
+way, so the schema lives in one place and the DuckDB DDL is derived from it rather than written
+twice. Timestamps are naive and always mean UTC: DuckDB's TIMESTAMPTZ needs pytz to reach Python and
+Spark's session time zone would otherwise shift values, so "UTC without a zone" is the contract.
+Unknown values are NULL, never 0 or "".
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TS = pa.timestamp("us")
+STR_LIST = pa.list_(pa.string())
+
+POSTS = pa.schema(
+    [
+        ("post_id", pa.string()),
+        ("platform", pa.string()),
+        ("account_id", pa.string()),
+        ("created_at", TS),
+        ("text", pa.string()),
+        ("lang", pa.string()),
+        ("kind", pa.string()),  # original | retweet | quote | reply
+        ("ref_post_id", pa.string()),
+        ("ref_account_id", pa.string()),
+        ("ref_handle", pa.string()),
+        ("hashtags", STR_LIST),
+        ("mentions", STR_LIST),
+        ("urls", STR_LIST),
+        ("client", pa.string()),
+        ("source", pa.string()),  # "<file>:<line>" where the post was read
+        ("source_format", pa.string()),
+    ]
+)
+
+# Profile fields shared by a snapshot and the accounts table.
+_PROFILE = [
+    ("account_id", pa.string()),
+    ("platform", pa.string()),
+    ("handle", pa.string()),
+    ("display_name", pa.string()),
+    ("description", pa.string()),
+    ("location", pa.string()),
+    ("account_lang", pa.string()),
+    ("created_at", TS),
+    ("followers", pa.int64()),
+    ("following", pa.int64()),
+    ("posts_count", pa.int64()),
+    ("verified", pa.bool_()),
+    ("default_profile", pa.bool_()),
+    ("default_image", pa.bool_()),
+    ("time_zone", pa.string()),
+    ("utc_offset", pa.int32()),  # seconds east of UTC, as v1.1 gave it
+    ("extra", pa.string()),  # JSON object of format-specific fields (e.g. IRA account_category)
+]
+
+PROFILE_FIELDS: list[str] = [name for name, _ in _PROFILE]
+PROFILE_VALUE_FIELDS: list[str] = [n for n in PROFILE_FIELDS if n not in ("account_id", "platform")]
+
+# What a reader emits for an account: one profile as seen at `observed_at` (the time of the post
+# that carried it; NULL when the source has no time, e.g. a user lookup or an IO users file).
+SNAPSHOT_ROW = pa.schema(_PROFILE + [("observed_at", TS), ("source", pa.string())])
+
+# What the study keeps per account per ingested file: the file's snapshots reduced to one row.
+ACCOUNT_SNAPSHOTS = pa.schema(
+    _PROFILE
+    + [
+        ("observed_at", TS),
+        ("first_seen", TS),
+        ("last_seen", TS),
+        ("source", pa.string()),
+    ]
+)
+
+ACCOUNTS = pa.schema(_PROFILE + [("first_seen", TS), ("last_seen", TS)])
+
+REJECTED = pa.schema(
+    [
+        ("source", pa.string()),
+        ("line", pa.int64()),  # 1-based; 0 means the file as a whole (empty, binary, unknown)
+        ("error", pa.string()),
+        ("raw", pa.string()),  # the offending record, truncated to RAW_LIMIT characters
+    ]
+)
+
+SOURCES = pa.schema(
+    [
+        ("source", pa.string()),
+        ("sha256", pa.string()),
+        ("bytes", pa.int64()),
+        ("format", pa.string()),
+        ("records_read", pa.int64()),
+        ("posts_stored", pa.int64()),
+        ("duplicates", pa.int64()),
+        ("rejected", pa.int64()),
+        ("accounts_seen", pa.int64()),
+        ("ingested_at", TS),
+    ]
+)
+
+RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("stage", pa.string()),
+        ("params", pa.string()),  # JSON
+        ("version", pa.string()),
+        ("started_at", TS),
+        ("finished_at", TS),
+        ("status", pa.string()),  # ok | failed
+        ("rows_written", pa.int64()),
+        ("message", pa.string()),
+    ]
+)
+
+CANONICAL: dict[str, pa.Schema] = {
+    "posts": POSTS,
+    "accounts": ACCOUNTS,
+    "account_snapshots": ACCOUNT_SNAPSHOTS,
+    "rejected": REJECTED,
+    "sources": SOURCES,
+    "runs": RUNS,
+}
+
+RAW_LIMIT = 4000
+
+
+def duckdb_type(t: pa.DataType) -> str:
+    """Map an Arrow type to the DuckDB column type used to store it."""
+    if pa.types.is_string(t):
+        return "VARCHAR"
+    if pa.types.is_int64(t):
+        return "BIGINT"
+    if pa.types.is_int32(t):
+        return "INTEGER"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP"
+    if pa.types.is_list(t):
+        return duckdb_type(t.value_type) + "[]"
+    raise TypeError(f"no DuckDB type for {t}")
+
+
+def create_table_sql(name: str, schema: pa.Schema, *, temp: bool = False, replace: bool = False) -> str:
+    """DDL for one table derived from its Arrow schema."""
+    cols = ", ".join(f'"{f.name}" {duckdb_type(f.type)}' for f in schema)
+    head = "CREATE OR REPLACE" if replace else "CREATE"
+    kind = "TEMP TABLE" if temp else "TABLE"
+    exists = "" if replace else " IF NOT EXISTS"
+    return f"{head} {kind}{exists} {name} ({cols})"

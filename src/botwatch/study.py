@@ -1,0 +1,143 @@
+"""A study: one DuckDB file holding the canonical tables, every stage's output and its runs.
+
+The `Study` object is the one door to the data: stages get Ibis tables from it, the CLI and the
+Python API get Arrow, pandas or Polars, and every stage run is recorded in `runs` with its
+parameters and the botwatch version, so a researcher can see how a table was made.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+from botwatch import __version__
+from botwatch.schema import CANONICAL, create_table_sql
+
+EXPORT_FORMATS = {".parquet": "PARQUET", ".csv": "CSV", ".jsonl": "JSON", ".json": "JSON", ".ndjson": "JSON"}
+
+
+def utcnow() -> datetime:
+    """Now, as naive UTC (the study's time convention)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class StudyError(RuntimeError):
+    """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
+
+
+class Study:
+    """An open study file. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.sql("SET TimeZone = 'UTC'")
+        if not read_only:
+            self.ensure_schema()
+        self._ibis: Any = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        for name, schema in CANONICAL.items():
+            self.sql(create_table_sql(name, schema))
+
+    def close(self) -> None:
+        self._ibis = None
+        self.con.close()
+
+    def __enter__(self) -> "Study":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- tables ---------------------------------------------------------------------------------
+    @property
+    def ibis(self) -> Any:
+        """An Ibis backend over this study's connection."""
+        if self._ibis is None:
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def tables(self) -> list[str]:
+        rows = self.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name"
+        )
+        return [r[0] for r in rows]
+
+    def _check_table(self, name: str) -> str:
+        known = self.tables()
+        if name not in known:
+            raise StudyError(f"no table {name!r} in {self.path}; tables: {', '.join(known)}")
+        return name
+
+    def table(self, name: str) -> Any:
+        """An Ibis table expression (lazy)."""
+        return self.ibis.table(self._check_table(name))
+
+    def arrow(self, name: str) -> pa.Table:
+        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').fetch_arrow_table()
+
+    def pandas(self, name: str) -> Any:
+        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').df()
+
+    def polars(self, name: str) -> Any:
+        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').pl()
+
+    def count(self, name: str) -> int:
+        return int(self.sql(f'SELECT count(*) FROM "{self._check_table(name)}"')[0][0])
+
+    def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run a statement and fetch its result fully (DuckDB 2 refuses new work on a connection
+        while a result is pending, so every statement here is completed before returning)."""
+        return self.con.execute(query, params or []).fetchall()
+
+    def export(self, name: str, out: str | Path) -> int:
+        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows."""
+        self._check_table(name)
+        out = Path(out)
+        fmt = EXPORT_FORMATS.get(out.suffix.lower())
+        if fmt is None:
+            raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        options = {"PARQUET": "FORMAT PARQUET", "CSV": "FORMAT CSV, HEADER", "JSON": "FORMAT JSON"}[fmt]
+        target = str(out).replace("'", "''")
+        self.sql(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
+        return self.count(name)
+
+    # -- runs -----------------------------------------------------------------------------------
+    @contextmanager
+    def run(self, stage: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Record a stage run: yields a dict the stage may fill with `rows_written` and `message`."""
+        info: dict[str, Any] = {"rows_written": None, "message": None}
+        run_id = uuid.uuid4().hex[:12]
+        started = utcnow()
+        status = "failed"
+        try:
+            yield info
+            status = "ok"
+        except BaseException as exc:
+            info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
+            raise
+        finally:
+            self.sql(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
+            )
+
+
+def open_study(path: str | Path, *, read_only: bool = False) -> Study:
+    """Open (or create) a study file. Tables come back as Ibis (`.table`), Arrow, pandas or Polars."""
+    return Study(path, read_only=read_only)
