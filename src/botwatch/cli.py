@@ -1,0 +1,283 @@
+"""The `botwatch` command line: thin wrappers that call the library and print what happened.
+
+Feature packages add their commands by listing a module in `COMMAND_MODULES`; the module calls
+`app.command()` on the shared `app` when imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from botwatch import __version__
+from botwatch.study import Study, StudyError
+
+app = typer.Typer(
+    name="botwatch",
+    help="Find and measure automated and foreign-linked influence campaigns in election talk.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+elections_app = typer.Typer(help="Election presets: list, show and check them.", no_args_is_help=True)
+app.add_typer(elections_app, name="elections")
+
+console = Console(stderr=True)
+out = Console()
+
+COMMAND_MODULES: list[str] = []
+
+StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {msg}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def _open(path: Path, read_only: bool = False) -> Study:
+    try:
+        return Study(path, read_only=read_only)
+    except StudyError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+    except Exception as exc:  # duckdb raises IOException & co for non-DuckDB files
+        _fail(f"cannot open {path} as a study: {exc}")
+        raise
+
+
+@app.command()
+def version() -> None:
+    """Print the botwatch version."""
+    out.print(__version__)
+
+
+@app.command()
+def ingest(
+    study: StudyArg,
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
+    force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
+    max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
+) -> None:
+    """Read archives of any supported format into a study (format detected, no flag needed)."""
+    from botwatch.ingest.runner import FileResult, expand_inputs, ingest as run_ingest
+
+    files = expand_inputs(inputs)
+    if not files:
+        _fail("no input files")
+    with _open(study) as st, Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as progress:
+        task_ids: dict[str, int] = {}
+
+        def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
+            tid = progress.add_task(Path(path).name[:40], total=size)
+            task_ids[path] = tid
+            return lambda done: progress.update(tid, completed=done)
+
+        def done(res: FileResult) -> None:
+            tid = task_ids.get(res.source)
+            if tid is not None:
+                progress.remove_task(tid)
+            if res.skipped:
+                console.print(f"[yellow]skipped[/yellow] {res.source}: {res.skipped}", highlight=False)
+            elif res.error:
+                console.print(f"[red]failed[/red] {res.source}: {res.error} (file rolled back; study unchanged)", highlight=False)
+            else:
+                console.print(
+                    f"[green]ok[/green] {res.source} [{res.format or 'unreadable'}]: read {res.read:,}, stored {res.stored:,}, "
+                    f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
+                    highlight=False,
+                )
+
+        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done)
+        tbl = Table(title="Ingest summary", show_header=True)
+        for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
+            tbl.add_column(col, justify="right")
+        tbl.add_row(
+            str(len(summary.files)), f"{summary.total('read'):,}", f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+            f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
+        )
+        out.print(tbl)
+        if summary.total("rejected"):
+            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False)
+    if summary.nothing_read:
+        _fail("nothing could be read from the inputs", code=1)
+
+
+@app.command()
+def status(study: StudyArg) -> None:
+    """What is in a study: posts, accounts, time span, formats, rejected input, stage runs."""
+    from botwatch.report.section_overview import study_summary
+
+    with _open(study, read_only=True) as st:
+        s = study_summary(st)
+        out.print(f"[bold]{study}[/bold]", highlight=False)
+        out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
+        out.print(f"time span {s['first']} … {s['last']} UTC")
+        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}")
+        t = Table(title="Posts by format")
+        for c in ("format", "platform", "posts"):
+            t.add_column(c)
+        for f, p, n in s["by_format"]:
+            t.add_row(str(f), str(p), f"{n:,}")
+        out.print(t)
+        if s["rejected_by_error"]:
+            t = Table(title="Rejected, by error")
+            t.add_column("error")
+            t.add_column("records", justify="right")
+            for e, n in s["rejected_by_error"]:
+                t.add_row(str(e)[:100], f"{n:,}")
+            out.print(t)
+        runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
+        t = Table(title="Latest run of each stage")
+        for c in ("stage", "status", "finished (UTC)", "rows"):
+            t.add_column(c)
+        for stage, stat, fin, rows in runs:
+            t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
+        out.print(t)
+        out.print("tables: " + ", ".join(st.tables()))
+
+
+@app.command()
+def export(
+    study: StudyArg,
+    table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl")],
+) -> None:
+    """Export any table of a study to Parquet, CSV or JSON lines."""
+    with _open(study, read_only=True) as st:
+        try:
+            n = st.export(table, output)
+        except StudyError as exc:
+            _fail(str(exc))
+        out.print(f"wrote {n:,} rows of {table} to {output}")
+
+
+def _load_election(ref: Optional[str]):  # type: ignore[no-untyped-def]
+    if ref is None:
+        return None
+    from botwatch.elections import ElectionError, load_election
+
+    try:
+        return load_election(ref)
+    except ElectionError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def analyze(
+    study: StudyArg,
+    election: Annotated[Optional[str], typer.Option("--election", "-e", help="Preset name (e.g. uk-ge2017) or a TOML file")] = None,
+    stage: Annotated[Optional[list[str]], typer.Option("--stage", help="Run only this stage (repeatable)")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
+    sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
+) -> None:
+    """Run the analysis stages on a study, recording each in the `runs` table."""
+    from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+
+    ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
+    with _open(study) as st:
+        try:
+            results = run_analyze(st, ctx, only=stage or None, skip=skip or None)
+        except PipelineError as exc:
+            _fail(str(exc))
+        t = Table(title="Stages")
+        for c in ("stage", "status", "rows"):
+            t.add_column(c)
+        for name, stat, rows in results:
+            t.add_row(name, stat, "" if rows is None else f"{rows:,}")
+        out.print(t)
+
+
+@app.command()
+def report(
+    study: StudyArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path("report.html"),
+    title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
+) -> None:
+    """Write the self-contained HTML report of a study."""
+    from botwatch.report import build_report
+
+    with _open(study, read_only=True) as st:
+        path = build_report(st, output, title=title)
+    out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
+
+
+def sample_files() -> list[Path]:
+    """The bundled sample's data files."""
+    from importlib import resources
+
+    base = resources.files("botwatch") / "data" / "sample"
+    return sorted(Path(str(p)) for p in base.iterdir() if p.name.endswith(".gz"))
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the study and the report")] = Path("botwatch-demo"),
+    election: Annotated[str, typer.Option("--election", "-e", help="Election preset for the analysis")] = "us-2016",
+) -> None:
+    """The main job on the bundled sample: ingest it into a fresh study, analyze it, write the report."""
+    output.mkdir(parents=True, exist_ok=True)
+    study = output / "sample.duckdb"
+    for p in (study, Path(str(study) + ".wal")):
+        p.unlink(missing_ok=True)
+    files = [str(p) for p in sample_files()]
+    console.print(f"[bold]1/3 ingest[/bold] {len(files)} bundled files → {study}", highlight=False)
+    ingest(study, files, force=False, max_record_mb=16.0)
+    console.print(f"[bold]2/3 analyze[/bold] --election {election}", highlight=False)
+    analyze(study, election=election, stage=None, skip=None, sample_rate=None)
+    console.print("[bold]3/3 report[/bold]", highlight=False)
+    report(study, output=output / "report.html", title=f"bundled sample ({election})")
+    out.print(f"Open {output / 'report.html'} in a browser. Study: {study}")
+
+
+@elections_app.command("list")
+def elections_list() -> None:
+    """List the shipped election presets."""
+    from botwatch.elections import list_presets, load_election
+
+    for name in list_presets():
+        e = load_election(name)
+        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False)
+
+
+@elections_app.command("show")
+def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML file")]) -> None:
+    """Show an election: parties, hashtags, official accounts, events."""
+    e = _load_election(ref)
+    out.print(f"[bold]{e.name}[/bold] ({e.key}); called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
+    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False)
+    for p in e.parties:
+        out.print(f"  {p.key}: {p.name} pro {', '.join(p.hashtags_pro)}; anti {', '.join(p.hashtags_anti)}; accounts {', '.join(p.official_accounts + p.allied_accounts)}", highlight=False)
+    for ev in e.events:
+        out.print(f"  {ev.at}  {ev.label} ({ev.kind})", highlight=False)
+
+
+@elections_app.command("check")
+def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML file to validate")]) -> None:
+    """Validate an election file; exits non-zero with the field at fault."""
+    e = _load_election(str(path))
+    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events")
+
+
+for _mod in COMMAND_MODULES:
+    importlib.import_module(_mod)
+
+
+def main() -> None:  # pragma: no cover - console entry alias
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,98 @@
+"""The stage runner behind `botwatch analyze`.
+
+A stage reads tables and writes tables. Stages register themselves here with the tables they
+need and the tables they write; `analyze` runs them in registration order, each recorded in the
+`runs` table with its parameters, and a stage can be run alone (`--stage NAME`). Stages must be
+deterministic (fixed seeds) so a re-run gives the same tables.
+
+Feature packages plug in by listing their stage module in `STAGE_MODULES`; importing the module
+calls `register(...)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botwatch.study import Study
+
+# Modules whose import registers stages, in pipeline order. Each feature issue adds its own line.
+STAGE_MODULES: list[str] = [
+    "botwatch.stages_core",
+]
+
+
+@dataclass
+class Context:
+    """What every stage may use: the election (or None) and options given on the command line."""
+
+    election: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+    engine: str = "duckdb"
+    log: Callable[[str], None] = print
+
+
+StageFn = Callable[[Study, Context], "int | None"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: StageFn
+    needs: tuple[str, ...]
+    writes: tuple[str, ...]
+    doc: str
+    needs_election: bool = False
+
+
+_REGISTRY: dict[str, Stage] = {}
+
+
+def register(name: str, *, needs: tuple[str, ...] = (), writes: tuple[str, ...] = (), needs_election: bool = False) -> Callable[[StageFn], StageFn]:
+    """Decorator: add a stage function to the pipeline."""
+
+    def deco(fn: StageFn) -> StageFn:
+        _REGISTRY[name] = Stage(name, fn, needs, writes, (fn.__doc__ or "").strip().split("\n")[0], needs_election)
+        return fn
+
+    return deco
+
+
+def stages() -> list[Stage]:
+    """All registered stages, in pipeline order."""
+    for mod in STAGE_MODULES:
+        importlib.import_module(mod)
+    return list(_REGISTRY.values())
+
+
+class PipelineError(RuntimeError):
+    pass
+
+
+def analyze(study: Study, ctx: Context, only: list[str] | None = None, skip: list[str] | None = None) -> list[tuple[str, str, int | None]]:
+    """Run the stages (all, or `only` those named) and return (stage, status, rows) per stage."""
+    known = {s.name: s for s in stages()}
+    for name in (only or []) + (skip or []):
+        if name not in known:
+            raise PipelineError(f"unknown stage {name!r}; stages: {', '.join(known)}")
+    results: list[tuple[str, str, int | None]] = []
+    for stage in known.values():
+        if only and stage.name not in only:
+            continue
+        if skip and stage.name in skip:
+            continue
+        if stage.needs_election and ctx.election is None:
+            results.append((stage.name, "skipped: needs --election", None))
+            continue
+        missing = [t for t in stage.needs if t not in study.tables()]
+        if missing:
+            results.append((stage.name, f"skipped: needs {', '.join(missing)}", None))
+            continue
+        params = {"election": getattr(ctx.election, "key", None), "engine": ctx.engine, **ctx.options}
+        with study.run(stage.name, params) as info:
+            rows = stage.run(study, ctx)
+            info["rows_written"] = rows
+        results.append((stage.name, "ok", rows))
+    return results

@@ -1,0 +1,63 @@
+"""Report sections: each analysis contributes one, registered here in reading order.
+
+A section function receives the study and returns a `Section` (or None when its tables are not
+there yet). Section HTML must come from an autoescaping template (`render`), never from string
+concatenation, because every post, handle and URL in a study was written by whoever runs the
+accounts and may be hostile.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from botwatch.study import Study
+
+# Modules whose import registers sections. Each feature issue adds its line.
+SECTION_MODULES: list[str] = [
+    "botwatch.report.section_overview",
+]
+
+ENV = Environment(
+    loader=PackageLoader("botwatch.report", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    html: Markup
+    order: int = 100
+    headline: list[Markup] = field(default_factory=list)  # plain-sentence findings for the top of the report
+
+
+SectionFn = Callable[[Study, dict[str, Any]], "Section | None"]
+_SECTIONS: dict[str, tuple[int, SectionFn]] = {}
+
+
+def section(name: str, order: int) -> Callable[[SectionFn], SectionFn]:
+    def deco(fn: SectionFn) -> SectionFn:
+        _SECTIONS[name] = (order, fn)
+        return fn
+
+    return deco
+
+
+def render(template: str, **ctx: Any) -> Markup:
+    """Render a section template with autoescape on."""
+    return Markup(ENV.get_template(template).render(**ctx))
+
+
+def all_sections() -> list[tuple[str, SectionFn]]:
+    for mod in SECTION_MODULES:
+        importlib.import_module(mod)
+    return [(name, fn) for name, (order, fn) in sorted(_SECTIONS.items(), key=lambda kv: kv[1][0])]
