@@ -44,6 +44,7 @@ class Event:
 class Election:
     key: str
     name: str
+    country: str  # ISO 3166-1 alpha-2 of the electorate: "foreign origin" means anything else
     timezone: str
     trigger_date: date
     polling_day: date
@@ -147,6 +148,7 @@ def parse_election(data: dict[str, Any], path: str) -> Election:
     return Election(
         key=str(_req(data, "key", where)),
         name=str(_req(data, "name", where)),
+        country=str(_req(data, "country", where)).upper(),
         timezone=str(data.get("timezone", "UTC")),
         trigger_date=trigger,
         polling_day=polling,
