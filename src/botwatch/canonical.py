@@ -37,9 +37,25 @@ def _one_per_time(t: ir.Table, tiebreak: str, descending: bool = True) -> ir.Tab
     return ranked.filter(ranked._rn == 0).drop("_rn")
 
 
+@ibis.udf.scalar.builtin
+def json_merge_patch(a: str, b: str) -> str:  # type: ignore[empty-body]
+    """RFC 7396 merge of two JSON objects (DuckDB builtin; registered as a function on Spark)."""
+
+
+def _merge_json(a: ir.StringValue, b: ir.StringValue) -> ir.StringValue:
+    return ibis.cases((a.isnull(), b), (b.isnull(), a), else_=json_merge_patch(a, b))
+
+
 def _latest_fields(t: ir.Table) -> dict[str, ir.Value]:
     key = t.observed_at.fill_null(_EPOCH)
-    return {f: t[f].argmax(key, where=t[f].notnull()) for f in PROFILE_VALUE_FIELDS}
+    out: dict[str, ir.Value] = {f: t[f].argmax(key, where=t[f].notnull()) for f in PROFILE_VALUE_FIELDS}
+    # `extra` holds format-specific facts from different files (an IRA authors row has the
+    # account's category, its tweets rows the region): merge them, timed values winning over
+    # undated ones, rather than letting one file's object hide another's.
+    undated = t.extra.argmax(t.source, where=t.extra.notnull() & t.observed_at.isnull())
+    dated = t.extra.argmax(key, where=t.extra.notnull() & t.observed_at.notnull())
+    out["extra"] = _merge_json(undated, dated)
+    return out
 
 
 def reduce_snapshots(staged: ir.Table) -> ir.Table:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
-HEAD_BYTES = 64 * 1024
+HEAD_BYTES = 1 << 20
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 
@@ -33,22 +33,56 @@ class Line:
     length: int = 0  # full length in bytes, known even when truncated
 
 
+class _Prefixed(io.RawIOBase):
+    """A raw stream that first replays bytes already read (the sniffed head), then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._pos = 0
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        if self._pos < len(self._head):
+            n = min(len(b), len(self._head) - self._pos)
+            b[:n] = self._head[self._pos : self._pos + n]
+            self._pos += n
+            return n
+        data = self._rest.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+def _read_head(stream: BinaryIO, n: int) -> bytes:
+    """Read up to `n` bytes, looping because pipes and gzip return short reads."""
+    parts, got = [], 0
+    while got < n:
+        chunk = stream.read(n - got)
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
 class InputSource:
-    """A named byte stream with its first bytes available for sniffing before reading."""
+    """A named byte stream whose first bytes were read ahead for sniffing and are replayed."""
 
     def __init__(self, name: str, raw: BinaryIO, size: int | None, owns: bool = True) -> None:
         self.name = name
         self.size = size
         self._raw = raw
         self._owns = owns
-        buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, 1 << 20)  # type: ignore[arg-type]
-        head = buffered.peek(2)[:2]
-        self.compressed = head == GZIP_MAGIC
+        magic = _read_head(raw, 2)
+        self.compressed = magic == GZIP_MAGIC
+        base: BinaryIO = io.BufferedReader(_Prefixed(magic, raw), 1 << 20)
         if self.compressed:
-            self.stream: io.BufferedReader = io.BufferedReader(gzip.GzipFile(fileobj=buffered), 1 << 20)  # type: ignore[arg-type]
-        else:
-            self.stream = buffered
-        self._compressed_counter = buffered
+            base = gzip.GzipFile(fileobj=base, mode="rb")  # type: ignore[assignment]
+        self._head = _read_head(base, HEAD_BYTES)
+        self.stream: io.BufferedReader = io.BufferedReader(_Prefixed(self._head, base), 1 << 20)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "InputSource":
@@ -56,12 +90,11 @@ class InputSource:
         if str(path) == "-":
             return cls("<stdin>", sys.stdin.buffer, None, owns=False)
         p = Path(path)
-        return cls(str(p), open(p, "rb"), p.stat().st_size)
+        return cls(str(p), open(p, "rb", buffering=0), p.stat().st_size)
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
-        """The first `n` (decompressed) bytes, without consuming them."""
-        data = self.stream.peek(n)
-        return data[:n]
+        """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES)."""
+        return self._head[:n]
 
     def bytes_consumed(self) -> int:
         """Compressed bytes read so far (for progress bars)."""

@@ -1,0 +1,267 @@
+"""Every reader against real fixtures (or files written in the documented shape), checked field by
+field against the raw records rather than against hard-coded answers."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from botwatch import open_study
+from botwatch.ingest.formats import sniff
+from botwatch.ingest.runner import ingest
+from botwatch.ingest.source import InputSource
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def _study(tmp_path: Path, *files: Path | str):
+    st = open_study(tmp_path / "s.duckdb")
+    summary = ingest(st, [str(f) for f in files])
+    return st, summary
+
+
+def _posts(st) -> dict[str, dict]:
+    df = st.pandas("posts")
+    return {r["post_id"]: r for r in df.to_dict("records")}
+
+
+def test_v1_statuses_lines_and_array_give_the_same_posts(tmp_path: Path) -> None:
+    raw = [json.loads(l) for l in (FIX / "v1_uklabour.jsonl").read_text().splitlines()]
+    st, summary = _study(tmp_path, FIX / "v1_uklabour.jsonl")
+    posts = _posts(st)
+    assert summary.files[0].format == "twitter-v1.1"
+    assert set(posts) == {s["id_str"] for s in raw}
+    for s in raw:
+        p = posts[s["id_str"]]
+        assert p["account_id"] == s["user"]["id_str"]
+        if "retweeted_status" in s:
+            rt = s["retweeted_status"]
+            assert p["kind"] == "retweet"
+            assert p["ref_post_id"] == rt["id_str"]
+            assert p["ref_handle"] == rt["user"]["screen_name"]
+            full = rt.get("extended_tweet", {}).get("full_text") or rt.get("full_text") or rt["text"]
+            assert p["text"] == full and not p["text"].startswith("RT @")
+        else:
+            assert p["kind"] in ("original", "reply", "quote")
+            assert p["text"] == (s.get("extended_tweet", {}).get("full_text") or s.get("full_text") or s["text"])
+            assert list(p["hashtags"]) == [h["text"] for h in (s.get("extended_tweet") or s)["entities"]["hashtags"]]
+    acc = st.pandas("accounts").set_index("account_id")
+    user = raw[0]["user"]
+    row = acc.loc[user["id_str"]]
+    assert row["handle"] == user["screen_name"]
+    assert row["followers"] == user["followers_count"]
+    assert row["account_lang"] == user["lang"]
+    assert row["time_zone"] == user["time_zone"]
+    # The JSON-array file holds the same statuses: same canonical posts apart from `source`.
+    st2 = open_study(tmp_path / "arr.duckdb")
+    ingest(st2, [str(FIX / "v1_uklabour_array.json.gz")])
+    cols = "post_id, account_id, created_at, text, kind, ref_post_id, hashtags, urls"
+    assert st.sql(f"SELECT {cols} FROM posts ORDER BY post_id") == st2.sql(f"SELECT {cols} FROM posts ORDER BY post_id")
+
+
+def test_v2_pages_flat_and_users(tmp_path: Path) -> None:
+    st, summary = _study(tmp_path, FIX / "twarc2_two_tweets.jsonl.gz", FIX / "twarc2_flat.jsonl", FIX / "twarc2_users.jsonl")
+    formats = [f.format for f in summary.files]
+    assert formats == ["twitter-v2-page", "twitter-v2-flat", "twitter-v2-page"]
+    page = json.loads(gzip.open(FIX / "twarc2_two_tweets.jsonl.gz", "rt").readline())
+    flat = [json.loads(l) for l in (FIX / "twarc2_flat.jsonl").read_text().splitlines()]
+    posts = _posts(st)
+    data = page["data"] if isinstance(page["data"], list) else [page["data"]]
+    for t in data + flat:
+        assert posts[t["id"]]["account_id"] == t["author_id"]
+    kinds = {posts[t["id"]]["kind"] for t in flat}
+    assert kinds == {"original", "retweet", "quote", "reply"}
+    for t in flat:
+        refs = {r["type"]: r for r in t.get("referenced_tweets", [])}
+        if "retweeted" in refs:
+            assert posts[t["id"]]["ref_post_id"] == refs["retweeted"]["id"]
+            assert posts[t["id"]]["ref_account_id"] == refs["retweeted"]["author_id"]
+            assert not posts[t["id"]]["text"].startswith("RT @")
+    users = json.loads((FIX / "twarc2_users.jsonl").read_text())["data"]
+    acc = st.pandas("accounts").set_index("account_id")
+    for u in users:
+        assert acc.loc[u["id"], "handle"] == u["username"]
+        assert acc.loc[u["id"], "followers"] == u["public_metrics"]["followers_count"]
+    assert summary.files[2].stored == 0 and summary.files[2].accounts == len(users)
+
+
+def test_stream_with_truncated_last_record_keeps_the_rest(tmp_path: Path) -> None:
+    lines = gzip.open(FIX / "twarc2_stream_with_error.jsonl.gz", "rt").read().splitlines()
+    st, summary = _study(tmp_path, FIX / "twarc2_stream_with_error.jsonl.gz")
+    res = summary.files[0]
+    good = []
+    for l in lines:
+        try:
+            good.append(json.loads(l))
+        except json.JSONDecodeError:
+            pass
+    assert res.stored == len(good) and res.rejected == len(lines) - len(good) == 1
+    (line, error), = st.sql("SELECT line, error FROM rejected")
+    assert line == len(lines) and "invalid JSON" in error
+
+
+def test_ira_tweets_and_authors_join_on_handle(tmp_path: Path) -> None:
+    with open(FIX / "ira_tweets.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    st, summary = _study(tmp_path, FIX / "ira_tweets.csv", FIX / "ira_authors.csv")
+    assert [f.format for f in summary.files] == ["ira-538-tweets", "ira-538-authors"]
+    posts = st.pandas("posts")
+    assert len(posts) + summary.files[0].duplicates == len(rows)
+    rts = posts[posts.kind == "retweet"]
+    # A retweet is flagged by the `retweet` column (newer rows) or an "RT @x:" prefix (older rows).
+    flagged = {(r["author_id"].lower(), r["content"]) for r in rows if r["retweet"] == "1" or r["content"].startswith("RT @")}
+    assert len(rts) == len({k for k in flagged})
+    prefixed = rts[rts.ref_handle.notna()]
+    assert len(prefixed) == sum(1 for r in rows if r["content"].startswith("RT @"))
+    assert not rts.text.str.startswith("RT @").any()
+    assert set(posts.lang.dropna()) <= {"en", "ru", "de", "uk", "it", "es", "fr", "ar"}
+    acc = st.pandas("accounts").set_index("account_id")
+    for r in rows:
+        a = acc.loc[r["author_id"].lower()]
+        extra = json.loads(a["extra"])
+        assert extra["account_category"]  # from the authors file
+        assert "region" in extra  # from the tweets file: both files merged onto one account
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_io_archive_tweets_and_users_by_header_name(tmp_path: Path) -> None:
+    hashed = "5Fd2PGpyBBLXx+oqcHL+Kf9Yk3m0O8ylhHpD8ijuMwM="
+    header = ["tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location", "user_profile_description",
+              "follower_count", "following_count", "account_creation_date", "account_language", "tweet_language", "tweet_text",
+              "tweet_time", "tweet_client_name", "in_reply_to_tweetid", "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet",
+              "retweet_userid", "retweet_tweetid", "hashtags", "urls", "user_mentions"]
+    rows = [
+        ["877919995476496385", hashed, "Anna", hashed, "Moscow", "bio, with comma", "12", "40", "2017-04-20", "ru", "en",
+         "Vote #Labour\nnow", "2017-05-16 12:03", "Twitter Web Client", "", "", "", "false", "", "", "[Labour]", "[]", "[]"],
+        ["877919995476496386", "2571142743", "Bob", "bob_b", "", "", "1", "2", "2014-01-01", "en", "en",
+         "RT @UKLabour: For the many", "2017-05-16 12:04", "TweetDeck", "", "", "", "true", "14291684", "877900000000000001",
+         "[ForTheMany, GE2017]", "[https://labour.org.uk]", "[14291684]"],
+    ]
+    users_prefixed = _write_csv(tmp_path / "users_a.csv", ["userid", "user_display_name", "user_screen_name", "user_reported_location",
+                                                          "user_profile_description", "follower_count", "following_count",
+                                                          "account_creation_date", "account_language"],
+                                [["99887766554433221100", "Carol", "carol_c", "Texas", "", "5", "6", "2017-04-19", "ru"]])
+    users_plain = _write_csv(tmp_path / "users_b.csv", ["userid", "display_name", "screen_name", "reported_location",
+                                                       "profile_description", "follower_count", "following_count",
+                                                       "account_creation_date", "account_language"],
+                             [["11223344556677889900", "Dan", "dan_d", "", "", "7", "8", "2016-02-03", "en"]])
+    tweets = _write_csv(tmp_path / "tweets.csv", header, rows)
+    st, summary = _study(tmp_path, tweets, users_prefixed, users_plain)
+    assert [f.format for f in summary.files] == ["io-archive-tweets", "io-archive-users", "io-archive-users"]
+    posts = _posts(st)
+    p1, p2 = posts["877919995476496385"], posts["877919995476496386"]
+    assert p1["account_id"] == hashed and p1["text"] == "Vote #Labour\nnow" and list(p1["hashtags"]) == ["Labour"]
+    assert str(p1["created_at"]) == "2017-05-16 12:03:00"
+    assert p2["kind"] == "retweet" and p2["ref_post_id"] == "877900000000000001" and p2["ref_handle"] == "UKLabour"
+    assert p2["text"] == "For the many" and list(p2["hashtags"]) == ["ForTheMany", "GE2017"]
+    acc = st.pandas("accounts").set_index("account_id")
+    assert acc.loc[hashed, "account_lang"] == "ru" and acc.loc[hashed, "location"] == "Moscow"
+    assert acc.loc["99887766554433221100", "handle"] == "carol_c"  # 20-digit id kept exactly, as a string
+    assert acc.loc["11223344556677889900", "handle"] == "dan_d"  # header without the user_ prefix
+
+
+def test_twarc_csv(tmp_path: Path) -> None:
+    header = ["id", "conversation_id", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id", "referenced_tweets.quoted.id",
+              "author_id", "in_reply_to_user_id", "retweeted_user_id", "quoted_user_id", "created_at", "text", "lang", "source",
+              "entities.hashtags", "entities.mentions", "entities.urls", "author.id", "author.username", "author.name",
+              "author.created_at", "author.public_metrics.followers_count", "author.verified"]
+    tags = json.dumps([{"start": 0, "end": 7, "tag": "GE2017"}])
+    rows = [
+        ["1440716895355764743", "1440716895355764743", "", "", "", "4203239195", "", "", "", "2021-09-22T16:37:29.000Z",
+         "#GE2017, \"quoted\"", "en", "Twitter Web App", tags, "", "", "4203239195", "someone", "Some One", "2015-11-16T17:03:41.000Z", "34920", "False"],
+        ["1440716895355764744", "1440716895355764700", "", "1440716895355764700", "", "99", "", "14291684", "",
+         "2021-09-22T16:38:00.000Z", "RT @UKLabour: hello", "en", "Twitter for iPhone", "", "", "", "99", "other", "O", "", "", ""],
+    ]
+    f = _write_csv(tmp_path / "twarc.csv", header, rows)
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].format == "twarc-csv"
+    posts = _posts(st)
+    assert posts["1440716895355764743"]["text"] == '#GE2017, "quoted"'
+    assert list(posts["1440716895355764743"]["hashtags"]) == ["GE2017"]
+    rt = posts["1440716895355764744"]
+    assert rt["kind"] == "retweet" and rt["ref_account_id"] == "14291684" and rt["ref_handle"] == "UKLabour" and rt["text"] == "hello"
+    acc = st.pandas("accounts").set_index("account_id")
+    assert acc.loc["4203239195", "followers"] == 34920 and acc.loc["4203239195", "verified"] == False  # noqa: E712
+
+
+def test_bluesky_jetstream(tmp_path: Path) -> None:
+    did, other = "did:plc:abc123", "did:plc:zzz999"
+    events = [
+        {"did": did, "time_us": 1725911162329308, "kind": "commit", "commit": {"rev": "r", "operation": "create", "collection": "app.bsky.feed.post", "rkey": "3l3qo2vutsw2b", "cid": "c",
+         "record": {"$type": "app.bsky.feed.post", "createdAt": "2024-09-09T19:46:02.102Z", "langs": ["en"], "text": "Vote! #GE2024 https://x.org",
+                    "facets": [{"features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "GE2024"}]}, {"features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://x.org"}]}]}}},
+        {"did": other, "time_us": 1725911163000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.repost", "rkey": "rp1",
+         "record": {"$type": "app.bsky.feed.repost", "createdAt": "2024-09-09T19:46:03Z", "subject": {"uri": f"at://{did}/app.bsky.feed.post/3l3qo2vutsw2b", "cid": "c"}}}},
+        {"did": other, "time_us": 1725911164000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": "rep1",
+         "record": {"text": "agreed", "createdAt": "2024-09-09T19:46:04Z", "reply": {"parent": {"uri": f"at://{did}/app.bsky.feed.post/3l3qo2vutsw2b"}, "root": {"uri": f"at://{did}/app.bsky.feed.post/3l3qo2vutsw2b"}}}}},
+        {"did": other, "time_us": 1725911165000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.like", "rkey": "l1", "record": {"subject": {}}}},
+        {"did": other, "time_us": 1725911166000000, "kind": "identity", "identity": {"did": other, "handle": "voter.bsky.social", "seq": 1, "time": "2024-09-09T19:46:06Z"}},
+    ]
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].format == "bluesky-jetstream" and summary.files[0].rejected == 0
+    posts = _posts(st)
+    assert set(posts) == {f"{did}/3l3qo2vutsw2b", f"{other}/rp1", f"{other}/rep1"}
+    p = posts[f"{did}/3l3qo2vutsw2b"]
+    assert p["platform"] == "bluesky" and list(p["hashtags"]) == ["GE2024"] and list(p["urls"]) == ["https://x.org"]
+    assert posts[f"{other}/rp1"]["kind"] == "retweet" and posts[f"{other}/rp1"]["ref_post_id"] == p["post_id"]
+    assert posts[f"{other}/rep1"]["kind"] == "reply" and posts[f"{other}/rep1"]["ref_account_id"] == did
+    acc = st.pandas("accounts").set_index("account_id")
+    assert acc.loc[other, "handle"] == "voter.bsky.social"
+
+
+def test_mastodon_statuses(tmp_path: Path) -> None:
+    acct = {"id": "1", "username": "alice", "acct": "alice@example.social", "display_name": "Alice", "url": "https://example.social/@alice",
+            "note": "<p>I &amp; you</p>", "created_at": "2022-11-01T00:00:00.000Z", "followers_count": 10, "following_count": 3,
+            "statuses_count": 99, "bot": True, "avatar": "https://example.social/avatars/original/missing.png"}
+    s1 = {"id": "111", "uri": "https://example.social/users/alice/statuses/111", "created_at": "2024-06-01T10:00:00.000Z",
+          "content": "<p>Hello <a href=\"https://x\">#<span>GE2024</span></a><br>line2 &lt;b&gt;</p>", "language": "en", "account": acct,
+          "reblog": None, "in_reply_to_id": None, "tags": [{"name": "ge2024"}], "mentions": [], "application": {"name": "Web"}}
+    s2 = {"id": "112", "uri": "https://example.social/users/alice/statuses/112", "created_at": "2024-06-01T10:05:00.000Z", "content": "",
+          "account": acct, "reblog": dict(s1, account=dict(acct, url="https://other/@bob", acct="bob@other", id="9")), "tags": []}
+    f = tmp_path / "masto.json"
+    f.write_text(json.dumps([s1, s2]))
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].format == "mastodon-status"
+    posts = _posts(st)
+    p1 = posts[s1["uri"]]
+    assert p1["text"] == "Hello #GE2024\nline2 <b>" and p1["platform"] == "mastodon" and p1["client"] == "Web"
+    p2 = posts[s2["uri"]]
+    assert p2["kind"] == "retweet" and p2["ref_post_id"] == s1["uri"] and p2["ref_handle"] == "bob@other"
+    acc = st.pandas("accounts").set_index("account_id")
+    a = acc.loc["https://example.social/@alice"]
+    assert a["description"] == "I & you" and a["default_image"] == True and json.loads(a["extra"])["bot"] is True  # noqa: E712
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b'{"id_str": "1", "created_at": "Wed Oct 10 20:19:24 +0000 2018", "user": {"id_str": "2"}, "text": "x"}\n', "twitter-v1.1"),
+        (b'[{"id_str": "1", "created_at": "Wed Oct 10 20:19:24 +0000 2018", "user": {"id_str": "2"}, "text": "x"}]', "twitter-v1.1"),
+        (b'{"data": [], "meta": {}}\n', "twitter-v2-page"),
+        (b"tweetid,userid,tweet_text,tweet_time\n", "io-archive-tweets"),
+        (b"\xef\xbb\xbfauthor_id,content,region,language,publish_date\n", "ira-538-tweets"),
+    ],
+)
+def test_sniffing_needs_no_flag_and_ignores_compression(tmp_path: Path, content: bytes, expected: str) -> None:
+    for name, data in (("plain", content), ("gz.bin", gzip.compress(content))):
+        p = tmp_path / name
+        p.write_bytes(data)
+        src = InputSource.open(p)
+        try:
+            assert sniff(src) == expected
+        finally:
+            src.close()
