@@ -1,0 +1,91 @@
+"""Account groups that the time analyses compare: likely automated or not, foreign origin or
+not, and each of the largest coordinated clusters.
+
+Groups come from other issues' tables (`account_scores`, `cluster_members`), which may not exist
+yet in a study; each group is added only when its source table is there, and the reason for any
+absent group is returned so the report can say what it could not show rather than showing less
+in silence. The thresholds are the team's contract (bot_probability >= 0.5; foreign = a known
+origin country other than the election's with origin_probability >= 0.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from botwatch.study import Study
+
+GROUPS_TABLE = "timeline_groups"
+BOT_THRESHOLD = 0.5
+ORIGIN_THRESHOLD = 0.5
+MAX_CLUSTERS = 10
+
+AUTOMATED = "likely automated"
+NOT_AUTOMATED = "not likely automated"
+FOREIGN = "foreign origin"
+NOT_FOREIGN = "not foreign (or unknown)"
+
+
+@dataclass
+class GroupInfo:
+    """Which group dimensions a study supports, and why any are missing."""
+
+    dimensions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _columns(study: Study, table: str) -> set[str]:
+    rows = study.sql("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", [table])
+    return {r[0] for r in rows}
+
+
+def build_groups(study: Study, election: Any = None) -> GroupInfo:
+    """(Re)write `timeline_groups`(platform, account_id, dimension, value): one row per account
+    per group dimension it can be placed in."""
+    info = GroupInfo()
+    study.sql(f"CREATE OR REPLACE TABLE {GROUPS_TABLE} (platform VARCHAR, account_id VARCHAR, dimension VARCHAR, value VARCHAR)")
+    tables = set(study.tables())
+    if "account_scores" in tables:
+        cols = _columns(study, "account_scores")
+        if "bot_probability" in cols:
+            study.sql(
+                f"""INSERT INTO {GROUPS_TABLE}
+                SELECT platform, account_id, 'automated',
+                       CASE WHEN bot_probability >= {BOT_THRESHOLD} THEN '{AUTOMATED}' ELSE '{NOT_AUTOMATED}' END
+                FROM account_scores WHERE bot_probability IS NOT NULL"""
+            )
+            info.dimensions.append("automated")
+        if {"origin_country", "origin_probability"} <= cols and election is not None:
+            study.sql(
+                f"""INSERT INTO {GROUPS_TABLE}
+                SELECT platform, account_id, 'origin',
+                       CASE WHEN origin_country IS NOT NULL AND upper(origin_country) <> ? AND origin_probability >= {ORIGIN_THRESHOLD}
+                            THEN '{FOREIGN}' ELSE '{NOT_FOREIGN}' END
+                FROM account_scores""",
+                [election.country.upper()],
+            )
+            info.dimensions.append("origin")
+        elif election is None:
+            info.notes.append("Foreign-origin groups need an election (its country); run analyze with --election.")
+    else:
+        info.notes.append("No account_scores table: groups 'likely automated' and 'foreign origin' are not shown (the accounts stages have not run).")
+    if "cluster_members" in tables:
+        study.sql(
+            f"""INSERT INTO {GROUPS_TABLE}
+            WITH sizes AS (
+                SELECT CAST(cluster_id AS VARCHAR) AS cid, count(*) AS n FROM cluster_members GROUP BY 1
+                ORDER BY n DESC, cid LIMIT {MAX_CLUSTERS})
+            SELECT DISTINCT m.platform, m.account_id, 'cluster', 'cluster ' || s.cid
+            FROM cluster_members m JOIN sizes s ON CAST(m.cluster_id AS VARCHAR) = s.cid"""
+        )
+        info.dimensions.append("cluster")
+    else:
+        info.notes.append("No cluster_members table: per-cluster timelines are not shown (the coordination stage has not run).")
+    return info
+
+
+def group_values(study: Study) -> list[tuple[str, str, int]]:
+    """(dimension, value, accounts) for every group in `timeline_groups`, largest first."""
+    if GROUPS_TABLE not in study.tables():
+        return []
+    return [(d, v, int(n)) for d, v, n in study.sql(f"SELECT dimension, value, count(*) FROM {GROUPS_TABLE} GROUP BY ALL ORDER BY 1, 3 DESC, 2")]

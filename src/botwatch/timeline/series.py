@@ -1,0 +1,105 @@
+"""Posts per hour and per day, by dimension (platform, kind, party, stance, sentiment, group),
+on the UTC clock and the election's local clock — written once in Ibis so DuckDB and Spark
+compute the same table.
+
+`tagged_posts` gives one row per (post, dimension, value) — a post about two parties is counted
+once under each — and `aggregate` counts posts, distinct accounts and mean sentiment per time
+bucket. Sentiment is bucketed with VADER's conventional ±0.05 compound cut-offs (Hutto & Gilbert
+2014) because that is what `post_labels.sentiment` holds.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+SENTIMENT_CUT = 0.05
+FREQS = {"hour": "h", "day": "D"}
+CLOCKS = ("utc", "local")
+COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "dimension", "value", "sentiment"]
+
+
+def _base(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> ir.Table:
+    """Posts with their local time (via the per-hour offset table) and, where known, sentiment."""
+    p = posts.select("platform", "post_id", "account_id", "created_at", "kind").filter(posts.created_at.notnull())
+    p = p.mutate(utc_hour=p.created_at.truncate("h"))
+    j = p.left_join(offsets, p.utc_hour == offsets.utc_hour)
+    off = j.offset_minutes.fill_null(0)
+    j = j.select("platform", "post_id", "account_id", "created_at", "kind", local_at=j.created_at + off.as_interval("m"))
+    if labels is not None:
+        lab = labels.select(l_platform=labels.platform, l_post_id=labels.post_id, sentiment=labels.sentiment.cast("float64"))
+        j = j.left_join(lab, (j.platform == lab.l_platform) & (j.post_id == lab.l_post_id)).drop("l_platform", "l_post_id")
+    else:
+        j = j.mutate(sentiment=ibis.null("float64"))
+    return j
+
+
+def _tag(t: ir.Table, dimension: str, value: ir.Value, sentiment: ir.Value | None = None) -> ir.Table:
+    return t.select(
+        "platform", "post_id", "account_id", "created_at", "local_at",
+        dimension=ibis.literal(dimension), value=value.cast("string"),
+        sentiment=(t.sentiment if sentiment is None else sentiment).cast("float64"),
+    )
+
+
+def sentiment_bucket(s: ir.FloatingValue) -> ir.StringValue:
+    """'negative' / 'neutral' / 'positive' by VADER's compound cut-offs."""
+    return ibis.cases((s <= -SENTIMENT_CUT, "negative"), (s >= SENTIMENT_CUT, "positive"), else_="neutral")
+
+
+def tagged_posts(
+    posts: ir.Table,
+    offsets: ir.Table,
+    *,
+    groups: ir.Table | None = None,
+    post_party: ir.Table | None = None,
+    post_labels: ir.Table | None = None,
+) -> ir.Table:
+    """One row per post per (dimension, value) it belongs to; columns `COLUMNS`."""
+    base = _base(posts, offsets, post_labels)
+    parts = [
+        _tag(base, "all", ibis.literal("all posts")),
+        _tag(base, "platform", base.platform),
+        _tag(base, "kind", base.kind.fill_null("unknown")),
+    ]
+    if post_labels is not None:
+        s = base.filter(base.sentiment.notnull())
+        parts.append(_tag(s, "sentiment", sentiment_bucket(s.sentiment)))
+    if groups is not None:
+        g = groups.select(g_platform=groups.platform, g_account_id=groups.account_id, g_dimension=groups.dimension, g_value=groups.value)
+        j = base.join(g, (base.platform == g.g_platform) & (base.account_id == g.g_account_id))
+        parts.append(
+            j.select("platform", "post_id", "account_id", "created_at", "local_at",
+                     dimension=j.g_dimension, value=j.g_value, sentiment=j.sentiment.cast("float64"))
+        )
+    if post_party is not None:
+        pp = post_party.select(q_platform=post_party.platform, q_post_id=post_party.post_id, party=post_party.party,
+                               stance=post_party.stance, p_sentiment=post_party.sentiment.cast("float64"))
+        j = base.join(pp, (base.platform == pp.q_platform) & (base.post_id == pp.q_post_id))
+        parts.append(_tag(j, "party", j.party, j.p_sentiment))
+        parts.append(_tag(j, "party_stance", j.party.concat(":", j.stance.fill_null("neutral")), j.p_sentiment))
+        if groups is not None:
+            g = groups.select(g_platform=groups.platform, g_account_id=groups.account_id, g_dimension=groups.dimension, g_value=groups.value)
+            jg = j.join(g, (j.platform == g.g_platform) & (j.account_id == g.g_account_id))
+            parts.append(_tag(jg, "party_group", jg.party.concat(" | ", jg.g_value), jg.p_sentiment))
+    return ibis.union(*parts, distinct=False).select(*COLUMNS)
+
+
+def aggregate(tagged: ir.Table, freq: str, clock: str) -> ir.Table:
+    """Counts per (dimension, value, bucket) for one frequency ('hour'|'day') and clock ('utc'|'local')."""
+    ts = tagged.created_at if clock == "utc" else tagged.local_at
+    t = tagged.mutate(bucket=ts.truncate(FREQS[freq]))
+    out = t.group_by(["dimension", "value", "bucket"]).aggregate(
+        posts=t.count(),
+        accounts=t.account_id.nunique(),
+        sentiment_mean=t.sentiment.mean(),
+        sentiment_n=t.sentiment.count(),
+    )
+    return out.mutate(freq=ibis.literal(freq), clock=ibis.literal(clock)).select(
+        "freq", "clock", "dimension", "value", "bucket", "posts", "accounts", "sentiment_mean", "sentiment_n"
+    )
+
+
+def timeline(tagged: ir.Table) -> ir.Table:
+    """The `timeline` table: every frequency on every clock."""
+    return ibis.union(*[aggregate(tagged, f, c) for f in FREQS for c in CLOCKS], distinct=False)

@@ -1,0 +1,49 @@
+"""Clock conversions between the study's naive-UTC timestamps and an election's local time.
+
+Why a table of offsets rather than an engine's time-zone functions: DuckDB needs its ICU extension
+and Spark its session zone to convert, and the two disagree on naive timestamps. An offset per
+distinct UTC hour, computed once in Python with `zoneinfo`, joins the same way on both engines and
+is exact for every zone whose daylight-saving changes fall on a UTC hour or half-hour boundary
+(all zones in practical use do; transitions are at local 01:00–03:00 on whole or half hours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+OFFSETS_SCHEMA = pa.schema([("utc_hour", pa.timestamp("us")), ("offset_minutes", pa.int32())])
+
+
+def offset_minutes(utc_naive: datetime, tz: str) -> int:
+    """Minutes east of UTC that zone `tz` observed at the naive-UTC instant `utc_naive`."""
+    aware = utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+    off = aware.utcoffset() or timedelta(0)
+    return int(off.total_seconds() // 60)
+
+
+def offsets_table(utc_hours: Iterable[datetime], tz: str) -> pa.Table:
+    """One row per distinct UTC hour: the zone's offset then (the join key for local clocks).
+
+    The offset is taken at the middle of the hour so that a zone changing on a half hour gets
+    the offset that covers most of that hour."""
+    hours = sorted({h.replace(minute=0, second=0, microsecond=0) for h in utc_hours if h is not None})
+    offs = [offset_minutes(h + timedelta(minutes=30), tz) for h in hours]
+    return pa.Table.from_arrays([pa.array(hours, pa.timestamp("us")), pa.array(offs, pa.int32())], schema=OFFSETS_SCHEMA)
+
+
+def local_to_utc(local_naive: datetime, tz: str) -> datetime:
+    """An election preset's event time (naive, in the election's zone) as naive UTC.
+
+    Ambiguous local times (the repeated hour when clocks go back) take the first occurrence
+    (`fold=0`), which is what a person writing "01:30" on that night usually means."""
+    aware = local_naive.replace(tzinfo=ZoneInfo(tz))
+    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc_to_local(utc_naive: datetime, tz: str) -> datetime:
+    """Naive UTC → naive local time of zone `tz`."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
