@@ -256,12 +256,20 @@ def elections_list() -> None:
 def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML file")]) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
     e = _load_election(ref)
-    out.print(f"[bold]{e.name}[/bold] ({e.key}); called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
+    out.print(f"[bold]{e.name}[/bold] ({e.key}, {e.country}); called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
     out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False)
+    out.print("election keywords: " + ", ".join(e.keywords), highlight=False)
     for p in e.parties:
-        out.print(f"  {p.key}: {p.name} pro {', '.join(p.hashtags_pro)}; anti {', '.join(p.hashtags_anti)}; accounts {', '.join(p.official_accounts + p.allied_accounts)}", highlight=False)
+        out.print(f"[bold]{p.key}[/bold]: {p.name} (leader {p.leader or '?'}; colour {p.colour})", highlight=False)
+        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False)
+        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False)
+        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False)
+        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False)
+    out.print("events (UTC):", highlight=False)
     for ev in e.events:
-        out.print(f"  {ev.at}  {ev.label} ({ev.kind})", highlight=False)
+        span = f" … {ev.end}" if ev.end else ""
+        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False)
+    out.print("sources: " + "; ".join(e.sources), highlight=False)
 
 
 @elections_app.command("check")

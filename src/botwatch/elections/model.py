@@ -1,23 +1,41 @@
 """The typed election model and its loader.
 
-A preset names the parties (with pro/anti hashtags and official accounts), the election's own
-hashtags, when it was called (the trigger), polling day, the study window and key events. Bad
-files are rejected with a message naming the field, because a silently wrong preset would skew
-every downstream count.
+A preset names the parties (pro/anti hashtags and keywords, official and allied accounts), the
+election's own hashtags, when it was called (the trigger), polling day, the study window and key
+events. Bad files are rejected with a message naming the file, the line and the field, because a
+silently wrong preset (a misspelt `hashtag_pro` that is ignored, say) would skew every downstream
+count without anyone noticing. Unknown fields are therefore errors, not ignored.
+
+Times: event times without an offset are UTC (the study's convention); times with an offset are
+converted to UTC. Dates (trigger, polling day, window) are calendar days in the election's own
+`timezone`; `Election.window_utc()` turns them into the UTC instants stages filter on.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from botwatch.elections.locate import LineIndex
 
 
 class ElectionError(ValueError):
-    """A preset that cannot be used; the message names the file and the field."""
+    """A preset that cannot be used; the message names the file, the line and the field."""
+
+
+EVENT_KINDS = ("trigger", "manifesto", "debate", "attack", "pause", "resume", "polling", "result", "news", "event")
+
+_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+_COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_TAG_RE = re.compile(r"^#?[^\s#@]+$")
+_HANDLE_RE = re.compile(r"^@?[A-Za-z0-9_.\-]+$")
 
 
 @dataclass(frozen=True)
@@ -25,19 +43,29 @@ class Party:
     key: str
     name: str
     colour: str = "#777777"
+    leader: str = ""
     hashtags_pro: tuple[str, ...] = ()
     hashtags_anti: tuple[str, ...] = ()
-    hashtags: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    official_accounts: tuple[str, ...] = ()
-    allied_accounts: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()  # about the party, no stance implied
+    keywords: tuple[str, ...] = ()  # words or phrases naming the party or its people
+    keywords_pro: tuple[str, ...] = ()  # slogans that imply support
+    keywords_anti: tuple[str, ...] = ()  # slurs and attack lines that imply opposition
+    official_accounts: tuple[str, ...] = ()  # the party, its leader, its candidates' central accounts
+    allied_accounts: tuple[str, ...] = ()  # movements and unions that campaign for the party
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Official and allied handles: amplifying any of them counts as support."""
+        return self.official_accounts + self.allied_accounts
 
 
 @dataclass(frozen=True)
 class Event:
-    at: datetime
+    at: datetime  # naive UTC
     label: str
     kind: str = "event"
+    end: datetime | None = None  # naive UTC; for spans such as the pause in campaigning
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +92,19 @@ class Election:
                 return p
         raise ElectionError(f"{self.key}: no party {key!r}; parties: {', '.join(p.key for p in self.parties)}")
 
+    def local_midnight_utc(self, d: date) -> datetime:
+        """00:00 of day `d` in the election's time zone, as naive UTC."""
+        local = datetime.combine(d, time(0, 0), tzinfo=ZoneInfo(self.timezone))
+        return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def window_utc(self) -> tuple[datetime, datetime]:
+        """The study window as a half-open UTC interval [start, end): whole local days."""
+        return self.local_midnight_utc(self.window_start), self.local_midnight_utc(self.window_end + timedelta(days=1))
+
+    def days_before_polling_utc(self, days: int) -> tuple[datetime, datetime]:
+        """The `days` calendar days before polling day (polling day itself excluded), in UTC."""
+        return self.local_midnight_utc(self.polling_day - timedelta(days=days)), self.local_midnight_utc(self.polling_day)
+
 
 def _presets_dir() -> Any:
     return resources.files("botwatch.elections") / "presets"
@@ -74,91 +115,184 @@ def list_presets() -> list[str]:
     return sorted(p.name[:-5] for p in _presets_dir().iterdir() if p.name.endswith(".toml"))
 
 
-def _req(d: dict[str, Any], key: str, where: str) -> Any:
-    if key not in d:
-        raise ElectionError(f"{where}: missing required field {key!r}")
-    return d[key]
+# -- validation ----------------------------------------------------------------------------------
+
+_TOP = {"key", "name", "country", "timezone", "trigger_date", "polling_day", "hashtags", "keywords", "sources", "notes", "window", "parties", "events"}
+_WINDOW = {"start", "end"}
+_PARTY = {f for f in Party.__dataclass_fields__}
+_EVENT = {"at", "label", "kind", "end", "source"}
 
 
-def _as_date(v: Any, where: str) -> date:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str):
-        try:
-            return date.fromisoformat(v)
-        except ValueError:
-            pass
-    raise ElectionError(f"{where}: expected a date like 2017-06-08, got {v!r}")
+class _Checker:
+    """Validation helpers that know the file and its line index, so every error points home."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.lines = LineIndex(text)
+
+    def fail(self, where: tuple[str | int, ...], msg: str) -> ElectionError:
+        line = self.lines.line_of(where)
+        loc = f"{self.path}:{line}" if line else self.path
+        label = ".".join(str(w) if isinstance(w, str) else f"[{w}]" for w in where).replace(".[", "[") or "(top level)"
+        return ElectionError(f"{loc}: {label}: {msg}")
+
+    def known(self, d: dict[str, Any], allowed: set[str], where: tuple[str | int, ...]) -> None:
+        for k in d:
+            if k not in allowed:
+                near = difflib.get_close_matches(k, sorted(allowed), n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else f"; allowed: {', '.join(sorted(allowed))}"
+                raise self.fail(where + (k,), f"unknown field{hint}")
+
+    def req(self, d: dict[str, Any], key: str, where: tuple[str | int, ...]) -> Any:
+        if key not in d:
+            raise self.fail(where + (key,), "missing required field")
+        return d[key]
+
+    def text(self, d: dict[str, Any], key: str, where: tuple[str | int, ...], default: str | None = None) -> str:
+        v = d.get(key, default) if default is not None else self.req(d, key, where)
+        if not isinstance(v, str) or not v.strip():
+            raise self.fail(where + (key,), f"must be a non-empty string, got {v!r}")
+        return v.strip()
+
+    def strs(self, d: dict[str, Any], key: str, where: tuple[str | int, ...], pattern: re.Pattern[str] | None = None, strip: str = "") -> tuple[str, ...]:
+        v = d.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+            raise self.fail(where + (key,), f"must be a list of non-empty strings, got {v!r}")
+        out = []
+        for x in v:
+            x = x.strip()
+            if pattern is not None and not pattern.match(x):
+                raise self.fail(where + (key,), f"{x!r} is not a valid entry here")
+            out.append(x.lstrip(strip) if strip else x)
+        return tuple(out)
+
+    def day(self, v: Any, where: tuple[str | int, ...]) -> date:
+        if isinstance(v, datetime):
+            return v.date()
+        if isinstance(v, date):
+            return v
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v)
+            except ValueError:
+                pass
+        raise self.fail(where, f"expected a date like 2017-06-08, got {v!r}")
+
+    def instant(self, v: Any, where: tuple[str | int, ...]) -> datetime:
+        if isinstance(v, str):
+            try:
+                v = datetime.fromisoformat(v)
+            except ValueError:
+                raise self.fail(where, f"expected a date-time like 2017-05-22T21:31:00 (UTC) or with an offset, got {v!r}") from None
+        if isinstance(v, datetime):
+            return v if v.tzinfo is None else v.astimezone(timezone.utc).replace(tzinfo=None)
+        if isinstance(v, date):
+            return datetime(v.year, v.month, v.day)
+        raise self.fail(where, f"expected a date-time like 2017-05-22T21:31:00, got {v!r}")
 
 
-def _as_datetime(v: Any, where: str) -> datetime:
-    if isinstance(v, datetime):
-        return v.replace(tzinfo=None) if v.tzinfo is None else v
-    if isinstance(v, date):
-        return datetime(v.year, v.month, v.day)
-    if isinstance(v, str):
-        try:
-            return datetime.fromisoformat(v)
-        except ValueError:
-            pass
-    raise ElectionError(f"{where}: expected a date-time like 2017-05-22T21:31:00, got {v!r}")
+def _parse_party(c: _Checker, p: Any, i: int) -> Party:
+    w: tuple[str | int, ...] = ("parties", i)
+    if not isinstance(p, dict):
+        raise c.fail(w, "must be a table ([[parties]])")
+    c.known(p, _PARTY, w)
+    key = c.text(p, "key", w)
+    if not _KEY_RE.match(key):
+        raise c.fail(w + ("key",), f"{key!r} must be lower-case letters, digits, '-' or '_'")
+    colour = c.text(p, "colour", w, "#777777")
+    if not _COLOUR_RE.match(colour):
+        raise c.fail(w + ("colour",), f"{colour!r} must be a colour like #E4003B")
+    party = Party(
+        key=key,
+        name=c.text(p, "name", w),
+        colour=colour,
+        leader=str(p.get("leader", "")),
+        hashtags_pro=c.strs(p, "hashtags_pro", w, _TAG_RE, "#"),
+        hashtags_anti=c.strs(p, "hashtags_anti", w, _TAG_RE, "#"),
+        hashtags=c.strs(p, "hashtags", w, _TAG_RE, "#"),
+        keywords=c.strs(p, "keywords", w),
+        keywords_pro=c.strs(p, "keywords_pro", w),
+        keywords_anti=c.strs(p, "keywords_anti", w),
+        official_accounts=c.strs(p, "official_accounts", w, _HANDLE_RE, "@"),
+        allied_accounts=c.strs(p, "allied_accounts", w, _HANDLE_RE, "@"),
+    )
+    both = {h.casefold() for h in party.hashtags_pro} & {h.casefold() for h in party.hashtags_anti}
+    if both:
+        raise c.fail(w + ("hashtags_anti",), f"{', '.join(sorted(both))} listed as both pro and anti")
+    return party
 
 
-def _strs(d: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    v = d.get(key, [])
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ElectionError(f"{where}: {key!r} must be a list of strings")
-    return tuple(v)
+def _parse_event(c: _Checker, e: Any, i: int) -> Event:
+    w: tuple[str | int, ...] = ("events", i)
+    if not isinstance(e, dict):
+        raise c.fail(w, "must be a table ([[events]])")
+    c.known(e, _EVENT, w)
+    kind = c.text(e, "kind", w, "event")
+    if kind not in EVENT_KINDS:
+        raise c.fail(w + ("kind",), f"{kind!r} is not one of {', '.join(EVENT_KINDS)}")
+    at = c.instant(c.req(e, "at", w), w + ("at",))
+    end = c.instant(e["end"], w + ("end",)) if "end" in e else None
+    if end is not None and end < at:
+        raise c.fail(w + ("end",), "is before 'at'")
+    return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=str(e.get("source", "")))
 
 
-def parse_election(data: dict[str, Any], path: str) -> Election:
-    """Validate a parsed TOML document into an `Election`."""
-    where = path
-    parties = []
-    for i, p in enumerate(data.get("parties", [])):
-        pw = f"{where}: parties[{i}]"
-        if not isinstance(p, dict):
-            raise ElectionError(f"{pw}: must be a table")
-        parties.append(
-            Party(
-                key=str(_req(p, "key", pw)),
-                name=str(_req(p, "name", pw)),
-                colour=str(p.get("colour", "#777777")),
-                hashtags_pro=_strs(p, "hashtags_pro", pw),
-                hashtags_anti=_strs(p, "hashtags_anti", pw),
-                hashtags=_strs(p, "hashtags", pw),
-                keywords=_strs(p, "keywords", pw),
-                official_accounts=_strs(p, "official_accounts", pw),
-                allied_accounts=_strs(p, "allied_accounts", pw),
-            )
-        )
-    events = []
-    for i, e in enumerate(data.get("events", [])):
-        ew = f"{where}: events[{i}]"
-        events.append(Event(_as_datetime(_req(e, "at", ew), f"{ew}.at"), str(_req(e, "label", ew)), str(e.get("kind", "event"))))
+def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
+    """Validate a parsed TOML document into an `Election` (`text` lets errors give line numbers)."""
+    c = _Checker(path, text)
+    c.known(data, _TOP, ())
+    key = c.text(data, "key", ())
+    if not _KEY_RE.match(key):
+        raise c.fail(("key",), f"{key!r} must be lower-case letters, digits, '-' or '_'")
+    country = c.text(data, "country", ()).upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise c.fail(("country",), f"{country!r} must be an ISO 3166-1 alpha-2 code such as GB or US")
+    tz = c.text(data, "timezone", (), "UTC")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise c.fail(("timezone",), f"{tz!r} is not a known IANA time zone (e.g. Europe/London)") from None
+    trigger = c.day(c.req(data, "trigger_date", ()), ("trigger_date",))
+    polling = c.day(c.req(data, "polling_day", ()), ("polling_day",))
+    if polling < trigger:
+        raise c.fail(("polling_day",), "is before trigger_date")
     window = data.get("window", {})
-    trigger = _as_date(_req(data, "trigger_date", where), f"{where}: trigger_date")
-    polling = _as_date(_req(data, "polling_day", where), f"{where}: polling_day")
-    start = _as_date(window.get("start", trigger), f"{where}: window.start")
-    end = _as_date(window.get("end", polling), f"{where}: window.end")
+    if not isinstance(window, dict):
+        raise c.fail(("window",), "must be a table with start and end")
+    c.known(window, _WINDOW, ("window",))
+    start = c.day(window.get("start", trigger), ("window", "start"))
+    end = c.day(window.get("end", polling), ("window", "end"))
     if end < start:
-        raise ElectionError(f"{where}: window.end is before window.start")
+        raise c.fail(("window", "end"), "is before window.start")
+    if not start <= polling <= end:
+        raise c.fail(("window",), f"polling day {polling} lies outside the window {start} … {end}")
+    raw_parties = data.get("parties", [])
+    if not isinstance(raw_parties, list) or not raw_parties:
+        raise c.fail(("parties",), "at least one [[parties]] table is required")
+    parties = [_parse_party(c, p, i) for i, p in enumerate(raw_parties)]
+    seen: set[str] = set()
+    for i, p in enumerate(parties):
+        if p.key in seen:
+            raise c.fail(("parties", i, "key"), f"duplicate party key {p.key!r}")
+        seen.add(p.key)
+    raw_events = data.get("events", [])
+    if not isinstance(raw_events, list):
+        raise c.fail(("events",), "must be an array of tables ([[events]])")
+    events = [_parse_event(c, e, i) for i, e in enumerate(raw_events)]
     return Election(
-        key=str(_req(data, "key", where)),
-        name=str(_req(data, "name", where)),
-        country=str(_req(data, "country", where)).upper(),
-        timezone=str(data.get("timezone", "UTC")),
+        key=key,
+        name=c.text(data, "name", ()),
+        country=country,
+        timezone=tz,
         trigger_date=trigger,
         polling_day=polling,
         window_start=start,
         window_end=end,
-        hashtags=_strs(data, "hashtags", where),
-        keywords=_strs(data, "keywords", where),
+        hashtags=c.strs(data, "hashtags", (), _TAG_RE, "#"),
+        keywords=c.strs(data, "keywords", ()),
         parties=tuple(parties),
         events=tuple(sorted(events, key=lambda e: e.at)),
-        sources=_strs(data, "sources", where),
+        sources=c.strs(data, "sources", ()),
         path=path,
         raw=data,
     )
@@ -180,4 +314,4 @@ def load_election(ref: str | Path) -> Election:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ElectionError(f"{path}: invalid TOML: {exc}") from None
-    return parse_election(data, path)
+    return parse_election(data, path, text)

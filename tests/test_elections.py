@@ -1,0 +1,124 @@
+"""Election presets: the shipped files load, and a bad file is rejected with its line and field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.elections import ElectionError, list_presets, load_election
+
+GOOD = """\
+key = "toy"
+name = "Toy election"
+country = "gb"
+timezone = "Europe/London"
+trigger_date = 2017-04-18
+polling_day = 2017-06-08
+
+[window]
+start = 2017-04-18
+end = 2017-06-09
+
+[[parties]]
+key = "red"
+name = "Red"
+hashtags_pro = ["#VoteRed"]
+official_accounts = ["@RedParty"]
+
+[[parties]]
+key = "blue"
+name = "Blue"
+colour = "#0000FF"
+
+[[events]]
+at = 2017-05-22T22:31:00+01:00
+label = "Something"
+kind = "attack"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "e.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_presets_load_and_cover_the_reference_campaign() -> None:
+    assert {"uk-ge2017", "us-2016"} <= set(list_presets())
+    uk = load_election("uk-ge2017")
+    assert {p.key for p in uk.parties} == {"labour", "conservative", "libdem", "snp", "ukip", "green", "plaid"}
+    labour = uk.party("labour")
+    assert "PeoplesMomentum" in labour.allied_accounts and "UNITEtheunion" in labour.allied_accounts
+    kinds = [e.kind for e in uk.events]
+    labels = " ".join(e.label for e in uk.events)
+    assert kinds.count("manifesto") >= 2 and "pause" in kinds and kinds.count("attack") == 2 and "polling" in kinds
+    assert "Question Time" in labels and "Manchester" in labels and "London Bridge" in labels
+    assert uk.sources
+    # 22:31 BST is 21:31 UTC: offsets in the file are honoured.
+    manchester = next(e for e in uk.events if "Manchester" in e.label)
+    assert manchester.at == datetime(2017, 5, 22, 21, 31)
+    us = load_election("us-2016")
+    debate = next(e for e in us.events if e.label.startswith("First presidential debate"))
+    assert debate.at == datetime(2016, 9, 27, 1, 0)  # 9 pm EDT
+
+
+def test_window_and_last_30_days_are_local_days_in_utc() -> None:
+    uk = load_election("uk-ge2017")
+    start, end = uk.window_utc()
+    assert start == datetime(2017, 4, 17, 23, 0) and end == datetime(2017, 6, 9, 23, 0)
+    a, b = uk.days_before_polling_utc(30)
+    assert (b - a).days == 30 and b == datetime(2017, 6, 7, 23, 0)
+
+
+def test_good_file_normalises_prefixes(tmp_path: Path) -> None:
+    e = load_election(_write(tmp_path, GOOD))
+    assert e.country == "GB"
+    assert e.party("red").hashtags_pro == ("VoteRed",) and e.party("red").official_accounts == ("RedParty",)
+    assert e.events[0].at == datetime(2017, 5, 22, 21, 31)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        ('hashtags_pro = ["#VoteRed"]', 'hashtag_pro = ["VoteRed"]', 15, "parties[0].hashtag_pro"),
+        ('colour = "#0000FF"', 'colour = "blue"', 21, "parties[1].colour"),
+        ('kind = "attack"', 'kind = "atack"', 26, "events[0].kind"),
+        ("end = 2017-06-09", "end = 2017-04-01", 10, "window.end"),
+        ('official_accounts = ["@RedParty"]', 'official_accounts = "RedParty"', 16, "parties[0].official_accounts"),
+        ('timezone = "Europe/London"', 'timezone = "Europe/Londres"', 4, "timezone"),
+        ('key = "blue"', 'key = "red"', 19, "parties[1].key"),
+        ("polling_day = 2017-06-08", "polling_day = 2017-13-08", None, "invalid TOML"),
+    ],
+)
+def test_bad_file_names_line_and_field(tmp_path: Path, old: str, new: str, line: int | None, field: str) -> None:
+    assert old in GOOD
+    path = _write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(ElectionError) as err:
+        load_election(path)
+    msg = str(err.value)
+    assert field in msg
+    if line is not None:
+        assert f"{path}:{line}:" in msg
+
+
+def test_missing_required_field_points_at_its_table(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD.replace('name = "Blue"\n', ""))
+    with pytest.raises(ElectionError, match=r":18: parties\[1\]\.name: missing required field"):
+        load_election(path)
+
+
+def test_cli_check_list_show(tmp_path: Path) -> None:
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["elections", "check", str(_write(tmp_path, GOOD))])
+    assert ok.exit_code == 0 and "2 parties" in ok.output
+    bad = runner.invoke(app, ["elections", "check", str(_write(tmp_path, GOOD.replace('kind = "attack"', 'kind = "nope"')))])
+    assert bad.exit_code != 0
+    listed = runner.invoke(app, ["elections", "list"])
+    assert "uk-ge2017" in listed.output and "us-2016" in listed.output
+    shown = runner.invoke(app, ["elections", "show", "uk-ge2017"])
+    assert shown.exit_code == 0 and "PeoplesMomentum" in shown.output and "London Bridge" in shown.output
