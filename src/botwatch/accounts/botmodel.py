@@ -1,0 +1,178 @@
+"""The shipped bot model: LightGBM trees over profile features, an isotonic calibration map,
+and plain-sentence evidence from the trees' own SHAP values (`pred_contrib`).
+
+The file is JSON (gzip): the booster as LightGBM's text dump, the feature list, the calibration
+thresholds, and what it was trained on with its measured figures. JSON rather than pickle so
+that loading a model file never runs code. `BOTWATCH_BOT_MODEL` points the stage at a model the
+user trained with `botwatch train-bot-model`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FORMAT = "botwatch-bot-model/1"
+SHIPPED = "bot_model.json.gz"
+# A calibrated probability is never reported as certain: labelled sets are small and old.
+PROB_FLOOR, PROB_CEIL = 0.01, 0.99
+
+# How each feature reads in a sentence, and how to print its value.
+_DESCRIBE: dict[str, tuple[str, str]] = {
+    "log_followers": ("followers", "expm1"),
+    "log_following": ("accounts followed", "expm1"),
+    "log_posts_count": ("posts on the profile", "expm1"),
+    "ff_ratio_log10": ("followers per account followed", "pow10"),
+    "age_days": ("account age (days)", "int"),
+    "posts_per_day_life": ("posts per day over the account's life", "float"),
+    "followers_per_day": ("followers gained per day of age", "float"),
+    "following_per_day": ("accounts followed per day of age", "float"),
+    "handle_len": ("handle length", "int"),
+    "handle_digits": ("digits in the handle", "int"),
+    "handle_digit_share": ("share of digits in the handle", "pct"),
+    "handle_entropy": ("randomness of the handle (bits/char)", "float"),
+    "handle_upper_share": ("share of capitals in the handle", "pct"),
+    "handle_generated15": ("15-character generated-looking handle", "bool"),
+    "name_len": ("display-name length", "int"),
+    "name_digits": ("digits in the display name", "int"),
+    "name_handle_similarity": ("similarity of display name and handle", "pct"),
+    "description_len": ("profile description length", "int"),
+    "has_location": ("a profile location", "bool"),
+    "default_profile": ("default profile theme", "bool"),
+    "default_image": ("default profile image", "bool"),
+    "verified": ("verified badge", "bool"),
+}
+
+
+def describe_value(feature: str, value: float) -> str:
+    """A feature value as a reader would want it (counts back from logs, shares as percent)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    kind = _DESCRIBE.get(feature, (feature, "float"))[1]
+    if kind == "expm1":
+        return f"{math.expm1(value):,.0f}"
+    if kind == "pow10":
+        return f"{10 ** value:,.2f}"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "pct":
+        return f"{100 * value:.0f}%"
+    if kind == "bool":
+        return "yes" if value >= 0.5 else "no"
+    return f"{value:,.2f}"
+
+
+@dataclass
+class BotModel:
+    """A trained booster + calibration; `predict` gives calibrated probabilities."""
+
+    booster: Any
+    features: list[str]
+    calib_x: np.ndarray
+    calib_y: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def raw(self, X: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated margins (log-odds) of the trees."""
+        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), raw_score=True)
+
+    def calibrate(self, margin: np.ndarray) -> np.ndarray:
+        p = np.interp(margin, self.calib_x, self.calib_y)
+        return np.clip(p, PROB_FLOOR, PROB_CEIL)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability that each row is an automated account."""
+        if len(X) == 0:
+            return np.zeros(0)
+        return self.calibrate(self.raw(X))
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """Tree SHAP values (n × features+1, last column the bias), in log-odds."""
+        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), pred_contrib=True)
+
+    def evidence(self, X: pd.DataFrame, top: int = 4, min_abs: float = 0.05) -> list[list[dict[str, Any]]]:
+        """Per row, the largest contributions as dicts: feature, value, contribution, sentence."""
+        if len(X) == 0:
+            return []
+        contrib = self.contributions(X)
+        values = X[self.features].to_numpy(dtype="float64")
+        out: list[list[dict[str, Any]]] = []
+        for i in range(len(X)):
+            row = contrib[i, :-1]
+            order = np.argsort(-np.abs(row))
+            items = []
+            for j in order[:top]:
+                c = float(row[j])
+                if abs(c) < min_abs:
+                    break
+                f = self.features[j]
+                v = float(values[i, j])
+                items.append({"feature": f, "value": None if math.isnan(v) else v, "contribution": round(c, 4), "sentence": sentence(f, v, c)})
+            out.append(items)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "features": self.features,
+            "booster": self.booster.model_to_string(),
+            "calibration": {"x": [float(x) for x in self.calib_x], "y": [float(y) for y in self.calib_y]},
+            "meta": self.meta,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(self.to_json(), sort_keys=True).encode()
+        if path.suffix == ".gz":
+            with gzip.GzipFile(path, "wb", mtime=0) as fh:  # mtime=0: same model, same bytes
+                fh.write(data)
+        else:
+            path.write_bytes(data)
+        return path
+
+
+def sentence(feature: str, value: float, contribution: float) -> str:
+    """One contribution in words, e.g. "followers per account followed 0.02 raised the bot score"."""
+    label = _DESCRIBE.get(feature, (feature, "float"))[0]
+    direction = "raised" if contribution > 0 else "lowered"
+    shown = describe_value(feature, value)
+    if shown == "unknown":
+        return f"{label} is unknown, which {direction} the bot score ({contribution:+.2f} log-odds)"
+    return f"{label} {shown} {direction} the bot score ({contribution:+.2f} log-odds)"
+
+
+def load_model(path: str | Path | None = None) -> BotModel:
+    """Load a model file; with no path, `BOTWATCH_BOT_MODEL` or the shipped model."""
+    import lightgbm as lgb
+
+    if path is None:
+        path = os.environ.get("BOTWATCH_BOT_MODEL") or None
+    if path is None:
+        raw = (resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes()
+    else:
+        raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    data = json.loads(raw)
+    if data.get("format") != FORMAT:
+        raise ValueError(f"not a botwatch bot model (format {data.get('format')!r}, expected {FORMAT})")
+    booster = lgb.Booster(model_str=data["booster"])
+    cal = data["calibration"]
+    return BotModel(booster, list(data["features"]), np.asarray(cal["x"], float), np.asarray(cal["y"], float), data.get("meta", {}))
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> BotModel:
+    """The model shipped with the package (cached: loading parses the tree dump)."""
+    return load_model(None) if not os.environ.get("BOTWATCH_BOT_MODEL") else load_model(os.environ["BOTWATCH_BOT_MODEL"])

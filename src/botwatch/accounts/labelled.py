@@ -1,0 +1,122 @@
+"""Reading real labelled accounts into model input (profile features + label + source).
+
+Two public sets are supported out of the box (see ../shared/data/README.md for provenance):
+stclab (v1.1 profile columns, a Kaggle-origin bot-or-not set) and Gilani et al. 2017 (per-account
+aggregates from Stweeler). They describe accounts differently, so each is mapped onto the
+profile features it can honestly fill; everything else stays NaN. A user's own CSV of labels is
+read by `read_labels_csv` (canonical or v1.1 column names, plus a `bot` column of 1/0).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from botwatch.accounts.profile import profile_features
+
+# v1.1 column names → canonical profile names.
+V11_TO_CANONICAL: dict[str, str] = {
+    "screen_name": "handle",
+    "name": "display_name",
+    "followers_count": "followers",
+    "friends_count": "following",
+    "statuses_count": "posts_count",
+    "lang": "account_lang",
+    "default_profile_image": "default_image",
+}
+_STATUS_TIME = re.compile(r"'created_at': '([A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \+0000 \d{4})'")
+# stclab was collected in March 2017 (its newest last-status is 2017-03); used when a row has none.
+STCLAB_COLLECTED = pd.Timestamp("2017-03-15")
+
+
+def parse_twitter_time(values: pd.Series) -> pd.Series:
+    """Times in either the v1.1 form (`Sat Oct 17 22:35:31 +0000 2015`), ISO 8601, or the
+    two spreadsheet forms stclab partly holds (`13-03-2017 22:21`, `5/27/2010 13:08`); naive UTC."""
+    v = values.astype("object")
+    a = pd.to_datetime(v, format="%a %b %d %H:%M:%S %z %Y", errors="coerce", utc=True).dt.tz_localize(None)
+    b = pd.to_datetime(v, format="%d-%m-%Y %H:%M", errors="coerce")
+    c = pd.to_datetime(v, format="%m/%d/%Y %H:%M", errors="coerce")  # month-first, also in stclab
+    d = pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
+    return a.fillna(b).fillna(c).fillna(d)
+
+
+def _truthy(s: pd.Series) -> pd.Series:
+    m = {"true": True, "1": True, "false": False, "0": False}
+    return s.astype("object").map(lambda v: m.get(str(v).strip().strip('"').lower()) if isinstance(v, str) or isinstance(v, (int, bool)) else None)
+
+
+def canonical_profiles(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rename v1.1 columns, parse times and booleans; leaves canonical columns as they are."""
+    df = raw.rename(columns={k: v for k, v in V11_TO_CANONICAL.items() if k in raw.columns and v not in raw.columns})
+    if "created_at" in df.columns:
+        df["created_at"] = parse_twitter_time(df["created_at"])
+    for b in ("verified", "default_profile", "default_image"):
+        if b in df.columns:
+            df[b] = _truthy(df[b])
+    for s in ("handle", "display_name", "description", "location"):
+        if s in df.columns:
+            df[s] = df[s].map(lambda v: v.strip() if isinstance(v, str) and v.strip() else None)
+    return df
+
+
+def load_stclab(root: Path) -> pd.DataFrame:
+    """stclab bots + nonbots → features, `label`, `source`, `handle`."""
+    frames = []
+    for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
+        frames.append(pd.read_csv(root / name, dtype=str, keep_default_na=False, na_values=[""]))
+    raw = pd.concat(frames, ignore_index=True)
+    ref = raw["status"].fillna("").map(lambda s: (_STATUS_TIME.search(s) or [None, None])[1])
+    ref_time = parse_twitter_time(ref).fillna(STCLAB_COLLECTED)
+    df = canonical_profiles(raw)
+    feats = profile_features(df, ref_time)
+    feats["label"] = pd.to_numeric(raw["bot"], errors="coerce").astype(int)
+    feats["source"] = "stclab"
+    feats["handle"] = df["handle"]
+    return feats.drop_duplicates(subset=["handle"]).reset_index(drop=True)
+
+
+def load_gilani(root: Path) -> pd.DataFrame:
+    """Gilani 2017 bots + humans (all four popularity bands) → the profile features it can fill:
+    handle shape, follower/friend ratio and account age. Everything else is NaN."""
+    frames = []
+    for label, folder in ((1, "bots"), (0, "humans")):
+        for f in sorted((root / folder).glob("*.csv.gz")):
+            d = pd.read_csv(f, skipinitialspace=True)
+            d["label"] = label
+            d["band"] = f.name.split(".")[1]
+            frames.append(d)
+    raw = pd.concat(frames, ignore_index=True)
+    df = pd.DataFrame({"handle": raw["screen_name"].astype(str).str.strip()})
+    feats = profile_features(df)
+    ratio = pd.to_numeric(raw["follower_friend_ratio"], errors="coerce")
+    feats["ff_ratio_log10"] = np.log10(ratio.clip(lower=1e-3))
+    feats["age_days"] = pd.to_numeric(raw["age_of_account_in_days"], errors="coerce")
+    feats["label"] = raw["label"].astype(int)
+    feats["source"] = "gilani2017"
+    feats["handle"] = df["handle"]
+    # The same handle can appear in two bands with one label; an account labelled both ways is dropped.
+    agree = feats.groupby("handle")["label"].transform("nunique") == 1
+    return feats[agree].drop_duplicates(subset=["handle"]).reset_index(drop=True)
+
+
+def read_labels_csv(path: Path) -> pd.DataFrame:
+    """A user's labels: profile columns (canonical or v1.1 names) and `bot` (1/0). An optional
+    `observed_at` (or `ref_time`) column says when the profile counts were taken."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    label_col = next((c for c in ("bot", "label", "is_bot") if c in raw.columns), None)
+    if label_col is None:
+        raise ValueError(f"{path}: needs a `bot` column of 1/0 (columns: {', '.join(raw.columns)})")
+    ref_col = next((c for c in ("observed_at", "ref_time") if c in raw.columns), None)
+    df = canonical_profiles(raw)
+    ref = parse_twitter_time(raw[ref_col]) if ref_col else pd.Series(pd.Timestamp.now(tz="UTC").tz_localize(None), index=raw.index)
+    feats = profile_features(df, ref)
+    labels = pd.to_numeric(raw[label_col], errors="coerce")
+    keep = labels.isin([0, 1])
+    feats = feats[keep].copy()
+    feats["label"] = labels[keep].astype(int)
+    feats["source"] = Path(path).name
+    feats["handle"] = df.loc[keep, "handle"] if "handle" in df.columns else None
+    return feats.reset_index(drop=True)

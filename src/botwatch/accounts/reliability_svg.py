@@ -1,0 +1,54 @@
+"""A reliability diagram (predicted vs observed bot rate) as a standalone SVG.
+
+Drawn by hand so the model card's figure and the report's need no plotting library. Numbers
+are formatted here; the only text is our own labels (escaped anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import escape
+
+COLOURS = ("#3465a4", "#cc0000", "#4e9a06", "#75507b", "#c17d11")
+
+
+def reliability_svg(curves: Sequence[tuple[str, Sequence[dict[str, Any]]]], *, size: int = 320, title: str = "Reliability") -> str:
+    """SVG text: one line per (label, rows with predicted/observed/n), plus the diagonal."""
+    pad = 40
+    w = size
+    inner = w - 2 * pad
+
+    def xy(px: float, py: float) -> tuple[float, float]:
+        return pad + px * inner, pad + (1 - py) * inner
+
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' class='chart' role='img' viewBox='0 0 {w + 150} {w}' width='{w + 150}' height='{w}' aria-label='{escape(title)}'>",
+        f"<title>{escape(title)}</title>",
+        f"<rect x='{pad}' y='{pad}' width='{inner}' height='{inner}' fill='none' stroke='#999'/>",
+        f"<line x1='{pad}' y1='{pad + inner}' x2='{pad + inner}' y2='{pad}' stroke='#bbb' stroke-dasharray='4 3'/>",
+    ]
+    for t in (0, 0.25, 0.5, 0.75, 1.0):
+        x, y = xy(t, 0)
+        parts.append(f"<text x='{x:.1f}' y='{y + 14:.1f}' font-size='10' text-anchor='middle'>{t:g}</text>")
+        x, y = xy(0, t)
+        parts.append(f"<text x='{x - 4:.1f}' y='{y + 3:.1f}' font-size='10' text-anchor='end'>{t:g}</text>")
+    parts.append(f"<text x='{pad + inner / 2}' y='{w - 6}' font-size='11' text-anchor='middle'>predicted bot probability</text>")
+    parts.append(f"<text x='12' y='{pad + inner / 2}' font-size='11' text-anchor='middle' transform='rotate(-90 12 {pad + inner / 2})'>observed bot share</text>")
+    parts.append(f"<text x='{pad}' y='{pad - 10}' font-size='12'>{escape(title)}</text>")
+    for i, (label, rows) in enumerate(curves):
+        colour = COLOURS[i % len(COLOURS)]
+        pts = [xy(r["predicted"], r["observed"]) for r in rows]
+        if pts:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2'/>")
+            for (x, y), r in zip(pts, rows):
+                rad = 2 + min(5.0, (r["n"] ** 0.5) / 4)
+                parts.append(
+                    f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{rad:.1f}' fill='{colour}'><title>{escape(label)}: predicted {r['predicted']:.2f}, observed {r['observed']:.2f}, n={r['n']}</title></circle>"
+                )
+        parts.append(f"<rect x='{w + 4}' y='{pad + 16 * i}' width='10' height='10' fill='{colour}'/>")
+        parts.append(f"<text x='{w + 18}' y='{pad + 9 + 16 * i}' font-size='10'>{escape(label)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
