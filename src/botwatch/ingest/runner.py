@@ -148,7 +148,11 @@ def ingest_file(
             result.skipped = f"identical content already ingested from {seen[0]}"
             return result
     q = study.sql
-    src = InputSource.open(path)
+    try:
+        src = InputSource.open(path)
+    except OSError as exc:
+        result.error = f"cannot open: {exc}"
+        return result
     q("BEGIN TRANSACTION")
     try:
         stager = _Stager(study)

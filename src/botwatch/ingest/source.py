@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,17 +51,26 @@ class _Prefixed(io.RawIOBase):
             b[:n] = self._head[self._pos : self._pos + n]
             self._pos += n
             return n
-        data = self._rest.read(len(b))
+        # Small reads: a truncated gzip raises on the read that hits the end, and everything that
+        # read had decompressed is lost with it.
+        data = self._rest.read(min(len(b), 1 << 16))
         n = len(data)
         b[:n] = data
         return n
 
 
 def _read_head(stream: BinaryIO, n: int) -> bytes:
-    """Read up to `n` bytes, looping because pipes and gzip return short reads."""
+    """Read up to `n` bytes, looping because pipes and gzip return short reads.
+
+    A corrupt or truncated gzip stream ends the head early; the same error is raised again when
+    the body is read, where the ingest records it against the file.
+    """
     parts, got = [], 0
     while got < n:
-        chunk = stream.read(n - got)
+        try:
+            chunk = stream.read(min(n - got, 1 << 13))
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            break
         if not chunk:
             break
         parts.append(chunk)
