@@ -73,18 +73,21 @@ def dense(buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, s
 
 def robust_z(counts: np.ndarray, period: int, lookback: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(baseline, spread, z) per bucket; NaN where fewer than half the lookback values exist."""
+    counts = np.asarray(counts, dtype=float)
     n = len(counts)
+    past = np.full((n, lookback), np.nan)
+    for k in range(1, lookback + 1):
+        lag = k * period
+        if lag < n:
+            past[lag:, k - 1] = counts[: n - lag]
+    enough = np.sum(np.isfinite(past), axis=1) >= max(2, (lookback + 1) // 2)
     base = np.full(n, np.nan)
     spread = np.full(n, np.nan)
-    for t in range(n):
-        idx = [t - k * period for k in range(1, lookback + 1) if t - k * period >= 0]
-        if len(idx) < max(2, (lookback + 1) // 2):
-            continue
-        past = counts[idx]
-        med = float(np.median(past))
-        mad = float(np.median(np.abs(past - med)))
-        base[t] = med
-        spread[t] = max(MAD_SCALE * mad, np.sqrt(med + 1.0))
+    if enough.any():
+        med = np.nanmedian(past[enough], axis=1)
+        mad = np.nanmedian(np.abs(past[enough] - med[:, None]), axis=1)
+        base[enough] = med
+        spread[enough] = np.maximum(MAD_SCALE * mad, np.sqrt(med + 1.0))
     z = (counts - base) / spread
     return base, spread, z
 

@@ -1,0 +1,133 @@
+"""The `impact` stage and the function behind `botwatch impact`.
+
+Series come from the `timeline` table's `party_group` rows (posts about a party by likely
+automated accounts vs by accounts scored below the threshold), resampled to the chosen frequency.
+Accounts without a bot score are in neither series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from botwatch.impact.leadlag import LeadLag, lead_lag
+from botwatch.pipeline import Context, register
+from botwatch.study import Study
+from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
+
+GROUPS = {"automated": AUTOMATED, "rest": NOT_AUTOMATED}
+TS = pa.timestamp("us")
+IMPACT_SCHEMA = pa.schema([
+    ("party", pa.string()), ("freq", pa.string()), ("measure", pa.string()), ("cause", pa.string()), ("effect", pa.string()),
+    ("n_obs", pa.int64()), ("differences", pa.int64()), ("lag", pa.int64()), ("criterion", pa.string()),
+    ("adf_p_cause", pa.float64()), ("adf_p_effect", pa.float64()), ("f_stat", pa.float64()), ("df_num", pa.int64()),
+    ("df_den", pa.int64()), ("p_value", pa.float64()), ("irf_peak_h", pa.int64()), ("irf_peak", pa.float64()),
+    ("irf_peak_low", pa.float64()), ("irf_peak_high", pa.float64()), ("notes", pa.string()),
+])
+IRF_SCHEMA = pa.schema([
+    ("party", pa.string()), ("freq", pa.string()), ("measure", pa.string()), ("cause", pa.string()), ("effect", pa.string()),
+    ("h", pa.int64()), ("response", pa.float64()), ("low", pa.float64()), ("high", pa.float64()),
+])
+
+
+def pandas_freq(freq: str) -> str:
+    """'1h', '6h', '1d', 'hour', 'day' → a pandas offset alias."""
+    f = freq.strip().lower()
+    f = {"hour": "1h", "day": "1d", "h": "1h", "d": "1d"}.get(f, f)
+    if f.endswith("d"):
+        return f[:-1].upper() + "D" if f[:-1] else "1D"
+    if f.endswith("h") or f.endswith("min"):
+        return f
+    raise ValueError(f"frequency {freq!r} not understood: use e.g. 1h, 6h, 1d")
+
+
+def party_series(study: Study, party: str, freq: str = "1h") -> pd.DataFrame:
+    """Columns automated_volume, rest_volume (log1p posts) and *_sentiment (mean; carried forward
+    over empty buckets) per bucket, over the span where either group posted about the party."""
+    pf = pandas_freq(freq)
+    base = "day" if pf.endswith("D") else "hour"
+    rows = study.sql(
+        "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' AND value IN (?, ?)",
+        [base, f"{party} | {AUTOMATED}", f"{party} | {NOT_AUTOMATED}"],
+    )
+    df = pd.DataFrame(rows, columns=["value", "bucket", "posts", "sentiment_mean", "sentiment_n"])
+    out = pd.DataFrame()
+    if df.empty:
+        return out
+    df["bucket"] = pd.to_datetime(df["bucket"])
+    df["sent_sum"] = df["sentiment_mean"].fillna(0) * df["sentiment_n"].fillna(0)
+    idx = pd.date_range(df["bucket"].min().floor(pf), df["bucket"].max(), freq=pf)
+    for key, label in GROUPS.items():
+        g = df[df["value"] == f"{party} | {label}"].set_index("bucket")[["posts", "sent_sum", "sentiment_n"]].astype(float)
+        r = g.resample(pf).sum().reindex(idx, fill_value=0.0)
+        out[f"{key}_volume"] = np.log1p(r["posts"])
+        sent = (r["sent_sum"] / r["sentiment_n"]).where(r["sentiment_n"] > 0)
+        out[f"{key}_sentiment"] = sent.ffill()
+    return out
+
+
+def run_impact(study: Study, party: str, freq: str = "1h", *, maxlags: int = 12, horizon: int = 12) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Lead-lag tests of automated vs the rest, for volume and sentiment; (rows, irf rows, notes)."""
+    notes: list[str] = []
+    df = party_series(study, party, freq)
+    if df.empty:
+        return [], [], [f"No posts about {party!r} by scored accounts (needs post_party and account_scores)."]
+    rows, irf_rows = [], []
+    for measure in ("volume", "sentiment"):
+        a, b = df[f"automated_{measure}"].to_numpy(), df[f"rest_{measure}"].to_numpy()
+        res: LeadLag | None = lead_lag(a, b, ("automated", "rest"), maxlags=maxlags, horizon=horizon)
+        if res is None:
+            notes.append(f"{party} {measure} at {freq}: too few usable buckets or a constant series; no test.")
+            continue
+        for d in res.directions:
+            h, peak, lo, hi = d.peak
+            rows.append(dict(party=party, freq=freq, measure=measure, cause=d.cause, effect=d.effect, n_obs=res.n_obs,
+                             differences=res.differences, lag=res.lag, criterion=res.criterion, adf_p_cause=res.adf_p[d.cause],
+                             adf_p_effect=res.adf_p[d.effect], f_stat=d.f_stat, df_num=d.df_num, df_den=d.df_den, p_value=d.p_value,
+                             irf_peak_h=h, irf_peak=peak, irf_peak_low=lo, irf_peak_high=hi, notes="; ".join(res.notes) or None))
+            for i, (r, lo_, hi_) in enumerate(zip(d.irf, d.irf_low, d.irf_high)):
+                irf_rows.append(dict(party=party, freq=freq, measure=measure, cause=d.cause, effect=d.effect, h=i, response=r, low=lo_, high=hi_))
+    return rows, irf_rows, notes
+
+
+def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any]], party: str, freq: str) -> None:
+    """Replace this party's and frequency's rows in `impact` and `impact_irf`."""
+    for name, schema, data in (("impact", IMPACT_SCHEMA, rows), ("impact_irf", IRF_SCHEMA, irf_rows)):
+        cols = ", ".join(f'"{f.name}" {_ddl(f.type)}' for f in schema)
+        study.sql(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+        study.sql(f"DELETE FROM {name} WHERE party = ? AND freq = ?", [party, freq])
+        if data:
+            study.con.register("_imp", pa.Table.from_pylist(data, schema=schema))
+            try:
+                study.sql(f"INSERT INTO {name} SELECT * FROM _imp")
+            finally:
+                study.con.unregister("_imp")
+
+
+def _ddl(t: pa.DataType) -> str:
+    from botwatch.schema import duckdb_type
+
+    return duckdb_type(t)
+
+
+@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), needs_election=True)
+def impact(study: Study, ctx: Context) -> int:
+    """Granger causality and VAR impulse responses: do automated accounts lead the rest about each party?"""
+    from botwatch.timeline.stages import set_notes
+
+    freq = str(ctx.options.get("impact_freq") or "1h")
+    notes: list[str] = []
+    study.sql("DROP TABLE IF EXISTS impact")
+    study.sql("DROP TABLE IF EXISTS impact_irf")
+    total = 0
+    for p in ctx.election.parties:
+        rows, irf_rows, n = run_impact(study, p.key, freq)
+        store(study, rows, irf_rows, p.key, freq)
+        notes += n
+        total += len(rows)
+    set_notes(study, "impact", notes)
+    return total

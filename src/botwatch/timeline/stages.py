@@ -1,0 +1,271 @@
+"""The time stages of `botwatch analyze`: timeline, bursts, creation, circadian (then impact).
+
+Each stage reads the canonical tables plus whatever the other feature stages have written, and
+degrades when those are absent: it writes what it can and records why the rest is missing in
+`timeline_notes`, which the report shows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import ibis
+import numpy as np
+import pyarrow as pa
+
+from botwatch.pipeline import Context, register
+from botwatch.study import Study
+from botwatch.timeline import bursts as bursts_mod
+from botwatch.timeline import circadian_fit, creation as creation_mod, series, zones
+from botwatch.timeline.groups import AUTOMATED, GROUPS_TABLE, build_groups
+
+NOTES = "timeline_notes"
+BURST_DIMENSIONS = ("all", "party", "party_stance", "sentiment", "automated", "origin", "cluster", "party_group")
+MIN_SERIES_POSTS = 30
+EVENT_WINDOW_H = 24
+MIN_ACTIVE_CELLS = 20  # distinct (day, hour) cells an account must be seen in for a circadian fit
+BATCH_MIN = {"hour": 3, "day": 5}
+
+
+def set_notes(study: Study, stage: str, notes: list[str]) -> None:
+    """Replace this stage's notes (plain sentences the report shows about what is missing)."""
+    study.sql(f"CREATE TABLE IF NOT EXISTS {NOTES} (stage VARCHAR, note VARCHAR)")
+    study.sql(f"DELETE FROM {NOTES} WHERE stage = ?", [stage])
+    for n in notes:
+        study.sql(f"INSERT INTO {NOTES} VALUES (?, ?)", [stage, n])
+
+
+def _columns(study: Study, table: str) -> set[str]:
+    return {r[0] for r in study.sql("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", [table])}
+
+
+def _write_arrow(study: Study, name: str, table: pa.Table) -> int:
+    study.con.register("_tl_arrow", table)
+    try:
+        study.sql(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _tl_arrow")
+    finally:
+        study.con.unregister("_tl_arrow")
+    return table.num_rows
+
+
+def election_tz(ctx: Context) -> str:
+    return getattr(ctx.election, "timezone", None) or "UTC"
+
+
+def events_utc(election: Any) -> list[tuple[datetime, str]]:
+    """The preset's events (naive local times of the election's zone) as naive UTC."""
+    if election is None:
+        return []
+    return [(zones.local_to_utc(e.at, election.timezone), e.label) for e in election.events]
+
+
+# -- timeline ---------------------------------------------------------------------------------
+def timeline_expr(study: Study, tz: str) -> Any:
+    """The Ibis expression of the `timeline` table for this study (also used by the Spark test)."""
+    hours = [r[0] for r in study.sql("SELECT DISTINCT date_trunc('hour', created_at) FROM posts WHERE created_at IS NOT NULL")]
+    _write_arrow(study, "_tl_offsets", zones.offsets_table(hours, tz))
+    tables = set(study.tables())
+    db = study.ibis
+    labels = db.table("post_labels") if "post_labels" in tables and "sentiment" in _columns(study, "post_labels") else None
+    party = db.table("post_party") if "post_party" in tables and {"party", "stance", "sentiment"} <= _columns(study, "post_party") else None
+    groups = db.table(GROUPS_TABLE) if GROUPS_TABLE in tables else None
+    tagged = series.tagged_posts(db.table("posts"), db.table("_tl_offsets"), groups=groups, post_party=party, post_labels=labels)
+    return series.timeline(tagged)
+
+
+@register("timeline", needs=("posts",), writes=("timeline", GROUPS_TABLE, NOTES))
+def timeline(study: Study, ctx: Context) -> int:
+    """Posts per hour and day by platform, kind, party, stance, sentiment and account group, in UTC and local time."""
+    info = build_groups(study, ctx.election)
+    notes = list(info.notes)
+    tables = set(study.tables())
+    if "post_labels" not in tables:
+        notes.append("No post_labels table: timelines by sentiment are not shown (the content stages have not run).")
+    if "post_party" not in tables:
+        notes.append("No post_party table: timelines by party and stance are not shown (the content stages have not run).")
+    if ctx.election is None:
+        notes.append("No election given: the 'local' clock is UTC.")
+    expr = timeline_expr(study, election_tz(ctx))
+    study.sql(f"CREATE OR REPLACE TABLE timeline AS {ibis.to_sql(expr, dialect='duckdb')}")
+    study.sql("DROP TABLE IF EXISTS _tl_offsets")
+    set_notes(study, "timeline", notes)
+    return study.count("timeline")
+
+
+# -- bursts -----------------------------------------------------------------------------------
+def _series(study: Study, freq: str, dimension: str, value: str) -> tuple[list[datetime], list[int]]:
+    rows = study.sql("SELECT bucket, posts FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = ? AND value = ? ORDER BY bucket", [freq, dimension, value])
+    return [r[0] for r in rows], [int(r[1]) for r in rows]
+
+
+@register("bursts", needs=("timeline",), writes=("bursts", "event_tests"))
+def bursts(study: Study, ctx: Context) -> int:
+    """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
+    events = events_utc(ctx.election)
+    dims = ", ".join(f"'{d}'" for d in BURST_DIMENSIONS)
+    candidates = study.sql(
+        f"SELECT dimension, value, sum(posts) FROM timeline WHERE freq = 'hour' AND clock = 'utc' AND dimension IN ({dims}) GROUP BY ALL HAVING sum(posts) >= ? ORDER BY 1, 2",
+        [MIN_SERIES_POSTS],
+    )
+    span = study.sql("SELECT min(bucket), max(bucket) FROM timeline WHERE freq = 'hour' AND clock = 'utc' AND dimension = 'all'")[0]
+    burst_rows: list[dict[str, Any]] = []
+    test_rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    if not events:
+        notes.append("No election events: bursts are not labelled and the event test is not run.")
+    # The event test looks at the campaign window when there is one: that is what the claim is about.
+    w_lo, w_hi = span
+    if ctx.election is not None and span[0] is not None:
+        w_lo = max(span[0], datetime.combine(ctx.election.window_start, datetime.min.time()))
+        w_hi = min(span[1], datetime.combine(ctx.election.window_end, datetime.min.time()) + timedelta(hours=23))
+    for dimension, value, _total in candidates:
+        for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
+            b, c = _series(study, freq, dimension, value)
+            times, arr = bursts_mod.dense(b, c, step)
+            for bu in bursts_mod.find_bursts(times, arr, period=period, lookback=lookback):
+                label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events)
+                burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
+                                       peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,
+                                       event=label, event_at=ev_at, hours_from_event=hours))
+            if freq == "hour" and events and w_lo is not None and w_lo < w_hi:
+                times, arr = bursts_mod.dense(b, c, step, start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)
+                res = bursts_mod.event_test(times, arr, [e for e, _ in events], window_h=EVENT_WINDOW_H)
+                if res is not None:
+                    test_rows.append(dict(dimension=dimension, value=value, window_start=times[0], window_end=times[-1], **res.__dict__))
+    bt = pa.Table.from_pylist(burst_rows, schema=BURSTS_SCHEMA)
+    tt = pa.Table.from_pylist(test_rows, schema=EVENT_TESTS_SCHEMA)
+    n = _write_arrow(study, "bursts", bt) + _write_arrow(study, "event_tests", tt)
+    set_notes(study, "bursts", notes)
+    return n
+
+
+TS = pa.timestamp("us")
+BURSTS_SCHEMA = pa.schema([
+    ("freq", pa.string()), ("dimension", pa.string()), ("value", pa.string()), ("start", TS), ("end", TS), ("peak_at", TS),
+    ("peak_posts", pa.int64()), ("baseline", pa.float64()), ("z", pa.float64()), ("posts", pa.int64()),
+    ("event", pa.string()), ("event_at", TS), ("hours_from_event", pa.float64()),
+])
+EVENT_TESTS_SCHEMA = pa.schema([
+    ("dimension", pa.string()), ("value", pa.string()), ("window_start", TS), ("window_end", TS), ("window_h", pa.int64()),
+    ("events", pa.int64()), ("posts", pa.int64()), ("in_window_share", pa.float64()), ("rate_ratio", pa.float64()),
+    ("null_rate_ratio", pa.float64()), ("p_value", pa.float64()), ("n_null", pa.int64()), ("exact", pa.bool_()),
+])
+
+
+# -- creation ---------------------------------------------------------------------------------
+@register("creation", needs=("posts", "accounts"), writes=("creation", "creation_batches", "creation_monthly"), needs_election=True)
+def creation(study: Study, ctx: Context) -> int:
+    """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
+    trigger = datetime.combine(ctx.election.trigger_date, datetime.min.time())
+    study.sql(
+        """CREATE OR REPLACE TEMP TABLE _tl_pop AS
+        SELECT a.platform, a.account_id, a.created_at FROM accounts a
+        WHERE EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id)"""
+    )
+    total, dated = study.sql("SELECT count(*), count(created_at) FROM _tl_pop")[0]
+    notes: list[str] = []
+    if total and dated < total:
+        notes.append(
+            f"{total - dated:,} of {total:,} posting accounts have no creation date and are left out of the shares "
+            "(the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do)."
+        )
+    have_groups = GROUPS_TABLE in study.tables()
+    groups = study.sql(f"SELECT DISTINCT dimension, value FROM {GROUPS_TABLE} ORDER BY 1, 2") if have_groups else []
+    rows: list[dict[str, Any]] = []
+    after_all = study.sql("SELECT count(*) FILTER (WHERE created_at >= ?) FROM _tl_pop WHERE created_at IS NOT NULL", [trigger])[0][0]
+    cmp_all = creation_mod.compare(int(after_all), int(dated), 0, 0)
+    rows.append(dict(dimension="all", value="all posting accounts", trigger=trigger, **cmp_all.__dict__))
+    for dim, val in groups:
+        k, n = study.sql(
+            f"""SELECT count(*) FILTER (WHERE p.created_at >= ?), count(*) FROM _tl_pop p
+            JOIN {GROUPS_TABLE} g ON g.platform = p.platform AND g.account_id = p.account_id AND g.dimension = ? AND g.value = ?
+            WHERE p.created_at IS NOT NULL""",
+            [trigger, dim, val],
+        )[0]
+        cmp = creation_mod.compare(int(k), int(n), int(after_all - k), int(dated - n))
+        rows.append(dict(dimension=dim, value=val, trigger=trigger, **cmp.__dict__))
+    schema = pa.schema([("dimension", pa.string()), ("value", pa.string()), ("trigger", TS)] + [(f, pa.int64() if f.endswith(("_n", "_after")) else pa.float64()) for f in creation_mod.ShareComparison.__dataclass_fields__])
+    n_rows = _write_arrow(study, "creation", pa.Table.from_pylist(rows, schema=schema))
+    auto_join = (
+        f"LEFT JOIN {GROUPS_TABLE} g ON g.platform = p.platform AND g.account_id = p.account_id AND g.dimension = 'automated'"
+        if have_groups else ""
+    )
+    auto_expr = f"count(*) FILTER (WHERE g.value = '{AUTOMATED}')" if have_groups else "CAST(NULL AS BIGINT)"
+    parts = []
+    for unit, minimum in BATCH_MIN.items():
+        parts.append(
+            f"""SELECT '{unit}' AS unit, date_trunc('{unit}', p.created_at) AS bucket, count(*) AS accounts,
+                   {auto_expr} AS likely_automated, list(p.account_id ORDER BY p.account_id)[1:20] AS example_accounts
+            FROM _tl_pop p {auto_join} WHERE p.created_at IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= {minimum}"""
+        )
+    study.sql(f"CREATE OR REPLACE TABLE creation_batches AS SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY unit, accounts DESC, bucket")
+    study.sql(
+        f"""CREATE OR REPLACE TABLE creation_monthly AS
+        SELECT 'all' AS dimension, 'all posting accounts' AS value, date_trunc('month', created_at) AS month, count(*) AS accounts
+        FROM _tl_pop WHERE created_at IS NOT NULL GROUP BY ALL
+        {"UNION ALL SELECT g.dimension, g.value, date_trunc('month', p.created_at), count(*) FROM _tl_pop p JOIN " + GROUPS_TABLE + " g ON g.platform = p.platform AND g.account_id = p.account_id WHERE p.created_at IS NOT NULL GROUP BY ALL" if have_groups else ""}
+        ORDER BY 1, 2, 3"""
+    )
+    study.sql("DROP TABLE IF EXISTS _tl_pop")
+    set_notes(study, "creation", notes)
+    return n_rows + study.count("creation_batches")
+
+
+# -- circadian --------------------------------------------------------------------------------
+def hour_profiles(study: Study, min_cells: int = MIN_ACTIVE_CELLS) -> list[tuple[str, str, int, list[int]]]:
+    """(platform, account_id, posts, 24 counts of distinct days active in each UTC hour)."""
+    rows = study.sql(
+        """WITH cells AS (
+            SELECT platform, account_id, hour(created_at) AS h, count(DISTINCT CAST(created_at AS DATE)) AS days, count(*) AS posts
+            FROM posts WHERE created_at IS NOT NULL GROUP BY ALL)
+        SELECT platform, account_id, sum(posts), list(h ORDER BY h), list(days ORDER BY h)
+        FROM cells GROUP BY ALL HAVING sum(days) >= ? ORDER BY 1, 2""",
+        [min_cells],
+    )
+    out = []
+    for platform, account_id, posts, hs, ds in rows:
+        counts = [0] * 24
+        for h, d in zip(hs, ds):
+            counts[int(h)] = int(d)
+        out.append((platform, account_id, int(posts), counts))
+    return out
+
+
+CIRCADIAN_SCHEMA = pa.schema([
+    ("platform", pa.string()), ("account_id", pa.string()), ("posts", pa.int64()), ("active_cells", pa.int64()),
+    ("hour_counts", pa.list_(pa.int64())), ("best_offset", pa.int64()), ("loglik", pa.float64()),
+    ("best_probability", pa.float64()), ("prob_within_1", pa.float64()), ("rhythm_bits", pa.float64()),
+    ("informative", pa.bool_()), ("offset_probabilities", pa.string()), ("fitter", pa.string()),
+])
+
+
+def fit_profiles(profiles: list[tuple[str, str, int, list[int]]]) -> pa.Table:
+    """Fit every account's hour profile with the shared human-day offset fit."""
+    rows = []
+    for platform, account_id, posts, counts in profiles:
+        f = circadian_fit.fit(counts)
+        if f.best_offset is None:
+            continue
+        rows.append(dict(
+            platform=platform, account_id=account_id, posts=posts, active_cells=sum(counts), hour_counts=counts,
+            best_offset=f.best_offset, loglik=f.loglik, best_probability=f.probabilities.get(f.best_offset),
+            prob_within_1=circadian_fit.mass_near(f.probabilities, f.best_offset), rhythm_bits=f.rhythm_bits,
+            informative=f.informative,
+            offset_probabilities=json.dumps({str(k): round(v, 6) for k, v in sorted(f.probabilities.items())}),
+            fitter=circadian_fit.FITTER,
+        ))
+    return pa.Table.from_pylist(rows, schema=CIRCADIAN_SCHEMA)
+
+
+@register("circadian", needs=("posts",), writes=("circadian",))
+def circadian(study: Study, ctx: Context) -> int:
+    """Each account's posting-hour profile and the UTC offset that best fits a human day, with its probability."""
+    profiles = hour_profiles(study)
+    n = _write_arrow(study, "circadian", fit_profiles(profiles))
+    set_notes(study, "circadian", [] if n else [f"No account was active in at least {MIN_ACTIVE_CELLS} distinct (day, hour) cells: no circadian fit."])
+    return n
+
+
+from botwatch.impact import stage as _impact_stage  # noqa: E402,F401  (registers `impact` after the time stages)
