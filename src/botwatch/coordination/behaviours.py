@@ -1,0 +1,186 @@
+"""Behaviours as traces: each co-action kind projects posts onto (account, trace, time).
+
+A *trace* is the thing two accounts can both do: retweet the same post, post the same text, share
+the same link, use the same run of hashtags, reply to the same target. Two accounts that leave the
+same trace within a short window, again and again, act in unison. Every behaviour here is an Ibis
+expression over the canonical `posts` table, so the same projection runs on DuckDB and on Spark;
+the output columns are always
+
+    platform, behaviour, trace, account_id, post_id, t, target
+
+where `target` is the account being amplified or addressed (NULL where the behaviour has none),
+kept so clusters can say whom they amplify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ibis
+
+# The behaviours botwatch knows, and the set a stage runs by default. Co-mention is off by default
+# because a few famous handles are mentioned by everyone and a mention is cheap to coincide on.
+BEHAVIOURS = ("co-retweet", "co-post", "co-post-near", "co-link", "co-hashtags", "co-reply", "co-mention", "fast-retweet")
+DEFAULT_BEHAVIOURS = ("co-retweet", "co-post", "co-link", "co-hashtags", "co-reply")
+
+TRACE_COLUMNS = ("platform", "behaviour", "trace", "account_id", "post_id", "t", "target")
+
+# Texts shorter than this (after normalisation) are too generic to count as the same message.
+MIN_TEXT_CHARS = 25
+
+
+def normalise_text(text: Any) -> Any:
+    """Lower-case, drop links, "RT @x:" prefixes, punctuation and repeated spaces (Ibis expression).
+
+    Two posts that differ only by a shortened link or punctuation are the same message; letters of
+    every script are kept (\\p{L}), so Cyrillic or Arabic copy-paste is caught as well as English.
+    """
+    s = text.lower()
+    s = s.re_replace(r"^rt @[\p{L}\p{N}_]+:?", "")
+    s = s.re_replace(r"https?://\S+", " ")
+    s = s.re_replace(r"[^\p{L}\p{N}#@_ ]+", " ")
+    s = s.re_replace(r"\s+", " ")
+    return s.strip()
+
+
+def normalise_url(url: Any) -> Any:
+    """Scheme, "www.", fragments, tracking parameters and trailing slashes removed; host lower-cased.
+
+    Links cannot be expanded offline (t.co and bit.ly need the network), so a shortened link is
+    only the same as the identical shortened link; this is stated in docs/methods.md.
+    """
+    u = url.strip()
+    u = u.re_replace(r"^[A-Za-z]+://", "")
+    u = u.re_replace(r"^www\.", "")
+    u = u.re_replace(r"#.*$", "")
+    u = u.re_replace(r"[?&](utm_[a-z]+|fbclid|gclid|ref|s|ref_src)=[^&]*", "")
+    u = u.re_replace(r"/+$", "")
+    host = u.re_extract(r"^([^/]*)", 1).lower()
+    rest = u.re_extract(r"^[^/]*(.*)$", 1)
+    return host + rest
+
+
+def _out(t: Any, behaviour: str, trace: Any, target: Any = None) -> Any:
+    return t.select(
+        platform=t.platform,
+        behaviour=ibis.literal(behaviour),
+        trace=trace,
+        account_id=t.account_id,
+        post_id=t.post_id,
+        t=t.created_at,
+        target=target if target is not None else ibis.null().cast("string"),
+    )
+
+
+def _amplified(t: Any) -> Any:
+    """The amplified account: its handle where known (readable), else its id."""
+    return ibis.coalesce(t.ref_handle.lower(), t.ref_account_id)
+
+
+def co_retweet(posts: Any, **_: Any) -> Any:
+    """Retweets of the same post. Without post ids (IRA release) the same source handle and text."""
+    rt = posts.filter(posts.kind == "retweet")
+    norm = normalise_text(rt.text)
+    rt = rt.mutate(_key=ibis.coalesce(rt.ref_post_id, ibis.ifelse(norm.length() > 0, ibis.coalesce(rt.ref_handle.lower(), ibis.literal("?")) + "|" + norm, None)))
+    rt = rt.filter(rt._key.notnull())
+    return _out(rt, "co-retweet", rt._key, _amplified(rt))
+
+
+def co_post(posts: Any, min_text_chars: int = MIN_TEXT_CHARS, **_: Any) -> Any:
+    """Own posts (not retweets) with the same normalised text: copy-paste campaigns."""
+    own = posts.filter((posts.kind != "retweet") & posts.text.notnull())
+    own = own.mutate(_norm=normalise_text(own.text))
+    own = own.filter(own._norm.length() >= min_text_chars)
+    return _out(own, "co-post", own._norm)
+
+
+def co_link(posts: Any, **_: Any) -> Any:
+    """The same normalised link, in any kind of post."""
+    p = posts.filter(posts.urls.notnull() & (posts.urls.length() > 0))
+    p = p.select("platform", "account_id", "post_id", "created_at", url=p.urls.unnest())
+    p = p.filter(p.url.notnull())
+    p = p.mutate(_u=normalise_url(p.url))
+    p = p.filter(p._u.length() > 0)
+    return _out(p, "co-link", p._u)
+
+
+def co_hashtags(posts: Any, **_: Any) -> Any:
+    """The same ordered run of two or more hashtags (hashtag games, scripted campaigns)."""
+    p = posts.filter(posts.hashtags.notnull() & (posts.hashtags.length() >= 2))
+    seq = p.hashtags.map(lambda h: h.lower()).join(" #")
+    return _out(p, "co-hashtags", "#" + seq)
+
+
+def co_reply(posts: Any, **_: Any) -> Any:
+    """Replies to the same post (or, without its id, to the same account)."""
+    r = posts.filter(posts.kind == "reply")
+    r = r.mutate(_key=ibis.coalesce(r.ref_post_id, "@" + _amplified(r)))
+    r = r.filter(r._key.notnull())
+    return _out(r, "co-reply", r._key, _amplified(r))
+
+
+def co_mention(posts: Any, **_: Any) -> Any:
+    """Mentions of the same account (in own posts; a retweet's mentions are the original's)."""
+    p = posts.filter((posts.kind != "retweet") & posts.mentions.notnull() & (posts.mentions.length() > 0))
+    p = p.select("platform", "account_id", "post_id", "created_at", m=p.mentions.unnest())
+    p = p.filter(p.m.notnull())
+    return _out(p, "co-mention", "@" + p.m.lower(), p.m.lower())
+
+
+def fast_retweet(posts: Any, fast_seconds: int = 30, **_: Any) -> Any:
+    """Retweets made within `fast_seconds` of the original (whose time must be in the study).
+
+    Two accounts that both retweet the same post seconds after it appears are watching the same
+    source with the same trigger: the signature of automation rings.
+    """
+    rt = posts.filter((posts.kind == "retweet") & posts.ref_post_id.notnull())
+    orig = posts.select(o_platform=posts.platform, o_post_id=posts.post_id, o_t=posts.created_at)
+    j = rt.join(orig, [rt.platform == orig.o_platform, rt.ref_post_id == orig.o_post_id])
+    delay = j.created_at.epoch_seconds() - j.o_t.epoch_seconds()
+    j = j.filter((delay >= 0) & (delay <= fast_seconds))
+    return _out(j, "fast-retweet", j.ref_post_id, _amplified(j))
+
+
+PROJECTIONS: dict[str, Callable[..., Any]] = {
+    "co-retweet": co_retweet,
+    "co-post": co_post,
+    "co-link": co_link,
+    "co-hashtags": co_hashtags,
+    "co-reply": co_reply,
+    "co-mention": co_mention,
+    "fast-retweet": fast_retweet,
+}
+
+
+def check_behaviours(names: Iterable[str]) -> list[str]:
+    """Validate behaviour names, keeping their order; raise ValueError naming the unknown one."""
+    out: list[str] = []
+    for n in names:
+        if n not in BEHAVIOURS:
+            raise ValueError(f"unknown behaviour {n!r}; known: {', '.join(BEHAVIOURS)}")
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def traces(posts: Any, behaviours: Iterable[str] = DEFAULT_BEHAVIOURS, *, near_map: Any = None, **options: Any) -> Any:
+    """The union of the chosen behaviours' traces (an Ibis expression).
+
+    `co-post-near` needs `near_map` (an Ibis table post_id → near-duplicate group, built by
+    `near.near_duplicate_map` in Python over Arrow); it is skipped when the map is absent.
+    """
+    parts = []
+    for name in check_behaviours(behaviours):
+        if name == "co-post-near":
+            if near_map is not None:
+                j = posts.join(near_map, posts.post_id == near_map.near_post_id)
+                parts.append(_out(j, "co-post-near", j.near_group))
+            continue
+        parts.append(PROJECTIONS[name](posts, **options))
+    if not parts:
+        raise ValueError("no behaviour to project")
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out.filter(out.t.notnull() & out.account_id.notnull() & out.trace.notnull())

@@ -1,0 +1,264 @@
+"""From posts to a tested co-action network inside the study: traces, pairs, null test, edges.
+
+The relational steps are the Ibis expressions of `behaviours` and `edges`; this module decides
+what to materialise (the per-trace first actions and the co-action rows are reused by the null
+test and the evidence table, so each is computed once into a temporary table) and writes the
+output tables:
+
+- `coordination_edges`: one row per account pair kept (co-actions at or above the tested
+  threshold), with counts, the IDF weight, behaviours, first/last co-action and who led;
+- `coordination_evidence`: every shared trace behind every kept edge (what, when, who first);
+- `coordination_null`: the observed and null curves the threshold was read from.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, traces
+from botwatch.coordination.edges import (
+    DEFAULT_MAX_TRACE_ACCOUNTS,
+    DEFAULT_MIN_REPEATS,
+    DEFAULT_WINDOW_S,
+    PairOptions,
+    aggregate_edges,
+    co_action_counts,
+    first_actions,
+    pair_rows,
+    DEFAULT_NULL_MODEL,
+    null_times,
+    with_popularity,
+)
+from botwatch.coordination.nulltest import NullResult, choose_threshold
+from botwatch.study import Study
+
+DEFAULT_NULL_REPLICATES = 2
+DEFAULT_MAX_FDR = 0.05
+DEFAULT_SEED = 7
+NEAR_MAX_TEXTS = 300_000
+
+
+@dataclass
+class NetworkOptions:
+    """Every knob of the coordination stage, with the defaults documented in docs/methods.md."""
+
+    behaviours: tuple[str, ...] = DEFAULT_BEHAVIOURS
+    window_s: int = DEFAULT_WINDOW_S
+    min_repeats: int = DEFAULT_MIN_REPEATS
+    max_trace_accounts: int = DEFAULT_MAX_TRACE_ACCOUNTS
+    null_replicates: int = DEFAULT_NULL_REPLICATES
+    null_model: str = DEFAULT_NULL_MODEL
+    max_fdr: float = DEFAULT_MAX_FDR
+    seed: int = DEFAULT_SEED
+    fast_seconds: int = 30
+    min_text_chars: int = MIN_TEXT_CHARS
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "NetworkOptions":
+        """Read `coordination_*` keys of a pipeline Context's options (unknown keys are ignored)."""
+        kw: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            v = options.get(f"coordination_{name}")
+            if v is not None:
+                kw[name] = tuple(v) if name == "behaviours" else v
+        return cls(**kw)
+
+
+@dataclass
+class NetworkResult:
+    """What a run found, for the runs table, the CLI and the report."""
+
+    options: NetworkOptions
+    trace_rows: int = 0
+    traces_shared: int = 0
+    traces_capped: int = 0
+    co_action_rows: int = 0
+    candidate_pairs: int = 0
+    edges: int = 0
+    evidence_rows: int = 0
+    null: NullResult | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if k not in ("null", "options")}
+        d["options"] = asdict(self.options)
+        if self.null is not None:
+            d["threshold"] = self.null.threshold
+            d["fdr"] = self.null.fdr
+        return d
+
+
+def materialise(study: Study, name: str, expr: Any, *, temp: bool = False) -> Any:
+    """Write an Ibis expression to a (temporary) DuckDB table and return that table.
+
+    The SQL is compiled by Ibis and run through `study.sql`, which fetches each result fully
+    (DuckDB 2 refuses new work while a result is pending); the progress bar is switched off so
+    a long join does not scribble over the CLI's own output.
+    """
+    study.sql("SET enable_progress_bar = false")
+    sql = study.ibis.compile(expr)
+    kind = "TEMP TABLE" if temp else "TABLE"
+    study.sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
+    return study.ibis.table(name)
+
+
+def _hist(backend: Any, counts: Any) -> dict[int, int]:
+    h = counts.group_by("co_actions").agg(pairs=counts.count())
+    tbl = backend.to_pyarrow(h)
+    return {int(k): int(v) for k, v in zip(tbl["co_actions"].to_pylist(), tbl["pairs"].to_pylist())}
+
+
+def _scalar(backend: Any, expr: Any) -> int:
+    return int(backend.to_pyarrow(expr).as_py() or 0)
+
+
+def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
+    """The post_id → near-duplicate group table for `co-post-near` (None if too many texts)."""
+    from botwatch.coordination.near import near_duplicate_groups
+
+    n = study.sql("SELECT count(*) FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars])[0][0]
+    if n > NEAR_MAX_TEXTS:
+        return None
+    rows = study.con.execute(
+        "SELECT post_id, text FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars]
+    ).fetchall()
+    mapping = near_duplicate_groups(rows)
+    tbl = pa.table({"near_post_id": list(mapping), "near_group": list(mapping.values())}, schema=pa.schema([("near_post_id", pa.string()), ("near_group", pa.string())]))
+    study.con.register("_coord_near_arrow", tbl)
+    study.sql("CREATE OR REPLACE TEMP TABLE _coord_near AS SELECT * FROM _coord_near_arrow")
+    study.con.unregister("_coord_near_arrow")
+    return study.ibis.table("_coord_near")
+
+
+def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None = None) -> Any:
+    """Materialise the first action per (trace, account) with its popularity; returns the table."""
+    backend = study.ibis
+    posts = study.table("posts") if posts is None else posts
+    behaviours = check_behaviours(opts.behaviours)
+    near = near_map_table(study, opts) if "co-post-near" in behaviours else None
+    tr = traces(posts, behaviours, near_map=near, fast_seconds=opts.fast_seconds, min_text_chars=opts.min_text_chars)
+    first = with_popularity(first_actions(tr))
+    return materialise(study, "_coord_first", first, temp=True)
+
+
+def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None] = lambda m: None) -> NetworkResult:
+    """Run the whole projection → pairs → null test → edges/evidence chain and write the tables."""
+    backend = study.ibis
+    res = NetworkResult(options=opts)
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        res.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    first = prepare_first_actions(study, opts)
+    lap("traces")
+    res.trace_rows = int(study.sql("SELECT count(*) FROM _coord_first")[0][0])
+    res.traces_shared, res.traces_capped = (
+        int(x or 0)
+        for x in study.sql(
+            "SELECT count(*) FILTER (WHERE n >= 2 AND n <= ?), count(*) FILTER (WHERE n > ?) "
+            "FROM (SELECT DISTINCT platform, behaviour, trace, n FROM _coord_first)",
+            [opts.max_trace_accounts, opts.max_trace_accounts],
+        )[0]
+    )
+    popts = PairOptions(window_s=opts.window_s, max_trace_accounts=opts.max_trace_accounts)
+    pairs = materialise(study, "_coord_pairs", pair_rows(first, popts), temp=True)
+    res.co_action_rows = int(study.sql("SELECT count(*) FROM _coord_pairs")[0][0])
+    lap("pairs")
+    observed = _hist(backend, co_action_counts(pairs))
+    res.candidate_pairs = sum(observed.values())
+    nulls = [_hist(backend, co_action_counts(pair_rows(null_times(first, opts.seed + r, opts.null_model), popts))) for r in range(opts.null_replicates)]
+    res.null = choose_threshold(observed, nulls, min_repeats=opts.min_repeats, max_fdr=opts.max_fdr)
+    lap("null")
+    log(f"coordination: {res.candidate_pairs:,} pairs co-acted; threshold {res.null.threshold} co-actions (est. FDR {res.null.fdr})")
+
+    edges = aggregate_edges(pairs)
+    edges = edges.filter(edges.co_actions >= res.null.threshold)
+    behav = pairs.group_by(["platform", "account_a", "account_b"]).agg(behaviours=pairs.behaviour.collect(distinct=True))
+    edges = edges.join(behav, ["platform", "account_a", "account_b"])
+    edges = edges.mutate(weight=edges.co_actions.cast("float64"), weight_idf=edges.weight_idf.round(4))
+    materialise(study, "coordination_edges", edges.order_by(["platform", "account_a", "account_b"]))
+    res.edges = study.count("coordination_edges")
+    kept = backend.table("coordination_edges").select("platform", "account_a", "account_b")
+    ev = pairs.semi_join(kept, ["platform", "account_a", "account_b"])
+    gap = ev.t_b.epoch_seconds() - ev.t_a.epoch_seconds()
+    ev = ev.select(
+        "platform", "account_a", "account_b", "behaviour", "trace", "target", "post_a", "post_b", "t_a", "t_b",
+        gap_s=gap.abs(),
+        first_actor=ibis.ifelse(gap > 0, ev.account_a, ibis.ifelse(gap < 0, ev.account_b, ibis.null().cast("string"))),
+        trace_accounts=ev.n,
+        idf=ev.idf.round(4),
+    )
+    materialise(study, "coordination_evidence", ev.order_by(["platform", "account_a", "account_b", "t_a"]))
+    res.evidence_rows = study.count("coordination_evidence")
+    null_rows = res.null.rows()
+    study.sql("CREATE OR REPLACE TABLE coordination_null (k BIGINT, observed_pairs BIGINT, null_pairs DOUBLE, est_fdr DOUBLE, chosen BOOLEAN, window_s BIGINT, replicates BIGINT)")
+    if null_rows:
+        study.con.executemany(
+            "INSERT INTO coordination_null VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[k, o, n, f, k == res.null.threshold, opts.window_s, res.null.replicates] for k, o, n, f in null_rows],
+        )
+    lap("edges")
+    for tmp in ("_coord_pairs", "_coord_first", "_coord_near"):
+        study.sql(f"DROP TABLE IF EXISTS {tmp}")
+    return res
+
+
+def estimate_window(study: Study, behaviours: tuple[str, ...] = ("co-retweet",), quantile: float = 0.1, opts: NetworkOptions | None = None) -> dict[str, Any]:
+    """A data-driven window: how soon after an item's first share the quickest shares follow.
+
+    For every trace shared by at least two accounts, each later share's delay after the first is
+    measured; the window is that delay's `quantile` (the quickest tenth by default), rounded up to
+    whole seconds and at least 1 s. Coordinated shares are the unusually quick ones, so a window
+    read from the data's own quick tail adapts to its platform and timestamp resolution (the IRA
+    release has whole minutes, so nothing under 60 s can be told apart there).
+    """
+    o = opts or NetworkOptions()
+    posts = study.table("posts")
+    tr = traces(posts, check_behaviours(behaviours), fast_seconds=o.fast_seconds, min_text_chars=o.min_text_chars)
+    first = first_actions(tr)
+    t0 = first.t.min().over(group_by=["platform", "behaviour", "trace"])
+    n = first.account_id.count().over(group_by=["platform", "behaviour", "trace"])
+    d = first.mutate(delay=(first.t.epoch_seconds() - t0.epoch_seconds()), n=n)
+    d = d.filter((d.n >= 2) & (d.n <= o.max_trace_accounts) & (d.delay > 0))
+    agg = d.aggregate(
+        q=d.delay.quantile(quantile), median=d.delay.quantile(0.5), shares=d.count(),
+    )
+    row = study.ibis.to_pyarrow(agg).to_pylist()[0]
+    q = row["q"]
+    window = max(1, int(-(-float(q) // 1))) if q is not None else DEFAULT_WINDOW_S
+    return {"window_s": window, "quantile": quantile, "median_delay_s": row["median"], "later_shares": row["shares"], "behaviours": list(behaviours)}
+
+
+def sweep(study: Study, windows: list[int], opts: NetworkOptions) -> list[dict[str, Any]]:
+    """Pairs, threshold and kept edges for several windows (the first-action table is built once).
+
+    Nothing is written; it shows how sensitive the network is to the window before choosing one.
+    """
+    backend = study.ibis
+    first = prepare_first_actions(study, opts)
+    out = []
+    for w in windows:
+        popts = PairOptions(window_s=w, max_trace_accounts=opts.max_trace_accounts)
+        observed = _hist(backend, co_action_counts(pair_rows(first, popts)))
+        nulls = [_hist(backend, co_action_counts(pair_rows(null_times(first, opts.seed + r, opts.null_model), popts))) for r in range(opts.null_replicates)]
+        nr = choose_threshold(observed, nulls, min_repeats=opts.min_repeats, max_fdr=opts.max_fdr)
+        kept = sum(v for k, v in observed.items() if k >= nr.threshold)
+        accounts = None
+        out.append({"window_s": w, "pairs": sum(observed.values()), "threshold": nr.threshold, "fdr": nr.fdr, "edges": kept, "accounts": accounts})
+    study.sql("DROP TABLE IF EXISTS _coord_first")
+    return out
+
+
+def params_json(res: NetworkResult) -> str:
+    return json.dumps(res.summary(), default=str, sort_keys=True)
