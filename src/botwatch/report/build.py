@@ -1,13 +1,22 @@
-"""Assembling the report: every registered section, headline sentences first, one HTML file.
+"""Assembling the report: every registered section, headline findings first, one HTML file, and
+the exports beside it.
 
 The file is self-contained (styles and scripts inlined, no network) and carries a strict Content
 Security Policy: only scripts with this report's nonce may run, so even a payload that slipped
-past escaping could not execute.
+past escaping could not execute. Sections get the nonce, the election, the sample rate and the
+list of exports through `ctx`.
+
+A section that fails does not take the report down with it: the report says which section could
+not be built and why (unless `strict`, which tests use), because a reader is better served by the
+other findings plus an honest gap than by no report.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import traceback
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,39 +24,11 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch import __version__
+from botwatch.report.fmt import FILTERS
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.study import Study, utcnow
 
-
-def build_report(study: Study, out: str | Path, *, title: str | None = None, ctx: dict[str, Any] | None = None) -> Path:
-    """Write the report for `study` to `out` and return its path."""
-    ctx = dict(ctx or {})
-    ctx.setdefault("scripts", [])
-    built: list[Section] = []
-    for _name, fn in all_sections():
-        sec = fn(study, ctx)
-        if sec is not None:
-            built.append(sec)
-    built.sort(key=lambda s: s.order)
-    headlines = [h for s in built for h in s.headline]
-    # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
-    # would not be decoded; data reaches scripts only through `json_for_script`.
-    css = Markup((resources.files("botwatch.report") / "templates" / "report.css").read_text(encoding="utf-8"))
-    html = ENV.get_template("report.html.j2").render(
-        title=title or study.path.stem,
-        generated=utcnow().strftime("%Y-%m-%d %H:%M"),
-        version=__version__,
-        study_name=study.path.name,
-        sections=built,
-        headlines=headlines,
-        css=css,
-        scripts=[Markup(js) for js in ctx["scripts"]],
-        nonce=secrets.token_urlsafe(16),
-    )
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
-    return out
+ENV.filters.update(FILTERS)
 
 
 def json_for_script(obj: Any) -> str:
@@ -57,3 +38,83 @@ def json_for_script(obj: Any) -> str:
 
     text = orjson.dumps(obj, default=str).decode()
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@dataclass
+class SectionFailure:
+    """A section that raised while building: named in the report instead of silently missing."""
+
+    name: str
+    error: str
+
+
+def _asset(name: str) -> str:
+    return (resources.files("botwatch.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+def export_folder(out: Path) -> Path:
+    """Where the exports of `out` go: `<report stem>-data/` beside it."""
+    return out.parent / f"{out.stem}-data"
+
+
+def build_report(
+    study: Study,
+    out: str | Path,
+    *,
+    title: str | None = None,
+    ctx: dict[str, Any] | None = None,
+    exports: bool = True,
+    strict: bool = False,
+) -> Path:
+    """Write the report for `study` to `out` (and its exports beside it) and return its path."""
+    from botwatch.report.context import report_context
+    from botwatch.report.headlines import gather_headlines, key_numbers
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ctx = report_context(study, ctx)
+    ctx.setdefault("scripts", [])
+    nonce = ctx.setdefault("nonce", secrets.token_urlsafe(16))
+    if exports:
+        from botwatch.report.exports import write_exports
+
+        folder = export_folder(out)
+        written = write_exports(study, folder)
+        for e in written:
+            e.hrefs = {fmt: os.path.relpath(p, out.parent).replace(os.sep, "/") for fmt, p in e.files.items()}
+        ctx["exports"] = written
+        ctx["export_dir"] = os.path.relpath(folder, out.parent)
+    built: list[Section] = []
+    failures: list[SectionFailure] = []
+    for name, fn in all_sections():
+        try:
+            sec = fn(study, ctx)
+        except Exception as exc:
+            if strict:
+                raise
+            failures.append(SectionFailure(name, f"{type(exc).__name__}: {exc}"[:500]))
+            ctx.setdefault("section_tracebacks", []).append(traceback.format_exc())
+            continue
+        if sec is not None:
+            built.append(sec)
+    built.sort(key=lambda s: s.order)
+    ids = {s.id for s in built}
+    # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
+    # would not be decoded; data reaches scripts only through `json_for_script`.
+    html = ENV.get_template("report.html.j2").render(
+        title=title or study.path.stem,
+        generated=utcnow().strftime("%Y-%m-%d %H:%M"),
+        version=__version__,
+        study_name=study.path.name,
+        election=ctx.get("election"),
+        sections=built,
+        headlines=gather_headlines(built),
+        key_numbers=key_numbers(study, ctx, ids),
+        failures=failures,
+        exports=ctx.get("exports") or [],
+        css=Markup(_asset("report.css")),
+        scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],
+        nonce=nonce,
+    )
+    out.write_text(html, encoding="utf-8")
+    return out

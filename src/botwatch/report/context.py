@@ -1,0 +1,64 @@
+"""What the report knows about a study beyond its tables: the election and sample rate it was
+analysed with, and which optional tables exist.
+
+`botwatch report` is given only the study file, so the election and `--sample-rate` are read back
+from the `runs` table (every stage run records its parameters). Sections read them from `ctx`
+instead of each parsing `runs` again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botwatch.study import Study
+
+
+def table_columns(study: Study, table: str) -> list[str]:
+    """Column names of a table or view ([] when it does not exist)."""
+    rows = study.sql(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
+        "AND table_catalog = current_database() ORDER BY ordinal_position",
+        [table],
+    )
+    return [r[0] for r in rows]
+
+
+def latest_params(study: Study) -> dict[str, Any]:
+    """Parameters of the most recent successful `analyze` runs, merged (newest wins)."""
+    if "runs" not in study.tables():
+        return {}
+    merged: dict[str, Any] = {}
+    rows = study.sql("SELECT params FROM runs WHERE status = 'ok' ORDER BY finished_at")
+    for (params,) in rows:
+        try:
+            p = json.loads(params or "{}")
+        except ValueError:
+            continue
+        if isinstance(p, dict):
+            merged.update({k: v for k, v in p.items() if v is not None})
+    return merged
+
+
+def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fill the report context: `tables`, `election` (Election or None), `sample_rate` (float or
+    None), `params` (merged run parameters). Values already in `ctx` win, so a caller (or a
+    test) can pass the election explicitly."""
+    ctx = dict(ctx or {})
+    ctx.setdefault("tables", set(study.tables()))
+    params = latest_params(study)
+    ctx.setdefault("params", params)
+    if "election" not in ctx:
+        ctx["election"] = None
+        key = params.get("election")
+        if isinstance(key, str):
+            from botwatch.elections import ElectionError, load_election
+
+            try:
+                ctx["election"] = load_election(key)
+            except (ElectionError, OSError):
+                ctx["election"] = None
+    if "sample_rate" not in ctx:
+        rate = params.get("sample_rate")
+        ctx["sample_rate"] = float(rate) if isinstance(rate, (int, float)) and 0 < rate <= 1 else None
+    return ctx

@@ -1,0 +1,154 @@
+"""Exports written next to the report: accounts, labelled posts, clusters and estimates, as CSV
+and Parquet, so a reader can check any number in the report (and a platform can act on it).
+
+Only tables that exist are written; each export joins in what other stages added when present
+(scores, labels, cluster membership) and leaves it out otherwise.
+
+CSV cells are guarded against spreadsheet formula injection: a text cell that starts with
+``= + - @``, a tab or a carriage return gets a leading apostrophe, because posts and profiles
+are attacker-written and a journalist will open the CSV in a spreadsheet. Parquet keeps the
+text exactly as stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from botwatch.report.context import table_columns
+from botwatch.study import Study
+
+
+@dataclass
+class Export:
+    """One exported table: its name, rows, what it holds, and the files (format -> path)."""
+
+    name: str
+    rows: int
+    description: str
+    files: dict[str, Path] = field(default_factory=dict)
+    hrefs: dict[str, str] = field(default_factory=dict)  # relative links from the report, set by build
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cluster_join(tables: set[str]) -> tuple[str, str]:
+    """(select expression, join clause) adding an account's cluster, or ('', '') when there is none."""
+    if "cluster_members" not in tables:
+        return "", ""
+    return (
+        ", cm.cluster_id",
+        " LEFT JOIN (SELECT platform, account_id, min(cluster_id) AS cluster_id FROM cluster_members GROUP BY ALL) cm"
+        " ON cm.platform = a.platform AND cm.account_id = a.account_id",
+    )
+
+
+def accounts_query(study: Study, tables: set[str]) -> str:
+    """Accounts with their scores (the `accounts_scored` view when issue 3 made it), posts in the
+    study and cluster."""
+    base = "accounts_scored" if "accounts_scored" in tables else "accounts"
+    cols = set(table_columns(study, base))
+    extra, join = _cluster_join(tables)
+    if "cluster_id" in cols:
+        extra, join = "", ""
+    scores = ""
+    if base == "accounts" and "account_scores" in tables:
+        score_cols = [c for c in table_columns(study, "account_scores") if c not in ("platform", "account_id") and c not in cols]
+        scores = "".join(f", s.{_q(c)}" for c in score_cols)
+        join += " LEFT JOIN account_scores s ON s.platform = a.platform AND s.account_id = a.account_id"
+    posts_col = ", coalesce(pc.posts, 0) AS posts_in_study" if "posts_in_study" not in cols else ""
+    return (
+        f"SELECT a.*{scores}{posts_col}{extra} FROM {base} a"
+        " LEFT JOIN (SELECT platform, account_id, count(*) AS posts FROM posts GROUP BY ALL) pc"
+        " ON pc.platform = a.platform AND pc.account_id = a.account_id" + join
+    )
+
+
+def posts_query(study: Study, tables: set[str]) -> str:
+    """Every post with its labels and what is known about its author: the table a platform would
+    use to flag posts from likely automated accounts."""
+    sel = [
+        "p.platform", "p.post_id", "p.account_id", "a.handle AS author_handle", "p.created_at", "p.kind", "p.lang",
+        "p.text", "p.ref_handle", "p.hashtags", "p.mentions", "p.urls", "p.client", "p.source",
+    ]
+    join = " LEFT JOIN accounts a ON a.platform = p.platform AND a.account_id = p.account_id"
+    if "post_labels" in tables:
+        have = set(table_columns(study, "post_labels"))
+        for col, alias in (("in_election", "in_election"), ("parties", "parties"), ("lang", "detected_lang"), ("lang_source", "lang_source"), ("sentiment", "sentiment")):
+            if col in have:
+                sel.append(f"pl.{col} AS {alias}")
+        join += " LEFT JOIN post_labels pl ON pl.platform = p.platform AND pl.post_id = p.post_id"
+    if "post_party" in tables:
+        sel.append("pp.party_stances")
+        join += (
+            " LEFT JOIN (SELECT platform, post_id, list(party || ':' || coalesce(stance, 'unknown') ORDER BY party) AS party_stances"
+            " FROM post_party GROUP BY ALL) pp ON pp.platform = p.platform AND pp.post_id = p.post_id"
+        )
+    if "account_scores" in tables:
+        have = set(table_columns(study, "account_scores"))
+        for col in ("bot_probability", "origin_country", "origin_probability"):
+            if col in have:
+                sel.append(f"s.{col} AS author_{col}")
+        join += " LEFT JOIN account_scores s ON s.platform = p.platform AND s.account_id = p.account_id"
+    if "cluster_members" in tables:
+        sel.append("cm.cluster_id AS author_cluster_id")
+        join += (
+            " LEFT JOIN (SELECT platform, account_id, min(cluster_id) AS cluster_id FROM cluster_members GROUP BY ALL) cm"
+            " ON cm.platform = p.platform AND cm.account_id = p.account_id"
+        )
+    return f"SELECT {', '.join(sel)} FROM posts p{join} ORDER BY p.created_at, p.platform, p.post_id"
+
+
+def export_queries(study: Study) -> list[tuple[str, str, str]]:
+    """(name, query, description) for every export this study can give."""
+    tables = set(study.tables())
+    out: list[tuple[str, str, str]] = []
+    if "accounts" in tables:
+        out.append(("accounts", accounts_query(study, tables), "one row per account: profile, posts in the study, scores and cluster where computed"))
+    if "posts" in tables:
+        out.append(("posts", posts_query(study, tables), "one row per post: text, labels, and the author's automation and origin probabilities where computed"))
+    if "clusters" in tables:
+        out.append(("clusters", "SELECT * FROM clusters", "one row per coordinated cluster"))
+    if "cluster_members" in tables:
+        out.append(("cluster_members", "SELECT * FROM cluster_members", "which account belongs to which cluster"))
+    if "estimates" in tables:
+        out.append(("estimates", "SELECT * FROM estimates", "counts and shares with intervals, scaled by the sample rate where given"))
+    return out
+
+
+def _csv_guarded(study: Study, query: str) -> str:
+    """The query with every text column guarded against formula injection."""
+    cols = study.sql(f"DESCRIBE {query}")
+    parts = []
+    for name, ctype, *_ in cols:
+        q = _q(name)
+        if ctype == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({q}, '^[=+@\\t\\r-]') THEN '''' || {q} ELSE {q} END AS {q}")
+        else:
+            parts.append(q)
+    return f"SELECT {', '.join(parts)} FROM ({query})"
+
+
+def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet")) -> list[Export]:
+    """Write every available export into `folder` and return what was written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Export] = []
+    for name, query, desc in export_queries(study):
+        exp = Export(name, 0, desc)
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            target = str(path).replace("'", "''")
+            if fmt == "csv":
+                res = study.sql(f"COPY ({_csv_guarded(study, query)}) TO '{target}' (FORMAT CSV, HEADER)")
+            elif fmt == "parquet":
+                res = study.sql(f"COPY ({query}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+            else:
+                raise ValueError(f"unknown export format {fmt!r}")
+            exp.files[fmt] = path
+            # COPY answers with the number of rows it wrote.
+            exp.rows = int(res[0][0]) if res and res[0] and res[0][0] is not None else exp.rows
+        written.append(exp)
+    return written

@@ -1,0 +1,104 @@
+"""Formatting shared by every section: numbers, shares with intervals, hostile text and URLs.
+
+Sections register nothing here; importing `botwatch.report` installs these as Jinja filters
+(`num`, `pct`, `pct_ci`, `interval`, `user_text`, `safe_url`) so that every section writes "71%
+[66–75%]" the same way and every attacker-written string goes through the same two guards:
+
+* `user_text` makes invisible direction controls visible. Autoescaping stops markup, but U+202E
+  (right-to-left override) in a handle can make "moc.elgoog" read as "google.com"; a reader
+  deserves to see that the account used that trick, so each control becomes a visible tag.
+* `safe_url` keeps only http(s) URLs; anything else (``javascript:``, ``data:``, relative
+  paths) is returned as None so the template prints it as text, never as a link.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+# Bidirectional controls (embeddings, overrides, isolates, marks) and other invisible format
+# characters that can disguise text. Shown as ⟨U+XXXX⟩ rather than removed, because their
+# presence is itself evidence.
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def user_text(value: Any, limit: int | None = None) -> str:
+    """Attacker-written text made safe to *display* (escaping is still the template's job)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    return _HIDDEN.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def safe_url(value: Any) -> str | None:
+    """The URL if it is an absolute http(s) URL a reader may follow, else None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if _HIDDEN.search(url) or any(ord(c) < 0x20 or c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def num(value: Any, digits: int = 0) -> str:
+    """1234567 -> '1,234,567'; None or NaN -> '—' (unknown is not zero)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if digits == 0 and float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{float(value):,.{digits}f}"
+
+
+def pct(p: Any, digits: int = 0) -> str:
+    """A share 0..1 as a percentage; shares under 1% keep a decimal so they do not read as zero."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "—"
+    v = float(p) * 100
+    if digits == 0 and 0 < abs(v) < 1:
+        digits = 1
+    return f"{v:.{digits}f}%"
+
+
+def interval(lo: Any, hi: Any, digits: int = 0) -> str:
+    """'[66–75%]' for a 0..1 interval; empty when either end is unknown."""
+    if lo is None or hi is None:
+        return ""
+    a, b = pct(lo, digits), pct(hi, digits)
+    return f"[{a[:-1]}–{b}]"
+
+
+def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0) -> str:
+    """'71% [66–75%]': a share with its interval, the form every headline uses."""
+    ci = interval(lo, hi, digits)
+    return f"{pct(p, digits)} {ci}".strip()
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float | None, float | None, float | None]:
+    """Share k/n with its Wilson score interval (honest near 0 and 1, unlike p ± 2se)."""
+    if not n:
+        return None, None, None
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+FILTERS = {
+    "num": num,
+    "pct": pct,
+    "pct_ci": pct_ci,
+    "interval": interval,
+    "user_text": user_text,
+    "safe_url": safe_url,
+}

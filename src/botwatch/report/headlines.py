@@ -1,0 +1,93 @@
+"""The top of the report: headline findings gathered from every section, and the key numbers.
+
+Sections write their own findings (`Section.headline`: plain sentences with numbers and
+intervals, from their tables); here they are collected in reading order, each linked to the
+section that holds its evidence. The key numbers ("at a glance") are computed here from the
+tables, with the definition of each group written beside it, so a figure quoted from the top of
+the report always carries its meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from botwatch.report.context import table_columns
+from botwatch.report.fmt import num, pct_ci, wilson
+from botwatch.report.sections import Section
+from botwatch.study import Study
+
+
+@dataclass
+class Headline:
+    """One finding and where its evidence is."""
+
+    text: Markup
+    section_id: str
+    section_title: str
+
+
+@dataclass
+class KeyNumber:
+    """A number at the top of the report with its label and the definition behind it."""
+
+    value: str
+    label: str
+    detail: str = ""
+    href: str = ""
+
+
+def gather_headlines(sections: list[Section]) -> list[Headline]:
+    """Every section's findings, in section order, linked to the section."""
+    return [Headline(Markup(h), s.id, s.title) for s in sections for h in s.headline]
+
+
+def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> list[KeyNumber]:
+    """Posts, accounts and period always; automated, foreign-origin and clustered accounts when
+    their tables exist (shares with 95% Wilson intervals over the scored accounts that posted)."""
+    tables: set[str] = ctx.get("tables") or set(study.tables())
+    posts, accounts, first, last = study.sql("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
+    out = [
+        KeyNumber(num(posts), "posts", "after removing duplicates", "#overview" if "overview" in section_ids else ""),
+        KeyNumber(num(accounts), "accounts posting", ""),
+    ]
+    if first is not None:
+        out.append(KeyNumber(f"{first:%d %b %Y} – {last:%d %b %Y}", "period covered (UTC)", ""))
+    explorer = "#explorer" if "explorer" in section_ids else ""
+    if "account_scores" in tables:
+        cols = set(table_columns(study, "account_scores"))
+        posting = "EXISTS (SELECT 1 FROM posts p WHERE p.platform = s.platform AND p.account_id = s.account_id)"
+        if "bot_probability" in cols:
+            n, k, expected = study.sql(
+                f"SELECT count(*), count(*) FILTER (WHERE bot_probability >= 0.5), sum(bot_probability) "
+                f"FROM account_scores s WHERE bot_probability IS NOT NULL AND {posting}"
+            )[0]
+            if n:
+                p, lo, hi = wilson(k, n)
+                out.append(KeyNumber(
+                    num(k), "likely automated accounts",
+                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts that posted have automation probability ≥ 0.5; "
+                    f"the probabilities sum to {num(expected, 0)} expected automated accounts",
+                    explorer,
+                ))
+        election = ctx.get("election")
+        if election is not None and {"origin_country", "origin_probability"} <= cols:
+            n, k = study.sql(
+                f"SELECT count(*), count(*) FILTER (WHERE origin_country IS NOT NULL AND origin_country <> ? AND origin_probability >= 0.5) "
+                f"FROM account_scores s WHERE {posting}",
+                [election.country],
+            )[0]
+            if n:
+                p, lo, hi = wilson(k, n)
+                out.append(KeyNumber(
+                    num(k), "foreign-origin accounts",
+                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts that posted: most likely origin outside {election.country}, probability ≥ 0.5",
+                    explorer,
+                ))
+    if "cluster_members" in tables:
+        clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]
+        if clusters:
+            out.append(KeyNumber(num(clusters), "coordinated clusters", f"{num(members)} accounts in them", "#coordination" if "coordination" in section_ids else explorer))
+    return out

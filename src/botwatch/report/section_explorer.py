@@ -1,0 +1,226 @@
+"""The account explorer: every account that posted, sortable and filterable in the page, each with
+its evidence in words.
+
+A study can hold 100k+ accounts, so the table is not HTML: the accounts travel once as compact
+JSON (rows as arrays, evidence sentences stored once and referenced by index, since thousands of
+accounts share "default profile image") inside a non-executing ``application/json`` script, and a
+small script (explorer.js) filters, sorts and draws one page at a time. The first rows are also
+rendered server-side so the section reads without scripts and in print.
+
+It reads `account_scores`, `account_evidence` and `cluster_members` when other stages made them
+and says which are missing otherwise. Every string from the data passes `user_text` (visible
+direction controls) and reaches the page through `textContent` only.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any
+
+import orjson
+from markupsafe import Markup
+
+from botwatch.report.build import json_for_script
+from botwatch.report.context import table_columns
+from botwatch.report.fmt import safe_url, user_text
+from botwatch.report.sections import Section, render, section
+from botwatch.study import Study
+
+MAX_ACCOUNTS = 200_000  # beyond this the page would be slow to open; the export has them all
+DETAIL_ACCOUNTS = 300  # accounts that carry profile text and recent posts in the page
+EVIDENCE_PER_ACCOUNT = 8
+SENTENCE_LIMIT = 300
+SERVER_ROWS = 25
+
+# Evidence columns an `account_evidence` table may use for its sentence, in order of preference.
+_EVIDENCE_TEXT_COLS = ("sentence", "evidence", "text", "explanation", "description", "message")
+_TWITTER_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
+
+
+def _json_list(value: Any) -> list[str]:
+    """A JSON list of sentences (as account_scores stores them) -> list of strings; tolerant."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        items = value
+    else:
+        try:
+            items = orjson.loads(value)
+        except (orjson.JSONDecodeError, TypeError):
+            return [str(value)]
+    if isinstance(items, str):
+        return [items]
+    if not isinstance(items, list):
+        return []
+    return [str(x) if not isinstance(x, dict) else str(x.get("sentence") or x.get("text") or x) for x in items]
+
+
+def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], list[str]]:
+    """Sentences from `account_evidence`, whatever its exact shape, keyed by (platform, account_id)."""
+    if "account_evidence" not in tables:
+        return {}
+    cols = table_columns(study, "account_evidence")
+    text_col = next((c for c in _EVIDENCE_TEXT_COLS if c in cols), None)
+    if text_col is None or "account_id" not in cols:
+        return {}
+    plat = "platform" if "platform" in cols else "'twitter'"
+    order = next((c for c in ("rank", "weight", "contribution", "importance") if c in cols), None)
+    order_sql = f"abs(TRY_CAST(\"{order}\" AS DOUBLE)) DESC NULLS LAST" if order else "1"
+    rows = study.sql(
+        f"SELECT {plat}, account_id, list(CAST(\"{text_col}\" AS VARCHAR) ORDER BY {order_sql})[1:{EVIDENCE_PER_ACCOUNT}] "
+        f"FROM account_evidence WHERE \"{text_col}\" IS NOT NULL GROUP BY ALL"
+    )
+    return {(p, a): list(s) for p, a, s in rows}
+
+
+def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_ACCOUNTS, detail_accounts: int = DETAIL_ACCOUNTS) -> dict[str, Any]:
+    """The explorer's JSON payload (also used by tests and the benchmark)."""
+    tables: set[str] = ctx.get("tables") or set(study.tables())
+    score_cols = set(table_columns(study, "account_scores")) if "account_scores" in tables else set()
+
+    def sc(col: str) -> str:
+        return f"s.{col}" if col in score_cols else "NULL"
+
+    has_clusters = "cluster_members" in tables
+    cluster_sel = "cm.cluster_id" if has_clusters else "NULL"
+    cluster_join = (
+        " LEFT JOIN (SELECT platform, account_id, CAST(min(cluster_id) AS VARCHAR) AS cluster_id FROM cluster_members GROUP BY ALL) cm"
+        " ON cm.platform = a.platform AND cm.account_id = a.account_id"
+        if has_clusters
+        else ""
+    )
+    score_join = " LEFT JOIN account_scores s ON s.platform = a.platform AND s.account_id = a.account_id" if score_cols else ""
+    where = "coalesce(pc.posts, 0) > 0" + (" OR s.bot_probability IS NOT NULL" if "bot_probability" in score_cols else "")
+    base = (
+        "FROM accounts a"
+        " LEFT JOIN (SELECT platform, account_id, count(*) AS posts FROM posts GROUP BY ALL) pc"
+        " ON pc.platform = a.platform AND pc.account_id = a.account_id" + score_join + cluster_join + f" WHERE {where}"
+    )
+    total = int(study.sql(f"SELECT count(*) {base}")[0][0])
+    order = "s.bot_probability DESC NULLS LAST, " if "bot_probability" in score_cols else ""
+    rows = study.sql(
+        f"SELECT a.platform, a.account_id, a.handle, a.display_name, round({sc('bot_probability')}, 3), {sc('origin_country')}, "
+        f"round({sc('origin_probability')}, 3), {cluster_sel}, coalesce(pc.posts, 0), strftime(a.created_at, '%Y-%m-%d'), a.followers, "
+        f"{sc('bot_evidence')}, {sc('origin_evidence')} {base} "
+        f"ORDER BY {order}coalesce(pc.posts, 0) DESC, a.platform, a.account_id LIMIT {int(max_accounts)}"
+    )
+    extra_evidence = _evidence_table(study, tables)
+    sentences: dict[str, int] = {}
+
+    def intern(s: str) -> int:
+        s = user_text(s, SENTENCE_LIMIT)
+        idx = sentences.get(s)
+        if idx is None:
+            idx = sentences[s] = len(sentences)
+        return idx
+
+    out_rows: list[list[Any]] = []
+    raw_keys: list[tuple[str, str]] = []
+    for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev in rows:
+        ev = _json_list(bot_ev) + _json_list(origin_ev) + extra_evidence.get((plat, acc), [])
+        seen: list[int] = []
+        for s in ev:
+            i = intern(s)
+            if i not in seen:
+                seen.append(i)
+            if len(seen) >= EVIDENCE_PER_ACCOUNT:
+                break
+        out_rows.append([
+            user_text(plat), user_text(acc, 80), user_text(handle, 80), user_text(name, 120),
+            bot, origin, origin_p, cluster, posts, created, followers, seen, -1,
+        ])
+        raw_keys.append((plat, acc))
+    details = _details(study, raw_keys[:detail_accounts])
+    for i, _d in enumerate(details):
+        out_rows[i][12] = i
+    countries = sorted({r[5] for r in out_rows if r[5]})
+    clusters = len({r[7] for r in out_rows if r[7] is not None})
+    return {
+        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail"],
+        "rows": out_rows,
+        "ev": list(sentences),
+        "details": details,
+        "total": total,
+        "countries": countries,
+        "clusters": clusters,
+        "has": {
+            "bot": "bot_probability" in score_cols,
+            "origin": "origin_probability" in score_cols,
+            "cluster": has_clusters,
+            "evidence": bool(extra_evidence) or "bot_evidence" in score_cols,
+        },
+        "home": getattr(ctx.get("election"), "country", None),
+    }
+
+
+def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Profile text and the three latest posts of the first accounts (the most likely automated),
+    looked up by the stored ids (the rows carry display-safe copies)."""
+    if not accounts:
+        return []
+    keys = [f"{p}\x1f{a}" for p, a in accounts]
+    raw = study.sql(
+        "WITH k AS (SELECT unnest(?) AS key) "
+        "SELECT a.platform || chr(31) || a.account_id, a.description, a.location, a.account_lang, a.handle "
+        "FROM accounts a JOIN k ON k.key = a.platform || chr(31) || a.account_id",
+        [keys],
+    )
+    prof = {k: (d, loc, lang, h) for k, d, loc, lang, h in raw}
+    posts = study.sql(
+        "WITH k AS (SELECT unnest(?) AS key) "
+        "SELECT p.platform || chr(31) || p.account_id AS key, strftime(p.created_at, '%Y-%m-%d %H:%M'), p.kind, p.text, p.urls, p.ref_handle "
+        "FROM posts p JOIN k ON k.key = p.platform || chr(31) || p.account_id "
+        "QUALIFY row_number() OVER (PARTITION BY p.platform, p.account_id ORDER BY p.created_at DESC, p.post_id) <= 3 "
+        "ORDER BY key, p.created_at DESC",
+        [keys],
+    )
+    by_acc: dict[str, list[dict[str, Any]]] = {}
+    for key, at, kind, text, urls, ref in posts:
+        by_acc.setdefault(key, []).append({
+            "at": at,
+            "kind": kind,
+            "ref": user_text(ref, 80) if ref else None,
+            "text": user_text(text, 400),
+            # Every URL is shown; only http(s) ones become links (the script checks again).
+            "urls": [{"u": user_text(u, 200), "href": safe_url(u)} for u in (urls or [])[:5]],
+        })
+    out = []
+    for key, (plat, _acc) in zip(keys, accounts):
+        d, loc, lang, handle = prof.get(key, (None, None, None, None))
+        profile = None
+        if plat == "twitter" and isinstance(handle, str) and _TWITTER_HANDLE.match(handle):
+            profile = f"https://twitter.com/{handle}"
+        out.append({
+            "description": user_text(d, 400) if d else None,
+            "location": user_text(loc, 120) if loc else None,
+            "lang": user_text(lang, 20) if lang else None,
+            "profile": profile,
+            "posts": by_acc.get(key, []),
+        })
+    return out
+
+
+def _script() -> str:
+    return (resources.files("botwatch.report") / "templates" / "explorer.js").read_text(encoding="utf-8")
+
+
+@section("explorer", order=800)
+def explorer(study: Study, ctx: dict[str, Any]) -> Section | None:
+    """The explorer section (None when the study has no accounts that posted)."""
+    tables = ctx.get("tables") or set(study.tables())
+    if "accounts" not in tables or "posts" not in tables:
+        return None
+    data = explorer_data(study, ctx)
+    if not data["rows"]:
+        return None
+    ctx.setdefault("scripts", []).append(_script())
+    html = render(
+        "explorer.html.j2",
+        d=data,
+        first=data["rows"][:SERVER_ROWS],
+        data_json=Markup(json_for_script(data)),
+        nonce=ctx.get("nonce", ""),
+        exports=ctx.get("exports") or [],
+    )
+    return Section("explorer", "Account explorer", html, order=800)

@@ -1,0 +1,101 @@
+"""Methods and caveats: how each number in the report was made, what it cannot tell, the sample
+rate and scaling, what the data covers and what was rejected at ingest, and which stage runs
+(with which parameters and version) produced the tables.
+
+Each method is described only when its table exists; a missing one is named as not computed, so
+a reader never mistakes "not measured" for "none found".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from botwatch.report.section_overview import study_summary
+from botwatch.report.sections import Section, render, section
+from botwatch.study import Study
+
+# (table that shows the method ran, key used by the template)
+METHOD_TABLES: list[tuple[str, str]] = [
+    ("post_labels", "labels"),
+    ("post_party", "stance"),
+    ("account_scores", "bot"),
+    ("coordination_edges", "coordination"),
+    ("clusters", "clusters"),
+    ("estimates", "estimates"),
+]
+
+
+def coverage(study: Study, election: Any) -> dict[str, Any]:
+    """Days with posts, days without, and how much of the election window the data covers."""
+    span = study.sql("SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE), count(*) FROM posts")[0]
+    first, last, posts = span
+    out: dict[str, Any] = {"first": first, "last": last, "posts": posts, "empty_days": 0, "days": 0, "window": None}
+    if first is None:
+        return out
+    days = study.sql(
+        "WITH d AS (SELECT CAST(unnest(generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 1 DAY)) AS DATE) AS day), "
+        "c AS (SELECT CAST(created_at AS DATE) AS day, count(*) AS n FROM posts GROUP BY 1) "
+        "SELECT count(*), count(*) FILTER (WHERE c.n IS NULL) FROM d LEFT JOIN c USING (day)",
+        [first, last],
+    )[0]
+    out["days"], out["empty_days"] = days
+    if election is not None:
+        ws, we = election.window_start, election.window_end
+        inside, days_with = study.sql(
+            "SELECT count(*), count(DISTINCT CAST(created_at AS DATE)) FROM posts WHERE CAST(created_at AS DATE) BETWEEN ? AND ?",
+            [ws, we],
+        )[0]
+        window_days = (we - ws).days + 1
+        out["window"] = {
+            "start": ws,
+            "end": we,
+            "days": window_days,
+            "days_with_posts": days_with,
+            "posts_inside": inside,
+            "share_inside": inside / posts if posts else None,
+            "overlaps": not (last < ws or first > we),
+        }
+    return out
+
+
+def provenance(study: Study) -> list[dict[str, Any]]:
+    """The latest run of each stage: version, time, status, rows and parameters."""
+    rows = study.sql(
+        "SELECT stage, version, finished_at, status, rows_written, params, message FROM runs "
+        "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at"
+    )
+    out = []
+    for stage, version, fin, status, n, params, msg in rows:
+        try:
+            p = json.loads(params or "{}")
+        except ValueError:
+            p = {}
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None) if isinstance(p, dict) else str(p)
+        out.append({"stage": stage, "version": version, "finished": str(fin)[:19], "status": status, "rows": n, "params": shown, "message": msg})
+    return out
+
+
+@section("methods", order=900)
+def methods(study: Study, ctx: dict[str, Any]) -> Section:
+    """Always present: even a study with only ingested posts has coverage and rejects to explain."""
+    tables: set[str] = ctx.get("tables") or set(study.tables())
+    election = ctx.get("election")
+    s = study_summary(study)
+    dup = study.sql("SELECT coalesce(sum(duplicates), 0), coalesce(sum(records_read), 0) FROM sources")[0]
+    html = render(
+        "methods.html.j2",
+        s=s,
+        has={key: table in tables for table, key in METHOD_TABLES},
+        election=election,
+        sample_rate=ctx.get("sample_rate"),
+        cov=coverage(study, election),
+        duplicates=dup[0],
+        records=dup[1],
+        runs=provenance(study),
+        exports=ctx.get("exports") or [],
+        export_dir=ctx.get("export_dir"),
+        today=date.today(),
+    )
+    return Section("methods", "Methods and caveats", html, order=900)

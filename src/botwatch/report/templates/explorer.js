@@ -1,0 +1,230 @@
+// botwatch account explorer: filter, sort and page through the accounts shipped as JSON.
+// Every value from the data reaches the page through textContent or a checked href, never as
+// HTML: handles, names and posts are written by whoever runs the accounts.
+(function () {
+  "use strict";
+  var root = document.getElementById("bw-explorer");
+  var src = document.getElementById("bw-explorer-data");
+  if (!root || !src) { return; }
+  var D = JSON.parse(src.textContent);
+  var C = {};
+  D.cols.forEach(function (c, i) { C[c] = i; });
+  var PAGE = 50;
+  var state = { q: "", minbot: 0, origin: "", cluster: "", key: "bot", dir: -1, page: 0, open: {} };
+  var rows = D.rows;
+  var view = rows.slice();
+  var body = document.getElementById("ex-body");
+  var status = document.getElementById("ex-status");
+  var pager = document.getElementById("ex-pager");
+  var pageLabel = document.getElementById("ex-page");
+  var prevBtn = document.getElementById("ex-prev");
+  var nextBtn = document.getElementById("ex-next");
+  var NUMERIC = { bot: true, origin_p: true, posts: true, followers: true };
+  var searchText = rows.map(function (r) {
+    return ((r[C.handle] || "") + " " + (r[C.name] || "") + " " + (r[C.id] || "")).toLowerCase();
+  });
+  rows.forEach(function (r, i) { r.__i = i; });
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+  function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("en-GB"); }
+  function isHttp(u) {
+    if (typeof u !== "string") { return false; }
+    try { var p = new URL(u); return p.protocol === "http:" || p.protocol === "https:"; } catch (e) { return false; }
+  }
+  function prob(p) {
+    if (p === null || p === undefined) { return el("span", "—", "muted"); }
+    var wrap = el("span", null, "prob");
+    wrap.appendChild(el("span", p.toFixed(2), "prob-num"));
+    var bar = el("span", null, "prob-bar");
+    bar.setAttribute("aria-hidden", "true");
+    var fill = el("span");
+    fill.style.width = Math.round(p * 100) + "%";
+    bar.appendChild(fill);
+    wrap.appendChild(bar);
+    return wrap;
+  }
+
+  function matches(r) {
+    if (state.q && searchText[r.__i].indexOf(state.q) < 0) { return false; }
+    if (state.minbot > 0 && !(r[C.bot] !== null && r[C.bot] >= state.minbot)) { return false; }
+    if (state.origin === "!home") {
+      if (!r[C.origin] || r[C.origin] === D.home || !(r[C.origin_p] >= 0.5)) { return false; }
+    } else if (state.origin && r[C.origin] !== state.origin) { return false; }
+    if (state.cluster === "in" && r[C.cluster] === null) { return false; }
+    if (state.cluster === "out" && r[C.cluster] !== null) { return false; }
+    return true;
+  }
+
+  function compare(a, b) {
+    var k = C[state.key], x = a[k], y = b[k];
+    if (x === null || x === undefined || x === "") { return (y === null || y === undefined || y === "") ? a.__i - b.__i : 1; }
+    if (y === null || y === undefined || y === "") { return -1; }
+    var c;
+    if (NUMERIC[state.key]) { c = x - y; } else { c = String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: "base" }); }
+    return c === 0 ? a.__i - b.__i : c * state.dir;
+  }
+
+  function refresh() {
+    view = rows.filter(matches);
+    view.sort(compare);
+    var pages = Math.max(1, Math.ceil(view.length / PAGE));
+    if (state.page >= pages) { state.page = pages - 1; }
+    draw(pages);
+  }
+
+  function detailRow(r) {
+    var tr = el("tr", null, "ex-detail");
+    var td = el("td");
+    td.colSpan = 6;
+    var ev = r[C.ev] || [];
+    td.appendChild(el("h3", "Evidence for @" + (r[C.handle] || r[C.id])));
+    if (ev.length) {
+      var ul = el("ul", null, "evidence");
+      ev.forEach(function (i) { ul.appendChild(el("li", D.ev[i])); });
+      td.appendChild(ul);
+    } else {
+      td.appendChild(el("p", "No evidence sentences were recorded for this account.", "muted"));
+    }
+    var facts = [];
+    if (r[C.cluster] !== null) { facts.push("Member of coordinated cluster " + r[C.cluster] + "."); }
+    if (r[C.origin]) { facts.push("Most likely origin " + r[C.origin] + " (probability " + (r[C.origin_p] === null ? "?" : r[C.origin_p].toFixed(2)) + ")."); }
+    if (r[C.created]) { facts.push("Account created " + r[C.created] + "."); }
+    if (r[C.followers] !== null) { facts.push(fmt(r[C.followers]) + " followers when last seen."); }
+    facts.push(fmt(r[C.posts]) + " posts in this study; platform " + r[C.platform] + ", id " + r[C.id] + ".");
+    td.appendChild(el("p", facts.join(" ")));
+    var d = r[C.detail] >= 0 ? D.details[r[C.detail]] : null;
+    if (d) {
+      var dl = el("dl", null, "profile");
+      [["Description", d.description], ["Location", d.location], ["Account language", d.lang]].forEach(function (kv) {
+        if (kv[1]) { dl.appendChild(el("dt", kv[0])); dl.appendChild(el("dd", kv[1])); }
+      });
+      if (dl.childNodes.length) { td.appendChild(dl); }
+      if (d.posts.length) {
+        td.appendChild(el("h4", "Latest posts in the study"));
+        var ol = el("ol", null, "posts");
+        d.posts.forEach(function (p) {
+          var li = el("li");
+          li.appendChild(el("span", p.at + " UTC · " + p.kind + (p.ref ? " of @" + p.ref : "") + ": ", "muted"));
+          li.appendChild(el("bdi", p.text));
+          (p.urls || []).forEach(function (u) {
+            li.appendChild(document.createTextNode(" "));
+            if (u.href && isHttp(u.href)) {
+              var a = el("a", u.u);
+              a.href = u.href;
+              a.rel = "noopener noreferrer nofollow";
+              a.target = "_blank";
+              li.appendChild(a);
+            } else {
+              li.appendChild(el("code", u.u + " (not a web link)"));
+            }
+          });
+          ol.appendChild(li);
+        });
+        td.appendChild(ol);
+      }
+      if (d.profile && isHttp(d.profile)) {
+        var pa = el("a", "Profile on the platform (may be suspended)");
+        pa.href = d.profile;
+        pa.rel = "noopener noreferrer nofollow";
+        pa.target = "_blank";
+        td.appendChild(el("p")).appendChild(pa);
+      }
+    } else {
+      td.appendChild(el("p", "Profile text and posts are shown for the " + D.details.length + " accounts at the top of the default order; this one is in the exports.", "muted"));
+    }
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function draw(pages) {
+    var start = state.page * PAGE;
+    var slice = view.slice(start, start + PAGE);
+    var frag = document.createDocumentFragment();
+    slice.forEach(function (r) {
+      var tr = el("tr");
+      var th = el("td");
+      var btn = el("button", null, "ex-handle");
+      btn.type = "button";
+      btn.appendChild(el("bdi", "@" + (r[C.handle] || r[C.id])));
+      var open = !!state.open[r.__i];
+      btn.setAttribute("aria-expanded", open ? "true" : "false");
+      btn.addEventListener("click", function () {
+        if (state.open[r.__i]) { delete state.open[r.__i]; } else { state.open[r.__i] = true; }
+        draw(pages);
+      });
+      th.appendChild(btn);
+      tr.appendChild(th);
+      var nm = el("td");
+      nm.appendChild(el("bdi", r[C.name] || ""));
+      tr.appendChild(nm);
+      var pb = el("td", null, "num");
+      pb.appendChild(prob(r[C.bot]));
+      tr.appendChild(pb);
+      var og = el("td");
+      if (r[C.origin]) { og.textContent = r[C.origin] + " (" + (r[C.origin_p] === null ? "?" : r[C.origin_p].toFixed(2)) + ")"; } else { og.appendChild(el("span", "—", "muted")); }
+      tr.appendChild(og);
+      tr.appendChild(el("td", r[C.cluster] === null ? "—" : r[C.cluster]));
+      tr.appendChild(el("td", fmt(r[C.posts]), "num"));
+      frag.appendChild(tr);
+      if (open) { frag.appendChild(detailRow(r)); }
+    });
+    body.replaceChildren(frag);
+    var shown = view.length ? (start + 1) + "–" + (start + slice.length) : "0";
+    status.textContent = "Showing " + shown + " of " + fmt(view.length) + " matching accounts (" + fmt(rows.length) + " in the page).";
+    pager.hidden = pages <= 1;
+    pageLabel.textContent = "Page " + (state.page + 1) + " of " + pages;
+    prevBtn.disabled = state.page === 0;
+    nextBtn.disabled = state.page >= pages - 1;
+  }
+
+  // Sortable headers: a button inside each th, aria-sort on the th, an arrow in text (not colour).
+  var ths = root.querySelectorAll("thead th[data-key]");
+  function label() {
+    ths.forEach(function (th) {
+      var b = th.querySelector("button");
+      var on = th.getAttribute("data-key") === state.key;
+      th.setAttribute("aria-sort", on ? (state.dir > 0 ? "ascending" : "descending") : "none");
+      b.querySelector(".arrow").textContent = on ? (state.dir > 0 ? " ▲" : " ▼") : "";
+    });
+  }
+  ths.forEach(function (th) {
+    var b = el("button", th.textContent, "ex-sort");
+    b.type = "button";
+    b.appendChild(el("span", "", "arrow"));
+    th.textContent = "";
+    th.appendChild(b);
+    b.addEventListener("click", function () {
+      var key = th.getAttribute("data-key");
+      if (state.key === key) { state.dir = -state.dir; } else { state.key = key; state.dir = NUMERIC[key] ? -1 : 1; }
+      state.page = 0;
+      label();
+      refresh();
+    });
+  });
+
+  var timer = null;
+  function onFilter() {
+    state.q = document.getElementById("ex-q").value.trim().toLowerCase();
+    var m = parseFloat(document.getElementById("ex-minbot").value);
+    state.minbot = isNaN(m) ? 0 : m;
+    state.origin = document.getElementById("ex-origin").value;
+    state.cluster = document.getElementById("ex-cluster").value;
+    state.page = 0;
+    refresh();
+  }
+  var form = document.getElementById("ex-form");
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(onFilter, 120); });
+  form.addEventListener("change", onFilter);
+  form.addEventListener("submit", function (e) { e.preventDefault(); onFilter(); });
+  form.addEventListener("reset", function () { setTimeout(onFilter, 0); });
+  prevBtn.addEventListener("click", function () { if (state.page > 0) { state.page -= 1; refresh(); } });
+  nextBtn.addEventListener("click", function () { state.page += 1; refresh(); });
+  root.classList.add("ex-live");
+  label();
+  refresh();
+}());
