@@ -1,0 +1,196 @@
+"""Clusters of the tested network (igraph Leiden, fixed seed) and what each cluster did.
+
+The edge list is small after the projection and the null test, so the graph work runs on one
+machine with igraph. Leiden optimises modularity on the IDF-weighted edges; its randomness comes
+from Python's `random`, seeded here, so the same study gives the same clusters.
+
+Tables written:
+- `cluster_members`(cluster_id, platform, account_id, degree, strength, posts, first_at, last_at,
+  handle, bot_probability, origin_country, foreign): one row per account in a kept edge;
+- `clusters`(cluster_id, size, edges, density, weight_idf, behaviours, first_at, last_at,
+  posts, top_amplified JSON, share_automated, share_foreign, scored_members, label).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import igraph as ig
+
+from botwatch.study import Study
+
+DEFAULT_RESOLUTION = 1.0
+
+
+def leiden(edges: list[tuple[str, str, float]], *, seed: int = 7, resolution: float = DEFAULT_RESOLUTION) -> dict[str, int]:
+    """Node name -> cluster number (0 = largest cluster), from weighted undirected edges.
+
+    Cluster numbers are ordered by size, then by the smallest member name, so they do not depend
+    on igraph's internal numbering.
+    """
+    if not edges:
+        return {}
+    names = sorted({a for a, _, _ in edges} | {b for _, b, _ in edges})
+    index = {n: i for i, n in enumerate(names)}
+    g = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _ in edges], directed=False)
+    g.es["weight"] = [float(w) for _, _, w in edges]
+    state = random.getstate()
+    random.seed(seed)
+    ig.set_random_number_generator(random)
+    try:
+        part = g.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1)
+    finally:
+        random.setstate(state)
+    groups: dict[int, list[str]] = {}
+    for i, c in enumerate(part.membership):
+        groups.setdefault(c, []).append(names[i])
+    ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
+    return {n: cid for cid, members in enumerate(ordered) for n in members}
+
+
+def _scores_available(study: Study) -> bool:
+    return "account_scores" in study.tables()
+
+
+def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_RESOLUTION, country: str | None = None) -> int:
+    """Cluster `coordination_edges` and write `cluster_members` and `clusters`; returns clusters.
+
+    `country` is the election's country (ISO2): members whose origin is elsewhere count as
+    foreign, by the shared rule (origin_country <> country and origin_probability >= 0.5).
+    """
+    rows = study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
+    # Accounts of different platforms never share a trace, but keep names unique across platforms.
+    edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]
+    membership = leiden(edges, seed=seed, resolution=resolution)
+    study.sql("CREATE OR REPLACE TEMP TABLE _coord_membership (platform VARCHAR, account_id VARCHAR, cluster_id BIGINT)")
+    if membership:
+        study.con.executemany(
+            "INSERT INTO _coord_membership VALUES (?, ?, ?)",
+            [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())],
+        )
+    scores = _scores_available(study)
+    score_cols = (
+        "s.bot_probability, s.origin_country, s.origin_probability"
+        if scores
+        else "CAST(NULL AS DOUBLE) AS bot_probability, CAST(NULL AS VARCHAR) AS origin_country, CAST(NULL AS DOUBLE) AS origin_probability"
+    )
+    score_join = "LEFT JOIN account_scores s ON s.platform = m.platform AND s.account_id = m.account_id" if scores else ""
+    study.sql(
+        f"""
+        CREATE OR REPLACE TABLE cluster_members AS
+        WITH ends AS (
+            SELECT platform, account_a AS account_id, weight_idf FROM coordination_edges
+            UNION ALL SELECT platform, account_b, weight_idf FROM coordination_edges
+        ), deg AS (
+            SELECT platform, account_id, count(*) AS degree, sum(weight_idf) AS strength FROM ends GROUP BY ALL
+        ), act AS (
+            SELECT p.platform, p.account_id, count(*) AS posts, min(created_at) AS first_at, max(created_at) AS last_at,
+                   count(*) FILTER (WHERE kind = 'retweet') AS retweets
+            FROM posts p JOIN _coord_membership m USING (platform, account_id) GROUP BY ALL
+        ), cat AS (
+            -- A known label from any snapshot (the IRA authors file's account_category); the
+            -- accounts table keeps only the latest `extra`, which may come from a tweet row.
+            SELECT s.platform, s.account_id, min(json_extract_string(s.extra, '$.account_category')) AS account_category
+            FROM account_snapshots s JOIN _coord_membership m USING (platform, account_id)
+            WHERE s.extra IS NOT NULL GROUP BY ALL
+        )
+        SELECT m.cluster_id, m.platform, m.account_id, a.handle, d.degree, round(d.strength, 4) AS strength,
+               coalesce(act.posts, 0) AS posts, coalesce(act.retweets, 0) AS retweets, act.first_at, act.last_at,
+               {score_cols},
+               CASE WHEN ? IS NULL OR origin_country IS NULL THEN NULL
+                    ELSE origin_country <> ? AND origin_probability >= 0.5 END AS "foreign",
+               cat.account_category
+        FROM _coord_membership m
+        JOIN deg d USING (platform, account_id)
+        LEFT JOIN act USING (platform, account_id)
+        LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
+        LEFT JOIN cat ON cat.platform = m.platform AND cat.account_id = m.account_id
+        {score_join}
+        ORDER BY m.cluster_id, d.strength DESC, m.account_id
+        """,
+        [country, country],
+    )
+    study.sql(
+        """
+        CREATE OR REPLACE TEMP TABLE _coord_amplified AS
+        SELECT cluster_id, target, n, row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, target) AS rk
+        FROM (
+            SELECT m.cluster_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target, count(*) AS n
+            FROM posts p JOIN cluster_members m USING (platform, account_id)
+            WHERE p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
+            GROUP BY 1, 2
+        )
+        """
+    )
+    study.sql(
+        """
+        CREATE OR REPLACE TABLE clusters AS
+        WITH e AS (
+            SELECT ma.cluster_id, count(*) AS edges, sum(e.weight_idf) AS weight_idf, sum(e.co_actions) AS co_actions,
+                   min(e.first_at) AS first_at, max(e.last_at) AS last_at,
+                   list_sort(list_distinct(flatten(list(e.behaviours)))) AS behaviours
+            FROM coordination_edges e
+            JOIN cluster_members ma ON ma.platform = e.platform AND ma.account_id = e.account_a
+            JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b
+            WHERE ma.cluster_id = mb.cluster_id GROUP BY ALL
+        ), m AS (
+            SELECT cluster_id, count(*) AS size, sum(posts) AS posts,
+                   count(bot_probability) AS scored_members,
+                   avg(CASE WHEN bot_probability IS NULL THEN NULL WHEN bot_probability >= 0.5 THEN 1.0 ELSE 0.0 END) AS share_automated,
+                   avg(CASE WHEN "foreign" IS NULL THEN NULL WHEN "foreign" THEN 1.0 ELSE 0.0 END) AS share_foreign,
+                   mode(account_category) AS top_category,
+                   max_by(coalesce(handle, account_id), strength) AS label
+            FROM cluster_members GROUP BY ALL
+        ), amp AS (
+            SELECT cluster_id, to_json(list({'account': target, 'shares': n} ORDER BY rk)) AS top_amplified
+            FROM _coord_amplified WHERE rk <= 5 GROUP BY ALL
+        )
+        SELECT m.cluster_id, m.size, coalesce(e.edges, 0) AS edges,
+               CASE WHEN m.size > 1 THEN round(coalesce(e.edges, 0) / (m.size * (m.size - 1) / 2.0), 4) END AS density,
+               round(coalesce(e.weight_idf, 0), 4) AS weight_idf, coalesce(e.co_actions, 0) AS co_actions,
+               coalesce(e.behaviours, []) AS behaviours, e.first_at, e.last_at, m.posts,
+               coalesce(CAST(amp.top_amplified AS VARCHAR), '[]') AS top_amplified,
+               m.share_automated, m.share_foreign, m.scored_members, m.top_category, m.label
+        FROM m LEFT JOIN e USING (cluster_id) LEFT JOIN amp USING (cluster_id)
+        ORDER BY m.cluster_id
+        """
+    )
+    study.sql("DROP TABLE IF EXISTS _coord_membership")
+    study.sql("DROP TABLE IF EXISTS _coord_amplified")
+    return study.count("clusters")
+
+
+def cluster_purity(study: Study, label_column: str = "account_category") -> dict[str, Any]:
+    """How pure the clusters are against a known label (e.g. IRA account_category).
+
+    Purity = share of clustered accounts whose label is their cluster's most common label
+    (accounts without a label are left out). Also returns, per label, how its accounts spread
+    over clusters, which is how "which categories cluster together" is read.
+    """
+    rows = study.sql(
+        f"SELECT cluster_id, {label_column} FROM cluster_members WHERE {label_column} IS NOT NULL"
+    )
+    by_cluster: dict[int, dict[str, int]] = {}
+    for cid, lab in rows:
+        by_cluster.setdefault(cid, {}).setdefault(lab, 0)
+        by_cluster[cid][lab] += 1
+    total = sum(sum(c.values()) for c in by_cluster.values())
+    majority = sum(max(c.values()) for c in by_cluster.values())
+    multi = {cid: c for cid, c in by_cluster.items() if sum(c.values()) >= 3}
+    return {
+        "accounts": total,
+        "clusters": len(by_cluster),
+        "purity": (majority / total) if total else None,
+        "purity_clusters_3plus": (sum(max(c.values()) for c in multi.values()) / sum(sum(c.values()) for c in multi.values())) if multi else None,
+        "composition": {cid: dict(sorted(c.items(), key=lambda kv: -kv[1])) for cid, c in sorted(by_cluster.items())},
+    }
+
+
+def top_amplified(value: str | None) -> list[dict[str, Any]]:
+    """Parse the `top_amplified` JSON column."""
+    try:
+        return list(json.loads(value or "[]"))
+    except ValueError:
+        return []

@@ -1,0 +1,44 @@
+"""The `coordination` stage of `botwatch analyze`: tested co-action network, then clusters.
+
+Options come from the pipeline context (`coordination_window_s`, `coordination_behaviours`, …;
+see `NetworkOptions`), so `botwatch coordination` and `analyze` share one code path. The stage
+needs only `posts`; with `account_scores` (issue 3) and an election it also reports each
+cluster's share of likely automated and foreign-origin members, and says so when it cannot.
+"""
+
+from __future__ import annotations
+
+import json
+
+from botwatch.coordination.clusters import build_clusters
+from botwatch.coordination.network import NetworkOptions, NetworkResult, build_network
+from botwatch.pipeline import Context, register
+from botwatch.study import Study, utcnow
+
+TABLES = ("coordination_edges", "coordination_evidence", "clusters", "cluster_members")
+
+
+def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None = None, log=print) -> NetworkResult:  # type: ignore[no-untyped-def]
+    """Build the network, cluster it and record a one-row `coordination_summary` for the report."""
+    res = build_network(study, opts, log)
+    n_clusters = build_clusters(study, seed=opts.seed, country=country)
+    summary = res.summary()
+    summary.update(
+        clusters=n_clusters,
+        country=country,
+        scores_available="account_scores" in study.tables(),
+        built_at=utcnow().isoformat(timespec="seconds"),
+    )
+    study.sql("CREATE OR REPLACE TABLE coordination_summary (summary VARCHAR)")
+    study.sql("INSERT INTO coordination_summary VALUES (?)", [json.dumps(summary, default=str, sort_keys=True)])
+    log(f"coordination: {res.edges:,} edges kept (threshold {res.null.threshold if res.null else '?'} co-actions), {n_clusters:,} clusters")
+    return res
+
+
+@register("coordination", needs=("posts",), writes=TABLES + ("coordination_null", "coordination_summary"))
+def coordination(study: Study, ctx: Context) -> int:
+    """Accounts that act in unison: co-action network tested against a null model, Leiden clusters."""
+    opts = NetworkOptions.from_options(ctx.options)
+    country = getattr(ctx.election, "country", None)
+    res = run_coordination(study, opts, country=country, log=ctx.log)
+    return res.edges
