@@ -1,0 +1,205 @@
+"""The report frame without a browser: formatting guards, exports, degradation, and a static
+check of a report built from hostile input (the browser test checks that nothing runs)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from botwatch.report import build_report
+from botwatch.report.build import json_for_script
+from botwatch.report.exports import write_exports
+from botwatch.report.fmt import interval, pct, pct_ci, safe_url, user_text, wilson
+from botwatch.report.synthetic import HOSTILE_URLS, PAYLOADS, build_hostile_report, contract_tables
+
+
+# -- formatting ------------------------------------------------------------------------------------
+def test_user_text_makes_direction_overrides_visible() -> None:
+    shown = user_text("\u202emoc.elgoog\u202c admin")
+    assert "\u202e" not in shown and "\u202c" not in shown
+    assert "⟨U+202E⟩" in shown and "⟨U+202C⟩" in shown
+    assert user_text(None) == ""
+    assert user_text("x" * 50, 10) == "x" * 9 + "…"
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS[:4] + ["vbscript:x", "/relative/path", "//evil.example/x", "http://", "https://ex\u202eample.org", "https://a b.org"])
+def test_safe_url_refuses_everything_but_absolute_http(url: str) -> None:
+    assert safe_url(url) is None
+
+
+def test_safe_url_keeps_web_links() -> None:
+    assert safe_url("https://example.org/a?b=1#c") == "https://example.org/a?b=1#c"
+    assert safe_url("HTTP://EXAMPLE.ORG") == "HTTP://EXAMPLE.ORG"
+
+
+def test_shares_and_intervals_read_as_the_reference_study_wrote_them() -> None:
+    assert pct_ci(0.712, 0.66, 0.754) == "71% [66–75%]"
+    assert pct(0.004) == "0.4%"  # a small share never reads as 0%
+    assert pct(None) == "—" and interval(None, 0.5) == ""
+
+
+def test_wilson_interval_contains_the_share_and_stays_in_bounds() -> None:
+    for k, n in [(0, 10), (10, 10), (3, 7), (500, 1000)]:
+        p, lo, hi = wilson(k, n)
+        assert lo is not None and hi is not None and p is not None
+        assert 0.0 <= lo <= p <= hi <= 1.0
+    assert wilson(0, 0) == (None, None, None)
+    _, lo_small, hi_small = wilson(50, 100)
+    _, lo_big, hi_big = wilson(5000, 10000)
+    assert (hi_big - lo_big) < (hi_small - lo_small)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_json_for_script_cannot_close_its_element_and_round_trips(payload: str) -> None:
+    text = json_for_script({"v": payload, "k": [payload]})
+    assert "</" not in text and "<!--" not in text and "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == {"v": payload, "k": [payload]}
+
+
+# -- a hostile study ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hostile v1.1 JSONL -> real ingest -> real analyze -> contract tables where absent -> report."""
+    return build_hostile_report(tmp_path_factory.mktemp("hostile"))
+
+
+class _Collector(HTMLParser):
+    """Every start tag with its attributes, and the text of each script element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._in_script: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "script":
+            self._in_script = a
+            self.scripts.append((a, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script is not None:
+            a, text = self.scripts[-1]
+            self.scripts[-1] = (a, text + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = None
+
+
+def test_hostile_report_has_no_injected_markup(hostile_report: Path) -> None:
+    html = hostile_report.read_text(encoding="utf-8")
+    doc = _Collector()
+    doc.feed(html)
+    nonce = re.search(r"script-src 'nonce-([^']+)'", html).group(1)  # type: ignore[union-attr]
+    for tag, attrs in doc.tags:
+        assert not any(k.startswith("on") for k in attrs), (tag, attrs)
+        for k in ("href", "src", "action", "formaction"):
+            v = (attrs.get(k) or "").strip().lower()
+            assert not v.startswith(("javascript:", "data:text", "vbscript:")), (tag, attrs)
+        assert tag not in ("img", "iframe", "object", "embed", "base", "form") or tag == "form" and attrs.get("id") == "ex-form", (tag, attrs)
+    # Every script is ours: either code carrying this report's nonce or inert JSON data.
+    for attrs, text in doc.scripts:
+        assert attrs.get("nonce") == nonce, attrs
+        if attrs.get("type") == "application/json":
+            json.loads(text)
+        else:
+            assert "__pwned" not in text
+    # The payloads are displayed as text (escaped), not silently removed.
+    assert "&lt;script&gt;window.__pwned=1" in html
+    # Direction overrides are made visible wherever the frame shows attacker text (other
+    # sections answer for their own text).
+    mine = [html.split("</header>")[0]] + [
+        m.group(0) for m in re.finditer(r'<section id="(headlines|explorer|methods)".*?</section>', html, re.S)
+    ]
+    assert len(mine) == 4
+    assert all("\u202e" not in part for part in mine)
+    assert "⟨U+202E⟩" in html
+
+
+def test_hostile_exports_guard_formulas_in_csv_and_keep_parquet_exact(hostile_report: Path) -> None:
+    data = hostile_report.parent / "report-data"
+    with open(data / "accounts.csv", newline="", encoding="utf-8") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert cells, "accounts.csv is empty"
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")], "a CSV cell would run as a spreadsheet formula"
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    names = pq.read_table(data / "accounts.parquet").column("display_name").to_pylist()
+    assert any(isinstance(n, str) and n.startswith("=HYPERLINK") for n in names)
+    posts = pq.read_table(data / "posts.parquet")
+    assert "author_bot_probability" in posts.column_names
+    assert posts.num_rows > 0
+
+
+# -- the frame on the bundled sample --------------------------------------------------------------
+def test_report_without_scores_says_what_is_missing(sample_study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = build_report(sample_study, tmp_path / "r.html", strict=True)
+    html = out.read_text(encoding="utf-8")
+    assert 'id="explorer"' in html and 'id="methods"' in html and 'id="headlines"' in html
+    if "account_scores" not in sample_study.tables():
+        assert "Automation probabilities were not computed" in html
+    assert "No sample rate was given" in html
+    # Exports exist for the tables that exist, and only those.
+    files = sorted(p.name for p in (tmp_path / "r-data").iterdir())
+    assert "accounts.csv" in files and "posts.parquet" in files
+    assert ("estimates.csv" in files) == ("estimates" in sample_study.tables())
+    for name in files:
+        assert re.search(rf'href="r-data/{re.escape(name)}"', html), name
+
+
+def test_key_numbers_and_explorer_come_from_the_tables(sample_study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.report.context import report_context
+    from botwatch.report.headlines import key_numbers
+    from botwatch.report.section_explorer import explorer_data
+
+    contract_tables(sample_study, hostile=False, replace=True)
+    ctx = report_context(sample_study, {"election": None})
+    n_scored, n_auto = sample_study.sql(
+        "SELECT count(*), count(*) FILTER (WHERE bot_probability >= 0.5) FROM account_scores"
+    )[0]
+    nums = {k.label: k for k in key_numbers(sample_study, ctx, {"explorer"})}
+    assert nums["likely automated accounts"].value == f"{n_auto:,}"
+    assert f"of {n_scored:,} scored accounts" in nums["likely automated accounts"].detail
+    assert nums["coordinated clusters"].value == str(sample_study.sql("SELECT count(DISTINCT cluster_id) FROM cluster_members")[0][0])
+    data = explorer_data(sample_study, ctx)
+    bots = [r[4] for r in data["rows"]]
+    assert bots == sorted(bots, reverse=True), "explorer's default order is by automation probability"
+    assert data["has"] == {"bot": True, "origin": True, "cluster": True, "evidence": True}
+    first = data["rows"][0]
+    sentences = {data["ev"][i] for i in first[11]}
+    assert any(s.startswith("retweeted @UKLabour") for s in sentences), "account_evidence sentences are shown"
+    assert any(s.startswith("handle is") for s in sentences), "bot_evidence sentences are shown"
+    assert data["details"][0]["posts"], "the top accounts carry their latest posts"
+
+
+def test_a_failing_section_is_named_not_fatal(sample_study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.report import sections
+
+    def broken(study, ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom <b>")
+
+    monkeypatch.setitem(sections._SECTIONS, "zz-broken", (999, broken))
+    html = build_report(sample_study, tmp_path / "r.html", exports=False).read_text(encoding="utf-8")
+    assert "Incomplete report" in html and "zz-broken" in html and "boom &lt;b&gt;" in html
+    with pytest.raises(RuntimeError):
+        build_report(sample_study, tmp_path / "r2.html", exports=False, strict=True)
+
+
+def test_election_and_sample_rate_are_read_back_from_runs(sample_study) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.context import report_context
+
+    from botwatch.elections import load_election
+
+    analyze(sample_study, Context(election=load_election("us-2016"), options={"sample_rate": 0.01}, log=lambda m: None), only=["coverage"])
+    ctx = report_context(sample_study)
+    assert ctx["election"] is not None and ctx["election"].key == "us-2016"
+    assert ctx["sample_rate"] == 0.01
