@@ -7,8 +7,9 @@ the same hour of day on each of the previous 7 days, so the daily rhythm is not 
 burst; for daily counts: the previous 14 days). Its spread is 1.4826 x the median absolute
 deviation of those values, floored at sqrt(baseline + 1) so that a flat, quiet baseline (MAD = 0)
 does not turn a handful of posts into an "infinite" z. A bucket is bursting when
-z = (count - baseline) / spread >= `z_min` and count >= `min_posts`; consecutive bursting buckets
-form one burst. Medians and MADs are the robust location and scale of Hampel (1974); the
+z = (count - baseline) / spread >= `z_min` (default 5: on Poisson noise a month of hourly
+buckets then raises a false alarm rarely, where 4 raised about one) and count >= `min_posts`;
+consecutive bursting buckets form one burst. Medians and MADs are the robust location and scale of Hampel (1974); the
 approach is the rolling-median spike detector familiar from Twitter event detection.
 
 Event test. Statistic: the share of the group's posts that fall within `window_h` hours of any
@@ -92,7 +93,7 @@ def robust_z(counts: np.ndarray, period: int, lookback: int) -> tuple[np.ndarray
     return base, spread, z
 
 
-def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, lookback: int, z_min: float = 4.0, min_posts: int = 5) -> list[Burst]:
+def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5) -> list[Burst]:
     """Runs of consecutive bursting buckets (see the module docstring)."""
     base, _spread, z = robust_z(counts, period, lookback)
     hot = np.nan_to_num(z, nan=-np.inf) >= z_min

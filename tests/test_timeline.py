@@ -1,0 +1,272 @@
+"""Time analyses on generated data with known answers (planted bursts, planted creation waves,
+planted lead-lag, planted time zones) and on the real IRA data where it exists."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from botwatch import open_study
+from botwatch.elections.model import Election, Event, Party
+from botwatch.pipeline import Context, analyze
+from botwatch.schema import POSTS
+from botwatch.timeline import bursts, creation, zones
+from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
+
+START = datetime(2017, 4, 20)
+DAYS = 50
+
+
+def election(events: list[tuple[datetime, str]] | None = None) -> Election:
+    """A small UK-like election: local times in Europe/London, like the shipped preset."""
+    evs = tuple(Event(at, label) for at, label in (events or [(datetime(2017, 5, 22, 21, 31), "Attack"), (datetime(2017, 5, 16, 12, 0), "Manifesto")]))
+    return Election(
+        key="test", name="Test election", country="GB", timezone="Europe/London", trigger_date=date(2017, 4, 18),
+        polling_day=date(2017, 6, 8), window_start=date(2017, 4, 20), window_end=date(2017, 6, 8),
+        parties=(Party("labour", "Labour"), Party("conservative", "Conservatives")), events=tuple(sorted(evs, key=lambda e: e.at)),
+    )
+
+
+def write_posts(study, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    full = [{f: r.get(f) for f in POSTS.names} for r in rows]
+    t = pa.Table.from_pylist(full, schema=POSTS)
+    study.con.register("_p", t)
+    study.sql("INSERT INTO posts SELECT * FROM _p")
+    study.con.unregister("_p")
+
+
+def write_table(study, name: str, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    study.con.register("_t", pa.Table.from_pylist(rows))
+    study.sql(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _t")
+    study.con.unregister("_t")
+
+
+def diurnal_posts(rng: np.random.Generator, accounts: list[str], days: int, start: datetime, per_day: float, prefix: str) -> list[dict]:
+    """Posts whose hour follows a human day in UTC+1 (British summer time)."""
+    weights = np.array([0.3 if 0 <= (h + 1) % 24 <= 6 else 1.0 for h in range(24)])
+    weights /= weights.sum()
+    out = []
+    for d in range(days):
+        for a in accounts:
+            for _ in range(rng.poisson(per_day)):
+                h = int(rng.choice(24, p=weights))
+                at = start + timedelta(days=d, hours=h, minutes=int(rng.integers(60)))
+                out.append(dict(post_id=f"{prefix}{len(out)}", platform="twitter", account_id=a, created_at=at, kind="original", text="x"))
+    return out
+
+
+@pytest.fixture()
+def synth_study(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """50 days of ordinary posting plus planted bursts by 'bot' accounts after both events."""
+    rng = np.random.default_rng(7)
+    humans = [f"h{i}" for i in range(30)]
+    bots = [f"b{i}" for i in range(10)]
+    posts = diurnal_posts(rng, humans, DAYS, START, 1.0, "h") + diurnal_posts(rng, bots, DAYS, START, 1.0, "b")
+    for ev_utc in (datetime(2017, 5, 22, 20, 31), datetime(2017, 5, 16, 11, 0)):  # 21:31 and 12:00 BST
+        for i in range(120):  # planted burst: the bots post 120 times in the 2 hours after the event
+            posts.append(dict(post_id=f"burst{ev_utc.day}-{i}", platform="twitter", account_id=bots[i % 10], created_at=ev_utc + timedelta(minutes=30 + i), kind="retweet", text="y"))
+    with open_study(tmp_path / "s.duckdb") as st:
+        write_posts(st, posts)
+        write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.9 if a.startswith("b") else 0.1,
+                                                origin_country="RU" if a.startswith("b") else "GB", origin_probability=0.8) for a in humans + bots])
+        party = [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"], party="labour",
+                      stance="oppose" if p["account_id"].startswith("b") else "support", stance_rule="test", sentiment=-0.5 if p["account_id"].startswith("b") else 0.3)
+                 for p in posts]
+        write_table(st, "post_party", party)
+        write_table(st, "post_labels", [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"],
+                                             in_election=True, lang="en", sentiment=-0.5 if p["account_id"].startswith("b") else 0.3) for p in posts])
+        write_table(st, "cluster_members", [dict(cluster_id=1, platform="twitter", account_id=a) for a in bots])
+        yield st
+
+
+# -- clocks ------------------------------------------------------------------------------------
+def test_local_clock_follows_daylight_saving() -> None:
+    assert zones.offset_minutes(datetime(2017, 1, 10, 12), "Europe/London") == 0
+    assert zones.offset_minutes(datetime(2017, 5, 22, 12), "Europe/London") == 60
+    assert zones.local_to_utc(datetime(2017, 5, 22, 21, 31), "Europe/London") == datetime(2017, 5, 22, 20, 31)
+    assert zones.local_to_utc(datetime(2016, 11, 8, 6, 0), "America/New_York") == datetime(2016, 11, 8, 11, 0)
+    t = zones.offsets_table([datetime(2017, 3, 26, 0, 10), datetime(2017, 3, 26, 1, 59)], "Europe/London")
+    assert t.column("offset_minutes").to_pylist() == [0, 60]  # clocks went forward at 01:00 UTC
+
+
+# -- timeline ----------------------------------------------------------------------------------
+def test_timeline_counts_every_post_once_per_dimension(synth_study) -> None:  # type: ignore[no-untyped-def]
+    analyze(synth_study, Context(election=election(), log=lambda m: None), only=["timeline"])
+    total = synth_study.count("posts")
+    sums = dict(synth_study.sql("SELECT dimension || '/' || freq || '/' || clock, sum(posts) FROM timeline GROUP BY 1"))
+    for dim in ("all", "kind", "platform", "automated", "origin", "party", "party_stance", "sentiment"):
+        for freq in ("hour", "day"):
+            for clock in ("utc", "local"):
+                assert sums[f"{dim}/{freq}/{clock}"] == total, (dim, freq, clock)
+    # party_group crosses every group dimension: within one (automated or not), each post once.
+    pg = synth_study.sql("SELECT sum(posts) FROM timeline WHERE dimension='party_group' AND freq='day' AND clock='utc' AND value IN (?, ?)", [f"labour | {AUTOMATED}", f"labour | {NOT_AUTOMATED}"])[0][0]
+    assert pg == total
+    # The planted burst belongs to the bots' cluster and to the 'likely automated' group only.
+    vals = dict(synth_study.sql("SELECT value, sum(posts) FROM timeline WHERE freq='day' AND clock='utc' AND dimension IN ('automated','cluster') GROUP BY 1"))
+    bot_posts = synth_study.sql("SELECT count(*) FROM posts WHERE account_id LIKE 'b%'")[0][0]
+    assert vals[AUTOMATED] == bot_posts and vals["cluster 1"] == bot_posts
+    assert vals[NOT_AUTOMATED] == total - bot_posts
+    # Local (BST) buckets are the UTC buckets moved one hour later.
+    utc = synth_study.sql("SELECT bucket, posts FROM timeline WHERE freq='hour' AND clock='utc' AND dimension='all' ORDER BY 1")
+    loc = synth_study.sql("SELECT bucket, posts FROM timeline WHERE freq='hour' AND clock='local' AND dimension='all' ORDER BY 1")
+    assert [(b + timedelta(hours=1), n) for b, n in utc] == loc
+    # Mean sentiment of the bots' party rows is what was planted.
+    s = synth_study.sql("SELECT sum(sentiment_mean * sentiment_n) / sum(sentiment_n) FROM timeline WHERE dimension='party_group' AND value = ? AND freq='day' AND clock='utc'", [f"labour | {AUTOMATED}"])[0][0]
+    assert s == pytest.approx(-0.5)
+
+
+def test_timeline_without_other_issues_tables(sample_study) -> None:  # type: ignore[no-untyped-def]
+    res = analyze(sample_study, Context(election=None, log=lambda m: None), only=["timeline", "bursts", "circadian"])
+    assert [r[1] for r in res] == ["ok", "ok", "ok"]
+    dims = {r[0] for r in sample_study.sql("SELECT DISTINCT dimension FROM timeline")}
+    assert dims == {"all", "kind", "platform"}
+    notes = " ".join(r[0] for r in sample_study.sql("SELECT note FROM timeline_notes WHERE stage='timeline'"))
+    assert "account_scores" in notes and "cluster_members" in notes and "post_party" in notes
+
+
+# -- bursts and events -------------------------------------------------------------------------
+def test_planted_burst_found_and_labelled(synth_study) -> None:  # type: ignore[no-untyped-def]
+    analyze(synth_study, Context(election=election(), log=lambda m: None), only=["timeline", "bursts"])
+    rows = synth_study.sql("SELECT start, peak_at, event, hours_from_event FROM bursts WHERE freq='hour' AND dimension='automated' AND value=? ORDER BY start", [AUTOMATED])
+    assert len(rows) == 2
+    (_, peak1, event1, hours1), (_, peak2, event2, hours2) = rows
+    assert datetime(2017, 5, 16, 11) <= peak1 <= datetime(2017, 5, 16, 14) and event1 == "Manifesto" and 0 <= hours1 <= 3
+    assert datetime(2017, 5, 22, 20) <= peak2 <= datetime(2017, 5, 22, 23) and event2 == "Attack" and 0 <= hours2 <= 3
+    # Ordinary accounts have no burst anywhere in the 50 days.
+    assert synth_study.sql("SELECT count(*) FROM bursts WHERE freq='hour' AND value=?", [NOT_AUTOMATED])[0][0] == 0
+    test = synth_study.sql("SELECT p_value, rate_ratio, null_rate_ratio, exact FROM event_tests WHERE dimension='automated' AND value=?", [AUTOMATED])[0]
+    assert test[0] < 0.05 and test[1] > test[2] and test[3] is True
+    rest = synth_study.sql("SELECT p_value FROM event_tests WHERE dimension='automated' AND value=?", [NOT_AUTOMATED])[0][0]
+    assert rest > 0.05
+
+
+def test_robust_z_ignores_the_daily_rhythm() -> None:
+    rng = np.random.default_rng(3)
+    n = 24 * 40
+    lam = 20 + 15 * np.sin(np.arange(n) * 2 * np.pi / 24)
+    counts = rng.poisson(lam).astype(float)
+    t = [START + timedelta(hours=i) for i in range(n)]
+    assert bursts.find_bursts(t, counts, period=24, lookback=7) == []
+    counts[600] += 80
+    found = bursts.find_bursts(t, counts, period=24, lookback=7)
+    assert [b.peak_at for b in found] == [t[600]]
+
+
+def test_event_test_is_calibrated_under_the_null() -> None:
+    """With no planted effect, p < 0.05 should happen about 5% of the time (here: at most 4 of 30)."""
+    events = [START + timedelta(days=d, hours=13) for d in (11, 19, 33)]
+    rejections = 0
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        n = 24 * 60
+        counts = rng.poisson(5 + 4 * np.sin(np.arange(n) * 2 * np.pi / 24)).astype(float)
+        t = [START + timedelta(hours=i) for i in range(n)]
+        r = bursts.event_test(t, counts, events, window_h=12)
+        assert r is not None and r.exact
+        rejections += r.p_value < 0.05
+    assert rejections <= 4
+
+
+def test_nearest_event() -> None:
+    evs = [(datetime(2017, 5, 1), "a"), (datetime(2017, 5, 10), "b")]
+    assert bursts.nearest_event(datetime(2017, 5, 8), evs)[0] == "b"
+    assert bursts.nearest_event(datetime(2017, 5, 8), evs)[2] == pytest.approx(-48.0)
+    assert bursts.nearest_event(datetime(2017, 5, 8), []) == (None, None, None)
+
+
+# -- creation ----------------------------------------------------------------------------------
+def test_wilson_and_newcombe_match_published_values() -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    for k, n in ((0, 10), (3, 17), (45, 99), (20, 20)):
+        _, lo, hi = creation.wilson(k, n)
+        slo, shi = proportion_confint(k, n, alpha=0.05, method="wilson")
+        assert lo == pytest.approx(slo, abs=1e-9) and hi == pytest.approx(shi, abs=1e-9)
+    # Newcombe (1998), Table II example (56/70 vs 48/80), method 10: 0.0524 to 0.3339.
+    d, lo, hi = creation.newcombe_diff(56, 70, 48, 80)
+    assert d == pytest.approx(0.2) and lo == pytest.approx(0.0524, abs=1e-4) and hi == pytest.approx(0.3339, abs=1e-4)
+
+
+def test_planted_creation_wave(tmp_path: Path) -> None:
+    """80% of the bots were created after the trigger, in batches; 20% of the humans."""
+    rng = np.random.default_rng(11)
+    trigger = datetime(2017, 4, 18)
+    accounts, posts = [], []
+    for i in range(200):
+        bot = i < 50
+        after = rng.random() < (0.8 if bot else 0.2)
+        if bot and after:
+            created = trigger + timedelta(days=int(i % 5) * 3, hours=4, minutes=int(rng.integers(50)))  # 5 batches
+        else:
+            created = trigger - timedelta(days=int(rng.integers(1, 3000))) if not after else trigger + timedelta(days=int(rng.integers(1, 50)), hours=int(rng.integers(24)))
+        accounts.append(dict(account_id=f"a{i}", platform="twitter", created_at=created))
+        posts.append(dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i}", created_at=datetime(2017, 5, 1), kind="original"))
+    with open_study(tmp_path / "c.duckdb") as st:
+        write_posts(st, posts)
+        st.con.register("_a", pa.Table.from_pylist(accounts))
+        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
+        write_table(st, "account_scores", [dict(platform="twitter", account_id=f"a{i}", bot_probability=0.9 if i < 50 else 0.1) for i in range(200)])
+        analyze(st, Context(election=election(), log=lambda m: None), only=["timeline", "creation"])
+        row = st.sql("SELECT group_after, group_n, share, low, high, others_share, diff_low FROM creation WHERE value = ?", [AUTOMATED])[0]
+        k, n, share, lo, hi, others, diff_lo = row
+        truth_k = sum(1 for a in accounts[:50] if a["created_at"] >= trigger)
+        assert (k, n) == (truth_k, 50) and lo < share < hi and diff_lo > 0 and others < share
+        batches = st.sql("SELECT bucket, accounts, likely_automated FROM creation_batches WHERE unit='hour'")
+        assert batches and all(b[2] >= 3 for b in batches)
+        assert sum(b[1] for b in batches) >= 0.7 * truth_k
+
+
+# -- circadian ---------------------------------------------------------------------------------
+def test_circadian_finds_planted_time_zone(tmp_path: Path) -> None:
+    """Accounts living a human day at UTC+3 are placed within an hour of +3; UTC-5 ones near -5."""
+    from botwatch.accounts.circadian import LOCAL_PROFILE
+
+    rng = np.random.default_rng(5)
+    posts = []
+    for a, off in [(f"msk{i}", 3) for i in range(8)] + [(f"nyc{i}", -5) for i in range(8)]:
+        p = np.array([LOCAL_PROFILE[(h + off) % 24] for h in range(24)])
+        for d in range(40):
+            for h in rng.choice(24, size=6, p=p / p.sum()):
+                posts.append(dict(post_id=f"{a}-{len(posts)}", platform="twitter", account_id=a, created_at=START + timedelta(days=d, hours=int(h)), kind="original"))
+    with open_study(tmp_path / "z.duckdb") as st:
+        write_posts(st, posts)
+        analyze(st, Context(log=lambda m: None), only=["circadian"])
+        got = dict(st.sql("SELECT account_id, best_offset FROM circadian"))
+        assert len(got) == 16
+        for a, off in got.items():
+            want = 3 if a.startswith("msk") else -5
+            assert abs(off - want) <= 1, (a, off)
+        probs = json.loads(st.sql("SELECT offset_probabilities FROM circadian LIMIT 1")[0][0])
+        assert sum(probs.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.shared_data
+def test_ira_accounts_keep_eastern_hours(shared_data: Path) -> None:
+    """Real IRA tweets (FiveThirtyEight / Clemson): accounts posing as Americans are placed at
+    UTC+3 ± 1 (Moscow / St Petersburg) more often than at the US offsets UTC-8..-4."""
+    import duckdb
+
+    from botwatch.timeline import circadian_fit
+
+    path = shared_data / "ira" / "tweets.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    con = duckdb.connect()
+    rows = con.execute(
+        "SELECT author_id, hour(ts), count(DISTINCT CAST(ts AS DATE)) FROM (SELECT author_id, strptime(publish_date, '%Y-%m-%d %H:%M:%S') ts "
+        "FROM read_csv(?, all_varchar=true) WHERE region = 'United States') GROUP BY ALL",
+        [str(path)],
+    ).fetchall()
+    acc: dict[str, list[int]] = {}
+    for a, h, d in rows:
+        acc.setdefault(a, [0] * 24)[int(h)] += int(d)
+    offs = [circadian_fit.fit(c).best_offset for c in acc.values() if sum(c) >= 20]
+    assert len(offs) > 200
+    moscow = sum(1 for o in offs if circadian_fit.offset_distance(o, 3) <= 1) / len(offs)
+    us = sum(1 for o in offs if -8 <= o <= -4) / len(offs)
+    assert moscow > us
