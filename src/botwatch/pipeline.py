@@ -21,6 +21,7 @@ from botwatch.study import Study
 # Modules whose import registers stages, in pipeline order. Each feature issue adds its own line.
 STAGE_MODULES: list[str] = [
     "botwatch.stages_core",
+    "botwatch.content.stage",
     "botwatch.coordination.stage",
     "botwatch.timeline.stages",
 ]

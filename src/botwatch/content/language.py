@@ -1,0 +1,82 @@
+"""Language of each post: the platform's own tag where it gave one, else py3langid offline.
+
+The platform's tag is preferred because it saw more context (the account's language, longer
+history) than a detector looking at one short post. py3langid ships its model inside the wheel,
+so nothing is downloaded at run time. Tags that mean "unknown" ('und', 'zxx', ...) count as
+missing; the few full language names in the IRA data are mapped to ISO 639-1 codes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+UNKNOWN = {"", "und", "zxx", "qme", "qht", "qst", "qam", "qct", "qnd", "unknown", "lang", "none"}
+NAMES = {
+    "english": "en", "russian": "ru", "ukrainian": "uk", "german": "de", "french": "fr", "spanish": "es",
+    "italian": "it", "arabic": "ar", "catalan": "ca", "icelandic": "is", "kurdish": "ku", "malay": "ms",
+    "farsi": "fa", "persian": "fa", "dutch": "nl", "portuguese": "pt", "japanese": "ja", "serbian": "sr",
+    "macedonian": "mk", "bulgarian": "bg", "uzbek": "uz", "norwegian": "no", "swedish": "sv",
+    "romanian": "ro", "vietnamese": "vi", "estonian": "et", "albanian": "sq", "hebrew": "he",
+    "tagalog": "tl", "polish": "pl", "finnish": "fi", "croatian": "hr", "lithuanian": "lt",
+}
+_CLEAN = re.compile(r"https?://\S+|[@#][\w_]+|&amp;|RT\s")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    """py3langid's identifier (loaded once; ~1 s the first time)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def normalise_tag(tag: str | None) -> str | None:
+    """'en-GB' → 'en'; 'English' → 'en'; 'und' → None."""
+    if tag is None:
+        return None
+    t = tag.strip().casefold()
+    if t in UNKNOWN:
+        return None
+    if t in NAMES:
+        return NAMES[t]
+    return t.split("-")[0].split("_")[0] or None
+
+
+def detect(text: str) -> tuple[str | None, float | None]:
+    """Detected language and its probability; (None, None) for text without letters."""
+    clean = _CLEAN.sub(" ", text)
+    if not any(ch.isalpha() for ch in clean):
+        return None, None
+    lang, prob = _identifier().classify(clean)
+    return lang, float(prob)
+
+
+def languages(lang: pa.Array, text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Per row: language, where it came from ('post' | 'py3langid' | NULL) and, for detected
+    languages, the detector's probability."""
+    given = [normalise_tag(x) for x in lang.to_pylist()]
+    texts = text.to_pylist()
+    out_lang: list[str | None] = []
+    source: list[str | None] = []
+    prob: list[float | None] = []
+    for g, t in zip(given, texts):
+        if g is not None:
+            out_lang.append(g)
+            source.append("post")
+            prob.append(None)
+            continue
+        d, p = detect(t or "")
+        out_lang.append(d)
+        source.append("py3langid" if d else None)
+        prob.append(p)
+    return pa.array(out_lang, pa.string()), pa.array(source, pa.string()), pa.array(prob, pa.float64())
+
+
+def is_english(lang: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.equal(lang, "en"), False).to_numpy(zero_copy_only=False), dtype=bool)

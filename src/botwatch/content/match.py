@@ -1,0 +1,191 @@
+"""Election and party matching over Arrow batches.
+
+A post belongs to the election conversation when it carries one of the election's hashtags or
+keywords, or names a party (its hashtags, keywords, or its official and allied accounts by
+mention, retweet, quote or reply). For each party the matcher reports separate signals, because
+stance rules need to know *how* a party was named (a pro hashtag is not a neutral keyword).
+
+Matching is vectorised: hashtags and handles are normalised with Arrow kernels and looked up in
+one combined value set; keywords are RE2 regular expressions run by Arrow, first as one union
+pattern over all rows, then per party only on the rows the union matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from botwatch.content.normalize import YEAR_RE2, norm_handle, norm_tag, norm_tags_arrow, norm_text
+from botwatch.elections.model import Election
+
+# Per-party signals, in the order stance rules consult them.
+TAG_SIGNALS = ("pro_tag", "anti_tag", "topic_tag")
+KW_SIGNALS = ("pro_kw", "anti_kw", "topic_kw")
+ACCOUNT_SIGNALS = ("own_account", "retweet_account", "quote_account", "reply_account", "mention_account")
+SIGNALS = TAG_SIGNALS + KW_SIGNALS + ACCOUNT_SIGNALS
+ELECTION = "_election"  # pseudo-party for the election's own hashtags and keywords
+
+
+def _kw_pattern(words: tuple[str, ...]) -> str | None:
+    """An RE2 pattern matching any of `words` as whole words (case-folded input)."""
+    words = tuple(w for w in (w.strip().casefold().replace("\u2019", "'") for w in words) if w)
+    if not words:
+        return None
+    alts = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    return rf"(?:^|[^\pL\pN_])(?:{alts})(?:$|[^\pL\pN_])"
+
+
+@dataclass
+class PartyMatcher:
+    """Compiled lookups for one election."""
+
+    election: Election
+    parties: list[str]
+    tag_values: pa.Array  # every normalised tag the preset names
+    tag_slots: np.ndarray  # [tag, slot] booleans: which (party, signal) each tag stands for
+    handle_values: pa.Array
+    handle_party: np.ndarray  # [handle, party] booleans
+    kw_patterns: dict[tuple[str, str], str] = field(default_factory=dict)  # (party, signal) → RE2
+    union_pattern: str | None = None
+    slots: list[tuple[str, str]] = field(default_factory=list)
+
+    def slot(self, party: str, signal: str) -> int:
+        return self.slots.index((party, signal))
+
+
+def compile_matcher(election: Election) -> PartyMatcher:
+    """Turn a preset into lookup tables (done once per stage run)."""
+    parties = [p.key for p in election.parties]
+    slots: list[tuple[str, str]] = [(ELECTION, "topic_tag"), (ELECTION, "topic_kw")]
+    for p in parties:
+        slots += [(p, s) for s in SIGNALS]
+    index = {s: i for i, s in enumerate(slots)}
+
+    tag_rows: dict[str, set[int]] = {}
+    for h in election.hashtags:
+        tag_rows.setdefault(norm_tag(h), set()).add(index[(ELECTION, "topic_tag")])
+    for party in election.parties:
+        for sig, tags in (("pro_tag", party.hashtags_pro), ("anti_tag", party.hashtags_anti), ("topic_tag", party.hashtags)):
+            for h in tags:
+                tag_rows.setdefault(norm_tag(h), set()).add(index[(party.key, sig)])
+    tag_values = sorted(tag_rows)
+    tag_slots = np.zeros((len(tag_values), len(slots)), dtype=bool)
+    for i, t in enumerate(tag_values):
+        tag_slots[i, sorted(tag_rows[t])] = True
+
+    handle_rows: dict[str, set[int]] = {}
+    for j, party in enumerate(election.parties):
+        for h in party.accounts:
+            handle_rows.setdefault(norm_handle(h), set()).add(j)
+    handle_values = sorted(handle_rows)
+    handle_party = np.zeros((len(handle_values), len(parties)), dtype=bool)
+    for i, h in enumerate(handle_values):
+        handle_party[i, sorted(handle_rows[h])] = True
+
+    kw: dict[tuple[str, str], str] = {}
+    pat = _kw_pattern(election.keywords)
+    if pat:
+        kw[(ELECTION, "topic_kw")] = pat
+    for party in election.parties:
+        for sig, words in (("pro_kw", party.keywords_pro), ("anti_kw", party.keywords_anti), ("topic_kw", party.keywords)):
+            pat = _kw_pattern(words)
+            if pat:
+                kw[(party.key, sig)] = pat
+    all_words = tuple(election.keywords) + tuple(w for p in election.parties for w in p.keywords + p.keywords_pro + p.keywords_anti)
+    return PartyMatcher(
+        election=election,
+        parties=parties,
+        tag_values=pa.array(tag_values, pa.string()),
+        tag_slots=tag_slots,
+        handle_values=pa.array(handle_values, pa.string()),
+        handle_party=handle_party,
+        kw_patterns=kw,
+        union_pattern=_kw_pattern(all_words),
+        slots=slots,
+    )
+
+
+def _lookup_tags(m: PartyMatcher, tags: pa.Array, hits: np.ndarray) -> None:
+    vals, parents = norm_tags_arrow(tags)
+    if len(vals) == 0 or len(m.tag_values) == 0:
+        return
+    parents_np = np.asarray(parents)
+    for candidate in (vals, pc.replace_substring_regex(vals, YEAR_RE2, "")):
+        idx = np.asarray(pc.fill_null(pc.index_in(candidate, value_set=m.tag_values), -1))
+        ok = idx >= 0
+        if ok.any():
+            rows = parents_np[ok]
+            for s in np.flatnonzero(m.tag_slots[idx[ok]].any(axis=0)):
+                sel = m.tag_slots[idx[ok], s]
+                hits[rows[sel], s] = True
+
+
+def _handle_index(m: PartyMatcher, handles: pa.Array) -> np.ndarray:
+    """Index of each handle in the preset's handle list (-1 when not a party account)."""
+    low = pc.utf8_lower(pc.replace_substring_regex(handles, r"^@", ""))
+    return np.asarray(pc.fill_null(pc.index_in(low, value_set=m.handle_values), -1))
+
+
+def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray:
+    """Signals for every row of a batch: a boolean matrix [row, slot] (slots in `m.slots`).
+
+    The batch needs the columns text, kind, hashtags, mentions, ref_handle and handle (the
+    author's handle, NULL when unknown).
+    """
+    n = batch.num_rows
+    hits = np.zeros((n, len(m.slots)), dtype=bool)
+    if n == 0:
+        return hits
+    col = batch.column
+    names = batch.schema.names
+    _lookup_tags(m, col(names.index("hashtags")), hits)
+
+    if len(m.handle_values):
+        first = len(m.slots) - len(m.parties) * len(SIGNALS)  # the election's own slots come first
+        per_party = len(SIGNALS)
+
+        def put(handle_idx: np.ndarray, rows: np.ndarray, signal: str) -> None:
+            ok = handle_idx >= 0
+            if not ok.any():
+                return
+            sig = SIGNALS.index(signal)
+            prow = m.handle_party[handle_idx[ok]]
+            for j in np.flatnonzero(prow.any(axis=0)):
+                hits[rows[ok][prow[:, j]], first + j * per_party + sig] = True
+
+        all_rows = np.arange(n)
+        put(_handle_index(m, col(names.index("handle"))), all_rows, "own_account")
+        kind = np.asarray(pc.fill_null(col(names.index("kind")), "").to_numpy(zero_copy_only=False))
+        ref = _handle_index(m, col(names.index("ref_handle")))
+        for k, signal in (("retweet", "retweet_account"), ("quote", "quote_account"), ("reply", "reply_account")):
+            put(np.where(kind == k, ref, -1), all_rows, signal)
+        mentions = col(names.index("mentions"))
+        flat = pc.list_flatten(mentions)
+        if len(flat):
+            put(_handle_index(m, flat), np.asarray(pc.list_parent_indices(mentions)), "mention_account")
+
+    if m.union_pattern:
+        text = norm_text(col(names.index("text")))
+        any_kw = np.asarray(pc.match_substring_regex(text, m.union_pattern).to_numpy(zero_copy_only=False), dtype=bool)
+        rows = np.flatnonzero(any_kw)
+        if len(rows):
+            sub = text.take(pa.array(rows))
+            for key, pat in m.kw_patterns.items():
+                got = np.asarray(pc.match_substring_regex(sub, pat).to_numpy(zero_copy_only=False), dtype=bool)
+                hits[rows[got], m.slot(*key)] = True
+    return hits
+
+
+def party_mask(m: PartyMatcher, hits: np.ndarray) -> np.ndarray:
+    """[row, party] booleans: the post names the party by any signal."""
+    first = 2
+    k = len(SIGNALS)
+    return np.stack([hits[:, first + j * k : first + (j + 1) * k].any(axis=1) for j in range(len(m.parties))], axis=1) if m.parties else np.zeros((len(hits), 0), bool)
+
+
+def signal(m: PartyMatcher, hits: np.ndarray, party: str, name: str) -> np.ndarray:
+    return hits[:, m.slot(party, name)]

@@ -1,0 +1,62 @@
+"""Normalising hashtags, handles and text so that matching is case- and variant-insensitive.
+
+People write the same tag many ways (#VoteLabour, #votelabour, #Vote_Labour, #ImWithHer2016), so
+tags are case-folded, stripped of '_' and '-', and a trailing year ("2016", "17") may be dropped
+when comparing. The same functions are applied to the preset's lists and to the posts, so both
+sides agree by construction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_SEP = re.compile(r"[_\-\s]")
+_YEAR = re.compile(r"(?:19|20)?\d\d$")
+YEAR_RE2 = r"(?:19|20)?\d\d$"
+URL_RE2 = r"https?://\S+"
+
+
+def norm_tag(tag: str) -> str:
+    """'#Vote_Labour' → 'votelabour' (NFKC, case-folded, separators removed)."""
+    t = unicodedata.normalize("NFKC", tag).lstrip("#").casefold()
+    return _SEP.sub("", t)
+
+
+def strip_year(tag: str) -> str:
+    """'imwithher2016' → 'imwithher'; tags that are only digits are kept as they are."""
+    s = _YEAR.sub("", tag)
+    return s or tag
+
+
+def norm_handle(handle: str) -> str:
+    return handle.lstrip("@").casefold()
+
+
+def norm_text_python(text: str) -> str:
+    """The Python twin of `norm_text` for single strings (tests and the stance sample)."""
+    t = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").replace("&amp;", "&")
+    return re.sub(r"https?://\S+", " ", t)
+
+
+def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Flattened, normalised tags of a list<string> column and each tag's row index."""
+    flat = pc.list_flatten(tags)
+    parents = pc.list_parent_indices(tags)
+    v = pc.utf8_normalize(flat, "NFKC")
+    v = pc.utf8_lower(v)
+    v = pc.replace_substring_regex(v, r"^#|[_\-\s]", "")
+    return v, parents
+
+
+def norm_text(text: pa.Array) -> pa.Array:
+    """Lower-cased text with URLs blanked and typographic apostrophes straightened."""
+    t = pc.fill_null(text, "")
+    t = pc.utf8_normalize(t, "NFKC")
+    t = pc.utf8_lower(t)
+    t = pc.replace_substring(t, "\u2019", "'")
+    t = pc.replace_substring(t, "&amp;", "&")
+    return pc.replace_substring_regex(t, URL_RE2, " ")

@@ -1,0 +1,178 @@
+"""The `content` stage: label every post (election match, parties, language, sentiment) and
+write one row per (post, party) with its stance.
+
+Posts are read in Arrow record batches from a second cursor and labelled batch by batch; the
+results (no text, so small) are written once at the end, replacing the previous tables, so a
+re-run gives the same tables.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from botwatch.content.language import is_english, languages
+from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
+from botwatch.content.relational import label_input
+from botwatch.content.sentiment import SentimentScorer
+from botwatch.content.stance import decide_stances
+from botwatch.content.tables import POST_LABELS, POST_PARTY
+from botwatch.pipeline import Context, register
+from botwatch.study import Study
+
+BATCH_ROWS = 50_000
+
+
+@dataclass
+class Labeller:
+    """Everything one run needs, built once: the compiled preset and the sentiment cache."""
+
+    matcher: PartyMatcher
+    window: tuple[datetime, datetime]
+    scorer: SentimentScorer = field(default_factory=SentimentScorer)
+
+    @classmethod
+    def for_election(cls, election) -> "Labeller":  # type: ignore[no-untyped-def]
+        return cls(compile_matcher(election), election.window_utc())
+
+    def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
+        """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
+        m = self.matcher
+        t = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        n = t.num_rows
+        hits = match_batch(m, t)
+        named = party_mask(m, hits)
+        election_tag = hits[:, m.slot(ELECTION, "topic_tag")]
+        election_kw = hits[:, m.slot(ELECTION, "topic_kw")]
+        topic = election_tag | election_kw | named.any(axis=1)
+        created = t.column("created_at")
+        start, end = self.window
+        in_window = np.asarray(
+            pc.fill_null(pc.and_(pc.greater_equal(created, pa.scalar(start, created.type)), pc.less(created, pa.scalar(end, created.type))), False).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+        in_election = topic & in_window
+
+        lang, lang_source, lang_prob = languages(t.column("lang").combine_chunks(), t.column("text").combine_chunks())
+        english = is_english(lang)
+        sentiment = self.scorer.batch(t.column("text").combine_chunks(), english)
+        sent_np = np.asarray(pc.fill_null(sentiment, np.nan).to_numpy(zero_copy_only=False), dtype=float)
+
+        # Which kinds of signal matched, per post (for auditing the election match).
+        k = len(SIGNALS)
+        tag_any = np.zeros(n, bool)
+        kw_any = np.zeros(n, bool)
+        acct_any = np.zeros(n, bool)
+        for j in range(len(m.parties)):
+            block = hits[:, 2 + j * k : 2 + (j + 1) * k]
+            tag_any |= block[:, 0:3].any(axis=1)
+            kw_any |= block[:, 3:6].any(axis=1)
+            acct_any |= block[:, 6:].any(axis=1)
+        via_cols = [("election_hashtag", election_tag), ("election_keyword", election_kw), ("party_hashtag", tag_any), ("party_keyword", kw_any), ("party_account", acct_any)]
+        match_via = [[name for name, col in via_cols if col[i]] for i in range(n)] if n else []
+        parties = [[m.parties[j] for j in np.flatnonzero(named[i])] for i in range(n)]
+
+        election_key = m.election.key
+        labels = pa.table(
+            {
+                "platform": t.column("platform"),
+                "post_id": t.column("post_id"),
+                "account_id": t.column("account_id"),
+                "created_at": t.column("created_at"),
+                "in_election": pa.array(in_election),
+                "parties": pa.array(parties, POST_LABELS.field("parties").type),
+                "lang": lang,
+                "lang_source": lang_source,
+                "sentiment": sentiment,
+                "election": pa.array([election_key] * n, pa.string()),
+                "topic_match": pa.array(topic),
+                "in_window": pa.array(in_window),
+                "match_via": pa.array(match_via, POST_LABELS.field("match_via").type),
+                "lang_probability": lang_prob,
+                "kind": t.column("kind"),
+            },
+            schema=POST_LABELS,
+        )
+
+        stances = decide_stances(m, hits, sent_np, english)
+        pieces = []
+        for j, p in enumerate(m.parties):
+            rows = np.flatnonzero(named[:, j])
+            if not len(rows):
+                continue
+            idx = pa.array(rows)
+            stance, rule = stances[p]
+            block = hits[rows, 2 + j * k : 2 + (j + 1) * k]
+            sigs = [[SIGNALS[s] for s in np.flatnonzero(r)] for r in block]
+            pieces.append(
+                pa.table(
+                    {
+                        "platform": t.column("platform").take(idx),
+                        "post_id": t.column("post_id").take(idx),
+                        "account_id": t.column("account_id").take(idx),
+                        "created_at": t.column("created_at").take(idx),
+                        "party": pa.array([p] * len(rows), pa.string()),
+                        "stance": pa.array(stance[rows].tolist(), pa.string()),
+                        "stance_rule": pa.array(rule[rows].tolist(), pa.string()),
+                        "sentiment": sentiment.take(idx),
+                        "election": pa.array([election_key] * len(rows), pa.string()),
+                        "in_election": pa.array(in_election[rows]),
+                        "kind": t.column("kind").take(idx),
+                        "lang": lang.take(idx),
+                        "signals": pa.array(sigs, POST_PARTY.field("signals").type),
+                    },
+                    schema=POST_PARTY,
+                )
+            )
+        party_rows = pa.concat_tables(pieces) if pieces else POST_PARTY.empty_table()
+        return labels, party_rows
+
+
+def _write(study: Study, name: str, table: pa.Table) -> None:
+    view = f"_botwatch_{name}_arrow"
+    study.con.register(view, table)
+    try:
+        study.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')
+    finally:
+        study.con.unregister(view)
+
+
+def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Label every post of `study` for `election`; returns (post_labels rows, post_party rows)."""
+    labeller = Labeller.for_election(election)
+    expr = label_input(study.table("posts"), study.table("accounts"))
+    t0 = time.perf_counter()
+    labels: list[pa.Table] = []
+    parties: list[pa.Table] = []
+    # A separate cursor streams the input while nothing else runs on it (DuckDB 2 wants every
+    # result fetched before the next statement on the same connection).
+    cur = study.con.cursor()
+    try:
+        reader = cur.sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_reader(batch_rows)
+        for batch in reader:
+            a, b = labeller.label(batch)
+            labels.append(a)
+            parties.append(b)
+    finally:
+        cur.close()
+    all_labels = pa.concat_tables(labels) if labels else POST_LABELS.empty_table()
+    all_parties = pa.concat_tables(parties) if parties else POST_PARTY.empty_table()
+    _write(study, "post_labels", all_labels)
+    _write(study, "post_party", all_parties)
+    secs = time.perf_counter() - t0
+    n = all_labels.num_rows
+    log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {all_parties.num_rows:,} post-party rows; {labeller.scorer.scored:,} distinct English texts scored")
+    return n, all_parties.num_rows
+
+
+@register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True)
+def content(study: Study, ctx: Context) -> int:
+    """Election match, parties, language, sentiment (English) and per-party stance for every post."""
+    n, _ = run_content(study, ctx.election, log=ctx.log)
+    return n
