@@ -22,6 +22,7 @@ from botwatch.study import Study
 STAGE_MODULES: list[str] = [
     "botwatch.stages_core",
     "botwatch.content.stage",
+    "botwatch.accounts.stage",
     "botwatch.coordination.stage",
     "botwatch.timeline.stages",
 ]

@@ -82,6 +82,15 @@ def _bool(s: pd.Series) -> pd.Series:
     return s.map(lambda v: np.nan if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else float(bool(v))).astype("float64")
 
 
+def _texts(s: pd.Series, keep_empty: bool = False) -> list[str | None]:
+    """Python strings or None (pandas 3 string columns turn None into NaN on every map)."""
+    return [v if isinstance(v, str) and (keep_empty or v) else None for v in s.astype("object").tolist()]
+
+
+def _apply(values: list[str | None], fn) -> list[float]:  # type: ignore[no-untyped-def]
+    return [float(fn(v)) if v is not None else np.nan for v in values]
+
+
 def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.DataFrame:
     """Model features for each row of `df` (canonical profile columns; any may be absent).
 
@@ -107,22 +116,19 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["posts_per_day_life"] = posts / days
     out["followers_per_day"] = followers / days
     out["following_per_day"] = following / days
-    handles = col("handle").astype("object")
-    h = handles.map(lambda v: v if isinstance(v, str) and v else None)
-    out["handle_len"] = h.map(lambda v: len(v) if v else np.nan).astype("float64")
-    out["handle_digits"] = h.map(lambda v: sum(c.isdigit() for c in v) if v else np.nan).astype("float64")
+    h = _texts(col("handle"))
+    out["handle_len"] = _apply(h, len)
+    out["handle_digits"] = _apply(h, lambda v: sum(c.isdigit() for c in v))
     out["handle_digit_share"] = out["handle_digits"] / out["handle_len"]
-    out["handle_entropy"] = h.map(lambda v: char_entropy(v) if v else np.nan).astype("float64")
-    out["handle_upper_share"] = h.map(lambda v: sum(c.isupper() for c in v) / len(v) if v else np.nan).astype("float64")
-    out["handle_generated15"] = h.map(lambda v: float(is_generated_handle(v)) if v else np.nan).astype("float64")
-    names = col("display_name").map(lambda v: v if isinstance(v, str) else None)
-    out["name_len"] = names.map(lambda v: len(v) if v is not None else np.nan).astype("float64")
-    out["name_digits"] = names.map(lambda v: sum(c.isdigit() for c in v) if v is not None else np.nan).astype("float64")
-    out["name_handle_similarity"] = [name_handle_similarity(a, b) for a, b in zip(names, h)]
-    desc = col("description")
-    out["description_len"] = desc.map(lambda v: len(v) if isinstance(v, str) else (0.0 if v == "" else np.nan)).astype("float64")
-    loc = col("location")
-    out["has_location"] = loc.map(lambda v: float(bool(isinstance(v, str) and v.strip())) if v is not None and not (isinstance(v, float) and math.isnan(v)) else np.nan).astype("float64")
+    out["handle_entropy"] = _apply(h, char_entropy)
+    out["handle_upper_share"] = _apply(h, lambda v: sum(c.isupper() for c in v) / len(v))
+    out["handle_generated15"] = _apply(h, lambda v: float(is_generated_handle(v)))
+    names = _texts(col("display_name"), keep_empty=True)
+    out["name_len"] = _apply(names, len)
+    out["name_digits"] = _apply(names, lambda v: sum(c.isdigit() for c in v))
+    out["name_handle_similarity"] = [name_handle_similarity(a, b) if a is not None and b is not None else np.nan for a, b in zip(names, h)]
+    out["description_len"] = _apply(_texts(col("description"), keep_empty=True), len)
+    out["has_location"] = _apply(_texts(col("location"), keep_empty=True), lambda v: float(bool(v.strip())))
     out["default_profile"] = _bool(col("default_profile"))
     out["default_image"] = _bool(col("default_image"))
     out["verified"] = _bool(col("verified"))

@@ -1,0 +1,162 @@
+"""The `account_features` table: profile features, behaviour in the study and the seed signals.
+
+Relational aggregation runs in Ibis (`behaviour`); this module joins it to the profile snapshot
+and derives the per-account values that are Python by nature (hour entropy, the circadian fit,
+name checks). One row per account in `accounts`; behaviour columns are NULL for accounts that
+were only retweeted or looked up and never posted in the study.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from botwatch.accounts import signals
+from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
+from botwatch.accounts.circadian import fit_utc_offset
+from botwatch.accounts.profile import MODEL_FEATURES, profile_features
+from botwatch.study import Study
+
+
+@dataclass
+class AccountData:
+    """Everything the scorers need, keyed by (platform, account_id)."""
+
+    accounts: pd.DataFrame  # canonical accounts rows
+    features: pd.DataFrame  # the account_features table (includes KEY)
+    hours: dict[tuple[str, str], list[int]]
+    langs: dict[tuple[str, str], dict[str, int]]
+    clients: dict[tuple[str, str], dict[str, int]]
+
+
+def _grouped(df: pd.DataFrame, col: str) -> dict[tuple[str, str], dict[str, int]]:
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for p, a, k, n in df[[*KEY, col, "n"]].itertuples(index=False):
+        out.setdefault((p, a), {})[str(k)] = int(n)
+    return out
+
+
+def _hour_arrays(df: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
+    out: dict[tuple[str, str], list[int]] = {}
+    for p, a, h, n in df[[*KEY, "hour", "n"]].itertuples(index=False):
+        out.setdefault((p, a), [0] * 24)[int(h)] += int(n)
+    return out
+
+
+def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
+    """A nullable boolean: NULL where the value it is computed from is unknown."""
+    return pd.Series(pd.array([None if pd.isna(b) else bool(c) for b, c in zip(basis, cond)], dtype="boolean"), index=basis.index)
+
+
+def entropy_bits(counts: list[int]) -> float:
+    n = sum(counts)
+    if n == 0:
+        return math.nan
+    return -sum(c / n * math.log2(c / n) for c in counts if c)
+
+
+def cluster_membership(study: Study) -> pd.DataFrame | None:
+    """(platform, account_id, cluster_id, cluster_size) from the coordination issue, if present."""
+    if "cluster_members" not in study.tables():
+        return None
+    cols = {r[0] for r in study.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'cluster_members'")}
+    if not {"cluster_id", "platform", "account_id"} <= cols:
+        return None
+    return study.con.execute(
+        "SELECT platform, account_id, min(CAST(cluster_id AS VARCHAR)) AS cluster_id, "
+        "max(n) AS cluster_size FROM (SELECT platform, account_id, cluster_id, count(*) OVER (PARTITION BY cluster_id) AS n FROM cluster_members) GROUP BY ALL"
+    ).df()
+
+
+def build(study: Study, election: Any = None) -> AccountData:
+    """Compute the features of every account in the study."""
+    accounts = study.con.execute("SELECT * FROM accounts ORDER BY platform, account_id").df()
+    tables = {k: v.to_pandas() for k, v in all_tables(study.table("posts")).items()}
+    act = tables["activity"]
+    df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
+    ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
+    prof = profile_features(accounts, ref)
+    for c in MODEL_FEATURES:
+        df[c] = prof[c].to_numpy()
+    n = df["n_posts"].astype("float64")
+    span_days = (pd.to_datetime(df["last_post"]) - pd.to_datetime(df["first_post"])).dt.total_seconds() / 86400.0
+    df["span_days"] = span_days
+    df["posts_per_day_study"] = n / np.maximum(np.ceil(span_days.fillna(0) + 1e-9), 1.0)
+    df["posts_per_active_hour"] = n / df["active_hours"].astype("float64")
+    for k in ("retweets", "replies", "quotes"):
+        df[f"{k[:-1] if k != 'replies' else 'reply'}_share"] = df[f"n_{k}"].astype("float64") / n
+    df = df.rename(columns={"retweet_share": "retweet_share", "quote_share": "quote_share"})
+    df["dup_text_share"] = 1.0 - df["n_distinct_texts"].astype("float64") / df["n_texts"].astype("float64").where(lambda s: s > 0)
+    for k in ("hashtags", "mentions", "urls"):
+        df[f"{k}_per_post"] = df[f"n_{k}"].astype("float64") / n
+    df["gap_cv"] = df["gap_std_s"] / df["gap_mean_s"].where(lambda s: s > 0)
+    df["share_gaps_under_10s"] = df["n_gaps_under_10s"].astype("float64") / (n - 1).where(lambda s: s > 0)
+    for s in SCRIPT_PATTERNS:
+        df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
+    hours = _hour_arrays(tables["hours"])
+    langs = _grouped(tables["langs"], "lang")
+    clients = _grouped(tables["clients"], "client")
+    keys = list(zip(df["platform"], df["account_id"]))
+    ent, best, bits = [], [], []
+    for k in keys:
+        h = hours.get(k)
+        if h is None:
+            ent.append(math.nan), best.append(None), bits.append(math.nan)
+            continue
+        fit = fit_utc_offset(h)
+        ent.append(entropy_bits(h))
+        best.append(fit.best_offset if fit.informative else None)
+        bits.append(fit.human_fit_bits)
+    df["hour_entropy_bits"] = ent
+    df["best_utc_offset"] = pd.array(best, dtype="Int64")
+    df["human_day_fit_bits"] = bits
+    top_lang, top_share, top_client, top_client_share = [], [], [], []
+    for k in keys:
+        ls = {l: c for l, c in langs.get(k, {}).items() if l not in ("und", "zxx")}
+        tot = sum(ls.values())
+        if tot:
+            lk = max(ls, key=lambda x: (ls[x], x))
+            top_lang.append(lk), top_share.append(ls[lk] / tot)
+        else:
+            top_lang.append(None), top_share.append(math.nan)
+        cs = clients.get(k, {})
+        if cs:
+            ck = max(cs, key=lambda x: (cs[x], x))
+            top_client.append(ck), top_client_share.append(cs[ck] / sum(cs.values()))
+        else:
+            top_client.append(None), top_client_share.append(math.nan)
+    df["top_lang"], df["top_lang_share"] = top_lang, top_share
+    df["top_client"], df["top_client_share"] = top_client, top_client_share
+    # Seed signals.
+    df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"]]
+    df["anonymity"] = [
+        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d))
+        for a, b, c, d in zip(accounts["display_name"], accounts["description"], accounts["location"], accounts["default_image"])
+    ]
+    df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
+    df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)
+    df["activity_over_144"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_VERY_HIGH)
+    df["amplifier"] = _flag(df["retweet_share"], (df["retweet_share"] >= signals.AMPLIFIER_SHARE) & (n >= 10))
+    if election is not None:
+        trig = pd.Timestamp(election.trigger_date)
+        created = pd.to_datetime(accounts["created_at"])
+        df["created_after_trigger"] = pd.array([None if pd.isna(c) else bool(c >= trig) for c in created], dtype="boolean")
+    else:
+        df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
+    clusters = cluster_membership(study)
+    if clusters is not None and len(clusters):
+        df = df.merge(clusters, on=KEY, how="left")
+        df["in_unison"] = df["cluster_id"].notna()
+    else:
+        df["cluster_id"], df["cluster_size"] = None, None
+        df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
+    return AccountData(accounts, df, hours, langs, clients)
+
+
+def table_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The account_features table as stored: drop helper columns that duplicate `accounts`."""
+    return df.drop(columns=["display_name", "created_at"], errors="ignore")

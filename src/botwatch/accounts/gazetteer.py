@@ -1,0 +1,108 @@
+"""Offline lookup of countries from free-text profile locations and time-zone names.
+
+The data (countries.tsv, places.tsv) ship with the package and were written for botwatch: country
+names in English, their own language and Russian, and major cities and regions in Latin and
+Cyrillic spellings. Matching is on whole words after lower-casing and removing accents, so
+"Москва", "MOSCOW" and "moscow, russia" all find RU, and "Moscow, Idaho" finds both RU and US
+(the model then splits the evidence rather than guessing).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+US_STATE_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split()
+)
+_STATE_SUFFIX = re.compile(r",\s*([A-Z]{2})\b")
+
+# Rails/v1.1 `time_zone` names → country (the common ones; others fall back to `utc_offset`).
+TIME_ZONE_NAMES: dict[str, str] = {
+    "Eastern Time (US & Canada)": "US", "Central Time (US & Canada)": "US", "Mountain Time (US & Canada)": "US",
+    "Pacific Time (US & Canada)": "US", "Alaska": "US", "Hawaii": "US", "Arizona": "US", "Indiana (East)": "US",
+    "Atlantic Time (Canada)": "CA", "Newfoundland": "CA", "Saskatchewan": "CA",
+    "London": "GB", "Edinburgh": "GB", "Dublin": "IE", "Lisbon": "PT",
+    "Moscow": "RU", "St. Petersburg": "RU", "Volgograd": "RU", "Kaliningrad": "RU", "Samara": "RU", "Ekaterinburg": "RU",
+    "Novosibirsk": "RU", "Krasnoyarsk": "RU", "Irkutsk": "RU", "Yakutsk": "RU", "Vladivostok": "RU", "Magadan": "RU", "Kamchatka": "RU",
+    "Kyiv": "UA", "Kiev": "UA", "Minsk": "BY", "Almaty": "KZ", "Astana": "KZ", "Tashkent": "UZ", "Tbilisi": "GE", "Yerevan": "AM",
+    "Sofia": "BG", "Belgrade": "RS", "Berlin": "DE", "Bern": "CH", "Vienna": "AT", "Paris": "FR", "Brussels": "BE",
+    "Amsterdam": "NL", "Madrid": "ES", "Rome": "IT", "Stockholm": "SE", "Copenhagen": "DK", "Helsinki": "FI", "Warsaw": "PL",
+    "Prague": "CZ", "Budapest": "HU", "Bucharest": "RO", "Athens": "GR", "Istanbul": "TR", "Jerusalem": "IL",
+    "Riyadh": "SA", "Abu Dhabi": "AE", "Cairo": "EG", "Tehran": "IR", "Brasilia": "BR", "Mexico City": "MX",
+    "Guadalajara": "MX", "Buenos Aires": "AR", "Bogota": "CO", "Caracas": "VE", "Santiago": "CL", "Tokyo": "JP",
+    "Osaka": "JP", "Sapporo": "JP", "Seoul": "KR", "Beijing": "CN", "Jakarta": "ID", "Kuala Lumpur": "MY",
+    "Bangkok": "TH", "New Delhi": "IN", "Mumbai": "IN", "Kolkata": "IN", "Chennai": "IN", "Karachi": "PK",
+    "Islamabad": "PK", "Lagos": "NG", "West Central Africa": "NG", "Pretoria": "ZA", "Nairobi": "KE",
+    "Manila": "PH", "Sydney": "AU", "Melbourne": "AU", "Brisbane": "AU", "Perth": "AU", "Adelaide": "AU",
+    "Wellington": "NZ", "Auckland": "NZ", "America/New_York": "US", "America/Chicago": "US", "America/Los_Angeles": "US",
+    "Europe/London": "GB", "Europe/Moscow": "RU",
+}
+
+
+@dataclass(frozen=True)
+class Country:
+    iso2: str
+    weight: float
+    time_zones: tuple[str, ...]
+    languages: tuple[str, ...]
+    scripts: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (NFKD, combining marks dropped), for matching only."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = (resources.files("botwatch.accounts") / "data" / name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, Country]:
+    """The candidate countries, in file order."""
+    out: dict[str, Country] = {}
+    for iso2, weight, tzs, langs, scripts, names in _rows("countries.tsv"):
+        out[iso2] = Country(iso2, float(weight), tuple(tzs.split(",")), tuple(langs.split(",")), tuple(scripts.split(",")), tuple(names.split("|")))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern[str], dict[str, set[str]]]:
+    names: dict[str, set[str]] = {}
+    for c in countries().values():
+        for n in c.names:
+            names.setdefault(fold(n), set()).add(c.iso2)
+    for name, iso2 in _rows("places.tsv"):
+        names.setdefault(fold(name.strip()), set()).add(iso2.strip())
+    alts = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alts) + r")(?!\w)")
+    return pattern, names
+
+
+def countries_in_location(text: str | None) -> dict[str, int]:
+    """Countries a location string names, with how many names pointed at each."""
+    if not text or not text.strip():
+        return {}
+    pattern, names = _matcher()
+    found: dict[str, int] = {}
+    for m in pattern.finditer(fold(text)):
+        for iso2 in names[m.group(1)]:
+            found[iso2] = found.get(iso2, 0) + 1
+    for code in _STATE_SUFFIX.findall(text):
+        if code in US_STATE_CODES:
+            found["US"] = found.get("US", 0) + 1
+    return found
+
+
+def country_of_time_zone(name: str | None) -> str | None:
+    """The country a v1.1 `time_zone` name implies, if it is one we know."""
+    if not name:
+        return None
+    return TIME_ZONE_NAMES.get(name.strip())

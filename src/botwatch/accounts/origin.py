@@ -1,0 +1,285 @@
+"""Where an account is probably run from: a naive-Bayes posterior over countries.
+
+    P(country | evidence) ∝ prior(country) × Π_e L_e(country)
+
+Each piece of evidence e gives a likelihood vector L_e over the candidate countries (1 where the
+evidence is typical, a stated floor where it is not); the ratio between the two is the
+likelihood ratio the evidence carries. The ratios below are set by argument, not fitted (no data
+set labels account origins), and are listed in docs/methods.md with the validation on the IRA
+accounts. Evidence items are treated as independent, which they are not (a Russian name and
+Russian posts go together), so the posterior is over-confident when many items agree; the
+floors are deliberately generous to limit that.
+
+Prior: countries weighted by the rough size of their Twitter population; when the study has an
+election, its country gets `HOME_PRIOR` of the mass first, because talk about an election is
+mostly from its voters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from botwatch.accounts.circadian import fit_utc_offset
+from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone
+
+HOME_PRIOR = 0.3
+# Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
+FLOOR_LOCATION = 0.05  # a named place is a claim: trolls state false ones, so ×20 at most
+FLOOR_TIME_ZONE = 0.05
+FLOOR_UTC_OFFSET = 0.15  # an offset is shared by many countries
+FLOOR_SCRIPT = 0.05
+FLOOR_LANG = 0.01  # posting mostly in a language nobody in the country speaks is rare
+FLOOR_LANG_EN = 0.3  # English is everybody's second language on Twitter
+FLOOR_ACCOUNT_LANG = 0.03
+FLOOR_ACCOUNT_LANG_EN = 0.4  # English is the default interface language everywhere
+FLOOR_HOURS = 0.05
+FLOOR_CLIENT = 0.1
+MIN_TAGGED_POSTS = 3
+IGNORED_LANGS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art", "in"})
+
+SCRIPT_RANGES: dict[str, str] = {
+    "cyrillic": "\u0400-\u04ff",
+    "arabic": "\u0600-\u06ff",
+    "cjk": "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af",
+    "greek": "\u0370-\u03ff",
+    "hebrew": "\u0590-\u05ff",
+    "devanagari": "\u0900-\u097f",
+    "thai": "\u0e00-\u0e7f",
+    "georgian": "\u10a0-\u10ff",
+    "armenian": "\u0530-\u058f",
+}
+_SCRIPT_RE = {k: re.compile(f"[{v}]") for k, v in SCRIPT_RANGES.items()}
+# Client applications that belong to one country's ecosystem (most clients say nothing).
+REGIONAL_CLIENTS: dict[str, tuple[str, ...]] = {
+    "vk": ("RU", "UA", "BY", "KZ"), "vkontakte": ("RU", "UA", "BY", "KZ"), "yandex": ("RU",),
+    "weibo": ("CN",), "kakao": ("KR",), "naver": ("KR",), "line": ("JP", "TH"), "hatena": ("JP",),
+}
+
+
+@dataclass
+class OriginInput:
+    """What the origin model reads for one account (any part may be missing)."""
+
+    location: str | None = None
+    region: str | None = None  # an archive's own location classification (IRA `region`)
+    account_lang: str | None = None
+    time_zone: str | None = None
+    utc_offset: int | None = None  # seconds east of UTC
+    display_name: str | None = None
+    description: str | None = None
+    post_langs: Mapping[str, int] = field(default_factory=dict)
+    post_scripts: Mapping[str, int] = field(default_factory=dict)  # posts containing each script
+    n_posts: int = 0
+    hour_counts: Sequence[int] | None = None
+    clients: Mapping[str, int] = field(default_factory=dict)
+    when: datetime | None = None  # a typical time of the account's posts (for DST)
+
+
+@dataclass
+class OriginResult:
+    country: str | None
+    probability: float | None
+    probabilities: dict[str, float]
+    evidence: list[str]
+    items: list[str]  # names of the evidence kinds used
+
+    def probabilities_json(self) -> str | None:
+        return json.dumps(self.probabilities, sort_keys=False) if self.probabilities else None
+
+
+@lru_cache(maxsize=1)
+def codes() -> tuple[str, ...]:
+    return tuple(countries())
+
+
+def prior(home: str | None = None) -> np.ndarray:
+    """The stated prior over `codes()` (see module docstring)."""
+    w = np.array([countries()[c].weight for c in codes()], float)
+    p = w / w.sum()
+    if home and home in codes():
+        i = codes().index(home)
+        rest = p.copy()
+        rest[i] = 0.0
+        p = (1 - HOME_PRIOR) * rest / rest.sum()
+        p[i] += HOME_PRIOR
+    return p
+
+
+def _vector(match: Mapping[str, float], floor: float) -> np.ndarray:
+    """Likelihood vector: `floor` everywhere, max(floor, weight) where the evidence points."""
+    v = np.full(len(codes()), floor)
+    for c, w in match.items():
+        if c in codes():
+            i = codes().index(c)
+            v[i] = max(v[i], w)
+    return v
+
+
+def _speaks(lang: str) -> list[str]:
+    return [c.iso2 for c in countries().values() if lang in c.languages]
+
+
+def lang_vector(lang: str, floor_en: float, floor_other: float) -> np.ndarray | None:
+    """P(language | country) as 1 where it is spoken, a floor elsewhere; None if unknown here."""
+    base = lang.lower().split("-")[0].split("_")[0]
+    where = _speaks(base)
+    if not where:
+        return None
+    v = _vector({c: 1.0 for c in where}, floor_en if base == "en" else floor_other)
+    if lang.lower() in ("en-gb", "en_gb"):
+        v = v * _vector({"GB": 1.0}, 0.5)
+    return v
+
+
+def _names(iso: Sequence[str], k: int = 5) -> str:
+    shown = ", ".join(iso[:k])
+    return shown + (f" and {len(iso) - k} more" if len(iso) > k else "")
+
+
+def _top(v: np.ndarray) -> list[str]:
+    m = v.max()
+    return [codes()[i] for i in np.flatnonzero(v >= m * 0.999)]
+
+
+@lru_cache(maxsize=4096)
+def _tz_offset_hours(tz: str, year: int, month: int) -> int:
+    off = ZoneInfo(tz).utcoffset(datetime(year, month, 15, 12))
+    return int(round(off.total_seconds() / 3600)) if off is not None else 0
+
+
+def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
+    """L(country) = mean over its time zones of the fitted probability of that zone's offset."""
+    when = when or datetime(2016, 6, 15)
+    vals = []
+    for c in codes():
+        tzs = countries()[c].time_zones
+        offs = [_tz_offset_hours(tz, when.year, when.month) for tz in tzs]
+        offs = [o - 24 if o > 12 else o for o in offs]
+        vals.append(sum(fit_probs.get(o, 0.0) for o in offs) / len(offs))
+    v = np.array(vals, float)
+    return np.maximum(v / v.max(), FLOOR_HOURS) if v.max() > 0 else np.ones(len(codes()))
+
+
+def scripts_in(text: str | None) -> list[str]:
+    """Non-Latin scripts present in a text."""
+    if not text:
+        return []
+    return [k for k, rx in _SCRIPT_RE.items() if rx.search(text)]
+
+
+def _script_vector(scripts: Sequence[str]) -> np.ndarray:
+    match = {c.iso2: 1.0 for c in countries().values() if any(s in c.scripts for s in scripts)}
+    return _vector(match, FLOOR_SCRIPT)
+
+
+def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset()) -> list[tuple[str, np.ndarray, str]]:
+    """(kind, likelihood vector, sentence) for each piece of evidence the account offers."""
+    out: list[tuple[str, np.ndarray, str]] = []
+
+    def add(kind: str, v: np.ndarray | None, text: str) -> None:
+        if v is not None and kind not in exclude:
+            out.append((kind, v, text))
+
+    for kind, value, label in (("location", inp.location, "profile location"), ("region", inp.region, "the archive's region for the account")):
+        found = countries_in_location(value)
+        if found:
+            total = sum(found.values())
+            v = _vector({c: n / total for c, n in found.items()}, FLOOR_LOCATION)
+            add(kind, v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / FLOOR_LOCATION:.0f} for it)")
+    tz_country = country_of_time_zone(inp.time_zone)
+    if tz_country:
+        add("time_zone", _vector({tz_country: 1.0}, FLOOR_TIME_ZONE), f"profile time zone {inp.time_zone!r} is in {tz_country} (×{1 / FLOOR_TIME_ZONE:.0f})")
+    elif inp.utc_offset is not None:
+        hours = round(inp.utc_offset / 3600)
+        when = inp.when or datetime(2016, 6, 15)
+        match = {c: 1.0 for c in codes() if hours in [_tz_offset_hours(tz, when.year, when.month) for tz in countries()[c].time_zones]}
+        if match:
+            add("utc_offset", _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {hours:+d} h fits {_names(sorted(match))} (×{1 / FLOOR_UTC_OFFSET:.1f})")
+    if inp.account_lang:
+        v = lang_vector(inp.account_lang, FLOOR_ACCOUNT_LANG_EN, FLOOR_ACCOUNT_LANG)
+        if v is not None:
+            add("account_lang", v, f"interface language {inp.account_lang!r} is spoken in {_names(_top(v))} (×{v.max() / v.min():.1f})")
+    name_scripts = sorted(set(scripts_in(inp.display_name)) | set(scripts_in(inp.description)))
+    if name_scripts:
+        v = _script_vector(name_scripts)
+        add("profile_script", v, f"name or description is written in {', '.join(name_scripts)} script, used in {_names(_top(v))} (×{1 / FLOOR_SCRIPT:.0f})")
+    tagged = {k.lower(): n for k, n in inp.post_langs.items() if k and k.lower() not in IGNORED_LANGS and n > 0}
+    total = sum(tagged.values())
+    if total >= MIN_TAGGED_POSTS:
+        mix = np.zeros(len(codes()))
+        used = 0
+        for lang, n in tagged.items():
+            v = lang_vector(lang, FLOOR_LANG_EN, FLOOR_LANG)
+            if v is not None:
+                mix += (n / total) * v
+                used += n
+        if used:
+            mix = mix / (used / total)
+            top_langs = sorted(tagged.items(), key=lambda kv: -kv[1])[:3]
+            share = ", ".join(f"{100 * n / total:.0f}% {lang}" for lang, n in top_langs)
+            add("post_langs", mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})")
+    elif inp.n_posts >= MIN_TAGGED_POSTS and inp.post_scripts:
+        present = [s for s, n in inp.post_scripts.items() if n / inp.n_posts >= 0.3]
+        if present:
+            v = _script_vector(present)
+            add("post_script", v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}")
+    if inp.hour_counts is not None and sum(inp.hour_counts) > 0:
+        fit = fit_utc_offset(inp.hour_counts)
+        if fit.informative and fit.best_offset is not None:
+            v = hours_vector(fit.probabilities, inp.when)
+            add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.0f} at most)")
+    for client, n in inp.clients.items():
+        key = (client or "").lower()
+        hit = next((c for k, c in REGIONAL_CLIENTS.items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", key)), None)
+        if hit and n > 0:
+            add("client", _vector({c: 1.0 for c in hit}, FLOOR_CLIENT), f"posts from the client {client!r}, used mainly in {_names(list(hit))}")
+            break
+    return out
+
+
+def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozenset[str] = frozenset(), keep: int = 8) -> OriginResult:
+    """The posterior over countries, the most likely one, and the evidence in words.
+
+    With no evidence at all the result is unknown (country and probabilities None), not the prior:
+    "we could not tell" must not read as "probably from the home country".
+    """
+    items = evidence_vectors(inp, exclude)
+    if not items:
+        return OriginResult(None, None, {}, ["no origin evidence: no location, time zone, language, script or posting-hour signal"], [])
+    logp = np.log(prior(home))
+    for _, v, _ in items:
+        logp += np.log(v)
+    logp -= logp.max()
+    p = np.exp(logp)
+    p /= p.sum()
+    order = np.argsort(-p)
+    probs = {codes()[i]: round(float(p[i]), 4) for i in order[:keep] if p[i] >= 0.005}
+    best = codes()[order[0]]
+    lead = f"most likely {best} (p={p[order[0]]:.2f})"
+    if home:
+        lead += f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence"
+    return OriginResult(best, float(p[order[0]]), probs, [lead] + [t for _, _, t in items], [k for k, _, _ in items])
+
+
+def origin_as_row(res: OriginResult) -> dict[str, Any]:
+    """The account_scores columns for an origin result."""
+    return {
+        "origin_country": res.country,
+        "origin_probability": None if res.probability is None else round(res.probability, 4),
+        "origin_probabilities": res.probabilities_json(),
+        "origin_evidence": json.dumps(res.evidence, ensure_ascii=False),
+    }
+
+
+def _isnan(v: Any) -> bool:
+    return isinstance(v, float) and math.isnan(v)

@@ -1,0 +1,141 @@
+"""Turning account features into `account_scores` and `account_evidence` rows.
+
+Bot probability comes from the shipped (or user-trained) profile model; the behaviour signals are
+added to the evidence as observations, not to the probability (see `signals`). Origin comes from
+the naive-Bayes model in `origin`. An account with no profile counts at all gets a NULL bot
+probability rather than the model's base rate, because "we know nothing" is not "47% bot".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from botwatch.accounts import signals
+from botwatch.accounts.botmodel import BotModel
+from botwatch.accounts.features import AccountData
+from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
+from botwatch.accounts.signals import ENGLISH_SPEAKING
+
+# Without at least one of these the model would only echo its base rate.
+REQUIRED_ANY = ("log_followers", "log_following", "log_posts_count", "age_days")
+OBSERVED_PREFIX = "also observed (not part of the probability): "
+
+
+def _extra(value: Any) -> dict[str, Any]:
+    if not isinstance(value, str) or not value:
+        return {}
+    try:
+        obj = json.loads(value)
+    except ValueError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def _clean(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v
+
+
+def origin_inputs(data: AccountData) -> list[OriginInput]:
+    """One OriginInput per account row, in `data.features` order."""
+    acc = data.accounts
+    f = data.features
+    out = []
+    for i in range(len(f)):
+        key = (f["platform"].iat[i], f["account_id"].iat[i])
+        a = acc.iloc[i]
+        n = f["n_posts"].iat[i]
+        first, last = _clean(f["first_post"].iat[i]), _clean(f["last_post"].iat[i])
+        when = None
+        if first is not None and last is not None:
+            when = pd.Timestamp(first) + (pd.Timestamp(last) - pd.Timestamp(first)) / 2
+            when = when.to_pydatetime()
+        elif _clean(a["last_seen"]) is not None:
+            when = pd.Timestamp(a["last_seen"]).to_pydatetime()
+        scripts = {s[len("n_script_"):]: int(f[s].iat[i]) for s in f.columns if s.startswith("n_script_") and _clean(f[s].iat[i])}
+        region = _extra(_clean(a["extra"])).get("region")
+        out.append(
+            OriginInput(
+                location=_clean(a["location"]),
+                region=region if isinstance(region, str) and region.lower() != "unknown" else None,
+                account_lang=_clean(a["account_lang"]),
+                time_zone=_clean(a["time_zone"]),
+                utc_offset=_clean(a["utc_offset"]),
+                display_name=_clean(a["display_name"]),
+                description=_clean(a["description"]),
+                post_langs=data.langs.get(key, {}),
+                post_scripts=scripts,
+                n_posts=0 if _clean(n) is None else int(n),
+                hour_counts=data.hours.get(key),
+                clients=data.clients.get(key, {}),
+                when=when if isinstance(when, datetime) else None,
+            )
+        )
+    return out
+
+
+def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(account_scores, account_evidence) frames for every account in `data`."""
+    f = data.features
+    X = f[model.features].astype("float64")
+    known = X[[c for c in REQUIRED_ANY if c in X.columns]].notna().any(axis=1).to_numpy()
+    probs = np.full(len(f), np.nan)
+    items: list[list[dict[str, Any]]] = [[] for _ in range(len(f))]
+    if known.any():
+        probs[known] = model.predict(X[known])
+        for j, ev in zip(np.flatnonzero(known), model.evidence(X[known])):
+            items[j] = ev
+    origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
+    # The female-name seed signal needs the origin: an English name on an account pointing elsewhere.
+    mismatch = []
+    for i, o in enumerate(origins):
+        fem = bool(f["english_female_name"].iat[i])
+        lang = _clean(data.accounts["account_lang"].iat[i])
+        top_lang = _clean(f["top_lang"].iat[i])
+        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
+            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
+        elsewhere = elsewhere or bool(scripts_in(_clean(data.accounts["description"].iat[i])))
+        mismatch.append(fem and elsewhere)
+    f["female_name_mismatch"] = mismatch
+    score_rows, ev_rows = [], []
+    records = f.to_dict("records")
+    for i, rec in enumerate(records):
+        rec = {k: _clean(v) for k, v in rec.items()}
+        observed = signals.signal_sentences(rec, home)
+        bot_sentences = [e["sentence"] for e in items[i]]
+        if not known[i]:
+            bot_sentences = ["no profile counts (followers, following, posts, age) in the data: bot probability unknown"]
+        bot_sentences += [OBSERVED_PREFIX + s for s in observed]
+        o = origins[i]
+        row = {
+            "platform": rec["platform"],
+            "account_id": rec["account_id"],
+            "bot_probability": None if math.isnan(probs[i]) else round(float(probs[i]), 4),
+            "bot_evidence": json.dumps(bot_sentences, ensure_ascii=False),
+            **origin_as_row(o),
+            "likely_automated": None if math.isnan(probs[i]) else bool(probs[i] >= 0.5),
+            "foreign_origin": None if o.country is None or home is None else bool(o.country != home and (o.probability or 0) >= 0.5),
+            "signals": json.dumps(observed, ensure_ascii=False),
+            "n_signals": len(observed),
+            "n_posts": rec.get("n_posts"),
+        }
+        score_rows.append(row)
+        for r, e in enumerate(items[i]):
+            ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "bot", "rank": r + 1,
+                            "feature": e["feature"], "value": e["value"], "contribution": e["contribution"], "sentence": e["sentence"]})
+        for r, s in enumerate(observed):
+            ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "signal", "rank": r + 1,
+                            "feature": None, "value": None, "contribution": None, "sentence": s})
+        for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence)):
+            ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
+                            "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
+    scores = pd.DataFrame(score_rows)
+    evidence = pd.DataFrame(ev_rows, columns=["platform", "account_id", "kind", "rank", "feature", "value", "contribution", "sentence"])
+    return scores, evidence

@@ -1,0 +1,97 @@
+"""The named seed signals of the reference study and the "Three A's", as explicit features.
+
+These are behaviours and profile traits that investigators read as signs of a managed account.
+None is proof: each is a column in `account_features` and, when present, a sentence in the
+account's evidence. They are not inputs to the bot probability (no labelled data covers them),
+so the report shows how often they co-occur with a high probability instead of folding them in.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+ACTIVITY_HIGH = 72.0  # posts a day: "suspicious" in the Three A's
+ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
+AMPLIFIER_SHARE = 0.8  # share of posts that are retweets
+ANONYMOUS_SHARE = 0.75  # share of known identity fields that are empty or generic
+ENGLISH_SPEAKING = frozenset({"US", "GB", "CA", "AU", "IE", "NZ"})
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    import gender_guesser.detector as gg
+
+    return gg.Detector(case_sensitive=False)
+
+
+def first_name(display_name: str | None) -> str | None:
+    """The first word of a display name, letters only (None when it has none)."""
+    if not display_name:
+        return None
+    for word in display_name.replace(".", " ").replace("_", " ").split():
+        w = "".join(ch for ch in word if ch.isalpha())
+        if len(w) >= 2:
+            return w
+    return None
+
+
+def english_female_name(display_name: str | None) -> bool:
+    """True when the display name starts with a woman's first name common in Britain or the US
+    (gender-guesser's offline name list, which is country-aware)."""
+    name = first_name(display_name)
+    if not name or not name.isascii():
+        return False
+    d = _detector()
+    return any(d.get_gender(name, country) in ("female", "mostly_female") for country in ("great_britain", "usa"))
+
+
+def personal_name(display_name: str | None) -> bool:
+    """Whether a display name starts with any first name the offline list knows."""
+    name = first_name(display_name)
+    return bool(name) and _detector().get_gender(name) not in ("unknown",)
+
+
+def anonymity(display_name: Any, description: Any, location: Any, default_image: Any) -> float:
+    """Share of the *known* identity fields that are empty or generic (NaN when none is known).
+
+    NULL means "the archive did not say", so it is not counted as anonymous: IRA rows have no
+    profile text at all and must not all look anonymous for that reason."""
+    parts: list[float] = []
+    if isinstance(display_name, str):
+        parts.append(0.0 if personal_name(display_name) else 1.0)
+    if isinstance(description, str):
+        parts.append(0.0 if description.strip() else 1.0)
+    if isinstance(location, str):
+        parts.append(0.0 if location.strip() else 1.0)
+    if isinstance(default_image, bool):
+        parts.append(1.0 if default_image else 0.0)
+    return sum(parts) / len(parts) if parts else math.nan
+
+
+def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
+    """The seed signals an account shows, in words (only those that fired)."""
+    out: list[str] = []
+    if row.get("handle_generated15") == 1.0:
+        out.append(f"handle @{row.get('handle')} has the 15-character letters-and-digits shape of an auto-suggested name")
+    if row.get("female_name_mismatch"):
+        out.append(f"display name {row.get('display_name')!r} is an English woman's name, but the account's language or origin signals point elsewhere")
+    if row.get("created_after_trigger"):
+        out.append("account was created after the election was called")
+    if row.get("in_unison"):
+        out.append(f"acts in unison with other accounts (coordination cluster {row.get('cluster_id')})")
+    ppd = row.get("posts_per_day_study")
+    if isinstance(ppd, (int, float)) and not math.isnan(ppd) and ppd > ACTIVITY_HIGH:
+        level = "more than 144 (highly suspicious)" if ppd > ACTIVITY_VERY_HIGH else "more than 72 (suspicious)"
+        out.append(f"activity: {ppd:,.0f} posts a day in the study, {level} by the Three A's rule")
+    an = row.get("anonymity")
+    if isinstance(an, float) and not math.isnan(an) and an >= ANONYMOUS_SHARE:
+        out.append(f"anonymity: {100 * an:.0f}% of its known identity fields are empty or generic")
+    rt = row.get("retweet_share")
+    if isinstance(rt, float) and not math.isnan(rt) and rt >= AMPLIFIER_SHARE and (row.get("n_posts") or 0) >= 10:
+        out.append(f"amplification: {100 * rt:.0f}% of its {int(row['n_posts']):,} posts are retweets")
+    gaps = row.get("gap_cv")
+    if isinstance(gaps, float) and not math.isnan(gaps) and gaps < 0.3 and (row.get("n_posts") or 0) >= 20:
+        out.append(f"posts at very regular intervals (gap variation {gaps:.2f})")
+    return out

@@ -1,0 +1,74 @@
+"""The `accounts` stage: features, bot and origin probabilities with evidence, and the view.
+
+Writes `account_features`, `account_scores`, `account_evidence` and the VIEW `accounts_scored`
+(accounts LEFT JOIN account_scores; the canonical `accounts` table is never altered). Works
+without an election (no home-country prior, no trigger-date signal) and without the
+coordination tables (the unison signal is then NULL, i.e. unknown).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from botwatch.accounts import features as feats
+from botwatch.accounts.botmodel import shipped_model
+from botwatch.accounts.scoring import score
+from botwatch.pipeline import Context, register
+from botwatch.study import Study
+
+SCORES_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()), ("account_id", pa.string()), ("bot_probability", pa.float64()), ("bot_evidence", pa.string()),
+        ("origin_country", pa.string()), ("origin_probability", pa.float64()), ("origin_probabilities", pa.string()),
+        ("origin_evidence", pa.string()), ("likely_automated", pa.bool_()), ("foreign_origin", pa.bool_()),
+        ("signals", pa.string()), ("n_signals", pa.int64()), ("n_posts", pa.int64()),
+    ]
+)
+EVIDENCE_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()), ("account_id", pa.string()), ("kind", pa.string()), ("rank", pa.int64()),
+        ("feature", pa.string()), ("value", pa.float64()), ("contribution", pa.float64()), ("sentence", pa.string()),
+    ]
+)
+
+
+def _write(study: Study, name: str, table: pa.Table) -> None:
+    tmp = f"_acc_{name}"
+    study.con.register(tmp, table)
+    try:
+        study.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{tmp}"')
+    finally:
+        study.con.unregister(tmp)
+
+
+def _arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
+    if schema is not None:
+        df = df.astype({f.name: "object" for f in schema if f.name in df.columns})
+        df = df.where(pd.notna(df), None)
+        return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def run_accounts(study: Study, election: object = None) -> int:
+    """Compute and write the four outputs; returns the number of accounts scored."""
+    home = getattr(election, "country", None)
+    data = feats.build(study, election)
+    scores, evidence = score(data, shipped_model(), home)
+    _write(study, "account_features", _arrow(feats.table_columns(data.features)))
+    _write(study, "account_scores", _arrow(scores, SCORES_SCHEMA))
+    _write(study, "account_evidence", _arrow(evidence, EVIDENCE_SCHEMA))
+    study.sql(
+        "CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, s.* EXCLUDE (platform, account_id) "
+        "FROM accounts a LEFT JOIN account_scores s USING (platform, account_id)"
+    )
+    return len(scores)
+
+
+@register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"))
+def accounts_stage(study: Study, ctx: Context) -> int:
+    """Per account: features, calibrated bot probability and origin probability, with evidence."""
+    n = run_accounts(study, ctx.election)
+    if "cluster_members" not in study.tables():
+        ctx.log("accounts: no cluster_members table (coordination not run): the 'acting in unison' signal is unknown")
+    return n
