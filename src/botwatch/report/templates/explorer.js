@@ -208,12 +208,18 @@
   });
 
   var timer = null;
+  var lastSig = null;
   function onFilter() {
     state.q = document.getElementById("ex-q").value.trim().toLowerCase();
     var m = parseFloat(document.getElementById("ex-minbot").value);
     state.minbot = isNaN(m) ? 0 : m;
     state.origin = document.getElementById("ex-origin").value;
     state.cluster = document.getElementById("ex-cluster").value;
+    // Input events are debounced and change events repeat them: only a real change of the
+    // filters sends the reader back to the first page.
+    var sig = [state.q, state.minbot, state.origin, state.cluster].join("\u0000");
+    if (sig === lastSig) { return; }
+    lastSig = sig;
     state.page = 0;
     refresh();
   }

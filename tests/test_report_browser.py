@@ -1,0 +1,221 @@
+"""The report in a real browser (Debian's headless chromium driven by Playwright): it loads with no
+console errors, figures render, the explorer sorts, filters and pages, it fits a phone and prints,
+and a report built from hostile input runs nothing. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch.report import build_report
+from botwatch.report.synthetic import build_hostile_report, contract_tables
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("BOTWATCH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the module (start-up is ~1 s); skipped with the reason when absent."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"chromium not found at {CHROMIUM}: run `bash .ci/install-browser.sh` (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed: pip install botwatch[browser]")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page with its console errors, uncaught exceptions and dialogs recorded."""
+
+    def __init__(self, browser: Any, width: int = 1200, height: int = 900) -> None:
+        self.ctx = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.ctx.new_page()
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type in ("error", "assert") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+        def on_dialog(d: Any) -> None:
+            self.dialogs.append(f"{d.type}: {d.message}")
+            d.dismiss()
+
+        self.page.on("dialog", on_dialog)
+
+    def open(self, path: Path) -> Any:
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The bundled sample with scores/clusters (contract-shaped where no stage made them)."""
+    from botwatch import open_study
+
+    folder = tmp_path_factory.mktemp("browser-sample")
+    path = folder / "study.duckdb"
+    shutil.copy(sample_study_path, path)
+    with open_study(path) as st:
+        contract_tables(st, hostile=False)
+        expected = {
+            "auto": st.sql(
+                "SELECT count(*) FROM account_scores s WHERE bot_probability >= 0.5 AND EXISTS "
+                "(SELECT 1 FROM posts p WHERE p.platform = s.platform AND p.account_id = s.account_id)"
+            )[0][0],
+            "accounts": st.sql("SELECT count(DISTINCT (platform, account_id)) FROM posts")[0][0],
+        }
+    with open_study(path, read_only=True) as st:
+        out = build_report(st, folder / "report.html", title="bundled sample", strict=True)
+    return out, expected
+
+
+def _column(page: Any, index: int) -> list[str]:
+    return page.eval_on_selector_all(f"#ex-body > tr:not(.ex-detail) > td:nth-child({index})", "els => els.map(e => e.textContent.trim())")
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", "")) if s not in ("—", "") else -1.0
+
+
+def test_sample_report_loads_renders_and_explores(browser: Any, sample_report: tuple[Path, dict[str, Any]]) -> None:
+    report, expected = sample_report
+    pg = Page(browser)
+    page = pg.open(report)
+    try:
+        # Figures render with a real size.
+        boxes = page.eval_on_selector_all("svg.chart", "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height, e.querySelectorAll('rect,path,circle,line').length]; })")
+        assert boxes, "no figure in the report"
+        assert all(w > 100 and h > 20 and marks > 0 for w, h, marks in boxes), boxes
+        # The explorer drew its first page from the JSON.
+        assert page.locator("#bw-explorer.ex-live").count() == 1
+        rows = page.locator("#ex-body > tr").count()
+        assert rows == min(50, expected["accounts"])
+        assert f"of {expected['accounts']:,} matching" in page.inner_text("#ex-status")
+        # Default order: automation probability, highest first.
+        probs = [_num(t.split()[0]) if t != "—" else -1.0 for t in _column(page, 3)]
+        assert probs == sorted(probs, reverse=True)
+        # Sort by posts: descending, then ascending; aria-sort follows.
+        page.click("th[data-key=posts] button")
+        posts = [_num(t) for t in _column(page, 6)]
+        assert posts == sorted(posts, reverse=True) and page.get_attribute("th[data-key=posts]", "aria-sort") == "descending"
+        page.click("th[data-key=posts] button")
+        posts = [_num(t) for t in _column(page, 6)]
+        assert posts == sorted(posts) and page.get_attribute("th[data-key=posts]", "aria-sort") == "ascending"
+        assert page.get_attribute("th[data-key=bot]", "aria-sort") == "none"
+        # Sort by handle (text).
+        page.click("th[data-key=handle] button")
+        handles = [h.lower() for h in _column(page, 1)]
+        assert handles[0] <= handles[-1]
+        # Filter: minimum probability gives exactly the likely automated accounts.
+        page.fill("#ex-minbot", "0.5")
+        page.dispatch_event("#ex-minbot", "change")
+        assert f"of {expected['auto']:,} matching" in page.inner_text("#ex-status")
+        assert all(_num(t.split()[0]) >= 0.5 for t in _column(page, 3))
+        # Filter: text search narrows to matching handles or names.
+        page.fill("#ex-minbot", "0")
+        page.dispatch_event("#ex-minbot", "change")
+        first_handle = _column(page, 1)[0].lstrip("@")
+        page.fill("#ex-q", first_handle[:6])
+        page.dispatch_event("#ex-q", "change")  # (the input event is debounced; change applies at once)
+        assert f"of {expected['accounts']:,} matching" not in page.inner_text("#ex-status")
+        shown = _column(page, 1) + _column(page, 2)
+        assert shown and any(first_handle[:6].lower() in s.lower() for s in shown)
+        # Cluster filter: only clustered accounts.
+        page.fill("#ex-q", "")
+        page.dispatch_event("#ex-q", "change")
+        page.select_option("#ex-cluster", "in")
+        assert all(c != "—" for c in _column(page, 5))
+        page.select_option("#ex-cluster", "")
+        # Pages.
+        if expected["accounts"] > 50:
+            page.click("#ex-next")
+            assert "Page 2 of" in page.inner_text("#ex-page")
+            page.click("#ex-prev")
+        # Evidence opens in words.
+        page.click("#ex-body button.ex-handle >> nth=0")
+        assert page.locator("tr.ex-detail ul.evidence li").count() >= 1
+        assert page.get_attribute("#ex-body button.ex-handle >> nth=0", "aria-expanded") == "true"
+        _shot(page, "report-desktop.png")
+        assert pg.errors == [], pg.errors
+    finally:
+        pg.close()
+
+
+def test_sample_report_fits_a_phone_and_prints(browser: Any, sample_report: tuple[Path, dict[str, Any]]) -> None:
+    report, _ = sample_report
+    pg = Page(browser, width=375, height=740)
+    page = pg.open(report)
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+        _shot(page, "report-phone.png")
+        page.emulate_media(media="print")
+        assert not page.is_visible("#ex-form") and not page.is_visible("nav")
+        assert page.is_visible("#headlines") and page.is_visible("#methods")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.emulate_media(media="screen")
+        assert pg.errors == [], pg.errors
+    finally:
+        pg.close()
+
+
+def test_hostile_input_runs_nothing_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    report = build_hostile_report(tmp_path)
+    pg = Page(browser)
+    page = pg.open(report)
+    try:
+        # Give every trap its chance: unfold everything, open every account on every page,
+        # search with a payload, sort, hover links.
+        page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
+        for _ in range(20):
+            for i in range(page.locator("#ex-body button.ex-handle").count()):
+                btn = page.locator("#ex-body button.ex-handle").nth(i)
+                if btn.get_attribute("aria-expanded") == "false":
+                    btn.click()
+            if page.is_disabled("#ex-next") or page.is_hidden("#ex-pager"):
+                break
+            page.click("#ex-next")
+        page.fill("#ex-q", "<script>")
+        page.dispatch_event("#ex-q", "change")
+        page.click("th[data-key=name] button")
+        page.fill("#ex-q", "")
+        page.dispatch_event("#ex-q", "change")
+        for i in range(page.locator("#ex-body button.ex-handle").count()):
+            btn = page.locator("#ex-body button.ex-handle").nth(i)
+            if btn.get_attribute("aria-expanded") == "false":
+                btn.click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("typeof window.__pwned") == "undefined", "a payload ran"
+        assert pg.dialogs == [], pg.dialogs
+        assert pg.errors == [], pg.errors  # a blocked inline script would show as a CSP error here
+        # Links: only http(s), in-page anchors and the export files next to the report.
+        links = page.eval_on_selector_all("a[href]", "els => els.map(a => [a.protocol, a.getAttribute('href')])")
+        bad = [h for proto, h in links if proto not in ("http:", "https:", "file:") or (proto == "file:" and not h.startswith(("#", "report-data/")))]
+        assert not bad, bad
+        # Hostile URLs are shown as text, not links; payloads are visible as text.
+        text = page.inner_text("body")
+        assert "javascript:window.__pwned=8;alert(8) (not a web link)" in text
+        assert "<script>window.__pwned=1" in text
+        assert "⟨U+202E⟩" in text
+        assert page.locator("#ex-body a[href^='javascript']").count() == 0
+        _shot(page, "report-hostile.png")
+    finally:
+        pg.close()
