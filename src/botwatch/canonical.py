@@ -64,8 +64,8 @@ def reduce_snapshots(staged: ir.Table) -> ir.Table:
     return dedup.group_by(ACCOUNT_KEY).aggregate(
         **_latest_fields(dedup),
         observed_at=dedup.observed_at.max(),
-        first_seen=dedup.observed_at.min(),
-        last_seen=dedup.observed_at.max(),
+        first_seen=dedup.first_seen.min(),
+        last_seen=dedup.last_seen.max(),
         source=dedup.source.argmax(dedup._seq),
     )
 

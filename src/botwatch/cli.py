@@ -34,7 +34,9 @@ app.add_typer(elections_app, name="elections")
 console = Console(stderr=True)
 out = Console()
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "botwatch.commands_accounts",
+]
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
 

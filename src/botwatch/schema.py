@@ -61,7 +61,8 @@ PROFILE_VALUE_FIELDS: list[str] = [n for n in PROFILE_FIELDS if n not in ("accou
 
 # What a reader emits for an account: one profile as seen at `observed_at` (the time of the post
 # that carried it; NULL when the source has no time, e.g. a user lookup or an IO users file).
-SNAPSHOT_ROW = pa.schema(_PROFILE + [("observed_at", TS), ("source", pa.string())])
+# The sink already folds repeated snapshots of one account within a batch, keeping the range seen.
+SNAPSHOT_ROW = pa.schema(_PROFILE + [("observed_at", TS), ("first_seen", TS), ("last_seen", TS), ("source", pa.string())])
 
 # What the study keeps per account per ingested file: the file's snapshots reduced to one row.
 ACCOUNT_SNAPSHOTS = pa.schema(

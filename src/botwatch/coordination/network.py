@@ -36,7 +36,9 @@ from botwatch.coordination.edges import (
     null_times,
     with_popularity,
 )
-from botwatch.coordination.nulltest import NullResult, choose_threshold
+import numpy as np
+
+from botwatch.coordination.nulltest import NullResult, benjamini_hochberg, pair_pvalues, pooled_curves
 from botwatch.study import Study
 
 DEFAULT_NULL_REPLICATES = 2
@@ -148,6 +150,59 @@ def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None 
     return materialise(study, "_coord_first", first, temp=True)
 
 
+def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: NetworkOptions) -> NullResult:
+    """Test every candidate pair against the null model; leaves the kept pairs in `_coord_kept`
+    (platform, account_a, account_b, expected_by_chance, p_value) and returns the result."""
+    backend = study.ibis
+    obs = materialise(study, "_coord_obs", co_action_counts(pairs), temp=True)
+    observed = _hist(backend, obs)
+    nulls: list[dict[int, int]] = []
+    null_names: list[str] = []
+    for r in range(opts.null_replicates):
+        name = f"_coord_null{r}"
+        nt = materialise(study, name, co_action_counts(pair_rows(null_times(first, opts.seed + r, opts.null_model), popts)), temp=True)
+        nulls.append(_hist(backend, nt))
+        null_names.append(name)
+    union = " UNION ALL ".join(f"SELECT platform, account_a, account_b, co_actions FROM {n}" for n in null_names) or (
+        "SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, 0::BIGINT AS co_actions WHERE false"
+    )
+    tbl = study.con.execute(
+        f"""
+        SELECT o.platform, o.account_a, o.account_b, o.co_actions, coalesce(sum(n.co_actions), 0) AS null_sum
+        FROM _coord_obs o LEFT JOIN ({union}) n USING (platform, account_a, account_b)
+        WHERE o.co_actions >= ? GROUP BY ALL
+        """,
+        [opts.min_repeats],
+    ).to_arrow_table()
+    for n in null_names:
+        study.sql(f"DROP TABLE IF EXISTS {n}")
+    lam, p = pair_pvalues(tbl["co_actions"].to_numpy(), tbl["null_sum"].to_numpy(), opts.null_replicates)
+    keep = benjamini_hochberg(p, opts.max_fdr)
+    kept = pa.table(
+        {
+            "platform": tbl["platform"].filter(pa.array(keep)),
+            "account_a": tbl["account_a"].filter(pa.array(keep)),
+            "account_b": tbl["account_b"].filter(pa.array(keep)),
+            "expected_by_chance": pa.array(np.round(lam[keep], 4)),
+            "p_value": pa.array(p[keep]),
+        }
+    )
+    study.con.register("_coord_kept_arrow", kept)
+    study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
+    study.con.unregister("_coord_kept_arrow")
+    obs_ge, null_ge = pooled_curves(observed, nulls)
+    counts = tbl["co_actions"].to_numpy()[keep]
+    return NullResult(
+        threshold=int(counts.min()) if counts.size else opts.min_repeats,
+        fdr=opts.max_fdr if counts.size else None,
+        replicates=opts.null_replicates,
+        tested=int(len(tbl)),
+        kept=int(keep.sum()),
+        observed_ge=obs_ge,
+        null_ge=null_ge,
+    )
+
+
 def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None] = lambda m: None) -> NetworkResult:
     """Run the whole projection → pairs → null test → edges/evidence chain and write the tables."""
     backend = study.ibis
@@ -175,15 +230,17 @@ def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]
     pairs = materialise(study, "_coord_pairs", pair_rows(first, popts), temp=True)
     res.co_action_rows = int(study.sql("SELECT count(*) FROM _coord_pairs")[0][0])
     lap("pairs")
-    observed = _hist(backend, co_action_counts(pairs))
-    res.candidate_pairs = sum(observed.values())
-    nulls = [_hist(backend, co_action_counts(pair_rows(null_times(first, opts.seed + r, opts.null_model), popts))) for r in range(opts.null_replicates)]
-    res.null = choose_threshold(observed, nulls, min_repeats=opts.min_repeats, max_fdr=opts.max_fdr)
+    res.null = test_pairs(study, first, pairs, popts, opts)
+    res.candidate_pairs = res.null.observed_ge.get(1, 0)
     lap("null")
-    log(f"coordination: {res.candidate_pairs:,} pairs co-acted; threshold {res.null.threshold} co-actions (est. FDR {res.null.fdr})")
+    log(
+        f"coordination: {res.candidate_pairs:,} pairs co-acted, {res.null.tested:,} tested, {res.null.kept:,} beat chance "
+        f"(Poisson vs {res.null.replicates} null runs, BH FDR {opts.max_fdr})"
+    )
 
+    kept_t = study.ibis.table("_coord_kept")
     edges = aggregate_edges(pairs)
-    edges = edges.filter(edges.co_actions >= res.null.threshold)
+    edges = edges.join(kept_t, ["platform", "account_a", "account_b"])
     behav = pairs.group_by(["platform", "account_a", "account_b"]).agg(behaviours=pairs.behaviour.collect(distinct=True))
     edges = edges.join(behav, ["platform", "account_a", "account_b"])
     edges = edges.mutate(weight=edges.co_actions.cast("float64"), weight_idf=edges.weight_idf.round(4))
@@ -202,14 +259,14 @@ def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]
     materialise(study, "coordination_evidence", ev.order_by(["platform", "account_a", "account_b", "t_a"]))
     res.evidence_rows = study.count("coordination_evidence")
     null_rows = res.null.rows()
-    study.sql("CREATE OR REPLACE TABLE coordination_null (k BIGINT, observed_pairs BIGINT, null_pairs DOUBLE, est_fdr DOUBLE, chosen BOOLEAN, window_s BIGINT, replicates BIGINT)")
+    study.sql("CREATE OR REPLACE TABLE coordination_null (k BIGINT, observed_pairs BIGINT, null_pairs DOUBLE, null_ratio DOUBLE, min_kept BOOLEAN, window_s BIGINT, replicates BIGINT)")
     if null_rows:
         study.con.executemany(
             "INSERT INTO coordination_null VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[k, o, n, f, k == res.null.threshold, opts.window_s, res.null.replicates] for k, o, n, f in null_rows],
         )
     lap("edges")
-    for tmp in ("_coord_pairs", "_coord_first", "_coord_near"):
+    for tmp in ("_coord_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs"):
         study.sql(f"DROP TABLE IF EXISTS {tmp}")
     return res
 
@@ -250,12 +307,14 @@ def sweep(study: Study, windows: list[int], opts: NetworkOptions) -> list[dict[s
     out = []
     for w in windows:
         popts = PairOptions(window_s=w, max_trace_accounts=opts.max_trace_accounts)
-        observed = _hist(backend, co_action_counts(pair_rows(first, popts)))
-        nulls = [_hist(backend, co_action_counts(pair_rows(null_times(first, opts.seed + r, opts.null_model), popts))) for r in range(opts.null_replicates)]
-        nr = choose_threshold(observed, nulls, min_repeats=opts.min_repeats, max_fdr=opts.max_fdr)
-        kept = sum(v for k, v in observed.items() if k >= nr.threshold)
-        accounts = None
-        out.append({"window_s": w, "pairs": sum(observed.values()), "threshold": nr.threshold, "fdr": nr.fdr, "edges": kept, "accounts": accounts})
+        pairs = materialise(study, "_coord_pairs", pair_rows(first, popts), temp=True)
+        nr = test_pairs(study, first, pairs, popts, opts)
+        accounts = int(study.sql("SELECT count(*) FROM (SELECT account_a FROM _coord_kept UNION SELECT account_b FROM _coord_kept)")[0][0])
+        out.append(
+            {"window_s": w, "pairs": nr.observed_ge.get(1, 0), "tested": nr.tested, "edges": nr.kept, "accounts": accounts, "min_co_actions": nr.threshold}
+        )
+    for tmp in ("_coord_pairs", "_coord_kept", "_coord_obs"):
+        study.sql(f"DROP TABLE IF EXISTS {tmp}")
     study.sql("DROP TABLE IF EXISTS _coord_first")
     return out
 

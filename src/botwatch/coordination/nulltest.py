@@ -1,31 +1,48 @@
-"""The test against chance: how many co-actions a pair needs before it is unlikely to be luck.
+"""The test against chance: is this pair's co-action count more than luck would give *this pair*?
 
-Popular items are shared by many accounts within minutes of each other without any coordination.
-To tell that apart, a null model (`edges.null_times`; by default each hour's items shuffled among
-that hour's actions, every account keeping its exact times) destroys coordination while keeping
-popularity and activity rhythms. Pairs that still co-act under that shuffle do so by chance. For each threshold k we compare the number
-of observed pairs with at least k co-actions against the mean number under the null; their ratio
-estimates the share of false edges among those kept (a false discovery rate). The threshold is the
-smallest k (and at least `min_repeats`) whose estimated FDR is at most `max_fdr`.
+Popular items are shared by many accounts within minutes of each other without any coordination,
+and hyperactive accounts coincide with each other all the time. A null model
+(`edges.null_times`; by default each hour's items shuffled among that hour's actions, every
+account keeping its exact times) destroys coordination while keeping popularity and activity
+rhythms, and is run `R` times. For each candidate pair:
+
+    λ = (co-actions of the pair summed over the R null runs + ½) / R
+
+is its expected count by chance (the ½ is a Jeffreys-style pseudo-count, so a pair never seen in
+the null is not treated as impossible by chance), and its p-value is the Poisson upper tail
+P(X ≥ observed | λ). Pairs are kept when they pass the Benjamini–Hochberg procedure at
+`max_fdr` over all pairs tested (those with at least `min_repeats` co-actions). A single global
+count threshold cannot do this: two accounts that each retweet thousands of posts share dozens
+by chance, two quiet accounts sharing five fast retweets do not.
+
+The report shows the pooled curves (pairs with at least k co-actions, observed vs null), and the
+smallest co-action count among kept pairs as the effective threshold.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy.stats import poisson
+
+PSEUDO_COUNT = 0.5
+
 
 @dataclass
 class NullResult:
-    """The chosen threshold, its estimated false discovery rate and the curves behind it."""
+    """The outcome of the test: what was tested, what was kept, and the curves behind it."""
 
-    threshold: int
-    fdr: float | None
+    threshold: int  # smallest co-action count among kept pairs (min_repeats when none kept)
+    fdr: float | None  # the BH level used, or None when nothing was kept
     replicates: int
+    tested: int = 0
+    kept: int = 0
     observed_ge: dict[int, int] = field(default_factory=dict)  # k -> observed pairs with >= k co-actions
     null_ge: dict[int, float] = field(default_factory=dict)  # k -> mean null pairs with >= k co-actions
 
     def rows(self) -> list[tuple[int, int, float, float | None]]:
-        """(k, observed pairs >= k, null mean >= k, estimated FDR) for every k seen."""
+        """(k, observed pairs >= k, null mean >= k, pooled ratio null/observed) for every k seen."""
         ks = sorted(set(self.observed_ge) | set(self.null_ge))
         out = []
         for k in ks:
@@ -48,26 +65,36 @@ def survival(hist: dict[int, int | float]) -> dict[int, float]:
     return dict(sorted(out.items()))
 
 
-def choose_threshold(observed: dict[int, int], null_hists: list[dict[int, int]], *, min_repeats: int, max_fdr: float) -> NullResult:
-    """Pick the smallest k >= min_repeats whose estimated FDR (null mean / observed) is <= max_fdr.
-
-    `observed` and each null histogram map an exact co-action count to the number of pairs. When
-    no k qualifies the threshold is one above the largest observed count: no edge is kept, and the
-    report says that nothing beat chance.
-    """
+def pooled_curves(observed: dict[int, int], null_hists: list[dict[int, int]]) -> tuple[dict[int, int], dict[int, float]]:
+    """Observed and mean-null survival curves from exact-count histograms."""
     obs_ge = {k: int(v) for k, v in survival(dict(observed)).items()}
     reps = max(len(null_hists), 1)
     null_sum: dict[int, float] = {}
     for h in null_hists:
         for k, v in survival(dict(h)).items():
             null_sum[k] = null_sum.get(k, 0.0) + v
-    null_ge = {k: v / reps for k, v in null_sum.items()}
-    top = max(obs_ge) if obs_ge else min_repeats
-    for k in range(max(min_repeats, 1), top + 1):
-        o = obs_ge.get(k, 0)
-        if o == 0:
-            break
-        fdr = null_ge.get(k, 0.0) / o
-        if fdr <= max_fdr:
-            return NullResult(k, fdr, len(null_hists), obs_ge, null_ge)
-    return NullResult(top + 1, None, len(null_hists), obs_ge, null_ge)
+    return obs_ge, {k: v / reps for k, v in null_sum.items()}
+
+
+def pair_pvalues(observed: np.ndarray, null_sum: np.ndarray, replicates: int) -> tuple[np.ndarray, np.ndarray]:
+    """(λ, p) per pair: expected co-actions by chance and P(X >= observed) under Poisson(λ)."""
+    reps = max(int(replicates), 1)
+    lam = (np.asarray(null_sum, dtype=float) + PSEUDO_COUNT) / reps
+    p = poisson.sf(np.asarray(observed, dtype=float) - 1, lam)
+    return lam, p
+
+
+def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
+    """Boolean mask of discoveries at false discovery rate `q` (step-up procedure)."""
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    below = ranked <= q * (np.arange(1, m + 1) / m)
+    keep = np.zeros(m, dtype=bool)
+    if below.any():
+        cut = int(np.nonzero(below)[0].max())
+        keep[order[: cut + 1]] = True
+    return keep

@@ -7,14 +7,14 @@ keep, bad UTF-8, truncated JSON, a handler's `RecordError`, and a JSON array str
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ijson
 import orjson
 
 from botwatch.ingest.sink import RecordError, RowSink
-from botwatch.ingest.source import InputSource
+from botwatch.ingest.source import InputSource, Line
 
 Handler = Callable[[Any, int, RowSink], None]
 
@@ -33,8 +33,14 @@ def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes
 
 
 def _run_lines(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
+    return consume_lines(src.lines(max_record_bytes), sink, handler, max_record_bytes)
+
+
+def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
+    """The per-line work (parse, hand over, reject): run in-process or in a worker on a chunk."""
     read = 0
-    for line in src.lines(max_record_bytes):
+    loads = orjson.loads
+    for line in lines:
         data = line.data
         if line.too_long:
             read += 1
@@ -44,7 +50,7 @@ def _run_lines(src: InputSource, sink: RowSink, handler: Handler, max_record_byt
             continue
         read += 1
         try:
-            obj = orjson.loads(data)
+            obj = loads(data)
         except orjson.JSONDecodeError as exc:
             sink.reject(line.number, f"invalid JSON: {exc}", data)
             continue

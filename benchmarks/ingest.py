@@ -1,0 +1,129 @@
+"""Ingest benchmark: botwatch's streaming ingest against DuckDB's own read_json scan of the same file.
+
+Generates N Twitter v1.1-style statuses (a quarter of them retweets with the retweeted status
+embedded, realistic user objects and entities), then measures
+  - the practical limit: DuckDB `read_json` scanning the fields botwatch extracts (no storing),
+  - botwatch ingest into a fresh study (in a child process, so its peak RSS is its own),
+and prints posts/s, MB/s, peak RSS and the ratio between the two.
+
+Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+WORDS = "vote labour tory brexit nhs corbyn may strong stable many few election manifesto debate poll today tonight".split()
+
+
+def _user(rng: random.Random, uid: int) -> dict:
+    created = datetime(2009, 1, 1) + timedelta(days=rng.randrange(3000))
+    return {
+        "id": uid, "id_str": str(uid), "name": f"User {uid}", "screen_name": f"user_{uid}", "location": rng.choice(["London", "", "Москва", "Texas"]),
+        "description": " ".join(rng.choices(WORDS, k=8)), "protected": False, "followers_count": rng.randrange(10_000),
+        "friends_count": rng.randrange(5_000), "listed_count": 3, "created_at": created.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+        "favourites_count": 10, "utc_offset": 3600, "time_zone": "London", "geo_enabled": False, "verified": False,
+        "statuses_count": rng.randrange(100_000), "lang": rng.choice(["en", "en", "ru"]), "default_profile": True,
+        "default_profile_image": False, "profile_image_url_https": "https://pbs.twimg.com/profile_images/1/x_normal.jpg",
+    }
+
+
+def _status(rng: random.Random, i: int, t0: datetime) -> dict:
+    when = t0 + timedelta(seconds=i * 0.5)
+    text = " ".join(rng.choices(WORDS, k=14))
+    tags = rng.sample(["GE2017", "VoteLabour", "ForTheMany", "StrongAndStable", "Brexit"], k=2)
+    st = {
+        "created_at": when.strftime("%a %b %d %H:%M:%S +0000 %Y"), "id": 860000000000000000 + i, "id_str": str(860000000000000000 + i),
+        "text": text + " #" + " #".join(tags), "source": '<a href="http://twitter.com/download/android" rel="nofollow">Twitter for Android</a>',
+        "truncated": False, "in_reply_to_status_id": None, "in_reply_to_status_id_str": None, "in_reply_to_user_id_str": None,
+        "user": _user(rng, rng.randrange(1, 200_000)), "geo": None, "place": None, "retweet_count": 0, "favorite_count": 0,
+        "entities": {"hashtags": [{"text": t, "indices": [0, 1]} for t in tags], "user_mentions": [], "urls": [{"url": "https://t.co/x", "expanded_url": "https://example.org/a"}], "symbols": []},
+        "favorited": False, "retweeted": False, "lang": "en", "timestamp_ms": str(int(when.timestamp() * 1000)),
+    }
+    if i % 4 == 0:
+        orig = dict(st, id_str=str(850000000000000000 + i % 5000), user=_user(rng, 1 + i % 300))
+        st["retweeted_status"] = orig
+        st["text"] = "RT @user_x: " + st["text"][:100]
+    return st
+
+
+def generate(path: Path, n: int, compress: bool) -> None:
+    rng = random.Random(7)
+    t0 = datetime(2017, 4, 18)
+    opener = gzip.open if compress else open
+    with opener(path, "wt", encoding="utf-8") as f:  # type: ignore[operator]
+        for i in range(n):
+            f.write(json.dumps(_status(rng, i, t0), separators=(",", ":")) + "\n")
+
+
+def duckdb_scan_seconds(path: Path) -> float:
+    import duckdb
+
+    con = duckdb.connect()
+    columns = {
+        "id_str": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", "lang": "VARCHAR", "source": "VARCHAR",
+        "in_reply_to_status_id_str": "VARCHAR", "user": "JSON", "entities": "JSON", "retweeted_status": "JSON",
+    }
+    cols = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
+    t = time.perf_counter()
+    con.execute(
+        f"SELECT count(id_str), count(text), count(user), count(entities), count(retweeted_status) "
+        f"FROM read_json('{path}', format='newline_delimited', columns={{{cols}}}, maximum_object_size=67108864)"
+    ).fetchall()
+    return time.perf_counter() - t
+
+
+CHILD = """
+import resource, sys, time
+from botwatch import open_study
+from botwatch.ingest.runner import ingest
+t = time.perf_counter()
+with open_study(sys.argv[1]) as st:
+    res = ingest(st, [sys.argv[2]]).files[0]
+    n = st.count('posts')
+el = time.perf_counter() - t
+print(el, n, res.rejected, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("n", type=int, nargs="?", default=200_000)
+    ap.add_argument("--gzip", action="store_true", help="generate a .jsonl.gz file")
+    ap.add_argument("--keep", type=Path, help="folder to keep the generated file and study in")
+    args = ap.parse_args()
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="bw-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / f"v1_{args.n}.jsonl{'.gz' if args.gzip else ''}"
+    if not path.exists():
+        t = time.perf_counter()
+        generate(path, args.n, args.gzip)
+        print(f"generated {args.n:,} statuses ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:,.1f} s", flush=True)
+    mb = path.stat().st_size / 1e6
+    scan = duckdb_scan_seconds(path)
+    print(f"DuckDB read_json scan : {scan:7.2f} s  {args.n / scan:10,.0f} posts/s  {mb / scan:7.1f} MB/s", flush=True)
+    study = tmp / "bench.duckdb"
+    for p in (study, Path(str(study) + ".wal")):
+        p.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(study), str(path)], capture_output=True, text=True, check=True)
+    elapsed, stored, rejected, maxrss_kb = out.stdout.strip().splitlines()[-1].split()
+    el = float(elapsed)
+    print(f"botwatch ingest       : {el:7.2f} s  {args.n / el:10,.0f} posts/s  {mb / el:7.1f} MB/s  "
+          f"peak RSS {int(maxrss_kb) / 1024:,.0f} MB  stored {int(stored):,}  rejected {rejected}")
+    print(f"ratio (botwatch / DuckDB scan throughput): {scan / el:.0%}  (target >= 40%)")
+    print(f"cores: {os.cpu_count()}  python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Commands for account intelligence: list scored accounts, explain one, retrain the bot model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from botwatch.cli import StudyArg, _fail, _open, app, console, out
+
+SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
+
+
+@app.command()
+def accounts(
+    study: StudyArg,
+    top: Annotated[int, typer.Option(help="How many accounts to show")] = 50,
+    sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending; handle ascending)")] = "bot_probability",
+    country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
+    min_bot: Annotated[float, typer.Option(help="Only accounts with bot_probability at least this")] = 0.0,
+) -> None:
+    """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
+    if sort not in SORTABLE:
+        _fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
+    with _open(study, read_only=True) as st:
+        if "accounts_scored" not in st.tables():
+            _fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+        order = "handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
+        where, params = ["coalesce(bot_probability, 0) >= ?"], [min_bot]
+        if country:
+            where.append("origin_country = ?")
+            params.append(country.upper())
+        rows = st.sql(
+            f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
+            f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
+            [*params, top],
+        )
+        t = Table(title=f"Accounts by {sort}")
+        for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
+            t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
+        for handle, aid, bp, oc, op, n, ev in rows:
+            first = (json.loads(ev) or [""])[0] if ev else ""
+            t.add_row(f"@{handle or aid}", "" if bp is None else f"{bp:.2f}", oc or "?", "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", first)
+        out.print(t)
+
+
+@app.command()
+def explain(
+    study: StudyArg,
+    handle: Annotated[str, typer.Argument(help="@handle or account id")],
+) -> None:
+    """Why an account got its bot and origin probabilities, in plain sentences."""
+    key = handle.lstrip("@")
+    with _open(study, read_only=True) as st:
+        if "accounts_scored" not in st.tables():
+            _fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+        rows = st.sql(
+            "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "
+            "origin_probabilities, origin_evidence, n_posts FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
+            "ORDER BY n_posts DESC NULLS LAST LIMIT 1",
+            [key, key],
+        )
+        if not rows:
+            _fail(f"no account @{key} in {study}")
+        platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
+        out.print(f"[bold]@{h or aid}[/bold] ({platform} {aid}); {n or 0:,} posts in the study", highlight=False)
+        if bp is None:
+            out.print("Bot probability: unknown")
+        else:
+            out.print(f"Bot probability: [bold]{bp:.2f}[/bold] (calibrated on labelled accounts; see docs/model-card-bot.md)", highlight=False)
+        for s in json.loads(bev or "[]"):
+            out.print(f"  • {s}", highlight=False)
+        if oc is None:
+            out.print("Origin: unknown")
+        else:
+            dist = ", ".join(f"{k} {v:.2f}" for k, v in json.loads(ops or "{}").items())
+            out.print(f"Origin: most likely [bold]{oc}[/bold] (p={op:.2f}); {dist}", highlight=False)
+        for s in json.loads(oev or "[]"):
+            out.print(f"  • {s}", highlight=False)
+
+
+@app.command("train-bot-model")
+def train_bot_model(
+    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names) and `bot` (1/0)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
+) -> None:
+    """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ..."""
+    from botwatch.accounts.labelled import read_labels_csv
+    from botwatch.accounts.retrain import train_and_report
+
+    try:
+        frame = read_labels_csv(labels)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
+    counts = frame["label"].value_counts().to_dict()
+    if min(counts.get(0, 0), counts.get(1, 0)) < 10:
+        _fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
+    stem = output.name.removesuffix(".gz").removesuffix(".json")
+    figures = output.with_name(stem + ".figures.json")
+    svg = output.with_name(stem + ".reliability.svg")
+    figs = train_and_report([frame], output, figures, svg)
+    m = figs["pooled_oof"]
+    console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
+    out.print(f"out-of-fold: AUC {m['auc']:.3f}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
+    out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
