@@ -34,8 +34,8 @@ from botwatch.accounts.gazetteer import countries, countries_in_location, countr
 
 HOME_PRIOR = 0.3
 # Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
-FLOOR_LOCATION = 0.05  # a named place is a claim: trolls state false ones, so ×20 at most
-FLOOR_TIME_ZONE = 0.05
+FLOOR_LOCATION = 0.01  # few ordinary accounts name a place in another country; trolls do, which other evidence must catch
+FLOOR_TIME_ZONE = 0.02
 FLOOR_UTC_OFFSET = 0.15  # an offset is shared by many countries
 FLOOR_SCRIPT = 0.05
 FLOOR_LANG = 0.01  # posting mostly in a language nobody in the country speaks is rare
