@@ -1,8 +1,8 @@
 """Normalising hashtags, handles and text so that matching is case- and variant-insensitive.
 
-People write the same tag many ways (#VoteLabour, #votelabour, #Vote_Labour, #ImWithHer2016), so
-tags are case-folded, stripped of '_' and '-', and a trailing year ("2016", "17") may be dropped
-when comparing. The same functions are applied to the preset's lists and to the posts, so both
+People write the same tag many ways (#VoteLabour, #votelabour, #Vote_Labour, #ImWithHer2016,
+#PodestaEmails9), so tags are case-folded, stripped of '_' and '-', and a trailing number may be
+dropped when comparing. The same functions are applied to the preset's lists and to the posts, so both
 sides agree by construction.
 """
 
@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _SEP = re.compile(r"[_\-\s]")
-_YEAR = re.compile(r"(?:19|20)?\d\d$")
-YEAR_RE2 = r"(?:19|20)?\d\d$"
+_YEAR = re.compile(r"\d+$")
+YEAR_RE2 = r"\d+$"
 URL_RE2 = r"https?://\S+"
 
 
@@ -27,7 +27,7 @@ def norm_tag(tag: str) -> str:
 
 
 def strip_year(tag: str) -> str:
-    """'imwithher2016' → 'imwithher'; tags that are only digits are kept as they are."""
+    """'imwithher2016' → 'imwithher', 'podestaemails9' → 'podestaemails'; all-digit tags are kept."""
     s = _YEAR.sub("", tag)
     return s or tag
 
