@@ -100,13 +100,15 @@ def pair_rows(first: Any, opts: PairOptions) -> Any:
 def aggregate_edges(pairs: Any) -> Any:
     """One row per account pair: how often they co-acted, on how many behaviours, and who led.
 
-    `co_actions` counts distinct shared traces; `weight_idf` sums their IDF weights (a TF-IDF-style
+    `co_actions` counts distinct post pairs (`trace_matches` the behaviour-trace matches behind
+    them, e.g. a retweet matching on the post and its link); `weight_idf` sums the IDF weights (a TF-IDF-style
     weight: common traces count for little); `a_first`/`b_first` count who acted first.
     """
     gap = (pairs.t_b.epoch_seconds() - pairs.t_a.epoch_seconds()).cast("float64")
     p = pairs.mutate(gap=gap.abs(), a_led=(gap > 0).cast("int64"), b_led=(gap < 0).cast("int64"))
     return p.group_by(["platform", "account_a", "account_b"]).agg(
-        co_actions=p.count(),
+        co_actions=(p.post_a + "|" + p.post_b).nunique(),
+        trace_matches=p.count(),
         weight_idf=p.idf.sum(),
         n_behaviours=p.behaviour.nunique(),
         first_at=ibis.least(p.t_a, p.t_b).min(),
@@ -118,8 +120,11 @@ def aggregate_edges(pairs: Any) -> Any:
 
 
 def co_action_counts(pairs: Any) -> Any:
-    """Per account pair, only the count: what the null model needs (cheaper than full edges)."""
-    return pairs.group_by(["platform", "account_a", "account_b"]).agg(co_actions=pairs.count())
+    """Per account pair, only the count: what the null model needs (cheaper than full edges).
+
+    A co-action is a pair of *posts*: a retweet that matches on the post and on its link is one
+    co-action, not two, so the count is of distinct (post_a, post_b)."""
+    return pairs.group_by(["platform", "account_a", "account_b"]).agg(co_actions=(pairs.post_a + "|" + pairs.post_b).nunique())
 
 
 NULL_MODELS = ("item-swap", "day-shuffle", "trace-permute")

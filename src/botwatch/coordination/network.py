@@ -166,18 +166,38 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
     union = " UNION ALL ".join(f"SELECT platform, account_a, account_b, co_actions FROM {n}" for n in null_names) or (
         "SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, 0::BIGINT AS co_actions WHERE false"
     )
-    tbl = study.con.execute(
+    reps = max(opts.null_replicates, 1)
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _coord_nulls AS {union}")
+    # The Chung-Lu style prior: chance co-actions spread over pairs in proportion to the product
+    # of the two accounts' activity on shareable traces, scaled to the null's total.
+    tbl = study.con.sql(
         f"""
-        SELECT o.platform, o.account_a, o.account_b, o.co_actions, coalesce(sum(n.co_actions), 0) AS null_sum
-        FROM _coord_obs o LEFT JOIN ({union}) n USING (platform, account_a, account_b)
-        WHERE o.co_actions >= ? GROUP BY ALL
-        """,
-        [opts.min_repeats],
+        WITH act AS (
+            SELECT platform, account_id, count(*)::DOUBLE AS act FROM _coord_first
+            WHERE n >= 2 AND n <= {int(popts.max_trace_accounts)} GROUP BY ALL
+        ), norm AS (
+            SELECT platform, (sum(act) * sum(act) - sum(act * act)) / 2 AS pairs_mass FROM act GROUP BY ALL
+        ),
+        total AS (SELECT platform, sum(co_actions) / {reps} AS total FROM _coord_nulls GROUP BY ALL),
+        pair_null AS (SELECT platform, account_a, account_b, sum(co_actions) AS null_sum FROM _coord_nulls GROUP BY ALL)
+        SELECT o.platform, o.account_a, o.account_b, o.co_actions, coalesce(n.null_sum, 0) AS null_sum,
+               coalesce(t.total * pa.act * pb.act / nullif(nm.pairs_mass, 0), 0.0) AS prior
+        FROM _coord_obs o
+        LEFT JOIN pair_null n USING (platform, account_a, account_b)
+        LEFT JOIN act pa ON pa.platform = o.platform AND pa.account_id = o.account_a
+        LEFT JOIN act pb ON pb.platform = o.platform AND pb.account_id = o.account_b
+        LEFT JOIN total t ON t.platform = o.platform
+        LEFT JOIN norm nm ON nm.platform = o.platform
+        WHERE o.co_actions >= {int(opts.min_repeats)}
+        """
     ).to_arrow_table()
+    study.sql("DROP TABLE IF EXISTS _coord_nulls")
     for n in null_names:
         study.sql(f"DROP TABLE IF EXISTS {n}")
-    lam, p = pair_pvalues(tbl["co_actions"].to_numpy(), tbl["null_sum"].to_numpy(), opts.null_replicates)
-    keep = benjamini_hochberg(p, opts.max_fdr)
+    lam, p = pair_pvalues(tbl["co_actions"].to_numpy(), tbl["null_sum"].to_numpy(), opts.null_replicates, tbl["prior"].to_numpy())
+    active = study.sql(f"SELECT platform, count(DISTINCT account_id) FROM _coord_first WHERE n >= 2 AND n <= {int(popts.max_trace_accounts)} GROUP BY ALL")
+    family = sum(int(a) * (int(a) - 1) // 2 for _, a in active)
+    keep = benjamini_hochberg(p, opts.max_fdr, m_total=family)
     kept = pa.table(
         {
             "platform": tbl["platform"].filter(pa.array(keep)),
@@ -197,6 +217,7 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         fdr=opts.max_fdr if counts.size else None,
         replicates=opts.null_replicates,
         tested=int(len(tbl)),
+        family=family,
         kept=int(keep.sum()),
         observed_ge=obs_ge,
         null_ge=null_ge,

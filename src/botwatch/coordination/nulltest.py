@@ -6,12 +6,16 @@ and hyperactive accounts coincide with each other all the time. A null model
 account keeping its exact times) destroys coordination while keeping popularity and activity
 rhythms, and is run `R` times. For each candidate pair:
 
-    λ = (co-actions of the pair summed over the R null runs + ½) / R
+    λ = (co-actions of the pair summed over the R null runs + prior) / (R + 1)
 
-is its expected count by chance (the ½ is a Jeffreys-style pseudo-count, so a pair never seen in
-the null is not treated as impossible by chance), and its p-value is the Poisson upper tail
-P(X ≥ observed | λ). Pairs are kept when they pass the Benjamini–Hochberg procedure at
-`max_fdr` over all pairs tested (those with at least `min_repeats` co-actions). A single global
+is its expected count by chance. The prior spreads the null's total co-actions S over all pairs
+in proportion to the product of the two accounts' activity on shareable traces
+(S · act_a · act_b / Σ_{pairs} act·act, a Chung–Lu style expectation): a few null runs rarely
+hit one particular pair, and without the prior two hyperactive accounts never seen together in
+the null would look as unlikely to coincide as two quiet ones. λ is floored at
+`MIN_LAMBDA`. The p-value is the Poisson upper tail P(X ≥ observed | λ). Pairs are kept when they pass the Benjamini–Hochberg procedure at
+`max_fdr`, where the family is every pair of accounts active on shareable traces (pairs below
+`min_repeats` co-actions count as untested, p = 1). A single global
 count threshold cannot do this: two accounts that each retweet thousands of posts share dozens
 by chance, two quiet accounts sharing five fast retweets do not.
 
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import poisson
 
-PSEUDO_COUNT = 0.5
+MIN_LAMBDA = 0.01
 
 
 @dataclass
@@ -38,6 +42,7 @@ class NullResult:
     replicates: int
     tested: int = 0
     kept: int = 0
+    family: int = 0  # account pairs that could have co-acted (the multiple-testing family)
     observed_ge: dict[int, int] = field(default_factory=dict)  # k -> observed pairs with >= k co-actions
     null_ge: dict[int, float] = field(default_factory=dict)  # k -> mean null pairs with >= k co-actions
 
@@ -76,24 +81,32 @@ def pooled_curves(observed: dict[int, int], null_hists: list[dict[int, int]]) ->
     return obs_ge, {k: v / reps for k, v in null_sum.items()}
 
 
-def pair_pvalues(observed: np.ndarray, null_sum: np.ndarray, replicates: int) -> tuple[np.ndarray, np.ndarray]:
+def pair_pvalues(observed: np.ndarray, null_sum: np.ndarray, replicates: int, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(λ, p) per pair: expected co-actions by chance and P(X >= observed) under Poisson(λ)."""
     reps = max(int(replicates), 1)
-    lam = (np.asarray(null_sum, dtype=float) + PSEUDO_COUNT) / reps
+    null_sum = np.asarray(null_sum, dtype=float)
+    prior = np.zeros_like(null_sum) if prior is None else np.asarray(prior, dtype=float)
+    lam = np.maximum((null_sum + prior) / (reps + 1), MIN_LAMBDA)
     p = poisson.sf(np.asarray(observed, dtype=float) - 1, lam)
     return lam, p
 
 
-def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
-    """Boolean mask of discoveries at false discovery rate `q` (step-up procedure)."""
+def benjamini_hochberg(p: np.ndarray, q: float, m_total: int | None = None) -> np.ndarray:
+    """Boolean mask of discoveries at false discovery rate `q` (step-up procedure).
+
+    `m_total` is the size of the whole family when only some hypotheses were given p-values:
+    pairs that never reached `min_repeats` co-actions are untested pairs with p = 1 and still
+    count, otherwise the selection (testing only pairs that already look busy) would inflate the
+    discoveries among millions of account pairs that could have coincided.
+    """
     p = np.asarray(p, dtype=float)
-    m = p.size
-    if m == 0:
+    m = max(p.size, int(m_total or 0))
+    if p.size == 0:
         return np.zeros(0, dtype=bool)
     order = np.argsort(p, kind="stable")
     ranked = p[order]
-    below = ranked <= q * (np.arange(1, m + 1) / m)
-    keep = np.zeros(m, dtype=bool)
+    below = ranked <= q * (np.arange(1, p.size + 1) / m)
+    keep = np.zeros(p.size, dtype=bool)
     if below.any():
         cut = int(np.nonzero(below)[0].max())
         keep[order[: cut + 1]] = True
