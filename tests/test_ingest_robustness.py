@@ -232,3 +232,32 @@ def test_malformed_csv_rows_are_rejected_with_their_starting_line(tmp_path: Path
         assert sorted(l for (l,) in st.sql("SELECT line FROM rejected")) == [6, 7, 8]
         assert st.sql("SELECT source FROM posts WHERE text LIKE 'multi%'") == [(f"{f}:3",)]
         assert st.sql("SELECT lang FROM posts WHERE account_id = 'b'") == [("ru",)]
+
+
+def test_parallel_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.ingest import parallel, runner
+
+    lines = [json.dumps(status(i, text=f"post {i}", user=str(i % 37))).encode() for i in range(12_000)]
+    lines[5_001] = b"{broken"
+    lines[7_000] = lines[6_999]  # a duplicate across a chunk boundary region
+    f = write_lines(tmp_path / "p.jsonl", lines)
+    csvf = tmp_path / "ira.csv"
+    csvf.write_text(
+        "author_id,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,retweet\n"
+        + "".join(f'h{i % 11},"text {i}\nsecond line",US,English,2016-10-01 10:{i % 60:02d}:00,x,1,{i},3,,0\n' for i in range(11_000))
+    )
+    monkeypatch.setattr(runner, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 1000)
+    tables = {}
+    for workers in (1, 2):
+        with open_study(tmp_path / f"w{workers}.duckdb") as st:
+            res = ingest(st, [str(f), str(csvf)], workers=workers).files
+            assert [r.error for r in res] == [None, None]
+            tables[workers] = {
+                "posts": st.sql("SELECT * EXCLUDE (source) FROM posts ORDER BY platform, post_id"),
+                "sources": st.sql("SELECT source FROM posts ORDER BY platform, post_id"),
+                "accounts": st.sql("SELECT * FROM accounts ORDER BY account_id"),
+                "rejected": st.sql("SELECT * FROM rejected ORDER BY source, line"),
+            }
+    assert tables[1] == tables[2]
+    assert len(tables[2]["rejected"]) == 1 and tables[2]["rejected"][0][1] == 5_002

@@ -69,6 +69,7 @@ def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
     force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
     max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
+    workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed)."""
     from botwatch.ingest.runner import FileResult, expand_inputs, ingest as run_ingest
@@ -102,7 +103,7 @@ def ingest(
                     highlight=False,
                 )
 
-        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done)
+        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers)
         tbl = Table(title="Ingest summary", show_header=True)
         for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
             tbl.add_column(col, justify="right")
@@ -207,13 +208,15 @@ def report(
     study: StudyArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
+    exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, posts, clusters and estimates as CSV and Parquet beside the report")] = True,
 ) -> None:
-    """Write the self-contained HTML report of a study."""
+    """Write the self-contained HTML report of a study (and its data exports beside it)."""
     from botwatch.report import build_report
+    from botwatch.report.build import export_folder
 
     with _open(study, read_only=True) as st:
-        path = build_report(st, output, title=title)
-    out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
+        path = build_report(st, output, title=title, exports=exports)
+    out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
 
 
 def sample_files() -> list[Path]:
@@ -236,7 +239,7 @@ def demo(
         p.unlink(missing_ok=True)
     files = [str(p) for p in sample_files()]
     console.print(f"[bold]1/3 ingest[/bold] {len(files)} bundled files → {study}", highlight=False)
-    ingest(study, files, force=False, max_record_mb=16.0)
+    ingest(study, files, force=False, max_record_mb=16.0, workers=None)
     console.print(f"[bold]2/3 analyze[/bold] --election {election}", highlight=False)
     analyze(study, election=election, stage=None, skip=None, sample_rate=None)
     console.print("[bold]3/3 report[/bold]", highlight=False)

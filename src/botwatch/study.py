@@ -42,6 +42,7 @@ class Study:
         if read_only and not self.path.exists():
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
         self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         if not read_only:
             self.sql("SET TimeZone = 'UTC'")
         if not read_only:

@@ -50,6 +50,9 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         "trained_on": {s: figures["sources"][s]["oof"]["n"] for s in sources},
         "pooled_oof": figures["pooled_oof"],
         "cross": [{"train": c["train"], "test": c["test"], **{k: c["metrics"][k] for k in ("auc", "f1", "brier")}} for c in figures["cross"]],
+        "reliability": curves[0][1],
+        "cross_curves": [{"train": c["train"], "test": c["test"], "curve": c["curve"]} for c in figures["cross"]],
+        "features": features,
     }
     model.save(model_out)
     figures_out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from botwatch import canonical
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
+from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256
 from botwatch.schema import ACCOUNT_SNAPSHOTS, POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
@@ -134,8 +135,15 @@ def ingest_file(
     force: bool = False,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     progress: ProgressFn | None = None,
+    workers: int | None = None,
 ) -> FileResult:
-    """Ingest one file (or '-' for stdin) in its own transaction."""
+    """Ingest one file (or '-' for stdin) in its own transaction.
+
+    `workers` > 1 parses large files in that many processes (see ingest/parallel.py); None uses
+    every available core.
+    """
+    if workers is None:
+        workers = default_workers()
     result = FileResult(source=path)
     is_file = path != "-"
     if is_file and not os.path.exists(path):
@@ -167,9 +175,16 @@ def ingest_file(
             result.format = fmt_name
             sink.source_format = fmt_name
             fmt = FORMATS[fmt_name]
-            wrapped = _ProgressSink(sink, src, progress) if progress else sink
+            threshold = MIN_PARALLEL_BYTES // (4 if src.compressed else 1)
+            parallel = (workers or 1) > 1 and (src.size is None or src.size >= threshold) and can_parallelise(fmt.kind, src)
             try:
-                result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
+                if parallel:
+                    tick = (lambda: progress(src.bytes_consumed())) if progress else None
+                    result.read, counts = read_parallel(fmt_name, fmt.kind, src, stager, max_record_bytes, workers or 1, tick)
+                    sink.counts.update(counts)
+                else:
+                    wrapped = _ProgressSink(sink, src, progress) if progress else sink
+                    result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
             except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
                 sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
         sink.flush()
@@ -228,6 +243,7 @@ def ingest(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     on_file_start: Callable[[str, int | None], ProgressFn | None] | None = None,
     on_file_done: Callable[[FileResult], None] | None = None,
+    workers: int | None = None,
 ) -> IngestSummary:
     """Ingest many inputs; each file is its own transaction. Records the whole call in `runs`."""
     files = expand_inputs(paths)
@@ -236,7 +252,7 @@ def ingest(
         for path in files:
             size = Path(path).stat().st_size if path != "-" and os.path.exists(path) else None
             progress = on_file_start(path, size) if on_file_start else None
-            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress)
+            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers)
             summary.files.append(res)
             if on_file_done:
                 on_file_done(res)

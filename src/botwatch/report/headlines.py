@@ -54,7 +54,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
         KeyNumber(num(accounts), "accounts posting", ""),
     ]
     if first is not None:
-        out.append(KeyNumber(f"{first:%d %b %Y} – {last:%d %b %Y}", "period covered (UTC)", ""))
+        span = f"{first:%d %b %Y}" if first.date() == last.date() else f"{first:%d %b %Y} – {last:%d %b %Y}"
+        out.append(KeyNumber(span, "period covered (UTC)", ""))
     explorer = "#explorer" if "explorer" in section_ids else ""
     if "account_scores" in tables:
         cols = set(table_columns(study, "account_scores"))

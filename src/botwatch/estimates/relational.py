@@ -1,0 +1,82 @@
+"""The relational steps of the estimates, in Ibis so DuckDB and Spark run the same logic.
+
+1. `units`: the things counted. One row per in-election post for the pseudo-party '*' (all
+   election talk), one per post that names any party ('any_party'), and one per (post, party).
+2. `account_groups`: per account, whether it is likely automated and whether it is of foreign
+   origin (from issue 3's `account_scores`; absent → only the group 'all').
+3. `account_cells`: per window × group × party × account, the counts the bootstrap resamples.
+   Accounts are the resampling unit, so the aggregation stops at the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import ibis
+import ibis.expr.types as ir
+
+ALL, ANY_PARTY = "*", "any_party"
+POSITIVE, NEGATIVE = 0.05, -0.05
+BOT_THRESHOLD = 0.5
+ORIGIN_THRESHOLD = 0.5
+COUNT_COLUMNS = ("posts", "support", "oppose", "neutral", "scored", "positive", "negative")
+
+
+def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
+    """Everything countable, with one schema: platform, account_id, created_at, party, stance, sentiment."""
+    pl = post_labels.filter(post_labels.in_election)
+    null_stance = ibis.null().cast("string")
+    every = pl.select("platform", "account_id", "created_at", party=ibis.literal(ALL), stance=null_stance, sentiment=pl.sentiment)
+    tagged = pl.filter(pl.parties.length() > 0)
+    anyp = tagged.select("platform", "account_id", "created_at", party=ibis.literal(ANY_PARTY), stance=null_stance, sentiment=tagged.sentiment)
+    pp = post_party.filter(post_party.in_election)
+    per = pp.select("platform", "account_id", "created_at", "party", "stance", "sentiment")
+    return every.union(anyp, distinct=False).union(per, distinct=False)
+
+
+def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
+    """Per account: automated (bot probability ≥ 0.5) and foreign (a confident origin elsewhere)."""
+    s = account_scores
+    foreign = s.origin_country.notnull() & (s.origin_country.upper() != country.upper()) & (s.origin_probability >= ORIGIN_THRESHOLD)
+    return s.select(
+        "platform",
+        "account_id",
+        automated=(s.bot_probability >= BOT_THRESHOLD).fill_null(False),
+        foreign=foreign.fill_null(False),
+    )
+
+
+def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[str, datetime | None, datetime | None]]) -> ir.Table:
+    """Counts per (window, group, party, platform, account_id)."""
+    if groups is not None:
+        g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated, foreign=groups.foreign)
+        j = u.left_join(g, [u.platform == g._gp, u.account_id == g._ga])
+        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment")], automated=j.automated.fill_null(False), foreign=j.foreign.fill_null(False))
+        group_defs = [("all", None), ("likely_automated", "automated"), ("foreign_origin", "foreign")]
+    else:
+        group_defs = [("all", None)]
+    parts = []
+    for wname, start, end in windows:
+        w = u
+        if start is not None:
+            w = w.filter(w.created_at >= ibis.literal(start, type="timestamp"))
+        if end is not None:
+            w = w.filter(w.created_at < ibis.literal(end, type="timestamp"))
+        for gname, flag in group_defs:
+            x = w if flag is None else w.filter(w[flag])
+            parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", window=ibis.literal(wname), group=ibis.literal(gname)))
+    allu = parts[0]
+    for p in parts[1:]:
+        allu = allu.union(p, distinct=False)
+    one, zero = ibis.literal(1), ibis.literal(0)
+    s = allu.sentiment
+    return allu.group_by(["window", "group", "party", "platform", "account_id"]).aggregate(
+        posts=allu.count(),
+        support=(allu.stance == "support").ifelse(one, zero).sum(),
+        oppose=(allu.stance == "oppose").ifelse(one, zero).sum(),
+        neutral=(allu.stance == "neutral").ifelse(one, zero).sum(),
+        scored=s.notnull().ifelse(one, zero).sum(),
+        positive=(s >= POSITIVE).ifelse(one, zero).sum(),
+        negative=(s <= NEGATIVE).ifelse(one, zero).sum(),
+    )

@@ -1,0 +1,137 @@
+"""Report section for account intelligence: who looks automated, where accounts seem to be run
+from, on what evidence, and what these scores cannot say."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from markupsafe import Markup
+
+from botwatch.report.fmt import num, pct_ci, wilson
+from botwatch.report.sections import Section, render, section
+from botwatch.study import Study
+
+BINS = 10
+
+
+def _histogram_svg(counts: list[int], *, width: int = 420, height: int = 140, title: str = "") -> Markup:
+    """Bars for 10 probability bins (0–0.1 … 0.9–1); numbers only, labels are our own."""
+    top = max(counts) or 1
+    bw = width / len(counts)
+    bars = []
+    for i, c in enumerate(counts):
+        h = (c / top) * (height - 24)
+        colour = "#cc0000" if i >= BINS // 2 else "#3465a4"
+        bars.append(f"<rect x='{i * bw + 1:.1f}' y='{height - 14 - h:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='{colour}'><title>{i / BINS:.1f}–{(i + 1) / BINS:.1f}: {c:,}</title></rect>")
+    axis = "".join(f"<text x='{i * bw:.1f}' y='{height}' font-size='10'>{i / BINS:.1f}</text>" for i in range(0, BINS, 2))
+    return Markup(
+        f"<svg class='chart' role='img' viewBox='0 0 {width} {height + 4}' aria-label='{title}'><title>{title}</title>"
+        f"<text x='2' y='10' font-size='10'>max {top:,}</text>{''.join(bars)}{axis}</svg>"
+    )
+
+
+def _reliability(meta: dict[str, Any]) -> Markup | None:
+    from botwatch.accounts.reliability_svg import reliability_svg
+
+    curves = []
+    if meta.get("reliability"):
+        curves.append(("labelled accounts, out-of-fold", meta["reliability"]))
+    for c in meta.get("cross_curves", []):
+        curves.append((f"train {c['train']} → test {c['test']}", c["curve"]))
+    if not curves:
+        return None
+    return Markup(reliability_svg(curves, title="Bot model reliability (labelled data)"))
+
+
+@section("accounts", order=30)
+def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
+    tables = set(study.tables())
+    if "account_scores" not in tables or "account_features" not in tables:
+        return None
+    q = study.sql
+    n_acc, n_scored, n_origin, expected, var = q(
+        "SELECT count(*), count(bot_probability), count(origin_country), sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
+    )[0]
+    n_likely = q("SELECT count(*) FROM account_scores WHERE bot_probability >= 0.5")[0][0]
+    hist = [0] * BINS
+    for b, c in q("SELECT least(CAST(floor(bot_probability * 10) AS INTEGER), 9), count(*) FROM account_scores WHERE bot_probability IS NOT NULL GROUP BY 1"):
+        hist[int(b)] = int(c)
+    origins = q(
+        "SELECT origin_country, count(*) AS n, count(*) FILTER (WHERE origin_probability >= 0.5) AS confident FROM account_scores "
+        "WHERE origin_country IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 12"
+    )
+    home = None
+    election = ctx.get("election")
+    if election is not None:
+        home = getattr(election, "country", None)
+    if home is None:
+        runs = q("SELECT params FROM runs WHERE stage = 'accounts' AND status = 'ok' ORDER BY finished_at DESC LIMIT 1")
+        if runs:
+            key = json.loads(runs[0][0]).get("election")
+            if key:
+                try:
+                    from botwatch.elections import load_election
+
+                    home = load_election(key).country
+                except Exception:  # noqa: BLE001 - a missing preset only loses the home-country line
+                    home = None
+    foreign = None
+    if home:
+        foreign = q("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL AND origin_country <> ? AND origin_probability >= 0.5", [home])[0][0]
+    top = q(
+        "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, s.n_posts, s.bot_evidence, s.origin_evidence "
+        "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
+        "ORDER BY s.bot_probability DESC, s.n_posts DESC NULLS LAST, s.account_id LIMIT 20"
+    )
+    top_rows = [
+        {
+            "id": aid, "handle": h or aid, "p": bp, "origin": oc, "op": op, "posts": n,
+            "bot_evidence": [s for s in json.loads(be or "[]")][:3],
+            "origin_evidence": [s for s in json.loads(oe or "[]")][1:3],
+        }
+        for aid, h, bp, oc, op, n, be, oe in top
+    ]
+    signal_cols = [
+        ("handle_generated15", "15-character generated-looking handle", "handle_generated15 = 1"),
+        ("english_female_name", "English woman's first name as display name", "english_female_name"),
+        ("created_after_trigger", "created after the election was called", "created_after_trigger"),
+        ("in_unison", "acting in unison (coordination cluster)", "in_unison"),
+        ("activity_over_72", "more than 72 posts a day (Three A's: activity)", "activity_over_72"),
+        ("activity_over_144", "more than 144 posts a day", "activity_over_144"),
+        ("anonymous", "anonymous profile (Three A's: anonymity)", "anonymous"),
+        ("amplifier", "80%+ retweets (Three A's: amplification)", "amplifier"),
+    ]
+    signals = []
+    for col, label, cond in signal_cols:
+        known, k, k_bot = q(
+            f"SELECT count(f.{col}), count(*) FILTER (WHERE {cond}), count(*) FILTER (WHERE {cond} AND s.bot_probability >= 0.5) "
+            "FROM account_features f JOIN account_scores s USING (platform, account_id)"
+        )[0]
+        signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
+    from botwatch.accounts.botmodel import shipped_model
+
+    try:
+        meta = shipped_model().meta
+    except Exception:  # noqa: BLE001 - the section still shows the scores without the model figures
+        meta = {}
+    share, lo, hi = wilson(n_likely, n_scored) if n_scored else (None, None, None)
+    sd = math.sqrt(var or 0.0)
+    headline = []
+    if n_scored:
+        headline.append(render(
+            "accounts_headline.html.j2", kind="bot", n_likely=n_likely, n_scored=n_scored, share=pct_ci(share, lo, hi),
+            expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
+        ))
+    if foreign is not None and n_origin:
+        f_share, f_lo, f_hi = wilson(foreign, n_origin)
+        headline.append(render("accounts_headline.html.j2", kind="origin", foreign=foreign, n_origin=n_origin, home=home, share=pct_ci(f_share, f_lo, f_hi)))
+    html = render(
+        "accounts.html.j2",
+        n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
+        hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
+        top=top_rows, signals=signals, reliability=_reliability(meta), meta=meta,
+        unison_known="cluster_members" in tables,
+    )
+    return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)
