@@ -36,6 +36,7 @@ out = Console()
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
+    "botwatch.commands_estimates",
 ]
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]

@@ -25,6 +25,7 @@ STAGE_MODULES: list[str] = [
     "botwatch.accounts.stage",
     "botwatch.coordination.stage",
     "botwatch.timeline.stages",
+    "botwatch.estimates.stage",
 ]
 
 

@@ -4,7 +4,7 @@
    election talk), one per post that names any party ('any_party'), and one per (post, party).
 2. `account_groups`: per account, whether it is likely automated and whether it is of foreign
    origin (from issue 3's `account_scores`; absent → only the group 'all').
-3. `account_cells`: per window × group × party × account, the counts the bootstrap resamples.
+3. `account_cells`: per period (window) × account group × party × account, the counts the bootstrap resamples.
    Accounts are the resampling unit, so the aggregation stops at the account.
 """
 
@@ -48,7 +48,7 @@ def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
 
 
 def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[str, datetime | None, datetime | None]]) -> ir.Table:
-    """Counts per (window, group, party, platform, account_id)."""
+    """Counts per (period, account_group, party, platform, account_id)."""
     if groups is not None:
         g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated, foreign=groups.foreign)
         j = u.left_join(g, [u.platform == g._gp, u.account_id == g._ga])
@@ -65,13 +65,13 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
             w = w.filter(w.created_at < ibis.literal(end, type="timestamp"))
         for gname, flag in group_defs:
             x = w if flag is None else w.filter(w[flag])
-            parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", window=ibis.literal(wname), group=ibis.literal(gname)))
+            parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", period=ibis.literal(wname), account_group=ibis.literal(gname)))
     allu = parts[0]
     for p in parts[1:]:
         allu = allu.union(p, distinct=False)
     one, zero = ibis.literal(1), ibis.literal(0)
     s = allu.sentiment
-    return allu.group_by(["window", "group", "party", "platform", "account_id"]).aggregate(
+    return allu.group_by(["period", "account_group", "party", "platform", "account_id"]).aggregate(
         posts=allu.count(),
         support=(allu.stance == "support").ifelse(one, zero).sum(),
         oppose=(allu.stance == "oppose").ifelse(one, zero).sum(),

@@ -1,0 +1,89 @@
+"""`botwatch estimate`: party support, sentiment and scale-up with intervals for one study."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from botwatch.cli import _fail, _load_election, _open, app, console, out
+
+
+def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
+    if "post_labels" not in study.tables() or "post_party" not in study.tables():
+        return False
+    got = {r[0] for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3")}
+    return got == {key} or (not got and study.count("posts") == 0)
+
+
+@app.command()
+def estimate(
+    study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
+    preset: Annotated[str, typer.Option("--preset", "-e", help="Election preset name or TOML file")],
+    sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
+    table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
+    reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same intervals)")] = 2017,
+    window: Annotated[Optional[list[str]], typer.Option(help="Extra window NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days; repeatable)")] = None,
+    relabel: Annotated[bool, typer.Option(help="Re-run the content stage even if posts are labelled for this preset")] = False,
+) -> None:
+    """Estimate posts, support/opposition and sentiment per party, scaled to the platform with 95% intervals."""
+    from botwatch.content.stage import run_content
+    from botwatch.elections.model import Election
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, parse_window, write_estimates
+    from botwatch.estimates.reference import fmt_interval, fmt_value, reference_rows
+
+    if table not in ("reference", "parties"):
+        _fail("--table must be 'reference' or 'parties'")
+    election: Election = _load_election(preset)
+    try:
+        opts = EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])
+    except ValueError as exc:
+        _fail(str(exc))
+    log = lambda m: console.print(m, highlight=False)  # noqa: E731
+    params = {"election": election.key, "sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
+    with _open(study) as st:
+        if st.count("posts") == 0:
+            _fail(f"{study} holds no posts: ingest some first")
+        if relabel or not _labelled_for(st, election.key):
+            log(f"labelling posts for {election.key} (content stage)")
+            with st.run("content", {"election": election.key, "engine": "duckdb"}) as info:
+                info["rows_written"], _ = run_content(st, election, log=log)
+        with st.run("estimates", params) as info:
+            info["rows_written"] = write_estimates(st, compute_estimates(st, election, opts, log=log))
+        scale = f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed"
+        if table == "reference":
+            out.print(f"[bold]Reference table: {election.name}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
+            blocks: dict[str, list] = {}
+            for r in reference_rows(st, {p.key: p.name for p in election.parties}):
+                blocks.setdefault(r.block, []).append(r)
+            for block, rows in blocks.items():
+                t = Table(title=block, title_justify="left")
+                for c in ("", "observed", "estimate", "95% interval", "accounts"):
+                    t.add_column(c, justify="left" if c in ("", "95% interval") else "right")
+                for r in rows:
+                    if r.note:
+                        t.add_row(r.label, "—", "—", r.note, "—")
+                    else:
+                        t.add_row(r.label, fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), fmt_interval(r.ci_low, r.ci_high, r.is_share), f"{r.n_accounts or 0:,}")
+                out.print(t)
+        else:
+            t = Table(title=f"Parties, campaign window, all accounts ({scale})")
+            for c in ("party", "posts", "support", "oppose", "positive", "negative", "accounts"):
+                t.add_column(c, justify="right" if c != "party" else "left")
+            for p in election.parties:
+                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party=? AND metric=?", [p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts")}
+
+                def cell(m: str, share: bool = False) -> str:
+                    v = vals[m]
+                    if not v:
+                        return "—"
+                    e, lo, hi, _o = v[0]
+                    return f"{fmt_value(e, share)} [{fmt_interval(lo, hi, share)}]"
+
+                acc = vals["accounts"][0][3] if vals["accounts"] else 0
+                t.add_row(p.name, cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
+            out.print(t)
+        out.print(f"All estimates are in the study's `estimates` table: botwatch export {study} estimates -o estimates.csv", highlight=False)

@@ -1,0 +1,167 @@
+"""Point estimates and bootstrap intervals for every window × group × party cell.
+
+Counts are scaled by 1 / sample_rate (the Horvitz–Thompson estimator for a uniform sample of
+posts); shares are ratios and are not scaled. Every interval comes from the same account-level
+bootstrap replicates, so a count and a share of one cell are consistent with each other. Distinct
+accounts are reported as seen and never scaled: an account that posted a hundred times is almost
+surely in a 1% sample, one that posted once almost surely not, so the number of accounts does not
+grow linearly with 1 / sample_rate.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import ibis
+import numpy as np
+import pyarrow as pa
+
+from botwatch.elections.model import Election
+from botwatch.estimates.bootstrap import cluster_bootstrap, percentile_interval
+from botwatch.estimates.relational import ALL, ANY_PARTY, COUNT_COLUMNS, account_cells, account_groups, units
+from botwatch.study import Study
+
+ESTIMATES = pa.schema(
+    [
+        ("election", pa.string()),
+        ("period", pa.string()),  # campaign | last_30_days | a user-defined window
+        ("period_start", pa.timestamp("us")),
+        ("period_end", pa.timestamp("us")),
+        ("account_group", pa.string()),  # all | likely_automated | foreign_origin
+        ("party", pa.string()),  # a party key, '*' (all election posts) or 'any_party'
+        ("metric", pa.string()),
+        ("observed", pa.float64()),  # in the study as it is
+        ("estimate", pa.float64()),  # on the platform (counts / sample_rate); shares unscaled
+        ("ci_low", pa.float64()),
+        ("ci_high", pa.float64()),
+        ("n_accounts", pa.int64()),
+        ("n_posts", pa.int64()),
+        ("sample_rate", pa.float64()),  # NULL: the archive is taken as complete (rate 1)
+        ("bootstrap_reps", pa.int64()),
+        ("seed", pa.int64()),
+        ("method", pa.string()),
+    ]
+)
+
+COUNT_METRICS = {"posts": "posts", "support_posts": "support", "oppose_posts": "oppose", "neutral_posts": "neutral", "scored_posts": "scored"}
+SHARE_METRICS = {"support_share": ("support", "posts"), "oppose_share": ("oppose", "posts"), "positive_share": ("positive", "scored"), "negative_share": ("negative", "scored")}
+STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "support_share", "oppose_share"}
+
+Window = tuple[str, "datetime | None", "datetime | None"]
+
+
+@dataclass
+class EstimateOptions:
+    sample_rate: float | None = None  # share of the platform's posts the archive holds
+    reps: int = 1000
+    seed: int = 2017
+    level: float = 0.95
+    extra_windows: list[Window] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.sample_rate is not None and not 0 < self.sample_rate <= 1:
+            raise ValueError(f"sample rate must be in (0, 1], got {self.sample_rate}")
+        if self.reps < 10:
+            raise ValueError("use at least 10 bootstrap replicates (1000 is the default)")
+
+
+def default_windows(election: Election) -> list[Window]:
+    """The campaign (the preset's window) and the 30 days before polling day (the reference study's)."""
+    start, end = election.window_utc()
+    a, b = election.days_before_polling_utc(30)
+    return [("campaign", start, end), ("last_30_days", a, b)]
+
+
+def parse_window(spec: str) -> Window:
+    """'name=2017-05-22..2017-06-08' → a half-open UTC window (end day included)."""
+    from datetime import date, timedelta
+
+    try:
+        name, span = spec.split("=", 1)
+        a, b = span.split("..", 1)
+        start = datetime.combine(date.fromisoformat(a), datetime.min.time())
+        end = datetime.combine(date.fromisoformat(b) + timedelta(days=1), datetime.min.time())
+    except ValueError:
+        raise ValueError(f"bad window {spec!r}: write NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days, both included)") from None
+    if end <= start or not name:
+        raise ValueError(f"bad window {spec!r}: empty name or end before start")
+    return name, start, end
+
+
+def _groups(study: Study, election: Election, log: Callable[[str], None]):  # type: ignore[no-untyped-def]
+    if "account_scores" not in study.tables():
+        log("estimates: no account_scores table yet; only the group 'all' (run the accounts stage for automated / foreign-origin groups)")
+        return None
+    t = study.table("account_scores")
+    needed = {"platform", "account_id", "bot_probability", "origin_country", "origin_probability"}
+    missing = needed - set(t.columns)
+    if missing:
+        log(f"estimates: account_scores lacks {', '.join(sorted(missing))}; only the group 'all'")
+        return None
+    return account_groups(t, election.country)
+
+
+def cell_rows(study: Study, election: Election, windows: list[Window], log: Callable[[str], None] = print) -> pa.Table:
+    """The account-level counts (the relational part), as Arrow."""
+    u = units(study.table("post_labels"), study.table("post_party"))
+    cells = account_cells(u, _groups(study, election, log), windows)
+    return study.con.sql(ibis.to_sql(cells, dialect="duckdb")).to_arrow_table()
+
+
+def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], opts: EstimateOptions) -> pa.Table:
+    """Estimates and intervals for every cell of `cells` (output of `account_cells`)."""
+    bounds = {name: (start, end) for name, start, end in windows}
+    rate = opts.sample_rate or 1.0
+    df = cells.to_pandas()
+    rows: list[dict] = []
+    if len(df):
+        df = df.sort_values(["period", "account_group", "party", "platform", "account_id"], kind="stable")
+        for (wname, gname, party), cell in df.groupby(["period", "account_group", "party"], sort=True):
+            values = cell[list(COUNT_COLUMNS)].to_numpy(dtype=float)
+            key = f"{election.key}|{wname}|{gname}|{party}"
+            rng = np.random.default_rng([opts.seed, zlib.crc32(key.encode())])
+            reps = cluster_bootstrap(values, opts.reps, rng)
+            obs = values.sum(axis=0)
+            col = {c: i for i, c in enumerate(COUNT_COLUMNS)}
+            n_acc, n_posts = len(values), int(obs[col["posts"]])
+            start, end = bounds.get(wname, (None, None))
+            base = {"election": election.key, "period": wname, "period_start": start, "period_end": end, "account_group": gname, "party": party,
+                    "n_accounts": n_acc, "n_posts": n_posts, "sample_rate": opts.sample_rate, "bootstrap_reps": opts.reps, "seed": opts.seed}
+            is_party = party not in (ALL, ANY_PARTY)
+            rows.append({**base, "metric": "accounts", "observed": float(n_acc), "estimate": None, "ci_low": None, "ci_high": None,
+                         "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"})
+            for metric, c in COUNT_METRICS.items():
+                if metric in STANCE_ONLY and not is_party:
+                    continue
+                lo, hi = percentile_interval(reps[:, col[c]] / rate, opts.level)
+                rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
+                             "method": f"count / sample rate; {int(opts.level * 100)}% percentile interval, bootstrap over accounts"})
+            for metric, (num, den) in SHARE_METRICS.items():
+                if metric in STANCE_ONLY and not is_party:
+                    continue
+                d = obs[col[den]]
+                point = float(obs[col[num]] / d) if d else None
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    lo, hi = percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
+                rows.append({**base, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
+                             "method": f"ratio of sums ({num} / {den}); {int(opts.level * 100)}% percentile interval, bootstrap over accounts"})
+    return pa.Table.from_pylist(rows, schema=ESTIMATES)
+
+
+def compute_estimates(study: Study, election: Election, opts: EstimateOptions, log: Callable[[str], None] = print) -> pa.Table:
+    """All estimates for a labelled study (post_labels and post_party must exist)."""
+    windows = default_windows(election) + list(opts.extra_windows)
+    cells = cell_rows(study, election, windows, log)
+    return bootstrap_cells(cells, election, windows, opts)
+
+
+def write_estimates(study: Study, table: pa.Table) -> int:
+    study.con.register("_botwatch_estimates_arrow", table)
+    try:
+        study.sql('CREATE OR REPLACE TABLE estimates AS SELECT * FROM _botwatch_estimates_arrow')
+    finally:
+        study.con.unregister("_botwatch_estimates_arrow")
+    return table.num_rows

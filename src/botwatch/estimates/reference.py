@@ -1,0 +1,75 @@
+"""The reference study's table, read from the `estimates` table of any study.
+
+The 2018 Swansea University / Sunday Times study reported: posts supporting each party; posts by
+foreign-origin (Russia-linked) accounts in the 30 days before polling day; and the share of those
+accounts' party-tagged posts that were positive or negative. `reference_rows` returns the same
+three blocks (plus the whole study as context) so the CLI and the report print one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botwatch.study import Study
+
+
+@dataclass
+class RefRow:
+    block: str
+    label: str
+    observed: float | None
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n_accounts: int | None
+    is_share: bool
+    note: str = ""
+
+
+def _get(study: Study, period: str, group: str, party: str, metric: str) -> tuple | None:
+    rows = study.sql(
+        "SELECT observed, estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period = ? AND account_group = ? AND party = ? AND metric = ?",
+        [period, group, party, metric],
+    )
+    return rows[0] if rows else None
+
+
+def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
+    """Rows of the reference table; missing groups come back as rows with a note, not silently."""
+    out: list[RefRow] = []
+    have_foreign = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = 'foreign_origin'")[0][0])
+    has_groups = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group <> 'all'")[0][0])
+    for key, name in party_names.items():
+        r = _get(study, "campaign", "all", key, "support_posts")
+        out.append(RefRow("Posts supporting each party (campaign, all accounts)", name, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
+    block2 = "Posts by foreign-origin accounts, 30 days before polling day"
+    block3 = "Foreign-origin accounts' party-tagged posts, 30 days before polling day"
+    if not have_foreign:
+        why = "foreign-origin accounts found: none" if has_groups else "needs account_scores (the accounts stage) for origin"
+        out.append(RefRow(block2, "posts", None, None, None, None, None, False, note=why))
+        out.append(RefRow(block3, "positive / negative share", None, None, None, None, None, True, note=why))
+    else:
+        r = _get(study, "last_30_days", "foreign_origin", "*", "posts")
+        out.append(RefRow(block2, "posts", *(r or (0.0, 0.0, None, None, 0)), is_share=False))
+        for m, lab in (("positive_share", "positive"), ("negative_share", "negative")):
+            r = _get(study, "last_30_days", "foreign_origin", "any_party", m)
+            out.append(RefRow(block3, lab, *(r or (None, None, None, None, 0)), is_share=True))
+    ctx = "For comparison: all accounts, 30 days before polling day"
+    r = _get(study, "last_30_days", "all", "*", "posts")
+    out.append(RefRow(ctx, "posts", *(r or (0.0, 0.0, None, None, 0)), is_share=False))
+    for m, lab in (("positive_share", "party-tagged positive"), ("negative_share", "party-tagged negative")):
+        r = _get(study, "last_30_days", "all", "any_party", m)
+        out.append(RefRow(ctx, lab, *(r or (None, None, None, None, 0)), is_share=True))
+    return out
+
+
+def fmt_value(v: float | None, share: bool) -> str:
+    if v is None:
+        return "—"
+    return f"{v * 100:.1f}%" if share else f"{v:,.0f}"
+
+
+def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
+    if lo is None or hi is None:
+        return "—"
+    return f"{fmt_value(lo, share)} – {fmt_value(hi, share)}"

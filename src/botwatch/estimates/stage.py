@@ -1,0 +1,25 @@
+"""The `estimates` stage (last in the pipeline): counts and shares per party, group and window,
+scaled by `--sample-rate` with bootstrap intervals over accounts."""
+
+from __future__ import annotations
+
+from botwatch.estimates.compute import EstimateOptions, compute_estimates, parse_window, write_estimates
+from botwatch.pipeline import Context, register
+from botwatch.study import Study
+
+
+def options_from(ctx: Context) -> EstimateOptions:
+    o = ctx.options
+    return EstimateOptions(
+        sample_rate=o.get("sample_rate"),
+        reps=int(o.get("bootstrap_reps") or 1000),
+        seed=int(o.get("seed") or 2017),
+        extra_windows=[parse_window(w) for w in o.get("windows") or []],
+    )
+
+
+@register("estimates", needs=("post_labels", "post_party"), writes=("estimates",), needs_election=True)
+def estimates(study: Study, ctx: Context) -> int:
+    """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
+    table = compute_estimates(study, ctx.election, options_from(ctx), log=ctx.log)
+    return write_estimates(study, table)

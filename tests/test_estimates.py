@@ -1,0 +1,159 @@
+"""Estimates: the account bootstrap's honesty (coverage by simulation), the stage on the real
+sample, the groups from account_scores, the CLI's reference table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.elections import load_election
+from botwatch.estimates.bootstrap import cluster_bootstrap, percentile_interval
+from botwatch.estimates.compute import EstimateOptions, compute_estimates, parse_window, write_estimates
+
+US = load_election("us-2016")
+
+
+def test_compressed_multinomial_matches_the_naive_bootstrap() -> None:
+    rng = np.random.default_rng(1)
+    values = np.column_stack([rng.integers(1, 4, 300), rng.integers(0, 2, 300)]).astype(float)
+    fast = cluster_bootstrap(values, 4000, np.random.default_rng(2))
+    slow = np.array([values[np.random.default_rng(3 + i).integers(0, 300, 300)].sum(axis=0) for i in range(4000)])
+    assert np.allclose(fast.mean(axis=0), values.sum(axis=0), rtol=0.01)
+    assert np.allclose(fast.std(axis=0), slow.std(axis=0), rtol=0.08)
+    # Same seed, same replicates.
+    again = cluster_bootstrap(values, 4000, np.random.default_rng(2))
+    assert np.array_equal(fast, again)
+
+
+def _coverage_of_share(sims: int = 150) -> tuple[float, float]:
+    """Accounts differ in how positive they are and in how much they post: the share's interval
+    must cover the population value about 95% of the time; a binomial interval over posts should not."""
+    rng = np.random.default_rng(7)
+    a, b = 2.0, 3.0
+    truth = a / (a + b)
+    boot_hits = naive_hits = 0
+    for _ in range(sims):
+        n = 120
+        posts = rng.zipf(2.2, n).clip(max=400)
+        p = rng.beta(a, b, n)
+        pos = rng.binomial(posts, p)
+        values = np.column_stack([pos, posts]).astype(float)
+        reps = cluster_bootstrap(values, 600, rng)
+        lo, hi = percentile_interval(reps[:, 0] / reps[:, 1])
+        boot_hits += lo <= truth <= hi
+        share = pos.sum() / posts.sum()
+        half = 1.96 * np.sqrt(share * (1 - share) / posts.sum())
+        naive_hits += share - half <= truth <= share + half
+    return boot_hits / sims, naive_hits / sims
+
+
+def test_bootstrap_over_accounts_covers_where_a_binomial_interval_does_not() -> None:
+    boot, naive = _coverage_of_share()
+    assert boot >= 0.88, boot
+    assert naive < boot - 0.15, (naive, boot)
+
+
+def test_scaled_count_interval_covers_the_platform_total() -> None:
+    """A fixed platform of accounts, a 5% Bernoulli sample of its posts: total / rate with the
+    account bootstrap covers the platform's true total (conservatively: between-account
+    spread is counted as well as the sampling)."""
+    rng = np.random.default_rng(11)
+    platform = rng.zipf(1.9, 4000).clip(max=3000)
+    truth = platform.sum()
+    rate, hits, sims = 0.05, 0, 120
+    for _ in range(sims):
+        seen = rng.binomial(platform, rate)
+        seen = seen[seen > 0].astype(float)[:, None]
+        reps = cluster_bootstrap(seen, 500, rng)
+        lo, hi = percentile_interval(reps[:, 0] / rate)
+        hits += lo <= truth <= hi
+    assert hits / sims >= 0.9
+
+
+def test_window_spec() -> None:
+    name, start, end = parse_window("debates=2016-09-26..2016-10-19")
+    assert name == "debates" and (end - start).days == 24
+    with pytest.raises(ValueError):
+        parse_window("nonsense")
+    with pytest.raises(ValueError):
+        EstimateOptions(sample_rate=0)
+
+
+@pytest.fixture(scope="module")
+def labelled(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample, labelled once for this module (tests copy it before writing)."""
+    from botwatch import open_study
+    from botwatch.content.stage import run_content
+
+    dst = tmp_path_factory.mktemp("est") / "labelled.duckdb"
+    shutil.copy(sample_study_path, dst)
+    with open_study(dst) as st:
+        run_content(st, US, log=lambda m: None)
+    return dst
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(src, dst)
+    return dst
+
+
+def test_estimates_on_the_sample(labelled: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    with open_study(_copy(labelled, tmp_path)) as st:
+        opts = EstimateOptions(sample_rate=0.01, reps=300, seed=5)
+        t1 = compute_estimates(st, US, opts, log=lambda m: None)
+        t2 = compute_estimates(st, US, opts, log=lambda m: None)
+        assert t1.equals(t2)  # deterministic seed
+        write_estimates(st, t1)
+        rows = st.sql("SELECT metric, observed, estimate, ci_low, ci_high FROM estimates WHERE period='campaign' AND account_group='all' AND party='republican'")
+        by = {m: (o, e, lo, hi) for m, o, e, lo, hi in rows}
+        o, e, lo, hi = by["support_posts"]
+        assert o > 0 and e == pytest.approx(o * 100) and lo <= e <= hi and hi > lo
+        o, e, lo, hi = by["positive_share"]
+        assert 0 < o < 1 and o == e and 0 <= lo <= o <= hi <= 1
+        assert by["accounts"][1] is None  # accounts are never scaled
+        # The '*' cell counts every in-election post once.
+        n_el = st.sql("SELECT count(*) FROM post_labels WHERE in_election")[0][0]
+        assert st.sql("SELECT observed FROM estimates WHERE period='campaign' AND account_group='all' AND party='*' AND metric='posts'")[0][0] == n_el
+        # Support + oppose + neutral = posts, per party.
+        for p in ("republican", "democrat"):
+            v = dict(st.sql("SELECT metric, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party=?", [p]))
+            assert v["support_posts"] + v["oppose_posts"] + v["neutral_posts"] == v["posts"]
+        # The last-30-days window holds a subset of the campaign.
+        last = st.sql("SELECT observed FROM estimates WHERE period='last_30_days' AND account_group='all' AND party='*' AND metric='posts'")[0][0]
+        assert 0 < last < n_el
+
+
+def test_groups_come_from_account_scores(labelled: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    with open_study(_copy(labelled, tmp_path)) as st:
+        accounts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE)")
+        for i, a in enumerate(accounts):
+            # every third account: Russian origin, confident; every second: likely automated; one US account
+            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, ?, ?, ?)", [a, 0.9 if i % 2 == 0 else 0.1, "RU" if i % 3 == 0 else "US", 0.8])
+        t = compute_estimates(st, US, EstimateOptions(reps=200), log=lambda m: None)
+        write_estimates(st, t)
+        got = dict(((g, m), o) for g, m, o in st.sql("SELECT account_group, metric, observed FROM estimates WHERE period='campaign' AND party='*' AND metric='accounts'"))
+        assert got[("foreign_origin", "accounts")] == len(range(0, len(accounts), 3))
+        assert got[("likely_automated", "accounts")] == len(range(0, len(accounts), 2))
+        assert got[("all", "accounts")] == len(accounts)
+
+
+def test_estimate_command_prints_the_reference_table(labelled: Path, tmp_path: Path) -> None:
+    from botwatch.cli import app
+
+    path = _copy(labelled, tmp_path)
+    res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "0.01", "--reps", "200"])
+    assert res.exit_code == 0, res.output
+    assert "Posts supporting each party" in res.output and "Republicans" in res.output
+    assert "needs account_scores" in res.output  # the missing group is said, not hidden
+    res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "2"])
+    assert res.exit_code != 0
