@@ -203,3 +203,16 @@ def test_election_and_sample_rate_are_read_back_from_runs(sample_study) -> None:
     ctx = report_context(sample_study)
     assert ctx["election"] is not None and ctx["election"].key == "us-2016"
     assert ctx["sample_rate"] == 0.01
+
+
+def test_svg_helpers_escape_labels_and_print_values() -> None:
+    from datetime import date, datetime
+
+    from botwatch.report.svg import hbars, line_chart
+
+    bars = str(hbars(["<b onmouseover=x>'", "Con"], [0.4, 0.3], lo=[0.35, None], hi=[0.46, None], title="t'<"))
+    assert "<b onmouseover" not in bars and "&lt;b onmouseover=x&gt;&#39;" in bars
+    assert "40% [35–46%]" in bars and "30%" in bars  # the number is printed, not only drawn
+    chart = str(line_chart([date(2017, 5, d) for d in (1, 2, 3)], {"all <x>": [1, 5, 3], "bots": [0, 2, 1]}, events=[(datetime(2017, 5, 2, 9), "debate <i>"), (date(2018, 1, 1), "outside")]))
+    assert chart.count("<polyline") == 2 and "debate &lt;i&gt;" in chart and "outside" not in chart
+    assert "stroke-dasharray='6 3'" in chart  # second series differs by dash, not only colour
