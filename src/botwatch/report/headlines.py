@@ -46,7 +46,7 @@ def gather_headlines(sections: list[Section]) -> list[Headline]:
 
 def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> list[KeyNumber]:
     """Posts, accounts and period always; automated, foreign-origin and clustered accounts when
-    their tables exist (shares with 95% Wilson intervals over the scored accounts that posted)."""
+    their tables exist (shares with 95% Wilson intervals over the scored accounts)."""
     tables: set[str] = ctx.get("tables") or set(study.tables())
     posts, accounts, first, last = study.sql("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     out = [
@@ -59,32 +59,33 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
     explorer = "#explorer" if "explorer" in section_ids else ""
     if "account_scores" in tables:
         cols = set(table_columns(study, "account_scores"))
-        posting = "EXISTS (SELECT 1 FROM posts p WHERE p.platform = s.platform AND p.account_id = s.account_id)"
+        # Denominators are the scored accounts (with origin evidence, for origin), as the accounts
+        # section counts them, so the top of the report and that section never disagree.
         if "bot_probability" in cols:
             n, k, expected = study.sql(
-                f"SELECT count(*), count(*) FILTER (WHERE bot_probability >= 0.5), sum(bot_probability) "
-                f"FROM account_scores s WHERE bot_probability IS NOT NULL AND {posting}"
+                "SELECT count(*), count(*) FILTER (WHERE bot_probability >= 0.5), sum(bot_probability) "
+                "FROM account_scores WHERE bot_probability IS NOT NULL"
             )[0]
             if n:
                 p, lo, hi = wilson(k, n)
                 out.append(KeyNumber(
                     num(k), "likely automated accounts",
-                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts that posted have automation probability ≥ 0.5; "
+                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5; "
                     f"the probabilities sum to {num(expected, 0)} expected automated accounts",
                     explorer,
                 ))
         election = ctx.get("election")
         if election is not None and {"origin_country", "origin_probability"} <= cols:
             n, k = study.sql(
-                f"SELECT count(*), count(*) FILTER (WHERE origin_country IS NOT NULL AND origin_country <> ? AND origin_probability >= 0.5) "
-                f"FROM account_scores s WHERE {posting}",
+                "SELECT count(*), count(*) FILTER (WHERE origin_country <> ? AND origin_probability >= 0.5) "
+                "FROM account_scores WHERE origin_country IS NOT NULL",
                 [election.country],
             )[0]
             if n:
                 p, lo, hi = wilson(k, n)
                 out.append(KeyNumber(
                     num(k), "foreign-origin accounts",
-                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts that posted: most likely origin outside {election.country}, probability ≥ 0.5",
+                    f"{pct_ci(p, lo, hi)} of {num(n)} accounts with origin evidence: most likely origin outside {election.country}, probability ≥ 0.5",
                     explorer,
                 ))
     if "cluster_members" in tables:
