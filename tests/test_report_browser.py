@@ -27,7 +27,7 @@ def browser() -> Iterator[Any]:
     """One headless chromium for the module (start-up is ~1 s); skipped with the reason when absent."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"chromium not found at {CHROMIUM}: run `bash .ci/install-browser.sh` (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed: pip install botwatch[browser]")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed: pip install botwatch[test]")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
