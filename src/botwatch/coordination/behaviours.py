@@ -52,12 +52,11 @@ def normalise_url(url: Any) -> Any:
     """
     u = url.strip()
     u = u.re_replace(r"^[A-Za-z]+://", "")
-    u = u.re_replace(r"^www\.", "")
     u = u.re_replace(r"#.*$", "")
     u = u.re_replace(r"[?&](utm_[a-z]+|fbclid|gclid|ref|s|ref_src)=[^&]*", "")
-    u = u.re_replace(r"/+$", "")
-    host = u.re_extract(r"^([^/]*)", 1).lower()
-    rest = u.re_extract(r"^[^/]*(.*)$", 1)
+    u = u.re_replace(r"[/?]+$", "")
+    host = u.re_extract(r"^([^/?]*)", 1).lower().re_replace(r"^www\.", "")
+    rest = u.re_extract(r"^[^/?]*(.*)$", 1)
     return host + rest
 
 

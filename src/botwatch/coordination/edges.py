@@ -105,16 +105,17 @@ def aggregate_edges(pairs: Any) -> Any:
     weight: common traces count for little); `a_first`/`b_first` count who acted first.
     """
     gap = (pairs.t_b.epoch_seconds() - pairs.t_a.epoch_seconds()).cast("float64")
-    p = pairs.mutate(gap=gap.abs(), a_led=(gap > 0).cast("int64"), b_led=(gap < 0).cast("int64"))
+    key = pairs.post_a + "|" + pairs.post_b
+    p = pairs.mutate(gap=gap.abs(), _key=key, _a_led=ibis.ifelse(gap > 0, key, ibis.null().cast("string")), _b_led=ibis.ifelse(gap < 0, key, ibis.null().cast("string")))
     return p.group_by(["platform", "account_a", "account_b"]).agg(
-        co_actions=(p.post_a + "|" + p.post_b).nunique(),
+        co_actions=p._key.nunique(),
         trace_matches=p.count(),
         weight_idf=p.idf.sum(),
         n_behaviours=p.behaviour.nunique(),
         first_at=ibis.least(p.t_a, p.t_b).min(),
         last_at=ibis.greatest(p.t_a, p.t_b).max(),
-        a_first=p.a_led.sum(),
-        b_first=p.b_led.sum(),
+        a_first=p._a_led.nunique(),
+        b_first=p._b_led.nunique(),
         median_gap_s=p.gap.median(),
     )
 
@@ -146,11 +147,11 @@ def _reassign(first: Any, groups: list[Any], seed: int, moved: list[str]) -> Any
     return j.select(*[(j[f"{c}_d"].name(c) if c in moved else j[c]) for c in first.columns])
 
 
-def null_times(first: Any, seed: int, model: str = DEFAULT_NULL_MODEL) -> Any:
+def null_times(first: Any, seed: int, model: str = DEFAULT_NULL_MODEL, swap_unit: str = "h") -> Any:
     """A null-model copy of `first` (same columns) in which coordination has been destroyed.
 
-    - ``item-swap`` (default): within each behaviour and UTC hour, the items (traces) acted on
-      are shuffled among the actions. Every account keeps its exact times (bursts, schedule) and
+    - ``item-swap`` (default): within each behaviour and UTC hour (`swap_unit`, "h" or "D"), the
+      items (traces) acted on are shuffled among the actions. Every account keeps its exact times (bursts, schedule) and
       every item keeps how often it was acted on in that hour, so popular posts still make
       crowds coincide by chance; what breaks is *which* accounts picked the same item.
     - ``day-shuffle``: each account's action times are shuffled among its own actions of the
@@ -160,8 +161,8 @@ def null_times(first: Any, seed: int, model: str = DEFAULT_NULL_MODEL) -> Any:
       Blind to coordination that shows in *which* items a group shares.
     """
     if model == "item-swap":
-        hour = first.t.truncate("h")
-        return _reassign(first, [first.platform, first.behaviour, hour], seed, ["trace", "target", "n", "idf"])
+        unit = first.t.truncate(swap_unit)
+        return _reassign(first, [first.platform, first.behaviour, unit], seed, ["trace", "target", "n", "idf"])
     if model == "day-shuffle":
         return _reassign(first, [first.platform, first.account_id, first.t.truncate("D")], seed, ["t"])
     if model == "trace-permute":

@@ -94,6 +94,9 @@ class NetworkResult:
         if self.null is not None:
             d["threshold"] = self.null.threshold
             d["fdr"] = self.null.fdr
+            d["tested"] = self.null.tested
+            d["family"] = self.null.family
+            d["null_replicates"] = self.null.replicates
         return d
 
 

@@ -22,6 +22,7 @@ from botwatch.study import Study
 SECTION_MODULES: list[str] = [
     "botwatch.report.section_overview",
     "botwatch.report.section_accounts",
+    "botwatch.report.section_coordination",
     "botwatch.report.section_explorer",
     "botwatch.report.section_methods",
 ]

@@ -1,0 +1,103 @@
+"""`botwatch coordination STUDY`: build the tested co-action network, estimate or sweep the window,
+and export the network (GraphML, CSV). Runs the same code as the `coordination` stage."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from botwatch.cli import StudyArg, _fail, _load_election, _open, app, console, out
+
+_UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """'60s', '5m', '1h', '90' → seconds (a plain number means seconds)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?\s*", text.lower())
+    if not m:
+        raise ValueError(f"cannot read {text!r} as a duration: use e.g. 30s, 5m, 1h")
+    seconds = float(m.group(1)) * _UNITS[m.group(2) or ""]
+    if seconds < 1:
+        raise ValueError(f"window {text!r} is under a second")
+    return int(round(seconds))
+
+
+@app.command()
+def coordination(
+    study: StudyArg,
+    behaviour: Annotated[Optional[list[str]], typer.Option("--behaviour", "-b", help="co-retweet, co-post, co-post-near, co-link, co-hashtags, co-reply, co-mention, fast-retweet (repeatable; default: co-retweet co-post co-link co-hashtags co-reply)")] = None,
+    window: Annotated[str, typer.Option(help="Co-action window, e.g. 60s, 5m (or 'auto': estimated from the data)")] = "60s",
+    min_repeats: Annotated[int, typer.Option(help="Co-actions a pair needs before it is tested")] = 2,
+    max_trace_accounts: Annotated[int, typer.Option(help="Items shared by more accounts than this are set aside (they pair everyone)")] = 1000,
+    null_model: Annotated[str, typer.Option(help="item-swap (default), day-shuffle or trace-permute")] = "item-swap",
+    null_replicates: Annotated[int, typer.Option(help="Null-model runs the test is based on")] = 2,
+    max_fdr: Annotated[float, typer.Option(help="False discovery rate for keeping an edge")] = 0.05,
+    fast_seconds: Annotated[int, typer.Option(help="fast-retweet: at most this many seconds after the original")] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the null model and of Leiden")] = 7,
+    election: Annotated[Optional[str], typer.Option("--election", "-e", help="Election preset (its country defines 'foreign origin')")] = None,
+    sweep: Annotated[Optional[str], typer.Option(help="Only report pairs/edges for these windows, e.g. 10s,60s,10m,1h (writes nothing)")] = None,
+    graphml: Annotated[Optional[Path], typer.Option(help="Also write the network as GraphML here")] = None,
+    edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
+) -> None:
+    """Find accounts that act in unison: co-action network tested against chance, Leiden clusters."""
+    from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
+    from botwatch.coordination.edges import NULL_MODELS
+    from botwatch.coordination.network import NetworkOptions, estimate_window, sweep as run_sweep
+    from botwatch.coordination.stage import run_coordination
+
+    try:
+        behaviours = tuple(check_behaviours(behaviour or DEFAULT_BEHAVIOURS))
+        if null_model not in NULL_MODELS:
+            raise ValueError(f"unknown null model {null_model!r}; known: {', '.join(NULL_MODELS)}")
+        win = None if window.strip().lower() == "auto" else parse_duration(window)
+        windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    elect = _load_election(election)
+    with _open(study) as st:
+        if "posts" not in st.tables() or st.count("posts") == 0:
+            _fail(f"{study} holds no posts: run `botwatch ingest` first")
+        if win is None:
+            est = estimate_window(st, behaviours=("co-retweet",))
+            win = int(est["window_s"])
+            console.print(
+                f"window estimated from {est['later_shares']:,} later shares: the quickest {est['quantile']:.0%} follow the first within {win:,} s "
+                f"(median {est['median_delay_s']} s)",
+                highlight=False,
+            )
+        opts = NetworkOptions(
+            behaviours=behaviours, window_s=win, min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, null_model=null_model,
+            null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds,
+        )
+        if windows:
+            t = Table(title=f"Window sweep ({', '.join(behaviours)})")
+            for c in ("window (s)", "pairs co-acting", "pairs tested", "edges kept", "accounts", "min co-actions kept"):
+                t.add_column(c, justify="right")
+            for r in run_sweep(st, windows, opts):
+                t.add_row(f"{r['window_s']:,}", f"{r['pairs']:,}", f"{r['tested']:,}", f"{r['edges']:,}", f"{r['accounts']:,}", str(r["min_co_actions"]))
+            out.print(t)
+            return
+        with st.run("coordination", {"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}}) as info:
+            res = run_coordination(st, opts, country=getattr(elect, "country", None), log=lambda m: console.print(m, highlight=False))
+            info["rows_written"] = res.edges
+        clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label FROM clusters ORDER BY cluster_id LIMIT 15")
+        t = Table(title=f"Clusters (window {win:,} s; {res.edges:,} edges beat chance at FDR {max_fdr})")
+        for c in ("cluster", "accounts", "edges", "density", "behaviours", "most central"):
+            t.add_column(c)
+        for cid, size, e, d, b, label in clusters:
+            t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", b or "", label or "")
+        out.print(t)
+        if graphml:
+            from botwatch.coordination.export import export_graphml
+
+            out.print(f"wrote {export_graphml(st, graphml)}")
+        if edges_csv:
+            from botwatch.coordination.export import export_csv
+
+            e, n = export_csv(st, edges_csv)
+            out.print(f"wrote {e} and {n}")

@@ -1,0 +1,70 @@
+"""Export the tested network for Gephi, Cytoscape, networkx or R: GraphML and CSV edge lists.
+
+Nodes carry their cluster and activity (and bot/origin scores where the study has them); edges
+carry the co-action count, IDF weight, behaviours, expected count by chance and p-value, so the
+test travels with the graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import igraph as ig
+
+from botwatch.study import Study
+
+_EDGE_COLS = ("platform", "account_a", "account_b", "co_actions", "weight_idf", "behaviours", "first_at", "last_at", "a_first", "b_first", "median_gap_s", "expected_by_chance", "p_value")
+
+
+def network_graph(study: Study) -> ig.Graph:
+    """The kept network as an igraph Graph (vertex `name` = "platform:account_id")."""
+    nodes = study.sql(
+        "SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree, strength, bot_probability, origin_country, account_category "
+        "FROM cluster_members ORDER BY platform, account_id"
+    )
+    g = ig.Graph(directed=False)
+    g.add_vertices([f"{p}:{a}" for p, a, *_ in nodes])
+    for i, key in enumerate(("platform", "account_id", "cluster_id", "handle", "posts", "degree", "strength", "bot_probability", "origin_country", "account_category")):
+        # GraphML has no NULL: unknown strings become "", unknown numbers NaN.
+        vals = [r[i] for r in nodes]
+        if key in ("cluster_id", "posts", "degree"):
+            g.vs[key] = [int(v) if v is not None else -1 for v in vals]
+        elif key in ("strength", "bot_probability"):
+            g.vs[key] = [float(v) if v is not None else float("nan") for v in vals]
+        else:
+            g.vs[key] = ["" if v is None else str(v) for v in vals]
+    edges = study.sql(f"SELECT {', '.join(_EDGE_COLS)} FROM coordination_edges ORDER BY platform, account_a, account_b")
+    g.add_edges([(f"{r[0]}:{r[1]}", f"{r[0]}:{r[2]}") for r in edges])
+    for i, key in enumerate(_EDGE_COLS[3:], start=3):
+        vals = [r[i] for r in edges]
+        if key == "behaviours":
+            g.es[key] = [",".join(v or []) for v in vals]
+        elif key in ("first_at", "last_at"):
+            g.es[key] = ["" if v is None else v.isoformat() for v in vals]
+        else:
+            g.es[key] = [float(v) if v is not None else float("nan") for v in vals]
+    g.es["weight"] = g.es["weight_idf"] if edges else []
+    return g
+
+
+def export_graphml(study: Study, out: str | Path) -> Path:
+    """Write the network as GraphML; returns the path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    network_graph(study).write_graphml(str(out))
+    return out
+
+
+def export_csv(study: Study, out: str | Path) -> tuple[Path, Path]:
+    """Write `<stem>.csv` (edge list) and `<stem>_nodes.csv` (accounts and clusters)."""
+    out = Path(out)
+    nodes = out.with_name(out.stem + "_nodes.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    edge_cols = ", ".join(c if c != "behaviours" else "array_to_string(behaviours, ',') AS behaviours" for c in _EDGE_COLS)
+    for sql, path in (
+        (f"SELECT {edge_cols} FROM coordination_edges ORDER BY platform, account_a, account_b", out),
+        ("SELECT * FROM cluster_members ORDER BY cluster_id, platform, account_id", nodes),
+    ):
+        target = str(path).replace("'", "''")
+        study.sql(f"COPY ({sql}) TO '{target}' (FORMAT CSV, HEADER)")
+    return out, nodes

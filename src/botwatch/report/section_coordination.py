@@ -1,0 +1,188 @@
+"""Report section: the networks that act in unison — picture, clusters table, each cluster's timeline.
+
+The picture is server-side SVG (no script, nothing fetched): igraph lays out the largest
+clusters with a fixed seed, members are coloured by cluster and sized by activity, and the
+accounts each cluster amplifies most are drawn as grey squares joined to the members that
+amplified them. All text reaches the page through the autoescaping template.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import igraph as ig
+from markupsafe import Markup
+
+from botwatch.coordination.clusters import top_amplified
+from botwatch.report.sections import Section, render, section
+from botwatch.study import Study
+
+# Colour-blind-safe qualitative palette (Okabe–Ito, then Tol's muted), reused cyclically.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#117733", "#332288", "#999933", "#44AA99", "#AA4499"]
+MAX_CLUSTERS_DRAWN = 12
+MAX_NODES_DRAWN = 400
+W, H = 900, 560
+
+
+def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
+    """Positions (in SVG units) of the drawn members and amplified accounts, plus the lines."""
+    marks = ",".join("?" for _ in cluster_ids)
+    members = study.sql(
+        f"SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree FROM cluster_members "
+        f"WHERE cluster_id IN ({marks}) ORDER BY cluster_id, strength DESC LIMIT {MAX_NODES_DRAWN}",
+        cluster_ids,
+    )
+    if not members:
+        return {"nodes": [], "edges": [], "targets": [], "links": []}
+    key = {(p, a): i for i, (p, a, *_) in enumerate(members)}
+    edges = [
+        (key[(p, a)], key[(p, b)], w)
+        for p, a, b, w in study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
+        if (p, a) in key and (p, b) in key
+    ]
+    # The two accounts each drawn cluster amplifies most, joined to the members that did it.
+    targets: list[tuple[str, int]] = []
+    links: list[tuple[int, int, int]] = []
+    amp = study.sql(
+        f"""
+        WITH t AS (
+            SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target, count(*) AS n
+            FROM posts p JOIN cluster_members m USING (platform, account_id)
+            WHERE m.cluster_id IN ({marks}) AND p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
+            GROUP BY ALL
+        ), top AS (
+            SELECT cluster_id, target FROM (
+                SELECT cluster_id, target, row_number() OVER (PARTITION BY cluster_id ORDER BY sum(n) DESC, target) AS rk
+                FROM t GROUP BY cluster_id, target) WHERE rk <= 2
+        )
+        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.n FROM t JOIN top USING (cluster_id, target)
+        """,
+        cluster_ids,
+    )
+    tindex: dict[tuple[int, str], int] = {}
+    for cid, p, a, target, n in amp:
+        if (p, a) not in key:
+            continue
+        ti = tindex.setdefault((cid, target), len(members) + len(targets))
+        if ti == len(members) + len(targets):
+            targets.append((target, cid))
+        links.append((key[(p, a)], ti, n))
+    g = ig.Graph(n=len(members) + len(targets), edges=[(a, b) for a, b, _ in edges] + [(a, b) for a, b, _ in links])
+    weights = [max(float(w or 0), 0.1) for _, _, w in edges] + [0.3] * len(links)
+    state = random.getstate()
+    random.seed(11)
+    ig.set_random_number_generator(random)
+    try:
+        layout = g.layout_fruchterman_reingold(weights=weights, niter=500) if g.ecount() else g.layout_circle()
+    finally:
+        random.setstate(state)
+    xs, ys = [c[0] for c in layout.coords], [c[1] for c in layout.coords]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    sx = (W - 80) / ((x1 - x0) or 1)
+    sy = (H - 60) / ((y1 - y0) or 1)
+    pos = [(40 + (x - x0) * sx, 30 + (y - y0) * sy) for x, y in layout.coords]
+    colour = {cid: PALETTE[i % len(PALETTE)] for i, cid in enumerate(cluster_ids)}
+    top_posts = max((m[4] or 0) for m in members) or 1
+    nodes = [
+        {
+            "x": round(pos[i][0], 1), "y": round(pos[i][1], 1),
+            "r": round(3 + 9 * math.sqrt((m[4] or 0) / top_posts), 1),
+            "colour": colour[m[2]], "label": m[3], "cluster": m[2], "posts": m[4] or 0, "degree": m[5],
+        }
+        for i, m in enumerate(members)
+    ]
+    return {
+        "nodes": nodes,
+        "edges": [{"x1": nodes[a]["x"], "y1": nodes[a]["y"], "x2": nodes[b]["x"], "y2": nodes[b]["y"]} for a, b, _ in edges],
+        "targets": [
+            {"x": round(pos[len(members) + j][0], 1), "y": round(pos[len(members) + j][1], 1), "label": t, "cluster": cid}
+            for j, (t, cid) in enumerate(targets)
+        ],
+        "links": [
+            {"x1": nodes[a]["x"], "y1": nodes[a]["y"], "x2": round(pos[b][0], 1), "y2": round(pos[b][1], 1)}
+            for a, b, _ in links
+        ],
+        "colour": colour,
+    }
+
+
+def _timelines(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
+    """Daily co-actions per drawn cluster on one shared day axis (small multiples)."""
+    marks = ",".join("?" for _ in cluster_ids)
+    rows = study.sql(
+        f"""
+        SELECT m.cluster_id, CAST(least(e.t_a, e.t_b) AS DATE) AS day, count(DISTINCT e.post_a || '|' || e.post_b) AS n
+        FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
+        JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
+        WHERE m.cluster_id IN ({marks}) GROUP BY ALL ORDER BY 1, 2
+        """,
+        cluster_ids,
+    )
+    if not rows:
+        return {"rows": [], "first": None, "last": None}
+    first: date = min(r[1] for r in rows)
+    last: date = max(r[1] for r in rows)
+    days = (last - first).days + 1
+    width = 900
+    bw = width / max(days, 1)
+    out = []
+    for cid in cluster_ids:
+        series = [(d, n) for c, d, n in rows if c == cid]
+        if not series:
+            continue
+        top = max(n for _, n in series) or 1
+        out.append(
+            {
+                "cluster": cid,
+                "max": top,
+                "bars": [
+                    {"x": round((d - first).days * bw, 2), "w": round(max(bw - 0.5, 1.0), 2), "h": round(28 * n / top, 1), "day": d.isoformat(), "n": n}
+                    for d, n in series
+                ],
+            }
+        )
+    return {"rows": out, "first": first, "last": last, "width": width, "days": days}
+
+
+def coordination_facts(study: Study) -> dict[str, Any] | None:
+    """Everything the section shows, or None when the coordination stage has not run."""
+    if "clusters" not in study.tables() or "coordination_summary" not in study.tables():
+        return None
+    summary = json.loads(study.sql("SELECT summary FROM coordination_summary")[0][0])
+    clusters = [
+        dict(zip(("cluster_id", "size", "edges", "density", "behaviours", "first_at", "last_at", "posts", "top_amplified", "share_automated", "share_foreign", "scored", "top_category", "label"), r))
+        for r in study.sql(
+            "SELECT cluster_id, size, edges, density, behaviours, first_at, last_at, posts, top_amplified, share_automated, share_foreign, scored_members, top_category, label "
+            "FROM clusters ORDER BY cluster_id"
+        )
+    ]
+    for c in clusters:
+        c["top_amplified"] = top_amplified(c["top_amplified"])
+    null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else []
+    accounts = study.sql("SELECT count(*) FROM cluster_members")[0][0]
+    return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
+
+
+@section("coordination", order=50)
+def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
+    facts = coordination_facts(study)
+    if facts is None:
+        return None
+    drawn = [c["cluster_id"] for c in facts["clusters"] if c["size"] >= 2][:MAX_CLUSTERS_DRAWN]
+    picture = _layout(study, drawn) if drawn else None
+    timelines = _timelines(study, drawn) if drawn else None
+    s = facts["summary"]
+    big = facts["clusters"][0] if facts["clusters"] else None
+    headline = []
+    if big is not None:
+        headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"]))
+    html = render(
+        "coordination.html.j2",
+        f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
+        shown=facts["clusters"][:50],
+    )
+    return Section("coordination", "Networks acting in unison", Markup(html), order=50, headline=headline)

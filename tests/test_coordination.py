@@ -1,0 +1,258 @@
+"""Coordination: band joins against brute force, the popularity cap, the null test, Leiden, the
+stage on the bundled sample, and recovery of a planted network hidden in a generated crowd."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from botwatch import open_study
+from botwatch.coordination.behaviours import check_behaviours, normalise_text, normalise_url
+from botwatch.coordination.clusters import leiden
+from botwatch.coordination.edges import PairOptions, first_actions, null_times, pair_rows, with_popularity
+from botwatch.coordination.near import near_duplicate_groups
+from botwatch.coordination.network import NetworkOptions, estimate_window, sweep
+from botwatch.coordination.nulltest import benjamini_hochberg, pair_pvalues, survival
+from botwatch.coordination.stage import run_coordination
+from botwatch.coordination.synth import CrowdSpec, generate, planted_accounts, recovery
+
+T0 = datetime(2017, 5, 1, 12, 0, 0)
+
+
+def _traces(rows: list[tuple[str, str, int]]) -> object:
+    """An in-memory trace table from (trace, account, seconds after T0)."""
+    return ibis.memtable(
+        {
+            "platform": ["twitter"] * len(rows),
+            "behaviour": ["co-retweet"] * len(rows),
+            "trace": [r[0] for r in rows],
+            "account_id": [r[1] for r in rows],
+            "post_id": [f"{r[1]}-{r[0]}-{r[2]}" for r in rows],
+            "t": [T0 + timedelta(seconds=r[2]) for r in rows],
+            "target": [None] * len(rows),
+        },
+        schema={"platform": "string", "behaviour": "string", "trace": "string", "account_id": "string", "post_id": "string", "t": "timestamp", "target": "string"},
+    )
+
+
+def _brute(rows: list[tuple[str, str, int]], window: int, cap: int) -> set[tuple[str, str, str]]:
+    first: dict[tuple[str, str], int] = {}
+    for tr, acc, s in rows:
+        first[(tr, acc)] = min(s, first.get((tr, acc), s))
+    by_trace: dict[str, list[tuple[str, int]]] = {}
+    for (tr, acc), s in first.items():
+        by_trace.setdefault(tr, []).append((acc, s))
+    out = set()
+    for tr, acts in by_trace.items():
+        if not 2 <= len(acts) <= cap:
+            continue
+        for (a, sa), (b, sb) in itertools.combinations(acts, 2):
+            if abs(sa - sb) <= window:
+                lo, hi = sorted((a, b))
+                out.add((tr, lo, hi))
+    return out
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["p1", "p2", "p3"]), st.sampled_from([f"a{i}" for i in range(6)]), st.integers(0, 400)),
+        min_size=0,
+        max_size=40,
+    ),
+    window=st.sampled_from([1, 7, 60, 90]),
+    cap=st.sampled_from([3, 100]),
+)
+def test_band_join_matches_brute_force(rows: list[tuple[str, str, int]], window: int, cap: int) -> None:
+    """The bucketed equality join finds exactly the pairs an all-pairs scan finds, once each."""
+    expected = _brute(rows, window, cap)
+    if not rows:
+        return
+    f = with_popularity(first_actions(_traces(rows)))
+    got = pair_rows(f, PairOptions(window_s=window, max_trace_accounts=cap)).to_pyarrow().to_pylist()
+    keys = [(r["trace"], r["account_a"], r["account_b"]) for r in got]
+    assert len(keys) == len(set(keys)), "a pair was produced twice"
+    assert set(keys) == expected
+    for r in got:
+        assert r["account_a"] < r["account_b"]
+        assert abs((r["t_b"] - r["t_a"]).total_seconds()) <= window
+
+
+def test_window_edges_are_inclusive_across_bucket_boundaries() -> None:
+    rows = [("p", "a", 59), ("p", "b", 60), ("p", "c", 119), ("p", "d", 179), ("p", "e", 240)]
+    f = with_popularity(first_actions(_traces(rows)))
+    got = {(r["account_a"], r["account_b"]) for r in pair_rows(f, PairOptions(window_s=60)).to_pyarrow().to_pylist()}
+    assert got == {("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")}
+
+
+def test_popular_traces_are_capped_not_paired() -> None:
+    """A trace with more accounts than the cap yields no pairs (and is not expanded)."""
+    rows = [("viral", f"u{i:03d}", i) for i in range(50)] + [("small", "u001", 0), ("small", "u002", 5)]
+    f = with_popularity(first_actions(_traces(rows)))
+    got = pair_rows(f, PairOptions(window_s=60, max_trace_accounts=20)).to_pyarrow().to_pylist()
+    assert {r["trace"] for r in got} == {"small"}
+
+
+def test_idf_discounts_common_traces() -> None:
+    rows = [("rare", "a", 0), ("rare", "b", 1)] + [("common", f"u{i}", i) for i in range(8)]
+    f = with_popularity(first_actions(_traces(rows))).to_pyarrow().to_pylist()
+    idf = {r["trace"]: r["idf"] for r in f}
+    assert idf["rare"] > idf["common"] > 0
+
+
+@pytest.mark.parametrize("model", ["item-swap", "day-shuffle", "trace-permute"])
+def test_null_models_keep_what_they_promise(model: str) -> None:
+    rng = random.Random(3)
+    rows = [(f"p{rng.randrange(6)}", f"a{rng.randrange(5)}", rng.randrange(0, 3 * 86400)) for _ in range(120)]
+    f = with_popularity(first_actions(_traces(rows)))
+    base = f.to_pyarrow().to_pylist()
+    shuffled = null_times(f, seed=1, model=model).to_pyarrow().to_pylist()
+    assert len(shuffled) == len(base)
+    # Every model keeps each account's number of actions.
+    count = lambda rs, key: sorted((r[key], sum(1 for x in rs if x[key] == r[key])) for r in rs)  # noqa: E731
+    assert count(shuffled, "account_id") == count(base, "account_id")
+    if model == "item-swap":  # each account keeps its exact times; each hour keeps its items
+        assert sorted((r["account_id"], r["t"]) for r in shuffled) == sorted((r["account_id"], r["t"]) for r in base)
+        hour = lambda t: t.replace(minute=0, second=0)  # noqa: E731
+        assert sorted((hour(r["t"]), r["trace"]) for r in shuffled) == sorted((hour(r["t"]), r["trace"]) for r in base)
+    elif model == "day-shuffle":  # each account keeps its times per day, and its items
+        assert sorted((r["account_id"], r["t"]) for r in shuffled) == sorted((r["account_id"], r["t"]) for r in base)
+        assert sorted((r["account_id"], r["trace"]) for r in shuffled) == sorted((r["account_id"], r["trace"]) for r in base)
+    else:  # each trace keeps its set of times
+        assert sorted((r["trace"], r["t"]) for r in shuffled) == sorted((r["trace"], r["t"]) for r in base)
+    with pytest.raises(ValueError):
+        null_times(f, seed=1, model="nope")
+
+
+def test_survival_and_bh() -> None:
+    assert survival({1: 5, 3: 2}) == {1: 7, 2: 2, 3: 2}
+    p = np.array([1e-9, 0.01, 0.02, 0.9])
+    assert benjamini_hochberg(p, 0.05).tolist() == [True, True, True, False]
+    # The same p-values among a million untested pairs: only the overwhelming one survives.
+    assert benjamini_hochberg(p, 0.05, m_total=1_000_000).tolist() == [True, False, False, False]
+
+
+def test_pvalues_use_null_counts_and_prior() -> None:
+    lam, p = pair_pvalues(np.array([5, 5, 5]), np.array([0, 8, 0]), replicates=2, prior=np.array([0.0, 0.0, 3.0]))
+    assert lam[0] < lam[2] < lam[1]
+    assert p[0] < p[2] < p[1]
+
+
+def test_text_and_url_normalisation() -> None:
+    t = ibis.memtable({"s": ["RT @Someone: Vote NOW!!! https://t.co/xyz", "vote   now", "Голосуйте сейчас!"]})
+    out = t.mutate(n=normalise_text(t.s)).to_pyarrow()["n"].to_pylist()
+    assert out[0] == out[1] == "vote now"
+    assert out[2] == "голосуйте сейчас"
+    u = ibis.memtable({"u": ["https://WWW.Example.com/a/?utm_source=x#frag", "http://example.com/a", "https://t.co/AbC"]})
+    got = u.mutate(n=normalise_url(u.u)).to_pyarrow()["n"].to_pylist()
+    assert got[0] == got[1] == "example.com/a"
+    assert got[2] == "t.co/AbC"  # paths stay case-sensitive (short links are)
+
+
+def test_near_duplicates_group_templates_not_strangers() -> None:
+    base = "Vote for Smith in {} on Thursday, the only real choice for change"
+    items = [("1", base.format("Leeds")), ("2", base.format("York")), ("3", base.format("Leeds")), ("4", "A completely different message about the weather today in town")]
+    groups = near_duplicate_groups(items)
+    assert groups["1"] == groups["2"] == groups["3"]
+    assert "4" not in groups
+
+
+def test_behaviour_names_are_checked() -> None:
+    assert check_behaviours(["co-link", "co-link", "co-post"]) == ["co-link", "co-post"]
+    with pytest.raises(ValueError, match="unknown behaviour"):
+        check_behaviours(["co-nonsense"])
+
+
+def test_leiden_is_deterministic_and_separates_cliques() -> None:
+    a = [(f"a{i}", f"a{j}", 1.0) for i, j in itertools.combinations(range(6), 2)]
+    b = [(f"b{i}", f"b{j}", 1.0) for i, j in itertools.combinations(range(5), 2)]
+    edges = a + b + [("a0", "b0", 0.1)]
+    m1, m2 = leiden(edges, seed=7), leiden(edges, seed=7)
+    assert m1 == m2
+    assert len({m1[f"a{i}"] for i in range(6)}) == 1 and len({m1[f"b{i}"] for i in range(5)}) == 1
+    assert m1["a0"] != m1["b0"]
+    assert m1["a0"] == 0  # the largest cluster is number 0
+
+
+@pytest.fixture(scope="module")
+def crowd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CrowdSpec]:
+    spec = CrowdSpec(posts=40_000, accounts=5_000, planted=25, campaign_posts=30, mega_share=0.1, days=3)
+    path = tmp_path_factory.mktemp("crowd") / "crowd.duckdb"
+    with open_study(path) as s:
+        counts = generate(s, spec)
+    assert counts["mega_retweets"] > 1000  # the popular post is retweeted by thousands
+    return path, spec
+
+
+@pytest.mark.parametrize("window,min_recall", [(60, 0.95), (600, 0.95)])
+def test_planted_network_is_recovered_in_a_crowd(crowd: tuple[Path, CrowdSpec], tmp_path: Path, window: int, min_recall: float) -> None:
+    import shutil
+
+    path, spec = crowd
+    dst = tmp_path / "c.duckdb"
+    shutil.copy(path, dst)
+    with open_study(dst) as s:
+        res = run_coordination(s, NetworkOptions(window_s=window), log=lambda m: None)
+        rec = recovery(s, planted_accounts(spec))
+        assert rec["recall"] >= min_recall
+        # Edges are kept at a 5% false discovery rate, so a few crowd accounts may slip in (and
+        # the leader the network amplifies is in it by its copied texts); the cluster is the net.
+        assert rec["precision"] >= 0.85
+        assert rec["cluster_recall"] >= 0.9 and rec["cluster_precision"] >= 0.9
+        assert res.traces_capped >= 1  # the mega post was set aside, not paired
+        top = json.loads(s.sql("SELECT top_amplified FROM clusters WHERE cluster_id = (SELECT cluster_id FROM cluster_members WHERE account_id = 'planted0000')")[0][0])
+        assert top[0]["account"] == "leader"
+
+
+def test_spread_out_network_is_missed_by_a_narrow_window(tmp_path: Path) -> None:
+    """Members spread over ten minutes: a 2 s window must miss most of them rather than invent."""
+    spec = CrowdSpec(posts=20_000, accounts=3_000, planted=20, campaign_posts=20, days=3, planted_jitter_s=600, copy_text_p=0.0)
+    with open_study(tmp_path / "wide.duckdb") as s:
+        generate(s, spec)
+        run_coordination(s, NetworkOptions(window_s=2), log=lambda m: None)
+        narrow = recovery(s, planted_accounts(spec))
+        run_coordination(s, NetworkOptions(window_s=900), log=lambda m: None)
+        wide = recovery(s, planted_accounts(spec))
+    assert narrow["recall"] < 0.5
+    assert wide["recall"] >= 0.9
+    assert narrow["found"] == 0 or narrow["precision"] >= 0.9
+
+
+def test_stage_on_sample_writes_consistent_tables(sample_study: object) -> None:
+    s = sample_study
+    res = run_coordination(s, NetworkOptions(), log=lambda m: None)  # type: ignore[arg-type]
+    for t in ("coordination_edges", "coordination_evidence", "clusters", "cluster_members", "coordination_null", "coordination_summary"):
+        assert t in s.tables()  # type: ignore[attr-defined]
+    q = s.sql  # type: ignore[attr-defined]
+    assert res.edges == q("SELECT count(*) FROM coordination_edges")[0][0]
+    # Every evidence row belongs to a kept edge, every kept edge has evidence, counts agree.
+    assert q("SELECT count(*) FROM coordination_evidence e ANTI JOIN coordination_edges g USING (platform, account_a, account_b)")[0][0] == 0
+    assert q(
+        "SELECT count(*) FROM coordination_edges g WHERE co_actions <> (SELECT count(DISTINCT post_a || '|' || post_b) FROM coordination_evidence e "
+        "WHERE e.platform = g.platform AND e.account_a = g.account_a AND e.account_b = g.account_b)"
+    )[0][0] == 0
+    assert q("SELECT count(*) FROM coordination_evidence WHERE gap_s > 60")[0][0] == 0
+    assert q("SELECT count(*) FROM cluster_members m ANTI JOIN clusters c USING (cluster_id)")[0][0] == 0
+    if res.edges:
+        sizes = q("SELECT sum(size) FROM clusters")[0][0]
+        assert sizes == q("SELECT count(*) FROM cluster_members")[0][0]
+        assert q("SELECT min(density), max(density) FROM clusters WHERE size > 1")[0][1] <= 1.0
+    summary = json.loads(q("SELECT summary FROM coordination_summary")[0][0])
+    assert summary["options"]["window_s"] == 60
+
+
+def test_window_estimate_and_sweep(sample_study: object) -> None:
+    est = estimate_window(sample_study, ("co-retweet",))  # type: ignore[arg-type]
+    assert est["window_s"] >= 1 and est["later_shares"] > 0
+    rows = sweep(sample_study, [60, 3600], NetworkOptions(null_replicates=1))  # type: ignore[arg-type]
+    assert [r["window_s"] for r in rows] == [60, 3600]
+    assert rows[0]["pairs"] <= rows[1]["pairs"]  # a wider window can only find more co-actions
