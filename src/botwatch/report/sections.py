@@ -23,6 +23,7 @@ SECTION_MODULES: list[str] = [
     "botwatch.report.section_overview",
     "botwatch.report.section_accounts",
     "botwatch.report.section_coordination",
+    "botwatch.timeline.report",
     "botwatch.report.section_explorer",
     "botwatch.report.section_methods",
 ]
