@@ -146,6 +146,15 @@ def test_sample_report_loads_renders_and_explores(browser: Any, sample_report: t
         page.select_option("#ex-cluster", "in")
         assert all(c != "—" for c in _column(page, 5))
         page.select_option("#ex-cluster", "")
+        # Selecting a cluster shows exactly its members.
+        first_cluster = page.locator("#ex-body button.ex-cluster-btn").first.inner_text()
+        page.locator("#ex-body button.ex-cluster-btn").first.click()
+        assert set(_column(page, 5)) == {first_cluster}
+        page.select_option("#ex-cluster", "")
+        # The sort menu (the phone's way to sort) agrees with the headers.
+        page.select_option("#ex-sort", "posts:-1")
+        posts = [_num(t) for t in _column(page, 6)]
+        assert posts == sorted(posts, reverse=True) and page.get_attribute("th[data-key=posts]", "aria-sort") == "descending"
         # Pages.
         if expected["accounts"] > 50:
             page.click("#ex-next")
@@ -168,6 +177,10 @@ def test_sample_report_fits_a_phone_and_prints(browser: Any, sample_report: tupl
     try:
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+        # Explorer rows are cards: no cell reaches past the screen, evidence included.
+        page.click("#ex-body button.ex-handle >> nth=0")
+        widest = page.eval_on_selector_all("#ex-body td, #ex-body li", "els => Math.max(...els.map(e => e.getBoundingClientRect().right))")
+        assert widest <= 375 + 1, f"explorer content reaches {widest}px on a 375px screen"
         _shot(page, "report-phone.png")
         page.emulate_media(media="print")
         assert not page.is_visible("#ex-form") and not page.is_visible("nav")

@@ -19,6 +19,7 @@
   var pageLabel = document.getElementById("ex-page");
   var prevBtn = document.getElementById("ex-prev");
   var nextBtn = document.getElementById("ex-next");
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   var NUMERIC = { bot: true, origin_p: true, posts: true, followers: true };
   var searchText = rows.map(function (r) {
     return ((r[C.handle] || "") + " " + (r[C.name] || "") + " " + (r[C.id] || "")).toLowerCase();
@@ -57,6 +58,7 @@
     } else if (state.origin && r[C.origin] !== state.origin) { return false; }
     if (state.cluster === "in" && r[C.cluster] === null) { return false; }
     if (state.cluster === "out" && r[C.cluster] !== null) { return false; }
+    if (state.cluster.charAt(0) === "=" && r[C.cluster] !== state.cluster.slice(1)) { return false; }
     return true;
   }
 
@@ -65,13 +67,17 @@
     if (x === null || x === undefined || x === "") { return (y === null || y === undefined || y === "") ? a.__i - b.__i : 1; }
     if (y === null || y === undefined || y === "") { return -1; }
     var c;
-    if (NUMERIC[state.key]) { c = x - y; } else { c = String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: "base" }); }
+    if (NUMERIC[state.key]) { c = x - y; } else { c = collator.compare(String(x), String(y)); }
     return c === 0 ? a.__i - b.__i : c * state.dir;
   }
 
+  // Sorting 100k rows costs far more than filtering them, so the sorted order is kept and only
+  // recomputed when the sort changes; filters then keep that order.
+  var sorted = null, sortedBy = "";
   function refresh() {
-    view = rows.filter(matches);
-    view.sort(compare);
+    var by = state.key + ":" + state.dir;
+    if (sorted === null || sortedBy !== by) { sorted = rows.slice().sort(compare); sortedBy = by; }
+    view = (state.q || state.minbot > 0 || state.origin || state.cluster) ? sorted.filter(matches) : sorted;
     var pages = Math.max(1, Math.ceil(view.length / PAGE));
     if (state.page >= pages) { state.page = pages - 1; }
     draw(pages);
@@ -168,8 +174,19 @@
       var og = el("td");
       if (r[C.origin]) { og.textContent = r[C.origin] + " (" + (r[C.origin_p] === null ? "?" : r[C.origin_p].toFixed(2)) + ")"; } else { og.appendChild(el("span", "—", "muted")); }
       tr.appendChild(og);
-      tr.appendChild(el("td", r[C.cluster] === null ? "—" : r[C.cluster]));
+      var cl = el("td");
+      if (r[C.cluster] === null) { cl.textContent = "—"; } else {
+        var cb = el("button", r[C.cluster], "ex-cluster-btn");
+        cb.type = "button";
+        cb.title = "Show only the accounts of this cluster";
+        cb.addEventListener("click", function () { showCluster(r[C.cluster]); });
+        cl.appendChild(cb);
+      }
+      tr.appendChild(cl);
       tr.appendChild(el("td", fmt(r[C.posts]), "num"));
+      // Column names travel with the cells so the phone layout (cards) can print them.
+      var names = ["Handle", "Display name", "Automation probability", "Most likely origin", "Cluster", "Posts"];
+      for (var c = 0; c < tr.children.length; c++) { tr.children[c].setAttribute("data-label", names[c]); }
       frag.appendChild(tr);
       if (open) { frag.appendChild(detailRow(r)); }
     });
@@ -203,8 +220,43 @@
       if (state.key === key) { state.dir = -state.dir; } else { state.key = key; state.dir = NUMERIC[key] ? -1 : 1; }
       state.page = 0;
       label();
+      syncSortSelect();
       refresh();
     });
+  });
+
+  var clusterSel = document.getElementById("ex-cluster");
+  function showCluster(id) {
+    var value = "=" + id;
+    var found = false;
+    for (var i = 0; i < clusterSel.options.length; i++) { if (clusterSel.options[i].value === value) { found = true; } }
+    if (!found) {
+      var o = el("option", "cluster " + id);
+      o.value = value;
+      clusterSel.appendChild(o);
+    }
+    clusterSel.value = value;
+    onFilter();
+    status.focus();
+  }
+  status.tabIndex = -1;
+
+  var sortSel = document.getElementById("ex-sort");
+  function syncSortSelect() {
+    var v = state.key + ":" + state.dir;
+    var ok = false;
+    for (var i = 0; i < sortSel.options.length; i++) { if (sortSel.options[i].value === v) { ok = true; } }
+    sortSel.value = ok ? v : "";
+  }
+  sortSel.addEventListener("change", function (e) {
+    e.stopPropagation();
+    var parts = sortSel.value.split(":");
+    if (!C.hasOwnProperty(parts[0])) { return; }
+    state.key = parts[0];
+    state.dir = parseInt(parts[1], 10) || -1;
+    state.page = 0;
+    label();
+    refresh();
   });
 
   var timer = null;
@@ -227,7 +279,7 @@
   form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(onFilter, 120); });
   form.addEventListener("change", onFilter);
   form.addEventListener("submit", function (e) { e.preventDefault(); onFilter(); });
-  form.addEventListener("reset", function () { setTimeout(onFilter, 0); });
+  form.addEventListener("reset", function () { setTimeout(function () { onFilter(); syncSortSelect(); }, 0); });
   prevBtn.addEventListener("click", function () { if (state.page > 0) { state.page -= 1; refresh(); } });
   nextBtn.addEventListener("click", function () { state.page += 1; refresh(); });
   root.classList.add("ex-live");
