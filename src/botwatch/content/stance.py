@@ -78,3 +78,14 @@ def decide_stances(
         stance = np.select(conds, stances[:-1], default=stances[-1]).astype(object)
         out[p] = (stance, rule)
     return out
+
+# Measured on tests/fixtures/content/stance_sample_us2016.jsonl (170 hand-labelled IRA post-party
+# pairs); tests/test_content_stance.py recomputes these and fails if they drift from the code.
+MEASURED = {
+    "sample": "170 hand-labelled (post, party) pairs of IRA tweets, us-2016 preset",
+    "n": 170,
+    "accuracy": 0.612,
+    "majority_baseline": 0.441,
+    "cue_correct": 48,
+    "cue_n": 51,
+}
