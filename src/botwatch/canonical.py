@@ -30,10 +30,9 @@ def new_posts(candidates: ir.Table, existing: ir.Table) -> ir.Table:
     return candidates.anti_join(existing, POST_KEY).select(*POSTS.names)
 
 
-def _one_per_time(t: ir.Table, tiebreak: str, descending: bool = True) -> ir.Table:
-    """Keep one row per account and observation time, so "latest" is never a tie."""
-    order = ibis.desc(t[tiebreak]) if descending else ibis.asc(t[tiebreak])
-    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, "observed_at"], order_by=order))
+def _one_per_time(t: ir.Table, tiebreak: str, per: tuple[str, ...] = ()) -> ir.Table:
+    """Keep one row per account and observation time (the last by `tiebreak`), so "latest" is never a tie."""
+    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, *per, "observed_at"], order_by=ibis.desc(t[tiebreak])))
     return ranked.filter(ranked._rn == 0).drop("_rn")
 
 
@@ -58,10 +57,13 @@ def _latest_fields(t: ir.Table) -> dict[str, ir.Value]:
     return out
 
 
-def reduce_snapshots(staged: ir.Table) -> ir.Table:
-    """A file's account snapshots, one row per account: latest non-NULL fields and when seen."""
-    dedup = _one_per_time(staged, "_seq")
-    return dedup.group_by(ACCOUNT_KEY).aggregate(
+def reduce_snapshots(staged: ir.Table, per: tuple[str, ...] = ()) -> ir.Table:
+    """A file's account snapshots, one row per account: latest non-NULL fields and when seen.
+
+    `per` names extra grouping columns (e.g. `_file`) to reduce many files' snapshots in one pass.
+    """
+    dedup = _one_per_time(staged, "_seq", per)
+    return dedup.group_by([*ACCOUNT_KEY, *per]).aggregate(
         **_latest_fields(dedup),
         observed_at=dedup.observed_at.max(),
         first_seen=dedup.first_seen.min(),

@@ -212,6 +212,40 @@ def ingest_file(
     return result
 
 
+def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict[str, pa.Table]:
+    """Read one input into staged Arrow tables (with `_seq`), without a study.
+
+    This is what another engine (Spark) starts from: the same readers, the same rows, merged
+    there by the same `canonical` expressions.
+    """
+    parts: dict[str, list[pa.Table]] = {k: [] for k in _STAGES}
+    seq = 0
+
+    def collect(kind: str, batch: pa.Table) -> None:
+        nonlocal seq
+        parts[kind].append(batch.append_column("_seq", pa.array(range(seq, seq + batch.num_rows), pa.int64())))
+        seq += batch.num_rows
+
+    src = InputSource.open(path)
+    try:
+        sink = RowSink(collect, src.name, "unknown")
+        try:
+            name = sniff(src)
+        except UnknownFormat as exc:
+            sink.reject(0, f"unreadable input: {exc}", src_head(src))
+        else:
+            sink.source_format = name
+            FORMATS[name].read(src, sink, max_record_bytes)
+        sink.flush()
+    finally:
+        src.close()
+    out = {}
+    for kind, (_, schema) in _STAGES.items():
+        full = schema.append(pa.field("_seq", pa.int64()))
+        out[kind] = pa.concat_tables(parts[kind]) if parts[kind] else full.empty_table()
+    return out
+
+
 def src_head(src: InputSource) -> bytes:
     try:
         return src.head(2000)
