@@ -1,0 +1,133 @@
+"""Profile features, the shipped model (loads, calibrated range, evidence), and training on the
+real labelled sets (skipped when ../shared/data is absent)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from botwatch.accounts.botmodel import PROB_CEIL, PROB_FLOOR, describe_value, load_model, sentence, shipped_model
+from botwatch.accounts.profile import MODEL_FEATURES, char_entropy, is_generated_handle, name_handle_similarity, profile_features
+
+
+@pytest.mark.parametrize(("handle", "expected"), [("paulafr68963440", True), ("Noname064019124", True), ("Noname06401912", False), ("UKLabour", False),
+                                                   ("abcdefghijklmno", False), ("a_b1234567890cd", False), (None, False)])
+def test_generated_handle_shape(handle: str | None, expected: bool) -> None:
+    assert is_generated_handle(handle) is expected
+
+
+def test_handle_and_name_measures() -> None:
+    assert char_entropy("aaaa") == 0.0
+    assert char_entropy("abcd") == pytest.approx(2.0)
+    assert math.isnan(char_entropy(""))
+    assert name_handle_similarity("UK Labour", "UKLabour") == pytest.approx(1.0)
+    assert name_handle_similarity("Jenny Smith", "xk29aa881") < 0.3
+
+
+def test_profile_features_keep_unknown_as_nan() -> None:
+    df = pd.DataFrame(
+        {
+            "handle": ["someone", "paulafr68963440"],
+            "display_name": ["Some One", None],
+            "followers": [100, None],
+            "following": [50, 3000],
+            "posts_count": [1000, 20000],
+            "created_at": [pd.Timestamp("2015-01-01"), pd.Timestamp("2017-01-01")],
+            "default_image": [False, None],
+        }
+    )
+    f = profile_features(df, pd.Series([pd.Timestamp("2017-01-01"), pd.Timestamp("2017-01-11")]))
+    assert list(f.columns) == MODEL_FEATURES
+    assert f.loc[0, "age_days"] == pytest.approx(731)
+    assert f.loc[1, "posts_per_day_life"] == pytest.approx(2000)
+    assert math.isnan(f.loc[1, "log_followers"]) and math.isnan(f.loc[1, "name_len"]) and math.isnan(f.loc[1, "default_image"])
+    assert f.loc[1, "handle_generated15"] == 1.0
+    assert math.isnan(f.loc[0, "verified"])  # column absent: unknown, not False
+
+
+def test_shipped_model_is_calibrated_range_and_explains() -> None:
+    m = shipped_model()
+    assert m.features == MODEL_FEATURES
+    assert np.all(np.diff(m.calib_x) >= 0) and np.all(np.diff(m.calib_y) >= 0)  # isotonic map is monotone
+    X = pd.DataFrame([{f: np.nan for f in MODEL_FEATURES}, {**{f: np.nan for f in MODEL_FEATURES}, "log_following": 0.0, "log_followers": 8.0}])
+    p = m.predict(X)
+    assert np.all((p >= PROB_FLOOR) & (p <= PROB_CEIL))
+    contrib = m.contributions(X)
+    # Tree SHAP: contributions plus bias equal the raw margin.
+    assert np.allclose(contrib.sum(axis=1), m.raw(X))
+    ev = m.evidence(X)[1]
+    assert ev and all(e["sentence"] and e["feature"] in MODEL_FEATURES for e in ev)
+    assert m.meta.get("pooled_oof", {}).get("n", 0) > 1000  # trained on the real labelled sets
+
+
+def test_sentences_read_naturally() -> None:
+    assert describe_value("log_followers", math.log1p(1234)) == "1,234"
+    assert describe_value("ff_ratio_log10", -2.0) == "0.01"
+    assert "raised" in sentence("age_days", 12.0, 0.5) and "lowered" in sentence("age_days", 2000.0, -0.5)
+    assert "unknown" in sentence("verified", float("nan"), 0.1)
+
+
+def test_model_round_trip(tmp_path: Path) -> None:
+    m = shipped_model()
+    path = m.save(tmp_path / "m.json.gz")
+    again = load_model(path)
+    X = pd.DataFrame([{f: v for f, v in zip(MODEL_FEATURES, np.linspace(0, 3, len(MODEL_FEATURES)))}])
+    assert np.allclose(again.predict(X), m.predict(X))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "other"}))
+    with pytest.raises(ValueError):
+        load_model(bad)
+
+
+@pytest.mark.shared_data
+def test_labelled_sets_load_and_a_model_learns_within_stclab(shared_data: Path) -> None:
+    from botwatch.accounts.labelled import load_gilani, load_stclab
+    from botwatch.accounts.training import fit_model, metrics
+
+    s = load_stclab(shared_data / "labelled" / "stclab")
+    g = load_gilani(shared_data / "labelled" / "gilani2017")
+    assert 1400 < len(s) <= 1472 and set(s["label"]) == {0, 1}
+    assert len(g) > 3000 and g["log_followers"].isna().all() and g["age_days"].notna().all()
+    assert s["age_days"].notna().mean() > 0.9  # all three created_at spellings parse
+    sub = s.sample(600, random_state=1)
+    _, oof = fit_model(sub, MODEL_FEATURES)
+    m = metrics(sub["label"].to_numpy(), oof)
+    assert m["auc"] > 0.8  # out-of-fold, never seen by its trees
+    assert 0 <= m["brier"] < 0.2
+
+
+@pytest.mark.shared_data
+def test_train_bot_model_command_on_real_labels(shared_data: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    raw = pd.concat([pd.read_csv(shared_data / "labelled" / "stclab" / n, dtype=str).head(150) for n in ("bots_data.csv.gz", "nonbots_data.csv.gz")])
+    labels = tmp_path / "labels.csv"
+    raw.drop(columns=["status"]).to_csv(labels, index=False)
+    out = tmp_path / "mine.json.gz"
+    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "AUC" in res.output
+    model = load_model(out)
+    assert model.meta["trained_on"] == {"labels.csv": 300}
+    assert (tmp_path / "mine.reliability.svg").read_text().startswith("<svg")
+
+
+def test_train_bot_model_refuses_too_few_labels(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    labels = tmp_path / "few.csv"
+    labels.write_text("screen_name,followers_count,friends_count,bot\nabc,1,2,1\ndef,3,4,0\n")
+    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "x.json.gz")])
+    assert res.exit_code != 0
+    nolabel = tmp_path / "nolabel.csv"
+    nolabel.write_text("screen_name\nabc\n")
+    assert CliRunner().invoke(app, ["train-bot-model", str(nolabel)]).exit_code != 0

@@ -1,0 +1,98 @@
+"""Origin model: offline gazetteer in Latin and Cyrillic, the stated prior, and the posterior."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from botwatch.accounts.circadian import LOCAL_PROFILE
+from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, fold
+from botwatch.accounts.origin import HOME_PRIOR, OriginInput, codes, origin_as_row, origin_posterior, prior
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("Moscow, Russia", "RU"), ("Москва", "RU"), ("САНКТ-ПЕТЕРБУРГ", "RU"), ("Київ", "UA"), ("Austin, TX", "US"),
+     ("Glasgow, Scotland", "GB"), ("São Paulo", "BR"), ("Sao Paulo", "BR"), ("東京", "JP")],
+)
+def test_gazetteer_finds_places(text: str, iso: str) -> None:
+    assert iso in countries_in_location(text)
+
+
+def test_gazetteer_whole_words_only() -> None:
+    assert countries_in_location("Everywhere and nowhere") == {}
+    assert "RU" not in countries_in_location("Moscowville")  # no partial-word matches
+    assert countries_in_location(None) == {}
+    assert fold("Ёлка Île") == "елка ile"
+
+
+def test_time_zone_names() -> None:
+    assert country_of_time_zone("Moscow") == "RU"
+    assert country_of_time_zone("Eastern Time (US & Canada)") == "US"
+    assert country_of_time_zone("Atlantis") is None
+
+
+def test_prior_is_stated_and_home_gets_its_share() -> None:
+    p = prior()
+    assert p.sum() == pytest.approx(1.0)
+    ph = prior("GB")
+    assert ph.sum() == pytest.approx(1.0)
+    assert ph[codes().index("GB")] == pytest.approx(HOME_PRIOR + (1 - HOME_PRIOR) * 0)  # home gets exactly HOME_PRIOR
+    # The rest keep their relative sizes.
+    i, j = codes().index("US"), codes().index("JP")
+    assert ph[i] / ph[j] == pytest.approx(p[i] / p[j])
+    assert len(codes()) == len(countries()) >= 50
+
+
+def test_no_evidence_is_unknown_not_the_prior() -> None:
+    res = origin_posterior(OriginInput(), home="US")
+    assert res.country is None and res.probability is None and res.probabilities == {}
+    row = origin_as_row(res)
+    assert row["origin_country"] is None and json.loads(row["origin_evidence"])
+
+
+def test_russian_language_and_place_point_to_russia() -> None:
+    res = origin_posterior(OriginInput(location="Москва", post_langs={"ru": 50, "en": 2}), home="US")
+    assert res.country == "RU" and res.probability > 0.8
+    assert abs(sum(res.probabilities.values()) - 1) < 0.05
+    assert any("Москва" in s for s in res.evidence)
+
+
+def test_english_and_us_place_point_home() -> None:
+    res = origin_posterior(OriginInput(location="Dallas, Texas", post_langs={"en": 30}), home="US")
+    assert res.country == "US" and res.probability > 0.9
+
+
+def test_evidence_can_be_excluded() -> None:
+    inp = OriginInput(location="Paris", post_langs={"ru": 40})
+    full = origin_posterior(inp)
+    no_loc = origin_posterior(inp, exclude=frozenset({"location"}))
+    assert "location" in full.items and "location" not in no_loc.items
+    assert no_loc.probabilities.get("FR", 0) < full.probabilities.get("FR", 0)
+
+
+def test_posting_hours_shift_the_posterior_towards_the_fitting_zone() -> None:
+    rng = np.random.default_rng(0)
+    local = rng.choice(24, size=400, p=np.array(LOCAL_PROFILE))
+    moscow = [0] * 24
+    for h in local:
+        moscow[(int(h) - 3) % 24] += 1
+    pacific = [0] * 24
+    for h in local:
+        pacific[(int(h) + 7) % 24] += 1
+    when = datetime(2016, 7, 1)
+    base = OriginInput(post_langs={"en": 100}, when=when)
+    a = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=moscow, when=when))
+    b = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=pacific, when=when))
+    assert "hours" in a.items and "hours" in b.items
+    assert b.probabilities.get("US", 0) > a.probabilities.get("US", 0)
+    assert origin_posterior(base).country is not None
+
+
+def test_cyrillic_profile_script_is_evidence() -> None:
+    res = origin_posterior(OriginInput(display_name="Ольга", description="люблю котиков"))
+    assert "profile_script" in res.items
+    assert res.country in {"RU", "UA", "BY", "KZ", "BG", "RS", "UZ"}
