@@ -7,7 +7,7 @@ Accounts without a bot score are in neither series.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -45,14 +45,19 @@ def pandas_freq(freq: str) -> str:
     raise ValueError(f"frequency {freq!r} not understood: use e.g. 1h, 6h, 1d")
 
 
-def party_series(study: Study, party: str, freq: str = "1h") -> pd.DataFrame:
+MAX_BUCKETS = 20_000  # beyond this a VAR with 12 lags gets slow and an hourly test means little: use a coarser freq
+
+
+def party_series(study: Study, party: str, freq: str = "1h", start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame:
     """Columns automated_volume, rest_volume (log1p posts) and *_sentiment (mean; carried forward
-    over empty buckets) per bucket, over the span where either group posted about the party."""
+    over empty buckets) per bucket, from the first to the last bucket in which either group posted
+    about the party, within [start, end] when given (the campaign window)."""
     pf = pandas_freq(freq)
     base = "day" if pf.endswith("D") else "hour"
     rows = study.sql(
-        "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' AND value IN (?, ?)",
-        [base, f"{party} | {AUTOMATED}", f"{party} | {NOT_AUTOMATED}"],
+        "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' AND value IN (?, ?) "
+        "AND bucket >= coalesce(?, bucket) AND bucket <= coalesce(?, bucket)",
+        [base, f"{party} | {AUTOMATED}", f"{party} | {NOT_AUTOMATED}", start, end],
     )
     df = pd.DataFrame(rows, columns=["value", "bucket", "posts", "sentiment_mean", "sentiment_n"])
     out = pd.DataFrame()
@@ -70,12 +75,16 @@ def party_series(study: Study, party: str, freq: str = "1h") -> pd.DataFrame:
     return out
 
 
-def run_impact(study: Study, party: str, freq: str = "1h", *, maxlags: int = 12, horizon: int = 12) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+def run_impact(
+    study: Study, party: str, freq: str = "1h", *, start: datetime | None = None, end: datetime | None = None, maxlags: int = 12, horizon: int = 12
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Lead-lag tests of automated vs the rest, for volume and sentiment; (rows, irf rows, notes)."""
     notes: list[str] = []
-    df = party_series(study, party, freq)
+    df = party_series(study, party, freq, start, end)
     if df.empty:
         return [], [], [f"No posts about {party!r} by scored accounts (needs post_party and account_scores)."]
+    if len(df) > MAX_BUCKETS:
+        return [], [], [f"{party}: {len(df):,} buckets at {freq} is too many for a VAR; use a coarser --freq or a narrower window."]
     rows, irf_rows = [], []
     for measure in ("volume", "sentiment"):
         a, b = df[f"automated_{measure}"].to_numpy(), df[f"rest_{measure}"].to_numpy()
@@ -108,6 +117,13 @@ def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any
                 study.con.unregister("_imp")
 
 
+def campaign_window(election: Any) -> tuple[datetime | None, datetime | None]:
+    """The election's study window as naive-UTC bounds (whole days), or (None, None)."""
+    if election is None:
+        return None, None
+    return datetime.combine(election.window_start, datetime.min.time()), datetime.combine(election.window_end, datetime.max.time())
+
+
 def _ddl(t: pa.DataType) -> str:
     from botwatch.schema import duckdb_type
 
@@ -124,8 +140,9 @@ def impact(study: Study, ctx: Context) -> int:
     study.sql("DROP TABLE IF EXISTS impact")
     study.sql("DROP TABLE IF EXISTS impact_irf")
     total = 0
+    start, end = campaign_window(ctx.election)
     for p in ctx.election.parties:
-        rows, irf_rows, n = run_impact(study, p.key, freq)
+        rows, irf_rows, n = run_impact(study, p.key, freq, start=start, end=end)
         store(study, rows, irf_rows, p.key, freq)
         notes += n
         total += len(rows)

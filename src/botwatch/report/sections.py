@@ -21,6 +21,7 @@ from botwatch.study import Study
 # Modules whose import registers sections. Each feature issue adds its line.
 SECTION_MODULES: list[str] = [
     "botwatch.report.section_overview",
+    "botwatch.report.section_parties",
     "botwatch.report.section_accounts",
     "botwatch.report.section_coordination",
     "botwatch.timeline.report",

@@ -152,12 +152,14 @@ def event_test(
     window_h: int = 24,
     n_perm: int = 999,
     seed: int = 0,
+    min_posts: int = 20,
 ) -> EventTest | None:
     """Circular-shift permutation test on an hourly, gap-free series (see module docstring).
 
-    Returns None when no event falls inside the series or the series is under three days."""
+    Returns None when no event falls inside the series, the series is under three days, or it
+    holds fewer than `min_posts` posts (a share of almost nothing is not evidence)."""
     n = len(hourly_counts)
-    if n < 72 or not hourly_times:
+    if n < 72 or not hourly_times or float(np.sum(hourly_counts)) < min_posts:
         return None
     t0 = hourly_times[0]
     idx = [int((e - t0).total_seconds() // 3600) for e in events_utc]

@@ -184,6 +184,8 @@ def creation(study: Study, ctx: Context) -> int:
             WHERE p.created_at IS NOT NULL""",
             [trigger, dim, val],
         )[0]
+        if not n:
+            continue
         cmp = creation_mod.compare(int(k), int(n), int(after_all - k), int(dated - n))
         rows.append(dict(dimension=dim, value=val, trigger=trigger, **cmp.__dict__))
     schema = pa.schema([("dimension", pa.string()), ("value", pa.string()), ("trigger", TS)] + [(f, pa.int64() if f.endswith(("_n", "_after")) else pa.float64()) for f in creation_mod.ShareComparison.__dataclass_fields__])

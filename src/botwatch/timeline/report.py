@@ -1,0 +1,196 @@
+"""Report section "When": timelines with events marked, bursts, the event test, creation waves,
+circadian origin and the impact tests — each shown only when its table exists, and what could not
+be computed is said in words (from `timeline_notes`)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from botwatch.report.fmt import pct, pct_ci
+from botwatch.report.sections import Section, render, section
+from botwatch.study import Study
+from botwatch.timeline import creation as creation_mod
+from botwatch.timeline import svg, zones
+from botwatch.timeline.circadian_fit import offset_distance
+from botwatch.timeline.groups import AUTOMATED, FOREIGN
+
+TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
+                   ("origin", "Foreign origin or not"), ("cluster", "Largest coordinated clusters"), ("sentiment", "By sentiment"))
+MOSCOW = 3
+
+
+def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
+    lo, hi = study.sql("SELECT min(bucket), max(bucket) FROM timeline WHERE freq='day' AND clock='utc' AND dimension='all'")[0]
+    if lo is None:
+        return None
+    if election is not None:
+        ws = datetime.combine(election.window_start, datetime.min.time())
+        we = datetime.combine(election.window_end, datetime.min.time())
+        if not (hi < ws or lo > we):
+            return max(lo, ws), min(hi, we)
+    return lo, hi
+
+
+def _events(election: Any) -> list[tuple[datetime, str]]:
+    if election is None:
+        return []
+    return [(zones.local_to_utc(e.at, election.timezone), e.label) for e in election.events]
+
+
+def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime]) -> list[dict[str, Any]]:
+    """One daily line chart per dimension present, over the campaign window, events marked."""
+    colours: dict[str, str] = {}
+    if election is not None:
+        colours = {p.key: p.colour for p in election.parties}
+    figs = []
+    for dim, title in TIMELINE_PANELS:
+        rows = study.sql(
+            "SELECT value, bucket, posts FROM timeline WHERE freq='day' AND clock='utc' AND dimension=? AND bucket BETWEEN ? AND ? ORDER BY value, bucket",
+            [dim, span[0], span[1]],
+        )
+        if not rows:
+            continue
+        by: dict[str, list[tuple[datetime, float]]] = {}
+        for v, b, n in rows:
+            by.setdefault(v, []).append((b, float(n)))
+        ordered = sorted(by.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:6]
+        series = [(v, colours.get(v), pts) for v, pts in ordered]
+        figs.append({"title": title, "svg": svg.time_lines(series, start=span[0], end=span[1], events=_events(election), title=f"{title}: posts per day (UTC)")})
+    return figs
+
+
+def hour_of_day(study: Study) -> Markup | None:
+    """Posts by local hour of day for each account group (or all posts), as shares."""
+    rows = study.sql(
+        "SELECT value, hour(bucket) AS h, sum(posts) FROM timeline WHERE freq='hour' AND clock='local' AND dimension IN ('automated','origin','all') GROUP BY ALL ORDER BY 1, 2"
+    )
+    if not rows:
+        return None
+    by: dict[str, list[float]] = {}
+    for v, h, n in rows:
+        by.setdefault(v, [0.0] * 24)[int(h)] += float(n)
+    base = datetime(2000, 1, 1)
+    series = []
+    for v, counts in by.items():
+        tot = sum(counts) or 1.0
+        series.append((v, None, [(base + timedelta(hours=h), 100 * c / tot) for h, c in enumerate(counts)]))
+    return svg.time_lines(series, start=base, end=base + timedelta(hours=23), title="Share of posts by local hour of day", unit="% of the group's posts per hour")
+
+
+def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -> list[tuple[Any, ...]]:
+    return study.sql(
+        """SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event FROM bursts
+        WHERE freq='hour' AND peak_at BETWEEN ? AND ? AND dimension NOT IN ('party_stance', 'party_group')
+        ORDER BY z DESC LIMIT ?""",
+        [span[0], span[1] + timedelta(days=1), limit],
+    )
+
+
+def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
+    tables = set(study.tables())
+    if "creation" not in tables:
+        return None
+    rows = study.sql("SELECT dimension, value, group_n, group_after, share, low, high, others_n, others_share, others_low, others_high, diff, diff_low, diff_high FROM creation ORDER BY dimension <> 'all', dimension, value")
+    monthly = study.sql("SELECT month, accounts FROM creation_monthly WHERE dimension='all' ORDER BY month") if "creation_monthly" in tables else []
+    chart = None
+    if monthly:
+        labels = [m.strftime("%Y-%m") for m, _ in monthly]
+        trig = election.trigger_date.strftime("%Y-%m") if election is not None else None
+        marks = [(i, "election called") for i, lab in enumerate(labels) if lab == trig]
+        chart = svg.bars(labels, [float(n) for _, n in monthly], title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
+    batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket LIMIT 10") if "creation_batches" in tables else []
+    return {"rows": rows, "chart": chart, "batches": batches, "trigger": getattr(election, "trigger_date", None)}
+
+
+def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
+    if "circadian" not in study.tables():
+        return None
+    rows = study.sql("SELECT best_offset, informative, count(*) FROM circadian GROUP BY ALL")
+    if not rows:
+        return None
+    counts = {o: 0 for o in range(-11, 13)}
+    inf_counts = dict(counts)
+    for o, inf, n in rows:
+        counts[int(o)] = counts.get(int(o), 0) + int(n)
+        if inf:
+            inf_counts[int(o)] = inf_counts.get(int(o), 0) + int(n)
+    total, informative = sum(counts.values()), sum(inf_counts.values())
+    home = None
+    if election is not None:
+        home = round(zones.offset_minutes(datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12), election.timezone) / 60)
+    labels = [f"{o:+d}" for o in counts]
+    chart = svg.bars(labels, [float(v) for v in inf_counts.values()], title="Accounts by best-fit UTC offset (informative fits)",
+                     highlight=[offset_distance(o, MOSCOW) <= 1 for o in counts])
+    k_msk = sum(v for o, v in inf_counts.items() if offset_distance(o, MOSCOW) <= 1)
+    out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative), "k_msk": k_msk, "home": home}
+    if home is not None:
+        k_far = sum(v for o, v in inf_counts.items() if offset_distance(o, home) >= 3)
+        out["far"] = creation_mod.wilson(k_far, informative)
+        out["k_far"] = k_far
+    return out
+
+
+def impact_rows(study: Study) -> list[tuple[Any, ...]]:
+    if "impact" not in study.tables():
+        return []
+    return study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high FROM impact ORDER BY party, measure, cause")
+
+
+def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]]) -> list[Markup]:
+    out: list[Markup] = []
+    if "event_tests" in study.tables():
+        for dim, val, rr, null, p, w in study.sql(
+            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all'",
+            [AUTOMATED, FOREIGN],
+        ):
+            if rr is None or not math.isfinite(rr):
+                continue
+            out.append(render("time_headline.html.j2", kind="events", value=val, rr=rr, null=null, p=p, w=w))
+    if creation:
+        for r in creation["rows"]:
+            if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
+                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"]))
+    if circ and circ["informative"] and circ.get("far"):
+        out.append(render("time_headline.html.j2", kind="circadian", c=circ))
+    for r in impact:
+        if r[9] is not None and r[9] < 0.05 and r[3] == "automated":
+            out.append(render("time_headline.html.j2", kind="impact", r=r))
+    return out
+
+
+@section("time", order=60)
+def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
+    tables = set(study.tables())
+    if "timeline" not in tables:
+        return None
+    election = ctx.get("election")
+    span = _span(study, election)
+    if span is None:
+        return None
+    notes = study.sql("SELECT stage, note FROM timeline_notes ORDER BY stage") if "timeline_notes" in tables else []
+    creation = creation_block(study, election)
+    circ = circadian_block(study, election)
+    impact = impact_rows(study)
+    tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
+    html = render(
+        "time.html.j2",
+        span=span,
+        election=election,
+        events=_events(election),
+        figures=timeline_figures(study, election, span),
+        hours=hour_of_day(study),
+        bursts=burst_rows(study, span) if "bursts" in tables else [],
+        tests=tests,
+        creation=creation,
+        circ=circ,
+        impact=impact,
+        notes=notes,
+        pct=pct,
+        pct_ci=pct_ci,
+    )
+    return Section("time", "When: timelines, bursts, creation waves, circadian origin, impact", html, order=60,
+                   headline=_headlines(study, election, creation, circ, impact))

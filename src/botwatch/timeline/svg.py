@@ -1,0 +1,106 @@
+"""Inline SVG figures for the time section: lines over time with events marked, and bars.
+
+Drawn server-side so the report needs no script to show data. Every piece of text that reaches
+the SVG (series names come from presets and cluster ids, event labels from presets) is escaped
+here, because a preset file is user input too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+PALETTE = ("#1f4e9c", "#cc0000", "#2e8b57", "#ff8c00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
+
+
+def _x(t: datetime, t0: datetime, t1: datetime, left: float, width: float) -> float:
+    span = (t1 - t0).total_seconds() or 1.0
+    return left + (t - t0).total_seconds() / span * width
+
+
+def time_lines(
+    series: Sequence[tuple[str, str | None, Sequence[tuple[datetime, float]]]],
+    *,
+    start: datetime,
+    end: datetime,
+    events: Sequence[tuple[datetime, str]] = (),
+    title: str = "",
+    unit: str = "posts / day",
+    width: int = 900,
+    height: int = 200,
+) -> Markup:
+    """Lines (name, colour or None, [(time, value)]) between `start` and `end`, events as dashed
+    verticals with their label on hover, and a legend."""
+    pts_all = [v for _, _, pts in series for _, v in pts]
+    if not pts_all or end <= start:
+        return Markup("<p class='muted'>No data in this period.</p>")
+    top = max(pts_all) or 1.0
+    left, right, pad_top, pad_bottom = 4.0, 4.0, 16.0, 18.0
+    w, h = width - left - right, height - pad_top - pad_bottom
+    parts = [f"<text x='{left}' y='11' font-size='11'>max {top:,.0f} {escape(unit)}</text>"]
+    for at, label in events:
+        if start <= at <= end:
+            x = _x(at, start, end, left, w)
+            parts.append(
+                f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{pad_top}' y2='{pad_top + h}' stroke='#888' stroke-dasharray='3,3'>"
+                f"<title>{escape(label)} ({escape(at.strftime('%Y-%m-%d %H:%M'))} UTC)</title></line>"
+            )
+    legend = []
+    for i, (name, colour, pts) in enumerate(series):
+        col = colour or PALETTE[i % len(PALETTE)]
+        inside = [(t, v) for t, v in pts if start <= t <= end]
+        if not inside:
+            continue
+        coords = " ".join(f"{_x(t, start, end, left, w):.1f},{pad_top + h - v / top * h:.1f}" for t, v in inside)
+        parts.append(f"<polyline fill='none' stroke='{escape(col)}' stroke-width='1.4' points='{coords}'><title>{escape(name)}</title></polyline>")
+        legend.append((name, col))
+    y_axis = pad_top + h + 14
+    parts.append(f"<text x='{left}' y='{y_axis}' font-size='11'>{escape(start.strftime('%Y-%m-%d'))}</text>")
+    parts.append(f"<text x='{width - right}' y='{y_axis}' font-size='11' text-anchor='end'>{escape(end.strftime('%Y-%m-%d'))}</text>")
+    svg = (
+        f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+    )
+    keys = "".join(f"<span style='color:{escape(c)}'>&#9632;</span> {escape(n)} &nbsp; " for n, c in legend)
+    return Markup(f"{svg}<div class='muted small'>{keys}</div>")
+
+
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str = "",
+    highlight: Sequence[bool] | None = None,
+    marks: Sequence[tuple[int, str]] = (),
+    width: int = 900,
+    height: int = 150,
+    label_every: int = 1,
+) -> Markup:
+    """Vertical bars with a label under every `label_every`-th bar; `highlight` colours bars red;
+    `marks` draws a dashed line before bar i with a hover label (e.g. the trigger date)."""
+    if not values:
+        return Markup("<p class='muted'>No data.</p>")
+    top = max(values) or 1
+    n = len(values)
+    bw = width / n
+    h0 = height - 30
+    parts = [f"<text x='2' y='11' font-size='11'>max {top:,.0f}</text>"]
+    for i, (lab, v) in enumerate(zip(labels, values)):
+        hh = v / top * (h0 - 14)
+        col = "#cc0000" if highlight and highlight[i] else "#3465a4"
+        parts.append(
+            f"<rect x='{i * bw + 0.5:.1f}' y='{h0 - hh:.1f}' width='{max(bw - 1, 0.5):.1f}' height='{hh:.1f}' fill='{col}'>"
+            f"<title>{escape(lab)}: {v:,.0f}</title></rect>"
+        )
+        if i % label_every == 0:
+            parts.append(f"<text x='{i * bw + bw / 2:.1f}' y='{h0 + 12}' font-size='10' text-anchor='middle'>{escape(lab)}</text>")
+    for i, lab in marks:
+        x = i * bw
+        parts.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='12' y2='{h0}' stroke='#000' stroke-dasharray='4,3'><title>{escape(lab)}</title></line>")
+        parts.append(f"<text x='{x + 3:.1f}' y='{h0 + 26}' font-size='10'>{escape(lab)}</text>")
+    return Markup(
+        f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+    )
