@@ -216,3 +216,15 @@ def test_svg_helpers_escape_labels_and_print_values() -> None:
     chart = str(line_chart([date(2017, 5, d) for d in (1, 2, 3)], {"all <x>": [1, 5, 3], "bots": [0, 2, 1]}, events=[(datetime(2017, 5, 2, 9), "debate <i>"), (date(2018, 1, 1), "outside")]))
     assert chart.count("<polyline") == 2 and "debate &lt;i&gt;" in chart and "outside" not in chart
     assert "stroke-dasharray='6 3'" in chart  # second series differs by dash, not only colour
+
+
+def test_an_empty_study_still_gets_an_honest_report(tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    with open_study(tmp_path / "e.duckdb"):
+        pass
+    with open_study(tmp_path / "e.duckdb", read_only=True) as st:
+        html = build_report(st, tmp_path / "r.html", strict=True).read_text(encoding="utf-8")
+    assert "No analysis has produced findings" in html
+    assert 'id="explorer"' not in html  # nothing to explore, so no empty widget
+    assert "No analysis stage has run on this study" in html

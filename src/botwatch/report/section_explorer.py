@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from botwatch.report.build import json_for_script
 from botwatch.report.context import table_columns
-from botwatch.report.fmt import safe_url, user_text
+from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 
@@ -100,16 +100,17 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     total = int(study.sql(f"SELECT count(*) {base}")[0][0])
     order = "s.bot_probability DESC NULLS LAST, " if "bot_probability" in score_cols else ""
     rows = study.sql(
-        f"SELECT a.platform, a.account_id, a.handle, a.display_name, round({sc('bot_probability')}, 3), {sc('origin_country')}, "
+        f"SELECT a.platform, left(a.account_id, 80), left(a.handle, 80), left(a.display_name, 120), round({sc('bot_probability')}, 3), {sc('origin_country')}, "
         f"round({sc('origin_probability')}, 3), {cluster_sel}, coalesce(pc.posts, 0), strftime(a.created_at, '%Y-%m-%d'), a.followers, "
-        f"{sc('bot_evidence')}, {sc('origin_evidence')} {base} "
+        f"{sc('bot_evidence')}, {sc('origin_evidence')}, a.account_id {base} "
         f"ORDER BY {order}coalesce(pc.posts, 0) DESC, a.platform, a.account_id LIMIT {int(max_accounts)}"
     )
     extra_evidence = _evidence_table(study, tables)
     sentences: dict[str, int] = {}
 
     def intern(s: str) -> int:
-        s = user_text(s, SENTENCE_LIMIT)
+        # Raw text here; direction controls are made visible over the whole payload at once.
+        s = s if len(s) <= SENTENCE_LIMIT else s[: SENTENCE_LIMIT - 1] + "…"
         idx = sentences.get(s)
         if idx is None:
             idx = sentences[s] = len(sentences)
@@ -117,7 +118,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
 
     out_rows: list[list[Any]] = []
     raw_keys: list[tuple[str, str]] = []
-    for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev in rows:
+    for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev, raw_id in rows:
         ev = _json_list(bot_ev) + _json_list(origin_ev) + extra_evidence.get((plat, acc), [])
         seen: list[int] = []
         for s in ev:
@@ -126,11 +127,8 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
                 seen.append(i)
             if len(seen) >= EVIDENCE_PER_ACCOUNT:
                 break
-        out_rows.append([
-            user_text(plat), user_text(acc, 80), user_text(handle, 80), user_text(name, 120),
-            bot, origin, origin_p, cluster, posts, created, followers, seen, -1,
-        ])
-        raw_keys.append((plat, acc))
+        out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1])
+        raw_keys.append((plat, raw_id))
     details = _details(study, raw_keys[:detail_accounts])
     for i, _d in enumerate(details):
         out_rows[i][12] = i
@@ -219,7 +217,7 @@ def explorer(study: Study, ctx: dict[str, Any]) -> Section | None:
         "explorer.html.j2",
         d=data,
         first=data["rows"][:SERVER_ROWS],
-        data_json=Markup(json_for_script(data)),
+        data_json=Markup(show_hidden(json_for_script(data))),
         nonce=ctx.get("nonce", ""),
         exports=ctx.get("exports") or [],
     )
