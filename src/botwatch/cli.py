@@ -38,6 +38,7 @@ COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
     "botwatch.commands_coordination",
     "botwatch.commands_estimates",
+    "botwatch.commands_timeline",
 ]
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]

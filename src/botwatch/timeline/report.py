@@ -90,6 +90,18 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -
     )
 
 
+def dense_months(monthly: list[tuple[datetime, int]]) -> tuple[list[str], list[float]]:
+    """Every month from the first to the last, zeros included, so the bars are a time axis."""
+    counts = {m.strftime("%Y-%m"): float(n) for m, n in monthly}
+    y, mo = monthly[0][0].year, monthly[0][0].month
+    end = (monthly[-1][0].year, monthly[-1][0].month)
+    labels = []
+    while (y, mo) <= end:
+        labels.append(f"{y:04d}-{mo:02d}")
+        y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+    return labels, [counts.get(lab, 0.0) for lab in labels]
+
+
 def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     tables = set(study.tables())
     if "creation" not in tables:
@@ -98,10 +110,10 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     monthly = study.sql("SELECT month, accounts FROM creation_monthly WHERE dimension='all' ORDER BY month") if "creation_monthly" in tables else []
     chart = None
     if monthly:
-        labels = [m.strftime("%Y-%m") for m, _ in monthly]
+        labels, values = dense_months(monthly)
         trig = election.trigger_date.strftime("%Y-%m") if election is not None else None
         marks = [(i, "election called") for i, lab in enumerate(labels) if lab == trig]
-        chart = svg.bars(labels, [float(n) for _, n in monthly], title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
+        chart = svg.bars(labels, values, title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
     batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket LIMIT 10") if "creation_batches" in tables else []
     return {"rows": rows, "chart": chart, "batches": batches, "trigger": getattr(election, "trigger_date", None)}
 
