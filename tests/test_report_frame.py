@@ -228,3 +228,15 @@ def test_an_empty_study_still_gets_an_honest_report(tmp_path: Path) -> None:
     assert "No analysis has produced findings" in html
     assert 'id="explorer"' not in html  # nothing to explore, so no empty widget
     assert "No analysis stage has run on this study" in html
+
+
+def test_headlines_lead_with_each_sections_first_findings() -> None:
+    from markupsafe import Markup
+
+    from botwatch.report.headlines import gather_headlines
+    from botwatch.report.sections import Section
+
+    secs = [Section("a", "A", Markup(""), 10, [Markup("a1"), Markup("a2"), Markup("a3")]), Section("b", "B", Markup(""), 20, [Markup("b1")])]
+    lead, more = gather_headlines(secs, per_section=2)
+    assert [(h.text, h.section_id) for h in lead] == [("a1", "a"), ("a2", "a"), ("b1", "b")]
+    assert [h.text for h in more] == ["a3"]

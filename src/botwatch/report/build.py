@@ -99,6 +99,7 @@ def build_report(
             built.append(sec)
     built.sort(key=lambda s: s.order)
     ids = {s.id for s in built}
+    lead, more = gather_headlines(built)
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
@@ -108,7 +109,8 @@ def build_report(
         study_name=study.path.name,
         election=ctx.get("election"),
         sections=built,
-        headlines=gather_headlines(built),
+        headlines=lead,
+        more_headlines=more,
         key_numbers=key_numbers(study, ctx, ids),
         failures=failures,
         exports=ctx.get("exports") or [],

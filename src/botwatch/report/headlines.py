@@ -39,9 +39,16 @@ class KeyNumber:
     href: str = ""
 
 
-def gather_headlines(sections: list[Section]) -> list[Headline]:
-    """Every section's findings, in section order, linked to the section."""
-    return [Headline(Markup(h), s.id, s.title) for s in sections for h in s.headline]
+def gather_headlines(sections: list[Section], per_section: int = 2) -> tuple[list[Headline], list[Headline]]:
+    """Every section's findings, in section order, linked to the section: the first
+    `per_section` of each section lead (a reader meets every area's main finding in one short
+    list), the others follow under "more findings"."""
+    lead: list[Headline] = []
+    more: list[Headline] = []
+    for s in sections:
+        for i, h in enumerate(s.headline):
+            (lead if i < per_section else more).append(Headline(Markup(h), s.id, s.title))
+    return lead, more
 
 
 def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> list[KeyNumber]:
