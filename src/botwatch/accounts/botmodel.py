@@ -84,7 +84,7 @@ class BotModel:
 
     def raw(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated margins (log-odds) of the trees."""
-        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), raw_score=True)
+        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), raw_score=True, num_threads=1)
 
     def calibrate(self, margin: np.ndarray) -> np.ndarray:
         p = np.interp(margin, self.calib_x, self.calib_y)
@@ -98,7 +98,7 @@ class BotModel:
 
     def contributions(self, X: pd.DataFrame) -> np.ndarray:
         """Tree SHAP values (n × features+1, last column the bias), in log-odds."""
-        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), pred_contrib=True)
+        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), pred_contrib=True, num_threads=1)
 
     def evidence(self, X: pd.DataFrame, top: int = 4, min_abs: float = 0.05) -> list[list[dict[str, Any]]]:
         """Per row, the largest contributions as dicts: feature, value, contribution, sentence."""
