@@ -164,6 +164,13 @@ def test_sample_report_loads_renders_and_explores(browser: Any, sample_report: t
         page.click("#ex-body button.ex-handle >> nth=0")
         assert page.locator("tr.ex-detail ul.evidence li").count() >= 1
         assert page.get_attribute("#ex-body button.ex-handle >> nth=0", "aria-expanded") == "true"
+        # Deep links from other sections: #explorer?q=...&open=1 filters and unfolds.
+        from botwatch.report.section_explorer import explorer_href
+
+        page.evaluate("h => { window.location.hash = h; }", explorer_href(q=first_handle, open_first=True))
+        page.wait_for_timeout(100)
+        assert page.input_value("#ex-q") == first_handle
+        assert page.locator("tr.ex-detail").count() == 1
         _shot(page, "report-desktop.png")
         assert pg.errors == [], pg.errors
     finally:

@@ -199,6 +199,16 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
     return out
 
 
+def explorer_href(*, q: str | None = None, cluster: str | None = None, open_first: bool = False) -> str:
+    """A link other sections can put in their templates to show accounts in the explorer: those
+    matching `q` (handle, name or id) or the members of `cluster`; `open_first` unfolds the first
+    match's evidence. The values are URL-encoded and only ever become filter text in the page."""
+    from urllib.parse import urlencode
+
+    params = {k: v for k, v in (("q", q), ("cluster", cluster), ("open", "1" if open_first else None)) if v}
+    return "#explorer?" + urlencode(params)
+
+
 def _script() -> str:
     return (resources.files("botwatch.report") / "templates" / "explorer.js").read_text(encoding="utf-8")
 

@@ -282,7 +282,21 @@
   form.addEventListener("reset", function () { setTimeout(function () { onFilter(); syncSortSelect(); }, 0); });
   prevBtn.addEventListener("click", function () { if (state.page > 0) { state.page -= 1; refresh(); } });
   nextBtn.addEventListener("click", function () { state.page += 1; refresh(); });
+  // Other sections link into the explorer: #explorer?q=TEXT or #explorer?cluster=ID (see
+  // section_explorer.explorer_href). The values only ever become filter text.
+  function fromHash() {
+    var h = window.location.hash;
+    if (h.indexOf("#explorer?") !== 0) { return; }
+    var p = new URLSearchParams(h.slice("#explorer?".length));
+    var q = document.getElementById("ex-q");
+    q.value = p.get("q") || "";
+    if (p.get("cluster")) { showCluster(p.get("cluster")); } else { clusterSel.value = ""; onFilter(); }
+    if (p.get("open") === "1" && view.length) { state.open[view[0].__i] = true; refresh(); }
+    root.scrollIntoView();
+  }
+  window.addEventListener("hashchange", fromHash);
   root.classList.add("ex-live");
   label();
   refresh();
+  fromHash();
 }());
