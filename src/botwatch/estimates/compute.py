@@ -104,15 +104,11 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
     return account_groups(t, election.country)
 
 
-def cell_rows(study: Study, election: Election, windows: list[Window], log: Callable[[str], None] = print) -> pa.Table:
-    """The account-level counts (the relational part), as Arrow."""
-    u = units(study.table("post_labels"), study.table("post_party"))
-    cells = account_cells(u, _groups(study, election, log), windows)
-    return study.con.sql(ibis.to_sql(cells, dialect="duckdb")).to_arrow_table()
+def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...] = ("all",)) -> pa.Table:
+    """Estimates and intervals for every cell of `cells` (output of `account_cells`).
 
-
-def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], opts: EstimateOptions) -> pa.Table:
-    """Estimates and intervals for every cell of `cells` (output of `account_cells`)."""
+    Cells of `groups` × windows × parties with no account at all are written too, as zero posts
+    with no interval, so "none found" is a number in the table rather than a missing row."""
     bounds = {name: (start, end) for name, start, end in windows}
     rate = opts.sample_rate or 1.0
     df = cells.to_pandas()
@@ -148,14 +144,28 @@ def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], 
                     lo, hi = percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
                 rows.append({**base, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
                              "method": f"ratio of sums ({num} / {den}); {int(opts.level * 100)}% percentile interval, bootstrap over accounts"})
+    seen = {(r["period"], r["account_group"], r["party"]) for r in rows}
+    for wname, start, end in windows:
+        for gname in groups:
+            for party in [ALL, ANY_PARTY] + [p.key for p in election.parties]:
+                if (wname, gname, party) in seen:
+                    continue
+                base = {"election": election.key, "period": wname, "period_start": start, "period_end": end, "account_group": gname, "party": party,
+                        "n_accounts": 0, "n_posts": 0, "sample_rate": opts.sample_rate, "bootstrap_reps": opts.reps, "seed": opts.seed}
+                rows.append({**base, "metric": "accounts", "observed": 0.0, "estimate": None, "ci_low": None, "ci_high": None, "method": "no account of this group posted here"})
+                rows.append({**base, "metric": "posts", "observed": 0.0, "estimate": 0.0, "ci_low": None, "ci_high": None,
+                             "method": "no account of this group posted here; no interval (nothing to resample)"})
     return pa.Table.from_pylist(rows, schema=ESTIMATES)
 
 
 def compute_estimates(study: Study, election: Election, opts: EstimateOptions, log: Callable[[str], None] = print) -> pa.Table:
     """All estimates for a labelled study (post_labels and post_party must exist)."""
     windows = default_windows(election) + list(opts.extra_windows)
-    cells = cell_rows(study, election, windows, log)
-    return bootstrap_cells(cells, election, windows, opts)
+    groups_expr = _groups(study, election, log)
+    u = units(study.table("post_labels"), study.table("post_party"))
+    cells = study.con.sql(ibis.to_sql(account_cells(u, groups_expr, windows), dialect="duckdb")).to_arrow_table()
+    groups = ("all",) if groups_expr is None else ("all", "likely_automated", "foreign_origin")
+    return bootstrap_cells(cells, election, windows, opts, groups)
 
 
 def write_estimates(study: Study, table: pa.Table) -> int:

@@ -37,15 +37,14 @@ def _get(study: Study, period: str, group: str, party: str, metric: str) -> tupl
 def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     """Rows of the reference table; missing groups come back as rows with a note, not silently."""
     out: list[RefRow] = []
-    have_foreign = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = 'foreign_origin'")[0][0])
-    has_groups = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group <> 'all'")[0][0])
+    has_groups = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = 'foreign_origin'")[0][0])
     for key, name in party_names.items():
         r = _get(study, "campaign", "all", key, "support_posts")
         out.append(RefRow("Posts supporting each party (campaign, all accounts)", name, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
     block2 = "Posts by foreign-origin accounts, 30 days before polling day"
     block3 = "Foreign-origin accounts' party-tagged posts, 30 days before polling day"
-    if not have_foreign:
-        why = "foreign-origin accounts found: none" if has_groups else "needs account_scores (the accounts stage) for origin"
+    if not has_groups:
+        why = "needs account_scores (the accounts stage) for origin"
         out.append(RefRow(block2, "posts", None, None, None, None, None, False, note=why))
         out.append(RefRow(block3, "positive / negative share", None, None, None, None, None, True, note=why))
     else:
@@ -53,7 +52,10 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
         out.append(RefRow(block2, "posts", *(r or (0.0, 0.0, None, None, 0)), is_share=False))
         for m, lab in (("positive_share", "positive"), ("negative_share", "negative")):
             r = _get(study, "last_30_days", "foreign_origin", "any_party", m)
-            out.append(RefRow(block3, lab, *(r or (None, None, None, None, 0)), is_share=True))
+            if r is None:
+                out.append(RefRow(block3, lab, None, None, None, None, 0, True, note="no party-tagged English posts by foreign-origin accounts"))
+            else:
+                out.append(RefRow(block3, lab, *r, is_share=True))
     ctx = "For comparison: all accounts, 30 days before polling day"
     r = _get(study, "last_30_days", "all", "*", "posts")
     out.append(RefRow(ctx, "posts", *(r or (0.0, 0.0, None, None, 0)), is_share=False))

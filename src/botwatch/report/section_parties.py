@@ -1,0 +1,142 @@
+"""Report section: support, opposition and sentiment per party, with 95% intervals.
+
+Reads the `estimates` table (the estimates stage) and `post_party` / `post_labels` (the content
+stage). Intervals come from the bootstrap over accounts; counts are scaled only when the study was
+analysed with a sample rate. The stance rules' measured accuracy is printed beside the numbers,
+because a support count is only as good as the rules that decided it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from botwatch.content.stance import MEASURED, STANCE_RULES
+from botwatch.estimates.reference import reference_rows
+from botwatch.report.fmt import num, pct, pct_ci
+from botwatch.report.sections import Section, render, section
+from botwatch.report.svg import hbars
+from botwatch.study import Study
+
+GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (origin outside the electorate, probability ≥ 0.5)"}
+
+
+def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = study.sql(
+        "SELECT party, metric, observed, estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period = ? AND account_group = ?",
+        [period, group],
+    )
+    return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n} for p, m, o, e, lo, hi, n in rows}
+
+
+def _count(v: dict[str, Any] | None) -> str:
+    if not v or v["estimate"] is None:
+        return "—"
+    ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else ""
+    return f"{num(round(v['estimate']))}{ci}"
+
+
+def _share(v: dict[str, Any] | None) -> str:
+    if not v or v["estimate"] is None:
+        return "—"
+    return pct_ci(v["estimate"], v["lo"], v["hi"])
+
+
+def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    out = []
+    for key, name, colour in parties:
+        posts = est.get((key, "posts"))
+        if not posts or not posts["observed"]:
+            continue
+        out.append({
+            "key": key, "name": name, "colour": colour,
+            "posts": _count(posts), "observed_posts": posts["observed"],
+            "accounts": num(est.get((key, "accounts"), {}).get("observed")),
+            "support": _count(est.get((key, "support_posts"))), "oppose": _count(est.get((key, "oppose_posts"))),
+            "support_share": _share(est.get((key, "support_share"))), "oppose_share": _share(est.get((key, "oppose_share"))),
+            "positive": _share(est.get((key, "positive_share"))), "negative": _share(est.get((key, "negative_share"))),
+            "raw": {m: est.get((key, m)) for m in ("support_posts", "oppose_posts", "support_share", "oppose_share", "positive_share", "negative_share")},
+        })
+    return out
+
+
+def _charts(rows: list[dict[str, Any]], scaled: bool) -> tuple[Markup, Markup]:
+    labels, vals, lo, hi, colours = [], [], [], [], []
+    for r in rows:
+        for m, word in (("support_posts", "support"), ("oppose_posts", "oppose")):
+            v = r["raw"][m]
+            labels.append(f"{r['name']}: {word}")
+            vals.append(v["estimate"] if v else 0)
+            lo.append(v["lo"] if v else None)
+            hi.append(v["hi"] if v else None)
+            colours.append(r["colour"] if word == "support" else "#9a9a9a")
+    what = "estimated posts on the platform" if scaled else "posts in the study"
+    stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals")
+    labels, vals, lo, hi, colours = [], [], [], [], []
+    for r in rows:
+        for m, word, colour in (("positive_share", "positive", "#2e7d32"), ("negative_share", "negative", "#b5301f")):
+            v = r["raw"][m]
+            if not v or v["estimate"] is None:
+                continue
+            labels.append(f"{r['name']}: {word}")
+            vals.append(v["estimate"])
+            lo.append(v["lo"])
+            hi.append(v["hi"])
+            colours.append(colour)
+    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (VADER), 95% intervals")
+    return stance, tone
+
+
+@section("parties", order=20)
+def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
+    tables: set[str] = ctx.get("tables") or set(study.tables())
+    if not {"estimates", "post_party", "post_labels"} <= tables:
+        return None
+    election = ctx.get("election")
+    key_rows = study.sql("SELECT DISTINCT election FROM estimates LIMIT 1")
+    if not key_rows:
+        return None
+    if election is None or getattr(election, "key", None) != key_rows[0][0]:
+        from botwatch.elections import ElectionError, load_election
+
+        try:
+            election = load_election(key_rows[0][0])
+        except (ElectionError, OSError):
+            return None
+    parties = [(p.key, p.name, p.colour) for p in election.parties]
+    rate_rows = study.sql("SELECT DISTINCT sample_rate FROM estimates")
+    sample_rate = rate_rows[0][0] if rate_rows else None
+    scaled = sample_rate is not None
+    campaign = _est(study, "campaign", "all")
+    rows = _party_rows(campaign, parties)
+    stance_chart, tone_chart = _charts(rows, scaled)
+    groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group <> 'all' ORDER BY 1")]
+    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties)} for g in groups]
+    q = study.sql
+    total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
+    not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
+    rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC")
+    rule_text = {(r, s): d for r, s, d in STANCE_RULES}
+    rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
+    ref = reference_rows(study, {p[0]: p[1] for p in parties})
+    html = render(
+        "parties.html.j2",
+        election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
+        rules=rules, measured=MEASURED, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
+    )
+    headline: list[Markup] = []
+    if in_el:
+        for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
+            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, pct=pct))
+        if scaled and rows:
+            top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))
+        foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
+        tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
+        if foreign and not foreign[0].observed:
+            headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
+        elif foreign and len(tone) == 2:
+            headline.append(render("parties_headline.html.j2", kind="foreign", f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, num=num, pct_ci=pct_ci))
+    return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
