@@ -13,6 +13,20 @@ from rich.table import Table
 from botwatch.cli import _fail, _load_election, _open, app, console, out
 
 
+def _stored_election(ref: object) -> object:
+    """The election the study was analysed with, or None (with a note) when it cannot be loaded:
+    the window is a convenience here, so a missing preset file should not stop the test."""
+    if not isinstance(ref, str):
+        return None
+    from botwatch.elections import ElectionError, load_election
+
+    try:
+        return load_election(ref)
+    except (ElectionError, OSError):
+        console.print(f"[yellow]note[/yellow] the study was analysed with election {ref!r}, which cannot be loaded here; using all buckets", highlight=False)
+        return None
+
+
 @app.command()
 def impact(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB), analysed with an election")],
@@ -36,8 +50,7 @@ def impact(
     with _open(study) as st:
         if "timeline" not in st.tables():
             _fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
-        ref = election or latest_params(st).get("election")
-        el = _load_election(ref) if isinstance(ref, str) else None
+        el = _load_election(election) if election else _stored_election(latest_params(st).get("election"))
         w0, w1 = campaign_window(el)
         rows, irf_rows, notes = run_impact(st, party, freq, start=start or w0, end=end or w1, maxlags=maxlags, horizon=horizon)
         for n in notes:
