@@ -216,15 +216,18 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset()) ->
     tagged = {k.lower(): n for k, n in inp.post_langs.items() if k and k.lower() not in IGNORED_LANGS and n > 0}
     total = sum(tagged.values())
     if total >= MIN_TAGGED_POSTS:
-        mix = np.zeros(len(codes()))
+        # Log-linear pooling: the likelihood of one typical post, Π_l A(l, c)^share_l. (An
+        # arithmetic mixture would let a 20% minority of English posts count as strong evidence
+        # for every English-speaking country.) Languages we do not know are left out.
+        log_mix = np.zeros(len(codes()))
         used = 0
         for lang, n in tagged.items():
             v = lang_vector(lang, FLOOR_LANG_EN, FLOOR_LANG)
             if v is not None:
-                mix += (n / total) * v
+                log_mix += n * np.log(v)
                 used += n
         if used:
-            mix = mix / (used / total)
+            mix = np.exp(log_mix / used)
             top_langs = sorted(tagged.items(), key=lambda kv: -kv[1])[:3]
             share = ", ".join(f"{100 * n / total:.0f}% {lang}" for lang, n in top_langs)
             add("post_langs", mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})")
