@@ -192,8 +192,9 @@ def test_sample_report_fits_a_phone_and_prints(browser: Any, sample_report: tupl
         page.emulate_media(media="print")
         assert not page.is_visible("#ex-form") and not page.is_visible("nav")
         assert page.is_visible("#headlines") and page.is_visible("#methods")
-        ARTIFACTS.mkdir(exist_ok=True)
+        assert page.is_visible("#explorer .print-only")  # says the printed table is one page of many
         page.emulate_media(media="screen")
+        assert not page.is_visible("#explorer .print-only")
         assert pg.errors == [], pg.errors
     finally:
         pg.close()
