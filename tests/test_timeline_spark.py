@@ -1,0 +1,48 @@
+"""The `timeline` table (the relational part of the time stages) is the same on PySpark as on
+DuckDB: the same Ibis expressions over the same inputs, two engines."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from botwatch.pipeline import Context, analyze
+from botwatch.timeline import series, zones
+
+from test_timeline import election, synth_study  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.spark
+INPUTS = ("posts", "timeline_groups", "post_party", "post_labels")
+
+
+def _canon(df: pd.DataFrame) -> pd.DataFrame:
+    keys = ["freq", "clock", "dimension", "value", "bucket"]
+    df = df.copy()
+    df["bucket"] = pd.to_datetime(df["bucket"]).dt.tz_localize(None) if getattr(df["bucket"].dt, "tz", None) else pd.to_datetime(df["bucket"])
+    df["sentiment_mean"] = df["sentiment_mean"].astype(float).round(9)
+    for c in ("posts", "accounts", "sentiment_n"):
+        df[c] = df[c].astype("int64")
+    return df.sort_values(keys).reset_index(drop=True)[keys + ["posts", "accounts", "sentiment_mean", "sentiment_n"]]
+
+
+def test_timeline_on_spark_equals_duckdb(spark, synth_study) -> None:  # type: ignore[no-untyped-def]
+    from test_content_spark import _to_spark
+
+    st = synth_study
+    el = election()
+    analyze(st, Context(election=el, log=lambda m: None), only=["timeline"])
+    duck = st.con.sql("SELECT * FROM timeline").df()
+    hours = [r[0] for r in st.sql("SELECT DISTINCT date_trunc('hour', created_at) FROM posts")]
+    offsets = zones.offsets_table(hours, el.timezone)
+    arrow = {n: st.con.sql(f"SELECT * FROM {n}").to_arrow_table() for n in INPUTS}
+    arrow["offsets"] = offsets
+    for n, t in arrow.items():
+        _to_spark(spark, t).createOrReplaceTempView(f"tl_{n}")
+    con = ibis.pyspark.connect(spark)
+    t = {n: con.table(f"tl_{n}") for n in arrow}
+    expr = series.timeline(series.tagged_posts(t["posts"], t["offsets"], groups=t["timeline_groups"], post_party=t["post_party"], post_labels=t["post_labels"]))
+    sp = con.to_pyarrow(expr).to_pandas()
+    assert len(sp) == len(duck) > 0
+    assert {"local", "utc"} == set(sp["clock"]) and {"party_group", "cluster", "sentiment"} <= set(sp["dimension"])
+    pd.testing.assert_frame_equal(_canon(duck), _canon(sp), check_dtype=False)
