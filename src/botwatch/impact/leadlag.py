@@ -69,7 +69,7 @@ def adf_p(x: np.ndarray, maxlag: int = 12) -> float:
     series and buys nothing the VAR could use); 0 for a constant series."""
     from statsmodels.tsa.stattools import adfuller
 
-    if np.nanstd(x) == 0:
+    if np.ptp(x) == 0:  # exact test: a float std of a constant can be 1e-17, not 0
         return 0.0
     maxlag = max(1, min(maxlag, len(x) // 4))
     try:
@@ -96,13 +96,13 @@ def lead_lag(a: np.ndarray, b: np.ndarray, names: tuple[str, str] = ("a", "b"), 
 
     data = np.column_stack([np.asarray(a, float), np.asarray(b, float)])
     data = data[np.all(np.isfinite(data), axis=1)]
-    if len(data) < MIN_OBS:
+    if len(data) < MIN_OBS or np.any(np.ptp(data, axis=0) == 0):
         return None
     notes: list[str] = []
     data, d, ps = make_stationary(data, names)
     if any(p >= ADF_ALPHA for p in ps.values()):
         notes.append(f"still not stationary after {d} differences (ADF p = " + ", ".join(f"{k} {v:.3f}" for k, v in ps.items()) + ")")
-    if np.any(np.std(data, axis=0) == 0):
+    if np.any(np.ptp(data, axis=0) == 0):
         return None
     maxlags = max(1, min(maxlags, len(data) // 5))
     model = VAR(data)

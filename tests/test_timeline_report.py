@@ -1,0 +1,56 @@
+"""The report's "When" section: figures drawn, events marked, numbers with intervals in the
+headlines, hostile labels escaped, and a study without other issues' tables still reported."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from botwatch.elections.model import Event
+from botwatch.pipeline import Context, analyze
+from botwatch.timeline.report import dense_months, time_section
+
+from test_timeline import election, synth_study, write_table  # noqa: F401  (fixture)
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def test_section_shows_every_part_and_escapes_labels(synth_study) -> None:  # type: ignore[no-untyped-def]
+    el = election()
+    el = dataclasses.replace(el, events=el.events + (Event(datetime(2017, 5, 30, 12), HOSTILE),))
+    st = synth_study
+    # A hostile cluster id from the coordination tables must come out as text.
+    write_table(st, "cluster_members", [dict(cluster_id=HOSTILE, platform="twitter", account_id=f"b{i}") for i in range(10)])
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT DISTINCT account_id, platform, TIMESTAMP '2017-04-25 03:00:00' FROM posts WHERE account_id LIKE 'b%'")
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT DISTINCT account_id, platform, TIMESTAMP '2012-01-01' FROM posts WHERE account_id LIKE 'h%'")
+    analyze(st, Context(election=el, log=lambda m: None), only=["timeline", "bursts", "creation", "circadian", "impact"])
+    sec = time_section(st, {"election": el})
+    assert sec is not None
+    html = str(sec.html)
+    assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert html.count("<svg") >= 6  # timelines, hour of day, creation histogram, circadian histogram
+    assert "stroke-dasharray='3,3'" in html  # events drawn on the timelines
+    for part in ("Bursts and events", "Creation waves", "Circadian origin", "Impact"):
+        assert part in html
+    heads = " ".join(str(h) for h in sec.headline)
+    # The creation wave: all 10 bots created after the trigger, none of the 30 humans.
+    assert "100% [72–100%] of the 10 likely automated accounts" in heads
+    assert "× as frequent per hour within 24 h" in heads
+
+
+def test_section_without_other_issues_tables(sample_study) -> None:  # type: ignore[no-untyped-def]
+    analyze(sample_study, Context(election=None, log=lambda m: None), only=["timeline", "bursts", "circadian"])
+    sec = time_section(sample_study, {"election": None})
+    assert sec is not None
+    html = str(sec.html)
+    assert "What this section could not show" in html and "account_scores" in html
+    assert "Not computed" in html  # creation and impact need an election / scores
+
+
+def test_section_absent_without_timeline(sample_study) -> None:  # type: ignore[no-untyped-def]
+    assert time_section(sample_study, {}) is None
+
+
+def test_dense_months_fill_gaps() -> None:
+    labels, values = dense_months([(datetime(2016, 11, 1), 3), (datetime(2017, 2, 1), 1)])
+    assert labels == ["2016-11", "2016-12", "2017-01", "2017-02"] and values == [3.0, 0.0, 0.0, 1.0]
