@@ -59,22 +59,20 @@ def detect(text: str) -> tuple[str | None, float | None]:
 
 def languages(lang: pa.Array, text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Per row: language, where it came from ('post' | 'py3langid' | NULL) and, for detected
-    languages, the detector's probability."""
-    given = [normalise_tag(x) for x in lang.to_pylist()]
-    texts = text.to_pylist()
-    out_lang: list[str | None] = []
-    source: list[str | None] = []
-    prob: list[float | None] = []
-    for g, t in zip(given, texts):
-        if g is not None:
-            out_lang.append(g)
-            source.append("post")
-            prob.append(None)
-            continue
-        d, p = detect(t or "")
-        out_lang.append(d)
-        source.append("py3langid" if d else None)
-        prob.append(p)
+    languages, the detector's probability. Tags are normalised once per distinct value; the
+    detector runs only on rows without a usable tag."""
+    enc = pc.dictionary_encode(lang.cast(pa.string()))
+    mapped = pa.array([normalise_tag(v) for v in enc.dictionary.to_pylist()], pa.string())
+    given = pc.take(mapped, enc.indices)  # NULL index → NULL
+    out_lang = given.to_pylist()
+    source: list[str | None] = ["post" if g is not None else None for g in out_lang]
+    prob: list[float | None] = [None] * len(out_lang)
+    missing = np.flatnonzero(np.asarray(pc.is_null(given).to_numpy(zero_copy_only=False), dtype=bool))
+    if len(missing):
+        texts = text.take(pa.array(missing)).to_pylist()
+        for i, t in zip(missing, texts):
+            d, p_ = detect(t or "")
+            out_lang[i], source[i], prob[i] = d, ("py3langid" if d else None), p_
     return pa.array(out_lang, pa.string()), pa.array(source, pa.string()), pa.array(prob, pa.float64())
 
 

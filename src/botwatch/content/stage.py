@@ -9,6 +9,7 @@ re-run gives the same tables.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,18 @@ from botwatch.pipeline import Context, register
 from botwatch.study import Study
 
 BATCH_ROWS = 50_000
+VIA_NAMES = ("election_hashtag", "election_keyword", "party_hashtag", "party_keyword", "party_account")
+
+
+def lists_from_mask(mask: np.ndarray, names: Sequence[str]) -> pa.Array:
+    """Per row, the names whose column is True: a list<string> array built without a Python loop
+    over rows (np.nonzero walks the matrix row by row, so values come out grouped by row)."""
+    mask = np.asarray(mask, dtype=bool)
+    offsets = np.zeros(mask.shape[0] + 1, dtype=np.int32)
+    np.cumsum(mask.sum(axis=1), out=offsets[1:])
+    _rows, cols = np.nonzero(mask)
+    values = pa.array(np.asarray(names, dtype=object)[cols] if len(cols) else [], pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 @dataclass
@@ -74,9 +87,9 @@ class Labeller:
             tag_any |= block[:, 0:3].any(axis=1)
             kw_any |= block[:, 3:6].any(axis=1)
             acct_any |= block[:, 6:].any(axis=1)
-        via_cols = [("election_hashtag", election_tag), ("election_keyword", election_kw), ("party_hashtag", tag_any), ("party_keyword", kw_any), ("party_account", acct_any)]
-        match_via = [[name for name, col in via_cols if col[i]] for i in range(n)] if n else []
-        parties = [[m.parties[j] for j in np.flatnonzero(named[i])] for i in range(n)]
+        via = np.column_stack([election_tag, election_kw, tag_any, kw_any, acct_any]) if n else np.zeros((0, 5), bool)
+        match_via = lists_from_mask(via, VIA_NAMES)
+        parties = lists_from_mask(named, m.parties)
 
         election_key = m.election.key
         labels = pa.table(
@@ -86,14 +99,14 @@ class Labeller:
                 "account_id": t.column("account_id"),
                 "created_at": t.column("created_at"),
                 "in_election": pa.array(in_election),
-                "parties": pa.array(parties, POST_LABELS.field("parties").type),
+                "parties": parties,
                 "lang": lang,
                 "lang_source": lang_source,
                 "sentiment": sentiment,
                 "election": pa.array([election_key] * n, pa.string()),
                 "topic_match": pa.array(topic),
                 "in_window": pa.array(in_window),
-                "match_via": pa.array(match_via, POST_LABELS.field("match_via").type),
+                "match_via": match_via,
                 "lang_probability": lang_prob,
                 "kind": t.column("kind"),
             },
@@ -108,8 +121,7 @@ class Labeller:
                 continue
             idx = pa.array(rows)
             stance, rule = stances[p]
-            block = hits[rows, 2 + j * k : 2 + (j + 1) * k]
-            sigs = [[SIGNALS[s] for s in np.flatnonzero(r)] for r in block]
+            sigs = lists_from_mask(hits[rows, 2 + j * k : 2 + (j + 1) * k], SIGNALS)
             pieces.append(
                 pa.table(
                     {
@@ -125,7 +137,7 @@ class Labeller:
                         "in_election": pa.array(in_election[rows]),
                         "kind": t.column("kind").take(idx),
                         "lang": lang.take(idx),
-                        "signals": pa.array(sigs, POST_PARTY.field("signals").type),
+                        "signals": sigs,
                     },
                     schema=POST_PARTY,
                 )
