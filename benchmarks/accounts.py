@@ -1,0 +1,64 @@
+#!/usr/bin/env python
+"""Throughput of the whole `accounts` stage (features + bot model + origin + writing tables).
+
+    /work/venv/bin/python benchmarks/accounts.py                       # bundled sample
+    /work/venv/bin/python benchmarks/accounts.py --study S.duckdb      # any study (copied first)
+
+Prints accounts, posts, seconds per phase and accounts/s. The study is copied to a temporary
+folder so the benchmark never changes it. Model loading is timed separately (once per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from botwatch import open_study
+from botwatch.accounts import features as feats
+from botwatch.accounts.botmodel import shipped_model
+from botwatch.accounts.scoring import score
+from botwatch.accounts.stage import run_accounts
+from botwatch.elections import load_election
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--study", type=Path, default=None)
+    ap.add_argument("--election", default="us-2016")
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    election = load_election(args.election) if args.election else None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.duckdb"
+        if args.study:
+            shutil.copy(args.study, path)
+        else:
+            from botwatch.cli import sample_files
+            from botwatch.ingest.runner import ingest
+
+            with open_study(path) as st:
+                ingest(st, [str(p) for p in sample_files()])
+        t = time.perf_counter()
+        model = shipped_model()
+        print(f"model load (incl. LightGBM import): {time.perf_counter() - t:.2f} s")
+        with open_study(path) as st:
+            n_acc, n_posts = st.count("accounts"), st.count("posts")
+            t0 = time.perf_counter()
+            data = feats.build(st, election)
+            t1 = time.perf_counter()
+            score(data, model, getattr(election, "country", None))
+            t2 = time.perf_counter()
+            print(f"features {t1 - t0:.2f} s; scoring (bot + origin + evidence) {t2 - t1:.2f} s")
+            best = float("inf")
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                run_accounts(st, election)
+                best = min(best, time.perf_counter() - t)
+        print(f"accounts stage: {n_acc:,} accounts, {n_posts:,} posts, best of {args.repeat}: {best:.2f} s → {n_acc / best:,.0f} accounts/s ({n_posts / best:,.0f} posts/s)")
+
+
+if __name__ == "__main__":
+    main()
