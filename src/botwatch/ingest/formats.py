@@ -117,13 +117,22 @@ def _json_candidates(head: bytes) -> list[Any]:
     return out
 
 
+def looks_binary(sample: bytes) -> bool:
+    """Binary, not text: many NUL bytes or mostly undecodable. (A stray NUL in a post is text.)"""
+    if not sample:
+        return False
+    text = sample.decode("utf-8", errors="replace")
+    nul = sample.count(0)
+    return nul > max(16, len(sample) // 100) or text.count("\ufffd") / max(len(text), 1) > 0.1
+
+
 def sniff(src: InputSource) -> str:
     """Name the format of `src` from its head, or raise `UnknownFormat`/`ValueError` saying why."""
     head = src.head(SNIFF_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
-    if b"\x00" in head[:8192]:
-        raise UnknownFormat("binary file (contains NUL bytes), not JSON or CSV")
+    if looks_binary(head[:8192]):
+        raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     first = first_json_char(head)
     if first in ("{", "["):
         for obj in _json_candidates(head):
