@@ -246,27 +246,48 @@ def test_circadian_finds_planted_time_zone(tmp_path: Path) -> None:
 
 
 @pytest.mark.shared_data
-def test_ira_accounts_keep_eastern_hours(shared_data: Path) -> None:
-    """Real IRA tweets (FiveThirtyEight / Clemson): accounts posing as Americans are placed at
-    UTC+3 ± 1 (Moscow / St Petersburg) more often than at the US offsets UTC-8..-4."""
+def test_ira_offsets_separate_russian_language_from_us_posing_accounts(shared_data: Path) -> None:
+    """Real IRA tweets (FiveThirtyEight / Clemson). The accounts tweeting in Russian (category
+    NonEnglish) keep a Moscow day: most are placed at UTC+3 ± 1 and almost none at the US offsets.
+    The accounts posing as Americans (RightTroll, LeftTroll) are placed at US offsets far more
+    often — they kept US hours, so the human-day fit alone does not unmask them."""
     import duckdb
 
     from botwatch.timeline import circadian_fit
 
-    path = shared_data / "ira" / "tweets.csv.gz"
-    if not path.exists():
-        pytest.skip(f"{path} absent")
+    tweets, authors = shared_data / "ira" / "tweets.csv.gz", shared_data / "ira" / "authors.csv.gz"
+    if not (tweets.exists() and authors.exists()):
+        pytest.skip("IRA files absent")
     con = duckdb.connect()
     rows = con.execute(
-        "SELECT author_id, hour(ts), count(DISTINCT CAST(ts AS DATE)) FROM (SELECT author_id, strptime(publish_date, '%Y-%m-%d %H:%M:%S') ts "
-        "FROM read_csv(?, all_varchar=true) WHERE region = 'United States') GROUP BY ALL",
-        [str(path)],
+        "SELECT lower(author_id), hour(ts), count(DISTINCT CAST(ts AS DATE)) FROM (SELECT author_id, strptime(publish_date, '%Y-%m-%d %H:%M:%S') ts "
+        "FROM read_csv(?, all_varchar=true)) GROUP BY ALL",
+        [str(tweets)],
     ).fetchall()
+    cat = dict(con.execute("SELECT lower(author), account_category FROM read_csv(?, all_varchar=true)", [str(authors)]).fetchall())
     acc: dict[str, list[int]] = {}
     for a, h, d in rows:
         acc.setdefault(a, [0] * 24)[int(h)] += int(d)
-    offs = [circadian_fit.fit(c).best_offset for c in acc.values() if sum(c) >= 20]
-    assert len(offs) > 200
-    moscow = sum(1 for o in offs if circadian_fit.offset_distance(o, 3) <= 1) / len(offs)
-    us = sum(1 for o in offs if -8 <= o <= -4) / len(offs)
-    assert moscow > us
+    offs: dict[str, list[int]] = {"ru": [], "us": []}
+    for a, c in acc.items():
+        group = {"NonEnglish": "ru", "RightTroll": "us", "LeftTroll": "us"}.get(cat.get(a, ""))
+        if group and sum(c) >= 20:
+            offs[group].append(circadian_fit.fit(c).best_offset)
+    assert len(offs["ru"]) > 100 and len(offs["us"]) > 100
+
+    def share(xs: list[int], test) -> float:  # type: ignore[no-untyped-def]
+        return sum(1 for o in xs if test(o)) / len(xs)
+
+    moscow = lambda o: circadian_fit.offset_distance(o, 3) <= 1  # noqa: E731
+    america = lambda o: -8 <= o <= -4  # noqa: E731
+    assert share(offs["ru"], moscow) > 0.5 > share(offs["ru"], america)
+    assert share(offs["us"], america) > 3 * share(offs["ru"], america)
+    assert share(offs["us"], moscow) < share(offs["ru"], moscow)
+
+
+def test_event_test_refuses_an_almost_empty_series() -> None:
+    t = [START + timedelta(hours=i) for i in range(24 * 10)]
+    counts = np.zeros(len(t))
+    counts[5] = 3
+    assert bursts.event_test(t, counts, [START + timedelta(days=4)]) is None
+    assert bursts.event_test(t, np.ones(len(t)), [START + timedelta(days=40)]) is None  # event outside the series
