@@ -291,3 +291,10 @@ def test_event_test_refuses_an_almost_empty_series() -> None:
     counts[5] = 3
     assert bursts.event_test(t, counts, [START + timedelta(days=4)]) is None
     assert bursts.event_test(t, np.ones(len(t)), [START + timedelta(days=40)]) is None  # event outside the series
+
+
+def test_bh_qvalues_match_statsmodels() -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    p = [0.01, 0.04, 0.03, 0.2, 0.5, 0.001]
+    assert bursts.bh_qvalues(p) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))

@@ -187,7 +187,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     creation = creation_block(study, election)
     circ = circadian_block(study, election)
     impact = impact_rows(study)
-    tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
+    tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
     html = render(
         "time.html.j2",
         span=span,

@@ -134,6 +134,8 @@ def bursts(study: Study, ctx: Context) -> int:
                 res = bursts_mod.event_test(times, arr, [e for e, _ in events], window_h=EVENT_WINDOW_H)
                 if res is not None:
                     test_rows.append(dict(dimension=dimension, value=value, window_start=times[0], window_end=times[-1], **res.__dict__))
+    for row, q in zip(test_rows, bursts_mod.bh_qvalues([r["p_value"] for r in test_rows])):
+        row["q_value"] = q
     bt = pa.Table.from_pylist(burst_rows, schema=BURSTS_SCHEMA)
     tt = pa.Table.from_pylist(test_rows, schema=EVENT_TESTS_SCHEMA)
     n = _write_arrow(study, "bursts", bt) + _write_arrow(study, "event_tests", tt)
@@ -151,6 +153,7 @@ EVENT_TESTS_SCHEMA = pa.schema([
     ("dimension", pa.string()), ("value", pa.string()), ("window_start", TS), ("window_end", TS), ("window_h", pa.int64()),
     ("events", pa.int64()), ("posts", pa.int64()), ("in_window_share", pa.float64()), ("rate_ratio", pa.float64()),
     ("null_rate_ratio", pa.float64()), ("p_value", pa.float64()), ("n_null", pa.int64()), ("exact", pa.bool_()),
+    ("q_value", pa.float64()),
 ])
 
 
