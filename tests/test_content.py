@@ -78,6 +78,7 @@ def test_stance_rules_fire_in_order() -> None:
         {"text": "Theresa May is a wonderful, brilliant and inspiring leader", "hashtags": []},
         {"text": "Labour and the Tories both published costings today", "hashtags": []},
         {"text": "Die Tories sind schrecklich", "lang": "de", "hashtags": []},
+        {"handle": "UKLabour", "text": "The Tories have held the North back", "hashtags": []},  # a party's own account on a rival
     ])
     got = {(r["post_id"], r["party"]): (r["stance"], r["stance_rule"]) for r in pp.to_pylist()}
     assert got[("0", "labour")] == ("support", "pro_hashtag")
@@ -88,6 +89,7 @@ def test_stance_rules_fire_in_order() -> None:
     assert got[("5", "labour")] == ("neutral", "no_cue") and got[("5", "conservative")] == ("neutral", "no_cue")
     # Non-English: no sentiment, so no sentiment-based stance either.
     assert got[("6", "conservative")] == ("neutral", "no_cue")
+    assert got[("7", "labour")] == ("support", "own_account") and got[("7", "conservative")] == ("oppose", "rival_pro_cue")
     sent = dict(zip(labels.column("post_id").to_pylist(), labels.column("sentiment").to_pylist()))
     assert sent["6"] is None and sent["4"] > 0.5
 

@@ -26,7 +26,7 @@ STANCE_RULES: tuple[tuple[str, str, str], ...] = (
     ("anti_hashtag", OPPOSE, "an anti-party hashtag and no pro-party cue"),
     ("anti_keyword", OPPOSE, "an anti-party slogan and no pro-party cue"),
     ("quotes_party_account", SUPPORT, "a quote of the party's account whose text is not negative"),
-    ("rival_pro_cue", OPPOSE, "names the party while carrying another party's pro cue"),
+    ("rival_pro_cue", OPPOSE, "names the party while carrying another party's pro cue, or posted or retweeted from another party's account"),
     ("sentiment_single_party", SUPPORT, "names only this party; VADER compound >= +0.5 (English)"),
     ("sentiment_single_party", OPPOSE, "names only this party; VADER compound <= -0.5 (English)"),
     ("conflicting_cues", NEUTRAL, "both pro and anti cues, and nothing else decided"),
@@ -58,7 +58,7 @@ def decide_stances(
         rival_pro = np.zeros(len(hits), dtype=bool)
         for q in m.parties:
             if q != p:
-                rival_pro |= pro[q]
+                rival_pro |= pro[q] | signal(m, hits, q, "own_account") | signal(m, hits, q, "retweet_account")
         conds = [
             signal(m, hits, p, "own_account"),
             signal(m, hits, p, "retweet_account"),
