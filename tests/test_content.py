@@ -154,3 +154,22 @@ def test_stage_on_the_bundled_sample(sample_study) -> None:  # type: ignore[no-u
     before = q("SELECT party, stance, stance_rule, count(*) FROM post_party GROUP BY ALL ORDER BY ALL")
     analyze(sample_study, ctx, only=["content"])
     assert q("SELECT party, stance, stance_rule, count(*) FROM post_party GROUP BY ALL ORDER BY ALL") == before
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+_UK_MATCHER = compile_matcher(UK)
+_PRO = [(p.key, h) for p in UK.parties for h in p.hashtags_pro]
+
+
+@settings(max_examples=60, deadline=None)
+@given(choice=hs.sampled_from(_PRO), flips=hs.lists(hs.booleans(), min_size=30, max_size=30), sep=hs.sampled_from(["", "_", "-"]), cut=hs.integers(1, 5))
+def test_pro_hashtag_variants_always_match(choice, flips, sep, cut) -> None:  # type: ignore[no-untyped-def]
+    """Any casing of a preset's pro hashtag, with a separator inserted, still names its party as pro."""
+    party, tag = choice
+    varied = "".join(c.upper() if f else c.lower() for c, f in zip(tag, flips + [False] * len(tag)))
+    k = min(cut, len(varied) - 1)
+    varied = varied[:k] + sep + varied[k:]
+    hits = match_batch(_UK_MATCHER, posts([{"hashtags": [varied], "text": "x"}]))
+    assert signal(_UK_MATCHER, hits, party, "pro_tag")[0]
