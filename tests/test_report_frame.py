@@ -125,6 +125,18 @@ def test_hostile_report_has_no_injected_markup(hostile_report: Path) -> None:
     assert "⟨U+202E⟩" in html
 
 
+def test_every_in_page_link_has_a_target_and_ids_are_unique(hostile_report: Path) -> None:
+    html = hostile_report.read_text(encoding="utf-8")
+    doc = _Collector()
+    doc.feed(html)
+    ids = [a["id"] for _, a in doc.tags if a.get("id")]
+    dups = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dups, f"duplicate ids: {dups}"
+    targets = {a["href"][1:].split("?")[0] for t, a in doc.tags if t == "a" and (a.get("href") or "").startswith("#")}
+    missing = sorted(t for t in targets if t and t not in ids)
+    assert not missing, f"links to missing anchors: {missing}"
+
+
 def test_hostile_exports_guard_formulas_in_csv_and_keep_parquet_exact(hostile_report: Path) -> None:
     data = hostile_report.parent / "report-data"
     with open(data / "accounts.csv", newline="", encoding="utf-8") as f:
