@@ -119,7 +119,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     out_rows: list[list[Any]] = []
     raw_keys: list[tuple[str, str]] = []
     for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev, raw_id in rows:
-        ev = _json_list(bot_ev) + _json_list(origin_ev) + extra_evidence.get((plat, acc), [])
+        ev = _json_list(bot_ev) + _json_list(origin_ev) + extra_evidence.get((plat, raw_id), [])
         seen: list[int] = []
         for s in ev:
             i = intern(s)
