@@ -252,3 +252,21 @@ def test_headlines_lead_with_each_sections_first_findings() -> None:
     lead, more = gather_headlines(secs, per_section=2)
     assert [(h.text, h.section_id) for h in lead] == [("a1", "a"), ("a2", "a"), ("b1", "b")]
     assert [h.text for h in more] == ["a3"]
+
+
+def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.report.section_explorer import explorer_data
+    from botwatch.report.synthetic import bulk_study
+
+    long_id = "did:plc:" + "x" * 120  # longer than the display copy the page carries
+    with open_study(tmp_path / "s.duckdb") as st:
+        bulk_study(st, 3, scores=False)
+        st.sql("UPDATE accounts SET account_id = ? WHERE account_id = '10000000'", [long_id])
+        st.sql("UPDATE posts SET account_id = ? WHERE account_id = '10000000'", [long_id])
+        st.sql("CREATE TABLE account_evidence AS SELECT 'twitter' AS platform, ? AS account_id, 'posts every 60 s exactly' AS sentence", [long_id])
+        data = explorer_data(st, {})
+    row = next(r for r in data["rows"] if r[1].startswith("did:plc:"))
+    assert len(row[1]) <= 80
+    assert [data["ev"][i] for i in row[11]] == ["posts every 60 s exactly"]
+    assert data["has"]["bot"] is False and data["has"]["evidence"] is True
