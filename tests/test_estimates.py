@@ -157,3 +157,14 @@ def test_estimate_command_prints_the_reference_table(labelled: Path, tmp_path: P
     assert "needs account_scores" in res.output  # the missing group is said, not hidden
     res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "2"])
     assert res.exit_code != 0
+
+
+def test_stage_refuses_labels_of_another_election(labelled: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.pipeline import Context
+    from botwatch.estimates.stage import estimates
+
+    with open_study(_copy(labelled, tmp_path)) as st:
+        with pytest.raises(RuntimeError, match="labelled for us-2016"):
+            estimates(st, Context(election=load_election("uk-ge2017"), log=lambda m: None))
+        assert estimates(st, Context(election=US, options={"sample_rate": 0.01, "bootstrap_reps": 50}, log=lambda m: None)) > 0

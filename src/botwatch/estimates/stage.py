@@ -21,5 +21,10 @@ def options_from(ctx: Context) -> EstimateOptions:
 @register("estimates", needs=("post_labels", "post_party"), writes=("estimates",), needs_election=True)
 def estimates(study: Study, ctx: Context) -> int:
     """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
+    labelled = {r[0] for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3")}
+    if labelled and labelled != {ctx.election.key}:
+        raise RuntimeError(
+            f"posts are labelled for {', '.join(sorted(labelled))}, not {ctx.election.key}: run the content stage with --election {ctx.election.key} first"
+        )
     table = compute_estimates(study, ctx.election, options_from(ctx), log=ctx.log)
     return write_estimates(study, table)
