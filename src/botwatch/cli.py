@@ -31,7 +31,7 @@ app = typer.Typer(
 elections_app = typer.Typer(help="Election presets: list, show and check them.", no_args_is_help=True)
 app.add_typer(elections_app, name="elections")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # file paths and errors are never cut or wrapped
 out = Console()
 
 COMMAND_MODULES: list[str] = [

@@ -89,13 +89,15 @@ class Study:
         return self.ibis.table(self._check_table(name))
 
     def arrow(self, name: str) -> pa.Table:
-        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').fetch_arrow_table()
+        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
 
     def pandas(self, name: str) -> Any:
-        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').df()
+        return self.arrow(name).to_pandas()
 
     def polars(self, name: str) -> Any:
-        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').pl()
+        import polars as pl
+
+        return pl.from_arrow(self.arrow(name))
 
     def count(self, name: str) -> int:
         return int(self.sql(f'SELECT count(*) FROM "{self._check_table(name)}"')[0][0])

@@ -1,0 +1,96 @@
+"""The study's Python API and the spine commands a new user tries first: ingest, status, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+
+@pytest.fixture()
+def study(tmp_path: Path) -> Path:
+    path = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(path), str(FIX / "v1_uklabour.jsonl"), str(FIX / "ira_tweets.csv"), str(FIX / "twarc2_stream_with_error.jsonl.gz")])
+    assert res.exit_code == 0, res.output
+    return path
+
+
+def test_ingest_prints_a_summary_with_every_count(study: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl"), str(FIX / "twarc2_flat.jsonl")])
+    assert res.exit_code == 0
+    for word in ("read", "stored", "duplicates", "rejected", "skipped"):
+        assert word in res.output
+    assert "identical content already ingested" in res.output
+
+
+def test_status_describes_the_study(study: Path) -> None:
+    res = runner.invoke(app, ["status", str(study)])
+    assert res.exit_code == 0, res.output
+    with open_study(study, read_only=True) as st:
+        n = st.count("posts")
+    assert f"posts {n:,}" in res.output
+    for fmt in ("twitter-v1.1", "ira-538-tweets", "twitter-v2-page"):
+        assert fmt in res.output
+    assert "rejected records 1" in res.output and "invalid JSON" in res.output
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_export_any_table(study: Path, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"posts{suffix}"
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with open_study(study, read_only=True) as st:
+        expected = st.count("posts")
+        ids = sorted(r[0] for r in st.sql("SELECT post_id FROM posts"))
+    if suffix == ".parquet":
+        got = pq.read_table(out).column("post_id").to_pylist()
+    elif suffix == ".csv":
+        got = pl.read_csv(out, infer_schema=False)["post_id"].to_list()  # ids stay strings
+    else:
+        got = [json.loads(l)["post_id"] for l in out.read_text().splitlines()]
+    assert len(got) == expected and sorted(got) == ids
+
+
+def test_export_unknown_table_or_format_is_a_clear_error(study: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["export", str(study), "nope; DROP TABLE posts", "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "no table" in res.output
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / "x.xlsx")])
+    assert res.exit_code == 2 and "cannot export" in res.output
+
+
+def test_status_of_a_missing_study_says_what_to_do(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["status", str(tmp_path / "none.duckdb")])
+    assert res.exit_code == 2 and "botwatch ingest" in res.output
+
+
+def test_open_study_gives_ibis_arrow_pandas_polars(study: Path) -> None:
+    with open_study(study, read_only=True) as st:
+        n = st.count("posts")
+        assert st.table("posts").count().execute() == n
+        assert st.arrow("posts").num_rows == n
+        assert len(st.pandas("posts")) == n
+        assert st.polars("posts").height == n
+        assert {"posts", "accounts", "rejected", "runs", "sources", "account_snapshots"} <= set(st.tables())
+        assert st.sql("SELECT count(*) FROM runs WHERE stage = 'ingest' AND status = 'ok'")[0][0] == 1
+
+
+def test_analyze_records_runs_and_rejects_unknown_stages(study: Path) -> None:
+    res = runner.invoke(app, ["analyze", str(study), "--stage", "coverage"])
+    assert res.exit_code == 0, res.output
+    with open_study(study, read_only=True) as st:
+        assert st.sql("SELECT status FROM runs WHERE stage = 'coverage'") == [("ok",)]
+        assert st.count("coverage_daily") > 0
+    res = runner.invoke(app, ["analyze", str(study), "--stage", "no-such-stage"])
+    assert res.exit_code == 2 and "unknown stage" in res.output
+    res = runner.invoke(app, ["analyze", str(study), "--election", "no-such-election"])
+    assert res.exit_code == 2 and "no preset" in res.output
