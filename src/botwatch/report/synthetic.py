@@ -62,12 +62,13 @@ def hostile_statuses(path: str | Path, *, n_accounts: int = 12, posts_each: int 
     for a in range(n_accounts):
         p = PAYLOADS[a % len(PAYLOADS)]
         user = {
-            "id_str": str(1000 + a),
+            # Ids are strings written by the source: one account's id is itself a payload.
+            "id_str": PAYLOADS[4] if a == 5 else str(1000 + a),
             "screen_name": p if a % 2 == 0 else f"acct{a}{p[:12]}",
             "name": PAYLOADS[(a + 1) % len(PAYLOADS)],
             "description": PAYLOADS[(a + 2) % len(PAYLOADS)] + " " + HOSTILE_URLS[a % len(HOSTILE_URLS)],
             "location": PAYLOADS[(a + 3) % len(PAYLOADS)],
-            "lang": "ru" if a % 3 == 0 else "en",
+            "lang": PAYLOADS[1] if a == 9 else ("ru" if a % 3 == 0 else "en"),
             "time_zone": PAYLOADS[(a + 4) % len(PAYLOADS)],
             "utc_offset": 10800 if a % 3 == 0 else 0,
             "created_at": _tw_time(start - timedelta(days=30 + a)),
@@ -87,7 +88,7 @@ def hostile_statuses(path: str | Path, *, n_accounts: int = 12, posts_each: int 
                 "id_str": str(pid),
                 "created_at": _tw_time(t),
                 "text": text,
-                "lang": "en",
+                "lang": PAYLOADS[2] if a == 7 and k == 0 else "en",
                 "source": f"<a href=\"javascript:window.__pwned=13\" rel=\"nofollow\">{PAYLOADS[k % len(PAYLOADS)]}</a>",
                 "user": user,
                 "entities": {
