@@ -3,8 +3,8 @@ impulse responses from a vector autoregression (statsmodels).
 
 Steps, and why:
 1. Stationarity. A VAR on trending series finds "causality" between any two things that grow
-   together. Each series gets an augmented Dickey-Fuller test (Dickey & Fuller 1979; lag length
-   by AIC); while either has p >= 0.05 both are differenced (the same number of times, so the
+   together. Each series gets an augmented Dickey-Fuller test (Dickey & Fuller 1979; a fixed 12
+   lagged differences, see `adf_p`); while either has p >= 0.05 both are differenced (the same number of times, so the
    coefficients stay comparable), at most twice.
 2. Lag order by an information criterion (AIC by default; Lütkepohl 2005, ch. 4) up to `maxlags`.
 3. Granger causality (Granger 1969): an F test that the lags of the cause add nothing to the
@@ -64,18 +64,19 @@ class LeadLag:
 
 
 def adf_p(x: np.ndarray, maxlag: int = 12) -> float:
-    """ADF p-value (lag length by AIC up to `maxlag`, the VAR's own ceiling, rather than
-    statsmodels' default of 12(n/100)^(1/4), which costs dozens of regressions on long hourly
-    series and buys nothing the VAR could use); 0 for a constant series."""
+    """ADF p-value with a fixed number of lagged differences (`maxlag`, the VAR's own ceiling;
+    capped at a quarter of the series). A fixed generous lag keeps the test's size under
+    autocorrelation (Schwert 1989) and costs one regression, where an AIC search over lags costs a
+    dozen per test on every series; 0 for a constant series."""
     from statsmodels.tsa.stattools import adfuller
 
     if np.ptp(x) == 0:  # exact test: a float std of a constant can be 1e-17, not 0
         return 0.0
     maxlag = max(1, min(maxlag, len(x) // 4))
     try:
-        out = adfuller(x, maxlag=maxlag, autolag="AIC", result_object=False)
+        out = adfuller(x, maxlag=maxlag, autolag=None, result_object=False)
     except TypeError:  # statsmodels before the result-object switch
-        out = adfuller(x, maxlag=maxlag, autolag="AIC")
+        out = adfuller(x, maxlag=maxlag, autolag=None)
     return float(out[1])
 
 

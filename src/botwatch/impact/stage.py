@@ -45,6 +45,7 @@ def pandas_freq(freq: str) -> str:
     raise ValueError(f"frequency {freq!r} not understood: use e.g. 1h, 6h, 1d")
 
 
+MIN_POSTS_PER_GROUP = 100  # fewer posts than this in either series is mostly empty buckets: no test
 MAX_BUCKETS = 20_000  # beyond this a VAR with 12 lags gets slow and an hourly test means little: use a coarser freq
 
 
@@ -63,6 +64,7 @@ def party_series(study: Study, party: str, freq: str = "1h", start: datetime | N
     out = pd.DataFrame()
     if df.empty:
         return out
+    out.attrs["posts"] = {key: int(df.loc[df["value"] == f"{party} | {label}", "posts"].sum()) for key, label in GROUPS.items()}
     df["bucket"] = pd.to_datetime(df["bucket"])
     df["sent_sum"] = df["sentiment_mean"].fillna(0) * df["sentiment_n"].fillna(0)
     idx = pd.date_range(df["bucket"].min().floor(pf), df["bucket"].max(), freq=pf)
@@ -83,6 +85,9 @@ def run_impact(
     df = party_series(study, party, freq, start, end)
     if df.empty:
         return [], [], [f"No posts about {party!r} by scored accounts (needs post_party and account_scores)."]
+    few = {k: n for k, n in df.attrs.get("posts", {}).items() if n < MIN_POSTS_PER_GROUP}
+    if few:
+        return [], [], [f"{party}: too few posts for a lead-lag test (" + ", ".join(f"{k} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."]
     if len(df) > MAX_BUCKETS:
         return [], [], [f"{party}: {len(df):,} buckets at {freq} is too many for a VAR; use a coarser --freq or a narrower window."]
     rows, irf_rows = [], []
