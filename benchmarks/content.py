@@ -6,6 +6,8 @@ English text), a share of retweets that repeat earlier texts (scored once), othe
 (no VADER), posts without a language tag (py3langid runs), hashtags and mentions of party accounts.
 
 Usage: python benchmarks/content.py [N=200000] [--retweets 0.3] [--workers K] [--preset uk-ge2017]
+       python benchmarks/content.py --study COPY_OF_A_STUDY.duckdb --preset us-2016   (real posts;
+       the study's post_labels / post_party / estimates are replaced)
 Prints one line per stage with rows, seconds and rows/s, and the machine's core count.
 """
 
@@ -101,15 +103,18 @@ def main() -> None:
     ap.add_argument("--retweets", type=float, default=0.3)
     ap.add_argument("--workers", type=int, default=None, help="VADER worker processes (default: min(cores, 4))")
     ap.add_argument("--preset", default="uk-ge2017")
+    ap.add_argument("--study", type=Path, default=None, help="time an existing study instead of generated posts")
     args = ap.parse_args()
 
-    from botwatch.content import stage as content_stage
     from botwatch.content.sentiment import SentimentScorer
     from botwatch.elections import load_election
-    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
     from botwatch.study import Study
 
     election = load_election(args.preset)
+    if args.study is not None:
+        with Study(args.study) as st:
+            _time(st, election)
+        return
     t0 = time.perf_counter()
     posts, accounts = generate(args.n, args.retweets)
     print(f"generated {posts.num_rows:,} posts by {accounts.num_rows:,} accounts in {time.perf_counter() - t0:.1f} s; cores {os.cpu_count()}")
@@ -126,15 +131,21 @@ def main() -> None:
                     original(self, *a, **{**k, "workers": args.workers})
 
                 SentimentScorer.__init__ = init  # type: ignore[method-assign]
-            t, c = time.perf_counter(), _cpu()
-            n, pp = content_stage.run_content(st, election, log=lambda m: None)
-            secs, cpu = time.perf_counter() - t, _cpu() - c
-            print(f"content:   {n:,} posts, {pp:,} post-party rows in {secs:.2f} s wall = {n / secs:,.0f} posts/s "
-                  f"(CPU {cpu:.2f} s incl. workers = {n / max(cpu, 1e-9):,.0f} posts per CPU-second; load average {os.getloadavg()[0]:.1f})")
-            t = time.perf_counter()
-            rows = write_estimates(st, compute_estimates(st, election, EstimateOptions(sample_rate=0.01), log=lambda m: None))
-            secs = time.perf_counter() - t
-            print(f"estimates: {rows:,} rows (1,000 bootstrap replicates per cell) in {secs:.2f} s")
+            _time(st, election)
+
+
+def _time(st, election) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.content import stage as content_stage
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+
+    t, c = time.perf_counter(), _cpu()
+    n, pp = content_stage.run_content(st, election, log=lambda m: None)
+    secs, cpu = time.perf_counter() - t, _cpu() - c
+    print(f"content:   {n:,} posts, {pp:,} post-party rows in {secs:.2f} s wall = {n / secs:,.0f} posts/s "
+          f"(CPU {cpu:.2f} s incl. workers = {n / max(cpu, 1e-9):,.0f} posts per CPU-second; load average {os.getloadavg()[0]:.1f})")
+    t = time.perf_counter()
+    rows = write_estimates(st, compute_estimates(st, election, EstimateOptions(sample_rate=0.01), log=lambda m: None))
+    print(f"estimates: {rows:,} rows (1,000 bootstrap replicates per cell) in {time.perf_counter() - t:.2f} s")
 
 
 if __name__ == "__main__":
