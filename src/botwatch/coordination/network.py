@@ -22,7 +22,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, traces
+from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, drop_generic_traces_sql, traces
 from botwatch.coordination.edges import (
     DEFAULT_MAX_TRACE_ACCOUNTS,
     DEFAULT_MIN_REPEATS,
@@ -149,8 +149,11 @@ def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None 
     behaviours = check_behaviours(opts.behaviours)
     near = near_map_table(study, opts) if "co-post-near" in behaviours else None
     tr = traces(posts, behaviours, near_map=near, fast_seconds=opts.fast_seconds, min_text_chars=opts.min_text_chars)
-    first = with_popularity(first_actions(tr))
-    return materialise(study, "_coord_first", first, temp=True)
+    raw = materialise(study, "_coord_first0", first_actions(tr), temp=True)
+    study.sql(f"DELETE FROM _coord_first0 WHERE {drop_generic_traces_sql(opts.min_text_chars)}")
+    first = materialise(study, "_coord_first", with_popularity(raw), temp=True)
+    study.sql("DROP TABLE IF EXISTS _coord_first0")
+    return first
 
 
 def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: NetworkOptions) -> NullResult:
@@ -305,17 +308,16 @@ def estimate_window(study: Study, behaviours: tuple[str, ...] = ("co-retweet",),
     release has whole minutes, so nothing under 60 s can be told apart there).
     """
     o = opts or NetworkOptions()
-    posts = study.table("posts")
-    tr = traces(posts, check_behaviours(behaviours), fast_seconds=o.fast_seconds, min_text_chars=o.min_text_chars)
-    first = first_actions(tr)
-    t0 = first.t.min().over(group_by=["platform", "behaviour", "trace"])
-    n = first.account_id.count().over(group_by=["platform", "behaviour", "trace"])
-    d = first.mutate(delay=(first.t.epoch_seconds() - t0.epoch_seconds()), n=n)
+    first = prepare_first_actions(study, NetworkOptions(**{**asdict(o), "behaviours": tuple(behaviours)}))
+    starts = first.group_by(["platform", "behaviour", "trace"]).agg(t0=first.t.min())
+    j = first.join(starts, ["platform", "behaviour", "trace"])
+    d = j.mutate(delay=(j.t.epoch_seconds() - j.t0.epoch_seconds()))
     d = d.filter((d.n >= 2) & (d.n <= o.max_trace_accounts) & (d.delay > 0))
     agg = d.aggregate(
         q=d.delay.quantile(quantile), median=d.delay.quantile(0.5), shares=d.count(),
     )
     row = study.ibis.to_pyarrow(agg).to_pylist()[0]
+    study.sql("DROP TABLE IF EXISTS _coord_first")
     q = row["q"]
     window = max(1, int(-(-float(q) // 1))) if q is not None else DEFAULT_WINDOW_S
     return {"window_s": window, "quantile": quantile, "median_delay_s": row["median"], "later_shares": row["shares"], "behaviours": list(behaviours)}
