@@ -155,13 +155,16 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
 def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]]) -> list[Markup]:
     out: list[Markup] = []
     if "event_tests" in study.tables():
-        for dim, val, rr, null, p, w in study.sql(
-            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all'",
+        tests = study.sql(
+            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all' ORDER BY dimension",
             [AUTOMATED, FOREIGN],
-        ):
+        )
+        grouped = [t for t in tests if t[0] != "all"]
+        for dim, val, rr, null, p, w in grouped or tests:  # all posts only when no group can be formed
             if rr is None or not math.isfinite(rr):
                 continue
-            out.append(render("time_headline.html.j2", kind="events", value=val, rr=rr, null=null, p=p, w=w))
+            who = "All posts" if dim == "all" else f"Posts by {val} accounts"
+            out.append(render("time_headline.html.j2", kind="events", who=who, rr=rr, null=null, p=p, w=w))
     if creation:
         for r in creation["rows"]:
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
