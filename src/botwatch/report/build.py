@@ -6,6 +6,19 @@ Security Policy: only scripts with this report's nonce may run, so even a payloa
 past escaping could not execute. Sections get the nonce, the election, the sample rate and the
 list of exports through `ctx`.
 
+What a section finds in `ctx` (all optional to use):
+
+- `tables`: names of the study's tables and views; `params`: the merged parameters of the runs;
+- `election`: the Election the analysis ran with (or None); `sample_rate`: float or None;
+- `nonce`: this report's CSP nonce, for a `<script type="application/json" nonce=...>` data block;
+- `scripts`: a list to append trusted script text to (our own code, never data); it is inlined
+  once at the end of the body with the nonce, so the DOM is ready when it runs;
+- `exports` / `export_dir`: what was written beside the report (to link a table's file).
+
+Template filters for every section: `num`, `pct`, `pct_ci`, `interval` (report/fmt.py) for numbers
+and `user_text`, `safe_url` for attacker-written text and links; link to accounts in the explorer
+with `section_explorer.explorer_href(q=..., cluster=...)`.
+
 A section that fails does not take the report down with it: the report says which section could
 not be built and why (unless `strict`, which tests use), because a reader is better served by the
 other findings plus an honest gap than by no report.
