@@ -36,5 +36,9 @@ def test_reported_figures_match_the_code() -> None:
     assert MEASURED["n"] == ev.n
     assert abs(MEASURED["accuracy"] - ev.accuracy) < 0.0005
     assert abs(MEASURED["majority_baseline"] - ev.baseline_majority()) < 0.0005
+    from botwatch.report.fmt import wilson
+
+    _p, lo, hi = wilson(ev.correct, ev.n)
+    assert MEASURED["accuracy_ci"] == (round(lo, 3), round(hi, 3))
     cue = [ev.by_rule.get(r, (0, 0)) for r in CUE_RULES]
     assert (MEASURED["cue_correct"], MEASURED["cue_n"]) == (sum(c for c, _ in cue), sum(n for _, n in cue))

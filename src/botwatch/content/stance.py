@@ -85,6 +85,7 @@ MEASURED = {
     "sample": "170 hand-labelled (post, party) pairs of IRA tweets, us-2016 preset",
     "n": 170,
     "accuracy": 0.612,
+    "accuracy_ci": (0.537, 0.682),  # 95% Wilson interval for 104 of 170
     "majority_baseline": 0.441,
     "cue_correct": 48,
     "cue_n": 51,
