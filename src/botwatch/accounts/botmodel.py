@@ -152,10 +152,7 @@ def sentence(feature: str, value: float, contribution: float) -> str:
     return f"{label} {shown} {direction} the bot score ({contribution:+.2f} log-odds)"
 
 
-def load_model(path: str | Path | None = None) -> BotModel:
-    """Load a model file; with no path, `BOTWATCH_BOT_MODEL` or the shipped model."""
-    import lightgbm as lgb
-
+def _read(path: str | Path | None) -> dict[str, Any]:
     if path is None:
         path = os.environ.get("BOTWATCH_BOT_MODEL") or None
     if path is None:
@@ -167,6 +164,19 @@ def load_model(path: str | Path | None = None) -> BotModel:
     data = json.loads(raw)
     if data.get("format") != FORMAT:
         raise ValueError(f"not a botwatch bot model (format {data.get('format')!r}, expected {FORMAT})")
+    return data
+
+
+def model_meta(path: str | Path | None = None) -> dict[str, Any]:
+    """What a model was trained on and its measured figures, without importing LightGBM."""
+    return dict(_read(path).get("meta", {}))
+
+
+def load_model(path: str | Path | None = None) -> BotModel:
+    """Load a model file; with no path, `BOTWATCH_BOT_MODEL` or the shipped model."""
+    import lightgbm as lgb
+
+    data = _read(path)
     booster = lgb.Booster(model_str=data["booster"])
     cal = data["calibration"]
     return BotModel(booster, list(data["features"]), np.asarray(cal["x"], float), np.asarray(cal["y"], float), data.get("meta", {}))

@@ -23,6 +23,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 # Share of a day's posts in each local hour (0..23) for an ordinary human account. A smooth
 # curve of our own making with the shape that diurnal studies of Twitter report: a trough around
 # 04:00-05:00, a morning rise, a plateau through the working day and an evening peak near 21:00.
@@ -59,6 +61,10 @@ def _expected_utc(offset: int) -> list[float]:
     return [LOCAL_PROFILE[(h + offset) % 24] for h in range(24)]
 
 
+# log P(UTC hour | offset), one row per offset: the fit is one matrix-vector product.
+_LOG_EXPECTED = np.log(np.array([_expected_utc(o) for o in OFFSETS], dtype="float64"))
+
+
 def fit_utc_offset(hour_counts_utc: Sequence[int], *, effective_posts: float = 60.0) -> OffsetFit:
     """Fit the reference human day to posts per UTC hour (24 non-negative ints, index = hour).
 
@@ -73,7 +79,8 @@ def fit_utc_offset(hour_counts_utc: Sequence[int], *, effective_posts: float = 6
     if n == 0:
         flat = 1.0 / len(OFFSETS)
         return OffsetFit(None, 0.0, {o: 0.0 for o in OFFSETS}, {o: flat for o in OFFSETS}, 0, 0.0)
-    ll = {o: sum(c * math.log(p) for c, p in zip(counts, _expected_utc(o)) if c) for o in OFFSETS}
+    raw = _LOG_EXPECTED @ np.asarray(counts, dtype="float64")
+    ll = {o: float(v) for o, v in zip(OFFSETS, raw)}
     best = max(OFFSETS, key=lambda o: (ll[o], -abs(o)))
     scale = min(1.0, effective_posts / n)
     top = ll[best]

@@ -45,34 +45,35 @@ def _clean(v: Any) -> Any:
 
 def origin_inputs(data: AccountData) -> list[OriginInput]:
     """One OriginInput per account row, in `data.features` order."""
-    acc = data.accounts
     f = data.features
+    script_cols = [c for c in f.columns if c.startswith("n_script_")]
+    fcols = ["platform", "account_id", "n_posts", "first_post", "last_post", *script_cols]
+    acols = ["location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description", "last_seen"]
     out = []
-    for i in range(len(f)):
-        key = (f["platform"].iat[i], f["account_id"].iat[i])
-        a = acc.iloc[i]
-        n = f["n_posts"].iat[i]
-        first, last = _clean(f["first_post"].iat[i]), _clean(f["last_post"].iat[i])
+    for fr, ar in zip(f[fcols].to_dict("records"), data.accounts[acols].to_dict("records")):
+        fr = {k: _clean(v) for k, v in fr.items()}
+        a = {k: _clean(v) for k, v in ar.items()}
+        key = (fr["platform"], fr["account_id"])
         when = None
-        if first is not None and last is not None:
-            when = pd.Timestamp(first) + (pd.Timestamp(last) - pd.Timestamp(first)) / 2
-            when = when.to_pydatetime()
-        elif _clean(a["last_seen"]) is not None:
+        if fr["first_post"] is not None and fr["last_post"] is not None:
+            first, last = pd.Timestamp(fr["first_post"]), pd.Timestamp(fr["last_post"])
+            when = (first + (last - first) / 2).to_pydatetime()
+        elif a["last_seen"] is not None:
             when = pd.Timestamp(a["last_seen"]).to_pydatetime()
-        scripts = {s[len("n_script_"):]: int(f[s].iat[i]) for s in f.columns if s.startswith("n_script_") and _clean(f[s].iat[i])}
-        region = _extra(_clean(a["extra"])).get("region")
+        scripts = {c[len("n_script_"):]: int(fr[c]) for c in script_cols if fr[c]}
+        region = _extra(a["extra"]).get("region")
         out.append(
             OriginInput(
-                location=_clean(a["location"]),
+                location=a["location"],
                 region=region if isinstance(region, str) and region.lower() != "unknown" else None,
-                account_lang=_clean(a["account_lang"]),
-                time_zone=_clean(a["time_zone"]),
-                utc_offset=_clean(a["utc_offset"]),
-                display_name=_clean(a["display_name"]),
-                description=_clean(a["description"]),
+                account_lang=a["account_lang"],
+                time_zone=a["time_zone"],
+                utc_offset=None if a["utc_offset"] is None else int(a["utc_offset"]),
+                display_name=a["display_name"],
+                description=a["description"],
                 post_langs=data.langs.get(key, {}),
                 post_scripts=scripts,
-                n_posts=0 if _clean(n) is None else int(n),
+                n_posts=0 if fr["n_posts"] is None else int(fr["n_posts"]),
                 hour_counts=data.hours.get(key),
                 clients=data.clients.get(key, {}),
                 when=when if isinstance(when, datetime) else None,

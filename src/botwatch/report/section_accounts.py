@@ -110,10 +110,10 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             "FROM account_features f JOIN account_scores s USING (platform, account_id)"
         )[0]
         signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
-    from botwatch.accounts.botmodel import shipped_model
+    from botwatch.accounts.botmodel import model_meta
 
     try:
-        meta = shipped_model().meta
+        meta = model_meta()
     except Exception:  # noqa: BLE001 - the section still shows the scores without the model figures
         meta = {}
     share, lo, hi = wilson(n_likely, n_scored) if n_scored else (None, None, None)
