@@ -1,44 +1,62 @@
-"""Stance accuracy on the hand-labelled sample of real IRA posts (tests/fixtures/content/).
+"""Stance accuracy on hand-labelled real IRA posts (tests/fixtures/content/).
 
-The figure is reported, not tuned: the assertions are floors that a regression in matching or
-in the rules would break, set below the measured values (accuracy 0.61 over 170 pairs; majority
-baseline 0.44; cue rules right in 48 of 51 cases).
+The figures are reported, not tuned: the floors below are set under the measured values
+(accuracy 0.61 on the first 170 pairs, 0.62 on 100 held-out pairs labelled after the rules were
+frozen; majority baseline about 0.44; explicit cue rules right 75 times in 79).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from botwatch.content.evaluate import evaluate, load_labelled
+from botwatch.content.evaluate import StanceEvaluation, evaluate, load_labelled
 from botwatch.content.stance import MEASURED
 from botwatch.elections import load_election
+from botwatch.report.fmt import wilson
 
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "content" / "stance_sample_us2016.jsonl"
+FIX = Path(__file__).resolve().parent / "fixtures" / "content"
+SAMPLE = FIX / "stance_sample_us2016.jsonl"
+HELDOUT = FIX / "stance_heldout_us2016.jsonl"
 CUE_RULES = ("pro_hashtag", "anti_hashtag", "pro_keyword", "anti_keyword", "rival_pro_cue", "retweets_party_account", "own_account")
+US = load_election("us-2016")
+
+
+def _cue(ev: StanceEvaluation) -> tuple[int, int]:
+    got = [ev.by_rule.get(r, (0, 0)) for r in CUE_RULES]
+    return sum(c for c, _ in got), sum(n for _, n in got)
+
+
+def _check(ev: StanceEvaluation, floor: float) -> None:
+    print(f"stance accuracy {ev.accuracy:.3f} on {ev.n} pairs; macro-F1 {ev.macro_f1():.3f}; majority baseline {ev.baseline_majority():.3f}")
+    assert not any(p == "(not matched)" for (_h, p) in ev.confusion)
+    assert ev.accuracy >= floor
+    assert ev.accuracy > ev.baseline_majority() + 0.1
+    ok, n = _cue(ev)
+    assert n >= 25 and ok / n >= 0.85  # explicit cues are the trustworthy part
 
 
 def test_stance_accuracy_on_hand_labels() -> None:
     rows = load_labelled(SAMPLE)
     assert len(rows) == 170
-    ev = evaluate(load_election("us-2016"), rows)
-    print(f"stance accuracy {ev.accuracy:.3f} on {ev.n} pairs; macro-F1 {ev.macro_f1():.3f}; majority baseline {ev.baseline_majority():.3f}")
-    assert ev.confusion[("support", "(not matched)")] + ev.confusion[("oppose", "(not matched)")] + ev.confusion[("neutral", "(not matched)")] == 0
-    assert ev.accuracy >= 0.55
-    assert ev.accuracy > ev.baseline_majority() + 0.1
-    cue_ok = sum(ev.by_rule.get(r, (0, 0))[0] for r in CUE_RULES)
-    cue_n = sum(ev.by_rule.get(r, (0, 0))[1] for r in CUE_RULES)
-    assert cue_n >= 40 and cue_ok / cue_n >= 0.85  # explicit cues are the trustworthy part
+    _check(evaluate(US, rows), 0.55)
+
+
+def test_stance_accuracy_on_held_out_labels() -> None:
+    rows = load_labelled(HELDOUT)
+    assert len(rows) == 100 and not {r["post_id"] for r in rows} & {r["post_id"] for r in load_labelled(SAMPLE)}
+    _check(evaluate(US, rows), 0.55)
 
 
 def test_reported_figures_match_the_code() -> None:
-    """The report quotes MEASURED; it must be what the rules score now."""
-    ev = evaluate(load_election("us-2016"), load_labelled(SAMPLE))
-    assert MEASURED["n"] == ev.n
-    assert abs(MEASURED["accuracy"] - ev.accuracy) < 0.0005
-    assert abs(MEASURED["majority_baseline"] - ev.baseline_majority()) < 0.0005
-    from botwatch.report.fmt import wilson
-
-    _p, lo, hi = wilson(ev.correct, ev.n)
+    """The report and docs quote MEASURED; it must be what the rules score now."""
+    first, held = evaluate(US, load_labelled(SAMPLE)), evaluate(US, load_labelled(HELDOUT))
+    n, correct = first.n + held.n, first.correct + held.correct
+    assert MEASURED["n"] == n and abs(MEASURED["accuracy"] - correct / n) < 0.0005
+    _p, lo, hi = wilson(correct, n)
     assert MEASURED["accuracy_ci"] == (round(lo, 3), round(hi, 3))
-    cue = [ev.by_rule.get(r, (0, 0)) for r in CUE_RULES]
-    assert (MEASURED["cue_correct"], MEASURED["cue_n"]) == (sum(c for c, _ in cue), sum(n for _, n in cue))
+    majority = max(sum(v for (h, _p), v in (first.confusion + held.confusion).items() if h == lab) for lab in ("support", "oppose", "neutral")) / n
+    assert abs(MEASURED["majority_baseline"] - majority) < 0.0005
+    a, b = _cue(first), _cue(held)
+    assert (MEASURED["cue_correct"], MEASURED["cue_n"]) == (a[0] + b[0], a[1] + b[1])
+    _p, lo, hi = wilson(held.correct, held.n)
+    assert (MEASURED["heldout_n"], MEASURED["heldout_accuracy"], MEASURED["heldout_ci"]) == (held.n, round(held.accuracy, 3), (round(lo, 3), round(hi, 3)))
