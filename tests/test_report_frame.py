@@ -270,3 +270,14 @@ def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> No
     assert len(row[1]) <= 80
     assert [data["ev"][i] for i in row[11]] == ["posts every 60 s exactly"]
     assert data["has"]["bot"] is False and data["has"]["evidence"] is True
+
+
+def test_exports_count_what_they_write(sample_study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    written = {e.name: e for e in write_exports(sample_study, tmp_path / "x", formats=("parquet",))}
+    assert set(written) >= {"accounts", "posts"}
+    assert "clusters" not in written or "clusters" in sample_study.tables()
+    for name, e in written.items():
+        assert list(e.files) == ["parquet"]
+        assert pq.read_metadata(e.files["parquet"]).num_rows == e.rows
+    assert written["posts"].rows == sample_study.count("posts")
+    assert written["accounts"].rows == sample_study.count("accounts")
