@@ -78,7 +78,8 @@ def hour_of_day(study: Study) -> Markup | None:
     for v, counts in by.items():
         tot = sum(counts) or 1.0
         series.append((v, None, [(base + timedelta(hours=h), 100 * c / tot) for h, c in enumerate(counts)]))
-    return svg.time_lines(series, start=base, end=base + timedelta(hours=23), title="Share of posts by local hour of day", unit="% of the group's posts per hour")
+    return svg.time_lines(series, start=base, end=base + timedelta(hours=23), title="Share of posts by local hour of day", unit="% of the group's posts per hour",
+                           x_labels=("00:00", "23:00"))
 
 
 def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -> list[tuple[Any, ...]]:
@@ -111,8 +112,10 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     chart = None
     if monthly:
         labels, values = dense_months(monthly)
-        trig = election.trigger_date.strftime("%Y-%m") if election is not None else None
-        marks = [(i, "election called") for i, lab in enumerate(labels) if lab == trig]
+        wanted = {}
+        if election is not None:
+            wanted = {election.trigger_date.strftime("%Y-%m"): "election called", election.polling_day.strftime("%Y-%m"): "polling day"}
+        marks = [(i, wanted[lab]) for i, lab in enumerate(labels) if lab in wanted]
         chart = svg.bars(labels, values, title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
     batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket LIMIT 10") if "creation_batches" in tables else []
     return {"rows": rows, "chart": chart, "batches": batches, "trigger": getattr(election, "trigger_date", None)}

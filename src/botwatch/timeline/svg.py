@@ -30,6 +30,7 @@ def time_lines(
     unit: str = "posts / day",
     width: int = 900,
     height: int = 200,
+    x_labels: tuple[str, str] | None = None,
 ) -> Markup:
     """Lines (name, colour or None, [(time, value)]) between `start` and `end`, events as dashed
     verticals with their label on hover, and a legend."""
@@ -57,8 +58,9 @@ def time_lines(
         parts.append(f"<polyline fill='none' stroke='{escape(col)}' stroke-width='1.4' points='{coords}'><title>{escape(name)}</title></polyline>")
         legend.append((name, col))
     y_axis = pad_top + h + 14
-    parts.append(f"<text x='{left}' y='{y_axis}' font-size='11'>{escape(start.strftime('%Y-%m-%d'))}</text>")
-    parts.append(f"<text x='{width - right}' y='{y_axis}' font-size='11' text-anchor='end'>{escape(end.strftime('%Y-%m-%d'))}</text>")
+    lo_lab, hi_lab = x_labels or (start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"))
+    parts.append(f"<text x='{left}' y='{y_axis}' font-size='11'>{escape(lo_lab)}</text>")
+    parts.append(f"<text x='{width - right}' y='{y_axis}' font-size='11' text-anchor='end'>{escape(hi_lab)}</text>")
     svg = (
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
