@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import ibis
-import numpy as np
 import pyarrow as pa
 
 from botwatch.pipeline import Context, register
