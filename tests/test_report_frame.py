@@ -281,3 +281,10 @@ def test_exports_count_what_they_write(sample_study, tmp_path: Path) -> None:  #
         assert pq.read_metadata(e.files["parquet"]).num_rows == e.rows
     assert written["posts"].rows == sample_study.count("posts")
     assert written["accounts"].rows == sample_study.count("accounts")
+    # A rebuild removes files of tables that no longer exist, and only those.
+    (tmp_path / "x" / "estimates.csv").write_text("stale")
+    (tmp_path / "x" / "notes.txt").write_text("mine")
+    if "estimates" not in sample_study.tables():
+        write_exports(sample_study, tmp_path / "x", formats=("parquet",))
+        assert not (tmp_path / "x" / "estimates.csv").exists()
+    assert (tmp_path / "x" / "notes.txt").exists()

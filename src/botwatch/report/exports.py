@@ -101,6 +101,9 @@ def posts_query(study: Study, tables: set[str]) -> str:
     return f"SELECT {', '.join(sel)} FROM posts p{join} ORDER BY p.created_at, p.platform, p.post_id"
 
 
+EXPORT_NAMES = ("accounts", "posts", "clusters", "cluster_members", "estimates")
+
+
 def export_queries(study: Study) -> list[tuple[str, str, str]]:
     """(name, query, description) for every export this study can give."""
     tables = set(study.tables())
@@ -151,4 +154,12 @@ def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] 
             # COPY answers with the number of rows it wrote.
             exp.rows = int(res[0][0]) if res and res[0] and res[0][0] is not None else exp.rows
         written.append(exp)
+    # A table that existed at an earlier build may be gone now: remove its stale files (only our
+    # own names) so the folder never holds numbers the report no longer stands behind.
+    made = {p.name for e in written for p in e.files.values()}
+    for name in EXPORT_NAMES:
+        for fmt in ("csv", "parquet"):
+            stale = folder / f"{name}.{fmt}"
+            if stale.name not in made and stale.is_file():
+                stale.unlink()
     return written
