@@ -105,6 +105,14 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     ]
     signals = []
     for col, label, cond in signal_cols:
+        if col == "in_unison" and "cluster_members" in tables:
+            # Coordination runs after this stage, so read its clusters directly here.
+            known, k, k_bot = q(
+                "SELECT count(*), count(m.account_id), count(*) FILTER (WHERE m.account_id IS NOT NULL AND s.bot_probability >= 0.5) "
+                "FROM account_scores s LEFT JOIN (SELECT DISTINCT platform, account_id FROM cluster_members) m USING (platform, account_id)"
+            )[0]
+            signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
+            continue
         known, k, k_bot = q(
             f"SELECT count(f.{col}), count(*) FILTER (WHERE {cond}), count(*) FILTER (WHERE {cond} AND s.bot_probability >= 0.5) "
             "FROM account_features f JOIN account_scores s USING (platform, account_id)"
