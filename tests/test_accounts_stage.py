@@ -151,3 +151,12 @@ def test_report_section_absent_without_scores(sample_study) -> None:  # type: ig
     from botwatch.report.section_accounts import accounts_section
 
     assert accounts_section(sample_study, {}) is None
+
+
+def test_empty_study_gives_empty_tables(tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    with open_study(tmp_path / "empty.duckdb") as st:
+        assert run_accounts(st, US) == 0
+        assert st.count("accounts_scored") == 0 and st.count("account_features") == 0
+        assert [c for c in _cols(st, "account_scores")][: len(CONTRACT)] == CONTRACT

@@ -88,6 +88,10 @@ def train_bot_model(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
 ) -> None:
     """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ..."""
+    try:
+        import sklearn  # noqa: F401  (folds and isotonic calibration)
+    except ImportError:
+        _fail("training needs scikit-learn: pip install 'botwatch[train]'")
     from botwatch.accounts.labelled import read_labels_csv
     from botwatch.accounts.retrain import train_and_report
 

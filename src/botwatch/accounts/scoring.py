@@ -24,6 +24,10 @@ from botwatch.accounts.signals import ENGLISH_SPEAKING
 
 # Without at least one of these the model would only echo its base rate.
 REQUIRED_ANY = ("log_followers", "log_following", "log_posts_count", "age_days")
+SCORE_COLUMNS = [
+    "platform", "account_id", "bot_probability", "bot_evidence", "origin_country", "origin_probability", "origin_probabilities",
+    "origin_evidence", "likely_automated", "foreign_origin", "signals", "n_signals", "n_posts",
+]
 OBSERVED_PREFIX = "also observed (not part of the probability): "
 
 
@@ -137,6 +141,6 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
         for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence)):
             ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
                             "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
-    scores = pd.DataFrame(score_rows)
+    scores = pd.DataFrame(score_rows, columns=SCORE_COLUMNS)
     evidence = pd.DataFrame(ev_rows, columns=["platform", "account_id", "kind", "rank", "feature", "value", "contribution", "sentence"])
     return scores, evidence
