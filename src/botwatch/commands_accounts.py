@@ -67,6 +67,17 @@ def explain(
             _fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         out.print(f"[bold]@{h or aid}[/bold] ({platform} {aid}); {n or 0:,} posts in the study", highlight=False)
+        if n and "account_features" in st.tables():
+            ppd, rt, dup, off, top_lang = st.sql(
+                "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang FROM account_features WHERE platform = ? AND account_id = ?",
+                [platform, aid],
+            )[0]
+            parts = [f"{ppd:,.1f} posts/day", f"{100 * (rt or 0):.0f}% retweets", f"{100 * (dup or 0):.0f}% repeated text"]
+            if top_lang:
+                parts.append(f"mostly {top_lang}")
+            if off is not None:
+                parts.append(f"hours fit UTC{int(off):+d}")
+            out.print("In the study: " + ", ".join(parts), highlight=False)
         if bp is None:
             out.print("Bot probability: unknown")
         else:
