@@ -52,6 +52,8 @@ def opt_str(value: Any) -> str | None:
     """A text field, or NULL for missing/empty/"None" placeholders."""
     if value is None:
         return None
+    if value.__class__ is str and len(value) > 4 and not value[0].isspace() and not value[-1].isspace():
+        return value  # the common case: nothing to strip, too long to be a "None"/"null" placeholder
     if not isinstance(value, str):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)

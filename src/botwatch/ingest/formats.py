@@ -19,6 +19,7 @@ from botwatch.ingest import csv_formats as cf
 from botwatch.ingest import other_platforms as op
 from botwatch.ingest import twitter_v1 as v1
 from botwatch.ingest import twitter_v2 as v2
+from botwatch.ingest.twitter_v1_fast import fast_status
 from botwatch.ingest.csv_records import read_header, run_csv
 from botwatch.ingest.json_records import first_json_char, run_json
 from botwatch.ingest.sink import RowSink
@@ -36,16 +37,18 @@ class Format:
     kind: str  # "json" or "csv"
     handler: Callable[..., None]
     description: str
+    fast: Callable[[bytes, int, RowSink], bool] | None = None  # typed decoder for JSON lines
 
     def read(self, src: InputSource, sink: RowSink, max_record_bytes: int) -> int:
-        runner = run_json if self.kind == "json" else run_csv
-        return runner(src, sink, self.handler, max_record_bytes)
+        if self.kind == "json":
+            return run_json(src, sink, self.handler, max_record_bytes, self.fast)
+        return run_csv(src, sink, self.handler, max_record_bytes)
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in [
-        Format(v1.FORMAT, "twitter", "json", v1.handle_status, "Twitter API v1.1 statuses (JSON lines or array)"),
+        Format(v1.FORMAT, "twitter", "json", v1.handle_status, "Twitter API v1.1 statuses (JSON lines or array)", fast_status),
         Format(v2.FORMAT_PAGE, "twitter", "json", v2.handle_page, "Twitter API v2 response pages as twarc2 writes them"),
         Format(v2.FORMAT_FLAT, "twitter", "json", v2.handle_flat, "twarc2 flatten output (one v2 tweet per line)"),
         Format("twibot20", "twitter", "json", v1.handle_twibot_user, "TwiBot-20 user records (profiles only)"),

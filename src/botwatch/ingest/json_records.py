@@ -17,6 +17,7 @@ from botwatch.ingest.sink import RecordError, RowSink
 from botwatch.ingest.source import InputSource, Line
 
 Handler = Callable[[Any, int, RowSink], None]
+FastPath = Callable[[bytes, int, RowSink], bool]  # raw record → stored? (False: use the handler)
 
 
 def first_json_char(head: bytes) -> str:
@@ -25,19 +26,19 @@ def first_json_char(head: bytes) -> str:
     return chr(s[0]) if s else ""
 
 
-def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
+def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int, fast: FastPath | None = None) -> int:
     """Feed every JSON record of `src` to `handler`; returns the number of records read."""
     if first_json_char(src.head()) == "[":
         return _run_array(src, sink, handler)
-    return _run_lines(src, sink, handler, max_record_bytes)
+    return consume_lines(src.lines(max_record_bytes), sink, handler, max_record_bytes, fast)
 
 
-def _run_lines(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
-    return consume_lines(src.lines(max_record_bytes), sink, handler, max_record_bytes)
+def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_record_bytes: int, fast: FastPath | None = None) -> int:
+    """The per-line work (parse, hand over, reject): run in-process or in a worker on a chunk.
 
-
-def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_record_bytes: int) -> int:
-    """The per-line work (parse, hand over, reject): run in-process or in a worker on a chunk."""
+    `fast`, when the format has one, tries a typed decoder first; records it declines go
+    through the lenient parse-and-handle path, which accepts, coerces or rejects them.
+    """
     read = 0
     loads = orjson.loads
     for line in lines:
@@ -49,6 +50,8 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
         if not data.strip():
             continue
         read += 1
+        if fast is not None and fast(data, line.number, sink):
+            continue
         try:
             obj = loads(data)
         except orjson.JSONDecodeError as exc:

@@ -58,9 +58,10 @@ def _work(args: tuple[str, str, str, list[Any], list[str], int]) -> tuple[int, l
     fmt_name, source_name, kind, chunk, header, max_record_bytes = args
     out: list[tuple[str, pa.Table]] = []
     sink = RowSink(lambda t, b: out.append((t, b)), source_name, fmt_name, batch_rows=len(chunk) + 1)
-    handler = FORMATS[fmt_name].handler
+    fmt = FORMATS[fmt_name]
+    handler = fmt.handler
     if kind == "json":
-        read = consume_lines(chunk, sink, handler, max_record_bytes)
+        read = consume_lines(chunk, sink, handler, max_record_bytes, fmt.fast)
     else:
         read = consume_rows(chunk, header, sink, handler)
     sink.flush()

@@ -13,6 +13,7 @@ times it was seen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +21,8 @@ import pyarrow as pa
 from botwatch.schema import POSTS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW
 
 FlushFn = Callable[[str, pa.Table], None]
+_POST_DEFAULTS = dict.fromkeys(POSTS.names)
+_SNAPSHOT_DEFAULTS = dict.fromkeys(SNAPSHOT_ROW.names)
 
 
 class RecordError(ValueError):
@@ -47,6 +50,7 @@ class RowSink:
     # -- the readers' interface -------------------------------------------------------------
     def post(self, row: dict[str, Any], line: int) -> None:
         """Add one post; `row` holds canonical post fields (missing ones become NULL)."""
+        row = {**_POST_DEFAULTS, **row}  # every column present, so a batch transposes in C
         row["source"] = f"{self.source_name}:{line}"
         row["source_format"] = self.source_format
         self._posts.append(row)
@@ -60,6 +64,7 @@ class RowSink:
         key = (row.get("platform") or "", row["account_id"])
         seen = row.get("observed_at")
         old = self._accounts.get(key)
+        row = {**_SNAPSHOT_DEFAULTS, **row}
         if old is None:
             row["source"] = f"{self.source_name}:{line}"
             row["first_seen"] = row["last_seen"] = seen
@@ -96,8 +101,9 @@ class RowSink:
     def _emit(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
         if not rows:
             return
-        cols = {name: [r.get(name) for r in rows] for name in schema.names}
-        self._flush(table, pa.Table.from_pydict(cols, schema=schema))
+        names = schema.names
+        columns = zip(*map(itemgetter(*names), rows))
+        self._flush(table, pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema))
 
     def _emit_posts(self) -> None:
         self._emit("posts", self._posts, POSTS)
