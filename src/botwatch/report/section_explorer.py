@@ -39,21 +39,25 @@ _TWITTER_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 
 
 def _json_list(value: Any) -> list[str]:
-    """A JSON list of sentences (as account_scores stores them) -> list of strings; tolerant."""
+    """A JSON list of sentences (as account_scores stores them) -> list of strings; tolerant of
+    plain text, lists of objects and broken JSON. The common case (a list of strings) is returned
+    as parsed, since this runs once per account."""
     if value is None:
         return []
-    if isinstance(value, list):
-        items = value
-    else:
+    if isinstance(value, str):
         try:
             items = orjson.loads(value)
-        except (orjson.JSONDecodeError, TypeError):
-            return [str(value)]
+        except orjson.JSONDecodeError:
+            return [value]
+    else:
+        items = value
+    if isinstance(items, list):
+        if all(type(x) is str for x in items):
+            return items
+        return [x if isinstance(x, str) else str(x.get("sentence") or x.get("text") or x) if isinstance(x, dict) else str(x) for x in items]
     if isinstance(items, str):
         return [items]
-    if not isinstance(items, list):
-        return []
-    return [str(x) if not isinstance(x, dict) else str(x.get("sentence") or x.get("text") or x) for x in items]
+    return []
 
 
 def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], list[str]]:
@@ -106,27 +110,35 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         f"ORDER BY {order}coalesce(pc.posts, 0) DESC, a.platform, a.account_id LIMIT {int(max_accounts)}"
     )
     extra_evidence = _evidence_table(study, tables)
-    sentences: dict[str, int] = {}
+    sentences: dict[str, int] = {}  # sentence (full or shortened) -> index into ids
+    ids: list[str] = []
 
     def intern(s: str) -> int:
         # Raw text here; direction controls are made visible over the whole payload at once.
-        s = s if len(s) <= SENTENCE_LIMIT else s[: SENTENCE_LIMIT - 1] + "…"
-        idx = sentences.get(s)
+        # A long sentence is stored under its full text too, so the next lookup is one dict hit.
+        short = s if len(s) <= SENTENCE_LIMIT else s[: SENTENCE_LIMIT - 1] + "…"
+        idx = sentences.get(short)
         if idx is None:
-            idx = sentences[s] = len(sentences)
+            idx = sentences[short] = len(ids)
+            ids.append(short)
+        sentences[s] = idx
         return idx
 
     out_rows: list[list[Any]] = []
     raw_keys: list[tuple[str, str]] = []
     for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev, raw_id in rows:
-        ev = _json_list(bot_ev) + _json_list(origin_ev) + extra_evidence.get((plat, raw_id), [])
+        ev = _json_list(bot_ev) + _json_list(origin_ev)
+        if extra_evidence:
+            ev += extra_evidence.get((plat, raw_id), [])
         seen: list[int] = []
         for s in ev:
-            i = intern(s)
+            i = sentences.get(s)
+            if i is None:
+                i = intern(s)
             if i not in seen:
                 seen.append(i)
-            if len(seen) >= EVIDENCE_PER_ACCOUNT:
-                break
+                if len(seen) >= EVIDENCE_PER_ACCOUNT:
+                    break
         out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1])
         raw_keys.append((plat, raw_id))
     details = _details(study, raw_keys[:detail_accounts])
@@ -137,7 +149,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     return {
         "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail"],
         "rows": out_rows,
-        "ev": list(sentences),
+        "ev": ids,
         "details": details,
         "total": total,
         "countries": countries,
