@@ -264,11 +264,16 @@ def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> No
         bulk_study(st, 3, scores=False)
         st.sql("UPDATE accounts SET account_id = ? WHERE account_id = '10000000'", [long_id])
         st.sql("UPDATE posts SET account_id = ? WHERE account_id = '10000000'", [long_id])
-        st.sql("CREATE TABLE account_evidence AS SELECT 'twitter' AS platform, ? AS account_id, 'posts every 60 s exactly' AS sentence", [long_id])
+        st.sql(
+            "CREATE TABLE account_evidence AS SELECT 'twitter' AS platform, ? AS account_id, unnest(['posts every 60 s exactly', repeat('y', 400)]) AS sentence",
+            [long_id],
+        )
         data = explorer_data(st, {})
     row = next(r for r in data["rows"] if r[1].startswith("did:plc:"))
     assert len(row[1]) <= 80
-    assert [data["ev"][i] for i in row[11]] == ["posts every 60 s exactly"]
+    shown = sorted((data["ev"][i] for i in row[11]), key=len)
+    assert shown[0] == "posts every 60 s exactly"
+    assert len(shown[1]) == 300 and shown[1].endswith("…")  # long sentences are shortened, not dropped
     assert data["has"]["bot"] is False and data["has"]["evidence"] is True
 
 
