@@ -298,3 +298,30 @@ def test_bh_qvalues_match_statsmodels() -> None:
 
     p = [0.01, 0.04, 0.03, 0.2, 0.5, 0.001]
     assert bursts.bh_qvalues(p) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))
+
+
+@pytest.mark.shared_data
+def test_ira_strongest_burst_is_the_day_before_the_podesta_emails(shared_data: Path) -> None:
+    """Real IRA tweets: Linvill & Warren (Clemson) and FiveThirtyEight reported the trolls' busiest
+    burst of autumn 2016 on 6 October, the day before WikiLeaks began posting John Podesta's
+    emails. The detector, with its default settings, finds it as the strongest hourly burst of
+    September–November 2016."""
+    import duckdb
+
+    from botwatch.elections import load_election
+    from botwatch.timeline.stages import events_utc
+
+    path = shared_data / "ira" / "tweets.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    rows = duckdb.connect().execute(
+        "SELECT date_trunc('hour', strptime(publish_date, '%Y-%m-%d %H:%M:%S')) h, count(*) FROM read_csv(?, all_varchar=true) "
+        "WHERE publish_date BETWEEN '2016-08-01' AND '2016-11-30 23:59' GROUP BY 1 ORDER BY 1",
+        [str(path)],
+    ).fetchall()
+    times, counts = bursts.dense([r[0] for r in rows], [r[1] for r in rows], timedelta(hours=1))
+    found = [b for b in bursts.find_bursts(times, counts, period=24, lookback=7) if datetime(2016, 9, 1) <= b.peak_at < datetime(2016, 12, 1)]
+    top = max(found, key=lambda b: b.z)
+    assert top.peak_at.date() == date(2016, 10, 6)
+    _label, at, hours = bursts.nearest_event(top.peak_at, events_utc(load_election("us-2016")))
+    assert at is not None and at.date() == date(2016, 10, 7) and -48 < (hours or 0) < 0  # labelled with the next day's event
