@@ -87,9 +87,8 @@ def build(study: Study, election: Any = None) -> AccountData:
     df["span_days"] = span_days
     df["posts_per_day_study"] = n / np.maximum(np.ceil(span_days.fillna(0) + 1e-9), 1.0)
     df["posts_per_active_hour"] = n / df["active_hours"].astype("float64")
-    for k in ("retweets", "replies", "quotes"):
-        df[f"{k[:-1] if k != 'replies' else 'reply'}_share"] = df[f"n_{k}"].astype("float64") / n
-    df = df.rename(columns={"retweet_share": "retweet_share", "quote_share": "quote_share"})
+    for count, share in (("n_retweets", "retweet_share"), ("n_replies", "reply_share"), ("n_quotes", "quote_share")):
+        df[share] = df[count].astype("float64") / n
     df["dup_text_share"] = 1.0 - df["n_distinct_texts"].astype("float64") / df["n_texts"].astype("float64").where(lambda s: s > 0)
     for k in ("hashtags", "mentions", "urls"):
         df[f"{k}_per_post"] = df[f"n_{k}"].astype("float64") / n
