@@ -58,7 +58,7 @@ def test_behaviour_aggregation_parity(spark, sample_study_path: Path) -> None:  
     from botwatch.engines.spark import spark_backend
 
     with open_study(sample_study_path, read_only=True) as st:
-        posts = st.table("posts").to_pyarrow()  # (Study.arrow uses fetch_arrow_table, gone in DuckDB 2)
+        posts = st.arrow("posts")
         duck = {k: _rows(v, ["platform", "account_id"] + [c for c in ("hour", "lang", "client") if c in v.columns])
                 for k, v in all_tables(st.table("posts")).items()}
     backend = spark_backend(spark)
