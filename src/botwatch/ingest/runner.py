@@ -281,6 +281,26 @@ def ingest(
 ) -> IngestSummary:
     """Ingest many inputs; each file is its own transaction. Records the whole call in `runs`."""
     files = expand_inputs(paths)
+    # DuckDB's default (80% of RAM) would let one huge file's staging tables crowd the machine;
+    # a fixed budget makes it spill to disk instead, which keeps ingest lean at any archive size.
+    limit = os.environ.get("BOTWATCH_INGEST_MEMORY", "1GB")
+    previous = study.sql("SELECT current_setting('memory_limit')")[0][0]
+    study.sql(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    try:
+        return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers)
+    finally:
+        study.sql(f"SET memory_limit = '{previous}'")
+
+
+def _ingest_files(
+    study: Study,
+    files: list[str],
+    force: bool,
+    max_record_bytes: int,
+    on_file_start: Callable[[str, int | None], ProgressFn | None] | None,
+    on_file_done: Callable[[FileResult], None] | None,
+    workers: int | None,
+) -> IngestSummary:
     summary = IngestSummary()
     with study.run("ingest", {"inputs": files, "force": force, "max_record_bytes": max_record_bytes}) as info:
         for path in files:
