@@ -23,8 +23,9 @@ DAYS = 50
 
 
 def election(events: list[tuple[datetime, str]] | None = None) -> Election:
-    """A small UK-like election: local times in Europe/London, like the shipped preset."""
-    evs = tuple(Event(at, label) for at, label in (events or [(datetime(2017, 5, 22, 21, 31), "Attack"), (datetime(2017, 5, 16, 12, 0), "Manifesto")]))
+    """A small UK-like election in Europe/London; event times are naive UTC (the model's contract):
+    the attack at 21:31 BST, the manifesto launch at 12:00 BST."""
+    evs = tuple(Event(at, label) for at, label in (events or [(datetime(2017, 5, 22, 20, 31), "Attack"), (datetime(2017, 5, 16, 11, 0), "Manifesto")]))
     return Election(
         key="test", name="Test election", country="GB", timezone="Europe/London", trigger_date=date(2017, 4, 18),
         polling_day=date(2017, 6, 8), window_start=date(2017, 4, 20), window_end=date(2017, 6, 8),

@@ -7,7 +7,7 @@ Accounts without a bot score are in neither series.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -124,9 +124,12 @@ def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any
 
 def campaign_window(election: Any) -> tuple[datetime | None, datetime | None]:
     """The election's study window as naive-UTC bounds (whole days), or (None, None)."""
-    if election is None:
+    from botwatch.timeline.zones import window_utc
+
+    w = window_utc(election)
+    if w is None:
         return None, None
-    return datetime.combine(election.window_start, datetime.min.time()), datetime.combine(election.window_end, datetime.max.time())
+    return w[0], w[1] - timedelta(microseconds=1)
 
 
 def _ddl(t: pa.DataType) -> str:

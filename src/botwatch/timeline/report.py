@@ -27,18 +27,15 @@ def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
     lo, hi = study.sql("SELECT min(bucket), max(bucket) FROM timeline WHERE freq='day' AND clock='utc' AND dimension='all'")[0]
     if lo is None:
         return None
-    if election is not None:
-        ws = datetime.combine(election.window_start, datetime.min.time())
-        we = datetime.combine(election.window_end, datetime.min.time())
+    window = zones.window_utc(election)
+    if window is not None:
+        ws, we = window[0], window[1] - timedelta(days=1)
         if not (hi < ws or lo > we):
             return max(lo, ws), min(hi, we)
     return lo, hi
 
 
-def _events(election: Any) -> list[tuple[datetime, str]]:
-    if election is None:
-        return []
-    return [(zones.local_to_utc(e.at, election.timezone), e.label) for e in election.events]
+_events = zones.events_utc
 
 
 def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime]) -> list[dict[str, Any]]:

@@ -53,11 +53,7 @@ def election_tz(ctx: Context) -> str:
     return getattr(ctx.election, "timezone", None) or "UTC"
 
 
-def events_utc(election: Any) -> list[tuple[datetime, str]]:
-    """The preset's events (naive local times of the election's zone) as naive UTC."""
-    if election is None:
-        return []
-    return [(zones.local_to_utc(e.at, election.timezone), e.label) for e in election.events]
+events_utc = zones.events_utc  # kept here too: tests and the report import it from the stages
 
 
 # -- timeline ---------------------------------------------------------------------------------
@@ -116,9 +112,10 @@ def bursts(study: Study, ctx: Context) -> int:
         notes.append("No election events: bursts are not labelled and the event test is not run.")
     # The event test looks at the campaign window when there is one: that is what the claim is about.
     w_lo, w_hi = span
-    if ctx.election is not None and span[0] is not None:
-        w_lo = max(span[0], datetime.combine(ctx.election.window_start, datetime.min.time()))
-        w_hi = min(span[1], datetime.combine(ctx.election.window_end, datetime.min.time()) + timedelta(hours=23))
+    window = zones.window_utc(ctx.election)
+    if window is not None and span[0] is not None:
+        w_lo = max(span[0], window[0])
+        w_hi = min(span[1], window[1] - timedelta(hours=1))
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
             b, c = _series(study, freq, dimension, value)
@@ -160,7 +157,7 @@ EVENT_TESTS_SCHEMA = pa.schema([
 @register("creation", needs=("posts", "accounts"), writes=("creation", "creation_batches", "creation_monthly"), needs_election=True)
 def creation(study: Study, ctx: Context) -> int:
     """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
-    trigger = datetime.combine(ctx.election.trigger_date, datetime.min.time())
+    trigger = zones.trigger_utc(ctx.election)
     study.sql(
         """CREATE OR REPLACE TEMP TABLE _tl_pop AS
         SELECT a.platform, a.account_id, a.created_at FROM accounts a

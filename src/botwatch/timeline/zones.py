@@ -10,7 +10,8 @@ is exact for every zone whose daylight-saving changes fall on a UTC hour or half
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -47,3 +48,35 @@ def local_to_utc(local_naive: datetime, tz: str) -> datetime:
 def utc_to_local(utc_naive: datetime, tz: str) -> datetime:
     """Naive UTC → naive local time of zone `tz`."""
     return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+# -- election instants ----------------------------------------------------------------------------
+# The election model gives event times as naive UTC (a preset may write them with an offset; the
+# loader converts) and dates (trigger, polling day, window) as calendar days of the election's own
+# zone. These helpers turn an election into the UTC instants the time stages filter on.
+
+
+def _local_midnight_utc(election: Any, d: date) -> datetime:
+    fn = getattr(election, "local_midnight_utc", None)
+    if fn is not None:
+        return fn(d)
+    return local_to_utc(datetime.combine(d, datetime.min.time()), getattr(election, "timezone", "UTC") or "UTC")
+
+
+def events_utc(election: Any) -> list[tuple[datetime, str]]:
+    """(naive UTC time, label) of the election's key events; [] without an election."""
+    if election is None:
+        return []
+    return [(e.at, e.label) for e in election.events]
+
+
+def window_utc(election: Any) -> tuple[datetime, datetime] | None:
+    """The study window as a half-open UTC interval [start, end) of whole local days."""
+    if election is None:
+        return None
+    return _local_midnight_utc(election, election.window_start), _local_midnight_utc(election, election.window_end + timedelta(days=1))
+
+
+def trigger_utc(election: Any) -> datetime:
+    """The start (local midnight, as UTC) of the day the election was called."""
+    return _local_midnight_utc(election, election.trigger_date)
