@@ -69,6 +69,15 @@ def user_snapshot(user: dict[str, Any], observed_at: datetime | None, platform: 
     }
 
 
+def _embedded_author(inner: dict[str, Any], seen: datetime, line: int, sink: RowSink) -> tuple[str | None, str | None]:
+    """The id and handle of a retweeted/quoted status's author, whose profile is a snapshot too."""
+    user = inner.get("user") if isinstance(inner.get("user"), dict) else {}
+    account = opt_id(user.get("id_str") or user.get("id"))
+    if account:
+        sink.account(user_snapshot(user, seen), line)
+    return account, opt_str(user.get("screen_name"))
+
+
 def handle_status(obj: Any, line: int, sink: RowSink) -> None:
     """Turn one v1.1 status into a post and its author's (and referenced authors') snapshots."""
     if not isinstance(obj, dict):
@@ -86,23 +95,14 @@ def handle_status(obj: Any, line: int, sink: RowSink) -> None:
     content = obj
     rt = obj.get("retweeted_status")
     if isinstance(rt, dict):
-        kind = "retweet"
-        content = rt
+        kind, content = "retweet", rt
         ref_post = opt_id(rt.get("id_str") or rt.get("id"))
-        rt_user = rt.get("user") if isinstance(rt.get("user"), dict) else {}
-        ref_account = opt_id(rt_user.get("id_str") or rt_user.get("id"))
-        ref_handle = opt_str(rt_user.get("screen_name"))
-        if ref_account:
-            sink.account(user_snapshot(rt_user, created), line)
+        ref_account, ref_handle = _embedded_author(rt, created, line, sink)
     elif obj.get("is_quote_status") and (obj.get("quoted_status_id_str") or isinstance(obj.get("quoted_status"), dict)):
         kind = "quote"
         q = obj.get("quoted_status") if isinstance(obj.get("quoted_status"), dict) else {}
         ref_post = opt_id(obj.get("quoted_status_id_str") or q.get("id_str"))
-        q_user = q.get("user") if isinstance(q.get("user"), dict) else {}
-        ref_account = opt_id(q_user.get("id_str") or q_user.get("id"))
-        ref_handle = opt_str(q_user.get("screen_name"))
-        if ref_account:
-            sink.account(user_snapshot(q_user, created), line)
+        ref_account, ref_handle = _embedded_author(q, created, line, sink)
     elif obj.get("in_reply_to_status_id_str") or obj.get("in_reply_to_user_id_str"):
         kind = "reply"
         ref_post = opt_id(obj.get("in_reply_to_status_id_str"))
