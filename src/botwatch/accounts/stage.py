@@ -70,5 +70,5 @@ def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
     n = run_accounts(study, ctx.election)
     if "cluster_members" not in study.tables():
-        ctx.log("accounts: no cluster_members table (coordination not run): the 'acting in unison' signal is unknown")
+        ctx.log("accounts: no cluster_members yet (coordination runs later): 'acting in unison' is left unknown here; the report reads the clusters directly, or re-run --stage accounts")
     return n
