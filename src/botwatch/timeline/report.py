@@ -29,7 +29,9 @@ def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
         return None
     window = zones.window_utc(election)
     if window is not None:
-        ws, we = window[0], window[1] - timedelta(days=1)
+        # UTC days that overlap the window (the daily buckets are UTC midnights).
+        ws = window[0].replace(hour=0, minute=0, second=0, microsecond=0)
+        we = (window[1] - timedelta(microseconds=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         if not (hi < ws or lo > we):
             return max(lo, ws), min(hi, we)
     return lo, hi
@@ -51,10 +53,13 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         )
         if not rows:
             continue
-        by: dict[str, list[tuple[datetime, float]]] = {}
+        by: dict[str, dict[datetime, float]] = {}
         for v, b, n in rows:
-            by.setdefault(v, []).append((b, float(n)))
-        ordered = sorted(by.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:6]
+            by.setdefault(v, {})[b] = float(n)
+        # Days without posts are zeros, not gaps to draw a line across.
+        days = [span[0] + timedelta(days=i) for i in range((span[1] - span[0]).days + 1)]
+        dense = {v: [(d, pts.get(d, 0.0)) for d in days] for v, pts in by.items()}
+        ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:6]
         series = [(v, colours.get(v), pts) for v, pts in ordered]
         figs.append({"title": title, "svg": svg.time_lines(series, start=span[0], end=span[1], events=_events(election), title=f"{title}: posts per day (UTC)")})
     return figs
