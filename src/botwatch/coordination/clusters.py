@@ -168,30 +168,62 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     return study.count("clusters")
 
 
-def cluster_purity(study: Study, label_column: str = "account_category") -> dict[str, Any]:
+def cluster_purity(study: Study, label_column: str = "account_category", *, shuffles: int = 50, seed: int = 7) -> dict[str, Any]:
     """How pure the clusters are against a known label (e.g. IRA account_category).
 
     Purity = share of clustered accounts whose label is their cluster's most common label
-    (accounts without a label are left out). Also returns, per label, how its accounts spread
-    over clusters, which is how "which categories cluster together" is read.
+    (accounts without a label are left out). Small clusters are pure easily, so the same purity
+    is computed with the labels shuffled among the clustered accounts (`shuffles` times, seeded):
+    the gap between the two is what the clustering adds over chance.
     """
-    rows = study.sql(
-        f"SELECT cluster_id, {label_column} FROM cluster_members WHERE {label_column} IS NOT NULL"
-    )
+    rows = study.sql(f"SELECT cluster_id, {label_column} FROM cluster_members WHERE {label_column} IS NOT NULL")
+
+    def purity(pairs: list[tuple[int, str]]) -> float | None:
+        by_cluster: dict[int, dict[str, int]] = {}
+        for cid, lab in pairs:
+            c = by_cluster.setdefault(cid, {})
+            c[lab] = c.get(lab, 0) + 1
+        total = sum(sum(c.values()) for c in by_cluster.values())
+        return sum(max(c.values()) for c in by_cluster.values()) / total if total else None
+
     by_cluster: dict[int, dict[str, int]] = {}
     for cid, lab in rows:
-        by_cluster.setdefault(cid, {}).setdefault(lab, 0)
-        by_cluster[cid][lab] += 1
-    total = sum(sum(c.values()) for c in by_cluster.values())
-    majority = sum(max(c.values()) for c in by_cluster.values())
-    multi = {cid: c for cid, c in by_cluster.items() if sum(c.values()) >= 3}
+        c = by_cluster.setdefault(cid, {})
+        c[lab] = c.get(lab, 0) + 1
+    rng = random.Random(seed)
+    labels = [lab for _, lab in rows]
+    shuffled = []
+    for _ in range(shuffles if rows else 0):
+        rng.shuffle(labels)
+        shuffled.append(purity([(cid, lab) for (cid, _), lab in zip(rows, labels)]) or 0.0)
+    big = [(cid, lab) for cid, lab in rows if sum(by_cluster[cid].values()) >= 3]
     return {
-        "accounts": total,
+        "accounts": len(rows),
         "clusters": len(by_cluster),
-        "purity": (majority / total) if total else None,
-        "purity_clusters_3plus": (sum(max(c.values()) for c in multi.values()) / sum(sum(c.values()) for c in multi.values())) if multi else None,
+        "purity": purity(rows),
+        "purity_shuffled": (sum(shuffled) / len(shuffled)) if shuffled else None,
+        "purity_clusters_3plus": purity(big),
         "composition": {cid: dict(sorted(c.items(), key=lambda kv: -kv[1])) for cid, c in sorted(by_cluster.items())},
     }
+
+
+def category_mixing(study: Study, label_column: str = "account_category") -> list[tuple[str, str, int, int]]:
+    """Kept edges by the unordered pair of their two accounts' labels: (label_a, label_b, edges,
+    co_actions), most edges first. Off-diagonal rows are the categories that act together."""
+    return [
+        (a, b, int(n), int(c))
+        for a, b, n, c in study.sql(
+            f"""
+            SELECT least(ma.{label_column}, mb.{label_column}) AS a, greatest(ma.{label_column}, mb.{label_column}) AS b,
+                   count(*) AS edges, sum(e.co_actions) AS co_actions
+            FROM coordination_edges e
+            JOIN cluster_members ma ON ma.platform = e.platform AND ma.account_id = e.account_a
+            JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b
+            WHERE ma.{label_column} IS NOT NULL AND mb.{label_column} IS NOT NULL
+            GROUP BY ALL ORDER BY edges DESC, a, b
+            """
+        )
+    ]
 
 
 def top_amplified(value: str | None) -> list[dict[str, Any]]:

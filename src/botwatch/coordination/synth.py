@@ -77,13 +77,14 @@ def generate(study: Study, spec: CrowdSpec = CrowdSpec()) -> dict[str, int]:
         """
     )
     # Retweets: a fixed share go to post 0 (the mega post) within a few hours; the rest pick an
-    # original log-uniformly (Zipf-like popularity) and follow it after an exponential delay.
+    # original among 1..n-1 log-uniformly (Zipf-like popularity) and follow it after an
+    # exponential delay.
     study.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE _synth_rt AS
         SELECT i, {acct('ra')} AS account_id,
                CASE WHEN {_u('i', s, 'rm')} < {spec.mega_share} THEN 0
-                    ELSE CAST(floor(exp({_u('i', s, 'rp')} * ln({n_orig}))) AS BIGINT) - 1 END AS oi
+                    ELSE CAST(floor(exp({_u('i', s, 'rp')} * ln({n_orig}))) AS BIGINT) END AS oi
         FROM range({n_rt}) t(i)
         """
     )
