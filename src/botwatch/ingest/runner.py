@@ -103,10 +103,11 @@ def _merge(study: Study) -> tuple[int, int, int, int]:
     """Merge staged rows into the canonical tables; returns (stored, duplicates, rejected, accounts)."""
     db, q = study.ibis, study.sql
     staged = db.table("_stage_posts")
-    q(f"CREATE OR REPLACE TEMP TABLE _new_posts AS {_sql(canonical.new_posts(canonical.first_posts(staged), db.table('posts')))}")
-    stored = q("SELECT count(*) FROM _new_posts")[0][0]
+    before = q("SELECT count(*) FROM posts")[0][0]
+    # Straight into posts: a temp copy of a big file's new posts would double its footprint.
+    q(f"INSERT INTO posts {_sql(canonical.new_posts(canonical.first_posts(staged), db.table('posts')))}")
+    stored = q("SELECT count(*) FROM posts")[0][0] - before
     total = q("SELECT count(*) FROM _stage_posts")[0][0]
-    q("INSERT INTO posts SELECT * FROM _new_posts")
 
     reduced = canonical.reduce_snapshots(db.table("_stage_snapshots"))
     q(f"CREATE OR REPLACE TEMP TABLE _reduced AS {_sql(reduced)}")
