@@ -182,7 +182,7 @@ def test_nearest_event() -> None:
 
 # -- creation ----------------------------------------------------------------------------------
 def test_wilson_and_newcombe_match_published_values() -> None:
-    from statsmodels.stats.proportion import proportion_confint
+    proportion_confint = pytest.importorskip("statsmodels.stats.proportion").proportion_confint
 
     for k, n in ((0, 10), (3, 17), (45, 99), (20, 20)):
         _, lo, hi = creation.wilson(k, n)
@@ -295,7 +295,7 @@ def test_event_test_refuses_an_almost_empty_series() -> None:
 
 
 def test_bh_qvalues_match_statsmodels() -> None:
-    from statsmodels.stats.multitest import multipletests
+    multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
 
     p = [0.01, 0.04, 0.03, 0.2, 0.5, 0.001]
     assert bursts.bh_qvalues(p) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))

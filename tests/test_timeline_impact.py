@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from botwatch import open_study
 from botwatch.impact.leadlag import lead_lag
+
+pytest.importorskip("statsmodels", reason="impact needs the optional extra botwatch[time]")
 from botwatch.pipeline import Context, analyze
 
 from test_timeline import election, write_posts, write_table

@@ -40,9 +40,11 @@ def impact(
 ) -> None:
     """Do likely automated accounts' volume and sentiment about a party lead the other accounts'?
     (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)"""
-    from botwatch.impact.stage import campaign_window, pandas_freq, run_impact, store
+    from botwatch.impact.stage import campaign_window, pandas_freq, run_impact, statsmodels_available, store
     from botwatch.report.context import latest_params
 
+    if not statsmodels_available():
+        _fail("the impact tests need statsmodels: pip install botwatch[time]")
     try:
         pandas_freq(freq)
     except ValueError as exc:

@@ -122,6 +122,13 @@ def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any
                 study.con.unregister("_imp")
 
 
+def statsmodels_available() -> bool:
+    """The lead-lag tests need statsmodels, an optional extra (`botwatch[time]`)."""
+    import importlib.util
+
+    return importlib.util.find_spec("statsmodels") is not None
+
+
 def campaign_window(election: Any) -> tuple[datetime | None, datetime | None]:
     """The election's study window as naive-UTC bounds (whole days), or (None, None)."""
     from botwatch.timeline.zones import window_utc
@@ -145,6 +152,9 @@ def impact(study: Study, ctx: Context) -> int:
 
     freq = str(ctx.options.get("impact_freq") or "1h")
     notes: list[str] = []
+    if not statsmodels_available():
+        set_notes(study, "impact", ["statsmodels is not installed (pip install botwatch[time]): the impact tests were not run."])
+        return 0
     study.sql("DROP TABLE IF EXISTS impact")
     study.sql("DROP TABLE IF EXISTS impact_irf")
     total = 0
