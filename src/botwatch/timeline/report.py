@@ -148,6 +148,26 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         k_far = sum(v for o, v in inf_counts.items() if offset_distance(o, home) >= 3)
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
+    out["groups"] = circadian_by_group(study, home)
+    return out
+
+
+def circadian_by_group(study: Study, home: int | None) -> list[dict[str, Any]]:
+    """Per account group: informative fits, share at UTC+3 ± 1 and share ≥ 3 h from the election's zone."""
+    if "timeline_groups" not in study.tables():
+        return []
+    rows = study.sql(
+        """SELECT g.dimension, g.value, list(c.best_offset) FROM circadian c
+        JOIN timeline_groups g ON g.platform = c.platform AND g.account_id = c.account_id
+        WHERE c.informative GROUP BY ALL ORDER BY 1, 2"""
+    )
+    out = []
+    for dim, val, offs in rows:
+        n = len(offs)
+        item: dict[str, Any] = {"group": f"{dim}: {val}", "n": n, "msk": creation_mod.wilson(sum(1 for o in offs if offset_distance(o, MOSCOW) <= 1), n)}
+        if home is not None:
+            item["far"] = creation_mod.wilson(sum(1 for o in offs if offset_distance(o, home) >= 3), n)
+        out.append(item)
     return out
 
 
