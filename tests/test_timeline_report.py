@@ -30,7 +30,7 @@ def test_section_shows_every_part_and_escapes_labels(synth_study) -> None:  # ty
     assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count("<svg") >= 6  # timelines, hour of day, creation histogram, circadian histogram
     assert "stroke-dasharray='3,3'" in html  # events drawn on the timelines
-    for part in ("Bursts and events", "Creation waves", "Circadian origin", "Impact"):
+    for part in ("Bursts and events", "Creation waves", "Circadian origin", "Circadian fits by account group", "Impact"):
         assert part in html
     heads = " ".join(str(h) for h in sec.headline)
     # The creation wave: all 10 bots created after the trigger, none of the 30 humans.
