@@ -56,7 +56,8 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=20_000)
     ap.add_argument("--jitter", type=int, default=40)
     ap.add_argument("--windows", default="2,5,10,30,60,300,900,3600")
-    ap.add_argument("--out", default=None, help="folder for coordination-recovery.{json,svg}")
+    ap.add_argument("--out", default=None, help="folder for coordination-recovery[-TAG].{json,svg}")
+    ap.add_argument("--tag", default="", help="suffix of the output names")
     a = ap.parse_args()
     spec = CrowdSpec(posts=a.posts, accounts=a.accounts, days=3, planted=40, campaign_posts=40, planted_jitter_s=a.jitter, mega_share=0.075)
     rows = []
@@ -75,10 +76,12 @@ def main() -> None:
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)
         meta = {"spec": spec.__dict__, "crowd": counts, "rows": rows, "command": "python benchmarks/coordination_recovery.py --out docs/figures"}
-        (out / "coordination-recovery.json").write_text(json.dumps(meta, indent=1, default=str))
+        stem = "coordination-recovery" + (f"-{a.tag}" if a.tag else "")
+        meta["command"] = f"python benchmarks/coordination_recovery.py --jitter {a.jitter} --out docs/figures" + (f" --tag {a.tag}" if a.tag else "")
+        (out / f"{stem}.json").write_text(json.dumps(meta, indent=1, default=str))
         title = f"Planted network ({spec.planted} accounts, {spec.planted_jitter_s}s jitter) in a crowd of {a.posts:,} posts"
-        (out / "coordination-recovery.svg").write_text(chart(rows, title))
-        print(f"wrote {out / 'coordination-recovery.svg'}")
+        (out / f"{stem}.svg").write_text(chart(rows, title))
+        print(f"wrote {out / (stem + '.svg')}")
 
 
 if __name__ == "__main__":

@@ -41,9 +41,12 @@ class PairOptions:
 
 def first_actions(traces: Any) -> Any:
     """One row per (trace, account): its first action and that post; repeats add no evidence."""
+    # Ties in time (whole-minute timestamps are common) are broken by post id, so every engine
+    # picks the same post and the evidence is reproducible.
+    order = traces.t.epoch_seconds().cast("int64").cast("string").lpad(12, "0") + "|" + traces.post_id
     return traces.group_by(_KEY + ["account_id"]).agg(
         t=traces.t.min(),
-        post_id=traces.post_id.argmin(traces.t),
+        post_id=traces.post_id.argmin(order),
         target=traces.target.max(),
     )
 
