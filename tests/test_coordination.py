@@ -259,3 +259,32 @@ def test_window_estimate_and_sweep(sample_study: object) -> None:
     rows = sweep(sample_study, [60, 3600], NetworkOptions(null_replicates=1))  # type: ignore[arg-type]
     assert [r["window_s"] for r in rows] == [60, 3600]
     assert rows[0]["pairs"] <= rows[1]["pairs"]  # a wider window can only find more co-actions
+
+
+def test_near_duplicate_posts_become_a_behaviour(tmp_path: Path) -> None:
+    """Templated posts that differ by one word co-act under co-post-near, not under co-post."""
+    rng = random.Random(5)
+    vocab = "hospital railway turnout rally budget pension school bridge harbour market council tax jobs housing river police".split()
+    # Eight distinct campaign messages (their own words), each with a town slot that varies.
+    messages = [" ".join(rng.sample(vocab, 9)) + " in {} this week, vote Smith" for _ in range(8)]
+    towns = ["Leeds", "York", "Hull", "Bath", "Ely", "Wells"]
+    with open_study(tmp_path / "near.duckdb") as s:
+        rows = []
+        for k in range(8):  # eight campaign messages; a/b/c post near-copies within seconds
+            for i, acc in enumerate(["a", "b", "c"]):
+                rows.append((f"{acc}{k}", acc, T0 + timedelta(hours=k, seconds=5 * i), messages[k].format(towns[(k + i) % len(towns)])))
+        for j in range(30):  # unrelated chatter
+            rows.append((f"x{j}", f"x{j % 7}", T0 + timedelta(minutes=13 * j), f"ordinary post {j} about the weather and the trains today"))
+        s.con.executemany(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, hashtags, mentions, urls) VALUES (?, 'twitter', ?, ?, ?, 'original', [], [], [])",
+            [list(r) for r in rows],
+        )
+        # The stream is too sparse for the hourly item-swap null (the trio is all there is in its
+        # hour), so the test uses the day-shuffle null.
+        opts = dict(null_replicates=1, null_model="day-shuffle")
+        exact = run_coordination(s, NetworkOptions(behaviours=("co-post",), **opts), log=lambda m: None)  # type: ignore[arg-type]
+        near = run_coordination(s, NetworkOptions(behaviours=("co-post-near",), **opts), log=lambda m: None)  # type: ignore[arg-type]
+        assert exact.edges == 0
+        # A trio is a tiny sample for a permutation null: at least two of its three pairs must beat it.
+        assert near.edges >= 2
+        assert {r[0] for r in s.sql("SELECT account_id FROM cluster_members")} == {"a", "b", "c"}
