@@ -13,7 +13,6 @@ output tables:
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -118,10 +117,6 @@ def _hist(backend: Any, counts: Any) -> dict[int, int]:
     h = counts.group_by("co_actions").agg(pairs=counts.count())
     tbl = backend.to_pyarrow(h)
     return {int(k): int(v) for k, v in zip(tbl["co_actions"].to_pylist(), tbl["pairs"].to_pylist())}
-
-
-def _scalar(backend: Any, expr: Any) -> int:
-    return int(backend.to_pyarrow(expr).as_py() or 0)
 
 
 def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
@@ -343,7 +338,3 @@ def sweep(study: Study, windows: list[int], opts: NetworkOptions) -> list[dict[s
         study.sql(f"DROP TABLE IF EXISTS {tmp}")
     study.sql("DROP TABLE IF EXISTS _coord_first")
     return out
-
-
-def params_json(res: NetworkResult) -> str:
-    return json.dumps(res.summary(), default=str, sort_keys=True)

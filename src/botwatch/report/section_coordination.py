@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import igraph as ig
