@@ -261,3 +261,22 @@ def test_parallel_workers_give_the_same_tables_as_one_process(tmp_path: Path, mo
             }
     assert tables[1] == tables[2]
     assert len(tables[2]["rejected"]) == 1 and tables[2]["rejected"][0][1] == 5_002
+
+
+def test_parallel_ingest_works_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
+    f = write_lines(tmp_path / "p.jsonl", [json.dumps(status(i)).encode() for i in range(3000)])
+    script = (
+        "from botwatch import open_study\n"
+        "from botwatch.ingest import runner, parallel\n"
+        "runner.MIN_PARALLEL_BYTES = 0\n"
+        "parallel.CHUNK_RECORDS = 500\n"
+        f"st = open_study({str(tmp_path / 's.duckdb')!r})\n"
+        f"res = runner.ingest(st, [{str(f)!r}], workers=2).files[0]\n"
+        "print('stored', res.stored, res.error)\n"
+    )
+    # From stdin (no file to re-import) and from an unguarded script file.
+    (tmp_path / "unguarded.py").write_text(script.replace("s.duckdb", "t.duckdb"))
+    for args, stdin in (([sys.executable, "-"], script), ([sys.executable, str(tmp_path / "unguarded.py")], None)):
+        proc = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.stdout.strip().endswith("stored 3000 None"), proc.stdout

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
+from contextlib import contextmanager
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -43,6 +45,28 @@ def can_parallelise(fmt_kind: str, src: InputSource) -> bool:
     if fmt_kind == "json" and first_json_char(src.head()) == "[":
         return False
     return True
+
+
+@contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Start spawned workers without re-importing the caller's `__main__`.
+
+    `spawn` normally re-runs the main script in every worker, which breaks for code run from
+    stdin or a notebook and re-runs any unguarded top-level work. Workers here need only
+    botwatch's own modules, so the main module's path is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if main is not None and hasattr(main, k)}
+    try:
+        for k in saved:
+            if k == "__spec__":
+                setattr(main, k, None)
+            else:
+                delattr(main, k)
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(main, k, v)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -86,7 +110,9 @@ def read_parallel(
     read = 0
     counts = {"posts": 0, "snapshots": 0, "rejected": 0}
     ctx = mp.get_context("spawn")
-    with ctx.Pool(workers) as pool:
+    with _workers_skip_main():
+        pool = ctx.Pool(workers)  # the processes start here, while the main path is hidden
+    with pool:
         pending: deque[Any] = deque()
 
         def collect() -> None:
