@@ -3,5 +3,5 @@
 # analyze it and write the report to botwatch-demo/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-venv.sh
+bash scripts/setup-venv.sh time
 .venv/bin/botwatch demo -o botwatch-demo "$@"

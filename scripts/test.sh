@@ -4,6 +4,6 @@
 # Pass pytest arguments through, e.g. `bash scripts/test.sh -m "not spark and not browser"` for the quick suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-venv.sh spark,test
+bash scripts/setup-venv.sh spark,test,train,time
 if [ -f .ci/install-browser.sh ]; then bash .ci/install-browser.sh; fi
 .venv/bin/python -m pytest -n 2 --dist loadfile "$@"
