@@ -288,3 +288,32 @@ def test_near_duplicate_posts_become_a_behaviour(tmp_path: Path) -> None:
         # A trio is a tiny sample for a permutation null: at least two of its three pairs must beat it.
         assert near.edges >= 2
         assert {r[0] for r in s.sql("SELECT account_id FROM cluster_members")} == {"a", "b", "c"}
+
+
+def test_each_behaviour_projects_the_right_trace(tmp_path: Path) -> None:
+    rows = [
+        # post_id, account, seconds, text, kind, ref_post_id, ref_account_id, ref_handle, hashtags, mentions
+        ("o1", "src", 0, "the original post about the vote", "original", None, None, None, ["Vote", "GE2017"], []),
+        ("r1", "a", 5, "the original post about the vote", "retweet", "o1", "src", "Src", ["Vote", "GE2017"], []),
+        ("r2", "b", 400, "the original post about the vote", "retweet", "o1", "src", "Src", ["Vote", "GE2017"], []),
+        ("r3", "c", 20, "RT-less IRA style retweet text", "retweet", None, None, None, [], []),
+        ("p1", "a", 30, "reply text here", "reply", "o1", "src", "Src", [], ["Src"]),
+        ("p2", "d", 31, "another reply", "reply", None, "src", "Src", [], ["src", "Other"]),
+    ]
+    with open_study(tmp_path / "b.duckdb") as s:
+        s.con.executemany(
+            "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, ref_post_id, ref_account_id, ref_handle, hashtags, mentions, urls) "
+            "VALUES (?, 'twitter', ?, ?, ?, ?, ?, ?, ?, ?, ?, [])",
+            [[r[0], r[1], T0 + timedelta(seconds=r[2]), *r[3:]] for r in rows],
+        )
+        from botwatch.coordination.behaviours import traces
+
+        got = traces(s.table("posts"), ["co-retweet", "co-hashtags", "co-reply", "co-mention", "fast-retweet"], fast_seconds=30).to_pyarrow().to_pylist()
+        by = {}
+        for r in got:
+            by.setdefault(r["behaviour"], set()).add((r["account_id"], r["trace"], r["target"]))
+    assert by["co-retweet"] == {("a", "o1", "src"), ("b", "o1", "src"), ("c", "?|rt less ira style retweet text", None)}
+    assert ("src", "#vote #ge2017", None) in by["co-hashtags"] and ("a", "#vote #ge2017", None) in by["co-hashtags"]
+    assert by["co-reply"] == {("a", "o1", "src"), ("d", "@src", "src")}
+    assert by["co-mention"] == {("a", "@src", "src"), ("d", "@src", "src"), ("d", "@other", "other")}
+    assert by["fast-retweet"] == {("a", "o1", "src")}  # b retweeted 400 s later: not fast
