@@ -245,6 +245,7 @@ def test_stage_on_sample_writes_consistent_tables(sample_study: object) -> None:
     )[0][0] == 0
     assert q("SELECT count(*) FROM coordination_evidence WHERE gap_s > 60")[0][0] == 0
     assert q("SELECT count(*) FROM cluster_members m ANTI JOIN clusters c USING (cluster_id)")[0][0] == 0
+    assert q("SELECT count(*) FROM clusters WHERE size < 2")[0][0] == 0  # every member has a partner
     if res.edges:
         sizes = q("SELECT sum(size) FROM clusters")[0][0]
         assert sizes == q("SELECT count(*) FROM cluster_members")[0][0]

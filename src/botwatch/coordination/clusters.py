@@ -49,8 +49,19 @@ def leiden(edges: list[tuple[str, str, float]], *, seed: int = 7, resolution: fl
         part = g.community_leiden(objective_function="CPM", weights="weight", resolution=resolution, n_iterations=-1)
     finally:
         random.setstate(state)
+    membership = list(part.membership)
+    # CPM may leave an account alone although it has kept edges; it joins the cluster of the
+    # neighbour it co-acts with most (a cluster of one is not a group).
+    sizes: dict[int, int] = {}
+    for c in membership:
+        sizes[c] = sizes.get(c, 0) + 1
+    for v in range(g.vcount()):
+        if sizes[membership[v]] == 1 and g.degree(v) > 0:
+            best = max(g.incident(v), key=lambda e: (g.es[e]["weight"], -min(g.es[e].tuple)))
+            a, b = g.es[best].tuple
+            membership[v] = membership[b if a == v else a]
     groups: dict[int, list[str]] = {}
-    for i, c in enumerate(part.membership):
+    for i, c in enumerate(membership):
         groups.setdefault(c, []).append(names[i])
     ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
     return {n: cid for cid, members in enumerate(ordered) for n in members}
