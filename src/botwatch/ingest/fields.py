@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -105,24 +106,39 @@ def opt_bool(value: Any) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _v1_time(v: str) -> datetime | None:
+    """The v1.1 fixed-width time format, parsed once per distinct string (archives repeat them:
+    every post of a second, every post of an account's creation time)."""
+    if len(v) == 30 and v[3] == " " and v[19] == " ":
+        try:
+            dt = datetime(int(v[26:30]), _MONTHS[v[4:7]], int(v[8:10]), int(v[11:13]), int(v[14:16]), int(v[17:19]))
+        except (KeyError, ValueError):
+            return None
+        off = v[20:25]
+        if off != "+0000":
+            try:
+                sign = 1 if off[0] == "+" else -1
+                dt -= sign * timedelta(hours=int(off[1:3]), minutes=int(off[3:5]))
+            except (ValueError, IndexError):
+                return None
+        return dt
+    return None
+
+
 def parse_twitter_time(value: Any, what: str = "created_at", required: bool = True) -> datetime | None:
     """Parse v1.1's `Wed Oct 10 20:19:24 +0000 2018` (and ISO 8601) into naive UTC."""
+    if value.__class__ is str:
+        dt = _v1_time(value)
+        if dt is not None:
+            return dt
     if not isinstance(value, str) or not value.strip():
         if required:
             raise RecordError(f"missing {what}" if value in (None, "") else f"{what} has wrong type {type(value).__name__}")
         return None
     v = value.strip()
-    if len(v) == 30 and v[3] == " " and v[19] == " ":
-        try:
-            dt = datetime(int(v[26:30]), _MONTHS[v[4:7]], int(v[8:10]), int(v[11:13]), int(v[14:16]), int(v[17:19]))
-            off = v[20:25]
-            if off != "+0000":
-                sign = 1 if off[0] == "+" else -1
-                dt -= sign * timedelta(hours=int(off[1:3]), minutes=int(off[3:5]))
-            return dt
-        except (KeyError, ValueError):
-            pass
-    return parse_iso_time(v, what, required)
+    dt = _v1_time(v)
+    return dt if dt is not None else parse_iso_time(v, what, required)
 
 
 def parse_iso_time(value: Any, what: str = "created_at", required: bool = True) -> datetime | None:
@@ -170,6 +186,13 @@ def epoch_to_datetime(seconds: float) -> datetime:
 
 def client_name(source: Any) -> str | None:
     """The client app name from v1.1's HTML anchor (`<a href=...>Twitter for iPhone</a>`) or plain text."""
+    if source.__class__ is str:
+        return _client_name(source)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _client_name(source: str) -> str | None:
     s = opt_str(source)
     if s is None:
         return None

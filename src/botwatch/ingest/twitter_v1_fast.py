@@ -94,6 +94,8 @@ _decode = msgspec.json.Decoder(_Status).decode
 
 def _s(v: Optional[str]) -> Optional[str]:
     """Same rule as the lenient reader (`fields.opt_str`), so both paths store the same values."""
+    if v and len(v) > 4 and not v[0].isspace() and not v[-1].isspace():
+        return v
     return opt_str(v) if v else None
 
 
