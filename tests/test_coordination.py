@@ -318,3 +318,13 @@ def test_each_behaviour_projects_the_right_trace(tmp_path: Path) -> None:
     assert by["co-reply"] == {("a", "o1", "src"), ("d", "@src", "src")}
     assert by["co-mention"] == {("a", "@src", "src"), ("d", "@src", "src"), ("d", "@other", "other")}
     assert by["fast-retweet"] == {("a", "o1", "src")}  # b retweeted 400 s later: not fast
+
+
+def test_stage_is_deterministic(sample_study: object) -> None:
+    """Re-running gives the same edges and clusters (seeded null, seeded Leiden, full tie-breaks)."""
+    q = sample_study.sql  # type: ignore[attr-defined]
+    opts = NetworkOptions(window_s=3600)
+    run_coordination(sample_study, opts, log=lambda m: None)  # type: ignore[arg-type]
+    first = (q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL"))
+    run_coordination(sample_study, opts, log=lambda m: None)  # type: ignore[arg-type]
+    assert first == (q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL"))
