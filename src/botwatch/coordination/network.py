@@ -263,7 +263,7 @@ def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]
     kept_t = study.ibis.table("_coord_kept")
     edges = aggregate_edges(pairs)
     edges = edges.join(kept_t, ["platform", "account_a", "account_b"])
-    behav = pairs.group_by(["platform", "account_a", "account_b"]).agg(behaviours=pairs.behaviour.collect(distinct=True))
+    behav = pairs.group_by(["platform", "account_a", "account_b"]).agg(behaviours=pairs.behaviour.collect(distinct=True).sort())
     edges = edges.join(behav, ["platform", "account_a", "account_b"])
     edges = edges.mutate(weight=edges.co_actions.cast("float64"), weight_idf=edges.weight_idf.round(4))
     materialise(study, "coordination_edges", edges.order_by(["platform", "account_a", "account_b"]))
