@@ -147,9 +147,11 @@ def _reassign(first: Any, groups: list[Any], seed: int, moved: list[str]) -> Any
     receives a random other row's values, which is what the null needs.
     """
     salt = ibis.literal(f"#{int(seed)}")
-    # The trace breaks the last ties (a post with two links is two co-link rows): without it the
-    # order, hence the null and the kept edges, could differ between runs.
-    w = ibis.window(group_by=groups, order_by=[(first.post_id + salt).hash(), first.post_id, first.behaviour, first.trace, first.account_id])
+    # The shuffle key hashes the trace too: a post with two links is two co-link rows, which
+    # must not sit side by side in the order (each would hand the other its own link back), and
+    # the full key makes the order, hence the null and the kept edges, the same on every run.
+    key = (first.post_id + "|" + first.trace + salt).hash()
+    w = ibis.window(group_by=groups, order_by=[key, first.post_id, first.behaviour, first.trace, first.account_id])
     new = {c: ibis.coalesce(first[c].lead().over(w), first[c].first().over(w)) for c in moved}
     return first.select(*[(new[c].name(c) if c in moved else first[c]) for c in first.columns])
 
