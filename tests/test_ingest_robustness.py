@@ -99,13 +99,17 @@ def test_unreadable_files_are_recorded_and_the_command_fails_only_when_nothing_w
     f = tmp_path / name
     f.write_bytes(content)
     good = write_lines(tmp_path / "good.jsonl", [json.dumps(status(1)).encode()])
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
     study = tmp_path / "s.duckdb"
-    cli = [sys.executable, "-m", "botwatch.cli", "ingest", str(study)]
-    alone = subprocess.run(cli + [str(f)], capture_output=True, text=True)
-    assert alone.returncode == 1, alone.stdout + alone.stderr
-    assert "nothing could be read" in alone.stderr
-    together = subprocess.run(cli + [str(f), str(good)], capture_output=True, text=True)
-    assert together.returncode == 0, together.stdout + together.stderr
+    runner_ = CliRunner()
+    alone = runner_.invoke(app, ["ingest", str(study), str(f)])
+    assert alone.exit_code == 1, alone.output
+    assert "nothing could be read" in alone.output
+    together = runner_.invoke(app, ["ingest", str(study), str(f), str(good)])
+    assert together.exit_code == 0, together.output
     with open_study(study) as st:
         (line, err), = st.sql("SELECT line, error FROM rejected WHERE source = ?", [str(f)])
         assert line == 0 and why in err
@@ -166,26 +170,28 @@ def test_an_exception_mid_file_rolls_that_file_back_and_the_next_file_goes_in(tm
 
 
 def test_a_killed_process_leaves_the_study_as_before_that_file(tmp_path: Path) -> None:
+    """kill -9 while the ingest is mid-file (blocked on a FIFO after 30,000 staged posts)."""
     first = write_lines(tmp_path / "first.jsonl", [json.dumps(status(i)).encode() for i in range(100)])
-    big = tmp_path / "big.jsonl"
-    with open(big, "wb") as out:
-        for i in range(400_000):
-            out.write(json.dumps(status(10_000 + i, user=str(i % 5000))).encode() + b"\n")
     study = tmp_path / "s.duckdb"
-    cli = [sys.executable, "-m", "botwatch.cli", "ingest", str(study)]
+    cli = [sys.executable, "-m", "botwatch.cli", "ingest", "--workers", "1", str(study)]
     assert subprocess.run(cli + [str(first)], capture_output=True).returncode == 0
-    proc = subprocess.Popen(cli + [str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
-    if proc.poll() is not None:
-        pytest.skip("ingest finished before it could be killed on this machine")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    fifo = tmp_path / "stream.jsonl"
+    os.mkfifo(fifo)
+    lines = [json.dumps(status(10_000 + i, user=str(i % 500))).encode() + b"\n" for i in range(30_000)]
+    proc = subprocess.Popen(cli + [str(fifo)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(fifo, "wb") as writer:
+        writer.write(b"".join(lines))
+        writer.flush()
+        time.sleep(3)  # the reader has staged a full batch and waits for more input
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     with open_study(study) as st:
         assert st.count("posts") == 100
         assert st.count("sources") == 1
-        # and the file can simply be ingested again
-        res = ingest(st, [str(big)]).files[0]
-        assert res.stored == 400_000
+        # and the same data simply goes in on the next run
+        again = write_lines(tmp_path / "again.jsonl", [l.rstrip(b"\n") for l in lines])
+        assert ingest(st, [str(again)], workers=1).files[0].stored == 30_000
 
 
 def test_gzip_detected_by_content_and_a_truncated_gzip_keeps_what_was_readable(tmp_path: Path) -> None:

@@ -150,7 +150,8 @@ def ingest_file(
     if is_file and not os.path.exists(path):
         result.error = "no such file"
         return result
-    sha = file_sha256(path) if is_file else None
+    # Only regular files are hashed: a FIFO or device would be consumed by the hash.
+    sha = file_sha256(path) if is_file and os.path.isfile(path) else None
     if sha and not force:
         seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? LIMIT 1", [sha])), None)
         if seen:
@@ -305,7 +306,7 @@ def _ingest_files(
     summary = IngestSummary()
     with study.run("ingest", {"inputs": files, "force": force, "max_record_bytes": max_record_bytes}) as info:
         for path in files:
-            size = Path(path).stat().st_size if path != "-" and os.path.exists(path) else None
+            size = Path(path).stat().st_size if path != "-" and os.path.isfile(path) else None
             progress = on_file_start(path, size) if on_file_start else None
             res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers)
             summary.files.append(res)

@@ -100,7 +100,7 @@ class InputSource:
         if str(path) == "-":
             return cls("<stdin>", sys.stdin.buffer, None, owns=False)
         p = Path(path)
-        return cls(str(p), open(p, "rb", buffering=0), p.stat().st_size)
+        return cls(str(p), open(p, "rb", buffering=0), p.stat().st_size if p.is_file() else None)
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
         """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES)."""
