@@ -159,8 +159,10 @@ def test_an_exception_mid_file_rolls_that_file_back_and_the_next_file_goes_in(tm
         return real(obj, line, sink)
 
     from botwatch.ingest import formats
+    from botwatch.ingest import runner as runner_mod
 
     monkeypatch.setitem(formats.FORMATS, "twitter-v1.1", formats.Format("twitter-v1.1", "twitter", "json", flaky, ""))
+    monkeypatch.setattr(runner_mod, "NATIVE_MIN_BYTES", 1 << 62)  # exercise the Python readers' path
     with open_study(tmp_path / "s.duckdb") as st:
         results = ingest(st, [str(ok), str(boom), str(after)]).files
         assert results[1].error and "disk on fire" in results[1].error

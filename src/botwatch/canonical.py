@@ -17,6 +17,7 @@ from botwatch.schema import ACCOUNTS, POSTS, PROFILE_VALUE_FIELDS
 POST_KEY = ["platform", "post_id"]
 ACCOUNT_KEY = ["platform", "account_id"]
 _EPOCH = ibis.timestamp("1970-01-01 00:00:00")
+_SEQ_SPAN = 1 << 32  # `_seq` below 2**32 rows per file keeps (seconds, seq) exact in one int64
 
 
 def first_posts(staged: ir.Table) -> ir.Table:
@@ -45,13 +46,14 @@ def _merge_json(a: ir.StringValue, b: ir.StringValue) -> ir.StringValue:
     return ibis.cases((a.isnull(), b), (b.isnull(), a), else_=json_merge_patch(a, b))
 
 
-def _latest_fields(t: ir.Table) -> dict[str, ir.Value]:
-    key = t.observed_at.fill_null(_EPOCH)
+def _latest_fields(t: ir.Table, key: ir.Value | None = None) -> dict[str, ir.Value]:
+    if key is None:
+        key = t.observed_at.fill_null(_EPOCH)
     out: dict[str, ir.Value] = {f: t[f].argmax(key, where=t[f].notnull()) for f in PROFILE_VALUE_FIELDS}
     # `extra` holds format-specific facts from different files (an IRA authors row has the
     # account's category, its tweets rows the region): merge them, timed values winning over
     # undated ones, rather than letting one file's object hide another's.
-    undated = t.extra.argmax(t.source, where=t.extra.notnull() & t.observed_at.isnull())
+    undated = t.extra.argmax(key if "_seq" in t.columns else t.source, where=t.extra.notnull() & t.observed_at.isnull())
     dated = t.extra.argmax(key, where=t.extra.notnull() & t.observed_at.notnull())
     out["extra"] = _merge_json(undated, dated)
     return out
@@ -60,15 +62,17 @@ def _latest_fields(t: ir.Table) -> dict[str, ir.Value]:
 def reduce_snapshots(staged: ir.Table, per: tuple[str, ...] = ()) -> ir.Table:
     """A file's account snapshots, one row per account: latest non-NULL fields and when seen.
 
-    `per` names extra grouping columns (e.g. `_file`) to reduce many files' snapshots in one pass.
+    "Latest" orders by observation time, then by arrival in the file (`_seq`), so two different
+    profiles seen in the same second resolve to the one read last. `per` names extra grouping
+    columns (e.g. `_file`) to reduce many files' snapshots in one pass.
     """
-    dedup = _one_per_time(staged, "_seq", per)
-    return dedup.group_by([*ACCOUNT_KEY, *per]).aggregate(
-        **_latest_fields(dedup),
-        observed_at=dedup.observed_at.max(),
-        first_seen=dedup.first_seen.min(),
-        last_seen=dedup.last_seen.max(),
-        source=dedup.source.argmax(dedup._seq),
+    key = staged.observed_at.fill_null(_EPOCH).epoch_seconds().cast("int64") * _SEQ_SPAN + staged._seq
+    return staged.group_by([*ACCOUNT_KEY, *per]).aggregate(
+        **_latest_fields(staged, key),
+        observed_at=staged.observed_at.max(),
+        first_seen=staged.first_seen.min(),
+        last_seen=staged.last_seen.max(),
+        source=staged.source.argmax(staged._seq),
     )
 
 

@@ -20,6 +20,9 @@ from botwatch.ingest.sink import RecordError
 _MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 _ANCHOR = re.compile(r"<[^>]*>")
 _NULL_STRINGS = {"", "none", "null", "nan"}
+# Trimmed around text fields: ASCII whitespace only, the same set the native (SQL) reader trims,
+# so a profile reads the same whichever path took it.
+ASCII_SPACE = " \t\n\r\x0b\x0c"
 
 
 def req_id(value: Any, what: str) -> str:
@@ -59,7 +62,7 @@ def opt_str(value: Any) -> str | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         return None
-    v = value.strip()
+    v = value.strip(ASCII_SPACE)
     return None if v.lower() in _NULL_STRINGS else v
 
 

@@ -20,6 +20,8 @@ import pyarrow as pa
 
 from botwatch import canonical
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
+from botwatch.ingest.json_records import first_json_char
+from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, load_native, stage_native
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256
@@ -27,6 +29,7 @@ from botwatch.schema import ACCOUNT_SNAPSHOTS, POSTS, REJECTED, SNAPSHOT_ROW, cr
 from botwatch.study import Study, utcnow
 
 ProgressFn = Callable[[int], None]
+NATIVE_FORMAT = "twitter-v1.1"
 
 
 @dataclass
@@ -163,6 +166,12 @@ def ingest_file(
     except OSError as exc:
         result.error = f"cannot open: {exc}"
         return result
+    native = None
+    if is_file and os.path.isfile(path) and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
+            and first_json_char(src.head()) == "{":
+        native = load_native(study, path, src, max_record_bytes)  # outside the transaction: may fail harmlessly
+        src.close()
+        src = InputSource.open(path)  # the attempt consumed the stream
     q("BEGIN TRANSACTION")
     try:
         stager = _Stager(study)
@@ -177,10 +186,13 @@ def ingest_file(
             result.format = fmt_name
             sink.source_format = fmt_name
             fmt = FORMATS[fmt_name]
+            native_read = stage_native(study, native, src.name) if native else None
             threshold = MIN_PARALLEL_BYTES // (4 if src.compressed else 1)
             parallel = (workers or 1) > 1 and (src.size is None or src.size >= threshold) and can_parallelise(fmt.kind, src)
             try:
-                if parallel:
+                if native_read is not None:
+                    result.read = native_read
+                elif parallel:
                     tick = (lambda: progress(src.bytes_consumed())) if progress else None
                     result.read, counts = read_parallel(fmt_name, fmt.kind, src, stager, max_record_bytes, workers or 1, tick)
                     sink.counts.update(counts)
@@ -246,6 +258,13 @@ def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> d
         full = schema.append(pa.field("_seq", pa.int64()))
         out[kind] = pa.concat_tables(parts[kind]) if parts[kind] else full.empty_table()
     return out
+
+
+def _sniff_quietly(src: InputSource) -> str | None:
+    try:
+        return sniff(src)
+    except (UnknownFormat, ValueError):
+        return None
 
 
 def src_head(src: InputSource) -> bytes:

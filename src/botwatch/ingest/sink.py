@@ -5,9 +5,9 @@ the row dicts of one batch and hands a `pyarrow.Table` to the flush callback eve
 rows, so only one batch is ever alive and a 100-million-post archive streams in constant memory.
 
 Account snapshots are folded as they arrive: an archive carries the author's profile with every
-post, so one account posting 500 times would otherwise make 500 near-identical rows. The fold
-keeps, per account, the newest snapshot (older non-NULL values fill its gaps) and the range of
-times it was seen.
+post, so one account posting 500 times would otherwise make 500 identical rows. Consecutive
+identical profiles become one row with the range of times it was seen; a changed profile is kept
+as its own row, and the merge picks each field's latest non-NULL value.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.schema import POSTS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW
+from botwatch.schema import POSTS, PROFILE_VALUE_FIELDS, RAW_LIMIT, REJECTED, SNAPSHOT_ROW
 
 FlushFn = Callable[[str, pa.Table], None]
 _POST_DEFAULTS = dict.fromkeys(POSTS.names)
@@ -27,6 +27,13 @@ _SNAPSHOT_DEFAULTS = dict.fromkeys(SNAPSHOT_ROW.names)
 
 class RecordError(ValueError):
     """A record that cannot become a canonical row; the message says why, for the rejected table."""
+
+
+_PROFILE_VALUES = itemgetter(*PROFILE_VALUE_FIELDS)
+
+
+def _same_profile(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return _PROFILE_VALUES(a) == _PROFILE_VALUES(b)
 
 
 def _later(a: Any, b: Any) -> bool:
@@ -44,7 +51,8 @@ class RowSink:
         self.batch_rows = batch_rows
         self._posts: list[dict[str, Any]] = []
         self._rejected: list[dict[str, Any]] = []
-        self._accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
+        self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         self.counts = {"posts": 0, "snapshots": 0, "rejected": 0}
 
     # -- the readers' interface -------------------------------------------------------------
@@ -59,33 +67,32 @@ class RowSink:
             self._emit_posts()
 
     def account(self, row: dict[str, Any], line: int) -> None:
-        """Add one account snapshot as seen in this record."""
+        """Add one account snapshot as seen in this record.
+
+        Consecutive identical profiles of an account are folded into one row spanning the times
+        they were seen; a changed profile pushes the previous row out, so every distinct profile
+        reaches the merge in arrival order, which picks each field's latest non-NULL value.
+        """
         self.counts["snapshots"] += 1
-        key = (row.get("platform") or "", row["account_id"])
-        seen = row.get("observed_at")
-        old = self._accounts.get(key)
         row = {**_SNAPSHOT_DEFAULTS, **row}
-        if old is None:
-            row["source"] = f"{self.source_name}:{line}"
-            row["first_seen"] = row["last_seen"] = seen
-            self._accounts[key] = row
-            if len(self._accounts) >= self.batch_rows:
-                self._emit_accounts()
+        seen = row.get("observed_at")
+        row["source"] = f"{self.source_name}:{line}"
+        row["first_seen"] = row["last_seen"] = seen
+        key = (row.get("platform") or "", row["account_id"])
+        current = self._accounts.get(key)
+        if current is not None and _same_profile(current, row):
+            if seen is not None:
+                first, last = current["first_seen"], current["last_seen"]
+                current["first_seen"] = seen if first is None or seen < first else first
+                current["last_seen"] = seen if last is None or seen > last else last
+                if _later(seen, current["observed_at"]):
+                    current["observed_at"], current["source"] = seen, row["source"]
             return
-        first, last = old["first_seen"], old["last_seen"]
-        if _later(seen, old.get("observed_at")):
-            newer, older = row, old
-            row["source"] = f"{self.source_name}:{line}"
-            self._accounts[key] = row
-        else:
-            newer, older = old, row
-        for k, v in older.items():
-            if v is not None and newer.get(k) is None:
-                newer[k] = v
-        if seen is not None:
-            first = seen if first is None or seen < first else first
-            last = seen if last is None or seen > last else last
-        newer["first_seen"], newer["last_seen"] = first, last
+        if current is not None:
+            self._superseded.append(current)
+        self._accounts[key] = row
+        if len(self._accounts) + len(self._superseded) >= self.batch_rows:
+            self._emit_accounts()
 
     def reject(self, line: int, error: str, raw: bytes | str) -> None:
         """Keep a record aside with its location and the reason it could not be read."""
@@ -110,8 +117,9 @@ class RowSink:
         self._posts = []
 
     def _emit_accounts(self) -> None:
-        self._emit("snapshots", list(self._accounts.values()), SNAPSHOT_ROW)
+        self._emit("snapshots", self._superseded + list(self._accounts.values()), SNAPSHOT_ROW)
         self._accounts = {}
+        self._superseded = []
 
     def flush(self) -> None:
         """Hand over whatever is still buffered."""

@@ -1,0 +1,119 @@
+"""The native (DuckDB read_json) v1.1 path stores exactly what the Python readers store, and
+declines — leaving the file to the Python readers — whenever it cannot account for every line."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from botwatch import open_study
+from botwatch.ingest import native_v1, runner
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def _user(rng: random.Random, uid: int) -> dict:
+    pick = rng.choice
+    return {
+        "id_str": str(uid), "screen_name": pick([f"user{uid}", f" pad{uid} ", "None", ""]),
+        "name": pick(["Anna", "  Ольга ", "", None, "null", "Émilie\u00a0"]), "description": pick([None, "bio\twith tab ", "\u2003wide", "nan"]),
+        "location": pick(["London", "Москва", "", None]), "lang": pick(["en", "ru", None, ""]),
+        "created_at": pick(["Tue Apr 18 10:00:00 +0000 2017", "Wed Jan 04 23:59:59 +0300 2012", None]),
+        "followers_count": rng.randrange(5000), "friends_count": pick([1, 2, None]), "statuses_count": rng.randrange(99999),
+        "verified": pick([True, False, None]), "default_profile": pick([True, False]), "default_profile_image": pick([False, None]),
+        "time_zone": pick(["London", None, "Moscow"]), "utc_offset": pick([3600, 10800, None]),
+    }
+
+
+def _status(rng: random.Random, i: int) -> dict:
+    uid = rng.randrange(1, 60)
+    st = {
+        "id_str": str(10_000 + i), "created_at": f"Wed May {10 + i % 5:02d} 20:{i % 60:02d}:24 +0000 2017", "lang": rng.choice(["en", "ru", "und", None]),
+        "source": rng.choice(['<a href="http://twitter.com" rel="nofollow">Twitter Web Client</a>', '<a href="x">A &amp; B</a>', "", None]),
+        "user": _user(rng, uid),
+    }
+    body = {"text": f"post {i} #GE2017", "entities": {"hashtags": [{"text": "GE2017"}, {"text": ""}], "user_mentions": [{"screen_name": "UKLabour"}],
+                                                      "urls": [{"url": "https://t.co/x", "expanded_url": rng.choice(["https://a.org", "", None])}]}}
+    if rng.random() < 0.3:
+        body = {"text": f"short {i}", "extended_tweet": {"full_text": f"long text {i} \u202e", "entities": {"hashtags": [{"text": "ForTheMany"}]}}}
+    st.update(body)
+    r = rng.random()
+    if r < 0.3:
+        inner = {"id_str": str(500 + i % 7), "text": f"orig {i % 7}", "user": _user(rng, 900 + i % 3)}
+        if rng.random() < 0.5:
+            inner["extended_tweet"] = {"full_text": f"full orig {i % 7}", "entities": {"hashtags": [{"text": "VoteLabour"}]}}
+        st["retweeted_status"] = inner
+    elif r < 0.45:
+        st["is_quote_status"] = True
+        st["quoted_status_id_str"] = rng.choice([str(700 + i), ""])
+        st["quoted_status"] = {"id_str": str(700 + i), "text": "q", "user": _user(rng, 950)}
+    elif r < 0.6:
+        st["in_reply_to_status_id_str"] = rng.choice([str(800 + i), None])
+        st["in_reply_to_user_id_str"] = str(77)
+        st["in_reply_to_screen_name"] = rng.choice(["someone", None])
+    return st
+
+
+def _tables(path: Path, native: bool, monkeypatch: pytest.MonkeyPatch, files: list[Path]) -> dict:
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0 if native else 1 << 62)
+    calls: list[object] = []
+    real = native_v1.load_native
+
+    def spy(*a, **k):  # type: ignore[no-untyped-def]
+        out = real(*a, **k)
+        calls.append(out)
+        return out
+
+    monkeypatch.setattr(runner, "load_native", spy)
+    with open_study(path) as st:
+        results = runner.ingest(st, [str(f) for f in files], workers=1).files
+        return {
+            "results": [(r.read, r.stored, r.duplicates, r.rejected, r.accounts) for r in results],
+            "posts": st.sql("SELECT * FROM posts ORDER BY post_id"),
+            "accounts": st.sql("SELECT * FROM accounts ORDER BY account_id"),
+            "rejected": st.sql("SELECT * FROM rejected ORDER BY source, line"),
+            "native": calls,
+        }
+
+
+def test_native_path_stores_exactly_what_the_python_readers_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(11)
+    gen = tmp_path / "gen.jsonl"
+    gen.write_text("\n".join(json.dumps(_status(rng, i)) for i in range(3000)) + "\n")
+    again = tmp_path / "again.jsonl"  # a second file repeating some posts: duplicates across files
+    again.write_text("\n".join(json.dumps(_status(random.Random(11), i)) for i in range(1500)))  # no final newline
+    files = [FIX / "v1_uklabour.jsonl", gen, again]
+    py = _tables(tmp_path / "py.duckdb", False, monkeypatch, files)
+    nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, files)
+    assert py["native"] == [] and all(n is not None for n in nat["native"]) and len(nat["native"]) == 3
+    assert nat["results"] == py["results"]
+    assert len(nat["posts"]) == len(py["posts"]) == 3006  # the second file only repeats posts
+    for a, b in zip(nat["posts"], py["posts"]):
+        assert a == b
+    assert nat["accounts"] == py["accounts"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "tru',
+        b"",
+        b'{"delete": {"status": {"id_str": "1"}}}',
+        b'{"id_str": "9", "created_at": "2017-05-10T20:19:24Z", "text": "iso time", "user": {"id_str": "1"}}',
+        b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": "not an object"}',
+        b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "\xff bad", "user": {"id_str": "1"}}',
+    ],
+)
+def test_native_path_declines_and_the_python_readers_decide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: bytes) -> None:
+    rng = random.Random(3)
+    lines = [json.dumps(_status(rng, i)).encode() for i in range(200)]
+    lines.insert(100, bad)
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    py = _tables(tmp_path / "py.duckdb", False, monkeypatch, [f])
+    nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, [f])
+    assert nat["native"] == [None]
+    assert {k: v for k, v in nat.items() if k != "native"} == {k: v for k, v in py.items() if k != "native"}
