@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -55,13 +56,13 @@ def _v1_time(x: str) -> str:
     return f"(CASE WHEN length({x}) = 30 THEN timezone('UTC', try_strptime({x}, '%a %b %d %H:%M:%S %z %Y')) END)"
 
 
-def count_lines(src: InputSource, max_record_bytes: int) -> tuple[int, bool]:
+def count_lines(stream: BinaryIO, max_record_bytes: int) -> tuple[int, bool]:
     """(lines, clean): not clean when a blank line, a NUL byte or an over-long line makes native
     reading unsafe (DuckDB would skip or fail where the Python readers reject with a line number)."""
     lines, prev_nl, clean, last, run = 0, True, True, b"\n", 0
     size = max(1, min(1 << 22, max_record_bytes))
     try:
-        while block := src.stream.read(size):
+        while block := stream.read(size):
             n = block.count(b"\n")
             lines += n
             if b"\n\n" in block or b"\n\r\n" in block or (prev_nl and block[:1] in (b"\n", b"\r")) or b"\x00" in block:
@@ -89,7 +90,9 @@ def load_native(study: Study, path: str, src: InputSource, max_record_bytes: int
 
     Runs outside the file's transaction: a DuckDB error here must not abort it.
     """
-    lines, clean = count_lines(src, max_record_bytes)
+    # Count from the file itself in large blocks (the sniffing stream reads in small pieces).
+    with (gzip.open(path, "rb") if src.compressed else open(path, "rb")) as raw:
+        lines, clean = count_lines(raw, max_record_bytes)
     if not clean or lines == 0:
         return None
     q = study.sql
