@@ -50,16 +50,22 @@ class Stage:
     writes: tuple[str, ...]
     doc: str
     needs_election: bool = False
+    # Stages whose output this one uses as evidence but which run after it (their own inputs
+    # include this stage's output): when one of them runs in the same `analyze`, this stage
+    # runs once more after it, so the evidence is there without a second command.
+    refresh_after: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Stage] = {}
 
 
-def register(name: str, *, needs: tuple[str, ...] = (), writes: tuple[str, ...] = (), needs_election: bool = False) -> Callable[[StageFn], StageFn]:
+def register(
+    name: str, *, needs: tuple[str, ...] = (), writes: tuple[str, ...] = (), needs_election: bool = False, refresh_after: tuple[str, ...] = ()
+) -> Callable[[StageFn], StageFn]:
     """Decorator: add a stage function to the pipeline."""
 
     def deco(fn: StageFn) -> StageFn:
-        _REGISTRY[name] = Stage(name, fn, needs, writes, (fn.__doc__ or "").strip().split("\n")[0], needs_election)
+        _REGISTRY[name] = Stage(name, fn, needs, writes, (fn.__doc__ or "").strip().split("\n")[0], needs_election, refresh_after)
         return fn
 
     return deco
@@ -83,6 +89,7 @@ def analyze(study: Study, ctx: Context, only: list[str] | None = None, skip: lis
         if name not in known:
             raise PipelineError(f"unknown stage {name!r}; stages: {', '.join(known)}")
     results: list[tuple[str, str, int | None]] = []
+    ran: list[Stage] = []
     for stage in known.values():
         if only and stage.name not in only:
             continue
@@ -95,9 +102,17 @@ def analyze(study: Study, ctx: Context, only: list[str] | None = None, skip: lis
         if missing:
             results.append((stage.name, f"skipped: needs {', '.join(missing)}", None))
             continue
-        params = {"election": getattr(ctx.election, "key", None), "engine": ctx.engine, **ctx.options}
-        with study.run(stage.name, params) as info:
-            rows = stage.run(study, ctx)
-            info["rows_written"] = rows
-        results.append((stage.name, "ok", rows))
+        results.append((stage.name, "ok", _run_stage(study, ctx, stage)))
+        ran.append(stage)
+        for earlier in ran[:-1]:
+            if stage.name in earlier.refresh_after:
+                results.append((f"{earlier.name} (refreshed after {stage.name})", "ok", _run_stage(study, ctx, earlier)))
     return results
+
+
+def _run_stage(study: Study, ctx: Context, stage: Stage) -> int | None:
+    params = {"election": getattr(ctx.election, "key", None), "engine": ctx.engine, **ctx.options}
+    with study.run(stage.name, params) as info:
+        rows = stage.run(study, ctx)
+        info["rows_written"] = rows
+    return rows

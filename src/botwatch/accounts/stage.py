@@ -65,10 +65,15 @@ def run_accounts(study: Study, election: object = None) -> int:
     return len(scores)
 
 
-@register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"))
+@register(
+    "accounts",
+    needs=("accounts", "posts"),
+    writes=("account_features", "account_scores", "account_evidence", "accounts_scored"),
+    refresh_after=("coordination",),  # coordination reads these scores; its clusters feed 'acting in unison'
+)
 def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
     n = run_accounts(study, ctx.election)
     if "cluster_members" not in study.tables():
-        ctx.log("accounts: no cluster_members yet (coordination runs later): 'acting in unison' is left unknown here; the report reads the clusters directly, or re-run --stage accounts")
+        ctx.log("accounts: no cluster_members yet: 'acting in unison' is unknown until coordination has run (analyze refreshes this stage after it)")
     return n
