@@ -107,6 +107,16 @@ class Study:
         while a result is pending, so every statement here is completed before returning)."""
         return self.con.execute(query, params or []).fetchall()
 
+    def write_table(self, name: str, table: pa.Table) -> int:
+        """Replace table `name` with an Arrow table (how stages store what Python computed)."""
+        view = f"_botwatch_write_{uuid.uuid4().hex[:8]}"
+        self.con.register(view, table)
+        try:
+            self.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
+        finally:
+            self.con.unregister(view)
+        return table.num_rows
+
     def export(self, name: str, out: str | Path) -> int:
         """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows."""
         self._check_table(name)

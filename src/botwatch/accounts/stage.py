@@ -34,12 +34,7 @@ EVIDENCE_SCHEMA = pa.schema(
 
 
 def _write(study: Study, name: str, table: pa.Table) -> None:
-    tmp = f"_acc_{name}"
-    study.con.register(tmp, table)
-    try:
-        study.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{tmp}"')
-    finally:
-        study.con.unregister(tmp)
+    study.write_table(name, table)
 
 
 def _arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:

@@ -147,12 +147,7 @@ class Labeller:
 
 
 def _write(study: Study, name: str, table: pa.Table) -> None:
-    view = f"_botwatch_{name}_arrow"
-    study.con.register(view, table)
-    try:
-        study.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')
-    finally:
-        study.con.unregister(view)
+    study.write_table(name, table)
 
 
 def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]

@@ -169,9 +169,4 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
 
 
 def write_estimates(study: Study, table: pa.Table) -> int:
-    study.con.register("_botwatch_estimates_arrow", table)
-    try:
-        study.sql('CREATE OR REPLACE TABLE estimates AS SELECT * FROM _botwatch_estimates_arrow')
-    finally:
-        study.con.unregister("_botwatch_estimates_arrow")
-    return table.num_rows
+    return study.write_table("estimates", table)

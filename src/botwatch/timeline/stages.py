@@ -41,12 +41,7 @@ def _columns(study: Study, table: str) -> set[str]:
 
 
 def _write_arrow(study: Study, name: str, table: pa.Table) -> int:
-    study.con.register("_tl_arrow", table)
-    try:
-        study.sql(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _tl_arrow")
-    finally:
-        study.con.unregister("_tl_arrow")
-    return table.num_rows
+    return study.write_table(name, table)
 
 
 def election_tz(ctx: Context) -> str:
