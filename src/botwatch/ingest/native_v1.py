@@ -151,7 +151,7 @@ def _stage(study: Study, source_name: str, base: int) -> None:
     src_lit = source_name.replace("'", "''")
     try:
         q(
-            f"""CREATE OR REPLACE TEMP TABLE _nat2 AS
+            f"""CREATE OR REPLACE TEMP VIEW _nat2 AS
             SELECT rowid - {base} + 1 AS line, n.*,
                    CASE WHEN retweeted_status IS NOT NULL THEN 'retweet'
                         WHEN coalesce(is_quote_status, false) AND (coalesce(quoted_status_id_str, '') <> '' OR quoted_status IS NOT NULL) THEN 'quote'
@@ -197,4 +197,4 @@ def _stage(study: Study, source_name: str, base: int) -> None:
             UNION ALL {snap('"user"', 1)}""")
     finally:
         study.con.unregister("_clients")
-        q("DROP TABLE IF EXISTS _nat2")
+        q("DROP VIEW IF EXISTS _nat2")
