@@ -78,6 +78,15 @@ class Study:
         )
         return [r[0] for r in rows]
 
+    def columns(self, table: str) -> list[str]:
+        """Column names of a table or view, in order ([] when it does not exist)."""
+        rows = self.sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
+            "AND table_catalog = current_database() ORDER BY ordinal_position",
+            [table],
+        )
+        return [r[0] for r in rows]
+
     def _check_table(self, name: str) -> str:
         known = self.tables()
         if name not in known:

@@ -63,7 +63,7 @@ def cluster_membership(study: Study) -> pd.DataFrame | None:
     """(platform, account_id, cluster_id, cluster_size) from the coordination issue, if present."""
     if "cluster_members" not in study.tables():
         return None
-    cols = {r[0] for r in study.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'cluster_members'")}
+    cols = set(study.columns("cluster_members"))
     if not {"cluster_id", "platform", "account_id"} <= cols:
         return None
     return study.con.execute(

@@ -16,12 +16,7 @@ from botwatch.study import Study
 
 def table_columns(study: Study, table: str) -> list[str]:
     """Column names of a table or view ([] when it does not exist)."""
-    rows = study.sql(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
-        "AND table_catalog = current_database() ORDER BY ordinal_position",
-        [table],
-    )
-    return [r[0] for r in rows]
+    return study.columns(table)
 
 
 def latest_params(study: Study) -> dict[str, Any]:

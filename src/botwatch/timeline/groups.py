@@ -35,8 +35,7 @@ class GroupInfo:
 
 
 def _columns(study: Study, table: str) -> set[str]:
-    rows = study.sql("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", [table])
-    return {r[0] for r in rows}
+    return set(study.columns(table))
 
 
 def build_groups(study: Study, election: Any = None) -> GroupInfo:

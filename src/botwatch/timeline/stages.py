@@ -37,7 +37,7 @@ def set_notes(study: Study, stage: str, notes: list[str]) -> None:
 
 
 def _columns(study: Study, table: str) -> set[str]:
-    return {r[0] for r in study.sql("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", [table])}
+    return set(study.columns(table))
 
 
 def _write_arrow(study: Study, name: str, table: pa.Table) -> int:
