@@ -31,9 +31,9 @@ def new_posts(candidates: ir.Table, existing: ir.Table) -> ir.Table:
     return candidates.anti_join(existing, POST_KEY).select(*POSTS.names)
 
 
-def _one_per_time(t: ir.Table, tiebreak: str, per: tuple[str, ...] = ()) -> ir.Table:
+def _one_per_time(t: ir.Table, tiebreak: str) -> ir.Table:
     """Keep one row per account and observation time (the last by `tiebreak`), so "latest" is never a tie."""
-    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, *per, "observed_at"], order_by=ibis.desc(t[tiebreak])))
+    ranked = t.mutate(_rn=ibis.row_number().over(group_by=[*ACCOUNT_KEY, "observed_at"], order_by=ibis.desc(t[tiebreak])))
     return ranked.filter(ranked._rn == 0).drop("_rn")
 
 
@@ -46,14 +46,13 @@ def _merge_json(a: ir.StringValue, b: ir.StringValue) -> ir.StringValue:
     return ibis.cases((a.isnull(), b), (b.isnull(), a), else_=json_merge_patch(a, b))
 
 
-def _latest_fields(t: ir.Table, key: ir.Value | None = None) -> dict[str, ir.Value]:
-    if key is None:
-        key = t.observed_at.fill_null(_EPOCH)
+def _latest_fields(t: ir.Table, key: ir.Value, undated_key: ir.Value) -> dict[str, ir.Value]:
+    """Per profile field, its value at the largest `key` among rows where it is not NULL."""
     out: dict[str, ir.Value] = {f: t[f].argmax(key, where=t[f].notnull()) for f in PROFILE_VALUE_FIELDS}
     # `extra` holds format-specific facts from different files (an IRA authors row has the
     # account's category, its tweets rows the region): merge them, timed values winning over
     # undated ones, rather than letting one file's object hide another's.
-    undated = t.extra.argmax(key if "_seq" in t.columns else t.source, where=t.extra.notnull() & t.observed_at.isnull())
+    undated = t.extra.argmax(undated_key, where=t.extra.notnull() & t.observed_at.isnull())
     dated = t.extra.argmax(key, where=t.extra.notnull() & t.observed_at.notnull())
     out["extra"] = _merge_json(undated, dated)
     return out
@@ -68,7 +67,7 @@ def reduce_snapshots(staged: ir.Table, per: tuple[str, ...] = ()) -> ir.Table:
     """
     key = staged.observed_at.fill_null(_EPOCH).epoch_seconds().cast("int64") * _SEQ_SPAN + staged._seq
     return staged.group_by([*ACCOUNT_KEY, *per]).aggregate(
-        **_latest_fields(staged, key),
+        **_latest_fields(staged, key, key),
         observed_at=staged.observed_at.max(),
         first_seen=staged.first_seen.min(),
         last_seen=staged.last_seen.max(),
@@ -80,7 +79,7 @@ def accounts_from_snapshots(snapshots: ir.Table) -> ir.Table:
     """The accounts table: per account, the latest non-NULL value of each field over all files."""
     dedup = _one_per_time(snapshots, "source")
     out = dedup.group_by(ACCOUNT_KEY).aggregate(
-        **_latest_fields(dedup),
+        **_latest_fields(dedup, dedup.observed_at.fill_null(_EPOCH), dedup.source),
         first_seen=dedup.first_seen.min(),
         last_seen=dedup.last_seen.max(),
     )
