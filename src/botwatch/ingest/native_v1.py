@@ -1,31 +1,33 @@
 """Native ingest of large v1.1 JSON-lines files: DuckDB's own JSON reader does the parsing.
 
 Python record handling tops out at tens of thousands of posts a second; DuckDB's vectorised
-`read_json` reads hundreds of thousands. For a large, clean v1.1 file this path loads the fields
-botwatch keeps straight into typed columns and derives the staged rows in SQL, with exactly the
-rules of the Python readers (`twitter_v1_fast`).
+`read_json` reads hundreds of thousands. For a large, clean v1.1 file this path parses the file
+once, straight into one compact temp table `_flat` that already holds each line's canonical post
+columns and its account profiles (derived in SQL with exactly the rules of the Python readers,
+`twitter_v1_fast`). Posts are then inserted from it and the file's account snapshots reduced
+from it in one aggregate, without a staging copy.
 
-It is only taken when it can account for every line: the file must have no blank lines, every
-line must become a row with an id, a v1.1 time and an author. Anything else (a malformed line,
-a control message, an odd time format) makes it decline, and the Python readers — which reject
-bad lines one by one with their line numbers — read the file instead. So the fast path never
-changes what is stored or rejected; the parity test checks that.
+It is only taken when it can account for every line: DuckDB must read the file without a single
+error (`ignore_errors=false`), one row per line (a blank line would be skipped, so the counts
+would differ), and every row must have an id, a v1.1 time, an author and a text. Anything else
+makes it decline, and the Python readers — which reject bad lines one by one with their line
+numbers — read the file instead. So the fast path never changes what is stored or rejected; the
+parity test checks that.
 """
 
 from __future__ import annotations
 
-import gzip
-import zlib
-from typing import BinaryIO
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
 from botwatch.ingest.fields import client_name
-from botwatch.ingest.source import InputSource
+from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.study import Study
 
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
+FORMAT = "twitter-v1.1"
 
 _ENT = "STRUCT(hashtags STRUCT(text VARCHAR)[], user_mentions STRUCT(screen_name VARCHAR)[], urls STRUCT(url VARCHAR, expanded_url VARCHAR)[])"
 _EXT = f"STRUCT(full_text VARCHAR, entities {_ENT})"
@@ -43,12 +45,28 @@ COLUMNS = {
     "warning": "JSON",
 }
 _WS = "chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
+# Profile columns of `_flat`'s author (`a`) and referenced-user (`r`) structs, in snapshot order.
+PROFILE_COLUMNS = [
+    "handle", "display_name", "description", "location", "account_lang", "created_at", "followers", "following",
+    "posts_count", "verified", "default_profile", "default_image", "time_zone", "utc_offset",
+]
+
+
+def _edges_plain(x: str) -> str:
+    """SQL: `x` (non-NULL) neither starts nor ends with a character `_s` would trim.
+
+    Checking the two ends is an order of magnitude cheaper than `trim` with a character list,
+    and almost every value passes, so the exact rule only runs for the rest."""
+    ends = " OR ".join(f"ends_with({x}, chr({c}))" for c in (32, 9, 10, 13, 11, 12))
+    return f"(ascii({x}) > 32 AND NOT ({ends}))"
 
 
 def _s(x: str) -> str:
     """SQL for `fields.opt_str` on a string: trimmed, and NULL for ''/none/null/nan."""
     t = f"trim({x}, {_WS})"
-    return f"(CASE WHEN {x} IS NULL OR lower({t}) IN ('', 'none', 'null', 'nan') THEN NULL ELSE {t} END)"
+    exact = f"(CASE WHEN lower({t}) IN ('', 'none', 'null', 'nan') THEN NULL ELSE {t} END)"
+    # Longer than 'none' and nothing to trim: the value as it is.
+    return f"(CASE WHEN {x} IS NULL THEN NULL WHEN strlen({x}) > 4 AND {_edges_plain(x)} THEN {x} ELSE {exact} END)"
 
 
 def _v1_time(x: str) -> str:
@@ -56,145 +74,146 @@ def _v1_time(x: str) -> str:
     return f"(CASE WHEN length({x}) = 30 THEN timezone('UTC', try_strptime({x}, '%a %b %d %H:%M:%S %z %Y')) END)"
 
 
-def count_lines(stream: BinaryIO, max_record_bytes: int) -> tuple[int, bool]:
-    """(lines, clean): not clean when a blank line, a NUL byte or an over-long line makes native
-    reading unsafe (DuckDB would skip or fail where the Python readers reject with a line number)."""
-    lines, prev_nl, clean, last, run = 0, True, True, b"\n", 0
-    size = max(1, min(1 << 22, max_record_bytes))
-    try:
-        while block := stream.read(size):
-            n = block.count(b"\n")
-            lines += n
-            if b"\n\n" in block or b"\n\r\n" in block or (prev_nl and block[:1] in (b"\n", b"\r")) or b"\x00" in block:
-                clean = False
-            if n == 0:
-                run += len(block)
-            else:
-                run += block.find(b"\n")
-                if run > max_record_bytes:
-                    clean = False
-                run = len(block) - block.rfind(b"\n") - 1
-            if run > max_record_bytes:
-                clean = False
-            prev_nl = block.endswith(b"\n")
-            last = block[-1:]
-    except (EOFError, zlib.error, gzip.BadGzipFile):
-        return lines, False
-    if last != b"\n":
-        lines += 1
-    return lines, clean
+def _bad_time(x: str) -> str:
+    """True when an optional v1.1 time is present but not one (the Python reader would coerce or reject)."""
+    return f"({x} IS NOT NULL AND {x} <> '' AND {_v1_time(x)} IS NULL)"
 
 
-def load_native(study: Study, path: str, src: InputSource, max_record_bytes: int) -> tuple[int, int] | None:
-    """Read a v1.1 file into the temp table `_nat`; returns (rows, first rowid) or None to decline.
+def _padded(x: str) -> str:
+    """SQL: an id that is missing, empty or has surrounding whitespace (the lenient reader's business)."""
+    return f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true WHEN {_edges_plain(x)} THEN false ELSE {x} <> trim({x}, {_WS}) END)"
 
-    Runs outside the file's transaction: a DuckDB error here must not abort it.
-    """
-    # Count from the file itself in large blocks (the sniffing stream reads in small pieces).
-    with (gzip.open(path, "rb") if src.compressed else open(path, "rb")) as raw:
-        lines, clean = count_lines(raw, max_record_bytes)
-    if not clean or lines == 0:
-        return None
-    q = study.sql
+
+def _profile(u: str) -> str:
+    """A v1.1 user object as a struct of snapshot fields (same rules as `twitter_v1_fast._snapshot`)."""
+    values = [
+        _s(f"{u}.screen_name"), _s(f"{u}.name"), _s(f"{u}.description"), _s(f"{u}.location"), _s(f"{u}.lang"),
+        _v1_time(f"{u}.created_at"), f"{u}.followers_count", f"{u}.friends_count", f"{u}.statuses_count", f"{u}.verified",
+        f"{u}.default_profile", f"{u}.default_profile_image", _s(f"{u}.time_zone"), f"{u}.utc_offset",
+    ]
+    return "{" + ", ".join([f"'id': {u}.id_str"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
+
+
+def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
+    """SELECT over `read_json` giving one `_flat` row per line: post columns, profiles, a `bad` flag."""
     cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items()) + "}"
-    compression = "gzip" if src.compressed else "none"
     target = path.replace("'", "''")
+    raw = (
+        f"read_json('{target}', format='newline_delimited', columns={cols}, ignore_errors=false, "
+        f"compression='{'gzip' if compressed else 'none'}', maximum_object_size={int(max_record_bytes) + 1024})"
+    )
+    kind = """CASE WHEN retweeted_status IS NOT NULL THEN 'retweet'
+                   WHEN coalesce(is_quote_status, false) AND (coalesce(quoted_status_id_str, '') <> '' OR quoted_status IS NOT NULL) THEN 'quote'
+                   WHEN coalesce(in_reply_to_status_id_str, '') <> '' OR coalesce(in_reply_to_user_id_str, '') <> '' THEN 'reply'
+                   ELSE 'original' END"""
+    # The text and its entities come from the retweeted status for a retweet, else the post.
+    content = """(CASE WHEN kind = 'retweet' THEN
+                        CASE WHEN retweeted_status.extended_tweet.full_text IS NOT NULL THEN {'t': retweeted_status.extended_tweet.full_text, 'e': retweeted_status.extended_tweet.entities}
+                             ELSE {'t': coalesce(retweeted_status.full_text, retweeted_status.text), 'e': retweeted_status.entities} END
+                    ELSE
+                        CASE WHEN extended_tweet.full_text IS NOT NULL THEN {'t': extended_tweet.full_text, 'e': extended_tweet.entities}
+                             ELSE {'t': coalesce(full_text, text), 'e': entities} END
+                    END)"""
+    ref_user = "(CASE WHEN kind = 'retweet' THEN retweeted_status.\"user\" WHEN kind = 'quote' THEN quoted_status.\"user\" END)"
+    has_ref_user = "(kind IN ('retweet', 'quote') AND coalesce(ru.id_str, '') <> '')"
+    bad = f"""({_padded('id_str')} OR ts IS NULL OR "user" IS NULL OR {_padded('"user".id_str')} OR {_bad_time('"user".created_at')}
+               OR (retweeted_status IS NOT NULL AND {_bad_time('retweeted_status."user".created_at')})
+               OR (quoted_status IS NOT NULL AND {_bad_time('quoted_status."user".created_at')})
+               OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR tc.t IS NULL)"""
+    return f"""
+        SELECT id_str AS post_id, "user".id_str AS account_id, ts, tc.t AS text, {_s('lang')} AS lang, kind,
+               CASE kind WHEN 'retweet' THEN retweeted_status.id_str
+                         WHEN 'quote' THEN coalesce(nullif(quoted_status_id_str, ''), quoted_status.id_str)
+                         WHEN 'reply' THEN {_s('in_reply_to_status_id_str')} END AS ref_post_id,
+               CASE WHEN {has_ref_user} THEN ru.id_str WHEN kind = 'reply' THEN {_s('in_reply_to_user_id_str')} END AS ref_account_id,
+               CASE WHEN {has_ref_user} THEN {_s('ru.screen_name')} WHEN kind = 'reply' THEN {_s('in_reply_to_screen_name')} END AS ref_handle,
+               coalesce(list_filter(list_transform(tc.e.hashtags, lambda h: h.text), lambda x: coalesce(x, '') <> ''), []) AS hashtags,
+               coalesce(list_filter(list_transform(tc.e.user_mentions, lambda m: m.screen_name), lambda x: coalesce(x, '') <> ''), []) AS mentions,
+               coalesce(list_filter(list_transform(tc.e.urls, lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.url, ''))), lambda x: x IS NOT NULL), []) AS urls,
+               source AS client_raw,
+               {_profile('"user"')} AS a,
+               CASE WHEN {has_ref_user} THEN {_profile('ru')} END AS r,
+               {bad} AS bad
+        FROM (SELECT *, {content} AS tc, {ref_user} AS ru
+              FROM (SELECT *, {kind} AS kind, {_v1_time('created_at')} AS ts FROM {raw}))"""
+
+
+@dataclass(frozen=True)
+class NativeLoad:
+    """A file parsed into `_flat`: its rows, the rowid of its first line, and its hash if asked."""
+
+    rows: int
+    base: int
+    sha256: str | None
+
+
+def load_native(study: Study, path: str, compressed: bool, max_record_bytes: int, scan: BackgroundScan) -> NativeLoad | None:
+    """Parse a v1.1 file into the temp table `_flat`, or return None to decline.
+
+    `scan` counts the file's lines in the background meanwhile. Runs outside the file's
+    transaction: a DuckDB error here (a malformed line) must not abort it.
+    """
+    q = study.sql
     try:
-        q(
-            f"CREATE OR REPLACE TEMP TABLE _nat AS SELECT * FROM read_json('{target}', format='newline_delimited', "
-            f"columns={cols}, ignore_errors=true, compression='{compression}', maximum_object_size={int(max_record_bytes) + 1024})"
-        )
-        rows, bad = q(
-            f"""SELECT count(*), count(*) FILTER (WHERE id_str IS NULL OR id_str = '' OR id_str <> trim(id_str, {_WS})
-                   OR {_v1_time('created_at')} IS NULL OR "user" IS NULL OR "user".id_str IS NULL OR "user".id_str = ''
-                   OR "user".id_str <> trim("user".id_str, {_WS})
-                   OR ("user".created_at IS NOT NULL AND "user".created_at <> '' AND {_v1_time('"user".created_at')} IS NULL)
-                   OR (retweeted_status IS NOT NULL AND retweeted_status."user".created_at IS NOT NULL AND retweeted_status."user".created_at <> ''
-                       AND {_v1_time('retweeted_status."user".created_at')} IS NULL)
-                   OR (quoted_status IS NOT NULL AND quoted_status."user".created_at IS NOT NULL AND quoted_status."user".created_at <> ''
-                       AND {_v1_time('quoted_status."user".created_at')} IS NULL)
-                   OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL
-                   OR (CASE WHEN retweeted_status IS NOT NULL THEN coalesce(retweeted_status.extended_tweet.full_text, retweeted_status.full_text, retweeted_status.text)
-                            ELSE coalesce(extended_tweet.full_text, full_text, text) END) IS NULL)
-                FROM _nat"""
-        )[0]
-        base, top = q("SELECT min(rowid), max(rowid) FROM _nat")[0]
+        q(f"CREATE OR REPLACE TEMP TABLE _flat AS {flat_select(path, compressed, max_record_bytes)}")
+        rows, bad, base, top = q("SELECT count(*), count(*) FILTER (WHERE bad), min(rowid), max(rowid) FROM _flat")[0]
     except duckdb.Error:
         drop_native(study)
         return None
-    # Row ids follow insertion (= file) order; the check proves every line became one row.
-    if rows != lines or bad or top - base + 1 != rows:
+    finally:
+        counted = scan.result()
+    # Row ids follow insertion (= file) order; with one row per line they are the line numbers.
+    if not counted.clean or rows != counted.lines or bad or rows == 0 or top - base + 1 != rows:
         drop_native(study)
         return None
-    return int(rows), int(base)
+    return NativeLoad(int(rows), int(base), counted.sha256)
 
 
 def drop_native(study: Study) -> None:
-    study.sql("DROP TABLE IF EXISTS _nat")
+    study.sql("DROP TABLE IF EXISTS _flat")
 
 
-def stage_native(study: Study, loaded: tuple[int, int], source_name: str) -> int:
-    """Inside the file's transaction: staged posts and snapshots from `_nat`; returns records read."""
-    rows, base = loaded
-    try:
-        _stage(study, source_name, base)
-    finally:
-        drop_native(study)
-    return rows
-
-
-def _stage(study: Study, source_name: str, base: int) -> None:
+def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> int:
+    """Inside the file's transaction: insert the file's new posts (the first of any repeated id); returns how many."""
     q = study.sql
-    clients = q("SELECT DISTINCT source FROM _nat WHERE source IS NOT NULL AND source <> ''")
+    clients = q("SELECT DISTINCT client_raw FROM _flat WHERE client_raw IS NOT NULL AND client_raw <> ''")
     mapping = pa.table({"raw": [c for (c,) in clients], "client": [client_name(c) for (c,) in clients]}, schema=pa.schema([("raw", pa.string()), ("client", pa.string())]))
     study.con.register("_clients", mapping)
-    src_lit = source_name.replace("'", "''")
+    src = source_name.replace("'", "''")
+    unique = q("SELECT count(DISTINCT post_id) FROM _flat")[0][0] == loaded.rows
+    first_only = "" if unique else "AND f.rowid IN (SELECT min(rowid) FROM _flat GROUP BY post_id)"
+    before = q("SELECT count(*) FROM posts")[0][0]
     try:
         q(
-            f"""CREATE OR REPLACE TEMP VIEW _nat2 AS
-            SELECT rowid - {base} + 1 AS line, n.*,
-                   CASE WHEN retweeted_status IS NOT NULL THEN 'retweet'
-                        WHEN coalesce(is_quote_status, false) AND (coalesce(quoted_status_id_str, '') <> '' OR quoted_status IS NOT NULL) THEN 'quote'
-                        WHEN coalesce(in_reply_to_status_id_str, '') <> '' OR coalesce(in_reply_to_user_id_str, '') <> '' THEN 'reply'
-                        ELSE 'original' END AS kind,
-                   {_v1_time('created_at')} AS ts
-            FROM _nat n"""
+            f"""INSERT INTO posts
+            SELECT f.post_id, 'twitter', f.account_id, f.ts, f.text, f.lang, f.kind, f.ref_post_id, f.ref_account_id, f.ref_handle,
+                   f.hashtags, f.mentions, f.urls, c.client, '{src}:' || (f.rowid - {loaded.base} + 1), '{FORMAT}'
+            FROM _flat f LEFT JOIN _clients c ON c.raw = f.client_raw
+            WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.platform = 'twitter' AND p.post_id = f.post_id) {first_only}"""
         )
-        # The text and its entities come from the retweeted status for a retweet, else the post.
-        text_src = f"""(CASE WHEN kind = 'retweet' THEN
-                            CASE WHEN retweeted_status.extended_tweet.full_text IS NOT NULL THEN {{'t': retweeted_status.extended_tweet.full_text, 'e': retweeted_status.extended_tweet.entities}}
-                                 ELSE {{'t': coalesce(retweeted_status.full_text, retweeted_status.text), 'e': retweeted_status.entities}} END
-                        ELSE
-                            CASE WHEN extended_tweet.full_text IS NOT NULL THEN {{'t': extended_tweet.full_text, 'e': extended_tweet.entities}}
-                                 ELSE {{'t': coalesce(full_text, text), 'e': entities}} END
-                        END)"""
-        ref_user = "(CASE WHEN kind = 'retweet' THEN retweeted_status.\"user\" WHEN kind = 'quote' THEN quoted_status.\"user\" END)"
-        q(
-            f"""INSERT INTO _stage_posts
-            SELECT id_str, 'twitter', "user".id_str, ts, tc.t, {_s('lang')}, kind,
-                   CASE kind WHEN 'retweet' THEN retweeted_status.id_str
-                             WHEN 'quote' THEN coalesce(nullif(quoted_status_id_str, ''), quoted_status.id_str)
-                             WHEN 'reply' THEN {_s('in_reply_to_status_id_str')} END,
-                   CASE WHEN kind IN ('retweet', 'quote') THEN (CASE WHEN coalesce(ru.id_str, '') <> '' THEN ru.id_str END)
-                        WHEN kind = 'reply' THEN {_s('in_reply_to_user_id_str')} END,
-                   CASE WHEN kind IN ('retweet', 'quote') THEN (CASE WHEN coalesce(ru.id_str, '') <> '' THEN {_s('ru.screen_name')} END)
-                        WHEN kind = 'reply' THEN {_s('in_reply_to_screen_name')} END,
-                   coalesce(list_filter(list_transform(tc.e.hashtags, lambda h: h.text), lambda x: coalesce(x, '') <> ''), []),
-                   coalesce(list_filter(list_transform(tc.e.user_mentions, lambda m: m.screen_name), lambda x: coalesce(x, '') <> ''), []),
-                   coalesce(list_filter(list_transform(tc.e.urls, lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.url, ''))), lambda x: x IS NOT NULL), []),
-                   c.client, '{src_lit}:' || line, 'twitter-v1.1', line
-            FROM (SELECT *, {text_src} AS tc, {ref_user} AS ru FROM _nat2) x
-            LEFT JOIN _clients c ON c.raw = x.source
-            ORDER BY line"""
-        )
-        snap = lambda u, seq: f"""SELECT {u}.id_str, 'twitter', {_s(u + '.screen_name')}, {_s(u + '.name')}, {_s(u + '.description')},
-                   {_s(u + '.location')}, {_s(u + '.lang')}, {_v1_time(u + '.created_at')}, {u}.followers_count, {u}.friends_count,
-                   {u}.statuses_count, {u}.verified, {u}.default_profile, {u}.default_profile_image, {_s(u + '.time_zone')},
-                   {u}.utc_offset, NULL, ts, ts, ts, '{src_lit}:' || line, line * 3 + {seq} FROM _nat2"""  # noqa: E731
-        q(f"""INSERT INTO _stage_snapshots
-            {snap('retweeted_status."user"', 0)} WHERE kind = 'retweet' AND coalesce(retweeted_status."user".id_str, '') <> ''
-            UNION ALL {snap('quoted_status."user"', 0)} WHERE kind = 'quote' AND coalesce(quoted_status."user".id_str, '') <> ''
-            UNION ALL {snap('"user"', 1)}""")
     finally:
         study.con.unregister("_clients")
-        q("DROP VIEW IF EXISTS _nat2")
+    return int(q("SELECT count(*) FROM posts")[0][0] - before)
+
+
+def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) -> None:
+    """The file's account snapshots reduced to one row per account, into the temp table `_reduced`.
+
+    Same rule as `canonical.reduce_snapshots`: each field's latest non-NULL value, "latest" by
+    the post time and then by position in the file (a retweet's original author before its
+    retweeter), and the source of the account's last snapshot in the file.
+    """
+    src = source_name.replace("'", "''")
+    order = "epoch(ts)::BIGINT * 4294967296 + seq"
+    fields = ", ".join(f"arg_max(prof.{c}, k) FILTER (WHERE prof.{c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
+    study.sql(
+        f"""CREATE OR REPLACE TEMP TABLE _reduced AS
+        SELECT prof.id AS account_id, 'twitter' AS platform, {fields}, NULL::VARCHAR AS extra,
+               max(ts) AS observed_at, min(ts) AS first_seen, max(ts) AS last_seen,
+               '{src}:' || (arg_max(line, seq)) AS source
+        FROM (SELECT prof, ts, line, seq, {order} AS k
+              FROM (SELECT a AS prof, ts, rowid - {loaded.base} + 1 AS line, (rowid - {loaded.base}) * 3 + 1 AS seq FROM _flat
+                    UNION ALL
+                    SELECT r, ts, rowid - {loaded.base} + 1, (rowid - {loaded.base}) * 3 FROM _flat WHERE r IS NOT NULL))
+        GROUP BY prof.id"""
+    )

@@ -15,17 +15,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ibis
 import pyarrow as pa
 
-from botwatch import canonical
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
 from botwatch.ingest.json_records import first_json_char
-from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, load_native, stage_native
+from botwatch.ingest.file_scan import BackgroundScan
+from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots
+from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, load_native, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256
-from botwatch.schema import ACCOUNT_SNAPSHOTS, POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
+from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
 ProgressFn = Callable[[int], None]
@@ -98,40 +98,6 @@ class _Stager:
             con.unregister("_batch")
 
 
-def _sql(expr: object) -> str:
-    return str(ibis.to_sql(expr, dialect="duckdb"))
-
-
-def _merge(study: Study) -> tuple[int, int, int, int]:
-    """Merge staged rows into the canonical tables; returns (stored, duplicates, rejected, accounts)."""
-    db, q = study.ibis, study.sql
-    staged = db.table("_stage_posts")
-    before = q("SELECT count(*) FROM posts")[0][0]
-    # Straight into posts: a temp copy of a big file's new posts would double its footprint.
-    q(f"INSERT INTO posts {_sql(canonical.new_posts(canonical.first_posts(staged), db.table('posts')))}")
-    stored = q("SELECT count(*) FROM posts")[0][0] - before
-    total = q("SELECT count(*) FROM _stage_posts")[0][0]
-
-    reduced = canonical.reduce_snapshots(db.table("_stage_snapshots"))
-    q(f"CREATE OR REPLACE TEMP TABLE _reduced AS {_sql(reduced)}")
-    accounts = q("SELECT count(*) FROM _reduced")[0][0]
-    fresh = canonical.new_snapshots(db.table("_reduced"), db.table("account_snapshots")).select(*ACCOUNT_SNAPSHOTS.names)
-    q(f"INSERT INTO account_snapshots {_sql(fresh)}")
-    affected = db.table("account_snapshots").semi_join(db.table("_reduced"), canonical.ACCOUNT_KEY)
-    q(f"CREATE OR REPLACE TEMP TABLE _accounts AS {_sql(canonical.accounts_from_snapshots(affected))}")
-    q(
-        "DELETE FROM accounts a USING _reduced r WHERE a.platform = r.platform AND a.account_id = r.account_id"
-    )
-    q("INSERT INTO accounts SELECT * FROM _accounts")
-
-    q(
-        "INSERT INTO rejected SELECT s.source, s.line, s.error, s.raw FROM _stage_rejected s "
-        "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error) ORDER BY s._seq"
-    )
-    rejected = q("SELECT count(*) FROM _stage_rejected")[0][0]
-    return int(stored), int(total - stored), int(rejected), int(accounts)
-
-
 def ingest_file(
     study: Study,
     path: str,
@@ -153,56 +119,62 @@ def ingest_file(
     if is_file and not os.path.exists(path):
         result.error = "no such file"
         return result
-    # Only regular files are hashed: a FIFO or device would be consumed by the hash.
-    sha = file_sha256(path) if is_file and os.path.isfile(path) else None
-    if sha and not force:
-        seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? LIMIT 1", [sha])), None)
-        if seen:
-            result.skipped = f"identical content already ingested from {seen[0]}"
-            return result
-    q = study.sql
     try:
         src = InputSource.open(path)
     except OSError as exc:
         result.error = f"cannot open: {exc}"
         return result
-    native = None
-    if is_file and os.path.isfile(path) and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
-            and first_json_char(src.head()) == "{":
-        native = load_native(study, path, src, max_record_bytes)  # outside the transaction: may fail harmlessly
+    try:
+        return _ingest_source(study, path, src, result, force, max_record_bytes, progress, workers)
+    finally:
         src.close()
-        src = InputSource.open(path)  # the attempt consumed the stream
+
+
+def _ingest_source(
+    study: Study, path: str, src: InputSource, result: FileResult, force: bool, max_record_bytes: int,
+    progress: ProgressFn | None, workers: int,
+) -> FileResult:
+    q = study.sql
+    regular = path != "-" and os.path.isfile(path)
+    native_candidate = regular and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
+        and first_json_char(src.head()) == "{"
+    # Only regular files are hashed: a FIFO or device would be consumed by the hash. A large file
+    # of a size the study has never seen cannot be a re-ingest, so its hash is computed alongside
+    # DuckDB's parse instead of before it.
+    sha = None
+    defer_hash = native_candidate and (force or not _size_seen(study, src.size))
+    if regular and not defer_hash:
+        sha = file_sha256(path)
+        if not force and (seen := _ingested_as(study, sha)):
+            result.skipped = f"identical content already ingested from {seen}"
+            return result
+    native = None
+    if native_candidate:
+        scan = BackgroundScan(path, src.compressed, max_record_bytes, with_sha=defer_hash)
+        native = load_native(study, path, src.compressed, max_record_bytes, scan)  # outside the transaction: may fail harmlessly
+        try:
+            sha = scan.result().sha256 or sha
+        except OSError as exc:
+            result.error = f"cannot read: {exc}"
+            return result
     q("BEGIN TRANSACTION")
     try:
         stager = _Stager(study)
         sink = RowSink(stager, src.name, "unknown")
-        try:
-            fmt_name = sniff(src)
-        except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            fmt_name = None
-            sink.reject(0, f"unreadable input: {exc}", src_head(src))
-            result.read = 0
-        if fmt_name:
-            result.format = fmt_name
-            sink.source_format = fmt_name
-            fmt = FORMATS[fmt_name]
-            native_read = stage_native(study, native, src.name) if native else None
-            threshold = MIN_PARALLEL_BYTES // (4 if src.compressed else 1)
-            parallel = (workers or 1) > 1 and (src.size is None or src.size >= threshold) and can_parallelise(fmt.kind, src)
-            try:
-                if native_read is not None:
-                    result.read = native_read
-                elif parallel:
-                    tick = (lambda: progress(src.bytes_consumed())) if progress else None
-                    result.read, counts = read_parallel(fmt_name, fmt.kind, src, stager, max_record_bytes, workers or 1, tick)
-                    sink.counts.update(counts)
-                else:
-                    wrapped = _ProgressSink(sink, src, progress) if progress else sink
-                    result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
-            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
-        sink.flush()
-        result.stored, result.duplicates, result.rejected, result.accounts = _merge(study)
+        stored = total = None
+        if native is not None:
+            result.format, result.read = NATIVE_FORMAT, native.rows
+            stored = store_native_posts(study, native, src.name)
+            total = native.rows
+            reduce_native_snapshots(study, native, src.name)
+        else:
+            _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers)
+            sink.flush()
+            stored, total = merge_staged_posts(study)
+            reduce_staged_snapshots(study)
+        result.stored, result.duplicates = stored, total - stored
+        result.accounts = merge_accounts(study)
+        result.rejected = merge_rejected(study)
         q(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],
@@ -215,8 +187,7 @@ def ingest_file(
         result.error = f"{type(exc).__name__}: {exc}"
         result.stored = result.duplicates = result.rejected = result.accounts = 0
     finally:
-        src.close()
-        for table, _ in _STAGES.values():
+        for table in [t for t, _ in _STAGES.values()] + ["_flat", "_reduced", "_known", "_accounts"]:
             try:
                 q(f"DROP TABLE IF EXISTS {table}")
             except Exception:  # noqa: BLE001 - the connection may be unusable after a fatal error
@@ -224,6 +195,41 @@ def ingest_file(
     if progress and src.size:
         progress(src.size)
     return result
+
+
+def _read_with_python(
+    src: InputSource, sink: RowSink, stager: "_Stager", result: FileResult, max_record_bytes: int,
+    progress: ProgressFn | None, workers: int,
+) -> None:
+    """Sniff and read `src` with the Python readers (in worker processes when large), staging its rows."""
+    try:
+        fmt_name = sniff(src)
+    except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        sink.reject(0, f"unreadable input: {exc}", src_head(src))
+        return
+    result.format = sink.source_format = fmt_name
+    fmt = FORMATS[fmt_name]
+    threshold = MIN_PARALLEL_BYTES // (4 if src.compressed else 1)
+    parallel = workers > 1 and (src.size is None or src.size >= threshold) and can_parallelise(fmt.kind, src)
+    try:
+        if parallel:
+            tick = (lambda: progress(src.bytes_consumed())) if progress else None
+            result.read, counts = read_parallel(fmt_name, fmt.kind, src, stager, max_record_bytes, workers, tick)
+            sink.counts.update(counts)
+        else:
+            wrapped = _ProgressSink(sink, src, progress) if progress else sink
+            result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
+
+
+def _size_seen(study: Study, size: int | None) -> bool:
+    return bool(study.sql("SELECT count(*) FROM sources WHERE bytes = ?", [size])[0][0])
+
+
+def _ingested_as(study: Study, sha: str) -> str | None:
+    seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? LIMIT 1", [sha])), None)
+    return seen[0] if seen else None
 
 
 def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict[str, pa.Table]:

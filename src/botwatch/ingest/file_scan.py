@@ -1,0 +1,109 @@
+"""One background pass over a file: its SHA-256 and its line count, while DuckDB parses it.
+
+The native v1.1 path needs both facts — the hash to recognise a re-ingest, the line count to prove
+that every line became one row — and neither needs the parsed records. Computing them in a thread
+overlaps them with DuckDB's `read_json` (which releases the GIL); hashing and decompression
+release it too, so the pass costs little wall time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+
+_BLOCK = 1 << 22
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    sha256: str | None  # None when not asked for
+    lines: int
+    clean: bool  # False: a NUL byte, an over-long line or a corrupt stream rules native reading out
+
+
+def count_lines(stream: BinaryIO, max_record_bytes: int, sha: "hashlib._Hash | None" = None) -> tuple[int, bool]:
+    """(lines, clean) of a byte stream, hashing the bytes read into `sha` when given.
+
+    Blank lines need no check here: DuckDB skips them, so a file holding one gives fewer rows
+    than lines and the caller declines. A line longer than `max_record_bytes` is caught by
+    tracking the open run at block edges: blocks are never longer than that limit, so a longer
+    line must cross one.
+    """
+    lines, clean, last, run = 0, True, b"\n", 0
+    size = max(1, min(_BLOCK, max_record_bytes))
+    try:
+        while block := stream.read(size):
+            if sha is not None:
+                sha.update(block)
+            n = _newlines(block)
+            lines += n
+            if b"\x00" in block:
+                clean = False
+            if n == 0:
+                run += len(block)
+            else:
+                if run + block.find(b"\n") > max_record_bytes:
+                    clean = False
+                run = len(block) - block.rfind(b"\n") - 1
+            if run > max_record_bytes:
+                clean = False
+            last = block[-1:]
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        return lines, False
+    if last != b"\n":
+        lines += 1
+    return lines, clean
+
+
+def _newlines(block: bytes) -> int:
+    # numpy counts a byte three times faster than bytes.count (which has no memchr-style path).
+    return int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
+
+
+def _sha256_of(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(_BLOCK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def scan_file(path: str, compressed: bool, max_record_bytes: int, with_sha: bool) -> ScanResult:
+    """Line count (of the decompressed content) and, if asked, the hash of the bytes on disk."""
+    if compressed:
+        with gzip.open(path, "rb") as raw:
+            lines, clean = count_lines(raw, max_record_bytes)  # type: ignore[arg-type]
+        return ScanResult(_sha256_of(path) if with_sha else None, lines, clean)
+    sha = hashlib.sha256() if with_sha else None
+    with open(path, "rb") as raw:
+        lines, clean = count_lines(raw, max_record_bytes, sha)
+    return ScanResult(sha.hexdigest() if sha is not None else None, lines, clean)
+
+
+class BackgroundScan:
+    """`scan_file` in a daemon thread; `result()` waits for it (and re-raises its error)."""
+
+    def __init__(self, path: str, compressed: bool, max_record_bytes: int, with_sha: bool) -> None:
+        self._result: ScanResult | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, compressed, max_record_bytes, with_sha), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str, compressed: bool, max_record_bytes: int, with_sha: bool) -> None:
+        try:
+            self._result = scan_file(path, compressed, max_record_bytes, with_sha)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._error = exc
+
+    def result(self) -> ScanResult:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result

@@ -1,0 +1,76 @@
+"""Merging one file's rows into the canonical tables, inside that file's transaction.
+
+A reader leaves the file's posts in `_stage_posts` (or, on the native path, already inserted),
+its account snapshots reduced to one row per account in `_reduced`, and its bad records in
+`_stage_rejected`. The relational rules live in `canonical` (Ibis, shared with Spark); this module
+only runs them on the study's DuckDB connection and keeps the work proportional to the file:
+accounts the study has never seen are inserted as they are, and only the accounts a file adds
+to are recomputed from their snapshots.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from botwatch import canonical
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS
+from botwatch.study import Study
+
+
+def _sql(expr: object) -> str:
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def merge_staged_posts(study: Study) -> tuple[int, int]:
+    """Insert the staged posts not already stored (the first of repeated ids); returns (stored, read)."""
+    db, q = study.ibis, study.sql
+    before = q("SELECT count(*) FROM posts")[0][0]
+    # Straight into posts: a temp copy of a big file's new posts would double its footprint.
+    q(f"INSERT INTO posts {_sql(canonical.new_posts(canonical.first_posts(db.table('_stage_posts')), db.table('posts')))}")
+    stored = q("SELECT count(*) FROM posts")[0][0] - before
+    return int(stored), int(q("SELECT count(*) FROM _stage_posts")[0][0])
+
+
+def reduce_staged_snapshots(study: Study) -> None:
+    """The staged snapshots reduced to one row per account, into the temp table `_reduced`."""
+    reduced = canonical.reduce_snapshots(study.ibis.table("_stage_snapshots"))
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {_sql(reduced)}")
+
+
+def merge_accounts(study: Study) -> int:
+    """Store `_reduced` as this file's snapshots and bring `accounts` up to date; returns accounts seen."""
+    db, q = study.ibis, study.sql
+    profile = ", ".join(f'r."{c}"' for c in ACCOUNT_SNAPSHOTS.names)
+    q(
+        "CREATE OR REPLACE TEMP TABLE _known AS SELECT r.platform, r.account_id FROM _reduced r "
+        "SEMI JOIN accounts a ON a.platform = r.platform AND a.account_id = r.account_id"
+    )
+    # Accounts new to the study: their only snapshot is this file's, and an account built from a
+    # single snapshot is that snapshot (every field its own latest non-NULL value).
+    q(f"INSERT INTO account_snapshots SELECT {profile} FROM _reduced r ANTI JOIN _known k USING (platform, account_id)")
+    accounts_cols = ", ".join(f'r."{c}"' for c in ACCOUNTS.names)
+    q(f"INSERT INTO accounts SELECT {accounts_cols} FROM _reduced r ANTI JOIN _known k USING (platform, account_id)")
+    if q("SELECT count(*) FROM _known")[0][0]:
+        known = db.table("_known")
+        seen = db.table("_reduced").semi_join(known, canonical.ACCOUNT_KEY)
+        fresh = canonical.new_snapshots(seen, db.table("account_snapshots")).select(*ACCOUNT_SNAPSHOTS.names)
+        q(f"INSERT INTO account_snapshots {_sql(fresh)}")
+        affected = db.table("account_snapshots").semi_join(known, canonical.ACCOUNT_KEY)
+        q(f"CREATE OR REPLACE TEMP TABLE _accounts AS {_sql(canonical.accounts_from_snapshots(affected))}")
+        q("DELETE FROM accounts a USING _known k WHERE a.platform = k.platform AND a.account_id = k.account_id")
+        q("INSERT INTO accounts SELECT * FROM _accounts")
+        q("DROP TABLE IF EXISTS _accounts")
+    n = q("SELECT count(*) FROM _reduced")[0][0]
+    q("DROP TABLE IF EXISTS _known")
+    q("DROP TABLE IF EXISTS _reduced")
+    return int(n)
+
+
+def merge_rejected(study: Study) -> int:
+    """Store the staged rejects not already recorded (a re-read file's bad lines are kept once)."""
+    q = study.sql
+    q(
+        "INSERT INTO rejected SELECT s.source, s.line, s.error, s.raw FROM _stage_rejected s "
+        "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error) ORDER BY s._seq"
+    )
+    return int(q("SELECT count(*) FROM _stage_rejected")[0][0])
