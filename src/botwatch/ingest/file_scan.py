@@ -24,7 +24,7 @@ _BLOCK = 1 << 22
 class ScanResult:
     sha256: str | None  # None when not asked for
     lines: int
-    clean: bool  # False: a NUL byte, an over-long line or a corrupt stream rules native reading out
+    clean: bool  # False: an over-long line or a corrupt stream rules native reading out
 
 
 def count_lines(stream: BinaryIO, max_record_bytes: int, sha: "hashlib._Hash | None" = None) -> tuple[int, bool]:
@@ -43,8 +43,6 @@ def count_lines(stream: BinaryIO, max_record_bytes: int, sha: "hashlib._Hash | N
                 sha.update(block)
             n = _newlines(block)
             lines += n
-            if b"\x00" in block:
-                clean = False
             if n == 0:
                 run += len(block)
             else:

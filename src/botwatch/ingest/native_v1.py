@@ -17,13 +17,17 @@ parity test checks that.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from botwatch.ingest.fields import client_name
 from botwatch.ingest.file_scan import BackgroundScan
+from botwatch.ingest.source import Line
 from botwatch.study import Study
 
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
@@ -65,8 +69,9 @@ def _s(x: str) -> str:
     """SQL for `fields.opt_str` on a string: trimmed, and NULL for ''/none/null/nan."""
     t = f"trim({x}, {_WS})"
     exact = f"(CASE WHEN lower({t}) IN ('', 'none', 'null', 'nan') THEN NULL ELSE {t} END)"
-    # Longer than 'none' and nothing to trim: the value as it is.
-    return f"(CASE WHEN {x} IS NULL THEN NULL WHEN strlen({x}) > 4 AND {_edges_plain(x)} THEN {x} ELSE {exact} END)"
+    # Nothing to trim (almost every value): only a short one can be a spelling of "no value".
+    plain = f"(CASE WHEN strlen({x}) <= 4 AND lower({x}) IN ('none', 'null', 'nan') THEN NULL ELSE {x} END)"
+    return f"(CASE WHEN {x} IS NULL THEN NULL WHEN {_edges_plain(x)} THEN {plain} ELSE {exact} END)"
 
 
 def _v1_time(x: str) -> str:
@@ -74,9 +79,9 @@ def _v1_time(x: str) -> str:
     return f"(CASE WHEN length({x}) = 30 THEN timezone('UTC', try_strptime({x}, '%a %b %d %H:%M:%S %z %Y')) END)"
 
 
-def _bad_time(x: str) -> str:
+def _bad_time(raw: str, parsed: str) -> str:
     """True when an optional v1.1 time is present but not one (the Python reader would coerce or reject)."""
-    return f"({x} IS NOT NULL AND {x} <> '' AND {_v1_time(x)} IS NULL)"
+    return f"({raw} IS NOT NULL AND {raw} <> '' AND {parsed} IS NULL)"
 
 
 def _padded(x: str) -> str:
@@ -84,14 +89,32 @@ def _padded(x: str) -> str:
     return f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true WHEN {_edges_plain(x)} THEN false ELSE {x} <> trim({x}, {_WS}) END)"
 
 
-def _profile(u: str) -> str:
-    """A v1.1 user object as a struct of snapshot fields (same rules as `twitter_v1_fast._snapshot`)."""
+def _profile(u: str, created: str) -> str:
+    """A v1.1 user object as a struct of snapshot fields (same rules as `twitter_v1_fast._snapshot`).
+
+    `created` is the account's creation time, already parsed (it is also checked in `bad`)."""
     values = [
         _s(f"{u}.screen_name"), _s(f"{u}.name"), _s(f"{u}.description"), _s(f"{u}.location"), _s(f"{u}.lang"),
-        _v1_time(f"{u}.created_at"), f"{u}.followers_count", f"{u}.friends_count", f"{u}.statuses_count", f"{u}.verified",
+        created, f"{u}.followers_count", f"{u}.friends_count", f"{u}.statuses_count", f"{u}.verified",
         f"{u}.default_profile", f"{u}.default_profile_image", _s(f"{u}.time_zone"), f"{u}.utc_offset",
     ]
     return "{" + ", ".join([f"'id': {u}.id_str"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
+
+
+def _content(field: str) -> str:
+    """SQL for one part of the post's content: a retweet's comes from the retweeted status, and an
+    extended tweet's full text brings its own entities (as in `twitter_v1_fast.fast_status`).
+
+    Each column picks its own field rather than through an intermediate struct: copying whole
+    entity structs per row cost more than the parse of them."""
+    rt = "retweeted_status"
+    if field == "text":
+        return f"""(CASE WHEN kind = 'retweet' THEN coalesce({rt}.extended_tweet.full_text, {rt}.full_text, {rt}.text)
+                         ELSE coalesce(extended_tweet.full_text, full_text, text) END)"""
+    return f"""(CASE WHEN kind = 'retweet' THEN
+                        (CASE WHEN {rt}.extended_tweet.full_text IS NOT NULL THEN {rt}.extended_tweet.entities.{field} ELSE {rt}.entities.{field} END)
+                     WHEN extended_tweet.full_text IS NOT NULL THEN extended_tweet.entities.{field}
+                     ELSE entities.{field} END)"""
 
 
 def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
@@ -102,56 +125,59 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
         f"read_json('{target}', format='newline_delimited', columns={cols}, ignore_errors=false, "
         f"compression='{'gzip' if compressed else 'none'}', maximum_object_size={int(max_record_bytes) + 1024})"
     )
+    rt_user, qt_user = 'retweeted_status."user"', 'quoted_status."user"'
     kind = """CASE WHEN retweeted_status IS NOT NULL THEN 'retweet'
                    WHEN coalesce(is_quote_status, false) AND (coalesce(quoted_status_id_str, '') <> '' OR quoted_status IS NOT NULL) THEN 'quote'
                    WHEN coalesce(in_reply_to_status_id_str, '') <> '' OR coalesce(in_reply_to_user_id_str, '') <> '' THEN 'reply'
                    ELSE 'original' END"""
-    # The text and its entities come from the retweeted status for a retweet, else the post.
-    content = """(CASE WHEN kind = 'retweet' THEN
-                        CASE WHEN retweeted_status.extended_tweet.full_text IS NOT NULL THEN {'t': retweeted_status.extended_tweet.full_text, 'e': retweeted_status.extended_tweet.entities}
-                             ELSE {'t': coalesce(retweeted_status.full_text, retweeted_status.text), 'e': retweeted_status.entities} END
-                    ELSE
-                        CASE WHEN extended_tweet.full_text IS NOT NULL THEN {'t': extended_tweet.full_text, 'e': extended_tweet.entities}
-                             ELSE {'t': coalesce(full_text, text), 'e': entities} END
-                    END)"""
-    ref_user = "(CASE WHEN kind = 'retweet' THEN retweeted_status.\"user\" WHEN kind = 'quote' THEN quoted_status.\"user\" END)"
-    has_ref_user = "(kind IN ('retweet', 'quote') AND coalesce(ru.id_str, '') <> '')"
-    bad = f"""({_padded('id_str')} OR ts IS NULL OR "user" IS NULL OR {_padded('"user".id_str')} OR {_bad_time('"user".created_at')}
-               OR (retweeted_status IS NOT NULL AND {_bad_time('retweeted_status."user".created_at')})
-               OR (quoted_status IS NOT NULL AND {_bad_time('quoted_status."user".created_at')})
-               OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR tc.t IS NULL)"""
+    parsed = f"""{_v1_time('created_at')} AS ts, {_v1_time('"user".created_at')} AS u_created,
+                 CASE WHEN retweeted_status IS NOT NULL THEN {_v1_time(rt_user + '.created_at')} END AS rt_created,
+                 CASE WHEN quoted_status IS NOT NULL THEN {_v1_time(qt_user + '.created_at')} END AS qt_created"""
+    # The referenced account of a retweet or quote, when the embedded status names one.
+    rt_ok = f"(kind = 'retweet' AND coalesce({rt_user}.id_str, '') <> '')"
+    qt_ok = f"(kind = 'quote' AND coalesce({qt_user}.id_str, '') <> '')"
+    bad = f"""({_padded('id_str')} OR ts IS NULL OR "user" IS NULL OR {_padded('"user".id_str')}
+               OR {_bad_time('"user".created_at', 'u_created')}
+               OR (retweeted_status IS NOT NULL AND {_bad_time(rt_user + '.created_at', 'rt_created')})
+               OR (quoted_status IS NOT NULL AND {_bad_time(qt_user + '.created_at', 'qt_created')})
+               OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL)"""
     return f"""
-        SELECT id_str AS post_id, "user".id_str AS account_id, ts, tc.t AS text, {_s('lang')} AS lang, kind,
+        SELECT post_id, account_id, ts, post_text AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
+               hashtags, mentions, urls, client_raw, a, r, {bad} AS bad
+        FROM (
+        SELECT *, id_str AS post_id, "user".id_str AS account_id, {_content('text')} AS post_text, {_s('lang')} AS post_lang,
                CASE kind WHEN 'retweet' THEN retweeted_status.id_str
                          WHEN 'quote' THEN coalesce(nullif(quoted_status_id_str, ''), quoted_status.id_str)
                          WHEN 'reply' THEN {_s('in_reply_to_status_id_str')} END AS ref_post_id,
-               CASE WHEN {has_ref_user} THEN ru.id_str WHEN kind = 'reply' THEN {_s('in_reply_to_user_id_str')} END AS ref_account_id,
-               CASE WHEN {has_ref_user} THEN {_s('ru.screen_name')} WHEN kind = 'reply' THEN {_s('in_reply_to_screen_name')} END AS ref_handle,
-               coalesce(list_filter(list_transform(tc.e.hashtags, lambda h: h.text), lambda x: coalesce(x, '') <> ''), []) AS hashtags,
-               coalesce(list_filter(list_transform(tc.e.user_mentions, lambda m: m.screen_name), lambda x: coalesce(x, '') <> ''), []) AS mentions,
-               coalesce(list_filter(list_transform(tc.e.urls, lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.url, ''))), lambda x: x IS NOT NULL), []) AS urls,
+               CASE WHEN {rt_ok} THEN {rt_user}.id_str WHEN {qt_ok} THEN {qt_user}.id_str
+                    WHEN kind = 'reply' THEN {_s('in_reply_to_user_id_str')} END AS ref_account_id,
+               CASE WHEN {rt_ok} THEN {_s(rt_user + '.screen_name')} WHEN {qt_ok} THEN {_s(qt_user + '.screen_name')}
+                    WHEN kind = 'reply' THEN {_s('in_reply_to_screen_name')} END AS ref_handle,
+               coalesce(list_filter(list_transform({_content('hashtags')}, lambda h: h.text), lambda x: coalesce(x, '') <> ''), []) AS hashtags,
+               coalesce(list_filter(list_transform({_content('user_mentions')}, lambda m: m.screen_name), lambda x: coalesce(x, '') <> ''), []) AS mentions,
+               coalesce(list_filter(list_transform({_content('urls')}, lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.url, ''))), lambda x: x IS NOT NULL), []) AS urls,
                source AS client_raw,
-               {_profile('"user"')} AS a,
-               CASE WHEN {has_ref_user} THEN {_profile('ru')} END AS r,
-               {bad} AS bad
-        FROM (SELECT *, {content} AS tc, {ref_user} AS ru
-              FROM (SELECT *, {kind} AS kind, {_v1_time('created_at')} AS ts FROM {raw}))"""
+               {_profile('"user"', 'u_created')} AS a,
+               CASE WHEN {rt_ok} THEN {_profile(rt_user, 'rt_created')} WHEN {qt_ok} THEN {_profile(qt_user, 'qt_created')} END AS r
+        FROM (SELECT *, {kind} AS kind, {parsed} FROM {raw}))"""
 
 
 @dataclass(frozen=True)
 class NativeLoad:
-    """A file parsed into `_flat`: its rows, the rowid of its first line, and its hash if asked."""
+    """A file parsed into `_flat`: its rows, the rowid of its first line, its hash if asked, and
+    how many rows the Python readers must decide (`bad`)."""
 
     rows: int
     base: int
     sha256: str | None
+    bad: int
 
 
 def load_native(study: Study, path: str, compressed: bool, max_record_bytes: int, scan: BackgroundScan) -> NativeLoad | None:
     """Parse a v1.1 file into the temp table `_flat`, or return None to decline.
 
     `scan` counts the file's lines in the background meanwhile. Runs outside the file's
-    transaction: a DuckDB error here (a malformed line) must not abort it.
+    transaction: a DuckDB error here must not abort it.
     """
     q = study.sql
     try:
@@ -163,37 +189,81 @@ def load_native(study: Study, path: str, compressed: bool, max_record_bytes: int
     finally:
         counted = scan.result()
     # Row ids follow insertion (= file) order; with one row per line they are the line numbers.
-    if not counted.clean or rows != counted.lines or bad or rows == 0 or top - base + 1 != rows:
+    # A file that is mostly not v1.1 statuses is the Python readers' job from the start.
+    if not counted.clean or rows != counted.lines or rows == 0 or top - base + 1 != rows or bad > rows // 2:
         drop_native(study)
         return None
-    return NativeLoad(int(rows), int(base), counted.sha256)
+    return NativeLoad(int(rows), int(base), counted.sha256, int(bad))
 
 
 def drop_native(study: Study) -> None:
     study.sql("DROP TABLE IF EXISTS _flat")
 
 
-def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> int:
-    """Inside the file's transaction: insert the file's new posts (the first of any repeated id); returns how many."""
+def bad_lines(study: Study, loaded: NativeLoad) -> list[int]:
+    """The 1-based numbers of the lines SQL could not take as they are, in file order."""
+    return [n for (n,) in study.sql(f"SELECT rowid - {loaded.base} + 1 FROM _flat WHERE bad ORDER BY rowid")]
+
+
+def pick_lines(stream: BinaryIO, wanted: list[int]) -> Iterator[Line]:
+    """The lines numbered `wanted` (sorted, 1-based) of a byte stream, as `InputSource.lines` gives them.
+
+    Finds line ends with numpy a block at a time, so skipping a million good lines to reach a
+    few bad ones costs a fraction of a second per gigabyte. Lines are known to be within the
+    record limit (the line scan checked), so none is cut.
+    """
+    i, line, carry = 0, 1, b""  # `line`: the number of the line that ends at the block's first newline
+    while i < len(wanted) and (block := stream.read(1 << 22)):
+        ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+        while i < len(wanted) and (j := wanted[i] - line) < len(ends):
+            data = (carry if j == 0 else b"") + block[(int(ends[j - 1]) + 1 if j else 0) : int(ends[j])]
+            yield Line(wanted[i], data.rstrip(b"\r\n"), False, len(data) + 1)
+            i += 1
+        if len(ends):
+            carry, line = block[int(ends[-1]) + 1 :], line + len(ends)
+        else:
+            carry += block
+    if i < len(wanted) and wanted[i] == line and carry:  # a last line without a newline
+        yield Line(line, carry.rstrip(b"\r\n"), False, len(carry))
+
+
+def _staged_line(column: str = "source") -> str:
+    """SQL: the line number at the end of a staged row's 'file:line' source."""
+    return f"CAST(regexp_extract({column}, ':([0-9]+)$', 1) AS BIGINT)"
+
+
+def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tuple[int, int]:
+    """Inside the file's transaction: insert the file's new posts; returns (stored, read as posts).
+
+    The posts are `_flat`'s good rows plus whatever the Python readers made of its bad lines
+    (`_stage_posts`); of a repeated id the first in the file wins, as on the Python path.
+    """
     q = study.sql
-    clients = q("SELECT DISTINCT client_raw FROM _flat WHERE client_raw IS NOT NULL AND client_raw <> ''")
+    clients = q("SELECT DISTINCT client_raw FROM _flat WHERE client_raw IS NOT NULL AND client_raw <> '' AND NOT bad")
     mapping = pa.table({"raw": [c for (c,) in clients], "client": [client_name(c) for (c,) in clients]}, schema=pa.schema([("raw", pa.string()), ("client", pa.string())]))
     study.con.register("_clients", mapping)
     src = source_name.replace("'", "''")
-    unique = q("SELECT count(DISTINCT post_id) FROM _flat")[0][0] == loaded.rows
-    first_only = "" if unique else "AND f.rowid IN (SELECT min(rowid) FROM _flat GROUP BY post_id)"
+    staged = q("SELECT count(*) FROM _stage_posts")[0][0]
+    good = f"""SELECT f.post_id, 'twitter' AS platform, f.account_id, f.ts, f.text, f.lang, f.kind, f.ref_post_id, f.ref_account_id,
+                      f.ref_handle, f.hashtags, f.mentions, f.urls, c.client, '{src}:' || (f.rowid - {loaded.base} + 1) AS source,
+                      '{FORMAT}' AS source_format, f.rowid - {loaded.base} + 1 AS line
+               FROM _flat f LEFT JOIN _clients c ON c.raw = f.client_raw WHERE NOT f.bad"""
+    if staged:
+        candidates = f"({good} UNION ALL SELECT * EXCLUDE (_seq), {_staged_line()} FROM _stage_posts)"
+    else:
+        candidates = f"({good})"
+    total = loaded.rows - loaded.bad + staged
+    unique = q(f"SELECT count(DISTINCT post_id) FROM {candidates}")[0][0] == total
+    first_only = "" if unique else "QUALIFY row_number() OVER (PARTITION BY u.post_id ORDER BY u.line) = 1"
     before = q("SELECT count(*) FROM posts")[0][0]
     try:
         q(
-            f"""INSERT INTO posts
-            SELECT f.post_id, 'twitter', f.account_id, f.ts, f.text, f.lang, f.kind, f.ref_post_id, f.ref_account_id, f.ref_handle,
-                   f.hashtags, f.mentions, f.urls, c.client, '{src}:' || (f.rowid - {loaded.base} + 1), '{FORMAT}'
-            FROM _flat f LEFT JOIN _clients c ON c.raw = f.client_raw
-            WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.platform = 'twitter' AND p.post_id = f.post_id) {first_only}"""
+            f"""INSERT INTO posts SELECT * EXCLUDE (line) FROM {candidates} u
+            WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.platform = u.platform AND p.post_id = u.post_id) {first_only}"""
         )
     finally:
         study.con.unregister("_clients")
-    return int(q("SELECT count(*) FROM posts")[0][0] - before)
+    return int(q("SELECT count(*) FROM posts")[0][0] - before), int(total)
 
 
 def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) -> None:
@@ -201,19 +271,28 @@ def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) 
 
     Same rule as `canonical.reduce_snapshots`: each field's latest non-NULL value, "latest" by
     the post time and then by position in the file (a retweet's original author before its
-    retweeter), and the source of the account's last snapshot in the file.
+    retweeter), and the source of the account's last snapshot in the file. Snapshots come from
+    `_flat`'s good rows and from the bad lines the Python readers took (`_stage_snapshots`,
+    unfolded, so each row is one line's and orders by that line).
     """
     src = source_name.replace("'", "''")
-    order = "epoch(ts)::BIGINT * 4294967296 + seq"
-    fields = ", ".join(f"arg_max(prof.{c}, k) FILTER (WHERE prof.{c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
+    b = loaded.base
+    profile = ", ".join(f"prof.{c} AS {c}" for c in PROFILE_COLUMNS)
+    native = f"""SELECT prof.id AS account_id, {profile}, ts AS observed_at, line, seq
+                 FROM (SELECT a AS prof, ts, rowid - {b} + 1 AS line, (rowid - {b}) * 3 + 1 AS seq FROM _flat WHERE NOT bad
+                       UNION ALL
+                       SELECT r, ts, rowid - {b} + 1, (rowid - {b}) * 3 FROM _flat WHERE r IS NOT NULL AND NOT bad)"""
+    # A staged line's snapshots in the order the reader gave them: referenced author, then author.
+    staged = f"""SELECT account_id, {', '.join(PROFILE_COLUMNS)}, observed_at, line,
+                        line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS seq
+                 FROM (SELECT *, {_staged_line()} AS line FROM _stage_snapshots)"""
+    fields = ", ".join(f"arg_max({c}, k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
     study.sql(
         f"""CREATE OR REPLACE TEMP TABLE _reduced AS
-        SELECT prof.id AS account_id, 'twitter' AS platform, {fields}, NULL::VARCHAR AS extra,
-               max(ts) AS observed_at, min(ts) AS first_seen, max(ts) AS last_seen,
-               '{src}:' || (arg_max(line, seq)) AS source
-        FROM (SELECT prof, ts, line, seq, {order} AS k
-              FROM (SELECT a AS prof, ts, rowid - {loaded.base} + 1 AS line, (rowid - {loaded.base}) * 3 + 1 AS seq FROM _flat
-                    UNION ALL
-                    SELECT r, ts, rowid - {loaded.base} + 1, (rowid - {loaded.base}) * 3 FROM _flat WHERE r IS NOT NULL))
-        GROUP BY prof.id"""
+        SELECT account_id, 'twitter' AS platform, {fields}, NULL::VARCHAR AS extra,
+               max(observed_at) AS observed_at, min(observed_at) AS first_seen, max(observed_at) AS last_seen,
+               '{src}:' || arg_max(line, seq) AS source
+        FROM (SELECT *, coalesce(epoch(observed_at)::BIGINT, 0) * 4294967296 + seq AS k
+              FROM ({native} UNION ALL {staged}))
+        GROUP BY account_id"""
     )

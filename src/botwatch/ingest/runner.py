@@ -18,10 +18,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
-from botwatch.ingest.json_records import first_json_char
+from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots
-from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, load_native, reduce_native_snapshots, store_native_posts
+from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256
@@ -160,14 +160,20 @@ def _ingest_source(
     q("BEGIN TRANSACTION")
     try:
         stager = _Stager(study)
-        sink = RowSink(stager, src.name, "unknown")
-        stored = total = None
         if native is not None:
             result.format, result.read = NATIVE_FORMAT, native.rows
-            stored = store_native_posts(study, native, src.name)
-            total = native.rows
+            if native.bad:
+                # The lines SQL could not take as they are (control messages, malformed JSON,
+                # odd values) go to the Python readers, which store, coerce or reject each as
+                # they would anywhere; their snapshots stay unfolded so they order by line.
+                sink = RowSink(stager, src.name, NATIVE_FORMAT, fold=False)
+                fmt = FORMATS[NATIVE_FORMAT]
+                consume_lines(pick_lines(src.stream, bad_lines(study, native)), sink, fmt.handler, max_record_bytes, fmt.fast)
+                sink.flush()
+            stored, total = store_native_posts(study, native, src.name)
             reduce_native_snapshots(study, native, src.name)
         else:
+            sink = RowSink(stager, src.name, "unknown")
             _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers)
             sink.flush()
             stored, total = merge_staged_posts(study)

@@ -44,8 +44,9 @@ def _later(a: Any, b: Any) -> bool:
 class RowSink:
     """Buffers canonical rows by table and flushes them in Arrow batches."""
 
-    def __init__(self, flush: FlushFn, source_name: str, source_format: str, batch_rows: int = 20_000) -> None:
+    def __init__(self, flush: FlushFn, source_name: str, source_format: str, batch_rows: int = 20_000, *, fold: bool = True) -> None:
         self._flush = flush
+        self.fold = fold  # False: one snapshot row per record (a caller that orders them by line itself)
         self.source_name = source_name
         self.source_format = source_format
         self.batch_rows = batch_rows
@@ -80,7 +81,7 @@ class RowSink:
         row["first_seen"] = row["last_seen"] = seen
         key = (row.get("platform") or "", row["account_id"])
         current = self._accounts.get(key)
-        if current is not None and _same_profile(current, row):
+        if current is not None and self.fold and _same_profile(current, row):
             if seen is not None:
                 first, last = current["first_seen"], current["last_seen"]
                 current["first_seen"] = seen if first is None or seen < first else first
