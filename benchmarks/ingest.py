@@ -6,7 +6,7 @@ embedded, realistic user objects and entities), then measures
   - botwatch ingest into a fresh study (in a child process, so its peak RSS is its own),
 and prints posts/s, MB/s, peak RSS and the ratio between the two.
 
-Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR]
+Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR] [--control-every K]
 """
 
 from __future__ import annotations
@@ -58,8 +58,11 @@ def _status(rng: random.Random, i: int, t0: datetime) -> dict:
     return st
 
 
-def generate(path: Path, n: int, compress: bool) -> None:
-    """Write N statuses fast: a pool of rendered templates with ids and times substituted."""
+def generate(path: Path, n: int, compress: bool, control_every: int = 0) -> None:
+    """Write N lines fast: a pool of rendered templates with ids and times substituted.
+
+    `control_every` > 0 makes every k-th line a stream `delete` notice instead of a status, as in
+    a real streaming capture."""
     rng = random.Random(7)
     t0 = datetime(2017, 4, 18)
     templates = []
@@ -75,7 +78,10 @@ def generate(path: Path, n: int, compress: bool) -> None:
         buf = []
         for i in range(n):
             when = t0 + timedelta(seconds=i * 0.5)
-            buf.append(templates[i % 400] % {"id": 860000000000000000 + i, "t": when.strftime("%a %b %d %H:%M:%S +0000 %Y"), "u": 1 + (i * 7919) % 300_000})
+            if control_every and i % control_every == control_every - 1:
+                buf.append(f'{{"delete":{{"status":{{"id":{850000000000000000 + i},"id_str":"{850000000000000000 + i}","user_id":{i},"user_id_str":"{i}"}},"timestamp_ms":"{int(when.timestamp() * 1000)}"}}}}')
+            else:
+                buf.append(templates[i % 400] % {"id": 860000000000000000 + i, "t": when.strftime("%a %b %d %H:%M:%S +0000 %Y"), "u": 1 + (i * 7919) % 300_000})
             if len(buf) == 10_000:
                 f.write("\n".join(buf) + "\n")
                 buf = []
@@ -118,13 +124,16 @@ def main() -> None:
     ap.add_argument("n", type=int, nargs="?", default=200_000)
     ap.add_argument("--gzip", action="store_true", help="generate a .jsonl.gz file")
     ap.add_argument("--keep", type=Path, help="folder to keep the generated file and study in")
+    ap.add_argument("--control-every", type=int, default=0, metavar="K",
+                    help="make every K-th line a stream delete notice, as real streaming captures have (default: none)")
     args = ap.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="bw-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    path = tmp / f"v1_{args.n}.jsonl{'.gz' if args.gzip else ''}"
+    tag = f"_ctl{args.control_every}" if args.control_every else ""
+    path = tmp / f"v1_{args.n}{tag}.jsonl{'.gz' if args.gzip else ''}"
     if not path.exists():
         t = time.perf_counter()
-        generate(path, args.n, args.gzip)
+        generate(path, args.n, args.gzip, args.control_every)
         print(f"generated {args.n:,} statuses ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:,.1f} s", flush=True)
     mb = path.stat().st_size / 1e6
     scan = duckdb_scan_seconds(path)

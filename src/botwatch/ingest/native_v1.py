@@ -41,9 +41,10 @@ _USER = (
     "default_profile BOOLEAN, default_profile_image BOOLEAN, time_zone VARCHAR, utc_offset INTEGER)"
 )
 _INNER = f"STRUCT(id_str VARCHAR, text VARCHAR, full_text VARCHAR, extended_tweet {_EXT}, entities {_ENT}, \"user\" {_USER})"
+_QUOTED = f"STRUCT(id_str VARCHAR, \"user\" {_USER})"  # a quote's own text and entities are the post's
 COLUMNS = {
     "id_str": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", "full_text": "VARCHAR", "extended_tweet": _EXT,
-    "entities": _ENT, "user": _USER, "retweeted_status": _INNER, "quoted_status": _INNER, "is_quote_status": "BOOLEAN",
+    "entities": _ENT, "user": _USER, "retweeted_status": _INNER, "quoted_status": _QUOTED, "is_quote_status": "BOOLEAN",
     "quoted_status_id_str": "VARCHAR", "in_reply_to_status_id_str": "VARCHAR", "in_reply_to_user_id_str": "VARCHAR",
     "in_reply_to_screen_name": "VARCHAR", "lang": "VARCHAR", "source": "VARCHAR", "delete": "JSON", "limit": "JSON",
     "warning": "JSON",
