@@ -151,3 +151,21 @@ def test_pick_lines_finds_exactly_the_lines_asked_for(lines: list[bytes], final_
     got = [(ln.number, ln.data) for ln in native_v1.pick_lines(Trickle(data), wanted)]
     expected = [(n, lines[n - 1].rstrip(b"\r\n")) for n in wanted if n < len(lines) or lines[n - 1] or final_newline]
     assert got == expected
+
+
+def test_native_ingest_records_the_hash_and_skips_the_same_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.ingest.source import file_sha256
+
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0)
+    rng = random.Random(5)
+    f = tmp_path / "a.jsonl"
+    f.write_text("\n".join(json.dumps(_status(rng, i)) for i in range(300)) + "\n")
+    copy = tmp_path / "b.jsonl"  # same bytes under another name
+    copy.write_bytes(f.read_bytes())
+    with open_study(tmp_path / "s.duckdb") as st:
+        first = runner.ingest(st, [str(f)], workers=1).files[0]
+        again = runner.ingest(st, [str(f), str(copy)], workers=1).files
+        assert first.stored == 300 and first.error is None
+        assert [r.skipped is not None for r in again] == [True, True]
+        assert st.sql("SELECT sha256 FROM sources")[0][0] == file_sha256(f)
+        assert st.count("posts") == 300

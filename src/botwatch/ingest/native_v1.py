@@ -185,10 +185,14 @@ def load_native(study: Study, path: str, compressed: bool, max_record_bytes: int
         q(f"CREATE OR REPLACE TEMP TABLE _flat AS {flat_select(path, compressed, max_record_bytes)}")
         rows, bad, base, top = q("SELECT count(*), count(*) FILTER (WHERE bad), min(rowid), max(rowid) FROM _flat")[0]
     except duckdb.Error:
+        rows = None
+    try:
+        counted = scan.result()
+    except OSError:  # the caller asks the scan again and reports the error
+        rows = None
+    if rows is None:
         drop_native(study)
         return None
-    finally:
-        counted = scan.result()
     # Row ids follow insertion (= file) order; with one row per line they are the line numbers.
     # A file that is mostly not v1.1 statuses is the Python readers' job from the start.
     if not counted.clean or rows != counted.lines or rows == 0 or top - base + 1 != rows or bad > rows // 2:
