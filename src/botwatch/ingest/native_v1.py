@@ -8,11 +8,12 @@ columns and its account profiles (derived in SQL with exactly the rules of the P
 from it in one aggregate, without a staging copy.
 
 It is only taken when it can account for every line: DuckDB must read the file without a single
-error (`ignore_errors=false`), one row per line (a blank line would be skipped, so the counts
-would differ), and every row must have an id, a v1.1 time, an author and a text. Anything else
-makes it decline, and the Python readers — which reject bad lines one by one with their line
-numbers — read the file instead. So the fast path never changes what is stored or rejected; the
-parity test checks that.
+error (`ignore_errors=false`; a malformed line or a wrong type raises) and give one row per line
+(a blank line would be skipped, so the counts would differ); otherwise it declines and the Python
+readers read the whole file. Rows that are valid JSON but not clean statuses (stream delete/limit
+notices, padded ids, odd times, a missing text) are flagged `bad`: their lines are picked out of
+the file and handed to the same Python per-line readers, which store, coerce or reject each one.
+So the fast path never changes what is stored or rejected; the parity tests check that.
 """
 
 from __future__ import annotations
