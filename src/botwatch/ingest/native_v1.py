@@ -18,7 +18,9 @@ So the fast path never changes what is stored or rejected; the parity tests chec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -175,15 +177,46 @@ class NativeLoad:
     bad: int
 
 
-def load_native(study: Study, path: str, compressed: bool, max_record_bytes: int, scan: BackgroundScan) -> NativeLoad | None:
+@contextmanager
+def _query_progress(study: Study, progress: Callable[[int], None] | None, size: int) -> Iterator[None]:
+    """While the block runs one long query, report its progress as bytes of the file (polled in a thread)."""
+    if progress is None or not size:
+        yield
+        return
+    study.sql("SET enable_progress_bar = true")  # progress tracking only; printing stays off
+    study.sql("SET enable_progress_bar_print = false")
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.5):
+            share = study.con.query_progress()
+            if share >= 0:
+                progress(int(size * min(share, 100.0) / 100))
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        done.set()
+        poller.join()
+        study.sql("SET enable_progress_bar = false")
+
+
+def load_native(
+    study: Study, path: str, compressed: bool, max_record_bytes: int, scan: BackgroundScan,
+    progress: Callable[[int], None] | None = None, size: int = 0,
+) -> NativeLoad | None:
     """Parse a v1.1 file into the temp table `_flat`, or return None to decline.
 
-    `scan` counts the file's lines in the background meanwhile. Runs outside the file's
-    transaction: a DuckDB error here must not abort it.
+    `scan` counts the file's lines in the background meanwhile; `progress`, if given, hears how
+    far the parse is (in bytes of the file's `size`). Runs outside the file's transaction: a
+    DuckDB error here must not abort it.
     """
     q = study.sql
     try:
-        q(f"CREATE OR REPLACE TEMP TABLE _flat AS {flat_select(path, compressed, max_record_bytes)}")
+        with _query_progress(study, progress, size):
+            q(f"CREATE OR REPLACE TEMP TABLE _flat AS {flat_select(path, compressed, max_record_bytes)}")
         rows, bad, base, top = q("SELECT count(*), count(*) FILTER (WHERE bad), min(rowid), max(rowid) FROM _flat")[0]
     except duckdb.Error:
         rows = None

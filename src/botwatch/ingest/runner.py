@@ -151,7 +151,7 @@ def _ingest_source(
     native = None
     if native_candidate:
         scan = BackgroundScan(path, src.compressed, max_record_bytes, with_sha=defer_hash)
-        native = load_native(study, path, src.compressed, max_record_bytes, scan)  # outside the transaction: may fail harmlessly
+        native = load_native(study, path, src.compressed, max_record_bytes, scan, progress, src.size or 0)  # outside the transaction: may fail harmlessly
         try:
             sha = scan.result().sha256 or sha
         except OSError as exc:
