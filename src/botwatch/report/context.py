@@ -14,11 +14,6 @@ from typing import Any
 from botwatch.study import Study
 
 
-def table_columns(study: Study, table: str) -> list[str]:
-    """Column names of a table or view ([] when it does not exist)."""
-    return study.columns(table)
-
-
 def latest_params(study: Study) -> dict[str, Any]:
     """Parameters of the most recent successful `analyze` runs, merged (newest wins)."""
     if "runs" not in study.tables():

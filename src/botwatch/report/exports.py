@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from botwatch.report.context import table_columns
 from botwatch.study import Study
 
 
@@ -49,13 +48,13 @@ def accounts_query(study: Study, tables: set[str]) -> str:
     """Accounts with their scores (the `accounts_scored` view when issue 3 made it), posts in the
     study and cluster."""
     base = "accounts_scored" if "accounts_scored" in tables else "accounts"
-    cols = set(table_columns(study, base))
+    cols = set(study.columns(base))
     extra, join = _cluster_join(tables)
     if "cluster_id" in cols:
         extra, join = "", ""
     scores = ""
     if base == "accounts" and "account_scores" in tables:
-        score_cols = [c for c in table_columns(study, "account_scores") if c not in ("platform", "account_id") and c not in cols]
+        score_cols = [c for c in study.columns("account_scores") if c not in ("platform", "account_id") and c not in cols]
         scores = "".join(f", s.{_q(c)}" for c in score_cols)
         join += " LEFT JOIN account_scores s ON s.platform = a.platform AND s.account_id = a.account_id"
     posts_col = ", coalesce(pc.posts, 0) AS posts_in_study" if "posts_in_study" not in cols else ""
@@ -75,7 +74,7 @@ def posts_query(study: Study, tables: set[str]) -> str:
     ]
     join = " LEFT JOIN accounts a ON a.platform = p.platform AND a.account_id = p.account_id"
     if "post_labels" in tables:
-        have = set(table_columns(study, "post_labels"))
+        have = set(study.columns("post_labels"))
         for col, alias in (("in_election", "in_election"), ("parties", "parties"), ("lang", "detected_lang"), ("lang_source", "lang_source"), ("sentiment", "sentiment")):
             if col in have:
                 sel.append(f"pl.{col} AS {alias}")
@@ -87,7 +86,7 @@ def posts_query(study: Study, tables: set[str]) -> str:
             " FROM post_party GROUP BY ALL) pp ON pp.platform = p.platform AND pp.post_id = p.post_id"
         )
     if "account_scores" in tables:
-        have = set(table_columns(study, "account_scores"))
+        have = set(study.columns("account_scores"))
         for col in ("bot_probability", "origin_country", "origin_probability"):
             if col in have:
                 sel.append(f"s.{col} AS author_{col}")

@@ -14,7 +14,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from botwatch.report.context import table_columns
 from botwatch.report.fmt import num, pct_ci, wilson
 from botwatch.report.sections import Section
 from botwatch.study import Study
@@ -65,7 +64,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
         out.append(KeyNumber(span, "period covered (UTC)", ""))
     explorer = "#explorer" if "explorer" in section_ids else ""
     if "account_scores" in tables:
-        cols = set(table_columns(study, "account_scores"))
+        cols = set(study.columns("account_scores"))
         # Denominators are the scored accounts (with origin evidence, for origin), as the accounts
         # section counts them, so the top of the report and that section never disagree.
         if "bot_probability" in cols:

@@ -22,7 +22,6 @@ import orjson
 from markupsafe import Markup
 
 from botwatch.report.build import json_for_script
-from botwatch.report.context import table_columns
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
@@ -64,7 +63,7 @@ def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], lis
     """Sentences from `account_evidence`, whatever its exact shape, keyed by (platform, account_id)."""
     if "account_evidence" not in tables:
         return {}
-    cols = table_columns(study, "account_evidence")
+    cols = study.columns("account_evidence")
     text_col = next((c for c in _EVIDENCE_TEXT_COLS if c in cols), None)
     if text_col is None or "account_id" not in cols:
         return {}
@@ -81,7 +80,7 @@ def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], lis
 def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_ACCOUNTS, detail_accounts: int = DETAIL_ACCOUNTS) -> dict[str, Any]:
     """The explorer's JSON payload (also used by tests and the benchmark)."""
     tables: set[str] = ctx.get("tables") or set(study.tables())
-    score_cols = set(table_columns(study, "account_scores")) if "account_scores" in tables else set()
+    score_cols = set(study.columns("account_scores")) if "account_scores" in tables else set()
 
     def sc(col: str) -> str:
         return f"s.{col}" if col in score_cols else "NULL"
