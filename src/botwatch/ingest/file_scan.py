@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from botwatch.ingest.source import file_sha256
+
 _BLOCK = 1 << 22
 
 
@@ -64,20 +66,12 @@ def _newlines(block: bytes) -> int:
     return int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
 
 
-def _sha256_of(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(_BLOCK):
-            h.update(block)
-    return h.hexdigest()
-
-
 def scan_file(path: str, compressed: bool, max_record_bytes: int, with_sha: bool) -> ScanResult:
     """Line count (of the decompressed content) and, if asked, the hash of the bytes on disk."""
     if compressed:
         with gzip.open(path, "rb") as raw:
             lines, clean = count_lines(raw, max_record_bytes)  # type: ignore[arg-type]
-        return ScanResult(_sha256_of(path) if with_sha else None, lines, clean)
+        return ScanResult(file_sha256(path) if with_sha else None, lines, clean)
     sha = hashlib.sha256() if with_sha else None
     with open(path, "rb") as raw:
         lines, clean = count_lines(raw, max_record_bytes, sha)

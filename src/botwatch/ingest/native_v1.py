@@ -168,12 +168,11 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
 
 @dataclass(frozen=True)
 class NativeLoad:
-    """A file parsed into `_flat`: its rows, the rowid of its first line, its hash if asked, and
-    how many rows the Python readers must decide (`bad`)."""
+    """A file parsed into `_flat`: its rows, the rowid of its first line, and how many rows the
+    Python readers must decide (`bad`)."""
 
     rows: int
     base: int
-    sha256: str | None
     bad: int
 
 
@@ -232,7 +231,7 @@ def load_native(
     if not counted.clean or rows != counted.lines or rows == 0 or top - base + 1 != rows or bad > rows // 2:
         drop_native(study)
         return None
-    return NativeLoad(int(rows), int(base), counted.sha256, int(bad))
+    return NativeLoad(int(rows), int(base), int(bad))
 
 
 def drop_native(study: Study) -> None:
@@ -266,9 +265,9 @@ def pick_lines(stream: BinaryIO, wanted: list[int]) -> Iterator[Line]:
         yield Line(line, carry.rstrip(b"\r\n"), False, len(carry))
 
 
-def _staged_line(column: str = "source") -> str:
+def _staged_line() -> str:
     """SQL: the line number at the end of a staged row's 'file:line' source."""
-    return f"CAST(regexp_extract({column}, ':([0-9]+)$', 1) AS BIGINT)"
+    return "CAST(regexp_extract(source, ':([0-9]+)$', 1) AS BIGINT)"
 
 
 def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tuple[int, int]:
@@ -287,10 +286,7 @@ def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tu
                       f.ref_handle, f.hashtags, f.mentions, f.urls, c.client, '{src}:' || (f.rowid - {loaded.base} + 1) AS source,
                       '{FORMAT}' AS source_format, f.rowid - {loaded.base} + 1 AS line
                FROM _flat f LEFT JOIN _clients c ON c.raw = f.client_raw WHERE NOT f.bad"""
-    if staged:
-        candidates = f"({good} UNION ALL SELECT * EXCLUDE (_seq), {_staged_line()} FROM _stage_posts)"
-    else:
-        candidates = f"({good})"
+    candidates = f"({good} UNION ALL SELECT * EXCLUDE (_seq), {_staged_line()} FROM _stage_posts)"
     total = loaded.rows - loaded.bad + staged
     unique = q(f"SELECT count(DISTINCT post_id) FROM {candidates}")[0][0] == total
     first_only = "" if unique else "QUALIFY row_number() OVER (PARTITION BY u.post_id ORDER BY u.line) = 1"
