@@ -133,6 +133,64 @@ def test_bad_lines_end_the_same_whichever_path_reads_the_file(
     assert len(py["rejected"]) >= 1
 
 
+# Values of the wrong JSON type for a scalar leaf. DuckDB's typed reading would cast most of them
+# (7 into a text, 3.7 or true into a count); the Python readers refuse or coerce them their own way.
+_WRONG_VALUES = [7, 3.7, True, "7", " 7", "true", {"a": 1}, ["x"]]
+_USER_LEAVES = ["id_str", "screen_name", "name", "description", "location", "lang", "created_at", "followers_count",
+                "friends_count", "statuses_count", "verified", "default_profile", "default_profile_image", "time_zone", "utc_offset"]
+_LEAF_PATHS: list[tuple[object, ...]] = [
+    *[(k,) for k in ["id_str", "created_at", "text", "lang", "source", "in_reply_to_status_id_str", "in_reply_to_user_id_str",
+                     "in_reply_to_screen_name", "is_quote_status", "quoted_status_id_str"]],
+    *[("user", k) for k in _USER_LEAVES],
+    *[("retweeted_status", "user", k) for k in _USER_LEAVES],
+    ("retweeted_status", "id_str"), ("retweeted_status", "text"), ("retweeted_status", "extended_tweet", "full_text"),
+    ("entities", "hashtags", 0, "text"), ("entities", "user_mentions", 0, "screen_name"),
+    ("entities", "urls", 0, "url"), ("entities", "urls", 0, "expanded_url"),
+]
+
+
+def _with_wrong_type(k: int, path: tuple[object, ...], value: object) -> bytes:
+    """A retweet whose leaf at `path` holds `value`; its ids are its own, so no other line hides what it gives."""
+    user = lambda uid: {"id_str": uid, "screen_name": f"h{uid}", "name": "N", "description": "d", "location": "L", "lang": "en",  # noqa: E731
+                        "created_at": "Tue Apr 18 10:00:00 +0000 2017", "followers_count": 5, "friends_count": 6, "statuses_count": 7,
+                        "verified": False, "default_profile": True, "default_profile_image": False, "time_zone": "London", "utc_offset": 3600}
+    st: dict = {
+        "id_str": str(50_000 + k), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "RT x", "lang": "en", "source": "<a>App</a>",
+        "in_reply_to_status_id_str": None, "in_reply_to_user_id_str": None, "in_reply_to_screen_name": None, "is_quote_status": False,
+        "quoted_status_id_str": None, "user": user(str(70_000 + k)),
+        "entities": {"hashtags": [{"text": "GE2017"}], "user_mentions": [{"screen_name": "x"}], "urls": [{"url": "https://t.co/a", "expanded_url": "https://a.org"}]},
+        "retweeted_status": {"id_str": str(60_000 + k), "text": "orig", "extended_tweet": {"full_text": "orig full"}, "user": user(str(90_000 + k))},
+    }
+    if path[0] == "entities":  # a retweet's entities are the original's: put them where they are read
+        st["retweeted_status"].pop("extended_tweet")
+        st["retweeted_status"]["entities"] = st.pop("entities")
+        path = ("retweeted_status", *path)
+    node = st
+    for key in path[:-1]:
+        node = node[key]  # type: ignore[index]
+    node[path[-1]] = value  # type: ignore[index]
+    return json.dumps(st).encode()
+
+
+def test_values_of_the_wrong_json_type_end_the_same_whichever_path_reads_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = [(path, value) for path in _LEAF_PATHS for value in _WRONG_VALUES]
+    rng = random.Random(9)
+    lines = [json.dumps(_status(rng, i)).encode() for i in range(len(cases) + 100)]
+    for k, (path, value) in enumerate(cases):
+        lines.insert(2 * k + 1, _with_wrong_type(k, path, value))
+    f = tmp_path / "typed.jsonl"
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    py = _tables(tmp_path / "py.duckdb", False, monkeypatch, [f])
+    nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, [f])
+    assert nat["native"][0] is not None  # read natively: only the mistyped lines went to the Python readers
+    assert nat["native"][0].bad >= len(cases) // 2
+    for key in ("results", "rejected", "accounts"):
+        assert nat[key] == py[key], key
+    assert len(nat["posts"]) == len(py["posts"])
+    for a, b in zip(nat["posts"], py["posts"]):
+        assert a == b
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     lines=st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), min_size=1, max_size=40),

@@ -36,22 +36,87 @@ from botwatch.study import Study
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
 FORMAT = "twitter-v1.1"
 
-_ENT = "STRUCT(hashtags STRUCT(text VARCHAR)[], user_mentions STRUCT(screen_name VARCHAR)[], urls STRUCT(url VARCHAR, expanded_url VARCHAR)[])"
-_EXT = f"STRUCT(full_text VARCHAR, entities {_ENT})"
-_USER = (
-    "STRUCT(id_str VARCHAR, screen_name VARCHAR, name VARCHAR, description VARCHAR, location VARCHAR, lang VARCHAR, "
-    "created_at VARCHAR, followers_count BIGINT, friends_count BIGINT, statuses_count BIGINT, verified BOOLEAN, "
-    "default_profile BOOLEAN, default_profile_image BOOLEAN, time_zone VARCHAR, utc_offset INTEGER)"
-)
-_INNER = f"STRUCT(id_str VARCHAR, text VARCHAR, full_text VARCHAR, extended_tweet {_EXT}, entities {_ENT}, \"user\" {_USER})"
-_QUOTED = f"STRUCT(id_str VARCHAR, \"user\" {_USER})"  # a quote's own text and entities are the post's
+# Scalar leaves are not read as their SQL types: DuckDB's typed reading casts freely (a number
+# or `true` into a VARCHAR, 3.7 or `true` into a BIGINT, 0.5 into a BOOLEAN), where the Python
+# readers refuse or coerce such values differently. Text leaves are read as raw JSON, so a string
+# can be told from anything else; counts and flags as their JSON text (`3`, `true`). SQL then takes
+# exactly the values the typed Python decoder (`twitter_v1_fast`) takes, and flags every other
+# line for the Python readers.
+USER_LEAVES = {
+    "id_str": "VARCHAR", "screen_name": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", "location": "VARCHAR",
+    "lang": "VARCHAR", "created_at": "VARCHAR", "followers_count": "BIGINT", "friends_count": "BIGINT",
+    "statuses_count": "BIGINT", "verified": "BOOLEAN", "default_profile": "BOOLEAN", "default_profile_image": "BOOLEAN",
+    "time_zone": "VARCHAR", "utc_offset": "INTEGER",
+}
+_ENT = "STRUCT(hashtags STRUCT(text JSON)[], user_mentions STRUCT(screen_name JSON)[], urls STRUCT(url JSON, expanded_url JSON)[])"
+_EXT = f"STRUCT(full_text JSON, entities {_ENT})"
+
+
+def _read_as(sql_type: str) -> str:
+    """How `read_json` reads a leaf of this type: text as raw JSON, counts and flags as their JSON text."""
+    return "JSON" if sql_type == "VARCHAR" else "VARCHAR"
+
+
+_USER = "STRUCT(" + ", ".join(f"{k} {_read_as(t)}" for k, t in USER_LEAVES.items()) + ")"
+_INNER = f"STRUCT(id_str JSON, text JSON, full_text JSON, extended_tweet {_EXT}, entities {_ENT}, \"user\" {_USER})"
+_QUOTED = f"STRUCT(id_str JSON, \"user\" {_USER})"  # a quote's own text and entities are the post's
 COLUMNS = {
-    "id_str": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", "full_text": "VARCHAR", "extended_tweet": _EXT,
-    "entities": _ENT, "user": _USER, "retweeted_status": _INNER, "quoted_status": _QUOTED, "is_quote_status": "BOOLEAN",
-    "quoted_status_id_str": "VARCHAR", "in_reply_to_status_id_str": "VARCHAR", "in_reply_to_user_id_str": "VARCHAR",
-    "in_reply_to_screen_name": "VARCHAR", "lang": "VARCHAR", "source": "VARCHAR", "delete": "JSON", "limit": "JSON",
+    "id_str": "JSON", "created_at": "JSON", "text": "JSON", "full_text": "JSON", "extended_tweet": _EXT,
+    "entities": _ENT, "user": _USER, "retweeted_status": _INNER, "quoted_status": _QUOTED, "is_quote_status": "VARCHAR",
+    "quoted_status_id_str": "JSON", "in_reply_to_status_id_str": "JSON", "in_reply_to_user_id_str": "JSON",
+    "in_reply_to_screen_name": "JSON", "lang": "JSON", "source": "JSON", "delete": "JSON", "limit": "JSON",
     "warning": "JSON",
 }
+# Top-level scalar leaves of a status, and those of the embedded statuses, as (path, SQL type, name).
+_TOP_LEAVES = [
+    ("id_str", "VARCHAR", "id_str"), ("created_at", "VARCHAR", "created_at"), ("text", "VARCHAR", "text"),
+    ("full_text", "VARCHAR", "full_text"), ("extended_tweet.full_text", "VARCHAR", "x_full_text"),
+    ("is_quote_status", "BOOLEAN", "is_quote_status"), ("quoted_status_id_str", "VARCHAR", "quoted_status_id_str"),
+    ("in_reply_to_status_id_str", "VARCHAR", "in_reply_to_status_id_str"),
+    ("in_reply_to_user_id_str", "VARCHAR", "in_reply_to_user_id_str"),
+    ("in_reply_to_screen_name", "VARCHAR", "in_reply_to_screen_name"), ("lang", "VARCHAR", "lang"), ("source", "VARCHAR", "source"),
+    ("retweeted_status.id_str", "VARCHAR", "rt_id_str"), ("retweeted_status.text", "VARCHAR", "rt_text"),
+    ("retweeted_status.full_text", "VARCHAR", "rt_full_text"), ("retweeted_status.extended_tweet.full_text", "VARCHAR", "rt_x_full_text"),
+    ("quoted_status.id_str", "VARCHAR", "qt_id_str"),
+]
+# The user objects: the author (`u_`), a retweet's original author (`ru_`) and a quote's (`qu_`).
+_USERS = {"u_": '"user"', "ru_": 'retweeted_status."user"', "qu_": 'quoted_status."user"'}
+
+
+def _value(x: str, sql_type: str) -> str:
+    """SQL: the typed value of a leaf as read (meaningful only where `_wrong_type` is false)."""
+    if sql_type == "VARCHAR":
+        return f"(CASE WHEN starts_with({x}, '\"') THEN {x}->>'$' END)"
+    if sql_type == "BOOLEAN":
+        return f"({x} = 'true')"
+    return f"TRY_CAST({x} AS {sql_type})"
+
+
+def _wrong_type(x: str, sql_type: str) -> str:
+    """SQL: the leaf is present but not what the typed Python decoder accepts for it.
+
+    A JSON string for text; `true`/`false` for a flag; for a count, a plain integer in range,
+    whose text round-trips through the cast. A count or flag given as a string ("3", "true")
+    passes: the Python readers coerce it to the same value. Anything doubtful ("03", "3.0",
+    "True") is flagged, which is always safe: the Python readers then decide."""
+    if sql_type == "VARCHAR":
+        return f"({x} IS NOT NULL AND NOT starts_with({x}, '\"'))"
+    if sql_type == "BOOLEAN":
+        return f"({x} IS NOT NULL AND {x} NOT IN ('true', 'false'))"
+    return f"({x} IS NOT NULL AND coalesce(TRY_CAST({x} AS {sql_type})::VARCHAR <> {x}, true))"
+
+
+def _list_wrong(items: str, leaves: list[str]) -> str:
+    """SQL: some element of an entity list has a leaf that is present but not a JSON string."""
+    checks = " OR ".join(_wrong_type(f"e.{leaf}", "VARCHAR") for leaf in leaves)
+    return f"coalesce(list_bool_or(list_transform({items}, lambda e: {checks})), false)"
+
+
+def _list_strings(items: str, leaf: str) -> str:
+    """SQL: the non-empty string `leaf` of each element (`fields.str_list`)."""
+    return f"coalesce(list_filter(list_transform({items}, lambda e: {_value(f'e.{leaf}', 'VARCHAR')}), lambda x: coalesce(x, '') <> ''), [])"
+
+
 _WS = "chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
 # Profile columns of `_flat`'s author (`a`) and referenced-user (`r`) structs, in snapshot order.
 PROFILE_COLUMNS = [
@@ -93,16 +158,18 @@ def _padded(x: str) -> str:
     return f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true WHEN {_edges_plain(x)} THEN false ELSE {x} <> trim({x}, {_WS}) END)"
 
 
-def _profile(u: str, created: str) -> str:
-    """A v1.1 user object as a struct of snapshot fields (same rules as `twitter_v1_fast._snapshot`).
+def _profile(prefix: str, created: str) -> str:
+    """A user object as a struct of snapshot fields (same rules as `twitter_v1_fast._snapshot`).
 
-    `created` is the account's creation time, already parsed (it is also checked in `bad`)."""
+    Its leaves are the decoded columns named `prefix` + leaf; `created` is the account's creation
+    time, already parsed (it is also checked in `bad`)."""
+    col = {leaf: f"{prefix}{leaf}" for leaf in USER_LEAVES}
     values = [
-        _s(f"{u}.screen_name"), _s(f"{u}.name"), _s(f"{u}.description"), _s(f"{u}.location"), _s(f"{u}.lang"),
-        created, f"{u}.followers_count", f"{u}.friends_count", f"{u}.statuses_count", f"{u}.verified",
-        f"{u}.default_profile", f"{u}.default_profile_image", _s(f"{u}.time_zone"), f"{u}.utc_offset",
+        _s(col["screen_name"]), _s(col["name"]), _s(col["description"]), _s(col["location"]), _s(col["lang"]),
+        created, col["followers_count"], col["friends_count"], col["statuses_count"], col["verified"],
+        col["default_profile"], col["default_profile_image"], _s(col["time_zone"]), col["utc_offset"],
     ]
-    return "{" + ", ".join([f"'id': {u}.id_str"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
+    return "{" + ", ".join([f"'id': {col['id_str']}"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
 
 
 def _content(field: str) -> str:
@@ -113,12 +180,24 @@ def _content(field: str) -> str:
     entity structs per row cost more than the parse of them."""
     rt = "retweeted_status"
     if field == "text":
-        return f"""(CASE WHEN kind = 'retweet' THEN coalesce({rt}.extended_tweet.full_text, {rt}.full_text, {rt}.text)
-                         ELSE coalesce(extended_tweet.full_text, full_text, text) END)"""
+        return """(CASE WHEN kind = 'retweet' THEN coalesce(rt_x_full_text, rt_full_text, rt_text)
+                         ELSE coalesce(x_full_text, full_text, text) END)"""
     return f"""(CASE WHEN kind = 'retweet' THEN
-                        (CASE WHEN {rt}.extended_tweet.full_text IS NOT NULL THEN {rt}.extended_tweet.entities.{field} ELSE {rt}.entities.{field} END)
-                     WHEN extended_tweet.full_text IS NOT NULL THEN extended_tweet.entities.{field}
+                        (CASE WHEN rt_x_full_text IS NOT NULL THEN {rt}.extended_tweet.entities.{field} ELSE {rt}.entities.{field} END)
+                     WHEN x_full_text IS NOT NULL THEN extended_tweet.entities.{field}
                      ELSE entities.{field} END)"""
+
+
+def _decoded() -> str:
+    """Select list: every scalar leaf decoded to its type under a flat name, plus `wrong_type`.
+
+    The nested objects pass through for their presence and their entity lists."""
+    leaves = [(path, typ, name) for path, typ, name in _TOP_LEAVES]
+    leaves += [(f"{obj}.{leaf}", typ, f"{prefix}{leaf}") for prefix, obj in _USERS.items() for leaf, typ in USER_LEAVES.items()]
+    values = ", ".join(f"{_value(path, typ)} AS {name}" for path, typ, name in leaves)
+    wrong = " OR ".join(_wrong_type(path, typ) for path, typ, _ in leaves)
+    return f"""extended_tweet, entities, retweeted_status, quoted_status, "user", "delete", "limit", "warning",
+               {values}, ({wrong}) AS wrong_type"""
 
 
 def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
@@ -129,41 +208,43 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
         f"read_json('{target}', format='newline_delimited', columns={cols}, ignore_errors=false, "
         f"compression='{'gzip' if compressed else 'none'}', maximum_object_size={int(max_record_bytes) + 1024})"
     )
-    rt_user, qt_user = 'retweeted_status."user"', 'quoted_status."user"'
     kind = """CASE WHEN retweeted_status IS NOT NULL THEN 'retweet'
                    WHEN coalesce(is_quote_status, false) AND (coalesce(quoted_status_id_str, '') <> '' OR quoted_status IS NOT NULL) THEN 'quote'
                    WHEN coalesce(in_reply_to_status_id_str, '') <> '' OR coalesce(in_reply_to_user_id_str, '') <> '' THEN 'reply'
                    ELSE 'original' END"""
-    parsed = f"""{_v1_time('created_at')} AS ts, {_v1_time('"user".created_at')} AS u_created,
-                 CASE WHEN retweeted_status IS NOT NULL THEN {_v1_time(rt_user + '.created_at')} END AS rt_created,
-                 CASE WHEN quoted_status IS NOT NULL THEN {_v1_time(qt_user + '.created_at')} END AS qt_created"""
+    parsed = f"""{_v1_time('created_at')} AS ts, {_v1_time('u_created_at')} AS u_created,
+                 CASE WHEN retweeted_status IS NOT NULL THEN {_v1_time('ru_created_at')} END AS rt_created,
+                 CASE WHEN quoted_status IS NOT NULL THEN {_v1_time('qu_created_at')} END AS qt_created"""
     # The referenced account of a retweet or quote, when the embedded status names one.
-    rt_ok = f"(kind = 'retweet' AND coalesce({rt_user}.id_str, '') <> '')"
-    qt_ok = f"(kind = 'quote' AND coalesce({qt_user}.id_str, '') <> '')"
-    bad = f"""({_padded('id_str')} OR ts IS NULL OR "user" IS NULL OR {_padded('"user".id_str')}
-               OR {_bad_time('"user".created_at', 'u_created')}
-               OR (retweeted_status IS NOT NULL AND {_bad_time(rt_user + '.created_at', 'rt_created')})
-               OR (quoted_status IS NOT NULL AND {_bad_time(qt_user + '.created_at', 'qt_created')})
-               OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL)"""
+    rt_ok = "(kind = 'retweet' AND coalesce(ru_id_str, '') <> '')"
+    qt_ok = "(kind = 'quote' AND coalesce(qu_id_str, '') <> '')"
+    bad = f"""({_padded('post_id')} OR ts IS NULL OR "user" IS NULL OR {_padded('account_id')}
+               OR {_bad_time('u_created_at', 'u_created')}
+               OR (retweeted_status IS NOT NULL AND {_bad_time('ru_created_at', 'rt_created')})
+               OR (quoted_status IS NOT NULL AND {_bad_time('qu_created_at', 'qt_created')})
+               OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL OR wrong_type
+               OR {_list_wrong('tags_raw', ['text'])} OR {_list_wrong('mentions_raw', ['screen_name'])}
+               OR {_list_wrong('urls_raw', ['url', 'expanded_url'])})"""
+    url = f"coalesce(nullif({_value('e.expanded_url', 'VARCHAR')}, ''), nullif({_value('e.url', 'VARCHAR')}, ''))"
     return f"""
         SELECT post_id, account_id, ts, post_text AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
-               hashtags, mentions, urls, client_raw, a, r, {bad} AS bad
+               {_list_strings('tags_raw', 'text')} AS hashtags, {_list_strings('mentions_raw', 'screen_name')} AS mentions,
+               coalesce(list_filter(list_transform(urls_raw, lambda e: {url}), lambda x: x IS NOT NULL), []) AS urls,
+               client_raw, a, r, {bad} AS bad
         FROM (
-        SELECT *, id_str AS post_id, "user".id_str AS account_id, {_content('text')} AS post_text, {_s('lang')} AS post_lang,
-               CASE kind WHEN 'retweet' THEN retweeted_status.id_str
-                         WHEN 'quote' THEN coalesce(nullif(quoted_status_id_str, ''), quoted_status.id_str)
+        SELECT *, id_str AS post_id, u_id_str AS account_id, {_content('text')} AS post_text, {_s('lang')} AS post_lang,
+               CASE kind WHEN 'retweet' THEN rt_id_str
+                         WHEN 'quote' THEN coalesce(nullif(quoted_status_id_str, ''), qt_id_str)
                          WHEN 'reply' THEN {_s('in_reply_to_status_id_str')} END AS ref_post_id,
-               CASE WHEN {rt_ok} THEN {rt_user}.id_str WHEN {qt_ok} THEN {qt_user}.id_str
+               CASE WHEN {rt_ok} THEN ru_id_str WHEN {qt_ok} THEN qu_id_str
                     WHEN kind = 'reply' THEN {_s('in_reply_to_user_id_str')} END AS ref_account_id,
-               CASE WHEN {rt_ok} THEN {_s(rt_user + '.screen_name')} WHEN {qt_ok} THEN {_s(qt_user + '.screen_name')}
+               CASE WHEN {rt_ok} THEN {_s('ru_screen_name')} WHEN {qt_ok} THEN {_s('qu_screen_name')}
                     WHEN kind = 'reply' THEN {_s('in_reply_to_screen_name')} END AS ref_handle,
-               coalesce(list_filter(list_transform({_content('hashtags')}, lambda h: h.text), lambda x: coalesce(x, '') <> ''), []) AS hashtags,
-               coalesce(list_filter(list_transform({_content('user_mentions')}, lambda m: m.screen_name), lambda x: coalesce(x, '') <> ''), []) AS mentions,
-               coalesce(list_filter(list_transform({_content('urls')}, lambda u: coalesce(nullif(u.expanded_url, ''), nullif(u.url, ''))), lambda x: x IS NOT NULL), []) AS urls,
+               {_content('hashtags')} AS tags_raw, {_content('user_mentions')} AS mentions_raw, {_content('urls')} AS urls_raw,
                source AS client_raw,
-               {_profile('"user"', 'u_created')} AS a,
-               CASE WHEN {rt_ok} THEN {_profile(rt_user, 'rt_created')} WHEN {qt_ok} THEN {_profile(qt_user, 'qt_created')} END AS r
-        FROM (SELECT *, {kind} AS kind, {parsed} FROM {raw}))"""
+               {_profile('u_', 'u_created')} AS a,
+               CASE WHEN {rt_ok} THEN {_profile('ru_', 'rt_created')} WHEN {qt_ok} THEN {_profile('qu_', 'qt_created')} END AS r
+        FROM (SELECT *, {kind} AS kind, {parsed} FROM (SELECT {_decoded()} FROM {raw})))"""
 
 
 @dataclass(frozen=True)
