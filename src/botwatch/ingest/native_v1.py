@@ -11,7 +11,8 @@ It is only taken when it can account for every line: DuckDB must read the file w
 error (`ignore_errors=false`; a malformed line or a wrong type raises) and give one row per line
 (a blank line would be skipped, so the counts would differ); otherwise it declines and the Python
 readers read the whole file. Rows that are valid JSON but not clean statuses (stream delete/limit
-notices, padded ids, odd times, a missing text) are flagged `bad`: their lines are picked out of
+notices, padded ids, odd times, a missing text, a value of a JSON type the typed Python decoder
+would not take) are flagged `bad`: their lines are picked out of
 the file and handed to the same Python per-line readers, which store, coerce or reject each one.
 So the fast path never changes what is stored or rejected; the parity tests check that.
 """
@@ -36,85 +37,102 @@ from botwatch.study import Study
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
 FORMAT = "twitter-v1.1"
 
-# Scalar leaves are not read as their SQL types: DuckDB's typed reading casts freely (a number
-# or `true` into a VARCHAR, 3.7 or `true` into a BIGINT, 0.5 into a BOOLEAN), where the Python
-# readers refuse or coerce such values differently. Text leaves are read as raw JSON, so a string
-# can be told from anything else; counts and flags as their JSON text (`3`, `true`). SQL then takes
-# exactly the values the typed Python decoder (`twitter_v1_fast`) takes, and flags every other
-# line for the Python readers.
+# Scalar leaves are all read as VARCHAR and checked here, not read as their SQL types: DuckDB's
+# typed reading casts freely (3.7 or `true` into a BIGINT, 0.5 into a BOOLEAN), and reading a
+# number, a flag or an object into a VARCHAR gives its JSON text, where the Python readers refuse
+# or coerce such values their own way. Each leaf has a kind saying how the Python readers treat
+# it, and a line with a value that might not be what the typed Python decoder (`twitter_v1_fast`)
+# takes is flagged for the Python readers. Flagging too much is always safe (they then decide);
+# what must not happen is a value stored differently from the Python path.
+#   id    ids: a JSON integer becomes its digits there too; anything else is doubtful
+#   str   optional text (`fields.opt_str`): likewise
+#   text  text that must be a string (post text, entity strings, the client): any non-string is doubtful
+#   time  times: a value that does not parse is flagged by the time checks already
+#   BIGINT / INTEGER / BOOLEAN  counts and flags, checked against their JSON text
 USER_LEAVES = {
-    "id_str": "VARCHAR", "screen_name": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR", "location": "VARCHAR",
-    "lang": "VARCHAR", "created_at": "VARCHAR", "followers_count": "BIGINT", "friends_count": "BIGINT",
-    "statuses_count": "BIGINT", "verified": "BOOLEAN", "default_profile": "BOOLEAN", "default_profile_image": "BOOLEAN",
-    "time_zone": "VARCHAR", "utc_offset": "INTEGER",
+    "id_str": "id", "screen_name": "str", "name": "str", "description": "str", "location": "str", "lang": "str",
+    "created_at": "time", "followers_count": "BIGINT", "friends_count": "BIGINT", "statuses_count": "BIGINT",
+    "verified": "BOOLEAN", "default_profile": "BOOLEAN", "default_profile_image": "BOOLEAN", "time_zone": "str",
+    "utc_offset": "INTEGER",
 }
-_ENT = "STRUCT(hashtags STRUCT(text JSON)[], user_mentions STRUCT(screen_name JSON)[], urls STRUCT(url JSON, expanded_url JSON)[])"
-_EXT = f"STRUCT(full_text JSON, entities {_ENT})"
-
-
-def _read_as(sql_type: str) -> str:
-    """How `read_json` reads a leaf of this type: text as raw JSON, counts and flags as their JSON text."""
-    return "JSON" if sql_type == "VARCHAR" else "VARCHAR"
-
-
-_USER = "STRUCT(" + ", ".join(f"{k} {_read_as(t)}" for k, t in USER_LEAVES.items()) + ")"
-_INNER = f"STRUCT(id_str JSON, text JSON, full_text JSON, extended_tweet {_EXT}, entities {_ENT}, \"user\" {_USER})"
-_QUOTED = f"STRUCT(id_str JSON, \"user\" {_USER})"  # a quote's own text and entities are the post's
+_ENT = "STRUCT(hashtags STRUCT(text VARCHAR)[], user_mentions STRUCT(screen_name VARCHAR)[], urls STRUCT(url VARCHAR, expanded_url VARCHAR)[])"
+_EXT = f"STRUCT(full_text VARCHAR, entities {_ENT})"
+_USER = "STRUCT(" + ", ".join(f"{k} VARCHAR" for k in USER_LEAVES) + ")"
+_INNER = f"STRUCT(id_str VARCHAR, text VARCHAR, full_text VARCHAR, extended_tweet {_EXT}, entities {_ENT}, \"user\" {_USER})"
+_QUOTED = f"STRUCT(id_str VARCHAR, \"user\" {_USER})"  # a quote's own text and entities are the post's
 COLUMNS = {
-    "id_str": "JSON", "created_at": "JSON", "text": "JSON", "full_text": "JSON", "extended_tweet": _EXT,
+    "id_str": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", "full_text": "VARCHAR", "extended_tweet": _EXT,
     "entities": _ENT, "user": _USER, "retweeted_status": _INNER, "quoted_status": _QUOTED, "is_quote_status": "VARCHAR",
-    "quoted_status_id_str": "JSON", "in_reply_to_status_id_str": "JSON", "in_reply_to_user_id_str": "JSON",
-    "in_reply_to_screen_name": "JSON", "lang": "JSON", "source": "JSON", "delete": "JSON", "limit": "JSON",
+    "quoted_status_id_str": "VARCHAR", "in_reply_to_status_id_str": "VARCHAR", "in_reply_to_user_id_str": "VARCHAR",
+    "in_reply_to_screen_name": "VARCHAR", "lang": "VARCHAR", "source": "VARCHAR", "delete": "JSON", "limit": "JSON",
     "warning": "JSON",
 }
-# Top-level scalar leaves of a status, and those of the embedded statuses, as (path, SQL type, name).
+# Top-level scalar leaves of a status, and those of the embedded statuses, as (path, kind, name).
 _TOP_LEAVES = [
-    ("id_str", "VARCHAR", "id_str"), ("created_at", "VARCHAR", "created_at"), ("text", "VARCHAR", "text"),
-    ("full_text", "VARCHAR", "full_text"), ("extended_tweet.full_text", "VARCHAR", "x_full_text"),
-    ("is_quote_status", "BOOLEAN", "is_quote_status"), ("quoted_status_id_str", "VARCHAR", "quoted_status_id_str"),
-    ("in_reply_to_status_id_str", "VARCHAR", "in_reply_to_status_id_str"),
-    ("in_reply_to_user_id_str", "VARCHAR", "in_reply_to_user_id_str"),
-    ("in_reply_to_screen_name", "VARCHAR", "in_reply_to_screen_name"), ("lang", "VARCHAR", "lang"), ("source", "VARCHAR", "source"),
-    ("retweeted_status.id_str", "VARCHAR", "rt_id_str"), ("retweeted_status.text", "VARCHAR", "rt_text"),
-    ("retweeted_status.full_text", "VARCHAR", "rt_full_text"), ("retweeted_status.extended_tweet.full_text", "VARCHAR", "rt_x_full_text"),
-    ("quoted_status.id_str", "VARCHAR", "qt_id_str"),
+    ("id_str", "id", "id_str"), ("created_at", "time", "created_at"), ("text", "text", "text"),
+    ("full_text", "text", "full_text"), ("extended_tweet.full_text", "text", "x_full_text"),
+    ("is_quote_status", "BOOLEAN", "is_quote_status"), ("quoted_status_id_str", "id", "quoted_status_id_str"),
+    ("in_reply_to_status_id_str", "id", "in_reply_to_status_id_str"),
+    ("in_reply_to_user_id_str", "id", "in_reply_to_user_id_str"),
+    ("in_reply_to_screen_name", "str", "in_reply_to_screen_name"), ("lang", "str", "lang"), ("source", "text", "source"),
+    ("retweeted_status.id_str", "id", "rt_id_str"), ("retweeted_status.text", "text", "rt_text"),
+    ("retweeted_status.full_text", "text", "rt_full_text"), ("retweeted_status.extended_tweet.full_text", "text", "rt_x_full_text"),
+    ("quoted_status.id_str", "id", "qt_id_str"),
 ]
 # The user objects: the author (`u_`), a retweet's original author (`ru_`) and a quote's (`qu_`).
 _USERS = {"u_": '"user"', "ru_": 'retweeted_status."user"', "qu_": 'quoted_status."user"'}
+_SQL_TYPED = ("BIGINT", "INTEGER", "BOOLEAN")
 
 
-def _value(x: str, sql_type: str) -> str:
+def _value(x: str, kind: str) -> str:
     """SQL: the typed value of a leaf as read (meaningful only where `_wrong_type` is false)."""
-    if sql_type == "VARCHAR":
-        return f"(CASE WHEN starts_with({x}, '\"') THEN {x}->>'$' END)"
-    if sql_type == "BOOLEAN":
+    if kind == "BOOLEAN":
         return f"({x} = 'true')"
-    return f"TRY_CAST({x} AS {sql_type})"
+    if kind in _SQL_TYPED:
+        return f"TRY_CAST({x} AS {kind})"
+    return x
 
 
-def _wrong_type(x: str, sql_type: str) -> str:
-    """SQL: the leaf is present but not what the typed Python decoder accepts for it.
+def _doubtful(x: str, integers_pass: bool) -> str:
+    """SQL: a text that may be the JSON text of a flag, an object, an array or a number.
 
-    A JSON string for text; `true`/`false` for a flag; for a count, a plain integer in range,
-    whose text round-trips through the cast. A count or flag given as a string ("3", "true")
-    passes: the Python readers coerce it to the same value. Anything doubtful ("03", "3.0",
-    "True") is flagged, which is always safe: the Python readers then decide."""
-    if sql_type == "VARCHAR":
-        return f"({x} IS NOT NULL AND NOT starts_with({x}, '\"'))"
-    if sql_type == "BOOLEAN":
+    Cheap for ordinary text: only a value starting with a digit, '-', '[', '{', 't' or 'f' is
+    looked at further. With `integers_pass`, a plain positive integer is not doubtful (the Python
+    readers turn a JSON integer into the same digits), so ids cost one scan for '.', 'e', 'E'."""
+    first = f"ascii({x})"
+    number = f"TRY_CAST({x} AS DOUBLE) IS NOT NULL"
+    if integers_pass:
+        number = f"(({first} = 45 OR {x} = '0' OR contains({x}, '.') OR contains({x}, 'e') OR contains({x}, 'E')) AND {number})"
+    # Comparisons with short constants only touch DuckDB's inlined string prefix: the cheapest tests.
+    return f"""(CASE WHEN {x} < ':' THEN ({first} BETWEEN 48 AND 57 OR {first} = 45) AND {number}
+                     WHEN ({x} >= '[' AND {x} < '\\') OR {x} >= '{{' THEN {x} < '|' AND json_valid({x})
+                     ELSE {x} = 'true' OR {x} = 'false' END)"""
+
+
+def _wrong_type(x: str, kind: str) -> str:
+    """SQL: the leaf is present but may not be what the typed Python decoder takes for it.
+
+    For a count, a plain integer in range, whose text round-trips through the cast; for a flag,
+    `true`/`false`. A count or flag given as a string ("3", "true") passes: the Python readers
+    coerce it to the same value. Anything doubtful ("03", "3.0", "True") is flagged."""
+    if kind == "time":
+        return "false"
+    if kind == "BOOLEAN":
         return f"({x} IS NOT NULL AND {x} NOT IN ('true', 'false'))"
-    return f"({x} IS NOT NULL AND coalesce(TRY_CAST({x} AS {sql_type})::VARCHAR <> {x}, true))"
+    if kind in _SQL_TYPED:
+        return f"({x} IS NOT NULL AND coalesce(TRY_CAST({x} AS {kind})::VARCHAR <> {x}, true))"
+    return f"coalesce({_doubtful(x, integers_pass=kind != 'text')}, false)"
 
 
 def _list_wrong(items: str, leaves: list[str]) -> str:
-    """SQL: some element of an entity list has a leaf that is present but not a JSON string."""
-    checks = " OR ".join(_wrong_type(f"e.{leaf}", "VARCHAR") for leaf in leaves)
+    """SQL: some element of an entity list has a leaf that may not be a JSON string."""
+    checks = " OR ".join(_wrong_type(f"e.{leaf}", "text") for leaf in leaves)
     return f"coalesce(list_bool_or(list_transform({items}, lambda e: {checks})), false)"
 
 
 def _list_strings(items: str, leaf: str) -> str:
     """SQL: the non-empty string `leaf` of each element (`fields.str_list`)."""
-    return f"coalesce(list_filter(list_transform({items}, lambda e: {_value(f'e.{leaf}', 'VARCHAR')}), lambda x: coalesce(x, '') <> ''), [])"
+    return f"coalesce(list_filter(list_transform({items}, lambda e: e.{leaf}), lambda x: coalesce(x, '') <> ''), [])"
 
 
 _WS = "chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
@@ -191,11 +209,20 @@ def _content(field: str) -> str:
 def _decoded() -> str:
     """Select list: every scalar leaf decoded to its type under a flat name, plus `wrong_type`.
 
-    The nested objects pass through for their presence and their entity lists."""
+    The nested objects pass through for their presence and their entity lists. An embedded
+    status's leaves are only checked where it is there (a CASE evaluates its branch on those
+    rows alone), which spares most rows most of the checks."""
     leaves = [(path, typ, name) for path, typ, name in _TOP_LEAVES]
     leaves += [(f"{obj}.{leaf}", typ, f"{prefix}{leaf}") for prefix, obj in _USERS.items() for leaf, typ in USER_LEAVES.items()]
     values = ", ".join(f"{_value(path, typ)} AS {name}" for path, typ, name in leaves)
-    wrong = " OR ".join(_wrong_type(path, typ) for path, typ, _ in leaves)
+    groups: dict[str, list[str]] = {}
+    for path, typ, _ in leaves:
+        owner = next((o for o in ("retweeted_status", "quoted_status") if path.startswith(o + ".")), "")
+        groups.setdefault(owner, []).append(_wrong_type(path, typ))
+    wrong = " OR ".join(
+        f"({' OR '.join(checks)})" if not owner else f"(CASE WHEN {owner} IS NULL THEN false ELSE ({' OR '.join(checks)}) END)"
+        for owner, checks in groups.items()
+    )
     return f"""extended_tweet, entities, retweeted_status, quoted_status, "user", "delete", "limit", "warning",
                {values}, ({wrong}) AS wrong_type"""
 
@@ -225,7 +252,7 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
                OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL OR wrong_type
                OR {_list_wrong('tags_raw', ['text'])} OR {_list_wrong('mentions_raw', ['screen_name'])}
                OR {_list_wrong('urls_raw', ['url', 'expanded_url'])})"""
-    url = f"coalesce(nullif({_value('e.expanded_url', 'VARCHAR')}, ''), nullif({_value('e.url', 'VARCHAR')}, ''))"
+    url = "coalesce(nullif(e.expanded_url, ''), nullif(e.url, ''))"
     return f"""
         SELECT post_id, account_id, ts, post_text AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
                {_list_strings('tags_raw', 'text')} AS hashtags, {_list_strings('mentions_raw', 'screen_name')} AS mentions,
