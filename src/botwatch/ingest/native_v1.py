@@ -8,12 +8,13 @@ columns and its account profiles (derived in SQL with exactly the rules of the P
 from it in one aggregate, without a staging copy.
 
 It is only taken when it can account for every line: DuckDB must read the file without a single
-error (`ignore_errors=false`; a malformed line or a wrong type raises) and give one row per line
-(a blank line would be skipped, so the counts would differ); otherwise it declines and the Python
-readers read the whole file. Rows that are valid JSON but not clean statuses (stream delete/limit
-notices, padded ids, odd times, a missing text, a value of a JSON type the typed Python decoder
-would not take) are flagged `bad`: their lines are picked out of
-the file and handed to the same Python per-line readers, which store, coerce or reject each one.
+error (`ignore_errors=false`; a malformed line, or a text or number where an object or a list
+belongs, raises) and give one row per line (a blank line would be skipped, so the counts would
+differ); otherwise it declines and the Python readers read the whole file. Rows that are valid
+JSON but not clean statuses (stream delete/limit notices, padded ids, odd times, a missing text,
+a value of a JSON type the typed Python decoder would not take) are flagged `bad`: their lines
+are picked out of the file and handed to the same Python per-line readers, which store, coerce
+or reject each one.
 So the fast path never changes what is stored or rejected; the parity tests check that.
 """
 
