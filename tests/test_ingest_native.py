@@ -102,12 +102,26 @@ def test_native_path_stores_exactly_what_the_python_readers_store(tmp_path: Path
 @pytest.mark.parametrize(
     ("bad", "taken_natively"),
     [
-        # Malformed JSON, a blank line, wrong types: DuckDB cannot account for the line, so the
-        # whole file goes to the Python readers.
-        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "tru', False),
+        # A blank or whitespace-only line: DuckDB skips it, so rows and lines no longer match one
+        # to one and the whole file goes to the Python readers.
         (b"", False),
-        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": "not an object"}', False),
-        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "\xff bad", "user": {"id_str": "1"}}', False),
+        (b"   \t", False),
+        # Lines DuckDB cannot parse (truncated, trailing garbage, bad UTF-8, not an object) come
+        # back as empty rows: the native path keeps the file and hands the line to the Python
+        # readers, which reject it with their own error.
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "tru', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}} trailing', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "\xff bad", "user": {"id_str": "1"}}', True),
+        (b"5", True),
+        (b'["a", "list"]', True),
+        # A text or number where an object or a list belongs, which DuckDB reads as empty: flagged
+        # where the Python readers would take the line differently.
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": "not an object"}', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}, "entities": {"hashtags": ["bare", {"text": "ok"}], "user_mentions": "x", "urls": [3]}}', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}, "entities": 5, "extended_tweet": "x"}', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}, "is_quote_status": true, "quoted_status": "x"}', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}, "retweeted_status": {"id_str": "3", "text": "o", "user": 4, "entities": {"hashtags": [7]}}}', True),
+        (b'{"id_str": "9", "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "x", "user": {"id_str": "1"}, "retweeted_status": "x"}', True),
         # Valid JSON that is not a clean status: the native path keeps the file and hands just
         # that line to the Python readers, which reject or coerce it.
         (b'{"delete": {"status": {"id_str": "1"}}}', True),
@@ -131,6 +145,19 @@ def test_bad_lines_end_the_same_whichever_path_reads_the_file(
     assert (nat["native"][0] is not None) == taken_natively
     assert {k: v for k, v in nat.items() if k != "native"} == {k: v for k, v in py.items() if k != "native"}
     assert len(py["rejected"]) >= 1
+
+
+def test_a_capture_cut_off_mid_line_is_still_read_natively(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream killed while writing leaves a last line cut short and no final newline."""
+    rng = random.Random(4)
+    whole = [json.dumps(_status(rng, i)) for i in range(300)]
+    f = tmp_path / "killed.jsonl"
+    f.write_text("\n".join(whole) + "\n" + json.dumps(_status(rng, 300))[:57])
+    py = _tables(tmp_path / "py.duckdb", False, monkeypatch, [f])
+    nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, [f])
+    assert nat["native"][0] is not None and nat["native"][0].bad == 1
+    assert {k: v for k, v in nat.items() if k != "native"} == {k: v for k, v in py.items() if k != "native"}
+    assert [r[1] for r in nat["rejected"]] == [301]
 
 
 # Values of the wrong JSON type for a scalar leaf. DuckDB's typed reading would cast most of them

@@ -1,20 +1,21 @@
 """Native ingest of large v1.1 JSON-lines files: DuckDB's own JSON reader does the parsing.
 
 Python record handling tops out at tens of thousands of posts a second; DuckDB's vectorised
-`read_json` reads hundreds of thousands. For a large, clean v1.1 file this path parses the file
+`read_json` reads hundreds of thousands. For a large v1.1 file this path parses the file
 once, straight into one compact temp table `_flat` that already holds each line's canonical post
 columns and its account profiles (derived in SQL with exactly the rules of the Python readers,
 `twitter_v1_fast`). Posts are then inserted from it and the file's account snapshots reduced
 from it in one aggregate, without a staging copy.
 
-It is only taken when it can account for every line: DuckDB must read the file without a single
-error (`ignore_errors=false`; a malformed line, or a text or number where an object or a list
-belongs, raises) and give one row per line (a blank line would be skipped, so the counts would
-differ); otherwise it declines and the Python readers read the whole file. Rows that are valid
-JSON but not clean statuses (stream delete/limit notices, padded ids, odd times, a missing text,
-a value of a JSON type the typed Python decoder would not take) are flagged `bad`: their lines
-are picked out of the file and handed to the same Python per-line readers, which store, coerce
-or reject each one.
+It is only taken when it can account for every line. DuckDB reads the file as one object per
+line (`records=true`) with `ignore_errors=true`, which turns a line it cannot parse (truncated,
+bad UTF-8, not an object) into an empty row, and a text or number where an object or a list
+belongs into empty fields. It must give one row per line; a blank line would be skipped, so the
+counts would differ, and then it declines and the Python readers read the whole file. Rows that
+are not clean statuses are flagged `bad`: lines DuckDB could not parse, stream delete/limit
+notices, padded ids, odd times, a missing text, a value of a JSON type the typed Python decoder
+would not take, an object or list element that came back empty. Their lines are picked out of
+the file and handed to the same Python per-line readers, which store, coerce or reject each one.
 So the fast path never changes what is stored or rejected; the parity tests check that.
 """
 
@@ -126,9 +127,13 @@ def _wrong_type(x: str, kind: str) -> str:
 
 
 def _list_wrong(items: str, leaves: list[str]) -> str:
-    """SQL: some element of an entity list has a leaf that may not be a JSON string."""
+    """SQL: some element of an entity list may not be what the Python readers take as it is.
+
+    An element whose leaves are all NULL may have been a bare string or number, which DuckDB
+    nulls (the Python readers keep a bare string as a hashtag); a leaf may not be a JSON string."""
+    gone = " AND ".join(f"e.{leaf} IS NULL" for leaf in leaves)
     checks = " OR ".join(_wrong_type(f"e.{leaf}", "text") for leaf in leaves)
-    return f"coalesce(list_bool_or(list_transform({items}, lambda e: {checks})), false)"
+    return f"coalesce(list_bool_or(list_transform({items}, lambda e: ({gone}) OR {checks})), false)"
 
 
 def _list_strings(items: str, leaf: str) -> str:
@@ -233,7 +238,7 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
     cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items()) + "}"
     target = path.replace("'", "''")
     raw = (
-        f"read_json('{target}', format='newline_delimited', columns={cols}, ignore_errors=false, "
+        f"read_json('{target}', format='newline_delimited', records=true, columns={cols}, ignore_errors=true, "
         f"compression='{'gzip' if compressed else 'none'}', maximum_object_size={int(max_record_bytes) + 1024})"
     )
     kind = """CASE WHEN retweeted_status IS NOT NULL THEN 'retweet'
@@ -251,6 +256,7 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
                OR (retweeted_status IS NOT NULL AND {_bad_time('ru_created_at', 'rt_created')})
                OR (quoted_status IS NOT NULL AND {_bad_time('qu_created_at', 'qt_created')})
                OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL OR wrong_type
+               OR (quoted_status IS NOT NULL AND qt_id_str IS NULL AND qu_id_str IS NULL)
                OR {_list_wrong('tags_raw', ['text'])} OR {_list_wrong('mentions_raw', ['screen_name'])}
                OR {_list_wrong('urls_raw', ['url', 'expanded_url'])})"""
     url = "coalesce(nullif(e.expanded_url, ''), nullif(e.url, ''))"
