@@ -98,16 +98,18 @@ def _value(x: str, kind: str) -> str:
 def _doubtful(x: str, integers_pass: bool) -> str:
     """SQL: a text that may be the JSON text of a flag, an object, an array or a number.
 
-    Cheap for ordinary text: only a value starting with a digit, '-', '[', '{', 't' or 'f' is
-    looked at further. With `integers_pass`, a plain positive integer is not doubtful (the Python
-    readers turn a JSON integer into the same digits), so ids cost one scan for '.', 'e', 'E'."""
+    Cheap for ordinary text: only a value starting with a digit, '-', '[' or '{' is looked at
+    further (nested CASEs, since only a CASE branch is evaluated on just its rows). With
+    `integers_pass`, a plain positive integer is not doubtful (the Python readers turn a JSON
+    integer into the same digits), so an id costs a scan for '.', 'e' and 'E'."""
     first = f"ascii({x})"
     number = f"TRY_CAST({x} AS DOUBLE) IS NOT NULL"
     if integers_pass:
-        number = f"(({first} = 45 OR {x} = '0' OR contains({x}, '.') OR contains({x}, 'e') OR contains({x}, 'E')) AND {number})"
+        number = f"""(CASE WHEN {first} = 45 OR {x} = '0' OR contains({x}, '.') OR contains({x}, 'e') OR contains({x}, 'E')
+                           THEN {number} ELSE false END)"""
     # Comparisons with short constants only touch DuckDB's inlined string prefix: the cheapest tests.
-    return f"""(CASE WHEN {x} < ':' THEN ({first} BETWEEN 48 AND 57 OR {first} = 45) AND {number}
-                     WHEN ({x} >= '[' AND {x} < '\\') OR {x} >= '{{' THEN {x} < '|' AND json_valid({x})
+    return f"""(CASE WHEN {x} < ':' THEN (CASE WHEN {first} BETWEEN 48 AND 57 OR {first} = 45 THEN {number} ELSE false END)
+                     WHEN ({x} >= '[' AND {x} < '\\') OR ({x} >= '{{' AND {x} < '|') THEN json_valid({x})
                      ELSE {x} = 'true' OR {x} = 'false' END)"""
 
 
