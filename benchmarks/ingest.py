@@ -14,7 +14,7 @@ no cleaning, no checks: DuckDB's own simplest way to keep a file's posts and acc
 ingest that keeps them in DuckDB pays at least this much, so its ratio to the scan shows how far
 the 40% target is reachable at all on the machine at hand.
 
-Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR] [--control-every K] [--floor]
+Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR] [--control-every K] [--cut-off] [--floor]
 """
 
 from __future__ import annotations
@@ -66,11 +66,12 @@ def _status(rng: random.Random, i: int, t0: datetime) -> dict:
     return st
 
 
-def generate(path: Path, n: int, compress: bool, control_every: int = 0) -> None:
+def generate(path: Path, n: int, compress: bool, control_every: int = 0, cut_off: bool = False) -> None:
     """Write N lines fast: a pool of rendered templates with ids and times substituted.
 
     `control_every` > 0 makes every k-th line a stream `delete` notice instead of a status, as in
-    a real streaming capture."""
+    a real streaming capture; `cut_off` ends the file with half a status and no newline, as a
+    capture killed mid-write does."""
     rng = random.Random(7)
     t0 = datetime(2017, 4, 18)
     templates = []
@@ -95,9 +96,13 @@ def generate(path: Path, n: int, compress: bool, control_every: int = 0) -> None
                 buf = []
         if buf:
             f.write("\n".join(buf) + "\n")
+        if cut_off:
+            whole = templates[0] % {"id": 870000000000000000, "t": t0.strftime("%a %b %d %H:%M:%S +0000 %Y"), "u": 1}
+            f.write(whole[: len(whole) // 2])
 
 
 def duckdb_scan_seconds(path: Path) -> float:
+    """DuckDB scanning the fields botwatch extracts; `ignore_errors` so that a cut-off file scans too."""
     import duckdb
 
     con = duckdb.connect()
@@ -109,7 +114,7 @@ def duckdb_scan_seconds(path: Path) -> float:
     t = time.perf_counter()
     con.execute(
         f"SELECT count(id_str), count(text), count(user), count(entities), count(retweeted_status) "
-        f"FROM read_json('{path}', format='newline_delimited', columns={{{cols}}}, maximum_object_size=67108864)"
+        f"FROM read_json('{path}', format='newline_delimited', columns={{{cols}}}, maximum_object_size=67108864, ignore_errors=true)"
     ).fetchall()
     return time.perf_counter() - t
 
@@ -141,7 +146,7 @@ def duckdb_floor_seconds(path: Path, folder: Path) -> float:
         f"""CREATE TABLE posts AS SELECT id_str AS post_id, "user".id_str AS account_id, created_at, text, lang, source,
                    in_reply_to_status_id_str, retweeted_status.id_str AS ref_post_id, entities.hashtags, entities.user_mentions,
                    entities.urls, "user" AS author, retweeted_status."user" AS ref_author
-            FROM read_json('{path}', format='newline_delimited', columns={{{cols}}}, maximum_object_size=67108864)"""
+            FROM read_json('{path}', format='newline_delimited', columns={{{cols}}}, maximum_object_size=67108864, ignore_errors=true)"""
     )
     con.execute(
         """CREATE TABLE accounts AS SELECT u.id_str AS account_id, arg_max(u, created_at) AS latest, count(*) AS snapshots
@@ -179,15 +184,16 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="folder to keep the generated file and study in")
     ap.add_argument("--control-every", type=int, default=0, metavar="K",
                     help="make every K-th line a stream delete notice, as real streaming captures have (default: none)")
+    ap.add_argument("--cut-off", action="store_true", help="end the file with half a status and no newline (a killed capture)")
     ap.add_argument("--floor", action="store_true", help="also time DuckDB alone storing the posts and accounts, with no checks (what storing costs at least)")
     args = ap.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="bw-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    tag = f"_ctl{args.control_every}" if args.control_every else ""
+    tag = (f"_ctl{args.control_every}" if args.control_every else "") + ("_cut" if args.cut_off else "")
     path = tmp / f"v1_{args.n}{tag}.jsonl{'.gz' if args.gzip else ''}"
     if not path.exists():
         t = time.perf_counter()
-        generate(path, args.n, args.gzip, args.control_every)
+        generate(path, args.n, args.gzip, args.control_every, args.cut_off)
         print(f"generated {args.n:,} statuses ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:,.1f} s", flush=True)
     mb = path.stat().st_size / 1e6
     scan = duckdb_scan_seconds(path)
