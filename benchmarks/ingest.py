@@ -196,7 +196,8 @@ def main() -> None:
         generate(path, args.n, args.gzip, args.control_every, args.cut_off)
         print(f"generated {args.n:,} statuses ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:,.1f} s", flush=True)
     mb = path.stat().st_size / 1e6
-    scan = duckdb_scan_seconds(path)
+    # Best of two: the first read may come from disk, and the ingest after it reads a warm page cache.
+    scan = min(duckdb_scan_seconds(path) for _ in range(2))
     print(f"DuckDB read_json scan : {scan:7.2f} s  {args.n / scan:10,.0f} posts/s  {mb / scan:7.1f} MB/s", flush=True)
     if args.floor:
         floor = duckdb_floor_seconds(path, tmp)
