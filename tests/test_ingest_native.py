@@ -176,11 +176,15 @@ _LEAF_PATHS: list[tuple[object, ...]] = [
 ]
 
 
+def _well_typed_user(uid: str) -> dict:
+    return {"id_str": uid, "screen_name": f"h{uid}", "name": "N", "description": "d", "location": "L", "lang": "en",
+            "created_at": "Tue Apr 18 10:00:00 +0000 2017", "followers_count": 5, "friends_count": 6, "statuses_count": 7,
+            "verified": False, "default_profile": True, "default_profile_image": False, "time_zone": "London", "utc_offset": 3600}
+
+
 def _with_wrong_type(k: int, path: tuple[object, ...], value: object) -> bytes:
     """A retweet whose leaf at `path` holds `value`; its ids are its own, so no other line hides what it gives."""
-    user = lambda uid: {"id_str": uid, "screen_name": f"h{uid}", "name": "N", "description": "d", "location": "L", "lang": "en",  # noqa: E731
-                        "created_at": "Tue Apr 18 10:00:00 +0000 2017", "followers_count": 5, "friends_count": 6, "statuses_count": 7,
-                        "verified": False, "default_profile": True, "default_profile_image": False, "time_zone": "London", "utc_offset": 3600}
+    user = _well_typed_user
     st: dict = {
         "id_str": str(50_000 + k), "created_at": "Wed May 10 20:19:24 +0000 2017", "text": "RT x", "lang": "en", "source": "<a>App</a>",
         "in_reply_to_status_id_str": None, "in_reply_to_user_id_str": None, "in_reply_to_screen_name": None, "is_quote_status": False,
