@@ -222,6 +222,32 @@ def test_values_of_the_wrong_json_type_end_the_same_whichever_path_reads_the_fil
         assert a == b
 
 
+_JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False),  # NaN literals: see docs/architecture.md
+    st.text(max_size=12), st.sampled_from(["0", "-0", "1e5", "007", " 3", "true", "True", "null", "[1]", '{"a":1}', "nan", "NaN"]),
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(planted=st.lists(st.tuples(st.sampled_from(_LEAF_PATHS), _JSON_SCALARS), min_size=1, max_size=25))
+def test_any_json_value_in_any_leaf_ends_the_same_whichever_path_reads_the_file(
+    tmp_path_factory: pytest.TempPathFactory, planted: list[tuple[tuple[object, ...], object]]
+) -> None:
+    tmp = tmp_path_factory.mktemp("any")
+    rng = random.Random(2)
+    lines = [json.dumps(_status(rng, i)).encode() for i in range(2 * len(planted) + 10)]
+    for k, (path, value) in enumerate(planted):
+        lines.insert(2 * k + 1, _with_wrong_type(k, path, value))
+    f = tmp / "any.jsonl"
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.MonkeyPatch.context() as mp:
+        py = _tables(tmp / "py.duckdb", False, mp, [f])
+        nat = _tables(tmp / "nat.duckdb", True, mp, [f])
+    assert nat["native"][0] is not None
+    assert {k: v for k, v in nat.items() if k != "native"} == {k: v for k, v in py.items() if k != "native"}
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     lines=st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), min_size=1, max_size=40),

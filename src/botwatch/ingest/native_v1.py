@@ -100,12 +100,13 @@ def _doubtful(x: str, integers_pass: bool) -> str:
 
     Cheap for ordinary text: only a value starting with a digit, '-', '[' or '{' is looked at
     further (nested CASEs, since only a CASE branch is evaluated on just its rows). With
-    `integers_pass`, a plain positive integer is not doubtful (the Python readers turn a JSON
-    integer into the same digits), so an id costs a scan for '.', 'e' and 'E'."""
+    `integers_pass`, a plain positive integer of up to 19 digits is not doubtful (the Python
+    readers turn a JSON integer into the same digits), so an id costs a scan for '.', 'e' and 'E'."""
     first = f"ascii({x})"
     number = f"TRY_CAST({x} AS DOUBLE) IS NOT NULL"
     if integers_pass:
-        number = f"""(CASE WHEN {first} = 45 OR {x} = '0' OR contains({x}, '.') OR contains({x}, 'e') OR contains({x}, 'E')
+        # 20 digits or more may be an integer beyond 64 bits, a line the Python JSON parser refuses.
+        number = f"""(CASE WHEN {first} = 45 OR {x} = '0' OR strlen({x}) >= 20 OR contains({x}, '.') OR contains({x}, 'e') OR contains({x}, 'E')
                            THEN {number} ELSE false END)"""
     # Comparisons with short constants only touch DuckDB's inlined string prefix: the cheapest tests.
     return f"""(CASE WHEN {x} < ':' THEN (CASE WHEN {first} BETWEEN 48 AND 57 OR {first} = 45 THEN {number} ELSE false END)
