@@ -102,10 +102,13 @@ def test_native_path_stores_exactly_what_the_python_readers_store(tmp_path: Path
 @pytest.mark.parametrize(
     ("bad", "taken_natively"),
     [
-        # A blank or whitespace-only line: DuckDB skips it, so rows and lines no longer match one
-        # to one and the whole file goes to the Python readers.
-        (b"", False),
-        (b"   \t", False),
+        # A blank or whitespace-only line (a stream keep-alive): DuckDB skips it and the Python
+        # readers pass over it; the line scan knows where it was, so later rows keep their lines.
+        (b"", True),
+        (b"   \t\r", True),
+        # A long whitespace-only line is not looked for: the counts differ and the Python readers
+        # read the whole file.
+        (b" " * 100, False),
         # Lines DuckDB cannot parse (truncated, trailing garbage, bad UTF-8, not an object) come
         # back as empty rows: the native path keeps the file and hands the line to the Python
         # readers, which reject it with their own error.
@@ -158,6 +161,44 @@ def test_a_capture_cut_off_mid_line_is_still_read_natively(tmp_path: Path, monke
     assert nat["native"][0] is not None and nat["native"][0].bad == 1
     assert {k: v for k, v in nat.items() if k != "native"} == {k: v for k, v in py.items() if k != "native"}
     assert [r[1] for r in nat["rejected"]] == [301]
+
+
+def test_blank_lines_anywhere_keep_every_line_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep-alive blank lines (as a raw stream capture has) at the start, in runs, and at the end."""
+    rng = random.Random(6)
+    lines = [json.dumps(_status(rng, i)).encode() for i in range(200)]
+    for at in (150, 150, 90, 40, 40, 40, 0, 0):
+        lines.insert(at, rng.choice([b"", b"\r", b" "]))
+    lines.insert(120, b'{"delete": {"status": {"id_str": "1"}}}')
+    f = tmp_path / "keepalive.jsonl"
+    f.write_bytes(b"\r\n".join(lines) + b"\r\n\r\n")
+    py = _tables(tmp_path / "py.duckdb", False, monkeypatch, [f])
+    nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, [f])
+    assert nat["native"][0] is not None and nat["native"][0].blanks
+    assert {k: v for k, v in nat.items() if k != "native"} == {k: v for k, v in py.items() if k != "native"}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lines=st.lists(st.one_of(st.sampled_from([b"", b" ", b"\t\r", b"x", b"ab"]), st.binary(max_size=80).map(lambda b: b.replace(b"\n", b""))), max_size=30),
+    final_newline=st.booleans(),
+    block=st.integers(1, 9),
+)
+def test_count_lines_finds_the_short_blank_lines(lines: list[bytes], final_newline: bool, block: int) -> None:
+    from botwatch.ingest.file_scan import _SHORT, count_lines
+
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+
+    class Trickle(io.BytesIO):
+        def read(self, n: int | None = -1) -> bytes:
+            return super().read(block)
+
+    counted, clean, blank = count_lines(Trickle(data), 1 << 20)
+    parts = data.split(b"\n")
+    if data.endswith(b"\n") or not data:
+        parts = parts[:-1]
+    assert counted == len(parts) and clean
+    assert list(blank) == [i for i, part in enumerate(parts, 1) if len(part) <= _SHORT and not part.strip(b" \t\r\x0b\x0c")]
 
 
 # Values of the wrong JSON type for a scalar leaf. DuckDB's typed reading would cast most of them

@@ -27,55 +27,71 @@ class ScanResult:
     sha256: str | None  # None when not asked for
     lines: int
     clean: bool  # False: an over-long line or a corrupt stream rules native reading out
+    blank: tuple[int, ...] = ()  # 1-based numbers of the short lines holding only whitespace
 
 
-def count_lines(stream: BinaryIO, max_record_bytes: int, sha: "hashlib._Hash | None" = None) -> tuple[int, bool]:
-    """(lines, clean) of a byte stream, hashing the bytes read into `sha` when given.
+_WHITESPACE = b" \t\r\x0b\x0c"
+_SHORT = 64  # whitespace-only lines longer than this are not looked for (the row count then declines)
 
-    Blank lines need no check here: DuckDB skips them, so a file holding one gives fewer rows
-    than lines and the caller declines. A line longer than `max_record_bytes` is caught by
-    tracking the open run at block edges: blocks are never longer than that limit, so a longer
-    line must cross one.
+
+def count_lines(stream: BinaryIO, max_record_bytes: int, sha: "hashlib._Hash | None" = None) -> tuple[int, bool, tuple[int, ...]]:
+    """(lines, clean, blank lines) of a byte stream, hashing the bytes read into `sha` when given.
+
+    Blank (whitespace-only) lines are listed because DuckDB skips them while the Python readers
+    pass over them: knowing where they are maps DuckDB's rows back to line numbers. Only short
+    ones are looked at (a line's bytes are inspected only when it is at most `_SHORT` long, so a
+    file of long records costs nothing more); a longer blank line leaves the counts unequal and
+    the caller declines. A line longer than `max_record_bytes` is caught by tracking the open run
+    at block edges: blocks are never longer than that limit, so a longer line must cross one.
     """
     lines, clean, last, run = 0, True, b"\n", 0
+    tail = b""  # the open line's bytes so far, while it is short enough to be a blank line
+    blank: list[int] = []
     size = max(1, min(_BLOCK, max_record_bytes))
     try:
         while block := stream.read(size):
             if sha is not None:
                 sha.update(block)
-            n = _newlines(block)
-            lines += n
-            if n == 0:
+            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+            if len(ends) == 0:
                 run += len(block)
+                tail = tail + block if len(tail) + len(block) <= _SHORT else b""
             else:
-                if run + block.find(b"\n") > max_record_bytes:
+                first = int(ends[0])
+                if run + first > max_record_bytes:
                     clean = False
-                run = len(block) - block.rfind(b"\n") - 1
+                if run + first <= _SHORT and not (tail + block[:first]).strip(_WHITESPACE):
+                    blank.append(lines + 1)
+                if len(ends) > 1:
+                    starts = ends[:-1] + 1
+                    for k in np.flatnonzero(ends[1:] - starts <= _SHORT):
+                        if not block[int(starts[k]) : int(ends[k + 1])].strip(_WHITESPACE):
+                            blank.append(lines + 2 + int(k))
+                lines += len(ends)
+                run = len(block) - int(ends[-1]) - 1
+                tail = block[int(ends[-1]) + 1 :] if run <= _SHORT else b""
             if run > max_record_bytes:
                 clean = False
             last = block[-1:]
     except (EOFError, zlib.error, gzip.BadGzipFile):
-        return lines, False
+        return lines, False, tuple(blank)
     if last != b"\n":
         lines += 1
-    return lines, clean
-
-
-def _newlines(block: bytes) -> int:
-    # numpy counts a byte three times faster than bytes.count (which has no memchr-style path).
-    return int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
+        if run <= _SHORT and not tail.strip(_WHITESPACE):
+            blank.append(lines)
+    return lines, clean, tuple(blank)
 
 
 def scan_file(path: str, compressed: bool, max_record_bytes: int, with_sha: bool) -> ScanResult:
     """Line count (of the decompressed content) and, if asked, the hash of the bytes on disk."""
     if compressed:
         with gzip.open(path, "rb") as raw:
-            lines, clean = count_lines(raw, max_record_bytes)  # type: ignore[arg-type]
-        return ScanResult(file_sha256(path) if with_sha else None, lines, clean)
+            lines, clean, blank = count_lines(raw, max_record_bytes)  # type: ignore[arg-type]
+        return ScanResult(file_sha256(path) if with_sha else None, lines, clean, blank)
     sha = hashlib.sha256() if with_sha else None
     with open(path, "rb") as raw:
-        lines, clean = count_lines(raw, max_record_bytes, sha)
-    return ScanResult(sha.hexdigest() if sha is not None else None, lines, clean)
+        lines, clean, blank = count_lines(raw, max_record_bytes, sha)
+    return ScanResult(sha.hexdigest() if sha is not None else None, lines, clean, blank)
 
 
 class BackgroundScan:

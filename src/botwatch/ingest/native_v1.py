@@ -10,8 +10,9 @@ from it in one aggregate, without a staging copy.
 It is only taken when it can account for every line. DuckDB reads the file as one object per
 line (`records=true`) with `ignore_errors=true`, which turns a line it cannot parse (truncated,
 bad UTF-8, not an object) into an empty row, and a text or number where an object or a list
-belongs into empty fields. It must give one row per line; a blank line would be skipped, so the
-counts would differ, and then it declines and the Python readers read the whole file. Rows that
+belongs into empty fields. It must give one row per line that is not blank: DuckDB skips blank
+lines, and the background line scan says where they were, so rows map back to line numbers; if
+the counts differ it declines and the Python readers read the whole file. Rows that
 are not clean statuses are flagged `bad`: lines DuckDB could not parse, stream delete/limit
 notices, padded ids, odd times, a missing text, a value of a JSON type the typed Python decoder
 would not take, an object or list element that came back empty. Their lines are picked out of
@@ -286,12 +287,42 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
 
 @dataclass(frozen=True)
 class NativeLoad:
-    """A file parsed into `_flat`: its rows, the rowid of its first line, and how many rows the
-    Python readers must decide (`bad`)."""
+    """A file parsed into `_flat`: its rows, the rowid of its first line, how many rows the
+    Python readers must decide (`bad`), and whether blank lines sit between rows (then the
+    temp table `_lines` maps each row to its line)."""
 
     rows: int
     base: int
     bad: int
+    blanks: bool = False
+
+    def numbered(self) -> str:
+        """SQL: `_flat` with each row's 1-based line number as `line`."""
+        if not self.blanks:
+            return f"(SELECT *, rowid - {self.base} + 1 AS line FROM _flat)"
+        return "(SELECT f.*, l.line FROM _flat f JOIN _lines l ON l.rid = f.rowid)"
+
+
+def _map_lines(study: Study, base: int, blank: tuple[int, ...]) -> None:
+    """The temp table `_lines` (rid, line): DuckDB skipped the blank lines, so row i (0-based)
+    is line i + 1 plus the number of blank lines before it.
+
+    Blank line j (0-based, in file order) comes after `b_j - 1 - j` rows and shifts every later
+    row by j + 1; an ASOF join finds, for each row, the last blank line before it."""
+    b = np.asarray(blank, dtype=np.int64)
+    j = np.arange(len(b), dtype=np.int64)
+    shifts = pa.table({"after_rows": b - 1 - j, "shift": j + 1})
+    study.con.register("_blank_shifts", shifts)
+    try:
+        study.sql(
+            f"""CREATE OR REPLACE TEMP TABLE _lines AS
+                SELECT f.rid, f.rid - {base} + 1 + coalesce(s.shift, 0) AS line
+                FROM (SELECT rowid AS rid FROM _flat) f
+                ASOF LEFT JOIN (SELECT after_rows, max(shift) AS shift FROM _blank_shifts GROUP BY after_rows) s
+                  ON f.rid - {base} >= s.after_rows"""
+        )
+    finally:
+        study.con.unregister("_blank_shifts")
 
 
 @contextmanager
@@ -344,21 +375,24 @@ def load_native(
     if rows is None:
         drop_native(study)
         return None
-    # Row ids follow insertion (= file) order; with one row per line they are the line numbers.
-    # A file that is mostly not v1.1 statuses is the Python readers' job from the start.
-    if not counted.clean or rows != counted.lines or rows == 0 or top - base + 1 != rows or bad > rows // 2:
+    # Row ids follow insertion (= file) order: one row per line that is not blank. A file that
+    # is mostly not v1.1 statuses is the Python readers' job from the start.
+    if not counted.clean or rows != counted.lines - len(counted.blank) or rows == 0 or top - base + 1 != rows or bad > rows // 2:
         drop_native(study)
         return None
-    return NativeLoad(int(rows), int(base), int(bad))
+    if counted.blank:
+        _map_lines(study, int(base), counted.blank)
+    return NativeLoad(int(rows), int(base), int(bad), blanks=bool(counted.blank))
 
 
 def drop_native(study: Study) -> None:
     study.sql("DROP TABLE IF EXISTS _flat")
+    study.sql("DROP TABLE IF EXISTS _lines")
 
 
 def bad_lines(study: Study, loaded: NativeLoad) -> list[int]:
     """The 1-based numbers of the lines SQL could not take as they are, in file order."""
-    return [n for (n,) in study.sql(f"SELECT rowid - {loaded.base} + 1 FROM _flat WHERE bad ORDER BY rowid")]
+    return [n for (n,) in study.sql(f"SELECT line FROM {loaded.numbered()} WHERE bad ORDER BY line")]
 
 
 def pick_lines(stream: BinaryIO, wanted: list[int]) -> Iterator[Line]:
@@ -401,9 +435,9 @@ def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tu
     src = source_name.replace("'", "''")
     staged = q("SELECT count(*) FROM _stage_posts")[0][0]
     good = f"""SELECT f.post_id, 'twitter' AS platform, f.account_id, f.ts, f.text, f.lang, f.kind, f.ref_post_id, f.ref_account_id,
-                      f.ref_handle, f.hashtags, f.mentions, f.urls, c.client, '{src}:' || (f.rowid - {loaded.base} + 1) AS source,
-                      '{FORMAT}' AS source_format, f.rowid - {loaded.base} + 1 AS line
-               FROM _flat f LEFT JOIN _clients c ON c.raw = f.client_raw WHERE NOT f.bad"""
+                      f.ref_handle, f.hashtags, f.mentions, f.urls, c.client, '{src}:' || f.line AS source,
+                      '{FORMAT}' AS source_format, f.line
+               FROM {loaded.numbered()} f LEFT JOIN _clients c ON c.raw = f.client_raw WHERE NOT f.bad"""
     candidates = f"({good} UNION ALL SELECT * EXCLUDE (_seq), {_staged_line()} FROM _stage_posts)"
     total = loaded.rows - loaded.bad + staged
     unique = q(f"SELECT count(DISTINCT post_id) FROM {candidates}")[0][0] == total
@@ -429,12 +463,12 @@ def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) 
     unfolded, so each row is one line's and orders by that line).
     """
     src = source_name.replace("'", "''")
-    b = loaded.base
+    numbered = loaded.numbered()
     profile = ", ".join(f"prof.{c} AS {c}" for c in PROFILE_COLUMNS)
     native = f"""SELECT prof.id AS account_id, {profile}, ts AS observed_at, line, seq
-                 FROM (SELECT a AS prof, ts, rowid - {b} + 1 AS line, (rowid - {b}) * 3 + 1 AS seq FROM _flat WHERE NOT bad
+                 FROM (SELECT a AS prof, ts, line, line * 3 + 1 AS seq FROM {numbered} WHERE NOT bad
                        UNION ALL
-                       SELECT r, ts, rowid - {b} + 1, (rowid - {b}) * 3 FROM _flat WHERE r IS NOT NULL AND NOT bad)"""
+                       SELECT r, ts, line, line * 3 FROM {numbered} WHERE r IS NOT NULL AND NOT bad)"""
     # A staged line's snapshots in the order the reader gave them: referenced author, then author.
     staged = f"""SELECT account_id, {', '.join(PROFILE_COLUMNS)}, observed_at, line,
                         line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS seq

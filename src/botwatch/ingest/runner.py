@@ -193,7 +193,7 @@ def _ingest_source(
         result.error = f"{type(exc).__name__}: {exc}"
         result.stored = result.duplicates = result.rejected = result.accounts = 0
     finally:
-        for table in [t for t, _ in _STAGES.values()] + ["_flat", "_reduced", "_known", "_accounts"]:
+        for table in [t for t, _ in _STAGES.values()] + ["_flat", "_lines", "_reduced", "_known", "_accounts"]:
             try:
                 q(f"DROP TABLE IF EXISTS {table}")
             except Exception:  # noqa: BLE001 - the connection may be unusable after a fatal error
