@@ -35,10 +35,10 @@ import pyarrow as pa
 from botwatch.ingest.fields import client_name
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.source import Line
+from botwatch.ingest.twitter_v1 import FORMAT
 from botwatch.study import Study
 
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
-FORMAT = "twitter-v1.1"
 
 # Scalar leaves are all read as VARCHAR and checked here, not read as their SQL types: DuckDB's
 # typed reading casts freely (3.7 or `true` into a BIGINT, 0.5 into a BOOLEAN), and reading a

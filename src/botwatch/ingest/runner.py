@@ -21,6 +21,7 @@ from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots
+from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
@@ -29,7 +30,6 @@ from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
 ProgressFn = Callable[[int], None]
-NATIVE_FORMAT = "twitter-v1.1"
 
 
 @dataclass
