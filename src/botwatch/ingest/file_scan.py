@@ -1,7 +1,8 @@
-"""One background pass over a file: its SHA-256 and its line count, while DuckDB parses it.
+"""One background pass over a file: its SHA-256, its line count and its blank lines, while DuckDB parses it.
 
-The native v1.1 path needs both facts — the hash to recognise a re-ingest, the line count to prove
-that every line became one row — and neither needs the parsed records. Computing them in a thread
+The native v1.1 path needs these facts — the hash to recognise a re-ingest, the line count and the
+blank lines (which DuckDB skips) to prove that every other line became one row and to number the
+rows — and none needs the parsed records. Computing them in a thread
 overlaps them with DuckDB's `read_json` (which releases the GIL); hashing and decompression
 release it too, so the pass costs little wall time.
 """

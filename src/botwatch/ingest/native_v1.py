@@ -260,6 +260,9 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
                OR (retweeted_status IS NOT NULL AND {_bad_time('ru_created_at', 'rt_created')})
                OR (quoted_status IS NOT NULL AND {_bad_time('qu_created_at', 'qt_created')})
                OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL OR wrong_type
+               -- A quoted status that came back empty may have been text: DuckDB would still call
+               -- the post a quote, the Python readers would not. (An empty user, retweet, extended
+               -- tweet or entities already ends as on the Python path, or is flagged above.)
                OR (quoted_status IS NOT NULL AND qt_id_str IS NULL AND qu_id_str IS NULL)
                OR {_list_wrong('tags_raw', ['text'])} OR {_list_wrong('mentions_raw', ['screen_name'])}
                OR {_list_wrong('urls_raw', ['url', 'expanded_url'])})"""
