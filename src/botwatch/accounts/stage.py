@@ -33,10 +33,6 @@ EVIDENCE_SCHEMA = pa.schema(
 )
 
 
-def _write(study: Study, name: str, table: pa.Table) -> None:
-    study.write_table(name, table)
-
-
 def _arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
     if schema is not None:
         df = df.astype({f.name: "object" for f in schema if f.name in df.columns})
@@ -50,9 +46,9 @@ def run_accounts(study: Study, election: object = None) -> int:
     home = getattr(election, "country", None)
     data = feats.build(study, election)
     scores, evidence = score(data, shipped_model(), home)
-    _write(study, "account_features", _arrow(feats.table_columns(data.features)))
-    _write(study, "account_scores", _arrow(scores, SCORES_SCHEMA))
-    _write(study, "account_evidence", _arrow(evidence, EVIDENCE_SCHEMA))
+    study.write_table("account_features", _arrow(feats.table_columns(data.features)))
+    study.write_table("account_scores", _arrow(scores, SCORES_SCHEMA))
+    study.write_table("account_evidence", _arrow(evidence, EVIDENCE_SCHEMA))
     study.sql(
         "CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, s.* EXCLUDE (platform, account_id) "
         "FROM accounts a LEFT JOIN account_scores s USING (platform, account_id)"

@@ -146,10 +146,6 @@ class Labeller:
         return labels, party_rows
 
 
-def _write(study: Study, name: str, table: pa.Table) -> None:
-    study.write_table(name, table)
-
-
 def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Label every post of `study` for `election`; returns (post_labels rows, post_party rows)."""
     labeller = Labeller.for_election(election)
@@ -170,8 +166,8 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         cur.close()
     all_labels = pa.concat_tables(labels) if labels else POST_LABELS.empty_table()
     all_parties = pa.concat_tables(parties) if parties else POST_PARTY.empty_table()
-    _write(study, "post_labels", all_labels)
-    _write(study, "post_party", all_parties)
+    study.write_table("post_labels", all_labels)
+    study.write_table("post_party", all_parties)
     secs = time.perf_counter() - t0
     n = all_labels.num_rows
     log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {all_parties.num_rows:,} post-party rows; {labeller.scorer.scored:,} distinct English texts scored")
