@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts.botmodel import PROB_CEIL, PROB_FLOOR, describe_value, load_model, sentence, shipped_model
-from botwatch.accounts.profile import MODEL_FEATURES, char_entropy, is_generated_handle, name_handle_similarity, profile_features
+from botwatch.accounts.profile import ALL_FEATURES, MODEL_FEATURES, char_entropy, is_generated_handle, name_handle_similarity, profile_features
 
 
 @pytest.mark.parametrize(("handle", "expected"), [("paulafr68963440", True), ("Noname064019124", True), ("Noname06401912", False), ("UKLabour", False),
@@ -42,7 +42,7 @@ def test_profile_features_keep_unknown_as_nan() -> None:
         }
     )
     f = profile_features(df, pd.Series([pd.Timestamp("2017-01-01"), pd.Timestamp("2017-01-11")]))
-    assert list(f.columns) == MODEL_FEATURES
+    assert list(f.columns) == ALL_FEATURES
     assert f.loc[0, "age_days"] == pytest.approx(731)
     assert f.loc[1, "posts_per_day_life"] == pytest.approx(2000)
     assert math.isnan(f.loc[1, "log_followers"]) and math.isnan(f.loc[1, "name_len"]) and math.isnan(f.loc[1, "default_image"])

@@ -26,6 +26,9 @@ V11_TO_CANONICAL: dict[str, str] = {
     "statuses_count": "posts_count",
     "lang": "account_lang",
     "default_profile_image": "default_image",
+    "favourites_count": "likes_count",
+    "listedcount": "listed_count",
+    "profile_use_background_image": "background_image",
 }
 _STATUS_TIME = re.compile(r"'created_at': '([A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \+0000 \d{4})'")
 # stclab was collected in March 2017 (its newest last-status is 2017-03); used when a row has none.
@@ -53,7 +56,7 @@ def canonical_profiles(raw: pd.DataFrame) -> pd.DataFrame:
     df = raw.rename(columns={k: v for k, v in V11_TO_CANONICAL.items() if k in raw.columns and v not in raw.columns})
     if "created_at" in df.columns:
         df["created_at"] = parse_twitter_time(df["created_at"])
-    for b in ("verified", "default_profile", "default_image"):
+    for b in ("verified", "default_profile", "default_image", "background_image"):
         if b in df.columns:
             df[b] = _truthy(df[b])
     for s in ("handle", "display_name", "description", "location"):
@@ -75,12 +78,13 @@ def load_stclab(root: Path) -> pd.DataFrame:
     feats["label"] = pd.to_numeric(raw["bot"], errors="coerce").astype(int)
     feats["source"] = "stclab"
     feats["handle"] = df["handle"]
+    feats["account_id"] = raw["id_str"].fillna(raw["id"])
     return feats.drop_duplicates(subset=["handle"]).reset_index(drop=True)
 
 
 def load_gilani(root: Path) -> pd.DataFrame:
     """Gilani 2017 bots + humans (all four popularity bands) → the profile features it can fill:
-    handle shape, follower/friend ratio and account age. Everything else is NaN."""
+    handle shape, follower/friend ratio, account age and likes. Everything else is NaN."""
     frames = []
     for label, folder in ((1, "bots"), (0, "humans")):
         for f in sorted((root / folder).glob("*.csv.gz")):
@@ -94,12 +98,48 @@ def load_gilani(root: Path) -> pd.DataFrame:
     ratio = pd.to_numeric(raw["follower_friend_ratio"], errors="coerce")
     feats["ff_ratio_log10"] = np.log10(ratio.clip(lower=1e-3))
     feats["age_days"] = pd.to_numeric(raw["age_of_account_in_days"], errors="coerce")
+    feats["log_age_days"] = np.log1p(feats["age_days"])
+    # `user_favourited` is the account's own likes (favourites) count as Stweeler recorded it:
+    # humans median ~2,400, bots ~380. Gilani's other columns describe tweets in its collection
+    # window (not the profile) and are left out.
+    likes = pd.to_numeric(raw["user_favourited"], errors="coerce")
+    feats["log_likes"] = np.log1p(likes)
+    feats["log_likes_per_day"] = np.log1p(likes / feats["age_days"].clip(lower=1.0))
     feats["label"] = raw["label"].astype(int)
     feats["source"] = "gilani2017"
     feats["handle"] = df["handle"]
     # The same handle can appear in two bands with one label; an account labelled both ways is dropped.
     agree = feats.groupby("handle")["label"].transform("nunique") == 1
     return feats[agree].drop_duplicates(subset=["handle"]).reset_index(drop=True)
+
+
+PAIR_SETS = ("botwiki2019", "verified2019")
+PAIR_SOURCE = "botwiki+verified"
+
+
+def load_profiles_csv(folder: Path, source: str | None = None) -> pd.DataFrame:
+    """A `profiles.csv.gz` of the shared layout (botwiki-2019, verified-2019) → features, `label`,
+    `source`, `handle`, `account_id`. Account age and rates are measured at `captured_at` when
+    known, else at `status_created_at` (the profile came with that status; see the data README)."""
+    raw = pd.read_csv(folder / "profiles.csv.gz", dtype=str, keep_default_na=False, na_values=[""])
+    ref = parse_twitter_time(raw["captured_at"]).fillna(parse_twitter_time(raw["status_created_at"]))
+    df = canonical_profiles(raw)
+    feats = profile_features(df, ref)
+    feats["label"] = pd.to_numeric(raw["label"], errors="coerce").astype(int)
+    feats["source"] = source or folder.name
+    feats["handle"] = df["handle"]
+    feats["account_id"] = raw["id"]
+    return feats
+
+
+def load_pair(root: Path, exclude_ids: set[str] = frozenset(), exclude_handles: set[str] = frozenset()) -> pd.DataFrame:
+    """botwiki-2019 bots + verified-2019 humans as one two-class source (each set has one class, so
+    neither is ever used alone). Accounts also in another source (by id or lower-cased handle) are
+    dropped so that a leave-one-source-out test never sees its own answer."""
+    frames = [load_profiles_csv(root / name, PAIR_SOURCE) for name in PAIR_SETS]
+    pair = pd.concat(frames, ignore_index=True)
+    keep = ~pair["account_id"].isin(exclude_ids) & ~pair["handle"].str.lower().isin({h.lower() for h in exclude_handles})
+    return pair[keep].drop_duplicates(subset=["account_id"]).reset_index(drop=True)
 
 
 def read_labels_csv(path: Path) -> pd.DataFrame:

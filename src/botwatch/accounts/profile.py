@@ -43,6 +43,50 @@ MODEL_FEATURES: list[str] = [
     "verified",
 ]
 
+# Added for cross-source robustness (issue 12): rates on a log scale, likes and lists (absent
+# from some archives: NaN there), the profile's own words and links. `ALL_FEATURES` is every
+# column `profile_features` returns; a model picks its subset and stores it in its file.
+EXTRA_FEATURES: list[str] = [
+    "log_age_days",
+    "log_posts_per_day",
+    "log_followers_per_day",
+    "log_following_per_day",
+    "log_likes",
+    "log_likes_per_day",
+    "likes_per_post_log",
+    "log_listed",
+    "listed_per_1k_followers_log",
+    "handle_underscores",
+    "name_words",
+    "name_non_ascii_share",
+    "description_words",
+    "description_has_link",
+    "description_mentions",
+    "description_hashtags",
+    "has_url",
+    "self_declared_bot",
+    "automation_words",
+    "background_image",
+]
+ALL_FEATURES: list[str] = MODEL_FEATURES + EXTRA_FEATURES
+
+# "bot" as its own word or as a suffix/prefix of a handle or name part (`poetry_bot`, `BotOfBabel`,
+# `mcgucket_bot`), but not inside ordinary words (`abbott`, `bottle`, `robotics`).
+_BOT_CASE = re.compile(r"(?:^|[_\W\d])[Bb][Oo][Tt][Ss]?(?:$|[_\W\d])|[a-z0-9]Bot(?:s)?(?=$|[A-Z_\W\d])|^[Bb]ot(?=[A-Z_\d])")
+_AUTOMATION = re.compile(
+    r"\b(?:automated|automatic(?:ally)?|auto[- ]?(?:post|tweet|generated)|every (?:\d+ )?(?:minute|hour|day|few)|hourly|"
+    r"generated|random(?:ly)?|tweets? (?:every|each|random)|feed|rss|not affiliated|unofficial|updates? from|alerts?|"
+    r"created by|made by|run by|maintained by|by @\w+)\b",
+    re.I,
+)
+_LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|org|net|io|co|ly|me)\b", re.I)
+
+
+def self_declared_bot(*texts: str | None) -> bool:
+    """True when a handle, name or description calls the account a bot (the self-declared bots
+    of botwiki.org and many feeds say so; few people put "bot" as a word in their own profile)."""
+    return any(t is not None and bool(_BOT_CASE.search(t)) for t in texts)
+
 _GENERATED = re.compile(r"^[A-Za-z0-9]{15}$")
 _ALNUM = re.compile(r"[^a-z0-9]")
 
@@ -106,6 +150,13 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["log_posts_count"] = np.log1p(posts)
     out["ff_ratio_log10"] = np.log10((followers + 1) / (following + 1))
     created = pd.to_datetime(col("created_at"), errors="coerce")
+    # A full profile object (creation time and counts known) leaves an empty text field as
+    # null; there "null" means "empty", whereas an archive without the field knows nothing.
+    full = (created.notna() & followers.notna()).tolist()
+
+    def text(c: str) -> list[str | None]:
+        return [("" if f else None) if v is None else v for v, f in zip(_texts(col(c), keep_empty=True), full)]
+
     if ref_time is None:
         age = pd.Series(np.nan, index=df.index)
     else:
@@ -123,13 +174,37 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["handle_entropy"] = _apply(h, char_entropy)
     out["handle_upper_share"] = _apply(h, lambda v: sum(c.isupper() for c in v) / len(v))
     out["handle_generated15"] = _apply(h, lambda v: float(is_generated_handle(v)))
-    names = _texts(col("display_name"), keep_empty=True)
+    names = text("display_name")
     out["name_len"] = _apply(names, len)
     out["name_digits"] = _apply(names, lambda v: sum(c.isdigit() for c in v))
     out["name_handle_similarity"] = [name_handle_similarity(a, b) if a is not None and b is not None else np.nan for a, b in zip(names, h)]
-    out["description_len"] = _apply(_texts(col("description"), keep_empty=True), len)
-    out["has_location"] = _apply(_texts(col("location"), keep_empty=True), lambda v: float(bool(v.strip())))
+    desc = text("description")
+    out["description_len"] = _apply(desc, len)
+    out["has_location"] = _apply(text("location"), lambda v: float(bool(v.strip())))
     out["default_profile"] = _bool(col("default_profile"))
     out["default_image"] = _bool(col("default_image"))
     out["verified"] = _bool(col("verified"))
-    return out[MODEL_FEATURES]
+    out["log_age_days"] = np.log1p(age)
+    out["log_posts_per_day"] = np.log1p(out["posts_per_day_life"])
+    out["log_followers_per_day"] = np.log1p(out["followers_per_day"])
+    out["log_following_per_day"] = np.log1p(out["following_per_day"])
+    likes, listed = _num(col("likes_count")), _num(col("listed_count"))
+    out["log_likes"] = np.log1p(likes)
+    out["log_likes_per_day"] = np.log1p(likes / days)
+    out["likes_per_post_log"] = np.log10((likes + 1) / (posts + 1))
+    out["log_listed"] = np.log1p(listed)
+    out["listed_per_1k_followers_log"] = np.log10((listed + 1) / (followers / 1000 + 1))
+    out["handle_underscores"] = _apply(h, lambda v: v.count("_"))
+    out["name_words"] = _apply(names, lambda v: len(v.split()))
+    out["name_non_ascii_share"] = _apply(names, lambda v: sum(ord(c) > 127 for c in v) / len(v) if v else 0.0)
+    out["description_words"] = _apply(desc, lambda v: len(v.split()))
+    out["description_has_link"] = _apply(desc, lambda v: float(bool(_LINK.search(v))))
+    out["description_mentions"] = _apply(desc, lambda v: v.count("@"))
+    out["description_hashtags"] = _apply(desc, lambda v: v.count("#"))
+    # The profile link is known only where the source keeps it (v1.1 `url`; in a study, `extra`).
+    urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
+    out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
+    out["self_declared_bot"] = [float(self_declared_bot(a, b, c)) if (a or b or c) else np.nan for a, b, c in zip(h, names, desc)]
+    out["automation_words"] = _apply(desc, lambda v: len(_AUTOMATION.findall(v)))
+    out["background_image"] = _bool(col("background_image"))
+    return out[ALL_FEATURES]

@@ -1,0 +1,100 @@
+"""Leave-one-source-out evaluation: the yardstick for every bot-model choice (issue 12).
+
+A researcher's archive is, by definition, a source the model never saw, so the figure that matters
+is how a model trained on all labelled sources but one scores the one left out. `loso_table` does
+that for every source and returns one row per held-out source with AUC, balanced accuracy and F1
+at the shipped threshold, Brier score and expected calibration error (ECE, 10 equal-width bins).
+A source with one class (botwiki-2019 bots, verified-2019 humans) only ever enters as a pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+THRESHOLD = 0.5  # "likely automated" downstream; F1 and balanced accuracy are read here
+
+Predictor = Callable[[pd.DataFrame], np.ndarray]
+Fitter = Callable[[pd.DataFrame, Sequence[str]], Predictor]
+
+
+def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: bin-size-weighted |mean predicted - observed rate|."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            total += m.sum() * abs(p[m].mean() - y[m].mean())
+    return float(total / len(y)) if len(y) else float("nan")
+
+
+def scores(y: np.ndarray, p: np.ndarray, threshold: float = THRESHOLD) -> dict[str, float]:
+    """AUC, balanced accuracy and F1 at `threshold`, Brier, ECE, n and bot share."""
+    from sklearn.metrics import balanced_accuracy_score, brier_score_loss, f1_score, roc_auc_score
+
+    y = np.asarray(y, int)
+    p = np.asarray(p, float)
+    pred = (p >= threshold).astype(int)
+    both = len(set(y.tolist())) == 2
+    return {
+        "n": int(len(y)),
+        "bots": int(y.sum()),
+        "auc": round(float(roc_auc_score(y, p)), 4) if both else float("nan"),
+        "balanced_accuracy": round(float(balanced_accuracy_score(y, pred)), 4) if both else float("nan"),
+        "f1": round(float(f1_score(y, pred, zero_division=0)), 4),
+        "brier": round(float(brier_score_loss(y, p)), 4),
+        "ece": round(ece(y, p), 4),
+    }
+
+
+def source_weights(frame: pd.DataFrame) -> np.ndarray:
+    """Row weights giving every source the same total weight, split equally between its bots and
+    humans: a big source must not decide alone what a bot looks like, and a source's own bot
+    share (an artefact of how it was collected) must not become a prior."""
+    w = np.ones(len(frame))
+    groups = frame.groupby(["source", "label"]).indices
+    n_sources = frame["source"].nunique()
+    for (_src, _lab), idx in groups.items():
+        w[idx] = len(frame) / (n_sources * 2 * len(idx))
+    return w
+
+
+def loso_table(frames: Sequence[pd.DataFrame], fit: Fitter, features: Sequence[str]) -> list[dict[str, Any]]:
+    """For each source: fit on the others (with `fit`), predict the held-out one, score it."""
+    pooled = pd.concat(list(frames), ignore_index=True)
+    rows = []
+    for src in pooled["source"].drop_duplicates().tolist():
+        test = pooled[pooled["source"] == src].reset_index(drop=True)
+        train = pooled[pooled["source"] != src].reset_index(drop=True)
+        predict = fit(train, features)
+        p = predict(test)
+        rows.append({"held_out": src, "trained_on": sorted(train["source"].unique().tolist()), **scores(test["label"].to_numpy(), p)})
+    return rows
+
+
+def within_source_oof(frame: pd.DataFrame, fit: Fitter, features: Sequence[str], folds: int = 5, seed: int = 7) -> np.ndarray:
+    """Out-of-fold probabilities inside one source (the within-source figure kept for comparison)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = frame["label"].to_numpy(int)
+    out = np.zeros(len(frame))
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
+        out[te] = fit(frame.iloc[tr].reset_index(drop=True), features)(frame.iloc[te].reset_index(drop=True))
+    return out
+
+
+def format_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The LOSO rows as a Markdown table (what the model card leads with)."""
+    head = "| held out | trained on | n | bots | AUC | balanced acc. | F1 @0.5 | Brier | ECE |\n|---|---|---|---|---|---|---|---|---|"
+    lines = [head]
+    for r in rows:
+        lines.append(
+            f"| {r['held_out']} | {' + '.join(r['trained_on'])} | {r['n']:,} | {r['bots']:,} | {r['auc']:.3f} | "
+            f"{r['balanced_accuracy']:.3f} | {r['f1']:.3f} | {r['brier']:.3f} | {r['ece']:.3f} |"
+        )
+    return "\n".join(lines)
