@@ -8,6 +8,7 @@ were only retweeted or looked up and never posted in the study.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ import pandas as pd
 from botwatch.accounts import signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_utc_offset
-from botwatch.accounts.profile import MODEL_FEATURES, profile_features
+from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
 
 
@@ -72,6 +73,30 @@ def cluster_membership(study: Study) -> pd.DataFrame | None:
     ).df()
 
 
+def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
+    """`accounts` plus the profile facts the v1.1 readers keep in `extra` (likes, lists, whether
+    a website is linked; see `twitter_v1.profile_extra`), as the columns `profile_features` reads.
+    Accounts from formats without them get NULL: unknown, not zero."""
+    likes, listed, has_url = [], [], []
+    for raw in accounts["extra"].tolist() if "extra" in accounts.columns else [None] * len(accounts):
+        obj: Any = None
+        if isinstance(raw, str) and raw:
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                obj = None
+        obj = obj if isinstance(obj, dict) else {}
+        lk, ls, hu = obj.get("likes_count"), obj.get("listed_count"), obj.get("has_url")
+        likes.append(lk if isinstance(lk, int) and not isinstance(lk, bool) else None)
+        listed.append(ls if isinstance(ls, int) and not isinstance(ls, bool) else None)
+        has_url.append(hu if isinstance(hu, bool) else None)
+    out = accounts.copy()
+    out["likes_count"] = np.array([np.nan if v is None else float(v) for v in likes], dtype="float64")
+    out["listed_count"] = np.array([np.nan if v is None else float(v) for v in listed], dtype="float64")
+    out["has_url"] = has_url
+    return out
+
+
 def build(study: Study, election: Any = None) -> AccountData:
     """Compute the features of every account in the study."""
     accounts = study.con.execute("SELECT * FROM accounts ORDER BY platform, account_id").df()
@@ -79,8 +104,8 @@ def build(study: Study, election: Any = None) -> AccountData:
     act = tables["activity"]
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
     ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
-    prof = profile_features(accounts, ref)
-    for c in MODEL_FEATURES:
+    prof = profile_features(with_profile_extra(accounts), ref)
+    for c in ALL_FEATURES:
         df[c] = prof[c].to_numpy()
     n = df["n_posts"].astype("float64")
     span_days = (pd.to_datetime(df["last_post"]) - pd.to_datetime(df["first_post"])).dt.total_seconds() / 86400.0

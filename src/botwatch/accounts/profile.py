@@ -201,9 +201,13 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["description_has_link"] = _apply(desc, lambda v: float(bool(_LINK.search(v))))
     out["description_mentions"] = _apply(desc, lambda v: v.count("@"))
     out["description_hashtags"] = _apply(desc, lambda v: v.count("#"))
-    # The profile link is known only where the source keeps it (v1.1 `url`; in a study, `extra`).
-    urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
-    out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
+    # The profile link is known only where the source keeps it: a labelled set's v1.1 `url`, or
+    # in a study the `has_url` the v1.1 readers put in `extra` (unknown for other formats).
+    if "has_url" in df.columns:
+        out["has_url"] = _bool(col("has_url"))
+    else:
+        urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
+        out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
     out["self_declared_bot"] = [float(self_declared_bot(a, b, c)) if (a or b or c) else np.nan for a, b, c in zip(h, names, desc)]
     out["automation_words"] = _apply(desc, lambda v: len(_AUTOMATION.findall(v)))
     out["background_image"] = _bool(col("background_image"))

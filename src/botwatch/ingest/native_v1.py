@@ -56,7 +56,7 @@ USER_LEAVES = {
     "id_str": "id", "screen_name": "str", "name": "str", "description": "str", "location": "str", "lang": "str",
     "created_at": "time", "followers_count": "BIGINT", "friends_count": "BIGINT", "statuses_count": "BIGINT",
     "verified": "BOOLEAN", "default_profile": "BOOLEAN", "default_profile_image": "BOOLEAN", "time_zone": "str",
-    "utc_offset": "INTEGER",
+    "utc_offset": "INTEGER", "favourites_count": "BIGINT", "listed_count": "BIGINT", "url": "str",
 }
 _ENT = "STRUCT(hashtags STRUCT(text VARCHAR)[], user_mentions STRUCT(screen_name VARCHAR)[], urls STRUCT(url VARCHAR, expanded_url VARCHAR)[])"
 _EXT = f"STRUCT(full_text VARCHAR, entities {_ENT})"
@@ -149,7 +149,7 @@ _WS = "chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
 # Profile columns of `_flat`'s author (`a`) and referenced-user (`r`) structs, in snapshot order.
 PROFILE_COLUMNS = [
     "handle", "display_name", "description", "location", "account_lang", "created_at", "followers", "following",
-    "posts_count", "verified", "default_profile", "default_image", "time_zone", "utc_offset",
+    "posts_count", "verified", "default_profile", "default_image", "time_zone", "utc_offset", "extra",
 ]
 
 
@@ -196,6 +196,9 @@ def _profile(prefix: str, created: str) -> str:
         _s(col["screen_name"]), _s(col["name"]), _s(col["description"]), _s(col["location"]), _s(col["lang"]),
         created, col["followers_count"], col["friends_count"], col["statuses_count"], col["verified"],
         col["default_profile"], col["default_profile_image"], _s(col["time_zone"]), col["utc_offset"],
+        # `twitter_v1.profile_extra` writes the same JSON text (same keys, order and nulls).
+        f"json_object('likes_count', {col['favourites_count']}, 'listed_count', {col['listed_count']}, "
+        f"'has_url', {_s(col['url'])} IS NOT NULL)::VARCHAR",
     ]
     return "{" + ", ".join([f"'id': {col['id_str']}"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
 
@@ -479,7 +482,7 @@ def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) 
     fields = ", ".join(f"arg_max({c}, k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
     study.sql(
         f"""CREATE OR REPLACE TEMP TABLE _reduced AS
-        SELECT account_id, 'twitter' AS platform, {fields}, NULL::VARCHAR AS extra,
+        SELECT account_id, 'twitter' AS platform, {fields},
                max(observed_at) AS observed_at, min(observed_at) AS first_seen, max(observed_at) AS last_seen,
                '{src}:' || arg_max(line, seq) AS source
         FROM (SELECT *, coalesce(epoch(observed_at)::BIGINT, 0) * 4294967296 + seq AS k

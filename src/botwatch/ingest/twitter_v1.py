@@ -46,6 +46,13 @@ def _full_text(status: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return req_text(status.get("text")), ents
 
 
+def profile_extra(likes: int | None, listed: int | None, has_url: bool) -> str:
+    """The v1.1 profile facts the canonical columns lack but the bot model reads (likes given,
+    lists the account is on, whether it links a website), as the `extra` JSON. The native
+    DuckDB reader writes the same text (`native_v1._profile`); keys in this order, nulls kept."""
+    return orjson.dumps({"likes_count": likes, "listed_count": listed, "has_url": has_url}).decode()
+
+
 def user_snapshot(user: dict[str, Any], observed_at: datetime | None, platform: str = "twitter") -> dict[str, Any]:
     """Canonical account fields from a v1.1 user object."""
     return {
@@ -65,6 +72,7 @@ def user_snapshot(user: dict[str, Any], observed_at: datetime | None, platform: 
         "default_image": opt_bool(user.get("default_profile_image")),
         "time_zone": opt_str(user.get("time_zone")),
         "utc_offset": opt_int(user.get("utc_offset")),
+        "extra": profile_extra(opt_int(user.get("favourites_count")), opt_int(user.get("listed_count")), opt_str(user.get("url")) is not None),
         "observed_at": observed_at,
     }
 
@@ -141,7 +149,8 @@ def handle_twibot_user(obj: Any, line: int, sink: RowSink) -> None:
     if not isinstance(obj, dict) or not isinstance(obj.get("profile"), dict):
         raise RecordError("expected a TwiBot-20 record with a profile object")
     snap = user_snapshot(obj["profile"], None)
-    extra = {k: obj[k] for k in ("label", "domain") if obj.get(k) not in (None, "")}
+    extra = orjson.loads(snap["extra"])
+    extra.update({k: obj[k] for k in ("label", "domain") if obj.get(k) not in (None, "")})
     if isinstance(obj.get("tweet"), list):
         extra["tweets_in_record"] = len(obj["tweet"])
     snap["extra"] = orjson.dumps(extra).decode() if extra else None

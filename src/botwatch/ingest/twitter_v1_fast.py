@@ -15,6 +15,7 @@ import msgspec
 
 from botwatch.ingest.fields import client_name, opt_str, parse_twitter_time
 from botwatch.ingest.sink import RowSink
+from botwatch.ingest.twitter_v1 import profile_extra
 
 
 class _Hashtag(msgspec.Struct, gc=False):
@@ -57,6 +58,9 @@ class _User(msgspec.Struct, gc=False):
     default_profile_image: Optional[bool] = None
     time_zone: Optional[str] = None
     utc_offset: Optional[int] = None
+    favourites_count: Optional[int] = None
+    listed_count: Optional[int] = None
+    url: Optional[str] = None
 
 
 class _Inner(msgspec.Struct, gc=False):
@@ -117,6 +121,7 @@ def _snapshot(u: _User, observed_at: object) -> dict[str, object]:
         "default_image": u.default_profile_image,
         "time_zone": _s(u.time_zone),
         "utc_offset": u.utc_offset,
+        "extra": profile_extra(u.favourites_count, u.listed_count, _s(u.url) is not None),
         "observed_at": observed_at,
     }
 
