@@ -46,22 +46,21 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     frames = load_sources(args.data)
-    from botwatch.accounts.profile import MODEL_FEATURES
-    from botwatch.accounts.training import fit_model
+    from botwatch.accounts.retrain import _fit, train_and_report
+    from botwatch.accounts.training import SHIPPED_FEATURES
 
-    def fit(train: pd.DataFrame, features: list[str]):  # type: ignore[no-untyped-def]
-        model, _ = fit_model(train, list(features))
-        return model.predict
-
-    rows = loso_table(frames, fit, MODEL_FEATURES)
-    print(format_table(rows))
     if args.loso:
+        print(format_table(loso_table(frames, _fit, SHIPPED_FEATURES)))
+        print("\nthe same with `verified` added (a shortcut on botwiki+verified; not shipped):")
+        print(format_table(loso_table(frames, _fit, [*SHIPPED_FEATURES, "verified"])))
         print(f"{time.perf_counter() - t0:.1f} s")
         return
-    from botwatch.accounts.retrain import train_and_report
-
     figs = train_and_report(frames, args.model, args.figures, args.svg)
-    print(json.dumps({"pooled_oof": figs["pooled_oof"], "sources": {k: v["oof"] for k, v in figs["sources"].items()}}, indent=1))
+    print(format_table(figs["loso"]))
+    print("\nthe same with `verified` added (a shortcut on botwiki+verified; not shipped):")
+    print(format_table(figs["loso_with_verified"]))
+    print("\nwithin source, out-of-fold (other sources in training too):")
+    print(json.dumps({k: v.get("oof_with_other_sources") for k, v in figs["sources"].items()}, indent=1))
     print(f"model: {args.model} ({args.model.stat().st_size / 1024:.0f} KiB); {time.perf_counter() - t0:.1f} s")
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts.botmodel import PROB_CEIL, PROB_FLOOR, describe_value, load_model, sentence, shipped_model
-from botwatch.accounts.profile import ALL_FEATURES, MODEL_FEATURES, char_entropy, is_generated_handle, name_handle_similarity, profile_features
+from botwatch.accounts.profile import ALL_FEATURES, char_entropy, is_generated_handle, name_handle_similarity, profile_features
+from botwatch.accounts.training import SHIPPED_FEATURES
 
 
 @pytest.mark.parametrize(("handle", "expected"), [("paulafr68963440", True), ("Noname064019124", True), ("Noname06401912", False), ("UKLabour", False),
@@ -52,16 +53,16 @@ def test_profile_features_keep_unknown_as_nan() -> None:
 
 def test_shipped_model_is_calibrated_range_and_explains() -> None:
     m = shipped_model()
-    assert m.features == MODEL_FEATURES
+    assert m.features == SHIPPED_FEATURES and "verified" not in m.features  # no shortcut column
     assert np.all(np.diff(m.calib_x) >= 0) and np.all(np.diff(m.calib_y) >= 0)  # isotonic map is monotone
-    X = pd.DataFrame([{f: np.nan for f in MODEL_FEATURES}, {**{f: np.nan for f in MODEL_FEATURES}, "log_following": 0.0, "log_followers": 8.0}])
+    X = pd.DataFrame([{f: np.nan for f in SHIPPED_FEATURES}, {**{f: np.nan for f in SHIPPED_FEATURES}, "log_likes": 0.0, "log_age_days": 3.0}])
     p = m.predict(X)
     assert np.all((p >= PROB_FLOOR) & (p <= PROB_CEIL))
     contrib = m.contributions(X)
     # Tree SHAP: contributions plus bias equal the raw margin.
     assert np.allclose(contrib.sum(axis=1), m.raw(X))
     ev = m.evidence(X)[1]
-    assert ev and all(e["sentence"] and e["feature"] in MODEL_FEATURES for e in ev)
+    assert ev and all(e["sentence"] and e["feature"] in SHIPPED_FEATURES for e in ev)
     assert m.meta.get("pooled_oof", {}).get("n", 0) > 1000  # trained on the real labelled sets
 
 
@@ -76,7 +77,7 @@ def test_model_round_trip(tmp_path: Path) -> None:
     m = shipped_model()
     path = m.save(tmp_path / "m.json.gz")
     again = load_model(path)
-    X = pd.DataFrame([{f: v for f, v in zip(MODEL_FEATURES, np.linspace(0, 3, len(MODEL_FEATURES)))}])
+    X = pd.DataFrame([{f: v for f, v in zip(SHIPPED_FEATURES, np.linspace(0, 3, len(SHIPPED_FEATURES)))}])
     assert np.allclose(again.predict(X), m.predict(X))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "other"}))
@@ -95,7 +96,7 @@ def test_labelled_sets_load_and_a_model_learns_within_stclab(shared_data: Path) 
     assert len(g) > 3000 and g["log_followers"].isna().all() and g["age_days"].notna().all()
     assert s["age_days"].notna().mean() > 0.9  # all three created_at spellings parse
     sub = s.sample(600, random_state=1)
-    _, oof = fit_model(sub, MODEL_FEATURES)
+    _, oof = fit_model(sub, SHIPPED_FEATURES)
     m = metrics(sub["label"].to_numpy(), oof)
     assert m["auc"] > 0.8  # out-of-fold, never seen by its trees
     assert 0 <= m["brier"] < 0.2

@@ -51,6 +51,26 @@ _DESCRIBE: dict[str, tuple[str, str]] = {
     "default_profile": ("default profile theme", "bool"),
     "default_image": ("default profile image", "bool"),
     "verified": ("verified badge", "bool"),
+    "log_age_days": ("account age (days)", "expm1"),
+    "log_posts_per_day": ("posts per day over the account's life", "expm1f"),
+    "log_followers_per_day": ("followers gained per day of age", "expm1f"),
+    "log_following_per_day": ("accounts followed per day of age", "expm1f"),
+    "log_likes": ("posts liked", "expm1"),
+    "log_likes_per_day": ("posts liked per day of age", "expm1f"),
+    "likes_per_post_log": ("likes given per own post", "pow10"),
+    "log_listed": ("lists the account is on", "expm1"),
+    "listed_per_1k_followers_log": ("lists per thousand followers", "pow10"),
+    "handle_underscores": ("underscores in the handle", "int"),
+    "name_words": ("words in the display name", "int"),
+    "name_non_ascii_share": ("share of non-ASCII characters in the name", "pct"),
+    "description_words": ("words in the description", "int"),
+    "description_has_link": ("a link in the description", "bool"),
+    "description_mentions": ("@mentions in the description", "int"),
+    "description_hashtags": ("hashtags in the description", "int"),
+    "has_url": ("a website on the profile", "bool"),
+    "self_declared_bot": ("calls itself a bot (handle, name or description)", "bool"),
+    "automation_words": ("automation words in the description (automated, feed, every hour, made by ...)", "int"),
+    "background_image": ("profile background image", "bool"),
 }
 
 
@@ -61,6 +81,8 @@ def describe_value(feature: str, value: float) -> str:
     kind = _DESCRIBE.get(feature, (feature, "float"))[1]
     if kind == "expm1":
         return f"{math.expm1(value):,.0f}"
+    if kind == "expm1f":
+        return f"{math.expm1(value):,.2f}"
     if kind == "pow10":
         return f"{10 ** value:,.2f}"
     if kind == "int":

@@ -2,56 +2,112 @@
 
 Used by `scripts/train_bot_model.py` (the shipped model, from ../shared/data/labelled) and by
 `botwatch train-bot-model LABELS.csv` (a user's own labels). Both write the model file, a JSON of
-figures and a reliability SVG, so every number in the model card can be regenerated.
+figures and a reliability SVG, so every number in the model card can be regenerated. With more
+than one source the figures lead with the leave-one-source-out table (`loso`), and each feature
+gets its held-out importance and the stability of its direction across sources.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from botwatch.accounts.profile import MODEL_FEATURES
+from botwatch.accounts.loso import loso_table, scores
 from botwatch.accounts.reliability_svg import reliability_svg
-from botwatch.accounts.training import cross_dataset, fit_model, metrics, reliability, shared_features
+from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, reliability
 
 
-def usable_features(frame: pd.DataFrame) -> list[str]:
-    """Model features the labelled frame fills at least somewhere (all-NaN columns teach nothing)."""
-    return [f for f in MODEL_FEATURES if frame[f].notna().any()]
+def _fit(train: pd.DataFrame, features: Sequence[str]):  # type: ignore[no-untyped-def]
+    model, _ = fit_model(train, list(features))
+    return model.predict
 
 
-def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path) -> dict[str, Any]:
-    """Pool `frames` (each with features, `label`, `source`), train + calibrate, evaluate within
-    each source out-of-fold and across sources, write model/figures/SVG; return the figures."""
+def feature_stability(frames: Sequence[pd.DataFrame], features: Sequence[str]) -> list[dict[str, Any]]:
+    """Per feature and source, the feature's own AUC (0.5 = no signal; below 0.5 = higher values
+    mean human) where the source fills it; `stable` when every filled source leans the same way."""
+    from sklearn.metrics import roc_auc_score
+
+    out = []
+    for f in features:
+        row: dict[str, Any] = {"feature": f, "auc_by_source": {}}
+        for fr in frames:
+            m = fr[f].notna().to_numpy()
+            y = fr["label"].to_numpy(int)[m]
+            if m.sum() >= 50 and len(set(y.tolist())) == 2 and fr.loc[m, f].nunique() > 1:
+                row["auc_by_source"][str(fr["source"].iloc[0])] = round(float(roc_auc_score(y, fr.loc[m, f])), 3)
+        sides = {np.sign(a - 0.5) for a in row["auc_by_source"].values() if abs(a - 0.5) >= 0.02}
+        row["stable"] = len(sides) <= 1
+        out.append(row)
+    return out
+
+
+def loso_importance(frames: Sequence[pd.DataFrame], features: Sequence[str], seed: int = 3) -> list[dict[str, Any]]:
+    """Per feature: how much the held-out AUC falls when that feature is shuffled within the
+    held-out source (permutation importance measured only on sources the model never saw)."""
+    pooled = pd.concat(list(frames), ignore_index=True)
+    rng = np.random.default_rng(seed)
+    drops: dict[str, dict[str, float]] = {f: {} for f in features}
+    for src in pooled["source"].drop_duplicates().tolist():
+        test = pooled[pooled["source"] == src].reset_index(drop=True)
+        predict = _fit(pooled[pooled["source"] != src].reset_index(drop=True), features)
+        y = test["label"].to_numpy(int)
+        base = scores(y, predict(test))["auc"]
+        for f in features:
+            if test[f].notna().sum() == 0:
+                continue
+            shuffled = test.copy()
+            shuffled[f] = rng.permutation(shuffled[f].to_numpy())
+            drops[f][src] = round(float(base - scores(y, predict(shuffled))["auc"]), 4)
+    return [{"feature": f, "auc_drop_by_held_out_source": d, "mean_drop": round(float(np.mean(list(d.values()))), 4) if d else None} for f, d in drops.items()]
+
+
+def within_source_oof(frames: Sequence[pd.DataFrame], source: str, features: Sequence[str], folds: int = 5, seed: int = 7) -> dict[str, float]:
+    """`source` scored out-of-fold by models trained on its other folds plus every other source
+    (the shipped model's situation for accounts like that source's)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    pooled = pd.concat(list(frames), ignore_index=True)
+    own = pooled[pooled["source"] == source].reset_index(drop=True)
+    rest = pooled[pooled["source"] != source]
+    y = own["label"].to_numpy(int)
+    p = np.zeros(len(own))
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
+        p[te] = _fit(pd.concat([own.iloc[tr], rest], ignore_index=True), features)(own.iloc[te].reset_index(drop=True))
+    return scores(y, p)
+
+
+def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path, features: Sequence[str] | None = None) -> dict[str, Any]:
+    """Pool `frames` (each with features, `label`, `source`), train + calibrate, evaluate (LOSO when
+    there are several sources), write model/figures/SVG; return the figures."""
+    features = list(features or SHIPPED_FEATURES)
     pooled = pd.concat(frames, ignore_index=True)
-    features = MODEL_FEATURES  # the stage feeds all of them; NaN where a source lacks one
     sources = [str(f["source"].iloc[0]) for f in frames]
-    figures: dict[str, Any] = {"features": features, "sources": {}, "cross": []}
+    figures: dict[str, Any] = {"features": features, "sources": {}}
     model, oof = fit_model(pooled, features)
     y = pooled["label"].to_numpy(int)
     figures["pooled_oof"] = metrics(y, oof)
     curves = [("pooled, out-of-fold", reliability(y, oof))]
     for src in sources:
         m = (pooled["source"] == src).to_numpy()
-        figures["sources"][src] = {"oof": metrics(y[m], oof[m]), "features_filled": [f for f in features if pooled.loc[m, f].notna().any()]}
+        figures["sources"][src] = {"n": int(m.sum()), "bots": int(y[m].sum()), "features_filled": [f for f in features if pooled.loc[m, f].notna().any()]}
     if len(frames) >= 2:
-        for a in frames:
-            for b in frames:
-                if a is b:
-                    continue
-                feats = shared_features(a, b, MODEL_FEATURES)
-                res = cross_dataset(a, b, feats)
-                figures["cross"].append({"train": res.train, "test": res.test, "features": res.features, "metrics": res.metrics, "curve": res.curve})
-                curves.append((f"train {res.train} → test {res.test}", res.curve))
+        figures["loso"] = loso_table(frames, _fit, features)
+        figures["loso_with_verified"] = loso_table(frames, _fit, [*features, "verified"]) if "verified" in pooled.columns else []
+        figures["feature_stability"] = feature_stability(frames, features)
+        figures["loso_importance"] = loso_importance(frames, features)
+        for src in sources:
+            if pooled.loc[pooled["source"] == src, "label"].nunique() == 2:
+                figures["sources"][src]["oof_with_other_sources"] = within_source_oof(frames, src, features)
     model.meta = {
-        "trained_on": {s: figures["sources"][s]["oof"]["n"] for s in sources},
+        "trained_on": {s: figures["sources"][s]["n"] for s in sources},
         "pooled_oof": figures["pooled_oof"],
-        "cross": [{"train": c["train"], "test": c["test"], **{k: c["metrics"][k] for k in ("auc", "f1", "brier")}} for c in figures["cross"]],
+        "loso": figures.get("loso", []),
         "reliability": curves[0][1],
-        "cross_curves": [{"train": c["train"], "test": c["test"], "curve": c["curve"]} for c in figures["cross"]],
         "features": features,
     }
     model.save(model_out)

@@ -22,8 +22,9 @@ from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 
-# Without at least one of these the model would only echo its base rate.
-REQUIRED_ANY = ("log_followers", "log_following", "log_posts_count", "age_days")
+# Without at least one of these the model would only echo its base rate (a handle alone says
+# little): such an account gets NULL, "unknown", not the base rate.
+REQUIRED_ANY = ("log_age_days", "log_likes", "log_posts_per_day", "default_profile", "default_image")
 SCORE_COLUMNS = [
     "platform", "account_id", "bot_probability", "bot_evidence", "origin_country", "origin_probability", "origin_probabilities",
     "origin_evidence", "likely_automated", "foreign_origin", "signals", "n_signals", "n_posts",
@@ -90,7 +91,7 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
     """(account_scores, account_evidence) frames for every account in `data`."""
     f = data.features
     X = f[model.features].astype("float64")
-    known = X[[c for c in REQUIRED_ANY if c in X.columns]].notna().any(axis=1).to_numpy()
+    known = f[[c for c in REQUIRED_ANY if c in f.columns]].astype("float64").notna().any(axis=1).to_numpy()
     probs = np.full(len(f), np.nan)
     items: list[list[dict[str, Any]]] = [[] for _ in range(len(f))]
     if known.any():
@@ -116,7 +117,7 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
         observed = signals.signal_sentences(rec, home)
         bot_sentences = [e["sentence"] for e in items[i]]
         if not known[i]:
-            bot_sentences = ["no profile counts (followers, following, posts, age) in the data: bot probability unknown"]
+            bot_sentences = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
         bot_sentences += [OBSERVED_PREFIX + s for s in observed]
         o = origins[i]
         row = {
