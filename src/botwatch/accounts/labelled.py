@@ -122,13 +122,19 @@ def load_profiles_csv(folder: Path, source: str | None = None) -> pd.DataFrame:
     `source`, `handle`, `account_id`. Account age and rates are measured at `captured_at` when
     known, else at `status_created_at` (the profile came with that status; see the data README)."""
     raw = pd.read_csv(folder / "profiles.csv.gz", dtype=str, keep_default_na=False, na_values=[""])
+    return profile_rows_features(raw, source or folder.name)
+
+
+def profile_rows_features(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Rows of the shared profiles layout (all columns as strings) → features, `label`, `source`,
+    `handle`, `account_id` (the training path of `load_profiles_csv`)."""
     ref = parse_twitter_time(raw["captured_at"]).fillna(parse_twitter_time(raw["status_created_at"]))
     df = canonical_profiles(raw)
     feats = profile_features(df, ref)
     feats["label"] = pd.to_numeric(raw["label"], errors="coerce").astype(int)
-    feats["source"] = source or folder.name
+    feats["source"] = source
     feats["handle"] = df["handle"]
-    feats["account_id"] = raw["id"]
+    feats["account_id"] = raw["id"].astype(str)
     return feats
 
 
@@ -160,3 +166,38 @@ def read_labels_csv(path: Path) -> pd.DataFrame:
     feats["source"] = Path(path).name
     feats["handle"] = df.loc[keep, "handle"] if "handle" in df.columns else None
     return feats.reset_index(drop=True)
+
+
+def _v1_bool(v: object) -> bool | None:
+    t = str(v).strip().lower() if isinstance(v, str) else None
+    return True if t == "true" else False if t == "false" else None
+
+
+def _v1_int(v: object) -> int | None:
+    try:
+        return int(float(v)) if isinstance(v, str) and v.strip() else None
+    except ValueError:
+        return None
+
+
+def profiles_to_v1_statuses(raw: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows of the shared `profiles.csv.gz` layout as v1.1 statuses, one per account, posted at
+    the time the profile was observed (`captured_at`, else `status_created_at`) with the profile as
+    its `user`. This is how a labelled profile set reaches `botwatch ingest`: the end-to-end check
+    that the stage computes the features training used (tests/test_accounts_v1_path.py)."""
+    out: list[dict[str, object]] = []
+    for i, r in enumerate(raw.to_dict("records")):
+        when = r.get("captured_at") if isinstance(r.get("captured_at"), str) else r.get("status_created_at")
+        text = lambda c: r[c] if isinstance(r.get(c), str) else None  # noqa: E731
+        user = {
+            "id_str": str(r["id"]), "screen_name": text("screen_name"), "name": text("name"), "description": text("description"),
+            "location": text("location"), "url": text("url"), "created_at": text("created_at"),
+            "followers_count": _v1_int(r.get("followers_count")), "friends_count": _v1_int(r.get("friends_count")),
+            "statuses_count": _v1_int(r.get("statuses_count")), "favourites_count": _v1_int(r.get("favourites_count")),
+            "listed_count": _v1_int(r.get("listed_count")), "verified": _v1_bool(r.get("verified")),
+            "default_profile": _v1_bool(r.get("default_profile")), "default_profile_image": _v1_bool(r.get("default_profile_image")),
+            "lang": text("lang"), "time_zone": text("time_zone"), "utc_offset": _v1_int(r.get("utc_offset")),
+        }
+        out.append({"created_at": when, "id_str": str(9 * 10**17 + i), "text": "labelled profile", "user": user,
+                    "entities": {"hashtags": [], "user_mentions": [], "urls": []}, "lang": "en", "source": "botwatch test"})
+    return out

@@ -1,0 +1,73 @@
+#!/usr/bin/env python
+"""The maintainers' check, reproduced on the labelled sets we have: turn each labelled profile into
+a v1.1 status (the profile as `user`, posted when the profile was observed), ingest, run
+`analyze --election us-2016`, and read `bot_probability` from `accounts_scored`.
+
+    .venv/bin/python scripts/labelled_via_ingest.py [--set botwiki2019 verified2019] [--copies 1]
+
+Prints AUC and how many accounts were scored. `--copies N` repeats every profile N times under
+new ids (a large study for timing the accounts stage; the repeated rows are not new data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from botwatch.accounts.labelled import profiles_to_v1_statuses
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "labelled")
+    ap.add_argument("--set", nargs="+", default=["botwiki2019", "verified2019"])
+    ap.add_argument("--copies", type=int, default=1)
+    ap.add_argument("--keep", type=Path, default=None, help="also copy the study here (e.g. for benchmarks/accounts.py --study)")
+    args = ap.parse_args()
+    raw = pd.concat([pd.read_csv(args.data / s / "profiles.csv.gz", dtype=str, keep_default_na=False, na_values=[""]) for s in args.set], ignore_index=True)
+    labels = dict(zip(raw["id"].astype(str), raw["label"].astype(int)))
+    if args.copies > 1:
+        reps = []
+        for k in range(args.copies):
+            c = raw.copy()
+            c["id"] = [f"{k}{i}" for i in c["id"]]
+            reps.append(c)
+        raw = pd.concat(reps, ignore_index=True)
+    bot = [str(Path(sys.executable).parent / "botwatch")]
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "labelled.jsonl"
+        with src.open("w", encoding="utf-8") as fh:
+            for s in profiles_to_v1_statuses(raw):
+                fh.write(json.dumps(s) + "\n")
+        study = Path(tmp) / "s.duckdb"
+        subprocess.run([*bot, "ingest", str(study), str(src)], check=True, capture_output=True)
+        t = time.perf_counter()
+        subprocess.run([*bot, "analyze", str(study), "--election", "us-2016", "--stage", "accounts"], check=True, capture_output=True)
+        print(f"analyze --stage accounts: {time.perf_counter() - t:.1f} s for {len(raw):,} accounts")
+        import duckdb
+
+        con = duckdb.connect(str(study), read_only=True)
+        got = con.execute("SELECT account_id, bot_probability FROM accounts_scored").df()
+        con.close()
+        if args.keep:
+            import shutil
+
+            shutil.copy(study, args.keep)
+    from sklearn.metrics import roc_auc_score
+
+    got = got[got["account_id"].isin(labels)]
+    y = got["account_id"].map(labels)
+    print(f"accounts: {len(got):,}; scored: {got['bot_probability'].notna().sum():,}; AUC {roc_auc_score(y, got['bot_probability'].fillna(0.5)):.4f}")
+
+
+if __name__ == "__main__":
+    main()
