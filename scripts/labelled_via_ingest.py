@@ -42,6 +42,7 @@ def main() -> None:
             c["id"] = [f"{k}{i}" for i in c["id"]]
             reps.append(c)
         raw = pd.concat(reps, ignore_index=True)
+        labels = dict(zip(raw["id"].astype(str), raw["label"].astype(int)))
     bot = [str(Path(sys.executable).parent / "botwatch")]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "labelled.jsonl"

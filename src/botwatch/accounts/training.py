@@ -54,8 +54,10 @@ MONOTONE: dict[str, int] = {
 OFTEN_MISSING: tuple[str, ...] = ("log_likes", "log_likes_per_day", "likes_per_post_log", "has_url", "log_listed", "listed_per_1k_followers_log")
 PARAMS: dict[str, Any] = {
     "objective": "binary",
-    "learning_rate": 0.05,
-    "num_leaves": 7,
+    # Few small trees: as good on the LOSO table as 200 rounds of 7 leaves (stclab 0.934 vs 0.917),
+    # and five times cheaper for the per-account SHAP evidence.
+    "learning_rate": 0.15,
+    "num_leaves": 5,
     "min_data_in_leaf": 30,
     "feature_fraction": 0.7,
     "bagging_fraction": 0.8,
@@ -67,7 +69,7 @@ PARAMS: dict[str, Any] = {
     "num_threads": 1,  # OpenMP threads spin-wait on a busy machine: one thread is faster and deterministic
     "verbose": -1,
 }
-ROUNDS = 200
+ROUNDS = 60
 THRESHOLD = 0.5  # the downstream contract: "likely automated" means bot_probability >= 0.5
 
 
