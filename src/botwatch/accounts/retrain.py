@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts.loso import loso_table, scores
+from botwatch.accounts.ood import feature_ranges
 from botwatch.accounts.reliability_svg import reliability_svg
 from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, reliability
 
@@ -109,6 +110,7 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         "loso": figures.get("loso", []),
         "reliability": curves[0][1],
         "features": features,
+        "feature_ranges": feature_ranges(pooled, features),
     }
     model.save(model_out)
     figures_out.parent.mkdir(parents=True, exist_ok=True)

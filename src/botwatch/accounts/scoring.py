@@ -19,6 +19,7 @@ import pandas as pd
 from botwatch.accounts import signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
+from botwatch.accounts.ood import assess
 from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 
@@ -28,7 +29,25 @@ REQUIRED_ANY = ("log_age_days", "log_likes", "log_posts_per_day", "default_profi
 SCORE_COLUMNS = [
     "platform", "account_id", "bot_probability", "bot_evidence", "origin_country", "origin_probability", "origin_probabilities",
     "origin_evidence", "likely_automated", "foreign_origin", "signals", "n_signals", "n_posts",
+    # Issue 12: the interval, the out-of-distribution flag and why, and the per-kind flags.
+    "bot_probability_low", "bot_probability_high", "bot_ood", "bot_ood_reason", "bot_kinds",
 ]
+# Kinds of automation the data can name (docs/model-card-bot.md gives each one's rates on every
+# labelled source). Each is a documented rule over account_features, not a fitted score.
+KIND_RULES: dict[str, tuple[str, str]] = {
+    "self_declared": ("the profile calls the account a bot", "self_declared_bot"),
+    "automation_described": ("the description names automation (automated, feed, every hour, made by ...)", "automation_words"),
+    "amplifier": ("80%+ of its posts in the study are retweets (10+ posts)", "amplifier"),
+}
+
+
+def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
+    """Per kind: True, False, or None when the facts it needs are unknown."""
+    out: dict[str, bool | None] = {}
+    for kind, (_label, col) in KIND_RULES.items():
+        v = rec.get(col)
+        out[kind] = None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v
+    return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
 
 
@@ -94,10 +113,18 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
     known = f[[c for c in REQUIRED_ANY if c in f.columns]].astype("float64").notna().any(axis=1).to_numpy()
     probs = np.full(len(f), np.nan)
     items: list[list[dict[str, Any]]] = [[] for _ in range(len(f))]
+    low, high = np.full(len(f), np.nan), np.full(len(f), np.nan)
+    ood = np.zeros(len(f), dtype=bool)
+    reasons: list[str | None] = [None] * len(f)
     if known.any():
         probs[known] = model.predict(X[known])
         for j, ev in zip(np.flatnonzero(known), model.evidence(X[known])):
             items[j] = ev
+        a = assess(model, X[known], probs[known])
+        idx = np.flatnonzero(known)
+        low[idx], high[idx], ood[idx] = a["low"], a["high"], a["ood"]
+        for j, r in zip(idx, a["reasons"]):
+            reasons[j] = r
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
     # The female-name seed signal needs the origin: an English name on an account pointing elsewhere.
     mismatch = []
@@ -118,6 +145,8 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
         bot_sentences = [e["sentence"] for e in items[i]]
         if not known[i]:
             bot_sentences = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
+        elif ood[i]:
+            bot_sentences.insert(0, f"{reasons[i]}: the probability is uncertain, between {low[i]:.2f} and {high[i]:.2f}")
         bot_sentences += [OBSERVED_PREFIX + s for s in observed]
         o = origins[i]
         row = {
@@ -131,6 +160,11 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
             "signals": json.dumps(observed, ensure_ascii=False),
             "n_signals": len(observed),
             "n_posts": rec.get("n_posts"),
+            "bot_probability_low": None if math.isnan(low[i]) else round(float(low[i]), 4),
+            "bot_probability_high": None if math.isnan(high[i]) else round(float(high[i]), 4),
+            "bot_ood": bool(ood[i]) if known[i] else None,
+            "bot_ood_reason": reasons[i],
+            "bot_kinds": json.dumps(bot_kinds(rec)),
         }
         score_rows.append(row)
         for r, e in enumerate(items[i]):

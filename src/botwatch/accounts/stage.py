@@ -23,6 +23,8 @@ SCORES_SCHEMA = pa.schema(
         ("origin_country", pa.string()), ("origin_probability", pa.float64()), ("origin_probabilities", pa.string()),
         ("origin_evidence", pa.string()), ("likely_automated", pa.bool_()), ("foreign_origin", pa.bool_()),
         ("signals", pa.string()), ("n_signals", pa.int64()), ("n_posts", pa.int64()),
+        ("bot_probability_low", pa.float64()), ("bot_probability_high", pa.float64()), ("bot_ood", pa.bool_()),
+        ("bot_ood_reason", pa.string()), ("bot_kinds", pa.string()),
     ]
 )
 EVIDENCE_SCHEMA = pa.schema(
