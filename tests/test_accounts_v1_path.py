@@ -22,7 +22,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.c
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path]:
     raw = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False, na_values=[""])
     tmp = tmp_path_factory.mktemp("v1path")
     src = tmp / "labelled.jsonl"
@@ -32,16 +32,16 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.D
         run_accounts(st, load_election("us-2016"))
         got = st.con.execute("SELECT account_id, bot_probability FROM accounts_scored").df()
         feats = st.con.execute("SELECT * FROM account_features").df()
-    return raw, got, feats
+    return raw, got, feats, tmp / "s.duckdb"
 
 
-def test_every_labelled_profile_is_scored(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    raw, got, _ = scored
+def test_every_labelled_profile_is_scored(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path]) -> None:
+    raw, got, _, _ = scored
     assert set(got["account_id"]) == set(raw["id"]) and got["bot_probability"].notna().all()
 
 
-def test_stage_features_and_probabilities_equal_the_training_path(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    raw, got, feats = scored
+def test_stage_features_and_probabilities_equal_the_training_path(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path]) -> None:
+    raw, got, feats, _ = scored
     model = shipped_model()
     train = profile_rows_features(raw, "fixture").set_index("account_id")
     stage = feats.set_index("account_id").loc[train.index]
@@ -52,3 +52,29 @@ def test_stage_features_and_probabilities_equal_the_training_path(scored: tuple[
     # Likes and the website come through the v1.1 readers' `extra` (not NaN, not zero).
     assert stage["log_likes"].notna().all() and stage["has_url"].notna().all()
     assert (stage["log_likes"] > 0).any()
+
+
+def test_accounts_and_explain_json_print_the_documented_shape(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path]) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.accounts.json_shape import KINDS, SHAPE
+    from botwatch.cli import app
+
+    raw, got, _, path = scored
+    res = CliRunner().invoke(app, ["accounts", str(path), "--json", "--top", "100"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert len(rows) == len(raw)
+    for r in rows:
+        assert r["shape"] == SHAPE and set(r) == {"shape", "platform", "account_id", "handle", "n_posts", "bot", "origin", "signals"}
+        b = r["bot"]
+        assert set(b) == {"probability", "low", "high", "likely_automated", "out_of_distribution", "out_of_distribution_reason", "kinds", "evidence"}
+        assert b["low"] <= b["probability"] <= b["high"] and set(b["kinds"]) == set(KINDS)
+        assert isinstance(b["evidence"], list) and b["evidence"]
+    probs = [r["bot"]["probability"] for r in rows]
+    assert probs == sorted(probs, reverse=True)
+    one = rows[0]
+    res = CliRunner().invoke(app, ["explain", str(path), one["account_id"], "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == one
+    assert CliRunner().invoke(app, ["explain", str(path), "no_such_account", "--json"]).exit_code != 0

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from botwatch.accounts.json_shape import account_json, select_list
 from botwatch.cli import StudyArg, _fail, _open, app, console, out
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
@@ -21,6 +22,7 @@ def accounts(
     sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending; handle ascending)")] = "bot_probability",
     country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
     min_bot: Annotated[float, typer.Option(help="Only accounts with bot_probability at least this")] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per account (shape in docs/model-card-bot.md)")] = False,
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     if sort not in SORTABLE:
@@ -33,6 +35,11 @@ def accounts(
         if country:
             where.append("origin_country = ?")
             params.append(country.upper())
+        if as_json:
+            cols = select_list(set(st.columns("accounts_scored")))
+            rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
+            print(json.dumps([account_json(r) for r in rows], ensure_ascii=False, indent=1))
+            return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
             f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
@@ -51,12 +58,23 @@ def accounts(
 def explain(
     study: StudyArg,
     handle: Annotated[str, typer.Argument(help="@handle or account id")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (shape in docs/model-card-bot.md)")] = False,
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     key = handle.lstrip("@")
     with _open(study, read_only=True) as st:
         if "accounts_scored" not in st.tables():
             _fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+        if as_json:
+            cols = select_list(set(st.columns("accounts_scored")))
+            found = st.sql(
+                f"SELECT {cols} FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",
+                [key, key],
+            )
+            if not found:
+                _fail(f"no account @{key} in {study}")
+            print(json.dumps(account_json(found[0]), ensure_ascii=False, indent=1))
+            return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "
             "origin_probabilities, origin_evidence, n_posts FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
@@ -82,6 +100,11 @@ def explain(
             out.print("Bot probability: unknown")
         else:
             out.print(f"Bot probability: [bold]{bp:.2f}[/bold] (calibrated on labelled accounts; see docs/model-card-bot.md)", highlight=False)
+            if "bot_ood" in st.columns("accounts_scored"):
+                lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
+                if lo is not None and hi is not None:
+                    note = " (out of distribution: unlike the labelled accounts, so wider)" if ood else ""
+                    out.print(f"Plausible range: {lo:.2f}–{hi:.2f}{note}", highlight=False)
         for s in json.loads(bev or "[]"):
             out.print(f"  • {s}", highlight=False)
         if oc is None:

@@ -1,0 +1,70 @@
+"""The stable per-account JSON that `botwatch accounts --json` and `botwatch explain --json`
+print (documented in docs/model-card-bot.md, "Machine-readable output"). Keys never disappear:
+a value the study does not have is null. Version `SHAPE` changes only when a key is removed or
+changes meaning; new keys may be added.
+
+    {"shape": "botwatch-account/1", "platform", "account_id", "handle", "n_posts",
+     "bot": {"probability", "low", "high", "likely_automated", "out_of_distribution",
+             "out_of_distribution_reason", "kinds": {"self_declared", "automation_described",
+             "amplifier"}, "evidence": [sentence, ...]},
+     "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...]},
+     "signals": [sentence, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SHAPE = "botwatch-account/1"
+# accounts_scored columns the shape reads; older studies may lack the issue-12 ones (then null).
+COLUMNS = [
+    "platform", "account_id", "handle", "n_posts", "bot_probability", "bot_probability_low", "bot_probability_high",
+    "likely_automated", "bot_ood", "bot_ood_reason", "bot_kinds", "bot_evidence", "origin_country", "origin_probability",
+    "origin_probabilities", "origin_evidence", "signals",
+]
+KINDS = ("self_declared", "automation_described", "amplifier")
+
+
+def select_list(available: set[str]) -> str:
+    """SELECT list over accounts_scored giving `COLUMNS` in order, NULL for any it lacks."""
+    return ", ".join(c if c in available else f"NULL AS {c}" for c in COLUMNS)
+
+
+def _json(v: Any, default: Any) -> Any:
+    if not isinstance(v, str) or not v:
+        return default
+    try:
+        return json.loads(v)
+    except ValueError:
+        return default
+
+
+def account_json(row: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
+    """One accounts_scored row (in `COLUMNS` order) as the documented shape."""
+    r = dict(zip(COLUMNS, row))
+    kinds = _json(r["bot_kinds"], {})
+    return {
+        "shape": SHAPE,
+        "platform": r["platform"],
+        "account_id": r["account_id"],
+        "handle": r["handle"],
+        "n_posts": r["n_posts"],
+        "bot": {
+            "probability": r["bot_probability"],
+            "low": r["bot_probability_low"],
+            "high": r["bot_probability_high"],
+            "likely_automated": r["likely_automated"],
+            "out_of_distribution": r["bot_ood"],
+            "out_of_distribution_reason": r["bot_ood_reason"],
+            "kinds": {k: kinds.get(k) if isinstance(kinds, dict) else None for k in KINDS},
+            "evidence": _json(r["bot_evidence"], []),
+        },
+        "origin": {
+            "country": r["origin_country"],
+            "probability": r["origin_probability"],
+            "probabilities": _json(r["origin_probabilities"], None),
+            "evidence": _json(r["origin_evidence"], []),
+        },
+        "signals": _json(r["signals"], []),
+    }
