@@ -145,6 +145,7 @@ def test_report_section_renders(scored_path: Path) -> None:
     html = str(sec.html)
     assert "What these scores cannot say" in html and "<svg" in html
     assert "<script" not in html
+    assert "are out of distribution" in html and "Trained without stclab and tested on it" in html
 
 
 def test_report_section_absent_without_scores(sample_study) -> None:  # type: ignore[no-untyped-def]

@@ -55,6 +55,8 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "SELECT count(*), count(bot_probability), count(origin_country), sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
     )[0]
     n_likely = q("SELECT count(*) FROM account_scores WHERE bot_probability >= 0.5")[0][0]
+    # Issue 12: accounts unlike any labelled account (studies scored before it lack the column).
+    n_ood = q("SELECT count(*) FILTER (WHERE bot_ood) FROM account_scores")[0][0] if "bot_ood" in study.columns("account_scores") else None
     hist = [0] * BINS
     for b, c in q("SELECT least(CAST(floor(bot_probability * 10) AS INTEGER), 9), count(*) FROM account_scores WHERE bot_probability IS NOT NULL GROUP BY 1"):
         hist[int(b)] = int(c)
@@ -140,6 +142,6 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
         top=top_rows, signals=signals, reliability=_reliability(meta), meta=meta,
-        unison_known="cluster_members" in tables,
+        unison_known="cluster_members" in tables, n_ood=n_ood,
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)
