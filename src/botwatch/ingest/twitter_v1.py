@@ -46,7 +46,7 @@ def _full_text(status: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return req_text(status.get("text")), ents
 
 
-def profile_extra(likes: int | None, listed: int | None, has_url: bool) -> str:
+def profile_extra(likes: int | None, listed: int | None, has_url: bool | None) -> str:
     """The v1.1 profile facts the canonical columns lack but the bot model reads (likes given,
     lists the account is on, whether it links a website), as the `extra` JSON. The native
     DuckDB reader writes the same text (`native_v1._profile`); keys in this order, nulls kept."""

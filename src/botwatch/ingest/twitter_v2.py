@@ -24,6 +24,7 @@ from botwatch.ingest.fields import (
     str_list,
 )
 from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.twitter_v1 import profile_extra
 
 FORMAT_PAGE = "twitter-v2-page"
 FORMAT_FLAT = "twitter-v2-flat"
@@ -55,6 +56,11 @@ def user_snapshot(user: dict[str, Any], observed_at: datetime | None) -> dict[st
         "posts_count": opt_int(metrics.get("tweet_count")),
         "verified": opt_bool(user.get("verified")),
         "default_image": ("default_profile_images" in image) if image else None,
+        # The bot model's likes/lists/website facts, as the v1.1 readers store them; a field the
+        # request did not ask for (no `url` key, no `like_count`) stays unknown.
+        "extra": profile_extra(
+            opt_int(metrics.get("like_count")), opt_int(metrics.get("listed_count")), (opt_str(user.get("url")) is not None) if "url" in user else None
+        ),
         "observed_at": observed_at,
     }
 
