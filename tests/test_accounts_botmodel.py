@@ -132,3 +132,21 @@ def test_train_bot_model_refuses_too_few_labels(tmp_path: Path) -> None:
     nolabel = tmp_path / "nolabel.csv"
     nolabel.write_text("screen_name\nabc\n")
     assert CliRunner().invoke(app, ["train-bot-model", str(nolabel)]).exit_code != 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [("mcgucket_bot", True), ("poetry bot", True), ("BotOfBabel", True), ("I am a bot.", True),
+                                                ("Abbott", False), ("robotics fan", False), ("bottle", False), ("Talbot", False), ("sabotage", False)])
+def test_self_declared_bot_reads_bot_as_a_word_not_inside_one(text: str, expected: bool) -> None:
+    from botwatch.accounts.profile import self_declared_bot
+
+    assert self_declared_bot(text) is expected
+
+
+def test_full_profile_reads_missing_text_as_empty_and_a_partial_one_as_unknown() -> None:
+    df = pd.DataFrame({"handle": ["a", "b"], "followers": [10, None], "created_at": [pd.Timestamp("2015-01-01"), None],
+                       "description": [None, None], "likes_count": [0, None], "url": [None, None]})
+    f = profile_features(df, pd.Series([pd.Timestamp("2017-01-01")] * 2))
+    # A v1.1 profile with no description has an empty one; an archive without profiles knows nothing.
+    assert f.loc[0, "description_len"] == 0 and math.isnan(f.loc[1, "description_len"])
+    assert f.loc[0, "has_url"] == 0 and math.isnan(f.loc[1, "has_url"])
+    assert f.loc[0, "log_likes"] == 0 and math.isnan(f.loc[1, "log_likes"])
