@@ -45,6 +45,8 @@ class NullResult:
     family: int = 0  # account pairs that could have co-acted (the multiple-testing family)
     observed_ge: dict[int, int] = field(default_factory=dict)  # k -> observed pairs with >= k co-actions
     null_ge: dict[int, float] = field(default_factory=dict)  # k -> mean null pairs with >= k co-actions
+    analytic: bool = False  # expectation in closed form (True) or from the null copies
+    per_test: dict[str, dict[str, int]] = field(default_factory=dict)  # test -> tested, kept, family
 
     def rows(self) -> list[tuple[int, int, float, float | None]]:
         """(k, observed pairs >= k, null mean >= k, pooled ratio null/observed) for every k seen."""
