@@ -192,14 +192,14 @@ def _per_test_counts(study: Study, source: str, target: str, multi: bool) -> Non
     """Co-actions per (platform, test, pair) from a table of pair rows: per behaviour, and over
     all behaviours together (a co-action is a pair of posts, whatever matched it)."""
     combined = (
-        f" UNION ALL SELECT platform, '{COMBINED}' AS test, account_a, account_b, count(DISTINCT post_a || '|' || post_b) AS co_actions "
+        f" UNION ALL SELECT platform, '{COMBINED}' AS test, account_a, account_b, count(DISTINCT (post_a, post_b)) AS co_actions "
         f"FROM {source} GROUP BY ALL"
         if multi
         else ""
     )
     study.sql(
         f"CREATE OR REPLACE TEMP TABLE {target} AS "
-        f"SELECT platform, behaviour AS test, account_a, account_b, count(DISTINCT post_a || '|' || post_b) AS co_actions FROM {source} GROUP BY ALL"
+        f"SELECT platform, behaviour AS test, account_a, account_b, count(DISTINCT (post_a, post_b)) AS co_actions FROM {source} GROUP BY ALL"
         + combined
     )
 
@@ -519,12 +519,22 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     materialise(study, "coordination_evidence", ev.order_by(["platform", "account_a", "account_b", "t_a"]))
     res.evidence_rows = study.count("coordination_evidence")
     null_rows = res.null.rows()
-    study.sql("CREATE OR REPLACE TABLE coordination_null (k BIGINT, observed_pairs BIGINT, null_pairs DOUBLE, null_ratio DOUBLE, min_kept BOOLEAN, window_s BIGINT, replicates BIGINT)")
-    if null_rows:
-        study.con.executemany(
-            "INSERT INTO coordination_null VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[k, o, n, f, k == res.null.threshold, opts.window_s, res.null.replicates] for k, o, n, f in null_rows],
-        )
+    # One Arrow write, not one INSERT per k: a pair of hyperactive accounts can share thousands
+    # of co-actions, and the curve has a row for every k up to that (measured 4 s at 1M posts).
+    study.write_table(
+        "coordination_null",
+        pa.table(
+            {
+                "k": pa.array([r[0] for r in null_rows], pa.int64()),
+                "observed_pairs": pa.array([r[1] for r in null_rows], pa.int64()),
+                "null_pairs": pa.array([float(r[2]) for r in null_rows], pa.float64()),
+                "null_ratio": pa.array([r[3] for r in null_rows], pa.float64()),
+                "min_kept": pa.array([r[0] == res.null.threshold for r in null_rows], pa.bool_()),
+                "window_s": pa.array([opts.window_s] * len(null_rows), pa.int64()),
+                "replicates": pa.array([res.null.replicates] * len(null_rows), pa.int64()),
+            }
+        ),
+    )
     lap("edges")
     for tmp in ("_coord_pairs", "_coord_kept_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs", "_coord_tested"):
         study.sql(f"DROP TABLE IF EXISTS {tmp}")
