@@ -103,7 +103,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000000,5000000,10000000")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--replicates", type=int, default=1, help="null-model runs (the default null's test is exact; these draw the report's curve)")
-    ap.add_argument("--memory-mb", type=int, default=600, help="DuckDB memory limit of the stage (it spills above it)")
+    ap.add_argument("--memory-mb", type=int, default=500, help="DuckDB memory limit of the stage (it spills above it)")
     ap.add_argument("--behaviours", default="co-retweet,co-post,co-link,co-hashtags,co-reply")
     ap.add_argument("--compare-at", type=int, default=1_000_000, help="size at which to run the QUT toolkit (0: never)")
     ap.add_argument("--workdir", default=None)

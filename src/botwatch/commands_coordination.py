@@ -36,7 +36,7 @@ def coordination(
     max_trace_pairs: Annotated[int, typer.Option(help="Pair budget per item: above it, an item's accounts are sampled (the rate is reported)")] = 250_000,
     null_model: Annotated[str, typer.Option(help="account-swap (default, exact expectation), item-swap, day-shuffle or trace-permute")] = "account-swap",
     null_replicates: Annotated[int, typer.Option(help="Null-model runs (the test itself for the simulated models; the report's curve for account-swap)")] = 1,
-    memory_mb: Annotated[int, typer.Option(help="DuckDB memory limit for the stage in MB; above it DuckDB spills to disk (0: DuckDB's default)")] = 600,
+    memory_mb: Annotated[int, typer.Option(help="DuckDB memory limit for the stage in MB; above it DuckDB spills to disk (0: DuckDB's default)")] = 500,
     max_fdr: Annotated[float, typer.Option(help="False discovery rate for keeping an edge")] = 0.05,
     fast_seconds: Annotated[int, typer.Option(help="fast-retweet: at most this many seconds after the original")] = 30,
     seed: Annotated[int, typer.Option(help="Seed of the null model and of Leiden")] = 7,

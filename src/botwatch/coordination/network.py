@@ -51,7 +51,7 @@ DEFAULT_SEED = 7
 NEAR_MAX_TEXTS = 300_000
 # DuckDB's share of the stage's memory budget (the rest is Python, Arrow and igraph); above it
 # DuckDB spills joins and aggregates to `temp_directory`. 0 leaves DuckDB's own limit.
-DEFAULT_MEMORY_MB = 600
+DEFAULT_MEMORY_MB = 500
 
 
 @dataclass
