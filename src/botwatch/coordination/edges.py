@@ -177,14 +177,6 @@ def aggregate_edges(pairs: Any) -> Any:
     )
 
 
-def co_action_counts(pairs: Any) -> Any:
-    """Per account pair, only the count: what the null model needs (cheaper than full edges).
-
-    A co-action is a pair of *posts*: a retweet that matches on the post and on its link is one
-    co-action, not two, so the count is of distinct (post_a, post_b)."""
-    return pairs.group_by(["platform", "account_a", "account_b"]).agg(co_actions=(pairs.post_a + "|" + pairs.post_b).nunique())
-
-
 NULL_MODELS = ("account-swap", "item-swap", "day-shuffle", "trace-permute")
 DEFAULT_NULL_MODEL = "account-swap"
 # The null models whose expectation per pair is computed exactly (network.analytic_expectation)
