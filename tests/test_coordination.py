@@ -431,3 +431,27 @@ def test_combining_behaviours_never_hides_an_edge(sample_study: object) -> None:
         assert b in combined[(a, c)]
     # Evidence rows say whether their behaviour carries the edge.
     assert q("SELECT count(*) FROM coordination_evidence WHERE carries")[0][0] > 0
+
+
+def test_cli_runs_with_new_options_and_refuses_a_bad_unit(sample_study_path: Path, tmp_path: Path) -> None:
+    """The CLI takes the new knobs, prints what the test could not see, and refuses a bad unit
+    with a message rather than a traceback."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["coordination", str(study), "--null-unit", "week"])
+    assert bad.exit_code == 2 and "unknown null unit" in bad.output and "Traceback" not in bad.output
+    ok = runner.invoke(app, ["coordination", str(study), "--max-trace-pairs", "1", "--window", "1h", "--memory-mb", "300", "--null-unit", "h"])
+    assert ok.exit_code == 0, ok.output
+    assert "not seen" in ok.output and "sample of their accounts" in ok.output
+    with open_study(study) as s:
+        summary = json.loads(s.sql("SELECT summary FROM coordination_summary")[0][0])
+        assert summary["traces_thinned"] > 0 and summary["unseen"]
+        assert summary["options"]["null_unit"] == "h" and summary["null_analytic"]
+        assert s.sql("SELECT min(sample_rate) > 0 AND max(sample_rate) <= 1 FROM coordination_evidence")[0][0] in (True, None)

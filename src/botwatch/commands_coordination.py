@@ -35,6 +35,7 @@ def coordination(
     max_trace_accounts: Annotated[int, typer.Option(help="Set aside items shared by more accounts than this (0: none; popular items are thinned instead)")] = 0,
     max_trace_pairs: Annotated[int, typer.Option(help="Pair budget per item: above it, an item's accounts are sampled (the rate is reported)")] = 250_000,
     null_model: Annotated[str, typer.Option(help="account-swap (default, exact expectation), item-swap, day-shuffle or trace-permute")] = "account-swap",
+    null_unit: Annotated[Optional[str], typer.Option(help="The null's stratum: D (UTC day) or h (hour); default: the model's own (account-swap D, item-swap h)")] = None,
     null_replicates: Annotated[int, typer.Option(help="Null-model runs (the test itself for the simulated models; the report's curve for account-swap)")] = 1,
     memory_mb: Annotated[int, typer.Option(help="DuckDB memory limit for the stage in MB; above it DuckDB spills to disk (0: DuckDB's default)")] = 500,
     max_fdr: Annotated[float, typer.Option(help="False discovery rate for keeping an edge")] = 0.05,
@@ -55,6 +56,8 @@ def coordination(
         behaviours = tuple(check_behaviours(behaviour or DEFAULT_BEHAVIOURS))
         if null_model not in NULL_MODELS:
             raise ValueError(f"unknown null model {null_model!r}; known: {', '.join(NULL_MODELS)}")
+        if null_unit is not None and null_unit not in ("D", "h"):
+            raise ValueError(f"unknown null unit {null_unit!r}: use D (day) or h (hour)")
         win = None if window.strip().lower() == "auto" else parse_duration(window)
         windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
     except ValueError as exc:
@@ -74,7 +77,7 @@ def coordination(
             )
         opts = NetworkOptions(
             behaviours=behaviours, window_s=win, min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, max_trace_pairs=max_trace_pairs,
-            null_model=null_model, null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds, memory_mb=memory_mb,
+            null_model=null_model, null_unit=null_unit, null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds, memory_mb=memory_mb,
         )
         if windows:
             t = Table(title=f"Window sweep ({', '.join(behaviours)})")

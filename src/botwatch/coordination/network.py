@@ -65,7 +65,7 @@ class NetworkOptions:
     max_trace_pairs: int = DEFAULT_MAX_TRACE_PAIRS
     null_replicates: int = DEFAULT_NULL_REPLICATES
     null_model: str = DEFAULT_NULL_MODEL
-    null_unit: str = "D"  # the null's stratum: "D" (UTC day) or "h" (hour)
+    null_unit: str | None = None  # the null's stratum, "D" (UTC day) or "h" (hour); None: the model's own (account-swap D, item-swap h)
     max_fdr: float = DEFAULT_MAX_FDR
     seed: int = DEFAULT_SEED
     fast_seconds: int = 30
@@ -228,7 +228,7 @@ def analytic_expectation(study: Study, opts: NetworkOptions, multi: bool, pairs_
     the last bits: the same study gives the same p-values on every run.
     Writes `_coord_lam` (platform, test, account_a, account_b, lam).
     """
-    unit = "hour" if str(opts.null_unit).lower() in ("h", "hour") else "day"
+    unit = "hour" if str(opts.null_unit or "D").lower() in ("h", "hour") else "day"
     study.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE _coord_p AS
