@@ -113,6 +113,13 @@ class NetworkResult:
             d["null_replicates"] = self.null.replicates
             d["null_analytic"] = self.null.analytic
             d["tests"] = self.null.per_test
+            # How far a kept edge's p-value can move between runs (issue 16): not at all with the
+            # exact expectation; with a simulated null it depends on the copies and the seed.
+            d["p_value_stability"] = (
+                "exact expectation: identical on every run and seed"
+                if self.null.analytic
+                else f"estimated from {self.null.replicates} seeded null copies: reproducible for one seed, moves between seeds"
+            )
         d["unseen"] = self.unseen()
         return d
 
