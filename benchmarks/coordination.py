@@ -27,7 +27,8 @@ from pathlib import Path
 
 
 def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The larger of this process and its children (the QUT toolkit may fork workers).
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def child_generate(path: str, posts: int, threads: int) -> dict:
@@ -41,7 +42,7 @@ def child_generate(path: str, posts: int, threads: int) -> dict:
     return {"seconds": time.perf_counter() - t, "peak_mib": _peak_mib(), **counts}
 
 
-def child_coordination(path: str, threads: int, behaviours: list[str], replicates: int) -> dict:
+def child_coordination(path: str, threads: int, behaviours: list[str], replicates: int, memory_mb: int) -> dict:
     from botwatch import open_study
     from botwatch.coordination.network import NetworkOptions
     from botwatch.coordination.stage import run_coordination
@@ -50,7 +51,7 @@ def child_coordination(path: str, threads: int, behaviours: list[str], replicate
     t = time.perf_counter()
     with open_study(path) as st:
         st.sql(f"SET threads = {threads}")
-        res = run_coordination(st, NetworkOptions(behaviours=tuple(behaviours), null_replicates=replicates), log=lambda m: None)
+        res = run_coordination(st, NetworkOptions(behaviours=tuple(behaviours), null_replicates=replicates, memory_mb=memory_mb), log=lambda m: None)
         rec = recovery(st, planted_accounts(CrowdSpec(planted=50)))
     return {
         "seconds": time.perf_counter() - t,
@@ -60,6 +61,8 @@ def child_coordination(path: str, threads: int, behaviours: list[str], replicate
         "pairs": res.candidate_pairs,
         "edges": res.edges,
         "traces_capped": res.traces_capped,
+        "traces_thinned": res.traces_thinned,
+        "thinned_min_rate": res.thinned_min_rate,
         "recall": rec["recall"],
         "precision": rec["precision"],
     }
@@ -99,7 +102,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000000,5000000,10000000")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--replicates", type=int, default=2, help="null-model runs")
+    ap.add_argument("--replicates", type=int, default=1, help="null-model runs (the default null's test is exact; these draw the report's curve)")
+    ap.add_argument("--memory-mb", type=int, default=500, help="DuckDB memory limit of the stage (it spills above it)")
     ap.add_argument("--behaviours", default="co-retweet,co-post,co-link,co-hashtags,co-reply")
     ap.add_argument("--compare-at", type=int, default=1_000_000, help="size at which to run the QUT toolkit (0: never)")
     ap.add_argument("--workdir", default=None)
@@ -110,24 +114,24 @@ def main() -> None:
         if kind == "generate":
             print(json.dumps(child_generate(rest[0], int(rest[1]), a.threads)))
         elif kind == "coordination":
-            print(json.dumps(child_coordination(rest[0], a.threads, a.behaviours.split(","), a.replicates)))
+            print(json.dumps(child_coordination(rest[0], a.threads, a.behaviours.split(","), a.replicates, a.memory_mb)))
         elif kind == "qut":
             print(json.dumps(child_qut(rest[0], rest[1], a.threads)))
         return
     work = Path(a.workdir or tempfile.mkdtemp(prefix="botwatch-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"threads={a.threads} behaviours={a.behaviours} null runs={a.replicates} workdir={work}")
+    print(f"threads={a.threads} behaviours={a.behaviours} null runs={a.replicates} DuckDB memory limit={a.memory_mb} MB workdir={work}")
     for size in [int(s) for s in a.sizes.split(",")]:
         path = work / f"crowd_{size}.duckdb"
         path.unlink(missing_ok=True)
-        common = ["--threads", str(a.threads), "--behaviours", a.behaviours, "--replicates", str(a.replicates)]
+        common = ["--threads", str(a.threads), "--behaviours", a.behaviours, "--replicates", str(a.replicates), "--memory-mb", str(a.memory_mb)]
         gen = run_child(*common, "--child", "generate", str(path), str(size))
         res = run_child(*common, "--child", "coordination", str(path))
         print(
             f"{size:>11,} posts ({gen['retweets']:,} retweets, top post retweeted {gen['mega_retweets']:,} times): "
             f"generate {gen['seconds']:.1f} s; coordination {res['seconds']:.1f} s, peak {res['peak_mib']:,.0f} MiB; "
             f"{res['co_action_rows']:,} co-action rows, {res['pairs']:,} pairs, {res['edges']:,} edges kept, "
-            f"{res['traces_capped']:,} traces capped; planted recall {res['recall']:.2f} precision {res['precision']:.2f}; steps {res['steps']}",
+            f"{res['traces_capped']:,} traces capped, {res['traces_thinned']:,} thinned (rate down to {res['thinned_min_rate']}); planted recall {res['recall']:.2f} precision {res['precision']:.2f}; steps {res['steps']}",
             flush=True,
         )
         if a.compare_at and size == a.compare_at:
@@ -136,14 +140,18 @@ def main() -> None:
             except ImportError:
                 print("  QUT toolkit not installed: pip install coordination-network-toolkit to compare")
             else:
-                ours = run_child("--threads", str(a.threads), "--behaviours", "co-retweet", "--replicates", str(a.replicates), "--child", "coordination", str(path))
+                ours = run_child(
+                    "--threads", str(a.threads), "--behaviours", "co-retweet", "--replicates", str(a.replicates), "--memory-mb", str(a.memory_mb),
+                    "--child", "coordination", str(path),
+                )
                 qdir = work / f"qut_{size}"
                 qdir.mkdir(exist_ok=True)
                 q = run_child("--threads", str(a.threads), "--child", "qut", str(path), str(qdir))
                 qt = q["load_seconds"] + q["network_seconds"]
                 print(
                     f"  co-retweet only, same posts: botwatch {ours['seconds']:.1f} s (with the null test, from the study) vs QUT toolkit "
-                    f"{qt:.1f} s (load {q['load_seconds']:.1f} s + network {q['network_seconds']:.1f} s, peak {q['peak_mib']:,.0f} MiB): "
+                    f"{qt:.1f} s (load {q['load_seconds']:.1f} s + network {q['network_seconds']:.1f} s, peak {q['peak_mib']:,.0f} MiB; "
+                    f"botwatch peak {ours['peak_mib']:,.0f} MiB): "
                     f"ratio QUT/botwatch {qt / ours['seconds']:.1f}x (network step alone {q['network_seconds'] / ours['seconds']:.1f}x)",
                     flush=True,
                 )

@@ -7,6 +7,11 @@ defaults and we measure precision and recall of the planted members among the ac
 kept network, and of the single cluster holding most of them. Writes a JSON of the figures and
 an SVG chart (no dependencies beyond botwatch).
 
+It also runs, with the default settings at the default window, the two cases of issue 16
+(`botwatch.coordination.synth_popular`): a 60-account network retweeting only the 12 most
+popular posts of ~220k retweets by 20k accounts and 200 superfans, and 20 accounts retweeting one
+party within 5–25 s in a small, sparse stream; their figures go in the JSON under `popular`.
+
     python benchmarks/coordination_recovery.py --out docs/figures
 """
 
@@ -24,6 +29,30 @@ from botwatch import open_study
 from botwatch.coordination.network import NetworkOptions
 from botwatch.coordination.stage import run_coordination
 from botwatch.coordination.synth import CrowdSpec, generate, planted_accounts, recovery
+from botwatch.coordination.synth_popular import PopularSpec, generate_popular, network_accounts, sparse_spec
+
+
+def popular_cases(tmp: Path) -> dict[str, dict]:
+    """The popular-post and sparse-stream cases with every setting at its default."""
+    out: dict[str, dict] = {}
+    for name, spec in (("popular_posts", PopularSpec()), ("sparse_stream", sparse_spec())):
+        with open_study(tmp / f"{name}.duckdb") as st:
+            counts = generate_popular(st, spec)
+            t = time.perf_counter()
+            res = run_coordination(st, NetworkOptions(), log=lambda m: None)
+            rec = recovery(st, network_accounts(spec))
+            fans = int(st.sql("SELECT count(*) FROM cluster_members WHERE account_id LIKE 'superfan%'")[0][0])
+        out[name] = {
+            "spec": spec.__dict__,
+            "stream": counts,
+            "edges": res.edges,
+            "seconds": round(time.perf_counter() - t, 1),
+            "superfans_clustered": fans,
+            "unseen": res.unseen(),
+            **{k: (round(v, 3) if isinstance(v, float) else v) for k, v in rec.items()},
+        }
+        print(name, json.dumps(out[name]), flush=True)
+    return out
 
 
 def chart(rows: list[dict], title: str) -> str:
@@ -58,6 +87,7 @@ def main() -> None:
     ap.add_argument("--windows", default="2,5,10,30,60,300,900,3600")
     ap.add_argument("--out", default=None, help="folder for coordination-recovery[-TAG].{json,svg}")
     ap.add_argument("--tag", default="", help="suffix of the output names")
+    ap.add_argument("--no-popular", action="store_true", help="skip the popular-post and sparse-stream cases")
     a = ap.parse_args()
     spec = CrowdSpec(posts=a.posts, accounts=a.accounts, days=3, planted=40, campaign_posts=40, planted_jitter_s=a.jitter, mega_share=0.075)
     rows = []
@@ -72,10 +102,11 @@ def main() -> None:
                 row = {"window_s": w, "edges": res.edges, "seconds": round(time.perf_counter() - t, 1), **{k: (round(v, 3) if isinstance(v, float) else v) for k, v in rec.items()}}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
+        popular = {} if a.no_popular else popular_cases(Path(tmp))
     if a.out:
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)
-        meta = {"spec": spec.__dict__, "crowd": counts, "rows": rows, "command": "python benchmarks/coordination_recovery.py --out docs/figures"}
+        meta = {"spec": spec.__dict__, "crowd": counts, "rows": rows, "popular": popular, "command": ""}
         stem = "coordination-recovery" + (f"-{a.tag}" if a.tag else "")
         meta["command"] = f"python benchmarks/coordination_recovery.py --jitter {a.jitter} --out docs/figures" + (f" --tag {a.tag}" if a.tag else "")
         (out / f"{stem}.json").write_text(json.dumps(meta, indent=1, default=str))

@@ -109,7 +109,7 @@ def test_idf_discounts_common_traces() -> None:
     assert idf["rare"] > idf["common"] > 0
 
 
-@pytest.mark.parametrize("model", ["item-swap", "day-shuffle", "trace-permute"])
+@pytest.mark.parametrize("model", ["account-swap", "item-swap", "day-shuffle", "trace-permute"])
 def test_null_models_keep_what_they_promise(model: str) -> None:
     rng = random.Random(3)
     rows = [(f"p{rng.randrange(6)}", f"a{rng.randrange(5)}", rng.randrange(0, 3 * 86400)) for _ in range(120)]
@@ -120,7 +120,11 @@ def test_null_models_keep_what_they_promise(model: str) -> None:
     # Every model keeps each account's number of actions.
     count = lambda rs, key: sorted((r[key], sum(1 for x in rs if x[key] == r[key])) for r in rs)  # noqa: E731
     assert count(shuffled, "account_id") == count(base, "account_id")
-    if model == "item-swap":  # each account keeps its exact times; each hour keeps its items
+    if model == "account-swap":  # each action keeps its item and time; each account its actions per day
+        assert sorted((r["trace"], r["t"]) for r in shuffled) == sorted((r["trace"], r["t"]) for r in base)
+        day = lambda t: t.date()  # noqa: E731
+        assert sorted((r["account_id"], day(r["t"])) for r in shuffled) == sorted((r["account_id"], day(r["t"])) for r in base)
+    elif model == "item-swap":  # each account keeps its exact times; each hour keeps its items
         assert sorted((r["account_id"], r["t"]) for r in shuffled) == sorted((r["account_id"], r["t"]) for r in base)
         hour = lambda t: t.replace(minute=0, second=0)  # noqa: E731
         assert sorted((hour(r["t"]), r["trace"]) for r in shuffled) == sorted((hour(r["t"]), r["trace"]) for r in base)
@@ -328,3 +332,127 @@ def test_stage_is_deterministic(sample_study: object) -> None:
     first = (q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL"))
     run_coordination(sample_study, opts, log=lambda m: None)  # type: ignore[arg-type]
     assert first == (q("SELECT * FROM coordination_edges ORDER BY ALL"), q("SELECT cluster_id, account_id FROM cluster_members ORDER BY ALL"))
+
+
+def test_popular_traces_are_thinned_to_the_pair_budget() -> None:
+    """A trace dense enough to exceed the pair budget is sampled (rate < 1 on its rows), not dropped."""
+    rows = [("viral", f"u{i:03d}", i // 4) for i in range(400)] + [("small", "u001", 0), ("small", "u002", 5)]
+    f = with_popularity(first_actions(_traces(rows)))
+    full = pair_rows(f, PairOptions(window_s=60, max_trace_pairs=0)).to_pyarrow().to_pylist()
+    thin = pair_rows(f, PairOptions(window_s=60, max_trace_pairs=2_000)).to_pyarrow().to_pylist()
+    assert {r["trace"] for r in thin} == {"viral", "small"}
+    viral = [r for r in thin if r["trace"] == "viral"]
+    assert 0 < viral[0]["rate"] < 1 and all(r["rate"] == viral[0]["rate"] for r in viral)
+    assert len(viral) < 0.2 * sum(r["trace"] == "viral" for r in full)
+    assert {r["rate"] for r in thin if r["trace"] == "small"} == {1.0}
+    # The sample is a subset of the full pairs (the band join is unchanged on what is kept).
+    key = lambda r: (r["trace"], r["account_a"], r["account_b"])  # noqa: E731
+    assert {key(r) for r in thin} <= {key(r) for r in full}
+
+
+def _recover(tmp_path: Path, spec: object, opts: NetworkOptions | None = None) -> tuple[dict, object, int]:
+    """Generate the popular-post stream, run the stage; (recovery, result, superfans clustered)."""
+    from botwatch.coordination.synth_popular import generate_popular, network_accounts
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    with open_study(tmp_path / "popular.duckdb") as s:
+        generate_popular(s, spec)  # type: ignore[arg-type]
+        res = run_coordination(s, opts or NetworkOptions(), log=lambda m: None)
+        fans = int(s.sql("SELECT count(*) FROM cluster_members WHERE account_id LIKE 'superfan%'")[0][0])
+        return recovery(s, network_accounts(spec)), res, fans  # type: ignore[arg-type]
+
+
+def test_network_amplifying_only_the_most_popular_posts_is_found_with_defaults(tmp_path: Path) -> None:
+    """30 accounts retweet only the 12 most popular posts (hundreds to thousands of ordinary
+    retweeters each): found with the default settings; the 50 superfans who retweet most of the
+    same posts at ordinary delays are not. The former defaults (popular posts set aside, hourly
+    item-swap null) kept no edge at all."""
+    from botwatch.coordination.synth_popular import PopularSpec
+
+    spec = PopularSpec(retweets=40_000, accounts=5_000, originals=2_000, top_max=2_500, top_min=500, superfans=50, network=30)
+    rec, res, fans = _recover(tmp_path, spec)
+    assert rec["cluster_precision"] >= 0.95 and rec["cluster_recall"] >= 0.95
+    assert fans <= 2
+    assert res.traces_capped == 0  # type: ignore[attr-defined]
+
+
+def test_sparse_stream_burst_is_found_with_defaults(tmp_path: Path) -> None:
+    """20 accounts retweeting one party within 5-25 s in a small, sparse stream (the burst is
+    most of its hour): found with the defaults. Under the hourly item-swap null it was not."""
+    from botwatch.coordination.synth_popular import sparse_spec
+
+    rec, _, _ = _recover(tmp_path, sparse_spec())
+    assert rec["cluster_precision"] >= 0.95 and rec["cluster_recall"] >= 0.95
+    old, _, _ = _recover(tmp_path / "old", sparse_spec(), NetworkOptions(null_model="item-swap", null_unit="h", null_replicates=2))
+    assert old["recall"] < 0.5
+
+
+def test_closed_form_expectation_matches_the_permutation_null(tmp_path: Path) -> None:
+    """The analytic λ of account-swap is the mean of its random copies (within 5% in total over
+    the tested pairs: drawing with replacement is the one approximation), and it does not move
+    between runs or seeds."""
+    from botwatch.coordination.network import _per_test_counts, analytic_expectation, materialise, prepare_first_actions
+    from botwatch.coordination.synth_popular import generate_popular, sparse_spec
+
+    with open_study(tmp_path / "a.duckdb") as s:
+        generate_popular(s, sparse_spec())
+        opts = NetworkOptions(behaviours=("co-retweet",))
+        first = prepare_first_actions(s, opts)
+        popts = PairOptions(window_s=60)
+        materialise(s, "_coord_pairs", pair_rows(first, popts), temp=True)
+        _per_test_counts(s, "_coord_pairs", "_coord_obs", False)
+        s.sql("CREATE OR REPLACE TEMP TABLE _coord_tested AS SELECT * FROM _coord_obs WHERE co_actions >= 2")
+        analytic_expectation(s, opts, False)
+        lam = dict(((a, b), l) for a, b, l in s.sql("SELECT account_a, account_b, lam FROM _coord_lam"))
+        analytic_expectation(s, NetworkOptions(behaviours=("co-retweet",), seed=99), False)
+        assert lam == dict(((a, b), l) for a, b, l in s.sql("SELECT account_a, account_b, lam FROM _coord_lam"))
+        reps, total = 8, 0
+        for r in range(reps):
+            materialise(s, "_np", pair_rows(null_times(first, 100 + r, "account-swap"), popts), temp=True)
+            _per_test_counts(s, "_np", "_nc", False)
+            total += s.sql("SELECT coalesce(sum(n.co_actions), 0) FROM _nc n JOIN _coord_tested t USING (platform, test, account_a, account_b)")[0][0]
+    assert len(lam) > 100
+    assert abs(total / reps / sum(lam.values()) - 1) < 0.05
+
+
+def test_combining_behaviours_never_hides_an_edge(sample_study: object) -> None:
+    """Every edge one behaviour keeps alone is kept by the default set, and says which carry it."""
+    q = sample_study.sql  # type: ignore[attr-defined]
+    alone: set[tuple[str, str]] = set()
+    for b in ("co-retweet", "co-link", "co-hashtags"):
+        run_coordination(sample_study, NetworkOptions(behaviours=(b,), window_s=3600), log=lambda m: None)  # type: ignore[arg-type]
+        got = {(a, c) for a, c, carried in q("SELECT account_a, account_b, carried_by FROM coordination_edges")}
+        assert all(carried == [b] for *_, carried in q("SELECT account_a, account_b, carried_by FROM coordination_edges"))
+        alone |= {(b, a, c) for a, c in got}  # type: ignore[arg-type]
+    run_coordination(sample_study, NetworkOptions(window_s=3600), log=lambda m: None)  # type: ignore[arg-type]
+    combined = {(a, c): set(carried) for a, c, carried in q("SELECT account_a, account_b, carried_by FROM coordination_edges")}
+    assert alone, "the sample should have edges one behaviour finds"
+    for b, a, c in alone:  # type: ignore[misc]
+        assert b in combined[(a, c)]
+    # Evidence rows say whether their behaviour carries the edge.
+    assert q("SELECT count(*) FROM coordination_evidence WHERE carries")[0][0] > 0
+
+
+def test_cli_runs_with_new_options_and_refuses_a_bad_unit(sample_study_path: Path, tmp_path: Path) -> None:
+    """The CLI takes the new knobs, prints what the test could not see, and refuses a bad unit
+    with a message rather than a traceback."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["coordination", str(study), "--null-unit", "week"])
+    assert bad.exit_code == 2 and "unknown null unit" in bad.output and "Traceback" not in bad.output
+    ok = runner.invoke(app, ["coordination", str(study), "--max-trace-pairs", "1", "--window", "1h", "--memory-mb", "300", "--null-unit", "h"])
+    assert ok.exit_code == 0, ok.output
+    assert "not seen" in ok.output and "sample of their accounts" in ok.output
+    with open_study(study) as s:
+        summary = json.loads(s.sql("SELECT summary FROM coordination_summary")[0][0])
+        assert summary["traces_thinned"] > 0 and summary["unseen"]
+        assert summary["options"]["null_unit"] == "h" and summary["null_analytic"]
+        assert summary["p_value_stability"].startswith("exact")
+        assert s.sql("SELECT min(sample_rate) > 0 AND max(sample_rate) <= 1 FROM coordination_evidence")[0][0] in (True, None)

@@ -32,9 +32,12 @@ def coordination(
     behaviour: Annotated[Optional[list[str]], typer.Option("--behaviour", "-b", help="co-retweet, co-post, co-post-near, co-link, co-hashtags, co-reply, co-mention, fast-retweet (repeatable; default: co-retweet co-post co-link co-hashtags co-reply)")] = None,
     window: Annotated[str, typer.Option(help="Co-action window, e.g. 60s, 5m (or 'auto': estimated from the data)")] = "60s",
     min_repeats: Annotated[int, typer.Option(help="Co-actions a pair needs before it is tested")] = 2,
-    max_trace_accounts: Annotated[int, typer.Option(help="Items shared by more accounts than this are set aside (they pair everyone)")] = 1000,
-    null_model: Annotated[str, typer.Option(help="item-swap (default), day-shuffle or trace-permute")] = "item-swap",
-    null_replicates: Annotated[int, typer.Option(help="Null-model runs the test is based on")] = 2,
+    max_trace_accounts: Annotated[int, typer.Option(help="Set aside items shared by more accounts than this (0: none; popular items are thinned instead)")] = 0,
+    max_trace_pairs: Annotated[int, typer.Option(help="Pair budget per item: above it, an item's accounts are sampled (the rate is reported)")] = 250_000,
+    null_model: Annotated[str, typer.Option(help="account-swap (default, exact expectation), item-swap, day-shuffle or trace-permute")] = "account-swap",
+    null_unit: Annotated[Optional[str], typer.Option(help="The null's stratum: D (UTC day) or h (hour); default: the model's own (account-swap D, item-swap h)")] = None,
+    null_replicates: Annotated[int, typer.Option(help="Null-model runs (the test itself for the simulated models; the report's curve for account-swap)")] = 1,
+    memory_mb: Annotated[int, typer.Option(help="DuckDB memory limit for the stage in MB; above it DuckDB spills to disk (0: DuckDB's default)")] = 500,
     max_fdr: Annotated[float, typer.Option(help="False discovery rate for keeping an edge")] = 0.05,
     fast_seconds: Annotated[int, typer.Option(help="fast-retweet: at most this many seconds after the original")] = 30,
     seed: Annotated[int, typer.Option(help="Seed of the null model and of Leiden")] = 7,
@@ -53,6 +56,8 @@ def coordination(
         behaviours = tuple(check_behaviours(behaviour or DEFAULT_BEHAVIOURS))
         if null_model not in NULL_MODELS:
             raise ValueError(f"unknown null model {null_model!r}; known: {', '.join(NULL_MODELS)}")
+        if null_unit is not None and null_unit not in ("D", "h"):
+            raise ValueError(f"unknown null unit {null_unit!r}: use D (day) or h (hour)")
         win = None if window.strip().lower() == "auto" else parse_duration(window)
         windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
     except ValueError as exc:
@@ -71,8 +76,8 @@ def coordination(
                 highlight=False,
             )
         opts = NetworkOptions(
-            behaviours=behaviours, window_s=win, min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, null_model=null_model,
-            null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds,
+            behaviours=behaviours, window_s=win, min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, max_trace_pairs=max_trace_pairs,
+            null_model=null_model, null_unit=null_unit, null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds, memory_mb=memory_mb,
         )
         if windows:
             t = Table(title=f"Window sweep ({', '.join(behaviours)})")

@@ -14,7 +14,8 @@ output tables:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,27 +24,34 @@ import pyarrow as pa
 
 from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, MIN_TEXT_CHARS, check_behaviours, drop_generic_traces_sql, traces
 from botwatch.coordination.edges import (
+    ANALYTIC_NULL_MODELS,
     DEFAULT_MAX_TRACE_ACCOUNTS,
+    DEFAULT_MAX_TRACE_PAIRS,
     DEFAULT_MIN_REPEATS,
+    DEFAULT_NULL_MODEL,
     DEFAULT_WINDOW_S,
     PairOptions,
     aggregate_edges,
-    co_action_counts,
     first_actions,
-    pair_rows,
-    DEFAULT_NULL_MODEL,
     null_times,
+    pair_rows,
     with_popularity,
 )
 import numpy as np
+from scipy.stats import poisson
 
-from botwatch.coordination.nulltest import NullResult, benjamini_hochberg, pair_pvalues, pooled_curves
+from botwatch.coordination.nulltest import MIN_LAMBDA, NullResult, benjamini_hochberg, pooled_curves
 from botwatch.study import Study
 
-DEFAULT_NULL_REPLICATES = 2
+# With the default null the test uses the closed-form expectation, so the null copies only draw
+# the report's observed-vs-chance curve: one is enough.
+DEFAULT_NULL_REPLICATES = 1
 DEFAULT_MAX_FDR = 0.05
 DEFAULT_SEED = 7
 NEAR_MAX_TEXTS = 300_000
+# DuckDB's share of the stage's memory budget (the rest is Python, Arrow and igraph); above it
+# DuckDB spills joins and aggregates to `temp_directory`. 0 leaves DuckDB's own limit.
+DEFAULT_MEMORY_MB = 500
 
 
 @dataclass
@@ -54,12 +62,16 @@ class NetworkOptions:
     window_s: int = DEFAULT_WINDOW_S
     min_repeats: int = DEFAULT_MIN_REPEATS
     max_trace_accounts: int = DEFAULT_MAX_TRACE_ACCOUNTS
+    max_trace_pairs: int = DEFAULT_MAX_TRACE_PAIRS
     null_replicates: int = DEFAULT_NULL_REPLICATES
     null_model: str = DEFAULT_NULL_MODEL
+    null_unit: str | None = None  # the null's stratum, "D" (UTC day) or "h" (hour); None: the model's own (account-swap D, item-swap h)
     max_fdr: float = DEFAULT_MAX_FDR
     seed: int = DEFAULT_SEED
     fast_seconds: int = 30
     min_text_chars: int = MIN_TEXT_CHARS
+    memory_mb: int = DEFAULT_MEMORY_MB
+    temp_directory: str | None = None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "NetworkOptions":
@@ -80,6 +92,9 @@ class NetworkResult:
     trace_rows: int = 0
     traces_shared: int = 0
     traces_capped: int = 0
+    traces_thinned: int = 0  # popular traces paired on a sample of their accounts
+    thinned_min_rate: float | None = None  # the lowest sampling rate among them
+    thinned_actions: int = 0  # actions on thinned traces
     co_action_rows: int = 0
     candidate_pairs: int = 0
     edges: int = 0
@@ -96,7 +111,33 @@ class NetworkResult:
             d["tested"] = self.null.tested
             d["family"] = self.null.family
             d["null_replicates"] = self.null.replicates
+            d["null_analytic"] = self.null.analytic
+            d["tests"] = self.null.per_test
+            # How far a kept edge's p-value can move between runs (issue 16): not at all with the
+            # exact expectation; with a simulated null it depends on the copies and the seed.
+            d["p_value_stability"] = (
+                "exact expectation: identical on every run and seed"
+                if self.null.analytic
+                else f"estimated from {self.null.replicates} seeded null copies: reproducible for one seed, moves between seeds"
+            )
+        d["unseen"] = self.unseen()
         return d
+
+    def unseen(self) -> list[str]:
+        """What the test could not see, in words (for the CLI and the report)."""
+        out = []
+        if self.traces_capped:
+            out.append(
+                f"{self.traces_capped:,} item(s) shared by more than {self.options.max_trace_accounts:,} accounts were set aside "
+                "(--max-trace-accounts): coordination that shows only on them is not seen"
+            )
+        if self.traces_thinned:
+            out.append(
+                f"{self.traces_thinned:,} popular item(s) ({self.thinned_actions:,} actions) were paired on a sample of their accounts "
+                f"(rate down to {self.thinned_min_rate:.3f}, so about {self.options.max_trace_pairs:,} pairs each): a network acting "
+                "on them is seen with fewer co-actions than it made"
+            )
+        return out
 
 
 def materialise(study: Study, name: str, expr: Any, *, temp: bool = False) -> Any:
@@ -111,12 +152,6 @@ def materialise(study: Study, name: str, expr: Any, *, temp: bool = False) -> An
     kind = "TEMP TABLE" if temp else "TABLE"
     study.sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
     return study.ibis.table(name)
-
-
-def _hist(backend: Any, counts: Any) -> dict[int, int]:
-    h = counts.group_by("co_actions").agg(pairs=counts.count())
-    tbl = backend.to_pyarrow(h)
-    return {int(k): int(v) for k, v in zip(tbl["co_actions"].to_pylist(), tbl["pairs"].to_pylist())}
 
 
 def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
@@ -151,82 +186,276 @@ def prepare_first_actions(study: Study, opts: NetworkOptions, posts: Any | None 
     return first
 
 
+COMBINED = "*"  # the test on all behaviours together (shown as "combined")
+
+
+def _test_names(opts: NetworkOptions) -> list[str]:
+    """One test per behaviour, plus the combined one when there is more than one behaviour."""
+    names = check_behaviours(opts.behaviours)
+    return names + [COMBINED] if len(names) > 1 else names
+
+
+def _per_test_counts(study: Study, source: str, target: str, multi: bool) -> None:
+    """Co-actions per (platform, test, pair) from a table of pair rows: per behaviour, and over
+    all behaviours together (a co-action is a pair of posts, whatever matched it)."""
+    combined = (
+        f" UNION ALL SELECT platform, '{COMBINED}' AS test, account_a, account_b, count(DISTINCT (post_a, post_b)) AS co_actions "
+        f"FROM {source} GROUP BY ALL"
+        if multi
+        else ""
+    )
+    study.sql(
+        f"CREATE OR REPLACE TEMP TABLE {target} AS "
+        f"SELECT platform, behaviour AS test, account_a, account_b, count(DISTINCT (post_a, post_b)) AS co_actions FROM {source} GROUP BY ALL"
+        + combined
+    )
+
+
+def _hist_sql(study: Study, table: str, test: str) -> dict[int, int]:
+    rows = study.sql(f"SELECT co_actions, count(*) FROM {table} WHERE test = ? GROUP BY 1", [test])
+    return {int(k): int(v) for k, v in rows}
+
+
+def analytic_expectation(study: Study, opts: NetworkOptions, multi: bool, pairs_table: str = "_coord_pairs") -> None:
+    """Expected co-actions by chance of every tested pair under `account-swap`, in closed form.
+
+    Under the null each action keeps its item and time and takes an account drawn from its
+    stratum (behaviour, UTC day): account a lands on a given action of stratum h with
+    probability p_a(h) = (a's actions in h) / (actions in h). Two actions on the same trace
+    within the window are a co-action for {a, b} when a lands on one and b on the other, so
+
+        λ_ab = Σ over ordered within-window action pairs (s, s') of p_a(h(s)) · p_b(h(s')),
+
+    summed over behaviours for the combined test. The within-window action pairs are exactly
+    the observed pair rows, counted by stratum (each weighted by 1/rate² where the trace was
+    thinned, so the expectation is that of the full trace: conservative for pairs the thinning
+    dropped). Drawing with replacement, where the permutation draws without, is the one
+    approximation; `tests/test_coordination.py` checks λ against the mean of seeded random
+    copies. Sums run in fixed-point decimals, so the engine's parallel summation order cannot move
+    the last bits: the same study gives the same p-values on every run.
+    Writes `_coord_lam` (platform, test, account_a, account_b, lam).
+    """
+    unit = "hour" if str(opts.null_unit or "D").lower() in ("h", "hour") else "day"
+    study.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _coord_p AS
+        WITH slot AS (
+            SELECT platform, behaviour, date_trunc('{unit}', t) AS h, account_id, count(*)::DOUBLE AS c FROM _coord_first GROUP BY ALL
+        )
+        SELECT platform, behaviour, h, account_id, c / sum(c) OVER (PARTITION BY platform, behaviour, h) AS p FROM slot
+        """
+    )
+    study.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _coord_w AS
+        SELECT platform, behaviour, h1, h2, sum(wt::DECIMAL(38, 12)) AS w FROM (
+            SELECT platform, behaviour, date_trunc('{unit}', t_a) AS h1, date_trunc('{unit}', t_b) AS h2, 1.0 / (rate * rate) AS wt FROM {pairs_table}
+            UNION ALL
+            SELECT platform, behaviour, date_trunc('{unit}', t_b), date_trunc('{unit}', t_a), 1.0 / (rate * rate) FROM {pairs_table}
+        ) GROUP BY ALL
+        """
+    )
+    combined = (
+        f" UNION ALL SELECT platform, '{COMBINED}', account_a, account_b, sum(lam) FROM per_behaviour GROUP BY ALL" if multi else ""
+    )
+    study.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _coord_lam AS
+        WITH pairs AS (SELECT DISTINCT platform, account_a, account_b FROM _coord_tested),
+        qa AS (
+            SELECT t.platform, t.account_a, t.account_b, p.behaviour, w.h2, sum((p.p * w.w::DOUBLE)::DECIMAL(38, 12)) AS q
+            FROM pairs t
+            JOIN _coord_p p ON p.platform = t.platform AND p.account_id = t.account_a
+            JOIN _coord_w w ON w.platform = p.platform AND w.behaviour = p.behaviour AND w.h1 = p.h
+            GROUP BY ALL
+        ), per_behaviour AS (
+            SELECT qa.platform, qa.behaviour AS test, qa.account_a, qa.account_b, sum((qa.q::DOUBLE * pb.p)::DECIMAL(38, 12)) AS lam
+            FROM qa JOIN _coord_p pb
+              ON pb.platform = qa.platform AND pb.behaviour = qa.behaviour AND pb.account_id = qa.account_b AND pb.h = qa.h2
+            GROUP BY ALL
+        )
+        SELECT platform, test, account_a, account_b, lam::DOUBLE AS lam FROM per_behaviour{combined}
+        """
+    )
+    study.sql("DROP TABLE IF EXISTS _coord_p")
+    study.sql("DROP TABLE IF EXISTS _coord_w")
+
+
+def simulated_expectation(study: Study, first: Any, popts: PairOptions, opts: NetworkOptions, multi: bool, null_names: list[str]) -> None:
+    """Expected co-actions from the null copies (already counted into `null_names`) plus the
+    Chung–Lu style prior, for the models without a closed form. Writes `_coord_lam`."""
+    reps = max(len(null_names), 1)
+    union = " UNION ALL ".join(f"SELECT platform, test, account_a, account_b, co_actions FROM {n}" for n in null_names) or (
+        "SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS test, NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, 0::BIGINT AS co_actions WHERE false"
+    )
+    shareable = _shareable_sql(popts)
+    combined_act = f" UNION ALL SELECT platform, '{COMBINED}', account_id, count(*)::DOUBLE FROM _coord_first WHERE {shareable} GROUP BY ALL" if multi else ""
+    study.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _coord_lam AS
+        WITH nulls AS ({union}),
+        act AS (
+            SELECT platform, behaviour AS test, account_id, count(*)::DOUBLE AS act FROM _coord_first WHERE {shareable} GROUP BY ALL{combined_act}
+        ), norm AS (
+            SELECT platform, test, (sum(act) * sum(act) - sum(act * act)) / 2 AS pairs_mass FROM act GROUP BY ALL
+        ),
+        total AS (SELECT platform, test, sum(co_actions) / {reps} AS total FROM nulls GROUP BY ALL),
+        pair_null AS (SELECT platform, test, account_a, account_b, sum(co_actions) AS null_sum FROM nulls GROUP BY ALL)
+        SELECT o.platform, o.test, o.account_a, o.account_b,
+               (coalesce(n.null_sum, 0) + coalesce(t.total * pa.act * pb.act / nullif(nm.pairs_mass, 0), 0.0)) / {reps + 1} AS lam
+        FROM _coord_tested o
+        LEFT JOIN pair_null n USING (platform, test, account_a, account_b)
+        LEFT JOIN act pa ON pa.platform = o.platform AND pa.test = o.test AND pa.account_id = o.account_a
+        LEFT JOIN act pb ON pb.platform = o.platform AND pb.test = o.test AND pb.account_id = o.account_b
+        LEFT JOIN total t ON t.platform = o.platform AND t.test = o.test
+        LEFT JOIN norm nm ON nm.platform = o.platform AND nm.test = o.test
+        """
+    )
+
+
+def _shareable_sql(popts: PairOptions) -> str:
+    cap = f" AND n <= {int(popts.max_trace_accounts)}" if popts.max_trace_accounts and popts.max_trace_accounts > 0 else ""
+    return f"n >= 2{cap}"
+
+
 def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: NetworkOptions) -> NullResult:
     """Test every candidate pair against the null model; leaves the kept pairs in `_coord_kept`
-    (platform, account_a, account_b, expected_by_chance, p_value) and returns the result."""
-    backend = study.ibis
-    obs = materialise(study, "_coord_obs", co_action_counts(pairs), temp=True)
-    observed = _hist(backend, obs)
+    (platform, account_a, account_b, expected_by_chance, p_value, carried_by) and returns the result.
+
+    Each behaviour is tested on its own, and all behaviours together: an edge is kept when any
+    of these tests keeps it (Benjamini–Hochberg within each test, over that test's family), so
+    adding a behaviour can never hide an edge that one behaviour alone finds. `carried_by` names
+    the tests that kept it; `p_value` and `expected_by_chance` are those of its strongest test.
+    """
+    tests = _test_names(opts)
+    multi = COMBINED in tests
+    curve_test = COMBINED if multi else tests[0]
+    _per_test_counts(study, "_coord_pairs", "_coord_obs", multi)
+    observed = _hist_sql(study, "_coord_obs", curve_test)
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _coord_tested AS SELECT * FROM _coord_obs WHERE co_actions >= {int(opts.min_repeats)}")
     nulls: list[dict[int, int]] = []
     null_names: list[str] = []
     for r in range(opts.null_replicates):
         name = f"_coord_null{r}"
-        nt = materialise(study, name, co_action_counts(pair_rows(null_times(first, opts.seed + r, opts.null_model), popts)), temp=True)
-        nulls.append(_hist(backend, nt))
+        materialise(study, "_coord_nullpairs", pair_rows(null_times(first, opts.seed + r, opts.null_model, opts.null_unit), popts), temp=True)
+        _per_test_counts(study, "_coord_nullpairs", name, multi)
+        study.sql("DROP TABLE IF EXISTS _coord_nullpairs")
+        nulls.append(_hist_sql(study, name, curve_test))
         null_names.append(name)
-    union = " UNION ALL ".join(f"SELECT platform, account_a, account_b, co_actions FROM {n}" for n in null_names) or (
-        "SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, 0::BIGINT AS co_actions WHERE false"
-    )
-    reps = max(opts.null_replicates, 1)
-    study.sql(f"CREATE OR REPLACE TEMP TABLE _coord_nulls AS {union}")
-    # The Chung-Lu style prior: chance co-actions spread over pairs in proportion to the product
-    # of the two accounts' activity on shareable traces, scaled to the null's total.
-    tbl = study.con.sql(
-        f"""
-        WITH act AS (
-            SELECT platform, account_id, count(*)::DOUBLE AS act FROM _coord_first
-            WHERE n >= 2 AND n <= {int(popts.max_trace_accounts)} GROUP BY ALL
-        ), norm AS (
-            SELECT platform, (sum(act) * sum(act) - sum(act * act)) / 2 AS pairs_mass FROM act GROUP BY ALL
-        ),
-        total AS (SELECT platform, sum(co_actions) / {reps} AS total FROM _coord_nulls GROUP BY ALL),
-        pair_null AS (SELECT platform, account_a, account_b, sum(co_actions) AS null_sum FROM _coord_nulls GROUP BY ALL)
-        SELECT o.platform, o.account_a, o.account_b, o.co_actions, coalesce(n.null_sum, 0) AS null_sum,
-               coalesce(t.total * pa.act * pb.act / nullif(nm.pairs_mass, 0), 0.0) AS prior
-        FROM _coord_obs o
-        LEFT JOIN pair_null n USING (platform, account_a, account_b)
-        LEFT JOIN act pa ON pa.platform = o.platform AND pa.account_id = o.account_a
-        LEFT JOIN act pb ON pb.platform = o.platform AND pb.account_id = o.account_b
-        LEFT JOIN total t ON t.platform = o.platform
-        LEFT JOIN norm nm ON nm.platform = o.platform
-        WHERE o.co_actions >= {int(opts.min_repeats)}
-        """
-    ).to_arrow_table()
-    study.sql("DROP TABLE IF EXISTS _coord_nulls")
+    analytic = opts.null_model in ANALYTIC_NULL_MODELS
+    if analytic:
+        analytic_expectation(study, opts, multi)
+    else:
+        simulated_expectation(study, first, popts, opts, multi, null_names)
     for n in null_names:
         study.sql(f"DROP TABLE IF EXISTS {n}")
-    lam, p = pair_pvalues(tbl["co_actions"].to_numpy(), tbl["null_sum"].to_numpy(), opts.null_replicates, tbl["prior"].to_numpy())
-    active = study.sql(f"SELECT platform, count(DISTINCT account_id) FROM _coord_first WHERE n >= 2 AND n <= {int(popts.max_trace_accounts)} GROUP BY ALL")
-    family = sum(int(a) * (int(a) - 1) // 2 for _, a in active)
-    keep = benjamini_hochberg(p, opts.max_fdr, m_total=family)
+    tbl = study.con.sql(
+        """
+        SELECT o.platform, o.test, o.account_a, o.account_b, o.co_actions, coalesce(l.lam, 0.0) AS lam
+        FROM _coord_tested o LEFT JOIN _coord_lam l USING (platform, test, account_a, account_b)
+        ORDER BY o.platform, o.test, o.account_a, o.account_b
+        """
+    ).to_arrow_table()
+    study.sql("DROP TABLE IF EXISTS _coord_lam")
+    lam = np.maximum(tbl["lam"].to_numpy().astype(float), MIN_LAMBDA)
+    p = poisson.sf(tbl["co_actions"].to_numpy().astype(float) - 1, lam)
+    shareable = _shareable_sql(popts)
+    families: dict[str, int] = {}
+    for test, a in study.sql(f"SELECT behaviour, count(DISTINCT (platform, account_id)) FROM _coord_first WHERE {shareable} GROUP BY ALL"):
+        families[str(test)] = int(a) * (int(a) - 1) // 2
+    if multi:
+        families[COMBINED] = sum(int(a) * (int(a) - 1) // 2 for _, a in study.sql(f"SELECT platform, count(DISTINCT account_id) FROM _coord_first WHERE {shareable} GROUP BY ALL"))
+    test_col = np.array(tbl["test"].to_pylist(), dtype=object)
+    keep = np.zeros(len(tbl), dtype=bool)
+    per_test: dict[str, dict[str, int]] = {}
+    for test in tests:
+        idx = np.nonzero(test_col == test)[0]
+        k = benjamini_hochberg(p[idx], opts.max_fdr, m_total=families.get(test, 0)) if idx.size else np.zeros(0, dtype=bool)
+        keep[idx[k]] = True
+        per_test[_display(test)] = {"tested": int(idx.size), "kept": int(k.sum()), "family": families.get(test, 0)}
+    # Per pair: the tests that kept it, and the strongest of them.
+    best: dict[tuple[str, str, str], tuple[float, float, list[str], int]] = {}
+    plat, acc_a, acc_b, counts = tbl["platform"].to_pylist(), tbl["account_a"].to_pylist(), tbl["account_b"].to_pylist(), tbl["co_actions"].to_pylist()
+    for i in np.nonzero(keep)[0]:
+        key = (plat[i], acc_a[i], acc_b[i])
+        prev = best.get(key)
+        carried = (prev[2] if prev else []) + [_display(test_col[i])]
+        if prev is None or p[i] < prev[0]:
+            best[key] = (float(p[i]), float(lam[i]), carried, int(counts[i]))
+        else:
+            best[key] = (prev[0], prev[1], carried, prev[3])
+    keys = sorted(best)
     kept = pa.table(
         {
-            "platform": tbl["platform"].filter(pa.array(keep)),
-            "account_a": tbl["account_a"].filter(pa.array(keep)),
-            "account_b": tbl["account_b"].filter(pa.array(keep)),
-            "expected_by_chance": pa.array(np.round(lam[keep], 4)),
-            "p_value": pa.array(p[keep]),
+            "platform": pa.array([k[0] for k in keys], pa.string()),
+            "account_a": pa.array([k[1] for k in keys], pa.string()),
+            "account_b": pa.array([k[2] for k in keys], pa.string()),
+            "expected_by_chance": pa.array([round(best[k][1], 4) for k in keys], pa.float64()),
+            "p_value": pa.array([best[k][0] for k in keys], pa.float64()),
+            "carried_by": pa.array([sorted(set(best[k][2])) for k in keys], pa.list_(pa.string())),
         }
     )
     study.con.register("_coord_kept_arrow", kept)
     study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
     study.con.unregister("_coord_kept_arrow")
     obs_ge, null_ge = pooled_curves(observed, nulls)
-    counts = tbl["co_actions"].to_numpy()[keep]
+    kept_counts = [best[k][3] for k in keys]
+    tested_pairs = int(study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_a, account_b FROM _coord_tested)")[0][0])
+    study.sql("DROP TABLE IF EXISTS _coord_tested")
     return NullResult(
-        threshold=int(counts.min()) if counts.size else opts.min_repeats,
-        fdr=opts.max_fdr if counts.size else None,
+        threshold=int(min(kept_counts)) if kept_counts else opts.min_repeats,
+        fdr=opts.max_fdr if kept_counts else None,
         replicates=opts.null_replicates,
-        tested=int(len(tbl)),
-        family=family,
-        kept=int(keep.sum()),
+        tested=tested_pairs,
+        family=families.get(curve_test, 0),
+        kept=len(keys),
         observed_ge=obs_ge,
         null_ge=null_ge,
+        analytic=analytic,
+        per_test=per_test,
     )
 
 
+def _display(test: str) -> str:
+    return "combined" if test == COMBINED else test
+
+
+@contextmanager
+def memory_budget(study: Study, opts: NetworkOptions) -> Iterator[None]:
+    """DuckDB's memory limit (and spill folder) for the stage, restored afterwards.
+
+    DuckDB's own default is 80% of the machine; on a shared machine the stage would take what
+    the others need. Above the limit DuckDB spills hash joins, aggregates and sorts to disk.
+    Insertion order is not needed for any of the stage's tables (every output is ordered
+    explicitly), and keeping it costs memory.
+    """
+    if not opts.memory_mb or opts.memory_mb <= 0:
+        yield
+        return
+    keys = ("memory_limit", "preserve_insertion_order") + (("temp_directory",) if opts.temp_directory else ())
+    previous = {k: study.sql(f"SELECT current_setting('{k}')")[0][0] for k in keys}
+    study.sql(f"SET memory_limit = '{int(opts.memory_mb)}MB'")
+    study.sql("SET preserve_insertion_order = false")
+    if opts.temp_directory:
+        study.sql(f"SET temp_directory = '{str(opts.temp_directory).replace(chr(39), chr(39) * 2)}'")
+    try:
+        yield
+    finally:
+        for k, v in previous.items():
+            if isinstance(v, bool):
+                study.sql(f"SET {k} = {str(v).lower()}")
+            elif v is not None and v != "":
+                study.sql(f"SET {k} = '{str(v).replace(chr(39), chr(39) * 2)}'")
+
+
 def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None] = lambda m: None) -> NetworkResult:
-    """Run the whole projection → pairs → null test → edges/evidence chain and write the tables."""
+    """Run the whole projection → pairs → null test → edges/evidence chain and write the tables,
+    within the stage's memory budget (`memory_budget`)."""
+    with memory_budget(study, opts):
+        return _build_network(study, opts, log)
+
+
+def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]) -> NetworkResult:
     backend = study.ibis
     res = NetworkResult(options=opts)
     clock = time.perf_counter()
@@ -240,27 +469,37 @@ def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]
     first = prepare_first_actions(study, opts)
     lap("traces")
     res.trace_rows = int(study.sql("SELECT count(*) FROM _coord_first")[0][0])
+    cap = opts.max_trace_accounts if opts.max_trace_accounts and opts.max_trace_accounts > 0 else None
     res.traces_shared, res.traces_capped = (
         int(x or 0)
         for x in study.sql(
-            "SELECT count(*) FILTER (WHERE n >= 2 AND n <= ?), count(*) FILTER (WHERE n > ?) "
+            "SELECT count(*) FILTER (WHERE n >= 2 AND (? IS NULL OR n <= ?)), count(*) FILTER (WHERE n > ?) "
             "FROM (SELECT DISTINCT platform, behaviour, trace, n FROM _coord_first)",
-            [opts.max_trace_accounts, opts.max_trace_accounts],
+            [cap, cap, cap],
         )[0]
     )
-    popts = PairOptions(window_s=opts.window_s, max_trace_accounts=opts.max_trace_accounts)
+    popts = PairOptions(window_s=opts.window_s, max_trace_accounts=opts.max_trace_accounts, max_trace_pairs=opts.max_trace_pairs)
     pairs = materialise(study, "_coord_pairs", pair_rows(first, popts), temp=True)
     res.co_action_rows = int(study.sql("SELECT count(*) FROM _coord_pairs")[0][0])
+    thinned = study.sql(
+        "SELECT count(*), min(rate), coalesce(sum(n), 0) FROM (SELECT DISTINCT platform, behaviour, trace, rate, n FROM _coord_pairs WHERE rate < 1)"
+    )[0]
+    res.traces_thinned, res.thinned_min_rate, res.thinned_actions = int(thinned[0]), (round(float(thinned[1]), 4) if thinned[1] is not None else None), int(thinned[2])
     lap("pairs")
     res.null = test_pairs(study, first, pairs, popts, opts)
     res.candidate_pairs = res.null.observed_ge.get(1, 0)
     lap("null")
+    basis = "exact expectation" if res.null.analytic else f"{res.null.replicates} null runs"
     log(
         f"coordination: {res.candidate_pairs:,} pairs co-acted, {res.null.tested:,} tested, {res.null.kept:,} beat chance "
-        f"(Poisson vs {res.null.replicates} null runs, BH FDR {opts.max_fdr})"
+        f"(Poisson vs {opts.null_model} {basis}, BH FDR {opts.max_fdr} per test)"
     )
+    for line in res.unseen():
+        log(f"coordination: not seen: {line}")
 
     kept_t = study.ibis.table("_coord_kept")
+    # Only the kept pairs' rows are aggregated (most co-action rows belong to pairs that lost).
+    pairs = materialise(study, "_coord_kept_pairs", pairs.semi_join(kept_t, ["platform", "account_a", "account_b"]), temp=True)
     edges = aggregate_edges(pairs)
     edges = edges.join(kept_t, ["platform", "account_a", "account_b"])
     behav = pairs.group_by(["platform", "account_a", "account_b"]).agg(behaviours=pairs.behaviour.collect(distinct=True).sort())
@@ -277,18 +516,34 @@ def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]
         first_actor=ibis.ifelse(gap > 0, ev.account_a, ibis.ifelse(gap < 0, ev.account_b, ibis.null().cast("string"))),
         trace_accounts=ev.n,
         idf=ev.idf.round(4),
+        sample_rate=ev.rate.round(4),
     )
+    carried = backend.table("coordination_edges").select("platform", "account_a", "account_b", "carried_by")
+    ev = ev.join(carried, ["platform", "account_a", "account_b"])
+    # Does this row's behaviour carry its edge (a test on it alone kept the edge, or the
+    # combined test did)?
+    ev = ev.mutate(carries=ev.carried_by.contains(ev.behaviour) | ev.carried_by.contains("combined")).drop("carried_by")
     materialise(study, "coordination_evidence", ev.order_by(["platform", "account_a", "account_b", "t_a"]))
     res.evidence_rows = study.count("coordination_evidence")
     null_rows = res.null.rows()
-    study.sql("CREATE OR REPLACE TABLE coordination_null (k BIGINT, observed_pairs BIGINT, null_pairs DOUBLE, null_ratio DOUBLE, min_kept BOOLEAN, window_s BIGINT, replicates BIGINT)")
-    if null_rows:
-        study.con.executemany(
-            "INSERT INTO coordination_null VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[k, o, n, f, k == res.null.threshold, opts.window_s, res.null.replicates] for k, o, n, f in null_rows],
-        )
+    # One Arrow write, not one INSERT per k: a pair of hyperactive accounts can share thousands
+    # of co-actions, and the curve has a row for every k up to that (measured 4 s at 1M posts).
+    study.write_table(
+        "coordination_null",
+        pa.table(
+            {
+                "k": pa.array([r[0] for r in null_rows], pa.int64()),
+                "observed_pairs": pa.array([r[1] for r in null_rows], pa.int64()),
+                "null_pairs": pa.array([float(r[2]) for r in null_rows], pa.float64()),
+                "null_ratio": pa.array([r[3] for r in null_rows], pa.float64()),
+                "min_kept": pa.array([r[0] == res.null.threshold for r in null_rows], pa.bool_()),
+                "window_s": pa.array([opts.window_s] * len(null_rows), pa.int64()),
+                "replicates": pa.array([res.null.replicates] * len(null_rows), pa.int64()),
+            }
+        ),
+    )
     lap("edges")
-    for tmp in ("_coord_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs"):
+    for tmp in ("_coord_pairs", "_coord_kept_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs", "_coord_tested"):
         study.sql(f"DROP TABLE IF EXISTS {tmp}")
     return res
 
@@ -307,7 +562,7 @@ def estimate_window(study: Study, behaviours: tuple[str, ...] = ("co-retweet",),
     starts = first.group_by(["platform", "behaviour", "trace"]).agg(t0=first.t.min())
     j = first.join(starts, ["platform", "behaviour", "trace"])
     d = j.mutate(delay=(j.t.epoch_seconds() - j.t0.epoch_seconds()))
-    d = d.filter((d.n >= 2) & (d.n <= o.max_trace_accounts) & (d.delay > 0))
+    d = d.filter((d.n >= 2) & ~PairOptions(max_trace_accounts=o.max_trace_accounts).capped(d.n) & (d.delay > 0))
     agg = d.aggregate(
         q=d.delay.quantile(quantile), median=d.delay.quantile(0.5), shares=d.count(),
     )
@@ -327,7 +582,7 @@ def sweep(study: Study, windows: list[int], opts: NetworkOptions) -> list[dict[s
     first = prepare_first_actions(study, opts)
     out = []
     for w in windows:
-        popts = PairOptions(window_s=w, max_trace_accounts=opts.max_trace_accounts)
+        popts = PairOptions(window_s=w, max_trace_accounts=opts.max_trace_accounts, max_trace_pairs=opts.max_trace_pairs)
         pairs = materialise(study, "_coord_pairs", pair_rows(first, popts), temp=True)
         nr = test_pairs(study, first, pairs, popts, opts)
         accounts = int(study.sql("SELECT count(*) FROM (SELECT account_a FROM _coord_kept UNION SELECT account_b FROM _coord_kept)")[0][0])

@@ -1,23 +1,23 @@
 """The test against chance: is this pair's co-action count more than luck would give *this pair*?
 
 Popular items are shared by many accounts within minutes of each other without any coordination,
-and hyperactive accounts coincide with each other all the time. A null model
-(`edges.null_times`; by default each hour's items shuffled among that hour's actions, every
-account keeping its exact times) destroys coordination while keeping popularity and activity
-rhythms, and is run `R` times. For each candidate pair:
+and hyperactive accounts coincide with each other all the time. A null model (`edges.null_times`)
+destroys coordination while keeping popularity and activity rhythms. For the default
+(`account-swap`: who acted when shuffled within each day, every post keeping its own timing) the
+expected count λ of each pair is computed exactly (`network.analytic_expectation`), so it does
+not move between runs. For the other models the null is run `R` times and
 
     λ = (co-actions of the pair summed over the R null runs + prior) / (R + 1)
 
-is its expected count by chance. The prior spreads the null's total co-actions S over all pairs
-in proportion to the product of the two accounts' activity on shareable traces
-(S · act_a · act_b / Σ_{pairs} act·act, a Chung–Lu style expectation): a few null runs rarely
-hit one particular pair, and without the prior two hyperactive accounts never seen together in
-the null would look as unlikely to coincide as two quiet ones. λ is floored at
-`MIN_LAMBDA`. The p-value is the Poisson upper tail P(X ≥ observed | λ). Pairs are kept when they pass the Benjamini–Hochberg procedure at
-`max_fdr`, where the family is every pair of accounts active on shareable traces (pairs below
-`min_repeats` co-actions count as untested, p = 1). A single global
-count threshold cannot do this: two accounts that each retweet thousands of posts share dozens
-by chance, two quiet accounts sharing five fast retweets do not.
+(`network.simulated_expectation`; `pair_pvalues` is the same in NumPy), the prior spreading the null's total co-actions S over all pairs in proportion
+to the product of the two accounts' activity on shareable traces (S · act_a · act_b /
+Σ_{pairs} act·act, a Chung–Lu style expectation): a few null runs rarely hit one particular pair.
+λ is floored at `MIN_LAMBDA`. The p-value is the Poisson upper tail P(X ≥ observed | λ). Pairs are
+kept when they pass the Benjamini–Hochberg procedure at `max_fdr`, where the family is every pair
+of accounts active on shareable traces (pairs below `min_repeats` co-actions count as untested,
+p = 1); each behaviour and the combination are tested separately (`network.test_pairs`). A single
+global count threshold cannot do this: two accounts that each retweet thousands of posts share
+dozens by chance, two quiet accounts sharing five fast retweets do not.
 
 The report shows the pooled curves (pairs with at least k co-actions, observed vs null), and the
 smallest co-action count among kept pairs as the effective threshold.
@@ -45,6 +45,8 @@ class NullResult:
     family: int = 0  # account pairs that could have co-acted (the multiple-testing family)
     observed_ge: dict[int, int] = field(default_factory=dict)  # k -> observed pairs with >= k co-actions
     null_ge: dict[int, float] = field(default_factory=dict)  # k -> mean null pairs with >= k co-actions
+    analytic: bool = False  # expectation in closed form (True) or from the null copies
+    per_test: dict[str, dict[str, int]] = field(default_factory=dict)  # test -> tested, kept, family
 
     def rows(self) -> list[tuple[int, int, float, float | None]]:
         """(k, observed pairs >= k, null mean >= k, pooled ratio null/observed) for every k seen."""
