@@ -36,6 +36,7 @@ out = Console()
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
+    "botwatch.commands_collect",
     "botwatch.commands_coordination",
     "botwatch.commands_estimates",
     "botwatch.commands_timeline",
