@@ -108,6 +108,9 @@ def ingest(
                 )
 
         summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers)
+        from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
+
+        record_captures(st, inputs)
         tbl = Table(title="Ingest summary", show_header=True)
         for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
             tbl.add_column(col, justify="right")
@@ -195,6 +198,14 @@ def analyze(
 
     ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
     with _open(study) as st:
+        if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study
+            from botwatch.collect.study_link import recorded_sample_rate
+
+            rate, note = recorded_sample_rate(st)
+            if rate:
+                ctx.options["sample_rate"] = rate
+            if note:
+                console.print(note, highlight=False)
         try:
             results = run_analyze(st, ctx, only=stage or None, skip=skip or None)
         except PipelineError as exc:

@@ -111,3 +111,110 @@ def collect_bluesky(
     cap = _common(folder, "bluesky", "bluesky", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                   rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=endpoint, ingest_every=every, keys_of=js.keys_of)
     _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
+
+
+@collect_app.command("mastodon")
+def collect_mastodon(
+    folder: Folder,
+    server: Annotated[str, typer.Option("--server", help="The Mastodon server whose streams are read")] = "https://mastodon.social",
+    election: Election = None,
+    hashtag: Hashtag = None,
+    keyword: Keyword = None,
+    sample: Sample = 1.0,
+    max_posts: MaxPosts = None,
+    duration: Duration = None,
+    study: Study = None,
+    ingest_every: IngestEvery = "5m",
+    rotate_mb: RotateMb = 64.0,
+    rotate_every: RotateEvery = "1h",
+    stall: Stall = 90.0,
+    progress: Progress = None,
+    backoff_scale: BackoffScale = 1.0,
+) -> None:
+    """Mastodon statuses from hashtag streams (SSE), gaps filled by REST paging; token from MASTODON_TOKEN."""
+    from urllib.parse import urlsplit
+
+    from botwatch.collect import mastodon as md
+    from botwatch.collect.filters import PostFilter
+
+    if urlsplit(server).scheme not in ("http", "https"):
+        _fail(f"--server must be an http(s) URL, got {server!r}")
+    full = PostFilter.build(_load_election(election), hashtag or (), () if (election or hashtag) else keyword or ())
+    tags = list(full.hashtags)
+    if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
+        applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
+    else:
+        applied = full
+    host = urlsplit(server).netloc.replace(":", "_")
+    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    cap = _common(folder, "mastodon", f"mastodon-{host}", sample=sample, election=None, hashtag=None, keyword=None,
+                  max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=server,
+                  ingest_every=every, keys_of=md.keys_of, extra={"streams": [f"hashtag:{t}" for t in tags] or ["public"]})
+    cap.filter = applied
+    _run(cap, md.MastodonCollector(server, os.environ.get("MASTODON_TOKEN") or None, tags, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
+
+
+@collect_app.command("x")
+def collect_x(
+    folder: Folder,
+    stream: Annotated[bool, typer.Option("--stream", help="Read the v2 filtered stream (rules from the filter)")] = False,
+    search: Annotated[Optional[str], typer.Option("--search", help="Run this v2 search query to its end, paging")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Search from this UTC date or time (2017-05-01); older than 7 days uses full-archive search")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Search up to this UTC date or time")] = None,
+    election: Election = None,
+    hashtag: Hashtag = None,
+    keyword: Keyword = None,
+    sample: Sample = 1.0,
+    base_url: Annotated[str, typer.Option("--base-url", help="API base URL")] = "https://api.x.com",
+    max_rules: Annotated[int, typer.Option("--max-rules", help="Rules your access level allows (Pro: 1000)")] = 1000,
+    max_rule_length: Annotated[int, typer.Option("--max-rule-length", help="Characters per rule your access level allows (Pro: 1024)")] = 1024,
+    backfill_minutes: Annotated[int, typer.Option("--backfill-minutes", help="Ask the stream to replay up to 5 minutes after a reconnect (where allowed)")] = 0,
+    max_posts: MaxPosts = None,
+    duration: Duration = None,
+    study: Study = None,
+    ingest_every: IngestEvery = "5m",
+    rotate_mb: RotateMb = 64.0,
+    rotate_every: RotateEvery = "1h",
+    stall: Stall = 30.0,
+    progress: Progress = None,
+    backoff_scale: BackoffScale = 1.0,
+) -> None:
+    """X API v2: the filtered stream (--stream) or search (--search); bearer token from X_BEARER_TOKEN."""
+    from datetime import datetime, timezone
+
+    from botwatch.collect import x as xm
+
+    if stream == (search is not None):
+        _fail("give exactly one of --stream or --search QUERY")
+    token = os.environ.get("X_BEARER_TOKEN", "").strip()
+    if not token:
+        _fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
+
+    def when(text: str | None, opt: str) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            d = datetime.fromisoformat(text)
+        except ValueError:
+            _fail(f"{opt} must be a date or date-time like 2017-05-01 or 2017-05-01T12:00:00, got {text!r}")
+            raise
+        return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d
+
+    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    if stream:
+        cap = _common(folder, "x", "x-stream", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
+                      rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url, ingest_every=every, keys_of=xm.keys_of)
+        runner: Any = xm.XStream(base_url, token, rules_filter=cap.filter, max_rules=max_rules, max_rule_len=max_rule_length, stall_s=stall,
+                                 backfill_minutes=backfill_minutes, backoff_scale=backoff_scale, log=lambda m: console.print(m, highlight=False, markup=False))
+    else:
+        if election or hashtag or keyword:
+            _fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
+        s, u = when(since, "--since"), when(until, "--until")
+        cap = _common(folder, "x", xm.search_stream_name(search or "", since), sample=sample, election=None, hashtag=None, keyword=None,
+                      max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url,
+                      ingest_every=every, keys_of=xm.keys_of, extra={"query": search, "since": since, "until": until})
+        from botwatch.collect.filters import PostFilter
+
+        cap.filter = PostFilter(origin=f"search query: {search}")
+        runner = xm.XSearch(base_url, token, search or "", since=s, until=u, backoff_scale=backoff_scale, stall_s=max(stall, 60.0))
+    _run(cap, runner, duration, study, every)

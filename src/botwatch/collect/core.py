@@ -194,6 +194,20 @@ class Capture:
             raise StopCapture
         return True
 
+    def first_time(self, key: str) -> bool:
+        """Remember a post id; False (and counted as a duplicate) when it was seen before."""
+        if self._seen.add(key):
+            return True
+        self.stats.duplicates += 1
+        return False
+
+    def write_posts(self, raw: bytes, n: int) -> None:
+        """Write one record holding `n` new posts (a search page, already deduplicated by the caller)."""
+        self.writer.write(raw)
+        self.stats.kept += n
+        if self.max_posts is not None and self.stats.kept >= self.max_posts:
+            raise StopCapture
+
     def event(self, key: str | None, raw: bytes) -> bool:
         """Write a valid non-post event (an identity change, a delete) unless seen."""
         if key is not None and not self._seen.add(key):
@@ -268,7 +282,7 @@ class Follower:
         files = self.pending()
         if not files:
             return
-        cmd = [sys.executable, "-m", "botwatch.cli", "ingest", str(self.study), *map(str, files)]
+        cmd = [sys.executable, "-c", "from botwatch.cli import app; app()", "ingest", str(self.study), *map(str, files)]
         proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         _, err = await proc.communicate()
         if proc.returncode == 0:
@@ -279,9 +293,14 @@ class Follower:
             msg = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
             self.log(f"follow: ingest of {len(files)} file(s) failed ({msg[0][:200]}); will retry next batch")
 
-    async def loop(self) -> None:
+    async def loop(self, stop: asyncio.Event) -> None:
+        """Every `every` seconds close the open file and ingest; a batch under way is never cut short."""
         while True:
-            await asyncio.sleep(self.every)
+            try:
+                await asyncio.wait_for(stop.wait(), self.every)
+                return
+            except asyncio.TimeoutError:
+                pass
             self.capture.rotate()
             await self.batch()
 
@@ -309,7 +328,8 @@ async def run_capture(
     follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
     code = 0
     task = asyncio.create_task(stream(capture))
-    side = asyncio.create_task(follower.loop()) if follower else None
+    follow_stop = asyncio.Event()
+    side = asyncio.create_task(follower.loop(follow_stop)) if follower else None
     stopper = asyncio.create_task(stop.wait())
     try:
         done, _ = await asyncio.wait({task, stopper}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
@@ -333,7 +353,8 @@ async def run_capture(
     finally:
         stopper.cancel()
         if side is not None:
-            side.cancel()
+            follow_stop.set()
+            await side  # lets a batch in progress finish: a cancelled child would keep the study locked
         capture.close()
         if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):

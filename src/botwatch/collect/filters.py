@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from botwatch.elections.model import Election
@@ -32,14 +33,13 @@ class PostFilter:
     hashtags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
-    origin: str = "command line"
-    _rx: Any = field(default=None, repr=False, compare=False)
+    origin: str = "none: everything the stream sent"
 
     @classmethod
     def build(cls, election: Election | None = None, hashtags: Iterable[str] = (), keywords: Iterable[str] = (), handles: Iterable[str] = ()) -> "PostFilter":
         """The union of an election preset's terms and those given on the command line."""
         tags, kws, hs = [h.lstrip("#") for h in hashtags], list(keywords), [h.lstrip("@") for h in handles]
-        origin = "command line"
+        origin = "command line" if tags or kws or hs else "none: everything the stream sent"
         if election is not None:
             origin = f"election preset {election.key}" + (" and command line" if tags or kws or hs else "")
             tags += list(election.hashtags)
@@ -48,15 +48,14 @@ class PostFilter:
                 tags += [*p.hashtags_pro, *p.hashtags_anti, *p.hashtags]
                 kws += [*p.keywords, *p.keywords_pro, *p.keywords_anti]
                 hs += list(p.accounts)
-        f = cls(_uniq(tags), _uniq(kws), _uniq(hs), origin)
-        object.__setattr__(f, "_rx", f._compile())
-        return f
+        return cls(_uniq(tags), _uniq(kws), _uniq(hs), origin)
 
     @property
     def empty(self) -> bool:
         return not (self.hashtags or self.keywords or self.handles)
 
-    def _compile(self) -> re.Pattern[str] | None:
+    @cached_property
+    def _rx(self) -> re.Pattern[str] | None:
         alts = [re.escape(k) for k in sorted(self.keywords, key=len, reverse=True)]
         alts += ["#" + re.escape(h) for h in sorted(self.hashtags, key=len, reverse=True)]
         alts += ["@" + re.escape(h) for h in sorted(self.handles, key=len, reverse=True)]
@@ -74,11 +73,13 @@ class PostFilter:
             want = {h.casefold() for h in self.hashtags}
             if any(isinstance(t, str) and t.lstrip("#").casefold() in want for t in tags):
                 return True
-        return bool(text) and self._rx is not None and self._rx.search(text) is not None
+        rx = self._rx
+        return bool(text) and rx is not None and rx.search(text) is not None
 
     def describe(self) -> dict[str, Any]:
         """The filter as recorded with the capture and in the study."""
-        return {"origin": self.origin, "hashtags": list(self.hashtags), "keywords": list(self.keywords), "handles": list(self.handles)} if not self.empty else {"origin": "none: everything the stream sent"}
+        terms = {"hashtags": list(self.hashtags), "keywords": list(self.keywords), "handles": list(self.handles)}
+        return {"origin": self.origin, **({} if self.empty else terms)}
 
 
 @dataclass
