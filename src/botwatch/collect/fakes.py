@@ -79,6 +79,18 @@ def jetstream_event(i: int, t0: int = 1_700_000_000_000_000, text: str | None = 
     })
 
 
+def _text_frame(payload: bytes) -> bytes:
+    """One unmasked WebSocket text frame (RFC 6455 section 5.2), as a server sends it."""
+    n = len(payload)
+    if n < 126:
+        head = bytes((0x81, n))
+    elif n < 1 << 16:
+        head = bytes((0x81, 126)) + n.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + n.to_bytes(8, "big")
+    return head + payload
+
+
 class FakeJetstream(_Threaded):
     """Jetstream: `/subscribe?cursor=` replays events with time_us >= cursor, then follows the script.
 
@@ -86,7 +98,8 @@ class FakeJetstream(_Threaded):
     `send` (frames to send on this connection, then behave per `then`), `then`: "drop_mid" (half a
     frame, then abort), "stall" (stay open, send nothing), "close" (a clean close), "hold" (stay open
     until the server stops; default). `junk`: {index: frame} extra frames sent before event index.
-    `rate`: events per second (None: as fast as possible).
+    `rate`: events per second (None: as fast as possible); `burst`: write pre-framed events straight
+    to the socket in batches (for benchmarks: far faster than one `send()` per event).
     """
 
     def __init__(self, events: list[bytes], script: list[dict[str, Any]] | None = None) -> None:
@@ -118,7 +131,15 @@ class FakeJetstream(_Threaded):
         rate = s.get("rate")
         sent = 0
         t0 = time.monotonic()
-        for idx in range(start, len(self.events)):
+        if s.get("burst"):  # pre-framed bytes straight to the socket: the fastest a server can send
+            end = min(len(self.events), start + limit)
+            for lo in range(start, end, 512):
+                ws.transport.write(b"".join(_text_frame(e) for e in self.events[lo:min(end, lo + 512)]))
+                self.sent += min(end, lo + 512) - lo
+                while ws.transport.get_write_buffer_size() > (4 << 20):
+                    await asyncio.sleep(0.0005)
+            sent = limit
+        for idx in range(start if not s.get("burst") else len(self.events), len(self.events)):
             if sent >= limit:
                 break
             if idx in junk:
@@ -138,9 +159,7 @@ class FakeJetstream(_Threaded):
             ws.transport.abort()
         elif then == "close":
             await ws.close()
-        elif then == "stall":
-            await asyncio.sleep(3600)
-        else:
+        else:  # "stall" and "hold": send nothing more, stay open until the peer goes
             await ws.wait_closed()
 
     async def _main(self) -> None:
