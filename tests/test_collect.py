@@ -35,6 +35,17 @@ def on_disk(folder: Path, pattern: str = "*.jsonl.gz") -> list[dict[str, Any]]:
     return [orjson.loads(line) for f in sorted(folder.glob(pattern)) for line in read_lines(f)]
 
 
+def ingested(folder: Path, study: Path) -> dict[str, int]:
+    """Ingest a capture folder as `botwatch ingest` would; posts per platform in the study."""
+    from botwatch.ingest.runner import ingest
+    from botwatch.study import Study
+
+    with Study(study) as st:
+        summary = ingest(st, [str(folder)], workers=1)
+        assert not any(f.error for f in summary.files) and summary.total("rejected") == 0
+        return dict(st.sql("SELECT platform, count(*) FROM posts GROUP BY 1"))
+
+
 def run(cap: Capture, stream: Any, duration: float = 20.0, **kw: Any) -> int:
     return asyncio.run(run_capture(cap, stream, duration=duration, log=lambda m: None, install_signals=False, **kw))
 
@@ -220,13 +231,14 @@ class MastodonServer:
 
 def test_mastodon_stream_and_rest_paging_keep_every_status_once(tmp_path: Path) -> None:
     with FakeHttp(MastodonServer()) as srv:
-        cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=70)
+        cap = Capture(tmp_path / "c", "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=70)
         code = run(cap, md.MastodonCollector(srv.url, None, ["GE2017"], stall_s=1.0, backoff_scale=0.01, page_limit=8))
         reqs = srv.requests
     assert code == 0
-    ids = [s["id"] for s in on_disk(tmp_path)]
+    ids = [s["id"] for s in on_disk(tmp_path / "c")]
     assert sorted(ids) == [str(100 + i) for i in range(70)]
     assert cap.stats.malformed == 1 and cap.stats.unknown == 1 and cap.stats.other == 1
+    assert ingested(tmp_path / "c", tmp_path / "s.duckdb") == {"mastodon": 70}  # statuses as sent are what ingest reads
     streams = [t for t, r in reqs if "streaming" in r.path]
     assert streams[1] - streams[0] >= 1.0  # Retry-After honoured after the 503
     assert any("min_id" in r.query for _, r in reqs)
@@ -285,11 +297,12 @@ def test_x_stream_rules_rate_limit_reconnects_and_dedupes(tmp_path: Path) -> Non
     server = XStreamServer()
     with FakeHttp(server) as srv:
         f = PostFilter.build(hashtags=["GE2017"])
-        cap = Capture(tmp_path, "x", "x-stream", keys_of=xm.keys_of, max_posts=50, post_filter=f)
+        cap = Capture(tmp_path / "c", "x", "x-stream", keys_of=xm.keys_of, max_posts=50, post_filter=f)
         code = run(cap, xm.XStream(srv.url, "token", rules_filter=f, stall_s=1.0, backoff_scale=0.01, log=lambda m: None))
     assert code == 0
-    ids = [e["data"]["id"] for e in on_disk(tmp_path)]
+    ids = [e["data"]["id"] for e in on_disk(tmp_path / "c")]
     assert sorted(ids) == sorted(str(10_000 + i) for i in range(50))
+    assert ingested(tmp_path / "c", tmp_path / "s.duckdb") == {"twitter": 50}  # v2 stream envelopes are read as they are
     assert server.stream_times[1] >= server.reset_at  # no request before the reset time
     assert {"delete": {"ids": ["1"]}} in server.rule_posts
     assert {"add": [{"value": "#GE2017", "tag": "botwatch:1"}]} in server.rule_posts
@@ -358,6 +371,16 @@ def test_x_401_ends_with_a_clear_message_and_nonzero_exit(tmp_path: Path) -> Non
 
 
 # -- into a study --------------------------------------------------------------------------------
+def test_ingest_reads_mastodon_websocket_envelopes(tmp_path: Path) -> None:
+    import gzip
+
+    lines = [{"stream": ["hashtag", "ge2017"], "event": "update", "payload": orjson.dumps(status(i)).decode()} for i in range(5)]
+    lines.append({"stream": ["hashtag", "ge2017"], "event": "delete", "payload": "104"})
+    with gzip.open(tmp_path / "ws.jsonl.gz", "wb") as fh:
+        fh.write(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
+    assert ingested(tmp_path / "ws.jsonl.gz", tmp_path / "s.duckdb") == {"mastodon": 5}
+
+
 def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

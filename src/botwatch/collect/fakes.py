@@ -243,8 +243,8 @@ class FakeHttp(_Threaded):
                 await self.route(req, HttpWriter(writer), n)
                 if writer.transport.is_closing():
                     return
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            return
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
+            return  # a cancelled handler (server stopping) ends quietly
         finally:
             if not writer.transport.is_closing():
                 writer.close()

@@ -105,8 +105,8 @@ class JetstreamCollector:
                     cap.stats.filtered += 1
             elif kind == "commit":
                 cap.stats.other += 1  # likes, follows, … (only when no collection filter applies)
-            elif cap.filter.empty:
-                cap.event(key, raw)  # identity and account changes: handles over time
+            elif cap.filter.empty and cap.sample_rate >= 1:
+                cap.event(key, raw)  # identity and account changes (handles over time), in a full capture only
             else:
                 cap.stats.other += 1
         finally:
@@ -116,9 +116,8 @@ class JetstreamCollector:
             cap.tick()
 
     async def __call__(self, cap: Capture) -> None:
-        collections = POST_COLLECTIONS if not cap.filter.empty else POST_COLLECTIONS
-        if not cap.filter.empty:
-            collections = ("app.bsky.feed.post",)  # reposts carry no text to match
+        # reposts carry no text to match, so a filtered capture asks for posts only
+        collections = POST_COLLECTIONS if cap.filter.empty else ("app.bsky.feed.post",)
         first = True
         while True:
             t = cap.cursor.get("time_us")

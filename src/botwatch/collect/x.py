@@ -100,7 +100,8 @@ class XStream:
 
     def handle(self, cap: Capture, line: str) -> None:
         if not line.strip():
-            return  # keep-alive
+            cap.tick()  # keep-alive
+            return
         cap.stats.received += 1
         raw = line.encode()
         try:
