@@ -402,6 +402,12 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
         assert [r[0] for r in st.sql("SELECT DISTINCT platform FROM posts")] == ["bluesky"]
         assert recorded_sample_rate(st)[0] == 0.25
         assert st.sql("SELECT count(*) FROM sources WHERE source LIKE '%.open-%'")[0][0] == 0
+    # `estimate` scales by the recorded rate without being told it
+    res = CliRunner().invoke(app, ["estimate", str(study), "--preset", "uk-ge2017", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert "sample rate 0.25 from the study's capture manifest" in res.output
+    with Study(study) as st:
+        assert st.sql("SELECT DISTINCT sample_rate FROM estimates") == [(0.25,)]
 
 
 def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -> None:

@@ -125,6 +125,7 @@ class Capture:
             loaded = st.read_json(self._state_path())
         except st.FolderError as exc:
             raise CollectError(str(exc), 2) from None
+        self.stats.started = time.monotonic()
         self.state = loaded if isinstance(loaded, dict) else {}
         self.cursor = dict(self.state.get("cursor") or {})
         self.stats.cursor = str(self._cursor_label())

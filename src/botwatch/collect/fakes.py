@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 from websockets.asyncio.server import serve
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Response
 
 
@@ -122,6 +123,12 @@ class FakeJetstream(_Threaded):
         return None
 
     async def _handler(self, ws: Any) -> None:
+        try:
+            await self._serve_one(ws)
+        except ConnectionClosed:
+            pass  # the collector went away: that is its right
+
+    async def _serve_one(self, ws: Any) -> None:
         n = len(self.connections) - 1
         s = self.step(self.script, n)
         cursor = self.connections[n]["cursor"]

@@ -20,7 +20,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
-from botwatch.collect.core import Capture, CollectError
+from botwatch.collect.core import Capture, CollectError, StopCapture
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
@@ -148,7 +148,7 @@ class JetstreamCollector:
     async def _session(self, cap: Capture, url: str) -> bool:
         """One connection: read frames until it drops or stalls. True when it delivered any."""
         got = False
-        async with websockets.connect(url, max_size=8 << 20, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=2) as ws:
+        async with websockets.connect(url, max_size=8 << 20, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
             last = time.monotonic()
 
             async def watchdog() -> None:
@@ -165,6 +165,9 @@ class JetstreamCollector:
                     last = time.monotonic()
                     got = True
                     self.handle(cap, msg)
+            except (asyncio.CancelledError, StopCapture):
+                await asyncio.shield(ws.close(1000, "collector stopping"))  # a clean goodbye, not 1011
+                raise
             finally:
                 dog.cancel()
         return got
