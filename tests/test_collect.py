@@ -88,6 +88,19 @@ def test_server_wait_reads_retry_after_and_x_reset() -> None:
     assert server_wait(200, {"x-rate-limit-reset": str(int(now) + 30), "x-rate-limit-remaining": "5"}, now) is None
     assert server_wait(200, {"x-rate-limit-reset": str(int(now) + 30), "x-rate-limit-remaining": "0"}, now) == 30
     assert server_wait(500, {}, now) is None
+    assert server_wait(429, {"X-RateLimit-Reset": "1970-01-12T13:47:10Z", "X-RateLimit-Remaining": "0"}, now) == 1_000_030 - now  # Mastodon
+
+
+def test_progress_line_is_silent_when_not_a_terminal() -> None:
+    import io
+
+    from botwatch.collect.progress import ProgressLine, Stats
+
+    buf = io.StringIO()
+    ProgressLine(buf).update(Stats(kept=5), 100, force=True)
+    assert buf.getvalue() == ""
+    ProgressLine(buf, enabled=True).update(Stats(kept=5), 100, force=True)
+    assert "kept 5" in buf.getvalue()
 
 
 def test_writer_publishes_atomically_and_salvage_keeps_synced_lines(tmp_path: Path) -> None:

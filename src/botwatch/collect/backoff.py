@@ -1,8 +1,8 @@
 """Reconnect waits: exponential backoff with full jitter, and the server's own word when it gives one.
 
 A server that says when to come back (`Retry-After`, in seconds or as an HTTP date; X's
-`x-rate-limit-reset`, epoch seconds, when `x-rate-limit-remaining` is 0 or the answer is 429) is
-obeyed to the second, plus a little jitter so a fleet of collectors does not return at once.
+`x-rate-limit-reset`, epoch seconds, or Mastodon's `X-RateLimit-Reset`, an ISO time, when the
+remaining quota is 0 or the answer is 429) is obeyed to the second, plus a little jitter so a fleet of collectors does not return at once.
 Otherwise the wait doubles from `base` up to `cap` and a random share of it is taken (full
 jitter), which keeps a broken server from being hammered and spreads reconnects out. A wait resets
 once a connection has delivered data.
@@ -59,14 +59,28 @@ def server_wait(status: int, headers: Mapping[str, str], now: float | None = Non
             return max(0.0, parsedate_to_datetime(ra).timestamp() - now)
         except (TypeError, ValueError):
             pass
-    reset = _header(headers, "x-rate-limit-reset")
-    remaining = _header(headers, "x-rate-limit-remaining")
-    if reset and (status == 429 or (remaining is not None and remaining.strip() == "0")):
-        try:
-            return max(0.0, float(reset) - now)
-        except ValueError:
-            return None
+    # X: x-rate-limit-* with the reset in epoch seconds; Mastodon: x-ratelimit-* with an ISO 8601 reset
+    for reset_name, remaining_name in (("x-rate-limit-reset", "x-rate-limit-remaining"), ("x-ratelimit-reset", "x-ratelimit-remaining")):
+        reset = _header(headers, reset_name)
+        remaining = _header(headers, remaining_name)
+        if reset and (status == 429 or (remaining is not None and remaining.strip() == "0")):
+            return _until(reset.strip(), now)
     return None
+
+
+def _until(reset: str, now: float) -> float | None:
+    """Seconds from `now` to a reset given as epoch seconds or an ISO 8601 time."""
+    try:
+        return max(0.0, float(reset) - now)
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime, timezone
+
+        t = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+        return max(0.0, (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp() - now)
+    except ValueError:
+        return None
 
 
 def with_jitter(seconds: float, rng: random.Random | None = None) -> float:

@@ -280,7 +280,13 @@ class Follower:
 
     def __init__(self, capture: Capture, study: Path, every: float, log: Callable[[str], None]) -> None:
         self.capture, self.study, self.every, self.log = capture, Path(study), every, log
-        self.done: set[str] = set(capture.state.get("ingested") or [])
+        # Names of files already ingested, one a line, appended per batch (a crash between a batch
+        # and this note only means the batch's files are offered again; ingest skips them by hash).
+        self.ledger = st.meta_dir(capture.folder) / f"{capture.stream}.ingested"
+        try:
+            self.done: set[str] = set(self.ledger.read_text(encoding="utf-8").split())
+        except FileNotFoundError:
+            self.done = set()
 
     def pending(self) -> list[Path]:
         return [p for p in sorted(self.capture.folder.glob(f"{self.capture.stream}-*{SUFFIX}")) if p.name not in self.done]
@@ -294,7 +300,8 @@ class Follower:
         _, err = await proc.communicate()
         if proc.returncode == 0:
             self.done.update(p.name for p in files)
-            self.capture.state["ingested"] = sorted(self.done)[-10000:]
+            with open(self.ledger, "a", encoding="utf-8") as fh:
+                fh.write("".join(f"{p.name}\n" for p in files))
             self.log(f"follow: ingested {len(files)} closed file(s) into {self.study}")
         else:
             msg = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
@@ -371,8 +378,6 @@ async def run_capture(
                     pass
     if follower is not None:
         await follower.batch()  # the file just closed, too
-        capture.state["ingested"] = sorted(follower.done)[-10000:]
-        capture._save_state()
     files = len(list(capture.folder.glob(f"{capture.stream}-*{SUFFIX}")))
     log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder)))
     if capture.stats.malformed or capture.stats.unknown:
