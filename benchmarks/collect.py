@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Sustained write rate of one Jetstream collector against a local fake sending as fast as it can.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/collect.py                 # 200,000 events
-    PYTHONPATH=src .venv/bin/python benchmarks/collect.py --events 50000 --sample 0.01
+    PYTHONPATH=src .venv/bin/python benchmarks/collect.py                 # 600,000 events
+    PYTHONPATH=src .venv/bin/python benchmarks/collect.py --events 100000 --sample 0.01 --drop-after 2
 
 The fake Jetstream (botwatch.collect.fakes) runs in its own process and sends Jetstream-sized post
-events (~450 bytes) with no pause. Its first connection is dropped mid-frame after a third of the
-events; the collector reconnects from its cursor (rewound 5 s, the overlap dropped by id) and
+events (~450 bytes) with no pause. Its first connection is dropped mid-frame after `--drop-after`
+seconds (11: a connection that lived 10 s or more is re-opened at once; a younger one waits its
+backoff, 0.5-1 s and climbing, so a flapping server is never hammered); the collector reconnects from its cursor (rewound 5 s, the overlap dropped by id) and
 reads the rest. Printed: posts written per second (wall clock, first to last post), CPU seconds and
 share of one core used by the collector process, its peak resident memory, bytes on disk, and the
 recovery time (from the drop to the first event of the new connection, as the collector saw it),
@@ -28,11 +29,12 @@ from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture, run_capture
 
 
-def serve(n: int, first: int, q: "mp.Queue[int]", stop: "mp.Event") -> None:  # type: ignore[type-arg]
+def serve(n: int, drop_after_s: float, q: "mp.Queue[int]", stop: "mp.Event") -> None:  # type: ignore[type-arg]
     from botwatch.collect.fakes import FakeJetstream, jetstream_event
 
     events = [jetstream_event(i) for i in range(n)]
-    srv = FakeJetstream(events, [{"send": first, "then": "drop_mid", "burst": True}, {"then": "hold", "burst": True}]).start()
+    first = {"send": n * 9 // 10, "drop_after_s": drop_after_s, "then": "drop_mid", "burst": True}
+    srv = FakeJetstream(events, [first, {"then": "hold", "burst": True}]).start()
     q.put(srv.port)
     stop.wait()
     srv.stop()
@@ -46,6 +48,7 @@ class Timed(js.JetstreamCollector):
         self.first = self.last = 0.0
         self.dropped_at = 0.0
         self.resumed_at = 0.0
+        self.first_lived = 0.0
 
     def handle(self, cap, msg):  # type: ignore[no-untyped-def]
         now = time.perf_counter()
@@ -62,22 +65,24 @@ class Timed(js.JetstreamCollector):
         finally:
             if not self.dropped_at:
                 self.dropped_at = time.perf_counter()
+                self.first_lived = self.lived
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--events", type=int, default=200_000)
+    ap.add_argument("--events", type=int, default=600_000)
+    ap.add_argument("--drop-after", type=float, default=11.0, help="seconds the first connection lives (>= 10: the collector reconnects at once)")
     ap.add_argument("--sample", type=float, default=1.0)
     args = ap.parse_args()
     q: mp.Queue[int] = mp.Queue()
     stop = mp.Event()
-    server = mp.Process(target=serve, args=(args.events, args.events // 3, q, stop), daemon=True)
+    server = mp.Process(target=serve, args=(args.events, args.drop_after, q, stop), daemon=True)
     server.start()
     port = q.get(timeout=120)
     folder = Path(tempfile.mkdtemp(prefix="bw-collect-bench-"))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
-        coll = Timed(f"ws://127.0.0.1:{port}/subscribe", backoff_scale=0.05)
+        coll = Timed(f"ws://127.0.0.1:{port}/subscribe")
         expect = args.events if args.sample >= 1 else None
         cap = Capture(folder, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=args.sample, max_posts=expect)
         u0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -108,7 +113,8 @@ def main() -> None:
     print(f"collector CPU: {cpu:.2f} s in {wall:.2f} s wall = {cpu / wall:.0%} of one core")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB (before the run: {rss0 / 1024:,.0f} MiB, imports included)")
     print(f"on disk: {disk / 1e6:,.1f} MB gzip in {len(list(folder.glob('*.jsonl.gz')))} file(s), {disk / max(cap.stats.kept, 1):,.0f} B/post")
-    print(f"recovery after the dropped connection: {(coll.resumed_at - coll.dropped_at) * 1000:,.0f} ms to the first event of the new connection")
+    print(f"recovery after the dropped connection (it had lived {coll.first_lived:.1f} s): {(coll.resumed_at - coll.dropped_at) * 1000:,.0f} ms "
+          "to the first event of the new connection")
     shutil.rmtree(folder, ignore_errors=True)
     print(f"without the network (frames handed straight to the collector): {offline(min(args.events, 100_000), args.sample):,.0f} frames/s")
 

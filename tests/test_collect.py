@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 
 from botwatch.collect import jetstream as js
 from botwatch.collect import mastodon as md

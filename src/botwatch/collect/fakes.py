@@ -100,7 +100,8 @@ class FakeJetstream(_Threaded):
     frame, then abort), "stall" (stay open, send nothing), "close" (a clean close), "hold" (stay open
     until the server stops; default). `junk`: {index: frame} extra frames sent before event index.
     `rate`: events per second (None: as fast as possible); `burst`: write pre-framed events straight
-    to the socket in batches (for benchmarks: far faster than one `send()` per event).
+    to the socket in batches (for benchmarks: far faster than one `send()` per event), for at most
+    `drop_after_s` seconds when given.
     """
 
     def __init__(self, events: list[bytes], script: list[dict[str, Any]] | None = None) -> None:
@@ -141,6 +142,8 @@ class FakeJetstream(_Threaded):
         if s.get("burst"):  # pre-framed bytes straight to the socket: the fastest a server can send
             end = min(len(self.events), start + limit)
             for lo in range(start, end, 512):
+                if s.get("drop_after_s") and time.monotonic() - t0 >= s["drop_after_s"]:
+                    break
                 ws.transport.write(b"".join(_text_frame(e) for e in self.events[lo:min(end, lo + 512)]))
                 self.sent += min(end, lo + 512) - lo
                 while ws.transport.get_write_buffer_size() > (4 << 20):

@@ -37,6 +37,15 @@ class Waits:
         for b in (self.net, self.http, self.limit):
             b.reset()
 
+    def healthy(self, connected_at: float, now: float) -> None:
+        """Reset the ladders once a connection has delivered data for a while: a server that
+        accepts and drops at once must keep climbing them, not be reconnected to in a tight loop."""
+        if now - connected_at >= HEALTHY_AFTER_S:
+            self.reset()
+
+
+HEALTHY_AFTER_S = 10.0
+
 
 def client(base_url: str, headers: dict[str, str], read_timeout: float) -> httpx.AsyncClient:
     """An HTTP/1.1 client whose read timeout is the stall limit (no bytes for that long: reconnect)."""

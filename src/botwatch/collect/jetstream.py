@@ -10,6 +10,7 @@ side (Jetstream filters by collection and account only) on text, tags and facets
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -21,6 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
 from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.httpbase import HEALTHY_AFTER_S
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
@@ -70,6 +72,7 @@ class JetstreamCollector:
         self.rewind_us = int(rewind_s * 1_000_000)
         self.stall_s = stall_s
         self.net = Backoff(1.0, 60.0, backoff_scale)
+        self.lived = 0.0  # seconds the current (or last) connection has delivered frames
 
     def handle(self, cap: Capture, msg: str | bytes) -> None:
         """One frame: write it, drop it (duplicate, filtered, unsampled) or keep it aside."""
@@ -126,8 +129,9 @@ class JetstreamCollector:
             if not first:
                 cap.stats.reconnects += 1
             first = False
+            self.lived = 0.0
             try:
-                got = await self._session(cap, url)
+                await self._session(cap, url)
             except InvalidStatus as exc:
                 code = exc.response.status_code
                 if code in (401, 403):
@@ -140,14 +144,18 @@ class JetstreamCollector:
             except InvalidURI as exc:
                 raise CollectError(f"bad --endpoint: {exc}", 2) from None
             except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError, EOFError):
-                got = False
-            if got:
+                pass
+            if self.lived >= HEALTHY_AFTER_S:
+                # A connection that lived dropped: come back at once (jittered), the ladder reset.
+                # One that accepted and dropped at once keeps climbing it: no tight reconnect loop.
                 self.net.reset()
-            await cap.sleep(self.net.next_delay() if not got else min(0.2, self.net.next_delay()))
+                await cap.sleep(random.uniform(0, 0.25))
+            else:
+                await cap.sleep(self.net.next_delay())
 
-    async def _session(self, cap: Capture, url: str) -> bool:
-        """One connection: read frames until it drops or stalls. True when it delivered any."""
-        got = False
+    async def _session(self, cap: Capture, url: str) -> None:
+        """One connection: read frames until it drops or stalls; `self.lived` says for how long."""
+        first = 0.0
         async with websockets.connect(url, max_size=8 << 20, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
             last = time.monotonic()
 
@@ -163,11 +171,11 @@ class JetstreamCollector:
             try:
                 async for msg in ws:
                     last = time.monotonic()
-                    got = True
+                    first = first or last
+                    self.lived = last - first
                     self.handle(cap, msg)
             except (asyncio.CancelledError, StopCapture):
                 await asyncio.shield(ws.close(1000, "collector stopping"))  # a clean goodbye, not 1011
                 raise
             finally:
                 dog.cancel()
-        return got

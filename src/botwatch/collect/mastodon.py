@@ -12,6 +12,7 @@ Without hashtags the public stream is read and keywords, if any, filter it clien
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -136,8 +137,9 @@ class MastodonCollector:
                         continue
                     await self.backfill(http, cap, stream, rpath, waits, use_filter)
                     event, data = None, []
+                    opened = time.monotonic()
                     async for line in r.aiter_lines():
-                        waits.reset()
+                        waits.healthy(opened, time.monotonic())
                         if line == "":
                             if data:
                                 self.dispatch(cap, stream, event, "\n".join(data), use_filter)

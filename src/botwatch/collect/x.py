@@ -14,6 +14,7 @@ finished sweep, so the next run asks only for newer tweets (`since_id`).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -142,11 +143,9 @@ class XStream:
                                 raise refusal("X", r, body, HINT)
                             await wait_after(cap, self.waits, r)
                             continue
-                        got = False
+                        opened = time.monotonic()
                         async for line in r.aiter_lines():
-                            if not got:
-                                self.waits.reset()
-                                got = True
+                            self.waits.healthy(opened, time.monotonic())
                             self.handle(cap, line)
                 except NETWORK_ERRORS:
                     pass
