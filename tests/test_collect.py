@@ -460,3 +460,23 @@ def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -
     con = duckdb.connect(str(study), read_only=True)
     assert con.execute("SELECT count(*) FROM posts").fetchone()[0] == cap.stats.kept
     con.close()
+
+
+def test_a_server_that_drops_every_connection_at_once_is_not_hammered(tmp_path: Path) -> None:
+    events = [jetstream_event(i) for i in range(100)]
+    with FakeJetstream(events, [{"send": 1, "then": "drop_mid"}]) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+        run(cap, js.JetstreamCollector(srv.url), duration=2.5)  # the real waits: 0.5-1 s, then 1-2 s, ...
+        n = len(srv.connections)
+    assert 2 <= n <= 4, n
+
+
+def test_a_folder_holds_one_sampling_rate(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    (tmp_path / ".botwatch").mkdir()
+    (tmp_path / ".botwatch" / "capture.json").write_text('{"format": 1, "sample_rate": 0.5, "runs": []}')
+    res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path), "--sample", "0.1", "--endpoint", "ws://127.0.0.1:9/subscribe"])
+    assert res.exit_code == 2 and "sampled at 0.5" in res.output
