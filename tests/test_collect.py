@@ -213,6 +213,9 @@ class MastodonServer:
         self.stream_no = 0
 
     async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":  # Mastodon 4 names its streaming host (here: this one, by another URL)
+            await w.respond(200, orjson.dumps({"configuration": {"urls": {"streaming": f"ws://{req.headers['host']}"}}}))
+            return
         if req.path.startswith("/api/v1/timelines/tag/"):
             after = int(req.query.get("min_id", "0"))
             page = [s for s in self.statuses if int(s["id"]) > after][: int(req.query.get("limit", "40"))]

@@ -338,7 +338,10 @@ async def run_capture(
                 loop.add_signal_handler(sig, stop.set)
             except (NotImplementedError, RuntimeError):
                 pass
-    capture.open()
+    try:
+        capture.open()
+    except OSError as exc:
+        raise CollectError(f"cannot write the capture folder {capture.folder}: {exc}", 2) from None
     follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
     code = 0
     task = asyncio.create_task(stream(capture))
@@ -364,12 +367,22 @@ async def run_capture(
             except CollectError as exc:
                 log(f"error: {exc}")
                 code = exc.code
+            except Exception as exc:  # noqa: BLE001 - whatever it was, the user gets a line, not a traceback
+                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
+                code = 1
     finally:
         stopper.cancel()
         if side is not None:
             follow_stop.set()
-            await side  # lets a batch in progress finish: a cancelled child would keep the study locked
-        capture.close()
+            try:
+                await side  # lets a batch in progress finish: a cancelled child would keep the study locked
+            except Exception as exc:  # noqa: BLE001
+                log(f"follow: stopped on {type(exc).__name__}: {exc}")
+        try:
+            capture.close()
+        except OSError as exc:  # a full or vanished disk: say so, never a traceback
+            log(f"error: could not close the capture cleanly: {exc}; the next start salvages the open file")
+            code = code or 1
         if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 try:

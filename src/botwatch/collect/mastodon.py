@@ -57,6 +57,7 @@ class MastodonCollector:
         self.stall_s = stall_s
         self.scale = backoff_scale
         self.page_limit = page_limit
+        self.stream_base = ""  # "" = the server itself; set from the instance API on start
 
     def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
         cap.stats.received += 1
@@ -128,7 +129,7 @@ class MastodonCollector:
                 cap.stats.reconnects += 1
             first = False
             try:
-                async with http.stream("GET", spath, params=sparams, headers={"Accept": "text/event-stream"}) as r:
+                async with http.stream("GET", self.stream_base + spath, params=sparams, headers={"Accept": "text/event-stream"}) as r:
                     if r.status_code != 200:
                         body = await r.aread()
                         if r.status_code in (401, 403):
@@ -167,9 +168,22 @@ class MastodonCollector:
             cap.stats.received += 1
             cap.aside(f"event: {event}\ndata: {data}", f"unknown event type {event!r}", kind="unknown")
 
+    async def discover(self, http: httpx.AsyncClient) -> str:
+        """The server's streaming base URL (Mastodon 4 may serve streaming from another host), or
+        the server itself when the instance API does not say."""
+        try:
+            r = await http.get("/api/v2/instance", timeout=15.0)
+            url = r.json().get("configuration", {}).get("urls", {}).get("streaming") if r.status_code == 200 else None
+        except (*NETWORK_ERRORS, ValueError, AttributeError):
+            url = None
+        if not isinstance(url, str) or not url.startswith(("wss://", "ws://", "https://", "http://")):
+            return ""
+        return url.replace("wss://", "https://", 1).replace("ws://", "http://", 1).rstrip("/")
+
     async def __call__(self, cap: Capture) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         async with client(self.server, headers, self.stall_s) as http:
+            self.stream_base = await self.discover(http)
             try:
                 async with asyncio.TaskGroup() as tg:  # one stream failing for good ends them all
                     for t in self.tags or [None]:
