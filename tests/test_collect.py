@@ -370,6 +370,22 @@ def test_x_search_pages_to_the_end_honours_429_and_resumes_with_since_id(tmp_pat
     assert cap2.stats.kept == 1
 
 
+def test_x_search_stopped_mid_pagination_resumes_from_next_token(tmp_path: Path) -> None:
+    server = XSearchServer()
+    server.calls = [(0.0, {})] * 4  # past the scripted 503 and 429
+    with FakeHttp(server) as srv:
+        first = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of, max_posts=20)
+        assert run(first, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        state = orjson.loads((tmp_path / ".botwatch" / "x-search-t.state.json").read_bytes())
+        assert state["cursor"]["next_token"] == "20"
+        second = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        assert run(second, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        resumed = server.calls[6][1]
+    assert resumed["next_token"] == "20"
+    ids = [t["id"] for page in on_disk(tmp_path) for t in page["data"]]
+    assert sorted(ids) == sorted(str(10_000 + i) for i in range(50))
+
+
 def test_x_401_ends_with_a_clear_message_and_nonzero_exit(tmp_path: Path) -> None:
     async def refuse(req: HttpRequest, w: HttpWriter, n: int) -> None:
         await w.respond(401, b'{"title":"Unauthorized","detail":"Unauthorized","status":401}')

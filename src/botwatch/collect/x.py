@@ -118,10 +118,10 @@ class XStream:
                 cap.aside(raw, "not a stream envelope with data.id", kind="unknown")
             return
         tid = str(data["id"])
-        if cap.sampled(tid):
-            cap.post(tid, raw)
         if _id_gt(tid, cap.cursor.get("last_id")):
             cap.cursor["last_id"] = tid
+        if cap.sampled(tid):
+            cap.post(tid, raw)
         cap.tick()
 
     async def __call__(self, cap: Capture) -> None:
@@ -179,7 +179,8 @@ class XSearch:
             p["end_time"] = self.until.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return p
 
-    def handle_page(self, cap: Capture, raw: bytes) -> dict[str, Any] | None:
+    def read_page(self, cap: Capture, raw: bytes) -> dict[str, Any] | None:
+        """The page as an object, or None (kept aside) when it is not one."""
         try:
             page = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -188,6 +189,10 @@ class XSearch:
         if not isinstance(page, dict):
             cap.aside(raw, "search page is not an object")
             return None
+        return page
+
+    def new_tweets(self, cap: Capture, page: dict[str, Any], raw: bytes) -> tuple[bytes | None, int]:
+        """The page to write (verbatim when every tweet is new and sampled) and how many tweets it holds."""
         data = page.get("data") if isinstance(page.get("data"), list) else []
         cap.stats.received += len(data)
         keep = []
@@ -198,13 +203,30 @@ class XSearch:
             tid = str(t["id"])
             if cap.sampled(tid) and cap.first_time(tid):
                 keep.append(t)
-        if keep:
-            out = raw if len(keep) == len(data) else orjson.dumps({**page, "data": keep})
-            cap.write_posts(out, len(keep))
-        return page
+        if not keep:
+            return None, 0
+        return (raw if len(keep) == len(data) else orjson.dumps({**page, "data": keep})), len(keep)
+
+    @staticmethod
+    def advance(cap: Capture, meta: dict[str, Any]) -> bool:
+        """Move the cursor past a page; False when the sweep is finished."""
+        if not cap.cursor.get("next_token"):  # first page of a sweep: its newest id ends the next sweep
+            cap.cursor["sweep_newest_id"] = meta.get("newest_id") or cap.cursor.get("newest_id")
+            cap.cursor["sweep_since_id"] = cap.cursor.get("newest_id")
+        token = meta.get("next_token")
+        if token:
+            cap.cursor["next_token"] = token
+            return True
+        cap.cursor.pop("next_token", None)
+        if cap.cursor.get("sweep_newest_id"):
+            cap.cursor["newest_id"] = cap.cursor["sweep_newest_id"]
+        cap.cursor.pop("sweep_newest_id", None)
+        cap.cursor.pop("sweep_since_id", None)
+        return False
 
     async def __call__(self, cap: Capture) -> None:
         path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
+        unreadable = 0
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
             while True:
                 try:
@@ -220,21 +242,19 @@ class XSearch:
                     await wait_after(cap, self.waits, r)
                     continue
                 self.waits.reset()
-                page = self.handle_page(cap, r.content)
-                meta = (page or {}).get("meta") if isinstance((page or {}).get("meta"), dict) else {}
-                if not cap.cursor.get("next_token"):  # first page of a sweep: its newest id ends the next sweep
-                    cap.cursor["sweep_newest_id"] = meta.get("newest_id") or cap.cursor.get("newest_id")
-                    cap.cursor["sweep_since_id"] = cap.cursor.get("newest_id")
-                token = meta.get("next_token")
-                if token:
-                    cap.cursor["next_token"] = token
-                    cap.tick(force=True)
-                    await honour_quota(cap, r)
+                page = self.read_page(cap, r.content)
+                if page is None:  # asked again: skipping it would end the sweep with its tweets missing
+                    unreadable += 1
+                    if unreadable >= 5:
+                        raise CollectError("X sent 5 unreadable search pages in a row (kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
+                    await cap.sleep(self.waits.http.next_delay())
                     continue
-                cap.cursor.pop("next_token", None)
-                if cap.cursor.get("sweep_newest_id"):
-                    cap.cursor["newest_id"] = cap.cursor["sweep_newest_id"]
-                cap.cursor.pop("sweep_newest_id", None)
-                cap.cursor.pop("sweep_since_id", None)
+                unreadable = 0
+                out, n = self.new_tweets(cap, page, r.content)
+                more = self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
+                if out is not None:
+                    cap.write_posts(out, n)  # may end the run (--max-posts): the cursor already points past this page
                 cap.tick(force=True)
-                return
+                if not more:
+                    return
+                await honour_quota(cap, r)
