@@ -64,6 +64,13 @@ class XStream:
     async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
         """Make the account's `botwatch:` rules the filter's; report what did not fit."""
         if self.filter.empty:
+            r = await http.get("/2/tweets/search/stream/rules")
+            if r.status_code in (401, 403):
+                raise refusal("X", r, r.content, HINT)
+            existing = (r.json().get("data") or []) if r.status_code == 200 else []
+            cap.state["rules"] = existing
+            self.log(f"no filter given: the stream sends what the app's {len(existing)} existing rule(s) match"
+                     + ("; with none it sends nothing (give --election, --hashtag or --keyword)" if not existing else ""))
             return
         packed = x_rules(self.filter, self.max_rules, self.max_rule_len)
         if packed.left_out:
