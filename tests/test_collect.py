@@ -144,11 +144,12 @@ def test_jetstream_reconnects_and_keeps_every_post_once(tmp_path: Path) -> None:
 
 def test_jetstream_filter_and_sample_are_recorded(tmp_path: Path) -> None:
     events = [jetstream_event(i, text=("#GE2017 " if i % 2 else "nothing ") + str(i)) for i in range(2000)]
-    with FakeJetstream(events, [{"send": 2000, "then": "close"}, {"then": "hold", "send": 0}]) as srv:
-        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.5, post_filter=PostFilter.build(hashtags=["GE2017"]))
-        run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=3.0)
-    rkeys = {e["commit"]["rkey"] for e in on_disk(tmp_path)}
     want = {f"3k{i:010d}" for i in range(1, 2000, 2) if keep(f"did:plc:fake{i % 997:04d}/3k{i:010d}", 0.5)}
+    with FakeJetstream(events, [{"send": 2000, "then": "close"}, {"then": "hold", "send": 0}]) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.5, post_filter=PostFilter.build(hashtags=["GE2017"]),
+                      max_posts=len(want))
+        run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=10.0)
+    rkeys = {e["commit"]["rkey"] for e in on_disk(tmp_path)}
     assert rkeys == want
     m = orjson.loads((tmp_path / ".botwatch" / "capture.json").read_bytes())
     assert m["sample_rate"] == 0.5 and m["runs"][0]["filter"]["hashtags"] == ["GE2017"]
@@ -421,9 +422,10 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
 
     cap_dir = tmp_path / "capture"
     events = [jetstream_event(i) for i in range(300)]
+    n = sum(keep(f"did:plc:fake{i % 997:04d}/3k{i:010d}", 0.25) for i in range(300))
     with FakeJetstream(events, [{"then": "close"}, {"send": 0}]) as srv:
-        cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.25)
-        run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=2.0)
+        cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.25, max_posts=n)
+        run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=10.0)
     (cap_dir / (OPEN_PREFIX + "bluesky-half.jsonl.gz")).write_bytes(b"\x1f\x8b\x08\x00")  # a file still being written
     study = tmp_path / "s.duckdb"
     res = CliRunner().invoke(app, ["ingest", str(study), str(cap_dir)])
@@ -469,7 +471,7 @@ def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -
         th = threading.Thread(target=probe, daemon=True)
         th.start()
         try:
-            code = asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url), duration=8.0, study=study, ingest_every=1.5,
+            code = asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url), duration=6.0, study=study, ingest_every=1.5,
                                            log=lambda m: None, install_signals=False))
         finally:
             done.set()
