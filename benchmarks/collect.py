@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 
 from botwatch.collect import jetstream as js
-from botwatch.collect.core import Capture, run_capture
+from botwatch.collect.core import Capture
+from botwatch.collect.run import run_capture
 
 
 def serve(n: int, drop_after_s: float, q: "mp.Queue[int]", stop: "mp.Event") -> None:  # type: ignore[type-arg]

@@ -20,7 +20,8 @@ from botwatch.collect import jetstream as js
 from botwatch.collect import mastodon as md
 from botwatch.collect import x as xm
 from botwatch.collect.backoff import server_wait
-from botwatch.collect.core import Capture, run_capture
+from botwatch.collect.core import Capture
+from botwatch.collect.run import run_capture
 from botwatch.collect.fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
 from botwatch.collect.filters import PostFilter, x_rules
 from botwatch.collect.sampling import keep

@@ -73,7 +73,8 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
 
 
 def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | None, study: Path | None, ingest_every: float | None) -> None:
-    from botwatch.collect.core import CollectError, run_capture
+    from botwatch.collect.core import CollectError
+    from botwatch.collect.run import run_capture
 
     secs = parse_duration(duration)
     try:

@@ -1,4 +1,4 @@
-"""The part every collector shares: dedupe, sampling, writing, checkpoints, and the run itself.
+"""The part every collector shares: dedupe, sampling, writing and checkpoints.
 
 A platform module turns frames into calls on `Capture`: `post()` for a post (deduplicated by id,
 sampled by the hash of its post id, filtered by the caller, written verbatim), `event()` for a
@@ -6,19 +6,14 @@ valid non-post event, `aside()` for what cannot be used, and `cursor` for where 
 `Capture` syncs the open file about once a second and only then saves the cursor, so the state
 file never claims more than the disk holds; on start it salvages a file a crash left open and
 primes the dedupe memory from the newest files, so the overlap a resume replays is dropped.
-
-`run_capture()` drives a platform coroutine: Ctrl-C or SIGTERM, `--duration` and `--max-posts`
-all end it the same way, with the current file closed and a summary printed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +22,7 @@ import orjson
 
 from botwatch.collect import state as st
 from botwatch.collect.filters import PostFilter
-from botwatch.collect.progress import ProgressLine, Stats, summary
+from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
 from botwatch.collect.writer import SUFFIX, RotatingWriter, read_lines, salvage
 
@@ -271,128 +266,3 @@ class Capture:
             if left <= 0:
                 return
             await asyncio.sleep(min(left, 0.5))
-
-
-# -- follow mode -------------------------------------------------------------------------------
-class Follower:
-    """Ingests closed files into a study every `every` seconds, each batch in a child process, so
-    the study is locked only while a batch is ingested and the collector never waits on DuckDB."""
-
-    def __init__(self, capture: Capture, study: Path, every: float, log: Callable[[str], None]) -> None:
-        self.capture, self.study, self.every, self.log = capture, Path(study), every, log
-        # Names of files already ingested, one a line, appended per batch (a crash between a batch
-        # and this note only means the batch's files are offered again; ingest skips them by hash).
-        self.ledger = st.meta_dir(capture.folder) / f"{capture.stream}.ingested"
-        try:
-            self.done: set[str] = set(self.ledger.read_text(encoding="utf-8").split())
-        except FileNotFoundError:
-            self.done = set()
-
-    def pending(self) -> list[Path]:
-        return [p for p in sorted(self.capture.folder.glob(f"{self.capture.stream}-*{SUFFIX}")) if p.name not in self.done]
-
-    async def batch(self) -> None:
-        files = self.pending()
-        if not files:
-            return
-        cmd = [sys.executable, "-c", "from botwatch.cli import app; app()", "ingest", str(self.study), *map(str, files)]
-        proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-        _, err = await proc.communicate()
-        if proc.returncode == 0:
-            self.done.update(p.name for p in files)
-            with open(self.ledger, "a", encoding="utf-8") as fh:
-                fh.write("".join(f"{p.name}\n" for p in files))
-            self.log(f"follow: ingested {len(files)} closed file(s) into {self.study}")
-        else:
-            msg = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
-            self.log(f"follow: ingest of {len(files)} file(s) failed ({msg[0][:200]}); will retry next batch")
-
-    async def loop(self, stop: asyncio.Event) -> None:
-        """Every `every` seconds close the open file and ingest; a batch under way is never cut short."""
-        while True:
-            try:
-                await asyncio.wait_for(stop.wait(), self.every)
-                return
-            except asyncio.TimeoutError:
-                pass
-            self.capture.rotate()
-            await self.batch()
-
-
-async def run_capture(
-    capture: Capture,
-    stream: Callable[[Capture], Awaitable[None]],
-    *,
-    duration: float | None = None,
-    study: Path | None = None,
-    ingest_every: float | None = None,
-    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-    install_signals: bool = True,
-) -> int:
-    """Run `stream` until it ends, fails, or is stopped; always close cleanly. Returns an exit code."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    if install_signals:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):
-                pass
-    try:
-        capture.open()
-    except OSError as exc:
-        raise CollectError(f"cannot write the capture folder {capture.folder}: {exc}", 2) from None
-    follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
-    code = 0
-    task = asyncio.create_task(stream(capture))
-    follow_stop = asyncio.Event()
-    side = asyncio.create_task(follower.loop(follow_stop)) if follower else None
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        done, _ = await asyncio.wait({task, stopper}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
-            exc = task.exception()
-            if isinstance(exc, CollectError):
-                log(f"error: {exc}")
-                code = exc.code
-            elif exc is not None and not isinstance(exc, StopCapture):
-                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
-                code = 1
-        else:
-            task.cancel()
-            try:
-                await task
-            except (asyncio.CancelledError, StopCapture):
-                pass
-            except CollectError as exc:
-                log(f"error: {exc}")
-                code = exc.code
-            except Exception as exc:  # noqa: BLE001 - whatever it was, the user gets a line, not a traceback
-                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
-                code = 1
-    finally:
-        stopper.cancel()
-        if side is not None:
-            follow_stop.set()
-            try:
-                await side  # lets a batch in progress finish: a cancelled child would keep the study locked
-            except Exception as exc:  # noqa: BLE001
-                log(f"follow: stopped on {type(exc).__name__}: {exc}")
-        try:
-            capture.close()
-        except OSError as exc:  # a full or vanished disk: say so, never a traceback
-            log(f"error: could not close the capture cleanly: {exc}; the next start salvages the open file")
-            code = code or 1
-        if install_signals:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                try:
-                    loop.remove_signal_handler(sig)
-                except (NotImplementedError, RuntimeError):
-                    pass
-    if follower is not None:
-        await follower.batch()  # the file just closed, too
-    files = len(list(capture.folder.glob(f"{capture.stream}-*{SUFFIX}")))
-    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder)))
-    if capture.stats.malformed or capture.stats.unknown:
-        log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
-    return code
