@@ -195,17 +195,11 @@ def analyze(
 ) -> None:
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+    from botwatch.collect.study_link import capture_rate_of  # the rate `botwatch collect --sample` recorded in the study
+    sample_rate = sample_rate or capture_rate_of(study, lambda m: console.print(m, highlight=False))
 
     ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
     with _open(study) as st:
-        if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study
-            from botwatch.collect.study_link import recorded_sample_rate
-
-            rate, note = recorded_sample_rate(st)
-            if rate:
-                ctx.options["sample_rate"] = rate
-            if note:
-                console.print(note, highlight=False)
         try:
             results = run_analyze(st, ctx, only=stage or None, skip=skip or None)
         except PipelineError as exc:
