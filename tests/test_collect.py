@@ -442,6 +442,12 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
     assert "sample rate 0.25 from the study's capture manifest" in res.output
     with Study(study) as st:
         assert st.sql("SELECT DISTINCT sample_rate FROM estimates") == [(0.25,)]
+    # and so does `analyze`, whose run parameters (read back by the report) carry it
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--stage", "content", "--stage", "estimates"])
+    assert res.exit_code == 0, res.output
+    with Study(study) as st:
+        params = st.sql("SELECT params FROM runs WHERE stage = 'estimates' ORDER BY finished_at DESC LIMIT 1")[0][0]
+    assert orjson.loads(params)["sample_rate"] == 0.25
 
 
 def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -> None:
