@@ -261,6 +261,35 @@ def test_mastodon_stream_and_rest_paging_keep_every_status_once(tmp_path: Path) 
     assert any("min_id" in r.query for _, r in reqs)
 
 
+def test_mastodon_restart_pages_what_was_posted_while_away(tmp_path: Path) -> None:
+    statuses = [status(i) for i in range(60)]
+    live = {"upto": 30}
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":
+            await w.respond(404, b"{}")
+        elif req.path.startswith("/api/v1/timelines/tag/"):
+            after = int(req.query["min_id"])
+            page = [x for x in statuses[: live["upto"]] if int(x["id"]) > after][:40]
+            await w.respond(200, orjson.dumps(page[::-1]))
+        else:
+            await w.start_stream("text/event-stream")
+            start = 0 if live["upto"] == 30 else 50
+            for x in statuses[start: start + (30 if start == 0 else 10)]:
+                await w.chunk(sse("update", orjson.dumps(x).decode()))
+            await asyncio.sleep(30)
+
+    with FakeHttp(route) as srv:
+        first = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=30)
+        assert run(first, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01)) == 0
+        live["upto"] = 50  # 30..49 were posted while the collector was stopped
+        second = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=30)
+        assert run(second, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01)) == 0
+        asked = [r.query.get("min_id") for _, r in srv.requests if "timelines" in r.path]
+    assert asked[0] == "129"  # resumed from the newest status of the first run
+    assert sorted(int(x["id"]) for x in on_disk(tmp_path)) == list(range(100, 160))
+
+
 # -- X -------------------------------------------------------------------------------------------
 def tweet(i: int) -> dict[str, Any]:
     return {"id": str(10_000 + i), "text": f"tweet {i} #GE2017", "author_id": str(i % 5), "created_at": "2026-11-30T05:00:00.000Z"}
