@@ -108,6 +108,7 @@ class Capture:
         self._aside_fh: Any = None
         self._run_index = -1
         self.on_file_closed: Callable[[Path], None] | None = None
+        self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
 
     # -- lifecycle -------------------------------------------------------------------------------
     def open(self) -> "Capture":
@@ -257,8 +258,11 @@ class Capture:
     def disk_bytes(self) -> int:
         return self.writer.bytes_closed + self.writer.open_bytes
 
-    async def sleep(self, seconds: float) -> None:
-        """Wait, ticking, so the state keeps up while a reconnect waits."""
+    async def sleep(self, seconds: float, why: str | None = None) -> None:
+        """Wait, ticking, so the state keeps up while a reconnect waits; say why when it is long."""
+        if why and seconds >= 1:
+            self.progress.clear()
+            self.log(f"{why}; retrying in {seconds:,.1f} s")
         end = time.monotonic() + seconds
         while True:
             self.tick()

@@ -60,11 +60,13 @@ def refusal(platform: str, resp: httpx.Response, body: bytes, hint: str) -> Coll
     return CollectError(f"{platform} refused the request to {resp.request.url.path} with {resp.status_code}: {detail or 'no detail'}. {hint}", 3)
 
 
-async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None) -> None:
+async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None, err: BaseException | None = None) -> None:
     """Sleep as the failed response (or a network error, when None) requires."""
     if resp is None:
         delay = waits.net.next_delay()
+        why = f"connection to {cap.endpoint} failed ({type(err).__name__}: {err})" if err is not None else f"connection to {cap.endpoint} ended"
     else:
+        why = f"{resp.request.url.path} answered {resp.status_code}"
         told = server_wait(resp.status_code, resp.headers)
         if told is not None:
             delay = with_jitter(told)
@@ -72,7 +74,7 @@ async def wait_after(cap: Capture, waits: Waits, resp: httpx.Response | None) ->
             delay = waits.limit.next_delay()
         else:
             delay = waits.http.next_delay()
-    await cap.sleep(delay)
+    await cap.sleep(delay, why)
 
 
 async def honour_quota(cap: Capture, resp: httpx.Response) -> None:

@@ -138,20 +138,21 @@ class JetstreamCollector:
                     raise CollectError(f"Jetstream refused the connection ({code}): check --endpoint {self.endpoint}", 3) from None
                 wait = server_wait(code, dict(exc.response.headers))
                 delay = with_jitter(wait) if wait is not None else self.net.next_delay()
-                cap.progress.clear()
-                await cap.sleep(delay)
+                await cap.sleep(delay, f"Jetstream answered {code}")
                 continue
             except InvalidURI as exc:
                 raise CollectError(f"bad --endpoint: {exc}", 2) from None
-            except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError, EOFError):
-                pass
+            except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError, EOFError) as exc:
+                why = f"Jetstream connection {'lost' if self.lived else 'failed'} ({type(exc).__name__}: {exc})"
+            else:
+                why = "Jetstream connection ended"
             if self.lived >= HEALTHY_AFTER_S:
                 # A connection that lived dropped: come back at once (jittered), the ladder reset.
                 # One that accepted and dropped at once keeps climbing it: no tight reconnect loop.
                 self.net.reset()
                 await cap.sleep(random.uniform(0, 0.25))
             else:
-                await cap.sleep(self.net.next_delay())
+                await cap.sleep(self.net.next_delay(), why)
 
     async def _session(self, cap: Capture, url: str) -> None:
         """One connection: read frames until it drops or stalls; `self.lived` says for how long."""

@@ -92,8 +92,8 @@ class MastodonCollector:
                 return  # a stream seen for the first time starts from now
             try:
                 r = await http.get(path, params={"min_id": since, "limit": str(self.page_limit)})
-            except NETWORK_ERRORS:
-                await wait_after(cap, waits, None)
+            except NETWORK_ERRORS as exc:
+                await wait_after(cap, waits, None, exc)
                 continue
             if r.status_code in (401, 403):
                 raise refusal("Mastodon", r, r.content, HINT)
@@ -154,8 +154,9 @@ class MastodonCollector:
                                 event = value
                             elif name == "data":
                                 data.append(value)
-            except NETWORK_ERRORS:
-                pass
+            except NETWORK_ERRORS as exc:
+                await wait_after(cap, waits, None, exc)
+                continue
             await wait_after(cap, waits, None)
 
     def dispatch(self, cap: Capture, stream: str, event: str | None, data: str, use_filter: bool) -> None:

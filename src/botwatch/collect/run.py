@@ -36,6 +36,7 @@ async def run_capture(
                 loop.add_signal_handler(sig, stop.set)
             except (NotImplementedError, RuntimeError):
                 pass
+    capture.log = log
     try:
         capture.open()
     except OSError as exc:

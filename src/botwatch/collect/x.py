@@ -103,8 +103,8 @@ class XStream:
                     if r.status_code >= 400 or r.json().get("errors"):
                         raise refusal("X", r, r.content, "X rejected a rule; see its message.")
                 return
-            except NETWORK_ERRORS:
-                await wait_after(cap, self.waits, None)
+            except NETWORK_ERRORS as exc:
+                await wait_after(cap, self.waits, None, exc)
 
     def handle(self, cap: Capture, line: str) -> None:
         if not line.strip():
@@ -154,8 +154,9 @@ class XStream:
                         async for line in r.aiter_lines():
                             self.waits.healthy(opened, time.monotonic())
                             self.handle(cap, line)
-                except NETWORK_ERRORS:
-                    pass
+                except NETWORK_ERRORS as exc:
+                    await wait_after(cap, self.waits, None, exc)
+                    continue
                 await wait_after(cap, self.waits, None)
 
 
@@ -238,8 +239,8 @@ class XSearch:
             while True:
                 try:
                     r = await http.get(path, params=self.params(cap))
-                except NETWORK_ERRORS:
-                    await wait_after(cap, self.waits, None)
+                except NETWORK_ERRORS as exc:
+                    await wait_after(cap, self.waits, None, exc)
                     continue
                 if r.status_code in (401, 403):
                     raise refusal("X", r, r.content, HINT)
