@@ -104,6 +104,9 @@ def test_progress_line_is_silent_when_not_a_terminal() -> None:
 
 
 def test_writer_publishes_atomically_and_salvage_keeps_synced_lines(tmp_path: Path) -> None:
+    other = RotatingWriter(tmp_path, "s-2", max_bytes=1 << 30)  # another stream's live file in the same folder
+    other.write(b'{"other": 1}')
+    other.sync()
     w = RotatingWriter(tmp_path, "s", max_bytes=1 << 30)
     for i in range(1000):
         w.write(orjson.dumps({"i": i}))
@@ -112,8 +115,8 @@ def test_writer_publishes_atomically_and_salvage_keeps_synced_lines(tmp_path: Pa
     for i in range(1000, 1010):
         w.write(orjson.dumps({"i": i}))  # buffered, never synced: may be lost by a crash
     # a kill -9 now: the open file is left behind; the next start salvages it
-    out = salvage(tmp_path)
-    assert len(out) == 1 and not list(tmp_path.glob(OPEN_PREFIX + "*"))
+    out = salvage(tmp_path, "s")
+    assert len(out) == 1 and [p.name[len(OPEN_PREFIX):].startswith("s-2-") for p in tmp_path.glob(OPEN_PREFIX + "*")] == [True]
     got = [orjson.loads(x)["i"] for x in read_lines(out[0])]
     assert got[:1000] == list(range(1000)) and got == list(range(len(got)))
 

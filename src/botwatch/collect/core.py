@@ -24,7 +24,7 @@ from botwatch.collect import state as st
 from botwatch.collect.filters import PostFilter
 from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
-from botwatch.collect.writer import SUFFIX, RotatingWriter, read_lines, salvage
+from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
 
 
 class CollectError(RuntimeError):
@@ -117,7 +117,7 @@ class Capture:
         st.meta_dir(self.folder).mkdir(exist_ok=True)
         try:
             self._lock.acquire()
-            salvaged = salvage(self.folder)
+            salvaged = salvage(self.folder, self.stream)
             loaded = st.read_json(self._state_path())
         except st.FolderError as exc:
             raise CollectError(str(exc), 2) from None
@@ -142,7 +142,7 @@ class Capture:
         """Remember the ids in the newest files of this stream, so a resumed stream's overlap is dropped."""
         if self.keys_of is None:
             return
-        files = sorted(self.folder.glob(f"{self.stream}-*{SUFFIX}"))[-2:]
+        files = stream_files(self.folder, self.stream)[-2:]
         for f in sorted(set(files) | set(salvaged)):
             try:
                 for line in read_lines(f, tolerate_truncation=True):

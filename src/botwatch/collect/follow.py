@@ -14,7 +14,7 @@ from pathlib import Path
 
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture
-from botwatch.collect.writer import SUFFIX
+from botwatch.collect.writer import stream_files
 
 
 class Follower:
@@ -32,7 +32,7 @@ class Follower:
             self.done = set()
 
     def pending(self) -> list[Path]:
-        return [p for p in sorted(self.capture.folder.glob(f"{self.capture.stream}-*{SUFFIX}")) if p.name not in self.done]
+        return [p for p in stream_files(self.capture.folder, self.capture.stream) if p.name not in self.done]
 
     async def batch(self) -> None:
         files = self.pending()

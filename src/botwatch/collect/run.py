@@ -14,7 +14,7 @@ from botwatch.collect import state as st
 from botwatch.collect.core import Capture, CollectError, StopCapture
 from botwatch.collect.follow import Follower
 from botwatch.collect.progress import summary
-from botwatch.collect.writer import SUFFIX
+from botwatch.collect.writer import stream_files
 
 
 async def run_capture(
@@ -90,7 +90,7 @@ async def run_capture(
                     pass
     if follower is not None:
         await follower.batch()  # the file just closed, too
-    files = len(list(capture.folder.glob(f"{capture.stream}-*{SUFFIX}")))
+    files = len(stream_files(capture.folder, capture.stream))
     log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder)))
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")

@@ -11,6 +11,7 @@ holding its complete lines (the last, torn line is dropped; the collector fetche
 from __future__ import annotations
 
 import os
+import re
 import time
 import zlib
 from collections.abc import Iterator
@@ -111,6 +112,14 @@ class RotatingWriter:
         return self._fh.tell() if self._fh is not None else 0
 
 
+def stream_files(folder: Path, stream: str, *, open_files: bool = False) -> list[Path]:
+    """The closed (or, with `open_files`, the open) files of one stream, oldest first. Matched by
+    the full name pattern, so `mastodon-a.social` never picks up the files of `mastodon-a.social-2`,
+    and one collector never touches another stream's open file."""
+    rx = re.compile(rf"^{re.escape(OPEN_PREFIX) if open_files else ''}{re.escape(stream)}-\d{{8}}T\d+Z-\d+{re.escape(SUFFIX)}$")
+    return sorted(p for p in Path(folder).iterdir() if rx.match(p.name)) if Path(folder).is_dir() else []
+
+
 # -- reading back ------------------------------------------------------------------------------
 def read_lines(path: Path, *, tolerate_truncation: bool = False) -> Iterator[bytes]:
     """The complete lines of a capture file; with `tolerate_truncation`, a torn tail is dropped."""
@@ -136,11 +145,12 @@ def read_lines(path: Path, *, tolerate_truncation: bool = False) -> Iterator[byt
         yield tail
 
 
-def salvage(folder: Path) -> list[Path]:
-    """Close every orphaned `.open-` file in `folder` (a crash or kill -9 left it): complete lines
-    go to a closed file of the same name, the torn tail is dropped, the orphan removed."""
+def salvage(folder: Path, stream: str) -> list[Path]:
+    """Close the orphaned `.open-` files of `stream` (a crash or kill -9 left them; the caller holds
+    the stream's lock, so no live collector writes them): complete lines go to a closed file of the
+    same name, the torn tail is dropped, the orphan removed."""
     out = []
-    for orphan in sorted(Path(folder).glob(OPEN_PREFIX + "*" + SUFFIX)):
+    for orphan in stream_files(folder, stream, open_files=True):
         final = orphan.with_name(orphan.name[len(OPEN_PREFIX):])
         tmp = orphan.with_name(orphan.name + ".salvage")
         z = zlib.compressobj(1, zlib.DEFLATED, 31)
