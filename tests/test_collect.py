@@ -480,6 +480,12 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
     with Study(study) as st:
         params = st.sql("SELECT params FROM runs WHERE stage = 'estimates' ORDER BY finished_at DESC LIMIT 1")[0][0]
     assert orjson.loads(params)["sample_rate"] == 0.25
+    # an archive ingested beside the capture has no known rate: no single rate is applied any more
+    archive = sorted((REPO / "src" / "botwatch" / "data" / "sample").glob("*.gz"))[0]
+    assert CliRunner().invoke(app, ["ingest", str(study), str(archive)]).exit_code == 0
+    with Study(study) as st:
+        rate, note = recorded_sample_rate(st)
+    assert rate is None and "pass --sample-rate" in note
 
 
 def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -> None:

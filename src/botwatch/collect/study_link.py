@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -61,11 +62,23 @@ def record_captures(study: Study, inputs: Iterable[str]) -> list[dict[str, Any]]
     return rows
 
 
+# The names RotatingWriter gives closed files: `<stream>-<UTC time>-<pid>.jsonl.gz`.
+_CAPTURE_FILE = re.compile(r"^(bluesky|mastodon-.+|x-stream|x-search-[0-9a-f]+)-\d{8}T\d+Z-\d+\.jsonl\.gz$")
+
+
 def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
-    """(rate, what to tell the user): the rate every recorded capture shares, or None and why not."""
+    """(rate, what to tell the user): the rate every recorded capture shares, or None and why not.
+
+    A study that also holds inputs botwatch did not capture (an archive, someone else's capture)
+    gets no rate from its captures: theirs is unknown, and one rate applied to both would be wrong.
+    """
     if TABLE not in study.tables():
         return None, ""
     rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
+    others = [s for (s,) in study.sql("SELECT DISTINCT source FROM sources") if not _CAPTURE_FILE.match(os.path.basename(str(s)))]
+    if rates and others:
+        return None, (f"the study holds captures at rate {', '.join(f'{r:g}' for r in rates)} and {len(others)} other input(s) "
+                      f"(e.g. {others[0]}) whose rate is unknown: pass --sample-rate to scale")
     if len(rates) == 1:
         return rates[0], f"sample rate {rates[0]:g} from the study's capture manifest (botwatch collect --sample)"
     if len(rates) > 1:
