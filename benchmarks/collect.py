@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Sustained write rate of one Jetstream collector against a local fake sending as fast as it can.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/collect.py                 # 600,000 events
+    PYTHONPATH=src .venv/bin/python benchmarks/collect.py                 # 1,000,000 events
     PYTHONPATH=src .venv/bin/python benchmarks/collect.py --events 100000 --sample 0.01 --drop-after 2
 
 The fake Jetstream (botwatch.collect.fakes) runs in its own process and sends Jetstream-sized post
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture
+from botwatch.collect.httpbase import HEALTHY_AFTER_S
 from botwatch.collect.run import run_capture
 
 
@@ -71,7 +72,7 @@ class Timed(js.JetstreamCollector):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--events", type=int, default=600_000)
+    ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--drop-after", type=float, default=11.0, help="seconds the first connection lives (>= 10: the collector reconnects at once)")
     ap.add_argument("--sample", type=float, default=1.0)
     args = ap.parse_args()
@@ -116,6 +117,8 @@ def main() -> None:
     print(f"on disk: {disk / 1e6:,.1f} MB gzip in {len(list(folder.glob('*.jsonl.gz')))} file(s), {disk / max(cap.stats.kept, 1):,.0f} B/post")
     print(f"recovery after the dropped connection (it had lived {coll.first_lived:.1f} s): {(coll.resumed_at - coll.dropped_at) * 1000:,.0f} ms "
           "to the first event of the new connection")
+    if coll.first_lived < HEALTHY_AFTER_S <= args.drop_after:
+        print(f"  (the fake ran out of events before {args.drop_after:g} s: the young-connection backoff applied; give more --events)")
     shutil.rmtree(folder, ignore_errors=True)
     print(f"without the network (frames handed straight to the collector): {offline(min(args.events, 100_000), args.sample):,.0f} frames/s")
 
