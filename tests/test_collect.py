@@ -499,7 +499,7 @@ def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -
     done = threading.Event()
 
     def probe() -> None:  # another process's `botwatch status`, as far as the study's lock is concerned
-        while not done.wait(0.3):
+        while not done.wait(0.1):  # often: batches must live with a study that is busy now and then
             try:
                 con = duckdb.connect(str(study), read_only=True)
             except duckdb.Error:

@@ -61,6 +61,8 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
         _fail(f"--sample must be in (0, 1], got {sample}")
     if max_posts is not None and max_posts <= 0:
         _fail("--max-posts must be positive")
+    if rotate_mb <= 0:
+        _fail("--rotate-mb must be positive")
     rotate_s = parse_duration(rotate_every, "--rotate-every") or 3600.0
     if ingest_every:
         rotate_s = min(rotate_s, ingest_every)

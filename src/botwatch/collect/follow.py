@@ -34,21 +34,28 @@ class Follower:
     def pending(self) -> list[Path]:
         return [p for p in stream_files(self.capture.folder, self.capture.stream) if p.name not in self.done]
 
-    async def batch(self) -> None:
+    async def batch(self, attempts: int = 3) -> None:
+        """Ingest the closed files not yet ingested. A study busy with another process (`status`,
+        `analyze`) is tried again after a pause; `attempts` bounds how often."""
         files = self.pending()
         if not files:
             return
         cmd = [sys.executable, "-c", "from botwatch.cli import app; app()", "ingest", str(self.study), *map(str, files)]
-        proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-        _, err = await proc.communicate()
-        if proc.returncode == 0:
-            self.done.update(p.name for p in files)
-            with open(self.ledger, "a", encoding="utf-8") as fh:
-                fh.write("".join(f"{p.name}\n" for p in files))
-            self.log(f"follow: ingested {len(files)} closed file(s) into {self.study}")
-        else:
-            msg = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
-            self.log(f"follow: ingest of {len(files)} file(s) failed ({msg[0][:200]}); will retry next batch")
+        for attempt in range(attempts):
+            proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            _, err = await proc.communicate()
+            if proc.returncode == 0:
+                self.done.update(p.name for p in files)
+                with open(self.ledger, "a", encoding="utf-8") as fh:
+                    fh.write("".join(f"{p.name}\n" for p in files))
+                self.log(f"follow: ingested {len(files)} closed file(s) into {self.study}")
+                return
+            msg = (err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"])[0][:200]
+            if "lock" not in msg.lower():
+                break
+            await asyncio.sleep(1.0 + attempt)
+        self.log(f"follow: ingest of {len(files)} file(s) into {self.study} failed ({msg}); "
+                 f"they stay in {self.capture.folder} for the next batch or `botwatch ingest {self.study} {self.capture.folder}`")
 
     async def loop(self, stop: asyncio.Event) -> None:
         """Every `every` seconds close the open file and ingest; a batch under way is never cut short."""

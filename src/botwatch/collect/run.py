@@ -89,7 +89,7 @@ async def run_capture(
                 except (NotImplementedError, RuntimeError):
                     pass
     if follower is not None:
-        await follower.batch()  # the file just closed, too
+        await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
     files = len(stream_files(capture.folder, capture.stream))
     log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder)))
     if capture.stats.malformed or capture.stats.unknown:
