@@ -36,6 +36,7 @@ out = Console()
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
+    "botwatch.commands_collect",
     "botwatch.commands_coordination",
     "botwatch.commands_estimates",
     "botwatch.commands_timeline",
@@ -107,6 +108,9 @@ def ingest(
                 )
 
         summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers)
+        from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
+
+        record_captures(st, inputs)
         tbl = Table(title="Ingest summary", show_header=True)
         for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
             tbl.add_column(col, justify="right")
@@ -191,6 +195,8 @@ def analyze(
 ) -> None:
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+    from botwatch.collect.study_link import capture_rate_of  # the rate `botwatch collect --sample` recorded in the study
+    sample_rate = sample_rate or capture_rate_of(study, lambda m: console.print(m, highlight=False))
 
     ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
     with _open(study) as st:

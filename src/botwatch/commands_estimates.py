@@ -47,6 +47,13 @@ def estimate(
     with _open(study) as st:
         if st.count("posts") == 0:
             _fail(f"{study} holds no posts: ingest some first")
+        if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study
+            from botwatch.collect.study_link import recorded_sample_rate
+
+            sample_rate, note = recorded_sample_rate(st)
+            opts.sample_rate, params["sample_rate"] = sample_rate, sample_rate
+            if note:
+                log(note)
         if relabel or not _labelled_for(st, election.key):
             log(f"labelling posts for {election.key} (content stage)")
             with st.run("content", {"election": election.key, "engine": "duckdb"}) as info:

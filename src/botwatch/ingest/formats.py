@@ -16,6 +16,7 @@ import ijson
 import orjson
 
 from botwatch.ingest import csv_formats as cf
+from botwatch.ingest import mastodon_stream as ms
 from botwatch.ingest import other_platforms as op
 from botwatch.ingest import twitter_v1 as v1
 from botwatch.ingest import twitter_v2 as v2
@@ -54,6 +55,7 @@ FORMATS: dict[str, Format] = {
         Format("twibot20", "twitter", "json", v1.handle_twibot_user, "TwiBot-20 user records (profiles only)"),
         Format(op.FORMAT_JETSTREAM, "bluesky", "json", op.handle_jetstream, "Bluesky Jetstream events"),
         Format(op.FORMAT_MASTODON, "mastodon", "json", op.handle_mastodon, "Mastodon status JSON"),
+        Format(ms.FORMAT, "mastodon", "json", ms.handle_stream_event, "Mastodon streaming API events (WebSocket envelopes)"),
         Format(cf.FORMAT_IO_TWEETS, "twitter", "csv", cf.handle_io_tweet, "Twitter information-operations archive, tweets file"),
         Format(cf.FORMAT_IO_USERS, "twitter", "csv", cf.handle_io_user, "Twitter information-operations archive, users file"),
         Format(cf.FORMAT_IRA_TWEETS, "twitter", "csv", cf.handle_ira_tweet, "FiveThirtyEight / Clemson IRA troll tweets CSV"),
@@ -79,6 +81,8 @@ def classify_json(obj: Any) -> str | None:
         return op.FORMAT_JETSTREAM
     if op.is_mastodon(obj):
         return op.FORMAT_MASTODON
+    if ms.is_stream_event(obj):
+        return ms.FORMAT
     if v2.is_flat_tweet(obj):
         return v2.FORMAT_FLAT
     if isinstance(obj.get("profile"), dict) and "ID" in obj:

@@ -1,0 +1,272 @@
+"""The part every collector shares: dedupe, sampling, writing and checkpoints.
+
+A platform module turns frames into calls on `Capture`: `post()` for a post (deduplicated by id,
+sampled by the hash of its post id, filtered by the caller, written verbatim), `event()` for a
+valid non-post event, `aside()` for what cannot be used, and `cursor` for where the stream stands.
+`Capture` syncs the open file about once a second and only then saves the cursor, so the state
+file never claims more than the disk holds; on start it salvages a file a crash left open and
+primes the dedupe memory from the newest files, so the overlap a resume replays is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from botwatch.collect import state as st
+from botwatch.collect.filters import PostFilter
+from botwatch.collect.progress import ProgressLine, Stats
+from botwatch.collect.sampling import id_hash, threshold
+from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
+
+
+class CollectError(RuntimeError):
+    """A run that cannot go on (bad credentials, a refused request); the message is for the user."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class StopCapture(Exception):
+    """Raised from `Capture.post()` once `--max-posts` posts are written."""
+
+
+class _Seen:
+    """Ids seen recently, in two generations so memory stays bounded and eviction is O(1).
+
+    Only a 64-bit hash of each id is kept (about 60 bytes an entry instead of ~200 for the string);
+    the chance that two of a million ids collide, and a post is wrongly taken for a duplicate, is
+    about 3 in 10^8.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.half = max(1, capacity // 2)
+        self.new: set[int] = set()
+        self.old: set[int] = set()
+
+    def add(self, key: str) -> bool:
+        """Remember `key`; False when it was already there."""
+        key = hash(key)
+        if key in self.new or key in self.old:
+            return False
+        self.new.add(key)
+        if len(self.new) >= self.half:
+            self.old, self.new = self.new, set()
+        return True
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Capture:
+    """One stream written into one capture folder."""
+
+    def __init__(
+        self,
+        folder: str | Path,
+        platform: str,
+        stream: str,
+        *,
+        sample_rate: float = 1.0,
+        post_filter: PostFilter | None = None,
+        endpoint: str = "",
+        max_posts: int | None = None,
+        rotate_bytes: int = 64 << 20,
+        rotate_seconds: float = 3600.0,
+        sync_seconds: float = 1.0,
+        dedupe_capacity: int = 1_000_000,
+        keys_of: Callable[[Any], Iterable[str]] | None = None,
+        progress: ProgressLine | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        self.platform, self.stream, self.endpoint = platform, stream, endpoint
+        self.sample_rate = sample_rate
+        self._threshold = threshold(sample_rate)
+        self.filter = post_filter or PostFilter()
+        self.max_posts = max_posts
+        self.sync_seconds = sync_seconds
+        self.keys_of = keys_of
+        self.progress = progress or ProgressLine(enabled=False)
+        self.extra = extra or {}
+        self.stats = Stats()
+        self.state: dict[str, Any] = {}
+        self.cursor: dict[str, Any] = {}
+        self._seen = _Seen(dedupe_capacity)
+        self.writer = RotatingWriter(self.folder, stream, max_bytes=rotate_bytes, max_seconds=rotate_seconds)
+        self._lock = st.StreamLock(self.folder, stream)
+        self._last_sync = time.monotonic()
+        self._aside_fh: Any = None
+        self._run_index = -1
+        self.on_file_closed: Callable[[Path], None] | None = None
+        self.log: Callable[[str], None] = lambda message: None  # run_capture() points it at the console
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def open(self) -> "Capture":
+        """Lock the stream, salvage what a crash left open, read the state and prime dedupe."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        st.meta_dir(self.folder).mkdir(exist_ok=True)
+        try:
+            self._lock.acquire()
+            salvaged = salvage(self.folder, self.stream)
+            loaded = st.read_json(self._state_path())
+        except st.FolderError as exc:
+            raise CollectError(str(exc), 2) from None
+        self.stats.started = time.monotonic()
+        self.state = loaded if isinstance(loaded, dict) else {}
+        self.cursor = dict(self.state.get("cursor") or {})
+        self.stats.cursor = str(self._cursor_label())
+        self._prime(salvaged)
+        run = {"platform": self.platform, "stream": self.stream, "endpoint": self.endpoint, "sample_rate": self.sample_rate,
+               "filter": self.filter.describe(), "started": _now_iso(), "pid": os.getpid(), **self.extra}
+        try:
+            self._run_index = st.begin_run(self.folder, self.sample_rate, run)
+        except st.FolderError as exc:
+            self._lock.release()
+            raise CollectError(str(exc), 2) from None
+        return self
+
+    def _state_path(self) -> Path:
+        return st.meta_dir(self.folder) / f"{self.stream}.state.json"
+
+    def _prime(self, salvaged: list[Path]) -> None:
+        """Remember the ids in the newest files of this stream, so a resumed stream's overlap is dropped."""
+        if self.keys_of is None:
+            return
+        files = stream_files(self.folder, self.stream)[-2:]
+        for f in sorted(set(files) | set(salvaged)):
+            try:
+                for line in read_lines(f, tolerate_truncation=True):
+                    try:
+                        obj = orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        continue
+                    for k in self.keys_of(obj):
+                        self._seen.add(k)
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        """Close the open file (publishing it), save the state, record the run's counts."""
+        self._close_file()
+        self._save_state()
+        if self._aside_fh is not None:
+            self._aside_fh.close()
+            self._aside_fh = None
+        try:
+            st.update_run(self.folder, self._run_index, {"ended": _now_iso(), **self.stats.as_dict()})
+        except st.FolderError:
+            pass
+        self._lock.release()
+        self.progress.clear()
+
+    def _close_file(self) -> None:
+        path = self.writer.close()
+        if path is not None and self.on_file_closed is not None:
+            self.on_file_closed(path)
+
+    def _save_state(self) -> None:
+        self.state.update(cursor=self.cursor, updated=_now_iso(), platform=self.platform, endpoint=self.endpoint)
+        st.write_json_atomic(self._state_path(), self.state)
+
+    # -- per frame -------------------------------------------------------------------------------
+    def sampled(self, post_id: str) -> bool:
+        """Whether this post id is in the sample (counts it as unsampled when not)."""
+        if self._threshold >= (1 << 64) or id_hash(post_id) < self._threshold:
+            return True
+        self.stats.unsampled += 1
+        return False
+
+    def post(self, key: str, raw: bytes) -> bool:
+        """Write a post unless its key was seen; raises StopCapture once max_posts are written."""
+        if not self._seen.add(key):
+            self.stats.duplicates += 1
+            return False
+        self.writer.write(raw)
+        self.stats.kept += 1
+        if self.max_posts is not None and self.stats.kept >= self.max_posts:
+            raise StopCapture
+        return True
+
+    def first_time(self, key: str) -> bool:
+        """Remember a post id; False (and counted as a duplicate) when it was seen before."""
+        if self._seen.add(key):
+            return True
+        self.stats.duplicates += 1
+        return False
+
+    def write_posts(self, raw: bytes, n: int) -> None:
+        """Write one record holding `n` new posts (a search page, already deduplicated by the caller)."""
+        self.writer.write(raw)
+        self.stats.kept += n
+        if self.max_posts is not None and self.stats.kept >= self.max_posts:
+            raise StopCapture
+
+    def event(self, key: str | None, raw: bytes) -> bool:
+        """Write a valid non-post event (an identity change, a delete) unless seen."""
+        if key is not None and not self._seen.add(key):
+            self.stats.duplicates += 1
+            return False
+        self.writer.write(raw)
+        self.stats.kept_other += 1
+        return True
+
+    def aside(self, raw: bytes | str, reason: str, kind: str = "malformed") -> None:
+        """Keep a frame that cannot be used, with why, in `.botwatch/malformed-<stream>.jsonl`."""
+        if kind == "unknown":
+            self.stats.unknown += 1
+        else:
+            self.stats.malformed += 1
+        if self._aside_fh is None:
+            self._aside_fh = open(st.meta_dir(self.folder) / f"malformed-{self.stream}.jsonl", "ab")  # noqa: SIM115
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        self._aside_fh.write(orjson.dumps({"at": _now_iso(), "kind": kind, "reason": reason, "frame": text[:1_000_000]}) + b"\n")
+        self._aside_fh.flush()
+
+    def _cursor_label(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in self.cursor.items() if not isinstance(v, dict))[:60] or ("" if not self.cursor else f"{len(self.cursor)} streams")
+
+    def tick(self, force: bool = False) -> None:
+        """Called often: about once a second, sync the file, then save the cursor; rotate when due."""
+        now = time.monotonic()
+        if not force and now - self._last_sync < self.sync_seconds:
+            return
+        self._last_sync = now
+        if self.writer.due():
+            self._close_file()
+        else:
+            self.writer.sync()
+        self._save_state()
+        self.stats.cursor = self._cursor_label()
+        self.progress.update(self.stats, self.disk_bytes)
+
+    def rotate(self) -> None:
+        """Close the open file now (follow mode does this before each ingest batch)."""
+        self._close_file()
+        self._save_state()
+
+    @property
+    def disk_bytes(self) -> int:
+        return self.writer.bytes_closed + self.writer.open_bytes
+
+    async def sleep(self, seconds: float, why: str | None = None) -> None:
+        """Wait, ticking, so the state keeps up while a reconnect waits; say why when it is long."""
+        if why and seconds >= 1:
+            self.progress.clear()
+            self.log(f"{why}; retrying in {seconds:,.1f} s")
+        end = time.monotonic() + seconds
+        while True:
+            self.tick()
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, 0.5))

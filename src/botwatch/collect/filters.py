@@ -1,0 +1,132 @@
+"""What to keep: hashtags, keywords and handles, from an election preset or the command line.
+
+The same filter becomes whatever each platform can apply: X rules (server side, split to fit the
+tier's rule count and length), a client-side match on Bluesky post text and facets, Mastodon
+hashtag streams. An empty filter keeps everything the stream sends. The filter is recorded with the
+capture (`describe()`), so a study knows what its posts were selected by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from botwatch.elections.model import Election
+
+
+def _uniq(items: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for x in items:
+        x = x.strip()
+        if x and x.casefold() not in seen:
+            seen[x.casefold()] = x
+    return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """Hashtags (without '#'), keywords (words or phrases) and handles (without '@')."""
+
+    hashtags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    origin: str = "none: everything the stream sent"
+
+    @classmethod
+    def build(cls, election: Election | None = None, hashtags: Iterable[str] = (), keywords: Iterable[str] = (), handles: Iterable[str] = ()) -> "PostFilter":
+        """The union of an election preset's terms and those given on the command line."""
+        tags, kws, hs = [h.lstrip("#") for h in hashtags], list(keywords), [h.lstrip("@") for h in handles]
+        origin = "command line" if tags or kws or hs else "none: everything the stream sent"
+        if election is not None:
+            origin = f"election preset {election.key}" + (" and command line" if tags or kws or hs else "")
+            tags += list(election.hashtags)
+            kws += list(election.keywords)
+            for p in election.parties:
+                tags += [*p.hashtags_pro, *p.hashtags_anti, *p.hashtags]
+                kws += [*p.keywords, *p.keywords_pro, *p.keywords_anti]
+                hs += list(p.accounts)
+        return cls(_uniq(tags), _uniq(kws), _uniq(hs), origin)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.hashtags or self.keywords or self.handles)
+
+    @cached_property
+    def _rx(self) -> re.Pattern[str] | None:
+        alts = [re.escape(k) for k in sorted(self.keywords, key=len, reverse=True)]
+        alts += ["#" + re.escape(h) for h in sorted(self.hashtags, key=len, reverse=True)]
+        alts += ["@" + re.escape(h) for h in sorted(self.handles, key=len, reverse=True)]
+        if not alts:
+            return None
+        # Whole words only: "ukip" must not match "ukipper"; a phrase may span any whitespace.
+        body = "|".join(a.replace(r"\ ", r"\s+") for a in alts)
+        return re.compile(rf"(?<![\w#@])(?:{body})(?!\w)", re.IGNORECASE)
+
+    def match(self, text: str | None, tags: Iterable[str] = ()) -> bool:
+        """Whether a post with this text (and these tags, from facets or the API) is wanted."""
+        if self.empty:
+            return True
+        if self.hashtags and tags:
+            want = {h.casefold() for h in self.hashtags}
+            if any(isinstance(t, str) and t.lstrip("#").casefold() in want for t in tags):
+                return True
+        rx = self._rx
+        return bool(text) and rx is not None and rx.search(text) is not None
+
+    def describe(self) -> dict[str, Any]:
+        """The filter as recorded with the capture and in the study."""
+        terms = {"hashtags": list(self.hashtags), "keywords": list(self.keywords), "handles": list(self.handles)}
+        return {"origin": self.origin, **({} if self.empty else terms)}
+
+
+@dataclass
+class XRules:
+    """X filtered-stream rules: (value, tag) pairs, and the terms that did not fit the tier."""
+
+    rules: list[tuple[str, str]]
+    left_out: list[str]
+
+
+def _x_term(kind: str, value: str) -> str:
+    if kind == "hashtag":
+        return "#" + value
+    if kind == "handle":
+        return f"(from:{value} OR @{value})"
+    return f'"{value}"' if re.search(r"\s", value) else value
+
+
+def x_rules(f: PostFilter, max_rules: int = 1000, max_len: int = 1024, suffix: str = "", tag_prefix: str = "botwatch") -> XRules:
+    """Pack the filter's terms into as few `a OR b OR …` rules as fit, within the tier's limits.
+
+    The default limits are the Pro tier's (1,000 rules of at most 1,024 characters). `suffix` (e.g.
+    `-is:retweet lang:en`) is appended to every rule. Terms that cannot fit are returned, not dropped
+    silently.
+    """
+    terms = [_x_term("hashtag", h) for h in f.hashtags] + [_x_term("keyword", k) for k in f.keywords] + [_x_term("handle", h) for h in f.handles]
+    tail = f" {suffix.strip()}" if suffix.strip() else ""
+    rules: list[str] = []
+    left: list[str] = []
+    current: list[str] = []
+
+    def value(ts: list[str]) -> str:
+        core = " OR ".join(ts)
+        return (f"({core}){tail}" if len(ts) > 1 else core + tail) if tail else core
+
+    for t in terms:
+        if len(value([t])) > max_len:
+            left.append(t)
+            continue
+        if current and len(value(current + [t])) > max_len:
+            rules.append(value(current))
+            current = []
+        current.append(t)
+    if current:
+        rules.append(value(current))
+    if len(rules) > max_rules:
+        for r in rules[max_rules:]:
+            left.append(r)
+        rules = rules[:max_rules]
+    return XRules([(r, f"{tag_prefix}:{i + 1}") for i, r in enumerate(rules)], left)

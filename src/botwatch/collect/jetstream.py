@@ -1,0 +1,182 @@
+"""Bluesky through Jetstream: JSON events over a WebSocket, resumable by a microsecond cursor.
+
+Jetstream's `cursor` is the `time_us` of an event. On every (re)connect the collector asks for
+the last durable cursor minus a few seconds (Jetstream's own advice, since events near the cursor
+may arrive out of order) and drops the replayed overlap by event id. Posts are filtered client
+side (Jetstream filters by collection and account only) on text, tags and facets. Compressed
+(zstd) frames need Jetstream's custom dictionary and are not requested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import orjson
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from botwatch.collect.backoff import Backoff, server_wait, with_jitter
+from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.httpbase import HEALTHY_AFTER_S
+
+DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
+POST_COLLECTIONS = ("app.bsky.feed.post", "app.bsky.feed.repost")
+KINDS = ("commit", "identity", "account")
+
+
+def event_key(obj: dict[str, Any]) -> str | None:
+    """A stable id for one Jetstream event (the same when Jetstream replays it after a rewind)."""
+    did, t = obj.get("did"), obj.get("time_us")
+    if not isinstance(did, str) or not isinstance(t, int):
+        return None
+    c = obj.get("commit")
+    if isinstance(c, dict):
+        return f"{did}|{t}|{c.get('collection')}|{c.get('rkey')}|{c.get('operation')}"
+    return f"{did}|{t}|{obj.get('kind')}"
+
+
+def keys_of(obj: Any) -> Iterable[str]:
+    k = event_key(obj) if isinstance(obj, dict) else None
+    return (k,) if k else ()
+
+
+def subscribe_url(endpoint: str, cursor: int | None, collections: Iterable[str]) -> str:
+    """The subscribe URL with the wanted collections and cursor (an endpoint without a path gets /subscribe)."""
+    parts = urlsplit(endpoint)
+    path = parts.path if parts.path not in ("", "/") else "/subscribe"
+    q = [("wantedCollections", c) for c in collections]
+    if cursor is not None:
+        q.append(("cursor", str(cursor)))
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(q), ""))
+
+
+def _tags(record: dict[str, Any]) -> list[str]:
+    tags = [t for t in record.get("tags") or [] if isinstance(t, str)]
+    for facet in record.get("facets") or []:
+        for feat in (facet.get("features") or []) if isinstance(facet, dict) else []:
+            if isinstance(feat, dict) and isinstance(feat.get("tag"), str):
+                tags.append(feat["tag"])
+    return tags
+
+
+class JetstreamCollector:
+    """Consumes Jetstream into a `Capture`; reconnects with backoff; watches for stalls."""
+
+    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, rewind_s: float = 5.0, stall_s: float = 30.0, backoff_scale: float = 1.0) -> None:
+        self.endpoint = endpoint
+        self.rewind_us = int(rewind_s * 1_000_000)
+        self.stall_s = stall_s
+        self.net = Backoff(1.0, 60.0, backoff_scale)
+        self.lived = 0.0  # seconds the current (or last) connection has delivered frames
+
+    def handle(self, cap: Capture, msg: str | bytes) -> None:
+        """One frame: write it, drop it (duplicate, filtered, unsampled) or keep it aside."""
+        cap.stats.received += 1
+        try:
+            obj = orjson.loads(msg)
+        except orjson.JSONDecodeError as exc:
+            cap.aside(msg, f"not JSON: {exc}")
+            return
+        if not isinstance(obj, dict) or not isinstance(obj.get("did"), str) or not isinstance(obj.get("time_us"), int):
+            cap.aside(msg, "not a Jetstream event (needs did and an integer time_us)")
+            return
+        kind = obj.get("kind")
+        if kind not in KINDS:
+            cap.aside(msg, f"unknown event kind {kind!r}", kind="unknown")
+            return
+        raw = msg.encode() if isinstance(msg, str) else msg
+        t = obj["time_us"]
+        key = event_key(obj)
+        c = obj.get("commit")
+        try:
+            if kind == "commit" and isinstance(c, dict) and c.get("collection") in POST_COLLECTIONS:
+                post_id = f"{obj['did']}/{c.get('rkey')}"
+                if c.get("operation") == "create":
+                    rec = c.get("record") if isinstance(c.get("record"), dict) else {}
+                    if not cap.filter.empty and not cap.filter.match(rec.get("text"), _tags(rec)):
+                        cap.stats.filtered += 1
+                    elif cap.sampled(post_id):
+                        cap.post(key or post_id, raw)
+                elif cap.filter.empty and cap.sampled(post_id):
+                    cap.event(key, raw)  # deletes and updates of sampled posts
+                else:
+                    cap.stats.filtered += 1
+            elif kind == "commit":
+                cap.stats.other += 1  # likes, follows, … (only when no collection filter applies)
+            elif cap.filter.empty and cap.sample_rate >= 1:
+                cap.event(key, raw)  # identity and account changes (handles over time), in a full capture only
+            else:
+                cap.stats.other += 1
+        finally:
+            prev = cap.cursor.get("time_us")
+            if not isinstance(prev, int) or t > prev:
+                cap.cursor["time_us"] = t
+            cap.tick()
+
+    async def __call__(self, cap: Capture) -> None:
+        # reposts carry no text to match, so a filtered capture asks for posts only
+        collections = POST_COLLECTIONS if cap.filter.empty else ("app.bsky.feed.post",)
+        first = True
+        while True:
+            t = cap.cursor.get("time_us")
+            cursor = max(0, t - self.rewind_us) if isinstance(t, int) else None
+            url = subscribe_url(self.endpoint, cursor, collections)
+            if not first:
+                cap.stats.reconnects += 1
+            first = False
+            self.lived = 0.0
+            try:
+                await self._session(cap, url)
+            except InvalidStatus as exc:
+                code = exc.response.status_code
+                if code in (401, 403):
+                    raise CollectError(f"Jetstream refused the connection ({code}): check --endpoint {self.endpoint}", 3) from None
+                wait = server_wait(code, dict(exc.response.headers))
+                delay = with_jitter(wait) if wait is not None else self.net.next_delay()
+                await cap.sleep(delay, f"Jetstream answered {code}")
+                continue
+            except InvalidURI as exc:
+                raise CollectError(f"bad --endpoint: {exc}", 2) from None
+            except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError, EOFError) as exc:
+                why = f"Jetstream connection {'lost' if self.lived else 'failed'} ({type(exc).__name__}: {exc})"
+            else:
+                why = "Jetstream connection ended"
+            if self.lived >= HEALTHY_AFTER_S:
+                # A connection that lived dropped: come back at once (jittered), the ladder reset.
+                # One that accepted and dropped at once keeps climbing it: no tight reconnect loop.
+                self.net.reset()
+                await cap.sleep(random.uniform(0, 0.25))
+            else:
+                await cap.sleep(self.net.next_delay(), why)
+
+    async def _session(self, cap: Capture, url: str) -> None:
+        """One connection: read frames until it drops or stalls; `self.lived` says for how long."""
+        first = 0.0
+        async with websockets.connect(url, max_size=8 << 20, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
+            last = time.monotonic()
+
+            async def watchdog() -> None:
+                while True:
+                    await asyncio.sleep(min(1.0, self.stall_s / 4))
+                    cap.tick()
+                    if time.monotonic() - last > self.stall_s:
+                        ws.transport.abort()  # a stalled peer gets no close handshake
+                        return
+
+            dog = asyncio.create_task(watchdog())
+            try:
+                async for msg in ws:
+                    last = time.monotonic()
+                    first = first or last
+                    self.lived = last - first
+                    self.handle(cap, msg)
+            except (asyncio.CancelledError, StopCapture):
+                await asyncio.shield(ws.close(1000, "collector stopping"))  # a clean goodbye, not 1011
+                raise
+            finally:
+                dog.cancel()

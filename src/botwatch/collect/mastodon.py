@@ -1,0 +1,194 @@
+"""Mastodon: hashtag (or public) streams over Server-Sent Events, with REST paging to fill gaps.
+
+Each hashtag gets its own SSE stream (`/api/v1/streaming/hashtag?tag=`). Every time a stream
+(re)opens, the REST timeline is paged forward from the newest status id already seen for that tag
+(`min_id`), so what was posted while the collector was away is fetched; overlap between the page
+and the stream is dropped by status URI (also the post id at ingest, so a status carrying two
+watched tags is stored once). Statuses are written as the server sent them: the `data` of an
+`update` event, or one element of a REST page. Deletes and edits are counted, not written.
+Without hashtags the public stream is read and keywords, if any, filter it client side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import orjson
+
+from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.httpbase import NETWORK_ERRORS, Waits, client, honour_quota, refusal, wait_after
+from botwatch.ingest.other_platforms import html_to_text
+
+DEFAULT_SERVER = "https://mastodon.social"
+KNOWN_EVENTS = {"update", "delete", "status.update", "notification", "filters_changed", "conversation", "announcement",
+                "announcement.reaction", "announcement.delete", "encrypted_message", "notifications_merged"}
+HINT = "Streaming may need an access token: set MASTODON_TOKEN (read scope) for this server."
+
+
+def status_key(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
+    uri = obj.get("uri")
+    return uri if isinstance(uri, str) and uri else (str(obj["id"]) if obj.get("id") is not None else None)
+
+
+def keys_of(obj: Any) -> Iterable[str]:
+    k = status_key(obj)
+    return (k,) if k else ()
+
+
+def _id_gt(a: str, b: str | None) -> bool:
+    return b is None or (len(a), a) > (len(b), b)
+
+
+class MastodonCollector:
+    """Hashtag or public streams of one server into a `Capture`."""
+
+    def __init__(self, server: str, token: str | None, hashtags: Iterable[str], *, stall_s: float = 90.0, backoff_scale: float = 1.0,
+                 page_limit: int = 40) -> None:
+        self.server = server.rstrip("/")
+        self.token = token
+        self.tags = [t.lstrip("#") for t in hashtags]
+        self.stall_s = stall_s
+        self.scale = backoff_scale
+        self.page_limit = page_limit
+        self.stream_base = ""  # "" = the server itself; set from the instance API on start
+
+    def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
+        cap.stats.received += 1
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            cap.aside(raw, f"status is not JSON: {exc}")
+            return
+        key = status_key(obj)
+        if key is None or not isinstance(obj.get("account"), dict):
+            cap.aside(raw, "not a Mastodon status (needs id and account)")
+            return
+        sid = str(obj["id"]) if obj.get("id") is not None else None
+        if sid and _id_gt(sid, cap.cursor.setdefault("min_id", {}).get(stream)):
+            cap.cursor["min_id"][stream] = sid
+        content = obj.get("reblog") if isinstance(obj.get("reblog"), dict) else obj
+        if use_filter and not cap.filter.empty:
+            text = html_to_text(content.get("content")) if isinstance(content.get("content"), str) else ""
+            tags = [t.get("name") for t in content.get("tags") or [] if isinstance(t, dict)]
+            if not cap.filter.match(text, tags):
+                cap.stats.filtered += 1
+                return
+        if cap.sampled(key):
+            cap.post(key, raw)
+        cap.tick()
+
+    async def backfill(self, http: httpx.AsyncClient, cap: Capture, stream: str, path: str, waits: Waits, use_filter: bool) -> None:
+        """Page the REST timeline forward from the newest id seen on this stream."""
+        while True:
+            since = (cap.cursor.get("min_id") or {}).get(stream)
+            if since is None:
+                return  # a stream seen for the first time starts from now
+            try:
+                r = await http.get(path, params={"min_id": since, "limit": str(self.page_limit)})
+            except NETWORK_ERRORS as exc:
+                await wait_after(cap, waits, None, exc)
+                continue
+            if r.status_code in (401, 403):
+                raise refusal("Mastodon", r, r.content, HINT)
+            if r.status_code != 200:
+                await wait_after(cap, waits, r)
+                continue
+            try:
+                page = orjson.loads(r.content)
+            except orjson.JSONDecodeError as exc:
+                cap.aside(r.content, f"timeline page is not JSON: {exc}")
+                return
+            if not isinstance(page, list) or not page:
+                return
+            ordered = sorted((s for s in page if isinstance(s, dict) and s.get("id") is not None), key=lambda s: (len(str(s["id"])), str(s["id"])))
+            for s in ordered:
+                self.handle_status(cap, stream, orjson.dumps(s), use_filter)
+            if len(ordered) < len(page):
+                cap.aside(r.content, "timeline page with entries that are not statuses")
+            if not ordered:
+                return
+            await honour_quota(cap, r)
+
+    async def follow(self, http: httpx.AsyncClient, cap: Capture, tag: str | None) -> None:
+        """One stream, forever: open, fill the gap, read; reconnect with backoff."""
+        stream = f"tag:{tag.casefold()}" if tag else "public"
+        spath, sparams = ("/api/v1/streaming/hashtag", {"tag": tag}) if tag else ("/api/v1/streaming/public", {})
+        rpath = f"/api/v1/timelines/tag/{quote(tag, safe='')}" if tag else "/api/v1/timelines/public"
+        use_filter = tag is None
+        waits = Waits(self.scale)
+        first = True
+        while True:
+            if not first:
+                cap.stats.reconnects += 1
+            first = False
+            try:
+                async with http.stream("GET", self.stream_base + spath, params=sparams, headers={"Accept": "text/event-stream"}) as r:
+                    if r.status_code != 200:
+                        body = await r.aread()
+                        if r.status_code in (401, 403):
+                            raise refusal("Mastodon", r, body, HINT)
+                        await wait_after(cap, waits, r)
+                        continue
+                    await self.backfill(http, cap, stream, rpath, waits, use_filter)
+                    event, data = None, []
+                    opened = time.monotonic()
+                    async for line in r.aiter_lines():
+                        waits.healthy(opened, time.monotonic())
+                        if line == "":
+                            if data:
+                                self.dispatch(cap, stream, event, "\n".join(data), use_filter)
+                            event, data = None, []
+                        elif line.startswith(":"):
+                            cap.tick()  # heartbeat
+                        else:
+                            name, _, value = line.partition(":")
+                            value = value[1:] if value.startswith(" ") else value
+                            if name == "event":
+                                event = value
+                            elif name == "data":
+                                data.append(value)
+            except NETWORK_ERRORS as exc:
+                await wait_after(cap, waits, None, exc)
+                continue
+            await wait_after(cap, waits, None)
+
+    def dispatch(self, cap: Capture, stream: str, event: str | None, data: str, use_filter: bool) -> None:
+        if event == "update":
+            self.handle_status(cap, stream, data.encode(), use_filter)
+        elif event in KNOWN_EVENTS:
+            cap.stats.received += 1
+            cap.stats.other += 1
+        else:
+            cap.stats.received += 1
+            cap.aside(f"event: {event}\ndata: {data}", f"unknown event type {event!r}", kind="unknown")
+
+    async def discover(self, http: httpx.AsyncClient) -> str:
+        """The server's streaming base URL (Mastodon 4 may serve streaming from another host), or
+        the server itself when the instance API does not say."""
+        try:
+            r = await http.get("/api/v2/instance", timeout=15.0)
+            url = r.json().get("configuration", {}).get("urls", {}).get("streaming") if r.status_code == 200 else None
+        except (*NETWORK_ERRORS, ValueError, AttributeError):
+            url = None
+        if not isinstance(url, str) or not url.startswith(("wss://", "ws://", "https://", "http://")):
+            return ""
+        return url.replace("wss://", "https://", 1).replace("ws://", "http://", 1).rstrip("/")
+
+    async def __call__(self, cap: Capture) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        async with client(self.server, headers, self.stall_s) as http:
+            self.stream_base = await self.discover(http)
+            try:
+                async with asyncio.TaskGroup() as tg:  # one stream failing for good ends them all
+                    for t in self.tags or [None]:
+                        tg.create_task(self.follow(http, cap, t))
+            except BaseExceptionGroup as eg:
+                first = next((e for e in eg.exceptions if isinstance(e, (CollectError, StopCapture))), eg.exceptions[0])
+                raise first from None

@@ -1,0 +1,84 @@
+"""Counters of a capture, the live progress line (only on a terminal) and the closing summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TextIO
+
+
+@dataclass
+class Stats:
+    """What a run saw: every frame lands in exactly one of kept, duplicates, filtered, unsampled,
+    other (valid events that are not posts and were not kept), malformed, unknown."""
+
+    received: int = 0
+    kept: int = 0  # posts written
+    kept_other: int = 0  # non-post events written (identity, account, deletes)
+    duplicates: int = 0
+    filtered: int = 0
+    unsampled: int = 0
+    other: int = 0
+    malformed: int = 0
+    unknown: int = 0
+    reconnects: int = 0
+    cursor: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {k: v for k, v in self.__dict__.items() if k != "started"}
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} TiB"
+
+
+class ProgressLine:
+    """A one-line live status on stderr, redrawn at most twice a second; silent when not a terminal
+    (a log file gets the summary, not thousands of carriage returns)."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last = 0.0
+        self._last_kept = 0
+        self._last_t = time.monotonic()
+        self._rate = 0.0
+
+    def update(self, s: Stats, disk_bytes: int, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.5:
+            return
+        dt = now - self._last_t
+        if dt > 0:
+            self._rate = (s.kept - self._last_kept) / dt
+        self._last, self._last_t, self._last_kept = now, now, s.kept
+        line = (
+            f"\r{self._rate:,.0f} posts/s | kept {s.kept:,} | dropped {s.filtered + s.unsampled:,} | dup {s.duplicates:,} | "
+            f"bad {s.malformed + s.unknown:,} | reconnects {s.reconnects:,} | cursor {s.cursor[:24]} | {human_bytes(disk_bytes)} on disk"
+        )
+        self.stream.write(line[:200] + "\x1b[K")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def summary(s: Stats, disk_bytes: int, files: int, folder: str) -> str:
+    """The closing lines printed on every exit."""
+    secs = max(time.monotonic() - s.started, 1e-9)
+    return (
+        f"kept {s.kept:,} posts (+{s.kept_other:,} other events) in {secs:,.1f} s ({s.kept / secs:,.0f} posts/s); "
+        f"received {s.received:,}; filtered out {s.filtered:,}; not in sample {s.unsampled:,}; duplicates dropped {s.duplicates:,}; "
+        f"not posts {s.other:,}; malformed {s.malformed:,}; unknown {s.unknown:,}; reconnects {s.reconnects:,}\n"
+        f"{files} closed file(s), {human_bytes(disk_bytes)}, in {folder}; last cursor {s.cursor or '—'}"
+    )

@@ -1,0 +1,97 @@
+"""Running a collector: Ctrl-C or SIGTERM, `--duration` and `--max-posts` all end it the same way,
+with the current file closed, the state saved and a summary printed; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from botwatch.collect import state as st
+from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.follow import Follower
+from botwatch.collect.progress import summary
+from botwatch.collect.writer import stream_files
+
+
+async def run_capture(
+    capture: Capture,
+    stream: Callable[[Capture], Awaitable[None]],
+    *,
+    duration: float | None = None,
+    study: Path | None = None,
+    ingest_every: float | None = None,
+    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+    install_signals: bool = True,
+) -> int:
+    """Run `stream` until it ends, fails, or is stopped; always close cleanly. Returns an exit code."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if install_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+    capture.log = log
+    try:
+        capture.open()
+    except OSError as exc:
+        raise CollectError(f"cannot write the capture folder {capture.folder}: {exc}", 2) from None
+    follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
+    code = 0
+    task = asyncio.create_task(stream(capture))
+    follow_stop = asyncio.Event()
+    side = asyncio.create_task(follower.loop(follow_stop)) if follower else None
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({task, stopper}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            exc = task.exception()
+            if isinstance(exc, CollectError):
+                log(f"error: {exc}")
+                code = exc.code
+            elif exc is not None and not isinstance(exc, StopCapture):
+                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
+                code = 1
+        else:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, StopCapture):
+                pass
+            except CollectError as exc:
+                log(f"error: {exc}")
+                code = exc.code
+            except Exception as exc:  # noqa: BLE001 - whatever it was, the user gets a line, not a traceback
+                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
+                code = 1
+    finally:
+        stopper.cancel()
+        if side is not None:
+            follow_stop.set()
+            try:
+                await side  # lets a batch in progress finish: a cancelled child would keep the study locked
+            except Exception as exc:  # noqa: BLE001
+                log(f"follow: stopped on {type(exc).__name__}: {exc}")
+        try:
+            capture.close()
+        except OSError as exc:  # a full or vanished disk: say so, never a traceback
+            log(f"error: could not close the capture cleanly: {exc}; the next start salvages the open file")
+            code = code or 1
+        if install_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.remove_signal_handler(sig)
+                except (NotImplementedError, RuntimeError):
+                    pass
+    if follower is not None:
+        await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
+    files = len(stream_files(capture.folder, capture.stream))
+    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder)))
+    if capture.stats.malformed or capture.stats.unknown:
+        log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
+    return code

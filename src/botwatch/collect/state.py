@@ -1,0 +1,104 @@
+"""The capture folder's own records, under its hidden `.botwatch/` folder.
+
+- `capture.json` (the manifest): the sampling rate every file in the folder was taken at, and one
+  entry per collector run (platform, endpoint, filter, counts). `botwatch ingest` copies it into
+  the study, which is how `analyze` and `estimate` know the rate without being told again. One
+  folder holds one rate: mixing rates in one folder would make any scale-up wrong.
+- `<stream>.state.json`: the cursor a restart resumes from. It is written (atomically, by rename)
+  only after the lines it covers have been synced to disk, so it may lag the files but never lead.
+- `<stream>.lock`: held with flock while a collector runs, so two cannot write one stream.
+- `malformed-<stream>.jsonl`: frames that could not be used, one JSON line each, with the reason.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+META = ".botwatch"
+MANIFEST = "capture.json"
+
+
+class FolderError(RuntimeError):
+    """The folder cannot take this capture; the message says why and what to do."""
+
+
+def meta_dir(folder: Path) -> Path:
+    return Path(folder) / META
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Replace `path` with `data` as JSON so a reader (or a crash) sees the old or the new, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, sort_keys=True, default=str)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise FolderError(f"{path} is unreadable ({exc}); move it aside to start this stream afresh") from None
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest, or None when it is not a capture folder."""
+    m = read_json(meta_dir(folder) / MANIFEST)
+    return m if isinstance(m, dict) else None
+
+
+class StreamLock:
+    """An exclusive flock on `<stream>.lock`; released by the OS if the process dies."""
+
+    def __init__(self, folder: Path, stream: str) -> None:
+        self.path = meta_dir(folder) / f"{stream}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise FolderError(f"another collector is writing stream {self.path.stem!r} in {self.path.parent.parent}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def begin_run(folder: Path, sample_rate: float, run: dict[str, Any]) -> int:
+    """Record a run in the manifest, refusing a rate that differs from the folder's; the run's index."""
+    path = meta_dir(folder) / MANIFEST
+    m = read_manifest(folder) or {"format": 1, "sample_rate": sample_rate, "runs": []}
+    if float(m.get("sample_rate", sample_rate)) != float(sample_rate):
+        raise FolderError(
+            f"{folder} holds a capture sampled at {m['sample_rate']:g}; this run asks for {sample_rate:g}. "
+            "One folder holds one rate (else the scale-up is wrong): use another folder."
+        )
+    m.setdefault("runs", []).append(run)
+    write_json_atomic(path, m)
+    return len(m["runs"]) - 1
+
+
+def update_run(folder: Path, index: int, fields: dict[str, Any]) -> None:
+    """Update one run's entry (its counts, when it ended)."""
+    path = meta_dir(folder) / MANIFEST
+    m = read_manifest(folder)
+    if m is None or index >= len(m.get("runs", [])):
+        return
+    m["runs"][index].update(fields)
+    write_json_atomic(path, m)

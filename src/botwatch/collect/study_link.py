@@ -1,0 +1,101 @@
+"""Carry a capture's sampling rate and filter into the study, and read them back for scale-up.
+
+`botwatch ingest STUDY capture/` calls `record_captures()`: every capture folder among the inputs
+(or the folder holding an input file) is written to the study's `captures` table with its rate,
+platforms and filters. `analyze` and `estimate`, when not given `--sample-rate`, use
+`recorded_sample_rate()`: the one rate all recorded captures share. Captures at different rates in
+one study give no single rate; the user is then told to choose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from botwatch.collect.state import FolderError, meta_dir, read_manifest
+from botwatch.study import Study, utcnow
+
+TABLE = "captures"
+_DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+  folder VARCHAR PRIMARY KEY, sample_rate DOUBLE, platforms VARCHAR, filters VARCHAR, runs INTEGER, manifest VARCHAR, recorded_at TIMESTAMP)"""
+
+
+def capture_folders(inputs: Iterable[str]) -> list[Path]:
+    """The capture folders an ingest's inputs belong to (a folder given, or a file's folder)."""
+    found: dict[str, Path] = {}
+    for p in inputs:
+        if p == "-":
+            continue
+        path = Path(p)
+        folder = path if path.is_dir() else path.parent
+        if (meta_dir(folder) / "capture.json").is_file():
+            found[os.path.realpath(folder)] = folder
+    return list(found.values())
+
+
+def record_captures(study: Study, inputs: Iterable[str]) -> list[dict[str, Any]]:
+    """Record (or refresh) each capture folder's manifest in the study; the rows written."""
+    rows = []
+    for folder in capture_folders(inputs):
+        try:
+            m = read_manifest(folder)
+        except FolderError:
+            continue
+        if not m:
+            continue
+        runs = m.get("runs") or []
+        filters = [r.get("filter") for r in runs]
+        uniq = [json.loads(x) for x in dict.fromkeys(json.dumps(f, sort_keys=True) for f in filters)]
+        row = {
+            "folder": os.path.realpath(folder), "sample_rate": float(m.get("sample_rate", 1.0)),
+            "platforms": ",".join(sorted({str(r.get("platform")) for r in runs})), "filters": json.dumps(uniq), "runs": len(runs),
+            "manifest": json.dumps(m, default=str),
+        }
+        study.sql(_DDL)
+        study.sql(f"DELETE FROM {TABLE} WHERE folder = ?", [row["folder"]])
+        study.sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", [*row.values(), utcnow()])
+        rows.append(row)
+    return rows
+
+
+# The names RotatingWriter gives closed files: `<stream>-<UTC time>-<pid>.jsonl.gz`.
+_CAPTURE_FILE = re.compile(r"^(bluesky|mastodon-.+|x-stream|x-search-[0-9a-f]+)-\d{8}T\d+Z-\d+\.jsonl\.gz$")
+
+
+def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
+    """(rate, what to tell the user): the rate every recorded capture shares, or None and why not.
+
+    A study that also holds inputs botwatch did not capture (an archive, someone else's capture)
+    gets no rate from its captures: theirs is unknown, and one rate applied to both would be wrong.
+    """
+    if TABLE not in study.tables():
+        return None, ""
+    rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
+    others = [s for (s,) in study.sql("SELECT DISTINCT source FROM sources") if not _CAPTURE_FILE.match(os.path.basename(str(s)))]
+    if rates and others:
+        return None, (f"the study holds captures at rate {', '.join(f'{r:g}' for r in rates)} and {len(others)} other input(s) "
+                      f"(e.g. {others[0]}) whose rate is unknown: pass --sample-rate to scale")
+    if len(rates) == 1:
+        return rates[0], f"sample rate {rates[0]:g} from the study's capture manifest (botwatch collect --sample)"
+    if len(rates) > 1:
+        return None, f"captures in this study were taken at different rates ({', '.join(f'{r:g}' for r in rates)}): pass --sample-rate"
+    return None, ""
+
+
+def capture_rate_of(path: Path, log: Callable[[str], None]) -> float | None:
+    """The recorded capture rate of the study at `path` (opened read-only, briefly), telling `log`
+    where it came from or why there is none; None for a missing or unreadable study."""
+    if not Path(path).exists():
+        return None
+    try:
+        with Study(path, read_only=True) as st:
+            rate, note = recorded_sample_rate(st)
+    except Exception:  # noqa: BLE001 - the command that follows reports an unusable study properly
+        return None
+    if note:
+        log(note)
+    return rate

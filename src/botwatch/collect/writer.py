@@ -1,0 +1,172 @@
+"""Rotating gzip JSON-lines files that are complete when they appear, and salvage after a crash.
+
+The file being written is hidden (`.open-…`), so `botwatch ingest capture/` never reads it half
+way; closing finishes the gzip stream, fsyncs it and renames it to its final name in one atomic
+step. Compression is one `zlib` stream in gzip framing; `sync()` ends the current deflate block
+with Z_SYNC_FLUSH and fsyncs, so everything written before a `sync()` can be read back even if the
+process is then killed with -9. `salvage()` turns such an orphaned `.open-` file into a closed one
+holding its complete lines (the last, torn line is dropped; the collector fetches it again).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+OPEN_PREFIX = ".open-"
+SUFFIX = ".jsonl.gz"
+_BUFFER = 1 << 20  # compress in ~1 MiB chunks: one zlib call per chunk, not per line
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class RotatingWriter:
+    """Writes lines to `<prefix>-<UTC time>-<n>.jsonl.gz` files in `folder`, rotating by size and age."""
+
+    def __init__(self, folder: Path, prefix: str, *, max_bytes: int = 64 << 20, max_seconds: float = 3600.0, level: int = 1) -> None:
+        self.folder, self.prefix = Path(folder), prefix
+        self.max_bytes, self.max_seconds, self.level = max_bytes, max_seconds, level
+        self._fh = None
+        self._z = None
+        self._name = ""
+        self._buf = bytearray()
+        self._opened = 0.0
+        self._raw = 0  # uncompressed bytes in the current file
+        self.lines_in_file = 0
+        self.closed_files: list[Path] = []
+        self.bytes_closed = 0
+
+    # -- writing ---------------------------------------------------------------------------------
+    def _open(self) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        self._name = f"{self.prefix}-{stamp}-{os.getpid()}{SUFFIX}"
+        self._fh = open(self.folder / (OPEN_PREFIX + self._name), "wb")  # noqa: SIM115 - closed in close()
+        self._z = zlib.compressobj(self.level, zlib.DEFLATED, 31)
+        self._opened, self._raw, self.lines_in_file = time.monotonic(), 0, 0
+
+    def write(self, line: bytes) -> None:
+        """Append one record (without its newline)."""
+        if self._fh is None:
+            self._open()
+        self._buf += line
+        self._buf += b"\n"
+        self._raw += len(line) + 1
+        self.lines_in_file += 1
+        if len(self._buf) >= _BUFFER:
+            self._drain()
+
+    def _drain(self) -> None:
+        if self._buf and self._fh is not None:
+            self._fh.write(self._z.compress(bytes(self._buf)))
+            self._buf.clear()
+
+    def sync(self) -> None:
+        """Make every line written so far readable after a crash (flush the deflate block, fsync)."""
+        if self._fh is None:
+            return
+        self._drain()
+        self._fh.write(self._z.flush(zlib.Z_SYNC_FLUSH))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def due(self) -> bool:
+        """Whether the open file is big or old enough to be closed."""
+        return self._fh is not None and (self._raw >= self.max_bytes or time.monotonic() - self._opened >= self.max_seconds)
+
+    def close(self) -> Path | None:
+        """Finish the open file and publish it under its final name (None when nothing was open)."""
+        if self._fh is None:
+            return None
+        self._drain()
+        self._fh.write(self._z.flush(zlib.Z_FINISH))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        self._fh = None
+        final = self.folder / self._name
+        os.replace(self.folder / (OPEN_PREFIX + self._name), final)
+        _fsync_dir(self.folder)
+        self.closed_files.append(final)
+        self.bytes_closed += final.stat().st_size
+        return final
+
+    @property
+    def open_bytes(self) -> int:
+        """Compressed bytes of the open file on disk so far."""
+        return self._fh.tell() if self._fh is not None else 0
+
+
+def stream_files(folder: Path, stream: str, *, open_files: bool = False) -> list[Path]:
+    """The closed (or, with `open_files`, the open) files of one stream, oldest first. Matched by
+    the full name pattern, so `mastodon-a.social` never picks up the files of `mastodon-a.social-2`,
+    and one collector never touches another stream's open file."""
+    rx = re.compile(rf"^{re.escape(OPEN_PREFIX) if open_files else ''}{re.escape(stream)}-\d{{8}}T\d+Z-\d+{re.escape(SUFFIX)}$")
+    return sorted(p for p in Path(folder).iterdir() if rx.match(p.name)) if Path(folder).is_dir() else []
+
+
+# -- reading back ------------------------------------------------------------------------------
+def read_lines(path: Path, *, tolerate_truncation: bool = False) -> Iterator[bytes]:
+    """The complete lines of a capture file; with `tolerate_truncation`, a torn tail is dropped."""
+    z = zlib.decompressobj(31)
+    tail = b""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            try:
+                data = z.decompress(chunk)
+            except zlib.error:
+                if tolerate_truncation:
+                    break
+                raise
+            data = tail + data
+            *lines, tail = data.split(b"\n")
+            yield from (ln for ln in lines if ln)
+            if z.eof:
+                break
+    if tail and not tolerate_truncation:
+        yield tail
+
+
+def salvage(folder: Path, stream: str) -> list[Path]:
+    """Close the orphaned `.open-` files of `stream` (a crash or kill -9 left them; the caller holds
+    the stream's lock, so no live collector writes them): complete lines go to a closed file of the
+    same name, the torn tail is dropped, the orphan removed."""
+    out = []
+    for orphan in stream_files(folder, stream, open_files=True):
+        final = orphan.with_name(orphan.name[len(OPEN_PREFIX):])
+        tmp = orphan.with_name(orphan.name + ".salvage")
+        z = zlib.compressobj(1, zlib.DEFLATED, 31)
+        n = 0
+        with open(tmp, "wb") as fh:
+            for line in read_lines(orphan, tolerate_truncation=True):
+                fh.write(z.compress(line + b"\n"))
+                n += 1
+            fh.write(z.flush(zlib.Z_FINISH))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if n:
+            os.replace(tmp, final)
+            out.append(final)
+        else:
+            tmp.unlink()
+        orphan.unlink()
+        _fsync_dir(Path(folder))
+    return out

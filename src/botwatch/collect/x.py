@@ -1,0 +1,268 @@
+"""X (Twitter) API v2: the filtered stream and recent / full-archive search, with a bearer token.
+
+Stream: the preset's terms become rules (tagged `botwatch:N`, replacing earlier botwatch rules,
+leaving others alone), the stream is read line by line (blank lines are keep-alives; none for
+`--stall` seconds means a dead connection) and each envelope `{data, includes, matching_rules}` is
+written verbatim. The stream cannot be resumed by id; `--backfill-minutes` asks X to replay up to
+5 minutes on reconnect where the access level allows it, and the overlap is dropped by tweet id.
+
+Search: pages are written as X sent them (tweets already on disk or outside the sample removed).
+The state keeps `next_token`, so a restart continues the pagination, and the newest id of the last
+finished sweep, so the next run asks only for newer tweets (`since_id`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import orjson
+
+from botwatch.collect.core import Capture, CollectError
+from botwatch.collect.filters import PostFilter, x_rules
+from botwatch.collect.httpbase import NETWORK_ERRORS, Waits, client, honour_quota, refusal, wait_after
+
+DEFAULT_BASE = "https://api.x.com"
+TWEET_FIELDS = "attachments,author_id,context_annotations,conversation_id,created_at,entities,geo,id,in_reply_to_user_id,lang,public_metrics,possibly_sensitive,referenced_tweets,reply_settings,source,text,withheld"
+USER_FIELDS = "created_at,description,entities,id,location,name,pinned_tweet_id,profile_image_url,protected,public_metrics,url,username,verified,withheld"
+EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id,in_reply_to_user_id,attachments.media_keys,entities.mentions.username"
+FIELDS = {"tweet.fields": TWEET_FIELDS, "user.fields": USER_FIELDS, "expansions": EXPANSIONS}
+HINT = "Check the bearer token in X_BEARER_TOKEN and that your access level includes this endpoint."
+
+
+def keys_of(obj: Any) -> Iterable[str]:
+    """Tweet ids in a stream envelope or a search page."""
+    data = obj.get("data") if isinstance(obj, dict) else None
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    return [str(t["id"]) for t in items if isinstance(t, dict) and t.get("id") is not None]
+
+
+def search_stream_name(query: str, since: str | None) -> str:
+    """Each distinct search keeps its own files and state."""
+    return "x-search-" + hashlib.sha1(f"{query}\x00{since or ''}".encode()).hexdigest()[:10]
+
+
+def _id_gt(a: str, b: str | None) -> bool:
+    return b is None or (len(a), a) > (len(b), b)
+
+
+class XStream:
+    """The v2 filtered stream into a `Capture`."""
+
+    def __init__(self, base_url: str, token: str, *, rules_filter: PostFilter, max_rules: int = 1000, max_rule_len: int = 1024,
+                 stall_s: float = 30.0, backfill_minutes: int = 0, backoff_scale: float = 1.0, log: Any = print) -> None:
+        self.base, self.token, self.filter = base_url.rstrip("/"), token, rules_filter
+        self.max_rules, self.max_rule_len = max_rules, max_rule_len
+        self.stall_s, self.backfill = stall_s, backfill_minutes
+        self.waits = Waits(backoff_scale)
+        self.log = log
+
+    async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
+        """Make the account's `botwatch:` rules the filter's; report what did not fit."""
+        if self.filter.empty:
+            r = await http.get("/2/tweets/search/stream/rules")
+            if r.status_code in (401, 403):
+                raise refusal("X", r, r.content, HINT)
+            existing = (r.json().get("data") or []) if r.status_code == 200 else []
+            cap.state["rules"] = existing
+            self.log(f"no filter given: the stream sends what the app's {len(existing)} existing rule(s) match"
+                     + ("; with none it sends nothing (give --election, --hashtag or --keyword)" if not existing else ""))
+            return
+        packed = x_rules(self.filter, self.max_rules, self.max_rule_len)
+        if packed.left_out:
+            self.log(f"{len(packed.left_out)} term(s) did not fit in {self.max_rules} rules of {self.max_rule_len} characters: {', '.join(packed.left_out)[:300]}")
+        cap.state["rules"] = [{"value": v, "tag": t} for v, t in packed.rules]
+        cap.state["rules_left_out"] = packed.left_out
+        while True:
+            try:
+                r = await http.get("/2/tweets/search/stream/rules")
+                if r.status_code in (401, 403):
+                    raise refusal("X", r, r.content, HINT)
+                if r.status_code != 200:
+                    await wait_after(cap, self.waits, r)
+                    continue
+                existing = r.json().get("data") or []
+                want = {v: t for v, t in packed.rules}
+                ours = [x for x in existing if str(x.get("tag", "")).startswith("botwatch:")]
+                stale = [x["id"] for x in ours if want.get(x.get("value")) != x.get("tag")]
+                have = {x.get("value") for x in ours if x["id"] not in stale}
+                others = [x for x in existing if not str(x.get("tag", "")).startswith("botwatch:")]
+                if others:
+                    self.log(f"note: the app also has {len(others)} rule(s) not made by botwatch; their matches are written too")
+                if stale:
+                    r = await http.post("/2/tweets/search/stream/rules", json={"delete": {"ids": stale}})
+                    if r.status_code >= 400:
+                        raise refusal("X", r, r.content, "Deleting old botwatch rules failed.")
+                add = [{"value": v, "tag": t} for v, t in packed.rules if v not in have]
+                for i in range(0, len(add), 100):
+                    r = await http.post("/2/tweets/search/stream/rules", json={"add": add[i:i + 100]})
+                    if r.status_code >= 400 or r.json().get("errors"):
+                        raise refusal("X", r, r.content, "X rejected a rule; see its message.")
+                return
+            except NETWORK_ERRORS as exc:
+                await wait_after(cap, self.waits, None, exc)
+
+    def handle(self, cap: Capture, line: str) -> None:
+        if not line.strip():
+            cap.tick()  # keep-alive
+            return
+        cap.stats.received += 1
+        raw = line.encode()
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            cap.aside(raw, f"not JSON: {exc}")
+            return
+        data = obj.get("data") if isinstance(obj, dict) else None
+        if not isinstance(data, dict) or data.get("id") is None:
+            if isinstance(obj, dict) and "errors" in obj:
+                cap.aside(raw, "X sent an error message on the stream", kind="unknown")
+            else:
+                cap.aside(raw, "not a stream envelope with data.id", kind="unknown")
+            return
+        tid = str(data["id"])
+        if _id_gt(tid, cap.cursor.get("last_id")):
+            cap.cursor["last_id"] = tid
+        if cap.sampled(tid):
+            cap.post(tid, raw)
+        cap.tick()
+
+    async def __call__(self, cap: Capture) -> None:
+        async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
+            await self.sync_rules(http, cap)
+            params = dict(FIELDS)
+            first = True
+            while True:
+                if not first:
+                    cap.stats.reconnects += 1
+                    if self.backfill:
+                        params["backfill_minutes"] = str(self.backfill)
+                first = False
+                try:
+                    async with http.stream("GET", "/2/tweets/search/stream", params=params) as r:
+                        if r.status_code != 200:
+                            body = await r.aread()
+                            if r.status_code in (401, 403):
+                                raise refusal("X", r, body, HINT)
+                            await wait_after(cap, self.waits, r)
+                            continue
+                        opened = time.monotonic()
+                        async for line in r.aiter_lines():
+                            self.waits.healthy(opened, time.monotonic())
+                            self.handle(cap, line)
+                except NETWORK_ERRORS as exc:
+                    await wait_after(cap, self.waits, None, exc)
+                    continue
+                await wait_after(cap, self.waits, None)
+
+
+class XSearch:
+    """Recent or full-archive search, paged to the end (or to `--max-posts`)."""
+
+    def __init__(self, base_url: str, token: str, query: str, *, since: datetime | None = None, until: datetime | None = None,
+                 archive: bool | None = None, backoff_scale: float = 1.0, stall_s: float = 60.0) -> None:
+        self.base, self.token, self.query = base_url.rstrip("/"), token, query
+        self.since, self.until = since, until
+        old = since is not None and since < datetime.now(timezone.utc) - timedelta(days=6, hours=23)
+        self.archive = old if archive is None else archive
+        self.waits = Waits(backoff_scale)
+        self.stall_s = stall_s
+
+    def params(self, cap: Capture) -> dict[str, str]:
+        """The request for the next page: a sweep's later pages repeat its first page's since_id."""
+        p = {"query": self.query, "max_results": "500" if self.archive else "100", **FIELDS}
+        token = cap.cursor.get("next_token")
+        since_id = cap.cursor.get("sweep_since_id") if token else cap.cursor.get("newest_id")
+        if token:
+            p["next_token"] = token
+        if since_id:
+            p["since_id"] = since_id  # only what is newer than the last finished sweep
+        elif self.since:
+            p["start_time"] = self.since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self.until:
+            p["end_time"] = self.until.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return p
+
+    def read_page(self, cap: Capture, raw: bytes) -> dict[str, Any] | None:
+        """The page as an object, or None (kept aside) when it is not one."""
+        try:
+            page = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            cap.aside(raw, f"search page is not JSON: {exc}")
+            return None
+        if not isinstance(page, dict):
+            cap.aside(raw, "search page is not an object")
+            return None
+        return page
+
+    def new_tweets(self, cap: Capture, page: dict[str, Any], raw: bytes) -> tuple[bytes | None, int]:
+        """The page to write (verbatim when every tweet is new and sampled) and how many tweets it holds."""
+        data = page.get("data") if isinstance(page.get("data"), list) else []
+        cap.stats.received += len(data)
+        keep = []
+        for t in data:
+            if not isinstance(t, dict) or t.get("id") is None:
+                cap.aside(orjson.dumps(t), "tweet without an id")
+                continue
+            tid = str(t["id"])
+            if cap.sampled(tid) and cap.first_time(tid):
+                keep.append(t)
+        if not keep:
+            return None, 0
+        return (raw if len(keep) == len(data) else orjson.dumps({**page, "data": keep})), len(keep)
+
+    @staticmethod
+    def advance(cap: Capture, meta: dict[str, Any]) -> bool:
+        """Move the cursor past a page; False when the sweep is finished."""
+        if not cap.cursor.get("next_token"):  # first page of a sweep: its newest id ends the next sweep
+            cap.cursor["sweep_newest_id"] = meta.get("newest_id") or cap.cursor.get("newest_id")
+            cap.cursor["sweep_since_id"] = cap.cursor.get("newest_id")
+        token = meta.get("next_token")
+        if token:
+            cap.cursor["next_token"] = token
+            return True
+        cap.cursor.pop("next_token", None)
+        if cap.cursor.get("sweep_newest_id"):
+            cap.cursor["newest_id"] = cap.cursor["sweep_newest_id"]
+        cap.cursor.pop("sweep_newest_id", None)
+        cap.cursor.pop("sweep_since_id", None)
+        return False
+
+    async def __call__(self, cap: Capture) -> None:
+        path = "/2/tweets/search/all" if self.archive else "/2/tweets/search/recent"
+        unreadable = 0
+        async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
+            while True:
+                try:
+                    r = await http.get(path, params=self.params(cap))
+                except NETWORK_ERRORS as exc:
+                    await wait_after(cap, self.waits, None, exc)
+                    continue
+                if r.status_code in (401, 403):
+                    raise refusal("X", r, r.content, HINT)
+                if r.status_code == 400:
+                    raise CollectError(f"X rejected the search: {r.text[:300]}", 2)
+                if r.status_code != 200:
+                    await wait_after(cap, self.waits, r)
+                    continue
+                self.waits.reset()
+                page = self.read_page(cap, r.content)
+                if page is None:  # asked again: skipping it would end the sweep with its tweets missing
+                    unreadable += 1
+                    if unreadable >= 5:
+                        raise CollectError("X sent 5 unreadable search pages in a row (kept in .botwatch/malformed-*.jsonl); run again later to resume", 1)
+                    await cap.sleep(self.waits.http.next_delay())
+                    continue
+                unreadable = 0
+                out, n = self.new_tweets(cap, page, r.content)
+                more = self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
+                if out is not None:
+                    cap.write_posts(out, n)  # may end the run (--max-posts): the cursor already points past this page
+                cap.tick(force=True)
+                if not more:
+                    return
+                await honour_quota(cap, r)

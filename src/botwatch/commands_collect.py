@@ -1,0 +1,223 @@
+"""`botwatch collect {bluesky,mastodon,x}`: live capture into a folder `botwatch ingest` reads.
+
+The commands only parse options and build a `Capture`; the platform modules in
+`botwatch.collect` do the work. Exit codes: 0 a clean end (duration, max posts, Ctrl-C, SIGTERM,
+a search that reached its end), 2 bad options or a folder that cannot take the capture, 3 refused
+credentials, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from botwatch.cli import _fail, _load_election, app, console
+
+collect_app = typer.Typer(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
+app.add_typer(collect_app, name="collect")
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+Folder = Annotated[Path, typer.Argument(help="Capture folder (created if missing); one folder holds one sampling rate")]
+Election = Annotated[Optional[str], typer.Option("--election", "-e", help="Election preset (or TOML file) whose hashtags, keywords and handles filter the stream")]
+Hashtag = Annotated[Optional[list[str]], typer.Option("--hashtag", help="Keep posts with this hashtag (repeatable)")]
+Keyword = Annotated[Optional[list[str]], typer.Option("--keyword", help="Keep posts with this word or phrase (repeatable)")]
+Sample = Annotated[float, typer.Option("--sample", help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
+MaxPosts = Annotated[Optional[int], typer.Option("--max-posts", help="End cleanly after writing this many posts")]
+Duration = Annotated[Optional[str], typer.Option("--duration", help="End cleanly after this long: 30s, 5m, 2h, 1d")]
+Study = Annotated[Optional[Path], typer.Option("--study", help="Follow mode: ingest closed files into this study in batches")]
+IngestEvery = Annotated[str, typer.Option("--ingest-every", help="Follow mode: how often to close the file and ingest (e.g. 5m)")]
+RotateMb = Annotated[float, typer.Option("--rotate-mb", help="Close a file once it holds this many MB (uncompressed)")]
+RotateEvery = Annotated[str, typer.Option("--rotate-every", help="Close a file once it is this old (e.g. 1h)")]
+Stall = Annotated[float, typer.Option("--stall", help="Reconnect when nothing (not even a keep-alive) arrives for this many seconds")]
+Progress = Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Live status line (default: only on a terminal)")]
+BackoffScale = Annotated[float, typer.Option("--backoff-scale", hidden=True, help="Multiply every self-chosen wait (tests); server-given waits are kept")]
+
+
+def parse_duration(text: str | None, what: str = "--duration") -> float | None:
+    """Seconds from '30s', '5m', '2h', '1d' or a bare number of seconds."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
+    if not m or float(m.group(1)) <= 0:
+        _fail(f"{what} must look like 30s, 5m, 2h or 1d; got {text!r}")
+    return float(m.group(1)) * _UNITS[m.group(2) or "s"]
+
+
+def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
+            max_posts: int | None, rotate_mb: float, rotate_every: str, progress: bool | None, endpoint: str, ingest_every: float | None,
+            keys_of: Callable[[Any], Any], extra: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    from botwatch.collect.core import Capture
+    from botwatch.collect.filters import PostFilter
+    from botwatch.collect.progress import ProgressLine
+
+    if not 0 < sample <= 1:
+        _fail(f"--sample must be in (0, 1], got {sample}")
+    if max_posts is not None and max_posts <= 0:
+        _fail("--max-posts must be positive")
+    if rotate_mb <= 0:
+        _fail("--rotate-mb must be positive")
+    rotate_s = parse_duration(rotate_every, "--rotate-every") or 3600.0
+    if ingest_every:
+        rotate_s = min(rotate_s, ingest_every)
+    f = PostFilter.build(_load_election(election), hashtag or (), keyword or ())
+    return Capture(
+        folder, platform, stream, sample_rate=sample, post_filter=f, endpoint=endpoint, max_posts=max_posts,
+        rotate_bytes=int(rotate_mb * 1024 * 1024), rotate_seconds=rotate_s, keys_of=keys_of,
+        progress=ProgressLine(enabled=progress), extra=extra,
+    )
+
+
+def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | None, study: Path | None, ingest_every: float | None) -> None:
+    from botwatch.collect.core import CollectError
+    from botwatch.collect.run import run_capture
+
+    secs = parse_duration(duration)
+    try:
+        code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=lambda m: console.print(m, highlight=False, markup=False)))
+    except CollectError as exc:
+        _fail(str(exc), exc.code)
+        return
+    if code:
+        raise typer.Exit(code)
+
+
+@collect_app.command("bluesky")
+def collect_bluesky(
+    folder: Folder,
+    election: Election = None,
+    hashtag: Hashtag = None,
+    keyword: Keyword = None,
+    sample: Sample = 1.0,
+    endpoint: Annotated[str, typer.Option("--endpoint", help="Jetstream subscribe URL (a private relay, a test server)")] = "wss://jetstream2.us-east.bsky.network/subscribe",
+    rewind: Annotated[float, typer.Option("--rewind", help="Seconds to rewind the cursor on reconnect; the overlap is dropped by id")] = 5.0,
+    max_posts: MaxPosts = None,
+    duration: Duration = None,
+    study: Study = None,
+    ingest_every: IngestEvery = "5m",
+    rotate_mb: RotateMb = 64.0,
+    rotate_every: RotateEvery = "1h",
+    stall: Stall = 30.0,
+    progress: Progress = None,
+    backoff_scale: BackoffScale = 1.0,
+) -> None:
+    """Bluesky posts from Jetstream, resumable by its microsecond cursor."""
+    from botwatch.collect import jetstream as js
+
+    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    cap = _common(folder, "bluesky", "bluesky", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
+                  rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=endpoint, ingest_every=every, keys_of=js.keys_of)
+    _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
+
+
+@collect_app.command("mastodon")
+def collect_mastodon(
+    folder: Folder,
+    server: Annotated[str, typer.Option("--server", help="The Mastodon server whose streams are read")] = "https://mastodon.social",
+    election: Election = None,
+    hashtag: Hashtag = None,
+    keyword: Keyword = None,
+    sample: Sample = 1.0,
+    max_posts: MaxPosts = None,
+    duration: Duration = None,
+    study: Study = None,
+    ingest_every: IngestEvery = "5m",
+    rotate_mb: RotateMb = 64.0,
+    rotate_every: RotateEvery = "1h",
+    stall: Stall = 90.0,
+    progress: Progress = None,
+    backoff_scale: BackoffScale = 1.0,
+) -> None:
+    """Mastodon statuses from hashtag streams (SSE), gaps filled by REST paging; token from MASTODON_TOKEN."""
+    from urllib.parse import urlsplit
+
+    from botwatch.collect import mastodon as md
+    from botwatch.collect.filters import PostFilter
+
+    if urlsplit(server).scheme not in ("http", "https"):
+        _fail(f"--server must be an http(s) URL, got {server!r}")
+    full = PostFilter.build(_load_election(election), hashtag or (), () if (election or hashtag) else keyword or ())
+    tags = list(full.hashtags)
+    if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
+        applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
+    else:
+        applied = full
+    host = urlsplit(server).netloc.replace(":", "_")
+    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    cap = _common(folder, "mastodon", f"mastodon-{host}", sample=sample, election=None, hashtag=None, keyword=None,
+                  max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=server,
+                  ingest_every=every, keys_of=md.keys_of, extra={"streams": [f"hashtag:{t}" for t in tags] or ["public"]})
+    cap.filter = applied
+    _run(cap, md.MastodonCollector(server, os.environ.get("MASTODON_TOKEN") or None, tags, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
+
+
+@collect_app.command("x")
+def collect_x(
+    folder: Folder,
+    stream: Annotated[bool, typer.Option("--stream", help="Read the v2 filtered stream (rules from the filter)")] = False,
+    search: Annotated[Optional[str], typer.Option("--search", help="Run this v2 search query to its end, paging")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Search from this UTC date or time (2017-05-01); older than 7 days uses full-archive search")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Search up to this UTC date or time")] = None,
+    election: Election = None,
+    hashtag: Hashtag = None,
+    keyword: Keyword = None,
+    sample: Sample = 1.0,
+    base_url: Annotated[str, typer.Option("--base-url", help="API base URL")] = "https://api.x.com",
+    max_rules: Annotated[int, typer.Option("--max-rules", help="Rules your access level allows (Pro: 1000)")] = 1000,
+    max_rule_length: Annotated[int, typer.Option("--max-rule-length", help="Characters per rule your access level allows (Pro: 1024)")] = 1024,
+    backfill_minutes: Annotated[int, typer.Option("--backfill-minutes", help="Ask the stream to replay up to 5 minutes after a reconnect (where allowed)")] = 0,
+    max_posts: MaxPosts = None,
+    duration: Duration = None,
+    study: Study = None,
+    ingest_every: IngestEvery = "5m",
+    rotate_mb: RotateMb = 64.0,
+    rotate_every: RotateEvery = "1h",
+    stall: Stall = 30.0,
+    progress: Progress = None,
+    backoff_scale: BackoffScale = 1.0,
+) -> None:
+    """X API v2: the filtered stream (--stream) or search (--search); bearer token from X_BEARER_TOKEN."""
+    from datetime import datetime, timezone
+
+    from botwatch.collect import x as xm
+
+    if stream == (search is not None):
+        _fail("give exactly one of --stream or --search QUERY")
+    token = os.environ.get("X_BEARER_TOKEN", "").strip()
+    if not token:
+        _fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
+
+    def when(text: str | None, opt: str) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            d = datetime.fromisoformat(text)
+        except ValueError:
+            _fail(f"{opt} must be a date or date-time like 2017-05-01 or 2017-05-01T12:00:00, got {text!r}")
+            raise
+        return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d
+
+    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    if stream:
+        cap = _common(folder, "x", "x-stream", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
+                      rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url, ingest_every=every, keys_of=xm.keys_of)
+        runner: Any = xm.XStream(base_url, token, rules_filter=cap.filter, max_rules=max_rules, max_rule_len=max_rule_length, stall_s=stall,
+                                 backfill_minutes=backfill_minutes, backoff_scale=backoff_scale, log=lambda m: console.print(m, highlight=False, markup=False))
+    else:
+        if election or hashtag or keyword:
+            _fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
+        s, u = when(since, "--since"), when(until, "--until")
+        cap = _common(folder, "x", xm.search_stream_name(search or "", since), sample=sample, election=None, hashtag=None, keyword=None,
+                      max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url,
+                      ingest_every=every, keys_of=xm.keys_of, extra={"query": search, "since": since, "until": until})
+        from botwatch.collect.filters import PostFilter
+
+        cap.filter = PostFilter(origin=f"search query: {search}")
+        runner = xm.XSearch(base_url, token, search or "", since=s, until=u, backoff_scale=backoff_scale, stall_s=max(stall, 60.0))
+    _run(cap, runner, duration, study, every)

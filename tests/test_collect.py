@@ -1,0 +1,548 @@
+"""`botwatch collect`: fake platform servers on 127.0.0.1 that misbehave on purpose (dropped
+connections mid-message, malformed and unknown frames, 429 with reset headers, 503, stalls, 401),
+and the proof that every post they sent is on disk exactly once, after reconnects and after a
+kill -9 and restart. No test reaches the internet."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from botwatch.collect import jetstream as js
+from botwatch.collect import mastodon as md
+from botwatch.collect import x as xm
+from botwatch.collect.backoff import server_wait
+from botwatch.collect.core import Capture
+from botwatch.collect.run import run_capture
+from botwatch.collect.fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+from botwatch.collect.filters import PostFilter, x_rules
+from botwatch.collect.sampling import keep
+from botwatch.collect.writer import OPEN_PREFIX, RotatingWriter, read_lines, salvage
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def on_disk(folder: Path, pattern: str = "*.jsonl.gz") -> list[dict[str, Any]]:
+    """Every record in the closed files of a capture folder."""
+    return [orjson.loads(line) for f in sorted(folder.glob(pattern)) for line in read_lines(f)]
+
+
+def ingested(folder: Path, study: Path) -> dict[str, int]:
+    """Ingest a capture folder as `botwatch ingest` would; posts per platform in the study."""
+    from botwatch.ingest.runner import ingest
+    from botwatch.study import Study
+
+    with Study(study) as st:
+        summary = ingest(st, [str(folder)], workers=1)
+        assert not any(f.error for f in summary.files) and summary.total("rejected") == 0
+        return dict(st.sql("SELECT platform, count(*) FROM posts GROUP BY 1"))
+
+
+def run(cap: Capture, stream: Any, duration: float = 20.0, **kw: Any) -> int:
+    return asyncio.run(run_capture(cap, stream, duration=duration, log=lambda m: None, install_signals=False, **kw))
+
+
+# -- pieces --------------------------------------------------------------------------------------
+def test_sampling_is_deterministic_and_near_the_rate() -> None:
+    ids = [f"did:plc:a{i}/3k{i}" for i in range(20000)]
+    kept = [i for i in ids if keep(i, 0.1)]
+    assert kept == [i for i in ids if keep(i, 0.1)]  # same ids, same decision, any order or machine
+    assert 0.09 < len(kept) / len(ids) < 0.11
+    assert set(i for i in ids if keep(i, 0.05)) <= set(kept)  # a smaller sample nests in a larger one
+
+
+def test_filter_matches_whole_words_tags_and_phrases() -> None:
+    f = PostFilter.build(hashtags=["GE2017"], keywords=["ukip", "theresa may"])
+    assert f.match("Vote #GE2017 today")
+    assert f.match("no tag text", tags=["ge2017"])
+    assert f.match("Theresa\nMay speaks") and f.match("UKIP!")
+    assert not f.match("ukipper and #GE20171") and not f.match(None)
+    assert PostFilter.build().match("anything") and PostFilter.build().empty
+
+
+def test_x_rules_fit_the_tier_and_say_what_did_not(tmp_path: Path) -> None:
+    from botwatch.elections import load_election
+
+    f = PostFilter.build(load_election("uk-ge2017"))
+    packed = x_rules(f, max_rules=5, max_len=120)
+    assert len(packed.rules) == 5 and all(len(v) <= 120 for v, _ in packed.rules)
+    assert packed.left_out  # 5 rules of 120 characters cannot hold the whole preset
+    everything = x_rules(f)  # the Pro tier holds it all
+    assert not everything.left_out
+    joined = " ".join(v for v, _ in everything.rules)
+    assert "#VoteLabour" in joined and '"jeremy corbyn"' in joined and "from:UKLabour" in joined
+
+
+def test_server_wait_reads_retry_after_and_x_reset() -> None:
+    now = 1_000_000.0
+    assert server_wait(503, {"Retry-After": "7"}, now) == 7
+    assert server_wait(429, {"x-rate-limit-reset": str(int(now) + 30), "x-rate-limit-remaining": "0"}, now) == 30
+    assert server_wait(200, {"x-rate-limit-reset": str(int(now) + 30), "x-rate-limit-remaining": "5"}, now) is None
+    assert server_wait(200, {"x-rate-limit-reset": str(int(now) + 30), "x-rate-limit-remaining": "0"}, now) == 30
+    assert server_wait(500, {}, now) is None
+    assert server_wait(429, {"X-RateLimit-Reset": "1970-01-12T13:47:10Z", "X-RateLimit-Remaining": "0"}, now) == 1_000_030 - now  # Mastodon
+
+
+def test_progress_line_is_silent_when_not_a_terminal() -> None:
+    import io
+
+    from botwatch.collect.progress import ProgressLine, Stats
+
+    buf = io.StringIO()
+    ProgressLine(buf).update(Stats(kept=5), 100, force=True)
+    assert buf.getvalue() == ""
+    ProgressLine(buf, enabled=True).update(Stats(kept=5), 100, force=True)
+    assert "kept 5" in buf.getvalue()
+
+
+def test_writer_publishes_atomically_and_salvage_keeps_synced_lines(tmp_path: Path) -> None:
+    other = RotatingWriter(tmp_path, "s-2", max_bytes=1 << 30)  # another stream's live file in the same folder
+    other.write(b'{"other": 1}')
+    other.sync()
+    w = RotatingWriter(tmp_path, "s", max_bytes=1 << 30)
+    for i in range(1000):
+        w.write(orjson.dumps({"i": i}))
+    assert not list(tmp_path.glob("s-*.jsonl.gz"))  # nothing visible to ingest while open
+    w.sync()
+    for i in range(1000, 1010):
+        w.write(orjson.dumps({"i": i}))  # buffered, never synced: may be lost by a crash
+    # a kill -9 now: the open file is left behind; the next start salvages it
+    out = salvage(tmp_path, "s")
+    assert len(out) == 1 and [p.name[len(OPEN_PREFIX):].startswith("s-2-") for p in tmp_path.glob(OPEN_PREFIX + "*")] == [True]
+    got = [orjson.loads(x)["i"] for x in read_lines(out[0])]
+    assert got[:1000] == list(range(1000)) and got == list(range(len(got)))
+
+
+# -- Jetstream -----------------------------------------------------------------------------------
+def test_jetstream_reconnects_and_keeps_every_post_once(tmp_path: Path) -> None:
+    events = [jetstream_event(i) for i in range(400)]
+    script = [
+        {"send": 120, "then": "drop_mid", "junk": {5: "{not json", 7: '{"did":"did:plc:x","time_us":1,"kind":"weird"}'}},
+        {"status": 503, "retry_after": 1},
+        {"status": 429, "retry_after": 1},
+        {"send": 150, "then": "stall"},
+        {},
+    ]
+    with FakeJetstream(events, script) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=400)
+        assert run(cap, js.JetstreamCollector(srv.url, stall_s=1.0, backoff_scale=0.01)) == 0
+        conns = srv.connections
+    ids = [e["commit"]["rkey"] for e in on_disk(tmp_path)]
+    assert len(ids) == 400 and len(set(ids)) == 400
+    assert cap.stats.malformed == 1 and cap.stats.unknown == 1 and cap.stats.duplicates > 0
+    assert (tmp_path / ".botwatch" / "malformed-bluesky.jsonl").read_text().count("\n") == 2
+    # 503 and 429 said Retry-After: 1; the next attempt waited for it
+    assert conns[2]["at"] - conns[1]["at"] >= 1.0 and conns[3]["at"] - conns[2]["at"] >= 1.0
+    # every reconnect resumed from the cursor, rewound: never from the start
+    assert all(c["cursor"] is not None for c in conns[1:])
+    assert not list(tmp_path.glob(OPEN_PREFIX + "*"))
+
+
+def test_jetstream_filter_and_sample_are_recorded(tmp_path: Path) -> None:
+    events = [jetstream_event(i, text=("#GE2017 " if i % 2 else "nothing ") + str(i)) for i in range(2000)]
+    want = {f"3k{i:010d}" for i in range(1, 2000, 2) if keep(f"did:plc:fake{i % 997:04d}/3k{i:010d}", 0.5)}
+    with FakeJetstream(events, [{"send": 2000, "then": "close"}, {"then": "hold", "send": 0}]) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.5, post_filter=PostFilter.build(hashtags=["GE2017"]),
+                      max_posts=len(want))
+        run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=10.0)
+    rkeys = {e["commit"]["rkey"] for e in on_disk(tmp_path)}
+    assert rkeys == want
+    m = orjson.loads((tmp_path / ".botwatch" / "capture.json").read_bytes())
+    assert m["sample_rate"] == 0.5 and m["runs"][0]["filter"]["hashtags"] == ["GE2017"]
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> list[str]:
+    return [sys.executable, "-c", "from botwatch.cli import app; app()", *args]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO / "src"), **extra}
+
+
+def test_kill9_and_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    n = 3000
+    events = [jetstream_event(i) for i in range(n)]
+    cap_dir = tmp_path / "capture"
+    with FakeJetstream(events, [{"rate": 1500}]) as srv:
+        args = _cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01")
+        p1 = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        state = cap_dir / ".botwatch" / "bluesky.state.json"
+        deadline = time.time() + 30
+        while time.time() < deadline and not (state.exists() and srv.sent > 800):
+            time.sleep(0.05)
+        assert srv.sent > 800 and srv.sent < n, "the kill should land mid-stream"
+        p1.send_signal(signal.SIGKILL)
+        p1.wait(10)
+        assert list(cap_dir.glob(OPEN_PREFIX + "*")), "a killed collector leaves its open file behind"
+        before = len(srv.connections)
+        p2 = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 40
+        while time.time() < deadline and not (len(srv.connections) > before and srv.sent >= n + 1):
+            time.sleep(0.05)
+        time.sleep(1.5)  # the last events reach the open file
+        p2.send_signal(signal.SIGTERM)
+        _, err = p2.communicate(timeout=20)
+        assert p2.returncode == 0, err.decode()
+        resumed = srv.connections[before]["cursor"]
+    assert resumed is not None  # the restart continued from the state file's cursor
+    keys = [e["commit"]["rkey"] for e in on_disk(cap_dir)]
+    assert len(keys) == n and len(set(keys)) == n
+    assert not list(cap_dir.glob(OPEN_PREFIX + "*"))
+    assert b"kept" in err  # the summary on exit
+
+
+# -- Mastodon ------------------------------------------------------------------------------------
+def status(i: int, tag: str = "GE2017") -> dict[str, Any]:
+    return {"id": str(100 + i), "uri": f"https://fake.social/users/u{i % 7}/statuses/{100 + i}", "created_at": "2026-11-30T05:00:00.000Z",
+            "content": f"<p>status {i} <a href='#'>#{tag}</a></p>", "language": "en", "tags": [{"name": tag.lower()}],
+            "account": {"id": str(i % 7), "acct": f"u{i % 7}", "url": f"https://fake.social/@u{i % 7}", "username": f"u{i % 7}"}}
+
+
+def sse(event: str, data: str) -> bytes:
+    return f"event: {event}\ndata: {data}\n\n".encode()
+
+
+class MastodonServer:
+    """Statuses 0..69 of one tag: the stream misbehaves, REST paging fills the gaps."""
+
+    def __init__(self) -> None:
+        self.statuses = [status(i) for i in range(70)]
+        self.stream_no = 0
+
+    async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":  # Mastodon 4 names its streaming host (here: this one, by another URL)
+            await w.respond(200, orjson.dumps({"configuration": {"urls": {"streaming": f"ws://{req.headers['host']}"}}}))
+            return
+        if req.path.startswith("/api/v1/timelines/tag/"):
+            after = int(req.query.get("min_id", "0"))
+            page = [s for s in self.statuses if int(s["id"]) > after][: int(req.query.get("limit", "40"))]
+            await w.respond(200, orjson.dumps(list(reversed(page))))  # newest first, as Mastodon pages
+            return
+        k = self.stream_no
+        self.stream_no += 1
+        if k == 0:
+            await w.respond(503, b"busy", {"Retry-After": "1"})
+        elif k == 1:
+            await w.start_stream("text/event-stream")
+            await w.chunk(b":)\n\n")
+            for s in self.statuses[:30]:
+                await w.chunk(sse("update", orjson.dumps(s).decode()))
+            await w.chunk(b":thump\n\n" + sse("delete", "123") + sse("mystery", "{}") + sse("update", "{broken"))
+            w.torn_chunk(sse("update", orjson.dumps(self.statuses[30]).decode()))
+        elif k == 2:  # by now 30..49 were posted; the collector pages them from REST, then the stream overlaps
+            await w.start_stream("text/event-stream")
+            for s in self.statuses[45:60]:
+                await w.chunk(sse("update", orjson.dumps(s).decode()))
+            await asyncio.sleep(30)  # stall
+        else:
+            await w.start_stream("text/event-stream")
+            for s in self.statuses[60:]:
+                await w.chunk(sse("update", orjson.dumps(s).decode()))
+            await asyncio.sleep(30)
+
+
+def test_mastodon_stream_and_rest_paging_keep_every_status_once(tmp_path: Path) -> None:
+    with FakeHttp(MastodonServer()) as srv:
+        cap = Capture(tmp_path / "c", "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=70)
+        code = run(cap, md.MastodonCollector(srv.url, None, ["GE2017"], stall_s=1.0, backoff_scale=0.01, page_limit=8))
+        reqs = srv.requests
+    assert code == 0
+    ids = [s["id"] for s in on_disk(tmp_path / "c")]
+    assert sorted(ids) == [str(100 + i) for i in range(70)]
+    assert cap.stats.malformed == 1 and cap.stats.unknown == 1 and cap.stats.other == 1
+    assert ingested(tmp_path / "c", tmp_path / "s.duckdb") == {"mastodon": 70}  # statuses as sent are what ingest reads
+    streams = [t for t, r in reqs if "streaming" in r.path]
+    assert streams[1] - streams[0] >= 1.0  # Retry-After honoured after the 503
+    assert any("min_id" in r.query for _, r in reqs)
+
+
+def test_mastodon_restart_pages_what_was_posted_while_away(tmp_path: Path) -> None:
+    statuses = [status(i) for i in range(60)]
+    live = {"upto": 30}
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":
+            await w.respond(404, b"{}")
+        elif req.path.startswith("/api/v1/timelines/tag/"):
+            after = int(req.query["min_id"])
+            page = [x for x in statuses[: live["upto"]] if int(x["id"]) > after][:40]
+            await w.respond(200, orjson.dumps(page[::-1]))
+        else:
+            await w.start_stream("text/event-stream")
+            start = 0 if live["upto"] == 30 else 50
+            for x in statuses[start: start + (30 if start == 0 else 10)]:
+                await w.chunk(sse("update", orjson.dumps(x).decode()))
+            await asyncio.sleep(30)
+
+    with FakeHttp(route) as srv:
+        first = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=30)
+        assert run(first, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01)) == 0
+        live["upto"] = 50  # 30..49 were posted while the collector was stopped
+        second = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=30)
+        assert run(second, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01)) == 0
+        asked = [r.query.get("min_id") for _, r in srv.requests if "timelines" in r.path]
+    assert asked[0] == "129"  # resumed from the newest status of the first run
+    assert sorted(int(x["id"]) for x in on_disk(tmp_path)) == list(range(100, 160))
+
+
+# -- X -------------------------------------------------------------------------------------------
+def tweet(i: int) -> dict[str, Any]:
+    return {"id": str(10_000 + i), "text": f"tweet {i} #GE2017", "author_id": str(i % 5), "created_at": "2026-11-30T05:00:00.000Z"}
+
+
+def envelope(i: int) -> bytes:
+    return orjson.dumps({"data": tweet(i), "includes": {"users": [{"id": str(i % 5), "username": f"u{i % 5}", "name": "U"}]},
+                         "matching_rules": [{"id": "9", "tag": "botwatch:1"}]})
+
+
+class XStreamServer:
+    def __init__(self) -> None:
+        self.reset_at = 0
+        self.rule_posts: list[Any] = []
+        self.stream_times: list[float] = []
+
+    async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path.endswith("/rules"):
+            if req.method == "GET":
+                body = {"data": [{"id": "1", "value": "stale rule", "tag": "botwatch:1"}, {"id": "2", "value": "theirs", "tag": "mine"}]}
+            else:
+                self.rule_posts.append(orjson.loads(req.body))
+                body = {"meta": {"summary": {}}}
+            await w.respond(200, orjson.dumps(body))
+            return
+        k = len(self.stream_times)
+        self.stream_times.append(time.time())
+        if k == 0:
+            self.reset_at = int(time.time()) + 2
+            await w.respond(429, b'{"title":"Too Many Requests"}', {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(self.reset_at)})
+            return
+        await w.start_stream("application/json")
+        if k == 1:
+            for i in range(20):
+                await w.chunk(envelope(i) + b"\r\n" + (b"\r\n" if i % 5 == 0 else b""))
+            await w.chunk(b'{"data": {"id": \r\n' + b'{"errors":[{"title":"operational-disconnect"}]}\r\n')
+            w.torn_chunk(envelope(20) + b"\r\n")
+        elif k == 2:
+            for i in range(15, 40):
+                await w.chunk(envelope(i) + b"\r\n")
+            await asyncio.sleep(30)  # stall: no keep-alive either
+        else:
+            for i in range(38, 50):
+                await w.chunk(envelope(i) + b"\r\n")
+            while True:
+                await asyncio.sleep(0.2)
+                await w.chunk(b"\r\n")
+
+
+def test_x_stream_rules_rate_limit_reconnects_and_dedupes(tmp_path: Path) -> None:
+    server = XStreamServer()
+    with FakeHttp(server) as srv:
+        f = PostFilter.build(hashtags=["GE2017"])
+        cap = Capture(tmp_path / "c", "x", "x-stream", keys_of=xm.keys_of, max_posts=50, post_filter=f)
+        code = run(cap, xm.XStream(srv.url, "token", rules_filter=f, stall_s=1.0, backoff_scale=0.01, log=lambda m: None))
+    assert code == 0
+    ids = [e["data"]["id"] for e in on_disk(tmp_path / "c")]
+    assert sorted(ids) == sorted(str(10_000 + i) for i in range(50))
+    assert ingested(tmp_path / "c", tmp_path / "s.duckdb") == {"twitter": 50}  # v2 stream envelopes are read as they are
+    assert server.stream_times[1] >= server.reset_at  # no request before the reset time
+    assert {"delete": {"ids": ["1"]}} in server.rule_posts
+    assert {"add": [{"value": "#GE2017", "tag": "botwatch:1"}]} in server.rule_posts
+    assert cap.stats.malformed == 1 and cap.stats.unknown == 1
+
+
+class XSearchServer:
+    """Five pages of ten tweets, newest first; a 503 and a 429 on the way."""
+
+    def __init__(self) -> None:
+        self.tweets = [tweet(i) for i in range(50)][::-1]
+        self.calls: list[tuple[float, dict[str, str]]] = []
+        self.reset_at = 0
+
+    async def __call__(self, req: HttpRequest, w: HttpWriter, n: int) -> None:
+        self.calls.append((time.time(), req.query))
+        k = len(self.calls)
+        if k == 2:
+            await w.respond(503, b"over capacity")
+            return
+        if k == 4:
+            self.reset_at = int(time.time()) + 2
+            await w.respond(429, b"{}", {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(self.reset_at)})
+            return
+        pool = [t for t in self.tweets if int(t["id"]) > int(req.query.get("since_id", "0"))]
+        start = int(req.query.get("next_token", "0"))
+        page = pool[start:start + 10]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta.update(newest_id=page[0]["id"], oldest_id=page[-1]["id"])
+        if start + 10 < len(pool):
+            meta["next_token"] = str(start + 10)
+        await w.respond(200, orjson.dumps({"data": page, "includes": {"users": []}, "meta": meta}) if page else orjson.dumps({"meta": meta}))
+
+
+def test_x_search_pages_to_the_end_honours_429_and_resumes_with_since_id(tmp_path: Path) -> None:
+    server = XSearchServer()
+    with FakeHttp(server) as srv:
+        cap = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        assert run(cap, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        after_429 = server.calls[4][0]
+        ids = [t["id"] for page in on_disk(tmp_path) for t in page["data"]]
+        assert sorted(ids) == sorted(str(10_000 + i) for i in range(50))
+        assert after_429 >= server.reset_at
+        # the next run asks only for what is newer than the newest tweet already collected
+        server.tweets.insert(0, tweet(50))
+        cap2 = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        assert run(cap2, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        assert server.calls[-1][1]["since_id"] == str(10_049)
+    assert cap2.stats.kept == 1
+
+
+def test_x_search_stopped_mid_pagination_resumes_from_next_token(tmp_path: Path) -> None:
+    server = XSearchServer()
+    server.calls = [(0.0, {})] * 4  # past the scripted 503 and 429
+    with FakeHttp(server) as srv:
+        first = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of, max_posts=20)
+        assert run(first, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        state = orjson.loads((tmp_path / ".botwatch" / "x-search-t.state.json").read_bytes())
+        assert state["cursor"]["next_token"] == "20"
+        second = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        assert run(second, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        resumed = server.calls[6][1]
+    assert resumed["next_token"] == "20"
+    ids = [t["id"] for page in on_disk(tmp_path) for t in page["data"]]
+    assert sorted(ids) == sorted(str(10_000 + i) for i in range(50))
+
+
+def test_x_401_ends_with_a_clear_message_and_nonzero_exit(tmp_path: Path) -> None:
+    async def refuse(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        await w.respond(401, b'{"title":"Unauthorized","detail":"Unauthorized","status":401}')
+
+    with FakeHttp(refuse) as srv:
+        t = time.time()
+        p = subprocess.run(_cli("collect", "x", str(tmp_path / "c"), "--search", "#GE2017", "--base-url", srv.url),
+                           env=_env(X_BEARER_TOKEN="bad", COLUMNS="200"), capture_output=True, timeout=60)
+        assert len(srv.requests) == 1  # no retry loop
+    assert p.returncode == 3
+    err = p.stderr.decode()
+    assert "401" in err and "X_BEARER_TOKEN" in err and "Traceback" not in err
+    assert time.time() - t < 30
+
+
+# -- into a study --------------------------------------------------------------------------------
+def test_ingest_reads_mastodon_websocket_envelopes(tmp_path: Path) -> None:
+    import gzip
+
+    lines = [{"stream": ["hashtag", "ge2017"], "event": "update", "payload": orjson.dumps(status(i)).decode()} for i in range(5)]
+    lines.append({"stream": ["hashtag", "ge2017"], "event": "delete", "payload": "104"})
+    with gzip.open(tmp_path / "ws.jsonl.gz", "wb") as fh:
+        fh.write(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
+    assert ingested(tmp_path / "ws.jsonl.gz", tmp_path / "s.duckdb") == {"mastodon": 5}
+
+
+def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.collect.study_link import recorded_sample_rate
+    from botwatch.study import Study
+
+    cap_dir = tmp_path / "capture"
+    events = [jetstream_event(i) for i in range(300)]
+    n = sum(keep(f"did:plc:fake{i % 997:04d}/3k{i:010d}", 0.25) for i in range(300))
+    with FakeJetstream(events, [{"then": "close"}, {"send": 0}]) as srv:
+        cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.25, max_posts=n)
+        run(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=10.0)
+    (cap_dir / (OPEN_PREFIX + "bluesky-half.jsonl.gz")).write_bytes(b"\x1f\x8b\x08\x00")  # a file still being written
+    study = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(study), str(cap_dir)])
+    assert res.exit_code == 0, res.output
+    with Study(study) as st:
+        assert st.count("posts") == cap.stats.kept > 0
+        assert [r[0] for r in st.sql("SELECT DISTINCT platform FROM posts")] == ["bluesky"]
+        assert recorded_sample_rate(st)[0] == 0.25
+        assert st.sql("SELECT count(*) FROM sources WHERE source LIKE '%.open-%'")[0][0] == 0
+    # `estimate` scales by the recorded rate without being told it
+    res = CliRunner().invoke(app, ["estimate", str(study), "--preset", "uk-ge2017", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert "sample rate 0.25 from the study's capture manifest" in res.output
+    with Study(study) as st:
+        assert st.sql("SELECT DISTINCT sample_rate FROM estimates") == [(0.25,)]
+    # and so does `analyze`, whose run parameters (read back by the report) carry it
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--stage", "content", "--stage", "estimates"])
+    assert res.exit_code == 0, res.output
+    with Study(study) as st:
+        params = st.sql("SELECT params FROM runs WHERE stage = 'estimates' ORDER BY finished_at DESC LIMIT 1")[0][0]
+    assert orjson.loads(params)["sample_rate"] == 0.25
+    # an archive ingested beside the capture has no known rate: no single rate is applied any more
+    archive = sorted((REPO / "src" / "botwatch" / "data" / "sample").glob("*.gz"))[0]
+    assert CliRunner().invoke(app, ["ingest", str(study), str(archive)]).exit_code == 0
+    with Study(study) as st:
+        rate, note = recorded_sample_rate(st)
+    assert rate is None and "pass --sample-rate" in note
+
+
+def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -> None:
+    import threading
+
+    import duckdb
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    events = [jetstream_event(i) for i in range(3000)]
+    seen_between: list[int] = []
+    done = threading.Event()
+
+    def probe() -> None:  # another process's `botwatch status`, as far as the study's lock is concerned
+        while not done.wait(0.1):  # often: batches must live with a study that is busy now and then
+            try:
+                con = duckdb.connect(str(study), read_only=True)
+            except duckdb.Error:
+                continue  # no study yet, or a batch is being ingested right now
+            try:
+                seen_between.append(con.execute("SELECT count(*) FROM posts").fetchone()[0])
+            except duckdb.Error:
+                pass
+            finally:
+                con.close()
+
+    with FakeJetstream(events, [{"rate": 500}]) as srv:
+        cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of)
+        th = threading.Thread(target=probe, daemon=True)
+        th.start()
+        try:
+            code = asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url), duration=6.0, study=study, ingest_every=1.5,
+                                           log=lambda m: None, install_signals=False))
+        finally:
+            done.set()
+            th.join(30)
+    assert code == 0
+    assert any(0 < n < cap.stats.kept for n in seen_between), seen_between  # the study was readable mid-run, with posts
+    con = duckdb.connect(str(study), read_only=True)
+    assert con.execute("SELECT count(*) FROM posts").fetchone()[0] == cap.stats.kept
+    con.close()
+
+
+def test_a_server_that_drops_every_connection_at_once_is_not_hammered(tmp_path: Path) -> None:
+    events = [jetstream_event(i) for i in range(100)]
+    with FakeJetstream(events, [{"send": 1, "then": "drop_mid"}]) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
+        run(cap, js.JetstreamCollector(srv.url), duration=2.5)  # the real waits: 0.5-1 s, then 1-2 s, ...
+        n = len(srv.connections)
+    assert 2 <= n <= 4, n
+
+
+def test_a_folder_holds_one_sampling_rate(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    (tmp_path / ".botwatch").mkdir()
+    (tmp_path / ".botwatch" / "capture.json").write_text('{"format": 1, "sample_rate": 0.5, "runs": []}')
+    res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path), "--sample", "0.1", "--endpoint", "ws://127.0.0.1:9/subscribe"])
+    assert res.exit_code == 2 and "sampled at 0.5" in res.output
