@@ -3,6 +3,8 @@ sample, the groups from account_scores, the CLI's reference table."""
 
 from __future__ import annotations
 
+import json
+
 import shutil
 from pathlib import Path
 
@@ -135,10 +137,12 @@ def test_groups_come_from_account_scores(labelled: Path, tmp_path: Path) -> None
 
     with open_study(_copy(labelled, tmp_path)) as st:
         accounts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
-        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE)")
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE, origin_probabilities VARCHAR)")
+        split = json.dumps({"RU": 0.45, "UA": 0.40, "US": 0.15})  # 85% outside the US, though no one country reaches 0.5
+        home = json.dumps({"US": 0.8, "GB": 0.2})
         for i, a in enumerate(accounts):
-            # every third account: Russian origin, confident; every second: likely automated; one US account
-            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, ?, ?, ?)", [a, 0.9 if i % 2 == 0 else 0.1, "RU" if i % 3 == 0 else "US", 0.8])
+            # every third account: foreign by P(outside US) = 0.85; every second: likely automated
+            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, ?, ?, ?, ?)", [a, 0.9 if i % 2 == 0 else 0.1, *(("RU", 0.45, split) if i % 3 == 0 else ("US", 0.8, home))])
         t = compute_estimates(st, US, EstimateOptions(reps=200), log=lambda m: None)
         write_estimates(st, t)
         got = dict(((g, m), o) for g, m, o in st.sql("SELECT account_group, metric, observed FROM estimates WHERE period='campaign' AND party='*' AND metric='accounts'"))

@@ -74,7 +74,8 @@ def synth_study(tmp_path: Path):  # type: ignore[no-untyped-def]
     with open_study(tmp_path / "s.duckdb") as st:
         write_posts(st, posts)
         write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.9 if a.startswith("b") else 0.1,
-                                                origin_country="RU" if a.startswith("b") else "GB", origin_probability=0.8) for a in humans + bots])
+                                                origin_country="RU" if a.startswith("b") else "GB", origin_probability=0.8,
+                                                origin_probabilities='{"RU": 0.8, "GB": 0.2}' if a.startswith("b") else '{"GB": 0.8, "RU": 0.2}') for a in humans + bots])
         party = [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"], party="labour",
                       stance="oppose" if p["account_id"].startswith("b") else "support", stance_rule="test", sentiment=-0.5 if p["account_id"].startswith("b") else 0.3)
                  for p in posts]

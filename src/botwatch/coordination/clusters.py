@@ -23,6 +23,7 @@ from typing import Any
 
 import igraph as ig
 
+from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
 
 DEFAULT_RESOLUTION = 0.1
@@ -75,7 +76,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     """Cluster `coordination_edges` and write `cluster_members` and `clusters`; returns clusters.
 
     `country` is the election's country (ISO2): members whose origin is elsewhere count as
-    foreign, by the shared rule (origin_country <> country and origin_probability >= 0.5).
+    foreign, by the shared rule (`botwatch.origin_rule`: P(outside country) >= 0.5).
     """
     rows = study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
@@ -93,6 +94,8 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         if scores
         else "CAST(NULL AS DOUBLE) AS bot_probability, CAST(NULL AS VARCHAR) AS origin_country, CAST(NULL AS DOUBLE) AS origin_probability"
     )
+    # The shared foreign rule (botwatch.origin_rule): P(outside the election's country) >= 0.5.
+    foreign = foreign_sql(country, "s") if scores and country else "CAST(NULL AS BOOLEAN)"
     score_join = "LEFT JOIN account_scores s ON s.platform = m.platform AND s.account_id = m.account_id" if scores else ""
     study.sql(
         f"""
@@ -116,8 +119,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         SELECT m.cluster_id, m.platform, m.account_id, a.handle, d.degree, round(d.strength, 4) AS strength,
                coalesce(act.posts, 0) AS posts, coalesce(act.retweets, 0) AS retweets, act.first_at, act.last_at,
                {score_cols},
-               CASE WHEN ? IS NULL OR origin_country IS NULL THEN NULL
-                    ELSE origin_country <> ? AND origin_probability >= 0.5 END AS "foreign",
+               {foreign} AS "foreign",
                cat.account_category
         FROM _coord_membership m
         JOIN deg d USING (platform, account_id)
@@ -127,7 +129,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         {score_join}
         ORDER BY m.cluster_id, d.strength DESC, m.account_id
         """,
-        [country, country],
+        [],
     )
     study.sql(
         """

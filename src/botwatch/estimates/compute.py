@@ -96,7 +96,7 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
         log("estimates: no account_scores table yet; only the group 'all' (run the accounts stage for automated / foreign-origin groups)")
         return None
     t = study.table("account_scores")
-    needed = {"platform", "account_id", "bot_probability", "origin_country", "origin_probability"}
+    needed = {"platform", "account_id", "bot_probability", "origin_country", "origin_probabilities"}
     missing = needed - set(t.columns)
     if missing:
         log(f"estimates: account_scores lacks {', '.join(sorted(missing))}; only the group 'all'")

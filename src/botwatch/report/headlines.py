@@ -81,17 +81,16 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     explorer,
                 ))
         election = ctx.get("election")
-        if election is not None and {"origin_country", "origin_probability"} <= cols:
-            n, k = study.sql(
-                "SELECT count(*), count(*) FILTER (WHERE origin_country <> ? AND origin_probability >= 0.5) "
-                "FROM account_scores WHERE origin_country IS NOT NULL",
-                [election.country],
-            )[0]
-            if n:
-                p, lo, hi = wilson(k, n)
+        if election is not None and {"origin_country", "origin_probabilities"} <= cols:
+            from botwatch.origin_rule import foreign_counts, rule_text
+
+            f = foreign_counts(study, election.country)
+            if f["n"]:
+                p, lo, hi = wilson(f["k"], f["n"])
                 out.append(KeyNumber(
-                    num(k), "foreign-origin accounts",
-                    f"{pct_ci(p, lo, hi)} of {num(n)} accounts with origin evidence: most likely origin outside {election.country}, probability ≥ 0.5",
+                    num(f["k"]), "foreign-origin accounts",
+                    f"{pct_ci(p, lo, hi)} of {num(f['n'])} accounts with origin evidence are {rule_text(f['home'])}; "
+                    f"the probabilities sum to {num(f['expected'], 0)} expected foreign accounts [{num(f['lo'], 0)}–{num(f['hi'], 0)}]",
                     explorer,
                 ))
     if "cluster_members" in tables:

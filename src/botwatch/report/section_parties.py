@@ -19,7 +19,7 @@ from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.study import Study
 
-GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (origin outside the electorate, probability ≥ 0.5)"}
+GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
 
 
 def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -138,5 +138,5 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         if foreign and not foreign[0].observed:
             headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, num=num, pct_ci=pct_ci))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, num=num, pct_ci=pct_ci))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)

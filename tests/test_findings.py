@@ -1,0 +1,86 @@
+"""Issue 15: findings a journalist can quote. Each test pins one point of the issue: a figure that
+was wrong or misleading, or friction a new user met, so that it cannot come back unnoticed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from botwatch import open_study
+from botwatch.elections import load_election
+
+US = load_election("us-2016")
+
+# Three kinds of origin result: clearly home, clearly foreign, and foreign but split between
+# two countries so that no single country reaches 0.5 (the case the old rule missed).
+SCORES = [
+    dict(platform="twitter", account_id="home", bot_probability=0.1, origin_country="US", origin_probability=0.9,
+         origin_probabilities=json.dumps({"US": 0.9, "GB": 0.1})),
+    dict(platform="twitter", account_id="ru", bot_probability=0.2, origin_country="RU", origin_probability=0.8,
+         origin_probabilities=json.dumps({"RU": 0.8, "US": 0.2})),
+    dict(platform="twitter", account_id="split", bot_probability=0.3, origin_country="RU", origin_probability=0.45,
+         origin_probabilities=json.dumps({"RU": 0.45, "UA": 0.40, "US": 0.15})),
+    dict(platform="twitter", account_id="nohome", bot_probability=0.3, origin_country="DE", origin_probability=0.4,
+         origin_probabilities=json.dumps({"DE": 0.4, "AT": 0.3, "CH": 0.3})),
+    dict(platform="twitter", account_id="unknown", bot_probability=None, origin_country=None, origin_probability=None, origin_probabilities=None),
+]
+
+
+def _write(study, name: str, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    study.con.register("_t", pa.Table.from_pylist(rows))
+    study.sql(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _t")
+    study.con.unregister("_t")
+
+
+@pytest.fixture()
+def scored(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        _write(st, "account_scores", SCORES)
+        yield st
+
+
+# -- point 1: foreign = P(outside home) >= 0.5, with the expected count ----------------------------
+def test_p_outside_home_is_one_minus_home_probability_in_sql_python_and_ibis(scored) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.origin_rule import p_outside, p_outside_ibis, p_outside_sql
+
+    sql = dict(scored.sql(f"SELECT account_id, {p_outside_sql('US')} FROM account_scores"))
+    expr = p_outside_ibis(scored.table("account_scores"), "US")
+    ib = dict(scored.con.sql(__import__("ibis").to_sql(scored.table("account_scores").select("account_id", p=expr), dialect="duckdb")).fetchall())
+    py = {r["account_id"]: p_outside(r["origin_probabilities"], "US") for r in SCORES}
+    want = {"home": 0.1, "ru": 0.8, "split": 0.85, "nohome": 1.0, "unknown": None}
+    for got in (sql, ib, py):
+        assert set(got) == set(want)
+        for k, v in want.items():
+            assert (got[k] is None) if v is None else got[k] == pytest.approx(v), (k, got[k])
+
+
+def test_foreign_counts_use_p_outside_and_give_expected_count_with_interval(scored) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.origin_rule import foreign_counts
+
+    f = foreign_counts(scored, "US")
+    assert f["n"] == 4  # the account without origin evidence is unknown, not home and not foreign
+    assert f["k"] == 3  # ru, split and nohome; the top-country rule counts only ru
+    assert f["top_country_rule"] == 1
+    assert f["expected"] == pytest.approx(0.1 + 0.8 + 0.85 + 1.0)
+    assert f["lo"] <= f["expected"] <= f["hi"] <= 4
+
+
+def test_timeline_groups_count_split_origin_accounts_as_foreign(scored) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.timeline.groups import FOREIGN, build_groups
+
+    build_groups(scored, US)
+    got = dict(scored.sql("SELECT account_id, value FROM timeline_groups WHERE dimension = 'origin'"))
+    assert {a for a, v in got.items() if v == FOREIGN} == {"ru", "split", "nohome"}
+
+
+def test_key_number_counts_by_p_outside_and_says_which_rule(scored) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.report.headlines import key_numbers
+
+    _write(scored, "posts", [dict(platform="twitter", account_id="home", created_at=__import__("datetime").datetime(2016, 11, 1))])
+    nums = {k.label: k for k in key_numbers(scored, {"election": US, "tables": set(scored.tables())}, set())}
+    k = nums["foreign-origin accounts"]
+    assert k.value == "3"
+    assert "outside US" in k.detail and "1 − P(US)" in k.detail and "expected foreign accounts" in k.detail
