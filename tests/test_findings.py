@@ -84,3 +84,23 @@ def test_key_number_counts_by_p_outside_and_says_which_rule(scored) -> None:  # 
     k = nums["foreign-origin accounts"]
     assert k.value == "3"
     assert "outside US" in k.detail and "1 − P(US)" in k.detail and "expected foreign accounts" in k.detail
+
+
+# -- point 3: one nearest-event rule ---------------------------------------------------------------
+def test_a_burst_far_from_every_event_has_no_nearest_event() -> None:
+    from datetime import datetime
+
+    from botwatch.timeline.bursts import NEAREST_EVENT_H, nearest_event
+
+    evs = [(datetime(2016, 7, 22), "WikiLeaks publishes DNC emails")]
+    assert nearest_event(datetime(2012, 11, 1), evs) == (None, None, None)  # years before: no label, no hours
+    label, _at, hours = nearest_event(datetime(2016, 7, 23), evs)
+    assert label == "WikiLeaks publishes DNC emails" and hours == pytest.approx(24.0)
+    assert nearest_event(datetime(2016, 7, 22) + __import__("datetime").timedelta(hours=NEAREST_EVENT_H + 1), evs)[0] is None
+
+
+def test_the_report_and_the_bursts_table_use_the_same_event_window() -> None:
+    from botwatch.report.sections import ENV
+
+    src = ENV.loader.get_source(ENV, "time.html.j2")[0]  # type: ignore[union-attr]
+    assert "72" not in src  # the template reads the window from the stage's constant

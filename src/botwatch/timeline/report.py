@@ -15,6 +15,7 @@ from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 from botwatch.timeline import creation as creation_mod
 from botwatch.timeline import svg, zones
+from botwatch.timeline.bursts import NEAREST_EVENT_H
 from botwatch.timeline.circadian_fit import offset_distance
 from botwatch.timeline.groups import AUTOMATED, FOREIGN
 
@@ -221,6 +222,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         span=span,
         election=election,
         events=_events(election),
+        max_event_h=NEAREST_EVENT_H,
         figures=timeline_figures(study, election, span),
         hours=hour_of_day(study),
         bursts=burst_rows(study, span) if "bursts" in tables else [],
