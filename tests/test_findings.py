@@ -104,3 +104,31 @@ def test_the_report_and_the_bursts_table_use_the_same_event_window() -> None:
 
     src = ENV.loader.get_source(ENV, "time.html.j2")[0]  # type: ignore[union-attr]
     assert "72" not in src  # the template reads the window from the stage's constant
+
+
+# -- point 4: no cluster of one, and every member has a partner inside its own cluster -------------
+def test_every_cluster_is_a_group_linked_inside_itself() -> None:
+    import random
+
+    from botwatch.coordination.clusters import leiden
+
+    rng = random.Random(3)
+    for trial in range(150):
+        n = rng.randint(3, 14)
+        edges = {(f"a{min(a, b)}", f"a{max(a, b)}") for a, b in (rng.sample(range(n), 2) for _ in range(rng.randint(1, 2 * n)))}
+        weighted = [(a, b, rng.choice([0.05, 1.0, 5.0, 40.0])) for a, b in sorted(edges)]
+        members = leiden(weighted, seed=trial, resolution=rng.choice([0.1, 1.0, 5.0]))
+        by: dict[int, set[str]] = {}
+        for name, cid in members.items():
+            by.setdefault(cid, set()).add(name)
+        for cid, names in by.items():
+            assert len(names) >= 2, (trial, cid, names)
+            for name in names:
+                assert any((a == name and b in names) or (b == name and a in names) for a, b, _ in weighted), (trial, name, cid)
+
+
+def test_explain_sentence_counts_the_accounts_of_the_cluster() -> None:
+    from botwatch.accounts.signals import signal_sentences
+
+    got = " ".join(signal_sentences({"in_unison": True, "cluster_id": "19", "cluster_size": 3}, "US"))
+    assert "with 2 other accounts of its coordination cluster 19" in got

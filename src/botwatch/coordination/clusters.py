@@ -60,11 +60,16 @@ def leiden(edges: list[tuple[str, str, float]], *, seed: int = 7, resolution: fl
         if sizes[membership[v]] == 1 and g.degree(v) > 0:
             best = max(g.incident(v), key=lambda e: (g.es[e]["weight"], -min(g.es[e].tuple)))
             a, b = g.es[best].tuple
+            # Keep the sizes current: two lone partners must end up together, not swap places
+            # (which left one of them alone in a "cluster" with no edge).
+            sizes[membership[v]] -= 1
             membership[v] = membership[b if a == v else a]
+            sizes[membership[v]] += 1
     groups: dict[int, list[str]] = {}
     for i, c in enumerate(membership):
         groups.setdefault(c, []).append(names[i])
-    ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
+    # A cluster is a group: one account alone is never reported as one.
+    ordered = sorted((m for m in groups.values() if len(m) >= 2), key=lambda m: (-len(m), min(m)))
     return {n: cid for cid, members in enumerate(ordered) for n in members}
 
 
