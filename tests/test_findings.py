@@ -132,3 +132,63 @@ def test_explain_sentence_counts_the_accounts_of_the_cluster() -> None:
 
     got = " ".join(signal_sentences({"in_unison": True, "cluster_id": "19", "cluster_size": 3}, "US"))
     assert "with 2 other accounts of its coordination cluster 19" in got
+
+
+# -- the bundled sample, analysed once for the report tests below ---------------------------------
+@pytest.fixture(scope="module")
+def analysed(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from botwatch.pipeline import Context, analyze
+
+    dst = tmp_path_factory.mktemp("analysed") / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    with open_study(dst, read_only=False) as st:
+        analyze(st, Context(election=US, log=lambda m: None))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def report_html(analysed: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from botwatch.report import build_report
+
+    with open_study(analysed, read_only=True) as st:
+        out = build_report(st, tmp_path_factory.mktemp("rep") / "report.html", strict=True)
+    return out.read_text(encoding="utf-8")
+
+
+# -- point 5: the report does not contradict itself ------------------------------------------------
+def test_no_claim_that_scored_accounts_lack_profile_counts(analysed: Path) -> None:
+    from botwatch.report.section_accounts import accounts_section
+
+    with open_study(analysed, read_only=True) as st:
+        n_acc, n_scored = st.sql("SELECT count(*), count(bot_probability) FROM account_scores")[0]
+        html = str(accounts_section(st, {"election": US}).html)  # type: ignore[union-attr]
+    assert "(such as the IRA release)" not in html
+    if n_scored < n_acc:
+        assert f"{n_acc - n_scored:,} of the {n_acc:,} accounts have no profile counts" in html
+    # analyze re-scores accounts after coordination: no advice to do by hand what it already did
+    assert "--stage accounts</code> again" not in html and "run <code>botwatch analyze STUDY --stage accounts" not in html
+
+
+def test_stance_accuracy_is_not_quoted_for_an_election_it_was_not_measured_on(analysed: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from botwatch.content.stage import run_content
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.section_parties import parties_section
+
+    uk = load_election("uk-ge2017")
+    dst = tmp_path / "uk.duckdb"
+    shutil.copy(analysed, dst)
+    with open_study(dst, read_only=False) as st:
+        run_content(st, uk, log=lambda m: None)
+        write_estimates(st, compute_estimates(st, uk, EstimateOptions(reps=50), log=lambda m: None))
+        sec = parties_section(st, {"election": uk})
+    assert sec is not None and sec.headline
+    stance = [str(h) for h in sec.headline if "election posts in the study naming" in str(h)]
+    assert stance and all("not been checked against hand labels for this election" in h for h in stance)
+    assert all("real posts of this election" not in h for h in stance)
+    with open_study(analysed, read_only=True) as st:
+        us = parties_section(st, {"election": US})
+    assert us is not None and any("real posts of this election" in str(h) for h in us.headline)
