@@ -192,3 +192,34 @@ def test_stance_accuracy_is_not_quoted_for_an_election_it_was_not_measured_on(an
     with open_study(analysed, read_only=True) as st:
         us = parties_section(st, {"election": US})
     assert us is not None and any("real posts of this election" in str(h) for h in us.headline)
+
+
+# -- point 6: "too few accounts" instead of an interval from one account ---------------------------
+def _cells(accounts: int) -> pa.Table:
+    rows = [dict(period="campaign", account_group="all", party="rep", platform="twitter", account_id=f"a{i}",
+                 posts=4, support=2, oppose=1, neutral=1, scored=4, positive=2, negative=1) for i in range(accounts)]
+    return pa.Table.from_pylist(rows)
+
+
+def test_estimates_from_one_account_have_no_interval_and_say_why() -> None:
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, EstimateOptions, bootstrap_cells
+    from botwatch.report.section_parties import _count, _share
+
+    windows = [("campaign", None, None)]
+    one = bootstrap_cells(_cells(1), US, windows, EstimateOptions(reps=50)).to_pylist()
+    shares = [r for r in one if r["party"] == "rep" and r["metric"] == "support_share"]
+    assert shares and shares[0]["ci_low"] is None and shares[0]["ci_high"] is None
+    assert "too few accounts" in shares[0]["method"]
+    v = {"estimate": shares[0]["estimate"], "lo": None, "hi": None, "accounts": 1}
+    assert _share(v) == "50% (too few accounts)"
+    assert "too few accounts" in _count({**v, "estimate": 4.0})
+    many = bootstrap_cells(_cells(MIN_ACCOUNTS_FOR_INTERVAL), US, windows, EstimateOptions(reps=50)).to_pylist()
+    assert all(r["ci_low"] is not None for r in many if r["party"] == "rep" and r["metric"] == "support_share")
+
+
+def test_cli_interval_cell_says_too_few_accounts() -> None:
+    from botwatch.estimates.reference import interval_text
+
+    assert interval_text(None, None, True, 1) == "too few accounts"
+    assert interval_text(0.4, 0.6, True, 30) == "40.0% – 60.0%"
+    assert interval_text(None, None, False, 0) == "—"

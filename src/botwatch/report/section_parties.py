@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch.content.stance import MEASURED, STANCE_RULES
+from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.reference import reference_rows
 from botwatch.report.fmt import num, pct, pct_ci
 from botwatch.report.sections import Section, render, section
@@ -30,16 +31,23 @@ def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[st
     return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n} for p, m, o, e, lo, hi, n in rows}
 
 
+def _too_few(v: dict[str, Any]) -> bool:
+    """An estimate from too few accounts to have an interval (the estimates stage gives none)."""
+    return v["lo"] is None and v.get("accounts") is not None and 0 < v["accounts"] < MIN_ACCOUNTS_FOR_INTERVAL
+
+
 def _count(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
-    ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else ""
+    ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
     return f"{num(round(v['estimate']))}{ci}"
 
 
 def _share(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
+    if _too_few(v):
+        return f"{pct(v['estimate'])} ({TOO_FEW})"
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
@@ -124,7 +132,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, measured=MEASURED, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
+        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
