@@ -223,3 +223,24 @@ def test_cli_interval_cell_says_too_few_accounts() -> None:
     assert interval_text(None, None, True, 1) == "too few accounts"
     assert interval_text(0.4, 0.6, True, 30) == "40.0% – 60.0%"
     assert interval_text(None, None, False, 0) == "—"
+
+
+# -- point 2: posts over time on a real time axis --------------------------------------------------
+def test_overview_chart_covers_every_post_on_a_continuous_axis(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from botwatch.report.section_overview import overview, posts_over_time
+
+    rows = [dict(platform="twitter", post_id=f"p{i}", account_id="a", created_at=datetime(2012, 3, 1) + timedelta(days=3 * i, hours=i % 24))
+            for i in range(800)]  # 2012-03 to 2018-09, one post every three days
+    rows += [dict(platform="twitter", post_id=f"q{i}", account_id="b", created_at=datetime(2016, 10, 9, 2)) for i in range(50)]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.con.register("_t", pa.Table.from_pylist(rows))
+        st.sql("INSERT INTO posts BY NAME SELECT * FROM _t")
+        unit, buckets, counts = posts_over_time(st)
+        html = str(overview(st, {}).html)
+    assert unit == "week"
+    assert sum(counts) == 850  # nothing silently dropped
+    assert all((b - a).days == 7 for a, b in zip(buckets, buckets[1:]))  # consecutive weeks, empty ones included
+    assert buckets[0].year == 2012 and buckets[-1].year == 2018
+    assert "Posts per week" in html and __import__("re").search(r"max 5\d / week", html)
