@@ -37,7 +37,7 @@ def sample_study_path(tmp_path_factory: pytest.TempPathFactory, sample_files: li
     from botwatch.ingest.runner import ingest
 
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         ingest(st, [str(p) for p in sample_files])
     return path
 
@@ -49,7 +49,7 @@ def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
 
     dst = tmp_path / "study.duckdb"
     shutil.copy(sample_study_path, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         yield st
 
 

@@ -59,7 +59,7 @@ def test_relational_steps_match_on_spark(spark, sample_study_path: Path, tmp_pat
 
     path = tmp_path / "s.duckdb"
     shutil.copy(sample_study_path, path)
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         run_content(st, US, log=lambda m: None)
         accts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
         st.sql("CREATE TABLE account_scores AS SELECT 'twitter' AS platform, account_id, CASE WHEN hash(account_id) % 2 = 0 THEN 0.8 ELSE 0.2 END::DOUBLE AS bot_probability, "

@@ -244,3 +244,60 @@ def test_overview_chart_covers_every_post_on_a_continuous_axis(tmp_path: Path) -
     assert all((b - a).days == 7 for a, b in zip(buckets, buckets[1:]))  # consecutive weeks, empty ones included
     assert buckets[0].year == 2012 and buckets[-1].year == 2018
     assert "Posts per week" in html and __import__("re").search(r"max 5\d / week", html)
+
+
+# -- points 9 and 10: reading never creates a study; read-only by default; a clear lock message -----
+def test_reading_commands_never_create_a_study(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    typo = tmp_path / "studdy.duckdb"
+    for args in (["analyze", str(typo)], ["status", str(typo)], ["report", str(typo), "-o", str(tmp_path / "r.html")],
+                 ["accounts", str(typo)], ["estimate", str(typo), "--preset", "us-2016"]):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code != 0, (args, res.output)
+        assert "no study at" in res.output, (args, res.output)
+        assert not typo.exists(), args
+    res = CliRunner().invoke(app, ["ingest", str(typo), str(tmp_path / "missing.jsonl")])
+    assert res.exit_code != 0 and "no such file" in res.output
+    assert not typo.exists()  # ingest of a missing file leaves no empty study behind
+
+
+def test_open_study_is_read_only_by_default_and_never_creates(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch.study import StudyError
+
+    with pytest.raises(StudyError, match="no study at"):
+        open_study(tmp_path / "nope.duckdb")
+    assert not (tmp_path / "nope.duckdb").exists()
+    with open_study(sample_study_path) as st:
+        assert st.count("posts") > 0
+        with pytest.raises(Exception, match="read-only"):
+            st.sql("CREATE TABLE x (a INT)")
+
+
+def test_lock_held_by_another_process_is_named(tmp_path: Path, sample_study_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from botwatch.study import StudyError
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StudyError) as err:
+            open_study(path)
+        msg = str(err.value)
+        assert f"PID {holder.pid}" in msg or f"process {holder.pid}" in msg
+        assert "st.close()" in msg and "Could not set lock" not in msg
+    finally:
+        holder.kill()
+        holder.wait()
+        time.sleep(0.1)

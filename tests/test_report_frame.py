@@ -233,7 +233,7 @@ def test_svg_helpers_escape_labels_and_print_values() -> None:
 def test_an_empty_study_still_gets_an_honest_report(tmp_path: Path) -> None:
     from botwatch import open_study
 
-    with open_study(tmp_path / "e.duckdb"):
+    with open_study(tmp_path / "e.duckdb", read_only=False):
         pass
     with open_study(tmp_path / "e.duckdb", read_only=True) as st:
         html = build_report(st, tmp_path / "r.html", strict=True).read_text(encoding="utf-8")
@@ -260,7 +260,7 @@ def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> No
     from botwatch.report.synthetic import bulk_study
 
     long_id = "did:plc:" + "x" * 120  # longer than the display copy the page carries
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         bulk_study(st, 3, scores=False)
         st.sql("UPDATE accounts SET account_id = ? WHERE account_id = '10000000'", [long_id])
         st.sql("UPDATE posts SET account_id = ? WHERE account_id = '10000000'", [long_id])

@@ -49,9 +49,10 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _open(path: Path, read_only: bool = False) -> Study:
+def _open(path: Path, read_only: bool = False, create: bool = False) -> Study:
+    """Open a study for a command; only `ingest` may create one (`create=True`)."""
     try:
-        return Study(path, read_only=read_only)
+        return Study(path, read_only=read_only, create=create)
     except StudyError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -80,7 +81,12 @@ def ingest(
     files = expand_inputs(inputs)
     if not files:
         _fail("no input files")
-    with _open(study) as st, Progress(
+    missing = [f for f in files if f != "-" and not Path(f).exists()]
+    if missing and len(missing) == len(files):
+        # Nothing to read: fail before the study file is created, so no empty study is left behind.
+        _fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+    existed = study.exists()
+    with _open(study, create=True) as st, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
         console=console, transient=True, disable=not console.is_terminal,
     ) as progress:
@@ -118,7 +124,10 @@ def ingest(
         if summary.total("rejected"):
             console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False)
     if summary.nothing_read:
-        _fail("nothing could be read from the inputs", code=1)
+        if not existed:  # a study this command created and filled with nothing is not left behind
+            for p in (study, Path(str(study) + ".wal")):
+                p.unlink(missing_ok=True)
+        _fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
 
 
 @app.command()
