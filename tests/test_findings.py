@@ -301,3 +301,14 @@ def test_lock_held_by_another_process_is_named(tmp_path: Path, sample_study_path
         holder.kill()
         holder.wait()
         time.sleep(0.1)
+
+
+# -- point 11: Arrow and Polars without DuckDB's extra-copy warning ---------------------------------
+def test_arrow_and_polars_make_no_extra_copy_warning(sample_study_path: Path) -> None:
+    import warnings
+
+    with open_study(sample_study_path) as st, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert st.arrow("posts").num_rows > 0
+        assert st.polars("accounts").height > 0
+        assert len(st.pandas("sources")) > 0

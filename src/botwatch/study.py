@@ -121,7 +121,9 @@ class Study:
         return self.ibis.table(self._check_table(name))
 
     def arrow(self, name: str) -> pa.Table:
-        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
+        # The relational API streams Arrow batches straight out; an execute() result would be
+        # copied once more (and DuckDB warns about it on every call).
+        return self.con.sql(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
 
     def pandas(self, name: str) -> Any:
         return self.arrow(name).to_pandas()
