@@ -312,3 +312,43 @@ def test_arrow_and_polars_make_no_extra_copy_warning(sample_study_path: Path) ->
         assert st.arrow("posts").num_rows > 0
         assert st.polars("accounts").height > 0
         assert len(st.pandas("sources")) > 0
+
+
+# -- points 7 and 8: provenance and the models' blind spots on the first screen --------------------
+def test_provenance_says_ira_accounts_were_already_attributed(report_html: str, analysed: Path) -> None:
+    from botwatch.report.caveats import Provenance, attributed_only, data_provenance
+
+    with open_study(analysed) as st:
+        prov = {p.format: p for p in data_provenance(st)}
+    assert "ira-538-tweets" in prov and "already attributed" in prov["ira-538-tweets"].implies
+    assert "twitter-v1.1" in prov and "1%" in prov["twitter-v1.1"].implies
+    assert not attributed_only(list(prov.values()))  # the sample mixes in collected data
+    assert attributed_only([Provenance("ira-538-tweets", 10, "", "", "attributed"), Provenance("ira-538-authors", 0, "", "", "attributed")])
+    top = report_html[: report_html.index('<section id="overview"')]  # the first screen: before any section
+    assert "Where these data come from" in top and "Internet Research Agency" in top
+
+
+def test_origin_blind_spot_note_beside_the_foreign_number(tmp_path: Path) -> None:
+    from botwatch.report.headlines import key_numbers
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        scores = [dict(platform="twitter", account_id=f"a{i}", bot_probability=0.2, origin_country="US", origin_probability=0.8,
+                       origin_probabilities=json.dumps({"US": 0.8, "RU": 0.2})) for i in range(8)]
+        scores += [dict(platform="twitter", account_id="r", bot_probability=0.2, origin_country="RU", origin_probability=0.9,
+                        origin_probabilities=json.dumps({"RU": 0.9, "US": 0.1}))]
+        _write(st, "account_scores", scores)
+        _write(st, "account_features", [dict(platform="twitter", account_id=s["account_id"], top_lang="en" if s["account_id"] != "r" else "ru") for s in scores])
+        st.con.register("_p", pa.Table.from_pylist([dict(platform="twitter", post_id="1", account_id="a1", created_at=__import__("datetime").datetime(2016, 11, 1))]))
+        st.sql("INSERT INTO posts BY NAME SELECT * FROM _p")
+        nums = {k.label: k for k in key_numbers(st, {"election": US, "tables": set(st.tables())}, set())}
+    cav = nums["foreign-origin accounts"].caveat
+    assert "8 of the 9 accounts" in cav and "750 of 770" in cav
+    assert "AUC" in nums["likely automated accounts"].caveat  # the bot model's cross-source check
+
+
+def test_origin_validation_figure_matches_the_validation_file() -> None:
+    from botwatch.report.caveats import ORIGIN_POSING
+
+    fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
+    conf = fig["variants"]["all evidence; prior with home US"]["confusion"]["IRA posing as American"]
+    assert ORIGIN_POSING == {"placed_home": conf["US"], "accounts": sum(conf.values()), "placed_russia": conf["RU"]}

@@ -81,6 +81,7 @@ def build_report(
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path."""
     from botwatch.report.context import report_context
+    from botwatch.report.caveats import attributed_only, data_provenance
     from botwatch.report.headlines import gather_headlines, key_numbers
 
     out = Path(out)
@@ -113,6 +114,7 @@ def build_report(
     built.sort(key=lambda s: s.order)
     ids = {s.id for s in built}
     lead, more = gather_headlines(built)
+    provenance = data_provenance(study)
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
@@ -125,6 +127,8 @@ def build_report(
         headlines=lead,
         more_headlines=more,
         key_numbers=key_numbers(study, ctx, ids),
+        provenance=provenance,
+        attributed_only=attributed_only(provenance),
         failures=failures,
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
