@@ -155,11 +155,11 @@ def test_estimate_command_prints_the_reference_table(labelled: Path, tmp_path: P
     from botwatch.cli import app
 
     path = _copy(labelled, tmp_path)
-    res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "0.01", "--reps", "200"])
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "0.01", "--reps", "200"])
     assert res.exit_code == 0, res.output
     assert "Posts supporting each party" in res.output and "Republicans" in res.output
     assert "needs account_scores" in res.output  # the missing group is said, not hidden
-    res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "2"])
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "2"])
     assert res.exit_code != 0
 
 

@@ -352,3 +352,46 @@ def test_origin_validation_figure_matches_the_validation_file() -> None:
     fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
     conf = fig["variants"]["all evidence; prior with home US"]["confusion"]["IRA posing as American"]
     assert ORIGIN_POSING == {"placed_home": conf["US"], "accounts": sum(conf.values()), "placed_russia": conf["RU"]}
+
+
+# -- point 13: one option name, helpful errors, no wrapping in a pipe ------------------------------
+def test_estimate_takes_election_like_every_other_command(analysed: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(analysed, dst)
+    res = CliRunner().invoke(app, ["estimate", str(dst), "--election", "us-2016", "--reps", "50"])
+    assert res.exit_code == 0, res.output
+
+
+def test_impact_with_an_unknown_party_lists_the_valid_ones(analysed: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(analysed, dst)
+    res = CliRunner().invoke(app, ["impact", str(dst), "--party", "labour"])
+    assert res.exit_code != 0
+    for p in US.parties:
+        assert p.key in res.output
+
+
+def test_accounts_table_does_not_wrap_evidence_in_a_pipe(analysed: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    with open_study(analysed) as st:
+        ev = st.sql("SELECT bot_evidence FROM accounts_scored WHERE bot_evidence IS NOT NULL ORDER BY bot_probability DESC NULLS LAST, account_id LIMIT 1")[0][0]
+    first = json.loads(ev)[0]
+    assert len(first) > 45  # longer than an 80-column table leaves for the evidence column
+    res = CliRunner().invoke(app, ["accounts", str(analysed), "--top", "1"])
+    assert res.exit_code == 0, res.output
+    assert first in res.output  # on one line, not cut into 80-column pieces

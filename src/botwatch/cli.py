@@ -41,6 +41,12 @@ COMMAND_MODULES: list[str] = [
     "botwatch.commands_timeline",
 ]
 
+def wide_when_piped() -> Console:
+    """`out` on a terminal; in a pipe or file a console as wide as the content, so table cells
+    (evidence sentences, handles) are never wrapped at the default 80 columns."""
+    return out if out.is_terminal else Console(width=4000, soft_wrap=True)
+
+
 StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli import StudyArg, _fail, _open, app, console, out
+from botwatch.cli import StudyArg, _fail, _open, app, console, out, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -44,7 +44,7 @@ def accounts(
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
             t.add_row(f"@{handle or aid}", "" if bp is None else f"{bp:.2f}", oc or "?", "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", first)
-        out.print(t)
+        wide_when_piped().print(t)
 
 
 @app.command()

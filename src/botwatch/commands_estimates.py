@@ -21,7 +21,7 @@ def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
 @app.command()
 def estimate(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
-    preset: Annotated[str, typer.Option("--preset", "-e", help="Election preset name or TOML file")],
+    preset: Annotated[str, typer.Option("--election", "-e", "--preset", help="Election preset name or TOML file (as for analyze; --preset is the old name)")],
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
     reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = 1000,
