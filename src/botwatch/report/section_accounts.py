@@ -45,6 +45,17 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
     return Markup(reliability_svg(curves, title="Bot model reliability (labelled data)"))
 
 
+def _unison_stale(study: Study) -> bool:
+    """Whether the clusters were rebuilt after the accounts were last scored (then the accounts'
+    evidence lists lack 'acting in unison'); `analyze` refreshes accounts after coordination, so
+    this is true only after running the coordination stage or command on its own."""
+    rows = study.sql(
+        "SELECT max(finished_at) FILTER (WHERE stage = 'accounts'), max(finished_at) FILTER (WHERE stage = 'coordination') FROM runs WHERE status = 'ok'"
+    )
+    acc, coord = rows[0] if rows else (None, None)
+    return acc is not None and coord is not None and coord > acc
+
+
 @section("accounts", order=30)
 def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = set(study.tables())
@@ -147,6 +158,6 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
         top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta,
-        unison_known="cluster_members" in tables,
+        unison_known="cluster_members" in tables, unison_stale=_unison_stale(study),
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)

@@ -128,16 +128,20 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rule_text = {(r, s): d for r, s, d in STANCE_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
     ref = reference_rows(study, {p[0]: p[1] for p in parties})
+    # The stance rules' accuracy was measured on one election's posts; quoting it under another
+    # election's headline would claim a check that was never made.
+    measured_on = str(MEASURED.get("election", "us-2016"))
+    measured_here = election.key == measured_on
     html = render(
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
+        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
         for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
-            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, pct=pct))
+            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, pct=pct))
         if scaled and rows:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))
