@@ -96,11 +96,14 @@ class Provenance:
 
 def data_provenance(study: Study) -> list[Provenance]:
     """Each input format the study holds (by files ingested), with what it implies."""
-    if "sources" not in study.tables():
+    tables = set(study.tables())
+    if "sources" not in tables:
         return []
+    counted = "posts" in tables and "source_format" in study.columns("posts")
+    posts = "(SELECT source_format, count(*) AS n FROM posts GROUP BY 1)" if counted else "(SELECT NULL::VARCHAR AS source_format, 0 AS n)"
     rows = study.sql(
         "SELECT s.format, coalesce(p.n, 0) FROM (SELECT DISTINCT format FROM sources WHERE format IS NOT NULL) s "
-        "LEFT JOIN (SELECT source_format, count(*) AS n FROM posts GROUP BY 1) p ON p.source_format = s.format ORDER BY 2 DESC, 1"
+        f"LEFT JOIN {posts} p ON p.source_format = s.format ORDER BY 2 DESC, 1"
     )
     out = []
     for fmt, n in rows:
