@@ -79,7 +79,8 @@ def test_timeline_groups_count_split_origin_accounts_as_foreign(scored) -> None:
 def test_key_number_counts_by_p_outside_and_says_which_rule(scored) -> None:  # type: ignore[no-untyped-def]
     from botwatch.report.headlines import key_numbers
 
-    _write(scored, "posts", [dict(platform="twitter", account_id="home", created_at=__import__("datetime").datetime(2016, 11, 1))])
+    scored.con.register("_p", pa.Table.from_pylist([dict(platform="twitter", post_id="1", account_id="home", created_at=__import__("datetime").datetime(2016, 11, 1))]))
+    scored.sql("INSERT INTO posts BY NAME SELECT * FROM _p")
     nums = {k.label: k for k in key_numbers(scored, {"election": US, "tables": set(scored.tables())}, set())}
     k = nums["foreign-origin accounts"]
     assert k.value == "3"
@@ -395,3 +396,20 @@ def test_accounts_table_does_not_wrap_evidence_in_a_pipe(analysed: Path) -> None
     res = CliRunner().invoke(app, ["accounts", str(analysed), "--top", "1"])
     assert res.exit_code == 0, res.output
     assert first in res.output  # on one line, not cut into 80-column pieces
+
+
+# -- point 15: small exports by default, posts on request -------------------------------------------
+def test_report_exports_small_tables_by_default_and_posts_on_request(analysed: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["report", str(analysed), "-o", str(tmp_path / "a" / "r.html")])
+    assert res.exit_code == 0, res.output
+    files = {p.name for p in (tmp_path / "a" / "r-data").iterdir()}
+    assert {"accounts.csv", "accounts.parquet", "estimates.parquet"} <= files and not {"posts.csv", "posts.parquet"} & files
+    html = (tmp_path / "a" / "r.html").read_text(encoding="utf-8")
+    assert "posts were not exported" in html and "--posts" in html
+    res = CliRunner().invoke(app, ["report", str(analysed), "-o", str(tmp_path / "a" / "r.html"), "--posts"])
+    assert res.exit_code == 0, res.output
+    assert {"posts.csv", "posts.parquet"} <= {p.name for p in (tmp_path / "a" / "r-data").iterdir()}

@@ -161,7 +161,7 @@ def test_report_without_scores_says_what_is_missing(sample_study, tmp_path: Path
     assert "No sample rate was given" in html
     # Exports exist for the tables that exist, and only those.
     files = sorted(p.name for p in (tmp_path / "r-data").iterdir())
-    assert "accounts.csv" in files and "posts.parquet" in files
+    assert "accounts.csv" in files and "posts.parquet" not in files  # posts only on request (--posts)
     assert ("estimates.csv" in files) == ("estimates" in sample_study.tables())
     for name in files:
         assert re.search(rf'href="r-data/{re.escape(name)}"', html), name
@@ -278,7 +278,7 @@ def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> No
 
 
 def test_exports_count_what_they_write(sample_study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    written = {e.name: e for e in write_exports(sample_study, tmp_path / "x", formats=("parquet",))}
+    written = {e.name: e for e in write_exports(sample_study, tmp_path / "x", formats=("parquet",), include_posts=True)}
     assert set(written) >= {"accounts", "posts"}
     assert "clusters" not in written or "clusters" in sample_study.tables()
     for name, e in written.items():

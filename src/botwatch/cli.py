@@ -226,14 +226,15 @@ def report(
     study: StudyArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
-    exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, posts, clusters and estimates as CSV and Parquet beside the report")] = True,
+    exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
+    posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
 
     with _open(study, read_only=True) as st:
-        path = build_report(st, output, title=title, exports=exports)
+        path = build_report(st, output, title=title, exports=exports, export_posts=posts)
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
 
 
@@ -261,7 +262,7 @@ def demo(
     console.print(f"[bold]2/3 analyze[/bold] --election {election}", highlight=False)
     analyze(study, election=election, stage=None, skip=None, sample_rate=None)
     console.print("[bold]3/3 report[/bold]", highlight=False)
-    report(study, output=output / "report.html", title=f"bundled sample ({election})")
+    report(study, output=output / "report.html", title=f"bundled sample ({election})", exports=True, posts=False)
     out.print(f"Open {output / 'report.html'} in a browser. Study: {study}")
 
 

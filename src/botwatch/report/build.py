@@ -78,6 +78,7 @@ def build_report(
     ctx: dict[str, Any] | None = None,
     exports: bool = True,
     strict: bool = False,
+    export_posts: bool = False,
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path."""
     from botwatch.report.context import report_context
@@ -93,11 +94,12 @@ def build_report(
         from botwatch.report.exports import write_exports
 
         folder = export_folder(out)
-        written = write_exports(study, folder)
+        written = write_exports(study, folder, include_posts=export_posts)
         for e in written:
             e.hrefs = {fmt: os.path.relpath(p, out.parent).replace(os.sep, "/") for fmt, p in e.files.items()}
         ctx["exports"] = written
         ctx["export_dir"] = os.path.relpath(folder, out.parent)
+        ctx["posts_not_exported"] = 0 if export_posts or "posts" not in ctx["tables"] else study.count("posts")
     built: list[Section] = []
     failures: list[SectionFailure] = []
     for name, fn in all_sections():

@@ -1,5 +1,5 @@
-"""Exports written next to the report: accounts, labelled posts, clusters and estimates, as CSV
-and Parquet, so a reader can check any number in the report (and a platform can act on it).
+"""Exports written next to the report: accounts, clusters and estimates (and, on request, every
+labelled post), as CSV and Parquet, so a reader can check any number in the report (and a platform can act on it).
 
 Only tables that exist are written; each export joins in what other stages added when present
 (scores, labels, cluster membership) and leaves it out otherwise.
@@ -103,13 +103,14 @@ def posts_query(study: Study, tables: set[str]) -> str:
 EXPORT_NAMES = ("accounts", "posts", "clusters", "cluster_members", "estimates")
 
 
-def export_queries(study: Study) -> list[tuple[str, str, str]]:
-    """(name, query, description) for every export this study can give."""
+def export_queries(study: Study, *, include_posts: bool = True) -> list[tuple[str, str, str]]:
+    """(name, query, description) for every export this study can give (posts only when asked:
+    they are most of the size, 274 MB of CSV for 787k posts, beside a 1 MB report)."""
     tables = set(study.tables())
     out: list[tuple[str, str, str]] = []
     if "accounts" in tables:
         out.append(("accounts", accounts_query(study, tables), "one row per account: profile, posts in the study, scores and cluster where computed"))
-    if "posts" in tables:
+    if "posts" in tables and include_posts:
         out.append(("posts", posts_query(study, tables), "one row per post: text, labels, and the author's automation and origin probabilities where computed"))
     if "clusters" in tables:
         out.append(("clusters", "SELECT * FROM clusters", "one row per coordinated cluster"))
@@ -133,12 +134,12 @@ def _csv_guarded(study: Study, query: str) -> str:
     return f"SELECT {', '.join(parts)} FROM ({query})"
 
 
-def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet")) -> list[Export]:
-    """Write every available export into `folder` and return what was written."""
+def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet"), include_posts: bool = False) -> list[Export]:
+    """Write the small tables (and every post when `include_posts`) into `folder`; returns what was written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Export] = []
-    for name, query, desc in export_queries(study):
+    for name, query, desc in export_queries(study, include_posts=include_posts):
         exp = Export(name, 0, desc)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"

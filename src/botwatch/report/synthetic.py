@@ -236,4 +236,4 @@ def build_hostile_report(folder: str | Path, *, election: str = "uk-ge2017") -> 
                 continue
         contract_tables(st, hostile=True)
     with open_study(path, read_only=True) as st:
-        return build_report(st, folder / "report.html", title=PAYLOADS[0] + PAYLOADS[6])
+        return build_report(st, folder / "report.html", title=PAYLOADS[0] + PAYLOADS[6], export_posts=True)
