@@ -413,3 +413,37 @@ def test_report_exports_small_tables_by_default_and_posts_on_request(analysed: P
     res = CliRunner().invoke(app, ["report", str(analysed), "-o", str(tmp_path / "a" / "r.html"), "--posts"])
     assert res.exit_code == 0, res.output
     assert {"posts.csv", "posts.parquet"} <= {p.name for p in (tmp_path / "a" / "r-data").iterdir()}
+
+
+# -- point 12: progress per stage on a terminal, silent in a pipe -----------------------------------
+def test_analyze_shows_each_stage_with_rows_and_time_only_on_a_terminal(analysed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import shutil
+
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    import botwatch.cli as cli
+    from botwatch.cli import app
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(analysed, dst)
+    args = ["analyze", str(dst), "-e", "us-2016", "--stage", "coverage", "--stage", "timeline"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "seconds" in res.output  # the final table gives each stage's time
+    assert "ok coverage:" not in res.output and "\r" not in res.output  # no live display in a pipe
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=screen, force_terminal=True, width=100))
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    shown = __import__("re").sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    assert "ok coverage:" in shown and "ok timeline:" in shown and " rows, " in shown and " s" in shown
+
+
+def test_report_build_reports_each_step() -> None:
+    import inspect
+
+    from botwatch.report.build import build_report
+
+    assert "on_step" in inspect.signature(build_report).parameters

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from botwatch import __version__
@@ -40,6 +40,53 @@ COMMAND_MODULES: list[str] = [
     "botwatch.commands_estimates",
     "botwatch.commands_timeline",
 ]
+
+class StageProgress:
+    """A Rich display of the stage running now and how long it has run, on stderr, and a line per
+    finished stage with its rows and seconds. Hidden when stderr is not a terminal (pipes, CI,
+    tests), where only the log lines and the final table are printed."""
+
+    def __init__(self) -> None:
+        from rich.progress import SpinnerColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+            console=console, transient=True, disable=not console.is_terminal,
+        )
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> "StageProgress":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def log(self, message: str) -> None:
+        console.print(message, highlight=False)
+
+    def start(self, name: str) -> None:
+        self._clear()
+        self.task = self.progress.add_task(name, total=None)
+
+    def step(self, name: str) -> None:
+        """A step of work with no rows to report (report sections, exports)."""
+        self.start(name)
+
+    def done(self, name: str, status: str, rows: int | None, seconds: float) -> None:
+        self._clear()
+        if console.is_terminal:
+            console.print(f"[green]{status}[/green] {name}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
+
+    def _clear(self) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+
+
+def stage_progress() -> StageProgress:
+    return StageProgress()
+
 
 def wide_when_piped() -> Console:
     """`out` on a terminal; in a pipe or file a console as wide as the content, so table cells
@@ -207,18 +254,22 @@ def analyze(
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
 
-    ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
-    with _open(study) as st:
+    seconds: dict[str, float] = {}
+    with _open(study) as st, stage_progress() as progress:
+        ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=progress.log)
         try:
-            results = run_analyze(st, ctx, only=stage or None, skip=skip or None)
+            results = run_analyze(
+                st, ctx, only=stage or None, skip=skip or None,
+                on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
+            )
         except PipelineError as exc:
             _fail(str(exc))
-        t = Table(title="Stages")
-        for c in ("stage", "status", "rows"):
-            t.add_column(c)
-        for name, stat, rows in results:
-            t.add_row(name, stat, "" if rows is None else f"{rows:,}")
-        out.print(t)
+    t = Table(title="Stages")
+    for c in ("stage", "status", "rows", "seconds"):
+        t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
+    for name, stat, rows in results:
+        t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
+    out.print(t)
 
 
 @app.command()
@@ -233,8 +284,8 @@ def report(
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
 
-    with _open(study, read_only=True) as st:
-        path = build_report(st, output, title=title, exports=exports, export_posts=posts)
+    with _open(study, read_only=True) as st, stage_progress() as progress:
+        path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import secrets
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -79,6 +80,7 @@ def build_report(
     exports: bool = True,
     strict: bool = False,
     export_posts: bool = False,
+    on_step: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path."""
     from botwatch.report.context import report_context
@@ -94,6 +96,8 @@ def build_report(
         from botwatch.report.exports import write_exports
 
         folder = export_folder(out)
+        if on_step:
+            on_step("report: exports")
         written = write_exports(study, folder, include_posts=export_posts)
         for e in written:
             e.hrefs = {fmt: os.path.relpath(p, out.parent).replace(os.sep, "/") for fmt, p in e.files.items()}
@@ -103,6 +107,8 @@ def build_report(
     built: list[Section] = []
     failures: list[SectionFailure] = []
     for name, fn in all_sections():
+        if on_step:
+            on_step(f"report: section {name}")
         try:
             sec = fn(study, ctx)
         except Exception as exc:
