@@ -447,3 +447,52 @@ def test_report_build_reports_each_step() -> None:
     from botwatch.report.build import build_report
 
     assert "on_step" in inspect.signature(build_report).parameters
+
+
+# -- point 14: machine-readable exports --------------------------------------------------------------
+def test_evidence_exports_as_real_lists_and_structs_with_the_schema_version(analysed: Path, tmp_path: Path) -> None:
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from botwatch.exports_typed import SCHEMA_VERSION
+
+    with open_study(analysed) as st:
+        assert st.schema_version == SCHEMA_VERSION
+        st.export("account_scores", tmp_path / "s.parquet")
+        st.export("account_scores", tmp_path / "s.jsonl")
+    t = pq.read_table(tmp_path / "s.parquet")
+    assert str(t.schema.field("bot_evidence").type) == "list<element: string>"
+    assert "struct<country: string, probability: double>" in str(t.schema.field("origin_probabilities").type)
+    assert pq.read_metadata(tmp_path / "s.parquet").metadata[b"botwatch_schema_version"] == str(SCHEMA_VERSION).encode()
+    j = pl.read_ndjson(tmp_path / "s.jsonl")
+    assert j.schema["bot_evidence"] == pl.List(pl.String)
+    side = json.loads((tmp_path / "s.jsonl.schema.json").read_text())
+    assert side["botwatch_schema_version"] == SCHEMA_VERSION and side["table"] == "account_scores"
+    assert {"name": "bot_evidence", "type": "VARCHAR[]"} in side["columns"]
+
+
+def test_jsonl_with_a_column_null_in_its_first_rows_reads_in_polars(tmp_path: Path) -> None:
+    import polars as pl
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        _write(st, "labels", [dict(post_id=str(i), lang_probability=None if i < 500 else 0.9, n=i) for i in range(600)])
+        st.export("labels", tmp_path / "l.jsonl")
+    df = pl.read_ndjson(tmp_path / "l.jsonl")  # Polars infers types from the first 100 rows
+    assert df.height == 600 and df.schema["lang_probability"] == pl.Float64
+    assert df["lang_probability"].drop_nulls().len() == 100
+
+
+def test_export_graphml_of_the_stored_network(analysed: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["export", str(analysed), "coordination", "-o", str(tmp_path / "net.graphml")])
+    assert res.exit_code == 0, res.output
+    import igraph as ig
+
+    g = ig.Graph.Read_GraphML(str(tmp_path / "net.graphml"))
+    with open_study(analysed) as st:
+        assert g.ecount() == st.count("coordination_edges") and g.vcount() == st.count("cluster_members")
+    res = CliRunner().invoke(app, ["export", str(analysed), "posts", "-o", str(tmp_path / "p.graphml")])
+    assert res.exit_code != 0 and "coordination" in res.output

@@ -282,7 +282,7 @@ def test_exports_count_what_they_write(sample_study, tmp_path: Path) -> None:  #
     assert set(written) >= {"accounts", "posts"}
     assert "clusters" not in written or "clusters" in sample_study.tables()
     for name, e in written.items():
-        assert list(e.files) == ["parquet"]
+        assert list(e.files) == ["parquet", "schema"]  # the schema sidecar travels with the parquet file
         assert pq.read_metadata(e.files["parquet"]).num_rows == e.rows
     assert written["posts"].rows == sample_study.count("posts")
     assert written["accounts"].rows == sample_study.count("accounts")

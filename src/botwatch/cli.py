@@ -221,15 +221,35 @@ def status(study: StudyArg) -> None:
 def export(
     study: StudyArg,
     table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl; .graphml for the coordination network")],
 ) -> None:
-    """Export any table of a study to Parquet, CSV or JSON lines."""
+    """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it),
+    or the coordination network to GraphML without re-running the stage."""
     with _open(study, read_only=True) as st:
+        if output.suffix.lower() == ".graphml":
+            _export_graphml(st, study, table, output)
+            return
         try:
             n = st.export(table, output)
         except StudyError as exc:
             _fail(str(exc))
-        out.print(f"wrote {n:,} rows of {table} to {output}")
+        out.print(f"wrote {n:,} rows of {table} to {output} (types and schema version in {output.name}.schema.json)")
+
+
+NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")
+
+
+def _export_graphml(st: Study, study: Path, table: str, output: Path) -> None:
+    """The stored coordination network (edges and clustered accounts) as GraphML."""
+    if table not in NETWORK_TABLES:
+        _fail(f"GraphML holds the coordination network: export it as `botwatch export {study} coordination -o {output.name}`")
+    if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
+        _fail(f"no coordination network in {study}: run `botwatch analyze {study}` (stage coordination) first")
+    from botwatch.coordination.export import export_graphml
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = export_graphml(st, output)
+    out.print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {path}")
 
 
 def _load_election(ref: Optional[str]):  # type: ignore[no-untyped-def]

@@ -76,6 +76,16 @@ class Study:
     def ensure_schema(self) -> None:
         for name, schema in CANONICAL.items():
             self.sql(create_table_sql(name, schema))
+        from botwatch.exports_typed import ensure_meta
+
+        ensure_meta(self, __version__)
+
+    @property
+    def schema_version(self) -> int | None:
+        """The layout version stored in the study (None: made before versions were stored)."""
+        from botwatch.exports_typed import stored_schema_version
+
+        return stored_schema_version(self)
 
     def close(self) -> None:
         self._ibis = None
@@ -152,17 +162,33 @@ class Study:
         return table.num_rows
 
     def export(self, name: str, out: str | Path) -> int:
-        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows."""
+        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows.
+
+        Parquet and JSON lines get typed evidence columns; every export gets the schema version
+        (Parquet metadata and `<file>.schema.json`); see `botwatch.exports_typed`."""
+        from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
+
         self._check_table(name)
         out = Path(out)
         fmt = EXPORT_FORMATS.get(out.suffix.lower())
         if fmt is None:
             raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        options = {"PARQUET": "FORMAT PARQUET", "CSV": "FORMAT CSV, HEADER", "JSON": "FORMAT JSON"}[fmt]
+        query = f'SELECT * FROM "{name}"'
+        if fmt != "CSV":
+            query = typed_query(self, query)
+        if fmt == "JSON":
+            query = witness_first(self, query)
+        options = {
+            "PARQUET": f"FORMAT PARQUET, KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{name}'}}",
+            "CSV": "FORMAT CSV, HEADER",
+            "JSON": "FORMAT JSON",
+        }[fmt]
         target = str(out).replace("'", "''")
-        self.sql(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
-        return self.count(name)
+        self.sql(f"COPY ({query}) TO '{target}' ({options})")
+        rows = self.count(name)
+        write_sidecar(out, name, describe(self, query), self.schema_version, rows, __version__)
+        return rows
 
     # -- runs -----------------------------------------------------------------------------------
     @contextmanager

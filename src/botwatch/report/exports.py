@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from botwatch import __version__
+from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, write_sidecar
 from botwatch.study import Study
 
 
@@ -145,20 +147,28 @@ def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] 
             path = folder / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
             if fmt == "csv":
-                res = study.sql(f"COPY ({_csv_guarded(study, query)}) TO '{target}' (FORMAT CSV, HEADER)")
+                written_query = _csv_guarded(study, query)
+                res = study.sql(f"COPY ({written_query}) TO '{target}' (FORMAT CSV, HEADER)")
             elif fmt == "parquet":
-                res = study.sql(f"COPY ({query}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+                # Evidence as real lists and structs, and the schema version in the file's metadata.
+                written_query = typed_query(study, query)
+                res = study.sql(
+                    f"COPY ({written_query}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD, "
+                    f"KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{name}'}})"
+                )
             else:
                 raise ValueError(f"unknown export format {fmt!r}")
             exp.files[fmt] = path
             # COPY answers with the number of rows it wrote.
             exp.rows = int(res[0][0]) if res and res[0] and res[0][0] is not None else exp.rows
+            if fmt == "parquet":  # the typed layout and schema version, linked from the report
+                exp.files["schema"] = write_sidecar(path, name, describe(study, written_query), study.schema_version, exp.rows, __version__)
         written.append(exp)
     # A table that existed at an earlier build may be gone now: remove its stale files (only our
     # own names) so the folder never holds numbers the report no longer stands behind.
     made = {p.name for e in written for p in e.files.values()}
     for name in EXPORT_NAMES:
-        for fmt in ("csv", "parquet"):
+        for fmt in ("csv", "parquet", "parquet.schema.json"):
             stale = folder / f"{name}.{fmt}"
             if stale.name not in made and stale.is_file():
                 stale.unlink()
