@@ -136,24 +136,17 @@ def test_explain_sentence_counts_the_accounts_of_the_cluster() -> None:
 
 
 # -- the bundled sample, analysed once for the report tests below ---------------------------------
-@pytest.fixture(scope="module")
-def analysed(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import shutil
-
-    from botwatch.pipeline import Context, analyze
-
-    dst = tmp_path_factory.mktemp("analysed") / "s.duckdb"
-    shutil.copy(sample_study_path, dst)
-    with open_study(dst, read_only=False) as st:
-        analyze(st, Context(election=US, log=lambda m: None))
-    return dst
+@pytest.fixture()
+def analysed(analysed_sample_path: Path) -> Path:
+    """The analysed sample (shared, read it only; tests that write copy it first)."""
+    return analysed_sample_path
 
 
 @pytest.fixture(scope="module")
-def report_html(analysed: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def report_html(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     from botwatch.report import build_report
 
-    with open_study(analysed, read_only=True) as st:
+    with open_study(analysed_sample_path, read_only=True) as st:
         out = build_report(st, tmp_path_factory.mktemp("rep") / "report.html", strict=True)
     return out.read_text(encoding="utf-8")
 

@@ -184,7 +184,7 @@ def test_key_numbers_and_explorer_come_from_the_tables(sample_study, tmp_path: P
     data = explorer_data(sample_study, ctx)
     bots = [r[4] for r in data["rows"]]
     assert bots == sorted(bots, reverse=True), "explorer's default order is by automation probability"
-    assert data["has"] == {"bot": True, "origin": True, "cluster": True, "evidence": True}
+    assert data["has"] == {"bot": True, "origin": True, "cluster": True, "evidence": True, "name": True}
     first = data["rows"][0]
     sentences = {data["ev"][i] for i in first[11]}
     assert any(s.startswith("retweeted @UKLabour") for s in sentences), "account_evidence sentences are shown"

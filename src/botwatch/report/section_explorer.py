@@ -158,6 +158,8 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
             "origin": "origin_probability" in score_cols,
             "cluster": has_clusters,
             "evidence": bool(extra_evidence) or "bot_evidence" in score_cols,
+            # Archives without display names (the IRA release) would show an always-empty column.
+            "name": any(r[3] for r in out_rows),
         },
         "home": getattr(ctx.get("election"), "country", None),
     }
