@@ -489,3 +489,18 @@ def test_export_graphml_of_the_stored_network(analysed: Path, tmp_path: Path) ->
         assert g.ecount() == st.count("coordination_edges") and g.vcount() == st.count("cluster_members")
     res = CliRunner().invoke(app, ["export", str(analysed), "posts", "-o", str(tmp_path / "p.graphml")])
     assert res.exit_code != 0 and "coordination" in res.output
+
+
+def test_explain_gives_the_probability_of_being_outside_home_and_the_verdict(analysed: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.origin_rule import p_outside
+
+    with open_study(analysed) as st:
+        handle, ops = st.sql("SELECT handle, origin_probabilities FROM accounts_scored WHERE origin_probabilities IS NOT NULL AND handle IS NOT NULL ORDER BY account_id LIMIT 1")[0]
+    res = CliRunner().invoke(app, ["explain", str(analysed), handle])
+    assert res.exit_code == 0, res.output
+    po = p_outside(ops, "US")
+    assert f"Probability of being run from outside US: {po:.2f}" in res.output
+    assert ("counted foreign-origin" if po >= 0.5 else "not counted foreign-origin") in res.output

@@ -89,8 +89,31 @@ def explain(
         else:
             dist = ", ".join(f"{k} {v:.2f}" for k, v in json.loads(ops or "{}").items())
             out.print(f"Origin: most likely [bold]{oc}[/bold] (p={op:.2f}); {dist}", highlight=False)
+            home = _home_country(st)
+            if home:
+                from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
+
+                po = p_outside(ops, home)
+                if po is not None:
+                    verdict = "counted foreign-origin" if po >= FOREIGN_THRESHOLD else "not counted foreign-origin"
+                    out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {s}", highlight=False)
+
+
+def _home_country(st: object) -> str | None:
+    """The country of the election the study was analysed with (None without one)."""
+    from botwatch.report.context import latest_params
+
+    key = latest_params(st).get("election")  # type: ignore[arg-type]
+    if not isinstance(key, str):
+        return None
+    from botwatch.elections import ElectionError, load_election
+
+    try:
+        return load_election(key).country
+    except (ElectionError, OSError):
+        return None
 
 
 @app.command("train-bot-model")
