@@ -504,3 +504,14 @@ def test_explain_gives_the_probability_of_being_outside_home_and_the_verdict(ana
     po = p_outside(ops, "US")
     assert f"Probability of being run from outside US: {po:.2f}" in res.output
     assert ("counted foreign-origin" if po >= 0.5 else "not counted foreign-origin") in res.output
+
+
+def test_result_lines_are_not_cut_at_80_columns_in_a_pipe(analysed: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    deep = tmp_path / ("a-folder-with-a-long-name-" * 3) / "report.html"
+    res = CliRunner().invoke(app, ["report", str(analysed), "-o", str(deep), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    assert f"wrote {deep}" in res.output  # the whole path on one line, copyable

@@ -32,7 +32,7 @@ elections_app = typer.Typer(help="Election presets: list, show and check them.",
 app.add_typer(elections_app, name="elections")
 
 console = Console(stderr=True, soft_wrap=True)  # file paths and errors are never cut or wrapped
-out = Console()
+out = Console(soft_wrap=True)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
