@@ -90,3 +90,23 @@ def test_cosmetics(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F81
         assert page2.locator("th[data-key=name]").is_visible()
     finally:
         pg.close()
+
+
+def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:  # noqa: F811
+    from botwatch.report.context import report_context
+    from botwatch.report.section_explorer import explorer_data
+
+    with open_study(analysed_sample_path) as st:
+        data = explorer_data(st, report_context(st))
+    i = data["cols"].index("p_out")
+    want = sum(1 for r in data["rows"] if r[i] is not None and r[i] >= 0.5)
+    old_rule = sum(1 for r in data["rows"] if r[5] and r[5] != "US" and (r[6] or 0) >= 0.5)
+    assert want > old_rule  # the sample holds accounts whose foreign origin is split between countries
+    pg = Page(browser)
+    try:
+        page = pg.open(reports["full"])
+        page.select_option("#ex-origin", "!home")
+        page.dispatch_event("#ex-origin", "change")
+        assert f"of {want:,} matching" in page.inner_text("#ex-status"), (want, old_rule, page.inner_text("#ex-status"))
+    finally:
+        pg.close()
