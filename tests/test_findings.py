@@ -515,3 +515,16 @@ def test_result_lines_are_not_cut_at_80_columns_in_a_pipe(analysed: Path, tmp_pa
     res = CliRunner().invoke(app, ["report", str(analysed), "-o", str(deep), "--no-exports"])
     assert res.exit_code == 0, res.output
     assert f"wrote {deep}" in res.output  # the whole path on one line, copyable
+
+
+def test_report_exports_carry_the_schema_version_for_csv_and_parquet(analysed: Path, tmp_path: Path) -> None:
+    from botwatch.exports_typed import SCHEMA_VERSION
+    from botwatch.report.exports import write_exports
+
+    with open_study(analysed) as st:
+        written = {e.name: e for e in write_exports(st, tmp_path / "x")}
+    side = json.loads(written["accounts"].files["schema"].read_text())
+    assert side["botwatch_schema_version"] == SCHEMA_VERSION and set(side["formats"]) == {"csv", "parquet"}
+    types = {c["name"]: c["type"] for c in side["formats"]["parquet"]}
+    assert types["bot_evidence"] == "VARCHAR[]"
+    assert {c["name"]: c["type"] for c in side["formats"]["csv"]}["bot_evidence"] == "VARCHAR"  # CSV keeps the JSON text

@@ -12,6 +12,7 @@ text exactly as stored.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,6 +144,7 @@ def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] 
     written: list[Export] = []
     for name, query, desc in export_queries(study, include_posts=include_posts):
         exp = Export(name, 0, desc)
+        layouts: dict[str, list[tuple[str, str]]] = {}
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
@@ -161,14 +163,19 @@ def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] 
             exp.files[fmt] = path
             # COPY answers with the number of rows it wrote.
             exp.rows = int(res[0][0]) if res and res[0] and res[0][0] is not None else exp.rows
-            if fmt == "parquet":  # the typed layout and schema version, linked from the report
-                exp.files["schema"] = write_sidecar(path, name, describe(study, written_query), study.schema_version, exp.rows, __version__)
+            layouts[fmt] = describe(study, written_query)
+        if layouts:  # one file per table: the schema version and each format's column types, linked from the report
+            side = write_sidecar(folder / name, name, layouts.get("parquet") or next(iter(layouts.values())), study.schema_version, exp.rows, __version__)
+            data = json.loads(side.read_text(encoding="utf-8"))
+            data["formats"] = {fmt: [{"name": n, "type": t} for n, t in cols] for fmt, cols in layouts.items()}
+            side.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            exp.files["schema"] = side
         written.append(exp)
     # A table that existed at an earlier build may be gone now: remove its stale files (only our
     # own names) so the folder never holds numbers the report no longer stands behind.
     made = {p.name for e in written for p in e.files.values()}
     for name in EXPORT_NAMES:
-        for fmt in ("csv", "parquet", "parquet.schema.json"):
+        for fmt in ("csv", "parquet", "schema.json"):
             stale = folder / f"{name}.{fmt}"
             if stale.name not in made and stale.is_file():
                 stale.unlink()
