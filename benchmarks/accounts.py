@@ -39,12 +39,12 @@ def main() -> None:
             from botwatch.cli import sample_files
             from botwatch.ingest.runner import ingest
 
-            with open_study(path) as st:
+            with open_study(path, read_only=False) as st:
                 ingest(st, [str(p) for p in sample_files()])
         t = time.perf_counter()
         model = shipped_model()
         print(f"model load (incl. LightGBM import): {time.perf_counter() - t:.2f} s")
-        with open_study(path) as st:
+        with open_study(path, read_only=False) as st:
             n_acc, n_posts = st.count("accounts"), st.count("posts")
             t0 = time.perf_counter()
             data = feats.build(st, election)

@@ -36,7 +36,7 @@ def child_generate(path: str, posts: int, threads: int) -> dict:
     from botwatch.coordination.synth import CrowdSpec, generate
 
     t = time.perf_counter()
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         st.sql(f"SET threads = {threads}")
         counts = generate(st, CrowdSpec(posts=posts, accounts=max(posts // 10, 1000), days=7, planted=50, campaign_posts=60))
     return {"seconds": time.perf_counter() - t, "peak_mib": _peak_mib(), **counts}
@@ -49,7 +49,7 @@ def child_coordination(path: str, threads: int, behaviours: list[str], replicate
     from botwatch.coordination.synth import CrowdSpec, planted_accounts, recovery
 
     t = time.perf_counter()
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         st.sql(f"SET threads = {threads}")
         res = run_coordination(st, NetworkOptions(behaviours=tuple(behaviours), null_replicates=replicates, memory_mb=memory_mb), log=lambda m: None)
         rec = recovery(st, planted_accounts(CrowdSpec(planted=50)))

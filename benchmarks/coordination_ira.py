@@ -27,7 +27,7 @@ def main() -> None:
     ap.add_argument("--study", default="ira.duckdb")
     ap.add_argument("--windows", default="60")
     a = ap.parse_args()
-    with open_study(a.study) as st:
+    with open_study(a.study, read_only=False) as st:
         if st.count("posts") == 0:
             from botwatch.ingest.runner import ingest
 

@@ -92,7 +92,7 @@ def main() -> None:
     spec = CrowdSpec(posts=a.posts, accounts=a.accounts, days=3, planted=40, campaign_posts=40, planted_jitter_s=a.jitter, mega_share=0.075)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        with open_study(Path(tmp) / "crowd.duckdb") as st:
+        with open_study(Path(tmp) / "crowd.duckdb", read_only=False) as st:
             counts = generate(st, spec)
             print(f"crowd: {counts}")
             for w in [int(x) for x in a.windows.split(",")]:

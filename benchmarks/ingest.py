@@ -169,7 +169,7 @@ import resource, sys, time
 from botwatch import open_study
 from botwatch.ingest.runner import ingest
 t = time.perf_counter()
-with open_study(sys.argv[1]) as st:
+with open_study(sys.argv[1], read_only=False) as st:
     res = ingest(st, [sys.argv[2]]).files[0]
     n = st.count('posts')
 el = time.perf_counter() - t

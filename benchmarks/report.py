@@ -55,7 +55,7 @@ def browser_times(report: Path) -> dict[str, float]:
 def run(n: int, folder: Path, browser: bool) -> None:
     study = folder / f"bench{n}.duckdb"
     t0 = time.perf_counter()
-    with open_study(study) as st:
+    with open_study(study, read_only=False) as st:
         bulk_study(st, n)
     gen = time.perf_counter() - t0
     with open_study(study, read_only=True) as st:

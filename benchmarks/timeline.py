@@ -73,7 +73,7 @@ def stage_timings(path: str) -> None:
     from botwatch.pipeline import Context, analyze
     from botwatch.study import open_study
 
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         posts = st.count("posts")
         for stage in ("timeline", "bursts", "circadian"):
             t0 = time.perf_counter()

@@ -46,7 +46,7 @@ def main() -> None:
     files = [args.data / "ira" / "authors.csv.gz", args.data / "ira" / "tweets.csv.gz", args.data / "twibot20" / "TwiBot-20_sample.json.gz"]
     files += sorted((args.data / "twarc2").glob("*.jsonl.gz"))
     election = load_election("us-2016")
-    with open_study(args.study) as st:
+    with open_study(args.study, read_only=False) as st:
         ingest(st, [str(f) for f in files])
         data = build(st, election)
     authors = pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)

@@ -37,7 +37,7 @@ def sample_study_path(tmp_path_factory: pytest.TempPathFactory, sample_files: li
     from botwatch.ingest.runner import ingest
 
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         ingest(st, [str(p) for p in sample_files])
     return path
 
@@ -49,7 +49,7 @@ def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
 
     dst = tmp_path / "study.duckdb"
     shutil.copy(sample_study_path, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         yield st
 
 
@@ -71,3 +71,17 @@ def spark() -> Iterator["object"]:
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def analysed_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample analysed once with us-2016, every stage (tests copy it before writing)."""
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.pipeline import Context, analyze
+
+    dst = tmp_path_factory.mktemp("analysed") / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    with open_study(dst, read_only=False) as st:
+        analyze(st, Context(election=load_election("us-2016"), log=lambda m: None))
+    return dst

@@ -27,7 +27,7 @@ def scored_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactor
 
     dst = tmp_path_factory.mktemp("acc") / "scored.duckdb"
     shutil.copy(sample_study_path, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         assert run_accounts(st, US) == st.count("accounts")
     return dst
 
@@ -157,7 +157,7 @@ def test_report_section_absent_without_scores(sample_study) -> None:  # type: ig
 def test_empty_study_gives_empty_tables(tmp_path: Path) -> None:
     from botwatch import open_study
 
-    with open_study(tmp_path / "empty.duckdb") as st:
+    with open_study(tmp_path / "empty.duckdb", read_only=False) as st:
         assert run_accounts(st, US) == 0
         assert st.count("accounts_scored") == 0 and st.count("account_features") == 0
         assert [c for c in _cols(st, "account_scores")][: len(CONTRACT)] == CONTRACT

@@ -59,11 +59,12 @@ def test_relational_steps_match_on_spark(spark, sample_study_path: Path, tmp_pat
 
     path = tmp_path / "s.duckdb"
     shutil.copy(sample_study_path, path)
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         run_content(st, US, log=lambda m: None)
         accts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
         st.sql("CREATE TABLE account_scores AS SELECT 'twitter' AS platform, account_id, CASE WHEN hash(account_id) % 2 = 0 THEN 0.8 ELSE 0.2 END::DOUBLE AS bot_probability, "
-               "CASE WHEN hash(account_id) % 3 = 0 THEN 'RU' ELSE 'US' END AS origin_country, 0.7::DOUBLE AS origin_probability FROM (SELECT unnest(?::VARCHAR[]) AS account_id)", [accts])
+               "CASE WHEN hash(account_id) % 3 = 0 THEN 'RU' ELSE 'US' END AS origin_country, 0.7::DOUBLE AS origin_probability, "
+               "CASE WHEN hash(account_id) % 3 = 0 THEN '{\"RU\": 0.45, \"UA\": 0.4, \"US\": 0.15}' ELSE '{\"US\": 0.7, \"RU\": 0.3}' END AS origin_probabilities FROM (SELECT unnest(?::VARCHAR[]) AS account_id)", [accts])
         names = ["posts", "accounts", "post_labels", "post_party", "account_scores"]
         # A slice keeps the JVM hand-over short: the in-election rows and every tenth other row.
         st.sql("CREATE TABLE posts_slice AS SELECT * FROM posts WHERE hash(post_id) % 10 = 0 OR post_id IN (SELECT post_id FROM post_labels WHERE in_election) LIMIT 4000")

@@ -191,7 +191,7 @@ def test_leiden_is_deterministic_and_separates_cliques() -> None:
 def crowd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CrowdSpec]:
     spec = CrowdSpec(posts=40_000, accounts=5_000, planted=25, campaign_posts=30, mega_share=0.1, days=3)
     path = tmp_path_factory.mktemp("crowd") / "crowd.duckdb"
-    with open_study(path) as s:
+    with open_study(path, read_only=False) as s:
         counts = generate(s, spec)
     assert counts["mega_retweets"] > 1000  # the popular post is retweeted by thousands
     return path, spec
@@ -204,7 +204,7 @@ def test_planted_network_is_recovered_in_a_crowd(crowd: tuple[Path, CrowdSpec], 
     path, spec = crowd
     dst = tmp_path / "c.duckdb"
     shutil.copy(path, dst)
-    with open_study(dst) as s:
+    with open_study(dst, read_only=False) as s:
         mega_accounts = s.sql("SELECT count(DISTINCT account_id) FROM posts WHERE ref_post_id = 'o0'")[0][0]
         cap = 300
         assert mega_accounts > cap
@@ -223,7 +223,7 @@ def test_planted_network_is_recovered_in_a_crowd(crowd: tuple[Path, CrowdSpec], 
 def test_spread_out_network_is_missed_by_a_narrow_window(tmp_path: Path) -> None:
     """Members spread over ten minutes: a 2 s window must miss most of them rather than invent."""
     spec = CrowdSpec(posts=20_000, accounts=3_000, planted=20, campaign_posts=20, days=3, planted_jitter_s=600, copy_text_p=0.0)
-    with open_study(tmp_path / "wide.duckdb") as s:
+    with open_study(tmp_path / "wide.duckdb", read_only=False) as s:
         generate(s, spec)
         run_coordination(s, NetworkOptions(window_s=2), log=lambda m: None)
         narrow = recovery(s, planted_accounts(spec))
@@ -273,7 +273,7 @@ def test_near_duplicate_posts_become_a_behaviour(tmp_path: Path) -> None:
     # Eight distinct campaign messages (their own words), each with a town slot that varies.
     messages = [" ".join(rng.sample(vocab, 9)) + " in {} this week, vote Smith" for _ in range(8)]
     towns = ["Leeds", "York", "Hull", "Bath", "Ely", "Wells"]
-    with open_study(tmp_path / "near.duckdb") as s:
+    with open_study(tmp_path / "near.duckdb", read_only=False) as s:
         rows = []
         for k in range(8):  # eight campaign messages; a/b/c post near-copies within seconds
             for i, acc in enumerate(["a", "b", "c"]):
@@ -305,7 +305,7 @@ def test_each_behaviour_projects_the_right_trace(tmp_path: Path) -> None:
         ("p1", "a", 30, "reply text here", "reply", "o1", "src", "Src", [], ["Src"]),
         ("p2", "d", 31, "another reply", "reply", None, "src", "Src", [], ["src", "Other"]),
     ]
-    with open_study(tmp_path / "b.duckdb") as s:
+    with open_study(tmp_path / "b.duckdb", read_only=False) as s:
         s.con.executemany(
             "INSERT INTO posts (post_id, platform, account_id, created_at, text, kind, ref_post_id, ref_account_id, ref_handle, hashtags, mentions, urls) "
             "VALUES (?, 'twitter', ?, ?, ?, ?, ?, ?, ?, ?, ?, [])",

@@ -32,7 +32,7 @@ def test_ira_clusters_follow_account_categories(shared_data: Path, tmp_path: Pat
         f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true) WHERE publish_date LIKE '{MONTH}%') TO '{sliced}' (FORMAT CSV, HEADER)"
     ).fetchall()
     con.close()
-    with open_study(tmp_path / "ira.duckdb") as st:
+    with open_study(tmp_path / "ira.duckdb", read_only=False) as st:
         ingest(st, [str(ira / "authors.csv.gz"), str(sliced)])
         res = run_coordination(st, NetworkOptions(window_s=60), country="US", log=lambda m: None)
         assert res.edges > 0

@@ -3,6 +3,8 @@ sample, the groups from account_scores, the CLI's reference table."""
 
 from __future__ import annotations
 
+import json
+
 import shutil
 from pathlib import Path
 
@@ -91,7 +93,7 @@ def labelled(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) 
 
     dst = tmp_path_factory.mktemp("est") / "labelled.duckdb"
     shutil.copy(sample_study_path, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         run_content(st, US, log=lambda m: None)
     return dst
 
@@ -105,7 +107,7 @@ def _copy(src: Path, tmp_path: Path) -> Path:
 def test_estimates_on_the_sample(labelled: Path, tmp_path: Path) -> None:
     from botwatch import open_study
 
-    with open_study(_copy(labelled, tmp_path)) as st:
+    with open_study(_copy(labelled, tmp_path), read_only=False) as st:
         opts = EstimateOptions(sample_rate=0.01, reps=300, seed=5)
         t1 = compute_estimates(st, US, opts, log=lambda m: None)
         t2 = compute_estimates(st, US, opts, log=lambda m: None)
@@ -133,12 +135,14 @@ def test_estimates_on_the_sample(labelled: Path, tmp_path: Path) -> None:
 def test_groups_come_from_account_scores(labelled: Path, tmp_path: Path) -> None:
     from botwatch import open_study
 
-    with open_study(_copy(labelled, tmp_path)) as st:
+    with open_study(_copy(labelled, tmp_path), read_only=False) as st:
         accounts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
-        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE)")
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE, origin_probabilities VARCHAR)")
+        split = json.dumps({"RU": 0.45, "UA": 0.40, "US": 0.15})  # 85% outside the US, though no one country reaches 0.5
+        home = json.dumps({"US": 0.8, "GB": 0.2})
         for i, a in enumerate(accounts):
-            # every third account: Russian origin, confident; every second: likely automated; one US account
-            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, ?, ?, ?)", [a, 0.9 if i % 2 == 0 else 0.1, "RU" if i % 3 == 0 else "US", 0.8])
+            # every third account: foreign by P(outside US) = 0.85; every second: likely automated
+            st.sql("INSERT INTO account_scores VALUES ('twitter', ?, ?, ?, ?, ?)", [a, 0.9 if i % 2 == 0 else 0.1, *(("RU", 0.45, split) if i % 3 == 0 else ("US", 0.8, home))])
         t = compute_estimates(st, US, EstimateOptions(reps=200), log=lambda m: None)
         write_estimates(st, t)
         got = dict(((g, m), o) for g, m, o in st.sql("SELECT account_group, metric, observed FROM estimates WHERE period='campaign' AND party='*' AND metric='accounts'"))
@@ -151,11 +155,11 @@ def test_estimate_command_prints_the_reference_table(labelled: Path, tmp_path: P
     from botwatch.cli import app
 
     path = _copy(labelled, tmp_path)
-    res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "0.01", "--reps", "200"])
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "0.01", "--reps", "200"])
     assert res.exit_code == 0, res.output
     assert "Posts supporting each party" in res.output and "Republicans" in res.output
     assert "needs account_scores" in res.output  # the missing group is said, not hidden
-    res = CliRunner().invoke(app, ["estimate", str(path), "--preset", "us-2016", "--sample-rate", "2"])
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "2"])
     assert res.exit_code != 0
 
 
@@ -164,7 +168,7 @@ def test_stage_refuses_labels_of_another_election(labelled: Path, tmp_path: Path
     from botwatch.pipeline import Context
     from botwatch.estimates.stage import estimates
 
-    with open_study(_copy(labelled, tmp_path)) as st:
+    with open_study(_copy(labelled, tmp_path), read_only=False) as st:
         with pytest.raises(RuntimeError, match="labelled for us-2016"):
             estimates(st, Context(election=load_election("uk-ge2017"), log=lambda m: None))
         assert estimates(st, Context(election=US, options={"sample_rate": 0.01, "bootstrap_reps": 50}, log=lambda m: None)) > 0

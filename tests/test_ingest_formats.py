@@ -20,7 +20,7 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
 def _study(tmp_path: Path, *files: Path | str):
-    st = open_study(tmp_path / "s.duckdb")
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
     summary = ingest(st, [str(f) for f in files])
     return st, summary
 
@@ -58,7 +58,7 @@ def test_v1_statuses_lines_and_array_give_the_same_posts(tmp_path: Path) -> None
     assert row["account_lang"] == user["lang"]
     assert row["time_zone"] == user["time_zone"]
     # The JSON-array file holds the same statuses: same canonical posts apart from `source`.
-    st2 = open_study(tmp_path / "arr.duckdb")
+    st2 = open_study(tmp_path / "arr.duckdb", read_only=False)
     ingest(st2, [str(FIX / "v1_uklabour_array.json.gz")])
     cols = "post_id, account_id, created_at, text, kind, ref_post_id, hashtags, urls"
     assert st.sql(f"SELECT {cols} FROM posts ORDER BY post_id") == st2.sql(f"SELECT {cols} FROM posts ORDER BY post_id")

@@ -71,7 +71,7 @@ def _tables(path: Path, native: bool, monkeypatch: pytest.MonkeyPatch, files: li
         return out
 
     monkeypatch.setattr(runner, "load_native", spy)
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         results = runner.ingest(st, [str(f) for f in files], workers=1).files
         return {
             "results": [(r.read, r.stored, r.duplicates, r.rejected, r.accounts) for r in results],
@@ -318,7 +318,7 @@ def test_native_ingest_records_the_hash_and_skips_the_same_file_again(tmp_path: 
     f.write_text("\n".join(json.dumps(_status(rng, i)) for i in range(300)) + "\n")
     copy = tmp_path / "b.jsonl"  # same bytes under another name
     copy.write_bytes(f.read_bytes())
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         first = runner.ingest(st, [str(f)], workers=1).files[0]
         again = runner.ingest(st, [str(f), str(copy)], workers=1).files
         assert first.stored == 300 and first.error is None

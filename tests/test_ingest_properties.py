@@ -26,7 +26,7 @@ def _ingest(content: bytes, name: str):  # type: ignore[no-untyped-def]
     tmp = Path(tempfile.mkdtemp())
     f = tmp / name
     f.write_bytes(content)
-    st_ = open_study(tmp / "s.duckdb")
+    st_ = open_study(tmp / "s.duckdb", read_only=False)
     return st_, ingest(st_, [str(f)], workers=1).files[0]
 
 

@@ -60,7 +60,7 @@ def test_each_kind_of_bad_line_is_rejected_with_its_line_and_the_rest_goes_in(tm
         good[4],
     ]
     f = write_lines(tmp_path / "mixed.jsonl", lines)
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         res = ingest(st, [str(f)]).files[0]
         assert res.stored == 5 and res.rejected == 7 and res.read == 12
         rej = {line: err for line, err in st.sql("SELECT line, error FROM rejected")}
@@ -78,7 +78,7 @@ def test_a_50mb_line_is_rejected_without_losing_its_neighbours(tmp_path: Path) -
         out.write(json.dumps(status(1)).encode() + b"\n")
         out.write(b'{"id_str": "2", "text": "' + b"x" * (50 * 1024 * 1024) + b'"}\n')
         out.write(json.dumps(status(3)).encode() + b"\n")
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         res = ingest(st, [str(f)]).files[0]
         assert res.stored == 2 and res.rejected == 1
         line, err, raw_len = st.sql("SELECT line, error, length(raw) FROM rejected")[0]
@@ -110,7 +110,7 @@ def test_unreadable_files_are_recorded_and_the_command_fails_only_when_nothing_w
     assert "nothing could be read" in alone.output
     together = runner_.invoke(app, ["ingest", str(study), str(f), str(good)])
     assert together.exit_code == 0, together.output
-    with open_study(study) as st:
+    with open_study(study, read_only=False) as st:
         (line, err), = st.sql("SELECT line, error FROM rejected WHERE source = ?", [str(f)])
         assert line == 0 and why in err
         assert st.count("posts") == 1
@@ -118,7 +118,7 @@ def test_unreadable_files_are_recorded_and_the_command_fails_only_when_nothing_w
 
 def test_reingest_adds_nothing_and_a_grown_file_adds_only_the_new_posts(tmp_path: Path) -> None:
     f = write_lines(tmp_path / "a.jsonl", [json.dumps(status(i)).encode() for i in range(10)] + [b"{bad"])
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         first = ingest(st, [str(f)]).files[0]
         snapshot = {t: st.count(t) for t in ("posts", "accounts", "account_snapshots", "rejected")}
         again = ingest(st, [str(f)]).files[0]
@@ -139,7 +139,7 @@ def test_reingest_adds_nothing_and_a_grown_file_adds_only_the_new_posts(tmp_path
 
 def test_duplicates_inside_one_file_keep_the_first(tmp_path: Path) -> None:
     f = write_lines(tmp_path / "d.jsonl", [json.dumps(status(1, "first")).encode(), json.dumps(status(1, "second")).encode()])
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         res = ingest(st, [str(f)]).files[0]
         assert (res.stored, res.duplicates) == (1, 1)
         assert st.sql("SELECT text, source FROM posts") == [("first", f"{f}:1")]
@@ -163,7 +163,7 @@ def test_an_exception_mid_file_rolls_that_file_back_and_the_next_file_goes_in(tm
 
     monkeypatch.setitem(formats.FORMATS, "twitter-v1.1", formats.Format("twitter-v1.1", "twitter", "json", flaky, ""))
     monkeypatch.setattr(runner_mod, "NATIVE_MIN_BYTES", 1 << 62)  # exercise the Python readers' path
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         results = ingest(st, [str(ok), str(boom), str(after)]).files
         assert results[1].error and "disk on fire" in results[1].error
         assert st.count("posts") == 3 + 4
@@ -188,7 +188,7 @@ def test_a_killed_process_leaves_the_study_as_before_that_file(tmp_path: Path) -
         assert proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    with open_study(study) as st:
+    with open_study(study, read_only=False) as st:
         assert st.count("posts") == 100
         assert st.count("sources") == 1
         # and the same data simply goes in on the next run
@@ -203,9 +203,9 @@ def test_gzip_detected_by_content_and_a_truncated_gzip_keeps_what_was_readable(t
     f.write_bytes(z)
     cut = tmp_path / "cut.jsonl.gz"
     cut.write_bytes(z[: len(z) // 2])
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         assert ingest(st, [str(f)]).files[0].stored == 2000
-    with open_study(tmp_path / "t.duckdb") as st:
+    with open_study(tmp_path / "t.duckdb", read_only=False) as st:
         res = ingest(st, [str(cut)]).files[0]
         assert 0 < res.stored < 2000
         assert res.rejected >= 1
@@ -217,7 +217,7 @@ def test_stdin(tmp_path: Path) -> None:
     study = tmp_path / "s.duckdb"
     proc = subprocess.run([sys.executable, "-m", "botwatch.cli", "ingest", str(study), "-"], input=payload, capture_output=True)
     assert proc.returncode == 0, proc.stderr
-    with open_study(study) as st:
+    with open_study(study, read_only=False) as st:
         assert st.count("posts") == 20
         assert st.sql("SELECT DISTINCT split_part(source, ':', 1) FROM posts") == [("<stdin>",)]
 
@@ -234,7 +234,7 @@ def test_malformed_csv_rows_are_rejected_with_their_starting_line(tmp_path: Path
     ]
     f = tmp_path / "ira.csv"
     f.write_bytes(header + b"".join(rows))
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         res = ingest(st, [str(f)]).files[0]
         assert res.stored == 3 and res.rejected == 3
         assert sorted(l for (l,) in st.sql("SELECT line FROM rejected")) == [6, 7, 8]
@@ -258,7 +258,7 @@ def test_parallel_workers_give_the_same_tables_as_one_process(tmp_path: Path, mo
     monkeypatch.setattr(parallel, "CHUNK_RECORDS", 1000)
     tables = {}
     for workers in (1, 2):
-        with open_study(tmp_path / f"w{workers}.duckdb") as st:
+        with open_study(tmp_path / f"w{workers}.duckdb", read_only=False) as st:
             res = ingest(st, [str(f), str(csvf)], workers=workers).files
             assert [r.error for r in res] == [None, None]
             tables[workers] = {
@@ -278,7 +278,7 @@ def test_parallel_ingest_works_from_a_script_without_a_main_guard(tmp_path: Path
         "from botwatch.ingest import runner, parallel\n"
         "runner.MIN_PARALLEL_BYTES = 0\n"
         "parallel.CHUNK_RECORDS = 500\n"
-        f"st = open_study({str(tmp_path / 's.duckdb')!r})\n"
+        f"st = open_study({str(tmp_path / 's.duckdb')!r}, read_only=False)\n"
         f"res = runner.ingest(st, [{str(f)!r}], workers=2).files[0]\n"
         "print('stored', res.stored, res.error)\n"
     )

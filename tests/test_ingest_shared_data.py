@@ -26,7 +26,7 @@ def _tweet_ids(path: Path) -> set[str]:
 
 def test_every_real_twarc2_file_and_the_ge2017_file(shared_data: Path, tmp_path: Path) -> None:
     files = sorted((shared_data / "twarc2").glob("*.jsonl.gz")) + [shared_data / "ge2017" / "UKLabour-May-week1.json.gz"]
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         summary = ingest(st, [str(f) for f in files], workers=1)
         assert all(r.error is None for r in summary.files)
         expected: set[str] = set()
@@ -44,7 +44,7 @@ def test_every_real_twarc2_file_and_the_ge2017_file(shared_data: Path, tmp_path:
 
 
 def test_ira_authors_and_twibot_profiles(shared_data: Path, tmp_path: Path) -> None:
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         summary = ingest(st, [str(shared_data / "ira" / "authors.csv.gz"), str(shared_data / "twibot20" / "TwiBot-20_sample.json.gz")], workers=1)
         assert [r.format for r in summary.files] == ["ira-538-authors", "twibot20"]
         assert summary.files[0].rejected == 0 and summary.files[1].rejected == 0

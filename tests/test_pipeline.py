@@ -31,7 +31,7 @@ def test_a_stage_is_refreshed_after_a_later_stage_it_takes_evidence_from(tmp_pat
     def needs_missing(study, ctx):  # type: ignore[no-untyped-def]
         raise AssertionError("must not run")
 
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         results = pipeline.analyze(st, pipeline.Context(log=lambda m: None))
         assert calls == ["scores(network=False)", "network", "scores(network=True)"]
         assert [r[0] for r in results] == ["scores", "network", "scores (refreshed after network)", "needs_missing"]

@@ -73,7 +73,7 @@ def sample_report(sample_study_path: Path, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("browser-sample")
     path = folder / "study.duckdb"
     shutil.copy(sample_study_path, path)
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         contract_tables(st, hostile=False)
         # The explorer holds every account that posted or was scored.
         shown = (

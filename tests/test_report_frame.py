@@ -161,7 +161,7 @@ def test_report_without_scores_says_what_is_missing(sample_study, tmp_path: Path
     assert "No sample rate was given" in html
     # Exports exist for the tables that exist, and only those.
     files = sorted(p.name for p in (tmp_path / "r-data").iterdir())
-    assert "accounts.csv" in files and "posts.parquet" in files
+    assert "accounts.csv" in files and "posts.parquet" not in files  # posts only on request (--posts)
     assert ("estimates.csv" in files) == ("estimates" in sample_study.tables())
     for name in files:
         assert re.search(rf'href="r-data/{re.escape(name)}"', html), name
@@ -184,7 +184,7 @@ def test_key_numbers_and_explorer_come_from_the_tables(sample_study, tmp_path: P
     data = explorer_data(sample_study, ctx)
     bots = [r[4] for r in data["rows"]]
     assert bots == sorted(bots, reverse=True), "explorer's default order is by automation probability"
-    assert data["has"] == {"bot": True, "origin": True, "cluster": True, "evidence": True}
+    assert data["has"] == {"bot": True, "origin": True, "cluster": True, "evidence": True, "name": True}
     first = data["rows"][0]
     sentences = {data["ev"][i] for i in first[11]}
     assert any(s.startswith("retweeted @UKLabour") for s in sentences), "account_evidence sentences are shown"
@@ -233,7 +233,7 @@ def test_svg_helpers_escape_labels_and_print_values() -> None:
 def test_an_empty_study_still_gets_an_honest_report(tmp_path: Path) -> None:
     from botwatch import open_study
 
-    with open_study(tmp_path / "e.duckdb"):
+    with open_study(tmp_path / "e.duckdb", read_only=False):
         pass
     with open_study(tmp_path / "e.duckdb", read_only=True) as st:
         html = build_report(st, tmp_path / "r.html", strict=True).read_text(encoding="utf-8")
@@ -260,7 +260,7 @@ def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> No
     from botwatch.report.synthetic import bulk_study
 
     long_id = "did:plc:" + "x" * 120  # longer than the display copy the page carries
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         bulk_study(st, 3, scores=False)
         st.sql("UPDATE accounts SET account_id = ? WHERE account_id = '10000000'", [long_id])
         st.sql("UPDATE posts SET account_id = ? WHERE account_id = '10000000'", [long_id])
@@ -278,11 +278,11 @@ def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> No
 
 
 def test_exports_count_what_they_write(sample_study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    written = {e.name: e for e in write_exports(sample_study, tmp_path / "x", formats=("parquet",))}
+    written = {e.name: e for e in write_exports(sample_study, tmp_path / "x", formats=("parquet",), include_posts=True)}
     assert set(written) >= {"accounts", "posts"}
     assert "clusters" not in written or "clusters" in sample_study.tables()
     for name, e in written.items():
-        assert list(e.files) == ["parquet"]
+        assert list(e.files) == ["parquet", "schema"]  # the schema sidecar travels with the parquet file
         assert pq.read_metadata(e.files["parquet"]).num_rows == e.rows
     assert written["posts"].rows == sample_study.count("posts")
     assert written["accounts"].rows == sample_study.count("accounts")

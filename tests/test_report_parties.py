@@ -21,7 +21,7 @@ def estimated(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory)
 
     dst = tmp_path_factory.mktemp("rep") / "s.duckdb"
     shutil.copy(sample_study_path, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         run_content(st, US, log=lambda m: None)
         write_estimates(st, compute_estimates(st, US, EstimateOptions(sample_rate=0.01, reps=200), log=lambda m: None))
     return dst
@@ -39,7 +39,7 @@ def test_section_shows_support_sentiment_and_intervals(estimated: Path, tmp_path
 
     dst = tmp_path / "s.duckdb"
     shutil.copy(estimated, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         sec = parties_section(st, {"election": US})
     assert sec is not None
     html = str(sec.html)
@@ -58,7 +58,7 @@ def test_section_escapes_preset_text(estimated: Path, tmp_path: Path) -> None:
     bad = dataclasses.replace(US, name="<script>alert(1)</script>", parties=tuple(dataclasses.replace(p, name=p.name + "<img src=x onerror=alert(1)>") for p in US.parties))
     dst = tmp_path / "s.duckdb"
     shutil.copy(estimated, dst)
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         sec = parties_section(st, {"election": bad})
     html = str(sec.html) + "".join(str(h) for h in sec.headline)
     assert "<script>alert" not in html and "<img src=x" not in html

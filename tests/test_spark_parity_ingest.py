@@ -32,7 +32,7 @@ def test_ingest_to_canonical_tables_on_spark_equals_duckdb(spark, tmp_path: Path
     paths = [str(FIX / f) for f in FILES]
     # The same posts appear twice (v1 lines) to exercise cross-file duplicates on both engines.
     paths.append(str(FIX / "v1_uklabour_array.json.gz"))
-    with open_study(tmp_path / "d.duckdb") as st:
+    with open_study(tmp_path / "d.duckdb", read_only=False) as st:
         ingest(st, paths, workers=1)
         duck = {t: st.table(t) for t in ("posts", "accounts")}
         duck_rows = {"posts": _rows(duck["posts"].drop("source"), ["platform", "post_id"]),

@@ -71,10 +71,11 @@ def synth_study(tmp_path: Path):  # type: ignore[no-untyped-def]
     for ev_utc in (datetime(2017, 5, 22, 20, 31), datetime(2017, 5, 16, 11, 0)):  # 21:31 and 12:00 BST
         for i in range(120):  # planted burst: the bots post 120 times in the 2 hours after the event
             posts.append(dict(post_id=f"burst{ev_utc.day}-{i}", platform="twitter", account_id=bots[i % 10], created_at=ev_utc + timedelta(minutes=30 + i), kind="retweet", text="y"))
-    with open_study(tmp_path / "s.duckdb") as st:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         write_posts(st, posts)
         write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.9 if a.startswith("b") else 0.1,
-                                                origin_country="RU" if a.startswith("b") else "GB", origin_probability=0.8) for a in humans + bots])
+                                                origin_country="RU" if a.startswith("b") else "GB", origin_probability=0.8,
+                                                origin_probabilities='{"RU": 0.8, "GB": 0.2}' if a.startswith("b") else '{"GB": 0.8, "RU": 0.2}') for a in humans + bots])
         party = [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"], party="labour",
                       stance="oppose" if p["account_id"].startswith("b") else "support", stance_rule="test", sentiment=-0.5 if p["account_id"].startswith("b") else 0.3)
                  for p in posts]
@@ -207,7 +208,7 @@ def test_planted_creation_wave(tmp_path: Path) -> None:
             created = trigger - timedelta(days=int(rng.integers(1, 3000))) if not after else trigger + timedelta(days=int(rng.integers(1, 50)), hours=int(rng.integers(24)))
         accounts.append(dict(account_id=f"a{i}", platform="twitter", created_at=created))
         posts.append(dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i}", created_at=datetime(2017, 5, 1), kind="original"))
-    with open_study(tmp_path / "c.duckdb") as st:
+    with open_study(tmp_path / "c.duckdb", read_only=False) as st:
         write_posts(st, posts)
         st.con.register("_a", pa.Table.from_pylist(accounts))
         st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
@@ -234,7 +235,7 @@ def test_circadian_finds_planted_time_zone(tmp_path: Path) -> None:
         for d in range(40):
             for h in rng.choice(24, size=6, p=p / p.sum()):
                 posts.append(dict(post_id=f"{a}-{len(posts)}", platform="twitter", account_id=a, created_at=START + timedelta(days=d, hours=int(h)), kind="original"))
-    with open_study(tmp_path / "z.duckdb") as st:
+    with open_study(tmp_path / "z.duckdb", read_only=False) as st:
         write_posts(st, posts)
         analyze(st, Context(log=lambda m: None), only=["circadian"])
         got = dict(st.sql("SELECT account_id, best_offset FROM circadian"))

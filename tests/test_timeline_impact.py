@@ -65,7 +65,7 @@ def lead_study(tmp_path: Path):  # type: ignore[no-untyped-def]
         for who, n in (("b", bot_n[t]), ("h", human_n[t])):
             for i in range(int(n)):
                 posts.append(dict(post_id=f"{who}{t}-{i}", platform="twitter", account_id=f"{who}{i % 7}", created_at=START + timedelta(hours=t, minutes=int(rng.integers(60))), kind="original"))
-    with open_study(tmp_path / "lead.duckdb") as st:
+    with open_study(tmp_path / "lead.duckdb", read_only=False) as st:
         write_posts(st, posts)
         write_table(st, "account_scores", [dict(platform="twitter", account_id=f"{w}{i}", bot_probability=0.9 if w == "b" else 0.1) for w in "bh" for i in range(7)])
         write_table(st, "post_party", [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"], party="labour",
@@ -95,7 +95,7 @@ def test_impact_command(lead_study) -> None:  # type: ignore[no-untyped-def]
     res = runner.invoke(app, ["impact", path, "--party", "labour", "--freq", "3h"])
     assert res.exit_code == 0, res.output
     assert "volume" in res.output and "sentiment" in res.output and "persuasion" in res.output
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         assert st.sql("SELECT count(*) FROM impact WHERE freq = '3h'")[0][0] == 4
         assert st.sql("SELECT count(*) FROM impact WHERE freq = '1h'")[0][0] == 4  # the stage's rows are kept
     bad = runner.invoke(app, ["impact", path, "--party", "labour", "--freq", "fortnightly"])

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from botwatch import __version__
@@ -32,7 +32,7 @@ elections_app = typer.Typer(help="Election presets: list, show and check them.",
 app.add_typer(elections_app, name="elections")
 
 console = Console(stderr=True, soft_wrap=True)  # file paths and errors are never cut or wrapped
-out = Console()
+out = Console(soft_wrap=True)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
@@ -42,6 +42,59 @@ COMMAND_MODULES: list[str] = [
     "botwatch.commands_timeline",
 ]
 
+class StageProgress:
+    """A Rich display of the stage running now and how long it has run, on stderr, and a line per
+    finished stage with its rows and seconds. Hidden when stderr is not a terminal (pipes, CI,
+    tests), where only the log lines and the final table are printed."""
+
+    def __init__(self) -> None:
+        from rich.progress import SpinnerColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+            console=console, transient=True, disable=not console.is_terminal,
+        )
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> "StageProgress":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def log(self, message: str) -> None:
+        console.print(message, highlight=False)
+
+    def start(self, name: str) -> None:
+        self._clear()
+        self.task = self.progress.add_task(name, total=None)
+
+    def step(self, name: str) -> None:
+        """A step of work with no rows to report (report sections, exports)."""
+        self.start(name)
+
+    def done(self, name: str, status: str, rows: int | None, seconds: float) -> None:
+        self._clear()
+        if console.is_terminal:
+            console.print(f"[green]{status}[/green] {name}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
+
+    def _clear(self) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+
+
+def stage_progress() -> StageProgress:
+    return StageProgress()
+
+
+def wide_when_piped() -> Console:
+    """`out` on a terminal; in a pipe or file a console as wide as the content, so table cells
+    (evidence sentences, handles) are never wrapped at the default 80 columns."""
+    return out if out.is_terminal else Console(width=4000, soft_wrap=True)
+
+
 StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
 
 
@@ -50,9 +103,10 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _open(path: Path, read_only: bool = False) -> Study:
+def _open(path: Path, read_only: bool = False, create: bool = False) -> Study:
+    """Open a study for a command; only `ingest` may create one (`create=True`)."""
     try:
-        return Study(path, read_only=read_only)
+        return Study(path, read_only=read_only, create=create)
     except StudyError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -81,7 +135,12 @@ def ingest(
     files = expand_inputs(inputs)
     if not files:
         _fail("no input files")
-    with _open(study) as st, Progress(
+    missing = [f for f in files if f != "-" and not Path(f).exists()]
+    if missing and len(missing) == len(files):
+        # Nothing to read: fail before the study file is created, so no empty study is left behind.
+        _fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+    existed = study.exists()
+    with _open(study, create=True) as st, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
         console=console, transient=True, disable=not console.is_terminal,
     ) as progress:
@@ -122,7 +181,10 @@ def ingest(
         if summary.total("rejected"):
             console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False)
     if summary.nothing_read:
-        _fail("nothing could be read from the inputs", code=1)
+        if not existed:  # a study this command created and filled with nothing is not left behind
+            for p in (study, Path(str(study) + ".wal")):
+                p.unlink(missing_ok=True)
+        _fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
 
 
 @app.command()
@@ -163,15 +225,35 @@ def status(study: StudyArg) -> None:
 def export(
     study: StudyArg,
     table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl; .graphml for the coordination network")],
 ) -> None:
-    """Export any table of a study to Parquet, CSV or JSON lines."""
+    """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it),
+    or the coordination network to GraphML without re-running the stage."""
     with _open(study, read_only=True) as st:
+        if output.suffix.lower() == ".graphml":
+            _export_graphml(st, study, table, output)
+            return
         try:
             n = st.export(table, output)
         except StudyError as exc:
             _fail(str(exc))
-        out.print(f"wrote {n:,} rows of {table} to {output}")
+        out.print(f"wrote {n:,} rows of {table} to {output} (types and schema version in {output.name}.schema.json)")
+
+
+NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")
+
+
+def _export_graphml(st: Study, study: Path, table: str, output: Path) -> None:
+    """The stored coordination network (edges and clustered accounts) as GraphML."""
+    if table not in NETWORK_TABLES:
+        _fail(f"GraphML holds the coordination network: export it as `botwatch export {study} coordination -o {output.name}`")
+    if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
+        _fail(f"no coordination network in {study}: run `botwatch analyze {study}` (stage coordination) first")
+    from botwatch.coordination.export import export_graphml
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = export_graphml(st, output)
+    out.print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {path}")
 
 
 def _load_election(ref: Optional[str]):  # type: ignore[no-untyped-def]
@@ -198,18 +280,22 @@ def analyze(
     from botwatch.collect.study_link import capture_rate_of  # the rate `botwatch collect --sample` recorded in the study
     sample_rate = sample_rate or capture_rate_of(study, lambda m: console.print(m, highlight=False))
 
-    ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
-    with _open(study) as st:
+    seconds: dict[str, float] = {}
+    with _open(study) as st, stage_progress() as progress:
+        ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=progress.log)
         try:
-            results = run_analyze(st, ctx, only=stage or None, skip=skip or None)
+            results = run_analyze(
+                st, ctx, only=stage or None, skip=skip or None,
+                on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
+            )
         except PipelineError as exc:
             _fail(str(exc))
-        t = Table(title="Stages")
-        for c in ("stage", "status", "rows"):
-            t.add_column(c)
-        for name, stat, rows in results:
-            t.add_row(name, stat, "" if rows is None else f"{rows:,}")
-        out.print(t)
+    t = Table(title="Stages")
+    for c in ("stage", "status", "rows", "seconds"):
+        t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
+    for name, stat, rows in results:
+        t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
+    out.print(t)
 
 
 @app.command()
@@ -217,14 +303,15 @@ def report(
     study: StudyArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
-    exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, posts, clusters and estimates as CSV and Parquet beside the report")] = True,
+    exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
+    posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
 
-    with _open(study, read_only=True) as st:
-        path = build_report(st, output, title=title, exports=exports)
+    with _open(study, read_only=True) as st, stage_progress() as progress:
+        path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
 
 
@@ -252,7 +339,7 @@ def demo(
     console.print(f"[bold]2/3 analyze[/bold] --election {election}", highlight=False)
     analyze(study, election=election, stage=None, skip=None, sample_rate=None)
     console.print("[bold]3/3 report[/bold]", highlight=False)
-    report(study, output=output / "report.html", title=f"bundled sample ({election})")
+    report(study, output=output / "report.html", title=f"bundled sample ({election})", exports=True, posts=False)
     out.print(f"Open {output / 'report.html'} in a browser. Study: {study}")
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, select_list
-from botwatch.cli import StudyArg, _fail, _open, app, console, out
+from botwatch.cli import StudyArg, _fail, _open, app, console, out, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -51,7 +51,7 @@ def accounts(
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
             t.add_row(f"@{handle or aid}", "" if bp is None else f"{bp:.2f}", oc or "?", "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", first)
-        out.print(t)
+        wide_when_piped().print(t)
 
 
 @app.command()
@@ -112,8 +112,31 @@ def explain(
         else:
             dist = ", ".join(f"{k} {v:.2f}" for k, v in json.loads(ops or "{}").items())
             out.print(f"Origin: most likely [bold]{oc}[/bold] (p={op:.2f}); {dist}", highlight=False)
+            home = _home_country(st)
+            if home:
+                from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
+
+                po = p_outside(ops, home)
+                if po is not None:
+                    verdict = "counted foreign-origin" if po >= FOREIGN_THRESHOLD else "not counted foreign-origin"
+                    out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {s}", highlight=False)
+
+
+def _home_country(st: object) -> str | None:
+    """The country of the election the study was analysed with (None without one)."""
+    from botwatch.report.context import latest_params
+
+    key = latest_params(st).get("election")  # type: ignore[arg-type]
+    if not isinstance(key, str):
+        return None
+    from botwatch.elections import ElectionError, load_election
+
+    try:
+        return load_election(key).country
+    except (ElectionError, OSError):
+        return None
 
 
 @app.command("train-bot-model")

@@ -21,7 +21,7 @@ def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
 @app.command()
 def estimate(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
-    preset: Annotated[str, typer.Option("--preset", "-e", help="Election preset name or TOML file")],
+    preset: Annotated[str, typer.Option("--election", "-e", "--preset", help="Election preset name or TOML file (as for analyze; --preset is the old name)")],
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
     reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = 1000,
@@ -33,7 +33,7 @@ def estimate(
     from botwatch.content.stage import run_content
     from botwatch.elections.model import Election
     from botwatch.estimates.compute import EstimateOptions, compute_estimates, parse_window, write_estimates
-    from botwatch.estimates.reference import fmt_interval, fmt_value, reference_rows
+    from botwatch.estimates.reference import fmt_value, interval_text, reference_rows
 
     if table not in ("reference", "parties"):
         _fail("--table must be 'reference' or 'parties'")
@@ -74,23 +74,23 @@ def estimate(
                     if r.note:
                         t.add_row(r.label, "—", "—", r.note, "—")
                     else:
-                        t.add_row(r.label, fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), fmt_interval(r.ci_low, r.ci_high, r.is_share), f"{r.n_accounts or 0:,}")
+                        t.add_row(r.label, fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts), f"{r.n_accounts or 0:,}")
                 out.print(t)
         else:
             t = Table(title=f"Parties, campaign window, all accounts ({scale})")
             for c in ("party", "posts", "support", "oppose", "positive", "negative", "accounts"):
                 t.add_column(c, justify="right" if c != "party" else "left")
             for p in election.parties:
-                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party=? AND metric=?", [p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts")}
+                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group='all' AND party=? AND metric=?", [p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts")}
 
                 def cell(m: str, share: bool = False) -> str:
                     v = vals[m]
                     if not v:
                         return "—"
-                    e, lo, hi, _o = v[0]
-                    return f"{fmt_value(e, share)} [{fmt_interval(lo, hi, share)}]"
+                    e, lo, hi, n_acc = v[0]
+                    return f"{fmt_value(e, share)} [{interval_text(lo, hi, share, n_acc)}]"
 
-                acc = vals["accounts"][0][3] if vals["accounts"] else 0
+                acc = vals["accounts"][0][3] if vals["accounts"] else 0  # n_accounts of the cell
                 t.add_row(p.name, cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
             out.print(t)
         out.print(f"All estimates are in the study's `estimates` table: botwatch export {study} estimates -o estimates.csv", highlight=False)

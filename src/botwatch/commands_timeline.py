@@ -27,6 +27,14 @@ def _stored_election(ref: object) -> object:
         return None
 
 
+def _known_parties(study: object, election: object) -> list[str]:
+    """The party keys `--party` accepts: the election's, else those the timeline holds."""
+    if election is not None:
+        return [p.key for p in getattr(election, "parties", ())]
+    rows = study.sql("SELECT DISTINCT value FROM timeline WHERE dimension = 'party' ORDER BY 1")  # type: ignore[attr-defined]
+    return [r[0] for r in rows]
+
+
 @app.command()
 def impact(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB), analysed with an election")],
@@ -53,6 +61,9 @@ def impact(
         if "timeline" not in st.tables():
             _fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
         el = _load_election(election) if election else _stored_election(latest_params(st).get("election"))
+        known = _known_parties(st, el)
+        if known and party not in known:
+            _fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
         w0, w1 = campaign_window(el)
         rows, irf_rows, notes = run_impact(st, party, freq, start=start or w0, end=end or w1, maxlags=maxlags, horizon=horizon)
         for n in notes:

@@ -12,6 +12,7 @@ calls `register(...)`.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,8 +83,32 @@ class PipelineError(RuntimeError):
     pass
 
 
-def analyze(study: Study, ctx: Context, only: list[str] | None = None, skip: list[str] | None = None) -> list[tuple[str, str, int | None]]:
-    """Run the stages (all, or `only` those named) and return (stage, status, rows) per stage."""
+StageStart = Callable[[str], None]
+StageDone = Callable[[str, str, "int | None", float], None]
+
+
+def analyze(
+    study: Study,
+    ctx: Context,
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
+    *,
+    on_start: StageStart | None = None,
+    on_done: StageDone | None = None,
+) -> list[tuple[str, str, int | None]]:
+    """Run the stages (all, or `only` those named) and return (stage, status, rows) per stage.
+
+    `on_start(stage)` and `on_done(stage, status, rows, seconds)` let a caller show progress (the
+    CLI's per-stage display): long stages on a large study otherwise run for a minute in silence."""
+    def run(stage: Stage, label: str) -> int | None:
+        if on_start:
+            on_start(label)
+        t0 = time.perf_counter()
+        rows = _run_stage(study, ctx, stage)
+        if on_done:
+            on_done(label, "ok", rows, time.perf_counter() - t0)
+        return rows
+
     known = {s.name: s for s in stages()}
     for name in (only or []) + (skip or []):
         if name not in known:
@@ -102,11 +127,12 @@ def analyze(study: Study, ctx: Context, only: list[str] | None = None, skip: lis
         if missing:
             results.append((stage.name, f"skipped: needs {', '.join(missing)}", None))
             continue
-        results.append((stage.name, "ok", _run_stage(study, ctx, stage)))
+        results.append((stage.name, "ok", run(stage, stage.name)))
         ran.append(stage)
         for earlier in ran[:-1]:
             if stage.name in earlier.refresh_after:
-                results.append((f"{earlier.name} (refreshed after {stage.name})", "ok", _run_stage(study, ctx, earlier)))
+                label = f"{earlier.name} (refreshed after {stage.name})"
+                results.append((label, "ok", run(earlier, label)))
     return results
 
 

@@ -8,6 +8,7 @@ parameters and the botwatch version, so a researcher can see how a table was mad
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,14 +35,36 @@ class StudyError(RuntimeError):
     """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
 
 
+def lock_message(path: Path, error: str, read_only: bool) -> str:
+    """DuckDB's lock error, said so that a reader knows who holds the study and what to do."""
+    if "lock" not in error.lower():
+        return f"cannot open {path} as a study: {error}"
+    m = re.search(r"held in (.+?) \(PID (\d+)\)", error)
+    holder = f"process {m.group(2)} ({m.group(1)})" if m else "another process"
+    want = "read it" if read_only else "write to it"
+    return (
+        f"{path} is open in {holder}, which holds it for writing, so this command cannot {want}. "
+        "A study can be open for writing in one process, or for reading in any number. "
+        "Close it there (`st.close()` in a notebook; open it with `botwatch.open_study(path)`, which is read-only by default) "
+        "or wait for that command to finish."
+        if not read_only or "Conflicting lock" in error
+        else f"{path} is locked by {holder}: {error}"
+    )
+
+
 class Study:
     """An open study file. Use as a context manager, or call `close()`."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
-        if read_only and not self.path.exists():
+        if (read_only or not create) and not self.path.exists():
+            # Reading (and analysing) never creates a study: a mistyped path must not become an
+            # empty study that every stage then reports as "ok".
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StudyError(lock_message(self.path, str(exc), read_only)) from None
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         if not read_only:
             self.sql("SET TimeZone = 'UTC'")
@@ -53,6 +76,16 @@ class Study:
     def ensure_schema(self) -> None:
         for name, schema in CANONICAL.items():
             self.sql(create_table_sql(name, schema))
+        from botwatch.exports_typed import ensure_meta
+
+        ensure_meta(self, __version__)
+
+    @property
+    def schema_version(self) -> int | None:
+        """The layout version stored in the study (None: made before versions were stored)."""
+        from botwatch.exports_typed import stored_schema_version
+
+        return stored_schema_version(self)
 
     def close(self) -> None:
         self._ibis = None
@@ -98,7 +131,9 @@ class Study:
         return self.ibis.table(self._check_table(name))
 
     def arrow(self, name: str) -> pa.Table:
-        return self.con.execute(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
+        # The relational API streams Arrow batches straight out; an execute() result would be
+        # copied once more (and DuckDB warns about it on every call).
+        return self.con.sql(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
 
     def pandas(self, name: str) -> Any:
         return self.arrow(name).to_pandas()
@@ -127,17 +162,33 @@ class Study:
         return table.num_rows
 
     def export(self, name: str, out: str | Path) -> int:
-        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows."""
+        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows.
+
+        Parquet and JSON lines get typed evidence columns; every export gets the schema version
+        (Parquet metadata and `<file>.schema.json`); see `botwatch.exports_typed`."""
+        from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
+
         self._check_table(name)
         out = Path(out)
         fmt = EXPORT_FORMATS.get(out.suffix.lower())
         if fmt is None:
             raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        options = {"PARQUET": "FORMAT PARQUET", "CSV": "FORMAT CSV, HEADER", "JSON": "FORMAT JSON"}[fmt]
+        query = f'SELECT * FROM "{name}"'
+        if fmt != "CSV":
+            query = typed_query(self, query)
+        if fmt == "JSON":
+            query = witness_first(self, query)
+        options = {
+            "PARQUET": f"FORMAT PARQUET, KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{name}'}}",
+            "CSV": "FORMAT CSV, HEADER",
+            "JSON": "FORMAT JSON",
+        }[fmt]
         target = str(out).replace("'", "''")
-        self.sql(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
-        return self.count(name)
+        self.sql(f"COPY ({query}) TO '{target}' ({options})")
+        rows = self.count(name)
+        write_sidecar(out, name, describe(self, query), self.schema_version, rows, __version__)
+        return rows
 
     # -- runs -----------------------------------------------------------------------------------
     @contextmanager
@@ -160,6 +211,10 @@ class Study:
             )
 
 
-def open_study(path: str | Path, *, read_only: bool = False) -> Study:
-    """Open (or create) a study file. Tables come back as Ibis (`.table`), Arrow, pandas or Polars."""
+def open_study(path: str | Path, *, read_only: bool = True) -> Study:
+    """Open a study file. Tables come back as Ibis (`.table`), Arrow, pandas or Polars.
+
+    Read-only by default: a notebook reading a study must neither create a file from a mistyped
+    path nor hold the write lock that `botwatch analyze` needs. Pass `read_only=False` to write
+    (that also creates the study when the file does not exist)."""
     return Study(path, read_only=read_only)

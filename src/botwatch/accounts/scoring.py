@@ -22,6 +22,7 @@ from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
 from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.signals import ENGLISH_SPEAKING
+from botwatch.origin_rule import FOREIGN_THRESHOLD
 
 # Without at least one of these the model would only echo its base rate (a handle alone says
 # little): such an account gets NULL, "unknown", not the base rate.
@@ -156,7 +157,7 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
             "bot_evidence": json.dumps(bot_sentences, ensure_ascii=False),
             **origin_as_row(o),
             "likely_automated": None if math.isnan(probs[i]) else bool(probs[i] >= 0.5),
-            "foreign_origin": None if o.country is None or home is None else bool(o.country != home and (o.probability or 0) >= 0.5),
+            "foreign_origin": None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD),
             "signals": json.dumps(observed, ensure_ascii=False),
             "n_signals": len(observed),
             "n_posts": rec.get("n_posts"),

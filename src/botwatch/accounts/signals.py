@@ -80,7 +80,9 @@ def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
     if row.get("created_after_trigger"):
         out.append("account was created after the election was called")
     if row.get("in_unison"):
-        out.append(f"acts in unison with other accounts (coordination cluster {row.get('cluster_id')})")
+        size = row.get("cluster_size")
+        others = f"{int(size) - 1:,} other account{'s' if int(size) != 2 else ''}" if isinstance(size, (int, float)) and not math.isnan(size) and size >= 2 else "other accounts"
+        out.append(f"acts in unison with {others} of its coordination cluster {row.get('cluster_id')} (co-actions beyond chance)")
     ppd = row.get("posts_per_day_study")
     if isinstance(ppd, (int, float)) and not math.isnan(ppd) and ppd > ACTIVITY_HIGH:
         level = "more than 144 (highly suspicious)" if ppd > ACTIVITY_VERY_HIGH else "more than 72 (suspicious)"

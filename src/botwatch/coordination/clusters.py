@@ -23,6 +23,7 @@ from typing import Any
 
 import igraph as ig
 
+from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
 
 DEFAULT_RESOLUTION = 0.1
@@ -59,11 +60,16 @@ def leiden(edges: list[tuple[str, str, float]], *, seed: int = 7, resolution: fl
         if sizes[membership[v]] == 1 and g.degree(v) > 0:
             best = max(g.incident(v), key=lambda e: (g.es[e]["weight"], -min(g.es[e].tuple)))
             a, b = g.es[best].tuple
+            # Keep the sizes current: two lone partners must end up together, not swap places
+            # (which left one of them alone in a "cluster" with no edge).
+            sizes[membership[v]] -= 1
             membership[v] = membership[b if a == v else a]
+            sizes[membership[v]] += 1
     groups: dict[int, list[str]] = {}
     for i, c in enumerate(membership):
         groups.setdefault(c, []).append(names[i])
-    ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
+    # A cluster is a group: one account alone is never reported as one.
+    ordered = sorted((m for m in groups.values() if len(m) >= 2), key=lambda m: (-len(m), min(m)))
     return {n: cid for cid, members in enumerate(ordered) for n in members}
 
 
@@ -75,7 +81,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     """Cluster `coordination_edges` and write `cluster_members` and `clusters`; returns clusters.
 
     `country` is the election's country (ISO2): members whose origin is elsewhere count as
-    foreign, by the shared rule (origin_country <> country and origin_probability >= 0.5).
+    foreign, by the shared rule (`botwatch.origin_rule`: P(outside country) >= 0.5).
     """
     rows = study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
@@ -93,6 +99,8 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         if scores
         else "CAST(NULL AS DOUBLE) AS bot_probability, CAST(NULL AS VARCHAR) AS origin_country, CAST(NULL AS DOUBLE) AS origin_probability"
     )
+    # The shared foreign rule (botwatch.origin_rule): P(outside the election's country) >= 0.5.
+    foreign = foreign_sql(country, "s") if scores and country else "CAST(NULL AS BOOLEAN)"
     score_join = "LEFT JOIN account_scores s ON s.platform = m.platform AND s.account_id = m.account_id" if scores else ""
     study.sql(
         f"""
@@ -116,8 +124,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         SELECT m.cluster_id, m.platform, m.account_id, a.handle, d.degree, round(d.strength, 4) AS strength,
                coalesce(act.posts, 0) AS posts, coalesce(act.retweets, 0) AS retweets, act.first_at, act.last_at,
                {score_cols},
-               CASE WHEN ? IS NULL OR origin_country IS NULL THEN NULL
-                    ELSE origin_country <> ? AND origin_probability >= 0.5 END AS "foreign",
+               {foreign} AS "foreign",
                cat.account_category
         FROM _coord_membership m
         JOIN deg d USING (platform, account_id)
@@ -127,7 +134,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         {score_join}
         ORDER BY m.cluster_id, d.strength DESC, m.account_id
         """,
-        [country, country],
+        [],
     )
     study.sql(
         """

@@ -48,6 +48,11 @@ ESTIMATES = pa.schema(
 
 COUNT_METRICS = {"posts": "posts", "support_posts": "support", "oppose_posts": "oppose", "neutral_posts": "neutral", "scored_posts": "scored"}
 SHARE_METRICS = {"support_share": ("support", "posts"), "oppose_share": ("oppose", "posts"), "positive_share": ("positive", "scored"), "negative_share": ("negative", "scored")}
+# A bootstrap over accounts needs several accounts to say anything: with one account every
+# replicate is that account ("50% [50–50%]"), with a handful the interval is far too narrow.
+# Below this many accounts no interval is given and readers are told "too few accounts".
+MIN_ACCOUNTS_FOR_INTERVAL = 5
+TOO_FEW = "too few accounts"
 STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "support_share", "oppose_share"}
 
 Window = tuple[str, "datetime | None", "datetime | None"]
@@ -96,7 +101,7 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
         log("estimates: no account_scores table yet; only the group 'all' (run the accounts stage for automated / foreign-origin groups)")
         return None
     t = study.table("account_scores")
-    needed = {"platform", "account_id", "bot_probability", "origin_country", "origin_probability"}
+    needed = {"platform", "account_id", "bot_probability", "origin_country", "origin_probabilities"}
     missing = needed - set(t.columns)
     if missing:
         log(f"estimates: account_scores lacks {', '.join(sorted(missing))}; only the group 'all'")
@@ -129,21 +134,23 @@ def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], 
             is_party = party not in (ALL, ANY_PARTY)
             rows.append({**base, "metric": "accounts", "observed": float(n_acc), "estimate": None, "ci_low": None, "ci_high": None,
                          "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"})
+            few = n_acc < MIN_ACCOUNTS_FOR_INTERVAL
+            how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts"
             for metric, c in COUNT_METRICS.items():
                 if metric in STANCE_ONLY and not is_party:
                     continue
-                lo, hi = percentile_interval(reps[:, col[c]] / rate, opts.level)
+                lo, hi = (None, None) if few else percentile_interval(reps[:, col[c]] / rate, opts.level)
                 rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
-                             "method": f"count / sample rate; {int(opts.level * 100)}% percentile interval, bootstrap over accounts"})
+                             "method": f"count / sample rate; {how}"})
             for metric, (num, den) in SHARE_METRICS.items():
                 if metric in STANCE_ONLY and not is_party:
                     continue
                 d = obs[col[den]]
                 point = float(obs[col[num]] / d) if d else None
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    lo, hi = percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
+                    lo, hi = (None, None) if few else percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
                 rows.append({**base, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
-                             "method": f"ratio of sums ({num} / {den}); {int(opts.level * 100)}% percentile interval, bootstrap over accounts"})
+                             "method": f"ratio of sums ({num} / {den}); {how}"})
     seen = {(r["period"], r["account_group"], r["party"]) for r in rows}
     for wname, start, end in windows:
         for gname in groups:

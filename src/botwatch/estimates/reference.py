@@ -75,3 +75,13 @@ def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
     if lo is None or hi is None:
         return "—"
     return f"{fmt_value(lo, share)} – {fmt_value(hi, share)}"
+
+
+def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None) -> str:
+    """The interval, or "too few accounts" when the estimate rests on too few accounts to have one
+    (an interval from one account, "50% [50–50%]", would look informative and is not)."""
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
+
+    if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
+        return TOO_FEW
+    return fmt_interval(lo, hi, share)

@@ -16,10 +16,11 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
+from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_ibis
+
 ALL, ANY_PARTY = "*", "any_party"
 POSITIVE, NEGATIVE = 0.05, -0.05
 BOT_THRESHOLD = 0.5
-ORIGIN_THRESHOLD = 0.5
 COUNT_COLUMNS = ("posts", "support", "oppose", "neutral", "scored", "positive", "negative")
 
 
@@ -36,9 +37,10 @@ def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
 
 
 def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
-    """Per account: automated (bot probability ≥ 0.5) and foreign (a confident origin elsewhere)."""
+    """Per account: automated (bot probability ≥ 0.5) and foreign (probability of being run from
+    outside `country` ≥ 0.5: the shared rule of `botwatch.origin_rule`)."""
     s = account_scores
-    foreign = s.origin_country.notnull() & (s.origin_country.upper() != country.upper()) & (s.origin_probability >= ORIGIN_THRESHOLD)
+    foreign = p_outside_ibis(s, country) >= FOREIGN_THRESHOLD
     return s.select(
         "platform",
         "account_id",

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import secrets
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -78,9 +79,12 @@ def build_report(
     ctx: dict[str, Any] | None = None,
     exports: bool = True,
     strict: bool = False,
+    export_posts: bool = False,
+    on_step: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the report for `study` to `out` (and its exports beside it) and return its path."""
     from botwatch.report.context import report_context
+    from botwatch.report.caveats import attributed_only, data_provenance
     from botwatch.report.headlines import gather_headlines, key_numbers
 
     out = Path(out)
@@ -92,14 +96,19 @@ def build_report(
         from botwatch.report.exports import write_exports
 
         folder = export_folder(out)
-        written = write_exports(study, folder)
+        if on_step:
+            on_step("report: exports")
+        written = write_exports(study, folder, include_posts=export_posts)
         for e in written:
             e.hrefs = {fmt: os.path.relpath(p, out.parent).replace(os.sep, "/") for fmt, p in e.files.items()}
         ctx["exports"] = written
         ctx["export_dir"] = os.path.relpath(folder, out.parent)
+        ctx["posts_not_exported"] = 0 if export_posts or "posts" not in ctx["tables"] else study.count("posts")
     built: list[Section] = []
     failures: list[SectionFailure] = []
     for name, fn in all_sections():
+        if on_step:
+            on_step(f"report: section {name}")
         try:
             sec = fn(study, ctx)
         except Exception as exc:
@@ -113,6 +122,7 @@ def build_report(
     built.sort(key=lambda s: s.order)
     ids = {s.id for s in built}
     lead, more = gather_headlines(built)
+    provenance = data_provenance(study)
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
@@ -125,6 +135,8 @@ def build_report(
         headlines=lead,
         more_headlines=more,
         key_numbers=key_numbers(study, ctx, ids),
+        provenance=provenance,
+        attributed_only=attributed_only(provenance),
         failures=failures,
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),

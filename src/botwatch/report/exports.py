@@ -1,5 +1,5 @@
-"""Exports written next to the report: accounts, labelled posts, clusters and estimates, as CSV
-and Parquet, so a reader can check any number in the report (and a platform can act on it).
+"""Exports written next to the report: accounts, clusters and estimates (and, on request, every
+labelled post), as CSV and Parquet, so a reader can check any number in the report (and a platform can act on it).
 
 Only tables that exist are written; each export joins in what other stages added when present
 (scores, labels, cluster membership) and leaves it out otherwise.
@@ -12,9 +12,12 @@ text exactly as stored.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from botwatch import __version__
+from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, write_sidecar
 from botwatch.study import Study
 
 
@@ -103,13 +106,14 @@ def posts_query(study: Study, tables: set[str]) -> str:
 EXPORT_NAMES = ("accounts", "posts", "clusters", "cluster_members", "estimates")
 
 
-def export_queries(study: Study) -> list[tuple[str, str, str]]:
-    """(name, query, description) for every export this study can give."""
+def export_queries(study: Study, *, include_posts: bool = True) -> list[tuple[str, str, str]]:
+    """(name, query, description) for every export this study can give (posts only when asked:
+    they are most of the size, 274 MB of CSV for 787k posts, beside a 1 MB report)."""
     tables = set(study.tables())
     out: list[tuple[str, str, str]] = []
     if "accounts" in tables:
         out.append(("accounts", accounts_query(study, tables), "one row per account: profile, posts in the study, scores and cluster where computed"))
-    if "posts" in tables:
+    if "posts" in tables and include_posts:
         out.append(("posts", posts_query(study, tables), "one row per post: text, labels, and the author's automation and origin probabilities where computed"))
     if "clusters" in tables:
         out.append(("clusters", "SELECT * FROM clusters", "one row per coordinated cluster"))
@@ -133,31 +137,45 @@ def _csv_guarded(study: Study, query: str) -> str:
     return f"SELECT {', '.join(parts)} FROM ({query})"
 
 
-def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet")) -> list[Export]:
-    """Write every available export into `folder` and return what was written."""
+def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet"), include_posts: bool = False) -> list[Export]:
+    """Write the small tables (and every post when `include_posts`) into `folder`; returns what was written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Export] = []
-    for name, query, desc in export_queries(study):
+    for name, query, desc in export_queries(study, include_posts=include_posts):
         exp = Export(name, 0, desc)
+        layouts: dict[str, list[tuple[str, str]]] = {}
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
             if fmt == "csv":
-                res = study.sql(f"COPY ({_csv_guarded(study, query)}) TO '{target}' (FORMAT CSV, HEADER)")
+                written_query = _csv_guarded(study, query)
+                res = study.sql(f"COPY ({written_query}) TO '{target}' (FORMAT CSV, HEADER)")
             elif fmt == "parquet":
-                res = study.sql(f"COPY ({query}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+                # Evidence as real lists and structs, and the schema version in the file's metadata.
+                written_query = typed_query(study, query)
+                res = study.sql(
+                    f"COPY ({written_query}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD, "
+                    f"KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{name}'}})"
+                )
             else:
                 raise ValueError(f"unknown export format {fmt!r}")
             exp.files[fmt] = path
             # COPY answers with the number of rows it wrote.
             exp.rows = int(res[0][0]) if res and res[0] and res[0][0] is not None else exp.rows
+            layouts[fmt] = describe(study, written_query)
+        if layouts:  # one file per table: the schema version and each format's column types, linked from the report
+            side = write_sidecar(folder / name, name, layouts.get("parquet") or next(iter(layouts.values())), study.schema_version, exp.rows, __version__)
+            data = json.loads(side.read_text(encoding="utf-8"))
+            data["formats"] = {fmt: [{"name": n, "type": t} for n, t in cols] for fmt, cols in layouts.items()}
+            side.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            exp.files["schema"] = side
         written.append(exp)
     # A table that existed at an earlier build may be gone now: remove its stale files (only our
     # own names) so the folder never holds numbers the report no longer stands behind.
     made = {p.name for e in written for p in e.files.values()}
     for name in EXPORT_NAMES:
-        for fmt in ("csv", "parquet"):
+        for fmt in ("csv", "parquet", "schema.json"):
             stale = folder / f"{name}.{fmt}"
             if stale.name not in made and stale.is_file():
                 stale.unlink()

@@ -78,8 +78,8 @@ def pct(p: Any, digits: int = 0) -> str:
 
 def interval(lo: Any, hi: Any, digits: int = 0) -> str:
     """'[66–75%]' for a 0..1 interval; empty when either end is unknown."""
-    if lo is None or hi is None:
-        return ""
+    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)) or (isinstance(hi, float) and math.isnan(hi)):
+        return ""  # an unknown end is no interval, not "[–—]"
     a, b = pct(lo, digits), pct(hi, digits)
     return f"[{a[:-1]}–{b}]"
 

@@ -36,6 +36,7 @@ class KeyNumber:
     label: str
     detail: str = ""
     href: str = ""
+    caveat: str = ""  # where the model behind the number is known to be blind, shown beside it
 
 
 def gather_headlines(sections: list[Section], per_section: int = 2) -> tuple[list[Headline], list[Headline]]:
@@ -79,23 +80,37 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5; "
                     f"the probabilities sum to {num(expected, 0)} expected automated accounts",
                     explorer,
+                    caveat=_bot_caveat(study),
                 ))
         election = ctx.get("election")
-        if election is not None and {"origin_country", "origin_probability"} <= cols:
-            n, k = study.sql(
-                "SELECT count(*), count(*) FILTER (WHERE origin_country <> ? AND origin_probability >= 0.5) "
-                "FROM account_scores WHERE origin_country IS NOT NULL",
-                [election.country],
-            )[0]
-            if n:
-                p, lo, hi = wilson(k, n)
+        if election is not None and {"origin_country", "origin_probabilities"} <= cols:
+            from botwatch.origin_rule import foreign_counts, rule_text
+            from botwatch.report.caveats import origin_blind_spot
+
+            f = foreign_counts(study, election.country)
+            if f["n"]:
+                p, lo, hi = wilson(f["k"], f["n"])
                 out.append(KeyNumber(
-                    num(k), "foreign-origin accounts",
-                    f"{pct_ci(p, lo, hi)} of {num(n)} accounts with origin evidence: most likely origin outside {election.country}, probability ≥ 0.5",
+                    num(f["k"]), "foreign-origin accounts",
+                    f"{pct_ci(p, lo, hi)} of {num(f['n'])} accounts with origin evidence are {rule_text(f['home'])}; "
+                    f"the probabilities sum to {num(f['expected'], 0)} expected foreign accounts [{num(f['lo'], 0)}–{num(f['hi'], 0)}]",
                     explorer,
+                    caveat=origin_blind_spot(study, f["home"]) or "",
                 ))
     if "cluster_members" in tables:
         clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]
         if clusters:
             out.append(KeyNumber(num(clusters), "coordinated clusters", f"{num(members)} accounts in them", "#coordination" if "coordination" in section_ids else explorer))
     return out
+
+
+def _bot_caveat(study: Study) -> str:
+    from botwatch.report.caveats import bot_blind_spot, data_provenance
+
+    try:
+        from botwatch.accounts.botmodel import model_meta
+
+        meta = model_meta()
+    except Exception:  # noqa: BLE001 - without the model's figures the note keeps what it can say
+        meta = {}
+    return bot_blind_spot(study, data_provenance(study), meta) or ""

@@ -45,6 +45,17 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
     return Markup(reliability_svg(curves, title="Bot model reliability (labelled data)"))
 
 
+def _unison_stale(study: Study) -> bool:
+    """Whether the clusters were rebuilt after the accounts were last scored (then the accounts'
+    evidence lists lack 'acting in unison'); `analyze` refreshes accounts after coordination, so
+    this is true only after running the coordination stage or command on its own."""
+    rows = study.sql(
+        "SELECT max(finished_at) FILTER (WHERE stage = 'accounts'), max(finished_at) FILTER (WHERE stage = 'coordination') FROM runs WHERE status = 'ok'"
+    )
+    acc, coord = rows[0] if rows else (None, None)
+    return acc is not None and coord is not None and coord > acc
+
+
 @section("accounts", order=30)
 def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = set(study.tables())
@@ -80,8 +91,12 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                 except Exception:  # noqa: BLE001 - a missing preset only loses the home-country line
                     home = None
     foreign = None
-    if home:
-        foreign = q("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL AND origin_country <> ? AND origin_probability >= 0.5", [home])[0][0]
+    fc: dict[str, Any] | None = None
+    if home and "origin_probabilities" in set(study.columns("account_scores")):
+        from botwatch.origin_rule import foreign_counts
+
+        fc = foreign_counts(study, home)
+        foreign = fc["k"]
     top = q(
         "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, s.n_posts, s.bot_evidence, s.origin_evidence "
         "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
@@ -134,14 +149,17 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             "accounts_headline.html.j2", kind="bot", n_likely=n_likely, n_scored=n_scored, share=pct_ci(share, lo, hi),
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
         ))
-    if foreign is not None and n_origin:
-        f_share, f_lo, f_hi = wilson(foreign, n_origin)
-        headline.append(render("accounts_headline.html.j2", kind="origin", foreign=foreign, n_origin=n_origin, home=home, share=pct_ci(f_share, f_lo, f_hi)))
+    if fc is not None and fc["n"]:
+        f_share, f_lo, f_hi = wilson(fc["k"], fc["n"])
+        headline.append(render(
+            "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
+            expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]),
+        ))
     html = render(
         "accounts.html.j2",
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
-        top=top_rows, signals=signals, reliability=_reliability(meta), meta=meta,
-        unison_known="cluster_members" in tables, n_ood=n_ood,
+        top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta,
+        unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood,
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)

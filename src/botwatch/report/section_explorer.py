@@ -85,6 +85,13 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     def sc(col: str) -> str:
         return f"s.{col}" if col in score_cols else "NULL"
 
+    # The foreign filter uses the report's one rule: P(outside home) >= 0.5 (botwatch.origin_rule).
+    home = getattr(ctx.get("election"), "country", None)
+    p_out = "NULL"
+    if home and {"origin_probabilities", "origin_country"} <= score_cols:
+        from botwatch.origin_rule import p_outside_sql
+
+        p_out = f"round({p_outside_sql(home, 's')}, 3)"
     has_clusters = "cluster_members" in tables
     cluster_sel = "cm.cluster_id" if has_clusters else "NULL"
     cluster_join = (
@@ -105,7 +112,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     rows = study.sql(
         f"SELECT a.platform, left(a.account_id, 80), left(a.handle, 80), left(a.display_name, 120), round({sc('bot_probability')}, 3), {sc('origin_country')}, "
         f"round({sc('origin_probability')}, 3), {cluster_sel}, coalesce(pc.posts, 0), strftime(a.created_at, '%Y-%m-%d'), a.followers, "
-        f"{sc('bot_evidence')}, {sc('origin_evidence')}, a.account_id {base} "
+        f"{sc('bot_evidence')}, {sc('origin_evidence')}, a.account_id, {p_out} {base} "
         f"ORDER BY {order}coalesce(pc.posts, 0) DESC, a.platform, a.account_id LIMIT {int(max_accounts)}"
     )
     extra_evidence = _evidence_table(study, tables)
@@ -125,7 +132,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
 
     out_rows: list[list[Any]] = []
     raw_keys: list[tuple[str, str]] = []
-    for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev, raw_id in rows:
+    for plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, bot_ev, origin_ev, raw_id, p_outside in rows:
         ev = _json_list(bot_ev) + _json_list(origin_ev)
         if extra_evidence:
             ev += extra_evidence.get((plat, raw_id), [])
@@ -138,7 +145,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
                 seen.append(i)
                 if len(seen) >= EVIDENCE_PER_ACCOUNT:
                     break
-        out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1])
+        out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1, p_outside])
         raw_keys.append((plat, raw_id))
     details = _details(study, raw_keys[:detail_accounts])
     for i, _d in enumerate(details):
@@ -146,7 +153,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     countries = sorted({r[5] for r in out_rows if r[5]})
     clusters = len({r[7] for r in out_rows if r[7] is not None})
     return {
-        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail"],
+        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail", "p_out"],
         "rows": out_rows,
         "ev": ids,
         "details": details,
@@ -158,6 +165,8 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
             "origin": "origin_probability" in score_cols,
             "cluster": has_clusters,
             "evidence": bool(extra_evidence) or "bot_evidence" in score_cols,
+            # Archives without display names (the IRA release) would show an always-empty column.
+            "name": any(r[3] for r in out_rows),
         },
         "home": getattr(ctx.get("election"), "country", None),
     }

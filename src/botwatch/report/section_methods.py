@@ -96,6 +96,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         runs=provenance(study),
         exports=ctx.get("exports") or [],
         export_dir=ctx.get("export_dir"),
+        posts_not_exported=ctx.get("posts_not_exported", 0),
+        study_name=study.path.name,
         today=date.today(),
     )
     return Section("methods", "Methods and caveats", html, order=900)

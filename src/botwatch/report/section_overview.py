@@ -32,14 +32,31 @@ def study_summary(study: Study) -> dict[str, Any]:
     }
 
 
+MAX_BARS = 400
+
+
+def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[Any], list[int]]:
+    """(unit, bucket starts, posts) over the whole span, every bucket from the first post to the
+    last with zeros included, so the chart is a time axis: days when they fit in `max_bars`,
+    else weeks, else months (never a selection of the busiest days)."""
+    first, last = study.sql("SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE) FROM posts")[0]
+    if first is None:
+        return "day", [], []
+    span = (last - first).days + 1
+    unit = "day" if span <= max_bars else "week" if span / 7 <= max_bars else "month"
+    rows = study.sql(
+        f"""WITH b AS (SELECT CAST(unnest(generate_series(date_trunc('{unit}', CAST(? AS DATE)), date_trunc('{unit}', CAST(? AS DATE)), INTERVAL 1 {unit})) AS DATE) AS bucket),
+        c AS (SELECT CAST(date_trunc('{unit}', created_at) AS DATE) AS bucket, count(*) AS n FROM posts WHERE created_at IS NOT NULL GROUP BY 1)
+        SELECT b.bucket, coalesce(c.n, 0) FROM b LEFT JOIN c USING (bucket) ORDER BY 1""",
+        [first, last],
+    )
+    return unit, [r[0] for r in rows], [int(r[1]) for r in rows]
+
+
 @section("overview", order=10)
 def overview(study: Study, ctx: dict[str, Any]) -> Section:
     s = study_summary(study)
-    days = study.sql("SELECT CAST(created_at AS DATE) d, count(*) FROM posts GROUP BY 1 ORDER BY 1")
-    # Show the densest stretch: bars for at most 400 days around the bulk of the data.
-    if len(days) > 400:
-        days = sorted(days, key=lambda r: -r[1])[:400]
-        days.sort()
-    chart = bar_series([d for d, _ in days], [n for _, n in days], title="Posts per day (UTC)")
-    html = render("overview.html.j2", s=s, chart=chart)
+    unit, buckets, counts = posts_over_time(study)
+    chart = bar_series(buckets, counts, title=f"Posts per {unit} (UTC)", unit=unit)
+    html = render("overview.html.j2", s=s, chart=chart, unit=unit)
     return Section("overview", "What the study holds", html, order=10)

@@ -13,13 +13,14 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch.content.stance import MEASURED, STANCE_RULES
+from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.reference import reference_rows
 from botwatch.report.fmt import num, pct, pct_ci
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.study import Study
 
-GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (origin outside the electorate, probability ≥ 0.5)"}
+GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
 
 
 def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -30,16 +31,23 @@ def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[st
     return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n} for p, m, o, e, lo, hi, n in rows}
 
 
+def _too_few(v: dict[str, Any]) -> bool:
+    """An estimate from too few accounts to have an interval (the estimates stage gives none)."""
+    return v["lo"] is None and v.get("accounts") is not None and 0 < v["accounts"] < MIN_ACCOUNTS_FOR_INTERVAL
+
+
 def _count(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
-    ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else ""
+    ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
     return f"{num(round(v['estimate']))}{ci}"
 
 
 def _share(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
+    if _too_few(v):
+        return f"{pct(v['estimate'])} ({TOO_FEW})"
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
@@ -120,16 +128,20 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rule_text = {(r, s): d for r, s, d in STANCE_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
     ref = reference_rows(study, {p[0]: p[1] for p in parties})
+    # The stance rules' accuracy was measured on one election's posts; quoting it under another
+    # election's headline would claim a check that was never made.
+    measured_on = str(MEASURED.get("election", "us-2016"))
+    measured_here = election.key == measured_on
     html = render(
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, measured=MEASURED, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
+        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
         for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
-            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, pct=pct))
+            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, pct=pct))
         if scaled and rows:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))
@@ -138,5 +150,5 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         if foreign and not foreign[0].observed:
             headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, num=num, pct_ci=pct_ci))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, num=num, pct_ci=pct_ci))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)

@@ -11,8 +11,11 @@ from datetime import date
 from markupsafe import Markup, escape
 
 
-def bar_series(days: Sequence[date], values: Sequence[int], *, width: int = 900, height: int = 160, colour: str = "#3465a4", title: str = "") -> Markup:
-    """A daily bar chart as inline SVG with an accessible title and per-bar tooltips."""
+def bar_series(
+    days: Sequence[date], values: Sequence[int], *, width: int = 900, height: int = 160, colour: str = "#3465a4", title: str = "", unit: str = "day"
+) -> Markup:
+    """A bar chart over consecutive time buckets (`unit`: day, week, month) as inline SVG with an
+    accessible title and per-bar tooltips; the caller passes every bucket, zeros included."""
     if not values:
         return Markup("<p class='muted'>No data.</p>")
     top = max(values) or 1
@@ -23,9 +26,9 @@ def bar_series(days: Sequence[date], values: Sequence[int], *, width: int = 900,
         h = (v / top) * (height - 20)
         bars.append(
             f"<rect x='{i * bw:.2f}' y='{height - h:.2f}' width='{max(bw - 0.5, 0.5):.2f}' height='{h:.2f}' fill='{escape(colour)}'>"
-            f"<title>{escape(str(d))}: {v:,}</title></rect>"
+            f"<title>{escape(unit)} of {escape(str(d))}: {v:,}</title></rect>"
         )
-    label = f"<text x='2' y='12' font-size='11'>max {top:,} / day</text>"
+    label = f"<text x='2' y='12' font-size='11'>max {top:,} / {escape(unit)}</text>"
     first, last = escape(str(days[0])), escape(str(days[-1]))
     axis = f"<text x='2' y='{height + 14}' font-size='11'>{first}</text><text x='{width - 2}' y='{height + 14}' font-size='11' text-anchor='end'>{last}</text>"
     return Markup(

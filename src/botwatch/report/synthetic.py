@@ -226,7 +226,7 @@ def build_hostile_report(folder: str | Path, *, election: str = "uk-ge2017") -> 
     folder = Path(folder)
     src = hostile_statuses(folder / "hostile.jsonl")
     path = folder / "hostile.duckdb"
-    with open_study(path) as st:
+    with open_study(path, read_only=False) as st:
         ingest(st, [str(src)])
         ctx = Context(election=load_election(election), options={"sample_rate": 0.01}, log=lambda m: None)
         for stage in stages():
@@ -236,4 +236,4 @@ def build_hostile_report(folder: str | Path, *, election: str = "uk-ge2017") -> 
                 continue
         contract_tables(st, hostile=True)
     with open_study(path, read_only=True) as st:
-        return build_report(st, folder / "report.html", title=PAYLOADS[0] + PAYLOADS[6])
+        return build_report(st, folder / "report.html", title=PAYLOADS[0] + PAYLOADS[6], export_posts=True)

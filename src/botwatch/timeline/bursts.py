@@ -115,12 +115,23 @@ def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, l
     return out
 
 
-def nearest_event(at: datetime, events: Sequence[tuple[datetime, str]]) -> tuple[str | None, datetime | None, float | None]:
-    """(label, event time, hours from the event to `at`; positive = after the event)."""
+# A burst is tied to an event only when its peak is this close to it: a burst two years before an
+# event is not "near" it, and the export, the report and the CLI must all say "none" alike.
+NEAREST_EVENT_H = 72.0
+
+
+def nearest_event(
+    at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H
+) -> tuple[str | None, datetime | None, float | None]:
+    """(label, event time, hours from the event to `at`; positive = after the event), or all None
+    when no event is within `max_hours` of `at`."""
     if not events:
         return None, None, None
     ev_at, label = min(events, key=lambda e: abs((at - e[0]).total_seconds()))
-    return label, ev_at, (at - ev_at).total_seconds() / 3600.0
+    hours = (at - ev_at).total_seconds() / 3600.0
+    if abs(hours) > max_hours:
+        return None, None, None
+    return label, ev_at, hours
 
 
 def _window_mask(n: int, event_idx: Sequence[int], half: int) -> np.ndarray:

@@ -4,8 +4,8 @@ not, and each of the largest coordinated clusters.
 Groups come from other issues' tables (`account_scores`, `cluster_members`), which may not exist
 yet in a study; each group is added only when its source table is there, and the reason for any
 absent group is returned so the report can say what it could not show rather than showing less
-in silence. The thresholds are the team's contract (bot_probability >= 0.5; foreign = a known
-origin country other than the election's with origin_probability >= 0.5).
+in silence. The thresholds are the team's contract (bot_probability >= 0.5; foreign = probability
+of being run from outside the election's country >= 0.5, the rule in `botwatch.origin_rule`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
 
 GROUPS_TABLE = "timeline_groups"
 BOT_THRESHOLD = 0.5
-ORIGIN_THRESHOLD = 0.5
 MAX_CLUSTERS = 10
 
 AUTOMATED = "likely automated"
@@ -54,14 +54,12 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
                 FROM account_scores WHERE bot_probability IS NOT NULL"""
             )
             info.dimensions.append("automated")
-        if {"origin_country", "origin_probability"} <= cols and election is not None:
+        if {"origin_country", "origin_probabilities"} <= cols and election is not None:
             study.sql(
                 f"""INSERT INTO {GROUPS_TABLE}
                 SELECT platform, account_id, 'origin',
-                       CASE WHEN origin_country IS NOT NULL AND upper(origin_country) <> ? AND origin_probability >= {ORIGIN_THRESHOLD}
-                            THEN '{FOREIGN}' ELSE '{NOT_FOREIGN}' END
-                FROM account_scores""",
-                [election.country.upper()],
+                       CASE WHEN coalesce({foreign_sql(election.country)}, FALSE) THEN '{FOREIGN}' ELSE '{NOT_FOREIGN}' END
+                FROM account_scores"""
             )
             info.dimensions.append("origin")
         elif election is None:

@@ -15,12 +15,14 @@ from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 from botwatch.timeline import creation as creation_mod
 from botwatch.timeline import svg, zones
+from botwatch.timeline.bursts import NEAREST_EVENT_H
 from botwatch.timeline.circadian_fit import offset_distance
 from botwatch.timeline.groups import AUTOMATED, FOREIGN
 
 TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
                    ("origin", "Foreign origin or not"), ("cluster", "Largest coordinated clusters"), ("sentiment", "By sentiment"))
 MOSCOW = 3
+MAX_SERIES = 6
 
 
 def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
@@ -59,9 +61,11 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         # Days without posts are zeros, not gaps to draw a line across.
         days = [span[0] + timedelta(days=i) for i in range((span[1] - span[0]).days + 1)]
         dense = {v: [(d, pts.get(d, 0.0)) for d in days] for v, pts in by.items()}
-        ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:6]
+        ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:MAX_SERIES]
         series = [(v, colours.get(v), pts) for v, pts in ordered]
-        figs.append({"title": title, "svg": svg.time_lines(series, start=span[0], end=span[1], events=_events(election), title=f"{title}: posts per day (UTC)")})
+        caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
+        figs.append({"title": title, "caption": caption,
+                     "svg": svg.time_lines(series, start=span[0], end=span[1], events=_events(election), title=f"{title}: posts per day (UTC)")})
     return figs
 
 
@@ -221,6 +225,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         span=span,
         election=election,
         events=_events(election),
+        max_event_h=NEAREST_EVENT_H,
         figures=timeline_figures(study, election, span),
         hours=hour_of_day(study),
         bursts=burst_rows(study, span) if "bursts" in tables else [],

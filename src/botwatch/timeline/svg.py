@@ -33,7 +33,8 @@ def time_lines(
     x_labels: tuple[str, str] | None = None,
 ) -> Markup:
     """Lines (name, colour or None, [(time, value)]) between `start` and `end`, events as dashed
-    verticals with their label on hover, and a legend."""
+    verticals numbered on the chart, and a legend with the numbered events written out (a label
+    only on hover is lost on paper and on a phone)."""
     pts_all = [v for _, _, pts in series for _, v in pts]
     if not pts_all or end <= start:
         return Markup("<p class='muted'>No data in this period.</p>")
@@ -41,12 +42,16 @@ def time_lines(
     left, right, pad_top, pad_bottom = 4.0, 4.0, 16.0, 18.0
     w, h = width - left - right, height - pad_top - pad_bottom
     parts = [f"<text x='{left}' y='11' font-size='11'>max {top:,.0f} {escape(unit)}</text>"]
+    shown_events: list[tuple[int, datetime, str]] = []
     for at, label in events:
         if start <= at <= end:
             x = _x(at, start, end, left, w)
+            k = len(shown_events) + 1
+            shown_events.append((k, at, label))
             parts.append(
                 f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{pad_top}' y2='{pad_top + h}' stroke='#888' stroke-dasharray='3,3'>"
                 f"<title>{escape(label)} ({escape(at.strftime('%Y-%m-%d %H:%M'))} UTC)</title></line>"
+                f"<text class='event-no' x='{x + 2:.1f}' y='{pad_top + 9 + 10 * ((k - 1) % 3)}' font-size='10' fill='#555'>{k}</text>"
             )
     legend = []
     for i, (name, colour, pts) in enumerate(series):
@@ -66,7 +71,11 @@ def time_lines(
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )
     keys = "".join(f"<span style='color:{escape(c)}'>&#9632;</span> {escape(n)} &nbsp; " for n, c in legend)
-    return Markup(f"{svg}<div class='muted small'>{keys}</div>")
+    event_key = ""
+    if shown_events:
+        items = "".join(f"<li value='{k}'>{escape(label)} ({escape(at.strftime('%Y-%m-%d %H:%M'))} UTC)</li>" for k, at, label in shown_events)
+        event_key = f"<ol class='event-key muted'>{items}</ol>"
+    return Markup(f"{svg}<div class='muted small'>{keys}</div>{event_key}")
 
 
 def bars(

@@ -1,0 +1,101 @@
+"""The one rule for "foreign origin", used by every table and figure that counts foreign accounts.
+
+The origin model gives each account a probability distribution over countries
+(`account_scores.origin_probabilities`, JSON `{"RU": 0.81, "US": 0.12, ...}`, the top countries
+with p >= 0.005). The question a reader asks is "is this account run from outside the country
+holding the election?", whose probability is 1 − P(home), not the probability of the single
+most likely country: an account split 0.45 RU / 0.40 UA / 0.15 US is 85% likely foreign although
+no single country reaches 0.5. Counting "most likely country ≠ home and its p ≥ 0.5" undercounts
+exactly the accounts whose origin is foreign but uncertain between several countries.
+
+So, everywhere:
+
+* an account *counts* as foreign when P(outside home) >= `FOREIGN_THRESHOLD`;
+* the *expected* number of foreign accounts is the sum of P(outside home), with a normal
+  interval from the Poisson-binomial variance sum p(1 − p) (accounts treated as independent);
+* an account with no origin evidence (no distribution) is unknown, never foreign.
+
+A home country missing from the stored distribution had p < 0.005 (or ranked below the eighth
+country), so P(outside home) is taken as 1 − 0 there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+FOREIGN_THRESHOLD = 0.5
+
+
+def rule_text(home: str) -> str:
+    """The rule in words, printed beside every figure that uses it."""
+    return f"counted as foreign: probability of being run from outside {home} (1 − P({home}) from the origin model) ≥ {FOREIGN_THRESHOLD:g}"
+
+
+def _home(home: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2,3}", home or ""):
+        raise ValueError(f"not a country code: {home!r}")
+    return home.upper()
+
+
+def p_outside_sql(home: str, table: str = "") -> str:
+    """DuckDB SQL for P(outside home) of a row of `account_scores` (NULL without origin evidence)."""
+    pre = f"{table}." if table else ""
+    code = _home(home)
+    return (
+        f"(CASE WHEN {pre}origin_probabilities IS NULL OR {pre}origin_country IS NULL THEN NULL "
+        f"ELSE 1 - coalesce(TRY_CAST(json_extract_string({pre}origin_probabilities, '$.\"{code}\"') AS DOUBLE), 0) END)"
+    )
+
+
+def foreign_sql(home: str, table: str = "") -> str:
+    """DuckDB SQL: TRUE when the row counts as foreign, FALSE when not, NULL when unknown."""
+    return f"({p_outside_sql(home, table)} >= {FOREIGN_THRESHOLD})"
+
+
+def p_outside_ibis(scores: Any, home: str) -> Any:
+    """The same probability as an Ibis expression (runs on DuckDB and Spark alike: a regex on the
+    JSON text, since JSON functions differ between engines)."""
+    import ibis
+
+    code = _home(home)
+    raw = scores.origin_probabilities.re_extract(rf'"{code}"\s*:\s*([0-9.eE+-]+)', 1)
+    p_home = (raw.length() > 0).ifelse(raw, ibis.null().cast("string")).cast("float64").fill_null(0.0)
+    known = scores.origin_probabilities.notnull() & scores.origin_country.notnull()
+    return known.ifelse(1.0 - p_home, ibis.null().cast("float64"))
+
+
+def p_outside(probabilities_json: str | None, home: str) -> float | None:
+    """P(outside home) from the stored JSON (Python side; None when there is no distribution)."""
+    import json
+
+    if not probabilities_json:
+        return None
+    try:
+        dist = json.loads(probabilities_json)
+    except ValueError:
+        return None
+    if not isinstance(dist, dict) or not dist:
+        return None
+    return 1.0 - float(dist.get(_home(home), 0.0) or 0.0)
+
+
+def expected_interval(total: float, variance: float, n: int) -> tuple[float, float]:
+    """A 95% interval for the expected count, clipped to [0, n]."""
+    sd = math.sqrt(max(variance, 0.0))
+    return max(0.0, total - 1.96 * sd), min(float(n), total + 1.96 * sd)
+
+
+def foreign_counts(study: Any, home: str) -> dict[str, Any]:
+    """Accounts with origin evidence, those counted foreign, and the expected foreign count with
+    its 95% interval: the figures every foreign headline quotes, computed once here so the top of
+    the report, the accounts section and the CLI cannot disagree."""
+    p = p_outside_sql(home)
+    n, k, total, var, by_top = study.sql(
+        f"SELECT count({p}), count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), coalesce(sum({p}), 0), coalesce(sum({p} * (1 - {p})), 0), "
+        f"count(*) FILTER (WHERE origin_country <> '{_home(home)}' AND origin_probability >= {FOREIGN_THRESHOLD}) "
+        "FROM account_scores"
+    )[0]
+    lo, hi = expected_interval(float(total), float(var), int(n))
+    return {"n": int(n), "k": int(k), "expected": float(total), "lo": lo, "hi": hi, "top_country_rule": int(by_top), "home": _home(home)}

@@ -1,0 +1,112 @@
+"""Issue 15 in a real browser: what a reader of the page sees (first screen, charts on a time axis,
+event labels on paper, tables that fit their content). Uses the `browser` fixture and `Page`
+helper of test_report_browser.py; skipped with the reason when chromium is absent."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch import open_study
+from botwatch.report import build_report
+from test_report_browser import Page, browser  # noqa: F401  (the module-scoped fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def reports(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The analysed sample's report, and one of a copy whose accounts have no display names (as
+    in the IRA release)."""
+    folder = tmp_path_factory.mktemp("browser-findings")
+    with open_study(analysed_sample_path) as st:
+        full = build_report(st, folder / "full" / "report.html", title="sample", strict=True, exports=False)
+    nameless = folder / "nameless.duckdb"
+    shutil.copy(analysed_sample_path, nameless)
+    with open_study(nameless, read_only=False) as st:
+        st.sql("UPDATE accounts SET display_name = NULL")
+    with open_study(nameless) as st:
+        bare = build_report(st, folder / "bare" / "report.html", title="no names", strict=True, exports=False)
+    return {"full": full, "bare": bare}
+
+
+def test_first_screen_says_where_the_data_come_from(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F811
+    pg = Page(browser, 1280, 1000)
+    try:
+        page = pg.open(reports["full"])
+        box = page.locator("#provenance").bounding_box()
+        assert box is not None and box["y"] < 1000 * 1.5, box  # right under the key numbers, before any section
+        assert "Internet Research Agency" in page.inner_text("#provenance")
+        assert page.locator(".kn-caveat").count() >= 1  # a blind-spot note sits beside a key number
+        assert not pg.errors, pg.errors
+    finally:
+        pg.close()
+
+
+def test_posts_per_time_chart_is_continuous(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:  # noqa: F811
+    from botwatch.report.section_overview import posts_over_time
+
+    with open_study(analysed_sample_path) as st:
+        unit, buckets, counts = posts_over_time(st)
+    pg = Page(browser)
+    try:
+        page = pg.open(reports["full"])
+        bars = page.locator("#overview svg.chart rect").count()
+        assert bars == len(buckets) and sum(counts) > 0
+        assert f"Posts per {unit}" in page.inner_text("#overview figcaption")
+    finally:
+        pg.close()
+
+
+def test_cosmetics(browser: Any, reports: dict[str, Path]) -> None:  # noqa: F811
+    pg = Page(browser, 1280, 900)
+    try:
+        page = pg.open(reports["full"])
+        # Overview tables fit their content instead of stretching across their grid cell.
+        widths = page.eval_on_selector_all("#overview .grid > table", "els => els.map(e => [e.getBoundingClientRect().width, e.parentElement.getBoundingClientRect().width / 3])")
+        assert widths and all(w < cell * 3 - 1 for w, cell in widths), widths
+        # Numbers in tables never wrap (the bursts table's z values did).
+        wraps = page.eval_on_selector_all("#time td.num", "els => els.filter(e => { const r = document.createRange(); r.selectNodeContents(e); "
+                                     "return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size > 1; }).map(e => e.textContent)")
+        assert not wraps, wraps
+        captions = page.eval_on_selector_all("#time figcaption", "els => els.map(e => e.textContent)")
+        assert not any("six largest" in c for c in captions), captions
+        assert "[–—]" not in page.inner_text("#time")
+        # Event lines are numbered on the chart and listed in words, so paper keeps them.
+        page.emulate_media(media="print")
+        keys = page.locator("#time ol.event-key li")
+        assert keys.count() > 0 and keys.first.is_visible()
+        assert page.locator("#time svg text.event-no").count() == keys.count()
+    finally:
+        pg.close()
+    pg = Page(browser)
+    try:
+        page = pg.open(reports["bare"])
+        assert not page.locator("th[data-key=name]").is_visible()  # no always-empty display-name column
+        page2 = pg.open(reports["full"])
+        assert page2.locator("th[data-key=name]").is_visible()
+    finally:
+        pg.close()
+
+
+def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: dict[str, Path], analysed_sample_path: Path) -> None:  # noqa: F811
+    from botwatch.report.context import report_context
+    from botwatch.report.section_explorer import explorer_data
+
+    with open_study(analysed_sample_path) as st:
+        data = explorer_data(st, report_context(st))
+    i = data["cols"].index("p_out")
+    want = sum(1 for r in data["rows"] if r[i] is not None and r[i] >= 0.5)
+    old_rule = sum(1 for r in data["rows"] if r[5] and r[5] != "US" and (r[6] or 0) >= 0.5)
+    assert want > old_rule  # the sample holds accounts whose foreign origin is split between countries
+    pg = Page(browser)
+    try:
+        page = pg.open(reports["full"])
+        page.select_option("#ex-origin", "!home")
+        page.dispatch_event("#ex-origin", "change")
+        assert f"of {want:,} matching" in page.inner_text("#ex-status"), (want, old_rule, page.inner_text("#ex-status"))
+    finally:
+        pg.close()
