@@ -36,7 +36,7 @@ def popular_cases(tmp: Path) -> dict[str, dict]:
     """The popular-post and sparse-stream cases with every setting at its default."""
     out: dict[str, dict] = {}
     for name, spec in (("popular_posts", PopularSpec()), ("sparse_stream", sparse_spec())):
-        with open_study(tmp / f"{name}.duckdb") as st:
+        with open_study(tmp / f"{name}.duckdb", read_only=False) as st:
             counts = generate_popular(st, spec)
             t = time.perf_counter()
             res = run_coordination(st, NetworkOptions(), log=lambda m: None)

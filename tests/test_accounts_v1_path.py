@@ -27,7 +27,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.D
     tmp = tmp_path_factory.mktemp("v1path")
     src = tmp / "labelled.jsonl"
     src.write_text("".join(json.dumps(s) + "\n" for s in profiles_to_v1_statuses(raw)), encoding="utf-8")
-    with open_study(tmp / "s.duckdb") as st:
+    with open_study(tmp / "s.duckdb", read_only=False) as st:
         ingest(st, [str(src)])
         run_accounts(st, load_election("us-2016"))
         got = st.con.execute("SELECT account_id, bot_probability FROM accounts_scored").df()

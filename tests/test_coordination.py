@@ -355,7 +355,7 @@ def _recover(tmp_path: Path, spec: object, opts: NetworkOptions | None = None) -
     from botwatch.coordination.synth_popular import generate_popular, network_accounts
 
     tmp_path.mkdir(parents=True, exist_ok=True)
-    with open_study(tmp_path / "popular.duckdb") as s:
+    with open_study(tmp_path / "popular.duckdb", read_only=False) as s:
         generate_popular(s, spec)  # type: ignore[arg-type]
         res = run_coordination(s, opts or NetworkOptions(), log=lambda m: None)
         fans = int(s.sql("SELECT count(*) FROM cluster_members WHERE account_id LIKE 'superfan%'")[0][0])
@@ -394,7 +394,7 @@ def test_closed_form_expectation_matches_the_permutation_null(tmp_path: Path) ->
     from botwatch.coordination.network import _per_test_counts, analytic_expectation, materialise, prepare_first_actions
     from botwatch.coordination.synth_popular import generate_popular, sparse_spec
 
-    with open_study(tmp_path / "a.duckdb") as s:
+    with open_study(tmp_path / "a.duckdb", read_only=False) as s:
         generate_popular(s, sparse_spec())
         opts = NetworkOptions(behaviours=("co-retweet",))
         first = prepare_first_actions(s, opts)
