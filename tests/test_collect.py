@@ -546,3 +546,15 @@ def test_a_folder_holds_one_sampling_rate(tmp_path: Path) -> None:
     (tmp_path / ".botwatch" / "capture.json").write_text('{"format": 1, "sample_rate": 0.5, "runs": []}')
     res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path), "--sample", "0.1", "--endpoint", "ws://127.0.0.1:9/subscribe"])
     assert res.exit_code == 2 and "sampled at 0.5" in res.output
+
+
+def test_follow_mode_retries_when_the_study_is_held_by_another_process() -> None:
+    """The lock message botwatch prints (study.lock_message) must read as 'busy', or a follow-mode
+    batch gives up at once while `botwatch status` or a notebook has the study open."""
+    from botwatch.collect.follow import study_busy
+    from botwatch.study import lock_message
+
+    held = 'IO Error: Could not set lock on file "s.duckdb": Conflicting lock is held in /usr/bin/python3.11 (PID 4242) by user root.'
+    assert study_busy(lock_message(Path("s.duckdb"), held, read_only=False))
+    assert study_busy("Error: s.duckdb is open in process 4242\n(python3.11), which holds it for writing")
+    assert not study_busy("Error: cannot open s.duckdb as a study: not a DuckDB file")

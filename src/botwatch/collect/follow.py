@@ -50,8 +50,9 @@ class Follower:
                     fh.write("".join(f"{p.name}\n" for p in files))
                 self.log(f"follow: ingested {len(files)} closed file(s) into {self.study}")
                 return
-            msg = (err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"])[0][:200]
-            if "lock" not in msg.lower():
+            text = err.decode("utf-8", "replace")
+            msg = (text.strip().splitlines()[-1:] or ["?"])[0][:200]
+            if not study_busy(text):
                 break
             await asyncio.sleep(1.0 + attempt)
         self.log(f"follow: ingest of {len(files)} file(s) into {self.study} failed ({msg}); "
@@ -67,3 +68,11 @@ class Follower:
                 pass
             self.capture.rotate()
             await self.batch()
+
+
+def study_busy(stderr: str) -> bool:
+    """Whether a failed `botwatch ingest` failed only because another process holds the study.
+    The whole of stderr is read: the CLI's message may wrap over lines, and says either DuckDB's
+    words ("lock") or botwatch's own ("… is open in process N …", study.lock_message)."""
+    flat = " ".join(stderr.split()).lower()
+    return "lock" in flat or " is open in " in flat
