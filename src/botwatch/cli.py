@@ -39,6 +39,7 @@ COMMAND_MODULES: list[str] = [
     "botwatch.commands_coordination",
     "botwatch.commands_estimates",
     "botwatch.commands_timeline",
+    "botwatch.commands_content",
 ]
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
