@@ -22,7 +22,9 @@ from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.stance import decide_stances
+from botwatch.content.modelrun import ContentModelInputs, shipped_models
+from botwatch.content.features import PartyNames
+from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.pipeline import Context, register
 from botwatch.study import Study
@@ -49,10 +51,12 @@ class Labeller:
     matcher: PartyMatcher
     window: tuple[datetime, datetime]
     scorer: SentimentScorer = field(default_factory=SentimentScorer)
+    names: PartyNames | None = None
+    use_model: bool = True
 
     @classmethod
-    def for_election(cls, election) -> "Labeller":  # type: ignore[no-untyped-def]
-        return cls(compile_matcher(election), election.window_utc())
+    def for_election(cls, election, use_model: bool = True) -> "Labeller":  # type: ignore[no-untyped-def]
+        return cls(compile_matcher(election), election.window_utc(), names=PartyNames.of(election), use_model=use_model)
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
@@ -114,6 +118,11 @@ class Labeller:
         )
 
         stances = decide_stances(m, hits, sent_np, english)
+        evidence: dict[str, np.ndarray] = {p: np.full(n, "", dtype=object) for p in m.parties}
+        models = shipped_models() if self.use_model else None
+        if models is not None and self.names is not None:
+            sentiment = self._apply_models(models, t, hits, named, english, topic, stances, evidence, sentiment)
+            labels = labels.set_column(labels.schema.get_field_index("sentiment"), "sentiment", sentiment)
         pieces = []
         for j, p in enumerate(m.parties):
             rows = np.flatnonzero(named[:, j])
@@ -132,6 +141,7 @@ class Labeller:
                         "party": pa.array([p] * len(rows), pa.string()),
                         "stance": pa.array(stance[rows].tolist(), pa.string()),
                         "stance_rule": pa.array(rule[rows].tolist(), pa.string()),
+                        "stance_evidence": pa.array(evidence[p][rows].tolist(), pa.string()),
                         "sentiment": sentiment.take(idx),
                         "election": pa.array([election_key] * len(rows), pa.string()),
                         "in_election": pa.array(in_election[rows]),
@@ -144,6 +154,41 @@ class Labeller:
             )
         party_rows = pa.concat_tables(pieces) if pieces else POST_PARTY.empty_table()
         return labels, party_rows
+
+    def _apply_models(self, models, t, hits, named, english, topic, stances, evidence, sentiment):  # type: ignore[no-untyped-def]
+        """The trained models on English posts of the election talk: post sentiment (a score whose
+        sign is the predicted class: +/-(0.05 + margin) or 0.0 for neutral, so the usual ±0.05
+        cut points read the model's answer) and stance where no decisive cue rule fired."""
+        stance_model, sentiment_model = models
+        inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score)
+        rows = np.flatnonzero(english & topic)
+        if not len(rows):
+            return sentiment
+        texts = t.column("text").to_pylist()
+        kinds = t.column("kind").to_pylist()
+        inputs.texts = [texts[i] or "" if english[i] and topic[i] else "" for i in range(len(texts))]
+        inputs.kinds = kinds
+        scores = sentiment.to_pylist()
+        pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
+        for i in rows:
+            pr = sentiment_model.proba(inputs.post_features(int(i)))
+            k = int(pr.argmax())
+            margin = float(pr[pos] - pr[neg])
+            scores[i] = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
+            for j, p in enumerate(self.matcher.parties):
+                if not named[i, j]:
+                    continue
+                stance, rule = stances[p]
+                if rule[i] in DECISIVE_RULES:
+                    evidence[p][i] = rule[i]
+                    continue
+                f = inputs.pair_features(int(i), p)
+                ps = stance_model.proba(f)
+                c = int(ps.argmax())
+                stance[i] = stance_model.classes[c]
+                rule[i] = "model"
+                evidence[p][i] = "; ".join(stance_model.evidence(f, c))
+        return pa.array(scores, pa.float64())
 
 
 def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]
