@@ -39,6 +39,7 @@ class PartyNames:
 
     parties: list[str]
     patterns: dict[str, re.Pattern[str]]
+    combined: re.Pattern[str] | None = None  # all parties in one pass, one named group each
 
     @classmethod
     def of(cls, election: Election) -> "PartyNames":
@@ -54,7 +55,9 @@ class PartyNames:
                 pat = re.compile(rf"{base}|#\w*(?:{frag})\w*")
             if pat:
                 pats[p.key] = pat
-        return cls([p.key for p in election.parties], pats)
+        keys = list(pats)
+        combined = re.compile("|".join(f"(?P<p{i}>{pats[k].pattern})" for i, k in enumerate(keys))) if keys else None
+        return cls(keys, pats, combined)
 
 
 def clean_text(text: str) -> str:
@@ -63,11 +66,22 @@ def clean_text(text: str) -> str:
     return t.casefold()
 
 
-def mask(text: str, names: PartyNames, party: str | None) -> str:
-    """`text` (already cleaned) with `party`'s names as `tgt` and other parties' as `oth`."""
-    for p, pat in names.patterns.items():
-        text = pat.sub(" tgt " if p == party else " oth ", text)
-    return text
+def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | None" = None) -> str:
+    """`text` (already cleaned) with `party`'s names as `tgt` and other parties' as `oth`.
+
+    `only`: the parties the matcher found in the post; masking just those is much faster than
+    all (long alternations are slow in Python's regex engine) and differs only where a name the
+    matcher rejected (an ambiguous name without a country cue) is left unmasked."""
+    if only is not None:
+        for p in only:
+            pat = names.patterns.get(p)
+            if pat is not None:
+                text = pat.sub(" tgt " if p == party else " oth ", text)
+        return text
+    if names.combined is None:
+        return text
+    target = f"p{names.parties.index(party)}" if party in names.parties else None
+    return names.combined.sub(lambda m: " tgt " if m.lastgroup == target else " oth ", text)
 
 
 def tokens(text: str) -> list[str]:
@@ -122,11 +136,14 @@ def pair_features(
     n_named: int,
     kind: str | None,
     score: "object",
+    base: "tuple[str, dict[str, float], float] | None" = None,
+    named: "list[str] | None" = None,
 ) -> dict[str, float]:
     """Features of one (post, party) pair. `signals` are this party's match signals (pro_tag, ...),
-    `rival_signals` the other named parties' ones; `score(text)` is the corrected lexicon score."""
-    cleaned = clean_text(raw)
-    masked = mask(cleaned, names, party)
+    `rival_signals` the other named parties' ones; `score(text)` is the corrected lexicon score;
+    `base` is `post_base(raw, score)` when the caller already has it."""
+    cleaned, style, whole = base or post_base(raw, score)
+    masked = mask(cleaned, names, party, named)
     toks = tokens(masked)
     f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
     f[f"party={party}"] = 1.0
@@ -137,9 +154,10 @@ def pair_features(
     f[f"named={min(n_named, 3)}"] = 1.0
     if kind:
         f[f"kind={kind}"] = 1.0
-    f.update(style_features(raw))
-    whole = score(raw)
-    clause = score(target_clause(masked).replace("tgt", " ").replace("oth", " "))
+    f.update(style)
+    # The clause naming the party is scored apart only when the post names several parties (for
+    # one party, the whole post is about it; and a second lexicon pass is the stage's main cost).
+    clause = score(target_clause(masked).replace("tgt", " ").replace("oth", " ")) if n_named > 1 else whole
     f["lex_post"] = whole
     f["lex_clause"] = clause
     f["lex_post_pos"] = float(whole >= 0.05)
@@ -149,19 +167,23 @@ def pair_features(
     return f
 
 
-def post_features(raw: str, names: PartyNames, named: list[str], kind: str | None, score: "object") -> dict[str, float]:
+def post_base(raw: str, score: "object") -> tuple[str, dict[str, float], float]:
+    """What every feature set of a post shares: cleaned text, style cues, whole-post score."""
+    return clean_text(raw), style_features(raw), score(raw)  # type: ignore[operator]
+
+
+def post_features(raw: str, names: PartyNames, named: list[str], kind: str | None, score: "object", base: "tuple[str, dict[str, float], float] | None" = None) -> dict[str, float]:
     """Features of one post for its sentiment (party names masked as `oth`: which party is named
     should not make a post sound happier)."""
-    cleaned = clean_text(raw)
-    masked = mask(cleaned, names, None)
+    cleaned, style, whole = base or post_base(raw, score)
+    masked = mask(cleaned, names, None, named)
     toks = tokens(masked)
     f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:
         f[f"kind={kind}"] = 1.0
-    f.update(style_features(raw))
-    whole = score(raw)
+    f.update(style)
     f["lex_post"] = whole
     f["lex_post_pos"] = float(whole >= 0.05)
     f["lex_post_neg"] = float(whole <= -0.05)

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 import pyarrow as pa
 
-from botwatch.content.features import PartyNames, pair_features, post_features
+from botwatch.content.features import PartyNames, pair_features, post_base, post_features
 from botwatch.content.match import SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.elections.model import Election
@@ -30,38 +30,38 @@ class LinearModel:
 
     classes: list[str]
     bias: np.ndarray
-    weights: dict[str, np.ndarray]
+    index: dict[str, int]  # feature name → row of `matrix`
+    matrix: np.ndarray  # [feature, class] weights
 
     @classmethod
     def from_dict(cls, d: dict) -> "LinearModel":
-        return cls(list(d["classes"]), np.asarray(d["bias"], float), {k: np.asarray(v, float) for k, v in d["weights"].items()})
+        names = sorted(d["weights"])
+        m = np.asarray([d["weights"][k] for k in names], float).reshape(len(names), len(d["classes"]))
+        return cls(list(d["classes"]), np.asarray(d["bias"], float), {k: i for i, k in enumerate(names)}, m)
 
-    def logits(self, feats: dict[str, float]) -> np.ndarray:
-        z = self.bias.copy()
-        w = self.weights
-        for k, v in feats.items():
-            wk = w.get(k)
-            if wk is not None:
-                z += v * wk
-        return z
+    def _gather(self, feats: dict[str, float]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        index = self.index
+        keys = [k for k in feats if k in index]
+        rows = self.matrix[[index[k] for k in keys]] if keys else np.zeros((0, len(self.classes)))
+        vals = np.fromiter((feats[k] for k in keys), float, len(keys))
+        return keys, vals, rows
+
+    def predict(self, feats: dict[str, float], k: int = 3) -> tuple[int, np.ndarray, list[str]]:
+        """(class index, probabilities, the `k` features that pushed most toward that class
+        against the mean of the other classes)."""
+        keys, vals, rows = self._gather(feats)
+        contrib = rows * vals[:, None]
+        z = self.bias + contrib.sum(axis=0)
+        e = np.exp(z - z.max())
+        p = e / e.sum()
+        c = int(p.argmax())
+        n = len(self.classes)
+        push = contrib[:, c] - (contrib.sum(axis=1) - contrib[:, c]) / max(n - 1, 1)
+        top = [keys[i] for i in np.argsort(-push)[:k] if push[i] > 0]
+        return c, p, top
 
     def proba(self, feats: dict[str, float]) -> np.ndarray:
-        z = self.logits(feats)
-        e = np.exp(z - z.max())
-        return e / e.sum()
-
-    def evidence(self, feats: dict[str, float], cls: int, k: int = 3) -> list[str]:
-        """The `k` features that pushed most toward class `cls` (against the mean of the others)."""
-        w = self.weights
-        scored = []
-        for f, v in feats.items():
-            wk = w.get(f)
-            if wk is None:
-                continue
-            push = v * (wk[cls] - (wk.sum() - wk[cls]) / (len(wk) - 1))
-            if push > 0:
-                scored.append((push, f))
-        return [f for _p, f in sorted(scored, reverse=True)[:k]]
+        return self.predict(feats, 0)[1]
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +87,13 @@ class ContentModelInputs:
     named: np.ndarray
     score: Callable[[str], float]
     row_of: dict[str, int] = field(default_factory=dict)
+    _base: dict[int, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+
+    def base(self, row: int) -> tuple[str, dict[str, float], float]:
+        b = self._base.get(row)
+        if b is None:
+            b = self._base[row] = post_base(self.texts[row], self.score)
+        return b
 
     @classmethod
     def build(cls, election: Election, table: pa.Table, matcher: PartyMatcher | None = None, names: PartyNames | None = None, scorer: SentimentScorer | None = None) -> "ContentModelInputs":
@@ -112,8 +119,11 @@ class ContentModelInputs:
 
     def pair_features(self, row: int, party: str) -> dict[str, float]:
         rivals = [s for q in self.matcher.parties if q != party for s in self.signals(row, q)]
-        return pair_features(self.texts[row], self.names, party, self.signals(row, party), rivals, int(self.named[row].sum()), self.kinds[row], self.score)
+        return pair_features(self.texts[row], self.names, party, self.signals(row, party), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
+
+    def named_parties(self, row: int) -> list[str]:
+        return [p for j, p in enumerate(self.matcher.parties) if self.named[row, j]]
 
     def post_features(self, row: int) -> dict[str, float]:
-        named = [p for j, p in enumerate(self.matcher.parties) if self.named[row, j]]
-        return post_features(self.texts[row], self.names, named, self.kinds[row], self.score)
+        named = self.named_parties(row)
+        return post_features(self.texts[row], self.names, named, self.kinds[row], self.score, self.base(row))

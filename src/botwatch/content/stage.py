@@ -53,6 +53,11 @@ class Labeller:
     scorer: SentimentScorer = field(default_factory=SentimentScorer)
     names: PartyNames | None = None
     use_model: bool = True
+    # Retweets repeat texts: the model's answers are kept per text (sentiment) and per text,
+    # party and cues (stance), bounded like the lexicon cache.
+    _post_cache: dict = field(default_factory=dict)
+    _pair_cache: dict = field(default_factory=dict)
+    max_cache: int = 500_000
 
     @classmethod
     def for_election(cls, election, use_model: bool = True) -> "Labeller":  # type: ignore[no-untyped-def]
@@ -170,11 +175,18 @@ class Labeller:
         inputs.kinds = kinds
         scores = sentiment.to_pylist()
         pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
+        post_cache, pair_cache = self._post_cache, self._pair_cache
         for i in rows:
-            pr = sentiment_model.proba(inputs.post_features(int(i)))
-            k = int(pr.argmax())
-            margin = float(pr[pos] - pr[neg])
-            scores[i] = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
+            i = int(i)
+            text, kind = inputs.texts[i], kinds[i]
+            got = post_cache.get((text, kind))
+            if got is None:
+                k, pr, _top = sentiment_model.predict(inputs.post_features(i), 0)
+                margin = float(pr[pos] - pr[neg])
+                got = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
+                if len(post_cache) < self.max_cache:
+                    post_cache[(text, kind)] = got
+            scores[i] = got
             for j, p in enumerate(self.matcher.parties):
                 if not named[i, j]:
                     continue
@@ -182,12 +194,16 @@ class Labeller:
                 if rule[i] in DECISIVE_RULES:
                     evidence[p][i] = rule[i]
                     continue
-                f = inputs.pair_features(int(i), p)
-                ps = stance_model.proba(f)
-                c = int(ps.argmax())
-                stance[i] = stance_model.classes[c]
+                key = (text, kind, p, hits[i].tobytes())
+                ans = pair_cache.get(key)
+                if ans is None:
+                    c, _p, top = stance_model.predict(inputs.pair_features(i, p))
+                    ans = (stance_model.classes[c], "; ".join(top))
+                    if len(pair_cache) < self.max_cache:
+                        pair_cache[key] = ans
+                stance[i] = ans[0]
                 rule[i] = "model"
-                evidence[p][i] = "; ".join(stance_model.evidence(f, c))
+                evidence[p][i] = ans[1]
         return pa.array(scores, pa.float64())
 
 
