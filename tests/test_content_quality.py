@@ -20,10 +20,10 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "content"
 LABELS = FIX / "ira_stance_labels.csv"
 
 # Measured on the frozen test part (see docs/methods.md); floors a little under them.
-# Measured on the test part: UK stance 0.530, sentiment 0.629; US stance 0.679, sentiment 0.538.
+# Measured on the test part: UK stance 0.576, sentiment 0.613; US stance 0.657, sentiment 0.551.
 FLOORS = {
-    ("uk-ge2017", "stance"): 0.45, ("uk-ge2017", "sentiment"): 0.55,
-    ("us-2016", "stance"): 0.60, ("us-2016", "sentiment"): 0.45,
+    ("uk-ge2017", "stance"): 0.50, ("uk-ge2017", "sentiment"): 0.53,
+    ("us-2016", "stance"): 0.58, ("us-2016", "sentiment"): 0.47,
 }
 
 
