@@ -91,3 +91,19 @@ def test_model_keeps_decisive_cues_and_says_what_decided_the_rest() -> None:
     assert got[("1", "labour")]["stance_rule"] == "model" and got[("1", "labour")]["stance"] == "oppose" and got[("1", "labour")]["stance_evidence"]
     sent = dict(zip(labels.column("post_id").to_pylist(), labels.column("sentiment").to_pylist()))
     assert sent["1"] <= -0.05  # the model's class is the sign of the stored score
+
+
+def test_model_answers_are_the_same_in_forked_workers(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import botwatch.content.stage as stage
+    from tests.test_content import posts
+
+    rows = [{"text": t} for t in ("Corbyn is a disgrace", "Theresa May gave a speech today", "Vote Labour, the Tories failed us", "UKIP and the Lib Dems lost seats")] * 5
+    key = ["post_id", "party", "stance", "stance_rule", "stance_evidence", "sentiment"]
+    serial = stage.Labeller.for_election(UK)
+    serial.scorer.workers = 1
+    _l1, a = serial.label(posts(rows))
+    monkeypatch.setattr(stage, "MODEL_PARALLEL_MIN", 1)
+    forked = stage.Labeller.for_election(UK)
+    forked.scorer.workers = 2
+    _l2, b = forked.label(posts(rows))
+    assert a.select(key).to_pylist() == b.select(key).to_pylist()

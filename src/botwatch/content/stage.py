@@ -123,7 +123,8 @@ class Labeller:
         )
 
         stances = decide_stances(m, hits, sent_np, english)
-        evidence: dict[str, np.ndarray] = {p: np.full(n, "", dtype=object) for p in m.parties}
+        # Evidence: the rule's name, or (where the model decides) its strongest features.
+        evidence: dict[str, np.ndarray] = {p: stances[p][1].copy() for p in m.parties}
         models = shipped_models() if self.use_model else None
         if models is not None and self.names is not None:
             sentiment = self._apply_models(models, t, hits, named, english, topic, stances, evidence, sentiment)
@@ -174,37 +175,78 @@ class Labeller:
         inputs.texts = [texts[i] or "" if english[i] and topic[i] else "" for i in range(len(texts))]
         inputs.kinds = kinds
         scores = sentiment.to_pylist()
-        pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
-        post_cache, pair_cache = self._post_cache, self._pair_cache
-        for i in rows:
-            i = int(i)
-            text, kind = inputs.texts[i], kinds[i]
-            got = post_cache.get((text, kind))
-            if got is None:
-                k, pr, _top = sentiment_model.predict(inputs.post_features(i), 0)
-                margin = float(pr[pos] - pr[neg])
-                got = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
-                if len(post_cache) < self.max_cache:
-                    post_cache[(text, kind)] = got
-            scores[i] = got
-            for j, p in enumerate(self.matcher.parties):
-                if not named[i, j]:
-                    continue
-                stance, rule = stances[p]
-                if rule[i] in DECISIVE_RULES:
-                    evidence[p][i] = rule[i]
-                    continue
-                key = (text, kind, p, hits[i].tobytes())
-                ans = pair_cache.get(key)
-                if ans is None:
-                    c, _p, top = stance_model.predict(inputs.pair_features(i, p))
-                    ans = (stance_model.classes[c], "; ".join(top))
-                    if len(pair_cache) < self.max_cache:
-                        pair_cache[key] = ans
-                stance[i] = ans[0]
-                rule[i] = "model"
-                evidence[p][i] = ans[1]
+        rules = {p: stances[p][1] for p in self.matcher.parties}
+        job = (self, inputs, models, rules)
+        workers = self.scorer.workers
+        if len(rows) >= MODEL_PARALLEL_MIN and workers > 1:
+            results = _model_parallel(job, [int(i) for i in rows], workers)
+        else:
+            results = _model_rows(job, [int(i) for i in rows])
+        for i, score, answers in results:
+            scores[i] = score
+            for p, stance, ev in answers:
+                stances[p][0][i] = stance
+                stances[p][1][i] = "model"
+                evidence[p][i] = ev
         return pa.array(scores, pa.float64())
+
+
+MODEL_PARALLEL_MIN = 5_000  # rows of a batch before the model runs in forked workers
+_JOB: tuple | None = None  # what forked workers read (set just before the fork)
+
+
+def _model_rows(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
+    """Per row: the post's sentiment score and, for each named party no decisive cue decided,
+    (party, stance, evidence). Answers are cached per text (retweets repeat texts)."""
+    lab, inputs, (stance_model, sentiment_model), rules = job
+    pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
+    post_cache, pair_cache = lab._post_cache, lab._pair_cache
+    parties = lab.matcher.parties
+    out = []
+    for i in rows:
+        text, kind = inputs.texts[i], inputs.kinds[i]
+        got = post_cache.get((text, kind))
+        if got is None:
+            k, pr, _top = sentiment_model.predict(inputs.post_features(i), 0)
+            margin = float(pr[pos] - pr[neg])
+            got = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
+            if len(post_cache) < lab.max_cache:
+                post_cache[(text, kind)] = got
+        answers = []
+        for j, p in enumerate(parties):
+            if not inputs.named[i, j] or rules[p][i] in DECISIVE_RULES:
+                continue
+            key = (text, kind, p, inputs.hits[i].tobytes())
+            ans = pair_cache.get(key)
+            if ans is None:
+                c, _p, top = stance_model.predict(inputs.pair_features(i, p))
+                ans = (stance_model.classes[c], "; ".join(top))
+                if len(pair_cache) < lab.max_cache:
+                    pair_cache[key] = ans
+            answers.append((p, ans[0], ans[1]))
+        out.append((i, got, answers))
+    return out
+
+
+def _model_chunk(rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
+    assert _JOB is not None
+    return _model_rows(_JOB, rows)
+
+
+def _model_parallel(job: tuple, rows: list[int], workers: int) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
+    """The model over `rows` in forked workers (the model is pure Python; fork shares the inputs)."""
+    import multiprocessing as mp
+
+    global _JOB
+    _JOB = job
+    try:
+        size = max(1, -(-len(rows) // (workers * 4)))
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_model_chunk, chunks)
+    finally:
+        _JOB = None
+    return [r for part in parts for r in part]
 
 
 def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]
