@@ -7,7 +7,8 @@ L2-regularised multinomial logistic regressions (scikit-learn). The regularisati
 chosen by 5-fold cross-validation on dev, grouped by post. Weights are written as JSON (no pickle)
 to src/botwatch/content/content_model.json; the run time needs numpy only.
 
-Usage: python scripts/train_content_model.py [--cv-only] [--out PATH]
+Usage: python scripts/train_content_model.py [--cv-only] [--out PATH] [--weak-per N] [--c-grid ..] [--weak-weights ..]
+The shipped weights: --weak-per 800 --c-grid 0.3,1.0 --weak-weights 0.0,0.3
 """
 
 from __future__ import annotations
