@@ -64,8 +64,9 @@ def test_year_suffix_variant_matches_the_base_tag() -> None:
     assert signal(m, hits, "democrat", "anti_tag")[0]
 
 
-def _label(election, rows):  # type: ignore[no-untyped-def]
-    lab = Labeller.for_election(election)
+def _label(election, rows, use_model: bool = False):  # type: ignore[no-untyped-def]
+    """Label with the cue rules alone (the trained model replaces the weak rules; tested apart)."""
+    lab = Labeller.for_election(election, use_model=use_model)
     return lab.label(posts(rows))
 
 

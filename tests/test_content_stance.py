@@ -1,8 +1,10 @@
-"""Stance accuracy on hand-labelled real IRA posts (tests/fixtures/content/).
+"""Stance accuracy on hand-labelled real IRA posts (tests/fixtures/content/stance_*_us2016.jsonl).
 
-The figures are reported, not tuned: the floors below are set under the measured values
-(accuracy 0.61 on the first 170 pairs, 0.62 on 100 held-out pairs labelled after the rules were
-frozen; majority baseline about 0.44; explicit cue rules right 75 times in 79).
+These 270 pairs were labelled by an earlier reader with an earlier guideline and are not used to
+fit or tune the issue-14 model, so they are a second, independent check. The figures are reported,
+not tuned: the floors below are set under the measured values (accuracy 0.72 on the first 170
+pairs, 0.66 on the 100 held out; majority baseline about 0.44; decisive cue rules right 66 times
+in 70; before issue 14 the rules scored 0.61 and 0.62).
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from botwatch.content.evaluate import StanceEvaluation, evaluate, load_labelled
-from botwatch.content.stance import MEASURED
+from botwatch.content.stance import DECISIVE_RULES, MEASURED
 from botwatch.elections import load_election
 from botwatch.report.fmt import wilson
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "content"
 SAMPLE = FIX / "stance_sample_us2016.jsonl"
 HELDOUT = FIX / "stance_heldout_us2016.jsonl"
-CUE_RULES = ("pro_hashtag", "anti_hashtag", "pro_keyword", "anti_keyword", "rival_pro_cue", "retweets_party_account", "own_account")
+CUE_RULES = DECISIVE_RULES
 US = load_election("us-2016")
 
 
@@ -28,23 +30,25 @@ def _cue(ev: StanceEvaluation) -> tuple[int, int]:
 
 def _check(ev: StanceEvaluation, floor: float) -> None:
     print(f"stance accuracy {ev.accuracy:.3f} on {ev.n} pairs; macro-F1 {ev.macro_f1():.3f}; majority baseline {ev.baseline_majority():.3f}")
-    assert not any(p == "(not matched)" for (_h, p) in ev.confusion)
+    # One 2016 post names Obama only as @POTUS, which the preset no longer maps (the handle passed
+    # to Trump in January 2017).
+    assert sum(v for (_h, p), v in ev.confusion.items() if p == "(not matched)") <= 1
     assert ev.accuracy >= floor
-    assert ev.accuracy > ev.baseline_majority() + 0.1
+    assert ev.accuracy > ev.baseline_majority() + 0.15
     ok, n = _cue(ev)
-    assert n >= 25 and ok / n >= 0.85  # explicit cues are the trustworthy part
+    assert n >= 20 and ok / n >= 0.85  # explicit cues are the trustworthy part
 
 
 def test_stance_accuracy_on_hand_labels() -> None:
     rows = load_labelled(SAMPLE)
     assert len(rows) == 170
-    _check(evaluate(US, rows), 0.55)
+    _check(evaluate(US, rows), 0.65)
 
 
 def test_stance_accuracy_on_held_out_labels() -> None:
     rows = load_labelled(HELDOUT)
     assert len(rows) == 100 and not {r["post_id"] for r in rows} & {r["post_id"] for r in load_labelled(SAMPLE)}
-    _check(evaluate(US, rows), 0.55)
+    _check(evaluate(US, rows), 0.6)
 
 
 def test_reported_figures_match_the_code() -> None:

@@ -46,7 +46,7 @@ def test_section_shows_support_sentiment_and_intervals(estimated: Path, tmp_path
     assert "Republicans (Trump)" in html and "<svg" in html and "scaled to the platform" in html
     assert "needs account_scores" in html  # the missing groups are said
     assert len(sec.headline) >= 3  # two parties' stance + the scaled support sentence
-    assert "%]" in str(sec.headline[0]) and "62% [56–67%]" in str(sec.headline[0])
+    assert "%]" in str(sec.headline[0]) and "70% [64–75%]" in str(sec.headline[0])
 
 
 def test_section_escapes_preset_text(estimated: Path, tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ COMMAND_MODULES: list[str] = [
     "botwatch.commands_coordination",
     "botwatch.commands_estimates",
     "botwatch.commands_timeline",
+    "botwatch.commands_content",
 ]
 
 class StageProgress:

@@ -52,6 +52,10 @@ class PartyMatcher:
     kw_patterns: dict[tuple[str, str], str] = field(default_factory=dict)  # (party, signal) → RE2
     union_pattern: str | None = None
     slots: list[tuple[str, str]] = field(default_factory=list)
+    exclude_pattern: str | None = None  # other senses of party names, blanked before matching
+    context_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of its ambiguous names
+    cue_pattern: str | None = None  # the election's country cues
+    fragment_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of names inside hashtags
 
     def slot(self, party: str, signal: str) -> int:
         return self.slots.index((party, signal))
@@ -95,7 +99,16 @@ def compile_matcher(election: Election) -> PartyMatcher:
             pat = _kw_pattern(words)
             if pat:
                 kw[(party.key, sig)] = pat
-    all_words = tuple(election.keywords) + tuple(w for p in election.parties for w in p.keywords + p.keywords_pro + p.keywords_anti)
+    context: dict[str, str] = {}
+    fragments: dict[str, str] = {}
+    for party in election.parties:
+        pat = _kw_pattern(party.keywords_context)
+        if pat:
+            context[party.key] = pat
+        frags = sorted({re.escape(f.casefold()) for f in party.tag_fragments if f.strip()}, key=len, reverse=True)
+        if frags:
+            fragments[party.key] = rf"#[\pL\pN_]*(?:{'|'.join(frags)})"
+    all_words = tuple(election.keywords) + tuple(w for p in election.parties for w in p.keywords + p.keywords_pro + p.keywords_anti + p.keywords_context)
     return PartyMatcher(
         election=election,
         parties=parties,
@@ -106,6 +119,10 @@ def compile_matcher(election: Election) -> PartyMatcher:
         kw_patterns=kw,
         union_pattern=_kw_pattern(all_words),
         slots=slots,
+        exclude_pattern=_kw_pattern(election.exclude_phrases),
+        context_patterns=context,
+        cue_pattern=_kw_pattern(election.context_cues),
+        fragment_patterns=fragments,
     )
 
 
@@ -168,16 +185,36 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
         if len(flat):
             put(_handle_index(m, flat), np.asarray(pc.list_parent_indices(mentions)), "mention_account")
 
-    if m.union_pattern:
+    if m.union_pattern or m.fragment_patterns:
         text = norm_text(col(names.index("text")))
-        any_kw = np.asarray(pc.match_substring_regex(text, m.union_pattern).to_numpy(zero_copy_only=False), dtype=bool)
-        rows = np.flatnonzero(any_kw)
+        if m.fragment_patterns:
+            has_tag = np.asarray(pc.match_substring(text, "#").to_numpy(zero_copy_only=False), dtype=bool)
+            rows = np.flatnonzero(has_tag)
+            if len(rows):
+                sub = text.take(pa.array(rows))
+                for party, pat in m.fragment_patterns.items():
+                    hits[rows[_matches(sub, pat)], m.slot(party, "topic_tag")] = True
+        if m.exclude_pattern:
+            text = pc.replace_substring_regex(text, m.exclude_pattern, " ")
+    if m.union_pattern:
+        rows = np.flatnonzero(_matches(text, m.union_pattern))
         if len(rows):
             sub = text.take(pa.array(rows))
             for key, pat in m.kw_patterns.items():
-                got = np.asarray(pc.match_substring_regex(sub, pat).to_numpy(zero_copy_only=False), dtype=bool)
-                hits[rows[got], m.slot(*key)] = True
+                hits[rows[_matches(sub, pat)], m.slot(*key)] = True
+            if m.context_patterns:
+                # Ambiguous names count only beside a country cue or an unambiguous party name.
+                sure = party_mask(m, hits[rows]).any(axis=1)
+                if m.cue_pattern:
+                    sure |= _matches(sub, m.cue_pattern)
+                for party, pat in m.context_patterns.items():
+                    got = _matches(sub, pat) & sure
+                    hits[rows[got], m.slot(party, "topic_kw")] = True
     return hits
+
+
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    return np.asarray(pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def party_mask(m: PartyMatcher, hits: np.ndarray) -> np.ndarray:

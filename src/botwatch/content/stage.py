@@ -22,7 +22,9 @@ from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.stance import decide_stances
+from botwatch.content.modelrun import ContentModelInputs, shipped_models
+from botwatch.content.features import PartyNames
+from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.pipeline import Context, register
 from botwatch.study import Study
@@ -49,10 +51,17 @@ class Labeller:
     matcher: PartyMatcher
     window: tuple[datetime, datetime]
     scorer: SentimentScorer = field(default_factory=SentimentScorer)
+    names: PartyNames | None = None
+    use_model: bool = True
+    # Retweets repeat texts: the model's answers are kept per text (sentiment) and per text,
+    # party and cues (stance), bounded like the lexicon cache.
+    _post_cache: dict = field(default_factory=dict)
+    _pair_cache: dict = field(default_factory=dict)
+    max_cache: int = 500_000
 
     @classmethod
-    def for_election(cls, election) -> "Labeller":  # type: ignore[no-untyped-def]
-        return cls(compile_matcher(election), election.window_utc())
+    def for_election(cls, election, use_model: bool = True) -> "Labeller":  # type: ignore[no-untyped-def]
+        return cls(compile_matcher(election), election.window_utc(), names=PartyNames.of(election), use_model=use_model)
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
@@ -114,6 +123,12 @@ class Labeller:
         )
 
         stances = decide_stances(m, hits, sent_np, english)
+        # Evidence: the rule's name, or (where the model decides) its strongest features.
+        evidence: dict[str, np.ndarray] = {p: stances[p][1].copy() for p in m.parties}
+        models = shipped_models() if self.use_model else None
+        if models is not None and self.names is not None:
+            sentiment = self._apply_models(models, t, hits, named, english, topic, stances, evidence, sentiment)
+            labels = labels.set_column(labels.schema.get_field_index("sentiment"), "sentiment", sentiment)
         pieces = []
         for j, p in enumerate(m.parties):
             rows = np.flatnonzero(named[:, j])
@@ -132,6 +147,7 @@ class Labeller:
                         "party": pa.array([p] * len(rows), pa.string()),
                         "stance": pa.array(stance[rows].tolist(), pa.string()),
                         "stance_rule": pa.array(rule[rows].tolist(), pa.string()),
+                        "stance_evidence": pa.array(evidence[p][rows].tolist(), pa.string()),
                         "sentiment": sentiment.take(idx),
                         "election": pa.array([election_key] * len(rows), pa.string()),
                         "in_election": pa.array(in_election[rows]),
@@ -144,6 +160,93 @@ class Labeller:
             )
         party_rows = pa.concat_tables(pieces) if pieces else POST_PARTY.empty_table()
         return labels, party_rows
+
+    def _apply_models(self, models, t, hits, named, english, topic, stances, evidence, sentiment):  # type: ignore[no-untyped-def]
+        """The trained models on English posts of the election talk: post sentiment (a score whose
+        sign is the predicted class: +/-(0.05 + margin) or 0.0 for neutral, so the usual ±0.05
+        cut points read the model's answer) and stance where no decisive cue rule fired."""
+        stance_model, sentiment_model = models
+        inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score)
+        rows = np.flatnonzero(english & topic)
+        if not len(rows):
+            return sentiment
+        texts = t.column("text").to_pylist()
+        kinds = t.column("kind").to_pylist()
+        inputs.texts = [texts[i] or "" if english[i] and topic[i] else "" for i in range(len(texts))]
+        inputs.kinds = kinds
+        scores = sentiment.to_pylist()
+        rules = {p: stances[p][1] for p in self.matcher.parties}
+        job = (self, inputs, models, rules)
+        workers = self.scorer.workers
+        if len(rows) >= MODEL_PARALLEL_MIN and workers > 1:
+            results = _model_parallel(job, [int(i) for i in rows], workers)
+        else:
+            results = _model_rows(job, [int(i) for i in rows])
+        for i, score, answers in results:
+            scores[i] = score
+            for p, stance, ev in answers:
+                stances[p][0][i] = stance
+                stances[p][1][i] = "model"
+                evidence[p][i] = ev
+        return pa.array(scores, pa.float64())
+
+
+MODEL_PARALLEL_MIN = 5_000  # rows of a batch before the model runs in forked workers
+_JOB: tuple | None = None  # what forked workers read (set just before the fork)
+
+
+def _model_rows(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
+    """Per row: the post's sentiment score and, for each named party no decisive cue decided,
+    (party, stance, evidence). Answers are cached per text (retweets repeat texts)."""
+    lab, inputs, (stance_model, sentiment_model), rules = job
+    pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
+    post_cache, pair_cache = lab._post_cache, lab._pair_cache
+    parties = lab.matcher.parties
+    out = []
+    for i in rows:
+        text, kind = inputs.texts[i], inputs.kinds[i]
+        got = post_cache.get((text, kind))
+        if got is None:
+            k, pr, _top = sentiment_model.predict(inputs.post_features(i), 0)
+            margin = float(pr[pos] - pr[neg])
+            got = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
+            if len(post_cache) < lab.max_cache:
+                post_cache[(text, kind)] = got
+        answers = []
+        for j, p in enumerate(parties):
+            if not inputs.named[i, j] or rules[p][i] in DECISIVE_RULES:
+                continue
+            key = (text, kind, p, inputs.hits[i].tobytes())
+            ans = pair_cache.get(key)
+            if ans is None:
+                c, _p, top = stance_model.predict(inputs.pair_features(i, p))
+                ans = (stance_model.classes[c], "; ".join(top))
+                if len(pair_cache) < lab.max_cache:
+                    pair_cache[key] = ans
+            answers.append((p, ans[0], ans[1]))
+        out.append((i, got, answers))
+    return out
+
+
+def _model_chunk(rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
+    assert _JOB is not None
+    return _model_rows(_JOB, rows)
+
+
+def _model_parallel(job: tuple, rows: list[int], workers: int) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
+    """The model over `rows` in forked workers (the model is pure Python; fork shares the inputs)."""
+    import multiprocessing as mp
+
+    global _JOB
+    _JOB = job
+    try:
+        size = max(1, -(-len(rows) // (workers * 4)))
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_model_chunk, chunks)
+    finally:
+        _JOB = None
+    return [r for part in parts for r in part]
 
 
 def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]

@@ -41,6 +41,7 @@ POST_PARTY = pa.schema(
         ("kind", pa.string()),
         ("lang", pa.string()),
         ("signals", STR_LIST),  # how the post named the party (pro_tag, topic_kw, retweet_account, ...)
+        ("stance_evidence", pa.string()),  # the cue rule, or the trained model's strongest features
     ]
 )
 

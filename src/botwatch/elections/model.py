@@ -52,6 +52,12 @@ class Party:
     keywords_anti: tuple[str, ...] = ()  # slurs and attack lines that imply opposition
     official_accounts: tuple[str, ...] = ()  # the party, its leader, its candidates' central accounts
     allied_accounts: tuple[str, ...] = ()  # movements and unions that campaign for the party
+    # Names that are ambiguous outside the election's country ("conservatives" in US posts,
+    # "Cameron", "sturgeon"): they count only when the post also carries a country cue of the
+    # election or names a party unambiguously.
+    keywords_context: tuple[str, ...] = ()
+    # Name fragments that count inside a compound hashtag (#ThingsMoreTrustedThanHillary).
+    tag_fragments: tuple[str, ...] = ()
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -83,6 +89,11 @@ class Election:
     parties: tuple[Party, ...] = ()
     events: tuple[Event, ...] = ()
     sources: tuple[str, ...] = ()
+    # Words that place a post in the election's country (for parties' `keywords_context`).
+    context_cues: tuple[str, ...] = ()
+    # Phrases blanked before party keywords are matched: other senses of a party's name ("child
+    # labour", "Tory Lanez") and other countries' parties of the same name.
+    exclude_phrases: tuple[str, ...] = ()
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -117,7 +128,7 @@ def list_presets() -> list[str]:
 
 # -- validation ----------------------------------------------------------------------------------
 
-_TOP = {"key", "name", "country", "timezone", "trigger_date", "polling_day", "hashtags", "keywords", "sources", "notes", "window", "parties", "events"}
+_TOP = {"key", "name", "country", "timezone", "trigger_date", "polling_day", "hashtags", "keywords", "sources", "notes", "window", "parties", "events", "context_cues", "exclude_phrases"}
 _WINDOW = {"start", "end"}
 _PARTY = {f for f in Party.__dataclass_fields__}
 _EVENT = {"at", "label", "kind", "end", "source"}
@@ -215,6 +226,8 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
         keywords_anti=c.strs(p, "keywords_anti", w),
         official_accounts=c.strs(p, "official_accounts", w, _HANDLE_RE, "@"),
         allied_accounts=c.strs(p, "allied_accounts", w, _HANDLE_RE, "@"),
+        keywords_context=c.strs(p, "keywords_context", w),
+        tag_fragments=c.strs(p, "tag_fragments", w),
     )
     both = {h.casefold() for h in party.hashtags_pro} & {h.casefold() for h in party.hashtags_anti}
     if both:
@@ -293,6 +306,8 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
         parties=tuple(parties),
         events=tuple(sorted(events, key=lambda e: e.at)),
         sources=c.strs(data, "sources", ()),
+        context_cues=c.strs(data, "context_cues", ()),
+        exclude_phrases=c.strs(data, "exclude_phrases", ()),
         path=path,
         raw=data,
     )

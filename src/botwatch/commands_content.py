@@ -1,0 +1,59 @@
+"""`botwatch content evaluate`: a study's party stance and post sentiment against a reader's hand
+labels, as macro-F1 with bootstrap intervals (see botwatch.content.score and
+docs/labelling-guide.md for what the labels mean)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from botwatch.cli import _fail, _open, app, out
+
+content_app = typer.Typer(help="Content labels: measure them against hand labels.", no_args_is_help=True)
+app.add_typer(content_app, name="content")
+
+
+@content_app.command("evaluate")
+def evaluate_cmd(
+    study: Annotated[Path, typer.Argument(help="A study analysed with --election (it has post_party and post_labels)")],
+    labels: Annotated[Path, typer.Argument(help="CSV: post_id, party, stance, sentiment [, election, part]")],
+    part: Annotated[Optional[str], typer.Option(help="Score only rows whose `part` column is this (e.g. dev, test)")] = None,
+    boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
+    show_errors: Annotated[int, typer.Option(help="List up to this many false and missed party matches")] = 0,
+) -> None:
+    """Print stance and sentiment macro-F1 (95% bootstrap intervals), accuracy, the majority-class
+    baseline, and party-matching precision and recall."""
+    from botwatch.content.score import LabelsError, agreement, load_labels, study_predictions
+
+    with _open(study, read_only=True) as st:
+        tables = st.tables()
+        if "post_party" not in tables or "post_labels" not in tables:
+            _fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
+        elections = [r[0] for r in st.con.execute("select distinct election from post_labels where election is not null").fetchall()]
+        election = elections[0] if len(elections) == 1 else None
+        try:
+            rows = load_labels(labels, election=election, part=part)
+        except LabelsError as exc:
+            _fail(str(exc))
+        if not rows:
+            _fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
+        stance, sentiment = study_predictions(st, election)
+    ag = agreement(rows, stance, sentiment, n_boot=max(boot, 10))
+    t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
+    for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
+        t.add_column(c)
+    for name, fig in (("stance (post, party)", ag.stance), ("sentiment (post)", ag.sentiment)):
+        t.add_row(name, str(fig.n), f"{fig.macro_f1:.3f}", f"{fig.ci[0]:.3f}–{fig.ci[1]:.3f}", f"{fig.accuracy:.3f}", f"{fig.majority:.3f}")
+    out.print(t)
+    out.print(
+        f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
+        f"recall {ag.match_recall:.3f} ({len(ag.missed_pairs)} labelled pairs not matched, each scored wrong)",
+        highlight=False,
+    )
+    for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
+        for post_id, party in items[:show_errors]:
+            out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)

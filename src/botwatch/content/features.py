@@ -1,0 +1,190 @@
+"""Sparse features of a post, and of a (post, party) pair, for the stance and sentiment models.
+
+Stance toward a party is read from the words around *that* party: every name of the party in the
+post (keywords, hashtags, handles, name fragments inside hashtags) is replaced by the token `tgt`
+and every other party's names by `oth`, so "tgt traitor", "#lock… tgt" or "oth … tgt wins" are
+features a linear model can weigh, and the same post gives different features for each party it
+names. Lexicon scores (VADER with political slips corrected, see `sentiment.py`) are taken on the
+whole post and on the clause that names the party.
+
+Features are strings (a name, or "name=value"); numeric ones carry a value. They are the same at
+training (scripts/train_content_model.py) and at run time, since both call this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from botwatch.elections.model import Election
+
+_URL = re.compile(r"https?://\S+|\bt\.co/\S+")
+_TOKEN = re.compile(r"#?[a-z0-9_']+|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+_CLAUSE = re.compile(r"(?<=[.!?;:|\u2026])\s+|\s+[-\u2013\u2014]\s+|\n+")
+_HEADLINE_START = re.compile(r"^(?:#\w+\s+)*(breaking|watch|video|boom|wow|lol|shock|bombshell|just in|confirmed|report|new post|news post)\b", re.I)
+SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-called|so called|#sarcasm|oh wait|thanks a lot)|😂|🙄|😏|🤣", re.I)
+
+
+def _names_pattern(words: list[str]) -> re.Pattern[str] | None:
+    words = sorted({w.strip().casefold() for w in words if w.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return re.compile(rf"(?<![\w])(?:{alts})(?![\w])")
+
+
+@dataclass
+class PartyNames:
+    """Compiled name patterns of every party of an election (for target masking)."""
+
+    parties: list[str]
+    patterns: dict[str, re.Pattern[str]]
+    combined: re.Pattern[str] | None = None  # all parties in one pass, one named group each
+
+    @classmethod
+    def of(cls, election: Election) -> "PartyNames":
+        pats: dict[str, re.Pattern[str]] = {}
+        for p in election.parties:
+            words = list(p.keywords + p.keywords_context + p.keywords_pro + p.keywords_anti)
+            words += ["#" + h for h in p.hashtags + p.hashtags_pro + p.hashtags_anti]
+            words += ["@" + h for h in p.accounts]
+            frag = "|".join(re.escape(f.casefold()) for f in p.tag_fragments)
+            pat = _names_pattern(words)
+            if frag:
+                base = pat.pattern if pat else "(?!x)x"
+                pat = re.compile(rf"{base}|#\w*(?:{frag})\w*")
+            if pat:
+                pats[p.key] = pat
+        keys = list(pats)
+        combined = re.compile("|".join(f"(?P<p{i}>{pats[k].pattern})" for i, k in enumerate(keys))) if keys else None
+        return cls(keys, pats, combined)
+
+
+def clean_text(text: str) -> str:
+    """Lower-cased text without links, with HTML ampersands and curly apostrophes fixed."""
+    t = _URL.sub(" ", text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'")
+    return t.casefold()
+
+
+def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | None" = None) -> str:
+    """`text` (already cleaned) with `party`'s names as `tgt` and other parties' as `oth`.
+
+    `only`: the parties the matcher found in the post; masking just those is much faster than
+    all (long alternations are slow in Python's regex engine) and differs only where a name the
+    matcher rejected (an ambiguous name without a country cue) is left unmasked."""
+    if only is not None:
+        for p in only:
+            pat = names.patterns.get(p)
+            if pat is not None:
+                text = pat.sub(" tgt " if p == party else " oth ", text)
+        return text
+    if names.combined is None:
+        return text
+    target = f"p{names.parties.index(party)}" if party in names.parties else None
+    return names.combined.sub(lambda m: " tgt " if m.lastgroup == target else " oth ", text)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
+    out = [f"{prefix}w={t}" for t in toks]
+    out += [f"{prefix}b={a}_{b}" for a, b in zip(toks, toks[1:])]
+    return out
+
+
+def style_features(raw: str) -> dict[str, float]:
+    """Surface cues a lexicon misses: shouting, headline form, sarcasm markers, a question."""
+    body = _URL.sub(" ", raw or "")
+    words = re.findall(r"[A-Za-z]{3,}", body)
+    caps = sum(1 for w in words if w.isupper())
+    titled = sum(1 for w in words if w[0].isupper())
+    f: dict[str, float] = {}
+    if words:
+        if caps >= 2 or caps / len(words) > 0.3:
+            f["style=shout"] = 1.0
+        if titled / len(words) > 0.6 and len(words) >= 4:
+            f["style=titlecase"] = 1.0
+    if _URL.search(raw or "") and not body.rstrip().endswith(("!", "?")):
+        f["style=link"] = 1.0
+    if _HEADLINE_START.search(body.strip()):
+        f["style=alert"] = 1.0
+    if SARCASM.search(body):
+        f["style=sarcasm"] = 1.0
+    if "?" in body:
+        f["style=question"] = 1.0
+    if "!" in body:
+        f["style=exclaim"] = 1.0
+    if re.search(r"[\"\u201c\u201d']\s*\w[^\"\u201c\u201d]{0,40}[\"\u201c\u201d]", body):
+        f["style=quoted"] = 1.0
+    return f
+
+
+def target_clause(masked: str) -> str:
+    """The clauses of a masked text that contain `tgt` (the whole text when none does)."""
+    parts = [c for c in _CLAUSE.split(masked) if "tgt" in c]
+    return " ".join(parts) if parts else masked
+
+
+def pair_features(
+    raw: str,
+    names: PartyNames,
+    party: str,
+    signals: list[str],
+    rival_signals: list[str],
+    n_named: int,
+    kind: str | None,
+    score: "object",
+    base: "tuple[str, dict[str, float], float] | None" = None,
+    named: "list[str] | None" = None,
+) -> dict[str, float]:
+    """Features of one (post, party) pair. `signals` are this party's match signals (pro_tag, ...),
+    `rival_signals` the other named parties' ones; `score(text)` is the corrected lexicon score;
+    `base` is `post_base(raw, score)` when the caller already has it."""
+    cleaned, style, whole = base or post_base(raw, score)
+    masked = mask(cleaned, names, party, named)
+    toks = tokens(masked)
+    f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    f[f"party={party}"] = 1.0
+    for s in signals:
+        f[f"sig={s}"] = 1.0
+    for s in rival_signals:
+        f[f"rival={s}"] = 1.0
+    f[f"named={min(n_named, 3)}"] = 1.0
+    if kind:
+        f[f"kind={kind}"] = 1.0
+    f.update(style)
+    # The clause naming the party is scored apart only when the post names several parties (for
+    # one party, the whole post is about it; and a second lexicon pass is the stage's main cost).
+    clause = score(target_clause(masked).replace("tgt", " ").replace("oth", " ")) if n_named > 1 else whole
+    f["lex_post"] = whole
+    f["lex_clause"] = clause
+    f["lex_post_pos"] = float(whole >= 0.05)
+    f["lex_post_neg"] = float(whole <= -0.05)
+    f["lex_clause_pos"] = float(clause >= 0.05)
+    f["lex_clause_neg"] = float(clause <= -0.05)
+    return f
+
+
+def post_base(raw: str, score: "object") -> tuple[str, dict[str, float], float]:
+    """What every feature set of a post shares: cleaned text, style cues, whole-post score."""
+    return clean_text(raw), style_features(raw), score(raw)  # type: ignore[operator]
+
+
+def post_features(raw: str, names: PartyNames, named: list[str], kind: str | None, score: "object", base: "tuple[str, dict[str, float], float] | None" = None) -> dict[str, float]:
+    """Features of one post for its sentiment (party names masked as `oth`: which party is named
+    should not make a post sound happier)."""
+    cleaned, style, whole = base or post_base(raw, score)
+    masked = mask(cleaned, names, None, named)
+    toks = tokens(masked)
+    f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    for p in named:
+        f[f"party={p}"] = 1.0
+    if kind:
+        f[f"kind={kind}"] = 1.0
+    f.update(style)
+    f["lex_post"] = whole
+    f["lex_post_pos"] = float(whole >= 0.05)
+    f["lex_post_neg"] = float(whole <= -0.05)
+    return f

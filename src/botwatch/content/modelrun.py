@@ -1,0 +1,129 @@
+"""The trained stance and sentiment models at run time: features for a batch, a linear model
+read from JSON (no pickle), and the words of evidence that decided.
+
+The weights (content_model.json beside this file) come from scripts/train_content_model.py, fitted
+on the dev part of the hand labels only. A linear model over sparse features is small (a few
+thousand weights), fast (a dictionary look-up per feature) and can say which features pushed
+the answer, so every label keeps its evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+
+from botwatch.content.features import PartyNames, pair_features, post_base, post_features
+from botwatch.content.match import SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
+from botwatch.content.sentiment import SentimentScorer
+from botwatch.elections.model import Election
+
+
+@dataclass
+class LinearModel:
+    """Multinomial logistic regression over named sparse features."""
+
+    classes: list[str]
+    bias: np.ndarray
+    index: dict[str, int]  # feature name → row of `matrix`
+    matrix: np.ndarray  # [feature, class] weights
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LinearModel":
+        names = sorted(d["weights"])
+        m = np.asarray([d["weights"][k] for k in names], float).reshape(len(names), len(d["classes"]))
+        return cls(list(d["classes"]), np.asarray(d["bias"], float), {k: i for i, k in enumerate(names)}, m)
+
+    def _gather(self, feats: dict[str, float]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        index = self.index
+        keys = [k for k in feats if k in index]
+        rows = self.matrix[[index[k] for k in keys]] if keys else np.zeros((0, len(self.classes)))
+        vals = np.fromiter((feats[k] for k in keys), float, len(keys))
+        return keys, vals, rows
+
+    def predict(self, feats: dict[str, float], k: int = 3) -> tuple[int, np.ndarray, list[str]]:
+        """(class index, probabilities, the `k` features that pushed most toward that class
+        against the mean of the other classes)."""
+        keys, vals, rows = self._gather(feats)
+        contrib = rows * vals[:, None]
+        z = self.bias + contrib.sum(axis=0)
+        e = np.exp(z - z.max())
+        p = e / e.sum()
+        c = int(p.argmax())
+        n = len(self.classes)
+        push = contrib[:, c] - (contrib.sum(axis=1) - contrib[:, c]) / max(n - 1, 1)
+        top = [keys[i] for i in np.argsort(-push)[:k] if push[i] > 0]
+        return c, p, top
+
+    def proba(self, feats: dict[str, float]) -> np.ndarray:
+        return self.predict(feats, 0)[1]
+
+
+@lru_cache(maxsize=1)
+def shipped_models() -> tuple[LinearModel, LinearModel] | None:
+    """(stance, sentiment) models shipped with botwatch, or None when the file is absent."""
+    try:
+        text = (resources.files("botwatch.content") / "content_model.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    d = json.loads(text)
+    return LinearModel.from_dict(d["stance"]), LinearModel.from_dict(d["sentiment"])
+
+
+@dataclass
+class ContentModelInputs:
+    """What the features of one batch need: texts, kinds, each party's match signals."""
+
+    matcher: PartyMatcher
+    names: PartyNames
+    texts: list[str]
+    kinds: list[str | None]
+    hits: np.ndarray
+    named: np.ndarray
+    score: Callable[[str], float]
+    row_of: dict[str, int] = field(default_factory=dict)
+    _base: dict[int, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+
+    def base(self, row: int) -> tuple[str, dict[str, float], float]:
+        b = self._base.get(row)
+        if b is None:
+            b = self._base[row] = post_base(self.texts[row], self.score)
+        return b
+
+    @classmethod
+    def build(cls, election: Election, table: pa.Table, matcher: PartyMatcher | None = None, names: PartyNames | None = None, scorer: SentimentScorer | None = None) -> "ContentModelInputs":
+        m = matcher or compile_matcher(election)
+        hits = match_batch(m, table)
+        sc = scorer or SentimentScorer()
+        return cls(
+            matcher=m,
+            names=names or PartyNames.of(election),
+            texts=[t or "" for t in table.column("text").to_pylist()],
+            kinds=table.column("kind").to_pylist(),
+            hits=hits,
+            named=party_mask(m, hits),
+            score=sc.score,
+            row_of={p: i for i, p in enumerate(table.column("post_id").to_pylist())},
+        )
+
+    def signals(self, row: int, party: str) -> list[str]:
+        j = self.matcher.parties.index(party)
+        k = len(SIGNALS)
+        block = self.hits[row, 2 + j * k : 2 + (j + 1) * k]
+        return [s for s, on in zip(SIGNALS, block) if on]
+
+    def pair_features(self, row: int, party: str) -> dict[str, float]:
+        rivals = [s for q in self.matcher.parties if q != party for s in self.signals(row, q)]
+        return pair_features(self.texts[row], self.names, party, self.signals(row, party), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
+
+    def named_parties(self, row: int) -> list[str]:
+        return [p for j, p in enumerate(self.matcher.parties) if self.named[row, j]]
+
+    def post_features(self, row: int) -> dict[str, float]:
+        named = self.named_parties(row)
+        return post_features(self.texts[row], self.names, named, self.kinds[row], self.score, self.base(row))

@@ -1,0 +1,178 @@
+"""How far a study's stance and sentiment agree with a reader's hand labels (issue 14).
+
+The user's labels are a CSV with one row per (post, party) pair: `post_id`, `party`, `stance`
+(support/oppose/neutral) and `sentiment` of the post (positive/negative/neutral); optional
+`election` (rows of another election are left out) and `part` (to score one part only). A row
+with an empty party is a post that names no party of the election: it adds no stance pair but its
+sentiment counts, and any party botwatch matched on it is a false match.
+
+Scoring is strict where the issue asks it: a labelled pair botwatch did not match counts as a
+wrong answer (predicted "(not matched)"), and a labelled post missing from `post_labels` counts as
+wrong too. Intervals are percentile bootstraps over posts (pairs of one post move together), with
+a fixed seed so a re-run prints the same figures.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+STANCES = ("support", "oppose", "neutral")
+SENTIMENTS = ("positive", "negative", "neutral")
+MISSING = "(not matched)"
+POSITIVE, NEGATIVE = 0.05, -0.05  # VADER's conventional cut points for the compound score
+
+
+class LabelsError(ValueError):
+    """The labels file cannot be used (message says why and where)."""
+
+
+def sentiment_class(score: float | None) -> str:
+    """A compound score in [-1, 1] as the three classes a reader labels (NULL = neutral)."""
+    if score is None or score != score:
+        return "neutral"
+    return "positive" if score >= POSITIVE else "negative" if score <= NEGATIVE else "neutral"
+
+
+def macro_f1(gold: list[str], pred: list[str], classes: tuple[str, ...]) -> float:
+    """Mean F1 over `classes` (a prediction outside them, such as "(not matched)", is only wrong)."""
+    f1s = []
+    for c in classes:
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(f1s))
+
+
+@dataclass
+class Figure:
+    """One agreement figure with its bootstrap interval and the baselines it must beat."""
+
+    n: int
+    macro_f1: float
+    ci: tuple[float, float]
+    accuracy: float
+    majority: float  # accuracy of always answering the commonest human label
+    confusion: Counter = field(default_factory=Counter)  # (human, predicted) → count
+
+
+@dataclass
+class Agreement:
+    stance: Figure
+    sentiment: Figure
+    match_precision: float  # of the parties botwatch matched on labelled posts, share the reader gave
+    match_recall: float  # of the labelled pairs, share botwatch matched
+    matched_pairs: int
+    false_pairs: list[tuple[str, str]]  # (post_id, party) botwatch matched that the reader did not
+    missed_pairs: list[tuple[str, str]]
+
+
+def load_labels(path: str | Path, election: str | None = None, part: str | None = None) -> list[dict[str, str]]:
+    """Rows of a labels CSV, checked; rows of another election or part are dropped."""
+    p = Path(path)
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise LabelsError(f"cannot read {p}: {exc}") from None
+    if not rows:
+        raise LabelsError(f"{p} has no rows")
+    need = {"post_id", "party", "stance", "sentiment"}
+    missing = need - set(rows[0])
+    if missing:
+        raise LabelsError(f"{p} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment")
+    out = []
+    for i, r in enumerate(rows, start=2):
+        r = {k: (v or "").strip() for k, v in r.items() if k is not None}
+        if election and r.get("election") and r["election"] != election:
+            continue
+        if part and r.get("part", "") != part:
+            continue
+        r["stance"] = r["stance"].lower()
+        r["sentiment"] = r["sentiment"].lower()
+        if r["party"] and r["stance"] not in STANCES:
+            raise LabelsError(f"{p} line {i}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
+        if r["sentiment"] and r["sentiment"] not in SENTIMENTS:
+            raise LabelsError(f"{p} line {i}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
+        if not r["post_id"]:
+            raise LabelsError(f"{p} line {i}: empty post_id")
+        out.append(r)
+    return out
+
+
+def _figure(gold: list[str], pred: list[str], groups: list[str], classes: tuple[str, ...], n_boot: int, seed: int) -> Figure:
+    n = len(gold)
+    if n == 0:
+        return Figure(0, float("nan"), (float("nan"), float("nan")), float("nan"), float("nan"))
+    f1 = macro_f1(gold, pred, classes)
+    acc = sum(g == p for g, p in zip(gold, pred)) / n
+    majority = Counter(gold).most_common(1)[0][1] / n
+    # Bootstrap over posts: resample the post ids, take all their pairs.
+    keys = sorted(set(groups))
+    by_key: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_key.setdefault(g, []).append(i)
+    rng = np.random.default_rng(seed)
+    stats = []
+    for _ in range(n_boot):
+        pick = rng.integers(0, len(keys), len(keys))
+        idx = [i for k in pick for i in by_key[keys[k]]]
+        stats.append(macro_f1([gold[i] for i in idx], [pred[i] for i in idx], classes))
+    lo, hi = (float(x) for x in np.percentile(stats, [2.5, 97.5]))
+    return Figure(n, f1, (lo, hi), acc, majority, Counter(zip(gold, pred)))
+
+
+def agreement(
+    labels: list[dict[str, str]],
+    predicted_stance: dict[tuple[str, str], str],
+    predicted_sentiment: dict[str, float | None],
+    n_boot: int = 1000,
+    seed: int = 14,
+) -> Agreement:
+    """Compare hand labels with what a study predicted.
+
+    `predicted_stance` maps (post_id, party) → stance for every pair botwatch matched on any post;
+    `predicted_sentiment` maps post_id → the post's sentiment score (absent = not labelled).
+    """
+    pairs = [r for r in labels if r["party"]]
+    gold_s = [r["stance"] for r in pairs]
+    pred_s = [predicted_stance.get((r["post_id"], r["party"]), MISSING) for r in pairs]
+    stance = _figure(gold_s, pred_s, [r["post_id"] for r in pairs], STANCES, n_boot, seed)
+
+    posts: dict[str, str] = {}
+    for r in labels:
+        if r["sentiment"]:
+            posts.setdefault(r["post_id"], r["sentiment"])
+    ids = sorted(posts)
+    gold_t = [posts[i] for i in ids]
+    pred_t = [sentiment_class(predicted_sentiment[i]) if i in predicted_sentiment else MISSING for i in ids]
+    sentiment = _figure(gold_t, pred_t, ids, SENTIMENTS, n_boot, seed)
+
+    labelled_posts = {r["post_id"] for r in labels}
+    gold_pairs = {(r["post_id"], r["party"]) for r in pairs}
+    got_pairs = {k for k in predicted_stance if k[0] in labelled_posts}
+    hit = gold_pairs & got_pairs
+    return Agreement(
+        stance=stance,
+        sentiment=sentiment,
+        match_precision=len(hit) / len(got_pairs) if got_pairs else float("nan"),
+        match_recall=len(hit) / len(gold_pairs) if gold_pairs else float("nan"),
+        matched_pairs=len(got_pairs),
+        false_pairs=sorted(got_pairs - gold_pairs),
+        missed_pairs=sorted(gold_pairs - got_pairs),
+    )
+
+
+def study_predictions(study, election: str | None = None) -> tuple[dict[tuple[str, str], str], dict[str, float | None]]:  # type: ignore[no-untyped-def]
+    """(post_id, party) → stance and post_id → sentiment from a study's content tables."""
+    con = study.con
+    where = " where election = ?" if election else ""
+    args = [election] if election else []
+    stance = {(p, q): s for p, q, s in con.execute(f"select post_id, party, stance from post_party{where}", args).fetchall()}
+    sent = {p: s for p, s in con.execute(f"select post_id, sentiment from post_labels{where}", args).fetchall()}
+    return stance, sent

@@ -1,0 +1,109 @@
+"""Party matching that knows its election (issue 14): another country's parties and other senses
+of a party's name stay out, leaders past and present and compound hashtags come in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botwatch.content.match import compile_matcher, match_batch, party_mask
+from botwatch.elections import load_election
+from tests.test_content import posts
+
+UK = load_election("uk-ge2017")
+US = load_election("us-2016")
+
+
+def _named(election, texts: list[str], hashtags: list[list[str]] | None = None) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    m = compile_matcher(election)
+    rows = [{"text": t, "hashtags": (hashtags[i] if hashtags else [])} for i, t in enumerate(texts)]
+    mask = party_mask(m, match_batch(m, posts(rows)))
+    return [{p for j, p in enumerate(m.parties) if mask[i, j]} for i in range(len(texts))]
+
+
+def test_american_conservatives_and_liberal_democrats_are_not_uk_parties() -> None:
+    got = _named(UK, [
+        "Hollywood liberals blame conservatives for guns!",
+        "Another Racist Black Liberal Democrat Exposed on Social Media",
+        "Trump shapes administration as Green Party candidate presses for recounts",
+        "Even though Trump is a lib Dem, you're still a RINO",
+    ])
+    assert got == [set(), set(), set(), set()]
+
+
+def test_uk_conservatives_with_a_country_cue_are_matched() -> None:
+    got = _named(UK, [
+        "Rift in Britain's ruling Conservative Party deepens",
+        "Liberal Democrats gain a seat in the by-election",
+        "Cameron to step down as Britain's Prime Minister on Wednesday",
+    ])
+    assert got == [{"conservative"}, {"libdem"}, {"conservative"}]
+
+
+def test_other_senses_of_party_names_stay_out() -> None:
+    got = _named(UK, [
+        "Kate admitted to hospital in the early stages of labour",
+        "Nestle fighting child labour lawsuit in Ivory Coast",
+        "Tory Lanez ft. Sean Paul - Luv",
+        "Leaping sturgeon knocks Florida boater unconscious",
+        "LSU gives Cam Cameron 3-year extension",
+    ])
+    assert got == [set(), set(), set(), set(), set()]
+
+
+def test_leaders_past_and_present_and_poll_abbreviations() -> None:
+    got = _named(UK, [
+        "David Cameron promises to double free childcare",
+        "The SNP has a reactionary ideology, Tony Blair says",
+        "Lab: 43.9% Con: 40.4% LDem: 6.3%",
+        "Nigel Farage being savage as usual",
+    ])
+    assert got[0] == {"conservative"} and got[1] == {"snp", "labour"} and got[2] == {"labour", "conservative", "libdem"} and got[3] == {"ukip"}
+
+
+def test_us_aliases_and_compound_hashtags() -> None:
+    got = _named(US, [
+        "Obama sweeps through Silicon Valley to raise cash",
+        "Republican Traitor Calls for Dems to Remove Trump",
+        "Sure as hell not Trump #ThingsMoreTrustedThanHillary",
+        "Gary J would never",
+    ], [[], [], ["ThingsMoreTrustedThanHillary"], []])
+    assert got[0] == {"democrat"} and got[1] == {"republican", "democrat"} and got[2] == {"republican", "democrat"} and got[3] == {"libertarian"}
+
+
+def test_context_names_need_the_cue_in_the_same_post() -> None:
+    m = compile_matcher(UK)
+    t = posts([{"text": "Cameron was great last night"}, {"text": "UK news: Cameron was great last night"}])
+    mask = party_mask(m, match_batch(m, t))
+    j = m.parties.index("conservative")
+    assert np.array_equal(mask[:, j], [False, True])
+
+
+def test_model_keeps_decisive_cues_and_says_what_decided_the_rest() -> None:
+    from tests.test_content import _label
+
+    labels, pp = _label(UK, [
+        {"hashtags": ["VoteLabour"], "text": "Out on the doorstep today #VoteLabour"},
+        {"text": "Corbyn is a disgrace and a traitor to this country"},
+        {"text": "Labour and the Tories both published costings today"},
+    ], use_model=True)
+    got = {(r["post_id"], r["party"]): r for r in pp.to_pylist()}
+    assert (got[("0", "labour")]["stance"], got[("0", "labour")]["stance_rule"], got[("0", "labour")]["stance_evidence"]) == ("support", "pro_hashtag", "pro_hashtag")
+    assert got[("1", "labour")]["stance_rule"] == "model" and got[("1", "labour")]["stance"] == "oppose" and got[("1", "labour")]["stance_evidence"]
+    sent = dict(zip(labels.column("post_id").to_pylist(), labels.column("sentiment").to_pylist()))
+    assert sent["1"] <= -0.05  # the model's class is the sign of the stored score
+
+
+def test_model_answers_are_the_same_in_forked_workers(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import botwatch.content.stage as stage
+    from tests.test_content import posts
+
+    rows = [{"text": t} for t in ("Corbyn is a disgrace", "Theresa May gave a speech today", "Vote Labour, the Tories failed us", "UKIP and the Lib Dems lost seats")] * 5
+    key = ["post_id", "party", "stance", "stance_rule", "stance_evidence", "sentiment"]
+    serial = stage.Labeller.for_election(UK)
+    serial.scorer.workers = 1
+    _l1, a = serial.label(posts(rows))
+    monkeypatch.setattr(stage, "MODEL_PARALLEL_MIN", 1)
+    forked = stage.Labeller.for_election(UK)
+    forked.scorer.workers = 2
+    _l2, b = forked.label(posts(rows))
+    assert a.select(key).to_pylist() == b.select(key).to_pylist()
