@@ -76,6 +76,33 @@ def ordinary_as_v1(data: Path, dst: Path) -> int:
     return n
 
 
+def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
+    """Build (once) the cut IRA file, the ordinary v1.1 file and a study holding both; its path."""
+    work.mkdir(parents=True, exist_ok=True)
+    ira_cut, ordinary = work / "ira-tweets-300.csv.gz", work / "ordinary-v1.jsonl.gz"
+    study_path = work / "study.duckdb"
+    done = study_path.with_suffix(".ingested")
+    if fresh:
+        for p in (ira_cut, ordinary, study_path, done):
+            p.unlink(missing_ok=True)
+    if not ira_cut.exists():
+        cut_ira(data / "ira" / "tweets.csv.gz", ira_cut)
+    if not ordinary.exists():
+        ordinary_as_v1(data, ordinary)
+    if not done.exists():
+        with open_study(study_path) as st:
+            ingest(st, [str(ira_cut), str(ordinary)])
+        done.touch()
+    return study_path
+
+
+def groups_and_splits(data: Path, account_ids: list[str]) -> list[tuple[str | None, str]]:
+    """(validation group, split) per account id; the Clemson category is read for grouping only."""
+    authors = pd.read_csv(data / "ira" / "authors.csv.gz", dtype=str)
+    category = dict(zip(authors["author_id"].str.strip().str.lower(), authors["account_category"]))
+    return [((group_of(category.get(a), "ira") if a in category else GROUP_ORDINARY), split_of(a)) for a in account_ids]
+
+
 def _table(title: str, cells: dict[str, dict[str, float]]) -> None:
     print(f"\n## {title}")
     print("group | posts per account".ljust(58) + "n".rjust(7) + "Russia".rjust(8) + "share".rjust(8) + "  95% interval")
@@ -92,33 +119,18 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "origin-validation.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    args.work.mkdir(parents=True, exist_ok=True)
-    ira_cut, ordinary = args.work / "ira-tweets-300.csv.gz", args.work / "ordinary-v1.jsonl.gz"
-    study_path = args.work / "study.duckdb"
-    if args.fresh:
-        for p in (ira_cut, ordinary, study_path):
-            p.unlink(missing_ok=True)
-    if not ira_cut.exists():
-        cut_ira(args.data / "ira" / "tweets.csv.gz", ira_cut)
-    if not ordinary.exists():
-        ordinary_as_v1(args.data, ordinary)
+    study_path = prepare(args.data, args.work, args.fresh)
+    print(f"inputs ready: {time.perf_counter() - t0:.0f} s")
     election = load_election(args.election)
     with open_study(study_path) as st:
-        if not study_path.with_suffix(".ingested").exists():
-            ingest(st, [str(ira_cut), str(ordinary)])
-            study_path.with_suffix(".ingested").touch()
-        print(f"inputs ready: {time.perf_counter() - t0:.0f} s")
         run_accounts(st, election)
         scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
-    authors = pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)
-    category = dict(zip(authors["author_id"].str.strip().str.lower(), authors["account_category"]))
     rows, pairs, calib = [], {"dev": [], "test": []}, {"dev": [], "test": []}
-    for aid, n_posts, country, probs in scores.itertuples(index=False):
-        group = group_of(category.get(aid), "ira") if aid in category else GROUP_ORDINARY
+    gs = groups_and_splits(args.data, scores["account_id"].tolist())
+    for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
         if group is None:
             continue
-        split = split_of(aid)
         p_ru = json.loads(probs).get("RU", 0.0) if isinstance(probs, str) else 0.0
         n = 0 if pd.isna(n_posts) else int(n_posts)
         rows.append((split, group, n, country == "RU"))

@@ -81,6 +81,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 hour_counts=data.hours.get(key),
                 clients=data.clients.get(key, {}),
                 when=when if isinstance(when, datetime) else None,
+                behaviour=data.behaviour.get(key),
             )
         )
     return out
