@@ -30,7 +30,8 @@ from botwatch.accounts import origin_signals  # noqa: E402
 from botwatch.accounts.gazetteer import countries_in_location  # noqa: E402
 from botwatch.accounts.origin import codes  # noqa: E402
 from botwatch.accounts.origin_behaviour import account_posts, behaviour_of  # noqa: E402
-from botwatch.accounts.validation import GROUP_ORDINARY  # noqa: E402
+from botwatch.accounts.circadian import fit_utc_offset, hour_counts  # noqa: E402
+from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_RU_LANG  # noqa: E402
 
 OUT = REPO / "src" / "botwatch" / "accounts" / "data" / origin_signals.LR_FILE
 HOME = "US"
@@ -72,6 +73,17 @@ def main() -> None:
         acc = st.con.execute("SELECT account_id, location, extra FROM accounts").fetchall()
     gs = dict(zip([p[1] for p in posts], groups_and_splits(args.data, [p[1] for p in posts])))
     dev = [(gs[a][0] != GROUP_ORDINARY, behaviour_of(t, x)) for _, a, t, x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
+    # How often the posting-hours fit lands near the truth, on accounts known to be run from Moscow
+    # that do not pose (Russian-language IRA): Moscow is UTC+3 (UTC+4 from 2011 to 2014).
+    near = far = 0
+    for _, a, t, _x in posts:
+        if gs[a] == (GROUP_RU_LANG, "dev"):
+            fit = fit_utc_offset(hour_counts([x.hour for x in t]))
+            if fit.informative and fit.best_offset is not None:
+                near += 2 <= fit.best_offset <= 4
+                far += not 2 <= fit.best_offset <= 4
+    miss = far / (near + far)
+    hours_floor = min(1.0, max(0.05, (miss / 21) / ((1 - miss) / 3)))
     ru = [b for y, b in dev if y]
     od = [b for y, b in dev if not y]
     print(f"development part: {len(ru)} Russia-run (IRA) and {len(od)} ordinary accounts with posts")
@@ -80,11 +92,18 @@ def main() -> None:
         "russia": fit_shift([(b.shift.shift_h, b.shift.sd_h) for b in ru if b.shift], 0.0),
         "ordinary": fit_shift([(b.shift.shift_h, b.shift.sd_h) for b in od if b.shift], 1.0),
     }
-    def rho(bs: list) -> float:  # noqa: ANN001
-        o = sum(b.holidays.ru_observed for b in bs if b.holidays)
-        e = sum(b.holidays.ru_expected for b in bs if b.holidays)
-        return round((o + 0.5) / (e + 0.5), 4)
-    par["holidays_ru"] = {"rho_russia": rho(ru), "rho_ordinary": rho(od)}
+    def holidays(bs: list) -> tuple[float, float]:  # noqa: ANN001
+        """Pooled observed/expected ratio and the moment estimate of the negative-binomial size."""
+        hs = [b.holidays for b in bs if b.holidays and b.holidays.ru_expected > 0]
+        o = np.array([h.ru_observed for h in hs], float)
+        e = np.array([h.ru_expected for h in hs], float)
+        r = (o.sum() + 0.5) / (e.sum() + 0.5)
+        mu = r * e
+        excess = float(((o - mu) ** 2 - mu).sum())
+        size = float((mu**2).sum() / excess) if excess > 0 else 1e3
+        return round(float(r), 4), round(min(size, 1e3), 4)
+    (r_ru, k_ru), (r_od, k_od) = holidays(ru), holidays(od)
+    par["holidays_ru"] = {"rho_russia": r_ru, "k_russia": k_ru, "rho_ordinary": r_od, "k_ordinary": k_od}
     art = lambda bs: [(b.transfer.articles, b.transfer.words) for b in bs if b.transfer.words >= origin_signals.MIN_ARTICLE_WORDS]  # noqa: E731
     par["articles"] = {"russia": beta_binomial(art(ru)), "ordinary": beta_binomial(art(od))}
     def mixed(bs: list) -> tuple[float, int, int]:  # noqa: ANN001
@@ -118,6 +137,8 @@ def main() -> None:
         "home_claim_counts": {"russia_run": claim["ru"], "local_us": claim["local"]},
         "region_floor": round(max(0.01, 1 - region[0] / region[1]), 4),
         "region_counts": {"names_russia": region[0], "with_region": region[1]},
+        "hours_floor": round(hours_floor, 4),
+        "hours_counts": {"fit_within_1h_of_moscow": near, "fit_elsewhere": far},
     }
     par["slopes"] = {}
     OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")

@@ -52,7 +52,7 @@ FLOOR_LANG = 0.01  # posting mostly in a language nobody in the country speaks i
 FLOOR_LANG_EN = 0.3  # English is everybody's second language on Twitter
 FLOOR_ACCOUNT_LANG = 0.03
 FLOOR_ACCOUNT_LANG_EN = 0.4  # English is the default interface language everywhere
-FLOOR_HOURS = 0.05
+FLOOR_HOURS = 0.05  # argued default; the shipped value is measured (origin_behaviour_lr.json: profile.hours_floor)
 FLOOR_CLIENT = 0.1
 MIN_TAGGED_POSTS = 3
 MAIN_ZONE_WEIGHT = 0.6
@@ -184,7 +184,8 @@ def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.nd
         w = [1.0] if len(offs) == 1 else [MAIN_ZONE_WEIGHT] + [(1 - MAIN_ZONE_WEIGHT) / (len(offs) - 1)] * (len(offs) - 1)
         vals.append(sum(wi * fit_probs.get(o, 0.0) for wi, o in zip(w, offs)))
     v = np.array(vals, float)
-    return np.maximum(v / v.max(), FLOOR_HOURS) if v.max() > 0 else np.ones(len(codes()))
+    floor = float(parameters()["profile"].get("hours_floor", FLOOR_HOURS))
+    return np.maximum(v / v.max(), floor) if v.max() > 0 else np.ones(len(codes()))
 
 
 def scripts_in(text: str | None) -> list[str]:
@@ -271,7 +272,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         fit = fit_utc_offset(inp.hour_counts)
         if fit.informative and fit.best_offset is not None:
             v = hours_vector(fit.probabilities, inp.when)
-            add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.0f} at most)")
+            add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)")
     for client, n in inp.clients.items():
         key = (client or "").lower()
         hit = next((c for k, c in REGIONAL_CLIENTS.items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", key)), None)

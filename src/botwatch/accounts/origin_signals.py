@@ -13,8 +13,11 @@ part is never read there. What each item assumes:
   the account's own bootstrap uncertainty, τ the spread of real accounts around μ and ε the share
   whose schedule jumps for other reasons. τ and ε are measured twice: on Russia-run accounts
   (used for RU) and on ordinary accounts (used for every other country).
-* `holidays_ru`: posts on Russian public holidays are Poisson with mean ρ × expected, where ρ is
-  the pooled observed/expected ratio measured on Russia-run accounts (for RU) or on ordinary ones.
+* `holidays_ru`: posts on Russian public holidays are negative-binomial with mean ρ × expected,
+  where ρ is the pooled observed/expected ratio measured on Russia-run accounts (for RU) or on
+  ordinary ones, and the dispersion k is measured on each group too (posts come in bursts: a
+  Russian-language account may post more on Victory Day, not less, so a Poisson count would
+  turn one busy holiday into strong evidence).
 * `language_transfer`: articles per English word follow a beta-binomial whose mean and spread
   are measured on Russia-run accounts (for Russian-speaking countries) and on ordinary accounts;
   words that mix Latin and Cyrillic look-alike letters carry the measured ratio of how often any
@@ -36,7 +39,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from scipy.stats import betabinom, norm, poisson
+from scipy.stats import betabinom, nbinom, norm
 
 from botwatch.accounts.gazetteer import countries
 from botwatch.accounts.origin_behaviour import Behaviour, HolidayCounts, ShiftEstimate, TransferCounts
@@ -83,12 +86,17 @@ def raw_dst(s: ShiftEstimate, codes: tuple[str, ...]) -> np.ndarray:
     return np.array([math.log(_shift_density(s.shift_h, s.sd_h, float(dst_swing(c)), par["russia" if c == "RU" else "ordinary"])) for c in codes])
 
 
+def _nb(k: int, mean: float, size: float) -> float:
+    """log P(k) for a negative binomial with this mean and dispersion (variance mean + mean²/size)."""
+    return float(nbinom.logpmf(k, size, size / (size + mean)))
+
+
 def raw_holidays(h: HolidayCounts, codes: tuple[str, ...]) -> np.ndarray | None:
     if h.ru_expected <= 0:
         return None
     par = parameters()["holidays_ru"]
-    l_ru = float(poisson.logpmf(h.ru_observed, par["rho_russia"] * h.ru_expected))
-    l_other = float(poisson.logpmf(h.ru_observed, par["rho_ordinary"] * h.ru_expected))
+    l_ru = _nb(h.ru_observed, par["rho_russia"] * h.ru_expected, par["k_russia"])
+    l_other = _nb(h.ru_observed, par["rho_ordinary"] * h.ru_expected, par["k_ordinary"])
     return np.array([l_ru if c == "RU" else l_other for c in codes])
 
 
