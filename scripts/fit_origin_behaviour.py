@@ -83,6 +83,20 @@ def main() -> None:
                 near += 2 <= fit.best_offset <= 4
                 far += not 2 <= fit.best_offset <= 4
     miss = far / (near + far)
+    # Language-detector confusion: in accounts whose posts are mostly tagged Russian, the share
+    # tagged as another Cyrillic language (Russia-run accounts: their text is Russian).
+    from botwatch.accounts.origin import CYRILLIC_CONFUSABLE
+    with open_study(study_path, read_only=True) as st:
+        tags = st.con.execute("SELECT account_id, lang, count(*) FROM posts GROUP BY ALL").fetchall()
+    per: dict[str, dict[str, int]] = {}
+    for a, lang, n in tags:
+        per.setdefault(a, {})[lang or ""] = n
+    conf_k = conf_n = 0
+    for a, ls in per.items():
+        tot = sum(ls.values())
+        if gs.get(a, (None, ""))[1] == "dev" and gs[a][0] is not None and tot >= 20 and ls.get("ru", 0) >= tot / 2:
+            conf_k += sum(n for lang, n in ls.items() if lang in CYRILLIC_CONFUSABLE)
+            conf_n += tot
     hours_floor = min(1.0, max(0.05, (miss / 21) / ((1 - miss) / 3)))
     ru = [b for y, b in dev if y]
     od = [b for y, b in dev if not y]
@@ -138,6 +152,8 @@ def main() -> None:
         "region_floor": round(max(0.01, 1 - region[0] / region[1]), 4),
         "region_counts": {"names_russia": region[0], "with_region": region[1]},
         "hours_floor": round(hours_floor, 4),
+        "cyrillic_tag_confusion": round(conf_k / conf_n, 4),
+        "cyrillic_tag_counts": [conf_k, conf_n],
         "hours_counts": {"fit_within_1h_of_moscow": near, "fit_elsewhere": far},
     }
     par["slopes"] = {}

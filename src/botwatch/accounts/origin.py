@@ -56,6 +56,9 @@ FLOOR_HOURS = 0.05  # argued default; the shipped value is measured (origin_beha
 FLOOR_CLIENT = 0.1
 MIN_TAGGED_POSTS = 3
 MAIN_ZONE_WEIGHT = 0.6
+# Cyrillic-script languages that a language detector confuses with Russian (measured rate in
+# origin_behaviour_lr.json: profile.cyrillic_tag_confusion).
+CYRILLIC_CONFUSABLE = frozenset({"uk", "bg", "mk", "sr", "uz", "kk", "be", "ky", "tg", "mn"})
 IGNORED_LANGS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art", "in"})
 
 SCRIPT_RANGES: dict[str, str] = {
@@ -253,8 +256,12 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         # for every English-speaking country.) Languages we do not know are left out.
         log_mix = np.zeros(len(codes()))
         used = 0
+        confusion = float(parameters()["profile"].get("cyrillic_tag_confusion", FLOOR_LANG))
         for lang, n in tagged.items():
             v = lang_vector(lang, FLOOR_LANG_EN, FLOOR_LANG)
+            if v is not None and lang.split("-")[0] in CYRILLIC_CONFUSABLE:
+                # The language detector tags some Russian posts as a neighbouring Cyrillic language.
+                v = np.maximum(v, _vector({c: confusion for c in _speaks("ru")}, FLOOR_LANG))
             if v is not None:
                 log_mix += n * np.log(v)
                 used += n

@@ -37,6 +37,7 @@ BINS = 96  # quarter-hour bins over the day
 KERNEL_SD_BINS = 4.0  # smoothing: 1 hour
 SHIFT_STEPS = np.arange(-12, 13)  # in bins: -3..+3 hours, quarter-hour steps
 MIN_SIDE_POSTS = 10  # posts needed on each side of the clock change for a shift estimate
+WINDOW_DAYS = 42  # only posts this close to a US clock change count: schedules drift over months
 BOOTSTRAPS = 40
 _NY = ZoneInfo("America/New_York")
 _MSK = timedelta(hours=3)  # Moscow: UTC+3 all year since October 2014 (UTC+4 from 2011 to 2014)
@@ -68,6 +69,23 @@ def _us_summer_hour(year: int, yday: int, hour: int) -> bool:
     t = datetime(year, 1, 1, hour, tzinfo=timezone.utc) + timedelta(days=yday - 1)
     off = t.astimezone(_NY).utcoffset()
     return off is not None and off == timedelta(hours=-4)
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    d = date(year, month, 1)
+    return d + timedelta(days=(6 - d.weekday()) % 7 + 7 * (n - 1))
+
+
+@lru_cache(maxsize=64)
+def us_changes(year: int) -> tuple[date, date]:
+    """US clock-change days (since 2007): second Sunday of March, first Sunday of November."""
+    return _nth_sunday(year, 3, 2), _nth_sunday(year, 11, 1)
+
+
+def near_change(t: datetime, window_days: int = WINDOW_DAYS) -> bool:
+    """Whether t lies within window_days of a US clock change."""
+    d = t.date()
+    return any(abs((d - c).days) <= window_days for y in (d.year - 1, d.year, d.year + 1) for c in us_changes(y))
 
 
 def us_summer(t: datetime) -> bool:
@@ -106,10 +124,12 @@ def _best_shift(winter: np.ndarray, summer: np.ndarray) -> float:
     return float(SHIFT_STEPS[int(np.argmax(corr))]) / 4.0
 
 
-def shift_estimate(times: Sequence[datetime], seed: int = 0) -> ShiftEstimate | None:
+def shift_estimate(times: Sequence[datetime], seed: int = 0, window_days: int | None = WINDOW_DAYS) -> ShiftEstimate | None:
     """The daylight-saving shift of an account's posting hours, or None with too few posts a side."""
     bins_w, bins_s = [], []
     for t in times:
+        if window_days is not None and not near_change(t, window_days):
+            continue
         b = (t.hour * 60 + t.minute) * BINS // 1440
         (bins_s if us_summer(t) else bins_w).append(b)
     if len(bins_w) < MIN_SIDE_POSTS or len(bins_s) < MIN_SIDE_POSTS:
