@@ -55,7 +55,13 @@ FLOOR_ACCOUNT_LANG_EN = 0.4  # English is the default interface language everywh
 FLOOR_HOURS = 0.05  # argued default; the shipped value is measured (origin_behaviour_lr.json: profile.hours_floor)
 FLOOR_CLIENT = 0.1
 MIN_TAGGED_POSTS = 3
-MAIN_ZONE_WEIGHT = 0.6
+# Rough population shares of the time zones listed for a country in countries.tsv (same order);
+# countries not listed weigh their zones equally. An even mean would hand a Moscow-hours account
+# to one-zone neighbours, and a Central-time American to Mexico.
+ZONE_WEIGHTS: dict[str, tuple[float, ...]] = {
+    "US": (0.47, 0.29, 0.07, 0.17),  # Eastern, Central, Mountain, Pacific
+    "RU": (0.7, 0.15, 0.15),  # Moscow time holds European Russia; Yekaterinburg; Novosibirsk and east
+}
 # Cyrillic-script languages that a language detector confuses with Russian (measured rate in
 # origin_behaviour_lr.json: profile.cyrillic_tag_confusion).
 CYRILLIC_CONFUSABLE = frozenset({"uk", "bg", "mk", "sr", "uz", "kk", "be", "ky", "tg", "mn"})
@@ -173,18 +179,16 @@ def _tz_offset_hours(tz: str, year: int, month: int) -> int:
 
 
 def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
-    """L(country) = weighted mean over its time zones of the fitted probability of that zone's offset.
-
-    The first zone listed is the country's main one (Moscow for RU, Eastern for US) and gets
-    `MAIN_ZONE_WEIGHT`; an even mean would hand a Moscow-hours account to one-zone neighbours.
-    """
+    """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
     when = when or datetime(2016, 6, 15)
     vals = []
     for c in codes():
         tzs = countries()[c].time_zones
         offs = [_tz_offset_hours(tz, when.year, when.month) for tz in tzs]
         offs = [o - 24 if o > 12 else o for o in offs]
-        w = [1.0] if len(offs) == 1 else [MAIN_ZONE_WEIGHT] + [(1 - MAIN_ZONE_WEIGHT) / (len(offs) - 1)] * (len(offs) - 1)
+        w = ZONE_WEIGHTS.get(c, ())
+        if len(w) != len(offs):
+            w = tuple([1.0 / len(offs)] * len(offs))
         vals.append(sum(wi * fit_probs.get(o, 0.0) for wi, o in zip(w, offs)))
     v = np.array(vals, float)
     floor = float(parameters()["profile"].get("hours_floor", FLOOR_HOURS))
