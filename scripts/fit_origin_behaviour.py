@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,10 +32,15 @@ from botwatch.accounts.gazetteer import countries_in_location  # noqa: E402
 from botwatch.accounts.origin import codes  # noqa: E402
 from botwatch.accounts.origin_behaviour import account_posts, behaviour_of  # noqa: E402
 from botwatch.accounts.circadian import fit_utc_offset, hour_counts  # noqa: E402
+from botwatch.accounts.features import build  # noqa: E402
+from botwatch.accounts.origin import origin_posterior  # noqa: E402
+from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_RU_LANG  # noqa: E402
+from botwatch.elections import load_election  # noqa: E402
 
 OUT = REPO / "src" / "botwatch" / "accounts" / "data" / origin_signals.LR_FILE
 HOME = "US"
+CAL_EDGES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0001)
 
 
 def fit_shift(pairs: list[tuple[float, float]], mu: float) -> dict[str, float]:
@@ -60,6 +66,17 @@ def beta_binomial(counts: list[tuple[int, int]]) -> dict[str, float]:
     inv = float(np.mean(1 / n))
     rho = (var / (m * (1 - m)) - inv) / (1 - inv)
     return {"mean": round(float(m), 5), "rho": round(float(min(max(rho, 1e-4), 0.5)), 5), "accounts": len(counts)}
+
+
+def _raw_ru(inp) -> float:  # noqa: ANN001
+    """Unrounded, uncalibrated P(Russia) (the result keeps only probabilities >= 0.005)."""
+    from botwatch.accounts.origin import evidence_vectors, prior
+
+    logp = np.log(prior(HOME))
+    for _, v, _ in evidence_vectors(inp, frozenset(), HOME):
+        logp += np.log(v)
+    p = np.exp(logp - logp.max())
+    return float(p[codes().index("RU")] / p.sum())
 
 
 def main() -> None:
@@ -173,6 +190,37 @@ def main() -> None:
     par["slopes"] = slopes
     par["slopes_raw"] = {k: round(float(c), 4) for k, c in zip(kinds, lr.coef_[0])}
     par["items_present"] = {k: int((X[:, j] != 0).sum()) for j, k in enumerate(kinds)}
+    OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
+    origin_signals.parameters.cache_clear()
+    # Calibration of P(Russia): isotonic (monotone) map of the uncalibrated posterior, fitted on
+    # the development accounts the accounts stage scores (accounts with no evidence left out).
+    with open_study(study_path, read_only=True) as st:
+        data = build(st, load_election("us-2016"))
+    ids = data.features["account_id"].tolist()
+    z, t = [], []
+    for aid, inp in zip(ids, origin_inputs(data)):
+        g = gs.get(aid)
+        if g is None or g[0] is None or g[1] != "dev":
+            continue
+        res = origin_posterior(inp, home=HOME, calibrate=False)
+        if res.country is None:
+            continue
+        p_ru = float(min(max(_raw_ru(inp), 1e-12), 1 - 1e-12))
+        z.append(p_ru)
+        t.append(int(g[0] != GROUP_ORDINARY))
+    # Binned first (so no step rests on a handful of accounts), then made monotone by isotonic
+    # regression over the bins weighted by their size; P' is interpolated between bin centres.
+    zz, tt = np.array(z), np.array(t)
+    xs, ys, ns = [], [], []
+    for lo, hi in zip(CAL_EDGES[:-1], CAL_EDGES[1:]):
+        m = (zz >= lo) & (zz < hi)
+        if m.sum() >= 10:
+            xs.append(float(zz[m].mean()))
+            ys.append(float((tt[m].sum() + 0.5) / (m.sum() + 1)))
+            ns.append(int(m.sum()))
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0).fit(xs, ys, sample_weight=ns)
+    par["calibration"] = {"x": [round(v, 6) for v in xs], "y": [round(float(v), 5) for v in iso.predict(xs)], "bin_accounts": ns,
+                          "russia_share": round(sum(t) / len(t), 4), "accounts": len(t)}
     OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
     print(json.dumps(par, indent=1))
     print(f"wrote {OUT}")
