@@ -131,6 +131,7 @@ def main() -> None:
     for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
         if group is None:
             continue
+        country = country if isinstance(country, str) else None  # pandas gives NaN for NULL
         p_ru = json.loads(probs).get("RU", 0.0) if isinstance(probs, str) else 0.0
         n = 0 if pd.isna(n_posts) else int(n_posts)
         rows.append((split, group, n, country == "RU"))
