@@ -33,6 +33,9 @@ import orjson
 import pandas as pd
 
 from botwatch import open_study
+from botwatch.accounts.features import build
+from botwatch.accounts.origin import origin_posterior
+from botwatch.accounts.scoring import origin_inputs
 from botwatch.accounts.stage import run_accounts
 from botwatch.accounts.validation import (
     GROUP_ORDINARY, calibration, confusion, group_of, share_table, split_of, summary,
@@ -116,6 +119,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
     ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--election", default="us-2016")
+    ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items (same inputs and code)")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "origin-validation.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -125,6 +129,17 @@ def main() -> None:
     with open_study(study_path) as st:
         run_accounts(st, election)
         scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
+        if args.ablation:
+            data = build(st, election)
+    ablation = None
+    if args.ablation:
+        behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters"})
+        gs_a = groups_and_splits(args.data, data.features["account_id"].tolist())
+        ab_rows = []
+        for inp, (group, split) in zip(origin_inputs(data), gs_a):
+            if group is not None:
+                ab_rows.append((split, group, inp.n_posts, origin_posterior(inp, home=election.country, exclude=behaviour).country == "RU"))
+        ablation = share_table(ab_rows)
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
     rows, pairs, calib = [], {"dev": [], "test": []}, {"dev": [], "test": []}
     gs = groups_and_splits(args.data, scores["account_id"].tolist())
@@ -147,6 +162,11 @@ def main() -> None:
         print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled; 'observed' = share run from Russia)")
         for c in results["calibration"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+    if ablation is not None:
+        results["without_behaviour_items"] = ablation
+        for split in ("dev", "test"):
+            _table(f"{split} part WITHOUT the behavioural items (dst_shift, holidays_ru, articles, mixed_letters)",
+                   {k: v for k, v in ablation.get(split, {}).items() if k.endswith("| all")})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
     print(f"\nwrote {args.out}; {time.perf_counter() - t0:.0f} s")

@@ -109,7 +109,8 @@ def share_table(rows: Iterable[tuple[str, str, int, bool]]) -> dict[str, dict[st
             c[0] += 1
             c[1] += int(ru)
     out: dict[str, dict[str, dict[str, float]]] = {}
-    for (split, group, b), (n, k) in sorted(cells.items()):
+    order = {"all": -1, **{post_bin(lo): i for i, (lo, _) in enumerate(POST_BINS)}}
+    for (split, group, b), (n, k) in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1], order.get(kv[0][2], 99))):
         lo, hi = wilson(k, n)
         out.setdefault(split, {})[f"{group} | {b}"] = {"n": n, "russia": k, "share": round(k / n, 4), "lo": round(lo, 4), "hi": round(hi, 4)}
     return out
