@@ -56,6 +56,12 @@ def test_holidays_are_counted_on_moscow_days_against_the_accounts_own_rate() -> 
     assert holiday_counts([times[0]]) is None
 
 
+def test_corrupt_timestamps_do_not_stretch_the_calendar() -> None:
+    good = [datetime(2016, 5, d, 12, tzinfo=timezone.utc) for d in range(1, 21)]
+    b = behaviour_of(good + [datetime(9999, 12, 31, 23, tzinfo=timezone.utc), datetime(1970, 1, 1, tzinfo=timezone.utc)], [])
+    assert b.holidays == holiday_counts(good)
+
+
 def test_language_transfer_counts_own_english_prose_only() -> None:
     texts = [
         "The president said that the election is rigged and we will win",  # 2 articles of 12 words

@@ -4,9 +4,10 @@ Three named features, computed from an account's own posts (times in UTC and tex
 
 * `dst_shift` — does the account move its posting hours (UTC) when clocks change? A person in
   New York or London posts at the same *local* hours all year, so in summer their UTC hours come
-  one hour earlier; a desk in Moscow (one offset all year since 2014) does not move. We split the
-  posts by US daylight-saving periods, smooth each part's histogram over the day (half-hour bins,
-  circular Gaussian kernel) and take the shift (−3 h..+3 h, quarter hours) that best lines the
+  one hour earlier; a desk in Moscow (one offset all year since 2014) does not move. We take the
+  posts within six weeks of a US clock change (schedules drift over months), split them into US
+  winter and summer time, smooth each part's times over the day (quarter-hour bins, circular
+  Gaussian kernel of 1 h) and take the shift (−3 h..+3 h, quarter hours) that best lines the
   summer histogram up with the winter one (circular cross-correlation). Its uncertainty is the
   spread of that estimate over bootstrap resamples of the posts on each side, so an account with
   ten posts a side carries little weight and one with a hundred a side carries much.
@@ -23,14 +24,14 @@ values measured on real data, and `origin` combines them with the profile eviden
 
 from __future__ import annotations
 
-
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import duckdb
 import numpy as np
 
 BINS = 96  # quarter-hour bins over the day
@@ -85,6 +86,8 @@ def us_changes(year: int) -> tuple[date, date]:
 def near_change(t: datetime, window_days: int = WINDOW_DAYS) -> bool:
     """Whether t lies within window_days of a US clock change."""
     d = t.date()
+    if not 1900 < d.year < 9000:  # a corrupt timestamp: no clock change to be near
+        return False
     return any(abs((d - c).days) <= window_days for y in (d.year - 1, d.year, d.year + 1) for c in us_changes(y))
 
 
@@ -216,20 +219,28 @@ class Behaviour:
 
 
 def behaviour_of(times: Sequence[datetime], own_texts: Iterable[str | None]) -> Behaviour:
-    """The three features for one account (times UTC, aware; texts of its non-retweet posts)."""
-    return Behaviour(shift_estimate(times), holiday_counts(times), transfer_counts(own_texts))
+    """The three features for one account (times UTC, aware; texts of its non-retweet posts).
+
+    Times outside 1990-2100 are corrupt (a stray epoch or year 9999) and are left out of the
+    calendar features rather than stretching the account's span over centuries.
+    """
+    sane = [t for t in times if 1990 <= t.year <= 2100]
+    return Behaviour(shift_estimate(sane), holiday_counts(sane), transfer_counts(own_texts))
 
 
-def account_posts(con, platform_col: str = "platform"):  # type: ignore[no-untyped-def]
+def account_posts(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, list[datetime], list[str | None]]]:
     """Yield (platform, account_id, times, own_texts) per account from a study's posts table, in key order.
 
-    Streams in batches so a large study never sits in memory as Python objects at once.
+    Times are UTC (the canonical posts table stores UTC); a retweet's text is None because the
+    words are not the account's own. Streams in batches, one account's posts in memory at a time.
     """
     cur = con.execute(
-        f"SELECT {platform_col}, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END "
+        "SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END "
         "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
     )
-    key, times, texts = None, [], []
+    key: tuple[str, str] | None = None
+    times: list[datetime] = []
+    texts: list[str | None] = []
     while True:
         rows = cur.fetchmany(50_000)
         if not rows:
