@@ -18,10 +18,11 @@ part is never read there. What each item assumes:
   ordinary ones, and the dispersion k is measured on each group too (posts come in bursts: a
   Russian-language account may post more on Victory Day, not less, so a Poisson count would
   turn one busy holiday into strong evidence).
-* `language_transfer`: articles per English word follow a beta-binomial whose mean and spread
-  are measured on Russia-run accounts (for Russian-speaking countries) and on ordinary accounts;
-  words that mix Latin and Cyrillic look-alike letters carry the measured ratio of how often any
-  such word appears.
+* language transfer, two items: `articles` — articles per English word follow a beta-binomial
+  whose mean and spread are measured on Russia-run accounts (for Russian-speaking countries) and
+  on ordinary accounts; `mixed_letters` — words that mix Latin and Cyrillic look-alike letters
+  carry the measured ratio of how often any such word appears (only when one is seen: their
+  absence is near-universal in both groups and says nothing).
 
 Posts are not independent (bursts, copied texts), so raw log-ratios are over-confident. Each
 item's log-ratio is multiplied by a slope fitted on the development part (a logistic regression of
