@@ -15,6 +15,12 @@
    frozen split (`validation.split_of`: dev, where likelihood ratios were measured, and test,
    never tuned on) the share of accounts whose most likely origin is Russia, by posts per
    account, with 95% Wilson intervals; and a reliability table of P(Russia).
+4. Study designs (`origin_prior`: P(Russia) re-weighted by the study's own estimated share of
+   Russia-run accounts): the same per-account evidence with the study prior estimated on (a) the
+   IRA handles alone, (b) the ordinary accounts alone, (c) both together, and (d) mixes of IRA
+   handles in ordinary accounts from 1% to 80% (fixed-seed subsamples), each part separately;
+   shares as above, the estimated share against the true one, and reliability. The figures in
+   step 3 are design (c) over both parts, as `run_accounts` writes them.
 
 Writes docs/figures/origin-validation.json.
 """
@@ -35,6 +41,7 @@ import pandas as pd
 from botwatch import open_study
 from botwatch.accounts.features import build
 from botwatch.accounts.origin import origin_posterior
+from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
 from botwatch.accounts.stage import run_accounts
 from botwatch.accounts.validation import (
@@ -45,6 +52,7 @@ from botwatch.ingest.runner import ingest
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_POSTS = 300
+MIXES = (0.01, 0.03, 0.07, 0.2, 0.5, 0.8)
 
 
 def cut_ira(src: Path, dst: Path) -> None:
@@ -113,6 +121,65 @@ def _table(title: str, cells: dict[str, dict[str, float]]) -> None:
         print(k.ljust(58) + f"{c['n']:7d}{c['russia']:8d}{c['share']:8.3f}  [{c['lo']:.3f}, {c['hi']:.3f}]")
 
 
+def base_mix() -> float:
+    """The Russia-run share of the calibration data (development part)."""
+    from botwatch.accounts.origin_signals import parameters
+
+    return float(parameters()["calibration"]["russia_share"])
+
+
+def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: str) -> dict:
+    """Shares, estimated vs true Russia-run share and reliability for each study design.
+
+    results: OriginResult per account (calibrated, no study prior); meta: (group, split, is_ira,
+    n_posts) per account. The study prior is estimated on each design's accounts only.
+    """
+    import numpy as np
+
+    out: dict = {}
+    for split in ("dev", "test"):
+        ira = [i for i, m in enumerate(meta) if m[1] == split and m[2]]
+        od = [i for i, m in enumerate(meta) if m[1] == split and not m[2]]
+        plans: dict[str, list[int]] = {"IRA handles alone": ira, "ordinary accounts alone": od, "IRA and ordinary together": ira + od}
+        rng = np.random.default_rng(13)
+        for mix in MIXES:
+            n_ira = round(mix * len(od) / (1 - mix))
+            if n_ira <= len(ira):
+                plans[f"mix {mix:.0%} IRA"] = sorted(rng.choice(ira, n_ira, replace=False).tolist()) + od
+            else:
+                plans[f"mix {mix:.0%} IRA"] = ira + sorted(rng.choice(od, round(len(ira) * (1 - mix) / mix), replace=False).tolist())
+        for name, idx in plans.items():
+            adj, prior = apply_study_prior([results[i] for i in idx], home)
+            rows = [(split, meta[i][0], meta[i][3], r.country == "RU") for i, r in zip(idx, adj) if meta[i][0] is not None]
+            cal = calibration([(r.p_russia or 0.0, meta[i][2]) for i, r in zip(idx, adj) if r.country is not None])
+            n_ev = sum(r.country is not None for r in adj)
+            true = sum(meta[i][2] for i, r in zip(idx, adj) if r.country is not None) / max(n_ev, 1)
+            out.setdefault(split, {})[name] = {
+                "accounts": len(idx), "with_evidence": n_ev, "true_russia_share": round(true, 4),
+                "estimated_share": None if prior is None else [round(prior.share, 4), round(prior.lo, 4), round(prior.hi, 4)],
+                "shares": share_table(rows).get(split, {}), "calibration": cal,
+            }
+    return out
+
+
+def _designs_print(d: dict) -> None:
+    for split, plans in d.items():
+        print(f"\n## {split} part: study designs (P(Russia) under the study's own estimated share of Russia-run accounts)")
+        print("design".ljust(28) + "accounts".rjust(9) + "  true  estimated [95%]".ljust(34) + "RU-lang  posing  ordinary  (share with Russia most likely)")
+        for name, c in plans.items():
+            e = c["estimated_share"]
+            cells = []
+            for g in ("IRA Russian-language", "IRA posing as locals", GROUP_ORDINARY):
+                x = c["shares"].get(f"{g} | all")
+                cells.append("   -   " if x is None else f"{x['share']:.3f}")
+            est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+            print(name.ljust(28) + f"{c['accounts']:9d}  {c['true_russia_share']:.3f}  {est}".ljust(43) + "  ".join(cells))
+            worst = max((abs(b["mean_p"] - b["observed"]) for b in c["calibration"] if b["n"] >= 30), default=0.0)
+            print(" " * 30 + "reliability (bins with >= 30 accounts): " + "; ".join(
+                f"{b['p_from']:.2f}-{b['p_to']:.2f}: P {b['mean_p']:.2f} obs {b['observed']:.2f} (n={b['n']})" for b in c["calibration"] if b["n"] >= 30)
+                + f"; largest gap {worst:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
@@ -127,16 +194,23 @@ def main() -> None:
     print(f"inputs ready: {time.perf_counter() - t0:.0f} s")
     election = load_election(args.election)
     with open_study(study_path) as st:
-        run_accounts(st, election)
+        run_accounts(st, election, log=print)
         scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
-        if args.ablation:
-            data = build(st, election)
+        data = build(st, election)
+    # Per-account results before any study prior, for the study designs and the ablation.
+    ids = data.features["account_id"].tolist()
+    inputs = origin_inputs(data)
+    base = [origin_posterior(inp, home=election.country) for inp in inputs]
+    gs_b = groups_and_splits(args.data, ids)
+    ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
+    meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
+    design = designs(base, meta, election.country)
+    fixed = share_table([(s, g, n, r.country == "RU") for r, (g, s, _, n) in zip(base, meta) if g is not None])
     ablation = None
     if args.ablation:
         behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters"})
-        gs_a = groups_and_splits(args.data, data.features["account_id"].tolist())
         ab_rows = []
-        for inp, (group, split) in zip(origin_inputs(data), gs_a):
+        for inp, (group, split) in zip(inputs, gs_b):
             if group is not None:
                 ab_rows.append((split, group, inp.n_posts, origin_posterior(inp, home=election.country, exclude=behaviour).country == "RU"))
         ablation = share_table(ab_rows)
@@ -162,6 +236,12 @@ def main() -> None:
         print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled; 'observed' = share run from Russia)")
         for c in results["calibration"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+    results["study_designs"] = design
+    results["without_study_prior"] = fixed
+    _designs_print(design)
+    for split in ("dev", "test"):
+        _table(f"{split} part WITHOUT the study prior (calibration mix {base_mix():.1%} for every study)",
+               {k: v for k, v in fixed.get(split, {}).items() if k.endswith("| all")})
     if ablation is not None:
         results["without_behaviour_items"] = ablation
         for split in ("dev", "test"):

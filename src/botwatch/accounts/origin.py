@@ -113,6 +113,7 @@ class OriginResult:
     probabilities: dict[str, float]
     evidence: list[str]
     items: list[str]  # names of the evidence kinds used
+    p_russia: float | None = None  # unrounded P(Russia) (for the study-level prior in `origin_prior`)
 
     def probabilities_json(self) -> str | None:
         return json.dumps(self.probabilities, sort_keys=False) if self.probabilities else None
@@ -347,7 +348,7 @@ def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozens
     if note:
         sentences.append(note)
         kinds.append("calibration")
-    return OriginResult(best, float(p[order[0]]), probs, sentences, kinds)
+    return OriginResult(best, float(p[order[0]]), probs, sentences, kinds, float(p[codes().index("RU")]))
 
 
 def origin_as_row(res: OriginResult) -> dict[str, Any]:

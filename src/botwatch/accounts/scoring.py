@@ -20,6 +20,7 @@ from botwatch.accounts import signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
+from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 
 # Without at least one of these the model would only echo its base rate.
@@ -87,8 +88,12 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     return out
 
 
-def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(account_scores, account_evidence) frames for every account in `data`."""
+def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(account_scores, account_evidence) frames for every account in `data`.
+
+    With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
+    accounts (`origin_prior`); without it, by the share in the calibration data.
+    """
     f = data.features
     X = f[model.features].astype("float64")
     known = X[[c for c in REQUIRED_ANY if c in X.columns]].notna().any(axis=1).to_numpy()
@@ -99,6 +104,9 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
         for j, ev in zip(np.flatnonzero(known), model.evidence(X[known])):
             items[j] = ev
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
+    prior = None
+    if study_prior:
+        origins, prior = apply_study_prior(origins, home)
     # The female-name seed signal needs the origin: an English name on an account pointing elsewhere.
     mismatch = []
     for i, o in enumerate(origins):
@@ -143,5 +151,7 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
             ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
                             "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
     scores = pd.DataFrame(score_rows, columns=SCORE_COLUMNS)
+    if prior is not None:
+        scores.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
     evidence = pd.DataFrame(ev_rows, columns=["platform", "account_id", "kind", "rank", "feature", "value", "contribution", "sentence"])
     return scores, evidence

@@ -1,0 +1,80 @@
+"""The study prior (issue 13): P(Russia) re-weighted by the study's own estimated share of
+Russia-run accounts. Generated probabilities test the code paths only; the validation on real
+accounts across mixes is scripts/validate_origin.py (docs/methods.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botwatch.accounts.origin import OriginInput, origin_posterior
+from botwatch.accounts.origin_prior import adjust, apply_study_prior, estimate
+from botwatch.accounts.origin_signals import parameters
+
+BASE = float(parameters()["calibration"]["russia_share"])
+
+
+def _mixture(share: float, n: int = 4000, seed: int = 1) -> tuple[np.ndarray, float]:
+    """Calibrated P(Russia) at the base mix for a study where `share` of accounts are Russia-run:
+    a score x ~ N(+1, 1) for Russia-run accounts and N(-1, 1) for others, whose exact likelihood
+    ratio is exp(2x) (so the probabilities are calibrated by construction)."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < share
+    x = np.where(y, 1.0, -1.0) + rng.normal(0, 1.0, n)
+    odds = np.exp(2 * x) * BASE / (1 - BASE)
+    return odds / (1 + odds), float(y.mean())
+
+
+def test_estimate_recovers_the_study_share_with_an_interval() -> None:
+    for share in (0.01, 0.3, 0.9):
+        p, realised = _mixture(share)
+        est = estimate(p, BASE)
+        assert est.lo <= realised <= est.hi, (realised, est.share, est.lo, est.hi)
+        assert est.hi - est.lo < 0.1
+
+
+def test_few_accounts_stay_near_the_calibration_mix() -> None:
+    # Three accounts say little about what a study is made of: the interval stays wide.
+    est = estimate([0.99, 0.99, 0.99], BASE)
+    assert est.hi - est.lo > 0.5 and est.hi > est.share > est.lo
+
+
+def test_adjust_moves_neutral_accounts_to_the_study_share() -> None:
+    neutral = [BASE]  # an account whose own evidence says nothing beyond the calibration mix
+    russian_study = estimate(_mixture(0.9)[0], BASE)
+    ordinary_study = estimate(_mixture(0.001)[0], BASE)
+    assert adjust(neutral, russian_study)[0] > 0.8
+    assert adjust(neutral, ordinary_study)[0] < BASE / 5
+
+
+def _posing() -> OriginInput:
+    return OriginInput(location="Nashville, TN", post_langs={"en": 40}, n_posts=40)
+
+
+def _russian() -> OriginInput:
+    return OriginInput(location="Москва", post_langs={"ru": 40}, n_posts=40)
+
+
+def test_posing_account_in_a_mostly_russian_study_gets_russia_and_says_why() -> None:
+    results = [origin_posterior(_russian(), home="US") for _ in range(60)] + [origin_posterior(_posing(), home="US")]
+    assert results[-1].country == "US"  # on its own evidence, at the calibration mix
+    adjusted, prior = apply_study_prior(results, "US")
+    assert prior is not None and prior.share > 0.5
+    last = adjusted[-1]
+    assert last.country == "RU" and last.p_russia is not None and last.p_russia > results[-1].p_russia
+    assert last.items[-1] == "study_prior" and "study prior" in last.evidence[-1] and "not something new about this account" in last.evidence[-1]
+    assert last.evidence[0].startswith("most likely RU")
+    assert len(last.items) + 1 == len(last.evidence)  # one sentence per item plus the lead
+
+
+def test_ordinary_study_lowers_p_russia_and_unknown_stays_unknown() -> None:
+    results = [origin_posterior(_posing(), home="US") for _ in range(200)] + [origin_posterior(OriginInput(), home="US")]
+    adjusted, prior = apply_study_prior(results, "US")
+    assert prior is not None and prior.share < BASE
+    assert adjusted[0].p_russia < results[0].p_russia and adjusted[0].country == "US"
+    assert adjusted[-1].country is None and adjusted[-1].items == []
+
+
+def test_not_applied_when_russia_is_home() -> None:
+    results = [origin_posterior(_russian(), home="RU") for _ in range(5)]
+    adjusted, prior = apply_study_prior(results, "RU")
+    assert prior is None and adjusted == results
