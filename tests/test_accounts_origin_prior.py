@@ -78,3 +78,25 @@ def test_not_applied_when_russia_is_home() -> None:
     results = [origin_posterior(_russian(), home="RU") for _ in range(5)]
     adjusted, prior = apply_study_prior(results, "RU")
     assert prior is None and adjusted == results
+
+
+def test_accounts_stage_applies_the_study_prior_and_can_be_told_not_to(sample_study_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.accounts.stage import run_accounts
+    from botwatch.elections import load_election
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    logged: list[str] = []
+    q = ("SELECT count(*) FILTER (WHERE origin_country IS NOT NULL), count(*) FILTER (WHERE origin_evidence LIKE '%study prior:%'), "
+         "sum(coalesce(CAST(json_extract(origin_probabilities, '$.RU') AS DOUBLE), 0)) FROM account_scores")
+    with open_study(dst) as st:
+        run_accounts(st, load_election("us-2016"), log=logged.append)
+        known, with_prior, ru_prior = st.sql(q)[0]
+        run_accounts(st, load_election("us-2016"), study_prior=False)
+        known_off, without, ru_off = st.sql(q)[0]
+    assert known > 0 and with_prior == known and without == 0 and known_off == known
+    assert any("study prior: an estimated" in m for m in logged)
+    assert abs(ru_prior - ru_off) > 0.01  # the bundled sample is not a 6.8 % Russia-run mix
