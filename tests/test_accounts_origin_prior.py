@@ -100,3 +100,20 @@ def test_accounts_stage_applies_the_study_prior_and_can_be_told_not_to(sample_st
     assert known > 0 and with_prior == known and without == 0 and known_off == known
     assert any("study prior: an estimated" in m for m in logged)
     assert abs(ru_prior - ru_off) > 0.01  # the bundled sample is not a 6.8 % Russia-run mix
+
+
+def test_analyze_flag_turns_the_study_prior_off(sample_study_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    res = CliRunner().invoke(app, ["analyze", str(dst), "--election", "us-2016", "--stage", "accounts", "--no-origin-study-prior"])
+    assert res.exit_code == 0, res.output
+    with open_study(dst, read_only=True) as st:
+        assert st.sql("SELECT count(*) FROM account_scores WHERE origin_evidence LIKE '%study prior:%'")[0][0] == 0
+        assert st.sql("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL")[0][0] > 0
