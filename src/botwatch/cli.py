@@ -275,15 +275,20 @@ def analyze(
     stage: Annotated[Optional[list[str]], typer.Option("--stage", help="Run only this stage (repeatable)")] = None,
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
+    origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
+                                                     help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts (docs/methods.md)")] = True,
 ) -> None:
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
     from botwatch.collect.study_link import capture_rate_of  # the rate `botwatch collect --sample` recorded in the study
     sample_rate = sample_rate or capture_rate_of(study, lambda m: console.print(m, highlight=False))
 
+    options: dict = {"sample_rate": sample_rate} if sample_rate else {}
+    if not origin_study_prior:
+        options["origin_study_prior"] = False
     seconds: dict[str, float] = {}
     with _open(study) as st, stage_progress() as progress:
-        ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=progress.log)
+        ctx = Context(election=_load_election(election), options=options, log=progress.log)
         try:
             results = run_analyze(
                 st, ctx, only=stage or None, skip=skip or None,

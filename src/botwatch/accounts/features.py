@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 from botwatch.accounts import signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_utc_offset
+from botwatch.accounts.origin_behaviour import Behaviour, account_posts, behaviour_of
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
 
@@ -32,6 +33,7 @@ class AccountData:
     hours: dict[tuple[str, str], list[int]]
     langs: dict[tuple[str, str], dict[str, int]]
     clients: dict[tuple[str, str], dict[str, int]]
+    behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts
 
 
 def _grouped(df: pd.DataFrame, col: str) -> dict[tuple[str, str], dict[str, int]]:
@@ -178,7 +180,8 @@ def build(study: Study, election: Any = None) -> AccountData:
     else:
         df["cluster_id"], df["cluster_size"] = None, None
         df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
-    return AccountData(accounts, df, hours, langs, clients)
+    behaviour = {(p, a): behaviour_of(times, texts) for p, a, times, texts in account_posts(study.con)}
+    return AccountData(accounts, df, hours, langs, clients, behaviour)
 
 
 def table_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,14 @@ floors are deliberately generous to limit that.
 Prior: countries weighted by the rough size of their Twitter population; when the study has an
 election, its country gets `HOME_PRIOR` of the mass first, because talk about an election is
 mostly from its voters.
+
+Behaviour (issue 13): accounts run from abroad that pose as locals say the right things in their
+profile, so three behavioural items (`origin_signals`: daylight-saving shift, Russian holidays,
+language transfer) are added with likelihood ratios measured on real data, and two profile
+items are weighted by what was measured rather than by argument: a profile place naming the
+election's own country is about as common among Russia-run accounts as among local ones, so it
+does not count against Russia (`home_claim_floor_ru`), and an archive's third-party `region`
+guess named the true country for few of the accounts whose origin is known (`region_floor`).
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ import numpy as np
 
 from botwatch.accounts.circadian import fit_utc_offset
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone
+from botwatch.accounts.origin_behaviour import Behaviour
+from botwatch.accounts.origin_signals import behaviour_items, parameters
 
 HOME_PRIOR = 0.3
 # Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
@@ -42,9 +52,19 @@ FLOOR_LANG = 0.01  # posting mostly in a language nobody in the country speaks i
 FLOOR_LANG_EN = 0.3  # English is everybody's second language on Twitter
 FLOOR_ACCOUNT_LANG = 0.03
 FLOOR_ACCOUNT_LANG_EN = 0.4  # English is the default interface language everywhere
-FLOOR_HOURS = 0.05
+FLOOR_HOURS = 0.05  # argued default; the shipped value is measured (origin_behaviour_lr.json: profile.hours_floor)
 FLOOR_CLIENT = 0.1
 MIN_TAGGED_POSTS = 3
+# Rough population shares of the time zones listed for a country in countries.tsv (same order);
+# countries not listed weigh their zones equally. An even mean would hand a Moscow-hours account
+# to one-zone neighbours, and a Central-time American to Mexico.
+ZONE_WEIGHTS: dict[str, tuple[float, ...]] = {
+    "US": (0.47, 0.29, 0.07, 0.17),  # Eastern, Central, Mountain, Pacific
+    "RU": (0.7, 0.15, 0.15),  # Moscow time holds European Russia; Yekaterinburg; Novosibirsk and east
+}
+# Cyrillic-script languages that a language detector confuses with Russian (measured rate in
+# origin_behaviour_lr.json: profile.cyrillic_tag_confusion).
+CYRILLIC_CONFUSABLE = frozenset({"uk", "bg", "mk", "sr", "uz", "kk", "be", "ky", "tg", "mn"})
 IGNORED_LANGS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art", "in"})
 
 SCRIPT_RANGES: dict[str, str] = {
@@ -83,6 +103,7 @@ class OriginInput:
     hour_counts: Sequence[int] | None = None
     clients: Mapping[str, int] = field(default_factory=dict)
     when: datetime | None = None  # a typical time of the account's posts (for DST)
+    behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
 
 
 @dataclass
@@ -92,6 +113,7 @@ class OriginResult:
     probabilities: dict[str, float]
     evidence: list[str]
     items: list[str]  # names of the evidence kinds used
+    p_russia: float | None = None  # unrounded P(Russia) (for the study-level prior in `origin_prior`)
 
     def probabilities_json(self) -> str | None:
         return json.dumps(self.probabilities, sort_keys=False) if self.probabilities else None
@@ -158,16 +180,20 @@ def _tz_offset_hours(tz: str, year: int, month: int) -> int:
 
 
 def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
-    """L(country) = mean over its time zones of the fitted probability of that zone's offset."""
+    """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
     when = when or datetime(2016, 6, 15)
     vals = []
     for c in codes():
         tzs = countries()[c].time_zones
         offs = [_tz_offset_hours(tz, when.year, when.month) for tz in tzs]
         offs = [o - 24 if o > 12 else o for o in offs]
-        vals.append(sum(fit_probs.get(o, 0.0) for o in offs) / len(offs))
+        w = ZONE_WEIGHTS.get(c, ())
+        if len(w) != len(offs):
+            w = tuple([1.0 / len(offs)] * len(offs))
+        vals.append(sum(wi * fit_probs.get(o, 0.0) for wi, o in zip(w, offs)))
     v = np.array(vals, float)
-    return np.maximum(v / v.max(), FLOOR_HOURS) if v.max() > 0 else np.ones(len(codes()))
+    floor = float(parameters()["profile"].get("hours_floor", FLOOR_HOURS))
+    return np.maximum(v / v.max(), floor) if v.max() > 0 else np.ones(len(codes()))
 
 
 def scripts_in(text: str | None) -> list[str]:
@@ -182,7 +208,20 @@ def _script_vector(scripts: Sequence[str]) -> np.ndarray:
     return _vector(match, FLOOR_SCRIPT)
 
 
-def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset()) -> list[tuple[str, np.ndarray, str]]:
+def _place_vector(found: Mapping[str, float], floor: float, home: str | None) -> tuple[np.ndarray, str]:
+    """Likelihood of a named place; naming the election's own country does not count against Russia
+    (measured: Russia-run accounts name it about as often as local ones)."""
+    total = sum(found.values())
+    v = _vector({c: n / total for c, n in found.items()}, floor)
+    note = ""
+    if home is not None and home in found and "RU" not in found:
+        ru_floor = max(floor, float(parameters()["profile"]["home_claim_floor_ru"]))
+        v[codes().index("RU")] = max(v[codes().index("RU")], ru_floor * v.max())
+        note = f"; naming {home} is as common among accounts run from Russia posing as locals, so it counts only ×{v.max() / v[codes().index('RU')]:.1f} against Russia"
+    return v, note
+
+
+def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
     """(kind, likelihood vector, sentence) for each piece of evidence the account offers."""
     out: list[tuple[str, np.ndarray, str]] = []
 
@@ -190,12 +229,13 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset()) ->
         if v is not None and kind not in exclude:
             out.append((kind, v, text))
 
-    for kind, value, label in (("location", inp.location, "profile location"), ("region", inp.region, "the archive's region for the account")):
+    region_floor = float(parameters()["profile"]["region_floor"])
+    for kind, value, label, floor in (("location", inp.location, "profile location", FLOOR_LOCATION),
+                                      ("region", inp.region, "the archive's region for the account", region_floor)):
         found = countries_in_location(value)
         if found:
-            total = sum(found.values())
-            v = _vector({c: n / total for c, n in found.items()}, FLOOR_LOCATION)
-            add(kind, v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / FLOOR_LOCATION:.0f} for it)")
+            v, note = _place_vector(found, floor, home)
+            add(kind, v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / floor:.1f} for it{note})")
     tz_country = country_of_time_zone(inp.time_zone)
     if tz_country:
         add("time_zone", _vector({tz_country: 1.0}, FLOOR_TIME_ZONE), f"profile time zone {inp.time_zone!r} is in {tz_country} (×{1 / FLOOR_TIME_ZONE:.0f})")
@@ -221,8 +261,12 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset()) ->
         # for every English-speaking country.) Languages we do not know are left out.
         log_mix = np.zeros(len(codes()))
         used = 0
+        confusion = float(parameters()["profile"].get("cyrillic_tag_confusion", FLOOR_LANG))
         for lang, n in tagged.items():
             v = lang_vector(lang, FLOOR_LANG_EN, FLOOR_LANG)
+            if v is not None and lang.split("-")[0] in CYRILLIC_CONFUSABLE:
+                # The language detector tags some Russian posts as a neighbouring Cyrillic language.
+                v = np.maximum(v, _vector({c: confusion for c in _speaks("ru")}, FLOOR_LANG))
             if v is not None:
                 log_mix += n * np.log(v)
                 used += n
@@ -240,23 +284,49 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset()) ->
         fit = fit_utc_offset(inp.hour_counts)
         if fit.informative and fit.best_offset is not None:
             v = hours_vector(fit.probabilities, inp.when)
-            add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.0f} at most)")
+            add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)")
     for client, n in inp.clients.items():
         key = (client or "").lower()
         hit = next((c for k, c in REGIONAL_CLIENTS.items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", key)), None)
         if hit and n > 0:
             add("client", _vector({c: 1.0 for c in hit}, FLOOR_CLIENT), f"posts from the client {client!r}, used mainly in {_names(list(hit))}")
             break
+    for item in behaviour_items(inp.behaviour, codes(), home):
+        add(item.kind, np.exp(item.log_l), item.sentence)
     return out
 
 
-def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozenset[str] = frozenset(), keep: int = 8) -> OriginResult:
+def calibrate_russia(p: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Recalibrate P(Russia) with the logistic map fitted on the development part; the other
+    countries keep their relative sizes. Returns the new vector and a sentence (None if unchanged).
+
+    Naive Bayes over-counts items that agree, under-counts where Russia shares its evidence with
+    neighbours (Russian is also written in Ukraine, Belarus, Kazakhstan), and gives near-zero to
+    accounts that pose well. A monotone (isotonic) map P → P', fitted on "run from Russia or not"
+    in the development part, corrects all three for the mix it was fitted on
+    (`calibration.russia_share` of the accounts run from Russia): P' is the share of such
+    accounts run from Russia among those with that raw P. In a study where Russia-run accounts are
+    rarer, P' is too high by about the ratio of the odds.
+    """
+    cal = parameters().get("calibration")
+    if not cal:
+        return p, None
+    i = codes().index("RU")
+    raw = float(min(max(p[i], 1e-12), 1 - 1e-12))
+    new = float(min(max(np.interp(raw, cal["x"], cal["y"]), 1e-6), 1 - 1e-6))
+    out = p * ((1 - new) / (1 - raw))
+    out[i] = new
+    return out, f"calibration (fitted on the development part, where {cal['russia_share']:.1%} of accounts were run from Russia) moves P(Russia) from {raw:.3f} to {new:.3f}"
+
+
+def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozenset[str] = frozenset(), keep: int = 8,
+                     calibrate: bool = True) -> OriginResult:
     """The posterior over countries, the most likely one, and the evidence in words.
 
     With no evidence at all the result is unknown (country and probabilities None), not the prior:
     "we could not tell" must not read as "probably from the home country".
     """
-    items = evidence_vectors(inp, exclude)
+    items = evidence_vectors(inp, exclude, home)
     if not items:
         return OriginResult(None, None, {}, ["no origin evidence: no location, time zone, language, script or posting-hour signal"], [])
     logp = np.log(prior(home))
@@ -265,13 +335,20 @@ def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozens
     logp -= logp.max()
     p = np.exp(logp)
     p /= p.sum()
+    note = None
+    if calibrate:
+        p, note = calibrate_russia(p)
     order = np.argsort(-p)
     probs = {codes()[i]: round(float(p[i]), 4) for i in order[:keep] if p[i] >= 0.005}
     best = codes()[order[0]]
     lead = f"most likely {best} (p={p[order[0]]:.2f})"
     if home:
         lead += f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence"
-    return OriginResult(best, float(p[order[0]]), probs, [lead] + [t for _, _, t in items], [k for k, _, _ in items])
+    sentences, kinds = [lead] + [t for _, _, t in items], [k for k, _, _ in items]
+    if note:
+        sentences.append(note)
+        kinds.append("calibration")
+    return OriginResult(best, float(p[order[0]]), probs, sentences, kinds, float(p[codes().index("RU")]))
 
 
 def origin_as_row(res: OriginResult) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
 from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
+from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 
@@ -102,13 +103,18 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 hour_counts=data.hours.get(key),
                 clients=data.clients.get(key, {}),
                 when=when if isinstance(when, datetime) else None,
+                behaviour=data.behaviour.get(key),
             )
         )
     return out
 
 
-def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(account_scores, account_evidence) frames for every account in `data`."""
+def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(account_scores, account_evidence) frames for every account in `data`.
+
+    With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
+    accounts (`origin_prior`); without it, by the share in the calibration data.
+    """
     f = data.features
     X = f[model.features].astype("float64")
     known = f[[c for c in REQUIRED_ANY if c in f.columns]].astype("float64").notna().any(axis=1).to_numpy()
@@ -127,6 +133,9 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
+    prior = None
+    if study_prior:
+        origins, prior = apply_study_prior(origins, home)
     # The female-name seed signal needs the origin: an English name on an account pointing elsewhere.
     mismatch = []
     for i, o in enumerate(origins):
@@ -178,5 +187,7 @@ def score(data: AccountData, model: BotModel, home: str | None) -> tuple[pd.Data
             ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
                             "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
     scores = pd.DataFrame(score_rows, columns=SCORE_COLUMNS)
+    if prior is not None:
+        scores.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
     evidence = pd.DataFrame(ev_rows, columns=["platform", "account_id", "kind", "rank", "feature", "value", "contribution", "sentence"])
     return scores, evidence

@@ -43,11 +43,18 @@ def _arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def run_accounts(study: Study, election: object = None) -> int:
-    """Compute and write the four outputs; returns the number of accounts scored."""
+def run_accounts(study: Study, election: object = None, study_prior: bool = True, log=None) -> int:  # type: ignore[no-untyped-def]
+    """Compute and write the four outputs; returns the number of accounts scored.
+
+    `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts
+    (`origin_prior`); off, the share in the calibration data stands.
+    """
     home = getattr(election, "country", None)
     data = feats.build(study, election)
-    scores, evidence = score(data, shipped_model(), home)
+    scores, evidence = score(data, shipped_model(), home, study_prior=study_prior)
+    if log is not None and "study_prior" in scores.attrs:
+        share, lo, hi, n = scores.attrs["study_prior"]
+        log(f"accounts: study prior: an estimated {share:.1%} [{lo:.1%}, {hi:.1%}] of {n:,} accounts with origin evidence are run from Russia")
     study.write_table("account_features", _arrow(feats.table_columns(data.features)))
     study.write_table("account_scores", _arrow(scores, SCORES_SCHEMA))
     study.write_table("account_evidence", _arrow(evidence, EVIDENCE_SCHEMA))
@@ -66,7 +73,7 @@ def run_accounts(study: Study, election: object = None) -> int:
 )
 def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
-    n = run_accounts(study, ctx.election)
+    n = run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log)
     if "cluster_members" not in study.tables():
         ctx.log("accounts: no cluster_members yet: 'acting in unison' is unknown until coordination has run (analyze refreshes this stage after it)")
     return n

@@ -1,0 +1,230 @@
+#!/usr/bin/env python
+"""Measure the behavioural origin likelihood ratios on the DEVELOPMENT part only.
+
+    PYTHONPATH=src .venv/bin/python scripts/fit_origin_behaviour.py [--work /tmp/origin-val]
+
+Uses the study `validate_origin.py` builds (IRA cut to 300 posts per handle, ordinary accounts as
+v1.1). Accounts in the frozen test part (`validation.split_of`) are skipped before anything is
+computed. Russia-run = IRA handles (Russian-language and posing), ordinary = brexit-2016 and
+gop-debate-2015 accounts. Writes src/botwatch/accounts/data/origin_behaviour_lr.json (see
+`origin_signals` for what each number means) and prints the figures behind it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import norm
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from validate_origin import REPO, groups_and_splits, prepare  # noqa: E402
+
+from botwatch import open_study  # noqa: E402
+from botwatch.accounts import origin_signals  # noqa: E402
+from botwatch.accounts.gazetteer import countries_in_location  # noqa: E402
+from botwatch.accounts.origin import codes  # noqa: E402
+from botwatch.accounts.origin_behaviour import account_posts, behaviour_of  # noqa: E402
+from botwatch.accounts.circadian import fit_utc_offset, hour_counts  # noqa: E402
+from botwatch.accounts.features import build  # noqa: E402
+from botwatch.accounts.origin import origin_posterior  # noqa: E402
+from botwatch.accounts.scoring import origin_inputs  # noqa: E402
+from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_RU_LANG  # noqa: E402
+from botwatch.elections import load_election  # noqa: E402
+
+OUT = REPO / "src" / "botwatch" / "accounts" / "data" / origin_signals.LR_FILE
+HOME = "US"
+CAL_EDGES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+
+def fit_shift(pairs: list[tuple[float, float]], mu: float) -> dict[str, float]:
+    """Maximum a-posteriori (eps, tau) of the shift mixture (Beta(2,2) prior on eps)."""
+    d = np.array([p[0] for p in pairs])
+    sd = np.array([p[1] for p in pairs])
+    best = (-math.inf, 0.0, 0.0)
+    for eps in np.arange(0.02, 0.96, 0.02):
+        for tau in np.arange(0.0, 1.55, 0.05):
+            dens = (1 - eps) * norm.pdf(d, mu, np.sqrt(sd**2 + tau**2)) + eps / origin_signals.SHIFT_RANGE_H
+            ll = float(np.log(dens).sum()) + math.log(eps) + math.log(1 - eps)
+            if ll > best[0]:
+                best = (ll, float(eps), float(tau))
+    return {"eps": round(best[1], 3), "tau": round(best[2], 3), "accounts": len(pairs), "mu": mu}
+
+
+def beta_binomial(counts: list[tuple[int, int]]) -> dict[str, float]:
+    """Method-of-moments mean and intra-account correlation of article rates."""
+    k = np.array([c[0] for c in counts], float)
+    n = np.array([c[1] for c in counts], float)
+    m = k.sum() / n.sum()
+    var = float(np.var(k / n))
+    inv = float(np.mean(1 / n))
+    rho = (var / (m * (1 - m)) - inv) / (1 - inv)
+    return {"mean": round(float(m), 5), "rho": round(float(min(max(rho, 1e-4), 0.5)), 5), "accounts": len(counts)}
+
+
+def _raw_ru(inp) -> float:  # noqa: ANN001
+    """Unrounded, uncalibrated P(Russia) (the result keeps only probabilities >= 0.005)."""
+    from botwatch.accounts.origin import evidence_vectors, prior
+
+    logp = np.log(prior(HOME))
+    for _, v, _ in evidence_vectors(inp, frozenset(), HOME):
+        logp += np.log(v)
+    p = np.exp(logp - logp.max())
+    return float(p[codes().index("RU")] / p.sum())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
+    args = ap.parse_args()
+    study_path = prepare(args.data, args.work)
+    with open_study(study_path, read_only=True) as st:
+        posts = list(account_posts(st.con))
+        acc = st.con.execute("SELECT account_id, location, extra FROM accounts").fetchall()
+    gs = dict(zip([p[1] for p in posts], groups_and_splits(args.data, [p[1] for p in posts])))
+    dev = [(gs[a][0] != GROUP_ORDINARY, behaviour_of(t, x)) for _, a, t, x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
+    # How often the posting-hours fit lands near the truth, on accounts known to be run from Moscow
+    # that do not pose (Russian-language IRA): Moscow is UTC+3 (UTC+4 from 2011 to 2014).
+    near = far = 0
+    for _, a, t, _x in posts:
+        if gs[a] == (GROUP_RU_LANG, "dev"):
+            fit = fit_utc_offset(hour_counts([x.hour for x in t]))
+            if fit.informative and fit.best_offset is not None:
+                near += 2 <= fit.best_offset <= 4
+                far += not 2 <= fit.best_offset <= 4
+    miss = far / (near + far)
+    # Language-detector confusion: in accounts whose posts are mostly tagged Russian, the share
+    # tagged as another Cyrillic language (Russia-run accounts: their text is Russian).
+    from botwatch.accounts.origin import CYRILLIC_CONFUSABLE
+    with open_study(study_path, read_only=True) as st:
+        tags = st.con.execute("SELECT account_id, lang, count(*) FROM posts GROUP BY ALL").fetchall()
+    per: dict[str, dict[str, int]] = {}
+    for a, lang, n in tags:
+        per.setdefault(a, {})[lang or ""] = n
+    conf_k = conf_n = 0
+    for a, ls in per.items():
+        tot = sum(ls.values())
+        if gs.get(a, (None, ""))[1] == "dev" and gs[a][0] is not None and tot >= 20 and ls.get("ru", 0) >= tot / 2:
+            conf_k += sum(n for lang, n in ls.items() if lang in CYRILLIC_CONFUSABLE)
+            conf_n += tot
+    hours_floor = min(1.0, max(0.05, (miss / 21) / ((1 - miss) / 3)))
+    ru = [b for y, b in dev if y]
+    od = [b for y, b in dev if not y]
+    print(f"development part: {len(ru)} Russia-run (IRA) and {len(od)} ordinary accounts with posts")
+    par: dict = {"measured_on": "development part of validation.split_of; Russia-run = IRA handles (Russian-language and posing), ordinary = brexit-2016 + gop-debate-2015"}
+    par["dst_shift"] = {
+        "russia": fit_shift([(b.shift.shift_h, b.shift.sd_h) for b in ru if b.shift], 0.0),
+        "ordinary": fit_shift([(b.shift.shift_h, b.shift.sd_h) for b in od if b.shift], 1.0),
+    }
+    def holidays(bs: list) -> tuple[float, float]:  # noqa: ANN001
+        """Pooled observed/expected ratio and the moment estimate of the negative-binomial size."""
+        hs = [b.holidays for b in bs if b.holidays and b.holidays.ru_expected > 0]
+        o = np.array([h.ru_observed for h in hs], float)
+        e = np.array([h.ru_expected for h in hs], float)
+        r = (o.sum() + 0.5) / (e.sum() + 0.5)
+        mu = r * e
+        excess = float(((o - mu) ** 2 - mu).sum())
+        size = float((mu**2).sum() / excess) if excess > 0 else 1e3
+        return round(float(r), 4), round(min(size, 1e3), 4)
+    (r_ru, k_ru), (r_od, k_od) = holidays(ru), holidays(od)
+    par["holidays_ru"] = {"rho_russia": r_ru, "k_russia": k_ru, "rho_ordinary": r_od, "k_ordinary": k_od}
+    art = lambda bs: [(b.transfer.articles, b.transfer.words) for b in bs if b.transfer.words >= origin_signals.MIN_ARTICLE_WORDS]  # noqa: E731
+    par["articles"] = {"russia": beta_binomial(art(ru)), "ordinary": beta_binomial(art(od))}
+    def mixed(bs: list) -> tuple[float, int, int]:  # noqa: ANN001
+        base = [b for b in bs if b.transfer.words >= origin_signals.MIN_ARTICLE_WORDS]
+        k = sum(b.transfer.mixed_words > 0 for b in base)
+        return (k + 0.5) / (len(base) + 1), k, len(base)
+    (s_ru, k_ru, n_ru), (s_od, k_od, n_od) = mixed(ru), mixed(od)
+    par["mixed_letters"] = {"share_russia": round(s_ru, 5), "share_ordinary": round(s_od, 6), "counts": [k_ru, n_ru, k_od, n_od]}
+    # Profile claims: how often the election's country is named, by Russia-run and by local accounts.
+    claim = {"ru": [0, 0], "local": [0, 0]}
+    region = [0, 0]
+    for aid, loc, extra in acc:
+        g = gs.get(aid)
+        if g is None or g[0] is None or g[1] != "dev":
+            continue
+        reg = json.loads(extra).get("region") if isinstance(extra, str) and extra else None
+        text = loc or (reg if reg and reg.lower() != "unknown" else None)
+        named = countries_in_location(text) if text else {}
+        if g[0] != GROUP_ORDINARY:
+            claim["ru"][0] += HOME in named
+            claim["ru"][1] += 1
+            if reg and reg.lower() != "unknown" and countries_in_location(reg):
+                region[0] += "RU" in countries_in_location(reg)
+                region[1] += 1
+        elif aid.startswith("gop-"):  # the US archive: accounts that are local to a US election
+            claim["local"][0] += HOME in named
+            claim["local"][1] += 1
+    p_ru, p_local = claim["ru"][0] / claim["ru"][1], claim["local"][0] / claim["local"][1]
+    par["profile"] = {
+        "home_claim_floor_ru": round(min(1.0, p_ru / p_local), 4),
+        "home_claim_counts": {"russia_run": claim["ru"], "local_us": claim["local"]},
+        "region_floor": round(max(0.01, 1 - region[0] / region[1]), 4),
+        "region_counts": {"names_russia": region[0], "with_region": region[1]},
+        "hours_floor": round(hours_floor, 4),
+        "cyrillic_tag_confusion": round(conf_k / conf_n, 4),
+        "cyrillic_tag_counts": [conf_k, conf_n],
+        "hours_counts": {"fit_within_1h_of_moscow": near, "fit_elsewhere": far},
+    }
+    par["slopes"] = {}
+    OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
+    origin_signals.parameters.cache_clear()
+    # Calibration slopes: logistic regression of Russia-run on the raw log-ratios (Russia vs home).
+    kinds = ["dst_shift", "holidays_ru", "articles", "mixed_letters"]
+    cs = codes()
+    iru, ihome = cs.index("RU"), cs.index(HOME)
+    X = np.zeros((len(dev), len(kinds)))
+    y = np.array([int(r) for r, _ in dev])
+    for i, (_, b) in enumerate(dev):
+        for kind, v in origin_signals.raw_items(b, cs).items():
+            X[i, kinds.index(kind)] = v[iru] - v[ihome]
+    lr = LogisticRegression(C=1e4, max_iter=2000).fit(X, y)
+    slopes = {k: round(float(min(max(c, 0.0), 1.0)), 4) for k, c in zip(kinds, lr.coef_[0])}
+    par["slopes"] = slopes
+    par["slopes_raw"] = {k: round(float(c), 4) for k, c in zip(kinds, lr.coef_[0])}
+    par["items_present"] = {k: int((X[:, j] != 0).sum()) for j, k in enumerate(kinds)}
+    OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
+    origin_signals.parameters.cache_clear()
+    # Calibration of P(Russia): isotonic (monotone) map of the uncalibrated posterior, fitted on
+    # the development accounts the accounts stage scores (accounts with no evidence left out).
+    with open_study(study_path, read_only=True) as st:
+        data = build(st, load_election("us-2016"))
+    ids = data.features["account_id"].tolist()
+    z, t = [], []
+    for aid, inp in zip(ids, origin_inputs(data)):
+        g = gs.get(aid)
+        if g is None or g[0] is None or g[1] != "dev":
+            continue
+        res = origin_posterior(inp, home=HOME, calibrate=False)
+        if res.country is None:
+            continue
+        p_ru = float(min(max(_raw_ru(inp), 1e-12), 1 - 1e-12))
+        z.append(p_ru)
+        t.append(int(g[0] != GROUP_ORDINARY))
+    # Binned first (so no step rests on a handful of accounts), then made monotone by isotonic
+    # regression over the bins weighted by their size; P' is interpolated between bin centres.
+    zz, tt = np.array(z), np.array(t)
+    xs, ys, ns = [], [], []
+    for lo, hi in zip(CAL_EDGES[:-1], CAL_EDGES[1:]):
+        m = (zz >= lo) & (zz < hi)
+        if m.sum() >= 10:
+            xs.append(float(zz[m].mean()))
+            ys.append(float((tt[m].sum() + 0.5) / (m.sum() + 1)))
+            ns.append(int(m.sum()))
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0).fit(xs, ys, sample_weight=ns)
+    par["calibration"] = {"x": [round(v, 6) for v in xs], "y": [round(float(v), 5) for v in iso.predict(xs)], "bin_accounts": ns,
+                          "russia_share": round(sum(t) / len(t), 4), "accounts": len(t)}
+    OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
+    print(json.dumps(par, indent=1))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Behaviour that a profile cannot fake easily: the per-account statistics behind origin evidence.
+
+Three named features, computed from an account's own posts (times in UTC and texts):
+
+* `dst_shift` — does the account move its posting hours (UTC) when clocks change? A person in
+  New York or London posts at the same *local* hours all year, so in summer their UTC hours come
+  one hour earlier; a desk in Moscow (one offset all year since 2014) does not move. We take the
+  posts within six weeks of a US clock change (schedules drift over months), split them into US
+  winter and summer time, smooth each part's times over the day (quarter-hour bins, circular
+  Gaussian kernel of 1 h) and take the shift (−3 h..+3 h, quarter hours) that best lines the
+  summer histogram up with the winter one (circular cross-correlation). Its uncertainty is the
+  spread of that estimate over bootstrap resamples of the posts on each side, so an account with
+  ten posts a side carries little weight and one with a hundred a side carries much.
+* `holidays` — posts on Russian public holidays (1–8 Jan, 23 Feb, 8 Mar, 1 May, 9 May, 12 Jun,
+  4 Nov; days in Moscow time) and on US holidays (4 Jul, Thanksgiving; US Eastern days) against
+  the number expected from the account's own average posts per day over its active span.
+* `language_transfer` — in the account's own English-looking posts (not retweets): the rate of
+  articles per word (Russian has none, and Russian writers of English drop them) and the share of
+  words that mix Latin and Cyrillic look-alike letters (а/a, е/e, о/o, р/p, с/c...).
+
+This module only measures; `origin_signals` turns the statistics into likelihood ratios with the
+values measured on real data, and `origin` combines them with the profile evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import duckdb
+import numpy as np
+
+BINS = 96  # quarter-hour bins over the day
+KERNEL_SD_BINS = 4.0  # smoothing: 1 hour
+SHIFT_STEPS = np.arange(-12, 13)  # in bins: -3..+3 hours, quarter-hour steps
+MIN_SIDE_POSTS = 10  # posts needed on each side of the clock change for a shift estimate
+WINDOW_DAYS = 42  # only posts this close to a US clock change count: schedules drift over months
+BOOTSTRAPS = 40
+_NY = ZoneInfo("America/New_York")
+_MSK = timedelta(hours=3)  # Moscow: UTC+3 all year since October 2014 (UTC+4 from 2011 to 2014)
+
+RU_HOLIDAYS_MD = frozenset({(1, d) for d in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)})
+
+
+def _thanksgiving(year: int) -> date:
+    d = date(year, 11, 1)
+    return d + timedelta(days=(3 - d.weekday()) % 7 + 21)
+
+
+def is_us_holiday(d: date) -> bool:
+    """Independence Day and Thanksgiving (days both US parties and media keep)."""
+    return (d.month, d.day) == (7, 4) or d == _thanksgiving(d.year)
+
+
+def is_ru_holiday(d: date) -> bool:
+    return (d.month, d.day) in RU_HOLIDAYS_MD
+
+
+def moscow_offset(t: datetime) -> timedelta:
+    """Moscow's offset: +4 h from 27 Mar 2011 to 26 Oct 2014, +3 h otherwise in the data's years."""
+    return timedelta(hours=4) if datetime(2011, 3, 27, tzinfo=timezone.utc) <= t < datetime(2014, 10, 26, tzinfo=timezone.utc) else _MSK
+
+
+@lru_cache(maxsize=8192)
+def _us_summer_hour(year: int, yday: int, hour: int) -> bool:
+    t = datetime(year, 1, 1, hour, tzinfo=timezone.utc) + timedelta(days=yday - 1)
+    off = t.astimezone(_NY).utcoffset()
+    return off is not None and off == timedelta(hours=-4)
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    d = date(year, month, 1)
+    return d + timedelta(days=(6 - d.weekday()) % 7 + 7 * (n - 1))
+
+
+@lru_cache(maxsize=64)
+def us_changes(year: int) -> tuple[date, date]:
+    """US clock-change days (since 2007): second Sunday of March, first Sunday of November."""
+    return _nth_sunday(year, 3, 2), _nth_sunday(year, 11, 1)
+
+
+def near_change(t: datetime, window_days: int = WINDOW_DAYS) -> bool:
+    """Whether t lies within window_days of a US clock change."""
+    d = t.date()
+    if not 1900 < d.year < 9000:  # a corrupt timestamp: no clock change to be near
+        return False
+    return any(abs((d - c).days) <= window_days for y in (d.year - 1, d.year, d.year + 1) for c in us_changes(y))
+
+
+def us_summer(t: datetime) -> bool:
+    """Whether US Eastern daylight time is in force at the UTC instant t (hour resolution)."""
+    return _us_summer_hour(t.year, t.timetuple().tm_yday, t.hour)
+
+
+@dataclass(frozen=True)
+class ShiftEstimate:
+    shift_h: float  # how much earlier (in UTC) the summer posts come than the winter ones
+    sd_h: float  # bootstrap standard deviation of shift_h
+    n_winter: int
+    n_summer: int
+
+
+def _kernel() -> np.ndarray:
+    k = np.arange(BINS)
+    d = np.minimum(k, BINS - k)
+    w = np.exp(-0.5 * (d / KERNEL_SD_BINS) ** 2)
+    return np.fft.rfft(w / w.sum())
+
+
+_KF = _kernel()
+
+
+def _smoothed(bins: np.ndarray) -> np.ndarray:
+    """Circularly smoothed share of posts per quarter hour."""
+    h = np.bincount(bins, minlength=BINS).astype(float)
+    return np.fft.irfft(np.fft.rfft(h / h.sum()) * _KF, n=BINS)
+
+
+def _best_shift(winter: np.ndarray, summer: np.ndarray) -> float:
+    """Hours by which the summer day comes earlier in UTC: the roll of the summer histogram
+    (moved later) that best matches the winter one. A clock-keeping local person gives +1."""
+    corr = [float(winter @ np.roll(summer, int(k))) for k in SHIFT_STEPS]
+    return float(SHIFT_STEPS[int(np.argmax(corr))]) / 4.0
+
+
+def shift_estimate(times: Sequence[datetime], seed: int = 0, window_days: int | None = WINDOW_DAYS) -> ShiftEstimate | None:
+    """The daylight-saving shift of an account's posting hours, or None with too few posts a side."""
+    bins_w, bins_s = [], []
+    for t in times:
+        if window_days is not None and not near_change(t, window_days):
+            continue
+        b = (t.hour * 60 + t.minute) * BINS // 1440
+        (bins_s if us_summer(t) else bins_w).append(b)
+    if len(bins_w) < MIN_SIDE_POSTS or len(bins_s) < MIN_SIDE_POSTS:
+        return None
+    w, s = np.asarray(bins_w), np.asarray(bins_s)
+    est = _best_shift(_smoothed(w), _smoothed(s))
+    rng = np.random.default_rng(seed)
+    boot = [_best_shift(_smoothed(rng.choice(w, len(w))), _smoothed(rng.choice(s, len(s)))) for _ in range(BOOTSTRAPS)]
+    return ShiftEstimate(est, max(float(np.std(boot)), 0.25), len(w), len(s))
+
+
+@dataclass(frozen=True)
+class HolidayCounts:
+    ru_observed: int
+    ru_expected: float
+    us_observed: int
+    us_expected: float
+
+
+def holiday_counts(times: Sequence[datetime]) -> HolidayCounts | None:
+    """Posts on Russian (Moscow days) and US (Eastern days) holidays against the account's own daily rate.
+
+    Expected = posts × holiday days in the account's active span ÷ days in the span, so an
+    account active for a week in June expects nothing of New Year. None for fewer than 2 days.
+    """
+    if not times:
+        return None
+    msk = [(t + moscow_offset(t)).date() for t in times]
+    ny = [t.astimezone(_NY).date() for t in times]
+    first, last = min(msk), max(msk)
+    days = (last - first).days + 1
+    if days < 2:
+        return None
+    span = [first + timedelta(days=i) for i in range(days)]
+    ru_days = sum(is_ru_holiday(d) for d in span)
+    us_days = sum(is_us_holiday(d) for d in span)
+    n = len(times)
+    return HolidayCounts(sum(map(is_ru_holiday, msk)), n * ru_days / days, sum(map(is_us_holiday, ny)), n * us_days / days)
+
+
+_STRIP = re.compile(r"https?://\S+|[@#]\w+|&amp;|&\w+;")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LATIN = re.compile(r"[A-Za-z]")
+_CYR = re.compile(r"[\u0400-\u04ff]")
+ARTICLES = frozenset({"a", "an", "the"})
+# Common English words that are not articles: a post must have some to count as English prose.
+ENGLISH_MARKERS = frozenset("to of and in is for on it you i that this with be are was not have we they he she my will at by from".split())
+MIN_WORDS = 6
+
+
+@dataclass(frozen=True)
+class TransferCounts:
+    words: int  # Latin-script words in English-looking own posts
+    articles: int
+    mixed_words: int  # words mixing Latin and Cyrillic letters
+    posts: int
+
+
+def transfer_counts(texts: Iterable[str | None]) -> TransferCounts:
+    """Article and look-alike-letter counts over an account's own English-looking posts."""
+    words = articles = mixed = posts = 0
+    for text in texts:
+        if not text or text.startswith("RT @"):
+            continue
+        toks = _WORD.findall(_STRIP.sub(" ", text))
+        latin = [w for w in toks if _LATIN.search(w)]
+        low = [w.lower() for w in latin]
+        if len(latin) < MIN_WORDS or not any(w in ENGLISH_MARKERS for w in low):
+            continue
+        posts += 1
+        words += len(latin)
+        articles += sum(w in ARTICLES for w in low)
+        mixed += sum(1 for w in latin if _CYR.search(w))
+    return TransferCounts(words, articles, mixed, posts)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Everything `origin_signals` needs about one account's posts."""
+
+    shift: ShiftEstimate | None
+    holidays: HolidayCounts | None
+    transfer: TransferCounts
+
+
+def behaviour_of(times: Sequence[datetime], own_texts: Iterable[str | None]) -> Behaviour:
+    """The three features for one account (times UTC, aware; texts of its non-retweet posts).
+
+    Times outside 1990-2100 are corrupt (a stray epoch or year 9999) and are left out of the
+    calendar features rather than stretching the account's span over centuries.
+    """
+    sane = [t for t in times if 1990 <= t.year <= 2100]
+    return Behaviour(shift_estimate(sane), holiday_counts(sane), transfer_counts(own_texts))
+
+
+def account_posts(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, list[datetime], list[str | None]]]:
+    """Yield (platform, account_id, times, own_texts) per account from a study's posts table, in key order.
+
+    Times are UTC (the canonical posts table stores UTC); a retweet's text is None because the
+    words are not the account's own. Streams in batches, one account's posts in memory at a time.
+    """
+    cur = con.execute(
+        "SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END "
+        "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
+    )
+    key: tuple[str, str] | None = None
+    times: list[datetime] = []
+    texts: list[str | None] = []
+    while True:
+        rows = cur.fetchmany(50_000)
+        if not rows:
+            break
+        for p, a, t, x in rows:
+            if (p, a) != key:
+                if key is not None:
+                    yield key[0], key[1], times, texts
+                key, times, texts = (p, a), [], []
+            times.append(t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc))
+            texts.append(x)
+    if key is not None:
+        yield key[0], key[1], times, texts
+
+

@@ -1,0 +1,119 @@
+"""The study prior (issue 13): P(Russia) re-weighted by the study's own estimated share of
+Russia-run accounts. Generated probabilities test the code paths only; the validation on real
+accounts across mixes is scripts/validate_origin.py (docs/methods.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botwatch.accounts.origin import OriginInput, origin_posterior
+from botwatch.accounts.origin_prior import adjust, apply_study_prior, estimate
+from botwatch.accounts.origin_signals import parameters
+
+BASE = float(parameters()["calibration"]["russia_share"])
+
+
+def _mixture(share: float, n: int = 4000, seed: int = 1) -> tuple[np.ndarray, float]:
+    """Calibrated P(Russia) at the base mix for a study where `share` of accounts are Russia-run:
+    a score x ~ N(+1, 1) for Russia-run accounts and N(-1, 1) for others, whose exact likelihood
+    ratio is exp(2x) (so the probabilities are calibrated by construction)."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < share
+    x = np.where(y, 1.0, -1.0) + rng.normal(0, 1.0, n)
+    odds = np.exp(2 * x) * BASE / (1 - BASE)
+    return odds / (1 + odds), float(y.mean())
+
+
+def test_estimate_recovers_the_study_share_with_an_interval() -> None:
+    for share in (0.01, 0.3, 0.9):
+        p, realised = _mixture(share)
+        est = estimate(p, BASE)
+        assert est.lo <= realised <= est.hi, (realised, est.share, est.lo, est.hi)
+        assert est.hi - est.lo < 0.1
+
+
+def test_few_accounts_stay_near_the_calibration_mix() -> None:
+    # Three accounts say little about what a study is made of: the interval stays wide.
+    est = estimate([0.99, 0.99, 0.99], BASE)
+    assert est.hi - est.lo > 0.5 and est.hi > est.share > est.lo
+
+
+def test_adjust_moves_neutral_accounts_to_the_study_share() -> None:
+    neutral = [BASE]  # an account whose own evidence says nothing beyond the calibration mix
+    russian_study = estimate(_mixture(0.9)[0], BASE)
+    ordinary_study = estimate(_mixture(0.001)[0], BASE)
+    assert adjust(neutral, russian_study)[0] > 0.8
+    assert adjust(neutral, ordinary_study)[0] < BASE / 5
+
+
+def _posing() -> OriginInput:
+    return OriginInput(location="Nashville, TN", post_langs={"en": 40}, n_posts=40)
+
+
+def _russian() -> OriginInput:
+    return OriginInput(location="Москва", post_langs={"ru": 40}, n_posts=40)
+
+
+def test_posing_account_in_a_mostly_russian_study_gets_russia_and_says_why() -> None:
+    results = [origin_posterior(_russian(), home="US") for _ in range(60)] + [origin_posterior(_posing(), home="US")]
+    assert results[-1].country == "US"  # on its own evidence, at the calibration mix
+    adjusted, prior = apply_study_prior(results, "US")
+    assert prior is not None and prior.share > 0.5
+    last = adjusted[-1]
+    assert last.country == "RU" and last.p_russia is not None and last.p_russia > results[-1].p_russia
+    assert last.items[-1] == "study_prior" and "study prior" in last.evidence[-1] and "not something new about this account" in last.evidence[-1]
+    assert last.evidence[0].startswith("most likely RU")
+    assert len(last.items) + 1 == len(last.evidence)  # one sentence per item plus the lead
+
+
+def test_ordinary_study_lowers_p_russia_and_unknown_stays_unknown() -> None:
+    results = [origin_posterior(_posing(), home="US") for _ in range(200)] + [origin_posterior(OriginInput(), home="US")]
+    adjusted, prior = apply_study_prior(results, "US")
+    assert prior is not None and prior.share < BASE
+    assert adjusted[0].p_russia < results[0].p_russia and adjusted[0].country == "US"
+    assert adjusted[-1].country is None and adjusted[-1].items == []
+
+
+def test_not_applied_when_russia_is_home() -> None:
+    results = [origin_posterior(_russian(), home="RU") for _ in range(5)]
+    adjusted, prior = apply_study_prior(results, "RU")
+    assert prior is None and adjusted == results
+
+
+def test_accounts_stage_applies_the_study_prior_and_can_be_told_not_to(sample_study_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.accounts.stage import run_accounts
+    from botwatch.elections import load_election
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    logged: list[str] = []
+    q = ("SELECT count(*) FILTER (WHERE origin_country IS NOT NULL), count(*) FILTER (WHERE origin_evidence LIKE '%study prior:%'), "
+         "sum(coalesce(CAST(json_extract(origin_probabilities, '$.RU') AS DOUBLE), 0)) FROM account_scores")
+    with open_study(dst) as st:
+        run_accounts(st, load_election("us-2016"), log=logged.append)
+        known, with_prior, ru_prior = st.sql(q)[0]
+        run_accounts(st, load_election("us-2016"), study_prior=False)
+        known_off, without, ru_off = st.sql(q)[0]
+    assert known > 0 and with_prior == known and without == 0 and known_off == known
+    assert any("study prior: an estimated" in m for m in logged)
+    assert abs(ru_prior - ru_off) > 0.01  # the bundled sample is not a 6.8 % Russia-run mix
+
+
+def test_analyze_flag_turns_the_study_prior_off(sample_study_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    res = CliRunner().invoke(app, ["analyze", str(dst), "--election", "us-2016", "--stage", "accounts", "--no-origin-study-prior"])
+    assert res.exit_code == 0, res.output
+    with open_study(dst, read_only=True) as st:
+        assert st.sql("SELECT count(*) FROM account_scores WHERE origin_evidence LIKE '%study prior:%'")[0][0] == 0
+        assert st.sql("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL")[0][0] > 0
