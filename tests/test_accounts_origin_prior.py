@@ -92,7 +92,7 @@ def test_accounts_stage_applies_the_study_prior_and_can_be_told_not_to(sample_st
     logged: list[str] = []
     q = ("SELECT count(*) FILTER (WHERE origin_country IS NOT NULL), count(*) FILTER (WHERE origin_evidence LIKE '%study prior:%'), "
          "sum(coalesce(CAST(json_extract(origin_probabilities, '$.RU') AS DOUBLE), 0)) FROM account_scores")
-    with open_study(dst) as st:
+    with open_study(dst, read_only=False) as st:
         run_accounts(st, load_election("us-2016"), log=logged.append)
         known, with_prior, ru_prior = st.sql(q)[0]
         run_accounts(st, load_election("us-2016"), study_prior=False)
