@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Throughput of the whole `accounts` stage (features + bot model + origin + writing tables).
 
-    /work/venv/bin/python benchmarks/accounts.py                       # bundled sample
-    /work/venv/bin/python benchmarks/accounts.py --study S.duckdb      # any study (copied first)
+    PYTHONPATH=src .venv/bin/python benchmarks/accounts.py                       # bundled sample
+    PYTHONPATH=src .venv/bin/python benchmarks/accounts.py --study S.duckdb      # any study (copied first)
 
 Prints accounts, posts, seconds per phase and accounts/s. The study is copied to a temporary
 folder so the benchmark never changes it. Model loading is timed separately (once per process).

@@ -7,7 +7,7 @@ defaults and we measure precision and recall of the planted members among the ac
 kept network, and of the single cluster holding most of them. Writes a JSON of the figures and
 an SVG chart (no dependencies beyond botwatch).
 
-It also runs, with the default settings at the default window, the two cases of issue 16
+It also runs, with the default settings at the default window, two hard cases
 (`botwatch.coordination.synth_popular`): a 60-account network retweeting only the 12 most
 popular posts of ~220k retweets by 20k accounts and 200 superfans, and 20 accounts retweeting one
 party within 5–25 s in a small, sparse stream; their figures go in the JSON under `popular`.

@@ -1,7 +1,7 @@
 """Report build time and file size for generated studies of 10k and 100k accounts.
 
-    /work/venv/bin/python benchmarks/report.py                 # 10k and 100k, with a browser check
-    /work/venv/bin/python benchmarks/report.py --sizes 10000 --no-browser
+    PYTHONPATH=src .venv/bin/python benchmarks/report.py                 # 10k and 100k, with a browser check
+    PYTHONPATH=src .venv/bin/python benchmarks/report.py --sizes 10000 --no-browser
 
 Each study has N accounts with 5 posts each, contract-shaped scores with three evidence
 sentences per account, and clusters (see botwatch.report.synthetic.bulk_study). Printed per size:

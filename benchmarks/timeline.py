@@ -6,7 +6,7 @@
 2. With --study PATH (a study with the IRA ingested, e.g. `botwatch ingest ira.duckdb
    ../shared/data/ira/*.gz`): the time stages' wall-clock on it.
 
-Run: /work/venv/bin/python benchmarks/timeline.py [--study ira.duckdb]
+Run: PYTHONPATH=src .venv/bin/python benchmarks/timeline.py [--study ira.duckdb]
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Draw the posts for the hand-labelled stance/sentiment set (issue 14) from the IRA tweets.
+"""Draw the posts for the hand-labelled stance/sentiment set from the IRA tweets.
 
 Two pools of distinct English texts from ../shared/data/ira/tweets.csv.gz: posts whose text has a
 UK-party word (deliberately broad: "conservatives", "labour" the noun and "Cameron" are in, so the

@@ -1,4 +1,4 @@
-"""Train the stance and sentiment models of the content stage from the hand labels (issue 14).
+"""Train the stance and sentiment models of the content stage from the hand labels.
 
 Reads tests/fixtures/content/ira_stance_posts.csv and ira_stance_labels.csv, keeps the `dev` part
 only (the `test` part is never read for fitting or choosing settings), builds the features of

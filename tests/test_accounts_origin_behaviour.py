@@ -1,4 +1,4 @@
-"""Origin from behaviour (issue 13): the per-account features, their likelihood ratios, and the
+"""Origin from behaviour: the per-account features, their likelihood ratios, and the
 two profile items whose weight is now measured. Synthetic times test the code paths only; the
 likelihood ratios themselves were measured on real data (scripts/fit_origin_behaviour.py)."""
 

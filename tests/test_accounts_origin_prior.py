@@ -1,4 +1,4 @@
-"""The study prior (issue 13): P(Russia) re-weighted by the study's own estimated share of
+"""The study prior: P(Russia) re-weighted by the study's own estimated share of
 Russia-run accounts. Generated probabilities test the code paths only; the validation on real
 accounts across mixes is scripts/validate_origin.py (docs/methods.md)."""
 

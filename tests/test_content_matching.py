@@ -1,4 +1,4 @@
-"""Party matching that knows its election (issue 14): another country's parties and other senses
+"""Party matching that knows its election: another country's parties and other senses
 of a party's name stay out, leaders past and present and compound hashtags come in."""
 
 from __future__ import annotations

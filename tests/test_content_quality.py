@@ -1,4 +1,4 @@
-"""Stance and sentiment against the hand labels of issue 14 (tests/fixtures/content/ira_stance_*).
+"""Stance and sentiment against the hand labels (tests/fixtures/content/ira_stance_*).
 
 The `test` part was frozen before any rule or model was tuned and never used for fitting or for
 choosing settings; the figures in docs/methods.md are printed by this test (`pytest -s`). The

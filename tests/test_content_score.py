@@ -1,4 +1,4 @@
-"""`botwatch content evaluate` and the agreement figures behind it (issue 14)."""
+"""`botwatch content evaluate` and the agreement figures behind it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 15: findings a journalist can quote. Each test pins one point of the issue: a figure that
+"""Findings a journalist can quote. Each test pins one point a review found: a figure that
 was wrong or misleading, or friction a new user met, so that it cannot come back unnoticed."""
 
 from __future__ import annotations

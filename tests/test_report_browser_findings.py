@@ -1,4 +1,4 @@
-"""Issue 15 in a real browser: what a reader of the page sees (first screen, charts on a time axis,
+"""The report's findings in a real browser: what a reader of the page sees (first screen, charts on a time axis,
 event labels on paper, tables that fit their content). Uses the `browser` fixture and `Page`
 helper of test_report_browser.py; skipped with the reason when chromium is absent."""
 

@@ -311,7 +311,7 @@ def test_ira_strongest_burst_is_the_day_before_the_podesta_emails(shared_data: P
     import duckdb
 
     from botwatch.elections import load_election
-    from botwatch.timeline.stages import events_utc
+    from botwatch.timeline.zones import events_utc
 
     path = shared_data / "ira" / "tweets.csv.gz"
     if not path.exists():

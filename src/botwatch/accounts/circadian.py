@@ -14,7 +14,7 @@ Two cautions are built in rather than left to the caller:
   best shift gains over a flat profile) says how much the fit is worth; near zero means "no
   evidence", and callers should treat it that way.
 
-Issue 5 (timeline) reuses `fit_utc_offset` for groups of accounts.
+The timeline's circadian stage reuses `fit_utc_offset` for groups of accounts.
 """
 
 from __future__ import annotations

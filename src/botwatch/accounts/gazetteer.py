@@ -74,6 +74,12 @@ def countries() -> dict[str, Country]:
 
 
 @lru_cache(maxsize=1)
+def regional_languages() -> dict[str, str]:
+    """Interface-language tag (lower case, "-") → the country it names (regional_languages.tsv)."""
+    return {tag.strip().lower(): iso2.strip() for tag, iso2 in _rows("regional_languages.tsv")}
+
+
+@lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern[str], dict[str, set[str]]]:
     names: dict[str, set[str]] = {}
     for c in countries().values():

@@ -1,4 +1,4 @@
-"""Leave-one-source-out evaluation: the yardstick for every bot-model choice (issue 12).
+"""Leave-one-source-out evaluation: the yardstick for every bot-model choice.
 
 A researcher's archive is, by definition, a source the model never saw, so the figure that matters
 is how a model trained on all labelled sources but one scores the one left out. `loso_table` does

@@ -14,7 +14,7 @@ Prior: countries weighted by the rough size of their Twitter population; when th
 election, its country gets `HOME_PRIOR` of the mass first, because talk about an election is
 mostly from its voters.
 
-Behaviour (issue 13): accounts run from abroad that pose as locals say the right things in their
+Behaviour: accounts run from abroad that pose as locals say the right things in their
 profile, so three behavioural items (`origin_signals`: daylight-saving shift, Russian holidays,
 language transfer) are added with likelihood ratios measured on real data, and two profile
 items are weighted by what was measured rather than by argument: a profile place naming the
@@ -26,7 +26,6 @@ guess named the true country for few of the accounts whose origin is known (`reg
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from botwatch.accounts.circadian import fit_utc_offset
-from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone
+from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 
@@ -158,8 +157,9 @@ def lang_vector(lang: str, floor_en: float, floor_other: float) -> np.ndarray | 
     if not where:
         return None
     v = _vector({c: 1.0 for c in where}, floor_en if base == "en" else floor_other)
-    if lang.lower() in ("en-gb", "en_gb"):
-        v = v * _vector({"GB": 1.0}, 0.5)
+    region = regional_languages().get(lang.lower().replace("_", "-"))
+    if region is not None:
+        v = v * _vector({region: 1.0}, 0.5)
     return v
 
 
@@ -359,7 +359,3 @@ def origin_as_row(res: OriginResult) -> dict[str, Any]:
         "origin_probabilities": res.probabilities_json(),
         "origin_evidence": json.dumps(res.evidence, ensure_ascii=False),
     }
-
-
-def _isnan(v: Any) -> bool:
-    return isinstance(v, float) and math.isnan(v)

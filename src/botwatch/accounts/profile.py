@@ -43,7 +43,7 @@ MODEL_FEATURES: list[str] = [
     "verified",
 ]
 
-# Added for cross-source robustness (issue 12): rates on a log scale, likes and lists (absent
+# Added so the model carries from one archive to another: rates on a log scale, likes and lists (absent
 # from some archives: NaN there), the profile's own words and links. `ALL_FEATURES` is every
 # column `profile_features` returns; a model picks its subset and stores it in its file.
 EXTRA_FEATURES: list[str] = [

@@ -31,7 +31,7 @@ REQUIRED_ANY = ("log_age_days", "log_likes", "log_posts_per_day", "default_profi
 SCORE_COLUMNS = [
     "platform", "account_id", "bot_probability", "bot_evidence", "origin_country", "origin_probability", "origin_probabilities",
     "origin_evidence", "likely_automated", "foreign_origin", "signals", "n_signals", "n_posts",
-    # Issue 12: the interval, the out-of-distribution flag and why, and the per-kind flags.
+    # The interval, the out-of-distribution flag and why, and the per-kind flags.
     "bot_probability_low", "bot_probability_high", "bot_ood", "bot_ood_reason", "bot_kinds",
 ]
 # Kinds of automation the data can name (docs/model-card-bot.md gives each one's rates on every

@@ -36,12 +36,6 @@ def norm_handle(handle: str) -> str:
     return handle.lstrip("@").casefold()
 
 
-def norm_text_python(text: str) -> str:
-    """The Python twin of `norm_text` for single strings (tests and the stance sample)."""
-    t = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").replace("&amp;", "&")
-    return re.sub(r"https?://\S+", " ", t)
-
-
 def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Flattened, normalised tags of a list<string> column and each tag's row index."""
     flat = pc.list_flatten(tags)

@@ -1,4 +1,4 @@
-"""How far a study's stance and sentiment agree with a reader's hand labels (issue 14).
+"""How far a study's stance and sentiment agree with a reader's hand labels.
 
 The user's labels are a CSV with one row per (post, party) pair: `post_id`, `party`, `stance`
 (support/oppose/neutral) and `sentiment` of the post (positive/negative/neutral); optional

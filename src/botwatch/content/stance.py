@@ -91,7 +91,7 @@ def decide_stances(
 # earlier reader with an earlier guideline and never used to fit or tune the issue-14 model: the
 # first (170 pairs) and a held-out one (100 pairs). Cue rules first, the trained model for the
 # rest (English posts). tests/test_content_stance.py recomputes every figure and fails on drift.
-# Before issue 14 (cue rules and a sentiment rule only): 61.5% [55.6-67.1%] over the 270.
+# The cue rules and sentiment rule alone, before the trained model: 61.5% [55.6-67.1%] over the 270.
 MEASURED = {
     "sample": "270 hand-labelled (post, party) pairs of IRA tweets, us-2016 preset (170 + 100 held out)",
     "n": 270,

@@ -24,8 +24,6 @@ import ibis
 BEHAVIOURS = ("co-retweet", "co-post", "co-post-near", "co-link", "co-hashtags", "co-reply", "co-mention", "fast-retweet")
 DEFAULT_BEHAVIOURS = ("co-retweet", "co-post", "co-link", "co-hashtags", "co-reply")
 
-TRACE_COLUMNS = ("platform", "behaviour", "trace", "account_id", "post_id", "t", "target")
-
 # Texts shorter than this (after normalisation) are too generic to count as the same message.
 MIN_TEXT_CHARS = 25
 

@@ -113,7 +113,7 @@ class NetworkResult:
             d["null_replicates"] = self.null.replicates
             d["null_analytic"] = self.null.analytic
             d["tests"] = self.null.per_test
-            # How far a kept edge's p-value can move between runs (issue 16): not at all with the
+            # How far a kept edge's p-value can move between runs: not at all with the
             # exact expectation; with a simulated null it depends on the copies and the seed.
             d["p_value_stability"] = (
                 "exact expectation: identical on every run and seed"

@@ -2,7 +2,7 @@
 
 Options come from the pipeline context (`coordination_window_s`, `coordination_behaviours`, …;
 see `NetworkOptions`), so `botwatch coordination` and `analyze` share one code path. The stage
-needs only `posts`; with `account_scores` (issue 3) and an election it also reports each
+needs only `posts`; with `account_scores` (the accounts stage) and an election it also reports each
 cluster's share of likely automated and foreign-origin members, and says so when it cannot.
 """
 

@@ -3,7 +3,7 @@
 1. `units`: the things counted. One row per in-election post for the pseudo-party '*' (all
    election talk), one per post that names any party ('any_party'), and one per (post, party).
 2. `account_groups`: per account, whether it is likely automated and whether it is of foreign
-   origin (from issue 3's `account_scores`; absent → only the group 'all').
+   origin (from the accounts stage's `account_scores`; absent → only the group 'all').
 3. `account_cells`: per period (window) × account group × party × account, the counts the bootstrap resamples.
    Accounts are the resampling unit, so the aggregation stops at the account.
 """

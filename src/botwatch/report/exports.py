@@ -48,7 +48,7 @@ def _cluster_join(tables: set[str]) -> tuple[str, str]:
 
 
 def accounts_query(study: Study, tables: set[str]) -> str:
-    """Accounts with their scores (the `accounts_scored` view when issue 3 made it), posts in the
+    """Accounts with their scores (the `accounts_scored` view when the accounts stage made it), posts in the
     study and cluster."""
     base = "accounts_scored" if "accounts_scored" in tables else "accounts"
     cols = set(study.columns(base))

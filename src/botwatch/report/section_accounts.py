@@ -66,7 +66,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "SELECT count(*), count(bot_probability), count(origin_country), sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
     )[0]
     n_likely = q("SELECT count(*) FROM account_scores WHERE bot_probability >= 0.5")[0][0]
-    # Issue 12: accounts unlike any labelled account (studies scored before it lack the column).
+    # Accounts unlike any labelled account (studies scored by an older botwatch lack the column).
     n_ood = q("SELECT count(*) FILTER (WHERE bot_ood) FROM account_scores")[0][0] if "bot_ood" in study.columns("account_scores") else None
     hist = [0] * BINS
     for b, c in q("SELECT least(CAST(floor(bot_probability * 10) AS INTEGER), 9), count(*) FROM account_scores WHERE bot_probability IS NOT NULL GROUP BY 1"):

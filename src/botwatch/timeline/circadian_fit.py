@@ -1,6 +1,6 @@
 """Adapter over the shared human-day offset fit of the accounts package.
 
-Issue 3 owns `botwatch.accounts.circadian.fit_utc_offset` (one reference local-day profile,
+The accounts stage owns `botwatch.accounts.circadian.fit_utc_offset` (one reference local-day profile,
 multinomial likelihood over whole-hour shifts, tempered posterior); the timeline reuses it rather
 than keeping a second model of a human day, so the origin evidence and the circadian report can
 never disagree. What this module adds is what the time analyses need around it: the counts it is

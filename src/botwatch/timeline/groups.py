@@ -79,10 +79,3 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
     else:
         info.notes.append("No cluster_members table: per-cluster timelines are not shown (the coordination stage has not run).")
     return info
-
-
-def group_values(study: Study) -> list[tuple[str, str, int]]:
-    """(dimension, value, accounts) for every group in `timeline_groups`, largest first."""
-    if GROUPS_TABLE not in study.tables():
-        return []
-    return [(d, v, int(n)) for d, v, n in study.sql(f"SELECT dimension, value, count(*) FROM {GROUPS_TABLE} GROUP BY ALL ORDER BY 1, 3 DESC, 2")]

@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from botwatch.accounts.gazetteer import countries
 from botwatch.report.fmt import pct, pct_ci
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
@@ -21,7 +22,6 @@ from botwatch.timeline.groups import AUTOMATED, FOREIGN
 
 TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
                    ("origin", "Foreign origin or not"), ("cluster", "Largest coordinated clusters"), ("sentiment", "By sentiment"))
-MOSCOW = 3
 MAX_SERIES = 6
 
 
@@ -127,12 +127,24 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     return {"rows": rows, "chart": chart, "batches": batches, "trigger": getattr(election, "trigger_date", None)}
 
 
+def moscow_offset(study: Study, election: Any) -> int:
+    """Whole hours east of UTC on Russia's main clock (first zone of RU in countries.tsv) when the
+    study's posts were written: the IRA worked office hours on Moscow time, which was UTC+4 in
+    2011-2014 and UTC+3 since, so the hour is read from the zone table rather than typed."""
+    if election is not None:
+        at = datetime.combine(election.polling_day, datetime.min.time())
+    else:
+        at = study.sql("SELECT max(bucket) FROM timeline WHERE freq='day' AND clock='utc' AND dimension='all'")[0][0] if "timeline" in study.tables() else None
+    return round(zones.offset_minutes(at or datetime(2016, 1, 1), countries()["RU"].time_zones[0]) / 60)
+
+
 def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     if "circadian" not in study.tables():
         return None
     rows = study.sql("SELECT best_offset, informative, count(*) FROM circadian GROUP BY ALL")
     if not rows:
         return None
+    msk = moscow_offset(study, election)
     counts = {o: 0 for o in range(-11, 13)}
     inf_counts = dict(counts)
     for o, inf, n in rows:
@@ -145,19 +157,19 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         home = round(zones.offset_minutes(datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12), election.timezone) / 60)
     labels = [f"{o:+d}" for o in counts]
     chart = svg.bars(labels, [float(v) for v in inf_counts.values()], title="Accounts by best-fit UTC offset (informative fits)",
-                     highlight=[offset_distance(o, MOSCOW) <= 1 for o in counts])
-    k_msk = sum(v for o, v in inf_counts.items() if offset_distance(o, MOSCOW) <= 1)
-    out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative), "k_msk": k_msk, "home": home}
+                     highlight=[offset_distance(o, msk) <= 1 for o in counts])
+    k_msk = sum(v for o, v in inf_counts.items() if offset_distance(o, msk) <= 1)
+    out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative), "k_msk": k_msk, "home": home, "msk_offset": msk}
     if home is not None:
         k_far = sum(v for o, v in inf_counts.items() if offset_distance(o, home) >= 3)
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
-    out["groups"] = circadian_by_group(study, home)
+    out["groups"] = circadian_by_group(study, home, msk)
     return out
 
 
-def circadian_by_group(study: Study, home: int | None) -> list[dict[str, Any]]:
-    """Per account group: informative fits, share at UTC+3 ± 1 and share ≥ 3 h from the election's zone."""
+def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
+    """Per account group: informative fits, share at Moscow time (`msk`) ± 1 and share ≥ 3 h from the election's zone."""
     if "timeline_groups" not in study.tables():
         return []
     rows = study.sql(
@@ -168,7 +180,7 @@ def circadian_by_group(study: Study, home: int | None) -> list[dict[str, Any]]:
     out = []
     for dim, val, offs in rows:
         n = len(offs)
-        item: dict[str, Any] = {"group": f"{dim}: {val}", "n": n, "msk": creation_mod.wilson(sum(1 for o in offs if offset_distance(o, MOSCOW) <= 1), n)}
+        item: dict[str, Any] = {"group": f"{dim}: {val}", "n": n, "msk": creation_mod.wilson(sum(1 for o in offs if offset_distance(o, msk) <= 1), n)}
         if home is not None:
             item["far"] = creation_mod.wilson(sum(1 for o in offs if offset_distance(o, home) >= 3), n)
         out.append(item)

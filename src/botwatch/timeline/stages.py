@@ -36,30 +36,19 @@ def set_notes(study: Study, stage: str, notes: list[str]) -> None:
         study.sql(f"INSERT INTO {NOTES} VALUES (?, ?)", [stage, n])
 
 
-def _columns(study: Study, table: str) -> set[str]:
-    return set(study.columns(table))
-
-
-def _write_arrow(study: Study, name: str, table: pa.Table) -> int:
-    return study.write_table(name, table)
-
-
 def election_tz(ctx: Context) -> str:
     return getattr(ctx.election, "timezone", None) or "UTC"
-
-
-events_utc = zones.events_utc  # kept here too: tests and the report import it from the stages
 
 
 # -- timeline ---------------------------------------------------------------------------------
 def timeline_expr(study: Study, tz: str) -> Any:
     """The Ibis expression of the `timeline` table for this study (also used by the Spark test)."""
     hours = [r[0] for r in study.sql("SELECT DISTINCT date_trunc('hour', created_at) FROM posts WHERE created_at IS NOT NULL")]
-    _write_arrow(study, "_tl_offsets", zones.offsets_table(hours, tz))
+    study.write_table("_tl_offsets", zones.offsets_table(hours, tz))
     tables = set(study.tables())
     db = study.ibis
-    labels = db.table("post_labels") if "post_labels" in tables and "sentiment" in _columns(study, "post_labels") else None
-    party = db.table("post_party") if "post_party" in tables and {"party", "stance", "sentiment"} <= _columns(study, "post_party") else None
+    labels = db.table("post_labels") if "post_labels" in tables and "sentiment" in set(study.columns("post_labels")) else None
+    party = db.table("post_party") if "post_party" in tables and {"party", "stance", "sentiment"} <= set(study.columns("post_party")) else None
     groups = db.table(GROUPS_TABLE) if GROUPS_TABLE in tables else None
     tagged = series.tagged_posts(db.table("posts"), db.table("_tl_offsets"), groups=groups, post_party=party, post_labels=labels)
     return series.timeline(tagged)
@@ -93,7 +82,7 @@ def _series(study: Study, freq: str, dimension: str, value: str) -> tuple[list[d
 @register("bursts", needs=("timeline",), writes=("bursts", "event_tests"))
 def bursts(study: Study, ctx: Context) -> int:
     """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
-    events = events_utc(ctx.election)
+    events = zones.events_utc(ctx.election)
     dims = ", ".join(f"'{d}'" for d in BURST_DIMENSIONS)
     candidates = study.sql(
         f"SELECT dimension, value, sum(posts) FROM timeline WHERE freq = 'hour' AND clock = 'utc' AND dimension IN ({dims}) GROUP BY ALL HAVING sum(posts) >= ? ORDER BY 1, 2",
@@ -129,7 +118,7 @@ def bursts(study: Study, ctx: Context) -> int:
         row["q_value"] = q
     bt = pa.Table.from_pylist(burst_rows, schema=BURSTS_SCHEMA)
     tt = pa.Table.from_pylist(test_rows, schema=EVENT_TESTS_SCHEMA)
-    n = _write_arrow(study, "bursts", bt) + _write_arrow(study, "event_tests", tt)
+    n = study.write_table("bursts", bt) + study.write_table("event_tests", tt)
     set_notes(study, "bursts", notes)
     return n
 
@@ -183,7 +172,7 @@ def creation(study: Study, ctx: Context) -> int:
         cmp = creation_mod.compare(int(k), int(n), int(after_all - k), int(dated - n))
         rows.append(dict(dimension=dim, value=val, trigger=trigger, **cmp.__dict__))
     schema = pa.schema([("dimension", pa.string()), ("value", pa.string()), ("trigger", TS)] + [(f, pa.int64() if f.endswith(("_n", "_after")) else pa.float64()) for f in creation_mod.ShareComparison.__dataclass_fields__])
-    n_rows = _write_arrow(study, "creation", pa.Table.from_pylist(rows, schema=schema))
+    n_rows = study.write_table("creation", pa.Table.from_pylist(rows, schema=schema))
     auto_join = (
         f"LEFT JOIN {GROUPS_TABLE} g ON g.platform = p.platform AND g.account_id = p.account_id AND g.dimension = 'automated'"
         if have_groups else ""
@@ -259,7 +248,7 @@ def fit_profiles(profiles: list[tuple[str, str, int, list[int]]]) -> pa.Table:
 def circadian(study: Study, ctx: Context) -> int:
     """Each account's posting-hour profile and the UTC offset that best fits a human day, with its probability."""
     profiles = hour_profiles(study)
-    n = _write_arrow(study, "circadian", fit_profiles(profiles))
+    n = study.write_table("circadian", fit_profiles(profiles))
     set_notes(study, "circadian", [] if n else [f"No account was active in at least {MIN_ACTIVE_CELLS} distinct (day, hour) cells: no circadian fit."])
     return n
 

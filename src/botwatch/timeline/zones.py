@@ -45,11 +45,6 @@ def local_to_utc(local_naive: datetime, tz: str) -> datetime:
     return aware.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def utc_to_local(utc_naive: datetime, tz: str) -> datetime:
-    """Naive UTC → naive local time of zone `tz`."""
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-
-
 # -- election instants ----------------------------------------------------------------------------
 # The election model gives event times as naive UTC (a preset may write them with an offset; the
 # loader converts) and dates (trigger, polling day, window) as calendar days of the election's own
