@@ -26,7 +26,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validate_origin import REPO, groups_and_splits  # noqa: E402
 
-from botwatch.accounts.validation import split_of, wilson  # noqa: E402
+from botwatch.accounts.validation import split_of  # noqa: E402
+from botwatch.stats import wilson  # noqa: E402
 
 BOTWATCH = [sys.executable, "-m", "botwatch.cli"]
 
@@ -47,7 +48,7 @@ def _shares(study: Path, data: Path) -> None:
             cells[group][0] += 1
             cells[group][1] += country == "RU"
     for g, (n, k) in cells.items():
-        lo, hi = wilson(k, n)
+        _p, lo, hi = wilson(k, n)
         print(f"  {g}: {k}/{n} = {k / n:.4f} [{lo:.4f}, {hi:.4f}]")
 
 

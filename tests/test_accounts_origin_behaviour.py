@@ -16,7 +16,8 @@ from botwatch.accounts.origin_behaviour import (
     Behaviour, TransferCounts, behaviour_of, holiday_counts, near_change, shift_estimate, transfer_counts, us_changes,
 )
 from botwatch.accounts.origin_signals import behaviour_items, dst_swing, parameters
-from botwatch.accounts.validation import calibration, group_of, post_bin, split_of, wilson
+from botwatch.accounts.validation import calibration, group_of, post_bin, split_of
+from botwatch.stats import wilson
 
 
 def _posts(local_tz: str | None, n: int = 400, seed: int = 3) -> list[datetime]:
@@ -121,7 +122,7 @@ def test_frozen_split_and_interval_helpers() -> None:
     assert split_of("TEN_GOP") == split_of("ten_gop")  # case-insensitive, fixed
     shares = [split_of(f"acct{i}") for i in range(2000)]
     assert 0.55 < shares.count("dev") / 2000 < 0.65
-    lo, hi = wilson(0, 20)
+    _p, lo, hi = wilson(0, 20)
     assert lo == 0 and 0.1 < hi < 0.2
     assert post_bin(300) == "300+" and post_bin(3) == "1-4"
     cal = calibration([(0.1, False), (0.9, True)])

@@ -15,6 +15,7 @@ from botwatch import open_study
 from botwatch.elections.model import Election, Event, Party
 from botwatch.pipeline import Context, analyze
 from botwatch.schema import POSTS
+from botwatch.stats import bh_adjusted
 from botwatch.timeline import bursts, creation, zones
 from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
 
@@ -299,7 +300,7 @@ def test_bh_qvalues_match_statsmodels() -> None:
     multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
 
     p = [0.01, 0.04, 0.03, 0.2, 0.5, 0.001]
-    assert bursts.bh_qvalues(p) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))
+    assert list(bh_adjusted(p)) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))
 
 
 @pytest.mark.shared_data

@@ -77,6 +77,25 @@ ACCOUNT_SNAPSHOTS = pa.schema(
 
 ACCOUNTS = pa.schema(_PROFILE + [("first_seen", TS), ("last_seen", TS)])
 
+# What the accounts stage writes; the report, the estimates and the test studies read these shapes.
+ACCOUNT_SCORES = pa.schema(
+    [
+        ("platform", pa.string()), ("account_id", pa.string()), ("bot_probability", pa.float64()), ("bot_evidence", pa.string()),
+        ("origin_country", pa.string()), ("origin_probability", pa.float64()), ("origin_probabilities", pa.string()),
+        ("origin_evidence", pa.string()), ("likely_automated", pa.bool_()), ("foreign_origin", pa.bool_()),
+        ("signals", pa.string()), ("n_signals", pa.int64()), ("n_posts", pa.int64()),
+        # The interval, the out-of-distribution flag and why, and the per-kind flags.
+        ("bot_probability_low", pa.float64()), ("bot_probability_high", pa.float64()), ("bot_ood", pa.bool_()),
+        ("bot_ood_reason", pa.string()), ("bot_kinds", pa.string()),
+    ]
+)
+ACCOUNT_EVIDENCE = pa.schema(
+    [
+        ("platform", pa.string()), ("account_id", pa.string()), ("kind", pa.string()), ("rank", pa.int64()),
+        ("feature", pa.string()), ("value", pa.float64()), ("contribution", pa.float64()), ("sentence", pa.string()),
+    ]
+)
+
 REJECTED = pa.schema(
     [
         ("source", pa.string()),

@@ -24,16 +24,11 @@ from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterio
 from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
+from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES
 
 # Without at least one of these the model would only echo its base rate (a handle alone says
 # little): such an account gets NULL, "unknown", not the base rate.
 REQUIRED_ANY = ("log_age_days", "log_likes", "log_posts_per_day", "default_profile", "default_image")
-SCORE_COLUMNS = [
-    "platform", "account_id", "bot_probability", "bot_evidence", "origin_country", "origin_probability", "origin_probabilities",
-    "origin_evidence", "likely_automated", "foreign_origin", "signals", "n_signals", "n_posts",
-    # The interval, the out-of-distribution flag and why, and the per-kind flags.
-    "bot_probability_low", "bot_probability_high", "bot_ood", "bot_ood_reason", "bot_kinds",
-]
 # Kinds of automation the data can name (docs/model-card-bot.md gives each one's rates on every
 # labelled source). Each is a documented rule over account_features, not a fitted score.
 KIND_RULES: dict[str, tuple[str, str]] = {
@@ -186,8 +181,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence)):
             ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
                             "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
-    scores = pd.DataFrame(score_rows, columns=SCORE_COLUMNS)
+    scores = pd.DataFrame(score_rows, columns=ACCOUNT_SCORES.names)
     if prior is not None:
         scores.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
-    evidence = pd.DataFrame(ev_rows, columns=["platform", "account_id", "kind", "rank", "feature", "value", "contribution", "sentence"])
+    evidence = pd.DataFrame(ev_rows, columns=ACCOUNT_EVIDENCE.names)
     return scores, evidence

@@ -15,25 +15,8 @@ from botwatch.accounts import features as feats
 from botwatch.accounts.botmodel import shipped_model
 from botwatch.accounts.scoring import score
 from botwatch.pipeline import Context, register
+from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES
 from botwatch.study import Study
-
-SCORES_SCHEMA = pa.schema(
-    [
-        ("platform", pa.string()), ("account_id", pa.string()), ("bot_probability", pa.float64()), ("bot_evidence", pa.string()),
-        ("origin_country", pa.string()), ("origin_probability", pa.float64()), ("origin_probabilities", pa.string()),
-        ("origin_evidence", pa.string()), ("likely_automated", pa.bool_()), ("foreign_origin", pa.bool_()),
-        ("signals", pa.string()), ("n_signals", pa.int64()), ("n_posts", pa.int64()),
-        ("bot_probability_low", pa.float64()), ("bot_probability_high", pa.float64()), ("bot_ood", pa.bool_()),
-        ("bot_ood_reason", pa.string()), ("bot_kinds", pa.string()),
-    ]
-)
-EVIDENCE_SCHEMA = pa.schema(
-    [
-        ("platform", pa.string()), ("account_id", pa.string()), ("kind", pa.string()), ("rank", pa.int64()),
-        ("feature", pa.string()), ("value", pa.float64()), ("contribution", pa.float64()), ("sentence", pa.string()),
-    ]
-)
-
 
 def _arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
     if schema is not None:
@@ -56,8 +39,8 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
         share, lo, hi, n = scores.attrs["study_prior"]
         log(f"accounts: study prior: an estimated {share:.1%} [{lo:.1%}, {hi:.1%}] of {n:,} accounts with origin evidence are run from Russia")
     study.write_table("account_features", _arrow(feats.table_columns(data.features)))
-    study.write_table("account_scores", _arrow(scores, SCORES_SCHEMA))
-    study.write_table("account_evidence", _arrow(evidence, EVIDENCE_SCHEMA))
+    study.write_table("account_scores", _arrow(scores, ACCOUNT_SCORES))
+    study.write_table("account_evidence", _arrow(evidence, ACCOUNT_EVIDENCE))
     study.sql(
         "CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, s.* EXCLUDE (platform, account_id) "
         "FROM accounts a LEFT JOIN account_scores s USING (platform, account_id)"

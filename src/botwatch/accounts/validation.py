@@ -15,9 +15,10 @@ accounts, and re-running never moves an account.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
+
+from botwatch.stats import wilson
 
 US_POSING = frozenset({"RightTroll", "LeftTroll", "Fearmonger", "HashtagGamer", "NewsFeed"})
 COLUMNS = ("RU", "UA/BY/KZ", "US", "GB", "other", "unknown")
@@ -33,17 +34,6 @@ def split_of(key: str) -> str:
     """'dev' or 'test' for an account key (handle or user id), fixed for ever by a salted hash."""
     h = hashlib.sha256(f"{SPLIT_SALT}\x1f{key.strip().lower()}".encode()).digest()
     return "dev" if int.from_bytes(h[:8], "big") / 2**64 < DEV_SHARE else "test"
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval for k successes in n trials ((nan, nan) when n = 0)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - half), min(1.0, c + half))
 
 
 def post_bin(n: int | None) -> str:
@@ -111,7 +101,7 @@ def share_table(rows: Iterable[tuple[str, str, int, bool]]) -> dict[str, dict[st
     out: dict[str, dict[str, dict[str, float]]] = {}
     order = {"all": -1, **{post_bin(lo): i for i, (lo, _) in enumerate(POST_BINS)}}
     for (split, group, b), (n, k) in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1], order.get(kv[0][2], 99))):
-        lo, hi = wilson(k, n)
+        _p, lo, hi = wilson(k, n)
         out.setdefault(split, {})[f"{group} | {b}"] = {"n": n, "russia": k, "share": round(k / n, 4), "lo": round(lo, 4), "hi": round(hi, 4)}
     return out
 
@@ -129,7 +119,7 @@ def calibration(rows: Iterable[tuple[float, bool]], edges: tuple[float, ...] = (
         if not b:
             continue
         k = sum(y for _, y in b)
-        lo, hi = wilson(k, len(b))
+        _p, lo, hi = wilson(k, len(b))
         out.append({"p_from": edges[i], "p_to": min(edges[i + 1], 1.0), "n": len(b), "mean_p": round(sum(p for p, _ in b) / len(b), 4),
                     "observed": round(k / len(b), 4), "lo": round(lo, 4), "hi": round(hi, 4)})
     return out

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import poisson
 
+from botwatch.stats import bh_adjusted
+
 MIN_LAMBDA = 0.01
 
 
@@ -101,15 +103,4 @@ def benjamini_hochberg(p: np.ndarray, q: float, m_total: int | None = None) -> n
     count, otherwise the selection (testing only pairs that already look busy) would inflate the
     discoveries among millions of account pairs that could have coincided.
     """
-    p = np.asarray(p, dtype=float)
-    m = max(p.size, int(m_total or 0))
-    if p.size == 0:
-        return np.zeros(0, dtype=bool)
-    order = np.argsort(p, kind="stable")
-    ranked = p[order]
-    below = ranked <= q * (np.arange(1, p.size + 1) / m)
-    keep = np.zeros(p.size, dtype=bool)
-    if below.any():
-        cut = int(np.nonzero(below)[0].max())
-        keep[order[: cut + 1]] = True
-    return keep
+    return bh_adjusted(p, m_total) <= q

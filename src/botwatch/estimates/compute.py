@@ -58,11 +58,16 @@ STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "support_share"
 Window = tuple[str, "datetime | None", "datetime | None"]
 
 
+# The defaults the stage, the command line and the study's recorded parameters all use.
+DEFAULT_REPS = 1000
+DEFAULT_SEED = 2017
+
+
 @dataclass
 class EstimateOptions:
     sample_rate: float | None = None  # share of the platform's posts the archive holds
-    reps: int = 1000
-    seed: int = 2017
+    reps: int = DEFAULT_REPS
+    seed: int = DEFAULT_SEED
     level: float = 0.95
     extra_windows: list[Window] = field(default_factory=list)
 
@@ -70,7 +75,7 @@ class EstimateOptions:
         if self.sample_rate is not None and not 0 < self.sample_rate <= 1:
             raise ValueError(f"sample rate must be in (0, 1], got {self.sample_rate}")
         if self.reps < 10:
-            raise ValueError("use at least 10 bootstrap replicates (1000 is the default)")
+            raise ValueError(f"use at least 10 bootstrap replicates ({DEFAULT_REPS} is the default)")
 
 
 def default_windows(election: Election) -> list[Window]:

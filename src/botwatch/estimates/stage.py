@@ -3,7 +3,7 @@ scaled by `--sample-rate` with bootstrap intervals over accounts."""
 
 from __future__ import annotations
 
-from botwatch.estimates.compute import EstimateOptions, compute_estimates, parse_window, write_estimates
+from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED, EstimateOptions, compute_estimates, parse_window, write_estimates
 from botwatch.pipeline import Context, register
 from botwatch.study import Study
 
@@ -12,8 +12,8 @@ def options_from(ctx: Context) -> EstimateOptions:
     o = ctx.options
     return EstimateOptions(
         sample_rate=o.get("sample_rate"),
-        reps=int(o.get("bootstrap_reps") or 1000),
-        seed=int(o.get("seed") or 2017),
+        reps=int(o.get("bootstrap_reps") or DEFAULT_REPS),
+        seed=int(o.get("seed") or DEFAULT_SEED),
         extra_windows=[parse_window(w) for w in o.get("windows") or []],
     )
 

@@ -18,6 +18,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from botwatch import stats
+
 # Bidirectional controls (embeddings, overrides, isolates, marks) and other invisible format
 # characters that can disguise text. Shown as ⟨U+XXXX⟩ rather than removed, because their
 # presence is itself evidence.
@@ -90,15 +92,11 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0) -> str:
     return f"{pct(p, digits)} {ci}".strip()
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float | None, float | None, float | None]:
-    """Share k/n with its Wilson score interval (honest near 0 and 1, unlike p ± 2se)."""
+def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | None, float | None]:
+    """`stats.wilson` with None rather than NaN for n = 0, as the templates' filters expect."""
     if not n:
         return None, None, None
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    return stats.wilson(k, n, z)
 
 
 FILTERS = {

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.schema import ACCOUNTS, POSTS
+from botwatch.schema import ACCOUNT_SCORES, ACCOUNTS, POSTS
 from botwatch.study import Study
 
 # Each payload sets window.__pwned or opens a dialog if it ever runs.
@@ -116,6 +116,12 @@ def hostile_statuses(path: str | Path, *, n_accounts: int = 12, posts_each: int 
     return path
 
 
+def scores_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows in the accounts stage's `account_scores` shape (schema.ACCOUNT_SCORES); a column a row
+    leaves out is NULL, as for an account the stage could not score on that point."""
+    return pa.Table.from_pylist(rows, schema=ACCOUNT_SCORES)
+
+
 def contract_tables(study: Study, *, hostile: bool = True, seed: int = 3, replace: bool = False) -> list[str]:
     """Create `account_scores`, `account_evidence` and `cluster_members` in their contract shapes
     for every account that posted, unless they exist (or `replace`). Returns the tables made."""
@@ -129,13 +135,10 @@ def contract_tables(study: Study, *, hostile: bool = True, seed: int = 3, replac
             p = round(rng.random(), 3)
             ev = [f"handle looks random ({PAYLOADS[i % len(PAYLOADS)]})" if hostile else "handle is 15 random alphanumeric characters", "account language: ru"]
             country = "RU" if i % 3 == 0 else "GB"
-            rows.append((plat, acc, p, json.dumps(ev), country, round(0.5 + rng.random() / 2, 3), json.dumps({country: 0.7}), json.dumps([f"posts peak 09:00–18:00 UTC+3 {PAYLOADS[(i + 1) % len(PAYLOADS)] if hostile else ''}"])))
-        study.sql(
-            "CREATE OR REPLACE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, bot_evidence VARCHAR, "
-            "origin_country VARCHAR, origin_probability DOUBLE, origin_probabilities VARCHAR, origin_evidence VARCHAR)"
-        )
-        if rows:
-            study.con.executemany("INSERT INTO account_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.append({"platform": plat, "account_id": acc, "bot_probability": p, "bot_evidence": json.dumps(ev), "origin_country": country,
+                         "origin_probability": round(0.5 + rng.random() / 2, 3), "origin_probabilities": json.dumps({country: 0.7}),
+                         "origin_evidence": json.dumps([f"posts peak 09:00–18:00 UTC+3 {PAYLOADS[(i + 1) % len(PAYLOADS)] if hostile else ''}"])})
+        study.write_table("account_scores", scores_table(rows))
         made.append("account_scores")
     if replace or "account_evidence" not in tables:
         study.sql("CREATE OR REPLACE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, sentence VARCHAR, weight DOUBLE)")
@@ -198,14 +201,10 @@ def bulk_study(study: Study, n_accounts: int, *, posts_each: int = 5, seed: int 
         for a in range(n_accounts):
             ev = [s.format(n=rng.randint(2, 99)) for s in rng.sample(sentences, 3)]
             c = rng.choice(["GB", "GB", "RU", "US"])
-            rows.append(("twitter", str(10_000_000 + a), round(rng.betavariate(0.6, 2.0), 3), json.dumps(ev), c, round(rng.uniform(0.3, 1.0), 3), json.dumps({c: 0.6}), json.dumps(["account language: en"])))
-        tbl = pa.table(
-            list(zip(*rows)),
-            names=["platform", "account_id", "bot_probability", "bot_evidence", "origin_country", "origin_probability", "origin_probabilities", "origin_evidence"],
-        )
-        study.con.register("_bulk_scores", tbl)
-        study.sql("CREATE OR REPLACE TABLE account_scores AS SELECT * FROM _bulk_scores")
-        study.con.unregister("_bulk_scores")
+            rows.append({"platform": "twitter", "account_id": str(10_000_000 + a), "bot_probability": round(rng.betavariate(0.6, 2.0), 3),
+                         "bot_evidence": json.dumps(ev), "origin_country": c, "origin_probability": round(rng.uniform(0.3, 1.0), 3),
+                         "origin_probabilities": json.dumps({c: 0.6}), "origin_evidence": json.dumps(["account language: en"])})
+        study.write_table("account_scores", scores_table(rows))
         study.sql(
             "CREATE OR REPLACE TABLE cluster_members AS SELECT 'c' || (hash(account_id) % 40) AS cluster_id, platform, account_id "
             "FROM account_scores WHERE bot_probability > 0.6"

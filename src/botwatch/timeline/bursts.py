@@ -202,18 +202,3 @@ def event_test(
         n_null=len(shifts),
         exact=exact,
     )
-
-
-def bh_qvalues(pvalues: Sequence[float]) -> list[float]:
-    """Benjamini–Hochberg (1995) adjusted p-values (q-values), in the input order."""
-    m = len(pvalues)
-    if m == 0:
-        return []
-    order = sorted(range(m), key=lambda i: pvalues[i])
-    q = [0.0] * m
-    running = 1.0
-    for rank in range(m, 0, -1):
-        i = order[rank - 1]
-        running = min(running, pvalues[i] * m / rank)
-        q[i] = min(running, 1.0)
-    return q

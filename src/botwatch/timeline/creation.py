@@ -14,19 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-Z95 = 1.959963984540054
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
-    """(share, low, high) of k successes in n trials; NaNs when n = 0."""
-    if n <= 0:
-        return float("nan"), float("nan"), float("nan")
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
-
+from botwatch.stats import Z95, wilson
 
 def newcombe_diff(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
     """(p1 - p2, low, high): Newcombe's hybrid score interval for a difference of shares."""

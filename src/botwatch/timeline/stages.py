@@ -15,6 +15,7 @@ import ibis
 import pyarrow as pa
 
 from botwatch.pipeline import Context, register
+from botwatch.stats import bh_adjusted
 from botwatch.study import Study
 from botwatch.timeline import bursts as bursts_mod
 from botwatch.timeline import circadian_fit, creation as creation_mod, series, zones
@@ -114,7 +115,7 @@ def bursts(study: Study, ctx: Context) -> int:
                 res = bursts_mod.event_test(times, arr, [e for e, _ in events], window_h=EVENT_WINDOW_H)
                 if res is not None:
                     test_rows.append(dict(dimension=dimension, value=value, window_start=times[0], window_end=times[-1], **res.__dict__))
-    for row, q in zip(test_rows, bursts_mod.bh_qvalues([r["p_value"] for r in test_rows])):
+    for row, q in zip(test_rows, bh_adjusted([r["p_value"] for r in test_rows])):
         row["q_value"] = q
     bt = pa.Table.from_pylist(burst_rows, schema=BURSTS_SCHEMA)
     tt = pa.Table.from_pylist(test_rows, schema=EVENT_TESTS_SCHEMA)

@@ -1,0 +1,43 @@
+"""Interval and multiple-testing helpers every stage shares, written once.
+
+Shares with few accounts behind them are everywhere in a report (a cluster's automated members,
+accounts fitting Moscow hours, a validation bin), so one Wilson score interval serves them all: it
+stays inside [0, 1] and is honest near 0 and 1, unlike p ± 2 se. False discovery control is
+scipy's (`false_discovery_control`), not a hand-written step-up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.stats import false_discovery_control
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
+    """(share, low, high) of k successes in n trials with the Wilson score interval; NaNs when n = 0."""
+    if n <= 0:
+        return math.nan, math.nan, math.nan
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # Clamped to [0, p] and [p, 1]: at k = 0 or k = n rounding can put an end a hair past the share.
+    return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
+
+
+def bh_adjusted(pvalues: Sequence[float] | np.ndarray, m_total: int | None = None) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input order.
+
+    `m_total` is the size of the whole family when only some hypotheses were tested: the rest
+    count as p = 1, which scales every adjusted value by m_total / tested (capped at 1) without
+    materialising millions of ones."""
+    p = np.asarray(pvalues, dtype=float)
+    if p.size == 0:
+        return np.zeros(0)
+    q = false_discovery_control(p, method="bh")
+    m = max(p.size, int(m_total or 0))
+    return np.minimum(1.0, q * (m / p.size)) if m > p.size else q
