@@ -4,7 +4,7 @@
     PYTHONPATH=src .venv/bin/python benchmarks/collect.py                 # 1,000,000 events
     PYTHONPATH=src .venv/bin/python benchmarks/collect.py --events 100000 --sample 0.01 --drop-after 2
 
-The fake Jetstream (botwatch.collect.fakes) runs in its own process and sends Jetstream-sized post
+The fake Jetstream (testsupport.collect_fakes) runs in its own process and sends Jetstream-sized post
 events (~450 bytes) with no pause. Its first connection is dropped mid-frame after `--drop-after`
 seconds (11: a connection that lived 10 s or more is re-opened at once; a younger one waits its
 backoff, 0.5-1 s and climbing, so a flapping server is never hammered); the collector reconnects from its cursor (rewound 5 s, the overlap dropped by id) and
@@ -21,6 +21,7 @@ import asyncio
 import multiprocessing as mp
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,9 +31,11 @@ from botwatch.collect.core import Capture
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 from botwatch.collect.run import run_capture
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not shipped)
+
 
 def serve(n: int, drop_after_s: float, q: "mp.Queue[int]", stop: "mp.Event") -> None:  # type: ignore[type-arg]
-    from botwatch.collect.fakes import FakeJetstream, jetstream_event
+    from testsupport.collect_fakes import FakeJetstream, jetstream_event
 
     events = [jetstream_event(i) for i in range(n)]
     first = {"send": n * 9 // 10, "drop_after_s": drop_after_s, "then": "drop_mid", "burst": True}
@@ -125,7 +128,7 @@ def main() -> None:
 
 def offline(n: int, sample: float) -> float:
     """Frames/s through parse, filter, sample, dedupe and gzip writing alone: the collector's ceiling."""
-    from botwatch.collect.fakes import jetstream_event
+    from testsupport.collect_fakes import jetstream_event
 
     frames = [jetstream_event(i).decode() for i in range(n)]
     folder = Path(tempfile.mkdtemp(prefix="bw-collect-bench-"))

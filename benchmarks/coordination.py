@@ -1,6 +1,6 @@
 """Benchmark: the coordination stage on generated crowds of 1M, 5M and 10M posts (DuckDB).
 
-The crowd (botwatch.coordination.synth) has heavy-tailed activity and popularity: 40% of posts
+The crowd (testsupport.coordination_synth) has heavy-tailed activity and popularity: 40% of posts
 are retweets and 7.5% of those go to a single post within three hours (300,000 retweets of one
 post at 10M posts), with a planted network hidden in it. Each step runs in its own process so
 its peak memory (max RSS) is its own; DuckDB is limited to `--threads` (default 2).
@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not shipped)
+
 
 def _peak_mib() -> float:
     # The larger of this process and its children (the QUT toolkit may fork workers).
@@ -33,7 +35,7 @@ def _peak_mib() -> float:
 
 def child_generate(path: str, posts: int, threads: int) -> dict:
     from botwatch import open_study
-    from botwatch.coordination.synth import CrowdSpec, generate
+    from testsupport.coordination_synth import CrowdSpec, generate
 
     t = time.perf_counter()
     with open_study(path, read_only=False) as st:
@@ -46,7 +48,7 @@ def child_coordination(path: str, threads: int, behaviours: list[str], replicate
     from botwatch import open_study
     from botwatch.coordination.network import NetworkOptions
     from botwatch.coordination.stage import run_coordination
-    from botwatch.coordination.synth import CrowdSpec, planted_accounts, recovery
+    from testsupport.coordination_synth import CrowdSpec, planted_accounts, recovery
 
     t = time.perf_counter()
     with open_study(path, read_only=False) as st:

@@ -8,7 +8,7 @@ kept network, and of the single cluster holding most of them. Writes a JSON of t
 an SVG chart (no dependencies beyond botwatch).
 
 It also runs, with the default settings at the default window, two hard cases
-(`botwatch.coordination.synth_popular`): a 60-account network retweeting only the 12 most
+(`testsupport.coordination_popular`): a 60-account network retweeting only the 12 most
 popular posts of ~220k retweets by 20k accounts and 200 superfans, and 20 accounts retweeting one
 party within 5–25 s in a small, sparse stream; their figures go in the JSON under `popular`.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,8 +29,10 @@ from markupsafe import escape
 from botwatch import open_study
 from botwatch.coordination.network import NetworkOptions
 from botwatch.coordination.stage import run_coordination
-from botwatch.coordination.synth import CrowdSpec, generate, planted_accounts, recovery
-from botwatch.coordination.synth_popular import PopularSpec, generate_popular, network_accounts, sparse_spec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not shipped)
+from testsupport.coordination_synth import CrowdSpec, generate, planted_accounts, recovery  # noqa: E402
+from testsupport.coordination_popular import PopularSpec, generate_popular, network_accounts, sparse_spec  # noqa: E402
 
 
 def popular_cases(tmp: Path) -> dict[str, dict]:

@@ -4,7 +4,7 @@
     PYTHONPATH=src .venv/bin/python benchmarks/report.py --sizes 10000 --no-browser
 
 Each study has N accounts with 5 posts each, contract-shaped scores with three evidence
-sentences per account, and clusters (see botwatch.report.synthetic.bulk_study). Printed per size:
+sentences per account, and clusters (see testsupport.report_synthetic.bulk_study). Printed per size:
 the time to build the HTML alone, the time with the CSV/Parquet exports, the HTML size and the
 explorer payload's share of it, and (when chromium is present) how long the page takes to open
 until the explorer has drawn its first page, and how long one filter and one text sort take
@@ -16,13 +16,16 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from botwatch.report import build_report
-from botwatch.report.synthetic import bulk_study
 from botwatch.study import open_study
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not shipped)
+from testsupport.report_synthetic import bulk_study  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -22,7 +22,7 @@ from botwatch.collect import x as xm
 from botwatch.collect.backoff import server_wait
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
-from botwatch.collect.fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+from testsupport.collect_fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
 from botwatch.collect.filters import PostFilter, x_rules
 from botwatch.collect.sampling import keep
 from botwatch.collect.writer import OPEN_PREFIX, RotatingWriter, read_lines, salvage

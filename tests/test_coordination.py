@@ -23,7 +23,7 @@ from botwatch.coordination.near import near_duplicate_groups
 from botwatch.coordination.network import NetworkOptions, estimate_window, sweep
 from botwatch.coordination.nulltest import benjamini_hochberg, pair_pvalues, survival
 from botwatch.coordination.stage import run_coordination
-from botwatch.coordination.synth import CrowdSpec, generate, planted_accounts, recovery
+from testsupport.coordination_synth import CrowdSpec, generate, planted_accounts, recovery
 
 T0 = datetime(2017, 5, 1, 12, 0, 0)
 
@@ -352,7 +352,7 @@ def test_popular_traces_are_thinned_to_the_pair_budget() -> None:
 
 def _recover(tmp_path: Path, spec: object, opts: NetworkOptions | None = None) -> tuple[dict, object, int]:
     """Generate the popular-post stream, run the stage; (recovery, result, superfans clustered)."""
-    from botwatch.coordination.synth_popular import generate_popular, network_accounts
+    from testsupport.coordination_popular import generate_popular, network_accounts
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     with open_study(tmp_path / "popular.duckdb", read_only=False) as s:
@@ -367,7 +367,7 @@ def test_network_amplifying_only_the_most_popular_posts_is_found_with_defaults(t
     retweeters each): found with the default settings; the 50 superfans who retweet most of the
     same posts at ordinary delays are not. The former defaults (popular posts set aside, hourly
     item-swap null) kept no edge at all."""
-    from botwatch.coordination.synth_popular import PopularSpec
+    from testsupport.coordination_popular import PopularSpec
 
     spec = PopularSpec(retweets=40_000, accounts=5_000, originals=2_000, top_max=2_500, top_min=500, superfans=50, network=30)
     rec, res, fans = _recover(tmp_path, spec)
@@ -379,7 +379,7 @@ def test_network_amplifying_only_the_most_popular_posts_is_found_with_defaults(t
 def test_sparse_stream_burst_is_found_with_defaults(tmp_path: Path) -> None:
     """20 accounts retweeting one party within 5-25 s in a small, sparse stream (the burst is
     most of its hour): found with the defaults. Under the hourly item-swap null it was not."""
-    from botwatch.coordination.synth_popular import sparse_spec
+    from testsupport.coordination_popular import sparse_spec
 
     rec, _, _ = _recover(tmp_path, sparse_spec())
     assert rec["cluster_precision"] >= 0.95 and rec["cluster_recall"] >= 0.95
@@ -392,7 +392,7 @@ def test_closed_form_expectation_matches_the_permutation_null(tmp_path: Path) ->
     the tested pairs: drawing with replacement is the one approximation), and it does not move
     between runs or seeds."""
     from botwatch.coordination.network import _per_test_counts, analytic_expectation, materialise, prepare_first_actions
-    from botwatch.coordination.synth_popular import generate_popular, sparse_spec
+    from testsupport.coordination_popular import generate_popular, sparse_spec
 
     with open_study(tmp_path / "a.duckdb", read_only=False) as s:
         generate_popular(s, sparse_spec())

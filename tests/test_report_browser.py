@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from botwatch.report import build_report
-from botwatch.report.synthetic import build_hostile_report, contract_tables
+from testsupport.report_synthetic import build_hostile_report, contract_tables
 
 pytestmark = pytest.mark.browser
 

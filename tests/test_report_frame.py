@@ -16,7 +16,7 @@ from botwatch.report import build_report
 from botwatch.report.build import json_for_script
 from botwatch.report.exports import write_exports
 from botwatch.report.fmt import interval, pct, pct_ci, safe_url, user_text, wilson
-from botwatch.report.synthetic import HOSTILE_URLS, PAYLOADS, build_hostile_report, contract_tables
+from testsupport.report_synthetic import HOSTILE_URLS, PAYLOADS, build_hostile_report, contract_tables
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def test_headlines_lead_with_each_sections_first_findings() -> None:
 def test_explorer_finds_evidence_of_accounts_with_long_ids(tmp_path: Path) -> None:
     from botwatch import open_study
     from botwatch.report.section_explorer import explorer_data
-    from botwatch.report.synthetic import bulk_study
+    from testsupport.report_synthetic import bulk_study
 
     long_id = "did:plc:" + "x" * 120  # longer than the display copy the page carries
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:

@@ -1,6 +1,6 @@
 """A generated stream in which a network amplifies only the most popular posts (tests, benchmark).
 
-`synth.py` hides its network on posts nobody else shares. Real operations also push the posts
+`coordination_synth.py` hides its network on posts nobody else shares. Real operations also push the posts
 everyone shares: the official party accounts' posts, retweeted by thousands. There the shared
 item says nothing; only the *timing* can (the members act within seconds of each other while the
 crowd's retweets of the same post spread over hours). This generator builds that case:
@@ -17,14 +17,14 @@ crowd's retweets of the same post spread over hours). This generator builds that
 
 The small sparse stream of the issue is the same generator with a small crowd, one party and no
 superfans (`sparse_spec`). Everything is DuckDB SQL with hash-based random numbers, as in
-`synth.py`: the same seed gives the same rows.
+`coordination_synth.py`: the same seed gives the same rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botwatch.coordination.synth import _u
+from testsupport.coordination_synth import _u
 from botwatch.study import Study
 
 
@@ -95,7 +95,7 @@ def generate_popular(study: Study, spec: PopularSpec = PopularSpec()) -> dict[st
     )
     # Party post k (rank 1..K) gets top_max * rank^-a ordinary retweets by distinct accounts (a
     # stride through the crowd), a chosen so the last has top_min; ordinary posts share the rest
-    # log-uniformly among heavy-tailed accounts (Zipf-like, as in synth.py).
+    # log-uniformly among heavy-tailed accounts (Zipf-like, as in coordination_synth.py).
     import math
 
     a = math.log(spec.top_max / max(spec.top_min, 1)) / math.log(max(spec.top_posts, 2)) if spec.top_posts > 1 else 0.0
