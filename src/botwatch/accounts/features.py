@@ -127,6 +127,22 @@ def build(study: Study, election: Any = None) -> AccountData:
     langs = _grouped(tables["langs"], "lang")
     clients = _grouped(tables["clients"], "client")
     keys = list(zip(df["platform"], df["account_id"]))
+    _add_daily_clock(df, keys, hours)
+    _add_top_language_and_client(df, keys, langs, clients)
+    _add_seed_signals(df, accounts, n, election)
+    clusters = cluster_membership(study)
+    if clusters is not None and len(clusters):
+        df = df.merge(clusters, on=KEY, how="left")
+        df["in_unison"] = df["cluster_id"].notna()
+    else:
+        df["cluster_id"], df["cluster_size"] = None, None
+        df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
+    behaviour = {(p, a): behaviour_of(times, texts) for p, a, times, texts in account_posts(study.con)}
+    return AccountData(accounts, df, hours, langs, clients, behaviour)
+
+
+def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[tuple[str, str], list[int]]) -> None:
+    """Hour-of-day entropy, best-fitting UTC offset and how well a human day fits, per account."""
     ent, best, bits = [], [], []
     for k in keys:
         h = hours.get(k)
@@ -140,6 +156,10 @@ def build(study: Study, election: Any = None) -> AccountData:
     df["hour_entropy_bits"] = ent
     df["best_utc_offset"] = pd.array(best, dtype="Int64")
     df["human_day_fit_bits"] = bits
+
+
+def _add_top_language_and_client(df: pd.DataFrame, keys: list[tuple[str, str]], langs: dict[tuple[str, str], dict[str, int]], clients: dict[tuple[str, str], dict[str, int]]) -> None:
+    """Each account's most used post language and client, with their shares."""
     top_lang, top_share, top_client, top_client_share = [], [], [], []
     for k in keys:
         ls = {l: c for l, c in langs.get(k, {}).items() if l not in ("und", "zxx")}
@@ -157,7 +177,11 @@ def build(study: Study, election: Any = None) -> AccountData:
             top_client.append(None), top_client_share.append(math.nan)
     df["top_lang"], df["top_lang_share"] = top_lang, top_share
     df["top_client"], df["top_client_share"] = top_client, top_client_share
-    # Seed signals.
+
+
+def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
+    """The documented seed signals (female English name, anonymity, activity, amplification,
+    created after the election was called)."""
     df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"]]
     df["anonymity"] = [
         signals.anonymity(a, b, c, None if pd.isna(d) else bool(d))
@@ -173,15 +197,7 @@ def build(study: Study, election: Any = None) -> AccountData:
         df["created_after_trigger"] = pd.array([None if pd.isna(c) else bool(c >= trig) for c in created], dtype="boolean")
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
-    clusters = cluster_membership(study)
-    if clusters is not None and len(clusters):
-        df = df.merge(clusters, on=KEY, how="left")
-        df["in_unison"] = df["cluster_id"].notna()
-    else:
-        df["cluster_id"], df["cluster_size"] = None, None
-        df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
-    behaviour = {(p, a): behaviour_of(times, texts) for p, a, times, texts in account_posts(study.con)}
-    return AccountData(accounts, df, hours, langs, clients, behaviour)
+
 
 
 def table_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from botwatch.accounts import signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
-from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
+from botwatch.accounts.origin import OriginInput, OriginResult, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
@@ -104,6 +104,37 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     return out
 
 
+def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> list[bool]:
+    """The female-name seed signal needs the origin: an English woman's name on an account whose
+    origin, languages or profile script point elsewhere."""
+    f = data.features
+    mismatch = []
+    for i, o in enumerate(origins):
+        fem = bool(f["english_female_name"].iat[i])
+        lang = _clean(data.accounts["account_lang"].iat[i])
+        top_lang = _clean(f["top_lang"].iat[i])
+        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
+            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
+        elsewhere = elsewhere or bool(scripts_in(_clean(data.accounts["description"].iat[i])))
+        mismatch.append(fem and elsewhere)
+    return mismatch
+
+
+def _evidence_rows(rec: dict[str, Any], bot_items: list[dict[str, Any]], observed: list[str], o: OriginResult) -> list[dict[str, Any]]:
+    """`account_evidence` rows of one account: the model's reasons, the observed signals, the origin evidence."""
+    ev_rows: list[dict[str, Any]] = []
+    for r, e in enumerate(bot_items):
+        ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "bot", "rank": r + 1,
+                        "feature": e["feature"], "value": e["value"], "contribution": e["contribution"], "sentence": e["sentence"]})
+    for r, s in enumerate(observed):
+        ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "signal", "rank": r + 1,
+                        "feature": None, "value": None, "contribution": None, "sentence": s})
+    for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence)):
+        ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
+                        "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
+    return ev_rows
+
+
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
@@ -131,17 +162,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
     prior = None
     if study_prior:
         origins, prior = apply_study_prior(origins, home)
-    # The female-name seed signal needs the origin: an English name on an account pointing elsewhere.
-    mismatch = []
-    for i, o in enumerate(origins):
-        fem = bool(f["english_female_name"].iat[i])
-        lang = _clean(data.accounts["account_lang"].iat[i])
-        top_lang = _clean(f["top_lang"].iat[i])
-        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
-            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
-        elsewhere = elsewhere or bool(scripts_in(_clean(data.accounts["description"].iat[i])))
-        mismatch.append(fem and elsewhere)
-    f["female_name_mismatch"] = mismatch
+    f["female_name_mismatch"] = _female_name_mismatch(data, origins)
     score_rows, ev_rows = [], []
     records = f.to_dict("records")
     for i, rec in enumerate(records):
@@ -172,15 +193,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
             "bot_kinds": json.dumps(bot_kinds(rec)),
         }
         score_rows.append(row)
-        for r, e in enumerate(items[i]):
-            ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "bot", "rank": r + 1,
-                            "feature": e["feature"], "value": e["value"], "contribution": e["contribution"], "sentence": e["sentence"]})
-        for r, s in enumerate(observed):
-            ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "signal", "rank": r + 1,
-                            "feature": None, "value": None, "contribution": None, "sentence": s})
-        for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence)):
-            ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
-                            "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
+        ev_rows += _evidence_rows(rec, items[i], observed, o)
     scores = pd.DataFrame(score_rows, columns=ACCOUNT_SCORES.names)
     if prior is not None:
         scores.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)

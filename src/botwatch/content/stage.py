@@ -73,12 +73,7 @@ class Labeller:
         election_tag = hits[:, m.slot(ELECTION, "topic_tag")]
         election_kw = hits[:, m.slot(ELECTION, "topic_kw")]
         topic = election_tag | election_kw | named.any(axis=1)
-        created = t.column("created_at")
-        start, end = self.window
-        in_window = np.asarray(
-            pc.fill_null(pc.and_(pc.greater_equal(created, pa.scalar(start, created.type)), pc.less(created, pa.scalar(end, created.type))), False).to_numpy(zero_copy_only=False),
-            dtype=bool,
-        )
+        in_window = self._in_window(t.column("created_at"))
         in_election = topic & in_window
 
         lang, lang_source, lang_prob = languages(t.column("lang").combine_chunks(), t.column("text").combine_chunks())
@@ -86,18 +81,7 @@ class Labeller:
         sentiment = self.scorer.batch(t.column("text").combine_chunks(), english)
         sent_np = np.asarray(pc.fill_null(sentiment, np.nan).to_numpy(zero_copy_only=False), dtype=float)
 
-        # Which kinds of signal matched, per post (for auditing the election match).
-        k = len(SIGNALS)
-        tag_any = np.zeros(n, bool)
-        kw_any = np.zeros(n, bool)
-        acct_any = np.zeros(n, bool)
-        for j in range(len(m.parties)):
-            block = hits[:, 2 + j * k : 2 + (j + 1) * k]
-            tag_any |= block[:, 0:3].any(axis=1)
-            kw_any |= block[:, 3:6].any(axis=1)
-            acct_any |= block[:, 6:].any(axis=1)
-        via = np.column_stack([election_tag, election_kw, tag_any, kw_any, acct_any]) if n else np.zeros((0, 5), bool)
-        match_via = lists_from_mask(via, VIA_NAMES)
+        match_via = self._match_via(hits, election_tag, election_kw)
         parties = lists_from_mask(named, m.parties)
 
         election_key = m.election.key
@@ -129,6 +113,32 @@ class Labeller:
         if models is not None and self.names is not None:
             sentiment = self._apply_models(models, t, hits, named, english, topic, stances, evidence, sentiment)
             labels = labels.set_column(labels.schema.get_field_index("sentiment"), "sentiment", sentiment)
+        party_rows = self._party_rows(t, hits, named, stances, evidence, sentiment, in_election, lang)
+        return labels, party_rows
+
+    def _in_window(self, created: pa.ChunkedArray) -> np.ndarray:
+        """Posts written inside the election's window (unknown times count as outside)."""
+        start, end = self.window
+        inside = pc.and_(pc.greater_equal(created, pa.scalar(start, created.type)), pc.less(created, pa.scalar(end, created.type)))
+        return np.asarray(pc.fill_null(inside, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+    def _match_via(self, hits: np.ndarray, election_tag: np.ndarray, election_kw: np.ndarray) -> pa.Array:
+        """Which kinds of signal matched, per post (for auditing the election match)."""
+        m, n, k = self.matcher, hits.shape[0], len(SIGNALS)
+        tag_any = np.zeros(n, bool)
+        kw_any = np.zeros(n, bool)
+        acct_any = np.zeros(n, bool)
+        for j in range(len(m.parties)):
+            block = hits[:, 2 + j * k : 2 + (j + 1) * k]
+            tag_any |= block[:, 0:3].any(axis=1)
+            kw_any |= block[:, 3:6].any(axis=1)
+            acct_any |= block[:, 6:].any(axis=1)
+        via = np.column_stack([election_tag, election_kw, tag_any, kw_any, acct_any]) if n else np.zeros((0, 5), bool)
+        return lists_from_mask(via, VIA_NAMES)
+
+    def _party_rows(self, t, hits, named, stances, evidence, sentiment, in_election, lang) -> pa.Table:  # type: ignore[no-untyped-def]
+        """`post_party` rows: one per (post, party it names), with stance, rule, evidence and signals."""
+        m, k, election_key = self.matcher, len(SIGNALS), self.matcher.election.key
         pieces = []
         for j, p in enumerate(m.parties):
             rows = np.flatnonzero(named[:, j])
@@ -158,8 +168,7 @@ class Labeller:
                     schema=POST_PARTY,
                 )
             )
-        party_rows = pa.concat_tables(pieces) if pieces else POST_PARTY.empty_table()
-        return labels, party_rows
+        return pa.concat_tables(pieces) if pieces else POST_PARTY.empty_table()
 
     def _apply_models(self, models, t, hits, named, english, topic, stances, evidence, sentiment):  # type: ignore[no-untyped-def]
         """The trained models on English posts of the election talk: post sentiment (a score whose

@@ -83,6 +83,16 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     `country` is the election's country (ISO2): members whose origin is elsewhere count as
     foreign, by the shared rule (`botwatch.origin_rule`: P(outside country) >= 0.5).
     """
+    _write_membership(study, seed=seed, resolution=resolution)
+    _write_members(study, country)
+    _write_cluster_summaries(study)
+    study.sql("DROP TABLE IF EXISTS _coord_membership")
+    study.sql("DROP TABLE IF EXISTS _coord_amplified")
+    return study.count("clusters")
+
+
+def _write_membership(study: Study, *, seed: int, resolution: float) -> None:
+    """Leiden communities of the edge graph as the temp table `_coord_membership`."""
     rows = study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
     edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]
@@ -93,6 +103,11 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
             "INSERT INTO _coord_membership VALUES (?, ?, ?)",
             [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())],
         )
+
+
+def _write_members(study: Study, country: str | None) -> None:
+    """`cluster_members`: each member's degree, activity, scores (when the accounts stage ran),
+    foreign flag and any known archive label."""
     scores = _scores_available(study)
     score_cols = (
         "s.bot_probability, s.origin_country, s.origin_probability"
@@ -136,6 +151,10 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         """,
         [],
     )
+
+
+def _write_cluster_summaries(study: Study) -> None:
+    """`clusters`: size, density, behaviours, most amplified accounts and member shares per cluster."""
     study.sql(
         """
         CREATE OR REPLACE TEMP TABLE _coord_amplified AS
@@ -181,9 +200,6 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
         ORDER BY m.cluster_id
         """
     )
-    study.sql("DROP TABLE IF EXISTS _coord_membership")
-    study.sql("DROP TABLE IF EXISTS _coord_amplified")
-    return study.count("clusters")
 
 
 def cluster_purity(study: Study, label_column: str = "account_category", *, shuffles: int = 50, seed: int = 7) -> dict[str, Any]:

@@ -359,12 +359,7 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
     study.sql("DROP TABLE IF EXISTS _coord_lam")
     lam = np.maximum(tbl["lam"].to_numpy().astype(float), MIN_LAMBDA)
     p = poisson.sf(tbl["co_actions"].to_numpy().astype(float) - 1, lam)
-    shareable = _shareable_sql(popts)
-    families: dict[str, int] = {}
-    for test, a in study.sql(f"SELECT behaviour, count(DISTINCT (platform, account_id)) FROM _coord_first WHERE {shareable} GROUP BY ALL"):
-        families[str(test)] = int(a) * (int(a) - 1) // 2
-    if multi:
-        families[COMBINED] = sum(int(a) * (int(a) - 1) // 2 for _, a in study.sql(f"SELECT platform, count(DISTINCT account_id) FROM _coord_first WHERE {shareable} GROUP BY ALL"))
+    families = _family_sizes(study, popts, multi)
     test_col = np.array(tbl["test"].to_pylist(), dtype=object)
     keep = np.zeros(len(tbl), dtype=bool)
     per_test: dict[str, dict[str, int]] = {}
@@ -373,31 +368,9 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         k = benjamini_hochberg(p[idx], opts.max_fdr, m_total=families.get(test, 0)) if idx.size else np.zeros(0, dtype=bool)
         keep[idx[k]] = True
         per_test[_display(test)] = {"tested": int(idx.size), "kept": int(k.sum()), "family": families.get(test, 0)}
-    # Per pair: the tests that kept it, and the strongest of them.
-    best: dict[tuple[str, str, str], tuple[float, float, list[str], int]] = {}
-    plat, acc_a, acc_b, counts = tbl["platform"].to_pylist(), tbl["account_a"].to_pylist(), tbl["account_b"].to_pylist(), tbl["co_actions"].to_pylist()
-    for i in np.nonzero(keep)[0]:
-        key = (plat[i], acc_a[i], acc_b[i])
-        prev = best.get(key)
-        carried = (prev[2] if prev else []) + [_display(test_col[i])]
-        if prev is None or p[i] < prev[0]:
-            best[key] = (float(p[i]), float(lam[i]), carried, int(counts[i]))
-        else:
-            best[key] = (prev[0], prev[1], carried, prev[3])
+    best = _strongest_test_per_pair(tbl, keep, p, lam, test_col)
     keys = sorted(best)
-    kept = pa.table(
-        {
-            "platform": pa.array([k[0] for k in keys], pa.string()),
-            "account_a": pa.array([k[1] for k in keys], pa.string()),
-            "account_b": pa.array([k[2] for k in keys], pa.string()),
-            "expected_by_chance": pa.array([round(best[k][1], 4) for k in keys], pa.float64()),
-            "p_value": pa.array([best[k][0] for k in keys], pa.float64()),
-            "carried_by": pa.array([sorted(set(best[k][2])) for k in keys], pa.list_(pa.string())),
-        }
-    )
-    study.con.register("_coord_kept_arrow", kept)
-    study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
-    study.con.unregister("_coord_kept_arrow")
+    _write_kept(study, best, keys)
     obs_ge, null_ge = pooled_curves(observed, nulls)
     kept_counts = [best[k][3] for k in keys]
     tested_pairs = int(study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_a, account_b FROM _coord_tested)")[0][0])
@@ -414,6 +387,49 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         analytic=analytic,
         per_test=per_test,
     )
+
+
+def _family_sizes(study: Study, popts: PairOptions, multi: bool) -> dict[str, int]:
+    """Per test, how many account pairs could have coincided (the BH family, untested pairs included)."""
+    shareable = _shareable_sql(popts)
+    families: dict[str, int] = {}
+    for test, a in study.sql(f"SELECT behaviour, count(DISTINCT (platform, account_id)) FROM _coord_first WHERE {shareable} GROUP BY ALL"):
+        families[str(test)] = int(a) * (int(a) - 1) // 2
+    if multi:
+        families[COMBINED] = sum(int(a) * (int(a) - 1) // 2 for _, a in study.sql(f"SELECT platform, count(DISTINCT account_id) FROM _coord_first WHERE {shareable} GROUP BY ALL"))
+    return families
+
+
+def _strongest_test_per_pair(tbl: pa.Table, keep: np.ndarray, p: np.ndarray, lam: np.ndarray, test_col: np.ndarray) -> dict[tuple[str, str, str], tuple[float, float, list[str], int]]:
+    """Per kept pair: (p, expected count, tests that kept it, co-actions) of its strongest test."""
+    best: dict[tuple[str, str, str], tuple[float, float, list[str], int]] = {}
+    plat, acc_a, acc_b, counts = tbl["platform"].to_pylist(), tbl["account_a"].to_pylist(), tbl["account_b"].to_pylist(), tbl["co_actions"].to_pylist()
+    for i in np.nonzero(keep)[0]:
+        key = (plat[i], acc_a[i], acc_b[i])
+        prev = best.get(key)
+        carried = (prev[2] if prev else []) + [_display(test_col[i])]
+        if prev is None or p[i] < prev[0]:
+            best[key] = (float(p[i]), float(lam[i]), carried, int(counts[i]))
+        else:
+            best[key] = (prev[0], prev[1], carried, prev[3])
+    return best
+
+
+def _write_kept(study: Study, best: dict[tuple[str, str, str], tuple[float, float, list[str], int]], keys: list[tuple[str, str, str]]) -> None:
+    """The kept pairs as the temp table `_coord_kept`."""
+    kept = pa.table(
+        {
+            "platform": pa.array([k[0] for k in keys], pa.string()),
+            "account_a": pa.array([k[1] for k in keys], pa.string()),
+            "account_b": pa.array([k[2] for k in keys], pa.string()),
+            "expected_by_chance": pa.array([round(best[k][1], 4) for k in keys], pa.float64()),
+            "p_value": pa.array([best[k][0] for k in keys], pa.float64()),
+            "carried_by": pa.array([sorted(set(best[k][2])) for k in keys], pa.list_(pa.string())),
+        }
+    )
+    study.con.register("_coord_kept_arrow", kept)
+    study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
+    study.con.unregister("_coord_kept_arrow")
 
 
 def _display(test: str) -> str:
@@ -456,7 +472,6 @@ def build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]
 
 
 def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None]) -> NetworkResult:
-    backend = study.ibis
     res = NetworkResult(options=opts)
     clock = time.perf_counter()
 
@@ -497,6 +512,19 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     for line in res.unseen():
         log(f"coordination: not seen: {line}")
 
+    pairs = _write_edges(study, pairs)
+    res.edges = study.count("coordination_edges")
+    _write_evidence(study, pairs)
+    res.evidence_rows = study.count("coordination_evidence")
+    _write_null_curve(study, res.null, opts.window_s)
+    lap("edges")
+    for tmp in ("_coord_pairs", "_coord_kept_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs", "_coord_tested"):
+        study.sql(f"DROP TABLE IF EXISTS {tmp}")
+    return res
+
+
+def _write_edges(study: Study, pairs: Any) -> Any:
+    """`coordination_edges` from the kept pairs' co-actions; returns those co-actions (a temp table)."""
     kept_t = study.ibis.table("_coord_kept")
     # Only the kept pairs' rows are aggregated (most co-action rows belong to pairs that lost).
     pairs = materialise(study, "_coord_kept_pairs", pairs.semi_join(kept_t, ["platform", "account_a", "account_b"]), temp=True)
@@ -506,7 +534,13 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     edges = edges.join(behav, ["platform", "account_a", "account_b"])
     edges = edges.mutate(weight=edges.co_actions.cast("float64"), weight_idf=edges.weight_idf.round(4))
     materialise(study, "coordination_edges", edges.order_by(["platform", "account_a", "account_b"]))
-    res.edges = study.count("coordination_edges")
+    return pairs
+
+
+def _write_evidence(study: Study, pairs: Any) -> None:
+    """`coordination_evidence`: every co-action behind a kept edge, who acted first, and whether
+    its behaviour carries the edge."""
+    backend = study.ibis
     kept = backend.table("coordination_edges").select("platform", "account_a", "account_b")
     ev = pairs.semi_join(kept, ["platform", "account_a", "account_b"])
     gap = ev.t_b.epoch_seconds() - ev.t_a.epoch_seconds()
@@ -524,8 +558,11 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
     # combined test did)?
     ev = ev.mutate(carries=ev.carried_by.contains(ev.behaviour) | ev.carried_by.contains("combined")).drop("carried_by")
     materialise(study, "coordination_evidence", ev.order_by(["platform", "account_a", "account_b", "t_a"]))
-    res.evidence_rows = study.count("coordination_evidence")
-    null_rows = res.null.rows()
+
+
+def _write_null_curve(study: Study, null: NullResult, window_s: int) -> None:
+    """`coordination_null`: pairs co-acting at least k times, observed against the null, per k."""
+    null_rows = null.rows()
     # One Arrow write, not one INSERT per k: a pair of hyperactive accounts can share thousands
     # of co-actions, and the curve has a row for every k up to that (measured 4 s at 1M posts).
     study.write_table(
@@ -536,16 +573,12 @@ def _build_network(study: Study, opts: NetworkOptions, log: Callable[[str], None
                 "observed_pairs": pa.array([r[1] for r in null_rows], pa.int64()),
                 "null_pairs": pa.array([float(r[2]) for r in null_rows], pa.float64()),
                 "null_ratio": pa.array([r[3] for r in null_rows], pa.float64()),
-                "min_kept": pa.array([r[0] == res.null.threshold for r in null_rows], pa.bool_()),
-                "window_s": pa.array([opts.window_s] * len(null_rows), pa.int64()),
-                "replicates": pa.array([res.null.replicates] * len(null_rows), pa.int64()),
+                "min_kept": pa.array([r[0] == null.threshold for r in null_rows], pa.bool_()),
+                "window_s": pa.array([window_s] * len(null_rows), pa.int64()),
+                "replicates": pa.array([null.replicates] * len(null_rows), pa.int64()),
             }
         ),
     )
-    lap("edges")
-    for tmp in ("_coord_pairs", "_coord_kept_pairs", "_coord_first", "_coord_near", "_coord_kept", "_coord_obs", "_coord_tested"):
-        study.sql(f"DROP TABLE IF EXISTS {tmp}")
-    return res
 
 
 def estimate_window(study: Study, behaviours: tuple[str, ...] = ("co-retweet",), quantile: float = 0.1, opts: NetworkOptions | None = None) -> dict[str, Any]:

@@ -56,31 +56,14 @@ def _unison_stale(study: Study) -> bool:
     return acc is not None and coord is not None and coord > acc
 
 
-@section("accounts", order=30)
-def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
-    tables = set(study.tables())
-    if "account_scores" not in tables or "account_features" not in tables:
-        return None
-    q = study.sql
-    n_acc, n_scored, n_origin, expected, var = q(
-        "SELECT count(*), count(bot_probability), count(origin_country), sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
-    )[0]
-    n_likely = q("SELECT count(*) FROM account_scores WHERE bot_probability >= 0.5")[0][0]
-    # Accounts unlike any labelled account (studies scored by an older botwatch lack the column).
-    n_ood = q("SELECT count(*) FILTER (WHERE bot_ood) FROM account_scores")[0][0] if "bot_ood" in study.columns("account_scores") else None
-    hist = [0] * BINS
-    for b, c in q("SELECT least(CAST(floor(bot_probability * 10) AS INTEGER), 9), count(*) FROM account_scores WHERE bot_probability IS NOT NULL GROUP BY 1"):
-        hist[int(b)] = int(c)
-    origins = q(
-        "SELECT origin_country, count(*) AS n, count(*) FILTER (WHERE origin_probability >= 0.5) AS confident FROM account_scores "
-        "WHERE origin_country IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 12"
-    )
+def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:
+    """The election's country: from the report's election, else from the accounts run's parameters."""
     home = None
     election = ctx.get("election")
     if election is not None:
         home = getattr(election, "country", None)
     if home is None:
-        runs = q("SELECT params FROM runs WHERE stage = 'accounts' AND status = 'ok' ORDER BY finished_at DESC LIMIT 1")
+        runs = study.sql("SELECT params FROM runs WHERE stage = 'accounts' AND status = 'ok' ORDER BY finished_at DESC LIMIT 1")
         if runs:
             key = json.loads(runs[0][0]).get("election")
             if key:
@@ -90,19 +73,17 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                     home = load_election(key).country
                 except Exception:  # noqa: BLE001 - a missing preset only loses the home-country line
                     home = None
-    foreign = None
-    fc: dict[str, Any] | None = None
-    if home and "origin_probabilities" in set(study.columns("account_scores")):
-        from botwatch.origin_rule import foreign_counts
+    return home
 
-        fc = foreign_counts(study, home)
-        foreign = fc["k"]
-    top = q(
+
+def _top_accounts(study: Study) -> list[dict[str, Any]]:
+    """The 20 accounts most likely automated, with their first evidence sentences."""
+    top = study.sql(
         "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, s.n_posts, s.bot_evidence, s.origin_evidence "
         "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
         "ORDER BY s.bot_probability DESC, s.n_posts DESC NULLS LAST, s.account_id LIMIT 20"
     )
-    top_rows = [
+    return [
         {
             "id": aid, "handle": h or aid, "p": bp, "origin": oc, "op": op, "posts": n,
             "bot_evidence": [s for s in json.loads(be or "[]")][:3],
@@ -110,6 +91,11 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         }
         for aid, h, bp, oc, op, n, be, oe in top
     ]
+
+
+def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
+    """Per documented signal: accounts where it is known, where it fires, and how many of those are likely automated."""
+    q = study.sql
     signal_cols = [
         ("handle_generated15", "15-character generated-looking handle", "handle_generated15 = 1"),
         ("english_female_name", "English woman's first name as display name", "english_female_name"),
@@ -135,6 +121,38 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             "FROM account_features f JOIN account_scores s USING (platform, account_id)"
         )[0]
         signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
+    return signals
+
+
+@section("accounts", order=30)
+def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
+    tables = set(study.tables())
+    if "account_scores" not in tables or "account_features" not in tables:
+        return None
+    q = study.sql
+    n_acc, n_scored, n_origin, expected, var = q(
+        "SELECT count(*), count(bot_probability), count(origin_country), sum(bot_probability), sum(bot_probability * (1 - bot_probability)) FROM account_scores"
+    )[0]
+    n_likely = q("SELECT count(*) FROM account_scores WHERE bot_probability >= 0.5")[0][0]
+    # Accounts unlike any labelled account (studies scored by an older botwatch lack the column).
+    n_ood = q("SELECT count(*) FILTER (WHERE bot_ood) FROM account_scores")[0][0] if "bot_ood" in study.columns("account_scores") else None
+    hist = [0] * BINS
+    for b, c in q("SELECT least(CAST(floor(bot_probability * 10) AS INTEGER), 9), count(*) FROM account_scores WHERE bot_probability IS NOT NULL GROUP BY 1"):
+        hist[int(b)] = int(c)
+    origins = q(
+        "SELECT origin_country, count(*) AS n, count(*) FILTER (WHERE origin_probability >= 0.5) AS confident FROM account_scores "
+        "WHERE origin_country IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 12"
+    )
+    home = _home_country(study, ctx)
+    foreign = None
+    fc: dict[str, Any] | None = None
+    if home and "origin_probabilities" in set(study.columns("account_scores")):
+        from botwatch.origin_rule import foreign_counts
+
+        fc = foreign_counts(study, home)
+        foreign = fc["k"]
+    top_rows = _top_accounts(study)
+    signals = _signal_counts(study, tables)
     from botwatch.accounts.botmodel import model_meta
 
     try:

@@ -81,6 +81,39 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     """The explorer's JSON payload (also used by tests and the benchmark)."""
     tables: set[str] = ctx.get("tables") or set(study.tables())
     score_cols = set(study.columns("account_scores")) if "account_scores" in tables else set()
+    has_clusters = "cluster_members" in tables
+    total, rows = _account_rows(study, ctx, tables, score_cols, max_accounts)
+    extra_evidence = _evidence_table(study, tables)
+    out_rows, raw_keys, ids = _rows_with_evidence(rows, extra_evidence)
+    details = _details(study, raw_keys[:detail_accounts])
+    for i, _d in enumerate(details):
+        out_rows[i][12] = i
+    countries = sorted({r[5] for r in out_rows if r[5]})
+    clusters = len({r[7] for r in out_rows if r[7] is not None})
+    return {
+        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail", "p_out"],
+        "rows": out_rows,
+        "ev": ids,
+        "details": details,
+        "total": total,
+        "countries": countries,
+        "clusters": clusters,
+        "has": {
+            "bot": "bot_probability" in score_cols,
+            "origin": "origin_probability" in score_cols,
+            "cluster": has_clusters,
+            "evidence": bool(extra_evidence) or "bot_evidence" in score_cols,
+            # Archives without display names (the IRA release) would show an always-empty column.
+            "name": any(r[3] for r in out_rows),
+        },
+        "home": getattr(ctx.get("election"), "country", None),
+    }
+
+
+
+def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_cols: set[str], max_accounts: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """(accounts in the study, the first `max_accounts` rows, most likely automated first) with
+    whatever scores and clusters the study has; absent columns read as NULL."""
 
     def sc(col: str) -> str:
         return f"s.{col}" if col in score_cols else "NULL"
@@ -115,7 +148,12 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         f"{sc('bot_evidence')}, {sc('origin_evidence')}, a.account_id, {p_out} {base} "
         f"ORDER BY {order}coalesce(pc.posts, 0) DESC, a.platform, a.account_id LIMIT {int(max_accounts)}"
     )
-    extra_evidence = _evidence_table(study, tables)
+    return total, rows
+
+
+def _rows_with_evidence(rows: list[tuple[Any, ...]], extra_evidence: dict[tuple[str, str], list[str]]) -> tuple[list[list[Any]], list[tuple[str, str]], list[str]]:
+    """Payload rows whose evidence is a list of indexes into one shared list of sentences (each
+    sentence sent once), with the (platform, account_id) keys and that sentence list."""
     sentences: dict[str, int] = {}  # sentence (full or shortened) -> index into ids
     ids: list[str] = []
 
@@ -147,29 +185,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
                     break
         out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1, p_outside])
         raw_keys.append((plat, raw_id))
-    details = _details(study, raw_keys[:detail_accounts])
-    for i, _d in enumerate(details):
-        out_rows[i][12] = i
-    countries = sorted({r[5] for r in out_rows if r[5]})
-    clusters = len({r[7] for r in out_rows if r[7] is not None})
-    return {
-        "cols": ["platform", "id", "handle", "name", "bot", "origin", "origin_p", "cluster", "posts", "created", "followers", "ev", "detail", "p_out"],
-        "rows": out_rows,
-        "ev": ids,
-        "details": details,
-        "total": total,
-        "countries": countries,
-        "clusters": clusters,
-        "has": {
-            "bot": "bot_probability" in score_cols,
-            "origin": "origin_probability" in score_cols,
-            "cluster": has_clusters,
-            "evidence": bool(extra_evidence) or "bot_evidence" in score_cols,
-            # Archives without display names (the IRA release) would show an always-empty column.
-            "name": any(r[3] for r in out_rows),
-        },
-        "home": getattr(ctx.get("election"), "country", None),
-    }
+    return out_rows, raw_keys, ids
 
 
 def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
