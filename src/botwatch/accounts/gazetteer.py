@@ -1,6 +1,8 @@
 """Offline lookup of countries from free-text profile locations and time-zone names.
 
-The data (countries.tsv, places.tsv) ship with the package and were written for botwatch: country
+The data (countries.tsv, places.tsv, time_zones.tsv, regional_languages.tsv) ship with the package
+and were written for botwatch (scripts/build_gazetteer.py generates larger tables from GeoNames and
+tzdata; measured, they named Russia for more ordinary accounts, so they are not shipped): country
 names in English, their own language and Russian, and major cities and regions in Latin and
 Cyrillic spellings. Matching is on whole words after lower-casing and removing accents, so
 "Москва", "MOSCOW" and "moscow, russia" all find RU, and "Moscow, Idaho" finds both RU and US
@@ -20,27 +22,6 @@ US_STATE_CODES = frozenset(
 )
 _STATE_SUFFIX = re.compile(r",\s*([A-Z]{2})\b")
 
-# Rails/v1.1 `time_zone` names → country (the common ones; others fall back to `utc_offset`).
-TIME_ZONE_NAMES: dict[str, str] = {
-    "Eastern Time (US & Canada)": "US", "Central Time (US & Canada)": "US", "Mountain Time (US & Canada)": "US",
-    "Pacific Time (US & Canada)": "US", "Alaska": "US", "Hawaii": "US", "Arizona": "US", "Indiana (East)": "US",
-    "Atlantic Time (Canada)": "CA", "Newfoundland": "CA", "Saskatchewan": "CA",
-    "London": "GB", "Edinburgh": "GB", "Dublin": "IE", "Lisbon": "PT",
-    "Moscow": "RU", "St. Petersburg": "RU", "Volgograd": "RU", "Kaliningrad": "RU", "Samara": "RU", "Ekaterinburg": "RU",
-    "Novosibirsk": "RU", "Krasnoyarsk": "RU", "Irkutsk": "RU", "Yakutsk": "RU", "Vladivostok": "RU", "Magadan": "RU", "Kamchatka": "RU",
-    "Kyiv": "UA", "Kiev": "UA", "Minsk": "BY", "Almaty": "KZ", "Astana": "KZ", "Tashkent": "UZ", "Tbilisi": "GE", "Yerevan": "AM",
-    "Sofia": "BG", "Belgrade": "RS", "Berlin": "DE", "Bern": "CH", "Vienna": "AT", "Paris": "FR", "Brussels": "BE",
-    "Amsterdam": "NL", "Madrid": "ES", "Rome": "IT", "Stockholm": "SE", "Copenhagen": "DK", "Helsinki": "FI", "Warsaw": "PL",
-    "Prague": "CZ", "Budapest": "HU", "Bucharest": "RO", "Athens": "GR", "Istanbul": "TR", "Jerusalem": "IL",
-    "Riyadh": "SA", "Abu Dhabi": "AE", "Cairo": "EG", "Tehran": "IR", "Brasilia": "BR", "Mexico City": "MX",
-    "Guadalajara": "MX", "Buenos Aires": "AR", "Bogota": "CO", "Caracas": "VE", "Santiago": "CL", "Tokyo": "JP",
-    "Osaka": "JP", "Sapporo": "JP", "Seoul": "KR", "Beijing": "CN", "Jakarta": "ID", "Kuala Lumpur": "MY",
-    "Bangkok": "TH", "New Delhi": "IN", "Mumbai": "IN", "Kolkata": "IN", "Chennai": "IN", "Karachi": "PK",
-    "Islamabad": "PK", "Lagos": "NG", "West Central Africa": "NG", "Pretoria": "ZA", "Nairobi": "KE",
-    "Manila": "PH", "Sydney": "AU", "Melbourne": "AU", "Brisbane": "AU", "Perth": "AU", "Adelaide": "AU",
-    "Wellington": "NZ", "Auckland": "NZ", "America/New_York": "US", "America/Chicago": "US", "America/Los_Angeles": "US",
-    "Europe/London": "GB", "Europe/Moscow": "RU",
-}
 
 
 @dataclass(frozen=True)
@@ -71,6 +52,12 @@ def countries() -> dict[str, Country]:
     for iso2, weight, tzs, langs, scripts, names in _rows("countries.tsv"):
         out[iso2] = Country(iso2, float(weight), tuple(tzs.split(",")), tuple(langs.split(",")), tuple(scripts.split(",")), tuple(names.split("|")))
     return out
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> dict[str, str]:
+    """v1.1 `time_zone` names (Rails) and IANA ids → country (time_zones.tsv); others fall back to `utc_offset`."""
+    return {name.strip(): iso2.strip() for name, iso2 in _rows("time_zones.tsv")}
 
 
 @lru_cache(maxsize=1)
@@ -111,4 +98,4 @@ def country_of_time_zone(name: str | None) -> str | None:
     """The country a v1.1 `time_zone` name implies, if it is one we know."""
     if not name:
         return None
-    return TIME_ZONE_NAMES.get(name.strip())
+    return time_zone_names().get(name.strip())
