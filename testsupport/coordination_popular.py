@@ -22,10 +22,11 @@ superfans (`sparse_spec`). Everything is DuckDB SQL with hash-based random numbe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from testsupport.coordination_synth import _u
 from botwatch.study import Study
+from testsupport.coordination_synth import _u
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,24 @@ def generate_popular(study: Study, spec: PopularSpec = PopularSpec()) -> dict[st
     acct = lambda expr, salt: f"'fan' || lpad(CAST(CAST(floor(exp({_u(expr, s, salt)} * ln({spec.accounts}))) AS BIGINT) - 1 AS VARCHAR), 6, '0')"  # noqa: E731
     delay = lambda expr, salt: f"to_seconds(CAST(floor(-ln(1 - {_u(expr, s, salt)}) * {spec.mean_delay_s}) AS BIGINT) + 1)"  # noqa: E731
     study.sql("SET enable_progress_bar = false")
+    _crowd_and_superfans(study, spec, start, span, acct, delay)
+    _network(study, spec)
+    counts = {
+        "posts": int(study.sql("SELECT count(*) FROM posts")[0][0]),
+        "retweets": int(study.sql("SELECT count(*) FROM posts WHERE kind = 'retweet'")[0][0]),
+        "network_actions": int(study.sql("SELECT count(*) FROM _pop_net")[0][0]),
+        "top_min_retweeters": int(study.sql("SELECT min(c) FROM (SELECT count(DISTINCT account_id) c FROM posts WHERE ref_post_id LIKE 'party-post%' GROUP BY ref_post_id)")[0][0] or 0),
+        "top_max_retweeters": int(study.sql("SELECT max(c) FROM (SELECT count(DISTINCT account_id) c FROM posts WHERE ref_post_id LIKE 'party-post%' GROUP BY ref_post_id)")[0][0] or 0),
+        "accounts": int(study.sql("SELECT count(DISTINCT account_id) FROM posts")[0][0]),
+    }
+    for t in ("_pop_orig", "_pop_rt", "_pop_net"):
+        study.sql(f"DROP TABLE IF EXISTS {t}")
+    return counts
+
+
+def _crowd_and_superfans(study: Study, spec: PopularSpec, start: str, span: int, acct: Callable[[str, str], str], delay: Callable[[str, str], str]) -> None:
+    """The ordinary stream: originals, the party posts, the crowd's retweets and the superfans."""
+    s = spec.seed
     # Ordinary originals and the party posts; the party posts come in the first days so their
     # retweets (hours long) stay inside the stream.
     study.sql(
@@ -130,6 +149,11 @@ def generate_popular(study: Study, spec: PopularSpec = PopularSpec()) -> dict[st
           OR (o.top_rank = 0 AND {_u('f * 7919 + o.i', s, 'so')} < 20.0 / {spec.originals})
         """
     )
+
+
+def _network(study: Study, spec: PopularSpec) -> None:
+    """The planted network's retweets of the party posts (`_pop_net`)."""
+    s = spec.seed
     # The network: each party post triggers it once (a lag after the post), and each member that
     # joins acts within the spread after the trigger. Nothing else: it amplifies only these.
     study.sql(
@@ -150,14 +174,3 @@ def generate_popular(study: Study, spec: PopularSpec = PopularSpec()) -> dict[st
         FROM _pop_net
         """
     )
-    counts = {
-        "posts": int(study.sql("SELECT count(*) FROM posts")[0][0]),
-        "retweets": int(study.sql("SELECT count(*) FROM posts WHERE kind = 'retweet'")[0][0]),
-        "network_actions": int(study.sql("SELECT count(*) FROM _pop_net")[0][0]),
-        "top_min_retweeters": int(study.sql("SELECT min(c) FROM (SELECT count(DISTINCT account_id) c FROM posts WHERE ref_post_id LIKE 'party-post%' GROUP BY ref_post_id)")[0][0] or 0),
-        "top_max_retweeters": int(study.sql("SELECT max(c) FROM (SELECT count(DISTINCT account_id) c FROM posts WHERE ref_post_id LIKE 'party-post%' GROUP BY ref_post_id)")[0][0] or 0),
-        "accounts": int(study.sql("SELECT count(DISTINCT account_id) FROM posts")[0][0]),
-    }
-    for t in ("_pop_orig", "_pop_rt", "_pop_net"):
-        study.sql(f"DROP TABLE IF EXISTS {t}")
-    return counts

@@ -51,14 +51,36 @@ def planted_accounts(spec: CrowdSpec) -> list[str]:
 
 def generate(study: Study, spec: CrowdSpec = CrowdSpec()) -> dict[str, int]:
     """Append a generated crowd to `study.posts`; returns row counts by part."""
-    s = spec.seed
     n_rt = int(spec.posts * spec.retweet_share)
     n_orig = spec.posts - n_rt
     start = "TIMESTAMP '2017-05-01 00:00:00'"
     span = spec.days * 86400
-    # Crowd activity is heavy-tailed: account index drawn log-uniformly (density ~ 1/x).
-    acct = lambda salt: f"'user' || lpad(CAST(CAST(floor(exp({_u('i', s, salt)} * ln({spec.accounts}))) AS BIGINT) - 1 AS VARCHAR), 7, '0')"  # noqa: E731
     study.sql("SET enable_progress_bar = false")
+    _crowd_originals(study, spec, n_orig, start, span)
+    _crowd_retweets(study, spec, n_rt, n_orig)
+    cover = _planted_network(study, spec, n_rt, n_orig, start, span)
+    k, c = spec.planted, spec.campaign_posts
+    counts = {
+        "originals": n_orig,
+        "retweets": n_rt,
+        "campaign_posts": c,
+        "planted_actions": int(study.sql("SELECT count(*) FROM _synth_planted")[0][0]),
+        "planted_cover": k * cover,
+    }
+    counts["posts"] = int(study.sql("SELECT count(*) FROM posts")[0][0])
+    counts["mega_retweets"] = int(study.sql("SELECT count(*) FROM _synth_rt WHERE oi = 0")[0][0])
+    for t in ("_synth_orig", "_synth_rt", "_synth_campaign", "_synth_planted"):
+        study.sql(f"DROP TABLE IF EXISTS {t}")
+    return counts
+
+def _account_sql(spec: CrowdSpec, salt: str) -> str:
+    """SQL for a crowd account id: heavy-tailed activity, the index drawn log-uniformly (density ~ 1/x)."""
+    return f"'user' || lpad(CAST(CAST(floor(exp({_u('i', spec.seed, salt)} * ln({spec.accounts}))) AS BIGINT) - 1 AS VARCHAR), 7, '0')"
+
+
+def _crowd_originals(study: Study, spec: CrowdSpec, n_orig: int, start: str, span: int) -> None:
+    """The crowd's original posts (kept as `_synth_orig` for the retweets), some with a link."""
+    s, acct = spec.seed, (lambda salt: _account_sql(spec, salt))
     study.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE _synth_orig AS
@@ -76,6 +98,11 @@ def generate(study: Study, spec: CrowdSpec = CrowdSpec()) -> dict[str, int]:
         FROM _synth_orig
         """
     )
+
+
+def _crowd_retweets(study: Study, spec: CrowdSpec, n_rt: int, n_orig: int) -> None:
+    """The crowd's retweets (`_synth_rt`)."""
+    s, acct = spec.seed, (lambda salt: _account_sql(spec, salt))
     # Retweets: a fixed share go to post 0 (the mega post) within a few hours; the rest pick an
     # original among 1..n-1 log-uniformly (Zipf-like popularity) and follow it after an
     # exponential delay.
@@ -99,10 +126,15 @@ def generate(study: Study, spec: CrowdSpec = CrowdSpec()) -> dict[str, int]:
         FROM _synth_rt r JOIN _synth_orig o ON o.i = r.oi
         """
     )
+
+
+def _planted_network(study: Study, spec: CrowdSpec, n_rt: int, n_orig: int, start: str, span: int) -> int:
+    """The leader's campaign posts, the planted members' retweets and copies of them, and the
+    members' cover retweets of crowd posts; returns cover retweets per member."""
     # The planted network: a leader posts campaign posts; members retweet each with probability
     # planted_join_p, within planted_jitter_s seconds after a lag, and sometimes copy the text.
     # Members also retweet the crowd's popular posts like anyone (cover traffic).
-    k, c = spec.planted, spec.campaign_posts
+    s, k, c = spec.seed, spec.planted, spec.campaign_posts
     study.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE _synth_campaign AS
@@ -153,18 +185,8 @@ def generate(study: Study, spec: CrowdSpec = CrowdSpec()) -> dict[str, int]:
         JOIN _synth_orig o ON o.i = CAST(floor(exp({_u('m * 1009 + q', s, 'vp')} * ln({n_orig}))) AS BIGINT) - 1
         """
     )
-    counts = {
-        "originals": n_orig,
-        "retweets": n_rt,
-        "campaign_posts": c,
-        "planted_actions": int(study.sql("SELECT count(*) FROM _synth_planted")[0][0]),
-        "planted_cover": k * cover,
-    }
-    counts["posts"] = int(study.sql("SELECT count(*) FROM posts")[0][0])
-    counts["mega_retweets"] = int(study.sql("SELECT count(*) FROM _synth_rt WHERE oi = 0")[0][0])
-    for t in ("_synth_orig", "_synth_rt", "_synth_campaign", "_synth_planted"):
-        study.sql(f"DROP TABLE IF EXISTS {t}")
-    return counts
+    return cover
+
 
 
 def recovery(study: Study, truth: list[str]) -> dict[str, float | int]:
