@@ -54,7 +54,7 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
             continue
         try:
             obj = loads(data)
-        except orjson.JSONDecodeError as exc:
+        except (orjson.JSONDecodeError, RecursionError) as exc:
             sink.reject(line.number, f"invalid JSON: {exc}", data)
             continue
         try:

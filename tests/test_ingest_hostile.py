@@ -1,0 +1,108 @@
+"""Hostile input (issue 17): one odd record is one rejected line, never a lost file.
+
+Each test plants one bad (or merely unusual) record between good ones and checks that the good
+ones are all stored, and the bad one is in `rejected` with its line and a reason.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from botwatch import open_study
+from botwatch.ingest import runner
+from botwatch.ingest.runner import ingest
+
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+V1_TIME = "%a %b %d %H:%M:%S {off} %Y"
+
+
+def _status(pid: int, created: str = "Wed Oct 10 20:19:24 +0000 2018", **extra: object) -> bytes:
+    return json.dumps({"id_str": str(pid), "created_at": created, "full_text": f"post {pid}", "user": {"id_str": "u1", "screen_name": "x"}, **extra}).encode()
+
+
+def _ingest(name: str, content: bytes, *, native: bool = False, workers: int = 1):  # type: ignore[no-untyped-def]
+    """A fresh study holding one file (fresh per call: hypothesis runs many examples per test)."""
+    tmp = Path(tempfile.mkdtemp(prefix="botwatch-hostile-"))
+    f = tmp / name
+    f.write_bytes(content)
+    study = open_study(tmp / "s.duckdb")
+    with mock.patch.object(runner, "NATIVE_MIN_BYTES", 0 if native else 1 << 62):
+        res = ingest(study, [str(f)], workers=workers, force=True).files[0]
+    return study, res
+
+
+def _v1_time(when: datetime, offset_minutes: int) -> str:
+    sign = "+" if offset_minutes >= 0 else "-"
+    off = f"{sign}{abs(offset_minutes) // 60:02d}{abs(offset_minutes) % 60:02d}"
+    return f"{when.strftime('%a %b %d %H:%M:%S')} {off} {when.year:04d}"
+
+
+def _utc(when: datetime, offset_minutes: int) -> datetime | None:
+    """The UTC time of a local time, or None when it falls outside the years 1-9999."""
+    try:
+        return when - timedelta(minutes=offset_minutes)
+    except OverflowError:
+        return None
+
+
+ANY_TIME = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)).map(lambda d: d.replace(microsecond=0))
+OFFSET = st.integers(min_value=-12 * 60, max_value=14 * 60)
+
+
+@SETTINGS
+@pytest.mark.parametrize("native", [False, True])
+@given(times=st.lists(st.tuples(ANY_TIME, OFFSET), min_size=1, max_size=6))
+def test_times_across_the_whole_representable_range_are_stored_or_rejected_alone(native: bool, times: list[tuple[datetime, int]]) -> None:
+    """Post times from year 1 to 9999 with any offset: each is stored exactly (the sequence key
+    no longer overflows after 2038) or, when its UTC time does not exist, rejected alone."""
+    lines = [_status(1)] + [_status(10 + i, _v1_time(w, off)) for i, (w, off) in enumerate(times)] + [_status(2)]
+    study, res = _ingest("v1.jsonl", b"\n".join(lines) + b"\n", native=native)
+    with study:
+        assert res.error is None
+        got = dict(study.sql("SELECT post_id, created_at FROM posts"))
+        rejected = {line for (line,) in study.sql("SELECT line FROM rejected")}
+        assert got["1"] == got["2"] == datetime(2018, 10, 10, 20, 19, 24)
+        for i, (w, off) in enumerate(times):
+            utc = _utc(w, off)
+            if utc is None:
+                assert str(10 + i) not in got and i + 2 in rejected
+            else:
+                assert got[str(10 + i)] == utc
+        assert study.sql("SELECT last_seen FROM accounts")[0][0] == max(got.values())
+
+
+@settings(max_examples=8, deadline=None)
+@given(when=ANY_TIME, off=st.sampled_from(["+14:00", "-12:00", "Z", "+05:30"]))
+def test_iso_times_across_the_whole_range_in_csv(when: datetime, off: str) -> None:
+    """The same for ISO 8601 times in a CSV archive (`fromisoformat` + `astimezone` overflowed)."""
+    header = "tweetid,userid,tweet_time,tweet_text\n"
+    body = f"1,u,2018-01-01 10:00,a\n2,u,{when.isoformat()}{off},b\n3,u,2018-01-01 11:00,c\n"
+    study, res = _ingest("io.csv", (header + body).encode())
+    with study:
+        assert res.error is None and res.read == 3
+        ids = {r[0] for r in study.sql("SELECT post_id FROM posts")}
+        assert {"1", "3"} <= ids and ("2" in ids) != (res.rejected == 1)
+
+
+@settings(max_examples=10, deadline=None)
+@given(depth=st.integers(min_value=1, max_value=20_000), where=st.sampled_from(["zz", "entities"]), brace=st.booleans())
+def test_json_nested_to_any_depth_is_one_line(depth: int, where: str, brace: bool) -> None:
+    """A record nested thousands deep is stored or rejected on its own (msgspec raised RecursionError)."""
+    nested = ('{"a":' * depth + "1" + "}" * depth) if brace else ("[" * depth + "]" * depth)
+    deep = _status(5)[:-1] + f', "{where}": {nested}}}'.encode()
+    study, res = _ingest("v1.jsonl", b"\n".join([_status(1), deep, _status(3)]) + b"\n")
+    with study:
+        assert res.error is None and res.read == 3
+        ids = {r[0] for r in study.sql("SELECT post_id FROM posts")}
+        assert {"1", "3"} <= ids
+        assert res.stored + res.rejected == 3
+        if res.rejected:
+            assert study.sql("SELECT line FROM rejected") == [(2,)]
