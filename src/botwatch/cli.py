@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
@@ -45,7 +46,8 @@ StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. st
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {msg}", highlight=False, markup=True)
+    # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.
+    console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, markup=True)
     raise typer.Exit(code)
 
 
@@ -87,7 +89,7 @@ def ingest(
         task_ids: dict[str, int] = {}
 
         def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
-            tid = progress.add_task(Path(path).name[:40], total=size)
+            tid = progress.add_task(escape(Path(path).name[:40]), total=size)
             task_ids[path] = tid
             return lambda done: progress.update(tid, completed=done)
 
@@ -96,12 +98,12 @@ def ingest(
             if tid is not None:
                 progress.remove_task(tid)
             if res.skipped:
-                console.print(f"[yellow]skipped[/yellow] {res.source}: {res.skipped}", highlight=False)
+                console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
             elif res.error:
-                console.print(f"[red]failed[/red] {res.source}: {res.error} (file rolled back; study unchanged)", highlight=False)
+                console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (file rolled back; study unchanged)", highlight=False)
             else:
                 console.print(
-                    f"[green]ok[/green] {res.source} [{res.format or 'unreadable'}]: read {res.read:,}, stored {res.stored:,}, "
+                    f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
                     f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
                     highlight=False,
                 )
@@ -116,7 +118,7 @@ def ingest(
         )
         out.print(tbl)
         if summary.total("rejected"):
-            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False)
+            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
     if summary.nothing_read:
         _fail("nothing could be read from the inputs", code=1)
 
@@ -128,22 +130,22 @@ def status(study: StudyArg) -> None:
 
     with _open(study, read_only=True) as st:
         s = study_summary(st)
-        out.print(f"[bold]{study}[/bold]", highlight=False)
+        out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC")
-        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}")
+        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}", markup=False)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
             t.add_column(c)
         for f, p, n in s["by_format"]:
-            t.add_row(str(f), str(p), f"{n:,}")
+            t.add_row(escape(str(f)), escape(str(p)), f"{n:,}")
         out.print(t)
         if s["rejected_by_error"]:
             t = Table(title="Rejected, by error")
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
-                t.add_row(str(e)[:100], f"{n:,}")
+                t.add_row(escape(str(e)[:100]), f"{n:,}")
             out.print(t)
         runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
@@ -152,7 +154,7 @@ def status(study: StudyArg) -> None:
         for stage, stat, fin, rows in runs:
             t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
         out.print(t)
-        out.print("tables: " + ", ".join(st.tables()))
+        out.print("tables: " + ", ".join(st.tables()), markup=False)
 
 
 @app.command()
@@ -167,7 +169,7 @@ def export(
             n = st.export(table, output)
         except StudyError as exc:
             _fail(str(exc))
-        out.print(f"wrote {n:,} rows of {table} to {output}")
+        out.print(f"wrote {n:,} rows of {table} to {output}", markup=False)
 
 
 def _load_election(ref: Optional[str]):  # type: ignore[no-untyped-def]
@@ -192,7 +194,7 @@ def analyze(
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
 
-    ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False))
+    ctx = Context(election=_load_election(election), options={"sample_rate": sample_rate} if sample_rate else {}, log=lambda m: console.print(m, highlight=False, markup=False))
     with _open(study) as st:
         try:
             results = run_analyze(st, ctx, only=stage or None, skip=skip or None)
@@ -257,34 +259,34 @@ def elections_list() -> None:
 
     for name in list_presets():
         e = load_election(name)
-        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False)
+        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
 
 
 @elections_app.command("show")
 def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML file")]) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
     e = _load_election(ref)
-    out.print(f"[bold]{e.name}[/bold] ({e.key}, {e.country}); called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
-    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False)
-    out.print("election keywords: " + ", ".join(e.keywords), highlight=False)
+    out.print(f"[bold]{escape(e.name)}[/bold] {escape(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
+    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False, markup=False)
+    out.print("election keywords: " + ", ".join(e.keywords), highlight=False, markup=False)
     for p in e.parties:
-        out.print(f"[bold]{p.key}[/bold]: {p.name} (leader {p.leader or '?'}; colour {p.colour})", highlight=False)
-        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False)
-        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False)
-        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False)
-        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False)
-    out.print("events (UTC):", highlight=False)
+        out.print(f"[bold]{escape(p.key)}[/bold]: " + escape(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
+        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False, markup=False)
+        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False, markup=False)
+        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False, markup=False)
+        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False, markup=False)
+    out.print("events (UTC):", highlight=False, markup=False)
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
-        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False)
-    out.print("sources: " + "; ".join(e.sources), highlight=False)
+        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
+    out.print("sources: " + "; ".join(e.sources), highlight=False, markup=False)
 
 
 @elections_app.command("check")
 def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML file to validate")]) -> None:
     """Validate an election file; exits non-zero with the field at fault."""
     e = _load_election(str(path))
-    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events")
+    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events", markup=False)
 
 
 for _mod in COMMAND_MODULES:
