@@ -66,3 +66,26 @@ def test_markup_in_rejected_errors_and_election_names_is_text(tmp_path: Path) ->
     shown = runner.invoke(app, ["elections", "show", str(e)])
     assert shown.exit_code == 0, shown.output
     assert "[/x] election [b]" in shown.output
+
+
+def test_elections_check_of_dev_zero_a_folder_or_a_binary_file_is_a_clear_error(tmp_path: Path) -> None:
+    """`elections check /dev/zero` read 23.7 GB until the kernel killed it; a folder or a binary
+    file raised IsADirectoryError / UnicodeDecodeError tracebacks."""
+    binary = tmp_path / "b.toml"
+    binary.write_bytes(b"name = 1\n\x00\x00\xff\xfe")
+    for path, words in [("/dev/zero", "too large"), (str(tmp_path), "is a directory"), (str(binary), "binary")]:
+        res = runner.invoke(app, ["elections", "check", path])
+        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+        assert words in res.output
+
+
+def test_a_user_named_bot_model_is_read_with_a_limit() -> None:
+    from botwatch.accounts.botmodel import model_meta
+    from botwatch.userfile import UserFileError
+
+    try:
+        model_meta("/dev/zero")
+    except UserFileError as exc:
+        assert "too large" in str(exc)
+    else:  # pragma: no cover - the assertion that matters
+        raise AssertionError("a bot model of endless zeros was accepted")
