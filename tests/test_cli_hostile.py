@@ -89,3 +89,65 @@ def test_a_user_named_bot_model_is_read_with_a_limit() -> None:
         assert "too large" in str(exc)
     else:  # pragma: no cover - the assertion that matters
         raise AssertionError("a bot model of endless zeros was accepted")
+
+
+def _formula_study(tmp_path: Path) -> Path:
+    f = tmp_path / "f.jsonl"
+    texts = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "plain = text"]
+    f.write_text("\n".join(json.dumps({"id_str": str(i), "created_at": "Wed Oct 10 20:19:24 +0000 2018", "full_text": t, "user": {"id_str": "u"}})
+                           for i, t in enumerate(texts)) + "\n")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    return study
+
+
+def test_csv_export_defuses_formula_cells_unless_verbatim_and_never_overwrites_without_force(tmp_path: Path) -> None:
+    import csv
+
+    study = _formula_study(tmp_path)
+    out = tmp_path / "x.csv"
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "--verbatim" in res.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        texts = {r["post_id"]: r["text"] for r in csv.DictReader(fh)}
+    assert texts["0"] == "'=HYPERLINK(\"http://x\")" and texts["1"] == "'+1" and texts["2"] == "'-2" and texts["3"] == "'@SUM(A1)"
+    assert texts["4"] == "'\tTab" and texts["5"] == "'\rCR" and texts["6"] == "plain = text"
+    again = runner.invoke(app, ["export", str(study), "posts", "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(out), "--force", "--verbatim"])
+    assert res.exit_code == 0, res.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        assert {r["post_id"]: r["text"] for r in csv.DictReader(fh)}["0"] == "=HYPERLINK(\"http://x\")"
+    jl = tmp_path / "x.jsonl"
+    assert runner.invoke(app, ["export", str(study), "posts", "-o", str(jl)]).exit_code == 0
+    exact = {r["post_id"]: r["text"] for r in map(json.loads, jl.read_text().splitlines())}
+    assert exact["0"] == "=HYPERLINK(\"http://x\")" and exact["5"] == "\rCR"
+
+
+def test_export_to_a_directory_an_unusable_folder_or_a_full_disk_is_a_clear_error(tmp_path: Path) -> None:
+    from unittest import mock
+
+    import duckdb
+
+    from botwatch.study import Study
+
+    study = _formula_study(tmp_path)
+    (tmp_path / "d.csv").mkdir()
+    (tmp_path / "file").write_text("x")
+    for target, words in [(tmp_path / "d.csv", "is a directory"), (tmp_path / "file" / "x.csv", "cannot create the folder")]:
+        res = runner.invoke(app, ["export", str(study), "posts", "-o", str(target)])
+        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+        assert words in res.output
+    real = Study.sql
+
+    def full_disk(self, query, params=None):  # type: ignore[no-untyped-def]
+        if query.startswith("COPY"):
+            raise duckdb.IOException('IO Error: Could not write file "x": No space left on device')
+        return real(self, query, params)
+
+    with mock.patch.object(Study, "sql", full_disk):
+        res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / "full.csv")])
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+    assert "No space left on device" in res.output
+    assert not (tmp_path / "full.csv").exists() and not list(tmp_path.glob(".full.csv*"))

@@ -162,14 +162,20 @@ def export(
     study: StudyArg,
     table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
+    verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
 ) -> None:
-    """Export any table of a study to Parquet, CSV or JSON lines."""
+    """Export any table of a study to Parquet, CSV or JSON lines (CSV formula cells defused)."""
+    from botwatch.table_export import export_table
+
     with _open(study, read_only=True) as st:
         try:
-            n = st.export(table, output)
+            n = export_table(st, table, output, force=force, verbatim=verbatim)
         except StudyError as exc:
             _fail(str(exc))
         out.print(f"wrote {n:,} rows of {table} to {output}", markup=False)
+        if output.suffix.lower() == ".csv" and not verbatim:
+            console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
 
 
 def _load_election(ref: Optional[str]):  # type: ignore[no-untyped-def]
