@@ -151,3 +151,49 @@ def test_export_to_a_directory_an_unusable_folder_or_a_full_disk_is_a_clear_erro
     assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
     assert "No space left on device" in res.output
     assert not (tmp_path / "full.csv").exists() and not list(tmp_path.glob(".full.csv*"))
+
+
+def test_bad_ingest_memory_setting_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BOTWATCH_INGEST_MEMORY", "lots")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+    assert "BOTWATCH_INGEST_MEMORY" in res.output and "2GB" in res.output
+    monkeypatch.setenv("BOTWATCH_INGEST_MEMORY", "1.5gb")
+    assert runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+
+
+def test_a_full_disk_at_commit_is_one_clear_error_and_the_earlier_file_is_kept(tmp_path: Path) -> None:
+    """After a failed COMMIT DuckDB invalidates the connection, so ROLLBACK, the runs row and the
+    memory reset all failed too: four chained tracebacks. Now: one message, first file kept."""
+    from unittest import mock
+
+    import duckdb
+
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(_status(1) + "\n")
+    second.write_text(_status(2) + "\n")
+    real, state = Study.sql, {"commits": 0}
+
+    def failing(self, query, params=None):  # type: ignore[no-untyped-def]
+        if query == "COMMIT":
+            state["commits"] += 1
+            if state["commits"] == 2:
+                real(self, "ROLLBACK")
+                state["dead"] = True
+                raise duckdb.IOException("IO Error: No space left on device")
+        if state.get("dead"):
+            raise duckdb.FatalException("FATAL Error: database has been invalidated because of a previous fatal error")
+        return real(self, query, params)
+
+    with mock.patch.object(Study, "sql", failing):
+        res = runner.invoke(app, ["ingest", str(study), str(first), str(second)])
+    assert isinstance(res.exception, SystemExit) and res.exit_code == 2, res.output
+    assert "No space left on device" in res.output and "run the same command again" in res.output
+    assert "Traceback" not in res.output
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        assert st.sql("SELECT post_id FROM posts") == [("1",)]

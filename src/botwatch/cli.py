@@ -77,11 +77,28 @@ def ingest(
     workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed)."""
-    from botwatch.ingest.runner import FileResult, expand_inputs, ingest as run_ingest
+    import duckdb
+
+    from botwatch.ingest.runner import FileResult, IngestSettingError, expand_inputs, ingest as run_ingest, memory_setting
 
     files = expand_inputs(inputs)
     if not files:
         _fail("no input files")
+    try:
+        memory_setting()
+    except IngestSettingError as exc:
+        _fail(str(exc))
+    try:
+        summary = _ingest_with_progress(study, files, force, max_record_mb, workers, run_ingest, FileResult)
+    except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        _fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+    if summary.nothing_read:
+        _fail("nothing could be read from the inputs", code=1)
+
+
+def _ingest_with_progress(study: Path, files: list[str], force: bool, max_record_mb: float, workers: Optional[int], run_ingest, FileResult):  # type: ignore[no-untyped-def]
+    """The ingest command's work: progress bars, a line per file and the summary table."""
     with _open(study) as st, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
         console=console, transient=True, disable=not console.is_terminal,
@@ -119,8 +136,7 @@ def ingest(
         out.print(tbl)
         if summary.total("rejected"):
             console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
-    if summary.nothing_read:
-        _fail("nothing could be read from the inputs", code=1)
+    return summary
 
 
 @app.command()

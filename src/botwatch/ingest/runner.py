@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
@@ -187,7 +189,10 @@ def _ingest_source(
         )
         q("COMMIT")
     except BaseException as exc:
-        q("ROLLBACK")
+        try:
+            q("ROLLBACK")
+        except Exception:  # noqa: BLE001 - after a failed COMMIT (disk full) DuckDB has rolled back itself
+            pass
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         result.error = f"{type(exc).__name__}: {exc}"
@@ -302,6 +307,26 @@ class _ProgressSink:
             self._progress(self._src.bytes_consumed())
 
 
+class IngestSettingError(ValueError):
+    """A setting (environment variable) ingest cannot use; the message names it and the fix."""
+
+
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
+
+
+def memory_setting() -> str:
+    """DuckDB's memory limit while ingesting: BOTWATCH_INGEST_MEMORY (e.g. 2GB), default 1GB.
+
+    Checked here, so `lots` is one clear message before any file is touched rather than a
+    DuckDB parser error with a traceback.
+    """
+    raw = os.environ.get("BOTWATCH_INGEST_MEMORY", "1GB")
+    m = _MEMORY.fullmatch(raw)
+    if m is None or float(m.group(1)) <= 0:
+        raise IngestSettingError(f"BOTWATCH_INGEST_MEMORY={raw!r} is not a memory size: use a number and a unit, e.g. 2GB or 512MB")
+    return f"{m.group(1)}{m.group(2).upper()}"
+
+
 def ingest(
     study: Study,
     paths: Iterable[str],
@@ -316,13 +341,16 @@ def ingest(
     files = expand_inputs(paths)
     # DuckDB's default (80% of RAM) would let one huge file's staging tables crowd the machine;
     # a fixed budget makes it spill to disk instead, which keeps ingest lean at any archive size.
-    limit = os.environ.get("BOTWATCH_INGEST_MEMORY", "1GB")
+    limit = memory_setting()
     previous = study.sql("SELECT current_setting('memory_limit')")[0][0]
-    study.sql(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    study.sql(f"SET memory_limit = '{limit}'")
     try:
         return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers)
     finally:
-        study.sql(f"SET memory_limit = '{previous}'")
+        try:
+            study.sql(f"SET memory_limit = '{previous}'")
+        except duckdb.Error:  # the connection died (disk full at a checkpoint): the caller reports why
+            pass
 
 
 def _ingest_files(
