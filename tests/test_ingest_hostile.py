@@ -106,3 +106,48 @@ def test_json_nested_to_any_depth_is_one_line(depth: int, where: str, brace: boo
         assert res.stored + res.rejected == 3
         if res.rejected:
             assert study.sql("SELECT line FROM rejected") == [(2,)]
+
+
+@pytest.mark.parametrize("name", ["v1.jsonl", "io.csv"])
+def test_a_bom_at_the_start_keeps_the_first_record(name: str) -> None:
+    if name.endswith(".csv"):
+        body = b"tweetid,userid,tweet_time,tweet_text\n1,u,2018-01-01 10:00,a\n2,u,2018-01-01 11:00,b\n"
+    else:
+        body = _status(1) + b"\n" + _status(2) + b"\n"
+    study, res = _ingest(name, b"\xef\xbb\xbf" + body)
+    with study:
+        assert (res.read, res.stored, res.rejected) == (2, 2, 0)
+
+
+GOOD = [_status(100 + i) for i in range(8)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(noise=st.one_of(st.binary(min_size=1, max_size=120), st.integers(1, 200).map(lambda n: b"\x00" * n)),
+       where=st.floats(0, 1), gz=st.booleans())
+def test_byte_noise_at_any_offset_loses_at_most_the_line_it_lands_in(noise: bytes, where: float, gz: bool) -> None:
+    """Noise (100 NUL bytes, say) made the whole file "binary"; now only its own line is lost."""
+    import gzip
+
+    content = b"\n".join(GOOD) + b"\n"
+    off = int(where * len(content))
+    noisy = content[:off] + noise + content[off:]
+    starts = [sum(len(g) + 1 for g in GOOD[:k]) for k in range(len(GOOD))]
+    hit = {k for k, s0 in enumerate(starts) if s0 <= off <= s0 + len(GOOD[k])}
+    study, res = _ingest("v1.jsonl.gz" if gz else "v1.jsonl", gzip.compress(noisy, mtime=0) if gz else noisy)
+    with study:
+        assert res.error is None
+        ids = {r[0] for r in study.sql("SELECT post_id FROM posts")}
+        assert {str(100 + k) for k in range(len(GOOD)) if k not in hit} <= ids
+        assert res.read == res.stored + res.duplicates + res.rejected
+
+
+def test_a_gzip_with_a_huge_run_of_zeros_after_good_lines_keeps_them() -> None:
+    import gzip
+
+    content = _status(1) + b"\n" + _status(2) + b"\n" + b"\x00" * (20 << 20)
+    study, res = _ingest("z.jsonl.gz", gzip.compress(content, compresslevel=1))
+    with study:
+        assert (res.stored, res.rejected) == (2, 1)
+        (line, error), = study.sql("SELECT line, error FROM rejected")
+        assert line == 3 and "exceeds" in error

@@ -28,7 +28,10 @@ def normalise_header(name: str) -> str:
 def read_header(head: bytes) -> list[str]:
     """The header row of a CSV given its first bytes."""
     text = head.decode("utf-8", errors="replace")
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:  # a header with NUL bytes or a runaway quote: not a CSV botwatch can name
+        return []
     return [normalise_header(h) for h in first]
 
 

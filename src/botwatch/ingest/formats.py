@@ -134,17 +134,26 @@ def sniff(src: InputSource) -> str:
     head = src.head(SNIFF_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
-    if looks_binary(head[:8192]):
-        raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
+    # A recognisable first record decides the format even if binary junk follows (NUL padding
+    # from a crashed writer, a zero-filled tail): the reader then rejects the junk line by line
+    # instead of the whole file being called binary and its good records lost.
     first = first_json_char(head)
     if first in ("{", "["):
         for obj in _json_candidates(head):
             name = classify_json(obj)
             if name:
                 return name
+    else:
+        header = read_header(head)
+        name = classify_csv(header)
+        if name:
+            return name
+        for obj in _json_candidates(head):  # JSON lines behind a junk first line
+            name = classify_json(obj)
+            if name:
+                return name
+    if looks_binary(head[:8192]):
+        raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
+    if first in ("{", "["):
         raise UnknownFormat("JSON, but no record in the first lines matches a known format")
-    header = read_header(head)
-    name = classify_csv(header)
-    if name:
-        return name
     raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]})")

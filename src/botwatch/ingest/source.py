@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 1 << 20
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
 
@@ -92,6 +93,9 @@ class InputSource:
         if self.compressed:
             base = gzip.GzipFile(fileobj=base, mode="rb")  # type: ignore[assignment]
         self._head = _read_head(base, HEAD_BYTES)
+        if self._head.startswith(UTF8_BOM):
+            # A BOM is an encoding mark, not content: left in, it made the first JSON line invalid.
+            self._head = self._head[len(UTF8_BOM):]
         self.stream: io.BufferedReader = io.BufferedReader(_Prefixed(self._head, base), 1 << 20)
 
     @classmethod
