@@ -28,14 +28,14 @@ def _status(pid: int, created: str = "Wed Oct 10 20:19:24 +0000 2018", **extra: 
     return json.dumps({"id_str": str(pid), "created_at": created, "full_text": f"post {pid}", "user": {"id_str": "u1", "screen_name": "x"}, **extra}).encode()
 
 
-def _ingest(name: str, content: bytes, *, native: bool = False, workers: int = 1):  # type: ignore[no-untyped-def]
+def _ingest(name: str, content: bytes, *, native: bool = False, workers: int = 1, max_record_bytes: int = 16 << 20):  # type: ignore[no-untyped-def]
     """A fresh study holding one file (fresh per call: hypothesis runs many examples per test)."""
     tmp = Path(tempfile.mkdtemp(prefix="botwatch-hostile-"))
     f = tmp / name
     f.write_bytes(content)
     study = open_study(tmp / "s.duckdb")
     with mock.patch.object(runner, "NATIVE_MIN_BYTES", 0 if native else 1 << 62):
-        res = ingest(study, [str(f)], workers=workers, force=True).files[0]
+        res = ingest(study, [str(f)], workers=workers, force=True, max_record_bytes=max_record_bytes).files[0]
     return study, res
 
 
@@ -151,3 +151,28 @@ def test_a_gzip_with_a_huge_run_of_zeros_after_good_lines_keeps_them() -> None:
         assert (res.stored, res.rejected) == (2, 1)
         (line, error), = study.sql("SELECT line, error FROM rejected")
         assert line == 3 and "exceeds" in error
+
+
+BAD_ELEMENTS = [b'{"id_str": tru}', b"NaN", b'"a string"', b"123abc", b"{}", b'{"id_str": "9", "user": [}]', b'"\\\\"', b'[1, {"a": "]"}]']
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 6), at=st.integers(0, 6), bad=st.sampled_from(BAD_ELEMENTS), huge=st.booleans(), pretty=st.booleans())
+def test_a_bad_or_huge_element_in_a_json_array_is_rejected_alone(n: int, at: int, bad: bytes, huge: bool, pretty: bool) -> None:
+    """ijson stopped at the first bad element (losing every later one) and built a 300 MB
+    element whole; now each element is parsed on its own and a long one is skipped."""
+    at = min(at, n)
+    elements = [_status(200 + i) for i in range(n)]
+    if huge:
+        bad = _status(999, full_text="x" * 300_000)
+    elements.insert(at, bad)
+    sep = b",\n  " if pretty else b","
+    study, res = _ingest("arr.json", b"[" + sep.join(elements) + b"]\n", max_record_bytes=100_000)
+    with study:
+        assert res.error is None
+        ids = {r[0] for r in study.sql("SELECT post_id FROM posts")}
+        assert {str(200 + i) for i in range(n)} <= ids
+        rejected = study.sql("SELECT line, error FROM rejected")
+        assert [line for line, _ in rejected] == [at + 1]
+        if huge:
+            assert "exceeds" in rejected[0][1]

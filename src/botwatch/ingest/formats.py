@@ -8,11 +8,11 @@ first complete record it can find in the head and classifies it by its keys; CSV
 from __future__ import annotations
 
 import io
+from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import ijson
 import orjson
 
 from botwatch.ingest import csv_formats as cf
@@ -21,6 +21,7 @@ from botwatch.ingest import twitter_v1 as v1
 from botwatch.ingest import twitter_v2 as v2
 from botwatch.ingest.twitter_v1_fast import fast_status
 from botwatch.ingest.csv_records import read_header, run_csv
+from botwatch.ingest.json_array import array_elements
 from botwatch.ingest.json_records import first_json_char, run_json
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import InputSource
@@ -106,12 +107,11 @@ def classify_csv(header: list[str]) -> str | None:
 
 def _json_candidates(head: bytes) -> list[Any]:
     if first_json_char(head) == "[":
-        try:
-            return [next(ijson.items(io.BytesIO(head), "item", use_float=True))]
-        except (StopIteration, ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
-            return []
+        raws = [e.data for e in islice(array_elements(io.BytesIO(head), len(head)), 20)]
+    else:
+        raws = head.split(b"\n")[:20]
     out = []
-    for raw in head.split(b"\n")[:20]:
+    for raw in raws:
         if raw.strip():
             try:
                 out.append(orjson.loads(raw))
