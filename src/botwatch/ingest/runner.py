@@ -216,7 +216,8 @@ def _read_with_python(
     try:
         fmt_name = sniff(src)
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        sink.reject(0, f"unreadable input: {exc}", src_head(src))
+        why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
+        sink.reject(0, f"unreadable input: {why}", src_head(src))
         return
     result.format = sink.source_format = fmt_name
     fmt = FORMATS[fmt_name]
@@ -232,6 +233,14 @@ def _read_with_python(
             result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
+    else:
+        _reject_stream_error(src, sink)
+
+
+def _reject_stream_error(src: InputSource, sink: RowSink) -> None:
+    """Record a cut or corrupt gzip stream: every record before the cut was read as usual."""
+    if src.error is not None:
+        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {src.error}", b"")
 
 
 def _size_seen(study: Study, size: int | None) -> bool:
@@ -267,6 +276,7 @@ def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> d
         else:
             sink.source_format = name
             FORMATS[name].read(src, sink, max_record_bytes)
+            _reject_stream_error(src, sink)
         sink.flush()
     finally:
         src.close()
