@@ -32,8 +32,8 @@ app = typer.Typer(
 elections_app = typer.Typer(help="Election presets: list, show and check them.", no_args_is_help=True)
 app.add_typer(elections_app, name="elections")
 
-console = Console(stderr=True, soft_wrap=True)  # file paths and errors are never cut or wrapped
-out = Console()
+console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
+out = Console(emoji=False)
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
