@@ -176,6 +176,10 @@ def _ingest_source(
             reduce_native_snapshots(study, native, src.name)
         else:
             sink = RowSink(stager, src.name, "unknown")
+            # The Python readers hold batches, chunks in flight and the interpreter beside DuckDB's
+            # staging tables: DuckDB gets half the budget here so the process keeps to the whole
+            # one (a 787k-post CSV peaked at 1.62 GB with DuckDB given all of it).
+            q(f"SET memory_limit = '{python_path_memory()}'")
             _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers)
             sink.flush()
             stored, total = merge_staged_posts(study)
@@ -198,6 +202,10 @@ def _ingest_source(
         result.error = f"{type(exc).__name__}: {exc}"
         result.stored = result.duplicates = result.rejected = result.accounts = 0
     finally:
+        try:
+            q(f"SET memory_limit = '{memory_setting()}'")
+        except Exception:  # noqa: BLE001 - the connection may be unusable after a fatal error
+            pass
         for table in [t for t, _ in _STAGES.values()] + ["_flat", "_lines", "_reduced", "_known", "_accounts"]:
             try:
                 q(f"DROP TABLE IF EXISTS {table}")
@@ -335,6 +343,16 @@ def memory_setting() -> str:
     if m is None or float(m.group(1)) <= 0:
         raise IngestSettingError(f"BOTWATCH_INGEST_MEMORY={raw!r} is not a memory size: use a number and a unit, e.g. 2GB or 512MB")
     return f"{m.group(1)}{m.group(2).upper()}"
+
+
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def python_path_memory() -> str:
+    """DuckDB's share of the ingest budget while the Python readers run: half of it."""
+    m = _MEMORY.fullmatch(memory_setting())
+    assert m is not None
+    return f"{int(float(m.group(1)) * _UNITS[m.group(2).upper()] / 2 / 2**20)}MiB"
 
 
 def ingest(
