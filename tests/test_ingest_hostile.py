@@ -303,3 +303,24 @@ def test_an_unclosed_quote_is_one_rejected_record_with_its_line_and_raw_text() -
         assert res.stored == 1999 and res.rejected == 1
         (line, error, raw), = study.sql("SELECT line, error, raw FROM rejected")
         assert line == 4 and "quote" in error and raw.startswith('1002,u2,"2018')
+
+
+def test_the_python_readers_path_gives_duckdb_half_the_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An 800k-post gzip CSV peaked at 1.69 GB with DuckDB given the whole 1 GB budget beside the
+    Python readers' own memory; `benchmarks/ingest.py N --formats` measures each input kind."""
+    from botwatch.study import Study
+
+    seen: list[str] = []
+    real = Study.sql
+
+    def spy(self, query, params=None):  # type: ignore[no-untyped-def]
+        if query.startswith("SET memory_limit"):
+            seen.append(query)
+        return real(self, query, params)
+
+    monkeypatch.setenv("BOTWATCH_INGEST_MEMORY", "2GB")
+    with mock.patch.object(Study, "sql", spy):
+        study, res = _ingest("io.csv", b"tweetid,userid,tweet_time,tweet_text\n1,u,2018-01-01 10:00,a\n")
+    with study:
+        assert res.stored == 1
+    assert "SET memory_limit = '953MiB'" in seen and seen[-1] != "SET memory_limit = '953MiB'"
