@@ -197,3 +197,21 @@ def test_a_full_disk_at_commit_is_one_clear_error_and_the_earlier_file_is_kept(t
 
     with open_study(study) as st:
         assert st.sql("SELECT post_id FROM posts") == [("1",)]
+
+
+def test_a_cut_gzip_through_stdin_keeps_its_posts_with_two_workers(tmp_path: Path) -> None:
+    """Through stdin, the parallel path kept 0 of 2,449 recoverable posts ("truncated after 0 posts")."""
+    import gzip
+
+    payload = gzip.compress("".join(_status(i) + "\n" for i in range(3000)).encode(), mtime=0)
+    cut = payload[: len(payload) * 2 // 3]
+    counts = []
+    for workers in ("1", "2"):
+        study = tmp_path / f"w{workers}.duckdb"
+        res = runner.invoke(app, ["ingest", str(study), "-", "--workers", workers], input=cut)
+        assert res.exit_code == 0, res.output
+        from botwatch import open_study
+
+        with open_study(study) as st:
+            counts.append((st.count("posts"), st.sql("SELECT records_read FROM sources")[0][0]))
+    assert counts[0] == counts[1] and counts[0][0] > 1000 and counts[0][1] >= counts[0][0]
