@@ -33,7 +33,7 @@ def _ingest(name: str, content: bytes, *, native: bool = False, workers: int = 1
     tmp = Path(tempfile.mkdtemp(prefix="botwatch-hostile-"))
     f = tmp / name
     f.write_bytes(content)
-    study = open_study(tmp / "s.duckdb")
+    study = open_study(tmp / "s.duckdb", read_only=False)
     with mock.patch.object(runner, "NATIVE_MIN_BYTES", 0 if native else 1 << 62):
         res = ingest(study, [str(f)], workers=workers, force=True, max_record_bytes=max_record_bytes).files[0]
     return study, res
