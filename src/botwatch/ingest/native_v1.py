@@ -182,8 +182,16 @@ def _bad_time(raw: str, parsed: str) -> str:
 
 
 def _padded(x: str) -> str:
-    """SQL: an id that is missing, empty or has surrounding whitespace (the lenient reader's business)."""
-    return f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true WHEN {_edges_plain(x)} THEN false ELSE {x} <> trim({x}, {_WS}) END)"
+    """SQL: an id that is missing, empty or has surrounding whitespace (the lenient reader's business).
+
+    An id is digits, so one that starts or ends with anything but printable ASCII goes to the
+    Python readers too: they strip every Unicode space (an id of one no-break space is empty
+    there, and the line is rejected), which DuckDB's trim does not."""
+    return (
+        f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true "
+        f"WHEN ascii({x}) BETWEEN 33 AND 126 AND ascii(right({x}, 1)) BETWEEN 33 AND 126 THEN false "
+        "ELSE true END)"
+    )
 
 
 def _profile(prefix: str, created: str) -> str:
