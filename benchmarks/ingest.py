@@ -14,7 +14,10 @@ no cleaning, no checks: DuckDB's own simplest way to keep a file's posts and acc
 ingest that keeps them in DuckDB pays at least this much, so its ratio to the scan shows how far
 the 40% target is reachable at all on the machine at hand.
 
-Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR] [--control-every K] [--cut-off] [--floor]
+Usage: python benchmarks/ingest.py 1000000 [--gzip] [--keep DIR] [--control-every K] [--cut-off] [--floor] [--formats]
+
+`--formats` instead ingests N posts as each input kind (JSON lines plain and gzip, one JSON
+array, an IRA CSV in gzip) and prints each one's peak RSS, to hold them all to one budget.
 """
 
 from __future__ import annotations
@@ -101,6 +104,39 @@ def generate(path: Path, n: int, compress: bool, control_every: int = 0, cut_off
             f.write(whole[: len(whole) // 2])
 
 
+IRA_HEADER = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
+              "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018", "alt_external_id",
+              "tweet_id", "article_url", "tco1_step1", "tco2_step1", "tco3_step1"]
+
+
+def generate_other(path: Path, n: int, kind: str) -> None:
+    """The same kind of posts as another input kind: an IRA-style CSV (gzip), or one JSON array.
+
+    Used by `--formats` to hold every input kind to the one memory budget (issue 17, point 9)."""
+    import csv
+
+    rng = random.Random(7)
+    t0 = datetime(2017, 4, 18)
+    if kind == "ira-csv":
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(IRA_HEADER)
+            for i in range(n):
+                when = t0 + timedelta(seconds=i * 0.5)
+                text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(5, 30)))
+                if i % 7 == 0:
+                    text += '\nsecond line, with "quotes"'
+                w.writerow([str(1 + (i * 7919) % 300_000), f"user{(i * 7919) % 300_000}", text, "United States", "English",
+                            when.strftime("%m/%d/%Y %H:%M"), when.strftime("%m/%d/%Y %H:%M"), "120", "340", "5000", "", "Right",
+                            "0", "RightTroll", "0", "", str(860000000000000000 + i), "", "", "", ""])
+    else:  # one JSON array of statuses
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("[\n")
+            for i in range(n):
+                f.write((",\n" if i else "") + json.dumps(_status(rng, i, t0), separators=(",", ":")))
+            f.write("\n]\n")
+
+
 def duckdb_scan_seconds(path: Path) -> float:
     """DuckDB scanning the fields botwatch extracts; `ignore_errors` so that a cut-off file scans too."""
     import duckdb
@@ -173,8 +209,34 @@ with open_study(sys.argv[1], read_only=False) as st:
     res = ingest(st, [sys.argv[2]]).files[0]
     n = st.count('posts')
 el = time.perf_counter() - t
-print(el, n, res.rejected, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(el, n, res.rejected, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
+
+
+def run_child(study: Path, path: Path) -> tuple[float, int, str, int, int]:
+    """Ingest `path` into a fresh `study` in a child process: seconds, posts, rejected, peak RSS
+    of the ingest process and of its largest worker (KB)."""
+    for p in (study, Path(str(study) + ".wal")):
+        p.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(study), str(path)], capture_output=True, text=True, check=True)
+    elapsed, stored, rejected, maxrss_kb, workers_kb = out.stdout.strip().splitlines()[-1].split()
+    return float(elapsed), int(stored), rejected, int(maxrss_kb), int(workers_kb)
+
+
+def per_format(n: int, folder: Path) -> None:
+    """Peak RSS of ingesting each input kind with N posts: the memory budget holds for all."""
+    kinds = [("v1.1 JSON lines", f"v1_{n}.jsonl", None), ("v1.1 JSON lines, gzip", f"v1_{n}.jsonl.gz", None),
+             ("v1.1 JSON array", f"v1_{n}_array.json", "array"), ("IRA CSV, gzip", f"ira_{n}.csv.gz", "ira-csv")]
+    for label, name, kind in kinds:
+        path = folder / name
+        if not path.exists():
+            if kind is None:
+                generate(path, n, name.endswith(".gz"))
+            else:
+                generate_other(path, n, kind)
+        el, stored, rejected, rss, workers = run_child(folder / "bench.duckdb", path)
+        print(f"{label:24s}: {path.stat().st_size / 1e6:7,.0f} MB  {el:7.2f} s  {stored / el:9,.0f} posts/s  "
+              f"peak RSS {rss / 1024:6,.0f} MB (largest worker {workers / 1024:,.0f} MB)  stored {stored:,}  rejected {rejected}", flush=True)
 
 
 def main() -> None:
@@ -186,9 +248,13 @@ def main() -> None:
                     help="make every K-th line a stream delete notice, as real streaming captures have (default: none)")
     ap.add_argument("--cut-off", action="store_true", help="end the file with half a status and no newline (a killed capture)")
     ap.add_argument("--floor", action="store_true", help="also time DuckDB alone storing the posts and accounts, with no checks (what storing costs at least)")
+    ap.add_argument("--formats", action="store_true", help="peak RSS of ingesting N posts as each input kind (JSON lines, gzip, JSON array, IRA CSV)")
     args = ap.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="bw-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
+    if args.formats:
+        per_format(args.n, tmp)
+        return
     tag = (f"_ctl{args.control_every}" if args.control_every else "") + ("_cut" if args.cut_off else "")
     path = tmp / f"v1_{args.n}{tag}.jsonl{'.gz' if args.gzip else ''}"
     if not path.exists():
@@ -204,13 +270,9 @@ def main() -> None:
         print(f"DuckDB store-only floor: {floor:7.2f} s  {args.n / floor:10,.0f} posts/s  {mb / floor:7.1f} MB/s  "
               f"= {scan / floor:.0%} of the scan (storing alone, nothing checked)", flush=True)
     study = tmp / "bench.duckdb"
-    for p in (study, Path(str(study) + ".wal")):
-        p.unlink(missing_ok=True)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(study), str(path)], capture_output=True, text=True, check=True)
-    elapsed, stored, rejected, maxrss_kb = out.stdout.strip().splitlines()[-1].split()
-    el = float(elapsed)
+    el, stored, rejected, maxrss_kb, _ = run_child(study, path)
     print(f"botwatch ingest       : {el:7.2f} s  {args.n / el:10,.0f} posts/s  {mb / el:7.1f} MB/s  "
-          f"peak RSS {int(maxrss_kb) / 1024:,.0f} MB  stored {int(stored):,}  rejected {rejected}")
+          f"peak RSS {maxrss_kb / 1024:,.0f} MB  stored {stored:,}  rejected {rejected}")
     print(f"ratio (botwatch / DuckDB scan throughput): {scan / el:.0%}  (target >= 40%)")
     if args.floor:
         print(f"botwatch / store-only floor: {floor / el:.0%}")

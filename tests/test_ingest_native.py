@@ -325,3 +325,25 @@ def test_native_ingest_records_the_hash_and_skips_the_same_file_again(tmp_path: 
         assert [r.skipped is not None for r in again] == [True, True]
         assert st.sql("SELECT sha256 FROM sources")[0][0] == file_sha256(f)
         assert st.count("posts") == 300
+
+
+@pytest.mark.parametrize("space", [chr(c) for c in (9, 28, 133, 160, 5760, 8192, 8239, 12288)])
+def test_unicode_whitespace_around_ids_and_text_ends_the_same_whichever_path_reads_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, space: str
+) -> None:
+    """Python's str.strip() removes no-break and other Unicode spaces; the native reader trimmed
+    only ASCII whitespace, so an id of one no-break space was stored natively and rejected by the
+    Python readers (found by the any-value property test)."""
+    rng = random.Random(5)
+    statuses = [_status(rng, i) for i in range(40)]
+    statuses[3]["id_str"] = space
+    statuses[5]["user"]["name"] = f"{space}Anna{space}"  # text keeps what each reader keeps, the same both ways
+    statuses[9]["user"]["location"] = f"Leeds{space}"
+    statuses[11]["user"]["id_str"] = f"{space}42"
+    statuses[13]["id_str"] = f"{13 + 10_000}{space}"
+    gen = tmp_path / "ws.jsonl"
+    gen.write_text("\n".join(json.dumps(s) for s in statuses) + "\n")
+    py = _tables(tmp_path / "py.duckdb", False, monkeypatch, [gen])
+    nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, [gen])
+    assert len(nat["native"]) == 1 and nat["native"][0] is not None
+    assert (nat["results"], nat["posts"], nat["accounts"], nat["rejected"]) == (py["results"], py["posts"], py["accounts"], py["rejected"])

@@ -17,7 +17,7 @@ from botwatch import open_study
 from botwatch.ingest.runner import ingest
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
-TIMES = st.datetimes(min_value=datetime(2006, 3, 21), max_value=datetime(2030, 1, 1)).map(lambda d: d.replace(microsecond=0))
+TIMES = st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)).map(lambda d: d.replace(microsecond=0))
 IDS = st.integers(min_value=1, max_value=2**63 - 1).map(str)
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -17,7 +17,10 @@ from botwatch.schema import ACCOUNTS, POSTS, PROFILE_VALUE_FIELDS
 POST_KEY = ["platform", "post_id"]
 ACCOUNT_KEY = ["platform", "account_id"]
 _EPOCH = ibis.timestamp("1970-01-01 00:00:00")
-_SEQ_SPAN = 1 << 32  # `_seq` below 2**32 rows per file keeps (seconds, seq) exact in one int64
+_SEQ_SPAN = 1 << 32  # `_seq` below 2**32 rows per file keeps (seconds, seq) exact in the key
+# The (seconds, seq) key is a 38-digit decimal, not an int64: seconds * 2**32 leaves int64 at
+# 2038-01-19 03:14:08 UTC, and one post dated after it would fail the whole file's merge.
+_KEY_TYPE = "decimal(38, 0)"
 
 
 def first_posts(staged: ir.Table) -> ir.Table:
@@ -65,7 +68,8 @@ def reduce_snapshots(staged: ir.Table, per: tuple[str, ...] = ()) -> ir.Table:
     profiles seen in the same second resolve to the one read last. `per` names extra grouping
     columns (e.g. `_file`) to reduce many files' snapshots in one pass.
     """
-    key = staged.observed_at.fill_null(_EPOCH).epoch_seconds().cast("int64") * _SEQ_SPAN + staged._seq
+    seconds = staged.observed_at.fill_null(_EPOCH).epoch_seconds().cast("int64").cast(_KEY_TYPE)
+    key = seconds * ibis.literal(_SEQ_SPAN, _KEY_TYPE) + staged._seq.cast(_KEY_TYPE)
     return staged.group_by([*ACCOUNT_KEY, *per]).aggregate(
         **_latest_fields(staged, key, key),
         observed_at=staged.observed_at.max(),

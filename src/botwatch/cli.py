@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
@@ -31,8 +32,8 @@ app = typer.Typer(
 elections_app = typer.Typer(help="Election presets: list, show and check them.", no_args_is_help=True)
 app.add_typer(elections_app, name="elections")
 
-console = Console(stderr=True, soft_wrap=True)  # file paths and errors are never cut or wrapped
-out = Console(soft_wrap=True)  # results too: a path or a sentence is never cut at 80 columns in a pipe
+console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
+out = Console(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
 COMMAND_MODULES: list[str] = [
     "botwatch.commands_accounts",
@@ -100,7 +101,8 @@ StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. st
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {msg}", highlight=False, markup=True)
+    # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.
+    console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, markup=True)
     raise typer.Exit(code)
 
 
@@ -131,7 +133,9 @@ def ingest(
     workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed)."""
-    from botwatch.ingest.runner import FileResult, expand_inputs, ingest as run_ingest
+    import duckdb
+
+    from botwatch.ingest.runner import FileResult, IngestSettingError, expand_inputs, ingest as run_ingest, memory_setting
 
     files = expand_inputs(inputs)
     if not files:
@@ -140,7 +144,25 @@ def ingest(
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
         _fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+    try:
+        memory_setting()
+    except IngestSettingError as exc:
+        _fail(str(exc))
     existed = study.exists()
+    try:
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, run_ingest, FileResult)
+    except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        _fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+    if summary.nothing_read:
+        if not existed:  # a study this command created and filled with nothing is not left behind
+            for p in (study, Path(str(study) + ".wal")):
+                p.unlink(missing_ok=True)
+        _fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
+
+
+def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], run_ingest, FileResult):  # type: ignore[no-untyped-def]
+    """The ingest command's work: progress bars, a line per file and the summary table."""
     with _open(study, create=True) as st, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
         console=console, transient=True, disable=not console.is_terminal,
@@ -148,7 +170,7 @@ def ingest(
         task_ids: dict[str, int] = {}
 
         def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
-            tid = progress.add_task(Path(path).name[:40], total=size)
+            tid = progress.add_task(escape(Path(path).name[:40]), total=size)
             task_ids[path] = tid
             return lambda done: progress.update(tid, completed=done)
 
@@ -157,12 +179,12 @@ def ingest(
             if tid is not None:
                 progress.remove_task(tid)
             if res.skipped:
-                console.print(f"[yellow]skipped[/yellow] {res.source}: {res.skipped}", highlight=False)
+                console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
             elif res.error:
-                console.print(f"[red]failed[/red] {res.source}: {res.error} (file rolled back; study unchanged)", highlight=False)
+                console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (file rolled back; study unchanged)", highlight=False)
             else:
                 console.print(
-                    f"[green]ok[/green] {res.source} [{res.format or 'unreadable'}]: read {res.read:,}, stored {res.stored:,}, "
+                    f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
                     f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
                     highlight=False,
                 )
@@ -180,12 +202,8 @@ def ingest(
         )
         out.print(tbl)
         if summary.total("rejected"):
-            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False)
-    if summary.nothing_read:
-        if not existed:  # a study this command created and filled with nothing is not left behind
-            for p in (study, Path(str(study) + ".wal")):
-                p.unlink(missing_ok=True)
-        _fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
+            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
+    return summary
 
 
 @app.command()
@@ -195,22 +213,22 @@ def status(study: StudyArg) -> None:
 
     with _open(study, read_only=True) as st:
         s = study_summary(st)
-        out.print(f"[bold]{study}[/bold]", highlight=False)
+        out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC")
-        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}")
+        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}", markup=False)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
             t.add_column(c)
         for f, p, n in s["by_format"]:
-            t.add_row(str(f), str(p), f"{n:,}")
+            t.add_row(escape(str(f)), escape(str(p)), f"{n:,}")
         out.print(t)
         if s["rejected_by_error"]:
             t = Table(title="Rejected, by error")
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
-                t.add_row(str(e)[:100], f"{n:,}")
+                t.add_row(escape(str(e)[:100]), f"{n:,}")
             out.print(t)
         runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
@@ -219,7 +237,7 @@ def status(study: StudyArg) -> None:
         for stage, stat, fin, rows in runs:
             t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
         out.print(t)
-        out.print("tables: " + ", ".join(st.tables()))
+        out.print("tables: " + ", ".join(st.tables()), markup=False)
 
 
 @app.command()
@@ -227,18 +245,24 @@ def export(
     study: StudyArg,
     table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl; .graphml for the coordination network")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
+    verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
 ) -> None:
-    """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it),
+    """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it; CSV formula cells defused),
     or the coordination network to GraphML without re-running the stage."""
+    from botwatch.table_export import export_table
+
     with _open(study, read_only=True) as st:
         if output.suffix.lower() == ".graphml":
             _export_graphml(st, study, table, output)
             return
         try:
-            n = st.export(table, output)
+            n = export_table(st, table, output, force=force, verbatim=verbatim)
         except StudyError as exc:
             _fail(str(exc))
-        out.print(f"wrote {n:,} rows of {table} to {output} (types and schema version in {output.name}.schema.json)")
+        out.print(f"wrote {n:,} rows of {table} to {output} (types and schema version in {output.name}.schema.json)", markup=False)
+        if output.suffix.lower() == ".csv" and not verbatim:
+            console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
 
 
 NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")
@@ -356,34 +380,34 @@ def elections_list() -> None:
 
     for name in list_presets():
         e = load_election(name)
-        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False)
+        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
 
 
 @elections_app.command("show")
 def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML file")]) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
     e = _load_election(ref)
-    out.print(f"[bold]{e.name}[/bold] ({e.key}, {e.country}); called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
-    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False)
-    out.print("election keywords: " + ", ".join(e.keywords), highlight=False)
+    out.print(f"[bold]{escape(e.name)}[/bold] {escape(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
+    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False, markup=False)
+    out.print("election keywords: " + ", ".join(e.keywords), highlight=False, markup=False)
     for p in e.parties:
-        out.print(f"[bold]{p.key}[/bold]: {p.name} (leader {p.leader or '?'}; colour {p.colour})", highlight=False)
-        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False)
-        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False)
-        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False)
-        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False)
-    out.print("events (UTC):", highlight=False)
+        out.print(f"[bold]{escape(p.key)}[/bold]: " + escape(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
+        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False, markup=False)
+        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False, markup=False)
+        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False, markup=False)
+        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False, markup=False)
+    out.print("events (UTC):", highlight=False, markup=False)
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
-        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False)
-    out.print("sources: " + "; ".join(e.sources), highlight=False)
+        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
+    out.print("sources: " + "; ".join(e.sources), highlight=False, markup=False)
 
 
 @elections_app.command("check")
 def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML file to validate")]) -> None:
     """Validate an election file; exits non-zero with the field at fault."""
     e = _load_election(str(path))
-    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events")
+    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events", markup=False)
 
 
 for _mod in COMMAND_MODULES:

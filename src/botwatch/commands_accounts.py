@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, select_list
@@ -50,7 +51,7 @@ def accounts(
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
-            t.add_row(f"@{handle or aid}", "" if bp is None else f"{bp:.2f}", oc or "?", "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", first)
+            t.add_row(escape(f"@{handle or aid}"), "" if bp is None else f"{bp:.2f}", escape(oc or "?"), "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", escape(first))
         wide_when_piped().print(t)
 
 
@@ -84,7 +85,7 @@ def explain(
         if not rows:
             _fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
-        out.print(f"[bold]@{h or aid}[/bold] ({platform} {aid}); {n or 0:,} posts in the study", highlight=False)
+        out.print(f"[bold]{escape(f'@{h or aid}')}[/bold] " + escape(f"({platform} {aid}); {n or 0:,} posts in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang = st.sql(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang FROM account_features WHERE platform = ? AND account_id = ?",
@@ -95,7 +96,7 @@ def explain(
                 parts.append(f"mostly {top_lang}")
             if off is not None:
                 parts.append(f"hours fit UTC{int(off):+d}")
-            out.print("In the study: " + ", ".join(parts), highlight=False)
+            out.print("In the study: " + ", ".join(parts), highlight=False, markup=False)
         if bp is None:
             out.print("Bot probability: unknown")
         else:
@@ -106,12 +107,12 @@ def explain(
                     note = " (out of distribution: unlike the labelled accounts, so wider)" if ood else ""
                     out.print(f"Plausible range: {lo:.2f}–{hi:.2f}{note}", highlight=False)
         for s in json.loads(bev or "[]"):
-            out.print(f"  • {s}", highlight=False)
+            out.print(f"  • {s}", highlight=False, markup=False)
         if oc is None:
             out.print("Origin: unknown")
         else:
             dist = ", ".join(f"{k} {v:.2f}" for k, v in json.loads(ops or "{}").items())
-            out.print(f"Origin: most likely [bold]{oc}[/bold] (p={op:.2f}); {dist}", highlight=False)
+            out.print(f"Origin: most likely [bold]{escape(oc)}[/bold] " + escape(f"(p={op:.2f}); {dist}"), highlight=False)
             home = _home_country(st)
             if home:
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
@@ -121,7 +122,7 @@ def explain(
                     verdict = "counted foreign-origin" if po >= FOREIGN_THRESHOLD else "not counted foreign-origin"
                     out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
-            out.print(f"  • {s}", highlight=False)
+            out.print(f"  • {s}", highlight=False, markup=False)
 
 
 def _home_country(st: object) -> str | None:

@@ -88,7 +88,7 @@ def coordination(
             out.print(t)
             return
         with st.run("coordination", {"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}}) as info:
-            res = run_coordination(st, opts, country=getattr(elect, "country", None), log=lambda m: console.print(m, highlight=False))
+            res = run_coordination(st, opts, country=getattr(elect, "country", None), log=lambda m: console.print(m, highlight=False, markup=False))
             info["rows_written"] = res.edges
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label FROM clusters ORDER BY cluster_id LIMIT 15")
         t = Table(title=f"Clusters (window {win:,} s; {res.edges:,} edges beat chance at FDR {max_fdr})")

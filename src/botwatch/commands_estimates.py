@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli import _fail, _load_election, _open, app, console, out
@@ -42,7 +43,7 @@ def estimate(
         opts = EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])
     except ValueError as exc:
         _fail(str(exc))
-    log = lambda m: console.print(m, highlight=False)  # noqa: E731
+    log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
     params = {"election": election.key, "sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
     with _open(study) as st:
         if st.count("posts") == 0:
@@ -62,7 +63,7 @@ def estimate(
             info["rows_written"] = write_estimates(st, compute_estimates(st, election, opts, log=log))
         scale = f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed"
         if table == "reference":
-            out.print(f"[bold]Reference table: {election.name}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
+            out.print(f"[bold]Reference table: {escape(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
             blocks: dict[str, list] = {}
             for r in reference_rows(st, {p.key: p.name for p in election.parties}):
                 blocks.setdefault(r.block, []).append(r)
@@ -72,9 +73,9 @@ def estimate(
                     t.add_column(c, justify="left" if c in ("", "95% interval") else "right")
                 for r in rows:
                     if r.note:
-                        t.add_row(r.label, "—", "—", r.note, "—")
+                        t.add_row(escape(r.label), "—", "—", escape(r.note), "—")
                     else:
-                        t.add_row(r.label, fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts), f"{r.n_accounts or 0:,}")
+                        t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts), f"{r.n_accounts or 0:,}")
                 out.print(t)
         else:
             t = Table(title=f"Parties, campaign window, all accounts ({scale})")
@@ -91,6 +92,6 @@ def estimate(
                     return f"{fmt_value(e, share)} [{interval_text(lo, hi, share, n_acc)}]"
 
                 acc = vals["accounts"][0][3] if vals["accounts"] else 0  # n_accounts of the cell
-                t.add_row(p.name, cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
+                t.add_row(escape(p.name), cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
             out.print(t)
-        out.print(f"All estimates are in the study's `estimates` table: botwatch export {study} estimates -o estimates.csv", highlight=False)
+        out.print(f"All estimates are in the study's `estimates` table: botwatch export {study} estimates -o estimates.csv", highlight=False, markup=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli import _fail, _load_election, _open, app, console, out
@@ -23,7 +24,7 @@ def _stored_election(ref: object) -> object:
     try:
         return load_election(ref)
     except (ElectionError, OSError):
-        console.print(f"[yellow]note[/yellow] the study was analysed with election {ref!r}, which cannot be loaded here; using all buckets", highlight=False)
+        console.print(f"[yellow]note[/yellow] the study was analysed with election {escape(repr(ref))}, which cannot be loaded here; using all buckets", highlight=False)
         return None
 
 
@@ -67,11 +68,11 @@ def impact(
         w0, w1 = campaign_window(el)
         rows, irf_rows, notes = run_impact(st, party, freq, start=start or w0, end=end or w1, maxlags=maxlags, horizon=horizon)
         for n in notes:
-            console.print(f"[yellow]note[/yellow] {n}", highlight=False)
+            console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
         if not rows:
             _fail(f"no impact test for {party!r} at {freq}", code=1)
         store(st, rows, irf_rows, party, freq)
-    t = Table(title=f"{party}: likely automated vs the rest, {freq} buckets")
+    t = Table(title=escape(party) + f": likely automated vs the rest, {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):
         t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")
     for r in rows:

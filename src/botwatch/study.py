@@ -161,34 +161,15 @@ class Study:
             self.con.unregister(view)
         return table.num_rows
 
-    def export(self, name: str, out: str | Path) -> int:
+    def export(self, name: str, out: str | Path, *, force: bool = True, verbatim: bool = True) -> int:
         """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows.
 
-        Parquet and JSON lines get typed evidence columns; every export gets the schema version
-        (Parquet metadata and `<file>.schema.json`); see `botwatch.exports_typed`."""
-        from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
+        The Python API writes exact values and replaces an existing file by default; the CLI's
+        `export` asks for `--force` and defuses CSV formula cells. One writer for both:
+        `botwatch.table_export.export_table`."""
+        from botwatch.table_export import export_table
 
-        self._check_table(name)
-        out = Path(out)
-        fmt = EXPORT_FORMATS.get(out.suffix.lower())
-        if fmt is None:
-            raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        query = f'SELECT * FROM "{name}"'
-        if fmt != "CSV":
-            query = typed_query(self, query)
-        if fmt == "JSON":
-            query = witness_first(self, query)
-        options = {
-            "PARQUET": f"FORMAT PARQUET, KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{name}'}}",
-            "CSV": "FORMAT CSV, HEADER",
-            "JSON": "FORMAT JSON",
-        }[fmt]
-        target = str(out).replace("'", "''")
-        self.sql(f"COPY ({query}) TO '{target}' ({options})")
-        rows = self.count(name)
-        write_sidecar(out, name, describe(self, query), self.schema_version, rows, __version__)
-        return rows
+        return export_table(self, name, out, force=force, verbatim=verbatim)
 
     # -- runs -----------------------------------------------------------------------------------
     @contextmanager

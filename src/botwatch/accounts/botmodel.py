@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from botwatch.userfile import read_user_bytes
+
 FORMAT = "botwatch-bot-model/1"
 SHIPPED = "bot_model.json.gz"
 # A calibrated probability is never reported as certain: labelled sets are small and old.
@@ -174,13 +176,16 @@ def sentence(feature: str, value: float, contribution: float) -> str:
     return f"{label} {shown} {direction} the bot score ({contribution:+.2f} log-odds)"
 
 
+MODEL_FILE_LIMIT = 256 * 1024 * 1024  # a model is a few MB of JSON; a wrong path must not fill memory
+
+
 def _read(path: str | Path | None) -> dict[str, Any]:
     if path is None:
         path = os.environ.get("BOTWATCH_BOT_MODEL") or None
     if path is None:
         raw = (resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes()
     else:
-        raw = Path(path).read_bytes()
+        raw = read_user_bytes(path, "bot model", MODEL_FILE_LIMIT)  # user-named: bounded, gunzipped
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     data = json.loads(raw)

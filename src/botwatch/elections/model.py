@@ -24,6 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botwatch.elections.locate import LineIndex
+from botwatch.userfile import UserFileError, read_user_text
+
+
+# An election file is a few KB of TOML; the limit stops `elections check /dev/zero` reading forever.
+ELECTION_FILE_LIMIT = 4 * 1024 * 1024
 
 
 class ElectionError(ValueError):
@@ -319,7 +324,10 @@ def load_election(ref: str | Path) -> Election:
     if p.suffix == ".toml" or p.exists():
         if not p.exists():
             raise ElectionError(f"no election file at {p}")
-        text, path = p.read_text(encoding="utf-8"), str(p)
+        try:
+            text, path = read_user_text(p, "election file", ELECTION_FILE_LIMIT), str(p)
+        except UserFileError as exc:
+            raise ElectionError(str(exc)) from None
     else:
         f = _presets_dir() / f"{ref}.toml"
         if not f.is_file():

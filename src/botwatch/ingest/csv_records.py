@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from botwatch.ingest.sink import RecordError, RowSink
@@ -28,37 +29,133 @@ def normalise_header(name: str) -> str:
 def read_header(head: bytes) -> list[str]:
     """The header row of a CSV given its first bytes."""
     text = head.decode("utf-8", errors="replace")
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:  # a header with NUL bytes or a runaway quote: not a CSV botwatch can name
+        return []
     return [normalise_header(h) for h in first]
 
 
-CsvItem = tuple[int, "list[str] | None", "str | None"]  # (first line, row, parse error)
+CsvItem = tuple[int, "list[str] | None", "str | None", str]  # (first line, row, parse error, raw text of a bad record)
+
+# A quoted field may hold newlines (multi-line posts), but a record running past this many lines
+# is an unclosed quote, not a post: it is rejected and reading resumes on its next line. (A post
+# is at most a few thousand characters; a profile description a few hundred.)
+MAX_RECORD_LINES = 500
+_KEEP = 4000  # bytes of a bad record kept for `rejected`
+
+
+class _Overflow(Exception):
+    """Raised into the CSV parser when the record being read is too long to be a real one."""
+
+
+class _RecordLines:
+    """The physical lines fed to `csv.reader`, remembering the ones of the record being read.
+
+    When a record turns out bad (too long, or a multi-line record with the wrong number of
+    fields: the sign of a stray quote), its first line is rejected and its other lines are fed
+    again, so good rows a stray quote swallowed are read as rows.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, max_record_bytes: int) -> None:
+        self._text = text
+        self._max = max_record_bytes
+        self.pending: deque[tuple[int, str, bool]] = deque()  # lines to read again
+        self.current: list[tuple[int, str, bool]] = []  # lines of the record being read
+        self._size = 0
+        self._number = 0
+
+    def _next_line(self) -> tuple[int, str, bool] | None:
+        if self.pending:
+            return self.pending.popleft()
+        line = self._text.readline(self._max + 1)
+        if not line:
+            return None
+        self._number += 1
+        if len(line) > self._max and not line.endswith(("\n", "\r")):
+            head = line[:_KEEP]
+            while line and not line.endswith(("\n", "\r")):  # skip the rest of an over-long line
+                line = self._text.readline(1 << 20)
+            return self._number, head, True
+        return self._number, line, False
+
+    def start_record(self) -> None:
+        self.current = []
+        self._size = 0
+
+    def __iter__(self) -> Iterator[str]:
+        while (item := self._next_line()) is not None:
+            if item[2] or len(self.current) >= MAX_RECORD_LINES or self._size + len(item[1]) > self._max:
+                self.pending.appendleft(item)
+                raise _Overflow
+            self.current.append(item)
+            self._size += len(item[1])
+            yield item[1]
+
+    def raw(self, lines: list[tuple[int, str, bool]]) -> str:
+        return "".join(t for _, t, _ in lines)[:_KEEP]
+
+
+def _suspect(lines: list[tuple[int, str, bool]], width: int) -> bool:
+    """Is a multi-line record of the right width really rows merged by a stray quote?
+
+    Yes when its quotes never close (it ran into the end of the input), or when a continuation
+    line is, on its own, a whole row of the header's width: a post's text line rarely holds as
+    many commas as the archive has columns, a swallowed row always does.
+    """
+    if sum(t.count('"') for _, t, _ in lines) % 2 == 1:
+        return True
+    for _, t, _ in lines[1:]:
+        if t.count(",") >= width - 1 and len(next(csv.reader([t]), [])) == width:
+            return True
+    return False
 
 
 def csv_rows(src: InputSource, max_record_bytes: int) -> tuple[list[str], Iterator[CsvItem]]:
-    """The header and an iterator of (first physical line, row or None, CSV error or None)."""
+    """The header and an iterator of (first physical line, row or None, error or None, raw text)."""
     csv.field_size_limit(min(max_record_bytes, sys.maxsize))
     text = io.TextIOWrapper(src.stream, encoding="utf-8", errors="surrogateescape", newline="")
-    reader = csv.reader(text)
+    lines = _RecordLines(text, max_record_bytes)
+    reader = csv.reader(lines)
     try:
+        lines.start_record()
         header = [normalise_header(h) for h in next(reader)]
-    except StopIteration:
+    except (StopIteration, csv.Error, _Overflow):
         return [], iter(())
+    width = len(header)
 
     def rows() -> Iterator[CsvItem]:
-        last_line = reader.line_num
+        nonlocal reader
         while True:
-            start = last_line + 1
+            lines.start_record()
             try:
                 row = next(reader)
             except StopIteration:
-                break
+                if not lines.current:
+                    break
+                # EOF inside a quoted field: the unclosed quote's record, then its lines as rows.
+                error = f"unclosed quote: the record runs to the end of the input ({len(lines.current):,} lines)"
+            except _Overflow:
+                if not lines.current:  # one physical line over the limit, on its own
+                    number, head, _ = lines.pending.popleft()
+                    yield number, None, f"record exceeds the {max_record_bytes:,}-byte limit", head
+                    reader = csv.reader(lines)
+                    continue
+                error = f"unclosed quote? the record runs past {MAX_RECORD_LINES:,} lines or {max_record_bytes:,} bytes"
             except csv.Error as exc:
-                last_line = reader.line_num
-                yield start, None, f"malformed CSV: {exc}"
-                continue
-            last_line = reader.line_num
-            yield start, row, None
+                error = f"malformed CSV: {exc}"
+            else:
+                if len(lines.current) <= 1 or (len(row) == width and not _suspect(lines.current, width)):
+                    yield (lines.current[0][0] if lines.current else 0), row, None, ""
+                    continue
+                if len(row) == width:
+                    error = f"unclosed quote: the record runs to the end of the input ({len(lines.current):,} lines)"
+                else:
+                    error = f"row has {len(row)} fields, header has {width}, over {len(lines.current):,} lines (a stray quote?)"
+            first, rest = lines.current[0], lines.current[1:]
+            yield first[0], None, error, lines.raw([first])
+            lines.pending.extendleft(reversed(rest))
+            reader = csv.reader(lines)  # a fresh parser: the old one is inside the bad record
         text.detach()
 
     return header, rows()
@@ -68,10 +165,10 @@ def consume_rows(items: Iterable[CsvItem], header: list[str], sink: RowSink, han
     """The per-row work (check, hand over, reject): run in-process or in a worker on a chunk."""
     read = 0
     width = len(header)
-    for start, row, error in items:
+    for start, row, error, bad_raw in items:
         if row is None:
             read += 1
-            sink.reject(start, error or "malformed CSV", b"")
+            sink.reject(start, error or "malformed CSV", bad_raw)
             continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue

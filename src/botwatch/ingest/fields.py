@@ -123,8 +123,8 @@ def _v1_time(v: str) -> datetime | None:
             try:
                 sign = 1 if off[0] == "+" else -1
                 dt -= sign * timedelta(hours=int(off[1:3]), minutes=int(off[3:5]))
-            except (ValueError, IndexError):
-                return None
+            except (ValueError, IndexError, OverflowError):
+                return None  # OverflowError: year 1 east of UTC or year 9999 west of it
         return dt
     return None
 
@@ -159,10 +159,20 @@ def parse_iso_time(value: Any, what: str = "created_at", required: bool = True) 
                     raise RecordError(f"{what} is not a time: {value[:40]!r}") from None
                 return None
         if dt.tzinfo is not None:
-            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+            try:
+                dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+            except OverflowError:  # year 1 east of UTC or year 9999 west of it: no UTC time exists
+                if required:
+                    raise RecordError(f"{what} is outside the years 1-9999 in UTC: {value[:40]!r}") from None
+                return None
         return dt
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return epoch_to_datetime(float(value))
+        try:
+            return epoch_to_datetime(float(value))
+        except RecordError:
+            if required:
+                raise
+            return None
     if required:
         raise RecordError(f"missing {what}" if value in (None, "") else f"{what} has wrong type {type(value).__name__}")
     return None
@@ -184,7 +194,10 @@ def epoch_to_datetime(seconds: float) -> datetime:
         seconds /= 1e6
     elif seconds > 1e11:
         seconds /= 1e3
-    return datetime(1970, 1, 1) + timedelta(seconds=seconds)
+    try:
+        return datetime(1970, 1, 1) + timedelta(seconds=seconds)
+    except (OverflowError, ValueError):  # before year 1 or after 9999, or NaN/infinity
+        raise RecordError(f"time {seconds!r} seconds from 1970 is outside the years 1-9999") from None
 
 
 def client_name(source: Any) -> str | None:

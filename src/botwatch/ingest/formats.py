@@ -8,11 +8,11 @@ first complete record it can find in the head and classifies it by its keys; CSV
 from __future__ import annotations
 
 import io
+from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import ijson
 import orjson
 
 from botwatch.ingest import csv_formats as cf
@@ -22,6 +22,7 @@ from botwatch.ingest import twitter_v1 as v1
 from botwatch.ingest import twitter_v2 as v2
 from botwatch.ingest.twitter_v1_fast import fast_status
 from botwatch.ingest.csv_records import read_header, run_csv
+from botwatch.ingest.json_array import array_elements
 from botwatch.ingest.json_records import first_json_char, run_json
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import InputSource
@@ -110,12 +111,11 @@ def classify_csv(header: list[str]) -> str | None:
 
 def _json_candidates(head: bytes) -> list[Any]:
     if first_json_char(head) == "[":
-        try:
-            return [next(ijson.items(io.BytesIO(head), "item", use_float=True))]
-        except (StopIteration, ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
-            return []
+        raws = [e.data for e in islice(array_elements(io.BytesIO(head), len(head)), 20)]
+    else:
+        raws = head.split(b"\n")[:20]
     out = []
-    for raw in head.split(b"\n")[:20]:
+    for raw in raws:
         if raw.strip():
             try:
                 out.append(orjson.loads(raw))
@@ -138,17 +138,26 @@ def sniff(src: InputSource) -> str:
     head = src.head(SNIFF_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
-    if looks_binary(head[:8192]):
-        raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
+    # A recognisable first record decides the format even if binary junk follows (NUL padding
+    # from a crashed writer, a zero-filled tail): the reader then rejects the junk line by line
+    # instead of the whole file being called binary and its good records lost.
     first = first_json_char(head)
     if first in ("{", "["):
         for obj in _json_candidates(head):
             name = classify_json(obj)
             if name:
                 return name
+    else:
+        header = read_header(head)
+        name = classify_csv(header)
+        if name:
+            return name
+        for obj in _json_candidates(head):  # JSON lines behind a junk first line
+            name = classify_json(obj)
+            if name:
+                return name
+    if looks_binary(head[:8192]):
+        raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
+    if first in ("{", "["):
         raise UnknownFormat("JSON, but no record in the first lines matches a known format")
-    header = read_header(head)
-    name = classify_csv(header)
-    if name:
-        return name
     raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]})")

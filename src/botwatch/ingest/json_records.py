@@ -1,8 +1,9 @@
 """Driving a per-record handler over JSON input: one object per line, or one big JSON array.
 
 The loop owns everything that is the same for every JSON format: blank lines, lines too long to
-keep, bad UTF-8, truncated JSON, a handler's `RecordError`, and a JSON array streamed with ijson
-(whose "line" in `rejected` is the 1-based element number, since an array has no useful lines).
+keep, bad UTF-8, truncated JSON, a handler's `RecordError`, and a JSON array split into its
+elements by `json_array` (whose "line" in `rejected` is the 1-based element number, since an
+array has no useful lines).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import ijson
 import orjson
 
+from botwatch.ingest.json_array import array_elements
 from botwatch.ingest.sink import RecordError, RowSink
 from botwatch.ingest.source import InputSource, Line
 
@@ -29,7 +30,7 @@ def first_json_char(head: bytes) -> str:
 def run_json(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int, fast: FastPath | None = None) -> int:
     """Feed every JSON record of `src` to `handler`; returns the number of records read."""
     if first_json_char(src.head()) == "[":
-        return _run_array(src, sink, handler)
+        return _run_array(src, sink, handler, max_record_bytes, fast)
     return consume_lines(src.lines(max_record_bytes), sink, handler, max_record_bytes, fast)
 
 
@@ -54,7 +55,7 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
             continue
         try:
             obj = loads(data)
-        except orjson.JSONDecodeError as exc:
+        except (orjson.JSONDecodeError, RecursionError) as exc:
             sink.reject(line.number, f"invalid JSON: {exc}", data)
             continue
         try:
@@ -64,15 +65,6 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
     return read
 
 
-def _run_array(src: InputSource, sink: RowSink, handler: Handler) -> int:
-    read = 0
-    try:
-        for read, obj in enumerate(ijson.items(src.stream, "item", use_float=True), 1):
-            try:
-                handler(obj, read, sink)
-            except RecordError as exc:
-                sink.reject(read, str(exc), orjson.dumps(obj, default=str))
-    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
-        sink.reject(read + 1, f"invalid JSON array after element {read}: {exc}; the rest of the file is unreadable", b"")
-        read += 1
-    return read
+def _run_array(src: InputSource, sink: RowSink, handler: Handler, max_record_bytes: int, fast: FastPath | None) -> int:
+    """Each element on its own: a bad one is rejected and reading goes on; a huge one is skipped."""
+    return consume_lines(array_elements(src.stream, max_record_bytes), sink, handler, max_record_bytes, fast)

@@ -182,8 +182,16 @@ def _bad_time(raw: str, parsed: str) -> str:
 
 
 def _padded(x: str) -> str:
-    """SQL: an id that is missing, empty or has surrounding whitespace (the lenient reader's business)."""
-    return f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true WHEN {_edges_plain(x)} THEN false ELSE {x} <> trim({x}, {_WS}) END)"
+    """SQL: an id that is missing, empty or has surrounding whitespace (the lenient reader's business).
+
+    An id is digits, so one that starts or ends with anything but printable ASCII goes to the
+    Python readers too: they strip every Unicode space (an id of one no-break space is empty
+    there, and the line is rejected), which DuckDB's trim does not."""
+    return (
+        f"(CASE WHEN {x} IS NULL OR {x} = '' THEN true "
+        f"WHEN ascii({x}) BETWEEN 33 AND 126 AND ascii(right({x}, 1)) BETWEEN 33 AND 126 THEN false "
+        "ELSE true END)"
+    )
 
 
 def _profile(prefix: str, created: str) -> str:
@@ -479,13 +487,14 @@ def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) 
     staged = f"""SELECT account_id, {', '.join(PROFILE_COLUMNS)}, observed_at, line,
                         line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS seq
                  FROM (SELECT *, {_staged_line()} AS line FROM _stage_snapshots)"""
+    # The key is a HUGEINT: seconds * 2**32 leaves BIGINT at 2038-01-19 03:14:08 UTC.
     fields = ", ".join(f"arg_max({c}, k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
     study.sql(
         f"""CREATE OR REPLACE TEMP TABLE _reduced AS
         SELECT account_id, 'twitter' AS platform, {fields},
                max(observed_at) AS observed_at, min(observed_at) AS first_seen, max(observed_at) AS last_seen,
                '{src}:' || arg_max(line, seq) AS source
-        FROM (SELECT *, coalesce(epoch(observed_at)::BIGINT, 0) * 4294967296 + seq AS k
+        FROM (SELECT *, coalesce(epoch(observed_at)::BIGINT, 0)::HUGEINT * 4294967296 + seq AS k
               FROM ({native} UNION ALL {staged}))
         GROUP BY account_id"""
     )

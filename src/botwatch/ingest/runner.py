@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
@@ -174,6 +176,10 @@ def _ingest_source(
             reduce_native_snapshots(study, native, src.name)
         else:
             sink = RowSink(stager, src.name, "unknown")
+            # The Python readers hold batches, chunks in flight and the interpreter beside DuckDB's
+            # staging tables: DuckDB gets half the budget here so the process keeps to the whole
+            # one (a 787k-post CSV peaked at 1.62 GB with DuckDB given all of it).
+            q(f"SET memory_limit = '{python_path_memory()}'")
             _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers)
             sink.flush()
             stored, total = merge_staged_posts(study)
@@ -187,12 +193,19 @@ def _ingest_source(
         )
         q("COMMIT")
     except BaseException as exc:
-        q("ROLLBACK")
+        try:
+            q("ROLLBACK")
+        except Exception:  # noqa: BLE001 - after a failed COMMIT (disk full) DuckDB has rolled back itself
+            pass
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         result.error = f"{type(exc).__name__}: {exc}"
         result.stored = result.duplicates = result.rejected = result.accounts = 0
     finally:
+        try:
+            q(f"SET memory_limit = '{memory_setting()}'")
+        except Exception:  # noqa: BLE001 - the connection may be unusable after a fatal error
+            pass
         for table in [t for t, _ in _STAGES.values()] + ["_flat", "_lines", "_reduced", "_known", "_accounts"]:
             try:
                 q(f"DROP TABLE IF EXISTS {table}")
@@ -211,7 +224,8 @@ def _read_with_python(
     try:
         fmt_name = sniff(src)
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        sink.reject(0, f"unreadable input: {exc}", src_head(src))
+        why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
+        sink.reject(0, f"unreadable input: {why}", src_head(src))
         return
     result.format = sink.source_format = fmt_name
     fmt = FORMATS[fmt_name]
@@ -227,6 +241,14 @@ def _read_with_python(
             result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
+    else:
+        _reject_stream_error(src, sink)
+
+
+def _reject_stream_error(src: InputSource, sink: RowSink) -> None:
+    """Record a cut or corrupt gzip stream: every record before the cut was read as usual."""
+    if src.error is not None:
+        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {src.error}", b"")
 
 
 def _size_seen(study: Study, size: int | None) -> bool:
@@ -262,6 +284,7 @@ def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> d
         else:
             sink.source_format = name
             FORMATS[name].read(src, sink, max_record_bytes)
+            _reject_stream_error(src, sink)
         sink.flush()
     finally:
         src.close()
@@ -302,6 +325,36 @@ class _ProgressSink:
             self._progress(self._src.bytes_consumed())
 
 
+class IngestSettingError(ValueError):
+    """A setting (environment variable) ingest cannot use; the message names it and the fix."""
+
+
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
+
+
+def memory_setting() -> str:
+    """DuckDB's memory limit while ingesting: BOTWATCH_INGEST_MEMORY (e.g. 2GB), default 1GB.
+
+    Checked here, so `lots` is one clear message before any file is touched rather than a
+    DuckDB parser error with a traceback.
+    """
+    raw = os.environ.get("BOTWATCH_INGEST_MEMORY", "1GB")
+    m = _MEMORY.fullmatch(raw)
+    if m is None or float(m.group(1)) <= 0:
+        raise IngestSettingError(f"BOTWATCH_INGEST_MEMORY={raw!r} is not a memory size: use a number and a unit, e.g. 2GB or 512MB")
+    return f"{m.group(1)}{m.group(2).upper()}"
+
+
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def python_path_memory() -> str:
+    """DuckDB's share of the ingest budget while the Python readers run: half of it."""
+    m = _MEMORY.fullmatch(memory_setting())
+    assert m is not None
+    return f"{int(float(m.group(1)) * _UNITS[m.group(2).upper()] / 2 / 2**20)}MiB"
+
+
 def ingest(
     study: Study,
     paths: Iterable[str],
@@ -316,13 +369,16 @@ def ingest(
     files = expand_inputs(paths)
     # DuckDB's default (80% of RAM) would let one huge file's staging tables crowd the machine;
     # a fixed budget makes it spill to disk instead, which keeps ingest lean at any archive size.
-    limit = os.environ.get("BOTWATCH_INGEST_MEMORY", "1GB")
+    limit = memory_setting()
     previous = study.sql("SELECT current_setting('memory_limit')")[0][0]
-    study.sql(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    study.sql(f"SET memory_limit = '{limit}'")
     try:
         return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers)
     finally:
-        study.sql(f"SET memory_limit = '{previous}'")
+        try:
+            study.sql(f"SET memory_limit = '{previous}'")
+        except duckdb.Error:  # the connection died (disk full at a checkpoint): the caller reports why
+            pass
 
 
 def _ingest_files(

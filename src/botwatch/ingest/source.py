@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 1 << 20
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
 
@@ -59,6 +60,63 @@ class _Prefixed(io.RawIOBase):
         return n
 
 
+class _Gunzip(io.RawIOBase):
+    """Gzip decompression that hands out every byte it could decompress, then ends cleanly.
+
+    `gzip.GzipFile` raises on the read that meets a cut or corrupt stream and drops what that
+    read had already decompressed, and the exception escaped the readers mid-file (losing the
+    count of records read, and on the parallel path every chunk still in flight). Here a cut or
+    corrupt stream ends the data like an end of file, after the last good byte, and the reason
+    is kept in `error` for the ingest to record. Concatenated gzip members are read in turn.
+    """
+
+    _IN = 1 << 14  # compressed bytes per step: small, so a corrupt block loses little before it
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._d = zlib.decompressobj(31)
+        self._out = b""
+        self._pos = 0
+        self._done = False
+        self.error: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        while self._pos >= len(self._out):
+            if self._done:
+                return 0
+            self._out, self._pos = self._step(), 0
+        n = min(len(b), len(self._out) - self._pos)
+        b[:n] = self._out[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _step(self) -> bytes:
+        d = self._d
+        try:
+            if d.unconsumed_tail:
+                return d.decompress(d.unconsumed_tail, 1 << 20)
+            if d.eof:
+                rest = d.unused_data or self._raw.read(self._IN)
+                if not rest.strip(b"\x00"):  # end of input (zero padding after the last member is allowed)
+                    self._done = True
+                    return b""
+                self._d = d = zlib.decompressobj(31)
+                return d.decompress(rest, 1 << 20)
+            data = self._raw.read(self._IN)
+            if not data:
+                self._done = True
+                self.error = EOFError("compressed file ended before the end-of-stream marker was reached")
+                return b""
+            return d.decompress(data, 1 << 20)
+        except (zlib.error, OSError) as exc:
+            self._done = True
+            self.error = exc
+            return b""
+
+
 def _read_head(stream: BinaryIO, n: int) -> bytes:
     """Read up to `n` bytes, looping because pipes and gzip return short reads.
 
@@ -89,9 +147,14 @@ class InputSource:
         magic = _read_head(raw, 2)
         self.compressed = magic == GZIP_MAGIC
         base: BinaryIO = io.BufferedReader(_Prefixed(magic, raw), 1 << 20)
+        self._gunzip: _Gunzip | None = None
         if self.compressed:
-            base = gzip.GzipFile(fileobj=base, mode="rb")  # type: ignore[assignment]
+            self._gunzip = _Gunzip(base)
+            base = io.BufferedReader(self._gunzip, 1 << 20)  # type: ignore[assignment]
         self._head = _read_head(base, HEAD_BYTES)
+        if self._head.startswith(UTF8_BOM):
+            # A BOM is an encoding mark, not content: left in, it made the first JSON line invalid.
+            self._head = self._head[len(UTF8_BOM):]
         self.stream: io.BufferedReader = io.BufferedReader(_Prefixed(self._head, base), 1 << 20)
 
     @classmethod
@@ -101,6 +164,11 @@ class InputSource:
             return cls("<stdin>", sys.stdin.buffer, None, owns=False)
         p = Path(path)
         return cls(str(p), open(p, "rb", buffering=0), p.stat().st_size if p.is_file() else None)
+
+    @property
+    def error(self) -> Exception | None:
+        """Why a compressed stream ended early (cut or corrupt), once the reader has reached its end."""
+        return self._gunzip.error if self._gunzip is not None else None
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
         """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES)."""

@@ -130,8 +130,8 @@ def fast_status(data: bytes, line: int, sink: RowSink) -> bool:
     """Store one status if it decodes cleanly with everything a post needs; else return False."""
     try:
         st = _decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-        return False
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return False  # RecursionError: JSON nested thousands deep, which the lenient path rejects
     user = st.user
     if not st.id_str or not st.created_at or user is None or not user.id_str:
         return False

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from botwatch.content.stance import MEASURED, MODEL_RULES, STANCE_RULES
+from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.reference import reference_rows
 from botwatch.report.fmt import num, pct, pct_ci
@@ -132,16 +132,17 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # election's headline would claim a check that was never made.
     measured_on = str(MEASURED.get("election", "us-2016"))
     measured_here = election.key == measured_on
+    lab = MEASURED_BY_ELECTION.get(election.key)  # frozen test-part figures for this election, if it was labelled
     html = render(
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
+        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
         for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
-            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, pct=pct))
+            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, pct=pct))
         if scaled and rows:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))

@@ -1,0 +1,90 @@
+"""`botwatch export`: one table to a file, safely.
+
+Posts and profiles are attacker-written and the CSV will be opened in a spreadsheet, so a CSV
+text cell that starts with `= + - @`, a tab or a carriage return gets a leading apostrophe
+(formula injection); `verbatim=True` turns that off. Parquet and JSON lines are always exact.
+The file is written beside its target and renamed into place, so a full disk or a failed write
+never leaves half a file, and an existing file is only replaced when asked (`force`). Parquet and
+JSON lines get typed evidence columns, and every export its schema version (Parquet metadata and
+`<file>.schema.json`; see `botwatch.exports_typed`).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from botwatch import __version__
+from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
+from botwatch.study import EXPORT_FORMATS, Study, StudyError
+
+FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
+
+
+def defused_query(study: Study, query: str) -> str:
+    """`query` with every text column's formula-like cells prefixed by an apostrophe."""
+    parts = []
+    for name, ctype, *_ in study.sql(f"DESCRIBE {query}"):
+        q = '"' + name.replace('"', '""') + '"'
+        if ctype == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({q}, '{FORMULA_START}') THEN '''' || {q} ELSE {q} END AS {q}")
+        else:
+            parts.append(q)
+    return f"SELECT {', '.join(parts)} FROM ({query})"
+
+
+def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False) -> int:
+    """Write table `name` to `out` (.parquet, .csv, .jsonl); returns the rows written.
+
+    Raises `StudyError` with a message for the user for every failure (unknown table or format,
+    existing file without `force`, a directory, an unwritable folder, a full disk).
+    """
+    known = study.tables()
+    if name not in known:
+        raise StudyError(f"no table {name!r} in {study.path}; tables: {', '.join(known)}")
+    out = Path(out)
+    fmt = EXPORT_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
+    if out.is_dir():
+        raise StudyError(f"cannot export to {out}: it is a directory")
+    if out.exists() and not force:
+        raise StudyError(f"{out} already exists: pass --force to replace it")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyError(f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
+    query = f'SELECT * FROM "{name.replace(chr(34), chr(34) * 2)}"'
+    if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
+        query = typed_query(study, query)
+    if fmt == "JSON":
+        query = witness_first(study, query)
+    if fmt == "CSV" and not verbatim:
+        query = defused_query(study, query)
+    table_literal = name.replace("'", "''")
+    options = {
+        "PARQUET": f"FORMAT PARQUET, KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{table_literal}'}}",
+        "CSV": "FORMAT CSV, HEADER",
+        "JSON": "FORMAT JSON",
+    }[fmt]
+    part = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
+    target = str(part).replace("'", "''")
+    try:
+        study.sql(f"COPY ({query}) TO '{target}' ({options})")
+        os.replace(part, out)
+        rows = study.count(name)
+        write_sidecar(out, name, describe(study, query), study.schema_version, rows, __version__)
+    except (duckdb.Error, OSError) as exc:
+        raise StudyError(f"could not write {out}: {_reason(exc)}") from None
+    finally:
+        part.unlink(missing_ok=True)
+    return rows
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of a DuckDB or OS error, which is the part a user can act on."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__

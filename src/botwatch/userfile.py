@@ -1,0 +1,54 @@
+"""Reading a small file the user named (an election preset, a bot model), with a size limit.
+
+Such files are whole-read, so a wrong path must not be able to exhaust memory: `/dev/zero`, a
+FIFO, a 20 GB archive passed by mistake or a gzip bomb are refused after `limit` bytes, and a
+directory, a missing file or text that is not UTF-8 is a `UserFileError` that says which, never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from pathlib import Path
+
+
+class UserFileError(ValueError):
+    """A user-named file that cannot be read as what it should be; the message says why."""
+
+
+def read_user_bytes(path: str | os.PathLike[str], what: str, limit: int) -> bytes:
+    """The bytes of `path`, at most `limit` of them (gzip content is decompressed, under the same limit)."""
+    p = Path(path)
+    if p.is_dir():
+        raise UserFileError(f"{what} {p} is a directory, not a file")
+    try:
+        with open(p, "rb") as f:
+            raw = f.read(limit + 1)
+    except FileNotFoundError:
+        raise UserFileError(f"no {what} at {p}") from None
+    except OSError as exc:
+        raise UserFileError(f"cannot read {what} {p}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise UserFileError(f"{what} {p} is larger than {limit:,} bytes, too large for a {what}")
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
+                raw = g.read(limit + 1)
+        except (OSError, EOFError) as exc:
+            raise UserFileError(f"{what} {p} is a corrupt gzip file: {exc}") from None
+        if len(raw) > limit:
+            raise UserFileError(f"{what} {p} decompresses to more than {limit:,} bytes, too large for a {what}")
+    return raw
+
+
+def read_user_text(path: str | os.PathLike[str], what: str, limit: int) -> str:
+    """The UTF-8 text of `path` (see `read_user_bytes`); binary content is a `UserFileError`."""
+    raw = read_user_bytes(path, what, limit)
+    if b"\x00" in raw:
+        raise UserFileError(f"{what} {path} is a binary file (it holds NUL bytes), not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserFileError(f"{what} {path} is not UTF-8 text (byte {exc.start:,} cannot be decoded)") from None
