@@ -61,6 +61,26 @@ def test_export_any_table(study: Path, tmp_path: Path, suffix: str) -> None:
     assert len(got) == expected and sorted(got) == ids
 
 
+def test_export_to_stdout_gives_the_rows_and_keeps_messages_on_stderr(study: Path, tmp_path: Path) -> None:
+    """`-o -` (as twarc): JSON lines by default and CSV with --format, data alone on stdout, through
+    `python -m botwatch.cli` so the real stdout is used."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
+    with open_study(study, read_only=True) as st:
+        ids = sorted(r[0] for r in st.sql("SELECT post_id FROM posts"))
+    res = subprocess.run([sys.executable, "-m", "botwatch.cli", "export", str(study), "posts", "-o", "-"], capture_output=True, env=env)
+    assert res.returncode == 0, res.stderr
+    assert sorted(json.loads(l)["post_id"] for l in res.stdout.decode().splitlines()) == ids
+    assert b"rows of posts to stdout" in res.stderr and b"wrote" not in res.stdout
+    res = subprocess.run([sys.executable, "-m", "botwatch.cli", "export", str(study), "posts", "-o", "-", "--format", "csv"], capture_output=True, env=env)
+    assert res.returncode == 0, res.stderr
+    assert "post_id" in res.stdout.decode().splitlines()[0].split(",")
+    assert not list(tmp_path.glob("*.schema.json")) and not Path("-").exists()
+
+
 def test_export_unknown_table_or_format_is_a_clear_error(study: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["export", str(study), "nope; DROP TABLE posts", "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "no table" in res.output

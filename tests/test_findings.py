@@ -417,7 +417,7 @@ def test_analyze_shows_each_stage_with_rows_and_time_only_on_a_terminal(analysed
     from rich.console import Console
     from typer.testing import CliRunner
 
-    import botwatch.cli as cli
+    import botwatch.cli.common as cli
     from botwatch.cli import app
 
     dst = tmp_path / "s.duckdb"

@@ -10,7 +10,10 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli import StudyArg, _fail, _load_election, _open, app, console, out
+from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out
+from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
+
+BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"
 
 _UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
@@ -29,7 +32,7 @@ def parse_duration(text: str) -> int:
 @app.command()
 def coordination(
     study: StudyArg,
-    behaviour: Annotated[Optional[list[str]], typer.Option("--behaviour", "-b", help="co-retweet, co-post, co-post-near, co-link, co-hashtags, co-reply, co-mention, fast-retweet (repeatable; default: co-retweet co-post co-link co-hashtags co-reply)")] = None,
+    behaviour: Annotated[Optional[list[str]], typer.Option("--behaviour", "-b", help=BEHAVIOUR_HELP)] = None,
     window: Annotated[str, typer.Option(help="Co-action window, e.g. 60s, 5m (or 'auto': estimated from the data)")] = "60s",
     min_repeats: Annotated[int, typer.Option(help="Co-actions a pair needs before it is tested")] = 2,
     max_trace_accounts: Annotated[int, typer.Option(help="Set aside items shared by more accounts than this (0: none; popular items are thinned instead)")] = 0,
@@ -41,12 +44,13 @@ def coordination(
     max_fdr: Annotated[float, typer.Option(help="False discovery rate for keeping an edge")] = 0.05,
     fast_seconds: Annotated[int, typer.Option(help="fast-retweet: at most this many seconds after the original")] = 30,
     seed: Annotated[int, typer.Option(help="Seed of the null model and of Leiden")] = 7,
-    election: Annotated[Optional[str], typer.Option("--election", "-e", help="Election preset (its country defines 'foreign origin')")] = None,
+    election: ElectionOpt = None,
     sweep: Annotated[Optional[str], typer.Option(help="Only report pairs/edges for these windows, e.g. 10s,60s,10m,1h (writes nothing)")] = None,
     graphml: Annotated[Optional[Path], typer.Option(help="Also write the network as GraphML here")] = None,
     edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
 ) -> None:
-    """Find accounts that act in unison: co-action network tested against chance, Leiden clusters."""
+    """Find accounts that act in unison: co-action network tested against chance, Leiden clusters.
+    The election's country defines 'foreign origin' in the cluster summaries."""
     from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
     from botwatch.coordination.edges import NULL_MODELS
     from botwatch.coordination.network import NetworkOptions, estimate_window, sweep as run_sweep
@@ -61,12 +65,12 @@ def coordination(
         win = None if window.strip().lower() == "auto" else parse_duration(window)
         windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    elect = _load_election(election)
-    with _open(study) as st:
+    elect = election_or_fail(election)
+    with open_or_fail(study) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:
-            _fail(f"{study} holds no posts: run `botwatch ingest` first")
+            fail(f"{study} holds no posts: run `botwatch ingest` first")
         if win is None:
             est = estimate_window(st, behaviours=("co-retweet",))
             win = int(est["window_s"])

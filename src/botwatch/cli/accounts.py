@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, select_list
-from botwatch.cli import StudyArg, _fail, _open, app, console, out, wide_when_piped
+from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -27,10 +27,10 @@ def accounts(
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     if sort not in SORTABLE:
-        _fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
-    with _open(study, read_only=True) as st:
+        fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
+    with open_or_fail(study, read_only=True) as st:
         if "accounts_scored" not in st.tables():
-            _fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+            fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         order = "handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
         where, params = ["coalesce(bot_probability, 0) >= ?"], [min_bot]
         if country:
@@ -63,9 +63,9 @@ def explain(
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     key = handle.lstrip("@")
-    with _open(study, read_only=True) as st:
+    with open_or_fail(study, read_only=True) as st:
         if "accounts_scored" not in st.tables():
-            _fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+            fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         if as_json:
             cols = select_list(set(st.columns("accounts_scored")))
             found = st.sql(
@@ -73,7 +73,7 @@ def explain(
                 [key, key],
             )
             if not found:
-                _fail(f"no account @{key} in {study}")
+                fail(f"no account @{key} in {study}")
             print(json.dumps(account_json(found[0]), ensure_ascii=False, indent=1))
             return
         rows = st.sql(
@@ -83,7 +83,7 @@ def explain(
             [key, key],
         )
         if not rows:
-            _fail(f"no account @{key} in {study}")
+            fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         out.print(f"[bold]{escape(f'@{h or aid}')}[/bold] " + escape(f"({platform} {aid}); {n or 0:,} posts in the study"), highlight=False)
         if n and "account_features" in st.tables():
@@ -149,17 +149,17 @@ def train_bot_model(
     try:
         import sklearn  # noqa: F401  (folds and isotonic calibration)
     except ImportError:
-        _fail("training needs scikit-learn: pip install 'botwatch[train]'")
+        fail("training needs scikit-learn: pip install 'botwatch[train]'")
     from botwatch.accounts.labelled import read_labels_csv
     from botwatch.accounts.retrain import train_and_report
 
     try:
         frame = read_labels_csv(labels)
     except (ValueError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
-        _fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
+        fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
     stem = output.name.removesuffix(".gz").removesuffix(".json")
     figures = output.with_name(stem + ".figures.json")
     svg = output.with_name(stem + ".reliability.svg")

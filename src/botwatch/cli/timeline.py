@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli import _fail, _load_election, _open, app, console, out
+from botwatch.cli.common import ElectionOpt, app, console, election_or_fail, fail, open_or_fail, out
 
 
 def _stored_election(ref: object) -> object:
@@ -41,36 +41,37 @@ def impact(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB), analysed with an election")],
     party: Annotated[str, typer.Option("--party", "-p", help="Party key of the election preset, e.g. labour")],
     freq: Annotated[str, typer.Option("--freq", help="Bucket size: 1h, 3h, 6h, 1d …")] = "1h",
-    election: Annotated[Optional[str], typer.Option("--election", "-e", help="Preset or TOML; its window bounds the series (default: the one the study was analysed with)")] = None,
+    election: ElectionOpt = None,
     start: Annotated[Optional[datetime], typer.Option(help="First UTC time to use (default: the election window's start)")] = None,
     end: Annotated[Optional[datetime], typer.Option(help="Last UTC time to use (default: the election window's end)")] = None,
     maxlags: Annotated[int, typer.Option(help="Largest VAR lag order tried (chosen by AIC)")] = 12,
     horizon: Annotated[int, typer.Option(help="Impulse-response horizon in buckets")] = 12,
 ) -> None:
     """Do likely automated accounts' volume and sentiment about a party lead the other accounts'?
-    (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)"""
+    (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)
+    The election's window bounds the series (default: the one the study was analysed with)."""
     from botwatch.impact.stage import campaign_window, pandas_freq, run_impact, statsmodels_available, store
     from botwatch.report.context import latest_params
 
     if not statsmodels_available():
-        _fail("the impact tests need statsmodels: pip install botwatch[time]")
+        fail("the impact tests need statsmodels: pip install botwatch[time]")
     try:
         pandas_freq(freq)
     except ValueError as exc:
-        _fail(str(exc))
-    with _open(study) as st:
+        fail(str(exc))
+    with open_or_fail(study) as st:
         if "timeline" not in st.tables():
-            _fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
-        el = _load_election(election) if election else _stored_election(latest_params(st).get("election"))
+            fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
+        el = election_or_fail(election) if election else _stored_election(latest_params(st).get("election"))
         known = _known_parties(st, el)
         if known and party not in known:
-            _fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
+            fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
         w0, w1 = campaign_window(el)
         rows, irf_rows, notes = run_impact(st, party, freq, start=start or w0, end=end or w1, maxlags=maxlags, horizon=horizon)
         for n in notes:
             console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
         if not rows:
-            _fail(f"no impact test for {party!r} at {freq}", code=1)
+            fail(f"no impact test for {party!r} at {freq}", code=1)
         store(st, rows, irf_rows, party, freq)
     t = Table(title=escape(party) + f": likely automated vs the rest, {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):

@@ -9,7 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli import _fail, _load_election, _open, app, console, out
+from botwatch.cli.common import ElectionRequired, app, console, election_or_fail, fail, open_or_fail, out
+from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 
 
 def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
@@ -22,11 +23,11 @@ def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
 @app.command()
 def estimate(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
-    preset: Annotated[str, typer.Option("--election", "-e", "--preset", help="Election preset name or TOML file (as for analyze; --preset is the old name)")],
+    preset: ElectionRequired,
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
-    reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same intervals)")] = 2017,
+    reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = DEFAULT_REPS,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same intervals)")] = DEFAULT_SEED,
     window: Annotated[Optional[list[str]], typer.Option(help="Extra window NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days; repeatable)")] = None,
     relabel: Annotated[bool, typer.Option(help="Re-run the content stage even if posts are labelled for this preset")] = False,
 ) -> None:
@@ -37,17 +38,17 @@ def estimate(
     from botwatch.estimates.reference import fmt_value, interval_text, reference_rows
 
     if table not in ("reference", "parties"):
-        _fail("--table must be 'reference' or 'parties'")
-    election: Election = _load_election(preset)
+        fail("--table must be 'reference' or 'parties'")
+    election: Election = election_or_fail(preset)
     try:
         opts = EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
     params = {"election": election.key, "sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
-    with _open(study) as st:
+    with open_or_fail(study) as st:
         if st.count("posts") == 0:
-            _fail(f"{study} holds no posts: ingest some first")
+            fail(f"{study} holds no posts: ingest some first")
         if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study
             from botwatch.collect.study_link import recorded_sample_rate
 

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli import _fail, _open, app, out
+from botwatch.cli.common import app, fail, open_or_fail, out
 
 content_app = typer.Typer(help="Content labels: measure them against hand labels.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
@@ -29,18 +29,18 @@ def evaluate_cmd(
     baseline, and party-matching precision and recall."""
     from botwatch.content.score import LabelsError, agreement, load_labels, study_predictions
 
-    with _open(study, read_only=True) as st:
+    with open_or_fail(study, read_only=True) as st:
         tables = st.tables()
         if "post_party" not in tables or "post_labels" not in tables:
-            _fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
+            fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
         elections = [r[0] for r in st.con.execute("select distinct election from post_labels where election is not null").fetchall()]
         election = elections[0] if len(elections) == 1 else None
         try:
             rows = load_labels(labels, election=election, part=part)
         except LabelsError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         if not rows:
-            _fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
+            fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
         stance, sentiment = study_predictions(st, election)
     ag = agreement(rows, stance, sentiment, n_boot=max(boot, 10))
     t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))

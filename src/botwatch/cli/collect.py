@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli import _fail, _load_election, app, console
+from botwatch.cli.common import ElectionOpt, app, console, election_or_fail, fail
 
 collect_app = typer.Typer(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
@@ -25,7 +25,7 @@ app.add_typer(collect_app, name="collect")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 Folder = Annotated[Path, typer.Argument(help="Capture folder (created if missing); one folder holds one sampling rate")]
-Election = Annotated[Optional[str], typer.Option("--election", "-e", help="Election preset (or TOML file) whose hashtags, keywords and handles filter the stream")]
+Election = ElectionOpt  # its hashtags, keywords and party handles filter the stream
 Hashtag = Annotated[Optional[list[str]], typer.Option("--hashtag", help="Keep posts with this hashtag (repeatable)")]
 Keyword = Annotated[Optional[list[str]], typer.Option("--keyword", help="Keep posts with this word or phrase (repeatable)")]
 Sample = Annotated[float, typer.Option("--sample", help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
@@ -46,7 +46,7 @@ def parse_duration(text: str | None, what: str = "--duration") -> float | None:
         return None
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
     if not m or float(m.group(1)) <= 0:
-        _fail(f"{what} must look like 30s, 5m, 2h or 1d; got {text!r}")
+        fail(f"{what} must look like 30s, 5m, 2h or 1d; got {text!r}")
     return float(m.group(1)) * _UNITS[m.group(2) or "s"]
 
 
@@ -58,15 +58,15 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
     from botwatch.collect.progress import ProgressLine
 
     if not 0 < sample <= 1:
-        _fail(f"--sample must be in (0, 1], got {sample}")
+        fail(f"--sample must be in (0, 1], got {sample}")
     if max_posts is not None and max_posts <= 0:
-        _fail("--max-posts must be positive")
+        fail("--max-posts must be positive")
     if rotate_mb <= 0:
-        _fail("--rotate-mb must be positive")
+        fail("--rotate-mb must be positive")
     rotate_s = parse_duration(rotate_every, "--rotate-every") or 3600.0
     if ingest_every:
         rotate_s = min(rotate_s, ingest_every)
-    f = PostFilter.build(_load_election(election), hashtag or (), keyword or ())
+    f = PostFilter.build(election_or_fail(election), hashtag or (), keyword or ())
     return Capture(
         folder, platform, stream, sample_rate=sample, post_filter=f, endpoint=endpoint, max_posts=max_posts,
         rotate_bytes=int(rotate_mb * 1024 * 1024), rotate_seconds=rotate_s, keys_of=keys_of,
@@ -82,7 +82,7 @@ def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | Non
     try:
         code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=lambda m: console.print(m, highlight=False, markup=False)))
     except CollectError as exc:
-        _fail(str(exc), exc.code)
+        fail(str(exc), exc.code)
         return
     if code:
         raise typer.Exit(code)
@@ -141,8 +141,8 @@ def collect_mastodon(
     from botwatch.collect.filters import PostFilter
 
     if urlsplit(server).scheme not in ("http", "https"):
-        _fail(f"--server must be an http(s) URL, got {server!r}")
-    full = PostFilter.build(_load_election(election), hashtag or (), () if (election or hashtag) else keyword or ())
+        fail(f"--server must be an http(s) URL, got {server!r}")
+    full = PostFilter.build(election_or_fail(election), hashtag or (), () if (election or hashtag) else keyword or ())
     tags = list(full.hashtags)
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
         applied = PostFilter(hashtags=full.hashtags, origin=f"{full.origin}: hashtag streams (Mastodon streams by hashtag; keywords and handles not applied)")
@@ -188,10 +188,10 @@ def collect_x(
     from botwatch.collect import x as xm
 
     if stream == (search is not None):
-        _fail("give exactly one of --stream or --search QUERY")
+        fail("give exactly one of --stream or --search QUERY")
     token = os.environ.get("X_BEARER_TOKEN", "").strip()
     if not token:
-        _fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
+        fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
 
     def when(text: str | None, opt: str) -> datetime | None:
         if text is None:
@@ -199,7 +199,7 @@ def collect_x(
         try:
             d = datetime.fromisoformat(text)
         except ValueError:
-            _fail(f"{opt} must be a date or date-time like 2017-05-01 or 2017-05-01T12:00:00, got {text!r}")
+            fail(f"{opt} must be a date or date-time like 2017-05-01 or 2017-05-01T12:00:00, got {text!r}")
             raise
         return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d
 
@@ -211,7 +211,7 @@ def collect_x(
                                  backfill_minutes=backfill_minutes, backoff_scale=backoff_scale, log=lambda m: console.print(m, highlight=False, markup=False))
     else:
         if election or hashtag or keyword:
-            _fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
+            fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
         s, u = when(since, "--since"), when(until, "--until")
         cap = _common(folder, "x", xm.search_stream_name(search or "", since), sample=sample, election=None, hashtag=None, keyword=None,
                       max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url,

@@ -1,0 +1,93 @@
+"""`botwatch analyze`, `report` and `demo`: run the stages, write the report, or both on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress
+from botwatch.cli.ingest import ingest
+
+
+@app.command()
+def analyze(
+    study: StudyArg,
+    election: ElectionOpt = None,
+    stage: Annotated[Optional[list[str]], typer.Option("--stage", help="Run only this stage (repeatable)")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
+    sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
+    origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
+                                                     help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts (docs/methods.md)")] = True,
+) -> None:
+    """Run the analysis stages on a study, recording each in the `runs` table."""
+    from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+    from botwatch.collect.study_link import capture_rate_of  # the rate `botwatch collect --sample` recorded in the study
+    sample_rate = sample_rate or capture_rate_of(study, lambda m: console.print(m, highlight=False))
+
+    options: dict = {"sample_rate": sample_rate} if sample_rate else {}
+    if not origin_study_prior:
+        options["origin_study_prior"] = False
+    seconds: dict[str, float] = {}
+    with open_or_fail(study) as st, stage_progress() as progress:
+        ctx = Context(election=election_or_fail(election), options=options, log=progress.log)
+        try:
+            results = run_analyze(
+                st, ctx, only=stage or None, skip=skip or None,
+                on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
+            )
+        except PipelineError as exc:
+            fail(str(exc))
+    t = Table(title="Stages")
+    for c in ("stage", "status", "rows", "seconds"):
+        t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
+    for name, stat, rows in results:
+        t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
+    out.print(t)
+
+
+@app.command()
+def report(
+    study: StudyArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path("report.html"),
+    title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
+    exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
+    posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
+) -> None:
+    """Write the self-contained HTML report of a study (and its data exports beside it)."""
+    from botwatch.report import build_report
+    from botwatch.report.build import export_folder
+
+    with open_or_fail(study, read_only=True) as st, stage_progress() as progress:
+        path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
+    out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
+
+
+def sample_files() -> list[Path]:
+    """The bundled sample's data files."""
+    from importlib import resources
+
+    base = resources.files("botwatch") / "data" / "sample"
+    return sorted(Path(str(p)) for p in base.iterdir() if p.name.endswith(".gz"))
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the study and the report")] = Path("botwatch-demo"),
+    election: ElectionOpt = "us-2016",
+) -> None:
+    """The main job on the bundled sample: ingest it into a fresh study, analyze it, write the report."""
+    output.mkdir(parents=True, exist_ok=True)
+    study = output / "sample.duckdb"
+    for p in (study, Path(str(study) + ".wal")):
+        p.unlink(missing_ok=True)
+    files = [str(p) for p in sample_files()]
+    console.print(f"[bold]1/3 ingest[/bold] {len(files)} bundled files → {study}", highlight=False)
+    ingest(study, files, force=False, max_record_mb=16.0, workers=None)
+    console.print(f"[bold]2/3 analyze[/bold] --election {election}", highlight=False)
+    analyze(study, election=election, stage=None, skip=None, sample_rate=None)
+    console.print("[bold]3/3 report[/bold]", highlight=False)
+    report(study, output=output / "report.html", title=f"bundled sample ({election})", exports=True, posts=False)
+    out.print(f"Open {output / 'report.html'} in a browser. Study: {study}")

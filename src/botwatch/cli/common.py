@@ -1,0 +1,120 @@
+"""What every `botwatch` command shares: the Typer app, the consoles, the study and election
+arguments, and the three helpers that turn a library error into one red line and an exit code.
+
+Command modules import from here (never from each other): `fail`, `open_or_fail`,
+`election_or_fail`, `StudyArg`, `ElectionOpt`, `console` (stderr), `out` (stdout).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, TaskID, TextColumn
+
+from botwatch.study import Study, StudyError
+
+app = typer.Typer(
+    name="botwatch",
+    help="Find and measure automated and foreign-linked influence campaigns in election talk.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
+out = Console(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
+
+StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
+ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file"
+# The one spelling of --election; what the election does for a command is in its docstring.
+ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
+# For commands that cannot run without one (`--preset` is an older name `estimate` still takes).
+ElectionRequired = Annotated[str, typer.Option("--election", "-e", "--preset", help=ELECTION_HELP)]
+
+
+class StageProgress:
+    """A Rich display of the stage running now and how long it has run, on stderr, and a line per
+    finished stage with its rows and seconds. Hidden when stderr is not a terminal (pipes, CI,
+    tests), where only the log lines and the final table are printed."""
+
+    def __init__(self) -> None:
+        from rich.progress import SpinnerColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+            console=console, transient=True, disable=not console.is_terminal,
+        )
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> "StageProgress":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def log(self, message: str) -> None:
+        console.print(message, highlight=False)
+
+    def start(self, name: str) -> None:
+        self._clear()
+        self.task = self.progress.add_task(name, total=None)
+
+    def step(self, name: str) -> None:
+        """A step of work with no rows to report (report sections, exports)."""
+        self.start(name)
+
+    def done(self, name: str, status: str, rows: int | None, seconds: float) -> None:
+        self._clear()
+        if console.is_terminal:
+            console.print(f"[green]{status}[/green] {name}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
+
+    def _clear(self) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+
+
+def stage_progress() -> StageProgress:
+    return StageProgress()
+
+
+def wide_when_piped() -> Console:
+    """`out` on a terminal; in a pipe or file a console as wide as the content, so table cells
+    (evidence sentences, handles) are never wrapped at the default 80 columns."""
+    return out if out.is_terminal else Console(width=4000, soft_wrap=True)
+
+
+def fail(msg: str, code: int = 2) -> None:
+    """Print one red error line on stderr and exit with `code` (no traceback reaches a user)."""
+    # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.
+    console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def open_or_fail(path: Path, read_only: bool = False, create: bool = False) -> Study:
+    """Open a study for a command; only `ingest` may create one (`create=True`)."""
+    try:
+        return Study(path, read_only=read_only, create=create)
+    except StudyError as exc:
+        fail(str(exc))
+        raise  # unreachable
+    except Exception as exc:  # duckdb raises IOException & co for non-DuckDB files
+        fail(f"cannot open {path} as a study: {exc}")
+        raise
+
+
+def election_or_fail(ref: Optional[str]):  # type: ignore[no-untyped-def]
+    """The election a `--election` value names, None without one; a bad preset or file is one error line."""
+    if ref is None:
+        return None
+    from botwatch.elections import ElectionError, load_election
+
+    try:
+        return load_election(ref)
+    except ElectionError as exc:
+        fail(str(exc))

@@ -1,0 +1,51 @@
+"""`botwatch elections list|show|check`: the election presets and user TOML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from botwatch.cli.common import app, election_or_fail, out
+
+elections_app = typer.Typer(help="Election presets: list, show and check them.", no_args_is_help=True)
+app.add_typer(elections_app, name="elections")
+
+
+@elections_app.command("list")
+def elections_list() -> None:
+    """List the shipped election presets."""
+    from botwatch.elections import list_presets, load_election
+
+    for name in list_presets():
+        e = load_election(name)
+        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
+
+
+@elections_app.command("show")
+def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML file")]) -> None:
+    """Show an election: parties, hashtags, official accounts, events."""
+    e = election_or_fail(ref)
+    out.print(f"[bold]{escape(e.name)}[/bold] {escape(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
+    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False, markup=False)
+    out.print("election keywords: " + ", ".join(e.keywords), highlight=False, markup=False)
+    for p in e.parties:
+        out.print(f"[bold]{escape(p.key)}[/bold]: " + escape(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
+        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False, markup=False)
+        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False, markup=False)
+        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False, markup=False)
+        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False, markup=False)
+    out.print("events (UTC):", highlight=False, markup=False)
+    for ev in e.events:
+        span = f" … {ev.end}" if ev.end else ""
+        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
+    out.print("sources: " + "; ".join(e.sources), highlight=False, markup=False)
+
+
+@elections_app.command("check")
+def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML file to validate")]) -> None:
+    """Validate an election file; exits non-zero with the field at fault."""
+    e = election_or_fail(str(path))
+    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events", markup=False)

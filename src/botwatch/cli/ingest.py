@@ -1,0 +1,95 @@
+"""`botwatch ingest`: read archives of any supported format into a study, with progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out
+
+
+@app.command()
+def ingest(
+    study: StudyArg,
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
+    force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
+    max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
+    workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
+) -> None:
+    """Read archives of any supported format into a study (format detected, no flag needed)."""
+    import duckdb
+
+    from botwatch.ingest.runner import FileResult, IngestSettingError, expand_inputs, ingest as run_ingest, memory_setting
+
+    files = expand_inputs(inputs)
+    if not files:
+        fail("no input files")
+    missing = [f for f in files if f != "-" and not Path(f).exists()]
+    if missing and len(missing) == len(files):
+        # Nothing to read: fail before the study file is created, so no empty study is left behind.
+        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+    try:
+        memory_setting()
+    except IngestSettingError as exc:
+        fail(str(exc))
+    existed = study.exists()
+    try:
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, run_ingest, FileResult)
+    except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+    if summary.nothing_read:
+        if not existed:  # a study this command created and filled with nothing is not left behind
+            for p in (study, Path(str(study) + ".wal")):
+                p.unlink(missing_ok=True)
+        fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
+
+
+def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], run_ingest, FileResult):  # type: ignore[no-untyped-def]
+    """The ingest command's work: progress bars, a line per file and the summary table."""
+    with open_or_fail(study, create=True) as st, Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as progress:
+        task_ids: dict[str, int] = {}
+
+        def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
+            tid = progress.add_task(escape(Path(path).name[:40]), total=size)
+            task_ids[path] = tid
+            return lambda done: progress.update(tid, completed=done)
+
+        def done(res: FileResult) -> None:
+            tid = task_ids.get(res.source)
+            if tid is not None:
+                progress.remove_task(tid)
+            if res.skipped:
+                console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
+            elif res.error:
+                console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (file rolled back; study unchanged)", highlight=False)
+            else:
+                console.print(
+                    f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
+                    f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
+                    highlight=False,
+                )
+
+        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers)
+        from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
+
+        record_captures(st, inputs)
+        tbl = Table(title="Ingest summary", show_header=True)
+        for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
+            tbl.add_column(col, justify="right")
+        tbl.add_row(
+            str(len(summary.files)), f"{summary.total('read'):,}", f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+            f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
+        )
+        out.print(tbl)
+        if summary.total("rejected"):
+            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
+    return summary

@@ -1,0 +1,135 @@
+"""`botwatch version`, `status` and `export`: what is in a study, and getting tables out of it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from botwatch import __version__
+from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out
+from botwatch.study import Study, StudyError
+
+
+@app.command()
+def version() -> None:
+    """Print the botwatch version."""
+    out.print(__version__)
+
+
+@app.command()
+def status(study: StudyArg) -> None:
+    """What is in a study: posts, accounts, time span, formats, rejected input, stage runs."""
+    from botwatch.report.section_overview import study_summary
+
+    with open_or_fail(study, read_only=True) as st:
+        s = study_summary(st)
+        out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
+        out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
+        out.print(f"time span {s['first']} … {s['last']} UTC")
+        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}", markup=False)
+        t = Table(title="Posts by format")
+        for c in ("format", "platform", "posts"):
+            t.add_column(c)
+        for f, p, n in s["by_format"]:
+            t.add_row(escape(str(f)), escape(str(p)), f"{n:,}")
+        out.print(t)
+        if s["rejected_by_error"]:
+            t = Table(title="Rejected, by error")
+            t.add_column("error")
+            t.add_column("records", justify="right")
+            for e, n in s["rejected_by_error"]:
+                t.add_row(escape(str(e)[:100]), f"{n:,}")
+            out.print(t)
+        runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
+        t = Table(title="Latest run of each stage")
+        for c in ("stage", "status", "finished (UTC)", "rows"):
+            t.add_column(c)
+        for stage, stat, fin, rows in runs:
+            t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
+        out.print(t)
+        out.print("tables: " + ", ".join(st.tables()), markup=False)
+
+
+STDOUT = "-"
+STDOUT_FORMATS = ("jsonl", "csv", "parquet", "graphml")
+
+
+@app.command()
+def export(
+    study: StudyArg,
+    table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl; .graphml for the coordination network; '-' for stdout")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
+    verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), csv, parquet or graphml")] = None,
+) -> None:
+    """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it; CSV formula cells defused),
+    or the coordination network to GraphML without re-running the stage. `-o -` writes to stdout (no sidecar), as twarc does."""
+    with open_or_fail(study, read_only=True) as st:
+        if str(output) == STDOUT:
+            _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
+            return
+        if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
+            fail(f"--format {fmt} is for -o -; a file's format is its extension ({output.name})")
+        if output.suffix.lower() == ".graphml":
+            _export_graphml(st, study, table, output)
+            return
+        n = _export_file(st, table, output, force, verbatim)
+        out.print(f"wrote {n:,} rows of {table} to {output} (types and schema version in {output.name}.schema.json)", markup=False)
+
+
+def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool) -> int:
+    """One table to one file through the shared export writer; its errors become one line."""
+    from botwatch.table_export import export_table
+
+    try:
+        n = export_table(st, table, output, force=force, verbatim=verbatim)
+    except StudyError as exc:
+        fail(str(exc))
+        raise  # unreachable
+    if output.suffix.lower() == ".csv" and not verbatim:
+        console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
+    return n
+
+
+def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bool) -> None:
+    """The same bytes a file export writes, on stdout: written to a private temporary file first
+    (DuckDB's COPY and the GraphML writer want a path), then copied; the count goes to stderr."""
+    if fmt not in STDOUT_FORMATS:
+        fail(f"--format {fmt}: use one of {', '.join(STDOUT_FORMATS)}")
+    with tempfile.TemporaryDirectory(prefix="botwatch-export-") as tmp:
+        path = Path(tmp) / f"export.{fmt}"
+        if fmt == "graphml":
+            _export_graphml(st, study, table, path, quiet=True)
+        else:
+            n = _export_file(st, table, path, True, verbatim)
+            console.print(f"wrote {n:,} rows of {table} to stdout ({fmt})", markup=False, highlight=False)
+        with path.open("rb") as src:
+            try:
+                shutil.copyfileobj(src, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:  # `| head` closed the pipe: what it wanted was written
+                pass
+
+
+NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")
+
+
+def _export_graphml(st: Study, study: Path, table: str, output: Path, quiet: bool = False) -> None:
+    """The stored coordination network (edges and clustered accounts) as GraphML."""
+    if table not in NETWORK_TABLES:
+        fail(f"GraphML holds the coordination network: export it as `botwatch export {study} coordination -o {output.name}`")
+    if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
+        fail(f"no coordination network in {study}: run `botwatch analyze {study}` (stage coordination) first")
+    from botwatch.coordination.export import export_graphml
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = export_graphml(st, output)
+    (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else path}")
