@@ -84,7 +84,15 @@ def _shift_density(d: float, sd: float, mu: float, p: dict[str, float]) -> float
 def raw_dst(s: ShiftEstimate, codes: tuple[str, ...]) -> np.ndarray:
     """Unscaled log-likelihood per country of the observed shift."""
     par = parameters()["dst_shift"]
-    return np.array([math.log(_shift_density(s.shift_h, s.sd_h, float(dst_swing(c)), par["russia" if c == "RU" else "ordinary"])) for c in codes])
+    # Countries share a handful of (swing, group) pairs: each density is computed once (same value).
+    seen: dict[tuple[int, str], float] = {}
+    out = []
+    for c in codes:
+        key = (dst_swing(c), "russia" if c == "RU" else "ordinary")
+        if key not in seen:
+            seen[key] = math.log(_shift_density(s.shift_h, s.sd_h, float(key[0]), par[key[1]]))
+        out.append(seen[key])
+    return np.array(out)
 
 
 def _nb(k: int, mean: float, size: float) -> float:
