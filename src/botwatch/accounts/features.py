@@ -19,7 +19,8 @@ import pandas as pd
 from botwatch.accounts import signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_utc_offset
-from botwatch.accounts.origin_behaviour import Behaviour, account_posts, behaviour_of
+from botwatch.accounts.origin_behaviour import Behaviour
+from botwatch.accounts.origin_behaviour_batch import behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
 
@@ -180,7 +181,7 @@ def build(study: Study, election: Any = None) -> AccountData:
     else:
         df["cluster_id"], df["cluster_size"] = None, None
         df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
-    behaviour = {(p, a): behaviour_of(times, texts) for p, a, times, texts in account_posts(study.con)}
+    behaviour = behaviours(study.con)  # all accounts at once; same values as behaviour_of per account
     return AccountData(accounts, df, hours, langs, clients, behaviour)
 
 
