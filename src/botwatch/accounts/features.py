@@ -18,7 +18,7 @@ import pandas as pd
 
 from botwatch.accounts import signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
-from botwatch.accounts.circadian import fit_utc_offset
+from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_behaviour_batch import behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
@@ -125,8 +125,10 @@ def build(study: Study, election: Any = None) -> AccountData:
     for s in SCRIPT_PATTERNS:
         df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
     hours = _hour_arrays(tables["hours"])
-    langs = _grouped(tables["langs"], "lang")
-    clients = _grouped(tables["clients"], "client")
+    # Sorted: a group-by returns rows in any order, and the order reaches the evidence (which of two
+    # equally common languages is named first, which regional client is named).
+    langs = _grouped(tables["langs"].sort_values([*KEY, "lang"], kind="stable"), "lang")
+    clients = _grouped(tables["clients"].sort_values([*KEY, "client"], kind="stable"), "client")
     keys = list(zip(df["platform"], df["account_id"]))
     ent, best, bits = [], [], []
     for k in keys:
@@ -134,7 +136,7 @@ def build(study: Study, election: Any = None) -> AccountData:
         if h is None:
             ent.append(math.nan), best.append(None), bits.append(math.nan)
             continue
-        fit = fit_utc_offset(h)
+        fit = fit_hours(tuple(h))
         ent.append(entropy_bits(h))
         best.append(fit.best_offset if fit.informative else None)
         bits.append(fit.human_fit_bits)

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from botwatch.accounts.circadian import fit_utc_offset
+from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
@@ -281,7 +281,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
             v = _script_vector(present)
             add("post_script", v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}")
     if inp.hour_counts is not None and sum(inp.hour_counts) > 0:
-        fit = fit_utc_offset(inp.hour_counts)
+        fit = fit_hours(tuple(int(c) for c in inp.hour_counts))
         if fit.informative and fit.best_offset is not None:
             v = hours_vector(fit.probabilities, inp.when)
             add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)")
