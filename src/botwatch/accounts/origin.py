@@ -221,6 +221,11 @@ def _place_vector(found: Mapping[str, float], floor: float, home: str | None) ->
     return v, note
 
 
+# Profile places repeat across accounts (an archive's `region`, "USA", "London"): each string is
+# matched once. The dict is shared: read it only.
+_places = lru_cache(maxsize=1 << 16)(countries_in_location)
+
+
 def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
     """(kind, likelihood vector, sentence) for each piece of evidence the account offers."""
     out: list[tuple[str, np.ndarray, str]] = []
@@ -232,7 +237,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
     region_floor = float(parameters()["profile"]["region_floor"])
     for kind, value, label, floor in (("location", inp.location, "profile location", FLOOR_LOCATION),
                                       ("region", inp.region, "the archive's region for the account", region_floor)):
-        found = countries_in_location(value)
+        found = _places(value)
         if found:
             v, note = _place_vector(found, floor, home)
             add(kind, v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / floor:.1f} for it{note})")

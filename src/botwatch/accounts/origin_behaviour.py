@@ -231,14 +231,18 @@ def transfer_counts(texts: Iterable[str | None]) -> TransferCounts:
         if not text or text.startswith("RT @"):
             continue
         toks = _WORD.findall(_STRIP.sub(" ", text))
-        latin = [w for w in toks if _LATIN.search(w)]
+        # A word token that is all ASCII is letters (and an apostrophe), so Latin and not Cyrillic:
+        # only the rare non-ASCII words need the regular expressions.
+        latin = [w for w in toks if w.isascii() or _LATIN.search(w)]
+        if len(latin) < MIN_WORDS:
+            continue
         low = [w.lower() for w in latin]
-        if len(latin) < MIN_WORDS or not any(w in ENGLISH_MARKERS for w in low):
+        if not any(w in ENGLISH_MARKERS for w in low):
             continue
         posts += 1
         words += len(latin)
         articles += sum(w in ARTICLES for w in low)
-        mixed += sum(1 for w in latin if _CYR.search(w))
+        mixed += sum(1 for w in latin if not w.isascii() and _CYR.search(w))
     return TransferCounts(words, articles, mixed, posts)
 
 

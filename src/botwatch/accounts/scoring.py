@@ -22,6 +22,7 @@ from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
 from botwatch.accounts.origin import OriginInput, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.origin_prior import apply_study_prior
+from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 
@@ -139,6 +140,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         low[idx], high[idx], ood[idx] = a["low"], a["high"], a["ood"]
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
+    precompute_behaviour(data.behaviour.values())
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
     prior = None
     if study_prior:
