@@ -126,6 +126,12 @@ def codes() -> tuple[str, ...]:
 
 def prior(home: str | None = None) -> np.ndarray:
     """The stated prior over `codes()` (see module docstring)."""
+    return _prior(home).copy()
+
+
+@lru_cache(maxsize=64)
+def _prior(home: str | None) -> np.ndarray:
+    """`prior`, built once per home country (it was rebuilt for every account)."""
     w = np.array([countries()[c].weight for c in codes()], float)
     p = w / w.sum()
     if home and home in codes():
@@ -179,18 +185,26 @@ def _tz_offset_hours(tz: str, year: int, month: int) -> int:
     return int(round(off.total_seconds() / 3600)) if off is not None else 0
 
 
-def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
-    """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
-    when = when or datetime(2016, 6, 15)
-    vals = []
+@lru_cache(maxsize=512)
+def _zone_offsets(year: int, month: int) -> tuple[tuple[tuple[float, int], ...], ...]:
+    """Per country in `codes()` order: (weight, UTC offset in hours) of each of its time zones
+    in that month (weights from `ZONE_WEIGHTS`, else equal)."""
+    out = []
     for c in codes():
         tzs = countries()[c].time_zones
-        offs = [_tz_offset_hours(tz, when.year, when.month) for tz in tzs]
+        offs = [_tz_offset_hours(tz, year, month) for tz in tzs]
         offs = [o - 24 if o > 12 else o for o in offs]
         w = ZONE_WEIGHTS.get(c, ())
         if len(w) != len(offs):
             w = tuple([1.0 / len(offs)] * len(offs))
-        vals.append(sum(wi * fit_probs.get(o, 0.0) for wi, o in zip(w, offs)))
+        out.append(tuple(zip(w, offs)))
+    return tuple(out)
+
+
+def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
+    """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
+    when = when or datetime(2016, 6, 15)
+    vals = [sum(wi * fit_probs.get(o, 0.0) for wi, o in zones) for zones in _zone_offsets(when.year, when.month)]
     v = np.array(vals, float)
     floor = float(parameters()["profile"].get("hours_floor", FLOOR_HOURS))
     return np.maximum(v / v.max(), floor) if v.max() > 0 else np.ones(len(codes()))

@@ -224,25 +224,33 @@ class TransferCounts:
     posts: int
 
 
+def text_transfer(text: str | None) -> tuple[int, int, int]:
+    """(Latin words, articles, mixed-script words) of one own post, or zeros when it is not an
+    English-looking post (a retweet, too short, no common English word)."""
+    if not text or text.startswith("RT @"):
+        return 0, 0, 0
+    toks = _WORD.findall(_STRIP.sub(" ", text))
+    # A word token that is all ASCII is letters (and an apostrophe), so Latin and not Cyrillic:
+    # only the rare non-ASCII words need the regular expressions.
+    latin = [w for w in toks if w.isascii() or _LATIN.search(w)]
+    if len(latin) < MIN_WORDS:
+        return 0, 0, 0
+    low = [w.lower() for w in latin]
+    if not any(w in ENGLISH_MARKERS for w in low):
+        return 0, 0, 0
+    return len(latin), sum(w in ARTICLES for w in low), sum(1 for w in latin if not w.isascii() and _CYR.search(w))
+
+
 def transfer_counts(texts: Iterable[str | None]) -> TransferCounts:
     """Article and look-alike-letter counts over an account's own English-looking posts."""
     words = articles = mixed = posts = 0
     for text in texts:
-        if not text or text.startswith("RT @"):
-            continue
-        toks = _WORD.findall(_STRIP.sub(" ", text))
-        # A word token that is all ASCII is letters (and an apostrophe), so Latin and not Cyrillic:
-        # only the rare non-ASCII words need the regular expressions.
-        latin = [w for w in toks if w.isascii() or _LATIN.search(w)]
-        if len(latin) < MIN_WORDS:
-            continue
-        low = [w.lower() for w in latin]
-        if not any(w in ENGLISH_MARKERS for w in low):
-            continue
-        posts += 1
-        words += len(latin)
-        articles += sum(w in ARTICLES for w in low)
-        mixed += sum(1 for w in latin if not w.isascii() and _CYR.search(w))
+        n, a, m = text_transfer(text)
+        if n:
+            posts += 1
+            words += n
+            articles += a
+            mixed += m
     return TransferCounts(words, articles, mixed, posts)
 
 

@@ -99,27 +99,38 @@ def behaviours(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], ob.Behav
     near[sane] = _near_change(day[sane])
     bins = ((us // 60_000_000) % 1440) * ob.BINS // 1440
     idx = lambda d: np.clip(d - _DAY0, 0, len(_RU) - 1)  # noqa: E731 (only sane days are read)
-    ru_post = _RU[idx(msk_day)]
-    us_post = _US[idx(ny_day)]
+
+    # Per account, by segment sums over the posts (each account's posts are one run of rows).
+    at = np.array(starts, np.int64)
+    n_sane = np.add.reduceat(sane.astype(np.int64), at)
+    first = np.minimum.reduceat(np.where(sane, msk_day, np.iinfo(np.int64).max), at)
+    last = np.maximum.reduceat(np.where(sane, msk_day, np.iinfo(np.int64).min), at)
+    ru_obs = np.add.reduceat((sane & _RU[idx(msk_day)]).astype(np.int64), at)
+    us_obs = np.add.reduceat((sane & _US[idx(ny_day)]).astype(np.int64), at)
+    near_sane = sane & near
+    n_summer = np.add.reduceat((near_sane & summer).astype(np.int64), at)
+    n_winter = np.add.reduceat((near_sane & ~summer).astype(np.int64), at)
+    per_text = np.array([ob.text_transfer(x) for x in texts], np.int64).reshape(-1, 3)
+    tr = np.add.reduceat(per_text, at, axis=0)
+    tr_posts = np.add.reduceat((per_text[:, 0] > 0).astype(np.int64), at)
 
     out: dict[tuple[str, str], ob.Behaviour] = {}
-    for lo, hi in bounds:
-        ok = sane[lo:hi]
-        n = int(ok.sum())
+    for j, (lo, hi) in enumerate(bounds):
+        n = int(n_sane[j])
         holidays = None
         shift = None
         if n:
-            md = msk_day[lo:hi][ok]
-            first, last = int(md.min()), int(md.max())
-            days = last - first + 1
+            f, l_ = int(first[j]), int(last[j])
+            days = l_ - f + 1
             if days >= 2:
-                a, b = first - _DAY0, last - _DAY0 + 1
+                a, b = f - _DAY0, l_ - _DAY0 + 1
                 ru_days, us_days = int(_RU_CUM[b] - _RU_CUM[a]), int(_US_CUM[b] - _US_CUM[a])
-                holidays = ob.HolidayCounts(int(ru_post[lo:hi][ok].sum()), n * ru_days / days, int(us_post[lo:hi][ok].sum()), n * us_days / days)
-            sel = ok & near[lo:hi]
-            su = summer[lo:hi][sel]
-            bw, bs = bins[lo:hi][sel][~su], bins[lo:hi][sel][su]
-            if len(bw) >= ob.MIN_SIDE_POSTS and len(bs) >= ob.MIN_SIDE_POSTS:
-                shift = ob.shift_from_bins(bw, bs)
-        out[keys[lo]] = ob.Behaviour(shift, holidays, ob.transfer_counts(texts[lo:hi]))
+                holidays = ob.HolidayCounts(int(ru_obs[j]), n * ru_days / days, int(us_obs[j]), n * us_days / days)
+            if n_winter[j] >= ob.MIN_SIDE_POSTS and n_summer[j] >= ob.MIN_SIDE_POSTS:
+                sel = near_sane[lo:hi]
+                su = summer[lo:hi][sel]
+                b_ = bins[lo:hi][sel]
+                shift = ob.shift_from_bins(b_[~su], b_[su])
+        w, art, mix = (int(v) for v in tr[j])
+        out[keys[lo]] = ob.Behaviour(shift, holidays, ob.TransferCounts(w, art, mix, int(tr_posts[j])))
     return out

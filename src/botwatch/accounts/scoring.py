@@ -84,9 +84,12 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     fcols = ["platform", "account_id", "n_posts", "first_post", "last_post", *script_cols]
     acols = ["location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description", "last_seen"]
     out = []
-    for fr, ar in zip(f[fcols].to_dict("records"), data.accounts[acols].to_dict("records")):
-        fr = {k: _clean(v) for k, v in fr.items()}
-        a = {k: _clean(v) for k, v in ar.items()}
+    # Column lists zipped into rows: what `to_dict("records")` gave, without building two frames of dicts.
+    frows = zip(*(f[c].tolist() for c in fcols))
+    arows = zip(*(data.accounts[c].tolist() for c in acols))
+    for fvals, avals in zip(frows, arows):
+        fr = {k: _clean(v) for k, v in zip(fcols, fvals)}
+        a = {k: _clean(v) for k, v in zip(acols, avals)}
         key = (fr["platform"], fr["account_id"])
         when = None
         if fr["first_post"] is not None and fr["last_post"] is not None:
