@@ -63,3 +63,22 @@ def test_shift_batched_bootstrap_matches_rolls() -> None:
         assert ob._best_shift(w, s) == float(ob.SHIFT_STEPS[int(np.argmax(corr))]) / 4.0
     times = [datetime(2016, 3, 13, 0, tzinfo=timezone.utc)]
     assert ob.shift_estimate(times) is None
+
+
+def test_precomputed_behaviour_items_equal_scalar(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """The vectorised holiday/article log-probabilities are the numbers the scalar calls give."""
+    from botwatch.accounts import origin_signals as sig
+    from botwatch.accounts.origin import codes
+
+    with open_study(sample_study) as st:
+        bs = list(behaviours(st.con).values())
+    bs += [ob.Behaviour(None, ob.HolidayCounts(3, 1.7, 0, 0.2), ob.TransferCounts(400, 9, 1, 30))]
+    sig._MEMO.clear()
+    scalar = [sig.behaviour_items(b, codes(), "US") for b in bs]
+    sig.precompute(bs)
+    assert len(sig._MEMO) >= 4
+    fast = [sig.behaviour_items(b, codes(), "US") for b in bs]
+    sig._MEMO.clear()
+    for one, two in zip(scalar, fast):
+        assert [(i.kind, i.sentence) for i in one] == [(i.kind, i.sentence) for i in two]
+        assert all(np.array_equal(i.log_l, j.log_l) for i, j in zip(one, two))
