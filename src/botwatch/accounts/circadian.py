@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -90,6 +91,13 @@ def fit_utc_offset(hour_counts_utc: Sequence[int], *, effective_posts: float = 6
     flat_ll = n * math.log(1 / 24)
     gain_bits = max(0.0, (top - flat_ll) / n / math.log(2))
     return OffsetFit(best, top, ll, probs, n, gain_bits)
+
+
+@lru_cache(maxsize=1 << 17)
+def fit_hours(hour_counts_utc: tuple[int, ...]) -> OffsetFit:
+    """`fit_utc_offset` remembered per histogram: the accounts stage fits each account's hours for
+    its features and again for its origin evidence. The result is shared: do not modify it."""
+    return fit_utc_offset(hour_counts_utc)
 
 
 def hour_counts(hours: Sequence[int]) -> list[int]:

@@ -18,8 +18,9 @@ import pandas as pd
 
 from botwatch.accounts import signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
-from botwatch.accounts.circadian import fit_utc_offset
-from botwatch.accounts.origin_behaviour import Behaviour, account_posts, behaviour_of
+from botwatch.accounts.circadian import fit_hours
+from botwatch.accounts.origin_behaviour import Behaviour
+from botwatch.accounts.origin_behaviour_batch import behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
 
@@ -124,8 +125,10 @@ def build(study: Study, election: Any = None) -> AccountData:
     for s in SCRIPT_PATTERNS:
         df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
     hours = _hour_arrays(tables["hours"])
-    langs = _grouped(tables["langs"], "lang")
-    clients = _grouped(tables["clients"], "client")
+    # Sorted: a group-by returns rows in any order, and the order reaches the evidence (which of two
+    # equally common languages is named first, which regional client is named).
+    langs = _grouped(tables["langs"].sort_values([*KEY, "lang"], kind="stable"), "lang")
+    clients = _grouped(tables["clients"].sort_values([*KEY, "client"], kind="stable"), "client")
     keys = list(zip(df["platform"], df["account_id"]))
     _add_daily_clock(df, keys, hours)
     _add_top_language_and_client(df, keys, langs, clients)
@@ -137,7 +140,7 @@ def build(study: Study, election: Any = None) -> AccountData:
     else:
         df["cluster_id"], df["cluster_size"] = None, None
         df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
-    behaviour = {(p, a): behaviour_of(times, texts) for p, a, times, texts in account_posts(study.con)}
+    behaviour = behaviours(study.con)  # all accounts at once; same values as behaviour_of per account
     return AccountData(accounts, df, hours, langs, clients, behaviour)
 
 
@@ -149,7 +152,7 @@ def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[
         if h is None:
             ent.append(math.nan), best.append(None), bits.append(math.nan)
             continue
-        fit = fit_utc_offset(h)
+        fit = fit_hours(tuple(h))
         ent.append(entropy_bits(h))
         best.append(fit.best_offset if fit.informative else None)
         bits.append(fit.human_fit_bits)
@@ -197,7 +200,6 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
         df["created_after_trigger"] = pd.array([None if pd.isna(c) else bool(c >= trig) for c in created], dtype="boolean")
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
-
 
 
 def table_columns(df: pd.DataFrame) -> pd.DataFrame:

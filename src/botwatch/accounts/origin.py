@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from botwatch.accounts.circadian import fit_utc_offset
+from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
@@ -125,6 +125,12 @@ def codes() -> tuple[str, ...]:
 
 def prior(home: str | None = None) -> np.ndarray:
     """The stated prior over `codes()` (see module docstring)."""
+    return _prior(home).copy()
+
+
+@lru_cache(maxsize=64)
+def _prior(home: str | None) -> np.ndarray:
+    """`prior`, built once per home country (it was rebuilt for every account)."""
     w = np.array([countries()[c].weight for c in codes()], float)
     p = w / w.sum()
     if home and home in codes():
@@ -179,18 +185,26 @@ def _tz_offset_hours(tz: str, year: int, month: int) -> int:
     return int(round(off.total_seconds() / 3600)) if off is not None else 0
 
 
-def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
-    """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
-    when = when or datetime(2016, 6, 15)
-    vals = []
+@lru_cache(maxsize=512)
+def _zone_offsets(year: int, month: int) -> tuple[tuple[tuple[float, int], ...], ...]:
+    """Per country in `codes()` order: (weight, UTC offset in hours) of each of its time zones
+    in that month (weights from `ZONE_WEIGHTS`, else equal)."""
+    out = []
     for c in codes():
         tzs = countries()[c].time_zones
-        offs = [_tz_offset_hours(tz, when.year, when.month) for tz in tzs]
+        offs = [_tz_offset_hours(tz, year, month) for tz in tzs]
         offs = [o - 24 if o > 12 else o for o in offs]
         w = ZONE_WEIGHTS.get(c, ())
         if len(w) != len(offs):
             w = tuple([1.0 / len(offs)] * len(offs))
-        vals.append(sum(wi * fit_probs.get(o, 0.0) for wi, o in zip(w, offs)))
+        out.append(tuple(zip(w, offs)))
+    return tuple(out)
+
+
+def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
+    """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
+    when = when or datetime(2016, 6, 15)
+    vals = [sum(wi * fit_probs.get(o, 0.0) for wi, o in zones) for zones in _zone_offsets(when.year, when.month)]
     v = np.array(vals, float)
     floor = float(parameters()["profile"].get("hours_floor", FLOOR_HOURS))
     return np.maximum(v / v.max(), floor) if v.max() > 0 else np.ones(len(codes()))
@@ -221,6 +235,11 @@ def _place_vector(found: Mapping[str, float], floor: float, home: str | None) ->
     return v, note
 
 
+# Profile places repeat across accounts (an archive's `region`, "USA", "London"): each string is
+# matched once. The dict is shared: read it only.
+_places = lru_cache(maxsize=1 << 16)(countries_in_location)
+
+
 def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
     """(kind, likelihood vector, sentence) for each piece of evidence the account offers."""
     out: list[tuple[str, np.ndarray, str]] = []
@@ -232,7 +251,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
     region_floor = float(parameters()["profile"]["region_floor"])
     for kind, value, label, floor in (("location", inp.location, "profile location", FLOOR_LOCATION),
                                       ("region", inp.region, "the archive's region for the account", region_floor)):
-        found = countries_in_location(value)
+        found = _places(value)
         if found:
             v, note = _place_vector(found, floor, home)
             add(kind, v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / floor:.1f} for it{note})")
@@ -281,7 +300,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
             v = _script_vector(present)
             add("post_script", v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}")
     if inp.hour_counts is not None and sum(inp.hour_counts) > 0:
-        fit = fit_utc_offset(inp.hour_counts)
+        fit = fit_hours(tuple(int(c) for c in inp.hour_counts))
         if fit.informative and fit.best_offset is not None:
             v = hours_vector(fit.probabilities, inp.when)
             add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)")

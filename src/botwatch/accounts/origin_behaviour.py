@@ -120,11 +120,33 @@ def _smoothed(bins: np.ndarray) -> np.ndarray:
     return np.fft.irfft(np.fft.rfft(h / h.sum()) * _KF, n=BINS)
 
 
+# Row k: the indices that `np.roll(x, SHIFT_STEPS[k])` reads, so every shift is one gather.
+_ROLL = (np.arange(BINS)[None, :] - SHIFT_STEPS[:, None]) % BINS
+
+
 def _best_shift(winter: np.ndarray, summer: np.ndarray) -> float:
     """Hours by which the summer day comes earlier in UTC: the roll of the summer histogram
     (moved later) that best matches the winter one. A clock-keeping local person gives +1."""
-    corr = [float(winter @ np.roll(summer, int(k))) for k in SHIFT_STEPS]
-    return float(SHIFT_STEPS[int(np.argmax(corr))]) / 4.0
+    return _best_shifts(winter[None, :], summer[None, :])[0]
+
+
+def _smoothed_rows(bins: np.ndarray) -> np.ndarray:
+    """`_smoothed` of each row of a (resamples × posts) array of bins, in one FFT (same values)."""
+    n = bins.shape[0]
+    h = np.bincount((np.arange(n)[:, None] * BINS + bins).ravel(), minlength=n * BINS).reshape(n, BINS).astype(float)
+    return np.fft.irfft(np.fft.rfft(h / h.sum(axis=1, keepdims=True), axis=-1) * _KF, n=BINS, axis=-1)
+
+
+def _best_shifts(winter: np.ndarray, summer: np.ndarray) -> list[float]:
+    """`_best_shift` for each row pair. The correlations stay one contiguous 1-D dot product each
+    (as `winter @ np.roll(summer, k)` was): a matrix product sums in another order, and the
+    last-bit differences could flip a near-tie and change a published shift."""
+    rolled = np.ascontiguousarray(summer[:, _ROLL])  # (rows, shifts, BINS)
+    out = []
+    for w, r in zip(winter, rolled):
+        corr = [float(w @ x) for x in r]
+        out.append(float(SHIFT_STEPS[int(np.argmax(corr))]) / 4.0)
+    return out
 
 
 def shift_estimate(times: Sequence[datetime], seed: int = 0, window_days: int | None = WINDOW_DAYS) -> ShiftEstimate | None:
@@ -137,10 +159,21 @@ def shift_estimate(times: Sequence[datetime], seed: int = 0, window_days: int | 
         (bins_s if us_summer(t) else bins_w).append(b)
     if len(bins_w) < MIN_SIDE_POSTS or len(bins_s) < MIN_SIDE_POSTS:
         return None
-    w, s = np.asarray(bins_w), np.asarray(bins_s)
+    return shift_from_bins(np.asarray(bins_w), np.asarray(bins_s), seed)
+
+
+def shift_from_bins(w: np.ndarray, s: np.ndarray, seed: int = 0) -> ShiftEstimate:
+    """The estimate and its bootstrap spread from the quarter-hour bins of each side (time order).
+
+    The resamples are drawn in the same order as one `rng.choice` per side per bootstrap, then
+    smoothed and matched all at once."""
     est = _best_shift(_smoothed(w), _smoothed(s))
     rng = np.random.default_rng(seed)
-    boot = [_best_shift(_smoothed(rng.choice(w, len(w))), _smoothed(rng.choice(s, len(s)))) for _ in range(BOOTSTRAPS)]
+    draws_w, draws_s = [], []
+    for _ in range(BOOTSTRAPS):
+        draws_w.append(rng.choice(w, len(w)))
+        draws_s.append(rng.choice(s, len(s)))
+    boot = _best_shifts(_smoothed_rows(np.array(draws_w)), _smoothed_rows(np.array(draws_s)))
     return ShiftEstimate(est, max(float(np.std(boot)), 0.25), len(w), len(s))
 
 
@@ -191,21 +224,33 @@ class TransferCounts:
     posts: int
 
 
+def text_transfer(text: str | None) -> tuple[int, int, int]:
+    """(Latin words, articles, mixed-script words) of one own post, or zeros when it is not an
+    English-looking post (a retweet, too short, no common English word)."""
+    if not text or text.startswith("RT @"):
+        return 0, 0, 0
+    toks = _WORD.findall(_STRIP.sub(" ", text))
+    # A word token that is all ASCII is letters (and an apostrophe), so Latin and not Cyrillic:
+    # only the rare non-ASCII words need the regular expressions.
+    latin = [w for w in toks if w.isascii() or _LATIN.search(w)]
+    if len(latin) < MIN_WORDS:
+        return 0, 0, 0
+    low = [w.lower() for w in latin]
+    if not any(w in ENGLISH_MARKERS for w in low):
+        return 0, 0, 0
+    return len(latin), sum(w in ARTICLES for w in low), sum(1 for w in latin if not w.isascii() and _CYR.search(w))
+
+
 def transfer_counts(texts: Iterable[str | None]) -> TransferCounts:
     """Article and look-alike-letter counts over an account's own English-looking posts."""
     words = articles = mixed = posts = 0
     for text in texts:
-        if not text or text.startswith("RT @"):
-            continue
-        toks = _WORD.findall(_STRIP.sub(" ", text))
-        latin = [w for w in toks if _LATIN.search(w)]
-        low = [w.lower() for w in latin]
-        if len(latin) < MIN_WORDS or not any(w in ENGLISH_MARKERS for w in low):
-            continue
-        posts += 1
-        words += len(latin)
-        articles += sum(w in ARTICLES for w in low)
-        mixed += sum(1 for w in latin if _CYR.search(w))
+        n, a, m = text_transfer(text)
+        if n:
+            posts += 1
+            words += n
+            articles += a
+            mixed += m
     return TransferCounts(words, articles, mixed, posts)
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -84,11 +85,28 @@ def _shift_density(d: float, sd: float, mu: float, p: dict[str, float]) -> float
 def raw_dst(s: ShiftEstimate, codes: tuple[str, ...]) -> np.ndarray:
     """Unscaled log-likelihood per country of the observed shift."""
     par = parameters()["dst_shift"]
-    return np.array([math.log(_shift_density(s.shift_h, s.sd_h, float(dst_swing(c)), par["russia" if c == "RU" else "ordinary"])) for c in codes])
+    # Countries share a handful of (swing, group) pairs: each density is computed once (same value).
+    seen: dict[tuple[int, str], float] = {}
+    out = []
+    for c in codes:
+        key = (dst_swing(c), "russia" if c == "RU" else "ordinary")
+        if key not in seen:
+            seen[key] = math.log(_shift_density(s.shift_h, s.sd_h, float(key[0]), par[key[1]]))
+        out.append(seen[key])
+    return np.array(out)
+
+
+# Log-probabilities computed ahead for a whole study (`precompute`), keyed by their arguments:
+# one vectorised scipy call per distribution instead of four scalar calls per account (scipy's
+# per-call overhead was most of the behaviour items' cost). The values are the same numbers.
+_MEMO: dict[tuple[str, int, float, float, float], float] = {}
 
 
 def _nb(k: int, mean: float, size: float) -> float:
     """log P(k) for a negative binomial with this mean and dispersion (variance mean + mean²/size)."""
+    hit = _MEMO.get(("nb", k, mean, size, 0.0))
+    if hit is not None:
+        return hit
     return float(nbinom.logpmf(k, size, size / (size + mean)))
 
 
@@ -103,8 +121,34 @@ def raw_holidays(h: HolidayCounts, codes: tuple[str, ...]) -> np.ndarray | None:
 
 def _bb(k: int, n: int, p: dict[str, float]) -> float:
     m, rho = p["mean"], p["rho"]  # rho: intra-account correlation; a + b = 1/rho - 1
+    hit = _MEMO.get(("bb", k, float(n), m, rho))
+    if hit is not None:
+        return hit
     s = 1 / rho - 1
     return float(betabinom.logpmf(k, n, m * s, (1 - m) * s))
+
+
+def precompute(behaviours: Iterable[Behaviour | None]) -> None:
+    """Fill the memo for these accounts' holiday and article items (replacing the last study's)."""
+    _MEMO.clear()
+    behaviours = list(behaviours)
+    hol = [b.holidays for b in behaviours if b is not None and b.holidays is not None and b.holidays.ru_expected > 0]
+    arts = [b.transfer for b in behaviours if b is not None and b.transfer.words >= MIN_ARTICLE_WORDS]
+    if hol:
+        par = parameters()["holidays_ru"]
+        k = np.array([h.ru_observed for h in hol], np.int64)
+        for rho, size in ((par["rho_russia"], par["k_russia"]), (par["rho_ordinary"], par["k_ordinary"])):
+            means = [rho * h.ru_expected for h in hol]
+            m = np.array(means, float)
+            vals = nbinom.logpmf(k, size, size / (size + m))
+            _MEMO.update(((("nb", int(a), b, size, 0.0), float(v)) for a, b, v in zip(k.tolist(), means, vals.tolist())))
+    if arts:
+        k, n = np.array([t.articles for t in arts], np.int64), np.array([t.words for t in arts], np.int64)
+        for p in (parameters()["articles"]["russia"], parameters()["articles"]["ordinary"]):
+            m, rho = p["mean"], p["rho"]
+            s = 1 / rho - 1
+            vals = betabinom.logpmf(k, n, m * s, (1 - m) * s)
+            _MEMO.update(((("bb", int(a), float(b), m, rho), float(v)) for a, b, v in zip(k.tolist(), n.tolist(), vals.tolist())))
 
 
 def raw_articles(t: TransferCounts, codes: tuple[str, ...]) -> np.ndarray | None:

@@ -22,6 +22,7 @@ from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
 from botwatch.accounts.origin import OriginInput, OriginResult, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.origin_prior import apply_study_prior
+from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES
@@ -46,6 +47,13 @@ def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
         out[kind] = None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v
     return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
+# The account_features columns the per-account rows read (`signal_sentences`, `bot_kinds`, the
+# keys): converting only these to Python records is most of the saving of the row loop.
+ROW_COLUMNS = (
+    "platform", "account_id", "n_posts", "handle", "display_name", "handle_generated15", "female_name_mismatch",
+    "created_after_trigger", "in_unison", "cluster_size", "cluster_id", "posts_per_day_study", "anonymity",
+    "retweet_share", "gap_cv", *(col for _label, col in KIND_RULES.values()),
+)
 
 
 def _extra(value: Any) -> dict[str, Any]:
@@ -71,9 +79,12 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     fcols = ["platform", "account_id", "n_posts", "first_post", "last_post", *script_cols]
     acols = ["location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description", "last_seen"]
     out = []
-    for fr, ar in zip(f[fcols].to_dict("records"), data.accounts[acols].to_dict("records")):
-        fr = {k: _clean(v) for k, v in fr.items()}
-        a = {k: _clean(v) for k, v in ar.items()}
+    # Column lists zipped into rows: what `to_dict("records")` gave, without building two frames of dicts.
+    frows = zip(*(f[c].tolist() for c in fcols))
+    arows = zip(*(data.accounts[c].tolist() for c in acols))
+    for fvals, avals in zip(frows, arows):
+        fr = {k: _clean(v) for k, v in zip(fcols, fvals)}
+        a = {k: _clean(v) for k, v in zip(acols, avals)}
         key = (fr["platform"], fr["account_id"])
         when = None
         if fr["first_post"] is not None and fr["last_post"] is not None:
@@ -109,13 +120,16 @@ def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> lis
     origin, languages or profile script point elsewhere."""
     f = data.features
     mismatch = []
-    for i, o in enumerate(origins):
-        fem = bool(f["english_female_name"].iat[i])
-        lang = _clean(data.accounts["account_lang"].iat[i])
-        top_lang = _clean(f["top_lang"].iat[i])
+    # Whole columns as lists: one pandas lookup per column, not four per account.
+    columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
+                  data.accounts["description"].tolist())
+    for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
+        fem = bool(fem_v)
+        lang = _clean(lang_v)
+        top_lang = _clean(top_v)
         elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
             lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
-        elsewhere = elsewhere or bool(scripts_in(_clean(data.accounts["description"].iat[i])))
+        elsewhere = elsewhere or bool(scripts_in(_clean(desc_v)))
         mismatch.append(fem and elsewhere)
     return mismatch
 
@@ -158,13 +172,14 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         low[idx], high[idx], ood[idx] = a["low"], a["high"], a["ood"]
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
+    precompute_behaviour(data.behaviour.values())
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
     prior = None
     if study_prior:
         origins, prior = apply_study_prior(origins, home)
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
     score_rows, ev_rows = [], []
-    records = f.to_dict("records")
+    records = f[[c for c in ROW_COLUMNS if c in f.columns]].to_dict("records")
     for i, rec in enumerate(records):
         rec = {k: _clean(v) for k, v in rec.items()}
         observed = signals.signal_sentences(rec, home)

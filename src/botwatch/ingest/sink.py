@@ -97,8 +97,8 @@ class RowSink:
 
     def reject(self, line: int, error: str, raw: bytes | str) -> None:
         """Keep a record aside with its location and the reason it could not be read."""
-        if isinstance(raw, bytes):
-            raw = raw[: RAW_LIMIT * 4].decode("utf-8", errors="replace")
+        raw = _storable(raw[: RAW_LIMIT * 4] if isinstance(raw, bytes) else raw[:RAW_LIMIT])
+        error = _storable(error)
         self._rejected.append({"source": self.source_name, "line": line, "error": error, "raw": raw[:RAW_LIMIT]})
         self.counts["rejected"] += 1
         if len(self._rejected) >= self.batch_rows:
@@ -128,3 +128,19 @@ class RowSink:
         self._emit_accounts()
         self._emit("rejected", self._rejected, REJECTED)
         self._rejected = []
+
+
+def _storable(text: bytes | str) -> str:
+    """Text Arrow and DuckDB can store, whatever a reader handed over.
+
+    Bad UTF-8 (a multi-byte letter cut by a stray quote, byte noise) arrives either as bytes or as
+    text decoded with surrogateescape; its lone surrogates cannot be encoded, and one such rejected
+    record used to roll back its whole file. Back to bytes, then decoded with U+FFFD for what is not
+    UTF-8; other lone surrogates (a JSON "\\ud800" escape) become "?"."""
+    if isinstance(text, str):
+        try:
+            text = text.encode("utf-8", errors="surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text.decode("utf-8", errors="replace")
+

@@ -19,6 +19,7 @@ from pathlib import Path
 from botwatch import __version__
 from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, write_sidecar
 from botwatch.study import Study
+from botwatch.table_export import defused_query
 
 
 @dataclass
@@ -124,19 +125,6 @@ def export_queries(study: Study, *, include_posts: bool = True) -> list[tuple[st
     return out
 
 
-def _csv_guarded(study: Study, query: str) -> str:
-    """The query with every text column guarded against formula injection."""
-    cols = study.sql(f"DESCRIBE {query}")
-    parts = []
-    for name, ctype, *_ in cols:
-        q = _q(name)
-        if ctype == "VARCHAR":
-            parts.append(f"CASE WHEN regexp_matches({q}, '^[=+@\\t\\r-]') THEN '''' || {q} ELSE {q} END AS {q}")
-        else:
-            parts.append(q)
-    return f"SELECT {', '.join(parts)} FROM ({query})"
-
-
 def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet"), include_posts: bool = False) -> list[Export]:
     """Write the small tables (and every post when `include_posts`) into `folder`; returns what was written."""
     folder = Path(folder)
@@ -149,7 +137,7 @@ def write_exports(study: Study, folder: str | Path, *, formats: tuple[str, ...] 
             path = folder / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
             if fmt == "csv":
-                written_query = _csv_guarded(study, query)
+                written_query = defused_query(study, query)
                 res = study.sql(f"COPY ({written_query}) TO '{target}' (FORMAT CSV, HEADER)")
             elif fmt == "parquet":
                 # Evidence as real lists and structs, and the schema version in the file's metadata.

@@ -1,0 +1,84 @@
+"""The fast (all-accounts-at-once) paths of the accounts stage give exactly the values of the
+per-account reference code they replace, on the bundled sample. Speed work must change no output
+(`scripts/accounts_snapshot.py` compares whole tables on larger studies)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import duckdb
+import numpy as np
+import pytest
+
+from botwatch import open_study
+from botwatch.accounts import origin_behaviour as ob
+from botwatch.accounts.origin_behaviour_batch import behaviours
+
+
+@pytest.fixture(scope="module")
+def sample_study(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from botwatch.cli import sample_files
+    from botwatch.ingest.runner import ingest
+
+    path = tmp_path_factory.mktemp("speed") / "s.duckdb"
+    with open_study(path, read_only=False) as st:
+        ingest(st, [str(p) for p in sample_files()])
+    return path
+
+
+def test_batched_behaviour_equals_per_account(sample_study) -> None:  # type: ignore[no-untyped-def]
+    with open_study(sample_study) as st:
+        slow = {(p, a): ob.behaviour_of(t, x) for p, a, t, x in ob.account_posts(st.con)}
+        fast = behaviours(st.con)
+    assert list(fast) == list(slow)
+    assert fast == slow
+    assert any(b.holidays is not None for b in fast.values())
+
+
+def test_batched_behaviour_calendar_edges() -> None:
+    """Clock changes, Moscow's UTC+4 years, New Year in Moscow, Thanksgiving in New York, corrupt
+    years and an account with enough posts on both sides of a change for a shift estimate."""
+    rng = np.random.default_rng(3)
+    base = [datetime(2014, 10, 25, 21, 30), datetime(2016, 12, 31, 21, 5), datetime(2016, 11, 25, 4, 59),
+            datetime(2016, 11, 25, 5, 0), datetime(2016, 3, 13, 6, 59), datetime(2016, 3, 13, 7, 0),
+            datetime(1970, 1, 1), datetime(2200, 1, 1), datetime(2011, 3, 26, 20, 0)]
+    spread = [datetime(2016, 2, 1) + (datetime(2016, 4, 15) - datetime(2016, 2, 1)) * float(u) for u in rng.random(80)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
+    rows = [("x", "a", t, "post", "the cat is on the mat and it is a good day") for t in base]
+    rows += [("x", "b", t, "retweet", "RT @a: hi") for t in spread] + [("x", "c", base[0], "post", None)]
+    con.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
+    slow = {(p, a): ob.behaviour_of(t, x) for p, a, t, x in ob.account_posts(con)}
+    fast = behaviours(con)
+    assert fast == slow
+    assert fast[("x", "b")].shift is not None and fast[("x", "a")].holidays is not None
+
+
+def test_shift_batched_bootstrap_matches_rolls() -> None:
+    """The gathered-roll matcher picks the same shift as one np.roll per candidate."""
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        w, s = ob._smoothed(rng.integers(0, 40, 25)), ob._smoothed(rng.integers(0, 96, 25))
+        corr = [float(w @ np.roll(s, int(k))) for k in ob.SHIFT_STEPS]
+        assert ob._best_shift(w, s) == float(ob.SHIFT_STEPS[int(np.argmax(corr))]) / 4.0
+    times = [datetime(2016, 3, 13, 0, tzinfo=timezone.utc)]
+    assert ob.shift_estimate(times) is None
+
+
+def test_precomputed_behaviour_items_equal_scalar(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """The vectorised holiday/article log-probabilities are the numbers the scalar calls give."""
+    from botwatch.accounts import origin_signals as sig
+    from botwatch.accounts.origin import codes
+
+    with open_study(sample_study) as st:
+        bs = list(behaviours(st.con).values())
+    bs += [ob.Behaviour(None, ob.HolidayCounts(3, 1.7, 0, 0.2), ob.TransferCounts(400, 9, 1, 30))]
+    sig._MEMO.clear()
+    scalar = [sig.behaviour_items(b, codes(), "US") for b in bs]
+    sig.precompute(bs)
+    assert len(sig._MEMO) >= 4
+    fast = [sig.behaviour_items(b, codes(), "US") for b in bs]
+    sig._MEMO.clear()
+    for one, two in zip(scalar, fast):
+        assert [(i.kind, i.sentence) for i in one] == [(i.kind, i.sentence) for i in two]
+        assert all(np.array_equal(i.log_l, j.log_l) for i, j in zip(one, two))
