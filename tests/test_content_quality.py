@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from botwatch.cli import app
 from botwatch.content.score import agreement, load_labels, study_predictions
+from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.study import Study
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "content"
@@ -52,6 +53,10 @@ def test_agreement_on_the_frozen_test_part(studies: dict[str, Path], key: str) -
             f"[{ag.sentiment.ci[0]:.3f}-{ag.sentiment.ci[1]:.3f}] acc {ag.sentiment.accuracy:.3f} (majority {ag.sentiment.majority:.3f}, n={ag.sentiment.n}); "
             f"matching precision {ag.match_precision:.3f} recall {ag.match_recall:.3f}"
         )
+    # The report quotes these figures (content.stance.MEASURED_BY_ELECTION): they must be today's.
+    quoted = MEASURED_BY_ELECTION[key]
+    assert (ag.stance.n, round(ag.stance.macro_f1, 3), round(ag.sentiment.macro_f1, 3)) == (quoted["pairs"], quoted["stance_f1"], quoted["sentiment_f1"])
+    assert round(ag.stance.accuracy, 3) == quoted["stance_accuracy"] and round(ag.stance.majority, 3) == quoted["stance_majority"]
     assert ag.stance.macro_f1 >= FLOORS[(key, "stance")]
     assert ag.sentiment.macro_f1 >= FLOORS[(key, "sentiment")]
     assert ag.match_precision >= 0.9 and ag.match_recall >= 0.9
