@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
@@ -11,6 +11,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out
+
+if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
+    from botwatch.ingest.runner import IngestSummary
 
 
 @app.command()
@@ -24,7 +27,7 @@ def ingest(
     """Read archives of any supported format into a study (format detected, no flag needed)."""
     import duckdb
 
-    from botwatch.ingest.runner import FileResult, IngestSettingError, expand_inputs, ingest as run_ingest, memory_setting
+    from botwatch.ingest.runner import IngestSettingError, expand_inputs, memory_setting
 
     files = expand_inputs(inputs)
     if not files:
@@ -39,7 +42,7 @@ def ingest(
         fail(str(exc))
     existed = study.exists()
     try:
-        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, run_ingest, FileResult)
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers)
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
@@ -50,8 +53,10 @@ def ingest(
         fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
 
 
-def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], run_ingest, FileResult):  # type: ignore[no-untyped-def]
+def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int]) -> IngestSummary:
     """The ingest command's work: progress bars, a line per file and the summary table."""
+    from botwatch.ingest.runner import FileResult, ingest as run_ingest
+
     with open_or_fail(study, create=True) as st, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
         console=console, transient=True, disable=not console.is_terminal,
