@@ -24,14 +24,17 @@ def analyze(
 ) -> None:
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
-    from botwatch.collect.study_link import capture_rate_of  # the rate `botwatch collect --sample` recorded in the study
-    sample_rate = sample_rate or capture_rate_of(study, lambda m: console.print(m, highlight=False))
+    from botwatch.collect.study_link import recorded_sample_rate
 
-    options: dict = {"sample_rate": sample_rate} if sample_rate else {}
-    if not origin_study_prior:
-        options["origin_study_prior"] = False
     seconds: dict[str, float] = {}
     with open_or_fail(study) as st, stage_progress() as progress:
+        if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
+            sample_rate, note = recorded_sample_rate(st)
+            if note:
+                console.print(note, highlight=False, markup=False)
+        options: dict = {"sample_rate": sample_rate} if sample_rate else {}
+        if not origin_study_prior:
+            options["origin_study_prior"] = False
         ctx = Context(election=election_or_fail(election), options=options, log=progress.log)
         try:
             results = run_analyze(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -84,18 +84,3 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     if len(rates) > 1:
         return None, f"captures in this study were taken at different rates ({', '.join(f'{r:g}' for r in rates)}): pass --sample-rate"
     return None, ""
-
-
-def capture_rate_of(path: Path, log: Callable[[str], None]) -> float | None:
-    """The recorded capture rate of the study at `path` (opened read-only, briefly), telling `log`
-    where it came from or why there is none; None for a missing or unreadable study."""
-    if not Path(path).exists():
-        return None
-    try:
-        with Study(path, read_only=True) as st:
-            rate, note = recorded_sample_rate(st)
-    except Exception:  # noqa: BLE001 - the command that follows reports an unusable study properly
-        return None
-    if note:
-        log(note)
-    return rate
