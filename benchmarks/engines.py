@@ -89,6 +89,68 @@ def child_cli(peak_file: str, argv: list[str]) -> None:
     app()
 
 
+def _write_peak_at_exit(peak_file: str) -> None:
+    import atexit
+    import resource
+
+    atexit.register(lambda: Path(peak_file).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+
+
+def _not_yet(exc: BaseException) -> None:
+    """One line saying why Spark could not run a step, with where it stopped (the benchmark reads it)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/botwatch/" in f.filename]
+    stage = [f for f in frames if "/botwatch/engines/" not in f.filename]  # where the stage asked
+    spots = stage[-1:] + [f for f in frames[-1:] if not stage or f is not stage[-1]]  # and where the engine gave up
+    where = " (at " + " via ".join(f"{f.filename.split('/src/')[-1]}:{f.lineno}" for f in spots) + ")" if spots else ""
+    print(f"not on Spark yet: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}{where}", flush=True)
+    sys.exit(1)
+
+
+def child_lake_copy(peak_file: str, lake: str, files: list[str]) -> None:
+    """Until `botwatch ingest --engine spark` exists: ingest on DuckDB, then copy the canonical
+    tables into a lake (the analysis stages then run on Spark from the same rows)."""
+    _write_peak_at_exit(peak_file)
+    from botwatch import open_study
+    from botwatch.engines.lake import LakeStudy
+    from botwatch.ingest.runner import ingest
+    from botwatch.schema import CANONICAL
+
+    duck = Path(lake).with_suffix(".ingested.duckdb")
+    for p in (duck, Path(str(duck) + ".wal")):
+        p.unlink(missing_ok=True)
+    with open_study(duck, read_only=False) as st:
+        ingest(st, files)
+        try:
+            out = LakeStudy(lake, create=True)
+            for name in CANONICAL:
+                out.write_table(name, st.arrow(name))
+            out.close()
+        except Exception as exc:  # noqa: BLE001 - reported as a line, the benchmark goes on
+            _not_yet(exc)
+    for p in (duck, Path(str(duck) + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def child_lake_stage(peak_file: str, lake: str, stage: str, election: str) -> None:
+    """Until `botwatch analyze --engine spark` exists: one stage on the lake through the pipeline runner."""
+    _write_peak_at_exit(peak_file)
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.pipeline import Context, analyze
+
+    st = open_study(lake, read_only=False, engine="spark")
+    try:
+        res = analyze(st, Context(election=load_election(election) if election != "none" else None, engine="spark", log=print), only=[stage])
+        for name, status, rows in res:
+            print(f"{name}: {status}" + ("" if rows is None else f", {rows:,} rows"), flush=True)
+    except Exception as exc:  # noqa: BLE001 - reported as a line, the benchmark goes on
+        _not_yet(exc)
+    finally:
+        st.close()
+
+
 def child_spark_start(peak_file: str, memory: str) -> None:
     """Start and stop a local Spark session: the fixed cost every Spark command pays."""
     import atexit
@@ -206,6 +268,9 @@ def measure(engine: str, name: str, cmd: list[str], env: dict[str, str], log: Pa
 def _reason(lines: list[str]) -> str:
     """The most telling line of a failed command's output: its error, else its last line."""
     for ln in reversed(lines):
+        if ln.startswith("not on Spark yet: "):
+            return ln[len("not on Spark yet: "):][:240]
+    for ln in reversed(lines):
         s = ln.strip(" │╭╰─")
         if any(k in s for k in ("Error", "error", "No such option", "not supported", "not on Spark", "NotImplemented")):
             return s[:200]
@@ -245,11 +310,19 @@ def spark_missing() -> str | None:
     return None
 
 
+def cli_help(command: str) -> str:
+    return subprocess.run([sys.executable, "-m", "botwatch.cli", command, "--help"], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "COLUMNS": "200"}).stdout
+
+
 def only_flag() -> str:
     """`--only` once the declared runner has it, else the older `--stage`."""
-    out = subprocess.run([sys.executable, "-m", "botwatch.cli", "analyze", "--help"], capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "COLUMNS": "200"}).stdout
-    return "--only" if "--only" in out else "--stage"
+    return "--only" if "--only" in cli_help("analyze") else "--stage"
+
+
+def cli_has_engine() -> bool:
+    """Whether `ingest` and `analyze` take `--engine` (the Spark command line has landed)."""
+    return all("--engine" in cli_help(c) for c in ("ingest", "analyze"))
 
 
 def run_engine(engine: str, files: list[str], work: Path, election: str | None, driver_memory: str, plan: list[tuple[str, str]]) -> list[Step]:
@@ -282,7 +355,13 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
     if missing:
         steps += [_show(Step(engine, n, f"not on Spark yet: {missing}")) for n in ["ingest"] + [label for _, label in plan]]
         return steps
-    s = measure(engine, "ingest", me + ["ingest", *flag, str(study), *files], env, logs / f"{engine}-ingest.log")
+    via_cli = engine == "duckdb" or cli_has_engine()
+    if via_cli:
+        s = measure(engine, "ingest", me + ["ingest", *flag, str(study), *files], env, logs / f"{engine}-ingest.log")
+    else:
+        # Before the Spark command line lands: the stages run on a lake made from a DuckDB ingest.
+        steps.append(_show(Step(engine, "ingest", "not on Spark yet: `botwatch ingest` has no --engine option")))
+        s = measure(engine, "lake from a DuckDB ingest", [sys.executable, __file__, "--child", "lake-copy", "{PEAK}", str(study), *files], env, logs / f"{engine}-lake-copy.log")
     steps.append(_show(s))
     if s.status != "ok":
         steps += [_show(Step(engine, label, "skipped: ingest did not finish")) for _, label in plan]
@@ -291,13 +370,18 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
     elect = ["--election", election] if election else []
     for i, (name, label) in enumerate(plan):
         log = logs / f"{engine}-{i:02d}-{name}.log"
-        s = measure(engine, label, me + ["analyze", *flag, str(study), stage_opt, name, *elect], env, log)
+        if via_cli:
+            cmd = me + ["analyze", *flag, str(study), stage_opt, name, *elect]
+        else:
+            cmd = [sys.executable, __file__, "--child", "lake-stage", "{PEAK}", str(study), name, election or "none"]
+        s = measure(engine, label, cmd, env, log)
         out = log.read_text(errors="replace")
         if s.status == "ok" and "skipped" in out and name in out:
             s.detail = next((ln.strip(" │") for ln in out.splitlines() if "skipped" in ln and name in ln), "")
             s.status = "skipped: " + " ".join(s.detail.split()[1:])[:120]
         steps.append(_show(s))
-    steps.append(_show(recovery(engine, study, flag, env, logs)))
+    if via_cli:
+        steps.append(_show(recovery(engine, study, flag, env, logs)))
     return steps
 
 
@@ -330,7 +414,7 @@ def recovery(engine: str, study: Path, flag: list[str], env: dict[str, str], log
 
 def _show(s: Step) -> Step:
     mem = f"driver {s.driver_mib:,.0f} MiB"
-    if s.engine == "spark":
+    if s.jvm_mib or s.workers_mib:
         mem += f", JVM {s.jvm_mib:,.0f} MiB, Python workers {s.workers_mib:,.0f} MiB"
     if s.status == "ok":
         print(f"{s.engine:7s} {s.name:38s} {s.seconds:8.1f} s   {mem}" + (f"   {s.detail}" if s.detail else ""), flush=True)
@@ -346,7 +430,7 @@ def _cell(s: Step | None) -> str:
         return "—"
     if s.status != "ok":
         return "not on Spark yet" if s.status.startswith("not on Spark") else s.status.split(":")[0]
-    mem = f"{s.driver_mib:,.0f}" + (f" + JVM {s.jvm_mib:,.0f}" if s.engine == "spark" else "")
+    mem = f"{s.driver_mib:,.0f}" + (f" + JVM {s.jvm_mib:,.0f}" if s.jvm_mib else "")
     return f"{s.seconds:,.1f} s · {mem} MiB"
 
 
@@ -425,6 +509,10 @@ def child(kind: str, args: list[str]) -> None:
         child_cli(args[0], args[1:])
     elif kind == "spark-start":
         child_spark_start(args[0], args[1])
+    elif kind == "lake-copy":
+        child_lake_copy(args[0], args[1], args[2:])
+    elif kind == "lake-stage":
+        child_lake_stage(args[0], args[1], args[2], args[3])
 
 
 if __name__ == "__main__":
