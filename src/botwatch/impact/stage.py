@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
+from botwatch.schema import register_output
 from botwatch.study import Study
 from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
 
@@ -32,6 +33,8 @@ IRF_SCHEMA = pa.schema([
     ("party", pa.string()), ("freq", pa.string()), ("measure", pa.string()), ("cause", pa.string()), ("effect", pa.string()),
     ("h", pa.int64()), ("response", pa.float64()), ("low", pa.float64()), ("high", pa.float64()),
 ])
+register_output("impact", IMPACT_SCHEMA)
+register_output("impact_irf", IRF_SCHEMA)
 
 
 def pandas_freq(freq: str) -> str:
@@ -145,7 +148,7 @@ def _ddl(t: pa.DataType) -> str:
     return duckdb_type(t)
 
 
-@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), needs_election=True)
+@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), updates=("timeline_notes",), needs_election=True)
 def impact(study: Study, ctx: Context) -> int:
     """Granger causality and VAR impulse responses: do automated accounts lead the rest about each party?"""
     from botwatch.timeline.stages import set_notes
