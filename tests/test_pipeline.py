@@ -16,7 +16,10 @@ def empty_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the stages a test registers (no built-ins, no installed plug-ins)."""
     monkeypatch.setattr(pipeline, "_REGISTRY", {})
     monkeypatch.setattr(pipeline, "STAGE_MODULES", [])
-    monkeypatch.setattr(pipeline, "entry_points", lambda group: [])
+    import importlib.metadata as md
+
+    real = md.entry_points
+    monkeypatch.setattr(md, "entry_points", lambda group=None, **kw: [] if group == "botwatch.stages" else real(group=group, **kw) if group else real(**kw))
 
 
 def _writer(name: str, table: str, calls: list[str]):  # type: ignore[no-untyped-def]

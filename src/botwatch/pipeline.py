@@ -20,20 +20,19 @@ The runner uses only the study's public methods (`tables()`, `run()`), so a Duck
 Spark `LakeStudy` go through it alike.
 
 Stages are found through the `botwatch.stages` entry points (a module whose import registers
-stages, or a `Stage` object); the built-in modules in `STAGE_MODULES` are always loaded too, so a
-checkout run from `src` without an installed package (or with stale installed metadata) has every
-built-in stage.
+stages, or a `Stage` object; see `botwatch.plugins`); the built-in modules in `STAGE_MODULES` are
+always loaded too, so a checkout run from `src` without an installed package has every stage.
 """
 
 from __future__ import annotations
 
 import heapq
-import importlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
+
+from botwatch import plugins
 
 # Built-in stage modules (pyproject.toml lists the same ones as `botwatch.stages` entry points).
 # Their order only breaks ties in the graph order.
@@ -46,7 +45,6 @@ STAGE_MODULES: list[str] = [
     "botwatch.impact.stage",
     "botwatch.estimates.stage",
 ]
-ENTRY_POINT_GROUP = "botwatch.stages"
 
 
 @dataclass
@@ -123,32 +121,16 @@ class PipelineError(RuntimeError):
     pass
 
 
-def entry_points(group: str) -> list[Any]:
-    """The installed entry points of `group` (a seam tests replace)."""
-    return list(metadata.entry_points(group=group))
-
-
-def load_plugins(group: str, builtin: Iterable[str]) -> list[Any]:
-    """Import the built-in modules, then load every entry point of `group`; returns what the entry
-    points gave (a module, whose import registered what it defines, or an object). A plug-in that
-    fails to import is an error naming it: a silently missing stage would change results."""
-    for mod in builtin:
-        importlib.import_module(mod)
-    loaded = []
-    for ep in entry_points(group):
-        try:
-            loaded.append(ep.load())
-        except Exception as exc:  # noqa: BLE001 - any import failure of third-party code
-            raise PipelineError(f"cannot load plug-in {ep.name!r} ({ep.value}) of {group}: {type(exc).__name__}: {exc}") from exc
-    return loaded
-
-
 def stages() -> list[Stage]:
     """All registered stages, in pipeline (graph) order."""
-    for obj in load_plugins(ENTRY_POINT_GROUP, STAGE_MODULES):
-        stage = obj if isinstance(obj, Stage) else getattr(obj, "botwatch_stage", None)
-        if isinstance(stage, Stage):
-            _REGISTRY.setdefault(stage.name, stage)
+    try:
+        loaded = plugins.load(plugins.STAGES, STAGE_MODULES)
+    except plugins.PluginError as exc:
+        raise PipelineError(str(exc)) from exc
+    for obj in loaded:
+        for stage in [obj] if isinstance(obj, Stage) else plugins.defined_in(obj, "botwatch_stage"):
+            if isinstance(stage, Stage):
+                _REGISTRY.setdefault(stage.name, stage)
     return order(list(_REGISTRY.values()))
 
 
