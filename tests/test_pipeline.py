@@ -28,7 +28,7 @@ def _writer(name: str, table: str, calls: list[str]):  # type: ignore[no-untyped
         calls.append(name)
         return 1
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name
     return fn
 
 
@@ -142,3 +142,9 @@ def test_built_in_graph_orders_accounts_clusters_after_coordination_and_before_t
     assert names.index("timeline") < names.index("impact")
     assert len(names) == len(set(names))
     assert all(not hasattr(s, "refresh_after") for s in pipeline.stages())
+
+
+def test_a_second_stage_of_the_same_name_is_refused(empty_registry: None) -> None:
+    pipeline.register("dup", writes=("a",))(_writer("first", "a", []))
+    with pytest.raises(pipeline.PipelineError, match="stage 'dup' is defined twice"):
+        pipeline.register("dup", writes=("b",))(_writer("second", "b", []))

@@ -94,6 +94,10 @@ class Stage:
         }
 
 
+class PipelineError(RuntimeError):
+    """The stage graph or a stage selection cannot run; the message names the stage and table."""
+
+
 _REGISTRY: dict[str, Stage] = {}
 
 
@@ -109,16 +113,16 @@ def register(
     """Decorator: add a stage function to the pipeline with the tables it reads and writes."""
 
     def deco(fn: StageFn) -> StageFn:
+        old = _REGISTRY.get(name)
+        if old is not None and (old.run.__module__, old.run.__qualname__) != (fn.__module__, fn.__qualname__):
+            # A plug-in must not silently replace a built-in stage (or another plug-in's).
+            raise PipelineError(f"stage {name!r} is defined twice: {old.run.__module__}.{old.run.__qualname__} and {fn.__module__}.{fn.__qualname__}")
         stage = Stage(name, fn, tuple(needs), tuple(writes), (fn.__doc__ or "").strip().split("\n")[0], needs_election, tuple(optional), tuple(updates))
         _REGISTRY[name] = stage
         fn.botwatch_stage = stage  # type: ignore[attr-defined]
         return fn
 
     return deco
-
-
-class PipelineError(RuntimeError):
-    pass
 
 
 def stages() -> list[Stage]:
