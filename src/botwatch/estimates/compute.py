@@ -22,6 +22,7 @@ import pyarrow as pa
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import cluster_bootstrap, percentile_interval
 from botwatch.estimates.relational import ALL, ANY_PARTY, COUNT_COLUMNS, account_cells, account_groups, units
+from botwatch.schema import register_output
 from botwatch.study import Study
 
 ESTIMATES = pa.schema(
@@ -45,6 +46,7 @@ ESTIMATES = pa.schema(
         ("method", pa.string()),
     ]
 )
+register_output("estimates", ESTIMATES)
 
 COUNT_METRICS = {"posts": "posts", "support_posts": "support", "oppose_posts": "oppose", "neutral_posts": "neutral", "scored_posts": "scored"}
 SHARE_METRICS = {"support_share": ("support", "posts"), "oppose_share": ("oppose", "posts"), "positive_share": ("positive", "scored"), "negative_share": ("negative", "scored")}
