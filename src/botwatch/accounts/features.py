@@ -70,10 +70,10 @@ def cluster_membership(study: Study) -> pd.DataFrame | None:
     cols = set(study.columns("cluster_members"))
     if not {"cluster_id", "platform", "account_id"} <= cols:
         return None
-    return study.con.execute(
+    return study.query_pandas(
         "SELECT platform, account_id, min(CAST(cluster_id AS VARCHAR)) AS cluster_id, "
         "max(n) AS cluster_size FROM (SELECT platform, account_id, cluster_id, count(*) OVER (PARTITION BY cluster_id) AS n FROM cluster_members) GROUP BY ALL"
-    ).df()
+    )
 
 
 def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +102,7 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
 
 def build(study: Study, election: Any = None) -> AccountData:
     """Compute the features of every account in the study."""
-    accounts = study.con.execute("SELECT * FROM accounts ORDER BY platform, account_id").df()
+    accounts = study.query_pandas("SELECT * FROM accounts ORDER BY platform, account_id")
     tables = {k: v.to_pandas() for k, v in all_tables(study.table("posts")).items()}
     act = tables["activity"]
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
@@ -140,7 +140,7 @@ def build(study: Study, election: Any = None) -> AccountData:
     else:
         df["cluster_id"], df["cluster_size"] = None, None
         df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
-    behaviour = behaviours(study.con)  # all accounts at once; same values as behaviour_of per account
+    behaviour = behaviours(study)  # all accounts at once; same values as behaviour_of per account
     return AccountData(accounts, df, hours, langs, clients, behaviour)
 
 
