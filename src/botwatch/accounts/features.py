@@ -70,10 +70,10 @@ def cluster_membership(study: Study) -> pd.DataFrame | None:
     cols = set(study.columns("cluster_members"))
     if not {"cluster_id", "platform", "account_id"} <= cols:
         return None
-    return study.con.execute(
+    return study.query_pandas(
         "SELECT platform, account_id, min(CAST(cluster_id AS VARCHAR)) AS cluster_id, "
         "max(n) AS cluster_size FROM (SELECT platform, account_id, cluster_id, count(*) OVER (PARTITION BY cluster_id) AS n FROM cluster_members) GROUP BY ALL"
-    ).df()
+    )
 
 
 def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +118,7 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
 
     `with_clusters=False` leaves cluster membership unknown (the accounts stage: the
     `accounts_clusters` stage adds it once coordination has run)."""
-    accounts = study.con.execute("SELECT * FROM accounts ORDER BY platform, account_id").df()
+    accounts = study.query_pandas("SELECT * FROM accounts ORDER BY platform, account_id")
     tables = {k: v.to_pandas() for k, v in all_tables(study.table("posts")).items()}
     act = tables["activity"]
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
@@ -150,7 +150,7 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, cluster_membership(study) if with_clusters else None)
-    behaviour = behaviours(study.con)  # all accounts at once; same values as behaviour_of per account
+    behaviour = behaviours(study)  # all accounts at once; same values as behaviour_of per account
     return AccountData(accounts, df, hours, langs, clients, behaviour)
 
 

@@ -46,9 +46,12 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     study.write_table("account_features", _arrow(feats.table_columns(data.features)))
     study.write_table("account_scores", _arrow(scores, ACCOUNT_SCORES))
     study.write_table("account_evidence", _arrow(evidence, ACCOUNT_EVIDENCE))
+    # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
+    # column order on DuckDB and on Spark, where USING puts the keys first.
+    score_cols = ", ".join(f"s.{c}" for c in ACCOUNT_SCORES.names if c not in ("platform", "account_id"))
     study.sql(
-        "CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, s.* EXCLUDE (platform, account_id) "
-        "FROM accounts a LEFT JOIN account_scores s USING (platform, account_id)"
+        f"CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, {score_cols} "
+        "FROM accounts a LEFT JOIN account_scores s ON a.platform = s.platform AND a.account_id = s.account_id"
     )
     return len(scores)
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import ibis
 import numpy as np
 import pyarrow as pa
 
@@ -177,7 +176,7 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     windows = default_windows(election) + list(opts.extra_windows)
     groups_expr = _groups(study, election, log)
     u = units(study.table("post_labels"), study.table("post_party"))
-    cells = study.con.sql(ibis.to_sql(account_cells(u, groups_expr, windows), dialect="duckdb")).to_arrow_table()
+    cells = study.expr_arrow(account_cells(u, groups_expr, windows))
     groups = ("all",) if groups_expr is None else ("all", "likely_automated", "foreign_origin")
     return bootstrap_cells(cells, election, windows, opts, groups)
 

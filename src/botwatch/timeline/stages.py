@@ -11,7 +11,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import ibis
 import pyarrow as pa
 
 from botwatch.pipeline import Context, register
@@ -69,7 +68,7 @@ def timeline(study: Study, ctx: Context) -> int:
     if ctx.election is None:
         notes.append("No election given: the 'local' clock is UTC.")
     expr = timeline_expr(study, election_tz(ctx))
-    study.sql(f"CREATE OR REPLACE TABLE timeline AS {ibis.to_sql(expr, dialect='duckdb')}")
+    study.write_expr("timeline", expr)
     study.sql("DROP TABLE IF EXISTS _tl_offsets")
     set_notes(study, "timeline", notes)
     return study.count("timeline")
