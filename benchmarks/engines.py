@@ -281,11 +281,15 @@ def _reason(lines: list[str]) -> str:
 # The run
 
 
-def stage_plan() -> list[tuple[str, str]]:
-    """(stage, label) in pipeline order, a refresh repeated (labelled so) where the runner repeats it."""
+def _stages() -> list:
     from botwatch import pipeline
 
-    known = pipeline.stages()
+    return pipeline.stages()
+
+
+def stage_plan() -> list[tuple[str, str]]:
+    """(stage, label) in pipeline order, a refresh repeated (labelled so) where the runner repeats it."""
+    known = _stages()
     plan: list[tuple[str, str]] = []
     done: list = []
     for st in known:
@@ -368,8 +372,19 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
         return steps
     stage_opt = only_flag()
     elect = ["--election", election] if election else []
+    needs = {st.name: st.needs for st in _stages()}
+    failed: dict[str, str] = {}
     for i, (name, label) in enumerate(plan):
         log = logs / f"{engine}-{i:02d}-{name}.log"
+        if name in failed:  # a refresh of a stage that could not run: no second JVM to learn the same
+            steps.append(_show(Step(engine, label, failed[name])))
+            continue
+        if engine == "spark" and study.is_dir():
+            have = {p.name for p in study.iterdir() if p.is_dir() and not p.name.startswith("_")}
+            missing_in = [t for t in needs.get(name, ()) if t not in have]
+            if missing_in:
+                steps.append(_show(Step(engine, label, f"skipped: needs {', '.join(missing_in)} (not written on Spark)")))
+                continue
         if via_cli:
             cmd = me + ["analyze", *flag, str(study), stage_opt, name, *elect]
         else:
@@ -379,6 +394,8 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
         if s.status == "ok" and "skipped" in out and name in out:
             s.detail = next((ln.strip(" │") for ln in out.splitlines() if "skipped" in ln and name in ln), "")
             s.status = "skipped: " + " ".join(s.detail.split()[1:])[:120]
+        if s.status.startswith("not on Spark"):
+            failed[name] = s.status
         steps.append(_show(s))
     if via_cli:
         steps.append(_show(recovery(engine, study, flag, env, logs)))
@@ -429,7 +446,7 @@ def _cell(s: Step | None) -> str:
     if s is None:
         return "—"
     if s.status != "ok":
-        return "not on Spark yet" if s.status.startswith("not on Spark") else s.status.split(":")[0]
+        return "not on Spark yet" if s.status.startswith("not on Spark") else s.status.split(":")[0]  # the reasons are printed above
     mem = f"{s.driver_mib:,.0f}" + (f" + JVM {s.jvm_mib:,.0f}" if s.jvm_mib else "")
     return f"{s.seconds:,.1f} s · {mem} MiB"
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 pytestmark = pytest.mark.spark
 
 TOL = 1e-6
-STAGES = ["accounts", "coordination"]  # the runner refreshes accounts after coordination (cluster evidence)
+STAGES = ["accounts", "coordination", "accounts_clusters"]  # what accounts_scored and cluster_members come from
 
 
 def _help(command: str) -> str:
