@@ -7,7 +7,7 @@ fastest (DuckDB's native JSON path; one Spark task per file). Then, per engine, 
 what a user runs, each step in its own child process:
 
     botwatch ingest  [--engine spark] STUDY FILES...
-    botwatch analyze [--engine spark] STUDY --stage NAME [--election E]     (one child per stage)
+    botwatch analyze [--engine spark] STUDY --only NAME [--election E]      (one child per stage)
 
 and prints per step the wall-clock seconds and peak memory, then a markdown table for the README,
 and whether the planted network was recovered (`botwatch export STUDY cluster_members`).
@@ -18,16 +18,19 @@ Memory, and how it is measured:
   * JVM (Spark only): the peak RSS (`VmHWM` in /proc/PID/status) of the `java` process the driver
     starts, read every 0.2 s while it lives (the last 0.2 s may be missed). In local mode the
     executors run inside this one JVM, so this is driver JVM and executor together.
-  * Python workers (Spark only): the largest sum of the current RSS of the Python worker
-    processes the JVM forks (Arrow UDFs, `mapInArrow`), sampled every 0.2 s.
+  * workers: the largest sum of the current RSS of the command's other descendants, sampled
+    every 0.2 s: on Spark the Python workers the JVM forks (`mapInArrow`), on DuckDB the forked
+    pool of the content model.
 Each Spark child starts its own JVM (the "session start" row measures that cost on its own).
 
 Spark runs on `local[2]` with `--spark-driver-memory` (default 3g) through PYSPARK_SUBMIT_ARGS and
 SPARK_MASTER, so no engine flag beyond `--engine spark` is assumed. A step Spark cannot do yet (no
-`--engine` option, no `LakeStudy`, a stage not ported) prints "not on Spark yet: <reason>" and the
-benchmark goes on.
+`LakeStudy`, a stage not ported) prints "not on Spark yet: <reason>" with where it stopped, and
+the benchmark goes on. Until `ingest` and `analyze` take `--engine`, the Spark side ingests on
+DuckDB, copies the canonical tables into a lake and runs each stage on it through the pipeline
+runner (`open_study(..., engine="spark")`), still one child per stage.
 
-    python benchmarks/engines.py --posts 50000                       # a couple of minutes
+    python benchmarks/engines.py --posts 50000                       # a few minutes on an idle 2-core machine
     python benchmarks/engines.py --engines duckdb --posts 10000000 --keep /tmp/bw-engines
     python benchmarks/engines.py --engines spark --posts 1000000 --election none
 
@@ -144,7 +147,7 @@ def child_lake_stage(peak_file: str, lake: str, stage: str, election: str) -> No
     try:
         res = analyze(st, Context(election=load_election(election) if election != "none" else None, engine="spark", log=print), only=[stage])
         for name, status, rows in res:
-            print(f"{name}: {status}" + ("" if rows is None else f", {rows:,} rows"), flush=True)
+            print(f"stage {name}: {status}" + ("" if rows is None else f", {rows:,} rows"), flush=True)
     except Exception as exc:  # noqa: BLE001 - reported as a line, the benchmark goes on
         _not_yet(exc)
     finally:
@@ -281,6 +284,18 @@ def _reason(lines: list[str]) -> str:
 # The run
 
 
+def stage_status(output: str, name: str) -> str:
+    """What the runner said of stage `name`: its row of `analyze`'s table, or
+    `stage NAME: status` from the lake child; other stages' rows (the runner lists skipped downstream ones) do not count."""
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│┃").split("│")]
+        if len(cells) >= 2 and cells[0] == name:
+            return cells[1]
+        if line.startswith(f"stage {name}: "):
+            return line[len(name) + 8:].split(",")[0]
+    return ""
+
+
 def _stages() -> list:
     from botwatch import pipeline
 
@@ -288,17 +303,8 @@ def _stages() -> list:
 
 
 def stage_plan() -> list[tuple[str, str]]:
-    """(stage, label) in pipeline order, a refresh repeated (labelled so) where the runner repeats it."""
-    known = _stages()
-    plan: list[tuple[str, str]] = []
-    done: list = []
-    for st in known:
-        plan.append((st.name, st.name))
-        done.append(st)
-        for earlier in done[:-1]:
-            if st.name in getattr(earlier, "refresh_after", ()):
-                plan.append((earlier.name, f"{earlier.name} (again, after {st.name})"))
-    return plan
+    """(stage, label) in the order the declared pipeline runs them."""
+    return [(st.name, st.name) for st in _stages()]
 
 
 def spark_missing() -> str | None:
@@ -390,10 +396,9 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
         else:
             cmd = [sys.executable, __file__, "--child", "lake-stage", "{PEAK}", str(study), name, election or "none"]
         s = measure(engine, label, cmd, env, log)
-        out = log.read_text(errors="replace")
-        if s.status == "ok" and "skipped" in out and name in out:
-            s.detail = next((ln.strip(" │") for ln in out.splitlines() if "skipped" in ln and name in ln), "")
-            s.status = "skipped: " + " ".join(s.detail.split()[1:])[:120]
+        said = stage_status(log.read_text(errors="replace"), name)
+        if s.status == "ok" and said.startswith("skipped"):
+            s.status = said[:160]
         if s.status.startswith("not on Spark"):
             failed[name] = s.status
         steps.append(_show(s))
@@ -431,8 +436,10 @@ def recovery(engine: str, study: Path, flag: list[str], env: dict[str, str], log
 
 def _show(s: Step) -> Step:
     mem = f"driver {s.driver_mib:,.0f} MiB"
-    if s.jvm_mib or s.workers_mib:
-        mem += f", JVM {s.jvm_mib:,.0f} MiB, Python workers {s.workers_mib:,.0f} MiB"
+    if s.jvm_mib:
+        mem += f", JVM {s.jvm_mib:,.0f} MiB"
+    if s.workers_mib >= 1:
+        mem += f", workers {s.workers_mib:,.0f} MiB"
     if s.status == "ok":
         print(f"{s.engine:7s} {s.name:38s} {s.seconds:8.1f} s   {mem}" + (f"   {s.detail}" if s.detail else ""), flush=True)
     else:
