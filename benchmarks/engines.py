@@ -107,7 +107,8 @@ def _not_yet(exc: BaseException) -> None:
     stage = [f for f in frames if "/botwatch/engines/" not in f.filename]  # where the stage asked
     spots = stage[-1:] + [f for f in frames[-1:] if not stage or f is not stage[-1]]  # and where the engine gave up
     where = " (at " + " via ".join(f"{f.filename.split('/src/')[-1]}:{f.lineno}" for f in spots) + ")" if spots else ""
-    print(f"not on Spark yet: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}{where}", flush=True)
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")[:140]
+    print(f"not on Spark yet: {type(exc).__name__}: {first}{where}", flush=True)
     sys.exit(1)
 
 
@@ -272,7 +273,7 @@ def _reason(lines: list[str]) -> str:
     """The most telling line of a failed command's output: its error, else its last line."""
     for ln in reversed(lines):
         if ln.startswith("not on Spark yet: "):
-            return ln[len("not on Spark yet: "):][:240]
+            return ln[len("not on Spark yet: "):][:400]
     for ln in reversed(lines):
         s = ln.strip(" │╭╰─")
         if any(k in s for k in ("Error", "error", "No such option", "not supported", "not on Spark", "NotImplemented")):
