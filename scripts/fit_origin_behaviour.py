@@ -121,7 +121,10 @@ def main() -> None:
         acc = st.con.execute("SELECT account_id, location, extra FROM accounts").fetchall()
     gs = dict(zip([p[1] for p in posts], groups_and_splits(args.data, [p[1] for p in posts])))
     dev = [(gs[a][0] != GROUP_ORDINARY, behaviour_of(t, x)) for _, a, t, x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
+    with open_study(study_path, read_only=True) as st:
+        counts = origin_shifts.shift_counts(st.con)
     dev_hours = [hour_counts([x.hour for x in t]) for _, a, t, _x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
+    dev_counts = [counts.get((p, a)) for p, a, _t, _x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
     # How often the posting-hours fit lands near the truth, on accounts known to be run from Moscow
     # that do not pose (Russian-language IRA): Moscow is UTC+3 (UTC+4 from 2011 to 2014).
     near = far = 0
@@ -219,12 +222,14 @@ def main() -> None:
     for i, (_, b) in enumerate(dev):
         for kind, v in origin_signals.raw_items(b, cs).items():
             X[i, kinds.index(kind)] = v[iru] - v[ihome]
-        v = origin_shifts.raw_item(dev_hours[i], cs)
+    j = kinds.index(origin_shifts.KIND)
+    for i, c in enumerate(dev_counts):
+        v = origin_shifts.raw_item(c, cs)
         if v is not None:  # against the other countries as the prior weighs them (its vector differs between them)
-            X[i, kinds.index(origin_shifts.KIND)] = v[iru] - float(logsumexp(v[others] + log_prior_others))
+            X[i, j] = v[iru] - float(logsumexp(v[others] + log_prior_others))
+    lr = LogisticRegression(C=1e4, max_iter=2000).fit(X, y)
     par["office_hours_overlap"] = overlap(X, kinds, dev_hours, y)
     print(f"office_hours against what else reads the hours (development part): {par['office_hours_overlap']}")
-    lr = LogisticRegression(C=1e4, max_iter=2000).fit(X, y)
     slopes = {k: round(float(min(max(c, 0.0), 1.0)), 4) for k, c in zip(kinds, lr.coef_[0])}
     par["slopes"] = slopes
     par["slopes_raw"] = {k: round(float(c), 4) for k, c in zip(kinds, lr.coef_[0])}

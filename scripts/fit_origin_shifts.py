@@ -6,12 +6,12 @@
 Called by `fit_origin_behaviour.py` before it fits the slopes and the calibration (which need
 these profiles); runnable alone to print the figures. Uses the study `validate_origin.py` builds.
 
-* Office in Moscow: development IRA handles (Russian-language and posing) with at least
-  `origin_shifts.MIN_POSTS` posts; their UTC hour counts; a mixture of `K_OFFICE` multinomials
+* Office in Moscow: development IRA handles (Russian-language and posing) that
+  `origin_shifts.shift_counts` keeps (enough posts over enough clock hours), posts by UTC hour;
+  a mixture of `K_OFFICE` multinomials
   fitted by EM (several seeds, best likelihood kept).
 * Human day: development ordinary accounts whose profile location names the United Kingdom and
-  only it, with at least `MIN_POSTS` posts; their hour counts in London clock time (summer time
-  included); a mixture of `K_HUMAN` multinomials.
+  only it, kept by the same rule; their posts by London clock hour (summer time included); a mixture of `K_HUMAN` multinomials.
 * Each family's Dirichlet-multinomial concentration: maximum likelihood over a grid, on the same
   accounts (one number per family; the shapes are smoothed with `SMOOTH` pseudo-posts per hour).
 
@@ -79,27 +79,24 @@ def fit_alpha(x: np.ndarray, p: np.ndarray, w: np.ndarray) -> float:
 
 
 def hour_tables(study_path: Path, data: Path) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Development UTC hour counts of IRA handles, London-time counts of UK-located ordinary accounts."""
+    """Development posts by hour of accounts `origin_shifts.shift_counts` keeps: IRA handles by UTC
+    hour, UK-located ordinary accounts by London clock hour (summer time included)."""
     with open_study(study_path, read_only=True) as st:
-        posts = st.con.sql("SELECT p.account_id, epoch_us(p.created_at) AS us, a.location FROM posts p "
-                           "LEFT JOIN accounts a USING (platform, account_id) WHERE p.created_at IS NOT NULL").df()
-    ids = posts["account_id"].unique().tolist()
+        counts = osh.shift_counts(st.con)
+        distinct = st.con.sql("SELECT p.account_id, epoch_us(p.created_at) // 3600000000 AS s, any_value(a.location) AS location, count(*) AS posts "
+                              "FROM posts p LEFT JOIN accounts a USING (platform, account_id) WHERE p.created_at IS NOT NULL GROUP BY ALL").df()
+    ids = sorted({a for _, a in counts})
     gs = dict(zip(ids, groups_and_splits(data, ids)))
-    posts["group"] = posts["account_id"].map(lambda a: gs[a][0])
-    posts = posts[posts["account_id"].map(lambda a: gs[a][1] == "dev") & posts["group"].notna()]
-    t = pd.to_datetime(posts["us"], unit="us", utc=True)
-    posts["utc_h"] = t.dt.hour.to_numpy()
-    posts["london_h"] = t.dt.tz_convert("Europe/London").dt.hour.to_numpy()
-    n = posts.groupby("account_id")["us"].transform("size")
-    posts = posts[n >= osh.MIN_POSTS]
-    ira = posts[posts["group"] != GROUP_ORDINARY]
-    loc = posts.groupby("account_id")["location"].first()
-    uk = {a for a, s in loc.items() if isinstance(s, str) and set(countries_in_location(s)) == {"GB"}}
-    od = posts[(posts["group"] == GROUP_ORDINARY) & posts["account_id"].isin(uk)]
-    tab = lambda d, col: d.groupby(["account_id", col]).size().unstack(fill_value=0).reindex(columns=range(24), fill_value=0).to_numpy(float)  # noqa: E731
-    counts = {"office_accounts": int(ira["account_id"].nunique()), "office_posts": len(ira),
-              "human_accounts": int(od["account_id"].nunique()), "human_posts": len(od)}
-    return tab(ira, "utc_h"), tab(od, "london_h"), counts
+    dev = {a for a in ids if gs[a][1] == "dev" and gs[a][0] is not None}
+    busy = {a for (_, a) in counts if a in dev}
+    office = np.array([v for (_, a), v in sorted(counts.items()) if a in busy and gs[a][0] != GROUP_ORDINARY], float)
+    loc = distinct.groupby("account_id")["location"].first()
+    uk = {a for a, s in loc.items() if a in busy and gs[a][0] == GROUP_ORDINARY and isinstance(s, str) and set(countries_in_location(s)) == {"GB"}}
+    d = distinct[distinct["account_id"].isin(uk)]
+    d = d.assign(h=pd.to_datetime(d["s"] * 3600, unit="s", utc=True).dt.tz_convert("Europe/London").dt.hour.to_numpy())
+    human = d.groupby(["account_id", "h"])["posts"].sum().unstack(fill_value=0).reindex(columns=range(24), fill_value=0).to_numpy(float)
+    counts = {"office_accounts": len(office), "office_posts": int(office.sum()), "human_accounts": len(human), "human_posts": int(human.sum())}
+    return office, human, counts
 
 
 def fit(study_path: Path, data: Path) -> dict:
@@ -110,7 +107,7 @@ def fit(study_path: Path, data: Path) -> dict:
     par = {
         "measured_on": "development part of validation.split_of: IRA handles (office, UTC hours) and ordinary accounts "
                        "whose profile names only the United Kingdom (human day, London clock hours); accounts with at "
-                       f"least {osh.MIN_POSTS} posts",
+                       f"least {osh.MIN_POSTS} posts over at least {osh.MIN_HOURS} clock hours (origin_shifts.shift_counts)",
         "office": {"templates": np.round(po, 6).tolist(), "weights": np.round(wo, 6).tolist(), "alpha": round(fit_alpha(office, po, wo), 3)},
         "human": {"templates": np.round(ph, 6).tolist(), "weights": np.round(wh, 6).tolist(), "alpha": round(fit_alpha(human, ph, wh), 3)},
         "counts": counts,

@@ -44,7 +44,7 @@ def test_evidence_saturates_with_posts() -> None:
 def test_too_few_posts_give_no_item() -> None:
     few = _counts(_night_shift(), 3, osh.MIN_POSTS - 1)
     assert osh.raw_item(few, codes()) is None
-    res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=few))
+    res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=few, shift_counts=few))
     assert "office_hours" not in res.items
 
 
@@ -62,8 +62,28 @@ def test_the_study_pass_equals_one_account_at_a_time() -> None:
 
 
 def test_the_item_names_moscow_hours_and_supersedes_the_circadian_fit() -> None:
-    res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=_counts(_night_shift(), 3, 300)), home="US")
+    shift = _counts(_night_shift(), 3, 300)
+    res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=shift, shift_counts=shift), home="US")
     assert "office_hours" in res.items and "hours" not in res.items
     text = next(e for e in res.evidence if e.startswith("office shifts"))
     assert "Moscow time" in text and "odds of Russia against US ×" in text
     assert "nearly silent" in text and "06:00" in text  # the silent stretch starts when the night shift ends
+
+
+def test_one_burst_is_not_a_day() -> None:
+    """Thirty posts live-tweeting one evening fill two clock hours: no item. Posts spread over
+    enough clock hours are counted by UTC hour; a 1970 epoch stray is left out."""
+    from datetime import datetime, timedelta
+
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP)")
+    burst = [("twitter", "a", datetime(2016, 8, 6, 21, 0) + timedelta(minutes=3 * i)) for i in range(30)]
+    spread = [("twitter", "b", datetime(2016, 8, 1 + i % osh.MIN_HOURS, 14, i)) for i in range(osh.MIN_POSTS)]
+    junk = [("twitter", "b", datetime(1970, 1, 1, 0, 0)), ("twitter", "c", None)]
+    con.executemany("INSERT INTO posts VALUES (?, ?, ?)", burst + spread + junk)
+    counts = osh.shift_counts(con)
+    assert set(counts) == {("twitter", "b")}
+    b = counts[("twitter", "b")]
+    assert b[14] == osh.MIN_POSTS and sum(b) == osh.MIN_POSTS

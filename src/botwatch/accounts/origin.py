@@ -104,6 +104,7 @@ class OriginInput:
     clients: Mapping[str, int] = field(default_factory=dict)
     when: datetime | None = None  # a typical time of the account's posts (for DST)
     behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
+    shift_counts: Sequence[int] | None = None  # active clock hours by UTC hour of day (origin_shifts.shift_counts)
 
 
 @dataclass
@@ -300,7 +301,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         if present:
             v = _script_vector(present)
             add("post_script", v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}")
-    office = origin_shifts.item(inp.hour_counts, codes(), home) if origin_shifts.KIND not in exclude else None
+    office = origin_shifts.item(inp.shift_counts, codes(), home) if origin_shifts.KIND not in exclude else None
     if office is not None:  # it supersedes the circadian fit: both read the same hours (origin_shifts)
         add(office.kind, np.exp(office.log_l), office.sentence)
     elif inp.hour_counts is not None and sum(inp.hour_counts) > 0:

@@ -8,20 +8,21 @@ as Americans are nearly silent from about 07:00 to 11:00 Moscow time (the mornin
 (04:00-08:00 in New York, when a New Yorker sleeps) and jump to their busiest hours at 17:00
 Moscow time. Since 2014 Moscow keeps UTC+3 all year, so an office's hours are fixed in UTC.
 
-The item compares two families of hour-of-day profiles for the account's 24 UTC hour counts:
+The item reads an account's posts by UTC hour of day (`shift_counts`: only accounts with at
+least `MIN_POSTS` posts over at least `MIN_HOURS` distinct clock hours, so that one burst is not
+read as a day) and compares two families of hour-of-day profiles:
 
 * office in Moscow: a mixture of profiles fixed in UTC, learned from the development IRA handles
   (Russian-language and posing alike; a mixture of multinomials fitted by EM);
 * a human day in country c: a mixture of local-time day shapes learned from ordinary accounts
-  whose profile names the United Kingdom (their posts in London clock time), placed at each of
+  whose profile names the United Kingdom (their posts by London clock hour), placed at each of
   c's time zones in winter and in summer (`origin.ZONE_WEIGHTS` weigh the zones).
 
 L(c) is the human family at c's zones; L(Russia) is the office family or, with a stated share
 `HUMAN_SHARE_RUSSIA`, a human day at Russia's zones (people in Russia are people too). Each
 profile enters as a Dirichlet-multinomial whose concentration is fitted on the development part
-per family: posts come in bursts, so the evidence grows with the number of posts only up to what
-real accounts of that family vary by (shrinkage by the number of posts). Accounts with fewer than
-`MIN_POSTS` posts get no item.
+per family: posts come in bursts and habits change, so the evidence grows with the number of
+posts only up to what real accounts of that family vary by (shrinkage by the number of posts).
 
 This item supersedes the circadian `hours` item where both exist (see `origin.evidence_vectors`):
 it carries the same offset information with learned shapes, so counting both would count the
@@ -41,6 +42,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import duckdb
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
@@ -49,6 +51,7 @@ from botwatch.accounts.gazetteer import countries
 KIND = "office_hours"
 PARAM_FILE = "origin_shifts.json"
 MIN_POSTS = 20
+MIN_HOURS = 5  # distinct clock hours (an hour of one date) with posts: one burst is not a day (`shift_counts`)
 HUMAN_SHARE_RUSSIA = 0.5  # stated, not fitted: of accounts run from Russia, those keeping a human day there
 MSK_UTC = 3  # Moscow's offset since October 2014 (UTC+4 from 2011 to 2014: those posts read an hour off)
 _YEAR = 2016  # the offsets of each zone in January and July of this year (zone rules of the data's years)
@@ -135,34 +138,67 @@ def log_likelihoods(counts: np.ndarray, codes: tuple[str, ...]) -> np.ndarray:
     return out
 
 
+_US_PER_HOUR = 3_600_000_000
+_SANE_US = (631_152_000_000_000, 4_133_980_800_000_000)  # 1990-01-01 .. 2101-01-01, as `origin_behaviour` keeps times
+
+
+def shift_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[int]]:
+    """Posts per UTC hour of day, for each account with at least `MIN_POSTS` posts spread over at
+    least `MIN_HOURS` distinct clock hours (an hour of one date); other accounts are left out.
+
+    Why the second condition: posts come in bursts, and thirty posts live-tweeting one debate
+    fill three clock hours of one night, which says nothing about the account's daily rhythm.
+    One SQL pass and one numpy scatter for all accounts; times outside 1990-2100 are corrupt and
+    left out, as the calendar features leave them out."""
+    tbl = con.sql(
+        "WITH slot AS ("
+        f" SELECT platform, account_id, epoch_us(created_at) // {_US_PER_HOUR} AS s, count(*) AS posts FROM posts"
+        f" WHERE created_at IS NOT NULL AND epoch_us(created_at) >= {_SANE_US[0]} AND epoch_us(created_at) < {_SANE_US[1]}"
+        " GROUP BY platform, account_id, s),"
+        " kept AS (SELECT platform, account_id FROM slot GROUP BY platform, account_id"
+        f"  HAVING sum(posts) >= {MIN_POSTS} AND count(*) >= {MIN_HOURS}),"
+        " hourly AS (SELECT platform, account_id, (s % 24)::INTEGER AS h, sum(posts) AS posts FROM slot"
+        "  SEMI JOIN kept USING (platform, account_id) GROUP BY platform, account_id, h)"
+        " SELECT dense_rank() OVER (ORDER BY platform, account_id) - 1 AS k, platform, account_id, h, posts FROM hourly"
+    ).to_arrow_table()
+    if tbl.num_rows == 0:
+        return {}
+    k = tbl.column("k").to_numpy()
+    out = np.zeros((int(k.max()) + 1, 24), np.int64)
+    np.add.at(out, (k, tbl.column("h").to_numpy()), tbl.column("posts").to_numpy())
+    _, at = np.unique(k, return_index=True)
+    plat, acc = tbl.column("platform").take(at).to_pylist(), tbl.column("account_id").take(at).to_pylist()
+    return dict(zip(zip(plat, acc), out.tolist()))
+
+
 # Log-likelihood rows of a whole study, computed at once by `precompute` and keyed by the hour
 # counts (accounts with equal counts share a row). Read by `raw_item`.
 _MEMO: dict[tuple[int, ...], np.ndarray] = {}
 _MEMO_CODES: list[tuple[str, ...]] = []
 
 
-def _key(hour_counts: Sequence[int] | None) -> tuple[int, ...] | None:
-    if hour_counts is None or len(hour_counts) != 24:
+def _key(counts: Sequence[int] | None) -> tuple[int, ...] | None:
+    if counts is None or len(counts) != 24:
         return None
-    k = tuple(int(c) for c in hour_counts)
+    k = tuple(int(c) for c in counts)
     return k if sum(k) >= MIN_POSTS else None
 
 
-def precompute(hour_counts: Iterable[Sequence[int] | None], codes: tuple[str, ...]) -> None:
+def precompute(counts: Iterable[Sequence[int] | None], codes: tuple[str, ...]) -> None:
     """Fill the memo for a study's accounts in one vectorised pass (replacing the last study's)."""
     _MEMO.clear()
     _MEMO_CODES[:] = [codes]
     if parameters() is None:
         return
-    keys = sorted({k for k in map(_key, hour_counts) if k is not None})
+    keys = sorted({k for k in map(_key, counts) if k is not None})
     for s in range(0, len(keys), 2000):
         chunk = keys[s:s + 2000]
         _MEMO.update(zip(chunk, log_likelihoods(np.array(chunk, float), codes)))
 
 
-def raw_item(hour_counts: Sequence[int] | None, codes: tuple[str, ...]) -> np.ndarray | None:
+def raw_item(counts: Sequence[int] | None, codes: tuple[str, ...]) -> np.ndarray | None:
     """Unscaled log-likelihood per country, or None (too few posts, or no parameters)."""
-    k = _key(hour_counts)
+    k = _key(counts)
     if k is None or parameters() is None:
         return None
     hit = _MEMO.get(k) if _MEMO_CODES and _MEMO_CODES[0] == codes else None
@@ -183,29 +219,29 @@ def _hours_words(hours: Sequence[int]) -> str:
     return ", ".join(f"{r[0]:02d}:00-{(r[-1] + 1) % 24:02d}:00" for r in runs)
 
 
-def sentence(hour_counts: Sequence[int], move: str, ref: str) -> str:
+def sentence(counts: Sequence[int], move: str, ref: str) -> str:
     """Evidence in words: where the account's posts fall in Moscow time and what that did to the odds."""
-    x = np.roll(np.asarray(hour_counts, float), MSK_UTC)  # Moscow hour h holds UTC hour h - 3
+    x = np.roll(np.asarray(counts, float), MSK_UTC)  # Moscow hour h holds UTC hour h - 3
     n = int(x.sum())
     share = x / max(n, 1)
     quiet = [h for h in range(24) if share[h] < 0.25 / 24]
     busy = [int(h) for h in np.argsort(-share)[:4]]
     quiet_txt = f"nearly silent {_hours_words(quiet)}" if quiet else "no silent hours"
-    return (f"office shifts: of {n:,} posts, busiest {_hours_words(busy)} and {quiet_txt} Moscow time; "
-            f"as a whole, the hours fit an office working shifts on the Moscow clock (as the development IRA handles did) "
+    return (f"office shifts: of {n:,} posts, the busiest hours are {_hours_words(busy)} and the account is {quiet_txt} "
+            f"Moscow time; the hours fit an office working shifts on the Moscow clock (as the development IRA handles did) "
             f"against a person's day in each country's own zones: odds of Russia against {ref} {move}")
 
 
-def item(hour_counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None) -> Any:  # origin_signals.Item | None
+def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None) -> Any:  # origin_signals.Item | None
     """The scaled evidence item (log-likelihood × the fitted slope) with its sentence, or None."""
     from botwatch.accounts.origin_signals import Item, _odds_words
     from botwatch.accounts.origin_signals import parameters as lr_parameters
 
     k = float(lr_parameters().get("slopes", {}).get(KIND, 0.0))
-    raw = raw_item(hour_counts, codes) if k > 0 else None
-    if raw is None or hour_counts is None:
+    raw = raw_item(counts, codes) if k > 0 else None
+    if raw is None or counts is None:
         return None
     v = k * (raw - raw.max())
     ref = codes.index(home) if home in codes else codes.index("US")
     move = _odds_words(float(v[codes.index("RU")] - v[ref]))
-    return Item(KIND, v, sentence(hour_counts, move, codes[ref]))
+    return Item(KIND, v, sentence(counts, move, codes[ref]))

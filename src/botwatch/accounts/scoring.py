@@ -110,6 +110,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 clients=data.clients.get(key, {}),
                 when=when if isinstance(when, datetime) else None,
                 behaviour=data.behaviour.get(key),
+                shift_counts=data.shift_counts.get(key),
             )
         )
     return out
@@ -173,7 +174,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
     precompute_behaviour(data.behaviour.values())
-    origin_shifts.precompute(data.hours.values(), codes())  # all accounts' office-hours likelihoods at once
+    origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
     prior = None
     if study_prior:
