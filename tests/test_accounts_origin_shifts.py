@@ -66,7 +66,7 @@ def test_the_item_names_moscow_hours_and_supersedes_the_circadian_fit() -> None:
     res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=shift, shift_counts=shift), home="US")
     assert "office_hours" in res.items and "hours" not in res.items
     text = next(e for e in res.evidence if e.startswith("office shifts"))
-    assert "Moscow time" in text and "odds of Russia against US ×" in text
+    assert "Moscow time" in text and "odds of Russia against US over ×1,000,000" in text  # 300 posts of a hard-edged shift
     assert "nearly silent" in text and "06:00" in text  # the silent stretch starts when the night shift ends
 
 
@@ -87,3 +87,11 @@ def test_one_burst_is_not_a_day() -> None:
     assert set(counts) == {("twitter", "b")}
     b = counts[("twitter", "b")]
     assert b[14] == osh.MIN_POSTS and sum(b) == osh.MIN_POSTS
+
+
+def test_odds_in_words_stay_readable() -> None:
+    import math
+
+    assert osh._move_words(math.log(55463.6)) == "×55,464"
+    assert osh._move_words(-math.log(4.1)) == "÷4.10"
+    assert osh._move_words(900.0) == "over ×1,000,000"

@@ -35,6 +35,7 @@ from the development part only.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -232,9 +233,18 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
             f"against a person's day in each country's own zones: odds of Russia against {ref} {move}")
 
 
+def _move_words(log_ratio: float) -> str:
+    """'×2.35', '÷4.10', '×55,464', 'over ×1,000,000': how far the item moved the odds, readably."""
+    f = math.exp(min(abs(log_ratio), 700.0))
+    sign = "×" if log_ratio >= 0 else "÷"
+    if f >= 1e6:
+        return f"over {sign}1,000,000"
+    return f"{sign}{f:,.0f}" if f >= 1000 else f"{sign}{f:.2f}"
+
+
 def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None) -> Any:  # origin_signals.Item | None
     """The scaled evidence item (log-likelihood × the fitted slope) with its sentence, or None."""
-    from botwatch.accounts.origin_signals import Item, _odds_words
+    from botwatch.accounts.origin_signals import Item
     from botwatch.accounts.origin_signals import parameters as lr_parameters
 
     k = float(lr_parameters().get("slopes", {}).get(KIND, 0.0))
@@ -243,5 +253,5 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None)
         return None
     v = k * (raw - raw.max())
     ref = codes.index(home) if home in codes else codes.index("US")
-    move = _odds_words(float(v[codes.index("RU")] - v[ref]))
+    move = _move_words(float(v[codes.index("RU")] - v[ref]))
     return Item(KIND, v, sentence(counts, move, codes[ref]))
