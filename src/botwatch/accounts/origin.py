@@ -104,7 +104,7 @@ class OriginInput:
     clients: Mapping[str, int] = field(default_factory=dict)
     when: datetime | None = None  # a typical time of the account's posts (for DST)
     behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
-    shift_counts: Sequence[int] | None = None  # active clock hours by UTC hour of day (origin_shifts.shift_counts)
+    shift_counts: Sequence[int] | None = None  # posts by UTC hour, for accounts active on enough clock hours (origin_shifts.shift_counts)
 
 
 @dataclass
