@@ -186,7 +186,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
     ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--election", default="us-2016")
-    ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items (same inputs and code)")
+    ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items, and without office_hours alone (same inputs and code)")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "origin-validation.json")
     args = ap.parse_args()
     t0 = time.perf_counter()

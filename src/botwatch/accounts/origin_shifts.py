@@ -3,8 +3,8 @@
 Why: accounts run from an office in St Petersburg that pose as Americans keep American-looking
 hours, but not a human day. Their desks work in shifts set by the Moscow clock, so their posting
 hours, read in Moscow time, have a shape no person's day has: the development IRA handles posing
-as Americans are nearly silent from about 07:00 to 11:00 Moscow time (the morning shift change,
-23:00-03:00 in New York, when a New Yorker is still up), post a little from 12:00 to 16:00
+as Americans are nearly silent from about 07:00 to 11:00 Moscow time (23:00-03:00 in New York,
+when a New Yorker is still up; a 09:00 shift change would fall there), post a little from 12:00 to 16:00
 (04:00-08:00 in New York, when a New Yorker sleeps) and jump to their busiest hours at 17:00
 Moscow time. Since 2014 Moscow keeps UTC+3 all year, so an office's hours are fixed in UTC.
 
@@ -28,8 +28,9 @@ This item supersedes the circadian `hours` item where both exist (see `origin.ev
 it carries the same offset information with learned shapes, so counting both would count the
 hours twice. Its log-ratio is scaled by the slope fitted with the other behavioural items
 (`origin_signals`), which discounts what it shares with the daylight-saving shift and the holiday
-calendar. Parameters: `data/origin_shifts.json`, written by `scripts/fit_origin_behaviour.py`
-from the development part only.
+calendar. Parameters: `data/origin_shifts.json`, written by `scripts/fit_origin_shifts.py` (which
+`scripts/fit_origin_behaviour.py` runs first) from the development part only. Without that file
+the item is left out and the circadian `hours` item stands.
 """
 
 from __future__ import annotations
