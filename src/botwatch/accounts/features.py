@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import signals
+from botwatch.accounts import origin_shifts, signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.origin_behaviour import Behaviour
@@ -35,6 +35,7 @@ class AccountData:
     langs: dict[tuple[str, str], dict[str, int]]
     clients: dict[tuple[str, str], dict[str, int]]
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts
+    shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
 
 
 def _grouped(df: pd.DataFrame, col: str) -> dict[tuple[str, str], dict[str, int]]:
@@ -151,7 +152,7 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, cluster_membership(study) if with_clusters else None)
     behaviour = behaviours(study)  # all accounts at once; same values as behaviour_of per account
-    return AccountData(accounts, df, hours, langs, clients, behaviour)
+    return AccountData(accounts, df, hours, langs, clients, behaviour, origin_shifts.shift_counts(study))
 
 
 def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[tuple[str, str], list[int]]) -> None:

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from botwatch.accounts import origin_shifts
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
@@ -103,6 +104,7 @@ class OriginInput:
     clients: Mapping[str, int] = field(default_factory=dict)
     when: datetime | None = None  # a typical time of the account's posts (for DST)
     behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
+    shift_counts: Sequence[int] | None = None  # posts by UTC hour, for accounts active on enough clock hours (origin_shifts.shift_counts)
 
 
 @dataclass
@@ -299,7 +301,10 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         if present:
             v = _script_vector(present)
             add("post_script", v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}")
-    if inp.hour_counts is not None and sum(inp.hour_counts) > 0:
+    office = origin_shifts.item(inp.shift_counts, codes(), home) if origin_shifts.KIND not in exclude else None
+    if office is not None:  # it supersedes the circadian fit: both read the same hours (origin_shifts)
+        add(office.kind, np.exp(office.log_l), office.sentence)
+    elif inp.hour_counts is not None and sum(inp.hour_counts) > 0:
         fit = fit_hours(tuple(int(c) for c in inp.hour_counts))
         if fit.informative and fit.best_offset is not None:
             v = hours_vector(fit.probabilities, inp.when)

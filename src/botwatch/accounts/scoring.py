@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import signals
+from botwatch.accounts import origin_shifts, signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
-from botwatch.accounts.origin import OriginInput, OriginResult, origin_as_row, origin_posterior, scripts_in
+from botwatch.accounts.origin import OriginInput, OriginResult, codes, origin_as_row, origin_posterior, scripts_in
 from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
@@ -110,6 +110,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 clients=data.clients.get(key, {}),
                 when=when if isinstance(when, datetime) else None,
                 behaviour=data.behaviour.get(key),
+                shift_counts=data.shift_counts.get(key),
             )
         )
     return out
@@ -173,6 +174,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
     precompute_behaviour(data.behaviour.values())
+    origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
     origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
     prior = None
     if study_prior:
