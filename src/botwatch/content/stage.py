@@ -24,6 +24,7 @@ from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
 from botwatch.content.features import PartyNames
+from botwatch.content.propagate import propagate_stances
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.pipeline import Context, register
@@ -278,6 +279,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         cur.close()
     all_labels = pa.concat_tables(labels) if labels else POST_LABELS.empty_table()
     all_parties = pa.concat_tables(parties) if parties else POST_PARTY.empty_table()
+    all_parties = propagate_stances(study, all_parties)  # the account's other posts and its retweet neighbours
     study.write_table("post_labels", all_labels)
     study.write_table("post_party", all_parties)
     secs = time.perf_counter() - t0
