@@ -8,8 +8,8 @@ content_model.json, dev labels only, without the weak labels the shipped model a
 grouped by post, each fold's posts answered by a model that never saw them. Every other post of
 the study keeps the shipped model's answer (none of them is hand-labelled).
 
-Input: the two evaluation studies built by scripts/build_stance_eval_study.py, ingested, and
-analysed for uk-ge2017 and us-2016. Each study is labelled again here without the prior.
+Input: two copies of the dev evaluation study (`scripts/build_stance_eval_study.py OUT.csv --part
+dev`, ingested), analysed for uk-ge2017 and us-2016. Each study is labelled again here without the prior.
 Prints the dev macro-F1 (mean over the two elections) without the prior and for the best
 settings of a small grid; the chosen settings are then written by hand into PriorParams.
 
