@@ -119,6 +119,11 @@ def test_graph_edges_from_a_study(tmp_path: Path) -> None:
     assert len(got) == 4
 
 
+def test_posts_without_an_author_are_left_alone() -> None:
+    t = rows([(None, "dem", "oppose", "anti_hashtag")] * 3 + [(None, "dem", "neutral", "model")])  # type: ignore[list-item]
+    assert apply_prior(t, None, P).equals(t)
+
+
 @pytest.mark.parametrize("n", [0])
 def test_no_rows(n: int) -> None:
     assert apply_prior(POST_PARTY.empty_table(), None, P).num_rows == n

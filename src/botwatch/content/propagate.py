@@ -180,6 +180,8 @@ def apply_prior(parties: pa.Table, graph: Graph | None, params: PriorParams = PA
     stance = np.asarray(parties.column("stance").to_pylist(), dtype=object)
     rule = np.asarray(parties.column("stance_rule").to_pylist(), dtype=object)
     new, cue, share, own, deg = prior_decisions(acc, party, stance, rule, len(names), graph, params)
+    # A post without an author has no account to learn from (they would pool as one "account").
+    new[~np.asarray(parties.column("account_id").is_valid())] = ""
     rows = np.flatnonzero(new != "")
     if not len(rows):
         return parties
