@@ -44,7 +44,7 @@ MODEL_RULES: tuple[tuple[str, str, str], ...] = (
 # Where a post's own answer is not decisive, the account's other posts, or its retweet neighbours,
 # can decide (botwatch.content.propagate; weights fitted on the dev labels only).
 PRIOR_RULES: tuple[tuple[str, str, str], ...] = tuple(
-    (rule, s, f"{what} lean {s} (its largest share of the account's answers for this party, at least botwatch.content.propagate.PARAMS.threshold); this post's own cue was not decisive")
+    (rule, s, f"{what} lean {s} (the largest share of the account's answers for this party, above a threshold fitted on labelled posts); this post's own cue was not decisive")
     for rule, what in (("account_prior", "the account's other posts"), ("retweet_neighbours", "with its retweet neighbours, the account's posts"))
     for s in (SUPPORT, OPPOSE, NEUTRAL)
 )
