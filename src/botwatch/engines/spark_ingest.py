@@ -1,0 +1,325 @@
+"""`botwatch ingest --engine spark LAKE FILES...`: the readers run on the executors, the merge in Spark.
+
+The file list is spread one file per task; each task reads its file with the same Python readers
+as a DuckDB ingest (`engines/spark_stage.py`) and streams staged Arrow batches back into Spark,
+which writes them to a scratch folder inside the lake. The driver sees one small row per file,
+never the posts. The merge into the lake's tables then runs the `canonical` Ibis expressions on
+Spark, with the same result as ingesting the files one after another into a DuckDB study:
+
+* posts: the first occurrence wins, in file order; posts already stored stay first;
+* account_snapshots: each file's snapshots reduced to one row per account; a snapshot already
+  stored (same account, times and range) is not stored again; accounts recomputed from them;
+* rejected: each bad record once per (source, line, error);
+* sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
+  last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from botwatch import __version__, canonical
+from botwatch.engines.lake_tables import LakeError, LakeTables, conform, spark_schema
+from botwatch.engines.spark_stage import WIDE, stage_partition
+from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
+from botwatch.study import utcnow
+
+# Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
+_FILE_SPAN = 1 << 40
+_REJECT_KEY = ["source", "line", "error"]
+_SNAPSHOT_KEY = [*canonical.ACCOUNT_KEY, "observed_at", "first_seen", "last_seen"]
+
+ProgressFn = Callable[["StagingProgress"], None]
+
+
+class SparkUnavailable(RuntimeError):
+    """PySpark or Java is missing, or the master cannot be reached; the message says what to do."""
+
+
+class SparkIngestError(RuntimeError):
+    """The lake could not be written; the message is one line for the user."""
+
+
+@dataclass
+class StagingProgress:
+    """What the executors have finished so far (accumulators, updated as each task ends)."""
+
+    files_done: int
+    files: int
+    records: int
+    rejected: int
+
+
+def spark_session(master: str | None = None) -> tuple[Any, bool]:
+    """The session to ingest with, and whether this call started it (then the caller stops it).
+
+    `master` (or SPARK_MASTER) starts a session there; otherwise an active session (a notebook,
+    a test) is used, then one configured by spark-submit, and last a local one on every core."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkUnavailable("the Spark engine needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
+    master = master or os.environ.get("SPARK_MASTER") or None
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active, False
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
+    builder = SparkSession.builder.appName("botwatch-ingest").config("spark.sql.session.timeZone", "UTC")
+    under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit set the master already
+    if master is not None:
+        builder = builder.master(master)
+    elif not under_submit:
+        builder = builder.master("local[*]").config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - Java missing / master unreachable: PySparkRuntimeError, Py4J errors, OSError
+        raise SparkUnavailable(f"could not start Spark{f' at {master}' if master else ''} ({first_line(exc)}); Spark needs Java 17 (JAVA_HOME)") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session, True
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line (a JVM error carries its whole stack trace in the message)."""
+    text = str(exc).strip()
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") or type(exc).__name__
+    return line[:300]
+
+
+def ingest_lake(
+    spark: Any,
+    location: str,
+    paths: list[str],
+    *,
+    force: bool = False,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    on_progress: ProgressFn | None = None,
+    on_file_done: Callable[[FileResult], None] | None = None,
+) -> IngestSummary:
+    """Ingest `paths` into the lake at `location` (created when absent); records the call in `runs`."""
+    files = expand_inputs(paths)
+    lake = LakeTables(spark, location)
+    lake.ensure()
+    params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}
+    started, run_id = utcnow(), uuid.uuid4().hex[:12]
+    work = lake.scratch(f"ingest-{run_id}")
+    summary = IngestSummary()
+    try:
+        summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+        status, message = "ok", (
+            f"read {summary.total('read')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
+        )
+    except Exception as exc:  # noqa: BLE001 - recorded in runs, then one line for the user
+        status, message = "failed", f"{type(exc).__name__}: {first_line(exc)}"[:1000]
+        raise SparkIngestError(first_line(exc)) from exc
+    finally:
+        try:
+            lake.append_arrow("runs", pa.Table.from_pylist([{
+                "run_id": run_id, "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True), "version": __version__,
+                "started_at": started, "finished_at": utcnow(), "status": status,
+                "rows_written": summary.total("stored") if status == "ok" else None, "message": message,
+            }], schema=RUNS))
+        finally:
+            lake.delete(work)
+    for res in summary.files:
+        if on_file_done:
+            on_file_done(res)
+    return summary
+
+
+def _ingest(spark: Any, lake: LakeTables, files: list[str], force: bool, max_record_bytes: int, work: str,
+            on_progress: ProgressFn | None) -> IngestSummary:
+    known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL").collect()}
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress)
+    results, keep, counts = _outcomes(files, meta, force)
+    summary = IngestSummary(files=results)
+    if keep:
+        from pyspark.sql import functions as F
+
+        from botwatch.engines.spark import spark_backend
+
+        db = spark_backend(spark)
+        kept = staged.where(F.col("_file").isin(keep))
+        stored = _merge_posts(db, lake, kept)
+        seen = _merge_accounts(db, lake, kept)
+        _merge_rejected(db, lake, kept)
+        now = utcnow()
+        rows = []
+        for i in keep:
+            res = results[i]
+            res.stored = stored.get(i, 0)
+            res.duplicates = counts[i] - res.stored
+            res.accounts = seen.get(i, 0)
+            rows.append({"source": meta[i]["source"], "sha256": meta[i]["sha256"], "bytes": meta[i]["bytes"],
+                         "format": res.format, "records_read": res.read, "posts_stored": res.stored, "duplicates": res.duplicates,
+                         "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
+        lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
+    return summary
+
+
+def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
+           on_progress: ProgressFn | None) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """Read every file on the executors (one task each) into `folder`: the staged rows as a
+    DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    sc = spark.sparkContext
+    records, rejected, done = sc.accumulator(0), sc.accumulator(0), sc.accumulator(0)
+    shas = sc.broadcast(known)
+
+    def counted(n_read: int, n_rejected: int) -> None:
+        records.add(n_read)
+        rejected.add(n_rejected)
+        done.add(1)
+
+    def task(batches: Any) -> Any:
+        return stage_partition(batches, shas.value, force, max_record_bytes, counted)
+
+    listing = spark.createDataFrame(
+        sc.parallelize(list(enumerate(files)), max(1, len(files))),
+        StructType([StructField("_file", LongType(), False), StructField("path", StringType(), False)]),
+    )
+    wide = listing.mapInArrow(task, spark_schema(WIDE))
+    failure: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            wide.write.mode("overwrite").partitionBy("_kind").parquet(folder)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failure.append(exc)
+
+    writer = threading.Thread(target=write, name="botwatch-spark-stage", daemon=True)
+    writer.start()
+    while writer.is_alive():
+        writer.join(0.5)
+        if on_progress:
+            on_progress(StagingProgress(done.value, len(files), records.value, rejected.value))
+    shas.unpersist()
+    if failure:
+        raise failure[0]
+    # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.
+    staged = spark.read.schema(spark_schema(WIDE.remove(WIDE.get_field_index("_kind")).append(WIDE.field("_kind")))).parquet(folder)  # a declared schema: no pass over the files to infer one
+    meta = {int(r["_file"]): r["meta"].asDict() for r in staged.where("_kind = 'file'").select("_file", "meta").collect()}
+    return staged, meta
+
+
+def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) -> tuple[list[FileResult], list[int], dict[int, int]]:
+    """Each file's result so far, the files whose rows are merged, and their staged post counts.
+
+    A file that failed is dropped whole (a DuckDB ingest rolls it back); of identical files in
+    one command only the first is read, as when they are ingested one after another."""
+    results, keep, counts = [], [], {}
+    first: dict[str, str] = {}
+    for i, path in enumerate(files):
+        m = meta.get(i) or {"source": path, "error": "the executor reading it returned nothing"}
+        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0))
+        results.append(res)
+        if m.get("error"):
+            res.error, res.read = m["error"], 0
+        elif m.get("skipped"):
+            res.skipped = m["skipped"]
+        elif m.get("sha256") and not force and m["sha256"] in first:
+            res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
+        else:
+            if m.get("sha256"):
+                first.setdefault(m["sha256"], m["source"])
+            res.rejected = int(m.get("n_rejected") or 0)
+            keep.append(i)
+            counts[i] = int(m.get("n_posts") or 0)
+    return results, keep, counts
+
+
+# -- the merge: canonical Ibis expressions on the session's Ibis backend -----------------------------
+def _view(backend: Any, df: Any, stem: str) -> Any:
+    name = f"_bw_{stem}_{uuid.uuid4().hex[:8]}"
+    df.createOrReplaceTempView(name)
+    return backend.table(name)
+
+
+def _to_df(backend: Any, expr: Any) -> Any:
+    """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
+    backend._run_pre_execute_hooks(expr)
+    return backend._session.sql(backend.compile(expr))
+
+
+def _staged_kind(kept: Any, kind: str, struct_col: str, schema: pa.Schema, global_seq: bool = False) -> Any:
+    from pyspark.sql import functions as F
+
+    seq = (F.col("_file") * F.lit(_FILE_SPAN) + F.col("_seq")) if global_seq else F.col("_seq")
+    rows = kept.where(F.col("_kind") == kind).select("_file", seq.alias("_seq"), f"{struct_col}.*")
+    return rows.select("_file", "_seq", *[F.col(c) for c in schema.names])
+
+
+def _per_file(df: Any) -> dict[int, int]:
+    return {int(r["_file"]): int(r["count"]) for r in df.groupBy("_file").count().collect()}
+
+
+def _merge_posts(db: Any, lake: LakeTables, kept: Any) -> dict[int, int]:
+    """Append the posts not stored yet (first occurrence in file order); stored posts per file."""
+    from pyspark import StorageLevel
+
+    staged = _view(db, _staged_kind(kept, "posts", "post", POSTS, global_seq=True), "stage_posts")
+    existing = _view(db, lake.df("posts"), "posts")
+    fresh = canonical.new_posts(canonical.first_posts(staged, keep=("_file",)), existing, keep=("_file",))
+    new = _to_df(db, fresh).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        stored = _per_file(new)
+        lake.write_df("posts", new.drop("_file"), "append")
+    finally:
+        new.unpersist()
+    return stored
+
+
+def _merge_accounts(db: Any, lake: LakeTables, kept: Any) -> dict[int, int]:
+    """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
+
+    Returns the accounts seen per file. A snapshot equal (same account, times and range) to one
+    stored before, or to one from an earlier file of this command, is not stored again: what a
+    file-by-file ingest does, since each file is checked against everything stored before it."""
+    from pyspark import StorageLevel
+
+    staged = _view(db, _staged_kind(kept, "snapshots", "snap", SNAPSHOT_ROW), "stage_snapshots")
+    reduced_df = _to_df(db, canonical.reduce_snapshots(staged, per=("_file",))).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        seen = _per_file(reduced_df)
+        reduced = _view(db, reduced_df, "reduced")
+        fresh = _earliest_file(canonical.new_snapshots(reduced, _view(db, lake.df("account_snapshots"), "snapshots")), _SNAPSHOT_KEY)
+        lake.write_df("account_snapshots", _to_df(db, fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
+        touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
+        snapshots = _view(db, lake.df("account_snapshots"), "snapshots_now")  # read again: with what was just appended
+        recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
+        untouched = _view(db, lake.df("accounts"), "accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
+        accounts = conform(_to_df(db, untouched), ACCOUNTS).unionByName(conform(_to_df(db, recomputed), ACCOUNTS))
+        lake.write_df("accounts", accounts, "overwrite")
+    finally:
+        reduced_df.unpersist()
+    return seen
+
+
+def _merge_rejected(db: Any, lake: LakeTables, kept: Any) -> None:
+    """Append the bad records not recorded yet (a re-read file's bad lines are kept once)."""
+    staged = _view(db, _staged_kind(kept, "rejected", "rej", REJECTED), "stage_rejected")
+    fresh = _earliest_file(staged.anti_join(_view(db, lake.df("rejected"), "rejected"), _REJECT_KEY), _REJECT_KEY)
+    lake.write_df("rejected", _to_df(db, fresh.select(*REJECTED.names)), "append")
+
+
+def _earliest_file(t: Any, key: list[str]) -> Any:
+    """Rows of the earliest file holding each key: a later file's copy would have met it as stored."""
+    import ibis
+
+    first = t.mutate(_first_file=t._file.min().over(ibis.window(group_by=key)))
+    return first.filter(first._file == first._first_file).drop("_first_file")
+
+
+__all__ = ["LakeError", "SparkIngestError", "SparkUnavailable", "StagingProgress", "ingest_lake", "spark_session"]
