@@ -99,7 +99,17 @@ class LakeTables:
         return True
 
     def _write_empty(self, name: str) -> None:
-        self.spark.createDataFrame([], spark_schema(CANONICAL[name])).write.mode("overwrite").parquet(table_path(self.location, name))
+        """An empty table: one Parquet file holding just the schema (what Spark writes for no rows)."""
+        path = table_path(self.location, name)
+        if "://" not in self.location:  # a local folder: pyarrow writes it without a Spark job per table
+            import os
+
+            import pyarrow.parquet as pq
+
+            os.makedirs(path, exist_ok=True)
+            pq.write_table(CANONICAL[name].empty_table(), os.path.join(path, "part-00000-empty.parquet"))
+            return
+        self.spark.createDataFrame([], spark_schema(CANONICAL[name])).write.mode("overwrite").parquet(path)
 
     # -- tables (LakeStudy's names) ---------------------------------------------------------
     def df(self, name: str) -> Any:

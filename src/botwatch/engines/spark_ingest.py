@@ -92,7 +92,8 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
 
 def first_line(exc: BaseException) -> str:
     """An exception as one short line (a JVM error carries its whole stack trace in the message)."""
-    text = str(exc).strip()
+    java = getattr(exc, "java_exception", None)  # Py4J: the Java exception says why, the Python one only "calling o123.parquet"
+    text = (str(java.toString()) if java is not None else str(exc)).strip()
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") or type(exc).__name__
     return line[:300]
 
@@ -226,7 +227,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) ->
         res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0))
         results.append(res)
         if m.get("error"):
-            res.error, res.read = m["error"], 0
+            res.error = m["error"]
         elif m.get("skipped"):
             res.skipped = m["skipped"]
         elif m.get("sha256") and not force and m["sha256"] in first:

@@ -124,14 +124,20 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
     for kind, item in _stream(path, max_record_bytes):
         if kind == "failed":
             # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
-            meta["error"] = f"{type(item).__name__}: {item}"
+            meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
             meta.update(source=item.source, format=item.format, records_read=item.read)
-            if item.error:
-                meta["error"] = item.error
-        else:
+            meta["error"] = meta["error"] or item.error
+        elif meta["error"] is None:
             col, schema = KINDS[kind]
-            yield _wide(file_idx, kind, seq, col, _as_struct(item, schema))
+            try:
+                rows = _as_struct(item, schema)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+                # The file fails alone (the rest of the reader's output is drained, not sent), as
+                # a DuckDB insert of that batch would fail and roll the file back.
+                meta["error"] = f"{type(exc).__name__}: {exc}"
+                continue
+            yield _wide(file_idx, kind, seq, col, rows)
             seq += item.num_rows
             meta[f"n_{kind}"] += item.num_rows
 
