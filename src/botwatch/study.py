@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,7 +52,59 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     )
 
 
-class Study:
+class StudyBase:
+    """What a DuckDB study and a lake study (`botwatch.engines.lake.LakeStudy`) share, written once
+    over the methods each engine provides (`sql`, `arrow`, `tables`, `close`)."""
+
+    engine = "duckdb"
+
+    def __enter__(self) -> "Any":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()  # type: ignore[attr-defined]
+
+    def pandas(self, name: str) -> Any:
+        return self.arrow(name).to_pandas()  # type: ignore[attr-defined]
+
+    def polars(self, name: str) -> Any:
+        import polars as pl
+
+        return pl.from_arrow(self.arrow(name))  # type: ignore[attr-defined]
+
+    def export(self, name: str, out: str | Path, *, force: bool = True, verbatim: bool = True) -> int:
+        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows.
+
+        The Python API writes exact values and replaces an existing file by default; the CLI's
+        `export` asks for `--force` and defuses CSV formula cells. One writer for both:
+        `botwatch.table_export.export_table`."""
+        from botwatch.table_export import export_table
+
+        return export_table(self, name, out, force=force, verbatim=verbatim)
+
+    # -- runs -----------------------------------------------------------------------------------
+    @contextmanager
+    def run(self, stage: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Record a stage run: yields a dict the stage may fill with `rows_written` and `message`."""
+        info: dict[str, Any] = {"rows_written": None, "message": None}
+        run_id = uuid.uuid4().hex[:12]
+        started = utcnow()
+        status = "failed"
+        try:
+            yield info
+            status = "ok"
+        except BaseException as exc:
+            info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
+            raise
+        finally:
+            self.sql(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
+            )
+
+
+
+class Study(StudyBase):
     """An open study file. Use as a context manager, or call `close()`."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
@@ -90,12 +142,6 @@ class Study:
     def close(self) -> None:
         self._ibis = None
         self.con.close()
-
-    def __enter__(self) -> "Study":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- tables ---------------------------------------------------------------------------------
     @property
@@ -135,14 +181,6 @@ class Study:
         # copied once more (and DuckDB warns about it on every call).
         return self.con.sql(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
 
-    def pandas(self, name: str) -> Any:
-        return self.arrow(name).to_pandas()
-
-    def polars(self, name: str) -> Any:
-        import polars as pl
-
-        return pl.from_arrow(self.arrow(name))
-
     def count(self, name: str) -> int:
         return int(self.sql(f'SELECT count(*) FROM "{self._check_table(name)}"')[0][0])
 
@@ -150,6 +188,55 @@ class Study:
         """Run a statement and fetch its result fully (DuckDB 2 refuses new work on a connection
         while a result is pending, so every statement here is completed before returning)."""
         return self.con.execute(query, params or []).fetchall()
+
+    @contextmanager
+    def temp_view(self, name: str, table: pa.Table) -> Iterator[str]:
+        """`table` visible to SQL and Ibis as `name` while the block runs (no copy is made)."""
+        self.con.register(name, table)
+        try:
+            yield name
+        finally:
+            self.con.unregister(name)
+
+    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: "pa.Schema | dict[str, pa.Schema]", out_name: str | None = None, *, batch_rows: int = 50_000) -> dict[str, int]:
+        """Run `fn` over `source` (a table name, a SELECT, or an Ibis expression) in Arrow record
+        batches, in-process, and store what it returns: with one `schema` `fn` returns a table
+        for `out_name`; with `{name: schema, ...}` a tuple of tables in that order. The input
+        streams from a second cursor; each output is written to a staging table batch by batch
+        and replaces its table at the end, so a failure leaves the old table. This is the
+        engine-neutral door for work that is Python by nature: a lake study runs the same `fn`
+        on Spark's executors (`mapInArrow`). Returns the rows written per table."""
+        from botwatch.engines.lake import map_outputs
+
+        outputs = map_outputs(schema, out_name)
+        if isinstance(source, str):
+            query = f'SELECT * FROM "{source}"' if source in self.tables() else source
+        else:
+            query = ibis.to_sql(source, dialect="duckdb")
+        staging = {name: f"_botwatch_map_{uuid.uuid4().hex[:8]}" for name in outputs}
+        for name, schema_ in outputs.items():
+            with self.temp_view("_botwatch_empty", schema_.empty_table()):
+                self.sql(f'CREATE TEMP TABLE "{staging[name]}" AS SELECT * FROM _botwatch_empty')
+        counts = dict.fromkeys(outputs, 0)
+        # A separate cursor streams the input (DuckDB 2 wants every result fetched before the
+        # next statement on the same connection; the inserts run on the main one).
+        cur = self.con.cursor()
+        try:
+            for batch in cur.sql(query).to_arrow_reader(batch_rows):
+                got = fn(batch)
+                got = (got,) if len(outputs) == 1 and not isinstance(got, tuple) else got
+                for (name, schema_), part in zip(outputs.items(), got):
+                    part = part if isinstance(part, pa.Table) else pa.Table.from_batches([part])
+                    with self.temp_view("_botwatch_part", part.select(schema_.names).cast(schema_)):
+                        self.sql(f'INSERT INTO "{staging[name]}" SELECT * FROM _botwatch_part')
+                    counts[name] += part.num_rows
+            for name in outputs:
+                self.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{staging[name]}"')
+        finally:
+            cur.close()
+            for tmp in staging.values():
+                self.sql(f'DROP TABLE IF EXISTS "{tmp}"')
+        return counts
 
     def write_table(self, name: str, table: pa.Table) -> int:
         """Replace table `name` with an Arrow table (how stages store what Python computed)."""
@@ -161,41 +248,21 @@ class Study:
             self.con.unregister(view)
         return table.num_rows
 
-    def export(self, name: str, out: str | Path, *, force: bool = True, verbatim: bool = True) -> int:
-        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows.
-
-        The Python API writes exact values and replaces an existing file by default; the CLI's
-        `export` asks for `--force` and defuses CSV formula cells. One writer for both:
-        `botwatch.table_export.export_table`."""
-        from botwatch.table_export import export_table
-
-        return export_table(self, name, out, force=force, verbatim=verbatim)
-
-    # -- runs -----------------------------------------------------------------------------------
-    @contextmanager
-    def run(self, stage: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Record a stage run: yields a dict the stage may fill with `rows_written` and `message`."""
-        info: dict[str, Any] = {"rows_written": None, "message": None}
-        run_id = uuid.uuid4().hex[:12]
-        started = utcnow()
-        status = "failed"
-        try:
-            yield info
-            status = "ok"
-        except BaseException as exc:
-            info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
-            raise
-        finally:
-            self.sql(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
-            )
-
-
-def open_study(path: str | Path, *, read_only: bool = True) -> Study:
-    """Open a study file. Tables come back as Ibis (`.table`), Arrow, pandas or Polars.
+def open_study(path: str | Path, *, read_only: bool = True, engine: str | None = None, master: str | None = None, spark: Any = None) -> Any:
+    """Open a study: a DuckDB file, or a lake of Parquet tables analysed by Spark. Tables come back
+    as Ibis (`.table`), Arrow, pandas or Polars.
 
     Read-only by default: a notebook reading a study must neither create a file from a mistyped
     path nor hold the write lock that `botwatch analyze` needs. Pass `read_only=False` to write
-    (that also creates the study when the file does not exist)."""
+    (that also creates the study when the file does not exist). `engine="spark"` (or a path that
+    is a lake, see `botwatch.engines.lake.is_lake_path`) opens a `LakeStudy` on the running
+    SparkSession, or one started on `master` / `$SPARK_MASTER` / `local[*]`."""
+    from botwatch.engines.lake import is_lake_path
+
+    if engine not in (None, "duckdb", "spark"):
+        raise StudyError(f"unknown engine {engine!r}: use duckdb or spark")
+    if engine == "spark" or (engine is None and is_lake_path(str(path))):
+        from botwatch.engines.lake import LakeStudy
+
+        return LakeStudy(path, read_only=read_only, master=master, spark=spark)
     return Study(path, read_only=read_only)

@@ -22,6 +22,22 @@ session's Ibis PySpark backend. Work that is Python by nature runs over Arrow ba
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from botwatch import __version__
+from botwatch.engines import lake_sql
+from botwatch.schema import CANONICAL
+from botwatch.study import StudyBase, StudyError
+
 LAKE_MARKER = "_botwatch_lake.json"
 LAKE_FORMAT = "botwatch-lake/1"
 
@@ -41,3 +57,562 @@ def is_lake_path(path: str) -> bool:
 def table_path(lake: str, table: str) -> str:
     """Where a table's Parquet folder lies inside a lake."""
     return str(lake).rstrip("/") + "/" + table
+
+
+VIEWS_DIR = "_views"  # one Spark SQL file per view (DuckDB keeps views in the file; a lake keeps their text)
+SCRATCH_DIR = "_scratch"  # temp tables and folders being written before they replace a table
+
+
+def naive_utc(table: pa.Table) -> pa.Table:
+    """Spark hands timestamps back as UTC-zoned Arrow; a study's contract is naive UTC."""
+    fields = [pa.field(f.name, pa.timestamp(f.type.unit)) if pa.types.is_timestamp(f.type) and f.type.tz else f for f in table.schema]
+    want = pa.schema(fields, metadata=table.schema.metadata)
+    return table if want.equals(table.schema) else table.cast(want)
+
+
+def utc_zoned(table: pa.Table) -> pa.Table:
+    """Naive (UTC) timestamps marked as UTC, so Parquet says so and Spark reads TIMESTAMP."""
+    fields = [pa.field(f.name, pa.timestamp(f.type.unit, "UTC")) if pa.types.is_timestamp(f.type) and not f.type.tz else f for f in table.schema]
+    want = pa.schema(fields)
+    return table if want.equals(table.schema) else table.cast(want)
+
+
+def storable(table: pa.Table) -> pa.Table:
+    """Arrow Spark can store as Parquet: all-null columns (pandas' None) become strings and
+    dictionary columns their values."""
+    fields = []
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_null(t):
+            t = pa.string()
+        elif pa.types.is_dictionary(t):
+            t = t.value_type
+        fields.append(pa.field(f.name, t))
+    want = pa.schema(fields)
+    return table if want.equals(table.schema) else table.cast(want)
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The SparkSession a lake study runs on: the one already running (spark-submit, a notebook),
+    else a new one on `master`, `$SPARK_MASTER`, or `local[*]`. Errors a user can act on (no
+    PySpark, no Java) become `StudyError`."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise StudyError("--engine spark needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    master = master or os.environ.get("SPARK_MASTER") or "local[*]"
+    builder = (
+        SparkSession.builder.master(master).appName("botwatch")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: no Java, a bad master URL
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = " (is Java 17 installed and JAVA_HOME set?)" if "JAVA" in text.upper() else ""
+        raise StudyError(f"Spark could not start on {master}: {text}{hint}") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class _Files:
+    """The lake's folders through Hadoop's FileSystem, so local paths, hdfs:// and s3a:// are one code path."""
+
+    def __init__(self, spark: Any, root: str) -> None:
+        jvm = spark._jvm
+        self._path = jvm.org.apache.hadoop.fs.Path
+        self._io = jvm.org.apache.commons.io.IOUtils
+        self.fs = self._path(root).getFileSystem(spark._jsc.hadoopConfiguration())
+
+    def exists(self, p: str) -> bool:
+        return bool(self.fs.exists(self._path(p)))
+
+    def dirs(self, p: str) -> list[str]:
+        if not self.exists(p):
+            return []
+        return sorted(s.getPath().getName() for s in self.fs.listStatus(self._path(p)) if s.isDirectory())
+
+    def files(self, p: str) -> list[str]:
+        if not self.exists(p):
+            return []
+        return sorted(s.getPath().getName() for s in self.fs.listStatus(self._path(p)) if s.isFile())
+
+    def delete(self, p: str) -> None:
+        self.fs.delete(self._path(p), True)
+
+    def rename(self, src: str, dst: str) -> None:
+        parent = self._path(dst).getParent()
+        if parent is not None:
+            self.fs.mkdirs(parent)
+        if not self.fs.rename(self._path(src), self._path(dst)):
+            raise StudyError(f"could not move {src} to {dst}")
+
+    def read_text(self, p: str) -> str:
+        stream = self.fs.open(self._path(p))
+        try:
+            return str(self._io.toString(stream, "UTF-8"))
+        finally:
+            stream.close()
+
+    def write_text(self, p: str, text: str) -> None:
+        stream = self.fs.create(self._path(p), True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+
+
+def _root(path: str | Path) -> str:
+    text = str(path)
+    return text.rstrip("/") if "://" in text else os.path.abspath(text)
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+class LakeStudy(StudyBase):
+    """A study stored as a lake of Parquet folders, analysed by Spark (see the module docstring).
+
+    Each table is registered as a Spark temp view of its name, so statements join across tables;
+    a write replaces the folder (written beside it first: Spark cannot overwrite a folder it is
+    reading) and registers the view again."""
+
+    engine = "spark"
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, spark: Any = None, master: str | None = None) -> None:
+        self.path = path if "://" in str(path) else Path(path)
+        self.root = _root(path)
+        self.read_only = read_only
+        self._own_session = spark is None and _no_active_session()  # stop only a session we started
+        self.spark = spark if spark is not None else spark_session(master)
+        self.files = _Files(self.spark, self.root)
+        self._local = "://" not in str(path)
+        self._ibis: Any = None
+        self._temp: set[str] = set()
+        self._views: set[str] = set()
+        self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
+        marker = f"{self.root}/{LAKE_MARKER}"
+        if not self.files.exists(marker):
+            if read_only or not create:
+                self._stop()
+                raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
+            self._create()
+        self._meta = json.loads(self.files.read_text(marker))
+        if self._meta.get("format") != LAKE_FORMAT:
+            self._stop()
+            raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
+        self._register_all()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def _create(self) -> None:
+        from botwatch.exports_typed import SCHEMA_VERSION
+
+        for name, schema in CANONICAL.items():
+            if not self.files.exists(table_path(self.root, name)):
+                self.write_table(name, schema.empty_table())
+        self.files.write_text(
+            f"{self.root}/{LAKE_MARKER}",
+            json.dumps({"format": LAKE_FORMAT, "schema_version": SCHEMA_VERSION, "created_by": __version__}),
+        )
+
+    @property
+    def schema_version(self) -> int | None:
+        v = self._meta.get("schema_version")
+        return int(v) if v is not None else None
+
+    def close(self) -> None:
+        self._ibis = None
+        try:
+            for name in list(self._temp):
+                self.spark.catalog.dropTempView(name)
+            self.files.delete(self._scratch)
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        if self._own_session:
+            self.spark.stop()
+
+    # -- tables ---------------------------------------------------------------------------------
+    def _register(self, name: str) -> None:
+        self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
+
+    def _register_all(self) -> None:
+        for name in self._table_dirs():
+            self._register(name)
+        for file in self.files.files(f"{self.root}/{VIEWS_DIR}"):
+            if file.endswith(".sql"):
+                name = file[:-4]
+                self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS {self.files.read_text(f'{self.root}/{VIEWS_DIR}/{file}')}")
+                self._views.add(name)
+
+    def _table_dirs(self) -> list[str]:
+        return [d for d in self.files.dirs(self.root) if not d.startswith(("_", "."))]
+
+    @property
+    def ibis(self) -> Any:
+        """An Ibis backend (PySpark) over the session where this lake's tables are views."""
+        if self._ibis is None:
+            from botwatch.engines.spark import spark_backend
+
+            self._ibis = spark_backend(self.spark)
+        return self._ibis
+
+    def tables(self) -> list[str]:
+        return sorted(set(self._table_dirs()) | self._views)
+
+    def columns(self, table: str) -> list[str]:
+        if table not in self.tables() and table not in self._temp:
+            return []
+        return list(self.spark.table(_quote(table)).columns)
+
+    def _check_table(self, name: str) -> str:
+        known = self.tables()
+        if name not in known and name not in self._temp:
+            raise StudyError(f"no table {name!r} in {self.path}; tables: {', '.join(known)}")
+        return name
+
+    def table(self, name: str) -> Any:
+        return self.ibis.table(self._check_table(name))
+
+    def df(self, name: str) -> Any:
+        """The table as a Spark DataFrame (lazy)."""
+        return self.spark.table(_quote(self._check_table(name)))
+
+    def arrow(self, name: str) -> pa.Table:
+        """The whole table at the driver, as Arrow (naive UTC timestamps, like a DuckDB study)."""
+        return naive_utc(self.df(name).toArrow())
+
+    def count(self, name: str) -> int:
+        return int(self.df(name).count())
+
+    # -- writing --------------------------------------------------------------------------------
+    def write_df(self, name: str, df: Any, mode: str = "overwrite") -> int | None:
+        """Store a Spark DataFrame as table `name` (mode overwrite or append). An overwrite is
+        written to a scratch folder and then moved into place, so a DataFrame that reads `name`
+        itself can replace it."""
+        target = table_path(self.root, name)
+        if mode == "append" and self.files.exists(target):
+            df.write.mode("append").parquet(target)
+        else:
+            tmp = f"{self._scratch}/{name}-{uuid.uuid4().hex[:8]}"
+            df.write.mode("overwrite").parquet(tmp)
+            if self.files.exists(target):
+                self.files.delete(target)
+            self.files.rename(tmp, target)
+        self._drop_view_file(name)
+        self._register(name)
+        return None
+
+    def _to_df(self, table: pa.Table) -> Any:
+        table = storable(table)
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        schema = from_arrow_schema(table.schema)
+        return self.spark.createDataFrame(table, schema=schema) if table.num_rows else self.spark.createDataFrame([], schema)
+
+    def write_table(self, name: str, table: pa.Table) -> int:
+        """Replace table `name` with an Arrow table computed at the driver."""
+        if self._local:
+            # Already at the driver and the lake is a local folder: one Parquet file written by
+            # Arrow is the same table to Spark, without a Spark job per small result.
+            tmp = f"{self._scratch}/{name}-{uuid.uuid4().hex[:8]}"
+            self._write_part(tmp, table)
+            target = table_path(self.root, name)
+            if self.files.exists(target):
+                self.files.delete(target)
+            self.files.rename(tmp, target)
+            self._drop_view_file(name)
+            self._register(name)
+        else:
+            self.write_df(name, self._to_df(table))
+        return table.num_rows
+
+    def _write_part(self, folder: str, table: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
+        os.makedirs(folder, exist_ok=True)
+        pq.write_table(utc_zoned(storable(table)), os.path.join(folder, f"part-{uuid.uuid4().hex}.parquet"))
+
+    def append_arrow(self, name: str, table: pa.Table) -> int:
+        """Add rows to table `name` (created when absent), cast to its stored schema."""
+        if name in self._table_dirs():
+            cols = self.df(name).schema
+            if self._local and [f.name for f in cols.fields] == table.column_names:
+                self._write_part(table_path(self.root, name), table)
+                self._register(name)
+                return table.num_rows
+            df = self._to_df(table)
+            df = df.select(*[(df[f.name] if f.name in df.columns else _null()).cast(f.dataType).alias(f.name) for f in cols.fields])
+            self.write_df(name, df, "append")
+        else:
+            self.write_table(name, table)
+        return table.num_rows
+
+    @contextmanager
+    def temp_view(self, name: str, table: pa.Table) -> Iterator[str]:
+        """`table` visible to SQL and Ibis as `name` while the block runs."""
+        self._to_df(table).createOrReplaceTempView(name)
+        try:
+            yield name
+        finally:
+            self.spark.catalog.dropTempView(name)
+
+    def _drop_view_file(self, name: str) -> None:
+        if name in self._views:
+            self.files.delete(f"{self.root}/{VIEWS_DIR}/{name}.sql")
+            self._views.discard(name)
+
+    # -- SQL --------------------------------------------------------------------------------------
+    def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one DuckDB-dialect statement on Spark (see `botwatch.engines.lake_sql`)."""
+        stmt = lake_sql.classify(lake_sql.parse(query, params))
+        handler = getattr(self, f"_sql_{stmt.kind}")
+        return handler(stmt)
+
+    def query_df(self, query: str, params: list[Any] | None = None) -> Any:
+        """A DuckDB-dialect SELECT as a lazy Spark DataFrame."""
+        stmt = lake_sql.classify(lake_sql.parse(query, params))
+        if stmt.kind != "select":
+            raise StudyError(f"not a query: {query[:80]}")
+        return self.spark.sql(lake_sql.spark_sql(stmt.tree))
+
+    def _rows(self, df: Any) -> list[tuple[Any, ...]]:
+        t = naive_utc(df.toArrow())
+        cols = [c.to_pylist() for c in t.columns]
+        return list(zip(*cols)) if cols else []
+
+    def _sql_select(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        return self._rows(self.spark.sql(lake_sql.spark_sql(stmt.tree)))
+
+    def _sql_set(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        return []  # DuckDB settings (memory limit, progress bar) mean nothing to Spark
+
+    def _exists(self, name: str) -> bool:
+        return name in self._temp or name in self.tables()
+
+    def _sql_create_as(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        assert stmt.name and stmt.source is not None
+        if stmt.if_not_exists and self._exists(stmt.name):
+            return []
+        df = self.spark.sql(lake_sql.spark_sql(stmt.source))
+        self._store(stmt.name, df, stmt.temp)
+        return []
+
+    def _store(self, name: str, df: Any, temp: bool) -> None:
+        if temp or name in self._temp:
+            path = f"{self._scratch}/temp/{name}-{uuid.uuid4().hex[:8]}"
+            df.write.mode("overwrite").parquet(path)
+            self.spark.read.parquet(path).createOrReplaceTempView(name)
+            self._temp.add(name)
+        else:
+            self.write_df(name, df)
+
+    def _sql_create_empty(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        assert stmt.name
+        if stmt.if_not_exists and self._exists(stmt.name):
+            return []
+        df = self.spark.createDataFrame([], lake_sql.column_defs(stmt))
+        self._store(stmt.name, df, stmt.temp)
+        return []
+
+    def _sql_create_view(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        assert stmt.name and stmt.source is not None
+        if stmt.if_not_exists and self._exists(stmt.name):
+            return []
+        text = lake_sql.spark_sql(stmt.source)
+        self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(stmt.name)} AS {text}")
+        if stmt.temp:
+            self._temp.add(stmt.name)
+            return []
+        if stmt.name in self._table_dirs():
+            self.files.delete(table_path(self.root, stmt.name))
+        self.files.write_text(f"{self.root}/{VIEWS_DIR}/{stmt.name}.sql", text)
+        self._views.add(stmt.name)
+        return []
+
+    def _sql_insert(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        assert stmt.name and stmt.source is not None
+        target = self.df(stmt.name).schema
+        src = self.spark.sql(lake_sql.spark_sql(stmt.source))
+        given = stmt.columns or [f.name for f in target.fields][: len(src.columns)]
+        if len(given) != len(src.columns):
+            raise StudyError(f"INSERT INTO {stmt.name}: {len(src.columns)} values for {len(given)} columns")
+        by_name = dict(zip(given, src.columns))
+        from pyspark.sql import functions as F
+
+        df = src.select(*[(F.col(_quote(by_name[f.name])) if f.name in by_name else _null()).cast(f.dataType).alias(f.name) for f in target.fields])
+        if stmt.name in self._temp:
+            self._store(stmt.name, self.spark.table(_quote(stmt.name)).unionByName(df), True)
+        else:
+            self.write_df(stmt.name, df, "append")
+        return []
+
+    def _sql_delete(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        assert stmt.name
+        self._check_table(stmt.name)
+        keep = self.spark.sql(lake_sql.delete_keep_query(stmt))
+        self._store(stmt.name, keep, stmt.name in self._temp)
+        return []
+
+    def _sql_drop(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        assert stmt.name
+        if not self._exists(stmt.name):
+            if stmt.if_exists:
+                return []
+            raise StudyError(f"no table {stmt.name!r} in {self.path}")
+        self.spark.catalog.dropTempView(stmt.name)
+        if stmt.name in self._temp:
+            self._temp.discard(stmt.name)
+        elif stmt.name in self._views:
+            self._drop_view_file(stmt.name)
+        else:
+            self.files.delete(table_path(self.root, stmt.name))
+        return []
+
+    # Statements answered by DuckDB over Arrow the lake hands it: information_schema (the lake's
+    # own listing) and COPY/DESCRIBE (exports write a file at the driver, so the rows come there).
+    def _sql_info_schema(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            db = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+            names = self.tables()
+            tables = pa.table({
+                "table_catalog": [db] * len(names), "table_schema": ["main"] * len(names), "table_name": names,
+                "table_type": ["VIEW" if n in self._views else "BASE TABLE" for n in names],
+            })
+            rows: dict[str, list[Any]] = {"table_catalog": [], "table_schema": [], "table_name": [], "column_name": [], "ordinal_position": [], "data_type": []}
+            if any(t.name.lower() == "columns" for t in stmt.tree.find_all(lake_sql.exp.Table)):
+                for n in names:
+                    for i, f in enumerate(self.spark.table(_quote(n)).schema.fields, 1):
+                        for k, v in zip(rows, (db, "main", n, f.name, i, f.dataType.simpleString().upper())):
+                            rows[k].append(v)
+            con.register("_lake_tables", tables)
+            con.register("_lake_columns", pa.table(rows, schema=pa.schema([(k, pa.int64() if k == "ordinal_position" else pa.string()) for k in rows])))
+            tree = lake_sql.rename_info_schema(stmt.tree, "_lake_tables", "_lake_columns")
+            return con.execute(tree.sql(dialect="duckdb")).fetchall()
+        finally:
+            con.close()
+
+    def _duckdb_over(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            for t in {t.name for t in stmt.tree.find_all(lake_sql.exp.Table)}:
+                if self._exists(t):
+                    con.register(t, self.arrow(t))
+            return con.execute(stmt.tree.sql(dialect="duckdb")).fetchall()
+        finally:
+            con.close()
+
+    _sql_copy = _duckdb_over
+    _sql_describe = _duckdb_over
+
+    # -- Python over Arrow batches --------------------------------------------------------------
+    def _source_df(self, source: Any) -> Any:
+        if isinstance(source, str):
+            return self.df(source) if source in self.tables() or source in self._temp else self.query_df(source)
+        return self.spark.sql(self.ibis.compile(source))  # an Ibis expression
+
+    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None) -> dict[str, int]:
+        """Run `fn` over the rows of `source` (table name, DuckDB SELECT or Ibis expression) in
+        Arrow batches on the executors (`mapInArrow`) and store what it returns; see
+        `botwatch.study.map_outputs` for `schema`/`out_name`. Returns rows per written table."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        outputs = map_outputs(schema, out_name)
+        wide = wide_schema(outputs)
+        df = self._source_df(source)
+        names = list(outputs)
+
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                got = fn(naive_utc(pa.Table.from_batches([batch])).to_batches()[0] if batch.num_rows else batch)
+                got = (got,) if len(names) == 1 and not isinstance(got, tuple) else got
+                yield from widen(names, outputs, got, wide).to_batches()
+
+        spark_wide = from_arrow_schema(wide)
+        mapped = df.mapInArrow(run, spark_wide)
+        tmp = f"{self._scratch}/map-{uuid.uuid4().hex[:8]}"
+        mapped.write.mode("overwrite").parquet(tmp)
+        stored = self.spark.read.parquet(tmp)
+        counts: dict[str, int] = {}
+        for k, name in enumerate(names):
+            part = stored.where(F.col("_out") == k).select(*[F.col(f"o{k}__{f.name}").alias(f.name) for f in outputs[name]])
+            self.write_df(name, part)
+            counts[name] = self.count(name)
+        self.files.delete(tmp)
+        return counts
+
+    def __repr__(self) -> str:
+        return f"LakeStudy({self.root!r})"
+
+
+def _null() -> Any:
+    from pyspark.sql import functions as F
+
+    return F.lit(None)
+
+
+def _no_active_session() -> bool:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return True
+    return SparkSession.getActiveSession() is None
+
+
+def map_outputs(schema: pa.Schema | dict[str, pa.Schema], out_name: str | None) -> dict[str, pa.Schema]:
+    """The tables a `map_arrow` writes: one (`schema`, `out_name`) or several (`{name: schema}`,
+    the function then returning one table per name, in order)."""
+    if isinstance(schema, pa.Schema):
+        if not out_name:
+            raise ValueError("map_arrow with one schema needs out_name")
+        return {out_name: schema}
+    return dict(schema)
+
+
+def wide_schema(outputs: dict[str, pa.Schema]) -> pa.Schema:
+    """One Arrow schema carrying every output's rows (`_out` says whose), as `mapInArrow`
+    returns one DataFrame."""
+    fields = [pa.field("_out", pa.int32())]
+    for k, (name, schema) in enumerate(outputs.items()):
+        fields += [pa.field(f"o{k}__{f.name}", f.type) for f in schema]
+    return pa.schema(fields)
+
+
+def widen(names: list[str], outputs: dict[str, pa.Schema], tables: Any, wide: pa.Schema) -> pa.Table:
+    """The outputs of one batch as rows of `wide` (NULL in the other outputs' columns)."""
+    parts = []
+    for k, (name, got) in enumerate(zip(names, tables)):
+        got = got if isinstance(got, pa.Table) else pa.Table.from_batches([got])
+        got = got.select(outputs[name].names).cast(outputs[name])
+        n = got.num_rows
+        cols = {"_out": pa.array([k] * n, pa.int32())}
+        for j, (other, schema) in enumerate(outputs.items()):
+            for f in schema:
+                cols[f"o{j}__{f.name}"] = got.column(f.name) if j == k else pa.nulls(n, f.type)
+        parts.append(pa.table(cols, schema=wide))
+    return pa.concat_tables(parts) if parts else wide.empty_table()
+
+
+def lake_from_study(study: Any, path: str | Path, *, spark: Any = None) -> "LakeStudy":
+    """A lake holding a copy of every table of a DuckDB study (views as tables), for trying the
+    Spark engine before the Spark ingest exists. The returned lake is open for writing."""
+    lake = LakeStudy(path, create=True, spark=spark)
+    for name in study.tables():
+        lake.write_table(name, study.arrow(name))
+    return lake

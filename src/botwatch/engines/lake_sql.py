@@ -1,0 +1,204 @@
+"""DuckDB-dialect statements, as stages write them, turned into what a lake study runs on Spark.
+
+Stages call `study.sql(query, params)` with DuckDB SQL. A lake study cannot hand that text to
+Spark: the dialects differ (sqlglot compiles one into the other, as it does for Ibis), `?`
+parameters must become literals (Spark SQL has no positional parameters for DDL), and statements
+that change tables (`CREATE TABLE .. AS`, `INSERT`, `DELETE`, `DROP`) must become writes of the
+lake's Parquet folders. This module only parses and classifies; `botwatch.engines.lake` runs.
+
+Parameters are bound into the parsed tree as literal nodes (never pasted into the text), so a
+value holding quotes or SQL stays a value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+READ = "duckdb"
+WRITE = "spark"
+
+
+class LakeSqlError(ValueError):
+    """A statement a lake study cannot run (the message says which and why)."""
+
+
+def literal(value: Any) -> exp.Expression:
+    """A SQL literal node for one bound parameter."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return exp.cast(exp.Literal.string(text), exp.DataType.build("double"))
+        # A float parameter is a DOUBLE in DuckDB; a bare 0.5 would be a DECIMAL literal in Spark.
+        return exp.cast(exp.Literal.number(repr(value)), exp.DataType.build("double"))
+    if isinstance(value, Decimal):
+        return exp.Literal.number(str(value))
+    if isinstance(value, datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("timestamp"))
+    if isinstance(value, date):
+        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"))
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, (list, tuple)):
+        return exp.Array(expressions=[literal(v) for v in value])
+    raise LakeSqlError(f"cannot bind a parameter of type {type(value).__name__}")
+
+
+def bind(tree: exp.Expression, params: list[Any] | tuple[Any, ...] | None) -> exp.Expression:
+    """`tree` with its `?` placeholders replaced, in order, by literals of `params`."""
+    params = list(params or [])
+    holes = [p for p in tree.find_all(exp.Placeholder)]
+    # find_all walks breadth-first; parameters are numbered in the order they appear in the text.
+    holes.sort(key=lambda p: _position(p))
+    if len(holes) != len(params):
+        raise LakeSqlError(f"statement has {len(holes)} parameters, {len(params)} given")
+    for hole, value in zip(holes, params):
+        hole.replace(literal(value))
+    return tree
+
+
+def _position(node: exp.Expression) -> tuple[int, ...]:
+    """A node's place in a depth-first, left-to-right walk (the order of `?` in the text)."""
+    path: list[int] = []
+    while node.parent is not None:
+        parent = node.parent
+        siblings = list(parent.iter_expressions())
+        path.append(next(i for i, s in enumerate(siblings) if s is node))
+        node = parent
+    return tuple(reversed(path))
+
+
+def parse(query: str, params: list[Any] | tuple[Any, ...] | None = None) -> exp.Expression:
+    """One DuckDB statement, parsed and with its parameters bound."""
+    trees = [t for t in sqlglot.parse(query, read=READ) if t is not None]
+    if len(trees) != 1:
+        raise LakeSqlError(f"a lake study runs one statement per call, got {len(trees)}")
+    return bind(trees[0], params)
+
+
+def spark_sql(tree: exp.Expression) -> str:
+    """The Spark SQL text of a (bound) tree.
+
+    A study's timestamps are naive UTC; a lake stores them as Spark TIMESTAMP with the session
+    zone UTC (what `createDataFrame` and Parquet give), so DuckDB's TIMESTAMP is written as that
+    and not as TIMESTAMP_NTZ (sqlglot's literal mapping), which would mix two types in one lake."""
+    tree = tree.copy()
+    for dt in tree.find_all(exp.DataType):
+        if dt.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
+            dt.set("this", exp.DataType.Type.TIMESTAMPTZ)
+    return tree.sql(dialect=WRITE)
+
+
+def table_name(node: exp.Expression) -> str:
+    """The bare table name a CREATE/INSERT/DELETE/DROP names (`schema.x` and `"x"` give x)."""
+    table = node.this if isinstance(node, exp.Schema) else node
+    if isinstance(table, exp.Table):
+        return table.name
+    return table.name if hasattr(table, "name") else str(table)
+
+
+@dataclass
+class Statement:
+    """What a statement asks of a lake: `kind` is one of select, create_as, create_empty,
+    create_view, insert, delete, drop, copy, set, info_schema, describe."""
+
+    kind: str
+    tree: exp.Expression
+    name: str | None = None
+    replace: bool = False
+    if_not_exists: bool = False
+    if_exists: bool = False
+    temp: bool = False
+    columns: list[str] | None = None  # INSERT's column list
+    source: exp.Expression | None = None  # the SELECT / VALUES feeding a write
+
+
+def classify(tree: exp.Expression) -> Statement:
+    """Sort a bound statement into what a lake study does with it."""
+    if isinstance(tree, exp.Set) or isinstance(tree, exp.Command) and tree.name.upper() in ("SET", "PRAGMA", "CHECKPOINT"):
+        return Statement("set", tree)
+    if isinstance(tree, exp.Describe):
+        return Statement("describe", tree, source=tree.this)
+    if isinstance(tree, exp.Copy):
+        return Statement("copy", tree, source=tree.this)
+    if any((t.db or "").lower() == "information_schema" for t in tree.find_all(exp.Table)):
+        return Statement("info_schema", tree)
+    if isinstance(tree, exp.Create):
+        kind = (tree.args.get("kind") or "").upper()
+        props = tree.args.get("properties")
+        temp = bool(props and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions))
+        common = dict(name=table_name(tree.this), replace=bool(tree.args.get("replace")), if_not_exists=bool(tree.args.get("exists")), temp=temp)
+        if kind == "VIEW":
+            return Statement("create_view", tree, source=tree.expression, **common)
+        if kind != "TABLE":
+            raise LakeSqlError(f"a lake study cannot CREATE {kind}")
+        if tree.expression is not None:
+            return Statement("create_as", tree, source=tree.expression, **common)
+        return Statement("create_empty", tree, **common)
+    if isinstance(tree, exp.Insert):
+        target = tree.this
+        cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else None
+        if tree.args.get("conflict") is not None or tree.args.get("alternative"):
+            raise LakeSqlError("a lake study has no keys: INSERT .. ON CONFLICT / OR REPLACE is not supported")
+        return Statement("insert", tree, name=table_name(target), columns=cols, source=tree.expression)
+    if isinstance(tree, exp.Delete):
+        return Statement("delete", tree, name=table_name(tree.this))
+    if isinstance(tree, exp.Drop):
+        kind = (tree.args.get("kind") or "").upper()
+        if kind not in ("TABLE", "VIEW"):
+            raise LakeSqlError(f"a lake study cannot DROP {kind}")
+        tables = tree.args.get("tables") or [tree.this]
+        if len(tables) != 1:
+            raise LakeSqlError("a lake study drops one table per statement")
+        return Statement("drop", tree, name=table_name(tables[0]), if_exists=bool(tree.args.get("exists")))
+    if isinstance(tree, (exp.Query, exp.Values)):
+        return Statement("select", tree, source=tree)
+    raise LakeSqlError(f"a lake study cannot run {type(tree).__name__} statements: {tree.sql(dialect=READ)[:120]}")
+
+
+def delete_keep_query(stmt: Statement) -> str:
+    """Spark SQL for the rows a DELETE keeps (a NULL condition keeps the row, as in SQL)."""
+    where = stmt.tree.args.get("where")
+    target = exp.to_table(stmt.name)
+    select = exp.select("*").from_(target)
+    if where is not None:
+        select = select.where(exp.Not(this=exp.Coalesce(this=exp.Paren(this=where.this), expressions=[exp.false()])))
+    return spark_sql(select)
+
+
+def column_defs(stmt: Statement) -> str:
+    """A Spark DDL schema string ("a STRING, b BIGINT") from a CREATE TABLE's column list."""
+    schema = stmt.tree.this
+    if not isinstance(schema, exp.Schema):
+        raise LakeSqlError(f"CREATE TABLE {stmt.name} has neither columns nor AS SELECT")
+    parts = []
+    for col in schema.expressions:
+        if not isinstance(col, exp.ColumnDef):
+            continue  # PRIMARY KEY (...) and other constraints: a lake has no keys
+        kind = col.args.get("kind")
+        parts.append(f"`{col.name}` {spark_sql(kind) if kind is not None else 'STRING'}")
+    return ", ".join(parts)
+
+
+def rename_info_schema(tree: exp.Expression, tables: str, columns: str) -> exp.Expression:
+    """The statement with `information_schema.tables/columns` read from the given relations
+    (the lake's own listing, put where DuckDB can run the original statement)."""
+    for t in list(tree.find_all(exp.Table)):
+        if (t.db or "").lower() == "information_schema":
+            new = {"tables": tables, "columns": columns}.get(t.name.lower())
+            if new is None:
+                raise LakeSqlError(f"a lake study has no information_schema.{t.name}")
+            t.replace(exp.to_table(new).as_(t.alias_or_name) if t.alias else exp.to_table(new))
+    return tree

@@ -1,0 +1,60 @@
+"""The DuckDB-to-lake statement translation, without Spark: parameters bound as literals (never
+pasted), statements sorted into the writes a lake performs, DELETE as the rows kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from botwatch.engines import lake_sql
+
+
+def test_parameters_become_literals_in_order_and_stay_values() -> None:
+    hostile = "x'); DROP TABLE posts; --"
+    tree = lake_sql.parse("SELECT * FROM posts WHERE account_id = ? AND created_at >= ? AND n > ?", [hostile, datetime(2016, 11, 8, 5), 1.5])
+    text = lake_sql.spark_sql(tree)
+    assert "x\\'); DROP TABLE posts; --'" in text  # one string literal, quote escaped
+    assert text.index("x\\'") < text.index("2016-11-08 05:00:00") < text.index("1.5")
+    assert "CAST(1.5 AS DOUBLE)" in text  # a bare 1.5 would be a DECIMAL in Spark
+
+
+def test_parameter_count_must_match() -> None:
+    with pytest.raises(lake_sql.LakeSqlError, match="2 parameters, 1 given"):
+        lake_sql.parse("SELECT ?, ?", [1])
+
+
+def test_create_or_replace_table_as_select_is_a_replacing_write() -> None:
+    stmt = lake_sql.classify(lake_sql.parse("CREATE OR REPLACE TABLE coverage_daily AS SELECT platform, count(*) AS n FROM posts GROUP BY ALL"))
+    assert (stmt.kind, stmt.name, stmt.replace, stmt.temp) == ("create_as", "coverage_daily", True, False)
+    assert lake_sql.spark_sql(stmt.source) == "SELECT platform, COUNT(*) AS n FROM posts GROUP BY ALL"
+    temp = lake_sql.classify(lake_sql.parse("CREATE OR REPLACE TEMP TABLE _t AS SELECT 1 AS x"))
+    assert (temp.kind, temp.name, temp.temp) == ("create_as", "_t", True)
+
+
+def test_create_table_if_not_exists_gives_a_spark_schema() -> None:
+    stmt = lake_sql.classify(lake_sql.parse('CREATE TABLE IF NOT EXISTS m (key VARCHAR PRIMARY KEY, "value" DOUBLE, ts TIMESTAMP, tags VARCHAR[])'))
+    assert (stmt.kind, stmt.if_not_exists) == ("create_empty", True)
+    assert lake_sql.column_defs(stmt) == "`key` STRING, `value` DOUBLE, `ts` TIMESTAMP, `tags` ARRAY<STRING>"
+
+
+def test_delete_keeps_rows_whose_condition_is_false_or_null() -> None:
+    stmt = lake_sql.classify(lake_sql.parse("DELETE FROM runs WHERE stage = ?", ["coverage"]))
+    assert (stmt.kind, stmt.name) == ("delete", "runs")
+    assert lake_sql.delete_keep_query(stmt) == "SELECT * FROM runs WHERE NOT COALESCE((stage = 'coverage'), FALSE)"
+
+
+def test_insert_with_columns_and_drop() -> None:
+    stmt = lake_sql.classify(lake_sql.parse("INSERT INTO runs (run_id, stage) VALUES (?, ?)", ["r1", "s"]))
+    assert (stmt.kind, stmt.name, stmt.columns) == ("insert", "runs", ["run_id", "stage"])
+    drop = lake_sql.classify(lake_sql.parse("DROP TABLE IF EXISTS _coord_pairs"))
+    assert (drop.kind, drop.name, drop.if_exists) == ("drop", "_coord_pairs", True)
+    with pytest.raises(lake_sql.LakeSqlError, match="ON CONFLICT"):
+        lake_sql.classify(lake_sql.parse("INSERT INTO m VALUES (1) ON CONFLICT DO NOTHING"))
+
+
+def test_information_schema_is_read_from_the_lake_listing() -> None:
+    stmt = lake_sql.classify(lake_sql.parse("SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", ["posts"]))
+    assert stmt.kind == "info_schema"
+    text = lake_sql.rename_info_schema(stmt.tree, "_lake_tables", "_lake_columns").sql(dialect="duckdb")
+    assert "FROM _lake_columns" in text and "information_schema" not in text
