@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from botwatch import open_study
-from botwatch.engines.lake import LAKE_MARKER, table_path
+from botwatch.engines.lake import LAKE_MARKER, naive_utc, table_path
 from botwatch.ingest.runner import FileResult, IngestSummary, ingest
 
 pytestmark = pytest.mark.spark
@@ -48,7 +48,8 @@ def _duck_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _lake_tables(lake: Path) -> dict[str, list[tuple[Any, ...]]]:
-    return {t: _rows(_comparable(t, pq.read_table(table_path(str(lake), t)))) for t in TABLES}
+    """The lake's tables as stored (Parquet read by Arrow: Spark's part files and Arrow's alike)."""
+    return {t: _rows(_comparable(t, naive_utc(pq.read_table(table_path(str(lake), t))))) for t in TABLES}
 
 
 def _comparable(name: str, table: pa.Table) -> pa.Table:

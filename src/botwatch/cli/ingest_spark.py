@@ -32,11 +32,14 @@ def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb:
 
 
 def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float) -> None:
-    from botwatch.engines.lake_tables import LakeError, LakeTables
+    from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
 
     try:
-        existed = LakeTables(spark, location).is_lake()
+        existed = check_location(spark, location)
+    except LakeError as exc:
+        fail(str(exc))
+        raise  # unreachable
     except Exception as exc:  # noqa: BLE001 - a URL whose filesystem Spark cannot reach (no s3a jars, bad host)
         fail(f"cannot reach {location}: {first_line(exc)}")
         raise  # unreachable
@@ -47,7 +50,8 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
         task = progress.add_task("reading on the executors", total=len(files))
 
         def show(p: StagingProgress) -> None:
-            progress.update(task, completed=p.files_done, description=f"reading on the executors: {p.records:,} records, {p.rejected:,} rejected")
+            what = "merging into the lake" if p.merging else "reading on the executors"
+            progress.update(task, completed=p.files_done, description=f"{what}: {p.records:,} records, {p.rejected:,} rejected")
 
         try:
             summary = ingest_lake(spark, location, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_progress=show)
@@ -62,5 +66,5 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
     print_summary(summary, location)
     if summary.nothing_read:
         if not existed:  # a lake this command created and filled with nothing is not left behind
-            LakeTables(spark, location).delete(location)
+            delete_location(spark, location)
         fail("nothing could be read from the inputs" + ("" if existed else f"; no lake was created at {location}"), code=1)

@@ -12,11 +12,13 @@ Spark, with the same result as ingesting the files one after another into a Duck
 * rejected: each bad record once per (source, line, error);
 * sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
   last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row.
+
+The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written through
+`engines/lake_tables.py`, which keeps the expressions on naive timestamps.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -27,12 +29,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch import __version__, canonical
-from botwatch.engines.lake_tables import LakeError, LakeTables, conform, spark_schema
+from botwatch import canonical
+from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
 from botwatch.engines.spark_stage import WIDE, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCES
 from botwatch.study import utcnow
 
 # Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
@@ -59,20 +61,22 @@ class StagingProgress:
     files: int
     records: int
     rejected: int
+    merging: bool = False  # the files are read; the lake's tables are being merged
 
 
 def spark_session(master: str | None = None) -> tuple[Any, bool]:
     """The session to ingest with, and whether this call started it (then the caller stops it).
 
-    `master` (or SPARK_MASTER) starts a session there; otherwise an active session (a notebook,
-    a test) is used, then one configured by spark-submit, and last a local one on every core."""
+    A running session (a notebook, a test, a script that made one) is used as it is; else one on
+    `master` (or SPARK_MASTER), else the one spark-submit configured, else a local one on every
+    core."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("the Spark engine needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
     master = master or os.environ.get("SPARK_MASTER") or None
     active = SparkSession.getActiveSession()
-    if active is not None and master is None:
+    if active is not None:  # its master cannot change; starting "another" would return it and stop it after
         return active, False
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
     builder = SparkSession.builder.appName("botwatch-ingest").config("spark.sql.session.timeZone", "UTC")
@@ -106,45 +110,41 @@ def ingest_lake(
     force: bool = False,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     on_progress: ProgressFn | None = None,
-    on_file_done: Callable[[FileResult], None] | None = None,
 ) -> IngestSummary:
-    """Ingest `paths` into the lake at `location` (created when absent); records the call in `runs`."""
+    """Ingest `paths` into the lake at `location` (created when absent); records the call in `runs`.
+
+    Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
+    when Spark fails; a file that cannot be read is a result, not an exception."""
+    from botwatch.engines.lake import SCRATCH_DIR, LakeStudy
+
     files = expand_inputs(paths)
-    lake = LakeTables(spark, location)
-    lake.ensure()
-    params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}
-    started, run_id = utcnow(), uuid.uuid4().hex[:12]
-    work = lake.scratch(f"ingest-{run_id}")
-    summary = IngestSummary()
+    check_location(spark, location)
     try:
-        summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
-        status, message = "ok", (
-            f"read {summary.total('read')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
-        )
-    except Exception as exc:  # noqa: BLE001 - recorded in runs, then one line for the user
-        status, message = "failed", f"{type(exc).__name__}: {first_line(exc)}"[:1000]
+        with LakeStudy(location, spark=spark) as lake:
+            work = f"{lake.root}/{SCRATCH_DIR}/ingest-{uuid.uuid4().hex[:12]}"
+            try:
+                with lake.run("ingest", {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}) as info:
+                    summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+                    info["rows_written"] = summary.total("stored")
+                    info["message"] = (f"read {summary.total('read')}, stored {summary.total('stored')}, "
+                                       f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}")
+            finally:
+                lake.files.delete(work)
+    except (LakeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded in runs as failed; the user gets one line
         raise SparkIngestError(first_line(exc)) from exc
-    finally:
-        try:
-            lake.append_arrow("runs", pa.Table.from_pylist([{
-                "run_id": run_id, "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True), "version": __version__,
-                "started_at": started, "finished_at": utcnow(), "status": status,
-                "rows_written": summary.total("stored") if status == "ok" else None, "message": message,
-            }], schema=RUNS))
-        finally:
-            lake.delete(work)
-    for res in summary.files:
-        if on_file_done:
-            on_file_done(res)
     return summary
 
 
-def _ingest(spark: Any, lake: LakeTables, files: list[str], force: bool, max_record_bytes: int, work: str,
+def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None) -> IngestSummary:
     known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL").collect()}
     staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress)
     results, keep, counts = _outcomes(files, meta, force)
     summary = IngestSummary(files=results)
+    if on_progress:
+        on_progress(StagingProgress(len(files), len(files), summary.total("read"), summary.total("rejected"), merging=True))
     if keep:
         from pyspark.sql import functions as F
 
@@ -266,23 +266,23 @@ def _per_file(df: Any) -> dict[int, int]:
     return {int(r["_file"]): int(r["count"]) for r in df.groupBy("_file").count().collect()}
 
 
-def _merge_posts(db: Any, lake: LakeTables, kept: Any) -> dict[int, int]:
+def _merge_posts(db: Any, lake: Any, kept: Any) -> dict[int, int]:
     """Append the posts not stored yet (first occurrence in file order); stored posts per file."""
     from pyspark import StorageLevel
 
     staged = _view(db, _staged_kind(kept, "posts", "post", POSTS, global_seq=True), "stage_posts")
-    existing = _view(db, lake.df("posts"), "posts")
+    existing = _view(db, read_naive(lake, "posts"), "posts")
     fresh = canonical.new_posts(canonical.first_posts(staged, keep=("_file",)), existing, keep=("_file",))
     new = _to_df(db, fresh).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         stored = _per_file(new)
-        lake.write_df("posts", new.drop("_file"), "append")
+        store(lake, "posts", new, "append")
     finally:
         new.unpersist()
     return stored
 
 
-def _merge_accounts(db: Any, lake: LakeTables, kept: Any) -> dict[int, int]:
+def _merge_accounts(db: Any, lake: Any, kept: Any) -> dict[int, int]:
     """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
 
     Returns the accounts seen per file. A snapshot equal (same account, times and range) to one
@@ -295,24 +295,24 @@ def _merge_accounts(db: Any, lake: LakeTables, kept: Any) -> dict[int, int]:
     try:
         seen = _per_file(reduced_df)
         reduced = _view(db, reduced_df, "reduced")
-        fresh = _earliest_file(canonical.new_snapshots(reduced, _view(db, lake.df("account_snapshots"), "snapshots")), _SNAPSHOT_KEY)
-        lake.write_df("account_snapshots", _to_df(db, fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
+        fresh = _earliest_file(canonical.new_snapshots(reduced, _view(db, read_naive(lake, "account_snapshots"), "snapshots")), _SNAPSHOT_KEY)
+        store(lake, "account_snapshots", _to_df(db, fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
         touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
-        snapshots = _view(db, lake.df("account_snapshots"), "snapshots_now")  # read again: with what was just appended
+        snapshots = _view(db, read_naive(lake, "account_snapshots"), "snapshots_now")  # read again: with what was just appended
         recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
-        untouched = _view(db, lake.df("accounts"), "accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
-        accounts = conform(_to_df(db, untouched), ACCOUNTS).unionByName(conform(_to_df(db, recomputed), ACCOUNTS))
-        lake.write_df("accounts", accounts, "overwrite")
+        untouched = _view(db, read_naive(lake, "accounts"), "accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
+        naive = spark_schema(ACCOUNTS)
+        store(lake, "accounts", conform(_to_df(db, untouched), naive).unionByName(conform(_to_df(db, recomputed), naive)), "overwrite")
     finally:
         reduced_df.unpersist()
     return seen
 
 
-def _merge_rejected(db: Any, lake: LakeTables, kept: Any) -> None:
+def _merge_rejected(db: Any, lake: Any, kept: Any) -> None:
     """Append the bad records not recorded yet (a re-read file's bad lines are kept once)."""
     staged = _view(db, _staged_kind(kept, "rejected", "rej", REJECTED), "stage_rejected")
-    fresh = _earliest_file(staged.anti_join(_view(db, lake.df("rejected"), "rejected"), _REJECT_KEY), _REJECT_KEY)
-    lake.write_df("rejected", _to_df(db, fresh.select(*REJECTED.names)), "append")
+    fresh = _earliest_file(staged.anti_join(_view(db, read_naive(lake, "rejected"), "rejected"), _REJECT_KEY), _REJECT_KEY)
+    store(lake, "rejected", _to_df(db, fresh.select(*REJECTED.names)), "append")
 
 
 def _earliest_file(t: Any, key: list[str]) -> Any:
