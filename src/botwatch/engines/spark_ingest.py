@@ -148,13 +148,13 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     if keep:
         from pyspark.sql import functions as F
 
-        from botwatch.engines.spark import spark_backend
-
-        db = spark_backend(spark)
-        kept = staged.where(F.col("_file").isin(keep))
-        stored = _merge_posts(db, lake, kept)
-        seen = _merge_accounts(db, lake, kept)
-        _merge_rejected(db, lake, kept)
+        merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)))
+        try:
+            stored = merge.posts()
+            seen = merge.accounts()
+            merge.rejected()
+        finally:
+            merge.close()
         now = utcnow()
         rows = []
         for i in keep:
@@ -210,7 +210,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     if failure:
         raise failure[0]
     # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.
-    staged = spark.read.schema(spark_schema(WIDE.remove(WIDE.get_field_index("_kind")).append(WIDE.field("_kind")))).parquet(folder)  # a declared schema: no pass over the files to infer one
+    staged = spark.read.schema(spark_schema(WIDE.remove(WIDE.get_field_index("_kind")).append(WIDE.field("_kind")))).parquet(folder)
     meta = {int(r["_file"]): r["meta"].asDict() for r in staged.where("_kind = 'file'").select("_file", "meta").collect()}
     return staged, meta
 
@@ -242,77 +242,92 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) ->
 
 
 # -- the merge: canonical Ibis expressions on the session's Ibis backend -----------------------------
-def _view(backend: Any, df: Any, stem: str) -> Any:
-    name = f"_bw_{stem}_{uuid.uuid4().hex[:8]}"
-    df.createOrReplaceTempView(name)
-    return backend.table(name)
+class _Merge:
+    """One call's merge of the kept files' staged rows into the lake's tables.
 
+    Staged and stored tables are handed to Ibis as temp views (dropped by `close`); every rule is
+    a `canonical` expression, plus the one a batch needs that a file-by-file ingest does not:
+    among this call's files, the earliest copy of a row wins (`_earliest_file`)."""
 
-def _to_df(backend: Any, expr: Any) -> Any:
-    """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
-    backend._run_pre_execute_hooks(expr)
-    return backend._session.sql(backend.compile(expr))
+    def __init__(self, spark: Any, lake: Any, kept: Any) -> None:
+        from botwatch.engines.spark import spark_backend
 
+        self.spark, self.lake, self.kept = spark, lake, kept
+        self.db = spark_backend(spark)
+        self.views: list[str] = []
 
-def _staged_kind(kept: Any, kind: str, struct_col: str, schema: pa.Schema, global_seq: bool = False) -> Any:
-    from pyspark.sql import functions as F
+    def close(self) -> None:
+        for name in self.views:
+            self.spark.catalog.dropTempView(name)
 
-    seq = (F.col("_file") * F.lit(_FILE_SPAN) + F.col("_seq")) if global_seq else F.col("_seq")
-    rows = kept.where(F.col("_kind") == kind).select("_file", seq.alias("_seq"), f"{struct_col}.*")
-    return rows.select("_file", "_seq", *[F.col(c) for c in schema.names])
+    def _view(self, df: Any, stem: str) -> Any:
+        name = f"_bw_{stem}_{uuid.uuid4().hex[:8]}"
+        df.createOrReplaceTempView(name)
+        self.views.append(name)
+        return self.db.table(name)
+
+    def _stored(self, name: str) -> Any:
+        return self._view(read_naive(self.lake, name), name)
+
+    def _df(self, expr: Any) -> Any:
+        """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
+        self.db._run_pre_execute_hooks(expr)
+        return self.spark.sql(self.db.compile(expr))
+
+    def _staged(self, kind: str, struct_col: str, schema: pa.Schema, global_seq: bool = False) -> Any:
+        from pyspark.sql import functions as F
+
+        seq = (F.col("_file") * F.lit(_FILE_SPAN) + F.col("_seq")) if global_seq else F.col("_seq")
+        rows = self.kept.where(F.col("_kind") == kind).select("_file", seq.alias("_seq"), f"{struct_col}.*")
+        return self._view(rows.select("_file", "_seq", *[F.col(c) for c in schema.names]), f"stage_{kind}")
+
+    def posts(self) -> dict[int, int]:
+        """Append the posts not stored yet (first occurrence in file order); stored posts per file."""
+        from pyspark import StorageLevel
+
+        fresh = canonical.new_posts(canonical.first_posts(self._staged("posts", "post", POSTS, global_seq=True), keep=("_file",)),
+                                    self._stored("posts"), keep=("_file",))
+        new = self._df(fresh).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            stored = _per_file(new)
+            store(self.lake, "posts", new, "append")
+        finally:
+            new.unpersist()
+        return stored
+
+    def accounts(self) -> dict[int, int]:
+        """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
+
+        Returns the accounts seen per file. A snapshot equal (same account, times and range) to
+        one stored before, or to one from an earlier file of this call, is not stored again: what
+        a file-by-file ingest does, since each file is checked against everything stored before it."""
+        from pyspark import StorageLevel
+
+        reduced_df = self._df(canonical.reduce_snapshots(self._staged("snapshots", "snap", SNAPSHOT_ROW), per=("_file",)))
+        reduced_df = reduced_df.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            seen = _per_file(reduced_df)
+            reduced = self._view(reduced_df, "reduced")
+            fresh = _earliest_file(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY)
+            store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
+            touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
+            snapshots = self._stored("account_snapshots")  # read again: with what was just appended
+            recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
+            untouched = self._stored("accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
+            naive = spark_schema(ACCOUNTS)
+            store(self.lake, "accounts", conform(self._df(untouched), naive).unionByName(conform(self._df(recomputed), naive)), "overwrite")
+        finally:
+            reduced_df.unpersist()
+        return seen
+
+    def rejected(self) -> None:
+        """Append the bad records not recorded yet (a re-read file's bad lines are kept once)."""
+        fresh = self._staged("rejected", "rej", REJECTED).anti_join(self._stored("rejected"), _REJECT_KEY)
+        store(self.lake, "rejected", self._df(_earliest_file(fresh, _REJECT_KEY).select(*REJECTED.names)), "append")
 
 
 def _per_file(df: Any) -> dict[int, int]:
     return {int(r["_file"]): int(r["count"]) for r in df.groupBy("_file").count().collect()}
-
-
-def _merge_posts(db: Any, lake: Any, kept: Any) -> dict[int, int]:
-    """Append the posts not stored yet (first occurrence in file order); stored posts per file."""
-    from pyspark import StorageLevel
-
-    staged = _view(db, _staged_kind(kept, "posts", "post", POSTS, global_seq=True), "stage_posts")
-    existing = _view(db, read_naive(lake, "posts"), "posts")
-    fresh = canonical.new_posts(canonical.first_posts(staged, keep=("_file",)), existing, keep=("_file",))
-    new = _to_df(db, fresh).persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        stored = _per_file(new)
-        store(lake, "posts", new, "append")
-    finally:
-        new.unpersist()
-    return stored
-
-
-def _merge_accounts(db: Any, lake: Any, kept: Any) -> dict[int, int]:
-    """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
-
-    Returns the accounts seen per file. A snapshot equal (same account, times and range) to one
-    stored before, or to one from an earlier file of this command, is not stored again: what a
-    file-by-file ingest does, since each file is checked against everything stored before it."""
-    from pyspark import StorageLevel
-
-    staged = _view(db, _staged_kind(kept, "snapshots", "snap", SNAPSHOT_ROW), "stage_snapshots")
-    reduced_df = _to_df(db, canonical.reduce_snapshots(staged, per=("_file",))).persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        seen = _per_file(reduced_df)
-        reduced = _view(db, reduced_df, "reduced")
-        fresh = _earliest_file(canonical.new_snapshots(reduced, _view(db, read_naive(lake, "account_snapshots"), "snapshots")), _SNAPSHOT_KEY)
-        store(lake, "account_snapshots", _to_df(db, fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
-        touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
-        snapshots = _view(db, read_naive(lake, "account_snapshots"), "snapshots_now")  # read again: with what was just appended
-        recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
-        untouched = _view(db, read_naive(lake, "accounts"), "accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
-        naive = spark_schema(ACCOUNTS)
-        store(lake, "accounts", conform(_to_df(db, untouched), naive).unionByName(conform(_to_df(db, recomputed), naive)), "overwrite")
-    finally:
-        reduced_df.unpersist()
-    return seen
-
-
-def _merge_rejected(db: Any, lake: Any, kept: Any) -> None:
-    """Append the bad records not recorded yet (a re-read file's bad lines are kept once)."""
-    staged = _view(db, _staged_kind(kept, "rejected", "rej", REJECTED), "stage_rejected")
-    fresh = _earliest_file(staged.anti_join(_view(db, read_naive(lake, "rejected"), "rejected"), _REJECT_KEY), _REJECT_KEY)
-    store(lake, "rejected", _to_df(db, fresh.select(*REJECTED.names)), "append")
 
 
 def _earliest_file(t: Any, key: list[str]) -> Any:
