@@ -6,7 +6,7 @@
 Needs the inputs `validate_origin.py` prepares in --work. Writes two studies: the part's IRA
 handles alone (the IRA CSV cut to 300 posts per handle, filtered to the part) and the part's
 ordinary accounts alone (v1.1), runs `botwatch ingest` and `botwatch analyze --election us-2016`
-on each (all stages, coordination included, so the accounts stage is refreshed after it), and
+on each (all stages, coordination included, so accounts_clusters adds the clusters), and
 prints the study prior the accounts stage estimated and the share of each group given Russia as
 most likely origin, with 95% Wilson intervals. The Clemson category is read for grouping only.
 """

@@ -454,5 +454,8 @@ def test_cli_runs_with_new_options_and_refuses_a_bad_unit(sample_study_path: Pat
         summary = json.loads(s.sql("SELECT summary FROM coordination_summary")[0][0])
         assert summary["traces_thinned"] > 0 and summary["unseen"]
         assert summary["options"]["null_unit"] == "h" and summary["null_analytic"]
+        # Through the pipeline runner: one `runs` row carrying the command's options.
+        assert s.sql("SELECT count(*) FROM runs WHERE stage = 'coordination' AND params LIKE ? AND params LIKE ?",
+                     ['%"coordination_null_unit": "h"%', '%"engine": "duckdb"%'])[0][0] == 1  # "engine": the runner's
         assert summary["p_value_stability"].startswith("exact")
         assert s.sql("SELECT min(sample_rate) > 0 AND max(sample_rate) <= 1 FROM coordination_evidence")[0][0] in (True, None)

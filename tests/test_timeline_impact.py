@@ -98,5 +98,7 @@ def test_impact_command(lead_study) -> None:  # type: ignore[no-untyped-def]
     with open_study(path, read_only=False) as st:
         assert st.sql("SELECT count(*) FROM impact WHERE freq = '3h'")[0][0] == 4
         assert st.sql("SELECT count(*) FROM impact WHERE freq = '1h'")[0][0] == 4  # the stage's rows are kept
+        # It ran through the pipeline runner: one `runs` row with its settings.
+        assert st.sql("SELECT count(*) FROM runs WHERE stage = 'impact' AND params LIKE ?", ['%"impact_parties": ["labour"]%'])[0][0] == 1
     bad = runner.invoke(app, ["impact", path, "--party", "labour", "--freq", "fortnightly"])
     assert bad.exit_code != 0 and "not understood" in bad.output

@@ -143,6 +143,26 @@ CANONICAL: dict[str, pa.Schema] = {
     "runs": RUNS,
 }
 
+# Stage outputs declared here or by the module that computes them (`register_output`), so one
+# registry answers "what shape is table T" for the runner (`botwatch stages --json`), exports and
+# engines alike. Tables not listed have no fixed schema (their columns follow the data).
+OUTPUTS: dict[str, pa.Schema] = {
+    "account_scores": ACCOUNT_SCORES,
+    "account_evidence": ACCOUNT_EVIDENCE,
+}
+
+
+def register_output(name: str, schema: pa.Schema) -> pa.Schema:
+    """Record a stage output's schema in the registry (returns it, to keep the module's name)."""
+    OUTPUTS[name] = schema
+    return schema
+
+
+def schema_of(table: str) -> pa.Schema | None:
+    """The declared schema of a canonical table or stage output, or None when it has none."""
+    return CANONICAL.get(table) or OUTPUTS.get(table)
+
+
 RAW_LIMIT = 4000
 
 

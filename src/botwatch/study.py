@@ -238,6 +238,24 @@ class Study(StudyBase):
                 self.sql(f'DROP TABLE IF EXISTS "{tmp}"')
         return counts
 
+    def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
+        """Store an Ibis expression's result as table `name` (the engine compiles it: a lake
+        study runs the same expression on Spark)."""
+        kind = "TEMP TABLE" if temp else "TABLE"
+        self.sql(f'CREATE OR REPLACE {kind} "{name}" AS {ibis.to_sql(expr, dialect="duckdb")}')
+
+    def expr_arrow(self, expr: Any) -> pa.Table:
+        """An Ibis expression's whole result as Arrow."""
+        return self.con.sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_table()
+
+    def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
+        """A query's whole result as Arrow (for results a stage needs in Python)."""
+        return self.con.sql(query, params=params or None).to_arrow_table()
+
+    def query_pandas(self, query: str, params: list[Any] | None = None) -> Any:
+        """A query's whole result as pandas, with DuckDB's nullable column types."""
+        return self.con.execute(query, params or []).df()
+
     def write_table(self, name: str, table: pa.Table) -> int:
         """Replace table `name` with an Arrow table (how stages store what Python computed)."""
         view = f"_botwatch_write_{uuid.uuid4().hex[:8]}"

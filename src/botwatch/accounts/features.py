@@ -70,10 +70,10 @@ def cluster_membership(study: Study) -> pd.DataFrame | None:
     cols = set(study.columns("cluster_members"))
     if not {"cluster_id", "platform", "account_id"} <= cols:
         return None
-    return study.con.execute(
+    return study.query_pandas(
         "SELECT platform, account_id, min(CAST(cluster_id AS VARCHAR)) AS cluster_id, "
         "max(n) AS cluster_size FROM (SELECT platform, account_id, cluster_id, count(*) OVER (PARTITION BY cluster_id) AS n FROM cluster_members) GROUP BY ALL"
-    ).df()
+    )
 
 
 def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -100,9 +100,25 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def build(study: Study, election: Any = None) -> AccountData:
-    """Compute the features of every account in the study."""
-    accounts = study.con.execute("SELECT * FROM accounts ORDER BY platform, account_id").df()
+def add_clusters(df: pd.DataFrame, clusters: pd.DataFrame | None) -> pd.DataFrame:
+    """`df` with cluster_id, cluster_size and in_unison appended: unknown (NULL) without
+    coordination results, False for accounts in no cluster when there are some. One function for
+    the accounts stage and `accounts_clusters`, so both give the same columns."""
+    if clusters is not None and len(clusters):
+        df = df.merge(clusters, on=KEY, how="left")
+        df["in_unison"] = df["cluster_id"].notna()
+    else:
+        df["cluster_id"], df["cluster_size"] = None, None
+        df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
+    return df
+
+
+def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> AccountData:
+    """Compute the features of every account in the study.
+
+    `with_clusters=False` leaves cluster membership unknown (the accounts stage: the
+    `accounts_clusters` stage adds it once coordination has run)."""
+    accounts = study.query_pandas("SELECT * FROM accounts ORDER BY platform, account_id")
     tables = {k: v.to_pandas() for k, v in all_tables(study.table("posts")).items()}
     act = tables["activity"]
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
@@ -133,14 +149,8 @@ def build(study: Study, election: Any = None) -> AccountData:
     _add_daily_clock(df, keys, hours)
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
-    clusters = cluster_membership(study)
-    if clusters is not None and len(clusters):
-        df = df.merge(clusters, on=KEY, how="left")
-        df["in_unison"] = df["cluster_id"].notna()
-    else:
-        df["cluster_id"], df["cluster_size"] = None, None
-        df["in_unison"] = pd.array([None if clusters is None else False] * len(df), dtype="boolean")
-    behaviour = behaviours(study.con)  # all accounts at once; same values as behaviour_of per account
+    df = add_clusters(df, cluster_membership(study) if with_clusters else None)
+    behaviour = behaviours(study)  # all accounts at once; same values as behaviour_of per account
     return AccountData(accounts, df, hours, langs, clients, behaviour)
 
 

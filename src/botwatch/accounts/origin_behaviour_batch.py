@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-import duckdb
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts import origin_behaviour as ob
 
@@ -68,17 +70,25 @@ def _near_change(day: np.ndarray, window_days: int = ob.WINDOW_DAYS) -> np.ndarr
     return np.minimum(np.abs(after - day), np.abs(day - before)) <= window_days
 
 
-def post_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Posts with a time, in (platform, account_id, time) order: UTC microseconds and own text."""
-    return con.sql(
-        "SELECT platform, account_id, epoch_us(created_at) AS us, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
+def post_table(source: Any) -> pa.Table:
+    """Posts with a time, in (platform, account_id, time) order: UTC microseconds and own text.
+
+    `source` is a study (any engine: `query_arrow`) or a DuckDB connection. The whole column set
+    comes to this process: one account's posts must be together (see docs/architecture.md)."""
+    query = (
+        "SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
         "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
-    ).to_arrow_table()
+    )
+    tbl = source.query_arrow(query) if hasattr(source, "query_arrow") else source.sql(query).to_arrow_table()
+    # Microseconds since the epoch, taken in Arrow (DuckDB's epoch_us has no Spark spelling).
+    us = pc.cast(pc.cast(tbl.column("created_at"), pa.timestamp("us")), pa.int64())
+    return tbl.set_column(tbl.schema.get_field_index("created_at"), "us", us)
 
 
-def behaviours(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], ob.Behaviour]:
-    """`behaviour_of` for every account with timed posts, keyed (platform, account_id)."""
-    tbl = post_table(con)
+def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
+    """`behaviour_of` for every account with timed posts, keyed (platform, account_id); `source`
+    is a study or a DuckDB connection."""
+    tbl = post_table(source)
     if tbl.num_rows == 0:
         return {}
     plat = tbl.column("platform").to_pylist()

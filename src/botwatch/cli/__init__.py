@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "botwatch.cli.estimates",
     "botwatch.cli.timeline",
     "botwatch.cli.content",
+    "botwatch.cli.stages",
 ]
 
 for _mod in COMMAND_MODULES:

@@ -16,7 +16,8 @@ from botwatch.cli.ingest import ingest
 def analyze(
     study: StudyArg,
     election: ElectionOpt = None,
-    stage: Annotated[Optional[list[str]], typer.Option("--stage", help="Run only this stage (repeatable)")] = None,
+    stage: Annotated[Optional[list[str]], typer.Option("--only", "--stage", help="Run only this stage (repeatable; its inputs must exist, or add --with-deps; `botwatch stages` lists them)")] = None,
+    with_deps: Annotated[bool, typer.Option("--with-deps", help="With --only: also run the stages upstream of it")] = False,
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
     origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
@@ -38,7 +39,7 @@ def analyze(
         ctx = Context(election=election_or_fail(election), options=options, log=progress.log)
         try:
             results = run_analyze(
-                st, ctx, only=stage or None, skip=skip or None,
+                st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
                 on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
             )
         except PipelineError as exc:

@@ -1,5 +1,5 @@
 """`botwatch coordination STUDY`: build the tested co-action network, estimate or sweep the window,
-and export the network (GraphML, CSV). Runs the same code as the `coordination` stage."""
+and export the network (GraphML, CSV). Runs the `coordination` stage through the pipeline runner."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def coordination(
     from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
     from botwatch.coordination.edges import NULL_MODELS
     from botwatch.coordination.network import NetworkOptions, estimate_window, sweep as run_sweep
-    from botwatch.coordination.stage import run_coordination
+    from botwatch.pipeline import Context, PipelineError, analyze as run_stages
 
     try:
         behaviours = tuple(check_behaviours(behaviour or DEFAULT_BEHAVIOURS))
@@ -91,11 +91,16 @@ def coordination(
                 t.add_row(f"{r['window_s']:,}", f"{r['pairs']:,}", f"{r['tested']:,}", f"{r['edges']:,}", f"{r['accounts']:,}", str(r["min_co_actions"]))
             out.print(t)
             return
-        with st.run("coordination", {"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}}) as info:
-            res = run_coordination(st, opts, country=getattr(elect, "country", None), log=lambda m: console.print(m, highlight=False, markup=False))
-            info["rows_written"] = res.edges
+        # The one runner, as `analyze --only coordination` with these options (and one `runs` row).
+        ctx = Context(election=elect, options={"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}},
+                      log=lambda m: console.print(m, highlight=False, markup=False))
+        try:
+            (_, _, edges), = run_stages(st, ctx, only=["coordination"])
+        except PipelineError as exc:
+            fail(str(exc))
+            return
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label FROM clusters ORDER BY cluster_id LIMIT 15")
-        t = Table(title=f"Clusters (window {win:,} s; {res.edges:,} edges beat chance at FDR {max_fdr})")
+        t = Table(title=f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})")
         for c in ("cluster", "accounts", "edges", "density", "behaviours", "most central"):
             t.add_column(c)
         for cid, size, e, d, b, label in clusters:

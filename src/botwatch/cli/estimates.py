@@ -32,20 +32,20 @@ def estimate(
     relabel: Annotated[bool, typer.Option(help="Re-run the content stage even if posts are labelled for this preset")] = False,
 ) -> None:
     """Estimate posts, support/opposition and sentiment per party, scaled to the platform with 95% intervals."""
-    from botwatch.content.stage import run_content
     from botwatch.elections.model import Election
-    from botwatch.estimates.compute import EstimateOptions, compute_estimates, parse_window, write_estimates
+    from botwatch.estimates.compute import EstimateOptions, parse_window
+    from botwatch.pipeline import Context, PipelineError, analyze as run_stages
     from botwatch.estimates.reference import fmt_value, interval_text, reference_rows
 
     if table not in ("reference", "parties"):
         fail("--table must be 'reference' or 'parties'")
     election: Election = election_or_fail(preset)
     try:
-        opts = EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])
+        EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])  # checks them before the study opens
     except ValueError as exc:
         fail(str(exc))
     log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
-    params = {"election": election.key, "sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
+    params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
     with open_or_fail(study) as st:
         if st.count("posts") == 0:
             fail(f"{study} holds no posts: ingest some first")
@@ -53,15 +53,18 @@ def estimate(
             from botwatch.collect.study_link import recorded_sample_rate
 
             sample_rate, note = recorded_sample_rate(st)
-            opts.sample_rate, params["sample_rate"] = sample_rate, sample_rate
+            params["sample_rate"] = sample_rate
             if note:
                 log(note)
+        only = ["estimates"]
         if relabel or not _labelled_for(st, election.key):
             log(f"labelling posts for {election.key} (content stage)")
-            with st.run("content", {"election": election.key, "engine": "duckdb"}) as info:
-                info["rows_written"], _ = run_content(st, election, log=log)
-        with st.run("estimates", params) as info:
-            info["rows_written"] = write_estimates(st, compute_estimates(st, election, opts, log=log))
+            only.insert(0, "content")
+        # The one runner, as `analyze --only [content] estimates` with these options.
+        try:
+            run_stages(st, Context(election=election, options=params, log=log), only=only)
+        except PipelineError as exc:
+            fail(str(exc))
         scale = f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed"
         if table == "reference":
             out.print(f"[bold]Reference table: {escape(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)

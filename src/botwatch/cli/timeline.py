@@ -28,6 +28,16 @@ def _stored_election(ref: object) -> object:
         return None
 
 
+class _UnloadedElection:
+    """The election a study was analysed with, by name only, when its preset cannot be loaded:
+    `impact` is given its party and window explicitly, so the name is all the run records."""
+
+    def __init__(self, key: object) -> None:
+        self.key = key if isinstance(key, str) else None
+        self.parties: tuple = ()
+        self.country = None
+
+
 def _known_parties(study: object, election: object) -> list[str]:
     """The party keys `--party` accepts: the election's, else those the timeline holds."""
     if election is not None:
@@ -50,7 +60,8 @@ def impact(
     """Do likely automated accounts' volume and sentiment about a party lead the other accounts'?
     (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)
     The election's window bounds the series (default: the one the study was analysed with)."""
-    from botwatch.impact.stage import campaign_window, pandas_freq, run_impact, statsmodels_available, store
+    from botwatch.impact.stage import campaign_window, pandas_freq, statsmodels_available
+    from botwatch.pipeline import Context, PipelineError, analyze as run_stages
     from botwatch.report.context import latest_params
 
     if not statsmodels_available():
@@ -67,12 +78,23 @@ def impact(
         if known and party not in known:
             fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
         w0, w1 = campaign_window(el)
-        rows, irf_rows, notes = run_impact(st, party, freq, start=start or w0, end=end or w1, maxlags=maxlags, horizon=horizon)
-        for n in notes:
+        # The one runner, as `analyze --only impact` for one party and these settings (one `runs` row).
+        ctx = Context(
+            election=el if el is not None else _UnloadedElection(latest_params(st).get("election")),
+            options={"impact_parties": [party], "impact_freq": freq, "impact_start": start or w0, "impact_end": end or w1,
+                     "impact_maxlags": maxlags, "impact_horizon": horizon},
+            log=lambda m: console.print(m, highlight=False, markup=False),
+        )
+        try:
+            run_stages(st, ctx, only=["impact"])
+        except PipelineError as exc:
+            fail(str(exc))
+        found = ctx.results.get("impact", {"rows": [], "notes": []})
+        rows = found["rows"]
+        for n in found["notes"]:
             console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
         if not rows:
             fail(f"no impact test for {party!r} at {freq}", code=1)
-        store(st, rows, irf_rows, party, freq)
     t = Table(title=escape(party) + f": likely automated vs the rest, {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):
         t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")

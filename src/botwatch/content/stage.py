@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -259,31 +258,23 @@ def _model_parallel(job: tuple, rows: list[int], workers: int) -> list[tuple[int
 
 
 def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """Label every post of `study` for `election`; returns (post_labels rows, post_party rows)."""
+    """Label every post of `study` for `election`; returns (post_labels rows, post_party rows).
+
+    Labelling is Python by nature (matching, language id, VADER, the stance model), so it runs
+    through `study.map_arrow`: in-process over streamed batches on DuckDB, on the executors
+    (`mapInArrow`) on a lake. Only the labels (no text) are written."""
     labeller = Labeller.for_election(election)
+    if study.engine != "duckdb":
+        labeller.scorer.workers = 1  # the executors are the parallelism; no forked pools inside them
     expr = label_input(study.table("posts"), study.table("accounts"))
     t0 = time.perf_counter()
-    labels: list[pa.Table] = []
-    parties: list[pa.Table] = []
-    # A separate cursor streams the input while nothing else runs on it (DuckDB 2 wants every
-    # result fetched before the next statement on the same connection).
-    cur = study.con.cursor()
-    try:
-        reader = cur.sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_reader(batch_rows)
-        for batch in reader:
-            a, b = labeller.label(batch)
-            labels.append(a)
-            parties.append(b)
-    finally:
-        cur.close()
-    all_labels = pa.concat_tables(labels) if labels else POST_LABELS.empty_table()
-    all_parties = pa.concat_tables(parties) if parties else POST_PARTY.empty_table()
-    study.write_table("post_labels", all_labels)
-    study.write_table("post_party", all_parties)
+    counts = study.map_arrow(expr, labeller.label, {"post_labels": POST_LABELS, "post_party": POST_PARTY}, batch_rows=batch_rows)
     secs = time.perf_counter() - t0
-    n = all_labels.num_rows
-    log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {all_parties.num_rows:,} post-party rows; {labeller.scorer.scored:,} distinct English texts scored")
-    return n, all_parties.num_rows
+    n, n_party = counts["post_labels"], counts["post_party"]
+    # The scorer's count lives where the batches ran: in this process only on DuckDB.
+    scored = f"; {labeller.scorer.scored:,} distinct English texts scored" if study.engine == "duckdb" else ""
+    log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {n_party:,} post-party rows{scored}")
+    return n, n_party
 
 
 @register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True)

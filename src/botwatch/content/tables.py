@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from botwatch.schema import STR_LIST, TS
+from botwatch.schema import STR_LIST, TS, register_output
 
 POST_LABELS = pa.schema(
     [
@@ -44,6 +44,8 @@ POST_PARTY = pa.schema(
         ("stance_evidence", pa.string()),  # the cue rule, or the trained model's strongest features
     ]
 )
+register_output("post_labels", POST_LABELS)
+register_output("post_party", POST_PARTY)
 
 # Columns the labeller reads from posts (plus the author's handle from accounts).
 INPUT_COLUMNS = ["platform", "post_id", "account_id", "created_at", "text", "lang", "kind", "ref_handle", "hashtags", "mentions"]

@@ -148,9 +148,7 @@ def materialise(study: Study, name: str, expr: Any, *, temp: bool = False) -> An
     a long join does not scribble over the CLI's own output.
     """
     study.sql("SET enable_progress_bar = false")
-    sql = study.ibis.compile(expr)
-    kind = "TEMP TABLE" if temp else "TABLE"
-    study.sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
+    study.write_expr(name, expr, temp=temp)
     return study.ibis.table(name)
 
 

@@ -72,9 +72,24 @@ def naive_utc(table: pa.Table) -> pa.Table:
 
 def utc_zoned(table: pa.Table) -> pa.Table:
     """Naive (UTC) timestamps marked as UTC, so Parquet says so and Spark reads TIMESTAMP."""
-    fields = [pa.field(f.name, pa.timestamp(f.type.unit, "UTC")) if pa.types.is_timestamp(f.type) and not f.type.tz else f for f in table.schema]
+    # Microseconds too: Spark reads no nanosecond Parquet timestamps (pandas gives nanoseconds).
+    fields = [pa.field(f.name, pa.timestamp("us", "UTC")) if pa.types.is_timestamp(f.type) else f for f in table.schema]
     want = pa.schema(fields)
-    return table if want.equals(table.schema) else table.cast(want)
+    return table if want.equals(table.schema) else table.cast(want, safe=False)
+
+
+def duck_like_pandas(table: pa.Table) -> Any:
+    """Arrow to pandas as DuckDB's `.df()` types it."""
+    import pandas as pd
+
+    ints = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}
+    df = table.to_pandas()
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_boolean(f.type):
+            df[f.name] = df[f.name].astype("boolean")
+        elif f.type in ints and col.null_count:
+            df[f.name] = pd.array(col.to_pylist(), dtype=ints[f.type])
+    return df
 
 
 def storable(table: pa.Table) -> pa.Table:
@@ -385,6 +400,23 @@ class LakeStudy(StudyBase):
             raise StudyError(f"not a query: {query[:80]}")
         return self.spark.sql(lake_sql.spark_sql(stmt.tree))
 
+    def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
+        """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
+        self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
+
+    def expr_arrow(self, expr: Any) -> pa.Table:
+        """An Ibis expression's whole result at the driver, as Arrow."""
+        return naive_utc(self.spark.sql(self.ibis.compile(expr)).toArrow())
+
+    def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
+        """A DuckDB-dialect query's whole result, collected to the driver as Arrow."""
+        return naive_utc(self.query_df(query, params).toArrow())
+
+    def query_pandas(self, query: str, params: list[Any] | None = None) -> Any:
+        """As `query_arrow`, in pandas with the nullable types DuckDB's `.df()` gives (nullable
+        booleans; integers nullable where they hold a NULL), so Python after it sees the same."""
+        return duck_like_pandas(self.query_arrow(query, params))
+
     def _rows(self, df: Any) -> list[tuple[Any, ...]]:
         t = naive_utc(df.toArrow())
         cols = [c.to_pylist() for c in t.columns]
@@ -526,7 +558,7 @@ class LakeStudy(StudyBase):
             return self.df(source) if source in self.tables() or source in self._temp else self.query_df(source)
         return self.spark.sql(self.ibis.compile(source))  # an Ibis expression
 
-    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None) -> dict[str, int]:
+    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None, *, batch_rows: int | None = None) -> dict[str, int]:
         """Run `fn` over the rows of `source` (table name, DuckDB SELECT or Ibis expression) in
         Arrow batches on the executors (`mapInArrow`) and store what it returns; see
         `botwatch.study.map_outputs` for `schema`/`out_name`. Returns rows per written table."""
@@ -547,7 +579,14 @@ class LakeStudy(StudyBase):
         spark_wide = from_arrow_schema(wide)
         mapped = df.mapInArrow(run, spark_wide)
         tmp = f"{self._scratch}/map-{uuid.uuid4().hex[:8]}"
-        mapped.write.mode("overwrite").parquet(tmp)
+        conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
+        before = self.spark.conf.get(conf)
+        if batch_rows:
+            self.spark.conf.set(conf, str(batch_rows))
+        try:
+            mapped.write.mode("overwrite").parquet(tmp)
+        finally:
+            self.spark.conf.set(conf, before)
         stored = self.spark.read.parquet(tmp)
         counts: dict[str, int] = {}
         for k, name in enumerate(names):

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import ibis
 import numpy as np
 import pyarrow as pa
 
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import cluster_bootstrap, percentile_interval
 from botwatch.estimates.relational import ALL, ANY_PARTY, COUNT_COLUMNS, account_cells, account_groups, units
+from botwatch.schema import register_output
 from botwatch.study import Study
 
 ESTIMATES = pa.schema(
@@ -45,6 +45,7 @@ ESTIMATES = pa.schema(
         ("method", pa.string()),
     ]
 )
+register_output("estimates", ESTIMATES)
 
 COUNT_METRICS = {"posts": "posts", "support_posts": "support", "oppose_posts": "oppose", "neutral_posts": "neutral", "scored_posts": "scored"}
 SHARE_METRICS = {"support_share": ("support", "posts"), "oppose_share": ("oppose", "posts"), "positive_share": ("positive", "scored"), "negative_share": ("negative", "scored")}
@@ -175,7 +176,7 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     windows = default_windows(election) + list(opts.extra_windows)
     groups_expr = _groups(study, election, log)
     u = units(study.table("post_labels"), study.table("post_party"))
-    cells = study.con.sql(ibis.to_sql(account_cells(u, groups_expr, windows), dialect="duckdb")).to_arrow_table()
+    cells = study.expr_arrow(account_cells(u, groups_expr, windows))
     groups = ("all",) if groups_expr is None else ("all", "likely_automated", "foreign_origin")
     return bootstrap_cells(cells, election, windows, opts, groups)
 

@@ -18,7 +18,7 @@ def options_from(ctx: Context) -> EstimateOptions:
     )
 
 
-@register("estimates", needs=("post_labels", "post_party"), writes=("estimates",), needs_election=True)
+@register("estimates", needs=("post_labels", "post_party"), optional=("account_scores",), writes=("estimates",), needs_election=True)
 def estimates(study: Study, ctx: Context) -> int:
     """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
     labelled = {r[0] for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3")}

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
+from botwatch.schema import register_output
 from botwatch.study import Study
 from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
 
@@ -32,6 +33,8 @@ IRF_SCHEMA = pa.schema([
     ("party", pa.string()), ("freq", pa.string()), ("measure", pa.string()), ("cause", pa.string()), ("effect", pa.string()),
     ("h", pa.int64()), ("response", pa.float64()), ("low", pa.float64()), ("high", pa.float64()),
 ])
+register_output("impact", IMPACT_SCHEMA)
+register_output("impact_irf", IRF_SCHEMA)
 
 
 def pandas_freq(freq: str) -> str:
@@ -145,24 +148,40 @@ def _ddl(t: pa.DataType) -> str:
     return duckdb_type(t)
 
 
-@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), needs_election=True)
+@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), updates=("timeline_notes",), needs_election=True)
 def impact(study: Study, ctx: Context) -> int:
-    """Granger causality and VAR impulse responses: do automated accounts lead the rest about each party?"""
+    """Granger causality and VAR impulse responses: do automated accounts lead the rest about each party?
+
+    Options: `impact_freq` (default 1h). `botwatch impact` adds `impact_parties` (then only those
+    parties' rows at that frequency are replaced, and the notes go to the command, not the
+    report), `impact_start` / `impact_end` (instead of the election's window), `impact_maxlags`
+    and `impact_horizon`. The rows and notes are left in `ctx.results["impact"]` for it to print."""
     from botwatch.timeline.stages import set_notes
 
-    freq = str(ctx.options.get("impact_freq") or "1h")
+    o = ctx.options
+    freq = str(o.get("impact_freq") or "1h")
+    chosen = list(o.get("impact_parties") or [])
     notes: list[str] = []
     if not statsmodels_available():
         set_notes(study, "impact", ["statsmodels is not installed (pip install botwatch[time]): the impact tests were not run."])
         return 0
-    study.sql("DROP TABLE IF EXISTS impact")
-    study.sql("DROP TABLE IF EXISTS impact_irf")
+    if not chosen:  # the whole run: last run's rows at other frequencies go
+        study.sql("DROP TABLE IF EXISTS impact")
+        study.sql("DROP TABLE IF EXISTS impact_irf")
     total = 0
-    start, end = campaign_window(ctx.election)
-    for p in ctx.election.parties:
-        rows, irf_rows, n = run_impact(study, p.key, freq, start=start, end=end)
-        store(study, rows, irf_rows, p.key, freq)
+    if "impact_start" in o or "impact_end" in o:
+        start, end = o.get("impact_start"), o.get("impact_end")
+    else:
+        start, end = campaign_window(ctx.election)
+    tuning = {k: int(o[f"impact_{k}"]) for k in ("maxlags", "horizon") if o.get(f"impact_{k}") is not None}
+    all_rows: list[dict[str, Any]] = []
+    for party in chosen or [p.key for p in ctx.election.parties]:
+        rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, **tuning)
+        store(study, rows, irf_rows, party, freq)
         notes += n
+        all_rows += rows
         total += len(rows)
-    set_notes(study, "impact", notes)
+    if not chosen:
+        set_notes(study, "impact", notes)
+    ctx.results["impact"] = {"rows": all_rows, "notes": notes}
     return total

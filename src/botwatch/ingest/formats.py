@@ -40,6 +40,9 @@ class Format:
     handler: Callable[..., None]
     description: str
     fast: Callable[[bytes, int, RowSink], bool] | None = None  # typed decoder for JSON lines
+    # A plug-in reader's own test: given one parsed JSON record (kind "json") or the lower-cased
+    # CSV header names (kind "csv"), whether this format reads it. Built-ins are sniffed below.
+    claims: Callable[[Any], bool] | None = None
 
     def read(self, src: InputSource, sink: RowSink, max_record_bytes: int) -> int:
         if self.kind == "json":
@@ -47,7 +50,18 @@ class Format:
         return run_csv(src, sink, self.handler, max_record_bytes)
 
 
-FORMATS: dict[str, Format] = {
+class _Formats(dict[str, Format]):
+    """The readers by name; a name not built in loads the `botwatch.readers` plug-ins first (so a
+    worker process that only got the name finds a plug-in format too)."""
+
+    def __missing__(self, name: str) -> Format:
+        load_reader_plugins()
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        raise KeyError(name)
+
+
+FORMATS: dict[str, Format] = _Formats({
     f.name: f
     for f in [
         Format(v1.FORMAT, "twitter", "json", v1.handle_status, "Twitter API v1.1 statuses (JSON lines or array)", fast_status),
@@ -63,7 +77,34 @@ FORMATS: dict[str, Format] = {
         Format(cf.FORMAT_IRA_AUTHORS, "twitter", "csv", cf.handle_ira_author, "IRA troll-tweets authors CSV (by-author re-cut)"),
         Format(cf.FORMAT_TWARC_CSV, "twitter", "csv", cf.handle_twarc_csv, "twarc-csv output of v2 tweets"),
     ]
-}
+})
+BUILTIN = frozenset(FORMATS)
+_plugins_loaded = False
+
+
+def load_reader_plugins() -> list[Format]:
+    """Add the readers of the `botwatch.readers` entry points to FORMATS (once); returns the
+    plug-in formats. An entry point gives a `Format`, or a list or dict of them; a plug-in may not
+    replace a built-in reader."""
+    global _plugins_loaded
+    if not _plugins_loaded:
+        from botwatch import plugins
+
+        _plugins_loaded = True
+        for obj in plugins.load(plugins.READERS):
+            items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else [obj]
+            for f in items:
+                if isinstance(f, Format) and f.name not in BUILTIN:
+                    dict.__setitem__(FORMATS, f.name, f)
+    return [f for name, f in FORMATS.items() if name not in BUILTIN]
+
+
+def _claimed(kind: str, value: Any) -> str | None:
+    """The first plug-in format of `kind` that claims `value`."""
+    for f in load_reader_plugins():
+        if f.kind == kind and f.claims is not None and f.claims(value):
+            return f.name
+    return None
 
 
 class UnknownFormat(ValueError):
@@ -90,7 +131,7 @@ def classify_json(obj: Any) -> str | None:
         return "twibot20"
     if "data" in obj and isinstance(obj["data"], (list, dict)):
         return v2.FORMAT_PAGE
-    return None
+    return _claimed("json", obj)
 
 
 def classify_csv(header: list[str]) -> str | None:
@@ -106,7 +147,7 @@ def classify_csv(header: list[str]) -> str | None:
         return cf.FORMAT_IRA_AUTHORS
     if {"id", "text", "created_at"} <= cols and cols & {"author_id", "author.id"}:
         return cf.FORMAT_TWARC_CSV
-    return None
+    return _claimed("csv", header)
 
 
 def _json_candidates(head: bytes) -> list[Any]:

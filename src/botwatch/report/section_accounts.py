@@ -46,14 +46,19 @@ def _reliability(meta: dict[str, Any]) -> Markup | None:
 
 
 def _unison_stale(study: Study) -> bool:
-    """Whether the clusters were rebuilt after the accounts were last scored (then the accounts'
-    evidence lists lack 'acting in unison'); `analyze` refreshes accounts after coordination, so
-    this is true only after running the coordination stage or command on its own."""
+    """Whether the accounts' evidence lists lack the current clusters: coordination (or the
+    accounts stage) ran after `accounts_clusters` last added them. `analyze` runs
+    accounts_clusters after both, so this is true only after running coordination on its own."""
     rows = study.sql(
-        "SELECT max(finished_at) FILTER (WHERE stage = 'accounts'), max(finished_at) FILTER (WHERE stage = 'coordination') FROM runs WHERE status = 'ok'"
+        "SELECT max(finished_at) FILTER (WHERE stage = 'accounts'), max(finished_at) FILTER (WHERE stage = 'coordination'), "
+        "max(finished_at) FILTER (WHERE stage = 'accounts_clusters') FROM runs WHERE status = 'ok'"
     )
-    acc, coord = rows[0] if rows else (None, None)
-    return acc is not None and coord is not None and coord > acc
+    acc, coord, added = rows[0] if rows else (None, None, None)
+    if acc is None or coord is None:
+        return False
+    if added is None:  # analysed before accounts_clusters existed: accounts re-ran after coordination
+        return coord > acc
+    return added < max(acc, coord)
 
 
 def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:

@@ -8,7 +8,6 @@ accounts and may be hostile.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +52,7 @@ _SECTIONS: dict[str, tuple[int, SectionFn]] = {}
 def section(name: str, order: int) -> Callable[[SectionFn], SectionFn]:
     def deco(fn: SectionFn) -> SectionFn:
         _SECTIONS[name] = (order, fn)
+        fn.botwatch_section = (name, order, fn)  # type: ignore[attr-defined]
         return fn
 
     return deco
@@ -64,6 +64,11 @@ def render(template: str, **ctx: Any) -> Markup:
 
 
 def all_sections() -> list[tuple[str, SectionFn]]:
-    for mod in SECTION_MODULES:
-        importlib.import_module(mod)
+    """The built-in sections and those of `botwatch.report_sections` entry points (a module whose
+    import registers sections with `@section`), in reading order."""
+    from botwatch import plugins
+
+    for obj in plugins.load(plugins.REPORT_SECTIONS, SECTION_MODULES):
+        for name, order, fn in plugins.defined_in(obj, "botwatch_section"):
+            _SECTIONS.setdefault(name, (order, fn))
     return [(name, fn) for name, (order, fn) in sorted(_SECTIONS.items(), key=lambda kv: kv[1][0])]

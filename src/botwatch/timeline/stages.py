@@ -1,4 +1,4 @@
-"""The time stages of `botwatch analyze`: timeline, bursts, creation, circadian (then impact).
+"""The time stages of `botwatch analyze`: timeline, bursts, creation, circadian.
 
 Each stage reads the canonical tables plus whatever the other feature stages have written, and
 degrades when those are absent: it writes what it can and records why the rest is missing in
@@ -11,10 +11,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import ibis
 import pyarrow as pa
 
 from botwatch.pipeline import Context, register
+from botwatch.schema import register_output
 from botwatch.stats import bh_adjusted
 from botwatch.study import Study
 from botwatch.timeline import bursts as bursts_mod
@@ -55,7 +55,7 @@ def timeline_expr(study: Study, tz: str) -> Any:
     return series.timeline(tagged)
 
 
-@register("timeline", needs=("posts",), writes=("timeline", GROUPS_TABLE, NOTES))
+@register("timeline", needs=("posts",), optional=("post_labels", "post_party", "account_scores", "cluster_members"), writes=("timeline", GROUPS_TABLE, NOTES))
 def timeline(study: Study, ctx: Context) -> int:
     """Posts per hour and day by platform, kind, party, stance, sentiment and account group, in UTC and local time."""
     info = build_groups(study, ctx.election)
@@ -68,7 +68,7 @@ def timeline(study: Study, ctx: Context) -> int:
     if ctx.election is None:
         notes.append("No election given: the 'local' clock is UTC.")
     expr = timeline_expr(study, election_tz(ctx))
-    study.sql(f"CREATE OR REPLACE TABLE timeline AS {ibis.to_sql(expr, dialect='duckdb')}")
+    study.write_expr("timeline", expr)
     study.sql("DROP TABLE IF EXISTS _tl_offsets")
     set_notes(study, "timeline", notes)
     return study.count("timeline")
@@ -80,7 +80,7 @@ def _series(study: Study, freq: str, dimension: str, value: str) -> tuple[list[d
     return [r[0] for r in rows], [int(r[1]) for r in rows]
 
 
-@register("bursts", needs=("timeline",), writes=("bursts", "event_tests"))
+@register("bursts", needs=("timeline",), writes=("bursts", "event_tests"), updates=(NOTES,))
 def bursts(study: Study, ctx: Context) -> int:
     """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
     events = zones.events_utc(ctx.election)
@@ -139,7 +139,7 @@ EVENT_TESTS_SCHEMA = pa.schema([
 
 
 # -- creation ---------------------------------------------------------------------------------
-@register("creation", needs=("posts", "accounts"), writes=("creation", "creation_batches", "creation_monthly"), needs_election=True)
+@register("creation", needs=("posts", "accounts"), optional=(GROUPS_TABLE,), writes=("creation", "creation_batches", "creation_monthly"), updates=(NOTES,), needs_election=True)
 def creation(study: Study, ctx: Context) -> int:
     """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
     trigger = zones.trigger_utc(ctx.election)
@@ -245,7 +245,12 @@ def fit_profiles(profiles: list[tuple[str, str, int, list[int]]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=CIRCADIAN_SCHEMA)
 
 
-@register("circadian", needs=("posts",), writes=("circadian",))
+register_output("bursts", BURSTS_SCHEMA)
+register_output("event_tests", EVENT_TESTS_SCHEMA)
+register_output("circadian", CIRCADIAN_SCHEMA)
+
+
+@register("circadian", needs=("posts",), writes=("circadian",), updates=(NOTES,))
 def circadian(study: Study, ctx: Context) -> int:
     """Each account's posting-hour profile and the UTC offset that best fits a human day, with its probability."""
     profiles = hour_profiles(study)
@@ -253,5 +258,3 @@ def circadian(study: Study, ctx: Context) -> int:
     set_notes(study, "circadian", [] if n else [f"No account was active in at least {MIN_ACTIVE_CELLS} distinct (day, hour) cells: no circadian fit."])
     return n
 
-
-from botwatch.impact import stage as _impact_stage  # noqa: E402,F401  (registers `impact` after the time stages)
