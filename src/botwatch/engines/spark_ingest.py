@@ -19,6 +19,7 @@ The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written t
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -29,12 +30,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch import canonical
+from botwatch import __version__, canonical
 from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
 from botwatch.engines.spark_stage import WIDE, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, SNAPSHOT_ROW, SOURCES
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
 from botwatch.study import utcnow
 
 # Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
@@ -81,10 +82,13 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
     builder = SparkSession.builder.appName("botwatch-ingest").config("spark.sql.session.timeZone", "UTC")
     under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit set the master already
+    if master is None and not under_submit:
+        master = "local[*]"
     if master is not None:
         builder = builder.master(master)
-    elif not under_submit:
-        builder = builder.master("local[*]").config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+    if master is not None and master.startswith("local"):
+        # One machine: Spark's default of 200 shuffle partitions makes each small merge step 200 tasks.
+        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
     builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
     try:
         session = builder.getOrCreate()
@@ -122,13 +126,20 @@ def ingest_lake(
     try:
         with LakeStudy(location, spark=spark) as lake:
             work = f"{lake.root}/{SCRATCH_DIR}/ingest-{uuid.uuid4().hex[:12]}"
+            params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}
+            run = {"run_id": uuid.uuid4().hex[:12], "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True),
+                   "version": __version__, "started_at": utcnow(), "status": "failed", "rows_written": None, "message": None}
             try:
-                with lake.run("ingest", {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}) as info:
-                    summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
-                    info["rows_written"] = summary.total("stored")
-                    info["message"] = (f"read {summary.total('read')}, stored {summary.total('stored')}, "
-                                       f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}")
+                summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+                run.update(status="ok", rows_written=summary.total("stored"), message=(
+                    f"read {summary.total('read')}, stored {summary.total('stored')}, "
+                    f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
+            except BaseException as exc:
+                run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
+                raise
             finally:
+                # The row `Study.run` writes, appended as Arrow: a local lake takes it without a Spark job.
+                lake.append_arrow("runs", pa.Table.from_pylist([{**run, "finished_at": utcnow()}], schema=RUNS))
                 lake.files.delete(work)
     except (LakeError, KeyboardInterrupt):
         raise
