@@ -82,3 +82,27 @@ def test_precomputed_behaviour_items_equal_scalar(sample_study) -> None:  # type
     for one, two in zip(scalar, fast):
         assert [(i.kind, i.sentence) for i in one] == [(i.kind, i.sentence) for i in two]
         assert all(np.array_equal(i.log_l, j.log_l) for i, j in zip(one, two))
+
+
+def test_transfer_sql_equals_python_on_unicode_edges() -> None:
+    """The SQL word counts equal `text_transfer` where Python's and RE2's character classes and
+    lower-casing part ways: non-breaking space inside a URL (Python's \\S stops there, RE2's does
+    not), superscript digits (letters to `[^\\W\\d_]`), U+0130 and the Kelvin sign (lower-case to
+    ASCII in one engine only), Cyrillic look-alikes, apostrophes, entities, retweets."""
+    from botwatch.accounts.origin_behaviour_batch import post_table
+
+    texts = [
+        "İ the cat is on a mat and it", "\u212a the cat is to be there now or never", "the cаt is on а mat and you know it",
+        "RT @x the cat is to be on a mat today", "", None, "a b c d e f", "The An A the an a to",
+        "see https://t.co/x\u00a0the the the cat is on a mat", "word² x³ the an a to of in is on", "don't've it's I'm the a to of",
+        "&amp;the &quot;cat #the_tag @the is on a mat and", "\U00011f04abc the a to is on in of x", "ТЕСТ тест the cat is on a mat",
+    ]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
+    con.executemany("INSERT INTO posts VALUES ('x', ?, TIMESTAMP '2016-05-01', ?, ?)",
+                    [(f"{i:03d}", "retweet" if i == 3 else "post", t) for i, t in enumerate(texts)])
+    tbl = post_table(con).to_pylist()
+    got = {r["account_id"]: (r["tr_words"], r["tr_articles"], r["tr_mixed"]) for r in tbl}
+    want = {f"{i:03d}": ob.text_transfer(None if i == 3 else t) for i, t in enumerate(texts)}
+    assert got == want
+    assert sum(1 for v in want.values() if v[0]) >= 8 and any(v[2] for v in want.values())

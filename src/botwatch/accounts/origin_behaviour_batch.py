@@ -4,9 +4,9 @@ Why: the per-account path turns each post into a Python `datetime` and asks `zon
 (Moscow day, US Eastern day, US summer time, distance to a clock change); on a study of 35k
 accounts and 390k posts that was most of the accounts stage. Here the posts come out of DuckDB
 as one Arrow table of UTC microseconds, and the calendar facts are numpy lookups over day
-numbers, computed once for all posts. What stays per account: the DST-shift bootstrap (only for
-accounts with enough posts near a clock change, see `origin_behaviour.shift_from_bins`) and the
-language-transfer word counts (regular expressions over the account's own texts).
+numbers, computed once for all posts, and the language-transfer word counts come out of the same
+query (`transfer_sql`). What stays per account: the DST-shift bootstrap (only for accounts with
+enough posts near a clock change, see `origin_behaviour.shift_from_bins`).
 
 Exactness: every fact is taken from the same definitions as `origin_behaviour` (its holiday
 sets, `us_changes`, `_us_summer_hour`), evaluated once per distinct day or hour rather than per
@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from botwatch.accounts import origin_behaviour as ob
+from botwatch.accounts.transfer_sql import post_query
 
 _US_PER_DAY = 86_400_000_000
 _US_PER_HOUR = 3_600_000_000
@@ -69,11 +70,10 @@ def _near_change(day: np.ndarray, window_days: int = ob.WINDOW_DAYS) -> np.ndarr
 
 
 def post_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Posts with a time, in (platform, account_id, time) order: UTC microseconds and own text."""
-    return con.sql(
-        "SELECT platform, account_id, epoch_us(created_at) AS us, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
-        "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
-    ).to_arrow_table()
+    """Posts with a time, in (platform, account_id, time) order: UTC microseconds and the
+    language-transfer counts of the post's own text (`transfer_sql`: `text_transfer` in SQL)."""
+    sql, params = post_query()
+    return con.sql(sql, params=params).to_arrow_table()
 
 
 def behaviours(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], ob.Behaviour]:
@@ -83,7 +83,6 @@ def behaviours(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], ob.Behav
         return {}
     plat = tbl.column("platform").to_pylist()
     acc = tbl.column("account_id").to_pylist()
-    texts = tbl.column("text").to_pylist()
     us = tbl.column("us").to_numpy().astype(np.int64)
     keys = list(zip(plat, acc))
     starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
@@ -110,7 +109,7 @@ def behaviours(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], ob.Behav
     near_sane = sane & near
     n_summer = np.add.reduceat((near_sane & summer).astype(np.int64), at)
     n_winter = np.add.reduceat((near_sane & ~summer).astype(np.int64), at)
-    per_text = np.array([ob.text_transfer(x) for x in texts], np.int64).reshape(-1, 3)
+    per_text = np.column_stack([tbl.column(c).to_numpy().astype(np.int64) for c in ("tr_words", "tr_articles", "tr_mixed")])
     tr = np.add.reduceat(per_text, at, axis=0)
     tr_posts = np.add.reduceat((per_text[:, 0] > 0).astype(np.int64), at)
 
