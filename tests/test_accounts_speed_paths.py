@@ -106,3 +106,26 @@ def test_transfer_sql_equals_python_on_unicode_edges() -> None:
     want = {f"{i:03d}": ob.text_transfer(None if i == 3 else t) for i, t in enumerate(texts)}
     assert got == want
     assert sum(1 for v in want.values() if v[0]) >= 8 and any(v[2] for v in want.values())
+
+
+def test_batched_origin_equals_per_account(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """`origin_posteriors` gives `origin_posterior`'s results exactly (floats bit for bit, the
+    sentences and their order), with and without a home country, on the sample's accounts plus
+    inputs that reach every evidence kind (offset without a zone, scripts, clients, no evidence)."""
+    from botwatch.accounts import features as feats
+    from botwatch.accounts.origin import OriginInput, origin_posterior
+    from botwatch.accounts.origin_batch import origin_posteriors
+    from botwatch.accounts.scoring import origin_inputs
+
+    with open_study(sample_study) as st:
+        inputs = origin_inputs(feats.build(st))
+    inputs += [
+        OriginInput(), OriginInput(utc_offset=10800, when=datetime(2016, 1, 5)), OriginInput(utc_offset=-18000),
+        OriginInput(display_name="Мария", description="日本語", account_lang="ru"),
+        OriginInput(n_posts=10, post_scripts={"cyrillic": 9}, clients={"VK for Android": 4}),
+        OriginInput(location="Moscow", post_langs={"ru": 20, "uk": 5, "en": 1}, hour_counts=[5] * 6 + [40] * 18),
+    ]
+    for home in ("US", None):
+        want = [origin_posterior(inp, home=home) for inp in inputs]
+        assert origin_posteriors(inputs, home=home) == want
+        assert {k for w in want for k in w.items} >= {"utc_offset", "profile_script", "post_script", "client", "post_langs", "location"}
