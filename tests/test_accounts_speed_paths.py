@@ -129,3 +129,14 @@ def test_batched_origin_equals_per_account(sample_study) -> None:  # type: ignor
         want = [origin_posterior(inp, home=home) for inp in inputs]
         assert origin_posteriors(inputs, home=home) == want
         assert {k for w in want for k in w.items} >= {"utc_offset", "profile_script", "post_script", "client", "post_langs", "location"}
+
+
+def test_bootstrap_index_draws_equal_choice() -> None:
+    """`shift_from_bins` draws indices with `integers` where it used `choice`: the same stream
+    gives the same resamples (so the published spreads do not move)."""
+    for n_w, n_s in ((10, 10), (13, 250), (1, 3000)):
+        w, s = np.arange(n_w) * 7 % 96, np.arange(n_s) * 5 % 96
+        a, b = np.random.default_rng(0), np.random.default_rng(0)
+        for _ in range(ob.BOOTSTRAPS):
+            assert np.array_equal(a.choice(w, n_w), w[b.integers(0, n_w, n_w)])
+            assert np.array_equal(a.choice(s, n_s), s[b.integers(0, n_s, n_s)])

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts import signals
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.origin_behaviour import Behaviour
@@ -100,6 +101,7 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@gc_paused
 def build(study: Study, election: Any = None) -> AccountData:
     """Compute the features of every account in the study."""
     accounts = study.con.execute("SELECT * FROM accounts ORDER BY platform, account_id").df()
@@ -129,7 +131,7 @@ def build(study: Study, election: Any = None) -> AccountData:
     # equally common languages is named first, which regional client is named).
     langs = _grouped(tables["langs"].sort_values([*KEY, "lang"], kind="stable"), "lang")
     clients = _grouped(tables["clients"].sort_values([*KEY, "client"], kind="stable"), "client")
-    keys = list(zip(df["platform"], df["account_id"]))
+    keys = list(zip(df["platform"].tolist(), df["account_id"].tolist()))  # tolist: iterating an Arrow-backed column is per value
     _add_daily_clock(df, keys, hours)
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
@@ -185,10 +187,10 @@ def _add_top_language_and_client(df: pd.DataFrame, keys: list[tuple[str, str]], 
 def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
     """The documented seed signals (female English name, anonymity, activity, amplification,
     created after the election was called)."""
-    df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"]]
+    df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"].tolist()]
     df["anonymity"] = [
         signals.anonymity(a, b, c, None if pd.isna(d) else bool(d))
-        for a, b, c, d in zip(accounts["display_name"], accounts["description"], accounts["location"], accounts["default_image"])
+        for a, b, c, d in zip(*(accounts[k].tolist() for k in ("display_name", "description", "location", "default_image")))
     ]
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)

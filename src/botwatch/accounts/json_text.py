@@ -16,6 +16,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii  # type: ign
 from typing import Any
 
 _LITERAL = {True: "true", False: "false", None: "null"}
+_KEYS: dict[str, str] = {}  # escaped keys: a few country codes and kind names, asked for again and again
 
 
 def string_list(items: Sequence[str]) -> str:
@@ -29,13 +30,16 @@ def flat_object(obj: Mapping[str, Any]) -> str:
     """`json.dumps(obj)` for a dict of str keys to finite floats, booleans or None."""
     parts = []
     for k, v in obj.items():
-        if type(k) is not str:
-            return json.dumps(obj)
-        if type(v) is float and math.isfinite(v):
-            text = float.__repr__(v)
-        elif v is None or type(v) is bool:
-            text = _LITERAL[v]
+        key = _KEYS.get(k) if type(k) is str else None
+        if key is None:
+            if type(k) is not str:
+                return json.dumps(obj)
+            key = _KEYS[k] = encode_basestring_ascii(k)
+        t = type(v)
+        if t is float and math.isfinite(v):
+            parts.append(f"{key}: {v!r}")
+        elif v is None or t is bool:
+            parts.append(f"{key}: {_LITERAL[v]}")
         else:
             return json.dumps(obj)
-        parts.append(f"{encode_basestring_ascii(k)}: {text}")
     return "{" + ", ".join(parts) + "}"

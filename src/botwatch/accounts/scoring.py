@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts import signals
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.ood import assess
@@ -172,6 +173,7 @@ def _evidence_rows(ev: dict[str, list[Any]], platform: str, account_id: str, bot
         ev["sentence"].append(sentence)
 
 
+@gc_paused
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
@@ -237,8 +239,10 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         ):
             scores[name].append(value)
         _evidence_rows(ev, platform, account_id, items[i], observed, o)
-    out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names)
+    # Object columns: the table schema types them when they are written; letting pandas infer
+    # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
+    out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
     if prior is not None:
         out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
-    evidence = pd.DataFrame(ev, columns=ACCOUNT_EVIDENCE.names)
+    evidence = pd.DataFrame(ev, columns=ACCOUNT_EVIDENCE.names, dtype=object)
     return out, evidence
