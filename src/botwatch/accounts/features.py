@@ -40,14 +40,15 @@ class AccountData:
 
 def _grouped(df: pd.DataFrame, col: str) -> dict[tuple[str, str], dict[str, int]]:
     out: dict[tuple[str, str], dict[str, int]] = {}
-    for p, a, k, n in df[[*KEY, col, "n"]].itertuples(index=False):
+    # Columns as lists: itertuples reads Arrow-backed string columns one value at a time.
+    for p, a, k, n in zip(*(df[c].tolist() for c in (*KEY, col, "n"))):
         out.setdefault((p, a), {})[str(k)] = int(n)
     return out
 
 
 def _hour_arrays(df: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
     out: dict[tuple[str, str], list[int]] = {}
-    for p, a, h, n in df[[*KEY, "hour", "n"]].itertuples(index=False):
+    for p, a, h, n in zip(*(df[c].tolist() for c in (*KEY, "hour", "n"))):
         out.setdefault((p, a), [0] * 24)[int(h)] += int(n)
     return out
 
