@@ -54,8 +54,11 @@ def _hour_arrays(df: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
-    """A nullable boolean: NULL where the value it is computed from is unknown."""
-    return pd.Series(pd.array([None if pd.isna(b) else bool(c) for b, c in zip(basis, cond)], dtype="boolean"), index=basis.index)
+    """A nullable boolean: NULL where the value it is computed from is unknown (whole columns:
+    the test per cell cost more than the feature)."""
+    out = pd.array(cond.to_numpy(dtype=bool, na_value=False), dtype="boolean")
+    out[basis.isna().to_numpy()] = pd.NA
+    return pd.Series(out, index=basis.index)
 
 
 def entropy_bits(counts: list[int]) -> float:
