@@ -73,6 +73,8 @@ def test_precomputed_behaviour_items_equal_scalar(sample_study) -> None:  # type
     with open_study(sample_study) as st:
         bs = list(behaviours(st.con).values())
     bs += [ob.Behaviour(None, ob.HolidayCounts(3, 1.7, 0, 0.2), ob.TransferCounts(400, 9, 1, 30))]
+    bs += [ob.Behaviour(ob.ShiftEstimate(x, sd, 30, 40), None, ob.TransferCounts(0, 0, 0, 0))
+           for x, sd in ((1.0, 0.25), (0.0, 0.61), (-0.75, 1.3), (2.5, 0.25))]
     sig._MEMO.clear()
     scalar = [sig.behaviour_items(b, codes(), "US") for b in bs]
     sig.precompute(bs)

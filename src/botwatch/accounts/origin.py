@@ -372,7 +372,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         if present:
             add("post_script", _post_script_item(tuple(present)))
     if inp.hour_counts is not None and sum(inp.hour_counts) > 0:
-        add("hours", _hours_item(tuple(int(c) for c in inp.hour_counts), when.year, when.month))
+        add("hours", _hours_item(tuple(map(int, inp.hour_counts)), when.year, when.month))
     for client, n in inp.clients.items():
         hit = _regional_client((client or "").lower())
         if hit and n > 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,12 @@ def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
         out[kind] = None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v
     return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
+
+
+@lru_cache(maxsize=64)
+def _kinds_json(kinds: tuple[tuple[str, bool | None], ...]) -> str:
+    """The `bot_kinds` cell: a handful of distinct values, each written once."""
+    return flat_object(dict(kinds))
 # The account_features columns the per-account rows read (`signal_sentences`, `bot_kinds`, the
 # keys): converting only these to Python records is most of the saving of the row loop.
 ROW_COLUMNS = (
@@ -235,7 +242,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
             ("bot_probability_low", None if math.isnan(lo) else round(lo, 4)),
             ("bot_probability_high", None if math.isnan(hi) else round(hi, 4)),
             ("bot_ood", bool(ood[i]) if known[i] else None), ("bot_ood_reason", reasons[i]),
-            ("bot_kinds", flat_object(bot_kinds(rec))),
+            ("bot_kinds", _kinds_json(tuple(bot_kinds(rec).items()))),
         ):
             scores[name].append(value)
         _evidence_rows(ev, platform, account_id, items[i], observed, o)
