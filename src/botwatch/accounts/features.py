@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts import signals
-from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_behaviour_batch import behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts import signals
-from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, string_list
 from botwatch.accounts.origin import OriginInput, OriginResult, scripts_in
