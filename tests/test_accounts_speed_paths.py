@@ -47,6 +47,7 @@ def test_batched_behaviour_calendar_edges() -> None:
     con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
     rows = [("x", "a", t, "post", "the cat is on the mat and it is a good day") for t in base]
     rows += [("x", "b", t, "retweet", "RT @a: hi") for t in spread] + [("x", "c", base[0], "post", None)]
+    rows += [("x", None, t, "post", "the cat is on the mat and it is a good day") for t in base[:3]]  # a NULL key is one account
     con.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
     slow = {(p, a): ob.behaviour_of(t, x) for p, a, t, x in ob.account_posts(con)}
     fast = behaviours(con)
