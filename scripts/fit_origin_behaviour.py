@@ -19,19 +19,21 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy.special import logsumexp
 from scipy.stats import norm
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_origin_shifts import fit as fit_shifts  # noqa: E402
 from validate_origin import REPO, groups_and_splits, prepare  # noqa: E402
 
 from botwatch import open_study  # noqa: E402
-from botwatch.accounts import origin_signals  # noqa: E402
+from botwatch.accounts import origin_shifts, origin_signals  # noqa: E402
 from botwatch.accounts.gazetteer import countries_in_location  # noqa: E402
-from botwatch.accounts.origin import codes  # noqa: E402
+from botwatch.accounts.origin import codes, prior  # noqa: E402
 from botwatch.accounts.origin_behaviour import account_posts, behaviour_of  # noqa: E402
-from botwatch.accounts.circadian import fit_utc_offset, hour_counts  # noqa: E402
+from botwatch.accounts.circadian import fit_hours, fit_utc_offset, hour_counts  # noqa: E402
 from botwatch.accounts.features import build  # noqa: E402
 from botwatch.accounts.origin import origin_posterior  # noqa: E402
 from botwatch.accounts.scoring import origin_inputs  # noqa: E402
@@ -68,6 +70,33 @@ def beta_binomial(counts: list[tuple[int, int]]) -> dict[str, float]:
     return {"mean": round(float(m), 5), "rho": round(float(min(max(rho, 1e-4), 0.5)), 5), "accounts": len(counts)}
 
 
+def overlap(x: np.ndarray, kinds: list[str], hours: list[list[int]], y: np.ndarray) -> dict[str, float | int]:
+    """How much of what `office_hours` says the circadian `hours` item and the daylight-saving
+    shift already say: Pearson correlations of the log-ratios (Russia against the home country)
+    over the development accounts that have both items, and the accounts behind each."""
+    from botwatch.accounts.origin import hours_vector
+
+    j = kinds.index(origin_shifts.KIND)  # x[:, j] is against the prior-weighted other countries
+    cs = codes()
+    iru, ihome = cs.index("RU"), cs.index(HOME)
+    circ = np.zeros(len(hours))
+    for i, h in enumerate(hours):
+        fit = fit_hours(tuple(h)) if sum(h) else None
+        if fit is not None and fit.informative and fit.best_offset is not None and x[i, j] != 0:
+            v = np.log(hours_vector(fit.probabilities, None))
+            circ[i] = v[iru] - v[ihome]
+    out: dict[str, float | int] = {}
+    for name, col in (("hours", circ), ("dst_shift", x[:, kinds.index("dst_shift")]), ("holidays_ru", x[:, kinds.index("holidays_ru")])):
+        both = (x[:, j] != 0) & (col != 0)
+        out[f"corr_{name}"] = round(float(np.corrcoef(x[both, j], col[both])[0, 1]), 3) if both.sum() > 2 else 0.0
+        out[f"accounts_{name}"] = int(both.sum())
+    has = x[:, j] != 0
+    out["accounts"] = int(has.sum())
+    out["median_llr_russia_run"] = round(float(np.median(x[has & (y == 1), j])), 3)
+    out["median_llr_ordinary"] = round(float(np.median(x[has & (y == 0), j])), 3)
+    return out
+
+
 def _raw_ru(inp) -> float:  # noqa: ANN001
     """Unrounded, uncalibrated P(Russia) (the result keeps only probabilities >= 0.005)."""
     from botwatch.accounts.origin import evidence_vectors, prior
@@ -85,11 +114,17 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
     args = ap.parse_args()
     study_path = prepare(args.data, args.work)
+    office = fit_shifts(study_path, args.data)  # the office-hours profiles first: the slopes and calibration use them
+    print(f"office_hours profiles: {office['counts']}; concentration office {office['office']['alpha']}, human {office['human']['alpha']}")
     with open_study(study_path, read_only=True) as st:
         posts = list(account_posts(st.con))
         acc = st.con.execute("SELECT account_id, location, extra FROM accounts").fetchall()
     gs = dict(zip([p[1] for p in posts], groups_and_splits(args.data, [p[1] for p in posts])))
     dev = [(gs[a][0] != GROUP_ORDINARY, behaviour_of(t, x)) for _, a, t, x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
+    with open_study(study_path, read_only=True) as st:
+        counts = origin_shifts.shift_counts(st)
+    dev_hours = [hour_counts([x.hour for x in t]) for _, a, t, _x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
+    dev_counts = [counts.get((p, a)) for p, a, _t, _x in posts if gs[a][0] is not None and gs[a][1] == "dev"]
     # How often the posting-hours fit lands near the truth, on accounts known to be run from Moscow
     # that do not pose (Russian-language IRA): Moscow is UTC+3 (UTC+4 from 2011 to 2014).
     near = far = 0
@@ -177,15 +212,24 @@ def main() -> None:
     OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
     origin_signals.parameters.cache_clear()
     # Calibration slopes: logistic regression of Russia-run on the raw log-ratios (Russia vs home).
-    kinds = ["dst_shift", "holidays_ru", "articles", "mixed_letters"]
+    kinds = ["dst_shift", "holidays_ru", "articles", "mixed_letters", origin_shifts.KIND]
     cs = codes()
     iru, ihome = cs.index("RU"), cs.index(HOME)
     X = np.zeros((len(dev), len(kinds)))
+    others = np.array([i for i in range(len(cs)) if i != iru])
+    log_prior_others = np.log(prior(HOME)[others] / prior(HOME)[others].sum())
     y = np.array([int(r) for r, _ in dev])
     for i, (_, b) in enumerate(dev):
         for kind, v in origin_signals.raw_items(b, cs).items():
             X[i, kinds.index(kind)] = v[iru] - v[ihome]
+    j = kinds.index(origin_shifts.KIND)
+    for i, c in enumerate(dev_counts):
+        v = origin_shifts.raw_item(c, cs)
+        if v is not None:  # against the other countries as the prior weighs them (its vector differs between them)
+            X[i, j] = v[iru] - float(logsumexp(v[others] + log_prior_others))
     lr = LogisticRegression(C=1e4, max_iter=2000).fit(X, y)
+    par["office_hours_overlap"] = overlap(X, kinds, dev_hours, y)
+    print(f"office_hours against what else reads the hours (development part): {par['office_hours_overlap']}")
     slopes = {k: round(float(min(max(c, 0.0), 1.0)), 4) for k, c in zip(kinds, lr.coef_[0])}
     par["slopes"] = slopes
     par["slopes_raw"] = {k: round(float(c), 4) for k, c in zip(kinds, lr.coef_[0])}

@@ -186,7 +186,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
     ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--election", default="us-2016")
-    ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items (same inputs and code)")
+    ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items, and without office_hours alone (same inputs and code)")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "origin-validation.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -206,14 +206,17 @@ def main() -> None:
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
     design = designs(base, meta, election.country)
     fixed = share_table([(s, g, n, r.country == "RU") for r, (g, s, _, n) in zip(base, meta) if g is not None])
-    ablation = None
+    ablation: dict[str, dict] = {}
     if args.ablation:
-        behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters"})
-        ab_rows = []
-        for inp, (group, split) in zip(inputs, gs_b):
-            if group is not None:
-                ab_rows.append((split, group, inp.n_posts, origin_posterior(inp, home=election.country, exclude=behaviour).country == "RU"))
-        ablation = share_table(ab_rows)
+        # Same inputs and code, items left out: all behavioural items (the circadian `hours` item
+        # returns where `office_hours` supersedes it), and `office_hours` alone.
+        behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters", "office_hours"})
+        for name, leave_out in (("without_behaviour_items", behaviour), ("without_office_hours", frozenset({"office_hours"}))):
+            ab_rows = []
+            for inp, (group, split) in zip(inputs, gs_b):
+                if group is not None:
+                    ab_rows.append((split, group, inp.n_posts, origin_posterior(inp, home=election.country, exclude=leave_out).country == "RU"))
+            ablation[name] = share_table(ab_rows)
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
     rows, pairs, calib = [], {"dev": [], "test": []}, {"dev": [], "test": []}
     gs = groups_and_splits(args.data, scores["account_id"].tolist())
@@ -242,11 +245,11 @@ def main() -> None:
     for split in ("dev", "test"):
         _table(f"{split} part WITHOUT the study prior (calibration mix {base_mix():.1%} for every study)",
                {k: v for k, v in fixed.get(split, {}).items() if k.endswith("| all")})
-    if ablation is not None:
-        results["without_behaviour_items"] = ablation
+    for name, table in ablation.items():
+        results[name] = table
         for split in ("dev", "test"):
-            _table(f"{split} part WITHOUT the behavioural items (dst_shift, holidays_ru, articles, mixed_letters)",
-                   {k: v for k, v in ablation.get(split, {}).items() if k.endswith("| all")})
+            _table(f"{split} part {name.upper().replace('_', ' ')} (no study prior; the behavioural items are dst_shift, holidays_ru, "
+                   "articles, mixed_letters, office_hours)", table.get(split, {}))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
     print(f"\nwrote {args.out}; {time.perf_counter() - t0:.0f} s")

@@ -89,6 +89,13 @@ def test_posting_hours_shift_the_posterior_towards_the_fitting_zone() -> None:
     b = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=pacific, when=when))
     assert "hours" in a.items and "hours" in b.items
     assert b.probabilities.get("US", 0) > a.probabilities.get("US", 0)
+    # With active clock hours the learned office/person profiles (origin_shifts) supersede the circadian fit.
+    a = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=moscow, shift_counts=moscow, when=when))
+    b = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=pacific, shift_counts=pacific, when=when))
+    assert "office_hours" in a.items and "hours" not in a.items and "office_hours" in b.items
+    assert b.probabilities.get("US", 0) > a.probabilities.get("US", 0)
+    no_office = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=moscow, shift_counts=moscow, when=when), exclude=frozenset({"office_hours"}))
+    assert "hours" in no_office.items
     assert origin_posterior(base).country is not None
 
 

@@ -1,13 +1,22 @@
 """Stance and sentiment against the hand labels (tests/fixtures/content/ira_stance_*).
 
 The `test` part was frozen before any rule or model was tuned and never used for fitting or for
-choosing settings; the figures in docs/methods.md are printed by this test (`pytest -s`). The
-floors sit below the measured values so that a change that makes agreement clearly worse fails.
+choosing settings. The floors sit below the measured values so that a change that makes agreement
+clearly worse fails.
+
+Two studies: the committed posts alone (runs anywhere; a regression check), and the evaluation
+study of scripts/build_stance_eval_study.py (the test posts with their accounts' other posts from
+../shared/data; the figures the report quotes, content.stance.MEASURED_BY_ELECTION). In the first,
+a test post's account prior is built partly from the dev posts of the same account, which the
+model was trained on, so its test figures are not a measurement.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import importlib.util
+import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -20,8 +29,9 @@ from botwatch.study import Study
 FIX = Path(__file__).resolve().parent / "fixtures" / "content"
 LABELS = FIX / "ira_stance_labels.csv"
 
-# Measured on the frozen test part (see docs/methods.md); floors a little under them.
-# Measured on the test part: UK stance 0.576, sentiment 0.613; US stance 0.657, sentiment 0.551.
+# The committed posts alone, test part (pairs, stance macro-F1, sentiment macro-F1, stance accuracy).
+FIXTURE_ONLY = {"uk-ge2017": (117, 0.553, 0.613, 0.607), "us-2016": (159, 0.711, 0.551, 0.717)}
+# Floors a little under the figures measured on the evaluation study (docs/methods.md).
 FLOORS = {
     ("uk-ge2017", "stance"): 0.50, ("uk-ge2017", "sentiment"): 0.53,
     ("us-2016", "stance"): 0.58, ("us-2016", "sentiment"): 0.47,
@@ -53,10 +63,42 @@ def test_agreement_on_the_frozen_test_part(studies: dict[str, Path], key: str) -
             f"[{ag.sentiment.ci[0]:.3f}-{ag.sentiment.ci[1]:.3f}] acc {ag.sentiment.accuracy:.3f} (majority {ag.sentiment.majority:.3f}, n={ag.sentiment.n}); "
             f"matching precision {ag.match_precision:.3f} recall {ag.match_recall:.3f}"
         )
-    # The report quotes these figures (content.stance.MEASURED_BY_ELECTION): they must be today's.
-    quoted = MEASURED_BY_ELECTION[key]
-    assert (ag.stance.n, round(ag.stance.macro_f1, 3), round(ag.sentiment.macro_f1, 3)) == (quoted["pairs"], quoted["stance_f1"], quoted["sentiment_f1"])
-    assert round(ag.stance.accuracy, 3) == quoted["stance_accuracy"] and round(ag.stance.majority, 3) == quoted["stance_majority"]
+    assert (ag.stance.n, round(ag.stance.macro_f1, 3), round(ag.sentiment.macro_f1, 3), round(ag.stance.accuracy, 3)) == FIXTURE_ONLY[key]
     assert ag.stance.macro_f1 >= FLOORS[(key, "stance")]
     assert ag.sentiment.macro_f1 >= FLOORS[(key, "sentiment")]
     assert ag.match_precision >= 0.9 and ag.match_recall >= 0.9
+
+
+def _builder():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("build_stance_eval_study", Path(__file__).resolve().parents[1] / "scripts" / "build_stance_eval_study.py")
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+@pytest.mark.shared_data
+def test_quoted_figures_on_the_evaluation_study(shared_data: Path, tmp_path: Path) -> None:
+    """The figures the report quotes: the test posts among their accounts' other posts (about
+    96,000 posts; ingest and two content runs, about a minute on two cores)."""
+    build = _builder()
+    csv_path = tmp_path / "eval.csv"
+    build.build(csv_path, cap=400, part="test", src=shared_data / "ira" / "tweets.csv.gz")
+    base = tmp_path / "base.duckdb"
+    r = CliRunner().invoke(app, ["ingest", str(base), str(csv_path)])
+    assert r.exit_code == 0, r.output
+    for key in ("uk-ge2017", "us-2016"):
+        db = tmp_path / f"{key}.duckdb"
+        shutil.copy(base, db)
+        r = CliRunner().invoke(app, ["analyze", str(db), "--election", key, "--stage", "content"])
+        assert r.exit_code == 0, r.output
+        with Study(db, read_only=True) as st:
+            stance, sent = study_predictions(st, key)
+            rules = dict(st.sql("SELECT stance_rule, count(*) FROM post_party GROUP BY 1"))
+        ag = agreement(load_labels(LABELS, election=key, part="test"), stance, sent)
+        print(f"{key} test, evaluation study: stance {ag.stance.macro_f1:.3f} [{ag.stance.ci[0]:.3f}-{ag.stance.ci[1]:.3f}] acc {ag.stance.accuracy:.3f} "
+              f"(majority {ag.stance.majority:.3f}); sentiment {ag.sentiment.macro_f1:.3f} [{ag.sentiment.ci[0]:.3f}-{ag.sentiment.ci[1]:.3f}]; rules {rules}")
+        quoted = MEASURED_BY_ELECTION[key]
+        assert (ag.stance.n, round(ag.stance.macro_f1, 3), round(ag.sentiment.macro_f1, 3)) == (quoted["pairs"], quoted["stance_f1"], quoted["sentiment_f1"])
+        assert round(ag.stance.accuracy, 3) == quoted["stance_accuracy"] and round(ag.stance.majority, 3) == quoted["stance_majority"]
+        assert (round(ag.stance.ci[0], 2), round(ag.stance.ci[1], 2)) == quoted["stance_ci"]
+        assert rules.get("account_prior", 0) > 0  # the prior is what this study measures

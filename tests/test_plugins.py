@@ -137,6 +137,17 @@ def test_a_broken_plug_in_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch)
         pipeline.stages()
 
 
+def test_a_broken_reader_plug_in_fails_every_time_not_only_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once it failed to load, a later file must not be read as if no plug-in existed."""
+    from botwatch.ingest import formats
+
+    fake_entry_points(monkeypatch, {plugins.READERS: [EntryPoint("broken", "no_such_module_xyz:FORMAT", plugins.READERS)]})
+    monkeypatch.setattr(formats, "_plugins_loaded", False)
+    for _ in range(2):
+        with pytest.raises(plugins.PluginError, match="broken"):
+            formats.load_reader_plugins()
+
+
 def test_pyproject_declares_every_built_in_the_fallback_lists() -> None:
     """The entry points an installed botwatch has and the lists used from a checkout must agree."""
     from botwatch.report.sections import SECTION_MODULES

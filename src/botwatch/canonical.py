@@ -23,15 +23,18 @@ _SEQ_SPAN = 1 << 32  # `_seq` below 2**32 rows per file keeps (seconds, seq) exa
 _KEY_TYPE = "decimal(38, 0)"
 
 
-def first_posts(staged: ir.Table) -> ir.Table:
-    """One row per (platform, post_id): the first one read. `staged` has a `_seq` column."""
+def first_posts(staged: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
+    """One row per (platform, post_id): the first one read. `staged` has a `_seq` column.
+
+    `keep` names bookkeeping columns to carry along (the Spark ingest keeps `_file` to count
+    each file's stored posts)."""
     ranked = staged.mutate(_rn=ibis.row_number().over(group_by=POST_KEY, order_by=staged._seq))
-    return ranked.filter(ranked._rn == 0).select(*POSTS.names)
+    return ranked.filter(ranked._rn == 0).select(*POSTS.names, *keep)
 
 
-def new_posts(candidates: ir.Table, existing: ir.Table) -> ir.Table:
+def new_posts(candidates: ir.Table, existing: ir.Table, keep: tuple[str, ...] = ()) -> ir.Table:
     """Posts not already stored (re-ingesting a file adds nothing)."""
-    return candidates.anti_join(existing, POST_KEY).select(*POSTS.names)
+    return candidates.anti_join(existing, POST_KEY).select(*POSTS.names, *keep)
 
 
 def _one_per_time(t: ir.Table, tiebreak: str) -> ir.Table:

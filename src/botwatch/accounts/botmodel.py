@@ -131,16 +131,17 @@ class BotModel:
         contrib = self.contributions(X)
         values = X[self.features].to_numpy(dtype="float64")
         out: list[list[dict[str, Any]]] = []
-        for i in range(len(X)):
-            row = contrib[i, :-1]
-            order = np.argsort(-np.abs(row))
+        # All rows' orders in one call (row by row, the same sort as a 1-D argsort of each row),
+        # then only the top few cells of each row are read as Python floats.
+        orders = np.argsort(-np.abs(contrib[:, :-1]), axis=1)[:, :top]
+        tops = np.take_along_axis(contrib, orders, axis=1).tolist()
+        top_values = np.take_along_axis(values, orders, axis=1).tolist()
+        for order, cs, vs in zip(orders.tolist(), tops, top_values):
             items = []
-            for j in order[:top]:
-                c = float(row[j])
+            for j, c, v in zip(order, cs, vs):
                 if abs(c) < min_abs:
                     break
                 f = self.features[j]
-                v = float(values[i, j])
                 items.append({"feature": f, "value": None if math.isnan(v) else v, "contribution": round(c, 4), "sentence": sentence(f, v, c)})
             out.append(items)
         return out

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import signals
+from botwatch.accounts import origin_shifts, signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_behaviour_batch import behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
@@ -35,25 +36,30 @@ class AccountData:
     langs: dict[tuple[str, str], dict[str, int]]
     clients: dict[tuple[str, str], dict[str, int]]
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts
+    shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
 
 
 def _grouped(df: pd.DataFrame, col: str) -> dict[tuple[str, str], dict[str, int]]:
     out: dict[tuple[str, str], dict[str, int]] = {}
-    for p, a, k, n in df[[*KEY, col, "n"]].itertuples(index=False):
+    # Columns as lists: itertuples reads Arrow-backed string columns one value at a time.
+    for p, a, k, n in zip(*(df[c].tolist() for c in (*KEY, col, "n"))):
         out.setdefault((p, a), {})[str(k)] = int(n)
     return out
 
 
 def _hour_arrays(df: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
     out: dict[tuple[str, str], list[int]] = {}
-    for p, a, h, n in df[[*KEY, "hour", "n"]].itertuples(index=False):
+    for p, a, h, n in zip(*(df[c].tolist() for c in (*KEY, "hour", "n"))):
         out.setdefault((p, a), [0] * 24)[int(h)] += int(n)
     return out
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
-    """A nullable boolean: NULL where the value it is computed from is unknown."""
-    return pd.Series(pd.array([None if pd.isna(b) else bool(c) for b, c in zip(basis, cond)], dtype="boolean"), index=basis.index)
+    """A nullable boolean: NULL where the value it is computed from is unknown (whole columns:
+    the test per cell cost more than the feature)."""
+    out = pd.array(cond.to_numpy(dtype=bool, na_value=False), dtype="boolean")
+    out[basis.isna().to_numpy()] = pd.NA
+    return pd.Series(out, index=basis.index)
 
 
 def entropy_bits(counts: list[int]) -> float:
@@ -113,6 +119,7 @@ def add_clusters(df: pd.DataFrame, clusters: pd.DataFrame | None) -> pd.DataFram
     return df
 
 
+@gc_paused
 def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> AccountData:
     """Compute the features of every account in the study.
 
@@ -145,13 +152,13 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
     # equally common languages is named first, which regional client is named).
     langs = _grouped(tables["langs"].sort_values([*KEY, "lang"], kind="stable"), "lang")
     clients = _grouped(tables["clients"].sort_values([*KEY, "client"], kind="stable"), "client")
-    keys = list(zip(df["platform"], df["account_id"]))
+    keys = list(zip(df["platform"].tolist(), df["account_id"].tolist()))  # tolist: iterating an Arrow-backed column is per value
     _add_daily_clock(df, keys, hours)
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, cluster_membership(study) if with_clusters else None)
     behaviour = behaviours(study)  # all accounts at once; same values as behaviour_of per account
-    return AccountData(accounts, df, hours, langs, clients, behaviour)
+    return AccountData(accounts, df, hours, langs, clients, behaviour, origin_shifts.shift_counts(study))
 
 
 def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[tuple[str, str], list[int]]) -> None:
@@ -195,10 +202,10 @@ def _add_top_language_and_client(df: pd.DataFrame, keys: list[tuple[str, str]], 
 def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
     """The documented seed signals (female English name, anonymity, activity, amplification,
     created after the election was called)."""
-    df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"]]
+    df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"].tolist()]
     df["anonymity"] = [
         signals.anonymity(a, b, c, None if pd.isna(d) else bool(d))
-        for a, b, c, d in zip(accounts["display_name"], accounts["description"], accounts["location"], accounts["default_image"])
+        for a, b, c, d in zip(*(accounts[k].tolist() for k in ("display_name", "description", "location", "default_image")))
     ]
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from botwatch.accounts import origin_shifts
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
@@ -54,6 +55,7 @@ FLOOR_ACCOUNT_LANG_EN = 0.4  # English is the default interface language everywh
 FLOOR_HOURS = 0.05  # argued default; the shipped value is measured (origin_behaviour_lr.json: profile.hours_floor)
 FLOOR_CLIENT = 0.1
 MIN_TAGGED_POSTS = 3
+NO_EVIDENCE = "no origin evidence: no location, time zone, language, script or posting-hour signal"
 # Rough population shares of the time zones listed for a country in countries.tsv (same order);
 # countries not listed weigh their zones equally. An even mean would hand a Moscow-hours account
 # to one-zone neighbours, and a Central-time American to Mexico.
@@ -103,6 +105,7 @@ class OriginInput:
     clients: Mapping[str, int] = field(default_factory=dict)
     when: datetime | None = None  # a typical time of the account's posts (for DST)
     behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
+    shift_counts: Sequence[int] | None = None  # posts by UTC hour, for accounts active on enough clock hours (origin_shifts.shift_counts)
 
 
 @dataclass
@@ -212,7 +215,7 @@ def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.nd
 
 def scripts_in(text: str | None) -> list[str]:
     """Non-Latin scripts present in a text."""
-    if not text:
+    if not text or text.isascii():  # every script range lies beyond ASCII
         return []
     return [k for k, rx in _SCRIPT_RE.items() if rx.search(text)]
 
@@ -240,38 +243,114 @@ def _place_vector(found: Mapping[str, float], floor: float, home: str | None) ->
 _places = lru_cache(maxsize=1 << 16)(countries_in_location)
 
 
+# Each profile value (a place, a time zone, an interface language, a set of scripts, a client)
+# gives the same likelihood vector and sentence for every account that has it, so each is built
+# once per process (per home country) and shared: the arrays must be read, never modified.
+_CACHE = 1 << 16
+Evidence = tuple[np.ndarray, str]
+
+
+@lru_cache(maxsize=_CACHE)
+def _place_item(value: str, label: str, floor: float, home: str | None) -> Evidence | None:
+    found = _places(value)
+    if not found:
+        return None
+    v, note = _place_vector(found, floor, home)
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / floor:.1f} for it{note})"
+
+
+@lru_cache(maxsize=_CACHE)
+def _time_zone_item(time_zone: str | None) -> Evidence | None:
+    tz_country = country_of_time_zone(time_zone)
+    if not tz_country:
+        return None
+    return _vector({tz_country: 1.0}, FLOOR_TIME_ZONE), f"profile time zone {time_zone!r} is in {tz_country} (×{1 / FLOOR_TIME_ZONE:.0f})"
+
+
+@lru_cache(maxsize=_CACHE)
+def _utc_offset_item(hours: int, year: int, month: int) -> Evidence | None:
+    match = {c: 1.0 for c in codes() if hours in [_tz_offset_hours(tz, year, month) for tz in countries()[c].time_zones]}
+    if not match:
+        return None
+    return _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {hours:+d} h fits {_names(sorted(match))} (×{1 / FLOOR_UTC_OFFSET:.1f})"
+
+
+@lru_cache(maxsize=_CACHE)
+def _account_lang_item(lang: str) -> Evidence | None:
+    v = lang_vector(lang, FLOOR_ACCOUNT_LANG_EN, FLOOR_ACCOUNT_LANG)
+    if v is None:
+        return None
+    return v, f"interface language {lang!r} is spoken in {_names(_top(v))} (×{v.max() / v.min():.1f})"
+
+
+@lru_cache(maxsize=_CACHE)
+def _profile_script_item(scripts: tuple[str, ...]) -> Evidence:
+    v = _script_vector(scripts)
+    return v, f"name or description is written in {', '.join(scripts)} script, used in {_names(_top(v))} (×{1 / FLOOR_SCRIPT:.0f})"
+
+
+@lru_cache(maxsize=4096)
+def _post_lang_log(lang: str) -> np.ndarray | None:
+    """log P(a post's language tag | country) for one tag (None: a tag the gazetteer does not know)."""
+    v = lang_vector(lang, FLOOR_LANG_EN, FLOOR_LANG)
+    if v is not None and lang.split("-")[0] in CYRILLIC_CONFUSABLE:
+        # The language detector tags some Russian posts as a neighbouring Cyrillic language.
+        confusion = float(parameters()["profile"].get("cyrillic_tag_confusion", FLOOR_LANG))
+        v = np.maximum(v, _vector({c: confusion for c in _speaks("ru")}, FLOOR_LANG))
+    return None if v is None else np.log(v)
+
+
+@lru_cache(maxsize=_CACHE)
+def _post_script_item(present: tuple[str, ...]) -> Evidence:
+    v = _script_vector(present)
+    return v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}"
+
+
+@lru_cache(maxsize=_CACHE)
+def _hours_item(hour_counts: tuple[int, ...], year: int, month: int) -> Evidence | None:
+    fit = fit_hours(hour_counts)
+    if not (fit.informative and fit.best_offset is not None):
+        return None
+    v = hours_vector(fit.probabilities, datetime(year, month, 15))
+    return v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)"
+
+
+@lru_cache(maxsize=_CACHE)
+def _regional_client(key: str) -> tuple[str, ...] | None:
+    return next((c for k, c in REGIONAL_CLIENTS.items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", key)), None)
+
+
+@lru_cache(maxsize=_CACHE)
+def _client_item(client: str, hit: tuple[str, ...]) -> Evidence:
+    return _vector({c: 1.0 for c in hit}, FLOOR_CLIENT), f"posts from the client {client!r}, used mainly in {_names(list(hit))}"
+
+
 def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
-    """(kind, likelihood vector, sentence) for each piece of evidence the account offers."""
+    """(kind, likelihood vector, sentence) for each piece of evidence the account offers.
+
+    The vectors of profile values are shared between accounts (see `_CACHE`): read only."""
     out: list[tuple[str, np.ndarray, str]] = []
 
-    def add(kind: str, v: np.ndarray | None, text: str) -> None:
-        if v is not None and kind not in exclude:
-            out.append((kind, v, text))
+    def add(kind: str, item: Evidence | None) -> None:
+        if item is not None and kind not in exclude:
+            out.append((kind, item[0], item[1]))
 
     region_floor = float(parameters()["profile"]["region_floor"])
     for kind, value, label, floor in (("location", inp.location, "profile location", FLOOR_LOCATION),
                                       ("region", inp.region, "the archive's region for the account", region_floor)):
-        found = _places(value)
-        if found:
-            v, note = _place_vector(found, floor, home)
-            add(kind, v, f"{label} {value!r} names {_names(sorted(found))} (×{v.max() / floor:.1f} for it{note})")
-    tz_country = country_of_time_zone(inp.time_zone)
-    if tz_country:
-        add("time_zone", _vector({tz_country: 1.0}, FLOOR_TIME_ZONE), f"profile time zone {inp.time_zone!r} is in {tz_country} (×{1 / FLOOR_TIME_ZONE:.0f})")
+        if value:
+            add(kind, _place_item(value, label, floor, home))
+    when = inp.when or datetime(2016, 6, 15)
+    tz_item = _time_zone_item(inp.time_zone) if inp.time_zone else None
+    if tz_item is not None:
+        add("time_zone", tz_item)
     elif inp.utc_offset is not None:
-        hours = round(inp.utc_offset / 3600)
-        when = inp.when or datetime(2016, 6, 15)
-        match = {c: 1.0 for c in codes() if hours in [_tz_offset_hours(tz, when.year, when.month) for tz in countries()[c].time_zones]}
-        if match:
-            add("utc_offset", _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {hours:+d} h fits {_names(sorted(match))} (×{1 / FLOOR_UTC_OFFSET:.1f})")
+        add("utc_offset", _utc_offset_item(round(inp.utc_offset / 3600), when.year, when.month))
     if inp.account_lang:
-        v = lang_vector(inp.account_lang, FLOOR_ACCOUNT_LANG_EN, FLOOR_ACCOUNT_LANG)
-        if v is not None:
-            add("account_lang", v, f"interface language {inp.account_lang!r} is spoken in {_names(_top(v))} (×{v.max() / v.min():.1f})")
+        add("account_lang", _account_lang_item(inp.account_lang))
     name_scripts = sorted(set(scripts_in(inp.display_name)) | set(scripts_in(inp.description)))
     if name_scripts:
-        v = _script_vector(name_scripts)
-        add("profile_script", v, f"name or description is written in {', '.join(name_scripts)} script, used in {_names(_top(v))} (×{1 / FLOOR_SCRIPT:.0f})")
+        add("profile_script", _profile_script_item(tuple(name_scripts)))
     tagged = {k.lower(): n for k, n in inp.post_langs.items() if k and k.lower() not in IGNORED_LANGS and n > 0}
     total = sum(tagged.values())
     if total >= MIN_TAGGED_POSTS:
@@ -280,38 +359,32 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         # for every English-speaking country.) Languages we do not know are left out.
         log_mix = np.zeros(len(codes()))
         used = 0
-        confusion = float(parameters()["profile"].get("cyrillic_tag_confusion", FLOOR_LANG))
         for lang, n in tagged.items():
-            v = lang_vector(lang, FLOOR_LANG_EN, FLOOR_LANG)
-            if v is not None and lang.split("-")[0] in CYRILLIC_CONFUSABLE:
-                # The language detector tags some Russian posts as a neighbouring Cyrillic language.
-                v = np.maximum(v, _vector({c: confusion for c in _speaks("ru")}, FLOOR_LANG))
-            if v is not None:
-                log_mix += n * np.log(v)
+            logv = _post_lang_log(lang)
+            if logv is not None:
+                log_mix += n * logv
                 used += n
         if used:
             mix = np.exp(log_mix / used)
             top_langs = sorted(tagged.items(), key=lambda kv: -kv[1])[:3]
             share = ", ".join(f"{100 * n / total:.0f}% {lang}" for lang, n in top_langs)
-            add("post_langs", mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})")
+            add("post_langs", (mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})"))
     elif inp.n_posts >= MIN_TAGGED_POSTS and inp.post_scripts:
         present = [s for s, n in inp.post_scripts.items() if n / inp.n_posts >= 0.3]
         if present:
-            v = _script_vector(present)
-            add("post_script", v, f"{', '.join(present)} script appears in at least 30% of posts, used in {_names(_top(v))}")
-    if inp.hour_counts is not None and sum(inp.hour_counts) > 0:
-        fit = fit_hours(tuple(int(c) for c in inp.hour_counts))
-        if fit.informative and fit.best_offset is not None:
-            v = hours_vector(fit.probabilities, inp.when)
-            add("hours", v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)")
+            add("post_script", _post_script_item(tuple(present)))
+    office = origin_shifts.item(inp.shift_counts, codes(), home) if origin_shifts.KIND not in exclude else None
+    if office is not None:  # it supersedes the circadian fit: both read the same hours (origin_shifts)
+        add(office.kind, (np.exp(office.log_l), office.sentence))
+    elif inp.hour_counts is not None and sum(inp.hour_counts) > 0:
+        add("hours", _hours_item(tuple(map(int, inp.hour_counts)), when.year, when.month))
     for client, n in inp.clients.items():
-        key = (client or "").lower()
-        hit = next((c for k, c in REGIONAL_CLIENTS.items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", key)), None)
+        hit = _regional_client((client or "").lower())
         if hit and n > 0:
-            add("client", _vector({c: 1.0 for c in hit}, FLOOR_CLIENT), f"posts from the client {client!r}, used mainly in {_names(list(hit))}")
+            add("client", _client_item(client, hit))
             break
     for item in behaviour_items(inp.behaviour, codes(), home):
-        add(item.kind, np.exp(item.log_l), item.sentence)
+        add(item.kind, (np.exp(item.log_l), item.sentence))
     return out
 
 
@@ -347,7 +420,7 @@ def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozens
     """
     items = evidence_vectors(inp, exclude, home)
     if not items:
-        return OriginResult(None, None, {}, ["no origin evidence: no location, time zone, language, script or posting-hour signal"], [])
+        return OriginResult(None, None, {}, [NO_EVIDENCE], [])
     logp = np.log(prior(home))
     for _, v, _ in items:
         logp += np.log(v)

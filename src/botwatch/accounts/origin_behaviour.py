@@ -40,6 +40,7 @@ SHIFT_STEPS = np.arange(-12, 13)  # in bins: -3..+3 hours, quarter-hour steps
 MIN_SIDE_POSTS = 10  # posts needed on each side of the clock change for a shift estimate
 WINDOW_DAYS = 42  # only posts this close to a US clock change count: schedules drift over months
 BOOTSTRAPS = 40
+NEAR_TIE = 1e-9  # relative gap between two shifts' correlations below which the pick is recomputed exactly
 _NY = ZoneInfo("America/New_York")
 _MSK = timedelta(hours=3)  # Moscow: UTC+3 all year since October 2014 (UTC+4 from 2011 to 2014)
 
@@ -138,15 +139,20 @@ def _smoothed_rows(bins: np.ndarray) -> np.ndarray:
 
 
 def _best_shifts(winter: np.ndarray, summer: np.ndarray) -> list[float]:
-    """`_best_shift` for each row pair. The correlations stay one contiguous 1-D dot product each
-    (as `winter @ np.roll(summer, k)` was): a matrix product sums in another order, and the
-    last-bit differences could flip a near-tie and change a published shift."""
+    """`_best_shift` for each row pair. The reference is one contiguous 1-D dot product per shift
+    (`winter @ np.roll(summer, k)`); a matrix product sums in another order, and its last-bit
+    differences could flip a near-tie and change a published shift, hence the exact recheck."""
     rolled = np.ascontiguousarray(summer[:, _ROLL])  # (rows, shifts, BINS)
-    out = []
-    for w, r in zip(winter, rolled):
-        corr = [float(w @ x) for x in r]
-        out.append(float(SHIFT_STEPS[int(np.argmax(corr))]) / 4.0)
-    return out
+    # All correlations in one product; a row whose best and second-best correlations are closer
+    # than any rounding of a 96-term sum could move them (`NEAR_TIE`, relative) is recomputed
+    # the reference way, so every pick is the one the 1-D dot products make.
+    corr = np.einsum("rkb,rb->rk", rolled, winter)
+    best = np.argmax(corr, axis=1)
+    two = np.sort(corr, axis=1)[:, -2:]
+    close = (two[:, 1] - two[:, 0]) <= NEAR_TIE * np.maximum(np.abs(two[:, 1]), np.finfo(float).tiny)
+    for i in np.flatnonzero(close).tolist():
+        best[i] = int(np.argmax([float(winter[i] @ x) for x in rolled[i]]))
+    return (SHIFT_STEPS[best] / 4.0).tolist()
 
 
 def shift_estimate(times: Sequence[datetime], seed: int = 0, window_days: int | None = WINDOW_DAYS) -> ShiftEstimate | None:
@@ -165,15 +171,18 @@ def shift_estimate(times: Sequence[datetime], seed: int = 0, window_days: int | 
 def shift_from_bins(w: np.ndarray, s: np.ndarray, seed: int = 0) -> ShiftEstimate:
     """The estimate and its bootstrap spread from the quarter-hour bins of each side (time order).
 
-    The resamples are drawn in the same order as one `rng.choice` per side per bootstrap, then
-    smoothed and matched all at once."""
+    The resamples are drawn in the same order as one `rng.choice(side, len(side))` per side per
+    bootstrap, then smoothed and matched all at once. With replacement and no weights,
+    `Generator.choice(a, n)` is `a[Generator.integers(0, len(a), n)]` (same stream, same values;
+    a test holds both to it), and the index draw skips choice's argument checks, most of its cost."""
     est = _best_shift(_smoothed(w), _smoothed(s))
     rng = np.random.default_rng(seed)
-    draws_w, draws_s = [], []
-    for _ in range(BOOTSTRAPS):
-        draws_w.append(rng.choice(w, len(w)))
-        draws_s.append(rng.choice(s, len(s)))
-    boot = _best_shifts(_smoothed_rows(np.array(draws_w)), _smoothed_rows(np.array(draws_s)))
+    nw, ns = len(w), len(s)
+    draws_w, draws_s = np.empty((BOOTSTRAPS, nw), np.int64), np.empty((BOOTSTRAPS, ns), np.int64)
+    for b in range(BOOTSTRAPS):
+        draws_w[b] = rng.integers(0, nw, nw)
+        draws_s[b] = rng.integers(0, ns, ns)
+    boot = _best_shifts(_smoothed_rows(np.asarray(w)[draws_w]), _smoothed_rows(np.asarray(s)[draws_s]))
     return ShiftEstimate(est, max(float(np.std(boot)), 0.25), len(w), len(s))
 
 

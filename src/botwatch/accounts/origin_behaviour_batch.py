@@ -4,9 +4,9 @@ Why: the per-account path turns each post into a Python `datetime` and asks `zon
 (Moscow day, US Eastern day, US summer time, distance to a clock change); on a study of 35k
 accounts and 390k posts that was most of the accounts stage. Here the posts come out of DuckDB
 as one Arrow table of UTC microseconds, and the calendar facts are numpy lookups over day
-numbers, computed once for all posts. What stays per account: the DST-shift bootstrap (only for
-accounts with enough posts near a clock change, see `origin_behaviour.shift_from_bins`) and the
-language-transfer word counts (regular expressions over the account's own texts).
+numbers, computed once for all posts, and the language-transfer word counts come out of the same
+query (`transfer_sql`). What stays per account: the DST-shift bootstrap (only for accounts with
+enough posts near a clock change, see `origin_behaviour.shift_from_bins`).
 
 Exactness: every fact is taken from the same definitions as `origin_behaviour` (its holiday
 sets, `us_changes`, `_us_summer_hour`), evaluated once per distinct day or hour rather than per
@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.accounts import origin_behaviour as ob
+from botwatch.accounts.transfer_sql import post_query
 
 _US_PER_DAY = 86_400_000_000
 _US_PER_HOUR = 3_600_000_000
@@ -71,18 +72,36 @@ def _near_change(day: np.ndarray, window_days: int = ob.WINDOW_DAYS) -> np.ndarr
 
 
 def post_table(source: Any) -> pa.Table:
-    """Posts with a time, in (platform, account_id, time) order: UTC microseconds and own text.
+    """Posts with a time, in (platform, account_id, time) order: UTC microseconds `us` and the
+    language-transfer counts of the post's own text (`tr_words`, `tr_articles`, `tr_mixed`).
 
-    `source` is a study (any engine: `query_arrow`) or a DuckDB connection. The whole column set
-    comes to this process: one account's posts must be together (see docs/architecture.md)."""
-    query = (
+    `source` is a study or a DuckDB connection. On DuckDB the counts come out of the query
+    (`transfer_sql`, the regular expressions over the whole column in C++); a lake study sends
+    the posts' own text and `origin_behaviour.text_transfer` counts it here, which gives the same
+    numbers. Either way one account's posts must come together (see docs/architecture.md)."""
+    if getattr(source, "engine", "duckdb") == "duckdb":
+        sql, params = post_query()
+        return source.query_arrow(sql, params) if hasattr(source, "query_arrow") else source.sql(sql, params=params).to_arrow_table()
+    tbl = source.query_arrow(
         "SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
         "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
     )
-    tbl = source.query_arrow(query) if hasattr(source, "query_arrow") else source.sql(query).to_arrow_table()
     # Microseconds since the epoch, taken in Arrow (DuckDB's epoch_us has no Spark spelling).
     us = pc.cast(pc.cast(tbl.column("created_at"), pa.timestamp("us")), pa.int64())
-    return tbl.set_column(tbl.schema.get_field_index("created_at"), "us", us)
+    counts = np.array([ob.text_transfer(t) for t in tbl.column("text").to_pylist()], np.int64).reshape(-1, 3)
+    return pa.table({
+        "platform": tbl.column("platform"), "account_id": tbl.column("account_id"), "us": us,
+        "tr_words": counts[:, 0], "tr_articles": counts[:, 1], "tr_mixed": counts[:, 2],
+    })
+
+
+def _changes(col: pa.ChunkedArray) -> np.ndarray:
+    """Per row after the first: does the value differ from the row before? (NULL equals NULL, as
+    Python's `None == None`.)"""
+    a, b = col.slice(1), col.slice(0, len(col) - 1)
+    ne = pc.not_equal(a, b)
+    ne = pc.if_else(pc.is_null(ne), pc.xor(pc.is_null(a), pc.is_null(b)), ne)
+    return np.asarray(ne.to_numpy(zero_copy_only=False), bool)
 
 
 def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
@@ -91,13 +110,14 @@ def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
     tbl = post_table(source)
     if tbl.num_rows == 0:
         return {}
-    plat = tbl.column("platform").to_pylist()
-    acc = tbl.column("account_id").to_pylist()
-    texts = tbl.column("text").to_pylist()
     us = tbl.column("us").to_numpy().astype(np.int64)
-    keys = list(zip(plat, acc))
-    starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
-    bounds = list(zip(starts, starts[1:] + [len(keys)]))
+    # Each account's posts are one run of rows: its first row is where the key changes, found
+    # column-wise (reading 390k keys into Python tuples cost more than the calendar work).
+    change = _changes(tbl.column("platform")) | _changes(tbl.column("account_id"))
+    starts = [0, *(np.flatnonzero(change) + 1).tolist()]
+    bounds = list(zip(starts, starts[1:] + [tbl.num_rows]))
+    at_start = tbl.take(pa.array(starts, pa.int64()))
+    keys = dict(zip(starts, zip(at_start.column("platform").to_pylist(), at_start.column("account_id").to_pylist())))
 
     sane = (us >= _SANE_FROM) & (us < _SANE_TO)
     day = us // _US_PER_DAY
@@ -120,7 +140,7 @@ def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
     near_sane = sane & near
     n_summer = np.add.reduceat((near_sane & summer).astype(np.int64), at)
     n_winter = np.add.reduceat((near_sane & ~summer).astype(np.int64), at)
-    per_text = np.array([ob.text_transfer(x) for x in texts], np.int64).reshape(-1, 3)
+    per_text = np.column_stack([tbl.column(c).to_numpy().astype(np.int64) for c in ("tr_words", "tr_articles", "tr_mixed")])
     tr = np.add.reduceat(per_text, at, axis=0)
     tr_posts = np.add.reduceat((per_text[:, 0] > 0).astype(np.int64), at)
 

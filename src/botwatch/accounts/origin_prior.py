@@ -93,8 +93,6 @@ def apply_study_prior(results: list, home: str | None = None) -> tuple[list, Stu
     their relative sizes. Unknown origins stay unknown. Not applied when the election's own country
     is Russia (then Russia is the home country, not a foreign origin) or when the calibration
     parameters are missing. Returns the new results and the estimate (None if not applied)."""
-    from dataclasses import replace
-
     from botwatch.accounts.origin_signals import parameters
 
     cal = parameters().get("calibration") or {}
@@ -106,7 +104,7 @@ def apply_study_prior(results: list, home: str | None = None) -> tuple[list, Stu
     prior = estimate(before, float(base))
     after = adjust(before, prior)
     out = list(results)
-    for i, old, new in zip(idx, before, after):
+    for i, old, new in zip(idx, before.tolist(), after.tolist()):
         r = results[i]
         old_c = min(max(float(old), EPS), 1 - EPS)
         scale = (1 - float(new)) / (1 - old_c)
@@ -116,7 +114,8 @@ def apply_study_prior(results: list, home: str | None = None) -> tuple[list, Stu
         best, p_best = order[0]
         kept = {c: round(v, 4) for c, v in order[:8] if v >= 0.005}
         lead = f"most likely {best} (p={p_best:.2f})" + (r.evidence[0][r.evidence[0].find(";"):] if ";" in r.evidence[0] else "")
-        out[i] = replace(r, country=best, probability=float(p_best), probabilities=kept,
+        # The result class built directly (every field is given): `dataclasses.replace` per account cost more than the rest.
+        out[i] = type(r)(country=best, probability=float(p_best), probabilities=kept,
                          evidence=[lead, *r.evidence[1:], prior.sentence(old_c, float(new))],
                          items=[*r.items, "study_prior"], p_russia=float(new))
     return out, prior

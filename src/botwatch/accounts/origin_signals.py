@@ -79,7 +79,11 @@ class Item:
 
 
 def _shift_density(d: float, sd: float, mu: float, p: dict[str, float]) -> float:
-    return (1 - p["eps"]) * float(norm.pdf(d, mu, math.sqrt(sd * sd + p["tau"] ** 2))) + p["eps"] / SHIFT_RANGE_H
+    scale = math.sqrt(sd * sd + p["tau"] ** 2)
+    pdf = _MEMO.get(("norm", d, scale, mu, 0.0))
+    if pdf is None:
+        pdf = float(norm.pdf(d, mu, scale))
+    return (1 - p["eps"]) * pdf + p["eps"] / SHIFT_RANGE_H
 
 
 def raw_dst(s: ShiftEstimate, codes: tuple[str, ...]) -> np.ndarray:
@@ -96,10 +100,11 @@ def raw_dst(s: ShiftEstimate, codes: tuple[str, ...]) -> np.ndarray:
     return np.array(out)
 
 
-# Log-probabilities computed ahead for a whole study (`precompute`), keyed by their arguments:
+# Log-probabilities (and the normal densities of `raw_dst`) computed ahead for a whole study
+# (`precompute`), keyed by their arguments:
 # one vectorised scipy call per distribution instead of four scalar calls per account (scipy's
 # per-call overhead was most of the behaviour items' cost). The values are the same numbers.
-_MEMO: dict[tuple[str, int, float, float, float], float] = {}
+_MEMO: dict[tuple[str, float, float, float, float], float] = {}
 
 
 def _nb(k: int, mean: float, size: float) -> float:
@@ -132,6 +137,15 @@ def precompute(behaviours: Iterable[Behaviour | None]) -> None:
     """Fill the memo for these accounts' holiday and article items (replacing the last study's)."""
     _MEMO.clear()
     behaviours = list(behaviours)
+    shifts = [b.shift for b in behaviours if b is not None and b.shift is not None]
+    if shifts:
+        # The normal densities of `raw_dst`: one call per (swing, group) pair over all accounts.
+        par = parameters()["dst_shift"]
+        d = np.array([s.shift_h for s in shifts], float)
+        for mu, group in sorted({(float(dst_swing(c)), "russia" if c == "RU" else "ordinary") for c in countries()}):
+            scales = [math.sqrt(s.sd_h * s.sd_h + par[group]["tau"] ** 2) for s in shifts]
+            vals = norm.pdf(d, mu, np.array(scales, float))
+            _MEMO.update(((("norm", s.shift_h, sc, mu, 0.0), float(v)) for s, sc, v in zip(shifts, scales, vals.tolist())))
     hol = [b.holidays for b in behaviours if b is not None and b.holidays is not None and b.holidays.ru_expected > 0]
     arts = [b.transfer for b in behaviours if b is not None and b.transfer.words >= MIN_ARTICLE_WORDS]
     if hol:

@@ -128,7 +128,7 @@ def _bool(s: pd.Series) -> pd.Series:
 
 def _texts(s: pd.Series, keep_empty: bool = False) -> list[str | None]:
     """Python strings or None (pandas 3 string columns turn None into NaN on every map)."""
-    return [v if isinstance(v, str) and (keep_empty or v) else None for v in s.astype("object").tolist()]
+    return [v if isinstance(v, str) and (keep_empty or v) else None for v in s.tolist()]  # tolist: no per-value astype
 
 
 def _apply(values: list[str | None], fn) -> list[float]:  # type: ignore[no-untyped-def]

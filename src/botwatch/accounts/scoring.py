@@ -11,16 +11,20 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import signals
+from botwatch.accounts import origin_shifts, signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
-from botwatch.accounts.origin import OriginInput, OriginResult, origin_as_row, origin_posterior, scripts_in
+from botwatch.accounts.json_text import flat_object, string_list
+from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
+from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
@@ -47,6 +51,12 @@ def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
         out[kind] = None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v
     return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
+
+
+@lru_cache(maxsize=64)
+def _kinds_json(kinds: tuple[tuple[str, bool | None], ...]) -> str:
+    """The `bot_kinds` cell: a handful of distinct values, each written once."""
+    return flat_object(dict(kinds))
 # The account_features columns the per-account rows read (`signal_sentences`, `bot_kinds`, the
 # keys): converting only these to Python records is most of the saving of the row loop.
 ROW_COLUMNS = (
@@ -72,44 +82,63 @@ def _clean(v: Any) -> Any:
     return v
 
 
+def _values(col: pd.Series) -> list[Any]:
+    """A column as Python values with every missing marker (NaN, NA, NaT) as None: `_clean` over
+    the whole column, with the test done once by pandas instead of once per cell in Python."""
+    vals = col.tolist()
+    missing = col.isna().to_numpy()
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            vals[i] = None
+    return vals
+
+
+def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
+    """A typical time of each account's posts (the middle of its first and last post, else when
+    the profile was last seen), as `datetime`s, for the whole column at once."""
+    first, last, seen = pd.to_datetime(first), pd.to_datetime(last), pd.to_datetime(seen)
+    mid = first + (last - first) / 2
+    when = mid.where(first.notna() & last.notna(), seen)
+    out: list[datetime | None] = [None if pd.isna(t) else t for t in when.dt.to_pydatetime()]
+    return out
+
+
 def origin_inputs(data: AccountData) -> list[OriginInput]:
     """One OriginInput per account row, in `data.features` order."""
-    f = data.features
+    f, acc = data.features, data.accounts
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
-    fcols = ["platform", "account_id", "n_posts", "first_post", "last_post", *script_cols]
-    acols = ["location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description", "last_seen"]
+    keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
+    n_posts = _values(f["n_posts"])
+    when = _midpoints(f["first_post"], f["last_post"], acc["last_seen"])
+    # Script counts as one integer matrix (NULL: no posts) instead of one dict per account.
+    scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64) if script_cols else np.zeros((len(f), 0), np.int64)
+    names = [c[len("n_script_"):] for c in script_cols]
+    has_script = np.flatnonzero(scripts.any(axis=1)).tolist() if len(names) else []
+    post_scripts: list[dict[str, int]] = [{} for _ in keys]
+    for i in has_script:
+        post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
+    cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
     out = []
-    # Column lists zipped into rows: what `to_dict("records")` gave, without building two frames of dicts.
-    frows = zip(*(f[c].tolist() for c in fcols))
-    arows = zip(*(data.accounts[c].tolist() for c in acols))
-    for fvals, avals in zip(frows, arows):
-        fr = {k: _clean(v) for k, v in zip(fcols, fvals)}
-        a = {k: _clean(v) for k, v in zip(acols, avals)}
-        key = (fr["platform"], fr["account_id"])
-        when = None
-        if fr["first_post"] is not None and fr["last_post"] is not None:
-            first, last = pd.Timestamp(fr["first_post"]), pd.Timestamp(fr["last_post"])
-            when = (first + (last - first) / 2).to_pydatetime()
-        elif a["last_seen"] is not None:
-            when = pd.Timestamp(a["last_seen"]).to_pydatetime()
-        scripts = {c[len("n_script_"):]: int(fr[c]) for c in script_cols if fr[c]}
-        region = _extra(a["extra"]).get("region")
+    for i, key in enumerate(keys):
+        region = _extra(cols["extra"][i]).get("region") if cols["extra"][i] else None
+        off = cols["utc_offset"][i]
         out.append(
             OriginInput(
-                location=a["location"],
+                location=cols["location"][i],
                 region=region if isinstance(region, str) and region.lower() != "unknown" else None,
-                account_lang=a["account_lang"],
-                time_zone=a["time_zone"],
-                utc_offset=None if a["utc_offset"] is None else int(a["utc_offset"]),
-                display_name=a["display_name"],
-                description=a["description"],
+                account_lang=cols["account_lang"][i],
+                time_zone=cols["time_zone"][i],
+                utc_offset=None if off is None else int(off),
+                display_name=cols["display_name"][i],
+                description=cols["description"][i],
                 post_langs=data.langs.get(key, {}),
-                post_scripts=scripts,
-                n_posts=0 if fr["n_posts"] is None else int(fr["n_posts"]),
+                post_scripts=post_scripts[i],
+                n_posts=0 if n_posts[i] is None else int(n_posts[i]),
                 hour_counts=data.hours.get(key),
                 clients=data.clients.get(key, {}),
-                when=when if isinstance(when, datetime) else None,
+                when=when[i],
                 behaviour=data.behaviour.get(key),
+                shift_counts=data.shift_counts.get(key),
             )
         )
     return out
@@ -134,21 +163,25 @@ def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> lis
     return mismatch
 
 
-def _evidence_rows(rec: dict[str, Any], bot_items: list[dict[str, Any]], observed: list[str], o: OriginResult) -> list[dict[str, Any]]:
-    """`account_evidence` rows of one account: the model's reasons, the observed signals, the origin evidence."""
-    ev_rows: list[dict[str, Any]] = []
-    for r, e in enumerate(bot_items):
-        ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "bot", "rank": r + 1,
-                        "feature": e["feature"], "value": e["value"], "contribution": e["contribution"], "sentence": e["sentence"]})
-    for r, s in enumerate(observed):
-        ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "signal", "rank": r + 1,
-                        "feature": None, "value": None, "contribution": None, "sentence": s})
-    for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence)):
-        ev_rows.append({"platform": rec["platform"], "account_id": rec["account_id"], "kind": "origin", "rank": r + 1,
-                        "feature": kind if o.items else None, "value": None, "contribution": None, "sentence": s})
-    return ev_rows
+def _evidence_rows(ev: dict[str, list[Any]], platform: str, account_id: str, bot_items: list[dict[str, Any]], observed: list[str],
+                   o: OriginResult) -> None:
+    """Append one account's `account_evidence` rows to the columns `ev`: the model's reasons, the
+    observed signals, the origin evidence."""
+    rows: list[tuple[Any, ...]] = [("bot", r + 1, e["feature"], e["value"], e["contribution"], e["sentence"]) for r, e in enumerate(bot_items)]
+    rows += [("signal", r + 1, None, None, None, s) for r, s in enumerate(observed)]
+    rows += [("origin", r + 1, kind if o.items else None, None, None, s) for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence))]
+    for kind, rank, feature, value, contribution, sentence in rows:
+        ev["platform"].append(platform)
+        ev["account_id"].append(account_id)
+        ev["kind"].append(kind)
+        ev["rank"].append(rank)
+        ev["feature"].append(feature)
+        ev["value"].append(value)
+        ev["contribution"].append(contribution)
+        ev["sentence"].append(sentence)
 
 
+@gc_paused
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
@@ -173,44 +206,52 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
     precompute_behaviour(data.behaviour.values())
-    origins = [origin_posterior(inp, home=home) for inp in origin_inputs(data)]
+    origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
+    origins = origin_posteriors(origin_inputs(data), home=home)
     prior = None
     if study_prior:
         origins, prior = apply_study_prior(origins, home)
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
-    score_rows, ev_rows = [], []
-    records = f[[c for c in ROW_COLUMNS if c in f.columns]].to_dict("records")
-    for i, rec in enumerate(records):
-        rec = {k: _clean(v) for k, v in rec.items()}
+    cols = [c for c in ROW_COLUMNS if c in f.columns]
+    values = [_values(f[c]) for c in cols]
+    scores = {name: [] for name in ACCOUNT_SCORES.names}  # type: dict[str, list[Any]]
+    ev = {name: [] for name in ACCOUNT_EVIDENCE.names}  # type: dict[str, list[Any]]
+    unknown_bot = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
+    prob_list, low_list, high_list = probs.tolist(), low.tolist(), high.tolist()
+    for i, row in enumerate(zip(*values)):
+        rec = dict(zip(cols, row))
         observed = signals.signal_sentences(rec, home)
         bot_sentences = [e["sentence"] for e in items[i]]
         if not known[i]:
-            bot_sentences = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
+            bot_sentences = list(unknown_bot)
         elif ood[i]:
             bot_sentences.insert(0, f"{reasons[i]}: the probability is uncertain, between {low[i]:.2f} and {high[i]:.2f}")
         bot_sentences += [OBSERVED_PREFIX + s for s in observed]
         o = origins[i]
-        row = {
-            "platform": rec["platform"],
-            "account_id": rec["account_id"],
-            "bot_probability": None if math.isnan(probs[i]) else round(float(probs[i]), 4),
-            "bot_evidence": json.dumps(bot_sentences, ensure_ascii=False),
-            **origin_as_row(o),
-            "likely_automated": None if math.isnan(probs[i]) else bool(probs[i] >= 0.5),
-            "foreign_origin": None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD),
-            "signals": json.dumps(observed, ensure_ascii=False),
-            "n_signals": len(observed),
-            "n_posts": rec.get("n_posts"),
-            "bot_probability_low": None if math.isnan(low[i]) else round(float(low[i]), 4),
-            "bot_probability_high": None if math.isnan(high[i]) else round(float(high[i]), 4),
-            "bot_ood": bool(ood[i]) if known[i] else None,
-            "bot_ood_reason": reasons[i],
-            "bot_kinds": json.dumps(bot_kinds(rec)),
-        }
-        score_rows.append(row)
-        ev_rows += _evidence_rows(rec, items[i], observed, o)
-    scores = pd.DataFrame(score_rows, columns=ACCOUNT_SCORES.names)
+        p, lo, hi = prob_list[i], low_list[i], high_list[i]
+        platform, account_id = rec["platform"], rec["account_id"]
+        for name, value in (
+            ("platform", platform), ("account_id", account_id),
+            ("bot_probability", None if math.isnan(p) else round(p, 4)),
+            ("bot_evidence", string_list(bot_sentences)),
+            ("origin_country", o.country),
+            ("origin_probability", None if o.probability is None else round(o.probability, 4)),
+            ("origin_probabilities", flat_object(o.probabilities) if o.probabilities else None),
+            ("origin_evidence", string_list(o.evidence)),
+            ("likely_automated", None if math.isnan(p) else bool(p >= 0.5)),
+            ("foreign_origin", None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD)),
+            ("signals", string_list(observed)), ("n_signals", len(observed)), ("n_posts", rec.get("n_posts")),
+            ("bot_probability_low", None if math.isnan(lo) else round(lo, 4)),
+            ("bot_probability_high", None if math.isnan(hi) else round(hi, 4)),
+            ("bot_ood", bool(ood[i]) if known[i] else None), ("bot_ood_reason", reasons[i]),
+            ("bot_kinds", _kinds_json(tuple(bot_kinds(rec).items()))),
+        ):
+            scores[name].append(value)
+        _evidence_rows(ev, platform, account_id, items[i], observed, o)
+    # Object columns: the table schema types them when they are written; letting pandas infer
+    # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
+    out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
     if prior is not None:
-        scores.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
-    evidence = pd.DataFrame(ev_rows, columns=ACCOUNT_EVIDENCE.names)
-    return scores, evidence
+        out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
+    evidence = pd.DataFrame(ev, columns=ACCOUNT_EVIDENCE.names, dtype=object)
+    return out, evidence

@@ -43,14 +43,25 @@ def english_female_name(display_name: str | None) -> bool:
     name = first_name(display_name)
     if not name or not name.isascii():
         return False
+    return _english_female(name)
+
+
+# First names repeat across accounts (and the detector's lookups are slow): each is asked once.
+@lru_cache(maxsize=1 << 16)
+def _english_female(name: str) -> bool:
     d = _detector()
     return any(d.get_gender(name, country) in ("female", "mostly_female") for country in ("great_britain", "usa"))
+
+
+@lru_cache(maxsize=1 << 16)
+def _known_name(name: str) -> bool:
+    return _detector().get_gender(name) not in ("unknown",)
 
 
 def personal_name(display_name: str | None) -> bool:
     """Whether a display name starts with any first name the offline list knows."""
     name = first_name(display_name)
-    return bool(name) and _detector().get_gender(name) not in ("unknown",)
+    return bool(name) and _known_name(name)
 
 
 def anonymity(display_name: Any, description: Any, location: Any, default_image: Any) -> float:

@@ -10,23 +10,26 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out
+from botwatch.cli.common import app, console, fail, open_or_fail, out
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
-    from botwatch.ingest.runner import IngestSummary
+    from botwatch.ingest.runner import FileResult, IngestSummary
 
 
 @app.command()
 def ingest(
-    study: StudyArg,
+    location: Annotated[str, typer.Argument(metavar="STUDY", help="The study file (DuckDB), e.g. study.duckdb; with --engine spark a lake folder or URL (s3a://, hdfs://)")],
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
     force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
     max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
     workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
+    engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
+    spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed)."""
     import duckdb
 
+    from botwatch.engines.lake import is_lake_path
     from botwatch.ingest.runner import IngestSettingError, expand_inputs, memory_setting
 
     files = expand_inputs(inputs)
@@ -36,6 +39,14 @@ def ingest(
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
         fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+    if engine not in (None, "duckdb", "spark"):
+        fail(f"--engine must be duckdb or spark, not {engine!r}")
+    if engine == "spark" or (engine is None and is_lake_path(location)):
+        from botwatch.cli.ingest_spark import ingest_on_spark
+
+        ingest_on_spark(location, files, force, max_record_mb, spark_master)
+        return
+    study = Path(location)
     try:
         memory_setting()
     except IngestSettingError as exc:
@@ -55,7 +66,7 @@ def ingest(
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int]) -> IngestSummary:
     """The ingest command's work: progress bars, a line per file and the summary table."""
-    from botwatch.ingest.runner import FileResult, ingest as run_ingest
+    from botwatch.ingest.runner import ingest as run_ingest
 
     with open_or_fail(study, create=True) as st, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
@@ -72,29 +83,39 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
             tid = task_ids.get(res.source)
             if tid is not None:
                 progress.remove_task(tid)
-            if res.skipped:
-                console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
-            elif res.error:
-                console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (file rolled back; study unchanged)", highlight=False)
-            else:
-                console.print(
-                    f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
-                    f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
-                    highlight=False,
-                )
+            print_file_result(res)
 
         summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers)
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)
-        tbl = Table(title="Ingest summary", show_header=True)
-        for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
-            tbl.add_column(col, justify="right")
-        tbl.add_row(
-            str(len(summary.files)), f"{summary.total('read'):,}", f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
-            f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
-        )
-        out.print(tbl)
-        if summary.total("rejected"):
-            console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
+        print_summary(summary, study)
     return summary
+
+
+def print_file_result(res: FileResult) -> None:
+    """One line per input: skipped (and why), failed (and why), or what was read and stored."""
+    if res.skipped:
+        console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
+    elif res.error:
+        console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (file rolled back; study unchanged)", highlight=False)
+    else:
+        console.print(
+            f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
+            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
+            highlight=False,
+        )
+
+
+def print_summary(summary: IngestSummary, study: Path | str) -> None:
+    """The summary table on stdout, and where the rejected records are kept."""
+    tbl = Table(title="Ingest summary", show_header=True)
+    for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
+        tbl.add_column(col, justify="right")
+    tbl.add_row(
+        str(len(summary.files)), f"{summary.total('read'):,}", f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+        f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
+    )
+    out.print(tbl)
+    if summary.total("rejected"):
+        console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)

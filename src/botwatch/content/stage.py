@@ -23,6 +23,7 @@ from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
 from botwatch.content.features import PartyNames
+from botwatch.content.propagate import propagate_stances
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.pipeline import Context, register
@@ -269,6 +270,9 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     expr = label_input(study.table("posts"), study.table("accounts"))
     t0 = time.perf_counter()
     counts = study.map_arrow(expr, labeller.label, {"post_labels": POST_LABELS, "post_party": POST_PARTY}, batch_rows=batch_rows)
+    # The account's other posts and its retweet neighbours: a whole-study step over the party rows
+    # (ids, party, stance and scores; no text), which a lake collects to the driver.
+    study.write_table("post_party", propagate_stances(study, study.arrow("post_party")))
     secs = time.perf_counter() - t0
     n, n_party = counts["post_labels"], counts["post_party"]
     # The scorer's count lives where the batches ran: in this process only on DuckDB.

@@ -90,12 +90,14 @@ def load_reader_plugins() -> list[Format]:
     if not _plugins_loaded:
         from botwatch import plugins
 
-        _plugins_loaded = True
+        # Loaded before the flag is set: a broken plug-in fails every file it would read, not only
+        # the first (after which the others would be misread as "unreadable input").
         for obj in plugins.load(plugins.READERS):
             items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else [obj]
             for f in items:
                 if isinstance(f, Format) and f.name not in BUILTIN:
                     dict.__setitem__(FORMATS, f.name, f)
+        _plugins_loaded = True
     return [f for name, f in FORMATS.items() if name not in BUILTIN]
 
 

@@ -260,6 +260,33 @@ def _ingested_as(study: Study, sha: str) -> str | None:
     return seen[0] if seen else None
 
 
+def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> FileResult:
+    """Read one input with the Python readers, handing each staged batch to `emit(kind, table)`.
+
+    The same reading (sniffing, rejects for an unreadable or cut file) as a DuckDB ingest's
+    Python path, without a study, so another engine (Spark, on its executors) streams the same
+    rows and merges them by the same `canonical` expressions. `read` and `format` are filled in;
+    `error` says why a file could not be opened at all (then nothing was emitted).
+    """
+    result = FileResult(source=path)
+    if path != "-" and not os.path.exists(path):
+        result.error = "no such file"
+        return result
+    try:
+        src = InputSource.open(path)
+    except OSError as exc:
+        result.error = f"cannot open: {exc}"
+        return result
+    try:
+        result.source = src.name
+        sink = RowSink(emit, src.name, "unknown")
+        _read_with_python(src, sink, None, result, max_record_bytes, None, 1)  # type: ignore[arg-type] # one process: no stager
+        sink.flush()
+    finally:
+        src.close()
+    return result
+
+
 def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict[str, pa.Table]:
     """Read one input into staged Arrow tables (with `_seq`), without a study.
 
@@ -274,20 +301,9 @@ def stage_file(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> d
         parts[kind].append(batch.append_column("_seq", pa.array(range(seq, seq + batch.num_rows), pa.int64())))
         seq += batch.num_rows
 
-    src = InputSource.open(path)
-    try:
-        sink = RowSink(collect, src.name, "unknown")
-        try:
-            name = sniff(src)
-        except UnknownFormat as exc:
-            sink.reject(0, f"unreadable input: {exc}", src_head(src))
-        else:
-            sink.source_format = name
-            FORMATS[name].read(src, sink, max_record_bytes)
-            _reject_stream_error(src, sink)
-        sink.flush()
-    finally:
-        src.close()
+    res = stage_into(path, collect, max_record_bytes)
+    if res.error:
+        raise OSError(f"{path}: {res.error}")
     out = {}
     for kind, (_, schema) in _STAGES.items():
         full = schema.append(pa.field("_seq", pa.int64()))

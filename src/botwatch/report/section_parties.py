@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, STANCE_RULES
+from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.reference import reference_rows
 from botwatch.report.fmt import num, pct, pct_ci
@@ -125,7 +125,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
     rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC")
-    rule_text = {(r, s): d for r, s, d in STANCE_RULES + MODEL_RULES}
+    rule_text = {(r, s): d for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
     ref = reference_rows(study, {p[0]: p[1] for p in parties})
     # The stance rules' accuracy was measured on one election's posts; quoting it under another

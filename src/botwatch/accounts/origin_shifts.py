@@ -1,0 +1,256 @@
+"""Office shifts in Moscow time against a human day: the `office_hours` origin evidence item.
+
+Why: accounts run from an office in St Petersburg that pose as Americans keep American-looking
+hours, but not a human day. Their desks work in shifts set by the Moscow clock, so their posting
+hours, read in Moscow time, have a shape no person's day has: the development IRA handles posing
+as Americans are nearly silent from about 07:00 to 11:00 Moscow time (23:00-03:00 in New York,
+when a New Yorker is still up; a 09:00 shift change would fall there), post a little from 12:00 to 16:00
+(04:00-08:00 in New York, when a New Yorker sleeps) and jump to their busiest hours at 17:00
+Moscow time. Since 2014 Moscow keeps UTC+3 all year, so an office's hours are fixed in UTC.
+
+The item reads an account's posts by UTC hour of day (`shift_counts`: only accounts with at
+least `MIN_POSTS` posts over at least `MIN_HOURS` distinct clock hours, so that one burst is not
+read as a day) and compares two families of hour-of-day profiles:
+
+* office in Moscow: a mixture of profiles fixed in UTC, learned from the development IRA handles
+  (Russian-language and posing alike; a mixture of multinomials fitted by EM);
+* a human day in country c: a mixture of local-time day shapes learned from ordinary accounts
+  whose profile names the United Kingdom (their posts by London clock hour), placed at each of
+  c's time zones in winter and in summer (`origin.ZONE_WEIGHTS` weigh the zones).
+
+L(c) is the human family at c's zones; L(Russia) is the office family or, with a stated share
+`HUMAN_SHARE_RUSSIA`, a human day at Russia's zones (people in Russia are people too). Each
+profile enters as a Dirichlet-multinomial whose concentration is fitted on the development part
+per family: posts come in bursts and habits change, so the evidence grows with the number of
+posts only up to what real accounts of that family vary by (shrinkage by the number of posts).
+
+This item supersedes the circadian `hours` item where both exist (see `origin.evidence_vectors`):
+it carries the same offset information with learned shapes, so counting both would count the
+hours twice. Its log-ratio is scaled by the slope fitted with the other behavioural items
+(`origin_signals`), which discounts what it shares with the daylight-saving shift and the holiday
+calendar. Parameters: `data/origin_shifts.json`, written by `scripts/fit_origin_shifts.py` (which
+`scripts/fit_origin_behaviour.py` runs first) from the development part only. Without that file
+the item is left out and the circadian `hours` item stands.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from scipy.special import gammaln, logsumexp
+
+from botwatch.accounts.gazetteer import countries
+
+KIND = "office_hours"
+PARAM_FILE = "origin_shifts.json"
+MIN_POSTS = 20
+MIN_HOURS = 5  # distinct clock hours (an hour of one date) with posts: one burst is not a day (`shift_counts`)
+HUMAN_SHARE_RUSSIA = 0.5  # stated, not fitted: of accounts run from Russia, those keeping a human day there
+MSK_UTC = 3  # Moscow's offset since October 2014 (UTC+4 from 2011 to 2014: those posts read an hour off)
+_YEAR = 2016  # the offsets of each zone in January and July of this year (zone rules of the data's years)
+
+
+@lru_cache(maxsize=1)
+def parameters() -> dict[str, Any] | None:
+    """The fitted templates, or None when the file is absent (the item is then left out)."""
+    f = resources.files("botwatch.accounts").joinpath("data", PARAM_FILE)
+    if not f.is_file():
+        return None
+    return json.loads(f.read_text(encoding="utf-8"))
+
+
+def _offset(tz: str, month: int) -> int:
+    off = ZoneInfo(tz).utcoffset(datetime(_YEAR, month, 15, 12))
+    return int(round(off.total_seconds() / 3600)) % 24 if off is not None else 0
+
+
+@lru_cache(maxsize=8)
+def offset_weights(codes: tuple[str, ...]) -> np.ndarray:
+    """(countries × 24) weight of each UTC offset (mod 24) for a person in that country: its
+    zones (weighted as `origin.ZONE_WEIGHTS`, else equally), half in January and half in July."""
+    from botwatch.accounts.origin import ZONE_WEIGHTS
+
+    w = np.zeros((len(codes), 24))
+    for i, c in enumerate(codes):
+        tzs = countries()[c].time_zones
+        zw = ZONE_WEIGHTS.get(c, ())
+        if len(zw) != len(tzs):
+            zw = tuple([1.0 / len(tzs)] * len(tzs))
+        for tz, z in zip(tzs, zw):
+            for month in (1, 7):
+                w[i, _offset(tz, month)] += z / 2
+    return w / w.sum(1, keepdims=True)
+
+
+def dm_log_likelihood(x: np.ndarray, shapes: np.ndarray, alpha: float) -> np.ndarray:
+    """Dirichlet-multinomial log-likelihood (without the multinomial coefficient, which is the
+    same for every profile) of each row of counts `x` (accounts × 24) under each profile of
+    `shapes` (profiles × 24, rows summing to 1) with concentration `alpha`: (accounts × profiles)."""
+    a = alpha * shapes
+    n = x.sum(1)
+    return ((gammaln(alpha) - gammaln(n + alpha))[:, None]
+            + (gammaln(x[:, None, :] + a[None]) - gammaln(a)[None]).sum(-1))
+
+
+def utc_shapes(local: np.ndarray) -> np.ndarray:
+    """Local-time shapes (K × 24) placed at every UTC offset o = 0..23: out[k, o, u] = local[k, (u + o) % 24]."""
+    idx = (np.arange(24)[None, :] + np.arange(24)[:, None]) % 24  # [o, u]
+    return local[:, idx]
+
+
+def office_log_likelihood(x: np.ndarray, par: dict[str, Any]) -> np.ndarray:
+    """log P(counts | office in Moscow) per account."""
+    o = par["office"]
+    ll = dm_log_likelihood(x, np.asarray(o["templates"], float), float(o["alpha"])) + np.log(np.asarray(o["weights"], float))[None]
+    return logsumexp(ll, axis=1)
+
+
+def human_log_likelihood_by_offset(x: np.ndarray, par: dict[str, Any]) -> np.ndarray:
+    """log P(counts | a human day at UTC offset o) per account and offset o = 0..23 (accounts × 24)."""
+    h = par["human"]
+    shapes = utc_shapes(np.asarray(h["templates"], float))  # K, 24 offsets, 24 hours
+    k = shapes.shape[0]
+    ll = dm_log_likelihood(x, shapes.reshape(k * 24, 24), float(h["alpha"])).reshape(len(x), k, 24)
+    return logsumexp(ll + np.log(np.asarray(h["weights"], float))[None, :, None], axis=1)
+
+
+def log_likelihoods(counts: np.ndarray, codes: tuple[str, ...]) -> np.ndarray:
+    """(accounts × countries) log-likelihood of each account's 24 UTC hour counts, all at once."""
+    par = parameters()
+    if par is None:
+        raise ValueError(f"{PARAM_FILE} is missing")
+    x = np.asarray(counts, float).reshape(-1, 24)
+    human = human_log_likelihood_by_offset(x, par)
+    w = offset_weights(codes)
+    with np.errstate(divide="ignore"):
+        lw = np.log(w)
+    out = logsumexp(human[:, None, :] + lw[None], axis=2)
+    if "RU" in codes:
+        i = codes.index("RU")
+        out[:, i] = np.logaddexp(np.log1p(-HUMAN_SHARE_RUSSIA) + office_log_likelihood(x, par), np.log(HUMAN_SHARE_RUSSIA) + out[:, i])
+    return out
+
+
+
+
+def shift_counts(study: Any) -> dict[tuple[str, str], list[int]]:
+    """Posts per UTC hour of day, for each account with at least `MIN_POSTS` posts spread over at
+    least `MIN_HOURS` distinct clock hours (an hour of one date); other accounts are left out.
+
+    Why the second condition: posts come in bursts, and thirty posts live-tweeting one debate
+    fill three clock hours of one night, which says nothing about the account's daily rhythm.
+    One SQL pass and one numpy scatter for all accounts; times outside 1990-2100 are corrupt and
+    left out, as the calendar features leave them out."""
+    tbl = study.query_arrow(
+        "WITH slot AS ("
+        " SELECT platform, account_id, date_trunc('hour', created_at) AS s, count(*) AS posts FROM posts"
+        " WHERE created_at IS NOT NULL AND created_at >= TIMESTAMP '1990-01-01 00:00:00' AND created_at < TIMESTAMP '2101-01-01 00:00:00'"
+        " GROUP BY platform, account_id, date_trunc('hour', created_at)),"
+        " kept AS (SELECT platform, account_id FROM slot GROUP BY platform, account_id"
+        f"  HAVING sum(posts) >= {MIN_POSTS} AND count(*) >= {MIN_HOURS}),"
+        " hourly AS (SELECT slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER) AS h, sum(slot.posts) AS posts FROM slot"
+        "  JOIN kept ON slot.platform = kept.platform AND slot.account_id = kept.account_id"
+        "  GROUP BY slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER))"
+        " SELECT dense_rank() OVER (ORDER BY platform, account_id) - 1 AS k, platform, account_id, h, posts FROM hourly"
+    )
+    if tbl.num_rows == 0:
+        return {}
+    k = tbl.column("k").to_numpy()
+    out = np.zeros((int(k.max()) + 1, 24), np.int64)
+    np.add.at(out, (k, tbl.column("h").to_numpy()), tbl.column("posts").to_numpy())
+    _, at = np.unique(k, return_index=True)
+    plat, acc = tbl.column("platform").take(at).to_pylist(), tbl.column("account_id").take(at).to_pylist()
+    return dict(zip(zip(plat, acc), out.tolist()))
+
+
+# Log-likelihood rows of a whole study, computed at once by `precompute` and keyed by the hour
+# counts (accounts with equal counts share a row). Read by `raw_item`.
+_MEMO: dict[tuple[int, ...], np.ndarray] = {}
+_MEMO_CODES: list[tuple[str, ...]] = []
+
+
+def _key(counts: Sequence[int] | None) -> tuple[int, ...] | None:
+    if counts is None or len(counts) != 24:
+        return None
+    k = tuple(int(c) for c in counts)
+    return k if sum(k) >= MIN_POSTS else None
+
+
+def precompute(counts: Iterable[Sequence[int] | None], codes: tuple[str, ...]) -> None:
+    """Fill the memo for a study's accounts in one vectorised pass (replacing the last study's)."""
+    _MEMO.clear()
+    _MEMO_CODES[:] = [codes]
+    if parameters() is None:
+        return
+    keys = sorted({k for k in map(_key, counts) if k is not None})
+    for s in range(0, len(keys), 2000):
+        chunk = keys[s:s + 2000]
+        _MEMO.update(zip(chunk, log_likelihoods(np.array(chunk, float), codes)))
+
+
+def raw_item(counts: Sequence[int] | None, codes: tuple[str, ...]) -> np.ndarray | None:
+    """Unscaled log-likelihood per country, or None (too few posts, or no parameters)."""
+    k = _key(counts)
+    if k is None or parameters() is None:
+        return None
+    hit = _MEMO.get(k) if _MEMO_CODES and _MEMO_CODES[0] == codes else None
+    return hit if hit is not None else log_likelihoods(np.array([k], float), codes)[0]
+
+
+def _hours_words(hours: Sequence[int]) -> str:
+    """'07:00-11:00' style runs of whole hours (Moscow time)."""
+    hs = sorted(set(hours))
+    runs: list[list[int]] = []
+    for h in hs:
+        if runs and h == runs[-1][-1] + 1:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 23:
+        runs[0] = runs.pop() + runs[0]
+    return ", ".join(f"{r[0]:02d}:00-{(r[-1] + 1) % 24:02d}:00" for r in runs)
+
+
+def sentence(counts: Sequence[int], move: str, ref: str) -> str:
+    """Evidence in words: where the account's posts fall in Moscow time and what that did to the odds."""
+    x = np.roll(np.asarray(counts, float), MSK_UTC)  # Moscow hour h holds UTC hour h - 3
+    n = int(x.sum())
+    share = x / max(n, 1)
+    quiet = [h for h in range(24) if share[h] < 0.25 / 24]
+    busy = [int(h) for h in np.argsort(-share)[:4]]
+    quiet_txt = f"nearly silent {_hours_words(quiet)}" if quiet else "no silent hours"
+    return (f"office shifts: of {n:,} posts, the busiest hours are {_hours_words(busy)} and the account is {quiet_txt} "
+            f"Moscow time; the hours fit an office working shifts on the Moscow clock (as the development IRA handles did) "
+            f"against a person's day in each country's own zones: odds of Russia against {ref} {move}")
+
+
+def _move_words(log_ratio: float) -> str:
+    """'×2.35', '÷4.10', '×55,464', 'over ×1,000,000': how far the item moved the odds, readably."""
+    f = math.exp(min(abs(log_ratio), 700.0))
+    sign = "×" if log_ratio >= 0 else "÷"
+    if f >= 1e6:
+        return f"over {sign}1,000,000"
+    return f"{sign}{f:,.0f}" if f >= 1000 else f"{sign}{f:.2f}"
+
+
+def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None) -> Any:  # origin_signals.Item | None
+    """The scaled evidence item (log-likelihood × the fitted slope) with its sentence, or None."""
+    from botwatch.accounts.origin_signals import Item
+    from botwatch.accounts.origin_signals import parameters as lr_parameters
+
+    k = float(lr_parameters().get("slopes", {}).get(KIND, 0.0))
+    raw = raw_item(counts, codes) if k > 0 else None
+    if raw is None or counts is None:
+        return None
+    v = k * (raw - raw.max())
+    ref = codes.index(home) if home in codes else codes.index("US")
+    move = _move_words(float(v[codes.index("RU")] - v[ref]))
+    return Item(KIND, v, sentence(counts, move, codes[ref]))

@@ -1,0 +1,81 @@
+"""`origin_behaviour.text_transfer` for every post at once, as SQL (DuckDB's RE2), same counts.
+
+Why: running the word regular expressions in Python, one post at a time, was the largest single
+cost of the accounts stage (about 10 µs a post, 390k posts in a 35k-account study). DuckDB runs
+the same expressions over the whole column in C++, on every core.
+
+Exactness: Python's `re` and RE2 agree on these patterns' structure (greedy runs, ordered
+alternation), but not on their character classes: Python's `\\w`, `\\S` and `[^\\W\\d_]` follow
+the Unicode tables of the running Python, RE2's `\\pL` its own (newer or older) tables, and RE2's
+`\\w`/`\\S` are ASCII only. So the classes are spelled out here as explicit code-point ranges
+read from Python's own `re` (one pass over all code points, in C), and the SQL matches exactly
+what `text_transfer` matches whatever the versions. Lower-casing happens only on ASCII words
+(DuckDB and Python lower-case some non-ASCII letters differently, e.g. U+0130, and no non-ASCII
+word lower-cases to an article or a marker word in Python).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from botwatch.accounts import origin_behaviour as ob
+
+_MAX_CP = 0x110000
+
+
+def _ranges(pattern: str) -> str:
+    """An RE2 bracket expression (without brackets) for the code points `pattern` (one Python
+    character class) matches, as runs of consecutive code points."""
+    rx = re.compile(f"(?:{pattern})+")
+    # Surrogates cannot occur in UTF-8 text; they are left out so every range is valid for RE2.
+    parts = []
+    for lo_cp, hi_cp in ((1, 0xD800), (0xE000, _MAX_CP)):
+        chars = "".join(map(chr, range(lo_cp, hi_cp)))
+        for m in rx.finditer(chars):
+            a, b = lo_cp + m.start(), lo_cp + m.end() - 1
+            parts.append(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def patterns() -> tuple[str, str]:
+    """(strip, word): RE2 spellings of `origin_behaviour._STRIP` and `origin_behaviour._WORD`."""
+    word_char, non_space, letter = _ranges(r"\w"), _ranges(r"\S"), _ranges(r"[^\W\d_]")
+    strip = f"https?://[{non_space}]+|[@#][{word_char}]+|&amp;|&[{word_char}]+;"
+    word = f"[{letter}]+(?:'[{letter}]+)?"
+    # Guard: the Python patterns these stand for are the ones written here (a change there must
+    # be made here too, or the two paths would drift apart silently).
+    assert ob._STRIP.pattern == r"https?://\S+|[@#]\w+|&amp;|&\w+;" and ob._WORD.pattern == r"[^\W\d_]+(?:'[^\W\d_]+)?"
+    return strip, word
+
+
+def _sql_list(words: frozenset[str]) -> str:
+    assert all(w.isascii() and w.isalpha() for w in words)
+    return ", ".join(f"'{w}'" for w in sorted(words))
+
+
+def post_query() -> tuple[str, dict[str, str]]:
+    """SQL (and its parameters) for the posts with a time, in (platform, account_id, time)
+    order: platform, account_id, UTC microseconds `us`, and the three values `text_transfer`
+    returns for the post's own text (a retweet's text is not its own): `tr_words`,
+    `tr_articles`, `tr_mixed`."""
+    strip, word = patterns()
+    ascii_w = "strlen(w) = length(w)"  # bytes = characters: all ASCII
+    own = "CASE WHEN kind = 'retweet' THEN NULL ELSE text END"
+    toks = (f"CASE WHEN {own} IS NULL OR {own} = '' OR starts_with({own}, 'RT @') THEN []::VARCHAR[] "
+            f"ELSE regexp_extract_all(regexp_replace({own}, $strip, ' ', 'g'), $word) END")
+    latin = f"list_filter(_toks, lambda w: {ascii_w} OR regexp_matches(w, '[A-Za-z]'))"
+    english = (f"len(_latin) >= {ob.MIN_WORDS} AND "
+               f"len(list_filter(_latin, lambda w: {ascii_w} AND lower(w) IN ({_sql_list(ob.ENGLISH_MARKERS)}))) > 0")
+    articles = f"len(list_filter(_latin, lambda w: {ascii_w} AND lower(w) IN ({_sql_list(ob.ARTICLES)})))"
+    mixed = f"len(list_filter(_latin, lambda w: NOT ({ascii_w}) AND regexp_matches(w, '[\\x{{400}}-\\x{{4ff}}]')))"
+    sql = (f"WITH p AS (SELECT platform, account_id, epoch_us(created_at) AS us, {toks} AS _toks "
+           f"FROM posts WHERE created_at IS NOT NULL), "
+           f"q AS (SELECT platform, account_id, us, {latin} AS _latin FROM p) "
+           f"SELECT platform, account_id, us, "
+           f"CASE WHEN {english} THEN len(_latin) ELSE 0 END AS tr_words, "
+           f"CASE WHEN {english} THEN {articles} ELSE 0 END AS tr_articles, "
+           f"CASE WHEN {english} THEN {mixed} ELSE 0 END AS tr_mixed "
+           f"FROM q ORDER BY 1, 2, 3")
+    return sql, {"strip": strip, "word": word}

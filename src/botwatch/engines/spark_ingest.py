@@ -1,0 +1,352 @@
+"""`botwatch ingest --engine spark LAKE FILES...`: the readers run on the executors, the merge in Spark.
+
+The file list is spread one file per task; each task reads its file with the same Python readers
+as a DuckDB ingest (`engines/spark_stage.py`) and streams staged Arrow batches back into Spark,
+which writes them to a scratch folder inside the lake. The driver sees one small row per file,
+never the posts. The merge into the lake's tables then runs the `canonical` Ibis expressions on
+Spark, with the same result as ingesting the files one after another into a DuckDB study:
+
+* posts: the first occurrence wins, in file order; posts already stored stay first;
+* account_snapshots: each file's snapshots reduced to one row per account; a snapshot already
+  stored (same account, times and range) is not stored again; accounts recomputed from them;
+* rejected: each bad record once per (source, line, error);
+* sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
+  last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row.
+
+The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written through
+`engines/lake_tables.py`, which keeps the expressions on naive timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from botwatch import __version__, canonical
+from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
+from botwatch.engines.spark_stage import WIDE, stage_partition
+from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
+from botwatch.study import utcnow
+
+# Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
+_FILE_SPAN = 1 << 40
+_REJECT_KEY = ["source", "line", "error"]
+_SNAPSHOT_KEY = [*canonical.ACCOUNT_KEY, "observed_at", "first_seen", "last_seen"]
+
+ProgressFn = Callable[["StagingProgress"], None]
+
+
+class SparkUnavailable(RuntimeError):
+    """PySpark or Java is missing, or the master cannot be reached; the message says what to do."""
+
+
+class SparkIngestError(RuntimeError):
+    """The lake could not be written; the message is one line for the user."""
+
+
+@dataclass
+class StagingProgress:
+    """What the executors have finished so far (accumulators, updated as each task ends)."""
+
+    files_done: int
+    files: int
+    records: int
+    rejected: int
+    merging: bool = False  # the files are read; the lake's tables are being merged
+
+
+def spark_session(master: str | None = None) -> tuple[Any, bool]:
+    """The session to ingest with, and whether this call started it (then the caller stops it).
+
+    A running session (a notebook, a test, a script that made one) is used as it is; else one on
+    `master` (or SPARK_MASTER), else the one spark-submit configured, else a local one on every
+    core."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkUnavailable("the Spark engine needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
+    master = master or os.environ.get("SPARK_MASTER") or None
+    active = SparkSession.getActiveSession()
+    if active is not None:  # its master cannot change; starting "another" would return it and stop it after
+        return active, False
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
+    builder = SparkSession.builder.appName("botwatch-ingest").config("spark.sql.session.timeZone", "UTC")
+    under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit set the master already
+    if master is None and not under_submit:
+        master = "local[*]"
+    if master is not None:
+        builder = builder.master(master)
+    if master is not None and master.startswith("local"):
+        # One machine: Spark's default of 200 shuffle partitions makes each small merge step 200 tasks.
+        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - Java missing / master unreachable: PySparkRuntimeError, Py4J errors, OSError
+        raise SparkUnavailable(f"could not start Spark{f' at {master}' if master else ''} ({first_line(exc)}); Spark needs Java 17 (JAVA_HOME)") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session, True
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line (a JVM error carries its whole stack trace in the message)."""
+    java = getattr(exc, "java_exception", None)  # Py4J: the Java exception says why, the Python one only "calling o123.parquet"
+    text = (str(java.toString()) if java is not None else str(exc)).strip()
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") or type(exc).__name__
+    return line[:300]
+
+
+def ingest_lake(
+    spark: Any,
+    location: str,
+    paths: list[str],
+    *,
+    force: bool = False,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    on_progress: ProgressFn | None = None,
+) -> IngestSummary:
+    """Ingest `paths` into the lake at `location` (created when absent); records the call in `runs`.
+
+    Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
+    when Spark fails; a file that cannot be read is a result, not an exception."""
+    from botwatch.engines.lake import SCRATCH_DIR, LakeStudy
+
+    files = expand_inputs(paths)
+    check_location(spark, location)
+    try:
+        with LakeStudy(location, spark=spark) as lake:
+            work = f"{lake.root}/{SCRATCH_DIR}/ingest-{uuid.uuid4().hex[:12]}"
+            params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}
+            run = {"run_id": uuid.uuid4().hex[:12], "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True),
+                   "version": __version__, "started_at": utcnow(), "status": "failed", "rows_written": None, "message": None}
+            try:
+                summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+                run.update(status="ok", rows_written=summary.total("stored"), message=(
+                    f"read {summary.total('read')}, stored {summary.total('stored')}, "
+                    f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
+            except BaseException as exc:
+                run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
+                raise
+            finally:
+                # The row `Study.run` writes, appended as Arrow: a local lake takes it without a Spark job.
+                lake.append_arrow("runs", pa.Table.from_pylist([{**run, "finished_at": utcnow()}], schema=RUNS))
+                lake.files.delete(work)
+    except (LakeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded in runs as failed; the user gets one line
+        raise SparkIngestError(first_line(exc)) from exc
+    return summary
+
+
+def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
+            on_progress: ProgressFn | None) -> IngestSummary:
+    known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL").collect()}
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress)
+    results, keep, counts = _outcomes(files, meta, force)
+    summary = IngestSummary(files=results)
+    if on_progress:
+        on_progress(StagingProgress(len(files), len(files), summary.total("read"), summary.total("rejected"), merging=True))
+    if keep:
+        from pyspark.sql import functions as F
+
+        merge = _Merge(spark, lake, staged.where(F.col("_file").isin(keep)))
+        try:
+            stored = merge.posts()
+            seen = merge.accounts()
+            merge.rejected()
+        finally:
+            merge.close()
+        now = utcnow()
+        rows = []
+        for i in keep:
+            res = results[i]
+            res.stored = stored.get(i, 0)
+            res.duplicates = counts[i] - res.stored
+            res.accounts = seen.get(i, 0)
+            rows.append({"source": meta[i]["source"], "sha256": meta[i]["sha256"], "bytes": meta[i]["bytes"],
+                         "format": res.format, "records_read": res.read, "posts_stored": res.stored, "duplicates": res.duplicates,
+                         "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
+        lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
+    return summary
+
+
+def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
+           on_progress: ProgressFn | None) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """Read every file on the executors (one task each) into `folder`: the staged rows as a
+    DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    sc = spark.sparkContext
+    records, rejected, done = sc.accumulator(0), sc.accumulator(0), sc.accumulator(0)
+    shas = sc.broadcast(known)
+
+    def counted(n_read: int, n_rejected: int) -> None:
+        records.add(n_read)
+        rejected.add(n_rejected)
+        done.add(1)
+
+    def task(batches: Any) -> Any:
+        return stage_partition(batches, shas.value, force, max_record_bytes, counted)
+
+    listing = spark.createDataFrame(
+        sc.parallelize(list(enumerate(files)), max(1, len(files))),
+        StructType([StructField("_file", LongType(), False), StructField("path", StringType(), False)]),
+    )
+    wide = listing.mapInArrow(task, spark_schema(WIDE))
+    failure: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            wide.write.mode("overwrite").partitionBy("_kind").parquet(folder)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failure.append(exc)
+
+    writer = threading.Thread(target=write, name="botwatch-spark-stage", daemon=True)
+    writer.start()
+    while writer.is_alive():
+        writer.join(0.5)
+        if on_progress:
+            on_progress(StagingProgress(done.value, len(files), records.value, rejected.value))
+    shas.unpersist()
+    if failure:
+        raise failure[0]
+    # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.
+    staged = spark.read.schema(spark_schema(WIDE.remove(WIDE.get_field_index("_kind")).append(WIDE.field("_kind")))).parquet(folder)
+    meta = {int(r["_file"]): r["meta"].asDict() for r in staged.where("_kind = 'file'").select("_file", "meta").collect()}
+    return staged, meta
+
+
+def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) -> tuple[list[FileResult], list[int], dict[int, int]]:
+    """Each file's result so far, the files whose rows are merged, and their staged post counts.
+
+    A file that failed is dropped whole (a DuckDB ingest rolls it back); of identical files in
+    one command only the first is read, as when they are ingested one after another."""
+    results, keep, counts = [], [], {}
+    first: dict[str, str] = {}
+    for i, path in enumerate(files):
+        m = meta.get(i) or {"source": path, "error": "the executor reading it returned nothing"}
+        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0))
+        results.append(res)
+        if m.get("error"):
+            res.error = m["error"]
+        elif m.get("skipped"):
+            res.skipped = m["skipped"]
+        elif m.get("sha256") and not force and m["sha256"] in first:
+            res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
+        else:
+            if m.get("sha256"):
+                first.setdefault(m["sha256"], m["source"])
+            res.rejected = int(m.get("n_rejected") or 0)
+            keep.append(i)
+            counts[i] = int(m.get("n_posts") or 0)
+    return results, keep, counts
+
+
+# -- the merge: canonical Ibis expressions on the session's Ibis backend -----------------------------
+class _Merge:
+    """One call's merge of the kept files' staged rows into the lake's tables.
+
+    Staged and stored tables are handed to Ibis as temp views (dropped by `close`); every rule is
+    a `canonical` expression, plus the one a batch needs that a file-by-file ingest does not:
+    among this call's files, the earliest copy of a row wins (`_earliest_file`)."""
+
+    def __init__(self, spark: Any, lake: Any, kept: Any) -> None:
+        from botwatch.engines.spark import spark_backend
+
+        self.spark, self.lake, self.kept = spark, lake, kept
+        self.db = spark_backend(spark)
+        self.views: list[str] = []
+
+    def close(self) -> None:
+        for name in self.views:
+            self.spark.catalog.dropTempView(name)
+
+    def _view(self, df: Any, stem: str) -> Any:
+        name = f"_bw_{stem}_{uuid.uuid4().hex[:8]}"
+        df.createOrReplaceTempView(name)
+        self.views.append(name)
+        return self.db.table(name)
+
+    def _stored(self, name: str) -> Any:
+        return self._view(read_naive(self.lake, name), name)
+
+    def _df(self, expr: Any) -> Any:
+        """An Ibis expression as a Spark DataFrame (lazy: Spark plans and runs it on the cluster)."""
+        self.db._run_pre_execute_hooks(expr)
+        return self.spark.sql(self.db.compile(expr))
+
+    def _staged(self, kind: str, struct_col: str, schema: pa.Schema, global_seq: bool = False) -> Any:
+        from pyspark.sql import functions as F
+
+        seq = (F.col("_file") * F.lit(_FILE_SPAN) + F.col("_seq")) if global_seq else F.col("_seq")
+        rows = self.kept.where(F.col("_kind") == kind).select("_file", seq.alias("_seq"), f"{struct_col}.*")
+        return self._view(rows.select("_file", "_seq", *[F.col(c) for c in schema.names]), f"stage_{kind}")
+
+    def posts(self) -> dict[int, int]:
+        """Append the posts not stored yet (first occurrence in file order); stored posts per file."""
+        from pyspark import StorageLevel
+
+        fresh = canonical.new_posts(canonical.first_posts(self._staged("posts", "post", POSTS, global_seq=True), keep=("_file",)),
+                                    self._stored("posts"), keep=("_file",))
+        new = self._df(fresh).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            stored = _per_file(new)
+            store(self.lake, "posts", new, "append")
+        finally:
+            new.unpersist()
+        return stored
+
+    def accounts(self) -> dict[int, int]:
+        """Store each file's reduced snapshots not stored yet and recompute the accounts they touch.
+
+        Returns the accounts seen per file. A snapshot equal (same account, times and range) to
+        one stored before, or to one from an earlier file of this call, is not stored again: what
+        a file-by-file ingest does, since each file is checked against everything stored before it."""
+        from pyspark import StorageLevel
+
+        reduced_df = self._df(canonical.reduce_snapshots(self._staged("snapshots", "snap", SNAPSHOT_ROW), per=("_file",)))
+        reduced_df = reduced_df.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            seen = _per_file(reduced_df)
+            reduced = self._view(reduced_df, "reduced")
+            fresh = _earliest_file(canonical.new_snapshots(reduced, self._stored("account_snapshots")), _SNAPSHOT_KEY)
+            store(self.lake, "account_snapshots", self._df(fresh.select(*ACCOUNT_SNAPSHOTS.names)), "append")
+            touched = reduced.select(*canonical.ACCOUNT_KEY).distinct()
+            snapshots = self._stored("account_snapshots")  # read again: with what was just appended
+            recomputed = canonical.accounts_from_snapshots(snapshots.semi_join(touched, canonical.ACCOUNT_KEY))
+            untouched = self._stored("accounts").anti_join(touched, canonical.ACCOUNT_KEY).select(*ACCOUNTS.names)
+            naive = spark_schema(ACCOUNTS)
+            store(self.lake, "accounts", conform(self._df(untouched), naive).unionByName(conform(self._df(recomputed), naive)), "overwrite")
+        finally:
+            reduced_df.unpersist()
+        return seen
+
+    def rejected(self) -> None:
+        """Append the bad records not recorded yet (a re-read file's bad lines are kept once)."""
+        fresh = self._staged("rejected", "rej", REJECTED).anti_join(self._stored("rejected"), _REJECT_KEY)
+        store(self.lake, "rejected", self._df(_earliest_file(fresh, _REJECT_KEY).select(*REJECTED.names)), "append")
+
+
+def _per_file(df: Any) -> dict[int, int]:
+    return {int(r["_file"]): int(r["count"]) for r in df.groupBy("_file").count().collect()}
+
+
+def _earliest_file(t: Any, key: list[str]) -> Any:
+    """Rows of the earliest file holding each key: a later file's copy would have met it as stored."""
+    import ibis
+
+    first = t.mutate(_first_file=t._file.min().over(ibis.window(group_by=key)))
+    return first.filter(first._file == first._first_file).drop("_first_file")
+
+
+__all__ = ["LakeError", "SparkIngestError", "SparkUnavailable", "StagingProgress", "ingest_lake", "spark_session"]

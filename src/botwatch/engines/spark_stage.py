@@ -1,0 +1,151 @@
+"""The executor side of `ingest --engine spark`: each task reads its files with the Python readers.
+
+A task gets rows of (`_file`, `path`) and streams back Arrow record batches in one "wide" shape:
+every staged row is tagged with its kind (`posts`, `snapshots`, `rejected`) and carries its
+columns in the struct of that kind (the other structs are NULL), and each file ends with one
+`file` row whose `meta` struct says what happened to it (hash, format, counts, or why it was
+skipped or failed). One shape lets a single `mapInArrow` pass read each file exactly once; the
+driver then splits the kinds apart and never holds the rows themselves.
+
+Nothing here imports pyspark: the functions run inside Spark's Python workers and are tested
+as plain Python.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256
+from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
+
+# kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
+KINDS: dict[str, tuple[str, pa.Schema]] = {"posts": ("post", POSTS), "snapshots": ("snap", SNAPSHOT_ROW), "rejected": ("rej", REJECTED)}
+
+META = pa.schema(
+    [
+        ("source", pa.string()), ("path", pa.string()), ("sha256", pa.string()), ("bytes", pa.int64()), ("format", pa.string()),
+        ("records_read", pa.int64()), ("n_posts", pa.int64()), ("n_snapshots", pa.int64()), ("n_rejected", pa.int64()),
+        ("error", pa.string()), ("skipped", pa.string()),
+    ]
+)
+
+WIDE = pa.schema(
+    [("_file", pa.int64()), ("_kind", pa.string()), ("_seq", pa.int64())]
+    + [(col, pa.struct(list(schema))) for col, schema in KINDS.values()]
+    + [("meta", pa.struct(list(META)))]
+)
+
+_STRUCTS = [col for col, _ in KINDS.values()] + ["meta"]
+_QUEUE_BATCHES = 4  # batches a reader may run ahead of Spark: bounds a task's memory, whatever the file's size
+
+
+def _wide(file_idx: int, kind: str, seq0: int, struct_col: str, rows: pa.StructArray) -> pa.RecordBatch:
+    """One record batch of the wide shape: `rows` in its struct column, every other struct NULL."""
+    n = len(rows)
+    cols: list[pa.Array] = [
+        pa.array([file_idx] * n, pa.int64()),
+        pa.array([kind] * n, pa.string()),
+        pa.array(range(seq0, seq0 + n), pa.int64()),
+    ]
+    for name in _STRUCTS:
+        typ = WIDE.field(name).type
+        cols.append(rows if name == struct_col else pa.nulls(n, typ))
+    return pa.RecordBatch.from_arrays(cols, schema=WIDE)
+
+
+def _as_struct(table: pa.Table, schema: pa.Schema) -> pa.StructArray:
+    table = table.select(schema.names).cast(schema)
+    return pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in schema], fields=list(schema))
+
+
+def _stream(path: str, max_record_bytes: int) -> Iterator[tuple[str, Any]]:
+    """(kind, staged table) as the readers flush them, then ("done", FileResult) or ("failed", exc).
+
+    The readers push batches through a callback; a thread and a small queue turn that into a
+    generator, so a task holds a few batches, never a whole file."""
+    from botwatch.ingest.runner import stage_into
+
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_QUEUE_BATCHES)
+
+    def work() -> None:
+        try:
+            q.put(("done", stage_into(path, lambda kind, t: q.put((kind, t)), max_record_bytes)))
+        except Exception as exc:  # noqa: BLE001 - a reader bug fails this file only, as a rolled-back DuckDB transaction does
+            q.put(("failed", exc))
+
+    threading.Thread(target=work, name=f"botwatch-read-{os.path.basename(path)}", daemon=True).start()
+    while True:
+        kind, item = q.get()
+        yield kind, item
+        if kind in ("done", "failed"):
+            return
+
+
+def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, max_record_bytes: int,
+              counted: Callable[[int, int], None] | None = None) -> Iterator[pa.RecordBatch]:
+    """Read one input into wide batches, ending with its `file` row.
+
+    `known` maps the SHA-256 of every file already in the lake to its source: an identical file
+    is skipped unread unless `force`, as the DuckDB ingest does. `counted(records, rejected)` is
+    told the file's figures when it is done (the driver's progress line)."""
+    meta: dict[str, Any] = dict.fromkeys(META.names)
+    meta.update(source=str(Path(path)) if path != "-" else "<stdin>", path=path, n_posts=0, n_snapshots=0, n_rejected=0, records_read=0)
+    if path == "-":
+        meta["error"] = "standard input cannot be read on Spark executors: save it to a file first"
+    elif not os.path.exists(path):
+        meta["error"] = "no such file"
+    else:
+        try:
+            if os.path.isfile(path):
+                meta["bytes"] = os.path.getsize(path)
+                meta["sha256"] = file_sha256(path)
+        except OSError as exc:
+            meta["error"] = f"cannot read: {exc}"
+        seen = known.get(meta["sha256"]) if meta["sha256"] else None
+        if meta["error"] is None and seen is not None and not force:
+            meta["skipped"] = f"identical content already ingested from {seen}"
+        elif meta["error"] is None:
+            yield from _read_rows(file_idx, path, max_record_bytes, meta)
+    if counted is not None:
+        counted(int(meta["records_read"] or 0), int(meta["n_rejected"] or 0))
+    yield _wide(file_idx, "file", 0, "meta", pa.StructArray.from_arrays([pa.array([meta[f.name]], f.type) for f in META], fields=list(META)))
+
+
+def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, Any]) -> Iterator[pa.RecordBatch]:
+    """The staged rows of one file, `_seq` counting every kind in arrival order (as DuckDB's stager does)."""
+    seq = 0
+    for kind, item in _stream(path, max_record_bytes):
+        if kind == "failed":
+            # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
+            meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
+        elif kind == "done":
+            meta.update(source=item.source, format=item.format, records_read=item.read)
+            meta["error"] = meta["error"] or item.error
+        elif meta["error"] is None:
+            col, schema = KINDS[kind]
+            try:
+                rows = _as_struct(item, schema)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+                # The file fails alone (the rest of the reader's output is drained, not sent), as
+                # a DuckDB insert of that batch would fail and roll the file back.
+                meta["error"] = f"{type(exc).__name__}: {exc}"
+                continue
+            yield _wide(file_idx, kind, seq, col, rows)
+            seq += item.num_rows
+            meta[f"n_{kind}"] += item.num_rows
+
+
+def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,
+                    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                    counted: Callable[[int, int], None] | None = None) -> Iterator[pa.RecordBatch]:
+    """`mapInArrow`'s function: every (`_file`, `path`) row of the task's partition, read in turn."""
+    for batch in batches:
+        for idx, path in zip(batch.column("_file").to_pylist(), batch.column("path").to_pylist()):
+            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted)

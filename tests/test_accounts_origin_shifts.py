@@ -1,0 +1,101 @@
+"""The office-hours origin item: Moscow office shifts against a person's day (accounts/origin_shifts.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botwatch.accounts import origin_shifts as osh
+from botwatch.accounts.circadian import LOCAL_PROFILE
+from botwatch.accounts.origin import OriginInput, codes, origin_posterior
+
+
+def _counts(local_shape: np.ndarray, utc_offset: int, n: int, seed: int = 0) -> list[int]:
+    """n posts drawn from a local-time shape, as UTC hour counts for a clock at utc_offset."""
+    hours = np.random.default_rng(seed).choice(24, size=n, p=local_shape / local_shape.sum())
+    return np.bincount((hours - utc_offset) % 24, minlength=24).tolist()
+
+
+def _night_shift() -> np.ndarray:
+    """A desk in Moscow working 21:00-06:00 Moscow time with nothing outside it (local shape)."""
+    shape = np.full(24, 0.002)
+    shape[[21, 22, 23, 0, 1, 2, 3, 4, 5]] = 1.0
+    return shape
+
+
+def _ratio(counts: list[int], other: str = "US") -> float:
+    v = osh.raw_item(counts, codes())
+    assert v is not None
+    return float(v[codes().index("RU")] - v[codes().index(other)])
+
+
+def test_a_moscow_night_shift_favours_russia_and_a_new_york_day_favours_the_us() -> None:
+    shift = _counts(_night_shift(), 3, 300)
+    person = _counts(np.array(LOCAL_PROFILE), -5, 300)
+    assert _ratio(shift) > 5  # e^5: the shift's hard edges fit no person's day in the US
+    assert _ratio(person) < -1
+
+
+def test_evidence_saturates_with_posts() -> None:
+    """Dirichlet-multinomial: ten times the posts of the same shape is worth far less than ten times the evidence."""
+    small, big = _ratio(_counts(_night_shift(), 3, 40, 1)), _ratio(_counts(_night_shift(), 3, 400, 1))
+    assert 0 < small < big < 5 * small  # a multinomial (no overdispersion) gives about 10 times
+
+
+def test_too_few_posts_give_no_item() -> None:
+    few = _counts(_night_shift(), 3, osh.MIN_POSTS - 1)
+    assert osh.raw_item(few, codes()) is None
+    res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=few, shift_counts=few))
+    assert "office_hours" not in res.items
+
+
+def test_the_study_pass_equals_one_account_at_a_time() -> None:
+    rows = [_counts(_night_shift(), 3, 50 + 10 * i, i) for i in range(5)] + [_counts(np.array(LOCAL_PROFILE), -6, 80, 9), None, [0] * 24]
+    direct = [osh.raw_item(r, codes()) for r in rows]
+    osh.precompute(rows, codes())
+    try:
+        for r, d in zip(rows, direct):
+            m = osh.raw_item(r, codes())
+            assert (m is None and d is None) or np.allclose(m, d)
+        assert len(osh._MEMO) == 6
+    finally:
+        osh.precompute([], codes())
+
+
+def test_the_item_names_moscow_hours_and_supersedes_the_circadian_fit() -> None:
+    shift = _counts(_night_shift(), 3, 300)
+    res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=shift, shift_counts=shift), home="US")
+    assert "office_hours" in res.items and "hours" not in res.items
+    text = next(e for e in res.evidence if e.startswith("office shifts"))
+    assert "Moscow time" in text and "odds of Russia against US over ×1,000,000" in text  # 300 posts of a hard-edged shift
+    assert "nearly silent" in text and "06:00" in text  # the silent stretch starts when the night shift ends
+
+
+def test_one_burst_is_not_a_day() -> None:
+    """Thirty posts live-tweeting one evening fill two clock hours: no item. Posts spread over
+    enough clock hours are counted by UTC hour; a 1970 epoch stray is left out."""
+    from datetime import datetime, timedelta
+
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP)")
+    burst = [("twitter", "a", datetime(2016, 8, 6, 21, 0) + timedelta(minutes=3 * i)) for i in range(30)]
+    spread = [("twitter", "b", datetime(2016, 8, 1 + i % osh.MIN_HOURS, 14, i)) for i in range(osh.MIN_POSTS)]
+    junk = [("twitter", "b", datetime(1970, 1, 1, 0, 0)), ("twitter", "c", None)]
+    con.executemany("INSERT INTO posts VALUES (?, ?, ?)", burst + spread + junk)
+    class Study:  # the one method shift_counts uses, over this bare connection
+        def query_arrow(self, query: str) -> object:
+            return con.sql(query).to_arrow_table()
+
+    counts = osh.shift_counts(Study())
+    assert set(counts) == {("twitter", "b")}
+    b = counts[("twitter", "b")]
+    assert b[14] == osh.MIN_POSTS and sum(b) == osh.MIN_POSTS
+
+
+def test_odds_in_words_stay_readable() -> None:
+    import math
+
+    assert osh._move_words(math.log(55463.6)) == "×55,464"
+    assert osh._move_words(-math.log(4.1)) == "÷4.10"
+    assert osh._move_words(900.0) == "over ×1,000,000"

@@ -1,0 +1,59 @@
+"""What a Spark ingest task sends back for one file, checked as plain Python (no JVM needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from botwatch.engines.spark_stage import WIDE, stage_partition
+from botwatch.ingest.runner import stage_file
+from botwatch.ingest.source import file_sha256
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def _run(paths: list[str], known: dict[str, str] | None = None, force: bool = False) -> tuple[pa.Table, list[tuple[int, int]]]:
+    told: list[tuple[int, int]] = []
+    listing = pa.record_batch({"_file": pa.array(range(len(paths)), pa.int64()), "path": pa.array(paths)})
+    batches = list(stage_partition([listing], known or {}, force, counted=lambda r, j: told.append((r, j))))
+    assert all(b.schema == WIDE for b in batches)
+    return pa.Table.from_batches(batches, WIDE), told
+
+
+def _meta(t: pa.Table) -> list[dict[str, Any]]:
+    return [r["meta"] for r in t.filter(pa.compute.equal(t["_kind"], "file")).to_pylist()]
+
+
+def test_a_task_sends_the_rows_stage_file_reads_and_one_meta_row_per_file() -> None:
+    path = str(FIX / "twarc2_stream_with_error.jsonl.gz")
+    wide, told = _run([path])
+    expected = stage_file(path)
+    for kind, col in (("posts", "post"), ("snapshots", "snap"), ("rejected", "rej")):
+        rows = wide.filter(pa.compute.equal(wide["_kind"], kind))
+        assert [r[col] for r in rows.to_pylist()] == expected[kind].drop_columns(["_seq"]).to_pylist()
+        assert rows["_seq"].to_pylist() == expected[kind]["_seq"].to_pylist()  # one counter over every kind, as DuckDB stages
+    [meta] = _meta(wide)
+    assert meta["sha256"] == file_sha256(path) and meta["format"] == "twitter-v2-page"
+    assert (meta["records_read"], meta["n_posts"], meta["n_rejected"]) == (8, 7, 1)
+    assert told == [(8, 1)]
+
+
+def test_known_content_is_skipped_unread_unless_forced() -> None:
+    path = str(FIX / "ira_authors.csv")
+    wide, _ = _run([path], known={file_sha256(path): "earlier.csv"})
+    assert wide.num_rows == 1 and _meta(wide)[0]["skipped"] == "identical content already ingested from earlier.csv"
+    forced, _ = _run([path], known={file_sha256(path): "earlier.csv"}, force=True)
+    assert _meta(forced)[0]["skipped"] is None and _meta(forced)[0]["n_snapshots"] > 0
+
+
+def test_missing_and_unreadable_files_become_meta_rows_not_exceptions(tmp_path: Path) -> None:
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(bytes(range(256)) * 4)
+    wide, _ = _run([str(tmp_path / "missing.jsonl"), str(noise)])
+    missing, unreadable = _meta(wide)
+    assert missing["error"] == "no such file"
+    assert unreadable["error"] is None and unreadable["n_rejected"] == 1
+    [rej] = [r["rej"] for r in wide.to_pylist() if r["_kind"] == "rejected"]
+    assert rej["line"] == 0 and "unreadable input" in rej["error"]
