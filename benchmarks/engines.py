@@ -26,9 +26,9 @@ Each Spark child starts its own JVM (the "session start" row measures that cost 
 Spark runs on `local[2]` with `--spark-driver-memory` (default 3g) through PYSPARK_SUBMIT_ARGS and
 SPARK_MASTER, so no engine flag beyond `--engine spark` is assumed. A step Spark cannot do yet (no
 `LakeStudy`, a stage not ported) prints "not on Spark yet: <reason>" with where it stopped, and
-the benchmark goes on. Until `ingest` and `analyze` take `--engine`, the Spark side ingests on
-DuckDB, copies the canonical tables into a lake and runs each stage on it through the pipeline
-runner (`open_study(..., engine="spark")`), still one child per stage.
+the benchmark goes on. Until `analyze` takes `--engine`, each stage runs on the lake through the
+pipeline runner (`open_study(..., engine="spark")`), still one child per stage; were `ingest`
+without `--engine`, the lake would be copied from a DuckDB ingest.
 
     python benchmarks/engines.py --posts 50000                       # a few minutes on an idle 2-core machine
     python benchmarks/engines.py --engines duckdb --posts 10000000 --keep /tmp/bw-engines
@@ -331,12 +331,9 @@ def only_flag() -> str:
     return "--only" if "--only" in cli_help("analyze") else "--stage"
 
 
-def cli_has_engine() -> bool:
-    """Whether `ingest` and `analyze` take `--engine` (the Spark command line has landed)."""
-    return all("--engine" in cli_help(c) for c in ("ingest", "analyze"))
 
-
-def run_engine(engine: str, files: list[str], work: Path, election: str | None, driver_memory: str, plan: list[tuple[str, str]]) -> list[Step]:
+def run_engine(engine: str, files: list[str], work: Path, election: str | None, driver_memory: str, plan: list[tuple[str, str]],
+               only: list[str] | None = None) -> list[Step]:
     """Ingest and analyse on one engine; one Step per command."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     me = [sys.executable, __file__, "--child", "cli", "{PEAK}"]
@@ -366,11 +363,12 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
     if missing:
         steps += [_show(Step(engine, n, f"not on Spark yet: {missing}")) for n in ["ingest"] + [label for _, label in plan]]
         return steps
-    via_cli = engine == "duckdb" or cli_has_engine()
-    if via_cli:
+    ingest_cli = engine == "duckdb" or "--engine" in cli_help("ingest")
+    via_cli = engine == "duckdb" or "--engine" in cli_help("analyze")
+    if ingest_cli:
         s = measure(engine, "ingest", me + ["ingest", *flag, str(study), *files], env, logs / f"{engine}-ingest.log")
     else:
-        # Before the Spark command line lands: the stages run on a lake made from a DuckDB ingest.
+        # Before the Spark ingest landed: the stages ran on a lake made from a DuckDB ingest.
         steps.append(_show(Step(engine, "ingest", "not on Spark yet: `botwatch ingest` has no --engine option")))
         s = measure(engine, "lake from a DuckDB ingest", [sys.executable, __file__, "--child", "lake-copy", "{PEAK}", str(study), *files], env, logs / f"{engine}-lake-copy.log")
     steps.append(_show(s))
@@ -378,6 +376,8 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
         steps += [_show(Step(engine, label, "skipped: ingest did not finish")) for _, label in plan]
         return steps
     stage_opt = only_flag()
+    if only:
+        plan = [(n, label) for n, label in plan if n in only]
     elect = ["--election", election] if election else []
     needs = {st.name: st.needs for st in _stages()}
     failed: dict[str, str] = {}
@@ -494,6 +494,7 @@ def main() -> None:
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--election", default="uk-ge2017", help="election preset for the stages that need one ('none': skip them)")
     ap.add_argument("--keep", type=Path, help="folder for the files, studies and logs (kept; generated files are reused)")
+    ap.add_argument("--stages", help="comma-separated analyze stages to run (default: all), e.g. coverage to time ingest")
     ap.add_argument("--spark-driver-memory", default="3g", help="the local[2] JVM's heap (driver and executors share it in local mode)")
     a = ap.parse_args()
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
@@ -519,7 +520,8 @@ def main() -> None:
               f"{gen['planted_actions']:,} planted actions) as {len(gen['files'])} files, {gen['bytes'] / 1e9:.2f} GB, in {gen['seconds']:.1f} s")
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; workdir {work}; election {election or 'none'}", flush=True)
     plan = stage_plan()
-    results = {e: run_engine(e, gen["files"], work, election, a.spark_driver_memory, plan) for e in engines}
+    only = [x.strip() for x in a.stages.split(",")] if a.stages else None
+    results = {e: run_engine(e, gen["files"], work, election, a.spark_driver_memory, plan, only) for e in engines}
     print()
     print(table(results, gen["posts"], gen))
     if not a.keep:
