@@ -17,7 +17,7 @@ import pytest
 pytestmark = pytest.mark.spark
 
 # Stages that run on the lake, in pipeline order (the stages each test compares).
-SPARK_STAGES = ["coverage", "content", "accounts", "timeline"]
+SPARK_STAGES = ["coverage", "content", "accounts", "timeline", "bursts", "creation", "circadian", "impact", "estimates"]
 TOL = 1e-6
 
 

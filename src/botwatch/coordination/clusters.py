@@ -22,6 +22,7 @@ import random
 from typing import Any
 
 import igraph as ig
+import pyarrow as pa
 
 from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
@@ -97,12 +98,13 @@ def _write_membership(study: Study, *, seed: int, resolution: float) -> None:
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
     edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]
     membership = leiden(edges, seed=seed, resolution=resolution)
-    study.sql("CREATE OR REPLACE TEMP TABLE _coord_membership (platform VARCHAR, account_id VARCHAR, cluster_id BIGINT)")
-    if membership:
-        study.con.executemany(
-            "INSERT INTO _coord_membership VALUES (?, ?, ?)",
-            [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())],
-        )
+    rows = [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())]
+    table = pa.Table.from_pylist(
+        [dict(platform=p, account_id=a, cluster_id=c) for p, a, c in rows],
+        schema=pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("cluster_id", pa.int64())]),
+    )
+    with study.temp_view("_coord_membership_arrow", table):
+        study.sql("CREATE OR REPLACE TEMP TABLE _coord_membership AS SELECT * FROM _coord_membership_arrow")
 
 
 def _write_members(study: Study, country: str | None) -> None:
