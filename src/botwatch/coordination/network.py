@@ -444,8 +444,8 @@ def memory_budget(study: Study, opts: NetworkOptions) -> Iterator[None]:
     Insertion order is not needed for any of the stage's tables (every output is ordered
     explicitly), and keeping it costs memory.
     """
-    if not opts.memory_mb or opts.memory_mb <= 0:
-        yield
+    if not opts.memory_mb or opts.memory_mb <= 0 or getattr(study, "engine", "duckdb") != "duckdb":
+        yield  # a lake's memory is Spark's (executor settings), not a per-stage DuckDB limit
         return
     keys = ("memory_limit", "preserve_insertion_order") + (("temp_directory",) if opts.temp_directory else ())
     previous = {k: study.sql(f"SELECT current_setting('{k}')")[0][0] for k in keys}

@@ -133,7 +133,7 @@ def spark_session(master: str | None = None) -> Any:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         hint = " (is Java 17 installed and JAVA_HOME set?)" if "JAVA" in text.upper() else ""
         raise StudyError(f"Spark could not start on {master}: {text}{hint}") from None
-    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setLogLevel("FATAL")  # errors reach the user as one line, not a JVM log
     return session
 
 
@@ -551,6 +551,21 @@ class LakeStudy(StudyBase):
 
     _sql_copy = _duckdb_over
     _sql_describe = _duckdb_over
+
+    def export(self, name: str, out: str | Path, *, force: bool = True, verbatim: bool = True) -> int:
+        """Write a table to a local .parquet, .csv or .jsonl file with the same writer as a DuckDB
+        study (`botwatch.table_export`): the table is collected to the driver, where the file is
+        written, into an in-memory DuckDB study."""
+        from botwatch.study import Study
+        from botwatch.table_export import export_table
+
+        self._check_table(name)
+        mem = Study(":memory:")
+        try:
+            mem.write_table(name, self.arrow(name))
+            return export_table(mem, name, out, force=force, verbatim=verbatim)
+        finally:
+            mem.close()
 
     # -- Python over Arrow batches --------------------------------------------------------------
     def _source_df(self, source: Any) -> Any:
