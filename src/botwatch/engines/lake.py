@@ -205,6 +205,9 @@ class LakeStudy(StudyBase):
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, spark: Any = None, master: str | None = None) -> None:
         self.path = path if "://" in str(path) else Path(path)
         self.root = _root(path)
+        if "://" not in str(path) and (read_only or not create) and not os.path.exists(os.path.join(self.root, LAKE_MARKER)):
+            # Said before Spark starts: a mistyped path costs no JVM start-up.
+            raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
         self.read_only = read_only
         self._own_session = spark is None and _no_active_session()  # stop only a session we started
         self.spark = spark if spark is not None else spark_session(master)
@@ -391,7 +394,14 @@ class LakeStudy(StudyBase):
         """Run one DuckDB-dialect statement on Spark (see `botwatch.engines.lake_sql`)."""
         stmt = lake_sql.classify(lake_sql.parse(query, params))
         handler = getattr(self, f"_sql_{stmt.kind}")
-        return handler(stmt)
+        try:
+            return handler(stmt)
+        except Exception as exc:
+            if type(exc).__module__.startswith(("pyspark", "py4j")):
+                # Spark's message is a page of plan; its first line says what went wrong.
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise StudyError(f"Spark could not run `{' '.join(query.split())[:160]}`: {first[:400]}") from None
+            raise
 
     def query_df(self, query: str, params: list[Any] | None = None) -> Any:
         """A DuckDB-dialect SELECT as a lazy Spark DataFrame."""
