@@ -24,6 +24,8 @@ def test_parameters_follow_the_text_order_not_the_tree_order() -> None:
     tree = lake_sql.parse("SELECT '?' AS q FROM t WHERE coalesce(p, 0) >= ? ORDER BY p DESC LIMIT ?", [0.25, 5])
     text = lake_sql.spark_sql(tree)
     assert "'?' AS q" in text and ">= CAST(0.25 AS DOUBLE)" in text and text.endswith("LIMIT 5")
+    listed = lake_sql.spark_sql(lake_sql.parse("SELECT x FROM t WHERE c IN (?,?,?,?,?) AND d = ?::INT", ["a", "b", "c", "d", "e", 6]))
+    assert "IN ('a', 'b', 'c', 'd', 'e')" in listed and "CAST(6 AS INT)" in listed
 
 
 def test_parameter_count_must_match() -> None:

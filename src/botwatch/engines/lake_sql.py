@@ -57,16 +57,20 @@ def literal(value: Any) -> exp.Expression:
 
 
 def number_placeholders(query: str) -> str:
-    """`query` with its i-th `?` written `$i`, found by DuckDB's tokenizer (so a `?` inside a
+    """`query` with its i-th `?` written ` $i `, found by DuckDB's tokenizer (so a `?` inside a
     string or a comment stays text). Parsed, `?` nodes carry no position, and a tree walk meets
-    LIMIT before WHERE: numbering them in the text is what keeps the order of `params`."""
+    LIMIT before WHERE: numbering them in the text is what keeps the order of `params`. (The
+    spaces matter: `$4,$5` reads as the start of a dollar-quoted string; `?::INT` is one token.)"""
     from sqlglot.dialects.duckdb import DuckDB
     from sqlglot.tokens import TokenType
 
-    starts = [t.start for t in DuckDB().tokenize(query) if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+    starts = [
+        t.start for t in DuckDB().tokenize(query)
+        if (t.token_type == TokenType.PLACEHOLDER and t.text == "?") or (t.token_type == TokenType.QDCOLON and t.text.startswith("?"))
+    ]
     out, last = [], 0
     for i, pos in enumerate(starts, 1):
-        out.append(query[last:pos] + f"${i}")
+        out.append(query[last:pos] + f" ${i} ")
         last = pos + 1
     return "".join(out) + query[last:]
 
@@ -78,9 +82,10 @@ def bind(tree: exp.Expression, params: list[Any] | tuple[Any, ...] | None) -> ex
     if len(holes) != len(params):
         raise LakeSqlError(f"statement has {len(holes)} parameters, {len(params)} given")
     for hole in holes:
-        index = int(str(hole.this)) - 1
+        name = str(hole.this)
+        index = int(name) - 1 if name.isdigit() else -1
         if not 0 <= index < len(params):
-            raise LakeSqlError(f"statement has no parameter ${index + 1}")
+            raise LakeSqlError(f"statement has a parameter {name!r} no value was given for")
         hole.replace(literal(params[index]))
     return tree
 

@@ -70,11 +70,18 @@ def _evidence_table(study: Study, tables: set[str]) -> dict[tuple[str, str], lis
     plat = "platform" if "platform" in cols else "'twitter'"
     order = next((c for c in ("rank", "weight", "contribution", "importance") if c in cols), None)
     order_sql = f"abs(TRY_CAST(\"{order}\" AS DOUBLE)) DESC NULLS LAST" if order else "1"
+    # The first sentences per account by a window, gathered here: an ordered list aggregate has
+    # no spelling DuckDB and Spark SQL share. Ties in the order go to the sentence's text.
+    text = f'CAST("{text_col}" AS VARCHAR)'
     rows = study.sql(
-        f"SELECT {plat}, account_id, list(CAST(\"{text_col}\" AS VARCHAR) ORDER BY {order_sql})[1:{EVIDENCE_PER_ACCOUNT}] "
-        f"FROM account_evidence WHERE \"{text_col}\" IS NOT NULL GROUP BY ALL"
+        f"SELECT p, account_id, s FROM (SELECT {plat} AS p, account_id, {text} AS s, "
+        f"row_number() OVER (PARTITION BY {plat}, account_id ORDER BY {order_sql}, {text}) AS rn "
+        f"FROM account_evidence WHERE \"{text_col}\" IS NOT NULL) AS ranked WHERE rn <= {EVIDENCE_PER_ACCOUNT} ORDER BY p, account_id, rn"
     )
-    return {(p, a): list(s) for p, a, s in rows}
+    out: dict[tuple[str, str], list[str]] = {}
+    for p, a, s in rows:
+        out.setdefault((p, a), []).append(s)
+    return out
 
 
 def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_ACCOUNTS, detail_accounts: int = DETAIL_ACCOUNTS) -> dict[str, Any]:
