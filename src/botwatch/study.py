@@ -206,7 +206,7 @@ class Study(StudyBase):
         and replaces its table at the end, so a failure leaves the old table. This is the
         engine-neutral door for work that is Python by nature: a lake study runs the same `fn`
         on Spark's executors (`mapInArrow`). Returns the rows written per table."""
-        from botwatch.engines.lake import map_outputs
+        from botwatch.engines.lake_arrow import map_outputs
 
         outputs = map_outputs(schema, out_name)
         if isinstance(source, str):
