@@ -26,6 +26,7 @@ def analyze(
 ) -> None:
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+    from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
     seconds: dict[str, float] = {}
@@ -43,7 +44,7 @@ def analyze(
                 st, ctx, only=stage or None, skip=skip or None,
                 on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
             )
-        except PipelineError as exc:
+        except (PipelineError, StudyError) as exc:  # StudyError: e.g. a statement Spark could not run on a lake
             fail(str(exc))
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
