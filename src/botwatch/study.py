@@ -58,7 +58,7 @@ class StudyBase:
 
     engine = "duckdb"
 
-    def __enter__(self) -> "Any":
+    def __enter__(self) -> Any:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -101,7 +101,6 @@ class StudyBase:
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
             )
-
 
 
 class Study(StudyBase):
