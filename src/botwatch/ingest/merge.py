@@ -10,15 +10,14 @@ to are recomputed from their snapshots.
 
 from __future__ import annotations
 
-import ibis
-
 from botwatch import canonical
+from botwatch.duckdb_sql import to_duckdb_sql
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS
 from botwatch.study import Study
 
 
 def _sql(expr: object) -> str:
-    return str(ibis.to_sql(expr, dialect="duckdb"))
+    return to_duckdb_sql(expr)
 
 
 def merge_staged_posts(study: Study) -> tuple[int, int]:

@@ -32,6 +32,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from botwatch import canonical
+from botwatch.duckdb_sql import to_duckdb_sql
 from botwatch.ingest.fields import client_name
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.source import Line
@@ -444,33 +446,28 @@ def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tu
 
 
 def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) -> None:
-    """The file's account snapshots reduced to one row per account, into the temp table `_reduced`.
+    """The file's account snapshots reduced to one row per account, into the temp table `_reduced`,
+    by `canonical.reduce_snapshots` (the rule the Python path and Spark use).
 
-    Same rule as `canonical.reduce_snapshots`: each field's latest non-NULL value, "latest" by
-    the post time and then by position in the file (a retweet's original author before its
-    retweeter), and the source of the account's last snapshot in the file. Snapshots come from
-    `_flat`'s good rows and from the bad lines the Python readers took (`_stage_snapshots`,
-    unfolded, so each row is one line's and orders by that line).
+    Snapshots come from `_flat`'s good rows and from the bad lines the Python readers took
+    (`_stage_snapshots`, unfolded, so each row is one line's). Their `_seq` orders them as the
+    Python path would have read them: by line, and within a line the retweet's or quote's
+    original author before its retweeter (`line * 3`, `line * 3 + 1`).
     """
     src = source_name.replace("'", "''")
     numbered = loaded.numbered()
     profile = ", ".join(f"prof.{c} AS {c}" for c in PROFILE_COLUMNS)
-    native = f"""SELECT prof.id AS account_id, {profile}, ts AS observed_at, line, seq
+    native = f"""SELECT prof.id AS account_id, 'twitter' AS platform, {profile}, ts AS observed_at, ts AS first_seen, ts AS last_seen,
+                        '{src}:' || line AS source, seq AS _seq
                  FROM (SELECT a AS prof, ts, line, line * 3 + 1 AS seq FROM {numbered} WHERE NOT bad
                        UNION ALL
                        SELECT r, ts, line, line * 3 FROM {numbered} WHERE r IS NOT NULL AND NOT bad)"""
     # A staged line's snapshots in the order the reader gave them: referenced author, then author.
-    staged = f"""SELECT account_id, {', '.join(PROFILE_COLUMNS)}, observed_at, line,
-                        line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS seq
+    staged = f"""SELECT * EXCLUDE (_seq, line), line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS _seq
                  FROM (SELECT *, {_staged_line()} AS line FROM _stage_snapshots)"""
-    # The key is a HUGEINT: seconds * 2**32 leaves BIGINT at 2038-01-19 03:14:08 UTC.
-    fields = ", ".join(f"arg_max({c}, k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
-    study.sql(
-        f"""CREATE OR REPLACE TEMP TABLE _reduced AS
-        SELECT account_id, 'twitter' AS platform, {fields},
-               max(observed_at) AS observed_at, min(observed_at) AS first_seen, max(observed_at) AS last_seen,
-               '{src}:' || arg_max(line, seq) AS source
-        FROM (SELECT *, coalesce(epoch(observed_at)::BIGINT, 0)::HUGEINT * 4294967296 + seq AS k
-              FROM ({native} UNION ALL {staged}))
-        GROUP BY account_id"""
-    )
+    study.sql(f"CREATE OR REPLACE TEMP VIEW _native_snapshots AS {native} UNION ALL BY NAME {staged}")
+    try:
+        reduced = canonical.reduce_snapshots(study.ibis.table("_native_snapshots"))
+        study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {to_duckdb_sql(reduced)}")
+    finally:
+        study.sql("DROP VIEW IF EXISTS _native_snapshots")
