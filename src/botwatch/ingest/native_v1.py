@@ -4,8 +4,9 @@ Python record handling tops out at tens of thousands of posts a second; DuckDB's
 `read_json` reads hundreds of thousands. For a large v1.1 file this path parses the file
 once, straight into one compact temp table `_flat` that already holds each line's canonical post
 columns and its account profiles (derived in SQL with exactly the rules of the Python readers,
-`twitter_v1_fast`). Posts are then inserted from it and the file's account snapshots reduced
-from it in one aggregate, without a staging copy.
+`twitter_v1_fast`, from the field map they share, `v1_fields`). Posts are then inserted from it
+and the file's account snapshots reduced from it by `canonical.reduce_snapshots`, without a
+staging copy.
 
 It is only taken when it can account for every line. DuckDB reads the file as one object per
 line (`records=true`) with `ignore_errors=true`, which turns a line it cannot parse (truncated,

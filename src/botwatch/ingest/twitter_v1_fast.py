@@ -1,10 +1,11 @@
 """A typed fast path for v1.1 statuses: msgspec decodes only the fields botwatch keeps.
 
 A v1.1 status is ~2-5 KB of JSON of which botwatch keeps a few hundred bytes. Decoding into
-msgspec Structs skips everything else in C and checks types on the way, which makes it several
-times faster than building full dicts. Anything the typed decoder refuses (an unexpected type,
-a control message) returns False, and the lenient dict-based reader in `twitter_v1` decides
-whether to coerce or reject the record, so the fast path never changes what is accepted.
+msgspec Structs (generated from `v1_fields.STATUS`) skips everything else in C and checks types
+on the way: about twice as fast as orjson building full dicts, which saves the Python reader
+about a tenth of its CPU on real statuses. Anything the typed decoder refuses (an unexpected
+type, a control message) returns False, and the lenient dict-based reader in `twitter_v1`
+decides whether to coerce or reject the record, so the fast path never changes what is accepted.
 """
 
 from __future__ import annotations
