@@ -33,8 +33,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from botwatch import canonical
-from botwatch.duckdb_sql import to_duckdb_sql
+from botwatch.duckdb_sql import reduce_snapshots_sql
 from botwatch.ingest.fields import client_name
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.source import Line
@@ -468,7 +467,6 @@ def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) 
                  FROM (SELECT *, {_staged_line()} AS line FROM _stage_snapshots)"""
     study.sql(f"CREATE OR REPLACE TEMP VIEW _native_snapshots AS {native} UNION ALL BY NAME {staged}")
     try:
-        reduced = canonical.reduce_snapshots(study.ibis.table("_native_snapshots"))
-        study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {to_duckdb_sql(reduced)}")
+        study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {reduce_snapshots_sql('_native_snapshots')}")
     finally:
         study.sql("DROP VIEW IF EXISTS _native_snapshots")
