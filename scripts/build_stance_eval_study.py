@@ -1,4 +1,4 @@
-"""Build the evaluation input for the account prior and retweet propagation (issue 14, item 2).
+"""Build the evaluation input for the account prior and retweet propagation.
 
 The hand-labelled posts (tests/fixtures/content/ira_stance_posts.csv) are a few posts each of 258
 IRA accounts. Alone they cannot show whether an account's OTHER posts help read a post: the

@@ -49,7 +49,7 @@ def edges(pairs: list[tuple[str, str]]) -> pa.Table:
 
 def test_an_unclear_post_takes_its_accounts_side_and_says_so() -> None:
     t = rows([("a", "dem", "oppose", "anti_hashtag")] * 3 + [("a", "dem", "neutral", "model"), ("a", "rep", "neutral", "model")])
-    out = apply_prior(t, Graph.from_edges(np.array(["a"]), edges([])), P)
+    out = apply_prior(t, Graph.from_edges(np.array(["twitter:a"]), edges([])), P)
     assert out.column("stance").to_pylist()[3] == "oppose"
     assert out.column("stance_rule").to_pylist()[3] == ACCOUNT_PRIOR
     ev = out.column("stance_evidence").to_pylist()[3]
@@ -78,7 +78,8 @@ def test_the_prior_agreeing_changes_nothing() -> None:
 def test_retweet_neighbours_decide_for_an_account_without_evidence() -> None:
     # c has one unclear post; a and b (who share retweets with c) oppose the party.
     t = rows([("a", "dem", "oppose", "anti_hashtag")] * 2 + [("b", "dem", "oppose", "anti_keyword")] * 2 + [("c", "dem", "neutral", "model")])
-    g = Graph.from_edges(np.array(["a", "b", "c"]), edges([("a", "t:1"), ("c", "t:1"), ("b", "h:x"), ("c", "h:x")]))
+    g = Graph.from_edges(np.array(["twitter:a", "twitter:b", "twitter:c"]),
+                         edges([("twitter:a", "t:1"), ("twitter:c", "t:1"), ("twitter:b", "h:x"), ("twitter:c", "h:x")]))
     out = apply_prior(t, g, P)
     assert out.column("stance").to_pylist()[4] == "oppose"
     assert out.column("stance_rule").to_pylist()[4] == NEIGHBOURS
@@ -114,9 +115,18 @@ def test_graph_edges_from_a_study(tmp_path: Path) -> None:
         )
         got = graph_edges(st.table("posts"), st.table("accounts")).to_pyarrow().to_pylist()
     pairs = {(r["account_id"], r["node"][:2]) for r in got}
-    assert ("2", "h:") in pairs and ("1", "h:") in pairs  # bob retweeted alice; alice joins her node
-    assert {r["account_id"] for r in got if r["node"].startswith("t:")} == {"2", "3"}
+    assert ("twitter:2", "h:") in pairs and ("twitter:1", "h:") in pairs  # bob retweeted alice; alice joins her node
+    assert {r["account_id"] for r in got if r["node"].startswith("t:")} == {"twitter:2", "twitter:3"}
     assert len(got) == 4
+
+
+def test_one_id_on_two_platforms_is_two_accounts() -> None:
+    """Account ids are per platform: a Mastodon account numbered like a Twitter one lends it no prior."""
+    t = rows([("a", "dem", "oppose", "anti_hashtag")] * 3 + [("a", "dem", "neutral", "model")])
+    platform = ["mastodon"] * 3 + ["twitter"]
+    t = t.set_column(t.schema.get_field_index("platform"), "platform", pa.array(platform, pa.string()))
+    out = apply_prior(t, None, P)
+    assert out.column("stance").to_pylist()[3] == "neutral" and out.column("stance_rule").to_pylist()[3] == "model"
 
 
 def test_posts_without_an_author_are_left_alone() -> None:

@@ -19,6 +19,15 @@ def test_parameters_become_literals_in_order_and_stay_values() -> None:
     assert "CAST(1.5 AS DOUBLE)" in text  # a bare 1.5 would be a DECIMAL in Spark
 
 
+def test_parameters_follow_the_text_order_not_the_tree_order() -> None:
+    """LIMIT's `?` comes last in the text; a `?` inside a string is text, not a parameter."""
+    tree = lake_sql.parse("SELECT '?' AS q FROM t WHERE coalesce(p, 0) >= ? ORDER BY p DESC LIMIT ?", [0.25, 5])
+    text = lake_sql.spark_sql(tree)
+    assert "'?' AS q" in text and ">= CAST(0.25 AS DOUBLE)" in text and text.endswith("LIMIT 5")
+    listed = lake_sql.spark_sql(lake_sql.parse("SELECT x FROM t WHERE c IN (?,?,?,?,?) AND d = ?::INT", ["a", "b", "c", "d", "e", 6]))
+    assert "IN ('a', 'b', 'c', 'd', 'e')" in listed and "CAST(6 AS INT)" in listed
+
+
 def test_parameter_count_must_match() -> None:
     with pytest.raises(lake_sql.LakeSqlError, match="2 parameters, 1 given"):
         lake_sql.parse("SELECT ?, ?", [1])
@@ -58,3 +67,27 @@ def test_information_schema_is_read_from_the_lake_listing() -> None:
     assert stmt.kind == "info_schema"
     text = lake_sql.rename_info_schema(stmt.tree, "_lake_tables", "_lake_columns").sql(dialect="duckdb")
     assert "FROM _lake_columns" in text and "information_schema" not in text
+
+
+def test_cli_engine_errors_are_one_line_without_starting_spark(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A missing lake and an unknown engine are said in one red line (no traceback, no JVM)."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["analyze", "--engine", "spark", str(tmp_path / "nolake")])
+    assert res.exit_code == 2 and "no lake study at" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["status", "--engine", "sparky", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "unknown engine 'sparky'" in res.output
+
+
+def test_a_url_argument_keeps_its_double_slash() -> None:
+    from pathlib import Path
+
+    from botwatch.cli.common import study_location
+    from botwatch.engines.lake import is_lake_path
+
+    where = study_location(Path("s3a://bucket/lake"))
+    assert where == "s3a://bucket/lake" and is_lake_path(where)
+    assert study_location(Path("study.duckdb")) == "study.duckdb"

@@ -58,7 +58,7 @@ class StudyBase:
 
     engine = "duckdb"
 
-    def __enter__(self) -> "Any":
+    def __enter__(self) -> Any:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -101,7 +101,6 @@ class StudyBase:
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
             )
-
 
 
 class Study(StudyBase):
@@ -206,7 +205,7 @@ class Study(StudyBase):
         and replaces its table at the end, so a failure leaves the old table. This is the
         engine-neutral door for work that is Python by nature: a lake study runs the same `fn`
         on Spark's executors (`mapInArrow`). Returns the rows written per table."""
-        from botwatch.engines.lake import map_outputs
+        from botwatch.engines.lake_arrow import map_outputs
 
         outputs = map_outputs(schema, out_name)
         if isinstance(source, str):

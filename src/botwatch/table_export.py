@@ -42,6 +42,8 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     Raises `StudyError` with a message for the user for every failure (unknown table or format,
     existing file without `force`, a directory, an unwritable folder, a full disk).
     """
+    if getattr(study, "engine", "duckdb") != "duckdb":
+        return study.export(name, out, force=force, verbatim=verbatim)  # a lake hands the table to DuckDB
     known = study.tables()
     if name not in known:
         raise StudyError(f"no table {name!r} in {study.path}; tables: {', '.join(known)}")

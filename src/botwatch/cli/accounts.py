@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, select_list
-from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out, wide_when_piped
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -24,11 +24,13 @@ def accounts(
     country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
     min_bot: Annotated[float, typer.Option(help="Only accounts with bot_probability at least this")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per account (shape in docs/model-card-bot.md)")] = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
-    with open_or_fail(study, read_only=True) as st:
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         order = "handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
@@ -60,10 +62,12 @@ def explain(
     study: StudyArg,
     handle: Annotated[str, typer.Argument(help="@handle or account id")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (shape in docs/model-card-bot.md)")] = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     key = handle.lstrip("@")
-    with open_or_fail(study, read_only=True) as st:
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         if as_json:

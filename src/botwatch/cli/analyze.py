@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress
+from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress
 from botwatch.cli.ingest import ingest
 
 
@@ -22,13 +22,16 @@ def analyze(
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
     origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
                                                      help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts (docs/methods.md)")] = True,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Run the analysis stages on a study, recording each in the `runs` table."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
+    from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
     seconds: dict[str, float] = {}
-    with open_or_fail(study) as st, stage_progress() as progress:
+    with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
         if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
             sample_rate, note = recorded_sample_rate(st)
             if note:
@@ -36,13 +39,13 @@ def analyze(
         options: dict = {"sample_rate": sample_rate} if sample_rate else {}
         if not origin_study_prior:
             options["origin_study_prior"] = False
-        ctx = Context(election=election_or_fail(election), options=options, log=progress.log)
+        ctx = Context(election=election_or_fail(election), options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
         try:
             results = run_analyze(
                 st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
                 on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
             )
-        except PipelineError as exc:
+        except (PipelineError, StudyError) as exc:  # StudyError: e.g. a statement Spark could not run on a lake
             fail(str(exc))
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
@@ -59,12 +62,14 @@ def report(
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
 
-    with open_or_fail(study, read_only=True) as st, stage_progress() as progress:
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
         path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
 

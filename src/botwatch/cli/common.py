@@ -2,7 +2,8 @@
 arguments, and the three helpers that turn a library error into one red line and an exit code.
 
 Command modules import from here (never from each other): `fail`, `open_or_fail`,
-`election_or_fail`, `StudyArg`, `ElectionOpt`, `console` (stderr), `out` (stdout).
+`election_or_fail`, `StudyArg`, `ElectionOpt`, `EngineOpt`, `SparkMasterOpt`, `console` (stderr),
+`out` (stdout).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ app = typer.Typer(
 console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
 out = Console(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
-StudyArg = Annotated[Path, typer.Argument(help="The study file (DuckDB), e.g. study.duckdb")]
+StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")]
+# How a study is opened for analysis. A lake (a folder holding _botwatch_lake.json, or a URL) is
+# opened with Spark without asking; `--engine spark` also makes a new path a lake.
+EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="duckdb or spark (default: spark for a lake, duckdb otherwise)")]
+SparkMasterOpt = Annotated[Optional[str], typer.Option("--spark-master", envvar="SPARK_MASTER", help="Spark master URL (default: the running session under spark-submit, else local[*])")]
 ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file"
 # The one spelling of --election; what the election does for a command is in its docstring.
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
@@ -96,8 +101,34 @@ def fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def open_or_fail(path: Path, read_only: bool = False, create: bool = False) -> Study:
-    """Open a study for a command; only `ingest` may create one (`create=True`)."""
+def study_location(path: Path | str) -> str:
+    """The study path as typed: a `Path` argument folds `s3a://bucket` to `s3a:/bucket`."""
+    import re
+
+    return re.sub(r"^([A-Za-z][\w+.-]*):/(?!/)", r"\1://", str(path))
+
+
+def open_or_fail(path: Path, read_only: bool = False, create: bool = False, engine: Optional[str] = None, master: Optional[str] = None) -> Study:
+    """Open a study for a command; only `ingest` may create one (`create=True`). A lake (or
+    `engine="spark"`) opens as a `LakeStudy` on Spark; not having PySpark or Java, or no lake at
+    the path, is one error line."""
+    from botwatch.engines.lake import is_lake_path
+
+    if engine not in (None, "duckdb", "spark"):
+        fail(f"unknown engine {engine!r}: use duckdb or spark")
+    where = study_location(path)
+    if engine == "spark" or (engine is None and is_lake_path(where)):
+        try:
+            from botwatch.engines.lake import LakeStudy
+
+            return LakeStudy(where, read_only=read_only, create=create, master=master)  # type: ignore[return-value]
+        except StudyError as exc:
+            fail(str(exc))
+            raise
+        except Exception as exc:  # Spark and Hadoop errors: a bad URL, an unreachable cluster
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            fail(f"cannot open {where} as a lake study: {text[:300]}")
+            raise
     try:
         return Study(path, read_only=read_only, create=create)
     except StudyError as exc:

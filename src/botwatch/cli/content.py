@@ -33,7 +33,7 @@ def evaluate_cmd(
         tables = st.tables()
         if "post_party" not in tables or "post_labels" not in tables:
             fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
-        elections = [r[0] for r in st.con.execute("select distinct election from post_labels where election is not null").fetchall()]
+        elections = [r[0] for r in st.sql("select distinct election from post_labels where election is not null")]
         election = elections[0] if len(elections) == 1 else None
         try:
             rows = load_labels(labels, election=election, part=part)

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch import __version__
-from botwatch.cli.common import StudyArg, app, console, fail, open_or_fail, out
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out
 from botwatch.study import Study, StudyError
 
 
@@ -24,11 +24,11 @@ def version() -> None:
 
 
 @app.command()
-def status(study: StudyArg) -> None:
+def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterOpt = None) -> None:
     """What is in a study: posts, accounts, time span, formats, rejected input, stage runs."""
     from botwatch.report.section_overview import study_summary
 
-    with open_or_fail(study, read_only=True) as st:
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         s = study_summary(st)
         out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
@@ -69,10 +69,12 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
     verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
     fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), csv, parquet or graphml")] = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it; CSV formula cells defused),
     or the coordination network to GraphML without re-running the stage. `-o -` writes to stdout (no sidecar), as twarc does."""
-    with open_or_fail(study, read_only=True) as st:
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if str(output) == STDOUT:
             _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
             return

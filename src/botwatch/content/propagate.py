@@ -69,16 +69,18 @@ PARAMS = PriorParams()
 def graph_edges(posts: ir.Table, accounts: ir.Table) -> ir.Table:
     """(account_id, node) links of the retweet graph, as an Ibis expression (any engine).
 
-    Nodes are 'h:<handle>' (the account retweeted that handle; the handle's own account belongs
-    to the node too) and 't:<text>' (a text posted by two or more accounts)."""
+    `account_id` here is the account key `platform:account_id` (`account_keys`: one id may exist
+    on two platforms). Nodes are 'h:<platform>:<handle>' (the account retweeted that handle; the
+    handle's own account belongs to the node too) and 't:<text>' (a text posted by two or more
+    accounts)."""
     rt = posts.filter(posts.ref_handle.notnull() & (posts.kind == "retweet"))
-    by_handle = rt.select(account_id=rt.account_id, node=ibis.literal("h:") + rt.ref_handle.lower())
+    by_handle = rt.select(account_id=rt.platform + ":" + rt.account_id, node=ibis.literal("h:") + rt.platform + ":" + rt.ref_handle.lower())
     own = accounts.filter(accounts.handle.notnull())
-    own = own.select(account_id=own.account_id, node=ibis.literal("h:") + own.handle.lower())
+    own = own.select(account_id=own.platform + ":" + own.account_id, node=ibis.literal("h:") + own.platform + ":" + own.handle.lower())
     # Texts are grouped by the engine's hash (DuckDB: 64-bit; Spark: 32-bit murmur3), cheaper than
     # grouping long strings; a collision between texts of two accounts adds one spurious link.
     texts = posts.filter(posts.text.notnull() & (posts.text.length() >= MIN_SHARED_TEXT))
-    texts = texts.select(account_id=texts.account_id, h=texts.text.hash()).distinct()
+    texts = texts.select(account_id=texts.platform + ":" + texts.account_id, h=texts.text.hash()).distinct()
     shared = texts.group_by("h").aggregate(n=texts.account_id.nunique()).filter(lambda t: t.n >= 2).select("h")
     by_text = texts.semi_join(shared, "h")
     by_text = by_text.select(account_id=by_text.account_id, node=ibis.literal("t:") + by_text.h.cast("string"))
@@ -120,7 +122,7 @@ class Graph:
 
 def prior_decisions(
     acc: np.ndarray, party: np.ndarray, stance: np.ndarray, rule: np.ndarray, n_parties: int, graph: Graph | None, params: PriorParams = PARAMS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per row: (new stance or '' where unchanged, cue (ACCOUNT_PRIOR/NEIGHBOURS or ''), the
     prior's share for its top class, the account's own other support / oppose / neutral counts
     (row left out) as one [row, 3] array, the account's shared retweet nodes) over integer
@@ -168,20 +170,27 @@ def _codes(col: pa.ChunkedArray | pa.Array, index: dict[str, int] | None = None)
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
 
 
+def account_keys(parties: pa.Table) -> pa.ChunkedArray:
+    """`platform:account_id` per row (NULL without an author): the key the graph uses, so one id
+    on two platforms is two accounts."""
+    return pc.binary_join_element_wise(parties.column("platform"), parties.column("account_id"), ":")
+
+
 def apply_prior(parties: pa.Table, graph: Graph | None, params: PriorParams = PARAMS) -> pa.Table:
     """`post_party` rows with unclear answers replaced by the account's prior where it is clear."""
     n = parties.num_rows
     if n == 0:
         return parties
+    keys = account_keys(parties)
     if graph is None:
-        graph = Graph.from_edges(pc.unique(parties.column("account_id").combine_chunks()).to_numpy(zero_copy_only=False), pa.table({"account_id": pa.array([], pa.string()), "node": pa.array([], pa.string())}))
-    acc, _ = _codes(parties.column("account_id"), graph.account_index)
+        graph = Graph.from_edges(pc.unique(keys.combine_chunks()).to_numpy(zero_copy_only=False), pa.table({"account_id": pa.array([], pa.string()), "node": pa.array([], pa.string())}))
+    acc, _ = _codes(keys, graph.account_index)
     party, names = _codes(parties.column("party"))
     stance = np.asarray(parties.column("stance").to_pylist(), dtype=object)
     rule = np.asarray(parties.column("stance_rule").to_pylist(), dtype=object)
     new, cue, share, own, deg = prior_decisions(acc, party, stance, rule, len(names), graph, params)
     # A post without an author has no account to learn from (they would pool as one "account").
-    new[~np.asarray(parties.column("account_id").is_valid())] = ""
+    new[~np.asarray(keys.is_valid())] = ""
     rows = np.flatnonzero(new != "")
     if not len(rows):
         return parties
@@ -215,5 +224,5 @@ def propagate_stances(study, parties: pa.Table, params: PriorParams = PARAMS) ->
     """The content stage's one call: apply the account prior to this study's `post_party` rows."""
     if parties.num_rows == 0:
         return parties
-    accounts = pc.unique(parties.column("account_id").combine_chunks()).to_numpy(zero_copy_only=False)
+    accounts = pc.unique(account_keys(parties).combine_chunks()).to_numpy(zero_copy_only=False)
     return apply_prior(parties, study_graph(study, accounts), params)

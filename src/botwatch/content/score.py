@@ -170,9 +170,8 @@ def agreement(
 
 def study_predictions(study, election: str | None = None) -> tuple[dict[tuple[str, str], str], dict[str, float | None]]:  # type: ignore[no-untyped-def]
     """(post_id, party) → stance and post_id → sentiment from a study's content tables."""
-    con = study.con
     where = " where election = ?" if election else ""
     args = [election] if election else []
-    stance = {(p, q): s for p, q, s in con.execute(f"select post_id, party, stance from post_party{where}", args).fetchall()}
-    sent = {p: s for p, s in con.execute(f"select post_id, sentiment from post_labels{where}", args).fetchall()}
+    stance = {(p, q): s for p, q, s in study.sql(f"select post_id, party, stance from post_party{where}", args)}
+    sent = {p: s for p, s in study.sql(f"select post_id, sentiment from post_labels{where}", args)}
     return stance, sent

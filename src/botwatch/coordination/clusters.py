@@ -22,6 +22,7 @@ import random
 from typing import Any
 
 import igraph as ig
+import pyarrow as pa
 
 from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
@@ -97,12 +98,13 @@ def _write_membership(study: Study, *, seed: int, resolution: float) -> None:
     # Accounts of different platforms never share a trace, but keep names unique across platforms.
     edges = [(f"{p}\x1f{a}", f"{p}\x1f{b}", float(w or 0.0) or 1e-6) for p, a, b, w in rows]
     membership = leiden(edges, seed=seed, resolution=resolution)
-    study.sql("CREATE OR REPLACE TEMP TABLE _coord_membership (platform VARCHAR, account_id VARCHAR, cluster_id BIGINT)")
-    if membership:
-        study.con.executemany(
-            "INSERT INTO _coord_membership VALUES (?, ?, ?)",
-            [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())],
-        )
+    rows = [[*name.split("\x1f", 1), cid] for name, cid in sorted(membership.items())]
+    table = pa.Table.from_pylist(
+        [dict(platform=p, account_id=a, cluster_id=c) for p, a, c in rows],
+        schema=pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("cluster_id", pa.int64())]),
+    )
+    with study.temp_view("_coord_membership_arrow", table):
+        study.sql("CREATE OR REPLACE TEMP TABLE _coord_membership AS SELECT * FROM _coord_membership_arrow")
 
 
 def _write_members(study: Study, country: str | None) -> None:
@@ -167,6 +169,20 @@ def _write_cluster_summaries(study: Study) -> None:
         )
         """
     )
+    # The top five per cluster as JSON, built here from rows in rank order: an ordered list
+    # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).
+    top: dict[int, list[dict[str, Any]]] = {}
+    for cid, target, n in study.sql("SELECT cluster_id, target, n FROM _coord_amplified WHERE rk <= 5 ORDER BY cluster_id, rk"):
+        top.setdefault(int(cid), []).append({"account": target, "shares": int(n)})
+    amp_table = pa.table(
+        {"cluster_id": pa.array(list(top), pa.int64()),
+         "top_amplified": pa.array([json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in top.values()], pa.string())}
+    )
+    with study.temp_view("_coord_amp_json", amp_table):
+        _write_clusters_table(study)
+
+
+def _write_clusters_table(study: Study) -> None:
     study.sql(
         """
         CREATE OR REPLACE TABLE clusters AS
@@ -183,20 +199,25 @@ def _write_cluster_summaries(study: Study) -> None:
                    count(bot_probability) AS scored_members,
                    avg(CASE WHEN bot_probability IS NULL THEN NULL WHEN bot_probability >= 0.5 THEN 1.0 ELSE 0.0 END) AS share_automated,
                    avg(CASE WHEN "foreign" IS NULL THEN NULL WHEN "foreign" THEN 1.0 ELSE 0.0 END) AS share_foreign,
-                   mode(account_category) AS top_category,
-                   max_by(coalesce(handle, account_id), strength) AS label
+                   mode(account_category) AS top_category
             FROM cluster_members GROUP BY ALL
+        ), lab AS (
+            -- The strongest member names the cluster; ties go to the first name in order, so the
+            -- label is one answer on every engine (max_by picks any of the tied rows).
+            SELECT cluster_id, CASE WHEN strength IS NOT NULL THEN coalesce(handle, account_id) END AS label,
+                   row_number() OVER (PARTITION BY cluster_id ORDER BY strength DESC NULLS LAST, coalesce(handle, account_id)) AS rn
+            FROM cluster_members
         ), amp AS (
-            SELECT cluster_id, to_json(list({'account': target, 'shares': n} ORDER BY rk)) AS top_amplified
-            FROM _coord_amplified WHERE rk <= 5 GROUP BY ALL
+            SELECT cluster_id, top_amplified FROM _coord_amp_json
         )
         SELECT m.cluster_id, m.size, coalesce(e.edges, 0) AS edges,
                CASE WHEN m.size > 1 THEN round(coalesce(e.edges, 0) / (m.size * (m.size - 1) / 2.0), 4) END AS density,
                round(coalesce(e.weight_idf, 0), 4) AS weight_idf, coalesce(e.co_actions, 0) AS co_actions,
                coalesce(e.behaviours, []) AS behaviours, e.first_at, e.last_at, m.posts,
                coalesce(CAST(amp.top_amplified AS VARCHAR), '[]') AS top_amplified,
-               m.share_automated, m.share_foreign, m.scored_members, m.top_category, m.label
-        FROM m LEFT JOIN e USING (cluster_id) LEFT JOIN amp USING (cluster_id)
+               m.share_automated, m.share_foreign, m.scored_members, m.top_category, lab.label
+        FROM m LEFT JOIN e ON e.cluster_id = m.cluster_id LEFT JOIN amp ON amp.cluster_id = m.cluster_id
+        LEFT JOIN lab ON lab.cluster_id = m.cluster_id AND lab.rn = 1
         ORDER BY m.cluster_id
         """
     )

@@ -196,7 +196,9 @@ def _reassign(first: Any, groups: list[Any], seed: int, moved: list[str]) -> Any
     # The shuffle key hashes the trace too: a post with two links is two co-link rows, which
     # must not sit side by side in the order (each would hand the other its own link back), and
     # the full key makes the order, hence the null and the kept edges, the same on every run.
-    key = (first.post_id + "|" + first.trace + salt).hash()
+    # MD5, not the engine's own hash(): DuckDB and Spark hash differently, MD5 is one function on
+    # both, so a lake draws the same null copy as a DuckDB study.
+    key = (first.post_id + "|" + first.trace + salt).hexdigest("md5")
     w = ibis.window(group_by=groups, order_by=[key, first.post_id, first.behaviour, first.trace, first.account_id])
     new = {c: ibis.coalesce(first[c].lead().over(w), first[c].first().over(w)) for c in moved}
     return first.select(*[(new[c].name(c) if c in moved else first[c]) for c in first.columns])

@@ -159,14 +159,12 @@ def near_map_table(study: Study, opts: NetworkOptions) -> Any | None:
     n = study.sql("SELECT count(*) FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars])[0][0]
     if n > NEAR_MAX_TEXTS:
         return None
-    rows = study.con.execute(
-        "SELECT post_id, text FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars]
-    ).fetchall()
+    # Collected on purpose: at most NEAR_MAX_TEXTS texts (checked above), grouped by MinHash here.
+    rows = study.sql("SELECT post_id, text FROM posts WHERE kind <> 'retweet' AND length(text) >= ?", [opts.min_text_chars])
     mapping = near_duplicate_groups(rows)
     tbl = pa.table({"near_post_id": list(mapping), "near_group": list(mapping.values())}, schema=pa.schema([("near_post_id", pa.string()), ("near_group", pa.string())]))
-    study.con.register("_coord_near_arrow", tbl)
-    study.sql("CREATE OR REPLACE TEMP TABLE _coord_near AS SELECT * FROM _coord_near_arrow")
-    study.con.unregister("_coord_near_arrow")
+    with study.temp_view("_coord_near_arrow", tbl):
+        study.sql("CREATE OR REPLACE TEMP TABLE _coord_near AS SELECT * FROM _coord_near_arrow")
     return study.ibis.table("_coord_near")
 
 
@@ -347,13 +345,16 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         simulated_expectation(study, first, popts, opts, multi, null_names)
     for n in null_names:
         study.sql(f"DROP TABLE IF EXISTS {n}")
-    tbl = study.con.sql(
+    # The tested pairs come to Python for the Poisson tail and BH: small by construction (pairs
+    # that co-acted at least the threshold, per test), unlike the posts they came from.
+    tbl = study.query_arrow(
         """
         SELECT o.platform, o.test, o.account_a, o.account_b, o.co_actions, coalesce(l.lam, 0.0) AS lam
-        FROM _coord_tested o LEFT JOIN _coord_lam l USING (platform, test, account_a, account_b)
+        FROM _coord_tested o LEFT JOIN _coord_lam l
+          ON l.platform = o.platform AND l.test = o.test AND l.account_a = o.account_a AND l.account_b = o.account_b
         ORDER BY o.platform, o.test, o.account_a, o.account_b
         """
-    ).to_arrow_table()
+    )
     study.sql("DROP TABLE IF EXISTS _coord_lam")
     lam = np.maximum(tbl["lam"].to_numpy().astype(float), MIN_LAMBDA)
     p = poisson.sf(tbl["co_actions"].to_numpy().astype(float) - 1, lam)
@@ -425,9 +426,9 @@ def _write_kept(study: Study, best: dict[tuple[str, str, str], tuple[float, floa
             "carried_by": pa.array([sorted(set(best[k][2])) for k in keys], pa.list_(pa.string())),
         }
     )
-    study.con.register("_coord_kept_arrow", kept)
-    study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
-    study.con.unregister("_coord_kept_arrow")
+    # The kept edge list is small by construction (pairs that beat chance); it was built in Python.
+    with study.temp_view("_coord_kept_arrow", kept):
+        study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
 
 
 def _display(test: str) -> str:
@@ -443,8 +444,8 @@ def memory_budget(study: Study, opts: NetworkOptions) -> Iterator[None]:
     Insertion order is not needed for any of the stage's tables (every output is ordered
     explicitly), and keeping it costs memory.
     """
-    if not opts.memory_mb or opts.memory_mb <= 0:
-        yield
+    if not opts.memory_mb or opts.memory_mb <= 0 or getattr(study, "engine", "duckdb") != "duckdb":
+        yield  # a lake's memory is Spark's (executor settings), not a per-stage DuckDB limit
         return
     keys = ("memory_limit", "preserve_insertion_order") + (("temp_directory",) if opts.temp_directory else ())
     previous = {k: study.sql(f"SELECT current_setting('{k}')")[0][0] for k in keys}

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,8 @@ import pyarrow as pa
 
 from botwatch import __version__
 from botwatch.engines import lake_sql
+from botwatch.engines.lake_arrow import duck_like_pandas, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
+from botwatch.engines.lake_files import LakeFiles, _no_active_session, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
 from botwatch.study import StudyBase, StudyError
 
@@ -63,127 +64,6 @@ VIEWS_DIR = "_views"  # one Spark SQL file per view (DuckDB keeps views in the f
 SCRATCH_DIR = "_scratch"  # temp tables and folders being written before they replace a table
 
 
-def naive_utc(table: pa.Table) -> pa.Table:
-    """Spark hands timestamps back as UTC-zoned Arrow; a study's contract is naive UTC."""
-    fields = [pa.field(f.name, pa.timestamp(f.type.unit)) if pa.types.is_timestamp(f.type) and f.type.tz else f for f in table.schema]
-    want = pa.schema(fields, metadata=table.schema.metadata)
-    return table if want.equals(table.schema) else table.cast(want)
-
-
-def utc_zoned(table: pa.Table) -> pa.Table:
-    """Naive (UTC) timestamps marked as UTC, so Parquet says so and Spark reads TIMESTAMP."""
-    # Microseconds too: Spark reads no nanosecond Parquet timestamps (pandas gives nanoseconds).
-    fields = [pa.field(f.name, pa.timestamp("us", "UTC")) if pa.types.is_timestamp(f.type) else f for f in table.schema]
-    want = pa.schema(fields)
-    return table if want.equals(table.schema) else table.cast(want, safe=False)
-
-
-def duck_like_pandas(table: pa.Table) -> Any:
-    """Arrow to pandas as DuckDB's `.df()` types it."""
-    import pandas as pd
-
-    ints = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}
-    df = table.to_pandas()
-    for f, col in zip(table.schema, table.columns):
-        if pa.types.is_boolean(f.type):
-            df[f.name] = df[f.name].astype("boolean")
-        elif f.type in ints and col.null_count:
-            df[f.name] = pd.array(col.to_pylist(), dtype=ints[f.type])
-    return df
-
-
-def storable(table: pa.Table) -> pa.Table:
-    """Arrow Spark can store as Parquet: all-null columns (pandas' None) become strings and
-    dictionary columns their values."""
-    fields = []
-    for f in table.schema:
-        t = f.type
-        if pa.types.is_null(t):
-            t = pa.string()
-        elif pa.types.is_dictionary(t):
-            t = t.value_type
-        fields.append(pa.field(f.name, t))
-    want = pa.schema(fields)
-    return table if want.equals(table.schema) else table.cast(want)
-
-
-def spark_session(master: str | None = None) -> Any:
-    """The SparkSession a lake study runs on: the one already running (spark-submit, a notebook),
-    else a new one on `master`, `$SPARK_MASTER`, or `local[*]`. Errors a user can act on (no
-    PySpark, no Java) become `StudyError`."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise StudyError("--engine spark needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
-    active = SparkSession.getActiveSession()
-    if active is not None and master is None:
-        return active
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    master = master or os.environ.get("SPARK_MASTER") or "local[*]"
-    builder = (
-        SparkSession.builder.master(master).appName("botwatch")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.showConsoleProgress", "false")
-    )
-    if master.startswith("local"):
-        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-    try:
-        session = builder.getOrCreate()
-    except Exception as exc:  # the JVM did not start: no Java, a bad master URL
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        hint = " (is Java 17 installed and JAVA_HOME set?)" if "JAVA" in text.upper() else ""
-        raise StudyError(f"Spark could not start on {master}: {text}{hint}") from None
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-class _Files:
-    """The lake's folders through Hadoop's FileSystem, so local paths, hdfs:// and s3a:// are one code path."""
-
-    def __init__(self, spark: Any, root: str) -> None:
-        jvm = spark._jvm
-        self._path = jvm.org.apache.hadoop.fs.Path
-        self._io = jvm.org.apache.commons.io.IOUtils
-        self.fs = self._path(root).getFileSystem(spark._jsc.hadoopConfiguration())
-
-    def exists(self, p: str) -> bool:
-        return bool(self.fs.exists(self._path(p)))
-
-    def dirs(self, p: str) -> list[str]:
-        if not self.exists(p):
-            return []
-        return sorted(s.getPath().getName() for s in self.fs.listStatus(self._path(p)) if s.isDirectory())
-
-    def files(self, p: str) -> list[str]:
-        if not self.exists(p):
-            return []
-        return sorted(s.getPath().getName() for s in self.fs.listStatus(self._path(p)) if s.isFile())
-
-    def delete(self, p: str) -> None:
-        self.fs.delete(self._path(p), True)
-
-    def rename(self, src: str, dst: str) -> None:
-        parent = self._path(dst).getParent()
-        if parent is not None:
-            self.fs.mkdirs(parent)
-        if not self.fs.rename(self._path(src), self._path(dst)):
-            raise StudyError(f"could not move {src} to {dst}")
-
-    def read_text(self, p: str) -> str:
-        stream = self.fs.open(self._path(p))
-        try:
-            return str(self._io.toString(stream, "UTF-8"))
-        finally:
-            stream.close()
-
-    def write_text(self, p: str, text: str) -> None:
-        stream = self.fs.create(self._path(p), True)
-        try:
-            stream.write(bytearray(text.encode("utf-8")))
-        finally:
-            stream.close()
-
-
 def _root(path: str | Path) -> str:
     text = str(path)
     return text.rstrip("/") if "://" in text else os.path.abspath(text)
@@ -205,10 +85,13 @@ class LakeStudy(StudyBase):
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, spark: Any = None, master: str | None = None) -> None:
         self.path = path if "://" in str(path) else Path(path)
         self.root = _root(path)
+        if "://" not in str(path) and (read_only or not create) and not os.path.exists(os.path.join(self.root, LAKE_MARKER)):
+            # Said before Spark starts: a mistyped path costs no JVM start-up.
+            raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
         self.read_only = read_only
         self._own_session = spark is None and _no_active_session()  # stop only a session we started
         self.spark = spark if spark is not None else spark_session(master)
-        self.files = _Files(self.spark, self.root)
+        self.files = LakeFiles(self.spark, self.root)
         self._local = "://" not in str(path)
         self._ibis: Any = None
         self._temp: set[str] = set()
@@ -391,7 +274,14 @@ class LakeStudy(StudyBase):
         """Run one DuckDB-dialect statement on Spark (see `botwatch.engines.lake_sql`)."""
         stmt = lake_sql.classify(lake_sql.parse(query, params))
         handler = getattr(self, f"_sql_{stmt.kind}")
-        return handler(stmt)
+        try:
+            return handler(stmt)
+        except Exception as exc:
+            if type(exc).__module__.startswith(("pyspark", "py4j")):
+                # Spark's message is a page of plan; its first line says what went wrong.
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise StudyError(f"Spark could not run `{' '.join(query.split())[:160]}`: {first[:400]}") from None
+            raise
 
     def query_df(self, query: str, params: list[Any] | None = None) -> Any:
         """A DuckDB-dialect SELECT as a lazy Spark DataFrame."""
@@ -552,6 +442,21 @@ class LakeStudy(StudyBase):
     _sql_copy = _duckdb_over
     _sql_describe = _duckdb_over
 
+    def export(self, name: str, out: str | Path, *, force: bool = True, verbatim: bool = True) -> int:
+        """Write a table to a local .parquet, .csv or .jsonl file with the same writer as a DuckDB
+        study (`botwatch.table_export`): the table is collected to the driver, where the file is
+        written, into an in-memory DuckDB study."""
+        from botwatch.study import Study
+        from botwatch.table_export import export_table
+
+        self._check_table(name)
+        mem = Study(":memory:")
+        try:
+            mem.write_table(name, self.arrow(name))
+            return export_table(mem, name, out, force=force, verbatim=verbatim)
+        finally:
+            mem.close()
+
     # -- Python over Arrow batches --------------------------------------------------------------
     def _source_df(self, source: Any) -> Any:
         if isinstance(source, str):
@@ -604,48 +509,6 @@ def _null() -> Any:
     from pyspark.sql import functions as F
 
     return F.lit(None)
-
-
-def _no_active_session() -> bool:
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        return True
-    return SparkSession.getActiveSession() is None
-
-
-def map_outputs(schema: pa.Schema | dict[str, pa.Schema], out_name: str | None) -> dict[str, pa.Schema]:
-    """The tables a `map_arrow` writes: one (`schema`, `out_name`) or several (`{name: schema}`,
-    the function then returning one table per name, in order)."""
-    if isinstance(schema, pa.Schema):
-        if not out_name:
-            raise ValueError("map_arrow with one schema needs out_name")
-        return {out_name: schema}
-    return dict(schema)
-
-
-def wide_schema(outputs: dict[str, pa.Schema]) -> pa.Schema:
-    """One Arrow schema carrying every output's rows (`_out` says whose), as `mapInArrow`
-    returns one DataFrame."""
-    fields = [pa.field("_out", pa.int32())]
-    for k, (name, schema) in enumerate(outputs.items()):
-        fields += [pa.field(f"o{k}__{f.name}", f.type) for f in schema]
-    return pa.schema(fields)
-
-
-def widen(names: list[str], outputs: dict[str, pa.Schema], tables: Any, wide: pa.Schema) -> pa.Table:
-    """The outputs of one batch as rows of `wide` (NULL in the other outputs' columns)."""
-    parts = []
-    for k, (name, got) in enumerate(zip(names, tables)):
-        got = got if isinstance(got, pa.Table) else pa.Table.from_batches([got])
-        got = got.select(outputs[name].names).cast(outputs[name])
-        n = got.num_rows
-        cols = {"_out": pa.array([k] * n, pa.int32())}
-        for j, (other, schema) in enumerate(outputs.items()):
-            for f in schema:
-                cols[f"o{j}__{f.name}"] = got.column(f.name) if j == k else pa.nulls(n, f.type)
-        parts.append(pa.table(cols, schema=wide))
-    return pa.concat_tables(parts) if parts else wide.empty_table()
 
 
 def lake_from_study(study: Any, path: str | Path, *, spark: Any = None) -> "LakeStudy":

@@ -56,33 +56,43 @@ def literal(value: Any) -> exp.Expression:
     raise LakeSqlError(f"cannot bind a parameter of type {type(value).__name__}")
 
 
+def number_placeholders(query: str) -> str:
+    """`query` with its i-th `?` written ` $i `, found by DuckDB's tokenizer (so a `?` inside a
+    string or a comment stays text). Parsed, `?` nodes carry no position, and a tree walk meets
+    LIMIT before WHERE: numbering them in the text is what keeps the order of `params`. (The
+    spaces matter: `$4,$5` reads as the start of a dollar-quoted string; `?::INT` is one token.)"""
+    from sqlglot.dialects.duckdb import DuckDB
+    from sqlglot.tokens import TokenType
+
+    starts = [
+        t.start for t in DuckDB().tokenize(query)
+        if (t.token_type == TokenType.PLACEHOLDER and t.text == "?") or (t.token_type == TokenType.QDCOLON and t.text.startswith("?"))
+    ]
+    out, last = [], 0
+    for i, pos in enumerate(starts, 1):
+        out.append(query[last:pos] + f" ${i} ")
+        last = pos + 1
+    return "".join(out) + query[last:]
+
+
 def bind(tree: exp.Expression, params: list[Any] | tuple[Any, ...] | None) -> exp.Expression:
-    """`tree` with its `?` placeholders replaced, in order, by literals of `params`."""
+    """`tree` (parsed from `number_placeholders` text) with `$i` replaced by literals of `params`."""
     params = list(params or [])
-    holes = [p for p in tree.find_all(exp.Placeholder)]
-    # find_all walks breadth-first; parameters are numbered in the order they appear in the text.
-    holes.sort(key=lambda p: _position(p))
+    holes = list(tree.find_all(exp.Placeholder))
     if len(holes) != len(params):
         raise LakeSqlError(f"statement has {len(holes)} parameters, {len(params)} given")
-    for hole, value in zip(holes, params):
-        hole.replace(literal(value))
+    for hole in holes:
+        name = str(hole.this)
+        index = int(name) - 1 if name.isdigit() else -1
+        if not 0 <= index < len(params):
+            raise LakeSqlError(f"statement has a parameter {name!r} no value was given for")
+        hole.replace(literal(params[index]))
     return tree
-
-
-def _position(node: exp.Expression) -> tuple[int, ...]:
-    """A node's place in a depth-first, left-to-right walk (the order of `?` in the text)."""
-    path: list[int] = []
-    while node.parent is not None:
-        parent = node.parent
-        siblings = list(parent.iter_expressions())
-        path.append(next(i for i, s in enumerate(siblings) if s is node))
-        node = parent
-    return tuple(reversed(path))
 
 
 def parse(query: str, params: list[Any] | tuple[Any, ...] | None = None) -> exp.Expression:
     """One DuckDB statement, parsed and with its parameters bound."""
-    trees = [t for t in sqlglot.parse(query, read=READ) if t is not None]
+    trees = [t for t in sqlglot.parse(number_placeholders(query), read=READ) if t is not None]
     if len(trees) != 1:
         raise LakeSqlError(f"a lake study runs one statement per call, got {len(trees)}")
     return bind(trees[0], params)

@@ -118,11 +118,8 @@ def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any
         study.sql(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
         study.sql(f"DELETE FROM {name} WHERE party = ? AND freq = ?", [party, freq])
         if data:
-            study.con.register("_imp", pa.Table.from_pylist(data, schema=schema))
-            try:
+            with study.temp_view("_imp", pa.Table.from_pylist(data, schema=schema)):
                 study.sql(f"INSERT INTO {name} SELECT * FROM _imp")
-            finally:
-                study.con.unregister("_imp")
 
 
 def statsmodels_available() -> bool:

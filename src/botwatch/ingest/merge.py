@@ -10,15 +10,14 @@ to are recomputed from their snapshots.
 
 from __future__ import annotations
 
-import ibis
-
 from botwatch import canonical
+from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS
 from botwatch.study import Study
 
 
 def _sql(expr: object) -> str:
-    return str(ibis.to_sql(expr, dialect="duckdb"))
+    return to_duckdb_sql(expr)
 
 
 def merge_staged_posts(study: Study) -> tuple[int, int]:
@@ -33,8 +32,7 @@ def merge_staged_posts(study: Study) -> tuple[int, int]:
 
 def reduce_staged_snapshots(study: Study) -> None:
     """The staged snapshots reduced to one row per account, into the temp table `_reduced`."""
-    reduced = canonical.reduce_snapshots(study.ibis.table("_stage_snapshots"))
-    study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {_sql(reduced)}")
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {reduce_snapshots_sql('_stage_snapshots')}")
 
 
 def merge_accounts(study: Study) -> int:

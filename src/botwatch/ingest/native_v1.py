@@ -4,8 +4,9 @@ Python record handling tops out at tens of thousands of posts a second; DuckDB's
 `read_json` reads hundreds of thousands. For a large v1.1 file this path parses the file
 once, straight into one compact temp table `_flat` that already holds each line's canonical post
 columns and its account profiles (derived in SQL with exactly the rules of the Python readers,
-`twitter_v1_fast`). Posts are then inserted from it and the file's account snapshots reduced
-from it in one aggregate, without a staging copy.
+`twitter_v1_fast`, from the field map they share, `v1_fields`). Posts are then inserted from it
+and the file's account snapshots reduced from it by `canonical.reduce_snapshots`, without a
+staging copy.
 
 It is only taken when it can account for every line. DuckDB reads the file as one object per
 line (`records=true`) with `ignore_errors=true`, which turns a line it cannot parse (truncated,
@@ -32,58 +33,37 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from botwatch.duckdb_sql import reduce_snapshots_sql
 from botwatch.ingest.fields import client_name
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.source import Line
 from botwatch.ingest.twitter_v1 import FORMAT
+from botwatch.ingest.v1_fields import ENTITIES, EXTRA, PRESENT, PROFILE, STATUS, STR, TIME, USER, Obj, leaf_kind, scalar_leaves, sql_type
 from botwatch.study import Study
 
 NATIVE_MIN_BYTES = 16 * 1024 * 1024  # smaller files: Python is fast enough and has no set-up cost
 
-# Scalar leaves are all read as VARCHAR and checked here, not read as their SQL types: DuckDB's
-# typed reading casts freely (3.7 or `true` into a BIGINT, 0.5 into a BOOLEAN), and reading a
-# number, a flag or an object into a VARCHAR gives its JSON text, where the Python readers refuse
-# or coerce such values their own way. Each leaf has a kind saying how the Python readers treat
-# it, and a line with a value that might not be what the typed Python decoder (`twitter_v1_fast`)
-# takes is flagged for the Python readers. Flagging too much is always safe (they then decide);
-# what must not happen is a value stored differently from the Python path.
+# What is read, and the profile columns it becomes, are declared in `v1_fields` (shared with the
+# Python readers). Scalar leaves are all read as VARCHAR and checked here, not read as their SQL
+# types: DuckDB's typed reading casts freely (3.7 or `true` into a BIGINT, 0.5 into a BOOLEAN),
+# and reading a number, a flag or an object into a VARCHAR gives its JSON text, where the Python
+# readers refuse or coerce such values their own way. Each leaf's kind says how the Python
+# readers treat it, and a line with a value that might not be what the typed Python decoder
+# (`twitter_v1_fast`) takes is flagged for the Python readers. Flagging too much is always safe
+# (they then decide); what must not happen is a value stored differently from the Python path.
 #   id    ids: a JSON integer becomes its digits there too; anything else is doubtful
 #   str   optional text (`fields.opt_str`): likewise
 #   text  text that must be a string (post text, entity strings, the client): any non-string is doubtful
 #   time  times: a value that does not parse is flagged by the time checks already
 #   BIGINT / INTEGER / BOOLEAN  counts and flags, checked against their JSON text
-USER_LEAVES = {
-    "id_str": "id", "screen_name": "str", "name": "str", "description": "str", "location": "str", "lang": "str",
-    "created_at": "time", "followers_count": "BIGINT", "friends_count": "BIGINT", "statuses_count": "BIGINT",
-    "verified": "BOOLEAN", "default_profile": "BOOLEAN", "default_profile_image": "BOOLEAN", "time_zone": "str",
-    "utc_offset": "INTEGER", "favourites_count": "BIGINT", "listed_count": "BIGINT", "url": "str",
-}
-_ENT = "STRUCT(hashtags STRUCT(text VARCHAR)[], user_mentions STRUCT(screen_name VARCHAR)[], urls STRUCT(url VARCHAR, expanded_url VARCHAR)[])"
-_EXT = f"STRUCT(full_text VARCHAR, entities {_ENT})"
-_USER = "STRUCT(" + ", ".join(f"{k} VARCHAR" for k in USER_LEAVES) + ")"
-_INNER = f"STRUCT(id_str VARCHAR, text VARCHAR, full_text VARCHAR, extended_tweet {_EXT}, entities {_ENT}, \"user\" {_USER})"
-_QUOTED = f"STRUCT(id_str VARCHAR, \"user\" {_USER})"  # a quote's own text and entities are the post's
-COLUMNS = {
-    "id_str": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR", "full_text": "VARCHAR", "extended_tweet": _EXT,
-    "entities": _ENT, "user": _USER, "retweeted_status": _INNER, "quoted_status": _QUOTED, "is_quote_status": "VARCHAR",
-    "quoted_status_id_str": "VARCHAR", "in_reply_to_status_id_str": "VARCHAR", "in_reply_to_user_id_str": "VARCHAR",
-    "in_reply_to_screen_name": "VARCHAR", "lang": "VARCHAR", "source": "VARCHAR", "delete": "JSON", "limit": "JSON",
-    "warning": "JSON",
-}
-# Top-level scalar leaves of a status, and those of the embedded statuses, as (path, kind, name).
-_TOP_LEAVES = [
-    ("id_str", "id", "id_str"), ("created_at", "time", "created_at"), ("text", "text", "text"),
-    ("full_text", "text", "full_text"), ("extended_tweet.full_text", "text", "x_full_text"),
-    ("is_quote_status", "BOOLEAN", "is_quote_status"), ("quoted_status_id_str", "id", "quoted_status_id_str"),
-    ("in_reply_to_status_id_str", "id", "in_reply_to_status_id_str"),
-    ("in_reply_to_user_id_str", "id", "in_reply_to_user_id_str"),
-    ("in_reply_to_screen_name", "str", "in_reply_to_screen_name"), ("lang", "str", "lang"), ("source", "text", "source"),
-    ("retweeted_status.id_str", "id", "rt_id_str"), ("retweeted_status.text", "text", "rt_text"),
-    ("retweeted_status.full_text", "text", "rt_full_text"), ("retweeted_status.extended_tweet.full_text", "text", "rt_x_full_text"),
-    ("quoted_status.id_str", "id", "qt_id_str"),
-]
-# The user objects: the author (`u_`), a retweet's original author (`ru_`) and a quote's (`qu_`).
-_USERS = {"u_": '"user"', "ru_": 'retweeted_status."user"', "qu_": 'quoted_status."user"'}
+# Stream control messages are read too, only to be recognised.
+COLUMNS = {key: sql_type(spec) for key, spec in STATUS.fields.items()} | {"delete": "JSON", "limit": "JSON", "warning": "JSON"}
+# Every scalar leaf of a status as (SQL path, kind, flat column name, the sparse object it sits in).
+_LEAVES = scalar_leaves(STATUS)
+_RT, _QT, _AUTHOR = STATUS.fields["retweeted_status"], STATUS.fields["quoted_status"], STATUS.fields["user"]
+assert isinstance(_RT, Obj) and isinstance(_QT, Obj) and isinstance(_AUTHOR, Obj)
+# Flat column-name prefixes of the author, a retweet's original author and a quote's.
+_U, _RU, _QU = _AUTHOR.prefix, _RT.prefix + _AUTHOR.prefix, _QT.prefix + _AUTHOR.prefix
 _SQL_TYPED = ("BIGINT", "INTEGER", "BOOLEAN")
 
 
@@ -147,10 +127,7 @@ def _list_strings(items: str, leaf: str) -> str:
 
 _WS = "chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
 # Profile columns of `_flat`'s author (`a`) and referenced-user (`r`) structs, in snapshot order.
-PROFILE_COLUMNS = [
-    "handle", "display_name", "description", "location", "account_lang", "created_at", "followers", "following",
-    "posts_count", "verified", "default_profile", "default_image", "time_zone", "utc_offset", "extra",
-]
+PROFILE_COLUMNS = [*PROFILE, "extra"]
 
 
 def _edges_plain(x: str) -> str:
@@ -195,20 +172,24 @@ def _padded(x: str) -> str:
 
 
 def _profile(prefix: str, created: str) -> str:
-    """A user object as a struct of snapshot fields (same rules as `twitter_v1_fast._snapshot`).
+    """A user object as a struct of snapshot fields, by `v1_fields.PROFILE` and `EXTRA` (same
+    rules as `twitter_v1_fast._snapshot`).
 
     Its leaves are the decoded columns named `prefix` + leaf; `created` is the account's creation
     time, already parsed (it is also checked in `bad`)."""
-    col = {leaf: f"{prefix}{leaf}" for leaf in USER_LEAVES}
-    values = [
-        _s(col["screen_name"]), _s(col["name"]), _s(col["description"]), _s(col["location"]), _s(col["lang"]),
-        created, col["followers_count"], col["friends_count"], col["statuses_count"], col["verified"],
-        col["default_profile"], col["default_profile_image"], _s(col["time_zone"]), col["utc_offset"],
-        # `twitter_v1.profile_extra` writes the same JSON text (same keys, order and nulls).
-        f"json_object('likes_count', {col['favourites_count']}, 'listed_count', {col['listed_count']}, "
-        f"'has_url', {_s(col['url'])} IS NOT NULL)::VARCHAR",
-    ]
-    return "{" + ", ".join([f"'id': {col['id_str']}"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
+    def read(leaf: str, kind: str) -> str:
+        col = prefix + leaf
+        if kind == TIME:
+            return created
+        if kind == PRESENT:
+            return f"{_s(col)} IS NOT NULL"
+        return _s(col) if kind == STR else col  # counts and flags are typed already (`_value`)
+
+    values = [read(leaf, leaf_kind(USER, leaf)) for leaf in PROFILE.values()]
+    # `twitter_v1.profile_extra` writes the same JSON text (same keys, order and nulls).
+    extra = ", ".join(f"'{key}', {read(leaf, kind)}" for key, (leaf, kind) in EXTRA.items())
+    values.append(f"json_object({extra})::VARCHAR")
+    return "{" + ", ".join([f"'id': {prefix}id_str"] + [f"'{k}': {v}" for k, v in zip(PROFILE_COLUMNS, values)]) + "}"
 
 
 def _content(field: str) -> str:
@@ -233,12 +214,9 @@ def _decoded() -> str:
     The nested objects pass through for their presence and their entity lists. An embedded
     status's leaves are only checked where it is there (a CASE evaluates its branch on those
     rows alone), which spares most rows most of the checks."""
-    leaves = [(path, typ, name) for path, typ, name in _TOP_LEAVES]
-    leaves += [(f"{obj}.{leaf}", typ, f"{prefix}{leaf}") for prefix, obj in _USERS.items() for leaf, typ in USER_LEAVES.items()]
-    values = ", ".join(f"{_value(path, typ)} AS {name}" for path, typ, name in leaves)
+    values = ", ".join(f"{_value(path, typ)} AS {name}" for path, typ, name, _ in _LEAVES)
     groups: dict[str, list[str]] = {}
-    for path, typ, _ in leaves:
-        owner = next((o for o in ("retweeted_status", "quoted_status") if path.startswith(o + ".")), "")
+    for path, typ, _, owner in _LEAVES:
         groups.setdefault(owner, []).append(_wrong_type(path, typ))
     wrong = " OR ".join(
         f"({' OR '.join(checks)})" if not owner else f"(CASE WHEN {owner} IS NULL THEN false ELSE ({' OR '.join(checks)}) END)"
@@ -260,42 +238,42 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
                    WHEN coalesce(is_quote_status, false) AND (coalesce(quoted_status_id_str, '') <> '' OR quoted_status IS NOT NULL) THEN 'quote'
                    WHEN coalesce(in_reply_to_status_id_str, '') <> '' OR coalesce(in_reply_to_user_id_str, '') <> '' THEN 'reply'
                    ELSE 'original' END"""
-    parsed = f"""{_v1_time('created_at')} AS ts, {_v1_time('u_created_at')} AS u_created,
-                 CASE WHEN retweeted_status IS NOT NULL THEN {_v1_time('ru_created_at')} END AS rt_created,
-                 CASE WHEN quoted_status IS NOT NULL THEN {_v1_time('qu_created_at')} END AS qt_created"""
+    parsed = f"""{_v1_time('created_at')} AS ts, {_v1_time(f'{_U}created_at')} AS u_created,
+                 CASE WHEN retweeted_status IS NOT NULL THEN {_v1_time(f'{_RU}created_at')} END AS rt_created,
+                 CASE WHEN quoted_status IS NOT NULL THEN {_v1_time(f'{_QU}created_at')} END AS qt_created"""
     # The referenced account of a retweet or quote, when the embedded status names one.
-    rt_ok = "(kind = 'retweet' AND coalesce(ru_id_str, '') <> '')"
-    qt_ok = "(kind = 'quote' AND coalesce(qu_id_str, '') <> '')"
+    rt_ok = f"(kind = 'retweet' AND coalesce({_RU}id_str, '') <> '')"
+    qt_ok = f"(kind = 'quote' AND coalesce({_QU}id_str, '') <> '')"
+    entity_lists_wrong = " OR ".join(_list_wrong(f"{k}_raw", list(spec[0].fields)) for k, spec in ENTITIES.fields.items() if isinstance(spec, list))
     bad = f"""({_padded('post_id')} OR ts IS NULL OR "user" IS NULL OR {_padded('account_id')}
-               OR {_bad_time('u_created_at', 'u_created')}
-               OR (retweeted_status IS NOT NULL AND {_bad_time('ru_created_at', 'rt_created')})
-               OR (quoted_status IS NOT NULL AND {_bad_time('qu_created_at', 'qt_created')})
+               OR {_bad_time(f'{_U}created_at', 'u_created')}
+               OR (retweeted_status IS NOT NULL AND {_bad_time(f'{_RU}created_at', 'rt_created')})
+               OR (quoted_status IS NOT NULL AND {_bad_time(f'{_QU}created_at', 'qt_created')})
                OR "delete" IS NOT NULL OR "limit" IS NOT NULL OR "warning" IS NOT NULL OR post_text IS NULL OR wrong_type
                -- A quoted status that came back empty may have been text: DuckDB would still call
                -- the post a quote, the Python readers would not. (An empty user, retweet, extended
                -- tweet or entities already ends as on the Python path, or is flagged above.)
-               OR (quoted_status IS NOT NULL AND qt_id_str IS NULL AND qu_id_str IS NULL)
-               OR {_list_wrong('tags_raw', ['text'])} OR {_list_wrong('mentions_raw', ['screen_name'])}
-               OR {_list_wrong('urls_raw', ['url', 'expanded_url'])})"""
+               OR (quoted_status IS NOT NULL AND qt_id_str IS NULL AND {_QU}id_str IS NULL)
+               OR {entity_lists_wrong})"""
     url = "coalesce(nullif(e.expanded_url, ''), nullif(e.url, ''))"
     return f"""
         SELECT post_id, account_id, ts, post_text AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
-               {_list_strings('tags_raw', 'text')} AS hashtags, {_list_strings('mentions_raw', 'screen_name')} AS mentions,
+               {_list_strings('hashtags_raw', 'text')} AS hashtags, {_list_strings('user_mentions_raw', 'screen_name')} AS mentions,
                coalesce(list_filter(list_transform(urls_raw, lambda e: {url}), lambda x: x IS NOT NULL), []) AS urls,
                client_raw, a, r, {bad} AS bad
         FROM (
-        SELECT *, id_str AS post_id, u_id_str AS account_id, {_content('text')} AS post_text, {_s('lang')} AS post_lang,
+        SELECT *, id_str AS post_id, {_U}id_str AS account_id, {_content('text')} AS post_text, {_s('lang')} AS post_lang,
                CASE kind WHEN 'retweet' THEN rt_id_str
                          WHEN 'quote' THEN coalesce(nullif(quoted_status_id_str, ''), qt_id_str)
                          WHEN 'reply' THEN {_s('in_reply_to_status_id_str')} END AS ref_post_id,
-               CASE WHEN {rt_ok} THEN ru_id_str WHEN {qt_ok} THEN qu_id_str
+               CASE WHEN {rt_ok} THEN {_RU}id_str WHEN {qt_ok} THEN {_QU}id_str
                     WHEN kind = 'reply' THEN {_s('in_reply_to_user_id_str')} END AS ref_account_id,
-               CASE WHEN {rt_ok} THEN {_s('ru_screen_name')} WHEN {qt_ok} THEN {_s('qu_screen_name')}
+               CASE WHEN {rt_ok} THEN {_s(_RU + 'screen_name')} WHEN {qt_ok} THEN {_s(_QU + 'screen_name')}
                     WHEN kind = 'reply' THEN {_s('in_reply_to_screen_name')} END AS ref_handle,
-               {_content('hashtags')} AS tags_raw, {_content('user_mentions')} AS mentions_raw, {_content('urls')} AS urls_raw,
+               {_content('hashtags')} AS hashtags_raw, {_content('user_mentions')} AS user_mentions_raw, {_content('urls')} AS urls_raw,
                source AS client_raw,
-               {_profile('u_', 'u_created')} AS a,
-               CASE WHEN {rt_ok} THEN {_profile('ru_', 'rt_created')} WHEN {qt_ok} THEN {_profile('qu_', 'qt_created')} END AS r
+               {_profile(_U, 'u_created')} AS a,
+               CASE WHEN {rt_ok} THEN {_profile(_RU, 'rt_created')} WHEN {qt_ok} THEN {_profile(_QU, 'qt_created')} END AS r
         FROM (SELECT *, {kind} AS kind, {parsed} FROM (SELECT {_decoded()} FROM {raw})))"""
 
 
@@ -468,33 +446,27 @@ def store_native_posts(study: Study, loaded: NativeLoad, source_name: str) -> tu
 
 
 def reduce_native_snapshots(study: Study, loaded: NativeLoad, source_name: str) -> None:
-    """The file's account snapshots reduced to one row per account, into the temp table `_reduced`.
+    """The file's account snapshots reduced to one row per account, into the temp table `_reduced`,
+    by `canonical.reduce_snapshots` (the rule the Python path and Spark use).
 
-    Same rule as `canonical.reduce_snapshots`: each field's latest non-NULL value, "latest" by
-    the post time and then by position in the file (a retweet's original author before its
-    retweeter), and the source of the account's last snapshot in the file. Snapshots come from
-    `_flat`'s good rows and from the bad lines the Python readers took (`_stage_snapshots`,
-    unfolded, so each row is one line's and orders by that line).
+    Snapshots come from `_flat`'s good rows and from the bad lines the Python readers took
+    (`_stage_snapshots`, unfolded, so each row is one line's). Their `_seq` orders them as the
+    Python path would have read them: by line, and within a line the retweet's or quote's
+    original author before its retweeter (`line * 3`, `line * 3 + 1`).
     """
     src = source_name.replace("'", "''")
     numbered = loaded.numbered()
     profile = ", ".join(f"prof.{c} AS {c}" for c in PROFILE_COLUMNS)
-    native = f"""SELECT prof.id AS account_id, {profile}, ts AS observed_at, line, seq
+    native = f"""SELECT prof.id AS account_id, 'twitter' AS platform, {profile}, ts AS observed_at, ts AS first_seen, ts AS last_seen,
+                        '{src}:' || line AS source, seq AS _seq
                  FROM (SELECT a AS prof, ts, line, line * 3 + 1 AS seq FROM {numbered} WHERE NOT bad
                        UNION ALL
                        SELECT r, ts, line, line * 3 FROM {numbered} WHERE r IS NOT NULL AND NOT bad)"""
     # A staged line's snapshots in the order the reader gave them: referenced author, then author.
-    staged = f"""SELECT account_id, {', '.join(PROFILE_COLUMNS)}, observed_at, line,
-                        line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS seq
+    staged = f"""SELECT * EXCLUDE (_seq, line), line * 3 + row_number() OVER (PARTITION BY line ORDER BY _seq) - 1 AS _seq
                  FROM (SELECT *, {_staged_line()} AS line FROM _stage_snapshots)"""
-    # The key is a HUGEINT: seconds * 2**32 leaves BIGINT at 2038-01-19 03:14:08 UTC.
-    fields = ", ".join(f"arg_max({c}, k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE_COLUMNS)
-    study.sql(
-        f"""CREATE OR REPLACE TEMP TABLE _reduced AS
-        SELECT account_id, 'twitter' AS platform, {fields},
-               max(observed_at) AS observed_at, min(observed_at) AS first_seen, max(observed_at) AS last_seen,
-               '{src}:' || arg_max(line, seq) AS source
-        FROM (SELECT *, coalesce(epoch(observed_at)::BIGINT, 0)::HUGEINT * 4294967296 + seq AS k
-              FROM ({native} UNION ALL {staged}))
-        GROUP BY account_id"""
-    )
+    study.sql(f"CREATE OR REPLACE TEMP VIEW _native_snapshots AS {native} UNION ALL BY NAME {staged}")
+    try:
+        study.sql(f"CREATE OR REPLACE TEMP TABLE _reduced AS {reduce_snapshots_sql('_native_snapshots')}")
+    finally:
+        study.sql("DROP VIEW IF EXISTS _native_snapshots")

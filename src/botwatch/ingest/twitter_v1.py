@@ -25,6 +25,7 @@ from botwatch.ingest.fields import (
     str_list,
 )
 from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.v1_fields import COUNT, EXTRA, FLAG, INT, PRESENT, STR, TIME, snapshot_function
 
 FORMAT = "twitter-v1.1"
 
@@ -49,32 +50,23 @@ def _full_text(status: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def profile_extra(likes: int | None, listed: int | None, has_url: bool | None) -> str:
     """The v1.1 profile facts the canonical columns lack but the bot model reads (likes given,
     lists the account is on, whether it links a website), as the `extra` JSON. The native
-    DuckDB reader writes the same text (`native_v1._profile`); keys in this order, nulls kept."""
-    return orjson.dumps({"likes_count": likes, "listed_count": listed, "has_url": has_url}).decode()
+    DuckDB reader writes the same text (`native_v1._profile`); keys as `v1_fields.EXTRA` has them, nulls kept."""
+    return orjson.dumps(dict(zip(EXTRA, (likes, listed, has_url)))).decode()
+
+
+# The dict reader takes each leaf kind leniently, coercing what it can.
+_user_snapshot = snapshot_function(
+    "_user_snapshot",
+    {STR: "opt_str(u.get('{leaf}'))", TIME: "parse_twitter_time(u.get('{leaf}'), 'user created_at', required=False)", COUNT: "opt_int(u.get('{leaf}'))",
+     INT: "opt_int(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", PRESENT: "(opt_str(u.get('{leaf}')) is not None)"},
+    "req_id(u.get('id_str') or u.get('id'), 'user id')",
+    {"opt_str": opt_str, "opt_int": opt_int, "opt_bool": opt_bool, "parse_twitter_time": parse_twitter_time, "req_id": req_id, "profile_extra": profile_extra},
+)
 
 
 def user_snapshot(user: dict[str, Any], observed_at: datetime | None, platform: str = "twitter") -> dict[str, Any]:
-    """Canonical account fields from a v1.1 user object."""
-    return {
-        "account_id": req_id(user.get("id_str") or user.get("id"), "user id"),
-        "platform": platform,
-        "handle": opt_str(user.get("screen_name")),
-        "display_name": opt_str(user.get("name")),
-        "description": opt_str(user.get("description")),
-        "location": opt_str(user.get("location")),
-        "account_lang": opt_str(user.get("lang")),
-        "created_at": parse_twitter_time(user.get("created_at"), "user created_at", required=False),
-        "followers": opt_int(user.get("followers_count")),
-        "following": opt_int(user.get("friends_count")),
-        "posts_count": opt_int(user.get("statuses_count")),
-        "verified": opt_bool(user.get("verified")),
-        "default_profile": opt_bool(user.get("default_profile")),
-        "default_image": opt_bool(user.get("default_profile_image")),
-        "time_zone": opt_str(user.get("time_zone")),
-        "utc_offset": opt_int(user.get("utc_offset")),
-        "extra": profile_extra(opt_int(user.get("favourites_count")), opt_int(user.get("listed_count")), opt_str(user.get("url")) is not None),
-        "observed_at": observed_at,
-    }
+    """Canonical account fields from a v1.1 user object, by `v1_fields.PROFILE`."""
+    return _user_snapshot(user, observed_at, platform)
 
 
 def _embedded_author(inner: dict[str, Any], seen: datetime, line: int, sink: RowSink) -> tuple[str | None, str | None]:

@@ -1,98 +1,28 @@
 """A typed fast path for v1.1 statuses: msgspec decodes only the fields botwatch keeps.
 
 A v1.1 status is ~2-5 KB of JSON of which botwatch keeps a few hundred bytes. Decoding into
-msgspec Structs skips everything else in C and checks types on the way, which makes it several
-times faster than building full dicts. Anything the typed decoder refuses (an unexpected type,
-a control message) returns False, and the lenient dict-based reader in `twitter_v1` decides
-whether to coerce or reject the record, so the fast path never changes what is accepted.
+msgspec Structs (generated from `v1_fields.STATUS`) skips everything else in C and checks types
+on the way: about twice as fast as orjson building full dicts, which saves the Python reader
+about a tenth of its CPU on real statuses. Anything the typed decoder refuses (an unexpected
+type, a control message) returns False, and the lenient dict-based reader in `twitter_v1`
+decides whether to coerce or reject the record, so the fast path never changes what is accepted.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import msgspec
 
 from botwatch.ingest.fields import client_name, opt_str, parse_twitter_time
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.twitter_v1 import profile_extra
+from botwatch.ingest.v1_fields import COUNT, FLAG, INT, PRESENT, STATUS, STR, TIME, USER, snapshot_function, structs
 
 
-class _Hashtag(msgspec.Struct, gc=False):
-    text: Optional[str] = None
-
-
-class _Mention(msgspec.Struct, gc=False):
-    screen_name: Optional[str] = None
-
-
-class _Url(msgspec.Struct, gc=False):
-    url: Optional[str] = None
-    expanded_url: Optional[str] = None
-
-
-class _Entities(msgspec.Struct, gc=False):
-    hashtags: list[_Hashtag] = []
-    user_mentions: list[_Mention] = []
-    urls: list[_Url] = []
-
-
-class _Extended(msgspec.Struct, gc=False):
-    full_text: Optional[str] = None
-    entities: Optional[_Entities] = None
-
-
-class _User(msgspec.Struct, gc=False):
-    id_str: Optional[str] = None
-    screen_name: Optional[str] = None
-    name: Optional[str] = None
-    description: Optional[str] = None
-    location: Optional[str] = None
-    lang: Optional[str] = None
-    created_at: Optional[str] = None
-    followers_count: Optional[int] = None
-    friends_count: Optional[int] = None
-    statuses_count: Optional[int] = None
-    verified: Optional[bool] = None
-    default_profile: Optional[bool] = None
-    default_profile_image: Optional[bool] = None
-    time_zone: Optional[str] = None
-    utc_offset: Optional[int] = None
-    favourites_count: Optional[int] = None
-    listed_count: Optional[int] = None
-    url: Optional[str] = None
-
-
-class _Inner(msgspec.Struct, gc=False):
-    """A retweeted or quoted status: only what the outer post takes from it."""
-
-    id_str: Optional[str] = None
-    text: Optional[str] = None
-    full_text: Optional[str] = None
-    extended_tweet: Optional[_Extended] = None
-    entities: Optional[_Entities] = None
-    user: Optional[_User] = None
-
-
-class _Status(msgspec.Struct, gc=False):
-    id_str: Optional[str] = None
-    created_at: Optional[str] = None
-    text: Optional[str] = None
-    full_text: Optional[str] = None
-    extended_tweet: Optional[_Extended] = None
-    entities: Optional[_Entities] = None
-    user: Optional[_User] = None
-    retweeted_status: Optional[_Inner] = None
-    quoted_status: Optional[_Inner] = None
-    is_quote_status: Optional[bool] = None
-    quoted_status_id_str: Optional[str] = None
-    in_reply_to_status_id_str: Optional[str] = None
-    in_reply_to_user_id_str: Optional[str] = None
-    in_reply_to_screen_name: Optional[str] = None
-    lang: Optional[str] = None
-    source: Optional[str] = None
-
-
+_STRUCTS: dict[str, type] = {}
+_Status = structs(STATUS, _STRUCTS)
+_User = _STRUCTS[USER.name]
 _decode = msgspec.json.Decoder(_Status).decode
 
 
@@ -103,27 +33,14 @@ def _s(v: Optional[str]) -> Optional[str]:
     return opt_str(v) if v else None
 
 
-def _snapshot(u: _User, observed_at: object) -> dict[str, object]:
-    return {
-        "account_id": u.id_str,
-        "platform": "twitter",
-        "handle": _s(u.screen_name),
-        "display_name": _s(u.name),
-        "description": _s(u.description),
-        "location": _s(u.location),
-        "account_lang": _s(u.lang),
-        "created_at": parse_twitter_time(u.created_at, required=False) if u.created_at else None,
-        "followers": u.followers_count,
-        "following": u.friends_count,
-        "posts_count": u.statuses_count,
-        "verified": u.verified,
-        "default_profile": u.default_profile,
-        "default_image": u.default_profile_image,
-        "time_zone": _s(u.time_zone),
-        "utc_offset": u.utc_offset,
-        "extra": profile_extra(u.favourites_count, u.listed_count, _s(u.url) is not None),
-        "observed_at": observed_at,
-    }
+# An account snapshot from a decoded user (same values as `twitter_v1.user_snapshot`): the
+# Struct already holds counts and flags typed; texts get `_s`, times are parsed.
+_snapshot = snapshot_function(
+    "_snapshot",
+    {STR: "_s(u.{leaf})", TIME: "(parse_twitter_time(u.{leaf}, required=False) if u.{leaf} else None)", COUNT: "u.{leaf}", INT: "u.{leaf}", FLAG: "u.{leaf}", PRESENT: "(_s(u.{leaf}) is not None)"},
+    "u.id_str",
+    {"_s": _s, "parse_twitter_time": parse_twitter_time, "profile_extra": profile_extra},
+)
 
 
 def fast_status(data: bytes, line: int, sink: RowSink) -> bool:
@@ -140,7 +57,7 @@ def fast_status(data: bytes, line: int, sink: RowSink) -> bool:
     created = parse_twitter_time(st.created_at, required=False)
     if created is None:
         return False
-    content: _Status | _Inner = st
+    content: Any = st  # the status, or the retweeted status a retweet's content comes from
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
     rt = st.retweeted_status
     if rt is not None:

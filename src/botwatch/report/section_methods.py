@@ -35,7 +35,8 @@ def coverage(study: Study, election: Any) -> dict[str, Any]:
     if first is None:
         return out
     days = study.sql(
-        "WITH d AS (SELECT CAST(unnest(generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 1 DAY)) AS DATE) AS day), "
+        "WITH s AS (SELECT unnest(generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 1 DAY)) AS t), "
+        "d AS (SELECT CAST(t AS DATE) AS day FROM s), "
         "c AS (SELECT CAST(created_at AS DATE) AS day, count(*) AS n FROM posts GROUP BY 1) "
         "SELECT count(*), count(*) FILTER (WHERE c.n IS NULL) FROM d LEFT JOIN c USING (day)",
         [first, last],

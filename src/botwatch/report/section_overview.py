@@ -45,7 +45,8 @@ def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[A
     span = (last - first).days + 1
     unit = "day" if span <= max_bars else "week" if span / 7 <= max_bars else "month"
     rows = study.sql(
-        f"""WITH b AS (SELECT CAST(unnest(generate_series(date_trunc('{unit}', CAST(? AS DATE)), date_trunc('{unit}', CAST(? AS DATE)), INTERVAL 1 {unit})) AS DATE) AS bucket),
+        f"""WITH s AS (SELECT unnest(generate_series(date_trunc('{unit}', CAST(? AS DATE)), date_trunc('{unit}', CAST(? AS DATE)), INTERVAL 1 {unit})) AS t),
+        b AS (SELECT CAST(t AS DATE) AS bucket FROM s),
         c AS (SELECT CAST(date_trunc('{unit}', created_at) AS DATE) AS bucket, count(*) AS n FROM posts WHERE created_at IS NOT NULL GROUP BY 1)
         SELECT b.bucket, coalesce(c.n, 0) FROM b LEFT JOIN c USING (bucket) ORDER BY 1""",
         [first, last],

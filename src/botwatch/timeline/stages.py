@@ -183,7 +183,7 @@ def creation(study: Study, ctx: Context) -> int:
     for unit, minimum in BATCH_MIN.items():
         parts.append(
             f"""SELECT '{unit}' AS unit, date_trunc('{unit}', p.created_at) AS bucket, count(*) AS accounts,
-                   {auto_expr} AS likely_automated, list(p.account_id ORDER BY p.account_id)[1:20] AS example_accounts
+                   {auto_expr} AS likely_automated, array_slice(list_sort(list(p.account_id)), 1, 20) AS example_accounts
             FROM _tl_pop p {auto_join} WHERE p.created_at IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= {minimum}"""
         )
     study.sql(f"CREATE OR REPLACE TABLE creation_batches AS SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY unit, accounts DESC, bucket")
@@ -202,20 +202,22 @@ def creation(study: Study, ctx: Context) -> int:
 # -- circadian --------------------------------------------------------------------------------
 def hour_profiles(study: Study, min_cells: int = MIN_ACTIVE_CELLS) -> list[tuple[str, str, int, list[int]]]:
     """(platform, account_id, posts, 24 counts of distinct days active in each UTC hour)."""
+    # One row per active (account, hour) cell, gathered into 24 counts here: an ordered list
+    # aggregate has no spelling that DuckDB and Spark SQL share (sqlglot drops the ORDER BY).
     rows = study.sql(
         """WITH cells AS (
             SELECT platform, account_id, hour(created_at) AS h, count(DISTINCT CAST(created_at AS DATE)) AS days, count(*) AS posts
-            FROM posts WHERE created_at IS NOT NULL GROUP BY ALL)
-        SELECT platform, account_id, sum(posts), list(h ORDER BY h), list(days ORDER BY h)
-        FROM cells GROUP BY ALL HAVING sum(days) >= ? ORDER BY 1, 2""",
+            FROM posts WHERE created_at IS NOT NULL GROUP BY platform, account_id, hour(created_at)),
+        kept AS (SELECT platform, account_id, sum(posts) AS posts FROM cells GROUP BY platform, account_id HAVING sum(days) >= ?)
+        SELECT c.platform, c.account_id, k.posts, c.h, c.days
+        FROM cells c JOIN kept k ON c.platform = k.platform AND c.account_id = k.account_id ORDER BY 1, 2, 4""",
         [min_cells],
     )
-    out = []
-    for platform, account_id, posts, hs, ds in rows:
-        counts = [0] * 24
-        for h, d in zip(hs, ds):
-            counts[int(h)] = int(d)
-        out.append((platform, account_id, int(posts), counts))
+    out: list[tuple[str, str, int, list[int]]] = []
+    for platform, account_id, posts, h, d in rows:
+        if not out or out[-1][:2] != (platform, account_id):
+            out.append((platform, account_id, int(posts), [0] * 24))
+        out[-1][3][int(h)] = int(d)
     return out
 
 

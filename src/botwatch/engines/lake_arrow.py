@@ -1,0 +1,87 @@
+"""Arrow shapes between a study's contract and Spark: naive-UTC timestamps, what Parquet on Spark
+can hold, DuckDB-like pandas, and the one wide table `map_arrow` carries several outputs in
+(`mapInArrow` returns one DataFrame)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+
+def naive_utc(table: pa.Table) -> pa.Table:
+    """Spark hands timestamps back as UTC-zoned Arrow; a study's contract is naive UTC."""
+    fields = [pa.field(f.name, pa.timestamp(f.type.unit)) if pa.types.is_timestamp(f.type) and f.type.tz else f for f in table.schema]
+    want = pa.schema(fields, metadata=table.schema.metadata)
+    return table if want.equals(table.schema) else table.cast(want)
+
+
+def utc_zoned(table: pa.Table) -> pa.Table:
+    """Naive (UTC) timestamps marked as UTC, so Parquet says so and Spark reads TIMESTAMP."""
+    # Microseconds too: Spark reads no nanosecond Parquet timestamps (pandas gives nanoseconds).
+    fields = [pa.field(f.name, pa.timestamp("us", "UTC")) if pa.types.is_timestamp(f.type) else f for f in table.schema]
+    want = pa.schema(fields)
+    return table if want.equals(table.schema) else table.cast(want, safe=False)
+
+
+def duck_like_pandas(table: pa.Table) -> Any:
+    """Arrow to pandas as DuckDB's `.df()` types it."""
+    import pandas as pd
+
+    ints = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}
+    df = table.to_pandas()
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_boolean(f.type):
+            df[f.name] = df[f.name].astype("boolean")
+        elif f.type in ints and col.null_count:
+            df[f.name] = pd.array(col.to_pylist(), dtype=ints[f.type])
+    return df
+
+
+def storable(table: pa.Table) -> pa.Table:
+    """Arrow Spark can store as Parquet: all-null columns (pandas' None) become strings and
+    dictionary columns their values."""
+    fields = []
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_null(t):
+            t = pa.string()
+        elif pa.types.is_dictionary(t):
+            t = t.value_type
+        fields.append(pa.field(f.name, t))
+    want = pa.schema(fields)
+    return table if want.equals(table.schema) else table.cast(want)
+
+
+def map_outputs(schema: pa.Schema | dict[str, pa.Schema], out_name: str | None) -> dict[str, pa.Schema]:
+    """The tables a `map_arrow` writes: one (`schema`, `out_name`) or several (`{name: schema}`,
+    the function then returning one table per name, in order)."""
+    if isinstance(schema, pa.Schema):
+        if not out_name:
+            raise ValueError("map_arrow with one schema needs out_name")
+        return {out_name: schema}
+    return dict(schema)
+
+
+def wide_schema(outputs: dict[str, pa.Schema]) -> pa.Schema:
+    """One Arrow schema carrying every output's rows (`_out` says whose), as `mapInArrow`
+    returns one DataFrame."""
+    fields = [pa.field("_out", pa.int32())]
+    for k, (name, schema) in enumerate(outputs.items()):
+        fields += [pa.field(f"o{k}__{f.name}", f.type) for f in schema]
+    return pa.schema(fields)
+
+
+def widen(names: list[str], outputs: dict[str, pa.Schema], tables: Any, wide: pa.Schema) -> pa.Table:
+    """The outputs of one batch as rows of `wide` (NULL in the other outputs' columns)."""
+    parts = []
+    for k, (name, got) in enumerate(zip(names, tables)):
+        got = got if isinstance(got, pa.Table) else pa.Table.from_batches([got])
+        got = got.select(outputs[name].names).cast(outputs[name])
+        n = got.num_rows
+        cols = {"_out": pa.array([k] * n, pa.int32())}
+        for j, (other, schema) in enumerate(outputs.items()):
+            for f in schema:
+                cols[f"o{j}__{f.name}"] = got.column(f.name) if j == k else pa.nulls(n, f.type)
+        parts.append(pa.table(cols, schema=wide))
+    return pa.concat_tables(parts) if parts else wide.empty_table()
