@@ -48,7 +48,7 @@ def _spec():  # noqa: ANN202 - testsupport's CrowdSpec
     from testsupport.coordination_synth import CrowdSpec
 
     # Small enough for seconds on DuckDB; the planted group is 20 members over 30 campaign posts.
-    return CrowdSpec(posts=20_000, accounts=2_000, days=3, planted=20, campaign_posts=30)
+    return CrowdSpec(posts=8_000, accounts=1_000, days=2, planted=20, campaign_posts=30)
 
 
 def _cli(args: list[str]) -> str:
