@@ -35,7 +35,7 @@ import pyarrow as pa
 from botwatch import __version__
 from botwatch.engines import lake_sql
 from botwatch.engines.lake_arrow import duck_like_pandas, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
-from botwatch.engines.lake_files import LakeFiles, _no_active_session, spark_session  # noqa: F401 (re-exported)
+from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
 from botwatch.study import StudyBase, StudyError
 
@@ -89,8 +89,9 @@ class LakeStudy(StudyBase):
             # Said before Spark starts: a mistyped path costs no JVM start-up.
             raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
         self.read_only = read_only
-        self._own_session = spark is None and _no_active_session()  # stop only a session we started
-        self.spark = spark if spark is not None else spark_session(master)
+        # The ingest's helper: under spark-submit or beside a running session it starts nothing;
+        # `_own_session` is whether we started one (then `close` stops it).
+        self.spark, self._own_session = (spark, False) if spark is not None else spark_session(master)
         self.files = LakeFiles(self.spark, self.root)
         self._local = "://" not in str(path)
         self._ibis: Any = None
