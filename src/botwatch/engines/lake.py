@@ -140,6 +140,15 @@ class LakeStudy(StudyBase):
         if self._own_session:
             self.spark.stop()
 
+    def _writable(self, what: str) -> None:
+        """Refuse a write to a lake opened read-only (as DuckDB refuses one to a read-only file):
+        `open_study` opens read-only by default, so a notebook cannot rewrite a table by mistake."""
+        if self.read_only:
+            raise StudyError(
+                f"{self.path} was opened read-only: cannot {what}; open it with read_only=False "
+                "(botwatch.open_study(path, read_only=False)) to write"
+            )
+
     # -- tables ---------------------------------------------------------------------------------
     def _register(self, name: str) -> None:
         self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
@@ -198,6 +207,7 @@ class LakeStudy(StudyBase):
         """Store a Spark DataFrame as table `name` (mode overwrite or append). An overwrite is
         written to a scratch folder and then moved into place, so a DataFrame that reads `name`
         itself can replace it."""
+        self._writable(f"write table {name!r}")
         target = table_path(self.root, name)
         if mode == "append" and self.files.exists(target):
             df.write.mode("append").parquet(target)
@@ -220,6 +230,7 @@ class LakeStudy(StudyBase):
 
     def write_table(self, name: str, table: pa.Table) -> int:
         """Replace table `name` with an Arrow table computed at the driver."""
+        self._writable(f"write table {name!r}")
         if self._local:
             # Already at the driver and the lake is a local folder: one Parquet file written by
             # Arrow is the same table to Spark, without a Spark job per small result.
@@ -243,6 +254,7 @@ class LakeStudy(StudyBase):
 
     def append_arrow(self, name: str, table: pa.Table) -> int:
         """Add rows to table `name` (created when absent), cast to its stored schema."""
+        self._writable(f"append to table {name!r}")
         if name in self._table_dirs():
             cols = self.df(name).schema
             if self._local and [f.name for f in cols.fields] == table.column_names:
@@ -274,6 +286,8 @@ class LakeStudy(StudyBase):
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one DuckDB-dialect statement on Spark (see `botwatch.engines.lake_sql`)."""
         stmt = lake_sql.classify(lake_sql.parse(query, params))
+        if self.read_only and not self._reads_only(stmt):
+            self._writable(f"run `{' '.join(query.split())[:120]}`")
         handler = getattr(self, f"_sql_{stmt.kind}")
         try:
             return handler(stmt)
@@ -284,6 +298,17 @@ class LakeStudy(StudyBase):
                 raise StudyError(f"Spark could not run `{' '.join(query.split())[:160]}`: {first[:400]}") from None
             raise
 
+    _READS = frozenset({"select", "set", "info_schema", "describe", "copy"})
+
+    def _reads_only(self, stmt: lake_sql.Statement) -> bool:
+        """Whether a statement leaves the lake's tables as they are: a read, or a write of a
+        temp table or view (session-only, as DuckDB allows on a read-only file)."""
+        if stmt.kind in self._READS:
+            return True
+        if stmt.kind in ("create_as", "create_empty", "create_view"):
+            return stmt.temp or stmt.name in self._temp
+        return stmt.kind in ("insert", "delete", "drop") and stmt.name in self._temp
+
     def query_df(self, query: str, params: list[Any] | None = None) -> Any:
         """A DuckDB-dialect SELECT as a lazy Spark DataFrame."""
         stmt = lake_sql.classify(lake_sql.parse(query, params))
@@ -293,6 +318,8 @@ class LakeStudy(StudyBase):
 
     def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
         """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
+        if not (temp or name in self._temp):
+            self._writable(f"write table {name!r}")
         self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
 
     def expr_arrow(self, expr: Any) -> pa.Table:
@@ -472,6 +499,7 @@ class LakeStudy(StudyBase):
         from pyspark.sql.pandas.types import from_arrow_schema
 
         outputs = map_outputs(schema, out_name)
+        self._writable(f"write {', '.join(repr(n) for n in outputs)}")
         wide = wide_schema(outputs)
         df = self._source_df(source)
         names = list(outputs)
