@@ -69,6 +69,14 @@ def _root(path: str | Path) -> str:
     return text.rstrip("/") if "://" in text else os.path.abspath(text)
 
 
+# Spark temp views are session-wide: a lake's tables are views under their bare names, so two
+# lakes open on one session would read each other's tables. The session's conf says which lake's
+# views are registered now (`_OWNER_KEY`); `_NAMES` holds the names each lake registered, so the
+# next lake drops them before registering its own, and a lake re-registers when it is not the owner.
+_OWNER_KEY = "botwatch.lake.views"
+_NAMES: dict[str, set[str]] = {}
+
+
 def _quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -97,6 +105,7 @@ class LakeStudy(StudyBase):
         self._ibis: Any = None
         self._temp: set[str] = set()
         self._views: set[str] = set()
+        self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
         self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
         marker = f"{self.root}/{LAKE_MARKER}"
         if not self.files.exists(marker):
@@ -132,6 +141,11 @@ class LakeStudy(StudyBase):
         try:
             for name in list(self._temp):
                 self.spark.catalog.dropTempView(name)
+            mine = _NAMES.pop(self._token, set())
+            if self._owns_views():  # else the lake registered since has dropped them already
+                for name in mine:
+                    self.spark.catalog.dropTempView(name)
+                self.spark.conf.unset(_OWNER_KEY)
             self.files.delete(self._scratch)
         finally:
             self._stop()
@@ -150,10 +164,29 @@ class LakeStudy(StudyBase):
             )
 
     # -- tables ---------------------------------------------------------------------------------
+    def _owns_views(self) -> bool:
+        return self.spark.conf.get(_OWNER_KEY, None) == self._token
+
+    def _ensure_views(self) -> None:
+        """Register this lake's tables again when another lake on the session registered its own
+        since (called before every statement that resolves table names)."""
+        if not self._owns_views():
+            self._register_all()
+
     def _register(self, name: str) -> None:
+        if not self._owns_views():
+            self._register_all()  # registers `name` too, after dropping the other lake's views
+            return
         self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
+        _NAMES.setdefault(self._token, set()).add(name)
 
     def _register_all(self) -> None:
+        previous = self.spark.conf.get(_OWNER_KEY, None)
+        if previous and previous != self._token:
+            for name in _NAMES.get(previous, set()):
+                self.spark.catalog.dropTempView(name)
+        self.spark.conf.set(_OWNER_KEY, self._token)
+        _NAMES[self._token] = set()
         for name in self._table_dirs():
             self._register(name)
         for file in self.files.files(f"{self.root}/{VIEWS_DIR}"):
@@ -161,6 +194,7 @@ class LakeStudy(StudyBase):
                 name = file[:-4]
                 self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS {self.files.read_text(f'{self.root}/{VIEWS_DIR}/{file}')}")
                 self._views.add(name)
+                _NAMES[self._token].add(name)
 
     def _table_dirs(self) -> list[str]:
         return [d for d in self.files.dirs(self.root) if not d.startswith(("_", "."))]
@@ -180,6 +214,7 @@ class LakeStudy(StudyBase):
     def columns(self, table: str) -> list[str]:
         if table not in self.tables() and table not in self._temp:
             return []
+        self._ensure_views()
         return list(self.spark.table(_quote(table)).columns)
 
     def _check_table(self, name: str) -> str:
@@ -189,10 +224,12 @@ class LakeStudy(StudyBase):
         return name
 
     def table(self, name: str) -> Any:
+        self._ensure_views()
         return self.ibis.table(self._check_table(name))
 
     def df(self, name: str) -> Any:
         """The table as a Spark DataFrame (lazy)."""
+        self._ensure_views()
         return self.spark.table(_quote(self._check_table(name)))
 
     def arrow(self, name: str) -> pa.Table:
@@ -290,6 +327,7 @@ class LakeStudy(StudyBase):
             self._writable(f"run `{' '.join(query.split())[:120]}`")
         handler = getattr(self, f"_sql_{stmt.kind}")
         try:
+            self._ensure_views()
             return handler(stmt)
         except Exception as exc:
             if type(exc).__module__.startswith(("pyspark", "py4j")):
@@ -314,16 +352,19 @@ class LakeStudy(StudyBase):
         stmt = lake_sql.classify(lake_sql.parse(query, params))
         if stmt.kind != "select":
             raise StudyError(f"not a query: {query[:80]}")
+        self._ensure_views()
         return self.spark.sql(lake_sql.spark_sql(stmt.tree))
 
     def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
         """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
         if not (temp or name in self._temp):
             self._writable(f"write table {name!r}")
+        self._ensure_views()
         self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
 
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result at the driver, as Arrow."""
+        self._ensure_views()
         return naive_utc(self.spark.sql(self.ibis.compile(expr)).toArrow())
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
@@ -387,6 +428,7 @@ class LakeStudy(StudyBase):
             self.files.delete(table_path(self.root, stmt.name))
         self.files.write_text(f"{self.root}/{VIEWS_DIR}/{stmt.name}.sql", text)
         self._views.add(stmt.name)
+        _NAMES.setdefault(self._token, set()).add(stmt.name)
         return []
 
     def _sql_insert(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
@@ -420,6 +462,7 @@ class LakeStudy(StudyBase):
                 return []
             raise StudyError(f"no table {stmt.name!r} in {self.path}")
         self.spark.catalog.dropTempView(stmt.name)
+        _NAMES.get(self._token, set()).discard(stmt.name)
         if stmt.name in self._temp:
             self._temp.discard(stmt.name)
         elif stmt.name in self._views:
@@ -501,6 +544,7 @@ class LakeStudy(StudyBase):
         outputs = map_outputs(schema, out_name)
         self._writable(f"write {', '.join(repr(n) for n in outputs)}")
         wide = wide_schema(outputs)
+        self._ensure_views()
         df = self._source_df(source)
         names = list(outputs)
 
