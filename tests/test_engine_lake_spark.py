@@ -1,5 +1,5 @@
 """A lake study on a shared SparkSession: two lakes never read each other's tables, close leaves
-no views behind. Small on purpose (one session)."""
+no views behind, and appended rows take the stored column types. Small on purpose (one session)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,11 @@ def test_two_lakes_on_one_session_read_only_their_own_tables(spark: Any, tmp_pat
         a.close()
     assert not {"t", "only_a", "posts", "runs"} & _views(spark)  # nothing left on the session
 
+
+def test_append_arrow_casts_to_the_stored_types(spark: Any, tmp_path: Path) -> None:
+    with LakeStudy(tmp_path / "c", spark=spark) as lake:
+        lake.write_table("n", pa.table({"k": pa.array([1], pa.int64()), "s": ["x"]}))
+        lake.append_arrow("n", pa.table({"k": pa.array([2], pa.int32()), "s": ["y"]}))
+        got = lake.arrow("n")
+        assert got.schema.field("k").type == pa.int64()
+        assert sorted(got.column("k").to_pylist()) == [1, 2]

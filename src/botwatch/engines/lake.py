@@ -294,8 +294,13 @@ class LakeStudy(StudyBase):
         self._writable(f"append to table {name!r}")
         if name in self._table_dirs():
             cols = self.df(name).schema
-            if self._local and [f.name for f in cols.fields] == table.column_names:
-                self._write_part(table_path(self.root, name), table)
+            if self._local and sorted(f.name for f in cols.fields) == sorted(table.column_names):
+                # A part of another type (int32 beside int64) is a folder Spark cannot read as one
+                # table: cast to the stored schema first, as the Spark path below does.
+                from pyspark.sql.pandas.types import to_arrow_schema
+
+                stored = naive_utc(to_arrow_schema(cols).empty_table()).schema
+                self._write_part(table_path(self.root, name), storable(table).select(stored.names).cast(stored))
                 self._register(name)
                 return table.num_rows
             df = self._to_df(table)
