@@ -158,20 +158,31 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     )
     wide = listing.mapInArrow(task, spark_schema(WIDE))
     failure: list[BaseException] = []
+    # The job runs in its own thread (the caller's thread shows progress); a job group names it,
+    # so Ctrl-C or an error here cancels it before the caller deletes the folder it writes into.
+    group = f"botwatch-stage-{uuid.uuid4().hex[:12]}"
 
     def write() -> None:
         try:
+            # Set in this thread: with PySpark's pinned threads a job group is per Python thread.
+            sc.setJobGroup(group, "botwatch ingest: reading files on the executors", interruptOnCancel=True)
             wide.write.mode("overwrite").partitionBy("_kind").parquet(folder)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             failure.append(exc)
 
     writer = threading.Thread(target=write, name="botwatch-spark-stage", daemon=True)
     writer.start()
-    while writer.is_alive():
-        writer.join(0.5)
-        if on_progress:
-            on_progress(StagingProgress(done.value, len(files), records.value, rejected.value))
-    shas.unpersist()
+    try:
+        while writer.is_alive():
+            writer.join(0.5)
+            if on_progress:
+                on_progress(StagingProgress(done.value, len(files), records.value, rejected.value))
+    except BaseException:
+        sc.cancelJobGroup(group)
+        writer.join(30)  # the tasks stop; the folder is deleted only after, by the caller
+        raise
+    finally:
+        shas.unpersist()
     if failure:
         raise failure[0]
     # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.
