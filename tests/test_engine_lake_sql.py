@@ -91,3 +91,15 @@ def test_a_url_argument_keeps_its_double_slash() -> None:
     where = study_location(Path("s3a://bucket/lake"))
     assert where == "s3a://bucket/lake" and is_lake_path(where)
     assert study_location(Path("study.duckdb")) == "study.duckdb"
+
+
+@pytest.mark.parametrize(("query", "what"), [
+    ("INSERT INTO t BY NAME SELECT 1 AS b, 2 AS a", "BY NAME"),
+    ("DELETE FROM t USING u WHERE t.a = u.a", "USING"),
+    ("DELETE FROM t AS x WHERE x.a = 1", "alias"),
+])
+def test_statements_whose_meaning_the_lake_would_change_are_refused(query: str, what: str) -> None:
+    """Positional INSERT for BY NAME, or a DELETE whose USING/alias is dropped, would write wrong rows."""
+    with pytest.raises(lake_sql.LakeSqlError, match=what) as err:
+        lake_sql.classify(lake_sql.parse(query))
+    assert "DELETE" in str(err.value) or "INSERT" in str(err.value)

@@ -35,7 +35,7 @@ import pyarrow as pa
 from botwatch import __version__
 from botwatch.engines import lake_sql
 from botwatch.engines.lake_arrow import duck_like_pandas, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
-from botwatch.engines.lake_files import LakeFiles, _no_active_session, spark_session  # noqa: F401 (re-exported)
+from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
 from botwatch.study import StudyBase, StudyError
 
@@ -69,6 +69,14 @@ def _root(path: str | Path) -> str:
     return text.rstrip("/") if "://" in text else os.path.abspath(text)
 
 
+# Spark temp views are session-wide: a lake's tables are views under their bare names, so two
+# lakes open on one session would read each other's tables. The session's conf says which lake's
+# views are registered now (`_OWNER_KEY`); `_NAMES` holds the names each lake registered, so the
+# next lake drops them before registering its own, and a lake re-registers when it is not the owner.
+_OWNER_KEY = "botwatch.lake.views"
+_NAMES: dict[str, set[str]] = {}
+
+
 def _quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -89,13 +97,15 @@ class LakeStudy(StudyBase):
             # Said before Spark starts: a mistyped path costs no JVM start-up.
             raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
         self.read_only = read_only
-        self._own_session = spark is None and _no_active_session()  # stop only a session we started
-        self.spark = spark if spark is not None else spark_session(master)
+        # The ingest's helper: under spark-submit or beside a running session it starts nothing;
+        # `_own_session` is whether we started one (then `close` stops it).
+        self.spark, self._own_session = (spark, False) if spark is not None else spark_session(master)
         self.files = LakeFiles(self.spark, self.root)
         self._local = "://" not in str(path)
         self._ibis: Any = None
         self._temp: set[str] = set()
         self._views: set[str] = set()
+        self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
         self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
         marker = f"{self.root}/{LAKE_MARKER}"
         if not self.files.exists(marker):
@@ -131,6 +141,11 @@ class LakeStudy(StudyBase):
         try:
             for name in list(self._temp):
                 self.spark.catalog.dropTempView(name)
+            mine = _NAMES.pop(self._token, set())
+            if self._owns_views():  # else the lake registered since has dropped them already
+                for name in mine:
+                    self.spark.catalog.dropTempView(name)
+                self.spark.conf.unset(_OWNER_KEY)
             self.files.delete(self._scratch)
         finally:
             self._stop()
@@ -139,11 +154,39 @@ class LakeStudy(StudyBase):
         if self._own_session:
             self.spark.stop()
 
+    def _writable(self, what: str) -> None:
+        """Refuse a write to a lake opened read-only (as DuckDB refuses one to a read-only file):
+        `open_study` opens read-only by default, so a notebook cannot rewrite a table by mistake."""
+        if self.read_only:
+            raise StudyError(
+                f"{self.path} was opened read-only: cannot {what}; open it with read_only=False "
+                "(botwatch.open_study(path, read_only=False)) to write"
+            )
+
     # -- tables ---------------------------------------------------------------------------------
+    def _owns_views(self) -> bool:
+        return self.spark.conf.get(_OWNER_KEY, None) == self._token
+
+    def _ensure_views(self) -> None:
+        """Register this lake's tables again when another lake on the session registered its own
+        since (called before every statement that resolves table names)."""
+        if not self._owns_views():
+            self._register_all()
+
     def _register(self, name: str) -> None:
+        if not self._owns_views():
+            self._register_all()  # registers `name` too, after dropping the other lake's views
+            return
         self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
+        _NAMES.setdefault(self._token, set()).add(name)
 
     def _register_all(self) -> None:
+        previous = self.spark.conf.get(_OWNER_KEY, None)
+        if previous and previous != self._token:
+            for name in _NAMES.get(previous, set()):
+                self.spark.catalog.dropTempView(name)
+        self.spark.conf.set(_OWNER_KEY, self._token)
+        _NAMES[self._token] = set()
         for name in self._table_dirs():
             self._register(name)
         for file in self.files.files(f"{self.root}/{VIEWS_DIR}"):
@@ -151,6 +194,7 @@ class LakeStudy(StudyBase):
                 name = file[:-4]
                 self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS {self.files.read_text(f'{self.root}/{VIEWS_DIR}/{file}')}")
                 self._views.add(name)
+                _NAMES[self._token].add(name)
 
     def _table_dirs(self) -> list[str]:
         return [d for d in self.files.dirs(self.root) if not d.startswith(("_", "."))]
@@ -170,6 +214,7 @@ class LakeStudy(StudyBase):
     def columns(self, table: str) -> list[str]:
         if table not in self.tables() and table not in self._temp:
             return []
+        self._ensure_views()
         return list(self.spark.table(_quote(table)).columns)
 
     def _check_table(self, name: str) -> str:
@@ -179,10 +224,12 @@ class LakeStudy(StudyBase):
         return name
 
     def table(self, name: str) -> Any:
+        self._ensure_views()
         return self.ibis.table(self._check_table(name))
 
     def df(self, name: str) -> Any:
         """The table as a Spark DataFrame (lazy)."""
+        self._ensure_views()
         return self.spark.table(_quote(self._check_table(name)))
 
     def arrow(self, name: str) -> pa.Table:
@@ -197,6 +244,7 @@ class LakeStudy(StudyBase):
         """Store a Spark DataFrame as table `name` (mode overwrite or append). An overwrite is
         written to a scratch folder and then moved into place, so a DataFrame that reads `name`
         itself can replace it."""
+        self._writable(f"write table {name!r}")
         target = table_path(self.root, name)
         if mode == "append" and self.files.exists(target):
             df.write.mode("append").parquet(target)
@@ -219,6 +267,7 @@ class LakeStudy(StudyBase):
 
     def write_table(self, name: str, table: pa.Table) -> int:
         """Replace table `name` with an Arrow table computed at the driver."""
+        self._writable(f"write table {name!r}")
         if self._local:
             # Already at the driver and the lake is a local folder: one Parquet file written by
             # Arrow is the same table to Spark, without a Spark job per small result.
@@ -242,10 +291,16 @@ class LakeStudy(StudyBase):
 
     def append_arrow(self, name: str, table: pa.Table) -> int:
         """Add rows to table `name` (created when absent), cast to its stored schema."""
+        self._writable(f"append to table {name!r}")
         if name in self._table_dirs():
             cols = self.df(name).schema
-            if self._local and [f.name for f in cols.fields] == table.column_names:
-                self._write_part(table_path(self.root, name), table)
+            if self._local and sorted(f.name for f in cols.fields) == sorted(table.column_names):
+                # A part of another type (int32 beside int64) is a folder Spark cannot read as one
+                # table: cast to the stored schema first, as the Spark path below does.
+                from pyspark.sql.pandas.types import to_arrow_schema
+
+                stored = naive_utc(to_arrow_schema(cols).empty_table()).schema
+                self._write_part(table_path(self.root, name), storable(table).select(stored.names).cast(stored))
                 self._register(name)
                 return table.num_rows
             df = self._to_df(table)
@@ -273,8 +328,11 @@ class LakeStudy(StudyBase):
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one DuckDB-dialect statement on Spark (see `botwatch.engines.lake_sql`)."""
         stmt = lake_sql.classify(lake_sql.parse(query, params))
+        if self.read_only and not self._reads_only(stmt):
+            self._writable(f"run `{' '.join(query.split())[:120]}`")
         handler = getattr(self, f"_sql_{stmt.kind}")
         try:
+            self._ensure_views()
             return handler(stmt)
         except Exception as exc:
             if type(exc).__module__.startswith(("pyspark", "py4j")):
@@ -283,19 +341,35 @@ class LakeStudy(StudyBase):
                 raise StudyError(f"Spark could not run `{' '.join(query.split())[:160]}`: {first[:400]}") from None
             raise
 
+    _READS = frozenset({"select", "set", "info_schema", "describe", "copy"})
+
+    def _reads_only(self, stmt: lake_sql.Statement) -> bool:
+        """Whether a statement leaves the lake's tables as they are: a read, or a write of a
+        temp table or view (session-only, as DuckDB allows on a read-only file)."""
+        if stmt.kind in self._READS:
+            return True
+        if stmt.kind in ("create_as", "create_empty", "create_view"):
+            return stmt.temp or stmt.name in self._temp
+        return stmt.kind in ("insert", "delete", "drop") and stmt.name in self._temp
+
     def query_df(self, query: str, params: list[Any] | None = None) -> Any:
         """A DuckDB-dialect SELECT as a lazy Spark DataFrame."""
         stmt = lake_sql.classify(lake_sql.parse(query, params))
         if stmt.kind != "select":
             raise StudyError(f"not a query: {query[:80]}")
+        self._ensure_views()
         return self.spark.sql(lake_sql.spark_sql(stmt.tree))
 
     def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
         """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
+        if not (temp or name in self._temp):
+            self._writable(f"write table {name!r}")
+        self._ensure_views()
         self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
 
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result at the driver, as Arrow."""
+        self._ensure_views()
         return naive_utc(self.spark.sql(self.ibis.compile(expr)).toArrow())
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
@@ -359,6 +433,7 @@ class LakeStudy(StudyBase):
             self.files.delete(table_path(self.root, stmt.name))
         self.files.write_text(f"{self.root}/{VIEWS_DIR}/{stmt.name}.sql", text)
         self._views.add(stmt.name)
+        _NAMES.setdefault(self._token, set()).add(stmt.name)
         return []
 
     def _sql_insert(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
@@ -392,6 +467,7 @@ class LakeStudy(StudyBase):
                 return []
             raise StudyError(f"no table {stmt.name!r} in {self.path}")
         self.spark.catalog.dropTempView(stmt.name)
+        _NAMES.get(self._token, set()).discard(stmt.name)
         if stmt.name in self._temp:
             self._temp.discard(stmt.name)
         elif stmt.name in self._views:
@@ -471,7 +547,9 @@ class LakeStudy(StudyBase):
         from pyspark.sql.pandas.types import from_arrow_schema
 
         outputs = map_outputs(schema, out_name)
+        self._writable(f"write {', '.join(repr(n) for n in outputs)}")
         wide = wide_schema(outputs)
+        self._ensure_views()
         df = self._source_df(source)
         names = list(outputs)
 

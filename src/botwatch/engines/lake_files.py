@@ -10,34 +10,54 @@ from typing import Any
 from botwatch.study import StudyError
 
 
-def spark_session(master: str | None = None) -> Any:
-    """The SparkSession a lake study runs on: the one already running (spark-submit, a notebook),
-    else a new one on `master`, `$SPARK_MASTER`, or `local[*]`. Errors a user can act on (no
-    PySpark, no Java) become `StudyError`."""
+class SparkUnavailable(StudyError):
+    """PySpark or Java is missing, or the master cannot be reached; the message says what to do.
+
+    A `StudyError`, so every command that opens a lake or ingests into one turns it into the
+    same one red line."""
+
+
+def spark_session(master: str | None = None) -> tuple[Any, bool]:
+    """The session a lake study or the Spark ingest runs on, and whether this call started it
+    (then the caller stops it).
+
+    A running session (spark-submit's, a notebook's, a test's) is used as it is; else one on
+    `master` (or SPARK_MASTER); else, under spark-submit (PYSPARK_GATEWAY_PORT set), the master
+    spark-submit configured; else a local one on every core. Never forcing `local[*]` is what
+    lets the same command run on a cluster."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise StudyError("--engine spark needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
+        raise SparkUnavailable("the Spark engine needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
+    master = master or os.environ.get("SPARK_MASTER") or None
     active = SparkSession.getActiveSession()
-    if active is not None and master is None:
-        return active
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    master = master or os.environ.get("SPARK_MASTER") or "local[*]"
-    builder = (
-        SparkSession.builder.master(master).appName("botwatch")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.showConsoleProgress", "false")
-    )
-    if master.startswith("local"):
-        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+    if active is not None:  # its master cannot change; starting "another" would return it and stop it after
+        return active, False
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
+    builder = SparkSession.builder.appName("botwatch").config("spark.sql.session.timeZone", "UTC")
+    under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit set the master already
+    if master is None and not under_submit:
+        master = "local[*]"
+    if master is not None:
+        builder = builder.master(master)
+    if master is not None and master.startswith("local"):
+        # One machine: Spark's default of 200 shuffle partitions makes each small merge step 200 tasks.
+        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
     try:
         session = builder.getOrCreate()
-    except Exception as exc:  # the JVM did not start: no Java, a bad master URL
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        hint = " (is Java 17 installed and JAVA_HOME set?)" if "JAVA" in text.upper() else ""
-        raise StudyError(f"Spark could not start on {master}: {text}{hint}") from None
-    session.sparkContext.setLogLevel("FATAL")  # errors reach the user as one line, not a JVM log
-    return session
+    except Exception as exc:  # noqa: BLE001 - Java missing / master unreachable: PySparkRuntimeError, Py4J errors, OSError
+        raise SparkUnavailable(f"could not start Spark{f' at {master}' if master else ''} ({first_line(exc)}); Spark needs Java 17 (JAVA_HOME)") from None
+    session.sparkContext.setLogLevel("ERROR")  # errors reach the user as one line, not a JVM log
+    return session, True
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line (a JVM error carries its whole stack trace in the message)."""
+    java = getattr(exc, "java_exception", None)  # Py4J: the Java exception says why, the Python one only "calling o123.parquet"
+    text = (str(java.toString()) if java is not None else str(exc)).strip()
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") or type(exc).__name__
+    return line[:300]
 
 
 class LakeFiles:
@@ -85,11 +105,3 @@ class LakeFiles:
             stream.write(bytearray(text.encode("utf-8")))
         finally:
             stream.close()
-
-
-def _no_active_session() -> bool:
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        return True
-    return SparkSession.getActiveSession() is None

@@ -162,8 +162,18 @@ def classify(tree: exp.Expression) -> Statement:
         cols = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else None
         if tree.args.get("conflict") is not None or tree.args.get("alternative"):
             raise LakeSqlError("a lake study has no keys: INSERT .. ON CONFLICT / OR REPLACE is not supported")
+        if tree.args.get("by_name"):
+            # `_sql_insert` maps the SELECT's columns to the table's by position: BY NAME would
+            # silently put values in the wrong columns. Nothing uses it; list the columns instead.
+            raise LakeSqlError(f"a lake study cannot run INSERT .. BY NAME (name the columns instead): {_text(tree)}")
         return Statement("insert", tree, name=table_name(target), columns=cols, source=tree.expression)
     if isinstance(tree, exp.Delete):
+        # The rows kept are computed from the WHERE alone (`delete_keep_query`): a USING table or
+        # an alias the WHERE refers to would be dropped and the statement mean something else.
+        if tree.args.get("using"):
+            raise LakeSqlError(f"a lake study cannot run DELETE .. USING: {_text(tree)}")
+        if isinstance(tree.this, exp.Table) and tree.this.alias:
+            raise LakeSqlError(f"a lake study cannot run DELETE with a table alias: {_text(tree)}")
         return Statement("delete", tree, name=table_name(tree.this))
     if isinstance(tree, exp.Drop):
         kind = (tree.args.get("kind") or "").upper()
@@ -176,6 +186,11 @@ def classify(tree: exp.Expression) -> Statement:
     if isinstance(tree, (exp.Query, exp.Values)):
         return Statement("select", tree, source=tree)
     raise LakeSqlError(f"a lake study cannot run {type(tree).__name__} statements: {tree.sql(dialect=READ)[:120]}")
+
+
+def _text(tree: exp.Expression) -> str:
+    """A statement in one short line, for an error message."""
+    return " ".join(tree.sql(dialect=READ).split())[:160]
 
 
 def delete_keep_query(stmt: Statement) -> str:

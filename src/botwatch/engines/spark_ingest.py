@@ -20,8 +20,6 @@ The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written t
 from __future__ import annotations
 
 import json
-import os
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -31,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch import __version__, canonical
+from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
 from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
 from botwatch.engines.spark_stage import WIDE, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
@@ -46,10 +45,6 @@ _SNAPSHOT_KEY = [*canonical.ACCOUNT_KEY, "observed_at", "first_seen", "last_seen
 ProgressFn = Callable[["StagingProgress"], None]
 
 
-class SparkUnavailable(RuntimeError):
-    """PySpark or Java is missing, or the master cannot be reached; the message says what to do."""
-
-
 class SparkIngestError(RuntimeError):
     """The lake could not be written; the message is one line for the user."""
 
@@ -63,47 +58,6 @@ class StagingProgress:
     records: int
     rejected: int
     merging: bool = False  # the files are read; the lake's tables are being merged
-
-
-def spark_session(master: str | None = None) -> tuple[Any, bool]:
-    """The session to ingest with, and whether this call started it (then the caller stops it).
-
-    A running session (a notebook, a test, a script that made one) is used as it is; else one on
-    `master` (or SPARK_MASTER), else the one spark-submit configured, else a local one on every
-    core."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise SparkUnavailable("the Spark engine needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
-    master = master or os.environ.get("SPARK_MASTER") or None
-    active = SparkSession.getActiveSession()
-    if active is not None:  # its master cannot change; starting "another" would return it and stop it after
-        return active, False
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
-    builder = SparkSession.builder.appName("botwatch-ingest").config("spark.sql.session.timeZone", "UTC")
-    under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit set the master already
-    if master is None and not under_submit:
-        master = "local[*]"
-    if master is not None:
-        builder = builder.master(master)
-    if master is not None and master.startswith("local"):
-        # One machine: Spark's default of 200 shuffle partitions makes each small merge step 200 tasks.
-        builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
-    builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
-    try:
-        session = builder.getOrCreate()
-    except Exception as exc:  # noqa: BLE001 - Java missing / master unreachable: PySparkRuntimeError, Py4J errors, OSError
-        raise SparkUnavailable(f"could not start Spark{f' at {master}' if master else ''} ({first_line(exc)}); Spark needs Java 17 (JAVA_HOME)") from None
-    session.sparkContext.setLogLevel("ERROR")
-    return session, True
-
-
-def first_line(exc: BaseException) -> str:
-    """An exception as one short line (a JVM error carries its whole stack trace in the message)."""
-    java = getattr(exc, "java_exception", None)  # Py4J: the Java exception says why, the Python one only "calling o123.parquet"
-    text = (str(java.toString()) if java is not None else str(exc)).strip()
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") or type(exc).__name__
-    return line[:300]
 
 
 def ingest_lake(
@@ -204,20 +158,31 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     )
     wide = listing.mapInArrow(task, spark_schema(WIDE))
     failure: list[BaseException] = []
+    # The job runs in its own thread (the caller's thread shows progress); a job group names it,
+    # so Ctrl-C or an error here cancels it before the caller deletes the folder it writes into.
+    group = f"botwatch-stage-{uuid.uuid4().hex[:12]}"
 
     def write() -> None:
         try:
+            # Set in this thread: with PySpark's pinned threads a job group is per Python thread.
+            sc.setJobGroup(group, "botwatch ingest: reading files on the executors", interruptOnCancel=True)
             wide.write.mode("overwrite").partitionBy("_kind").parquet(folder)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             failure.append(exc)
 
     writer = threading.Thread(target=write, name="botwatch-spark-stage", daemon=True)
     writer.start()
-    while writer.is_alive():
-        writer.join(0.5)
-        if on_progress:
-            on_progress(StagingProgress(done.value, len(files), records.value, rejected.value))
-    shas.unpersist()
+    try:
+        while writer.is_alive():
+            writer.join(0.5)
+            if on_progress:
+                on_progress(StagingProgress(done.value, len(files), records.value, rejected.value))
+    except BaseException:
+        sc.cancelJobGroup(group)
+        writer.join(30)  # the tasks stop; the folder is deleted only after, by the caller
+        raise
+    finally:
+        shas.unpersist()
     if failure:
         raise failure[0]
     # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.

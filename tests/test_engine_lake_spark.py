@@ -1,0 +1,48 @@
+"""A lake study on a shared SparkSession: two lakes never read each other's tables, close leaves
+no views behind, and appended rows take the stored column types. Small on purpose (one session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from botwatch.engines.lake import LakeStudy
+from botwatch.study import StudyError
+
+pytestmark = pytest.mark.spark
+
+
+def _views(spark: Any) -> set[str]:
+    return {t.name for t in spark.catalog.listTables() if t.isTemporary}
+
+
+def test_two_lakes_on_one_session_read_only_their_own_tables(spark: Any, tmp_path: Path) -> None:
+    a = LakeStudy(tmp_path / "a", spark=spark)
+    a.write_table("t", pa.table({"v": ["from a"]}))
+    a.write_table("only_a", pa.table({"v": [1]}))
+    b = LakeStudy(tmp_path / "b", spark=spark)
+    b.write_table("t", pa.table({"v": ["from b"]}))
+    try:
+        assert a.sql("SELECT v FROM t") == [("from a",)]
+        assert b.sql("SELECT v FROM t") == [("from b",)]
+        assert a.arrow("t").column("v").to_pylist() == ["from a"]
+        with pytest.raises(StudyError):
+            b.sql("SELECT * FROM only_a")  # lake a's table, not b's
+        assert b.query_arrow("SELECT v FROM t").column("v").to_pylist() == ["from b"]
+    finally:
+        b.close()
+        assert a.sql("SELECT v FROM t") == [("from a",)]  # b's close leaves a usable
+        a.close()
+    assert not {"t", "only_a", "posts", "runs"} & _views(spark)  # nothing left on the session
+
+
+def test_append_arrow_casts_to_the_stored_types(spark: Any, tmp_path: Path) -> None:
+    with LakeStudy(tmp_path / "c", spark=spark) as lake:
+        lake.write_table("n", pa.table({"k": pa.array([1], pa.int64()), "s": ["x"]}))
+        lake.append_arrow("n", pa.table({"k": pa.array([2], pa.int32()), "s": ["y"]}))
+        got = lake.arrow("n")
+        assert got.schema.field("k").type == pa.int64()
+        assert sorted(got.column("k").to_pylist()) == [1, 2]
