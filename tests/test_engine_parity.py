@@ -17,7 +17,7 @@ import pytest
 pytestmark = pytest.mark.spark
 
 # Stages that run on the lake, in pipeline order (the stages each test compares).
-SPARK_STAGES = ["coverage", "content", "accounts", "coordination", "timeline", "bursts", "creation", "circadian", "impact", "estimates"]
+SPARK_STAGES = ["coverage", "content", "accounts", "coordination", "accounts_clusters", "timeline", "bursts", "creation", "circadian", "impact", "estimates"]
 TOL = 1e-6
 # Values that differ by when and how fast a stage ran, not by what it computed.
 VOLATILE_JSON_KEYS = {"coordination_summary": ("built_at", "seconds")}
@@ -102,7 +102,7 @@ def both(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory, spar
 def _writes(stage: str) -> tuple[str, ...]:
     from botwatch.pipeline import stages
 
-    return next(s.writes for s in stages() if s.name == stage)
+    return next(s.writes + s.updates for s in stages() if s.name == stage)
 
 
 @pytest.mark.parametrize("stage", SPARK_STAGES)
@@ -116,9 +116,8 @@ def test_stage_tables_equal_on_both_engines(both: Any, stage: str) -> None:
 def test_runs_are_recorded_on_the_lake(both: Any) -> None:
     _, lake = both
     got = lake.sql("SELECT stage, status FROM runs WHERE stage <> 'ingest' ORDER BY started_at")
-    # accounts runs again after coordination (its clusters are evidence)
-    want = SPARK_STAGES[: SPARK_STAGES.index("coordination") + 1] + ["accounts"] + SPARK_STAGES[SPARK_STAGES.index("coordination") + 1 :]
-    assert [r[0] for r in got] == want and {r[1] for r in got} == {"ok"}
+    # each stage once, in the declared order (accounts_clusters adds the clusters after coordination)
+    assert [r[0] for r in got] == SPARK_STAGES and {r[1] for r in got} == {"ok"}
 
 
 def test_lake_reopens_with_its_tables_and_marker(both: Any, spark: Any) -> None:
