@@ -148,3 +148,18 @@ def test_a_second_stage_of_the_same_name_is_refused(empty_registry: None) -> Non
     pipeline.register("dup", writes=("a",))(_writer("first", "a", []))
     with pytest.raises(pipeline.PipelineError, match="stage 'dup' is defined twice"):
         pipeline.register("dup", writes=("b",))(_writer("second", "b", []))
+
+
+def test_run_order_does_not_depend_on_which_stage_module_was_imported_first() -> None:
+    """A command or a test that imports a stage module early must not reorder the pipeline (ties in
+    the graph are broken by where a stage is declared, not by import history)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import botwatch.accounts.stage, botwatch.coordination.stage\n"
+        "from botwatch import pipeline\n"
+        "print(','.join(s.name for s in pipeline.stages()))\n"
+    )
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip().split(",")
+    assert got[:5] == ["coverage", "content", "accounts", "coordination", "accounts_clusters"]

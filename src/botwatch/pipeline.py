@@ -135,7 +135,22 @@ def stages() -> list[Stage]:
         for stage in [obj] if isinstance(obj, Stage) else plugins.defined_in(obj, "botwatch_stage"):
             if isinstance(stage, Stage):
                 _REGISTRY.setdefault(stage.name, stage)
-    return order(list(_REGISTRY.values()))
+    return order(_by_declaration(list(_REGISTRY.values())))
+
+
+def _by_declaration(registered: list[Stage]) -> list[Stage]:
+    """Stages ranked by where they are declared, not by when their module happened to be imported
+    (a command or a test may import a stage module before `stages()` runs): built-ins in
+    `STAGE_MODULES` order, then plug-ins by module name; within a module, in definition order.
+    `order` breaks ties by this rank, so the run order is the same in every process."""
+    mod_rank = {m: i for i, m in enumerate(STAGE_MODULES)}
+    seen = {s.name: i for i, s in enumerate(registered)}
+
+    def key(s: Stage) -> tuple[int, str, int]:
+        mod = getattr(s.run, "__module__", "") or ""
+        return (mod_rank.get(mod, len(mod_rank)), "" if mod in mod_rank else mod, seen[s.name])
+
+    return sorted(registered, key=key)
 
 
 def _writers(all_stages: list[Stage]) -> dict[str, str]:
