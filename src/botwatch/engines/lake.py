@@ -1,9 +1,8 @@
 """A study stored as a folder of Parquet tables and analysed by Apache Spark (`--engine spark`).
 
-CONTRACT (written first so that the engine, the Spark ingest and the pipeline runner can be built
-side by side; the engine branch fills the bodies in). A lake study behaves like `botwatch.study.Study`
-for every method a stage, the ingest runner, a command or the report uses, so stage code is
-written once:
+A lake study behaves like `botwatch.study.Study` for every method a stage, the ingest runner, a
+command or the report uses, so stage code is written once (what still collects to the driver:
+docs/architecture.md, "Engines"; running on a cluster: docs/spark.md).
 
 Layout of a lake at PATH (a local folder, or an `s3a://`, `hdfs://`, `file://` URL):
     PATH/_botwatch_lake.json     {"format": "botwatch-lake/1", "schema_version": N, "created_by": VERSION}
@@ -48,8 +47,6 @@ def is_lake_path(path: str) -> bool:
 
     A plain path that does not exist yet is not a lake (it becomes a DuckDB study) unless the
     caller asked for `--engine spark`."""
-    import os
-
     if "://" in str(path):
         return True
     return os.path.isdir(path) and os.path.exists(os.path.join(path, LAKE_MARKER))
