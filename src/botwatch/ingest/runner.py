@@ -117,19 +117,26 @@ def ingest_file(
     if workers is None:
         workers = default_workers()
     result = FileResult(source=path)
-    is_file = path != "-"
-    if is_file and not os.path.exists(path):
-        result.error = "no such file"
-        return result
-    try:
-        src = InputSource.open(path)
-    except OSError as exc:
-        result.error = f"cannot open: {exc}"
+    src = _open_or_say(path, result)
+    if src is None:
         return result
     try:
         return _ingest_source(study, path, src, result, force, max_record_bytes, progress, workers)
     finally:
         src.close()
+
+
+def _open_or_say(path: str, result: FileResult) -> InputSource | None:
+    """The input opened, or None with `result.error` saying why (a missing file, an unreadable one):
+    one file's problem is its own result line, never an exception that stops the others."""
+    if path != "-" and not os.path.exists(path):
+        result.error = "no such file"
+        return None
+    try:
+        return InputSource.open(path)
+    except OSError as exc:
+        result.error = f"cannot open: {exc}"
+        return None
 
 
 def _ingest_source(
@@ -269,13 +276,8 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
     `error` says why a file could not be opened at all (then nothing was emitted).
     """
     result = FileResult(source=path)
-    if path != "-" and not os.path.exists(path):
-        result.error = "no such file"
-        return result
-    try:
-        src = InputSource.open(path)
-    except OSError as exc:
-        result.error = f"cannot open: {exc}"
+    src = _open_or_say(path, result)
+    if src is None:
         return result
     try:
         result.source = src.name
