@@ -468,6 +468,11 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
         assert [r[0] for r in st.sql("SELECT DISTINCT platform FROM posts")] == ["bluesky"]
         assert recorded_sample_rate(st)[0] == 0.25
         assert st.sql("SELECT count(*) FROM sources WHERE source LIKE '%.open-%'")[0][0] == 0
+    # `status` shows the capture and the rate estimates will use
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "Captures (botwatch collect)" in res.output and "0.25" in res.output
+    assert "scale-up: sample rate 0.25 from the study's capture manifest" in res.output
     # `estimate` scales by the recorded rate without being told it
     res = CliRunner().invoke(app, ["estimate", str(study), "--preset", "uk-ge2017", "--reps", "20"])
     assert res.exit_code == 0, res.output
@@ -486,6 +491,8 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
     with Study(study) as st:
         rate, note = recorded_sample_rate(st)
     assert rate is None and "pass --sample-rate" in note
+    res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0 and "scale-up: no single rate; " in res.output, res.output
 
 
 def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             for e, n in s["rejected_by_error"]:
                 t.add_row(escape(str(e)[:100]), f"{n:,}")
             out.print(t)
+        _print_captures(st)
         runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
@@ -55,6 +56,28 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
         out.print(t)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
+
+
+def _print_captures(st: Study) -> None:
+    """Live captures ingested into the study, with the rate counts are scaled by (none: nothing printed).
+
+    A user scaling counts to the whole platform needs to see which rate `estimate` will use and
+    why, before running it; the rule is `recorded_sample_rate`'s, so the two never disagree.
+    """
+    from botwatch.collect.study_link import TABLE, recorded_sample_rate
+
+    if TABLE not in st.tables():
+        return
+    rows = st.sql(f"SELECT folder, sample_rate, platforms, runs, recorded_at FROM {TABLE} ORDER BY folder")
+    t = Table(title="Captures (botwatch collect)")
+    for c in ("folder", "sample rate", "platforms", "runs", "recorded (UTC)"):
+        t.add_column(c)
+    for folder, rate, platforms, runs, at in rows:
+        t.add_row(escape(str(folder)), f"{rate:g}", escape(str(platforms)), f"{runs:,}", str(at)[:19])
+    out.print(t)
+    rate, why = recorded_sample_rate(st)
+    if why:
+        out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + why, markup=False, soft_wrap=True)
 
 
 STDOUT = "-"
