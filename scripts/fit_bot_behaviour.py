@@ -119,6 +119,8 @@ def labelled_groups(df: pd.DataFrame, data: Path) -> pd.DataFrame:
     df = df[df["n_posts"].fillna(0) >= 1].copy()
     aid = df["account_id"].astype(str)
     df["group"] = [GROUP_IRA if a.lower() in ira_ids else GROUP_ORDINARY for a in aid]
+    category = dict(zip(authors["author_id"].str.strip().str.lower(), authors["account_category"]))
+    df["category"] = [category.get(a.lower()) for a in aid]
     df["ordinary_source"] = ["gop-debate-2015" if a.startswith("gop-") else "brexit-2016" for a in aid]
     df["part"] = ["fit" if split_of(a) == "dev" else "test" for a in aid]
     return df.reset_index(drop=True)
@@ -199,6 +201,7 @@ def evaluate(df: pd.DataFrame, params: dict, probs: pd.DataFrame, gilani: pd.Dat
     import numpy as np
 
     from botwatch.accounts import bot_behaviour as bb
+    from botwatch.stats import wilson
 
     res: dict = {}
     test = df[df["part"] == "test"].reset_index(drop=True)
@@ -214,6 +217,15 @@ def evaluate(df: pd.DataFrame, params: dict, probs: pd.DataFrame, gilani: pd.Dat
     fires["any"] = {"ordinary_10plus": _r(r.applied[~is_ira & enough].mean()), "ira_10plus": _r(r.applied[is_ira & enough].mean()),
                     "ordinary_all": _r(r.applied[~is_ira].mean()), "ira_all": _r(r.applied[is_ira].mean())}
     res["applied_share_test"] = fires
+    k = int(r.applied[~is_ira & enough].sum())
+    n = int((~is_ira & enough).sum())
+    res["ordinary_test_10plus_applied"] = {"k": k, "n": n, "wilson95": [_r(x) for x in wilson(k, n)]}
+    by_cat = {}
+    for cat in sorted(test.loc[is_ira, "category"].dropna().unique().tolist()):
+        m = is_ira & enough & (test["category"] == cat).to_numpy()
+        if m.any():
+            by_cat[cat] = {"n_10plus": int(m.sum()), "applied": _r(r.applied[m].mean())}
+    res["ira_test_10plus_applied_by_category"] = by_cat
     logs = np.log(r.lr)
     res["auc_behaviour_alone_test"] = {"accounts_10plus": _auc(is_ira[enough].astype(int), logs[enough]),
                                        "all_accounts": _auc(is_ira.astype(int), logs)}
