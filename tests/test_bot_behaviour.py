@@ -132,3 +132,13 @@ def test_the_stage_folds_behaviour_in_and_says_so(tmp_path: Path) -> None:
         if aid != busy and p2 is not None:
             assert lr2 is None and p2 == prof2
     assert rows[calm][2] is None
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["explain", str(tmp_path / "s.duckdb"), busy])
+    assert res.exit_code == 0, res.output
+    assert f"Profile alone: {prof:.2f}; behaviour in the study multiplied the odds by {lr:.1f}" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["explain", str(tmp_path / "s.duckdb"), busy, "--json"])
+    b = json.loads(res.stdout)["bot"]
+    assert b["behaviour_likelihood_ratio"] == lr and b["profile_probability"] == prof and b["evidence"][0].startswith("behaviour in the study")

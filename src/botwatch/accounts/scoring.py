@@ -1,6 +1,7 @@
 """Turning account features into `account_scores` and `account_evidence` rows.
 
-Bot probability comes from the shipped (or user-trained) profile model; the behaviour signals are
+Bot probability comes from the shipped (or user-trained) profile model, times a bounded
+behaviour ratio for accounts with enough posts in the study (`bot_behaviour`); the seed signals are
 added to the evidence as observations, not to the probability (see `signals`). Origin comes from
 the naive-Bayes model in `origin`. An account with no profile counts at all gets a NULL bot
 probability rather than the model's base rate, because "we know nothing" is not "47% bot".
