@@ -38,6 +38,11 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 IRA_WINDOW = ("2016-09-01", "2016-12-01")  # [from, to): the last quarter of the 2016 campaign
+# The ordinary archives were collected by keyword ("Brexit", the GOP debate), so their accounts'
+# posts are the on-topic ones only. An election study collects IRA accounts the same way: only
+# their posts naming the 2016 race (a fixed list, written before looking at any rate) are kept,
+# so both sides are seen as a keyword study sees them. `--ira-all-posts` keeps every post instead.
+ELECTION_TERMS = r"trump|clinton|hillary|election|vote|voting|voter|debate|maga|imwithher|potus|gop|democrat|republican|kaine|pence|ballot"
 
 
 def _v1_time(iso: str) -> str:
@@ -70,16 +75,17 @@ def ordinary_as_v1(data: Path, dst: Path) -> int:
     return n
 
 
-def cut_ira(src: Path, dst: Path) -> None:
-    """Every IRA post in IRA_WINDOW, same columns and CSV dialect as the source."""
+def cut_ira(src: Path, dst: Path, all_posts: bool = False) -> None:
+    """The IRA posts in IRA_WINDOW (naming the race unless `all_posts`), same columns and CSV dialect."""
     con = duckdb.connect()
+    topic = "" if all_posts else f" AND regexp_matches(lower(content), '{ELECTION_TERMS}')"
     con.execute(
         f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true, header=true) WHERE publish_date >= '{IRA_WINDOW[0]}' "
-        f"AND publish_date < '{IRA_WINDOW[1]}') TO '{dst}' (HEADER, COMPRESSION gzip)"
+        f"AND publish_date < '{IRA_WINDOW[1]}'{topic}) TO '{dst}' (HEADER, COMPRESSION gzip)"
     )
 
 
-def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
+def prepare(data: Path, work: Path, fresh: bool = False, all_posts: bool = False) -> Path:
     """Build (once) the inputs and the account_features of a study holding both; the parquet's path."""
     from botwatch import open_study
     from botwatch.accounts.features import build, table_columns
@@ -94,7 +100,7 @@ def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
     if feats.exists():
         return feats
     if not ira.exists():
-        cut_ira(data / "ira" / "tweets.csv.gz", ira)
+        cut_ira(data / "ira" / "tweets.csv.gz", ira, all_posts)
     if not ordinary.exists():
         ordinary_as_v1(data, ordinary)
     study_path.unlink(missing_ok=True)
@@ -269,14 +275,15 @@ def evaluate(df: pd.DataFrame, params: dict, probs: pd.DataFrame, gilani: pd.Dat
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/botbehav"))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/botbehav-kw"))
     ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument("--ira-all-posts", action="store_true", help="keep every IRA post in the window, not only those naming the race (use another --work)")
     ap.add_argument("--write", action="store_true", help="write the fitted ratios to src/botwatch/accounts/data/bot_behaviour.json")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "bot-behaviour.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    feats = prepare(args.data, args.work, args.fresh)
+    feats = prepare(args.data, args.work, args.fresh, args.ira_all_posts)
     print(f"features ready: {feats} ({time.perf_counter() - t0:.0f} s)")
     if args.prepare_only:
         return
@@ -286,7 +293,8 @@ def main() -> None:
     params = fit(df)
     params.update({"min_posts": bb.MIN_POSTS, "lr_cap": bb.LR_CAP, "bins": list(bb.bin_labels()),
                    "measured_on": "fit part (validation.split_of 'dev') of ordinary/brexit-2016 + ordinary/gop-debate-2015 "
-                                  f"and IRA handles' posts {IRA_WINDOW[0]}..{IRA_WINDOW[1]} (scripts/fit_bot_behaviour.py)"})
+                                  f"and IRA handles' posts {IRA_WINDOW[0]}..{IRA_WINDOW[1]}"
+                                  f"{' (all posts)' if args.ira_all_posts else ' naming the race'} (scripts/fit_bot_behaviour.py)"})
     for name, c in params["patterns"].items():
         print(f"{name:16s} " + "  ".join(f"{lab}: ord {v['ordinary'][0]}/{v['ordinary'][1]} ira {v['organised'][0]}/{v['organised'][1]} LR {v['lr']}"
                                         for lab, v in c["bins"].items()))

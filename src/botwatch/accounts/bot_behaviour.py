@@ -4,7 +4,8 @@ The labelled sets hold profiles, not posts, so no classifier over behaviour can 
 tested across sources. What can be measured on real data is how often *ordinary* accounts (the
 brexit-2016 and gop-debate-2015 election archives) show a pattern, given how many posts they have
 in the study: the false-alarm side. The other side is measured on accounts known to be run by an
-organisation (the IRA handles, Clemson/FiveThirtyEight), which are weak positives: most are
+organisation (the IRA handles, Clemson/FiveThirtyEight, through their posts naming the 2016 race:
+keyword-collected like the ordinary archives), which are weak positives: most are
 human-run trolls, not software, so their rates understate what a real bot shows and the ratio
 leans conservative.
 
