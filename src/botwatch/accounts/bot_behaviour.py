@@ -164,7 +164,7 @@ def _value_text(p: Pattern, v: float) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%" if x >= 0.001 else f"{100 * x:.2f}%"
+    return f"{100 * x:.1f}%" if x == 0 or x >= 0.001 else f"{100 * x:.2f}%"
 
 
 def sentence(pattern: int, value: float, n_posts: int, bin_index: int, lr: float, p_before: float | None, p_after: float | None,
@@ -176,14 +176,14 @@ def sentence(pattern: int, value: float, n_posts: int, bin_index: int, lr: float
     lab = bin_labels()[bin_index]
     cell = params.get("patterns", {}).get(p.name, {}).get("bins", {}).get(lab, {})
     what = p.what.format(v=_value_text(p, value))
-    ordinary = cell.get("ordinary_rate")
+    k_ord, n_ord = (cell.get("ordinary") or [None, None])[:2]
+    k_org, n_org = (cell.get("organised") or [None, None])[:2]
     hi = cell.get("ordinary_hi")
-    org = cell.get("organised_rate")
     base = f"behaviour in the study ({n_posts:,} posts): {what}"
-    if isinstance(ordinary, (int, float)) and isinstance(hi, (int, float)):
-        base += f"; real ordinary election accounts with {lab} posts show this in {_pct(ordinary)} of cases (at most {_pct(hi)})"
-    if isinstance(org, (int, float)):
-        base += f", IRA-run accounts in {_pct(org)}"
+    if isinstance(k_ord, int) and isinstance(n_ord, int) and n_ord and isinstance(hi, (int, float)):
+        base += f"; real ordinary election accounts with {lab} posts show this in {k_ord:,} of {n_ord:,} ({_pct(k_ord / n_ord)}; at most {_pct(hi)})"
+    if isinstance(k_org, int) and isinstance(n_org, int) and n_org:
+        base += f", IRA-run accounts in {k_org:,} of {n_org:,}"
     base += f": bot odds ×{lr:.1f}"
     if p_before is not None and p_after is not None and not (math.isnan(p_before) or math.isnan(p_after)):
         base += f" (profile alone {p_before:.2f} → {p_after:.2f})"
