@@ -87,6 +87,9 @@ ACCOUNT_SCORES = pa.schema(
         # The interval, the out-of-distribution flag and why, and the per-kind flags.
         ("bot_probability_low", pa.float64()), ("bot_probability_high", pa.float64()), ("bot_ood", pa.bool_()),
         ("bot_ood_reason", pa.string()), ("bot_kinds", pa.string()),
+        # The profile model's own probability, and the behaviour ratio folded into bot_probability
+        # (NULL when behaviour did not apply: then bot_probability is the profile probability).
+        ("bot_profile_probability", pa.float64()), ("bot_behaviour_lr", pa.float64()),
     ]
 )
 ACCOUNT_EVIDENCE = pa.schema(

@@ -61,6 +61,8 @@ def account_activity(posts: ir.Table) -> ir.Table:
         "gap_mean_s": t._gap.cast("float64").mean(),
         "gap_std_s": t._gap.cast("float64").std(how="pop"),
         "n_gaps_under_10s": _flag(t._gap < 10).sum(),
+        # Under a minute: what a minute-precision archive (the IRA CSV) can still measure (bot_behaviour).
+        "n_gaps_under_60s": _flag(t._gap < 60).sum(),
     }
     for name, pattern in SCRIPT_PATTERNS.items():
         aggs[f"n_script_{name}"] = _flag(t._nl.ifelse(t.text.re_search(pattern), False)).sum()

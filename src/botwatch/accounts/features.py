@@ -145,6 +145,7 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
         df[f"{k}_per_post"] = df[f"n_{k}"].astype("float64") / n
     df["gap_cv"] = df["gap_std_s"] / df["gap_mean_s"].where(lambda s: s > 0)
     df["share_gaps_under_10s"] = df["n_gaps_under_10s"].astype("float64") / (n - 1).where(lambda s: s > 0)
+    df["share_gaps_under_60s"] = df["n_gaps_under_60s"].astype("float64") / (n - 1).where(lambda s: s > 0)
     for s in SCRIPT_PATTERNS:
         df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
     hours = _hour_arrays(tables["hours"])

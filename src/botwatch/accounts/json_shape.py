@@ -6,7 +6,8 @@ changes meaning; new keys may be added.
     {"shape": "botwatch-account/1", "platform", "account_id", "handle", "n_posts",
      "bot": {"probability", "low", "high", "likely_automated", "out_of_distribution",
              "out_of_distribution_reason", "kinds": {"self_declared", "automation_described",
-             "amplifier"}, "evidence": [sentence, ...]},
+             "amplifier"}, "evidence": [sentence, ...], "profile_probability",
+             "behaviour_likelihood_ratio"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...]},
      "signals": [sentence, ...]}
 """
@@ -21,7 +22,7 @@ SHAPE = "botwatch-account/1"
 COLUMNS = [
     "platform", "account_id", "handle", "n_posts", "bot_probability", "bot_probability_low", "bot_probability_high",
     "likely_automated", "bot_ood", "bot_ood_reason", "bot_kinds", "bot_evidence", "origin_country", "origin_probability",
-    "origin_probabilities", "origin_evidence", "signals",
+    "origin_probabilities", "origin_evidence", "signals", "bot_profile_probability", "bot_behaviour_lr",
 ]
 KINDS = ("self_declared", "automation_described", "amplifier")
 
@@ -59,6 +60,9 @@ def account_json(row: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
             "out_of_distribution_reason": r["bot_ood_reason"],
             "kinds": {k: kinds.get(k) if isinstance(kinds, dict) else None for k in KINDS},
             "evidence": _json(r["bot_evidence"], []),
+            # The profile model alone, and the behaviour ratio folded in (null: not applied).
+            "profile_probability": r["bot_profile_probability"] if r["bot_profile_probability"] is not None else r["bot_probability"],
+            "behaviour_likelihood_ratio": r["bot_behaviour_lr"],
         },
         "origin": {
             "country": r["origin_country"],

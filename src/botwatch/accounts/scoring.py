@@ -1,6 +1,7 @@
 """Turning account features into `account_scores` and `account_evidence` rows.
 
-Bot probability comes from the shipped (or user-trained) profile model; the behaviour signals are
+Bot probability comes from the shipped (or user-trained) profile model, times a bounded
+behaviour ratio for accounts with enough posts in the study (`bot_behaviour`); the seed signals are
 added to the evidence as observations, not to the probability (see `signals`). Origin comes from
 the naive-Bayes model in `origin`. An account with no profile counts at all gets a NULL bot
 probability rather than the model's base rate, because "we know nothing" is not "47% bot".
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import origin_shifts, signals
+from botwatch.accounts import bot_behaviour, origin_shifts, signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
@@ -205,6 +206,13 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         low[idx], high[idx], ood[idx] = a["low"], a["high"], a["ood"]
         for j, r in zip(idx, a["reasons"]):
             reasons[j] = r
+    # Behaviour in the study (bot_behaviour): a bounded ratio on the odds, only for accounts with
+    # enough posts showing a measured pattern; every other account keeps the profile probability.
+    profile_probs = probs
+    beh = bot_behaviour.apply(f, probs, low, high)
+    probs, low, high = beh.probability, beh.low, beh.high
+    for j, item in beh.items.items():
+        items[j] = [item, *items[j]]
     precompute_behaviour(data.behaviour.values())
     origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
     origins = origin_posteriors(origin_inputs(data), home=home)
@@ -218,6 +226,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
     ev = {name: [] for name in ACCOUNT_EVIDENCE.names}  # type: dict[str, list[Any]]
     unknown_bot = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
     prob_list, low_list, high_list = probs.tolist(), low.tolist(), high.tolist()
+    profile_list, lr_list = profile_probs.tolist(), beh.lr.tolist()
     for i, row in enumerate(zip(*values)):
         rec = dict(zip(cols, row))
         observed = signals.signal_sentences(rec, home)
@@ -245,6 +254,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
             ("bot_probability_high", None if math.isnan(hi) else round(hi, 4)),
             ("bot_ood", bool(ood[i]) if known[i] else None), ("bot_ood_reason", reasons[i]),
             ("bot_kinds", _kinds_json(tuple(bot_kinds(rec).items()))),
+            ("bot_profile_probability", None if math.isnan(profile_list[i]) else round(profile_list[i], 4)),
+            ("bot_behaviour_lr", None if math.isnan(lr_list[i]) else round(lr_list[i], 3)),
         ):
             scores[name].append(value)
         _evidence_rows(ev, platform, account_id, items[i], observed, o)

@@ -110,6 +110,10 @@ def explain(
                 if lo is not None and hi is not None:
                     note = " (out of distribution: unlike the labelled accounts, so wider)" if ood else ""
                     out.print(f"Plausible range: {lo:.2f}–{hi:.2f}{note}", highlight=False)
+            if "bot_behaviour_lr" in st.columns("accounts_scored"):
+                prof, lr = st.sql("SELECT bot_profile_probability, bot_behaviour_lr FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
+                if lr is not None and prof is not None:
+                    out.print(f"Profile alone: {prof:.2f}; behaviour in the study multiplied the odds by {lr:.1f} (bounded ratio, see docs/model-card-bot.md)", highlight=False)
         for s in json.loads(bev or "[]"):
             out.print(f"  • {s}", highlight=False, markup=False)
         if oc is None:
