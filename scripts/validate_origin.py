@@ -277,7 +277,8 @@ def main() -> None:
         rows.append((split, group, n, country == "RU"))
         row_ids.append(aid)
         pairs[split].append((group, country))
-        calib[split].append((p_ru, group != GROUP_ORDINARY))
+        if country is not None:  # an unknown origin is no prediction, not P(Russia) = 0
+            calib[split].append((p_ru, group != GROUP_ORDINARY))
     shares = share_table(with_sources(rows, row_ids))
     results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {}}
     for split in ("dev", "test"):
@@ -285,7 +286,7 @@ def main() -> None:
         table = confusion(pairs[split])
         results["confusion"][split] = {"table": table, "summary": summary(table)}
         results["calibration"][split] = calibration(calib[split])
-        print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled; 'observed' = share run from Russia)")
+        print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled, accounts with origin evidence; 'observed' = share run from Russia)")
         for c in results["calibration"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
     results["study_designs"] = design

@@ -61,7 +61,11 @@ FLOOR_CLIENT = 0.1
 # is a tool's. Without it, accounts posing as Americans whose hours fit neither a US day nor the
 # Moscow office were placed in Brazil, Britain or Japan on their hours alone (docs/methods.md).
 FLOOR_REGION_HOME = 0.1
-MIN_TAGGED_POSTS = 3
+# The post-language item is one typical post's worth of evidence (log-linear pool, below) however
+# many posts there are, so an account's single post counts as one post. It was 3: on the
+# development part that left 14 of 20 Russian-language IRA accounts with 1-4 posts without any
+# origin evidence (unknown), for no gain among ordinary accounts (docs/methods.md).
+MIN_TAGGED_POSTS = 1
 NO_EVIDENCE = "no origin evidence: no location, time zone, language, script or posting-hour signal"
 # Rough population shares of the time zones listed for a country in countries.tsv (same order);
 # countries not listed weigh their zones equally. An even mean would hand a Moscow-hours account
