@@ -21,6 +21,10 @@
    handles in ordinary accounts from 1% to 80% (fixed-seed subsamples), each part separately;
    shares as above, the estimated share against the true one, and reliability. The figures in
    step 3 are design (c) over both parts, as `run_accounts` writes them.
+5. Ordinary accounts are also reported by archive: British (brexit-2016) and American
+   (gop-debate-2015), since the office-hours person's day was fitted on British accounts only.
+6. `--pool`: the designs again with origin evidence pooled over coordination clusters
+   (`origin_pool`; the coordination stage run once on a copy of the study).
 
 Writes docs/figures/origin-validation.json.
 """
