@@ -21,6 +21,10 @@
    handles in ordinary accounts from 1% to 80% (fixed-seed subsamples), each part separately;
    shares as above, the estimated share against the true one, and reliability. The figures in
    step 3 are design (c) over both parts, as `run_accounts` writes them.
+5. Ordinary accounts are also reported by archive: British (brexit-2016) and American
+   (gop-debate-2015), since the office-hours person's day was fitted on British accounts only.
+6. `--pool`: the designs again with origin evidence pooled over coordination clusters
+   (`origin_pool`; the coordination stage run once on a copy of the study).
 
 Writes docs/figures/origin-validation.json.
 """
@@ -107,11 +111,50 @@ def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
     return study_path
 
 
+def clusters_of(study_path: Path, election: str, ids: list[str]) -> list[int]:
+    """Coordination cluster index per account id (-1: none), from the coordination stage run
+    (once, default options) on a copy of the validation study, so the main figures are untouched."""
+    import shutil
+
+    from botwatch.coordination.network import NetworkOptions
+    from botwatch.coordination.stage import run_coordination
+
+    copy = study_path.with_name("study-coordination.duckdb")
+    done = copy.with_suffix(".done")
+    if not done.exists():
+        shutil.copy(study_path, copy)
+        with open_study(copy, read_only=False) as st:
+            run_coordination(st, NetworkOptions.from_options({}), country=load_election(election).country, log=print)
+        done.touch()
+    with open_study(copy, read_only=True) as st:
+        members = st.query_pandas("SELECT account_id, min(CAST(cluster_id AS VARCHAR)) AS c FROM cluster_members GROUP BY account_id")
+    code = {c: i for i, c in enumerate(sorted(set(members["c"])))}
+    of = {a: code[c] for a, c in zip(members["account_id"], members["c"])}
+    return [of.get(a, -1) for a in ids]
+
+
 def groups_and_splits(data: Path, account_ids: list[str]) -> list[tuple[str | None, str]]:
     """(validation group, split) per account id; the Clemson category is read for grouping only."""
     authors = pd.read_csv(data / "ira" / "authors.csv.gz", dtype=str)
     category = dict(zip(authors["author_id"].str.strip().str.lower(), authors["account_category"]))
     return [((group_of(category.get(a), "ira") if a in category else GROUP_ORDINARY), split_of(a)) for a in account_ids]
+
+
+ORDINARY_UK = "ordinary UK (brexit-2016)"
+ORDINARY_US = "ordinary US (gop-debate-2015)"
+
+
+def ordinary_source(account_id: str) -> str:
+    """Which archive an ordinary account comes from (`ordinary_as_v1` prefixes gop-debate keys with
+    'gop-'): the British and the American false-alarm rates are reported apart, because the
+    office-hours profiles of a person's day were fitted on British accounts only."""
+    return ORDINARY_US if account_id.startswith("gop-") else ORDINARY_UK
+
+
+def with_sources(rows: list[tuple[str, str, int, bool]], ids: list[str]) -> list[tuple[str, str, int, bool]]:
+    """`rows` (split, group, n_posts, russia_top) plus each ordinary account again under its archive."""
+    extra = [(s, ordinary_source(a), n, ru) for (s, g, n, ru), a in zip(rows, ids) if g == GROUP_ORDINARY]
+    return rows + extra
 
 
 def _table(title: str, cells: dict[str, dict[str, float]]) -> None:
@@ -128,11 +171,11 @@ def base_mix() -> float:
     return float(parameters()["calibration"]["russia_share"])
 
 
-def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: str) -> dict:
+def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: str, ids: list[str]) -> dict:
     """Shares, estimated vs true Russia-run share and reliability for each study design.
 
     results: OriginResult per account (calibrated, no study prior); meta: (group, split, is_ira,
-    n_posts) per account. The study prior is estimated on each design's accounts only.
+    n_posts) per account; ids: the account keys. The study prior is estimated on each design's accounts only.
     """
     import numpy as np
 
@@ -150,7 +193,8 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
                 plans[f"mix {mix:.0%} IRA"] = ira + sorted(rng.choice(od, round(len(ira) * (1 - mix) / mix), replace=False).tolist())
         for name, idx in plans.items():
             adj, prior = apply_study_prior([results[i] for i in idx], home)
-            rows = [(split, meta[i][0], meta[i][3], r.country == "RU") for i, r in zip(idx, adj) if meta[i][0] is not None]
+            kept = [(i, r) for i, r in zip(idx, adj) if meta[i][0] is not None]
+            rows = with_sources([(split, meta[i][0], meta[i][3], r.country == "RU") for i, r in kept], [ids[i] for i, _ in kept])
             cal = calibration([(r.p_russia or 0.0, meta[i][2]) for i, r in zip(idx, adj) if r.country is not None])
             n_ev = sum(r.country is not None for r in adj)
             true = sum(meta[i][2] for i, r in zip(idx, adj) if r.country is not None) / max(n_ev, 1)
@@ -165,11 +209,11 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
 def _designs_print(d: dict) -> None:
     for split, plans in d.items():
         print(f"\n## {split} part: study designs (P(Russia) under the study's own estimated share of Russia-run accounts)")
-        print("design".ljust(28) + "accounts".rjust(9) + "  true  estimated [95%]".ljust(34) + "RU-lang  posing  ordinary  (share with Russia most likely)")
+        print("design".ljust(28) + "accounts".rjust(9) + "  true  estimated [95%]".ljust(34) + "RU-lang  posing  ordinary  UK      US  (share with Russia most likely)")
         for name, c in plans.items():
             e = c["estimated_share"]
             cells = []
-            for g in ("IRA Russian-language", "IRA posing as locals", GROUP_ORDINARY):
+            for g in ("IRA Russian-language", "IRA posing as locals", GROUP_ORDINARY, ORDINARY_UK, ORDINARY_US):
                 x = c["shares"].get(f"{g} | all")
                 cells.append("   -   " if x is None else f"{x['share']:.3f}")
             est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
@@ -187,6 +231,7 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--election", default="us-2016")
     ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items, and without office_hours alone (same inputs and code)")
+    ap.add_argument("--pool", action="store_true", help="also pool origin evidence over coordination clusters (runs the coordination stage on a copy of the study once, ~1 min)")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "origin-validation.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -204,21 +249,28 @@ def main() -> None:
     gs_b = groups_and_splits(args.data, ids)
     ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
-    design = designs(base, meta, election.country)
-    fixed = share_table([(s, g, n, r.country == "RU") for r, (g, s, _, n) in zip(base, meta) if g is not None])
+    design = designs(base, meta, election.country, ids)
+    if args.pool:
+        from botwatch.accounts.origin_pool import apply_pool
+
+        pooled = apply_pool(base, clusters_of(study_path, args.election, ids), base_mix())
+        design_pooled = designs(pooled, meta, election.country, ids)
+    kept = [(a, r, m) for a, r, m in zip(ids, base, meta) if m[0] is not None]
+    fixed = share_table(with_sources([(m[1], m[0], m[3], r.country == "RU") for _, r, m in kept], [a for a, _, _ in kept]))
     ablation: dict[str, dict] = {}
     if args.ablation:
         # Same inputs and code, items left out: all behavioural items (the circadian `hours` item
         # returns where `office_hours` supersedes it), and `office_hours` alone.
         behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters", "office_hours"})
         for name, leave_out in (("without_behaviour_items", behaviour), ("without_office_hours", frozenset({"office_hours"}))):
-            ab_rows = []
-            for inp, (group, split) in zip(inputs, gs_b):
+            ab_rows, ab_ids = [], []
+            for a, inp, (group, split) in zip(ids, inputs, gs_b):
                 if group is not None:
                     ab_rows.append((split, group, inp.n_posts, origin_posterior(inp, home=election.country, exclude=leave_out).country == "RU"))
-            ablation[name] = share_table(ab_rows)
+                    ab_ids.append(a)
+            ablation[name] = share_table(with_sources(ab_rows, ab_ids))
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
-    rows, pairs, calib = [], {"dev": [], "test": []}, {"dev": [], "test": []}
+    rows, row_ids, pairs, calib = [], [], {"dev": [], "test": []}, {"dev": [], "test": []}
     gs = groups_and_splits(args.data, scores["account_id"].tolist())
     for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
         if group is None:
@@ -227,21 +279,27 @@ def main() -> None:
         p_ru = json.loads(probs).get("RU", 0.0) if isinstance(probs, str) else 0.0
         n = 0 if pd.isna(n_posts) else int(n_posts)
         rows.append((split, group, n, country == "RU"))
+        row_ids.append(aid)
         pairs[split].append((group, country))
-        calib[split].append((p_ru, group != GROUP_ORDINARY))
-    shares = share_table(rows)
+        if country is not None:  # an unknown origin is no prediction, not P(Russia) = 0
+            calib[split].append((p_ru, group != GROUP_ORDINARY))
+    shares = share_table(with_sources(rows, row_ids))
     results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {}}
     for split in ("dev", "test"):
         _table(f"{split} part: share with Russia as most likely origin", shares.get(split, {}))
         table = confusion(pairs[split])
         results["confusion"][split] = {"table": table, "summary": summary(table)}
         results["calibration"][split] = calibration(calib[split])
-        print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled; 'observed' = share run from Russia)")
+        print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled, accounts with origin evidence; 'observed' = share run from Russia)")
         for c in results["calibration"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
     results["study_designs"] = design
     results["without_study_prior"] = fixed
     _designs_print(design)
+    if args.pool:
+        results["study_designs_cluster_pool"] = design_pooled
+        print("\n# WITH ORIGIN EVIDENCE POOLED OVER COORDINATION CLUSTERS (origin_pool)")
+        _designs_print(design_pooled)
     for split in ("dev", "test"):
         _table(f"{split} part WITHOUT the study prior (calibration mix {base_mix():.1%} for every study)",
                {k: v for k, v in fixed.get(split, {}).items() if k.endswith("| all")})

@@ -103,3 +103,18 @@ def test_cyrillic_profile_script_is_evidence() -> None:
     res = origin_posterior(OriginInput(display_name="Ольга", description="люблю котиков"))
     assert "profile_script" in res.items
     assert res.country in {"RU", "UA", "BY", "KZ", "BG", "RS", "UZ"}
+
+
+def test_a_region_guess_naming_the_home_country_counts_against_third_countries_not_russia() -> None:
+    # The IRA archive's `region` says "United States" for Russia-run accounts posing as Americans
+    # about as often as for Americans (so Russia keeps full weight), but hardly for a Brazilian:
+    # hours that fit neither a US day nor the Moscow office must not send such an account to Brazil.
+    from botwatch.accounts.origin import FLOOR_REGION_HOME, codes, evidence_vectors
+
+    items = {k: v for k, v, _ in evidence_vectors(OriginInput(region="United States"), home="US")}
+    v = items["region"]
+    us, ru, br = (v[codes().index(c)] for c in ("US", "RU", "BR"))
+    assert ru == us and abs(br / us - FLOOR_REGION_HOME) < 1e-9
+    # A region naming another country keeps the measured, nearly flat floor.
+    other = {k: v for k, v, _ in evidence_vectors(OriginInput(region="Germany"), home="US")}["region"]
+    assert other[codes().index("BR")] / other.max() > 0.5

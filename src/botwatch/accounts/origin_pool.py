@@ -1,0 +1,99 @@
+"""Origin evidence pooled over a coordination cluster: accounts that act in unison share an origin.
+
+Why: the coordination stage finds accounts that post, retweet and link in unison beyond chance
+(`coordination`). Such accounts are usually run by one desk, so what the other members' own
+posts say about where they are run from is evidence about this member too: a posing account
+whose own hours look American, in a cluster whose other members write Russian on Moscow office
+hours, is probably run from the same office.
+
+How much it counts: the members' evidence is not independent (one desk, one schedule), so the
+product of their likelihood ratios would be badly over-confident. A member gets the *mean* of
+the other members' log-likelihood ratios of Russia (each read off its calibrated P(Russia)
+against the calibration mix, as `origin_prior` does): one typical member's worth of evidence,
+however large the cluster. Its own evidence still counts in full.
+
+What it assumes: cluster membership says "run together", not "agrees politically". An ordinary
+account that joins a cluster with Russia-run accounts (a fan retweeting them in unison) would
+inherit their evidence; the validation data cannot measure how often that happens, because the
+ordinary archives there carry no retweet structure (see docs/methods.md, origin pooling).
+
+Vectorised: one pass of `numpy.bincount` over the members of all clusters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+EPS = 1e-6
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, EPS, 1 - EPS)
+    return np.log(p) - np.log1p(-p)
+
+
+def pooled_log_ratio(p_russia: Sequence[float], cluster: Sequence[int], base: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per account: the mean log-likelihood ratio of Russia of the *other* members of its cluster,
+    and how many other members it rests on.
+
+    p_russia: calibrated P(Russia) per account (NaN: no origin evidence, left out of the pool);
+    cluster: cluster index per account (-1: in no cluster); base: the calibration mix (the share
+    of Russia-run accounts the calibrated P assumes), so that logit(P) − logit(base) is the
+    account's own log-likelihood ratio. Accounts in no cluster, without evidence of their own, or
+    alone with evidence in theirs, get 0 from 0 others.
+    """
+    p = np.asarray(p_russia, float)
+    c = np.asarray(cluster, np.int64)
+    ok = (c >= 0) & np.isfinite(p)
+    lam = np.where(ok, _logit(np.nan_to_num(p, nan=base)) - _logit(np.float64(base)), 0.0)
+    size = int(c.max()) + 1 if len(c) and c.max() >= 0 else 0
+    idx = np.where(ok, c, 0)
+    s = np.bincount(idx, weights=lam * ok, minlength=size)
+    n = np.bincount(idx, weights=ok.astype(float), minlength=size)
+    at = np.where(c >= 0, c, 0)
+    others = np.where(ok, n[at] - 1, 0.0) if size else np.zeros(len(c))  # an account without evidence is not moved
+    total = np.where(c >= 0, s[at] - lam, 0.0) if size else np.zeros(len(c))
+    mean = np.divide(total, others, out=np.zeros(len(c)), where=others > 0)
+    return mean, others.astype(np.int64)
+
+
+def pool(p_russia: Sequence[float], cluster: Sequence[int], base: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(Russia) per account with its cluster's pooled evidence added (unchanged outside clusters):
+    (new P, the pooled log-ratio added, the number of other members it rests on)."""
+    p = np.asarray(p_russia, float)
+    move, others = pooled_log_ratio(p, cluster, base)
+    new = np.where(others > 0, 1 / (1 + np.exp(-(_logit(np.nan_to_num(p, nan=base)) + move))), p)
+    return new, move, others
+
+
+def sentence(others: int, move: float, before: float, after: float) -> str:
+    """Evidence in words for one account."""
+    f = float(np.exp(min(abs(move), 700.0)))
+    word = ("×" if move >= 0 else "÷") + (f"{f:,.0f}" if f >= 1000 else f"{f:.2f}")
+    return (f"coordination cluster: this account acts in unison with {others} other account(s) with origin evidence; their own "
+            f"evidence, pooled as one typical member's worth (mean log-ratio), moves the odds of Russia {word}: P(Russia) "
+            f"from {before:.3f} to {after:.3f}")
+
+
+def apply_pool(results: list, cluster: Sequence[int], base: float) -> list:  # list[OriginResult]
+    """`results` with each clustered account's P(Russia) moved by its cluster's pooled evidence; the
+    other countries keep their relative sizes, and the evidence says what moved it."""
+    p = np.array([np.nan if r.p_russia is None or r.country is None else r.p_russia for r in results], float)
+    new, move, others = pool(p, cluster, base)
+    out = list(results)
+    for i in np.flatnonzero(others > 0).tolist():
+        r = results[i]
+        old = min(max(float(p[i]), EPS), 1 - EPS)
+        scale = (1 - float(new[i])) / (1 - old)
+        probs = {k: v * scale for k, v in r.probabilities.items() if k != "RU"}
+        probs["RU"] = float(new[i])
+        order = sorted(probs.items(), key=lambda kv: -kv[1])
+        best, p_best = order[0]
+        kept = {k: round(v, 4) for k, v in order[:8] if v >= 0.005}
+        lead = f"most likely {best} (p={p_best:.2f})" + (r.evidence[0][r.evidence[0].find(";"):] if ";" in r.evidence[0] else "")
+        out[i] = type(r)(country=best, probability=float(p_best), probabilities=kept,
+                         evidence=[lead, *r.evidence[1:], sentence(int(others[i]), float(move[i]), old, float(new[i]))],
+                         items=[*r.items, "cluster_pool"], p_russia=float(new[i]))
+    return out
