@@ -26,6 +26,8 @@ from botwatch.collect.progress import ProgressLine, Stats
 from botwatch.collect.sampling import id_hash, threshold
 from botwatch.collect.writer import RotatingWriter, read_lines, salvage, stream_files
 
+NOT_JSON: Any = object()  # what Capture.parse_or_aside returns for a frame it kept aside
+
 
 class CollectError(RuntimeError):
     """A run that cannot go on (bad credentials, a refused request); the message is for the user."""
@@ -219,6 +221,19 @@ class Capture:
         self.writer.write(raw)
         self.stats.kept_other += 1
         return True
+
+    def parse_or_aside(self, raw: bytes | str, what: str = "") -> Any:
+        """`raw` parsed as JSON, or `NOT_JSON` once it is kept aside with the parser's message.
+
+        Every collector reads untrusted frames and pages the same way; one helper keeps the reason
+        wording ("<what> is not JSON: …") and the count the same across platforms. A sentinel,
+        not None, because `null` is valid JSON a caller may want to tell apart.
+        """
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            self.aside(raw, f"{what + ' is ' if what else ''}not JSON: {exc}")
+            return NOT_JSON
 
     def aside(self, raw: bytes | str, reason: str, kind: str = "malformed") -> None:
         """Keep a frame that cannot be used, with why, in `.botwatch/malformed-<stream>.jsonl`."""

@@ -16,12 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import orjson
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
-from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
@@ -77,10 +76,8 @@ class JetstreamCollector:
     def handle(self, cap: Capture, msg: str | bytes) -> None:
         """One frame: write it, drop it (duplicate, filtered, unsampled) or keep it aside."""
         cap.stats.received += 1
-        try:
-            obj = orjson.loads(msg)
-        except orjson.JSONDecodeError as exc:
-            cap.aside(msg, f"not JSON: {exc}")
+        obj = cap.parse_or_aside(msg)
+        if obj is NOT_JSON:
             return
         if not isinstance(obj, dict) or not isinstance(obj.get("did"), str) or not isinstance(obj.get("time_us"), int):
             cap.aside(msg, "not a Jetstream event (needs did and an integer time_us)")

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
 from botwatch.collect.httpbase import NETWORK_ERRORS, Waits, client, honour_quota, refusal, wait_after
 from botwatch.ingest.other_platforms import html_to_text
 
@@ -61,10 +61,8 @@ class MastodonCollector:
 
     def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
         cap.stats.received += 1
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            cap.aside(raw, f"status is not JSON: {exc}")
+        obj = cap.parse_or_aside(raw, "status")
+        if obj is NOT_JSON:
             return
         key = status_key(obj)
         if key is None or not isinstance(obj.get("account"), dict):
@@ -100,10 +98,8 @@ class MastodonCollector:
             if r.status_code != 200:
                 await wait_after(cap, waits, r)
                 continue
-            try:
-                page = orjson.loads(r.content)
-            except orjson.JSONDecodeError as exc:
-                cap.aside(r.content, f"timeline page is not JSON: {exc}")
+            page = cap.parse_or_aside(r.content, "timeline page")
+            if page is NOT_JSON:
                 return
             if not isinstance(page, list) or not page:
                 return

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import orjson
 
-from botwatch.collect.core import Capture, CollectError
+from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
 from botwatch.collect.httpbase import NETWORK_ERRORS, Waits, client, honour_quota, refusal, wait_after
 
@@ -112,10 +112,8 @@ class XStream:
             return
         cap.stats.received += 1
         raw = line.encode()
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            cap.aside(raw, f"not JSON: {exc}")
+        obj = cap.parse_or_aside(raw)
+        if obj is NOT_JSON:
             return
         data = obj.get("data") if isinstance(obj, dict) else None
         if not isinstance(data, dict) or data.get("id") is None:
@@ -189,10 +187,8 @@ class XSearch:
 
     def read_page(self, cap: Capture, raw: bytes) -> dict[str, Any] | None:
         """The page as an object, or None (kept aside) when it is not one."""
-        try:
-            page = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            cap.aside(raw, f"search page is not JSON: {exc}")
+        page = cap.parse_or_aside(raw, "search page")
+        if page is NOT_JSON:
             return None
         if not isinstance(page, dict):
             cap.aside(raw, "search page is not an object")
