@@ -43,6 +43,9 @@ REPO = Path(__file__).resolve().parents[1]
 SRC = REPO.parent / "shared" / "data" / "ira" / "tweets.csv.gz"
 POSTS = REPO / "tests" / "fixtures" / "content" / "ira_stance_posts.csv"
 LABELS = REPO / "tests" / "fixtures" / "content" / "ira_stance_labels.csv"
+# The training draw (scripts/sample_stance_train.py): its texts never enter an evaluation study as
+# "other posts", for the reason the dev posts are kept out (the model has seen their labels).
+TRAIN_POSTS = REPO / "tests" / "fixtures" / "content" / "train_stance_posts.csv"
 SALT = "botwatch-stance-eval-v1"
 COLUMNS = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
            "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018",
@@ -60,11 +63,15 @@ def build(out: Path, cap: int = 400, part: str = "test", src: Path = SRC, posts:
     con = duckdb.connect()
     con.execute("SET threads = 2")
     con.execute("create table lab as select * from read_csv(?, all_varchar=true, header=true)", [str(posts)])
+    con.execute("create table trained (content varchar)")
+    if TRAIN_POSTS.is_file():
+        con.execute("insert into trained select content from read_csv(?, all_varchar=true, header=true)", [str(TRAIN_POSTS)])
     con.execute(
         """create table other as
            select t.* from read_csv(?, all_varchar=true, header=true) t
            where lower(t.author_id) in (select distinct lower(author) from lab)
-             and not exists (select 1 from lab l where lower(l.author) = lower(t.author_id) and l.content = t.content)""",
+             and not exists (select 1 from lab l where lower(l.author) = lower(t.author_id) and l.content = t.content)
+             and t.content not in (select content from trained)""",
         [str(src)],
     )
     # QUALIFY keeps the first CAP rows per account in hash order: the same draw on every run.

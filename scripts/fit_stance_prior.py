@@ -70,7 +70,8 @@ def out_of_fold(tables: dict[str, pa.Table], labels: list[dict[str, str]]) -> di
     from sklearn.model_selection import GroupKFold
     from train_content_model import fit
 
-    c = json.loads((ROOT / "src" / "botwatch" / "content" / "content_model.json").read_text())["stance"]["C"]
+    shipped = json.loads((ROOT / "src" / "botwatch" / "content" / "content_model.json").read_text())["stance"]
+    c, balance = shipped["C"], shipped.get("balance", 1.0)
     items, keys, groups = [], [], []
     for key, table in tables.items():
         mine = [r for r in labels if r["election"] == key]
@@ -85,7 +86,7 @@ def out_of_fold(tables: dict[str, pa.Table], labels: list[dict[str, str]]) -> di
                 groups.append(r["post_id"])
     out: dict[tuple[str, str, str], str] = {}
     for tr, te in GroupKFold(5).split(items, groups=groups):
-        vec, clf = fit([items[i] for i in tr], list(STANCES), c)
+        vec, clf = fit([items[i] for i in tr], list(STANCES), c, balance=balance)
         pred = clf.predict(vec.transform([items[i][0] for i in te]))
         for i, k in zip(te, pred):
             out[keys[i]] = STANCES[int(k)]

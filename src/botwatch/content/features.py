@@ -172,9 +172,13 @@ def post_base(raw: str, score: "object") -> tuple[str, dict[str, float], float]:
     return clean_text(raw), style_features(raw), score(raw)  # type: ignore[operator]
 
 
-def post_features(raw: str, names: PartyNames, named: list[str], kind: str | None, score: "object", base: "tuple[str, dict[str, float], float] | None" = None) -> dict[str, float]:
+def post_features(raw: str, names: PartyNames, named: list[str], kind: str | None, score: "object", base: "tuple[str, dict[str, float], float] | None" = None,
+                  parts: "tuple[float, float, float, float] | None" = None) -> dict[str, float]:
     """Features of one post for its sentiment (party names masked as `oth`: which party is named
-    should not make a post sound happier)."""
+    should not make a post sound happier). `parts`: VADER's (compound, pos, neg, neu) of the post;
+    its three shares are features too (chosen by cross-validation on the training labels: a post
+    with strong positive and negative words reads differently from a flat one of the same
+    compound)."""
     cleaned, style, whole = base or post_base(raw, score)
     masked = mask(cleaned, names, None, named)
     toks = tokens(masked)
@@ -187,4 +191,6 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     f["lex_post"] = whole
     f["lex_post_pos"] = float(whole >= 0.05)
     f["lex_post_neg"] = float(whole <= -0.05)
+    if parts is not None:
+        f["vader_pos"], f["vader_neg"], f["vader_neu"] = parts[1], parts[2], parts[3]
     return f

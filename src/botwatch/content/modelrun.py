@@ -87,6 +87,7 @@ class ContentModelInputs:
     named: np.ndarray
     score: Callable[[str], float]
     row_of: dict[str, int] = field(default_factory=dict)
+    parts: Callable[[str], tuple[float, float, float, float]] | None = None  # VADER's four numbers of a text
     _base: dict[int, tuple[str, dict[str, float], float]] = field(default_factory=dict)
 
     def base(self, row: int) -> tuple[str, dict[str, float], float]:
@@ -108,6 +109,7 @@ class ContentModelInputs:
             hits=hits,
             named=party_mask(m, hits),
             score=sc.score,
+            parts=sc.parts,
             row_of={p: i for i, p in enumerate(table.column("post_id").to_pylist())},
         )
 
@@ -126,4 +128,5 @@ class ContentModelInputs:
 
     def post_features(self, row: int) -> dict[str, float]:
         named = self.named_parties(row)
-        return post_features(self.texts[row], self.names, named, self.kinds[row], self.score, self.base(row))
+        parts = self.parts(self.texts[row]) if self.parts is not None else None
+        return post_features(self.texts[row], self.names, named, self.kinds[row], self.score, self.base(row), parts)

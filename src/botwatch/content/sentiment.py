@@ -53,26 +53,43 @@ def clean(text: str) -> str:
     return _URL.sub(" ", text).replace("&amp;", "&").strip()
 
 
+Parts = tuple[float, float, float, float]  # VADER (compound, pos, neg, neu)
+
+
+def _parts(text: str) -> Parts:
+    d = analyzer().polarity_scores(text)
+    return (float(d["compound"]), float(d["pos"]), float(d["neg"]), float(d["neu"]))
+
+
 class SentimentScorer:
-    """Scores texts with a cache of distinct texts (bounded so a huge study cannot exhaust memory)."""
+    """Scores texts with a cache of distinct texts (bounded so a huge study cannot exhaust memory).
+
+    The cache keeps all four of VADER's numbers: the compound score is the stored sentiment, and
+    the trained sentiment model also reads the positive, negative and neutral shares (one VADER
+    pass gives all four, so the parts cost nothing extra)."""
 
     def __init__(self, max_cache: int = 500_000, workers: int | None = None, parallel_min: int = 10_000) -> None:
-        self.cache: dict[str, float] = {}
+        self.cache: dict[str, Parts] = {}
         self.max_cache = max_cache
         self.scored = 0
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.parallel_min = parallel_min
 
-    def score(self, text: str) -> float:
+    def parts(self, text: str) -> Parts:
+        """VADER's (compound, pos, neg, neu) of `text` (links removed), cached."""
         c = clean(text)
         hit = self.cache.get(c)
         if hit is not None:
             return hit
-        v = float(analyzer().polarity_scores(c)["compound"])
+        v = _parts(c)
         self.scored += 1
         if len(self.cache) < self.max_cache:
             self.cache[c] = v
         return v
+
+    def score(self, text: str) -> float:
+        """VADER compound of `text` (links removed), cached."""
+        return self.parts(text)[0]
 
     def batch(self, text: pa.Array, english: np.ndarray) -> pa.Array:
         """Compound scores for rows flagged English, NULL elsewhere.
@@ -84,12 +101,11 @@ class SentimentScorer:
         rows = [i for i in np.flatnonzero(english) if texts[i]]
         cleaned = {i: clean(texts[i]) for i in rows}
         todo = list(dict.fromkeys(c for c in cleaned.values() if c not in self.cache))
-        local: dict[str, float] = {}
+        local: dict[str, Parts] = {}
         if len(todo) >= self.parallel_min and self.workers > 1:
             local = dict(zip(todo, _score_parallel(todo, self.workers)))
         else:
-            pol = analyzer().polarity_scores
-            local = {c: float(pol(c)["compound"]) for c in todo}
+            local = {c: _parts(c) for c in todo}
         self.scored += len(todo)
         for c, v in local.items():
             if len(self.cache) >= self.max_cache:
@@ -98,16 +114,15 @@ class SentimentScorer:
         out: list[float | None] = [None] * len(texts)
         for i, c in cleaned.items():
             v = self.cache.get(c)
-            out[i] = v if v is not None else local[c]
+            out[i] = (v if v is not None else local[c])[0]
         return pa.array(out, pa.float64())
 
 
-def _score_chunk(texts: list[str]) -> list[float]:
-    pol = analyzer().polarity_scores
-    return [float(pol(t)["compound"]) for t in texts]
+def _score_chunk(texts: list[str]) -> list[Parts]:
+    return [_parts(t) for t in texts]
 
 
-def _score_parallel(texts: list[str], workers: int) -> list[float]:
+def _score_parallel(texts: list[str], workers: int) -> list[Parts]:
     """Score in `workers` forked processes (order kept). Fork shares the loaded lexicon."""
     import multiprocessing as mp
 

@@ -175,7 +175,7 @@ class Labeller:
         sign is the predicted class: +/-(0.05 + margin) or 0.0 for neutral, so the usual ±0.05
         cut points read the model's answer) and stance where no decisive cue rule fired."""
         stance_model, sentiment_model = models
-        inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score)
+        inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts)
         rows = np.flatnonzero(english & topic)
         if not len(rows):
             return sentiment

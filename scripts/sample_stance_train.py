@@ -1,0 +1,165 @@
+"""Draw more real posts to hand-label as TRAINING data for the stance and sentiment models.
+
+The first two draws (tests/fixtures/content/ira_stance_posts.csv) hold the frozen test part; a
+new training post must never be one of them, nor a near-copy of one (IRA accounts post the same
+text with another link, an "RT @x:" prefix or a changed hashtag), or the test part would leak into
+training. So every candidate is compared with every labelled text:
+
+- exact: the same key (case-folded, links, "RT @handle:" prefixes, mentions and punctuation
+  removed, spaces collapsed);
+- near: word-set Jaccard similarity >= 0.6 with any labelled text, or with a post already drawn
+  here (so the new set holds no near-copies either).
+
+Pools (distinct English texts of ../shared/data/ira/tweets.csv.gz, ordered by md5(text || salt),
+the first N that pass the checks kept; weighted toward UK parties, the weak figures):
+`uk_train` (a UK-party word), `uk_broad_train` (only a word a UK study could mistake for a UK
+party), `us_train` (a US-party word only). Plus `uk_twarc2`: the distinct tweets of
+../shared/data/twarc2/brexit.jsonl.gz (UK politics 2019, MIT licence) that name a UK party.
+Every post is `part = dev`: training only; the frozen test part is unchanged.
+
+Usage: python scripts/sample_stance_train.py OUT.csv [N_UK N_UK_BROAD N_US]
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+from sample_stance_posts import UK, UK_BROAD, US  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "data"
+LABELLED = REPO / "tests" / "fixtures" / "content" / "ira_stance_posts.csv"
+SALT = "botwatch-stance-v5-train"
+NEAR = 0.6
+COLUMNS = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
+           "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018",
+           "alt_external_id", "tweet_id"]
+_URL = re.compile(r"https?://\S+|\bt\.co/\S+")
+_RT = re.compile(r"^\s*rt\s+@\w+:?\s*")
+_MENTION = re.compile(r"@\w+")
+_NONWORD = re.compile(r"[^\w#]+")
+
+
+def key(text: str) -> str:
+    """The text with what near-copies differ in removed (links, RT prefix, mentions, punctuation)."""
+    t = _URL.sub(" ", (text or "").casefold().replace("&amp;", "&"))
+    t = _RT.sub("", t)
+    t = _MENTION.sub(" ", t)
+    return " ".join(_NONWORD.sub(" ", t).split())
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(w.lstrip("#") for w in key(text).split() if len(w.lstrip("#")) > 2)
+
+
+class NearIndex:
+    """Texts seen so far; answers whether a new text is an exact or near copy of one of them."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.sets: list[frozenset[str]] = []
+        self.by_word: dict[str, list[int]] = {}
+
+    def add(self, text: str) -> None:
+        self.keys.add(key(text))
+        s = words(text)
+        i = len(self.sets)
+        self.sets.append(s)
+        for w in s:
+            self.by_word.setdefault(w, []).append(i)
+
+    def near(self, text: str) -> bool:
+        if key(text) in self.keys:
+            return True
+        s = words(text)
+        if not s:
+            return True  # nothing to label
+        cand = {i for w in s for i in self.by_word.get(w, ())}
+        return any(len(s & self.sets[i]) / len(s | self.sets[i]) >= NEAR for i in cand)
+
+
+def tweet_id(text: str) -> str:
+    return str(10**17 + int(hashlib.md5((text + SALT).encode()).hexdigest()[:14], 16))
+
+
+def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100) -> None:
+    index = NearIndex()
+    with LABELLED.open(newline="", encoding="utf-8") as f:
+        labelled = list(csv.DictReader(f))
+    for r in labelled:
+        index.add(r["content"])
+    taken_ids = {r["tweet_id"] for r in labelled}
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    src = SHARED / "ira" / "tweets.csv.gz"
+    con.execute("create table en as select * from read_csv(?, all_varchar=true) where language = 'English'", [str(src)])
+    pools = (
+        ("uk_train", f"regexp_matches(content, '{UK}')", n_uk),
+        ("uk_broad_train", f"regexp_matches(content, '{UK_BROAD}') and not regexp_matches(content, '{UK}')", n_uk_broad),
+        ("us_train", f"regexp_matches(content, '{US}') and not regexp_matches(content, '{UK}') and not regexp_matches(content, '{UK_BROAD}')", n_us),
+    )
+    rows: list[dict[str, str]] = []
+    skipped = 0
+    for pool, where, n in pools:
+        cands = con.sql(
+            f"""select min(author_id) as author, content, min(publish_date) as publish_date, min(region) as region,
+                       min(post_type) as post_type, min(retweet) as retweet
+                from en where {where} group by content order by md5(content || '{SALT}') limit {n * 4}"""
+        ).fetchall()
+        kept = 0
+        for author, content, date, region, ptype, rt in cands:
+            if kept >= n:
+                break
+            tid = tweet_id(content)
+            if index.near(content) or tid in taken_ids:
+                skipped += 1
+                continue
+            index.add(content)
+            taken_ids.add(tid)
+            kept += 1
+            y, mo, d = date[:10].split("-")
+            rows.append({"author": author, "content": content, "region": region or "", "language": "English",
+                         "publish_date": f"{int(mo)}/{int(d)}/{y} {int(date[11:13])}:{date[14:16]}", "post_type": ptype or "",
+                         "retweet": rt or "", "tweet_id": tid, "pool": pool, "source": "ira"})
+    tw = SHARED / "twarc2" / "brexit.jsonl.gz"
+    if tw.exists():
+        rx = re.compile(UK.replace("(?i)", ""), re.I)
+        users: dict[str, str] = {}
+        tweets = []
+        with gzip.open(tw, "rt", encoding="utf-8") as f:
+            for line in f:
+                page = json.loads(line)
+                users.update({u["id"]: u["username"] for u in page.get("includes", {}).get("users", [])})
+                tweets += page.get("data", [])
+        for t in sorted(tweets, key=lambda t: hashlib.md5((t["text"] + SALT).encode()).hexdigest()):
+            text = t["text"]
+            if not rx.search(text) or index.near(text):
+                continue
+            index.add(text)
+            c = t["created_at"]
+            rows.append({"author": users.get(t["author_id"], t["author_id"]), "content": text, "region": "", "language": "English",
+                         "publish_date": f"{int(c[5:7])}/{int(c[8:10])}/{c[:4]} {int(c[11:13])}:{c[14:16]}", "post_type": "",
+                         "retweet": "1" if text.startswith("RT @") else "0", "tweet_id": t["id"], "pool": "uk_twarc2", "source": "twarc2"})
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in COLUMNS})
+    with open(Path(out).with_suffix(".pools.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["tweet_id", "pool", "source"])
+        w.writerows([r["tweet_id"], r["pool"], r["source"]] for r in rows)
+    print(f"wrote {len(rows)} posts to {out}; {skipped} candidates skipped as copies or near-copies of labelled texts")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], *(int(a) for a in sys.argv[2:]))
