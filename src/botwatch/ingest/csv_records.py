@@ -101,12 +101,15 @@ def _suspect(lines: list[tuple[int, str, bool]], width: int) -> bool:
 
     Yes when its quotes never close (it ran into the end of the input), or when a continuation
     line is, on its own, a whole row of the header's width: a post's text line rarely holds as
-    many commas as the archive has columns, a swallowed row always does.
+    many commas as the archive has columns, a swallowed row always does. A swallowed row's own
+    quotes are balanced; the line holding the closing quote of a real multi-line field is not
+    (an odd count), so that line, whatever commas the post's last words hold, is never taken
+    for a row (a post ending "\r,0" was rejected as one).
     """
     if sum(t.count('"') for _, t, _ in lines) % 2 == 1:
         return True
     for _, t, _ in lines[1:]:
-        if t.count(",") >= width - 1 and len(next(csv.reader([t]), [])) == width:
+        if t.count('"') % 2 == 0 and t.count(",") >= width - 1 and len(next(csv.reader([t]), [])) == width:
             return True
     return False
 
