@@ -576,6 +576,29 @@ class LakeStudy(StudyBase):
         self.files.delete(tmp)
         return counts
 
+    def group_map_arrow(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
+                        order_by: list[str] | None = None, params: list[Any] | None = None,
+                        batch_rows: int | None = None) -> pa.Table:
+        """`fn` over whole groups of `source` (table name or DuckDB SELECT) by `key`, on the
+        executors: `groupBy(key).applyInArrow`, one group a call, its rows sorted by `order_by`
+        there. Only what `fn` returns reaches the driver, sorted by key (see `botwatch.group_map`)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        from botwatch.group_map import conform, sort_by_key
+
+        self._ensure_views()
+        df = self.df(source) if source in self.tables() or source in self._temp else self.query_df(source, params)
+        order = [(c, "ascending") for c in order_by or []]
+
+        def per_group(table: pa.Table) -> pa.Table:
+            table = naive_utc(table)
+            if order and table.num_rows > 1:
+                table = table.sort_by(order)
+            return utc_zoned(conform(fn(table), schema)) if any(pa.types.is_timestamp(f.type) for f in schema) else conform(fn(table), schema)
+
+        out = df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
+        return sort_by_key(naive_utc(out.toArrow()).select(schema.names).cast(schema), key)
+
     def __repr__(self) -> str:
         return f"LakeStudy({self.root!r})"
 
