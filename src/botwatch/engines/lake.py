@@ -32,7 +32,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch import __version__
-from botwatch.engines import lake_sql
+from botwatch.engines import lake_lock, lake_sql
 from botwatch.engines.lake_arrow import duck_like_pandas, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
@@ -105,16 +105,24 @@ class LakeStudy(StudyBase):
         self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
         self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
         marker = f"{self.root}/{LAKE_MARKER}"
-        if not self.files.exists(marker):
-            if read_only or not create:
-                self._stop()
-                raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
-            self._create()
-        self._meta = json.loads(self.files.read_text(marker))
-        if self._meta.get("format") != LAKE_FORMAT:
+        self._locked = False
+        try:
+            if not self.files.exists(marker):
+                if read_only or not create:
+                    raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
+            if not read_only:  # one writer at a time (`lake_lock`); readers take no lock
+                lake_lock.acquire(self.files, self.root)
+                self._locked = True
+            if not self.files.exists(marker):
+                self._create()
+            self._meta = json.loads(self.files.read_text(marker))
+            if self._meta.get("format") != LAKE_FORMAT:
+                raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
+            self._register_all()
+        except BaseException:
+            self._unlock()
             self._stop()
-            raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
-        self._register_all()
+            raise
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _create(self) -> None:
@@ -145,7 +153,13 @@ class LakeStudy(StudyBase):
                 self.spark.conf.unset(_OWNER_KEY)
             self.files.delete(self._scratch)
         finally:
+            self._unlock()
             self._stop()
+
+    def _unlock(self) -> None:
+        if self._locked:
+            self._locked = False
+            lake_lock.release(self.files, self.root)
 
     def _stop(self) -> None:
         if self._own_session:
