@@ -11,7 +11,9 @@ Spark, with the same result as ingesting the files one after another into a Duck
   stored (same account, times and range) is not stored again; accounts recomputed from them;
 * rejected: each bad record once per (source, line, error);
 * sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
-  last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row.
+  last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row;
+* captures: a `botwatch collect` folder among the inputs (a local path) is recorded with its
+  sampling rate (`collect.study_link.record_captures`), so `analyze` scales by it as on DuckDB.
 
 The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written through
 `engines/lake_tables.py`, which keeps the expressions on naive timestamps.
@@ -86,6 +88,11 @@ def ingest_lake(
                    "version": __version__, "started_at": utcnow(), "status": "failed", "rows_written": None, "message": None}
             try:
                 summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+                # A capture folder's sampling rate travels with its posts, as on DuckDB (`estimates`
+                # scales counts by it): read at the driver from the folders given, when local.
+                from botwatch.collect.study_link import record_captures
+
+                record_captures(lake, paths)
                 run.update(status="ok", rows_written=summary.total("stored"), message=(
                     f"read {summary.total('read')}, stored {summary.total('stored')}, "
                     f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
