@@ -603,12 +603,14 @@ class LakeStudy(StudyBase):
         self._ensure_views()
         df = self.df(source) if source in self.tables() or source in self._temp else self.query_df(source, params)
         order = [(c, "ascending") for c in order_by or []]
+        zoned = any(pa.types.is_timestamp(f.type) for f in schema)  # Spark reads TIMESTAMP as UTC-zoned Arrow
 
         def per_group(table: pa.Table) -> pa.Table:
             table = naive_utc(table)
             if order and table.num_rows > 1:
                 table = table.sort_by(order)
-            return utc_zoned(conform(fn(table), schema)) if any(pa.types.is_timestamp(f.type) for f in schema) else conform(fn(table), schema)
+            out = conform(fn(table), schema)
+            return utc_zoned(out) if zoned else out
 
         out = df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
         return sort_by_key(naive_utc(out.toArrow()).select(schema.names).cast(schema), key)
