@@ -61,7 +61,7 @@ def report_differences(duck_html: str, lake_html: str, duck_name: str, lake_name
     a, b = normalise(duck_html, duck_name), normalise(lake_html, lake_name)
     skel_a, skel_b = _NUMBER.sub("#", a), _NUMBER.sub("#", b)
     if skel_a != skel_b:
-        at = next(i for i, (x, y) in enumerate(zip(skel_a, skel_b)) if x != y) if any(x != y for x, y in zip(skel_a, skel_b)) else min(len(skel_a), len(skel_b))
+        at = next((i for i, (x, y) in enumerate(zip(skel_a, skel_b)) if x != y), min(len(skel_a), len(skel_b)))
         return [f"text differs at character {at} of the number-free report:\n  duckdb: …{_context(skel_a, at)}…\n  spark:  …{_context(skel_b, at)}…"]
     out = []
     for ma, mb in zip(_NUMBER.finditer(a), _NUMBER.finditer(b)):
