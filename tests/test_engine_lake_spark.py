@@ -46,3 +46,19 @@ def test_append_arrow_casts_to_the_stored_types(spark: Any, tmp_path: Path) -> N
         got = lake.arrow("n")
         assert got.schema.field("k").type == pa.int64()
         assert sorted(got.column("k").to_pylist()) == [1, 2]
+
+
+def test_a_lake_another_writer_holds_is_refused_for_writing_only(spark: Any, tmp_path: Path) -> None:
+    import json
+
+    from botwatch.engines.lake_lock import LOCK_FILE, LakeLocked
+
+    path = tmp_path / "locked"
+    LakeStudy(path, spark=spark).close()  # a lake; closing gave its lock back
+    assert not (path / LOCK_FILE).exists()
+    (path / LOCK_FILE).write_text(json.dumps({"user": "bob", "host": "other-node", "pid": 7, "token": "t", "since": "2026-11-30 09:00:00", "command": "botwatch analyze"}))
+    with pytest.raises(LakeLocked, match="bob on other-node"):
+        LakeStudy(path, spark=spark)
+    with LakeStudy(path, read_only=True, spark=spark) as reader:  # readers take no lock
+        assert "posts" in reader.tables()
+    assert json.loads((path / LOCK_FILE).read_text())["user"] == "bob"

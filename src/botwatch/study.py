@@ -237,6 +237,21 @@ class Study(StudyBase):
                 self.sql(f'DROP TABLE IF EXISTS "{tmp}"')
         return counts
 
+    def group_map_arrow(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
+                        order_by: list[str] | None = None, params: "list[Any] | dict[str, Any] | None" = None,
+                        batch_rows: int = 50_000) -> pa.Table:
+        """`fn` over whole groups of `source` (a table name or a SELECT) by `key`, each group's
+        rows in `order_by` order; returns what `fn` returns, as one table of `schema` sorted by
+        key (see `botwatch.group_map`). Here the source is sorted and streamed, so only a batch
+        and one group are in Python at a time (`fn` must not use the study meanwhile); a lake
+        runs `fn` on Spark's executors (`applyInArrow`)."""
+        from botwatch.group_map import run_sorted
+
+        query = f'SELECT * FROM "{source}"' if source in self.tables() else source
+        cols = ", ".join('"' + c.replace('"', '""') + '"' for c in [*key, *(order_by or [])])
+        reader = self.con.sql(f"SELECT * FROM ({query}) AS _src ORDER BY {cols}", params=params or None).to_arrow_reader(batch_rows)
+        return run_sorted(reader, key, fn, schema, batch_rows)
+
     def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
         """Store an Ibis expression's result as table `name` (the engine compiles it: a lake
         study runs the same expression on Spark)."""

@@ -21,7 +21,7 @@ from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
-from botwatch.accounts.origin_behaviour_batch import behaviours
+from botwatch.accounts.origin_behaviour_groups import study_behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
 
@@ -158,7 +158,7 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, cluster_membership(study) if with_clusters else None)
-    behaviour = behaviours(study)  # all accounts at once; same values as behaviour_of per account
+    behaviour = study_behaviours(study)  # per account where the posts are; same values as behaviour_of per account
     return AccountData(accounts, df, hours, langs, clients, behaviour, origin_shifts.shift_counts(study))
 
 

@@ -82,10 +82,16 @@ def post_table(source: Any) -> pa.Table:
     if getattr(source, "engine", "duckdb") == "duckdb":
         sql, params = post_query()
         return source.query_arrow(sql, params) if hasattr(source, "query_arrow") else source.sql(sql, params=params).to_arrow_table()
-    tbl = source.query_arrow(
-        "SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
-        "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
-    )
+    return counted_posts(source.query_arrow(OWN_TEXT_QUERY + " ORDER BY 1, 2, 3"))
+
+
+# Posts with a time and their own text (a retweet's is not), for engines without `post_query`'s SQL.
+OWN_TEXT_QUERY = ("SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
+                  "FROM posts WHERE created_at IS NOT NULL")
+
+
+def counted_posts(tbl: pa.Table) -> pa.Table:
+    """`OWN_TEXT_QUERY`'s rows as `post_query`'s: `us` and the `text_transfer` counts of each text."""
     # Microseconds since the epoch, taken in Arrow (DuckDB's epoch_us has no Spark spelling).
     us = pc.cast(pc.cast(tbl.column("created_at"), pa.timestamp("us")), pa.int64())
     counts = np.array([ob.text_transfer(t) for t in tbl.column("text").to_pylist()], np.int64).reshape(-1, 3)
@@ -107,7 +113,11 @@ def _changes(col: pa.ChunkedArray) -> np.ndarray:
 def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
     """`behaviour_of` for every account with timed posts, keyed (platform, account_id); `source`
     is a study or a DuckDB connection."""
-    tbl = post_table(source)
+    return behaviours_of(post_table(source))
+
+
+def behaviours_of(tbl: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:
+    """`behaviours` of the accounts in `tbl` (`post_table`'s columns, whole accounts, in order)."""
     if tbl.num_rows == 0:
         return {}
     us = tbl.column("us").to_numpy().astype(np.int64)

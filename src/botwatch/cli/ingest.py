@@ -35,13 +35,17 @@ def ingest(
     files = expand_inputs(inputs)
     if not files:
         fail("no input files")
-    missing = [f for f in files if f != "-" and not Path(f).exists()]
+    from botwatch.engines.spark_inputs import is_url
+
+    on_spark = engine == "spark" or (engine is None and is_lake_path(location))
+    # A URL (s3a://, hdfs://) is listed by Spark through Hadoop, not looked for on this disk.
+    missing = [f for f in files if f != "-" and not (on_spark and is_url(f)) and not Path(f).exists()]
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
         fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
-    if engine == "spark" or (engine is None and is_lake_path(location)):
+    if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 
         ingest_on_spark(location, files, force, max_record_mb, spark_master)

@@ -185,9 +185,12 @@ def _write_cluster_summaries(study: Study) -> None:
 def _write_clusters_table(study: Study) -> None:
     study.sql(
         """
+        -- Sums and shares cast to BIGINT/DOUBLE: DuckDB sums BIGINT to HUGEINT and Spark keeps
+        -- 1.0 and / 2.0 as DECIMAL, so without them the engines stored other types (and the
+        -- exports printed 1.0 against 1.0000).
         CREATE OR REPLACE TABLE clusters AS
         WITH e AS (
-            SELECT ma.cluster_id, count(*) AS edges, sum(e.weight_idf) AS weight_idf, sum(e.co_actions) AS co_actions,
+            SELECT ma.cluster_id, count(*) AS edges, sum(e.weight_idf) AS weight_idf, CAST(sum(e.co_actions) AS BIGINT) AS co_actions,
                    min(e.first_at) AS first_at, max(e.last_at) AS last_at,
                    list_sort(list_distinct(flatten(list(e.behaviours)))) AS behaviours
             FROM coordination_edges e
@@ -195,10 +198,10 @@ def _write_clusters_table(study: Study) -> None:
             JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b
             WHERE ma.cluster_id = mb.cluster_id GROUP BY ALL
         ), m AS (
-            SELECT cluster_id, count(*) AS size, sum(posts) AS posts,
+            SELECT cluster_id, count(*) AS size, CAST(sum(posts) AS BIGINT) AS posts,
                    count(bot_probability) AS scored_members,
-                   avg(CASE WHEN bot_probability IS NULL THEN NULL WHEN bot_probability >= 0.5 THEN 1.0 ELSE 0.0 END) AS share_automated,
-                   avg(CASE WHEN "foreign" IS NULL THEN NULL WHEN "foreign" THEN 1.0 ELSE 0.0 END) AS share_foreign,
+                   avg(CASE WHEN bot_probability IS NULL THEN NULL WHEN bot_probability >= 0.5 THEN 1.0 ELSE 0.0 END::DOUBLE) AS share_automated,
+                   avg(CASE WHEN "foreign" IS NULL THEN NULL WHEN "foreign" THEN 1.0 ELSE 0.0 END::DOUBLE) AS share_foreign,
                    mode(account_category) AS top_category
             FROM cluster_members GROUP BY ALL
         ), lab AS (
@@ -211,7 +214,7 @@ def _write_clusters_table(study: Study) -> None:
             SELECT cluster_id, top_amplified FROM _coord_amp_json
         )
         SELECT m.cluster_id, m.size, coalesce(e.edges, 0) AS edges,
-               CASE WHEN m.size > 1 THEN round(coalesce(e.edges, 0) / (m.size * (m.size - 1) / 2.0), 4) END AS density,
+               CASE WHEN m.size > 1 THEN round(CAST(coalesce(e.edges, 0) AS DOUBLE) / (m.size * (m.size - 1) / 2.0), 4) END AS density,
                round(coalesce(e.weight_idf, 0), 4) AS weight_idf, coalesce(e.co_actions, 0) AS co_actions,
                coalesce(e.behaviours, []) AS behaviours, e.first_at, e.last_at, m.posts,
                coalesce(CAST(amp.top_amplified AS VARCHAR), '[]') AS top_amplified,

@@ -545,7 +545,7 @@ def _write_evidence(study: Study, pairs: Any) -> None:
     gap = ev.t_b.epoch_seconds() - ev.t_a.epoch_seconds()
     ev = ev.select(
         "platform", "account_a", "account_b", "behaviour", "trace", "target", "post_a", "post_b", "t_a", "t_b",
-        gap_s=gap.abs(),
+        gap_s=gap.abs().cast("float64"),  # DuckDB's epoch is a DOUBLE, Spark's a BIGINT
         first_actor=ibis.ifelse(gap > 0, ev.account_a, ibis.ifelse(gap < 0, ev.account_b, ibis.null().cast("string"))),
         trace_accounts=ev.n,
         idf=ev.idf.round(4),

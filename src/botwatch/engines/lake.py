@@ -32,7 +32,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch import __version__
-from botwatch.engines import lake_sql
+from botwatch.engines import lake_lock, lake_sql
 from botwatch.engines.lake_arrow import duck_like_pandas, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
@@ -105,16 +105,24 @@ class LakeStudy(StudyBase):
         self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
         self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
         marker = f"{self.root}/{LAKE_MARKER}"
-        if not self.files.exists(marker):
-            if read_only or not create:
-                self._stop()
-                raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
-            self._create()
-        self._meta = json.loads(self.files.read_text(marker))
-        if self._meta.get("format") != LAKE_FORMAT:
+        self._locked = False
+        try:
+            if not self.files.exists(marker):
+                if read_only or not create:
+                    raise StudyError(f"no lake study at {path}: run `botwatch ingest --engine spark {path} FILES...` first")
+            if not read_only:  # one writer at a time (`lake_lock`); readers take no lock
+                lake_lock.acquire(self.files, self.root)
+                self._locked = True
+            if not self.files.exists(marker):
+                self._create()
+            self._meta = json.loads(self.files.read_text(marker))
+            if self._meta.get("format") != LAKE_FORMAT:
+                raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
+            self._register_all()
+        except BaseException:
+            self._unlock()
             self._stop()
-            raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
-        self._register_all()
+            raise
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _create(self) -> None:
@@ -145,7 +153,13 @@ class LakeStudy(StudyBase):
                 self.spark.conf.unset(_OWNER_KEY)
             self.files.delete(self._scratch)
         finally:
+            self._unlock()
             self._stop()
+
+    def _unlock(self) -> None:
+        if self._locked:
+            self._locked = False
+            lake_lock.release(self.files, self.root)
 
     def _stop(self) -> None:
         if self._own_session:
@@ -575,6 +589,31 @@ class LakeStudy(StudyBase):
             counts[name] = self.count(name)
         self.files.delete(tmp)
         return counts
+
+    def group_map_arrow(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
+                        order_by: list[str] | None = None, params: list[Any] | None = None,
+                        batch_rows: int | None = None) -> pa.Table:
+        """`fn` over whole groups of `source` (table name or DuckDB SELECT) by `key`, on the
+        executors: `groupBy(key).applyInArrow`, one group a call, its rows sorted by `order_by`
+        there. Only what `fn` returns reaches the driver, sorted by key (see `botwatch.group_map`)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        from botwatch.group_map import conform, sort_by_key
+
+        self._ensure_views()
+        df = self.df(source) if source in self.tables() or source in self._temp else self.query_df(source, params)
+        order = [(c, "ascending") for c in order_by or []]
+        zoned = any(pa.types.is_timestamp(f.type) for f in schema)  # Spark reads TIMESTAMP as UTC-zoned Arrow
+
+        def per_group(table: pa.Table) -> pa.Table:
+            table = naive_utc(table)
+            if order and table.num_rows > 1:
+                table = table.sort_by(order)
+            out = conform(fn(table), schema)
+            return utc_zoned(out) if zoned else out
+
+        out = df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
+        return sort_by_key(naive_utc(out.toArrow()).select(schema.names).cast(schema), key)
 
     def __repr__(self) -> str:
         return f"LakeStudy({self.root!r})"

@@ -99,6 +99,32 @@ class LakeFiles:
         finally:
             stream.close()
 
+    def create_new(self, p: str, text: str) -> bool:
+        """Write `text` to a new file at `p`; False when the file exists already (one atomic step
+        on a local folder and on HDFS; two requests on S3, see `lake_lock`)."""
+        local = p[len("file:"):].lstrip("/") if p.startswith("file:") else (None if "://" in p else p)
+        if local is not None:
+            local = "/" + local if p.startswith("file:") else local
+            os.makedirs(os.path.dirname(local) or ".", exist_ok=True)
+            try:
+                fd = os.open(local, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            return True
+        try:
+            stream = self.fs.create(self._path(p), False)
+        except Exception:  # noqa: BLE001 - Py4J wraps FileAlreadyExistsException
+            if self.exists(p):
+                return False
+            raise
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+        return True
+
     def write_text(self, p: str, text: str) -> None:
         stream = self.fs.create(self._path(p), True)
         try:

@@ -62,7 +62,10 @@ def check_location(spark: Any, location: str) -> bool:
         raise LakeError(f"{location} is a file (a DuckDB study?), not a lake folder: ingest into it without --engine spark")
     if fs.exists(_fs(spark, f"{str(location).rstrip('/')}/{LAKE_MARKER}")[1]):
         return True
-    if len(fs.listStatus(p)) > 0:
+    from botwatch.engines.lake_lock import LOCK_FILE
+
+    # A folder holding only a lock is a lake another writer is creating: its lock says so.
+    if any(s.getPath().getName() != LOCK_FILE for s in fs.listStatus(p)):
         raise LakeError(f"{location} is a folder that is not a botwatch lake (no {LAKE_MARKER}): choose an empty or new folder")
     return False
 

@@ -11,7 +11,9 @@ Spark, with the same result as ingesting the files one after another into a Duck
   stored (same account, times and range) is not stored again; accounts recomputed from them;
 * rejected: each bad record once per (source, line, error);
 * sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
-  last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row.
+  last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row;
+* captures: a `botwatch collect` folder among the inputs (a local path) is recorded with its
+  sampling rate (`collect.study_link.record_captures`), so `analyze` scales by it as on DuckDB.
 
 The lake is a `LakeStudy` (`engines/lake.py`); its tables are read and written through
 `engines/lake_tables.py`, which keeps the expressions on naive timestamps.
@@ -31,7 +33,8 @@ import pyarrow as pa
 from botwatch import __version__, canonical
 from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
 from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
-from botwatch.engines.spark_stage import WIDE, stage_partition
+from botwatch.engines.spark_inputs import expand_urls, is_url, normal
+from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, POSTS, REJECTED, RUNS, SNAPSHOT_ROW, SOURCES
@@ -74,6 +77,7 @@ def ingest_lake(
     Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
     when Spark fails; a file that cannot be read is a result, not an exception."""
     from botwatch.engines.lake import SCRATCH_DIR, LakeStudy
+    from botwatch.engines.lake_lock import LakeLocked
 
     files = expand_inputs(paths)
     check_location(spark, location)
@@ -85,6 +89,11 @@ def ingest_lake(
                    "version": __version__, "started_at": utcnow(), "status": "failed", "rows_written": None, "message": None}
             try:
                 summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+                # A capture folder's sampling rate travels with its posts, as on DuckDB (`estimates`
+                # scales counts by it): read at the driver from the folders given, when local.
+                from botwatch.collect.study_link import record_captures
+
+                record_captures(lake, paths)
                 run.update(status="ok", rows_written=summary.total("stored"), message=(
                     f"read {summary.total('read')}, stored {summary.total('stored')}, "
                     f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
@@ -95,7 +104,7 @@ def ingest_lake(
                 # The row `Study.run` writes, appended as Arrow: a local lake takes it without a Spark job.
                 lake.append_arrow("runs", pa.Table.from_pylist([{**run, "finished_at": utcnow()}], schema=RUNS))
                 lake.files.delete(work)
-    except (LakeError, KeyboardInterrupt):
+    except (LakeError, LakeLocked, KeyboardInterrupt):  # said as they are: the lake is not at fault
         raise
     except Exception as exc:  # noqa: BLE001 - recorded in runs as failed; the user gets one line
         raise SparkIngestError(first_line(exc)) from exc
@@ -105,7 +114,8 @@ def ingest_lake(
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None) -> IngestSummary:
     known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL").collect()}
-    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress)
+    files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing)
     results, keep, counts = _outcomes(files, meta, force)
     summary = IngestSummary(files=results)
     if on_progress:
@@ -135,7 +145,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
 
 def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
-           on_progress: ProgressFn | None) -> tuple[Any, dict[int, dict[str, Any]]]:
+           on_progress: ProgressFn | None, missing: set[str] = frozenset()) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
     """Read every file on the executors (one task each) into `folder`: the staged rows as a
     DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType
@@ -152,11 +162,28 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     def task(batches: Any) -> Any:
         return stage_partition(batches, shas.value, force, max_record_bytes, counted)
 
-    listing = spark.createDataFrame(
-        sc.parallelize(list(enumerate(files)), max(1, len(files))),
-        StructType([StructField("_file", LongType(), False), StructField("path", StringType(), False)]),
-    )
-    wide = listing.mapInArrow(task, spark_schema(WIDE))
+    # Files on HDFS or object storage come to the executors as bytes (`binaryFile`); files on a
+    # disk the executors share, and names that match nothing, by path.
+    by_url = [(i, f) for i, f in enumerate(files) if is_url(f) and f not in missing]
+    by_path = [(i, f) for i, f in enumerate(files) if not (is_url(f) and f not in missing)]
+    wide = None
+    if by_path:
+        listing = spark.createDataFrame(
+            sc.parallelize(by_path, max(1, len(by_path))),
+            StructType([StructField("_file", LongType(), False), StructField("path", StringType(), False)]),
+        )
+        wide = listing.mapInArrow(task, spark_schema(WIDE))
+    index = sc.broadcast({normal(f): (i, f) for i, f in by_url})
+    if by_url:
+        def url_task(batches: Any) -> Any:
+            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted)
+
+        contents = spark.read.format("binaryFile").load([f for _, f in by_url]).select("path", "content")
+        from_urls = contents.mapInArrow(url_task, spark_schema(WIDE))
+        wide = from_urls if wide is None else wide.unionByName(from_urls)
+    assert wide is not None  # `files` is never empty (expand_inputs keeps what it was given)
+    batch_conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
+    batch_before = spark.conf.get(batch_conf)
     failure: list[BaseException] = []
     # The job runs in its own thread (the caller's thread shows progress); a job group names it,
     # so Ctrl-C or an error here cancels it before the caller deletes the folder it writes into.
@@ -170,6 +197,8 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             failure.append(exc)
 
+    if by_url:
+        spark.conf.set(batch_conf, "1")  # one file's bytes in an Arrow batch, not 10,000 files'
     writer = threading.Thread(target=write, name="botwatch-spark-stage", daemon=True)
     writer.start()
     try:
@@ -183,6 +212,8 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         raise
     finally:
         shas.unpersist()
+        index.unpersist()
+        spark.conf.set(batch_conf, batch_before)
     if failure:
         raise failure[0]
     # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.

@@ -267,19 +267,23 @@ def _ingested_as(study: Study, sha: str) -> str | None:
     return seen[0] if seen else None
 
 
-def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> FileResult:
+def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+               name: str | None = None) -> FileResult:
     """Read one input with the Python readers, handing each staged batch to `emit(kind, table)`.
 
     The same reading (sniffing, rejects for an unreadable or cut file) as a DuckDB ingest's
     Python path, without a study, so another engine (Spark, on its executors) streams the same
     rows and merges them by the same `canonical` expressions. `read` and `format` are filled in;
-    `error` says why a file could not be opened at all (then nothing was emitted).
+    `error` says why a file could not be opened at all (then nothing was emitted). `name` is
+    the source its rows record when `path` is a local copy (of an object-store file, say).
     """
-    result = FileResult(source=path)
+    result = FileResult(source=name or path)
     src = _open_or_say(path, result)
     if src is None:
         return result
     try:
+        if name:
+            src.name = name
         result.source = src.name
         sink = RowSink(emit, src.name, "unknown")
         _read_with_python(src, sink, None, result, max_record_bytes, None, 1)  # type: ignore[arg-type] # one process: no stager

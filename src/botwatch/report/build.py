@@ -38,6 +38,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch import __version__
+from botwatch.report.context import study_label
 from botwatch.report.fmt import FILTERS
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.study import Study, utcnow
@@ -126,10 +127,10 @@ def build_report(
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
-        title=title or study.path.stem,
+        title=title or study_label(study.path)[0],
         generated=utcnow().strftime("%Y-%m-%d %H:%M"),
         version=__version__,
-        study_name=study.path.name,
+        study_name=study_label(study.path)[1],
         election=ctx.get("election"),
         sections=built,
         headlines=lead,

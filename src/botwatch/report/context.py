@@ -9,6 +9,7 @@ instead of each parsing `runs` again.
 from __future__ import annotations
 
 import json
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from botwatch.study import Study
@@ -52,3 +53,11 @@ def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str,
         rate = params.get("sample_rate")
         ctx["sample_rate"] = float(rate) if isinstance(rate, (int, float)) and 0 < rate <= 1 else None
     return ctx
+
+
+def study_label(path: str | Path) -> tuple[str, str]:
+    """(stem, name) of a study's path for the title and the commands the report prints: a lake
+    may be a URL (`s3a://bucket/ge2017/`), which `Path` would mangle."""
+    text = str(path)
+    p = PurePosixPath(text.rstrip("/")) if "://" in text else Path(text)
+    return p.stem, p.name

@@ -109,19 +109,23 @@ EXPORT_NAMES = ("accounts", "posts", "clusters", "cluster_members", "estimates")
 
 def export_queries(study: Study, *, include_posts: bool = True) -> list[tuple[str, str, str]]:
     """(name, query, description) for every export this study can give (posts only when asked:
-    they are most of the size, 274 MB of CSV for 787k posts, beside a 1 MB report)."""
+    they are most of the size, 274 MB of CSV for 787k posts, beside a 1 MB report).
+
+    Each query orders its rows by the table's key: a table's stored order is whatever the engine
+    wrote (Spark writes a lake's tables in parts), and the files should be one answer however
+    the study was made."""
     tables = set(study.tables())
     out: list[tuple[str, str, str]] = []
     if "accounts" in tables:
-        out.append(("accounts", accounts_query(study, tables), "one row per account: profile, posts in the study, scores and cluster where computed"))
+        out.append(("accounts", accounts_query(study, tables) + " ORDER BY a.platform, a.account_id", "one row per account: profile, posts in the study, scores and cluster where computed"))
     if "posts" in tables and include_posts:
         out.append(("posts", posts_query(study, tables), "one row per post: text, labels, and the author's automation and origin probabilities where computed"))
     if "clusters" in tables:
-        out.append(("clusters", "SELECT * FROM clusters", "one row per coordinated cluster"))
+        out.append(("clusters", "SELECT * FROM clusters ORDER BY cluster_id", "one row per coordinated cluster"))
     if "cluster_members" in tables:
-        out.append(("cluster_members", "SELECT * FROM cluster_members", "which account belongs to which cluster"))
+        out.append(("cluster_members", "SELECT * FROM cluster_members ORDER BY cluster_id, platform, account_id", "which account belongs to which cluster"))
     if "estimates" in tables:
-        out.append(("estimates", "SELECT * FROM estimates", "counts and shares with intervals, scaled by the sample rate where given"))
+        out.append(("estimates", "SELECT * FROM estimates ORDER BY election, period, period_start, account_group, party, metric", "counts and shares with intervals, scaled by the sample rate where given"))
     return out
 
 

@@ -33,7 +33,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     marks = ",".join("?" for _ in cluster_ids)
     members = study.sql(
         f"SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree FROM cluster_members "
-        f"WHERE cluster_id IN ({marks}) ORDER BY cluster_id, strength DESC LIMIT {MAX_NODES_DRAWN}",
+        f"WHERE cluster_id IN ({marks}) ORDER BY cluster_id, strength DESC, platform, account_id LIMIT {MAX_NODES_DRAWN}",
         cluster_ids,
     )
     if not members:
@@ -41,7 +41,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     key = {(p, a): i for i, (p, a, *_) in enumerate(members)}
     edges = [
         (key[(p, a)], key[(p, b)], w)
-        for p, a, b, w in study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges")
+        for p, a, b, w in study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges ORDER BY 1, 2, 3")
         if (p, a) in key and (p, b) in key
     ]
     # The two accounts each drawn cluster amplifies most, joined to the members that did it.
@@ -59,7 +59,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
                 SELECT cluster_id, target, row_number() OVER (PARTITION BY cluster_id ORDER BY sum(n) DESC, target) AS rk
                 FROM t GROUP BY cluster_id, target) WHERE rk <= 2
         )
-        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.n FROM t JOIN top USING (cluster_id, target)
+        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.n FROM t JOIN top USING (cluster_id, target) ORDER BY 1, 4, 2, 3
         """,
         cluster_ids,
     )

@@ -221,7 +221,7 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
         "SELECT p.platform || chr(31) || p.account_id AS key, strftime(p.created_at, '%Y-%m-%d %H:%M'), p.kind, p.text, p.urls, p.ref_handle "
         "FROM posts p JOIN k ON k.key = p.platform || chr(31) || p.account_id "
         "QUALIFY row_number() OVER (PARTITION BY p.platform, p.account_id ORDER BY p.created_at DESC, p.post_id) <= 3 "
-        "ORDER BY key, p.created_at DESC",
+        "ORDER BY key, p.created_at DESC, p.post_id",
         [keys],
     )
     by_acc: dict[str, list[dict[str, Any]]] = {}

@@ -12,6 +12,7 @@ import json
 from datetime import date
 from typing import Any
 
+from botwatch.report.context import study_label
 from botwatch.report.section_overview import study_summary
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
@@ -98,7 +99,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         exports=ctx.get("exports") or [],
         export_dir=ctx.get("export_dir"),
         posts_not_exported=ctx.get("posts_not_exported", 0),
-        study_name=study.path.name,
+        study_name=study_label(study.path)[1],
         today=date.today(),
     )
     return Section("methods", "Methods and caveats", html, order=900)

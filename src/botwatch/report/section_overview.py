@@ -21,13 +21,13 @@ def study_summary(study: Study) -> dict[str, Any]:
         "last": last,
         "rejected": q("SELECT count(*) FROM rejected")[0][0],
         "sources": q("SELECT count(*) FROM sources")[0][0],
-        "by_format": q("SELECT source_format, platform, count(*) FROM posts GROUP BY ALL ORDER BY 3 DESC"),
-        "by_kind": q("SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC"),
-        "by_lang": q("SELECT coalesce(lang, 'unknown'), count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC LIMIT 10"),
-        "files": q("SELECT source, format, records_read, posts_stored, duplicates, rejected FROM sources ORDER BY ingested_at"),
+        "by_format": q("SELECT source_format, platform, count(*) FROM posts GROUP BY ALL ORDER BY 3 DESC, 1, 2"),
+        "by_kind": q("SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1"),
+        "by_lang": q("SELECT coalesce(lang, 'unknown'), count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 10"),
+        "files": q("SELECT source, format, records_read, posts_stored, duplicates, rejected FROM sources ORDER BY ingested_at, source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
-            "SELECT regexp_replace(error, '[0-9]+', 'N', 'g') AS e, count(*) FROM rejected GROUP BY ALL ORDER BY 2 DESC LIMIT 10"
+            "SELECT regexp_replace(error, '[0-9]+', 'N', 'g') AS e, count(*) FROM rejected GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 10"
         ),
     }
 

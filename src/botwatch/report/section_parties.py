@@ -124,7 +124,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     q = study.sql
     total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
-    rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC")
+    rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC, 1, 2")
     rule_text = {(r, s): d for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
     ref = reference_rows(study, {p[0]: p[1] for p in parties})

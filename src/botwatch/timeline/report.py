@@ -92,7 +92,7 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -
     return study.sql(
         """SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event FROM bursts
         WHERE freq='hour' AND peak_at BETWEEN ? AND ? AND dimension NOT IN ('party_stance', 'party_group')
-        ORDER BY z DESC LIMIT ?""",
+        ORDER BY z DESC, peak_at, dimension, value LIMIT ?""",
         [span[0], span[1] + timedelta(days=1), limit],
     )
 
@@ -123,7 +123,7 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
             wanted = {election.trigger_date.strftime("%Y-%m"): "election called", election.polling_day.strftime("%Y-%m"): "polling day"}
         marks = [(i, wanted[lab]) for i, lab in enumerate(labels) if lab in wanted]
         chart = svg.bars(labels, values, title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
-    batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket LIMIT 10") if "creation_batches" in tables else []
+    batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket, unit LIMIT 10") if "creation_batches" in tables else []
     return {"rows": rows, "chart": chart, "batches": batches, "trigger": getattr(election, "trigger_date", None)}
 
 
@@ -197,7 +197,7 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
     out: list[Markup] = []
     if "event_tests" in study.tables():
         tests = study.sql(
-            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all' ORDER BY dimension",
+            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all' ORDER BY dimension, value",
             [AUTOMATED, FOREIGN],
         )
         grouped = [t for t in tests if t[0] != "all"]
@@ -227,7 +227,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     span = _span(study, election)
     if span is None:
         return None
-    notes = study.sql("SELECT stage, note FROM timeline_notes ORDER BY stage") if "timeline_notes" in tables else []
+    notes = study.sql("SELECT stage, note FROM timeline_notes ORDER BY stage, note") if "timeline_notes" in tables else []
     creation = creation_block(study, election)
     circ = circadian_block(study, election)
     impact = impact_rows(study)

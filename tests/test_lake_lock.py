@@ -1,0 +1,106 @@
+"""The lake write lock (engines/lake_lock.py) without Spark: a second writer is refused with who
+holds it, a lock left by a process that no longer runs is taken over, a holder on another host is
+never, the same process may open twice, and release removes only its own lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from botwatch.engines import lake_lock
+from botwatch.engines.lake_lock import LOCK_FILE, LakeLocked, acquire, release
+
+
+class LocalFiles:
+    """`LakeFiles`' lock methods on a local folder (the lake's are the same for local paths)."""
+
+    def create_new(self, p: str, text: str) -> bool:
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        try:
+            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        return True
+
+    def read_text(self, p: str) -> str:
+        return Path(p).read_text()
+
+    def exists(self, p: str) -> bool:
+        return os.path.exists(p)
+
+    def delete(self, p: str) -> None:
+        Path(p).unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lake_lock, "_HELD", {})
+
+
+def _plant(root: Path, **info: object) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    base = {"user": "someone", "host": lake_lock._host(), "pid": os.getpid(), "token": "theirs", "since": "2026-01-01 00:00:00", "command": "botwatch analyze"}
+    (root / LOCK_FILE).write_text(json.dumps({**base, **info}))
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_second_writer_is_refused_saying_who_holds_it(tmp_path: Path) -> None:
+    _plant(tmp_path, host="node-7", pid=4242, user="alice")
+    with pytest.raises(LakeLocked) as err:
+        acquire(LocalFiles(), str(tmp_path))
+    msg = str(err.value)
+    assert "alice on node-7 (pid 4242" in msg and "botwatch analyze" in msg and LOCK_FILE in msg
+    assert json.loads((tmp_path / LOCK_FILE).read_text())["token"] == "theirs"  # left alone
+
+
+def test_a_live_holder_on_this_host_is_not_stale(tmp_path: Path) -> None:
+    _plant(tmp_path, pid=os.getppid())  # a process that runs, not this one
+    with pytest.raises(LakeLocked):
+        acquire(LocalFiles(), str(tmp_path))
+
+
+def test_a_lock_whose_process_is_gone_is_taken_over(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _plant(tmp_path, pid=_dead_pid())
+    acquire(LocalFiles(), str(tmp_path))
+    info = json.loads((tmp_path / LOCK_FILE).read_text())
+    assert info["pid"] == os.getpid() and info["token"] != "theirs"
+    assert "stale lock" in capsys.readouterr().err
+    release(LocalFiles(), str(tmp_path))
+    assert not (tmp_path / LOCK_FILE).exists()
+
+
+def test_an_unreadable_lock_is_held_not_broken(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / LOCK_FILE).write_text("{half")
+    with pytest.raises(LakeLocked, match="cannot be read"):
+        acquire(LocalFiles(), str(tmp_path))
+
+
+def test_same_process_reenters_and_the_last_close_releases(tmp_path: Path) -> None:
+    files, root = LocalFiles(), str(tmp_path / "lake")
+    acquire(files, root)
+    acquire(files, root)
+    release(files, root)
+    assert (tmp_path / "lake" / LOCK_FILE).exists()
+    release(files, root)
+    assert not (tmp_path / "lake" / LOCK_FILE).exists()
+
+
+def test_release_never_removes_a_lock_another_writer_took_over(tmp_path: Path) -> None:
+    files, root = LocalFiles(), str(tmp_path)
+    acquire(files, root)
+    _plant(tmp_path, token="someone-else")  # e.g. ours was deleted by hand and another writer started
+    release(files, root)
+    assert json.loads((tmp_path / LOCK_FILE).read_text())["token"] == "someone-else"
