@@ -10,7 +10,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from botwatch import open_study
@@ -49,6 +49,7 @@ def test_v1_text_ids_and_times_survive_exactly(records) -> None:  # type: ignore
 
 @SETTINGS
 @given(st.lists(st.tuples(st.text(alphabet="abcdefgh_", min_size=1, max_size=8), TEXT, TIMES), min_size=1, max_size=20))
+@example([("_", "", datetime(2000, 1, 1)), ("_", "\r,0", datetime(2000, 1, 1))])  # closing line as wide as a row
 def test_ira_csv_content_survives_quoting_and_newlines(records) -> None:  # type: ignore[no-untyped-def]
     buf = io.StringIO(newline="")
     w = csv.writer(buf)
