@@ -1,7 +1,9 @@
-"""Speed gates in the accounts stage's SQL leave every count as the ungated test gives it.
+"""Shortcuts taken for speed in the accounts stage give exactly what the plain way gives.
 
 `behaviour.account_activity` searches the rarer scripts only in posts that hold one of them (one
-search for all of them first); the counts must equal a plain per-post, per-script search."""
+search for all of them first); the counts must equal a plain per-post, per-script search.
+`origin_behaviour.shift_from_bins` draws all its bootstrap indices in one call; the resamples,
+and so the published spreads, must be those of one call per side per bootstrap."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import re
 from datetime import datetime
 
 import ibis
+import numpy as np
 
+from botwatch.accounts import origin_behaviour as ob
 from botwatch.accounts.behaviour import COMMON_SCRIPT, NON_LATIN, RARE_SCRIPTS, SCRIPT_PATTERNS, account_activity
 
 TEXTS = [
@@ -47,3 +51,24 @@ def test_rare_gate_covers_every_rare_script() -> None:
             for ch in (lo, hi, chr((ord(lo) + ord(hi)) // 2)):
                 assert re.search(NON_LATIN, ch), (name, hex(ord(ch)))
                 assert name == COMMON_SCRIPT or re.search(RARE_SCRIPTS, ch), (name, hex(ord(ch)))
+
+
+def _shift_one_call_per_side(w: np.ndarray, s: np.ndarray) -> ob.ShiftEstimate:
+    """`shift_from_bins` as it was written before the draws became one call."""
+    rng = np.random.default_rng(0)
+    draws_w, draws_s = np.empty((ob.BOOTSTRAPS, len(w)), np.int64), np.empty((ob.BOOTSTRAPS, len(s)), np.int64)
+    for b in range(ob.BOOTSTRAPS):
+        draws_w[b] = rng.integers(0, len(w), len(w))
+        draws_s[b] = rng.integers(0, len(s), len(s))
+    boot = ob._best_shifts(ob._smoothed_rows(w[draws_w]), ob._smoothed_rows(s[draws_s]))
+    return ob.ShiftEstimate(ob._best_shift(ob._smoothed(w), ob._smoothed(s)), max(float(np.std(boot)), 0.25), len(w), len(s))
+
+
+def test_one_call_bootstrap_draws_equal_per_side_calls() -> None:
+    rng = np.random.default_rng(7)
+    sizes = [(10, 10), (11, 13), (1, 3000), (3000, 1), (57, 400)] + [tuple(int(x) for x in rng.integers(10, 300, 2)) for _ in range(20)]
+    for nw, ns in sizes:
+        centre = int(rng.integers(0, ob.BINS))
+        w = (centre + rng.normal(0, 12, nw)).astype(np.int64) % ob.BINS
+        s = (centre - 4 + rng.normal(0, 12, ns)).astype(np.int64) % ob.BINS
+        assert ob.shift_from_bins(w, s) == _shift_one_call_per_side(w, s), (nw, ns)
