@@ -119,8 +119,12 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
     cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
     out = []
+    regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
     for i, key in enumerate(keys):
-        region = _extra(cols["extra"][i]).get("region") if cols["extra"][i] else None
+        raw = cols["extra"][i]
+        if raw not in regions:
+            regions[raw] = _extra(raw).get("region") if raw else None
+        region = regions[raw]
         off = cols["utc_offset"][i]
         out.append(
             OriginInput(
