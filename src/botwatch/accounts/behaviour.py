@@ -27,6 +27,9 @@ SCRIPT_PATTERNS: dict[str, str] = {
 
 
 NON_LATIN = "[\u0370-\u10ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+COMMON_SCRIPT = "cyrillic"
+# Every script of SCRIPT_PATTERNS but the common one, as one character class.
+RARE_SCRIPTS = "[" + "".join(p[1:-1] for k, p in SCRIPT_PATTERNS.items() if k != COMMON_SCRIPT) + "]"
 
 
 def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
@@ -41,7 +44,11 @@ def account_activity(posts: ir.Table) -> ir.Table:
     # nine script patterns then run only on posts that pass it (CASE evaluates a branch only for
     # its rows, on both engines).
     with_gap = posts.mutate(_ts=ts, _gap=(ts - ts.lag().over(w)), _nl=posts.text.re_search(NON_LATIN).fill_null(False))
-    t = with_gap
+    # A second gate for the scripts other than the most common one: in election data nearly every
+    # non-Latin post is Cyrillic only, and one test for "any rarer script" spares those posts
+    # eight searches (a third of this query's time on a 390k-post study). Every script's range
+    # lies inside NON_LATIN and inside RARE_SCRIPTS, so the counts are the same.
+    t = with_gap.mutate(_rare=with_gap._nl.ifelse(with_gap.text.re_search(RARE_SCRIPTS), False).fill_null(False))
     aggs: dict[str, ir.Value] = {
         "n_posts": t.count(),
         "first_post": t.created_at.min(),
@@ -65,7 +72,8 @@ def account_activity(posts: ir.Table) -> ir.Table:
         "n_gaps_under_60s": _flag(t._gap < 60).sum(),
     }
     for name, pattern in SCRIPT_PATTERNS.items():
-        aggs[f"n_script_{name}"] = _flag(t._nl.ifelse(t.text.re_search(pattern), False)).sum()
+        gate = t._nl if name == COMMON_SCRIPT else t._rare
+        aggs[f"n_script_{name}"] = _flag(gate.ifelse(t.text.re_search(pattern), False)).sum()
     return t.group_by(KEY).aggregate(**aggs)
 
 

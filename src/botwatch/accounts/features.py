@@ -87,18 +87,26 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
     a website is linked; see `twitter_v1.profile_extra`), as the columns `profile_features` reads.
     Accounts from formats without them get NULL: unknown, not zero."""
     likes, listed, has_url = [], [], []
+    seen: dict[Any, tuple[Any, Any, Any]] = {}  # per distinct `extra` text: a study repeats a few dozen shapes
     for raw in accounts["extra"].tolist() if "extra" in accounts.columns else [None] * len(accounts):
-        obj: Any = None
-        if isinstance(raw, str) and raw:
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                obj = None
-        obj = obj if isinstance(obj, dict) else {}
-        lk, ls, hu = obj.get("likes_count"), obj.get("listed_count"), obj.get("has_url")
-        likes.append(lk if isinstance(lk, int) and not isinstance(lk, bool) else None)
-        listed.append(ls if isinstance(ls, int) and not isinstance(ls, bool) else None)
-        has_url.append(hu if isinstance(hu, bool) else None)
+        facts = seen.get(raw) if isinstance(raw, str) else None
+        if facts is None:
+            obj: Any = None
+            if isinstance(raw, str) and raw:
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    obj = None
+            obj = obj if isinstance(obj, dict) else {}
+            lk, ls, hu = obj.get("likes_count"), obj.get("listed_count"), obj.get("has_url")
+            facts = (lk if isinstance(lk, int) and not isinstance(lk, bool) else None,
+                     ls if isinstance(ls, int) and not isinstance(ls, bool) else None,
+                     hu if isinstance(hu, bool) else None)
+            if isinstance(raw, str):
+                seen[raw] = facts
+        likes.append(facts[0])
+        listed.append(facts[1])
+        has_url.append(facts[2])
     out = accounts.copy()
     out["likes_count"] = np.array([np.nan if v is None else float(v) for v in likes], dtype="float64")
     out["listed_count"] = np.array([np.nan if v is None else float(v) for v in listed], dtype="float64")

@@ -53,14 +53,30 @@ _RU_CUM = np.concatenate([[0], np.cumsum(_RU)])  # holidays before day i: counts
 _US_CUM = np.concatenate([[0], np.cumsum(_US)])
 
 
-def _us_summer(us: np.ndarray) -> np.ndarray:
-    """`origin_behaviour.us_summer` per post, asked once per distinct UTC hour."""
-    hours, inverse = np.unique(us // _US_PER_HOUR, return_inverse=True)
+def _summer_at(hours: np.ndarray) -> np.ndarray:
+    """`origin_behaviour._us_summer_hour` for each distinct UTC hour number (since the epoch)."""
     flags = np.empty(len(hours), bool)
     for i, h in enumerate(hours.tolist()):
         t = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(hours=h)
         flags[i] = ob._us_summer_hour(t.year, t.timetuple().tm_yday, t.hour)
-    return flags[inverse]
+    return flags
+
+
+def _us_summer(us: np.ndarray) -> np.ndarray:
+    """`origin_behaviour.us_summer` per post, asked at the first and last hour of each distinct
+    UTC day, and hour by hour only on days where the two differ: New York changes its clock at
+    most once in a UTC day (at 06:00 or 07:00 UTC, months apart), so a day that starts and ends
+    on the same side of a change is on that side all day. (Asking every distinct hour was most
+    of the calendar work: tens of thousands of zone look-ups.)"""
+    hours = us // _US_PER_HOUR
+    days, inverse = np.unique(hours // 24, return_inverse=True)
+    first, last = _summer_at(days * 24), _summer_at(days * 24 + 23)
+    out = first[inverse]
+    changing = (first != last)[inverse]
+    if changing.any():
+        h, inv = np.unique(hours[changing], return_inverse=True)
+        out[changing] = _summer_at(h)[inv]
+    return out
 
 
 def _near_change(day: np.ndarray, window_days: int = ob.WINDOW_DAYS) -> np.ndarray:

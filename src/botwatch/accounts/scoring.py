@@ -120,8 +120,12 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
     cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
     out = []
+    regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
     for i, key in enumerate(keys):
-        region = _extra(cols["extra"][i]).get("region") if cols["extra"][i] else None
+        raw = cols["extra"][i]
+        if raw not in regions:
+            regions[raw] = _extra(raw).get("region") if raw else None
+        region = regions[raw]
         off = cols["utc_offset"][i]
         out.append(
             OriginInput(
@@ -168,18 +172,17 @@ def _evidence_rows(ev: dict[str, list[Any]], platform: str, account_id: str, bot
                    o: OriginResult) -> None:
     """Append one account's `account_evidence` rows to the columns `ev`: the model's reasons, the
     observed signals, the origin evidence."""
-    rows: list[tuple[Any, ...]] = [("bot", r + 1, e["feature"], e["value"], e["contribution"], e["sentence"]) for r, e in enumerate(bot_items)]
-    rows += [("signal", r + 1, None, None, None, s) for r, s in enumerate(observed)]
-    rows += [("origin", r + 1, kind if o.items else None, None, None, s) for r, (kind, s) in enumerate(zip(["prior"] + o.items, o.evidence))]
-    for kind, rank, feature, value, contribution, sentence in rows:
-        ev["platform"].append(platform)
-        ev["account_id"].append(account_id)
-        ev["kind"].append(kind)
-        ev["rank"].append(rank)
-        ev["feature"].append(feature)
-        ev["value"].append(value)
-        ev["contribution"].append(contribution)
-        ev["sentence"].append(sentence)
+    pairs = list(zip(["prior"] + o.items, o.evidence))
+    nb, ns, no = len(bot_items), len(observed), len(pairs)
+    # Whole runs per column (a few list extends per account, not eight appends per row).
+    ev["platform"].extend([platform] * (nb + ns + no))
+    ev["account_id"].extend([account_id] * (nb + ns + no))
+    ev["kind"].extend(["bot"] * nb + ["signal"] * ns + ["origin"] * no)
+    ev["rank"].extend([*range(1, nb + 1), *range(1, ns + 1), *range(1, no + 1)])
+    ev["feature"].extend([e["feature"] for e in bot_items] + [None] * ns + ([kind for kind, _ in pairs] if o.items else [None] * no))
+    ev["value"].extend([e["value"] for e in bot_items] + [None] * (ns + no))
+    ev["contribution"].extend([e["contribution"] for e in bot_items] + [None] * (ns + no))
+    ev["sentence"].extend([e["sentence"] for e in bot_items] + observed + [sentence for _, sentence in pairs])
 
 
 @gc_paused
@@ -222,43 +225,52 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
     cols = [c for c in ROW_COLUMNS if c in f.columns]
     values = [_values(f[c]) for c in cols]
-    scores = {name: [] for name in ACCOUNT_SCORES.names}  # type: dict[str, list[Any]]
     ev = {name: [] for name in ACCOUNT_EVIDENCE.names}  # type: dict[str, list[Any]]
     unknown_bot = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
     prob_list, low_list, high_list = probs.tolist(), low.tolist(), high.tolist()
     profile_list, lr_list = profile_probs.tolist(), beh.lr.tolist()
+    known_list, ood_list = known.tolist(), ood.tolist()
+    # Per account only what needs Python per account (sentences, JSON cells); the plain columns
+    # are whole-column comprehensions below (one list each instead of 17 appends per account).
+    bot_evidence, kinds, signal_cells, n_signals = [], [], [], []
     for i, row in enumerate(zip(*values)):
         rec = dict(zip(cols, row))
         observed = signals.signal_sentences(rec, home)
-        bot_sentences = [e["sentence"] for e in items[i]]
-        if not known[i]:
+        if not known_list[i]:
             bot_sentences = list(unknown_bot)
-        elif ood[i]:
-            bot_sentences.insert(0, f"{reasons[i]}: the probability is uncertain, between {low[i]:.2f} and {high[i]:.2f}")
+        else:
+            bot_sentences = [e["sentence"] for e in items[i]]
+            if ood_list[i]:
+                bot_sentences.insert(0, f"{reasons[i]}: the probability is uncertain, between {low[i]:.2f} and {high[i]:.2f}")
         bot_sentences += [OBSERVED_PREFIX + s for s in observed]
-        o = origins[i]
-        p, lo, hi = prob_list[i], low_list[i], high_list[i]
-        platform, account_id = rec["platform"], rec["account_id"]
-        for name, value in (
-            ("platform", platform), ("account_id", account_id),
-            ("bot_probability", None if math.isnan(p) else round(p, 4)),
-            ("bot_evidence", string_list(bot_sentences)),
-            ("origin_country", o.country),
-            ("origin_probability", None if o.probability is None else round(o.probability, 4)),
-            ("origin_probabilities", flat_object(o.probabilities) if o.probabilities else None),
-            ("origin_evidence", string_list(o.evidence)),
-            ("likely_automated", None if math.isnan(p) else bool(p >= 0.5)),
-            ("foreign_origin", None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD)),
-            ("signals", string_list(observed)), ("n_signals", len(observed)), ("n_posts", rec.get("n_posts")),
-            ("bot_probability_low", None if math.isnan(lo) else round(lo, 4)),
-            ("bot_probability_high", None if math.isnan(hi) else round(hi, 4)),
-            ("bot_ood", bool(ood[i]) if known[i] else None), ("bot_ood_reason", reasons[i]),
-            ("bot_kinds", _kinds_json(tuple(bot_kinds(rec).items()))),
-            ("bot_profile_probability", None if math.isnan(profile_list[i]) else round(profile_list[i], 4)),
-            ("bot_behaviour_lr", None if math.isnan(lr_list[i]) else round(lr_list[i], 3)),
-        ):
-            scores[name].append(value)
-        _evidence_rows(ev, platform, account_id, items[i], observed, o)
+        bot_evidence.append(string_list(bot_sentences))
+        signal_cells.append(string_list(observed))
+        n_signals.append(len(observed))
+        kinds.append(_kinds_json(tuple(bot_kinds(rec).items())))
+        _evidence_rows(ev, rec["platform"], rec["account_id"], items[i], observed, origins[i])
+    rounded = lambda xs: [None if math.isnan(x) else round(x, 4) for x in xs]  # noqa: E731
+    scores: dict[str, list[Any]] = {
+        "platform": values[cols.index("platform")],
+        "account_id": values[cols.index("account_id")],
+        "bot_probability": rounded(prob_list),
+        "bot_evidence": bot_evidence,
+        "origin_country": [o.country for o in origins],
+        "origin_probability": [None if o.probability is None else round(o.probability, 4) for o in origins],
+        "origin_probabilities": [flat_object(o.probabilities) if o.probabilities else None for o in origins],
+        "origin_evidence": [string_list(o.evidence) for o in origins],
+        "likely_automated": [None if math.isnan(p) else bool(p >= 0.5) for p in prob_list],
+        "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
+        "signals": signal_cells,
+        "n_signals": n_signals,
+        "n_posts": values[cols.index("n_posts")] if "n_posts" in cols else [None] * len(f),
+        "bot_probability_low": rounded(low_list),
+        "bot_probability_high": rounded(high_list),
+        "bot_ood": [o if k else None for o, k in zip(ood_list, known_list)],
+        "bot_ood_reason": reasons,
+        "bot_kinds": kinds,
+        "bot_profile_probability": rounded(profile_list),
+        "bot_behaviour_lr": [None if math.isnan(x) else round(x, 3) for x in lr_list],
+    }
     # Object columns: the table schema types them when they are written; letting pandas infer
     # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
     out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
