@@ -139,13 +139,20 @@ def test_report_section_renders(scored_path: Path) -> None:
     from botwatch import open_study
     from botwatch.report.section_accounts import accounts_section
 
+    from botwatch.report.section_methods import methods
+
     with open_study(scored_path, read_only=True) as st:
         sec = accounts_section(st, {})
+        how = str(methods(st, {}).html)
+    # The methods section describes the scorer as it is: profile model, behaviour as a bounded ratio.
+    assert "multiply the odds by a bounded ratio" in how and "retweet and duplicate share, client apps" not in how
     assert sec is not None and sec.headline
     html = str(sec.html)
     assert "What these scores cannot say" in html and "<svg" in html
     assert "<script" not in html
     assert "are out of distribution" in html and "Trained without stclab and tested on it" in html
+    # The caveat matches the scorer: behaviour patterns do move the probability (bot_behaviour).
+    assert "multiply its odds by a bounded ratio" in html
 
 
 def test_report_section_absent_without_scores(sample_study) -> None:  # type: ignore[no-untyped-def]

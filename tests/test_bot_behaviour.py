@@ -142,3 +142,10 @@ def test_the_stage_folds_behaviour_in_and_says_so(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["explain", str(tmp_path / "s.duckdb"), busy, "--json"])
     b = json.loads(res.stdout)["bot"]
     assert b["behaviour_likelihood_ratio"] == lr and b["profile_probability"] == prof and b["evidence"][0].startswith("behaviour in the study")
+
+
+def test_the_shipped_ratios_are_the_ones_the_documented_figures_were_measured_with() -> None:
+    # docs/model-card-bot.md quotes docs/figures/bot-behaviour.json; a refit written with --write
+    # but not measured again (or the other way round) would leave the card describing other ratios.
+    figures = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "bot-behaviour.json").read_text(encoding="utf-8"))
+    assert figures["parameters"] == bb.parameters()

@@ -104,3 +104,13 @@ def test_release_never_removes_a_lock_another_writer_took_over(tmp_path: Path) -
     _plant(tmp_path, token="someone-else")  # e.g. ours was deleted by hand and another writer started
     release(files, root)
     assert json.loads((tmp_path / LOCK_FILE).read_text())["token"] == "someone-else"
+
+
+def test_the_holder_is_described_without_control_characters(tmp_path: Path) -> None:
+    # Anyone who can write the lake's folder can write the lock: its fields reach the terminal.
+    _plant(tmp_path, host="node-7", user="eve\x1b[2J", command="botwatch analyze\x1b]0;owned\x07 lake\n")
+    with pytest.raises(LakeLocked) as err:
+        acquire(LocalFiles(), str(tmp_path))
+    msg = str(err.value)
+    assert "\x1b" not in msg and "\x07" not in msg and "\n" not in msg
+    assert "eve?[2J on node-7" in msg and "botwatch analyze?]0;owned? lake?" in msg

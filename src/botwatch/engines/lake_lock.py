@@ -81,11 +81,19 @@ def _read(files: LockFiles, path: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _shown(value: Any, limit: int = 300) -> str:
+    """A lock-file field as it may reach a terminal: anyone who can write to the lake's folder can
+    write the lock file, so control characters (an escape sequence that rewrites the screen) are
+    shown as `?` and the field is cut to `limit` characters."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(value)[:limit])
+
+
 def describe(info: dict[str, Any] | None) -> str:
+    """Who holds the lock, in words, from the lock file's fields (printed on the terminal)."""
     if info is None:
         return "a writer whose lock file cannot be read"
-    return (f"{info.get('user', '?')} on {info.get('host', '?')} (pid {info.get('pid', '?')}, "
-            f"since {info.get('since', '?')} UTC, `{info.get('command', '?')}`)")
+    user, host, pid, since, command = (_shown(info.get(k, "?")) for k in ("user", "host", "pid", "since", "command"))
+    return f"{user} on {host} (pid {pid}, since {since} UTC, `{command}`)"
 
 
 def acquire(files: LockFiles, root: str, *, command: str | None = None) -> None:
