@@ -64,7 +64,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("bursts", "share_gaps_under_60s", True, 0.25, "{v} of its posts follow the previous one within a minute", "pct"),
     Pattern("duplicates", "dup_text_share", True, 0.3, "{v} of its posts repeat a text it already posted", "pct"),
     Pattern("amplifier", "retweet_share", True, 0.8, "{v} of its posts are retweets", "pct"),
-    Pattern("hyperactive", "posts_per_day_study", True, 72.0, "{v} posts a day (over 72: the Three A's 'activity')", "num"),
+    Pattern("hyperactive", "posts_per_day_study", True, 72.0, "{v} posts a day (72 or more; the Three A's 'activity' is over 72)", "num"),
     Pattern("round_the_clock", "hour_entropy_bits", True, 4.4, "posts spread evenly over the 24 hours of the day ({v} bits of 4.58)", "num"),
 )
 NAMES = tuple(p.name for p in PATTERNS)

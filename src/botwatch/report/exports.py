@@ -111,9 +111,10 @@ def export_queries(study: Study, *, include_posts: bool = True) -> list[tuple[st
     """(name, query, description) for every export this study can give (posts only when asked:
     they are most of the size, 274 MB of CSV for 787k posts, beside a 1 MB report).
 
-    Each query orders its rows by the table's key: a table's stored order is whatever the engine
-    wrote (Spark writes a lake's tables in parts), and the files should be one answer however
-    the study was made."""
+    Each query but the posts' orders its rows by the table's key: a table's stored order is whatever
+    the engine wrote (Spark writes a lake's tables in parts), and the files should be one answer
+    however the study was made. Posts are left in stored order: a sort of every post would cost
+    more than the export itself on a large study, so compare posts exports as sets of rows."""
     tables = set(study.tables())
     out: list[tuple[str, str, str]] = []
     if "accounts" in tables:
