@@ -33,7 +33,7 @@ import pyarrow as pa
 from botwatch import __version__, canonical
 from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
 from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
-from botwatch.engines.spark_inputs import expand_urls, is_url, normal
+from botwatch.engines.spark_inputs import expand_urls, glob_literal, is_url, normal
 from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
@@ -178,7 +178,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         def url_task(batches: Any) -> Any:
             return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted)
 
-        contents = spark.read.format("binaryFile").load([f for _, f in by_url]).select("path", "content")
+        contents = spark.read.format("binaryFile").load([glob_literal(f) for _, f in by_url]).select("path", "content")
         from_urls = contents.mapInArrow(url_task, spark_schema(WIDE))
         wide = from_urls if wide is None else wide.unionByName(from_urls)
     assert wide is not None  # `files` is never empty (expand_inputs keeps what it was given)

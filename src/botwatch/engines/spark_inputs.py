@@ -61,4 +61,15 @@ def expand_urls(spark: Any, paths: list[str]) -> tuple[list[str], set[str]]:
                 if not any(_hidden(part) for part in f[len(base):].split("/") if part):
                     found.append(f)
             out.extend(sorted(found))
-    return out, missing
+    # A folder and a glob that overlap name a file twice: read it once (the first mention keeps
+    # its place), as the local expansion does, so one file never gets two file numbers.
+    return list(dict.fromkeys(out)), missing
+
+
+_GLOB_CHARS = "\\[]{}*?"
+
+
+def glob_literal(url: str) -> str:
+    """`url` with Hadoop's glob characters escaped: `binaryFile` globs every path it is given
+    again, so an expanded file named `a[1].jsonl` would otherwise match nothing and fail the job."""
+    return "".join("\\" + c if c in _GLOB_CHARS else c for c in url)
