@@ -5,7 +5,8 @@ vaderSentiment 3.3.2 lower-cases the whole post once per word it checks for nega
 of n words costs O(n^2) `str.lower` calls), tests negation by scanning a 60-word list, and copies
 every post character by character to replace emoji even when there is none. The overrides below
 read only the words those checks index, test negation against a set, and skip the emoji copy when
-the text holds no emoji character. Every score is bit-for-bit VADER's own:
+the text holds no emoji character; words outside the lexicon (most of a post) get their 0 without
+a call into `sentiment_valence`. Every score is bit-for-bit VADER's own:
 tests/test_content_vader_fast.py compares both on real posts and on edge cases.
 """
 
@@ -44,9 +45,13 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         words = sentitext.words_and_emoticons
         sentiments: list[float] = []
         last = len(words) - 1
+        lexicon = self.lexicon
         for i, item in enumerate(words):
             low = item.lower()
             if low in _BOOSTER or (i < last and low == "kind" and words[i + 1].lower() == "of"):
+                sentiments.append(0)
+                continue
+            if low not in lexicon:  # what `sentiment_valence` gives a word outside the lexicon
                 sentiments.append(0)
                 continue
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
