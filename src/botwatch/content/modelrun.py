@@ -142,6 +142,7 @@ class ContentModelInputs:
     row_of: dict[str, int] = field(default_factory=dict)
     parts: Callable[[str], tuple[float, float, float, float]] | None = None  # VADER's four numbers of a text
     _base: dict[int, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+    _sig_row: tuple[int, dict[str, list[str]]] | None = None
 
     def base(self, row: int) -> tuple[str, dict[str, float], float]:
         b = self._base.get(row)
@@ -167,17 +168,25 @@ class ContentModelInputs:
         )
 
     def signals(self, row: int, party: str) -> list[str]:
-        j = self.matcher.parties.index(party)
-        k = len(SIGNALS)
-        block = self.hits[row, 2 + j * k : 2 + (j + 1) * k]
-        return [s for s, on in zip(SIGNALS, block) if on]
+        return self._row_signals(row)[party]
+
+    def _row_signals(self, row: int) -> dict[str, list[str]]:
+        """Every party's signals in `row`, read from the hit matrix once per row (a post's
+        pairs and its post features ask for the same row one after another)."""
+        if self._sig_row is not None and self._sig_row[0] == row:
+            return self._sig_row[1]
+        flags, k = self.hits[row].tolist(), len(SIGNALS)
+        got = {p: [s for s, on in zip(SIGNALS, flags[2 + j * k : 2 + (j + 1) * k]) if on] for j, p in enumerate(self.matcher.parties)}
+        self._sig_row = (row, got)
+        return got
 
     def pair_features(self, row: int, party: str) -> dict[str, float]:
-        rivals = [s for q in self.matcher.parties if q != party for s in self.signals(row, q)]
-        return pair_features(self.texts[row], self.names, party, self.signals(row, party), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
+        sigs = self._row_signals(row)
+        rivals = [s for q in self.matcher.parties if q != party for s in sigs[q]]
+        return pair_features(self.texts[row], self.names, party, sigs[party], rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
 
     def named_parties(self, row: int) -> list[str]:
-        return [p for j, p in enumerate(self.matcher.parties) if self.named[row, j]]
+        return [p for p, on in zip(self.matcher.parties, self.named[row].tolist()) if on]
 
     def post_features(self, row: int) -> dict[str, float]:
         named = self.named_parties(row)
