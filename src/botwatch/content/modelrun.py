@@ -168,22 +168,24 @@ class ContentModelInputs:
         )
 
     def signals(self, row: int, party: str) -> list[str]:
-        return self._row_signals(row)[party]
+        return list(self._row_signals(row).get(party, ()))
 
     def _row_signals(self, row: int) -> dict[str, list[str]]:
         """Every party's signals in `row`, read from the hit matrix once per row (a post's
         pairs and its post features ask for the same row one after another)."""
         if self._sig_row is not None and self._sig_row[0] == row:
             return self._sig_row[1]
-        flags, k = self.hits[row].tolist(), len(SIGNALS)
-        got = {p: [s for s, on in zip(SIGNALS, flags[2 + j * k : 2 + (j + 1) * k]) if on] for j, p in enumerate(self.matcher.parties)}
+        k, parties = len(SIGNALS), self.matcher.parties
+        got: dict[str, list[str]] = {}  # parties in matcher order, each one's signals in SIGNALS order
+        for f in np.flatnonzero(self.hits[row, 2:]).tolist():
+            got.setdefault(parties[f // k], []).append(SIGNALS[f % k])
         self._sig_row = (row, got)
         return got
 
     def pair_features(self, row: int, party: str) -> dict[str, float]:
         sigs = self._row_signals(row)
-        rivals = [s for q in self.matcher.parties if q != party for s in sigs[q]]
-        return pair_features(self.texts[row], self.names, party, sigs[party], rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
+        rivals = [s for q, got in sigs.items() if q != party for s in got]
+        return pair_features(self.texts[row], self.names, party, sigs.get(party, []), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
 
     def named_parties(self, row: int) -> list[str]:
         return [p for p, on in zip(self.matcher.parties, self.named[row].tolist()) if on]
