@@ -40,9 +40,9 @@ POLITICAL_LEXICON: dict[str, float] = {
 
 @lru_cache(maxsize=1)
 def analyzer() -> Any:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from botwatch.content.vader_fast import FastAnalyzer
 
-    a = SentimentIntensityAnalyzer()
+    a = FastAnalyzer()
     a.lexicon.update(POLITICAL_LEXICON)
     return a
 

@@ -204,36 +204,85 @@ MODEL_PARALLEL_MIN = 5_000  # rows of a batch before the model runs in forked wo
 _JOB: tuple | None = None  # what forked workers read (set just before the fork)
 
 
+MODEL_STEP = 2_048  # rows whose features are gathered before one batched call of each model
+
+
 def _model_rows(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
     """Per row: the post's sentiment score and, for each named party no decisive cue decided,
-    (party, stance, evidence). Answers are cached per text (retweets repeat texts)."""
+    (party, stance, evidence). Answers are cached per text (retweets repeat texts).
+
+    Rows go in steps of MODEL_STEP: features of the rows whose answer is not cached are gathered
+    in row order, each model runs once over the step (`LinearModel.predict_many`), then the
+    answers are cached and handed out. A text met twice in one step is answered from its first
+    row, as a row-by-row loop with the same cache would."""
+    out: list[tuple[int, float, list[tuple[str, str, str]]]] = []
+    for s in range(0, len(rows), MODEL_STEP):
+        out += _model_step(job, rows[s : s + MODEL_STEP])
+    return out
+
+
+def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
     lab, inputs, (stance_model, sentiment_model), rules = job
     pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
     post_cache, pair_cache = lab._post_cache, lab._pair_cache
     parties = lab.matcher.parties
-    out = []
+    # An answer is a cached value or the index of a feature set still to be run; `*_new` holds
+    # what a row-by-row loop would already have put into the cache.
+    post_feats: list[dict[str, float]] = []
+    pair_feats: list[dict[str, float]] = []
+    post_new: dict = {}
+    pair_new: dict = {}
+    plan = []
     for i in rows:
         text, kind = inputs.texts[i], inputs.kinds[i]
-        got = post_cache.get((text, kind))
-        if got is None:
-            k, pr, _top = sentiment_model.predict(inputs.post_features(i), 0)
-            margin = float(pr[pos] - pr[neg])
-            got = round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0
-            if len(post_cache) < lab.max_cache:
-                post_cache[(text, kind)] = got
+        key = (text, kind)
+        cached = post_cache.get(key)
+        if cached is not None:
+            got: tuple = ("cached", cached)
+        else:
+            at = post_new.get(key)
+            if at is None:
+                at = len(post_feats)
+                post_feats.append(inputs.post_features(i))
+                if len(post_cache) + len(post_new) < lab.max_cache:
+                    post_new[key] = at
+            got = ("new", at)
         answers = []
         for j, p in enumerate(parties):
             if not inputs.named[i, j] or rules[p][i] in DECISIVE_RULES:
                 continue
-            key = (text, kind, p, inputs.hits[i].tobytes())
-            ans = pair_cache.get(key)
-            if ans is None:
-                c, _p, top = stance_model.predict(inputs.pair_features(i, p))
-                ans = (stance_model.classes[c], "; ".join(top))
-                if len(pair_cache) < lab.max_cache:
-                    pair_cache[key] = ans
-            answers.append((p, ans[0], ans[1]))
-        out.append((i, got, answers))
+            pkey = (text, kind, p, inputs.hits[i].tobytes())
+            hit = pair_cache.get(pkey)
+            if hit is not None:
+                answers.append((p, ("cached", hit)))
+                continue
+            at = pair_new.get(pkey)
+            if at is None:
+                at = len(pair_feats)
+                pair_feats.append(inputs.pair_features(i, p))
+                if len(pair_cache) + len(pair_new) < lab.max_cache:
+                    pair_new[pkey] = at
+            answers.append((p, ("new", at)))
+        plan.append((i, got, answers))
+
+    post_scores = []
+    for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
+        margin = float(pr[pos] - pr[neg])
+        post_scores.append(round(max(0.05, margin), 4) if k == pos else round(min(-0.05, margin), 4) if k == neg else 0.0)
+    pair_answers = [(stance_model.classes[c], "; ".join(top)) for c, _p, top in stance_model.predict_many(pair_feats)]
+    for key, at in post_new.items():
+        post_cache[key] = post_scores[at]
+    for key, at in pair_new.items():
+        pair_cache[key] = pair_answers[at]
+
+    out = []
+    for i, got, answers in plan:
+        score = post_scores[got[1]] if got[0] == "new" else got[1]
+        done = []
+        for p, (how, ans) in answers:
+            stance, ev = pair_answers[ans] if how == "new" else ans
+            done.append((p, stance, ev))
+        out.append((i, score, done))
     return out
 
 

@@ -1,0 +1,56 @@
+"""The faster VADER (botwatch.content.vader_fast) must give exactly the library's scores: the
+content stage's outputs may not move when it is swapped in."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from botwatch.content.sentiment import POLITICAL_LEXICON, analyzer, clean
+from botwatch.content.vader_fast import FastAnalyzer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+
+# Each exercises one rule the overrides touch: negation one, two and three words back ("n't",
+# "never so", "without doubt"), idioms and booster bigrams, "kind of", "but", capitals, emoji
+# (the slow path), "least", punctuation emphasis, and texts with nothing to score.
+EDGE = [
+    "", "   ", "not good", "isn't good", "ISN'T GOOD at all", "never so good", "never this bad", "so this great",
+    "without doubt great", "without any doubt awful", "kind of bad", "it was kind of", "the shit is good",
+    "this is the bomb", "bad ass move", "yeah right, great", "a kiss of death for them", "to die for",
+    "sort of cool", "I don't love it but it's ok", "NOT BAD at all!!!", "no no no good", "no or nor good",
+    "least good", "at least good", "very least good", "😂😂 happy", "great 👍 news 😡", "lol ?? !!",
+    "Corrupt traitors win", "that wouldn't've been good", "they shouldn't've won", "ain't it grand", "they are not the party of hope", "İSTANBUL not good", "kinda great tbh",
+]
+
+
+def _posts() -> list[str]:
+    out: list[str] = []
+    for name in ("ira_stance_posts.csv", "train_stance_posts.csv"):
+        with open(FIXTURES / name, encoding="utf-8", newline="") as f:
+            out += [r["content"] for r in csv.DictReader(f)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[SentimentIntensityAnalyzer, FastAnalyzer]:
+    slow, fast = SentimentIntensityAnalyzer(), FastAnalyzer()
+    slow.lexicon.update(POLITICAL_LEXICON)
+    fast.lexicon.update(POLITICAL_LEXICON)
+    return slow, fast
+
+
+def test_fast_vader_scores_equal_the_library_on_real_posts_and_edge_cases(pair) -> None:  # type: ignore[no-untyped-def]
+    slow, fast = pair
+    texts = _posts()
+    assert len(texts) > 1000
+    texts += [clean(t) for t in texts] + [t.upper() for t in texts[:200]] + EDGE
+    differ = [t for t in texts if slow.polarity_scores(t) != fast.polarity_scores(t)]
+    assert differ == []
+
+
+def test_the_stage_uses_the_fast_analyzer() -> None:
+    assert isinstance(analyzer(), FastAnalyzer)
