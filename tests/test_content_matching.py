@@ -107,3 +107,23 @@ def test_model_answers_are_the_same_in_forked_workers(monkeypatch) -> None:  # t
     forked.scorer.workers = 2
     _l2, b = forked.label(posts(rows))
     assert a.select(key).to_pylist() == b.select(key).to_pylist()
+
+
+def test_a_posts_sentiment_does_not_depend_on_which_copy_of_its_text_came_first() -> None:
+    """Retweets of one text from different accounts match different parties (the retweeted
+    account is a cue), so their sentiment features differ; the answer cache must key on that too,
+    or each copy takes whichever was scored first and parallel runs disagree."""
+    import botwatch.content.stage as stage
+    from tests.test_content import posts
+
+    text = "Nigel Farage being savage As usual"
+    a = {"kind": "retweet", "ref_handle": "UKLabour", "text": text}
+    b = {"kind": "retweet", "ref_handle": "someone_else", "text": text}
+
+    def sentiments(rows: list[dict]) -> dict[str, float]:
+        labels, _ = stage.Labeller.for_election(UK).label(posts(rows))
+        return dict(zip(labels.column("post_id").to_pylist(), labels.column("sentiment").to_pylist()))
+
+    first = sentiments([a, b])
+    second = sentiments([b, a])
+    assert (first["0"], first["1"]) == (second["1"], second["0"])

@@ -235,7 +235,10 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     plan = []
     for i in rows:
         text, kind = inputs.texts[i], inputs.kinds[i]
-        key = (text, kind)
+        # The post's features read the matched parties too (mentions, the retweeted account: the
+        # hit row), not the text alone; keyed on text only, two retweets of one text with
+        # different hits took whichever was scored first, and parallel runs disagreed.
+        key = (text, kind, inputs.hits[i].tobytes())
         cached = post_cache.get(key)
         if cached is not None:
             got: tuple = ("cached", cached)
