@@ -12,6 +12,10 @@ what a user runs, each step in its own child process:
 and prints per step the wall-clock seconds and peak memory, then a markdown table for the README,
 and whether the planted network was recovered (`botwatch export STUDY cluster_members`).
 
+CPU-seconds: user + system time of the command and every process under it (RUSAGE_CHILDREN of
+this script around the step), printed beside the wall clock with the load average at the end of
+the step. On a shared machine the wall clock mostly measures the neighbours; the CPU-seconds do not.
+
 Memory, and how it is measured:
   * driver: the peak RSS (`ru_maxrss` of RUSAGE_SELF) of the Python process running the command,
     written by that process itself at exit: exact.
@@ -180,6 +184,8 @@ class Step:
     name: str
     status: str = "ok"
     seconds: float = 0.0
+    cpu_s: float = 0.0  # CPU-seconds of the command and its children: what a shared machine's load does not inflate
+    load: float = 0.0  # the machine's 1-minute load average when the step ended
     driver_mib: float = 0.0
     jvm_mib: float = 0.0
     workers_mib: float = 0.0
@@ -233,6 +239,15 @@ def _is_java(pid: int) -> bool:
     return os.path.basename(exe) == b"java"
 
 
+def _children_cpu() -> float:
+    """User + system CPU-seconds of every finished descendant of this script (RUSAGE_CHILDREN
+    counts a child's own waited-for children too: the content stage's forked pool, a JVM)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def measure(engine: str, name: str, cmd: list[str], env: dict[str, str], log: Path) -> Step:
     """Run `cmd` (a child of this script), sampling its process tree; the child writes its own peak."""
     step = Step(engine, name)
@@ -241,6 +256,7 @@ def measure(engine: str, name: str, cmd: list[str], env: dict[str, str], log: Pa
     cmd = [c.replace("{PEAK}", peak_file) for c in cmd]
     jvm_peak: dict[int, int] = {}
     workers_peak = 0
+    cpu0 = _children_cpu()
     t = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -254,6 +270,8 @@ def measure(engine: str, name: str, cmd: list[str], env: dict[str, str], log: Pa
             workers_peak = max(workers_peak, workers)
             time.sleep(POLL_S)
     step.seconds = time.perf_counter() - t
+    step.cpu_s = _children_cpu() - cpu0
+    step.load = os.getloadavg()[0]
     try:
         step.driver_mib = int(Path(peak_file).read_text() or 0) / 1024
     except (OSError, ValueError):
@@ -442,7 +460,7 @@ def _show(s: Step) -> Step:
     if s.workers_mib >= 1:
         mem += f", workers {s.workers_mib:,.0f} MiB"
     if s.status == "ok":
-        print(f"{s.engine:7s} {s.name:38s} {s.seconds:8.1f} s   {mem}" + (f"   {s.detail}" if s.detail else ""), flush=True)
+        print(f"{s.engine:7s} {s.name:38s} {s.seconds:8.1f} s {s.cpu_s:8.1f} CPU-s   {mem}   load {s.load:.1f}" + (f"   {s.detail}" if s.detail else ""), flush=True)
     else:
         print(f"{s.engine:7s} {s.name:38s} {s.status}", flush=True)
         if s.detail and s.status.startswith("FAILED"):
@@ -456,7 +474,7 @@ def _cell(s: Step | None) -> str:
     if s.status != "ok":
         return "not on Spark yet" if s.status.startswith("not on Spark") else s.status.split(":")[0]  # the reasons are printed above
     mem = f"{s.driver_mib:,.0f}" + (f" + JVM {s.jvm_mib:,.0f}" if s.jvm_mib else "")
-    return f"{s.seconds:,.1f} s · {mem} MiB"
+    return f"{s.seconds:,.1f} s ({s.cpu_s:,.1f} CPU-s) · {mem} MiB"
 
 
 OVERHEAD = ("session start", "command start-up (botwatch version)", "export cluster_members")  # measured, not pipeline steps
@@ -471,14 +489,14 @@ def table(results: dict[str, list[Step]], posts: int, gen: dict) -> str:
                 names.append(s.name)
     engines = list(results)
     lines = [f"{posts:,} generated posts ({gen.get('bytes', 0) / 1e9:.1f} GB of v1.1 JSON lines in {len(gen.get('files', []))} files)", "",
-             "| step | " + " | ".join(f"{e} (seconds · peak RSS)" for e in engines) + " |",
+             "| step | " + " | ".join(f"{e} (seconds (CPU-seconds) · peak RSS)" for e in engines) + " |",
              "|---|" + "---|" * len(engines)]
     for n in names:
         lines.append(f"| {n} | " + " | ".join(_cell(next((s for s in results[e] if s.name == n), None)) for e in engines) + " |")
     totals = []
     for e in engines:
         ok = [s for s in results[e] if s.status == "ok" and s.name not in OVERHEAD]
-        totals.append(f"{sum(s.seconds for s in ok):,.1f} s ({len(ok)} steps)" if ok else "—")
+        totals.append(f"{sum(s.seconds for s in ok):,.1f} s ({sum(s.cpu_s for s in ok):,.1f} CPU-s; {len(ok)} steps)" if ok else "—")
     lines.append("| **total** | " + " | ".join(totals) + " |")
     rec = []
     for e in engines:

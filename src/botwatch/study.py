@@ -8,6 +8,7 @@ parameters and the botwatch version, so a researcher can see how a table was mad
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +23,22 @@ import pyarrow as pa
 
 from botwatch import __version__
 from botwatch.schema import CANONICAL, create_table_sql
+
+MEMORY_ENV = "BOTWATCH_MEMORY"
+_MEMORY_SIZE = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.IGNORECASE)
+
+
+def memory_limit() -> str | None:
+    """DuckDB's memory budget for a study's work, from BOTWATCH_MEMORY (e.g. 4GB); None: DuckDB's
+    own default (80% of RAM). A shared machine needs a budget: with the default, a big group-by
+    grows to most of the machine before it spills, where with a budget it spills to disk."""
+    raw = os.environ.get(MEMORY_ENV)
+    if raw is None or raw.strip() == "":
+        return None
+    if _MEMORY_SIZE.fullmatch(raw) is None or float(re.match(r"\s*([\d.]+)", raw).group(1)) <= 0:  # type: ignore[union-attr]
+        raise StudyError(f"{MEMORY_ENV}={raw!r} is not a memory size: use a number and a unit, e.g. 4GB or 512MB")
+    return raw.strip().upper().replace(" ", "")
+
 
 EXPORT_FORMATS = {".parquet": "PARQUET", ".csv": "CSV", ".jsonl": "JSON", ".json": "JSON", ".ndjson": "JSON"}
 
@@ -117,6 +134,9 @@ class Study(StudyBase):
         except duckdb.IOException as exc:
             raise StudyError(lock_message(self.path, str(exc), read_only)) from None
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
+        limit = memory_limit()
+        if limit is not None:
+            self.sql(f"SET memory_limit = '{limit}'")
         if not read_only:
             self.sql("SET TimeZone = 'UTC'")
         if not read_only:

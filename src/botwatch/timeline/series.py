@@ -19,8 +19,11 @@ CLOCKS = ("utc", "local")
 COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "dimension", "value", "sentiment"]
 
 
-def _base(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> ir.Table:
-    """Posts with their local time (via the per-hour offset table) and, where known, sentiment."""
+def base_posts(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> ir.Table:
+    """Posts with their local time (via the per-hour offset table) and, where known, sentiment.
+
+    Every dimension of `tagged_posts` starts from these rows: a caller that stores them once
+    (the timeline stage) saves the engine a scan of posts and two joins per dimension."""
     p = posts.select("platform", "post_id", "account_id", "created_at", "kind").filter(posts.created_at.notnull())
     p = p.mutate(utc_hour=p.created_at.truncate("h"))
     j = p.left_join(offsets, p.utc_hour == offsets.utc_hour)
@@ -56,13 +59,18 @@ def tagged_posts(
     post_labels: ir.Table | None = None,
 ) -> ir.Table:
     """One row per post per (dimension, value) it belongs to; columns `COLUMNS`."""
-    base = _base(posts, offsets, post_labels)
+    return tag_base(base_posts(posts, offsets, post_labels), groups=groups, post_party=post_party, sentiment=post_labels is not None)
+
+
+def tag_base(base: ir.Table, *, groups: ir.Table | None = None, post_party: ir.Table | None = None, sentiment: bool = False) -> ir.Table:
+    """`tagged_posts` from `base_posts` rows (a stored copy or the expression itself); `sentiment`:
+    the rows carry post_labels' sentiment, so the sentiment dimension is counted."""
     parts = [
         _tag(base, "all", ibis.literal("all posts")),
         _tag(base, "platform", base.platform),
         _tag(base, "kind", base.kind.fill_null("unknown")),
     ]
-    if post_labels is not None:
+    if sentiment:
         s = base.filter(base.sentiment.notnull())
         parts.append(_tag(s, "sentiment", sentiment_bucket(s.sentiment)))
     if groups is not None:
