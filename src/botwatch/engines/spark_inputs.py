@@ -38,6 +38,17 @@ def expand_urls(spark: Any, paths: list[str]) -> tuple[list[str], set[str]]:
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     out: list[str] = []
     missing: set[str] = set()
+    listed: set[str] = set()  # files a URL expanded to, so far
+
+    def add(f: str) -> None:
+        # A folder URL and a glob that overlap name a file twice: the file numbers of URL inputs
+        # are keyed by the file, so the second mention is dropped, not read again under the
+        # first's number. (A local path given twice is kept: its second reading reports
+        # "identical content already ingested", as DuckDB's ingest does.)
+        if f not in listed:
+            listed.add(f)
+            out.append(f)
+
     for p in paths:
         if not is_url(p):
             out.append(p)
@@ -51,7 +62,7 @@ def expand_urls(spark: Any, paths: list[str]) -> tuple[list[str], set[str]]:
             continue
         for st in sorted(statuses, key=lambda s: str(s.getPath().toString())):
             if not st.isDirectory():
-                out.append(str(st.getPath().toString()))
+                add(str(st.getPath().toString()))
                 continue
             base = str(st.getPath().toString()).rstrip("/")
             found = []
@@ -60,10 +71,9 @@ def expand_urls(spark: Any, paths: list[str]) -> tuple[list[str], set[str]]:
                 f = str(it.next().getPath().toString())
                 if not any(_hidden(part) for part in f[len(base):].split("/") if part):
                     found.append(f)
-            out.extend(sorted(found))
-    # A folder and a glob that overlap name a file twice: read it once (the first mention keeps
-    # its place), as the local expansion does, so one file never gets two file numbers.
-    return list(dict.fromkeys(out)), missing
+            for f in sorted(found):
+                add(f)
+    return out, missing
 
 
 _GLOB_CHARS = "\\[]{}*?"
