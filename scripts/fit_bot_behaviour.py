@@ -26,15 +26,14 @@ Writes docs/figures/bot-behaviour.json.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import orjson
 import pandas as pd
+
+from botwatch.accounts.ordinary_archives import ordinary_as_v1
 
 REPO = Path(__file__).resolve().parents[1]
 IRA_WINDOW = ("2016-09-01", "2016-12-01")  # [from, to): the last quarter of the 2016 campaign
@@ -43,36 +42,6 @@ IRA_WINDOW = ("2016-09-01", "2016-12-01")  # [from, to): the last quarter of the
 # their posts naming the 2016 race (a fixed list, written before looking at any rate) are kept,
 # so both sides are seen as a keyword study sees them. `--ira-all-posts` keeps every post instead.
 ELECTION_TERMS = r"trump|clinton|hillary|election|vote|voting|voter|debate|maga|imwithher|potus|gop|democrat|republican|kaine|pence|ballot"
-
-
-def _v1_time(iso: str) -> str:
-    t = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
-    return t.strftime("%a %b %d %H:%M:%S +0000 %Y")
-
-
-def ordinary_as_v1(data: Path, dst: Path) -> int:
-    """The ordinary archives as v1.1 statuses; gop-debate retweets (marked `is_retweet` in the
-    source) carry a `retweeted_status` naming the retweeted handle from "RT @handle:"."""
-    n = 0
-    with gzip.open(dst, "wb") as out:
-        b = pd.read_csv(data / "ordinary" / "brexit-2016" / "tweets.csv.gz", dtype=str, keep_default_na=False)
-        for r in b.itertuples(index=False):
-            user = {"id_str": r.user_id, "location": r.user_location or None}
-            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": _v1_time(r.created_at), "text": r.text, "user": user}) + b"\n")
-            n += 1
-        g = pd.read_csv(data / "ordinary" / "gop-debate-2015" / "tweets.csv.gz", dtype=str, keep_default_na=False)
-        for r in g.itertuples(index=False):
-            user = {"id_str": "gop-" + r.author.lower(), "screen_name": r.author, "location": r.user_location or None,
-                    "time_zone": r.user_time_zone or None}
-            status = {"id_str": "gop-row-" + r.row_id, "created_at": _v1_time(r.created_at), "text": r.text, "user": user}
-            if r.is_retweet == "1" and r.text.startswith("RT @"):
-                who = r.text[4:].split(":", 1)[0].split()[0] if len(r.text) > 4 else ""
-                body = r.text.split(":", 1)[1].strip() if ":" in r.text else r.text
-                status["retweeted_status"] = {"id_str": "gop-rt-" + r.row_id, "created_at": status["created_at"], "text": body,
-                                              "user": {"id_str": "gop-" + who.lower(), "screen_name": who}}
-            out.write(orjson.dumps(status) + b"\n")
-            n += 1
-    return n
 
 
 def cut_ira(src: Path, dst: Path, all_posts: bool = False) -> None:
@@ -102,7 +71,7 @@ def prepare(data: Path, work: Path, fresh: bool = False, all_posts: bool = False
     if not ira.exists():
         cut_ira(data / "ira" / "tweets.csv.gz", ira, all_posts)
     if not ordinary.exists():
-        ordinary_as_v1(data, ordinary)
+        ordinary_as_v1(data, ordinary, retweets=True)
     study_path.unlink(missing_ok=True)
     with open_study(study_path, read_only=False) as st:
         ingest(st, [str(ira), str(ordinary)])

@@ -46,22 +46,18 @@ LABELLED_SETS = (
     (FIX / "ira_stance_posts.csv", FIX / "ira_stance_labels.csv"),
     (FIX / "train_stance_posts.csv", FIX / "train_stance_labels.csv"),
 )
-DECISIVE = {"own_account": "support", "retweet_account": "support"}
 
 
-def decisive_answer(feats: dict) -> str | None:
-    """The stance the stage's decisive cue rules (content.stance.DECISIVE_RULES) give a pair, read
-    from its match-signal features; None where the model decides."""
-    for sig, stance in DECISIVE.items():
-        if feats.get(f"sig={sig}"):
-            return stance
-    pro = bool(feats.get("sig=pro_tag") or feats.get("sig=pro_kw"))
-    anti = bool(feats.get("sig=anti_tag") or feats.get("sig=anti_kw"))
-    if pro and not anti:
-        return "support"
-    if anti and not pro:
-        return "oppose"
-    return None
+def decisive_answers(inputs: "object") -> dict[str, list[str | None]]:
+    """Per party, per row of `inputs` (a ContentModelInputs): the stance the stage's decisive cue
+    rules give, or None where the model decides. Read from the stage's own `decide_stances` and
+    `DECISIVE_RULES` (not a copy of them), so the CV figure keeps applying exactly the rules the
+    stage applies. Those rules read the match signals only: tone and language are passed empty."""
+    from botwatch.content.stance import DECISIVE_RULES, decide_stances
+
+    n = len(inputs.texts)  # type: ignore[attr-defined]
+    decided = decide_stances(inputs.matcher, inputs.hits, np.full(n, np.nan), np.zeros(n, dtype=bool))  # type: ignore[attr-defined]
+    return {p: [s if r in DECISIVE_RULES else None for s, r in zip(stance.tolist(), rule.tolist())] for p, (stance, rule) in decided.items()}
 
 
 def labelled_items(part: str = "dev", sets: tuple = LABELLED_SETS) -> tuple[list[tuple[dict, str]], list[tuple[dict, str]]]:
@@ -70,7 +66,8 @@ def labelled_items(part: str = "dev", sets: tuple = LABELLED_SETS) -> tuple[list
     Only pairs whose party the matcher finds are kept: the model never sees any other at run time
     (a labelled pair the matcher misses is scored as wrong by `content evaluate`, whatever the
     model). Side lists (function attributes, in the same order): `groups` (post ids, for grouped
-    folds) and `meta` (election, the decisive cue's answer or None) of each pair and post."""
+    folds) and `meta`: of each pair (election, the decisive cue's answer or None), of each post
+    (election, post text); `cv` reads the election of both and the cue's answer of pairs only."""
     from botwatch.content.modelrun import ContentModelInputs
     from botwatch.content.relational import label_input
     from botwatch.elections import load_election
@@ -92,6 +89,7 @@ def labelled_items(part: str = "dev", sets: tuple = LABELLED_SETS) -> tuple[list
         for key in ("uk-ge2017", "us-2016"):
             el = load_election(key)
             inputs = ContentModelInputs.build(el, table)
+            decisive = decisive_answers(inputs)
             mine = [r for r in labels if r["election"] == key and r["part"] == part]
             seen_posts: set[str] = set()
             for r in mine:
@@ -107,7 +105,7 @@ def labelled_items(part: str = "dev", sets: tuple = LABELLED_SETS) -> tuple[list
                     f = inputs.pair_features(row, r["party"])
                     pairs.append((f, r["stance"]))
                     groups_pairs.append(r["post_id"])
-                    meta_pairs.append((key, decisive_answer(f)))
+                    meta_pairs.append((key, decisive[r["party"]][row]))
     labelled_items.groups = (groups_pairs, groups_posts)  # type: ignore[attr-defined]
     labelled_items.meta = (meta_pairs, meta_posts)  # type: ignore[attr-defined]
     return pairs, posts

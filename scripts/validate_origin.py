@@ -32,18 +32,16 @@ Writes docs/figures/origin-validation.json.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import orjson
 import pandas as pd
 
 from botwatch import open_study
 from botwatch.accounts.features import build
+from botwatch.accounts.ordinary_archives import ordinary_as_v1
 from botwatch.accounts.origin import origin_posterior
 from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
@@ -66,29 +64,6 @@ def cut_ira(src: Path, dst: Path) -> None:
         f"COPY (SELECT * EXCLUDE (rk) FROM (SELECT *, row_number() OVER (PARTITION BY author_id ORDER BY md5(concat_ws(chr(31), author_id, publish_date, content))) AS rk "
         f"FROM read_csv('{src}', all_varchar=true, header=true)) WHERE rk <= {MAX_POSTS}) TO '{dst}' (HEADER, COMPRESSION gzip)"
     )
-
-
-def _v1_time(iso: str) -> str:
-    t = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
-    return t.strftime("%a %b %d %H:%M:%S +0000 %Y")
-
-
-def ordinary_as_v1(data: Path, dst: Path) -> int:
-    """Write the ordinary archives as v1.1 statuses (one JSON object a line); returns the count."""
-    n = 0
-    with gzip.open(dst, "wb") as out:
-        b = pd.read_csv(data / "ordinary" / "brexit-2016" / "tweets.csv.gz", dtype=str, keep_default_na=False)
-        for r in b.itertuples(index=False):
-            user = {"id_str": r.user_id, "location": r.user_location or None}
-            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": _v1_time(r.created_at), "text": r.text, "user": user}) + b"\n")
-            n += 1
-        g = pd.read_csv(data / "ordinary" / "gop-debate-2015" / "tweets.csv.gz", dtype=str, keep_default_na=False)
-        for r in g.itertuples(index=False):
-            user = {"id_str": "gop-" + r.author.lower(), "screen_name": r.author, "location": r.user_location or None,
-                    "time_zone": r.user_time_zone or None}
-            out.write(orjson.dumps({"id_str": "gop-row-" + r.row_id, "created_at": _v1_time(r.created_at), "text": r.text, "user": user}) + b"\n")
-            n += 1
-    return n
 
 
 def prepare(data: Path, work: Path, fresh: bool = False) -> Path:

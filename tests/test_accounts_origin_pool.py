@@ -52,3 +52,11 @@ def test_apply_pool_moves_the_most_likely_country_and_says_why() -> None:
     assert out[0].evidence[0].endswith("; prior gave US 30% before any evidence")
     assert math.isclose(sum(out[0].probabilities.values()), 1.0, abs_tol=0.01)
     assert out[2] is loner  # outside any cluster: untouched
+
+
+def test_apply_pool_moves_an_account_that_has_a_country_but_no_evidence_lines() -> None:
+    bare = OriginResult("US", 0.8, {"US": 0.8, "RU": 0.2}, [], ["location"], 0.2)
+    office = OriginResult("RU", 0.99, {"RU": 0.99}, ["most likely RU (p=0.99)"], ["post_langs"], 0.99)
+    out = apply_pool([bare, office], [0, 0], BASE)
+    assert out[0].p_russia > 0.2 and out[0].evidence[0].startswith(f"most likely {out[0].country} (p=")
+    assert len(out[0].evidence) == 2 and "acts in unison with 1 other" in out[0].evidence[1]

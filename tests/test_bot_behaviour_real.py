@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts import bot_behaviour as bb
+from botwatch.accounts.ordinary_archives import v1_time
 from botwatch.accounts.validation import split_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def test_part_features(shared_data: Path, tmp_path_factory: pytest.TempPathFacto
     ordinary = tmp / "ordinary.jsonl.gz"
     with gzip.open(ordinary, "wb") as out:
         for r in b[b["user_id"].isin(keep)].itertuples(index=False):
-            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": fit._v1_time(r.created_at), "text": r.text, "user": {"id_str": r.user_id}}) + b"\n")
+            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": v1_time(r.created_at), "text": r.text, "user": {"id_str": r.user_id}}) + b"\n")
     # IRA: the test part's handles, their posts naming the race in the window.
     cut = tmp / "ira-cut.csv.gz"
     fit.cut_ira(shared_data / "ira" / "tweets.csv.gz", cut)

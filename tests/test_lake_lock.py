@@ -13,21 +13,15 @@ from pathlib import Path
 import pytest
 
 from botwatch.engines import lake_lock
+from botwatch.engines.lake_files import LakeFiles, create_new_local, local_path
 from botwatch.engines.lake_lock import LOCK_FILE, LakeLocked, acquire, release
 
 
 class LocalFiles:
-    """`LakeFiles`' lock methods on a local folder (the lake's are the same for local paths)."""
+    """`LakeFiles`' lock methods on a local folder: `create_new` is the lake's own local branch."""
 
     def create_new(self, p: str, text: str) -> bool:
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        try:
-            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        return True
+        return create_new_local(p, text)
 
     def read_text(self, p: str) -> str:
         return Path(p).read_text()
@@ -114,3 +108,20 @@ def test_the_holder_is_described_without_control_characters(tmp_path: Path) -> N
     msg = str(err.value)
     assert "\x1b" not in msg and "\x07" not in msg and "\n" not in msg
     assert "eve?[2J on node-7" in msg and "botwatch analyze?]0;owned? lake?" in msg
+
+
+def test_local_paths_are_told_from_remote_ones() -> None:
+    assert local_path("file:///data/lake/x") == "/data/lake/x"
+    assert local_path("file:/data/lake/x") == "/data/lake/x"
+    assert local_path("lake/x") == "lake/x"
+    assert local_path("hdfs://nn/lake/x") is None and local_path("s3a://bucket/lake/x") is None
+
+
+def test_the_lakes_create_new_on_a_local_path_is_exclusive_and_needs_no_spark(tmp_path: Path) -> None:
+    # The local branch of the real method: no Hadoop FileSystem is set up (no Spark session).
+    files = LakeFiles.__new__(LakeFiles)
+    target = tmp_path / "new" / "folder" / LOCK_FILE
+    assert files.create_new("file://" + str(target), "first")
+    assert target.read_text(encoding="utf-8") == "first"
+    assert not files.create_new(str(target), "second")  # exists: refused, the first is kept
+    assert target.read_text(encoding="utf-8") == "first"

@@ -95,12 +95,10 @@ def fired(features: pd.DataFrame) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=4)
-def parameters(path: str | None = None) -> dict[str, Any]:
-    """The measured rates and ratios (`data/bot_behaviour.json` unless a path is given)."""
-    if path is not None:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+@lru_cache(maxsize=1)
+def parameters() -> dict[str, Any]:
+    """The measured rates and ratios shipped in `data/bot_behaviour.json` (read once; a caller
+    with other figures passes them to `lr_table` and `sentence` as `params`)."""
     return json.loads(resources.files("botwatch.accounts").joinpath("data/bot_behaviour.json").read_text(encoding="utf-8"))
 
 

@@ -94,7 +94,9 @@ def post_table(source: Any) -> pa.Table:
     `source` is a study or a DuckDB connection. On DuckDB the counts come out of the query
     (`transfer_sql`, the regular expressions over the whole column in C++); a lake study sends
     the posts' own text and `origin_behaviour.text_transfer` counts it here, which gives the same
-    numbers. Either way one account's posts must come together (see docs/architecture.md)."""
+    numbers. Either way one account's posts must come together (see docs/architecture.md).
+    The accounts stage no longer reads this (it uses `origin_behaviour_groups.study_behaviours`);
+    the tests keep it as the whole-study reference that path and `transfer_sql` are checked against."""
     if getattr(source, "engine", "duckdb") == "duckdb":
         sql, params = post_query()
         return source.query_arrow(sql, params) if hasattr(source, "query_arrow") else source.sql(sql, params=params).to_arrow_table()
@@ -128,7 +130,7 @@ def _changes(col: pa.ChunkedArray) -> np.ndarray:
 
 def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
     """`behaviour_of` for every account with timed posts, keyed (platform, account_id); `source`
-    is a study or a DuckDB connection."""
+    is a study or a DuckDB connection. Reference path of the tests (see `post_table`)."""
     return behaviours_of(post_table(source))
 
 

@@ -92,7 +92,8 @@ def apply_pool(results: list, cluster: Sequence[int], base: float) -> list:  # l
         order = sorted(probs.items(), key=lambda kv: -kv[1])
         best, p_best = order[0]
         kept = {k: round(v, 4) for k, v in order[:8] if v >= 0.005}
-        lead = f"most likely {best} (p={p_best:.2f})" + (r.evidence[0][r.evidence[0].find(";"):] if ";" in r.evidence[0] else "")
+        head = r.evidence[0] if r.evidence else ""  # an account may carry a country but no evidence lines
+        lead = f"most likely {best} (p={p_best:.2f})" + (head[head.find(";"):] if ";" in head else "")
         out[i] = type(r)(country=best, probability=float(p_best), probabilities=kept,
                          evidence=[lead, *r.evidence[1:], sentence(int(others[i]), float(move[i]), old, float(new[i]))],
                          items=[*r.items, "cluster_pool"], p_russia=float(new[i]))

@@ -60,6 +60,28 @@ def first_line(exc: BaseException) -> str:
     return line[:300]
 
 
+def local_path(p: str) -> str | None:
+    """The local-disk path of a lake path: a `file:` URL or a path with no scheme; None for any
+    other scheme (hdfs://, s3a://), which only Hadoop's FileSystem can reach."""
+    if p.startswith("file:"):
+        return "/" + p[len("file:"):].lstrip("/")
+    return None if "://" in p else p
+
+
+def create_new_local(path: str, text: str) -> bool:
+    """Write `text` to a new local file; False when it exists already. One atomic step
+    (O_CREAT | O_EXCL), which is what makes the lake's write lock safe on a local folder; kept
+    apart from `LakeFiles` so it is tested without a Spark session."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return True
+
+
 class LakeFiles:
     """The lake's folders through Hadoop's FileSystem, so local paths, hdfs:// and s3a:// are one code path."""
 
@@ -102,17 +124,9 @@ class LakeFiles:
     def create_new(self, p: str, text: str) -> bool:
         """Write `text` to a new file at `p`; False when the file exists already (one atomic step
         on a local folder and on HDFS; two requests on S3, see `lake_lock`)."""
-        local = p[len("file:"):].lstrip("/") if p.startswith("file:") else (None if "://" in p else p)
+        local = local_path(p)
         if local is not None:
-            local = "/" + local if p.startswith("file:") else local
-            os.makedirs(os.path.dirname(local) or ".", exist_ok=True)
-            try:
-                fd = os.open(local, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                return False
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            return True
+            return create_new_local(local, text)
         try:
             stream = self.fs.create(self._path(p), False)
         except Exception:  # noqa: BLE001 - Py4J wraps FileAlreadyExistsException

@@ -1,0 +1,51 @@
+"""The ordinary election archives of the shared data (ordinary/brexit-2016, ordinary/gop-debate-2015)
+as Twitter v1.1 statuses, one JSON object a line: the form the validation and fitting scripts
+(scripts/validate_origin.py, scripts/fit_bot_behaviour.py) ingest them in.
+
+Why one module: both scripts wrote the same conversion by hand and could drift apart. They
+differ in one thing only, kept as a switch: the behaviour fit needs gop-debate retweets marked
+as retweets (a `retweeted_status` naming the handle of "RT @handle:"), while the origin
+validation, whose measured figures were made without them, ingests every row as a post.
+"""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+import pandas as pd
+
+
+def v1_time(iso: str) -> str:
+    """An ISO-8601 time as v1.1's `created_at` ("Wed Nov 09 07:31:00 +0000 2016"), in UTC."""
+    t = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return t.strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def ordinary_as_v1(data: Path, dst: Path, retweets: bool = False) -> int:
+    """Write the ordinary archives under `data` to `dst` (gzip) as v1.1 statuses; the count.
+
+    With `retweets`, a gop-debate row marked `is_retweet` whose text starts "RT @handle:" carries
+    a `retweeted_status` by that handle with the text after the colon; without, it is a post."""
+    n = 0
+    with gzip.open(dst, "wb") as out:
+        b = pd.read_csv(data / "ordinary" / "brexit-2016" / "tweets.csv.gz", dtype=str, keep_default_na=False)
+        for r in b.itertuples(index=False):
+            user = {"id_str": r.user_id, "location": r.user_location or None}
+            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": v1_time(r.created_at), "text": r.text, "user": user}) + b"\n")
+            n += 1
+        g = pd.read_csv(data / "ordinary" / "gop-debate-2015" / "tweets.csv.gz", dtype=str, keep_default_na=False)
+        for r in g.itertuples(index=False):
+            user = {"id_str": "gop-" + r.author.lower(), "screen_name": r.author, "location": r.user_location or None,
+                    "time_zone": r.user_time_zone or None}
+            status = {"id_str": "gop-row-" + r.row_id, "created_at": v1_time(r.created_at), "text": r.text, "user": user}
+            if retweets and r.is_retweet == "1" and r.text.startswith("RT @"):
+                who = r.text[4:].split(":", 1)[0].split()[0] if len(r.text) > 4 else ""
+                body = r.text.split(":", 1)[1].strip() if ":" in r.text else r.text
+                status["retweeted_status"] = {"id_str": "gop-rt-" + r.row_id, "created_at": status["created_at"], "text": body,
+                                              "user": {"id_str": "gop-" + who.lower(), "screen_name": who}}
+            out.write(orjson.dumps(status) + b"\n")
+            n += 1
+    return n
