@@ -248,7 +248,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         n_signals.append(len(observed))
         kinds.append(_kinds_json(tuple(bot_kinds(rec).items())))
         _evidence_rows(ev, rec["platform"], rec["account_id"], items[i], observed, origins[i])
-    rounded = lambda xs: [None if math.isnan(x) else round(x, 4) for x in xs]  # noqa: E731
+    def rounded(xs: list[float], digits: int = 4) -> list[float | None]:
+        return [None if math.isnan(x) else round(x, digits) for x in xs]
+
     scores: dict[str, list[Any]] = {
         "platform": values[cols.index("platform")],
         "account_id": values[cols.index("account_id")],
@@ -269,7 +271,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
         "bot_ood_reason": reasons,
         "bot_kinds": kinds,
         "bot_profile_probability": rounded(profile_list),
-        "bot_behaviour_lr": [None if math.isnan(x) else round(x, 3) for x in lr_list],
+        "bot_behaviour_lr": rounded(lr_list, 3),
     }
     # Object columns: the table schema types them when they are written; letting pandas infer
     # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
