@@ -84,6 +84,23 @@ def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | Non
     return names.combined.sub(lambda m: " tgt " if m.lastgroup == target else " oth ", text)
 
 
+_HASHTAG = re.compile(r"#(\w{4,})")
+_CAMEL = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\b|\d|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+SPLIT_HASHTAGS = True
+
+
+def hashtag_words(raw: str) -> str:
+    """The words inside CamelCase hashtags, lower-cased ("#CrookedHillary #MAGA" -> "crooked
+    hillary"): IRA posts carry much of their judgement in compound hashtags, which the word
+    features see only whole (each rare); their parts ("crooked", "out", "never") recur."""
+    out = []
+    for tag in _HASHTAG.findall(raw or ""):
+        parts = _CAMEL.findall(tag)
+        if len(parts) > 1:
+            out.append(" ".join(parts))
+    return " ".join(out).casefold()
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
@@ -146,6 +163,10 @@ def pair_features(
     masked = mask(cleaned, names, party, named)
     toks = tokens(masked)
     f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    if SPLIT_HASHTAGS:
+        hw = hashtag_words(raw)
+        if hw:
+            f.update((k, 1.0) for k in ngram_features(tokens(mask(hw, names, party, named)), "h"))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -183,6 +204,10 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     masked = mask(cleaned, names, None, named)
     toks = tokens(masked)
     f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    if SPLIT_HASHTAGS:
+        hw = hashtag_words(raw)
+        if hw:
+            f.update((k, 1.0) for k in ngram_features(tokens(mask(hw, names, None, named)), "h"))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:
