@@ -130,6 +130,8 @@ def main(uk: Path, us: Path) -> None:
 
     base = score(None)
     print(f"no prior (out-of-fold model on dev): {base}  mean {np.mean(list(base.values())):.3f}")
+    now = score(PriorParams())
+    print(f"shipped PriorParams() {PriorParams()}: {now}  mean {np.mean(list(now.values())):.3f}")
     results = []
     for values in itertools.product(*GRID.values()):
         params = PriorParams(**dict(zip(GRID, values)))

@@ -17,7 +17,12 @@ party), `us_train` (a US-party word only). Plus `uk_twarc2`: the distinct tweets
 ../shared/data/twarc2/brexit.jsonl.gz (UK politics 2019, MIT licence) that name a UK party.
 Every post is `part = dev`: training only; the frozen test part is unchanged.
 
-Usage: python scripts/sample_stance_train.py OUT.csv [N_UK N_UK_BROAD N_US]
+Usage: python scripts/sample_stance_train.py OUT.csv [N_UK N_UK_BROAD N_US] [--salt S] [--no-twarc2]
+
+The second training draw (pools `uk_train2`, `uk_broad_train2`, `us_train2`, appended to
+train_stance_*.csv) was `... OUT.csv 200 20 110 --salt botwatch-stance-v6-train --no-twarc2`: a
+new salt gives a new md5 order, and every post of train_stance_posts.csv joins the excluded texts,
+so the second draw holds no copy of the first either.
 """
 
 from __future__ import annotations
@@ -87,14 +92,21 @@ class NearIndex:
         return any(len(s & self.sets[i]) / len(s | self.sets[i]) >= NEAR for i in cand)
 
 
-def tweet_id(text: str) -> str:
-    return str(10**17 + int(hashlib.md5((text + SALT).encode()).hexdigest()[:14], 16))
+def tweet_id(text: str, salt: str = SALT) -> str:
+    return str(10**17 + int(hashlib.md5((text + salt).encode()).hexdigest()[:14], 16))
 
 
-def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100) -> None:
+TRAIN = REPO / "tests" / "fixtures" / "content" / "train_stance_posts.csv"
+
+
+def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt: str = SALT, twarc2: bool = True) -> None:
     index = NearIndex()
     with LABELLED.open(newline="", encoding="utf-8") as f:
         labelled = list(csv.DictReader(f))
+    if salt != SALT and TRAIN.exists():  # a later draw also excludes the earlier training draw
+        with TRAIN.open(newline="", encoding="utf-8") as f:
+            labelled += list(csv.DictReader(f))
+    suffix = "" if salt == SALT else "2"
     for r in labelled:
         index.add(r["content"])
     taken_ids = {r["tweet_id"] for r in labelled}
@@ -113,13 +125,13 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100) -> No
         cands = con.sql(
             f"""select min(author_id) as author, content, min(publish_date) as publish_date, min(region) as region,
                        min(post_type) as post_type, min(retweet) as retweet
-                from en where {where} group by content order by md5(content || '{SALT}') limit {n * 4}"""
+                from en where {where} group by content order by md5(content || '{salt}') limit {n * 4}"""
         ).fetchall()
         kept = 0
         for author, content, date, region, ptype, rt in cands:
             if kept >= n:
                 break
-            tid = tweet_id(content)
+            tid = tweet_id(content, salt)
             if index.near(content) or tid in taken_ids:
                 skipped += 1
                 continue
@@ -129,9 +141,9 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100) -> No
             y, mo, d = date[:10].split("-")
             rows.append({"author": author, "content": content, "region": region or "", "language": "English",
                          "publish_date": f"{int(mo)}/{int(d)}/{y} {int(date[11:13])}:{date[14:16]}", "post_type": ptype or "",
-                         "retweet": rt or "", "tweet_id": tid, "pool": pool, "source": "ira"})
+                         "retweet": rt or "", "tweet_id": tid, "pool": pool + suffix, "source": "ira"})
     tw = SHARED / "twarc2" / "brexit.jsonl.gz"
-    if tw.exists():
+    if twarc2 and tw.exists():
         rx = re.compile(UK.replace("(?i)", ""), re.I)
         users: dict[str, str] = {}
         tweets = []
@@ -162,4 +174,12 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100) -> No
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], *(int(a) for a in sys.argv[2:]))
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("n", nargs="*", type=int, help="N_UK N_UK_BROAD N_US")
+    ap.add_argument("--salt", default=SALT)
+    ap.add_argument("--no-twarc2", action="store_true")
+    a = ap.parse_args()
+    main(a.out, *a.n, salt=a.salt, twarc2=not a.no_twarc2)

@@ -127,3 +127,27 @@ def test_a_posts_sentiment_does_not_depend_on_which_copy_of_its_text_came_first(
     first = sentiments([a, b])
     second = sentiments([b, a])
     assert (first["0"], first["1"]) == (second["1"], second["0"])
+
+
+def test_parliament_words_place_cameron_in_the_uk_and_a_labour_of_love_is_no_party() -> None:
+    # PMQs / FMQs / Thatcher are UK cues (added with the second training draw); without one, a
+    # "Cameron" stays unmatched (American footballers and actors share the name).
+    got = _named(UK, [
+        "David Cameron hates PMQs as much as the next PM",
+        "Thatcher's 'The Iron Lady' becomes Cameron's 'The Tin Man'",
+        "LSU offensive coordinator Cam Cameron to take pay cut",
+        "#ToAvoidWorkI take her back to bed - a labour of love",
+    ])
+    assert got == [{"conservative"}, {"conservative"}, set(), set()]
+
+
+def test_camelcase_hashtags_give_their_words_with_the_party_masked() -> None:
+    from botwatch.content.features import PartyNames, hashtag_words, pair_features
+
+    assert hashtag_words("Vote #CrookedHillary #MAGA #ToriesOut #ge2017 #nhs") == "crooked hillary tories out ge 2017"
+    names = PartyNames.of(US)
+    text = "Again! #LiarHillary #SadTrumpFans"
+    f = pair_features(text, names, "democrat", [], [], 2, "original", lambda t: 0.0, named=["democrat", "republican"])
+    assert {"hw=liar", "hb=liar_tgt", "hb=sad_oth"} <= set(f)
+    g = pair_features(text, names, "republican", [], [], 2, "original", lambda t: 0.0, named=["democrat", "republican"])
+    assert {"hb=liar_oth", "hb=sad_tgt"} <= set(g)

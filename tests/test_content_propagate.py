@@ -16,7 +16,7 @@ import pytest
 from botwatch.content.propagate import ACCOUNT_PRIOR, NEIGHBOURS, Graph, PriorParams, apply_prior, graph_edges
 from botwatch.content.tables import POST_PARTY
 
-P = PriorParams(soft_weight=1.0, shrink=1.0, damping=1.0, threshold=0.5, rounds=3)
+P = PriorParams(soft_weight=1.0, shrink=1.0, damping=1.0, threshold=0.5, rounds=3, classes=("support", "oppose", "neutral"))
 
 
 def rows(spec: list[tuple[str, str, str, str]]) -> pa.Table:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from botwatch.elections.model import Election
 
@@ -40,6 +41,9 @@ class PartyNames:
     parties: list[str]
     patterns: dict[str, re.Pattern[str]]
     combined: re.Pattern[str] | None = None  # all parties in one pass, one named group each
+    # The first word of every plain name: a hashtag's words (`hashtag_words`, letters and digits
+    # only) can hold a party name only if one of them is such a word, so the rest skip masking.
+    first_words: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, election: Election) -> "PartyNames":
@@ -57,7 +61,13 @@ class PartyNames:
                 pats[p.key] = pat
         keys = list(pats)
         combined = re.compile("|".join(f"(?P<p{i}>{pats[k].pattern})" for i, k in enumerate(keys))) if keys else None
-        return cls(keys, pats, combined)
+        firsts = set()
+        for p in election.parties:
+            for w in p.keywords + p.keywords_context + p.keywords_pro + p.keywords_anti:
+                m = re.match(r"\w+", w.strip().casefold())
+                if m:
+                    firsts.add(m.group(0))
+        return cls(keys, pats, combined, frozenset(firsts))
 
 
 def clean_text(text: str) -> str:
@@ -82,6 +92,35 @@ def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | Non
         return text
     target = f"p{names.parties.index(party)}" if party in names.parties else None
     return names.combined.sub(lambda m: " tgt " if m.lastgroup == target else " oth ", text)
+
+
+_HASHTAG = re.compile(r"#(\w{4,})")
+_CAMEL = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\b|\d|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+SPLIT_HASHTAGS = True
+
+
+def masked_hashtag_words(raw: str, names: "PartyNames", party: str | None, named: "list[str] | None") -> str:
+    """`hashtag_words(raw)` with party names masked as in `mask`; texts none of whose hashtag
+    words starts a party name are returned as they are (the same result, without the regexes)."""
+    hw = hashtag_words(raw)
+    if hw and not names.first_words.isdisjoint(hw.split()):
+        return mask(hw, names, party, named)
+    return hw
+
+
+@lru_cache(maxsize=65536)
+def hashtag_words(raw: str) -> str:
+    """The words inside CamelCase hashtags, lower-cased ("#CrookedHillary #MAGA" -> "crooked
+    hillary"): IRA posts carry much of their judgement in compound hashtags, which the word
+    features see only whole (each rare); their parts ("crooked", "out", "never") recur."""
+    if "#" not in (raw or ""):
+        return ""
+    out = []
+    for tag in _HASHTAG.findall(raw):
+        parts = _CAMEL.findall(tag)
+        if len(parts) > 1:
+            out.append(" ".join(parts))
+    return " ".join(out).casefold()
 
 
 def tokens(text: str) -> list[str]:
@@ -146,6 +185,10 @@ def pair_features(
     masked = mask(cleaned, names, party, named)
     toks = tokens(masked)
     f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    if SPLIT_HASHTAGS:
+        hw = masked_hashtag_words(raw, names, party, named)
+        if hw:
+            f.update((k, 1.0) for k in ngram_features(tokens(hw), "h"))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -183,6 +226,10 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     masked = mask(cleaned, names, None, named)
     toks = tokens(masked)
     f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    if SPLIT_HASHTAGS:
+        hw = masked_hashtag_words(raw, names, None, named)
+        if hw:
+            f.update((k, 1.0) for k in ngram_features(tokens(hw), "h"))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:

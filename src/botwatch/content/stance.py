@@ -104,13 +104,15 @@ def decide_stances(
 # intervals from a bootstrap over posts. tests/test_content_quality.py (shared data) recomputes
 # them and fails on drift. Before the prior: UK stance 0.576 [0.45-0.66], US 0.657 [0.58-0.73]
 # (sentiment unchanged). Before the training draw and the CV-chosen settings (MEASURED_MODEL): UK
-# stance 0.563, US 0.731, UK sentiment 0.613, US sentiment 0.551. Two independent readers agree at
+# stance 0.563, US 0.731, UK sentiment 0.613, US sentiment 0.551. Before the second training draw
+# (hashtag words, three more UK cues, prior refitted): 0.568, 0.761, 0.591, 0.580; the changes
+# were chosen by CV on training labels and the test part did not confirm them (docs/methods.md). Two independent readers agree at
 # kappa 0.78 (stance) and 0.79 (sentiment).
 MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
-    "uk-ge2017": {"pairs": 117, "stance_f1": 0.568, "stance_ci": (0.42, 0.68), "stance_accuracy": 0.624,
-                  "stance_majority": 0.641, "sentiment_f1": 0.591, "sentiment_ci": (0.50, 0.68)},
-    "us-2016": {"pairs": 159, "stance_f1": 0.761, "stance_ci": (0.68, 0.83), "stance_accuracy": 0.774,
-                "stance_majority": 0.440, "sentiment_f1": 0.580, "sentiment_ci": (0.48, 0.66)},
+    "uk-ge2017": {"pairs": 117, "stance_f1": 0.535, "stance_ci": (0.41, 0.64), "stance_accuracy": 0.624,
+                  "stance_majority": 0.641, "sentiment_f1": 0.582, "sentiment_ci": (0.49, 0.67)},
+    "us-2016": {"pairs": 159, "stance_f1": 0.697, "stance_ci": (0.61, 0.77), "stance_accuracy": 0.711,
+                "stance_majority": 0.440, "sentiment_f1": 0.589, "sentiment_ci": (0.49, 0.67)},
 }
 
 # The shipped weights (content_model.json) that MEASURED_BY_ELECTION was measured with, and what they
@@ -120,12 +122,12 @@ MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
 # macro-F1, accuracy, majority-class accuracy; stance with the decisive cues first, as the stage
 # does). tests/test_content_training.py fails when the file or these inputs change without this.
 MEASURED_MODEL: dict[str, object] = {
-    "sha256": "8fc8d3a02163f27f8e6c8f51b4ffbdbaa50bc953e3ab01a3c30dc326f1d8a6d4",
-    "new_pairs": 293,
-    "stance": {"settings": {"C": 0.3, "weak_weight": 0.3, "balance": 0.0, "n": 859, "n_weak": 2373},
-               "cv": {"uk-ge2017": [0.557, 0.631, 0.572], "us-2016": [0.711, 0.719, 0.387]}},
-    "sentiment": {"settings": {"C": 0.1, "weak_weight": 0.0, "balance": 1.0, "n": 958, "n_weak": 0},
-                  "cv": {"uk-ge2017": [0.585, 0.625, 0.549], "us-2016": [0.603, 0.67, 0.644]}},
+    "sha256": "555efc8cc24d1dfd24f0ccc4bad812b882c29a8cf161002c81e265ceab456ec9",
+    "new_pairs": 614,
+    "stance": {"settings": {"C": 0.3, "weak_weight": 0.3, "balance": 0.0, "n": 1170, "n_weak": 2361},
+               "cv": {"uk-ge2017": [0.55, 0.647, 0.606], "us-2016": [0.702, 0.709, 0.389]}},
+    "sentiment": {"settings": {"C": 0.3, "weak_weight": 0.0, "balance": 1.0, "n": 1288, "n_weak": 0},
+                  "cv": {"uk-ge2017": [0.614, 0.642, 0.539], "us-2016": [0.601, 0.679, 0.63]}},
 }
 
 # Measured on two hand-labelled samples of IRA (post, party) pairs, us-2016 preset, labelled by an
@@ -136,12 +138,12 @@ MEASURED_MODEL: dict[str, object] = {
 MEASURED = {
     "sample": "270 hand-labelled (post, party) pairs of IRA tweets, us-2016 preset (170 + 100 held out)",
     "n": 270,
-    "accuracy": 0.704,
-    "accuracy_ci": (0.647, 0.755),  # 95% Wilson interval for 190 of 270
+    "accuracy": 0.707,
+    "accuracy_ci": (0.651, 0.758),  # 95% Wilson interval for 191 of 270
     "majority_baseline": 0.444,
     "cue_correct": 66,
     "cue_n": 70,
     "heldout_n": 100,
-    "heldout_accuracy": 0.69,
-    "heldout_ci": (0.594, 0.772),
+    "heldout_accuracy": 0.7,
+    "heldout_ci": (0.604, 0.781),
 }
