@@ -68,19 +68,18 @@ class LinearModel:
         for bit."""
         if not many:
             return []
-        get, n = self.index.get, len(self.classes)
+        index, n = self.index, len(self.classes)
+        get_row = index.__getitem__
         keys_of: list[list[str]] = []
         at: list[int] = []
         values: list[float] = []
+        # The model's features of each set in the set's own order (comprehensions and `map` keep
+        # the per-feature work in C; a loop of `get` and three appends was a tenth of the stage).
         for feats in many:
-            ks = []
-            for f, v in feats.items():
-                r = get(f)
-                if r is not None:
-                    ks.append(f)
-                    at.append(r)
-                    values.append(v)
+            ks = [f for f in feats if f in index]
             keys_of.append(ks)
+            at += map(get_row, ks)
+            values += map(feats.__getitem__, ks)
         sizes = np.fromiter((len(ks) for ks in keys_of), np.int64, len(many))
         contrib = self.matrix[np.asarray(at, np.int64)] * np.asarray(values, float)[:, None]
         flat = at
@@ -103,13 +102,14 @@ class LinearModel:
         if k > 0:
             chosen = contrib[np.arange(len(flat)), np.repeat(best, sizes)]
             push = chosen - (contrib.sum(axis=1) - chosen) / max(n - 1, 1)
+        if push is None:
+            return [(c, p[j], []) for j, c in enumerate(best.tolist())]
         out: list[tuple[int, np.ndarray, list[str]]] = []
-        for j, ks in enumerate(keys_of):
-            c = int(best[j])
+        neg, pushed = -push, push.tolist()
+        for j, (c, s, ks) in enumerate(zip(best.tolist(), starts.tolist(), keys_of)):
             top: list[str] = []
-            if push is not None and ks:
-                seg = push[starts[j] : starts[j] + sizes[j]]
-                top = [ks[i] for i in np.argsort(-seg)[:k] if seg[i] > 0]
+            if ks:
+                top = [ks[i] for i in np.argsort(neg[s : s + len(ks)])[:k].tolist() if pushed[s + i] > 0]
             out.append((c, p[j], top))
         return out
 
@@ -141,13 +141,20 @@ class ContentModelInputs:
     score: Callable[[str], float]
     row_of: dict[str, int] = field(default_factory=dict)
     parts: Callable[[str], tuple[float, float, float, float]] | None = None  # VADER's four numbers of a text
-    _base: dict[int, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+    # `post_base` of each text: it reads the text alone (cleaned text, style cues, lexicon score),
+    # so retweets of one text share it. The caller may pass a dict that outlives the batch.
+    base_cache: dict[str, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+    max_base_cache: int = 500_000
     _sig_row: tuple[int, dict[str, list[str]]] | None = None
+    _named_row: tuple[int, list[str]] | None = None
 
     def base(self, row: int) -> tuple[str, dict[str, float], float]:
-        b = self._base.get(row)
+        text = self.texts[row]
+        b = self.base_cache.get(text)
         if b is None:
-            b = self._base[row] = post_base(self.texts[row], self.score)
+            b = post_base(text, self.score)
+            if len(self.base_cache) < self.max_base_cache:
+                self.base_cache[text] = b
         return b
 
     @classmethod
@@ -188,7 +195,12 @@ class ContentModelInputs:
         return pair_features(self.texts[row], self.names, party, sigs.get(party, []), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
 
     def named_parties(self, row: int) -> list[str]:
-        return [p for p, on in zip(self.matcher.parties, self.named[row].tolist()) if on]
+        """The parties the matcher found in `row`, in the matcher's order (a row's post features
+        and its pairs ask one after another, so the last row's answer is kept)."""
+        if self._named_row is None or self._named_row[0] != row:
+            parties = self.matcher.parties
+            self._named_row = (row, [parties[j] for j in np.flatnonzero(self.named[row]).tolist()])
+        return list(self._named_row[1])
 
     def post_features(self, row: int) -> dict[str, float]:
         named = self.named_parties(row)
