@@ -70,8 +70,13 @@ def languages(lang: pa.Array, text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Ar
     missing = np.flatnonzero(np.asarray(pc.is_null(given).to_numpy(zero_copy_only=False), dtype=bool))
     if len(missing):
         texts = text.take(pa.array(missing)).to_pylist()
-        for i, t in zip(missing, texts):
-            d, p_ = detect(t or "")
+        seen: dict[str, tuple[str | None, float | None]] = {}  # retweets repeat texts: detect each once
+        for i, t in zip(missing.tolist(), texts):
+            t = t or ""
+            got = seen.get(t)
+            if got is None:
+                got = seen[t] = detect(t)
+            d, p_ = got
             out_lang[i], source[i], prob[i] = d, ("py3langid" if d else None), p_
     return pa.array(out_lang, pa.string()), pa.array(source, pa.string()), pa.array(prob, pa.float64())
 
