@@ -147,7 +147,10 @@ class ContentModelInputs:
     max_base_cache: int = 500_000  # entries of each of the two caches
     post_feature_cache: dict[tuple[str, str | None, tuple[str, ...]], dict[str, float]] = field(default_factory=dict)
     _sig_row: tuple[int, dict[str, list[str]]] | None = None
-    _named_row: tuple[int, list[str]] | None = None
+    # Per row, the columns set in `hits[:, 2:]` and in `named`: (row offsets, columns), found for
+    # the whole batch at once (one np.nonzero instead of one per row).
+    _hit_cols: tuple[list[int], list[int]] | None = None
+    _named_cols: tuple[list[int], list[int]] | None = None
 
     def base(self, row: int) -> tuple[str, dict[str, float], float]:
         text = self.texts[row]
@@ -179,29 +182,33 @@ class ContentModelInputs:
         return list(self._row_signals(row).get(party, ()))
 
     def _row_signals(self, row: int) -> dict[str, list[str]]:
-        """Every party's signals in `row`, read from the hit matrix once per row (a post's
-        pairs and its post features ask for the same row one after another)."""
+        """Every party's signals in `row` (parties in matcher order, each one's signals in
+        SIGNALS order), kept for the last row asked (a post's pairs ask one after another)."""
         if self._sig_row is not None and self._sig_row[0] == row:
             return self._sig_row[1]
+        if self._hit_cols is None:
+            self._hit_cols = _row_columns(self.hits[:, 2:])
+        offsets, cols = self._hit_cols
         k, parties = len(SIGNALS), self.matcher.parties
-        got: dict[str, list[str]] = {}  # parties in matcher order, each one's signals in SIGNALS order
-        for f in np.flatnonzero(self.hits[row, 2:]).tolist():
+        got: dict[str, list[str]] = {}
+        for f in cols[offsets[row] : offsets[row + 1]]:
             got.setdefault(parties[f // k], []).append(SIGNALS[f % k])
         self._sig_row = (row, got)
         return got
 
     def pair_features(self, row: int, party: str) -> dict[str, float]:
         sigs = self._row_signals(row)
+        named = self.named_parties(row)
         rivals = [s for q, got in sigs.items() if q != party for s in got]
-        return pair_features(self.texts[row], self.names, party, sigs.get(party, []), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
+        return pair_features(self.texts[row], self.names, party, sigs.get(party, []), rivals, len(named), self.kinds[row], self.score, self.base(row), named)
 
     def named_parties(self, row: int) -> list[str]:
-        """The parties the matcher found in `row`, in the matcher's order (a row's post features
-        and its pairs ask one after another, so the last row's answer is kept)."""
-        if self._named_row is None or self._named_row[0] != row:
-            parties = self.matcher.parties
-            self._named_row = (row, [parties[j] for j in np.flatnonzero(self.named[row]).tolist()])
-        return list(self._named_row[1])
+        """The parties the matcher found in `row`, in the matcher's order."""
+        if self._named_cols is None:
+            self._named_cols = _row_columns(self.named)
+        offsets, cols = self._named_cols
+        parties = self.matcher.parties
+        return [parties[j] for j in cols[offsets[row] : offsets[row + 1]]]
 
     def post_features(self, row: int) -> dict[str, float]:
         """`features.post_features` of the row, kept per the arguments that vary from row to row
@@ -217,3 +224,11 @@ class ContentModelInputs:
             if len(self.post_feature_cache) < self.max_base_cache:
                 self.post_feature_cache[key] = got
         return got
+
+
+def _row_columns(mask: np.ndarray) -> tuple[list[int], list[int]]:
+    """(offsets, columns): row r's set columns, in order, are columns[offsets[r]:offsets[r + 1]]."""
+    rows, cols = np.nonzero(mask)
+    offsets = np.zeros(mask.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=mask.shape[0]), out=offsets[1:])
+    return offsets.tolist(), cols.tolist()
