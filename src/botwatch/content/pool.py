@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from botwatch.content.language import _identifier, normalise_tag
+from botwatch.content.language import _batch, normalise_tag
 
 
 class PoolError(RuntimeError):
@@ -79,7 +79,7 @@ class LabelPool:
 
         # py3langid's model (about a second of LZMA, which releases the GIL) loads in a thread
         # while this one loads the rest; only when some post has no usable language tag.
-        loader = threading.Thread(target=_identifier, daemon=True) if self.load_detector else None
+        loader = threading.Thread(target=_batch, daemon=True) if self.load_detector else None
         if loader is not None:
             loader.start()
         analyzer()
