@@ -144,8 +144,7 @@ class ContentModelInputs:
     # `post_base` of each text: it reads the text alone (cleaned text, style cues, lexicon score),
     # so retweets of one text share it. The caller may pass a dict that outlives the batch.
     base_cache: dict[str, tuple[str, dict[str, float], float]] = field(default_factory=dict)
-    max_base_cache: int = 500_000  # entries of each of the two caches
-    post_feature_cache: dict[tuple[str, str | None, tuple[str, ...]], dict[str, float]] = field(default_factory=dict)
+    max_base_cache: int = 200_000  # about 0.5 KB an entry
     _sig_row: tuple[int, dict[str, list[str]]] | None = None
     # Per row, the columns set in `hits[:, 2:]` and in `named`: (row offsets, columns), found for
     # the whole batch at once (one np.nonzero instead of one per row).
@@ -211,19 +210,9 @@ class ContentModelInputs:
         return [parties[j] for j in cols[offsets[row] : offsets[row + 1]]]
 
     def post_features(self, row: int) -> dict[str, float]:
-        """`features.post_features` of the row, kept per the arguments that vary from row to row
-        (text, parties named, kind; base and parts are the text's): retweets of a text from other
-        accounts have other match hits but the same post features."""
         named = self.named_parties(row)
-        text, kind = self.texts[row], self.kinds[row]
-        key = (text, kind, tuple(named))
-        got = self.post_feature_cache.get(key)
-        if got is None:
-            parts = self.parts(text) if self.parts is not None else None
-            got = post_features(text, self.names, named, kind, self.score, self.base(row), parts)
-            if len(self.post_feature_cache) < self.max_base_cache:
-                self.post_feature_cache[key] = got
-        return got
+        parts = self.parts(self.texts[row]) if self.parts is not None else None
+        return post_features(self.texts[row], self.names, named, self.kinds[row], self.score, self.base(row), parts)
 
 
 def _row_columns(mask: np.ndarray) -> tuple[list[int], list[int]]:

@@ -59,7 +59,6 @@ class Labeller:
     _post_cache: dict = field(default_factory=dict)
     _pair_cache: dict = field(default_factory=dict)
     _base_cache: dict = field(default_factory=dict)  # post_base per text (ContentModelInputs.base)
-    _post_feature_cache: dict = field(default_factory=dict)  # ContentModelInputs.post_features
     max_cache: int = 500_000
 
     @classmethod
@@ -189,7 +188,7 @@ class Labeller:
         cut points read the model's answer) and stance where no decisive cue rule fired."""
         stance_model, sentiment_model = models
         inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts,
-                                    base_cache=self._base_cache, max_base_cache=self.max_cache, post_feature_cache=self._post_feature_cache)
+                                    base_cache=self._base_cache)
         rows = np.flatnonzero(english & topic)
         if not len(rows):
             return sentiment
