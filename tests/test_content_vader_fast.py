@@ -54,3 +54,29 @@ def test_fast_vader_scores_equal_the_library_on_real_posts_and_edge_cases(pair) 
 
 def test_the_stage_uses_the_fast_analyzer() -> None:
     assert isinstance(analyzer(), FastAnalyzer)
+
+
+def test_emoji_texts_take_the_library_steps_too(pair) -> None:  # type: ignore[no-untyped-def]
+    """Emoji are replaced by their descriptions before scoring (the fast path does it too)."""
+    slow, fast = pair
+    texts = ["😂", " 😂 ", "a😂b", "a 😂 b", "😂😂😂 not good", "great!😡", "©2016 good", "NOT 😂 FUNNY but ok 👍👍"]
+    assert all(fast.has_emoji(t) for t in texts)
+    assert [slow.polarity_scores(t) for t in texts] == [fast.polarity_scores(t) for t in texts]
+
+
+def test_fast_vader_scores_equal_the_library_on_real_election_tweets(pair, shared_data) -> None:  # type: ignore[no-untyped-def]
+    """Ordinary Brexit tweets and IRA tweets (emoji, capitals, hashtags, other scripts): the
+    first 4,000 of each, every score bit for bit (repr tells -0.0 from 0.0)."""
+    import gzip
+
+    slow, fast = pair
+    texts: list[str] = []
+    for path, column in ((shared_data / "ordinary" / "brexit-2016" / "tweets.csv.gz", "text"), (shared_data / "ira" / "tweets.csv.gz", "content")):
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+            for i, row in enumerate(csv.DictReader(f)):
+                if i == 4000:
+                    break
+                texts.append(clean(row[column] or ""))
+    assert sum(fast.has_emoji(t) for t in texts) > 10
+    differ = [t for t in texts if repr(slow.polarity_scores(t)) != repr(fast.polarity_scores(t))]
+    assert differ == []

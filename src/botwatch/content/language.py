@@ -48,6 +48,23 @@ def normalise_tag(tag: str | None) -> str | None:
     return t.split("-")[0].split("_")[0] or None
 
 
+@lru_cache(maxsize=1)
+def _batch() -> Any:
+    from botwatch.content.langid_batch import BatchClassifier
+
+    return BatchClassifier(_identifier())
+
+
+def detect_many(texts: list[str]) -> list[tuple[str | None, float | None]]:
+    """`detect` of each text, the detector stepping through all of them at once."""
+    clean = [_CLEAN.sub(" ", t) for t in texts]
+    out: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
+    todo = [i for i, c in enumerate(clean) if any(ch.isalpha() for ch in c)]
+    for i, (lang, prob) in zip(todo, _batch().classify([clean[i] for i in todo])):
+        out[i] = (lang, float(prob))
+    return out
+
+
 def detect(text: str) -> tuple[str | None, float | None]:
     """Detected language and its probability; (None, None) for text without letters."""
     clean = _CLEAN.sub(" ", text)
@@ -69,9 +86,11 @@ def languages(lang: pa.Array, text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Ar
     prob: list[float | None] = [None] * len(out_lang)
     missing = np.flatnonzero(np.asarray(pc.is_null(given).to_numpy(zero_copy_only=False), dtype=bool))
     if len(missing):
-        texts = text.take(pa.array(missing)).to_pylist()
-        for i, t in zip(missing, texts):
-            d, p_ = detect(t or "")
+        texts = [t or "" for t in text.take(pa.array(missing)).to_pylist()]
+        distinct = list(dict.fromkeys(texts))  # retweets repeat texts: detect each once
+        found = dict(zip(distinct, detect_many(distinct)))
+        for i, t in zip(missing.tolist(), texts):
+            d, p_ = found[t]
             out_lang[i], source[i], prob[i] = d, ("py3langid" if d else None), p_
     return pa.array(out_lang, pa.string()), pa.array(source, pa.string()), pa.array(prob, pa.float64())
 

@@ -68,19 +68,18 @@ class LinearModel:
         for bit."""
         if not many:
             return []
-        get, n = self.index.get, len(self.classes)
+        index, n = self.index, len(self.classes)
+        get_row = index.__getitem__
         keys_of: list[list[str]] = []
         at: list[int] = []
         values: list[float] = []
+        # The model's features of each set in the set's own order (comprehensions and `map` keep
+        # the per-feature work in C; a loop of `get` and three appends was a tenth of the stage).
         for feats in many:
-            ks = []
-            for f, v in feats.items():
-                r = get(f)
-                if r is not None:
-                    ks.append(f)
-                    at.append(r)
-                    values.append(v)
+            ks = [f for f in feats if f in index]
             keys_of.append(ks)
+            at += map(get_row, ks)
+            values += map(feats.__getitem__, ks)
         sizes = np.fromiter((len(ks) for ks in keys_of), np.int64, len(many))
         contrib = self.matrix[np.asarray(at, np.int64)] * np.asarray(values, float)[:, None]
         flat = at
@@ -103,13 +102,14 @@ class LinearModel:
         if k > 0:
             chosen = contrib[np.arange(len(flat)), np.repeat(best, sizes)]
             push = chosen - (contrib.sum(axis=1) - chosen) / max(n - 1, 1)
+        if push is None:
+            return [(c, p[j], []) for j, c in enumerate(best.tolist())]
         out: list[tuple[int, np.ndarray, list[str]]] = []
-        for j, ks in enumerate(keys_of):
-            c = int(best[j])
+        neg, pushed = -push, push.tolist()
+        for j, (c, s, ks) in enumerate(zip(best.tolist(), starts.tolist(), keys_of)):
             top: list[str] = []
-            if push is not None and ks:
-                seg = push[starts[j] : starts[j] + sizes[j]]
-                top = [ks[i] for i in np.argsort(-seg)[:k] if seg[i] > 0]
+            if ks:
+                top = [ks[i] for i in np.argsort(neg[s : s + len(ks)])[:k].tolist() if pushed[s + i] > 0]
             out.append((c, p[j], top))
         return out
 
@@ -141,13 +141,23 @@ class ContentModelInputs:
     score: Callable[[str], float]
     row_of: dict[str, int] = field(default_factory=dict)
     parts: Callable[[str], tuple[float, float, float, float]] | None = None  # VADER's four numbers of a text
-    _base: dict[int, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+    # `post_base` of each text: it reads the text alone (cleaned text, style cues, lexicon score),
+    # so retweets of one text share it. The caller may pass a dict that outlives the batch.
+    base_cache: dict[str, tuple[str, dict[str, float], float]] = field(default_factory=dict)
+    max_base_cache: int = 200_000  # about 0.5 KB an entry
     _sig_row: tuple[int, dict[str, list[str]]] | None = None
+    # Per row, the columns set in `hits[:, 2:]` and in `named`: (row offsets, columns), found for
+    # the whole batch at once (one np.nonzero instead of one per row).
+    _hit_cols: tuple[list[int], list[int]] | None = None
+    _named_cols: tuple[list[int], list[int]] | None = None
 
     def base(self, row: int) -> tuple[str, dict[str, float], float]:
-        b = self._base.get(row)
+        text = self.texts[row]
+        b = self.base_cache.get(text)
         if b is None:
-            b = self._base[row] = post_base(self.texts[row], self.score)
+            b = post_base(text, self.score)
+            if len(self.base_cache) < self.max_base_cache:
+                self.base_cache[text] = b
         return b
 
     @classmethod
@@ -171,26 +181,43 @@ class ContentModelInputs:
         return list(self._row_signals(row).get(party, ()))
 
     def _row_signals(self, row: int) -> dict[str, list[str]]:
-        """Every party's signals in `row`, read from the hit matrix once per row (a post's
-        pairs and its post features ask for the same row one after another)."""
+        """Every party's signals in `row` (parties in matcher order, each one's signals in
+        SIGNALS order), kept for the last row asked (a post's pairs ask one after another)."""
         if self._sig_row is not None and self._sig_row[0] == row:
             return self._sig_row[1]
+        if self._hit_cols is None:
+            self._hit_cols = _row_columns(self.hits[:, 2:])
+        offsets, cols = self._hit_cols
         k, parties = len(SIGNALS), self.matcher.parties
-        got: dict[str, list[str]] = {}  # parties in matcher order, each one's signals in SIGNALS order
-        for f in np.flatnonzero(self.hits[row, 2:]).tolist():
+        got: dict[str, list[str]] = {}
+        for f in cols[offsets[row] : offsets[row + 1]]:
             got.setdefault(parties[f // k], []).append(SIGNALS[f % k])
         self._sig_row = (row, got)
         return got
 
     def pair_features(self, row: int, party: str) -> dict[str, float]:
         sigs = self._row_signals(row)
+        named = self.named_parties(row)
         rivals = [s for q, got in sigs.items() if q != party for s in got]
-        return pair_features(self.texts[row], self.names, party, sigs.get(party, []), rivals, int(self.named[row].sum()), self.kinds[row], self.score, self.base(row), self.named_parties(row))
+        return pair_features(self.texts[row], self.names, party, sigs.get(party, []), rivals, len(named), self.kinds[row], self.score, self.base(row), named)
 
     def named_parties(self, row: int) -> list[str]:
-        return [p for p, on in zip(self.matcher.parties, self.named[row].tolist()) if on]
+        """The parties the matcher found in `row`, in the matcher's order."""
+        if self._named_cols is None:
+            self._named_cols = _row_columns(self.named)
+        offsets, cols = self._named_cols
+        parties = self.matcher.parties
+        return [parties[j] for j in cols[offsets[row] : offsets[row + 1]]]
 
     def post_features(self, row: int) -> dict[str, float]:
         named = self.named_parties(row)
         parts = self.parts(self.texts[row]) if self.parts is not None else None
         return post_features(self.texts[row], self.names, named, self.kinds[row], self.score, self.base(row), parts)
+
+
+def _row_columns(mask: np.ndarray) -> tuple[list[int], list[int]]:
+    """(offsets, columns): row r's set columns, in order, are columns[offsets[r]:offsets[r + 1]]."""
+    rows, cols = np.nonzero(mask)
+    offsets = np.zeros(mask.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=mask.shape[0]), out=offsets[1:])
+    return offsets.tolist(), cols.tolist()

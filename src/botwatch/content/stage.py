@@ -22,6 +22,7 @@ from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matc
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
+from botwatch.content.pool import LabelPool, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.propagate import propagate_stances
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
@@ -57,6 +58,7 @@ class Labeller:
     # party and cues (stance), bounded like the lexicon cache.
     _post_cache: dict = field(default_factory=dict)
     _pair_cache: dict = field(default_factory=dict)
+    _base_cache: dict = field(default_factory=dict)  # post_base per text (ContentModelInputs.base)
     max_cache: int = 500_000
 
     @classmethod
@@ -65,6 +67,12 @@ class Labeller:
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
+        labels, party_rows, _rows = self.label_rows(batch)
+        return labels, party_rows
+
+    def label_rows(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table, np.ndarray]:
+        """`label`, and for each post_party row the batch row it belongs to (the worker pool
+        puts rows labelled apart back in order with it)."""
         m = self.matcher
         t = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         n = t.num_rows
@@ -113,8 +121,8 @@ class Labeller:
         if models is not None and self.names is not None:
             sentiment = self._apply_models(models, t, hits, named, english, topic, stances, evidence, sentiment)
             labels = labels.set_column(labels.schema.get_field_index("sentiment"), "sentiment", sentiment)
-        party_rows = self._party_rows(t, hits, named, stances, evidence, sentiment, in_election, lang)
-        return labels, party_rows
+        party_rows, party_row = self._party_rows(t, hits, named, stances, evidence, sentiment, in_election, lang)
+        return labels, party_rows, party_row
 
     def _in_window(self, created: pa.ChunkedArray) -> np.ndarray:
         """Posts written inside the election's window (unknown times count as outside)."""
@@ -136,15 +144,17 @@ class Labeller:
         via = np.column_stack([election_tag, election_kw, tag_any, kw_any, acct_any]) if n else np.zeros((0, 5), bool)
         return lists_from_mask(via, VIA_NAMES)
 
-    def _party_rows(self, t, hits, named, stances, evidence, sentiment, in_election, lang) -> pa.Table:  # type: ignore[no-untyped-def]
-        """`post_party` rows: one per (post, party it names), with stance, rule, evidence and signals."""
+    def _party_rows(self, t, hits, named, stances, evidence, sentiment, in_election, lang) -> tuple[pa.Table, np.ndarray]:  # type: ignore[no-untyped-def]
+        """`post_party` rows: one per (post, party it names), with stance, rule, evidence and
+        signals; party by party, each party's rows in batch order. Also each one's batch row."""
         m, k, election_key = self.matcher, len(SIGNALS), self.matcher.election.key
-        pieces = []
+        pieces, at = [], []
         for j, p in enumerate(m.parties):
             rows = np.flatnonzero(named[:, j])
             if not len(rows):
                 continue
             idx = pa.array(rows)
+            at.append(rows)
             stance, rule = stances[p]
             sigs = lists_from_mask(hits[rows, 2 + j * k : 2 + (j + 1) * k], SIGNALS)
             pieces.append(
@@ -168,14 +178,17 @@ class Labeller:
                     schema=POST_PARTY,
                 )
             )
-        return pa.concat_tables(pieces) if pieces else POST_PARTY.empty_table()
+        if not pieces:
+            return POST_PARTY.empty_table(), np.zeros(0, np.int64)
+        return pa.concat_tables(pieces), np.concatenate(at)
 
     def _apply_models(self, models, t, hits, named, english, topic, stances, evidence, sentiment):  # type: ignore[no-untyped-def]
         """The trained models on English posts of the election talk: post sentiment (a score whose
         sign is the predicted class: +/-(0.05 + margin) or 0.0 for neutral, so the usual ±0.05
         cut points read the model's answer) and stance where no decisive cue rule fired."""
         stance_model, sentiment_model = models
-        inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts)
+        inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts,
+                                    base_cache=self._base_cache)
         rows = np.flatnonzero(english & topic)
         if not len(rows):
             return sentiment
@@ -200,6 +213,7 @@ class Labeller:
         return pa.array(scores, pa.float64())
 
 
+POOL_MIN = 20_000  # posts in a study before whole batches are labelled in forked workers (content.pool)
 MODEL_PARALLEL_MIN = 5_000  # rows of a batch before the model runs in forked workers
 _JOB: tuple | None = None  # what forked workers read (set just before the fork)
 
@@ -238,7 +252,8 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
         # The post's features read the matched parties too (mentions, the retweeted account: the
         # hit row), not the text alone; keyed on text only, two retweets of one text with
         # different hits took whichever was scored first, and parallel runs disagreed.
-        key = (text, kind, inputs.hits[i].tobytes())
+        hit_row = inputs.hits[i].tobytes()
+        key = (text, kind, hit_row)
         cached = post_cache.get(key)
         if cached is not None:
             got: tuple = ("cached", cached)
@@ -254,7 +269,7 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
         for j, p in enumerate(parties):
             if not inputs.named[i, j] or rules[p][i] in DECISIVE_RULES:
                 continue
-            pkey = (text, kind, p, inputs.hits[i].tobytes())
+            pkey = (text, kind, p, hit_row)
             hit = pair_cache.get(pkey)
             if hit is not None:
                 answers.append((p, ("cached", hit)))
@@ -317,17 +332,26 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     through `study.map_arrow`: in-process over streamed batches on DuckDB, on the executors
     (`mapInArrow`) on a lake. Only the labels (no text) are written."""
     labeller = Labeller.for_election(election)
-    if study.engine != "duckdb":
-        labeller.scorer.workers = 1  # the executors are the parallelism; no forked pools inside them
+    outputs = {"post_labels": POST_LABELS, "post_party": POST_PARTY}
     expr = label_input(study.table("posts"), study.table("accounts"))
     t0 = time.perf_counter()
-    counts = study.map_arrow(expr, labeller.label, {"post_labels": POST_LABELS, "post_party": POST_PARTY}, batch_rows=batch_rows)
+    workers = labeller.scorer.workers
+    if study.engine != "duckdb":
+        labeller.scorer.workers = 1  # the executors are the parallelism; no forked pools inside them
+        counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
+    elif workers > 1 and study.count("posts") >= POOL_MIN:
+        langs = [r[0] for r in study.sql("SELECT DISTINCT lang FROM posts")]
+        with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
+            counts = study.map_arrow(expr, pool, outputs, batch_rows=batch_rows)
+    else:
+        counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
     # The account's other posts and its retweet neighbours: a whole-study step over the party rows
     # (ids, party, stance and scores; no text), which a lake collects to the driver.
     study.write_table("post_party", propagate_stances(study, study.arrow("post_party")))
     secs = time.perf_counter() - t0
     n, n_party = counts["post_labels"], counts["post_party"]
     # The scorer's count lives where the batches ran: in this process only on DuckDB.
+    # (With the worker pool a text both workers met is counted once in each.)
     scored = f"; {labeller.scorer.scored:,} distinct English texts scored" if study.engine == "duckdb" else ""
     log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {n_party:,} post-party rows{scored}")
     return n, n_party

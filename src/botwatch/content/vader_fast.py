@@ -2,16 +2,19 @@
 
 vaderSentiment 3.3.2 lower-cases the whole post once per word it checks for negation or idioms
 (`_negation_check` and `_special_idioms_check` each rebuild the lower-cased word list, so a post
-of n words costs O(n^2) `str.lower` calls), tests negation by scanning a 60-word list, and copies
-every post character by character to replace emoji even when there is none. The overrides below
-read only the words those checks index, test negation against a set, and skip the emoji copy when
-the text holds no emoji character; words outside the lexicon (most of a post) get their 0 without
-a call into `sentiment_valence`. Every score is bit-for-bit VADER's own:
-tests/test_content_vader_fast.py compares both on real posts and on edge cases.
+of n words costs O(n^2) `str.lower` calls), tests negation by scanning a 60-word list, copies
+every post character by character to replace emoji even when there is none, and goes through a
+dozen method calls per word. `FastAnalyzer.polarity_scores` does the library's steps in one
+function: the words are lower-cased once, only words in the lexicon are visited (every other
+word scores 0, as in the library), negation is a set look-up, an ASCII post skips the emoji
+search, and the float operations are the library's own in the same order. Every score is
+bit-for-bit VADER's: tests/test_content_vader_fast.py compares both on real posts and edge cases.
 """
 
 from __future__ import annotations
 
+import math
+import string
 from typing import Any
 
 from vaderSentiment import vaderSentiment as _v
@@ -20,6 +23,8 @@ _NEGATE = frozenset(_v.NEGATE)
 _N_SCALAR = _v.N_SCALAR
 _SPECIAL = _v.SPECIAL_CASES
 _BOOSTER = _v.BOOSTER_DICT
+_C_INCR = _v.C_INCR
+_PUNCT = string.punctuation
 
 
 def _negated(word: str) -> bool:
@@ -33,75 +38,189 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
 
     def __init__(self, *a: Any, **k: Any) -> None:
         super().__init__(*a, **k)
-        # `polarity_scores` replaces single characters only (`chr in self.emojis`).
+        # `polarity_scores` replaces single characters only (`chr in self.emojis`), none of them
+        # ASCII (an ASCII text, most posts, needs no look).
         self._emoji_chars = frozenset(e for e in self.emojis if len(e) == 1)
+        self._ascii_emoji = any(c.isascii() for c in self._emoji_chars)
+
+    def has_emoji(self, text: str) -> bool:
+        if text.isascii() and not self._ascii_emoji:
+            return False
+        return not self._emoji_chars.isdisjoint(text)
+
+    def replace_emoji(self, text: str) -> str:
+        """The library's first step: each emoji character replaced by its description, with a
+        space before it unless one is there already (the same loop, building a list)."""
+        out: list[str] = []
+        prev_space = True
+        emojis = self.emojis
+        for ch in text:
+            if ch in emojis:
+                if not prev_space:
+                    out.append(" ")
+                out.append(emojis[ch])
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out)
 
     def polarity_scores(self, text: str) -> dict[str, float]:
-        if not self._emoji_chars.isdisjoint(text):
-            return super().polarity_scores(text)  # type: ignore[no-any-return]
-        # Without emoji the library's character copy gives back `text` itself; the rest below
-        # is the library's own sequence of steps.
-        sentitext = _v.SentiText(text.strip())
-        words = sentitext.words_and_emoticons
-        sentiments: list[float] = []
-        last = len(words) - 1
+        if self.has_emoji(text):
+            text = self.replace_emoji(text)
+        # Without emoji the library's character copy gives back `text` itself. What follows is
+        # the library's sequence of steps (SentiText, sentiment_valence with scalar_inc_dec and
+        # the negation, idiom and "least" checks, _but_check, score_valence) over words
+        # lower-cased once, with the same float operations in the same order. Words outside the
+        # lexicon, boosters and "kind" before "of" score 0, so only lexicon words are visited.
+        text = text.strip()
+        words = [w if len(w := tok.strip(_PUNCT)) > 2 else tok for tok in text.split()]
+        lows = [w.lower() for w in words]
         lexicon = self.lexicon
-        for i, item in enumerate(words):
-            low = item.lower()
-            if low in _BOOSTER or (i < last and low == "kind" and words[i + 1].lower() == "of"):
-                sentiments.append(0)
-                continue
-            if low not in lexicon:  # what `sentiment_valence` gives a word outside the lexicon
-                sentiments.append(0)
-                continue
-            sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
-        sentiments = self._but_check(words, sentiments)
-        return self.score_valence(sentiments, sentitext.text)  # type: ignore[no-any-return]
-
-    @staticmethod
-    def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
-        w1 = words[i - 1].lower()
-        if start_i == 0:
-            if _negated(w1):
-                valence = valence * _N_SCALAR
-        elif start_i == 1:
-            w2 = words[i - 2].lower()
-            if w2 == "never" and (w1 == "so" or w1 == "this"):
-                valence = valence * 1.25
-            elif w2 == "without" and w1 == "doubt":
-                pass
-            elif _negated(w2):
-                valence = valence * _N_SCALAR
-        elif start_i == 2:
-            w2, w3 = words[i - 2].lower(), words[i - 3].lower()
-            if w3 == "never" and (w2 == "so" or w2 == "this") or (w1 == "so" or w1 == "this"):
-                valence = valence * 1.25
-            elif w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
-                pass
-            elif _negated(w3):
-                valence = valence * _N_SCALAR
-        return valence
-
-    @staticmethod
-    def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
-        # Called with i >= 3 only (start_i == 2); reads words i-3 .. i+2.
-        w0, w1, w2, w3 = words[i].lower(), words[i - 1].lower(), words[i - 2].lower(), words[i - 3].lower()
-        onezero, twoonezero, twoone = f"{w1} {w0}", f"{w2} {w1} {w0}", f"{w2} {w1}"
-        threetwoone, threetwo = f"{w3} {w2} {w1}", f"{w3} {w2}"
-        for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-            if seq in _SPECIAL:
-                valence = _SPECIAL[seq]
-                break
         n = len(words)
-        if n - 1 > i:
-            zeroone = f"{w0} {words[i + 1].lower()}"
-            if zeroone in _SPECIAL:
-                valence = _SPECIAL[zeroone]
-        if n - 1 > i + 1:
-            zeroonetwo = f"{w0} {words[i + 1].lower()} {words[i + 2].lower()}"
-            if zeroonetwo in _SPECIAL:
-                valence = _SPECIAL[zeroonetwo]
-        for n_gram in (threetwoone, threetwo, twoone):
-            if n_gram in _BOOSTER:
-                valence = valence + _BOOSTER[n_gram]
-        return valence
+        sentiments: list[float] = [0] * n
+        last = n - 1
+        is_cap_diff: bool | None = None
+        for i in [i for i, low in enumerate(lows) if low in lexicon]:
+            low = lows[i]
+            if low in _BOOSTER or (i < last and low == "kind" and lows[i + 1] == "of"):
+                continue
+            if is_cap_diff is None:
+                caps = sum(1 for w in words if w.isupper())
+                is_cap_diff = 0 < n - caps < n
+            valence = lexicon[low]
+            if low == "no" and i != last and lows[i + 1] in lexicon:
+                valence = 0.0
+            if (i > 0 and lows[i - 1] == "no") or (i > 1 and lows[i - 2] == "no") or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor")):
+                valence = lexicon[low] * _N_SCALAR
+            if is_cap_diff and words[i].isupper():
+                if valence > 0:
+                    valence += _C_INCR
+                else:
+                    valence -= _C_INCR
+            for start_i in (0, 1, 2):
+                j = i - (start_i + 1)
+                if i > start_i and lows[j] not in lexicon:
+                    scalar = 0.0  # scalar_inc_dec(words[j], valence, is_cap_diff)
+                    boost = _BOOSTER.get(lows[j])
+                    if boost is not None:
+                        scalar = boost
+                        if valence < 0:
+                            scalar *= -1
+                        if words[j].isupper() and is_cap_diff:
+                            if valence > 0:
+                                scalar += _C_INCR
+                            else:
+                                scalar -= _C_INCR
+                    if start_i == 1 and scalar != 0:
+                        scalar = scalar * 0.95
+                    if start_i == 2 and scalar != 0:
+                        scalar = scalar * 0.9
+                    valence = valence + scalar
+                    valence = _negation(valence, lows, start_i, i)
+                    if start_i == 2:
+                        valence = _idioms(valence, lows, i)
+            # _least_check
+            if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
+                if lows[i - 2] != "at" and lows[i - 2] != "very":
+                    valence = valence * _N_SCALAR
+            elif i > 0 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
+                valence = valence * _N_SCALAR
+            sentiments[i] = valence
+        if "but" in lows:
+            sentiments = self._but_check(words, sentiments)
+        return _score_valence(sentiments, text)
+
+
+def _negation(valence: float, words: list[str], start_i: int, i: int) -> float:
+    """The library's check over `words` already lower-cased (as the library lower-cases
+    them before looking)."""
+    w1 = words[i - 1]
+    if start_i == 0:
+        if _negated(w1):
+            valence = valence * _N_SCALAR
+    elif start_i == 1:
+        w2 = words[i - 2]
+        if w2 == "never" and (w1 == "so" or w1 == "this"):
+            valence = valence * 1.25
+        elif w2 == "without" and w1 == "doubt":
+            pass
+        elif _negated(w2):
+            valence = valence * _N_SCALAR
+    elif start_i == 2:
+        w2, w3 = words[i - 2], words[i - 3]
+        if w3 == "never" and (w2 == "so" or w2 == "this") or (w1 == "so" or w1 == "this"):
+            valence = valence * 1.25
+        elif w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
+            pass
+        elif _negated(w3):
+            valence = valence * _N_SCALAR
+    return valence
+
+def _idioms(valence: float, words: list[str], i: int) -> float:
+    """The library's `_special_idioms_check` over `words` already lower-cased; called with
+    i >= 3 only (start_i == 2), reads words i-3 .. i+2."""
+    w0, w1, w2, w3 = words[i], words[i - 1], words[i - 2], words[i - 3]
+    onezero, twoonezero, twoone = f"{w1} {w0}", f"{w2} {w1} {w0}", f"{w2} {w1}"
+    threetwoone, threetwo = f"{w3} {w2} {w1}", f"{w3} {w2}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in _SPECIAL:
+            valence = _SPECIAL[seq]
+            break
+    n = len(words)
+    if n - 1 > i:
+        zeroone = f"{w0} {words[i + 1]}"
+        if zeroone in _SPECIAL:
+            valence = _SPECIAL[zeroone]
+    if n - 1 > i + 1:
+        zeroonetwo = f"{w0} {words[i + 1]} {words[i + 2]}"
+        if zeroonetwo in _SPECIAL:
+            valence = _SPECIAL[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in _BOOSTER:
+            valence = valence + _BOOSTER[n_gram]
+    return valence
+
+def _score_valence(sentiments: list[float], text: str) -> dict[str, float]:
+    """`SentimentIntensityAnalyzer.score_valence` (with its punctuation emphasis and sifting)
+    written out in one function: the same operations in the same order."""
+    if sentiments:
+        sum_s = float(sum(sentiments))
+        ep_count = text.count("!")
+        if ep_count > 4:
+            ep_count = 4
+        ep_amplifier = ep_count * 0.292
+        qm_count = text.count("?")
+        qm_amplifier: float = 0
+        if qm_count > 1:
+            qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+        punct_emph_amplifier = ep_amplifier + qm_amplifier
+        if sum_s > 0:
+            sum_s += punct_emph_amplifier
+        elif sum_s < 0:
+            sum_s -= punct_emph_amplifier
+        compound = _v.normalize(sum_s)
+        pos_sum = 0.0
+        neg_sum = 0.0
+        neu_count = 0
+        for score in sentiments:
+            if score > 0:
+                pos_sum += float(score) + 1
+            if score < 0:
+                neg_sum += float(score) - 1
+            if score == 0:
+                neu_count += 1
+        if pos_sum > math.fabs(neg_sum):
+            pos_sum += punct_emph_amplifier
+        elif pos_sum < math.fabs(neg_sum):
+            neg_sum -= punct_emph_amplifier
+        total = pos_sum + math.fabs(neg_sum) + neu_count
+        pos = math.fabs(pos_sum / total)
+        neg = math.fabs(neg_sum / total)
+        neu = math.fabs(neu_count / total)
+    else:
+        compound = 0.0
+        pos = 0.0
+        neg = 0.0
+        neu = 0.0
+    return {"neg": round(neg, 3), "neu": round(neu, 3), "pos": round(pos, 3), "compound": round(compound, 4)}
