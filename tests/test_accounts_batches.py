@@ -58,3 +58,25 @@ def test_account_features_have_their_declared_types(sample_study) -> None:  # ty
     assert got.names == feature_schema().names
     assert [f.type for f in got] == [f.type for f in feature_schema()]
     assert sample_study.sql("SELECT count(*) FROM account_features WHERE n_posts IS NULL")[0][0] > 0  # accounts without posts: NULL, not NaN
+
+
+def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """The first pass sums per-batch log-likelihoods; the estimate must be the one made over
+    every account at once (to rounding in the last bits)."""
+    import math
+
+    from botwatch.accounts import batches, features
+    from botwatch.accounts.origin_prior import estimate, evidence_p_russia, study_base
+    from botwatch.accounts.scoring import origin_results
+
+    election = load_election("us-2016")
+    whole = evidence_p_russia(origin_results(features.build(sample_study, election, with_clusters=False), "US"))
+    want = estimate(whole, study_base("US"))  # type: ignore[arg-type]
+    source = features.prepare(sample_study, with_clusters=False)
+    try:
+        got = batches.study_prior(sample_study, f"SELECT * FROM {source} ORDER BY platform, account_id", election, batch_rows=50)
+    finally:
+        features.drop_inputs(sample_study)
+    assert got is not None and got.accounts == want.accounts == len(whole) > 50
+    for a, b in ((got.share, want.share), (got.lo, want.lo), (got.hi, want.hi)):
+        assert math.isclose(a, b, rel_tol=1e-9)

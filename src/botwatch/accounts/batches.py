@@ -85,7 +85,7 @@ class PriorPart:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
         home = getattr(self.election, "country", None)
-        p = evidence_p_russia(origin_results(feats.from_batch(batch, self.election), home))
+        p = evidence_p_russia(origin_results(feats.from_batch(batch, self.election, origin_only=True), home))
         return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
 
 

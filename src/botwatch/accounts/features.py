@@ -210,12 +210,14 @@ def _hour_list(pairs: dict[str, int]) -> list[int]:
 
 
 @gc_paused
-def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None) -> AccountData:
+def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False) -> AccountData:
     """The `AccountData` of one batch of `prepare`'s rows (any batch: every value is per account).
 
     Why per batch: the Python part of the stage (name and handle shapes, the daily clock, the
     seed signals, then the bot and origin models) then runs where the rows are, batch by batch
-    (`study.map_arrow`), and no engine brings every account to one process."""
+    (`study.map_arrow`), and no engine brings every account to one process. `origin_only`:
+    only what `scoring.origin_inputs` reads (the features are the engine's aggregates alone),
+    for the study prior's first pass."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS
@@ -234,6 +236,8 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None) -> Acco
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "cluster_id", "cluster_size", "in_unison"}
     act = table.select(KEY + [c for c in table.column_names if c not in skip]).to_pandas()
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
+    if origin_only:
+        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
     clusters = None
     if "in_unison" in table.column_names:
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
