@@ -9,12 +9,16 @@ this process on DuckDB, on Spark's executors on a lake, writing `account_feature
 
 Every value is per account but one: the study prior of `origin_prior` (the study's own share of
 Russia-run accounts) is fitted over all accounts. Its likelihood adds up over accounts, so a
-first pass returns each batch's log-likelihood over the prior's grid (one row per batch, the
-only thing the stage brings to the driver) and the second pass scores with the summed estimate.
+first pass computes each account's origin posterior (kept in the engine, one JSON row per
+account) and returns each batch's log-likelihood over the prior's grid (one row per batch, the
+only thing the stage brings to the driver); the second pass scores with the summed estimate and
+the first pass's origin results.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from typing import Any
 
@@ -26,6 +30,7 @@ import pyarrow as pa
 from botwatch.accounts import features as feats
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
+from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, evidence_p_russia, from_log_likelihood, log_likelihood, study_base
 from botwatch.accounts.profile import ALL_FEATURES
 from botwatch.accounts.scoring import origin_results, score
@@ -72,21 +77,36 @@ def to_arrow(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 
 
 PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64()))])
+# Each account's origin result from the first pass, so the second does not compute it again.
+ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("_origin", pa.string())])
 
 
-class PriorPart:
-    """`map_arrow`'s first pass: a batch's accounts with origin evidence and their study-prior
-    log-likelihood over the grid (one row per batch)."""
+def _origin_json(r: OriginResult) -> str:
+    return json.dumps(dataclasses.asdict(r), ensure_ascii=False)
+
+
+def _origin_of(text: str) -> OriginResult:
+    return OriginResult(**json.loads(text))
+
+
+class OriginPass:
+    """`map_arrow`'s first pass: a batch's origin results before any study prior (one row per
+    account, kept in the engine for the second pass), and the batch's accounts with origin
+    evidence with their study-prior log-likelihood over the grid (one row per batch)."""
 
     def __init__(self, election: Any, base: float) -> None:
         self.election, self.base = election, base
 
-    def __call__(self, batch: pa.RecordBatch) -> pa.Table:
+    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table]:
         if not batch.num_rows:
-            return PRIOR_PARTS.empty_table()
+            return PRIOR_PARTS.empty_table(), ORIGIN_ROWS.empty_table()
         home = getattr(self.election, "country", None)
-        p = evidence_p_russia(origin_results(feats.from_batch(batch, self.election, origin_only=True), home))
-        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
+        results = origin_results(feats.from_batch(batch, self.election, origin_only=True), home)
+        p = evidence_p_russia(results)
+        part = pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
+        rows = pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"),
+                         "_origin": [_origin_json(r) for r in results]}, schema=ORIGIN_ROWS)
+        return part, rows
 
 
 class ScoreBatch:
@@ -99,21 +119,27 @@ class ScoreBatch:
         if not batch.num_rows:
             return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()
         data = feats.from_batch(batch, self.election)
-        scores, evidence = score(data, self.model, getattr(self.election, "country", None), study_prior=self.prior if self.prior is not None else False)
+        origins = None
+        if "_origin" in batch.schema.names:  # the first pass's results, joined beside each account
+            origins = [_origin_of(t) for t in batch.column("_origin").to_pylist()]
+        scores, evidence = score(data, self.model, getattr(self.election, "country", None),
+                                 study_prior=self.prior if self.prior is not None else False, origins=origins)
         return to_arrow(feats.table_columns(data.features), self.schema), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
 
 PARTS_TABLE = "_botwatch_prior_parts"
+ORIGINS_TABLE = "_botwatch_origins"
 
 
 def study_prior(study: Any, source: str, election: Any, batch_rows: int = BATCH_ROWS) -> StudyPrior | None:
     """The study prior over all accounts of `source` (None where it does not apply), from one
     log-likelihood row per batch: the only result of the stage collected to the driver, a few
-    KB per batch of `batch_rows` accounts, whatever the study's size."""
+    KB per batch of `batch_rows` accounts, whatever the study's size. Leaves each account's
+    origin result in temp table `ORIGINS_TABLE` when the prior applies (the caller drops it)."""
     base = study_base(getattr(election, "country", None))
     if base is None:
         return None
-    study.map_arrow(source, PriorPart(election, base), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
+    study.map_arrow(source, OriginPass(election, base), {PARTS_TABLE: PRIOR_PARTS, ORIGINS_TABLE: ORIGIN_ROWS}, batch_rows=batch_rows, temp=True)
     try:
         parts = study.query_arrow(f"SELECT accounts, ll FROM {PARTS_TABLE}")
     finally:
@@ -134,6 +160,9 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
     try:
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
         prior = study_prior(study, query, election, batch_rows) if use_study_prior else None
+        if prior is not None:  # score with the first pass's origin results instead of computing them again
+            query = (f"SELECT i.*, o._origin FROM {source} i JOIN {ORIGINS_TABLE} o ON i.platform = o.platform AND i.account_id = o.account_id "
+                     "ORDER BY i.platform, i.account_id")
         schema = feature_schema()
         counts = study.map_arrow(
             query, ScoreBatch(model, election, prior, schema),
@@ -141,5 +170,6 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
             batch_rows=batch_rows,
         )
     finally:
+        study.sql(f"DROP TABLE IF EXISTS {ORIGINS_TABLE}")
         feats.drop_inputs(study)
     return counts["account_scores"], prior

@@ -234,7 +234,8 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     beh = table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)
     behaviour = from_rows(beh)
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "cluster_id", "cluster_size", "in_unison"}
-    act = table.select(KEY + [c for c in table.column_names if c not in skip]).to_pandas()
+    # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
+    act = table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")]).to_pandas()
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
     if origin_only:
         return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)

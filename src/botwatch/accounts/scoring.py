@@ -193,13 +193,15 @@ def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
 
 
 @gc_paused
-def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
+          origins: list[OriginResult] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
     accounts (`origin_prior`); without it, by the share in the calibration data. `True`
     estimates the share from `data`'s accounts; a `StudyPrior` is one estimated beforehand over
-    the whole study (the stage scores a batch of accounts at a time).
+    the whole study (the stage scores a batch of accounts at a time). `origins`: the accounts'
+    `origin_results`, when already computed (the stage's first pass computes them for the prior).
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -225,7 +227,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     probs, low, high = beh.probability, beh.low, beh.high
     for j, item in beh.items.items():
         items[j] = [item, *items[j]]
-    origins = origin_results(data, home)
+    origins = origin_results(data, home) if origins is None else origins
     prior = None
     if isinstance(study_prior, StudyPrior):
         origins, prior = apply_study_prior(origins, home, prior=study_prior)
