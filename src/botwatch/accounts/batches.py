@@ -156,8 +156,8 @@ def study_prior(study: Any, source: str, election: Any, batch_rows: int = BATCH_
 def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = True, with_clusters: bool = False,
         batch_rows: int = BATCH_ROWS) -> tuple[int, StudyPrior | None]:
     """Write the three tables batch by batch; returns (accounts scored, the study prior used)."""
-    source = feats.prepare(study, with_clusters=with_clusters)
     try:
+        source = feats.prepare(study, with_clusters=with_clusters)
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
         prior = study_prior(study, query, election, batch_rows) if use_study_prior else None
         if prior is not None:  # score with the first pass's origin results instead of computing them again

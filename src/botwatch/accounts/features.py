@@ -1,9 +1,11 @@
 """The `account_features` table: profile features, behaviour in the study and the seed signals.
 
-Relational aggregation runs in Ibis (`behaviour`); this module joins it to the profile snapshot
-and derives the per-account values that are Python by nature (hour entropy, the circadian fit,
-name checks). One row per account in `accounts`; behaviour columns are NULL for accounts that
-were only retweeted or looked up and never posted in the study.
+Relational aggregation runs in the engine (`behaviour`'s Ibis, SQL, `group_map_to`): `prepare`
+joins it to the profile snapshot as one temp-table row per account. `from_batch` derives, for
+any batch of those rows, the per-account values that are Python by nature (hour entropy, the
+circadian fit, name checks), so the stage runs them where the batches are (`batches`). One row
+per account in `accounts`; behaviour columns are NULL for accounts that were only retweeted or
+looked up and never posted in the study.
 """
 
 from __future__ import annotations
@@ -283,8 +285,8 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
 
     `with_clusters=False` leaves cluster membership unknown (the accounts stage: the
     `accounts_clusters` stage adds it once coordination has run)."""
-    name = prepare(study, with_clusters=with_clusters)
     try:
+        name = prepare(study, with_clusters=with_clusters)
         table = study.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
     finally:
         drop_inputs(study)
