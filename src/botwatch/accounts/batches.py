@@ -65,12 +65,16 @@ def feature_schema() -> pa.Schema:
     return pa.schema(fields)
 
 
-def to_arrow(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """A frame as a table of `schema` (every missing marker NULL), failing on a column mismatch."""
-    if list(df.columns) != schema.names:
-        missing, extra = set(schema.names) - set(df.columns), set(df.columns) - set(schema.names)
-        if missing or extra:
-            raise ValueError(f"account table columns differ from the declared ones: missing {sorted(missing)}, unexpected {sorted(extra)}")
+def to_arrow(df: pd.DataFrame, schema: pa.Schema, *, typed: bool = False) -> pa.Table:
+    """A frame as a table of `schema` (every missing marker NULL), failing on a column mismatch.
+    `typed`: the frame's columns have their own dtypes (the features frame): Arrow converts them
+    as they are and casts to the schema, instead of going through Python objects (several
+    seconds per 100k accounts over the hundred feature columns)."""
+    missing, extra = set(schema.names) - set(df.columns), set(df.columns) - set(schema.names)
+    if missing or extra:
+        raise ValueError(f"account table columns differ from the declared ones: missing {sorted(missing)}, unexpected {sorted(extra)}")
+    if typed:
+        return pa.Table.from_pandas(df[schema.names], preserve_index=False).cast(schema)
     df = df.astype({f.name: "object" for f in schema})
     df = df.where(pd.notna(df), None)
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
@@ -124,7 +128,7 @@ class ScoreBatch:
             origins = [_origin_of(t) for t in batch.column("_origin").to_pylist()]
         scores, evidence = score(data, self.model, getattr(self.election, "country", None),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins)
-        return to_arrow(feats.table_columns(data.features), self.schema), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
+        return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
 
 PARTS_TABLE = "_botwatch_prior_parts"
