@@ -11,7 +11,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -217,45 +217,89 @@ class Study(StudyBase):
         finally:
             self.con.unregister(name)
 
-    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: "pa.Schema | dict[str, pa.Schema]", out_name: str | None = None, *, batch_rows: int = 50_000) -> dict[str, int]:
+    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: "pa.Schema | dict[str, pa.Schema]", out_name: str | None = None, *,
+                  batch_rows: int = 50_000, temp: "bool | Collection[str]" = False) -> dict[str, int]:
         """Run `fn` over `source` (a table name, a SELECT, or an Ibis expression) in Arrow record
         batches, in-process, and store what it returns: with one `schema` `fn` returns a table
         for `out_name`; with `{name: schema, ...}` a tuple of tables in that order. The input
-        streams from a second cursor; each output is written to a staging table batch by batch
-        and replaces its table at the end, so a failure leaves the old table. This is the
-        engine-neutral door for work that is Python by nature: a lake study runs the same `fn`
-        on Spark's executors (`mapInArrow`). Returns the rows written per table."""
+        streams batch by batch (so `fn` must not use the study meanwhile); each output is written
+        to a staging table batch by batch and replaces its table at the end, so a failure leaves
+        the old table. `temp` (True, or the output names) stores outputs as temp tables, which
+        `source` may be too. This is the engine-neutral door for work that is Python by nature: a
+        lake study runs the same `fn` on Spark's executors (`mapInArrow`). Returns the rows
+        written per table."""
         from botwatch.engines.lake_arrow import map_outputs
 
         outputs = map_outputs(schema, out_name)
+        temps = set(outputs) if temp is True else set(temp or ())
         if isinstance(source, str):
             query = f'SELECT * FROM "{source}"' if source in self.tables() else source
         else:
             query = ibis.to_sql(source, dialect="duckdb")
-        staging = {name: f"_botwatch_map_{uuid.uuid4().hex[:8]}" for name in outputs}
-        for name, schema_ in outputs.items():
-            with self.temp_view("_botwatch_empty", schema_.empty_table()):
-                self.sql(f'CREATE TEMP TABLE "{staging[name]}" AS SELECT * FROM _botwatch_empty')
         counts = dict.fromkeys(outputs, 0)
-        # A separate cursor streams the input (DuckDB 2 wants every result fetched before the
-        # next statement on the same connection; the inserts run on the main one).
+        # DuckDB 2 wants every result fetched before the next statement on a connection: the
+        # input streams from this connection (which sees its temp tables) and the staging inserts
+        # run on a second one, into ordinary tables that both see.
+        with self._staging(outputs) as (cur, staging):
+            with _closing(self.con.sql(query).to_arrow_reader(batch_rows)) as reader:
+                for batch in reader:
+                    got = fn(batch)
+                    got = (got,) if len(outputs) == 1 and not isinstance(got, tuple) else got
+                    for (name, schema_), part in zip(outputs.items(), got):
+                        part = part if isinstance(part, pa.Table) else pa.Table.from_batches([part])
+                        _insert(cur, staging[name], part.select(schema_.names).cast(schema_))
+                        counts[name] += part.num_rows
+            for name in outputs:
+                kind = "TEMP TABLE" if name in temps else "TABLE"
+                self.sql(f'CREATE OR REPLACE {kind} "{name}" AS SELECT * FROM "{staging[name]}"')
+        return counts
+
+    @contextmanager
+    def _staging(self, outputs: "dict[str, pa.Schema]") -> Iterator[tuple[Any, dict[str, str]]]:
+        """A second connection and one empty ordinary table per output, dropped afterwards."""
+        staging = {name: f"_botwatch_map_{uuid.uuid4().hex[:8]}" for name in outputs}
         cur = self.con.cursor()
         try:
-            for batch in cur.sql(query).to_arrow_reader(batch_rows):
-                got = fn(batch)
-                got = (got,) if len(outputs) == 1 and not isinstance(got, tuple) else got
-                for (name, schema_), part in zip(outputs.items(), got):
-                    part = part if isinstance(part, pa.Table) else pa.Table.from_batches([part])
-                    with self.temp_view("_botwatch_part", part.select(schema_.names).cast(schema_)):
-                        self.sql(f'INSERT INTO "{staging[name]}" SELECT * FROM _botwatch_part')
-                    counts[name] += part.num_rows
-            for name in outputs:
-                self.sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{staging[name]}"')
+            for name, schema_ in outputs.items():
+                cur.register("_botwatch_empty", schema_.empty_table())
+                cur.execute(f'CREATE TABLE "{staging[name]}" AS SELECT * FROM _botwatch_empty')
+                cur.unregister("_botwatch_empty")
+            yield cur, staging
+        finally:
+            for tmp in staging.values():
+                cur.execute(f'DROP TABLE IF EXISTS "{tmp}"')
+            cur.close()
+
+    def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
+                     order_by: list[str] | None = None, params: "list[Any] | dict[str, Any] | None" = None,
+                     batch_rows: int = 50_000, temp: bool = False) -> int:
+        """As `group_map_arrow`, but what `fn` returns is stored as table `out_name` (a temp table
+        with `temp`) instead of coming back: for results as long as the groups are many (one row
+        per account), which a lake must not collect to its driver. Here the source streams from
+        a second connection (so `source` must not read temp tables) and the answers go to a temp
+        staging table on this one: a read-only study can store a temp result. Returns the rows
+        written."""
+        from botwatch.group_map import conform, whole_groups
+
+        query = f'SELECT * FROM "{source}"' if source in self.tables() else source
+        cols = ", ".join('"' + c.replace('"', '""') + '"' for c in [*key, *(order_by or [])])
+        staging = f"_botwatch_group_{uuid.uuid4().hex[:8]}"
+        with self.temp_view("_botwatch_empty", schema.empty_table()):
+            self.sql(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM _botwatch_empty')
+        rows = 0
+        cur = self.con.cursor()
+        try:
+            with _closing(cur.sql(f"SELECT * FROM ({query}) AS _src ORDER BY {cols}", params=params or None).to_arrow_reader(batch_rows)) as reader:
+                for chunk in whole_groups(reader, key, batch_rows):
+                    part = conform(fn(chunk), schema)
+                    _insert(self.con, staging, part)
+                    rows += part.num_rows
+            kind = "TEMP TABLE" if temp else "TABLE"
+            self.sql(f'CREATE OR REPLACE {kind} "{out_name}" AS SELECT * FROM "{staging}"')
         finally:
             cur.close()
-            for tmp in staging.values():
-                self.sql(f'DROP TABLE IF EXISTS "{tmp}"')
-        return counts
+            self.sql(f'DROP TABLE IF EXISTS "{staging}"')
+        return rows
 
     def group_map_arrow(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
                         order_by: list[str] | None = None, params: "list[Any] | dict[str, Any] | None" = None,
@@ -299,6 +343,24 @@ class Study(StudyBase):
         finally:
             self.con.unregister(view)
         return table.num_rows
+
+@contextmanager
+def _closing(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatchReader]:
+    """The reader, closed however the block ends (a half-read result would hold the connection)."""
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+def _insert(cur: Any, table: str, part: pa.Table) -> None:
+    """Append an Arrow table to `table` through connection `cur`."""
+    cur.register("_botwatch_part", part)
+    try:
+        cur.execute(f'INSERT INTO "{table}" SELECT * FROM _botwatch_part')
+    finally:
+        cur.unregister("_botwatch_part")
+
 
 def open_study(path: str | Path, *, read_only: bool = True, engine: str | None = None, master: str | None = None, spark: Any = None) -> Any:
     """Open a study: a DuckDB file, or a lake of Parquet tables analysed by Spark. Tables come back

@@ -1,9 +1,11 @@
 """The `account_features` table: profile features, behaviour in the study and the seed signals.
 
-Relational aggregation runs in Ibis (`behaviour`); this module joins it to the profile snapshot
-and derives the per-account values that are Python by nature (hour entropy, the circadian fit,
-name checks). One row per account in `accounts`; behaviour columns are NULL for accounts that
-were only retweeted or looked up and never posted in the study.
+Relational aggregation runs in the engine (`behaviour`'s Ibis, SQL, `group_map_to`): `prepare`
+joins it to the profile snapshot as one temp-table row per account. `from_batch` derives, for
+any batch of those rows, the per-account values that are Python by nature (hour entropy, the
+circadian fit, name checks), so the stage runs them where the batches are (`batches`). One row
+per account in `accounts`; behaviour columns are NULL for accounts that were only retweeted or
+looked up and never posted in the study.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts import origin_shifts, signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
-from botwatch.accounts.origin_behaviour_groups import study_behaviours
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
 
@@ -39,21 +43,6 @@ class AccountData:
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
 
 
-def _grouped(df: pd.DataFrame, col: str) -> dict[tuple[str, str], dict[str, int]]:
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    # Columns as lists: itertuples reads Arrow-backed string columns one value at a time.
-    for p, a, k, n in zip(*(df[c].tolist() for c in (*KEY, col, "n"))):
-        out.setdefault((p, a), {})[str(k)] = int(n)
-    return out
-
-
-def _hour_arrays(df: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
-    out: dict[tuple[str, str], list[int]] = {}
-    for p, a, h, n in zip(*(df[c].tolist() for c in (*KEY, "hour", "n"))):
-        out.setdefault((p, a), [0] * 24)[int(h)] += int(n)
-    return out
-
-
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
     """A nullable boolean: NULL where the value it is computed from is unknown (whole columns:
     the test per cell cost more than the feature)."""
@@ -67,19 +56,6 @@ def entropy_bits(counts: list[int]) -> float:
     if n == 0:
         return math.nan
     return -sum(c / n * math.log2(c / n) for c in counts if c)
-
-
-def cluster_membership(study: Study) -> pd.DataFrame | None:
-    """(platform, account_id, cluster_id, cluster_size) from the coordination issue, if present."""
-    if "cluster_members" not in study.tables():
-        return None
-    cols = set(study.columns("cluster_members"))
-    if not {"cluster_id", "platform", "account_id"} <= cols:
-        return None
-    return study.query_pandas(
-        "SELECT platform, account_id, min(CAST(cluster_id AS VARCHAR)) AS cluster_id, "
-        "max(n) AS cluster_size FROM (SELECT platform, account_id, cluster_id, count(*) OVER (PARTITION BY cluster_id) AS n FROM cluster_members) GROUP BY ALL"
-    )
 
 
 def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -127,16 +103,155 @@ def add_clusters(df: pd.DataFrame, clusters: pd.DataFrame | None) -> pd.DataFram
     return df
 
 
-@gc_paused
-def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> AccountData:
-    """Compute the features of every account in the study.
+# The temp tables `prepare` leaves in the study (dropped by `drop_inputs`): one row per account in
+# INPUT, and the relational pieces it is joined from.
+INPUT = "_botwatch_accounts_in"
+_PIECES = ("_botwatch_acc_activity", "_botwatch_acc_lists", "_botwatch_acc_shift", "_botwatch_acc_behaviour", "_botwatch_acc_clusters")
+# What each account's nested columns hold: (key, posts) pairs, the key an hour, language or client.
+LIST_COLUMNS = ("hours", "langs", "clients", "shift")
 
-    `with_clusters=False` leaves cluster membership unknown (the accounts stage: the
-    `accounts_clusters` stage adds it once coordination has run)."""
-    accounts = study.query_pandas("SELECT * FROM accounts ORDER BY platform, account_id")
-    tables = {k: v.to_pandas() for k, v in all_tables(study.table("posts")).items()}
-    act = tables["activity"]
+
+def prepare(study: Study, *, with_clusters: bool = True) -> str:
+    """Compute every account's relational facts in the engine, as temp table `INPUT`: the
+    `accounts` row, the `behaviour` aggregates, its posts per UTC hour, language and client (as
+    lists of (key, n) pairs), the office-hours counts of `origin_shifts`, the origin-behaviour
+    facts (`origin_behaviour_groups`, Python per account where the posts are) and, with
+    `with_clusters`, its coordination cluster. Nothing comes to the driver; `from_batch` turns
+    any batch of its rows into `AccountData`. Returns the table's name."""
+    from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, behaviour_rows
+    from botwatch.accounts.origin_behaviour_batch import OWN_TEXT_QUERY
+    from botwatch.accounts.transfer_sql import post_query
+
+    tables = all_tables(study.table("posts"))
+    study.write_expr(_PIECES[0], tables["activity"], temp=True)
+    lists = []
+    for name, key in (("hours", "hour"), ("langs", "lang"), ("clients", "client")):
+        t = tables[name]
+        study.write_expr(f"_botwatch_acc_{name}", t.group_by(KEY).aggregate(**{name: ibis.struct({"k": t[key].cast("string"), "n": t.n}).collect()}), temp=True)
+        lists.append(name)
+    study.sql(
+        f"CREATE OR REPLACE TEMP TABLE {_PIECES[1]} AS SELECT a.platform, a.account_id, h.hours, l.langs, c.clients "
+        "FROM accounts a LEFT JOIN _botwatch_acc_hours h ON a.platform = h.platform AND a.account_id = h.account_id "
+        "LEFT JOIN _botwatch_acc_langs l ON a.platform = l.platform AND a.account_id = l.account_id "
+        "LEFT JOIN _botwatch_acc_clients c ON a.platform = c.platform AND a.account_id = c.account_id"
+    )
+    for name in lists:
+        study.sql(f"DROP TABLE IF EXISTS _botwatch_acc_{name}")
+    study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[2]} AS {SHIFT_SQL}")
+    if getattr(study, "engine", "duckdb") == "duckdb":
+        sql, params = post_query()
+        sql = sql.rsplit(" ORDER BY ", 1)[0]  # group_map_to sorts by account and time itself
+        study.group_map_to(_PIECES[3], sql, KEY, behaviour_rows, BEHAVIOUR_ROWS, order_by=["us"], params=params, temp=True)
+    else:
+        study.group_map_to(_PIECES[3], OWN_TEXT_QUERY, KEY, behaviour_rows, BEHAVIOUR_ROWS, order_by=["created_at"], temp=True)
+    clusters = cluster_sql(study) if with_clusters else None
+    if clusters:
+        study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[4]} AS {clusters}")
+    activity = [c for c in tables["activity"].schema().names if c not in KEY]
+    beh = [f.name for f in BEHAVIOUR_ROWS if f.name not in KEY]
+    cols = (["a.*"] + [f"act.{c}" for c in activity] + [f"li.{c}" for c in ("hours", "langs", "clients")] + ["sh.shift"]
+            + [f"b.{c}" for c in beh] + ["b.platform IS NOT NULL AS has_behaviour"])
+    joins = [f"LEFT JOIN {_PIECES[0]} act", f"LEFT JOIN {_PIECES[1]} li", f"LEFT JOIN {_PIECES[2]} sh", f"LEFT JOIN {_PIECES[3]} b"]
+    if clusters is not None:
+        cols += ["cl.cluster_id", "cl.cluster_size", "cl.platform IS NOT NULL AS in_unison"]
+        joins.append(f"LEFT JOIN {_PIECES[4]} cl")
+    on = lambda j: f"{j} ON a.platform = {j.split()[-1]}.platform AND a.account_id = {j.split()[-1]}.account_id"  # noqa: E731
+    study.sql(f"CREATE OR REPLACE TEMP TABLE {INPUT} AS SELECT {', '.join(cols)} FROM accounts a {' '.join(on(j) for j in joins)}")
+    for name in _PIECES:
+        study.sql(f"DROP TABLE IF EXISTS {name}")
+    return INPUT
+
+
+def drop_inputs(study: Study) -> None:
+    """Drop what `prepare` left (also after a failure half-way)."""
+    for name in (INPUT, *_PIECES, "_botwatch_acc_hours", "_botwatch_acc_langs", "_botwatch_acc_clients"):
+        study.sql(f"DROP TABLE IF EXISTS {name}")
+
+
+# `origin_shifts.shift_counts`'s counts, one row per kept account with its (hour, posts) pairs: the
+# same conditions (tests/test_accounts_batches.py compares the two), kept in the engine.
+SHIFT_SQL = (
+    "WITH slot AS ("
+    " SELECT platform, account_id, date_trunc('hour', created_at) AS s, count(*) AS posts FROM posts"
+    " WHERE created_at IS NOT NULL AND created_at >= TIMESTAMP '1990-01-01 00:00:00' AND created_at < TIMESTAMP '2101-01-01 00:00:00'"
+    " GROUP BY platform, account_id, date_trunc('hour', created_at)),"
+    " kept AS (SELECT platform, account_id FROM slot GROUP BY platform, account_id"
+    f"  HAVING sum(posts) >= {origin_shifts.MIN_POSTS} AND count(*) >= {origin_shifts.MIN_HOURS}),"
+    " hourly AS (SELECT slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER) AS h, sum(slot.posts) AS posts FROM slot"
+    "  JOIN kept ON slot.platform = kept.platform AND slot.account_id = kept.account_id"
+    "  GROUP BY slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER))"
+    " SELECT platform, account_id, list(struct_pack(k := CAST(h AS VARCHAR), n := posts)) AS shift FROM hourly GROUP BY platform, account_id"
+)
+
+
+def cluster_sql(study: Study) -> str | None:
+    """(platform, account_id, cluster_id, cluster_size) per clustered account, or None without
+    coordination results. NULL-free: an account in no cluster simply has no row."""
+    if "cluster_members" not in study.tables():
+        return None
+    if not {"cluster_id", "platform", "account_id"} <= set(study.columns("cluster_members")):
+        return None
+    return ("SELECT platform, account_id, min(CAST(cluster_id AS VARCHAR)) AS cluster_id, max(n) AS cluster_size "
+            "FROM (SELECT platform, account_id, cluster_id, count(*) OVER (PARTITION BY cluster_id) AS n FROM cluster_members) AS m "
+            "GROUP BY platform, account_id")
+
+
+def _pairs(values: list[Any]) -> list[dict[str, int] | None]:
+    """A list column of (k, n) structs as one {k: n} per row, keys in sorted order (a group-by
+    returns them in any order, and the order reaches the evidence: which of two equally common
+    languages is named first, which regional client is named); None where the list is NULL."""
+    return [None if v is None else {str(d["k"]): int(d["n"]) for d in sorted(v, key=lambda d: str(d["k"]))} for v in values]
+
+
+def _hour_list(pairs: dict[str, int]) -> list[int]:
+    """{hour: posts} as the 24 counts the clock fits read."""
+    out = [0] * 24
+    for h, n in pairs.items():
+        out[int(h)] += n
+    return out
+
+
+@gc_paused
+def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False) -> AccountData:
+    """The `AccountData` of one batch of `prepare`'s rows (any batch: every value is per account).
+
+    Why per batch: the Python part of the stage (name and handle shapes, the daily clock, the
+    seed signals, then the bot and origin models) then runs where the rows are, batch by batch
+    (`study.map_arrow`), and no engine brings every account to one process. `origin_only`:
+    only what `scoring.origin_inputs` reads (the features are the engine's aggregates alone),
+    for the study prior's first pass."""
+    from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows
+    from botwatch.engines.lake_arrow import duck_like_pandas
+    from botwatch.schema import ACCOUNTS
+
+    table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+    acc_cols = [c for c in ACCOUNTS.names if c in table.column_names]
+    accounts = duck_like_pandas(table.select(acc_cols))
+    keys = list(zip(table.column("platform").to_pylist(), table.column("account_id").to_pylist()))
+    lists = {c: _pairs(table.column(c).to_pylist()) for c in LIST_COLUMNS}
+    hours = {k: _hour_list(h) for k, h in zip(keys, lists["hours"]) if h is not None}
+    langs = {k: v for k, v in zip(keys, lists["langs"]) if v is not None}
+    clients = {k: v for k, v in zip(keys, lists["clients"]) if v is not None}
+    shift_counts = {k: _hour_list(v) for k, v in zip(keys, lists["shift"]) if v is not None}
+    beh = table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)
+    behaviour = from_rows(beh)
+    skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "cluster_id", "cluster_size", "in_unison"}
+    # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
+    act = table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")]).to_pandas()
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
+    if origin_only:
+        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
+    clusters = None
+    if "in_unison" in table.column_names:
+        got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
+        clusters = duck_like_pandas(got)
+    return _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, clusters, election)
+
+
+def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, str], list[int]], langs: dict[tuple[str, str], dict[str, int]],
+              clients: dict[tuple[str, str], dict[str, int]], behaviour: dict[tuple[str, str], Behaviour],
+              shift_counts: dict[tuple[str, str], list[int]], clusters: pd.DataFrame | None, election: Any) -> AccountData:
+    """The per-account Python features over `df` (accounts joined to their activity)."""
     ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
     prof = profile_features(with_profile_extra(accounts), ref)
     for c in ALL_FEATURES:
@@ -156,18 +271,26 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
     df["share_gaps_under_60s"] = df["n_gaps_under_60s"].astype("float64") / (n - 1).where(lambda s: s > 0)
     for s in SCRIPT_PATTERNS:
         df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
-    hours = _hour_arrays(tables["hours"])
-    # Sorted: a group-by returns rows in any order, and the order reaches the evidence (which of two
-    # equally common languages is named first, which regional client is named).
-    langs = _grouped(tables["langs"].sort_values([*KEY, "lang"], kind="stable"), "lang")
-    clients = _grouped(tables["clients"].sort_values([*KEY, "client"], kind="stable"), "client")
     keys = list(zip(df["platform"].tolist(), df["account_id"].tolist()))  # tolist: iterating an Arrow-backed column is per value
     _add_daily_clock(df, keys, hours)
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
-    df = add_clusters(df, cluster_membership(study) if with_clusters else None)
-    behaviour = study_behaviours(study)  # per account where the posts are; same values as behaviour_of per account
-    return AccountData(accounts, df, hours, langs, clients, behaviour, origin_shifts.shift_counts(study))
+    df = add_clusters(df, clusters)
+    return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
+
+
+def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> AccountData:
+    """The features of every account in the study, at once in this process (for scripts and
+    tests that want the whole `AccountData`; the stage runs `from_batch` per batch instead).
+
+    `with_clusters=False` leaves cluster membership unknown (the accounts stage: the
+    `accounts_clusters` stage adds it once coordination has run)."""
+    try:
+        name = prepare(study, with_clusters=with_clusters)
+        table = study.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
+    finally:
+        drop_inputs(study)
+    return from_batch(table, election)
 
 
 def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[tuple[str, str], list[int]]) -> None:

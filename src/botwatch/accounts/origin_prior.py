@@ -60,19 +60,32 @@ def _odds(p: np.ndarray) -> np.ndarray:
 
 def estimate(p_russia: Sequence[float], base: float, prior_sd: float = PRIOR_LOGIT_SD) -> StudyPrior:
     """Posterior over the study's share π of Russia-run accounts from calibrated P(Russia) per account."""
+    return from_log_likelihood(log_likelihood(p_russia, base), len(p_russia), base, prior_sd)
+
+
+def log_likelihood(p_russia: Sequence[float], base: float) -> np.ndarray:
+    """The mixture log-likelihood of these accounts at each share in GRID. It adds up over
+    accounts, so a study's is the sum over any split of its accounts (the accounts stage sums
+    its batches' and passes the total to `from_log_likelihood`)."""
     p = np.clip(np.asarray(p_russia, float), EPS, 1 - EPS)
     lam = _odds(p) / _odds(np.float64(base))
+    ll = np.zeros(len(GRID))
+    for chunk in np.array_split(lam, max(1, len(lam) // 20_000 + 1)):
+        ll = ll + np.log(GRID[:, None] * chunk[None, :] + 1 - GRID[:, None]).sum(1)
+    return ll
+
+
+def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: float = PRIOR_LOGIT_SD) -> StudyPrior:
+    """The posterior over π from the accounts' summed `log_likelihood`."""
     logit = np.log(GRID) - np.log1p(-GRID)
     z = (logit - np.log(base / (1 - base))) / prior_sd
     # log prior mass per grid cell: normal density in logit, times d logit/dπ, times the cell width
-    ll = -0.5 * z * z - np.log(GRID) - np.log1p(-GRID) + np.log(np.gradient(GRID))
-    for chunk in np.array_split(lam, max(1, len(lam) // 20_000 + 1)):
-        ll = ll + np.log(GRID[:, None] * chunk[None, :] + 1 - GRID[:, None]).sum(1)
+    ll = -0.5 * z * z - np.log(GRID) - np.log1p(-GRID) + np.log(np.gradient(GRID)) + ll
     w = np.exp(ll - ll.max())
     w /= w.sum()
     cdf = np.cumsum(w)
     lo, hi = GRID[int(np.searchsorted(cdf, 0.025))], GRID[min(int(np.searchsorted(cdf, 0.975)), len(GRID) - 1)]
-    return StudyPrior(float((w * GRID).sum()), float(lo), float(hi), len(p), base, w)
+    return StudyPrior(float((w * GRID).sum()), float(lo), float(hi), accounts, base, w)
 
 
 def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
@@ -88,20 +101,33 @@ def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
     return out
 
 
-def apply_study_prior(results: list, home: str | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
+def study_base(home: str | None) -> float | None:
+    """The calibration mix m0 when a study prior applies at all: not when the election's own
+    country is Russia (then Russia is home, not a foreign origin), nor without calibration."""
+    from botwatch.accounts.origin_signals import parameters
+
+    base = (parameters().get("calibration") or {}).get("russia_share")
+    return None if home == "RU" or not base else float(base)
+
+
+def evidence_p_russia(results: list) -> np.ndarray:  # list[OriginResult]
+    """P(Russia) of the accounts with origin evidence (those the study prior reads and moves)."""
+    return np.array([r.p_russia for r in results if r.country is not None and r.p_russia is not None], float)
+
+
+def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
     """Re-weight each account's P(Russia) by the study's own estimated share; other countries keep
     their relative sizes. Unknown origins stay unknown. Not applied when the election's own country
     is Russia (then Russia is the home country, not a foreign origin) or when the calibration
-    parameters are missing. Returns the new results and the estimate (None if not applied)."""
-    from botwatch.accounts.origin_signals import parameters
-
-    cal = parameters().get("calibration") or {}
-    base = cal.get("russia_share")
+    parameters are missing. `prior`: the study's estimate made beforehand (over all its accounts,
+    when `results` are a batch of them); without it, it is estimated from `results`. Returns the
+    new results and the estimate (None if not applied)."""
+    base = study_base(home)
     idx = [i for i, r in enumerate(results) if r.country is not None and r.p_russia is not None]
-    if home == "RU" or not base or not idx:
+    if base is None or not idx:
         return results, None
     before = np.array([results[i].p_russia for i in idx], float)
-    prior = estimate(before, float(base))
+    prior = prior if prior is not None else estimate(before, base)
     after = adjust(before, prior)
     out = list(results)
     for i, old, new in zip(idx, before.tolist(), after.tolist()):

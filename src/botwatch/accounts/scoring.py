@@ -26,7 +26,7 @@ from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, string_list
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_batch import origin_posteriors
-from botwatch.accounts.origin_prior import apply_study_prior
+from botwatch.accounts.origin_prior import StudyPrior, apply_study_prior
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
@@ -185,12 +185,23 @@ def _evidence_rows(ev: dict[str, list[Any]], platform: str, account_id: str, bot
     ev["sentence"].extend([e["sentence"] for e in bot_items] + observed + [sentence for _, sentence in pairs])
 
 
+def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
+    """Each account's origin posterior before any study prior, in `data.features` order."""
+    precompute_behaviour(data.behaviour.values())
+    origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
+    return origin_posteriors(origin_inputs(data), home=home)
+
+
 @gc_paused
-def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
+          origins: list[OriginResult] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
-    accounts (`origin_prior`); without it, by the share in the calibration data.
+    accounts (`origin_prior`); without it, by the share in the calibration data. `True`
+    estimates the share from `data`'s accounts; a `StudyPrior` is one estimated beforehand over
+    the whole study (the stage scores a batch of accounts at a time). `origins`: the accounts'
+    `origin_results`, when already computed (the stage's first pass computes them for the prior).
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -216,11 +227,11 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
     probs, low, high = beh.probability, beh.low, beh.high
     for j, item in beh.items.items():
         items[j] = [item, *items[j]]
-    precompute_behaviour(data.behaviour.values())
-    origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
-    origins = origin_posteriors(origin_inputs(data), home=home)
+    origins = origin_results(data, home) if origins is None else origins
     prior = None
-    if study_prior:
+    if isinstance(study_prior, StudyPrior):
+        origins, prior = apply_study_prior(origins, home, prior=study_prior)
+    elif study_prior:
         origins, prior = apply_study_prior(origins, home)
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
     cols = [c for c in ROW_COLUMNS if c in f.columns]

@@ -9,26 +9,16 @@ coordination clusters (coordination reads its scores); the later `accounts_clust
 
 from __future__ import annotations
 
-import pandas as pd
-import pyarrow as pa
-
-from botwatch.accounts import features as feats
+from botwatch.accounts import batches
 from botwatch.accounts.botmodel import shipped_model
 from botwatch.accounts.cluster_evidence import add_cluster_evidence
-from botwatch.accounts.scoring import score
 from botwatch.pipeline import Context, register
-from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES
+from botwatch.schema import ACCOUNT_SCORES
 from botwatch.study import Study
 
-def _arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
-    if schema is not None:
-        df = df.astype({f.name: "object" for f in schema if f.name in df.columns})
-        df = df.where(pd.notna(df), None)
-        return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
-    return pa.Table.from_pandas(df, preserve_index=False)
 
-
-def run_accounts(study: Study, election: object = None, study_prior: bool = True, log=None, *, with_clusters: bool = True) -> int:  # type: ignore[no-untyped-def]
+def run_accounts(study: Study, election: object = None, study_prior: bool = True, log=None, *, with_clusters: bool = True,  # type: ignore[no-untyped-def]
+                 batch_rows: int = batches.BATCH_ROWS) -> int:
     """Compute and write the four outputs; returns the number of accounts scored.
 
     `with_clusters=False` (the stage) leaves 'acting in unison' unknown for `accounts_clusters` to
@@ -36,16 +26,13 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
 
     `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts
     (`origin_prior`); off, the share in the calibration data stands.
+
+    The accounts are scored `batch_rows` at a time where the engine keeps them (`batches`): no
+    table as long as the accounts passes through this process on a lake.
     """
-    home = getattr(election, "country", None)
-    data = feats.build(study, election, with_clusters=with_clusters)
-    scores, evidence = score(data, shipped_model(), home, study_prior=study_prior)
-    if log is not None and "study_prior" in scores.attrs:
-        share, lo, hi, n = scores.attrs["study_prior"]
-        log(f"accounts: study prior: an estimated {share:.1%} [{lo:.1%}, {hi:.1%}] of {n:,} accounts with origin evidence are run from Russia")
-    study.write_table("account_features", _arrow(feats.table_columns(data.features)))
-    study.write_table("account_scores", _arrow(scores, ACCOUNT_SCORES))
-    study.write_table("account_evidence", _arrow(evidence, ACCOUNT_EVIDENCE))
+    n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows)
+    if log is not None and prior is not None:
+        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.accounts:,} accounts with origin evidence are run from Russia")
     # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
     # column order on DuckDB and on Spark, where USING puts the keys first.
     score_cols = ", ".join(f"s.{c}" for c in ACCOUNT_SCORES.names if c not in ("platform", "account_id"))
@@ -53,7 +40,7 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
         f"CREATE OR REPLACE VIEW accounts_scored AS SELECT a.*, {score_cols} "
         "FROM accounts a LEFT JOIN account_scores s ON a.platform = s.platform AND a.account_id = s.account_id"
     )
-    return len(scores)
+    return n
 
 
 @register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,9 @@ class LakeStudy(StudyBase):
         self._temp: set[str] = set()
         self._views: set[str] = set()
         self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
+        # Every result this lake brought to the driver, as (rows, columns): what a test reads to
+        # prove a stage collected nothing as long as the data (see `_collect`).
+        self.collected: list[tuple[int, tuple[str, ...]]] = []
         self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
         marker = f"{self.root}/{LAKE_MARKER}"
         self._locked = False
@@ -243,9 +246,16 @@ class LakeStudy(StudyBase):
         self._ensure_views()
         return self.spark.table(_quote(self._check_table(name)))
 
+    def _collect(self, df: Any) -> pa.Table:
+        """A Spark DataFrame's whole result at the driver, as Arrow with naive UTC timestamps.
+        The one way results reach the driver here, so each is counted in `collected`."""
+        table = naive_utc(df.toArrow())
+        self.collected.append((table.num_rows, tuple(table.column_names)))
+        return table
+
     def arrow(self, name: str) -> pa.Table:
         """The whole table at the driver, as Arrow (naive UTC timestamps, like a DuckDB study)."""
-        return naive_utc(self.df(name).toArrow())
+        return self._collect(self.df(name))
 
     def count(self, name: str) -> int:
         return int(self.df(name).count())
@@ -381,11 +391,11 @@ class LakeStudy(StudyBase):
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result at the driver, as Arrow."""
         self._ensure_views()
-        return naive_utc(self.spark.sql(self.ibis.compile(expr)).toArrow())
+        return self._collect(self.spark.sql(self.ibis.compile(expr)))
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
         """A DuckDB-dialect query's whole result, collected to the driver as Arrow."""
-        return naive_utc(self.query_df(query, params).toArrow())
+        return self._collect(self.query_df(query, params))
 
     def query_pandas(self, query: str, params: list[Any] | None = None) -> Any:
         """As `query_arrow`, in pandas with the nullable types DuckDB's `.df()` gives (nullable
@@ -393,7 +403,7 @@ class LakeStudy(StudyBase):
         return duck_like_pandas(self.query_arrow(query, params))
 
     def _rows(self, df: Any) -> list[tuple[Any, ...]]:
-        t = naive_utc(df.toArrow())
+        t = self._collect(df)
         cols = [c.to_pylist() for c in t.columns]
         return list(zip(*cols)) if cols else []
 
@@ -550,15 +560,19 @@ class LakeStudy(StudyBase):
             return self.df(source) if source in self.tables() or source in self._temp else self.query_df(source)
         return self.spark.sql(self.ibis.compile(source))  # an Ibis expression
 
-    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None, *, batch_rows: int | None = None) -> dict[str, int]:
+    def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None, *,
+                  batch_rows: int | None = None, temp: "bool | Collection[str]" = False) -> dict[str, int]:
         """Run `fn` over the rows of `source` (table name, DuckDB SELECT or Ibis expression) in
         Arrow batches on the executors (`mapInArrow`) and store what it returns; see
-        `botwatch.study.map_outputs` for `schema`/`out_name`. Returns rows per written table."""
+        `botwatch.study.Study.map_arrow` for `schema`/`out_name`/`temp`. Nothing but the row
+        counts reaches the driver. Returns rows per written table."""
         from pyspark.sql import functions as F
         from pyspark.sql.pandas.types import from_arrow_schema
 
         outputs = map_outputs(schema, out_name)
-        self._writable(f"write {', '.join(repr(n) for n in outputs)}")
+        temps = set(outputs) if temp is True else set(temp or ())
+        if set(outputs) - temps:
+            self._writable(f"write {', '.join(repr(n) for n in outputs if n not in temps)}")
         wide = wide_schema(outputs)
         self._ensure_views()
         df = self._source_df(source)
@@ -585,7 +599,7 @@ class LakeStudy(StudyBase):
         counts: dict[str, int] = {}
         for k, name in enumerate(names):
             part = stored.where(F.col("_out") == k).select(*[F.col(f"o{k}__{f.name}").alias(f.name) for f in outputs[name]])
-            self.write_df(name, part)
+            self._store(name, part, name in temps)
             counts[name] = self.count(name)
         self.files.delete(tmp)
         return counts
@@ -596,9 +610,27 @@ class LakeStudy(StudyBase):
         """`fn` over whole groups of `source` (table name or DuckDB SELECT) by `key`, on the
         executors: `groupBy(key).applyInArrow`, one group a call, its rows sorted by `order_by`
         there. Only what `fn` returns reaches the driver, sorted by key (see `botwatch.group_map`)."""
+        from botwatch.group_map import sort_by_key
+
+        out = self._group_mapped(source, key, fn, schema, order_by, params)
+        return sort_by_key(self._collect(out).select(schema.names).cast(schema), key)
+
+    def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
+                     order_by: list[str] | None = None, params: list[Any] | None = None,
+                     batch_rows: int | None = None, temp: bool = False) -> int:
+        """As `group_map_arrow`, but the result is stored as table `out_name` (temp with `temp`)
+        where the executors wrote it: nothing but its row count reaches the driver."""
+        if not temp:
+            self._writable(f"write table {out_name!r}")
+        self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params), temp)
+        return self.count(out_name)
+
+    def _group_mapped(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema,
+                      order_by: list[str] | None, params: list[Any] | None) -> Any:
+        """`groupBy(key).applyInArrow` of `fn`, lazily (a Spark DataFrame of `schema`)."""
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        from botwatch.group_map import conform, sort_by_key
+        from botwatch.group_map import conform
 
         self._ensure_views()
         df = self.df(source) if source in self.tables() or source in self._temp else self.query_df(source, params)
@@ -612,8 +644,7 @@ class LakeStudy(StudyBase):
             out = conform(fn(table), schema)
             return utc_zoned(out) if zoned else out
 
-        out = df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
-        return sort_by_key(naive_utc(out.toArrow()).select(schema.names).cast(schema), key)
+        return df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
 
     def __repr__(self) -> str:
         return f"LakeStudy({self.root!r})"

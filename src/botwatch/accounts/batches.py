@@ -1,0 +1,179 @@
+"""The accounts stage over batches of accounts, where the rows are (`study.map_arrow`).
+
+Why: scoring every account at once in the driver took about 15 KiB of Python memory per account
+(11 GiB at 774k accounts) on both engines. Here the relational facts of each account are
+computed in the engine (`features.prepare`), and the Python part (features that need Python,
+the bot and origin models, the evidence sentences) runs on one batch of accounts at a time: in
+this process on DuckDB, on Spark's executors on a lake, writing `account_features`,
+`account_scores` and `account_evidence` from there.
+
+Every value is per account but one: the study prior of `origin_prior` (the study's own share of
+Russia-run accounts) is fitted over all accounts. Its likelihood adds up over accounts, so a
+first pass computes each account's origin posterior (kept in the engine, one JSON row per
+account) and returns each batch's log-likelihood over the prior's grid (one row per batch, the
+only thing the stage brings to the driver); the second pass scores with the summed estimate and
+the first pass's origin results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from botwatch.accounts import features as feats
+from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
+from botwatch.accounts.botmodel import BotModel
+from botwatch.accounts.origin import OriginResult
+from botwatch.accounts.origin_prior import StudyPrior, evidence_p_russia, from_log_likelihood, log_likelihood, study_base
+from botwatch.accounts.profile import ALL_FEATURES
+from botwatch.accounts.scoring import origin_results, score
+from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES, CANONICAL
+
+BATCH_ROWS = 20_000  # accounts per batch: a few hundred MB of Python at the measured ~15 KiB per account
+
+# Columns `features` derives in Python, after the profile features (all float64 but these).
+_DERIVED = (
+    ["span_days", "posts_per_day_study", "posts_per_active_hour", "retweet_share", "reply_share", "quote_share", "dup_text_share",
+     "hashtags_per_post", "mentions_per_post", "urls_per_post", "gap_cv", "share_gaps_under_10s", "share_gaps_under_60s"]
+    + [f"script_{s}_share" for s in SCRIPT_PATTERNS]
+    + ["hour_entropy_bits", "best_utc_offset", "human_day_fit_bits", "top_lang", "top_lang_share", "top_client", "top_client_share",
+       "english_female_name", "anonymity", "anonymous", "activity_over_72", "activity_over_144", "amplifier", "created_after_trigger",
+       "cluster_id", "cluster_size", "in_unison", "female_name_mismatch"]
+)
+_TYPES = {
+    "best_utc_offset": pa.int64(), "cluster_size": pa.int64(), "top_lang": pa.string(), "top_client": pa.string(), "cluster_id": pa.string(),
+    **{c: pa.bool_() for c in ("english_female_name", "anonymous", "activity_over_72", "activity_over_144", "amplifier",
+                               "created_after_trigger", "in_unison", "female_name_mismatch")},
+}
+
+
+def feature_schema() -> pa.Schema:
+    """The `account_features` table's columns and types, declared: a batch cannot infer them (a
+    batch whose accounts all lack a value would type the column NULL, another float)."""
+    posts = ibis.table(ibis.Schema.from_pyarrow(CANONICAL["posts"]), name="posts")
+    activity = [f for f in account_activity(posts).schema().to_pyarrow() if f.name not in KEY]
+    fields = [pa.field("platform", pa.string()), pa.field("account_id", pa.string()), pa.field("handle", pa.string()), *activity]
+    fields += [pa.field(c, pa.float64()) for c in ALL_FEATURES]
+    fields += [pa.field(c, _TYPES.get(c, pa.float64())) for c in _DERIVED]
+    return pa.schema(fields)
+
+
+def to_arrow(df: pd.DataFrame, schema: pa.Schema, *, typed: bool = False) -> pa.Table:
+    """A frame as a table of `schema` (every missing marker NULL), failing on a column mismatch.
+    `typed`: the frame's columns have their own dtypes (the features frame): Arrow converts them
+    as they are and casts to the schema, instead of going through Python objects (several
+    seconds per 100k accounts over the hundred feature columns)."""
+    missing, extra = set(schema.names) - set(df.columns), set(df.columns) - set(schema.names)
+    if missing or extra:
+        raise ValueError(f"account table columns differ from the declared ones: missing {sorted(missing)}, unexpected {sorted(extra)}")
+    if typed:
+        return pa.Table.from_pandas(df[schema.names], preserve_index=False).cast(schema)
+    df = df.astype({f.name: "object" for f in schema})
+    df = df.where(pd.notna(df), None)
+    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+
+
+PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64()))])
+# Each account's origin result from the first pass, so the second does not compute it again.
+ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("_origin", pa.string())])
+
+
+def _origin_json(r: OriginResult) -> str:
+    return json.dumps(dataclasses.asdict(r), ensure_ascii=False)
+
+
+def _origin_of(text: str) -> OriginResult:
+    return OriginResult(**json.loads(text))
+
+
+class OriginPass:
+    """`map_arrow`'s first pass: a batch's origin results before any study prior (one row per
+    account, kept in the engine for the second pass), and the batch's accounts with origin
+    evidence with their study-prior log-likelihood over the grid (one row per batch)."""
+
+    def __init__(self, election: Any, base: float) -> None:
+        self.election, self.base = election, base
+
+    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table]:
+        if not batch.num_rows:
+            return PRIOR_PARTS.empty_table(), ORIGIN_ROWS.empty_table()
+        home = getattr(self.election, "country", None)
+        results = origin_results(feats.from_batch(batch, self.election, origin_only=True), home)
+        p = evidence_p_russia(results)
+        part = pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
+        rows = pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"),
+                         "_origin": [_origin_json(r) for r in results]}, schema=ORIGIN_ROWS)
+        return part, rows
+
+
+class ScoreBatch:
+    """`map_arrow`'s second pass: a batch's three tables (features, scores, evidence)."""
+
+    def __init__(self, model: BotModel, election: Any, prior: StudyPrior | None, schema: pa.Schema) -> None:
+        self.model, self.election, self.prior, self.schema = model, election, prior, schema
+
+    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table, pa.Table]:
+        if not batch.num_rows:
+            return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()
+        data = feats.from_batch(batch, self.election)
+        origins = None
+        if "_origin" in batch.schema.names:  # the first pass's results, joined beside each account
+            origins = [_origin_of(t) for t in batch.column("_origin").to_pylist()]
+        scores, evidence = score(data, self.model, getattr(self.election, "country", None),
+                                 study_prior=self.prior if self.prior is not None else False, origins=origins)
+        return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
+
+
+PARTS_TABLE = "_botwatch_prior_parts"
+ORIGINS_TABLE = "_botwatch_origins"
+
+
+def study_prior(study: Any, source: str, election: Any, batch_rows: int = BATCH_ROWS) -> StudyPrior | None:
+    """The study prior over all accounts of `source` (None where it does not apply), from one
+    log-likelihood row per batch: the only result of the stage collected to the driver, a few
+    KB per batch of `batch_rows` accounts, whatever the study's size. Leaves each account's
+    origin result in temp table `ORIGINS_TABLE` when the prior applies (the caller drops it)."""
+    base = study_base(getattr(election, "country", None))
+    if base is None:
+        return None
+    study.map_arrow(source, OriginPass(election, base), {PARTS_TABLE: PRIOR_PARTS, ORIGINS_TABLE: ORIGIN_ROWS}, batch_rows=batch_rows, temp=True)
+    try:
+        parts = study.query_arrow(f"SELECT accounts, ll FROM {PARTS_TABLE}")
+    finally:
+        study.sql(f"DROP TABLE IF EXISTS {PARTS_TABLE}")
+    n = sum(parts.column("accounts").to_pylist())
+    lls = [v for v in parts.column("ll").to_pylist() if v is not None]
+    if not n:
+        return None
+    # Exactly rounded sums: the same estimate whatever order the engine returns the batches in.
+    total = np.array([math.fsum(col) for col in zip(*lls)])
+    return from_log_likelihood(total, n, base)
+
+
+def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = True, with_clusters: bool = False,
+        batch_rows: int = BATCH_ROWS) -> tuple[int, StudyPrior | None]:
+    """Write the three tables batch by batch; returns (accounts scored, the study prior used)."""
+    try:
+        source = feats.prepare(study, with_clusters=with_clusters)
+        query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
+        prior = study_prior(study, query, election, batch_rows) if use_study_prior else None
+        if prior is not None:  # score with the first pass's origin results instead of computing them again
+            query = (f"SELECT i.*, o._origin FROM {source} i JOIN {ORIGINS_TABLE} o ON i.platform = o.platform AND i.account_id = o.account_id "
+                     "ORDER BY i.platform, i.account_id")
+        schema = feature_schema()
+        counts = study.map_arrow(
+            query, ScoreBatch(model, election, prior, schema),
+            {"account_features": schema, "account_scores": ACCOUNT_SCORES, "account_evidence": ACCOUNT_EVIDENCE},
+            batch_rows=batch_rows,
+        )
+    finally:
+        study.sql(f"DROP TABLE IF EXISTS {ORIGINS_TABLE}")
+        feats.drop_inputs(study)
+    return counts["account_scores"], prior

@@ -1,0 +1,82 @@
+"""The accounts stage scores batches of accounts (`accounts.batches`): the tables must not depend
+on how the accounts are cut into batches (the study prior is fitted over all of them, the rows
+keep one order), and the per-account facts computed in the engine must be those the whole-study
+helpers give."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from botwatch.accounts.stage import run_accounts
+from botwatch.elections import load_election
+
+TABLES = ("account_features", "account_scores", "account_evidence")
+
+
+def _tables(st) -> dict[str, pa.Table]:  # type: ignore[no-untyped-def]
+    return {t: st.query_arrow(f"SELECT * FROM {t}") for t in TABLES}
+
+
+def test_batch_size_changes_no_value(sample_study) -> None:  # type: ignore[no-untyped-def]
+    st = sample_study
+    election = load_election("us-2016")
+    run_accounts(st, election, with_clusters=False)
+    whole = _tables(st)
+    logged: list[str] = []
+    run_accounts(st, election, with_clusters=False, batch_rows=37, log=logged.append)  # 262 accounts: 8 batches
+    cut = _tables(st)
+    for t in TABLES:
+        assert cut[t].schema == whole[t].schema, t
+        for name in whole[t].column_names:
+            a, b = whole[t].column(name).to_pylist(), cut[t].column(name).to_pylist()
+            # DuckDB's parallel stddev of gaps may differ in the last bits between runs.
+            same = [x == y or (isinstance(x, float) and isinstance(y, float) and abs(x - y) <= 1e-12 * max(abs(x), 1)) for x, y in zip(a, b, strict=True)]
+            assert all(same), f"{t}.{name}"
+    # The study prior is the study's (all its accounts), not the last batch's.
+    assert any(f"of {st.sql('SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL')[0][0]:,} accounts" in m for m in logged), logged
+    assert st.sql("SELECT count(*) FROM account_scores")[0][0] == st.count("accounts")
+    assert not [t for t in st.tables() if t.startswith("_botwatch")]
+
+
+def test_engine_side_office_hours_equal_shift_counts(sample_study) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.accounts import origin_shifts
+    from botwatch.accounts.features import SHIFT_SQL, _hour_list, _pairs
+
+    want = origin_shifts.shift_counts(sample_study)
+    rows = sample_study.query_arrow(SHIFT_SQL)
+    got = {(p, a): _hour_list(v) for p, a, v in zip(rows.column("platform").to_pylist(), rows.column("account_id").to_pylist(), _pairs(rows.column("shift").to_pylist()))}
+    assert want and got == want
+
+
+def test_account_features_have_their_declared_types(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """Typed by declaration, not by the data: counts stay integers when an account has no posts,
+    and the cluster columns are typed before any cluster exists."""
+    from botwatch.accounts.batches import feature_schema
+
+    run_accounts(sample_study, None, with_clusters=False)
+    got = sample_study.query_arrow("SELECT * FROM account_features").schema
+    assert got.names == feature_schema().names
+    assert [f.type for f in got] == [f.type for f in feature_schema()]
+    assert sample_study.sql("SELECT count(*) FROM account_features WHERE n_posts IS NULL")[0][0] > 0  # accounts without posts: NULL, not NaN
+
+
+def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """The first pass sums per-batch log-likelihoods; the estimate must be the one made over
+    every account at once (to rounding in the last bits)."""
+    import math
+
+    from botwatch.accounts import batches, features
+    from botwatch.accounts.origin_prior import estimate, evidence_p_russia, study_base
+    from botwatch.accounts.scoring import origin_results
+
+    election = load_election("us-2016")
+    whole = evidence_p_russia(origin_results(features.build(sample_study, election, with_clusters=False), "US"))
+    want = estimate(whole, study_base("US"))  # type: ignore[arg-type]
+    source = features.prepare(sample_study, with_clusters=False)
+    try:
+        got = batches.study_prior(sample_study, f"SELECT * FROM {source} ORDER BY platform, account_id", election, batch_rows=50)
+    finally:
+        features.drop_inputs(sample_study)
+    assert got is not None and got.accounts == want.accounts == len(whole) > 50
+    for a, b in ((got.share, want.share), (got.lo, want.lo), (got.hi, want.hi)):
+        assert math.isclose(a, b, rel_tol=1e-9)
