@@ -12,6 +12,9 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 ACTIVITY_HIGH = 72.0  # posts a day: "suspicious" in the Three A's
 ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
 AMPLIFIER_SHARE = 0.8  # share of posts that are retweets
@@ -81,13 +84,10 @@ def anonymity(display_name: Any, description: Any, location: Any, default_image:
     return sum(parts) / len(parts) if parts else math.nan
 
 
-def may_fire(features: Any) -> Any:
+def may_fire(features: pd.DataFrame) -> np.ndarray:
     """Per row of an account_features frame: whether `signal_sentences` could say anything (a
     superset of the rows where it does), tested on whole columns so that only those rows need
     their values read one by one."""
-    import numpy as np
-    import pandas as pd
-
     n = len(features)
 
     def num(col: str) -> Any:
