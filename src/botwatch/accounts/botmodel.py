@@ -97,6 +97,22 @@ def describe_value(feature: str, value: float) -> str:
 
 
 @dataclass
+class EvidenceColumns:
+    """The bot model's evidence items as columns, one entry per item, in (row, rank) order."""
+
+    row: np.ndarray  # index of the input row the item belongs to
+    rank: np.ndarray  # 0-based position among that row's items
+    feature: list[str]
+    value: list[float | None]
+    contribution: list[float]  # rounded to 4 places, as stored
+    sentence: list[str]
+
+    @classmethod
+    def empty(cls) -> EvidenceColumns:
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), [], [], [], [])
+
+
+@dataclass
 class BotModel:
     """A trained booster + calibration; `predict` gives calibrated probabilities."""
 
@@ -126,25 +142,43 @@ class BotModel:
 
     def evidence(self, X: pd.DataFrame, top: int = 4, min_abs: float = 0.05) -> list[list[dict[str, Any]]]:
         """Per row, the largest contributions as dicts: feature, value, contribution, sentence."""
+        cols = self.evidence_columns(X, top, min_abs)
+        out: list[list[dict[str, Any]]] = [[] for _ in range(len(X))]
+        for r, f, v, c, s in zip(cols.row.tolist(), cols.feature, cols.value, cols.contribution, cols.sentence):
+            out[r].append({"feature": f, "value": v, "contribution": c, "sentence": s})
+        return out
+
+    def evidence_columns(self, X: pd.DataFrame, top: int = 4, min_abs: float = 0.05) -> EvidenceColumns:
+        """`evidence` as flat columns, rows in (row, rank) order: the same items, values and
+        sentences, without a dict per item.
+
+        Why: the per-item loop (a dict and a sentence per contribution, four per account) was the
+        largest Python cost of scoring profiles. Here the kept cells are picked with numpy, each
+        feature's distinct values are put in words once (`describe_value`), and one comprehension
+        writes the sentences."""
         if len(X) == 0:
-            return []
+            return EvidenceColumns.empty()
         contrib = self.contributions(X)
         values = X[self.features].to_numpy(dtype="float64")
-        out: list[list[dict[str, Any]]] = []
-        # All rows' orders in one call (row by row, the same sort as a 1-D argsort of each row),
-        # then only the top few cells of each row are read as Python floats.
+        # All rows' orders in one call (row by row, the same sort as a 1-D argsort of each row).
         orders = np.argsort(-np.abs(contrib[:, :-1]), axis=1)[:, :top]
-        tops = np.take_along_axis(contrib, orders, axis=1).tolist()
-        top_values = np.take_along_axis(values, orders, axis=1).tolist()
-        for order, cs, vs in zip(orders.tolist(), tops, top_values):
-            items = []
-            for j, c, v in zip(order, cs, vs):
-                if abs(c) < min_abs:
-                    break
-                f = self.features[j]
-                items.append({"feature": f, "value": None if math.isnan(v) else v, "contribution": round(c, 4), "sentence": sentence(f, v, c)})
-            out.append(items)
-        return out
+        tops = np.take_along_axis(contrib, orders, axis=1)
+        top_values = np.take_along_axis(values, orders, axis=1)
+        # A row's items stop at its first contribution below `min_abs` (they are sorted by size).
+        keep = np.cumprod(np.abs(tops) >= min_abs, axis=1).astype(bool)
+        row, rank = np.nonzero(keep)
+        feat, c, v = orders[keep], tops[keep], top_values[keep]
+        shown = np.empty(len(feat), dtype=object)
+        for j in np.unique(feat).tolist():
+            at = np.flatnonzero(feat == j)
+            # Distinct by bit pattern, so that -0.0 and 0.0 (which print differently) stay apart.
+            distinct, inverse = np.unique(v[at].view(np.int64), return_inverse=True)
+            words = np.array([describe_value(self.features[j], x) for x in distinct.view(np.float64).tolist()], dtype=object)
+            shown[at] = words[inverse.reshape(-1)]
+        names = [self.features[j] for j in feat.tolist()]
+        cs, vs = c.tolist(), v.tolist()
+        sentences = [_sentence_text(f, s, x) for f, s, x in zip(names, shown.tolist(), cs)]
+        return EvidenceColumns(row, rank, names, [None if math.isnan(x) else x for x in vs], [round(x, 4) for x in cs], sentences)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -169,9 +203,13 @@ class BotModel:
 
 def sentence(feature: str, value: float, contribution: float) -> str:
     """One contribution in words, e.g. "followers per account followed 0.02 raised the bot score"."""
+    return _sentence_text(feature, describe_value(feature, value), contribution)
+
+
+def _sentence_text(feature: str, shown: str, contribution: float) -> str:
+    """`sentence` with the value already in words (`describe_value`)."""
     label = _DESCRIBE.get(feature, (feature, "float"))[0]
     direction = "raised" if contribution > 0 else "lowered"
-    shown = describe_value(feature, value)
     if shown == "unknown":
         return f"{label} is unknown, which {direction} the bot score ({contribution:+.2f} log-odds)"
     return f"{label} {shown} {direction} the bot score ({contribution:+.2f} log-odds)"

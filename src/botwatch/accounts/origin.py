@@ -348,6 +348,30 @@ def _client_item(client: str, hit: tuple[str, ...]) -> Evidence:
     return _vector({c: 1.0 for c in hit}, FLOOR_CLIENT), f"posts from the client {client!r}, used mainly in {_names(list(hit))}"
 
 
+@lru_cache(maxsize=_CACHE)
+def _post_langs_item(tagged: tuple[tuple[str, int], ...]) -> Evidence | None:
+    """The post-language item for an account's tagged posts per language (in the account's
+    order): the same counts give the same vector and sentence, and most accounts of a study share
+    theirs with many others (one post in English, say), so each is built once."""
+    total = sum(n for _, n in tagged)
+    # Log-linear pooling: the likelihood of one typical post, Π_l A(l, c)^share_l. (An
+    # arithmetic mixture would let a 20% minority of English posts count as strong evidence
+    # for every English-speaking country.) Languages we do not know are left out.
+    log_mix = np.zeros(len(codes()))
+    used = 0
+    for lang, n in tagged:
+        logv = _post_lang_log(lang)
+        if logv is not None:
+            log_mix += n * logv
+            used += n
+    if not used:
+        return None
+    mix = np.exp(log_mix / used)
+    top_langs = sorted(tagged, key=lambda kv: -kv[1])[:3]
+    share = ", ".join(f"{100 * n / total:.0f}% {lang}" for lang, n in top_langs)
+    return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})"
+
+
 def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
     """(kind, likelihood vector, sentence) for each piece of evidence the account offers.
 
@@ -377,21 +401,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
     tagged = {k.lower(): n for k, n in inp.post_langs.items() if k and k.lower() not in IGNORED_LANGS and n > 0}
     total = sum(tagged.values())
     if total >= MIN_TAGGED_POSTS:
-        # Log-linear pooling: the likelihood of one typical post, Π_l A(l, c)^share_l. (An
-        # arithmetic mixture would let a 20% minority of English posts count as strong evidence
-        # for every English-speaking country.) Languages we do not know are left out.
-        log_mix = np.zeros(len(codes()))
-        used = 0
-        for lang, n in tagged.items():
-            logv = _post_lang_log(lang)
-            if logv is not None:
-                log_mix += n * logv
-                used += n
-        if used:
-            mix = np.exp(log_mix / used)
-            top_langs = sorted(tagged.items(), key=lambda kv: -kv[1])[:3]
-            share = ", ".join(f"{100 * n / total:.0f}% {lang}" for lang, n in top_langs)
-            add("post_langs", (mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})"))
+        add("post_langs", _post_langs_item(tuple(tagged.items())))
     elif inp.n_posts >= MIN_TAGGED_POSTS and inp.post_scripts:
         present = [s for s, n in inp.post_scripts.items() if n / inp.n_posts >= 0.3]
         if present:

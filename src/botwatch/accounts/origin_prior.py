@@ -24,8 +24,10 @@ ordinary election sample the prior barely moves. The evidence sentence says so.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -130,18 +132,34 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
     prior = prior if prior is not None else estimate(before, base)
     after = adjust(before, prior)
     out = list(results)
+    # The study-prior sentence differs between accounts only in its two numbers: the rest is
+    # written once (`StudyPrior.sentence` gives the same text).
+    marker = "\x00"
+    head, _, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+    by_value = operator.itemgetter(1)
+    # What an account's new probabilities and lead are depends only on its old probabilities and
+    # its P(Russia) before and after; accounts with the same profile evidence share these (a
+    # study of one status per account has few distinct ones), so each is worked out once.
+    done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], str, str]] = {}
     for i, old, new in zip(idx, before.tolist(), after.tolist()):
         r = results[i]
-        old_c = min(max(float(old), EPS), 1 - EPS)
-        scale = (1 - float(new)) / (1 - old_c)
-        probs = {c: v * scale for c, v in r.probabilities.items() if c != "RU"}
-        probs["RU"] = float(new)
-        order = sorted(probs.items(), key=lambda kv: -kv[1])
-        best, p_best = order[0]
-        kept = {c: round(v, 4) for c, v in order[:8] if v >= 0.005}
-        lead = f"most likely {best} (p={p_best:.2f})" + (r.evidence[0][r.evidence[0].find(";"):] if ";" in r.evidence[0] else "")
+        key = (*r.probabilities.items(), old, new)
+        hit = done.get(key)
+        if hit is None:
+            old_c = min(max(old, EPS), 1 - EPS)
+            scale = (1 - new) / (1 - old_c)
+            probs = {c: v * scale for c, v in r.probabilities.items() if c != "RU"}
+            probs["RU"] = new
+            # Largest first; `reverse` keeps equal values in their order, as a key of -value does.
+            order = sorted(probs.items(), key=by_value, reverse=True)
+            best, p_best = order[0]
+            kept = {c: round(v, 4) for c, v in order[:8] if v >= 0.005}
+            hit = done[key] = (best, p_best, kept, f"most likely {best} (p={p_best:.2f})", f"{head}{old_c:.3f} to {new:.3f}{rest}")
+        best, p_best, kept, lead, moved = hit
+        first = r.evidence[0]
+        cut = first.find(";")
         # The result class built directly (every field is given): `dataclasses.replace` per account cost more than the rest.
-        out[i] = type(r)(country=best, probability=float(p_best), probabilities=kept,
-                         evidence=[lead, *r.evidence[1:], prior.sentence(old_c, float(new))],
-                         items=[*r.items, "study_prior"], p_russia=float(new))
+        out[i] = type(r)(country=best, probability=p_best, probabilities=dict(kept),
+                         evidence=[lead + first[cut:] if cut >= 0 else lead, *r.evidence[1:], moved],
+                         items=[*r.items, "study_prior"], p_russia=new)
     return out, prior

@@ -243,6 +243,8 @@ def _move_words(log_ratio: float) -> str:
 
 def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None) -> Any:  # origin_signals.Item | None
     """The scaled evidence item (log-likelihood × the fitted slope) with its sentence, or None."""
+    if counts is None:  # most accounts (too few clock hours): nothing to import or look up
+        return None
     from botwatch.accounts.origin_signals import Item
     from botwatch.accounts.origin_signals import parameters as lr_parameters
 

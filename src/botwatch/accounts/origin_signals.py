@@ -208,6 +208,9 @@ def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | Non
     """Scaled evidence items with sentences naming what moved the odds of Russia, and by how much."""
     if b is None:
         return []
+    t = b.transfer
+    if b.shift is None and b.holidays is None and t.words < MIN_ARTICLE_WORDS and t.mixed_words == 0:
+        return []  # `raw_items` offers nothing (most accounts of a study of one status each)
     slopes = parameters()["slopes"]
     ref = codes.index(home) if home in codes else codes.index("US")
     ru = codes.index("RU")

@@ -17,6 +17,8 @@ from difflib import SequenceMatcher
 import numpy as np
 import pandas as pd
 
+from botwatch.accounts.profile_text import TextColumn, char_entropies
+
 # In the order the model sees them. Changing this list means retraining the shipped model.
 MODEL_FEATURES: list[str] = [
     "log_followers",
@@ -115,7 +117,44 @@ def name_handle_similarity(name: str | None, handle: str | None) -> float:
     a, b = _ALNUM.sub("", name.lower()), _ALNUM.sub("", handle.lower())
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, a, b).ratio()
+    if len(b) >= 200:  # difflib's "popular element" heuristic applies from 200 characters on
+        return SequenceMatcher(None, a, b).ratio()
+    return _matching_ratio(a, b)
+
+
+def _matching_ratio(a: str, b: str) -> float:
+    """`SequenceMatcher(None, a, b).ratio()` for `b` under 200 characters, where no element is
+    junk or popular: the same longest-block search and the same recursion on either side, without
+    building the matcher and its match objects (which cost most of `profile_features`)."""
+    b2j: dict[str, list[int]] = {}
+    for j, ch in enumerate(b):
+        b2j.setdefault(ch, []).append(j)
+    matches = 0
+    queue = [(0, len(a), 0, len(b))]
+    nothing: list[int] = []
+    while queue:
+        alo, ahi, blo, bhi = queue.pop()
+        besti, bestj, bestsize = alo, blo, 0
+        j2len: dict[int, int] = {}
+        for i in range(alo, ahi):
+            get = j2len.get
+            new: dict[int, int] = {}
+            for j in b2j.get(a[i], nothing):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = new[j] = get(j - 1, 0) + 1
+                if k > bestsize:
+                    besti, bestj, bestsize = i - k + 1, j - k + 1, k
+            j2len = new
+        if bestsize:
+            matches += bestsize
+            if alo < besti and blo < bestj:
+                queue.append((alo, besti, blo, bestj))
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                queue.append((besti + bestsize, ahi, bestj + bestsize, bhi))
+    return 2.0 * matches / (len(a) + len(b))
 
 
 def _num(s: pd.Series) -> pd.Series:
@@ -123,16 +162,16 @@ def _num(s: pd.Series) -> pd.Series:
 
 
 def _bool(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: np.nan if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else float(bool(v))).astype("float64")
+    """1.0 / 0.0 by truth value, NaN where missing (None, NaN, NA)."""
+    missing = s.isna().to_numpy()
+    out = np.full(len(s), np.nan)
+    out[~missing] = s.to_numpy(dtype=object)[~missing].astype(bool)  # truth value per object, in C
+    return pd.Series(out, index=s.index)
 
 
 def _texts(s: pd.Series, keep_empty: bool = False) -> list[str | None]:
     """Python strings or None (pandas 3 string columns turn None into NaN on every map)."""
     return [v if isinstance(v, str) and (keep_empty or v) else None for v in s.tolist()]  # tolist: no per-value astype
-
-
-def _apply(values: list[str | None], fn) -> list[float]:  # type: ignore[no-untyped-def]
-    return [float(fn(v)) if v is not None else np.nan for v in values]
 
 
 def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.DataFrame:
@@ -168,19 +207,23 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["followers_per_day"] = followers / days
     out["following_per_day"] = following / days
     h = _texts(col("handle"))
-    out["handle_len"] = _apply(h, len)
-    out["handle_digits"] = _apply(h, lambda v: sum(c.isdigit() for c in v))
+    hc = TextColumn(h)  # whole-column text measures (profile_text): the same values as per string
+    out["handle_len"] = hc.length()
+    out["handle_digits"] = hc.digits()
     out["handle_digit_share"] = out["handle_digits"] / out["handle_len"]
-    out["handle_entropy"] = _apply(h, char_entropy)
-    out["handle_upper_share"] = _apply(h, lambda v: sum(c.isupper() for c in v) / len(v))
-    out["handle_generated15"] = _apply(h, lambda v: float(is_generated_handle(v)))
+    out["handle_entropy"] = char_entropies(hc, char_entropy)
+    out["handle_upper_share"] = hc.uppers() / out["handle_len"].to_numpy()
+    shape = hc.matches(r"^[A-Za-z0-9]{15}\n?$", lambda v: float(bool(_GENERATED.match(v))))  # Python's `$` also matches before a final newline
+    out["handle_generated15"] = np.where(hc.known, ((shape == 1.0) & (out["handle_digits"].to_numpy() >= 4)).astype("float64"), np.nan)
     names = text("display_name")
-    out["name_len"] = _apply(names, len)
-    out["name_digits"] = _apply(names, lambda v: sum(c.isdigit() for c in v))
+    nc = TextColumn(names)
+    out["name_len"] = nc.length()
+    out["name_digits"] = nc.digits()
     out["name_handle_similarity"] = [name_handle_similarity(a, b) if a is not None and b is not None else np.nan for a, b in zip(names, h)]
     desc = text("description")
-    out["description_len"] = _apply(desc, len)
-    out["has_location"] = _apply(text("location"), lambda v: float(bool(v.strip())))
+    dc = TextColumn(desc)
+    out["description_len"] = dc.length()
+    out["has_location"] = TextColumn(text("location")).not_blank()
     out["default_profile"] = _bool(col("default_profile"))
     out["default_image"] = _bool(col("default_image"))
     out["verified"] = _bool(col("verified"))
@@ -194,13 +237,13 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["likes_per_post_log"] = np.log10((likes + 1) / (posts + 1))
     out["log_listed"] = np.log1p(listed)
     out["listed_per_1k_followers_log"] = np.log10((listed + 1) / (followers / 1000 + 1))
-    out["handle_underscores"] = _apply(h, lambda v: v.count("_"))
-    out["name_words"] = _apply(names, lambda v: len(v.split()))
-    out["name_non_ascii_share"] = _apply(names, lambda v: sum(ord(c) > 127 for c in v) / len(v) if v else 0.0)
-    out["description_words"] = _apply(desc, lambda v: len(v.split()))
-    out["description_has_link"] = _apply(desc, lambda v: float(bool(_LINK.search(v))))
-    out["description_mentions"] = _apply(desc, lambda v: v.count("@"))
-    out["description_hashtags"] = _apply(desc, lambda v: v.count("#"))
+    out["handle_underscores"] = hc.count("_")
+    out["name_words"] = nc.words()
+    out["name_non_ascii_share"] = nc.non_ascii_share()
+    out["description_words"] = dc.words()
+    out["description_has_link"] = dc.matches(_LINK.pattern, lambda v: float(bool(_LINK.search(v))), ignore_case=True)
+    out["description_mentions"] = dc.count("@")
+    out["description_hashtags"] = dc.count("#")
     # The profile link is known only where the source keeps it: a labelled set's v1.1 `url`, or
     # in a study the `has_url` the v1.1 readers put in `extra` (unknown for other formats).
     if "has_url" in df.columns:
@@ -209,6 +252,6 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
         urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
         out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
     out["self_declared_bot"] = [float(self_declared_bot(a, b, c)) if (a or b or c) else np.nan for a, b, c in zip(h, names, desc)]
-    out["automation_words"] = _apply(desc, lambda v: len(_AUTOMATION.findall(v)))
+    out["automation_words"] = dc.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True)
     out["background_image"] = _bool(col("background_image"))
     return out[ALL_FEATURES]

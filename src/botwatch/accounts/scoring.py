@@ -9,8 +9,10 @@ probability rather than the model's base rate, because "we know nothing" is not 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -19,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts import bot_behaviour, origin_shifts, signals
-from botwatch.accounts.botmodel import BotModel
+from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
-from botwatch.accounts.json_text import flat_object, string_list
+from botwatch.accounts.json_text import flat_object
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_prior import StudyPrior, apply_study_prior
@@ -52,6 +54,7 @@ def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
         out[kind] = None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v
     return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
+UNKNOWN_BOT = "no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"
 
 
 @lru_cache(maxsize=64)
@@ -168,21 +171,92 @@ def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> lis
     return mismatch
 
 
-def _evidence_rows(ev: dict[str, list[Any]], platform: str, account_id: str, bot_items: list[dict[str, Any]], observed: list[str],
-                   o: OriginResult) -> None:
-    """Append one account's `account_evidence` rows to the columns `ev`: the model's reasons, the
-    observed signals, the origin evidence."""
-    pairs = list(zip(["prior"] + o.items, o.evidence))
-    nb, ns, no = len(bot_items), len(observed), len(pairs)
-    # Whole runs per column (a few list extends per account, not eight appends per row).
-    ev["platform"].extend([platform] * (nb + ns + no))
-    ev["account_id"].extend([account_id] * (nb + ns + no))
-    ev["kind"].extend(["bot"] * nb + ["signal"] * ns + ["origin"] * no)
-    ev["rank"].extend([*range(1, nb + 1), *range(1, ns + 1), *range(1, no + 1)])
-    ev["feature"].extend([e["feature"] for e in bot_items] + [None] * ns + ([kind for kind, _ in pairs] if o.items else [None] * no))
-    ev["value"].extend([e["value"] for e in bot_items] + [None] * (ns + no))
-    ev["contribution"].extend([e["contribution"] for e in bot_items] + [None] * (ns + no))
-    ev["sentence"].extend([e["sentence"] for e in bot_items] + observed + [sentence for _, sentence in pairs])
+def _observed(f: pd.DataFrame, home: str | None) -> list[list[str]]:
+    """Each account's seed-signal sentences (`signals.signal_sentences`), read per account only
+    where a column test says one may fire: most accounts show none, and the row dict was most of
+    the cost of asking every account."""
+    out: list[list[str]] = [[] for _ in range(len(f))]
+    cols = [c for c in ROW_COLUMNS if c in f.columns]
+    rows = np.flatnonzero(signals.may_fire(f)).tolist()
+    if rows:
+        sub = f.iloc[rows]
+        values = [_values(sub[c]) for c in cols]
+        for i, row in zip(rows, zip(*values)):
+            out[i] = signals.signal_sentences(dict(zip(cols, row)), home)
+    return out
+
+
+def _kinds_cells(f: pd.DataFrame) -> list[str]:
+    """The `bot_kinds` cell of every account (`bot_kinds` per column instead of per row dict)."""
+    states: list[list[bool | None]] = []
+    for _label, col in KIND_RULES.values():
+        if col not in f.columns:
+            states.append([None] * len(f))
+            continue
+        states.append([None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v for v in _values(f[col])])
+    names = tuple(KIND_RULES)
+    return [_kinds_json(tuple(zip(names, st))) for st in zip(*states)]
+
+
+def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],
+                    observed: list[list[str]], origins: list[OriginResult]) -> tuple[pd.DataFrame, list[str], list[int]]:
+    """The `account_evidence` rows and each account's bot sentences (flat, with bounds).
+
+    Per account, in this order: the bot reasons (the behaviour item first where it applied, then
+    the model's), the observed signals, the origin evidence (the lead sentence as `prior`); each
+    ranked from 1. Every block is placed at its rows' positions with numpy instead of appended
+    account by account."""
+    n = len(f)
+    m_rows = known_idx[model_items.row] if len(model_items.row) else np.zeros(0, np.int64)
+    beh_rows = np.array(sorted(behaviour_items), dtype=np.int64)
+    n_beh = np.zeros(n, np.int64)
+    n_beh[beh_rows] = 1
+    n_bot = np.bincount(m_rows, minlength=n) + n_beh
+    n_sig = np.fromiter(map(len, observed), np.int64, n)
+    o_feat: list[str | None] = []
+    o_sent: list[str] = []
+    n_org = np.empty(n, np.int64)
+    for i, o in enumerate(origins):
+        k = min(len(o.items) + 1, len(o.evidence))  # zip(["prior"] + items, evidence)
+        n_org[i] = k
+        o_sent += o.evidence[:k]
+        o_feat += ["prior", *o.items][:k] if o.items else [None] * k
+    per = n_bot + n_sig + n_org
+    start = np.concatenate([[0], np.cumsum(per)])
+    total = int(start[-1])
+    cols = {name: np.full(total, None, dtype=object) for name in ACCOUNT_EVIDENCE.names}
+    owner = np.repeat(np.arange(n), per)
+    cols["platform"][:] = np.array(_values(f["platform"]), dtype=object)[owner]
+    cols["account_id"][:] = np.array(_values(f["account_id"]), dtype=object)[owner]
+    rank = np.arange(total) - start[owner]  # 0-based position within the account
+    kind = np.where(rank < n_bot[owner], 0, np.where(rank < (n_bot + n_sig)[owner], 1, 2))
+    cols["kind"][:] = np.array(["bot", "signal", "origin"], dtype=object)[kind]
+    rank = rank - np.where(kind == 0, 0, np.where(kind == 1, n_bot[owner], (n_bot + n_sig)[owner]))
+    cols["rank"][:] = (rank + 1).tolist()
+    # Model items: after the account's behaviour item, if any.
+    at = start[m_rows] + n_beh[m_rows] + model_items.rank
+    cols["feature"][at] = model_items.feature
+    cols["value"][at] = model_items.value
+    cols["contribution"][at] = model_items.contribution
+    cols["sentence"][at] = model_items.sentence
+    for r in beh_rows.tolist():
+        item = behaviour_items[r]
+        j = int(start[r])
+        cols["feature"][j], cols["value"][j], cols["contribution"][j], cols["sentence"][j] = item["feature"], item["value"], item["contribution"], item["sentence"]
+    sig_at = np.repeat(start[:-1] + n_bot, n_sig) + (np.arange(int(n_sig.sum())) - np.repeat(np.cumsum(n_sig) - n_sig, n_sig))
+    cols["sentence"][sig_at] = list(itertools.chain.from_iterable(observed))
+    org_at = np.flatnonzero(kind == 2)
+    cols["feature"][org_at] = o_feat
+    cols["sentence"][org_at] = o_sent
+    bot_at = np.flatnonzero(kind == 0)
+    bot_bounds = np.concatenate([[0], np.cumsum(n_bot)]).tolist()
+    return pd.DataFrame(cols, columns=ACCOUNT_EVIDENCE.names, dtype=object), cols["sentence"][bot_at].tolist(), bot_bounds
+
+
+def _json_lists(parts: list[str], bounds: list[int]) -> list[str]:
+    """`string_list` of parts[bounds[i]:bounds[i + 1]] for every i, escaping each part once."""
+    enc = list(map(encode_basestring, parts))
+    return ["[" + ", ".join(enc[a:b]) + "]" for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
@@ -207,14 +281,14 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     X = f[model.features].astype("float64")
     known = f[[c for c in REQUIRED_ANY if c in f.columns]].astype("float64").notna().any(axis=1).to_numpy()
     probs = np.full(len(f), np.nan)
-    items: list[list[dict[str, Any]]] = [[] for _ in range(len(f))]
     low, high = np.full(len(f), np.nan), np.full(len(f), np.nan)
     ood = np.zeros(len(f), dtype=bool)
     reasons: list[str | None] = [None] * len(f)
+    known_idx = np.flatnonzero(known)
+    ev_cols = EvidenceColumns.empty()
     if known.any():
         probs[known] = model.predict(X[known])
-        for j, ev in zip(np.flatnonzero(known), model.evidence(X[known])):
-            items[j] = ev
+        ev_cols = model.evidence_columns(X[known])
         a = assess(model, X[known], probs[known])
         idx = np.flatnonzero(known)
         low[idx], high[idx], ood[idx] = a["low"], a["high"], a["ood"]
@@ -225,8 +299,6 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     profile_probs = probs
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
-    for j, item in beh.items.items():
-        items[j] = [item, *items[j]]
     origins = origin_results(data, home) if origins is None else origins
     prior = None
     if isinstance(study_prior, StudyPrior):
@@ -234,48 +306,50 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     elif study_prior:
         origins, prior = apply_study_prior(origins, home)
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
-    cols = [c for c in ROW_COLUMNS if c in f.columns]
-    values = [_values(f[c]) for c in cols]
-    ev = {name: [] for name in ACCOUNT_EVIDENCE.names}  # type: dict[str, list[Any]]
-    unknown_bot = ["no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"]
+    observed = _observed(f, home)
+    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, origins)
     prob_list, low_list, high_list = probs.tolist(), low.tolist(), high.tolist()
     profile_list, lr_list = profile_probs.tolist(), beh.lr.tolist()
     known_list, ood_list = known.tolist(), ood.tolist()
-    # Per account only what needs Python per account (sentences, JSON cells); the plain columns
-    # are whole-column comprehensions below (one list each instead of 17 appends per account).
-    bot_evidence, kinds, signal_cells, n_signals = [], [], [], []
-    for i, row in enumerate(zip(*values)):
-        rec = dict(zip(cols, row))
-        observed = signals.signal_sentences(rec, home)
+    # bot_evidence: [why uncertain] + the model's reasons (or "unknown") + the observed signals,
+    # as one flat list of parts with each account's bounds, escaped and joined in one pass.
+    parts: list[str] = []
+    bounds = [0]
+    for i in range(len(f)):
         if not known_list[i]:
-            bot_sentences = list(unknown_bot)
+            parts.append(UNKNOWN_BOT)
         else:
-            bot_sentences = [e["sentence"] for e in items[i]]
             if ood_list[i]:
-                bot_sentences.insert(0, f"{reasons[i]}: the probability is uncertain, between {low[i]:.2f} and {high[i]:.2f}")
-        bot_sentences += [OBSERVED_PREFIX + s for s in observed]
-        bot_evidence.append(string_list(bot_sentences))
-        signal_cells.append(string_list(observed))
-        n_signals.append(len(observed))
-        kinds.append(_kinds_json(tuple(bot_kinds(rec).items())))
-        _evidence_rows(ev, rec["platform"], rec["account_id"], items[i], observed, origins[i])
+                parts.append(f"{reasons[i]}: the probability is uncertain, between {low_list[i]:.2f} and {high_list[i]:.2f}")
+            parts += bot_parts[bot_bounds[i]:bot_bounds[i + 1]]
+        if observed[i]:
+            parts += [OBSERVED_PREFIX + s for s in observed[i]]
+        bounds.append(len(parts))
+    bot_evidence = _json_lists(parts, bounds)
+    sig_bounds = [0, *itertools.accumulate(map(len, observed))]
+    signal_cells = _json_lists(list(itertools.chain.from_iterable(observed)), sig_bounds)
+    n_signals = [len(o) for o in observed]
+    kinds = _kinds_cells(f)
+    keys = {c: _values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
+
     def rounded(xs: list[float], digits: int = 4) -> list[float | None]:
         return [None if math.isnan(x) else round(x, digits) for x in xs]
 
     scores: dict[str, list[Any]] = {
-        "platform": values[cols.index("platform")],
-        "account_id": values[cols.index("account_id")],
+        "platform": keys["platform"],
+        "account_id": keys["account_id"],
         "bot_probability": rounded(prob_list),
         "bot_evidence": bot_evidence,
         "origin_country": [o.country for o in origins],
         "origin_probability": [None if o.probability is None else round(o.probability, 4) for o in origins],
         "origin_probabilities": [flat_object(o.probabilities) if o.probabilities else None for o in origins],
-        "origin_evidence": [string_list(o.evidence) for o in origins],
+        "origin_evidence": _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
+                                       [0, *itertools.accumulate(len(o.evidence) for o in origins)]),
         "likely_automated": [None if math.isnan(p) else bool(p >= 0.5) for p in prob_list],
         "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
         "signals": signal_cells,
         "n_signals": n_signals,
-        "n_posts": values[cols.index("n_posts")] if "n_posts" in cols else [None] * len(f),
+        "n_posts": keys.get("n_posts", [None] * len(f)),
         "bot_probability_low": rounded(low_list),
         "bot_probability_high": rounded(high_list),
         "bot_ood": [o if k else None for o, k in zip(ood_list, known_list)],
@@ -289,5 +363,4 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
     if prior is not None:
         out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
-    evidence = pd.DataFrame(ev, columns=ACCOUNT_EVIDENCE.names, dtype=object)
     return out, evidence

@@ -12,6 +12,9 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 ACTIVITY_HIGH = 72.0  # posts a day: "suspicious" in the Three A's
 ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
 AMPLIFIER_SHARE = 0.8  # share of posts that are retweets
@@ -79,6 +82,32 @@ def anonymity(display_name: Any, description: Any, location: Any, default_image:
     if isinstance(default_image, bool):
         parts.append(1.0 if default_image else 0.0)
     return sum(parts) / len(parts) if parts else math.nan
+
+
+def may_fire(features: pd.DataFrame) -> np.ndarray:
+    """Per row of an account_features frame: whether `signal_sentences` could say anything (a
+    superset of the rows where it does), tested on whole columns so that only those rows need
+    their values read one by one."""
+    n = len(features)
+
+    def num(col: str) -> Any:
+        if col not in features.columns:
+            return np.full(n, np.nan)
+        return pd.to_numeric(features[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+    def truthy(col: str) -> Any:
+        if col not in features.columns:
+            return np.zeros(n, dtype=bool)
+        v = features[col]
+        return (v.notna() & (v.astype(object) != False)).to_numpy(dtype=bool)  # noqa: E712 (0, False and NULL are not truthy)
+
+    posts = np.nan_to_num(num("n_posts"), nan=0.0)
+    with np.errstate(invalid="ignore"):
+        out = (num("handle_generated15") == 1.0) | (num("posts_per_day_study") > ACTIVITY_HIGH) | (num("anonymity") >= ANONYMOUS_SHARE)
+        out |= ((num("retweet_share") >= AMPLIFIER_SHARE) & (posts >= 10)) | ((num("gap_cv") < 0.3) & (posts >= 20))
+    for col in ("female_name_mismatch", "created_after_trigger", "in_unison"):
+        out |= truthy(col)
+    return out
 
 
 def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:

@@ -1,0 +1,125 @@
+"""Per-column measures of profile text (handles, names, descriptions) with the values of the
+per-string Python code in `profile`, computed for a whole column at once.
+
+Why: counting digits, capitals, words or pattern matches one string at a time in Python was most
+of the cost of `profile_features` (several generator passes per string, 100k accounts a study).
+Arrow's compute kernels (RE2 regular expressions, code-point lengths) count a column in one call.
+
+Exactness: Python's `str.isdigit`, `str.isupper`, `str.split`, `\\b`, `\\w` and case-folding are
+Unicode-aware, RE2's classes are ASCII. On ASCII text the two agree, so every measure here is
+taken by Arrow for ASCII strings only and by the original Python function for the rest (names
+and descriptions with emoji or other scripts); NULL stays NaN. tests/test_accounts_profile_text.py
+compares both paths string for string, hostile strings included.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Python's whitespace in ASCII (what `str.split()` / `str.strip()` split on): \t \n \v \f \r,
+# the file/group/record/unit separators \x1c-\x1f, and space.
+_WS = r"\t\n\x0b\x0c\r\x1c-\x1f "
+_WORD = f"[^{_WS}]+"
+
+
+class TextColumn:
+    """One text column (Python strings or None) with its Arrow form and ASCII mask."""
+
+    def __init__(self, values: Sequence[str | None]) -> None:
+        self.values = list(values)
+        self.arrow = pa.array(self.values, type=pa.string())
+        self.n = len(self.values)
+        self.known = np.array([v is not None for v in self.values], dtype=bool)
+        self.ascii = pc.fill_null(pc.string_is_ascii(self.arrow), False).to_numpy(zero_copy_only=False)
+        self.other = np.flatnonzero(self.known & ~self.ascii)  # non-ASCII strings: the Python path
+
+    def _fill(self, fast: pa.Array | np.ndarray, slow: Callable[[str], float]) -> np.ndarray:
+        """`fast` where the string is ASCII, `slow(v)` for the other known strings, NaN for None."""
+        out = np.full(self.n, np.nan)
+        if isinstance(fast, (pa.Array, pa.ChunkedArray)):
+            fast = pc.fill_null(pc.cast(fast, pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+        out[self.ascii] = np.asarray(fast, dtype="float64")[self.ascii]
+        for i in self.other.tolist():
+            out[i] = float(slow(self.values[i]))
+        return out
+
+    def length(self) -> np.ndarray:
+        """`len(v)` (code points)."""
+        return self._fill(pc.utf8_length(self.arrow), len)
+
+    def count(self, char: str) -> np.ndarray:
+        """`v.count(char)` for one ASCII character."""
+        return self._fill(pc.count_substring(self.arrow, char), lambda v: v.count(char))
+
+    def digits(self) -> np.ndarray:
+        """`sum(c.isdigit() for c in v)`."""
+        return self._fill(pc.count_substring_regex(self.arrow, "[0-9]"), lambda v: sum(c.isdigit() for c in v))
+
+    def uppers(self) -> np.ndarray:
+        """`sum(c.isupper() for c in v)`."""
+        return self._fill(pc.count_substring_regex(self.arrow, "[A-Z]"), lambda v: sum(c.isupper() for c in v))
+
+    def words(self) -> np.ndarray:
+        """`len(v.split())`."""
+        return self._fill(pc.count_substring_regex(self.arrow, _WORD), lambda v: len(v.split()))
+
+    def not_blank(self) -> np.ndarray:
+        """`float(bool(v.strip()))`."""
+        return self._fill(pc.match_substring_regex(self.arrow, f"[^{_WS}]"), lambda v: float(bool(v.strip())))
+
+    def non_ascii_share(self) -> np.ndarray:
+        """`sum(ord(c) > 127 for c in v) / len(v) if v else 0.0` (0 for every ASCII string)."""
+        return self._fill(np.zeros(self.n), lambda v: sum(ord(c) > 127 for c in v) / len(v) if v else 0.0)
+
+    def matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False) -> np.ndarray:
+        """Whether an RE2 `pattern` (the ASCII reading of a Python one) occurs: `slow` elsewhere."""
+        return self._fill(pc.match_substring_regex(self.arrow, pattern, ignore_case=ignore_case), slow)
+
+    def count_matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False) -> np.ndarray:
+        """Non-overlapping matches of an RE2 `pattern` (as `len(re.findall(...))`): `slow` elsewhere."""
+        return self._fill(pc.count_substring_regex(self.arrow, pattern, ignore_case=ignore_case), slow)
+
+
+# c/n·log2(c/n) for counts up to this length, each term as `char_entropy` computes it.
+_MAX_ENTROPY_LEN = 32
+# Python 3.12 made `sum` of floats compensated (Neumaier); the matrix path adds as 3.11 does, so
+# it is used only where `sum` adds plainly (elsewhere every string takes the Python path).
+_PLAIN_SUM = sum([1e16, 1.0, -1e16]) == 0.0
+_TERMS = np.array([[c / n * math.log2(c / n) if 0 < c <= n else 0.0 for n in range(_MAX_ENTROPY_LEN + 1)] for c in range(_MAX_ENTROPY_LEN + 1)])
+
+
+def char_entropies(col: TextColumn, slow: Callable[[str], float]) -> np.ndarray:
+    """`char_entropy(v)` for each string: for ASCII strings of up to 32 characters as a matrix of
+    character codes, with each character's term added once, at its first occurrence, left to
+    right (the order `Counter` gives and `sum` adds in), so that the float sums are the same."""
+    n = col.n
+    out = np.full(n, np.nan)
+    lengths = pc.fill_null(pc.utf8_length(col.arrow), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    fast = col.ascii & (lengths > 0) & (lengths <= _MAX_ENTROPY_LEN) & _PLAIN_SUM
+    idx = np.flatnonzero(fast)
+    if len(idx):
+        sub = pc.utf8_lower(col.arrow.take(pa.array(idx)))
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[sub.offset:sub.offset + len(sub) + 1]
+        data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
+        lens = lengths[idx]
+        width = int(lens.max())
+        pos = np.arange(width)
+        inside = pos[None, :] < lens[:, None]
+        codes = np.where(inside, data[np.minimum(offsets[:-1, None] + pos[None, :], len(data) - 1)], 0).astype(np.int16)
+        codes[~inside] = -1
+        total = np.zeros(len(idx))  # sum() starts from 0: 0 + x is x exactly
+        for j in range(width):
+            same = codes == codes[:, j:j + 1]
+            first = ~same[:, :j].any(axis=1) & inside[:, j]
+            count = same.sum(axis=1)
+            term = _TERMS[count, lens]
+            total = total + np.where(first, term, 0.0)  # adding 0.0 leaves a sum unchanged
+        out[idx] = -total
+    for i in np.flatnonzero(col.known & ~fast).tolist():
+        out[i] = float(slow(col.values[i]))
+    return out

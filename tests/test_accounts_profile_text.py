@@ -1,0 +1,121 @@
+"""The whole-column paths of the accounts stage give the values of the per-string / per-row
+Python they replaced: text measures (Arrow on ASCII, Python elsewhere), the name-handle matcher
+(difflib), the model's evidence columns (one sentence per item) and the signal pre-test."""
+
+from __future__ import annotations
+
+import math
+import random
+import string
+from collections import Counter
+from difflib import SequenceMatcher
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from botwatch.accounts import signals
+from botwatch.accounts.botmodel import sentence, shipped_model
+from botwatch.accounts.profile import _AUTOMATION, _LINK, _matching_ratio, char_entropy
+from botwatch.accounts.profile_text import TextColumn, char_entropies
+
+# Strings where Python's Unicode-aware reading and an ASCII one part: other digits, capitals and
+# spaces, Python's extra ASCII whitespace (\x1c-\x1f), the Kelvin sign and long s (which match
+# k and s case-insensitively), a trailing newline, emoji.
+HOSTILE = ["", " ", "\x1c", "a\x1fb c", "\u00a0x", "x\u2003y", "²³", "٣4", "①", "ÀBC", "ǅ", "K", "ſ", "by @x\n", "feed\n",
+           "made by @me, every 5 minutes", "www.x.com", "HTTP://X", "abc.io", "a.co.uk", "robotics abbott", "🇺🇸 USA", "\t\n"]
+
+
+def _strings(n: int, seed: int) -> list[str | None]:
+    rng = random.Random(seed)
+    alphabet = string.printable + "ÀéЖж字²①٣\u00a0\u2003\x1c\x1d\x85\u2028🇺🇸Kſ"
+    words = ["bot", "automated", "feed", "RSS", "made by @me", "every 5 minutes", "www.x.com", "http://", "by @a_b", "hourly", "x.io"]
+    out: list[str | None] = []
+    for _ in range(n):
+        k = rng.random()
+        if k < 0.1:
+            out.append(None)
+        elif k < 0.5:
+            out.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))))
+        else:
+            out.append(" ".join(rng.choice(words) for _ in range(rng.randint(0, 5))))
+    return out + HOSTILE
+
+
+def _same(fast: np.ndarray, values: list[str | None], fn) -> None:  # type: ignore[no-untyped-def]
+    slow = np.array([np.nan if v is None else float(fn(v)) for v in values])
+    assert np.array_equal(fast.view(np.int64), slow.view(np.int64)), [(v, a, b) for v, a, b in zip(values, fast, slow) if a != b and a == a][:3]
+
+
+def test_text_measures_equal_python() -> None:
+    values = _strings(3000, 1)
+    col = TextColumn(values)
+    _same(col.length(), values, len)
+    _same(col.count("@"), values, lambda v: v.count("@"))
+    _same(col.digits(), values, lambda v: sum(c.isdigit() for c in v))
+    _same(col.uppers(), values, lambda v: sum(c.isupper() for c in v))
+    _same(col.words(), values, lambda v: len(v.split()))
+    _same(col.not_blank(), values, lambda v: float(bool(v.strip())))
+    _same(col.non_ascii_share(), values, lambda v: sum(ord(c) > 127 for c in v) / len(v) if v else 0.0)
+    _same(col.matches(_LINK.pattern, lambda v: float(bool(_LINK.search(v))), ignore_case=True), values, lambda v: float(bool(_LINK.search(v))))
+    _same(col.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True), values,
+          lambda v: len(_AUTOMATION.findall(v)))
+
+
+def test_entropy_columns_add_in_counter_order() -> None:
+    values = [None, "aaaa", "abcd", "aAbB", "x" * 40, "Zeno_For_Congress", "abcdefghij12345", *(v for v in _strings(2000, 2) if v)]
+    _same(char_entropies(TextColumn(values), char_entropy), values, char_entropy)
+    # The order of the terms matters to the last bit: the reference adds them as Counter lists them.
+    v = "hello world 42"
+    n = len(v)
+    assert char_entropies(TextColumn([v]), char_entropy)[0] == -sum(c / n * math.log2(c / n) for c in Counter(v.lower()).values())
+
+
+def test_matcher_equals_difflib() -> None:
+    rng = random.Random(3)
+    for _ in range(20000):
+        alphabet = rng.choice(["ab", "abc", "abcdefgh0123"])
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20)))
+        assert _matching_ratio(a, b) == SequenceMatcher(None, a, b).ratio(), (a, b)
+
+
+def test_evidence_columns_equal_per_item_sentences() -> None:
+    m = shipped_model()
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(1.0, 2.0, size=(300, len(m.features))), columns=m.features)
+    X.iloc[:20] = np.nan
+    X.iloc[20:40] = -0.0  # prints differently from 0.0
+    X.iloc[40:60, ::2] = 1.0
+    cols = m.evidence_columns(X)
+    contrib = m.contributions(X)
+    for r, f, v, c, s in zip(cols.row.tolist(), cols.feature, cols.value, cols.contribution, cols.sentence):
+        j = m.features.index(f)
+        raw = X.iloc[r, j]
+        assert s == sentence(f, raw, contrib[r, j]) and c == round(contrib[r, j], 4)
+        assert (v is None and math.isnan(raw)) or v == raw
+    assert m.evidence(X)[25] == [{"feature": f, "value": v, "contribution": c, "sentence": s}
+                                 for r, f, v, c, s in zip(cols.row, cols.feature, cols.value, cols.contribution, cols.sentence) if r == 25]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_signal_pretest_is_a_superset(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 400
+    f = pd.DataFrame({
+        "handle": ["h"] * n, "display_name": ["Jane"] * n,
+        "handle_generated15": rng.choice([0.0, 1.0, np.nan], n),
+        "female_name_mismatch": rng.choice([True, False], n),
+        "created_after_trigger": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "in_unison": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "cluster_size": rng.choice([2.0, 5.0, np.nan], n), "cluster_id": ["c1"] * n,
+        "posts_per_day_study": rng.choice([1.0, 80.0, 200.0, np.nan], n),
+        "anonymity": rng.choice([0.5, 0.75, 1.0, np.nan], n),
+        "retweet_share": rng.choice([0.1, 0.9, np.nan], n), "gap_cv": rng.choice([0.1, 1.0, np.nan], n),
+        "n_posts": rng.choice([1, 15, 50], n),
+    })
+    may = signals.may_fire(f)
+    for i, rec in enumerate(f.astype(object).where(f.notna(), None).to_dict("records")):
+        if signals.signal_sentences(rec, "US"):
+            assert may[i]
+    assert not may.all()  # a pre-test that lets everything through would save nothing
