@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -65,7 +66,20 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
     # Errors reach the user as one line (the exception's), not as a JVM log with its stack trace
     # (a task's failure, a job cancelled by Ctrl-C); BOTWATCH_DEBUG=1 keeps the JVM's error log.
     session.sparkContext.setLogLevel("ERROR" if os.environ.get("BOTWATCH_DEBUG") else "FATAL")
+    if not os.environ.get("BOTWATCH_DEBUG"):
+        _quiet_query_loggers()
     return session, True
+
+
+def _quiet_query_loggers() -> None:
+    """PySpark logs every failed SQL statement as JSON with the JVM's stack trace on stderr, even
+    one the caller handles; botwatch reports the error itself, in one line."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # an older PySpark has no such loggers
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def first_line(exc: BaseException) -> str:
