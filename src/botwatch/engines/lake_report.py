@@ -161,16 +161,36 @@ class LakeReader:
 
     def _collect(self, name: str) -> None:
         if name not in self._held:
-            self.con.register(name, self.lake.arrow(name))
+            parts = self._local_parts(name)
+            self.con.register(name, self._read_parts(name, parts) if parts is not None else self.lake.arrow(name))
             self._held.add(name)
+
+    def _local_parts(self, name: str) -> list[str] | None:
+        """The Parquet files of a table of a local lake; None for a view or a lake behind a URL."""
+        folder = os.path.join(str(self.lake.root), name)
+        if not getattr(self.lake, "_local", False) or not os.path.isdir(folder):
+            return None
+        return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".parquet") and not f.startswith((".", "_")))
+
+    def _read_parts(self, name: str, parts: list[str]) -> pa.Table:
+        """A local table read by Arrow itself, in the types Spark's `toArrow` gives (no Spark job:
+        at the driver of a local lake a job per small table was most of the report's time)."""
+        import pyarrow.parquet as pq
+        from pyspark.sql.pandas.types import to_arrow_schema
+
+        want = to_arrow_schema(self.lake.df(name).schema, prefers_large_types=bool(self.lake.spark._jconf.arrowUseLargeVarTypes()))
+        if not parts:
+            return naive_utc(want.empty_table())
+        # Parts of one table may differ in type (Spark writes timestamps as INT96, Arrow as UTC
+        # microseconds): each is cast to Spark's view of the table before they are joined.
+        return naive_utc(pa.concat_tables([pq.read_table(p, columns=want.names).cast(want) for p in parts]))
 
     def _rows(self, name: str) -> int:
         """Rows of a table from its Parquet footers on a local lake (no Spark job); else Spark's count."""
-        folder = os.path.join(str(self.lake.root), name)
-        if getattr(self.lake, "_local", False) and os.path.isdir(folder):
+        parts = self._local_parts(name)
+        if parts is not None:
             import pyarrow.parquet as pq
 
-            parts = [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".parquet") and not f.startswith((".", "_"))]
             return sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
         return self.lake.count(name)  # a view, or a lake behind a URL
 
