@@ -30,11 +30,8 @@ Memory, and how it is measured:
 Each Spark child starts its own JVM (the "session start" row measures that cost on its own).
 
 Spark runs on `local[2]` with `--spark-driver-memory` (default 3g) through PYSPARK_SUBMIT_ARGS and
-SPARK_MASTER, so no engine flag beyond `--engine spark` is assumed. A step Spark cannot do yet (no
-`LakeStudy`, a stage not ported) prints "not on Spark yet: <reason>" with where it stopped, and
-the benchmark goes on. Until `analyze` takes `--engine`, each stage runs on the lake through the
-pipeline runner (`open_study(..., engine="spark")`), still one child per stage; were `ingest`
-without `--engine`, the lake would be copied from a DuckDB ingest.
+SPARK_MASTER, so no engine flag beyond `--engine spark` is assumed. A step that fails prints
+"FAILED: <its error line>" and the benchmark goes on with the next.
 
     python benchmarks/engines.py --posts 50000                       # a few minutes on an idle 2-core machine
     python benchmarks/engines.py --engines duckdb --posts 10000000 --keep /tmp/bw-engines
@@ -96,69 +93,6 @@ def child_cli(peak_file: str, argv: list[str]) -> None:
 
     sys.argv = ["botwatch", *argv]
     app()
-
-
-def _write_peak_at_exit(peak_file: str) -> None:
-    import atexit
-    import resource
-
-    atexit.register(lambda: Path(peak_file).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
-
-
-def _not_yet(exc: BaseException) -> None:
-    """One line saying why Spark could not run a step, with where it stopped (the benchmark reads it)."""
-    import traceback
-
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/botwatch/" in f.filename]
-    stage = [f for f in frames if "/botwatch/engines/" not in f.filename]  # where the stage asked
-    spots = stage[-1:] + [f for f in frames[-1:] if not stage or f is not stage[-1]]  # and where the engine gave up
-    where = " (at " + " via ".join(f"{f.filename.split('/src/')[-1]}:{f.lineno}" for f in spots) + ")" if spots else ""
-    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")[:140]
-    print(f"not on Spark yet: {type(exc).__name__}: {first}{where}", flush=True)
-    sys.exit(1)
-
-
-def child_lake_copy(peak_file: str, lake: str, files: list[str]) -> None:
-    """Until `botwatch ingest --engine spark` exists: ingest on DuckDB, then copy the canonical
-    tables into a lake (the analysis stages then run on Spark from the same rows)."""
-    _write_peak_at_exit(peak_file)
-    from botwatch import open_study
-    from botwatch.engines.lake import LakeStudy
-    from botwatch.ingest.runner import ingest
-    from botwatch.schema import CANONICAL
-
-    duck = Path(lake).with_suffix(".ingested.duckdb")
-    for p in (duck, Path(str(duck) + ".wal")):
-        p.unlink(missing_ok=True)
-    with open_study(duck, read_only=False) as st:
-        ingest(st, files)
-        try:
-            out = LakeStudy(lake, create=True)
-            for name in CANONICAL:
-                out.write_table(name, st.arrow(name))
-            out.close()
-        except Exception as exc:  # noqa: BLE001 - reported as a line, the benchmark goes on
-            _not_yet(exc)
-    for p in (duck, Path(str(duck) + ".wal")):
-        p.unlink(missing_ok=True)
-
-
-def child_lake_stage(peak_file: str, lake: str, stage: str, election: str) -> None:
-    """Until `botwatch analyze --engine spark` exists: one stage on the lake through the pipeline runner."""
-    _write_peak_at_exit(peak_file)
-    from botwatch import open_study
-    from botwatch.elections import load_election
-    from botwatch.pipeline import Context, analyze
-
-    st = open_study(lake, read_only=False, engine="spark")
-    try:
-        res = analyze(st, Context(election=load_election(election) if election != "none" else None, engine="spark", log=print), only=[stage])
-        for name, status, rows in res:
-            print(f"stage {name}: {status}" + ("" if rows is None else f", {rows:,} rows"), flush=True)
-    except Exception as exc:  # noqa: BLE001 - reported as a line, the benchmark goes on
-        _not_yet(exc)
-    finally:
-        st.close()
 
 
 def child_spark_start(peak_file: str, memory: str) -> None:
@@ -283,8 +217,7 @@ def measure(engine: str, name: str, cmd: list[str], env: dict[str, str], log: Pa
     step.workers_mib = workers_peak / 1024
     if proc.returncode != 0:
         tail = [ln for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
-        reason = _reason(tail)
-        step.status = ("not on Spark yet: " if engine == "spark" else "FAILED: ") + reason
+        step.status = "FAILED: " + _reason(tail)
         step.detail = "\n".join(tail[-15:])
     return step
 
@@ -292,11 +225,8 @@ def measure(engine: str, name: str, cmd: list[str], env: dict[str, str], log: Pa
 def _reason(lines: list[str]) -> str:
     """The most telling line of a failed command's output: its error, else its last line."""
     for ln in reversed(lines):
-        if ln.startswith("not on Spark yet: "):
-            return ln[len("not on Spark yet: "):][:400]
-    for ln in reversed(lines):
         s = ln.strip(" │╭╰─")
-        if any(k in s for k in ("Error", "error", "No such option", "not supported", "not on Spark", "NotImplemented")):
+        if any(k in s for k in ("Error", "error", "No such option", "not supported", "NotImplemented")):
             return s[:200]
     return (lines[-1].strip(" │╭╰─")[:200]) if lines else "no output"
 
@@ -306,14 +236,11 @@ def _reason(lines: list[str]) -> str:
 
 
 def stage_status(output: str, name: str) -> str:
-    """What the runner said of stage `name`: its row of `analyze`'s table, or
-    `stage NAME: status` from the lake child; other stages' rows (the runner lists skipped downstream ones) do not count."""
+    """What the runner said of stage `name`: its row of `analyze`'s table (other stages' rows do not count)."""
     for line in output.splitlines():
         cells = [c.strip() for c in line.strip().strip("│┃").split("│")]
         if len(cells) >= 2 and cells[0] == name:
             return cells[1]
-        if line.startswith(f"stage {name}: "):
-            return line[len(name) + 8:].split(",")[0]
     return ""
 
 
@@ -329,27 +256,12 @@ def stage_plan() -> list[tuple[str, str]]:
 
 
 def spark_missing() -> str | None:
-    """Why Spark cannot run at all in this checkout, or None."""
+    """Why Spark cannot run at all here, or None."""
     try:
         import pyspark  # noqa: F401
     except ImportError:
         return "PySpark is not installed (pip install 'botwatch[spark]')"
-    from botwatch.engines import lake
-
-    if not hasattr(lake, "LakeStudy"):
-        return "botwatch.engines.lake.LakeStudy does not exist in this checkout (the engine has not landed)"
     return None
-
-
-def cli_help(command: str) -> str:
-    return subprocess.run([sys.executable, "-m", "botwatch.cli", command, "--help"], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "COLUMNS": "200"}).stdout
-
-
-def only_flag() -> str:
-    """`--only` once the declared runner has it, else the older `--stage`."""
-    return "--only" if "--only" in cli_help("analyze") else "--stage"
-
 
 
 def run_engine(engine: str, files: list[str], work: Path, election: str | None, driver_memory: str, plan: list[tuple[str, str]],
@@ -372,59 +284,28 @@ def run_engine(engine: str, files: list[str], work: Path, election: str | None, 
     Path(str(study) + ".wal").unlink(missing_ok=True)
     study.parent.mkdir(parents=True, exist_ok=True)
     steps: list[Step] = []
-    missing = spark_missing() if engine == "spark" else None
     if engine == "spark":
-        if missing and "PySpark" in missing:
-            return [Step(engine, n, f"not on Spark yet: {missing}") for n in ["ingest"] + [label for _, label in plan]]
-        s = measure(engine, "session start", [sys.executable, __file__, "--child", "spark-start", "{PEAK}", driver_memory], env, logs / "spark-start.log")
-        _show(s)
-        steps.append(s)
+        missing = spark_missing()
+        if missing:
+            return [_show(Step(engine, n, f"skipped: {missing}")) for n in ["ingest"] + [label for _, label in plan]]
+        steps.append(_show(measure(engine, "session start", [sys.executable, __file__, "--child", "spark-start", "{PEAK}", driver_memory], env, logs / "spark-start.log")))
     steps.append(_show(measure(engine, "command start-up (botwatch version)", me + ["version"], env, logs / f"{engine}-version.log")))
-    if missing:
-        steps += [_show(Step(engine, n, f"not on Spark yet: {missing}")) for n in ["ingest"] + [label for _, label in plan]]
-        return steps
-    ingest_cli = engine == "duckdb" or "--engine" in cli_help("ingest")
-    via_cli = engine == "duckdb" or "--engine" in cli_help("analyze")
-    if ingest_cli:
-        s = measure(engine, "ingest", me + ["ingest", *flag, str(study), *files], env, logs / f"{engine}-ingest.log")
-    else:
-        # Before the Spark ingest landed: the stages ran on a lake made from a DuckDB ingest.
-        steps.append(_show(Step(engine, "ingest", "not on Spark yet: `botwatch ingest` has no --engine option")))
-        s = measure(engine, "lake from a DuckDB ingest", [sys.executable, __file__, "--child", "lake-copy", "{PEAK}", str(study), *files], env, logs / f"{engine}-lake-copy.log")
+    s = measure(engine, "ingest", me + ["ingest", *flag, str(study), *files], env, logs / f"{engine}-ingest.log")
     steps.append(_show(s))
     if s.status != "ok":
         steps += [_show(Step(engine, label, "skipped: ingest did not finish")) for _, label in plan]
         return steps
-    stage_opt = only_flag()
     if only:
         plan = [(n, label) for n, label in plan if n in only]
     elect = ["--election", election] if election else []
-    needs = {st.name: st.needs for st in _stages()}
-    failed: dict[str, str] = {}
     for i, (name, label) in enumerate(plan):
         log = logs / f"{engine}-{i:02d}-{name}.log"
-        if name in failed:  # a refresh of a stage that could not run: no second JVM to learn the same
-            steps.append(_show(Step(engine, label, failed[name])))
-            continue
-        if engine == "spark" and study.is_dir():
-            have = {p.name for p in study.iterdir() if p.is_dir() and not p.name.startswith("_")}
-            missing_in = [t for t in needs.get(name, ()) if t not in have]
-            if missing_in:
-                steps.append(_show(Step(engine, label, f"skipped: needs {', '.join(missing_in)} (not written on Spark)")))
-                continue
-        if via_cli:
-            cmd = me + ["analyze", *flag, str(study), stage_opt, name, *elect]
-        else:
-            cmd = [sys.executable, __file__, "--child", "lake-stage", "{PEAK}", str(study), name, election or "none"]
-        s = measure(engine, label, cmd, env, log)
+        s = measure(engine, label, me + ["analyze", *flag, str(study), "--only", name, *elect], env, log)
         said = stage_status(log.read_text(errors="replace"), name)
         if s.status == "ok" and said.startswith("skipped"):
             s.status = said[:160]
-        if s.status.startswith("not on Spark"):
-            failed[name] = s.status
         steps.append(_show(s))
-    if via_cli:
-        steps.append(_show(recovery(engine, study, flag, env, logs)))
+    steps.append(_show(recovery(engine, study, flag, env, logs)))
     return steps
 
 
@@ -474,7 +355,7 @@ def _cell(s: Step | None) -> str:
     if s is None:
         return "—"
     if s.status != "ok":
-        return "not on Spark yet" if s.status.startswith("not on Spark") else s.status.split(":")[0]  # the reasons are printed above
+        return s.status.split(":")[0]  # the reasons are printed above
     mem = f"{s.driver_mib:,.0f}" + (f" + JVM {s.jvm_mib:,.0f}" if s.jvm_mib else "")
     return f"{s.seconds:,.1f} s ({s.cpu_s:,.1f} CPU-s) · {mem} MiB"
 
@@ -556,10 +437,6 @@ def child(kind: str, args: list[str]) -> None:
         child_cli(args[0], args[1:])
     elif kind == "spark-start":
         child_spark_start(args[0], args[1])
-    elif kind == "lake-copy":
-        child_lake_copy(args[0], args[1], args[2:])
-    elif kind == "lake-stage":
-        child_lake_stage(args[0], args[1], args[2], args[3])
 
 
 if __name__ == "__main__":

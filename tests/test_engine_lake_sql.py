@@ -103,3 +103,10 @@ def test_statements_whose_meaning_the_lake_would_change_are_refused(query: str, 
     with pytest.raises(lake_sql.LakeSqlError, match=what) as err:
         lake_sql.classify(lake_sql.parse(query))
     assert "DELETE" in str(err.value) or "INSERT" in str(err.value)
+
+
+def test_len_of_a_list_is_spark_size_and_len_of_text_stays_length() -> None:
+    """DuckDB's len() counts a list's items too; Spark's LENGTH takes text only (a plug-in stage's
+    `sum(len(string_split(text, ' ')))` failed on a lake with a type mismatch)."""
+    text = lake_sql.spark_sql(lake_sql.parse("SELECT sum(len(string_split(text, ' '))), len([1, 2]), len(text) FROM posts"))
+    assert text.startswith("SELECT SUM(SIZE(SPLIT(text") and "SIZE(ARRAY(1, 2))" in text and "LENGTH(text)" in text

@@ -160,12 +160,52 @@ def test_report_is_the_same_report(both: Any, tmp_path: Path) -> None:
     from botwatch.report.context import study_label
     from testsupport.report_compare import export_differences, report_differences
 
+    from botwatch.engines.lake_report import report_view
+
+    duck, lake = both
+    # The lake is read as `build_report` reads it, with a row limit under the sample's posts, so
+    # the per-post tables stay on Spark (statements over them and pushed-down derived tables)
+    # while the small tables are queried by DuckDB at the driver: both paths are compared.
+    view = report_view(lake, hold_rows=1_000)
     html = {}
-    for st, engine in zip(both, ("duckdb", "spark")):
+    for st, engine in ((duck, "duckdb"), (view, "spark")):
         out = build_report(st, tmp_path / engine / "report.html", title="parity", ctx={"nonce": "parity"}, strict=True)
         html[engine] = out.read_text(encoding="utf-8")
-    duck, lake = both
+    assert {"runs", "accounts", "account_scores"} <= view._held and not {"posts", "post_labels"} & view._held, view._held
+    assert view._pushed, "no derived table over posts ran on Spark"
+    view.close()
     diffs = report_differences(html["duckdb"], html["spark"], study_label(duck.path)[1], study_label(lake.path)[1])
     assert not diffs, "the reports differ:\n" + "\n".join(diffs[:10])
     diffs = export_differences(tmp_path / "duckdb" / "report-data", tmp_path / "spark" / "report-data")
     assert not diffs, "the exports differ:\n" + "\n".join(diffs[:10])
+
+
+def test_report_view_runs_small_statements_at_the_driver_and_large_ones_on_spark(both: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`engines.lake_report`: a statement over small tables runs on the driver's DuckDB (no Spark
+    statement), a derived table over posts runs on Spark with only its result collected, and a
+    statement over posts alone stays on Spark; every answer is DuckDB's."""
+    from botwatch.engines.lake_report import reading
+
+    duck, lake = both
+    on_spark: list[str] = []
+    collected: list[str] = []
+    sql, arrow = lake.sql, lake.arrow
+    monkeypatch.setattr(lake, "sql", lambda q, p=None: (on_spark.append(q), sql(q, p))[1])
+    monkeypatch.setattr(lake, "arrow", lambda name: (collected.append(name), arrow(name))[1])
+    per_account = (
+        "SELECT a.account_id, coalesce(pc.posts, 0) AS n FROM accounts a LEFT JOIN "
+        "(SELECT platform, account_id, count(*) AS posts FROM posts GROUP BY ALL) pc "
+        "ON pc.platform = a.platform AND pc.account_id = a.account_id ORDER BY 1"
+    )
+    small = "SELECT stage, count(*) FROM runs WHERE stage <> ? GROUP BY ALL ORDER BY 1"
+    by_kind = "SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1"
+    with reading(lake, hold_rows=1_000) as view:
+        assert view.sql(small, ["ingest"]) == duck.sql(small, ["ingest"])
+        assert view.sql(per_account) == duck.sql(per_account)
+        assert on_spark == [], "statements over small tables went to Spark"
+        assert view.sql(by_kind) == duck.sql(by_kind)
+        assert on_spark == [by_kind]
+        described = view.sql(f"DESCRIBE {per_account}")
+    assert [r[:2] for r in described] == [r[:2] for r in duck.sql(f"DESCRIBE {per_account}")]
+    # held: the small tables (read from their Parquet files, a local lake); posts never came whole
+    assert {"runs", "accounts"} <= view._held and "posts" not in view._held and "posts" not in collected

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -24,24 +25,6 @@ pytestmark = pytest.mark.spark
 
 TOL = 1e-6
 STAGES = ["accounts", "coordination", "accounts_clusters"]  # what accounts_scored and cluster_members come from
-
-
-def _help(command: str) -> str:
-    from botwatch.cli import app
-
-    return CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
-
-
-def _spark_engine_or_skip() -> None:
-    """Skip, saying which piece is missing, until a user could run this comparison themselves."""
-    pytest.importorskip("pyspark", reason="PySpark not installed: pip install 'botwatch[spark]'")
-    from botwatch.engines import lake
-
-    if not hasattr(lake, "LakeStudy"):
-        pytest.skip("botwatch.engines.lake.LakeStudy does not exist yet (the Spark engine has not landed): nothing to compare")
-    for command in ("ingest", "analyze"):
-        if "--engine" not in _help(command):
-            pytest.skip(f"`botwatch {command}` has no --engine option yet: the comparison runs through the command line a user runs")
 
 
 def _spec():  # noqa: ANN202 - testsupport's CrowdSpec
@@ -59,16 +42,11 @@ def _cli(args: list[str]) -> str:
     return res.output
 
 
-def _only(stages: list[str]) -> list[str]:
-    """The analyze options that run just `stages` (`--only` once the declared runner lands, else `--stage`)."""
-    flag = "--only" if "--only" in _help("analyze") else "--stage"
-    return [x for s in stages for x in (flag, s)]
-
-
 @pytest.fixture(scope="module")
-def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The crowd ingested and analysed on each engine; returns each side's export folder."""
-    _spark_engine_or_skip()
+def studies(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> dict[str, Path]:
+    """The crowd ingested and analysed on each engine; returns each side's export folder. The
+    Spark commands run on the tests' session (`spark`, active here), as under spark-submit, so
+    no command starts a JVM of its own."""
     from testsupport.crowd_files import write_crowd
 
     root = tmp_path_factory.mktemp("planted")
@@ -76,7 +54,7 @@ def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for engine, study, flag in (("duckdb", root / "study.duckdb", []), ("spark", root / "lake", ["--engine", "spark"])):
         _cli(["ingest", *flag, str(study), *files])
-        _cli(["analyze", *flag, str(study), *_only(STAGES)])
+        _cli(["analyze", *flag, str(study), *[x for stage in STAGES for x in ("--only", stage)]])
         folder = root / f"export-{engine}"
         folder.mkdir()
         _cli(["export", str(study), "cluster_members", "-o", str(folder / "m.csv")])

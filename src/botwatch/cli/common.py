@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, TaskID, TextColumn
 
+from botwatch.cli.guard import GuardedTyper
 from botwatch.study import Study, StudyError
 
-app = typer.Typer(
+app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) is one line, not a traceback
     name="botwatch",
     help="Find and measure automated and foreign-linked influence campaigns in election talk.",
     no_args_is_help=True,
@@ -108,6 +109,20 @@ def study_location(path: Path | str) -> str:
     return re.sub(r"^([A-Za-z][\w+.-]*):/(?!/)", r"\1://", str(path))
 
 
+def engine_mismatch(where: str, engine: Optional[str]) -> str | None:
+    """Why `--engine` cannot open the study at `where` (a lake given --engine duckdb, a DuckDB
+    file given --engine spark), said before anything starts; None when it can."""
+    import os
+
+    from botwatch.engines.lake import is_lake_path
+
+    if engine == "duckdb" and is_lake_path(where):
+        return f"{where} is a lake (a folder of Parquet tables, analysed by Spark): run the command with --engine spark, or without --engine"
+    if engine == "spark" and "://" not in where and os.path.isfile(where):
+        return f"{where} is a file (a DuckDB study?), not a lake folder: run the command without --engine spark"
+    return None
+
+
 def open_or_fail(path: Path, read_only: bool = False, create: bool = False, engine: Optional[str] = None, master: Optional[str] = None) -> Study:
     """Open a study for a command; only `ingest` may create one (`create=True`). A lake (or
     `engine="spark"`) opens as a `LakeStudy` on Spark; not having PySpark or Java, or no lake at
@@ -117,6 +132,9 @@ def open_or_fail(path: Path, read_only: bool = False, create: bool = False, engi
     if engine not in (None, "duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark")
     where = study_location(path)
+    wrong = engine_mismatch(where, engine)
+    if wrong:
+        fail(wrong)
     if engine == "spark" or (engine is None and is_lake_path(where)):
         try:
             from botwatch.engines.lake import LakeStudy

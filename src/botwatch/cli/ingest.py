@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -45,6 +46,12 @@ def ingest(
         fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
+    if engine == "duckdb" and is_lake_path(location):
+        fail(f"{location} is a lake (a folder of Parquet tables): ingest into it with --engine spark, or without --engine")
+    if not on_spark and (location.endswith(("/", os.sep)) or Path(location).is_dir()):
+        # A DuckDB study is one file; a folder is what a lake is, and DuckDB would fail on it (or
+        # make a file of that name with the slash dropped).
+        fail(f"{location} is a folder: a DuckDB study is a file (e.g. study.duckdb); for a lake of Parquet tables add --engine spark")
     if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 

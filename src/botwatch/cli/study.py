@@ -28,7 +28,9 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
     """What is in a study: posts, accounts, time span, formats, rejected input, stage runs."""
     from botwatch.report.section_overview import study_summary
 
-    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
+    from botwatch.engines.lake_report import reading
+
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as opened, reading(opened) as st:  # a lake's small tables read at the driver
         s = study_summary(st)
         out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from botwatch.study import StudyError
@@ -34,6 +38,9 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
     if active is not None:  # its master cannot change; starting "another" would return it and stop it after
         return active, False
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter, with botwatch in it
+    # The JVM started below logs errors only (its start-up warnings are not the user's business);
+    # an environment variable, so a user's own -Dlog4j2.configurationFile still wins.
+    os.environ.setdefault("LOG4J_CONFIGURATION_FILE", str(Path(__file__).with_name("log4j2.properties")))
     builder = SparkSession.builder.appName("botwatch").config("spark.sql.session.timeZone", "UTC")
     under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit set the master already
     if master is None and not under_submit:
@@ -43,13 +50,36 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
     if master is not None and master.startswith("local"):
         # One machine: Spark's default of 200 shuffle partitions makes each small merge step 200 tasks.
         builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+        # Spark makes ./spark-warehouse in the working folder the first time its catalog is used;
+        # a lake keeps no tables there, so it goes to the temporary folder instead.
+        builder = builder.config("spark.sql.warehouse.dir", os.path.join(tempfile.gettempdir(), "botwatch-spark-warehouse"))
     builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
+    interrupt = signal.getsignal(signal.SIGINT)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Java missing / master unreachable: PySparkRuntimeError, Py4J errors, OSError
         raise SparkUnavailable(f"could not start Spark{f' at {master}' if master else ''} ({first_line(exc)}); Spark needs Java 17 (JAVA_HOME)") from None
-    session.sparkContext.setLogLevel("ERROR")  # errors reach the user as one line, not a JVM log
+    if getattr(interrupt, "botwatch_cli", False):
+        # PySpark installs a SIGINT handler that cancels jobs over the very Py4J connection the
+        # interrupted call is using; the command line keeps its own (`cli/guard.py`).
+        signal.signal(signal.SIGINT, interrupt)
+    # Errors reach the user as one line (the exception's), not as a JVM log with its stack trace
+    # (a task's failure, a job cancelled by Ctrl-C); BOTWATCH_DEBUG=1 keeps the JVM's error log.
+    session.sparkContext.setLogLevel("ERROR" if os.environ.get("BOTWATCH_DEBUG") else "FATAL")
+    if not os.environ.get("BOTWATCH_DEBUG"):
+        _quiet_query_loggers()
     return session, True
+
+
+def _quiet_query_loggers() -> None:
+    """PySpark logs every failed SQL statement as JSON with the JVM's stack trace on stderr, even
+    one the caller handles; botwatch reports the error itself, in one line."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # an older PySpark has no such loggers
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def first_line(exc: BaseException) -> str:

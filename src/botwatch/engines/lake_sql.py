@@ -108,7 +108,15 @@ def spark_sql(tree: exp.Expression) -> str:
     for dt in tree.find_all(exp.DataType):
         if dt.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
             dt.set("this", exp.DataType.Type.TIMESTAMPTZ)
+    for n in list(tree.find_all(exp.Length)):
+        # DuckDB's len() also counts a list's items; sqlglot writes Spark's LENGTH, which takes
+        # only text. Where the argument is visibly a list (a split, a list literal), use SIZE.
+        if isinstance(n.this, _LISTS):
+            n.replace(exp.ArraySize(this=n.this.copy()))
     return tree.sql(dialect=WRITE)
+
+
+_LISTS = (exp.Split, exp.RegexpSplit, exp.Array, exp.StringToArray)
 
 
 def table_name(node: exp.Expression) -> str:

@@ -1,0 +1,99 @@
+"""The command line's last guard: whatever escapes a command is one line on stderr, never a traceback.
+
+Commands turn the errors they expect into one red line themselves (`common.fail`). This guard is
+for the rest, above all Ctrl-C during Spark work: PySpark's own SIGINT handler cancels the jobs
+through the same Py4J connection the interrupted call is reading from, so the interrupt surfaced
+as a Py4J "reentrant call" error and a page of tracebacks (py4j also logs each broken call with
+its traceback). The command line therefore keeps Python's plain interrupt (`on_interrupt`, which
+`engines.lake_files.spark_session` puts back after PySpark replaced it; a notebook keeps
+PySpark's) and reports an interrupt, or any failure no command foresaw, as one line.
+`BOTWATCH_DEBUG=1` lets the traceback through, for a bug report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+import typer
+
+INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
+_state = {"interrupted": False}
+
+
+def on_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGINT in a botwatch command: remember it and raise KeyboardInterrupt where the command is."""
+    _state["interrupted"] = True
+    raise KeyboardInterrupt
+
+
+on_interrupt.botwatch_cli = True  # type: ignore[attr-defined]  # what spark_session looks for
+
+
+class _DropPy4jTracebacks(logging.Filter):
+    """py4j logs a broken call on the root logger with its traceback; the guard says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "py4j" not in (record.pathname or "")
+
+
+def _interrupted(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return _state["interrupted"]
+
+
+def _line(exc: BaseException) -> str:
+    from botwatch.engines.lake_files import first_line
+
+    return f"{type(exc).__name__}: {first_line(exc)}"
+
+
+class GuardedTyper(typer.Typer):
+    """`typer.Typer` whose call (the `botwatch` entry point) reports what escapes a command in one line."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if os.environ.get("BOTWATCH_DEBUG"):
+            return super().__call__(*args, **kwargs)
+        try:
+            signal.signal(signal.SIGINT, on_interrupt)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+        logging.getLogger().addFilter(_DropPy4jTracebacks())
+        logging.getLogger("py4j").setLevel(logging.CRITICAL)
+        try:
+            return super().__call__(*args, **kwargs)
+        except SystemExit as done:
+            if _state["interrupted"] and done.code == INTERRUPTED:  # Typer ends a clean Ctrl-C silently
+                _say_interrupted()
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the guard: one line, never a traceback
+            if _interrupted(exc):  # Ctrl-C, and then the cleanup failed too (the JVM had gone)
+                _say_interrupted()
+                sys.exit(INTERRUPTED)
+            from rich.markup import escape
+
+            from botwatch.cli.common import console
+
+            console.print(f"[red]error:[/red] {escape(_line(exc))}. This is a bug in botwatch: please report it "
+                          "with the output of the same command run with BOTWATCH_DEBUG=1.", highlight=False)
+            sys.exit(1)
+
+
+def _say_interrupted() -> None:
+    from botwatch.cli.common import console
+
+    console.print(
+        "[red]interrupted.[/red] What finished before is kept (`botwatch status` lists the stage runs); run the "
+        "same command again to finish. A lake's lock left by this command is taken over by the next one.",
+        highlight=False,
+    )

@@ -1,0 +1,75 @@
+"""`cli/guard.py`: what escapes a command reaches the user as one line and an exit status, never
+a traceback (the `botwatch` entry point calls the app object, which CliRunner does not)."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from botwatch.cli import guard
+
+
+def _app(body):  # noqa: ANN001, ANN202 - a one-command app around `body`
+    app = guard.GuardedTyper(add_completion=False, pretty_exceptions_enable=False)
+
+    @app.command()
+    def run() -> None:
+        body()
+
+    @app.command()
+    def other() -> None:  # two commands, so `run` is a subcommand as botwatch's are
+        pass
+
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(guard._state, "interrupted", False)
+    monkeypatch.delenv("BOTWATCH_DEBUG", raising=False)
+    previous = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _call(app, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:  # noqa: ANN001
+    with pytest.raises(SystemExit) as done:
+        app(["run"])
+    return done.value.code, capsys.readouterr().err
+
+
+def test_an_unforeseen_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    def boom() -> None:
+        raise KeyError("no such column 'x'")
+
+    code, err = _call(_app(boom), capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "error: KeyError" in err and "BOTWATCH_DEBUG=1" in err and len(err.strip().splitlines()) <= 2
+
+
+def test_ctrl_c_says_what_is_kept(capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted() -> None:
+        guard.on_interrupt(signal.SIGINT, None)
+
+    code, err = _call(_app(interrupted), capsys)
+    assert code == guard.INTERRUPTED and "interrupted." in err and "run the same command again" in err and "Traceback" not in err
+
+
+def test_ctrl_c_then_a_failing_cleanup_is_still_an_interrupt(capsys: pytest.CaptureFixture[str]) -> None:
+    """The Spark case: the JVM went with the Ctrl-C, so closing the lake fails with a Py4J error."""
+
+    def interrupted_then_broken() -> None:
+        try:
+            guard.on_interrupt(signal.SIGINT, None)
+        finally:
+            raise ConnectionError("Answer from Java side is empty")
+
+    code, err = _call(_app(interrupted_then_broken), capsys)
+    assert code == guard.INTERRUPTED and "interrupted." in err and "ConnectionError" not in err and "Traceback" not in err
+
+
+def test_the_command_line_keeps_its_own_interrupt_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    seen = []
+    _call(_app(lambda: seen.append(signal.getsignal(signal.SIGINT))), capsys)
+    assert seen == [guard.on_interrupt] and getattr(seen[0], "botwatch_cli", False)
