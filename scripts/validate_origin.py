@@ -40,6 +40,7 @@ import duckdb
 import pandas as pd
 
 from botwatch import open_study
+from botwatch.accounts import origin_textpool
 from botwatch.accounts.features import build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1
 from botwatch.accounts.origin import origin_posterior
@@ -217,10 +218,14 @@ def main() -> None:
         run_accounts(st, election, log=print)
         scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
         data = build(st, election)
-    # Per-account results before any study prior, for the study designs and the ablation.
+        neighbours = origin_textpool.neighbours(st)
+    # Per-account results before any study prior, for the study designs and the ablation; pooled
+    # over accounts posting the same texts as the stage pools them (`origin_textpool`).
     ids = data.features["account_id"].tolist()
+    keys = list(zip(data.features["platform"].tolist(), ids))
     inputs = origin_inputs(data)
-    base = [origin_posterior(inp, home=election.country) for inp in inputs]
+    own = [origin_posterior(inp, home=election.country) for inp in inputs]
+    base = origin_textpool.apply(own, keys, neighbours)
     gs_b = groups_and_splits(args.data, ids)
     ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
@@ -234,8 +239,11 @@ def main() -> None:
     fixed = share_table(with_sources([(m[1], m[0], m[3], r.country == "RU") for _, r, m in kept], [a for a, _, _ in kept]))
     ablation: dict[str, dict] = {}
     if args.ablation:
+        # Without pooling over shared texts: each account's own evidence only.
+        ablation["without_shared_texts"] = share_table(with_sources(
+            [(m[1], m[0], m[3], r.country == "RU") for r, m in zip(own, meta) if m[0] is not None], [a for a, m in zip(ids, meta) if m[0] is not None]))
         # Same inputs and code, items left out: all behavioural items (the circadian `hours` item
-        # returns where `office_hours` supersedes it), and `office_hours` alone.
+        # returns where `office_hours` supersedes it), and `office_hours` alone (no pooling).
         behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters", "office_hours"})
         for name, leave_out in (("without_behaviour_items", behaviour), ("without_office_hours", frozenset({"office_hours"}))):
             ab_rows, ab_ids = [], []

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import bot_behaviour, origin_shifts, signals
+from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
@@ -186,11 +186,14 @@ def _evidence_rows(ev: dict[str, list[Any]], platform: str, account_id: str, bot
 
 
 @gc_paused
-def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score(data: AccountData, model: BotModel, home: str | None, study_prior: bool = True,
+          text_neighbours: origin_textpool.Neighbours | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
-    accounts (`origin_prior`); without it, by the share in the calibration data.
+    accounts (`origin_prior`); without it, by the share in the calibration data. With
+    `text_neighbours` (a study-level query, `origin_textpool.neighbours`) each account's origin
+    evidence is first pooled with that of the accounts posting the same texts.
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -219,6 +222,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: boo
     precompute_behaviour(data.behaviour.values())
     origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
     origins = origin_posteriors(origin_inputs(data), home=home)
+    origins = origin_textpool.apply(origins, list(zip(f["platform"].tolist(), f["account_id"].tolist())), text_neighbours)
     prior = None
     if study_prior:
         origins, prior = apply_study_prior(origins, home)

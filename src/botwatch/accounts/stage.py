@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from botwatch.accounts import features as feats
+from botwatch.accounts import origin_textpool
 from botwatch.accounts.botmodel import shipped_model
 from botwatch.accounts.cluster_evidence import add_cluster_evidence
 from botwatch.accounts.scoring import score
@@ -39,7 +40,7 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     """
     home = getattr(election, "country", None)
     data = feats.build(study, election, with_clusters=with_clusters)
-    scores, evidence = score(data, shipped_model(), home, study_prior=study_prior)
+    scores, evidence = score(data, shipped_model(), home, study_prior=study_prior, text_neighbours=origin_textpool.neighbours(study))
     if log is not None and "study_prior" in scores.attrs:
         share, lo, hi, n = scores.attrs["study_prior"]
         log(f"accounts: study prior: an estimated {share:.1%} [{lo:.1%}, {hi:.1%}] of {n:,} accounts with origin evidence are run from Russia")
