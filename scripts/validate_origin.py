@@ -23,8 +23,12 @@
    step 3 are design (c) over both parts, as `run_accounts` writes them.
 5. Ordinary accounts are also reported by archive: British (brexit-2016) and American
    (gop-debate-2015), since the office-hours person's day was fitted on British accounts only.
-6. `--pool`: the designs again with origin evidence pooled over coordination clusters
+6. `--pool`: the designs again with origin evidence pooled over coordination clusters as well
    (`origin_pool`; the coordination stage run once on a copy of the study).
+7. Pooling over accounts posting the same texts (`origin_textpool`, which the accounts stage runs):
+   the per-account results of steps 4-6 are pooled as the stage pools them; `--ablation` also
+   gives the shares without it, and every run prints how often it moves an ordinary account to
+   Russia, with the shipped rule and with a looser one (one shared text is enough).
 
 Writes docs/figures/origin-validation.json.
 """
