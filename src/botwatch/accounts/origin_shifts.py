@@ -57,7 +57,7 @@ HUMAN_SHARE_RUSSIA = 0.5  # stated, not fitted: of accounts run from Russia, tho
 # The most the item may count *against* Russia (L(RU) >= this × the best country's L). The person's day
 # is learned from British accounts only, so "a person in Russia" is a British day moved to Moscow
 # time: Russian-writing accounts that post late into the Moscow night (or Siberian news feeds on
-# UTC+7) fitted a person in Britain, Brazil or Japan by ×300-×7,000 better, which outweighed
+# UTC+7) fitted a person in Britain, Brazil or Japan by ×70-×7,000 better, which outweighed
 # their Russian posts. Evidence *for* Russia is not bounded. Chosen on the development part only
 # (docs/methods.md: floors 0.3, 0.1, 0.05, 0.03, 0.01, 0.001; 0.05 is the largest that leaves the
 # development ordinary accounts placed in Russia where they were).
