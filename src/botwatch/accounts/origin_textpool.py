@@ -60,7 +60,9 @@ def neighbours(study: Any, min_shared: int = MIN_SHARED, max_accounts: int = MAX
     from botwatch.coordination.behaviours import normalise_text
 
     posts = study.table("posts")
-    t = posts.filter(posts.text.notnull()).select("platform", "account_id", s=normalise_text(posts.text)).distinct()
+    # A text shorter than MIN_TEXT_CHARS cannot normalise to one that long: left out before the regexes run.
+    raw = posts.filter(posts.text.notnull() & (posts.text.length() >= MIN_TEXT_CHARS))
+    t = raw.select("platform", "account_id", s=normalise_text(raw.text)).distinct()
     t = t.filter(t.s.length() >= MIN_TEXT_CHARS)
     per_text = t.group_by(["platform", "s"]).aggregate(k=t.account_id.count())
     common = per_text.filter((per_text.k >= 2) & (per_text.k <= max_accounts)).select("platform", "s")
