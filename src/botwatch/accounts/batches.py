@@ -7,12 +7,15 @@ the bot and origin models, the evidence sentences) runs on one batch of accounts
 this process on DuckDB, on Spark's executors on a lake, writing `account_features`,
 `account_scores` and `account_evidence` from there.
 
-Every value is per account but one: the study prior of `origin_prior` (the study's own share of
-Russia-run accounts) is fitted over all accounts. Its likelihood adds up over accounts, so a
-first pass computes each account's origin posterior (kept in the engine, one JSON row per
-account) and returns each batch's log-likelihood over the prior's grid (one row per batch, the
-only thing the stage brings to the driver); the second pass scores with the summed estimate and
-the first pass's origin results.
+Every value is per account but two, which read other accounts: shared-text pooling
+(`origin_textpool`: an account takes its text neighbours' mean own log-ratio of Russia) and the
+study prior of `origin_prior` (the study's own share of Russia-run accounts, fitted over all
+accounts, after pooling). So a first pass computes each account's origin posterior and own
+log-ratio (kept in the engine, one row per account); the neighbour pairs and each account's
+neighbour mean are an engine table and a SQL join/aggregate; a pass over those stored rows returns
+each batch's log-likelihood of the pooled P(Russia) over the prior's grid (one row per batch, the
+only thing the stage brings to the driver); the last pass scores with the summed estimate and the
+stored origin results, pooled. No per-account or per-pair row reaches the driver.
 """
 
 from __future__ import annotations
