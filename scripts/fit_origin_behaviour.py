@@ -7,7 +7,8 @@ Uses the study `validate_origin.py` builds (IRA cut to 300 posts per handle, ord
 v1.1). Accounts in the frozen test part (`validation.split_of`) are skipped before anything is
 computed. Russia-run = IRA handles (Russian-language and posing), ordinary = brexit-2016 and
 gop-debate-2015 accounts. Writes src/botwatch/accounts/data/origin_behaviour_lr.json (see
-`origin_signals` for what each number means) and prints the figures behind it.
+`origin_signals` for what each number means; `text_pool` for `origin_textpool`) and prints the
+figures behind it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from fit_origin_shifts import fit as fit_shifts  # noqa: E402
 from validate_origin import REPO, groups_and_splits, prepare  # noqa: E402
 
 from botwatch import open_study  # noqa: E402
-from botwatch.accounts import origin_shifts, origin_signals  # noqa: E402
+from botwatch.accounts import origin_shifts, origin_signals, origin_textpool  # noqa: E402
 from botwatch.accounts.gazetteer import countries_in_location  # noqa: E402
 from botwatch.accounts.origin import codes, prior  # noqa: E402
 from botwatch.accounts.origin_behaviour import account_posts, behaviour_of  # noqa: E402
@@ -266,8 +267,40 @@ def main() -> None:
     par["calibration"] = {"x": [round(v, 6) for v in xs], "y": [round(float(v), 5) for v in iso.predict(xs)], "bin_accounts": ns,
                           "russia_share": round(sum(t) / len(t), 4), "accounts": len(t)}
     OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
+    origin_signals.parameters.cache_clear()
+    par["text_pool"] = fit_text_pool(study_path, ids, data, gs)
+    OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
     print(json.dumps(par, indent=1))
     print(f"wrote {OUT}")
+
+
+def fit_text_pool(study_path: Path, ids: list[str], data, gs: dict) -> dict:  # noqa: ANN001
+    """The weight of the neighbours' pooled evidence (`origin_textpool`), development part only: a
+    logistic regression of "run from Russia" on the account's own log-ratio of Russia (calibrated,
+    against the calibration mix) and its neighbours' mean, over development accounts that have
+    both; the neighbours' coefficient clipped to [0, 1] as the behavioural slopes are. Neighbours
+    may be in either part (their evidence is what a study would hold), the fitted accounts are not."""
+    from botwatch.accounts.origin_batch import origin_posteriors
+
+    with open_study(study_path, read_only=True) as st:
+        nb = origin_textpool.neighbours(st)
+    keys = list(zip(data.features["platform"].tolist(), ids))
+    at = {k: i for i, k in enumerate(keys)}
+    src = [at[(p, a)] for p, a in zip(nb.platform, nb.account_id)]
+    dst = [at[(p, b)] for p, b in zip(nb.platform, nb.other_id)]
+    res = origin_posteriors(origin_inputs(data), home=HOME)
+    base = float(origin_signals.parameters()["calibration"]["russia_share"])
+    p = np.array([np.nan if r.p_russia is None or r.country is None else r.p_russia for r in res])
+    mean, count = origin_textpool.neighbour_mean(p, src, dst, base)
+    own = origin_textpool._logit(np.nan_to_num(p, nan=base)) - origin_textpool._logit(np.float64(base))
+    sel = [i for i, a in enumerate(ids) if count[i] > 0 and gs.get(a, (None, ""))[0] is not None and gs[a][1] == "dev"]
+    y = np.array([int(gs[ids[i]][0] != GROUP_ORDINARY) for i in sel])
+    lr = LogisticRegression(C=1e4, max_iter=2000).fit(np.c_[own[sel], mean[sel]], y)
+    coef = float(lr.coef_[0][1])
+    out = {"slope": round(min(max(coef, 0.0), 1.0), 4), "slope_raw": round(coef, 4), "own_coef": round(float(lr.coef_[0][0]), 4),
+           "min_shared_texts": origin_textpool.MIN_SHARED, "max_accounts_per_text": origin_textpool.MAX_ACCOUNTS,
+           "dev_accounts": len(sel), "dev_russia_run": int(y.sum()), "dev_ordinary": int(len(y) - y.sum())}
+    return out
 
 
 if __name__ == "__main__":

@@ -23,8 +23,12 @@
    step 3 are design (c) over both parts, as `run_accounts` writes them.
 5. Ordinary accounts are also reported by archive: British (brexit-2016) and American
    (gop-debate-2015), since the office-hours person's day was fitted on British accounts only.
-6. `--pool`: the designs again with origin evidence pooled over coordination clusters
+6. `--pool`: the designs again with origin evidence pooled over coordination clusters as well
    (`origin_pool`; the coordination stage run once on a copy of the study).
+7. Pooling over accounts posting the same texts (`origin_textpool`, which the accounts stage runs):
+   the per-account results of steps 4-6 are pooled as the stage pools them; `--ablation` also
+   gives the shares without it, and every run prints how often it moves an ordinary account to
+   Russia, with the shipped rule and with a looser one (one shared text is enough).
 
 Writes docs/figures/origin-validation.json.
 """
@@ -40,6 +44,7 @@ import duckdb
 import pandas as pd
 
 from botwatch import open_study
+from botwatch.accounts import origin_textpool
 from botwatch.accounts.features import build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1
 from botwatch.accounts.origin import origin_posterior
@@ -181,6 +186,36 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
     return out
 
 
+def textpool_false_alarms(own: list, keys: list, meta: list, shipped: object, loose: object, home: str) -> dict:
+    """How often pooling over shared texts moves an ordinary account to Russia, per part: with the shipped
+    rule and with a looser one (one shared text), which puts many more ordinary accounts next to each
+    other and some next to IRA handles: the nearest this data comes to measuring the pooling's false alarms."""
+    out: dict = {}
+    for split in ("dev", "test"):
+        idx = [i for i, m in enumerate(meta) if m[1] == split]
+        sub_keys = [keys[i] for i in idx]
+        ira = {keys[i][1] for i in idx if meta[i][2]}
+        before, _ = apply_study_prior([own[i] for i in idx], home)
+        for rule, nb in (("shipped", shipped), ("loose", loose)):
+            after, _ = apply_study_prior(origin_textpool.apply([own[i] for i in idx], sub_keys, nb), home)
+            mine = {k[1] for k in sub_keys}
+            has, has_ira = set(), set()
+            for a, b in zip(nb.account_id, nb.other_id):
+                if a in mine and b in mine:
+                    has.add(a)
+                    if b in ira:
+                        has_ira.add(a)
+            ordinary = [j for j, i in enumerate(idx) if not meta[i][2] and meta[i][0] is not None]
+            out.setdefault(split, {})[rule] = {
+                "with_neighbours": sum(sub_keys[j][1] in has for j in ordinary),
+                "with_ira_neighbour": sum(sub_keys[j][1] in has_ira for j in ordinary),
+                "moved_to_russia": sum(before[j].country != "RU" and after[j].country == "RU" for j in ordinary),
+                "moved_away": sum(before[j].country == "RU" and after[j].country != "RU" for j in ordinary),
+                "posing_gained": sum(before[j].country != "RU" and after[j].country == "RU" for j, i in enumerate(idx) if meta[i][0] == "IRA posing as locals"),
+            }
+    return out
+
+
 def _designs_print(d: dict) -> None:
     for split, plans in d.items():
         print(f"\n## {split} part: study designs (P(Russia) under the study's own estimated share of Russia-run accounts)")
@@ -217,10 +252,14 @@ def main() -> None:
         run_accounts(st, election, log=print)
         scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
         data = build(st, election)
-    # Per-account results before any study prior, for the study designs and the ablation.
+        neighbours = origin_textpool.neighbours(st)
+    # Per-account results before any study prior, for the study designs and the ablation; pooled
+    # over accounts posting the same texts as the stage pools them (`origin_textpool`).
     ids = data.features["account_id"].tolist()
+    keys = list(zip(data.features["platform"].tolist(), ids))
     inputs = origin_inputs(data)
-    base = [origin_posterior(inp, home=election.country) for inp in inputs]
+    own = [origin_posterior(inp, home=election.country) for inp in inputs]
+    base = origin_textpool.apply(own, keys, neighbours)
     gs_b = groups_and_splits(args.data, ids)
     ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
@@ -230,12 +269,18 @@ def main() -> None:
 
         pooled = apply_pool(base, clusters_of(study_path, args.election, ids), base_mix())
         design_pooled = designs(pooled, meta, election.country, ids)
+    with open_study(study_path, read_only=True) as st:
+        loose = origin_textpool.neighbours(st, min_shared=1)
+    pool_check = textpool_false_alarms(own, keys, meta, neighbours, loose, election.country)
     kept = [(a, r, m) for a, r, m in zip(ids, base, meta) if m[0] is not None]
     fixed = share_table(with_sources([(m[1], m[0], m[3], r.country == "RU") for _, r, m in kept], [a for a, _, _ in kept]))
     ablation: dict[str, dict] = {}
     if args.ablation:
+        # Without pooling over shared texts: each account's own evidence only.
+        ablation["without_shared_texts"] = share_table(with_sources(
+            [(m[1], m[0], m[3], r.country == "RU") for r, m in zip(own, meta) if m[0] is not None], [a for a, m in zip(ids, meta) if m[0] is not None]))
         # Same inputs and code, items left out: all behavioural items (the circadian `hours` item
-        # returns where `office_hours` supersedes it), and `office_hours` alone.
+        # returns where `office_hours` supersedes it), and `office_hours` alone (no pooling).
         behaviour = frozenset({"dst_shift", "holidays_ru", "articles", "mixed_letters", "office_hours"})
         for name, leave_out in (("without_behaviour_items", behaviour), ("without_office_hours", frozenset({"office_hours"}))):
             ab_rows, ab_ids = [], []
@@ -269,6 +314,13 @@ def main() -> None:
         for c in results["calibration"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
     results["study_designs"] = design
+    results["shared_texts_false_alarms"] = pool_check
+    print("\n## shared-text pooling and ordinary accounts (mixed study, study prior on the part's accounts): ordinary accounts with text")
+    print("## neighbours, with a neighbour that is an IRA handle, and placed in Russia only because of the pooling; 'loose' = one shared text is enough")
+    for split, rows in pool_check.items():
+        for rule, c in rows.items():
+            print(f"  {split} {rule:8s} ordinary with neighbours {c['with_neighbours']:6d}; with an IRA neighbour {c['with_ira_neighbour']:4d}; "
+                  f"moved to Russia by pooling {c['moved_to_russia']:3d}; moved away {c['moved_away']:3d}; posing accounts gained {c['posing_gained']:4d}")
     results["without_study_prior"] = fixed
     _designs_print(design)
     if args.pool:

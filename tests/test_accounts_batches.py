@@ -61,22 +61,57 @@ def test_account_features_have_their_declared_types(sample_study) -> None:  # ty
 
 
 def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> None:  # type: ignore[no-untyped-def]
-    """The first pass sums per-batch log-likelihoods; the estimate must be the one made over
-    every account at once (to rounding in the last bits)."""
+    """The prior pass sums per-batch log-likelihoods of the stored, pooled P(Russia); the estimate
+    must be the one made over every account at once, pooled in memory (to rounding in the last bits)."""
     import math
 
     from botwatch.accounts import batches, features
+    from botwatch.accounts import origin_textpool as tp
     from botwatch.accounts.origin_prior import estimate, evidence_p_russia, study_base
     from botwatch.accounts.scoring import origin_results
 
     election = load_election("us-2016")
-    whole = evidence_p_russia(origin_results(features.build(sample_study, election, with_clusters=False), "US"))
+    data = features.build(sample_study, election, with_clusters=False)
+    keys = list(zip(data.features["platform"], data.features["account_id"]))
+    whole = evidence_p_russia(tp.apply(origin_results(data, "US"), keys, tp.neighbours(sample_study)))
     want = estimate(whole, study_base("US"))  # type: ignore[arg-type]
     source = features.prepare(sample_study, with_clusters=False)
     try:
-        got = batches.study_prior(sample_study, f"SELECT * FROM {source} ORDER BY platform, account_id", election, batch_rows=50)
+        stored = batches.stored_origins(sample_study, f"SELECT * FROM {source} ORDER BY platform, account_id", election, tp.base_mix(), batch_rows=50)
+        assert stored == batches.POOL_TABLE
+        got = batches.study_prior(sample_study, stored, study_base("US"), tp.base_mix(), batch_rows=50)  # type: ignore[arg-type]
     finally:
+        for t in batches._TEMPS:
+            sample_study.sql(f"DROP TABLE IF EXISTS {t}")
         features.drop_inputs(sample_study)
     assert got is not None and got.accounts == want.accounts == len(whole) > 50
     for a, b in ((got.share, want.share), (got.lo, want.lo), (got.hi, want.hi)):
         assert math.isclose(a, b, rel_tol=1e-9)
+
+
+def test_shared_text_pooling_crosses_batches_and_equals_the_whole_study_pooling(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """Pooling reads every neighbour's own evidence, wherever its batch is: the batched stage (37
+    accounts a batch, neighbour means joined in the engine) gives the origin columns that scoring
+    the whole study at once with the pairs in memory (`score(..., text_neighbours=...)`) gives."""
+    from botwatch.accounts import features as feats
+    from botwatch.accounts import origin_textpool as tp
+    from botwatch.accounts.botmodel import shipped_model
+    from botwatch.accounts.scoring import score
+
+    st = sample_study
+    election = load_election("us-2016")
+    nb = tp.neighbours(st)
+    run_accounts(st, election, with_clusters=False, batch_rows=37)
+    got = st.query_arrow("SELECT account_id, origin_country, origin_probability, origin_probabilities, origin_evidence "
+                         "FROM account_scores ORDER BY platform, account_id").to_pylist()
+    batch_of = {r["account_id"]: i // 37 for i, r in enumerate(got)}
+    pooled = {r["account_id"] for r in got if "shared texts:" in (r["origin_evidence"] or "")}
+    crossing = {a for a, b in zip(nb.account_id, nb.other_id) if a in pooled and batch_of.get(a) != batch_of.get(b)}
+    assert crossing, "the sample should have pooled accounts with neighbours in another batch"
+    data = feats.build(st, election, with_clusters=False)
+    want, _ = score(data, shipped_model(), election.country, study_prior=True, text_neighbours=nb)
+    want_rows = {r["account_id"]: r for r in want.to_dict("records")}
+    for r in got:
+        w = want_rows[r["account_id"]]
+        for c in ("origin_country", "origin_probability", "origin_probabilities", "origin_evidence"):
+            assert r[c] == w[c] or (r[c] is None and w[c] != w[c]), (r["account_id"], c, r[c], w[c])

@@ -99,3 +99,20 @@ def test_odds_in_words_stay_readable() -> None:
     assert osh._move_words(math.log(55463.6)) == "×55,464"
     assert osh._move_words(-math.log(4.1)) == "÷4.10"
     assert osh._move_words(900.0) == "over ×1,000,000"
+
+
+def test_evidence_against_russia_is_bounded_but_evidence_for_it_is_not() -> None:
+    """A person's day far from Moscow counts at most ÷(1/FLOOR_AGAINST_RUSSIA) against Russia (the
+    person's day was learned from British accounts, so a Russian person's later hours are not known to
+    it), while a Moscow night shift still counts in full for Russia."""
+    ru, us = codes().index("RU"), codes().index("US")
+    person = _counts(np.array(LOCAL_PROFILE), -5, 300)
+    raw = osh.raw_item(person, codes())
+    assert raw is not None and raw[ru] - raw.max() < np.log(osh.FLOOR_AGAINST_RUSSIA)  # unbounded, it would count more
+    it = osh.item(person, codes(), "US")
+    assert it is not None
+    assert it.log_l[ru] - it.log_l.max() >= np.log(osh.FLOOR_AGAINST_RUSSIA) - 1e-9
+    assert "at most ÷20 against Russia" in it.sentence
+    shift = osh.item(_counts(_night_shift(), 3, 300), codes(), "US")
+    assert shift is not None and shift.log_l[ru] - shift.log_l[us] > 5
+    assert "at most" not in shift.sentence

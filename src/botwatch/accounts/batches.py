@@ -7,12 +7,15 @@ the bot and origin models, the evidence sentences) runs on one batch of accounts
 this process on DuckDB, on Spark's executors on a lake, writing `account_features`,
 `account_scores` and `account_evidence` from there.
 
-Every value is per account but one: the study prior of `origin_prior` (the study's own share of
-Russia-run accounts) is fitted over all accounts. Its likelihood adds up over accounts, so a
-first pass computes each account's origin posterior (kept in the engine, one JSON row per
-account) and returns each batch's log-likelihood over the prior's grid (one row per batch, the
-only thing the stage brings to the driver); the second pass scores with the summed estimate and
-the first pass's origin results.
+Every value is per account but two, which read other accounts: shared-text pooling
+(`origin_textpool`: an account takes its text neighbours' mean own log-ratio of Russia) and the
+study prior of `origin_prior` (the study's own share of Russia-run accounts, fitted over all
+accounts, after pooling). So a first pass computes each account's origin posterior and own
+log-ratio (kept in the engine, one row per account); the neighbour pairs and each account's
+neighbour mean are an engine table and a SQL join/aggregate; a pass over those stored rows returns
+each batch's log-likelihood of the pooled P(Russia) over the prior's grid (one row per batch, the
+only thing the stage brings to the driver); the last pass scores with the summed estimate and the
+stored origin results, pooled. No per-account or per-pair row reaches the driver.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ import pandas as pd
 import pyarrow as pa
 
 from botwatch.accounts import features as feats
+from botwatch.accounts import origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.origin import OriginResult
-from botwatch.accounts.origin_prior import StudyPrior, evidence_p_russia, from_log_likelihood, log_likelihood, study_base
+from botwatch.accounts.origin_prior import StudyPrior, from_log_likelihood, log_likelihood, study_base
 from botwatch.accounts.profile import ALL_FEATURES
 from botwatch.accounts.scoring import origin_results, score
 from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES, CANONICAL
@@ -81,8 +85,11 @@ def to_arrow(df: pd.DataFrame, schema: pa.Schema, *, typed: bool = False) -> pa.
 
 
 PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64()))])
-# Each account's origin result from the first pass, so the second does not compute it again.
-ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("_origin", pa.string())])
+# Each account's origin result from the first pass, so later passes do not compute it again:
+# the result (JSON), its P(Russia) where it has origin evidence, and its own log-ratio of Russia
+# (what it gives its shared-text neighbours, `origin_textpool`).
+ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("_origin", pa.string()),
+                         ("_p", pa.float64()), ("_lam", pa.float64())])
 
 
 def _origin_json(r: OriginResult) -> str:
@@ -93,31 +100,64 @@ def _origin_of(text: str) -> OriginResult:
     return OriginResult(**json.loads(text))
 
 
+def _nullable(x: np.ndarray) -> list[float | None]:
+    return [None if math.isnan(v) else v for v in x.tolist()]
+
+
 class OriginPass:
-    """`map_arrow`'s first pass: a batch's origin results before any study prior (one row per
-    account, kept in the engine for the second pass), and the batch's accounts with origin
-    evidence with their study-prior log-likelihood over the grid (one row per batch)."""
+    """`map_arrow`'s first pass: a batch's origin results before any study prior and before
+    pooling, one row per account, kept in the engine for the later passes. `pool_base`: the
+    calibration mix the own log-ratio of Russia is taken against (None: no pooling, no ratio)."""
 
-    def __init__(self, election: Any, base: float) -> None:
-        self.election, self.base = election, base
+    def __init__(self, election: Any, pool_base: float | None) -> None:
+        self.election, self.pool_base = election, pool_base
 
-    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table]:
+    def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
-            return PRIOR_PARTS.empty_table(), ORIGIN_ROWS.empty_table()
+            return ORIGIN_ROWS.empty_table()
         home = getattr(self.election, "country", None)
         results = origin_results(feats.from_batch(batch, self.election, origin_only=True), home)
-        p = evidence_p_russia(results)
-        part = pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
-        rows = pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"),
-                         "_origin": [_origin_json(r) for r in results]}, schema=ORIGIN_ROWS)
-        return part, rows
+        p = origin_textpool.evidence_p(results)
+        lam = origin_textpool.own_log_ratio(p, self.pool_base) if self.pool_base is not None else np.full(len(p), np.nan)
+        return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"),
+                         "_origin": [_origin_json(r) for r in results], "_p": _nullable(p), "_lam": _nullable(lam)}, schema=ORIGIN_ROWS)
+
+
+def _pooled(batch: pa.RecordBatch, results: list[OriginResult], pool_base: float | None) -> list[OriginResult]:
+    """The batch's origin results pooled over their shared-text neighbours (columns `_pool_mean`,
+    `_pool_n` from `POOL_TABLE`; unchanged where they are absent)."""
+    if pool_base is None or "_pool_n" not in batch.schema.names:
+        return results
+    n = np.array([0 if v is None else v for v in batch.column("_pool_n").to_pylist()], np.int64)
+    mean = np.array([0.0 if v is None else v for v in batch.column("_pool_mean").to_pylist()], float)
+    return origin_textpool.apply_means(results, mean, n, pool_base)
+
+
+class PriorPass:
+    """`map_arrow`'s pass over the stored origins (pooled): a batch's accounts with origin evidence
+    and their study-prior log-likelihood over the grid, one row per batch. Reads only the stored
+    P(Russia) and pooling columns: the same arithmetic as `origin_textpool.apply_means`, no JSON."""
+
+    def __init__(self, base: float, pool_base: float | None) -> None:
+        self.base, self.pool_base = base, pool_base
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.Table:
+        if not batch.num_rows:
+            return PRIOR_PARTS.empty_table()
+        p = np.array([np.nan if v is None else v for v in batch.column("_p").to_pylist()], float)
+        if self.pool_base is not None and "_pool_n" in batch.schema.names:
+            n = np.array([0 if v is None else v for v in batch.column("_pool_n").to_pylist()], np.int64)
+            mean = np.array([0.0 if v is None else v for v in batch.column("_pool_mean").to_pylist()], float)
+            p = origin_textpool.pooled_p(p, mean, n, self.pool_base)
+        p = p[np.isfinite(p)]
+        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
 
 
 class ScoreBatch:
     """`map_arrow`'s second pass: a batch's three tables (features, scores, evidence)."""
 
-    def __init__(self, model: BotModel, election: Any, prior: StudyPrior | None, schema: pa.Schema) -> None:
-        self.model, self.election, self.prior, self.schema = model, election, prior, schema
+    def __init__(self, model: BotModel, election: Any, prior: StudyPrior | None, schema: pa.Schema, pool_base: float | None = None) -> None:
+        self.model, self.election, self.prior, self.schema, self.pool_base = model, election, prior, schema, pool_base
 
     def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table, pa.Table]:
         if not batch.num_rows:
@@ -125,7 +165,7 @@ class ScoreBatch:
         data = feats.from_batch(batch, self.election)
         origins = None
         if "_origin" in batch.schema.names:  # the first pass's results, joined beside each account
-            origins = [_origin_of(t) for t in batch.column("_origin").to_pylist()]
+            origins = _pooled(batch, [_origin_of(t) for t in batch.column("_origin").to_pylist()], self.pool_base)
         scores, evidence = score(data, self.model, getattr(self.election, "country", None),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins)
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
@@ -133,17 +173,45 @@ class ScoreBatch:
 
 PARTS_TABLE = "_botwatch_prior_parts"
 ORIGINS_TABLE = "_botwatch_origins"
+PAIRS_TABLE = "_botwatch_text_pairs"
+POOL_TABLE = "_botwatch_origin_pool"
+_TEMPS = (PARTS_TABLE, ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)
+
+# Each account's stored origin with its neighbours' mean own log-ratio of Russia and how many
+# neighbours with origin evidence it has: a join and an aggregate in the engine, as
+# `origin_textpool.neighbour_mean` does in memory. Only an account with evidence of its own is
+# moved, only neighbours with evidence count, and only pairs of scored accounts.
+POOL_SQL = f"""
+SELECT o.platform, o.account_id, o._origin, o._p, m._pool_mean, m._pool_n
+FROM {ORIGINS_TABLE} o LEFT JOIN (
+    SELECT n.platform, n.account_id, AVG(x._lam) AS _pool_mean, COUNT(*) AS _pool_n
+    FROM {PAIRS_TABLE} n JOIN {ORIGINS_TABLE} x ON n.platform = x.platform AND n.other_id = x.account_id
+    WHERE x._lam IS NOT NULL
+    GROUP BY n.platform, n.account_id
+) m ON o.platform = m.platform AND o.account_id = m.account_id AND o._lam IS NOT NULL
+"""
 
 
-def study_prior(study: Any, source: str, election: Any, batch_rows: int = BATCH_ROWS) -> StudyPrior | None:
-    """The study prior over all accounts of `source` (None where it does not apply), from one
-    log-likelihood row per batch: the only result of the stage collected to the driver, a few
-    KB per batch of `batch_rows` accounts, whatever the study's size. Leaves each account's
-    origin result in temp table `ORIGINS_TABLE` when the prior applies (the caller drops it)."""
-    base = study_base(getattr(election, "country", None))
-    if base is None:
-        return None
-    study.map_arrow(source, OriginPass(election, base), {PARTS_TABLE: PRIOR_PARTS, ORIGINS_TABLE: ORIGIN_ROWS}, batch_rows=batch_rows, temp=True)
+def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS) -> str:
+    """First pass: every account's origin result (before pooling and prior) into the engine, and,
+    when pooling applies, the shared-text pairs (one Ibis query, `origin_textpool.neighbours_expr`)
+    and each account's neighbour mean beside it. Nothing per account or per pair reaches the
+    driver. Returns the temp table later passes read (`POOL_TABLE` or `ORIGINS_TABLE`)."""
+    study.map_arrow(source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True)
+    if pool_base is None:
+        return ORIGINS_TABLE
+    study.write_expr(PAIRS_TABLE, origin_textpool.neighbours_expr(study), temp=True)
+    study.sql(f"CREATE OR REPLACE TEMP TABLE {POOL_TABLE} AS {POOL_SQL}")
+    study.sql(f"DROP TABLE IF EXISTS {PAIRS_TABLE}")
+    return POOL_TABLE
+
+
+def study_prior(study: Any, stored: str, base: float, pool_base: float | None, batch_rows: int = BATCH_ROWS) -> StudyPrior | None:
+    """The study prior over all accounts (None without accounts with origin evidence), from one
+    log-likelihood row per batch of the stored (pooled) P(Russia): the only result of the stage
+    collected to the driver, a few KB per batch of `batch_rows` accounts, whatever the study's size."""
+    cols = "_p, _pool_mean, _pool_n" if stored == POOL_TABLE else "_p"
+    study.map_arrow(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
     try:
         parts = study.query_arrow(f"SELECT accounts, ll FROM {PARTS_TABLE}")
     finally:
@@ -159,21 +227,33 @@ def study_prior(study: Any, source: str, election: Any, batch_rows: int = BATCH_
 
 def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = True, with_clusters: bool = False,
         batch_rows: int = BATCH_ROWS) -> tuple[int, StudyPrior | None]:
-    """Write the three tables batch by batch; returns (accounts scored, the study prior used)."""
+    """Write the three tables batch by batch; returns (accounts scored, the study prior used).
+
+    Passes: (1) origin results into the engine, neighbour means joined beside them (when
+    shared-text pooling applies); (2) the study prior from the pooled P(Russia) (when it
+    applies); (3) the three tables, each batch pooling and re-weighting the stored results."""
     try:
         source = feats.prepare(study, with_clusters=with_clusters)
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
-        prior = study_prior(study, query, election, batch_rows) if use_study_prior else None
-        if prior is not None:  # score with the first pass's origin results instead of computing them again
-            query = (f"SELECT i.*, o._origin FROM {source} i JOIN {ORIGINS_TABLE} o ON i.platform = o.platform AND i.account_id = o.account_id "
+        base = study_base(getattr(election, "country", None)) if use_study_prior else None
+        pool_base = origin_textpool.base_mix()
+        prior = None
+        if base is not None or pool_base is not None:
+            stored = stored_origins(study, query, election, pool_base, batch_rows)
+            if base is not None:
+                prior = study_prior(study, stored, base, pool_base, batch_rows)
+            # Score with the first pass's origin results instead of computing them again.
+            extra = ", o._pool_mean, o._pool_n" if stored == POOL_TABLE else ""
+            query = (f"SELECT i.*, o._origin{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "
                      "ORDER BY i.platform, i.account_id")
         schema = feature_schema()
         counts = study.map_arrow(
-            query, ScoreBatch(model, election, prior, schema),
+            query, ScoreBatch(model, election, prior, schema, pool_base),
             {"account_features": schema, "account_scores": ACCOUNT_SCORES, "account_evidence": ACCOUNT_EVIDENCE},
             batch_rows=batch_rows,
         )
     finally:
-        study.sql(f"DROP TABLE IF EXISTS {ORIGINS_TABLE}")
+        for t in _TEMPS:
+            study.sql(f"DROP TABLE IF EXISTS {t}")
         feats.drop_inputs(study)
     return counts["account_scores"], prior

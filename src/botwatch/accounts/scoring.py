@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts import bot_behaviour, origin_shifts, signals
+from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
@@ -268,14 +268,18 @@ def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
 
 @gc_paused
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
-          origins: list[OriginResult] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+          origins: list[OriginResult] | None = None,
+          text_neighbours: origin_textpool.Neighbours | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
     accounts (`origin_prior`); without it, by the share in the calibration data. `True`
     estimates the share from `data`'s accounts; a `StudyPrior` is one estimated beforehand over
     the whole study (the stage scores a batch of accounts at a time). `origins`: the accounts'
-    `origin_results`, when already computed (the stage's first pass computes them for the prior).
+    `origin_results`, when already computed (the stage's first pass computes them, and pools
+    them over accounts posting the same texts, before the prior). With `text_neighbours` (a
+    study-level query, `origin_textpool.neighbours`) each account's origin evidence is first
+    pooled with that of the accounts posting the same texts (before any study prior).
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -300,6 +304,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
     origins = origin_results(data, home) if origins is None else origins
+    if text_neighbours is not None:
+        origins = origin_textpool.apply(origins, list(zip(_values(f["platform"]), _values(f["account_id"]))), text_neighbours)
     prior = None
     if isinstance(study_prior, StudyPrior):
         origins, prior = apply_study_prior(origins, home, prior=study_prior)
