@@ -80,3 +80,11 @@ def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> N
     assert got is not None and got.accounts == want.accounts == len(whole) > 50
     for a, b in ((got.share, want.share), (got.lo, want.lo), (got.hi, want.hi)):
         assert math.isclose(a, b, rel_tol=1e-9)
+
+
+def test_posts_without_a_time_do_not_stop_the_stage(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """A post may lack its time (`created_at` NULL; content counts it outside the window): its
+    hour is unknown, so it adds to no hour of the day, and the accounts are scored as before."""
+    st = sample_study
+    st.sql("UPDATE posts SET created_at = NULL WHERE post_id IN (SELECT post_id FROM posts ORDER BY post_id LIMIT 5)")
+    assert run_accounts(st, load_election("us-2016"), with_clusters=False) == st.count("accounts")
