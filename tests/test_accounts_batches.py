@@ -115,3 +115,11 @@ def test_shared_text_pooling_crosses_batches_and_equals_the_whole_study_pooling(
         w = want_rows[r["account_id"]]
         for c in ("origin_country", "origin_probability", "origin_probabilities", "origin_evidence"):
             assert r[c] == w[c] or (r[c] is None and w[c] != w[c]), (r["account_id"], c, r[c], w[c])
+
+
+def test_posts_without_a_time_do_not_stop_the_stage(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """A post may lack its time (`created_at` NULL; content counts it outside the window): its
+    hour is unknown, so it adds to no hour of the day, and the accounts are scored as before."""
+    st = sample_study
+    st.sql("UPDATE posts SET created_at = NULL WHERE post_id IN (SELECT post_id FROM posts ORDER BY post_id LIMIT 5)")
+    assert run_accounts(st, load_election("us-2016"), with_clusters=False) == st.count("accounts")

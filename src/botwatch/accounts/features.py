@@ -127,6 +127,7 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     lists = []
     for name, key in (("hours", "hour"), ("langs", "lang"), ("clients", "client")):
         t = tables[name]
+        t = t.filter(t[key].notnull())  # a post without a time has no hour (langs/clients already drop NULL)
         study.write_expr(f"_botwatch_acc_{name}", t.group_by(KEY).aggregate(**{name: ibis.struct({"k": t[key].cast("string"), "n": t.n}).collect()}), temp=True)
         lists.append(name)
     study.sql(

@@ -351,7 +351,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     secs = time.perf_counter() - t0
     n, n_party = counts["post_labels"], counts["post_party"]
     # The scorer's count lives where the batches ran: in this process only on DuckDB.
-    # (With the worker pool a text both workers met is counted once in each.)
+    # (With the worker pool too: a text always goes to the same worker, which scores it once.)
     scored = f"; {labeller.scorer.scored:,} distinct English texts scored" if study.engine == "duckdb" else ""
     log(f"content: {n:,} posts labelled in {secs:.1f} s ({n / max(secs, 1e-9):,.0f} posts/s); {n_party:,} post-party rows{scored}")
     return n, n_party
