@@ -28,6 +28,7 @@ def ingest(
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed)."""
+    location = str(location)  # `botwatch demo` and scripts call this function with a Path
     import duckdb
 
     from botwatch.engines.lake import is_lake_path
