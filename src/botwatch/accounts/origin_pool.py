@@ -23,6 +23,7 @@ Vectorised: one pass of `numpy.bincount` over the members of all clusters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -84,17 +85,23 @@ def apply_pool(results: list, cluster: Sequence[int], base: float) -> list:  # l
     new, move, others = pool(p, cluster, base)
     out = list(results)
     for i in np.flatnonzero(others > 0).tolist():
-        r = results[i]
         old = min(max(float(p[i]), EPS), 1 - EPS)
-        scale = (1 - float(new[i])) / (1 - old)
-        probs = {k: v * scale for k, v in r.probabilities.items() if k != "RU"}
-        probs["RU"] = float(new[i])
-        order = sorted(probs.items(), key=lambda kv: -kv[1])
-        best, p_best = order[0]
-        kept = {k: round(v, 4) for k, v in order[:8] if v >= 0.005}
-        head = r.evidence[0] if r.evidence else ""  # an account may carry a country but no evidence lines
-        lead = f"most likely {best} (p={p_best:.2f})" + (head[head.find(";"):] if ";" in head else "")
-        out[i] = type(r)(country=best, probability=float(p_best), probabilities=kept,
-                         evidence=[lead, *r.evidence[1:], sentence(int(others[i]), float(move[i]), old, float(new[i]))],
-                         items=[*r.items, "cluster_pool"], p_russia=float(new[i]))
+        out[i] = with_p_russia(results[i], old, float(new[i]), sentence(int(others[i]), float(move[i]), old, float(new[i])), "cluster_pool")
     return out
+
+
+def with_p_russia(r: Any, old: float, new: float, said: str, item: str) -> Any:  # OriginResult
+    """`r` with P(Russia) moved from `old` (clipped away from 0 and 1) to `new` by pooled evidence:
+    the other countries keep their relative sizes, the lead sentence names the new most likely
+    country, and `said` is added as the evidence of kind `item`. Shared by every pooling rule
+    (clusters here, shared texts in `origin_textpool`), so they report a move the same way."""
+    scale = (1 - new) / (1 - old)
+    probs = {k: v * scale for k, v in r.probabilities.items() if k != "RU"}
+    probs["RU"] = new
+    order = sorted(probs.items(), key=lambda kv: -kv[1])
+    best, p_best = order[0]
+    kept = {k: round(v, 4) for k, v in order[:8] if v >= 0.005}
+    head = r.evidence[0] if r.evidence else ""  # an account may carry a country but no evidence lines
+    lead = f"most likely {best} (p={p_best:.2f})" + (head[head.find(";"):] if ";" in head else "")
+    return type(r)(country=best, probability=float(p_best), probabilities=kept,
+                   evidence=[lead, *r.evidence[1:], said], items=[*r.items, item], p_russia=new)

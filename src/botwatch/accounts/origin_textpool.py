@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from botwatch.accounts.origin_pool import with_p_russia
+
 KIND = "shared_texts"
 MIN_SHARED = 2  # identical texts two accounts must share (chosen on the development part: 1, 2, 3)
 MAX_ACCOUNTS = 50  # a text posted by more accounts than this is too common to say who runs whom
@@ -179,17 +181,6 @@ def apply_means(results: list, mean: Sequence[float], others: Sequence[int], bas
     new = pooled_p(p, mean_a, others_a, base)
     out = list(results)
     for i in np.flatnonzero((others_a > 0) & np.isfinite(p)).tolist():
-        r = results[i]
         old = min(max(float(p[i]), EPS), 1 - EPS)
-        scale = (1 - float(new[i])) / (1 - old)
-        probs = {c: v * scale for c, v in r.probabilities.items() if c != "RU"}
-        probs["RU"] = float(new[i])
-        order = sorted(probs.items(), key=lambda kv: -kv[1])
-        best, p_best = order[0]
-        kept = {c: round(v, 4) for c, v in order[:8] if v >= 0.005}
-        head = r.evidence[0] if r.evidence else ""
-        lead = f"most likely {best} (p={p_best:.2f})" + (head[head.find(";"):] if ";" in head else "")
-        out[i] = type(r)(country=best, probability=float(p_best), probabilities=kept,
-                         evidence=[lead, *r.evidence[1:], sentence(int(others_a[i]), float(move[i]), old, float(new[i]))],
-                         items=[*r.items, KIND], p_russia=float(new[i]))
+        out[i] = with_p_russia(results[i], old, float(new[i]), sentence(int(others_a[i]), float(move[i]), old, float(new[i])), KIND)
     return out
