@@ -169,18 +169,9 @@ def drop_inputs(study: Study) -> None:
         study.sql(f"DROP TABLE IF EXISTS {name}")
 
 
-# `origin_shifts.shift_counts`'s counts, one row per kept account with its (hour, posts) pairs: the
-# same conditions (tests/test_accounts_batches.py compares the two), kept in the engine.
-SHIFT_SQL = (
-    "WITH slot AS ("
-    " SELECT platform, account_id, date_trunc('hour', created_at) AS s, count(*) AS posts FROM posts"
-    " WHERE created_at IS NOT NULL AND created_at >= TIMESTAMP '1990-01-01 00:00:00' AND created_at < TIMESTAMP '2101-01-01 00:00:00'"
-    " GROUP BY platform, account_id, date_trunc('hour', created_at)),"
-    " kept AS (SELECT platform, account_id FROM slot GROUP BY platform, account_id"
-    f"  HAVING sum(posts) >= {origin_shifts.MIN_POSTS} AND count(*) >= {origin_shifts.MIN_HOURS}),"
-    " hourly AS (SELECT slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER) AS h, sum(slot.posts) AS posts FROM slot"
-    "  JOIN kept ON slot.platform = kept.platform AND slot.account_id = kept.account_id"
-    "  GROUP BY slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER))"
+# `origin_shifts.shift_counts`'s counts, one row per kept account with its (hour, posts) pairs,
+# from the same `HOURLY_CTE` (tests/test_accounts_batches.py compares the two), kept in the engine.
+SHIFT_SQL = origin_shifts.HOURLY_CTE + (
     " SELECT platform, account_id, list(struct_pack(k := CAST(h AS VARCHAR), n := posts)) AS shift FROM hourly GROUP BY platform, account_id"
 )
 

@@ -149,6 +149,22 @@ def log_likelihoods(counts: np.ndarray, codes: tuple[str, ...]) -> np.ndarray:
 
 
 
+# `hourly`: posts per (account, UTC hour of day) for the accounts `shift_counts` keeps (its
+# docstring says which). One text for both readers of it: `shift_counts` here and the accounts
+# stage's engine-side table (`features.SHIFT_SQL`).
+HOURLY_CTE = (
+    "WITH slot AS ("
+    " SELECT platform, account_id, date_trunc('hour', created_at) AS s, count(*) AS posts FROM posts"
+    " WHERE created_at IS NOT NULL AND created_at >= TIMESTAMP '1990-01-01 00:00:00' AND created_at < TIMESTAMP '2101-01-01 00:00:00'"
+    " GROUP BY platform, account_id, date_trunc('hour', created_at)),"
+    " kept AS (SELECT platform, account_id FROM slot GROUP BY platform, account_id"
+    f"  HAVING sum(posts) >= {MIN_POSTS} AND count(*) >= {MIN_HOURS}),"
+    " hourly AS (SELECT slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER) AS h, sum(slot.posts) AS posts FROM slot"
+    "  JOIN kept ON slot.platform = kept.platform AND slot.account_id = kept.account_id"
+    "  GROUP BY slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER))"
+)
+
+
 def shift_counts(study: Any) -> dict[tuple[str, str], list[int]]:
     """Posts per UTC hour of day, for each account with at least `MIN_POSTS` posts spread over at
     least `MIN_HOURS` distinct clock hours (an hour of one date); other accounts are left out.
@@ -157,18 +173,7 @@ def shift_counts(study: Any) -> dict[tuple[str, str], list[int]]:
     fill three clock hours of one night, which says nothing about the account's daily rhythm.
     One SQL pass and one numpy scatter for all accounts; times outside 1990-2100 are corrupt and
     left out, as the calendar features leave them out."""
-    tbl = study.query_arrow(
-        "WITH slot AS ("
-        " SELECT platform, account_id, date_trunc('hour', created_at) AS s, count(*) AS posts FROM posts"
-        " WHERE created_at IS NOT NULL AND created_at >= TIMESTAMP '1990-01-01 00:00:00' AND created_at < TIMESTAMP '2101-01-01 00:00:00'"
-        " GROUP BY platform, account_id, date_trunc('hour', created_at)),"
-        " kept AS (SELECT platform, account_id FROM slot GROUP BY platform, account_id"
-        f"  HAVING sum(posts) >= {MIN_POSTS} AND count(*) >= {MIN_HOURS}),"
-        " hourly AS (SELECT slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER) AS h, sum(slot.posts) AS posts FROM slot"
-        "  JOIN kept ON slot.platform = kept.platform AND slot.account_id = kept.account_id"
-        "  GROUP BY slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER))"
-        " SELECT dense_rank() OVER (ORDER BY platform, account_id) - 1 AS k, platform, account_id, h, posts FROM hourly"
-    )
+    tbl = study.query_arrow(HOURLY_CTE + " SELECT dense_rank() OVER (ORDER BY platform, account_id) - 1 AS k, platform, account_id, h, posts FROM hourly")
     if tbl.num_rows == 0:
         return {}
     k = tbl.column("k").to_numpy()
