@@ -22,7 +22,10 @@
    shares as above, the estimated share against the true one, and reliability. The figures in
    step 3 are design (c) over both parts, as `run_accounts` writes them.
 5. Ordinary accounts are also reported by archive: British (brexit-2016) and American
-   (gop-debate-2015), since the office-hours person's day was fitted on British accounts only.
+   (gop-debate-2015), since the office-hours person's day was fitted on British accounts only;
+   and split by whether their own profile names a place in Russia (`origin_labels`): for those
+   the label "not run from Russia" is only "not an IRA handle", so the reliability table is
+   printed again with them set apart (truth unknown: counted neither way).
 6. `--pool`: the designs again with origin evidence pooled over coordination clusters as well
    (`origin_pool`; the coordination stage run once on a copy of the study).
 7. Pooling over accounts posting the same texts (`origin_textpool`, which the accounts stage runs):
@@ -48,6 +51,7 @@ from botwatch.accounts import origin_textpool
 from botwatch.accounts.features import build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1
 from botwatch.accounts.origin import origin_posterior
+from botwatch.accounts.origin_labels import profile_names_russia
 from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
 from botwatch.accounts.stage import run_accounts
@@ -129,6 +133,16 @@ def ordinary_source(account_id: str) -> str:
     'gop-'): the British and the American false-alarm rates are reported apart, because the
     office-hours profiles of a person's day were fitted on British accounts only."""
     return ORDINARY_US if account_id.startswith("gop-") else ORDINARY_UK
+
+
+ORDINARY_NAMES_RU = "ordinary, own profile names Russia"
+ORDINARY_REST = "ordinary, profile does not name Russia"
+
+
+def profile_rows(rows: list[tuple[str, str, int, bool]], ids: list[str], names_ru: dict[str, bool]) -> list[tuple[str, str, int, bool]]:
+    """Each ordinary account of `rows` again, under whether its own profile names a place in Russia
+    (`origin_labels`): a "false alarm" among the first is not known to be one."""
+    return [(s, ORDINARY_NAMES_RU if names_ru.get(a) else ORDINARY_REST, n, ru) for (s, g, n, ru), a in zip(rows, ids) if g == GROUP_ORDINARY]
 
 
 def with_sources(rows: list[tuple[str, str, int, bool]], ids: list[str]) -> list[tuple[str, str, int, bool]]:
@@ -263,6 +277,7 @@ def main() -> None:
     gs_b = groups_and_splits(args.data, ids)
     ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
+    names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
     design = designs(base, meta, election.country, ids)
     if args.pool:
         from botwatch.accounts.origin_pool import apply_pool
@@ -291,6 +306,7 @@ def main() -> None:
             ablation[name] = share_table(with_sources(ab_rows, ab_ids))
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
     rows, row_ids, pairs, calib = [], [], {"dev": [], "test": []}, {"dev": [], "test": []}
+    calib_apart: dict[str, list[tuple[float, bool]]] = {"dev": [], "test": []}
     gs = groups_and_splits(args.data, scores["account_id"].tolist())
     for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
         if group is None:
@@ -303,8 +319,11 @@ def main() -> None:
         pairs[split].append((group, country))
         if country is not None:  # an unknown origin is no prediction, not P(Russia) = 0
             calib[split].append((p_ru, group != GROUP_ORDINARY))
-    shares = share_table(with_sources(rows, row_ids))
-    results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {}}
+            if not names_ru.get(aid):
+                calib_apart[split].append((p_ru, group != GROUP_ORDINARY))
+    shares = share_table(with_sources(rows, row_ids) + profile_rows(rows, row_ids, names_ru))
+    results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {},
+                     "calibration_set_apart": {}}
     for split in ("dev", "test"):
         _table(f"{split} part: share with Russia as most likely origin", shares.get(split, {}))
         table = confusion(pairs[split])
@@ -312,6 +331,11 @@ def main() -> None:
         results["calibration"][split] = calibration(calib[split])
         print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled, accounts with origin evidence; 'observed' = share run from Russia)")
         for c in results["calibration"][split]:
+            print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+        results["calibration_set_apart"][split] = calibration(calib_apart[split])
+        n_apart = len(calib[split]) - len(calib_apart[split])
+        print(f"\n## {split} part: the same, with the {n_apart} ordinary accounts whose own profile names a place in Russia set apart (truth unknown)")
+        for c in results["calibration_set_apart"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
     results["study_designs"] = design
     results["shared_texts_false_alarms"] = pool_check
