@@ -56,7 +56,7 @@ from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
 from botwatch.accounts.stage import run_accounts
 from botwatch.accounts.validation import (
-    GROUP_ORDINARY, calibration, confusion, group_of, share_table, split_of, summary,
+    GROUP_ORDINARY, GROUP_RU_LANG, calibration, confusion, group_of, share_table, split_of, summary,
 )
 from botwatch.elections import load_election
 from botwatch.ingest.runner import ingest
@@ -135,6 +135,8 @@ def ordinary_source(account_id: str) -> str:
     return ORDINARY_US if account_id.startswith("gop-") else ORDINARY_UK
 
 
+RU_LANG_RU = "IRA Russian-language, posts mostly tagged Russian"
+RU_LANG_OTHER = "IRA Russian-language, posts mostly in another language"
 ORDINARY_NAMES_RU = "ordinary, own profile names Russia"
 ORDINARY_REST = "ordinary, profile does not name Russia"
 
@@ -143,6 +145,13 @@ def profile_rows(rows: list[tuple[str, str, int, bool]], ids: list[str], names_r
     """Each ordinary account of `rows` again, under whether its own profile names a place in Russia
     (`origin_labels`): a "false alarm" among the first is not known to be one."""
     return [(s, ORDINARY_NAMES_RU if names_ru.get(a) else ORDINARY_REST, n, ru) for (s, g, n, ru), a in zip(rows, ids) if g == GROUP_ORDINARY]
+
+
+def language_rows(rows: list[tuple[str, str, int, bool]], ids: list[str], mostly_ru: dict[str, bool]) -> list[tuple[str, str, int, bool]]:
+    """Each Russian-language IRA account of `rows` again, under whether most of its tagged posts
+    are in Russian: the Clemson `NonEnglish` category also holds the IRA's German, Arabic, French,
+    Italian and Spanish desks, whose posts point away from Russia."""
+    return [(s, RU_LANG_RU if mostly_ru.get(a) else RU_LANG_OTHER, n, ru) for (s, g, n, ru), a in zip(rows, ids) if g == GROUP_RU_LANG]
 
 
 def with_sources(rows: list[tuple[str, str, int, bool]], ids: list[str]) -> list[tuple[str, str, int, bool]]:
@@ -277,6 +286,7 @@ def main() -> None:
     gs_b = groups_and_splits(args.data, ids)
     ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
+    mostly_ru = {a: 2 * inp.post_langs.get("ru", 0) > sum(inp.post_langs.values()) for a, inp in zip(ids, inputs)}
     names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
     design = designs(base, meta, election.country, ids)
     if args.pool:
@@ -321,7 +331,7 @@ def main() -> None:
             calib[split].append((p_ru, group != GROUP_ORDINARY))
             if not names_ru.get(aid):
                 calib_apart[split].append((p_ru, group != GROUP_ORDINARY))
-    shares = share_table(with_sources(rows, row_ids) + profile_rows(rows, row_ids, names_ru))
+    shares = share_table(with_sources(rows, row_ids) + language_rows(rows, row_ids, mostly_ru) + profile_rows(rows, row_ids, names_ru))
     results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {},
                      "calibration_set_apart": {}}
     for split in ("dev", "test"):
