@@ -15,12 +15,13 @@ engine as temp tables, one row per account × party at most:
    (account, party) pairs with own evidence or a neighbour's), each computed as the numpy
    reference computes it: own + DAMPING * (sum over nodes of node sum / (size - 1) - x * that
    weight sum) / shared nodes.
-4. `decisions`: per row, the shares with the row's own answer left out, the prior's side, and the
-   new stance and rule where it decides; then `map_arrow` writes `post_party` again, formatting
-   the evidence sentence of the changed rows batch by batch in Python (the numbers rounded and
-   printed exactly as the numpy reference printed them).
+4. `_prior_rows` (`decisions`): per row, the shares with the row's own answer left out, the
+   prior's side, and the new stance and rule where it decides. The rows it changes go through
+   `map_arrow`, which writes their evidence sentence batch by batch in Python (the numbers
+   rounded and printed exactly as the numpy reference printed them); `post_party` is then
+   written by the engine as the unchanged rows and the changed ones.
 
-Nothing reaches the driver but two counts. Values equal the numpy reference's up to the order of
+Nothing reaches the driver but row counts. Values equal the numpy reference's up to the order of
 floating-point sums (which neither engine fixes, nor did the reference's node order).
 """
 
@@ -38,6 +39,7 @@ from botwatch.content.propagate import ACCOUNT_PRIOR, CLASSES, KEEP_RULES, NEIGH
 from botwatch.content.tables import POST_PARTY
 
 OWN, EDGES, LINKS, DEG = "_prior_own", "_prior_edges", "_prior_links", "_prior_deg"
+ROWS, CHANGED = "_prior_rows", "_prior_changed"  # every row with its decision; the changed rows, evidence written
 SIDES = ("s", "o", "n")  # column suffixes for CLASSES (support, oppose, neutral)
 DECISION_COLUMNS = ("_p_new", "_p_cue", "_p_was", "_p_top", "_p_own_s", "_p_own_o", "_p_own_n", "_p_deg")
 # Python's own text of the account prior's evidence, per cue.
@@ -218,8 +220,16 @@ def propagate_in_engine(study: Any, params: PriorParams = PARAMS, *, source: str
             for r in range(params.rounds):
                 x = store(f"_prior_x{r + 1}", next_round(own, x, lk, deg, params.damping))
             counts = x
-        expr = decisions(v, own, counts, deg, params)
-        return study.map_arrow(expr, with_evidence, POST_PARTY, out_name, batch_rows=batch_rows)[out_name]
+        rows = store(ROWS, decisions(v, own, counts, deg, params))
+        # Only the rows the prior changed go through Python (their evidence sentence); the others
+        # are copied by the engine.
+        changed = rows.filter(rows._p_new.notnull())
+        written.append(CHANGED)
+        study.map_arrow(changed, with_evidence, POST_PARTY, CHANGED, batch_rows=batch_rows, temp=True)
+        kept = rows.filter(rows._p_new.isnull()).select(*POST_PARTY.names)
+        done = study.ibis.table(CHANGED).select(*POST_PARTY.names)
+        study.write_expr(out_name, ibis.union(kept, done.cast(kept.schema()), distinct=False))
+        return int(study.count(out_name))
     finally:
         for name in written:
             study.sql(f'DROP TABLE IF EXISTS "{name}"')
