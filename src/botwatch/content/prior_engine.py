@@ -14,7 +14,8 @@ engine as temp tables, one row per account × party at most:
 3. `_prior_x1` ... `_prior_xR`: the damped neighbour-mean rounds, kept sparse (only the
    (account, party) pairs with own evidence or a neighbour's), each computed as the numpy
    reference computes it: own + DAMPING * (sum over nodes of node sum / (size - 1) - x * that
-   weight sum) / shared nodes.
+   weight sum) / shared nodes. Each round carries the own counts and the shared nodes along,
+   so the rows meet the last round in one join.
 4. `_prior_rows` (`decisions`): per row, the shares with the row's own answer left out, the
    prior's side, and the new stance and rule where it decides. The rows it changes go through
    `map_arrow`, which writes their evidence sentence batch by batch in Python (the numbers
@@ -65,9 +66,12 @@ def votes(pp: ir.Table, params: PriorParams = PARAMS) -> ir.Table:
 
 def own_counts(v: ir.Table) -> ir.Table:
     """Per (account key, party): the summed votes of its rows (authorless rows left out: they
-    have no account to learn from)."""
+    have no account to learn from), as the first round's counts: `s`, `o`, `n` (counts so far),
+    `own_*` (the account's own, carried through the rounds) and `deg` (shared nodes: 0 until the
+    graph is read)."""
     v = v.filter(v._key.notnull())
-    return v.group_by(["_key", "party"]).aggregate(**{s: v[f"_v_{s}"].sum() for s in SIDES})
+    own = v.group_by(["_key", "party"]).aggregate(**{s: v[f"_v_{s}"].sum() for s in SIDES})
+    return own.mutate(**{f"own_{s}": own[s] for s in SIDES}, deg=ibis.literal(0, type="int64"))
 
 
 def links(edges: ir.Table) -> ir.Table:
@@ -83,53 +87,49 @@ def degrees(lk: ir.Table) -> ir.Table:
     return lk.group_by("_key").aggregate(deg=lk.count(), wsum=lk.inv.sum())
 
 
-def next_round(own: ir.Table, x: ir.Table, lk: ir.Table, deg: ir.Table, damping: float) -> ir.Table:
+def next_round(x: ir.Table, lk: ir.Table, deg: ir.Table, damping: float) -> ir.Table:
     """One round of counts' = own + damping * neighbour mean, over the sparse (key, party) pairs
     that have own evidence or a neighbour's. The neighbour mean is the reference's
-    (A - x * wsum) / deg with A = sum over the account's nodes of node sum * weight."""
+    (A - x * wsum) / deg with A = sum over the account's nodes of node sum * weight.
+
+    The pairs of `x` and of A meet in one group-by over both (each value summed with zeros only,
+    so exactly itself), which costs one shuffle where outer joins cost several."""
+    zero = _f(0.0)
     xl = lk.join(x, "_key")
     node_sum = xl.group_by(["node", "party"]).aggregate(**{f"ns_{s}": xl[s].sum() for s in SIDES})
     ln = lk.join(node_sum, "node")
     a = ln.group_by(["_key", "party"]).aggregate(**{f"a_{s}": (ln[f"ns_{s}"] * ln.inv).sum() for s in SIDES})
-    keys = ibis.union(own.select("_key", "party"), a.select("_key", "party"), distinct=True)
-    own_r = own.rename(**{f"own_{s}": s for s in SIDES}, own_key="_key", own_party="party")
-    x_r = x.rename(**{f"x_{s}": s for s in SIDES}, x_key="_key", x_party="party")
-    a_r = a.rename(a_key="_key", a_party="party")
+    from_x = x.select("_key", "party", **{f"own_{s}": x[f"own_{s}"] for s in SIDES}, **{f"x_{s}": x[s] for s in SIDES},
+                      **{f"a_{s}": zero for s in SIDES})
+    from_a = a.select("_key", "party", **{f"own_{s}": zero for s in SIDES}, **{f"x_{s}": zero for s in SIDES},
+                      **{f"a_{s}": a[f"a_{s}"] for s in SIDES})
+    both = ibis.union(from_x, from_a, distinct=False)
+    cols = [f"{k}_{s}" for k in ("own", "x", "a") for s in SIDES]
+    g = both.group_by(["_key", "party"]).aggregate(**{c: both[c].sum() for c in cols})
     deg_r = deg.rename(d_key="_key")
-    t = keys.left_join(own_r, (keys._key == own_r.own_key) & (keys.party == own_r.own_party))
-    t = t.left_join(a_r, (t._key == a_r.a_key) & (t.party == a_r.a_party))
-    t = t.left_join(x_r, (t._key == x_r.x_key) & (t.party == x_r.x_party))
-    t = t.left_join(deg_r, t._key == deg_r.d_key)
-    zero = _f(0.0)
+    t = g.left_join(deg_r, g._key == deg_r.d_key)
     out = {}
     for s in SIDES:
-        o, prev, acc = t[f"own_{s}"].fill_null(zero), t[f"x_{s}"].fill_null(zero), t[f"a_{s}"].fill_null(zero)
-        mean = (acc - prev * t.wsum) / t.deg.cast("float64")
-        out[s] = (t.deg.fill_null(0) > 0).ifelse(o + _f(damping) * mean, o)
-    return t.select("_key", "party", **out)
+        mean = (t[f"a_{s}"] - t[f"x_{s}"] * t.wsum) / t.deg.cast("float64")
+        out[s] = (t.deg.fill_null(0) > 0).ifelse(t[f"own_{s}"] + _f(damping) * mean, t[f"own_{s}"])
+    return t.select("_key", "party", **out, **{f"own_{s}": t[f"own_{s}"] for s in SIDES}, deg=t.deg.fill_null(0).cast("int64"))
 
 
-def decisions(v: ir.Table, own: ir.Table, counts: ir.Table, deg: ir.Table | None, params: PriorParams = PARAMS) -> ir.Table:
+def decisions(v: ir.Table, counts: ir.Table, params: PriorParams = PARAMS) -> ir.Table:
     """Every `post_party` column, with stance and rule replaced where the prior decides, plus the
     numbers the evidence sentence prints (DECISION_COLUMNS; `_p_new` NULL where nothing changes).
+    `counts` is the last round's (`own_counts` when nothing propagates).
 
     Per row, with its own vote left out: share = count / (total + shrink) over the propagated
     counts; the top class (first of support, oppose, neutral on a tie) decides where the rule is
     not kept, the class may be given, its share reaches the threshold and it differs from the
     row's answer; the cue is the account's own posts where their share alone reaches it."""
-    own_r = own.rename(**{f"own_{s}": s for s in SIDES}, own_key="_key", own_party="party")
-    c_r = counts.rename(**{f"c_{s}": s for s in SIDES}, c_key="_key", c_party="party")
-    t = v.left_join(own_r, (v._key == own_r.own_key) & (v.party == own_r.own_party))
-    t = t.left_join(c_r, (t._key == c_r.c_key) & (t.party == c_r.c_party))
-    if deg is not None:
-        deg_r = deg.rename(d_key="_key")
-        t = t.left_join(deg_r, t._key == deg_r.d_key)
-        n_deg = t.deg.fill_null(0)
-    else:
-        n_deg = ibis.literal(0, type="int64")
+    c_r = counts.rename(**{f"c_{s}": s for s in SIDES}, **{f"co_{s}": f"own_{s}" for s in SIDES}, c_key="_key", c_party="party", c_deg="deg")
+    t = v.left_join(c_r, (v._key == c_r.c_key) & (v.party == c_r.c_party))
+    n_deg = t.c_deg.fill_null(0)
     zero = _f(0.0)
     mine = {s: t[f"c_{s}"].fill_null(zero) - t[f"_v_{s}"] for s in SIDES}
-    mine_own = {s: t[f"own_{s}"].fill_null(zero) - t[f"_v_{s}"] for s in SIDES}
+    mine_own = {s: t[f"co_{s}"].fill_null(zero) - t[f"_v_{s}"] for s in SIDES}
     # numpy's row sum over three columns is (s + o) + n, as written here.
     total = mine["s"] + mine["o"] + mine["n"] + _f(params.shrink)
     total_own = mine_own["s"] + mine_own["o"] + mine_own["n"] + _f(params.shrink)
@@ -210,17 +210,14 @@ def propagate_in_engine(study: Any, params: PriorParams = PARAMS, *, source: str
 
     try:
         v = votes(study.table(source), params)
-        own = store(OWN, own_counts(v))
-        counts, deg = own, None
+        counts = store(OWN, own_counts(v))
         if params.damping > 0 and params.rounds > 0:
             edges = store(EDGES, graph_edges(study.table("posts"), study.table("accounts")))
             lk = store(LINKS, links(edges))
             deg = store(DEG, degrees(lk))
-            x = own
             for r in range(params.rounds):
-                x = store(f"_prior_x{r + 1}", next_round(own, x, lk, deg, params.damping))
-            counts = x
-        rows = store(ROWS, decisions(v, own, counts, deg, params))
+                counts = store(f"_prior_x{r + 1}", next_round(counts, lk, deg, params.damping))
+        rows = store(ROWS, decisions(v, counts, params))
         # Only the rows the prior changed go through Python (their evidence sentence); the others
         # are copied by the engine.
         changed = rows.filter(rows._p_new.notnull())
