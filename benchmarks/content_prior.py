@@ -14,7 +14,7 @@ a child process (PYTHONPATH = that --src) on a fresh copy of the study (with `--
 lake made from it once, copied per run): `prior` runs the prior alone as the stage calls it,
 `stage` runs the whole content stage (`run_content`). Printed per run: wall seconds, the child's
 CPU-seconds (its own and its forked workers'; on Spark the JVM's are not counted), the child's
-own peak RSS (`ru_maxrss`, the driver's Python process: what the prior collected lands here) and,
+own peak RSS (VmHWM, the driver's Python process: what the prior collected lands here) and,
 on a lake, the most rows one result brought to the driver (`LakeStudy.collected`). "open" is the
 child opening the study and doing nothing, the fixed cost under both. Versions run alternately
 (A B A B with --repeat 2), since a shared machine's load moves between runs.
@@ -42,6 +42,7 @@ def child(study: str, what: str, engine: str, election: str) -> None:
 
     spark = None
     if engine == "spark":
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the Python workers run this interpreter
         from pyspark.sql import SparkSession
 
         spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
@@ -74,8 +75,18 @@ def child(study: str, what: str, engine: str, election: str) -> None:
     st.close()
     if spark is not None:
         spark.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _hwm_mib()
     print(json.dumps({"path": path, "seconds": secs, "cpu_s": cpu, "peak_mib": peak, "max_collected_rows": collected, "post_party": rows}))
+
+
+def _hwm_mib() -> float:
+    """This process's peak RSS since it started (VmHWM). Not `ru_maxrss`: after fork and exec,
+    that keeps the parent's size at the fork (a parent holding a study copy reads as the child's)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu() -> float:
@@ -114,12 +125,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bw-prior-") as tmpdir:
         tmp = Path(tmpdir)
         study = args.study
-        if args.engine == "spark":  # one lake made from the DuckDB study, copied per run
-            from botwatch import open_study
-            from botwatch.engines.lake import lake_from_study
-
-            with open_study(study) as duck:
-                lake_from_study(duck, tmp / "lake").close()
+        if args.engine == "spark":  # one lake made from the DuckDB study (in a child), copied per run
+            make = "from botwatch import open_study; from botwatch.engines.lake import lake_from_study; import sys; " \
+                   "d = open_study(sys.argv[1]); lake_from_study(d, sys.argv[2]).close(); d.close()"
+            subprocess.run([sys.executable, "-c", make, str(study), str(tmp / "lake")], check=True, capture_output=True)
             study = tmp / "lake"
         print(f"{args.study} on {args.engine}; load {os.getloadavg()[0]:.1f}")
         print(f"{'what':6} {'version':40} {'path':7} {'wall s':>7} {'CPU-s':>7} {'peak MiB':>9} {'collected':>10} {'post_party':>11} load")
