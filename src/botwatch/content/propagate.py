@@ -26,8 +26,11 @@ How, per (account, party):
 
 SOFT_WEIGHT, SHRINK, DAMPING and THRESHOLD were fitted on the dev part of the hand labels only
 (scripts/fit_stance_prior.py, with out-of-fold model answers on dev); the test part measures.
-All of it is array work: one Ibis query for the graph, then numpy and scipy.sparse, no loop over
-posts.
+Two implementations of the same arithmetic. The content stage runs `content.prior_engine`: every
+step an Ibis expression the study's engine runs (DuckDB, or Spark's executors), nothing but row
+counts collected. This module's numpy and scipy.sparse version (one Ibis query for the graph,
+then arrays, no loop over posts) holds everything in memory: it is the reference the engine's
+rows are tested against, and what scripts/fit_stance_prior.py runs over many weights at once.
 """
 
 from __future__ import annotations
@@ -224,7 +227,9 @@ def study_graph(study, account_ids: np.ndarray) -> Graph:  # type: ignore[no-unt
 
 
 def propagate_stances(study, parties: pa.Table, params: PriorParams = PARAMS) -> pa.Table:  # type: ignore[no-untyped-def]
-    """The content stage's one call: apply the account prior to this study's `post_party` rows."""
+    """The account prior over `post_party` rows held in memory, with the study's whole retweet
+    graph collected (the in-memory reference; the content stage runs
+    `content.prior_engine.propagate_in_engine`, which collects nothing)."""
     if parties.num_rows == 0:
         return parties
     accounts = pc.unique(account_keys(parties).combine_chunks()).to_numpy(zero_copy_only=False)

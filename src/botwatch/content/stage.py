@@ -24,7 +24,7 @@ from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
 from botwatch.content.pool import LabelPool, needs_detector
 from botwatch.content.features import PartyNames
-from botwatch.content.propagate import propagate_stances
+from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.pipeline import Context, register
@@ -345,9 +345,9 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
             counts = study.map_arrow(expr, pool, outputs, batch_rows=batch_rows)
     else:
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
-    # The account's other posts and its retweet neighbours: a whole-study step over the party rows
-    # (ids, party, stance and scores; no text), which a lake collects to the driver.
-    study.write_table("post_party", propagate_stances(study, study.arrow("post_party")))
+    # The account's other posts and its retweet neighbours: a whole-study step over the party rows,
+    # run by the engine (content.prior_engine); nothing but counts reaches the driver.
+    propagate_in_engine(study, batch_rows=batch_rows)
     secs = time.perf_counter() - t0
     n, n_party = counts["post_labels"], counts["post_party"]
     # The scorer's count lives where the batches ran: in this process only on DuckDB.
