@@ -74,3 +74,57 @@ def test_predict_many_orders_tied_evidence_as_predict_does() -> None:
             c0, p0, top0 = model.predict(one, k)
             assert (c, top) == (c0, top0)
             assert np.array_equal(p, p0)
+
+
+def _style_by_patterns(raw: str) -> dict[str, float]:
+    """`style_features` as written before its shortcuts (every pattern searched)."""
+    import re
+
+    from botwatch.content.features import _HEADLINE_START, _URL, SARCASM
+
+    body = _URL.sub(" ", raw or "")
+    words = re.findall(r"[A-Za-z]{3,}", body)
+    caps = sum(1 for w in words if w.isupper())
+    titled = sum(1 for w in words if w[0].isupper())
+    f: dict[str, float] = {}
+    if words:
+        if caps >= 2 or caps / len(words) > 0.3:
+            f["style=shout"] = 1.0
+        if titled / len(words) > 0.6 and len(words) >= 4:
+            f["style=titlecase"] = 1.0
+    if _URL.search(raw or "") and not body.rstrip().endswith(("!", "?")):
+        f["style=link"] = 1.0
+    if _HEADLINE_START.search(body.strip()):
+        f["style=alert"] = 1.0
+    if SARCASM.search(body):
+        f["style=sarcasm"] = 1.0
+    if "?" in body:
+        f["style=question"] = 1.0
+    if "!" in body:
+        f["style=exclaim"] = 1.0
+    if re.search(r"[\"\u201c\u201d']\s*\w[^\"\u201c\u201d]{0,40}[\"\u201c\u201d]", body):
+        f["style=quoted"] = 1.0
+    return f
+
+
+def test_style_cues_and_cleaning_skip_only_searches_that_cannot_match() -> None:
+    from botwatch.content.features import clean_text, style_features
+    from botwatch.content.sentiment import _URL as VADER_URL
+    from botwatch.content.sentiment import clean
+
+    pieces = ["LOL", "lol", "LoL", "Haha", "hahaha", "Yeah Right", "yeah  right", "SURE", "sure!", "so-called", "So Called", "#Sarcasm",
+              "oh wait", "Thanks A Lot", "ſure", "\u212aek", "😂", "🙄", "BREAKING", "Watch", "https://t.co/x1", "http://a.b/c", "t.co/zz",
+              "at.co/y", "HTTP://X.Y", "&amp;", "\u2019", '"quoted words"', "\u201chi there\u201d", "The", "May", "VOTE", "tories", "!", "?", ""]
+    rng = random.Random(7)
+    for _ in range(4000):
+        raw = rng.choice([" ", "", "\n"]).join(rng.choices(pieces, k=rng.randint(0, 9)))
+        assert style_features(raw) == _style_by_patterns(raw), raw
+        assert clean_text(raw) == _URL_FREE(raw)
+        assert clean(raw) == VADER_URL.sub(" ", raw).replace("&amp;", "&").strip()
+    assert style_features(None) == _style_by_patterns(None)  # type: ignore[arg-type]
+
+
+def _URL_FREE(text: str) -> str:
+    from botwatch.content.features import _URL
+
+    return _URL.sub(" ", text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'").casefold()

@@ -23,6 +23,23 @@ _URL = re.compile(r"https?://\S+|\bt\.co/\S+")
 _TOKEN = re.compile(r"#?[a-z0-9_']+|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 _CLAUSE = re.compile(r"(?<=[.!?;:|\u2026])\s+|\s+[-\u2013\u2014]\s+|\n+")
 _HEADLINE_START = re.compile(r"^(?:#\w+\s+)*(breaking|watch|video|boom|wow|lol|shock|bombshell|just in|confirmed|report|new post|news post)\b", re.I)
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
+# Every word `SARCASM` can match, lower-cased: an ASCII text holding none of them cannot match it
+# (re.I on ASCII text is ASCII case; the emoji are not ASCII), so the slow search is skipped.
+_SARCASM_WORDS = ("lol", "lmao", "lmfao", "rofl", "haha", "yeah right", "sure", "so-called", "so called", "#sarcasm", "oh wait", "thanks a lot")
+
+
+def _drop_links(text: str) -> str:
+    """`_URL.sub(" ", text)`; a text without "http" or "t.co/" has no link to drop."""
+    return _URL.sub(" ", text) if "http" in text or "t.co/" in text else text
+
+
+def _sarcastic(body: str) -> bool:
+    if body.isascii():
+        low = body.lower()
+        if not any(w in low for w in _SARCASM_WORDS):
+            return False
+    return SARCASM.search(body) is not None
 SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-called|so called|#sarcasm|oh wait|thanks a lot)|😂|🙄|😏|🤣", re.I)
 
 
@@ -78,7 +95,7 @@ class PartyNames:
 
 def clean_text(text: str) -> str:
     """Lower-cased text without links, with HTML ampersands and curly apostrophes fixed."""
-    t = _URL.sub(" ", text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'")
+    t = _drop_links(text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'")
     return t.casefold()
 
 
@@ -190,21 +207,23 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
 
 def style_features(raw: str) -> dict[str, float]:
     """Surface cues a lexicon misses: shouting, headline form, sarcasm markers, a question."""
-    body = _URL.sub(" ", raw or "")
-    words = re.findall(r"[A-Za-z]{3,}", body)
-    caps = sum(1 for w in words if w.isupper())
-    titled = sum(1 for w in words if w[0].isupper())
+    raw = raw or ""
+    body = _drop_links(raw)
+    words = _WORD3.findall(body)
+    caps = sum(map(str.isupper, words))
+    titled = sum([w[0].isupper() for w in words])
     f: dict[str, float] = {}
     if words:
         if caps >= 2 or caps / len(words) > 0.3:
             f["style=shout"] = 1.0
         if titled / len(words) > 0.6 and len(words) >= 4:
             f["style=titlecase"] = 1.0
-    if _URL.search(raw or "") and not body.rstrip().endswith(("!", "?")):
+    # (A link was found exactly when dropping links changed the text: a link is never " ".)
+    if body != raw and not body.rstrip().endswith(("!", "?")):
         f["style=link"] = 1.0
     if _HEADLINE_START.search(body.strip()):
         f["style=alert"] = 1.0
-    if SARCASM.search(body):
+    if _sarcastic(body):
         f["style=sarcasm"] = 1.0
     if "?" in body:
         f["style=question"] = 1.0

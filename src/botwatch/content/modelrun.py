@@ -105,14 +105,16 @@ class LinearModel:
         if push is None:
             return [(c, p[j], []) for j, c in enumerate(best.tolist())]
         out: list[tuple[int, np.ndarray, list[str]]] = []
-        neg, pushed = -push, push.tolist()
-        order, clear = _top_orders(neg, np.repeat(np.arange(len(many)), sizes), pos, len(many), width, k)
-        for j, (c, s, ks, o, ok) in enumerate(zip(best.tolist(), starts.tolist(), keys_of, order, clear)):
+        neg = -push
+        order, first, clear = _top_orders(neg, np.repeat(np.arange(len(many)), sizes), pos, len(many), width, k)
+        for j, (c, s, ks, o, v, ok) in enumerate(zip(best.tolist(), starts.tolist(), keys_of, order, first, clear)):
             top: list[str] = []
             if ks:
-                if not ok:  # a tie near the top: the order `predict` gets from np.argsort itself
+                if ok:  # `neg < 0` is `push > 0`; padding (inf) is never below
+                    top = [ks[i] for i, x in zip(o, v) if x < 0]
+                else:  # a tie near the top: the order `predict` gets from np.argsort itself
                     o = np.argsort(neg[s : s + len(ks)])[:k].tolist()
-                top = [ks[i] for i in o if i < len(ks) and pushed[s + i] > 0]
+                    top = [ks[i] for i in o if push[s + i] > 0]
             out.append((c, p[j], top))
         return out
 
@@ -120,9 +122,9 @@ class LinearModel:
         return self.predict(feats, 0)[1]
 
 
-def _top_orders(neg: np.ndarray, set_of: np.ndarray, pos: np.ndarray, sets: int, width: int, k: int) -> tuple[list[list[int]], list[bool]]:
+def _top_orders(neg: np.ndarray, set_of: np.ndarray, pos: np.ndarray, sets: int, width: int, k: int) -> tuple[list[list[int]], list[list[float]], list[bool]]:
     """Per feature set, the positions of its `k` smallest values of `neg` (set j's values are
-    those with `set_of == j`, at position `pos` in the set), smallest first, and whether that
+    those with `set_of == j`, at position `pos` in the set), smallest first, those values, and whether that
     order is certain: np.argsort in `predict` sorts ties in no promised order, so a set whose
     first k + 1 sorted values hold two equal ones that can reach the evidence (negative: a
     positive push) is flagged for np.argsort of its own. With no such tie every sort agrees on
@@ -132,7 +134,7 @@ def _top_orders(neg: np.ndarray, set_of: np.ndarray, pos: np.ndarray, sets: int,
     order = np.argsort(block, axis=1, kind="stable")[:, : k + 1]
     vals = np.take_along_axis(block, order, axis=1)
     tied = ((vals[:, 1:] == vals[:, :-1]) & (vals[:, :-1] < 0)).any(axis=1) | np.isnan(vals).any(axis=1)
-    return order[:, :k].tolist(), (~tied).tolist()
+    return order[:, :k].tolist(), vals[:, :k].tolist(), (~tied).tolist()
 
 
 @lru_cache(maxsize=1)

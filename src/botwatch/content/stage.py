@@ -239,7 +239,6 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     lab, inputs, (stance_model, sentiment_model), rules = job
     pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
     post_cache, pair_cache = lab._post_cache, lab._pair_cache
-    parties = lab.matcher.parties
     # An answer is a cached value or the index of a feature set still to be run; `*_new` holds
     # what a row-by-row loop would already have put into the cache.
     post_feats: list[dict[str, float]] = []
@@ -266,8 +265,8 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
                     post_new[key] = at
             got = ("new", at)
         answers = []
-        for j, p in enumerate(parties):
-            if not inputs.named[i, j] or rules[p][i] in DECISIVE_RULES:
+        for p in inputs.named_parties(i):  # the named parties, in the matcher's order
+            if rules[p][i] in DECISIVE_RULES:
                 continue
             pkey = (text, kind, p, hit_row)
             hit = pair_cache.get(pkey)
