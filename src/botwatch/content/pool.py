@@ -46,7 +46,7 @@ def _ipc(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
     return sink.getvalue()
 
 
-def _serve(conn: Any, labeller: Any) -> None:
+def _serve(conn: Any, labeller: Any, inherited: tuple[Any, ...] = ()) -> None:
     """A worker's loop: an IPC stream of rows in, (post_labels, post_party, batch row of each
     post_party row, texts VADER scored) out; None ends it.
 
@@ -56,10 +56,19 @@ def _serve(conn: Any, labeller: Any) -> None:
     worker inherited (models, modules) and its caches: about a sixth of a worker's CPU on the
     benchmark. After each batch's collection the survivors (cache entries, all long-lived) are
     frozen (`gc.freeze`), so the next one walks only what the next batch made. Nothing the
-    labels read depends on it."""
+    labels read depends on it.
+
+    `inherited`: the parent's ends of the pipes, copied by the fork; closed here, so that a
+    parent that dies leaves this worker reading the end of its pipe (and exiting), not waiting
+    forever on a pipe it holds open itself."""
+    for c in inherited:
+        c.close()
     gc.disable()
     while True:
-        data = conn.recv()
+        try:
+            data = conn.recv()
+        except EOFError:
+            break
         if data is None:
             break
         try:
@@ -107,7 +116,7 @@ class LabelPool:
         try:
             for _ in range(self.workers):
                 here, there = ctx.Pipe()
-                proc = ctx.Process(target=_serve, args=(there, self.labeller), daemon=True)
+                proc = ctx.Process(target=_serve, args=(there, self.labeller, (*self._conns, here)), daemon=True)
                 proc.start()
                 there.close()
                 self._procs.append(proc)
