@@ -22,7 +22,7 @@ from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matc
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
-from botwatch.content.pool import LabelPool, needs_detector
+from botwatch.content.pool import LabelPool, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.propagate import propagate_stances
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
@@ -67,7 +67,8 @@ class Labeller:
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
-        labels, party_rows, _rows = self.label_rows(batch)
+        with gc_paused():
+            labels, party_rows, _rows = self.label_rows(batch)
         return labels, party_rows
 
     def label_rows(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table, np.ndarray]:
