@@ -77,12 +77,15 @@ def test_workers_exit_when_the_parent_dies(tmp_path: Path) -> None:
         "from botwatch.elections import load_election\n"
         "lab = Labeller.for_election(load_election('uk-ge2017'), use_model=False)\n"
         "pool = LabelPool(lab, 2, load_detector=False).__enter__()\n"
-        "print(' '.join(str(p.pid) for p in pool._procs), flush=True)\n"
+        "open(sys.argv[1], 'w').write(' '.join(str(p.pid) for p in pool._procs))\n"
         "os._exit(0)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env={**os.environ})
-    pids = [int(p) for p in out.stdout.split()]
-    assert len(pids) == 2, out.stderr
+    # Pids and errors go through files: workers that outlive the parent would hold a pipe open.
+    where, errors = tmp_path / "pids", tmp_path / "stderr"
+    with open(errors, "w") as err:
+        subprocess.run([sys.executable, "-c", script, str(where)], stdout=subprocess.DEVNULL, stderr=err, timeout=120)
+    pids = [int(p) for p in where.read_text().split()] if where.exists() else []
+    assert len(pids) == 2, errors.read_text()
 
     def alive(pid: int) -> bool:
         try:
