@@ -60,3 +60,44 @@ def test_a_failing_worker_is_reported_not_hung() -> None:
 def test_the_detector_is_loaded_only_when_some_post_lacks_a_usable_tag() -> None:
     assert not needs_detector(["en", "English", "ru"])
     assert needs_detector(["en", None]) and needs_detector(["und"])
+
+
+def test_workers_exit_when_the_parent_dies(tmp_path: Path) -> None:
+    """A parent killed without closing the pool (a crash, SIGKILL) must not leave its workers
+    waiting on their pipes forever: each worker closes the pipe ends the fork copied to it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys\n"
+        "from botwatch.content.pool import LabelPool\n"
+        "from botwatch.content.stage import Labeller\n"
+        "from botwatch.elections import load_election\n"
+        "lab = Labeller.for_election(load_election('uk-ge2017'), use_model=False)\n"
+        "pool = LabelPool(lab, 2, load_detector=False).__enter__()\n"
+        "open(sys.argv[1], 'w').write(' '.join(str(p.pid) for p in pool._procs))\n"
+        "os._exit(0)\n"
+    )
+    # Pids and errors go through files: workers that outlive the parent would hold a pipe open.
+    where, errors = tmp_path / "pids", tmp_path / "stderr"
+    with open(errors, "w") as err:
+        subprocess.run([sys.executable, "-c", script, str(where)], stdout=subprocess.DEVNULL, stderr=err, timeout=120)
+    pids = [int(p) for p in where.read_text().split()] if where.exists() else []
+    assert len(pids) == 2, errors.read_text()
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                return "\nState:\tZ" not in f.read()
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [p for p in pids if alive(p)]
+    for p in left:  # do not leave them behind if the test fails
+        os.kill(p, 9)
+    assert not left

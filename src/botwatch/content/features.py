@@ -14,7 +14,7 @@ training (scripts/train_content_model.py) and at run time, since both call this 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from botwatch.elections.model import Election
@@ -23,6 +23,23 @@ _URL = re.compile(r"https?://\S+|\bt\.co/\S+")
 _TOKEN = re.compile(r"#?[a-z0-9_']+|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 _CLAUSE = re.compile(r"(?<=[.!?;:|\u2026])\s+|\s+[-\u2013\u2014]\s+|\n+")
 _HEADLINE_START = re.compile(r"^(?:#\w+\s+)*(breaking|watch|video|boom|wow|lol|shock|bombshell|just in|confirmed|report|new post|news post)\b", re.I)
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
+# Every word `SARCASM` can match, lower-cased: an ASCII text holding none of them cannot match it
+# (re.I on ASCII text is ASCII case; the emoji are not ASCII), so the slow search is skipped.
+_SARCASM_WORDS = ("lol", "lmao", "lmfao", "rofl", "haha", "yeah right", "sure", "so-called", "so called", "#sarcasm", "oh wait", "thanks a lot")
+
+
+def _drop_links(text: str) -> str:
+    """`_URL.sub(" ", text)`; a text without "http" or "t.co/" has no link to drop."""
+    return _URL.sub(" ", text) if "http" in text or "t.co/" in text else text
+
+
+def _sarcastic(body: str) -> bool:
+    if body.isascii():
+        low = body.lower()
+        if not any(w in low for w in _SARCASM_WORDS):
+            return False
+    return SARCASM.search(body) is not None
 SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-called|so called|#sarcasm|oh wait|thanks a lot)|😂|🙄|😏|🤣", re.I)
 
 
@@ -44,14 +61,20 @@ class PartyNames:
     # The first word of every plain name: a hashtag's words (`hashtag_words`, letters and digits
     # only) can hold a party name only if one of them is such a word, so the rest skip masking.
     first_words: frozenset[str] = frozenset()
+    # No name can match inside a placeholder of `mask` (see `_inert`): masking may substitute
+    # once per text and named parties and fill the placeholders per feature set.
+    inert: bool = False
+    _marked: dict = field(default_factory=dict, compare=False, repr=False)  # `_marked`'s last texts
 
     @classmethod
     def of(cls, election: Election) -> "PartyNames":
         pats: dict[str, re.Pattern[str]] = {}
+        inert = True
         for p in election.parties:
             words = list(p.keywords + p.keywords_context + p.keywords_pro + p.keywords_anti)
             words += ["#" + h for h in p.hashtags + p.hashtags_pro + p.hashtags_anti]
             words += ["@" + h for h in p.accounts]
+            inert = inert and _inert(words, p.tag_fragments)
             frag = "|".join(re.escape(f.casefold()) for f in p.tag_fragments)
             pat = _names_pattern(words)
             if frag:
@@ -67,12 +90,12 @@ class PartyNames:
                 m = re.match(r"\w+", w.strip().casefold())
                 if m:
                     firsts.add(m.group(0))
-        return cls(keys, pats, combined, frozenset(firsts))
+        return cls(keys, pats, combined, frozenset(firsts), inert)
 
 
 def clean_text(text: str) -> str:
     """Lower-cased text without links, with HTML ampersands and curly apostrophes fixed."""
-    t = _URL.sub(" ", text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'")
+    t = _drop_links(text or "").replace("&amp;", "&").replace("\u2019", "'").replace("\u2018", "'")
     return t.casefold()
 
 
@@ -83,6 +106,12 @@ def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | Non
     all (long alternations are slow in Python's regex engine) and differs only where a name the
     matcher rejected (an ambiguous name without a country cue) is left unmasked."""
     if only is not None:
+        marked = _marked(text, names, only) if names.inert else None
+        if marked is not None:
+            for j, p in enumerate(only):
+                if p in names.patterns:
+                    marked = marked.replace(_HOLDERS[j], " tgt " if p == party else " oth ")
+            return marked
         for p in only:
             pat = names.patterns.get(p)
             if pat is not None:
@@ -92,6 +121,49 @@ def mask(text: str, names: PartyNames, party: str | None, only: "list[str] | Non
         return text
     target = f"p{names.parties.index(party)}" if party in names.parties else None
     return names.combined.sub(lambda m: " tgt " if m.lastgroup == target else " oth ", text)
+
+
+# A post is masked once for its sentiment (every named party as `oth`) and once per party it
+# names (that party as `tgt`): the same patterns over the same text. `_marked` runs them once per
+# (text, named parties), the j-th party's names replaced by the placeholder `_HOLDERS[j]`, and
+# `mask` then only fills the placeholders in. The text is the pattern loop's: like " tgt " and
+# " oth ", a placeholder starts and ends with a space and no name can match inside it or across
+# it (`PartyNames.inert`), so each later pattern finds the same matches either way; a text that
+# already holds a placeholder character, or a party named twice, takes the loop.
+_HOLDERS = tuple(f" \ue000{chr(0xE100 + j)} " for j in range(256))
+
+
+def _inert(words: list[str], fragments: "tuple[str, ...] | list[str]") -> bool:
+    """Whether no pattern built from these names can match inside, or across, a `mask`
+    replacement: no name word is `tgt`, `oth` or holds a placeholder character, and every hashtag
+    fragment is word characters only (a `#\\w*fragment\\w*` match then stops at a space)."""
+    for w in words:
+        for tok in w.strip().casefold().split():
+            if tok in ("tgt", "oth") or "\ue000" in tok or any("\ue100" <= c <= "\ue1ff" for c in tok):
+                return False
+    return all(re.fullmatch(r"\w+", f.casefold()) for f in fragments if f)
+
+
+def _marked(text: str, names: PartyNames, only: "list[str]") -> str | None:
+    """`text` with the names of `only[j]` replaced by `_HOLDERS[j]`, in `only`'s order (None:
+    use the pattern loop). The last few texts are kept: a post's feature sets ask one after
+    another."""
+    cache, key = names._marked, (text, tuple(only))
+    got = cache.get(key, False)
+    if got is not False:
+        return got  # type: ignore[return-value]
+    if len(only) > len(_HOLDERS) or len(set(only)) != len(only) or "\ue000" in text:
+        marked = None
+    else:
+        marked = text
+        for j, p in enumerate(only):
+            pat = names.patterns.get(p)
+            if pat is not None:
+                marked = pat.sub(_HOLDERS[j], marked)
+    if len(cache) >= 8:
+        cache.clear()
+    cache[key] = marked
+    return marked
 
 
 _HASHTAG = re.compile(r"#(\w{4,})")
@@ -135,21 +207,23 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
 
 def style_features(raw: str) -> dict[str, float]:
     """Surface cues a lexicon misses: shouting, headline form, sarcasm markers, a question."""
-    body = _URL.sub(" ", raw or "")
-    words = re.findall(r"[A-Za-z]{3,}", body)
-    caps = sum(1 for w in words if w.isupper())
-    titled = sum(1 for w in words if w[0].isupper())
+    raw = raw or ""
+    body = _drop_links(raw)
+    words = _WORD3.findall(body)
+    caps = sum(map(str.isupper, words))
+    titled = sum([w[0].isupper() for w in words])
     f: dict[str, float] = {}
     if words:
         if caps >= 2 or caps / len(words) > 0.3:
             f["style=shout"] = 1.0
         if titled / len(words) > 0.6 and len(words) >= 4:
             f["style=titlecase"] = 1.0
-    if _URL.search(raw or "") and not body.rstrip().endswith(("!", "?")):
+    # (A link was found exactly when dropping links changed the text: a link is never " ".)
+    if body != raw and not body.rstrip().endswith(("!", "?")):
         f["style=link"] = 1.0
     if _HEADLINE_START.search(body.strip()):
         f["style=alert"] = 1.0
-    if SARCASM.search(body):
+    if _sarcastic(body):
         f["style=sarcasm"] = 1.0
     if "?" in body:
         f["style=question"] = 1.0
@@ -185,11 +259,11 @@ def pair_features(
     cleaned, style, whole = base or post_base(raw, score)
     masked = mask(cleaned, names, party, named)
     toks = tokens(masked)
-    f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    f: dict[str, float] = dict.fromkeys(ngram_features(toks), 1.0)
     if SPLIT_HASHTAGS:
         hw = masked_hashtag_words(raw, names, party, named)
         if hw:
-            f.update((k, 1.0) for k in ngram_features(tokens(hw), "h"))
+            f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -226,11 +300,11 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     cleaned, style, whole = base or post_base(raw, score)
     masked = mask(cleaned, names, None, named)
     toks = tokens(masked)
-    f: dict[str, float] = {k: 1.0 for k in ngram_features(toks)}
+    f: dict[str, float] = dict.fromkeys(ngram_features(toks), 1.0)
     if SPLIT_HASHTAGS:
         hw = masked_hashtag_words(raw, names, None, named)
         if hw:
-            f.update((k, 1.0) for k in ngram_features(tokens(hw), "h"))
+            f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:

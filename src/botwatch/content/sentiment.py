@@ -50,7 +50,8 @@ def analyzer() -> Any:
 def clean(text: str) -> str:
     """Text as VADER should see it: links removed, HTML ampersands decoded, case kept (VADER
     reads capitals as emphasis)."""
-    return _URL.sub(" ", text).replace("&amp;", "&").strip()
+    # (Without "http" there is no link: the search is skipped, the text is the same.)
+    return (_URL.sub(" ", text) if "http" in text else text).replace("&amp;", "&").strip()
 
 
 Parts = tuple[float, float, float, float]  # VADER (compound, pos, neg, neu)
@@ -70,6 +71,11 @@ class SentimentScorer:
 
     def __init__(self, max_cache: int = 500_000, workers: int | None = None, parallel_min: int = 10_000) -> None:
         self.cache: dict[str, Parts] = {}
+        # The same answers keyed on the text before `clean`: a post's text is asked for several
+        # times (the batch, then the model's features), and the link search of `clean` cost more
+        # than the look-up. Bounded like `cache`.
+        self.by_raw: dict[str, Parts] = {}
+        self.max_raw = min(max_cache, 200_000)
         self.max_cache = max_cache
         self.scored = 0
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
@@ -77,15 +83,19 @@ class SentimentScorer:
 
     def parts(self, text: str) -> Parts:
         """VADER's (compound, pos, neg, neu) of `text` (links removed), cached."""
-        c = clean(text)
-        hit = self.cache.get(c)
+        hit = self.by_raw.get(text)
         if hit is not None:
             return hit
-        v = _parts(c)
-        self.scored += 1
-        if len(self.cache) < self.max_cache:
-            self.cache[c] = v
-        return v
+        c = clean(text)
+        hit = self.cache.get(c)
+        if hit is None:
+            hit = _parts(c)
+            self.scored += 1
+            if len(self.cache) < self.max_cache:
+                self.cache[c] = hit
+        if len(self.by_raw) < self.max_raw:
+            self.by_raw[text] = hit
+        return hit
 
     def score(self, text: str) -> float:
         """VADER compound of `text` (links removed), cached."""
@@ -98,7 +108,9 @@ class SentimentScorer:
         pure Python and dominates the stage's time), then every row is filled from the cache.
         """
         texts = text.to_pylist()
-        rows = [i for i in np.flatnonzero(english) if texts[i]]
+        by_raw = self.by_raw
+        # Rows whose text was met before take its answer without `clean`.
+        rows = [i for i in np.flatnonzero(english).tolist() if texts[i] and texts[i] not in by_raw]
         cleaned = {i: clean(texts[i]) for i in rows}
         todo = list(dict.fromkeys(c for c in cleaned.values() if c not in self.cache))
         local: dict[str, Parts] = {}
@@ -112,10 +124,25 @@ class SentimentScorer:
                 break
             self.cache[c] = v
         out: list[float | None] = [None] * len(texts)
+        room = self.max_raw - len(by_raw)
         for i, c in cleaned.items():
             v = self.cache.get(c)
-            out[i] = (v if v is not None else local[c])[0]
+            v = v if v is not None else local[c]
+            if room > 0 and texts[i] not in by_raw:
+                by_raw[texts[i]] = v
+                room -= 1
+        for i in np.flatnonzero(english).tolist():
+            t = texts[i]
+            if t:
+                v = by_raw.get(t)
+                out[i] = (v if v is not None else self._parts_of(t, local))[0]
         return pa.array(out, pa.float64())
+
+    def _parts_of(self, text: str, local: dict[str, Parts]) -> Parts:
+        """A text's answer when `by_raw` is full: from the cleaned-text cache or this batch's."""
+        c = clean(text)
+        v = self.cache.get(c)
+        return v if v is not None else local[c]
 
 
 def _score_chunk(texts: list[str]) -> list[Parts]:

@@ -22,7 +22,7 @@ from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matc
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
-from botwatch.content.pool import LabelPool, needs_detector
+from botwatch.content.pool import LabelPool, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
@@ -67,7 +67,8 @@ class Labeller:
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
-        labels, party_rows, _rows = self.label_rows(batch)
+        with gc_paused():
+            labels, party_rows, _rows = self.label_rows(batch)
         return labels, party_rows
 
     def label_rows(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table, np.ndarray]:
@@ -239,7 +240,6 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     lab, inputs, (stance_model, sentiment_model), rules = job
     pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
     post_cache, pair_cache = lab._post_cache, lab._pair_cache
-    parties = lab.matcher.parties
     # An answer is a cached value or the index of a feature set still to be run; `*_new` holds
     # what a row-by-row loop would already have put into the cache.
     post_feats: list[dict[str, float]] = []
@@ -266,8 +266,8 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
                     post_new[key] = at
             got = ("new", at)
         answers = []
-        for j, p in enumerate(parties):
-            if not inputs.named[i, j] or rules[p][i] in DECISIVE_RULES:
+        for p in inputs.named_parties(i):  # the named parties, in the matcher's order
+            if rules[p][i] in DECISIVE_RULES:
                 continue
             pkey = (text, kind, p, hit_row)
             hit = pair_cache.get(pkey)
