@@ -41,3 +41,36 @@ def test_open_study_refuses_a_file_that_is_not_a_study(tmp_path: Path) -> None:
     shutil.copy(FIX / "ira_tweets.csv", csv)
     with pytest.raises(StudyError, match="not a study"):
         open_study(csv, read_only=False)
+
+
+CLI_FIX = Path(__file__).resolve().parent / "fixtures" / "cli"
+
+
+def test_a_hostile_handle_reaches_the_terminal_as_text(tmp_path: Path) -> None:
+    """A handle carrying ESC[2J (clear screen) reached the terminal raw through `accounts` and
+    `explain`; `[/evil]` is markup Rich would read. Both must come out as visible text."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "hostile_handle.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    listed = runner.invoke(app, ["accounts", str(study)])
+    told = runner.invoke(app, ["explain", str(study), "778"])
+    for r in (listed, told):
+        assert r.exit_code == 0, r.output
+        assert "\x1b" not in r.output and "\\x1b[2J" in r.output, r.output
+        assert "[/evil]" in r.output  # shown, not taken as a closing tag
+
+
+def test_the_clusters_table_shows_a_hostile_handle_as_text() -> None:
+    """The cluster's most central handle went into the table as markup: `[/evil]` made Rich raise
+    MarkupError, which the guard reported as "a bug in botwatch", after the stage had run."""
+    import io
+
+    from rich.console import Console
+
+    from botwatch.cli.coordination import clusters_table
+
+    con = Console(width=200, record=True, file=io.StringIO())
+    con.print(clusters_table([(0, 4, 4, 0.67, "co-retweet", "[/evil]\x1b[2J")], "Clusters"))
+    text = con.export_text()
+    assert "[/evil]\\x1b[2J" in text and "\x1b" not in text
