@@ -74,3 +74,26 @@ def test_the_clusters_table_shows_a_hostile_handle_as_text() -> None:
     con.print(clusters_table([(0, 4, 4, 0.67, "co-retweet", "[/evil]\x1b[2J")], "Clusters"))
     text = con.export_text()
     assert "[/evil]\\x1b[2J" in text and "\x1b" not in text
+
+
+def test_an_unreadable_or_missing_input_is_not_reported_ok(tmp_path: Path) -> None:
+    """A CSV of no known layout was printed "ok … [unreadable]" in green, and a missing file beside
+    stored ones "(file rolled back; study unchanged)" though the study had changed."""
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv"), str(tmp_path / "missing.jsonl"), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "ok " + str(CLI_FIX / "unknown_layout.csv") not in res.output and "[unreadable]" not in res.output
+    assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") in res.output
+    assert "study unchanged" not in res.output and "nothing from this file was stored" in res.output
+    assert "Rejected records are kept in the study" in res.output
+
+
+def test_nothing_readable_says_why_and_points_at_no_removed_study(tmp_path: Path) -> None:
+    """With nothing readable the new study is removed, so "Rejected records are kept in the study:
+    botwatch export …" pointed at a file that was gone; the reason now comes with the error."""
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv")])
+    assert res.exit_code == 1, res.output
+    assert not study.exists()
+    assert "Rejected records are kept in the study" not in res.output
+    assert "nothing could be read from the inputs (unknown_layout.csv: unreadable input" in res.output and "when, who, what" in res.output
