@@ -97,3 +97,41 @@ def test_nothing_readable_says_why_and_points_at_no_removed_study(tmp_path: Path
     assert not study.exists()
     assert "Rejected records are kept in the study" not in res.output
     assert "nothing could be read from the inputs (unknown_layout.csv: unreadable input" in res.output and "when, who, what" in res.output
+
+
+def test_naming_a_stage_that_needs_an_election_without_one_is_an_error(tmp_path: Path) -> None:
+    """`analyze --only content` with no --election exited 0 with "skipped: needs --election"."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "content", "--only", "coverage"])
+    assert res.exit_code == 2, res.output
+    assert "content needs --election" in res.output and "elections list" in res.output
+    with open_study(study) as st:  # refused before anything ran
+        assert st.sql("SELECT count(*) FROM runs WHERE stage = 'coverage'")[0][0] == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coverage"]).exit_code == 0
+
+
+def test_graphml_export_keeps_an_existing_file_without_force(tmp_path: Path) -> None:
+    """Every format refuses to replace a file without --force; GraphML overwrote it silently."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coordination"]).exit_code == 0
+    net = tmp_path / "net.graphml"
+    net.write_text("mine")
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(net)])
+    assert res.exit_code == 2 and "already exists: pass --force" in res.output, res.output
+    assert net.read_text() == "mine"
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(net), "--force"])
+    assert res.exit_code == 0 and "<graphml" in net.read_text(), res.output
+
+
+def test_elections_show_and_an_empty_study_read_cleanly(tmp_path: Path) -> None:
+    """`elections show` printed "#—" and "@—" for empty lists; `status` of a study with no posts
+    (an ingest stopped by Ctrl-C) printed "time span None … None UTC"."""
+    shown = runner.invoke(app, ["elections", "show", "uk-ge2017"])
+    assert shown.exit_code == 0 and "#—" not in shown.output and "@—" not in shown.output
+    assert "allied —" in shown.output and "official @Conservatives" in shown.output
+    study = tmp_path / "empty.duckdb"
+    open_study(study, read_only=False).close()
+    res = runner.invoke(app, ["status", str(study)])
+    assert res.exit_code == 0 and "None" not in res.output and "no posts yet" in res.output, res.output

@@ -30,6 +30,13 @@ def analyze(
     from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
+    if stage and election is None:
+        # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
+        from botwatch.pipeline import stages as all_stages
+
+        need = [s.name for s in all_stages() if s.name in set(stage) and s.needs_election]
+        if need:
+            fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
     seconds: dict[str, float] = {}
     with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
         if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
