@@ -135,3 +135,16 @@ def test_elections_show_and_an_empty_study_read_cleanly(tmp_path: Path) -> None:
     open_study(study, read_only=False).close()
     res = runner.invoke(app, ["status", str(study)])
     assert res.exit_code == 0 and "None" not in res.output and "no posts yet" in res.output, res.output
+
+
+def test_report_into_a_folder_or_posts_without_exports_is_a_clear_error(tmp_path: Path) -> None:
+    """`report -o FOLDER` ended in IsADirectoryError, reported as "a bug in botwatch"; `--posts
+    --no-exports` wrote the page and silently no posts."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path)])
+    assert res.exit_code == 2 and "is a folder" in res.output and "bug" not in res.output, res.output
+    page = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(page), "--posts", "--no-exports"])
+    assert res.exit_code == 2 and "leave out --no-exports" in res.output, res.output
+    assert not page.exists()
