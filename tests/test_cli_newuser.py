@@ -148,3 +148,17 @@ def test_report_into_a_folder_or_posts_without_exports_is_a_clear_error(tmp_path
     res = runner.invoke(app, ["report", str(study), "-o", str(page), "--posts", "--no-exports"])
     assert res.exit_code == 2 and "leave out --no-exports" in res.output, res.output
     assert not page.exists()
+
+
+def test_a_zip_or_an_unknown_csv_says_what_to_do(tmp_path: Path) -> None:
+    """A .zip (how Kaggle ships data) was "binary file …, not JSON or CSV"; a CSV of another layout
+    named no layout that would have been read."""
+    import zipfile
+
+    packed = tmp_path / "tweets.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(FIX / "v1_uklabour.jsonl", "v1_uklabour.jsonl")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(packed), str(CLI_FIX / "unknown_layout.csv")])
+    assert res.exit_code == 1, res.output
+    assert "zip-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first" in res.output
+    assert "FiveThirtyEight's IRA tweets" in res.output and "twarc-csv" in res.output
