@@ -52,6 +52,30 @@ class StudyError(RuntimeError):
     """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def not_a_study(path: Path) -> None:
+    """Refuse an existing file that is not a DuckDB database before DuckDB opens it.
+
+    DuckDB opens such a path (tweets.jsonl, archive.csv) as an *in-memory* database named after
+    it, so `botwatch ingest tweets.jsonl more.jsonl` (the study argument forgotten) reported every
+    post stored while nothing reached the disk, and `status` said "Cannot launch in-memory
+    database". An empty file is left to DuckDB, which makes it a new study."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+        with path.open("rb") as fh:
+            head = fh.read(12)
+    except OSError:
+        return  # unreadable: DuckDB's own error says why
+    if head[8:12] != DUCKDB_MAGIC:
+        raise StudyError(
+            f"{path} is not a study (not a DuckDB file). A study is the .duckdb file `botwatch ingest` writes, "
+            f"named before the inputs: `botwatch ingest study.duckdb {path}`"
+        )
+
+
 def lock_message(path: Path, error: str, read_only: bool) -> str:
     """DuckDB's lock error, said so that a reader knows who holds the study and what to do."""
     if "lock" not in error.lower():
@@ -129,6 +153,7 @@ class Study(StudyBase):
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
+        not_a_study(self.path)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, select_list
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, wide_when_piped
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -53,7 +52,7 @@ def accounts(
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
-            t.add_row(escape(f"@{handle or aid}"), "" if bp is None else f"{bp:.2f}", escape(oc or "?"), "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", escape(first))
+            t.add_row(plain(f"@{handle or aid}"), "" if bp is None else f"{bp:.2f}", plain(oc or "?"), "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", plain(first))
         wide_when_piped().print(t)
 
 
@@ -89,7 +88,7 @@ def explain(
         if not rows:
             fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
-        out.print(f"[bold]{escape(f'@{h or aid}')}[/bold] " + escape(f"({platform} {aid}); {n or 0:,} posts in the study"), highlight=False)
+        out.print(f"[bold]{plain(f'@{h or aid}')}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} posts in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang = st.sql(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang FROM account_features WHERE platform = ? AND account_id = ?",
@@ -115,12 +114,12 @@ def explain(
                 if lr is not None and prof is not None:
                     out.print(f"Profile alone: {prof:.2f}; behaviour in the study multiplied the odds by {lr:.1f} (bounded ratio, see docs/model-card-bot.md)", highlight=False)
         for s in json.loads(bev or "[]"):
-            out.print(f"  • {s}", highlight=False, markup=False)
+            out.print(f"  • {plain(s)}", highlight=False)
         if oc is None:
             out.print("Origin: unknown")
         else:
             dist = ", ".join(f"{k} {v:.2f}" for k, v in json.loads(ops or "{}").items())
-            out.print(f"Origin: most likely [bold]{escape(oc)}[/bold] " + escape(f"(p={op:.2f}); {dist}"), highlight=False)
+            out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"(p={op:.2f}); {dist}"), highlight=False)
             home = _home_country(st)
             if home:
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
@@ -130,7 +129,7 @@ def explain(
                     verdict = "counted foreign-origin" if po >= FOREIGN_THRESHOLD else "not counted foreign-origin"
                     out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
-            out.print(f"  • {s}", highlight=False, markup=False)
+            out.print(f"  • {plain(s)}", highlight=False)
 
 
 def _home_country(st: object) -> str | None:

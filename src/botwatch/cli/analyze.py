@@ -30,6 +30,13 @@ def analyze(
     from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
+    if stage and election is None:
+        # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
+        from botwatch.pipeline import stages as all_stages
+
+        need = [s.name for s in all_stages() if s.name in set(stage) and s.needs_election]
+        if need:
+            fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
     seconds: dict[str, float] = {}
     with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
         if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
@@ -69,6 +76,10 @@ def report(
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
 
+    if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
+        fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
+    if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
+        fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
         path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))

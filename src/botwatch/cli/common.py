@@ -8,6 +8,7 @@ Command modules import from here (never from each other): `fail`, `open_or_fail`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -93,6 +94,17 @@ def wide_when_piped() -> Console:
     """`out` on a terminal; in a pipe or file a console as wide as the content, so table cells
     (evidence sentences, handles) are never wrapped at the default 80 columns."""
     return out if out.is_terminal else Console(width=4000, soft_wrap=True)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Attacker-written text (a handle, a cluster label, an evidence sentence quoting a profile)
+    for a Rich console: markup escaped (`[/x]` in a handle made Rich raise MarkupError) and
+    terminal control characters shown as `\\x1b` (an ESC in a handle reached the terminal raw,
+    and could clear or repaint it)."""
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
 
 
 def fail(msg: str, code: int = 2) -> None:

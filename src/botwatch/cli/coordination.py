@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out
+from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, wide_when_piped
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
 
 BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"
@@ -100,12 +100,7 @@ def coordination(
             fail(str(exc))
             return
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label FROM clusters ORDER BY cluster_id LIMIT 15")
-        t = Table(title=f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})")
-        for c in ("cluster", "accounts", "edges", "density", "behaviours", "most central"):
-            t.add_column(c)
-        for cid, size, e, d, b, label in clusters:
-            t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", b or "", label or "")
-        out.print(t)
+        wide_when_piped().print(clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})"))
         if graphml:
             from botwatch.coordination.export import export_graphml
 
@@ -115,3 +110,14 @@ def coordination(
 
             e, n = export_csv(st, edges_csv)
             out.print(f"wrote {e} and {n}")
+
+
+def clusters_table(clusters: list[tuple], title: str) -> Table:
+    """The clusters found, one row each; the label is the most central account's handle, which
+    its owner wrote, so it is shown as text (`[/x]` in a handle made Rich raise MarkupError)."""
+    t = Table(title=title)
+    for c in ("cluster", "accounts", "edges", "density", "behaviours", "most central"):
+        t.add_column(c)
+    for cid, size, e, d, b, label in clusters:
+        t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", plain(b or ""), plain(label or ""))
+    return t

@@ -33,15 +33,20 @@ def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML 
     out.print("election keywords: " + ", ".join(e.keywords), highlight=False, markup=False)
     for p in e.parties:
         out.print(f"[bold]{escape(p.key)}[/bold]: " + escape(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
-        out.print(f"    pro #{', #'.join(p.hashtags_pro) or '—'} | {', '.join(p.keywords_pro) or '—'}", highlight=False, markup=False)
-        out.print(f"    anti #{', #'.join(p.hashtags_anti) or '—'} | {', '.join(p.keywords_anti) or '—'}", highlight=False, markup=False)
-        out.print(f"    topic #{', #'.join(p.hashtags) or '—'} | {', '.join(p.keywords) or '—'}", highlight=False, markup=False)
-        out.print(f"    official @{', @'.join(p.official_accounts) or '—'}; allied @{', @'.join(p.allied_accounts) or '—'}", highlight=False, markup=False)
+        out.print(f"    pro {_listed(p.hashtags_pro, '#')} | {_listed(p.keywords_pro)}", highlight=False, markup=False)
+        out.print(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}", highlight=False, markup=False)
+        out.print(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}", highlight=False, markup=False)
+        out.print(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}", highlight=False, markup=False)
     out.print("events (UTC):", highlight=False, markup=False)
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
         out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
     out.print("sources: " + "; ".join(e.sources), highlight=False, markup=False)
+
+
+def _listed(items: list[str], mark: str = "") -> str:
+    """Items with their mark (# or @), or a bare dash for none (it read "#—" and "@—")."""
+    return ", ".join(mark + i for i in items) or "—"
 
 
 @elections_app.command("check")

@@ -65,18 +65,32 @@ def ingest(
         fail(str(exc))
     existed = study.exists()
     try:
-        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers)
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed)
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
     if summary.nothing_read:
+        why = ""
         if not existed:  # a study this command created and filled with nothing is not left behind
+            why = _why_rejected(study)  # its `rejected` rows go with it: say here what they held
             for p in (study, Path(str(study) + ".wal")):
                 p.unlink(missing_ok=True)
-        fail("nothing could be read from the inputs" + ("" if existed else f"; no study was created at {study}"), code=1)
+        fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {study}"), code=1)
 
 
-def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int]) -> IngestSummary:
+def _why_rejected(study: Path) -> str:
+    """The first reasons in a study's `rejected` table, as " (file: reason; ...)" ("" when none)."""
+    from botwatch.study import Study
+
+    try:
+        with Study(study, read_only=True) as st:
+            rows = st.sql("SELECT source, error FROM rejected ORDER BY source, line LIMIT 3")
+    except Exception:  # noqa: BLE001 - only a better message is at stake
+        return ""
+    return " (" + "; ".join(f"{Path(str(src)).name}: {err}" for src, err in rows) + ")" if rows else ""
+
+
+def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True) -> IngestSummary:
     """The ingest command's work: progress bars, a line per file and the summary table."""
     from botwatch.ingest.runner import ingest as run_ingest
 
@@ -101,7 +115,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)
-        print_summary(summary, study)
+        print_summary(summary, study, kept=kept or not summary.nothing_read)
     return summary
 
 
@@ -110,7 +124,11 @@ def print_file_result(res: FileResult) -> None:
     if res.skipped:
         console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
     elif res.error:
-        console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (file rolled back; study unchanged)", highlight=False)
+        # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
+        console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (nothing from this file was stored)", highlight=False)
+    elif res.format is None and res.read == 0 and res.stored == 0 and res.accounts == 0:
+        # Not "ok": no reader knew the file. Why (its header or first bytes) is its row in `rejected`.
+        console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads (why: its row in the study's `rejected` table)", highlight=False)
     else:
         console.print(
             f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
@@ -119,8 +137,9 @@ def print_file_result(res: FileResult) -> None:
         )
 
 
-def print_summary(summary: IngestSummary, study: Path | str) -> None:
-    """The summary table on stdout, and where the rejected records are kept."""
+def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) -> None:
+    """The summary table on stdout, and where the rejected records are kept (`kept=False`: the
+    study is about to be removed, having stored nothing, so they are not)."""
     tbl = Table(title="Ingest summary", show_header=True)
     for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
         tbl.add_column(col, justify="right")
@@ -129,5 +148,5 @@ def print_summary(summary: IngestSummary, study: Path | str) -> None:
         f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
     )
     out.print(tbl)
-    if summary.total("rejected"):
+    if summary.total("rejected") and kept:
         console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)

@@ -34,7 +34,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         s = study_summary(st)
         out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
-        out.print(f"time span {s['first']} … {s['last']} UTC")
+        out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
         out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}", markup=False)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
@@ -106,6 +106,8 @@ def export(
         if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
             fail(f"--format {fmt} is for -o -; a file's format is its extension ({output.name})")
         if output.suffix.lower() == ".graphml":
+            if output.exists() and not force:  # as every other format: an existing file is replaced only when asked
+                fail(f"{output} already exists: pass --force to replace it")
             _export_graphml(st, study, table, output)
             return
         n = _export_file(st, table, output, force, verbatim)

@@ -181,6 +181,10 @@ def sniff(src: InputSource) -> str:
     head = src.head(SNIFF_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
+    packed = next((kind for magic, kind in ARCHIVE_MAGIC if head.startswith(magic)), None)
+    if packed:  # before any sniffing: an uncompressed ("stored") zip of JSON lines was read around its
+        # headers, its first post rejected with them, and called ok; a compressed one "binary file"
+        raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first and ingest what it holds")
     # A recognisable first record decides the format even if binary junk follows (NUL padding
     # from a crashed writer, a zero-filled tail): the reader then rejects the junk line by line
     # instead of the whole file being called binary and its good records lost.
@@ -203,4 +207,10 @@ def sniff(src: InputSource) -> str:
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     if first in ("{", "["):
         raise UnknownFormat("JSON, but no record in the first lines matches a known format")
-    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]})")
+    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]}); {KNOWN_CSV}")
+
+
+# Compressed or packed files other than gzip, by their first bytes.
+ARCHIVE_MAGIC = ((b"PK\x03\x04", "zip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"7z\xbc\xaf\x27\x1c", "7z"))
+KNOWN_CSV = ("the CSV layouts read are Twitter's information-operations tweets and users, FiveThirtyEight's IRA "
+             "tweets and authors, and twarc-csv")

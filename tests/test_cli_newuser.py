@@ -1,0 +1,164 @@
+"""What a new user meets walking through README.md and docs/ on the DuckDB path: the mistakes they
+make (the study argument forgotten, a file botwatch cannot read, a missing input) and the hostile
+text they feed it get one clear line, never a silent loss, a traceback or a repainted terminal."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+
+def test_ingest_with_the_study_argument_forgotten_refuses_and_loses_nothing(tmp_path: Path) -> None:
+    """`botwatch ingest tweets.jsonl more.jsonl`: DuckDB opened the first input as an in-memory
+    database, so the command reported every post stored while nothing reached the disk."""
+    first = tmp_path / "tweets.jsonl"
+    shutil.copy(FIX / "v1_uklabour.jsonl", first)
+    before = first.read_bytes()
+    res = runner.invoke(app, ["ingest", str(first), str(FIX / "twarc2_flat.jsonl")])
+    assert res.exit_code == 2, res.output
+    assert "is not a study (not a DuckDB file)" in res.output and "botwatch ingest study.duckdb" in res.output
+    assert "stored" not in res.output and "Traceback" not in res.output
+    assert first.read_bytes() == before
+    status = runner.invoke(app, ["status", str(first)])  # was "Cannot launch in-memory database in read-only mode!"
+    assert status.exit_code == 2 and "is not a study" in status.output and "in-memory" not in status.output
+
+
+def test_open_study_refuses_a_file_that_is_not_a_study(tmp_path: Path) -> None:
+    """The library path too: `open_study("archive.csv", read_only=False)` wrote to memory only."""
+    import pytest
+
+    from botwatch.study import StudyError
+
+    csv = tmp_path / "archive.csv"
+    shutil.copy(FIX / "ira_tweets.csv", csv)
+    with pytest.raises(StudyError, match="not a study"):
+        open_study(csv, read_only=False)
+
+
+CLI_FIX = Path(__file__).resolve().parent / "fixtures" / "cli"
+
+
+def test_a_hostile_handle_reaches_the_terminal_as_text(tmp_path: Path) -> None:
+    """A handle carrying ESC[2J (clear screen) reached the terminal raw through `accounts` and
+    `explain`; `[/evil]` is markup Rich would read. Both must come out as visible text."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "hostile_handle.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    listed = runner.invoke(app, ["accounts", str(study)])
+    told = runner.invoke(app, ["explain", str(study), "778"])
+    for r in (listed, told):
+        assert r.exit_code == 0, r.output
+        assert "\x1b" not in r.output and "\\x1b[2J" in r.output, r.output
+        assert "[/evil]" in r.output  # shown, not taken as a closing tag
+
+
+def test_the_clusters_table_shows_a_hostile_handle_as_text() -> None:
+    """The cluster's most central handle went into the table as markup: `[/evil]` made Rich raise
+    MarkupError, which the guard reported as "a bug in botwatch", after the stage had run."""
+    import io
+
+    from rich.console import Console
+
+    from botwatch.cli.coordination import clusters_table
+
+    con = Console(width=200, record=True, file=io.StringIO())
+    con.print(clusters_table([(0, 4, 4, 0.67, "co-retweet", "[/evil]\x1b[2J")], "Clusters"))
+    text = con.export_text()
+    assert "[/evil]\\x1b[2J" in text and "\x1b" not in text
+
+
+def test_an_unreadable_or_missing_input_is_not_reported_ok(tmp_path: Path) -> None:
+    """A CSV of no known layout was printed "ok … [unreadable]" in green, and a missing file beside
+    stored ones "(file rolled back; study unchanged)" though the study had changed."""
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv"), str(tmp_path / "missing.jsonl"), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "ok " + str(CLI_FIX / "unknown_layout.csv") not in res.output and "[unreadable]" not in res.output
+    assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") in res.output
+    assert "study unchanged" not in res.output and "nothing from this file was stored" in res.output
+    assert "Rejected records are kept in the study" in res.output
+
+
+def test_nothing_readable_says_why_and_points_at_no_removed_study(tmp_path: Path) -> None:
+    """With nothing readable the new study is removed, so "Rejected records are kept in the study:
+    botwatch export …" pointed at a file that was gone; the reason now comes with the error."""
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv")])
+    assert res.exit_code == 1, res.output
+    assert not study.exists()
+    assert "Rejected records are kept in the study" not in res.output
+    assert "nothing could be read from the inputs (unknown_layout.csv: unreadable input" in res.output and "when, who, what" in res.output
+
+
+def test_naming_a_stage_that_needs_an_election_without_one_is_an_error(tmp_path: Path) -> None:
+    """`analyze --only content` with no --election exited 0 with "skipped: needs --election"."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "content", "--only", "coverage"])
+    assert res.exit_code == 2, res.output
+    assert "content needs --election" in res.output and "elections list" in res.output
+    with open_study(study) as st:  # refused before anything ran
+        assert st.sql("SELECT count(*) FROM runs WHERE stage = 'coverage'")[0][0] == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coverage"]).exit_code == 0
+
+
+def test_graphml_export_keeps_an_existing_file_without_force(tmp_path: Path) -> None:
+    """Every format refuses to replace a file without --force; GraphML overwrote it silently."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coordination"]).exit_code == 0
+    net = tmp_path / "net.graphml"
+    net.write_text("mine")
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(net)])
+    assert res.exit_code == 2 and "already exists: pass --force" in res.output, res.output
+    assert net.read_text() == "mine"
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(net), "--force"])
+    assert res.exit_code == 0 and "<graphml" in net.read_text(), res.output
+
+
+def test_elections_show_and_an_empty_study_read_cleanly(tmp_path: Path) -> None:
+    """`elections show` printed "#—" and "@—" for empty lists; `status` of a study with no posts
+    (an ingest stopped by Ctrl-C) printed "time span None … None UTC"."""
+    shown = runner.invoke(app, ["elections", "show", "uk-ge2017"])
+    assert shown.exit_code == 0 and "#—" not in shown.output and "@—" not in shown.output
+    assert "allied —" in shown.output and "official @Conservatives" in shown.output
+    study = tmp_path / "empty.duckdb"
+    open_study(study, read_only=False).close()
+    res = runner.invoke(app, ["status", str(study)])
+    assert res.exit_code == 0 and "None" not in res.output and "no posts yet" in res.output, res.output
+
+
+def test_report_into_a_folder_or_posts_without_exports_is_a_clear_error(tmp_path: Path) -> None:
+    """`report -o FOLDER` ended in IsADirectoryError, reported as "a bug in botwatch"; `--posts
+    --no-exports` wrote the page and silently no posts."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path)])
+    assert res.exit_code == 2 and "is a folder" in res.output and "bug" not in res.output, res.output
+    page = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(page), "--posts", "--no-exports"])
+    assert res.exit_code == 2 and "leave out --no-exports" in res.output, res.output
+    assert not page.exists()
+
+
+def test_a_zip_or_an_unknown_csv_says_what_to_do(tmp_path: Path) -> None:
+    """A .zip (how Kaggle ships data) was "binary file …, not JSON or CSV"; a CSV of another layout
+    named no layout that would have been read."""
+    import zipfile
+
+    packed = tmp_path / "tweets.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(FIX / "v1_uklabour.jsonl", "v1_uklabour.jsonl")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(packed), str(CLI_FIX / "unknown_layout.csv")])
+    assert res.exit_code == 1, res.output
+    assert "zip-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first" in res.output
+    assert "FiveThirtyEight's IRA tweets" in res.output and "twarc-csv" in res.output
