@@ -81,7 +81,9 @@ def test_an_unreadable_or_missing_input_is_not_reported_ok(tmp_path: Path) -> No
     stored ones "(file rolled back; study unchanged)" though the study had changed."""
     study = tmp_path / "s.duckdb"
     res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv"), str(tmp_path / "missing.jsonl"), str(FIX / "v1_uklabour.jsonl")])
-    assert res.exit_code == 0, res.output
+    # A missing input beside stored ones: the rest is stored, and the exit status says not all was.
+    assert res.exit_code == 1, res.output
+    assert "1 of 3 inputs failed" in res.output and "the rest are stored" in " ".join(res.output.split())
     assert "ok " + str(CLI_FIX / "unknown_layout.csv") not in res.output and "[unreadable]" not in res.output
     assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") in res.output
     assert "study unchanged" not in res.output and "nothing from this file was stored" in res.output
@@ -162,3 +164,18 @@ def test_a_zip_or_an_unknown_csv_says_what_to_do(tmp_path: Path) -> None:
     assert res.exit_code == 1, res.output
     assert "zip-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first" in res.output
     assert "FiveThirtyEight's IRA tweets" in res.output and "twarc-csv" in res.output
+
+
+def test_rejected_reasons_keep_the_words_of_the_message(tmp_path: Path) -> None:
+    """`status` and the report group rejected records by their message with the numbers taken out,
+    but show a real message: "UTF-8" and "bzip2" used to read "UTF-N" and "bzipN"."""
+    from botwatch.report.section_overview import study_summary
+    from botwatch.study import Study
+
+    with Study(tmp_path / "s.duckdb") as st:
+        st.sql(
+            "INSERT INTO rejected VALUES ('a.jsonl', 3, 'line 3: not UTF-8 text', 'x'), "
+            "('a.jsonl', 9, 'line 9: not UTF-8 text', 'y'), ('b.jsonl.bz2', 0, 'a bzip2 file: unpack it first', '')"
+        )
+        reasons = study_summary(st)["rejected_by_error"]
+    assert [(e, n) for e, n in reasons] == [("line 3: not UTF-8 text", 2), ("a bzip2 file: unpack it first", 1)]

@@ -94,6 +94,6 @@ def _say_interrupted() -> None:
 
     console.print(
         "[red]interrupted.[/red] What finished before is kept (`botwatch status` lists the stage runs); run the "
-        "same command again to finish. A lake's lock left by this command is taken over by the next one.",
+        "same command again to finish. On a lake, the lock this command held is taken over by the next one.",
         highlight=False,
     )

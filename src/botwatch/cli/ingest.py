@@ -76,6 +76,19 @@ def ingest(
             for p in (study, Path(str(study) + ".wal")):
                 p.unlink(missing_ok=True)
         fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {study}"), code=1)
+    fail_if_some_failed(summary)
+
+
+def fail_if_some_failed(summary: IngestSummary) -> None:
+    """Exit 1 when an input failed although others were stored: a script that runs `ingest` must be
+    able to tell a complete ingest from one with a file missing or broken (the table alone says it)."""
+    failed = [f for f in summary.files if f.error]
+    if failed:
+        fail(
+            f"{len(failed)} of {len(summary.files)} inputs failed (listed above; nothing from them was stored); the rest are "
+            "stored. Fix or remove the failed inputs and run the same command again: stored files are skipped, not duplicated",
+            code=1,
+        )
 
 
 def _why_rejected(study: Path) -> str:

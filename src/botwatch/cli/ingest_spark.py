@@ -12,7 +12,7 @@ from typing import Any, Optional
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from botwatch.cli.common import console, fail
-from botwatch.cli.ingest import print_file_result, print_summary
+from botwatch.cli.ingest import fail_if_some_failed, print_file_result, print_summary
 
 
 def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str]) -> None:
@@ -69,3 +69,4 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
         if not existed:  # a lake this command created and filled with nothing is not left behind
             delete_location(spark, location)
         fail("nothing could be read from the inputs" + ("" if existed else f"; no lake was created at {location}"), code=1)
+    fail_if_some_failed(summary)
