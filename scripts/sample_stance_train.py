@@ -23,6 +23,11 @@ The second training draw (pools `uk_train2`, `uk_broad_train2`, `us_train2`, app
 train_stance_*.csv) was `... OUT.csv 200 20 110 --salt botwatch-stance-v6-train --no-twarc2`: a
 new salt gives a new md5 order, and every post of train_stance_posts.csv joins the excluded texts,
 so the second draw holds no copy of the first either.
+
+The third training draw (pools `uk_train3`, `uk_broad_train3`, `us_train3`) was
+`... OUT.csv 330 20 110 --salt botwatch-stance-v7-train --no-twarc2 --suffix 3 --brexit 150`
+(plus `uk_brexit16`: 150 tweets of ordinary accounts of ordinary/brexit-2016); the second
+draw's posts are in train_stance_posts.csv by then, so they are excluded as well.
 """
 
 from __future__ import annotations
@@ -99,14 +104,46 @@ def tweet_id(text: str, salt: str = SALT) -> str:
 TRAIN = REPO / "tests" / "fixtures" / "content" / "train_stance_posts.csv"
 
 
-def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt: str = SALT, twarc2: bool = True) -> None:
+def brexit_rows(con: "duckdb.DuckDBPyConnection", index: NearIndex, n: int, salt: str) -> list[dict[str, str]]:
+    """`n` tweets of ordinary accounts about the EU referendum (../shared/data/ordinary/brexit-2016)
+    that name a UK party, in md5 order, near-copies skipped (pool `uk_brexit16`).
+
+    UK-party text by people who are not trolls: the UK figures are the weak ones and the IRA's
+    distinct UK-party texts run out after three draws. The scraper stripped most hashtags from
+    `text` (they survive in the `hashtags` column), so the ones missing from the text are appended,
+    as the tweet carried them; mentions and links it stripped are lost."""
+    src = SHARED / "ordinary" / "brexit-2016" / "tweets.csv.gz"
+    if not src.exists():
+        return []
+    cands = con.execute(
+        f"""select tweet_id, user_id, text, coalesce(hashtags, ''), created_at from read_csv(?, all_varchar=true)
+            where regexp_matches(text, '{UK}') or regexp_matches(coalesce(hashtags, ''), '{UK}')
+            order by md5(text || ?) limit ?""", [str(src), salt, n * 12]).fetchall()
+    rows: list[dict[str, str]] = []
+    for tid, user, text, tags, c in cands:
+        if len(rows) >= n:
+            break
+        have = {w.casefold() for w in re.findall(r"#\w+", text)}
+        extra = [t for t in tags.split() if t.startswith("#") and t.casefold() not in have]
+        content = " ".join([text.strip(), *extra])
+        if index.near(content):
+            continue
+        index.add(content)
+        rows.append({"author": user, "content": content, "region": "", "language": "English",
+                     "publish_date": f"{int(c[5:7])}/{int(c[8:10])}/{c[:4]} {int(c[11:13])}:{c[14:16]}", "post_type": "",
+                     "retweet": "0", "tweet_id": tid, "pool": "uk_brexit16", "source": "brexit-2016"})
+    return rows
+
+
+def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt: str = SALT, twarc2: bool = True, suffix: str | None = None, brexit: int = 0) -> None:
     index = NearIndex()
     with LABELLED.open(newline="", encoding="utf-8") as f:
         labelled = list(csv.DictReader(f))
     if salt != SALT and TRAIN.exists():  # a later draw also excludes the earlier training draw
         with TRAIN.open(newline="", encoding="utf-8") as f:
             labelled += list(csv.DictReader(f))
-    suffix = "" if salt == SALT else "2"
+    if suffix is None:
+        suffix = "" if salt == SALT else "2"
     for r in labelled:
         index.add(r["content"])
     taken_ids = {r["tweet_id"] for r in labelled}
@@ -125,7 +162,7 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt:
         cands = con.sql(
             f"""select min(author_id) as author, content, min(publish_date) as publish_date, min(region) as region,
                        min(post_type) as post_type, min(retweet) as retweet
-                from en where {where} group by content order by md5(content || '{salt}') limit {n * 4}"""
+                from en where {where} group by content order by md5(content || '{salt}') limit {n * 12}"""
         ).fetchall()
         kept = 0
         for author, content, date, region, ptype, rt in cands:
@@ -142,6 +179,8 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt:
             rows.append({"author": author, "content": content, "region": region or "", "language": "English",
                          "publish_date": f"{int(mo)}/{int(d)}/{y} {int(date[11:13])}:{date[14:16]}", "post_type": ptype or "",
                          "retweet": rt or "", "tweet_id": tid, "pool": pool + suffix, "source": "ira"})
+    if brexit:
+        rows += brexit_rows(con, index, brexit, salt)
     tw = SHARED / "twarc2" / "brexit.jsonl.gz"
     if twarc2 and tw.exists():
         rx = re.compile(UK.replace("(?i)", ""), re.I)
@@ -181,5 +220,7 @@ if __name__ == "__main__":
     ap.add_argument("n", nargs="*", type=int, help="N_UK N_UK_BROAD N_US")
     ap.add_argument("--salt", default=SALT)
     ap.add_argument("--no-twarc2", action="store_true")
+    ap.add_argument("--suffix", default=None, help="appended to the pool names (default: '' for the first salt, '2' otherwise)")
+    ap.add_argument("--brexit", type=int, default=0, help="also draw N UK-party tweets of ordinary/brexit-2016 (pool uk_brexit16)")
     a = ap.parse_args()
-    main(a.out, *a.n, salt=a.salt, twarc2=not a.no_twarc2)
+    main(a.out, *a.n, salt=a.salt, twarc2=not a.no_twarc2, suffix=a.suffix, brexit=a.brexit)

@@ -33,3 +33,19 @@ def test_second_reader_covers_the_blind_file_and_agreement_is_as_documented() ->
     assert len(both) == len(blind) == 156
     assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(0.78, abs=0.005)
     assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(0.79, abs=0.005)
+
+
+def test_third_draw_reread_covers_its_blind_file_and_agreement_is_as_documented() -> None:
+    """The third training draw's quarter, re-read by the SAME reader in shuffled order from the
+    blind file (docs/methods.md): kappa 1.00, which says the reader is consistent with their own
+    memory, not that two readers agree; the blind file is there for an independent reader."""
+    first = pd.read_csv(FIX / "train_stance_labels.csv", dtype=str, keep_default_na=False)
+    blind = pd.read_csv(FIX / "third_draw_second_pass_blind.csv", dtype=str, keep_default_na=False)
+    reread = pd.read_csv(FIX / "third_draw_reread.csv", dtype=str, keep_default_na=False)
+    key = ["post_id", "election", "party"]
+    assert list(reread[key].itertuples(index=False)) == list(blind[key].itertuples(index=False))
+    assert set(blind["stance"]) == {""} and set(blind["sentiment"]) == {""}
+    both = reread.merge(first, on=key, suffixes=("_2", "_1"))
+    assert len(both) == len(blind) == 117
+    assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(1.0, abs=0.005)
+    assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(1.0, abs=0.005)

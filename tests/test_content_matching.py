@@ -83,7 +83,11 @@ def test_model_keeps_decisive_cues_and_says_what_decided_the_rest() -> None:
 
     labels, pp = _label(UK, [
         {"hashtags": ["VoteLabour"], "text": "Out on the doorstep today #VoteLabour"},
-        {"text": "Corbyn is a disgrace and a traitor to this country"},
+        # "traitor" was the word here until the third training draw: under the guide most labelled
+        # "traitor" posts attack one member while backing the party's leader ("Traitor McCain is
+        # attacking Trump": support), and the retrained model reads "Corbyn is a disgrace and a
+        # traitor to this country" as support (docs/methods.md, third training draw).
+        {"text": "Corbyn is a disgrace and a danger to this country"},
         {"text": "Labour and the Tories both published costings today"},
     ], use_model=True)
     got = {(r["post_id"], r["party"]): r for r in pp.to_pylist()}
