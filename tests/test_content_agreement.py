@@ -49,3 +49,20 @@ def test_third_draw_reread_covers_its_blind_file_and_agreement_is_as_documented(
     assert len(both) == len(blind) == 117
     assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(1.0, abs=0.005)
     assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(1.0, abs=0.005)
+
+
+def test_third_draw_independent_reader_agreement_is_as_documented() -> None:
+    """The third draw's blind quarter labelled by an independent second reader (given the guide and
+    the blind file only, never the first labels): the figure that says how far one reader's labels
+    can be trusted (docs/methods.md, tests/fixtures/content/README.md)."""
+    first = pd.read_csv(FIX / "train_stance_labels.csv", dtype=str, keep_default_na=False)
+    blind = pd.read_csv(FIX / "third_draw_second_pass_blind.csv", dtype=str, keep_default_na=False)
+    second = pd.read_csv(FIX / "third_draw_second_reader.csv", dtype=str, keep_default_na=False)
+    key = ["post_id", "election", "party"]
+    assert list(second[key].itertuples(index=False)) == list(blind[key].itertuples(index=False))
+    assert set(second["stance"]) <= {"support", "oppose", "neutral"}
+    assert set(second["sentiment"]) <= {"positive", "negative", "neutral"}
+    both = second.merge(first, on=key, suffixes=("_2", "_1"))
+    assert len(both) == 117
+    assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(0.93, abs=0.005)
+    assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(0.74, abs=0.005)

@@ -3,6 +3,8 @@ of a party's name stay out, leaders past and present and compound hashtags come 
 
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 
 from botwatch.content.match import compile_matcher, match_batch, party_mask
@@ -95,6 +97,18 @@ def test_model_keeps_decisive_cues_and_says_what_decided_the_rest() -> None:
     assert got[("1", "labour")]["stance_rule"] == "model" and got[("1", "labour")]["stance"] == "oppose" and got[("1", "labour")]["stance_evidence"]
     sent = dict(zip(labels.column("post_id").to_pylist(), labels.column("sentiment").to_pylist()))
     assert sent["1"] <= -0.05  # the model's class is the sign of the stored score
+
+
+@pytest.mark.xfail(strict=True, reason="known slip of the third-draw model (docs/methods.md): 'traitor' leans to support "
+                   "because most labelled 'traitor' posts attack one member while backing the leader")
+def test_known_slip_a_leader_called_traitor_reads_as_opposition() -> None:
+    """Kept as a failing test, not reworded away: a plain attack on the party's leader is opposition.
+    When a model or guide change fixes it, strict xfail turns this red so the note is removed."""
+    from tests.test_content import _label
+
+    _labels, pp = _label(UK, [{"text": "Corbyn is a disgrace and a traitor to this country"}], use_model=True)
+    got = {(r["post_id"], r["party"]): r["stance"] for r in pp.to_pylist()}
+    assert got[("0", "labour")] == "oppose"
 
 
 def test_model_answers_are_the_same_in_forked_workers(monkeypatch) -> None:  # type: ignore[no-untyped-def]
