@@ -203,6 +203,17 @@ def _hour_list(pairs: dict[str, int]) -> list[int]:
     return out
 
 
+def _whole_numbers(table: pa.Table) -> pa.Table:
+    """`table` with its whole-number decimals (DuckDB's SUM of integers is a 128-bit HUGEINT) as
+    int64, as Spark's SUM gives them and as `account_features` declares them: pandas holds a
+    decimal column as one Python `Decimal` per cell, which cost more than every other feature
+    column together to convert and divide (a count is far below 2**63; the cast checks it)."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type) and f.type.scale == 0:
+            table = table.set_column(i, f.name, pc.cast(table.column(i), pa.int64()))
+    return table
+
+
 @gc_paused
 def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False) -> AccountData:
     """The `AccountData` of one batch of `prepare`'s rows (any batch: every value is per account).
@@ -229,7 +240,7 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     behaviour = from_rows(beh)
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
-    act = table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")]).to_pandas()
+    act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
     df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
     if origin_only:
         return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
