@@ -33,6 +33,7 @@ from botwatch.accounts import features as feats
 from botwatch.accounts import origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, from_log_likelihood, log_likelihood, study_base
 from botwatch.accounts.profile import ALL_FEATURES
@@ -110,9 +111,19 @@ def origin_columns(results: list[OriginResult]) -> dict[str, pa.Array]:
     }
 
 
+def _lists(col: "pa.Array | pa.ChunkedArray") -> list[list[Any]]:
+    """A list column (no NULL lists) as Python lists: the values flattened and read once, then
+    cut at each row's length (`to_pylist` builds every row's list through Arrow's scalars, slower
+    than the JSON it replaced)."""
+    flat = pc.list_flatten(col).to_pylist()
+    ends = np.cumsum(pc.list_value_length(col).to_numpy(zero_copy_only=False)).tolist()
+    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+
+
 def origins_of(batch: "pa.RecordBatch | pa.Table") -> list[OriginResult]:
     """The `ORIGIN_FIELDS` columns of `batch` back into `OriginResult`s (what `origin_columns` stored)."""
-    c = {name: batch.column(name).to_pylist() for name in ORIGIN_FIELDS.names}
+    c = {name: batch.column(name).to_pylist() for name in ("_o_country", "_o_probability", "_o_p_russia")}
+    c.update({name: _lists(batch.column(name)) for name in ("_o_keys", "_o_values", "_o_evidence", "_o_items")})
     return [OriginResult(country, prob, dict(zip(keys, values)), evidence, items, p_ru)
             for country, prob, keys, values, evidence, items, p_ru
             in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"])]
@@ -131,6 +142,7 @@ class OriginPass:
     def __init__(self, election: Any, pool_base: float | None) -> None:
         self.election, self.pool_base = election, pool_base
 
+    @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
             return ORIGIN_ROWS.empty_table()
@@ -161,6 +173,7 @@ class PriorPass:
     def __init__(self, base: float, pool_base: float | None) -> None:
         self.base, self.pool_base = base, pool_base
 
+    @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
@@ -179,6 +192,7 @@ class ScoreBatch:
     def __init__(self, model: BotModel, election: Any, prior: StudyPrior | None, schema: pa.Schema, pool_base: float | None = None) -> None:
         self.model, self.election, self.prior, self.schema, self.pool_base = model, election, prior, schema, pool_base
 
+    @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table, pa.Table]:
         if not batch.num_rows:
             return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()

@@ -142,9 +142,9 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     if getattr(study, "engine", "duckdb") == "duckdb":
         sql, params = post_query()
         sql = sql.rsplit(" ORDER BY ", 1)[0]  # group_map_to sorts by account and time itself
-        study.group_map_to(_PIECES[3], sql, KEY, behaviour_rows, BEHAVIOUR_ROWS, order_by=["us"], params=params, temp=True)
+        study.group_map_to(_PIECES[3], sql, KEY, gc_paused(behaviour_rows), BEHAVIOUR_ROWS, order_by=["us"], params=params, temp=True)
     else:
-        study.group_map_to(_PIECES[3], OWN_TEXT_QUERY, KEY, behaviour_rows, BEHAVIOUR_ROWS, order_by=["created_at"], temp=True)
+        study.group_map_to(_PIECES[3], OWN_TEXT_QUERY, KEY, gc_paused(behaviour_rows), BEHAVIOUR_ROWS, order_by=["created_at"], temp=True)
     clusters = cluster_sql(study) if with_clusters else None
     if clusters:
         study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[4]} AS {clusters}")
