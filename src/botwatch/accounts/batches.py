@@ -196,9 +196,10 @@ class ScoreBatch:
     def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table, pa.Table]:
         if not batch.num_rows:
             return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()
-        data = feats.from_batch(batch, self.election)
+        stored = "_o_country" in batch.schema.names  # the first pass's results, joined beside each account
+        data = feats.from_batch(batch, self.election, origin_inputs=not stored)
         origins = None
-        if "_o_country" in batch.schema.names:  # the first pass's results, joined beside each account
+        if stored:
             origins = _pooled(batch, origins_of(batch), self.pool_base)
         scores, evidence = score(data, self.model, getattr(self.election, "country", None),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins)
