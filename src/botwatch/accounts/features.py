@@ -355,17 +355,21 @@ def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[
 def _add_top_language_and_client(df: pd.DataFrame, keys: list[tuple[str, str]], langs: dict[tuple[str, str], dict[str, int]], clients: dict[tuple[str, str], dict[str, int]]) -> None:
     """Each account's most used post language and client, with their shares."""
     top_lang, top_share, top_client, top_client_share = [], [], [], []
+    empty: dict[str, int] = {}
     for k in keys:
-        ls = {l: c for l, c in langs.get(k, {}).items() if l not in ("und", "zxx")}
+        ls = langs.get(k, empty)
+        if "und" in ls or "zxx" in ls:
+            ls = {l: c for l, c in ls.items() if l not in ("und", "zxx")}
         tot = sum(ls.values())
         if tot:
-            lk = max(ls, key=lambda x: (ls[x], x))
+            # One language (most accounts with few posts): it is the top one, no ranking to do.
+            lk = next(iter(ls)) if len(ls) == 1 else max(ls, key=lambda x: (ls[x], x))
             top_lang.append(lk), top_share.append(ls[lk] / tot)
         else:
             top_lang.append(None), top_share.append(math.nan)
-        cs = clients.get(k, {})
+        cs = clients.get(k, empty)
         if cs:
-            ck = max(cs, key=lambda x: (cs[x], x))
+            ck = next(iter(cs)) if len(cs) == 1 else max(cs, key=lambda x: (cs[x], x))
             top_client.append(ck), top_client_share.append(cs[ck] / sum(cs.values()))
         else:
             top_client.append(None), top_client_share.append(math.nan)
@@ -388,7 +392,7 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     if election is not None:
         trig = pd.Timestamp(election.trigger_date)
         created = pd.to_datetime(accounts["created_at"])
-        df["created_after_trigger"] = pd.array([None if pd.isna(c) else bool(c >= trig) for c in created], dtype="boolean")
+        df["created_after_trigger"] = _flag(created, created >= trig)  # whole column, NULL where unknown
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
 
