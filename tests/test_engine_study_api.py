@@ -50,3 +50,17 @@ def test_temp_view_is_visible_only_inside_the_block(tmp_path: Path) -> None:
             assert st.sql("SELECT sum(x) FROM _v") == [(3,)]
         with pytest.raises(Exception):
             st.sql("SELECT * FROM _v")
+
+
+def test_map_arrow_replaces_a_table_a_view_reads_and_the_result_persists(tmp_path: Path) -> None:
+    """The staging table is renamed into place (no copy): an existing table under a view is
+    replaced, the view reads the new rows, and they are there after the study is reopened."""
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.write_table("nums", pa.table({"n": pa.array([1, 2, 3], pa.int64())}))
+        st.write_table("out", pa.table({"n": pa.array([42], pa.int64())}))
+        st.sql("CREATE VIEW out_view AS SELECT n FROM out")
+        st.map_arrow("nums", lambda b: pa.Table.from_batches([b]), pa.schema([("n", pa.int64())]), "out")
+        assert sorted(st.sql("SELECT n FROM out_view")) == [(1,), (2,), (3,)]
+    with open_study(tmp_path / "s.duckdb") as st:
+        assert sorted(st.sql("SELECT n FROM out")) == [(1,), (2,), (3,)]
+        assert not [t for t in st.tables() if t.startswith("_botwatch")]

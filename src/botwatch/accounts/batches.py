@@ -20,8 +20,6 @@ stored origin results, pooled. No per-account or per-pair row reaches the driver
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 from typing import Any
 
@@ -29,11 +27,13 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts import features as feats
 from botwatch.accounts import origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
+from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, from_log_likelihood, log_likelihood, study_base
 from botwatch.accounts.profile import ALL_FEATURES
@@ -79,29 +79,59 @@ def to_arrow(df: pd.DataFrame, schema: pa.Schema, *, typed: bool = False) -> pa.
         raise ValueError(f"account table columns differ from the declared ones: missing {sorted(missing)}, unexpected {sorted(extra)}")
     if typed:
         return pa.Table.from_pandas(df[schema.names], preserve_index=False).cast(schema)
-    df = df.astype({f.name: "object" for f in schema})
-    df = df.where(pd.notna(df), None)
-    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    # Column by column from the objects, every missing marker (None, NaN, NA, NaT) NULL: the same
+    # conversion `from_pandas` makes, without first copying the frame to objects twice over.
+    return pa.Table.from_arrays([pa.array(df[f.name].to_numpy(dtype=object), f.type, from_pandas=True) for f in schema], schema=schema)
 
 
 PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64()))])
-# Each account's origin result from the first pass, so later passes do not compute it again:
-# the result (JSON), its P(Russia) where it has origin evidence, and its own log-ratio of Russia
-# (what it gives its shared-text neighbours, `origin_textpool`).
-ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("_origin", pa.string()),
+# Each account's origin result from the first pass, so later passes do not compute it again: the
+# result's fields as typed columns (`_o_*`; a JSON text per account, written and parsed again, was
+# a tenth of the stage), its P(Russia) where it has origin evidence, and its own log-ratio of
+# Russia (what it gives its shared-text neighbours, `origin_textpool`).
+_TEXTS = pa.list_(pa.string())
+ORIGIN_FIELDS = pa.schema([("_o_country", pa.string()), ("_o_probability", pa.float64()), ("_o_keys", _TEXTS),
+                           ("_o_values", pa.list_(pa.float64())), ("_o_evidence", _TEXTS), ("_o_items", _TEXTS),
+                           ("_o_p_russia", pa.float64())])
+ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), *ORIGIN_FIELDS,
                          ("_p", pa.float64()), ("_lam", pa.float64())])
 
 
-def _origin_json(r: OriginResult) -> str:
-    return json.dumps(dataclasses.asdict(r), ensure_ascii=False)
+def origin_columns(results: list[OriginResult]) -> dict[str, pa.Array]:
+    """`results` as the `ORIGIN_FIELDS` columns (exact: floats stay float64, the probabilities
+    keep their order as two parallel lists)."""
+    return {
+        "_o_country": pa.array([r.country for r in results], pa.string()),
+        "_o_probability": pa.array([r.probability for r in results], pa.float64()),
+        "_o_keys": pa.array([list(r.probabilities) for r in results], _TEXTS),
+        "_o_values": pa.array([list(r.probabilities.values()) for r in results], pa.list_(pa.float64())),
+        "_o_evidence": pa.array([r.evidence for r in results], _TEXTS),
+        "_o_items": pa.array([r.items for r in results], _TEXTS),
+        "_o_p_russia": pa.array([r.p_russia for r in results], pa.float64()),
+    }
 
 
-def _origin_of(text: str) -> OriginResult:
-    return OriginResult(**json.loads(text))
+def _lists(col: "pa.Array | pa.ChunkedArray") -> list[list[Any]]:
+    """A list column (no NULL lists) as Python lists: the values flattened and read once, then
+    cut at each row's length (`to_pylist` builds every row's list through Arrow's scalars, slower
+    than the JSON it replaced)."""
+    flat = pc.list_flatten(col).to_pylist()
+    ends = np.cumsum(pc.list_value_length(col).to_numpy(zero_copy_only=False)).tolist()
+    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
 
 
-def _nullable(x: np.ndarray) -> list[float | None]:
-    return [None if math.isnan(v) else v for v in x.tolist()]
+def origins_of(batch: "pa.RecordBatch | pa.Table") -> list[OriginResult]:
+    """The `ORIGIN_FIELDS` columns of `batch` back into `OriginResult`s (what `origin_columns` stored)."""
+    c = {name: batch.column(name).to_pylist() for name in ("_o_country", "_o_probability", "_o_p_russia")}
+    c.update({name: _lists(batch.column(name)) for name in ("_o_keys", "_o_values", "_o_evidence", "_o_items")})
+    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, items, p_ru)
+            for country, prob, keys, values, evidence, items, p_ru
+            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"])]
+
+
+def _floats(col: "pa.ChunkedArray | pa.Array", fill: float = np.nan) -> np.ndarray:
+    """A float column as numpy, NULL as `fill`."""
+    return np.asarray(pc.fill_null(pc.cast(col, pa.float64()), fill).to_numpy(zero_copy_only=False), float)
 
 
 class OriginPass:
@@ -112,6 +142,7 @@ class OriginPass:
     def __init__(self, election: Any, pool_base: float | None) -> None:
         self.election, self.pool_base = election, pool_base
 
+    @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
             return ORIGIN_ROWS.empty_table()
@@ -119,8 +150,9 @@ class OriginPass:
         results = origin_results(feats.from_batch(batch, self.election, origin_only=True), home)
         p = origin_textpool.evidence_p(results)
         lam = origin_textpool.own_log_ratio(p, self.pool_base) if self.pool_base is not None else np.full(len(p), np.nan)
-        return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"),
-                         "_origin": [_origin_json(r) for r in results], "_p": _nullable(p), "_lam": _nullable(lam)}, schema=ORIGIN_ROWS)
+        return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **origin_columns(results),
+                         "_p": pa.array(p, pa.float64(), from_pandas=True), "_lam": pa.array(lam, pa.float64(), from_pandas=True)},
+                        schema=ORIGIN_ROWS)
 
 
 def _pooled(batch: pa.RecordBatch, results: list[OriginResult], pool_base: float | None) -> list[OriginResult]:
@@ -128,8 +160,8 @@ def _pooled(batch: pa.RecordBatch, results: list[OriginResult], pool_base: float
     `_pool_n` from `POOL_TABLE`; unchanged where they are absent)."""
     if pool_base is None or "_pool_n" not in batch.schema.names:
         return results
-    n = np.array([0 if v is None else v for v in batch.column("_pool_n").to_pylist()], np.int64)
-    mean = np.array([0.0 if v is None else v for v in batch.column("_pool_mean").to_pylist()], float)
+    n = _floats(batch.column("_pool_n"), 0).astype(np.int64)
+    mean = _floats(batch.column("_pool_mean"), 0.0)
     return origin_textpool.apply_means(results, mean, n, pool_base)
 
 
@@ -141,13 +173,14 @@ class PriorPass:
     def __init__(self, base: float, pool_base: float | None) -> None:
         self.base, self.pool_base = base, pool_base
 
+    @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
-        p = np.array([np.nan if v is None else v for v in batch.column("_p").to_pylist()], float)
+        p = _floats(batch.column("_p"))
         if self.pool_base is not None and "_pool_n" in batch.schema.names:
-            n = np.array([0 if v is None else v for v in batch.column("_pool_n").to_pylist()], np.int64)
-            mean = np.array([0.0 if v is None else v for v in batch.column("_pool_mean").to_pylist()], float)
+            n = _floats(batch.column("_pool_n"), 0).astype(np.int64)
+            mean = _floats(batch.column("_pool_mean"), 0.0)
             p = origin_textpool.pooled_p(p, mean, n, self.pool_base)
         p = p[np.isfinite(p)]
         return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
@@ -159,13 +192,15 @@ class ScoreBatch:
     def __init__(self, model: BotModel, election: Any, prior: StudyPrior | None, schema: pa.Schema, pool_base: float | None = None) -> None:
         self.model, self.election, self.prior, self.schema, self.pool_base = model, election, prior, schema, pool_base
 
+    @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table, pa.Table]:
         if not batch.num_rows:
             return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()
-        data = feats.from_batch(batch, self.election)
+        stored = "_o_country" in batch.schema.names  # the first pass's results, joined beside each account
+        data = feats.from_batch(batch, self.election, origin_inputs=not stored)
         origins = None
-        if "_origin" in batch.schema.names:  # the first pass's results, joined beside each account
-            origins = _pooled(batch, [_origin_of(t) for t in batch.column("_origin").to_pylist()], self.pool_base)
+        if stored:
+            origins = _pooled(batch, origins_of(batch), self.pool_base)
         scores, evidence = score(data, self.model, getattr(self.election, "country", None),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins)
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
@@ -182,7 +217,7 @@ _TEMPS = (PARTS_TABLE, ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)
 # `origin_textpool.neighbour_mean` does in memory. Only an account with evidence of its own is
 # moved, only neighbours with evidence count, and only pairs of scored accounts.
 POOL_SQL = f"""
-SELECT o.platform, o.account_id, o._origin, o._p, m._pool_mean, m._pool_n
+SELECT o.platform, o.account_id, {", ".join("o." + c for c in ORIGIN_FIELDS.names)}, o._p, m._pool_mean, m._pool_n
 FROM {ORIGINS_TABLE} o LEFT JOIN (
     SELECT n.platform, n.account_id, AVG(x._lam) AS _pool_mean, COUNT(*) AS _pool_n
     FROM {PAIRS_TABLE} n JOIN {ORIGINS_TABLE} x ON n.platform = x.platform AND n.other_id = x.account_id
@@ -244,7 +279,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
                 prior = study_prior(study, stored, base, pool_base, batch_rows)
             # Score with the first pass's origin results instead of computing them again.
             extra = ", o._pool_mean, o._pool_n" if stored == POOL_TABLE else ""
-            query = (f"SELECT i.*, o._origin{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "
+            query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "
                      "ORDER BY i.platform, i.account_id")
         schema = feature_schema()
         counts = study.map_arrow(

@@ -142,9 +142,9 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     if getattr(study, "engine", "duckdb") == "duckdb":
         sql, params = post_query()
         sql = sql.rsplit(" ORDER BY ", 1)[0]  # group_map_to sorts by account and time itself
-        study.group_map_to(_PIECES[3], sql, KEY, behaviour_rows, BEHAVIOUR_ROWS, order_by=["us"], params=params, temp=True)
+        study.group_map_to(_PIECES[3], sql, KEY, gc_paused(behaviour_rows), BEHAVIOUR_ROWS, order_by=["us"], params=params, temp=True)
     else:
-        study.group_map_to(_PIECES[3], OWN_TEXT_QUERY, KEY, behaviour_rows, BEHAVIOUR_ROWS, order_by=["created_at"], temp=True)
+        study.group_map_to(_PIECES[3], OWN_TEXT_QUERY, KEY, gc_paused(behaviour_rows), BEHAVIOUR_ROWS, order_by=["created_at"], temp=True)
     clusters = cluster_sql(study) if with_clusters else None
     if clusters:
         study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[4]} AS {clusters}")
@@ -195,6 +195,42 @@ def _pairs(values: list[Any]) -> list[dict[str, int] | None]:
     return [None if v is None else {str(d["k"]): int(d["n"]) for d in sorted(v, key=lambda d: str(d["k"]))} for v in values]
 
 
+def _rows_of(col: "pa.Array | pa.ChunkedArray") -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """A list column of (k, n) structs flattened: each pair's row, its keys and its counts."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    flat = pc.list_flatten(col)
+    rows = np.asarray(pc.list_parent_indices(col).to_numpy(zero_copy_only=False), np.int64)
+    return rows, pc.cast(flat.field("k"), pa.string()), np.asarray(flat.field("n").to_numpy(zero_copy_only=False), np.int64)
+
+
+def _hour_rows(keys: list[tuple[str, str]], col: "pa.Array | pa.ChunkedArray") -> dict[tuple[str, str], list[int]]:
+    """`_hour_list(_pairs(...))` of every row with a list, keyed, at once: one (rows × 24) sum."""
+    rows, hour, n = _rows_of(col)
+    counts = np.zeros((len(keys), 24), np.int64)
+    np.add.at(counts, (rows, np.asarray(pc.cast(hour, pa.int64()).to_numpy(zero_copy_only=False), np.int64)), n)
+    valid = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), bool)
+    return {keys[i]: c for i, c in zip(np.flatnonzero(valid).tolist(), counts[valid].tolist())}
+
+
+def _pair_dicts(keys: list[tuple[str, str]], col: "pa.Array | pa.ChunkedArray") -> dict[tuple[str, str], dict[str, int]]:
+    """`_pairs` of every row with a list, keyed, at once: the pairs sorted by (row, key) in Arrow
+    (UTF-8 byte order is code-point order, as Python's `sorted`), read into Python once."""
+    rows, k, n = _rows_of(col)
+    order = pc.sort_indices(pa.table({"r": rows, "k": k}), sort_keys=[("r", "ascending"), ("k", "ascending")])
+    order_np = np.asarray(order.to_numpy(zero_copy_only=False), np.int64)
+    names = k.take(order).to_pylist()
+    counts = n[order_np].tolist()
+    ends = np.cumsum(np.bincount(rows, minlength=len(keys))).tolist()
+    valid = pc.is_valid(col).to_pylist()
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    start = 0
+    for key, end, ok in zip(keys, ends, valid):
+        if ok:
+            out[key] = dict(zip(names[start:end], counts[start:end]))
+        start = end
+    return out
+
+
 def _hour_list(pairs: dict[str, int]) -> list[int]:
     """{hour: posts} as the 24 counts the clock fits read."""
     out = [0] * 24
@@ -203,15 +239,27 @@ def _hour_list(pairs: dict[str, int]) -> list[int]:
     return out
 
 
+def _whole_numbers(table: pa.Table) -> pa.Table:
+    """`table` with its whole-number decimals (DuckDB's SUM of integers is a 128-bit HUGEINT) as
+    int64, as Spark's SUM gives them and as `account_features` declares them: pandas holds a
+    decimal column as one Python `Decimal` per cell, which cost more than every other feature
+    column together to convert and divide (a count is far below 2**63; the cast checks it)."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type) and f.type.scale == 0:
+            table = table.set_column(i, f.name, pc.cast(table.column(i), pa.int64()))
+    return table
+
+
 @gc_paused
-def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False) -> AccountData:
+def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False, origin_inputs: bool = True) -> AccountData:
     """The `AccountData` of one batch of `prepare`'s rows (any batch: every value is per account).
 
     Why per batch: the Python part of the stage (name and handle shapes, the daily clock, the
     seed signals, then the bot and origin models) then runs where the rows are, batch by batch
     (`study.map_arrow`), and no engine brings every account to one process. `origin_only`:
     only what `scoring.origin_inputs` reads (the features are the engine's aggregates alone),
-    for the study prior's first pass."""
+    for the study prior's first pass. `origin_inputs=False`: leave out what only the origin
+    model reads (office-hours counts, behaviour facts), for a caller with the origin results."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS
@@ -220,17 +268,19 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     acc_cols = [c for c in ACCOUNTS.names if c in table.column_names]
     accounts = duck_like_pandas(table.select(acc_cols))
     keys = list(zip(table.column("platform").to_pylist(), table.column("account_id").to_pylist()))
-    lists = {c: _pairs(table.column(c).to_pylist()) for c in LIST_COLUMNS}
-    hours = {k: _hour_list(h) for k, h in zip(keys, lists["hours"]) if h is not None}
-    langs = {k: v for k, v in zip(keys, lists["langs"]) if v is not None}
-    clients = {k: v for k, v in zip(keys, lists["clients"]) if v is not None}
-    shift_counts = {k: _hour_list(v) for k, v in zip(keys, lists["shift"]) if v is not None}
-    beh = table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)
-    behaviour = from_rows(beh)
+    hours = _hour_rows(keys, table.column("hours"))
+    langs = _pair_dicts(keys, table.column("langs"))
+    clients = _pair_dicts(keys, table.column("clients"))
+    shift_counts: dict[tuple[str, str], list[int]] = {}
+    behaviour: dict[tuple[str, str], Behaviour] = {}
+    if origin_inputs:  # what only the origin model reads
+        shift_counts = _hour_rows(keys, table.column("shift"))
+        behaviour = from_rows(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names))
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
-    act = table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")]).to_pandas()
-    df = accounts[KEY + ["handle", "display_name", "created_at"]].merge(act, on=KEY, how="left")
+    act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
+    # Side by side, not merged on the key: both come from the same rows in the same order.
+    df = pd.concat([accounts[KEY + ["handle", "display_name", "created_at"]].reset_index(drop=True), act.drop(columns=KEY)], axis=1)
     if origin_only:
         return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
     clusters = None
@@ -305,17 +355,21 @@ def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[
 def _add_top_language_and_client(df: pd.DataFrame, keys: list[tuple[str, str]], langs: dict[tuple[str, str], dict[str, int]], clients: dict[tuple[str, str], dict[str, int]]) -> None:
     """Each account's most used post language and client, with their shares."""
     top_lang, top_share, top_client, top_client_share = [], [], [], []
+    empty: dict[str, int] = {}
     for k in keys:
-        ls = {l: c for l, c in langs.get(k, {}).items() if l not in ("und", "zxx")}
+        ls = langs.get(k, empty)
+        if "und" in ls or "zxx" in ls:
+            ls = {l: c for l, c in ls.items() if l not in ("und", "zxx")}
         tot = sum(ls.values())
         if tot:
-            lk = max(ls, key=lambda x: (ls[x], x))
+            # One language (most accounts with few posts): it is the top one, no ranking to do.
+            lk = next(iter(ls)) if len(ls) == 1 else max(ls, key=lambda x: (ls[x], x))
             top_lang.append(lk), top_share.append(ls[lk] / tot)
         else:
             top_lang.append(None), top_share.append(math.nan)
-        cs = clients.get(k, {})
+        cs = clients.get(k, empty)
         if cs:
-            ck = max(cs, key=lambda x: (cs[x], x))
+            ck = next(iter(cs)) if len(cs) == 1 else max(cs, key=lambda x: (cs[x], x))
             top_client.append(ck), top_client_share.append(cs[ck] / sum(cs.values()))
         else:
             top_client.append(None), top_client_share.append(math.nan)
@@ -338,7 +392,7 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     if election is not None:
         trig = pd.Timestamp(election.trigger_date)
         created = pd.to_datetime(accounts["created_at"])
-        df["created_after_trigger"] = pd.array([None if pd.isna(c) else bool(c >= trig) for c in created], dtype="boolean")
+        df["created_after_trigger"] = _flag(created, created >= trig)  # whole column, NULL where unknown
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
 

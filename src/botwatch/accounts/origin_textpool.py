@@ -67,9 +67,11 @@ def neighbours_expr(study: Any, min_shared: int = MIN_SHARED, max_accounts: int 
     # A text shorter than MIN_TEXT_CHARS cannot normalise to one that long: left out before the regexes run.
     raw = posts.filter(posts.text.notnull() & (posts.text.length() >= MIN_TEXT_CHARS))
     t = raw.select("platform", "account_id", s=normalise_text(raw.text)).distinct()
-    t = t.filter(t.s.length() >= MIN_TEXT_CHARS)
     per_text = t.group_by(["platform", "s"]).aggregate(k=t.account_id.count())
-    common = per_text.filter((per_text.k >= 2) & (per_text.k <= max_accounts)).select("platform", "s")
+    # The length test on the grouped texts, not on `t`: there DuckDB pushes it below the DISTINCT
+    # and runs the regexes twice (measured: 3.4 -> 1.9 CPU-s on 385k posts). Same pairs, since
+    # only texts in `common` are kept.
+    common = per_text.filter((per_text.k >= 2) & (per_text.k <= max_accounts) & (per_text.s.length() >= MIN_TEXT_CHARS)).select("platform", "s")
     u = t.join(common, ["platform", "s"])
     a, b = u.view(), u.view()
     j = a.join(b, [a.platform == b.platform, a.s == b.s, a.account_id != b.account_id])
