@@ -211,8 +211,8 @@ class LakeStudy(StudyBase):
                 continue
             if name in mine:
                 continue
-            if dirs is None:
-                dirs = set(self._table_dirs())
+            if dirs is None:  # every table folder: hidden ones too (`_tl_offsets`, which a stage names itself)
+                dirs = set(self.files.dirs(self.root)) - {VIEWS_DIR, SCRATCH_DIR}
             if name in dirs:
                 self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
                 mine.add(name)
