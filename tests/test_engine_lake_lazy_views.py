@@ -40,3 +40,27 @@ def test_tables_become_views_when_first_named(spark: Any, tmp_path: Path) -> Non
         assert lake.expr_arrow(lake.table("t1").filter(lambda t: t.v > 5)).num_rows == 2
         assert lake.ibis.table("posts").count().execute() == 0  # `study.ibis.table` registers too
     assert not ours & (_views(spark) - before)  # close drops what it registered
+
+
+def test_status_reads_a_local_lake_without_registering_a_view(spark: Any, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    from botwatch.engines.lake_report import reading, spark_schema_of_part
+    from botwatch.report.section_overview import study_summary
+
+    path = tmp_path / "lake"
+    with LakeStudy(path, spark=spark) as lake:
+        lake.write_table("mixed", pa.table({"at": [datetime(2017, 5, 1)], "tags": [["a"]], "n": pa.array([1], pa.int32()), "ok": [True]}))
+        lake.sql("INSERT INTO mixed SELECT at, tags, n + 1, ok FROM mixed")  # a part written by Spark beside Arrow's
+        lake.sql("CREATE TABLE by_spark AS SELECT count(*) AS n, list(tags) AS nested, max(at) AS last FROM mixed")
+    before = _views(spark)
+    with LakeStudy(path, read_only=True, spark=spark) as lake:
+        large = bool(spark._jconf.arrowUseLargeVarTypes())
+        for name in ("mixed", "by_spark", "runs", "posts"):
+            for part in sorted((path / name).glob("*.parquet")):
+                assert spark_schema_of_part(str(part), large) == to_arrow_schema(lake.df(name).schema, prefers_large_types=large), (name, part.name)
+    with LakeStudy(path, read_only=True, spark=spark) as lake, reading(lake) as st:
+        assert study_summary(st)["posts"] == 0
+        assert _views(spark) == before  # the small tables came from their files, their types from the footers
