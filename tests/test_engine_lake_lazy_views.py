@@ -34,7 +34,10 @@ def test_tables_become_views_when_first_named(spark: Any, tmp_path: Path) -> Non
         assert lake.sql("SELECT count(*) FROM big") == [(1,)]
         assert {"big", "t1"} <= _views(spark) and not {"t2", "posts", "runs"} & (_views(spark) - before)
         assert lake.columns("t2") == ["w"] and "t2" in _views(spark)
-        # A rewrite drops the stale view; the next statement, and the view over it, see the new rows.
+        lake.sql("CREATE TEMP VIEW tv AS SELECT v FROM t1")
+        # A rewrite drops the stale view; the next statement, and the views over it, see the new rows.
+        lake.write_table("t1", pa.table({"v": [5, 6, 7]}))
+        assert lake.sql("SELECT count(*) FROM tv") == [(3,)]
         lake.write_table("t1", pa.table({"v": [5, 6, 7]}))
         assert lake.sql("SELECT count(*) FROM big") == [(3,)]
         assert lake.expr_arrow(lake.table("t1").filter(lambda t: t.v > 5)).num_rows == 2

@@ -196,7 +196,7 @@ class LakeStudy(StudyBase):
         if not self._owns_views():
             self._take_session()
         mine = _NAMES[self._token]
-        todo = [n for n in names if n not in self._temp]
+        todo = list(names)
         dirs: set[str] | None = None
         seen: set[str] = set()
         while todo:
@@ -204,6 +204,9 @@ class LakeStudy(StudyBase):
             if name in seen:
                 continue
             seen.add(name)
+            if name in self._temp:  # the session's own; a temp view still needs the tables it reads
+                todo.extend(self._deps.get(name, ()))
+                continue
             if name in self._views:
                 if name not in mine:
                     self._register_view(name)
