@@ -40,6 +40,12 @@ def memory_limit() -> str | None:
     return raw.strip().upper().replace(" ", "")
 
 
+# `map_arrow` stages its outputs in ordinary tables named so (a temp table cannot be written from
+# its second connection); a process killed mid-run leaves them in the file, and the next open for
+# writing drops them (`Study.drop_stale_staging`), except those this process is writing now.
+STAGING_PREFIX = "_botwatch_map_"
+_STAGING_LIVE: set[str] = set()
+
 EXPORT_FORMATS = {".parquet": "PARQUET", ".csv": "CSV", ".jsonl": "JSON", ".json": "JSON", ".ndjson": "JSON"}
 
 
@@ -166,6 +172,7 @@ class Study(StudyBase):
             self.sql("SET TimeZone = 'UTC'")
         if not read_only:
             self.ensure_schema()
+            self.drop_stale_staging()
         self._ibis: Any = None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -175,6 +182,16 @@ class Study(StudyBase):
         from botwatch.exports_typed import ensure_meta
 
         ensure_meta(self, __version__)
+
+    def drop_stale_staging(self) -> list[str]:
+        """Drop the staging tables of `map_arrow` runs that never finished (a SIGKILL, a power
+        cut): half-written outputs no stage reads, which `tables()` would list and the file would
+        keep. Only another process's can be stale, and a study open for writing has no other
+        writer. Returns the names dropped."""
+        stale = [t for t in self.tables() if t.startswith(STAGING_PREFIX) and t not in _STAGING_LIVE]
+        for name in stale:
+            self.sql(f'DROP TABLE IF EXISTS "{name}"')
+        return stale
 
     @property
     def schema_version(self) -> int | None:
@@ -295,7 +312,8 @@ class Study(StudyBase):
     @contextmanager
     def _staging(self, outputs: "dict[str, pa.Schema]") -> Iterator[tuple[Any, dict[str, str]]]:
         """A second connection and one empty ordinary table per output, dropped afterwards."""
-        staging = {name: f"_botwatch_map_{uuid.uuid4().hex[:8]}" for name in outputs}
+        staging = {name: f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}" for name in outputs}
+        _STAGING_LIVE.update(staging.values())
         cur = self.con.cursor()
         try:
             for name, schema_ in outputs.items():
@@ -307,6 +325,7 @@ class Study(StudyBase):
             for tmp in staging.values():
                 cur.execute(f'DROP TABLE IF EXISTS "{tmp}"')
             cur.close()
+            _STAGING_LIVE.difference_update(staging.values())
 
     def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
                      order_by: list[str] | None = None, params: "list[Any] | dict[str, Any] | None" = None,

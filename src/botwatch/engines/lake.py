@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,11 @@ def _root(path: str | Path) -> str:
 # Spark temp views are session-wide: a lake's tables are views under their bare names, so two
 # lakes open on one session would read each other's tables. The session's conf says which lake's
 # views are registered now (`_OWNER_KEY`); `_NAMES` holds the names each lake registered, so the
-# next lake drops them before registering its own, and a lake re-registers when it is not the owner.
+# next lake drops them before registering its own, and a lake takes the session back (dropping
+# the other's) when it is not the owner. A table becomes a view the first time a statement names
+# it (`LakeStudy._ensure_views`), not when the lake opens: registering is a Parquet listing and
+# footer read per table, 4-18 s for the 31 tables of an analysed lake, most of the time of a
+# `botwatch status` that reads five of them (docs/performance.md).
 _OWNER_KEY = "botwatch.lake.views"
 _NAMES: dict[str, set[str]] = {}
 
@@ -81,9 +85,10 @@ def _quote(name: str) -> str:
 class LakeStudy(StudyBase):
     """A study stored as a lake of Parquet folders, analysed by Spark (see the module docstring).
 
-    Each table is registered as a Spark temp view of its name, so statements join across tables;
-    a write replaces the folder (written beside it first: Spark cannot overwrite a folder it is
-    reading) and registers the view again."""
+    Each table is registered as a Spark temp view of its name, the first time a statement, an
+    Ibis table or a DataFrame names it, so statements join across tables; a write replaces the
+    folder (written beside it first: Spark cannot overwrite a folder it is reading) and drops the
+    view, registered again when next named."""
 
     engine = "spark"
 
@@ -101,7 +106,8 @@ class LakeStudy(StudyBase):
         self._local = "://" not in str(path)
         self._ibis: Any = None
         self._temp: set[str] = set()
-        self._views: set[str] = set()
+        self._views: set[str] = set()  # the lake's views (one Spark SQL file each in VIEWS_DIR)
+        self._deps: dict[str, set[str]] = {}  # a registered view -> the lake tables and views its text reads
         self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
         # Every result this lake brought to the driver, as (rows, columns): what a test reads to
         # prove a stage collected nothing as long as the data (see `_collect`).
@@ -121,7 +127,7 @@ class LakeStudy(StudyBase):
             self._meta = json.loads(self.files.read_text(marker))
             if self._meta.get("format") != LAKE_FORMAT:
                 raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
-            self._register_all()
+            self._views = {f[:-4] for f in self.files.files(f"{self.root}/{VIEWS_DIR}") if f.endswith(".sql")}
         except BaseException:
             self._unlock()
             self._stop()
@@ -181,34 +187,64 @@ class LakeStudy(StudyBase):
     def _owns_views(self) -> bool:
         return self.spark.conf.get(_OWNER_KEY, None) == self._token
 
-    def _ensure_views(self) -> None:
-        """Register this lake's tables again when another lake on the session registered its own
-        since (called before every statement that resolves table names)."""
+    def _ensure_views(self, names: Iterable[str] = ()) -> None:
+        """Make the lake tables and views among `names` Spark views of this lake before a statement
+        that reads them runs: the session is taken back first when another lake registered its own
+        since, and each table is registered the first time it is named (names that are not the
+        lake's, such as temp tables and CTEs, are left alone). A view's own inputs are ensured with
+        it, every time: Spark resolves a view's text when it is read."""
         if not self._owns_views():
-            self._register_all()
+            self._take_session()
+        mine = _NAMES[self._token]
+        todo = list(names)
+        dirs: set[str] | None = None
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self._temp:  # the session's own; a temp view still needs the tables it reads
+                todo.extend(self._deps.get(name, ()))
+                continue
+            if name in self._views:
+                if name not in mine:
+                    self._register_view(name)
+                todo.extend(self._deps.get(name, ()))
+                continue
+            if name in mine:
+                continue
+            if dirs is None:  # every table folder: hidden ones too (`_tl_offsets`, which a stage names itself)
+                dirs = set(self.files.dirs(self.root)) - {VIEWS_DIR, SCRATCH_DIR}
+            if name in dirs:
+                self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
+                mine.add(name)
 
-    def _register(self, name: str) -> None:
-        if not self._owns_views():
-            self._register_all()  # registers `name` too, after dropping the other lake's views
-            return
-        self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
-        _NAMES.setdefault(self._token, set()).add(name)
-
-    def _register_all(self) -> None:
+    def _take_session(self) -> None:
+        """Become the lake whose views the session holds: drop the previous owner's views."""
         previous = self.spark.conf.get(_OWNER_KEY, None)
         if previous and previous != self._token:
             for name in _NAMES.get(previous, set()):
                 self.spark.catalog.dropTempView(name)
         self.spark.conf.set(_OWNER_KEY, self._token)
         _NAMES[self._token] = set()
-        for name in self._table_dirs():
-            self._register(name)
-        for file in self.files.files(f"{self.root}/{VIEWS_DIR}"):
-            if file.endswith(".sql"):
-                name = file[:-4]
-                self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS {self.files.read_text(f'{self.root}/{VIEWS_DIR}/{file}')}")
-                self._views.add(name)
-                _NAMES[self._token].add(name)
+
+    def _register_view(self, name: str) -> None:
+        """One of the lake's views, from its stored Spark SQL, after the tables it reads."""
+        text = self.files.read_text(f"{self.root}/{VIEWS_DIR}/{name}.sql")
+        deps = lake_sql.table_names(lake_sql.sqlglot.parse_one(text, read=lake_sql.WRITE)) - {name}
+        self._deps[name] = deps
+        self._ensure_views(deps)
+        self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS {text}")
+        _NAMES[self._token].add(name)
+
+    def _refresh(self, name: str) -> None:
+        """After `name`'s folder was replaced or grown: its view (which lists the old files) is
+        dropped, to be registered again when next named."""
+        mine = _NAMES.get(self._token)
+        if mine is not None and name in mine and self._owns_views():
+            self.spark.catalog.dropTempView(name)
+            mine.discard(name)
 
     def _table_dirs(self) -> list[str]:
         return [d for d in self.files.dirs(self.root) if not d.startswith(("_", "."))]
@@ -219,7 +255,7 @@ class LakeStudy(StudyBase):
         if self._ibis is None:
             from botwatch.engines.spark import spark_backend
 
-            self._ibis = spark_backend(self.spark)
+            self._ibis = _RegisteringBackend(self, spark_backend(self.spark))
         return self._ibis
 
     def tables(self) -> list[str]:
@@ -228,7 +264,7 @@ class LakeStudy(StudyBase):
     def columns(self, table: str) -> list[str]:
         if table not in self.tables() and table not in self._temp:
             return []
-        self._ensure_views()
+        self._ensure_views([table])
         return list(self.spark.table(_quote(table)).columns)
 
     def _check_table(self, name: str) -> str:
@@ -238,12 +274,11 @@ class LakeStudy(StudyBase):
         return name
 
     def table(self, name: str) -> Any:
-        self._ensure_views()
         return self.ibis.table(self._check_table(name))
 
     def df(self, name: str) -> Any:
         """The table as a Spark DataFrame (lazy)."""
-        self._ensure_views()
+        self._ensure_views([name])
         return self.spark.table(_quote(self._check_table(name)))
 
     def _collect(self, df: Any) -> pa.Table:
@@ -276,7 +311,7 @@ class LakeStudy(StudyBase):
                 self.files.delete(target)
             self.files.rename(tmp, target)
         self._drop_view_file(name)
-        self._register(name)
+        self._refresh(name)
         return None
 
     def _to_df(self, table: pa.Table) -> Any:
@@ -299,7 +334,7 @@ class LakeStudy(StudyBase):
                 self.files.delete(target)
             self.files.rename(tmp, target)
             self._drop_view_file(name)
-            self._register(name)
+            self._refresh(name)
         else:
             self.write_df(name, self._to_df(table))
         return table.num_rows
@@ -322,7 +357,7 @@ class LakeStudy(StudyBase):
 
                 stored = naive_utc(to_arrow_schema(cols).empty_table()).schema
                 self._write_part(table_path(self.root, name), storable(table).select(stored.names).cast(stored))
-                self._register(name)
+                self._refresh(name)
                 return table.num_rows
             df = self._to_df(table)
             df = df.select(*[(df[f.name] if f.name in df.columns else _null()).cast(f.dataType).alias(f.name) for f in cols.fields])
@@ -344,6 +379,7 @@ class LakeStudy(StudyBase):
         if name in self._views:
             self.files.delete(f"{self.root}/{VIEWS_DIR}/{name}.sql")
             self._views.discard(name)
+            self._deps.pop(name, None)
 
     # -- SQL --------------------------------------------------------------------------------------
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -353,7 +389,7 @@ class LakeStudy(StudyBase):
             self._writable(f"run `{' '.join(query.split())[:120]}`")
         handler = getattr(self, f"_sql_{stmt.kind}")
         try:
-            self._ensure_views()
+            self._ensure_views(lake_sql.table_names(stmt.tree))
             return handler(stmt)
         except Exception as exc:
             if type(exc).__module__.startswith(("pyspark", "py4j")):
@@ -378,19 +414,19 @@ class LakeStudy(StudyBase):
         stmt = lake_sql.classify(lake_sql.parse(query, params))
         if stmt.kind != "select":
             raise StudyError(f"not a query: {query[:80]}")
-        self._ensure_views()
+        self._ensure_views(lake_sql.table_names(stmt.tree))
         return self.spark.sql(lake_sql.spark_sql(stmt.tree))
 
     def write_expr(self, name: str, expr: Any, *, temp: bool = False) -> None:
         """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
         if not (temp or name in self._temp):
             self._writable(f"write table {name!r}")
-        self._ensure_views()
+        self._ensure_views(_expr_tables(expr))
         self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
 
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result at the driver, as Arrow."""
-        self._ensure_views()
+        self._ensure_views(_expr_tables(expr))
         return self._collect(self.spark.sql(self.ibis.compile(expr)))
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
@@ -447,6 +483,7 @@ class LakeStudy(StudyBase):
             return []
         text = lake_sql.spark_sql(stmt.source)
         self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_quote(stmt.name)} AS {text}")
+        self._deps[stmt.name] = lake_sql.table_names(stmt.source) - {stmt.name}
         if stmt.temp:
             self._temp.add(stmt.name)
             return []
@@ -513,7 +550,7 @@ class LakeStudy(StudyBase):
             rows: dict[str, list[Any]] = {"table_catalog": [], "table_schema": [], "table_name": [], "column_name": [], "ordinal_position": [], "data_type": []}
             if any(t.name.lower() == "columns" for t in stmt.tree.find_all(lake_sql.exp.Table)):
                 for n in names:
-                    for i, f in enumerate(self.spark.table(_quote(n)).schema.fields, 1):
+                    for i, f in enumerate(self.df(n).schema.fields, 1):
                         for k, v in zip(rows, (db, "main", n, f.name, i, f.dataType.simpleString().upper())):
                             rows[k].append(v)
             con.register("_lake_tables", tables)
@@ -558,6 +595,7 @@ class LakeStudy(StudyBase):
     def _source_df(self, source: Any) -> Any:
         if isinstance(source, str):
             return self.df(source) if source in self.tables() or source in self._temp else self.query_df(source)
+        self._ensure_views(_expr_tables(source))
         return self.spark.sql(self.ibis.compile(source))  # an Ibis expression
 
     def map_arrow(self, source: Any, fn: Callable[[pa.RecordBatch], Any], schema: pa.Schema | dict[str, pa.Schema], out_name: str | None = None, *,
@@ -648,6 +686,30 @@ class LakeStudy(StudyBase):
 
     def __repr__(self) -> str:
         return f"LakeStudy({self.root!r})"
+
+
+class _RegisteringBackend:
+    """The session's Ibis backend, registering a lake table as a view when `table(name)` names it
+    (stages call `study.ibis.table(name)` as well as `study.table(name)`); everything else is the
+    backend's own."""
+
+    def __init__(self, lake: LakeStudy, backend: Any) -> None:
+        self._lake = lake
+        self._backend = backend
+
+    def table(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self._lake._ensure_views([name])
+        return self._backend.table(name, *args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._backend, attr)
+
+
+def _expr_tables(expr: Any) -> set[str]:
+    """The names of the tables an Ibis expression reads."""
+    import ibis.expr.operations as ops
+
+    return {t.name for t in expr.op().find(ops.PhysicalTable)}
 
 
 def _null() -> Any:

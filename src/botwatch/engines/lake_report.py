@@ -178,7 +178,10 @@ class LakeReader:
         import pyarrow.parquet as pq
         from pyspark.sql.pandas.types import to_arrow_schema
 
-        want = to_arrow_schema(self.lake.df(name).schema, prefers_large_types=bool(self.lake.spark._jconf.arrowUseLargeVarTypes()))
+        large = bool(self.lake.spark._jconf.arrowUseLargeVarTypes())
+        want = spark_schema_of_part(parts[0], large) if parts else None
+        if want is None:
+            want = to_arrow_schema(self.lake.df(name).schema, prefers_large_types=large)
         if not parts:
             return naive_utc(want.empty_table())
         # Parts of one table may differ in type (Spark writes timestamps as INT96, Arrow as UTC
@@ -213,6 +216,37 @@ class LakeReader:
             alias = sub.args.get("alias")
             sub.replace(lake_sql.exp.Table(this=lake_sql.exp.to_identifier(name), alias=alias.copy() if alias else None))
         return tree
+
+
+SPARK_ROW_METADATA = b"org.apache.spark.sql.parquet.row.metadata"
+
+
+def spark_schema_of_part(path: str, large: bool) -> pa.Schema | None:
+    """The Arrow schema Spark's `toArrow` gives a table whose first Parquet file is `path`, read
+    from that file's footer: no Spark read, so no view to register (on a cold JVM that read cost
+    `botwatch status` several seconds per command). As Spark reads a folder without merging
+    schemas: the Spark schema a Spark writer stored in the footer, else the one Spark derives from
+    the Parquet types (an Arrow-written part), every field nullable (Spark reads files so).
+    Checked equal to Spark's own on every table of an analysed lake (`tests/test_engine_parity.py`
+    builds the report through it). None when the footer cannot say: the caller asks Spark."""
+    import json
+
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+    from pyspark.sql.types import StructType
+
+    def nullable(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: (True if k in ("nullable", "containsNull", "valueContainsNull") else nullable(v)) for k, v in x.items()}
+        return [nullable(v) for v in x] if isinstance(x, list) else x
+
+    try:
+        arrow = pq.read_schema(path)
+        raw = (arrow.metadata or {}).get(SPARK_ROW_METADATA)
+        struct = json.loads(raw) if raw else from_arrow_schema(arrow).jsonValue()
+        return to_arrow_schema(StructType.fromJson(nullable(struct)), prefers_large_types=large)
+    except Exception:  # noqa: BLE001 - a type the footer path does not know: Spark says
+        return None
 
 
 def _tables_read(tree: Any) -> set[str]:

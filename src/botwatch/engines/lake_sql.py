@@ -56,6 +56,12 @@ def literal(value: Any) -> exp.Expression:
     raise LakeSqlError(f"cannot bind a parameter of type {type(value).__name__}")
 
 
+def table_names(tree: exp.Expression) -> set[str]:
+    """The bare names of the tables a parsed statement names (its CTEs' names among them: a
+    lake registers only the names that are its own tables, so an extra name costs nothing)."""
+    return {t.name for t in tree.find_all(exp.Table) if t.name}
+
+
 def number_placeholders(query: str) -> str:
     """`query` with its i-th `?` written ` $i `, found by DuckDB's tokenizer (so a `?` inside a
     string or a comment stays text). Parsed, `?` nodes carry no position, and a tree walk meets

@@ -19,8 +19,8 @@ import numpy as np
 import pyarrow as pa
 
 from botwatch.elections.model import Election
-from botwatch.estimates.bootstrap import cluster_bootstrap, percentile_interval
-from botwatch.estimates.relational import ALL, ANY_PARTY, COUNT_COLUMNS, account_cells, account_groups, units
+from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
+from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, account_cells, account_groups, cell_vectors, units
 from botwatch.schema import register_output
 from botwatch.study import Study
 
@@ -115,49 +115,53 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
     return account_groups(t, election.country)
 
 
-def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...] = ("all",)) -> pa.Table:
-    """Estimates and intervals for every cell of `cells` (output of `account_cells`).
+def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, cell: tuple[str, str, str],
+              vectors: np.ndarray, mult: np.ndarray) -> list[dict]:
+    """The estimate rows of one (period, account_group, party) cell from its distinct count
+    vectors ([vector, COUNT_COLUMNS]) and how many accounts have each (`mult`).
 
-    Cells of `groups` × windows × parties with no account at all are written too, as zero posts
-    with no interval, so "none found" is a number in the table rather than a missing row."""
+    The replicates are seeded by the cell's name, so a cell's interval does not depend on which
+    other cells exist or on the order the engine hands the cells over."""
+    wname, gname, party = cell
     bounds = {name: (start, end) for name, start, end in windows}
     rate = opts.sample_rate or 1.0
-    df = cells.to_pandas()
+    key = f"{election.key}|{wname}|{gname}|{party}"
+    rng = np.random.default_rng([opts.seed, zlib.crc32(key.encode())])
+    reps = weighted_bootstrap(vectors, mult, opts.reps, rng)
+    mult = np.asarray(mult, dtype=np.int64)
+    obs = (np.asarray(vectors, dtype=float) * mult[:, None]).sum(axis=0)  # integers: exact in float64
+    col = {c: i for i, c in enumerate(COUNT_COLUMNS)}
+    n_acc, n_posts = int(mult.sum()), int(obs[col["posts"]])
+    start, end = bounds.get(wname, (None, None))
+    base = {"election": election.key, "period": wname, "period_start": start, "period_end": end, "account_group": gname, "party": party,
+            "n_accounts": n_acc, "n_posts": n_posts, "sample_rate": opts.sample_rate, "bootstrap_reps": opts.reps, "seed": opts.seed}
+    is_party = party not in (ALL, ANY_PARTY)
+    rows: list[dict] = [{**base, "metric": "accounts", "observed": float(n_acc), "estimate": None, "ci_low": None, "ci_high": None,
+                         "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"}]
+    few = n_acc < MIN_ACCOUNTS_FOR_INTERVAL
+    how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts"
+    for metric, c in COUNT_METRICS.items():
+        if metric in STANCE_ONLY and not is_party:
+            continue
+        lo, hi = (None, None) if few else percentile_interval(reps[:, col[c]] / rate, opts.level)
+        rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
+                     "method": f"count / sample rate; {how}"})
+    for metric, (num, den) in SHARE_METRICS.items():
+        if metric in STANCE_ONLY and not is_party:
+            continue
+        d = obs[col[den]]
+        point = float(obs[col[num]] / d) if d else None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lo, hi = (None, None) if few else percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
+        rows.append({**base, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
+                     "method": f"ratio of sums ({num} / {den}); {how}"})
+    return rows
+
+
+def empty_cells(seen: set[tuple[str, str, str]], election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...]) -> list[dict]:
+    """Rows for the cells of `groups` × windows × parties not in `seen` (no account posted there):
+    zero posts with no interval, so "none found" is a number in the table, not a missing row."""
     rows: list[dict] = []
-    if len(df):
-        df = df.sort_values(["period", "account_group", "party", "platform", "account_id"], kind="stable")
-        for (wname, gname, party), cell in df.groupby(["period", "account_group", "party"], sort=True):
-            values = cell[list(COUNT_COLUMNS)].to_numpy(dtype=float)
-            key = f"{election.key}|{wname}|{gname}|{party}"
-            rng = np.random.default_rng([opts.seed, zlib.crc32(key.encode())])
-            reps = cluster_bootstrap(values, opts.reps, rng)
-            obs = values.sum(axis=0)
-            col = {c: i for i, c in enumerate(COUNT_COLUMNS)}
-            n_acc, n_posts = len(values), int(obs[col["posts"]])
-            start, end = bounds.get(wname, (None, None))
-            base = {"election": election.key, "period": wname, "period_start": start, "period_end": end, "account_group": gname, "party": party,
-                    "n_accounts": n_acc, "n_posts": n_posts, "sample_rate": opts.sample_rate, "bootstrap_reps": opts.reps, "seed": opts.seed}
-            is_party = party not in (ALL, ANY_PARTY)
-            rows.append({**base, "metric": "accounts", "observed": float(n_acc), "estimate": None, "ci_low": None, "ci_high": None,
-                         "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"})
-            few = n_acc < MIN_ACCOUNTS_FOR_INTERVAL
-            how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts"
-            for metric, c in COUNT_METRICS.items():
-                if metric in STANCE_ONLY and not is_party:
-                    continue
-                lo, hi = (None, None) if few else percentile_interval(reps[:, col[c]] / rate, opts.level)
-                rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
-                             "method": f"count / sample rate; {how}"})
-            for metric, (num, den) in SHARE_METRICS.items():
-                if metric in STANCE_ONLY and not is_party:
-                    continue
-                d = obs[col[den]]
-                point = float(obs[col[num]] / d) if d else None
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    lo, hi = (None, None) if few else percentile_interval(reps[:, col[num]] / reps[:, col[den]], opts.level)
-                rows.append({**base, "metric": metric, "observed": point, "estimate": point, "ci_low": lo, "ci_high": hi,
-                             "method": f"ratio of sums ({num} / {den}); {how}"})
-    seen = {(r["period"], r["account_group"], r["party"]) for r in rows}
     for wname, start, end in windows:
         for gname in groups:
             for party in [ALL, ANY_PARTY] + [p.key for p in election.parties]:
@@ -168,17 +172,63 @@ def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], 
                 rows.append({**base, "metric": "accounts", "observed": 0.0, "estimate": None, "ci_low": None, "ci_high": None, "method": "no account of this group posted here"})
                 rows.append({**base, "metric": "posts", "observed": 0.0, "estimate": 0.0, "ci_low": None, "ci_high": None,
                              "method": "no account of this group posted here; no interval (nothing to resample)"})
-    return pa.Table.from_pylist(rows, schema=ESTIMATES)
+    return rows
+
+
+def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], opts: EstimateOptions, groups: tuple[str, ...] = ("all",)) -> pa.Table:
+    """Estimates and intervals from per-account cells (output of `account_cells`), in Python.
+
+    The stage does not use it (it would bring one row per account and cell to Python; see
+    `estimate_vectors`); it stays as the plain statement of the method, which the engine path is
+    tested to equal, and for callers holding per-account counts already."""
+    df = cells.to_pandas()
+    rows: list[dict] = []
+    if len(df):
+        df = df.sort_values([*CELL_KEY, "platform", "account_id"], kind="stable")
+        for cell, part in df.groupby(list(CELL_KEY), sort=True):
+            uniq, mult = np.unique(part[list(COUNT_COLUMNS)].to_numpy(dtype=float), axis=0, return_counts=True)
+            rows.extend(cell_rows(election, windows, opts, cell, uniq, mult))
+    seen = {(r["period"], r["account_group"], r["party"]) for r in rows}
+    return pa.Table.from_pylist(rows + empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)
+
+
+def vector_estimates(election: Election, windows: list[Window], opts: EstimateOptions) -> Callable[[pa.Table], pa.Table]:
+    """The per-cell function `group_map_arrow` runs where the cells lie (in-process on DuckDB, on
+    Spark's executors): whole cells of `cell_vectors` rows in, their estimate rows out."""
+
+    def run(table: pa.Table) -> pa.Table:
+        rows: list[dict] = []
+        if table.num_rows:
+            df = table.to_pandas()
+            for cell, part in df.groupby(list(CELL_KEY), sort=True):
+                rows.extend(cell_rows(election, windows, opts, cell, part[list(COUNT_COLUMNS)].to_numpy(dtype=float), part["accounts"].to_numpy(dtype=np.int64)))
+        return pa.Table.from_pylist(rows, schema=ESTIMATES)
+
+    return run
+
+
+VECTORS_TABLE = "_estimate_vectors"
 
 
 def compute_estimates(study: Study, election: Election, opts: EstimateOptions, log: Callable[[str], None] = print) -> pa.Table:
-    """All estimates for a labelled study (post_labels and post_party must exist)."""
+    """All estimates for a labelled study (post_labels and post_party must exist).
+
+    The engine counts each account's posts per cell and merges accounts with the same counts
+    (`cell_vectors`); the bootstrap runs per cell over those distinct vectors where they lie
+    (`group_map_arrow`), so what comes back is the estimate rows alone: at most 13 per window ×
+    group × party, whatever the number of accounts or posts."""
     windows = default_windows(election) + list(opts.extra_windows)
     groups_expr = _groups(study, election, log)
     u = units(study.table("post_labels"), study.table("post_party"))
-    cells = study.expr_arrow(account_cells(u, groups_expr, windows))
+    study.write_expr(VECTORS_TABLE, cell_vectors(account_cells(u, groups_expr, windows)), temp=True)
+    try:
+        # A SELECT, not the bare name: a DuckDB study lists no temp table among its tables.
+        got = study.group_map_arrow(f'SELECT * FROM "{VECTORS_TABLE}"', list(CELL_KEY), vector_estimates(election, windows, opts), ESTIMATES)
+    finally:
+        study.sql(f'DROP TABLE IF EXISTS "{VECTORS_TABLE}"')
     groups = ("all",) if groups_expr is None else ("all", "likely_automated", "foreign_origin")
-    return bootstrap_cells(cells, election, windows, opts, groups)
+    seen = set(zip(*(got.column(c).to_pylist() for c in CELL_KEY)))
+    return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)])
 
 
 def write_estimates(study: Study, table: pa.Table) -> int:

@@ -6,6 +6,9 @@
    origin (from the accounts stage's `account_scores`; absent → only the group 'all').
 3. `account_cells`: per period (window) × account group × party × account, the counts the bootstrap resamples.
    Accounts are the resampling unit, so the aggregation stops at the account.
+4. `cell_vectors`: per cell, each distinct count vector and how many accounts have it: all the
+   bootstrap needs (`bootstrap.weighted_bootstrap`), and far fewer rows than accounts (most
+   accounts wrote one or two posts), so the per-account cells never leave the engine.
 """
 
 from __future__ import annotations
@@ -82,3 +85,12 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
         positive=(s >= POSITIVE).ifelse(one, zero).sum(),
         negative=(s <= NEGATIVE).ifelse(one, zero).sum(),
     )
+
+
+CELL_KEY = ("period", "account_group", "party")
+
+
+def cell_vectors(cells: ir.Table) -> ir.Table:
+    """Per (period, account_group, party) and distinct vector of `COUNT_COLUMNS`: `accounts`, how
+    many accounts of the cell have exactly those counts (the input of `weighted_bootstrap`)."""
+    return cells.group_by([*CELL_KEY, *COUNT_COLUMNS]).aggregate(accounts=cells.count())

@@ -1,0 +1,36 @@
+"""The estimates stage on a lake: the same table as on DuckDB, and only the estimate rows reach the
+driver (`LakeStudy.collected`), never the account × cell counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch.engines.lake import lake_from_study
+from botwatch.estimates.compute import EstimateOptions, compute_estimates
+from botwatch.study import Study
+from testsupport.estimates_plant import US, plant_study
+
+pytestmark = pytest.mark.spark
+
+
+def test_estimates_on_a_lake_equal_duckdbs_and_collect_no_account_rows(spark: Any, tmp_path: Path) -> None:
+    opts = EstimateOptions(sample_rate=0.1, reps=200, seed=4)
+    with Study(tmp_path / "s.duckdb") as st:
+        plant_study(st, accounts=400, seed=8)
+        accounts = st.sql("SELECT count(DISTINCT account_id) FROM post_labels WHERE in_election")[0][0]
+        want = compute_estimates(st, US, opts, log=lambda m: None)
+        lake = lake_from_study(st, tmp_path / "lake", spark=spark)
+    try:
+        lake.collected.clear()
+        got = compute_estimates(lake, US, opts, log=lambda m: None)
+        collected = list(lake.collected)
+        assert "_estimate_vectors" not in lake.tables() and "_estimate_vectors" not in lake._temp
+    finally:
+        lake.close()
+    assert got.num_rows == want.num_rows > 100
+    assert got.equals(want)  # the bootstrap ran on the executors over the same vectors: same draws
+    assert collected and not [cols for _, cols in collected if "account_id" in cols]
+    assert max(rows for rows, _ in collected) <= got.num_rows and accounts > got.num_rows // 2
