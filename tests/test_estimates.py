@@ -165,10 +165,20 @@ def test_estimate_command_prints_the_reference_table(labelled: Path, tmp_path: P
 
 def test_stage_refuses_labels_of_another_election(labelled: Path, tmp_path: Path) -> None:
     from botwatch import open_study
-    from botwatch.pipeline import Context
+    from botwatch.pipeline import Context, PipelineError
     from botwatch.estimates.stage import estimates
 
     with open_study(_copy(labelled, tmp_path), read_only=False) as st:
-        with pytest.raises(RuntimeError, match="labelled for us-2016"):
+        with pytest.raises(PipelineError, match="labelled for us-2016"):  # a user's mistake, not "a bug in botwatch"
             estimates(st, Context(election=load_election("uk-ge2017"), log=lambda m: None))
         assert estimates(st, Context(election=US, options={"sample_rate": 0.01, "bootstrap_reps": 50}, log=lambda m: None)) > 0
+
+
+def test_the_cli_says_another_elections_labels_in_one_line(labelled: Path, tmp_path: Path) -> None:
+    """`analyze --only estimates` with another --election than the content stage's was printed as
+    "RuntimeError: … This is a bug in botwatch"; it is the user's mix-up, said plainly (exit 2)."""
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["analyze", str(_copy(labelled, tmp_path)), "--election", "uk-ge2017", "--only", "estimates"])
+    assert res.exit_code == 2, res.output
+    assert "labelled for us-2016" in res.output and "bug" not in res.output

@@ -4,7 +4,7 @@ scaled by `--sample-rate` with bootstrap intervals over accounts."""
 from __future__ import annotations
 
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED, EstimateOptions, compute_estimates, parse_window, write_estimates
-from botwatch.pipeline import Context, register
+from botwatch.pipeline import Context, PipelineError, register
 from botwatch.study import Study
 
 
@@ -23,7 +23,8 @@ def estimates(study: Study, ctx: Context) -> int:
     """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
     labelled = {r[0] for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3")}
     if labelled and labelled != {ctx.election.key}:
-        raise RuntimeError(
+        # A user's mistake (a different --election than the content stage's), not a bug: one plain line.
+        raise PipelineError(
             f"posts are labelled for {', '.join(sorted(labelled))}, not {ctx.election.key}: run the content stage with --election {ctx.election.key} first"
         )
     table = compute_estimates(study, ctx.election, options_from(ctx), log=ctx.log)
