@@ -248,6 +248,35 @@ def test_circadian_finds_planted_time_zone(tmp_path: Path) -> None:
         assert sum(probs.values()) == pytest.approx(1.0, abs=1e-4)
 
 
+def test_circadian_fits_in_batches_without_bringing_profiles_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stage fits the profiles where the rows are (`map_arrow`: executors on a lake): no
+    statement of the stage returns one row per account (the old code read every (account, hour)
+    cell into Python), and the table equals the profiles fitted one by one."""
+    from botwatch.study import Study
+    from botwatch.timeline.stages import fit_profiles, hour_profiles
+
+    rng = np.random.default_rng(9)
+    posts = [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 30}", created_at=START + timedelta(days=int(rng.integers(40)), hours=int(rng.integers(24))), kind="original")
+             for i in range(3000)]
+    with open_study(tmp_path / "z.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        want = fit_profiles(hour_profiles(st)).sort_by([("account_id", "ascending")])
+        returned: list[int] = []
+        real_sql = Study.sql
+
+        def counting_sql(self, query, params=None):  # type: ignore[no-untyped-def]
+            rows = real_sql(self, query, params)
+            returned.append(len(rows))
+            return rows
+
+        monkeypatch.setattr(Study, "sql", counting_sql)
+        analyze(st, Context(log=lambda m: None), only=["circadian"])
+        monkeypatch.undo()
+        got = st.ibis.table("circadian").to_pyarrow().sort_by([("account_id", "ascending")])
+    assert want.num_rows == 30 and got.equals(want)
+    assert max(returned, default=0) < 30
+
+
 @pytest.mark.shared_data
 def test_ira_offsets_separate_russian_language_from_us_posing_accounts(shared_data: Path) -> None:
     """Real IRA tweets (FiveThirtyEight / Clemson). The accounts tweeting in Russian (category

@@ -205,25 +205,25 @@ def creation(study: Study, ctx: Context) -> int:
 
 
 # -- circadian --------------------------------------------------------------------------------
-def hour_profiles(study: Study, min_cells: int = MIN_ACTIVE_CELLS) -> list[tuple[str, str, int, list[int]]]:
-    """(platform, account_id, posts, 24 counts of distinct days active in each UTC hour)."""
-    # One row per active (account, hour) cell, gathered into 24 counts here: an ordered list
-    # aggregate has no spelling that DuckDB and Spark SQL share (sqlglot drops the ORDER BY).
-    rows = study.sql(
-        """WITH cells AS (
+def hour_profiles_sql(min_cells: int = MIN_ACTIVE_CELLS) -> str:
+    """One row per account active in at least `min_cells` distinct (day, hour) cells: platform,
+    account_id, posts and h0..h23, the distinct days active in each UTC hour. Twenty-four
+    conditional sums, because an ordered list aggregate has no spelling that DuckDB and Spark SQL
+    share (sqlglot drops the ORDER BY); one row per account lets the fit run batch by batch where
+    the rows are (`map_arrow`), so no profile comes to the driver."""
+    hours = ", ".join(f"sum(CASE WHEN h = {i} THEN days ELSE 0 END) AS h{i}" for i in range(24))
+    return f"""WITH cells AS (
             SELECT platform, account_id, hour(created_at) AS h, count(DISTINCT CAST(created_at AS DATE)) AS days, count(*) AS posts
-            FROM posts WHERE created_at IS NOT NULL GROUP BY platform, account_id, hour(created_at)),
-        kept AS (SELECT platform, account_id, sum(posts) AS posts FROM cells GROUP BY platform, account_id HAVING sum(days) >= ?)
-        SELECT c.platform, c.account_id, k.posts, c.h, c.days
-        FROM cells c JOIN kept k ON c.platform = k.platform AND c.account_id = k.account_id ORDER BY 1, 2, 4""",
-        [min_cells],
-    )
-    out: list[tuple[str, str, int, list[int]]] = []
-    for platform, account_id, posts, h, d in rows:
-        if not out or out[-1][:2] != (platform, account_id):
-            out.append((platform, account_id, int(posts), [0] * 24))
-        out[-1][3][int(h)] = int(d)
-    return out
+            FROM posts WHERE created_at IS NOT NULL GROUP BY platform, account_id, hour(created_at))
+        SELECT platform, account_id, sum(posts) AS posts, {hours}
+        FROM cells GROUP BY platform, account_id HAVING sum(days) >= {int(min_cells)}"""
+
+
+def hour_profiles(study: Study, min_cells: int = MIN_ACTIVE_CELLS) -> list[tuple[str, str, int, list[int]]]:
+    """(platform, account_id, posts, 24 counts of distinct days active in each UTC hour), in
+    account order: the profiles in Python, for tests and notebooks (the stage fits them in batches)."""
+    rows = study.sql(hour_profiles_sql(min_cells) + " ORDER BY 1, 2")
+    return [(platform, account_id, int(posts), [int(d) for d in days]) for platform, account_id, posts, *days in rows]
 
 
 CIRCADIAN_SCHEMA = pa.schema([
@@ -252,6 +252,15 @@ def fit_profiles(profiles: list[tuple[str, str, int, list[int]]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=CIRCADIAN_SCHEMA)
 
 
+def _fit_batch(batch: pa.RecordBatch) -> pa.Table:
+    """`fit_profiles` over one batch of `hour_profiles_sql` rows (run where the batch is: in-process
+    on DuckDB, on an executor on Spark)."""
+    cols = batch.to_pydict()
+    hours = [cols[f"h{i}"] for i in range(24)]
+    profiles = [(p, a, int(n), [int(h[j]) for h in hours]) for j, (p, a, n) in enumerate(zip(cols["platform"], cols["account_id"], cols["posts"]))]
+    return fit_profiles(profiles)
+
+
 register_output("bursts", BURSTS_SCHEMA)
 register_output("event_tests", EVENT_TESTS_SCHEMA)
 register_output("circadian", CIRCADIAN_SCHEMA)
@@ -260,8 +269,7 @@ register_output("circadian", CIRCADIAN_SCHEMA)
 @register("circadian", needs=("posts",), writes=("circadian",), updates=(NOTES,))
 def circadian(study: Study, ctx: Context) -> int:
     """Each account's posting-hour profile and the UTC offset that best fits a human day, with its probability."""
-    profiles = hour_profiles(study)
-    n = study.write_table("circadian", fit_profiles(profiles))
+    n = study.map_arrow(hour_profiles_sql(), _fit_batch, CIRCADIAN_SCHEMA, "circadian")["circadian"]
     set_notes(study, "circadian", [] if n else [f"No account was active in at least {MIN_ACTIVE_CELLS} distinct (day, hour) cells: no circadian fit."])
     return n
 
