@@ -179,3 +179,42 @@ def test_rejected_reasons_keep_the_words_of_the_message(tmp_path: Path) -> None:
         )
         reasons = study_summary(st)["rejected_by_error"]
     assert [(e, n) for e, n in reasons] == [("line 3: not UTF-8 text", 2), ("a bzip2 file: unpack it first", 1)]
+
+
+def _interrupt_on_file(monkeypatch, nth: int) -> None:  # type: ignore[no-untyped-def]
+    """Make the `nth` file's ingest (1-based) stop as Ctrl-C would, after the earlier ones ran for real."""
+    import botwatch.ingest.runner as ingest_runner
+
+    real, calls = ingest_runner.ingest_file, []
+
+    def stopping(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == nth:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_runner, "ingest_file", stopping)
+
+
+def test_ctrl_c_before_anything_was_stored_leaves_no_new_study(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C during `ingest NEW.duckdb …` left an empty study file (and its .wal) behind."""
+    study = tmp_path / "new.duckdb"
+    _interrupt_on_file(monkeypatch, 1)
+    res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code != 0, res.output
+    assert not study.exists() and not Path(str(study) + ".wal").exists()
+
+
+def test_ctrl_c_keeps_a_study_that_existed_or_holds_a_stored_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Only a study this command created and stored nothing in is removed on Ctrl-C."""
+    stored_first = tmp_path / "partial.duckdb"
+    _interrupt_on_file(monkeypatch, 2)
+    res = runner.invoke(app, ["ingest", str(stored_first), str(FIX / "v1_uklabour.jsonl"), str(FIX / "twarc2_flat.jsonl")])
+    assert res.exit_code != 0, res.output
+    with open_study(stored_first) as st:
+        assert st.count("posts") > 0
+    existing = tmp_path / "old.duckdb"
+    open_study(existing, read_only=False).close()
+    _interrupt_on_file(monkeypatch, 1)
+    assert runner.invoke(app, ["ingest", str(existing), str(FIX / "v1_uklabour.jsonl")]).exit_code != 0
+    assert existing.exists()

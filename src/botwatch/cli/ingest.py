@@ -66,6 +66,10 @@ def ingest(
     existed = study.exists()
     try:
         summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed)
+    except KeyboardInterrupt:
+        if not existed:  # Ctrl-C before a file was stored: no empty study (and .wal) is left behind
+            remove_if_nothing_stored(study)
+        raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
@@ -89,6 +93,24 @@ def fail_if_some_failed(summary: IngestSummary) -> None:
             "stored. Fix or remove the failed inputs and run the same command again: stored files are skipped, not duplicated",
             code=1,
         )
+
+
+def remove_if_nothing_stored(study: Path) -> bool:
+    """Remove a study this command created when no file was committed to it (its `sources` table,
+    written in each file's transaction, is empty); True when removed. A study that cannot be read
+    is kept: deleting what might hold data is worse than leaving an empty file."""
+    from botwatch.study import Study
+
+    try:
+        with Study(study, read_only=True) as st:
+            stored = st.sql("SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM posts) + (SELECT count(*) FROM accounts)")[0][0]
+    except Exception:  # noqa: BLE001 - unsure what it holds: keep it
+        return False
+    if stored:
+        return False
+    for p in (study, Path(str(study) + ".wal")):
+        p.unlink(missing_ok=True)
+    return True
 
 
 def _why_rejected(study: Path) -> str:
