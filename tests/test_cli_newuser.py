@@ -218,3 +218,14 @@ def test_ctrl_c_keeps_a_study_that_existed_or_holds_a_stored_file(tmp_path: Path
     _interrupt_on_file(monkeypatch, 1)
     assert runner.invoke(app, ["ingest", str(existing), str(FIX / "v1_uklabour.jsonl")]).exit_code != 0
     assert existing.exists()
+
+
+def test_a_twarc2_page_is_counted_as_a_page_not_a_post(tmp_path: Path) -> None:
+    """A twarc2 line is one API page of many tweets: "read 1, stored 12" looked like more stored
+    than read. The line and the summary table say pages."""
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "twarc2_page_12.jsonl"), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "read 1 page, stored 12," in res.output, res.output
+    assert "read 6, stored 6," in res.output
+    assert "6 + 1 page" in res.output  # the summary table: records and pages apart, never summed

@@ -166,10 +166,24 @@ def print_file_result(res: FileResult) -> None:
         console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads (why: its row in the study's `rejected` table)", highlight=False)
     else:
         console.print(
-            f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
+            f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
             f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
             highlight=False,
         )
+
+
+def read_count(results: list[FileResult]) -> str:
+    """What `results` read, honest about units: a twarc2 page is one record of up to 100 posts, so
+    "read 1, stored 100" read as a loss the wrong way round; pages are counted as pages
+    ("1 page", "6 + 2 pages" beside records of other formats)."""
+    from botwatch.ingest.formats import PAGE_FORMATS
+
+    pages = sum(r.read for r in results if r.format in PAGE_FORMATS)
+    records = sum(r.read for r in results if r.format not in PAGE_FORMATS)
+    if not any(r.format in PAGE_FORMATS for r in results):
+        return f"{records:,}"
+    paged = f"{pages:,} page{'' if pages == 1 else 's'}"
+    return paged if records == 0 else f"{records:,} + {paged}"
 
 
 def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) -> None:
@@ -179,7 +193,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) 
     for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
         tbl.add_column(col, justify="right")
     tbl.add_row(
-        str(len(summary.files)), f"{summary.total('read'):,}", f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+        str(len(summary.files)), read_count(summary.files), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
     )
     out.print(tbl)
