@@ -229,3 +229,35 @@ def test_a_twarc2_page_is_counted_as_a_page_not_a_post(tmp_path: Path) -> None:
     assert "read 1 page, stored 12," in res.output, res.output
     assert "read 6, stored 6," in res.output
     assert "6 + 1 page" in res.output  # the summary table: records and pages apart, never summed
+
+
+def test_analyze_and_report_on_a_study_without_posts_say_so(tmp_path: Path) -> None:
+    """On an empty study (an ingest stopped by Ctrl-C) every stage said "ok" and the report was a
+    page of empty sections; now `analyze` runs nothing and exits 1, and the report says it first."""
+    study = tmp_path / "s<i>.duckdb"  # a name the page must show as text
+    open_study(study, read_only=False).close()
+    res = runner.invoke(app, ["analyze", str(study), "--election", "us-2016"])
+    assert res.exit_code == 1, res.output
+    assert "holds no posts (and no accounts): nothing to analyze, no stage was run" in " ".join(res.output.split())
+    assert " ok " not in res.output
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*) FROM runs WHERE stage <> 'ingest'")[0][0] == 0
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"]).exit_code == 0
+    html = page.read_text()
+    top = html[: html.index("Headline findings") + 600]
+    assert "This study holds no posts." in top
+    assert "s&lt;i&gt;.duckdb" in html and "s<i>.duckdb" not in html
+
+
+def test_analyze_of_profiles_without_posts_scores_them_under_a_warning(tmp_path: Path) -> None:
+    """A user lookup holds accounts but no posts: the account stages have profiles to score, so
+    they run, and the line says the stages reading posts have nothing to read."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "twarc2_users.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert "holds no posts, only 5 account profiles" in " ".join(res.output.split())
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"]).exit_code == 0
+    assert "This study holds no posts." in page.read_text()
