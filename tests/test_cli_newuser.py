@@ -261,3 +261,20 @@ def test_analyze_of_profiles_without_posts_scores_them_under_a_warning(tmp_path:
     page = tmp_path / "r.html"
     assert runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"]).exit_code == 0
     assert "This study holds no posts." in page.read_text()
+
+
+def test_impact_and_timeline_stages_refuse_posts_labelled_for_another_election(tmp_path: Path) -> None:
+    """Posts labelled for uk-ge2017, `analyze --election us-2016 --only impact` (or a timeline
+    stage) said "ok, 0 rows": no US party in UK labels. Now one line says what to run."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    first = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
+    assert first.exit_code == 0, first.output
+    for stage in ("impact", "timeline", "bursts", "creation"):
+        res = runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", stage])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2, res.output
+        assert f"{stage}: the posts are labelled for uk-ge2017, not us-2016" in said, said
+        assert f"--election us-2016 --only content`, then run {stage} again" in said and "bug" not in said
+    same = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "timeline", "--only", "impact"])
+    assert same.exit_code == 0, same.output
