@@ -203,6 +203,7 @@ def test_ctrl_c_before_anything_was_stored_leaves_no_new_study(tmp_path: Path, m
     res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")])
     assert res.exit_code != 0, res.output
     assert not study.exists() and not Path(str(study) + ".wal").exists()
+    assert "the new study" in res.output and "was removed" in res.output
 
 
 def test_ctrl_c_keeps_a_study_that_existed_or_holds_a_stored_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -67,8 +67,8 @@ def ingest(
     try:
         summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed)
     except KeyboardInterrupt:
-        if not existed:  # Ctrl-C before a file was stored: no empty study (and .wal) is left behind
-            remove_if_nothing_stored(study)
+        if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
+            console.print(f"nothing was stored before the interrupt: the new study {escape(str(study))} was removed", highlight=False)
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
