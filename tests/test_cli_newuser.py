@@ -179,3 +179,103 @@ def test_rejected_reasons_keep_the_words_of_the_message(tmp_path: Path) -> None:
         )
         reasons = study_summary(st)["rejected_by_error"]
     assert [(e, n) for e, n in reasons] == [("line 3: not UTF-8 text", 2), ("a bzip2 file: unpack it first", 1)]
+
+
+def _interrupt_on_file(monkeypatch, nth: int) -> None:  # type: ignore[no-untyped-def]
+    """Make the `nth` file's ingest (1-based) stop as Ctrl-C would, after the earlier ones ran for real."""
+    import botwatch.ingest.runner as ingest_runner
+
+    real, calls = ingest_runner.ingest_file, []
+
+    def stopping(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == nth:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_runner, "ingest_file", stopping)
+
+
+def test_ctrl_c_before_anything_was_stored_leaves_no_new_study(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C during `ingest NEW.duckdb …` left an empty study file (and its .wal) behind."""
+    study = tmp_path / "new.duckdb"
+    _interrupt_on_file(monkeypatch, 1)
+    res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code != 0, res.output
+    assert not study.exists() and not Path(str(study) + ".wal").exists()
+    assert "the new study" in res.output and "was removed" in res.output
+
+
+def test_ctrl_c_keeps_a_study_that_existed_or_holds_a_stored_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Only a study this command created and stored nothing in is removed on Ctrl-C."""
+    stored_first = tmp_path / "partial.duckdb"
+    _interrupt_on_file(monkeypatch, 2)
+    res = runner.invoke(app, ["ingest", str(stored_first), str(FIX / "v1_uklabour.jsonl"), str(FIX / "twarc2_flat.jsonl")])
+    assert res.exit_code != 0, res.output
+    with open_study(stored_first) as st:
+        assert st.count("posts") > 0
+    existing = tmp_path / "old.duckdb"
+    open_study(existing, read_only=False).close()
+    _interrupt_on_file(monkeypatch, 1)
+    assert runner.invoke(app, ["ingest", str(existing), str(FIX / "v1_uklabour.jsonl")]).exit_code != 0
+    assert existing.exists()
+
+
+def test_a_twarc2_page_is_counted_as_a_page_not_a_post(tmp_path: Path) -> None:
+    """A twarc2 line is one API page of many tweets: "read 1, stored 12" looked like more stored
+    than read. The line and the summary table say pages."""
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "twarc2_page_12.jsonl"), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "read 1 page, stored 12," in res.output, res.output
+    assert "read 6, stored 6," in res.output
+    assert "6 + 1 page" in res.output  # the summary table: records and pages apart, never summed
+
+
+def test_analyze_and_report_on_a_study_without_posts_say_so(tmp_path: Path) -> None:
+    """On an empty study (an ingest stopped by Ctrl-C) every stage said "ok" and the report was a
+    page of empty sections; now `analyze` runs nothing and exits 1, and the report says it first."""
+    study = tmp_path / "s<i>.duckdb"  # a name the page must show as text
+    open_study(study, read_only=False).close()
+    res = runner.invoke(app, ["analyze", str(study), "--election", "us-2016"])
+    assert res.exit_code == 1, res.output
+    assert "holds no posts (and no accounts): nothing to analyze, no stage was run" in " ".join(res.output.split())
+    assert " ok " not in res.output
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*) FROM runs WHERE stage <> 'ingest'")[0][0] == 0
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"]).exit_code == 0
+    html = page.read_text()
+    top = html[: html.index("Headline findings") + 600]
+    assert "This study holds no posts." in top
+    assert "s&lt;i&gt;.duckdb" in html and "s<i>.duckdb" not in html
+
+
+def test_analyze_of_profiles_without_posts_scores_them_under_a_warning(tmp_path: Path) -> None:
+    """A user lookup holds accounts but no posts: the account stages have profiles to score, so
+    they run, and the line says the stages reading posts have nothing to read."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "twarc2_users.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert "holds no posts, only 5 account profiles" in " ".join(res.output.split())
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(study), "-o", str(page), "--no-exports"]).exit_code == 0
+    assert "This study holds no posts." in page.read_text()
+
+
+def test_impact_and_timeline_stages_refuse_posts_labelled_for_another_election(tmp_path: Path) -> None:
+    """Posts labelled for uk-ge2017, `analyze --election us-2016 --only impact` (or a timeline
+    stage) said "ok, 0 rows": no US party in UK labels. Now one line says what to run."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    first = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
+    assert first.exit_code == 0, first.output
+    for stage in ("impact", "timeline", "bursts", "creation"):
+        res = runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", stage])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2, res.output
+        assert f"{stage}: the posts are labelled for uk-ge2017, not us-2016" in said, said
+        assert f"--election us-2016 --only content`, then run {stage} again" in said and "bug" not in said
+    same = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "timeline", "--only", "impact"])
+    assert same.exit_code == 0, same.output

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress
 from botwatch.cli.ingest import ingest
+
+if TYPE_CHECKING:
+    from botwatch.study import Study
 
 
 @app.command()
@@ -39,6 +43,7 @@ def analyze(
             fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
     seconds: dict[str, float] = {}
     with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
+        say_if_no_posts(st, study)
         if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
             sample_rate, note = recorded_sample_rate(st)
             if note:
@@ -60,6 +65,24 @@ def analyze(
     for name, stat, rows in results:
         t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
     out.print(t)
+
+
+def say_if_no_posts(st: Study, study: Path | str) -> None:
+    """A study without posts (an ingest stopped early, or of nothing readable) had every stage report
+    "ok, 0 rows". With no accounts either there is nothing to analyze: exit 1 before any stage runs,
+    so a script can tell. Profiles alone (a user lookup) are scored by the account stages: those
+    run, under a warning that the stages reading posts find nothing."""
+    tables = set(st.tables())
+    if "posts" in tables and st.count("posts") > 0:
+        return
+    accounts = st.count("accounts") if "accounts" in tables else 0
+    if not accounts:
+        fail(f"{study} holds no posts (and no accounts): nothing to analyze, no stage was run; add archives with `botwatch ingest {study} FILES`", code=1)
+    console.print(
+        f"[yellow]warning:[/yellow] {escape(str(study))} holds no posts, only {accounts:,} account profiles: the account stages score "
+        "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read",
+        highlight=False,
+    )
 
 
 @app.command()

@@ -66,6 +66,10 @@ def ingest(
     existed = study.exists()
     try:
         summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed)
+    except KeyboardInterrupt:
+        if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
+            console.print(f"nothing was stored before the interrupt: the new study {escape(str(study))} was removed", highlight=False)
+        raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
@@ -89,6 +93,24 @@ def fail_if_some_failed(summary: IngestSummary) -> None:
             "stored. Fix or remove the failed inputs and run the same command again: stored files are skipped, not duplicated",
             code=1,
         )
+
+
+def remove_if_nothing_stored(study: Path) -> bool:
+    """Remove a study this command created when no file was committed to it (its `sources` table,
+    written in each file's transaction, is empty); True when removed. A study that cannot be read
+    is kept: deleting what might hold data is worse than leaving an empty file."""
+    from botwatch.study import Study
+
+    try:
+        with Study(study, read_only=True) as st:
+            stored = st.sql("SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM posts) + (SELECT count(*) FROM accounts)")[0][0]
+    except Exception:  # noqa: BLE001 - unsure what it holds: keep it
+        return False
+    if stored:
+        return False
+    for p in (study, Path(str(study) + ".wal")):
+        p.unlink(missing_ok=True)
+    return True
 
 
 def _why_rejected(study: Path) -> str:
@@ -144,10 +166,24 @@ def print_file_result(res: FileResult) -> None:
         console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads (why: its row in the study's `rejected` table)", highlight=False)
     else:
         console.print(
-            f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {res.read:,}, stored {res.stored:,}, "
+            f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
             f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
             highlight=False,
         )
+
+
+def read_count(results: list[FileResult]) -> str:
+    """What `results` read, honest about units: a twarc2 page is one record of up to 100 posts, so
+    "read 1, stored 100" read as a loss the wrong way round; pages are counted as pages
+    ("1 page", "6 + 2 pages" beside records of other formats)."""
+    from botwatch.ingest.formats import PAGE_FORMATS
+
+    pages = sum(r.read for r in results if r.format in PAGE_FORMATS)
+    records = sum(r.read for r in results if r.format not in PAGE_FORMATS)
+    if not any(r.format in PAGE_FORMATS for r in results):
+        return f"{records:,}"
+    paged = f"{pages:,} page{'' if pages == 1 else 's'}"
+    return paged if records == 0 else f"{records:,} + {paged}"
 
 
 def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) -> None:
@@ -157,7 +193,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) 
     for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
         tbl.add_column(col, justify="right")
     tbl.add_row(
-        str(len(summary.files)), f"{summary.total('read'):,}", f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
+        str(len(summary.files)), read_count(summary.files), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
         f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
     )
     out.print(tbl)

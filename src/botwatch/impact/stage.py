@@ -153,8 +153,10 @@ def impact(study: Study, ctx: Context) -> int:
     parties' rows at that frequency are replaced, and the notes go to the command, not the
     report), `impact_start` / `impact_end` (instead of the election's window), `impact_maxlags`
     and `impact_horizon`. The rows and notes are left in `ctx.results["impact"]` for it to print."""
+    from botwatch.timeline.labelled import require_labels_for
     from botwatch.timeline.stages import set_notes
 
+    require_labels_for(study, ctx, "impact")
     o = ctx.options
     freq = str(o.get("impact_freq") or "1h")
     chosen = list(o.get("impact_parties") or [])

@@ -61,6 +61,10 @@ class _Formats(dict[str, Format]):
         raise KeyError(name)
 
 
+# Formats whose one record (one line) is an API response page holding many posts: a file's `read`
+# counts pages there, so what is printed beside it must say "pages", not pass for a count of posts.
+PAGE_FORMATS: frozenset[str] = frozenset({v2.FORMAT_PAGE})
+
 FORMATS: dict[str, Format] = _Formats({
     f.name: f
     for f in [

@@ -125,6 +125,8 @@ def _build_report(
         ctx["exports"] = written
         ctx["export_dir"] = os.path.relpath(folder, out.parent)
         ctx["posts_not_exported"] = 0 if export_posts or "posts" not in ctx["tables"] else study.count("posts")
+    # Said first: a study without posts (an ingest stopped early) gave a page of empty sections.
+    no_posts = "posts" not in ctx["tables"] or study.count("posts") == 0
     built: list[Section] = []
     failures: list[SectionFailure] = []
     for name, fn in all_sections():
@@ -159,6 +161,7 @@ def _build_report(
         provenance=provenance,
         attributed_only=attributed_only(provenance),
         failures=failures,
+        no_posts=no_posts,
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],

@@ -20,6 +20,7 @@ from botwatch.study import Study
 from botwatch.timeline import bursts as bursts_mod
 from botwatch.timeline import circadian_fit, creation as creation_mod, series, zones
 from botwatch.timeline.groups import AUTOMATED, GROUPS_TABLE, build_groups
+from botwatch.timeline.labelled import require_labels_for
 
 NOTES = "timeline_notes"
 BURST_DIMENSIONS = ("all", "party", "party_stance", "sentiment", "automated", "origin", "cluster", "party_group")
@@ -62,6 +63,7 @@ def timeline_expr(study: Study, tz: str) -> Any:
 @register("timeline", needs=("posts",), optional=("post_labels", "post_party", "account_scores", "cluster_members"), writes=("timeline", GROUPS_TABLE, NOTES))
 def timeline(study: Study, ctx: Context) -> int:
     """Posts per hour and day by platform, kind, party, stance, sentiment and account group, in UTC and local time."""
+    require_labels_for(study, ctx, "timeline")
     info = build_groups(study, ctx.election)
     notes = list(info.notes)
     tables = set(study.tables())
@@ -88,6 +90,7 @@ def _series(study: Study, freq: str, dimension: str, value: str) -> tuple[list[d
 @register("bursts", needs=("timeline",), writes=("bursts", "event_tests"), updates=(NOTES,))
 def bursts(study: Study, ctx: Context) -> int:
     """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
+    require_labels_for(study, ctx, "bursts")
     events = zones.events_utc(ctx.election)
     dims = ", ".join(f"'{d}'" for d in BURST_DIMENSIONS)
     candidates = study.sql(
@@ -147,6 +150,7 @@ EVENT_TESTS_SCHEMA = pa.schema([
 @register("creation", needs=("posts", "accounts"), optional=(GROUPS_TABLE,), writes=("creation", "creation_batches", "creation_monthly"), updates=(NOTES,), needs_election=True)
 def creation(study: Study, ctx: Context) -> int:
     """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
+    require_labels_for(study, ctx, "creation")
     trigger = zones.trigger_utc(ctx.election)
     study.sql(
         """CREATE OR REPLACE TEMP TABLE _tl_pop AS
