@@ -24,13 +24,18 @@ SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[Healt
 V1_TIME = "%a %b %d %H:%M:%S {off} %Y"
 
 
+# One folder for every example's study, removed when the test process ends: mkdtemp per example
+# alone left a folder (and its DuckDB file) in /tmp for each of the hundreds of examples per run.
+_TMP_ROOT = tempfile.TemporaryDirectory(prefix="botwatch-hostile-", ignore_cleanup_errors=True)
+
+
 def _status(pid: int, created: str = "Wed Oct 10 20:19:24 +0000 2018", **extra: object) -> bytes:
     return json.dumps({"id_str": str(pid), "created_at": created, "full_text": f"post {pid}", "user": {"id_str": "u1", "screen_name": "x"}, **extra}).encode()
 
 
 def _ingest(name: str, content: bytes, *, native: bool = False, workers: int = 1, max_record_bytes: int = 16 << 20):  # type: ignore[no-untyped-def]
     """A fresh study holding one file (fresh per call: hypothesis runs many examples per test)."""
-    tmp = Path(tempfile.mkdtemp(prefix="botwatch-hostile-"))
+    tmp = Path(tempfile.mkdtemp(dir=_TMP_ROOT.name))
     f = tmp / name
     f.write_bytes(content)
     study = open_study(tmp / "s.duckdb", read_only=False)
