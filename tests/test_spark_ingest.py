@@ -115,7 +115,9 @@ def test_each_file_reports_what_duckdb_reports(calls: dict[str, Any], call: int)
 
 def test_the_command_prints_what_the_duckdb_command_prints(calls: dict[str, Any]) -> None:
     duck, lake = calls["duck_cli"], calls["lake_cli"]
-    assert lake.exit_code == duck.exit_code == 0, lake.output
+    # One input (missing.jsonl) failed beside the skipped ones: both engines exit 1 and say so.
+    assert lake.exit_code == duck.exit_code == 1, lake.output
+    assert "1 of 14 inputs failed" in " ".join(lake.output.split())
     assert "Traceback" not in lake.output and "Ingest summary" in lake.output
     lines = lake.output.splitlines()
     assert sum(ln.startswith("skipped ") for ln in lines) == 13 and sum(ln.startswith("failed ") for ln in lines) == 1
