@@ -279,3 +279,14 @@ def test_impact_and_timeline_stages_refuse_posts_labelled_for_another_election(t
         assert f"--election us-2016 --only content`, then run {stage} again" in said and "bug" not in said
     same = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "timeline", "--only", "impact"])
     assert same.exit_code == 0, same.output
+
+
+def test_the_reason_a_file_was_unreadable_shows_its_control_characters_as_text(tmp_path: Path) -> None:
+    """The error for an unreadable new input quotes its CSV header, which its author wrote: an ESC
+    there reached the terminal raw (it could clear or repaint it)."""
+    evil = tmp_path / "evil.csv"
+    evil.write_bytes(b"a\x1b[2Jb,c\x1b]0;title\x07,d\n1,2,3\n")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(evil)])
+    assert res.exit_code == 1, res.output
+    assert "\x1b" not in res.output and "\x07" not in res.output
+    assert "a\\x1b[2jb" in res.output  # shown, not dropped (the header is lower-cased when read)

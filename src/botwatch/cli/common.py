@@ -99,12 +99,18 @@ def wide_when_piped() -> Console:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def controls_shown(text: object) -> str:
+    """Terminal control characters in `text` shown as `\\x1b`, markup left alone: for attacker
+    text inside a message that `fail` escapes itself (escaping twice would print backslashes)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
 def plain(text: object) -> str:
     """Attacker-written text (a handle, a cluster label, an evidence sentence quoting a profile)
     for a Rich console: markup escaped (`[/x]` in a handle made Rich raise MarkupError) and
     terminal control characters shown as `\\x1b` (an ESC in a handle reached the terminal raw,
     and could clear or repaint it)."""
-    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
+    return escape(controls_shown(text))
 
 
 def fail(msg: str, code: int = 2) -> None:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import app, console, fail, open_or_fail, out
+from botwatch.cli.common import app, console, controls_shown, fail, open_or_fail, out
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
     from botwatch.ingest.runner import FileResult, IngestSummary
@@ -122,7 +122,8 @@ def _why_rejected(study: Path) -> str:
             rows = st.sql("SELECT source, error FROM rejected ORDER BY source, line LIMIT 3")
     except Exception:  # noqa: BLE001 - only a better message is at stake
         return ""
-    return " (" + "; ".join(f"{Path(str(src)).name}: {err}" for src, err in rows) + ")" if rows else ""
+    # The reason quotes the file's own header or first bytes: an ESC there must not reach the terminal raw.
+    return " (" + "; ".join(controls_shown(f"{Path(str(src)).name}: {err}") for src, err in rows) + ")" if rows else ""
 
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True) -> IngestSummary:
