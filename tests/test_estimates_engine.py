@@ -97,3 +97,27 @@ def test_estimates_bring_no_per_account_rows_to_python(planted: Any) -> None:
     assert not [cols for _, cols in returned if "account_id" in cols]
     # At most the estimate rows themselves: bounded by windows x groups x parties x metrics.
     assert max(rows for rows, _ in returned) <= got.num_rows < accounts
+
+
+def test_estimates_come_in_cell_order_whatever_order_the_engine_returns(planted: Any, monkeypatch: Any) -> None:
+    """Spark returns the cells in its partitions' order; the table must not depend on it (a re-run
+    writes and exports the same rows in the same order)."""
+    opts = EstimateOptions(sample_rate=0.05, reps=50, seed=3)
+    with Study(planted, read_only=True) as st:
+        want = compute_estimates(st, US, opts, log=lambda m: None)
+        real = type(st).group_map_arrow
+
+        def reversed_cells(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            # The cells in reverse order, each cell's rows in the order its function gave them (as
+            # a grouped map returns them: a group's rows together, the groups in any order).
+            got = real(self, *args, **kwargs)
+            keys = list(zip(*(got.column(c).to_pylist() for c in ("period", "account_group", "party"))))
+            blocks: dict[tuple[str, str, str], list[int]] = {}
+            for i, k in enumerate(keys):
+                blocks.setdefault(k, []).append(i)
+            return got.take([i for k in reversed(list(blocks)) for i in blocks[k]])
+
+        monkeypatch.setattr(type(st), "group_map_arrow", reversed_cells)
+        got = compute_estimates(st, US, opts, log=lambda m: None)
+    assert got.num_rows == want.num_rows > 100
+    assert got.equals(want)

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
@@ -226,6 +227,10 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
         got = study.group_map_arrow(f'SELECT * FROM "{VECTORS_TABLE}"', list(CELL_KEY), vector_estimates(election, windows, opts), ESTIMATES)
     finally:
         study.sql(f'DROP TABLE IF EXISTS "{VECTORS_TABLE}"')
+    # The engine returns cells in any order (Spark's partitions): sorted by cell (a stable sort, so
+    # each cell's metrics keep their order), a re-run writes and exports the same rows in the same
+    # order, as the per-account path's sorted group-by did.
+    got = got.take(pc.sort_indices(got, sort_keys=[(c, "ascending") for c in CELL_KEY]))
     groups = ("all",) if groups_expr is None else ("all", "likely_automated", "foreign_origin")
     seen = set(zip(*(got.column(c).to_pylist() for c in CELL_KEY)))
     return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)])
