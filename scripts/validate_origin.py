@@ -344,7 +344,7 @@ def main() -> None:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
         results["calibration_set_apart"][split] = calibration(calib_apart[split])
         n_apart = len(calib[split]) - len(calib_apart[split])
-        print(f"\n## {split} part: the same, with the {n_apart} ordinary accounts whose own profile names a place in Russia set apart (truth unknown)")
+        print(f"\n## {split} part: the same, with the {n_apart} accounts with origin evidence whose own profile names a place in Russia set apart (ordinary ones: truth unknown)")
         for c in results["calibration_set_apart"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
     results["study_designs"] = design
