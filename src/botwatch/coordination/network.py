@@ -40,7 +40,7 @@ from botwatch.coordination.edges import (
 import numpy as np
 from scipy.stats import poisson
 
-from botwatch.coordination.nulltest import MIN_LAMBDA, NullResult, benjamini_hochberg, pooled_curves
+from botwatch.coordination.nulltest import MIN_LAMBDA, NullResult, pooled_curves
 from botwatch.study import Study
 
 # With the default null the test uses the closed-form expectation, so the null copies only draw
@@ -345,42 +345,39 @@ def test_pairs(study: Study, first: Any, pairs: Any, popts: PairOptions, opts: N
         simulated_expectation(study, first, popts, opts, multi, null_names)
     for n in null_names:
         study.sql(f"DROP TABLE IF EXISTS {n}")
-    # The tested pairs come to Python for the Poisson tail and BH: small by construction (pairs
-    # that co-acted at least the threshold, per test), unlike the posts they came from.
-    tbl = study.query_arrow(
+    # The Poisson tail runs batch by batch on the engine (`map_arrow`), BH and the strongest test
+    # per pair are engine SQL: only per-test counts and the kept pairs' summary reach the driver.
+    study.map_arrow(
         """
         SELECT o.platform, o.test, o.account_a, o.account_b, o.co_actions, coalesce(l.lam, 0.0) AS lam
         FROM _coord_tested o LEFT JOIN _coord_lam l
           ON l.platform = o.platform AND l.test = o.test AND l.account_a = o.account_a AND l.account_b = o.account_b
-        ORDER BY o.platform, o.test, o.account_a, o.account_b
-        """
+        """,
+        poisson_tail,
+        POISSON_SCHEMA,
+        "_coord_pv",
+        temp=True,
     )
     study.sql("DROP TABLE IF EXISTS _coord_lam")
-    lam = np.maximum(tbl["lam"].to_numpy().astype(float), MIN_LAMBDA)
-    p = poisson.sf(tbl["co_actions"].to_numpy().astype(float) - 1, lam)
     families = _family_sizes(study, popts, multi)
-    test_col = np.array(tbl["test"].to_pylist(), dtype=object)
-    keep = np.zeros(len(tbl), dtype=bool)
+    _bh_on_engine(study, families, opts.max_fdr)
+    study.sql("DROP TABLE IF EXISTS _coord_pv")
+    got = {str(t): (int(n), int(k or 0)) for t, n, k in study.sql("SELECT test, count(*), sum(CASE WHEN kept THEN 1 ELSE 0 END) FROM _coord_bh GROUP BY test")}
     per_test: dict[str, dict[str, int]] = {}
     for test in tests:
-        idx = np.nonzero(test_col == test)[0]
-        k = benjamini_hochberg(p[idx], opts.max_fdr, m_total=families.get(test, 0)) if idx.size else np.zeros(0, dtype=bool)
-        keep[idx[k]] = True
-        per_test[_display(test)] = {"tested": int(idx.size), "kept": int(k.sum()), "family": families.get(test, 0)}
-    best = _strongest_test_per_pair(tbl, keep, p, lam, test_col)
-    keys = sorted(best)
-    _write_kept(study, best, keys)
+        n, k = got.get(test, (0, 0))
+        per_test[_display(test)] = {"tested": n, "kept": k, "family": families.get(test, 0)}
+    kept_n, kept_min = _kept_on_engine(study)
     obs_ge, null_ge = pooled_curves(observed, nulls)
-    kept_counts = [best[k][3] for k in keys]
     tested_pairs = int(study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_a, account_b FROM _coord_tested)")[0][0])
     study.sql("DROP TABLE IF EXISTS _coord_tested")
     return NullResult(
-        threshold=int(min(kept_counts)) if kept_counts else opts.min_repeats,
-        fdr=opts.max_fdr if kept_counts else None,
+        threshold=kept_min if kept_n else opts.min_repeats,
+        fdr=opts.max_fdr if kept_n else None,
         replicates=opts.null_replicates,
         tested=tested_pairs,
         family=families.get(curve_test, 0),
-        kept=len(keys),
+        kept=kept_n,
         observed_ge=obs_ge,
         null_ge=null_ge,
         analytic=analytic,
@@ -399,36 +396,106 @@ def _family_sizes(study: Study, popts: PairOptions, multi: bool) -> dict[str, in
     return families
 
 
-def _strongest_test_per_pair(tbl: pa.Table, keep: np.ndarray, p: np.ndarray, lam: np.ndarray, test_col: np.ndarray) -> dict[tuple[str, str, str], tuple[float, float, list[str], int]]:
-    """Per kept pair: (p, expected count, tests that kept it, co-actions) of its strongest test."""
-    best: dict[tuple[str, str, str], tuple[float, float, list[str], int]] = {}
-    plat, acc_a, acc_b, counts = tbl["platform"].to_pylist(), tbl["account_a"].to_pylist(), tbl["account_b"].to_pylist(), tbl["co_actions"].to_pylist()
-    for i in np.nonzero(keep)[0]:
-        key = (plat[i], acc_a[i], acc_b[i])
-        prev = best.get(key)
-        carried = (prev[2] if prev else []) + [_display(test_col[i])]
-        if prev is None or p[i] < prev[0]:
-            best[key] = (float(p[i]), float(lam[i]), carried, int(counts[i]))
-        else:
-            best[key] = (prev[0], prev[1], carried, prev[3])
-    return best
+POISSON_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("test", pa.string()),
+        ("account_a", pa.string()),
+        ("account_b", pa.string()),
+        ("co_actions", pa.int64()),
+        ("lam", pa.float64()),
+        ("p", pa.float64()),
+        ("expected", pa.float64()),
+    ]
+)
 
 
-def _write_kept(study: Study, best: dict[tuple[str, str, str], tuple[float, float, list[str], int]], keys: list[tuple[str, str, str]]) -> None:
-    """The kept pairs as the temp table `_coord_kept`."""
-    kept = pa.table(
+def poisson_tail(batch: pa.RecordBatch) -> pa.Table:
+    """P(X >= co_actions) under Poisson(λ) per tested pair, λ floored at MIN_LAMBDA; and λ rounded
+    to 4 places by Python's `round` (exact decimal rounding, which SQL ROUND need not match).
+    Module-level so Spark can ship it to executors."""
+    lam = np.maximum(batch.column("lam").to_numpy(zero_copy_only=False).astype(float), MIN_LAMBDA)
+    k = batch.column("co_actions").to_numpy(zero_copy_only=False).astype(float)
+    p = poisson.sf(k - 1, lam)
+    return pa.table(
         {
-            "platform": pa.array([k[0] for k in keys], pa.string()),
-            "account_a": pa.array([k[1] for k in keys], pa.string()),
-            "account_b": pa.array([k[2] for k in keys], pa.string()),
-            "expected_by_chance": pa.array([round(best[k][1], 4) for k in keys], pa.float64()),
-            "p_value": pa.array([best[k][0] for k in keys], pa.float64()),
-            "carried_by": pa.array([sorted(set(best[k][2])) for k in keys], pa.list_(pa.string())),
+            "platform": batch.column("platform"),
+            "test": batch.column("test"),
+            "account_a": batch.column("account_a"),
+            "account_b": batch.column("account_b"),
+            "co_actions": pa.array(k.astype(np.int64), pa.int64()),
+            "lam": pa.array(lam, pa.float64()),
+            "p": pa.array(p, pa.float64()),
+            "expected": pa.array([round(float(x), 4) for x in lam], pa.float64()),
         }
     )
-    # The kept edge list is small by construction (pairs that beat chance); it was built in Python.
-    with study.temp_view("_coord_kept_arrow", kept):
-        study.sql("CREATE OR REPLACE TEMP TABLE _coord_kept AS SELECT * FROM _coord_kept_arrow")
+
+
+def _bh_on_engine(study: Study, families: dict[str, int], q: float) -> None:
+    """Benjamini–Hochberg per test as window SQL into `_coord_bh` (`_coord_pv` plus `kept`).
+
+    The arithmetic is `stats.bh_adjusted`'s, operation for operation, so the kept set is the
+    same bit for bit: p_(r)·(n/r) with n/r one division, the running minimum from the largest
+    rank down, capped at 1, then scaled by m/n (m the family, untested pairs as p = 1) and capped
+    again when m > n. Tied p-values get the same adjusted value whatever rank order the engine
+    gives them (the minimum from below covers the whole tie)."""
+    fam = " ".join(f"WHEN '{t}' THEN {int(m)}" for t, m in sorted(families.items()))
+    fam_sql = f"CASE test {fam} ELSE 0 END" if fam else "0"
+    study.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _coord_bh AS
+        WITH ranked AS (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY test ORDER BY p) AS bh_rank,
+                   COUNT(*) OVER (PARTITION BY test) AS bh_n, {fam_sql} AS bh_m
+            FROM _coord_pv
+        ), scaled AS (
+            SELECT *, p * (CAST(bh_n AS DOUBLE) / CAST(bh_rank AS DOUBLE)) AS bh_s FROM ranked
+        ), adjusted AS (
+            SELECT *, LEAST(CAST(1 AS DOUBLE), MIN(bh_s) OVER (PARTITION BY test ORDER BY bh_rank ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)) AS bh_q
+            FROM scaled
+        )
+        SELECT platform, test, account_a, account_b, co_actions, p, expected,
+               (CASE WHEN bh_m > bh_n THEN LEAST(CAST(1 AS DOUBLE), bh_q * (CAST(bh_m AS DOUBLE) / CAST(bh_n AS DOUBLE))) ELSE bh_q END)
+                 <= CAST({float(q)!r} AS DOUBLE) AS kept
+        FROM adjusted
+        """
+    )
+
+
+def _kept_on_engine(study: Study) -> tuple[int, int]:
+    """The kept pairs as the temp table `_coord_kept` (platform, account_a, account_b,
+    expected_by_chance, p_value, carried_by): per pair, the strongest test (smallest p, ties to
+    the first test by name) and the sorted tests that kept it. Returns (kept pairs, fewest
+    co-actions among their strongest tests), the only figures the driver needs."""
+    study.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _coord_kept_best AS
+        WITH k AS (SELECT * FROM _coord_bh WHERE kept),
+        best AS (
+            SELECT platform, account_a, account_b, expected, p, co_actions,
+                   ROW_NUMBER() OVER (PARTITION BY platform, account_a, account_b ORDER BY p, test) AS r
+            FROM k
+        ), carried AS (
+            SELECT platform, account_a, account_b,
+                   list_sort(list(CASE WHEN test = '{COMBINED}' THEN 'combined' ELSE test END)) AS carried_by
+            FROM k GROUP BY platform, account_a, account_b
+        )
+        SELECT b.platform, b.account_a, b.account_b, b.expected AS expected_by_chance, b.p AS p_value, c.carried_by, b.co_actions
+        FROM best b JOIN carried c ON c.platform = b.platform AND c.account_a = b.account_a AND c.account_b = b.account_b
+        WHERE b.r = 1
+        """
+    )
+    study.sql("DROP TABLE IF EXISTS _coord_bh")
+    n, low = study.sql("SELECT count(*), min(co_actions) FROM _coord_kept_best")[0]
+    study.sql(
+        """
+        CREATE OR REPLACE TEMP TABLE _coord_kept AS
+        SELECT platform, account_a, account_b, expected_by_chance, p_value, carried_by FROM _coord_kept_best
+        ORDER BY platform, account_a, account_b
+        """
+    )
+    study.sql("DROP TABLE IF EXISTS _coord_kept_best")
+    return int(n), int(low) if low is not None else 0
 
 
 def _display(test: str) -> str:
