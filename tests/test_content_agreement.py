@@ -21,15 +21,21 @@ def _kappa(a: pd.Series, b: pd.Series) -> float:
     return (po - pe) / (1 - pe)
 
 
-def test_second_reader_covers_the_blind_file_and_agreement_is_as_documented() -> None:
-    first = pd.read_csv(FIX / "ira_stance_labels.csv", dtype=str, keep_default_na=False)
-    blind = pd.read_csv(FIX / "second_pass_blind.csv", dtype=str, keep_default_na=False)
-    second = pd.read_csv(FIX / "second_pass_labels.csv", dtype=str, keep_default_na=False)
+def _agreement(first_file: str, blind_file: str, second_file: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(blind file, second pass, second pass merged with the first labels): the second pass must
+    cover the blind file's pairs in its order; the merged frame has `_1` and `_2` columns."""
+    first = pd.read_csv(FIX / first_file, dtype=str, keep_default_na=False)
+    blind = pd.read_csv(FIX / blind_file, dtype=str, keep_default_na=False)
+    second = pd.read_csv(FIX / second_file, dtype=str, keep_default_na=False)
     key = ["post_id", "election", "party"]
     assert list(second[key].itertuples(index=False)) == list(blind[key].itertuples(index=False))
+    return blind, second, second.merge(first, on=key, suffixes=("_2", "_1"))
+
+
+def test_second_reader_covers_the_blind_file_and_agreement_is_as_documented() -> None:
+    blind, second, both = _agreement("ira_stance_labels.csv", "second_pass_blind.csv", "second_pass_labels.csv")
     assert set(second["stance"]) <= {"support", "oppose", "neutral"}
     assert set(second["sentiment"]) <= {"positive", "negative", "neutral"}
-    both = second.merge(first, on=key, suffixes=("_2", "_1"))
     assert len(both) == len(blind) == 156
     assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(0.78, abs=0.005)
     assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(0.79, abs=0.005)
@@ -39,13 +45,8 @@ def test_third_draw_reread_covers_its_blind_file_and_agreement_is_as_documented(
     """The third training draw's quarter, re-read by the SAME reader in shuffled order from the
     blind file (docs/methods.md): kappa 1.00, which says the reader is consistent with their own
     memory, not that two readers agree; the blind file is there for an independent reader."""
-    first = pd.read_csv(FIX / "train_stance_labels.csv", dtype=str, keep_default_na=False)
-    blind = pd.read_csv(FIX / "third_draw_second_pass_blind.csv", dtype=str, keep_default_na=False)
-    reread = pd.read_csv(FIX / "third_draw_reread.csv", dtype=str, keep_default_na=False)
-    key = ["post_id", "election", "party"]
-    assert list(reread[key].itertuples(index=False)) == list(blind[key].itertuples(index=False))
+    blind, _reread, both = _agreement("train_stance_labels.csv", "third_draw_second_pass_blind.csv", "third_draw_reread.csv")
     assert set(blind["stance"]) == {""} and set(blind["sentiment"]) == {""}
-    both = reread.merge(first, on=key, suffixes=("_2", "_1"))
     assert len(both) == len(blind) == 117
     assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(1.0, abs=0.005)
     assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(1.0, abs=0.005)
@@ -55,14 +56,9 @@ def test_third_draw_independent_reader_agreement_is_as_documented() -> None:
     """The third draw's blind quarter labelled by an independent second reader (given the guide and
     the blind file only, never the first labels): the figure that says how far one reader's labels
     can be trusted (docs/methods.md, tests/fixtures/content/README.md)."""
-    first = pd.read_csv(FIX / "train_stance_labels.csv", dtype=str, keep_default_na=False)
-    blind = pd.read_csv(FIX / "third_draw_second_pass_blind.csv", dtype=str, keep_default_na=False)
-    second = pd.read_csv(FIX / "third_draw_second_reader.csv", dtype=str, keep_default_na=False)
-    key = ["post_id", "election", "party"]
-    assert list(second[key].itertuples(index=False)) == list(blind[key].itertuples(index=False))
+    _blind, second, both = _agreement("train_stance_labels.csv", "third_draw_second_pass_blind.csv", "third_draw_second_reader.csv")
     assert set(second["stance"]) <= {"support", "oppose", "neutral"}
     assert set(second["sentiment"]) <= {"positive", "negative", "neutral"}
-    both = second.merge(first, on=key, suffixes=("_2", "_1"))
     assert len(both) == 117
     assert _kappa(both["stance_1"], both["stance_2"]) == pytest.approx(0.93, abs=0.005)
     assert _kappa(both["sentiment_1"], both["sentiment_2"]) == pytest.approx(0.74, abs=0.005)
