@@ -158,11 +158,16 @@ class OriginPass:
 def _pooled(batch: pa.RecordBatch, results: list[OriginResult], pool_base: float | None) -> list[OriginResult]:
     """The batch's origin results pooled over their shared-text neighbours (columns `_pool_mean`,
     `_pool_n` from `POOL_TABLE`; unchanged where they are absent)."""
+    pool = _pool_columns(batch, pool_base)
+    return results if pool is None else origin_textpool.apply_means(results, *pool, pool_base)
+
+
+def _pool_columns(batch: pa.RecordBatch, pool_base: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(neighbours' mean log-ratio, neighbour count) from `POOL_TABLE`'s columns, NULL as none;
+    None when pooling is off or the batch has no pooling columns."""
     if pool_base is None or "_pool_n" not in batch.schema.names:
-        return results
-    n = _floats(batch.column("_pool_n"), 0).astype(np.int64)
-    mean = _floats(batch.column("_pool_mean"), 0.0)
-    return origin_textpool.apply_means(results, mean, n, pool_base)
+        return None
+    return _floats(batch.column("_pool_mean"), 0.0), _floats(batch.column("_pool_n"), 0).astype(np.int64)
 
 
 class PriorPass:
@@ -178,10 +183,9 @@ class PriorPass:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
         p = _floats(batch.column("_p"))
-        if self.pool_base is not None and "_pool_n" in batch.schema.names:
-            n = _floats(batch.column("_pool_n"), 0).astype(np.int64)
-            mean = _floats(batch.column("_pool_mean"), 0.0)
-            p = origin_textpool.pooled_p(p, mean, n, self.pool_base)
+        pool = _pool_columns(batch, self.pool_base)
+        if pool is not None:
+            p = origin_textpool.pooled_p(p, *pool, self.pool_base)
         p = p[np.isfinite(p)]
         return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
 
