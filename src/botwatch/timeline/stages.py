@@ -226,8 +226,14 @@ def hour_profiles_sql(min_cells: int = MIN_ACTIVE_CELLS) -> str:
 def hour_profiles(study: Study, min_cells: int = MIN_ACTIVE_CELLS) -> list[tuple[str, str, int, list[int]]]:
     """(platform, account_id, posts, 24 counts of distinct days active in each UTC hour), in
     account order: the profiles in Python, for tests and notebooks (the stage fits them in batches)."""
-    rows = study.sql(hour_profiles_sql(min_cells) + " ORDER BY 1, 2")
-    return [(platform, account_id, int(posts), [int(d) for d in days]) for platform, account_id, posts, *days in rows]
+    return _profiles(study.query_arrow(hour_profiles_sql(min_cells) + " ORDER BY 1, 2"))
+
+
+def _profiles(rows: "pa.Table | pa.RecordBatch") -> list[tuple[str, str, int, list[int]]]:
+    """`hour_profiles_sql` rows as (platform, account_id, posts, 24 counts)."""
+    cols = rows.to_pydict()
+    hours = [cols[f"h{i}"] for i in range(24)]
+    return [(p, a, int(n), [int(h[j]) for h in hours]) for j, (p, a, n) in enumerate(zip(cols["platform"], cols["account_id"], cols["posts"]))]
 
 
 CIRCADIAN_SCHEMA = pa.schema([
@@ -259,10 +265,7 @@ def fit_profiles(profiles: list[tuple[str, str, int, list[int]]]) -> pa.Table:
 def _fit_batch(batch: pa.RecordBatch) -> pa.Table:
     """`fit_profiles` over one batch of `hour_profiles_sql` rows (run where the batch is: in-process
     on DuckDB, on an executor on Spark)."""
-    cols = batch.to_pydict()
-    hours = [cols[f"h{i}"] for i in range(24)]
-    profiles = [(p, a, int(n), [int(h[j]) for h in hours]) for j, (p, a, n) in enumerate(zip(cols["platform"], cols["account_id"], cols["posts"]))]
-    return fit_profiles(profiles)
+    return fit_profiles(_profiles(batch))
 
 
 register_output("bursts", BURSTS_SCHEMA)
