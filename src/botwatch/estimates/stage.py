@@ -4,8 +4,9 @@ scaled by `--sample-rate` with bootstrap intervals over accounts."""
 from __future__ import annotations
 
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED, EstimateOptions, compute_estimates, parse_window, write_estimates
-from botwatch.pipeline import Context, PipelineError, register
+from botwatch.pipeline import Context, register
 from botwatch.study import Study
+from botwatch.timeline.labelled import require_labels_for
 
 
 def options_from(ctx: Context) -> EstimateOptions:
@@ -21,11 +22,6 @@ def options_from(ctx: Context) -> EstimateOptions:
 @register("estimates", needs=("post_labels", "post_party"), optional=("account_scores",), writes=("estimates",), needs_election=True)
 def estimates(study: Study, ctx: Context) -> int:
     """Posts, accounts, support/opposition and sentiment shares per party, group and window, with intervals."""
-    labelled = {r[0] for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3")}
-    if labelled and labelled != {ctx.election.key}:
-        # A user's mistake (a different --election than the content stage's), not a bug: one plain line.
-        raise PipelineError(
-            f"posts are labelled for {', '.join(sorted(labelled))}, not {ctx.election.key}: run the content stage with --election {ctx.election.key} first"
-        )
+    require_labels_for(study, ctx, "estimates")  # another election's labels: the user's mix-up, said in one line
     table = compute_estimates(study, ctx.election, options_from(ctx), log=ctx.log)
     return write_estimates(study, table)
