@@ -125,8 +125,9 @@ def test_neighbours_decide_through_the_study_graph(tmp_path: Path) -> None:
         ([("a", "dem", "oppose", "anti_hashtag")] * 3 + [("a", "dem", "oppose", "model")], None),
         ([("a", "dem", "oppose", "anti_hashtag")] * 3 + [("a", "dem", "neutral", "model")], ["mastodon"] * 3 + ["twitter"]),
         ([(None, "dem", "oppose", "anti_hashtag")] * 3 + [(None, "dem", "neutral", "model")], None),
+        ([("a", "dem", "oppose", "anti_hashtag")] * 3 + [("a", "dem", None, "no_cue")], None),
     ],
-    ids=["own-posts", "never-itself", "agreeing", "two-platforms", "authorless"],
+    ids=["own-posts", "never-itself", "agreeing", "two-platforms", "authorless", "no-own-stance"],
 )
 def test_hand_built_rows_equal_the_reference(tmp_path: Path, spec: list, platforms: list | None) -> None:
     t = rows(spec)
@@ -136,6 +137,9 @@ def test_hand_built_rows_equal_the_reference(tmp_path: Path, spec: list, platfor
         propagate_in_engine(st, P)
         got = st.arrow("post_party")
     assert_same_rows(apply_prior(t, None, P), got)
+    changed = [e for e, r in zip(got.column("stance_evidence").to_pylist(), got.column("stance_rule").to_pylist()) if r in ("account_prior", NEIGHBOURS)]
+    # Every answer the prior gives says why, also for a row that had no answer of its own.
+    assert all(e and "this post alone read " in e for e in changed)
 
 
 def test_no_rows(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.content.propagate import ACCOUNT_PRIOR, CLASSES, KEEP_RULES, NEIGHBOURS, PARAMS, PriorParams, graph_edges
+from botwatch.content.propagate import ACCOUNT_PRIOR, CLASSES, KEEP_RULES, NEIGHBOURS, NO_OWN, PARAMS, PriorParams, graph_edges
 from botwatch.content.tables import POST_PARTY
 
 OWN, EDGES, LINKS, DEG = "_prior_own", "_prior_edges", "_prior_links", "_prior_deg"
@@ -184,7 +184,7 @@ def with_evidence(batch: pa.RecordBatch | pa.Table) -> pa.Table:
         " share ", pc.cast(pa.array(np.round(num("_p_top"), 2)), pa.string()),
         " (own other posts ", fmt(num("_p_own_s")), " support, ", fmt(num("_p_own_o")), " oppose, ", fmt(num("_p_own_n")), " neutral; ",
         pc.cast(pa.array(np.asarray(sub.column("_p_deg").to_numpy(), dtype=np.int64)), pa.string()),
-        " shared retweet links); this post alone read ", sub.column("_p_was").combine_chunks().cast(pa.string()), "",
+        " shared retweet links); this post alone read ", pc.fill_null(sub.column("_p_was").combine_chunks().cast(pa.string()), NO_OWN), "",
     )
     ev = out.column("stance_evidence").combine_chunks()
     return out.set_column(out.schema.get_field_index("stance_evidence"), "stance_evidence", pc.replace_with_mask(ev, mask, evidence.cast(ev.type)))

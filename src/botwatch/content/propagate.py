@@ -52,6 +52,7 @@ MIN_SHARED_TEXT = 20  # characters: shorter identical texts ("Good morning") say
 # account or pro cue (a post of party A's account naming party B).
 KEEP_RULES = frozenset(DECISIVE_RULES) | {"rival_pro_cue"}
 CLASSES = (SUPPORT, OPPOSE, NEUTRAL)
+NO_OWN = "no stance"  # the evidence's "this post alone read ..." for a row without its own answer
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,8 @@ def apply_prior(parties: pa.Table, graph: Graph | None, params: PriorParams = PA
         return parties
     idx = pa.array(rows)
     fmt = lambda a: pc.cast(pa.array(np.round(a, 1)), pa.string())  # noqa: E731
-    was = parties.column("stance").combine_chunks().take(idx)
+    # A row with no answer of its own (NULL stance) still gets a sentence: NULL would join to NULL.
+    was = pc.fill_null(parties.column("stance").combine_chunks().take(idx), NO_OWN)
     evidence = pc.binary_join_element_wise(
         pa.array(np.where(cue[rows] == ACCOUNT_PRIOR, "account's other posts", "retweet neighbours").tolist()),
         ": ", pa.array(new[rows].tolist(), pa.string()), " share ", pc.cast(pa.array(np.round(share[rows], 2)), pa.string()),
