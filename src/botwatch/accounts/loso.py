@@ -88,6 +88,33 @@ def within_source_oof(frame: pd.DataFrame, fit: Fitter, features: Sequence[str],
     return out
 
 
+def source_ceiling(frame: pd.DataFrame, candidates: Sequence[str], folds: int = 5, seeds: Sequence[int] = (0, 1, 2)) -> dict[str, Any]:
+    """How well the profile columns one source fills separate *its own* bots from its humans, fitted
+    inside that source (out-of-fold, gradient-boosted trees with no constraints), over every candidate
+    column the source fills for most accounts, including those the shipped model leaves out.
+
+    Why: a cross-source model cannot beat what the held-out source's own columns hold about its own
+    labels. This in-source figure is an optimistic ceiling for the leave-one-source-out figure on
+    that source, so a LOSO goal above it cannot be met by any choice of profile model.
+    """
+    import lightgbm as lgb
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    cols = [c for c in candidates if c in frame and frame[c].notna().mean() > 0.5 and frame[c].nunique(dropna=True) > 1]
+    X = frame[cols].astype(float).to_numpy()
+    y = frame["label"].to_numpy(int)
+    aucs = []
+    for seed in seeds:
+        p = np.zeros(len(y))
+        for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
+            clf = lgb.LGBMClassifier(n_estimators=200, num_leaves=15, learning_rate=0.05, verbose=-1, random_state=seed)
+            p[te] = clf.fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        aucs.append(roc_auc_score(y, p))
+    return {"source": str(frame["source"].iloc[0]), "n": len(y), "columns": cols,
+            "auc_mean": float(np.mean(aucs)), "auc_min": float(np.min(aucs)), "auc_max": float(np.max(aucs))}
+
+
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     """The LOSO rows as a Markdown table (what the model card leads with)."""
     head = "| held out | trained on | n | bots | AUC | balanced acc. | F1 @0.5 | Brier | ECE |\n|---|---|---|---|---|---|---|---|---|"
