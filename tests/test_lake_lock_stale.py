@@ -1,7 +1,8 @@
 """A lake's write lock left by a killed command is taken over by the next one, with one line on
 stderr, also where the pid alone would say the holder still runs: a zombie (killed, not reaped),
-a pid reused by another process, this very process's pid (a restarted container), a reboot.
-A live holder is still refused."""
+a pid reused by another process, this very process's pid, a reboot. A live holder is still
+refused. The holder in a subprocess takes the lock with `flock` (a local folder); the planted
+locks carry none, so their pid is what is judged."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def test_a_killed_command_s_lock_is_refused_while_it_runs_and_taken_over_after(t
             acquire(LocalFiles(), str(tmp_path))
         proc.send_signal(signal.SIGKILL)
         time.sleep(0.2)  # killed and not reaped yet: a zombie, which `kill -0` still finds
-        _taken_over(tmp_path, capsys, "zombie")
+        _taken_over(tmp_path, capsys, "zombie")  # its flock is free; the pid says why
     finally:
         proc.kill()
         proc.wait()
@@ -88,14 +89,22 @@ def test_a_reused_pid_does_not_keep_a_stale_lock(tmp_path: Path, capsys: pytest.
 
 
 def test_a_lock_with_this_process_s_pid_is_an_earlier_process_s(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _plant(tmp_path, pid=os.getpid())  # a restarted container: the next command got the killed one's pid
+    _plant(tmp_path, pid=os.getpid())  # a pid handed out again: this command got the killed one's pid
     _taken_over(tmp_path, capsys, "earlier process")
 
 
-@pytest.mark.skipif(not Path("/proc/sys/kernel/random/boot_id").exists(), reason="no boot id on this system")
+@pytest.mark.skipif(lake_lock._boot_id() is None or lake_lock._machine_id() is None, reason="no boot id or machine id on this system")
 def test_a_lock_from_before_a_reboot_is_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _plant(tmp_path, pid=os.getppid(), boot="another-boot")
     _taken_over(tmp_path, capsys, "last started")
+
+
+def test_another_boot_is_not_a_reboot_without_the_same_machine_id(tmp_path: Path) -> None:
+    # Another machine that happens to have the same host name (a cloned container, "localhost"):
+    # a boot id alone cannot tell it from this machine before a reboot.
+    _plant(tmp_path, pid=os.getppid(), boot="another-boot", machine="another-machine")
+    with pytest.raises(LakeLocked):
+        acquire(LocalFiles(), str(tmp_path))
 
 
 def test_the_lock_records_what_tells_this_process_from_a_later_one(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb:
 
 
 def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float) -> None:
-    from botwatch.engines.lake_lock import LakeLocked
+    from botwatch.engines.lake_lock import LockError
     from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
 
@@ -56,7 +56,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
 
         try:
             summary = ingest_lake(spark, location, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_progress=show)
-        except (LakeError, LakeLocked) as exc:
+        except (LakeError, LockError) as exc:  # busy, or a folder that cannot hold the lock
             fail(str(exc))
             raise  # unreachable
         except SparkIngestError as exc:

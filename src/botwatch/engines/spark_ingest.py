@@ -77,7 +77,7 @@ def ingest_lake(
     Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
     when Spark fails; a file that cannot be read is a result, not an exception."""
     from botwatch.engines.lake import SCRATCH_DIR, LakeStudy
-    from botwatch.engines.lake_lock import LakeLocked
+    from botwatch.engines.lake_lock import LockError
 
     files = expand_inputs(paths)
     check_location(spark, location)
@@ -104,7 +104,7 @@ def ingest_lake(
                 # The row `Study.run` writes, appended as Arrow: a local lake takes it without a Spark job.
                 lake.append_arrow("runs", pa.Table.from_pylist([{**run, "finished_at": utcnow()}], schema=RUNS))
                 lake.files.delete(work)
-    except (LakeError, LakeLocked, KeyboardInterrupt):  # said as they are: the lake is not at fault
+    except (LakeError, LockError, KeyboardInterrupt):  # said as they are: the lake is not at fault
         raise
     except Exception as exc:  # noqa: BLE001 - recorded in runs as failed; the user gets one line
         raise SparkIngestError(first_line(exc)) from exc
