@@ -29,7 +29,10 @@ estimated on all accounts. Then, on the development part only:
      2-fold cross-validation within the development part.
    Log-loss and the count-weighted gap between mean P and the observed share (ECE) are over the
    development accounts with known truth.
-3. `--test`: the shipped model's reliability tables on the test part (score it once, at the end).
+3. studies that hold only part of each desk (1 % and 3 % of the part's IRA handles among its
+   ordinary accounts), pooled and re-weighted within each such study, as an election sample would
+   be: how the reliability reads when fewer Russia-run accounts have neighbours.
+4. `--test`: the shipped model's tables (1 and 3) on the test part (score it once, at the end).
 
 Prints only; writes nothing. About 1 minute, under 1 GiB.
 """
@@ -275,6 +278,35 @@ def candidates(df: pd.DataFrame, src: np.ndarray, dst: np.ndarray) -> None:
     line("the same, 2-fold cross-validated", df, cv, "dev")
 
 
+def sampled_study(df: pd.DataFrame, src: np.ndarray, dst: np.ndarray, part: str, mix: float, seed: int = 13) -> None:
+    """A study that holds only part of each desk: a random `mix` share of IRA handles among the
+    part's ordinary accounts, pooled over shared texts *within that study only* and re-weighted by
+    its own study prior. In the validation study every account of a desk is present, so nearly
+    every Russia-run account has neighbours; an election sample catches some of a desk's accounts."""
+    base = float(parameters()["calibration"]["russia_share"])
+    lab = ((df.split == part) & df.group.notna()).to_numpy()
+    ira = np.flatnonzero(lab & (df.y == 1).to_numpy())
+    od = np.flatnonzero(lab & (df.y == 0).to_numpy())
+    n_ira = min(len(ira), round(mix * len(od) / (1 - mix)))
+    keep = np.zeros(len(df), bool)
+    keep[od] = True
+    keep[np.random.default_rng(seed).choice(ira, n_ira, replace=False)] = True
+    inside = keep[src] & keep[dst]
+    p_own = np.where(keep, df.p_own.to_numpy(), np.nan)
+    has = keep & df.has_ev.to_numpy()
+    p = final_from_pooled(pooled_from_own(p_own, src[inside], dst[inside], base), has, base)
+    sub = df.assign(split=np.where(keep, df.split, "out"))
+    n_nb = np.bincount(src[inside & has[dst]], minlength=len(df))
+    with_nb = int((has & (n_nb > 0) & (df.y == 1).to_numpy()).sum())
+    print(f"\n## {part} part, a study holding {n_ira} of {len(ira)} IRA handles ({mix:.0%}) and the part's ordinary accounts; "
+          f"{with_nb} of its Russia-run accounts with evidence have neighbours within it")
+    line("pooled within this study", sub, p, part)
+    known = has & ~df.names_ru.to_numpy()
+    for hv, words in ((False, "without"), (True, "with")):
+        m = known & ((n_nb > 0) == hv)
+        print(f"    accounts {words} neighbours: " + "  ".join(f"{mp:.2f}->{ob:.2f} (n={n})" for _e, mp, n, ob, _l, _h in reliability(p[m], df.y.to_numpy()[m])))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
@@ -287,9 +319,13 @@ def main() -> None:
     df, src, dst = frame(args.work, args.data, args.election)
     shipped_tables(df, "dev")
     candidates(df, src, dst)
+    for mix in (0.01, 0.03):
+        sampled_study(df, src, dst, "dev", mix)
     if args.test:
         shipped_tables(df, "test")
         line("\nshipped, test part", df, df.p_final.to_numpy(), "test")
+        for mix in (0.01, 0.03):
+            sampled_study(df, src, dst, "test", mix)
 
 
 if __name__ == "__main__":
