@@ -160,6 +160,13 @@ def with_sources(rows: list[tuple[str, str, int, bool]], ids: list[str]) -> list
     return rows + extra
 
 
+def with_text_neighbours(own: list, keys: list[tuple[str, str]], pairs: origin_textpool.Neighbours) -> set[str]:
+    """Account ids with at least one shared-text neighbour that has origin evidence: the accounts
+    whose P(Russia) the stage pools (`origin_textpool.apply`)."""
+    has = {k for k, r in zip(keys, own) if r.country is not None}
+    return {a for p, a, b in zip(pairs.platform, pairs.account_id, pairs.other_id) if (p, a) in has and (p, b) in has}
+
+
 def _table(title: str, cells: dict[str, dict[str, float]]) -> None:
     print(f"\n## {title}")
     print("group | posts per account".ljust(58) + "n".rjust(7) + "Russia".rjust(8) + "share".rjust(8) + "  95% interval")
@@ -317,6 +324,11 @@ def main() -> None:
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
     rows, row_ids, pairs, calib = [], [], {"dev": [], "test": []}, {"dev": [], "test": []}
     calib_apart: dict[str, list[tuple[float, bool]]] = {"dev": [], "test": []}
+    # The same, apart for accounts with and without shared-text neighbours (set-apart accounts left
+    # out): the pooled table's middle bins average two groups that are off in opposite directions
+    # (docs/methods.md, "Fourth pass"). Reported, never read by the model.
+    pooled_ids = with_text_neighbours(own, keys, neighbours)
+    calib_nb: dict[str, dict[str, list[tuple[float, bool]]]] = {s: {"with": [], "without": []} for s in ("dev", "test")}
     gs = groups_and_splits(args.data, scores["account_id"].tolist())
     for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
         if group is None:
@@ -331,9 +343,10 @@ def main() -> None:
             calib[split].append((p_ru, group != GROUP_ORDINARY))
             if not names_ru.get(aid):
                 calib_apart[split].append((p_ru, group != GROUP_ORDINARY))
+                calib_nb[split]["with" if aid in pooled_ids else "without"].append((p_ru, group != GROUP_ORDINARY))
     shares = share_table(with_sources(rows, row_ids) + language_rows(rows, row_ids, mostly_ru) + profile_rows(rows, row_ids, names_ru))
     results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {},
-                     "calibration_set_apart": {}}
+                     "calibration_set_apart": {}, "calibration_by_text_neighbours": {}}
     for split in ("dev", "test"):
         _table(f"{split} part: share with Russia as most likely origin", shares.get(split, {}))
         table = confusion(pairs[split])
@@ -347,6 +360,11 @@ def main() -> None:
         print(f"\n## {split} part: the same, with the {n_apart} accounts with origin evidence whose own profile names a place in Russia set apart (ordinary ones: truth unknown)")
         for c in results["calibration_set_apart"][split]:
             print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+        results["calibration_by_text_neighbours"][split] = {k: calibration(v) for k, v in calib_nb[split].items()}
+        for k, table in results["calibration_by_text_neighbours"][split].items():
+            print(f"\n## {split} part: the same (set apart as above), accounts {k} shared-text neighbours")
+            for c in table:
+                print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
     results["study_designs"] = design
     results["shared_texts_false_alarms"] = pool_check
     print("\n## shared-text pooling and ordinary accounts (mixed study, study prior on the part's accounts): ordinary accounts with text")
