@@ -89,6 +89,10 @@ def test_name_handle_similarity_uses_the_compiled_matcher() -> None:
 
     assert profile.SequenceMatcher is cydifflib.SequenceMatcher
     assert profile.name_handle_similarity("UK Labour!", "uk_labour") == 1.0
+    # Equal texts: 1.0 without the matcher below 200 characters (from 200 on difflib's "popular
+    # element" rule applies, and the matcher decides).
+    for text in ["a", "ab" * 99 + "x", "a" * 199, "a" * 200, "ab" * 150, "abcdefghij" * 30]:
+        assert profile.name_handle_similarity(text, text) == SequenceMatcher(None, text, text).ratio(), len(text)
 
 
 def test_self_declared_column_equals_per_row() -> None:

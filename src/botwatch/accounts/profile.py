@@ -139,6 +139,8 @@ def name_handle_similarity(name: str | None, handle: str | None) -> float:
     a, b = _ALNUM.sub("", name.lower()), _ALNUM.sub("", handle.lower())
     if not a or not b:
         return 0.0
+    if a == b and len(b) < 200:  # a name that is its handle (two in five real profiles): every character matches
+        return 1.0
     return SequenceMatcher(None, a, b).ratio()
 
 
