@@ -16,7 +16,8 @@ import pytest
 
 from botwatch.accounts import signals
 from botwatch.accounts.botmodel import sentence, shipped_model
-from botwatch.accounts.profile import _AUTOMATION, _LINK, _matching_ratio, char_entropy
+from botwatch.accounts import profile
+from botwatch.accounts.profile import _AUTOMATION, _LINK, char_entropy, profile_features, self_declared_bot
 from botwatch.accounts.profile_text import TextColumn, char_entropies
 
 # Strings where Python's Unicode-aware reading and an ASCII one part: other digits, capitals and
@@ -72,12 +73,41 @@ def test_entropy_columns_add_in_counter_order() -> None:
 
 
 def test_matcher_equals_difflib() -> None:
+    # The compiled matcher (cydifflib) gives difflib's ratio to the last bit, junk-free short
+    # strings and long ones (from 200 characters difflib's "popular element" rule applies) alike.
     rng = random.Random(3)
-    for _ in range(20000):
+    for k in range(20000):
         alphabet = rng.choice(["ab", "abc", "abcdefgh0123"])
-        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
-        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20)))
-        assert _matching_ratio(a, b) == SequenceMatcher(None, a, b).ratio(), (a, b)
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30 if k % 50 else 400)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20 if k % 50 else 400)))
+        assert profile.SequenceMatcher(None, a, b).ratio() == SequenceMatcher(None, a, b).ratio(), (a, b)
+
+
+def test_name_handle_similarity_uses_the_compiled_matcher() -> None:
+    # Fails if the per-account Python matcher comes back (a third of the speed) or cydifflib is missing.
+    import cydifflib
+
+    assert profile.SequenceMatcher is cydifflib.SequenceMatcher
+    assert profile.name_handle_similarity("UK Labour!", "uk_labour") == 1.0
+    # Equal texts: 1.0 without the matcher below 200 characters (from 200 on difflib's "popular
+    # element" rule applies, and the matcher decides).
+    for text in ["a", "ab" * 99 + "x", "a" * 199, "a" * 200, "ab" * 150, "abcdefghij" * 30]:
+        assert profile.name_handle_similarity(text, text) == SequenceMatcher(None, text, text).ratio(), len(text)
+
+
+def test_self_declared_column_equals_per_row() -> None:
+    # The column path runs the pattern only on strings holding "bot" in some case; it must give
+    # the per-row function's value (NaN where handle, name and description are all empty).
+    texts = [*HOSTILE, "BotOfBabel", "poetry_bot", "abbott", "robotics", "BOT", "bots!", "ǅbot", "ＢＯＴ", "bot\n", "mybotty", "Bot_x",
+             *(v for v in _strings(3000, 7))]
+    rng = random.Random(5)
+    rows = [(rng.choice(texts + [None]), rng.choice(texts + [None]), rng.choice(texts + [None])) for _ in range(4000)]
+    df = pd.DataFrame({"handle": [r[0] for r in rows], "display_name": [r[1] for r in rows], "description": [r[2] for r in rows]}, dtype=object)
+    got = profile_features(df)["self_declared_bot"].to_numpy()
+    h = [v if v else None for v in df["handle"]]
+    want = [float(self_declared_bot(a, b, c)) if (a or b or c) else np.nan for a, b, c in zip(h, df["display_name"], df["description"])]
+    np.testing.assert_array_equal(got, np.array(want))
+    assert np.nansum(got) > 50  # the test holds bots
 
 
 def test_evidence_columns_equal_per_item_sentences() -> None:

@@ -35,3 +35,13 @@ def test_signal_sentences_fire_only_when_shown() -> None:
     text = " | ".join(signals.signal_sentences(loud, "GB"))
     for needle in ("15-character", "English woman", "after the election", "unison", "144", "anonymity", "amplification", "regular"):
         assert needle in text
+
+
+def test_first_name_given_once_gives_the_same_signals() -> None:
+    # The stage finds each account's first name once and hands it to both signals.
+    for name in ["Jenna Abrams", "pamela_moore", "John Smith", "Ольга Петрова", "", "  ", "x", "Dr. Mary-Ann", "news 24/7", None]:
+        first = signals.first_name(name)
+        assert signals.english_female_first(first) is signals.english_female_name(name)
+        for desc, loc, img in [("", None, True), ("hi", " ", None), (None, None, None)]:
+            a, b = signals.anonymity(name, desc, loc, img, first=first), signals.anonymity(name, desc, loc, img)
+            assert a == b or (math.isnan(a) and math.isnan(b))

@@ -380,10 +380,12 @@ def _add_top_language_and_client(df: pd.DataFrame, keys: list[tuple[str, str]], 
 def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
     """The documented seed signals (female English name, anonymity, activity, amplification,
     created after the election was called)."""
-    df["english_female_name"] = [signals.english_female_name(v if isinstance(v, str) else None) for v in accounts["display_name"].tolist()]
+    names = accounts["display_name"].tolist()
+    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]  # once per account, for both signals
+    df["english_female_name"] = [signals.english_female_first(f) for f in firsts]
     df["anonymity"] = [
-        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d))
-        for a, b, c, d in zip(*(accounts[k].tolist() for k in ("display_name", "description", "location", "default_image")))
+        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d), first=f)
+        for a, b, c, d, f in zip(names, *(accounts[k].tolist() for k in ("description", "location", "default_image")), firsts)
     ]
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)

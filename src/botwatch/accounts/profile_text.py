@@ -85,6 +85,17 @@ class TextColumn:
         return self._fill(pc.count_substring_regex(self.arrow, pattern, ignore_case=ignore_case), slow)
 
 
+    def where_containing(self, literal: str, test: Callable[[str], bool]) -> np.ndarray:
+        """`test(v)` for the strings holding `literal` in any case (an Arrow search over the
+        column), False for every other string and for None. Exact when `test` can be true only
+        for strings holding `literal` (an ASCII word a pattern must contain): the slow Python
+        test then runs on the few candidates instead of on every string."""
+        out = np.zeros(self.n, dtype=bool)
+        hits = pc.fill_null(pc.match_substring(self.arrow, literal, ignore_case=True), False).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(hits).tolist():
+            out[i] = bool(test(self.values[i]))
+        return out
+
 # c/n·log2(c/n) for counts up to this length, each term as `char_entropy` computes it.
 _MAX_ENTROPY_LEN = 32
 # Python 3.12 made `sum` of floats compensated (Neumaier); the matrix path adds as 3.11 does, so

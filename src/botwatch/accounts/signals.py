@@ -43,7 +43,12 @@ def first_name(display_name: str | None) -> str | None:
 def english_female_name(display_name: str | None) -> bool:
     """True when the display name starts with a woman's first name common in Britain or the US
     (gender-guesser's offline name list, which is country-aware)."""
-    name = first_name(display_name)
+    return english_female_first(first_name(display_name))
+
+
+def english_female_first(name: str | None) -> bool:
+    """`english_female_name` of a display name whose `first_name` is `name` (the stage finds
+    each account's first name once, for this and for `anonymity`)."""
     if not name or not name.isascii():
         return False
     return _english_female(name)
@@ -67,14 +72,19 @@ def personal_name(display_name: str | None) -> bool:
     return bool(name) and _known_name(name)
 
 
-def anonymity(display_name: Any, description: Any, location: Any, default_image: Any) -> float:
+_NOT_GIVEN: Any = object()
+
+
+def anonymity(display_name: Any, description: Any, location: Any, default_image: Any, *, first: Any = _NOT_GIVEN) -> float:
     """Share of the *known* identity fields that are empty or generic (NaN when none is known).
 
     NULL means "the archive did not say", so it is not counted as anonymous: IRA rows have no
-    profile text at all and must not all look anonymous for that reason."""
+    profile text at all and must not all look anonymous for that reason. `first`: the display
+    name's `first_name`, when the caller has it already."""
     parts: list[float] = []
     if isinstance(display_name, str):
-        parts.append(0.0 if personal_name(display_name) else 1.0)
+        name = first_name(display_name) if first is _NOT_GIVEN else first
+        parts.append(0.0 if bool(name) and _known_name(name) else 1.0)
     if isinstance(description, str):
         parts.append(0.0 if description.strip() else 1.0)
     if isinstance(location, str):
