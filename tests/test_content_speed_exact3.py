@@ -7,6 +7,7 @@ without a clause break (`features.target_clause`) against the split."""
 from __future__ import annotations
 
 import csv
+import re
 import random
 from pathlib import Path
 
@@ -77,3 +78,38 @@ def test_target_clause_without_a_break_is_the_text() -> None:
     for text in texts:
         parts = [c for c in F._CLAUSE.split(text) if "tgt" in c]
         assert F.target_clause(text) == (" ".join(parts) if parts else text), text
+
+
+def _reference_pattern(p) -> "re.Pattern[str] | None":  # type: ignore[no-untyped-def]
+    """A party's names pattern as first written: one leading look-behind, every name in one group."""
+    words = list(p.keywords + p.keywords_context + p.keywords_pro + p.keywords_anti)
+    words += ["#" + h for h in p.hashtags + p.hashtags_pro + p.hashtags_anti]
+    words += ["@" + h for h in p.accounts]
+    words = sorted({w.strip().casefold() for w in words if w.strip()}, key=len, reverse=True)
+    base = "(?<![\\w])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + ")(?![\\w])" if words else None
+    frag = "|".join(re.escape(f.casefold()) for f in p.tag_fragments)
+    if frag:
+        return re.compile(rf"{base or '(?!x)x'}|#\w*(?:{frag})\w*")
+    return re.compile(base) if base else None
+
+
+@pytest.mark.parametrize("preset", ["uk-ge2017", "us-2016"])
+def test_names_pattern_by_first_character_matches_as_one_group(preset: str) -> None:
+    election = load_election(preset)
+    names = F.PartyNames.of(election)
+    rng = random.Random(33)
+    pieces = _pieces(election) + ["labourer", "xlabour", "_tory", "tory_", "  ", "\t", "\u00e9", "1"]
+    texts = [F.clean_text(t) for t in _fixture_texts()]
+    texts += [rng.choice([" ", "", "  ", "#", "-", "\n"]).join(rng.choices(pieces, k=rng.randint(1, 14))) for _ in range(3000)]
+    subbed = 0
+    for p in election.parties:
+        ref, pat = _reference_pattern(p), names.patterns.get(p.key)
+        assert (ref is None) == (pat is None)
+        if pat is None:
+            continue
+        assert pat.pattern != ref.pattern
+        for text in texts:
+            got = pat.sub(" tgt ", text)
+            assert got == ref.sub(" tgt ", text), (p.key, text)
+            subbed += got != text
+    assert subbed > 1000
