@@ -29,9 +29,16 @@ _WORD3 = re.compile(r"[A-Za-z]{3,}")
 _SARCASM_WORDS = ("lol", "lmao", "lmfao", "rofl", "haha", "yeah right", "sure", "so-called", "so called", "#sarcasm", "oh wait", "thanks a lot")
 
 
+_HTTP = re.compile(r"https?://\S+")  # `_URL`'s first branch: a literal start, which `re` finds fast
+
+
 def _drop_links(text: str) -> str:
-    """`_URL.sub(" ", text)`; a text without "http" or "t.co/" has no link to drop."""
-    return _URL.sub(" ", text) if "http" in text or "t.co/" in text else text
+    """`_URL.sub(" ", text)`; a text without "http" or "t.co/" has no link to drop. `_URL`'s
+    second branch starts with `\b`, which makes `re` try every position: it is run only when a
+    "t.co/" outside an http link is left (every "t.co/" inside one is consumed by the first
+    branch at the link's start, so then both give the same text; tests/test_content_speed_exact3.py)."""
+    out = _HTTP.sub(" ", text) if "http" in text else text
+    return _URL.sub(" ", text) if "t.co/" in out else out
 
 
 def _sarcastic(body: str) -> bool:
@@ -44,11 +51,20 @@ SARCASM = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*|yeah right|sure\b|so-calle
 
 
 def _names_pattern(words: list[str]) -> re.Pattern[str] | None:
+    r"""The names as whole words, longest first: `(?<![\w])(?:name|...)(?![\w])`, written as one
+    branch per first character (`l(?<!\wl)(?:abour|...)(?![\w])|c...`), which matches the same
+    text: names with different first characters never match at one position, each branch keeps
+    its names in the same order, and the look-behind past the first character sees what the
+    leading one saw. Branches that each start with a character let `re` skip to the positions
+    holding one (the leading look-behind made it try every position: 1.3-1.9x as slow on posts;
+    tests/test_content_speed_exact3.py compares both forms)."""
     words = sorted({w.strip().casefold() for w in words if w.strip()}, key=len, reverse=True)
     if not words:
         return None
-    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
-    return re.compile(rf"(?<![\w])(?:{alts})(?![\w])")
+    rests: dict[str, list[str]] = {}
+    for w in words:
+        rests.setdefault(w[0], []).append(re.escape(w[1:]).replace(r"\ ", r"\s+"))
+    return re.compile("|".join(rf"{re.escape(c)}(?<!\w{re.escape(c)})(?:{'|'.join(r)})(?![\w])" for c, r in rests.items()))
 
 
 @dataclass
@@ -65,6 +81,7 @@ class PartyNames:
     # once per text and named parties and fill the placeholders per feature set.
     inert: bool = False
     _marked: dict = field(default_factory=dict, compare=False, repr=False)  # `_marked`'s last texts
+    _ngrams: dict = field(default_factory=dict, compare=False, repr=False)  # `masked_ngrams`' last templates
 
     @classmethod
     def of(cls, election: Election) -> "PartyNames":
@@ -205,6 +222,59 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
     return out
 
 
+_HOLDER_SPLIT = re.compile("( \ue000[\ue100-\ue1ff] )")  # a `_HOLDERS` placeholder, kept by `split`
+
+
+def masked_ngrams(text: str, names: PartyNames, party: str | None, named: "list[str] | None") -> list[str]:
+    """`ngram_features(tokens(mask(text, names, party, named)))`, with the tokens and n-gram
+    strings of a post built once for all its feature sets (the post's and one per named party),
+    which differ only where a party's name stood.
+
+    The template is `_marked`'s text cut at its placeholders: the tokens between them (no token
+    crosses a placeholder or " tgt ": both start and end with a space) and, for each placeholder,
+    a stand-in token (the placeholder without its spaces, which no text token holds: such texts
+    take the plain path). `ngram_features` runs once over those tokens; each feature set copies
+    its strings and writes `tgt` / `oth` over the stand-ins, as `mask` fills the placeholders
+    (tests/test_content_speed_exact3.py compares both)."""
+    if named is None or not names.inert:
+        return ngram_features(tokens(mask(text, names, party, named)))
+    cache, key = names._ngrams, (text, tuple(named))
+    tpl = cache.get(key)
+    if tpl is None:
+        tpl = _ngram_template(text, names, named)
+        if len(cache) >= 8:
+            cache.clear()
+        cache[key] = tpl
+    if tpl is False:
+        return ngram_features(tokens(mask(text, names, party, named)))
+    feats, spots = tpl
+    out = list(feats)
+    if spots:
+        fills = [(_HOLDERS[j][1:-1], "tgt" if p == party else "oth") for j, p in enumerate(named) if p in names.patterns]
+        for i in spots:
+            x = out[i]
+            for holder, word in fills:
+                x = x.replace(holder, word)
+            out[i] = x
+    return out
+
+
+def _ngram_template(text: str, names: PartyNames, named: "list[str]") -> "tuple[list[str], list[int]] | bool":
+    """(n-gram strings with stand-ins, positions of the strings holding one), or False where
+    `_marked` takes the pattern loop."""
+    marked = _marked(text, names, named)
+    if marked is None:
+        return False
+    toks: list[str] = []
+    for k, part in enumerate(_HOLDER_SPLIT.split(marked)):
+        if k % 2:
+            toks.append(part[1:-1])
+        else:
+            toks += tokens(part)
+    feats = ngram_features(toks)
+    return feats, [i for i, x in enumerate(feats) if "\ue000" in x]
+
+
 def style_features(raw: str) -> dict[str, float]:
     """Surface cues a lexicon misses: shouting, headline form, sarcasm markers, a question."""
     raw = raw or ""
@@ -235,8 +305,13 @@ def style_features(raw: str) -> dict[str, float]:
     return f
 
 
+_CLAUSE_CHARS = re.compile("[.!?;:|\u2026\n\\-\u2013\u2014]")  # one of them is in every `_CLAUSE` match
+
+
 def target_clause(masked: str) -> str:
     """The clauses of a masked text that contain `tgt` (the whole text when none does)."""
+    if _CLAUSE_CHARS.search(masked) is None:  # one clause: the text itself either way
+        return masked
     parts = [c for c in _CLAUSE.split(masked) if "tgt" in c]
     return " ".join(parts) if parts else masked
 
@@ -257,9 +332,7 @@ def pair_features(
     `rival_signals` the other named parties' ones; `score(text)` is the corrected lexicon score;
     `base` is `post_base(raw, score)` when the caller already has it."""
     cleaned, style, whole = base or post_base(raw, score)
-    masked = mask(cleaned, names, party, named)
-    toks = tokens(masked)
-    f: dict[str, float] = dict.fromkeys(ngram_features(toks), 1.0)
+    f: dict[str, float] = dict.fromkeys(masked_ngrams(cleaned, names, party, named), 1.0)
     if SPLIT_HASHTAGS:
         hw = masked_hashtag_words(raw, names, party, named)
         if hw:
@@ -275,7 +348,7 @@ def pair_features(
     f.update(style)
     # The clause naming the party is scored apart only when the post names several parties (for
     # one party, the whole post is about it; and a second lexicon pass is the stage's main cost).
-    clause = score(target_clause(masked).replace("tgt", " ").replace("oth", " ")) if n_named > 1 else whole
+    clause = score(target_clause(mask(cleaned, names, party, named)).replace("tgt", " ").replace("oth", " ")) if n_named > 1 else whole
     f["lex_post"] = whole
     f["lex_clause"] = clause
     f["lex_post_pos"] = float(whole >= 0.05)
@@ -298,9 +371,7 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     with strong positive and negative words reads differently from a flat one of the same
     compound)."""
     cleaned, style, whole = base or post_base(raw, score)
-    masked = mask(cleaned, names, None, named)
-    toks = tokens(masked)
-    f: dict[str, float] = dict.fromkeys(ngram_features(toks), 1.0)
+    f: dict[str, float] = dict.fromkeys(masked_ngrams(cleaned, names, None, named), 1.0)
     if SPLIT_HASHTAGS:
         hw = masked_hashtag_words(raw, names, None, named)
         if hw:
