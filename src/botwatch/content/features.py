@@ -205,6 +205,34 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
     return out
 
 
+# Character n-grams (3 to 5 characters inside each word, the word padded with one space on each
+# side, as scikit-learn's `char_wb` analyzer) of the masked text: spelling variants, word stems and
+# the parts of run-together hashtags the CamelCase split misses ("#crookedhillary", "corrupt",
+# "corruption") share grams where whole-word features do not. Chosen by 5-fold grouped CV on the
+# training labels (docs/methods.md, "Character n-grams"); each carries CHAR_VALUE so the many grams
+# of a word do not outweigh the word features under the same L2 penalty.
+CHAR_NGRAMS_STANCE = False  # in pair_features
+CHAR_NGRAMS_SENTIMENT = False  # in post_features
+CHAR_RANGE = (3, 5)
+CHAR_VALUE = 0.3
+
+
+@lru_cache(maxsize=131072)
+def _word_grams(word: str) -> tuple[str, ...]:
+    """The `c=` features of one word (cached: words repeat across posts far more than texts do)."""
+    w = f" {word} "
+    lo, hi = CHAR_RANGE
+    return tuple(f"c={w[i:i + n]}" for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1))
+
+
+def char_ngram_features(masked: str) -> dict[str, float]:
+    """`c=<gram>` features of a masked text (the party names already `tgt` / `oth`)."""
+    f: dict[str, float] = {}
+    for word in masked.split():
+        f.update(dict.fromkeys(_word_grams(word), CHAR_VALUE))
+    return f
+
+
 def style_features(raw: str) -> dict[str, float]:
     """Surface cues a lexicon misses: shouting, headline form, sarcasm markers, a question."""
     raw = raw or ""
@@ -264,6 +292,8 @@ def pair_features(
         hw = masked_hashtag_words(raw, names, party, named)
         if hw:
             f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
+    if CHAR_NGRAMS_STANCE:
+        f.update(char_ngram_features(masked))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -305,6 +335,8 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
         hw = masked_hashtag_words(raw, names, None, named)
         if hw:
             f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
+    if CHAR_NGRAMS_SENTIMENT:
+        f.update(char_ngram_features(masked))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:
