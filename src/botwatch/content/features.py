@@ -208,9 +208,13 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
 # Character n-grams (3 to 5 characters inside each word, the word padded with one space on each
 # side, as scikit-learn's `char_wb` analyzer) of the masked text: spelling variants, word stems and
 # the parts of run-together hashtags the CamelCase split misses ("#crookedhillary", "corrupt",
-# "corruption") share grams where whole-word features do not. Chosen by 5-fold grouped CV on the
-# training labels (docs/methods.md, "Character n-grams"); each carries CHAR_VALUE so the many grams
-# of a word do not outweigh the word features under the same L2 penalty.
+# "corruption") share grams where whole-word features do not. Each carries CHAR_VALUE so the many
+# grams of a word do not outweigh the word features under the same L2 penalty. Off in the shipped
+# model: under 5-fold grouped CV on the training labels they gained +0.012 stance macro-F1 (at the
+# edge of the noise) and +0.009 sentiment (inside it), for about a quarter more content-stage CPU
+# and a model file three times the size (docs/methods.md, "Account prior with faithful
+# out-of-fold answers; character n-grams"; scripts/cv_char_ngrams.py). Turning one on needs the
+# model retrained with it (`train_content_model.py --char-ngrams`); a test keeps them in step.
 CHAR_NGRAMS_STANCE = False  # in pair_features
 CHAR_NGRAMS_SENTIMENT = False  # in post_features
 CHAR_RANGE = (3, 5)
