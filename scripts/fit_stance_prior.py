@@ -3,9 +3,10 @@ part of the hand labels; the test part is never read here.
 
 The shipped stance model was trained on the dev labels, so its answers on dev posts are almost
 all right and any prior would look useless there. To fit honestly, the dev posts' model answers
-are replaced by out-of-fold ones: the same features and the same regression (C from
-content_model.json, dev labels only, without the weak labels the shipped model adds), five folds
-grouped by post, each fold's posts answered by a model that never saw them. Every other post of
+are replaced by out-of-fold ones: the same features and the same regression as the shipped model
+(its C, weak-label weight and class balance from content_model.json; every training label and the
+weak labels, as scripts/train_content_model.py), five folds grouped by post, each fold's posts
+answered by a model that never saw them. Every other post of
 the study keeps the shipped model's answer (none of them is hand-labelled).
 
 Input: two copies of the dev evaluation study (`scripts/build_stance_eval_study.py OUT.csv --part
@@ -66,27 +67,31 @@ def relabel(path: Path, key: str) -> tuple[pa.Table, pa.Table, object]:
 
 
 def out_of_fold(tables: dict[str, pa.Table], labels: list[dict[str, str]]) -> dict[tuple[str, str, str], str]:
-    """(election, post_id, party) → the stance a model that never saw the post answers."""
+    """(election, post_id, party) → the stance a model that never saw the post answers.
+
+    Trained as the shipped model is (scripts/train_content_model.py: every training label of the
+    dev part and the training draws, the US weak labels, the shipped C, weak weight and balance),
+    five folds grouped by post over all those labels; each dev post is answered by the fold model
+    that left it out. An earlier version trained the fold models on the first draw's dev labels
+    alone, without weak labels: a weaker model than the shipped one, for which a prior helps more.
+    `tables` and `labels` are not read (kept for the old call shape)."""
     from sklearn.model_selection import GroupKFold
-    from train_content_model import fit
+    from train_content_model import fit, labelled_items, weak_items, LABELLED_SETS
+    from botwatch.content.features import clean_text
 
     shipped = json.loads((ROOT / "src" / "botwatch" / "content" / "content_model.json").read_text())["stance"]
-    c, balance = shipped["C"], shipped.get("balance", 1.0)
-    items, keys, groups = [], [], []
-    for key, table in tables.items():
-        mine = [r for r in labels if r["election"] == key]
-        ids = pa.array(sorted({r["post_id"] for r in mine}))
-        sub = table.filter(pc.is_in(table.column("post_id"), value_set=ids))
-        inputs = ContentModelInputs.build(load_election(key), sub)
-        for r in mine:
-            row = inputs.row_of.get(r["post_id"])
-            if row is not None:
-                items.append((inputs.pair_features(row, r["party"]), r["stance"]))
-                keys.append((key, r["post_id"], r["party"]))
-                groups.append(r["post_id"])
+    c, balance, weak_weight = shipped["C"], shipped.get("balance", 1.0), shipped.get("weak_weight", 0.0)
+    items, _posts = labelled_items("dev")
+    groups = labelled_items.groups[0]  # type: ignore[attr-defined]
+    meta = labelled_items.meta[0]  # type: ignore[attr-defined]
+    extra: list = []
+    if weak_weight:
+        texts = {clean_text(r["content"]).strip() for posts_csv, _lab in LABELLED_SETS if posts_csv.exists() for r in csv.DictReader(open(posts_csv, encoding="utf-8"))}
+        extra, _ = weak_items(800, texts, False, ("us-2016",))
+    keys = [(meta[i][0], groups[i], next(k[6:] for k in f if k.startswith("party="))) for i, (f, _s) in enumerate(items)]
     out: dict[tuple[str, str, str], str] = {}
     for tr, te in GroupKFold(5).split(items, groups=groups):
-        vec, clf = fit([items[i] for i in tr], list(STANCES), c, balance=balance)
+        vec, clf = fit([items[i] for i in tr], list(STANCES), c, extra, weak_weight, balance=balance)
         pred = clf.predict(vec.transform([items[i][0] for i in te]))
         for i, k in zip(te, pred):
             out[keys[i]] = STANCES[int(k)]

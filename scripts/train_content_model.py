@@ -300,7 +300,16 @@ def main() -> None:
     ap.add_argument("--balance-grid", default="0.0,0.5", help="stance: class balancing tried (1 inverse class counts, 0 none, 0.5 the square root)")
     ap.add_argument("--sentiment-c-grid", default="0.1,0.3,1.0", help="sentiment: inverse regularisation strengths tried")
     ap.add_argument("--sentiment-balance-grid", default="1.0", help="sentiment: class balancing tried")
+    ap.add_argument("--char-ngrams", choices=("none", "stance", "sentiment", "both"), default=None,
+                    help="character 3-5-grams beside the word features (features.CHAR_NGRAMS_*); default: what features.py ships")
     args = ap.parse_args()
+    from botwatch.content import features as feats
+
+    if args.char_ngrams is not None:
+        feats.CHAR_NGRAMS_STANCE = args.char_ngrams in ("stance", "both")
+        feats.CHAR_NGRAMS_SENTIMENT = args.char_ngrams in ("sentiment", "both")
+    char_of = {"stance": feats.CHAR_NGRAMS_STANCE, "sentiment": feats.CHAR_NGRAMS_SENTIMENT}
+    print(f"character n-grams: {char_of}")
     pairs, posts = labelled_items("dev")
     gp, gs = labelled_items.groups  # type: ignore[attr-defined]
     mp, ms = labelled_items.meta  # type: ignore[attr-defined]
@@ -334,7 +343,7 @@ def main() -> None:
     for name, items, classes in (("stance", pairs, STANCES), ("sentiment", posts, SENTIMENTS)):
         c, ew, b = best[name]
         vec, clf = fit(items, classes, c, extras[name] if ew else (), ew, b)
-        model[name] = export(vec, clf, classes) | {"C": c, "weak_weight": ew, "balance": b, "n": len(items), "n_weak": len(extras[name]) if ew else 0,
+        model[name] = export(vec, clf, classes) | {"C": c, "weak_weight": ew, "balance": b, "n": len(items), "n_weak": len(extras[name]) if ew else 0, "char_ngrams": char_of[name],
                                                    "cv_macro_f1_acc_majority": cv_of[name]}
     args.out.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")

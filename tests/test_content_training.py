@@ -86,3 +86,24 @@ def test_sentiment_parts_are_vaders_and_reach_the_features() -> None:
     names = PartyNames.of(load_election("uk-ge2017"))
     f = post_features(text, names, ["conservative"], "original", sc.score, parts=sc.parts(text))
     assert (f["vader_pos"], f["vader_neg"], f["vader_neu"]) == (pos, neg, neu)
+
+
+def test_character_ngrams_match_the_shipped_model() -> None:
+    """A model trained with character n-grams needs the stage to emit them (and one trained without
+    them must not be fed them): the flags in features.py must be the ones the model file records."""
+    from botwatch.content import features
+
+    model = json.loads((resources.files("botwatch.content") / "content_model.json").read_bytes())
+    flags = {"stance": features.CHAR_NGRAMS_STANCE, "sentiment": features.CHAR_NGRAMS_SENTIMENT}
+    for name, on in flags.items():
+        assert model[name].get("char_ngrams", False) == on, name
+        assert any(k.startswith("c=") for k in model[name]["weights"]) == on, name
+
+
+def test_character_ngrams_are_char_wb_grams_of_the_masked_words() -> None:
+    from botwatch.content.features import char_ngram_features
+
+    f = char_ngram_features("tgt liar")
+    assert set(f) == {"c= tg", "c=tgt", "c=gt ", "c= tgt", "c=tgt ", "c= tgt ",
+                      "c= li", "c=lia", "c=iar", "c=ar ", "c= lia", "c=liar", "c=iar ", "c= liar", "c=liar "}
+    assert set(f.values()) == {0.3}

@@ -275,6 +275,38 @@ def _ngram_template(text: str, names: PartyNames, named: "list[str]") -> "tuple[
     return feats, [i for i, x in enumerate(feats) if "\ue000" in x]
 
 
+# Character n-grams (3 to 5 characters inside each word, the word padded with one space on each
+# side, as scikit-learn's `char_wb` analyzer) of the masked text: spelling variants, word stems and
+# the parts of run-together hashtags the CamelCase split misses ("#crookedhillary", "corrupt",
+# "corruption") share grams where whole-word features do not. Each carries CHAR_VALUE so the many
+# grams of a word do not outweigh the word features under the same L2 penalty. Off in the shipped
+# model: under 5-fold grouped CV on the training labels they gained +0.012 stance macro-F1 (at the
+# edge of the noise) and +0.009 sentiment (inside it), for about a quarter more content-stage CPU
+# and a model file three times the size (docs/methods.md, "Account prior with faithful
+# out-of-fold answers; character n-grams"; scripts/cv_char_ngrams.py). Turning one on needs the
+# model retrained with it (`train_content_model.py --char-ngrams`); a test keeps them in step.
+CHAR_NGRAMS_STANCE = False  # in pair_features
+CHAR_NGRAMS_SENTIMENT = False  # in post_features
+CHAR_RANGE = (3, 5)
+CHAR_VALUE = 0.3
+
+
+@lru_cache(maxsize=131072)
+def _word_grams(word: str) -> tuple[str, ...]:
+    """The `c=` features of one word (cached: words repeat across posts far more than texts do)."""
+    w = f" {word} "
+    lo, hi = CHAR_RANGE
+    return tuple(f"c={w[i:i + n]}" for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1))
+
+
+def char_ngram_features(masked: str) -> dict[str, float]:
+    """`c=<gram>` features of a masked text (the party names already `tgt` / `oth`)."""
+    f: dict[str, float] = {}
+    for word in masked.split():
+        f.update(dict.fromkeys(_word_grams(word), CHAR_VALUE))
+    return f
+
+
 def style_features(raw: str) -> dict[str, float]:
     """Surface cues a lexicon misses: shouting, headline form, sarcasm markers, a question."""
     raw = raw or ""
@@ -337,6 +369,8 @@ def pair_features(
         hw = masked_hashtag_words(raw, names, party, named)
         if hw:
             f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
+    if CHAR_NGRAMS_STANCE:
+        f.update(char_ngram_features(mask(cleaned, names, party, named)))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -376,6 +410,8 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
         hw = masked_hashtag_words(raw, names, None, named)
         if hw:
             f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
+    if CHAR_NGRAMS_SENTIMENT:
+        f.update(char_ngram_features(mask(cleaned, names, None, named)))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:
