@@ -136,15 +136,14 @@ def _home_country(st: object) -> str | None:
     """The country of the election the study was analysed with (None without one)."""
     from botwatch.report.context import latest_params
 
-    key = latest_params(st).get("election")  # type: ignore[arg-type]
-    if not isinstance(key, str):
-        return None
-    from botwatch.elections import ElectionError, load_election
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import recorded_election
 
     try:
-        return load_election(key).country
+        election = recorded_election(latest_params(st))  # type: ignore[arg-type]
     except (ElectionError, OSError):
         return None
+    return election.country if election is not None else None
 
 
 @app.command("train-bot-model")

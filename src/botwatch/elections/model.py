@@ -101,6 +101,14 @@ class Election:
     exclude_phrases: tuple[str, ...] = ()
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The TOML text it was read from: a study analysed with a user's own file records it, so the
+    # report and later commands use the same election when the file is gone or was edited since.
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def shipped(self) -> bool:
+        """True for a preset shipped with botwatch (its key alone finds it again)."""
+        return self.path.startswith("preset:")
 
     def party(self, key: str) -> Party:
         for p in self.parties:
@@ -315,6 +323,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
         exclude_phrases=c.strs(data, "exclude_phrases", ()),
         path=path,
         raw=data,
+        text=text,
     )
 
 
@@ -333,6 +342,11 @@ def load_election(ref: str | Path) -> Election:
         if not f.is_file():
             raise ElectionError(f"no preset named {ref!r}; presets: {', '.join(list_presets())}")
         text, path = f.read_text(encoding="utf-8"), f"preset:{ref}"
+    return election_from_text(text, path)
+
+
+def election_from_text(text: str, path: str) -> Election:
+    """Parse and validate an election's TOML text; `path` names it in error messages."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

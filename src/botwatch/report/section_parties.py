@@ -106,11 +106,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if not key_rows:
         return None
     if election is None or getattr(election, "key", None) != key_rows[0][0]:
-        from botwatch.elections import ElectionError, load_election
+        from botwatch.elections.recorded import stage_election
 
-        try:
-            election = load_election(key_rows[0][0])
-        except (ElectionError, OSError):
+        election = stage_election(study, "estimates")  # the election the estimates were made with, a user's own file included
+        if election is None or election.key != key_rows[0][0]:
             return None
     parties = [(p.key, p.name, p.colour) for p in election.parties]
     rate_rows = study.sql("SELECT DISTINCT sample_rate FROM estimates")

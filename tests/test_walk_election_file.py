@@ -1,0 +1,46 @@
+"""A journalist's own election file (`--election my.toml`) for an election botwatch has no preset
+for: the analysis, the report and the commands after it must all use that election, and a file
+must not pass for a shipped preset it was copied from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.elections.model import _presets_dir
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+
+def _own_election(tmp_path: Path, key: str = "my-ge2017", name: str = "My own UK election") -> Path:
+    """The uk-ge2017 preset re-keyed and renamed: an election no preset is named after."""
+    text = (_presets_dir() / "uk-ge2017.toml").read_text(encoding="utf-8")
+    text = text.replace('key = "uk-ge2017"', f'key = "{key}"', 1).replace('name = "UK general election 2017"', f'name = "{name}"', 1)
+    f = tmp_path / "mine.toml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_the_report_of_a_study_analysed_with_an_own_file_uses_that_election(tmp_path: Path) -> None:
+    """The runs table kept only the key, which names no preset: the report said "No election was
+    given", dropped the parties section and wrote "created after the election was called (None)",
+    and `accounts` lost the home country. The file is gone by report time, as when a study is shared."""
+    study, toml = tmp_path / "s.duckdb", _own_election(tmp_path)
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--election", str(toml), "--only", "estimates", "--with-deps"])
+    assert res.exit_code == 0, res.output
+    toml.unlink()
+    html_path = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(html_path), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    html = html_path.read_text(encoding="utf-8")
+    assert "No election was given" not in html and "(None)" not in html
+    assert "Parties: support, opposition and sentiment" in html
+    assert "Stance was not checked against hand labels for My own UK election" in " ".join(html.split())
+    assert "characters recorded" in html and "Theresa May calls a snap" not in html.split("Methods and caveats")[-1]
+    res = runner.invoke(app, ["explain", str(study), "UKLabour"])
+    assert res.exit_code == 0, res.output
+    assert "Probability of being run from outside GB" in res.output
