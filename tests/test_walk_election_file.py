@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
+from botwatch.elections import ElectionError, load_election
 from botwatch.elections.model import _presets_dir
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
@@ -44,3 +46,18 @@ def test_the_report_of_a_study_analysed_with_an_own_file_uses_that_election(tmp_
     res = runner.invoke(app, ["explain", str(study), "UKLabour"])
     assert res.exit_code == 0, res.output
     assert "Probability of being run from outside GB" in res.output
+
+
+def test_an_edited_copy_of_a_preset_under_its_key_is_refused(tmp_path: Path) -> None:
+    """Copied from uk-ge2017.toml (as the docs suggest) and edited without changing the key, the
+    file was taken for the preset: the report quoted the preset's hand-label accuracy for it."""
+    text = (_presets_dir() / "uk-ge2017.toml").read_text(encoding="utf-8")
+    pinned = tmp_path / "pinned.toml"
+    pinned.write_text(text, encoding="utf-8")
+    assert load_election(pinned).key == "uk-ge2017"  # an unchanged copy is the preset
+    edited = tmp_path / "edited.toml"
+    edited.write_text(text.replace('polling_day = 2017-06-08', 'polling_day = 2017-06-07', 1), encoding="utf-8")
+    with pytest.raises(ElectionError, match="name of a shipped preset"):
+        load_election(edited)
+    res = runner.invoke(app, ["elections", "check", str(edited)])
+    assert res.exit_code == 2 and "give your election its own key" in res.output

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -342,7 +342,21 @@ def load_election(ref: str | Path) -> Election:
         if not f.is_file():
             raise ElectionError(f"no preset named {ref!r}; presets: {', '.join(list_presets())}")
         text, path = f.read_text(encoding="utf-8"), f"preset:{ref}"
-    return election_from_text(text, path)
+    election = election_from_text(text, path)
+    if not election.shipped and election.key in list_presets() and not _same_as_preset(election):
+        # A copy of a preset edited under the preset's key would be taken for the preset: the report
+        # quotes the accuracy measured on that preset's hand labels, which says nothing about yours.
+        raise ElectionError(
+            f"{path}: key: {election.key!r} is the name of a shipped preset, but this file differs from it; "
+            "give your election its own key (the report would otherwise quote the preset's measured accuracy for it)"
+        )
+    return election
+
+
+def _same_as_preset(election: Election) -> bool:
+    """True when a user's file holds exactly the shipped preset of its key (a pinned copy)."""
+    preset = load_election(election.key)
+    return replace(election, path=preset.path) == preset
 
 
 def election_from_text(text: str, path: str) -> Election:
