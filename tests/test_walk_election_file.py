@@ -61,3 +61,12 @@ def test_an_edited_copy_of_a_preset_under_its_key_is_refused(tmp_path: Path) -> 
         load_election(edited)
     res = runner.invoke(app, ["elections", "check", str(edited)])
     assert res.exit_code == 2 and "give your election its own key" in res.output
+
+
+@pytest.mark.parametrize("field, value", [("leader", "5"), ("leader", '["Olaf Scholz"]')])
+def test_a_leader_that_is_not_text_is_an_error(tmp_path: Path, field: str, value: str) -> None:
+    """`leader = 5` was accepted and shown as "leader 5": a wrong type must name its line."""
+    f = _own_election(tmp_path)
+    f.write_text(f.read_text(encoding="utf-8").replace('leader = "Jeremy Corbyn"', f"{field} = {value}", 1), encoding="utf-8")
+    with pytest.raises(ElectionError, match=r"parties\[0\]\.leader: must be a string"):
+        load_election(f)

@@ -178,6 +178,13 @@ class _Checker:
             raise self.fail(where + (key,), f"must be a non-empty string, got {v!r}")
         return v.strip()
 
+    def optional_text(self, d: dict[str, Any], key: str, where: tuple[str | int, ...]) -> str:
+        """A free-text field that may be left out; a number or list there is a mistake, not text."""
+        v = d.get(key, "")
+        if not isinstance(v, str):
+            raise self.fail(where + (key,), f"must be a string, got {v!r}")
+        return v.strip()
+
     def strs(self, d: dict[str, Any], key: str, where: tuple[str | int, ...], pattern: re.Pattern[str] | None = None, strip: str = "") -> tuple[str, ...]:
         v = d.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
@@ -230,7 +237,7 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
         key=key,
         name=c.text(p, "name", w),
         colour=colour,
-        leader=str(p.get("leader", "")),
+        leader=c.optional_text(p, "leader", w),
         hashtags_pro=c.strs(p, "hashtags_pro", w, _TAG_RE, "#"),
         hashtags_anti=c.strs(p, "hashtags_anti", w, _TAG_RE, "#"),
         hashtags=c.strs(p, "hashtags", w, _TAG_RE, "#"),
@@ -260,7 +267,7 @@ def _parse_event(c: _Checker, e: Any, i: int) -> Event:
     end = c.instant(e["end"], w + ("end",)) if "end" in e else None
     if end is not None and end < at:
         raise c.fail(w + ("end",), "is before 'at'")
-    return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=str(e.get("source", "")))
+    return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=c.optional_text(e, "source", w))
 
 
 def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
