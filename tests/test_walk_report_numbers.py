@@ -28,3 +28,26 @@ def test_the_creation_headline_says_it_counts_posting_accounts_only(synth_study)
     heads = " ".join(" ".join(str(h).split()) for h in sec.headline)
     assert "of the 10 likely automated accounts that posted in the study and have a known creation date" in heads
     assert "Accounts that posted in the study, created after the election was called" in str(sec.html)
+
+
+def test_party_estimates_for_another_election_than_the_labels_are_not_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`analyze --election us-2016`, then `analyze --only content --election uk-ge2017`: the report,
+    titled for uk-ge2017, showed the us-2016 party table beside "N posts belong to the US
+    presidential election 2016 conversation" counted from labels made for uk-ge2017."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    study, html_path = tmp_path / "s.duckdb", tmp_path / "r.html"
+    assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "estimates", "--with-deps"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "content"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(html_path), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    html = " ".join(html_path.read_text(encoding="utf-8").split())
+    assert "The party estimates were made for <strong>us-2016</strong>, but the posts have since been labelled for <strong>uk-ge2017</strong>" in html
+    assert "belong to the US presidential election 2016 conversation" not in html
