@@ -70,3 +70,14 @@ def test_a_leader_that_is_not_text_is_an_error(tmp_path: Path, field: str, value
     f.write_text(f.read_text(encoding="utf-8").replace('leader = "Jeremy Corbyn"', f"{field} = {value}", 1), encoding="utf-8")
     with pytest.raises(ElectionError, match=r"parties\[0\]\.leader: must be a string"):
         load_election(f)
+
+
+def test_a_preset_can_be_printed_as_toml_to_start_a_new_election(tmp_path: Path) -> None:
+    """The docs said to copy a preset file, which an installed botwatch keeps inside
+    site-packages: `elections show --toml` prints it, and the copy re-keyed is a valid election."""
+    res = runner.invoke(app, ["elections", "show", "uk-ge2017", "--toml"])
+    assert res.exit_code == 0, res.output
+    assert res.output == (_presets_dir() / "uk-ge2017.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "mine.toml"
+    mine.write_text(res.output.replace('key = "uk-ge2017"', 'key = "mine"', 1), encoding="utf-8")
+    assert runner.invoke(app, ["elections", "check", str(mine)]).output.startswith("ok: mine with 7 parties")
