@@ -28,3 +28,18 @@ def test_the_cursor_a_stopped_run_reports_is_the_one_it_saved(tmp_path: Path) ->
     assert cap.stats.cursor == f"time_us={saved}"
     run = orjson.loads((tmp_path / ".botwatch" / "capture.json").read_bytes())["runs"][-1]
     assert run["cursor"] == f"time_us={saved}" and run["kept"] == 500
+
+
+def test_the_summary_counts_this_runs_files_beside_this_runs_bytes(tmp_path: Path) -> None:
+    """A resumed run that kept nothing printed "1 closed file(s), 0 B": the file count was the
+    folder's (an earlier run's file) and the bytes this run's, so the line contradicted itself."""
+    events = [jetstream_event(i) for i in range(50)]
+    lines: list[str] = []
+    with FakeJetstream(events, [{"send": 50, "then": "hold"}]) as srv:
+        first = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=50)
+        asyncio.run(run_capture(first, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=20.0, log=lines.append, install_signals=False))
+        again = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)  # everything replayed is a duplicate
+        asyncio.run(run_capture(again, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=2.0, log=lines.append, install_signals=False))
+    first_summary, second_summary = [line for line in lines if "closed file(s)" in line]
+    assert "this run: 1 closed file(s)" in first_summary and "(it holds 1 closed file(s) of this stream in all)" in first_summary
+    assert "this run: 0 closed file(s), 0 B" in second_summary and "(it holds 1 closed file(s) of this stream in all)" in second_summary
