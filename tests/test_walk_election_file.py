@@ -81,3 +81,14 @@ def test_a_preset_can_be_printed_as_toml_to_start_a_new_election(tmp_path: Path)
     mine = tmp_path / "mine.toml"
     mine.write_text(res.output.replace('key = "uk-ge2017"', 'key = "mine"', 1), encoding="utf-8")
     assert runner.invoke(app, ["elections", "check", str(mine)]).output.startswith("ok: mine with 7 parties")
+
+
+def test_show_says_when_an_election_lists_no_sources_or_events(tmp_path: Path) -> None:
+    """A minimal file printed a bare "sources: " and an empty "events (UTC):" heading, which read
+    as output cut short rather than as nothing listed."""
+    f = tmp_path / "min.toml"
+    f.write_text('key = "min"\nname = "Minimal"\ncountry = "DE"\ntimezone = "Europe/Berlin"\ntrigger_date = 2021-06-01\n'
+                 'polling_day = 2021-09-26\n\n[[parties]]\nkey = "spd"\nname = "SPD"\n', encoding="utf-8")
+    res = runner.invoke(app, ["elections", "show", str(f)])
+    assert res.exit_code == 0, res.output
+    assert "events (UTC): —" in res.output and "sources: — (none listed" in res.output

@@ -47,11 +47,11 @@ def elections_show(
         out.print(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}", highlight=False, markup=False)
         out.print(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}", highlight=False, markup=False)
         out.print(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}", highlight=False, markup=False)
-    out.print("events (UTC):", highlight=False, markup=False)
+    out.print("events (UTC):" + ("" if e.events else " —"), highlight=False, markup=False)
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
         out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
-    out.print("sources: " + "; ".join(e.sources), highlight=False, markup=False)
+    out.print("sources: " + ("; ".join(e.sources) or "— (none listed: say where the dates and accounts come from)"), highlight=False, markup=False)
 
 
 def _listed(items: list[str], mark: str = "") -> str:
