@@ -92,3 +92,22 @@ def test_show_says_when_an_election_lists_no_sources_or_events(tmp_path: Path) -
     res = runner.invoke(app, ["elections", "show", str(f)])
     assert res.exit_code == 0, res.output
     assert "events (UTC): —" in res.output and "sources: — (none listed" in res.output
+
+
+def test_a_study_whose_election_file_was_not_recorded_says_which_election_it_cannot_load(tmp_path: Path) -> None:
+    """A study analysed with a user's file before the text was recorded (or whose record is gone):
+    the report said "No election was given" although the runs name it, and quoted the trigger as
+    "(None)"; it now names the election, says why it is missing and quotes the recorded instant."""
+    from botwatch import open_study
+
+    study, toml = tmp_path / "s.duckdb", _own_election(tmp_path)
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", str(toml)]).exit_code == 0
+    with open_study(study, read_only=False) as st:  # as an older botwatch left it: the key only
+        st.sql("UPDATE runs SET params = json_object('election', json_extract_string(params, '$.election'))")
+    html_path = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(study), "-o", str(html_path), "--no-exports"]).exit_code == 0
+    html = " ".join(html_path.read_text(encoding="utf-8").split())
+    assert "No election was given" not in html and "(None)" not in html
+    assert "The analysis used the election my-ge2017, which cannot be loaded here" in html
+    assert "created after the election was called (2017-04-17 23:00 UTC)" in html

@@ -48,6 +48,9 @@ def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str,
             ctx["election"] = recorded_election(params)
         except (ElectionError, OSError):
             ctx["election"] = None
+            # Named by the runs but not loadable (a user's file, from before the study kept its text):
+            # the sections say so rather than "no election was given".
+            ctx["election_unloaded"] = params.get("election")
     if "sample_rate" not in ctx:
         rate = params.get("sample_rate")
         ctx["sample_rate"] = float(rate) if isinstance(rate, (int, float)) and 0 < rate <= 1 else None

@@ -93,6 +93,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         s=s,
         has={key: table in tables for table, key in METHOD_TABLES},
         election=election,
+        unloaded=ctx.get("election_unloaded"),
         sample_rate=ctx.get("sample_rate"),
         cov=coverage(study, election),
         duplicates=dup[0],
