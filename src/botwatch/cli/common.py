@@ -36,7 +36,7 @@ StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.
 # opened with Spark without asking; `--engine spark` also makes a new path a lake.
 EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="duckdb or spark (default: spark for a lake, duckdb otherwise)")]
 SparkMasterOpt = Annotated[Optional[str], typer.Option("--spark-master", envvar="SPARK_MASTER", help="Spark master URL (default: the running session under spark-submit, else local[*])")]
-ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file"
+ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file (your own election: docs/elections.md)"
 # The one spelling of --election; what the election does for a command is in its docstring.
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
 # For commands that cannot run without one (`--preset` is an older name `estimate` still takes).
