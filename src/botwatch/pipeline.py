@@ -324,7 +324,9 @@ def analyze(
 
 
 def _run_stage(study: Any, ctx: Context, stage: Stage) -> int | None:
-    params = {"election": getattr(ctx.election, "key", None), "engine": ctx.engine, **ctx.options}
+    from botwatch.elections.recorded import run_params
+
+    params = {**run_params(ctx.election), "engine": ctx.engine, **ctx.options}
     with study.run(stage.name, params) as info:
         rows = stage.run(study, ctx)
         info["rows_written"] = rows

@@ -18,10 +18,10 @@ SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "fo
 @app.command()
 def accounts(
     study: StudyArg,
-    top: Annotated[int, typer.Option(help="How many accounts to show")] = 50,
+    top: Annotated[int, typer.Option(min=1, help="How many accounts to show")] = 50,
     sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending; handle ascending)")] = "bot_probability",
     country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
-    min_bot: Annotated[float, typer.Option(help="Only accounts with bot_probability at least this")] = 0.0,
+    min_bot: Annotated[float, typer.Option(min=0.0, max=1.0, help="Only accounts with bot_probability at least this")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per account (shape in docs/model-card-bot.md)")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
@@ -29,6 +29,9 @@ def accounts(
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
+    if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        # Origins are stored as two-letter codes: 'RUS' or 'Russia' matched nothing and printed an empty table.
+        fail(f"--country {country!r}: give a two-letter ISO 3166-1 code such as RU, US or GB")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
@@ -136,15 +139,14 @@ def _home_country(st: object) -> str | None:
     """The country of the election the study was analysed with (None without one)."""
     from botwatch.report.context import latest_params
 
-    key = latest_params(st).get("election")  # type: ignore[arg-type]
-    if not isinstance(key, str):
-        return None
-    from botwatch.elections import ElectionError, load_election
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import recorded_election
 
     try:
-        return load_election(key).country
+        election = recorded_election(latest_params(st))  # type: ignore[arg-type]
     except (ElectionError, OSError):
         return None
+    return election.country if election is not None else None
 
 
 @app.command("train-bot-model")

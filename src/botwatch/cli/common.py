@@ -36,7 +36,7 @@ StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.
 # opened with Spark without asking; `--engine spark` also makes a new path a lake.
 EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="duckdb or spark (default: spark for a lake, duckdb otherwise)")]
 SparkMasterOpt = Annotated[Optional[str], typer.Option("--spark-master", envvar="SPARK_MASTER", help="Spark master URL (default: the running session under spark-submit, else local[*])")]
-ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file"
+ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file (your own election: docs/elections.md)"
 # The one spelling of --election; what the election does for a command is in its docstring.
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
 # For commands that cannot run without one (`--preset` is an older name `estimate` still takes).
@@ -96,13 +96,16 @@ def wide_when_piped() -> Console:
     return out if out.is_terminal else Console(width=4000, soft_wrap=True)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0/C1 controls, and the invisible format characters the report shows as ⟨U+XXXX⟩: a right-to-left
+# override in a handle (`@x\u202egnp.exe`) made the terminal display it reversed ("exe.png").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def controls_shown(text: object) -> str:
-    """Terminal control characters in `text` shown as `\\x1b`, markup left alone: for attacker
-    text inside a message that `fail` escapes itself (escaping twice would print backslashes)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """Terminal control characters in `text` shown as `\\x1b` (bidi and invisible format characters
+    as `\\u202e`), markup left alone: for attacker text inside a message that `fail` escapes itself
+    (escaping twice would print backslashes)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
 
 
 def plain(text: object) -> str:

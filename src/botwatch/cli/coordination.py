@@ -29,6 +29,18 @@ def parse_duration(text: str) -> int:
     return int(round(seconds))
 
 
+def _check_ranges(*, min_repeats: int, max_trace_accounts: int, max_trace_pairs: int, null_replicates: int, memory_mb: int,
+                  max_fdr: float, fast_seconds: int) -> None:
+    """Raise ValueError for a setting outside what the test means: `--max-fdr 2` ran and the report
+    then said each pair beat chance "at a 200% false discovery rate"; negative counts ran silently."""
+    if not 0 < max_fdr < 1:
+        raise ValueError(f"--max-fdr must be between 0 and 1 (0.05 is 5%), got {max_fdr:g}")
+    for name, value, least in (("--min-repeats", min_repeats, 1), ("--max-trace-pairs", max_trace_pairs, 1), ("--null-replicates", null_replicates, 1),
+                               ("--fast-seconds", fast_seconds, 1), ("--max-trace-accounts", max_trace_accounts, 0), ("--memory-mb", memory_mb, 0)):
+        if value < least:
+            raise ValueError(f"{name} must be at least {least}, got {value}")
+
+
 @app.command()
 def coordination(
     study: StudyArg,
@@ -62,6 +74,8 @@ def coordination(
             raise ValueError(f"unknown null model {null_model!r}; known: {', '.join(NULL_MODELS)}")
         if null_unit is not None and null_unit not in ("D", "h"):
             raise ValueError(f"unknown null unit {null_unit!r}: use D (day) or h (hour)")
+        _check_ranges(min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, max_trace_pairs=max_trace_pairs,
+                      null_replicates=null_replicates, memory_mb=memory_mb, max_fdr=max_fdr, fast_seconds=fast_seconds)
         win = None if window.strip().lower() == "auto" else parse_duration(window)
         windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
     except ValueError as exc:

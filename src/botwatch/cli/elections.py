@@ -10,7 +10,11 @@ from rich.markup import escape
 
 from botwatch.cli.common import app, election_or_fail, out
 
-elections_app = typer.Typer(help="Election presets: list, show and check them.", no_args_is_help=True)
+elections_app = typer.Typer(
+    help="Election presets: list, show and check them. For an election without a preset, start from "
+    "`botwatch elections show uk-ge2017 --toml > my.toml`, give it its own key and check it (docs/elections.md).",
+    no_args_is_help=True,
+)
 app.add_typer(elections_app, name="elections")
 
 
@@ -25,9 +29,15 @@ def elections_list() -> None:
 
 
 @elections_app.command("show")
-def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML file")]) -> None:
+def elections_show(
+    ref: Annotated[str, typer.Argument(help="Preset name or TOML file")],
+    toml: Annotated[bool, typer.Option("--toml", help="Print the election's TOML text: a preset to copy and edit for a new election")] = False,
+) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
     e = election_or_fail(ref)
+    if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
+        out.print(e.text, end="" if e.text.endswith("\n") else "\n", highlight=False, markup=False, soft_wrap=True)
+        return
     out.print(f"[bold]{escape(e.name)}[/bold] {escape(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
     out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False, markup=False)
     out.print("election keywords: " + ", ".join(e.keywords), highlight=False, markup=False)
@@ -37,11 +47,11 @@ def elections_show(ref: Annotated[str, typer.Argument(help="Preset name or TOML 
         out.print(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}", highlight=False, markup=False)
         out.print(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}", highlight=False, markup=False)
         out.print(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}", highlight=False, markup=False)
-    out.print("events (UTC):", highlight=False, markup=False)
+    out.print("events (UTC):" + ("" if e.events else " —"), highlight=False, markup=False)
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
         out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
-    out.print("sources: " + "; ".join(e.sources), highlight=False, markup=False)
+    out.print("sources: " + ("; ".join(e.sources) or "— (none listed: say where the dates and accounts come from)"), highlight=False, markup=False)
 
 
 def _listed(items: list[str], mark: str = "") -> str:

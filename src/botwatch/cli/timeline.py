@@ -14,15 +14,17 @@ from rich.table import Table
 from botwatch.cli.common import ElectionOpt, app, console, election_or_fail, fail, open_or_fail, out
 
 
-def _stored_election(ref: object) -> object:
+def _stored_election(params: dict) -> object:
     """The election the study was analysed with, or None (with a note) when it cannot be loaded:
     the window is a convenience here, so a missing preset file should not stop the test."""
+    ref = params.get("election")
     if not isinstance(ref, str):
         return None
-    from botwatch.elections import ElectionError, load_election
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import recorded_election
 
     try:
-        return load_election(ref)
+        return recorded_election(params)
     except (ElectionError, OSError):
         console.print(f"[yellow]note[/yellow] the study was analysed with election {escape(repr(ref))}, which cannot be loaded here; using all buckets", highlight=False)
         return None
@@ -73,7 +75,7 @@ def impact(
     with open_or_fail(study) as st:
         if "timeline" not in st.tables():
             fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
-        el = election_or_fail(election) if election else _stored_election(latest_params(st).get("election"))
+        el = election_or_fail(election) if election else _stored_election(latest_params(st))
         known = _known_parties(st, el)
         if known and party not in known:
             fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")

@@ -161,6 +161,9 @@ class Capture:
         """Close the open file (publishing it), save the state, record the run's counts."""
         self._close_file()
         self._save_state()
+        # The summary and the manifest's run record quote the cursor; the last tick's may be up to
+        # a second behind what the closed file and the saved state hold.
+        self.stats.cursor = self._cursor_label()
         if self._aside_fh is not None:
             self._aside_fh.close()
             self._aside_fh = None

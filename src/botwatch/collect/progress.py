@@ -73,12 +73,15 @@ class ProgressLine:
             self.stream.flush()
 
 
-def summary(s: Stats, disk_bytes: int, files: int, folder: str) -> str:
-    """The closing lines printed on every exit."""
+def summary(s: Stats, disk_bytes: int, files: int, folder: str, folder_files: int | None = None) -> str:
+    """The closing lines printed on every exit: `files` and `disk_bytes` are this run's, and
+    `folder_files` the stream's closed files in the folder, earlier runs' included."""
     secs = max(time.monotonic() - s.started, 1e-9)
     return (
         f"kept {s.kept:,} posts (+{s.kept_other:,} other events) in {secs:,.1f} s ({s.kept / secs:,.0f} posts/s); "
         f"received {s.received:,}; filtered out {s.filtered:,}; not in sample {s.unsampled:,}; duplicates dropped {s.duplicates:,}; "
         f"not posts {s.other:,}; malformed {s.malformed:,}; unknown {s.unknown:,}; reconnects {s.reconnects:,}\n"
-        f"{files} closed file(s), {human_bytes(disk_bytes)}, in {folder}; last cursor {s.cursor or '—'}"
+        f"this run: {files} closed file(s), {human_bytes(disk_bytes)}, in {folder}"
+        + (f" (it holds {folder_files} closed file(s) of this stream in all)" if folder_files is not None else "")
+        + f"; last cursor {s.cursor or '—'}"
     )

@@ -90,8 +90,9 @@ async def run_capture(
                     pass
     if follower is not None:
         await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
-    files = len(stream_files(capture.folder, capture.stream))
-    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder)))
+    # This run's files beside its bytes: a resumed run that kept nothing said "1 closed file(s), 0 B".
+    files = len(capture.writer.closed_files)
+    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
     return code

@@ -7,11 +7,24 @@ test travels with the graph.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import igraph as ig
 
 from botwatch.study import Study
+
+# Characters XML 1.0 cannot hold at all (igraph refuses them, so an ESC in one attacker's handle
+# stopped the whole export): shown as text, `\x1b`, as the terminal shows them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: object) -> str:
+    """A string attribute GraphML can carry: forbidden characters written as `\\xNN` / `\\uNNNN`."""
+    text = "" if value is None else str(value)
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", text)
+
 
 _EDGE_COLS = ("platform", "account_a", "account_b", "co_actions", "weight_idf", "behaviours", "first_at", "last_at", "a_first", "b_first", "median_gap_s", "expected_by_chance", "p_value")
 
@@ -23,7 +36,7 @@ def network_graph(study: Study) -> ig.Graph:
         "FROM cluster_members ORDER BY platform, account_id"
     )
     g = ig.Graph(directed=False)
-    g.add_vertices([f"{p}:{a}" for p, a, *_ in nodes])
+    g.add_vertices([_xml_text(f"{p}:{a}") for p, a, *_ in nodes])
     for i, key in enumerate(("platform", "account_id", "cluster_id", "handle", "posts", "degree", "strength", "bot_probability", "origin_country", "account_category")):
         # GraphML has no NULL: unknown strings become "", unknown numbers NaN.
         vals = [r[i] for r in nodes]
@@ -32,13 +45,13 @@ def network_graph(study: Study) -> ig.Graph:
         elif key in ("strength", "bot_probability"):
             g.vs[key] = [float(v) if v is not None else float("nan") for v in vals]
         else:
-            g.vs[key] = ["" if v is None else str(v) for v in vals]
+            g.vs[key] = [_xml_text(v) for v in vals]
     edges = study.sql(f"SELECT {', '.join(_EDGE_COLS)} FROM coordination_edges ORDER BY platform, account_a, account_b")
-    g.add_edges([(f"{r[0]}:{r[1]}", f"{r[0]}:{r[2]}") for r in edges])
+    g.add_edges([(_xml_text(f"{r[0]}:{r[1]}"), _xml_text(f"{r[0]}:{r[2]}")) for r in edges])
     for i, key in enumerate(_EDGE_COLS[3:], start=3):
         vals = [r[i] for r in edges]
         if key == "behaviours":
-            g.es[key] = [",".join(v or []) for v in vals]
+            g.es[key] = [_xml_text(",".join(v or [])) for v in vals]
         elif key in ("first_at", "last_at"):
             g.es[key] = ["" if v is None else v.isoformat() for v in vals]
         else:
@@ -51,7 +64,13 @@ def export_graphml(study: Study, out: str | Path) -> Path:
     """Write the network as GraphML; returns the path."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    network_graph(study).write_graphml(str(out))
+    graph = network_graph(study)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")  # a failed write leaves no half file under the name asked for
+    try:
+        graph.write_graphml(str(partial))
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
     return out
 
 

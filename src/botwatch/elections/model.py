@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -101,6 +101,14 @@ class Election:
     exclude_phrases: tuple[str, ...] = ()
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The TOML text it was read from: a study analysed with a user's own file records it, so the
+    # report and later commands use the same election when the file is gone or was edited since.
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def shipped(self) -> bool:
+        """True for a preset shipped with botwatch (its key alone finds it again)."""
+        return self.path.startswith("preset:")
 
     def party(self, key: str) -> Party:
         for p in self.parties:
@@ -170,6 +178,13 @@ class _Checker:
             raise self.fail(where + (key,), f"must be a non-empty string, got {v!r}")
         return v.strip()
 
+    def optional_text(self, d: dict[str, Any], key: str, where: tuple[str | int, ...]) -> str:
+        """A free-text field that may be left out; a number or list there is a mistake, not text."""
+        v = d.get(key, "")
+        if not isinstance(v, str):
+            raise self.fail(where + (key,), f"must be a string, got {v!r}")
+        return v.strip()
+
     def strs(self, d: dict[str, Any], key: str, where: tuple[str | int, ...], pattern: re.Pattern[str] | None = None, strip: str = "") -> tuple[str, ...]:
         v = d.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
@@ -222,7 +237,7 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
         key=key,
         name=c.text(p, "name", w),
         colour=colour,
-        leader=str(p.get("leader", "")),
+        leader=c.optional_text(p, "leader", w),
         hashtags_pro=c.strs(p, "hashtags_pro", w, _TAG_RE, "#"),
         hashtags_anti=c.strs(p, "hashtags_anti", w, _TAG_RE, "#"),
         hashtags=c.strs(p, "hashtags", w, _TAG_RE, "#"),
@@ -252,7 +267,7 @@ def _parse_event(c: _Checker, e: Any, i: int) -> Event:
     end = c.instant(e["end"], w + ("end",)) if "end" in e else None
     if end is not None and end < at:
         raise c.fail(w + ("end",), "is before 'at'")
-    return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=str(e.get("source", "")))
+    return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=c.optional_text(e, "source", w))
 
 
 def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
@@ -315,6 +330,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
         exclude_phrases=c.strs(data, "exclude_phrases", ()),
         path=path,
         raw=data,
+        text=text,
     )
 
 
@@ -333,6 +349,25 @@ def load_election(ref: str | Path) -> Election:
         if not f.is_file():
             raise ElectionError(f"no preset named {ref!r}; presets: {', '.join(list_presets())}")
         text, path = f.read_text(encoding="utf-8"), f"preset:{ref}"
+    election = election_from_text(text, path)
+    if not election.shipped and election.key in list_presets() and not _same_as_preset(election):
+        # A copy of a preset edited under the preset's key would be taken for the preset: the report
+        # quotes the accuracy measured on that preset's hand labels, which says nothing about yours.
+        raise ElectionError(
+            f"{path}: key: {election.key!r} is the name of a shipped preset, but this file differs from it; "
+            "give your election its own key (the report would otherwise quote the preset's measured accuracy for it)"
+        )
+    return election
+
+
+def _same_as_preset(election: Election) -> bool:
+    """True when a user's file holds exactly the shipped preset of its key (a pinned copy)."""
+    preset = load_election(election.key)
+    return replace(election, path=preset.path) == preset
+
+
+def election_from_text(text: str, path: str) -> Election:
+    """Parse and validate an election's TOML text; `path` names it in error messages."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

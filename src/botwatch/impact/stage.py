@@ -80,6 +80,23 @@ def party_series(study: Study, party: str, freq: str = "1h", start: datetime | N
     return out
 
 
+def _why_no_series(study: Study, party: str, start: datetime | None, end: datetime | None) -> str:
+    """Why no automated-versus-rest series exists for `party`: the note used to name missing tables
+    even when both were there and the party had thousands of posts whose accounts simply had no
+    bot probability (the IRA/FiveThirtyEight files carry no profile facts the bot model reads)."""
+    if "post_party" not in set(study.tables()):
+        return f"No posts about {party!r}: the posts are not labelled for parties yet (run the content stage)."
+    named = study.sql(
+        "SELECT count(*) FROM post_party WHERE party = ? AND created_at >= coalesce(?, created_at) AND created_at <= coalesce(?, created_at)",
+        [party, start, end],
+    )[0][0]
+    if not named:
+        return f"No posts about {party!r} in the window."
+    return (f"{named:,} posts name {party!r} in the window, but none is by an account with a bot probability "
+            "(its accounts have no profile facts the bot model reads, or the accounts stage has not run), "
+            "so there is no 'likely automated' group to compare.")
+
+
 def run_impact(
     study: Study, party: str, freq: str = "1h", *, start: datetime | None = None, end: datetime | None = None, maxlags: int = 12, horizon: int = 12
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
@@ -87,7 +104,7 @@ def run_impact(
     notes: list[str] = []
     df = party_series(study, party, freq, start, end)
     if df.empty:
-        return [], [], [f"No posts about {party!r} by scored accounts (needs post_party and account_scores)."]
+        return [], [], [_why_no_series(study, party, start, end)]
     few = {k: n for k, n in df.attrs.get("posts", {}).items() if n < MIN_POSTS_PER_GROUP}
     if few:
         return [], [], [f"{party}: too few posts for a lead-lag test (" + ", ".join(f"{k} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."]

@@ -41,14 +41,16 @@ def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str,
     ctx.setdefault("params", params)
     if "election" not in ctx:
         ctx["election"] = None
-        key = params.get("election")
-        if isinstance(key, str):
-            from botwatch.elections import ElectionError, load_election
+        from botwatch.elections import ElectionError
+        from botwatch.elections.recorded import recorded_election
 
-            try:
-                ctx["election"] = load_election(key)
-            except (ElectionError, OSError):
-                ctx["election"] = None
+        try:
+            ctx["election"] = recorded_election(params)
+        except (ElectionError, OSError):
+            ctx["election"] = None
+            # Named by the runs but not loadable (a user's file, from before the study kept its text):
+            # the sections say so rather than "no election was given".
+            ctx["election_unloaded"] = params.get("election")
     if "sample_rate" not in ctx:
         rate = params.get("sample_rate")
         ctx["sample_rate"] = float(rate) if isinstance(rate, (int, float)) and 0 < rate <= 1 else None

@@ -68,16 +68,10 @@ def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:
     if election is not None:
         home = getattr(election, "country", None)
     if home is None:
-        runs = study.sql("SELECT params FROM runs WHERE stage = 'accounts' AND status = 'ok' ORDER BY finished_at DESC LIMIT 1")
-        if runs:
-            key = json.loads(runs[0][0]).get("election")
-            if key:
-                try:
-                    from botwatch.elections import load_election
+        from botwatch.elections.recorded import stage_election
 
-                    home = load_election(key).country
-                except Exception:  # noqa: BLE001 - a missing preset only loses the home-country line
-                    home = None
+        recorded = stage_election(study, "accounts")  # None when the preset cannot be loaded: only the home-country line is lost
+        home = recorded.country if recorded is not None else None
     return home
 
 

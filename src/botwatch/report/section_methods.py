@@ -74,6 +74,8 @@ def provenance(study: Study) -> list[dict[str, Any]]:
             p = json.loads(params or "{}")
         except ValueError:
             p = {}
+        if isinstance(p, dict) and isinstance(p.get("election_toml"), str):  # a user's election file: its size, not its text
+            p["election_toml"] = f"<{len(p['election_toml']):,} characters recorded>"
         shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None) if isinstance(p, dict) else str(p)
         out.append({"stage": stage, "version": version, "finished": str(fin)[:19], "status": status, "rows": n, "params": shown, "message": msg})
     return out
@@ -91,6 +93,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         s=s,
         has={key: table in tables for table, key in METHOD_TABLES},
         election=election,
+        unloaded=ctx.get("election_unloaded"),
         sample_rate=ctx.get("sample_rate"),
         cov=coverage(study, election),
         duplicates=dup[0],

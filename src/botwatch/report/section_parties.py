@@ -96,6 +96,21 @@ def _charts(rows: list[dict[str, Any]], scaled: bool) -> tuple[Markup, Markup]:
     return stance, tone
 
 
+def _labelled_for_another(study: Study, key: str) -> Section | None:
+    """A section that says the estimates are stale when the posts were labelled since for another
+    election (`analyze --only content --election OTHER`): the table would show one election's
+    parties beside counts of posts matched to another's, under the other's title."""
+    if "election" not in study.columns("post_labels"):
+        return None
+    labelled = sorted(str(r[0]) for r in study.sql("SELECT DISTINCT election FROM post_labels LIMIT 3"))
+    if not labelled or labelled == [key]:
+        return None
+    note = Markup("<p class='note'>The party estimates were made for <strong>{}</strong>, but the posts have since been labelled for "
+                  "<strong>{}</strong>, so they are not shown: run every stage of <code>botwatch analyze</code> again with one "
+                  "election (its preset name or your TOML file) to make the estimates and the labels agree.</p>").format(key, ", ".join(labelled))
+    return Section("parties", "Parties: support, opposition and sentiment", note, order=20, headline=[])
+
+
 @section("parties", order=20)
 def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables: set[str] = ctx.get("tables") or set(study.tables())
@@ -106,12 +121,14 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if not key_rows:
         return None
     if election is None or getattr(election, "key", None) != key_rows[0][0]:
-        from botwatch.elections import ElectionError, load_election
+        from botwatch.elections.recorded import stage_election
 
-        try:
-            election = load_election(key_rows[0][0])
-        except (ElectionError, OSError):
+        election = stage_election(study, "estimates")  # the election the estimates were made with, a user's own file included
+        if election is None or election.key != key_rows[0][0]:
             return None
+    stale = _labelled_for_another(study, election.key)
+    if stale is not None:
+        return stale
     parties = [(p.key, p.name, p.colour) for p in election.parties]
     rate_rows = study.sql("SELECT DISTINCT sample_rate FROM estimates")
     sample_rate = rate_rows[0][0] if rate_rows else None

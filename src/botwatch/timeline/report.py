@@ -124,7 +124,11 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
         marks = [(i, wanted[lab]) for i, lab in enumerate(labels) if lab in wanted]
         chart = svg.bars(labels, values, title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
     batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket, unit LIMIT 10") if "creation_batches" in tables else []
-    return {"rows": rows, "chart": chart, "batches": batches, "trigger": getattr(election, "trigger_date", None)}
+    trigger: Any = getattr(election, "trigger_date", None)
+    if trigger is None:  # the election cannot be loaded here: the stage recorded the instant it used (it read "(None)")
+        stored = study.sql("SELECT min(trigger) FROM creation")[0][0]
+        trigger = f"{stored:%Y-%m-%d %H:%M} UTC" if stored is not None else "date not recorded"
+    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger}
 
 
 def moscow_offset(study: Study, election: Any) -> int:
@@ -236,6 +240,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "time.html.j2",
         span=span,
         election=election,
+        unloaded=ctx.get("election_unloaded"),
         events=_events(election),
         max_event_h=NEAREST_EVENT_H,
         figures=timeline_figures(study, election, span),

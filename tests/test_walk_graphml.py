@@ -1,0 +1,60 @@
+"""A researcher exports the coordination network to GraphML for Gephi: accounts' handles are
+attacker-written, and a handle GraphML cannot hold must not stop the export or leave half a file."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+runner = CliRunner()
+ESC_HANDLE = "rt\x1b[2Jx"
+
+
+@pytest.fixture()
+def network_study(tmp_path: Path) -> Path:
+    """The two tables the export reads, as the coordination stage writes them: two clustered
+    accounts and their edge. One handle holds an ESC, which XML 1.0 forbids."""
+    study = tmp_path / "s.duckdb"
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        st.sql("""CREATE TABLE cluster_members AS SELECT * FROM (VALUES
+            ('twitter', '1', 1, ?, 30, 1, 2.5, 0.9, 'RU', NULL), ('twitter', '2', 1, 'plain_b', 30, 1, 2.5, 0.8, 'RU', NULL))
+            t(platform, account_id, cluster_id, handle, posts, degree, strength, bot_probability, origin_country, account_category)""", [ESC_HANDLE])
+        st.sql("""CREATE TABLE coordination_edges AS SELECT 'twitter' AS platform, '1' AS account_a, '2' AS account_b, 30 AS co_actions,
+            2.5 AS weight_idf, ['retweet'] AS behaviours, TIMESTAMP '2016-11-02 10:00:00' AS first_at, TIMESTAMP '2016-11-02 19:00:00' AS last_at,
+            15 AS a_first, 15 AS b_first, 1.0 AS median_gap_s, 0.1 AS expected_by_chance, 1e-9 AS p_value""")
+    return study
+
+
+def test_a_handle_with_a_control_character_is_written_as_text(network_study: Path, tmp_path: Path) -> None:
+    """igraph refused the ESC ('Forbidden control character 0x1B'): the export ended in "This is
+    a bug in botwatch" and left a truncated, unparseable .graphml behind."""
+    out = tmp_path / "net.graphml"
+    res = runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    root = ET.parse(out).getroot()
+    values = [d.text for d in root.iter("{http://graphml.graphdrawing.org/xmlns}data")]
+    assert "rt\\x1b[2Jx" in values and "\x1b" not in out.read_text(encoding="utf-8")
+
+
+def test_a_failed_write_leaves_no_half_file(network_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import igraph as ig
+
+    from botwatch.coordination.export import export_graphml
+
+    def half_then_fail(self: ig.Graph, path: str) -> None:
+        Path(path).write_text("<?xml version='1.0'?><graphml", encoding="utf-8")
+        raise ig.InternalError("disk full")
+
+    monkeypatch.setattr(ig.Graph, "write_graphml", half_then_fail)
+    out = tmp_path / "net.graphml"
+    with open_study(network_study) as st, pytest.raises(ig.InternalError):
+        export_graphml(st, out)
+    assert not out.exists() and list(tmp_path.glob("*.partial")) == []

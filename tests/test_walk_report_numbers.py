@@ -1,0 +1,53 @@
+"""A researcher checks each number the report quotes against the exported tables: the sentence
+must name the population it counts, so the export filtered as the sentence says gives the number."""
+
+from __future__ import annotations
+
+from botwatch.pipeline import Context, analyze
+from botwatch.timeline.report import time_section
+
+from test_timeline import election, synth_study, write_table  # noqa: F401  (fixture)
+
+
+def test_the_creation_headline_says_it_counts_posting_accounts_only(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """The creation stage counts accounts that posted; the headline said "of the 10 likely
+    automated accounts with a known creation date" while the accounts export held 15 likely
+    automated accounts with one (5 only retweeted), so the figure could not be found again."""
+    st = synth_study
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT DISTINCT account_id, platform, TIMESTAMP '2017-04-25 03:00:00' FROM posts WHERE account_id LIKE 'b%'")
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT DISTINCT account_id, platform, TIMESTAMP '2012-01-01' FROM posts WHERE account_id LIKE 'h%'")
+    # Five likely automated accounts that are only retweeted: scored, dated, but not posting.
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT 'q' || i, 'twitter', TIMESTAMP '2017-04-25 03:00:00' FROM range(5) t(i)")
+    write_table(st, "account_scores", [*st.query_arrow("SELECT * FROM account_scores").to_pylist(),
+                                      *[dict(platform="twitter", account_id=f"q{i}", bot_probability=0.9, origin_country="RU", origin_probability=0.8,
+                                             origin_probabilities='{"RU": 0.8, "GB": 0.2}') for i in range(5)]])
+    el = election()
+    analyze(st, Context(election=el, log=lambda m: None), only=["timeline", "creation"])
+    sec = time_section(st, {"election": el})
+    assert sec is not None
+    heads = " ".join(" ".join(str(h).split()) for h in sec.headline)
+    assert "of the 10 likely automated accounts that posted in the study and have a known creation date" in heads
+    assert "Accounts that posted in the study, created after the election was called" in str(sec.html)
+
+
+def test_party_estimates_for_another_election_than_the_labels_are_not_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`analyze --election us-2016`, then `analyze --only content --election uk-ge2017`: the report,
+    titled for uk-ge2017, showed the us-2016 party table beside "N posts belong to the US
+    presidential election 2016 conversation" counted from labels made for uk-ge2017."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    study, html_path = tmp_path / "s.duckdb", tmp_path / "r.html"
+    assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "estimates", "--with-deps"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "content"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(html_path), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    html = " ".join(html_path.read_text(encoding="utf-8").split())
+    assert "The party estimates were made for <strong>us-2016</strong>, but the posts have since been labelled for <strong>uk-ge2017</strong>" in html
+    assert "belong to the US presidential election 2016 conversation" not in html
