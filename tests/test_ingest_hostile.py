@@ -342,3 +342,34 @@ def test_the_python_readers_path_gives_duckdb_half_the_memory_budget(monkeypatch
     with study:
         assert res.stored == 1
     assert "SET memory_limit = '953MiB'" in seen and seen[-1] != "SET memory_limit = '953MiB'"
+
+
+@pytest.mark.parametrize("magic", [b"PK\x03\x04", b"BZh9", b"BZh"])
+def test_an_archive_magic_number_before_text_loses_only_the_first_line(magic: bytes) -> None:
+    """Found by the noise test above: four bytes "PK\\x03\\x04" before JSON lines made the whole file
+    a refused "zip" (all 8 posts lost). Only a real archive header is refused whole now."""
+    study, res = _ingest("v1.jsonl", magic + b"\n".join(GOOD) + b"\n")
+    with study:
+        ids = {r[0] for r in study.sql("SELECT post_id FROM posts")}
+    assert {str(100 + k) for k in range(1, len(GOOD))} <= ids and res.error is None
+
+
+@pytest.mark.parametrize("kind", ["zip", "bzip2"])
+def test_real_archives_are_still_refused_whole(kind: str) -> None:
+    import bz2
+    import io
+    import zipfile
+
+    body = b"\n".join(GOOD) + b"\n"
+    if kind == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
+            z.writestr("posts.jsonl", body)
+        packed = buf.getvalue()
+    else:
+        packed = bz2.compress(body)
+    study, res = _ingest("posts.bin", packed)
+    with study:
+        (err,), = study.sql("SELECT error FROM rejected")
+        assert study.sql("SELECT count(*) FROM posts")[0][0] == 0
+    assert f"{kind}-compressed" in err and "unpack it first" in err

@@ -185,7 +185,7 @@ def sniff(src: InputSource) -> str:
     head = src.head(SNIFF_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
-    packed = next((kind for magic, kind in ARCHIVE_MAGIC if head.startswith(magic)), None)
+    packed = next((kind for magic, kind in ARCHIVE_MAGIC if head.startswith(magic) and _archive_header_ok(kind, head)), None)
     if packed:  # before any sniffing: an uncompressed ("stored") zip of JSON lines was read around its
         # headers, its first post rejected with them, and called ok; a compressed one "binary file"
         raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first and ingest what it holds")
@@ -215,6 +215,23 @@ def sniff(src: InputSource) -> str:
 
 
 # Compressed or packed files other than gzip, by their first bytes.
+def _archive_header_ok(kind: str, head: bytes) -> bool:
+    """The bytes after a short magic number look like that archive's header, not like text that
+    happens to follow the same few bytes (noise at the start of a JSON-lines file, "BZh" in a CSV):
+    only a real archive is refused whole; anything else goes to the readers, which reject the
+    damaged line alone. A zip's local header gives a version-needed of at most 6.3 and a method
+    code under 100 (text gives, e.g., '{"' = 8827); a bzip2 stream a block size digit and then a
+    block or end-of-stream marker. The longer magic numbers are not text and are taken as they are."""
+    if kind == "zip":
+        if len(head) < 30:
+            return False
+        version, method, name_len = int.from_bytes(head[4:6], "little"), int.from_bytes(head[8:10], "little"), int.from_bytes(head[26:28], "little")
+        return version <= 63 and method < 100 and name_len > 0
+    if kind == "bzip2":
+        return len(head) >= 10 and head[3:4] in b"123456789" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
+    return True
+
+
 ARCHIVE_MAGIC = ((b"PK\x03\x04", "zip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"7z\xbc\xaf\x27\x1c", "7z"))
 KNOWN_CSV = ("the CSV layouts read are Twitter's information-operations tweets and users, FiveThirtyEight's IRA "
              "tweets and authors, and twarc-csv")
