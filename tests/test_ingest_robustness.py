@@ -95,7 +95,7 @@ def test_a_50mb_line_is_rejected_without_losing_its_neighbours(tmp_path: Path) -
         ("unknown.csv", b"a,b,c\n1,2,3\n", "CSV header"),
     ],
 )
-def test_unreadable_files_are_recorded_and_the_command_fails_only_when_nothing_was_read(tmp_path: Path, name: str, content: bytes, why: str) -> None:
+def test_unreadable_files_are_recorded_and_the_command_says_not_all_was_read(tmp_path: Path, name: str, content: bytes, why: str) -> None:
     f = tmp_path / name
     f.write_bytes(content)
     good = write_lines(tmp_path / "good.jsonl", [json.dumps(status(1)).encode()])
@@ -109,7 +109,9 @@ def test_unreadable_files_are_recorded_and_the_command_fails_only_when_nothing_w
     assert alone.exit_code == 1, alone.output
     assert "nothing could be read" in alone.output
     together = runner_.invoke(app, ["ingest", str(study), str(f), str(good)])
-    assert together.exit_code == 0, together.output
+    # The readable file is stored, but a script must learn that one input was not read (exit 1).
+    assert together.exit_code == 1, together.output
+    assert "1 of 2 inputs could not be read" in together.output
     with open_study(study, read_only=False) as st:
         (line, err), = st.sql("SELECT line, error FROM rejected WHERE source = ?", [str(f)])
         assert line == 0 and why in err

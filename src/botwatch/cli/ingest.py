@@ -83,14 +83,26 @@ def ingest(
     fail_if_some_failed(summary)
 
 
+def unreadable(res: FileResult) -> bool:
+    """True for an input no reader knew (nothing read from it; why is its row in `rejected`)."""
+    return not res.skipped and not res.error and res.format is None and res.read == 0 and res.stored == 0 and res.accounts == 0
+
+
 def fail_if_some_failed(summary: IngestSummary) -> None:
-    """Exit 1 when an input failed although others were stored: a script that runs `ingest` must be
-    able to tell a complete ingest from one with a file missing or broken (the table alone says it)."""
+    """Exit 1 when an input failed, or could not be read at all, although others were stored: a
+    script that runs `ingest` must be able to tell a complete ingest from one with a file missing,
+    broken or in a layout botwatch does not read (a whole CSV of posts skipped with exit 0 would be
+    lost without anyone noticing; the table alone says it)."""
     failed = [f for f in summary.files if f.error]
-    if failed:
+    unread = [f for f in summary.files if unreadable(f)]
+    if failed or unread:
+        what = " and ".join(x for x in (
+            f"{len(failed)} of {len(summary.files)} inputs failed (nothing from them was stored)" if failed else "",
+            f"{len(unread)} of {len(summary.files)} inputs could not be read (not a format botwatch reads)" if unread else "",
+        ) if x)
         fail(
-            f"{len(failed)} of {len(summary.files)} inputs failed (listed above; nothing from them was stored); the rest are "
-            "stored. Fix or remove the failed inputs and run the same command again: stored files are skipped, not duplicated",
+            f"{what}, as listed above; the rest are stored. Fix or remove those inputs and run the same command again: "
+            "stored files are skipped, not duplicated",
             code=1,
         )
 
@@ -162,7 +174,7 @@ def print_file_result(res: FileResult) -> None:
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
         console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (nothing from this file was stored)", highlight=False)
-    elif res.format is None and res.read == 0 and res.stored == 0 and res.accounts == 0:
+    elif unreadable(res):
         # Not "ok": no reader knew the file. Why (its header or first bytes) is its row in `rejected`.
         console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads (why: its row in the study's `rejected` table)", highlight=False)
     else:
