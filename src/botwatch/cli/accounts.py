@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
@@ -100,8 +100,9 @@ def explain(
             parts = [f"{ppd:,.1f} posts/day", f"{100 * (rt or 0):.0f}% retweets", f"{100 * (dup or 0):.0f}% repeated text"]
             if top_lang:
                 parts.append(f"mostly {top_lang}")
-            if off is not None:
-                parts.append(f"hours fit UTC{int(off):+d}")
+            clock = _clock_words(st, platform, aid, off)
+            if clock:
+                parts.append(clock)
             out.print("In the study: " + ", ".join(parts), highlight=False, markup=False)
         if bp is None:
             out.print("Bot probability: unknown")
@@ -177,3 +178,26 @@ def train_bot_model(
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     out.print(f"out-of-fold: AUC {m['auc']:.3f}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
     out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
+
+
+def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
+    """The account's posting clock as a probability, not a fact: the circadian stage's fit (its most
+    likely UTC offset, that offset's probability and the runner-up's) when it ran; otherwise the
+    accounts stage's best-fitting offset, said to be only the best fit. A bare "hours fit UTC+3"
+    read as certain for an account whose hours were split between two offsets."""
+    if "circadian" in st.tables():
+        row = st.sql("SELECT best_offset, best_probability, offset_probabilities FROM circadian WHERE platform = ? AND account_id = ?", [platform, aid])
+        if row and row[0][0] is not None:
+            best, p, probs = row[0]
+            try:
+                ranked = sorted(((float(v), int(k)) for k, v in json.loads(probs or "{}").items() if int(k) != int(best)), reverse=True)
+            except (TypeError, ValueError):
+                ranked = []
+            extra = [f"p {p:.2f}"] if p is not None else []
+            if ranked and ranked[0][0] >= 0.05:
+                extra.append(f"next UTC{ranked[0][1]:+d}, p {ranked[0][0]:.2f}")
+            return f"hours most likely UTC{int(best):+d}" + (f" ({'; '.join(extra)})" if extra else "")
+    if off is not None:
+        return f"hours best fit UTC{int(off):+d} (no probability: run the circadian stage)"
+    return None
+
