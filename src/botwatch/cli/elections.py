@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from botwatch.cli.common import app, election_or_fail, out
+from botwatch.cli.common import app, controls_shown, election_or_fail, out, plain
 
 elections_app = typer.Typer(
     help="Election presets: list, show and check them. For an election without a preset, start from "
@@ -38,20 +37,24 @@ def elections_show(
     if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
         out.print(e.text, end="" if e.text.endswith("\n") else "\n", highlight=False, markup=False, soft_wrap=True)
         return
-    out.print(f"[bold]{escape(e.name)}[/bold] {escape(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {e.timezone}", highlight=False)
-    out.print("election hashtags: " + ", ".join("#" + h for h in e.hashtags), highlight=False, markup=False)
-    out.print("election keywords: " + ", ".join(e.keywords), highlight=False, markup=False)
+    # Every field but the dates is text from the file, which may come from anyone (an election file
+    # passed on, or the copy a shared study recorded): a TOML escape such as "\u001b" or "\u202e" in
+    # a name or label is shown as such, never sent to the terminal to obey.
+    say = lambda line: out.print(controls_shown(line), highlight=False, markup=False)  # noqa: E731
+    out.print(f"[bold]{plain(e.name)}[/bold] {plain(f'({e.key}, {e.country})')}; called {e.trigger_date}; polling day {e.polling_day}; window {e.window_start} … {e.window_end}; tz {plain(e.timezone)}", highlight=False)
+    say("election hashtags: " + ", ".join("#" + h for h in e.hashtags))
+    say("election keywords: " + ", ".join(e.keywords))
     for p in e.parties:
-        out.print(f"[bold]{escape(p.key)}[/bold]: " + escape(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
-        out.print(f"    pro {_listed(p.hashtags_pro, '#')} | {_listed(p.keywords_pro)}", highlight=False, markup=False)
-        out.print(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}", highlight=False, markup=False)
-        out.print(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}", highlight=False, markup=False)
-        out.print(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}", highlight=False, markup=False)
-    out.print("events (UTC):" + ("" if e.events else " —"), highlight=False, markup=False)
+        out.print(f"[bold]{plain(p.key)}[/bold]: " + plain(f"{p.name} (leader {p.leader or '?'}; colour {p.colour})"), highlight=False)
+        say(f"    pro {_listed(p.hashtags_pro, '#')} | {_listed(p.keywords_pro)}")
+        say(f"    anti {_listed(p.hashtags_anti, '#')} | {_listed(p.keywords_anti)}")
+        say(f"    topic {_listed(p.hashtags, '#')} | {_listed(p.keywords)}")
+        say(f"    official {_listed(p.official_accounts, '@')}; allied {_listed(p.allied_accounts, '@')}")
+    say("events (UTC):" + ("" if e.events else " —"))
     for ev in e.events:
         span = f" … {ev.end}" if ev.end else ""
-        out.print(f"  {ev.at}{span}  {ev.label} ({ev.kind})", highlight=False, markup=False)
-    out.print("sources: " + ("; ".join(e.sources) or "— (none listed: say where the dates and accounts come from)"), highlight=False, markup=False)
+        say(f"  {ev.at}{span}  {ev.label} ({ev.kind})")
+    say("sources: " + ("; ".join(e.sources) or "— (none listed: say where the dates and accounts come from)"))
 
 
 def _listed(items: list[str], mark: str = "") -> str:
