@@ -94,8 +94,9 @@ def source_ceiling(frame: pd.DataFrame, candidates: Sequence[str], folds: int = 
     column the source fills for most accounts, including those the shipped model leaves out.
 
     Why: a cross-source model cannot beat what the held-out source's own columns hold about its own
-    labels. This in-source figure is an optimistic ceiling for the leave-one-source-out figure on
-    that source, so a LOSO goal above it cannot be met by any choice of profile model.
+    labels. This in-source figure estimates a ceiling for the leave-one-source-out figure on that
+    source (one learner at one setting: an estimate, not a bound), so a LOSO goal far above it is
+    not one a profile model can be expected to meet.
     """
     import lightgbm as lgb
     from sklearn.metrics import roc_auc_score
