@@ -58,3 +58,22 @@ def test_a_failed_write_leaves_no_half_file(network_study: Path, tmp_path: Path,
     with open_study(network_study) as st, pytest.raises(ig.InternalError):
         export_graphml(st, out)
     assert not out.exists() and list(tmp_path.glob("*.partial")) == []
+
+
+def test_a_path_that_cannot_be_written_is_one_line_not_a_bug_report(network_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every other format says "could not write ..." (exit 2); GraphML ended in "This is a bug in
+    botwatch" (exit 1) for a folder that cannot exist or a write that fails (a full disk)."""
+    import igraph as ig
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    res = runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(blocker / "net.graphml")])
+    assert res.exit_code == 2 and "could not write" in res.output, res.output
+
+    def disk_full(self: ig.Graph, path: str) -> None:
+        raise ig.InternalError("Error at src/io/graphml.c:1: Cannot write file. -- Input/output error")
+
+    monkeypatch.setattr(ig.Graph, "write_graphml", disk_full)
+    res = runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(tmp_path / "net.graphml")])
+    assert res.exit_code == 2, res.output
+    assert "could not write" in res.output and "Cannot write file" in res.output

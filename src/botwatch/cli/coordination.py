@@ -116,9 +116,9 @@ def coordination(
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label FROM clusters ORDER BY cluster_id LIMIT 15")
         wide_when_piped().print(clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})"))
         if graphml:
-            from botwatch.coordination.export import export_graphml
+            from botwatch.cli.study import graphml_or_fail
 
-            out.print(f"wrote {export_graphml(st, graphml)}")
+            out.print(f"wrote {graphml_or_fail(st, graphml)}")
         if edges_csv:
             from botwatch.coordination.export import export_csv
 

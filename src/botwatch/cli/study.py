@@ -151,14 +151,29 @@ def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bo
 NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")
 
 
+def graphml_or_fail(st: Study, output: Path) -> Path:
+    """`coordination.export.export_graphml`, with a file that cannot be written (no such folder, no
+    permission, a full disk) said in one line as for every other format: it ended in "This is a
+    bug in botwatch", though the fault is the path the user gave."""
+    import igraph as ig
+
+    from botwatch.coordination.export import export_graphml
+    from botwatch.engines.lake_files import first_line
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        return export_graphml(st, output)
+    except (OSError, ig.InternalError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
+        fail(f"could not write {output}: {why}")
+        raise  # unreachable: fail exits
+
+
 def _export_graphml(st: Study, study: Path, table: str, output: Path, quiet: bool = False) -> None:
     """The stored coordination network (edges and clustered accounts) as GraphML."""
     if table not in NETWORK_TABLES:
         fail(f"GraphML holds the coordination network: export it as `botwatch export {study} coordination -o {output.name}`")
     if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
         fail(f"no coordination network in {study}: run `botwatch analyze {study}` (stage coordination) first")
-    from botwatch.coordination.export import export_graphml
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    path = export_graphml(st, output)
+    path = graphml_or_fail(st, output)
     (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else path}")
