@@ -20,3 +20,6 @@ def test_the_circadian_fit_is_quoted_with_its_probability_and_runner_up(tmp_path
         # Not fitted by the circadian stage: the accounts stage's offset, said to be a best fit only.
         assert _clock_words(st, "twitter", "3", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"
         assert _clock_words(st, "twitter", "3", None) is None
+        # A damaged probability table (a list, not text offsets) still gives the best offset.
+        st.sql("INSERT INTO circadian VALUES ('twitter', '4', 1, 0.7, '[0.7, 0.3]')")
+        assert _clock_words(st, "twitter", "4", None) == "hours most likely UTC+1 (p 0.70)"

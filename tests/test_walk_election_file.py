@@ -111,3 +111,15 @@ def test_a_study_whose_election_file_was_not_recorded_says_which_election_it_can
     assert "No election was given" not in html and "(None)" not in html
     assert "The analysis used the election my-ge2017, which cannot be loaded here" in html
     assert "created after the election was called (2017-04-17 23:00 UTC)" in html
+
+
+def test_a_recorded_text_under_a_presets_key_that_differs_from_it_is_refused() -> None:
+    """A study record (hand-made or via the API) holding an edited preset under the preset's key
+    would be taken for the preset, and the report would quote its hand-label accuracy."""
+    from botwatch.elections.recorded import recorded_election
+
+    text = (_presets_dir() / "uk-ge2017.toml").read_text(encoding="utf-8")
+    assert recorded_election({"election": "uk-ge2017", "election_toml": text}).key == "uk-ge2017"
+    edited = text.replace('polling_day = 2017-06-08', 'polling_day = 2017-06-07', 1)
+    with pytest.raises(ElectionError, match="differs from it"):
+        recorded_election({"election": "uk-ge2017", "election_toml": edited, "election_file": "x.toml"})

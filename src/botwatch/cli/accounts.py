@@ -190,7 +190,8 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
         if row and row[0][0] is not None:
             best, p, probs = row[0]
             try:
-                ranked = sorted(((float(v), int(k)) for k, v in json.loads(probs or "{}").items() if int(k) != int(best)), reverse=True)
+                table = json.loads(probs or "{}")
+                ranked = sorted(((float(v), int(k)) for k, v in table.items() if int(k) != int(best)), reverse=True) if isinstance(table, dict) else []
             except (TypeError, ValueError):
                 ranked = []
             extra = [f"p {p:.2f}"] if p is not None else []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botwatch.elections.model import Election, ElectionError, election_from_text, load_election
+from botwatch.elections.model import Election, ElectionError, _same_as_preset, election_from_text, list_presets, load_election
 
 
 def run_params(election: Any) -> dict[str, Any]:
@@ -26,7 +26,9 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
     """The election `params` (merged run parameters) name, or None when they name none.
 
     Raises `ElectionError` when the key names no preset and no text was recorded for it (a study
-    analysed before the text was recorded), so a caller can say so instead of guessing."""
+    analysed before the text was recorded), so a caller can say so instead of guessing; and when the
+    recorded text uses a shipped preset's key but differs from that preset (written by hand or by
+    the API, since `load_election` refuses such a file), which would pass for the preset."""
     key = params.get("election")
     if not isinstance(key, str):
         return None
@@ -38,6 +40,11 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
         except ElectionError:
             recorded = None
         if recorded is not None and recorded.key == key:
+            if not recorded.shipped and key in list_presets() and not _same_as_preset(recorded):
+                # As load_election refuses such a file: it would be taken for the preset, and the
+                # report would quote that preset's hand-label accuracy for an election nobody labelled.
+                raise ElectionError(f"the study's record of {params.get('election_file') or key} uses the shipped preset's key "
+                                    f"{key!r} but differs from it; analyze again with a file that has its own key")
             return recorded
     return load_election(key)
 
