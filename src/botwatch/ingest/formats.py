@@ -214,7 +214,6 @@ def sniff(src: InputSource) -> str:
     raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]}); {KNOWN_CSV}")
 
 
-# Compressed or packed files other than gzip, by their first bytes.
 def _archive_header_ok(kind: str, head: bytes) -> bool:
     """The bytes after a short magic number look like that archive's header, not like text that
     happens to follow the same few bytes (noise at the start of a JSON-lines file, "BZh" in a CSV):
@@ -232,6 +231,7 @@ def _archive_header_ok(kind: str, head: bytes) -> bool:
     return True
 
 
+# Compressed or packed files other than gzip, by their first bytes.
 ARCHIVE_MAGIC = ((b"PK\x03\x04", "zip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"7z\xbc\xaf\x27\x1c", "7z"))
 KNOWN_CSV = ("the CSV layouts read are Twitter's information-operations tweets and users, FiveThirtyEight's IRA "
              "tweets and authors, and twarc-csv")
