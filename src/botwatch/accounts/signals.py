@@ -68,7 +68,11 @@ def _known_name(name: str) -> bool:
 
 def personal_name(display_name: str | None) -> bool:
     """Whether a display name starts with any first name the offline list knows."""
-    name = first_name(display_name)
+    return personal_first(first_name(display_name))
+
+
+def personal_first(name: str | None) -> bool:
+    """`personal_name` of a display name whose `first_name` is `name` (for callers that have it)."""
     return bool(name) and _known_name(name)
 
 
@@ -84,7 +88,7 @@ def anonymity(display_name: Any, description: Any, location: Any, default_image:
     parts: list[float] = []
     if isinstance(display_name, str):
         name = first_name(display_name) if first is _NOT_GIVEN else first
-        parts.append(0.0 if bool(name) and _known_name(name) else 1.0)
+        parts.append(0.0 if personal_first(name) else 1.0)
     if isinstance(description, str):
         parts.append(0.0 if description.strip() else 1.0)
     if isinstance(location, str):
