@@ -350,14 +350,20 @@ def load_election(ref: str | Path) -> Election:
             raise ElectionError(f"no preset named {ref!r}; presets: {', '.join(list_presets())}")
         text, path = f.read_text(encoding="utf-8"), f"preset:{ref}"
     election = election_from_text(text, path)
+    refuse_edited_preset(election, path)
+    return election
+
+
+def refuse_edited_preset(election: Election, where: str) -> None:
+    """Raise `ElectionError` for a user's election under a shipped preset's key that differs from
+    that preset. It would be taken for the preset: the report quotes the accuracy measured on that
+    preset's hand labels, which says nothing about this election. (A file loaded, or the text a
+    study recorded: both pass here.)"""
     if not election.shipped and election.key in list_presets() and not _same_as_preset(election):
-        # A copy of a preset edited under the preset's key would be taken for the preset: the report
-        # quotes the accuracy measured on that preset's hand labels, which says nothing about yours.
         raise ElectionError(
-            f"{path}: key: {election.key!r} is the name of a shipped preset, but this file differs from it; "
+            f"{where}: key: {election.key!r} is the name of a shipped preset, but this file differs from it; "
             "give your election its own key (the report would otherwise quote the preset's measured accuracy for it)"
         )
-    return election
 
 
 def _same_as_preset(election: Election) -> bool:

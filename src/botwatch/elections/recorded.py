@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botwatch.elections.model import Election, ElectionError, _same_as_preset, election_from_text, list_presets, load_election
+from botwatch.elections.model import Election, ElectionError, election_from_text, load_election, refuse_edited_preset
 
 
 def run_params(election: Any) -> dict[str, Any]:
@@ -35,16 +35,13 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
     text = params.get("election_toml")
     # Merged parameters keep an older run's text: use it only for the key the latest run named.
     if isinstance(text, str) and text:
+        where = f"the study's record of {params.get('election_file') or key}"
         try:
-            recorded = election_from_text(text, f"the study's record of {params.get('election_file') or key}")
+            recorded = election_from_text(text, where)
         except ElectionError:
             recorded = None
         if recorded is not None and recorded.key == key:
-            if not recorded.shipped and key in list_presets() and not _same_as_preset(recorded):
-                # As load_election refuses such a file: it would be taken for the preset, and the
-                # report would quote that preset's hand-label accuracy for an election nobody labelled.
-                raise ElectionError(f"the study's record of {params.get('election_file') or key} uses the shipped preset's key "
-                                    f"{key!r} but differs from it; analyze again with a file that has its own key")
+            refuse_edited_preset(recorded, where)  # as load_election refuses such a file
             return recorded
     return load_election(key)
 
