@@ -180,7 +180,7 @@ def print_file_result(res: FileResult) -> None:
     else:
         console.print(
             f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, accounts {res.accounts:,}",
+            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}",
             highlight=False,
         )
 
@@ -210,5 +210,8 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) 
         f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
     )
     out.print(tbl)
+    if summary.total("repaired") and kept:
+        console.print(f"{summary.total('repaired'):,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
+                      "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
         console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)

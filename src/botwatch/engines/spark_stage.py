@@ -140,7 +140,16 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
                 continue
             yield _wide(file_idx, kind, seq, col, rows)
             seq += item.num_rows
-            meta[f"n_{kind}"] += item.num_rows
+            meta[f"n_{kind}"] += item.num_rows - (_repair_notes(item) if kind == "rejected" else 0)
+
+
+def _repair_notes(rejected: pa.Table) -> int:
+    """Rows of a rejected batch that note a stored record's repair, not a lost record."""
+    import pyarrow.compute as pc
+
+    from botwatch.ingest.sink import REPAIRED
+
+    return int(pc.sum(pc.starts_with(rejected.column("error"), REPAIRED)).as_py() or 0)
 
 
 def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,

@@ -24,6 +24,7 @@ from botwatch.ingest.twitter_v1_fast import fast_status
 from botwatch.ingest.csv_records import read_header, run_csv
 from botwatch.ingest.json_array import array_elements
 from botwatch.ingest.json_records import first_json_char, run_json
+from botwatch.ingest.surrogates import loads_repairing
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import InputSource
 
@@ -165,8 +166,8 @@ def _json_candidates(head: bytes) -> list[Any]:
     for raw in raws:
         if raw.strip():
             try:
-                out.append(orjson.loads(raw))
-            except orjson.JSONDecodeError:
+                out.append(loads_repairing(raw)[0])  # a lone surrogate does not hide a line's format
+            except (orjson.JSONDecodeError, RecursionError):
                 continue
     return out
 

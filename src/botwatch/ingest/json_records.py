@@ -1,7 +1,8 @@
 """Driving a per-record handler over JSON input: one object per line, or one big JSON array.
 
 The loop owns everything that is the same for every JSON format: blank lines, lines too long to
-keep, bad UTF-8, truncated JSON, a handler's `RecordError`, and a JSON array split into its
+keep, bad UTF-8, truncated JSON, lone UTF-16 surrogates (mended and noted, `surrogates`), a
+handler's `RecordError`, and a JSON array split into its
 elements by `json_array` (whose "line" in `rejected` is the 1-based element number, since an
 array has no useful lines).
 """
@@ -16,6 +17,7 @@ import orjson
 from botwatch.ingest.json_array import array_elements
 from botwatch.ingest.sink import RecordError, RowSink
 from botwatch.ingest.source import InputSource, Line
+from botwatch.ingest.surrogates import loads_repairing, repair_note
 
 Handler = Callable[[Any, int, RowSink], None]
 FastPath = Callable[[bytes, int, RowSink], bool]  # raw record → stored? (False: use the handler)
@@ -53,15 +55,25 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
         read += 1
         if fast is not None and fast(data, line.number, sink):
             continue
+        mended: list[str] = []
         try:
             obj = loads(data)
-        except (orjson.JSONDecodeError, RecursionError) as exc:
+        except orjson.JSONDecodeError:
+            try:  # a lone surrogate escape is mended, not a reason to lose the record
+                obj, mended = loads_repairing(data)
+            except (orjson.JSONDecodeError, RecursionError) as exc:
+                sink.reject(line.number, f"invalid JSON: {exc}", data)
+                continue
+        except RecursionError as exc:
             sink.reject(line.number, f"invalid JSON: {exc}", data)
             continue
         try:
             handler(obj, line.number, sink)
         except RecordError as exc:
             sink.reject(line.number, str(exc), data)
+            continue
+        if mended:
+            sink.repair(line.number, repair_note(mended), data)
     return read
 
 

@@ -15,6 +15,7 @@ import orjson
 
 from botwatch.ingest.other_platforms import handle_mastodon
 from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.ingest.surrogates import loads_repairing, repair_note
 
 FORMAT = "mastodon-stream-event"
 
@@ -30,8 +31,13 @@ def handle_stream_event(obj: Any, line: int, sink: RowSink) -> None:
         return
     payload = obj.get("payload")
     if isinstance(payload, str):
+        text = payload
         try:
-            payload = orjson.loads(payload)
-        except orjson.JSONDecodeError as exc:
+            payload, mended = loads_repairing(text)
+        except (orjson.JSONDecodeError, RecursionError) as exc:
             raise RecordError(f"update payload is not JSON: {exc}") from None
+        handle_mastodon(payload, line, sink)
+        if mended:  # the envelope's own repairs are noted by the line reader; these are the payload's
+            sink.repair(line, repair_note([f"payload.{p}" for p in mended]), text)
+        return
     handle_mastodon(payload, line, sink)

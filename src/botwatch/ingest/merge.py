@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
+from botwatch.ingest.sink import REPAIRED
 from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS
 from botwatch.study import Study
 
@@ -71,4 +72,10 @@ def merge_rejected(study: Study) -> int:
         "INSERT INTO rejected SELECT s.source, s.line, s.error, s.raw FROM _stage_rejected s "
         "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error) ORDER BY s._seq"
     )
-    return int(q("SELECT count(*) FROM _stage_rejected")[0][0])
+    # A repair note stands beside a stored record: it is kept, but not counted as a lost one.
+    return int(q("SELECT count(*) FROM _stage_rejected WHERE NOT starts_with(error, ?)", [REPAIRED])[0][0])
+
+
+def staged_repairs(study: Study) -> int:
+    """How many of this file's records were stored after a repair (their notes in `_stage_rejected`)."""
+    return int(study.sql("SELECT count(*) FROM _stage_rejected WHERE starts_with(error, ?)", [REPAIRED])[0][0])

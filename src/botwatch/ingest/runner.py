@@ -22,7 +22,7 @@ import pyarrow as pa
 from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
-from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots
+from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, staged_repairs, reduce_staged_snapshots
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
@@ -44,6 +44,7 @@ class FileResult:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    repaired: int = 0  # stored after a repair, each noted in `rejected` (not counted in `rejected`)
     accounts: int = 0
     skipped: str | None = None  # why the file was not read again
     error: str | None = None  # a failure that rolled the file back
@@ -194,6 +195,7 @@ def _ingest_source(
         result.stored, result.duplicates = stored, total - stored
         result.accounts = merge_accounts(study)
         result.rejected = merge_rejected(study)
+        result.repaired = staged_repairs(study)
         q(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],

@@ -25,6 +25,12 @@ _POST_DEFAULTS = dict.fromkeys(POSTS.names)
 _SNAPSHOT_DEFAULTS = dict.fromkeys(SNAPSHOT_ROW.names)
 
 
+# The error of a `rejected` row that notes a repair rather than a loss: the record was stored
+# (mended, e.g. a lone surrogate replaced by U+FFFD) and its original is kept here, so the change
+# can be seen. Counts of rejected records leave these rows out.
+REPAIRED = "repaired, record kept: "
+
+
 class RecordError(ValueError):
     """A record that cannot become a canonical row; the message says why, for the rejected table."""
 
@@ -54,7 +60,7 @@ class RowSink:
         self._rejected: list[dict[str, Any]] = []
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0}
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0}
 
     # -- the readers' interface -------------------------------------------------------------
     def post(self, row: dict[str, Any], line: int) -> None:
@@ -104,6 +110,15 @@ class RowSink:
         if len(self._rejected) >= self.batch_rows:
             self._emit("rejected", self._rejected, REJECTED)
             self._rejected = []
+
+    def repair(self, line: int, what: str, raw: bytes | str) -> None:
+        """Note a record that was stored after a repair: its original beside the words saying what changed.
+
+        It goes to `rejected` (the place for records as read that botwatch could not take as they
+        were) under the `REPAIRED` prefix, counted apart from the records that were lost."""
+        self.reject(line, REPAIRED + what, raw)
+        self.counts["rejected"] -= 1
+        self.counts["repaired"] += 1
 
     # -- plumbing -------------------------------------------------------------------------------
     def _emit(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema) -> None:

@@ -1,0 +1,112 @@
+"""A lone UTF-16 surrogate escape ("\\ud800" without its partner) costs one character, not the post:
+the string gets U+FFFD, the record is stored, and the repair is noted beside the original."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from botwatch import open_study
+from botwatch.ingest.runner import ingest
+from botwatch.ingest.sink import REPAIRED
+from botwatch.ingest.surrogates import loads_repairing
+
+
+def status(i: int, name: str = "Ann", text: str = "hello", description: str = "about me") -> dict:
+    return {
+        "id_str": str(1000 + i),
+        "created_at": "Wed May 10 20:19:24 +0000 2017",
+        "text": text,
+        "user": {"id_str": str(40 + i), "screen_name": f"user{i}", "name": name, "description": description,
+                 "created_at": "Tue Apr 18 10:00:00 +0000 2017", "lang": "en"},
+        "entities": {"hashtags": [{"text": "GE2017"}], "user_mentions": [], "urls": []},
+        "source": '<a href="http://twitter.com" rel="nofollow">Twitter Web Client</a>',
+    }
+
+
+def line(obj: dict) -> bytes:
+    # json.dumps writes a lone surrogate as the escape "\udXXX" (ensure_ascii), as a cutting client would
+    return json.dumps(obj).encode()
+
+
+LINES = [
+    line(status(0)),
+    line(status(1, name="Bob \ud800 Smith")),  # 2: a lone high surrogate in the display name
+    line(status(2, text="cut emoji \ud83d")),  # 3: the first half of an emoji at the end of the text
+    line(status(3, description="\udc00 bio")),  # 4: a lone low surrogate in the description
+    line(status(4, text="whole emoji \ud83d\ude00")),  # 5: a valid pair, untouched
+    b'{"id_str": "77", "text": "\\ud800 tru',  # 6: truncated JSON stays rejected
+]
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+def test_a_lone_surrogate_is_mended_and_noted_and_the_post_is_kept(tmp_path: Path, as_array: bool) -> None:
+    if as_array:
+        f = tmp_path / "posts.json"
+        f.write_bytes(b"[" + b",\n".join(LINES[:5]) + b"]")
+    else:
+        f = tmp_path / "posts.jsonl"
+        f.write_bytes(b"\n".join(LINES) + b"\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        res = ingest(st, [str(f)]).files[0]
+        assert res.stored == 5 and res.repaired == 3
+        assert res.rejected == (0 if as_array else 1)
+        texts = dict(st.sql("SELECT post_id, text FROM posts"))
+        assert texts["1002"] == "cut emoji \ufffd" and texts["1004"] == "whole emoji \U0001F600"
+        names = dict(st.sql("SELECT account_id, display_name FROM accounts"))
+        assert names["41"] == "Bob \ufffd Smith"
+        bios = dict(st.sql("SELECT account_id, description FROM accounts"))
+        assert bios["43"] == "\ufffd bio" and bios["40"] == "about me"
+        notes = dict(st.sql("SELECT line, error FROM rejected WHERE starts_with(error, ?)", [REPAIRED]))
+        assert set(notes) == {2, 3, 4}
+        assert "user.name" in notes[2] and "text" in notes[3] and "user.description" in notes[4]
+        raw = dict(st.sql("SELECT line, raw FROM rejected WHERE starts_with(error, ?)", [REPAIRED]))
+        assert "\\ud800" in raw[2]  # the original record, escape and all, is kept
+        assert st.sql("SELECT rejected FROM sources")[0][0] == res.rejected  # a note is not a lost record
+
+
+def test_a_file_whose_every_line_has_one_is_still_recognised(tmp_path: Path) -> None:
+    f = tmp_path / "all.jsonl"
+    f.write_bytes(line(status(1, name="\ud800")) + b"\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        res = ingest(st, [str(f)]).files[0]
+        assert res.format == "twitter-v1.1" and res.stored == 1 and res.repaired == 1
+
+
+def test_other_json_faults_keep_orjson_s_verdict() -> None:
+    for bad in (b'{"a": NaN, "b": "\\ud800"}', b'{"a": "\\ud800"', b'{"a": "\xff\\ud800"}'):
+        with pytest.raises(ValueError):
+            loads_repairing(bad)
+    obj, paths = loads_repairing(b'{"k\\udc00": ["x", "\\ud800"]}')
+    assert obj == {"k\ufffd": ["x", "\ufffd"]} and len(paths) == 2
+
+
+def test_status_and_report_count_repairs_apart_from_rejections(tmp_path: Path) -> None:
+    from botwatch.report.section_overview import study_summary
+
+    f = tmp_path / "posts.jsonl"
+    f.write_bytes(b"\n".join(LINES) + b"\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(f)])
+        s = study_summary(st)
+        from botwatch.report.build import build_report
+
+        html = build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8")
+    assert s["rejected"] == 1 and s["repaired"] == 3
+    assert "1 input records could not be read" in html and "3 records were stored after a repair" in html
+    assert "\\ud800" in html  # the kept original, shown as read
+
+
+def test_spark_tasks_count_repair_notes_apart_too(tmp_path: Path) -> None:
+    """The executor side of `--engine spark` (plain Python, no JVM): the file's row counts the note
+    among the staged rejected rows it sends, but not in its count of rejected records."""
+    from botwatch.engines.spark_stage import stage_one
+
+    f = tmp_path / "posts.jsonl"
+    f.write_bytes(b"\n".join(LINES) + b"\n")
+    batches = list(stage_one(0, str(f), {}, False, 1 << 20))
+    meta = batches[-1].column("meta").to_pylist()[0]
+    sent = sum(b.num_rows for b in batches if b.column("_kind")[0].as_py() == "rejected")
+    assert sent == 4 and meta["n_rejected"] == 1
