@@ -199,6 +199,35 @@ def test_kill9_and_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     assert b"kept" in err  # the summary on exit
 
 
+def test_ctrl_c_stops_cleanly_exits_130_and_says_how_to_resume(tmp_path: Path) -> None:
+    """Ctrl-C is an interrupt, as for every botwatch command (130, so a calling script stops too),
+    yet the stop is as clean as SIGTERM's: the file closed, the cursor saved, a restart resumes."""
+    events = [jetstream_event(i) for i in range(600)]
+    cap_dir = tmp_path / "capture"
+    with FakeJetstream(events, [{"rate": 300}]) as srv:
+        args = _cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01")
+        p = subprocess.Popen(args, env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 30
+        while time.time() < deadline and srv.sent < 100:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=20)
+        before = len(srv.connections)
+        p2 = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 30
+        while time.time() < deadline and len(srv.connections) == before:
+            time.sleep(0.05)
+        p2.send_signal(signal.SIGTERM)
+        _, err2 = p2.communicate(timeout=20)
+    text = err.decode()
+    assert p.returncode == 130, text
+    assert "run the same command again to resume" in text and "kept" in text and "Traceback" not in text
+    assert on_disk(cap_dir) and not list(cap_dir.glob(OPEN_PREFIX + "*"))  # what it had is closed and readable
+    assert p2.returncode == 0, err2.decode()  # a service manager's stop is a clean end
+    assert srv.connections[before]["cursor"] is not None  # the restart resumed from the saved cursor
+
+
 # -- Mastodon ------------------------------------------------------------------------------------
 def status(i: int, tag: str = "GE2017") -> dict[str, Any]:
     return {"id": str(100 + i), "uri": f"https://fake.social/users/u{i % 7}/statuses/{100 + i}", "created_at": "2026-11-30T05:00:00.000Z",

@@ -1,9 +1,9 @@
 """`botwatch collect {bluesky,mastodon,x}`: live capture into a folder `botwatch ingest` reads.
 
 The commands only parse options and build a `Capture`; the platform modules in
-`botwatch.collect` do the work. Exit codes: 0 a clean end (duration, max posts, Ctrl-C, SIGTERM,
-a search that reached its end), 2 bad options or a folder that cannot take the capture, 3 refused
-credentials, 1 anything else.
+`botwatch.collect` do the work. Exit codes: 0 a clean end (duration, max posts, SIGTERM, a search
+that reached its end), 130 Ctrl-C (a clean, resumable stop, as every command's interrupt), 2 bad
+options or a folder that cannot take the capture, 3 refused credentials, 1 anything else.
 """
 
 from __future__ import annotations

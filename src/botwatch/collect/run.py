@@ -1,5 +1,12 @@
 """Running a collector: Ctrl-C or SIGTERM, `--duration` and `--max-posts` all end it the same way,
 with the current file closed, the state saved and a summary printed; no traceback reaches the user.
+
+Only the exit status tells them apart. Ctrl-C (SIGINT) ends with 130, as every botwatch command
+and the shell convention have it: a script running `collect ... && ingest ...` must stop when
+its user interrupts it, not carry on as if the capture had run its course. The closing line says
+the stop was clean and how to resume. SIGTERM, how a service manager (systemd, docker stop) asks a
+long-running capture to end, is a requested end and exits 0, as `--duration` does, so the stop is
+not logged as a failure.
 """
 
 from __future__ import annotations
@@ -29,11 +36,17 @@ async def run_capture(
 ) -> int:
     """Run `stream` until it ends, fails, or is stopped; always close cleanly. Returns an exit code."""
     stop = asyncio.Event()
+    stopped_by: list[int] = []  # the signals that asked for the stop, first one first
     loop = asyncio.get_running_loop()
+
+    def on_signal(sig: int) -> None:
+        stopped_by.append(sig)
+        stop.set()
+
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
-                loop.add_signal_handler(sig, stop.set)
+                loop.add_signal_handler(sig, on_signal, sig)
             except (NotImplementedError, RuntimeError):
                 pass
     capture.log = log
@@ -95,4 +108,11 @@ async def run_capture(
     log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
+    if stopped_by and stopped_by[0] == signal.SIGINT and code == 0:
+        log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
+            "run the same command again to resume where it stopped")
+        code = INTERRUPTED
     return code
+
+
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C, as `cli.guard` uses
