@@ -15,7 +15,11 @@ def test_the_circadian_fit_is_quoted_with_its_probability_and_runner_up(tmp_path
         st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset BIGINT, best_probability DOUBLE, offset_probabilities VARCHAR)")
         st.sql("INSERT INTO circadian VALUES ('twitter', '1', 2, 0.51, ?), ('twitter', '2', -5, 0.99, ?)",
                [json.dumps({"2": 0.51, "3": 0.39, "1": 0.1}), json.dumps({"-5": 0.99, "-4": 0.01})])
-        assert _clock_words(st, "twitter", "1", 3) == "hours most likely UTC+2 (p 0.51; next UTC+3, p 0.39)"
+        assert _clock_words(st, "twitter", "1", 2) == "hours most likely UTC+2 (p 0.51; next UTC+3, p 0.39)"
+        # The accounts stage (every post counted) placed it elsewhere: both are said, each with its counts.
+        assert _clock_words(st, "twitter", "1", 3) == (
+            "hours most likely UTC+2 (p 0.51; next UTC+3, p 0.39) counting the days active in each hour (circadian stage); "
+            "counting every post, as the origin evidence does, UTC+3")
         assert _clock_words(st, "twitter", "2", None) == "hours most likely UTC-5 (p 0.99)"
         # Not fitted by the circadian stage: the accounts stage's offset, said to be a best fit only.
         assert _clock_words(st, "twitter", "3", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"

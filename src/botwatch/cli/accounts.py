@@ -184,7 +184,12 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
     """The account's posting clock as a probability, not a fact: the circadian stage's fit (its most
     likely UTC offset, that offset's probability and the runner-up's) when it ran; otherwise the
     accounts stage's best-fitting offset, said to be only the best fit. A bare "hours fit UTC+3"
-    read as certain for an account whose hours were split between two offsets."""
+    read as certain for an account whose hours were split between two offsets.
+
+    The two fits share one fitter but not their counts (docs/methods.md, "Two offset fits"): the
+    circadian stage counts the days active in each hour, the accounts stage (`off`, and the origin
+    evidence's "posting hours" line) every post. When they name different offsets both are said,
+    each with what it counted, so explain never shows two offsets without saying which is which."""
     if "circadian" in st.tables():
         row = st.sql("SELECT best_offset, best_probability, offset_probabilities FROM circadian WHERE platform = ? AND account_id = ?", [platform, aid])
         if row and row[0][0] is not None:
@@ -197,7 +202,11 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
             extra = [f"p {p:.2f}"] if p is not None else []
             if ranked and ranked[0][0] >= 0.05:
                 extra.append(f"next UTC{ranked[0][1]:+d}, p {ranked[0][0]:.2f}")
-            return f"hours most likely UTC{int(best):+d}" + (f" ({'; '.join(extra)})" if extra else "")
+            words = f"hours most likely UTC{int(best):+d}" + (f" ({'; '.join(extra)})" if extra else "")
+            if off is not None and int(off) != int(best):
+                words += (f" counting the days active in each hour (circadian stage); counting every post, "
+                          f"as the origin evidence does, UTC{int(off):+d}")
+            return words
     if off is not None:
         return f"hours best fit UTC{int(off):+d} (no probability: run the circadian stage)"
     return None

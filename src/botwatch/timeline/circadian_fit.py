@@ -2,11 +2,13 @@
 
 The accounts stage owns `botwatch.accounts.circadian.fit_utc_offset` (one reference local-day profile,
 multinomial likelihood over whole-hour shifts, tempered posterior); the timeline reuses it rather
-than keeping a second model of a human day, so the origin evidence and the circadian report can
-never disagree. What this module adds is what the time analyses need around it: the counts it is
-fed (distinct active days per UTC hour, so a burst of scheduled posts within one hour counts as
-one sign of being awake, not fifty) and circular distances between offsets (UTC-11 and UTC+12 are
-neighbours on a 24-hour clock).
+than keeping a second model of a human day. The counts differ, so the two best offsets can too
+(an hour or two for about a third of the IRA handles): the accounts stage counts every post (its
+`best_utc_offset` and the origin evidence), this stage the distinct active days per UTC hour, so
+a burst of scheduled posts within one hour counts as one sign of being awake, not fifty. Why both
+are kept, and what each answers: docs/methods.md, "Two offset fits". What this module adds is
+those counts and circular distances between offsets (UTC-11 and UTC+12 are neighbours on a
+24-hour clock).
 """
 
 from __future__ import annotations
