@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from botwatch.cli.common import app, controls_shown, election_or_fail, out, plain
+from botwatch.cli.common import app, console, controls_shown, election_or_fail, out, plain
 
 elections_app = typer.Typer(
     help="Election presets: list, show and check them. For an election without a preset, start from "
@@ -35,7 +37,7 @@ def elections_show(
     """Show an election: parties, hashtags, official accounts, events."""
     e = election_or_fail(ref)
     if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
-        out.print(e.text, end="" if e.text.endswith("\n") else "\n", highlight=False, markup=False, soft_wrap=True)
+        _write_toml(e.text)
         return
     # Every field but the dates is text from the file, which may come from anyone (an election file
     # passed on, or the copy a shared study recorded): a TOML escape such as "\u001b" or "\u202e" in
@@ -55,6 +57,36 @@ def elections_show(
         span = f" … {ev.end}" if ev.end else ""
         say(f"  {ev.at}{span}  {ev.label} ({ev.kind})")
     say("sources: " + ("; ".join(e.sources) or "— (none listed: say where the dates and accounts come from)"))
+
+
+# What a terminal would obey or hide (ESC and other C0/C1 controls, bidi overrides, zero-width and
+# other invisible format characters), leaving tab, LF and CR, which TOML text holds as such.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def toml_output(text: str, terminal: bool) -> tuple[str, int]:
+    """The text `show --toml` writes, and how many characters it had to show as escapes.
+
+    Into a file or a pipe: the election's text exactly as read (it parsed, so it is valid TOML, and
+    `--election` loads the copy back as the same election, whatever its strings hold). On a
+    terminal: characters that could repaint the screen or reorder and hide what is shown (an
+    election file may come from anyone) are shown as escapes instead, and the caller says so."""
+    text = text if text.endswith("\n") else text + "\n"
+    if not terminal:
+        return text, 0
+    return _HIDDEN.subn(lambda m: controls_shown(m.group()), text)
+
+
+def _write_toml(text: str) -> None:
+    """Write the election's TOML to stdout as bytes: Rich expanded a tab inside a string to spaces
+    and dropped a CR, so a copy made with `> my.toml` held other values than the file shown."""
+    data, shown = toml_output(text, sys.stdout.isatty())
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data.encode("utf-8"))
+    sys.stdout.flush()
+    if shown:
+        console.print(f"note: {shown} character(s) that a terminal would obey or hide are shown as escapes above; "
+                      "redirect to a file (> my.toml) for the exact text", highlight=False, markup=False)
 
 
 def _listed(items: list[str], mark: str = "") -> str:
