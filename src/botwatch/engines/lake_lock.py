@@ -46,6 +46,13 @@ How it is taken, and what that guarantees:
   made by `fork` does not inherit the lock.
 * A folder where the lock cannot be written (a read-only file system, no permission) is one
   error line (`LockError`) saying so, before anything is written.
+* A lock written by an older botwatch (no `flock` and no `pidns` field: it held no `flock` and
+  recorded no pid namespace, the oldest not even a boot id) left by a killed command used to stay
+  until deleted by hand, since its pid could not be judged. It is taken over where its holder is
+  provably dead: written on this host and kernel (boot id), and this process, in the kernel's first
+  pid namespace, sees every process on it and finds none whose own pid (in its own namespace,
+  /proc/PID/status `NSpid`) is the lock's, or only ones started at another time. Elsewhere the
+  refusal says it is an older botwatch's lock and how to check its holder before deleting it.
 """
 
 from __future__ import annotations
@@ -221,6 +228,73 @@ def gone_because(info: dict[str, Any]) -> str | None:
     return None
 
 
+# The kernel's first pid namespace has this fixed inode (PROC_PID_INIT_INO): a process in it sees
+# every process of the kernel, in every container.
+_INIT_PID_NS = "pid:[4026531836]"
+
+
+def _older_version(info: dict[str, Any]) -> bool:
+    """Whether a lock was written by a botwatch older than the `flock` lock: it records neither
+    `flock` nor `pidns` (every lock written since records both)."""
+    return "flock" not in info and "pidns" not in info
+
+
+def _own_pid(status: str) -> int | None:
+    """A process's pid in its own (innermost) pid namespace, from the text of /proc/PID/status."""
+    for line in status.splitlines():
+        if line.startswith("NSpid:"):
+            fields = line.split()[1:]
+            return int(fields[-1]) if fields else None
+    return None
+
+
+def _starts_of(pid: int) -> list[int] | None:
+    """The start times of the live (not zombie) processes of this kernel whose own pid, in
+    whichever pid namespace they run, is `pid`; None where that cannot be seen from here (no /proc,
+    or this process is not in the first pid namespace and so sees only part of the kernel)."""
+    if _pid_ns() != _INIT_PID_NS:
+        return None
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    starts = []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", encoding="utf-8", errors="replace") as f:
+                own = _own_pid(f.read())
+        except OSError:
+            continue  # ended meanwhile
+        if own != pid:
+            continue
+        stat = _proc_stat(int(name))
+        if stat is not None and stat[0] not in ("Z", "X"):
+            starts.append(stat[1])
+    return starts
+
+
+def _older_version_gone(info: dict[str, Any]) -> str | None:
+    """Why an older botwatch's lock (`_older_version`) is provably stale, in words; None when it
+    cannot be proved from here. Those locks name no pid namespace, so the pid is looked for in
+    every namespace of this kernel, which only a process in the first one can see."""
+    pid = info.get("pid")
+    if not _older_version(info) or not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return None
+    boot = _boot_id()
+    if boot is None or info.get("boot") != boot or info.get("host") != _host():
+        return None  # the oldest version wrote no boot id: another machine of the same name is possible
+    starts = _starts_of(pid)
+    if starts is None:
+        return None
+    if not starts:
+        return f"an older botwatch whose pid {pid} runs nowhere on this machine"
+    if isinstance(info.get("started"), int) and info["started"] not in starts:
+        return f"an older botwatch whose pid {pid} now belongs to another process"
+    return None
+
+
 def _stale_because(info: dict[str, Any], *, flock_free: bool) -> str | None:
     """Why a lock whose holder is not this process is stale; None when it may be held.
 
@@ -231,7 +305,7 @@ def _stale_because(info: dict[str, Any], *, flock_free: bool) -> str | None:
         return gone_because(info) or "whose flock is free: its command ended without giving it back"
     if _rebooted(info):
         return "before this machine last started"
-    return gone_because(info)
+    return gone_because(info) or _older_version_gone(info)
 
 
 # -- the lock file's text ---------------------------------------------------------------------
@@ -267,6 +341,14 @@ def describe(info: dict[str, Any] | None) -> str:
 
 
 def _busy(root: str, path: str, other: dict[str, Any] | None) -> LakeLocked:
+    """The refusal: who holds the lake and what to do; for an older botwatch's lock, that this
+    version cannot tell whether its holder runs, and how to check before deleting it."""
+    if other is not None and _older_version(other):
+        return LakeLocked(
+            f"{root} holds a lock written by an older botwatch, by {describe(other)}, which records too little for this "
+            f"version to tell from here whether that command still runs. If it has ended (`ps -p {_shown(other.get('pid', '?'))}` "
+            f"on {_shown(other.get('host', '?'))} shows nothing), delete {path} and run again"
+        )
     return LakeLocked(
         f"{root} is being written by {describe(other)}: two writers would corrupt it. Wait for that command to end; "
         f"if nothing writes to this lake any more, delete {path} and run again"
