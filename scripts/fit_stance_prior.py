@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from botwatch.content.modelrun import ContentModelInputs  # noqa: E402
 from botwatch.content.propagate import PriorParams, prior_decisions, study_graph  # noqa: E402
 from botwatch.content.relational import label_input  # noqa: E402
 from botwatch.content.score import STANCES, macro_f1  # noqa: E402
@@ -53,28 +52,28 @@ GRID = {
 
 
 def dev_labels() -> list[dict[str, str]]:
+    """The dev part's hand labels that name a party (the test part is never read)."""
     with LABELS.open(newline="", encoding="utf-8") as f:
         return [r for r in csv.DictReader(f) if r["part"] == "dev" and r["party"]]
 
 
-def relabel(path: Path, key: str) -> tuple[pa.Table, pa.Table, object]:
-    """(label_input rows, post_party rows without the prior, retweet graph) of one study."""
+def relabel(path: Path, key: str) -> tuple[pa.Table, object]:
+    """(post_party rows without the prior, retweet graph) of one study."""
     with Study(path, read_only=True) as st:
         table = label_input(st.table("posts"), st.table("accounts")).to_pyarrow()
         _labels, pp = Labeller.for_election(load_election(key)).label(table)
         graph = study_graph(st, pc.unique(pp.column("account_id").combine_chunks()).to_numpy(zero_copy_only=False))
-    return table, pp, graph
+    return pp, graph
 
 
-def out_of_fold(tables: dict[str, pa.Table], labels: list[dict[str, str]]) -> dict[tuple[str, str, str], str]:
+def out_of_fold() -> dict[tuple[str, str, str], str]:
     """(election, post_id, party) → the stance a model that never saw the post answers.
 
     Trained as the shipped model is (scripts/train_content_model.py: every training label of the
     dev part and the training draws, the US weak labels, the shipped C, weak weight and balance),
     five folds grouped by post over all those labels; each dev post is answered by the fold model
     that left it out. An earlier version trained the fold models on the first draw's dev labels
-    alone, without weak labels: a weaker model than the shipped one, for which a prior helps more.
-    `tables` and `labels` are not read (kept for the old call shape)."""
+    alone, without weak labels: a weaker model than the shipped one, for which a prior helps more."""
     from sklearn.model_selection import GroupKFold
     from train_content_model import fit, labelled_items, weak_items, LABELLED_SETS
     from botwatch.content.features import clean_text
@@ -99,11 +98,12 @@ def out_of_fold(tables: dict[str, pa.Table], labels: list[dict[str, str]]) -> di
 
 
 def main(uk: Path, us: Path) -> None:
+    """Score no prior, the shipped prior and every grid setting on the two dev studies; print the best."""
     labels = dev_labels()
     data = {key: relabel(path, key) for key, path in (("uk-ge2017", uk), ("us-2016", us))}
-    oof = out_of_fold({k: v[0] for k, v in data.items()}, labels)
+    oof = out_of_fold()
     prepared = {}
-    for key, (_table, pp, graph) in data.items():
+    for key, (pp, graph) in data.items():
         post = np.asarray(pp.column("post_id").to_pylist(), dtype=object)
         party_s = np.asarray(pp.column("party").to_pylist(), dtype=object)
         stance = np.asarray(pp.column("stance").to_pylist(), dtype=object)
@@ -123,6 +123,7 @@ def main(uk: Path, us: Path) -> None:
         print(f"{key}: {pp.num_rows} post-party rows, {swapped} dev answers made out-of-fold, {len(gold)} dev pairs")
 
     def score(params: PriorParams | None) -> dict[str, float]:
+        """Dev macro-F1 per election with `params` as the prior (None: the model's answers alone)."""
         out = {}
         for key, (acc, party, stance, rule, n_parties, graph, gold) in prepared.items():
             final = stance.copy()

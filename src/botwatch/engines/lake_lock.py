@@ -86,6 +86,9 @@ _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL, errno.
 
 @dataclass
 class _Held:
+    """A lock this process holds: its token (which lock file is ours), how many of this process's
+    writers share it (`acquire` again in one process only counts), and the `flock` descriptor."""
+
     token: str
     count: int
     fd: int | None  # the descriptor whose `flock` is the lock; None where the lock is the file alone
@@ -106,19 +109,32 @@ class LakeLocked(LockError):
 class LockFiles(Protocol):
     """What the lock needs of a lake's file system (`lake_files.LakeFiles` provides it)."""
 
-    def create_new(self, p: str, text: str) -> bool: ...
-    def read_text(self, p: str) -> str: ...
-    def exists(self, p: str) -> bool: ...
-    def delete(self, p: str) -> None: ...
+    def create_new(self, p: str, text: str) -> bool:
+        """Create `p` holding `text` only if absent (atomically where the store can); True if created."""
+        ...
+
+    def read_text(self, p: str) -> str:
+        """The text of `p` (raises where it is gone or unreadable)."""
+        ...
+
+    def exists(self, p: str) -> bool:
+        """Whether `p` exists."""
+        ...
+
+    def delete(self, p: str) -> None:
+        """Remove `p` (no error where it is already gone)."""
+        ...
 
 
 # -- who runs where ---------------------------------------------------------------------------
 
 def _host() -> str:
+    """This machine's host name, as recorded in a lock and compared with a lock's."""
     return socket.gethostname()
 
 
 def _user() -> str:
+    """Who runs this command, for the refusal a second writer reads ("alice on node-7")."""
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in a container: the lock still works
@@ -126,6 +142,8 @@ def _user() -> str:
 
 
 def _pid_runs(pid: int) -> bool:
+    """Whether some process of this pid namespace has `pid` (signal 0 checks without sending;
+    another user's process answers with a permission error, so it runs)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -311,6 +329,7 @@ def _stale_because(info: dict[str, Any], *, flock_free: bool) -> str | None:
 # -- the lock file's text ---------------------------------------------------------------------
 
 def _parse(text: str) -> dict[str, Any] | None:
+    """A lock file's fields; None for text that is not a JSON object (half-written, or not ours)."""
     try:
         data = json.loads(text)
     except ValueError:
@@ -319,6 +338,7 @@ def _parse(text: str) -> dict[str, Any] | None:
 
 
 def _read(files: LockFiles, path: str) -> dict[str, Any] | None:
+    """The fields of the lock at `path` through the lake's file system; None where it cannot be read."""
     try:
         return _parse(files.read_text(path))
     except Exception:  # noqa: BLE001 - gone, half-written or a foreign file: treated as held, said so
@@ -356,6 +376,7 @@ def _busy(root: str, path: str, other: dict[str, Any] | None) -> LakeLocked:
 
 
 def _cannot(path: str, exc: BaseException) -> LockError:
+    """The one-line error for a folder that cannot hold the lock (read-only, no permission, full)."""
     from botwatch.engines.lake_files import first_line
 
     why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
@@ -386,6 +407,7 @@ def acquire(files: LockFiles, root: str, *, command: str | None = None) -> None:
     token = uuid.uuid4().hex
 
     def text(flocked: bool) -> str:
+        """This command's lock file, saying whether it is held with `flock` (later commands judge it by that)."""
         return json.dumps({
             "user": _user(), "host": _host(), "pid": os.getpid(), "token": token, **_identity(), "flock": flocked,
             "since": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
@@ -430,6 +452,8 @@ def _open_existing(path: str) -> tuple[int, bool]:
 
 
 def _read_fd(fd: int) -> str:
+    """The text of an open lock file, read from its start without moving the descriptor's offset
+    (at most about 1 MiB: a bigger file is not a lock, and is not read whole)."""
     chunks = []
     offset = 0
     while chunk := os.pread(fd, 65536, offset):
