@@ -2,9 +2,8 @@
 
 The loop owns everything that is the same for every JSON format: blank lines, lines too long to
 keep, bad UTF-8, truncated JSON, lone UTF-16 surrogates (mended and noted, `surrogates`), a
-handler's `RecordError`, and a JSON array split into its
-elements by `json_array` (whose "line" in `rejected` is the 1-based element number, since an
-array has no useful lines).
+handler's `RecordError`, and a JSON array split into its elements by `json_array` (whose "line"
+in `rejected` is the 1-based element number, since an array has no useful lines).
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
     """
     read = 0
     loads = orjson.loads
+    counts = sink.counts
     for line in lines:
         data = line.data
         if line.too_long:
@@ -67,12 +67,13 @@ def consume_lines(lines: Iterable[Line], sink: RowSink, handler: Handler, max_re
         except RecursionError as exc:
             sink.reject(line.number, f"invalid JSON: {exc}", data)
             continue
+        stored = counts["posts"] + counts["snapshots"]
         try:
             handler(obj, line.number, sink)
         except RecordError as exc:
             sink.reject(line.number, str(exc), data)
             continue
-        if mended:
+        if mended and counts["posts"] + counts["snapshots"] > stored:  # noted where something mended was stored
             sink.repair(line.number, repair_note(mended), data)
     return read
 
