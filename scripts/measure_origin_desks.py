@@ -60,7 +60,8 @@ BEHAVIOUR = ("office_hours", "hours", "dst_shift", "holidays_ru", "articles", "m
 ITEMS = ("post_langs", "region", "location", *BEHAVIOUR)
 # Distinct clock hours (an hour of one date) a desk's posts must span: the union of a few
 # accounts that live-tweeted one debate night is one burst, not a working day (at 5, as for one
-# account, 8 more development ordinary accounts of gop-debate-2015 went to Russia).
+# account, development ordinary accounts placed in Russia rose from 45 to 55, most of them
+# gop-debate-2015 accounts whose neighbours live-tweeted the same night).
 DESK_MIN_HOURS = 20
 
 
