@@ -1,0 +1,66 @@
+"""scripts/measure_origin_desks.py: the helpers that say why an other-language desk account is not
+placed in Russia (docs/methods.md, "Fifth pass"). Small inputs only; the measurement itself runs
+on the validation study."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from botwatch.accounts import origin_shifts
+from botwatch.accounts.origin import OriginResult
+
+
+def _script():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "measure_origin_desks.py"
+    spec = importlib.util.spec_from_file_location("measure_origin_desks", path)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+def test_main_languages_leave_out_unknown_tags_and_sort_by_count() -> None:
+    got = _script().main_languages({"und": 9, "de": 3, "en": 12, "ar": 3})
+    assert [t for t, _ in got] == ["en", "ar", "de"]
+    assert math.isclose(got[0][1], 12 / 18)
+    assert _script().main_languages({"und": 4}) == []
+
+
+def test_mostly_russian_needs_more_than_half() -> None:
+    assert _script().mostly_russian({"ru": 3, "en": 2})
+    assert not _script().mostly_russian({"ru": 2, "en": 2})
+
+
+def test_an_item_is_compared_with_the_languages_countries_not_the_best_country_overall() -> None:
+    mod = _script()
+    codes = ("RU", "FR", "IN", "US")
+    v = np.array([0.2, 0.1, 1.0, 0.5])  # fits India best; Russia twice France
+    fr = mod.speakers("fr", ("RU", "FR", "BE", "US"))
+    assert fr == [1, 2]  # France and Belgium speak French; Russia is never its own alternative
+    assert math.isclose(mod.log_ratio_against(v, codes, [1]), math.log(2.0))
+    assert mod.log_ratio_against(v, codes, []) is None
+
+
+def test_gap_is_what_russia_lacks_to_lead() -> None:
+    mod = _script()
+    behind = OriginResult("FR", 0.5, {"FR": 0.5, "RU": 0.05}, [], [], p_russia=0.05)
+    leads = OriginResult("RU", 0.7, {"RU": 0.7}, [], [], p_russia=0.7)
+    assert math.isclose(mod.gap(behind), math.log(10))
+    assert mod.gap(leads) == 0.0
+
+
+def test_desk_hours_need_neighbours_and_a_desk_day_not_one_burst() -> None:
+    mod = _script()
+    start = datetime(2016, 3, 1, 9)
+    hours = {"a": [0] * 9 + [12] + [0] * 14, "b": [0] * 10 + [12] + [0] * 13}
+    one_night = {"a": {start}, "b": {start + timedelta(hours=1)}}
+    many_days = {"a": {start + timedelta(days=d) for d in range(mod.DESK_MIN_HOURS)}, "b": {start}}
+    assert mod.desk_counts("a", {}, hours, many_days) is None  # no neighbours, no desk
+    assert mod.desk_counts("a", {"a": {"b"}}, hours, one_night) is None  # 24 posts in two clock hours
+    got = mod.desk_counts("a", {"a": {"b"}}, hours, many_days)
+    assert got is not None and got[9] == 12 and got[10] == 12 and sum(got) == 24 >= origin_shifts.MIN_POSTS
