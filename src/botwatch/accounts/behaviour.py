@@ -38,25 +38,12 @@ def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
 
 def account_activity(posts: ir.Table) -> ir.Table:
     """One row per account: counts, shares, per-post entity rates, gap regularity, script counts."""
-    # The gaps need the posts in time order per account (a window): computed on the four columns
-    # they read and joined back per account, the window no longer sorts every post's text, tags
-    # and links with it (half of this query's time on a 390k-post study). Same values: the same
-    # aggregates over the same rows; every account with posts is in both halves.
-    narrow = posts.select(*KEY, "created_at", "post_id")
-    ts = narrow.created_at.epoch_seconds()
-    w = ibis.window(group_by=KEY, order_by=[narrow.created_at, narrow.post_id])
-    g = narrow.mutate(_gap=(ts - ts.lag().over(w)))
-    gaps = g.group_by(KEY).aggregate(
-        gap_mean_s=g._gap.cast("float64").mean(),
-        gap_std_s=g._gap.cast("float64").std(how="pop"),
-        n_gaps_under_10s=_flag(g._gap < 10).sum(),
-        # Under a minute: what a minute-precision archive (the IRA CSV) can still measure (bot_behaviour).
-        n_gaps_under_60s=_flag(g._gap < 60).sum(),
-    )
+    ts = posts.created_at.epoch_seconds()
+    w = ibis.window(group_by=KEY, order_by=[posts.created_at, posts.post_id])
     # One cheap test for "any character beyond Latin", computed once per post as a column; the
     # nine script patterns then run only on posts that pass it (CASE evaluates a branch only for
     # its rows, on both engines).
-    with_gap = posts.mutate(_nl=posts.text.re_search(NON_LATIN).fill_null(False))
+    with_gap = posts.mutate(_ts=ts, _gap=(ts - ts.lag().over(w)), _nl=posts.text.re_search(NON_LATIN).fill_null(False))
     # A second gate for the scripts other than the most common one: in election data nearly every
     # non-Latin post is Cyrillic only, and one test for "any rarer script" spares those posts
     # eight searches (a third of this query's time on a 390k-post study). Every script's range
@@ -78,16 +65,16 @@ def account_activity(posts: ir.Table) -> ir.Table:
         "n_urls": t.urls.length().fill_null(0).sum(),
         "n_clients": t.client.nunique(),
         "n_langs": t.lang.nunique(),
+        "gap_mean_s": t._gap.cast("float64").mean(),
+        "gap_std_s": t._gap.cast("float64").std(how="pop"),
+        "n_gaps_under_10s": _flag(t._gap < 10).sum(),
+        # Under a minute: what a minute-precision archive (the IRA CSV) can still measure (bot_behaviour).
+        "n_gaps_under_60s": _flag(t._gap < 60).sum(),
     }
     for name, pattern in SCRIPT_PATTERNS.items():
         gate = t._nl if name == COMMON_SCRIPT else t._rare
         aggs[f"n_script_{name}"] = _flag(gate.ifelse(t.text.re_search(pattern), False)).sum()
-    rest = t.group_by(KEY).aggregate(**aggs)
-    joined = rest.join(gaps, KEY)
-    # The columns in their published order (the gap columns came between the counts and the scripts).
-    order = [*KEY, *(c for c in aggs if not c.startswith("n_script_")), *(c for c in gaps.columns if c not in KEY),
-             *(c for c in aggs if c.startswith("n_script_"))]
-    return joined.select(*order)
+    return t.group_by(KEY).aggregate(**aggs)
 
 
 def account_hours(posts: ir.Table) -> ir.Table:
