@@ -22,7 +22,8 @@ HOSTILE = [
 
 
 def _plain_normalise(text):  # type: ignore[no-untyped-def]
-    """`normalise_text` as it was written before its shortcuts (marks pass on every text, `strip()`)."""
+    """`normalise_text` as it was written before its shortcuts (marks pass on every text, replace then
+    collapse, `strip()`)."""
     s = text.lower().re_replace(r"\p{M}+", "")
     s = s.re_replace(r"^rt @[\p{L}\p{N}_]+:?|https?://\S+|[^\p{L}\p{N}#@_ ]+", " ")
     return s.re_replace(r"  +", " ").strip()
