@@ -38,6 +38,14 @@ def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
 
 def account_activity(posts: ir.Table) -> ir.Table:
     """One row per account: counts, shares, per-post entity rates, gap regularity, script counts."""
+    # Only the columns read below, the three lists as their lengths: the window then sorts each
+    # post with three integers rather than its lists (a sixth of this query on a 390k-post study).
+    # The plan keeps its shape: the gap aggregates see the same rows, in the same window.
+    posts = posts.select(
+        *KEY, "created_at", "post_id", "text", "kind", "client", "lang",
+        _n_hashtags=posts.hashtags.length().fill_null(0), _n_mentions=posts.mentions.length().fill_null(0),
+        _n_urls=posts.urls.length().fill_null(0),
+    )
     ts = posts.created_at.epoch_seconds()
     w = ibis.window(group_by=KEY, order_by=[posts.created_at, posts.post_id])
     # One cheap test for "any character beyond Latin", computed once per post as a column; the
@@ -60,9 +68,9 @@ def account_activity(posts: ir.Table) -> ir.Table:
         "n_quotes": _flag(t.kind == "quote").sum(),
         "n_distinct_texts": t.text.nunique(),
         "n_texts": t.text.count(),
-        "n_hashtags": t.hashtags.length().fill_null(0).sum(),
-        "n_mentions": t.mentions.length().fill_null(0).sum(),
-        "n_urls": t.urls.length().fill_null(0).sum(),
+        "n_hashtags": t._n_hashtags.sum(),
+        "n_mentions": t._n_mentions.sum(),
+        "n_urls": t._n_urls.sum(),
         "n_clients": t.client.nunique(),
         "n_langs": t.lang.nunique(),
         "gap_mean_s": t._gap.cast("float64").mean(),
