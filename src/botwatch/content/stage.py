@@ -22,7 +22,7 @@ from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matc
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
-from botwatch.content.pool import LabelPool, gc_paused, needs_detector
+from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
@@ -342,7 +342,8 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     elif workers > 1 and study.count("posts") >= POOL_MIN:
         langs = [r[0] for r in study.sql("SELECT DISTINCT lang FROM posts")]
         with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
-            counts = study.map_arrow(expr, pool, outputs, batch_rows=batch_rows)
+            # One batch late: this process writes and reads while the workers label.
+            counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows)
     else:
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
     # The account's other posts and its retweet neighbours: a whole-study step over the party rows,
