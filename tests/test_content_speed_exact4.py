@@ -1,0 +1,107 @@
+"""The content stage's fourth round of shortcuts must give the very answers of the plain code:
+only the n-gram strings a model may know are built at run time (`PartyNames.use_vocab`,
+`features.known_ngram_features`), checked against building every n-gram and letting the model
+skip the ones it does not know. Each test fails if the shortcut drops a string a model knows,
+reorders the features a model reads or changes a value."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from botwatch.content import features as F
+from botwatch.content.modelrun import ContentModelInputs, shipped_models
+from botwatch.content.sentiment import SentimentScorer
+from botwatch.elections import load_election
+from tests.test_content import posts
+from tests.test_content_speed_exact3 import _fixture_texts, _pieces
+
+# Keys no shipped model holds that test the corners: tokens holding "_" (a bigram splits at any
+# of its underscores), "tgt" / "oth" beside a word (stand-ins become them), hashtag-word n-grams.
+EXTRA = ("b=a_b_c", "b=a_b", "b=x__y", "b=tgt_vote", "b=vote_oth", "b=oth_tgt", "w=tgt", "hw=crooked", "hb=crooked_tgt", "b=_x", "b=x_")
+
+
+def _model_keys() -> frozenset[str]:
+    models = shipped_models()
+    assert models is not None
+    return frozenset(k for m in models for k in m.index)
+
+
+def _known(feats: dict[str, float], keys: frozenset[str]) -> list[tuple[str, float]]:
+    """What a linear model reads of a feature dict: its known features, in the dict's order."""
+    return [(k, v) for k, v in feats.items() if k in keys]
+
+
+def test_known_ngrams_are_every_known_ngram_in_order() -> None:
+    keys = _model_keys() | set(EXTRA)
+    names = F.PartyNames.of(load_election("uk-ge2017"))
+    names.use_vocab(keys)
+    rng = random.Random(40)
+    words = ["a", "b", "c", "a_b", "b_c", "x", "_x", "x_", "", "y", "_y", "vote", "tgt", "oth", "the", "crooked", "!", "#tory", "'s"]
+    words += [k.split("=", 1)[1] for k in rng.sample(sorted(keys), 200)]
+    dropped = 0
+    for _ in range(4000):
+        toks = [w for w in rng.choices(words, k=rng.randint(0, 12)) if w]
+        for prefix in ("", "h"):
+            full = F.ngram_features(toks, prefix)
+            got = F.known_ngram_features(toks, names, prefix)
+            assert got == [x for x in full if x in keys], (toks, prefix)
+            dropped += len(full) - len(got)
+    assert dropped > 1000
+    plain = F.PartyNames.of(load_election("uk-ge2017"))  # no vocabulary: every n-gram
+    assert F.known_ngram_features(["a", "b"], plain) == F.ngram_features(["a", "b"])
+
+
+@pytest.mark.parametrize("preset", ["uk-ge2017", "us-2016"])
+def test_masked_ngrams_with_a_vocabulary_keep_every_known_string(preset: str) -> None:
+    """Through the template's stand-ins (filled with tgt / oth after the test) too."""
+    election = load_election(preset)
+    keys = _model_keys() | set(EXTRA)
+    names, plain = F.PartyNames.of(election), F.PartyNames.of(election)
+    names.use_vocab(keys)
+    parties = [p.key for p in election.parties]
+    rng = random.Random(41)
+    pieces = _pieces(election) + ["vote", "a_b", "c"]
+    texts = [F.clean_text(t) for t in _fixture_texts()]
+    texts += [rng.choice([" ", "", "  ", "#", "-"]).join(rng.choices(pieces, k=rng.randint(1, 14))) for _ in range(2500)]
+    masked_known = 0
+    for text in texts:
+        only = rng.sample(parties, k=rng.randint(1, min(3, len(parties))))
+        for party in [None, *only]:
+            got = F.masked_ngrams(text, names, party, only)
+            want = F.masked_ngrams(text, plain, party, only)
+            assert [x for x in got if x in keys] == [x for x in want if x in keys], (text, party, only)
+            assert set(got) <= set(want)
+            masked_known += any(("tgt" in x or "oth" in x) for x in got if x in keys)
+    assert masked_known > 500
+
+
+@pytest.mark.parametrize("preset", ["uk-ge2017", "us-2016"])
+def test_feature_sets_and_answers_equal_the_full_ones(preset: str) -> None:
+    """Whole post and pair feature sets as the stage builds them, and both models' answers with
+    their evidence, against the same sets built with every n-gram."""
+    election = load_election(preset)
+    models = shipped_models()
+    assert models is not None
+    stance, sentiment = models
+    keys = _model_keys()
+    table = posts([{"text": t} for t in _fixture_texts()])
+    scorer = SentimentScorer(workers=1)
+    full = ContentModelInputs.build(election, table, scorer=scorer)
+    fast = ContentModelInputs.build(election, table, scorer=scorer)
+    fast.names.use_vocab(keys)
+    post_full, post_fast, pair_full, pair_fast = [], [], [], []
+    for row in range(len(full.texts)):
+        post_full.append(full.post_features(row))
+        post_fast.append(fast.post_features(row))
+        assert _known(post_fast[-1], set(sentiment.index)) == _known(post_full[-1], set(sentiment.index))
+        for party in full.named_parties(row):
+            pair_full.append(full.pair_features(row, party))
+            pair_fast.append(fast.pair_features(row, party))
+            assert _known(pair_fast[-1], set(stance.index)) == _known(pair_full[-1], set(stance.index))
+    assert len(pair_full) > 50
+    assert sum(map(len, post_fast)) < sum(map(len, post_full))  # something was left out
+    for model, a, b in ((sentiment, post_full, post_fast), (stance, pair_full, pair_fast)):
+        for (c1, p1, t1), (c2, p2, t2) in zip(model.predict_many(a), model.predict_many(b)):
+            assert c1 == c2 and t1 == t2 and p1.tobytes() == p2.tobytes()
