@@ -169,20 +169,25 @@ class LabelPool:
 
     def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) of `batch`, as `labeller.label(batch)` gives them."""
-        sent = self._send(batch)
+        sent = self._send(self._prepare(batch))
         return self._assemble(sent, self._receive(sent))
 
-    def _send(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, list[np.ndarray], list[int]]:
+    def _prepare(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]:
         """Share `batch` out among the workers by text: (the rows, each worker's rows, the
-        workers that got some)."""
+        workers that got some, the IPC stream each of those gets)."""
         t = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
         if not t.num_rows:
-            return t, [], []
+            return t, [], [], []
         worker = self.route(t.column("text").combine_chunks())
         where = [np.flatnonzero(worker == w) for w in range(self.workers)]
         busy = [w for w in range(self.workers) if len(where[w])]
-        for w in busy:
-            self._conns[w].send(_ipc(t.take(pa.array(where[w]))))
+        return t, where, busy, [_ipc(t.take(pa.array(where[w]))) for w in busy]
+
+    def _send(self, ready: tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]) -> tuple[pa.Table, list[np.ndarray], list[int]]:
+        """Hand what `_prepare` made to the workers; (the rows, each worker's rows, the busy ones)."""
+        t, where, busy, streams = ready
+        for w, data in zip(busy, streams):
+            self._conns[w].send(data)
         return t, where, busy
 
     def _receive(self, sent: tuple[pa.Table, list[np.ndarray], list[int]]) -> list[tuple[Any, ...]]:
@@ -222,8 +227,8 @@ class OneBatchLate:
     `Study.map_arrow`: each call waits for the workers' answers to the previous batch, hands them
     the new one, and only then puts the previous answers in order and returns them (the first
     call returns no rows); `drain()` returns the last batch's. So this process inserts batch
-    k - 1 and reads batch k + 1 while the workers label batch k, where before the workers waited
-    for both between batches. The rows and their order are the pool's (the same outputs, each
+    k - 1, reads batch k + 1 and cuts it into the workers' shares while the workers label batch
+    k, where before the workers waited for all three between batches. The rows and their order are the pool's (the same outputs, each
     batch's inserted after the one before; tests/test_content_pool.py).
 
     `overlapped_cpu`: this process's CPU seconds (all its threads, DuckDB's included) spent while
@@ -246,8 +251,9 @@ class OneBatchLate:
         return None if pending is None else (pending, self.pool._receive(pending))
 
     def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
+        ready = self.pool._prepare(batch)  # while the workers still label the batch before
         done = self._take_pending()
-        self._pending = self.pool._send(batch)
+        self._pending = self.pool._send(ready)
         self._since = time.process_time()
         if done is None:
             return POST_LABELS.empty_table(), POST_PARTY.empty_table()
