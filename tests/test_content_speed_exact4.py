@@ -105,3 +105,37 @@ def test_feature_sets_and_answers_equal_the_full_ones(preset: str) -> None:
     for model, a, b in ((sentiment, post_full, post_fast), (stance, pair_full, pair_fast)):
         for (c1, p1, t1), (c2, p2, t2) in zip(model.predict_many(a), model.predict_many(b)):
             assert c1 == c2 and t1 == t2 and p1.tobytes() == p2.tobytes()
+
+
+def test_idiom_shortcut_scores_what_the_library_scores() -> None:
+    """VADER's idiom check skipped where no two neighbouring words belong to one idiom or booster
+    (`vader_fast._IDIOM_PAIRS`): texts built from idiom words, lexicon words and fillers score
+    exactly as the library scores them."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from botwatch.content.vader_fast import _BOOSTER, _SPECIAL, FastAnalyzer
+
+    slow, fast = SentimentIntensityAnalyzer(), FastAnalyzer()
+    idiom_words = sorted({w for k in [*_SPECIAL, *_BOOSTER] for w in k.split()})
+    words = idiom_words + ["good", "bad", "great", "awful", "love", "hate", "not", "never", "so", "this", "very", "vote", "tgt", "BAD", "Great!", "x"]
+    rng = random.Random(42)
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 12))) for _ in range(6000)]
+    texts += [" ".join(k.split()) + " " + " ".join(rng.choices(words, k=3)) for k in [*_SPECIAL, *_BOOSTER] if " " in k for _ in range(3)]
+    for text in texts:
+        assert fast.polarity_scores(text) == slow.polarity_scores(text), text
+
+
+def test_fast_round_equals_round_bit_for_bit() -> None:
+    import math
+    import struct
+
+    from botwatch.content.vader_fast import _round
+
+    rng = random.Random(43)
+    grid = [k / 2000 for k in range(-2000, 2001)] + [k / 20000 for k in range(-20000, 20001)]
+    xs = [rng.uniform(-1, 1) for _ in range(50000)] + grid + [math.nextafter(x, d) for x in grid for d in (2.0, -2.0)]
+    xs += [0.0, -0.0, 1e-300, -1e-300, 0.0005, -0.0005, 0.00005, -0.00005, 1.0, -1.0, 1.5, -7.25, float("inf"), float("-inf")]
+    for x in xs:
+        for digits in (3, 4):
+            assert struct.pack("d", _round(x, digits)) == struct.pack("d", round(x, digits)), (x, digits)
+    assert math.isnan(_round(float("nan"), 3))
