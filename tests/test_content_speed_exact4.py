@@ -53,13 +53,15 @@ def test_known_ngrams_are_every_known_ngram_in_order() -> None:
     assert F.known_ngram_features(["a", "b"], plain) == F.ngram_features(["a", "b"])
 
 
+@pytest.mark.parametrize("holders", [256, 2])
 @pytest.mark.parametrize("preset", ["uk-ge2017", "us-2016"])
-def test_masked_ngrams_with_a_vocabulary_keep_every_known_string(preset: str) -> None:
-    """Through the template's stand-ins (filled with tgt / oth after the test) too."""
+def test_masked_ngrams_with_a_vocabulary_keep_every_known_string(preset: str, holders: int) -> None:
+    """Through the template's stand-ins (filled with tgt / oth after the test) too, and for posts
+    naming more parties than the vocabulary's stand-ins cover."""
     election = load_election(preset)
     keys = _model_keys() | set(EXTRA)
     names, plain = F.PartyNames.of(election), F.PartyNames.of(election)
-    names.use_vocab(keys)
+    names.use_vocab(keys, holders)
     parties = [p.key for p in election.parties]
     rng = random.Random(41)
     pieces = _pieces(election) + ["vote", "a_b", "c"]

@@ -87,11 +87,15 @@ class PartyNames:
     # are never built. None (training, evaluation): every n-gram.
     vocab: "dict[str, NgramVocab] | None" = field(default=None, compare=False, repr=False)
 
-    def use_vocab(self, keys: "Iterable[str]") -> None:
+    vocab_holders: int = field(default=0, compare=False, repr=False)  # parties a vocabulary's stand-ins cover
+
+    def use_vocab(self, keys: "Iterable[str]", parties: int = 256) -> None:
         """Build only the n-gram features among `keys` (the models' feature names; a linear model
-        skips features it does not know, so its answers and evidence stay the same)."""
+        skips features it does not know, so its answers and evidence stay the same), for posts
+        naming at most `parties` parties (more: every n-gram)."""
         keys = frozenset(keys)
-        self.vocab = {prefix: NgramVocab.of(keys, prefix) for prefix in ("", "h")}
+        self.vocab = {prefix: NgramVocab.of(keys, prefix, parties) for prefix in ("", "h")}
+        self.vocab_holders = parties
         self._ngrams.clear()
 
     @classmethod
@@ -235,37 +239,39 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
 
 @dataclass(frozen=True)
 class NgramVocab:
-    """The n-gram strings of one prefix that a model may know, as token look-ups done before a
-    string is built: `words` holds t for every known "w=t"; `pairs[a]` holds b for every split
-    of a known "b=a_b" at one of its underscores (tokens may hold "_"), so a bigram whose
-    second token is not in its first token's set is surely unknown. A `masked_ngrams` stand-in
-    token becomes "tgt" or "oth" after the test, so it passes wherever either of those may."""
+    """The n-gram strings of one prefix that a model knows, found by token before any string is
+    built: `words[t]` is the known "w=t", `pairs[a][b]` the known "b=a_b" (filed under every
+    split at one of its underscores: tokens may hold "_"), each the model's own string (so later
+    look-ups find the very object). A `masked_ngrams` stand-in token becomes "tgt" or "oth"
+    after this test, so it passes wherever either of those may, with a string built for it;
+    stand-ins are made for the first `holders` placeholders only (`_ngram_template` builds every
+    n-gram of a post naming more parties)."""
 
-    words: frozenset[str]
-    pairs: dict[str, frozenset[str]]
+    words: dict[str, str]
+    pairs: dict[str, dict[str, str]]
 
     @classmethod
-    def of(cls, keys: frozenset[str], prefix: str) -> "NgramVocab":
+    def of(cls, keys: frozenset[str], prefix: str, holders: int = 256) -> "NgramVocab":
         w, b = f"{prefix}w=", f"{prefix}b="
-        words = {k[len(w):] for k in keys if k.startswith(w)}
-        pairs: dict[str, set[str]] = {}
+        words = {k[len(w):]: k for k in keys if k.startswith(w)}
+        pairs: dict[str, dict[str, str]] = {}
         for k in keys:
             if k.startswith(b):
                 pair = k[len(b):]
                 for i, c in enumerate(pair):
                     if c == "_":
-                        pairs.setdefault(pair[:i], set()).add(pair[i + 1:])
-        stand_ins = {h[1:-1] for h in _HOLDERS}
+                        pairs.setdefault(pair[:i], {})[pair[i + 1:]] = k
+        stand_ins = [h[1:-1] for h in _HOLDERS[:holders]]
         masks = ("tgt", "oth")
         if any(m in words for m in masks):
-            words |= stand_ins
+            words.update((x, w + x) for x in stand_ins)
         after_mask = set().union(*(pairs.get(m, ()) for m in masks))
         for x in stand_ins:
-            pairs[x] = set(after_mask)
-        for seconds in pairs.values():
+            pairs[x] = {y: f"{b}{x}_{y}" for y in after_mask}
+        for first, seconds in pairs.items():
             if any(m in seconds for m in masks):
-                seconds |= stand_ins
-        return cls(frozenset(words), {a: frozenset(x) for a, x in pairs.items()})
+                seconds.update((x, f"{b}{first}_{x}") for x in stand_ins)
+        return cls(words, pairs)
 
 
 def known_ngram_features(toks: list[str], names: "PartyNames", prefix: str = "") -> list[str]:
@@ -278,9 +284,9 @@ def known_ngram_features(toks: list[str], names: "PartyNames", prefix: str = "")
     if vocab is None:
         return ngram_features(toks, prefix)
     v = vocab[prefix]
-    words, pairs, none = v.words, v.pairs.get, frozenset()
-    out = [f"{prefix}w={t}" for t in toks if t in words]
-    out += [f"{prefix}b={a}_{b}" for a, b in zip(toks, toks[1:]) if b in pairs(a, none)]
+    pairs, none = v.pairs.get, {}
+    out = list(filter(None, map(v.words.get, toks)))  # (no n-gram string is empty)
+    out += [x for a, b in zip(toks, toks[1:]) if (x := pairs(a, none).get(b)) is not None]
     return out
 
 
@@ -334,7 +340,7 @@ def _ngram_template(text: str, names: PartyNames, named: "list[str]") -> "tuple[
             toks.append(part[1:-1])
         else:
             toks += tokens(part)
-    feats = known_ngram_features(toks, names)
+    feats = known_ngram_features(toks, names) if len(named) <= names.vocab_holders else ngram_features(toks)
     return feats, [i for i, x in enumerate(feats) if "\ue000" in x]
 
 

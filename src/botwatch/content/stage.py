@@ -189,7 +189,7 @@ class Labeller:
         cut points read the model's answer) and stance where no decisive cue rule fired."""
         stance_model, sentiment_model = models
         if self.names.vocab is None:  # build only the n-grams the models read
-            self.names.use_vocab(k for model in models for k in model.index)
+            self.names.use_vocab((k for model in models for k in model.index), len(self.matcher.parties))
         inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts,
                                     base_cache=self._base_cache)
         rows = np.flatnonzero(english & topic)
