@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import string
+from itertools import compress
 from typing import Any
 
 from vaderSentiment import vaderSentiment as _v
@@ -81,13 +82,13 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         # lexicon, boosters and "kind" before "of" score 0, so only lexicon words are visited.
         text = text.strip()
         words = [w if len(w := tok.strip(_PUNCT)) > 2 else tok for tok in text.split()]
-        lows = [w.lower() for w in words]
+        lows = list(map(str.lower, words))
         lexicon = self.lexicon
         n = len(words)
         sentiments: list[float] = [0] * n
         last = n - 1
         is_cap_diff: bool | None = None
-        for i in [i for i, low in enumerate(lows) if low in lexicon]:
+        for i in list(compress(range(n), map(lexicon.__contains__, lows))):  # the lexicon words' places
             low = lows[i]
             if low in _BOOSTER or (i < last and low == "kind" and lows[i + 1] == "of"):
                 continue
