@@ -343,9 +343,15 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
     elif workers > 1 and study.count("posts") >= POOL_MIN:
         langs = [r[0] for r in study.sql("SELECT DISTINCT lang FROM posts")]
-        with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
-            # One batch late: this process writes and reads while the workers label.
-            counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows)
+        # One batch late: this process writes and reads while the workers label; on one DuckDB
+        # thread meanwhile, as the workers hold both cores (a second thread only waited for them).
+        threads = study.sql("SELECT current_setting('threads')")[0][0]
+        study.sql("SET threads = 1")
+        try:
+            with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
+                counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows)
+        finally:
+            study.sql(f"SET threads = {int(threads)}")
     else:
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
     # The account's other posts and its retweet neighbours: a whole-study step over the party rows,
