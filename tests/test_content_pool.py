@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from botwatch.content.pool import LabelPool, PoolError, needs_detector
+from botwatch.content.pool import LabelPool, OneBatchLate, PoolError, needs_detector
 from botwatch.content.stage import Labeller
 from botwatch.elections import load_election
 from tests.test_content import posts
@@ -48,6 +48,34 @@ def test_pool_writes_what_one_process_writes(election) -> None:  # type: ignore[
         assert party.equals(w_party)  # same rows in the same order: party by party, then row order
     assert pa.concat_tables([g[0] for g in got]).equals(one_labels)
     assert len(one_party) == sum(len(g[1]) for g in got) > 50
+
+
+def test_one_batch_late_returns_each_batch_once_in_order() -> None:
+    """`OneBatchLate` (the stage's way to write while the workers label) hands each batch's rows
+    back one call later and the last in `drain`: the same tables, in the same order, as calling
+    the pool batch by batch; nothing lost, nothing twice."""
+    table = posts(_rows())
+    parts = [table.slice(0, 150), table.slice(150, 0), table.slice(150, 200), table.slice(350)]
+    with LabelPool(Labeller.for_election(US), 2) as pool:
+        want = [pool(p) for p in parts]
+    with LabelPool(Labeller.for_election(US), 2) as pool:
+        late = OneBatchLate(pool)
+        got = [late(p) for p in parts]
+        got += late.drain()
+        assert late.drain() == []
+    assert got[0][0].num_rows == got[0][1].num_rows == 0  # the first call has nothing to give yet
+    assert len(got) == len(want) + 1
+    for (labels, party), (w_labels, w_party) in zip(got[1:], want):
+        assert labels.equals(w_labels) and party.equals(w_party)
+    assert late.overlapped_cpu >= 0.0
+
+
+def test_one_batch_late_reports_a_failing_worker() -> None:
+    with LabelPool(Labeller.for_election(UK), 2) as pool:
+        late = OneBatchLate(pool)
+        late(posts([{"text": "x"}]).drop_columns(["kind"]))
+        with pytest.raises(PoolError, match="failed"):
+            late.drain()
 
 
 def test_a_failing_worker_is_reported_not_hung() -> None:

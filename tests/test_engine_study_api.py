@@ -31,6 +31,28 @@ def test_map_arrow_streams_batches_into_several_tables(tmp_path: Path) -> None:
         assert not [t for t in st.sql("SELECT table_name FROM duckdb_tables()") if t[0].startswith("_botwatch_map")]
 
 
+def test_map_arrow_takes_late_answers_and_drains_them(tmp_path: Path) -> None:
+    """An `fn` with `drain()` may answer each batch one call late; every batch's rows are
+    written once, in batch order."""
+
+    class Late:
+        def __init__(self) -> None:
+            self.held: pa.Table | None = None
+
+        def __call__(self, batch: pa.RecordBatch) -> pa.Table:
+            out, self.held = self.held, pa.Table.from_batches([batch])
+            return out if out is not None else pa.table({"n": pa.array([], pa.int64())})
+
+        def drain(self) -> list[pa.Table]:
+            out, self.held = self.held, None
+            return [] if out is None else [out]
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.write_table("nums", pa.table({"n": pa.array(range(10), pa.int64())}))
+        assert st.map_arrow("SELECT n FROM nums ORDER BY n", Late(), pa.schema([("n", pa.int64())]), "out", batch_rows=3) == {"out": 10}
+        assert [r[0] for r in st.sql("SELECT n FROM out")] == list(range(10))
+
+
 def test_map_arrow_failure_keeps_the_previous_table(tmp_path: Path) -> None:
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         st.write_table("nums", pa.table({"n": [1, 2, 3]}))

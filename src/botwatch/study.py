@@ -269,7 +269,12 @@ class Study(StudyBase):
         the old table. `temp` (True, or the output names) stores outputs as temp tables, which
         `source` may be too. This is the engine-neutral door for work that is Python by nature: a
         lake study runs the same `fn` on Spark's executors (`mapInArrow`). Returns the rows
-        written per table."""
+        written per table.
+
+        An `fn` with a `drain()` method may answer late (`content.pool.OneBatchLate`): each call
+        returns the outputs of an earlier batch, in order, and `drain()`, called once after the
+        last batch, returns the outputs still owed as a list. Here that lets `fn` label batch k
+        elsewhere while this process inserts batch k - 1 and reads batch k + 1."""
         from botwatch.engines.lake_arrow import map_outputs
 
         outputs = map_outputs(schema, out_name)
@@ -283,14 +288,19 @@ class Study(StudyBase):
         # input streams from this connection (which sees its temp tables) and the staging inserts
         # run on a second one, into ordinary tables that both see.
         with self._staging(outputs) as (cur, staging):
+            def put(got: Any) -> None:
+                got = (got,) if len(outputs) == 1 and not isinstance(got, tuple) else got
+                for (name, schema_), part in zip(outputs.items(), got):
+                    part = part if isinstance(part, pa.Table) else pa.Table.from_batches([part])
+                    _insert(cur, staging[name], part.select(schema_.names).cast(schema_))
+                    counts[name] += part.num_rows
+
             with _closing(self.con.sql(query).to_arrow_reader(batch_rows)) as reader:
                 for batch in reader:
-                    got = fn(batch)
-                    got = (got,) if len(outputs) == 1 and not isinstance(got, tuple) else got
-                    for (name, schema_), part in zip(outputs.items(), got):
-                        part = part if isinstance(part, pa.Table) else pa.Table.from_batches([part])
-                        _insert(cur, staging[name], part.select(schema_.names).cast(schema_))
-                        counts[name] += part.num_rows
+                    put(fn(batch))
+            drain = getattr(fn, "drain", None)
+            for got in drain() if callable(drain) else ():
+                put(got)
             for name in outputs:
                 if name in temps:
                     self.sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{staging[name]}"')

@@ -14,6 +14,7 @@ training (scripts/train_content_model.py) and at run time, since both call this 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,6 +83,20 @@ class PartyNames:
     inert: bool = False
     _marked: dict = field(default_factory=dict, compare=False, repr=False)  # `_marked`'s last texts
     _ngrams: dict = field(default_factory=dict, compare=False, repr=False)  # `masked_ngrams`' last templates
+    # At run time, the n-grams some model reads (`use_vocab`), per prefix ("" and "h"): the others
+    # are never built. None (training, evaluation): every n-gram.
+    vocab: "dict[str, NgramVocab] | None" = field(default=None, compare=False, repr=False)
+
+    vocab_holders: int = field(default=0, compare=False, repr=False)  # parties a vocabulary's stand-ins cover
+
+    def use_vocab(self, keys: "Iterable[str]", parties: int = 256) -> None:
+        """Build only the n-gram features among `keys` (the models' feature names; a linear model
+        skips features it does not know, so its answers and evidence stay the same), for posts
+        naming at most `parties` parties (more: every n-gram)."""
+        keys = frozenset(keys)
+        self.vocab = {prefix: NgramVocab.of(keys, prefix, parties) for prefix in ("", "h")}
+        self.vocab_holders = parties
+        self._ngrams.clear()
 
     @classmethod
     def of(cls, election: Election) -> "PartyNames":
@@ -222,6 +237,59 @@ def ngram_features(toks: list[str], prefix: str = "") -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class NgramVocab:
+    """The n-gram strings of one prefix that a model knows, found by token before any string is
+    built: `words[t]` is the known "w=t", `pairs[a][b]` the known "b=a_b" (filed under every
+    split at one of its underscores: tokens may hold "_"), each the model's own string (so later
+    look-ups find the very object). A `masked_ngrams` stand-in token becomes "tgt" or "oth"
+    after this test, so it passes wherever either of those may, with a string built for it;
+    stand-ins are made for the first `holders` placeholders only (`_ngram_template` builds every
+    n-gram of a post naming more parties)."""
+
+    words: dict[str, str]
+    pairs: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, keys: frozenset[str], prefix: str, holders: int = 256) -> "NgramVocab":
+        w, b = f"{prefix}w=", f"{prefix}b="
+        words = {k[len(w):]: k for k in keys if k.startswith(w)}
+        pairs: dict[str, dict[str, str]] = {}
+        for k in keys:
+            if k.startswith(b):
+                pair = k[len(b):]
+                for i, c in enumerate(pair):
+                    if c == "_":
+                        pairs.setdefault(pair[:i], {})[pair[i + 1:]] = k
+        stand_ins = [h[1:-1] for h in _HOLDERS[:holders]]
+        masks = ("tgt", "oth")
+        if any(m in words for m in masks):
+            words.update((x, w + x) for x in stand_ins)
+        after_mask = set().union(*(pairs.get(m, ()) for m in masks))
+        for x in stand_ins:
+            pairs[x] = {y: f"{b}{x}_{y}" for y in after_mask}
+        for first, seconds in pairs.items():
+            if any(m in seconds for m in masks):
+                seconds.update((x, f"{b}{first}_{x}") for x in stand_ins)
+        return cls(words, pairs)
+
+
+def known_ngram_features(toks: list[str], names: "PartyNames", prefix: str = "") -> list[str]:
+    """`ngram_features(toks, prefix)` without the strings `names.vocab` rules out, the rest in the
+    same order: a feature dict built from it holds the model's features in the same order with
+    the same values (no n-gram key is another feature's), so `LinearModel.predict_many` gives the
+    same answers; building, hashing and freeing the unknown strings was about a tenth of the
+    stage. Every n-gram without a vocabulary."""
+    vocab = names.vocab
+    if vocab is None:
+        return ngram_features(toks, prefix)
+    v = vocab[prefix]
+    pairs, none = v.pairs.get, {}
+    out = list(filter(None, map(v.words.get, toks)))  # (no n-gram string is empty)
+    out += [x for a, b in zip(toks, toks[1:]) if (x := pairs(a, none).get(b)) is not None]
+    return out
+
+
 _HOLDER_SPLIT = re.compile("( \ue000[\ue100-\ue1ff] )")  # a `_HOLDERS` placeholder, kept by `split`
 
 
@@ -235,7 +303,8 @@ def masked_ngrams(text: str, names: PartyNames, party: str | None, named: "list[
     a stand-in token (the placeholder without its spaces, which no text token holds: such texts
     take the plain path). `ngram_features` runs once over those tokens; each feature set copies
     its strings and writes `tgt` / `oth` over the stand-ins, as `mask` fills the placeholders
-    (tests/test_content_speed_exact3.py compares both)."""
+    (tests/test_content_speed_exact3.py compares both). With `names.vocab` the template holds
+    only the strings a model may know (`known_ngram_features`; tests/test_content_speed_exact4.py)."""
     if named is None or not names.inert:
         return ngram_features(tokens(mask(text, names, party, named)))
     cache, key = names._ngrams, (text, tuple(named))
@@ -271,7 +340,7 @@ def _ngram_template(text: str, names: PartyNames, named: "list[str]") -> "tuple[
             toks.append(part[1:-1])
         else:
             toks += tokens(part)
-    feats = ngram_features(toks)
+    feats = known_ngram_features(toks, names) if len(named) <= names.vocab_holders else ngram_features(toks)
     return feats, [i for i, x in enumerate(feats) if "\ue000" in x]
 
 
@@ -368,7 +437,7 @@ def pair_features(
     if SPLIT_HASHTAGS:
         hw = masked_hashtag_words(raw, names, party, named)
         if hw:
-            f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
+            f.update(dict.fromkeys(known_ngram_features(tokens(hw), names, "h"), 1.0))
     if CHAR_NGRAMS_STANCE:
         f.update(char_ngram_features(mask(cleaned, names, party, named)))
     f[f"party={party}"] = 1.0
@@ -409,7 +478,7 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     if SPLIT_HASHTAGS:
         hw = masked_hashtag_words(raw, names, None, named)
         if hw:
-            f.update(dict.fromkeys(ngram_features(tokens(hw), "h"), 1.0))
+            f.update(dict.fromkeys(known_ngram_features(tokens(hw), names, "h"), 1.0))
     if CHAR_NGRAMS_SENTIMENT:
         f.update(char_ngram_features(mask(cleaned, names, None, named)))
     for p in named:

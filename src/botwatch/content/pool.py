@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from botwatch.content.language import _batch, normalise_tag
+from botwatch.content.tables import POST_LABELS, POST_PARTY
 
 
 @contextmanager
@@ -167,16 +169,31 @@ class LabelPool:
 
     def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) of `batch`, as `labeller.label(batch)` gives them."""
+        sent = self._send(self._prepare(batch))
+        return self._assemble(sent, self._receive(sent))
+
+    def _prepare(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]:
+        """Share `batch` out among the workers by text: (the rows, each worker's rows, the
+        workers that got some, the IPC stream each of those gets)."""
         t = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
         if not t.num_rows:
-            return self.labeller.label(t)
+            return t, [], [], []
         worker = self.route(t.column("text").combine_chunks())
         where = [np.flatnonzero(worker == w) for w in range(self.workers)]
         busy = [w for w in range(self.workers) if len(where[w])]
-        for w in busy:
-            self._conns[w].send(_ipc(t.take(pa.array(where[w]))))
+        return t, where, busy, [_ipc(t.take(pa.array(where[w]))) for w in busy]
+
+    def _send(self, ready: tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]) -> tuple[pa.Table, list[np.ndarray], list[int]]:
+        """Hand what `_prepare` made to the workers; (the rows, each worker's rows, the busy ones)."""
+        t, where, busy, streams = ready
+        for w, data in zip(busy, streams):
+            self._conns[w].send(data)
+        return t, where, busy
+
+    def _receive(self, sent: tuple[pa.Table, list[np.ndarray], list[int]]) -> list[tuple[Any, ...]]:
+        """The busy workers' answers to what `_send` sent (waits for them)."""
         got = []
-        for w in busy:
+        for w in sent[2]:
             try:
                 reply = self._conns[w].recv()
             except EOFError as e:
@@ -184,6 +201,13 @@ class LabelPool:
             if reply[0] != "ok":
                 raise PoolError(f"content worker {w} failed:\n{reply[1]}")
             got.append(reply[1:])
+        return got
+
+    def _assemble(self, sent: tuple[pa.Table, list[np.ndarray], list[int]], got: list[tuple[Any, ...]]) -> tuple[pa.Table, pa.Table]:
+        """The workers' answers as one `label` call over the batch gives them."""
+        t, where, busy = sent
+        if not t.num_rows:
+            return self.labeller.label(t)
         self.labeller.scorer.scored += sum(g[3] for g in got)
         # post_labels: back in batch order. post_party: party by party (the matcher's order), each
         # party's rows in batch order, as one `label` call over the batch gives them.
@@ -196,3 +220,46 @@ class LabelPool:
         rank = {p: i for i, p in enumerate(self.labeller.matcher.parties)}
         party_rank = np.fromiter((rank.get(p, len(rank)) for p in party.column("party").to_pylist()), np.int64, party.num_rows)
         return labels, party.take(pa.array(np.lexsort((party_row, party_rank))))
+
+
+class OneBatchLate:
+    """A `LabelPool` over a stream of batches that answers one batch late, for
+    `Study.map_arrow`: each call waits for the workers' answers to the previous batch, hands them
+    the new one, and only then puts the previous answers in order and returns them (the first
+    call returns no rows); `drain()` returns the last batch's. So this process inserts batch
+    k - 1, reads batch k + 1 and cuts it into the workers' shares while the workers label batch
+    k, where before the workers waited for all three between batches. The rows and their order are the pool's (the same outputs, each
+    batch's inserted after the one before; tests/test_content_pool.py).
+
+    `overlapped_cpu`: this process's CPU seconds (all its threads, DuckDB's included) spent while
+    the workers held a batch, from each hand-out to the wait for its answers: the share of the
+    parent's work that ran beside the workers (the content benchmark's estimate reads it)."""
+
+    def __init__(self, pool: LabelPool) -> None:
+        self.pool = pool
+        self._pending: tuple[pa.Table, list[np.ndarray], list[int]] | None = None
+        self._since: float | None = None
+        self.overlapped_cpu = 0.0
+
+    def _take_pending(self) -> tuple[tuple[pa.Table, list[np.ndarray], list[int]], list[tuple[Any, ...]]] | None:
+        """(what was sent, the workers' answers) of the pending batch, waited for; None when
+        there is none."""
+        if self._since is not None:
+            self.overlapped_cpu += time.process_time() - self._since
+            self._since = None
+        pending, self._pending = self._pending, None
+        return None if pending is None else (pending, self.pool._receive(pending))
+
+    def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
+        ready = self.pool._prepare(batch)  # while the workers still label the batch before
+        done = self._take_pending()
+        self._pending = self.pool._send(ready)
+        self._since = time.process_time()
+        if done is None:
+            return POST_LABELS.empty_table(), POST_PARTY.empty_table()
+        return self.pool._assemble(*done)
+
+    def drain(self) -> list[tuple[pa.Table, pa.Table]]:
+        """The answers still owed: the last batch's (none when no batch came)."""
+        done = self._take_pending()
+        return [] if done is None else [self.pool._assemble(*done)]

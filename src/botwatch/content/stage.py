@@ -22,7 +22,7 @@ from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matc
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
 from botwatch.content.modelrun import ContentModelInputs, shipped_models
-from botwatch.content.pool import LabelPool, gc_paused, needs_detector
+from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
@@ -188,6 +188,8 @@ class Labeller:
         sign is the predicted class: +/-(0.05 + margin) or 0.0 for neutral, so the usual ±0.05
         cut points read the model's answer) and stance where no decisive cue rule fired."""
         stance_model, sentiment_model = models
+        if self.names.vocab is None:  # build only the n-grams the models read
+            self.names.use_vocab((k for model in models for k in model.index), len(self.matcher.parties))
         inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts,
                                     base_cache=self._base_cache)
         rows = np.flatnonzero(english & topic)
@@ -341,8 +343,15 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
     elif workers > 1 and study.count("posts") >= POOL_MIN:
         langs = [r[0] for r in study.sql("SELECT DISTINCT lang FROM posts")]
-        with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
-            counts = study.map_arrow(expr, pool, outputs, batch_rows=batch_rows)
+        # One batch late: this process writes and reads while the workers label; on one DuckDB
+        # thread meanwhile, as the workers hold both cores (a second thread only waited for them).
+        threads = study.sql("SELECT current_setting('threads')")[0][0]
+        study.sql("SET threads = 1")
+        try:
+            with LabelPool(labeller, workers, load_detector=needs_detector(langs)) as pool:
+                counts = study.map_arrow(expr, OneBatchLate(pool), outputs, batch_rows=batch_rows)
+        finally:
+            study.sql(f"SET threads = {int(threads)}")
     else:
         counts = study.map_arrow(expr, labeller.label, outputs, batch_rows=batch_rows)
     # The account's other posts and its retweet neighbours: a whole-study step over the party rows,
