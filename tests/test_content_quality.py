@@ -30,7 +30,7 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "content"
 LABELS = FIX / "ira_stance_labels.csv"
 
 # The committed posts alone, test part (pairs, stance macro-F1, sentiment macro-F1, stance accuracy).
-FIXTURE_ONLY = {"uk-ge2017": (117, 0.509, 0.558, 0.598), "us-2016": (159, 0.710, 0.545, 0.711)}
+FIXTURE_ONLY = {"uk-ge2017": (117, 0.504, 0.564, 0.590), "us-2016": (159, 0.710, 0.560, 0.711)}
 # Floors a little under the figures measured on the evaluation study (docs/methods.md).
 FLOORS = {
     ("uk-ge2017", "stance"): 0.50, ("uk-ge2017", "sentiment"): 0.53,

@@ -1,0 +1,33 @@
+"""The counting helpers of scripts/stance_error_analysis.py (the dev error analysis of issue 14)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def _script():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(SCRIPTS))
+    spec = importlib.util.spec_from_file_location("stance_error_analysis", SCRIPTS / "stance_error_analysis.py")
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+def test_confusion_rows_are_the_readers_labels() -> None:
+    m = _script()
+    got = m.confusion(["oppose", "oppose", "neutral", "support"], ["neutral", "oppose", "neutral", "oppose"], ["support", "oppose", "neutral"])
+    assert got == [[0, 1, 0], [0, 1, 1], [0, 0, 1]]
+
+
+def test_matching_counts_a_post_without_a_party_and_a_missed_party() -> None:
+    m = _script()
+    gold = {"a": {"labour"}, "b": set(), "c": {"conservative", "labour"}}
+    named = {"a": {"labour"}, "b": {"labour"}, "c": {"labour"}}
+    p, r, false, missed = m.match_precision_recall(gold, named)
+    assert (p, r) == (2 / 3, 2 / 3)
+    assert false == Counter({"labour": 1}) and missed == Counter({"conservative": 1})
