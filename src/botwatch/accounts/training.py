@@ -93,24 +93,28 @@ def _augment(X: np.ndarray, y: np.ndarray, w: np.ndarray, features: list[str]) -
     return np.vstack([X, masked]), np.concatenate([y, y]), np.concatenate([w, w]) / 2
 
 
-def _train_booster(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndarray | None = None) -> Any:
+def _train_booster(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndarray | None = None,
+                   params: dict[str, Any] | None = None, rounds: int | None = None) -> Any:
+    """The shipped trees (`PARAMS`, `ROUNDS`); `params`/`rounds` override them so that
+    candidate settings can be compared on the leave-one-source-out table (`loso_variants`)."""
     import lightgbm as lgb
 
     w = np.ones(len(y)) if w is None else w
     X, y, w = _augment(X, y, w, features)
-    params = {**PARAMS, "monotone_constraints": [MONOTONE.get(f, 0) for f in features]}
+    params = {**PARAMS, **(params or {}), "monotone_constraints": [MONOTONE.get(f, 0) for f in features]}
     ds = lgb.Dataset(X, label=y, weight=w, feature_name=features, free_raw_data=True)
-    return lgb.train(params, ds, num_boost_round=ROUNDS)
+    return lgb.train(params, ds, num_boost_round=ROUNDS if rounds is None else rounds)
 
 
-def oof_margins(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndarray | None = None, folds: int = 5, seed: int = 7) -> np.ndarray:
+def oof_margins(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndarray | None = None, folds: int = 5, seed: int = 7,
+                params: dict[str, Any] | None = None, rounds: int | None = None) -> np.ndarray:
     """Out-of-fold raw margins: each row scored by trees that never saw it."""
     from sklearn.model_selection import StratifiedKFold
 
     w = np.ones(len(y)) if w is None else w
     out = np.zeros(len(y))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
-        out[te] = _train_booster(X[tr], y[tr], features, w[tr]).predict(X[te], raw_score=True)
+        out[te] = _train_booster(X[tr], y[tr], features, w[tr], params, rounds).predict(X[te], raw_score=True)
     return out
 
 
@@ -123,15 +127,17 @@ def fit_isotonic(margin: np.ndarray, y: np.ndarray, w: np.ndarray | None = None)
     return np.asarray(iso.X_thresholds_, float), np.asarray(iso.y_thresholds_, float)
 
 
-def fit_model(frame: pd.DataFrame, features: list[str], meta: dict[str, Any] | None = None) -> tuple[BotModel, np.ndarray]:
+def fit_model(frame: pd.DataFrame, features: list[str], meta: dict[str, Any] | None = None,
+              params: dict[str, Any] | None = None, rounds: int | None = None) -> tuple[BotModel, np.ndarray]:
     """Train trees + calibration on `frame` (features + `label`, optional `source`). Returns the
-    model and the calibrated out-of-fold probabilities (for honest within-source figures)."""
+    model and the calibrated out-of-fold probabilities (for honest within-source figures).
+    `params`/`rounds` override the shipped settings (for comparisons on the LOSO table)."""
     X = frame[features].to_numpy(dtype="float64")
     y = frame["label"].to_numpy(dtype=int)
     w = training_weights(frame)
-    margins = oof_margins(X, y, features, w)
+    margins = oof_margins(X, y, features, w, params=params, rounds=rounds)
     cx, cy = fit_isotonic(margins, y, w)
-    model = BotModel(_train_booster(X, y, features, w), list(features), cx, cy, dict(meta or {}))
+    model = BotModel(_train_booster(X, y, features, w, params, rounds), list(features), cx, cy, dict(meta or {}))
     return model, cross_fitted_calibration(margins, y, model, w=w)
 
 
