@@ -3,7 +3,7 @@
 
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py              # every candidate (a few minutes)
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --only shipped,stumps
-    PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --ablation   # drop one shipped feature at a time
+    PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --ablation   # the shipped blend with one feature dropped at a time
 
 Per candidate: held-out AUC per source (mean over 3 training seeds) with a 95% stratified
 bootstrap interval, the worst source and the mean over sources with theirs, and paired 95%
@@ -32,41 +32,50 @@ from botwatch.accounts.training import SHIPPED_FEATURES  # noqa: E402
 NO_AGE = [f for f in SHIPPED_FEATURES if f != "log_age_days"]
 
 
+BASELINE = "trees alone (shipped until 2026-11-30)"
+
+
 def candidates() -> dict[str, tuple[object, list[str], tuple[int, ...]]]:
-    """name → (fitter factory, features, seeds). Deterministic fitters get one seed."""
+    """name → (fitter factory, features, seeds); the first is the baseline of the paired
+    intervals. Deterministic fitters get one seed."""
     s3 = (7, 8, 9)
     F = list(SHIPPED_FEATURES)
+
+    def trees(params: dict | None = None, rounds: int | None = None) -> object:
+        return lv.tree_fitter(params, rounds, linear_weight=0.0)
+
+    stumps = {"num_leaves": 2, "learning_rate": 0.1}
     return {
-        "shipped": (lv.tree_fitter(), F, s3),
-        "stumps (2 leaves, 150 rounds, lr 0.1)": (lv.tree_fitter({"num_leaves": 2, "learning_rate": 0.1}, 150), F, s3),
-        "3 leaves, 80 rounds": (lv.tree_fitter({"num_leaves": 3}, 80), F, s3),
-        "5 leaves, min 150 in leaf, L2 50": (lv.tree_fitter({"min_data_in_leaf": 150, "lambda_l2": 50.0}), F, s3),
-        "5 leaves, 30 rounds": (lv.tree_fitter(None, 30), F, s3),
+        BASELINE: (trees(), F, s3),
+        "stumps (2 leaves, 150 rounds, lr 0.1)": (trees(stumps, 150), F, s3),
+        "3 leaves, 80 rounds": (trees({"num_leaves": 3}, 80), F, s3),
+        "5 leaves, min 150 in leaf, L2 50": (trees({"min_data_in_leaf": 150, "lambda_l2": 50.0}), F, s3),
+        "5 leaves, 30 rounds": (trees(None, 30), F, s3),
         "logistic on ranks (C 1)": (lv.logistic_rank_fitter(1.0), F, (7,)),
-        "logistic on ranks (C 0.05)": (lv.logistic_rank_fitter(0.05), F, (7,)),
-        "logistic on ranks (C 0.01)": (lv.logistic_rank_fitter(0.01), F, (7,)),
-        "logistic on ranks (C 0.02)": (lv.logistic_rank_fitter(0.02), F, (7,)),
         "logistic on ranks (C 0.1)": (lv.logistic_rank_fitter(0.1), F, (7,)),
+        "logistic on ranks (C 0.05)": (lv.logistic_rank_fitter(0.05), F, (7,)),
+        "logistic on ranks (C 0.02)": (lv.logistic_rank_fitter(0.02), F, (7,)),
+        "logistic on ranks (C 0.01)": (lv.logistic_rank_fitter(0.01), F, (7,)),
         "logistic on 32-step ranks (C 0.05)": (lv.logistic_rank_fitter(0.05, 32), F, (7,)),
-        "logistic on 64-step ranks (C 0.05)": (lv.logistic_rank_fitter(0.05, 64), F, (7,)),
-        "blend: rank-logistic (C 0.05) 1/2 + shipped trees 1/2": (lv.logit_blend([(lv.logistic_rank_fitter(0.05), 1.0), (lv.tree_fitter(), 1.0)]), F, s3),
-        "blend: rank-logistic (C 0.05) 2/3 + shipped trees 1/3": (lv.logit_blend([(lv.logistic_rank_fitter(0.05), 2.0), (lv.tree_fitter(), 1.0)]), F, s3),
-        "per-source ranks of rates + shipped trees": (lv.per_source_rank(lv.tree_fitter()), F, s3),
-        "per-source ranks of rates + stumps": (lv.per_source_rank(lv.tree_fitter({"num_leaves": 2, "learning_rate": 0.1}, 150)), F, s3),
+        "per-source ranks of rates + trees": (lv.per_source_rank(trees()), F, s3),
+        "per-source ranks of rates + stumps": (lv.per_source_rank(trees(stumps, 150)), F, s3),
         "per-source ranks + logistic": (lv.per_source_rank(lv.logistic_rank_fitter(1.0)), F, (7,)),
-        "specialists per source, max": (lv.specialist_ensemble(lv.tree_fitter(), "max"), F, s3),
-        "specialists per source, mean": (lv.specialist_ensemble(lv.tree_fitter(), "mean"), F, s3),
-        "specialists (stumps), mean": (lv.specialist_ensemble(lv.tree_fitter({"num_leaves": 2, "learning_rate": 0.1}, 150), "mean"), F, s3),
-        "shipped without age": (lv.tree_fitter(), NO_AGE, s3),
-        "stumps without age": (lv.tree_fitter({"num_leaves": 2, "learning_rate": 0.1}, 150), NO_AGE, s3),
+        "specialists per source, max": (lv.specialist_ensemble(trees(), "max"), F, s3),
+        "specialists per source, mean": (lv.specialist_ensemble(trees(), "mean"), F, s3),
+        "specialists (stumps), mean": (lv.specialist_ensemble(trees(stumps, 150), "mean"), F, s3),
+        "trees without age": (trees(), NO_AGE, s3),
+        "stumps without age": (trees(stumps, 150), NO_AGE, s3),
+        "probability blend: rank-logistic 1/2 + trees 1/2": (lv.logit_blend([(lv.logistic_rank_fitter(0.05), 1.0), (trees(), 1.0)]), F, s3),
+        "probability blend: rank-logistic 3/4 + trees 1/4": (lv.logit_blend([(lv.logistic_rank_fitter(0.05), 3.0), (trees(), 1.0)]), F, s3),
+        **{f"in-booster blend, rank-linear weight {w}": (lv.tree_fitter(None, None, w), F, s3) for w in (0.5, 0.67, 0.75, 0.8, 0.9)},
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "labelled")
-    ap.add_argument("--only", default="", help="comma-separated candidate names (prefixes); 'shipped' is always run first")
-    ap.add_argument("--ablation", action="store_true", help="the shipped trees with one feature dropped at a time")
+    ap.add_argument("--only", default="", help="comma-separated candidate names (prefixes); the baseline (trees alone) is always run first")
+    ap.add_argument("--ablation", action="store_true", help="the shipped blend with one feature dropped at a time")
     ap.add_argument("--boot", type=int, default=300, help="bootstrap resamples per source")
     ap.add_argument("--within", action="store_true", help="also print the within-source stclab AUC (5-fold, other sources in training)")
     ap.add_argument("--json", type=Path, help="write the rows here")
@@ -76,10 +85,11 @@ def main() -> None:
     cands = candidates()
     if args.ablation:
         s3 = (7, 8, 9)
-        cands = {"shipped": cands["shipped"], **{f"without {f}": (lv.tree_fitter(), [g for g in SHIPPED_FEATURES if g != f], s3) for f in SHIPPED_FEATURES}}
+        cands = {BASELINE: cands[BASELINE], "shipped (in-booster blend, 0.67)": (lv.tree_fitter(), list(SHIPPED_FEATURES), s3),
+                 **{f"shipped without {f}": (lv.tree_fitter(), [g for g in SHIPPED_FEATURES if g != f], s3) for f in SHIPPED_FEATURES}}
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
-        cands = {k: v for k, v in cands.items() if k == "shipped" or any(k.startswith(w) for w in wanted)}
+        cands = {k: v for k, v in cands.items() if k == BASELINE or any(k.startswith(w) for w in wanted)}
     rows, base_boot, idx, sources = [], None, None, []
     for name, (make, feats, seeds) in cands.items():
         held = lv.loso_predictions(frames, make, feats, seeds)  # type: ignore[arg-type]

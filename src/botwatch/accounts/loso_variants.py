@@ -113,13 +113,14 @@ def summarise(name: str, held: Sequence[Held], boot: np.ndarray, base_boot: np.n
 
 # ---- candidate fitters ---------------------------------------------------------------------------
 
-def tree_fitter(params: dict[str, Any] | None = None, rounds: int | None = None) -> Callable[[int], Fitter]:
-    """The shipped recipe (monotone LightGBM + isotonic map) with some settings changed."""
+def tree_fitter(params: dict[str, Any] | None = None, rounds: int | None = None, linear_weight: float | None = None) -> Callable[[int], Fitter]:
+    """The shipped recipe (monotone LightGBM blended with the rank-linear model, then an isotonic
+    map) with some settings changed; `linear_weight` 0 is trees alone."""
     from botwatch.accounts.training import fit_model
 
     def make(seed: int) -> Fitter:
         def fit(train: pd.DataFrame, features: Sequence[str]) -> Predictor:
-            model, _ = fit_model(train, list(features), params={**(params or {}), "seed": seed}, rounds=rounds)
+            model, _ = fit_model(train, list(features), params={**(params or {}), "seed": seed}, rounds=rounds, linear_weight=linear_weight)
             return model.predict
         return fit
     return make

@@ -70,6 +70,14 @@ PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 ROUNDS = 60
+# The shipped margin is (1 - LINEAR_WEIGHT) * trees + LINEAR_WEIGHT * a logistic regression on the
+# features' ranks among the training accounts (`rank_linear`; L2 strength 1/LINEAR_C, ranks as
+# LINEAR_BINS quantile steps), carried inside the booster as one tree per feature. Chosen on the
+# leave-one-source-out table only (`scripts/compare_bot_models.py`): the rank-linear part carries
+# to unseen sources, the trees keep the within-source figure (docs/model-card-bot.md).
+LINEAR_WEIGHT = 0.67
+LINEAR_C = 0.05
+LINEAR_BINS = 32
 THRESHOLD = 0.5  # the downstream contract: "likely automated" means bot_probability >= 0.5
 
 
@@ -94,27 +102,35 @@ def _augment(X: np.ndarray, y: np.ndarray, w: np.ndarray, features: list[str]) -
 
 
 def _train_booster(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndarray | None = None,
-                   params: dict[str, Any] | None = None, rounds: int | None = None) -> Any:
-    """The shipped trees (`PARAMS`, `ROUNDS`); `params`/`rounds` override them so that
-    candidate settings can be compared on the leave-one-source-out table (`loso_variants`)."""
+                   params: dict[str, Any] | None = None, rounds: int | None = None, linear_weight: float | None = None) -> Any:
+    """The shipped booster: trees (`PARAMS`, `ROUNDS`) blended with the rank-linear model
+    (`LINEAR_WEIGHT`); `params`/`rounds`/`linear_weight` override them so that candidate settings
+    can be compared on the leave-one-source-out table (`loso_variants`)."""
     import lightgbm as lgb
 
+    from botwatch.accounts.rank_linear import blend_into_booster, fit_rank_linear
+
     w = np.ones(len(y)) if w is None else w
-    X, y, w = _augment(X, y, w, features)
+    weight = LINEAR_WEIGHT if linear_weight is None else linear_weight
+    Xa, ya, wa = _augment(X, y, w, features)
     params = {**PARAMS, **(params or {}), "monotone_constraints": [MONOTONE.get(f, 0) for f in features]}
-    ds = lgb.Dataset(X, label=y, weight=w, feature_name=features, free_raw_data=True)
-    return lgb.train(params, ds, num_boost_round=ROUNDS if rounds is None else rounds)
+    ds = lgb.Dataset(Xa, label=ya, weight=wa, feature_name=features, free_raw_data=True)
+    booster = lgb.train(params, ds, num_boost_round=ROUNDS if rounds is None else rounds)
+    if weight <= 0:
+        return booster
+    linear = fit_rank_linear(X, y, w, features, LINEAR_C, LINEAR_BINS)
+    return lgb.Booster(model_str=blend_into_booster(booster.model_to_string(), linear, weight))
 
 
 def oof_margins(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndarray | None = None, folds: int = 5, seed: int = 7,
-                params: dict[str, Any] | None = None, rounds: int | None = None) -> np.ndarray:
+                params: dict[str, Any] | None = None, rounds: int | None = None, linear_weight: float | None = None) -> np.ndarray:
     """Out-of-fold raw margins: each row scored by trees that never saw it."""
     from sklearn.model_selection import StratifiedKFold
 
     w = np.ones(len(y)) if w is None else w
     out = np.zeros(len(y))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
-        out[te] = _train_booster(X[tr], y[tr], features, w[tr], params, rounds).predict(X[te], raw_score=True)
+        out[te] = _train_booster(X[tr], y[tr], features, w[tr], params, rounds, linear_weight).predict(X[te], raw_score=True)
     return out
 
 
@@ -128,16 +144,16 @@ def fit_isotonic(margin: np.ndarray, y: np.ndarray, w: np.ndarray | None = None)
 
 
 def fit_model(frame: pd.DataFrame, features: list[str], meta: dict[str, Any] | None = None,
-              params: dict[str, Any] | None = None, rounds: int | None = None) -> tuple[BotModel, np.ndarray]:
+              params: dict[str, Any] | None = None, rounds: int | None = None, linear_weight: float | None = None) -> tuple[BotModel, np.ndarray]:
     """Train trees + calibration on `frame` (features + `label`, optional `source`). Returns the
     model and the calibrated out-of-fold probabilities (for honest within-source figures).
-    `params`/`rounds` override the shipped settings (for comparisons on the LOSO table)."""
+    `params`/`rounds`/`linear_weight` override the shipped settings (for comparisons on the LOSO table)."""
     X = frame[features].to_numpy(dtype="float64")
     y = frame["label"].to_numpy(dtype=int)
     w = training_weights(frame)
-    margins = oof_margins(X, y, features, w, params=params, rounds=rounds)
+    margins = oof_margins(X, y, features, w, params=params, rounds=rounds, linear_weight=linear_weight)
     cx, cy = fit_isotonic(margins, y, w)
-    model = BotModel(_train_booster(X, y, features, w, params, rounds), list(features), cx, cy, dict(meta or {}))
+    model = BotModel(_train_booster(X, y, features, w, params, rounds, linear_weight), list(features), cx, cy, dict(meta or {}))
     return model, cross_fitted_calibration(margins, y, model, w=w)
 
 
