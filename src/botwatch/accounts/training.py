@@ -25,11 +25,12 @@ from botwatch.accounts.botmodel import PROB_CEIL, PROB_FLOOR, BotModel
 # followers, accounts followed and lists are left out on purpose: in stclab and botwiki+verified
 # the humans are mostly popular (verified) accounts, so "few followers" looked like "bot" there,
 # and in popularity-matched Gilani that rule is at chance; in a researcher's archive most humans
-# are not popular either.
+# are not popular either. Likes per own post was dropped on the same table (2026-11-30): it is
+# unknown wherever the posts count is (Gilani) while likes are known, a pattern no training
+# account shows, and leaving it out raised every held-out source (scripts/compare_bot_models.py).
 SHIPPED_FEATURES: list[str] = [
     "log_likes",
     "log_likes_per_day",
-    "likes_per_post_log",
     "log_age_days",
     "default_profile",
     "default_image",
