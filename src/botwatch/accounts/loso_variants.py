@@ -251,7 +251,7 @@ def within_source(frames: Sequence[pd.DataFrame], source: str, fit: Fitter, feat
 def format_rows(rows: Sequence[dict[str, Any]], sources: Sequence[str]) -> str:
     """The comparison as a Markdown table: per source AUC [95% CI], worst and mean with their
     intervals, and the paired change from the first row."""
-    head = ("| candidate | " + " | ".join(sources) + " | worst | mean | Δ worst vs shipped | Δ mean vs shipped |\n"
+    head = ("| candidate | " + " | ".join(sources) + " | worst | mean | Δ worst vs first row | Δ mean vs first row |\n"
             "|---|" + "---|" * (len(sources) + 4))
     lines = [head]
     for r in rows:
