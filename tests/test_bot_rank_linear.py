@@ -78,3 +78,13 @@ def test_paired_interval_is_zero_for_the_same_predictions_and_positive_for_a_bet
     assert up["d_worst_ci"][0] > 0 and up["d_mean_ci"][0] > 0
     assert "| better |" in lv.format_rows([same, up], ["a", "b"])
 
+
+
+def test_a_feature_never_filled_or_constant_still_gives_a_valid_tree() -> None:
+    X, y = _data()
+    X[:, 1] = np.nan  # a user's labels without that field at all
+    X[:, 2] = 3.0  # one value everywhere
+    trees = lgb.train({"objective": "binary", "num_leaves": 4, "verbose": -1}, lgb.Dataset(X, label=y, feature_name=["a", "b", "c"]), 5)
+    linear = fit_rank_linear(X, y, np.ones(len(y)), ["a", "b", "c"], C=0.5, bins=8)
+    merged = lgb.Booster(model_str=blend_into_booster(trees.model_to_string(), linear, 0.5))
+    assert np.allclose(merged.predict(X, raw_score=True), 0.5 * trees.predict(X, raw_score=True) + 0.5 * linear.margin(X), atol=1e-12)
