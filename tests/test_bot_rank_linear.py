@@ -1,0 +1,90 @@
+"""The rank-linear half of the bot model, carried as trees inside the LightGBM booster, and the
+LOSO comparison harness's intervals. Synthetic numbers here test code paths only; nothing is
+fitted to them that ships."""
+
+from __future__ import annotations
+
+import lightgbm as lgb
+import numpy as np
+
+from botwatch.accounts import loso_variants as lv
+from botwatch.accounts.rank_linear import MISSING_RANK, blend_into_booster, fit_rank_linear, rank_steps
+from botwatch.accounts.tree_keys import split_points
+
+
+def _data(n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n).astype(float), rng.exponential(size=n)])
+    y = (X[:, 0] + X[:, 1] - X[:, 2] + rng.normal(size=n) > 0).astype(int)
+    X[rng.random(n) < 0.1, 2] = np.nan
+    return X, y
+
+
+def test_rank_steps_rise_with_the_value_and_stay_in_unit_range() -> None:
+    s = rank_steps(np.array([5.0, 1.0, 3.0, np.nan, 2.0, 4.0, 4.0]), bins=4)
+    assert np.all(np.diff(s.values) > 0) and s.values.min() > 0 and s.values.max() < 1
+    assert s.n_missing == 1 and s.counts.sum() == 6
+    out = s(np.array([-10.0, 10.0, np.nan]))
+    assert out[0] == s.values[0] and out[1] == s.values[-1] and out[2] == MISSING_RANK
+
+
+def test_blended_booster_gives_the_weighted_margins_and_shap_adds_up() -> None:
+    X, y = _data()
+    feats = ["a", "b", "c"]
+    trees = lgb.train({"objective": "binary", "num_leaves": 5, "verbose": -1, "seed": 1},
+                      lgb.Dataset(X, label=y, feature_name=feats), num_boost_round=10)
+    linear = fit_rank_linear(X, y, np.ones(len(y)), feats, C=0.5, bins=8)
+    merged = lgb.Booster(model_str=blend_into_booster(trees.model_to_string(), linear, 0.6))
+    assert merged.num_trees() == 10 + 3
+    Xt, _ = _data(200, seed=5)
+    Xt[:7, 0] = np.nan  # a column the training rows always had: its own leaf, the middle rank
+    want = 0.4 * trees.predict(Xt, raw_score=True) + 0.6 * linear.margin(Xt)
+    got = merged.predict(Xt, raw_score=True)
+    assert np.allclose(got, want, atol=1e-12)
+    contrib = merged.predict(Xt, pred_contrib=True)
+    assert np.allclose(contrib.sum(axis=1), got, atol=1e-9)
+    assert split_points(merged.model_to_string(), 3) is not None  # tree_keys grouping still applies
+    again = lgb.Booster(model_str=merged.model_to_string())  # survives a save/load round trip
+    assert np.array_equal(again.predict(Xt, raw_score=True), got)
+
+
+def test_weight_zero_in_training_is_trees_alone_and_the_default_carries_the_linear_trees() -> None:
+    from botwatch.accounts.training import LINEAR_WEIGHT, ROUNDS, _train_booster
+
+    X, y = _data()
+    assert _train_booster(X, y, ["a", "b", "c"], linear_weight=0.0).num_trees() == ROUNDS
+    assert LINEAR_WEIGHT > 0 and _train_booster(X, y, ["a", "b", "c"]).num_trees() == ROUNDS + 3
+
+
+def test_shipped_model_file_holds_trees_and_one_linear_tree_per_feature() -> None:
+    from botwatch.accounts.botmodel import load_model
+    from botwatch.accounts.training import ROUNDS
+
+    m = load_model()
+    assert m.booster.num_trees() == ROUNDS + len(m.features)
+
+
+def test_paired_interval_is_zero_for_the_same_predictions_and_positive_for_a_better_one() -> None:
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 100 + [1] * 100)
+    noisy = y + rng.normal(scale=1.5, size=200)
+    held = [lv.Held("a", y, [noisy]), lv.Held("b", y, [noisy[::-1].copy()])]
+    better = [lv.Held("a", y, [y + rng.normal(scale=0.5, size=200)]), lv.Held("b", y, [y + rng.normal(scale=0.5, size=200)])]
+    idx = lv.bootstrap_indices(held, 50)
+    base = lv.auc_matrix(held, idx)
+    same = lv.summarise("same", held, lv.auc_matrix(held, idx), base)
+    assert same["d_worst_ci"] == (0.0, 0.0) and same["d_mean_ci"] == (0.0, 0.0)
+    up = lv.summarise("better", better, lv.auc_matrix(better, idx), base)
+    assert up["d_worst_ci"][0] > 0 and up["d_mean_ci"][0] > 0
+    assert "| better |" in lv.format_rows([same, up], ["a", "b"])
+
+
+
+def test_a_feature_never_filled_or_constant_still_gives_a_valid_tree() -> None:
+    X, y = _data()
+    X[:, 1] = np.nan  # a user's labels without that field at all
+    X[:, 2] = 3.0  # one value everywhere
+    trees = lgb.train({"objective": "binary", "num_leaves": 4, "verbose": -1}, lgb.Dataset(X, label=y, feature_name=["a", "b", "c"]), 5)
+    linear = fit_rank_linear(X, y, np.ones(len(y)), ["a", "b", "c"], C=0.5, bins=8)
+    merged = lgb.Booster(model_str=blend_into_booster(trees.model_to_string(), linear, 0.5))
+    assert np.allclose(merged.predict(X, raw_score=True), 0.5 * trees.predict(X, raw_score=True) + 0.5 * linear.margin(X), atol=1e-12)
