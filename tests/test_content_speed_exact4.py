@@ -39,7 +39,7 @@ def test_known_ngrams_are_every_known_ngram_in_order() -> None:
     names.use_vocab(keys)
     rng = random.Random(40)
     words = ["a", "b", "c", "a_b", "b_c", "x", "_x", "x_", "", "y", "_y", "vote", "tgt", "oth", "the", "crooked", "!", "#tory", "'s"]
-    words += [k.split("=", 1)[1] for k in rng.sample(sorted(keys), 200)]
+    words += [k.split("=", 1)[1] for k in rng.sample(sorted(k for k in keys if "=" in k), 200)]  # n-gram keys; dense ones (vader_pos …) have no "="
     dropped = 0
     for _ in range(4000):
         toks = [w for w in rng.choices(words, k=rng.randint(0, 12)) if w]
