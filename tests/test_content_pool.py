@@ -129,3 +129,35 @@ def test_workers_exit_when_the_parent_dies(tmp_path: Path) -> None:
     for p in left:  # do not leave them behind if the test fails
         os.kill(p, 9)
     assert not left
+
+
+class _SlowLabeller:
+    """A labeller whose batches take a second: the parent fails while a worker still holds one."""
+
+    use_model = False
+
+    def __init__(self) -> None:
+        import types
+
+        self.scorer = types.SimpleNamespace(scored=0, workers=1)
+
+    def label_rows(self, table: pa.Table) -> tuple[pa.Table, pa.Table, list[int]]:
+        import time
+
+        time.sleep(1.0)
+        from botwatch.content.tables import POST_LABELS, POST_PARTY
+
+        return POST_LABELS.empty_table(), POST_PARTY.empty_table(), []
+
+
+def test_a_parent_failing_mid_stream_leaves_no_worker_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    """The parent fails (an insert error, a MemoryError) while `OneBatchLate` keeps the workers
+    busy: its error is the one raised, and the workers, whose answers find the pipe closed, exit
+    without printing a traceback of their own."""
+    with pytest.raises(RuntimeError, match="insert failed"):
+        with LabelPool(_SlowLabeller(), 2, load_detector=False) as pool:  # type: ignore[arg-type]
+            late = OneBatchLate(pool)
+            late(posts([{"text": f"post {i}"} for i in range(20)]))
+            raise RuntimeError("insert failed")
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

@@ -66,6 +66,22 @@ def _ipc(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
     return sink.getvalue()
 
 
+def _answer(conn: Any, reply: tuple[Any, ...]) -> bool:
+    """Send `reply` to the parent; False when the parent has closed its end (it failed mid-stream
+    and raises its own error, which a worker traceback would only bury). An answer that cannot
+    be pickled is reported as the worker's error instead."""
+    try:
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            raise
+        except Exception:  # noqa: BLE001 - pickling fails before a byte is written
+            conn.send(("error", traceback.format_exc()))
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        return False
+    return True
+
+
 def _serve(conn: Any, labeller: Any, inherited: tuple[Any, ...] = ()) -> None:
     """A worker's loop: an IPC stream of rows in, (post_labels, post_party, batch row of each
     post_party row, texts VADER scored) out; None ends it.
@@ -80,23 +96,27 @@ def _serve(conn: Any, labeller: Any, inherited: tuple[Any, ...] = ()) -> None:
 
     `inherited`: the parent's ends of the pipes, copied by the fork; closed here, so that a
     parent that dies leaves this worker reading the end of its pipe (and exiting), not waiting
-    forever on a pipe it holds open itself."""
+    forever on a pipe it holds open itself. A parent that fails mid-stream closes its ends while a
+    worker still labels: the worker's answer (or its error report) then finds the pipe closed,
+    and the worker exits without a word (the parent raises the real error)."""
     for c in inherited:
         c.close()
     gc.disable()
     while True:
         try:
             data = conn.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):
             break
         if data is None:
             break
         try:
             scored = labeller.scorer.scored
             labels, party, rows = labeller.label_rows(pa.ipc.open_stream(data).read_all())
-            conn.send(("ok", labels, party, rows, labeller.scorer.scored - scored))
+            reply: tuple[Any, ...] = ("ok", labels, party, rows, labeller.scorer.scored - scored)
         except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
-            conn.send(("error", traceback.format_exc()))
+            reply = ("error", traceback.format_exc())
+        if not _answer(conn, reply):
+            break
         gc.collect()
         gc.freeze()
     conn.close()
