@@ -149,3 +149,39 @@ def test_a_mastodon_stream_payload_is_mended_too(tmp_path: Path) -> None:
         assert st.sql("SELECT display_name FROM accounts")[0][0] == "Ann \ufffd"
         notes = [e for (e,) in st.sql("SELECT error FROM rejected")]
         assert all(e.startswith(REPAIRED) and "payload.account.display_name" in e for e in notes)
+
+
+def test_a_stream_line_mended_in_envelope_and_payload_is_one_repair(tmp_path: Path) -> None:
+    """The envelope (read by the line reader) and the status escaped inside it (read by the stream
+    handler) each hold a lone surrogate: still one record stored after one repair, so one note
+    (naming both places) and a count of one, not two."""
+    status = {"id": "102", "uri": "https://fake.social/users/u2/statuses/102", "created_at": "2026-11-30T05:00:00.000Z",
+              "content": "<p>hi</p>", "language": "en", "tags": [],
+              "account": {"id": "2", "acct": "u2", "url": "https://fake.social/@u2", "username": "u2", "display_name": "Bo \udc00"}}
+    envelope = {"stream": ["hashtag \ud83d"], "event": "update", "payload": json.dumps(status)}
+    ordinary = {**envelope, "stream": ["public"], "payload": json.dumps({**status, "id": "103", "uri": status["uri"][:-1] + "3",
+                                                                                  "account": {**status["account"], "display_name": "Bo"}})}
+    f = tmp_path / "ws.jsonl"
+    f.write_bytes(json.dumps(envelope).encode() + b"\n" + json.dumps(ordinary).encode() + b"\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        res = ingest(st, [str(f)]).files[0]
+        assert res.stored == 2 and res.rejected == 0 and res.repaired == 1
+        notes = st.sql("SELECT line, error FROM rejected")
+        assert len(notes) == 1 and notes[0][0] == 1
+        assert notes[0][1].startswith(REPAIRED) and "payload.account.display_name" in notes[0][1] and "stream[0]" in notes[0][1]
+
+
+def test_the_sink_keeps_one_note_per_line_across_a_batch_boundary() -> None:
+    """A note that filled a batch stays buffered until the next row, so a second repair of its
+    line still joins it rather than becoming a second row."""
+    from botwatch.ingest.sink import RowSink
+
+    out: list[tuple[str, int]] = []
+    sink = RowSink(lambda name, t: out.extend(zip(t.column("error").to_pylist(), t.column("line").to_pylist())), "f", "x", batch_rows=2)
+    sink.reject(1, "bad", b"x")
+    sink.repair(2, "inner", b"y")
+    sink.repair(2, "outer", b"{y}")
+    sink.repair(3, "other", b"z")
+    sink.flush()
+    assert [line for _, line in out] == [1, 2, 3]
+    assert out[1][0] == REPAIRED + "inner; outer" and sink.counts["repaired"] == 2 and sink.counts["rejected"] == 1

@@ -61,6 +61,7 @@ class RowSink:
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
         self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0}
+        self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
     def post(self, row: dict[str, Any], line: int) -> None:
@@ -103,20 +104,32 @@ class RowSink:
 
     def reject(self, line: int, error: str, raw: bytes | str) -> None:
         """Keep a record aside with its location and the reason it could not be read."""
-        raw = _storable(raw[: RAW_LIMIT * 4] if isinstance(raw, bytes) else raw[:RAW_LIMIT])
-        error = _storable(error)
-        self._rejected.append({"source": self.source_name, "line": line, "error": error, "raw": raw[:RAW_LIMIT]})
-        self.counts["rejected"] += 1
+        # A full batch goes out before the next row, not after the last: the newest row stays in
+        # the buffer, so a second repair of its line can still join its note (`repair`).
         if len(self._rejected) >= self.batch_rows:
             self._emit("rejected", self._rejected, REJECTED)
             self._rejected = []
+        self._rejected.append({"source": self.source_name, "line": line, "error": _storable(error), "raw": _raw(raw)})
+        self._noted_line = None
+        self.counts["rejected"] += 1
 
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.
 
         It goes to `rejected` (the place for records as read that botwatch could not take as they
-        were) under the `REPAIRED` prefix, counted apart from the records that were lost."""
+        were) under the `REPAIRED` prefix, counted apart from the records that were lost. One note
+        per line: a line mended at two levels (a Mastodon stream envelope and the status JSON
+        escaped inside it, each noted by its own reader) is one record stored after a repair, so
+        the second note joins the first, keeping the longer original (the enclosing record)."""
+        if self._noted_line == line and self._rejected:
+            note = self._rejected[-1]
+            note["error"] += "; " + _storable(what)
+            fuller = _raw(raw)
+            if len(fuller) > len(note["raw"]):
+                note["raw"] = fuller
+            return
         self.reject(line, REPAIRED + what, raw)
+        self._noted_line = line
         self.counts["rejected"] -= 1
         self.counts["repaired"] += 1
 
@@ -143,6 +156,12 @@ class RowSink:
         self._emit_accounts()
         self._emit("rejected", self._rejected, REJECTED)
         self._rejected = []
+        self._noted_line = None
+
+
+def _raw(raw: bytes | str) -> str:
+    """A record's original as the `rejected` table keeps it: storable text, cut to `RAW_LIMIT`."""
+    return _storable(raw[: RAW_LIMIT * 4] if isinstance(raw, bytes) else raw[:RAW_LIMIT])[:RAW_LIMIT]
 
 
 def _storable(text: bytes | str) -> str:
