@@ -88,3 +88,48 @@ def test_a_feature_never_filled_or_constant_still_gives_a_valid_tree() -> None:
     linear = fit_rank_linear(X, y, np.ones(len(y)), ["a", "b", "c"], C=0.5, bins=8)
     merged = lgb.Booster(model_str=blend_into_booster(trees.model_to_string(), linear, 0.5))
     assert np.allclose(merged.predict(X, raw_score=True), 0.5 * trees.predict(X, raw_score=True) + 0.5 * linear.margin(X), atol=1e-12)
+
+
+def _linear_slopes(model_text: str, first_linear_tree: int, features: list[str]) -> dict[str, float]:
+    """Per feature, the rise of its rank-linear tree from the lowest step to the highest (the
+    NaN leaf is last): weight * slope * (top rank - bottom rank), so it has the slope's sign."""
+    import re
+
+    out = {}
+    for index, body in re.findall(r"^Tree=(\d+)\n(.*?)(?=\n\n)", model_text, re.S | re.M):
+        if int(index) < first_linear_tree:
+            continue
+        kv = dict(line.split("=", 1) for line in body.split("\n") if "=" in line)
+        leaves = [float(v) for v in kv["leaf_value"].split()]
+        out[features[int(kv["split_feature"].split()[0])]] = leaves[-2] - leaves[0]
+    return out
+
+
+def test_every_shipped_rank_linear_slope_follows_its_monotone_direction() -> None:
+    """The model card promises each feature moves the score one way only: the trees are
+    constrained by LightGBM, and the shipped rank-linear trees must lean the same way."""
+    from botwatch.accounts.botmodel import load_model
+    from botwatch.accounts.training import MONOTONE, ROUNDS
+
+    m = load_model()
+    slopes = _linear_slopes(m.booster.model_to_string(), ROUNDS, m.features)
+    assert sorted(slopes) == sorted(m.features)
+    wrong = {f: s for f, s in slopes.items() if MONOTONE.get(f, 0) * s < 0}
+    assert not wrong, wrong
+    assert all(abs(slopes[f]) > 0 for f in m.features if MONOTONE.get(f, 0))  # the test can see a sign
+
+
+def test_a_fit_against_a_features_direction_is_refused_naming_it() -> None:
+    import pytest
+
+    from botwatch.accounts.rank_linear import DirectionError, check_directions
+    from botwatch.accounts.training import _train_booster
+
+    X, y = _data()  # y rises with column "a"
+    with pytest.raises(DirectionError, match=r"log_likes \(slope \+"):
+        fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[-1, 0, 0])
+    with pytest.raises(DirectionError, match="log_likes"):  # training promises MONOTONE's directions
+        _train_booster(X, y, ["log_likes", "b", "c"])
+    # unconstrained (0) may lean either way; agreeing directions pass
+    fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[0, 1, -1])
+    check_directions(["a"], [0.0], [1])  # a zero slope agrees with any direction

@@ -81,15 +81,39 @@ class RankLinear:
         return self.intercept + self.design(X) @ self.coef
 
 
-def fit_rank_linear(X: np.ndarray, y: np.ndarray, w: np.ndarray, features: Sequence[str], C: float, bins: int) -> RankLinear:
-    """L2-regularised logistic regression (inverse strength `C`) on the step ranks, weighted by `w`."""
+class DirectionError(ValueError):
+    """A fitted slope leans against the direction its feature is promised to move the score."""
+
+
+def fit_rank_linear(X: np.ndarray, y: np.ndarray, w: np.ndarray, features: Sequence[str], C: float, bins: int,
+                    directions: Sequence[int] | None = None) -> RankLinear:
+    """L2-regularised logistic regression (inverse strength `C`) on the step ranks, weighted by `w`.
+
+    `directions` (+1 up, -1 down, 0 free; one per feature, as `training.MONOTONE`): the model
+    card promises that every feature moves the score only its way, which the trees enforce
+    (LightGBM monotone constraints) but a logistic regression does not, so a fitted slope of the
+    wrong sign is refused (`check_directions`) rather than shipped."""
     from sklearn.linear_model import LogisticRegression
 
     steps = [rank_steps(X[:, j], bins) for j in range(X.shape[1])]
     model = RankLinear(list(features), steps, np.zeros(X.shape[1]), 0.0)
     clf = LogisticRegression(C=C, max_iter=2000).fit(model.design(X), y, sample_weight=w)
     model.coef, model.intercept = clf.coef_[0].astype(float), float(clf.intercept_[0])
+    if directions is not None:
+        check_directions(model.features, model.coef, directions)
     return model
+
+
+def check_directions(features: Sequence[str], slopes: Sequence[float] | np.ndarray, directions: Sequence[int]) -> None:
+    """Raise `DirectionError` naming every feature whose slope has the sign opposite to its
+    direction (+1 or -1); a direction of 0 leaves the slope free, and a slope of 0 agrees with any."""
+    if not len(features) == len(slopes) == len(directions):
+        raise ValueError(f"{len(features)} features, {len(slopes)} slopes, {len(directions)} directions")
+    wrong = [f"{f} (slope {float(s):+.4g}, promised {'up' if d > 0 else 'down'})"
+             for f, s, d in zip(features, slopes, directions) if d and float(s) * d < 0]
+    if wrong:
+        raise DirectionError("rank-logistic slope against the feature's monotone direction: " + ", ".join(wrong)
+                             + "; the model card promises each feature moves the score one way only")
 
 
 def _tree_text(index: int, feature: int, steps: Steps, scale: float, coef: float, shift: float) -> str:

@@ -119,7 +119,7 @@ def _train_booster(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndar
     booster = lgb.train(params, ds, num_boost_round=ROUNDS if rounds is None else rounds)
     if weight <= 0:
         return booster
-    linear = fit_rank_linear(X, y, w, features, LINEAR_C, LINEAR_BINS)
+    linear = fit_rank_linear(X, y, w, features, LINEAR_C, LINEAR_BINS, [MONOTONE.get(f, 0) for f in features])
     return lgb.Booster(model_str=blend_into_booster(booster.model_to_string(), linear, weight))
 
 
