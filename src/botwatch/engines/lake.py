@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from botwatch import __version__
 from botwatch.engines import lake_lock, lake_sql
-from botwatch.engines.lake_arrow import duck_like_pandas, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
+from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
 from botwatch.study import StudyBase, StudyError
@@ -603,7 +603,8 @@ class LakeStudy(StudyBase):
         """Run `fn` over the rows of `source` (table name, DuckDB SELECT or Ibis expression) in
         Arrow batches on the executors (`mapInArrow`) and store what it returns; see
         `botwatch.study.Study.map_arrow` for `schema`/`out_name`/`temp`. Nothing but the row
-        counts reaches the driver. Returns rows per written table."""
+        counts reaches the driver. Returns rows per written table. An `fn` that answers late
+        (with `drain()`) is drained at the end of each partition (`lake_arrow.map_batches`)."""
         from pyspark.sql import functions as F
         from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -617,10 +618,7 @@ class LakeStudy(StudyBase):
         names = list(outputs)
 
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            for batch in batches:
-                got = fn(naive_utc(pa.Table.from_batches([batch])).to_batches()[0] if batch.num_rows else batch)
-                got = (got,) if len(names) == 1 and not isinstance(got, tuple) else got
-                yield from widen(names, outputs, got, wide).to_batches()
+            return map_batches(fn, outputs, wide, batches)  # drains an `fn` that answers late
 
         spark_wide = from_arrow_schema(wide)
         mapped = df.mapInArrow(run, spark_wide)

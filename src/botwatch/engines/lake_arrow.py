@@ -4,6 +4,7 @@ can hold, DuckDB-like pandas, and the one wide table `map_arrow` carries several
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -85,3 +86,25 @@ def widen(names: list[str], outputs: dict[str, pa.Schema], tables: Any, wide: pa
                 cols[f"o{j}__{f.name}"] = got.column(f.name) if j == k else pa.nulls(n, f.type)
         parts.append(pa.table(cols, schema=wide))
     return pa.concat_tables(parts) if parts else wide.empty_table()
+
+
+def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schema], wide: pa.Schema,
+                batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """What `map_arrow` yields on an executor for one partition's `batches`: each batch (naive
+    UTC) through `fn`, its outputs as rows of `wide`.
+
+    An `fn` with a `drain()` method may answer late (`content.pool.OneBatchLate`, see
+    `Study.map_arrow`): what `drain()` returns after the partition's last batch is yielded too,
+    or that partition's last batch would be lost. Each task unpickles its own `fn`, so what one
+    holds back belongs to its own partition."""
+    names = list(outputs)
+
+    def rows(got: Any) -> Iterator[pa.RecordBatch]:
+        got = (got,) if len(names) == 1 and not isinstance(got, tuple) else got
+        yield from widen(names, outputs, got, wide).to_batches()
+
+    for batch in batches:
+        yield from rows(fn(naive_utc(pa.Table.from_batches([batch])).to_batches()[0] if batch.num_rows else batch))
+    drain = getattr(fn, "drain", None)
+    for got in drain() if callable(drain) else ():
+        yield from rows(got)
