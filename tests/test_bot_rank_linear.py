@@ -133,3 +133,29 @@ def test_a_fit_against_a_features_direction_is_refused_naming_it() -> None:
     # unconstrained (0) may lean either way; agreeing directions pass
     fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[0, 1, -1])
     check_directions(["a"], [0.0], [1])  # a zero slope agrees with any direction
+
+
+def test_within_source_folds_are_one_loop_with_the_fitter_given() -> None:
+    """`retrain.within_source_oof` takes the fitter (the comparison harness's candidates), and the
+    harness's `within_source` is the same folds: the same fitter gives the same AUC, and every
+    fold's training holds the other sources and none of its own test rows."""
+    import pandas as pd
+
+    from botwatch.accounts.retrain import within_source_oof
+
+    rng = np.random.default_rng(3)
+    frames = []
+    for src, n in (("s1", 200), ("s2", 120)):
+        y = np.array([0, 1] * (n // 2))
+        frames.append(pd.DataFrame({"x": y + rng.normal(size=n), "label": y, "source": src, "row": [f"{src}-{i}" for i in range(n)]}))
+    seen: list[tuple[set[str], set[str]]] = []
+
+    def fit(train: pd.DataFrame, features: list[str]) -> object:
+        def predict(test: pd.DataFrame) -> np.ndarray:
+            seen.append((set(train["row"]), set(test["row"])))
+            return 1 / (1 + np.exp(-test["x"].to_numpy()))
+        return predict
+
+    got = within_source_oof(frames, "s1", ["x"], fit=fit)
+    assert len(seen) == 5 and all(not (tr & te) and any(r.startswith("s2") for r in tr) for tr, te in seen)
+    assert abs(lv.within_source(frames, "s1", fit, ["x"]) - got["auc"]) < 5e-5

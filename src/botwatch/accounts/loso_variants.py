@@ -235,17 +235,11 @@ def specialist_ensemble(inner: Callable[[int], Fitter], combine: str = "max") ->
 def within_source(frames: Sequence[pd.DataFrame], source: str, fit: Fitter, features: Sequence[str],
                   folds: int = 5, seed: int = 7) -> float:
     """Out-of-fold AUC of `source` with every other source in training too (the shipped model's
-    situation for accounts like that source's; the proxy for the held-back stclab figure)."""
-    from sklearn.model_selection import StratifiedKFold
+    situation for accounts like that source's; the proxy for the held-back stclab figure): the
+    folds of `retrain.within_source_predictions`, with `fit` in place of the shipped training."""
+    from botwatch.accounts.retrain import within_source_predictions
 
-    pooled = pd.concat(list(frames), ignore_index=True)
-    own = pooled[pooled["source"] == source].reset_index(drop=True)
-    rest = pooled[pooled["source"] != source]
-    y = own["label"].to_numpy(int)
-    p = np.zeros(len(own))
-    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        p[te] = fit(pd.concat([own.iloc[tr], rest], ignore_index=True), features)(own.iloc[te].reset_index(drop=True))
-    return _auc_fast(y, p)
+    return _auc_fast(*within_source_predictions(frames, source, features, folds, seed, fit))
 
 
 def format_rows(rows: Sequence[dict[str, Any]], sources: Sequence[str]) -> str:

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts.loso import loso_table, scores
+from botwatch.accounts.loso import Fitter, Predictor, loso_table, scores
 from botwatch.accounts.ood import feature_ranges
 from botwatch.accounts.reliability_svg import reliability_svg
 from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, reliability
 
 
-def _fit(train: pd.DataFrame, features: Sequence[str]):  # type: ignore[no-untyped-def]
+def _fit(train: pd.DataFrame, features: Sequence[str]) -> Predictor:
     model, _ = fit_model(train, list(features))
     return model.predict
 
@@ -67,9 +67,12 @@ def loso_importance(frames: Sequence[pd.DataFrame], features: Sequence[str], see
     return [{"feature": f, "auc_drop_by_held_out_source": d, "mean_drop": round(float(np.mean(list(d.values()))), 4) if d else None} for f, d in drops.items()]
 
 
-def within_source_oof(frames: Sequence[pd.DataFrame], source: str, features: Sequence[str], folds: int = 5, seed: int = 7) -> dict[str, float]:
-    """`source` scored out-of-fold by models trained on its other folds plus every other source
-    (the shipped model's situation for accounts like that source's)."""
+def within_source_predictions(frames: Sequence[pd.DataFrame], source: str, features: Sequence[str], folds: int = 5, seed: int = 7,
+                              fit: Fitter = _fit) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, out-of-fold probabilities) of `source`'s accounts, each fold scored by `fit`
+    trained on the source's other folds plus every other source (the shipped model's situation
+    for accounts like that source's). One loop for the shipped model (`within_source_oof`) and
+    the candidates compared against it (`loso_variants.within_source`)."""
     from sklearn.model_selection import StratifiedKFold
 
     pooled = pd.concat(list(frames), ignore_index=True)
@@ -78,8 +81,16 @@ def within_source_oof(frames: Sequence[pd.DataFrame], source: str, features: Seq
     y = own["label"].to_numpy(int)
     p = np.zeros(len(own))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        p[te] = _fit(pd.concat([own.iloc[tr], rest], ignore_index=True), features)(own.iloc[te].reset_index(drop=True))
-    return scores(y, p)
+        p[te] = fit(pd.concat([own.iloc[tr], rest], ignore_index=True), features)(own.iloc[te].reset_index(drop=True))
+    return y, p
+
+
+def within_source_oof(frames: Sequence[pd.DataFrame], source: str, features: Sequence[str], folds: int = 5, seed: int = 7,
+                      fit: Fitter = _fit) -> dict[str, float]:
+    """`source` scored out-of-fold by models (`fit`; default the shipped training) trained on its
+    other folds plus every other source (the shipped model's situation for accounts like that
+    source's)."""
+    return scores(*within_source_predictions(frames, source, features, folds, seed, fit))
 
 
 def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path, features: Sequence[str] | None = None) -> dict[str, Any]:
