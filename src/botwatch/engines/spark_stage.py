@@ -33,6 +33,7 @@ META = pa.schema(
         ("source", pa.string()), ("path", pa.string()), ("sha256", pa.string()), ("bytes", pa.int64()), ("format", pa.string()),
         ("records_read", pa.int64()), ("n_posts", pa.int64()), ("n_snapshots", pa.int64()), ("n_rejected", pa.int64()),
         ("error", pa.string()), ("skipped", pa.string()),
+        ("n_repaired", pa.int64()),  # stored after a repair: notes among the rejected rows, not lost records
     ]
 )
 
@@ -97,7 +98,7 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     told the file's figures when it is done (the driver's progress line). `name` is the source
     to record when `path` is a local copy of the input (`stage_contents`)."""
     meta: dict[str, Any] = dict.fromkeys(META.names)
-    meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, records_read=0)
+    meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0)
     if path == "-":
         meta["error"] = "standard input cannot be read on Spark executors: save it to a file first"
     elif not os.path.exists(path):
@@ -140,7 +141,9 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
                 continue
             yield _wide(file_idx, kind, seq, col, rows)
             seq += item.num_rows
-            meta[f"n_{kind}"] += item.num_rows - (_repair_notes(item) if kind == "rejected" else 0)
+            notes = _repair_notes(item) if kind == "rejected" else 0
+            meta[f"n_{kind}"] += item.num_rows - notes
+            meta["n_repaired"] += notes
 
 
 def _repair_notes(rejected: pa.Table) -> int:

@@ -1,0 +1,39 @@
+"""`ingest --engine spark` counts and prints the records stored after a repair (a lone UTF-16
+surrogate mended to U+FFFD) as the DuckDB ingest does: before, the notes were stored in the lake's
+`rejected` table but its summary said nothing of them. One small file, the shared Spark session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwatch import open_study
+from botwatch.ingest.runner import ingest
+from tests.test_ingest_surrogates import LINES
+
+pytestmark = pytest.mark.spark
+
+
+def test_the_spark_summary_counts_and_prints_the_repaired(spark: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.engines.spark_ingest import ingest_lake
+
+    f = tmp_path / "posts.jsonl"
+    f.write_bytes(b"\n".join(LINES) + b"\n")  # three lines mended, one truncated (rejected)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        want = ingest(st, [str(f)], workers=1).files[0]
+    assert want.repaired == 3 and want.rejected == 1
+    got = ingest_lake(spark, str(tmp_path / "lake"), [str(f)]).files[0]
+    assert (got.stored, got.rejected, got.repaired) == (want.stored, want.rejected, want.repaired)
+
+    g = tmp_path / "again.jsonl"  # new content (the lake skips a file it has read)
+    g.write_bytes(b"\n".join([*LINES[:3], json.dumps({"id_str": "5", "text": "x"}).encode()]) + b"\n")
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(tmp_path / "lake"), str(g)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "repaired 2," in text and "2 records were stored after a repair" in text, res.output
