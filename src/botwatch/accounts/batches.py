@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.accounts import features as feats
-from botwatch.accounts import origin_textpool
+from botwatch.accounts import origin_desk, origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
@@ -212,7 +212,7 @@ class ScoreBatch:
 
 PARTS_TABLE = "_botwatch_prior_parts"
 ORIGINS_TABLE = "_botwatch_origins"
-PAIRS_TABLE = "_botwatch_text_pairs"
+PAIRS_TABLE = origin_desk.PAIRS_TABLE
 POOL_TABLE = "_botwatch_origin_pool"
 _TEMPS = (PARTS_TABLE, ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)
 
@@ -239,7 +239,7 @@ def stored_origins(study: Any, source: str, election: Any, pool_base: float | No
     study.map_arrow(source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True)
     if pool_base is None:
         return ORIGINS_TABLE
-    study.write_expr(PAIRS_TABLE, origin_textpool.neighbours_expr(study), temp=True)
+    # The pairs were written by `features.prepare` (the desk hours of `origin_desk` read them first).
     study.sql(f"CREATE OR REPLACE TEMP TABLE {POOL_TABLE} AS {POOL_SQL}")
     study.sql(f"DROP TABLE IF EXISTS {PAIRS_TABLE}")
     return POOL_TABLE
