@@ -44,12 +44,15 @@ PAIRS_TABLE = "_botwatch_text_pairs"  # the shared-text pairs (`origin_textpool.
 def desk_sql(pairs_table: str = PAIRS_TABLE) -> str:
     """One row per account that reads its desk's hours: (platform, account_id, shift), `shift` the
     desk's posts per UTC hour as (k, n) pairs, the same shape as `features.SHIFT_SQL`'s. Reads
-    `posts` and the pairs table (columns platform, account_id, other_id)."""
+    `posts` and the pairs table (columns platform, account_id, other_id; both directions listed).
+    Only the posts of accounts with a pair are read (a few thousand of a study's accounts)."""
     return f"""
-WITH slot AS (
-  SELECT platform, account_id, date_trunc('hour', created_at) AS s, count(*) AS posts FROM posts
-  WHERE created_at IS NOT NULL AND created_at >= TIMESTAMP '1990-01-01 00:00:00' AND created_at < TIMESTAMP '2101-01-01 00:00:00'
-  GROUP BY platform, account_id, date_trunc('hour', created_at)),
+WITH paired AS (SELECT DISTINCT platform, account_id FROM {pairs_table}),
+slot AS (
+  SELECT p.platform, p.account_id, date_trunc('hour', p.created_at) AS s, count(*) AS posts FROM posts p
+  JOIN paired q ON p.platform = q.platform AND p.account_id = q.account_id
+  WHERE p.created_at IS NOT NULL AND p.created_at >= TIMESTAMP '1990-01-01 00:00:00' AND p.created_at < TIMESTAMP '2101-01-01 00:00:00'
+  GROUP BY p.platform, p.account_id, date_trunc('hour', p.created_at)),
 own AS (SELECT platform, account_id, sum(posts) AS n, count(*) AS hours FROM slot GROUP BY platform, account_id),
 short AS (SELECT platform, account_id, hours FROM own WHERE n < {MAX_OWN_POSTS}),
 together AS (
