@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """The other-language desks: why the Russian-language IRA accounts that post mostly in another
-language are not placed in Russia, and what a change would cost (docs/methods.md, "Fifth pass").
+language are not placed in Russia, what a change would cost (docs/methods.md, "Fifth pass"), and
+what the shipped desk hours (`origin_desk`, "Sixth pass") changed.
 
     PYTHONPATH=src .venv/bin/python scripts/validate_origin.py --work W      # builds W once
     PYTHONPATH=src .venv/bin/python scripts/measure_origin_desks.py --work W
