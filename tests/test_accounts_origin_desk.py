@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from botwatch import open_study
 from botwatch.accounts import origin_desk as od
 from botwatch.accounts.features import _hour_rows
@@ -86,3 +88,25 @@ def test_the_evidence_says_the_hours_are_the_desks() -> None:
     (_, _, said), = [e for e in evidence_vectors(desk, home="US") if e[0] == "office_hours"]
     assert od.KIND_NOTE not in plain
     assert od.KIND_NOTE in said and "5 post(s) of its own" in said and "320 posts of its desk" in said
+
+
+@pytest.mark.spark
+def test_desk_query_is_the_same_on_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lake runs `desk_sql` translated to Spark SQL (`lake_sql`): same desks, same counts."""
+    from botwatch.engines import lake_sql
+
+    posts = _posts("mate1", range(30), (6, 8, 10, 12)) + _posts("mate2", range(30), (7, 9, 11, 13)) + _posts("short", range(2), (6, 9))
+    posts += _posts("fan", range(40, 42), (6, 9))
+    pairs = [("short", "mate1"), ("short", "mate2"), ("mate1", "mate2"), ("fan", "mate1"), ("fan", "mate2")]
+    duck = _desks(tmp_path, posts, pairs)
+    spark.createDataFrame([("twitter", a, t) for a, t in posts], "platform string, account_id string, created_at timestamp").createOrReplaceTempView("posts")
+    both = pairs + [(b, a) for a, b in pairs]
+    spark.createDataFrame([("twitter", a, b) for a, b in both], "platform string, account_id string, other_id string").createOrReplaceTempView("pairs")
+    rows = spark.sql(lake_sql.spark_sql(lake_sql.parse(od.desk_sql("pairs")))).collect()
+    got = {}
+    for r in rows:
+        counts = [0] * 24
+        for kv in r["shift"]:
+            counts[int(kv["k"])] += int(kv["n"])
+        got[r["account_id"]] = counts
+    assert set(duck) == {"short"} and got == duck
