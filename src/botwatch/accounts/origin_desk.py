@@ -15,8 +15,8 @@ hours only when
 * it has at least `MIN_MATES` desk-mates (one other account is a pair, not a desk);
 * at least `MIN_SYNC` of its own clock hours are hours in which a desk-mate posted too (a desk's
   accounts post together; people who retweet the same tweets rarely do in the same hour: at the
-  development part's looser neighbour rule, one shared text, the median ordinary account with
-  neighbours shares none of its clock hours with them, the median IRA handle 0.93-1.0);
+  development part's looser neighbour rule, one shared text, the median short ordinary account
+  with neighbours shares none of its clock hours with them, the median short IRA handle all);
 * the desk's posts (the account's and its desk-mates' together) number at least
   `origin_shifts.MIN_POSTS` over at least `MIN_DESK_HOURS` distinct clock hours (a few accounts
   live-tweeting one debate night are one burst, not a working day).
