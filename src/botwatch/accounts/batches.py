@@ -233,8 +233,8 @@ FROM {ORIGINS_TABLE} o LEFT JOIN (
 
 def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS) -> str:
     """First pass: every account's origin result (before pooling and prior) into the engine, and,
-    when pooling applies, the shared-text pairs (one Ibis query, `origin_textpool.neighbours_expr`)
-    and each account's neighbour mean beside it. Nothing per account or per pair reaches the
+    when pooling applies, each account's neighbour mean beside it, from the shared-text pairs
+    `features.prepare` wrote (`PAIRS_TABLE`, one Ibis query, `origin_textpool.neighbours_expr`). Nothing per account or per pair reaches the
     driver. Returns the temp table later passes read (`POOL_TABLE` or `ORIGINS_TABLE`)."""
     study.map_arrow(source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True)
     if pool_base is None:
