@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """The other-language desks: why the Russian-language IRA accounts that post mostly in another
-language are not placed in Russia, and what a change would cost (docs/methods.md, "Fifth pass").
+language are not placed in Russia, what a change would cost (docs/methods.md, "Fifth pass"), and
+what the shipped desk hours (`origin_desk`, "Sixth pass") changed.
 
     PYTHONPATH=src .venv/bin/python scripts/validate_origin.py --work W      # builds W once
     PYTHONPATH=src .venv/bin/python scripts/measure_origin_desks.py --work W
@@ -21,13 +22,12 @@ as the accounts stage does (own evidence, calibration map, shared-text pooling, 
    likely for Russian-language / posing / ordinary accounts): the behavioural items counted
    ×1.5, ×2, ×3; Russia's likelihood for a post language it does not speak raised from the
    stated floor; post languages read from the account's own posts only (not its retweets).
-4. A candidate not shipped, `desk hours`: the `office_hours` item read on the posts of an account
-   and its shared-text neighbours together (one desk keeps one schedule, and 20 posts of each of
-   16 accounts are 320 posts of the desk's day), for accounts whose union has at least
-   `origin_shifts.MIN_POSTS` posts over at least `DESK_MIN_HOURS` distinct clock hours; such an
-   account takes that item instead of its neighbours' pooled evidence (which would count the
-   same hours twice). Scored with the shipped neighbour rule and, as a stress test of its false
-   alarms, with the looser one (one shared text), which gives many ordinary accounts neighbours.
+4. Desk hours (`origin_desk`, shipped in the sixth pass): the `office_hours` item of a short
+   account read on the posts of its desk-mates (shared-text neighbours posting in the same clock
+   hours) and its own together. Shares without it (each account's own hours: the model before),
+   with it, and, as a stress test of its false alarms, with the desk read under the looser
+   neighbour rule (one shared text), which gives many ordinary accounts neighbours; and how many
+   development accounts of each group read their desk's hours.
 
 Prints only; writes nothing. About 1-2 minutes, under 1.5 GiB.
 """
@@ -49,7 +49,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from botwatch.accounts import origin, origin_prior, origin_shifts, origin_textpool  # noqa: E402
+from botwatch.accounts import origin, origin_desk, origin_prior, origin_shifts, origin_textpool  # noqa: E402
 from botwatch.accounts.gazetteer import countries  # noqa: E402
 from botwatch.accounts.origin import IGNORED_LANGS, OriginInput, OriginResult, evidence_vectors, origin_posterior  # noqa: E402
 from botwatch.accounts.origin_signals import parameters  # noqa: E402
@@ -58,13 +58,6 @@ from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_
 # Items read from the account's own posts (the behaviour of the account, not what it says).
 BEHAVIOUR = ("office_hours", "hours", "dst_shift", "holidays_ru", "articles", "mixed_letters")
 ITEMS = ("post_langs", "region", "location", *BEHAVIOUR)
-# Distinct clock hours (an hour of one date) a desk's posts must span: the union of a few
-# accounts that live-tweeted one debate night is one burst, not a working day (at 5, as for one
-# account, development ordinary accounts placed in Russia rose from 45 to 55, most of them
-# gop-debate-2015 accounts whose neighbours live-tweeted the same night).
-DESK_MIN_HOURS = 20
-
-
 def main_languages(post_langs: Mapping[str, int], k: int = 3) -> list[tuple[str, float]]:
     """The account's most common post-language tags with their shares (tags meaning "unknown"
     left out), most common first."""
@@ -96,48 +89,6 @@ def gap(result: OriginResult) -> float:
     """ln(P(leading country) / P(Russia)): the evidence Russia lacks to lead (0 when it leads)."""
     p_ru = max(result.p_russia or 0.0, 1e-12)
     return max(0.0, math.log(max(result.probability or 0.0, p_ru) / p_ru))
-
-
-def desk_counts(account: str, neighbours: Mapping[str, set[str]], hours: Mapping[str, Sequence[int]],
-                slots: Mapping[str, set[object]]) -> list[int] | None:
-    """Posts per UTC hour of the account and its neighbours together, or None when it has no
-    neighbours or the union has fewer than `origin_shifts.MIN_POSTS` posts or spans fewer than
-    `DESK_MIN_HOURS` distinct clock hours (`slots`: the clock hours each account posted in)."""
-    others = neighbours.get(account, set())
-    if not others:
-        return None
-    members = [account, *sorted(others)]
-    total = np.zeros(24, np.int64)
-    for m in members:
-        if hours.get(m) is not None:
-            total += np.asarray(hours[m], np.int64)
-    spanned = set().union(*(slots.get(m, set()) for m in members))
-    if total.sum() < origin_shifts.MIN_POSTS or len(spanned) < DESK_MIN_HOURS:
-        return None
-    return [int(x) for x in total]
-
-
-def neighbour_sets(pairs: origin_textpool.Neighbours) -> dict[str, set[str]]:
-    """Account → its shared-text neighbours."""
-    out: dict[str, set[str]] = {}
-    for a, b in zip(pairs.account_id, pairs.other_id):
-        out.setdefault(a, set()).add(b)
-    return out
-
-
-def score_with_desk(inputs: Sequence[OriginInput], keys: list[tuple[str, str]], ids: Sequence[str], shipped: origin_textpool.Neighbours,
-                    desk_pairs: origin_textpool.Neighbours, slots: Mapping[str, set[object]], home: str) -> tuple[list[OriginResult], np.ndarray]:
-    """The `desk hours` candidate: accounts with a desk union (neighbours by `desk_pairs`) read
-    `office_hours` on it and are not pooled; the others are pooled as shipped. Also returns which
-    accounts had the item."""
-    nbrs = neighbour_sets(desk_pairs)
-    hours = {a: inp.hour_counts for a, inp in zip(ids, inputs)}
-    desk = [desk_counts(a, nbrs, hours, slots) for a in ids]
-    has = np.array([c is not None for c in desk])
-    pooled = origin_textpool.apply([origin_posterior(inp, home=home) for inp in inputs], keys, shipped)
-    mixed = [origin_posterior(replace(inp, shift_counts=c), home=home) if c is not None else p for inp, c, p in zip(inputs, desk, pooled)]
-    final, _ = origin_prior.apply_study_prior(mixed, home)
-    return final, has
 
 
 def score(inputs: Sequence[OriginInput], keys: list[tuple[str, str]], pairs: origin_textpool.Neighbours, home: str) -> list[OriginResult]:
@@ -204,7 +155,7 @@ def main() -> None:
     import validate_origin as vo
 
     from botwatch import open_study
-    from botwatch.accounts.features import build
+    from botwatch.accounts.features import _hour_rows, build
     from botwatch.accounts.scoring import origin_inputs
     from botwatch.elections import load_election
 
@@ -225,10 +176,10 @@ def main() -> None:
         for a, lang, n in st.con.execute("SELECT account_id, lower(lang), count(*) FROM posts WHERE lang IS NOT NULL "
                                          "AND coalesce(kind, '') <> 'retweet' GROUP BY ALL").fetchall():
             own_langs.setdefault(a, {})[lang] = int(n)
-        slots: dict[str, set[object]] = {}
-        for a, s in st.con.execute("SELECT DISTINCT account_id, date_trunc('hour', created_at) FROM posts WHERE created_at IS NOT NULL").fetchall():
-            slots.setdefault(a, set()).add(s)
-        loose = origin_textpool.neighbours(st, min_shared=1)
+        own_shift = origin_shifts.shift_counts(st)  # each account's own hours (no desk)
+        st.write_expr("_measure_loose_pairs", origin_textpool.neighbours_expr(st, min_shared=1), temp=True)
+        loose_tbl = st.query_arrow(origin_desk.desk_sql("_measure_loose_pairs"))
+        loose_desk = _hour_rows(list(zip(loose_tbl.column("platform").to_pylist(), loose_tbl.column("account_id").to_pylist())), loose_tbl.column("shift"))
         retweets = dict(st.con.execute("SELECT account_id, avg(CASE WHEN kind = 'retweet' THEN 1.0 ELSE 0.0 END) FROM posts GROUP BY ALL").fetchall())
     ids = d.features["account_id"].tolist()
     keys = list(zip(d.features["platform"].tolist(), ids))
@@ -287,17 +238,25 @@ def main() -> None:
     own_only = [replace(inp, post_langs=own_langs.get(a, {})) for inp, a in zip(inputs, ids)]
     print(f"{'post languages of own posts only (not retweets)':58s} {shares(score(own_only, keys, pairs, home), groups, inputs)}")
 
-    print("\n# 4. candidate not shipped: office_hours read on the desk (account + shared-text neighbours)")
+    print("\n# 4. desk hours (origin_desk): office_hours of a short account read on its desk")
     dev_ord = np.array([s == "dev" and g == GROUP_ORDINARY for g, s in groups])
-    for rule, desk_pairs in (("shipped neighbour rule (>= 2 shared texts)", pairs), ("looser rule (1 shared text), stress test", loose)):
-        cand, has = score_with_desk(inputs, keys, ids, pairs, desk_pairs, slots, home)
-        moved = sum(1 for i in np.flatnonzero(dev_ord & has) if cand[i].country == "RU" and final[i].country != "RU")
-        gained = [ids[i] for i in desk if cand[i].country == "RU" and final[i].country != "RU"]
-        print(f"{'desk hours, ' + rule:58s} {shares(cand, groups, inputs)}")
-        print(f"    development ordinary accounts with the item {int((dev_ord & has).sum())}, moved to Russia by it {moved}; "
-              f"other-language desk accounts gained {len(gained)}")
-        print_reliability(cand, groups, ids)
+    by_group = Counter(g for (g, s), k in zip(groups, keys) if s == "dev" and g is not None and k in d.desk_shift)
+    print("development accounts reading their desk's hours: " + ", ".join(f"{g} {n}" for g, n in sorted(by_group.items())))
+    own_hours = [replace(inp, shift_counts=own_shift.get(k), shift_from_desk=False) for inp, k in zip(inputs, keys)]
+    before = score(own_hours, keys, pairs, home)
+    print(f"{'each account its own hours only (before)':58s} {shares(before, groups, inputs)}")
+    print_reliability(before, groups, ids, "before")
+    print(f"{'desk hours as shipped (>= 2 shared texts)':58s} {shares(final, groups, inputs)}")
     print_reliability(final, groups, ids, "shipped")
+    stressed = [replace(inp, shift_counts=loose_desk[k], shift_from_desk=True) if k in loose_desk else o
+                for inp, o, k in zip(inputs, own_hours, keys)]
+    cand = score(stressed, keys, pairs, home)
+    has = np.array([k in loose_desk for k in keys])
+    moved = sum(1 for i in np.flatnonzero(dev_ord & has) if cand[i].country == "RU" and before[i].country != "RU")
+    print(f"{'desk read under the looser rule (1 shared text), stress':58s} {shares(cand, groups, inputs)}")
+    print(f"    development ordinary accounts reading a desk's hours {int((dev_ord & has).sum())}, moved to Russia by it {moved}")
+    gained = [ids[i] for i in desk if final[i].country == "RU" and before[i].country != "RU"]
+    print(f"other-language desk accounts gained by desk hours (shipped): {len(gained)}: {', '.join(gained)}")
 
 
 def print_reliability(final: Sequence[OriginResult], groups: Sequence[tuple[str | None, str]], ids: Sequence[str], name: str = "") -> None:

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from datetime import datetime, timedelta
 
 import numpy as np
 
-from botwatch.accounts import origin_shifts
 from botwatch.accounts.origin import OriginResult
 
 
@@ -52,15 +50,3 @@ def test_gap_is_what_russia_lacks_to_lead() -> None:
     leads = OriginResult("RU", 0.7, {"RU": 0.7}, [], [], p_russia=0.7)
     assert math.isclose(mod.gap(behind), math.log(10))
     assert mod.gap(leads) == 0.0
-
-
-def test_desk_hours_need_neighbours_and_a_desk_day_not_one_burst() -> None:
-    mod = _script()
-    start = datetime(2016, 3, 1, 9)
-    hours = {"a": [0] * 9 + [12] + [0] * 14, "b": [0] * 10 + [12] + [0] * 13}
-    one_night = {"a": {start}, "b": {start + timedelta(hours=1)}}
-    many_days = {"a": {start + timedelta(days=d) for d in range(mod.DESK_MIN_HOURS)}, "b": {start}}
-    assert mod.desk_counts("a", {}, hours, many_days) is None  # no neighbours, no desk
-    assert mod.desk_counts("a", {"a": {"b"}}, hours, one_night) is None  # 24 posts in two clock hours
-    got = mod.desk_counts("a", {"a": {"b"}}, hours, many_days)
-    assert got is not None and got[9] == 12 and got[10] == 12 and sum(got) == 24 >= origin_shifts.MIN_POSTS

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.accounts import features as feats
-from botwatch.accounts import origin_textpool
+from botwatch.accounts import origin_desk, origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
@@ -212,7 +212,7 @@ class ScoreBatch:
 
 PARTS_TABLE = "_botwatch_prior_parts"
 ORIGINS_TABLE = "_botwatch_origins"
-PAIRS_TABLE = "_botwatch_text_pairs"
+PAIRS_TABLE = origin_desk.PAIRS_TABLE
 POOL_TABLE = "_botwatch_origin_pool"
 _TEMPS = (PARTS_TABLE, ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)
 
@@ -233,13 +233,13 @@ FROM {ORIGINS_TABLE} o LEFT JOIN (
 
 def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS) -> str:
     """First pass: every account's origin result (before pooling and prior) into the engine, and,
-    when pooling applies, the shared-text pairs (one Ibis query, `origin_textpool.neighbours_expr`)
-    and each account's neighbour mean beside it. Nothing per account or per pair reaches the
+    when pooling applies, each account's neighbour mean beside it, from the shared-text pairs
+    `features.prepare` wrote (`PAIRS_TABLE`, one Ibis query, `origin_textpool.neighbours_expr`). Nothing per account or per pair reaches the
     driver. Returns the temp table later passes read (`POOL_TABLE` or `ORIGINS_TABLE`)."""
     study.map_arrow(source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True)
     if pool_base is None:
         return ORIGINS_TABLE
-    study.write_expr(PAIRS_TABLE, origin_textpool.neighbours_expr(study), temp=True)
+    # The pairs were written by `features.prepare` (the desk hours of `origin_desk` read them first).
     study.sql(f"CREATE OR REPLACE TEMP TABLE {POOL_TABLE} AS {POOL_SQL}")
     study.sql(f"DROP TABLE IF EXISTS {PAIRS_TABLE}")
     return POOL_TABLE

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.accounts import origin_shifts, signals
+from botwatch.accounts import origin_desk, origin_shifts, origin_textpool, signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
@@ -41,6 +41,7 @@ class AccountData:
     clients: dict[tuple[str, str], dict[str, int]]
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
+    desk_shift: set[tuple[str, str]] = field(default_factory=set)  # accounts whose shift_counts are their desk's (origin_desk)
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
@@ -138,7 +139,18 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     )
     for name in lists:
         study.sql(f"DROP TABLE IF EXISTS _botwatch_acc_{name}")
-    study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[2]} AS {SHIFT_SQL}")
+    # Office-hours counts: the account's own, or its desk's for a short account on a desk
+    # (`origin_desk`; the shared-text pairs are written once here and kept for the stage's pooling).
+    study.write_expr(origin_desk.PAIRS_TABLE, origin_textpool.neighbours_expr(study), temp=True)
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _botwatch_acc_own_shift AS {SHIFT_SQL}")
+    study.sql(f"CREATE OR REPLACE TEMP TABLE _botwatch_acc_desk_shift AS {origin_desk.desk_sql()}")
+    study.sql(
+        f"CREATE OR REPLACE TEMP TABLE {_PIECES[2]} AS SELECT coalesce(d.platform, o.platform) AS platform, "
+        "coalesce(d.account_id, o.account_id) AS account_id, coalesce(d.shift, o.shift) AS shift, d.platform IS NOT NULL AS shift_desk "
+        "FROM _botwatch_acc_own_shift o FULL OUTER JOIN _botwatch_acc_desk_shift d ON o.platform = d.platform AND o.account_id = d.account_id"
+    )
+    for name in ("_botwatch_acc_own_shift", "_botwatch_acc_desk_shift"):
+        study.sql(f"DROP TABLE IF EXISTS {name}")
     if getattr(study, "engine", "duckdb") == "duckdb":
         sql, params = post_query()
         sql = sql.rsplit(" ORDER BY ", 1)[0]  # group_map_to sorts by account and time itself
@@ -150,7 +162,7 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
         study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[4]} AS {clusters}")
     activity = [c for c in tables["activity"].schema().names if c not in KEY]
     beh = [f.name for f in BEHAVIOUR_ROWS if f.name not in KEY]
-    cols = (["a.*"] + [f"act.{c}" for c in activity] + [f"li.{c}" for c in ("hours", "langs", "clients")] + ["sh.shift"]
+    cols = (["a.*"] + [f"act.{c}" for c in activity] + [f"li.{c}" for c in ("hours", "langs", "clients")] + ["sh.shift", "sh.shift_desk"]
             + [f"b.{c}" for c in beh] + ["b.platform IS NOT NULL AS has_behaviour"])
     joins = [f"LEFT JOIN {_PIECES[0]} act", f"LEFT JOIN {_PIECES[1]} li", f"LEFT JOIN {_PIECES[2]} sh", f"LEFT JOIN {_PIECES[3]} b"]
     if clusters is not None:
@@ -165,7 +177,8 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
 
 def drop_inputs(study: Study) -> None:
     """Drop what `prepare` left (also after a failure half-way)."""
-    for name in (INPUT, *_PIECES, "_botwatch_acc_hours", "_botwatch_acc_langs", "_botwatch_acc_clients"):
+    for name in (INPUT, *_PIECES, "_botwatch_acc_hours", "_botwatch_acc_langs", "_botwatch_acc_clients", "_botwatch_acc_own_shift",
+                 "_botwatch_acc_desk_shift", origin_desk.PAIRS_TABLE):
         study.sql(f"DROP TABLE IF EXISTS {name}")
 
 
@@ -272,22 +285,27 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     langs = _pair_dicts(keys, table.column("langs"))
     clients = _pair_dicts(keys, table.column("clients"))
     shift_counts: dict[tuple[str, str], list[int]] = {}
+    desk_shift: set[tuple[str, str]] = set()
     behaviour: dict[tuple[str, str], Behaviour] = {}
     if origin_inputs:  # what only the origin model reads
         shift_counts = _hour_rows(keys, table.column("shift"))
+        if "shift_desk" in table.column_names:
+            desk_shift = {k for k, d in zip(keys, table.column("shift_desk").to_pylist()) if d}
         behaviour = from_rows(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names))
-    skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "cluster_id", "cluster_size", "in_unison"}
+    skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
     act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
     # Side by side, not merged on the key: both come from the same rows in the same order.
     df = pd.concat([accounts[KEY + ["handle", "display_name", "created_at"]].reset_index(drop=True), act.drop(columns=KEY)], axis=1)
     if origin_only:
-        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
+        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift)
     clusters = None
     if "in_unison" in table.column_names:
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
         clusters = duck_like_pandas(got)
-    return _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, clusters, election)
+    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, clusters, election)
+    data.desk_shift = desk_shift
+    return data
 
 
 def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, str], list[int]], langs: dict[tuple[str, str], dict[str, int]],

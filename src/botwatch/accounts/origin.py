@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from botwatch.accounts import origin_shifts
+from botwatch.accounts import origin_desk, origin_shifts
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
@@ -117,6 +117,7 @@ class OriginInput:
     when: datetime | None = None  # a typical time of the account's posts (for DST)
     behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
     shift_counts: Sequence[int] | None = None  # posts by UTC hour, for accounts active on enough clock hours (origin_shifts.shift_counts)
+    shift_from_desk: bool = False  # shift_counts are the account's desk's, not its own (origin_desk)
 
 
 @dataclass
@@ -408,7 +409,8 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
             add("post_script", _post_script_item(tuple(present)))
     office = origin_shifts.item(inp.shift_counts, codes(), home) if origin_shifts.KIND not in exclude else None
     if office is not None:  # it supersedes the circadian fit: both read the same hours (origin_shifts)
-        add(office.kind, (np.exp(office.log_l), office.sentence))
+        note = origin_desk.note(inp.n_posts, int(sum(inp.shift_counts or ()))) if inp.shift_from_desk else ""
+        add(office.kind, (np.exp(office.log_l), office.sentence + note))
     elif inp.hour_counts is not None and sum(inp.hour_counts) > 0:
         add("hours", _hours_item(tuple(map(int, inp.hour_counts)), when.year, when.month))
     for client, n in inp.clients.items():

@@ -147,6 +147,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 when=when[i],
                 behaviour=data.behaviour.get(key),
                 shift_counts=data.shift_counts.get(key),
+                shift_from_desk=key in data.desk_shift,
             )
         )
     return out

@@ -1,0 +1,89 @@
+"""Desk hours: the `office_hours` item of a short account read on its desk's posts.
+
+Why: many of a desk's accounts post too little (1-29 posts) for their own hours to say anything,
+and the other-language desks of the IRA (the Syria desk: Arabic names, English, German and Arabic
+retweets) carry no other evidence for Russia: their post language points to India, the Gulf or
+France (docs/methods.md, "Fifth pass"). A desk keeps one schedule, so the posts of its accounts
+together are the desk's working day, and that day is what `office_hours` reads.
+
+Who is on an account's desk (`DESK_SQL`, one engine query, nothing per pair at the driver): its
+shared-text neighbours (`origin_textpool.neighbours_expr`) that also posted in at least one of the
+same clock hours (an hour of one date) as the account, its *desk-mates*. An account reads its desk's
+hours only when
+
+* it has fewer than `MAX_OWN_POSTS` posts of its own (a longer account has a day of its own);
+* it has at least `MIN_MATES` desk-mates (one other account is a pair, not a desk);
+* at least `MIN_SYNC` of its own clock hours are hours in which a desk-mate posted too (a desk's
+  accounts post together; people who retweet the same tweets rarely do in the same hour: at the
+  development part's looser neighbour rule, one shared text, the median short ordinary account
+  with neighbours shares none of its clock hours with them, the median short IRA handle all);
+* the desk's posts (the account's and its desk-mates' together) number at least
+  `origin_shifts.MIN_POSTS` over at least `MIN_DESK_HOURS` distinct clock hours (a few accounts
+  live-tweeting one debate night are one burst, not a working day).
+
+The account's own posts per UTC hour are then replaced by the desk's (`office_hours` reads them as
+for any account, and says in words that they are the desk's). Its shared-text pooling still counts
+its neighbours' own evidence as one typical neighbour's worth (`origin_textpool`).
+
+All four rules were chosen on the development part only, with the false-alarm check run under the
+looser neighbour rule too (docs/methods.md, "Sixth pass"); none is fitted to generated data.
+"""
+
+from __future__ import annotations
+
+from botwatch.accounts import origin_shifts
+
+KIND_NOTE = "desk hours"
+MAX_OWN_POSTS = 30
+MIN_MATES = 2
+MIN_SYNC = 0.5
+MIN_DESK_HOURS = 20
+PAIRS_TABLE = "_botwatch_text_pairs"  # the shared-text pairs (`origin_textpool.neighbours_expr`), written once per stage run
+
+
+def desk_sql(pairs_table: str = PAIRS_TABLE) -> str:
+    """One row per account that reads its desk's hours: (platform, account_id, shift), `shift` the
+    desk's posts per UTC hour as (k, n) pairs, the same shape as `features.SHIFT_SQL`'s. Reads
+    `posts` and the pairs table (columns platform, account_id, other_id; both directions listed).
+    Only the posts of accounts with a pair are read (a few thousand of a study's accounts)."""
+    return f"""
+WITH paired AS (SELECT DISTINCT platform, account_id FROM {pairs_table}),
+slot AS (
+  SELECT p.platform, p.account_id, date_trunc('hour', p.created_at) AS s, count(*) AS posts FROM posts p
+  JOIN paired q ON p.platform = q.platform AND p.account_id = q.account_id
+  WHERE p.created_at IS NOT NULL AND p.created_at >= TIMESTAMP '1990-01-01 00:00:00' AND p.created_at < TIMESTAMP '2101-01-01 00:00:00'
+  GROUP BY p.platform, p.account_id, date_trunc('hour', p.created_at)),
+own AS (SELECT platform, account_id, sum(posts) AS n, count(*) AS hours FROM slot GROUP BY platform, account_id),
+short AS (SELECT platform, account_id, hours FROM own WHERE n < {MAX_OWN_POSTS}),
+together AS (
+  SELECT p.platform, p.account_id, p.other_id, a.s FROM {pairs_table} p
+  JOIN short sh ON p.platform = sh.platform AND p.account_id = sh.account_id
+  JOIN slot a ON a.platform = p.platform AND a.account_id = p.account_id
+  JOIN slot b ON b.platform = p.platform AND b.account_id = p.other_id AND b.s = a.s),
+mates AS (SELECT DISTINCT platform, account_id, other_id FROM together),
+sync AS (
+  SELECT t.platform, t.account_id, count(DISTINCT t.s) AS shared, count(DISTINCT t.other_id) AS n_mates, min(sh.hours) AS hours
+  FROM together t JOIN short sh ON t.platform = sh.platform AND t.account_id = sh.account_id
+  GROUP BY t.platform, t.account_id),
+kept AS (SELECT platform, account_id FROM sync WHERE n_mates >= {MIN_MATES} AND shared >= {MIN_SYNC} * hours),
+members AS (
+  SELECT platform, account_id, account_id AS member FROM kept
+  UNION ALL SELECT m.platform, m.account_id, m.other_id AS member FROM mates m
+  JOIN kept k ON m.platform = k.platform AND m.account_id = k.account_id),
+desk_slot AS (
+  SELECT m.platform, m.account_id, x.s, x.posts FROM members m
+  JOIN slot x ON x.platform = m.platform AND x.account_id = m.member),
+big AS (SELECT platform, account_id FROM desk_slot GROUP BY platform, account_id
+        HAVING sum(posts) >= {origin_shifts.MIN_POSTS} AND count(DISTINCT s) >= {MIN_DESK_HOURS}),
+hourly AS (
+  SELECT d.platform, d.account_id, CAST(hour(d.s) AS INTEGER) AS h, sum(d.posts) AS posts FROM desk_slot d
+  JOIN big g ON d.platform = g.platform AND d.account_id = g.account_id
+  GROUP BY d.platform, d.account_id, CAST(hour(d.s) AS INTEGER))
+SELECT platform, account_id, list(struct_pack(k := CAST(h AS VARCHAR), n := posts)) AS shift FROM hourly GROUP BY platform, account_id
+"""
+
+
+def note(own_posts: int, desk_posts: int) -> str:
+    """What the evidence sentence adds for an account that read its desk's hours."""
+    return (f" ({KIND_NOTE}: this account has {own_posts} post(s) of its own, too few for a day; read on the {desk_posts:,} posts of "
+            f"its desk: it and the accounts that posted the same texts in the same clock hours)")

@@ -1,0 +1,112 @@
+"""Desk hours (accounts/origin_desk.py): which short accounts read their desk's posting hours, and
+what the evidence says when they do. Small hand-made studies; no generated data is fitted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from botwatch import open_study
+from botwatch.accounts import origin_desk as od
+from botwatch.accounts.features import _hour_rows
+from botwatch.accounts.origin import OriginInput, evidence_vectors
+
+DAY0 = datetime(2016, 3, 1)
+
+
+def _posts(account: str, days: range, hours: tuple[int, ...]) -> list[tuple[str, datetime]]:
+    """One post at minute 10 of each `hours` (UTC) on each day of `days`."""
+    return [(account, DAY0 + timedelta(days=d, hours=h, minutes=10)) for d in days for h in hours]
+
+
+def _desks(tmp_path: Path, posts: list[tuple[str, datetime]], pairs: list[tuple[str, str]]) -> dict[str, list[int]]:
+    """Run `desk_sql` on a study with these posts and (symmetric) shared-text pairs: account → desk counts."""
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE OR REPLACE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP)")
+        st.con.executemany("INSERT INTO posts VALUES ('twitter', ?, ?)", posts)
+        st.sql("CREATE OR REPLACE TABLE pairs (platform VARCHAR, account_id VARCHAR, other_id VARCHAR)")
+        st.con.executemany("INSERT INTO pairs VALUES ('twitter', ?, ?)", pairs + [(b, a) for a, b in pairs])
+        tbl = st.query_arrow(od.desk_sql("pairs"))
+    finally:
+        st.close()
+    keys = list(zip(tbl.column("platform").to_pylist(), tbl.column("account_id").to_pylist()))
+    return {a: c for (_, a), c in _hour_rows(keys, tbl.column("shift")).items()}
+
+
+def test_a_short_account_reads_its_desk_mates_hours(tmp_path: Path) -> None:
+    # The desk works 06:00-13:00 UTC (09:00-16:00 Moscow) for 30 days; "short" posted 4 times in its hours.
+    posts = _posts("mate1", range(30), (6, 8, 10, 12)) + _posts("mate2", range(30), (7, 9, 11, 13)) + _posts("short", range(2), (6, 9))
+    got = _desks(tmp_path, posts, [("short", "mate1"), ("short", "mate2"), ("mate1", "mate2")])
+    assert set(got) == {"short"}  # the mates have 120 posts each: a day of their own, no desk hours
+    want = [0] * 24
+    for h in (6, 8, 10, 12, 7, 9, 11, 13):
+        want[h] += 30
+    want[6] += 2
+    want[9] += 2
+    assert got["short"] == want
+
+
+def test_one_mate_is_a_pair_not_a_desk(tmp_path: Path) -> None:
+    posts = _posts("mate1", range(30), (6, 8, 10, 12)) + _posts("short", range(2), (6, 8))
+    assert _desks(tmp_path, posts, [("short", "mate1")]) == {}
+
+
+def test_neighbours_that_never_post_in_the_same_clock_hours_are_not_a_desk(tmp_path: Path) -> None:
+    # A fan who retweets the same tweets as two busy accounts, but on other days: it shares texts, not hours.
+    posts = _posts("mate1", range(30), (6, 8, 10, 12)) + _posts("mate2", range(30), (7, 9, 11, 13)) + _posts("fan", range(40, 42), (6, 9))
+    assert _desks(tmp_path, posts, [("fan", "mate1"), ("fan", "mate2")]) == {}
+
+
+def test_an_account_must_post_with_its_desk_most_of_the_time(tmp_path: Path) -> None:
+    # Of its four clock hours only one is shared with the mates: under half (MIN_SYNC).
+    posts = _posts("mate1", range(30), (6, 8)) + _posts("mate2", range(30), (6, 8)) + _posts("half", range(1), (6,)) + _posts("half", range(50, 53), (20,))
+    assert _desks(tmp_path, posts, [("half", "mate1"), ("half", "mate2")]) == {}
+
+
+def test_an_account_with_enough_posts_keeps_its_own_day(tmp_path: Path) -> None:
+    posts = _posts("mate1", range(30), (6, 8)) + _posts("mate2", range(30), (7, 9)) + _posts("long", range(15), (6, 7))
+    assert od.MAX_OWN_POSTS <= 30
+    assert _desks(tmp_path, posts, [("long", "mate1"), ("long", "mate2")]) == {}
+
+
+def test_one_night_of_a_desk_is_a_burst_not_a_working_day(tmp_path: Path) -> None:
+    # 3 accounts x 10 posts in the same few clock hours of one night: 30 posts, under MIN_DESK_HOURS clock hours.
+    night = [(a, DAY0 + timedelta(hours=h, minutes=m)) for a in ("a", "b", "c") for h in (1, 2, 3) for m in (1, 5, 9)]
+    assert _desks(tmp_path, night, [("a", "b"), ("a", "c"), ("b", "c")]) == {}
+
+
+def test_the_evidence_says_the_hours_are_the_desks() -> None:
+    counts = [0] * 24
+    for h in range(6, 14):  # a Moscow office day, 09:00-17:00 Moscow time
+        counts[h] = 40
+    own = OriginInput(n_posts=5, shift_counts=counts)
+    desk = OriginInput(n_posts=5, shift_counts=counts, shift_from_desk=True)
+    (kind, _, plain), = [e for e in evidence_vectors(own, home="US") if e[0] == "office_hours"]
+    (_, _, said), = [e for e in evidence_vectors(desk, home="US") if e[0] == "office_hours"]
+    assert od.KIND_NOTE not in plain
+    assert od.KIND_NOTE in said and "5 post(s) of its own" in said and "320 posts of its desk" in said
+
+
+@pytest.mark.spark
+def test_desk_query_is_the_same_on_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lake runs `desk_sql` translated to Spark SQL (`lake_sql`): same desks, same counts."""
+    from botwatch.engines import lake_sql
+
+    posts = _posts("mate1", range(30), (6, 8, 10, 12)) + _posts("mate2", range(30), (7, 9, 11, 13)) + _posts("short", range(2), (6, 9))
+    posts += _posts("fan", range(40, 42), (6, 9))
+    pairs = [("short", "mate1"), ("short", "mate2"), ("mate1", "mate2"), ("fan", "mate1"), ("fan", "mate2")]
+    duck = _desks(tmp_path, posts, pairs)
+    spark.createDataFrame([("twitter", a, t) for a, t in posts], "platform string, account_id string, created_at timestamp").createOrReplaceTempView("posts")
+    both = pairs + [(b, a) for a, b in pairs]
+    spark.createDataFrame([("twitter", a, b) for a, b in both], "platform string, account_id string, other_id string").createOrReplaceTempView("pairs")
+    rows = spark.sql(lake_sql.spark_sql(lake_sql.parse(od.desk_sql("pairs")))).collect()
+    got = {}
+    for r in rows:
+        counts = [0] * 24
+        for kv in r["shift"]:
+            counts[int(kv["k"])] += int(kv["n"])
+        got[r["account_id"]] = counts
+    assert set(duck) == {"short"} and got == duck
