@@ -111,3 +111,71 @@ def test_party_pattern_is_the_union_of_its_own() -> None:
             for pat in own:
                 hit = _matches(sample, pat)
                 assert not (hit & ~_matches(sample, union)).any()
+
+
+# --- the account prior's decisions, in steps (`prior_engine.decisions`) -------------------------
+
+from botwatch.content import prior_engine as PE  # noqa: E402
+from botwatch.content.propagate import CLASSES, PARAMS, PriorParams, graph_edges  # noqa: E402
+from tests.test_content_prior_engine import LOOSE, labelled  # noqa: E402,F401 - the module's labelled sample
+
+
+def _decisions_one_expression(v, counts, params: PriorParams):  # type: ignore[no-untyped-def]
+    """`prior_engine.decisions` as it was: one expression, each share written out wherever used."""
+    import ibis
+
+    SIDES, f = PE.SIDES, PE._f
+    c_r = counts.rename(**{f"c_{s}": s for s in SIDES}, **{f"co_{s}": f"own_{s}" for s in SIDES}, c_key="_key", c_party="party", c_deg="deg")
+    t = v.left_join(c_r, (v._key == c_r.c_key) & (v.party == c_r.c_party))
+    n_deg = t.c_deg.fill_null(0)
+    zero = f(0.0)
+    mine = {s: t[f"c_{s}"].fill_null(zero) - t[f"_v_{s}"] for s in SIDES}
+    mine_own = {s: t[f"co_{s}"].fill_null(zero) - t[f"_v_{s}"] for s in SIDES}
+    total = mine["s"] + mine["o"] + mine["n"] + f(params.shrink)
+    total_own = mine_own["s"] + mine_own["o"] + mine_own["n"] + f(params.shrink)
+    share = {s: mine[s] / total for s in SIDES}
+    share_own = {s: mine_own[s] / total_own for s in SIDES}
+    best = ibis.cases(((share["s"] >= share["o"]) & (share["s"] >= share["n"]), 0), (share["o"] >= share["n"], 1), else_=2)
+    pick = lambda d: ibis.cases((best == 0, d["s"]), (best == 1, d["o"]), else_=d["n"])  # noqa: E731
+    side = ibis.cases((best == 0, CLASSES[0]), (best == 1, CLASSES[1]), else_=CLASSES[2])
+    top = pick(share)
+    allowed = best.isin([CLASSES.index(c) for c in params.classes])
+    decide = (t._key.notnull() & ~t._keep & allowed & (top >= f(params.threshold)) & (t.stance.isnull() | (t.stance != side))).fill_null(False)
+    cue = (pick(share_own) >= f(params.threshold)).ifelse(PE.ACCOUNT_PRIOR, PE.NEIGHBOURS)
+    null_s = ibis.null().cast("string")
+    cols = {c: t[c] for c in POST_PARTY_NAMES}
+    cols["stance"] = decide.ifelse(side, t.stance)
+    cols["stance_rule"] = decide.ifelse(cue, t.stance_rule)
+    extra = {"_p_new": decide.ifelse(side, null_s), "_p_cue": decide.ifelse(cue, null_s), "_p_was": t.stance, "_p_top": top,
+             "_p_own_s": mine_own["s"], "_p_own_o": mine_own["o"], "_p_own_n": mine_own["n"], "_p_deg": n_deg.cast("int64")}
+    return t.select(**cols, **extra)
+
+
+from botwatch.content.tables import POST_PARTY as _PP  # noqa: E402
+
+POST_PARTY_NAMES = _PP.names
+
+
+@pytest.mark.parametrize("params", [PARAMS, LOOSE], ids=["shipped", "loose"])
+def test_staged_decisions_equal_the_one_expression(labelled, params: PriorParams) -> None:  # type: ignore[no-untyped-def]
+    """Both read the same stored counts (the rounds' sums are the engine's, in no fixed order), so
+    every column, floats included, must be equal bit for bit; and rows must change."""
+    from botwatch import open_study
+
+    with open_study(labelled, read_only=False) as st:
+        v = PE.votes(st.table("post_party"), params)
+        counts = PE._store(st, "_t_own", PE.own_counts(v))
+        edges = PE._store(st, "_t_edges", graph_edges(st.table("posts"), st.table("accounts")))
+        lk = PE._store(st, "_t_links", PE.links(edges))
+        deg = PE._store(st, "_t_deg", PE.degrees(lk))
+        for r in range(params.rounds):
+            counts = PE._store(st, f"_t_x{r}", PE.next_round(counts, lk, deg, params.damping))
+        order = ["platform", "post_id", "party"]
+        got = st.expr_arrow(PE.decisions(v, counts, params).order_by(order))
+        want = st.expr_arrow(_decisions_one_expression(v, counts, params).order_by(order))
+    assert got.schema == want.schema and got.num_rows == want.num_rows > 1000
+    for col in want.column_names:
+        a, b = want.column(col).to_pylist(), got.column(col).to_pylist()
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y and not (x != x and y != y)]
+        assert not diff, f"{col}: {len(diff)} rows differ, e.g. {a[diff[0]]!r} != {b[diff[0]]!r}"
+    assert sum(x is not None for x in want.column("_p_new").to_pylist()) > 20
