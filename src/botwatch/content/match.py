@@ -7,7 +7,12 @@ stance rules need to know *how* a party was named (a pro hashtag is not a neutra
 
 Matching is vectorised: hashtags and handles are normalised with Arrow kernels and looked up in
 one combined value set; keywords are RE2 regular expressions run by Arrow, first as one union
-pattern over all rows, then per party only on the rows the union matched.
+pattern over all rows, then one pattern per party (all its words) on the rows the union matched,
+and each of the party's own patterns only on the rows its pattern matched. A pattern built from
+more words matches wherever one built from fewer does (the same whole-word wrapper around a longer
+alternation), so each narrowing drops only rows the narrower pattern could not match
+(tests/test_content_speed_exact5.py); each RE2 pass costs about the same whatever its words, and
+running a party's three or four patterns over every row the union matched was most of matching.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class PartyMatcher:
     context_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of its ambiguous names
     cue_pattern: str | None = None  # the election's country cues
     fragment_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of names inside hashtags
+    party_patterns: dict[str, str] = field(default_factory=dict)  # party → RE2 of all its keyword and context words
+    fragment_union: str | None = None  # RE2 of every party's names inside hashtags
 
     def slot(self, party: str, signal: str) -> int:
         return self.slots.index((party, signal))
@@ -107,7 +114,14 @@ def compile_matcher(election: Election) -> PartyMatcher:
             context[party.key] = pat
         frags = sorted({re.escape(f.casefold()) for f in party.tag_fragments if f.strip()}, key=len, reverse=True)
         if frags:
-            fragments[party.key] = rf"#[\pL\pN_]*(?:{'|'.join(frags)})"
+            fragments[party.key] = _fragment_pattern(frags)
+    party_words: dict[str, str] = {}  # only parties with two patterns or more (else the one is the union)
+    for party in election.parties:
+        own = sum(1 for key in kw if key[0] == party.key) + (party.key in context)
+        pat = _kw_pattern(tuple(party.keywords) + tuple(party.keywords_pro) + tuple(party.keywords_anti) + tuple(party.keywords_context))
+        if pat and own >= 2:
+            party_words[party.key] = pat
+    all_frags = sorted({re.escape(f.casefold()) for p in election.parties for f in p.tag_fragments if f.strip()}, key=len, reverse=True)
     all_words = tuple(election.keywords) + tuple(w for p in election.parties for w in p.keywords + p.keywords_pro + p.keywords_anti + p.keywords_context)
     return PartyMatcher(
         election=election,
@@ -123,7 +137,14 @@ def compile_matcher(election: Election) -> PartyMatcher:
         context_patterns=context,
         cue_pattern=_kw_pattern(election.context_cues),
         fragment_patterns=fragments,
+        party_patterns=party_words,
+        fragment_union=_fragment_pattern(all_frags) if len(fragments) >= 2 else None,
     )
+
+
+def _fragment_pattern(frags: list[str]) -> str:
+    """An RE2 pattern matching a hashtag holding any of `frags` (escaped, longest first)."""
+    return rf"#[\pL\pN_]*(?:{'|'.join(frags)})"
 
 
 def _lookup_tags(m: PartyMatcher, tags: pa.Array, hits: np.ndarray) -> None:
@@ -190,6 +211,8 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
         if m.fragment_patterns:
             has_tag = np.asarray(pc.match_substring(text, "#").to_numpy(zero_copy_only=False), dtype=bool)
             rows = np.flatnonzero(has_tag)
+            if len(rows) and m.fragment_union is not None:
+                rows = rows[_matches(text.take(pa.array(rows)), m.fragment_union)]
             if len(rows):
                 sub = text.take(pa.array(rows))
                 for party, pat in m.fragment_patterns.items():
@@ -200,16 +223,39 @@ def match_batch(m: PartyMatcher, batch: pa.RecordBatch | pa.Table) -> np.ndarray
         rows = np.flatnonzero(_matches(text, m.union_pattern))
         if len(rows):
             sub = text.take(pa.array(rows))
+            # Per party, the rows (of `sub`) its words match, and those rows' texts.
+            narrowed: dict[str, tuple[np.ndarray, pa.Array]] = {}
+            for party, pat in m.party_patterns.items():
+                at = np.flatnonzero(_matches(sub, pat))
+                narrowed[party] = (at, sub.take(pa.array(at)))
             for key, pat in m.kw_patterns.items():
-                hits[rows[_matches(sub, pat)], m.slot(*key)] = True
+                if key[0] in narrowed:
+                    at, texts = narrowed[key[0]]
+                    if len(at):
+                        hits[rows[at[_matches(texts, pat)]], m.slot(*key)] = True
+                else:
+                    hits[rows[_matches(sub, pat)], m.slot(*key)] = True
             if m.context_patterns:
                 # Ambiguous names count only beside a country cue or an unambiguous party name.
                 sure = party_mask(m, hits[rows]).any(axis=1)
                 if m.cue_pattern:
-                    sure |= _matches(sub, m.cue_pattern)
+                    # The cue is read only where a context pattern may match and nothing else
+                    # made the row sure: `sure` is read nowhere else.
+                    ask = np.zeros(len(rows), dtype=bool)
+                    for party in m.context_patterns:
+                        ask[narrowed[party][0] if party in narrowed else slice(None)] = True
+                    at = np.flatnonzero(ask & ~sure)
+                    if len(at):
+                        sure[at] = _matches(sub.take(pa.array(at)), m.cue_pattern)
                 for party, pat in m.context_patterns.items():
-                    got = _matches(sub, pat) & sure
-                    hits[rows[got], m.slot(party, "topic_kw")] = True
+                    if party in narrowed:
+                        at, texts = narrowed[party]
+                        if len(at):
+                            got = at[_matches(texts, pat) & sure[at]]
+                            hits[rows[got], m.slot(party, "topic_kw")] = True
+                    else:
+                        got = _matches(sub, pat) & sure
+                        hits[rows[got], m.slot(party, "topic_kw")] = True
     return hits
 
 
