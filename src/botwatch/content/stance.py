@@ -128,6 +128,8 @@ MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
 MEASURED_MODEL: dict[str, object] = {
     "sha256": "c0995c6df62578d4bbfc2741fd02bdeddd4fd85fce473aad3fa6e157123afc0b",
     "new_pairs": 1085,  # 614 of the first two training draws + 471 of the third (pools *_train3, uk_brexit16)
+    # Pools of train_stance_labels.csv labelled after these weights were trained (not in `new_pairs`).
+    "untrained_pools": ("us_train4", "uk_brexit16_4"),
     "stance": {"settings": {"C": 0.3, "weak_weight": 0.3, "balance": 0.5, "n": 1628, "n_weak": 2357},
                "cv": {"uk-ge2017": [0.572, 0.668, 0.623], "us-2016": [0.722, 0.729, 0.382]}},
     "sentiment": {"settings": {"C": 1.0, "weak_weight": 0.0, "balance": 1.0, "n": 1733, "n_weak": 0},
