@@ -32,7 +32,9 @@ draw's posts are in train_stance_posts.csv by then, so they are excluded as well
 The fourth training draw (pools `us_train4`, `uk_brexit16_4`) was run twice with the salt
 botwatch-stance-v8-train: `... OUT.csv 160 0 60 --no-twarc2 --suffix 4 --brexit 100` (its 60 US and
 100 brexit posts were labelled and appended first), then the same with `--brexit 300`, which
-excludes those now-labelled posts, of which only brexit-2016 posts were labelled. No distinct IRA
+excludes those now-labelled posts, of which only brexit-2016 posts were labelled; then, each run
+after the previous one's posts were appended, `... OUT.csv 0 0 0 --brexit 150` (150 brexit-2016
+posts) and `... OUT.csv 0 0 100` (100 IRA US posts), same salt and suffix. No distinct IRA
 UK-party text was left that is not a copy or near-copy of a labelled one (the 160 asked for gave
 none), so the draw's UK posts are all ordinary brexit-2016 ones.
 """
