@@ -28,6 +28,15 @@ The third training draw (pools `uk_train3`, `uk_broad_train3`, `us_train3`) was
 `... OUT.csv 330 20 110 --salt botwatch-stance-v7-train --no-twarc2 --suffix 3 --brexit 150`
 (plus `uk_brexit16`: 150 tweets of ordinary accounts of ordinary/brexit-2016); the second
 draw's posts are in train_stance_posts.csv by then, so they are excluded as well.
+
+The fourth training draw (pools `us_train4`, `uk_brexit16_4`) was run twice with the salt
+botwatch-stance-v8-train: `... OUT.csv 160 0 60 --no-twarc2 --suffix 4 --brexit 100` (its 60 US and
+100 brexit posts were labelled and appended first), then the same with `--brexit 300`, which
+excludes those now-labelled posts, of which only brexit-2016 posts were labelled; then, each run
+after the previous one's posts were appended, `... OUT.csv 0 0 0 --brexit 150` (150 brexit-2016
+posts) and `... OUT.csv 0 0 100` (100 IRA US posts), same salt and suffix. No distinct IRA
+UK-party text was left that is not a copy or near-copy of a labelled one (the 160 asked for gave
+none), so the draw's UK posts are all ordinary brexit-2016 ones.
 """
 
 from __future__ import annotations
@@ -104,7 +113,7 @@ def tweet_id(text: str, salt: str = SALT) -> str:
 TRAIN = REPO / "tests" / "fixtures" / "content" / "train_stance_posts.csv"
 
 
-def brexit_rows(con: "duckdb.DuckDBPyConnection", index: NearIndex, n: int, salt: str) -> list[dict[str, str]]:
+def brexit_rows(con: "duckdb.DuckDBPyConnection", index: NearIndex, n: int, salt: str, pool: str = "uk_brexit16") -> list[dict[str, str]]:
     """`n` tweets of ordinary accounts about the EU referendum (../shared/data/ordinary/brexit-2016)
     that name a UK party, in md5 order, near-copies skipped (pool `uk_brexit16`).
 
@@ -131,7 +140,7 @@ def brexit_rows(con: "duckdb.DuckDBPyConnection", index: NearIndex, n: int, salt
         index.add(content)
         rows.append({"author": user, "content": content, "region": "", "language": "English",
                      "publish_date": f"{int(c[5:7])}/{int(c[8:10])}/{c[:4]} {int(c[11:13])}:{c[14:16]}", "post_type": "",
-                     "retweet": "0", "tweet_id": tid, "pool": "uk_brexit16", "source": "brexit-2016"})
+                     "retweet": "0", "tweet_id": tid, "pool": pool, "source": "brexit-2016"})
     return rows
 
 
@@ -180,7 +189,9 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt:
                          "publish_date": f"{int(mo)}/{int(d)}/{y} {int(date[11:13])}:{date[14:16]}", "post_type": ptype or "",
                          "retweet": rt or "", "tweet_id": tid, "pool": pool + suffix, "source": "ira"})
     if brexit:
-        rows += brexit_rows(con, index, brexit, salt)
+        # The third draw's pool kept the plain name; later draws carry their suffix, so that each
+        # draw's rows can be told apart in train_stance_labels.csv.
+        rows += brexit_rows(con, index, brexit, salt, "uk_brexit16" if suffix in ("", "3") else f"uk_brexit16_{suffix}")
     tw = SHARED / "twarc2" / "brexit.jsonl.gz"
     if twarc2 and tw.exists():
         rx = re.compile(UK.replace("(?i)", ""), re.I)
