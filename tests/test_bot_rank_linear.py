@@ -119,20 +119,27 @@ def test_every_shipped_rank_linear_slope_follows_its_monotone_direction() -> Non
     assert all(abs(slopes[f]) > 0 for f in m.features if MONOTONE.get(f, 0))  # the test can see a sign
 
 
-def test_a_fit_against_a_features_direction_is_refused_naming_it() -> None:
+def test_a_slope_against_its_features_direction_is_held_at_zero_and_the_rest_refitted() -> None:
+    """User labels can pull a noisy feature the wrong way: training must keep the model card's
+    promise (each feature moves the score one way only) without refusing to train."""
     import pytest
 
     from botwatch.accounts.rank_linear import DirectionError, check_directions
     from botwatch.accounts.training import _train_booster
 
     X, y = _data()  # y rises with column "a"
-    with pytest.raises(DirectionError, match=r"log_likes \(slope \+"):
-        fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[-1, 0, 0])
-    with pytest.raises(DirectionError, match="log_likes"):  # training promises MONOTONE's directions
-        _train_booster(X, y, ["log_likes", "b", "c"])
-    # unconstrained (0) may lean either way; agreeing directions pass
-    fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[0, 1, -1])
+    free = fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8)
+    assert free.coef[0] > 0 and free.held_at_zero == []
+    held = fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[-1, 0, 0])
+    assert held.coef[0] == 0.0 and held.held_at_zero == ["log_likes"]
+    alone = fit_rank_linear(X[:, 1:], y, np.ones(len(y)), ["b", "c"], C=0.5, bins=8)
+    assert np.allclose(held.coef[1:], alone.coef) and held.intercept == pytest.approx(alone.intercept)
+    _train_booster(X, y, ["log_likes", "b", "c"])  # training promises MONOTONE's directions, and trains
+    # unconstrained (0) may lean either way; agreeing directions leave every slope free
+    assert fit_rank_linear(X, y, np.ones(len(y)), ["log_likes", "b", "c"], C=0.5, bins=8, directions=[0, 1, -1]).held_at_zero == []
     check_directions(["a"], [0.0], [1])  # a zero slope agrees with any direction
+    with pytest.raises(DirectionError, match=r"log_likes \(slope \+"):
+        check_directions(["log_likes"], [0.3], [-1])
 
 
 def test_within_source_folds_are_one_loop_with_the_fitter_given() -> None:

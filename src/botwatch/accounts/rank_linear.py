@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,6 +73,7 @@ class RankLinear:
     steps: list[Steps]
     coef: np.ndarray
     intercept: float
+    held_at_zero: list[str] = field(default_factory=list)  # slopes that leaned against their direction
 
     def design(self, X: np.ndarray) -> np.ndarray:
         return np.column_stack([s(X[:, j]) for j, s in enumerate(self.steps)])
@@ -91,14 +92,29 @@ def fit_rank_linear(X: np.ndarray, y: np.ndarray, w: np.ndarray, features: Seque
 
     `directions` (+1 up, -1 down, 0 free; one per feature, as `training.MONOTONE`): the model
     card promises that every feature moves the score only its way, which the trees enforce
-    (LightGBM monotone constraints) but a logistic regression does not, so a fitted slope of the
-    wrong sign is refused (`check_directions`) rather than shipped."""
+    (LightGBM monotone constraints) but a logistic regression does not. So a feature whose fitted
+    slope leans the wrong way is held at slope 0 and the rest refitted, until every slope agrees
+    (the user's labels can pull a noisy feature the wrong way; refusing to train would leave them
+    with nothing). `check_directions` then asserts the promise on what is returned."""
     from sklearn.linear_model import LogisticRegression
 
     steps = [rank_steps(X[:, j], bins) for j in range(X.shape[1])]
     model = RankLinear(list(features), steps, np.zeros(X.shape[1]), 0.0)
-    clf = LogisticRegression(C=C, max_iter=2000).fit(model.design(X), y, sample_weight=w)
-    model.coef, model.intercept = clf.coef_[0].astype(float), float(clf.intercept_[0])
+    design = model.design(X)
+    free = np.ones(X.shape[1], dtype=bool)
+    want = np.asarray(directions if directions is not None else [0] * X.shape[1], dtype=float)
+    while True:
+        coef = np.zeros(X.shape[1])
+        intercept = float(np.log(max(np.average(y, weights=w), 1e-9) / max(1 - np.average(y, weights=w), 1e-9)))
+        if free.any():
+            clf = LogisticRegression(C=C, max_iter=2000).fit(design[:, free], y, sample_weight=w)
+            coef[free], intercept = clf.coef_[0].astype(float), float(clf.intercept_[0])
+        against = free & (coef * want < 0)
+        if not against.any():
+            break
+        free &= ~against  # held at 0: no evidence either way from this feature's rank
+    model.coef, model.intercept = coef, intercept
+    model.held_at_zero = [f for f, ok in zip(model.features, free) if not ok]
     if directions is not None:
         check_directions(model.features, model.coef, directions)
     return model

@@ -173,7 +173,10 @@ def train_bot_model(
     stem = output.name.removesuffix(".gz").removesuffix(".json")
     figures = output.with_name(stem + ".figures.json")
     svg = output.with_name(stem + ".reliability.svg")
-    figs = train_and_report([frame], output, figures, svg)
+    try:
+        figs = train_and_report([frame], output, figures, svg)
+    except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
+        fail(f"could not train on {labels}: {exc}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     out.print(f"out-of-fold: AUC {m['auc']:.3f}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
