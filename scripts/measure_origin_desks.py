@@ -151,6 +151,17 @@ def russia_language_floor(floor: float) -> Iterator[None]:
         origin._post_langs_item.cache_clear()
 
 
+@contextlib.contextmanager
+def desk_bound(posts: int) -> Iterator[None]:
+    """Score with the desk's hours counted at most `posts` posts' worth (`origin_desk.BOUND_POSTS`)."""
+    old = origin_desk.BOUND_POSTS
+    origin_desk.BOUND_POSTS = posts
+    try:
+        yield
+    finally:
+        origin_desk.BOUND_POSTS = old
+
+
 def main() -> None:
     import validate_origin as vo
 
@@ -246,8 +257,11 @@ def main() -> None:
     before = score(own_hours, keys, pairs, home)
     print(f"{'each account its own hours only (before)':58s} {shares(before, groups, inputs)}")
     print_reliability(before, groups, ids, "before")
-    print(f"{'desk hours as shipped (>= 2 shared texts)':58s} {shares(final, groups, inputs)}")
+    print(f"{f'desk hours as shipped (>= 2 shared texts, <= {origin_desk.BOUND_POSTS} posts worth)':58s} {shares(final, groups, inputs)}")
     print_reliability(final, groups, ids, "shipped")
+    for bound in (10, 30, 40, 50, 60, 100, 10**9):  # the bound on the desk's worth in posts (origin_desk.weight)
+        with desk_bound(bound):
+            print(f"{f'desk hours counted at most {bound} posts worth':58s} {shares(score(inputs, keys, pairs, home), groups, inputs)}")
     stressed = [replace(inp, shift_counts=loose_desk[k], shift_from_desk=True) if k in loose_desk else o
                 for inp, o, k in zip(inputs, own_hours, keys)]
     cand = score(stressed, keys, pairs, home)
