@@ -50,11 +50,19 @@ BOUND_POSTS = 40  # the desk's hours count as at most this many posts (`weight`;
 PAIRS_TABLE = "_botwatch_text_pairs"  # the shared-text pairs (`origin_textpool.neighbours_expr`), written once per stage run
 
 
-def desk_sql(pairs_table: str = PAIRS_TABLE) -> str:
+DESK_SELECT = """SELECT y.platform, y.account_id, list(struct_pack(k := CAST(y.h AS VARCHAR), n := y.posts)) AS shift, min(o.n) AS own_posts
+FROM hourly y JOIN own o ON y.platform = o.platform AND y.account_id = o.account_id GROUP BY y.platform, y.account_id"""
+MATES_SELECT = "SELECT m.platform, m.account_id, m.other_id FROM mates m JOIN big g ON m.platform = g.platform AND m.account_id = g.account_id"
+
+
+def desk_sql(pairs_table: str = PAIRS_TABLE, mates: bool = False) -> str:
     """One row per account that reads its desk's hours: (platform, account_id, shift), `shift` the
     desk's posts per UTC hour as (k, n) pairs, the same shape as `features.SHIFT_SQL`'s. Reads
     `posts` and the pairs table (columns platform, account_id, other_id; both directions listed).
-    Only the posts of accounts with a pair are read (a few thousand of a study's accounts)."""
+    Only the posts of accounts with a pair are read (a few thousand of a study's accounts).
+    `own_posts` is the account's own dated posts, the count the `MAX_OWN_POSTS` rule used.
+    `mates=True` lists each such account's desk-mates instead (platform, account_id, other_id;
+    `scripts/measure_origin_desks.py` measures leaving them out of the pooled neighbour mean)."""
     return f"""
 WITH paired AS (SELECT DISTINCT platform, account_id FROM {pairs_table}),
 slot AS (
@@ -88,8 +96,7 @@ hourly AS (
   SELECT d.platform, d.account_id, CAST(hour(d.s) AS INTEGER) AS h, sum(d.posts) AS posts FROM desk_slot d
   JOIN big g ON d.platform = g.platform AND d.account_id = g.account_id
   GROUP BY d.platform, d.account_id, CAST(hour(d.s) AS INTEGER))
-SELECT y.platform, y.account_id, list(struct_pack(k := CAST(y.h AS VARCHAR), n := y.posts)) AS shift, min(o.n) AS own_posts
-FROM hourly y JOIN own o ON y.platform = o.platform AND y.account_id = o.account_id GROUP BY y.platform, y.account_id
+{MATES_SELECT if mates else DESK_SELECT}
 """
 
 
