@@ -151,6 +151,17 @@ def russia_language_floor(floor: float) -> Iterator[None]:
         origin._post_langs_item.cache_clear()
 
 
+@contextlib.contextmanager
+def desk_bound(posts: int) -> Iterator[None]:
+    """Score with the desk's hours counted at most `posts` posts' worth (`origin_desk.BOUND_POSTS`)."""
+    old = origin_desk.BOUND_POSTS
+    origin_desk.BOUND_POSTS = posts
+    try:
+        yield
+    finally:
+        origin_desk.BOUND_POSTS = old
+
+
 def main() -> None:
     import validate_origin as vo
 
@@ -177,6 +188,9 @@ def main() -> None:
                                          "AND coalesce(kind, '') <> 'retweet' GROUP BY ALL").fetchall():
             own_langs.setdefault(a, {})[lang] = int(n)
         own_shift = origin_shifts.shift_counts(st)  # each account's own hours (no desk)
+        st.write_expr("_measure_pairs", origin_textpool.neighbours_expr(st), temp=True)
+        mt = st.query_arrow(origin_desk.desk_sql("_measure_pairs", mates=True))
+        desk_mates = set(zip(mt.column("account_id").to_pylist(), mt.column("other_id").to_pylist()))
         st.write_expr("_measure_loose_pairs", origin_textpool.neighbours_expr(st, min_shared=1), temp=True)
         loose_tbl = st.query_arrow(origin_desk.desk_sql("_measure_loose_pairs"))
         loose_desk = _hour_rows(list(zip(loose_tbl.column("platform").to_pylist(), loose_tbl.column("account_id").to_pylist())), loose_tbl.column("shift"))
@@ -246,8 +260,16 @@ def main() -> None:
     before = score(own_hours, keys, pairs, home)
     print(f"{'each account its own hours only (before)':58s} {shares(before, groups, inputs)}")
     print_reliability(before, groups, ids, "before")
-    print(f"{'desk hours as shipped (>= 2 shared texts)':58s} {shares(final, groups, inputs)}")
+    print(f"{f'desk hours as shipped (>= 2 shared texts, <= {origin_desk.BOUND_POSTS} posts worth)':58s} {shares(final, groups, inputs)}")
     print_reliability(final, groups, ids, "shipped")
+    for bound in (10, 30, 40, 50, 60, 100, 10**9):  # the bound on the desk's worth in posts (origin_desk.weight)
+        with desk_bound(bound):
+            print(f"{f'desk hours counted at most {bound} posts worth':58s} {shares(score(inputs, keys, pairs, home), groups, inputs)}")
+    if pairs is not None:  # the same hours counted once: desk-mates out of the pooled neighbour mean of a desk reader
+        keep = [i for i, (a, o) in enumerate(zip(pairs.account_id, pairs.other_id)) if (a, o) not in desk_mates]
+        unpooled = origin_textpool.Neighbours(*([col[i] for i in keep] for col in (pairs.platform, pairs.account_id, pairs.other_id, pairs.shared)))
+        print(f"{'desk-mates left out of a desk reader pooled mean':58s} {shares(score(inputs, keys, unpooled, home), groups, inputs)}"
+              f"  ({len(pairs.account_id) - len(keep)} pairs left out)")
     stressed = [replace(inp, shift_counts=loose_desk[k], shift_from_desk=True) if k in loose_desk else o
                 for inp, o, k in zip(inputs, own_hours, keys)]
     cand = score(stressed, keys, pairs, home)

@@ -3,6 +3,7 @@ what the evidence says when they do. Small hand-made studies; no generated data 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -82,12 +83,43 @@ def test_the_evidence_says_the_hours_are_the_desks() -> None:
     counts = [0] * 24
     for h in range(6, 14):  # a Moscow office day, 09:00-17:00 Moscow time
         counts[h] = 40
-    own = OriginInput(n_posts=5, shift_counts=counts)
-    desk = OriginInput(n_posts=5, shift_counts=counts, shift_from_desk=True)
+    # 7 posts in all, 5 of them dated in range: the sentence gives the count the "fewer than 30" rule used.
+    own = OriginInput(n_posts=7, shift_counts=counts)
+    desk = OriginInput(n_posts=7, shift_counts=counts, shift_from_desk=True, desk_own_posts=5)
     (kind, _, plain), = [e for e in evidence_vectors(own, home="US") if e[0] == "office_hours"]
     (_, _, said), = [e for e in evidence_vectors(desk, home="US") if e[0] == "office_hours"]
     assert od.KIND_NOTE not in plain
-    assert od.KIND_NOTE in said and "5 post(s) of its own" in said and "320 posts of its desk" in said
+    assert od.KIND_NOTE in said and "5 dated post(s) of its own" in said and "7 post" not in said and "320 posts of its desk" in said
+    assert f"counted as {od.BOUND_POSTS} posts' worth" in said
+
+
+def _russia_log_odds(inp: OriginInput) -> float:
+    """ln of what the office_hours item does to the odds of Russia against the US."""
+    from botwatch.accounts.origin import codes
+
+    (v,) = [v for kind, v, _ in evidence_vectors(inp, home="US") if kind == "office_hours"]
+    c = codes()
+    return math.log(v[c.index("RU")] / v[c.index("US")])
+
+
+def test_a_fan_cannot_get_more_than_the_bound_from_its_desk() -> None:
+    # A fan with 4 posts of its own retweeting two busy IRA accounts within the hour: 244 desk posts
+    # on the Moscow clock. Read as its own (the sixth pass as first shipped) they gave odds over
+    # x1,000,000; read as the desk's they count at most BOUND_POSTS posts' worth.
+    counts = [0] * 24
+    for h, n in zip(range(5, 14), (20, 30, 30, 30, 30, 30, 30, 30, 14)):
+        counts[h] = n
+    assert sum(counts) == 244
+    full = _russia_log_odds(OriginInput(n_posts=4, shift_counts=counts))
+    fan = _russia_log_odds(OriginInput(n_posts=4, shift_counts=counts, shift_from_desk=True, desk_own_posts=4))
+    assert full > math.log(1e6)  # the risk the reviewer found: unbounded, the desk's 244 posts say this much
+    assert 0 < fan <= od.BOUND_POSTS / 244 * full + 1e-9
+    assert fan < math.log(1e6)
+    # Ten times the desk's posts give the fan no more (the same shape at the same BOUND_POSTS posts' worth).
+    bigger = _russia_log_odds(OriginInput(n_posts=4, shift_counts=[10 * c for c in counts], shift_from_desk=True, desk_own_posts=4))
+    assert bigger <= fan * 1.05
+    # A desk of at most BOUND_POSTS posts counts in full.
+    assert od.weight(od.BOUND_POSTS) == 1.0 and od.weight(2 * od.BOUND_POSTS) == 0.5
 
 
 @pytest.mark.spark

@@ -41,7 +41,7 @@ class AccountData:
     clients: dict[tuple[str, str], dict[str, int]]
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
-    desk_shift: set[tuple[str, str]] = field(default_factory=set)  # accounts whose shift_counts are their desk's (origin_desk)
+    desk_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)  # accounts whose shift_counts are their desk's (origin_desk), with their own dated posts
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
@@ -146,7 +146,7 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     study.sql(f"CREATE OR REPLACE TEMP TABLE _botwatch_acc_desk_shift AS {origin_desk.desk_sql()}")
     study.sql(
         f"CREATE OR REPLACE TEMP TABLE {_PIECES[2]} AS SELECT coalesce(d.platform, o.platform) AS platform, "
-        "coalesce(d.account_id, o.account_id) AS account_id, coalesce(d.shift, o.shift) AS shift, d.platform IS NOT NULL AS shift_desk "
+        "coalesce(d.account_id, o.account_id) AS account_id, coalesce(d.shift, o.shift) AS shift, d.platform IS NOT NULL AS shift_desk, d.own_posts AS shift_own "
         "FROM _botwatch_acc_own_shift o FULL OUTER JOIN _botwatch_acc_desk_shift d ON o.platform = d.platform AND o.account_id = d.account_id"
     )
     for name in ("_botwatch_acc_own_shift", "_botwatch_acc_desk_shift"):
@@ -162,7 +162,7 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
         study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[4]} AS {clusters}")
     activity = [c for c in tables["activity"].schema().names if c not in KEY]
     beh = [f.name for f in BEHAVIOUR_ROWS if f.name not in KEY]
-    cols = (["a.*"] + [f"act.{c}" for c in activity] + [f"li.{c}" for c in ("hours", "langs", "clients")] + ["sh.shift", "sh.shift_desk"]
+    cols = (["a.*"] + [f"act.{c}" for c in activity] + [f"li.{c}" for c in ("hours", "langs", "clients")] + ["sh.shift", "sh.shift_desk", "sh.shift_own"]
             + [f"b.{c}" for c in beh] + ["b.platform IS NOT NULL AS has_behaviour"])
     joins = [f"LEFT JOIN {_PIECES[0]} act", f"LEFT JOIN {_PIECES[1]} li", f"LEFT JOIN {_PIECES[2]} sh", f"LEFT JOIN {_PIECES[3]} b"]
     if clusters is not None:
@@ -285,14 +285,15 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     langs = _pair_dicts(keys, table.column("langs"))
     clients = _pair_dicts(keys, table.column("clients"))
     shift_counts: dict[tuple[str, str], list[int]] = {}
-    desk_shift: set[tuple[str, str]] = set()
+    desk_shift: dict[tuple[str, str], int | None] = {}
     behaviour: dict[tuple[str, str], Behaviour] = {}
     if origin_inputs:  # what only the origin model reads
         shift_counts = _hour_rows(keys, table.column("shift"))
         if "shift_desk" in table.column_names:
-            desk_shift = {k for k, d in zip(keys, table.column("shift_desk").to_pylist()) if d}
+            own = table.column("shift_own").to_pylist() if "shift_own" in table.column_names else [None] * len(keys)
+            desk_shift = {k: (None if n is None else int(n)) for k, d, n in zip(keys, table.column("shift_desk").to_pylist(), own) if d}
         behaviour = from_rows(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names))
-    skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "cluster_id", "cluster_size", "in_unison"}
+    skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "shift_own", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
     act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
     # Side by side, not merged on the key: both come from the same rows in the same order.

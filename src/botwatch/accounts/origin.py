@@ -118,6 +118,7 @@ class OriginInput:
     behaviour: Behaviour | None = None  # statistics of the account's own posts (origin_behaviour)
     shift_counts: Sequence[int] | None = None  # posts by UTC hour, for accounts active on enough clock hours (origin_shifts.shift_counts)
     shift_from_desk: bool = False  # shift_counts are the account's desk's, not its own (origin_desk)
+    desk_own_posts: int | None = None  # the account's own dated posts, as the desk rule counted them (origin_desk)
 
 
 @dataclass
@@ -407,9 +408,11 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         present = [s for s, n in inp.post_scripts.items() if n / inp.n_posts >= 0.3]
         if present:
             add("post_script", _post_script_item(tuple(present)))
-    office = origin_shifts.item(inp.shift_counts, codes(), home) if origin_shifts.KIND not in exclude else None
+    desk_posts = int(sum(inp.shift_counts or ())) if inp.shift_from_desk else 0
+    w = origin_desk.weight(desk_posts) if inp.shift_from_desk else 1.0  # a desk's hours count at most origin_desk.BOUND_POSTS posts
+    office = origin_shifts.item(inp.shift_counts, codes(), home, w) if origin_shifts.KIND not in exclude else None
     if office is not None:  # it supersedes the circadian fit: both read the same hours (origin_shifts)
-        note = origin_desk.note(inp.n_posts, int(sum(inp.shift_counts or ()))) if inp.shift_from_desk else ""
+        note = origin_desk.note(inp.desk_own_posts, desk_posts) if inp.shift_from_desk else ""
         add(office.kind, (np.exp(office.log_l), office.sentence + note))
     elif inp.hour_counts is not None and sum(inp.hour_counts) > 0:
         add("hours", _hours_item(tuple(map(int, inp.hour_counts)), when.year, when.month))

@@ -22,7 +22,15 @@ hours only when
   live-tweeting one debate night are one burst, not a working day).
 
 The account's own posts per UTC hour are then replaced by the desk's (`office_hours` reads them as
-for any account, and says in words that they are the desk's). Its shared-text pooling still counts
+for any account, and says in words that they are the desk's), but the desk's hours count at most
+`BOUND_POSTS` posts' worth (`weight`): the item's log-likelihood is multiplied by
+`BOUND_POSTS / desk posts` when the desk has more. The account did not write the desk's other posts;
+an account that merely retweets a desk within the hour (a fan, a news feed) must not get the
+evidence of hundreds of posts from it. `BOUND_POSTS` = 40 is one short account's worth, just over
+the 30 posts the rule treats as enough for an account's own day: the smallest bound tried on the
+development part (10, 30, 40, 50, 60, 100, none) that keeps the Russian-language accounts the desk
+hours gained (30 keeps none of them), with no more ordinary false alarms at any bound
+(docs/methods.md, "Sixth pass"; `scripts/measure_origin_desks.py` section 4). Its shared-text pooling still counts
 its neighbours' own evidence as one typical neighbour's worth (`origin_textpool`).
 
 All four rules were chosen on the development part only, with the false-alarm check run under the
@@ -38,14 +46,23 @@ MAX_OWN_POSTS = 30
 MIN_MATES = 2
 MIN_SYNC = 0.5
 MIN_DESK_HOURS = 20
+BOUND_POSTS = 40  # the desk's hours count as at most this many posts (`weight`; chosen on the development part)
 PAIRS_TABLE = "_botwatch_text_pairs"  # the shared-text pairs (`origin_textpool.neighbours_expr`), written once per stage run
 
 
-def desk_sql(pairs_table: str = PAIRS_TABLE) -> str:
+DESK_SELECT = """SELECT y.platform, y.account_id, list(struct_pack(k := CAST(y.h AS VARCHAR), n := y.posts)) AS shift, min(o.n) AS own_posts
+FROM hourly y JOIN own o ON y.platform = o.platform AND y.account_id = o.account_id GROUP BY y.platform, y.account_id"""
+MATES_SELECT = "SELECT m.platform, m.account_id, m.other_id FROM mates m JOIN big g ON m.platform = g.platform AND m.account_id = g.account_id"
+
+
+def desk_sql(pairs_table: str = PAIRS_TABLE, mates: bool = False) -> str:
     """One row per account that reads its desk's hours: (platform, account_id, shift), `shift` the
     desk's posts per UTC hour as (k, n) pairs, the same shape as `features.SHIFT_SQL`'s. Reads
     `posts` and the pairs table (columns platform, account_id, other_id; both directions listed).
-    Only the posts of accounts with a pair are read (a few thousand of a study's accounts)."""
+    Only the posts of accounts with a pair are read (a few thousand of a study's accounts).
+    `own_posts` is the account's own dated posts, the count the `MAX_OWN_POSTS` rule used.
+    `mates=True` lists each such account's desk-mates instead (platform, account_id, other_id;
+    `scripts/measure_origin_desks.py` measures leaving them out of the pooled neighbour mean)."""
     return f"""
 WITH paired AS (SELECT DISTINCT platform, account_id FROM {pairs_table}),
 slot AS (
@@ -79,11 +96,23 @@ hourly AS (
   SELECT d.platform, d.account_id, CAST(hour(d.s) AS INTEGER) AS h, sum(d.posts) AS posts FROM desk_slot d
   JOIN big g ON d.platform = g.platform AND d.account_id = g.account_id
   GROUP BY d.platform, d.account_id, CAST(hour(d.s) AS INTEGER))
-SELECT platform, account_id, list(struct_pack(k := CAST(h AS VARCHAR), n := posts)) AS shift FROM hourly GROUP BY platform, account_id
+{MATES_SELECT if mates else DESK_SELECT}
 """
 
 
-def note(own_posts: int, desk_posts: int) -> str:
-    """What the evidence sentence adds for an account that read its desk's hours."""
-    return (f" ({KIND_NOTE}: this account has {own_posts} post(s) of its own, too few for a day; read on the {desk_posts:,} posts of "
-            f"its desk: it and the accounts that posted the same texts in the same clock hours)")
+def weight(desk_posts: int) -> float:
+    """What the desk's hours count for: 1 up to `BOUND_POSTS` posts, `BOUND_POSTS / desk_posts`
+    beyond (a tempered likelihood: the desk's shape of day at the evidence of `BOUND_POSTS` posts).
+    Why: the other posts are not the account's own, and the same hours also reach it through the
+    shared-text pooling of its neighbours' evidence."""
+    return 1.0 if desk_posts <= BOUND_POSTS else BOUND_POSTS / desk_posts
+
+
+def note(own_posts: int | None, desk_posts: int) -> str:
+    """What the evidence sentence adds for an account that read its desk's hours. `own_posts` is
+    the count the "fewer than `MAX_OWN_POSTS`" rule used (dated posts in range), not all posts."""
+    own = f"{own_posts} dated post(s)" if own_posts is not None else "too few posts"
+    bound = (f"; counted as {BOUND_POSTS} posts' worth (×{weight(desk_posts):.2f} of the item), since the desk's other posts are not "
+             f"this account's") if weight(desk_posts) < 1 else ""
+    return (f" ({KIND_NOTE}: this account has {own} of its own, fewer than {MAX_OWN_POSTS}, too few for a day; read on the "
+            f"{desk_posts:,} posts of its desk: it and the accounts that posted the same texts in the same clock hours{bound})")

@@ -254,8 +254,10 @@ def _move_words(log_ratio: float) -> str:
     return f"{sign}{f:,.0f}" if f >= 1000 else f"{sign}{f:.2f}"
 
 
-def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None) -> Any:  # origin_signals.Item | None
-    """The scaled evidence item (log-likelihood × the fitted slope) with its sentence, or None."""
+def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None, weight: float = 1.0) -> Any:  # origin_signals.Item | None
+    """The scaled evidence item (log-likelihood × the fitted slope × `weight`) with its sentence, or
+    None. `weight` < 1 counts hours that are not all the account's own at part of their worth
+    (`origin_desk.weight`)."""
     if counts is None:  # most accounts (too few clock hours): nothing to import or look up
         return None
     from botwatch.accounts.origin_signals import Item
@@ -265,7 +267,7 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None)
     raw = raw_item(counts, codes) if k > 0 else None
     if raw is None or counts is None:
         return None
-    v = k * (raw - raw.max())
+    v = weight * k * (raw - raw.max())
     ref = codes.index(home) if home in codes else codes.index("US")
     note = ""
     if "RU" in codes:

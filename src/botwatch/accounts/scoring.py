@@ -148,6 +148,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 behaviour=data.behaviour.get(key),
                 shift_counts=data.shift_counts.get(key),
                 shift_from_desk=key in data.desk_shift,
+                desk_own_posts=data.desk_shift.get(key),
             )
         )
     return out

@@ -1,0 +1,74 @@
+"""Desk hours through the real wiring: ingest a tiny IRA-format study, then `features.build`
+(`prepare`'s join of the desk's hours → `from_batch`'s `desk_shift`) → `scoring.origin_inputs`
+→ `OriginInput.shift_from_desk` → `evidence_vectors`. Breaking any link fails this test; the unit
+tests in test_accounts_origin_desk.py check each piece alone. Hand-made rows (code paths only)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from botwatch import open_study
+from botwatch.accounts import origin_desk as od
+from botwatch.accounts.features import build
+from botwatch.accounts.origin import evidence_vectors
+from botwatch.accounts.scoring import origin_inputs
+from botwatch.elections import load_election
+from botwatch.ingest.runner import ingest
+
+DAY0 = datetime(2016, 3, 1)
+SHARED = [f"the desk's copy-pasted message number {i} about the election" for i in range(4)]
+COLUMNS = ["author_id", "content", "region", "language", "publish_date", "harvested_date", "following", "followers", "updates", "post_type", "retweet"]
+
+
+def _row(author: str, text: str, when: datetime) -> list[str]:
+    t = when.strftime("%Y-%m-%d %H:%M:%S")
+    return [author, text, "Unknown", "English", t, t, "10", "10", "1", "", "0"]
+
+
+def _rows() -> list[list[str]]:
+    """Two desk-mates posting 120 times each on the Moscow office clock (06-13 UTC, 30 days); a short
+    account with 4 posts in their clock hours, sharing their texts; a loner with the same 4 texts on
+    days nobody else posted (a neighbour, but no desk-mate)."""
+    rows = []
+    for mate, hours in (("mate1", (6, 8, 10, 12)), ("mate2", (7, 9, 11, 13))):
+        for d in range(30):
+            for h in hours:
+                rows.append(_row(mate, f"{mate} writes its own post on day {d} at hour {h} for the campaign", DAY0 + timedelta(days=d, hours=h, minutes=10)))
+    # The mates post the shared texts too (in hours the short account also posts in).
+    for i, (d, h) in enumerate(((0, 6), (0, 7), (1, 8), (1, 9))):
+        rows.append(_row("mate1", SHARED[i], DAY0 + timedelta(days=d, hours=h, minutes=30)))
+        rows.append(_row("mate2", SHARED[i], DAY0 + timedelta(days=d, hours=h, minutes=40)))
+        rows.append(_row("short", SHARED[i], DAY0 + timedelta(days=d, hours=h, minutes=50)))
+        rows.append(_row("loner", SHARED[i], DAY0 + timedelta(days=60 + d, hours=h + 10, minutes=5)))
+    return rows
+
+
+def test_the_desk_reaches_the_evidence_through_the_stage_wiring(tmp_path: Path) -> None:
+    path = tmp_path / "ira_tweets.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        w.writerows(_rows())
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        ingest(st, [str(path)])
+        data = build(st, load_election("us-2016"), with_clusters=False)
+    finally:
+        st.close()
+    ids = data.features["account_id"].tolist()
+    inputs = dict(zip(ids, origin_inputs(data)))
+    assert set(inputs) >= {"mate1", "mate2", "short", "loner"}
+
+    short = inputs["short"]
+    assert short.shift_from_desk and short.desk_own_posts == 4
+    assert sum(short.shift_counts) == 2 * 124 + 4  # the desk: both mates' posts and its own
+    said = [s for kind, _, s in evidence_vectors(short, home="US") if kind == "office_hours"]
+    assert len(said) == 1 and od.KIND_NOTE in said[0]
+    assert "4 dated post(s) of its own" in said[0] and "252 posts of its desk" in said[0]
+
+    for other in ("loner", "mate1", "mate2"):  # no same-hour desk-mates, or a day of their own
+        assert not inputs[other].shift_from_desk and inputs[other].desk_own_posts is None
+    assert "office_hours" not in {kind for kind, _, _ in evidence_vectors(inputs["loner"], home="US")}
+    assert sum(inputs["mate1"].shift_counts) == 124  # its own hours, not a desk's
