@@ -37,6 +37,10 @@ after the previous one's posts were appended, `... OUT.csv 0 0 0 --brexit 150` (
 posts) and `... OUT.csv 0 0 100` (100 IRA US posts), same salt and suffix. No distinct IRA
 UK-party text was left that is not a copy or near-copy of a labelled one (the 160 asked for gave
 none), so the draw's UK posts are all ordinary brexit-2016 ones.
+
+The fifth training draw (pools `us_train5`, `uk_brexit16_5`), same salt, `--no-twarc2 --suffix 5`,
+each run after the previous one's posts were appended: `... OUT.csv 0 0 80 --brexit 40` (no
+brexit post: see brexit_rows), `... 0 0 0 --brexit 60`, then `... 0 0 80 --brexit 40` nine times (the IRA US texts ran out in the last: 22).
 """
 
 from __future__ import annotations
