@@ -35,17 +35,25 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from pathlib import Path
 
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
 SRC = REPO.parent / "shared" / "data" / "ira" / "tweets.csv.gz"
 POSTS = REPO / "tests" / "fixtures" / "content" / "ira_stance_posts.csv"
 LABELS = REPO / "tests" / "fixtures" / "content" / "ira_stance_labels.csv"
 # The training draw (scripts/sample_stance_train.py): its texts never enter an evaluation study as
-# "other posts", for the reason the dev posts are kept out (the model has seen their labels).
+# "other posts", for the reason the dev posts are kept out (the model has seen their labels). Posts
+# of pools labelled after the shipped weights were trained (content.stance.MEASURED_MODEL
+# "untrained_pools") have not been seen by them and stay, so that adding labels leaves the study of
+# the shipped model, and so its quoted figures, unchanged; `all_training=True` (--all-training)
+# leaves them out too, for a model retrained on them and for comparing it with the shipped one on
+# the same study.
 TRAIN_POSTS = REPO / "tests" / "fixtures" / "content" / "train_stance_posts.csv"
+TRAIN_LABELS = REPO / "tests" / "fixtures" / "content" / "train_stance_labels.csv"
 SALT = "botwatch-stance-eval-v1"
 COLUMNS = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
            "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018",
@@ -58,14 +66,31 @@ def parts_of(labels: Path = LABELS) -> dict[str, str]:
         return {r["post_id"]: r["part"] for r in csv.DictReader(f)}
 
 
-def build(out: Path, cap: int = 400, part: str = "test", src: Path = SRC, posts: Path = POSTS) -> tuple[int, int, int]:
+def untrained_post_ids(labels: Path = TRAIN_LABELS) -> set[str]:
+    """Ids of training-draw posts whose pool the shipped weights were not trained on."""
+    from botwatch.content.stance import MEASURED_MODEL
+
+    pools = set(MEASURED_MODEL.get("untrained_pools", ()))  # type: ignore[call-overload]
+    if not pools or not labels.is_file():
+        return set()
+    with labels.open(newline="", encoding="utf-8") as f:
+        return {r["post_id"] for r in csv.DictReader(f) if r["pool"] in pools}
+
+
+def build(out: Path, cap: int = 400, part: str = "test", src: Path = SRC, posts: Path = POSTS,
+          all_training: bool = False) -> tuple[int, int, int]:
     """Write OUT; returns (labelled posts of `part`, other posts, accounts)."""
     con = duckdb.connect()
     con.execute("SET threads = 2")
     con.execute("create table lab as select * from read_csv(?, all_varchar=true, header=true)", [str(posts)])
     con.execute("create table trained (content varchar)")
     if TRAIN_POSTS.is_file():
-        con.execute("insert into trained select content from read_csv(?, all_varchar=true, header=true)", [str(TRAIN_POSTS)])
+        keep = [] if all_training else sorted(untrained_post_ids())
+        con.execute("create table keep_ids (id varchar)")
+        if keep:
+            con.executemany("insert into keep_ids values (?)", [(i,) for i in keep])
+        con.execute("""insert into trained select content from read_csv(?, all_varchar=true, header=true)
+                       where tweet_id not in (select id from keep_ids)""", [str(TRAIN_POSTS)])
     con.execute(
         """create table other as
            select t.* from read_csv(?, all_varchar=true, header=true) t
@@ -104,10 +129,12 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--cap", type=int, default=400, help="other posts kept per account (hash order)")
     ap.add_argument("--part", choices=("test", "dev"), default="test", help="which labelled posts go in")
+    ap.add_argument("--all-training", action="store_true",
+                    help="also leave out the posts of training pools the shipped weights were not trained on")
     args = ap.parse_args()
     if not SRC.is_file():
         raise SystemExit(f"{SRC} not found: this script needs ../shared/data beside the repository")
-    n_lab, n_other, n_acc = build(args.out, args.cap, args.part)
+    n_lab, n_other, n_acc = build(args.out, args.cap, args.part, all_training=args.all_training)
     print(f"{args.out}: {n_lab} labelled {args.part} posts + {n_other} other posts of the {n_acc} labelled accounts (cap {args.cap} each)")
 
 

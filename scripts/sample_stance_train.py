@@ -37,6 +37,10 @@ after the previous one's posts were appended, `... OUT.csv 0 0 0 --brexit 150` (
 posts) and `... OUT.csv 0 0 100` (100 IRA US posts), same salt and suffix. No distinct IRA
 UK-party text was left that is not a copy or near-copy of a labelled one (the 160 asked for gave
 none), so the draw's UK posts are all ordinary brexit-2016 ones.
+
+The fifth training draw (pools `us_train5`, `uk_brexit16_5`), same salt, `--no-twarc2 --suffix 5`,
+each run after the previous one's posts were appended: `... OUT.csv 0 0 80 --brexit 40` (no
+brexit post: see brexit_rows), `... 0 0 0 --brexit 60`, then `... 0 0 80 --brexit 40` nine times (the IRA US texts ran out in the last: 22).
 """
 
 from __future__ import annotations
@@ -120,14 +124,16 @@ def brexit_rows(con: "duckdb.DuckDBPyConnection", index: NearIndex, n: int, salt
     UK-party text by people who are not trolls: the UK figures are the weak ones and the IRA's
     distinct UK-party texts run out after three draws. The scraper stripped most hashtags from
     `text` (they survive in the `hashtags` column), so the ones missing from the text are appended,
-    as the tweet carried them; mentions and links it stripped are lost."""
+    as the tweet carried them; mentions and links it stripped are lost. The candidate limit leaves
+    room for the posts of earlier draws, which come first in md5 order and are all skipped (with
+    `n * 12` alone a fifth draw found none); the order, and so every earlier draw, is unchanged."""
     src = SHARED / "ordinary" / "brexit-2016" / "tweets.csv.gz"
     if not src.exists():
         return []
     cands = con.execute(
         f"""select tweet_id, user_id, text, coalesce(hashtags, ''), created_at from read_csv(?, all_varchar=true)
             where regexp_matches(text, '{UK}') or regexp_matches(coalesce(hashtags, ''), '{UK}')
-            order by md5(text || ?) limit ?""", [str(src), salt, n * 12]).fetchall()
+            order by md5(text || ?) limit ?""", [str(src), salt, n * 12 + 10_000]).fetchall()
     rows: list[dict[str, str]] = []
     for tid, user, text, tags, c in cands:
         if len(rows) >= n:

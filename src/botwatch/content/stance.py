@@ -131,8 +131,9 @@ MEASURED_MODEL: dict[str, object] = {
     "sha256": "66a1ac00319e13d51655023fe13de437e4573ed25e263295fecaff330f9fa906",
     # 614 of the first two training draws + 471 of the third + 803 of the fourth (us_train4, uk_brexit16_4)
     "new_pairs": 1888,
-    # Pools of train_stance_labels.csv labelled after these weights were trained (not in `new_pairs`).
-    "untrained_pools": (),
+    # Pools of train_stance_labels.csv labelled after these weights were trained (not in `new_pairs`):
+    # the fifth draw (1,328 pairs) did not win on dev on all four figures (docs/methods.md, seventh round).
+    "untrained_pools": ("us_train5", "uk_brexit16_5"),
     "stance": {"settings": {"C": 0.3, "weak_weight": 0.3, "balance": 0.5, "n": 2413, "n_weak": 2350},
                "cv": {"uk-ge2017": [0.562, 0.684, 0.627], "us-2016": [0.713, 0.72, 0.375]}},
     "sentiment": {"settings": {"C": 1.0, "weak_weight": 0.0, "balance": 1.0, "n": 2383, "n_weak": 0},
