@@ -30,7 +30,7 @@ evidence of hundreds of posts from it. `BOUND_POSTS` = 40 is one short account's
 the 30 posts the rule treats as enough for an account's own day: the smallest bound tried on the
 development part (10, 30, 40, 50, 60, 100, none) that keeps the Russian-language accounts the desk
 hours gained (30 keeps none of them), with no more ordinary false alarms at any bound
-(docs/methods.md, "Sixth pass"; `scripts/measure_origin_desks.py` section 4). Its shared-text pooling still counts
+(docs/methods.md, "Seventh pass"; `scripts/measure_origin_desks.py` section 4). Its shared-text pooling still counts
 its neighbours' own evidence as one typical neighbour's worth (`origin_textpool`).
 
 All four rules were chosen on the development part only, with the false-alarm check run under the
