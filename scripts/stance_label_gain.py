@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_content_model as T  # noqa: E402
-from stance_learning_curve import fold_of  # noqa: E402
+from stance_learning_curve import fold_of, post_bootstrap  # noqa: E402
 
 from botwatch.content.score import macro_f1  # noqa: E402
 
@@ -56,10 +56,6 @@ def paired_predictions(items: list, groups: list[str], new: set[str], classes: l
 def compare(gold: list[str], runs: list[tuple[list[str], list[str]]], groups: list[str], classes: list[str], n_boot: int, seed: int = 11) -> dict:
     """Mean macro-F1 of A and B over repeats, B − A, and their 95% bootstrap intervals over posts."""
     cls = tuple(classes)
-    uniq = sorted(set(groups))
-    idx_of: dict[str, list[int]] = {g: [] for g in uniq}
-    for i, g in enumerate(groups):
-        idx_of[g].append(i)
 
     def score(idx: list[int]) -> tuple[float, float]:
         g = [gold[i] for i in idx]
@@ -67,12 +63,7 @@ def compare(gold: list[str], runs: list[tuple[list[str], list[str]]], groups: li
         fb = float(np.mean([macro_f1(g, [b[i] for i in idx], cls) for _, b in runs]))
         return fa, fb
 
-    fa, fb = score(list(range(len(gold))))
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(n_boot):
-        pick = rng.integers(0, len(uniq), len(uniq))
-        draws.append(score([i for j in pick for i in idx_of[uniq[j]]]))
+    (fa, fb), draws = post_bootstrap(groups, score, n_boot, seed)
     d = np.array(draws)
     pct = lambda x: tuple(np.percentile(x, [2.5, 97.5]))  # noqa: E731
     return {"a": fa, "b": fb, "a_ci": pct(d[:, 0]), "b_ci": pct(d[:, 1]), "gain": fb - fa, "gain_ci": pct(d[:, 1] - d[:, 0])}

@@ -21,7 +21,9 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -66,26 +68,35 @@ def curve_predictions(items: list, groups: list[str], classes: list[str], settin
     return out
 
 
-def bootstrap(gold: list[str], preds: list[dict[float, list[str]]], groups: list[str], classes: list[str], n_boot: int,
-              seed: int = 7) -> dict:
-    """Mean macro-F1 per fraction over repeats, its 95% bootstrap interval over posts, and the paired
-    gains 1.0 − 0.75 and 1.0 − 0.5 with theirs."""
-    cls = tuple(classes)
+T_ = TypeVar("T_")
+
+
+def post_bootstrap(groups: list[str], score: Callable[[list[int]], T_], n_boot: int, seed: int) -> tuple[T_, list[T_]]:
+    """`score` on every item, and on `n_boot` resamples of whole posts (`groups`: an item's post id;
+    a post's pairs stay together, so the interval is over posts, the unit that was labelled)."""
     uniq = sorted(set(groups))
     idx_of: dict[str, list[int]] = {g: [] for g in uniq}
     for i, g in enumerate(groups):
         idx_of[g].append(i)
-
-    def score(idx: list[int]) -> dict[float, float]:
-        g = [gold[i] for i in idx]
-        return {f: float(np.mean([macro_f1(g, [p[f][i] for i in idx], cls) for p in preds])) for f in FRACTIONS}
-
-    point = score(list(range(len(gold))))
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(n_boot):
         pick = rng.integers(0, len(uniq), len(uniq))
         draws.append(score([i for j in pick for i in idx_of[uniq[j]]]))
+    return score(list(range(len(groups)))), draws
+
+
+def bootstrap(gold: list[str], preds: list[dict[float, list[str]]], groups: list[str], classes: list[str], n_boot: int,
+              seed: int = 7) -> dict:
+    """Mean macro-F1 per fraction over repeats, its 95% bootstrap interval over posts, and the paired
+    gains 1.0 − 0.75 and 1.0 − 0.5 with theirs."""
+    cls = tuple(classes)
+
+    def score(idx: list[int]) -> dict[float, float]:
+        g = [gold[i] for i in idx]
+        return {f: float(np.mean([macro_f1(g, [p[f][i] for i in idx], cls) for p in preds])) for f in FRACTIONS}
+
+    point, draws = post_bootstrap(groups, score, n_boot, seed)
     ci = {f: tuple(np.percentile([d[f] for d in draws], [2.5, 97.5])) for f in FRACTIONS}
     gain = {lo: (point[1.0] - point[lo], tuple(np.percentile([d[1.0] - d[lo] for d in draws], [2.5, 97.5]))) for lo in (0.5, 0.75)}
     return {"point": point, "ci": ci, "gain": gain}
