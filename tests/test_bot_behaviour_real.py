@@ -9,7 +9,6 @@ bursts (measured: 24 of 66). Skips when ../shared is absent.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 from pathlib import Path
 
 import orjson
@@ -20,14 +19,7 @@ from botwatch.accounts import bot_behaviour as bb
 from botwatch.accounts.ordinary_archives import v1_time
 from botwatch.accounts.validation import split_of
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("fit_bot_behaviour", REPO / "scripts" / "fit_bot_behaviour.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+from testsupport.scripts import load_script
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +28,7 @@ def test_part_features(shared_data: Path, tmp_path_factory: pytest.TempPathFacto
     from botwatch.accounts.features import build
     from botwatch.ingest.runner import ingest
 
-    fit = _script()
+    fit = load_script("fit_bot_behaviour")
     tmp = tmp_path_factory.mktemp("bbreal")
     # Ordinary: brexit-2016 accounts of the test part with 10+ posts (the bin the component reads).
     b = pd.read_csv(shared_data / "ordinary" / "brexit-2016" / "tweets.csv.gz", dtype=str, keep_default_na=False)

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-
-def _script():  # type: ignore[no-untyped-def]
-    path = Path(__file__).resolve().parents[1] / "scripts" / "compare_stance_studies.py"
-    spec = importlib.util.spec_from_file_location("compare_stance_studies", path)
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+from testsupport.scripts import load_script
 
 
 CLASSES = ("support", "oppose", "neutral")
@@ -21,7 +12,7 @@ def test_same_answers_differ_by_nothing_on_every_draw() -> None:
     gold = ["support", "oppose", "neutral", "oppose"] * 10
     pred = ["support", "neutral", "neutral", "oppose"] * 10
     groups = [str(i // 2) for i in range(len(gold))]
-    assert _script().paired(gold, pred, list(pred), groups, CLASSES, n_boot=50) == (0.0, 0.0, 0.0)
+    assert load_script("compare_stance_studies").paired(gold, pred, list(pred), groups, CLASSES, n_boot=50) == (0.0, 0.0, 0.0)
 
 
 def test_a_better_copy_gives_a_positive_difference_with_its_interval_around_it() -> None:
@@ -30,5 +21,5 @@ def test_a_better_copy_gives_a_positive_difference_with_its_interval_around_it()
     after = list(gold)
     after[0] = "oppose"
     groups = [str(i) for i in range(len(gold))]
-    d, lo, hi = _script().paired(gold, before, after, groups, CLASSES, n_boot=200)
+    d, lo, hi = load_script("compare_stance_studies").paired(gold, before, after, groups, CLASSES, n_boot=200)
     assert d > 0.5 and 0 < lo <= d <= hi

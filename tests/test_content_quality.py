@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import importlib.util
 import shutil
 
 import pytest
@@ -25,6 +24,8 @@ from botwatch.cli import app
 from botwatch.content.score import agreement, load_labels, study_predictions
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.study import Study
+
+from testsupport.scripts import load_script
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "content"
 LABELS = FIX / "ira_stance_labels.csv"
@@ -73,18 +74,11 @@ def test_agreement_on_the_frozen_test_part(studies: dict[str, Path], key: str) -
     assert ag.match_precision >= 0.9 and ag.match_recall >= 0.9
 
 
-def _builder():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("build_stance_eval_study", Path(__file__).resolve().parents[1] / "scripts" / "build_stance_eval_study.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
 @pytest.mark.shared_data
 def test_quoted_figures_on_the_evaluation_study(shared_data: Path, tmp_path: Path) -> None:
     """The figures the report quotes: the test posts among their accounts' other posts (about
     96,000 posts; ingest and two content runs, about a minute on two cores)."""
-    build = _builder()
+    build = load_script("build_stance_eval_study")
     csv_path = tmp_path / "eval.csv"
     build.build(csv_path, cap=400, part="test", src=shared_data / "ira" / "tweets.csv.gz")
     base = tmp_path / "base.duckdb"

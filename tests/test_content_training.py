@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 from importlib import resources
 from pathlib import Path
 
 from botwatch.content.stance import MEASURED_MODEL
+
+from testsupport.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "content"
@@ -25,13 +26,6 @@ FIX = ROOT / "tests" / "fixtures" / "content"
 def _rows(name: str) -> list[dict[str, str]]:
     with (FIX / name).open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-def _sampler():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("sample_stance_train", ROOT / "scripts" / "sample_stance_train.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
 
 
 def test_training_draw_is_dev_only_and_well_formed() -> None:
@@ -52,7 +46,7 @@ def test_training_draw_is_dev_only_and_well_formed() -> None:
 
 
 def test_no_test_post_or_near_copy_in_training() -> None:
-    mod = _sampler()
+    mod = load_script("sample_stance_train")
     parts = {r["post_id"]: r["part"] for r in _rows("ira_stance_labels.csv")}
     index = mod.NearIndex()
     for r in _rows("ira_stance_posts.csv"):

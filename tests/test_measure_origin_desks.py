@@ -4,38 +4,29 @@ on the validation study."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
 
 from botwatch.accounts.origin import OriginResult
 
-
-def _script():  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "scripts" / "measure_origin_desks.py"
-    spec = importlib.util.spec_from_file_location("measure_origin_desks", path)
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+from testsupport.scripts import load_script
 
 
 def test_main_languages_leave_out_unknown_tags_and_sort_by_count() -> None:
-    got = _script().main_languages({"und": 9, "de": 3, "en": 12, "ar": 3})
+    got = load_script("measure_origin_desks").main_languages({"und": 9, "de": 3, "en": 12, "ar": 3})
     assert [t for t, _ in got] == ["en", "ar", "de"]
     assert math.isclose(got[0][1], 12 / 18)
-    assert _script().main_languages({"und": 4}) == []
+    assert load_script("measure_origin_desks").main_languages({"und": 4}) == []
 
 
 def test_mostly_russian_needs_more_than_half() -> None:
-    assert _script().mostly_russian({"ru": 3, "en": 2})
-    assert not _script().mostly_russian({"ru": 2, "en": 2})
+    assert load_script("measure_origin_desks").mostly_russian({"ru": 3, "en": 2})
+    assert not load_script("measure_origin_desks").mostly_russian({"ru": 2, "en": 2})
 
 
 def test_an_item_is_compared_with_the_languages_countries_not_the_best_country_overall() -> None:
-    mod = _script()
+    mod = load_script("measure_origin_desks")
     codes = ("RU", "FR", "IN", "US")
     v = np.array([0.2, 0.1, 1.0, 0.5])  # fits India best; Russia twice France
     fr = mod.speakers("fr", ("RU", "FR", "BE", "US"))
@@ -45,7 +36,7 @@ def test_an_item_is_compared_with_the_languages_countries_not_the_best_country_o
 
 
 def test_gap_is_what_russia_lacks_to_lead() -> None:
-    mod = _script()
+    mod = load_script("measure_origin_desks")
     behind = OriginResult("FR", 0.5, {"FR": 0.5, "RU": 0.05}, [], [], p_russia=0.05)
     leads = OriginResult("RU", 0.7, {"RU": 0.7}, [], [], p_russia=0.7)
     assert math.isclose(mod.gap(behind), math.log(10))

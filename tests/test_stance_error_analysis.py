@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-
-
-def _script():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(SCRIPTS))
-    spec = importlib.util.spec_from_file_location("stance_error_analysis", SCRIPTS / "stance_error_analysis.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+from testsupport.scripts import load_script
 
 
 def test_confusion_rows_are_the_readers_labels() -> None:
-    m = _script()
+    m = load_script("stance_error_analysis")
     got = m.confusion(["oppose", "oppose", "neutral", "support"], ["neutral", "oppose", "neutral", "oppose"], ["support", "oppose", "neutral"])
     assert got == [[0, 1, 0], [0, 1, 1], [0, 0, 1]]
 
 
 def test_matching_counts_a_post_without_a_party_and_a_missed_party() -> None:
-    m = _script()
+    m = load_script("stance_error_analysis")
     gold = {"a": {"labour"}, "b": set(), "c": {"conservative", "labour"}}
     named = {"a": {"labour"}, "b": {"labour"}, "c": {"labour"}}
     p, r, false, missed = m.match_precision_recall(gold, named)

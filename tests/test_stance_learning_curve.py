@@ -7,19 +7,7 @@ identical answers is exactly zero.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str):  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+from testsupport.scripts import load_script
 
 
 def _items(n_posts: int = 40) -> tuple[list[tuple[dict, str]], list[str]]:
@@ -34,7 +22,7 @@ def _items(n_posts: int = 40) -> tuple[list[tuple[dict, str]], list[str]]:
 
 
 def test_folds_are_balanced_grouped_and_reproducible() -> None:
-    lc = _load("stance_learning_curve")
+    lc = load_script("stance_learning_curve")
     _items_, groups = _items()
     fold = lc.fold_of(groups, seed=3)
     assert set(fold) == set(groups) and sorted(set(fold.values())) == [0, 1, 2, 3, 4]
@@ -44,7 +32,7 @@ def test_folds_are_balanced_grouped_and_reproducible() -> None:
 
 
 def test_curve_answers_every_item_at_every_fraction() -> None:
-    lc = _load("stance_learning_curve")
+    lc = load_script("stance_learning_curve")
     items, groups = _items()
     settings = {"C": 1.0, "weak_weight": 0.0, "balance": 0.0}
     out = lc.curve_predictions(items, groups, ["support", "oppose", "neutral"], settings, [], seed=0)
@@ -56,7 +44,7 @@ def test_curve_answers_every_item_at_every_fraction() -> None:
 
 
 def test_identical_answers_give_zero_gain() -> None:
-    lc = _load("stance_learning_curve")
+    lc = load_script("stance_learning_curve")
     items, groups = _items()
     gold = [lab for _f, lab in items]
     same = {f: list(gold) for f in lc.FRACTIONS}
@@ -66,7 +54,7 @@ def test_identical_answers_give_zero_gain() -> None:
 
 
 def test_label_gain_never_scores_new_posts_and_pairs_the_difference() -> None:
-    lg = _load("stance_label_gain")
+    lg = load_script("stance_label_gain")
     items, groups = _items()
     new = {f"post{p}" for p in range(30, 40)}
     settings = {"C": 1.0, "weak_weight": 0.0, "balance": 0.0}
