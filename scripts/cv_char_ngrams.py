@@ -50,16 +50,10 @@ def items_with(task: str, char: bool) -> tuple[list, list, list, list]:
 
 
 def out_of_fold(items: list, groups: list, meta: list, weak: list, task: str, split: int) -> list[str]:
-    from sklearn.model_selection import GroupKFold
-
     shipped = json.loads(T.OUT.read_text())[task]
     classes = T.STANCES if task == "stance" else T.SENTIMENTS
-    kf = GroupKFold(5) if split == 0 else GroupKFold(5, shuffle=True, random_state=split)
-    pred = [""] * len(items)
-    for tr, te in kf.split(items, groups=groups):
-        vec, clf = T.fit([items[i] for i in tr], classes, shipped["C"], weak if shipped["weak_weight"] else (), shipped["weak_weight"], shipped["balance"])
-        for i, k in zip(te, clf.predict(vec.transform([items[i][0] for i in te]))):
-            pred[i] = classes[k]
+    pred = T.oof_predictions(items, groups, classes, shipped["C"], weak if shipped["weak_weight"] else (), shipped["weak_weight"],
+                             shipped["balance"], split=split)
     return [(meta[i][1] or pred[i]) if task == "stance" else pred[i] for i in range(len(items))]
 
 

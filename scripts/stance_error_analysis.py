@@ -53,15 +53,9 @@ def match_precision_recall(gold: dict[str, set[str]], named: dict[str, set[str]]
 
 
 def _out_of_fold(items: list, groups: list, classes: list[str], settings: dict, extra: list, split: int) -> list[str]:
-    from sklearn.model_selection import GroupKFold
-
-    kf = GroupKFold(5) if split == 0 else GroupKFold(5, shuffle=True, random_state=split)
-    pred = [""] * len(items)
-    for tr, te in kf.split(items, groups=groups):
-        vec, clf = T.fit([items[i] for i in tr], classes, settings["C"], extra if settings["weak_weight"] else (), settings["weak_weight"], settings["balance"])
-        for i, k in zip(te, clf.predict(vec.transform([items[i][0] for i in te]))):
-            pred[i] = classes[k]
-    return pred
+    """Out-of-fold answers under the shipped `settings` (weak labels only where they weigh)."""
+    return T.oof_predictions(items, groups, classes, settings["C"], extra if settings["weak_weight"] else (), settings["weak_weight"],
+                             settings["balance"], split=split)
 
 
 def main() -> None:

@@ -249,18 +249,28 @@ def predict(vec, clf, feats: list[dict]) -> list[int]:  # type: ignore[no-untype
     return list(clf.predict(vec.transform(feats)))
 
 
+def oof_predictions(items: list[tuple[dict, str]], groups: list[str], classes: list[str], c: float, extra=(), extra_weight: float = 0.3,
+                    balance: float = 1.0, folds: int = 5, split: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every item's answer from a model that never saw its post: folds grouped by post. `split` 0
+    is scikit-learn's unshuffled GroupKFold (the folds `cv` reports); n a shuffled one seeded n,
+    so that dev analyses can check a figure does not hang on one fold assignment."""
+    from sklearn.model_selection import GroupKFold
+
+    kf = GroupKFold(folds) if split == 0 else GroupKFold(folds, shuffle=True, random_state=split)
+    pred: list[str] = [""] * len(items)
+    for tr, te in kf.split(items, groups=groups):
+        vec, clf = fit([items[i] for i in tr], classes, c, extra, extra_weight, balance)
+        for i, k in zip(te, predict(vec, clf, [items[i][0] for i in te])):
+            pred[i] = classes[k]
+    return pred
+
+
 def cv(items: list[tuple[dict, str]], groups: list[str], classes: list[str], c: float, folds: int = 5, extra=(), extra_weight: float = 0.3,
        balance: float = 1.0, meta: list[tuple[str, str | None]] | None = None) -> dict[str, tuple[float, float, float]]:  # type: ignore[no-untyped-def]
     """Per election: (macro-F1, accuracy, majority-class accuracy) of out-of-fold answers, folds
     grouped by post. With `meta`, a pair a decisive cue decides takes the cue's answer, as in the
     stage, so the figure is that of what botwatch would answer (matched pairs only)."""
-    from sklearn.model_selection import GroupKFold
-
-    pred: list[str] = [""] * len(items)
-    for tr, te in GroupKFold(folds).split(items, groups=groups):
-        vec, clf = fit([items[i] for i in tr], classes, c, extra, extra_weight, balance)
-        for i, k in zip(te, predict(vec, clf, [items[i][0] for i in te])):
-            pred[i] = classes[k]
+    pred = oof_predictions(items, groups, classes, c, extra, extra_weight, balance, folds)
     out = {}
     for key in ("uk-ge2017", "us-2016"):
         idx = [i for i in range(len(items)) if meta is None or meta[i][0] == key] if meta else list(range(len(items)))
