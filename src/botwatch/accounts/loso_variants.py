@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts.loso import Fitter, Predictor, source_weights
+from botwatch.accounts.rank_linear import mid_ranks, rank_steps
 
 # Continuous features whose scale depends on when and how a set was collected (rates and counts
 # grow with the platform's age and with a collection's popularity band); flags and word counts
@@ -128,36 +129,20 @@ def tree_fitter(params: dict[str, Any] | None = None, rounds: int | None = None,
 
 def _ranks_against(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Mid-rank of each value within `reference` (its non-missing values) as a share in [0, 1];
-    NaN stays NaN."""
+    NaN stays NaN (`rank_linear`'s mid-ranks, which the shipped model reads, on any column)."""
     ref = np.sort(reference[~np.isnan(reference)])
     out = np.full(len(values), np.nan)
     ok = ~np.isnan(values)
-    if len(ref) == 0:
-        return out
-    lo = np.searchsorted(ref, values[ok], side="left")
-    hi = np.searchsorted(ref, values[ok], side="right")
-    out[ok] = (lo + hi) / (2.0 * len(ref))
+    if len(ref):
+        out[ok] = mid_ranks(ref, values[ok])
     return out
-
-
-def rank_steps(reference: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """A step function approximating "rank among `reference`": thresholds (a value `x` falls in
-    step k when thresholds[k-1] < x <= thresholds[k], as a tree split reads `x <= t`) and the mean
-    mid-rank of the reference values in each step. At most `bins` steps, cut at quantiles."""
-    ref = np.sort(reference[~np.isnan(reference)])
-    cuts = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1], method="lower")) if len(ref) else np.zeros(0)
-    cuts = cuts[cuts < ref[-1]] if len(ref) else cuts
-    mid = _ranks_against(ref, ref)
-    step = np.searchsorted(cuts, ref, side="left")
-    values = np.array([mid[step == k].mean() for k in range(len(cuts) + 1)]) if len(ref) else np.array([0.5])
-    return cuts, values
 
 
 def logistic_rank_fitter(C: float = 1.0, bins: int | None = None) -> Callable[[int], Fitter]:
     """Logistic regression on features turned into their rank among the training accounts
     (robust to scale and outliers); a missing value sits at the middle rank (0.5), so a column a
     held-out source lacks shifts every one of its accounts alike and cannot reorder them. With
-    `bins`, the rank is the step function `rank_steps` (what a tree per feature can carry)."""
+    `bins`, the rank is `rank_linear.rank_steps`' step function (what the shipped model carries, a tree per feature)."""
     from sklearn.linear_model import LogisticRegression
 
     def make(seed: int) -> Fitter:
@@ -166,14 +151,8 @@ def logistic_rank_fitter(C: float = 1.0, bins: int | None = None) -> Callable[[i
             ref = {f: train[f].to_numpy(float) for f in feats}
             steps = {f: rank_steps(ref[f], bins) for f in feats} if bins else {}
 
-            def rank(f: str, v: np.ndarray) -> np.ndarray:
-                if not bins:
-                    return _ranks_against(ref[f], v)
-                cuts, values = steps[f]
-                out = np.full(len(v), np.nan)
-                ok = ~np.isnan(v)
-                out[ok] = values[np.searchsorted(cuts, v[ok], side="left")]
-                return out
+            def rank(f: str, v: np.ndarray) -> np.ndarray:  # a missing value at the middle rank either way
+                return steps[f](v) if bins else _ranks_against(ref[f], v)
 
             def design(df: pd.DataFrame) -> np.ndarray:
                 cols = [rank(f, df[f].to_numpy(float)) for f in feats]

@@ -25,7 +25,7 @@ MISSING_RANK = 0.5  # a value the account does not have sits at the middle rank:
 _BELOW_ALL = -1.0e300  # the root split: NaN goes left (its own leaf), every real value right
 
 
-def _mid_ranks(ref_sorted: np.ndarray, values: np.ndarray) -> np.ndarray:
+def mid_ranks(ref_sorted: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Mid-rank share in [0, 1] of each value among the sorted reference values."""
     lo = np.searchsorted(ref_sorted, values, side="left")
     hi = np.searchsorted(ref_sorted, values, side="right")
@@ -59,7 +59,7 @@ def rank_steps(column: np.ndarray, bins: int) -> Steps:
     cuts = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1], method="lower"))
     cuts = cuts[cuts < ref[-1]]
     step = np.searchsorted(cuts, ref, side="left")
-    mid = _mid_ranks(ref, ref)
+    mid = mid_ranks(ref, ref)
     counts = np.bincount(step, minlength=len(cuts) + 1)
     values = np.array([mid[step == k].mean() for k in range(len(cuts) + 1)])
     return Steps(cuts, values, counts, n_missing)
