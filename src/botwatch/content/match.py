@@ -18,6 +18,7 @@ running a party's three or four patterns over every row the union matched was mo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,16 +113,15 @@ def compile_matcher(election: Election) -> PartyMatcher:
         pat = _kw_pattern(party.keywords_context)
         if pat:
             context[party.key] = pat
-        frags = sorted({re.escape(f.casefold()) for f in party.tag_fragments if f.strip()}, key=len, reverse=True)
-        if frags:
-            fragments[party.key] = _fragment_pattern(frags)
+        pat = _fragment_pattern(party.tag_fragments)
+        if pat:
+            fragments[party.key] = pat
     party_words: dict[str, str] = {}  # only parties with two patterns or more (else the one is the union)
     for party in election.parties:
         own = sum(1 for key in kw if key[0] == party.key) + (party.key in context)
         pat = _kw_pattern(tuple(party.keywords) + tuple(party.keywords_pro) + tuple(party.keywords_anti) + tuple(party.keywords_context))
         if pat and own >= 2:
             party_words[party.key] = pat
-    all_frags = sorted({re.escape(f.casefold()) for p in election.parties for f in p.tag_fragments if f.strip()}, key=len, reverse=True)
     all_words = tuple(election.keywords) + tuple(w for p in election.parties for w in p.keywords + p.keywords_pro + p.keywords_anti + p.keywords_context)
     return PartyMatcher(
         election=election,
@@ -138,13 +138,15 @@ def compile_matcher(election: Election) -> PartyMatcher:
         cue_pattern=_kw_pattern(election.context_cues),
         fragment_patterns=fragments,
         party_patterns=party_words,
-        fragment_union=_fragment_pattern(all_frags) if len(fragments) >= 2 else None,
+        fragment_union=_fragment_pattern(f for p in election.parties for f in p.tag_fragments) if len(fragments) >= 2 else None,
     )
 
 
-def _fragment_pattern(frags: list[str]) -> str:
-    """An RE2 pattern matching a hashtag holding any of `frags` (escaped, longest first)."""
-    return rf"#[\pL\pN_]*(?:{'|'.join(frags)})"
+def _fragment_pattern(fragments: Iterable[str]) -> str | None:
+    """An RE2 pattern matching a hashtag holding any of `fragments` (case-folded, escaped, longest
+    first), or None when there is none."""
+    frags = sorted({re.escape(f.casefold()) for f in fragments if f.strip()}, key=len, reverse=True)
+    return rf"#[\pL\pN_]*(?:{'|'.join(frags)})" if frags else None
 
 
 def _lookup_tags(m: PartyMatcher, tags: pa.Array, hits: np.ndarray) -> None:
