@@ -53,7 +53,7 @@ from botwatch.accounts import origin, origin_desk, origin_prior, origin_shifts, 
 from botwatch.accounts.gazetteer import countries  # noqa: E402
 from botwatch.accounts.origin import IGNORED_LANGS, OriginInput, OriginResult, evidence_vectors, origin_posterior  # noqa: E402
 from botwatch.accounts.origin_signals import parameters  # noqa: E402
-from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, post_bin  # noqa: E402
+from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, mostly_russian, post_bin  # noqa: E402
 
 # Items read from the account's own posts (the behaviour of the account, not what it says).
 BEHAVIOUR = ("office_hours", "hours", "dst_shift", "holidays_ru", "articles", "mixed_letters")
@@ -64,11 +64,6 @@ def main_languages(post_langs: Mapping[str, int], k: int = 3) -> list[tuple[str,
     tagged = {t.lower(): n for t, n in post_langs.items() if t and t.lower() not in IGNORED_LANGS and n > 0}
     total = sum(tagged.values())
     return [(t, n / total) for t, n in sorted(tagged.items(), key=lambda kv: (-kv[1], kv[0]))[:k]] if total else []
-
-
-def mostly_russian(post_langs: Mapping[str, int]) -> bool:
-    """As `validate_origin.py` splits the group: more than half the posts carry the Russian tag."""
-    return 2 * post_langs.get("ru", 0) > sum(post_langs.values())
 
 
 def speakers(lang: str, codes: Sequence[str]) -> list[int]:

@@ -56,7 +56,7 @@ from botwatch.accounts.origin_prior import apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
 from botwatch.accounts.stage import run_accounts
 from botwatch.accounts.validation import (
-    GROUP_ORDINARY, GROUP_RU_LANG, calibration, confusion, group_of, share_table, split_of, summary,
+    GROUP_ORDINARY, GROUP_RU_LANG, calibration, confusion, group_of, mostly_russian, share_table, split_of, summary,
 )
 from botwatch.elections import load_election
 from botwatch.ingest.runner import ingest
@@ -293,7 +293,7 @@ def main() -> None:
     gs_b = groups_and_splits(args.data, ids)
     ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
-    mostly_ru = {a: 2 * inp.post_langs.get("ru", 0) > sum(inp.post_langs.values()) for a, inp in zip(ids, inputs)}
+    mostly_ru = {a: mostly_russian(inp.post_langs) for a, inp in zip(ids, inputs)}
     names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
     design = designs(base, meta, election.country, ids)
     if args.pool:

@@ -45,6 +45,13 @@ def post_bin(n: int | None) -> str:
     return "0"
 
 
+def mostly_russian(post_langs: Mapping[str, int]) -> bool:
+    """Whether more than half the account's posts carry the Russian language tag: how the
+    validation splits the Russian-language group (posts mostly in Russian, or mostly another
+    language, e.g. the other-language desks)."""
+    return 2 * post_langs.get("ru", 0) > sum(post_langs.values())
+
+
 def column_of(country: str | None) -> str:
     if country is None:
         return "unknown"
