@@ -113,13 +113,14 @@ def _train_booster(X: np.ndarray, y: np.ndarray, features: list[str], w: np.ndar
 
     w = np.ones(len(y)) if w is None else w
     weight = LINEAR_WEIGHT if linear_weight is None else linear_weight
+    directions = [MONOTONE.get(f, 0) for f in features]  # the trees' constraints and the rank slopes' signs alike
     Xa, ya, wa = _augment(X, y, w, features)
-    params = {**PARAMS, **(params or {}), "monotone_constraints": [MONOTONE.get(f, 0) for f in features]}
+    params = {**PARAMS, **(params or {}), "monotone_constraints": directions}
     ds = lgb.Dataset(Xa, label=ya, weight=wa, feature_name=features, free_raw_data=True)
     booster = lgb.train(params, ds, num_boost_round=ROUNDS if rounds is None else rounds)
     if weight <= 0:
         return booster
-    linear = fit_rank_linear(X, y, w, features, LINEAR_C, LINEAR_BINS, [MONOTONE.get(f, 0) for f in features])
+    linear = fit_rank_linear(X, y, w, features, LINEAR_C, LINEAR_BINS, directions)
     return lgb.Booster(model_str=blend_into_booster(booster.model_to_string(), linear, weight))
 
 
