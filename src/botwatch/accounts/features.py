@@ -304,14 +304,13 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     if "in_unison" in table.column_names:
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
         clusters = duck_like_pandas(got)
-    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, clusters, election)
-    data.desk_shift = desk_shift
-    return data
+    return _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election)
 
 
 def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, str], list[int]], langs: dict[tuple[str, str], dict[str, int]],
               clients: dict[tuple[str, str], dict[str, int]], behaviour: dict[tuple[str, str], Behaviour],
-              shift_counts: dict[tuple[str, str], list[int]], clusters: pd.DataFrame | None, election: Any) -> AccountData:
+              shift_counts: dict[tuple[str, str], list[int]], desk_shift: dict[tuple[str, str], int | None], clusters: pd.DataFrame | None,
+              election: Any) -> AccountData:
     """The per-account Python features over `df` (accounts joined to their activity)."""
     ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
     prof = profile_features(with_profile_extra(accounts), ref)
@@ -337,7 +336,7 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     _add_top_language_and_client(df, keys, langs, clients)
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, clusters)
-    return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts)
+    return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift)
 
 
 def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> AccountData:
