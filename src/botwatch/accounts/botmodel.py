@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from botwatch.accounts.exact_round import round_like_python
 from botwatch.accounts.tree_keys import grouped_predict, split_points
 from botwatch.userfile import read_user_bytes
 
@@ -188,8 +189,10 @@ class BotModel:
             shown[at] = words[inverse.reshape(-1)]
         names = [self.features[j] for j in feat.tolist()]
         cs, vs = c.tolist(), v.tolist()
+        for i in np.flatnonzero(np.isnan(v)).tolist():  # an unknown value is None, not NaN
+            vs[i] = None
         sentences = [_sentence_text(f, s, x) for f, s, x in zip(names, shown.tolist(), cs)]
-        return EvidenceColumns(row, rank, names, [None if math.isnan(x) else x for x in vs], [round(x, 4) for x in cs], sentences)
+        return EvidenceColumns(row, rank, names, vs, round_like_python(c, 4).tolist(), sentences)
 
     def to_json(self) -> dict[str, Any]:
         return {

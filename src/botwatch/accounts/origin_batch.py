@@ -27,6 +27,7 @@ from botwatch.accounts.origin import (
     evidence_vectors,
     prior,
 )
+from botwatch.accounts.exact_round import round_like_python
 from botwatch.accounts.origin_signals import parameters
 
 CHUNK = 8192  # accounts per matrix: bounds memory (a few MB per chunk) on any study size
@@ -75,16 +76,17 @@ def _chunk(inputs: Sequence[OriginInput], home: str | None, keep: int, calibrate
         notes = [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
                  for a, b in zip(raw.tolist(), new.tolist())]
     order = np.argsort(-p, axis=1)[:, :keep]
-    top = np.take_along_axis(p, order, axis=1).tolist()
+    top_p = np.take_along_axis(p, order, axis=1)
+    top, top_rounded = top_p.tolist(), round_like_python(top_p, 4).tolist()  # round(v, 4) of every cell at once
     p_ru = p[:, ru].tolist()
     names = codes()
     suffix = f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence" if home else ""
     out: list[OriginResult] = []
-    for i, (its, o, t) in enumerate(zip(items, order.tolist(), top)):
+    for i, (its, o, t, tr) in enumerate(zip(items, order.tolist(), top, top_rounded)):
         if not its:
             out.append(OriginResult(None, None, {}, [NO_EVIDENCE], []))
             continue
-        probs = {names[k]: round(v, 4) for k, v in zip(o, t) if v >= 0.005}
+        probs = {names[k]: r for k, v, r in zip(o, t, tr) if v >= 0.005}
         best = names[o[0]]
         sentences = [f"most likely {best} (p={t[0]:.2f}){suffix}", *(s for _, _, s in its)]
         kinds = [k for k, _, _ in its]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
+from botwatch.accounts.exact_round import rounded_list
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
@@ -95,6 +96,15 @@ def _values(col: pd.Series) -> list[Any]:
         for i in np.flatnonzero(missing).tolist():
             vals[i] = None
     return vals
+
+
+def _nullable(values: np.ndarray, missing: np.ndarray) -> list[Any]:
+    """`values` as Python values with None where `missing`: one conversion for the column,
+    then only the missing cells patched."""
+    out: list[Any] = values.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return out
 
 
 def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
@@ -317,7 +327,6 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, origins)
     prob_list, low_list, high_list = probs.tolist(), low.tolist(), high.tolist()
-    profile_list, lr_list = profile_probs.tolist(), beh.lr.tolist()
     known_list, ood_list = known.tolist(), ood.tolist()
     # bot_evidence: [why uncertain] + the model's reasons (or "unknown") + the observed signals,
     # as one flat list of parts with each account's bounds, escaped and joined in one pass.
@@ -340,31 +349,28 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     kinds = _kinds_cells(f)
     keys = {c: _values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
 
-    def rounded(xs: list[float], digits: int = 4) -> list[float | None]:
-        return [None if math.isnan(x) else round(x, digits) for x in xs]
-
     scores: dict[str, list[Any]] = {
         "platform": keys["platform"],
         "account_id": keys["account_id"],
-        "bot_probability": rounded(prob_list),
+        "bot_probability": rounded_list(probs, 4),
         "bot_evidence": bot_evidence,
         "origin_country": [o.country for o in origins],
-        "origin_probability": [None if o.probability is None else round(o.probability, 4) for o in origins],
+        "origin_probability": rounded_list(np.array([np.nan if o.probability is None else o.probability for o in origins], np.float64), 4),
         "origin_probabilities": [flat_object(o.probabilities) if o.probabilities else None for o in origins],
         "origin_evidence": _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
                                        [0, *itertools.accumulate(len(o.evidence) for o in origins)]),
-        "likely_automated": [None if math.isnan(p) else bool(p >= 0.5) for p in prob_list],
+        "likely_automated": _nullable(probs >= 0.5, np.isnan(probs)),
         "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
         "signals": signal_cells,
         "n_signals": n_signals,
         "n_posts": keys.get("n_posts", [None] * len(f)),
-        "bot_probability_low": rounded(low_list),
-        "bot_probability_high": rounded(high_list),
+        "bot_probability_low": rounded_list(low, 4),
+        "bot_probability_high": rounded_list(high, 4),
         "bot_ood": [o if k else None for o, k in zip(ood_list, known_list)],
         "bot_ood_reason": reasons,
         "bot_kinds": kinds,
-        "bot_profile_probability": rounded(profile_list),
-        "bot_behaviour_lr": rounded(lr_list, 3),
+        "bot_profile_probability": rounded_list(profile_probs, 4),
+        "bot_behaviour_lr": rounded_list(beh.lr, 3),
     }
     # Object columns: the table schema types them when they are written; letting pandas infer
     # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
