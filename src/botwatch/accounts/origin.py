@@ -91,6 +91,9 @@ SCRIPT_RANGES: dict[str, str] = {
     "armenian": "\u0530-\u058f",
 }
 _SCRIPT_RE = {k: re.compile(f"[{v}]") for k, v in SCRIPT_RANGES.items()}
+# Every range at once: one search settles the non-ASCII texts holding none of these scripts
+# (accented Latin, emoji), which are most of them, instead of one search per script.
+_ANY_SCRIPT_RE = re.compile("[" + "".join(SCRIPT_RANGES.values()) + "]")
 # Client applications that belong to one country's ecosystem (most clients say nothing).
 REGIONAL_CLIENTS: dict[str, tuple[str, ...]] = {
     "vk": ("RU", "UA", "BY", "KZ"), "vkontakte": ("RU", "UA", "BY", "KZ"), "yandex": ("RU",),
@@ -228,7 +231,7 @@ def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.nd
 
 def scripts_in(text: str | None) -> list[str]:
     """Non-Latin scripts present in a text."""
-    if not text or text.isascii():  # every script range lies beyond ASCII
+    if not text or text.isascii() or not _ANY_SCRIPT_RE.search(text):  # every script range lies beyond ASCII
         return []
     return [k for k, rx in _SCRIPT_RE.items() if rx.search(text)]
 
