@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 BINS = 96  # quarter-hour bins over the day
 KERNEL_SD_BINS = 4.0  # smoothing: 1 hour
@@ -138,11 +139,23 @@ def _smoothed_rows(bins: np.ndarray) -> np.ndarray:
     return np.fft.irfft(np.fft.rfft(h / h.sum(axis=1, keepdims=True), axis=-1) * _KF, n=BINS, axis=-1)
 
 
+def _rolled(summer: np.ndarray) -> np.ndarray:
+    """(rows, shifts, BINS): `np.roll(summer[r], SHIFT_STEPS[k])` at [r, k], as windows over each
+    row written three times (a view: no copy). Why: copying every roll of every bootstrap row
+    (`summer[:, _ROLL]`) was most of the shift estimate's time; the roll by s is the window that
+    starts at BINS - s, and the steps are consecutive, so the windows are one strided slice."""
+    if not np.array_equal(np.diff(SHIFT_STEPS), np.ones(len(SHIFT_STEPS) - 1, SHIFT_STEPS.dtype)):
+        return np.ascontiguousarray(summer[:, _ROLL])  # other steps: the gather
+    tripled = np.concatenate([summer, summer, summer], axis=1)
+    first, last = BINS - int(SHIFT_STEPS[0]), BINS - int(SHIFT_STEPS[-1])
+    return sliding_window_view(tripled, BINS, axis=1)[:, first:last - 1:-1, :]
+
+
 def _best_shifts(winter: np.ndarray, summer: np.ndarray) -> list[float]:
     """`_best_shift` for each row pair. The reference is one contiguous 1-D dot product per shift
     (`winter @ np.roll(summer, k)`); a matrix product sums in another order, and its last-bit
     differences could flip a near-tie and change a published shift, hence the exact recheck."""
-    rolled = np.ascontiguousarray(summer[:, _ROLL])  # (rows, shifts, BINS)
+    rolled = _rolled(summer)  # (rows, shifts, BINS)
     # All correlations in one product; a row whose best and second-best correlations are closer
     # than any rounding of a 96-term sum could move them (`NEAR_TIE`, relative) is recomputed
     # the reference way, so every pick is the one the 1-D dot products make.

@@ -1,0 +1,49 @@
+"""Whole-array rewrites in the origin model give the per-item reference's values exactly: the
+DST shift's rolls as windows (`origin_behaviour._rolled`, `_best_shifts`) and the one-search gate
+of `origin.scripts_in`. Speed work must change no output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botwatch.accounts import origin as org
+from botwatch.accounts import origin_behaviour as ob
+
+
+def _reference_shift(winter: np.ndarray, summer: np.ndarray) -> float:
+    """The definition: the roll of the summer day whose 1-D dot product with winter is largest."""
+    return float(ob.SHIFT_STEPS[int(np.argmax([float(winter @ np.roll(summer, int(k))) for k in ob.SHIFT_STEPS]))] / 4.0)
+
+
+def test_rolls_as_windows_equal_np_roll() -> None:
+    summer = np.random.default_rng(0).random((7, ob.BINS))
+    rolled = ob._rolled(summer)
+    for r in range(len(summer)):
+        for k, step in enumerate(ob.SHIFT_STEPS.tolist()):
+            assert np.array_equal(rolled[r, k], np.roll(summer[r], step))
+
+
+def test_best_shifts_equal_the_definition() -> None:
+    rng = np.random.default_rng(1)
+    sides = [(rng.integers(0, ob.BINS, int(rng.integers(10, 60))), rng.integers(0, ob.BINS, int(rng.integers(10, 60)))) for _ in range(150)]
+    winter = np.vstack([ob._smoothed(w) for w, _ in sides])
+    summer = np.vstack([ob._smoothed(s) for _, s in sides])
+    # A day and its own roll: exact ties between shifts, where only the recheck decides.
+    winter = np.vstack([winter, summer[:5], np.ones((2, ob.BINS))])
+    summer = np.vstack([summer, np.roll(summer[:5], 4, axis=1), np.ones((2, ob.BINS))])
+    fast = ob._best_shifts(winter, summer)
+    assert fast == [_reference_shift(w, s) for w, s in zip(winter, summer)]
+    assert len(set(fast)) > 3
+
+
+def test_scripts_in_one_search_gate() -> None:
+    texts = [None, "", "plain", "café ☕ 😀", "Ёлка", "mixed Ёж and 東京 and ש", "ελληνικά", "\u0400", "\u04ff\u0500", "\ud7af",
+             "\u3040", "\u10a0x", "ä" * 50 + "ق"]
+
+    def reference(text: str | None) -> list[str]:
+        if not text or text.isascii():
+            return []
+        return [k for k, rx in org._SCRIPT_RE.items() if rx.search(text)]
+
+    assert [org.scripts_in(t) for t in texts] == [reference(t) for t in texts]
+    assert org.scripts_in("mixed Ёж and 東京 and ש") == ["cyrillic", "cjk", "hebrew"]
