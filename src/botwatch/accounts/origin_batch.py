@@ -45,17 +45,17 @@ def origin_posteriors(inputs: Sequence[OriginInput], home: str | None = None, ke
 def _chunk(inputs: Sequence[OriginInput], home: str | None, keep: int, calibrate: bool) -> list[OriginResult]:
     items = [evidence_vectors(inp, frozenset(), home) for inp in inputs]
     n, width, n_codes = len(items), max((len(x) for x in items), default=0), len(codes())
-    # Distinct vectors (profile values share theirs across accounts), each logged once.
-    row_of: dict[int, int] = {}
-    logs: list[np.ndarray] = []
+    # Distinct vectors (profile values share theirs across accounts), each logged once; which
+    # row each item reads is placed for all items at once (a dict lookup and a numpy store per
+    # item was a fifth of this function).
+    vectors = [v for its in items for _, v, _ in its]
     idx = np.full((n, width), -1, np.int64)
-    for i, its in enumerate(items):
-        for j, (_, v, _) in enumerate(its):
-            r = row_of.get(id(v))
-            if r is None:
-                r = row_of[id(v)] = len(logs)
-                logs.append(np.log(v))
-            idx[i, j] = r
+    logs: list[np.ndarray] = []
+    if vectors:
+        _, first, inverse = np.unique(np.fromiter(map(id, vectors), np.uint64, count=len(vectors)), return_index=True, return_inverse=True)
+        logs = [np.log(vectors[k]) for k in first.tolist()]
+        lens = np.fromiter(map(len, items), np.int64, count=n)
+        idx[np.repeat(np.arange(n), lens), np.arange(len(vectors)) - np.repeat(np.cumsum(lens) - lens, lens)] = inverse.reshape(-1)
     logs.append(np.zeros(n_codes))  # row -1: "no item here" adds an exact zero
     table = np.vstack(logs)
     logp = np.tile(np.log(prior(home)), (n, 1))
