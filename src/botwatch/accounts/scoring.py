@@ -326,7 +326,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, origins)
-    prob_list, low_list, high_list = probs.tolist(), low.tolist(), high.tolist()
+    low_list, high_list = low.tolist(), high.tolist()
     known_list, ood_list = known.tolist(), ood.tolist()
     # bot_evidence: [why uncertain] + the model's reasons (or "unknown") + the observed signals,
     # as one flat list of parts with each account's bounds, escaped and joined in one pass.
