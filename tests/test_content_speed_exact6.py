@@ -154,3 +154,63 @@ def test_map_arrow_failing_midway_rolls_back_and_keeps_the_previous_table(tmp_pa
         # The study's connections are usable afterwards (no transaction left open).
         st.map_arrow("nums", lambda b: pa.Table.from_batches([b]), pa.schema([("n", pa.int64())]), "out", batch_rows=3)
         assert st.sql("SELECT count(*) FROM out") == [(10,)]
+
+
+def _hashtag_posts(election, rng: random.Random, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Posts whose CamelCase hashtags hold party names, fragments, placeholders' neighbours and
+    plain words, so the hashtag words are masked (or not) in every way."""
+    from tests.test_content_speed_exact3 import _fixture_texts
+
+    parts = ["Vote", "Out", "Never", "Tgt", "Oth", "Strong", "And", "Stable", "Crooked", "Lock", "Her", "Up", "The", "Many", "2017"]
+    for p in election.parties:
+        parts += [w.title().replace(" ", "") for w in p.keywords + p.keywords_context][:6] + [f.title() for f in p.tag_fragments][:3]
+    posts = []
+    for _ in range(n):
+        tags = ["#" + "".join(rng.choices(parts, k=rng.randint(1, 4))) for _ in range(rng.randint(0, 3))]
+        posts.append(" ".join(tags + rng.choices(["good", "vote", "today", "#GE2017", "@someone", "lies"], k=rng.randint(0, 4))))
+    return posts + _fixture_texts()
+
+
+@pytest.mark.parametrize("preset", ["uk-ge2017", "us-2016"])
+@pytest.mark.parametrize("vocab", [True, False])
+def test_hashtag_ngrams_kept_per_hashtag_words_equal_the_plain_path(preset: str, vocab: bool) -> None:
+    """`masked_hashtag_ngrams` (kept per hashtag words, party and named parties) against
+    masking, tokenising and filtering each feature set's hashtag words anew, for the post's set
+    (party None) and each named party's, asked twice (the second time from the cache)."""
+    from botwatch.content import features as F
+    from botwatch.content.modelrun import shipped_models
+    from botwatch.elections import load_election
+
+    election = load_election(preset)
+    cached, plain = F.PartyNames.of(election), F.PartyNames.of(election)
+    if vocab:
+        models = shipped_models()
+        assert models is not None
+        keys = [k for m in models for k in m.index]
+        cached.use_vocab(keys, len(election.parties))
+        plain.use_vocab(keys, len(election.parties))
+    rng = random.Random(66)
+    parties = [p.key for p in election.parties]
+    checked = 0
+    for raw in _hashtag_posts(election, rng, 1500):
+        named = rng.sample(parties, k=rng.randint(0, min(3, len(parties))))
+        for _ in range(2):
+            for party in [None, *named]:
+                want = F.known_ngram_features(F.tokens(F.masked_hashtag_words(raw, plain, party, named)), plain, "h")
+                plain._hw_ngrams.clear()
+                assert F.masked_hashtag_ngrams(raw, cached, party, named) == want, (raw, party, named)
+                checked += bool(want)
+    assert checked > 500 and len(cached._hw_ngrams) > 50
+
+
+def test_hashtag_ngrams_follow_a_new_vocabulary() -> None:
+    """A vocabulary set after answers were kept empties them (an answer reads the vocabulary)."""
+    from botwatch.content import features as F
+    from botwatch.elections import load_election
+
+    names = F.PartyNames.of(load_election("uk-ge2017"))
+    raw = "#CrookedHillary #VoteLabourNow"
+    every = F.masked_hashtag_ngrams(raw, names, "labour", ["labour"])
+    assert "hw=crooked" in every
+    names.use_vocab(["hw=hillary"])
+    assert F.masked_hashtag_ngrams(raw, names, "labour", ["labour"]) == ["hw=hillary"]
