@@ -214,3 +214,20 @@ def test_hashtag_ngrams_follow_a_new_vocabulary() -> None:
     assert "hw=crooked" in every
     names.use_vocab(["hw=hillary"])
     assert F.masked_hashtag_ngrams(raw, names, "labour", ["labour"]) == ["hw=hillary"]
+
+
+def test_the_model_steps_sentiment_score_rounds_as_round_does() -> None:
+    """`stage._model_step` writes a post's model sentiment as `_round(max(0.05, margin), 4)`
+    (or the negative side) with the margin taken from `item`: the same floats as `float(p[pos] -
+    p[neg])` and `round`, margins near a rounding tie included."""
+    from botwatch.content.vader_fast import _round
+
+    rng = np.random.default_rng(67)
+    p = rng.dirichlet([1.0, 1.0, 1.0], size=20_000)
+    ties = np.array([[0.5 + t / 2, 0.5 - t / 2, 0.0] for t in (0.00005, 0.12345, 0.99995, 0.05, 0.04995, 0.250005)])
+    for pr in np.vstack([p, ties, ties[:, [1, 0, 2]]]):
+        old = float(pr[0] - pr[1])
+        new = pr.item(0) - pr.item(1)
+        assert repr(new) == repr(old)
+        assert repr(_round(max(0.05, new), 4)) == repr(round(max(0.05, old), 4))
+        assert repr(_round(min(-0.05, new), 4)) == repr(round(min(-0.05, old), 4))

@@ -93,7 +93,7 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         # (the punctuation stripped is uncased), so capitals are read from the tokens.
         toks = text.split()
         lows = list(map(self._lows.__getitem__, toks))
-        lexicon, negs = self.lexicon, _NEGS
+        lexicon, negs, pairs = self.lexicon, _NEGS, _IDIOM_PAIRS
         n = len(toks)
         sentiments: list[float] = [0] * n
         last = n - 1
@@ -159,7 +159,10 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
                                 pass
                             elif negs[w3]:
                                 valence = valence * _N_SCALAR
-                            valence = _idioms(valence, lows, i)
+                            # (`_idioms` returns the valence unchanged unless a neighbouring
+                            # pair of these words is one of an idiom's: tested here first.)
+                            if (w1, low) in pairs or (w2, w1) in pairs or (w3, w2) in pairs or (i < last and (low, lows[i + 1]) in pairs):
+                                valence = _idioms(valence, lows, i)
             # _least_check
             if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
                 if lows[i - 2] != "at" and lows[i - 2] != "very":
