@@ -295,12 +295,26 @@ class Study(StudyBase):
                     _insert(cur, staging[name], part.select(schema_.names).cast(schema_))
                     counts[name] += part.num_rows
 
-            with _closing(self.con.sql(query).to_arrow_reader(batch_rows)) as reader:
-                for batch in reader:
-                    put(fn(batch))
-            drain = getattr(fn, "drain", None)
-            for got in drain() if callable(drain) else ():
-                put(got)
+            # All the staging inserts in one transaction: each batch committed on its own went
+            # through the write-ahead log and was written again at the checkpoint; in one, DuckDB
+            # writes the full row groups straight to the file (half the insert CPU: 0.78 against
+            # 0.40 CPU-s for the content stage's tables at 200k posts). The same rows, in the
+            # same order; a failure rolls them back, and the staging tables are dropped as before.
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                with _closing(self.con.sql(query).to_arrow_reader(batch_rows)) as reader:
+                    for batch in reader:
+                        put(fn(batch))
+                drain = getattr(fn, "drain", None)
+                for got in drain() if callable(drain) else ():
+                    put(got)
+                cur.execute("COMMIT")
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # (a connection already broken: the first error is the one to raise)
+                raise
             for name in outputs:
                 if name in temps:
                     self.sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{staging[name]}"')

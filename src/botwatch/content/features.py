@@ -83,6 +83,7 @@ class PartyNames:
     inert: bool = False
     _marked: dict = field(default_factory=dict, compare=False, repr=False)  # `_marked`'s last texts
     _ngrams: dict = field(default_factory=dict, compare=False, repr=False)  # `masked_ngrams`' last templates
+    _hw_ngrams: dict = field(default_factory=dict, compare=False, repr=False)  # `masked_hashtag_ngrams`' answers
     # At run time, the n-grams some model reads (`use_vocab`), per prefix ("" and "h"): the others
     # are never built. None (training, evaluation): every n-gram.
     vocab: "dict[str, NgramVocab] | None" = field(default=None, compare=False, repr=False)
@@ -97,6 +98,7 @@ class PartyNames:
         self.vocab = {prefix: NgramVocab.of(keys, prefix, parties) for prefix in ("", "h")}
         self.vocab_holders = parties
         self._ngrams.clear()
+        self._hw_ngrams.clear()
 
     @classmethod
     def of(cls, election: Election) -> "PartyNames":
@@ -210,6 +212,28 @@ def masked_hashtag_words(raw: str, names: "PartyNames", party: str | None, named
     if hw and not names.first_words.isdisjoint(hw.split()):
         return mask(hw, names, party, named)
     return hw
+
+
+MAX_HW_NGRAMS = 16_384  # answers `masked_hashtag_ngrams` keeps (a few hundred bytes each)
+
+
+def masked_hashtag_ngrams(raw: str, names: "PartyNames", party: str | None, named: "list[str] | None") -> list[str]:
+    """`known_ngram_features(tokens(masked_hashtag_words(raw, names, party, named)), names, "h")`,
+    kept per (hashtag words, party, named parties): the answer reads nothing else (and the
+    vocabulary, whose change empties the cache), and a study's posts carry few distinct
+    hashtag-word strings, so most posts and each of their feature sets found it worked out
+    already (tests/test_content_speed_exact6.py). The list is shared: callers only read it."""
+    hw = hashtag_words(raw)
+    if not hw:
+        return []
+    cache, key = names._hw_ngrams, (hw, party, None if named is None else tuple(named))
+    got = cache.get(key)
+    if got is None:
+        got = known_ngram_features(tokens(masked_hashtag_words(raw, names, party, named)), names, "h")
+        if len(cache) >= MAX_HW_NGRAMS:
+            cache.clear()
+        cache[key] = got
+    return got
 
 
 @lru_cache(maxsize=65536)
@@ -435,9 +459,7 @@ def pair_features(
     cleaned, style, whole = base or post_base(raw, score)
     f: dict[str, float] = dict.fromkeys(masked_ngrams(cleaned, names, party, named), 1.0)
     if SPLIT_HASHTAGS:
-        hw = masked_hashtag_words(raw, names, party, named)
-        if hw:
-            f.update(dict.fromkeys(known_ngram_features(tokens(hw), names, "h"), 1.0))
+        f.update(dict.fromkeys(masked_hashtag_ngrams(raw, names, party, named), 1.0))
     if CHAR_NGRAMS_STANCE:
         f.update(char_ngram_features(mask(cleaned, names, party, named)))
     f[f"party={party}"] = 1.0
@@ -476,9 +498,7 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     cleaned, style, whole = base or post_base(raw, score)
     f: dict[str, float] = dict.fromkeys(masked_ngrams(cleaned, names, None, named), 1.0)
     if SPLIT_HASHTAGS:
-        hw = masked_hashtag_words(raw, names, None, named)
-        if hw:
-            f.update(dict.fromkeys(known_ngram_features(tokens(hw), names, "h"), 1.0))
+        f.update(dict.fromkeys(masked_hashtag_ngrams(raw, names, None, named), 1.0))
     if CHAR_NGRAMS_SENTIMENT:
         f.update(char_ngram_features(mask(cleaned, names, None, named)))
     for p in named:

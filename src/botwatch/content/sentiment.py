@@ -58,8 +58,7 @@ Parts = tuple[float, float, float, float]  # VADER (compound, pos, neg, neu)
 
 
 def _parts(text: str) -> Parts:
-    d = analyzer().polarity_scores(text)
-    return (float(d["compound"]), float(d["pos"]), float(d["neg"]), float(d["neu"]))
+    return analyzer().scores(text)  # (polarity_scores' four numbers, without building its dict)
 
 
 class SentimentScorer:

@@ -49,6 +49,7 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         # ASCII (an ASCII text, most posts, needs no look).
         self._emoji_chars = frozenset(e for e in self.emojis if len(e) == 1)
         self._ascii_emoji = any(c.isascii() for c in self._emoji_chars)
+        self._lows = _Lows()
 
     def has_emoji(self, text: str) -> bool:
         if text.isascii() and not self._ascii_emoji:
@@ -73,6 +74,11 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         return "".join(out)
 
     def polarity_scores(self, text: str) -> dict[str, float]:
+        compound, pos, neg, neu = self.scores(text)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+    def scores(self, text: str) -> tuple[float, float, float, float]:
+        """(compound, pos, neg, neu) of `text`: `polarity_scores`' four numbers without the dict."""
         if self.has_emoji(text):
             text = self.replace_emoji(text)
         # Without emoji the library's character copy gives back `text` itself. What follows is
@@ -81,10 +87,14 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         # lower-cased once, with the same float operations in the same order. Words outside the
         # lexicon, boosters and "kind" before "of" score 0, so only lexicon words are visited.
         text = text.strip()
-        words = [w if len(w := tok.strip(_PUNCT)) > 2 else tok for tok in text.split()]
-        lows = list(map(str.lower, words))
-        lexicon = self.lexicon
-        n = len(words)
+        # Each token's lower-cased word (`_Lows`: stripped of punctuation when more than two
+        # characters remain, as `SentiText` does, then lower-cased) is looked up, not recomputed:
+        # tokens repeat across posts far more than texts do. A token's `isupper` is its word's
+        # (the punctuation stripped is uncased), so capitals are read from the tokens.
+        toks = text.split()
+        lows = list(map(self._lows.__getitem__, toks))
+        lexicon, negs, pairs = self.lexicon, _NEGS, _IDIOM_PAIRS
+        n = len(toks)
         sentiments: list[float] = [0] * n
         last = n - 1
         is_cap_diff: bool | None = None
@@ -93,40 +103,66 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
             if low in _BOOSTER or (i < last and low == "kind" and lows[i + 1] == "of"):
                 continue
             if is_cap_diff is None:
-                caps = sum(1 for w in words if w.isupper())
+                caps = sum(map(str.isupper, toks))
                 is_cap_diff = 0 < n - caps < n
             valence = lexicon[low]
             if low == "no" and i != last and lows[i + 1] in lexicon:
                 valence = 0.0
             if (i > 0 and lows[i - 1] == "no") or (i > 1 and lows[i - 2] == "no") or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor")):
                 valence = lexicon[low] * _N_SCALAR
-            if is_cap_diff and words[i].isupper():
+            if is_cap_diff and toks[i].isupper():
                 if valence > 0:
                     valence += _C_INCR
                 else:
                     valence -= _C_INCR
-            for start_i in (0, 1, 2):
-                j = i - (start_i + 1)
-                if i > start_i and lows[j] not in lexicon:
-                    scalar = 0.0  # scalar_inc_dec(words[j], valence, is_cap_diff)
-                    boost = _BOOSTER.get(lows[j])
+            # The library's three looks back (scalar_inc_dec, then the negation check, then at
+            # three back the idioms), written out one after another with the same operations.
+            if i > 0:
+                w1 = lows[i - 1]
+                if w1 not in lexicon:
+                    scalar = 0.0
+                    boost = _BOOSTER.get(w1)
                     if boost is not None:
-                        scalar = boost
-                        if valence < 0:
-                            scalar *= -1
-                        if words[j].isupper() and is_cap_diff:
-                            if valence > 0:
-                                scalar += _C_INCR
-                            else:
-                                scalar -= _C_INCR
-                    if start_i == 1 and scalar != 0:
-                        scalar = scalar * 0.95
-                    if start_i == 2 and scalar != 0:
-                        scalar = scalar * 0.9
+                        scalar = _boost(boost, valence, toks[i - 1], is_cap_diff)
                     valence = valence + scalar
-                    valence = _negation(valence, lows, start_i, i)
-                    if start_i == 2:
-                        valence = _idioms(valence, lows, i)
+                    if negs[w1]:
+                        valence = valence * _N_SCALAR
+                if i > 1:
+                    w2 = lows[i - 2]
+                    if w2 not in lexicon:
+                        scalar = 0.0
+                        boost = _BOOSTER.get(w2)
+                        if boost is not None:
+                            scalar = _boost(boost, valence, toks[i - 2], is_cap_diff)
+                            if scalar != 0:
+                                scalar = scalar * 0.95
+                        valence = valence + scalar
+                        if w2 == "never" and (w1 == "so" or w1 == "this"):
+                            valence = valence * 1.25
+                        elif w2 == "without" and w1 == "doubt":
+                            pass
+                        elif negs[w2]:
+                            valence = valence * _N_SCALAR
+                    if i > 2:
+                        w3 = lows[i - 3]
+                        if w3 not in lexicon:
+                            scalar = 0.0
+                            boost = _BOOSTER.get(w3)
+                            if boost is not None:
+                                scalar = _boost(boost, valence, toks[i - 3], is_cap_diff)
+                                if scalar != 0:
+                                    scalar = scalar * 0.9
+                            valence = valence + scalar
+                            if w3 == "never" and (w2 == "so" or w2 == "this") or (w1 == "so" or w1 == "this"):
+                                valence = valence * 1.25
+                            elif w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
+                                pass
+                            elif negs[w3]:
+                                valence = valence * _N_SCALAR
+                            # (`_idioms` returns the valence unchanged unless a neighbouring
+                            # pair of these words is one of an idiom's: tested here first.)
+                            if (w1, low) in pairs or (w2, w1) in pairs or (w3, w2) in pairs or (i < last and (low, lows[i + 1]) in pairs):
+                                valence = _idioms(valence, lows, i)
             # _least_check
             if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
                 if lows[i - 2] != "at" and lows[i - 2] != "very":
@@ -135,34 +171,56 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
                 valence = valence * _N_SCALAR
             sentiments[i] = valence
         if "but" in lows:
-            sentiments = self._but_check(words, sentiments)
+            sentiments = self._but_check([_word(t) for t in toks], sentiments)
         return _score_valence(sentiments, text)
 
 
-def _negation(valence: float, words: list[str], start_i: int, i: int) -> float:
-    """The library's check over `words` already lower-cased (as the library lower-cases
-    them before looking)."""
-    w1 = words[i - 1]
-    if start_i == 0:
-        if _negated(w1):
-            valence = valence * _N_SCALAR
-    elif start_i == 1:
-        w2 = words[i - 2]
-        if w2 == "never" and (w1 == "so" or w1 == "this"):
-            valence = valence * 1.25
-        elif w2 == "without" and w1 == "doubt":
-            pass
-        elif _negated(w2):
-            valence = valence * _N_SCALAR
-    elif start_i == 2:
-        w2, w3 = words[i - 2], words[i - 3]
-        if w3 == "never" and (w2 == "so" or w2 == "this") or (w1 == "so" or w1 == "this"):
-            valence = valence * 1.25
-        elif w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
-            pass
-        elif _negated(w3):
-            valence = valence * _N_SCALAR
-    return valence
+_MAX_TOKENS = 500_000  # distinct tokens `_Lows` keeps (then it computes the rest each time)
+
+
+def _word(tok: str) -> str:
+    """`SentiText._strip_punc_if_word`: the token without surrounding punctuation, unless two
+    characters or fewer would be left (an emoticon such as ":)")."""
+    w = tok.strip(_PUNCT)
+    return w if len(w) > 2 else tok
+
+
+class _Lows(dict):  # type: ignore[type-arg]
+    """Token → `_word(token).lower()`, computed the first time a token is met (`__missing__`:
+    a look-up that finds the token stays in C)."""
+
+    def __missing__(self, tok: str) -> str:
+        low = _word(tok).lower()
+        if len(self) < _MAX_TOKENS:
+            self[tok] = low
+        return low
+
+
+def _boost(boost: float, valence: float, tok: str, is_cap_diff: bool | None) -> float:
+    """`scalar_inc_dec` for a booster word (`tok` its token) before a word of `valence`."""
+    scalar = boost
+    if valence < 0:
+        scalar *= -1
+    if tok.isupper() and is_cap_diff:
+        if valence > 0:
+            scalar += _C_INCR
+        else:
+            scalar -= _C_INCR
+    return scalar
+
+
+class _Negated(dict):  # type: ignore[type-arg]
+    """Lower-cased word → `_negated(word)`, computed the first time a word is met."""
+
+    def __missing__(self, word: str) -> bool:
+        neg = _negated(word)
+        if len(self) < _MAX_TOKENS:
+            self[word] = neg
+        return neg
+
+
+_NEGS = _Negated()
+
 
 def _idioms(valence: float, words: list[str], i: int) -> float:
     """The library's `_special_idioms_check` over `words` already lower-cased; called with
@@ -194,9 +252,11 @@ def _idioms(valence: float, words: list[str], i: int) -> float:
             valence = valence + _BOOSTER[n_gram]
     return valence
 
-def _score_valence(sentiments: list[float], text: str) -> dict[str, float]:
+def _score_valence(sentiments: list[float], text: str) -> tuple[float, float, float, float]:
     """`SentimentIntensityAnalyzer.score_valence` (with its punctuation emphasis and sifting)
-    written out in one function: the same operations in the same order."""
+    written out in one function: the same operations in the same order, returning (compound,
+    pos, neg, neu). The sifting visits only the nonzero scores (zeros add to no sum, each is
+    one neutral count), in order."""
     if sentiments:
         sum_s = float(sum(sentiments))
         ep_count = text.count("!")
@@ -215,14 +275,13 @@ def _score_valence(sentiments: list[float], text: str) -> dict[str, float]:
         compound = _v.normalize(sum_s)
         pos_sum = 0.0
         neg_sum = 0.0
-        neu_count = 0
-        for score in sentiments:
+        scored = list(filter(None, sentiments))  # the nonzero scores, in order
+        neu_count = len(sentiments) - len(scored)
+        for score in scored:
             if score > 0:
                 pos_sum += float(score) + 1
             if score < 0:
                 neg_sum += float(score) - 1
-            if score == 0:
-                neu_count += 1
         if pos_sum > math.fabs(neg_sum):
             pos_sum += punct_emph_amplifier
         elif pos_sum < math.fabs(neg_sum):
@@ -236,7 +295,7 @@ def _score_valence(sentiments: list[float], text: str) -> dict[str, float]:
         pos = 0.0
         neg = 0.0
         neu = 0.0
-    return {"neg": _round(neg, 3), "neu": _round(neu, 3), "pos": _round(pos, 3), "compound": _round(compound, 4)}
+    return _round(compound, 4), _round(pos, 3), _round(neg, 3), _round(neu, 3)
 
 
 _TENS = {3: 1000.0, 4: 10000.0}
