@@ -1,0 +1,86 @@
+"""Dense word-vector features for the stance and sentiment models, read with numpy alone.
+
+Why: the models' word features treat "traitor" and "treasonous" as unrelated, and a few thousand
+hand-labelled posts cannot teach them otherwise. Word vectors learned without labels from about
+1.5 million real posts (scripts/build_word_vectors.py: FastText over the IRA, brexit-2016,
+gop-debate, GE2017 and twarc2 texts, every labelled post and near copy left out) place such words
+near each other, so a post's average vector, and the average of the words beside the party's
+name, carry what one labelled word teaches to its neighbours.
+
+The lookup (`word_vectors.npz`, next to this module) holds the most frequent tokens of that
+corpus, each vector of unit length, as float16. Tokens are `features.tokens` of the cleaned, masked
+text, so `tgt` / `oth` (the party names) have no vector and never count.
+
+Features (names the model file knows; values scaled by `SCALE` so they weigh about as much as a
+word feature under the same L2 penalty):
+- `vp<i>`: the mean vector of the post's known tokens;
+- `vt<i>`: the mean vector of the known tokens within `WINDOW` tokens of the target's name (pairs
+  only; the post's mean where the name is not among the tokens).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+PATH = Path(__file__).with_name("word_vectors.npz")
+# Whether the shipped models were trained with these features (a test keeps this in step with
+# content_model.json; turning one on needs the model retrained: train_content_model.py --word-vectors).
+STANCE = False
+SENTIMENT = False
+WINDOW = 3
+SCALE = 3.0
+_MASKS = frozenset(("tgt", "oth"))
+
+
+class WordVectors:
+    """Token -> unit vector, with the mean of many tokens computed in one numpy call."""
+
+    def __init__(self, vocab: list[str], vectors: np.ndarray) -> None:
+        self.index = {t: i for i, t in enumerate(vocab)}
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.dim = self.vectors.shape[1]
+        self.post_names = [f"vp{i}" for i in range(self.dim)]
+        self.target_names = [f"vt{i}" for i in range(self.dim)]
+
+    @classmethod
+    def load(cls, path: Path = PATH) -> "WordVectors":
+        with np.load(path) as z:
+            vocab = bytes(z["vocab"]).decode("utf-8").split("\n")
+            return cls(vocab, z["vectors"])
+
+    def mean(self, ids: list[int]) -> np.ndarray | None:
+        """The mean vector of the rows `ids` (None for none)."""
+        if not ids:
+            return None
+        return self.vectors[ids].mean(axis=0)
+
+    def post_features(self, toks: list[str], scale: float = SCALE) -> dict[str, float]:
+        """`vp<i>` of a post's tokens (empty when none has a vector)."""
+        get = self.index.get
+        m = self.mean([i for i in map(get, toks) if i is not None])
+        return {} if m is None else dict(zip(self.post_names, (m * scale).tolist()))
+
+    def pair_features(self, toks: list[str], window: int = WINDOW, scale: float = SCALE) -> dict[str, float]:
+        """`vp<i>` and `vt<i>` of a masked post's tokens (the target's name is `tgt`)."""
+        get = self.index.get
+        ids = [get(t) for t in toks]
+        known = [i for i in ids if i is not None]
+        post = self.mean(known)
+        if post is None:
+            return {}
+        spots = [k for k, t in enumerate(toks) if t == "tgt"]
+        near = {j for k in spots for j in range(max(k - window, 0), k + window + 1)}
+        win = self.mean([ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None])
+        target = post if win is None else win
+        out = dict(zip(self.post_names, (post * scale).tolist()))
+        out.update(zip(self.target_names, (target * scale).tolist()))
+        return out
+
+
+@lru_cache(maxsize=1)
+def shipped() -> WordVectors:
+    """The lookup shipped with the package (loaded once)."""
+    return WordVectors.load(PATH)
