@@ -3,20 +3,21 @@ from unlabelled real text in ../shared/data, with a fixed seed.
 
 Why: the stance and sentiment models see each word as its own feature, and about 2,500 labelled
 posts cannot teach them that "traitor", "treasonous" and "#lockhimup" lean the same way. Vectors
-learned without labels from a million and a half real posts of the same kind (IRA tweets, ordinary
+learned without labels from about a million real posts of the same kind (IRA tweets, ordinary
 Brexit and GOP-debate tweets, the GE2017 Labour feed, the twarc2 samples) can.
 
 Leakage guard: every hand-labelled post of tests/fixtures/content (every part, the frozen test
 part first of all), and every exact or near copy of one (the key and word-set Jaccard >= 0.6 of
 scripts/sample_stance_train.py), is left out of the corpus, so the vectors never saw a test text.
 
-The model is gensim's FastText (CBOW, character 3-5-grams: hashtags and misspellings share
-grams, so rare words get usable vectors); one worker thread and a fixed seed make the run
-repeatable. Only the `--top` most frequent tokens are shipped, each vector scaled to unit length,
+The model is gensim's word2vec, skip-gram, 64 dimensions, 5 epochs (the defaults; chosen over
+FastText CBOW with character 3-5-grams by scripts/cv_word_vectors.py: FastText's neighbours were
+mostly spelling, "tories" next to "factories", skip-gram's topical, "tories" next to "snp" and
+"labour"); one worker thread and a fixed seed make the run repeatable. Only the `--top` most frequent tokens are shipped, each vector scaled to unit length,
 as float16 with the tokens joined by newlines (numpy only at run time: `content.embed`).
 
 Usage: python scripts/build_word_vectors.py [--out PATH] [--dim 64] [--top 30000] [--epochs 5]
-(needs ../shared/data and the `train` extra; about ten minutes on one core)
+(needs ../shared/data and the `train` extra; about fifteen minutes on one busy core)
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def main() -> None:
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--top", type=int, default=30000)
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--model", choices=("fasttext", "word2vec"), default="fasttext")
-    ap.add_argument("--sg", type=int, default=0, help="1 skip-gram, 0 CBOW")
+    ap.add_argument("--model", choices=("fasttext", "word2vec"), default="word2vec")
+    ap.add_argument("--sg", type=int, default=1, help="1 skip-gram, 0 CBOW")
     ap.add_argument("--workers", type=int, default=1, help="1 for a repeatable run (more threads change the result)")
     args = ap.parse_args()
     from gensim.models import FastText, Word2Vec

@@ -1,7 +1,7 @@
 """Do word vectors (content.embed) and the fifth training draw help? Paired grouped CV on the dev
 and training labels only (the frozen test part is never read).
 
-The posts of the untrained pools (`content.stance.MEASURED_MODEL["untrained_pools"]`) are never
+The posts of the pools of `--new-pools` (the fifth training draw, untrained when this was run) are never
 scored, so every variant answers the same older posts. Those posts are split into 5 folds grouped
 by post, `--repeats` random assignments; on each fold every variant is fitted on the other folds
 (plus every post of the untrained pools when the variant says `+draw5`) with the shipped settings
@@ -12,7 +12,9 @@ decisive cues first, as the stage; UK / US post sentiment), their mean, and the 
 the shipped model (`words`, without the draw) in each figure and in the mean of the four, with 95%
 percentile bootstrap intervals over posts (a post's pairs and its sentiment stay together).
 
-Usage: python scripts/cv_word_vectors.py [--vectors PATH] [--variants words,words+draw5,...] [--repeats 3]
+Usage: python scripts/cv_word_vectors.py [--vectors PATH] [--variants words,words+draw5,...] [--repeats 3] [--cache DIR]
+The eighth round's table (docs/methods.md): `--repeats 2 --variants words,words+draw5,words+vp+vt+draw5,words+vt+draw5`
+with the FastText lookup (build_word_vectors.py --model fasttext --sg 0) and the shipped word2vec one.
 (needs ../shared/data for the weak labels; the vectors from scripts/build_word_vectors.py)
 """
 
@@ -35,7 +37,6 @@ from stance_learning_curve import fold_of  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content.score import macro_f1  # noqa: E402
-from botwatch.content.stance import MEASURED_MODEL  # noqa: E402
 
 ELECTIONS = ("uk-ge2017", "us-2016")
 FIGURES = ("UK stance", "US stance", "UK sentiment", "US sentiment")
@@ -90,6 +91,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--vectors", type=Path, default=embed.PATH)
     ap.add_argument("--variants", default="words,words+draw5,words+vp+vt,words+vp+vt+draw5")
+    ap.add_argument("--new-pools", default="us_train5,uk_brexit16_5", help="pools held out of scoring, added to training by `+draw5` variants")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--boot", type=int, default=300)
     ap.add_argument("--window", type=int, default=embed.WINDOW)
@@ -101,7 +103,7 @@ def main() -> None:
     embed.PATH = args.vectors
     wv = embed.WordVectors.load(args.vectors)
     embed.shipped = lambda: wv  # type: ignore[assignment]
-    pools = set(MEASURED_MODEL["untrained_pools"])  # type: ignore[arg-type]
+    pools = set(args.new_pools.split(","))
     new = {r["post_id"] for r in csv.DictReader(open(T.FIX / "train_stance_labels.csv", encoding="utf-8")) if r["pool"] in pools}
     shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
     pairs, posts = T.labelled_items("dev")

@@ -2,14 +2,17 @@
 
 Why: the models' word features treat "traitor" and "treasonous" as unrelated, and a few thousand
 hand-labelled posts cannot teach them otherwise. Word vectors learned without labels from about
-1.5 million real posts (scripts/build_word_vectors.py: FastText over the IRA, brexit-2016,
+a million real posts (scripts/build_word_vectors.py: word2vec skip-gram over the IRA, brexit-2016,
 gop-debate, GE2017 and twarc2 texts, every labelled post and near copy left out) place such words
 near each other, so a post's average vector, and the average of the words beside the party's
 name, carry what one labelled word teaches to its neighbours.
 
-The lookup (`word_vectors.npz`, next to this module) holds the most frequent tokens of that
-corpus, each vector of unit length, as float16. Tokens are `features.tokens` of the cleaned, masked
-text, so `tgt` / `oth` (the party names) have no vector and never count.
+The lookup (`word_vectors.npz`, next to this module) holds the 30,000 most frequent tokens of
+that corpus, each vector of unit length, as float16 (3.7 MB). Tokens are `features.tokens` of the
+cleaned, masked text: `tgt` (the target party's names) is not a corpus word and never counts;
+`oth` (another party's names) happens to be one (a rare abbreviation), so a rival's name adds that
+fixed vector, the same at training and at run time (a rebuilt lookup should drop it and the model
+be retrained with it).
 
 Features (names the model file knows; values scaled by `SCALE` so they weigh about as much as a
 word feature under the same L2 penalty):
@@ -28,11 +31,10 @@ import numpy as np
 PATH = Path(__file__).with_name("word_vectors.npz")
 # Whether the shipped models were trained with these features (a test keeps this in step with
 # content_model.json; turning one on needs the model retrained: train_content_model.py --word-vectors).
-STANCE = False
-SENTIMENT = False
+STANCE = True
+SENTIMENT = True
 WINDOW = 3
 SCALE = 3.0
-_MASKS = frozenset(("tgt", "oth"))
 
 
 class WordVectors:
