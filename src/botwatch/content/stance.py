@@ -163,6 +163,7 @@ MEASURED = {
     "cue_correct": 66,
     "cue_n": 70,
     "heldout_n": 100,
-    "heldout_accuracy": 0.76,
-    "heldout_ci": (0.668, 0.833),
+    # 0.76 [0.668-0.833] before the word vectors and the fifth draw (overall 0.756 both before and after).
+    "heldout_accuracy": 0.79,
+    "heldout_ci": (0.7, 0.858),
 }
