@@ -64,3 +64,32 @@ def test_word_vector_flags_match_the_shipped_model() -> None:
     for name, on in (("stance", embed.STANCE), ("sentiment", embed.SENTIMENT)):
         assert model[name].get("word_vectors", False) == on, name
         assert any(k.startswith("vp") and k[2:].isdigit() for k in model[name]["weights"]) == on, name
+
+
+def test_folded_vectors_give_the_unfolded_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At run time the vector weights are folded into the lookup (`embed.fold`); the answers must
+    be those of the model as trained (64 features per block), to float rounding."""
+    from botwatch.content.features import PartyNames, pair_features, post_features
+    from botwatch.content.modelrun import LinearModel
+    from botwatch.content.sentiment import SentimentScorer
+    from botwatch.elections import load_election
+
+    model = json.loads((resources.files("botwatch.content") / "content_model.json").read_bytes())
+    names = PartyNames.of(load_election("uk-ge2017"))
+    sc = SentimentScorer()
+    texts = [("Corbyn is a disgrace and Labour lied again", ["labour"]), ("Great rally for the Tories today, well done Theresa May!", ["conservative"]),
+             ("Labour and the Tories both failed us on Brexit", ["labour", "conservative"])]
+    for task in ("stance", "sentiment"):
+        if not model[task].get("word_vectors"):
+            continue
+        monkeypatch.setattr(embed, "_FOLDED", {})
+        plain = LinearModel.from_dict(model[task])
+        feats = lambda: [pair_features(t, names, ps[0], [], [], len(ps), "original", sc.score, named=ps) if task == "stance"  # noqa: E731
+                         else post_features(t, names, ps, "original", sc.score, parts=sc.parts(t)) for t, ps in texts]
+        full = feats()
+        assert all(any(k.startswith("vp") for k in f) for f in full)
+        folded_model = LinearModel.from_dict(embed.fold(model[task], task))
+        folded = feats()
+        assert all(len([k for k in f if k.startswith(("vp", "vt"))]) <= 6 for f in folded)
+        for a, b in zip(full, folded):
+            assert np.allclose(plain.proba(a), folded_model.proba(b), atol=1e-9)

@@ -442,7 +442,7 @@ def pair_features(
     if CHAR_NGRAMS_STANCE:
         f.update(char_ngram_features(mask(cleaned, names, party, named)))
     if embed.STANCE:
-        f.update(embed.shipped().pair_features(tokens(mask(cleaned, names, party, named))))
+        f.update(embed.pair_vector_features(tokens(mask(cleaned, names, party, named))))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -485,7 +485,7 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     if CHAR_NGRAMS_SENTIMENT:
         f.update(char_ngram_features(mask(cleaned, names, None, named)))
     if embed.SENTIMENT:
-        f.update(embed.shipped().post_features(tokens(mask(cleaned, names, None, named))))
+        f.update(embed.post_vector_features(tokens(mask(cleaned, names, None, named))))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:
