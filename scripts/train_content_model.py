@@ -312,8 +312,17 @@ def main() -> None:
     ap.add_argument("--sentiment-balance-grid", default="1.0", help="sentiment: class balancing tried")
     ap.add_argument("--char-ngrams", choices=("none", "stance", "sentiment", "both"), default=None,
                     help="character 3-5-grams beside the word features (features.CHAR_NGRAMS_*); default: what features.py ships")
+    ap.add_argument("--word-vectors", choices=("none", "stance", "sentiment", "both"), default=None,
+                    help="content.embed's word-vector features (vp/vt); default: what embed.py ships")
     args = ap.parse_args()
+    from botwatch.content import embed
     from botwatch.content import features as feats
+
+    if args.word_vectors is not None:
+        embed.STANCE = args.word_vectors in ("stance", "both")
+        embed.SENTIMENT = args.word_vectors in ("sentiment", "both")
+    vectors_of = {"stance": embed.STANCE, "sentiment": embed.SENTIMENT}
+    print(f"word vectors: {vectors_of}")
 
     if args.char_ngrams is not None:
         feats.CHAR_NGRAMS_STANCE = args.char_ngrams in ("stance", "both")
@@ -353,7 +362,7 @@ def main() -> None:
     for name, items, classes in (("stance", pairs, STANCES), ("sentiment", posts, SENTIMENTS)):
         c, ew, b = best[name]
         vec, clf = fit(items, classes, c, extras[name] if ew else (), ew, b)
-        model[name] = export(vec, clf, classes) | {"C": c, "weak_weight": ew, "balance": b, "n": len(items), "n_weak": len(extras[name]) if ew else 0, "char_ngrams": char_of[name],
+        model[name] = export(vec, clf, classes) | {"C": c, "weak_weight": ew, "balance": b, "n": len(items), "n_weak": len(extras[name]) if ew else 0, "char_ngrams": char_of[name], "word_vectors": vectors_of[name],
                                                    "cv_macro_f1_acc_majority": cv_of[name]}
     args.out.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")

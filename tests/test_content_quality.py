@@ -32,14 +32,17 @@ LABELS = FIX / "ira_stance_labels.csv"
 
 # The committed posts alone, test part (pairs, stance macro-F1, sentiment macro-F1, stance accuracy).
 # Fourth training draw (retrained model): from (117, 0.504, 0.564, 0.590) and (159, 0.710, 0.560, 0.711).
-FIXTURE_ONLY = {"uk-ge2017": (117, 0.493, 0.612, 0.581), "us-2016": (159, 0.720, 0.602, 0.723)}
+# Word vectors and the fifth training draw (eighth round): from (117, 0.493, 0.612, 0.581) and (159, 0.720, 0.602, 0.723).
+FIXTURE_ONLY = {"uk-ge2017": (117, 0.526, 0.585, 0.607), "us-2016": (159, 0.722, 0.634, 0.730)}
 # Floors a little under the figures measured on the evaluation study (docs/methods.md). UK stance
 # was 0.50 until the fourth training draw: the retrained model scores 0.527 on the evaluation study
 # (0.525 before) but 0.493 on the committed posts alone (0.504 before), where a test post's
 # account prior leans on dev posts of its account; the floor follows the committed-posts figure.
+# Since the word vectors (0.526 / 0.531 UK stance, 0.634 US sentiment) the UK stance floor is back
+# at 0.50 and US sentiment's rose from 0.50 to 0.58.
 FLOORS = {
-    ("uk-ge2017", "stance"): 0.48, ("uk-ge2017", "sentiment"): 0.53,
-    ("us-2016", "stance"): 0.65, ("us-2016", "sentiment"): 0.50,
+    ("uk-ge2017", "stance"): 0.50, ("uk-ge2017", "sentiment"): 0.53,
+    ("us-2016", "stance"): 0.65, ("us-2016", "sentiment"): 0.58,
 }
 
 
@@ -99,4 +102,7 @@ def test_quoted_figures_on_the_evaluation_study(shared_data: Path, tmp_path: Pat
         assert (ag.stance.n, round(ag.stance.macro_f1, 3), round(ag.sentiment.macro_f1, 3)) == (quoted["pairs"], quoted["stance_f1"], quoted["sentiment_f1"])
         assert round(ag.stance.accuracy, 3) == quoted["stance_accuracy"] and round(ag.stance.majority, 3) == quoted["stance_majority"]
         assert (round(ag.stance.ci[0], 2), round(ag.stance.ci[1], 2)) == quoted["stance_ci"]
-        assert rules.get("account_prior", 0) > 0  # the prior is what this study measures
+        # The prior is what this study measures. UK accounts rarely name UK parties (193 pairs in
+        # 95,000 posts): there it decided one pair with the previous model and none since the word
+        # vectors, so only the US study must show it at work.
+        assert key != "us-2016" or rules.get("account_prior", 0) > 0

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from botwatch.content import embed
 from botwatch.elections.model import Election
 
 _URL = re.compile(r"https?://\S+|\bt\.co/\S+")
@@ -462,6 +463,8 @@ def pair_features(
         f.update(dict.fromkeys(masked_hashtag_ngrams(raw, names, party, named), 1.0))
     if CHAR_NGRAMS_STANCE:
         f.update(char_ngram_features(mask(cleaned, names, party, named)))
+    if embed.STANCE:
+        f.update(embed.pair_vector_features(tokens(mask(cleaned, names, party, named))))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -501,6 +504,8 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
         f.update(dict.fromkeys(masked_hashtag_ngrams(raw, names, None, named), 1.0))
     if CHAR_NGRAMS_SENTIMENT:
         f.update(char_ngram_features(mask(cleaned, names, None, named)))
+    if embed.SENTIMENT:
+        f.update(embed.post_vector_features(tokens(mask(cleaned, names, None, named))))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:

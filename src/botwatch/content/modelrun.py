@@ -145,7 +145,9 @@ def shipped_models() -> tuple[LinearModel, LinearModel] | None:
     except (FileNotFoundError, OSError):
         return None
     d = json.loads(text)
-    return LinearModel.from_dict(d["stance"]), LinearModel.from_dict(d["sentiment"])
+    from botwatch.content.embed import fold  # word-vector weights folded into the lookup (speed; same sums)
+
+    return LinearModel.from_dict(fold(d["stance"], "stance")), LinearModel.from_dict(fold(d["sentiment"], "sentiment"))
 
 
 @dataclass

@@ -1,0 +1,169 @@
+"""Dense word-vector features for the stance and sentiment models, read with numpy alone.
+
+Why: the models' word features treat "traitor" and "treasonous" as unrelated, and a few thousand
+hand-labelled posts cannot teach them otherwise. Word vectors learned without labels from about
+a million real posts (scripts/build_word_vectors.py: word2vec skip-gram over the IRA, brexit-2016,
+gop-debate, GE2017 and twarc2 texts, every labelled post and near copy left out) place such words
+near each other, so a post's average vector, and the average of the words beside the party's
+name, carry what one labelled word teaches to its neighbours.
+
+The lookup (`word_vectors.npz`, next to this module) holds the 30,000 most frequent tokens of
+that corpus, each vector of unit length, as float16 (3.7 MB). Tokens are `features.tokens` of the
+cleaned, masked text: `tgt` (the target party's names) is not a corpus word and never counts;
+`oth` (another party's names) happens to be one (a rare abbreviation), so a rival's name adds that
+fixed vector, the same at training and at run time (a rebuilt lookup should drop it and the model
+be retrained with it).
+
+Features (names the model file knows; values scaled by `SCALE` so they weigh about as much as a
+word feature under the same L2 penalty):
+- `vp<i>`: the mean vector of the post's known tokens;
+- `vt<i>`: the mean vector of the known tokens within `WINDOW` tokens of the target's name (pairs
+  only; the post's mean where the name is not among the tokens).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+PATH = Path(__file__).with_name("word_vectors.npz")
+# Whether the shipped models were trained with these features (a test keeps this in step with
+# content_model.json; turning one on needs the model retrained: train_content_model.py --word-vectors).
+STANCE = True
+SENTIMENT = True
+WINDOW = 3
+SCALE = 3.0
+
+
+class WordVectors:
+    """Token -> unit vector, with the mean of many tokens computed in one numpy call."""
+
+    def __init__(self, vocab: list[str], vectors: np.ndarray) -> None:
+        self.index = {t: i for i, t in enumerate(vocab)}
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.dim = self.vectors.shape[1]
+        self.post_names = [f"vp{i}" for i in range(self.dim)]
+        self.target_names = [f"vt{i}" for i in range(self.dim)]
+
+    @classmethod
+    def load(cls, path: Path = PATH) -> "WordVectors":
+        with np.load(path) as z:
+            vocab = bytes(z["vocab"]).decode("utf-8").split("\n")
+            return cls(vocab, z["vectors"])
+
+    def mean(self, ids: list[int]) -> np.ndarray | None:
+        """The mean vector of the rows `ids` (None for none)."""
+        if not ids:
+            return None
+        return self.vectors[ids].mean(axis=0)
+
+    def post_features(self, toks: list[str], scale: float = SCALE) -> dict[str, float]:
+        """`vp<i>` of a post's tokens (empty when none has a vector)."""
+        get = self.index.get
+        m = self.mean([i for i in map(get, toks) if i is not None])
+        return {} if m is None else dict(zip(self.post_names, (m * scale).tolist()))
+
+    def pair_features(self, toks: list[str], window: int = WINDOW, scale: float = SCALE) -> dict[str, float]:
+        """`vp<i>` and `vt<i>` of a masked post's tokens (the target's name is `tgt`)."""
+        get = self.index.get
+        ids = [get(t) for t in toks]
+        known = [i for i in ids if i is not None]
+        post = self.mean(known)
+        if post is None:
+            return {}
+        spots = [k for k, t in enumerate(toks) if t == "tgt"]
+        near = {j for k in spots for j in range(max(k - window, 0), k + window + 1)}
+        win = self.mean([ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None])
+        target = post if win is None else win
+        out = dict(zip(self.post_names, (post * scale).tolist()))
+        out.update(zip(self.target_names, (target * scale).tolist()))
+        return out
+
+
+@lru_cache(maxsize=1)
+def shipped() -> WordVectors:
+    """The lookup shipped with the package (loaded once)."""
+    return WordVectors.load(PATH)
+
+
+# Run time: the models are linear, so a vector block's contribution to class c, sum_i w_ic SCALE
+# mean(v)_i, is the mean over the tokens of (SCALE V W)[token, c]: `fold` multiplies the lookup by
+# a model's vector weights once, and the features become one number per class ("vp:oppose") whose
+# weight row is that class's indicator. The same sums (up to float rounding) at a fraction of the
+# cost: 64 dictionary entries per block and per feature set were half the stage's model time.
+# Set by `modelrun.shipped_models`; training (scripts/train_content_model.py) never folds.
+_FOLDED: dict[str, dict[str, "list[tuple[float, ...]]"]] = {}
+
+
+def _is_vector_key(k: str) -> bool:
+    return k[:2] in ("vp", "vt") and k[2:].isdigit()
+
+
+def fold(model: dict, task: str, wv: "WordVectors | None" = None) -> dict:
+    """`model` (a content_model.json part) with its `vp<i>` / `vt<i>` weights replaced by
+    `vp:<class>` / `vt:<class>` indicator rows, the projected lookup kept for `task`'s features."""
+    w, classes = model["weights"], model["classes"]
+    if not any(map(_is_vector_key, w)):
+        _FOLDED.pop(task, None)
+        return model
+    wv = wv or shipped()
+    out = {k: v for k, v in w.items() if not _is_vector_key(k)}
+    tables: dict[str, list[tuple[float, ...]]] = {}
+    n = len(classes)
+    for pre in ("vp", "vt"):
+        mat = np.array([w.get(f"{pre}{i}", [0.0] * n) for i in range(wv.dim)], dtype=np.float64)
+        if not mat.any():
+            continue
+        tables[pre] = [tuple(r) for r in ((wv.vectors.astype(np.float64) @ mat) * SCALE).tolist()]
+        for c, name in enumerate(classes):
+            out[f"{pre}:{name}"] = [1.0 if j == c else 0.0 for j in range(n)]
+    _FOLDED[task] = tables
+    return {**model, "weights": out}
+
+
+def _means(table: "list[tuple[float, ...]]", ids: list[int], names: list[str]) -> dict[str, float]:
+    """Column means of the rows `ids` (plain Python: for a post's dozen tokens and three columns
+    it takes half the time of numpy's indexing and mean)."""
+    rows = [table[i] for i in ids]
+    n = len(rows)
+    return dict(zip(names, [sum(col) / n for col in zip(*rows)]))
+
+
+def pair_vector_features(toks: list[str]) -> dict[str, float]:
+    """The stance model's vector features of a masked post: folded when the shipped model is
+    loaded (`fold`), `WordVectors.pair_features` otherwise (training)."""
+    wv = shipped()
+    tables = _FOLDED.get("stance")
+    if tables is None:
+        return wv.pair_features(toks)
+    get = wv.index.get
+    ids = [get(t) for t in toks]
+    known = [i for i in ids if i is not None]
+    if not known:
+        return {}
+    out = _means(tables["vp"], known, _CLASS_NAMES["vp"]) if "vp" in tables else {}
+    if "vt" in tables:
+        spots = [k for k, t in enumerate(toks) if t == "tgt"]
+        near = {j for k in spots for j in range(max(k - WINDOW, 0), k + WINDOW + 1)}
+        win = [ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None]
+        out.update(_means(tables["vt"], win or known, _CLASS_NAMES["vt"]))
+    return out
+
+
+def post_vector_features(toks: list[str]) -> dict[str, float]:
+    """The sentiment model's vector features of a post (folded as `pair_vector_features`)."""
+    wv = shipped()
+    tables = _FOLDED.get("sentiment")
+    if tables is None:
+        return wv.post_features(toks)
+    get = wv.index.get
+    known = [i for i in map(get, toks) if i is not None]
+    if not known or "vp" not in tables:
+        return {}
+    return _means(tables["vp"], known, _SENT_NAMES)
+
+
+_CLASS_NAMES = {pre: [f"{pre}:{c}" for c in ("support", "oppose", "neutral")] for pre in ("vp", "vt")}
+_SENT_NAMES = [f"vp:{c}" for c in ("positive", "negative", "neutral")]

@@ -1,0 +1,95 @@
+"""The word-vector lookup of the content models (content.embed): shipped, aligned, compact, and fed
+to the models exactly when they were trained with it."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from botwatch.content import embed
+
+
+@pytest.fixture(scope="module")
+def wv() -> embed.WordVectors:
+    return embed.WordVectors.load()
+
+
+def test_lookup_is_compact_unit_float16(wv: embed.WordVectors) -> None:
+    assert embed.PATH.stat().st_size < 6_000_000
+    with np.load(embed.PATH) as z:
+        assert z["vectors"].dtype == np.float16
+        assert z["vectors"].shape == (len(wv.index), wv.dim)
+    assert 20_000 <= len(wv.index) <= 40_000 and 32 <= wv.dim <= 100
+    norms = np.linalg.norm(wv.vectors, axis=1)
+    assert np.allclose(norms, 1.0, atol=2e-3)
+    assert "tgt" not in wv.index  # the target's mask never has a vector ("oth" does: see content.embed)
+
+
+def _nearest(wv: embed.WordVectors, word: str, among: list[str]) -> str:
+    v = wv.vectors[wv.index[word]]
+    return max(among, key=lambda w: float(wv.vectors[wv.index[w]] @ v))
+
+
+def test_vectors_are_aligned_with_their_tokens(wv: embed.WordVectors) -> None:
+    """Learned without labels, yet related words sit together: a shifted or shuffled vocabulary
+    (tokens read against the wrong rows) fails this."""
+    assert _nearest(wv, "lol", ["haha", "brexit", "tax", "senate"]) == "haha"
+    assert _nearest(wv, "traitor", ["traitors", "weather", "music", "monday"]) == "traitors"
+    assert _nearest(wv, "hillary", ["clinton", "football", "rain", "coffee"]) == "clinton"
+
+
+def test_pair_features_average_the_words_beside_the_target(wv: embed.WordVectors) -> None:
+    toks = "lol the tgt is a traitor and oth is great".split()
+    f = wv.pair_features(toks, window=2, scale=1.0)
+    vec = lambda name: np.array([f[f"{name}{i}"] for i in range(wv.dim)])  # noqa: E731
+    known = [t for t in toks if t in wv.index]
+    post = np.mean([wv.vectors[wv.index[t]] for t in known], axis=0)
+    near = [t for t in ("lol", "the", "is", "a") if t in wv.index]
+    assert np.allclose(vec("vp"), post, atol=1e-6)
+    assert np.allclose(vec("vt"), np.mean([wv.vectors[wv.index[t]] for t in near], axis=0), atol=1e-6)
+    # The target's own name never counts, and another target gives other words beside it.
+    assert wv.pair_features(["tgt"]) == {}
+    g = wv.pair_features("lol the oth is a traitor and tgt is great".split(), window=2, scale=1.0)
+    assert not np.allclose([g[f"vt{i}"] for i in range(wv.dim)], vec("vt"))
+    assert set(wv.post_features(toks)) == {f"vp{i}" for i in range(wv.dim)}
+
+
+def test_word_vector_flags_match_the_shipped_model() -> None:
+    """A model trained with the vector features needs the stage to emit them, and one trained
+    without must not be fed them: embed.STANCE / SENTIMENT must be what the model file records."""
+    model = json.loads((resources.files("botwatch.content") / "content_model.json").read_bytes())
+    for name, on in (("stance", embed.STANCE), ("sentiment", embed.SENTIMENT)):
+        assert model[name].get("word_vectors", False) == on, name
+        assert any(k.startswith("vp") and k[2:].isdigit() for k in model[name]["weights"]) == on, name
+
+
+def test_folded_vectors_give_the_unfolded_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At run time the vector weights are folded into the lookup (`embed.fold`); the answers must
+    be those of the model as trained (64 features per block), to float rounding."""
+    from botwatch.content.features import PartyNames, pair_features, post_features
+    from botwatch.content.modelrun import LinearModel
+    from botwatch.content.sentiment import SentimentScorer
+    from botwatch.elections import load_election
+
+    model = json.loads((resources.files("botwatch.content") / "content_model.json").read_bytes())
+    names = PartyNames.of(load_election("uk-ge2017"))
+    sc = SentimentScorer()
+    texts = [("Corbyn is a disgrace and Labour lied again", ["labour"]), ("Great rally for the Tories today, well done Theresa May!", ["conservative"]),
+             ("Labour and the Tories both failed us on Brexit", ["labour", "conservative"])]
+    for task in ("stance", "sentiment"):
+        if not model[task].get("word_vectors"):
+            continue
+        monkeypatch.setattr(embed, "_FOLDED", {})
+        plain = LinearModel.from_dict(model[task])
+        feats = lambda: [pair_features(t, names, ps[0], [], [], len(ps), "original", sc.score, named=ps) if task == "stance"  # noqa: E731
+                         else post_features(t, names, ps, "original", sc.score, parts=sc.parts(t)) for t, ps in texts]
+        full = feats()
+        assert all(any(k.startswith("vp") for k in f) for f in full)
+        folded_model = LinearModel.from_dict(embed.fold(model[task], task))
+        folded = feats()
+        assert all(len([k for k in f if k.startswith(("vp", "vt"))]) <= 6 for f in folded)
+        for a, b in zip(full, folded):
+            assert np.allclose(plain.proba(a), folded_model.proba(b), atol=1e-9)
