@@ -5,6 +5,7 @@ of `origin.scripts_in`. Speed work must change no output."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from botwatch.accounts import origin as org
 from botwatch.accounts import origin_behaviour as ob
@@ -20,6 +21,20 @@ def test_rolls_as_windows_equal_np_roll() -> None:
     rolled = ob._rolled(summer)
     for r in range(len(summer)):
         for k, step in enumerate(ob.SHIFT_STEPS.tolist()):
+            assert np.array_equal(rolled[r, k], np.roll(summer[r], step))
+
+
+@pytest.mark.parametrize("steps", [np.arange(90, 97), np.arange(-97, -90), np.arange(-96, 96), np.arange(-3, 4)])
+def test_rolls_at_any_steps_equal_np_roll(monkeypatch: pytest.MonkeyPatch, steps: np.ndarray) -> None:
+    """Steps reaching a whole day (+-BINS) have no window in the tripled row; they must take the
+    gather, not come back as a short or empty view (the slice does not fail on its own)."""
+    monkeypatch.setattr(ob, "SHIFT_STEPS", steps)
+    monkeypatch.setattr(ob, "_ROLL", (np.arange(ob.BINS)[None, :] - steps[:, None]) % ob.BINS)
+    summer = np.random.default_rng(2).random((3, ob.BINS))
+    rolled = ob._rolled(summer)
+    assert rolled.shape == (3, len(steps), ob.BINS)
+    for r in range(len(summer)):
+        for k, step in enumerate(steps.tolist()):
             assert np.array_equal(rolled[r, k], np.roll(summer[r], step))
 
 

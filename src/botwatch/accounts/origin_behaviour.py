@@ -144,7 +144,10 @@ def _rolled(summer: np.ndarray) -> np.ndarray:
     row written three times (a view: no copy). Why: copying every roll of every bootstrap row
     (`summer[:, _ROLL]`) was most of the shift estimate's time; the roll by s is the window that
     starts at BINS - s, and the steps are consecutive, so the windows are one strided slice."""
-    if not np.array_equal(np.diff(SHIFT_STEPS), np.ones(len(SHIFT_STEPS) - 1, SHIFT_STEPS.dtype)):
+    consecutive = np.array_equal(np.diff(SHIFT_STEPS), np.ones(len(SHIFT_STEPS) - 1, SHIFT_STEPS.dtype))
+    # The windows exist only for steps inside (-BINS, BINS): beyond, the slice below would come back
+    # short or empty instead of failing, so such steps take the gather too.
+    if not consecutive or not (-BINS < int(SHIFT_STEPS[0]) and int(SHIFT_STEPS[-1]) < BINS):
         return np.ascontiguousarray(summer[:, _ROLL])  # other steps: the gather
     tripled = np.concatenate([summer, summer, summer], axis=1)
     first, last = BINS - int(SHIFT_STEPS[0]), BINS - int(SHIFT_STEPS[-1])
