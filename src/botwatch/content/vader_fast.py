@@ -175,7 +175,10 @@ class FastAnalyzer(_v.SentimentIntensityAnalyzer):  # type: ignore[misc]
         return _score_valence(sentiments, text)
 
 
-_MAX_TOKENS = 500_000  # distinct tokens `_Lows` keeps (then it computes the rest each time)
+_MAX_TOKENS = 100_000  # distinct tokens a cache keeps before it starts again (real talk has no
+# end of new tokens: 429k distinct in 300k IRA posts; a cache that stopped growing at its bound
+# would never learn a common word met late, one that grew without end would cost each worker
+# ~100 MB)
 
 
 def _word(tok: str) -> str:
@@ -191,8 +194,9 @@ class _Lows(dict):  # type: ignore[type-arg]
 
     def __missing__(self, tok: str) -> str:
         low = _word(tok).lower()
-        if len(self) < _MAX_TOKENS:
-            self[tok] = low
+        if len(self) >= _MAX_TOKENS:
+            self.clear()
+        self[tok] = low
         return low
 
 
@@ -214,8 +218,9 @@ class _Negated(dict):  # type: ignore[type-arg]
 
     def __missing__(self, word: str) -> bool:
         neg = _negated(word)
-        if len(self) < _MAX_TOKENS:
-            self[word] = neg
+        if len(self) >= _MAX_TOKENS:
+            self.clear()
+        self[word] = neg
         return neg
 
 
