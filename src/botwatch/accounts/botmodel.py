@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts.exact_round import round_like_python
+from botwatch.accounts.exact_round import none_where, round_like_python
 from botwatch.accounts.tree_keys import grouped_predict, split_points
 from botwatch.userfile import read_user_bytes
 
@@ -188,9 +188,7 @@ class BotModel:
             words = np.array([describe_value(self.features[j], x) for x in distinct.view(np.float64).tolist()], dtype=object)
             shown[at] = words[inverse.reshape(-1)]
         names = [self.features[j] for j in feat.tolist()]
-        cs, vs = c.tolist(), v.tolist()
-        for i in np.flatnonzero(np.isnan(v)).tolist():  # an unknown value is None, not NaN
-            vs[i] = None
+        cs, vs = c.tolist(), none_where(v, np.isnan(v))  # an unknown value is None, not NaN
         sentences = [_sentence_text(f, s, x) for f, s, x in zip(names, shown.tolist(), cs)]
         return EvidenceColumns(row, rank, names, vs, round_like_python(c, 4).tolist(), sentences)
 

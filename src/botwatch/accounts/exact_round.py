@@ -45,10 +45,16 @@ def round_like_python(x: "np.ndarray | list[float]", digits: int) -> np.ndarray:
     return out.reshape(arr.shape)
 
 
+def none_where(values: np.ndarray, missing: np.ndarray) -> list[Any]:
+    """`values` as Python values with None where `missing`: one C conversion for the column, then
+    only the missing cells patched (a nullable table column must hold None, not NaN)."""
+    out: list[Any] = values.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return out
+
+
 def rounded_list(x: "np.ndarray | list[float]", digits: int) -> list[Any]:
     """`[None if isnan(v) else round(v, digits) for v in x]`: the cells of a nullable column."""
     out = round_like_python(x, digits)
-    vals: list[Any] = out.tolist()
-    for i in np.flatnonzero(np.isnan(out)).tolist():
-        vals[i] = None
-    return vals
+    return none_where(out, np.isnan(out))

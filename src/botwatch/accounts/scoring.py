@@ -22,7 +22,7 @@ import pandas as pd
 
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
-from botwatch.accounts.exact_round import rounded_list
+from botwatch.accounts.exact_round import none_where, rounded_list
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
@@ -96,15 +96,6 @@ def _values(col: pd.Series) -> list[Any]:
         for i in np.flatnonzero(missing).tolist():
             vals[i] = None
     return vals
-
-
-def _nullable(values: np.ndarray, missing: np.ndarray) -> list[Any]:
-    """`values` as Python values with None where `missing`: one conversion for the column,
-    then only the missing cells patched."""
-    out: list[Any] = values.tolist()
-    for i in np.flatnonzero(missing).tolist():
-        out[i] = None
-    return out
 
 
 def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
@@ -359,7 +350,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         "origin_probabilities": [flat_object(o.probabilities) if o.probabilities else None for o in origins],
         "origin_evidence": _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
                                        [0, *itertools.accumulate(len(o.evidence) for o in origins)]),
-        "likely_automated": _nullable(probs >= 0.5, np.isnan(probs)),
+        "likely_automated": none_where(probs >= 0.5, np.isnan(probs)),
         "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
         "signals": signal_cells,
         "n_signals": n_signals,
