@@ -36,6 +36,15 @@ def test_means_equal_summing_the_rows() -> None:
     assert embed._means(columns[:2], [3, 4], names[:2]) == _rows_means(columns[:2], [3, 4], names[:2])
 
 
+def test_window_equals_the_positions_near_any_spot() -> None:
+    rng = random.Random(8)
+    for _ in range(3000):
+        ids = [rng.choice([None, rng.randrange(100)]) for _ in range(rng.randint(0, 20))]
+        spots = sorted(rng.sample(range(len(ids) + 2), k=min(rng.randint(1, 3), len(ids) + 2)))
+        near = {j for k in spots for j in range(max(k - embed.WINDOW, 0), k + embed.WINDOW + 1)}
+        assert embed._window(ids, spots) == [ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None]
+
+
 @pytest.mark.parametrize("preset", ["uk-ge2017", "us-2016"])
 def test_vector_features_from_the_template_equal_the_plain_ones(preset: str) -> None:
     election = load_election(preset)

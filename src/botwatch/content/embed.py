@@ -142,7 +142,11 @@ def _means(columns: "list[list[float]]", ids: list[int], names: list[str]) -> di
 
 
 def _window(ids: "list[int | None]", spots: "list[int]") -> list[int]:
-    """The known ids within `WINDOW` tokens of any of `spots`, in token order."""
+    """The known ids within `WINDOW` tokens of any of `spots`, in token order (one spot, the
+    common case: a slice, the same positions)."""
+    if len(spots) == 1:
+        k = spots[0]
+        return [i for i in ids[max(k - WINDOW, 0) : k + WINDOW + 1] if i is not None]
     near = {j for k in spots for j in range(max(k - WINDOW, 0), k + WINDOW + 1)}
     return [ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None]
 
