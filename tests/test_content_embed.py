@@ -66,7 +66,7 @@ def test_word_vector_flags_match_the_shipped_model() -> None:
         assert any(k.startswith("vp") and k[2:].isdigit() for k in model[name]["weights"]) == on, name
 
 
-def test_folded_vectors_give_the_unfolded_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_folded_vectors_give_the_unfolded_probabilities() -> None:
     """At run time the vector weights are folded into the lookup (`embed.fold`); the answers must
     be those of the model as trained (64 features per block), to float rounding."""
     from botwatch.content.features import PartyNames, pair_features, post_features
@@ -82,14 +82,39 @@ def test_folded_vectors_give_the_unfolded_probabilities(monkeypatch: pytest.Monk
     for task in ("stance", "sentiment"):
         if not model[task].get("word_vectors"):
             continue
-        monkeypatch.setattr(embed, "_FOLDED", {})
+        names.folded = None
         plain = LinearModel.from_dict(model[task])
         feats = lambda: [pair_features(t, names, ps[0], [], [], len(ps), "original", sc.score, named=ps) if task == "stance"  # noqa: E731
                          else post_features(t, names, ps, "original", sc.score, parts=sc.parts(t)) for t, ps in texts]
         full = feats()
         assert all(any(k.startswith("vp") for k in f) for f in full)
-        folded_model = LinearModel.from_dict(embed.fold(model[task], task))
+        folded_model = LinearModel.from_dict(embed.fold(model[task]))
+        assert folded_model.folded and plain.folded is None
+        names.use_folded(folded_model.folded, folded_model.folded)
         folded = feats()
         assert all(len([k for k in f if k.startswith(("vp", "vt"))]) <= 6 for f in folded)
         for a, b in zip(full, folded):
             assert np.allclose(plain.proba(a), folded_model.proba(b), atol=1e-9)
+
+
+def test_loading_the_shipped_models_does_not_fold_other_features() -> None:
+    """Folding is asked for, not a side effect: a process that loaded the shipped (folded) models
+    and then builds training features (a `PartyNames` without `use_folded`) gets the plain
+    `vp<i>` / `vt<i>` features the training script fits on."""
+    from botwatch.content.features import PartyNames, pair_features, post_features
+    from botwatch.content.modelrun import shipped_models
+    from botwatch.content.sentiment import SentimentScorer
+    from botwatch.elections import load_election
+
+    models = shipped_models()
+    assert models is not None and all(m.folded for m in models)
+    names = PartyNames.of(load_election("uk-ge2017"))
+    sc = SentimentScorer()
+    text = "Corbyn is a disgrace and Labour lied again"
+    pair = pair_features(text, names, "labour", [], [], 1, "original", sc.score, named=["labour"])
+    post = post_features(text, names, ["labour"], "original", sc.score)
+    assert {"vp0", "vt0"} <= set(pair) and "vp0" in post
+    assert not any(":" in k for k in pair if k.startswith(("vp", "vt")))
+    names.use_folded(models[0].folded, models[1].folded)
+    pair = pair_features(text, names, "labour", [], [], 1, "original", sc.score, named=["labour"])
+    assert "vp:oppose" in pair and "vp0" not in pair

@@ -90,6 +90,14 @@ class PartyNames:
     vocab: "dict[str, NgramVocab] | None" = field(default=None, compare=False, repr=False)
 
     vocab_holders: int = field(default=0, compare=False, repr=False)  # parties a vocabulary's stand-ins cover
+    # At run time, the folded word-vector tables of the loaded models ("stance", "sentiment": see
+    # `embed.fold`), set by `use_folded`; None (training, evaluation): the plain `vp<i>` features.
+    folded: "dict[str, embed.Folded | None] | None" = field(default=None, compare=False, repr=False)
+
+    def use_folded(self, stance: "embed.Folded | None", sentiment: "embed.Folded | None") -> None:
+        """Build the vector features as the models folded with these tables read them (None: a
+        model without vector weights, or one not folded: the plain features)."""
+        self.folded = {"stance": stance, "sentiment": sentiment}
 
     def use_vocab(self, keys: "Iterable[str]", parties: int = 256) -> None:
         """Build only the n-gram features among `keys` (the models' feature names; a linear model
@@ -330,21 +338,13 @@ def masked_ngrams(text: str, names: PartyNames, party: str | None, named: "list[
     its strings and writes `tgt` / `oth` over the stand-ins, as `mask` fills the placeholders
     (tests/test_content_speed_exact3.py compares both). With `names.vocab` the template holds
     only the strings a model may know (`known_ngram_features`; tests/test_content_speed_exact4.py)."""
-    if named is None or not names.inert:
-        return ngram_features(tokens(mask(text, names, party, named)))
-    cache, key = names._ngrams, (text, tuple(named))
-    tpl = cache.get(key)
+    tpl = _template(text, names, named)
     if tpl is None:
-        tpl = _ngram_template(text, names, named)
-        if len(cache) >= 8:
-            cache.clear()
-        cache[key] = tpl
-    if tpl is False:
         return ngram_features(tokens(mask(text, names, party, named)))
-    feats, spots = tpl
+    feats, spots = tpl.feats, tpl.spots
     out = list(feats)
     if spots:
-        fills = [(_HOLDERS[j][1:-1], "tgt" if p == party else "oth") for j, p in enumerate(named) if p in names.patterns]
+        fills = [(_HOLDERS[j][1:-1], "tgt" if p == party else "oth") for j, p in enumerate(named) if p in names.patterns]  # type: ignore[arg-type]
         for i in spots:
             x = out[i]
             for holder, word in fills:
@@ -353,20 +353,97 @@ def masked_ngrams(text: str, names: PartyNames, party: str | None, named: "list[
     return out
 
 
-def _ngram_template(text: str, names: PartyNames, named: "list[str]") -> "tuple[list[str], list[int]] | bool":
-    """(n-gram strings with stand-ins, positions of the strings holding one), or False where
-    `_marked` takes the pattern loop."""
+class _Template:
+    """A post's tokens for all its feature sets (`masked_ngrams`): `toks` with a stand-in where
+    the j-th named party's name stood (`holders`: (token position, j)), the n-gram strings
+    `feats` with the positions `spots` of those holding a stand-in, and (built on first use by
+    `masked_vector_ids`) the tokens' word-vector ids and the positions of literal "tgt" tokens."""
+
+    __slots__ = ("toks", "holders", "feats", "spots", "ids", "literal_tgt")
+
+    def __init__(self, toks: list[str], holders: "list[tuple[int, int]]", feats: list[str]) -> None:
+        self.toks, self.holders, self.feats = toks, holders, feats
+        self.spots = [i for i, x in enumerate(feats) if "\ue000" in x]
+        self.ids: "list[int | None] | None" = None
+        self.literal_tgt: list[int] = []
+
+
+def _ngram_template(text: str, names: PartyNames, named: "list[str]") -> "_Template | bool":
+    """The post's `_Template`, or False where `_marked` takes the pattern loop."""
     marked = _marked(text, names, named)
     if marked is None:
         return False
     toks: list[str] = []
+    holders: list[tuple[int, int]] = []
     for k, part in enumerate(_HOLDER_SPLIT.split(marked)):
         if k % 2:
+            holders.append((len(toks), ord(part[2]) - 0xE100))
             toks.append(part[1:-1])
         else:
             toks += tokens(part)
     feats = known_ngram_features(toks, names) if len(named) <= names.vocab_holders else ngram_features(toks)
-    return feats, [i for i, x in enumerate(feats) if "\ue000" in x]
+    return _Template(toks, holders, feats)
+
+
+def _template(text: str, names: PartyNames, named: "list[str] | None") -> "_Template | None":
+    """`masked_ngrams`' template of (text, named), from its cache (None: the plain path)."""
+    if named is None or not names.inert:
+        return None
+    cache, key = names._ngrams, (text, tuple(named))
+    tpl = cache.get(key)
+    if tpl is None:
+        tpl = _ngram_template(text, names, named)
+        if len(cache) >= 8:
+            cache.clear()
+        cache[key] = tpl
+    return tpl or None
+
+
+def masked_vector_ids(text: str, names: PartyNames, party: str | None, named: "list[str] | None") -> "tuple[list[int | None], list[int]] | None":
+    """(the word-vector ids of `tokens(mask(text, names, party, named))`, None where a token has
+    none; the positions of its "tgt" tokens), from the post's template: the ids are looked up
+    once per post and each feature set writes those of "tgt" / "oth" over its stand-ins, as
+    `mask` fills the placeholders (tests/test_content_speed_exact7.py). None: no template (take
+    the plain path)."""
+    tpl = _template(text, names, named)
+    if tpl is None:
+        return None
+    index = embed.shipped().index
+    ids = tpl.ids
+    if ids is None:
+        tpl.ids = ids = list(map(index.get, tpl.toks))
+        tpl.literal_tgt = [k for k, t in enumerate(tpl.toks) if t == "tgt"]
+    if not tpl.holders:
+        return ids, tpl.literal_tgt
+    ids = list(ids)
+    spots = list(tpl.literal_tgt)
+    tgt, oth = index.get("tgt"), index.get("oth")
+    for k, j in tpl.holders:
+        if named[j] == party:  # type: ignore[index]
+            ids[k] = tgt
+            spots.append(k)
+        else:
+            ids[k] = oth
+    return ids, spots
+
+
+def pair_vectors(cleaned: str, names: PartyNames, party: str, named: "list[str] | None") -> dict[str, float]:
+    """The stance model's word-vector features (`embed.pair_vector_features` of the masked tokens),
+    folded when `names.use_folded` gave the stance model's tables."""
+    tables = names.folded.get("stance") if names.folded else None
+    got = masked_vector_ids(cleaned, names, party, named) if tables is not None else None
+    if got is None:
+        return embed.pair_vector_features(tokens(mask(cleaned, names, party, named)), tables)
+    return embed.pair_vector_ids(got[0], got[1], tables)  # type: ignore[arg-type]
+
+
+def post_vectors(cleaned: str, names: PartyNames, named: "list[str] | None") -> dict[str, float]:
+    """The sentiment model's word-vector features (as `pair_vectors`, every named party `oth`)."""
+    tables = names.folded.get("sentiment") if names.folded else None
+    got = masked_vector_ids(cleaned, names, None, named) if tables is not None else None
+    if got is None:
+        return embed.post_vector_features(tokens(mask(cleaned, names, None, named)), tables)
+    return embed.post_vector_ids(got[0], tables)  # type: ignore[arg-type]
 
 
 # Character n-grams (3 to 5 characters inside each word, the word padded with one space on each
@@ -464,7 +541,7 @@ def pair_features(
     if CHAR_NGRAMS_STANCE:
         f.update(char_ngram_features(mask(cleaned, names, party, named)))
     if embed.STANCE:
-        f.update(embed.pair_vector_features(tokens(mask(cleaned, names, party, named))))
+        f.update(pair_vectors(cleaned, names, party, named))
     f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
@@ -505,7 +582,7 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
     if CHAR_NGRAMS_SENTIMENT:
         f.update(char_ngram_features(mask(cleaned, names, None, named)))
     if embed.SENTIMENT:
-        f.update(embed.post_vector_features(tokens(mask(cleaned, names, None, named))))
+        f.update(post_vectors(cleaned, names, named))
     for p in named:
         f[f"party={p}"] = 1.0
     if kind:

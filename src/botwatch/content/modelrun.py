@@ -32,12 +32,15 @@ class LinearModel:
     bias: np.ndarray
     index: dict[str, int]  # feature name → row of `matrix`
     matrix: np.ndarray  # [feature, class] weights
+    # The word-vector lookup projected on the model's vector weights (`embed.fold`), or None: the
+    # features must then be built folded too (`PartyNames.use_folded`).
+    folded: "dict[str, list[list[float]]] | None" = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "LinearModel":
         names = sorted(d["weights"])
         m = np.asarray([d["weights"][k] for k in names], float).reshape(len(names), len(d["classes"]))
-        return cls(list(d["classes"]), np.asarray(d["bias"], float), {k: i for i, k in enumerate(names)}, m)
+        return cls(list(d["classes"]), np.asarray(d["bias"], float), {k: i for i, k in enumerate(names)}, m, d.get("folded"))
 
     def _gather(self, feats: dict[str, float]) -> tuple[list[str], np.ndarray, np.ndarray]:
         index = self.index
@@ -147,7 +150,7 @@ def shipped_models() -> tuple[LinearModel, LinearModel] | None:
     d = json.loads(text)
     from botwatch.content.embed import fold  # word-vector weights folded into the lookup (speed; same sums)
 
-    return LinearModel.from_dict(fold(d["stance"], "stance")), LinearModel.from_dict(fold(d["sentiment"], "sentiment"))
+    return LinearModel.from_dict(fold(d["stance"])), LinearModel.from_dict(fold(d["sentiment"]))
 
 
 @dataclass

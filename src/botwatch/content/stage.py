@@ -191,6 +191,8 @@ class Labeller:
         stance_model, sentiment_model = models
         if self.names.vocab is None:  # build only the n-grams the models read
             self.names.use_vocab((k for model in models for k in model.index), len(self.matcher.parties))
+        if self.names.folded is None:  # the vector features as these (folded) models read them
+            self.names.use_folded(stance_model.folded, sentiment_model.folded)
         inputs = ContentModelInputs(self.matcher, self.names, [], [], hits, named, self.scorer.score, parts=self.scorer.parts,
                                     base_cache=self._base_cache)
         rows = np.flatnonzero(english & topic)
