@@ -117,4 +117,53 @@ def test_loading_the_shipped_models_does_not_fold_other_features() -> None:
     assert not any(":" in k for k in pair if k.startswith(("vp", "vt")))
     names.use_folded(models[0].folded, models[1].folded)
     pair = pair_features(text, names, "labour", [], [], 1, "original", sc.score, named=["labour"])
-    assert "vp:oppose" in pair and "vp0" not in pair
+    assert "vp:1" in pair and "vp0" not in pair
+
+
+def test_fold_follows_the_model_files_class_order_and_keeps_the_plain_weights() -> None:
+    """A model file listing its classes in another order (weights and bias permuted to match)
+    must answer the same after folding; and a folded model fed the plain `vp<i>` features (a
+    caller that never asked for folded ones) must still give the trained answers, not ignore them."""
+    from botwatch.content.features import PartyNames, pair_features
+    from botwatch.content.modelrun import LinearModel
+    from botwatch.content.sentiment import SentimentScorer
+    from botwatch.elections import load_election
+
+    model = json.loads((resources.files("botwatch.content") / "content_model.json").read_bytes())["stance"]
+    perm = [1, 0, 2]
+    swapped = {**model, "classes": [model["classes"][j] for j in perm], "bias": [model["bias"][j] for j in perm],
+               "weights": {k: [v[j] for j in perm] for k, v in model["weights"].items()}}
+    names = PartyNames.of(load_election("uk-ge2017"))
+    sc = SentimentScorer()
+    text = "Corbyn is a disgrace and Labour lied again"
+    plain_feats = pair_features(text, names, "labour", [], [], 1, "original", sc.score, named=["labour"])
+    plain = LinearModel.from_dict(model).proba(plain_feats)
+    for m, order in ((model, [0, 1, 2]), (swapped, perm)):
+        folded = LinearModel.from_dict(embed.fold(m))
+        names.use_folded(folded.folded, None)
+        got = folded.proba(pair_features(text, names, "labour", [], [], 1, "original", sc.score, named=["labour"]))
+        assert np.allclose(got, plain[order], atol=1e-9)
+        assert np.allclose(folded.proba(plain_feats), plain[order], atol=1e-12)
+        names.folded = None
+
+
+def test_vector_features_are_said_in_words_in_the_evidence() -> None:
+    """`stance_evidence` lists the model's strongest features; the vector blocks name no word a
+    reader could check, so they are said in words, and every other feature name is left as is."""
+    assert embed.in_words("vp:1") == embed.in_words("vp17") == "the post's words taken together (word vectors)"
+    assert embed.in_words("vt:0") == embed.in_words("vt3") == "the words beside the party's name (word vectors)"
+    for other in ("w=tgt traitor", "lex_clause_neg", "vpn", "vp:x", "party=labour", "vt"):
+        assert embed.in_words(other) == other
+
+
+def test_stage_evidence_holds_no_vector_feature_names(analysed_sample_path) -> None:  # type: ignore[no-untyped-def]
+    """End to end on the bundled sample (us-2016, every stage): model-decided pairs have evidence,
+    and no `vp…`/`vt…` feature name reaches `post_party.stance_evidence`."""
+    import re
+
+    import duckdb
+
+    with duckdb.connect(str(analysed_sample_path), read_only=True) as con:
+        rows = [r[0] for r in con.sql("select stance_evidence from post_party where stance_rule = 'model'").fetchall()]
+    assert rows and all(rows)
+    assert not any(re.search(r"(^|; )v[pt](:?\d+)(;|$)", e) for e in rows)

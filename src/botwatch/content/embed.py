@@ -106,14 +106,16 @@ def _is_vector_key(k: str) -> bool:
 
 
 def fold(model: dict, wv: "WordVectors | None" = None) -> dict:
-    """`model` (a content_model.json part) with its `vp<i>` / `vt<i>` weights replaced by
-    `vp:<class>` / `vt:<class>` indicator rows, and the projected lookup under "folded" (absent
-    when the model has no vector weights)."""
+    """`model` (a content_model.json part) with `vp:<j>` / `vt:<j>` indicator rows added (class
+    j of the model's own `classes` order, so a model file listing its classes in another order
+    folds as correctly), and the projected lookup under "folded" (absent when the model has no
+    vector weights). The plain `vp<i>` / `vt<i>` weights stay: features built without
+    `PartyNames.use_folded` still get the trained model's answers (slower), not silently none."""
     w, classes = model["weights"], model["classes"]
     if not any(map(_is_vector_key, w)):
         return model
     wv = wv or shipped()
-    out = {k: v for k, v in w.items() if not _is_vector_key(k)}
+    out = dict(w)
     tables: Folded = {}
     n = len(classes)
     for pre in ("vp", "vt"):
@@ -123,8 +125,8 @@ def fold(model: dict, wv: "WordVectors | None" = None) -> dict:
         # Stored by column: a feature set's means are then one `sum(map(column.__getitem__, ids))`
         # per class, the same additions in the same order as summing the rows' entries.
         tables[pre] = ((wv.vectors.astype(np.float64) @ mat) * SCALE).T.tolist()
-        for c, name in enumerate(classes):
-            out[f"{pre}:{name}"] = [1.0 if j == c else 0.0 for j in range(n)]
+        for c in range(n):
+            out[f"{pre}:{c}"] = [1.0 if j == c else 0.0 for j in range(n)]
     return {**model, "weights": out, "folded": tables}
 
 
@@ -157,9 +159,9 @@ def pair_vector_ids(ids: "list[int | None]", spots: "list[int]", tables: Folded)
     known = [i for i in ids if i is not None]
     if not known:
         return {}
-    out = _means(tables["vp"], known, _CLASS_NAMES["vp"]) if "vp" in tables else {}
+    out = _means(tables["vp"], known, _names("vp", tables["vp"])) if "vp" in tables else {}
     if "vt" in tables:
-        out.update(_means(tables["vt"], _window(ids, spots) or known, _CLASS_NAMES["vt"]))
+        out.update(_means(tables["vt"], _window(ids, spots) or known, _names("vt", tables["vt"])))
     return out
 
 
@@ -168,7 +170,7 @@ def post_vector_ids(ids: "list[int | None]", tables: Folded) -> dict[str, float]
     known = [i for i in ids if i is not None]
     if not known or "vp" not in tables:
         return {}
-    return _means(tables["vp"], known, _SENT_NAMES)
+    return _means(tables["vp"], known, _names("vp", tables["vp"]))
 
 
 def pair_vector_features(toks: list[str], tables: "Folded | None" = None) -> dict[str, float]:
@@ -188,5 +190,22 @@ def post_vector_features(toks: list[str], tables: "Folded | None" = None) -> dic
     return post_vector_ids(list(map(wv.index.get, toks)), tables)
 
 
-_CLASS_NAMES = {pre: [f"{pre}:{c}" for c in ("support", "oppose", "neutral")] for pre in ("vp", "vt")}
-_SENT_NAMES = [f"vp:{c}" for c in ("positive", "negative", "neutral")]
+# The folded features' names: column j of a folded table is class j of its model (see `fold`).
+_THREE = {pre: [f"{pre}:{j}" for j in range(3)] for pre in ("vp", "vt")}
+
+
+def _names(pre: str, columns: "list[list[float]]") -> list[str]:
+    """`<pre>:<j>` for each column of a folded table (three, the shipped models, kept built)."""
+    return _THREE[pre] if len(columns) == 3 else [f"{pre}:{j}" for j in range(len(columns))]
+
+
+_IN_WORDS = {"vp": "the post's words taken together (word vectors)", "vt": "the words beside the party's name (word vectors)"}
+
+
+def in_words(feature: str) -> str:
+    """A feature name as the evidence column shows it: the vector blocks (`vp<i>`, `vp:<j>`,
+    `vt…`), which name no word a reader could check, are said in words; every other name as is."""
+    pre = feature[:2]
+    if pre in _IN_WORDS and (feature[2:].isdigit() or (feature[2:3] == ":" and feature[3:].isdigit())):
+        return _IN_WORDS[pre]
+    return feature

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from botwatch.content import embed
 from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
@@ -294,7 +295,7 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
         margin = pr.item(pos) - pr.item(neg)
         post_scores.append(_round(max(0.05, margin), 4) if k == pos else _round(min(-0.05, margin), 4) if k == neg else 0.0)
-    pair_answers = [(stance_model.classes[c], "; ".join(top)) for c, _p, top in stance_model.predict_many(pair_feats)]
+    pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
     for key, at in post_new.items():
         post_cache[key] = post_scores[at]
     for key, at in pair_new.items():
