@@ -61,7 +61,7 @@ def transform(f: dict[str, float], keep: set[str], scale: float) -> dict[str, fl
     """The item's features with only the kept vector prefixes, rescaled."""
     out = {}
     for k, v in f.items():
-        if k[:2] in ("vp", "vt") and k[2:].isdigit():
+        if embed.is_vector_key(k):
             if k[:2] in keep:
                 out[k] = v * scale
         else:

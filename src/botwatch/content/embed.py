@@ -75,8 +75,7 @@ class WordVectors:
         if post is None:
             return {}
         spots = [k for k, t in enumerate(toks) if t == "tgt"]
-        near = {j for k in spots for j in range(max(k - window, 0), k + window + 1)}
-        win = self.mean([ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None])
+        win = self.mean(_window(ids, spots, window))
         target = post if win is None else win
         out = dict(zip(self.post_names, (post * scale).tolist()))
         out.update(zip(self.target_names, (target * scale).tolist()))
@@ -101,7 +100,8 @@ def shipped() -> WordVectors:
 Folded = dict[str, "list[list[float]]"]  # "vp" / "vt" -> one column of (SCALE V W) per class
 
 
-def _is_vector_key(k: str) -> bool:
+def is_vector_key(k: str) -> bool:
+    """Whether `k` is one of the plain vector features (`vp<i>`, `vt<i>`), the ones `fold` projects."""
     return k[:2] in ("vp", "vt") and k[2:].isdigit()
 
 
@@ -112,7 +112,7 @@ def fold(model: dict, wv: "WordVectors | None" = None) -> dict:
     vector weights). The plain `vp<i>` / `vt<i>` weights stay: features built without
     `PartyNames.use_folded` still get the trained model's answers (slower), not silently none."""
     w, classes = model["weights"], model["classes"]
-    if not any(map(_is_vector_key, w)):
+    if not any(map(is_vector_key, w)):
         return model
     wv = wv or shipped()
     out = dict(w)
@@ -143,13 +143,13 @@ def _means(columns: "list[list[float]]", ids: list[int], names: list[str]) -> di
     return dict(zip(names, [sum(pick(col)) / n for col in columns]))
 
 
-def _window(ids: "list[int | None]", spots: "list[int]") -> list[int]:
-    """The known ids within `WINDOW` tokens of any of `spots`, in token order (one spot, the
+def _window(ids: "list[int | None]", spots: "list[int]", window: int = WINDOW) -> list[int]:
+    """The known ids within `window` tokens of any of `spots`, in token order (one spot, the
     common case: a slice, the same positions)."""
     if len(spots) == 1:
         k = spots[0]
-        return [i for i in ids[max(k - WINDOW, 0) : k + WINDOW + 1] if i is not None]
-    near = {j for k in spots for j in range(max(k - WINDOW, 0), k + WINDOW + 1)}
+        return [i for i in ids[max(k - window, 0) : k + window + 1] if i is not None]
+    near = {j for k in spots for j in range(max(k - window, 0), k + window + 1)}
     return [ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None]
 
 
