@@ -75,7 +75,8 @@ def test_stage_tables_equal_with_the_reference_paths(sample_study, monkeypatch) 
     the last bit. Fails if any fast path moves a value the stage writes."""
     import re
 
-    from botwatch.accounts import botmodel, exact_round, origin_batch
+    from botwatch import exact_round
+    from botwatch.accounts import botmodel, origin_batch
     from botwatch.accounts.stage import run_accounts
     from botwatch.elections import load_election
 

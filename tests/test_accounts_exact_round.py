@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from botwatch.accounts.exact_round import round_like_python, rounded_list
+from botwatch.exact_round import round_like_python, rounded_list
 
 
 def _python(x: np.ndarray, digits: int) -> np.ndarray:

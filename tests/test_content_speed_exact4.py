@@ -131,7 +131,7 @@ def test_fast_round_equals_round_bit_for_bit() -> None:
     import math
     import struct
 
-    from botwatch.content.vader_fast import _round
+    from botwatch.exact_round import round_scalar as _round
 
     rng = random.Random(43)
     grid = [k / 2000 for k in range(-2000, 2001)] + [k / 20000 for k in range(-20000, 20001)]

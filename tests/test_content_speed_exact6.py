@@ -217,10 +217,10 @@ def test_hashtag_ngrams_follow_a_new_vocabulary() -> None:
 
 
 def test_the_model_steps_sentiment_score_rounds_as_round_does() -> None:
-    """`stage._model_step` writes a post's model sentiment as `_round(max(0.05, margin), 4)`
+    """`stage._model_step` writes a post's model sentiment as `round_scalar(max(0.05, margin), 4)`
     (or the negative side) with the margin taken from `item`: the same floats as `float(p[pos] -
     p[neg])` and `round`, margins near a rounding tie included."""
-    from botwatch.content.vader_fast import _round
+    from botwatch.exact_round import round_scalar as _round
 
     rng = np.random.default_rng(67)
     p = rng.dirichlet([1.0, 1.0, 1.0], size=20_000)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts.exact_round import none_where, round_like_python
+from botwatch.exact_round import none_where, round_like_python
 from botwatch.accounts.tree_keys import grouped_predict, split_points
 from botwatch.userfile import read_user_bytes
 

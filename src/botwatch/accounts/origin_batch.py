@@ -27,7 +27,7 @@ from botwatch.accounts.origin import (
     evidence_vectors,
     prior,
 )
-from botwatch.accounts.exact_round import round_like_python
+from botwatch.exact_round import round_like_python
 from botwatch.accounts.origin_signals import parameters
 
 CHUNK = 8192  # accounts per matrix: bounds memory (a few MB per chunk) on any study size

@@ -22,7 +22,7 @@ import pandas as pd
 
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
-from botwatch.accounts.exact_round import none_where, rounded_list
+from botwatch.exact_round import none_where, rounded_list
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess

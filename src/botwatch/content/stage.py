@@ -28,8 +28,8 @@ from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
-from botwatch.content.vader_fast import _round
 from botwatch.pipeline import Context, register
+from botwatch.exact_round import round_scalar
 from botwatch.study import Study
 
 BATCH_ROWS = 50_000
@@ -291,10 +291,10 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
 
     post_scores = []
     # (`item` gives the two probabilities as Python floats, whose difference is numpy's; a margin
-    # lies in [-1, 1], where `_round` is `round` without its decimal conversion.)
+    # lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)
     for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
         margin = pr.item(pos) - pr.item(neg)
-        post_scores.append(_round(max(0.05, margin), 4) if k == pos else _round(min(-0.05, margin), 4) if k == neg else 0.0)
+        post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
     pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
     for key, at in post_new.items():
         post_cache[key] = post_scores[at]

@@ -20,6 +20,8 @@ from typing import Any
 
 from vaderSentiment import vaderSentiment as _v
 
+from botwatch.exact_round import round_scalar as _round
+
 _NEGATE = frozenset(_v.NEGATE)
 _N_SCALAR = _v.N_SCALAR
 _SPECIAL = _v.SPECIAL_CASES
@@ -301,26 +303,3 @@ def _score_valence(sentiments: list[float], text: str) -> tuple[float, float, fl
         neg = 0.0
         neu = 0.0
     return _round(compound, 4), _round(pos, 3), _round(neg, 3), _round(neu, 3)
-
-
-_TENS = {3: 1000.0, 4: 10000.0}
-
-
-def _round(x: float, digits: int) -> float:
-    """`round(x, digits)` (3 or 4 digits, |x| <= 1 here), without the decimal conversion that
-    makes `round` slow. Away from a tie, the integer nearest x * 10**digits is the one nearest
-    the exact product (the product's rounding error is far below the 1e-6 margin at this size),
-    and that integer over 10**digits, one correctly rounded division of two exact doubles, is
-    the double nearest the decimal, which `round` returns; near a tie, or outside [-1, 1], it is
-    `round` itself. Zero keeps x's sign, as `round` does (tests/test_content_speed_exact4.py)."""
-    if not -1.0 <= x <= 1.0:
-        return round(x, digits)
-    ten = _TENS[digits]
-    y = x * ten
-    n = math.floor(y)
-    frac = y - n
-    if abs(frac - 0.5) < 1e-6:
-        return round(x, digits)
-    if frac > 0.5:
-        n += 1
-    return n / ten if n else math.copysign(0.0, x)
