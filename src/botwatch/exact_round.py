@@ -66,13 +66,15 @@ _TENS = {3: 1000.0, 4: 10000.0}
 
 
 def round_scalar(x: float, digits: int) -> float:
-    """`round(x, digits)` for one float (3 or 4 digits; exact for |x| <= 1, `round` itself outside), without the decimal conversion that
-    makes `round` slow. Away from a tie, the integer nearest x * 10**digits is the one nearest
-    the exact product (the product's rounding error is far below the 1e-6 margin at this size),
-    and that integer over 10**digits, one correctly rounded division of two exact doubles, is
-    the double nearest the decimal, which `round` returns; near a tie, or outside [-1, 1], it is
-    `round` itself. Zero keeps x's sign, as `round` does (tests/test_content_speed_exact4.py). The scalar twin of
-    `round_like_python`: per-post scores are rounded one at a time, where an array call costs more."""
+    """`round(x, digits)` for one float, 3 or 4 digits, without the decimal conversion that makes
+    `round` slow: the scalar twin of `round_like_python`, for scores rounded one at a time (VADER's
+    four numbers per post, the model's sentiment margin), where an array call costs more.
+
+    Away from a tie, the integer nearest x * 10**digits is the one nearest the exact product (the
+    product's rounding error is far below the 1e-6 margin for |x| <= 1), and that integer over
+    10**digits, one correctly rounded division of two exact doubles, is the double nearest the
+    decimal, which `round` returns; near a tie, or outside [-1, 1] (NaN included), it is `round`
+    itself. Zero keeps x's sign, as `round` does (tests/test_content_speed_exact4.py)."""
     if not -1.0 <= x <= 1.0:
         return round(x, digits)
     ten = _TENS[digits]

@@ -28,8 +28,8 @@ from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
-from botwatch.pipeline import Context, register
 from botwatch.exact_round import round_scalar
+from botwatch.pipeline import Context, register
 from botwatch.study import Study
 
 BATCH_ROWS = 50_000
