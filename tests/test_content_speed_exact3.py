@@ -35,6 +35,24 @@ def _pieces(election) -> list[str]:  # type: ignore[no-untyped-def]
     return pieces
 
 
+def _cases(election, seed: int, longest: int) -> "list[tuple[str, list[str]]]":  # type: ignore[no-untyped-def]
+    """(text, named parties) pairs for the template tests: the committed labelled posts and 2,500
+    texts of up to `longest` random pieces, each with one to three parties named (one in ten
+    names a party twice, which takes the plain path)."""
+    keys = [p.key for p in election.parties]
+    rng = random.Random(seed)
+    pieces = _pieces(election)
+    texts = [F.clean_text(t) for t in _fixture_texts()]
+    texts += [rng.choice([" ", "", "  ", "#", "-"]).join(rng.choices(pieces, k=rng.randint(1, longest))) for _ in range(2500)]
+    cases = []
+    for text in texts:
+        only = rng.sample(keys, k=rng.randint(1, min(3, len(keys))))
+        if rng.random() < 0.1:
+            only = only + only[:1]  # a party named twice: the plain path
+        cases.append((text, only))
+    return cases
+
+
 def _plain_ngrams(text: str, names: F.PartyNames, party: str | None, only: list[str]) -> list[str]:
     return F.ngram_features(F.tokens(F.mask(text, names, party, only)))
 
@@ -44,22 +62,17 @@ def test_masked_ngrams_equal_tokenising_each_masked_text(preset: str) -> None:
     election = load_election(preset)
     names = F.PartyNames.of(election)
     keys = [p.key for p in election.parties]
-    rng = random.Random(30)
-    pieces = _pieces(election)
-    texts = [F.clean_text(t) for t in _fixture_texts()]
-    texts += [rng.choice([" ", "", "  ", "#", "-"]).join(rng.choices(pieces, k=rng.randint(1, 14))) for _ in range(2500)]
+    cases = _cases(election, 30, 14)
     checked = templated = 0
-    for text in texts:
-        only = rng.sample(keys, k=rng.randint(1, min(3, len(keys))))
-        if rng.random() < 0.1:
-            only = only + only[:1]  # a party named twice: the plain path
+    for text, only in cases:
         for party in [None, *only]:
             assert F.masked_ngrams(text, names, party, only) == _plain_ngrams(text, names, party, only), (text, party, only)
             checked += 1
         templated += names._ngrams.get((text, tuple(only))) not in (None, False)
     assert checked > 5000 and templated > 1000
     # Without the matched parties (`named` None) it is the plain code too.
-    assert F.masked_ngrams(texts[0], names, keys[0], None) == F.ngram_features(F.tokens(F.mask(texts[0], names, keys[0], None)))
+    text = cases[0][0]
+    assert F.masked_ngrams(text, names, keys[0], None) == F.ngram_features(F.tokens(F.mask(text, names, keys[0], None)))
 
 
 def test_drop_links_equals_the_two_branch_pattern() -> None:

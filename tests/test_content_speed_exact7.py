@@ -16,7 +16,7 @@ from botwatch.content import features as F
 from botwatch.content.modelrun import shipped_models
 from botwatch.elections import load_election
 
-from test_content_speed_exact3 import _fixture_texts, _pieces
+from tests.test_content_speed_exact3 import _cases
 
 
 def _rows_means(columns: "list[list[float]]", ids: list[int], names: list[str]) -> dict[str, float]:
@@ -55,16 +55,8 @@ def test_vector_features_from_the_template_equal_the_plain_ones(preset: str) -> 
     names = F.PartyNames.of(election)
     names.use_vocab([k for m in models for k in m.index], len(election.parties))
     names.use_folded(stance.folded, sentiment.folded)
-    keys = [p.key for p in election.parties]
-    rng = random.Random(70)
-    pieces = _pieces(election)
-    texts = [F.clean_text(t) for t in _fixture_texts()]
-    texts += [rng.choice([" ", "", "  ", "#", "-"]).join(rng.choices(pieces, k=rng.randint(1, 16))) for _ in range(2500)]
     checked = templated = 0
-    for text in texts:
-        only = rng.sample(keys, k=rng.randint(1, min(3, len(keys))))
-        if rng.random() < 0.1:
-            only = only + only[:1]  # a party named twice: the plain path
+    for text, only in _cases(election, 70, 16):
         for _ in range(2):  # the second round reads the template's ids already looked up
             want = embed.post_vector_features(F.tokens(F.mask(text, names, None, only)), sentiment.folded)
             assert F.post_vectors(text, names, only) == want, (text, only)
