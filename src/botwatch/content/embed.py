@@ -118,13 +118,14 @@ def fold(model: dict, wv: "WordVectors | None" = None) -> dict:
     out = dict(w)
     tables: Folded = {}
     n = len(classes)
+    vectors = wv.vectors.astype(np.float64)  # once for both blocks (30,000 x 64)
     for pre in ("vp", "vt"):
         mat = np.array([w.get(f"{pre}{i}", [0.0] * n) for i in range(wv.dim)], dtype=np.float64)
         if not mat.any():
             continue
         # Stored by column: a feature set's means are then one `sum(map(column.__getitem__, ids))`
         # per class, the same additions in the same order as summing the rows' entries.
-        tables[pre] = ((wv.vectors.astype(np.float64) @ mat) * SCALE).T.tolist()
+        tables[pre] = ((vectors @ mat) * SCALE).T.tolist()
         for c in range(n):
             out[f"{pre}:{c}"] = [1.0 if j == c else 0.0 for j in range(n)]
     return {**model, "weights": out, "folded": tables}
@@ -206,6 +207,6 @@ def in_words(feature: str) -> str:
     """A feature name as the evidence column shows it: the vector blocks (`vp<i>`, `vp:<j>`,
     `vt…`), which name no word a reader could check, are said in words; every other name as is."""
     pre = feature[:2]
-    if pre in _IN_WORDS and (feature[2:].isdigit() or (feature[2:3] == ":" and feature[3:].isdigit())):
+    if is_vector_key(feature) or (pre in _IN_WORDS and feature[2:3] == ":" and feature[3:].isdigit()):
         return _IN_WORDS[pre]
     return feature
