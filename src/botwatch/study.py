@@ -275,7 +275,7 @@ class Study(StudyBase):
         returns the outputs of an earlier batch, in order, and `drain()`, called once after the
         last batch, returns the outputs still owed as a list. Here that lets `fn` label batch k
         elsewhere while this process inserts batch k - 1 and reads batch k + 1."""
-        from botwatch.engines.lake_arrow import map_outputs
+        from botwatch.engines.lake_arrow import answers, map_outputs
 
         outputs = map_outputs(schema, out_name)
         temps = set(outputs) if temp is True else set(temp or ())
@@ -303,11 +303,8 @@ class Study(StudyBase):
             cur.execute("BEGIN TRANSACTION")
             try:
                 with _closing(self.con.sql(query).to_arrow_reader(batch_rows)) as reader:
-                    for batch in reader:
-                        put(fn(batch))
-                drain = getattr(fn, "drain", None)
-                for got in drain() if callable(drain) else ():
-                    put(got)
+                    for got in answers(fn, reader):
+                        put(got)
                 cur.execute("COMMIT")
             except BaseException:
                 try:

@@ -88,6 +88,18 @@ def widen(names: list[str], outputs: dict[str, pa.Schema], tables: Any, wide: pa
     return pa.concat_tables(parts) if parts else wide.empty_table()
 
 
+def answers(fn: Callable[[pa.RecordBatch], Any], batches: Iterable[pa.RecordBatch]) -> Iterator[Any]:
+    """What `fn` returns for each of `batches`, then, for an `fn` that answers late (a `drain()`
+    method: `content.pool.OneBatchLate`, see `Study.map_arrow`), what `drain()` returns after the
+    last batch, without which the last batches' outputs would be lost. Both engines' `map_arrow`
+    read `fn` through this one loop."""
+    for batch in batches:
+        yield fn(batch)
+    drain = getattr(fn, "drain", None)
+    if callable(drain):
+        yield from drain()
+
+
 def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schema], wide: pa.Schema,
                 batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """What `map_arrow` yields on an executor for one partition's `batches`: each batch (naive
@@ -103,8 +115,6 @@ def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schem
         got = (got,) if len(names) == 1 and not isinstance(got, tuple) else got
         yield from widen(names, outputs, got, wide).to_batches()
 
-    for batch in batches:
-        yield from rows(fn(naive_utc(pa.Table.from_batches([batch])).to_batches()[0] if batch.num_rows else batch))
-    drain = getattr(fn, "drain", None)
-    for got in drain() if callable(drain) else ():
+    naive = (naive_utc(pa.Table.from_batches([b])).to_batches()[0] if b.num_rows else b for b in batches)
+    for got in answers(fn, naive):
         yield from rows(got)
