@@ -24,7 +24,8 @@ What it prints (the choice was made on these figures):
    map fitted on the other four; shares with Russia as most likely origin, log-loss, ECE and the
    reliability line, for the full development study and for studies holding 1 % and 3 % of its
    IRA handles (pooled and re-weighted within each, as an election sample would hold part of a
-   desk), for a grid of (min bin, shrink);
+   desk), for an isotonic map without bins, a two-parameter logistic map and a grid of (min bin,
+   shrink);
 2. the map fitted on the whole development part with the chosen settings (`--write`: into
    `accounts/data/origin_behaviour_lr.json` as `calibration_pooled`).
 About 1.5 minutes, under 1 GiB.
@@ -43,6 +44,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -146,6 +148,17 @@ def main() -> None:
     print("## 5-fold cross-fitting within the development part (folds: whole groups of accounts sharing texts)")
     report("no second map (as before)", None)
     zf = vc.logit(pooled_full)
+
+    def isotonic(f: int) -> Callable[[np.ndarray], np.ndarray]:
+        iso = IsotonicRegression(y_min=1e-4, y_max=1 - 1e-4, out_of_bounds="clip").fit(zf[fit & (fold != f)], y[fit & (fold != f)])
+        return lambda zz: iso.predict(zz)
+
+    def logistic(f: int) -> Callable[[np.ndarray], np.ndarray]:
+        lr = LogisticRegression(C=1e6).fit(zf[fit & (fold != f)][:, None], y[fit & (fold != f)])
+        return lambda zz: lr.predict_proba(zz[:, None])[:, 1]
+
+    report("isotonic map of the pooled P, no bins, no shrinkage", isotonic)
+    report("two-parameter logistic map of the pooled P", logistic)
     for mb, sh in GRID:
         report(f"second map, bins >= {mb}, shrink {sh:g}",
                lambda f, mb=mb, sh=sh: (lambda c, s, _n: (lambda zz: apply_map(zz, c, s)))(*fit_map(zf[fit & (fold != f)], y[fit & (fold != f)], mb, sh)))

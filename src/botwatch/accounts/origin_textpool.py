@@ -225,15 +225,8 @@ def apply_means(results: list, mean: Sequence[float], others: Sequence[int], bas
     for i in np.flatnonzero((others_a > 0) & np.isfinite(p)).tolist():
         old = min(max(float(p[i]), EPS), 1 - EPS)
         out[i] = with_p_russia(results[i], old, float(mid[i]), sentence(int(others_a[i]), float(move[i]), old, float(mid[i])), KIND)
-    # The second map, for every account with evidence (pooled or not); accounts with the same
-    # probabilities share the result (a study of one status per account has few distinct ones).
-    done: dict[tuple, Any] = {}
+    # The second map, for every account with evidence (pooled or not).
     for i in np.flatnonzero(np.isfinite(p) & (np.abs(new - mid) > 0)).tolist():
-        r = out[i]
         old = min(max(float(mid[i]), EPS), 1 - EPS)
-        key = (*r.probabilities.items(), *r.evidence, old)
-        hit = done.get(key)
-        if hit is None:
-            hit = done[key] = with_p_russia(r, old, float(new[i]), recalibration_sentence(old, float(new[i])), RECALIBRATION_KIND)
-        out[i] = hit
+        out[i] = with_p_russia(out[i], old, float(new[i]), recalibration_sentence(old, float(new[i])), RECALIBRATION_KIND)
     return out
