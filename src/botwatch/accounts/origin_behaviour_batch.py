@@ -5,9 +5,10 @@ Why: the per-account path turns each post into a Python `datetime` and asks `zon
 accounts and 390k posts that was most of the accounts stage. Here the posts come out of DuckDB
 as one Arrow table of UTC microseconds, and the calendar facts are numpy lookups over day
 numbers, computed once for all posts, and the language-transfer word counts come out of the same
-query (`transfer_sql`). What stays per account: the DST-shift bootstrap (only for accounts with
-enough posts near a clock change, see `origin_behaviour.shift_from_bins`; all such accounts of a
-batch are estimated together by `origin_behaviour.shifts_from_bins`).
+query (`transfer_sql`). What stays per account: the DST-shift bootstrap's resample draws (only
+for accounts with enough posts near a clock change, each from its own generator as
+`origin_behaviour.shift_from_bins` draws them); the smoothing and matching of all such accounts
+of a batch run together (`origin_behaviour.shifts_from_bins`).
 
 Exactness: every fact is taken from the same definitions as `origin_behaviour` (its holiday
 sets, `us_changes`, `_us_summer_hour`), evaluated once per distinct day or hour rather than per
