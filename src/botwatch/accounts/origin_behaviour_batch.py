@@ -5,8 +5,10 @@ Why: the per-account path turns each post into a Python `datetime` and asks `zon
 accounts and 390k posts that was most of the accounts stage. Here the posts come out of DuckDB
 as one Arrow table of UTC microseconds, and the calendar facts are numpy lookups over day
 numbers, computed once for all posts, and the language-transfer word counts come out of the same
-query (`transfer_sql`). What stays per account: the DST-shift bootstrap (only for accounts with
-enough posts near a clock change, see `origin_behaviour.shift_from_bins`).
+query (`transfer_sql`). What stays per account: the DST-shift bootstrap's resample draws (only
+for accounts with enough posts near a clock change, each from its own generator as
+`origin_behaviour.shift_from_bins` draws them); the smoothing and matching of all such accounts
+of a batch run together (`origin_behaviour.shifts_from_bins`).
 
 Exactness: every fact is taken from the same definitions as `origin_behaviour` (its holiday
 sets, `us_changes`, `_us_summer_hour`), evaluated once per distinct day or hour rather than per
@@ -15,6 +17,7 @@ post, and the tests compare the two paths on real-shaped posts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from typing import Any
@@ -134,18 +137,38 @@ def behaviours(source: Any) -> dict[tuple[str, str], ob.Behaviour]:
     return behaviours_of(post_table(source))
 
 
-def behaviours_of(tbl: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:
-    """`behaviours` of the accounts in `tbl` (`post_table`'s columns, whole accounts, in order)."""
-    if tbl.num_rows == 0:
-        return {}
+@dataclass(frozen=True)
+class AccountColumns:
+    """`behaviours_of`'s facts per account, as columns (row j: the j-th account of the table, in
+    its order). Why: building a `Behaviour` object per account and flattening it again into a row
+    cost more than the calendar work; `origin_behaviour_groups.behaviour_rows` writes its rows
+    straight from these columns, and `behaviours_of` builds its objects from the same ones."""
+    platform: pa.Array
+    account_id: pa.Array
+    n_sane: np.ndarray  # posts with a sane time
+    span_days: np.ndarray  # Moscow days from the first to the last sane post, both counted (0: none)
+    ru_days: np.ndarray  # Russian holidays in that span
+    us_days: np.ndarray  # US holidays in that span
+    ru_obs: np.ndarray
+    us_obs: np.ndarray
+    tr: np.ndarray  # (accounts, 3): words, articles, mixed words of the English-looking own texts
+    tr_posts: np.ndarray
+    shifts: dict[int, ob.ShiftEstimate]  # by row, for the accounts with a shift estimate
+
+    def has_holidays(self) -> np.ndarray:
+        """Rows with a `HolidayCounts` (a sane post and a span of at least 2 days)."""
+        return (self.n_sane > 0) & (self.span_days >= 2)
+
+
+def account_columns(tbl: pa.Table) -> AccountColumns:
+    """The per-account facts of `tbl` (`post_table`'s columns, whole accounts, in order, at least one row)."""
     us = tbl.column("us").to_numpy().astype(np.int64)
     # Each account's posts are one run of rows: its first row is where the key changes, found
     # column-wise (reading 390k keys into Python tuples cost more than the calendar work).
     change = _changes(tbl.column("platform")) | _changes(tbl.column("account_id"))
-    starts = [0, *(np.flatnonzero(change) + 1).tolist()]
-    bounds = list(zip(starts, starts[1:] + [tbl.num_rows]))
-    at_start = tbl.take(pa.array(starts, pa.int64()))
-    keys = dict(zip(starts, zip(at_start.column("platform").to_pylist(), at_start.column("account_id").to_pylist())))
+    at = np.concatenate([[0], np.flatnonzero(change) + 1]).astype(np.int64)
+    ends = np.concatenate([at[1:], [tbl.num_rows]])
+    at_start = tbl.take(pa.array(at, pa.int64()))
 
     sane = (us >= _SANE_FROM) & (us < _SANE_TO)
     day = us // _US_PER_DAY
@@ -159,7 +182,6 @@ def behaviours_of(tbl: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:
     idx = lambda d: np.clip(d - _DAY0, 0, len(_RU) - 1)  # noqa: E731 (only sane days are read)
 
     # Per account, by segment sums over the posts (each account's posts are one run of rows).
-    at = np.array(starts, np.int64)
     n_sane = np.add.reduceat(sane.astype(np.int64), at)
     first = np.minimum.reduceat(np.where(sane, msk_day, np.iinfo(np.int64).max), at)
     last = np.maximum.reduceat(np.where(sane, msk_day, np.iinfo(np.int64).min), at)
@@ -172,23 +194,41 @@ def behaviours_of(tbl: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:
     tr = np.add.reduceat(per_text, at, axis=0)
     tr_posts = np.add.reduceat((per_text[:, 0] > 0).astype(np.int64), at)
 
+    # The holiday days of each account's span, from the cumulative counts (read only where the
+    # account has a sane post, so its first and last days are sane days).
+    has = n_sane > 0
+    span = np.where(has, last - first + 1, 0)
+    a = np.where(has, first - _DAY0, 0)
+    b = np.where(has, last - _DAY0 + 1, 0)
+    ru_days, us_days = _RU_CUM[b] - _RU_CUM[a], _US_CUM[b] - _US_CUM[a]
+
+    # The DST shift for the accounts with enough posts on both sides of a clock change, all in one
+    # `shifts_from_bins` call (each account's own resamples; the values `shift_from_bins` gives).
+    with_shift = np.flatnonzero(has & (n_winter >= ob.MIN_SIDE_POSTS) & (n_summer >= ob.MIN_SIDE_POSTS)).tolist()
+    sides = []
+    for j in with_shift:
+        lo, hi = int(at[j]), int(ends[j])
+        sel = near_sane[lo:hi]
+        su = summer[lo:hi][sel]
+        b_ = bins[lo:hi][sel]
+        sides.append((b_[~su], b_[su]))
+    shifts = dict(zip(with_shift, ob.shifts_from_bins(sides)))
+    return AccountColumns(at_start.column("platform").combine_chunks(), at_start.column("account_id").combine_chunks(), n_sane, span,
+                          ru_days, us_days, ru_obs, us_obs, tr, tr_posts, shifts)
+
+
+def behaviours_of(tbl: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:
+    """`behaviours` of the accounts in `tbl` (`post_table`'s columns, whole accounts, in order)."""
+    if tbl.num_rows == 0:
+        return {}
+    c = account_columns(tbl)
+    has = c.has_holidays()
     out: dict[tuple[str, str], ob.Behaviour] = {}
-    for j, (lo, hi) in enumerate(bounds):
-        n = int(n_sane[j])
+    for j, key in enumerate(zip(c.platform.to_pylist(), c.account_id.to_pylist())):
         holidays = None
-        shift = None
-        if n:
-            f, l_ = int(first[j]), int(last[j])
-            days = l_ - f + 1
-            if days >= 2:
-                a, b = f - _DAY0, l_ - _DAY0 + 1
-                ru_days, us_days = int(_RU_CUM[b] - _RU_CUM[a]), int(_US_CUM[b] - _US_CUM[a])
-                holidays = ob.HolidayCounts(int(ru_obs[j]), n * ru_days / days, int(us_obs[j]), n * us_days / days)
-            if n_winter[j] >= ob.MIN_SIDE_POSTS and n_summer[j] >= ob.MIN_SIDE_POSTS:
-                sel = near_sane[lo:hi]
-                su = summer[lo:hi][sel]
-                b_ = bins[lo:hi][sel]
-                shift = ob.shift_from_bins(b_[~su], b_[su])
-        w, art, mix = (int(v) for v in tr[j])
-        out[keys[lo]] = ob.Behaviour(shift, holidays, ob.TransferCounts(w, art, mix, int(tr_posts[j])))
+        if has[j]:
+            n, days = int(c.n_sane[j]), int(c.span_days[j])
+            holidays = ob.HolidayCounts(int(c.ru_obs[j]), n * int(c.ru_days[j]) / days, int(c.us_obs[j]), n * int(c.us_days[j]) / days)
+        w, art, mix = (int(v) for v in c.tr[j])
+        out[key] = ob.Behaviour(c.shifts.get(j), holidays, ob.TransferCounts(w, art, mix, int(c.tr_posts[j])))
     return out

@@ -5,18 +5,20 @@ Why: the accounts stage needs, per account, facts computed in Python from all of
 (`origin_behaviour_batch.behaviours_of`). Reading every post's (account, time, text) into the
 driver was O(posts), the largest thing the lake engine collected. Here each group of whole
 accounts is turned into `BEHAVIOUR_ROWS` where the posts are: in-process on DuckDB, on Spark's
-executors on a lake. The values are those of `behaviours_of` itself (the same function runs on
-each group; every fact is per account), so both engines give the same `Behaviour`s.
+executors on a lake. The values are those of `behaviours_of` (the same per-account columns,
+`account_columns`, run on each group; every fact is per account), so both engines give the same
+`Behaviour`s.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from botwatch.accounts import origin_behaviour as ob
-from botwatch.accounts.origin_behaviour_batch import OWN_TEXT_QUERY, behaviours_of, counted_posts
+from botwatch.accounts.origin_behaviour_batch import OWN_TEXT_QUERY, account_columns, counted_posts
 from botwatch.accounts.transfer_sql import post_query
 
 KEY = ["platform", "account_id"]
@@ -32,23 +34,41 @@ BEHAVIOUR_ROWS = pa.schema([
 
 def behaviour_rows(posts: pa.Table) -> pa.Table:
     """`group_map_arrow`'s function: whole accounts' posts (`post_query`'s columns, or
-    `OWN_TEXT_QUERY`'s, whose texts are counted here) to one `BEHAVIOUR_ROWS` row each."""
+    `OWN_TEXT_QUERY`'s, whose texts are counted here) to one `BEHAVIOUR_ROWS` row each: the
+    values of `behaviours_of`'s `Behaviour`s, written column by column from the per-account
+    columns both are made from (`account_columns`), with no object per account."""
     if "us" not in posts.column_names:
         posts = counted_posts(posts)
-    found = behaviours_of(posts)
-    keys, bs = list(found), list(found.values())
-    shifts, days, texts = [b.shift for b in bs], [b.holidays for b in bs], [b.transfer for b in bs]
-    # Column by column (one comprehension each), not 14 appends per account.
-    rows: dict[str, list[Any]] = {
-        "platform": [k[0] for k in keys], "account_id": [k[1] for k in keys],
-        "shift_h": [s and s.shift_h for s in shifts], "shift_sd_h": [s and s.sd_h for s in shifts],
-        "shift_n_winter": [s and s.n_winter for s in shifts], "shift_n_summer": [s and s.n_summer for s in shifts],
-        "ru_observed": [h and h.ru_observed for h in days], "ru_expected": [h and h.ru_expected for h in days],
-        "us_observed": [h and h.us_observed for h in days], "us_expected": [h and h.us_expected for h in days],
-        "tr_words": [t.words for t in texts], "tr_articles": [t.articles for t in texts],
-        "tr_mixed": [t.mixed_words for t in texts], "tr_posts": [t.posts for t in texts],
+    if posts.num_rows == 0:
+        return BEHAVIOUR_ROWS.empty_table()
+    c = account_columns(posts)
+    n = len(c.n_sane)
+    no_days = ~c.has_holidays()
+    # Expected holiday posts: posts × holiday days ÷ span days, each an exact integer below 2**53,
+    # so the float division is Python's `n * days / span` (one correctly rounded quotient).
+    span = np.where(no_days, 1, c.span_days).astype(np.float64)
+    ru_exp = (c.n_sane * c.ru_days).astype(np.float64) / span
+    us_exp = (c.n_sane * c.us_days).astype(np.float64) / span
+    at = np.fromiter(c.shifts, np.int64, len(c.shifts))
+    est = list(c.shifts.values())
+    no_shift = np.ones(n, bool)
+    no_shift[at] = False
+    shift_h, shift_sd = np.zeros(n), np.zeros(n)
+    n_w, n_s = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    shift_h[at] = [e.shift_h for e in est]
+    shift_sd[at] = [e.sd_h for e in est]
+    n_w[at] = [e.n_winter for e in est]
+    n_s[at] = [e.n_summer for e in est]
+    cols = {
+        "platform": c.platform, "account_id": c.account_id,
+        "shift_h": pa.array(shift_h, mask=no_shift), "shift_sd_h": pa.array(shift_sd, mask=no_shift),
+        "shift_n_winter": pa.array(n_w, mask=no_shift), "shift_n_summer": pa.array(n_s, mask=no_shift),
+        "ru_observed": pa.array(c.ru_obs, mask=no_days), "ru_expected": pa.array(ru_exp, mask=no_days),
+        "us_observed": pa.array(c.us_obs, mask=no_days), "us_expected": pa.array(us_exp, mask=no_days),
+        "tr_words": pa.array(c.tr[:, 0]), "tr_articles": pa.array(c.tr[:, 1]), "tr_mixed": pa.array(c.tr[:, 2]),
+        "tr_posts": pa.array(c.tr_posts),
     }
-    return pa.table(rows, schema=BEHAVIOUR_ROWS)
+    return pa.table([cols[f.name].cast(f.type) for f in BEHAVIOUR_ROWS], schema=BEHAVIOUR_ROWS)
 
 
 def from_rows(table: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:
