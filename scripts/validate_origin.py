@@ -225,9 +225,7 @@ def textpool_false_alarms(own: list, keys: list, meta: list, shipped: object, lo
         idx = [i for i, m in enumerate(meta) if m[1] == split]
         sub_keys = [keys[i] for i in idx]
         ira = {keys[i][1] for i in idx if meta[i][2]}
-        # Before: the same accounts through everything the stage does but the pairs (the map fitted after
-        # pooling applies to every account), so that what moves is the pooling alone.
-        before, _ = apply_study_prior(origin_textpool.apply([own[i] for i in idx], sub_keys, origin_textpool.Neighbours([], [], [], [])), home)
+        before, _ = apply_study_prior([own[i] for i in idx], home)
         for rule, nb in (("shipped", shipped), ("loose", loose)):
             after, _ = apply_study_prior(origin_textpool.apply([own[i] for i in idx], sub_keys, nb), home)
             mine = {k[1] for k in sub_keys}

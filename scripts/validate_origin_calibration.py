@@ -35,11 +35,6 @@ estimated on all accounts. Then, on the development part only:
 4. `--test`: the shipped model's tables (1 and 3) on the test part (score it once, at the end).
 
 Prints only; writes nothing. About 1 minute, under 1 GiB.
-
-Since the eighth pass (docs/methods.md) the stage maps the pooled P(Russia) a second time
-(`origin_textpool.recalibrate`): `p_pooled`, `p_final` and the "shipped" rows here include that map;
-the candidates built with `pooled_from_own` (pooling tempered, the joint map) do not, so they compare
-with the fourth pass's model, not the current one. `fit_origin_pooled_calibration.py` measures the map.
 """
 
 from __future__ import annotations

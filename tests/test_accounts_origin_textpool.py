@@ -46,9 +46,6 @@ def _res(p: float | None) -> OriginResult:
 
 def test_a_well_posing_account_takes_its_neighbours_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tp, "slope", lambda: 1.0)
-    # Pooling alone: the map fitted after pooling (which moves every account with evidence) is
-    # tested in test_accounts_origin_recalibration.py.
-    monkeypatch.setattr(tp, "recalibrate", lambda p: np.asarray(p, float))
     keys = [("twitter", k) for k in ("poser", "office1", "office2", "loner", "unknown")]
     res = [_res(0.02), _res(0.999), _res(0.995), _res(0.02), _res(None)]
     nb = tp.Neighbours(["twitter"] * 6, ["poser", "office1", "poser", "office2", "unknown", "office1"],

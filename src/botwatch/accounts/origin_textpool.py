@@ -40,7 +40,6 @@ import numpy as np
 from botwatch.accounts.origin_pool import with_p_russia
 
 KIND = "shared_texts"
-RECALIBRATION_KIND = "calibration_pooled"  # the second map, after pooling (`recalibrate`)
 MIN_SHARED = 2  # identical texts two accounts must share (chosen on the development part: 1, 2, 3)
 MAX_ACCOUNTS = 50  # a text posted by more accounts than this is too common to say who runs whom
 MIN_TEXT_CHARS = 25  # as the coordination stage's co-post: shorter texts are generic
@@ -148,14 +147,12 @@ def sentence(others: int, move: float, before: float, after: float) -> str:
 def apply(results: list, keys: Sequence[tuple[str, str]], pairs: Neighbours | None, base: float | None = None) -> list:  # list[OriginResult]
     """`results` (one per key, calibrated, before any study prior) with each account's P(Russia)
     moved by its neighbours' pooled evidence; other countries keep their relative sizes and the
-    evidence says what moved it; then every account with evidence through the map fitted after
-    pooling (`recalibrate`), as the accounts stage does, even when the study has no pairs.
-    Unchanged without pairs (None: no pooling asked), parameters or a calibration mix."""
+    evidence says what moved it. Unchanged without pairs, parameters or a calibration mix."""
     from botwatch.accounts.origin_signals import parameters
 
     base = base if base is not None else (parameters().get("calibration") or {}).get("russia_share")
-    if pairs is None or slope() <= 0 or not base:
-        return results  # no pooling asked (and so no map fitted after pooling), or no parameters
+    if pairs is None or not pairs.account_id or slope() <= 0 or not base:
+        return results
     at = {key: i for i, key in enumerate(keys)}
     src, dst = [], []
     for plat, a, b in zip(pairs.platform, pairs.account_id, pairs.other_id):
@@ -167,49 +164,13 @@ def apply(results: list, keys: Sequence[tuple[str, str]], pairs: Neighbours | No
     return apply_means(results, mean, others, float(base))
 
 
-def pooled_p(p_russia: np.ndarray, mean: np.ndarray, others: np.ndarray, base: float, recalibrated: bool = True) -> np.ndarray:
+def pooled_p(p_russia: np.ndarray, mean: np.ndarray, others: np.ndarray, base: float) -> np.ndarray:
     """P(Russia) after pooling: moved by slope × the neighbours' mean log-ratio where the account
-    has evidence and neighbours with evidence, else as it was (NaN: no evidence); then, for every
-    account with evidence, through the map fitted after pooling (`recalibrate`) unless
-    `recalibrated` is False (the fitting script reads the pooled P before that map)."""
+    has evidence and neighbours with evidence, else as it was (NaN: no evidence)."""
     p = np.asarray(p_russia, float)
     move = slope() * np.asarray(mean, float)
     new = 1 / (1 + np.exp(-(_logit(np.nan_to_num(p, nan=float(base))) + move)))
-    out = np.where((np.asarray(others) > 0) & np.isfinite(p), new, p)
-    return recalibrate(out) if recalibrated else out
-
-
-def recalibrate(p_russia: np.ndarray) -> np.ndarray:
-    """P(Russia) after pooling through the second calibration map (`calibration_pooled` in
-    `data/origin_behaviour_lr.json`; unchanged without it; NaN stays NaN).
-
-    Why: the first map (`origin.calibrate_russia`) is fitted on each account's own evidence.
-    Pooling then moves the Russia-run accounts that have text neighbours out of its bins, so the
-    final P read too high at the bottom (development part: mean 0.013, observed 0.006 over 14,191
-    accounts) and too low in the middle (0.27 -> 0.52, 0.50 -> 0.88). This map is fitted on the
-    pooled P alone (no neighbour indicator, no account count), on the development part, in bins
-    of at least `min_bin` accounts whose observed share is shrunk towards the bin's mean P by
-    `shrink` pseudo-accounts (a thin bin cannot move P far), then made monotone. It is stored as
-    each bin centre's log-odds and its mapped log-odds; the shift between them is interpolated
-    between centres and beyond the first and the last centre the end's shift is kept, so the map
-    never reverses the order of two accounts and pins no P to a constant. Chosen by 5-fold cross-fitting within the development part, folds made
-    of whole groups of accounts that share texts (docs/methods.md, "Eighth pass")."""
-    from botwatch.accounts.origin_signals import parameters
-
-    p = np.asarray(p_russia, float)
-    cal = parameters().get("calibration_pooled")
-    if not cal:
-        return p
-    x, y = np.asarray(cal["logit_x"], float), np.asarray(cal["logit_y"], float)
-    z = _logit(np.nan_to_num(p, nan=0.5))
-    shift = np.interp(z, x, y - x)
-    return np.where(np.isfinite(p), 1 / (1 + np.exp(-(z + shift))), p)
-
-
-def recalibration_sentence(before: float, after: float) -> str:
-    """The second map's move in words."""
-    return (f"calibration after pooling (fitted on the development part's pooled P(Russia) alone) moves P(Russia) "
-            f"from {before:.3f} to {after:.3f}")
+    return np.where((np.asarray(others) > 0) & np.isfinite(p), new, p)
 
 
 def apply_means(results: list, mean: Sequence[float], others: Sequence[int], base: float) -> list:  # list[OriginResult]
@@ -219,14 +180,9 @@ def apply_means(results: list, mean: Sequence[float], others: Sequence[int], bas
     p = evidence_p(results)
     mean_a, others_a = np.asarray(mean, float), np.asarray(others, np.int64)
     move = slope() * mean_a
-    mid = pooled_p(p, mean_a, others_a, base, recalibrated=False)
-    new = recalibrate(mid)
+    new = pooled_p(p, mean_a, others_a, base)
     out = list(results)
     for i in np.flatnonzero((others_a > 0) & np.isfinite(p)).tolist():
         old = min(max(float(p[i]), EPS), 1 - EPS)
-        out[i] = with_p_russia(results[i], old, float(mid[i]), sentence(int(others_a[i]), float(move[i]), old, float(mid[i])), KIND)
-    # The second map, for every account with evidence (pooled or not).
-    for i in np.flatnonzero(np.isfinite(p) & (np.abs(new - mid) > 0)).tolist():
-        old = min(max(float(mid[i]), EPS), 1 - EPS)
-        out[i] = with_p_russia(out[i], old, float(new[i]), recalibration_sentence(old, float(new[i])), RECALIBRATION_KIND)
+        out[i] = with_p_russia(results[i], old, float(new[i]), sentence(int(others_a[i]), float(move[i]), old, float(new[i])), KIND)
     return out
