@@ -38,6 +38,24 @@ def test_shifts_together_across_blocks(monkeypatch: Any) -> None:
     assert ob.shifts_from_bins(sides) == [ob.shift_from_bins(w, s) for w, s in sides]
 
 
+def test_ragged_rows_smoothed_as_each_alone() -> None:
+    """The batched smoothing's rows equal `_smoothed` of each row alone, bit for bit (the shift
+    picks above take discrete values, so they alone could hide a small difference in the rows)."""
+    rng = np.random.default_rng(3)
+    lengths = rng.integers(1, 300, 700)
+    parts = [rng.integers(0, ob.BINS, int(n)) for n in lengths]
+    rows = ob._smoothed_ragged(np.concatenate(parts), np.repeat(np.arange(len(parts)), lengths), len(parts))
+    assert np.array_equal(rows, np.stack([ob._smoothed(p) for p in parts]))
+
+
+def test_shifts_across_account_blocks(monkeypatch: Any) -> None:
+    """Accounts split over several `_shifts_block` calls give each account's own estimate."""
+    monkeypatch.setattr(ob, "_SHIFT_ACCOUNTS", 3)
+    rng = np.random.default_rng(8)
+    sides = [(rng.integers(0, ob.BINS, int(nw)), rng.integers(0, ob.BINS, int(ns))) for nw, ns in rng.integers(10, 90, (10, 2))]
+    assert ob.shifts_from_bins(sides) == [ob.shift_from_bins(w, s) for w, s in sides]
+
+
 def _rows_from_objects(tbl: pa.Table) -> pa.Table:
     """The rows as they were built before: a `Behaviour` per account, flattened field by field."""
     found = behaviours_of(tbl)

@@ -207,7 +207,8 @@ def shift_from_bins(w: np.ndarray, s: np.ndarray, seed: int = 0) -> ShiftEstimat
 def _smoothed_ragged(bins: np.ndarray, row: np.ndarray, n_rows: int) -> np.ndarray:
     """`_smoothed` of each of `n_rows` rows whose bins have different lengths (`bins[i]` belongs
     to row `row[i]`), in one FFT: each row's counts, share and transform are those `_smoothed`
-    computes for it alone (tests hold the two to each other bit for bit)."""
+    computes for it alone (`tests/test_accounts_behaviour_columns.py` holds the rows to
+    `_smoothed`'s bit for bit; numpy's pocketfft transforms each row of a 2-D input alone)."""
     h = np.bincount(row * BINS + bins, minlength=n_rows * BINS).reshape(n_rows, BINS).astype(float)
     return np.fft.irfft(np.fft.rfft(h / h.sum(axis=1, keepdims=True), axis=-1) * _KF, n=BINS, axis=-1)
 
@@ -227,6 +228,20 @@ def shifts_from_bins(sides: Sequence[tuple[np.ndarray, np.ndarray]], seed: int =
     estimate and resample rows are smoothed and matched together: the same rows, each smoothed
     as `_smoothed` smooths it alone, and each pick made by `_best_shifts` (whose near-tie recheck
     makes a pick independent of how the rows are batched)."""
+    out: list[ShiftEstimate] = []
+    for lo in range(0, len(sides), _SHIFT_ACCOUNTS):
+        out += _shifts_block(sides[lo:lo + _SHIFT_ACCOUNTS], seed)
+    return out
+
+
+# Accounts per `_shifts_block`: its resamples and smoothed rows (41 rows of 96 floats and 41
+# copies of the posts per account) are held at once, so a whole study's accounts (the scripts'
+# `behaviours_of` path) are taken a bounded block at a time; each account's estimate is its own.
+_SHIFT_ACCOUNTS = 256
+
+
+def _shifts_block(sides: Sequence[tuple[np.ndarray, np.ndarray]], seed: int) -> list[ShiftEstimate]:
+    """`shifts_from_bins` for one block of accounts."""
     if not sides:
         return []
     n_boot = 1 + BOOTSTRAPS  # per account: the estimate's row, then its resamples' rows
