@@ -1,0 +1,253 @@
+"""Other windows, scales and vector blocks for the word-vector features (issue 14, ninth round):
+paired grouped CV on the dev and training labels only (the frozen test part is never read).
+
+The eighth round shipped two mean-vector blocks for stance (`vp`: the post, `vt`: the tokens
+within 3 of the target's masked name) and one for sentiment (`vp`), each x3, and left "other
+scales and windows" untried. Here every candidate block is built once per labelled item (by
+wrapping `features.pair_vectors` / `post_vectors`, so the weak labels get them too) and each
+variant keeps a subset of the blocks, rescaled, beside the same sparse features, in the same
+logistic regressions with the shipped settings (C, weak labels, balance of content_model.json).
+
+Blocks (all means of unit word vectors of `features.tokens` of the masked text):
+- stance: `vp`, `vt` (shipped); `w2`, `w5`, `w8` (target windows of 2 / 5 / 8 tokens); `vl`, `vr`
+  (the 3 tokens left / right of the target, apart); `vc` (the clause holding the target: split at
+  sentence punctuation, dashes, new lines, as `features.target_clause`, and at " but ");
+  `vv` (the post's words that carry a VADER valence: the tone words alone).
+- sentiment: `vp` (shipped); `sw` (the tokens within 3 of any named party's mask, `oth`);
+  `sc` (the clauses holding a party's name); `vv` (the post's VADER-valence words).
+
+Every item is scored (no pool held out: every dev and training post, the fifth draw included);
+folds grouped by post, `--repeats` random assignments (`stance_learning_curve.fold_of`). Printed:
+per task the variants' figures, then for each `--combos` pair (stance variant / sentiment
+variant) the four figures, their mean and the paired gain over the first combo (the shipped
+model) with 95% percentile bootstrap intervals over posts (one resample for all four figures).
+
+Usage: python scripts/cv_vector_windows.py --stance vp+vt,vp+vt+vl+vr,... --sentiment vp,vp+sw,...
+    --combos vp+vt/vp,vp+vt+vc/vp+sw [--repeats 2] [--cache DIR]
+A variant `a+b*5` scales its vector blocks to x5 (the shipped x3 otherwise).
+(needs ../shared/data for the weak labels)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_content_model as T  # noqa: E402
+from stance_learning_curve import fold_of  # noqa: E402
+
+from botwatch.content import embed  # noqa: E402
+from botwatch.content import features as F  # noqa: E402
+from botwatch.content.score import macro_f1  # noqa: E402
+
+FIGURES = ("UK stance", "US stance", "UK sentiment", "US sentiment")
+STANCE_BLOCKS = ("vp", "vt", "w2", "w5", "w8", "vl", "vr", "vc", "vv")
+SENTIMENT_BLOCKS = ("vp", "sw", "sc", "vv")
+BLOCKS = set(STANCE_BLOCKS) | set(SENTIMENT_BLOCKS)
+_BUT = re.compile(r"\s+but\s+", re.I)
+
+
+def _block(wv: embed.WordVectors, pre: str, ids: list[int]) -> dict[str, float]:
+    m = wv.mean(ids)
+    return {} if m is None else {f"{pre}{i}": v for i, v in enumerate((m * embed.SCALE).tolist())}
+
+
+def _side(ids: "list[int | None]", spots: list[int], w: int, left: bool) -> list[int]:
+    near = {j for k in spots for j in (range(max(k - w, 0), k) if left else range(k + 1, k + w + 1))}
+    return [ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None]
+
+
+def _clause_ids(wv: embed.WordVectors, masked: str, mark: str) -> list[int]:
+    """Ids of the tokens of the clauses holding `mark` (also split at " but ")."""
+    parts = [p for c in F._CLAUSE.split(masked) for p in _BUT.split(c)]
+    toks = [t for p in parts if mark in F.tokens(p) for t in F.tokens(p)]
+    return [i for i in map(wv.index.get, toks) if i is not None]
+
+
+def _valence_ids(wv: embed.WordVectors, toks: list[str]) -> list[int]:
+    from botwatch.content.sentiment import analyzer
+
+    lex = analyzer().lexicon
+    return [i for t in toks if t in lex and (i := wv.index.get(t)) is not None]
+
+
+def all_pair_blocks(cleaned: str, names: "F.PartyNames", party: str, named: "list[str] | None") -> dict[str, float]:
+    """Every candidate stance block of one (post, party) pair (plain, unfolded)."""
+    wv = embed.shipped()
+    masked = F.mask(cleaned, names, party, named)
+    toks = F.tokens(masked)
+    ids = [wv.index.get(t) for t in toks]
+    known = [i for i in ids if i is not None]
+    if not known:
+        return {}
+    spots = [k for k, t in enumerate(toks) if t == "tgt"]
+    out = wv.pair_features(toks)  # vp, vt exactly as shipped
+    for w in (2, 5, 8):
+        out.update(_block(wv, f"w{w}", embed._window(ids, spots, w) or known))
+    out.update(_block(wv, "vl", _side(ids, spots, 3, True)))
+    out.update(_block(wv, "vr", _side(ids, spots, 3, False)))
+    out.update(_block(wv, "vc", _clause_ids(wv, masked, "tgt") or known))
+    out.update(_block(wv, "vv", _valence_ids(wv, toks)))
+    return out
+
+
+def all_post_blocks(cleaned: str, names: "F.PartyNames", named: "list[str] | None") -> dict[str, float]:
+    """Every candidate sentiment block of one post (every named party masked `oth`)."""
+    wv = embed.shipped()
+    masked = F.mask(cleaned, names, None, named)
+    toks = F.tokens(masked)
+    ids = [wv.index.get(t) for t in toks]
+    known = [i for i in ids if i is not None]
+    if not known:
+        return {}
+    spots = [k for k, t in enumerate(toks) if t == "oth"]
+    out = wv.post_features(toks)
+    out.update(_block(wv, "sw", embed._window(ids, spots, 3) or known))
+    out.update(_block(wv, "sc", _clause_ids(wv, masked, "oth") or known))
+    out.update(_block(wv, "vv", _valence_ids(wv, toks)))
+    return out
+
+
+def parse(v: str) -> tuple[set[str], float]:
+    """`vp+vt*5` -> ({"vp", "vt"}, 5.0); `words` -> no vector blocks."""
+    keep, scale = set(), embed.SCALE
+    for p in v.split("+"):
+        base, _, s = p.partition("*")
+        if base != "words":
+            keep.add(base)
+        if s:
+            scale = float(s)
+    return keep, scale
+
+
+def _pre(k: str) -> str | None:
+    return k[:2] if k[:2] in BLOCKS and k[2:].isdigit() else None
+
+
+def transform(f: dict[str, float], keep: set[str], scale: float) -> dict[str, float]:
+    r = scale / embed.SCALE
+    out = {}
+    for k, v in f.items():
+        p = _pre(k)
+        if p is None:
+            out[k] = v
+        elif p in keep:
+            out[k] = v * r
+    return out
+
+
+def oof(items: list, groups: list[str], classes: list[str], settings: dict, extra: list, variant: str, seed: int, folds: int = 5) -> list[str]:
+    keep, scale = parse(variant)
+    x = [(transform(f, keep, scale), y) for f, y in items]
+    ex = [(transform(f, keep, scale), y) for f, y in extra]
+    fold = fold_of(groups, seed, folds)
+    out = [""] * len(items)
+    ew = settings["weak_weight"]
+    for k in range(folds):
+        tr = [x[i] for i, g in enumerate(groups) if fold[g] != k]
+        test = [i for i, g in enumerate(groups) if fold[g] == k]
+        vec, clf = T.fit(tr, classes, settings["C"], ex if ew else (), ew, settings["balance"])
+        for i, p in zip(test, T.predict(vec, clf, [x[i][0] for i in test])):
+            out[i] = classes[p]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stance", default="vp+vt")
+    ap.add_argument("--sentiment", default="vp")
+    ap.add_argument("--combos", default="vp+vt/vp")
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--boot", type=int, default=300)
+    ap.add_argument("--cache", type=Path, default=Path(""), help="folder keeping each variant's out-of-fold answers")
+    args = ap.parse_args()
+    embed.STANCE = embed.SENTIMENT = True
+    F.pair_vectors = all_pair_blocks  # type: ignore[assignment]
+    F.post_vectors = all_post_blocks  # type: ignore[assignment]
+    shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
+    pairs, posts = T.labelled_items("dev")
+    gp, gs = T.labelled_items.groups  # type: ignore[attr-defined]
+    mp, ms = T.labelled_items.meta  # type: ignore[attr-defined]
+    texts = {F.clean_text(r["content"]).strip() for pc, _l in T.LABELLED_SETS if pc.exists() for r in csv.DictReader(open(pc, encoding="utf-8"))}
+    weak = T.weak_items(800, texts, False, ("us-2016",))[0]
+    print(f"{len(pairs)} pairs, {len(posts)} posts; weak {len(weak)}", flush=True)
+    preds: dict[tuple[str, str], list[list[str]]] = {}
+    for task, items, groups, classes, extra, variants in (("stance", pairs, gp, T.STANCES, weak, args.stance), ("sentiment", posts, gs, T.SENTIMENTS, [], args.sentiment)):
+        for v in variants.split(","):
+            runs = []
+            for seed in range(args.repeats):
+                f = args.cache / f"{task}-{v}-{seed}.json"
+                if args.cache.name and f.exists():
+                    runs.append(json.loads(f.read_text()))
+                    continue
+                runs.append(oof(items, groups, classes, shipped[task], extra, v, seed))
+                if args.cache.name:
+                    args.cache.mkdir(parents=True, exist_ok=True)
+                    f.write_text(json.dumps(runs[-1]))
+            preds[(task, v)] = runs
+            print(f"  done {task} {v}", flush=True)
+
+    idx = {
+        "UK stance": [i for i in range(len(pairs)) if mp[i][0] == "uk-ge2017"],
+        "US stance": [i for i in range(len(pairs)) if mp[i][0] == "us-2016"],
+        "UK sentiment": [i for i in range(len(posts)) if ms[i][0] == "uk-ge2017"],
+        "US sentiment": [i for i in range(len(posts)) if ms[i][0] == "us-2016"],
+    }
+    gold_p = [y for _f, y in pairs]
+    gold_s = [y for _f, y in posts]
+
+    def fig_of(fig: str, runs: list[list[str]], pick: list[int]) -> float:
+        if "stance" in fig:
+            return float(np.mean([macro_f1([gold_p[i] for i in pick], [mp[i][1] or run[i] for i in pick], tuple(T.STANCES)) for run in runs]))
+        return float(np.mean([macro_f1([gold_s[i] for i in pick], [run[i] for i in pick], tuple(T.SENTIMENTS)) for run in runs]))
+
+    def figures(combo: str, pick: dict[str, list[int]]) -> np.ndarray:
+        st, se = combo.split("/")
+        return np.array([fig_of(fig, preds[("stance" if "stance" in fig else "sentiment", st if "stance" in fig else se)], pick[fig]) for fig in FIGURES])
+
+    print("\n| task variant | " + " | ".join(FIGURES) + " |")
+    for v in args.stance.split(","):
+        print(f"| stance {v} | {fig_of('UK stance', preds[('stance', v)], idx['UK stance']):.3f} | {fig_of('US stance', preds[('stance', v)], idx['US stance']):.3f} | | |")
+    for v in args.sentiment.split(","):
+        print(f"| sentiment {v} | | | {fig_of('UK sentiment', preds[('sentiment', v)], idx['UK sentiment']):.3f} | {fig_of('US sentiment', preds[('sentiment', v)], idx['US sentiment']):.3f} |")
+
+    post_ids = sorted(set(gp) | set(gs))
+    members: dict[str, dict[str, list[int]]] = {fig: {} for fig in FIGURES}
+    for fig in FIGURES:
+        grp = gp if "stance" in fig else gs
+        for i in idx[fig]:
+            members[fig].setdefault(grp[i], []).append(i)
+    rng = np.random.default_rng(14)
+    picks = []
+    for _ in range(args.boot):
+        draw = rng.integers(0, len(post_ids), len(post_ids))
+        picks.append({fig: [i for j in draw for i in members[fig].get(post_ids[j], ())] for fig in FIGURES})
+    combos = args.combos.split(",")
+    base = combos[0]
+    point = {c: figures(c, idx) for c in combos}
+    boot = {c: np.array([figures(c, p) for p in picks]) for c in combos}
+    print(f"\n| 5-fold grouped CV, {args.repeats} fold assignments, every dev and training item (stance / sentiment blocks) | " + " | ".join(FIGURES) + " | mean of four |")
+    print("|---|---|---|---|---|---|")
+    for c in combos:
+        f = point[c]
+        print(f"| {c} | " + " | ".join(f"{x:.3f}" for x in f) + f" | {f.mean():.3f} |")
+    for c in combos[1:]:
+        d = boot[c] - boot[base]
+        lo, hi = np.percentile(d, [2.5, 97.5], axis=0)
+        m_lo, m_hi = np.percentile(d.mean(axis=1), [2.5, 97.5])
+        g = point[c] - point[base]
+        print(f"| {c} − {base} | " + " | ".join(f"{g[k]:+.3f} [{lo[k]:+.3f}, {hi[k]:+.3f}]" for k in range(4)) + f" | {g.mean():+.3f} [{m_lo:+.3f}, {m_hi:+.3f}] |")
+
+
+if __name__ == "__main__":
+    main()
