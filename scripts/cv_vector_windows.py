@@ -44,13 +44,12 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_content_model as T  # noqa: E402
-from stance_learning_curve import fold_of  # noqa: E402
+from cv_word_vectors import FIGURES, cached_runs, fold_answers, paired_table  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content import features as F  # noqa: E402
 from botwatch.content.score import macro_f1  # noqa: E402
 
-FIGURES = ("UK stance", "US stance", "UK sentiment", "US sentiment")
 STANCE_BLOCKS = ("vp", "vt", "w2", "w5", "w8", "vl", "vr", "vc", "vv")
 SENTIMENT_BLOCKS = ("vp", "sw", "sc", "vv")
 BLOCKS = set(STANCE_BLOCKS) | set(SENTIMENT_BLOCKS)
@@ -81,16 +80,22 @@ def _valence_ids(wv: embed.WordVectors, toks: list[str]) -> list[int]:
     return [i for t in toks if t in lex and (i := wv.index.get(t)) is not None]
 
 
-def all_pair_blocks(cleaned: str, names: "F.PartyNames", party: str, named: "list[str] | None") -> dict[str, float]:
-    """Every candidate stance block of one (post, party) pair (plain, unfolded)."""
-    wv = embed.shipped()
+def _masked(wv: embed.WordVectors, cleaned: str, names: "F.PartyNames", party: "str | None", named: "list[str] | None",
+            mark: str) -> "tuple[str, list[str], list[int | None], list[int], list[int]]":
+    """The masked text (`party` as `tgt`, other named parties `oth`), its tokens, their vector
+    ids (None: no vector), the known ids, and the positions of the token `mark`."""
     masked = F.mask(cleaned, names, party, named)
     toks = F.tokens(masked)
     ids = [wv.index.get(t) for t in toks]
-    known = [i for i in ids if i is not None]
+    return masked, toks, ids, [i for i in ids if i is not None], [k for k, t in enumerate(toks) if t == mark]
+
+
+def all_pair_blocks(cleaned: str, names: "F.PartyNames", party: str, named: "list[str] | None") -> dict[str, float]:
+    """Every candidate stance block of one (post, party) pair (plain, unfolded)."""
+    wv = embed.shipped()
+    masked, toks, ids, known, spots = _masked(wv, cleaned, names, party, named, "tgt")
     if not known:
         return {}
-    spots = [k for k, t in enumerate(toks) if t == "tgt"]
     out = wv.pair_features(toks)  # vp, vt exactly as shipped
     for w in (2, 5, 8):
         out.update(_block(wv, f"w{w}", embed._window(ids, spots, w) or known))
@@ -104,13 +109,9 @@ def all_pair_blocks(cleaned: str, names: "F.PartyNames", party: str, named: "lis
 def all_post_blocks(cleaned: str, names: "F.PartyNames", named: "list[str] | None") -> dict[str, float]:
     """Every candidate sentiment block of one post (every named party masked `oth`)."""
     wv = embed.shipped()
-    masked = F.mask(cleaned, names, None, named)
-    toks = F.tokens(masked)
-    ids = [wv.index.get(t) for t in toks]
-    known = [i for i in ids if i is not None]
+    masked, toks, ids, known, spots = _masked(wv, cleaned, names, None, named, "oth")
     if not known:
         return {}
-    spots = [k for k, t in enumerate(toks) if t == "oth"]
     out = wv.post_features(toks)
     out.update(_block(wv, "sw", embed._window(ids, spots, 3) or known))
     out.update(_block(wv, "sc", _clause_ids(wv, masked, "oth") or known))
@@ -150,16 +151,7 @@ def oof(items: list, groups: list[str], classes: list[str], settings: dict, extr
     keep, scale = parse(variant)
     x = [(transform(f, keep, scale), y) for f, y in items]
     ex = [(transform(f, keep, scale), y) for f, y in extra]
-    fold = fold_of(groups, seed, folds)
-    out = [""] * len(items)
-    ew = settings["weak_weight"]
-    for k in range(folds):
-        tr = [x[i] for i, g in enumerate(groups) if fold[g] != k]
-        test = [i for i, g in enumerate(groups) if fold[g] == k]
-        vec, clf = T.fit(tr, classes, settings["C"], ex if ew else (), ew, settings["balance"])
-        for i, p in zip(test, T.predict(vec, clf, [x[i][0] for i in test])):
-            out[i] = classes[p]
-    return out
+    return fold_answers(x, ex, groups, classes, settings, seed, folds)
 
 
 def main() -> None:
@@ -184,17 +176,8 @@ def main() -> None:
     preds: dict[tuple[str, str], list[list[str]]] = {}
     for task, items, groups, classes, extra, variants in (("stance", pairs, gp, T.STANCES, weak, args.stance), ("sentiment", posts, gs, T.SENTIMENTS, [], args.sentiment)):
         for v in variants.split(","):
-            runs = []
-            for seed in range(args.repeats):
-                f = args.cache / f"{task}-{v}-{seed}.json"
-                if args.cache.name and f.exists():
-                    runs.append(json.loads(f.read_text()))
-                    continue
-                runs.append(oof(items, groups, classes, shipped[task], extra, v, seed))
-                if args.cache.name:
-                    args.cache.mkdir(parents=True, exist_ok=True)
-                    f.write_text(json.dumps(runs[-1]))
-            preds[(task, v)] = runs
+            preds[(task, v)] = cached_runs(args.cache, f"{task}-{v}", args.repeats,
+                                           lambda seed: oof(items, groups, classes, shipped[task], extra, v, seed))  # noqa: B023 (called at once)
             print(f"  done {task} {v}", flush=True)
 
     idx = {
@@ -221,33 +204,9 @@ def main() -> None:
     for v in args.sentiment.split(","):
         print(f"| sentiment {v} | | | {fig_of('UK sentiment', preds[('sentiment', v)], idx['UK sentiment']):.3f} | {fig_of('US sentiment', preds[('sentiment', v)], idx['US sentiment']):.3f} |")
 
-    post_ids = sorted(set(gp) | set(gs))
-    members: dict[str, dict[str, list[int]]] = {fig: {} for fig in FIGURES}
-    for fig in FIGURES:
-        grp = gp if "stance" in fig else gs
-        for i in idx[fig]:
-            members[fig].setdefault(grp[i], []).append(i)
-    rng = np.random.default_rng(14)
-    picks = []
-    for _ in range(args.boot):
-        draw = rng.integers(0, len(post_ids), len(post_ids))
-        picks.append({fig: [i for j in draw for i in members[fig].get(post_ids[j], ())] for fig in FIGURES})
     combos = args.combos.split(",")
-    base = combos[0]
-    point = {c: figures(c, idx) for c in combos}
-    boot = {c: np.array([figures(c, p) for p in picks]) for c in combos}
-    print(f"\n| 5-fold grouped CV, {args.repeats} fold assignments, every dev and training item (stance / sentiment blocks) | " + " | ".join(FIGURES) + " | mean of four |")
-    print("|---|---|---|---|---|---|")
-    for c in combos:
-        f = point[c]
-        print(f"| {c} | " + " | ".join(f"{x:.3f}" for x in f) + f" | {f.mean():.3f} |")
-    for c in combos[1:]:
-        d = boot[c] - boot[base]
-        lo, hi = np.percentile(d, [2.5, 97.5], axis=0)
-        m_lo, m_hi = np.percentile(d.mean(axis=1), [2.5, 97.5])
-        g = point[c] - point[base]
-        print(f"| {c} − {base} | " + " | ".join(f"{g[k]:+.3f} [{lo[k]:+.3f}, {hi[k]:+.3f}]" for k in range(4)) + f" | {g.mean():+.3f} [{m_lo:+.3f}, {m_hi:+.3f}] |")
-
+    paired_table(f"5-fold grouped CV, {args.repeats} fold assignments, every dev and training item (stance / sentiment blocks)",
+                 combos, figures, idx, gp, gs, sorted(set(gp) | set(gs)), args.boot)
 
 if __name__ == "__main__":
     main()

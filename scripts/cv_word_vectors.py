@@ -25,6 +25,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -69,22 +70,78 @@ def transform(f: dict[str, float], keep: set[str], scale: float) -> dict[str, fl
     return out
 
 
-def oof(items: list, groups: list[str], new: set[str], classes: list[str], settings: dict, extra: list, variant: str,
-        seed: int, folds: int = 5) -> list[str]:
-    keep, scale, draw = parse_variant(variant)
-    x = [(transform(f, keep, scale), y) for f, y in items]
-    ex = [(transform(f, keep, scale), y) for f, y in extra]
+def fold_answers(x: list, ex: list, groups: list[str], classes: list[str], settings: dict, seed: int, folds: int = 5,
+                 new: "set[str] | frozenset[str]" = frozenset(), added: list = ()) -> list[str]:
+    """Out-of-fold answers for the items `x` (features, label): 5 folds grouped by post over the
+    items outside `new` (those are never scored), each fitted with the shipped settings on the
+    other folds plus `added`, with the weak items `ex` where the settings weigh them. Shared by
+    every CV script of the vector features, so they fit and score alike."""
     fold = fold_of([g for g in groups if g not in new], seed, folds)
-    added = [x[i] for i, g in enumerate(groups) if g in new] if draw else []
-    out = [""] * len(items)
+    out = [""] * len(x)
     ew = settings["weak_weight"]
     for k in range(folds):
-        tr = [x[i] for i, g in enumerate(groups) if g not in new and fold[g] != k] + added
+        tr = [x[i] for i, g in enumerate(groups) if g not in new and fold[g] != k] + list(added)
         test = [i for i, g in enumerate(groups) if g not in new and fold[g] == k]
         vec, clf = T.fit(tr, classes, settings["C"], ex if ew else (), ew, settings["balance"])
         for i, p in zip(test, T.predict(vec, clf, [x[i][0] for i in test])):
             out[i] = classes[p]
     return out
+
+
+def oof(items: list, groups: list[str], new: set[str], classes: list[str], settings: dict, extra: list, variant: str,
+        seed: int, folds: int = 5) -> list[str]:
+    keep, scale, draw = parse_variant(variant)
+    x = [(transform(f, keep, scale), y) for f, y in items]
+    ex = [(transform(f, keep, scale), y) for f, y in extra]
+    added = [x[i] for i, g in enumerate(groups) if g in new] if draw else []
+    return fold_answers(x, ex, groups, classes, settings, seed, folds, new, added)
+
+
+def cached_runs(cache: Path, stem: str, repeats: int, fit: Callable[[int], list[str]]) -> list[list[str]]:
+    """`fit(seed)` for each repeat, kept as `cache/<stem>-<seed>.json` when a cache folder is
+    given, so a later run with more variants refits only the new ones."""
+    runs = []
+    for seed in range(repeats):
+        f = cache / f"{stem}-{seed}.json"
+        if cache.name and f.exists():
+            runs.append(json.loads(f.read_text()))
+            continue
+        runs.append(fit(seed))
+        if cache.name:
+            cache.mkdir(parents=True, exist_ok=True)
+            f.write_text(json.dumps(runs[-1]))
+    return runs
+
+
+def paired_table(title: str, rows: list[str], figures: Callable[[str, dict[str, list[int]]], np.ndarray], idx: dict[str, list[int]],
+                 gp: list[str], gs: list[str], post_ids: list[str], boot: int) -> None:
+    """Print each row's four figures and their mean, then each later row's paired gain over the
+    first with 95% percentile intervals: one bootstrap resample of `post_ids` (seed 14) serves
+    all four figures, and a post's pairs (`gp`) and its sentiment (`gs`) stay together."""
+    members: dict[str, dict[str, list[int]]] = {fig: {} for fig in FIGURES}
+    for fig in FIGURES:
+        grp = gp if "stance" in fig else gs
+        for i in idx[fig]:
+            members[fig].setdefault(grp[i], []).append(i)
+    rng = np.random.default_rng(14)
+    picks = []
+    for _ in range(boot):
+        draw = rng.integers(0, len(post_ids), len(post_ids))
+        picks.append({fig: [i for j in draw for i in members[fig].get(post_ids[j], ())] for fig in FIGURES})
+    base = rows[0]
+    point = {r: figures(r, idx) for r in rows}
+    boots = {r: np.array([figures(r, p) for p in picks]) for r in rows}
+    print(f"\n| {title} | " + " | ".join(FIGURES) + " | mean of four |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        f = point[r]
+        print(f"| {r} | " + " | ".join(f"{x:.3f}" for x in f) + f" | {f.mean():.3f} |")
+    for r in rows[1:]:
+        d = boots[r] - boots[base]
+        lo, hi = np.percentile(d, [2.5, 97.5], axis=0)
+        m_lo, m_hi = np.percentile(d.mean(axis=1), [2.5, 97.5])
+        g = point[r] - point[base]
+        print(f"| {r} − {base} | " + " | ".join(f"{g[k]:+.3f} [{lo[k]:+.3f}, {hi[k]:+.3f}]" for k in range(4)) + f" | {g.mean():+.3f} [{m_lo:+.3f}, {m_hi:+.3f}] |")
 
 
 def main() -> None:
@@ -122,17 +179,8 @@ def main() -> None:
             # Answers are kept per (task, variant, vectors, repeat) under --cache, so a later run
             # with more variants refits only the new ones (variants without vectors share one file).
             tag = v if not parse_variant(v)[0] else f"{v}@{args.vectors.stem}-w{args.window}"
-            runs = []
-            for seed in range(args.repeats):
-                f = args.cache / f"{task}-{tag}-{seed}.json"
-                if args.cache.name and f.exists():
-                    runs.append(json.loads(f.read_text()))
-                    continue
-                runs.append(oof(items, groups, new, classes, shipped[task], extra, v, seed))
-                if args.cache.name:
-                    args.cache.mkdir(parents=True, exist_ok=True)
-                    f.write_text(json.dumps(runs[-1]))
-            preds[(task, v)] = runs
+            preds[(task, v)] = cached_runs(args.cache, f"{task}-{tag}", args.repeats,
+                                           lambda seed: oof(items, groups, new, classes, shipped[task], extra, v, seed))  # noqa: B023 (called at once)
             print(f"  done {task} {v}", flush=True)
     # Items scored: the older posts, per figure.
     idx = {
@@ -157,31 +205,7 @@ def main() -> None:
 
     # Bootstrap over posts: one resample of post ids serves all four figures.
     post_ids = sorted({g for g in gp + gs if g not in new})
-    members = {fig: {} for fig in FIGURES}
-    for fig in FIGURES:
-        grp = gp if "stance" in fig else gs
-        for i in idx[fig]:
-            members[fig].setdefault(grp[i], []).append(i)
-    rng = np.random.default_rng(14)
-    picks = []
-    for _ in range(args.boot):
-        draw = rng.integers(0, len(post_ids), len(post_ids))
-        picks.append({fig: [i for j in draw for i in members[fig].get(post_ids[j], ())] for fig in FIGURES})
-    base = variants[0]
-    point = {v: figures(v, idx) for v in variants}
-    boot = {v: np.array([figures(v, p) for p in picks]) for v in variants}
-    print(f"\n| 5-fold grouped CV, {args.repeats} fold assignments (older dev items) | " + " | ".join(FIGURES) + " | mean of four |")
-    print("|---|---|---|---|---|---|")
-    for v in variants:
-        f = point[v]
-        print(f"| {v} | " + " | ".join(f"{x:.3f}" for x in f) + f" | {f.mean():.3f} |")
-    for v in variants[1:]:
-        d = boot[v] - boot[base]
-        lo, hi = np.percentile(d, [2.5, 97.5], axis=0)
-        m_lo, m_hi = np.percentile(d.mean(axis=1), [2.5, 97.5])
-        g = point[v] - point[base]
-        print(f"| {v} − {base} | " + " | ".join(f"{g[k]:+.3f} [{lo[k]:+.3f}, {hi[k]:+.3f}]" for k in range(4)) + f" | {g.mean():+.3f} [{m_lo:+.3f}, {m_hi:+.3f}] |")
-
+    paired_table(f"5-fold grouped CV, {args.repeats} fold assignments (older dev items)", variants, figures, idx, gp, gs, post_ids, args.boot)
 
 if __name__ == "__main__":
     main()
