@@ -82,3 +82,23 @@ def test_stored_rows_reads_unknown_origins_as_no_prediction_and_sets_apart_russi
     assert got["calib"]["test"] == [(0.9, True), (0.2, False), (0.6, False)]  # "b" has no origin: no prediction
     assert got["calib_apart"]["test"] == [(0.9, True), (0.2, False)]  # "d" names Russia itself
     assert got["calib_nb"]["test"] == {"with": [(0.9, True)], "without": [(0.2, False)]}
+
+
+def test_pull_table_counts_items_that_pull_away_or_towards_and_sorts_most_against_first() -> None:
+    mod = load_script("origin_apart_misses")
+    got = mod.pull_table([{"post_langs": -1.2, "articles": 0.3}, {"post_langs": -1.2, "office_hours": -0.05}, {"articles": -0.5}])
+    assert list(got) == ["post_langs", "articles", "office_hours"]  # totals -2.4, -0.2, -0.05
+    assert got["post_langs"] == {"accounts": 2, "away": 2, "towards": 0, "median": -1.2, "total": -2.4}
+    assert got["articles"]["away"] == 1 and got["articles"]["towards"] == 1
+    assert got["office_hours"]["away"] == 0 and got["office_hours"]["towards"] == 0  # below the 0.1 that counts as a pull
+    assert mod.pull_table([]) == {}
+
+
+def test_item_ratios_are_empty_for_accounts_placed_in_russia_or_nowhere() -> None:
+    mod = load_script("origin_apart_misses")
+    from botwatch.accounts.origin import OriginInput
+
+    inp = OriginInput(post_langs={"en": 10}, n_posts=10)
+    assert mod.item_ratios(inp, "RU", "US") == {} and mod.item_ratios(inp, None, "US") == {}
+    ratios = mod.item_ratios(inp, "US", "US")
+    assert ratios["post_langs"] < 0  # English posts say US rather than Russia
