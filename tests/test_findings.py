@@ -349,6 +349,7 @@ def test_origin_validation_figure_matches_the_validation_file() -> None:
     from botwatch.report.caveats import ORIGIN_POSING
 
     fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
+    assert "part_studies" in fig, "origin-validation.json was written without --apart: rerun scripts/validate_origin.py with --apart"
     posing = fig["part_studies"]["test"]["shares"]["IRA posing as locals | all"]  # the test part as its own study
     assert ORIGIN_POSING == {"accounts": posing["n"], "placed_russia": posing["russia"]}
 
