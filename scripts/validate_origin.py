@@ -136,15 +136,16 @@ def v1_part(src: Path, dst: Path, part: str) -> int:
     return n
 
 
-def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str) -> Path:
-    """Build (once) a study holding only the accounts of one part of the frozen split: the IRA
-    handles with the posts they have in `ira_cut` and the ordinary accounts of `ordinary`, ingested
-    as a user would ingest them, with no account of the other part in it. Its path."""
+def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str, fresh: bool = False) -> Path:
+    """Build (once, or again with `fresh`) a study holding only the accounts of one part of the
+    frozen split: the IRA handles with the posts they have in `ira_cut` and the ordinary accounts of
+    `ordinary`, ingested as a user would ingest them, with no account of the other part in it. Its path."""
     d = work / f"apart-{part}"
     d.mkdir(parents=True, exist_ok=True)
     study_path = d / "study.duckdb"
     done = study_path.with_suffix(".ingested")
-    if not done.exists():
+    if fresh or not done.exists():
+        done.unlink(missing_ok=True)
         study_path.unlink(missing_ok=True)
         ira_p, ord_p = d / f"ira-tweets-{MAX_POSTS}-{part}.csv.gz", d / f"ordinary-v1-{part}.jsonl.gz"
         ira_part(ira_cut, ira_p, part)
@@ -530,7 +531,7 @@ def main() -> None:
     if args.apart:
         results["part_studies"] = {}
         for part in ("test", "dev"):
-            part_path = prepare_part(*input_files(args.work), args.work, part)
+            part_path = prepare_part(*input_files(args.work), args.work, part, fresh=args.fresh)
             print(f"\n# THE {part.upper()} PART AS A STUDY OF ITS OWN ({part_path})")
             results["part_studies"][part] = score_part_study(part_path, args.data, args.election, part, ira_ids)
             _part_study_print(part, results["part_studies"][part])

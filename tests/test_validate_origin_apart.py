@@ -63,6 +63,11 @@ def test_prepare_part_holds_only_the_part_s_accounts(tmp_path: Path) -> None:
     stamp = (tmp_path / "apart-test" / "study.ingested").stat().st_mtime_ns
     mod.prepare_part(ira, v1, tmp_path, "test")
     assert (tmp_path / "apart-test" / "study.ingested").stat().st_mtime_ns == stamp
+    # --fresh builds it again from the (possibly new) inputs.
+    path = mod.prepare_part(ira, v1, tmp_path, "test", fresh=True)
+    assert (tmp_path / "apart-test" / "study.ingested").stat().st_mtime_ns != stamp
+    with open_study(path, read_only=True) as st:
+        assert {a for (a,) in st.con.execute("SELECT DISTINCT account_id FROM posts").fetchall()} == ids_of["test"]
 
 
 def test_stored_rows_reads_unknown_origins_as_no_prediction_and_sets_apart_russian_profiles() -> None:
