@@ -32,6 +32,13 @@
    the per-account results of steps 4-6 are pooled as the stage pools them; `--ablation` also
    gives the shares without it, and every run prints how often it moves an ordinary account to
    Russia, with the shipped rule and with a looser one (one shared text is enough).
+8. `--apart`: each part of the frozen split ingested as a study of its own (the test part's IRA
+   handles with the same at most 300 posts each and its ordinary accounts; then the development
+   part the same way) and scored by `run_accounts` with the shipped model, as the maintainers
+   will score their kept-back handles: shared-text pooling, desk hours and the study prior then
+   see only that part's accounts. Same tables as step 3, the study prior's estimate against the
+   true share, and each account's own evidence without pooling. Nothing is fitted or chosen on
+   it. Adds `part_studies` to the figures file; every other key is unchanged by the flag.
 
 Writes docs/figures/origin-validation.json.
 """
@@ -39,8 +46,10 @@ Writes docs/figures/origin-validation.json.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -75,10 +84,15 @@ def cut_ira(src: Path, dst: Path) -> None:
     )
 
 
+def input_files(work: Path) -> tuple[Path, Path]:
+    """Where `prepare` writes the cut IRA file and the ordinary v1.1 file under `work`."""
+    return work / "ira-tweets-300.csv.gz", work / "ordinary-v1.jsonl.gz"
+
+
 def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
     """Build (once) the cut IRA file, the ordinary v1.1 file and a study holding both; its path."""
     work.mkdir(parents=True, exist_ok=True)
-    ira_cut, ordinary = work / "ira-tweets-300.csv.gz", work / "ordinary-v1.jsonl.gz"
+    ira_cut, ordinary = input_files(work)
     study_path = work / "study.duckdb"
     done = study_path.with_suffix(".ingested")
     if fresh:
@@ -91,6 +105,53 @@ def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
     if not done.exists():
         with open_study(study_path, read_only=False) as st:
             ingest(st, [str(ira_cut), str(ordinary)])
+        done.touch()
+    return study_path
+
+
+def ira_part(src: Path, dst: Path, part: str) -> int:
+    """Write to `dst` (gzip CSV, same columns) the rows of the IRA tweets file `src` whose handle
+    (`author_id`, the key the ingest gives the account) falls in `part` of the frozen split; the
+    number of handles kept. Cut from the file of at most MAX_POSTS per handle, each handle keeps
+    exactly the posts it has in the mixed study."""
+    con = duckdb.connect()
+    read = f"read_csv('{src}', all_varchar=true, header=true)"
+    handles = [h for (h,) in con.execute(f"SELECT DISTINCT author_id FROM {read} WHERE author_id IS NOT NULL").fetchall() if split_of(h) == part]
+    con.register("keep", pd.DataFrame({"author_id": pd.Series(handles, dtype=str)}))
+    con.execute(f"COPY (SELECT * FROM {read} WHERE author_id IN (SELECT author_id FROM keep)) TO '{dst}' (HEADER, COMPRESSION gzip)")
+    return len(handles)
+
+
+def v1_part(src: Path, dst: Path, part: str) -> int:
+    """Write to `dst` (gzip) the v1.1 statuses of `src` (JSON lines, gzip or plain) whose author
+    (`user.id_str`, the account key of the ingest) falls in `part` of the frozen split, each line
+    as it was; the number of lines kept."""
+    n = 0
+    opener = gzip.open if src.suffix == ".gz" else open
+    with opener(src, "rb") as f, gzip.open(dst, "wb") as out:
+        for line in f:
+            if line.strip() and split_of(str(json.loads(line)["user"]["id_str"])) == part:
+                out.write(line if line.endswith(b"\n") else line + b"\n")
+                n += 1
+    return n
+
+
+def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str, fresh: bool = False) -> Path:
+    """Build (once, or again with `fresh`) a study holding only the accounts of one part of the
+    frozen split: the IRA handles with the posts they have in `ira_cut` and the ordinary accounts of
+    `ordinary`, ingested as a user would ingest them, with no account of the other part in it. Its path."""
+    d = work / f"apart-{part}"
+    d.mkdir(parents=True, exist_ok=True)
+    study_path = d / "study.duckdb"
+    done = study_path.with_suffix(".ingested")
+    if fresh or not done.exists():
+        done.unlink(missing_ok=True)
+        study_path.unlink(missing_ok=True)
+        ira_p, ord_p = d / f"ira-tweets-{MAX_POSTS}-{part}.csv.gz", d / f"ordinary-v1-{part}.jsonl.gz"
+        ira_part(ira_cut, ira_p, part)
+        v1_part(ordinary, ord_p, part)
+        with open_study(study_path, read_only=False) as st:
+            ingest(st, [str(ira_p), str(ord_p)])
         done.touch()
     return study_path
 
@@ -165,6 +226,39 @@ def with_text_neighbours(own: list, keys: list[tuple[str, str]], pairs: origin_t
     whose P(Russia) the stage pools (`origin_textpool.apply`)."""
     has = {k for k, r in zip(keys, own) if r.country is not None}
     return {a for p, a, b in zip(pairs.platform, pairs.account_id, pairs.other_id) if (p, a) in has and (p, b) in has}
+
+
+def stored_rows(scores: pd.DataFrame, gs: list[tuple[str | None, str]], names_ru: dict[str, bool], pooled_ids: set[str]) -> dict:
+    """The stored answers of `run_accounts` (account_scores: account_id, n_posts, origin_country,
+    origin_probabilities) as the report's rows: (split, group, n_posts, russia_top) and their ids,
+    (group, country) pairs for the confusion table, and (P(Russia), Russia-run) for the reliability
+    tables (all accounts with origin evidence; with those whose own profile names Russia set apart;
+    and those again by whether they have shared-text neighbours). `gs`: (group, split) per row of
+    `scores`; accounts outside the three groups are left out. One function for the mixed study and
+    the studies of one part each, so both are read the same way."""
+    out: dict = {"rows": [], "ids": [], "pairs": defaultdict(list), "calib": defaultdict(list), "calib_apart": defaultdict(list),
+                 "calib_nb": defaultdict(lambda: {"with": [], "without": []})}
+    for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
+        if group is None:
+            continue
+        country = country if isinstance(country, str) else None  # pandas gives NaN for NULL
+        p_ru = json.loads(probs).get("RU", 0.0) if isinstance(probs, str) else 0.0
+        n = 0 if pd.isna(n_posts) else int(n_posts)
+        out["rows"].append((split, group, n, country == "RU"))
+        out["ids"].append(aid)
+        out["pairs"][split].append((group, country))
+        if country is not None:  # an unknown origin is no prediction, not P(Russia) = 0
+            out["calib"][split].append((p_ru, group != GROUP_ORDINARY))
+            if not names_ru.get(aid):
+                out["calib_apart"][split].append((p_ru, group != GROUP_ORDINARY))
+                out["calib_nb"][split]["with" if aid in pooled_ids else "without"].append((p_ru, group != GROUP_ORDINARY))
+    return out
+
+
+def _calibration_print(title: str, table: list[dict[str, float]]) -> None:
+    print(f"\n## {title}")
+    for c in table:
+        print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
 
 
 def _table(title: str, cells: dict[str, dict[str, float]]) -> None:
@@ -246,6 +340,70 @@ def textpool_false_alarms(own: list, keys: list, meta: list, shipped: object, lo
     return out
 
 
+def score_part_study(study_path: Path, data: Path, election_name: str, part: str, ira_ids: set[str]) -> dict:
+    """Score a study of one part (`prepare_part`) with the shipped model, as `run_accounts` does for
+    any user (shared-text pooling and the study prior over this study's accounts only), and read it
+    as the mixed study is read. Nothing is fitted or chosen here. Returns the figures: shares by
+    group and posts per account, reliability tables, the study prior's estimate against the true
+    Russia-run share, and the shares from each account's own evidence (no pooling, no prior)."""
+    election = load_election(election_name)
+    said: list[str] = []
+
+    def log(msg: str) -> None:
+        print(msg)
+        said.append(msg)
+
+    with open_study(study_path, read_only=False) as st:
+        run_accounts(st, election, log=log)
+        scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
+        feats = build(st, election)
+        neighbours = origin_textpool.neighbours(st)
+    ids = feats.features["account_id"].tolist()
+    keys = list(zip(feats.features["platform"].tolist(), ids))
+    gs_b = groups_and_splits(data, ids)
+    strays = sorted(a for a, (_g, s) in zip(ids, gs_b) if s != part)
+    if strays:
+        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part, e.g. {strays[:3]}: the part files are cut on a different key")
+    inputs = origin_inputs(feats)
+    own = [origin_posterior(inp, home=election.country) for inp in inputs]
+    pooled = origin_textpool.apply(own, keys, neighbours)
+    _adj, prior = apply_study_prior(pooled, election.country)
+    mostly_ru = {a: mostly_russian(inp.post_langs) for a, inp in zip(ids, inputs)}
+    names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
+    got = stored_rows(scores, groups_and_splits(data, scores["account_id"].tolist()), names_ru, with_text_neighbours(own, keys, neighbours))
+    rows, row_ids = got["rows"], got["ids"]
+    with_ev = [a in ira_ids for a, r in zip(ids, pooled) if r.country is not None]
+    kept = [(a, r, g, inp.n_posts) for a, r, inp, (g, _s) in zip(ids, own, inputs, gs_b) if g is not None]
+    return {
+        "accounts": len(ids), "ira_handles": sum(a in ira_ids for a in ids), "with_evidence": len(with_ev),
+        "true_russia_share": round(sum(with_ev) / max(len(with_ev), 1), 4),
+        "estimated_share": None if prior is None else [round(prior.share, 4), round(prior.lo, 4), round(prior.hi, 4)],
+        "stage_log": [m for m in said if "study prior" in m],
+        "accounts_with_text_neighbours": len(with_text_neighbours(own, keys, neighbours)),
+        "shares": share_table(with_sources(rows, row_ids) + language_rows(rows, row_ids, mostly_ru) + profile_rows(rows, row_ids, names_ru)).get(part, {}),
+        "confusion": summary(confusion(got["pairs"][part])),
+        "calibration": calibration(got["calib"][part]),
+        "calibration_set_apart": calibration(got["calib_apart"][part]),
+        "calibration_by_text_neighbours": {k: calibration(v) for k, v in got["calib_nb"][part].items()},
+        "own_evidence_only": share_table(with_sources([(part, g, n, r.country == "RU") for _a, r, g, n in kept], [a for a, *_ in kept])).get(part, {}),
+    }
+
+
+def _part_study_print(part: str, c: dict) -> None:
+    e = c["estimated_share"]
+    est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+    _table(f"{part} part AS ITS OWN STUDY ({c['accounts']:,} accounts, {c['ira_handles']:,} IRA handles; study prior: true Russia-run share "
+           f"{c['true_russia_share']:.3f}, estimated {est}): share with Russia as most likely origin", c["shares"])
+    _calibration_print(f"{part} part as its own study: reliability of P(Russia) (accounts with origin evidence)", c["calibration"])
+    _calibration_print(f"{part} part as its own study: the same, accounts whose own profile names Russia set apart", c["calibration_set_apart"])
+    for k, table in c["calibration_by_text_neighbours"].items():
+        _calibration_print(f"{part} part as its own study: the same (set apart), accounts {k} shared-text neighbours "
+                           f"({c['accounts_with_text_neighbours']:,} accounts have one)" if k == "with" else
+                           f"{part} part as its own study: the same (set apart), accounts {k} shared-text neighbours", table)
+    _table(f"{part} part as its own study, each account's own evidence only (no pooling, no study prior)",
+           {k: v for k, v in c["own_evidence_only"].items() if k.endswith("| all")})
+
+
 def _designs_print(d: dict) -> None:
     for split, plans in d.items():
         print(f"\n## {split} part: study designs (P(Russia) under the study's own estimated share of Russia-run accounts)")
@@ -272,6 +430,9 @@ def main() -> None:
     ap.add_argument("--election", default="us-2016")
     ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items, and without office_hours alone (same inputs and code)")
     ap.add_argument("--pool", action="store_true", help="also pool origin evidence over coordination clusters (runs the coordination stage on a copy of the study once, ~1 min)")
+    ap.add_argument("--apart", action="store_true",
+                    help="also ingest each part of the frozen split (test, then dev) as a study of its own, with no account of the other part, "
+                         "and score it with the shipped model as a user would (the maintainers' kept-back handles are scored that way)")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "origin-validation.json")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -322,28 +483,12 @@ def main() -> None:
                     ab_ids.append(a)
             ablation[name] = share_table(with_sources(ab_rows, ab_ids))
     print(f"accounts stage done: {time.perf_counter() - t0:.0f} s")
-    rows, row_ids, pairs, calib = [], [], {"dev": [], "test": []}, {"dev": [], "test": []}
-    calib_apart: dict[str, list[tuple[float, bool]]] = {"dev": [], "test": []}
     # The same, apart for accounts with and without shared-text neighbours (set-apart accounts left
     # out): the pooled table's middle bins average two groups that are off in opposite directions
     # (docs/methods.md, "Fourth pass"). Reported, never read by the model.
     pooled_ids = with_text_neighbours(own, keys, neighbours)
-    calib_nb: dict[str, dict[str, list[tuple[float, bool]]]] = {s: {"with": [], "without": []} for s in ("dev", "test")}
-    gs = groups_and_splits(args.data, scores["account_id"].tolist())
-    for (aid, n_posts, country, probs), (group, split) in zip(scores.itertuples(index=False), gs):
-        if group is None:
-            continue
-        country = country if isinstance(country, str) else None  # pandas gives NaN for NULL
-        p_ru = json.loads(probs).get("RU", 0.0) if isinstance(probs, str) else 0.0
-        n = 0 if pd.isna(n_posts) else int(n_posts)
-        rows.append((split, group, n, country == "RU"))
-        row_ids.append(aid)
-        pairs[split].append((group, country))
-        if country is not None:  # an unknown origin is no prediction, not P(Russia) = 0
-            calib[split].append((p_ru, group != GROUP_ORDINARY))
-            if not names_ru.get(aid):
-                calib_apart[split].append((p_ru, group != GROUP_ORDINARY))
-                calib_nb[split]["with" if aid in pooled_ids else "without"].append((p_ru, group != GROUP_ORDINARY))
+    got = stored_rows(scores, groups_and_splits(args.data, scores["account_id"].tolist()), names_ru, pooled_ids)
+    rows, row_ids, pairs, calib, calib_apart, calib_nb = (got[k] for k in ("rows", "ids", "pairs", "calib", "calib_apart", "calib_nb"))
     shares = share_table(with_sources(rows, row_ids) + language_rows(rows, row_ids, mostly_ru) + profile_rows(rows, row_ids, names_ru))
     results: dict = {"election": args.election, "max_posts_per_ira_handle": MAX_POSTS, "shares": shares, "confusion": {}, "calibration": {},
                      "calibration_set_apart": {}, "calibration_by_text_neighbours": {}}
@@ -352,19 +497,15 @@ def main() -> None:
         table = confusion(pairs[split])
         results["confusion"][split] = {"table": table, "summary": summary(table)}
         results["calibration"][split] = calibration(calib[split])
-        print(f"\n## {split} part: reliability of P(Russia) (all three groups pooled, accounts with origin evidence; 'observed' = share run from Russia)")
-        for c in results["calibration"][split]:
-            print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+        _calibration_print(f"{split} part: reliability of P(Russia) (all three groups pooled, accounts with origin evidence; 'observed' = share run from Russia)",
+                           results["calibration"][split])
         results["calibration_set_apart"][split] = calibration(calib_apart[split])
         n_apart = len(calib[split]) - len(calib_apart[split])
-        print(f"\n## {split} part: the same, with the {n_apart} accounts with origin evidence whose own profile names a place in Russia set apart (ordinary ones: truth unknown)")
-        for c in results["calibration_set_apart"][split]:
-            print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+        _calibration_print(f"{split} part: the same, with the {n_apart} accounts with origin evidence whose own profile names a place in Russia set apart (ordinary ones: truth unknown)",
+                           results["calibration_set_apart"][split])
         results["calibration_by_text_neighbours"][split] = {k: calibration(v) for k, v in calib_nb[split].items()}
         for k, table in results["calibration_by_text_neighbours"][split].items():
-            print(f"\n## {split} part: the same (set apart as above), accounts {k} shared-text neighbours")
-            for c in table:
-                print(f"  P in [{c['p_from']:.2f}, {c['p_to']:.2f}): n={c['n']:6d}  mean P={c['mean_p']:.3f}  observed={c['observed']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]")
+            _calibration_print(f"{split} part: the same (set apart as above), accounts {k} shared-text neighbours", table)
     results["study_designs"] = design
     results["shared_texts_false_alarms"] = pool_check
     print("\n## shared-text pooling and ordinary accounts (mixed study, study prior on the part's accounts): ordinary accounts with text")
@@ -387,6 +528,13 @@ def main() -> None:
         for split in ("dev", "test"):
             _table(f"{split} part {name.upper().replace('_', ' ')} (no study prior; the behavioural items are dst_shift, holidays_ru, "
                    "articles, mixed_letters, office_hours)", table.get(split, {}))
+    if args.apart:
+        results["part_studies"] = {}
+        for part in ("test", "dev"):
+            part_path = prepare_part(*input_files(args.work), args.work, part, fresh=args.fresh)
+            print(f"\n# THE {part.upper()} PART AS A STUDY OF ITS OWN ({part_path})")
+            results["part_studies"][part] = score_part_study(part_path, args.data, args.election, part, ira_ids)
+            _part_study_print(part, results["part_studies"][part])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
     print(f"\nwrote {args.out}; {time.perf_counter() - t0:.0f} s")
