@@ -89,6 +89,17 @@ def input_files(work: Path) -> tuple[Path, Path]:
     return work / "ira-tweets-300.csv.gz", work / "ordinary-v1.jsonl.gz"
 
 
+def forget_built(work: Path) -> None:
+    """Remove the inputs, the study and the markers of everything built from them under `work`:
+    the part studies (`prepare_part`) and the coordination copy (`clusters_of`) would otherwise be
+    reused, cut from the older inputs, by a later run with `--apart` or `--pool`."""
+    ira_cut, ordinary = input_files(work)
+    study_path = work / "study.duckdb"
+    for p in (ira_cut, ordinary, study_path, study_path.with_suffix(".ingested"), work / "study-coordination.done",
+              *work.glob("apart-*/study.ingested")):
+        p.unlink(missing_ok=True)
+
+
 def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
     """Build (once) the cut IRA file, the ordinary v1.1 file and a study holding both; its path."""
     work.mkdir(parents=True, exist_ok=True)
@@ -96,8 +107,7 @@ def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
     study_path = work / "study.duckdb"
     done = study_path.with_suffix(".ingested")
     if fresh:
-        for p in (ira_cut, ordinary, study_path, done):
-            p.unlink(missing_ok=True)
+        forget_built(work)
     if not ira_cut.exists():
         cut_ira(data / "ira" / "tweets.csv.gz", ira_cut)
     if not ordinary.exists():
@@ -139,7 +149,10 @@ def v1_part(src: Path, dst: Path, part: str) -> int:
 def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str, fresh: bool = False) -> Path:
     """Build (once, or again with `fresh`) a study holding only the accounts of one part of the
     frozen split: the IRA handles with the posts they have in `ira_cut` and the ordinary accounts of
-    `ordinary`, ingested as a user would ingest them, with no account of the other part in it. Its path."""
+    `ordinary`, ingested as a user would ingest them, with no post of the other part in it. Its path.
+    (An embedded retweet or quote author of the other part would still become a profile-only
+    account, as in any study; the validation's inputs carry none, and `score_part_study` stops if
+    one appears.)"""
     d = work / f"apart-{part}"
     d.mkdir(parents=True, exist_ok=True)
     study_path = d / "study.duckdb"
@@ -363,7 +376,8 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
     gs_b = groups_and_splits(data, ids)
     strays = sorted(a for a, (_g, s) in zip(ids, gs_b) if s != part)
     if strays:
-        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part, e.g. {strays[:3]}: the part files are cut on a different key")
+        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part, e.g. {strays[:3]}: either the part files are cut on a "
+                         "different key than the split, or the inputs carry retweets/quotes whose embedded authors are of the other part")
     inputs = origin_inputs(feats)
     own = [origin_posterior(inp, home=election.country) for inp in inputs]
     pooled = origin_textpool.apply(own, keys, neighbours)

@@ -56,8 +56,12 @@ def test_prepare_part_holds_only_the_part_s_accounts(tmp_path: Path) -> None:
         path = mod.prepare_part(ira, v1, tmp_path, part)
         with open_study(path, read_only=True) as st:
             ids_of[part] = {a for (a,) in st.con.execute("SELECT DISTINCT account_id FROM posts").fetchall()}
+            accounts = {a for (a,) in st.con.execute("SELECT account_id FROM accounts").fetchall()}
         assert ids_of[part], part
         assert {split_of(a) for a in ids_of[part]} == {part}
+        # The fixture's retweets embed other users: they become profile-only accounts, as in any
+        # study, and only those may be of the other part (the validation's inputs carry none).
+        assert ids_of[part] <= accounts
     assert not ids_of["dev"] & ids_of["test"]
     # Built once: a second call reuses the ingested study.
     stamp = (tmp_path / "apart-test" / "study.ingested").stat().st_mtime_ns
@@ -107,3 +111,16 @@ def test_item_ratios_are_empty_for_accounts_placed_in_russia_or_nowhere() -> Non
     assert mod.item_ratios(inp, "RU", "US") == {} and mod.item_ratios(inp, None, "US") == {}
     ratios = mod.item_ratios(inp, "US", "US")
     assert ratios["post_langs"] < 0  # English posts say US rather than Russia
+
+
+def test_fresh_inputs_take_the_part_studies_and_the_coordination_copy_with_them(tmp_path: Path) -> None:
+    """`--fresh` without `--apart` must not leave part studies cut from the older inputs for a later
+    `--apart` run to reuse (nor the coordination copy for `--pool`)."""
+    mod = load_script("validate_origin")
+    for rel in ("apart-test/study.ingested", "apart-dev/study.ingested", "study-coordination.done", "study.ingested"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).touch()
+    (tmp_path / "apart-test" / "keep.txt").touch()
+    mod.forget_built(tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "keep.txt"]
+    assert (tmp_path / "apart-test" / "keep.txt").exists()
