@@ -341,7 +341,7 @@ def test_origin_blind_spot_note_beside_the_foreign_number(tmp_path: Path) -> Non
         st.sql("INSERT INTO posts BY NAME SELECT * FROM _p")
         nums = {k.label: k for k in key_numbers(st, {"election": US, "tables": set(st.tables())}, set())}
     cav = nums["foreign-origin accounts"].caveat
-    assert "8 of the 9 accounts" in cav and "199 of 303 in Russia" in cav
+    assert "8 of the 9 accounts" in cav and "199 of 303 in Russia, and 179 on each account's own evidence" in cav
     assert "AUC" in nums["likely automated accounts"].caveat  # the bot model's cross-source check
 
 
@@ -351,7 +351,8 @@ def test_origin_validation_figure_matches_the_validation_file() -> None:
     fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
     assert "part_studies" in fig, "origin-validation.json was written without --apart: rerun scripts/validate_origin.py with --apart"
     posing = fig["part_studies"]["test"]["shares"]["IRA posing as locals | all"]  # the test part as its own study
-    assert ORIGIN_POSING == {"accounts": posing["n"], "placed_russia": posing["russia"]}
+    own = fig["part_studies"]["test"]["own_evidence_only"]["IRA posing as locals | all"]  # no pooling, no study prior
+    assert ORIGIN_POSING == {"accounts": posing["n"], "placed_russia": posing["russia"], "own_evidence_only": own["russia"]}
 
 
 # -- point 13: one option name, helpful errors, no wrapping in a pipe ------------------------------
