@@ -530,6 +530,22 @@ class TextCNN:
         p /= p.sum(axis=1, keepdims=True)
         return h, z, idx, p
 
+    def _grads(self, xb: np.ndarray, mb: np.ndarray, nb: np.ndarray, yoh: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Gradients (W, b, U, c) of the batch's weighted mean cross entropy plus the L2 term: the
+        max pools pass their gradient to the position each filter took its maximum from."""
+        h, z, idx, p = self._forward(xb, mb, nb)
+        g = (p - yoh) * w[:, None] / len(xb)
+        gz = g @ self.U.T
+        ga = np.zeros_like(h)
+        rows = np.arange(len(xb))[:, None]
+        cols = np.arange(self.f)[None, :]
+        for part, ii in enumerate(idx):
+            np.add.at(ga, (rows, ii, cols), gz[:, part * self.f : (part + 1) * self.f])
+        gh = ga * (h > 0)
+        d_in = xb.shape[2]
+        return (xb.reshape(-1, d_in).T @ gh.reshape(-1, self.f) + self.l2 * self.W, gh.sum(axis=(0, 1)),
+                z.T @ g + self.l2 * self.U, g.sum(axis=0))
+
     def fit(self, seqs: list[list[int]], y: np.ndarray, w: np.ndarray) -> "TextCNN":
         rng = np.random.default_rng(self.seed)
         xw, m, near = self._inputs(seqs)
@@ -549,22 +565,9 @@ class TextCNN:
             order = rng.permutation(len(seqs))
             for s0 in range(0, len(order), self.batch):
                 bi = order[s0 : s0 + self.batch]
-                xb, mb, nb = xw[bi], m[bi], near[bi]
-                h, z, idx, p = self._forward(xb, mb, nb)
-                g = (p - yoh[bi]) * w[bi, None] / len(bi)
-                gU = z.T @ g + self.l2 * self.U
-                gc = g.sum(axis=0)
-                gz = g @ self.U.T
-                ga = np.zeros_like(h)
-                rows = np.arange(len(bi))[:, None]
-                cols = np.arange(self.f)[None, :]
-                for part, ii in enumerate(idx):
-                    np.add.at(ga, (rows, ii, cols), gz[:, part * self.f : (part + 1) * self.f])
-                gh = ga * (h > 0)
-                gW = xb.reshape(-1, d_in).T @ gh.reshape(-1, self.f) + self.l2 * self.W
-                gb = gh.sum(axis=(0, 1))
+                grads = self._grads(xw[bi], m[bi], near[bi], yoh[bi], w[bi])
                 step += 1
-                for q, gq, mo, ve in zip(params, (gW, gb, gU, gc), mom, vel):
+                for q, gq, mo, ve in zip(params, grads, mom, vel):
                     mo *= 0.9
                     mo += 0.1 * gq
                     ve *= 0.999
