@@ -471,9 +471,6 @@ def main() -> None:
                  sorted(set(gp) | set(gs)), args.boot)
 
 
-if __name__ == "__main__" and sys.argv[1:2] not in (["--build-only"], ["--lr-only"]):
-    main()
-
 
 # ---------------------------------------------------------------------------------------------
 # A small convolution over the word vectors (numpy only, training included): reads word order.
@@ -586,3 +583,7 @@ class TextCNN:
 def sequence_of(d: Data, task: str, i: int) -> list[int]:
     z = d.pool[task][i]
     return [int(z[f"zs{k}"]) for k in range(MAX_TOKENS) if f"zs{k}" in z]
+
+
+if __name__ == "__main__" and sys.argv[1:2] not in (["--build-only"], ["--lr-only"]):
+    main()
