@@ -39,6 +39,9 @@ looser neighbour rule too (docs/methods.md, "Sixth pass"); none is fitted to gen
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from botwatch.accounts import origin_shifts
 
 KIND_NOTE = "desk hours"
@@ -106,6 +109,24 @@ def weight(desk_posts: int) -> float:
     Why: the other posts are not the account's own, and the same hours also reach it through the
     shared-text pooling of its neighbours' evidence."""
     return 1.0 if desk_posts <= BOUND_POSTS else BOUND_POSTS / desk_posts
+
+
+@contextlib.contextmanager
+def bound(posts: int) -> Iterator[None]:
+    """Score with the desk's hours counted at most `posts` posts' worth instead of `BOUND_POSTS`,
+    restored on exit. Why: the bound is chosen by scoring whole studies at several values
+    (`scripts/choose_desk_bound.py`, `scripts/measure_origin_desks.py`) with the code users run, and
+    `weight` and `note` read `BOUND_POSTS` when an account is scored, so setting it here reaches every
+    desk reader of a `run_accounts` run in this process. The accounts stage never calls it."""
+    if posts < 1:
+        raise ValueError(f"a desk bound is at least one post's worth, not {posts}")
+    global BOUND_POSTS
+    old = BOUND_POSTS
+    BOUND_POSTS = posts
+    try:
+        yield
+    finally:
+        BOUND_POSTS = old
 
 
 def note(own_posts: int | None, desk_posts: int) -> str:
