@@ -146,15 +146,9 @@ def russia_language_floor(floor: float) -> Iterator[None]:
         origin._post_langs_item.cache_clear()
 
 
-@contextlib.contextmanager
-def desk_bound(posts: int) -> Iterator[None]:
-    """Score with the desk's hours counted at most `posts` posts' worth (`origin_desk.BOUND_POSTS`)."""
-    old = origin_desk.BOUND_POSTS
-    origin_desk.BOUND_POSTS = posts
-    try:
-        yield
-    finally:
-        origin_desk.BOUND_POSTS = old
+def desk_bound(posts: int) -> contextlib.AbstractContextManager[None]:
+    """Score with the desk's hours counted at most `posts` posts' worth (`origin_desk.bound`)."""
+    return origin_desk.bound(posts)
 
 
 def main() -> None:

@@ -6,13 +6,16 @@ tests in test_accounts_origin_desk.py check each piece alone. Hand-made rows (co
 from __future__ import annotations
 
 import csv
+import math
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from botwatch import open_study
 from botwatch.accounts import origin_desk as od
 from botwatch.accounts.features import build
-from botwatch.accounts.origin import evidence_vectors
+from botwatch.accounts.origin import OriginInput, codes, evidence_vectors
 from botwatch.accounts.scoring import origin_inputs
 from botwatch.elections import load_election
 from botwatch.ingest.runner import ingest
@@ -45,7 +48,8 @@ def _rows() -> list[list[str]]:
     return rows
 
 
-def test_the_desk_reaches_the_evidence_through_the_stage_wiring(tmp_path: Path) -> None:
+def _inputs(tmp_path: Path) -> dict[str, OriginInput]:
+    """The hand-made study ingested and read by the stage's own code: origin inputs by account."""
     path = tmp_path / "ira_tweets.csv"
     with path.open("w", newline="") as f:
         w = csv.writer(f)
@@ -57,8 +61,11 @@ def test_the_desk_reaches_the_evidence_through_the_stage_wiring(tmp_path: Path) 
         data = build(st, load_election("us-2016"), with_clusters=False)
     finally:
         st.close()
-    ids = data.features["account_id"].tolist()
-    inputs = dict(zip(ids, origin_inputs(data)))
+    return dict(zip(data.features["account_id"].tolist(), origin_inputs(data)))
+
+
+def test_the_desk_reaches_the_evidence_through_the_stage_wiring(tmp_path: Path) -> None:
+    inputs = _inputs(tmp_path)
     assert set(inputs) >= {"mate1", "mate2", "short", "loner"}
 
     short = inputs["short"]
@@ -72,3 +79,26 @@ def test_the_desk_reaches_the_evidence_through_the_stage_wiring(tmp_path: Path) 
         assert not inputs[other].shift_from_desk and inputs[other].desk_own_posts is None
     assert "office_hours" not in {kind for kind, _, _ in evidence_vectors(inputs["loner"], home="US")}
     assert sum(inputs["mate1"].shift_counts) == 124  # its own hours, not a desk's
+
+
+def test_a_bound_set_for_a_run_reaches_the_desk_readers_evidence(tmp_path: Path) -> None:
+    # `origin_desk.bound` is how the bound is measured on whole studies (scripts/choose_desk_bound.py):
+    # it must reach the desk item of an account read through the stage's wiring, and be undone after.
+    short = _inputs(tmp_path)["short"]
+    c = codes()
+
+    def office(bound: int) -> tuple[float, str]:
+        with od.bound(bound):
+            (v, said), = [(v, s) for kind, v, s in evidence_vectors(short, home="US") if kind == "office_hours"]
+        return math.log(v[c.index("RU")] / v[c.index("US")]), said
+
+    shipped = od.BOUND_POSTS
+    full, _ = office(10**9)
+    ten, said = office(10)
+    assert full > 0 and "counted as 10 posts' worth" in said
+    assert ten == pytest.approx(full * 10 / 252)  # the desk's 252 posts at 10 posts' worth
+    assert office(shipped)[0] == pytest.approx(full * shipped / 252)
+    assert od.BOUND_POSTS == shipped and od.weight(252) == pytest.approx(shipped / 252)
+    with pytest.raises(ValueError):
+        with od.bound(0):
+            pass

@@ -26,18 +26,23 @@ for any account, and says in words that they are the desk's), but the desk's hou
 `BOUND_POSTS` posts' worth (`weight`): the item's log-likelihood is multiplied by
 `BOUND_POSTS / desk posts` when the desk has more. The account did not write the desk's other posts;
 an account that merely retweets a desk within the hour (a fan, a news feed) must not get the
-evidence of hundreds of posts from it. `BOUND_POSTS` = 40 is one short account's worth, just over
-the 30 posts the rule treats as enough for an account's own day: the smallest bound tried on the
-development part (10, 30, 40, 50, 60, 100, none) that keeps the Russian-language accounts the desk
-hours gained (30 keeps none of them), with no more ordinary false alarms at any bound
-(docs/methods.md, "Seventh pass"; `scripts/measure_origin_desks.py` section 4). Its shared-text pooling still counts
-its neighbours' own evidence as one typical neighbour's worth (`origin_textpool`).
+evidence of hundreds of posts from it. `BOUND_POSTS` = 50 is a short account's worth, a little over
+the 30 posts the rule treats as enough for an account's own day. It was chosen on the development
+part scored as a study of its own, as a user's study is scored (docs/methods.md, "Ninth pass";
+`scripts/choose_desk_bound.py`, by a rule written before the run): of the bounds tried (10-200),
+the one placing most Russian-language and posing accounts in Russia with no more ordinary false
+alarms and no worse reliability; 40, chosen in the seventh pass in one study holding both parts,
+lost seven Syria-desk accounts that 50 keeps. Its shared-text pooling still counts its neighbours'
+own evidence as one typical neighbour's worth (`origin_textpool`).
 
 All four rules were chosen on the development part only, with the false-alarm check run under the
 looser neighbour rule too (docs/methods.md, "Sixth pass"); none is fitted to generated data.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 from botwatch.accounts import origin_shifts
 
@@ -46,7 +51,7 @@ MAX_OWN_POSTS = 30
 MIN_MATES = 2
 MIN_SYNC = 0.5
 MIN_DESK_HOURS = 20
-BOUND_POSTS = 40  # the desk's hours count as at most this many posts (`weight`; chosen on the development part)
+BOUND_POSTS = 50  # the desk's hours count as at most this many posts (`weight`; chosen on the development part's own study)
 PAIRS_TABLE = "_botwatch_text_pairs"  # the shared-text pairs (`origin_textpool.neighbours_expr`), written once per stage run
 
 
@@ -106,6 +111,24 @@ def weight(desk_posts: int) -> float:
     Why: the other posts are not the account's own, and the same hours also reach it through the
     shared-text pooling of its neighbours' evidence."""
     return 1.0 if desk_posts <= BOUND_POSTS else BOUND_POSTS / desk_posts
+
+
+@contextlib.contextmanager
+def bound(posts: int) -> Iterator[None]:
+    """Score with the desk's hours counted at most `posts` posts' worth instead of `BOUND_POSTS`,
+    restored on exit. Why: the bound is chosen by scoring whole studies at several values
+    (`scripts/choose_desk_bound.py`, `scripts/measure_origin_desks.py`) with the code users run, and
+    `weight` and `note` read `BOUND_POSTS` when an account is scored, so setting it here reaches every
+    desk reader of a `run_accounts` run in this process. The accounts stage never calls it."""
+    if posts < 1:
+        raise ValueError(f"a desk bound is at least one post's worth, not {posts}")
+    global BOUND_POSTS
+    old = BOUND_POSTS
+    BOUND_POSTS = posts
+    try:
+        yield
+    finally:
+        BOUND_POSTS = old
 
 
 def note(own_posts: int | None, desk_posts: int) -> str:
