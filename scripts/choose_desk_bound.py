@@ -59,7 +59,7 @@ def counts(study: Mapping) -> dict[str, float]:
     sh = study["shares"]
     out: dict[str, float] = {}
     for key, group in (("R", GROUP_RU_LANG), ("P", GROUP_POSING), ("F", GROUP_ORDINARY)):
-        cell = sh.get(f"{group} | all", {"russia": 0, "n": 0})
+        cell = sh[f"{group} | all"]  # a missing group is an error, not zero: the rule would pick by ties
         out[key], out[f"{key}_n"] = cell["russia"], cell["n"]
     out["ece"] = ece(study["calibration"])
     return out
