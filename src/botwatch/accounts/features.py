@@ -39,7 +39,7 @@ class AccountData:
     hours: dict[tuple[str, str], list[int]]
     langs: dict[tuple[str, str], dict[str, int]]
     clients: dict[tuple[str, str], dict[str, int]]
-    behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts
+    behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts, where they offer an origin item (`origin_behaviour_groups.offering`)
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
     desk_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)  # accounts whose shift_counts are their desk's (origin_desk), with their own dated posts
 
@@ -329,7 +329,7 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     only what `scoring.origin_inputs` reads (the features are the engine's aggregates alone),
     for the study prior's first pass. `origin_inputs=False`: leave out what only the origin
     model reads (office-hours counts, behaviour facts), for a caller with the origin results."""
-    from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows
+    from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows, offering
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS
 
@@ -350,7 +350,7 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
         if "shift_desk" in table.column_names:
             own = table.column("shift_own").to_pylist() if "shift_own" in table.column_names else [None] * len(keys)
             desk_shift = {k: (None if n is None else int(n)) for k, d, n in zip(keys, table.column("shift_desk").to_pylist(), own) if d}
-        behaviour = from_rows(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names))
+        behaviour = from_rows(offering(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)))
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "shift_own", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
     act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
