@@ -116,3 +116,43 @@ def test_behaviour_rows_equal_the_objects_flattened() -> None:
 def test_behaviour_rows_of_no_posts() -> None:
     empty = post_table(_posts()).slice(0, 0)
     assert behaviour_rows(empty).equals(BEHAVIOUR_ROWS.empty_table())
+
+
+def test_offering_keeps_exactly_the_rows_whose_behaviour_offers_an_item() -> None:
+    """`offering` (columns) drops a row only where `offers_nothing` (the object) holds, and a
+    dropped account's origin items and precomputed likelihoods are those of an account with no
+    row (None): every combination of shift, holidays, English words at and around the threshold
+    and mixed-script words, with a NULL word count kept."""
+    from itertools import product
+
+    from botwatch.accounts.origin import codes
+    from botwatch.accounts.origin_behaviour_groups import offering
+    from botwatch.accounts.origin_signals import MIN_ARTICLE_WORDS, _MEMO, behaviour_items, offers_nothing, precompute
+
+    rows: dict[str, list[Any]] = {f.name: [] for f in BEHAVIOUR_ROWS}
+    combos = list(product([False, True], [False, True], [0, MIN_ARTICLE_WORDS - 1, MIN_ARTICLE_WORDS, 400], [0, 2]))
+    for i, (shift, hol, words, mixed) in enumerate(combos):
+        vals = {"platform": "twitter", "account_id": f"a{i:03d}",
+                "shift_h": 1.0 if shift else None, "shift_sd_h": 0.3 if shift else None,
+                "shift_n_winter": 40 if shift else None, "shift_n_summer": 50 if shift else None,
+                "ru_observed": 3 if hol else None, "ru_expected": 1.5 if hol else None,
+                "us_observed": 2 if hol else None, "us_expected": 2.5 if hol else None,
+                "tr_words": words, "tr_articles": words // 10, "tr_mixed": mixed, "tr_posts": 5}
+        for k, v in vals.items():
+            rows[k].append(v)
+    table = pa.table(rows, schema=BEHAVIOUR_ROWS)
+    every = from_rows(table)
+    kept = from_rows(offering(table))
+    assert set(kept) == {k for k, b in every.items() if not offers_nothing(b)}
+    assert 0 < len(kept) < len(every)
+    for key, b in every.items():
+        if key not in kept:
+            assert behaviour_items(b, codes(), "US") == behaviour_items(None, codes(), "US") == []
+        else:
+            assert kept[key] == b
+    precompute(every.values())
+    memo = dict(_MEMO)
+    precompute(kept.values())
+    assert dict(_MEMO) == memo
+    nulls = pa.table({**rows, "tr_words": [None] * len(combos)}, schema=BEHAVIOUR_ROWS)
+    assert offering(nulls).num_rows == len(combos)  # an unknown count is not read as "too few"

@@ -1,12 +1,18 @@
 """Whole-array rewrites in the origin model give the per-item reference's values exactly: the
 DST shift's rolls as windows (`origin_behaviour._rolled`, `_best_shifts`) and the one-search gate
-of `origin.scripts_in`. Speed work must change no output."""
+of `origin.scripts_in`, and each account's top language and client from one Arrow sort
+(`features.top_keys`). Speed work must change no output."""
 
 from __future__ import annotations
 
+import math
+import random
+
 import numpy as np
+import pyarrow as pa
 import pytest
 
+from botwatch.accounts import features as feats
 from botwatch.accounts import origin as org
 from botwatch.accounts import origin_behaviour as ob
 
@@ -96,3 +102,42 @@ def test_stage_tables_equal_with_the_reference_paths(sample_study, monkeypatch) 
                 continue
             assert slow.column(name).equals(fast[t].column(name)), f"{t}.{name}"
     assert fast["account_scores"].num_rows == sample_study.count("accounts")
+
+
+def _pair_column(seed: int, n_rows: int = 3000) -> pa.Array:
+    """A list column of (k, n) structs as `prepare` writes them (keys unique in a row, counts of
+    at least one): NULL lists, empty ones, ties in count, the ignored languages, and keys whose
+    code-point and UTF-16 orders part (an astral emoji beside U+FFFF) or that differ only in case."""
+    rng = random.Random(seed)
+    keys = ["en", "ru", "und", "zxx", "de", "En", "é", "z", "\uffff", "😀", "Twitter for iPhone", "Twitter Web Client", "VKontakte", ""]
+    rows: list[list[dict[str, object]] | None] = []
+    for _ in range(n_rows):
+        r = rng.random()
+        if r < 0.1:
+            rows.append(None)
+        elif r < 0.15:
+            rows.append([])
+        else:
+            chosen = rng.sample(keys, rng.randint(1, 5))
+            rows.append([{"k": k, "n": rng.choice([1, 1, 2, 3, 7, 2**40])} for k in chosen])
+    return pa.array(rows, pa.list_(pa.struct([("k", pa.string()), ("n", pa.int64())])))
+
+
+@pytest.mark.parametrize("exclude", [(), ("und", "zxx")])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_top_keys_equal_the_per_account_loop(seed: int, exclude: tuple[str, ...]) -> None:
+    """The top key and its share from one Arrow sort equal the per-account `max` over the
+    {key: posts} dicts the stage used to build (`_pair_dicts`), value for value and bit for bit."""
+    col = _pair_column(seed)
+    dicts = feats._pair_dicts(list(range(len(col))), col)  # type: ignore[arg-type]
+    want_top, want_share = feats._top_of_dicts([dicts.get(i) for i in range(len(col))], exclude)  # type: ignore[call-overload]
+    got_top, got_share = feats.top_keys(pa.chunked_array([col.slice(0, 1000), col.slice(1000)]), exclude)
+    assert got_top == want_top
+    assert np.array_equal(got_share.view(np.int64), want_share.view(np.int64))
+    assert any(t is None for t in got_top) and any(t == "😀" for t in got_top)
+
+
+def test_top_keys_reads_null_keys_as_the_loop_does() -> None:
+    col = pa.array([[{"k": None, "n": 2}, {"k": "en", "n": 1}], None], pa.list_(pa.struct([("k", pa.string()), ("n", pa.int64())])))
+    top, share = feats.top_keys(col, ("und",))
+    assert top == [None, None] and share[0] == 2 / 3 and math.isnan(share[1])

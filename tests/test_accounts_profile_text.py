@@ -149,3 +149,30 @@ def test_signal_pretest_is_a_superset(seed: int) -> None:
         if signals.signal_sentences(rec, "US"):
             assert may[i]
     assert not may.all()  # a pre-test that lets everything through would save nothing
+
+
+def _ascii_strings(n: int, seed: int) -> list[str | None]:
+    """Every ASCII character, runs of spaces at both ends, empty strings and NULLs, in random
+    strings: the byte counts must agree with Python wherever a string starts or ends."""
+    rng = random.Random(seed)
+    alphabet = [chr(i) for i in range(128)] + [" "] * 20 + ["A", "z", "7"] * 10
+    out: list[str | None] = []
+    for _ in range(n):
+        k = rng.random()
+        out.append(None if k < 0.1 else "" if k < 0.15 else "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))))
+    return out
+
+
+@pytest.mark.parametrize("values", [_ascii_strings(4000, 3), _strings(3000, 4), [None, None], ["", ""], ["x"], [" a"], ["a "], [], ["\x1c"]])
+def test_byte_counts_equal_python_and_the_regex_kernels(values: list[str | None]) -> None:
+    """digits, capitals and words counted over the column's bytes give Python's values on every
+    string (non-ASCII ones through Python) and the RE2 counts they replaced on ASCII ones."""
+    col = TextColumn(values)
+    fast = {"digits": col.digits(), "uppers": col.uppers(), "words": col.words()}
+    _same(fast["digits"], values, lambda v: sum(c.isdigit() for c in v))
+    _same(fast["uppers"], values, lambda v: sum(c.isupper() for c in v))
+    _same(fast["words"], values, lambda v: len(v.split()))
+    kernels = TextColumn(values)
+    kernels._flat = False  # the regex path a chunked column keeps
+    for name, got in fast.items():
+        assert np.array_equal(got, getattr(kernels, name)(), equal_nan=True), name

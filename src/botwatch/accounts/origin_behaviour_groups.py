@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts import origin_behaviour as ob
 from botwatch.accounts.origin_behaviour_batch import OWN_TEXT_QUERY, account_columns, counted_posts
@@ -69,6 +70,24 @@ def behaviour_rows(posts: pa.Table) -> pa.Table:
         "tr_posts": pa.array(c.tr_posts),
     }
     return pa.table([cols[f.name].cast(f.type) for f in BEHAVIOUR_ROWS], schema=BEHAVIOUR_ROWS)
+
+
+def offering(table: pa.Table) -> pa.Table:
+    """The `BEHAVIOUR_ROWS` rows whose `Behaviour` offers an origin item: `origin_signals.offers_nothing`
+    on the columns (no shift: `shift_n_winter` NULL; no holidays: `ru_observed` NULL), NULL counts
+    kept as offering, so that nothing is dropped the per-object test would not drop.
+
+    Why: every account of a one-status study has a row and none offers anything (about three in
+    four of a real study's accounts), and building a `Behaviour` per row only for the origin model
+    to skip it was most of the origin pass's `from_batch`; an account left out reads as None,
+    for which `behaviour_items` and `precompute` do exactly what they do for a row offering nothing."""
+    from botwatch.accounts.origin_signals import MIN_ARTICLE_WORDS
+
+    nothing = pc.and_kleene(
+        pc.and_kleene(pc.is_null(table.column("shift_n_winter")), pc.is_null(table.column("ru_observed"))),
+        pc.and_kleene(pc.less(table.column("tr_words"), MIN_ARTICLE_WORDS), pc.equal(table.column("tr_mixed"), 0)),
+    )
+    return table.filter(pc.invert(pc.fill_null(nothing, False)))
 
 
 def from_rows(table: pa.Table) -> dict[tuple[str, str], ob.Behaviour]:

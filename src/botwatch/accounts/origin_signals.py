@@ -204,13 +204,18 @@ def _odds_words(x: float) -> str:
     return f"×{f:.2f}" if f >= 1 else f"÷{1 / f:.2f}"
 
 
+def offers_nothing(b: Behaviour) -> bool:
+    """Whether `raw_items` offers nothing for `b` (most accounts of a study of one status each):
+    no shift estimate, no holiday counts, too few English words and no mixed-script word.
+    `origin_behaviour_groups.offering` is the same test on the stored rows' columns."""
+    t = b.transfer
+    return b.shift is None and b.holidays is None and t.words < MIN_ARTICLE_WORDS and t.mixed_words == 0
+
+
 def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | None) -> list[Item]:
     """Scaled evidence items with sentences naming what moved the odds of Russia, and by how much."""
-    if b is None:
+    if b is None or offers_nothing(b):
         return []
-    t = b.transfer
-    if b.shift is None and b.holidays is None and t.words < MIN_ARTICLE_WORDS and t.mixed_words == 0:
-        return []  # `raw_items` offers nothing (most accounts of a study of one status each)
     slopes = parameters()["slopes"]
     ref = codes.index(home) if home in codes else codes.index("US")
     ru = codes.index("RU")

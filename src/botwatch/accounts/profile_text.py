@@ -25,6 +25,18 @@ import pyarrow.compute as pc
 # the file/group/record/unit separators \x1c-\x1f, and space.
 _WS = r"\t\n\x0b\x0c\r\x1c-\x1f "
 _WORD = f"[^{_WS}]+"
+# The same ASCII classes as byte ranges (inclusive), for the measures counted over the column's bytes.
+_WS_BYTES = ((9, 13), (28, 32))  # \t \n \v \f \r, \x1c-\x1f and space
+_DIGIT_BYTES = ((48, 57),)  # 0-9
+_UPPER_BYTES = ((65, 90),)  # A-Z
+
+
+def _in_ranges(data: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Whether each byte lies in one of `ranges` (comparisons, several times faster than a lookup table)."""
+    out = np.zeros(len(data), dtype=bool)
+    for lo, hi in ranges:
+        out |= (data >= lo) & (data <= hi)
+    return out
 
 
 class TextColumn:
@@ -37,6 +49,46 @@ class TextColumn:
         self.known = np.array([v is not None for v in self.values], dtype=bool)
         self.ascii = pc.fill_null(pc.string_is_ascii(self.arrow), False).to_numpy(zero_copy_only=False)
         self.other = np.flatnonzero(self.known & ~self.ascii)  # non-ASCII strings: the Python path
+        self._bytes: tuple[np.ndarray, np.ndarray] | None = None
+        # One array of 32-bit offsets (Arrow splits a column past 2 GiB into chunks): the byte
+        # counts read its buffers; a chunked column keeps the regex kernels.
+        self._flat = isinstance(self.arrow, pa.Array) and self.arrow.type == pa.string()
+
+    def _utf8(self) -> tuple[np.ndarray, np.ndarray]:
+        """The column's UTF-8 bytes and each string's start and end offsets into them (read from
+        the Arrow buffers, no copy; a NULL's slot is empty or ignored: only ASCII rows are read)."""
+        if self._bytes is None:
+            arr = self.arrow
+            bufs = arr.buffers()
+            offsets = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset:arr.offset + self.n + 1].astype(np.int64) if self.n else np.zeros(1, np.int64)
+            data = np.frombuffer(bufs[2], dtype=np.uint8)[:int(offsets[-1])] if bufs[2] is not None else np.zeros(0, np.uint8)
+            self._bytes = (data, offsets)
+        return self._bytes
+
+    def _per_string(self, mask: np.ndarray) -> np.ndarray:
+        """Per string, how many of its bytes `mask` marks: each marked byte's string found by
+        its offset (binary search), then counted; no array as long as the text but the mask."""
+        _, offsets = self._utf8()
+        owner = np.searchsorted(offsets, np.flatnonzero(mask), side="right") - 1
+        return np.bincount(owner, minlength=self.n).astype("float64")
+
+    def _class_counts(self, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+        """Per string, how many of its bytes lie in `ranges`: for an ASCII string, its characters
+        of that ASCII class. Why: a pass of numpy comparisons over the bytes instead of an RE2
+        search per string (about a third of the kernel's CPU on 100k descriptions)."""
+        data, _ = self._utf8()
+        return self._per_string(_in_ranges(data, ranges))
+
+    def _word_counts(self) -> np.ndarray:
+        """Per string, its runs of non-whitespace bytes (Python's ASCII whitespace): for an ASCII
+        string, `len(v.split())`. A run starts at a non-space byte that opens its string or
+        follows a space."""
+        data, offsets = self._utf8()
+        ws = _in_ranges(data, _WS_BYTES)
+        after_ws = np.ones(len(data), dtype=bool)
+        after_ws[1:] = ws[:-1]
+        after_ws[offsets[:-1][offsets[:-1] < len(data)]] = True  # every string's first byte opens a run unless it is a space
+        return self._per_string(~ws & after_ws)
 
     def _fill(self, fast: pa.Array | np.ndarray, slow: Callable[[str], float]) -> np.ndarray:
         """`fast` where the string is ASCII, `slow(v)` for the other known strings, NaN for None."""
@@ -58,15 +110,18 @@ class TextColumn:
 
     def digits(self) -> np.ndarray:
         """`sum(c.isdigit() for c in v)`."""
-        return self._fill(pc.count_substring_regex(self.arrow, "[0-9]"), lambda v: sum(c.isdigit() for c in v))
+        fast = self._class_counts(_DIGIT_BYTES) if self._flat else pc.count_substring_regex(self.arrow, "[0-9]")
+        return self._fill(fast, lambda v: sum(map(str.isdigit, v)))
 
     def uppers(self) -> np.ndarray:
         """`sum(c.isupper() for c in v)`."""
-        return self._fill(pc.count_substring_regex(self.arrow, "[A-Z]"), lambda v: sum(c.isupper() for c in v))
+        fast = self._class_counts(_UPPER_BYTES) if self._flat else pc.count_substring_regex(self.arrow, "[A-Z]")
+        return self._fill(fast, lambda v: sum(map(str.isupper, v)))
 
     def words(self) -> np.ndarray:
         """`len(v.split())`."""
-        return self._fill(pc.count_substring_regex(self.arrow, _WORD), lambda v: len(v.split()))
+        fast = self._word_counts() if self._flat else pc.count_substring_regex(self.arrow, _WORD)
+        return self._fill(fast, lambda v: len(v.split()))
 
     def not_blank(self) -> np.ndarray:
         """`float(bool(v.strip()))`."""
