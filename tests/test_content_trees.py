@@ -1,0 +1,106 @@
+"""botwatch.content.trees: a boosted ensemble evaluated with numpy only (eleventh stance round).
+
+The hand-built ensemble pins the arithmetic (a value equal to the threshold goes left, leaves
+summed per class in boosting order, softmax); the LightGBM test holds both numpy evaluators
+(descent level by level, and the leaf tables) to LightGBM's own `predict_proba` on real features:
+the dense features of the labelled development posts and pairs, as the eleventh round's blend
+reads them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from botwatch.content.trees import LeafTable, TreeEnsemble
+
+
+def _leaf(v: float, i: int) -> dict:
+    return {"leaf_index": i, "leaf_value": v}
+
+
+def _split(f: int, t: float, lo: dict, hi: dict) -> dict:
+    return {"split_index": 0, "split_feature": f, "threshold": t, "decision_type": "<=", "left_child": lo, "right_child": hi}
+
+
+# Two classes, two rounds: tree 0 (class 0) two levels deep, tree 1 (class 1) a single leaf,
+# tree 2 (class 0) one split, tree 3 (class 1) one split on another feature.
+DUMP = {
+    "num_tree_per_iteration": 2,
+    "max_feature_idx": 1,
+    "tree_info": [
+        {"tree_structure": _split(0, 0.5, _split(1, -1.0, _leaf(1.0, 0), _leaf(2.0, 1)), _leaf(3.0, 2))},
+        {"tree_structure": {"leaf_value": 0.25}},
+        {"tree_structure": _split(1, 0.0, _leaf(-0.5, 0), _leaf(0.5, 1))},
+        {"tree_structure": _split(0, 2.0, _leaf(0.0, 0), _leaf(4.0, 1))},
+    ],
+}
+
+
+def _expected_raw(a: float, b: float) -> list[float]:
+    t0 = (1.0 if b <= -1.0 else 2.0) if a <= 0.5 else 3.0
+    t2 = -0.5 if b <= 0.0 else 0.5
+    t3 = 0.0 if a <= 2.0 else 4.0
+    return [t0 + t2, 0.25 + t3]
+
+
+def test_hand_built_ensemble_gives_its_leaves_and_ties_go_left() -> None:
+    ens = TreeEnsemble.from_lightgbm(DUMP, ["a", "b"])
+    x = np.array([[0.5, -1.0], [0.6, -1.0], [0.0, 0.0], [3.0, 5.0], [-2.0, -3.0], [2.0, 0.1]])  # rows 0, 2: exactly on a threshold
+    want = np.array([_expected_raw(a, b) for a, b in x])
+    assert ens.depth == 2
+    np.testing.assert_array_equal(ens.raw(x), want)
+    np.testing.assert_array_equal(ens.compile().raw(x), want)
+    z = want - want.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ens.predict_proba(x), p, rtol=0, atol=1e-15)
+    again = TreeEnsemble.from_dict(json.loads(json.dumps(ens.to_dict())))  # JSON round trip (inf thresholds as null)
+    np.testing.assert_array_equal(again.raw(x), want)
+    assert isinstance(ens.compile(), LeafTable)
+
+
+def test_categorical_split_and_wrong_feature_count_are_refused() -> None:
+    bad = json.loads(json.dumps(DUMP))
+    bad["tree_info"][2]["tree_structure"]["decision_type"] = "=="
+    with pytest.raises(ValueError):
+        TreeEnsemble.from_lightgbm(bad, ["a", "b"])
+    with pytest.raises(ValueError):
+        TreeEnsemble.from_lightgbm(DUMP, ["a"])
+
+
+@pytest.fixture(scope="module")
+def real_dense() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Dense features (vector blocks, lexicon, VADER parts, style and cue features) of the
+    labelled development pairs and posts of the IRA set, as the blend reads them."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    from testsupport.scripts import load_script
+
+    T = load_script("train_content_model")
+    pairs, posts = T.labelled_items("dev", T.LABELLED_SETS[:1])
+    prefixes = ("vp", "vt", "lex_", "vader_", "style=", "sig=", "rival=", "named=", "kind=", "party=")
+    out = {}
+    for name, items, classes in (("stance", pairs, T.STANCES), ("sentiment", posts, T.SENTIMENTS)):
+        rows = [{k: v for k, v in f.items() if k.startswith(prefixes) and not k.startswith(("vp:", "vt:"))} for f, _y in items]
+        x = DictVectorizer(sparse=False).fit_transform(rows)
+        y = np.array([classes.index(lab) for _f, lab in items])
+        out[name] = (x, y)
+    return out
+
+
+@pytest.mark.parametrize("task", ["stance", "sentiment"])
+def test_numpy_trees_equal_lightgbm_on_real_features(real_dense, task: str) -> None:  # type: ignore[no-untyped-def]
+    lightgbm = pytest.importorskip("lightgbm")
+    x, y = real_dense[task]
+    assert x.shape[1] > 64 and len(np.unique(y)) == 3
+    m = lightgbm.LGBMClassifier(n_estimators=40, learning_rate=0.1, num_leaves=7, min_child_samples=20, subsample=0.8, subsample_freq=1,
+                                colsample_bytree=0.8, n_jobs=1, verbose=-1, random_state=0).fit(x, y)
+    ens = TreeEnsemble.from_dict(json.loads(json.dumps(TreeEnsemble.from_lightgbm(m.booster_.dump_model(), [f"f{i}" for i in range(x.shape[1])]).to_dict())))
+    want = m.predict_proba(x)
+    assert ens.depth >= 2  # the trees are not stumps: the descent is exercised
+    np.testing.assert_allclose(ens.predict_proba(x), want, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ens.compile().predict_proba(x), want, rtol=0, atol=1e-12)
+    # raw scores too (LightGBM's `raw_score=True`), where an off-by-one leaf would show plainly
+    np.testing.assert_allclose(ens.compile().raw(x), m.predict_proba(x, raw_score=True), rtol=0, atol=1e-12)
