@@ -104,3 +104,57 @@ def test_numpy_trees_equal_lightgbm_on_real_features(real_dense, task: str) -> N
     np.testing.assert_allclose(ens.compile().predict_proba(x), want, rtol=0, atol=1e-12)
     # raw scores too (LightGBM's `raw_score=True`), where an off-by-one leaf would show plainly
     np.testing.assert_allclose(ens.compile().raw(x), m.predict_proba(x, raw_score=True), rtol=0, atol=1e-12)
+
+
+def test_stage_builds_the_dense_inputs_the_trees_were_trained_on() -> None:
+    """The stage's tree inputs (`TreeBlend.matrix`: the folded feature sets it builds for the
+    linear model, plus unfolded vector means from `ContentModelInputs.vector_ids`) equal the
+    dense features training reads (plain `vp<i>` / `vt<i>`, lexicon, VADER, style, cues), pair
+    by pair and post by post, on the labelled IRA posts under both presets. Tolerance 1e-5: training
+    takes the means in float32, the stage sums in float64 (see docs/methods.md, eleventh round)."""
+    import csv
+    from pathlib import Path
+
+    import pyarrow as pa
+
+    from botwatch.content.modelrun import ContentModelInputs, TreeBlend, shipped_models
+    from botwatch.elections import load_election
+
+    fixtures = Path(__file__).parent / "fixtures" / "content"
+    with open(fixtures / "ira_stance_posts.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))[:150]
+    n = len(rows)
+    table = pa.table({
+        "post_id": [r["tweet_id"] for r in rows], "text": [r["content"] for r in rows],
+        "kind": ["retweet" if r["retweet"] == "1" else "original" for r in rows],
+        "hashtags": pa.array([[]] * n, pa.list_(pa.string())), "mentions": pa.array([[]] * n, pa.list_(pa.string())),
+        "ref_handle": pa.array([None] * n, pa.string()), "handle": [r["author"] for r in rows],
+    })
+    prefixes = ("vp", "vt", "lex_", "vader_", "style=", "sig=", "rival=", "named=", "kind=", "party=")
+    models = shipped_models()
+    assert models is not None
+    checked = 0
+    for preset in ("us-2016", "uk-ge2017"):
+        plain = ContentModelInputs.build(load_election(preset), table)
+        items = [(i, p) for i in range(n) for p in plain.named_parties(i)] + [(i, None) for i in range(n)]
+        want_rows = [{k: v for k, v in (plain.pair_features(i, p) if p else plain.post_features(i)).items()
+                      if k.startswith(prefixes) and not k.startswith(("vp:", "vt:"))} for i, p in items]
+        folded = ContentModelInputs.build(load_election(preset), table)
+        folded.names.use_folded(models[0].folded, models[1].folded)
+        got_sets = [folded.pair_features(i, p) if p else folded.post_features(i) for i, p in items]
+        assert not any(k[:2] in ("vp", "vt") and k[2:].isdigit() for s in got_sets for k in s)  # the stage's sets are folded
+        for pairs in (True, False):
+            pick = [j for j, (_i, p) in enumerate(items) if (p is not None) == pairs]
+            cols = [f"{b}{j}" for b in (("vp", "vt") if pairs else ("vp",)) for j in range(64)]
+            cols += sorted(set().union(*(want_rows[j] for j in pick)) - set(cols)) + ["uk"]
+            tb = TreeBlend(None, {k: j for j, k in enumerate(cols)}, 0.5, [], uk=preset == "uk-ge2017")  # type: ignore[arg-type]
+            want = np.zeros((len(pick), len(cols)))
+            for r, j in enumerate(pick):
+                for k, v in want_rows[j].items():
+                    want[r, tb.columns[k]] = v
+            want[:, tb.columns["uk"]] = float(preset == "uk-ge2017")
+            got = tb.matrix([got_sets[j] for j in pick], [folded.vector_ids(*items[j]) for j in pick])
+            assert len(pick) > 10 and np.abs(want[:, :64]).sum() > 0
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+            checked += len(pick)
+    assert checked > 300
