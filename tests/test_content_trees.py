@@ -108,7 +108,7 @@ def test_numpy_trees_equal_lightgbm_on_real_features(real_dense, task: str) -> N
 
 def test_stage_builds_the_dense_inputs_the_trees_were_trained_on() -> None:
     """The stage's tree inputs (`TreeBlend.matrix`: the folded feature sets it builds for the
-    linear model, plus unfolded vector means from `ContentModelInputs.vector_ids`) equal the
+    linear model, plus unfolded vector means from the vector ids kept while building them) equal the
     dense features training reads (plain `vp<i>` / `vt<i>`, lexicon, VADER, style, cues), pair
     by pair and post by post, on the labelled IRA posts under both presets. Tolerance 1e-5: training
     takes the means in float32, the stage sums in float64 (see docs/methods.md, eleventh round)."""
@@ -141,7 +141,12 @@ def test_stage_builds_the_dense_inputs_the_trees_were_trained_on() -> None:
                       if k.startswith(prefixes) and not k.startswith(("vp:", "vt:"))} for i, p in items]
         folded = ContentModelInputs.build(load_election(preset), table)
         folded.names.use_folded(models[0].folded, models[1].folded)
+        folded.names.kept_ids = {"stance": [], "sentiment": []}  # as the stage's step keeps them
         got_sets = [folded.pair_features(i, p) if p else folded.post_features(i) for i, p in items]
+        kept = folded.names.kept_ids
+        assert len(kept["stance"]) + len(kept["sentiment"]) == len(items)
+        ids_of = dict(zip([it for it in items if it[1] is not None], kept["stance"]))
+        ids_of.update(zip([it for it in items if it[1] is None], kept["sentiment"]))
         assert not any(k[:2] in ("vp", "vt") and k[2:].isdigit() for s in got_sets for k in s)  # the stage's sets are folded
         for pairs in (True, False):
             pick = [j for j, (_i, p) in enumerate(items) if (p is not None) == pairs]
@@ -153,8 +158,83 @@ def test_stage_builds_the_dense_inputs_the_trees_were_trained_on() -> None:
                 for k, v in want_rows[j].items():
                     want[r, tb.columns[k]] = v
             want[:, tb.columns["uk"]] = float(preset == "uk-ge2017")
-            got = tb.matrix([got_sets[j] for j in pick], [folded.vector_ids(*items[j]) for j in pick])
+            got = tb.matrix([got_sets[j] for j in pick], [folded.known_and_window(ids_of[items[j]], pairs) for j in pick])
             assert len(pick) > 10 and np.abs(want[:, :64]).sum() > 0
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
             checked += len(pick)
     assert checked > 300
+
+
+def _constant_trees(favour: int, features: list[str]) -> dict:
+    """One boosting round whose three trees split on `lex_post` and give class `favour` 5 either
+    way: an ensemble that always says that class."""
+    j = features.index("lex_post")
+    info = []
+    for c in range(3):
+        v = 5.0 if c == favour else 0.0
+        info.append({"tree_structure": _split(j, 0.0, _leaf(v, 0), _leaf(v, 1))})
+    return {"num_tree_per_iteration": 3, "max_feature_idx": len(features) - 1, "tree_info": info}
+
+
+def _trees_file(tmp_path, weight: float) -> str:  # type: ignore[no-untyped-def]
+    out = {}
+    for task, favour, blocks, classes in (("stance", 1, ("vp", "vt"), ["support", "oppose", "neutral"]),
+                                          ("sentiment", 1, ("vp",), ["positive", "negative", "neutral"])):
+        feats = [f"{b}{i}" for b in blocks for i in range(64)] + ["lex_post", "uk"]
+        ens = TreeEnsemble.from_lightgbm(_constant_trees(favour, feats), feats)
+        out[task] = {"trees": ens.to_dict(), "weight": weight, "classes": classes}
+    path = tmp_path / f"trees-{weight}.json"
+    path.write_text(json.dumps(out))
+    return str(path)
+
+
+def _stage_answers(monkeypatch, path: "str | None"):  # type: ignore[no-untyped-def]
+    import csv
+    from datetime import datetime
+    from pathlib import Path
+
+    import pyarrow as pa
+
+    from botwatch.content.modelrun import TREES_ENV
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    if path is None:
+        monkeypatch.delenv(TREES_ENV, raising=False)
+    else:
+        monkeypatch.setenv(TREES_ENV, path)
+    with open(Path(__file__).parent / "fixtures" / "content" / "ira_stance_posts.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))[:300]
+    schema = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
+                        ("text", pa.string()), ("lang", pa.string()), ("kind", pa.string()), ("ref_handle", pa.string()),
+                        ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())), ("handle", pa.string())])
+    table = pa.Table.from_pylist([{"platform": "twitter", "post_id": r["tweet_id"], "account_id": r["author"], "created_at": datetime(2017, 5, 20, 12),
+                                   "text": r["content"], "lang": "en", "kind": "original", "ref_handle": None, "hashtags": [], "mentions": [],
+                                   "handle": r["author"]} for r in rows], schema=schema)
+    lab = Labeller.for_election(load_election("uk-ge2017"))
+    assert (lab._trees is not None) == (path is not None)
+    labels, party = lab.label(table)
+    return labels.to_pylist(), party.to_pylist()
+
+
+def test_stage_tree_blend_is_off_by_default_and_weight_zero_changes_nothing(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    off = _stage_answers(monkeypatch, None)
+    zero = _stage_answers(monkeypatch, _trees_file(tmp_path, 0.0))
+    assert len(off[1]) > 50
+    assert off == zero
+
+
+def test_stage_tree_blend_reads_the_trees(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Trees that always say "oppose" / "negative" at full weight: every pair the model decides is
+    "oppose" (evidence "tree blend" where the linear model said otherwise) and every post the model
+    scores is negative."""
+    off_labels, off_party = _stage_answers(monkeypatch, None)
+    labels, party = _stage_answers(monkeypatch, _trees_file(tmp_path, 1.0))
+    model_rows = [(a, b) for a, b in zip(off_party, party) if a["stance_rule"] == "model"]
+    assert len(model_rows) > 20
+    assert all(b["stance"] == "oppose" for _a, b in model_rows)
+    assert any(a["stance"] != "oppose" and b["stance_evidence"] == "tree blend" for a, b in model_rows)
+    scored = [(a, b) for a, b in zip(off_party, party) if b["sentiment"] is not None]  # the model's sentiment of the post, per party named
+    assert len(scored) > 20 and all(b["sentiment"] <= -0.05 for _a, b in scored)
+    assert any(a["sentiment"] > -0.05 for a, _b in scored)
+    assert off_labels != labels

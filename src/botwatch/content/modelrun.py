@@ -172,13 +172,23 @@ class TreeBlend:
     uk: bool = False
 
     def matrix(self, feats: list[dict[str, float]], ids: "list[tuple[list[int], list[int] | None] | None]") -> np.ndarray:
+        """[item, column] inputs of the feature sets `feats`, their vector means from `ids` (per
+        item: (known ids, ids beside the target or None), or None: no vector)."""
         from botwatch.content import embed
 
         cols = self.columns
         x = np.zeros((len(feats), len(cols)))
-        for r, f in enumerate(feats):
-            for k in filter(cols.__contains__, f):
-                x[r, cols[k]] = f[k]
+        known, col = cols.__contains__, cols.__getitem__
+        at_r: list[int] = []
+        at_c: list[int] = []
+        vals: list[float] = []
+        for r, f in enumerate(feats):  # one scatter for the whole step, not one numpy call per value
+            ks = list(filter(known, f))
+            at_r += [r] * len(ks)
+            at_c += map(col, ks)
+            vals += map(f.__getitem__, ks)
+        if vals:
+            x[at_r, at_c] = vals
         if "uk" in cols:
             x[:, cols["uk"]] = float(self.uk)
         vectors = embed.shipped().vectors
@@ -313,25 +323,17 @@ class ContentModelInputs:
         self._named_row = (row, got)
         return got
 
-    def vector_ids(self, row: int, party: "str | None") -> "tuple[list[int], list[int]] | None":
-        """(the known word-vector ids of the masked post, those beside the target's name or, as
-        `WordVectors.pair_features` does, the post's where none is near), or None when no token
-        has a vector: what the tree blend's unfolded `vp<i>` / `vt<i>` means are taken over."""
+    @staticmethod
+    def known_and_window(got: "tuple[list[int | None], list[int]]", pair: bool) -> "tuple[list[int], list[int] | None] | None":
+        """(known ids, ids beside the target or the post's where none is: pairs only) of the
+        (vector ids, "tgt" positions) kept while the features were built; None: no vector."""
         from botwatch.content import embed
-        from botwatch.content.features import mask, masked_vector_ids, tokens
 
-        named = self.named_parties(row)
-        cleaned = self.base(row)[0]
-        got = masked_vector_ids(cleaned, self.names, party, named)
-        if got is None:
-            toks = tokens(mask(cleaned, self.names, party, named))
-            index = embed.shipped().index
-            got = ([index.get(t) for t in toks], [k for k, t in enumerate(toks) if t == "tgt"])
         ids, spots = got
         known = [i for i in ids if i is not None]
         if not known:
             return None
-        return known, (embed._window(ids, spots) or known) if party is not None else None
+        return known, (embed._window(ids, spots) or known) if pair else None
 
     def post_features(self, row: int) -> dict[str, float]:
         named = self.named_parties(row)

@@ -263,6 +263,8 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     post_new: dict = {}
     pair_new: dict = {}
     plan = []
+    if lab._trees is not None:  # the tree blend reads the vector ids the features look up
+        inputs.names.kept_ids = {"stance": [], "sentiment": []}
     for i in rows:
         text, kind = inputs.texts[i], inputs.kinds[i]
         # The post's features read the matched parties too (mentions, the retweeted account: the
@@ -332,20 +334,16 @@ def _model_step_trees(job: tuple, trees: dict, plan: list, post_feats: list, pai
     The evidence stays the linear model's words for the linear model's class; where the blend
     picks another class the evidence names that (the linear model's words do not explain it)."""
     lab, inputs, (stance_model, sentiment_model), _rules = job
-    post_row = [0] * len(post_feats)
-    pair_of = [(0, "")] * len(pair_feats)
-    for i, got, answers in plan:
-        if got[0] == "new":
-            post_row[got[1]] = i
-        for p, (how, at) in answers:
-            if how == "new":
-                pair_of[at] = (i, p)
+    kept = inputs.names.kept_ids
+    inputs.names.kept_ids = None  # keep nothing outside a step
+    if kept is None or len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
+        raise RuntimeError("the vector ids kept while building features do not match the feature sets")
     post_scores = []
     lin = sentiment_model.predict_many(post_feats, 0)
     if lin:
         tb = trees["sentiment"]
         p_lin = np.array([pr for _k, pr, _t in lin])
-        ids = [inputs.vector_ids(r, None) for r in post_row]
+        ids = [inputs.known_and_window(g, False) for g in kept["sentiment"]]
         pb = tb.blend(p_lin, tb.matrix(post_feats, ids), sentiment_model.classes)
         for pr in pb:
             k = int(pr.argmax())
@@ -356,7 +354,7 @@ def _model_step_trees(job: tuple, trees: dict, plan: list, post_feats: list, pai
     if lin:
         tb = trees["stance"]
         p_lin = np.array([pr for _c, pr, _t in lin])
-        ids = [inputs.vector_ids(r, p) for r, p in pair_of]
+        ids = [inputs.known_and_window(g, True) for g in kept["stance"]]
         pb = tb.blend(p_lin, tb.matrix(pair_feats, ids), stance_model.classes)
         for (c, _pr, top), pr in zip(lin, pb):
             k = int(pr.argmax())
