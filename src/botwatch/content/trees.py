@@ -175,10 +175,13 @@ class LeafTable:
         """[item, class] summed leaf values, trees added in boosting order (as `TreeEnsemble.raw`)."""
         n, trees = x.shape[0], self.table.shape[0]
         passed = (x[:, self.feature] <= self.threshold).reshape(n, trees, self.splits)
-        code = np.zeros((n, trees), np.int64)
-        for b in range(self.splits):
-            code |= passed[:, :, b].astype(np.int64) << b
-        vals = self.table[np.arange(trees)[None, :], code]
+        if self.splits <= 8:  # bit b of the code = split b passed: one packbits call
+            code = np.packbits(passed, axis=2, bitorder="little")[:, :, 0].astype(np.intp)
+        else:
+            code = np.zeros((n, trees), np.intp)
+            for b in range(self.splits):
+                code |= passed[:, :, b].astype(np.intp) << b
+        vals = self.table.ravel()[code + (np.arange(trees) << self.splits)[None, :]]
         k = self.n_classes
         out = np.zeros((n, k))
         for t in range(0, trees, k):
