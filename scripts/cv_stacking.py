@@ -24,6 +24,8 @@ Candidates (`--candidates`):
 - `gbm-blend`: LightGBM on the dense features alone (vector blocks, lexicon scores, style, cue
   and count features) whose probabilities are averaged with the logistic regression's, the weight
   (0, 0.1, ..., 0.6) chosen on the inner folds;
+- `gbm40-blend`, `gbm80-blend` (eleventh round): `gbm-blend` with 40 or 80 boosting rounds at
+  learning rate 0.1 instead of 300 at 0.03 (`GBM_ROUNDS`), every other setting the same;
 - `mlp-blend`: scikit-learn's MLP over [post mean, target-window mean, max-pooled post and window
   vectors, lexicon scores], blended as `gbm-blend`;
 - `cnn-blend`: `TextCNN` (numpy only), a width-3 convolution over the frozen shipped vectors of
