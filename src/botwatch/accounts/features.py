@@ -249,7 +249,8 @@ def _pair_dicts(keys: list[tuple[str, str]], col: "pa.Array | pa.ChunkedArray") 
 def top_keys(col: "pa.Array | pa.ChunkedArray", exclude: tuple[str, ...] = ()) -> tuple[list[str | None], np.ndarray]:
     """Per row of a list column of (k, n) structs: the key with the most posts (ties: the larger
     key, as `max(d, key=lambda x: (d[x], x))` picks) and its share of the row's posts, leaving
-    out the keys in `exclude`; None and NaN where no posts are left.
+    out the keys in `exclude`; None and NaN where no posts are left. Each key appears at most once
+    per row (`prepare` groups the pairs by account and key); a repeated key would be counted twice.
 
     Why: the per-account loop over `{key: posts}` dicts (`_top_of_dicts`) and
     building those dicts for it were most of the score pass's cost of these four columns; here one
@@ -328,7 +329,9 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     (`study.map_arrow`), and no engine brings every account to one process. `origin_only`:
     only what `scoring.origin_inputs` reads (the features are the engine's aggregates alone),
     for the study prior's first pass. `origin_inputs=False`: leave out what only the origin
-    model reads (office-hours counts, behaviour facts), for a caller with the origin results."""
+    model reads (office-hours counts, behaviour facts, and the language and client dicts: the
+    score pass takes the top language and client from the columns, `top_keys`), for a caller
+    with the origin results."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows, offering
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS

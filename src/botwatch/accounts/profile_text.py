@@ -7,8 +7,9 @@ Arrow's compute kernels (RE2 regular expressions, code-point lengths) count a co
 
 Exactness: Python's `str.isdigit`, `str.isupper`, `str.split`, `\\b`, `\\w` and case-folding are
 Unicode-aware, RE2's classes are ASCII. On ASCII text the two agree, so every measure here is
-taken by Arrow for ASCII strings only and by the original Python function for the rest (names
-and descriptions with emoji or other scripts); NULL stays NaN. tests/test_accounts_profile_text.py
+taken for ASCII strings only by Arrow (pattern matches, RE2) or by numpy over the column's UTF-8
+bytes (digits, capitals and words), and by the original Python function for the rest (names and
+descriptions with emoji or other scripts); NULL stays NaN. tests/test_accounts_profile_text.py
 compares both paths string for string, hostile strings included.
 """
 
