@@ -186,6 +186,10 @@ def weak_items(n_per: int, labelled_texts: set[str], crowd: bool = False, electi
             subprocess.run([sys.executable, "-m", "botwatch.cli", "ingest", str(db), str(f)], check=True, capture_output=True)
             with Study(db, read_only=True) as st:
                 table = label_input(st.table("posts"), st.table("accounts")).to_pyarrow()
+            # The study returns its posts in the ingest's order, which can change between builds;
+            # the ids are written above as 9e17 + i, so sorting on them gives the query's order and
+            # the same weak pairs in the same order every build (a fit can depend on row order).
+            table = table.sort_by("post_id")
             ids = table.column("post_id").to_pylist()
             for key, pool in (("uk-ge2017", "uk"), ("us-2016", "us")):
                 if key not in elections:
