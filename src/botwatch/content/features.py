@@ -94,11 +94,6 @@ class PartyNames:
     # `embed.fold`), set by `use_folded`; None (training, evaluation): the plain `vp<i>` features.
     folded: "dict[str, embed.Folded | None] | None" = field(default=None, compare=False, repr=False)
 
-    # The tree blend (modelrun.TreeBlend) reads unfolded vector means: while this is a dict, every
-    # feature set built appends its masked tokens' (vector ids, target positions) to the list of
-    # its task ("stance", "sentiment"), so they are not looked up twice. None: nothing is kept.
-    kept_ids: "dict[str, list] | None" = field(default=None, compare=False, repr=False)
-
     def use_folded(self, stance: "embed.Folded | None", sentiment: "embed.Folded | None") -> None:
         """Build the vector features as the models folded with these tables read them (None: a
         model without vector weights, or one not folded: the plain features)."""
@@ -438,19 +433,8 @@ def pair_vectors(cleaned: str, names: PartyNames, party: str, named: "list[str] 
     tables = names.folded.get("stance") if names.folded else None
     got = masked_vector_ids(cleaned, names, party, named) if tables is not None else None
     if got is None:
-        toks = tokens(mask(cleaned, names, party, named))
-        if names.kept_ids is not None:
-            names.kept_ids["stance"].append(_plain_ids(toks))
-        return embed.pair_vector_features(toks, tables)
-    if names.kept_ids is not None:
-        names.kept_ids["stance"].append(got)
+        return embed.pair_vector_features(tokens(mask(cleaned, names, party, named)), tables)
     return embed.pair_vector_ids(got[0], got[1], tables)  # type: ignore[arg-type]
-
-
-def _plain_ids(toks: list[str]) -> "tuple[list[int | None], list[int]]":
-    """(vector ids, "tgt" positions) of tokens, as `masked_vector_ids` gives them."""
-    get = embed.shipped().index.get
-    return [get(t) for t in toks], [k for k, t in enumerate(toks) if t == "tgt"]
 
 
 def post_vectors(cleaned: str, names: PartyNames, named: "list[str] | None") -> dict[str, float]:
@@ -458,12 +442,7 @@ def post_vectors(cleaned: str, names: PartyNames, named: "list[str] | None") -> 
     tables = names.folded.get("sentiment") if names.folded else None
     got = masked_vector_ids(cleaned, names, None, named) if tables is not None else None
     if got is None:
-        toks = tokens(mask(cleaned, names, None, named))
-        if names.kept_ids is not None:
-            names.kept_ids["sentiment"].append(_plain_ids(toks))
-        return embed.post_vector_features(toks, tables)
-    if names.kept_ids is not None:
-        names.kept_ids["sentiment"].append(got)
+        return embed.post_vector_features(tokens(mask(cleaned, names, None, named)), tables)
     return embed.post_vector_ids(got[0], tables)  # type: ignore[arg-type]
 
 

@@ -21,7 +21,6 @@ import pyarrow as pa
 from botwatch.content.features import PartyNames, pair_features, post_base, post_features
 from botwatch.content.match import SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.trees import LeafTable
 from botwatch.elections.model import Election
 
 
@@ -154,86 +153,6 @@ def shipped_models() -> tuple[LinearModel, LinearModel] | None:
     return LinearModel.from_dict(fold(d["stance"])), LinearModel.from_dict(fold(d["sentiment"]))
 
 
-TREES_ENV = "BOTWATCH_CONTENT_TREES"
-
-
-@dataclass
-class TreeBlend:
-    """A LightGBM ensemble (numpy leaf tables) whose probabilities are averaged with the linear
-    model's: p = (1 - weight) p_linear + weight p_trees (issue 14, eleventh round). Its inputs
-    are the dense features (`columns`): the unfolded word-vector means, computed here for the
-    whole step from the items' vector ids, and the lexicon, VADER, style and cue values of the
-    linear model's own feature sets."""
-
-    table: "LeafTable"
-    columns: dict[str, int]
-    weight: float
-    classes: list[str]
-    uk: bool = False
-    _other: "list[tuple[str, int]] | None" = None
-
-    def matrix(self, feats: list[dict[str, float]], ids: "list[tuple[list[int], list[int] | None] | None]") -> np.ndarray:
-        """[item, column] inputs of the feature sets `feats`, their vector means from `ids` (per
-        item: (known ids, ids beside the target or None), or None: no vector)."""
-        from botwatch.content import embed
-
-        cols = self.columns
-        x = np.zeros((len(feats), len(cols)))
-        # The columns other than the vector blocks (a few dozen) read by name from each set: far
-        # fewer look-ups than scanning each set's hundreds of n-gram keys; one array for the step.
-        other = self._other
-        if other is None:
-            other = self._other = [(k, j) for k, j in cols.items() if not (k[:2] in ("vp", "vt") and k[2:].isdigit()) and k != "uk"]
-        if other and feats:
-            names = [k for k, _j in other]
-            x[:, [j for _k, j in other]] = np.array([f.get(k, 0.0) for f in feats for k in names], float).reshape(len(feats), len(names))
-        if "uk" in cols:
-            x[:, cols["uk"]] = float(self.uk)
-        vectors = embed.shipped().vectors
-        for block, pick in (("vp", 0), ("vt", 1)):
-            if f"{block}0" not in cols:
-                continue
-            rows = [r for r, g in enumerate(ids) if g is not None and g[pick]]
-            if not rows:
-                continue
-            lists = [ids[r][pick] for r in rows]  # type: ignore[index]
-            lens = np.fromiter(map(len, lists), np.int64, len(lists))
-            flat = np.fromiter((i for li in lists for i in li), np.int64, int(lens.sum()))
-            sums = np.add.reduceat(vectors[flat], np.concatenate(([0], np.cumsum(lens)[:-1])), axis=0, dtype=np.float64)
-            first = cols[f"{block}0"]
-            x[np.asarray(rows)[:, None], first + np.arange(vectors.shape[1])[None, :]] = sums / lens[:, None] * embed.SCALE
-        return x
-
-    def blend(self, p_linear: np.ndarray, x: np.ndarray, classes: list[str]) -> np.ndarray:
-        if classes != self.classes:  # the two models' probabilities must be in one class order
-            raise ValueError(f"tree classes {self.classes} differ from the linear model's {classes}")
-        return (1.0 - self.weight) * p_linear + self.weight * self.table.predict_proba(x)
-
-
-def shipped_trees(path: "str | None" = None) -> "dict[str, TreeBlend] | None":
-    """The tree blends named by `$BOTWATCH_CONTENT_TREES` (a JSON file from
-    scripts/fit_content_trees.py), or None: off unless a file is named, so the shipped stage is
-    unchanged by default."""
-    import os
-
-    from botwatch.content.trees import TreeEnsemble
-
-    path = path or os.environ.get(TREES_ENV)
-    if not path:
-        return None
-    d = json.loads(open(path, encoding="utf-8").read())
-    out = {}
-    for task in ("stance", "sentiment"):
-        ens = TreeEnsemble.from_dict(d[task]["trees"])
-        cols = {k: j for j, k in enumerate(ens.features)}
-        for j in range(64):  # the vector blocks' columns must be consecutive (`matrix` writes them at once)
-            for block in ("vp", "vt"):
-                if f"{block}0" in cols and cols.get(f"{block}{j}") != cols[f"{block}0"] + j:
-                    raise ValueError("vector columns out of order")
-        out[task] = TreeBlend(ens.compile(), cols, float(d[task]["weight"]), list(d[task]["classes"]))
-    return out
-
-
 @dataclass
 class ContentModelInputs:
     """What the features of one batch need: texts, kinds, each party's match signals."""
@@ -320,18 +239,6 @@ class ContentModelInputs:
         got = [parties[j] for j in cols[offsets[row] : offsets[row + 1]]]
         self._named_row = (row, got)
         return got
-
-    @staticmethod
-    def known_and_window(got: "tuple[list[int | None], list[int]]", pair: bool) -> "tuple[list[int], list[int] | None] | None":
-        """(known ids, ids beside the target or the post's where none is: pairs only) of the
-        (vector ids, "tgt" positions) kept while the features were built; None: no vector."""
-        from botwatch.content import embed
-
-        ids, spots = got
-        known = [i for i in ids if i is not None]
-        if not known:
-            return None
-        return known, (embed._window(ids, spots) or known) if pair else None
 
     def post_features(self, row: int) -> dict[str, float]:
         named = self.named_parties(row)

@@ -62,20 +62,10 @@ class Labeller:
     _pair_cache: dict = field(default_factory=dict)
     _base_cache: dict = field(default_factory=dict)  # post_base per text (ContentModelInputs.base)
     max_cache: int = 500_000
-    # The eleventh round's tree blends (`modelrun.shipped_trees`), or None (the default: the
-    # linear models alone, as shipped). Only read when `$BOTWATCH_CONTENT_TREES` names a file.
-    _trees: "dict | None" = None
 
     @classmethod
     def for_election(cls, election, use_model: bool = True) -> "Labeller":  # type: ignore[no-untyped-def]
-        from botwatch.content.modelrun import shipped_trees
-
-        trees = shipped_trees() if use_model else None
-        if trees is not None:
-            uk = getattr(election, "key", "") == "uk-ge2017"
-            for t in trees.values():
-                t.uk = uk
-        return cls(compile_matcher(election), election.window_utc(), names=PartyNames.of(election), use_model=use_model, _trees=trees)
+        return cls(compile_matcher(election), election.window_utc(), names=PartyNames.of(election), use_model=use_model)
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
@@ -263,8 +253,6 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     post_new: dict = {}
     pair_new: dict = {}
     plan = []
-    if lab._trees is not None:  # the tree blend reads the vector ids the features look up
-        inputs.names.kept_ids = {"stance": [], "sentiment": []}
     for i in rows:
         text, kind = inputs.texts[i], inputs.kinds[i]
         # The post's features read the matched parties too (mentions, the retweeted account: the
@@ -301,9 +289,6 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
             answers.append((p, ("new", at)))
         plan.append((i, got, answers))
 
-    trees = lab._trees
-    if trees is not None:
-        return _model_step_trees(job, trees, plan, post_feats, pair_feats, post_new, pair_new, pos, neg)
     post_scores = []
     # (`item` gives the two probabilities as Python floats, whose difference is numpy's; a margin
     # lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)
@@ -324,51 +309,6 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
             stance, ev = pair_answers[ans] if how == "new" else ans
             done.append((p, stance, ev))
         out.append((i, score, done))
-    return out
-
-
-def _model_step_trees(job: tuple, trees: dict, plan: list, post_feats: list, pair_feats: list, post_new: dict, pair_new: dict,
-                      pos: int, neg: int) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
-    """`_model_step`'s answers with each model's probabilities blended with its tree ensemble's
-    (`modelrun.TreeBlend`): the class is the blend's argmax and the sentiment margin the blend's.
-    The evidence stays the linear model's words for the linear model's class; where the blend
-    picks another class the evidence names that (the linear model's words do not explain it)."""
-    lab, inputs, (stance_model, sentiment_model), _rules = job
-    kept = inputs.names.kept_ids
-    inputs.names.kept_ids = None  # keep nothing outside a step
-    if kept is None or len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
-        raise RuntimeError("the vector ids kept while building features do not match the feature sets")
-    post_scores = []
-    lin = sentiment_model.predict_many(post_feats, 0)
-    if lin:
-        tb = trees["sentiment"]
-        p_lin = np.array([pr for _k, pr, _t in lin])
-        ids = [inputs.known_and_window(g, False) for g in kept["sentiment"]]
-        pb = tb.blend(p_lin, tb.matrix(post_feats, ids), sentiment_model.classes)
-        for pr in pb:
-            k = int(pr.argmax())
-            margin = pr.item(pos) - pr.item(neg)
-            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
-    pair_answers = []
-    lin = stance_model.predict_many(pair_feats)
-    if lin:
-        tb = trees["stance"]
-        p_lin = np.array([pr for _c, pr, _t in lin])
-        ids = [inputs.known_and_window(g, True) for g in kept["stance"]]
-        pb = tb.blend(p_lin, tb.matrix(pair_feats, ids), stance_model.classes)
-        for (c, _pr, top), pr in zip(lin, pb):
-            k = int(pr.argmax())
-            ev = "; ".join(dict.fromkeys(map(embed.in_words, top))) if k == c else "tree blend"
-            pair_answers.append((stance_model.classes[k], ev))
-    post_cache, pair_cache = lab._post_cache, lab._pair_cache
-    for key, at in post_new.items():
-        post_cache[key] = post_scores[at]
-    for key, at in pair_new.items():
-        pair_cache[key] = pair_answers[at]
-    out = []
-    for i, got, answers in plan:
-        score = post_scores[got[1]] if got[0] == "new" else got[1]
-        out.append((i, score, [(p, *(pair_answers[ans] if how == "new" else ans)) for p, (how, ans) in answers]))
     return out
 
 
