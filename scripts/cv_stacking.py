@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_content_model as T  # noqa: E402
-from cv_word_vectors import FIGURES, paired_table  # noqa: E402
+from cv_word_vectors import FIGURES, four_figures, paired_table  # noqa: E402
 from stance_learning_curve import fold_of  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
@@ -457,19 +457,7 @@ def main() -> None:
         print("  " + line)
     mp, ms = d.meta["stance"], d.meta["sentiment"]
     pairs, posts = d.items["stance"], d.items["sentiment"]
-    idx = {
-        "UK stance": [i for i in range(len(pairs)) if mp[i][0] == "uk-ge2017"],
-        "US stance": [i for i in range(len(pairs)) if mp[i][0] == "us-2016"],
-        "UK sentiment": [i for i in range(len(posts)) if ms[i][0] == "uk-ge2017"],
-        "US sentiment": [i for i in range(len(posts)) if ms[i][0] == "us-2016"],
-    }
-    gold_p = [y for _f, y in pairs]
-    gold_s = [y for _f, y in posts]
-
-    def fig_of(fig: str, runs: list[list[str]], pick: list[int]) -> float:
-        if "stance" in fig:
-            return float(np.mean([macro_f1([gold_p[i] for i in pick], [mp[i][1] or run[i] for i in pick], tuple(T.STANCES)) for run in runs]))
-        return float(np.mean([macro_f1([gold_s[i] for i in pick], [run[i] for i in pick], tuple(T.SENTIMENTS)) for run in runs]))
+    idx, fig_of = four_figures(pairs, posts, mp, ms)
 
     def figures(c: str, pick: dict[str, list[int]]) -> np.ndarray:
         return np.array([fig_of(fig, preds[("stance" if "stance" in fig else "sentiment", c)], pick[fig]) for fig in FIGURES])

@@ -44,11 +44,10 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_content_model as T  # noqa: E402
-from cv_word_vectors import FIGURES, cached_runs, fold_answers, paired_table  # noqa: E402
+from cv_word_vectors import FIGURES, cached_runs, fold_answers, four_figures, paired_table  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content import features as F  # noqa: E402
-from botwatch.content.score import macro_f1  # noqa: E402
 
 STANCE_BLOCKS = ("vp", "vt", "w2", "w5", "w8", "vl", "vr", "vc", "vv")
 SENTIMENT_BLOCKS = ("vp", "sw", "sc", "vv")
@@ -180,19 +179,7 @@ def main() -> None:
                                            lambda seed: oof(items, groups, classes, shipped[task], extra, v, seed))  # noqa: B023 (called at once)
             print(f"  done {task} {v}", flush=True)
 
-    idx = {
-        "UK stance": [i for i in range(len(pairs)) if mp[i][0] == "uk-ge2017"],
-        "US stance": [i for i in range(len(pairs)) if mp[i][0] == "us-2016"],
-        "UK sentiment": [i for i in range(len(posts)) if ms[i][0] == "uk-ge2017"],
-        "US sentiment": [i for i in range(len(posts)) if ms[i][0] == "us-2016"],
-    }
-    gold_p = [y for _f, y in pairs]
-    gold_s = [y for _f, y in posts]
-
-    def fig_of(fig: str, runs: list[list[str]], pick: list[int]) -> float:
-        if "stance" in fig:
-            return float(np.mean([macro_f1([gold_p[i] for i in pick], [mp[i][1] or run[i] for i in pick], tuple(T.STANCES)) for run in runs]))
-        return float(np.mean([macro_f1([gold_s[i] for i in pick], [run[i] for i in pick], tuple(T.SENTIMENTS)) for run in runs]))
+    idx, fig_of = four_figures(pairs, posts, mp, ms)
 
     def figures(combo: str, pick: dict[str, list[int]]) -> np.ndarray:
         st, se = combo.split("/")

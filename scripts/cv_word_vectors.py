@@ -113,6 +113,29 @@ def cached_runs(cache: Path, stem: str, repeats: int, fit: Callable[[int], list[
     return runs
 
 
+def four_figures(pairs: list, posts: list, mp: list, ms: list) -> tuple[dict[str, list[int]], Callable[[str, list[list[str]], list[int]], float]]:
+    """The four figures' items (each `FIGURES` name: its indices among `pairs` or `posts`, by the
+    election in `mp` / `ms`) and the score of answer runs on a pick of them (mean macro-F1 over the
+    runs; a stance item's decisive cue, the meta's second field, answers before the model, as in
+    the stage). Why here: the windows and stacking rounds score every item, and both read their
+    runs this one way, so their tables stay comparable."""
+    idx = {
+        "UK stance": [i for i in range(len(pairs)) if mp[i][0] == ELECTIONS[0]],
+        "US stance": [i for i in range(len(pairs)) if mp[i][0] == ELECTIONS[1]],
+        "UK sentiment": [i for i in range(len(posts)) if ms[i][0] == ELECTIONS[0]],
+        "US sentiment": [i for i in range(len(posts)) if ms[i][0] == ELECTIONS[1]],
+    }
+    gold_p = [y for _f, y in pairs]
+    gold_s = [y for _f, y in posts]
+
+    def fig_of(fig: str, runs: list[list[str]], pick: list[int]) -> float:
+        if "stance" in fig:
+            return float(np.mean([macro_f1([gold_p[i] for i in pick], [mp[i][1] or run[i] for i in pick], tuple(T.STANCES)) for run in runs]))
+        return float(np.mean([macro_f1([gold_s[i] for i in pick], [run[i] for i in pick], tuple(T.SENTIMENTS)) for run in runs]))
+
+    return idx, fig_of
+
+
 def paired_table(title: str, rows: list[str], figures: Callable[[str, dict[str, list[int]]], np.ndarray], idx: dict[str, list[int]],
                  gp: list[str], gs: list[str], post_ids: list[str], boot: int) -> None:
     """Print each row's four figures and their mean, then each later row's paired gain over the
