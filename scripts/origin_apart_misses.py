@@ -103,8 +103,9 @@ def main() -> None:
     args = ap.parse_args()
     apart_path, mixed_path = args.work / "apart-dev" / "study.duckdb", args.work / "study.duckdb"
     for p in (apart_path, mixed_path):
-        if not p.exists():
-            sys.exit(f"no {p}: run scripts/validate_origin.py --work {args.work} --apart first")
+        # The marker, not the file: a study whose ingest stopped half-way exists but is not one.
+        if not p.with_suffix(".ingested").exists():
+            sys.exit(f"no finished {p}: run scripts/validate_origin.py --work {args.work} --apart first")
     election = load_election(args.election)
     home = election.country
     ids, inputs, own, pooled, n_nb, final = _scored(apart_path, election)

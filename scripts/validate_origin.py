@@ -50,14 +50,16 @@ import gzip
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from botwatch import open_study
 from botwatch.accounts import origin_textpool
-from botwatch.accounts.features import build
+from botwatch.accounts.features import AccountData, build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1
 from botwatch.accounts.origin import origin_posterior
 from botwatch.accounts.origin_labels import profile_names_russia
@@ -144,6 +146,19 @@ def v1_part(src: Path, dst: Path, part: str) -> int:
                 out.write(line if line.endswith(b"\n") else line + b"\n")
                 n += 1
     return n
+
+
+def scored_study(study_path: Path, election: Any, log: Callable[[str], None]) -> tuple[pd.DataFrame, AccountData, Any]:
+    """Run the accounts stage on the study at `study_path` (as `botwatch analyze` does) and read
+    back what every validation reads: the stored scores, the per-account features (`build`) and the
+    shared-text neighbours. One place for the mixed study and each part study, so both are scored
+    and read the same way."""
+    with open_study(study_path, read_only=False) as st:
+        run_accounts(st, election, log=log)
+        scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
+        data = build(st, election)
+        neighbours = origin_textpool.neighbours(st)
+    return scores, data, neighbours
 
 
 def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str, fresh: bool = False) -> Path:
@@ -366,11 +381,7 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
         print(msg)
         said.append(msg)
 
-    with open_study(study_path, read_only=False) as st:
-        run_accounts(st, election, log=log)
-        scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
-        feats = build(st, election)
-        neighbours = origin_textpool.neighbours(st)
+    scores, feats, neighbours = scored_study(study_path, election, log)
     ids = feats.features["account_id"].tolist()
     keys = list(zip(feats.features["platform"].tolist(), ids))
     gs_b = groups_and_splits(data, ids)
@@ -453,11 +464,7 @@ def main() -> None:
     study_path = prepare(args.data, args.work, args.fresh)
     print(f"inputs ready: {time.perf_counter() - t0:.0f} s")
     election = load_election(args.election)
-    with open_study(study_path, read_only=False) as st:
-        run_accounts(st, election, log=print)
-        scores = st.con.execute("SELECT account_id, n_posts, origin_country, origin_probabilities FROM account_scores").df()
-        data = build(st, election)
-        neighbours = origin_textpool.neighbours(st)
+    scores, data, neighbours = scored_study(study_path, election, print)
     # Per-account results before any study prior, for the study designs and the ablation; pooled
     # over accounts posting the same texts as the stage pools them (`origin_textpool`).
     ids = data.features["account_id"].tolist()
