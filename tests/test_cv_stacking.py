@@ -102,20 +102,18 @@ def test_textcnn_backward_is_the_gradient_of_its_loss() -> None:
     m.l2 = 0.0
     gw, _gb, gu, _gc = m._grads(xw, mask, near, np.eye(3)[y], np.ones(6))
     eps = 1e-6
-    for (a, b) in [(0, 0), (5, 1), (130, 3), (70, 3), (d_in - 1, 2), (d_in - 2, 0)]:
-        m.W[a, b] += eps
-        up = loss()
-        m.W[a, b] -= 2 * eps
-        down = loss()
-        m.W[a, b] += eps
-        assert (up - down) / (2 * eps) == pytest.approx(gw[a, b], abs=1e-6)
-    for (a, b) in [(0, 0), (7, 2)]:
-        m.U[a, b] += eps
-        up = loss()
-        m.U[a, b] -= 2 * eps
-        down = loss()
-        m.U[a, b] += eps
-        assert (up - down) / (2 * eps) == pytest.approx(gu[a, b], abs=1e-6)
+    cells = (
+        (m.W, gw, [(0, 0), (5, 1), (130, 3), (70, 3), (d_in - 1, 2), (d_in - 2, 0)]),
+        (m.U, gu, [(0, 0), (7, 2)]),
+    )
+    for weights, grad, at in cells:  # central differences, each weight nudged in place and restored
+        for (a, b) in at:
+            weights[a, b] += eps
+            up = loss()
+            weights[a, b] -= 2 * eps
+            down = loss()
+            weights[a, b] += eps
+            assert (up - down) / (2 * eps) == pytest.approx(grad[a, b], abs=1e-6)
 
 
 def test_numpy_tree_walk_gives_lightgbm_probabilities() -> None:
