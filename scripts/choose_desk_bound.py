@@ -26,7 +26,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
@@ -34,7 +33,6 @@ import validate_origin as V  # noqa: E402
 from botwatch import open_study  # noqa: E402
 from botwatch.accounts import origin_desk  # noqa: E402
 from botwatch.accounts.features import build  # noqa: E402
-from botwatch.accounts.ordinary_archives import ordinary_as_v1  # noqa: E402
 from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
@@ -99,15 +97,10 @@ def main() -> None:
     ap.add_argument("--election", default="us-2016")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    args.work.mkdir(parents=True, exist_ok=True)
-    ira_cut, ordinary = V.input_files(args.work)
-    if not ira_cut.exists():
-        V.cut_ira(args.data / "ira" / "tweets.csv.gz", ira_cut)
-    if not ordinary.exists():
-        ordinary_as_v1(args.data, ordinary)
+    ira_cut, ordinary = V.prepare_inputs(args.data, args.work)
     path = V.prepare_part(ira_cut, ordinary, args.work, "dev")
     print(f"development part's own study ready ({path}): {time.perf_counter() - t0:.0f} s")
-    ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
+    ira_ids = V.ira_handles(args.data)
     readers = desk_readers(path, args.data, args.election)
     print("development accounts reading their desk's hours, by desk posts: "
           + "; ".join(f"{g}: {dict(sorted(c.items()))}" for g, c in sorted(readers.items())))

@@ -102,18 +102,31 @@ def forget_built(work: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
-    """Build (once) the cut IRA file, the ordinary v1.1 file and a study holding both; its path."""
+def prepare_inputs(data: Path, work: Path) -> tuple[Path, Path]:
+    """Build (once) the cut IRA file and the ordinary v1.1 file under `work`; their paths. Apart
+    from `prepare` for a caller that ingests only a part study (`scripts/choose_desk_bound.py`)."""
     work.mkdir(parents=True, exist_ok=True)
     ira_cut, ordinary = input_files(work)
-    study_path = work / "study.duckdb"
-    done = study_path.with_suffix(".ingested")
-    if fresh:
-        forget_built(work)
     if not ira_cut.exists():
         cut_ira(data / "ira" / "tweets.csv.gz", ira_cut)
     if not ordinary.exists():
         ordinary_as_v1(data, ordinary)
+    return ira_cut, ordinary
+
+
+def ira_handles(data: Path) -> set[str]:
+    """Every IRA handle of the release, as the ingest keys them (stripped, lower-cased)."""
+    return set(pd.read_csv(data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
+
+
+def prepare(data: Path, work: Path, fresh: bool = False) -> Path:
+    """Build (once) the cut IRA file, the ordinary v1.1 file and a study holding both; its path."""
+    work.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        forget_built(work)
+    ira_cut, ordinary = prepare_inputs(data, work)
+    study_path = work / "study.duckdb"
+    done = study_path.with_suffix(".ingested")
     if not done.exists():
         with open_study(study_path, read_only=False) as st:
             ingest(st, [str(ira_cut), str(ordinary)])
@@ -473,7 +486,7 @@ def main() -> None:
     own = [origin_posterior(inp, home=election.country) for inp in inputs]
     base = origin_textpool.apply(own, keys, neighbours)
     gs_b = groups_and_splits(args.data, ids)
-    ira_ids = set(pd.read_csv(args.data / "ira" / "authors.csv.gz", dtype=str)["author_id"].str.strip().str.lower())
+    ira_ids = ira_handles(args.data)
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
     mostly_ru = {a: mostly_russian(inp.post_langs) for a, inp in zip(ids, inputs)}
     names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
