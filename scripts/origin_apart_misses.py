@@ -88,6 +88,19 @@ def _scored(study_path: Path, election: object) -> tuple[list[str], list[OriginI
     return ids, inputs, own, pooled, n_nb, M.score(inputs, keys, pairs, home)
 
 
+def row_of_each(ids: list[str], m_ids: list[str], apart_path: Path, mixed_path: Path, work: Path) -> dict[str, int]:
+    """The mixed study's row of each account id of the part study. Both studies are cut from the
+    same inputs; one built from older inputs (a `--fresh` run that stopped half-way) holds accounts
+    the other lacks, and every comparison would then be wrong, so that stops the script with a
+    message saying how to rebuild them, not a KeyError half-way through the tables."""
+    mixed = {a: i for i, a in enumerate(m_ids)}
+    stray = [a for a in ids if a not in mixed]
+    if stray:
+        sys.exit(f"{len(stray)} accounts of {apart_path} are not in {mixed_path} (e.g. {stray[0]!r}): the two "
+                 f"studies were built from different inputs; run scripts/validate_origin.py --work {work} --fresh --apart")
+    return mixed
+
+
 def _print_pulls(title: str, table: dict[str, dict[str, float]], n: int) -> None:
     print(f"\n## {title} ({n} accounts): ln L(Russia) - ln L(placed country) per item")
     print("item".ljust(16) + "has".rjust(6) + "away".rjust(6) + "towards".rjust(9) + "median".rjust(9) + "total".rjust(9))
@@ -110,7 +123,7 @@ def main() -> None:
     home = election.country
     ids, inputs, own, pooled, n_nb, final = _scored(apart_path, election)
     m_ids, m_inputs, m_own, _m_pooled, m_nb, m_final = _scored(mixed_path, election)
-    mixed = {a: i for i, a in enumerate(m_ids)}
+    mixed = row_of_each(ids, m_ids, apart_path, mixed_path, args.work)
     groups = V.groups_and_splits(args.data, ids)
     for group in (GROUP_RU_LANG, GROUP_POSING):
         idx = [i for i, (g, s) in enumerate(groups) if g == group and s == "dev"]

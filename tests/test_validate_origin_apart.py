@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from botwatch import open_study
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, split_of
@@ -124,3 +125,11 @@ def test_fresh_inputs_take_the_part_studies_and_the_coordination_copy_with_them(
     mod.forget_built(tmp_path)
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "keep.txt"]
     assert (tmp_path / "apart-test" / "keep.txt").exists()
+
+
+def test_misses_script_stops_with_a_message_when_the_studies_come_from_different_inputs(tmp_path: Path) -> None:
+    mod = load_script("origin_apart_misses")
+    assert mod.row_of_each(["b", "a"], ["a", "b", "c"], tmp_path / "p", tmp_path / "m", tmp_path) == {"a": 0, "b": 1, "c": 2}
+    with pytest.raises(SystemExit) as stop:
+        mod.row_of_each(["a", "z"], ["a", "b"], tmp_path / "p", tmp_path / "m", tmp_path)
+    assert "1 accounts" in str(stop.value) and "'z'" in str(stop.value) and "--fresh --apart" in str(stop.value)
