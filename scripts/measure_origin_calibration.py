@@ -16,9 +16,9 @@ each account's final P(Russia) unrounded, recomputed in memory as that script's
   another fold), its placements in Russia (the argmax of the recalibrated vector) and the choice.
 
 Writes docs/figures/origin-calibration-dev.json (`--out` to write elsewhere). About 20 s (whole
-process) once W/apart-dev exists: the features are built once, nothing is ingested or rescored. A
-first run on a fresh W builds the inputs and ingests W/apart-dev first, which takes minutes. A
-missing input or a half-built or locked study stops with one line saying so.
+process; 18–26 s measured) once W/apart-dev exists: the features are built once, nothing is
+ingested or rescored. A first run on a fresh W builds the inputs and ingests W/apart-dev first,
+which takes minutes. A missing input or a half-built or locked study stops with one line saying so.
 
 The development part is in-sample for the model being calibrated (its isotonic calibration map and
 likelihood ratios were fitted on it), so these figures describe in-sample fit; out-of-sample evidence
