@@ -267,7 +267,7 @@ class Candidates(TypedDict):
     params: dict[str, object]
 
 
-def candidates(df: pd.DataFrame, folds: np.ndarray, prior: Mapping[str, float]) -> Candidates:
+def candidates(df: pd.DataFrame, folds: np.ndarray, prior: PriorFigures) -> Candidates:
     """K0–K4 on every account with evidence. K1–K3 are fitted on the objective's accounts only (the
     ordinary accounts whose own profile names Russia left out); K4 fits nothing on labels."""
     ev = df["has_evidence"].to_numpy()
