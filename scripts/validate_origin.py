@@ -381,6 +381,25 @@ def textpool_false_alarms(own: list, keys: list, meta: list, shipped: object, lo
     return out
 
 
+def check_part(study_path: Path, ids: list[str], gs: list[tuple[str | None, str]], part: str) -> None:
+    """Stop (SystemExit, one line: how many, examples, the likely cause) if a study of one part holds
+    accounts of another: its figures would not be that part's."""
+    strays = sorted(a for a, (_g, s) in zip(ids, gs) if s != part)
+    if strays:
+        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part, e.g. {strays[:3]}: either the part files are cut on a "
+                         "different key than the split, or the inputs carry retweets/quotes whose embedded authors are of the other part")
+
+
+def origin_stages(inputs: list, keys: list[tuple[str, str]], neighbours: origin_textpool.Neighbours, home: str | None) -> tuple[list, list, list, Any]:
+    """Each account's origin result after each stage as `run_accounts` computes them (own evidence,
+    shared-text pooling, the study prior over these accounts), unrounded P(Russia) in `.p_russia`,
+    and the study prior's estimate (None if not applied)."""
+    own = [origin_posterior(inp, home=home) for inp in inputs]
+    pooled = origin_textpool.apply(own, keys, neighbours)
+    final, prior = apply_study_prior(pooled, home)
+    return own, pooled, final, prior
+
+
 def score_part_study(study_path: Path, data: Path, election_name: str, part: str, ira_ids: set[str]) -> dict:
     """Score a study of one part (`prepare_part`) with the shipped model, as `run_accounts` does for
     any user (shared-text pooling and the study prior over this study's accounts only), and read it
@@ -398,14 +417,9 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
     ids = feats.features["account_id"].tolist()
     keys = list(zip(feats.features["platform"].tolist(), ids))
     gs_b = groups_and_splits(data, ids)
-    strays = sorted(a for a, (_g, s) in zip(ids, gs_b) if s != part)
-    if strays:
-        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part, e.g. {strays[:3]}: either the part files are cut on a "
-                         "different key than the split, or the inputs carry retweets/quotes whose embedded authors are of the other part")
+    check_part(study_path, ids, gs_b, part)
     inputs = origin_inputs(feats)
-    own = [origin_posterior(inp, home=election.country) for inp in inputs]
-    pooled = origin_textpool.apply(own, keys, neighbours)
-    _adj, prior = apply_study_prior(pooled, election.country)
+    own, pooled, _adj, prior = origin_stages(inputs, keys, neighbours, election.country)
     mostly_ru = {a: mostly_russian(inp.post_langs) for a, inp in zip(ids, inputs)}
     names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
     got = stored_rows(scores, groups_and_splits(data, scores["account_id"].tolist()), names_ru, with_text_neighbours(own, keys, neighbours))

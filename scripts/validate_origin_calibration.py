@@ -70,11 +70,13 @@ EPS = 1e-6
 
 
 def logit(p: np.ndarray) -> np.ndarray:
+    """Log-odds, P clipped to [EPS, 1 − EPS] as the origin model clips, so a P of 0 or 1 stays finite."""
     p = np.clip(np.asarray(p, float), EPS, 1 - EPS)
     return np.log(p) - np.log1p(-p)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The inverse of `logit` (the logistic function), for maps fitted on the log-odds."""
     return 1 / (1 + np.exp(-np.asarray(z, float)))
 
 

@@ -452,6 +452,28 @@ def calibrate_russia(p: np.ndarray) -> tuple[np.ndarray, str | None]:
     return out, f"calibration (fitted on the development part, where {cal['russia_share']:.1%} of accounts were run from Russia) moves P(Russia) from {raw:.3f} to {new:.3f}"
 
 
+def _posterior(items: list, home: str | None, calibrate: bool) -> tuple[np.ndarray, str | None]:
+    """The posterior over `codes()` from evidence items (non-empty), calibrated when asked, and the
+    calibration's sentence (None if it moved nothing)."""
+    logp = np.log(prior(home))
+    for _, v, _ in items:
+        logp += np.log(v)
+    logp -= logp.max()
+    p = np.exp(logp)
+    p /= p.sum()
+    return calibrate_russia(p) if calibrate else (p, None)
+
+
+def posterior_vector(inp: OriginInput, home: str | None = None, exclude: frozenset[str] = frozenset(),
+                     calibrate: bool = True) -> np.ndarray | None:
+    """The whole posterior over `codes()`, unrounded (None without evidence). `origin_posterior`
+    shows it rounded to 4 places, cut to `keep` countries and below 0.005, which is enough to read
+    but not to compare two countries' probabilities after P(Russia) moves: a country cut at 0.004
+    can become the most likely one once P(Russia) drops (the tenth pass's placement check)."""
+    items = evidence_vectors(inp, exclude, home)
+    return _posterior(items, home, calibrate)[0] if items else None
+
+
 def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozenset[str] = frozenset(), keep: int = 8,
                      calibrate: bool = True) -> OriginResult:
     """The posterior over countries, the most likely one, and the evidence in words.
@@ -462,15 +484,7 @@ def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozens
     items = evidence_vectors(inp, exclude, home)
     if not items:
         return OriginResult(None, None, {}, [NO_EVIDENCE], [])
-    logp = np.log(prior(home))
-    for _, v, _ in items:
-        logp += np.log(v)
-    logp -= logp.max()
-    p = np.exp(logp)
-    p /= p.sum()
-    note = None
-    if calibrate:
-        p, note = calibrate_russia(p)
+    p, note = _posterior(items, home, calibrate)
     order = np.argsort(-p)
     probs = {codes()[i]: round(float(p[i]), 4) for i in order[:keep] if p[i] >= 0.005}
     best = codes()[order[0]]
