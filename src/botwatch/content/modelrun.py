@@ -14,7 +14,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -237,11 +237,9 @@ class TreeBlend:
             xt[self.named_rows] = flat.reshape(n, len(names)).T
         if self.uk_row is not None and uk:
             xt[self.uk_row] = 1.0
-        have = [r for r, g in enumerate(kept) if g is not None]
-        if have:
-            for pick, (rows, _cols, sub) in enumerate(self.vectors):
-                if len(rows):
-                    xt[rows[:, None], np.asarray(have)[None, :]] = _means_f32(sub, [kept[r][pick] for r in have]).T
+        for pick, (rows, _cols, sub) in enumerate(self.vectors):
+            if len(rows):
+                xt[rows] = _means_f32(sub, [g[pick] if g is not None else () for g in kept]).T
         return xt
 
     def blend(self, p_linear: np.ndarray, feats: list[dict[str, float]], kept: list, uk: bool) -> np.ndarray:
@@ -251,23 +249,25 @@ class TreeBlend:
         return (1.0 - self.weight) * p_linear + self.weight * self.table.predict_proba_t(self.inputs(feats, kept, uk))
 
 
-def _means_f32(sub: np.ndarray, lists: "list[list[int]]") -> np.ndarray:
-    """[list, column] SCALE times the mean of the rows of `sub` (float32) each list names, with
-    `WordVectors.mean`'s float32 arithmetic: the rows added in order (as numpy's sum over the
-    first axis adds them; `np.add.reduceat` groups them otherwise), divided by the count, scaled.
-    Position by position over the lists sorted longest first, so no list is padded."""
+def _means_f32(sub: np.ndarray, lists: "list[Sequence[int]]") -> np.ndarray:
+    """[list, column] SCALE times the mean of the rows of `sub` each list names (0 for an empty
+    list), with `WordVectors.mean`'s float32 arithmetic: the rows added in order (as numpy's sum
+    over the first axis adds them; `np.add.reduceat` groups them otherwise), divided by the
+    count, scaled. Position by position over the lists sorted longest first, so no list is
+    padded."""
     lens = np.fromiter(map(len, lists), np.int64, len(lists))
     order = np.argsort(-lens, kind="stable")
     lens_sorted = lens[order]
-    flat = np.fromiter(chain.from_iterable(lists[i] for i in order.tolist()), np.int64, int(lens.sum()))
+    flat = np.fromiter(chain.from_iterable([lists[i] for i in order.tolist()]), np.int64, int(lens.sum()))
     starts = np.zeros(len(lens), np.int64)
     np.cumsum(lens_sorted[:-1], out=starts[1:])
     sums = np.zeros((len(lists), sub.shape[1]), np.float32)
-    longer = np.searchsorted(-lens_sorted, -np.arange(int(lens_sorted[0])), side="left")  # lists longer than each position
-    for at, k in enumerate(longer.tolist()):
-        sums[:k] += sub[flat[starts[:k] + at]]
+    if len(lens) and lens_sorted[0]:
+        longer = np.searchsorted(-lens_sorted, -np.arange(int(lens_sorted[0])), side="left")  # lists longer than each position
+        for at, k in enumerate(longer.tolist()):
+            sums[:k] += sub[flat[starts[:k] + at]]
     out = np.empty_like(sums)
-    out[order] = sums / lens_sorted.astype(np.float32)[:, None] * np.float32(SCALE)
+    out[order] = sums / np.maximum(lens_sorted, 1).astype(np.float32)[:, None] * np.float32(SCALE)
     return out
 
 
