@@ -219,3 +219,112 @@ def _input_names(blend) -> list[str]:  # type: ignore[no-untyped-def]
             names[row] = f"{pre}{col}"
     assert all(names)
     return names
+
+
+def _stage(blend) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+    """post_labels and post_party rows of 300 labelled IRA posts under uk-ge2017, labelled with
+    the tree blends `blend` (None: the linear models alone)."""
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    with open(FIXTURES / "ira_stance_posts.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))[:300]
+    schema = pa.schema([("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
+                        ("text", pa.string()), ("lang", pa.string()), ("kind", pa.string()), ("ref_handle", pa.string()),
+                        ("hashtags", pa.list_(pa.string())), ("mentions", pa.list_(pa.string())), ("handle", pa.string())])
+    table = pa.Table.from_pylist([{"platform": "twitter", "post_id": r["tweet_id"], "account_id": r["author"], "created_at": datetime(2017, 5, 20, 12),
+                                   "text": r["content"], "lang": "en", "kind": "original", "ref_handle": None, "hashtags": [], "mentions": [],
+                                   "handle": r["author"]} for r in rows], schema=schema)
+    lab = Labeller.for_election(load_election("uk-ge2017"))
+    lab.blend = blend
+    labels, party = lab.label(table)
+    return labels.to_pylist(), party.to_pylist()
+
+
+def _shipped_with(weight: "float | None" = None, favour: "int | None" = None) -> dict:
+    """The shipped blends, at another weight, or with every leaf replaced so the trees always
+    say class `favour` (the same columns and splits, leaf values 5 for that class, 0 else)."""
+    from botwatch.content.modelrun import TREES_FILE, shipped_models, trees_from_dict
+
+    d = json.loads((Path(__file__).parents[1] / "src" / "botwatch" / "content" / TREES_FILE).read_text(encoding="utf-8"))
+    for task in ("stance", "sentiment"):
+        if weight is not None:
+            d[task]["weight"] = weight
+        if favour is not None:
+            t = d[task]["trees"]
+            leaf = [i for i, (lo, hi) in enumerate(zip(t["left"], t["right"])) if lo == i and hi == i]
+            tree_of = {}
+            for k, r in enumerate(t["roots"]):
+                stack = [r]
+                while stack:
+                    q = stack.pop()
+                    tree_of[q] = k
+                    if t["left"][q] != q:
+                        stack += [t["left"][q], t["right"][q]]
+            for i in leaf:
+                t["value"][i] = 5.0 if tree_of[i] % 3 == favour else 0.0
+    return trees_from_dict(d, shipped_models())
+
+
+def test_blend_weight_zero_changes_no_value_of_either_table() -> None:
+    off = _stage(None)
+    zero = _stage(_shipped_with(weight=0.0))
+    assert len(off[1]) > 50
+    assert off == zero
+
+
+def test_blend_changes_labels_and_the_evidence_names_it() -> None:
+    """Trees that always say class 1 ("oppose" / "negative") at full weight: every pair the model
+    decides is "oppose", with evidence "tree blend" where the linear model said otherwise (and
+    its words where it agreed), and every post the model scores is negative."""
+    from botwatch.content.stage import TREE_BLEND
+
+    _off_labels, off = _stage(None)
+    _labels, on = _stage(_shipped_with(weight=1.0, favour=1))
+    model_rows = [(a, b) for a, b in zip(off, on) if a["stance_rule"] == "model"]
+    assert len(model_rows) > 20
+    assert all(b["stance"] == "oppose" for _a, b in model_rows)
+    assert all((b["stance_evidence"] == TREE_BLEND) == (a["stance"] != "oppose") for a, b in model_rows)
+    assert any(b["stance_evidence"] == TREE_BLEND for _a, b in model_rows)
+    scored = [(a, b) for a, b in zip(off, on) if b["sentiment"] is not None]
+    assert len(scored) > 20 and all(b["sentiment"] <= -0.05 for _a, b in scored)
+    assert any(a["sentiment"] > -0.05 for a, _b in scored)
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["stance"]["trees"]["features"].__setitem__(d["stance"]["trees"]["feature"][0], "no such feature"),
+    lambda d: d["sentiment"]["trees"]["features"].__setitem__(d["sentiment"]["trees"]["feature"][0], "vt3"),  # window means: stance only
+    lambda d: d["stance"]["trees"]["features"].__setitem__(d["stance"]["trees"]["feature"][0], "vp64"),  # beyond the lookup's 64 columns
+    lambda d: d["stance"].update(classes=["oppose", "support", "neutral"]),  # another class order than the linear model's
+    lambda d: d["sentiment"].update(weight=1.5),
+    lambda d: d["sentiment"].update(weight="0.6"),
+    lambda d: d.pop("sentiment"),
+])
+def test_trees_for_another_model_are_refused(change) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.content.modelrun import TREES_FILE, shipped_models, trees_from_dict
+
+    d = json.loads((Path(__file__).parents[1] / "src" / "botwatch" / "content" / TREES_FILE).read_text(encoding="utf-8"))
+    change(d)
+    with pytest.raises(TreesError):
+        trees_from_dict(d, shipped_models())
+
+
+def test_a_damaged_trees_file_is_one_clear_error(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The package file unreadable as JSON, or cyclic: a ContentModelError (a PipelineError, which
+    the commands print as one line) naming the file, not a traceback or a hang."""
+    from botwatch.content import modelrun
+
+    assert modelrun.shipped_models() is not None  # loaded (and cached) before the package folder is swapped below
+    for text in ("{not json", json.dumps({"stance": {"trees": _corrupt(lambda d: d["left"].__setitem__(1, 0)), "weight": 0.4,
+                                                                 "classes": ["support", "oppose", "neutral"]}, "sentiment": {}})):
+        folder = tmp_path / "pkg"
+        folder.mkdir(exist_ok=True)
+        (folder / modelrun.TREES_FILE).write_text(text, encoding="utf-8")
+        monkeypatch.setattr(modelrun.resources, "files", lambda _pkg: folder)
+        modelrun.shipped_trees.cache_clear()
+        try:
+            with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+                modelrun.shipped_trees()
+        finally:
+            monkeypatch.undo()
+            modelrun.shipped_trees.cache_clear()
