@@ -172,8 +172,9 @@ class ContentModelError(PipelineError):
 @dataclass
 class TreeBlend:
     """A LightGBM ensemble (numpy leaf tables, `trees.LeafTable`) whose probabilities are averaged
-    with one linear model's: p = (1 - weight) p_linear + weight p_trees (issue 14, eleventh and
-    twelfth rounds). Its inputs are the dense features the trees were fitted on: the unfolded
+    with one linear model's: p = (1 - weight) p_linear + weight p_trees where the linear top
+    probability is below `gate` (issue 14, eleventh, twelfth and thirteenth rounds; see `blend`).
+    Its inputs are the dense features the trees were fitted on: the unfolded
     word-vector means (`vp<i>`, `vt<i>`), computed for a whole model step from the vector ids
     kept while the features were built (`PartyNames.kept_ids`), the other dense features (lexicon,
     VADER, style, cues) read from the linear model's own feature sets, and `uk` (the election is

@@ -328,10 +328,11 @@ TREE_BLEND = "tree blend"  # stance evidence where the blend picks another class
 
 def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, post_feats: list, pair_feats: list, stance_model, sentiment_model):  # type: ignore[no-untyped-def]
     """`_model_step`'s post scores and pair answers with each linear model's probabilities
-    blended with its trees' (`modelrun.TreeBlend`): the class is the blend's argmax, the sentiment
-    margin the blend's. The evidence stays the linear model's words where the blend keeps the
-    linear model's class; where it picks another, the evidence says "tree blend" (the linear
-    model's words do not explain it). Blend weight 0 gives `_model_step`'s own answers."""
+    blended with its trees' where the linear model is unsure (`modelrun.TreeBlend`, its `gate`):
+    the class is the blend's argmax, the sentiment margin the blend's. The evidence stays the
+    linear model's words where the blend keeps the linear model's class; where it picks another,
+    the evidence says "tree blend" (the linear model's words do not explain it). Blend weight 0
+    gives `_model_step`'s own answers."""
     if len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
         raise RuntimeError("the vector ids kept while building features do not match the feature sets")
     uk = lab.matcher.election.key == "uk-ge2017"
