@@ -26,6 +26,9 @@ Candidates (`--candidates`):
   (0, 0.1, ..., 0.6) chosen on the inner folds;
 - `gbm40-blend`, `gbm80-blend` (eleventh round): `gbm-blend` with 40 or 80 boosting rounds at
   learning rate 0.1 instead of 300 at 0.03 (`GBM_ROUNDS`), every other setting the same;
+- `gbm40-gate50`, `gbm40-gate60`, `gbm40-gate70` (thirteenth round): `gbm40-blend` (the same
+  fits and inner-fold weights) applied only to the items whose linear top class probability is
+  below 0.5 / 0.6 / 0.7 (`gate_mask`); the others keep the linear answer;
 - `mlp-blend`: scikit-learn's MLP over [post mean, target-window mean, max-pooled post and window
   vectors, lexicon scores], blended as `gbm-blend`;
 - `cnn-blend`: `TextCNN` (numpy only), a width-3 convolution over the frozen shipped vectors of
@@ -374,10 +377,60 @@ def second_learner(d: Data, task: str, learner: str, seed: int, tr: list[int], y
 BLEND_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
+# Thirteenth round: the gbm40 blend applied only where the linear model's own top class
+# probability is below t (the trees and their inputs then cost only for those items).
+GATES = {"gbm40-gate50": 0.5, "gbm40-gate60": 0.6, "gbm40-gate70": 0.7}
+
+
+def gate_mask(p_lr: np.ndarray, t: float) -> np.ndarray:
+    """Which items get the blend: those whose linear top class probability is below `t`. Reads
+    the linear model's probabilities only, so the gate costs nothing beyond the linear model and
+    the trees need not run for the other items."""
+    return p_lr.max(axis=1) < t
+
+
+_BLEND_PARTS: dict[tuple[str, int, int, str], tuple[float, np.ndarray]] = {}
+
+
+def blend_part(d: Data, task: str, seed: int, nest: dict, k: int, learner: str, log: list[str]) -> tuple[float, np.ndarray]:
+    """Outer fold `k` of a blend: the weight chosen on the inner folds (ungated) and the second
+    learner's probabilities for the held-out items. Kept per process, so the gated candidates
+    share one fit with the ungated blend (the same trees and weights, as the round's rule says)."""
+    key = (task, seed, k, learner)
+    if key in _BLEND_PARTS:
+        return _BLEND_PARTS[key]
+    fold = nest["fold"]
+    balance = d.settings[task]["balance"]
+    ycls = {c: n for n, c in enumerate(CLASSES[task])}
+    inner, outer = nest["inner"][k], nest["outer"][k]
+    tr = sorted(inner[task])
+    te = sorted(outer[task])
+    ytr = np.array([ycls[d.items[task][i][1]] for i in tr])
+    w = class_weights(ytr, balance)
+    p_lr_te = np.array([outer[task][i] for i in te])
+    rest = sorted(g for g, f in fold.items() if f != k)
+    inner_fold = fold_of(rest, 1000 + 10 * seed + k, 5)
+    p_in = np.zeros((len(tr), 3))
+    pos = {i: n for n, i in enumerate(tr)}
+    for j in range(5):
+        q = [i for i in tr if inner_fold[d.groups[task][i]] == j]
+        r = [i for i in tr if inner_fold[d.groups[task][i]] != j]
+        yr = np.array([ycls[d.items[task][i][1]] for i in r])
+        for i, row in zip(q, second_learner(d, task, learner, seed, r, yr, class_weights(yr, balance), q)):
+            p_in[pos[i]] = row
+    p_lr_in = np.array([inner[task][i] for i in tr])
+    scores = {b: figure_mean(d, task, tr, (1 - b) * p_lr_in + b * p_in) for b in BLEND_GRID}
+    b = max(scores, key=lambda x: (scores[x], -x))
+    p_te = second_learner(d, task, learner, seed, tr, ytr, w, te)
+    log.append(f"{task} {learner}-blend seed {seed} fold {k}: blend weight {b} (inner {scores[b]:.3f}, LR alone {scores.get(0.0, float('nan')):.3f}; "
+               f"{learner} alone {figure_mean(d, task, te, p_te):.3f} outer, LR alone {figure_mean(d, task, te, p_lr_te):.3f})")
+    _BLEND_PARTS[key] = (b, p_te)
+    return b, p_te
+
+
 def candidate_answers(d: Data, task: str, seed: int, nest: dict, kind: str, log: list[str]) -> list[str]:
     """Out-of-fold answers of one candidate for every item of `task` (one fold assignment)."""
     out = [""] * len(d.items[task])
-    fold = nest["fold"]
     balance = d.settings[task]["balance"]
     ycls = {c: n for n, c in enumerate(CLASSES[task])}
     for k in nest["outer"]:
@@ -393,31 +446,23 @@ def candidate_answers(d: Data, task: str, seed: int, nest: dict, kind: str, log:
             xtr = [stack_row(d, task, i, inner) for i in tr]
             xte = [stack_row(d, task, i, outer) for i in te]
             p = fit_predict(kind.split("-")[1], seed, xtr, ytr, w, xte)
-        else:  # gbm-blend / mlp-blend / cnn-blend: a second learner, its inner answers for the blend weight
+        else:  # gbm-blend / mlp-blend / cnn-blend (gated: gbm40-gateNN): a second learner, its inner answers for the blend weight
             learner = kind.split("-")[0]
-            rest = sorted(g for g, f in fold.items() if f != k)
-            inner_fold = fold_of(rest, 1000 + 10 * seed + k, 5)
-            p_in = np.zeros((len(tr), 3))
-            pos = {i: n for n, i in enumerate(tr)}
-            for j in range(5):
-                q = [i for i in tr if inner_fold[d.groups[task][i]] == j]
-                r = [i for i in tr if inner_fold[d.groups[task][i]] != j]
-                yr = np.array([ycls[d.items[task][i][1]] for i in r])
-                for i, row in zip(q, second_learner(d, task, learner, seed, r, yr, class_weights(yr, balance), q)):
-                    p_in[pos[i]] = row
-            p_lr_in = np.array([inner[task][i] for i in tr])
-            scores = {b: figure_mean(d, task, tr, (1 - b) * p_lr_in + b * p_in) for b in BLEND_GRID}
-            b = max(scores, key=lambda x: (scores[x], -x))
-            p_te = second_learner(d, task, learner, seed, tr, ytr, w, te)
+            b, p_te = blend_part(d, task, seed, nest, k, learner, log)
             p = (1 - b) * p_lr_te + b * p_te
-            log.append(f"{task} {kind} seed {seed} fold {k}: blend weight {b} (inner {scores[b]:.3f}, LR alone {scores[0.0]:.3f}; "
-                       f"{learner} alone {figure_mean(d, task, te, p_te):.3f} outer, LR alone {figure_mean(d, task, te, p_lr_te):.3f})")
+            if "-gate" in kind:
+                t = GATES[kind]
+                unsure = gate_mask(p_lr_te, t)
+                p = np.where(unsure[:, None], p, p_lr_te)
+                log.append(f"{task} {kind} seed {seed} fold {k}: blended {int(unsure.sum())} of {len(te)} items "
+                           f"({unsure.mean():.1%}) below t={t}")
         for i, a in zip(te, labels(d, task, te, p)):
             out[i] = a
     return out
 
 
-CANDIDATES = ("baseline", "stack-lr", "stack-gbm", "gbm-blend", "mlp-blend", "cnn-blend", "gbm40-blend", "gbm80-blend")
+CANDIDATES = ("baseline", "stack-lr", "stack-gbm", "gbm-blend", "mlp-blend", "cnn-blend", "gbm40-blend", "gbm80-blend",
+              "gbm40-gate50", "gbm40-gate60", "gbm40-gate70")
 
 
 def main() -> None:

@@ -33,13 +33,15 @@ LABELS = FIX / "ira_stance_labels.csv"
 # The committed posts alone, test part (pairs, stance macro-F1, sentiment macro-F1, stance accuracy).
 # Fourth training draw (retrained model): from (117, 0.504, 0.564, 0.590) and (159, 0.710, 0.560, 0.711).
 # Word vectors and the fifth training draw (eighth round): from (117, 0.493, 0.612, 0.581) and (159, 0.720, 0.602, 0.723).
-FIXTURE_ONLY = {"uk-ge2017": (117, 0.526, 0.585, 0.607), "us-2016": (159, 0.722, 0.634, 0.730)}
+# The gated tree blend (thirteenth round): from (117, 0.526, 0.585, 0.607) and (159, 0.722, 0.634, 0.730).
+FIXTURE_ONLY = {"uk-ge2017": (117, 0.535, 0.609, 0.607), "us-2016": (159, 0.734, 0.620, 0.736)}
 # Floors a little under the figures measured on the evaluation study (docs/methods.md). UK stance
 # was 0.50 until the fourth training draw: the retrained model scores 0.527 on the evaluation study
 # (0.525 before) but 0.493 on the committed posts alone (0.504 before), where a test post's
 # account prior leans on dev posts of its account; the floor follows the committed-posts figure.
 # Since the word vectors (0.526 / 0.531 UK stance, 0.634 US sentiment) the UK stance floor is back
-# at 0.50 and US sentiment's rose from 0.50 to 0.58.
+# at 0.50 and US sentiment's rose from 0.50 to 0.58. The gated tree blend (0.540 / 0.732 / 0.609 /
+# 0.620 on the evaluation study) left every figure above its floor; the floors were not moved.
 FLOORS = {
     ("uk-ge2017", "stance"): 0.50, ("uk-ge2017", "sentiment"): 0.53,
     ("us-2016", "stance"): 0.65, ("us-2016", "sentiment"): 0.58,

@@ -127,3 +127,38 @@ def test_numpy_tree_walk_gives_lightgbm_probabilities() -> None:
     m = LGBMClassifier(n_estimators=20, num_leaves=5, min_child_samples=5, n_jobs=1, verbose=-1).fit(x, y)
     mine = ic.trees_proba(ic.tree_arrays(m.booster_), x)
     assert np.abs(mine - m.predict_proba(x)).max() < 1e-9
+
+
+def _gated(cs, d, task, res, kind, learner_class, monkeypatch):  # type: ignore[no-untyped-def]
+    """`kind`'s answers with the second learner replaced by a fixed one-hot answer per item
+    (`learner_class(i)`) and the blend weight forced to 1, so every blended item shows it."""
+    monkeypatch.setattr(cs, "_BLEND_PARTS", {})
+    monkeypatch.setattr(cs, "BLEND_GRID", (1.0,))
+
+    def fake(d_, task_, learner, seed, tr, ytr, w, te):  # type: ignore[no-untyped-def]
+        return np.eye(3)[[learner_class(i) for i in te]]
+
+    monkeypatch.setattr(cs, "second_learner", fake)
+    return cs.candidate_answers(d, task, 0, res, kind, [])
+
+
+def test_gate_reads_only_the_linear_probabilities_and_its_ends_are_the_blend_and_the_baseline(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cs = load_script("cv_stacking")
+    d = _data(cs)
+    monkeypatch.setitem(cs.GATES, "gbm40-gate100", 1.0)
+    monkeypatch.setitem(cs.GATES, "gbm40-gate0", 0.0)
+    for task, classes in (("stance", STANCES), ("sentiment", SENTIMENTS)):
+        res = cs.nested_lr(d, task, seed=0)
+        p_lr = {i: p for k in res["outer"] for i, p in res["outer"][k][task].items()}
+        assert max(p.max() for p in p_lr.values()) < 1.0
+        base = cs.candidate_answers(d, task, 0, res, "baseline", [])
+        for t, kind in ((0.5, "gbm40-gate50"), (0.6, "gbm40-gate60"), (0.7, "gbm40-gate70")):
+            unsure = {i for i, p in p_lr.items() if p.max() < t}
+            for shift in (1, 2):  # two different second learners: the gate must not move with them
+                got = _gated(cs, d, task, res, kind, lambda i: (i + shift) % 3, monkeypatch)
+                want = [classes[(i + shift) % 3] if i in unsure else base[i] for i in range(len(base))]
+                assert got == want
+        blend = _gated(cs, d, task, res, "gbm40-blend", lambda i: (i + 1) % 3, monkeypatch)
+        assert _gated(cs, d, task, res, "gbm40-gate100", lambda i: (i + 1) % 3, monkeypatch) == blend
+        assert _gated(cs, d, task, res, "gbm40-gate0", lambda i: (i + 1) % 3, monkeypatch) == base
+        assert blend != base

@@ -52,13 +52,16 @@ class Context:
     """What every stage may use: the election (or None) and options given on the command line.
 
     `results` is where a stage may leave in-memory results for the command that ran it (notes, rows
-    a command prints); it is not recorded in `runs`."""
+    a command prints); it is not recorded in `runs`. `run_params` is the running stage's own
+    `runs` parameters: a stage may add what it settles only while running (the content stage: the
+    sha256 of the shipped model files its labels came from), so the record says what made them."""
 
     election: Any = None
     options: dict[str, Any] = field(default_factory=dict)
     engine: str = "duckdb"
     log: Callable[[str], None] = print
     results: dict[str, Any] = field(default_factory=dict)
+    run_params: dict[str, Any] = field(default_factory=dict)
 
 
 StageFn = Callable[[Any, Context], "int | None"]
@@ -327,6 +330,7 @@ def _run_stage(study: Any, ctx: Context, stage: Stage) -> int | None:
     from botwatch.elections.recorded import run_params
 
     params = {**run_params(ctx.election), "engine": ctx.engine, **ctx.options}
+    ctx.run_params = params  # written to `runs` when the stage ends, with what the stage added
     with study.run(stage.name, params) as info:
         rows = stage.run(study, ctx)
         info["rows_written"] = rows

@@ -154,41 +154,53 @@ def _window(ids: "list[int | None]", spots: "list[int]", window: int = WINDOW) -
     return [ids[j] for j in sorted(near) if j < len(ids) and ids[j] is not None]
 
 
-def pair_vector_ids(ids: "list[int | None]", spots: "list[int]", tables: Folded) -> dict[str, float]:
+def pair_vector_ids(ids: "list[int | None]", spots: "list[int]", tables: Folded, keep: "list | None" = None) -> dict[str, float]:
     """The stance model's folded vector features from the lookup ids of a masked post's tokens
-    (None: no vector) and the positions of its `tgt` tokens."""
+    (None: no vector) and the positions of its `tgt` tokens. `keep`: a list that gets this
+    feature set's (known ids, ids of the target's window or the known ones), or None where no
+    token has a vector, for the tree blend's unfolded means (`modelrun.TreeBlend`), so the ids
+    are not looked up or filtered a second time."""
     known = [i for i in ids if i is not None]
     if not known:
+        if keep is not None:
+            keep.append(None)
         return {}
     out = _means(tables["vp"], known, _names("vp", tables["vp"])) if "vp" in tables else {}
-    if "vt" in tables:
-        out.update(_means(tables["vt"], _window(ids, spots) or known, _names("vt", tables["vt"])))
+    if "vt" in tables or keep is not None:
+        win = _window(ids, spots) or known
+        if keep is not None:
+            keep.append((known, win))
+        if "vt" in tables:
+            out.update(_means(tables["vt"], win, _names("vt", tables["vt"])))
     return out
 
 
-def post_vector_ids(ids: "list[int | None]", tables: Folded) -> dict[str, float]:
-    """The sentiment model's folded vector features from the lookup ids of a post's tokens."""
+def post_vector_ids(ids: "list[int | None]", tables: Folded, keep: "list | None" = None) -> dict[str, float]:
+    """The sentiment model's folded vector features from the lookup ids of a post's tokens
+    (`keep`: as `pair_vector_ids`, the known ids alone)."""
     known = [i for i in ids if i is not None]
+    if keep is not None:
+        keep.append((known, None) if known else None)
     if not known or "vp" not in tables:
         return {}
     return _means(tables["vp"], known, _names("vp", tables["vp"]))
 
 
-def pair_vector_features(toks: list[str], tables: "Folded | None" = None) -> dict[str, float]:
+def pair_vector_features(toks: list[str], tables: "Folded | None" = None, keep: "list | None" = None) -> dict[str, float]:
     """The stance model's vector features of a masked post: folded with `tables` (a folded
     model's, `fold`), `WordVectors.pair_features` without (training)."""
     wv = shipped()
     if tables is None:
         return wv.pair_features(toks)
-    return pair_vector_ids(list(map(wv.index.get, toks)), [k for k, t in enumerate(toks) if t == "tgt"], tables)
+    return pair_vector_ids(list(map(wv.index.get, toks)), [k for k, t in enumerate(toks) if t == "tgt"], tables, keep)
 
 
-def post_vector_features(toks: list[str], tables: "Folded | None" = None) -> dict[str, float]:
+def post_vector_features(toks: list[str], tables: "Folded | None" = None, keep: "list | None" = None) -> dict[str, float]:
     """The sentiment model's vector features of a post (folded as `pair_vector_features`)."""
     wv = shipped()
     if tables is None:
         return wv.post_features(toks)
-    return post_vector_ids(list(map(wv.index.get, toks)), tables)
+    return post_vector_ids(list(map(wv.index.get, toks)), tables, keep)
 
 
 # The folded features' names: column j of a folded table is class j of its model (see `fold`).

@@ -94,6 +94,11 @@ class PartyNames:
     # `embed.fold`), set by `use_folded`; None (training, evaluation): the plain `vp<i>` features.
     folded: "dict[str, embed.Folded | None] | None" = field(default=None, compare=False, repr=False)
 
+    # The tree blend (modelrun.TreeBlend) reads unfolded vector means: while this is a dict, every
+    # folded feature set built appends its (known ids, window ids) to the list of its task
+    # ("stance", "sentiment"; `embed.pair_vector_ids`). None: nothing is kept.
+    kept_ids: "dict[str, list] | None" = field(default=None, compare=False, repr=False)
+
     def use_folded(self, stance: "embed.Folded | None", sentiment: "embed.Folded | None") -> None:
         """Build the vector features as the models folded with these tables read them (None: a
         model without vector weights, or one not folded: the plain features)."""
@@ -432,18 +437,20 @@ def pair_vectors(cleaned: str, names: PartyNames, party: str, named: "list[str] 
     folded when `names.use_folded` gave the stance model's tables."""
     tables = names.folded.get("stance") if names.folded else None
     got = masked_vector_ids(cleaned, names, party, named) if tables is not None else None
+    keep = names.kept_ids["stance"] if names.kept_ids is not None and tables is not None else None
     if got is None:
-        return embed.pair_vector_features(tokens(mask(cleaned, names, party, named)), tables)
-    return embed.pair_vector_ids(got[0], got[1], tables)  # type: ignore[arg-type]
+        return embed.pair_vector_features(tokens(mask(cleaned, names, party, named)), tables, keep)
+    return embed.pair_vector_ids(got[0], got[1], tables, keep)  # type: ignore[arg-type]
 
 
 def post_vectors(cleaned: str, names: PartyNames, named: "list[str] | None") -> dict[str, float]:
     """The sentiment model's word-vector features (as `pair_vectors`, every named party `oth`)."""
     tables = names.folded.get("sentiment") if names.folded else None
     got = masked_vector_ids(cleaned, names, None, named) if tables is not None else None
+    keep = names.kept_ids["sentiment"] if names.kept_ids is not None and tables is not None else None
     if got is None:
-        return embed.post_vector_features(tokens(mask(cleaned, names, None, named)), tables)
-    return embed.post_vector_ids(got[0], tables)  # type: ignore[arg-type]
+        return embed.post_vector_features(tokens(mask(cleaned, names, None, named)), tables, keep)
+    return embed.post_vector_ids(got[0], tables, keep)  # type: ignore[arg-type]
 
 
 # Character n-grams (3 to 5 characters inside each word, the word padded with one space on each

@@ -10,18 +10,22 @@ the answer, so every label keeps its evidence.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
 
+from botwatch.content.embed import SCALE, is_vector_key
 from botwatch.content.features import PartyNames, pair_features, post_base, post_features
 from botwatch.content.match import SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.sentiment import SentimentScorer
+from botwatch.content.trees import LeafTable, TreeEnsemble, TreesError
 from botwatch.elections.model import Election
+from botwatch.pipeline import PipelineError
 
 
 @dataclass
@@ -63,13 +67,16 @@ class LinearModel:
         top = [keys[i] for i in np.argsort(-push)[:k] if push[i] > 0]
         return c, p, top
 
-    def predict_many(self, many: list[dict[str, float]], k: int = 3) -> list[tuple[int, np.ndarray, list[str]]]:
+    def predict_many(self, many: list[dict[str, float]], k: int = 3, proba: "list[np.ndarray] | None" = None) -> list[tuple[int, np.ndarray, list[str]]]:
         """`predict` of each feature set, with numpy called once for all of them instead of a
         dozen times per set (per-call overhead was most of the stage's model time). The floats
         are `predict`'s own: products elementwise, each set's sums in the same order, the same
         softmax and the same argsort per set; tests/test_content_model_batch.py checks them bit
-        for bit."""
+        for bit. `proba`: a list that gets the [set, class] probabilities as one
+        array (the tree blend's input), so no caller rebuilds it from the rows."""
         if not many:
+            if proba is not None:
+                proba.append(np.zeros((0, len(self.classes))))
             return []
         index, n = self.index, len(self.classes)
         get_row, known = index.__getitem__, index.__contains__
@@ -100,6 +107,8 @@ class LinearModel:
         z = self.bias + sums
         e = np.exp(z - z.max(axis=1, keepdims=True))
         p = e / e.sum(axis=1, keepdims=True)
+        if proba is not None:
+            proba.append(p)
         best = p.argmax(axis=1)
         push = None
         if k > 0:
@@ -151,6 +160,191 @@ def shipped_models() -> tuple[LinearModel, LinearModel] | None:
     from botwatch.content.embed import fold  # word-vector weights folded into the lookup (speed; same sums)
 
     return LinearModel.from_dict(fold(d["stance"])), LinearModel.from_dict(fold(d["sentiment"]))
+
+
+TREES_FILE = "content_trees.json"
+
+
+class ContentModelError(PipelineError):
+    """The content model shipped with botwatch cannot be used (a damaged installation)."""
+
+
+@dataclass
+class TreeBlend:
+    """A LightGBM ensemble (numpy leaf tables, `trees.LeafTable`) whose probabilities are averaged
+    with one linear model's: p = (1 - weight) p_linear + weight p_trees where the linear top
+    probability is below `gate` (issue 14, eleventh, twelfth and thirteenth rounds; see `blend`).
+    Its inputs are the dense features the trees were fitted on: the unfolded
+    word-vector means (`vp<i>`, `vt<i>`), computed for a whole model step from the vector ids
+    kept while the features were built (`PartyNames.kept_ids`), the other dense features (lexicon,
+    VADER, style, cues) read from the linear model's own feature sets, and `uk` (the election is
+    uk-ge2017). Only the columns some split reads are computed."""
+
+    task: str
+    table: LeafTable
+    weight: float
+    # Items whose linear top class probability is at or above `gate` keep the linear answer, and
+    # the trees and their inputs are computed for the others only (thirteenth round: 0.7; 1.0
+    # would blend almost every item, as the twelfth round did).
+    gate: float
+    classes: list[str]
+    named: list[str]  # the other dense columns read from the feature sets, in input-row order
+    named_rows: np.ndarray
+    uk_row: int | None
+    # (rows of the input, columns of the lookup they hold, those columns of the float32 lookup)
+    # of the post means (`vp`) and the target-window means (`vt`)
+    vectors: "list[tuple[np.ndarray, list[int], np.ndarray]]"
+
+    @classmethod
+    def of(cls, task: str, ens: TreeEnsemble, weight: float, classes: list[str], model: LinearModel, dim: int, lookup: np.ndarray,
+           gate: float = 1.0) -> "TreeBlend":
+        """Built and checked against the linear model it blends with: the same classes, and every
+        input one the stage builds for this task (a vector column of the shipped lookup, `vt`
+        for stance only, `uk`, or a feature the linear model itself reads)."""
+        if list(classes) != list(model.classes) or ens.n_classes != len(classes):
+            raise TreesError(f"{task} trees for classes {classes} ({ens.n_classes}), the linear model's are {model.classes}")
+        if not (isinstance(weight, float) and 0.0 <= weight <= 1.0):
+            raise TreesError(f"{task} blend weight {weight!r} outside [0, 1]")
+        if not (isinstance(gate, float) and 0.0 <= gate <= 1.0):
+            raise TreesError(f"{task} gate {gate!r} outside [0, 1]")
+        table = LeafTable.of(ens)
+        names = [ens.features[u] for u in table.used.tolist()]
+        blocks: dict[str, tuple[list[int], list[int]]] = {"vp": ([], []), "vt": ([], [])}
+        named, named_rows, uk_row = [], [], None
+        for j, name in enumerate(names):
+            pre = name[:2]
+            if is_vector_key(name) and (pre == "vp" or task == "stance"):
+                i = int(name[2:])
+                if i >= dim:
+                    raise TreesError(f"{task} trees read {name}, beyond the {dim} columns of the word vectors")
+                blocks[pre][0].append(j)
+                blocks[pre][1].append(i)
+            elif name == "uk":
+                uk_row = j
+            elif name in model.index and not name.startswith(("vp:", "vt:")):
+                named.append(name)
+                named_rows.append(j)
+            else:
+                raise TreesError(f"{task} trees read {name!r}, which the {task} features do not hold")
+        vectors = [(np.asarray(rows, np.int64), cols, np.ascontiguousarray(lookup[:, cols])) for rows, cols in blocks.values()]
+        return cls(task, table, weight, gate, list(classes), named, np.asarray(named_rows, np.int64), uk_row, vectors)
+
+    def inputs(self, feats: list[dict[str, float]], kept: list, uk: bool) -> np.ndarray:
+        """[input row, item] of the feature sets `feats`, whose kept vector ids are `kept` (per
+        set: (known ids, window ids or None), or None: no token with a vector, all means 0, as
+        at training). The means are taken as `embed.WordVectors` takes them at training: float32
+        sums in token order, divided by the count and scaled in float32."""
+        n = len(feats)
+        xt = np.zeros((len(self.table.used), n))
+        if not n:
+            return xt
+        names = self.named
+        if names:
+            zeros = [0.0] * len(names)
+            flat = np.fromiter(chain.from_iterable(map(f.get, names, zeros) for f in feats), float, n * len(names))
+            xt[self.named_rows] = flat.reshape(n, len(names)).T
+        if self.uk_row is not None and uk:
+            xt[self.uk_row] = 1.0
+        for pick, (rows, _cols, sub) in enumerate(self.vectors):
+            if len(rows):
+                xt[rows] = _means_f32(sub, [g[pick] if g is not None else () for g in kept]).T
+        return xt
+
+    def blend(self, p_linear: np.ndarray, feats: list[dict[str, float]], kept: list, uk: bool) -> np.ndarray:
+        """[item, class] probabilities: blended where the linear model's own top class
+        probability is below `gate`, the linear model's (the same array values) elsewhere. Only
+        the unsure items' inputs are gathered and only they descend the trees, so the cost follows
+        their share."""
+        if self.weight == 0.0:
+            return p_linear
+        unsure = np.flatnonzero(p_linear.max(axis=1) < self.gate)
+        if not len(unsure):
+            return p_linear
+        at = unsure.tolist()
+        if len(at) == len(feats):
+            sub_feats, sub_kept = feats, kept
+        else:
+            sub_feats, sub_kept = [feats[i] for i in at], [kept[i] for i in at]
+        out = p_linear.copy()
+        out[unsure] = (1.0 - self.weight) * p_linear[unsure] + self.weight * self.table.predict_proba_t(self.inputs(sub_feats, sub_kept, uk))
+        return out
+
+
+def _means_f32(sub: np.ndarray, lists: "list[Sequence[int]]") -> np.ndarray:
+    """[list, column] SCALE times the mean of the rows of `sub` each list names (0 for an empty
+    list), with `WordVectors.mean`'s float32 arithmetic: the rows added in order (as numpy's sum
+    over the first axis adds them; `np.add.reduceat` groups them otherwise), divided by the
+    count, scaled. Position by position over the lists sorted longest first, so no list is
+    padded."""
+    lens = np.fromiter(map(len, lists), np.int64, len(lists))
+    order = np.argsort(-lens, kind="stable")
+    lens_sorted = lens[order]
+    flat = np.fromiter(chain.from_iterable([lists[i] for i in order.tolist()]), np.int64, int(lens.sum()))
+    starts = np.zeros(len(lens), np.int64)
+    np.cumsum(lens_sorted[:-1], out=starts[1:])
+    sums = np.zeros((len(lists), sub.shape[1]), np.float32)
+    if len(lens) and lens_sorted[0]:
+        longer = np.searchsorted(-lens_sorted, -np.arange(int(lens_sorted[0])), side="left")  # lists longer than each position
+        for at, k in enumerate(longer.tolist()):
+            sums[:k] += sub[flat[starts[:k] + at]]
+    out = np.empty_like(sums)
+    out[order] = sums / np.maximum(lens_sorted, 1).astype(np.float32)[:, None] * np.float32(SCALE)
+    return out
+
+
+@lru_cache(maxsize=1)
+def shipped_trees() -> "dict[str, TreeBlend] | None":
+    """The tree blends shipped with the content model (`content_trees.json` beside it), per task,
+    or None where the file is absent (the linear models alone). A file that cannot be the one the
+    shipped linear models need (unreadable, not JSON, trees for other features or classes, a
+    malformed or cyclic tree) is a ContentModelError saying so, never a hang."""
+    try:
+        text = (resources.files("botwatch.content") / TREES_FILE).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    models = shipped_models()
+    try:
+        if models is None:
+            raise TreesError("trees without the linear models they blend with")
+        return trees_from_dict(json.loads(text), models)
+    except (TreesError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ContentModelError(f"the content model's trees ({TREES_FILE}) cannot be used: {exc}; reinstall botwatch") from None
+
+
+def shipped_files_sha256() -> dict[str, str]:
+    """The sha256 of the shipped content model files (`content_model.json`, and
+    `content_trees.json` where it ships), for the content stage's `runs` parameters: a study then
+    records which linear model and which trees its labels came from."""
+    import hashlib
+
+    out = {}
+    for key, name in (("content_model_sha256", "content_model.json"), ("content_trees_sha256", TREES_FILE)):
+        try:
+            data = (resources.files("botwatch.content") / name).read_bytes()
+        except (FileNotFoundError, OSError):
+            continue
+        out[key] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def trees_from_dict(d: object, models: "tuple[LinearModel, LinearModel]") -> "dict[str, TreeBlend]":
+    """`shipped_trees` of a parsed file (TreesError for anything it cannot use)."""
+    from botwatch.content.embed import shipped
+
+    if not isinstance(d, dict) or set(d) - {"stance", "sentiment", "about"} or not {"stance", "sentiment"} <= set(d):
+        raise TreesError("expected the parts stance and sentiment")
+    lookup = shipped().vectors
+    out = {}
+    for task, model in zip(("stance", "sentiment"), models):
+        part = d[task]
+        if not isinstance(part, dict) or not {"trees", "weight", "classes", "gate"} <= set(part):
+            raise TreesError(f"{task}: expected trees, weight, classes and gate")
+        weight, gate = part["weight"], part["gate"]
+        num = (int, float)
+        out[task] = TreeBlend.of(task, TreeEnsemble.from_dict(part["trees"]), float(weight) if isinstance(weight, num) and not isinstance(weight, bool) else weight,
+                                 part["classes"], model, lookup.shape[1], lookup,
+                                 float(gate) if isinstance(gate, num) and not isinstance(gate, bool) else gate)
+    return out
 
 
 @dataclass

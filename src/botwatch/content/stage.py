@@ -22,7 +22,7 @@ from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.modelrun import ContentModelInputs, shipped_models
+from botwatch.content.modelrun import ContentModelInputs, TreeBlend, shipped_files_sha256, shipped_models, shipped_trees
 from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
@@ -62,10 +62,14 @@ class Labeller:
     _pair_cache: dict = field(default_factory=dict)
     _base_cache: dict = field(default_factory=dict)  # post_base per text (ContentModelInputs.base)
     max_cache: int = 500_000
+    # The tree blends of the shipped content model (`modelrun.shipped_trees`: per task, the
+    # LightGBM trees averaged with the linear model's probabilities), or None: the linear models alone.
+    blend: "dict[str, TreeBlend] | None" = None
 
     @classmethod
     def for_election(cls, election, use_model: bool = True) -> "Labeller":  # type: ignore[no-untyped-def]
-        return cls(compile_matcher(election), election.window_utc(), names=PartyNames.of(election), use_model=use_model)
+        return cls(compile_matcher(election), election.window_utc(), names=PartyNames.of(election), use_model=use_model,
+                   blend=shipped_trees() if use_model else None)
 
     def label(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) for one batch of `label_input` rows."""
@@ -253,6 +257,9 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     post_new: dict = {}
     pair_new: dict = {}
     plan = []
+    blend = lab.blend
+    if blend is not None:  # the trees read the vector ids the features look up
+        inputs.names.kept_ids = kept = {"stance": [], "sentiment": []}
     for i in rows:
         text, kind = inputs.texts[i], inputs.kinds[i]
         # The post's features read the matched parties too (mentions, the retweeted account: the
@@ -289,13 +296,17 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
             answers.append((p, ("new", at)))
         plan.append((i, got, answers))
 
-    post_scores = []
-    # (`item` gives the two probabilities as Python floats, whose difference is numpy's; a margin
-    # lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)
-    for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
-        margin = pr.item(pos) - pr.item(neg)
-        post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
-    pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
+    if blend is not None:
+        inputs.names.kept_ids = None  # keep nothing outside a step
+        post_scores, pair_answers = _blended_answers(lab, blend, kept, post_feats, pair_feats, stance_model, sentiment_model)
+    else:
+        post_scores = []
+        # (`item` gives the two probabilities as Python floats, whose difference is numpy's; a margin
+        # lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)
+        for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
+            margin = pr.item(pos) - pr.item(neg)
+            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
+        pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
     for key, at in post_new.items():
         post_cache[key] = post_scores[at]
     for key, at in pair_new.items():
@@ -310,6 +321,39 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
             done.append((p, stance, ev))
         out.append((i, score, done))
     return out
+
+
+TREE_BLEND = "tree blend"  # stance evidence where the blend picks another class than the linear model
+
+
+def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, post_feats: list, pair_feats: list, stance_model, sentiment_model):  # type: ignore[no-untyped-def]
+    """`_model_step`'s post scores and pair answers with each linear model's probabilities
+    blended with its trees' where the linear model is unsure (`modelrun.TreeBlend`, its `gate`):
+    the class is the blend's argmax, the sentiment margin the blend's. The evidence stays the
+    linear model's words where the blend keeps the linear model's class; where it picks another,
+    the evidence says "tree blend" (the linear model's words do not explain it). Blend weight 0
+    gives `_model_step`'s own answers."""
+    if len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
+        raise RuntimeError("the vector ids kept while building features do not match the feature sets")
+    uk = lab.matcher.election.key == "uk-ge2017"
+    pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
+    post_scores: list[float] = []
+    if post_feats:
+        got: list[np.ndarray] = []
+        sentiment_model.predict_many(post_feats, 0, got)
+        p = blend["sentiment"].blend(got[0], post_feats, kept["sentiment"], uk)
+        margins = (p[:, pos] - p[:, neg]).tolist()
+        for k, margin in zip(p.argmax(axis=1).tolist(), margins):
+            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
+    pair_answers: list[tuple[str, str]] = []
+    if pair_feats:
+        got = []
+        lin = stance_model.predict_many(pair_feats, 3, got)
+        p = blend["stance"].blend(got[0], pair_feats, kept["stance"], uk)
+        classes = stance_model.classes
+        for (c, _pr, top), k in zip(lin, p.argmax(axis=1).tolist()):
+            pair_answers.append((classes[k], "; ".join(dict.fromkeys(map(embed.in_words, top))) if k == c else TREE_BLEND))
+    return post_scores, pair_answers
 
 
 def _model_chunk(rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
@@ -375,5 +419,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
 @register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True)
 def content(study: Study, ctx: Context) -> int:
     """Election match, parties, language, sentiment (English) and per-party stance for every post."""
+    if shipped_trees() is not None:  # the labels then depend on the trees too: record both files
+        ctx.run_params.update(shipped_files_sha256())
     n, _ = run_content(study, ctx.election, log=ctx.log)
     return n
