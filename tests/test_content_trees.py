@@ -221,9 +221,9 @@ def _input_names(blend) -> list[str]:  # type: ignore[no-untyped-def]
     return names
 
 
-def _stage(blend) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+def _stage(blend, lab=None) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     """post_labels and post_party rows of 300 labelled IRA posts under uk-ge2017, labelled with
-    the tree blends `blend` (None: the linear models alone)."""
+    the tree blends `blend` (None: the linear models alone), or by the Labeller `lab` as it is."""
     from botwatch.content.stage import Labeller
     from botwatch.elections import load_election
 
@@ -235,8 +235,9 @@ def _stage(blend) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     table = pa.Table.from_pylist([{"platform": "twitter", "post_id": r["tweet_id"], "account_id": r["author"], "created_at": datetime(2017, 5, 20, 12),
                                    "text": r["content"], "lang": "en", "kind": "original", "ref_handle": None, "hashtags": [], "mentions": [],
                                    "handle": r["author"]} for r in rows], schema=schema)
-    lab = Labeller.for_election(load_election("uk-ge2017"))
-    lab.blend = blend
+    if lab is None:
+        lab = Labeller.for_election(load_election("uk-ge2017"))
+        lab.blend = blend
     labels, party = lab.label(table)
     return labels.to_pylist(), party.to_pylist()
 
@@ -387,3 +388,39 @@ def test_a_damaged_trees_file_is_one_clear_error(monkeypatch, tmp_path) -> None:
         finally:
             monkeypatch.undo()
             modelrun.shipped_trees.cache_clear()
+
+
+def test_a_pickled_labeller_is_small_and_blends_with_the_trees_of_its_install() -> None:
+    """Spark pickles the Labeller into every job: the shipped blends travel as a look-up of their
+    task (`TreeBlend.__reduce_ex__`), not as the trees and their word-vector columns (about 20 MB
+    before), and the unpickled labeller, whose process reads the trees file anew as an executor
+    does, labels as the original."""
+    import pickle
+
+    from botwatch.content import modelrun
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    lab = Labeller.for_election(load_election("uk-ge2017"))
+    assert lab.blend is not None and lab.blend == modelrun.shipped_trees()
+    data = pickle.dumps(lab)
+    assert len(data) < 1_000_000
+    want = _stage(None, lab)
+    modelrun.shipped_trees.cache_clear()  # another process: the blends are read from its own install
+    try:
+        again = pickle.loads(data)
+        assert again.blend is not None and again.blend["stance"] is not lab.blend["stance"]
+        assert again.blend["stance"].weight == lab.blend["stance"].weight and again.blend["sentiment"].gate == lab.blend["sentiment"].gate
+        assert _stage(None, again) == want
+        assert want != _stage(None)  # the blend changes some rows here, so the comparison shows it ran
+    finally:
+        modelrun.shipped_trees.cache_clear()
+
+
+def test_a_blend_that_is_not_the_shipped_one_pickles_whole() -> None:
+    """Only the shipped blends pickle as a look-up: another (a test's, a script's) keeps its trees."""
+    import pickle
+
+    blends = _shipped_with(weight=0.5)
+    again = pickle.loads(pickle.dumps(blends["stance"]))
+    assert again.weight == 0.5 and np.array_equal(again.table.table, blends["stance"].table.table)

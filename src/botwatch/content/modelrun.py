@@ -229,6 +229,20 @@ class TreeBlend:
         vectors = [(np.asarray(rows, np.int64), cols, np.ascontiguousarray(lookup[:, cols])) for rows, cols in blocks.values()]
         return cls(task, table, weight, gate, list(classes), named, np.asarray(named_rows, np.int64), uk_row, vectors)
 
+    def __reduce_ex__(self, protocol: "int | object") -> "str | tuple":  # type: ignore[override]
+        """A shipped blend pickles as the look-up of its task in `shipped_trees`, not as its
+        arrays: Spark pickles the Labeller into every job, and the trees with their columns of the
+        word-vector lookup (`vectors`) made a job about 20 MB where the executors can read the
+        same file from their own install (as they read the linear models). A blend that is not
+        the shipped one (a test's, a script's) pickles whole."""
+        try:
+            shipped = shipped_trees()
+        except ContentModelError:
+            shipped = None
+        if shipped is not None and shipped.get(self.task) is self:
+            return (_shipped_blend, (self.task,))
+        return super().__reduce_ex__(protocol)  # type: ignore[arg-type]
+
     def inputs(self, feats: list[dict[str, float]], kept: list, uk: bool) -> np.ndarray:
         """[input row, item] of the feature sets `feats`, whose kept vector ids are `kept` (per
         set: (known ids, window ids or None), or None: no token with a vector, all means 0, as
@@ -309,6 +323,15 @@ def shipped_trees() -> "dict[str, TreeBlend] | None":
         return trees_from_dict(json.loads(text), models)
     except (TreesError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ContentModelError(f"the content model's trees ({TREES_FILE}) cannot be used: {exc}; reinstall botwatch") from None
+
+
+def _shipped_blend(task: str) -> TreeBlend:
+    """The shipped blend of `task`, read from this install (how `TreeBlend.__reduce_ex__` sends a
+    shipped blend to another process)."""
+    blends = shipped_trees()
+    if blends is None:
+        raise ContentModelError(f"a shipped {task} tree blend was sent to an install without {TREES_FILE}; install the same botwatch everywhere")
+    return blends[task]
 
 
 def shipped_files_sha256() -> dict[str, str]:
