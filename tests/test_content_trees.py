@@ -424,3 +424,33 @@ def test_a_blend_that_is_not_the_shipped_one_pickles_whole() -> None:
     blends = _shipped_with(weight=0.5)
     again = pickle.loads(pickle.dumps(blends["stance"]))
     assert again.weight == 0.5 and np.array_equal(again.table.table, blends["stance"].table.table)
+
+
+def test_only_an_absent_trees_file_means_no_trees(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No trees file: no blend, and the run records the linear model's hash with the trees' as
+    None. A trees file that is there but cannot be read (here a directory in its place): a
+    ContentModelError naming it, from the loader and from the hashes, not a run without trees."""
+    import hashlib
+    import shutil
+
+    from botwatch.content import modelrun
+
+    pkg = Path(__file__).parents[1] / "src" / "botwatch" / "content"
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    shutil.copy(pkg / "content_model.json", folder / "content_model.json")
+    monkeypatch.setattr(modelrun.resources, "files", lambda _pkg: folder)
+    modelrun.shipped_trees.cache_clear()
+    try:
+        assert modelrun.shipped_trees() is None
+        assert modelrun.shipped_files_sha256() == {
+            "content_model_sha256": hashlib.sha256((pkg / "content_model.json").read_bytes()).hexdigest(), "content_trees_sha256": None}
+        (folder / modelrun.TREES_FILE).mkdir()
+        modelrun.shipped_trees.cache_clear()
+        with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+            modelrun.shipped_trees()
+        with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+            modelrun.shipped_files_sha256()
+    finally:
+        monkeypatch.undo()
+        modelrun.shipped_trees.cache_clear()

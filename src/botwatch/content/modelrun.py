@@ -311,11 +311,15 @@ def shipped_trees() -> "dict[str, TreeBlend] | None":
     """The tree blends shipped with the content model (`content_trees.json` beside it), per task,
     or None where the file is absent (the linear models alone). A file that cannot be the one the
     shipped linear models need (unreadable, not JSON, trees for other features or classes, a
-    malformed or cyclic tree) is a ContentModelError saying so, never a hang."""
+    malformed or cyclic tree) is a ContentModelError saying so, never a hang: only an absent file
+    means "no trees", since a file that is there but cannot be read (permissions, a directory in
+    its place) would otherwise label silently without the trees the install ships."""
     try:
         text = (resources.files("botwatch.content") / TREES_FILE).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise ContentModelError(f"the content model's trees ({TREES_FILE}) cannot be read: {exc}; reinstall botwatch") from None
     models = shipped_models()
     try:
         if models is None:
@@ -334,18 +338,22 @@ def _shipped_blend(task: str) -> TreeBlend:
     return blends[task]
 
 
-def shipped_files_sha256() -> dict[str, str]:
-    """The sha256 of the shipped content model files (`content_model.json`, and
-    `content_trees.json` where it ships), for the content stage's `runs` parameters: a study then
-    records which linear model and which trees its labels came from."""
+def shipped_files_sha256() -> "dict[str, str | None]":
+    """The sha256 of the shipped content model files, for the content stage's `runs` parameters:
+    a study then records which linear model and which trees its labels came from. Both keys are
+    always there; a file that is absent is None (for the trees: the linear models alone labelled),
+    and one that is there but unreadable is a ContentModelError, as `shipped_trees` says."""
     import hashlib
 
-    out = {}
+    out: "dict[str, str | None]" = {}
     for key, name in (("content_model_sha256", "content_model.json"), ("content_trees_sha256", TREES_FILE)):
         try:
             data = (resources.files("botwatch.content") / name).read_bytes()
-        except (FileNotFoundError, OSError):
+        except FileNotFoundError:
+            out[key] = None
             continue
+        except OSError as exc:
+            raise ContentModelError(f"the content model file {name} cannot be read: {exc}; reinstall botwatch") from None
         out[key] = hashlib.sha256(data).hexdigest()
     return out
 

@@ -419,7 +419,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
 @register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True)
 def content(study: Study, ctx: Context) -> int:
     """Election match, parties, language, sentiment (English) and per-party stance for every post."""
-    if shipped_trees() is not None:  # the labels then depend on the trees too: record both files
-        ctx.run_params.update(shipped_files_sha256())
+    # The labels depend on the model files: record both (the trees' as None where none ship).
+    ctx.run_params.update(shipped_files_sha256())
     n, _ = run_content(study, ctx.election, log=ctx.log)
     return n
