@@ -104,6 +104,12 @@ def _corrupt(change) -> dict:  # type: ignore[no-untyped-def]
     lambda d: d.update(roots=d["roots"][:-1]),  # 3 trees for 2 classes
     lambda d: d.update(left=["x"] * len(d["left"])),
     lambda d: d.update(features=["a", "a"]),
+    lambda d: d["feature"].__setitem__(0, d["feature"][0] + 0.5),  # numpy would truncate it to the same split
+    lambda d: d["left"].__setitem__(0, float(d["left"][0])),  # an index must be an integer, even a whole float
+    lambda d: d["roots"].__setitem__(0, bool(d["roots"][0]) or False),  # a bool is not a node index
+    lambda d: d["value"].__setitem__(2, True),
+    lambda d: d["threshold"].__setitem__(0, "0.5"),
+    lambda d: d.update(right=tuple(d["right"])),  # not a JSON list
 ])
 def test_corrupt_trees_are_refused_with_a_message(change) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(TreesError) as got:
@@ -359,6 +365,10 @@ def test_content_run_records_the_model_and_trees_hashes(analysed_sample_path) ->
     lambda d: d["sentiment"].pop("gate"),
     lambda d: d["sentiment"].update(weight="0.6"),
     lambda d: d.pop("sentiment"),
+    lambda d: d["stance"].update(classes=3),
+    lambda d: d["sentiment"].update(classes=None),
+    lambda d: d["stance"].update(classes="support oppose neutral"),
+    lambda d: d["sentiment"].update(classes=[0, 1, 2]),
 ])
 def test_trees_for_another_model_are_refused(change) -> None:  # type: ignore[no-untyped-def]
     from botwatch.content.modelrun import TREES_FILE, shipped_models, trees_from_dict

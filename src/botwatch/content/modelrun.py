@@ -370,10 +370,12 @@ def trees_from_dict(d: object, models: "tuple[LinearModel, LinearModel]") -> "di
         part = d[task]
         if not isinstance(part, dict) or not {"trees", "weight", "classes", "gate"} <= set(part):
             raise TreesError(f"{task}: expected trees, weight, classes and gate")
-        weight, gate = part["weight"], part["gate"]
+        weight, gate, classes = part["weight"], part["gate"], part["classes"]
+        if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
+            raise TreesError(f"{task}: classes must be a list of class names, not {classes!r}")
         num = (int, float)
         out[task] = TreeBlend.of(task, TreeEnsemble.from_dict(part["trees"]), float(weight) if isinstance(weight, num) and not isinstance(weight, bool) else weight,
-                                 part["classes"], model, lookup.shape[1], lookup,
+                                 classes, model, lookup.shape[1], lookup,
                                  float(gate) if isinstance(gate, num) and not isinstance(gate, bool) else gate)
     return out
 

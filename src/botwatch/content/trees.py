@@ -118,8 +118,16 @@ class TreeEnsemble:
         if not isinstance(features, list) or not all(isinstance(f, str) for f in features) or len(set(features)) != len(features):
             raise TreesError("trees' feature names must be distinct strings")
         n_classes = d["n_classes"]
-        if not isinstance(n_classes, int) or n_classes < 2:
+        if type(n_classes) is not int or n_classes < 2:
             raise TreesError(f"trees' class count {n_classes!r} is not a count of classes")
+        # Kinds checked before casting: numpy would truncate a float index (1.5 -> 1) and read
+        # a bool as 0 or 1, so a damaged file would run as other trees instead of being refused.
+        for k in ("roots", "feature", "left", "right"):
+            if not isinstance(d[k], list) or not all(type(v) is int for v in d[k]):
+                raise TreesError(f"trees' {k} must be a list of integers")
+        for k in ("value", "threshold"):
+            if not isinstance(d[k], list) or not all(type(v) in (int, float) or (v is None and k == "threshold") for v in d[k]):
+                raise TreesError(f"trees' {k} must be a list of numbers" + (" (null at a leaf)" if k == "threshold" else ""))
         try:
             i64 = np.int64
             arrays = {k: np.asarray(d[k], i64) for k in ("roots", "feature", "left", "right")}
