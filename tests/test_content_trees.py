@@ -385,16 +385,18 @@ def test_a_damaged_trees_file_is_one_clear_error(monkeypatch, tmp_path) -> None:
     from botwatch.content import modelrun
 
     assert modelrun.shipped_models() is not None  # loaded (and cached) before the package folder is swapped below
-    for text in ("{not json", json.dumps({"stance": {"trees": _corrupt(lambda d: d["left"].__setitem__(1, 0)), "weight": 0.4,
-                                                                 "classes": ["support", "oppose", "neutral"]}, "sentiment": {}})):
+    cyclic = {"trees": _corrupt(lambda d: d["left"].__setitem__(1, 0)), "weight": 0.4, "gate": 0.7, "classes": ["support", "oppose", "neutral"]}
+    # (the stance part complete, gate included, so the cyclic tree itself is what gets refused)
+    for text, why in (("{not json", "Expecting property name"), (json.dumps({"stance": cyclic, "sentiment": {}}), "cycle")):
         folder = tmp_path / "pkg"
         folder.mkdir(exist_ok=True)
         (folder / modelrun.TREES_FILE).write_text(text, encoding="utf-8")
         monkeypatch.setattr(modelrun.resources, "files", lambda _pkg: folder)
         modelrun.shipped_trees.cache_clear()
         try:
-            with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+            with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE) as got:
                 modelrun.shipped_trees()
+            assert why in str(got.value)
         finally:
             monkeypatch.undo()
             modelrun.shipped_trees.cache_clear()
@@ -464,3 +466,60 @@ def test_only_an_absent_trees_file_means_no_trees(monkeypatch, tmp_path) -> None
     finally:
         monkeypatch.undo()
         modelrun.shipped_trees.cache_clear()
+
+
+def test_the_shipped_blend_weights_and_gates_per_task() -> None:
+    """The shipped file's choices (thirteenth round): weight 0.4 for stance, 0.6 for sentiment
+    (the medians of the per-fold CV choices), gate 0.7 for both; a file with the weights swapped
+    between the tasks, or another gate, fails here and not only in the pinned quality figures."""
+    from botwatch.content.modelrun import TREES_FILE, shipped_trees
+
+    d = json.loads((Path(__file__).parents[1] / "src" / "botwatch" / "content" / TREES_FILE).read_text(encoding="utf-8"))
+    blends = shipped_trees()
+    assert blends is not None
+    for task, weight in (("stance", 0.4), ("sentiment", 0.6)):
+        assert (d[task]["weight"], d[task]["gate"]) == (weight, 0.7)
+        assert (blends[task].task, blends[task].weight, blends[task].gate) == (task, weight, 0.7)
+
+
+def test_the_stage_hands_each_blend_its_own_items_vector_ids_and_the_uk_flag(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Spying on `TreeBlend.blend` in the stage: each task's blend gets its own task's feature
+    sets (a stance set keeps its target window, a sentiment set none), the vector ids kept for
+    set j are set j's own (its folded vector features are the means of the folded tables over
+    those ids, as `embed._means` takes them), and `uk` is True under uk-ge2017, False under us-2016."""
+    from botwatch.content.modelrun import TreeBlend, shipped_models
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    models = shipped_models()
+    assert models is not None
+    tables = {"stance": models[0].folded, "sentiment": models[1].folded}
+    calls: list = []
+    real = TreeBlend.blend
+
+    def spy(self, p_linear, feats, kept, uk):  # type: ignore[no-untyped-def]
+        calls.append((self.task, self.weight, list(feats), list(kept), uk))
+        return real(self, p_linear, feats, kept, uk)
+
+    monkeypatch.setattr(TreeBlend, "blend", spy)
+    for preset in ("uk-ge2017", "us-2016"):
+        calls.clear()
+        _stage(None, Labeller.for_election(load_election(preset)))
+        assert sorted(c[0] for c in calls) == ["sentiment", "stance"]
+        for task, weight, feats, kept, uk in calls:
+            assert uk is (preset == "uk-ge2017")
+            assert weight == {"stance": 0.4, "sentiment": 0.6}[task]
+            assert len(feats) == len(kept) > 20
+            with_ids = 0
+            for f, k in zip(feats, kept):
+                if k is None:
+                    assert not any(key[:3] in ("vp:", "vt:") for key in f)
+                    continue
+                known, win = k
+                assert (win is None) == (task == "sentiment")
+                for pre, ids in (("vp", known), ("vt", win)):
+                    if pre in tables[task]:
+                        for c, col in enumerate(tables[task][pre]):
+                            assert f[f"{pre}:{c}"] == sum(col[i] for i in ids) / len(ids)
+                with_ids += 1
+            assert with_ids > 20
