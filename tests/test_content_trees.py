@@ -523,3 +523,29 @@ def test_the_stage_hands_each_blend_its_own_items_vector_ids_and_the_uk_flag(mon
                             assert f[f"{pre}:{c}"] == sum(col[i] for i in ids) / len(ids)
                 with_ids += 1
             assert with_ids > 20
+
+
+def test_trees_without_folded_vector_features_are_refused_when_read(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The blend reads the vector ids the folded features keep: linear models without folded
+    tables, or the vector features switched off, refuse the trees file as it is read (a
+    ContentModelError naming it), not in the middle of a run."""
+    import dataclasses
+
+    from botwatch.content import embed, modelrun
+
+    models = modelrun.shipped_models()
+    assert models is not None
+    d = json.loads((Path(__file__).parents[1] / "src" / "botwatch" / "content" / modelrun.TREES_FILE).read_text(encoding="utf-8"))
+    for pick in (0, 1):
+        bare = tuple(dataclasses.replace(m, folded=None) if k == pick else m for k, m in enumerate(models))
+        with pytest.raises(TreesError, match="folded"):
+            modelrun.trees_from_dict(d, bare)  # type: ignore[arg-type]
+    for flag in ("STANCE", "SENTIMENT"):
+        monkeypatch.setattr(embed, flag, False)
+        modelrun.shipped_trees.cache_clear()
+        try:
+            with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+                modelrun.shipped_trees()
+        finally:
+            monkeypatch.undo()
+            modelrun.shipped_trees.cache_clear()

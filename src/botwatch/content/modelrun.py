@@ -359,8 +359,18 @@ def shipped_files_sha256() -> "dict[str, str | None]":
 
 
 def trees_from_dict(d: object, models: "tuple[LinearModel, LinearModel]") -> "dict[str, TreeBlend]":
-    """`shipped_trees` of a parsed file (TreesError for anything it cannot use)."""
+    """`shipped_trees` of a parsed file (TreesError for anything it cannot use). The trees read
+    the vector ids kept while the folded vector features are built (`PartyNames.kept_ids`), so
+    linear models without folded tables, or vector features switched off (`embed.STANCE`,
+    `embed.SENTIMENT`), cannot carry them: refused here, when the files are read, rather than
+    failing in the middle of a run."""
+    from botwatch.content import embed
     from botwatch.content.embed import shipped
+
+    for task, model, on in (("stance", models[0], embed.STANCE), ("sentiment", models[1], embed.SENTIMENT)):
+        if model.folded is None or not on:
+            raise TreesError(f"{task} trees need the linear model's word-vector features, folded "
+                             f"({'no folded tables in the model' if model.folded is None else 'vector features switched off'})")
 
     if not isinstance(d, dict) or set(d) - {"stance", "sentiment", "about"} or not {"stance", "sentiment"} <= set(d):
         raise TreesError("expected the parts stance and sentiment")
