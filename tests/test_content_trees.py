@@ -549,3 +549,24 @@ def test_trees_without_folded_vector_features_are_refused_when_read(monkeypatch)
         finally:
             monkeypatch.undo()
             modelrun.shipped_trees.cache_clear()
+
+
+def test_a_failing_step_leaves_no_kept_vector_ids_behind(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A feature set that fails to build in a model step: the error comes through, and the
+    labeller's PartyNames keeps no vector-id lists (`kept_ids` is None again), which later steps
+    would otherwise grow without bound and misalign with their own sets."""
+    from botwatch.content.modelrun import ContentModelInputs
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    lab = Labeller.for_election(load_election("uk-ge2017"))
+    assert lab.blend is not None and lab.names is not None
+
+    def boom(self, i, p):  # type: ignore[no-untyped-def]
+        assert self.names.kept_ids is not None  # inside the step the lists are there
+        raise ValueError("a feature set that cannot be built")
+
+    monkeypatch.setattr(ContentModelInputs, "pair_features", boom)
+    with pytest.raises(ValueError, match="cannot be built"):
+        _stage(None, lab)
+    assert lab.names.kept_ids is None

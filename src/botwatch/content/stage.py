@@ -260,44 +260,49 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     blend = lab.blend
     if blend is not None:  # the trees read the vector ids the features look up
         inputs.names.kept_ids = kept = {"stance": [], "sentiment": []}
-    for i in rows:
-        text, kind = inputs.texts[i], inputs.kinds[i]
-        # The post's features read the matched parties too (mentions, the retweeted account: the
-        # hit row), not the text alone; keyed on text only, two retweets of one text with
-        # different hits took whichever was scored first, and parallel runs disagreed.
-        hit_row = inputs.hits[i].tobytes()
-        key = (text, kind, hit_row)
-        cached = post_cache.get(key)
-        if cached is not None:
-            got: tuple = ("cached", cached)
-        else:
-            at = post_new.get(key)
-            if at is None:
-                at = len(post_feats)
-                post_feats.append(inputs.post_features(i))
-                if len(post_cache) + len(post_new) < lab.max_cache:
-                    post_new[key] = at
-            got = ("new", at)
-        answers = []
-        for p in inputs.named_parties(i):  # the named parties, in the matcher's order
-            if rules[p][i] in DECISIVE_RULES:
-                continue
-            pkey = (text, kind, p, hit_row)
-            hit = pair_cache.get(pkey)
-            if hit is not None:
-                answers.append((p, ("cached", hit)))
-                continue
-            at = pair_new.get(pkey)
-            if at is None:
-                at = len(pair_feats)
-                pair_feats.append(inputs.pair_features(i, p))
-                if len(pair_cache) + len(pair_new) < lab.max_cache:
-                    pair_new[pkey] = at
-            answers.append((p, ("new", at)))
-        plan.append((i, got, answers))
+    try:
+        for i in rows:
+            text, kind = inputs.texts[i], inputs.kinds[i]
+            # The post's features read the matched parties too (mentions, the retweeted account: the
+            # hit row), not the text alone; keyed on text only, two retweets of one text with
+            # different hits took whichever was scored first, and parallel runs disagreed.
+            hit_row = inputs.hits[i].tobytes()
+            key = (text, kind, hit_row)
+            cached = post_cache.get(key)
+            if cached is not None:
+                got: tuple = ("cached", cached)
+            else:
+                at = post_new.get(key)
+                if at is None:
+                    at = len(post_feats)
+                    post_feats.append(inputs.post_features(i))
+                    if len(post_cache) + len(post_new) < lab.max_cache:
+                        post_new[key] = at
+                got = ("new", at)
+            answers = []
+            for p in inputs.named_parties(i):  # the named parties, in the matcher's order
+                if rules[p][i] in DECISIVE_RULES:
+                    continue
+                pkey = (text, kind, p, hit_row)
+                hit = pair_cache.get(pkey)
+                if hit is not None:
+                    answers.append((p, ("cached", hit)))
+                    continue
+                at = pair_new.get(pkey)
+                if at is None:
+                    at = len(pair_feats)
+                    pair_feats.append(inputs.pair_features(i, p))
+                    if len(pair_cache) + len(pair_new) < lab.max_cache:
+                        pair_new[pkey] = at
+                answers.append((p, ("new", at)))
+            plan.append((i, got, answers))
+    finally:
+        # Keep nothing outside a step, also when building a feature set fails: the lists must
+        # not stay on the (reused) PartyNames, growing with every later feature set built.
+        if blend is not None:
+            inputs.names.kept_ids = None
 
     if blend is not None:
-        inputs.names.kept_ids = None  # keep nothing outside a step
         post_scores, pair_answers = _blended_answers(lab, blend, kept, post_feats, pair_feats, stance_model, sentiment_model)
     else:
         post_scores = []
