@@ -486,7 +486,10 @@ def test_the_stage_hands_each_blend_its_own_items_vector_ids_and_the_uk_flag(mon
     """Spying on `TreeBlend.blend` in the stage: each task's blend gets its own task's feature
     sets (a stance set keeps its target window, a sentiment set none), the vector ids kept for
     set j are set j's own (its folded vector features are the means of the folded tables over
-    those ids, as `embed._means` takes them), and `uk` is True under uk-ge2017, False under us-2016."""
+    those ids, as `embed._means` takes them), and `uk` is True under uk-ge2017 and a UK election
+    file of one's own (another key), False under us-2016."""
+    import dataclasses
+
     from botwatch.content.modelrun import TreeBlend, shipped_models
     from botwatch.content.stage import Labeller
     from botwatch.elections import load_election
@@ -502,12 +505,13 @@ def test_the_stage_hands_each_blend_its_own_items_vector_ids_and_the_uk_flag(mon
         return real(self, p_linear, feats, kept, uk)
 
     monkeypatch.setattr(TreeBlend, "blend", spy)
-    for preset in ("uk-ge2017", "us-2016"):
+    uk_file = dataclasses.replace(load_election("uk-ge2017"), key="my-uk-election", name="A UK election file of one's own")
+    for election, want_uk in ((load_election("uk-ge2017"), True), (load_election("us-2016"), False), (uk_file, True)):
         calls.clear()
-        _stage(None, Labeller.for_election(load_election(preset)))
+        _stage(None, Labeller.for_election(election))
         assert sorted(c[0] for c in calls) == ["sentiment", "stance"]
         for task, weight, feats, kept, uk in calls:
-            assert uk is (preset == "uk-ge2017")
+            assert uk is want_uk  # the election's country, not the preset's name (`modelrun.is_uk`)
             assert weight == {"stance": 0.4, "sentiment": 0.6}[task]
             assert len(feats) == len(kept) > 20
             with_ids = 0

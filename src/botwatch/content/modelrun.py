@@ -169,6 +169,16 @@ class ContentModelError(PipelineError):
     """The content model shipped with botwatch cannot be used (a damaged installation)."""
 
 
+def is_uk(election: Election) -> bool:
+    """The trees' `uk` input: whether the election is in the United Kingdom (its country GB, or
+    UK as some files write it). Training set it for the items of uk-ge2017, the one UK election
+    of the hand labels (the others us-2016), so it meant "a UK election" as against a US one:
+    keyed on the country, a UK election file of one's own gets it too (keyed on the preset's
+    name it silently did not), and for the shipped presets it is the same (uk-ge2017 is GB,
+    us-2016 US)."""
+    return election.country.upper() in ("GB", "UK")
+
+
 @dataclass
 class TreeBlend:
     """A LightGBM ensemble (numpy leaf tables, `trees.LeafTable`) whose probabilities are averaged
@@ -177,8 +187,8 @@ class TreeBlend:
     Its inputs are the dense features the trees were fitted on: the unfolded
     word-vector means (`vp<i>`, `vt<i>`), computed for a whole model step from the vector ids
     kept while the features were built (`PartyNames.kept_ids`), the other dense features (lexicon,
-    VADER, style, cues) read from the linear model's own feature sets, and `uk` (the election is
-    uk-ge2017). Only the columns some split reads are computed."""
+    VADER, style, cues) read from the linear model's own feature sets, and `uk` (`is_uk`: the
+    election is in the United Kingdom). Only the columns some split reads are computed."""
 
     task: str
     table: LeafTable

@@ -22,7 +22,7 @@ from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.modelrun import ContentModelError, ContentModelInputs, TreeBlend, shipped_files_sha256, shipped_models, shipped_trees
+from botwatch.content.modelrun import ContentModelError, ContentModelInputs, TreeBlend, is_uk, shipped_files_sha256, shipped_models, shipped_trees
 from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
@@ -343,7 +343,7 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, p
         # is only reached when the features change after (e.g. `embed.STANCE` switched off).
         raise ContentModelError("the tree blend needs the vector ids of every feature set, and the features built kept "
                                 f"{len(kept['stance'])} of {len(pair_feats)} (stance) and {len(kept['sentiment'])} of {len(post_feats)} (sentiment)")
-    uk = lab.matcher.election.key == "uk-ge2017"
+    uk = is_uk(lab.matcher.election)
     pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
     post_scores: list[float] = []
     if post_feats:
