@@ -207,9 +207,10 @@ class TreeBlend:
 
     @classmethod
     def of(cls, task: str, ens: TreeEnsemble, weight: float, classes: list[str], model: LinearModel, dim: int, lookup: np.ndarray,
-           gate: float = 1.0) -> "TreeBlend":
+           gate: float) -> "TreeBlend":
         """Built and checked against the linear model it blends with: the same classes, and every
-        input one the stage builds for this task (a vector column of the shipped lookup, `vt`
+        input one the stage builds for this task (`gate` has no default: 1.0 would blend every
+        item, the twelfth round's cost, and a file or caller must say which it means) (a vector column of the shipped lookup, `vt`
         for stance only, `uk`, or a feature the linear model itself reads)."""
         if list(classes) != list(model.classes) or ens.n_classes != len(classes):
             raise TreesError(f"{task} trees for classes {classes} ({ens.n_classes}), the linear model's are {model.classes}")

@@ -22,7 +22,7 @@ from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.modelrun import ContentModelError, ContentModelInputs, TreeBlend, is_uk, shipped_files_sha256, shipped_models, shipped_trees
+from botwatch.content.modelrun import ContentModelError, ContentModelInputs, LinearModel, TreeBlend, is_uk, shipped_files_sha256, shipped_models, shipped_trees
 from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
@@ -306,11 +306,9 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
         post_scores, pair_answers = _blended_answers(lab, blend, kept, post_feats, pair_feats, stance_model, sentiment_model)
     else:
         post_scores = []
-        # (`item` gives the two probabilities as Python floats, whose difference is numpy's; a margin
-        # lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)
+        # (`item` gives the two probabilities as Python floats, whose difference is numpy's.)
         for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
-            margin = pr.item(pos) - pr.item(neg)
-            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
+            post_scores.append(_post_score(k, pr.item(pos) - pr.item(neg), pos, neg))
         pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
     for key, at in post_new.items():
         post_cache[key] = post_scores[at]
@@ -328,10 +326,24 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     return out
 
 
+def _post_score(k: int, margin: float, pos: int, neg: int) -> float:
+    """A post's sentiment score from its class `k` and its margin (positive minus negative
+    probability), one formula for the linear and the blended answers so they cannot drift:
+    at least 0.05 for positive, at most -0.05 for negative, 0 for neutral, 4 decimals. (A margin
+    lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)"""
+    if k == pos:
+        return round_scalar(max(0.05, margin), 4)
+    if k == neg:
+        return round_scalar(min(-0.05, margin), 4)
+    return 0.0
+
+
 TREE_BLEND = "tree blend"  # stance evidence where the blend picks another class than the linear model
 
 
-def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, post_feats: list, pair_feats: list, stance_model, sentiment_model):  # type: ignore[no-untyped-def]
+def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[str, list]", post_feats: list[dict[str, float]],
+                     pair_feats: list[dict[str, float]], stance_model: LinearModel,
+                     sentiment_model: LinearModel) -> tuple[list[float], list[tuple[str, str]]]:
     """`_model_step`'s post scores and pair answers with each linear model's probabilities
     blended with its trees' where the linear model is unsure (`modelrun.TreeBlend`, its `gate`):
     the class is the blend's argmax, the sentiment margin the blend's. The evidence stays the
@@ -352,7 +364,7 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, p
         p = blend["sentiment"].blend(got[0], post_feats, kept["sentiment"], uk)
         margins = (p[:, pos] - p[:, neg]).tolist()
         for k, margin in zip(p.argmax(axis=1).tolist(), margins):
-            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
+            post_scores.append(_post_score(k, margin, pos, neg))
     pair_answers: list[tuple[str, str]] = []
     if pair_feats:
         got = []

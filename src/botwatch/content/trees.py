@@ -200,6 +200,8 @@ class TreeEnsemble:
 
 
 def softmax_rows(z: np.ndarray) -> np.ndarray:
+    """[item, class] softmax of raw scores, row by row, the row's largest score subtracted first
+    so no exp overflows (the probabilities LightGBM gives for a multiclass softmax ensemble)."""
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -225,6 +227,10 @@ class LeafTable:
 
     @classmethod
     def of(cls, ens: TreeEnsemble) -> "LeafTable":
+        """The leaf tables of `ens` (a validated ensemble): each tree's splits numbered in node
+        order, its table filled by descending the tree once per code (bit b set: split b goes
+        left), shorter trees padded with splits that always pass. TreesError for a tree with
+        more than MAX_SPLITS splits, whose table would be too large to fill and index."""
         per_tree: list[list[int]] = []
         for r in ens.roots.tolist():
             stack, mine = [r], []
@@ -270,4 +276,6 @@ class LeafTable:
         return vals.sum(axis=0).T  # over rounds, first to last (a reduction over the outer axis)
 
     def predict_proba_t(self, xt: np.ndarray) -> np.ndarray:
+        """[item, class] probabilities of the items of `xt` ([input row, item], float64, row j
+        column `used[j]`): `TreeEnsemble.predict_proba` of the same items, laid out for the stage."""
         return softmax_rows(self.raw_t(xt))
