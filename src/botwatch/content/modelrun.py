@@ -245,7 +245,8 @@ class TreeBlend:
         arrays: Spark pickles the Labeller into every job, and the trees with their columns of the
         word-vector lookup (`vectors`) made a job about 20 MB where the executors can read the
         same file from their own install (as they read the linear models). A blend that is not
-        the shipped one (a test's, a script's) pickles whole."""
+        the shipped one (a test's, a script's) pickles whole. (`copy.copy` / `deepcopy` of a
+        shipped blend therefore give the shipped object itself: it is never changed in place.)"""
         try:
             shipped = shipped_trees()
         except ContentModelError:
