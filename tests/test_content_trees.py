@@ -104,6 +104,12 @@ def _corrupt(change) -> dict:  # type: ignore[no-untyped-def]
     lambda d: d.update(roots=d["roots"][:-1]),  # 3 trees for 2 classes
     lambda d: d.update(left=["x"] * len(d["left"])),
     lambda d: d.update(features=["a", "a"]),
+    lambda d: d["feature"].__setitem__(0, d["feature"][0] + 0.5),  # numpy would truncate it to the same split
+    lambda d: d["left"].__setitem__(0, float(d["left"][0])),  # an index must be an integer, even a whole float
+    lambda d: d["roots"].__setitem__(0, bool(d["roots"][0]) or False),  # a bool is not a node index
+    lambda d: d["value"].__setitem__(2, True),
+    lambda d: d["threshold"].__setitem__(0, "0.5"),
+    lambda d: d.update(right=tuple(d["right"])),  # not a JSON list
 ])
 def test_corrupt_trees_are_refused_with_a_message(change) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(TreesError) as got:
@@ -221,9 +227,9 @@ def _input_names(blend) -> list[str]:  # type: ignore[no-untyped-def]
     return names
 
 
-def _stage(blend) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+def _stage(blend, lab=None) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     """post_labels and post_party rows of 300 labelled IRA posts under uk-ge2017, labelled with
-    the tree blends `blend` (None: the linear models alone)."""
+    the tree blends `blend` (None: the linear models alone), or by the Labeller `lab` as it is."""
     from botwatch.content.stage import Labeller
     from botwatch.elections import load_election
 
@@ -235,8 +241,9 @@ def _stage(blend) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     table = pa.Table.from_pylist([{"platform": "twitter", "post_id": r["tweet_id"], "account_id": r["author"], "created_at": datetime(2017, 5, 20, 12),
                                    "text": r["content"], "lang": "en", "kind": "original", "ref_handle": None, "hashtags": [], "mentions": [],
                                    "handle": r["author"]} for r in rows], schema=schema)
-    lab = Labeller.for_election(load_election("uk-ge2017"))
-    lab.blend = blend
+    if lab is None:
+        lab = Labeller.for_election(load_election("uk-ge2017"))
+        lab.blend = blend
     labels, party = lab.label(table)
     return labels.to_pylist(), party.to_pylist()
 
@@ -358,6 +365,10 @@ def test_content_run_records_the_model_and_trees_hashes(analysed_sample_path) ->
     lambda d: d["sentiment"].pop("gate"),
     lambda d: d["sentiment"].update(weight="0.6"),
     lambda d: d.pop("sentiment"),
+    lambda d: d["stance"].update(classes=3),
+    lambda d: d["sentiment"].update(classes=None),
+    lambda d: d["stance"].update(classes="support oppose neutral"),
+    lambda d: d["sentiment"].update(classes=[0, 1, 2]),
 ])
 def test_trees_for_another_model_are_refused(change) -> None:  # type: ignore[no-untyped-def]
     from botwatch.content.modelrun import TREES_FILE, shipped_models, trees_from_dict
@@ -374,12 +385,167 @@ def test_a_damaged_trees_file_is_one_clear_error(monkeypatch, tmp_path) -> None:
     from botwatch.content import modelrun
 
     assert modelrun.shipped_models() is not None  # loaded (and cached) before the package folder is swapped below
-    for text in ("{not json", json.dumps({"stance": {"trees": _corrupt(lambda d: d["left"].__setitem__(1, 0)), "weight": 0.4,
-                                                                 "classes": ["support", "oppose", "neutral"]}, "sentiment": {}})):
+    cyclic = {"trees": _corrupt(lambda d: d["left"].__setitem__(1, 0)), "weight": 0.4, "gate": 0.7, "classes": ["support", "oppose", "neutral"]}
+    # (the stance part complete, gate included, so the cyclic tree itself is what gets refused)
+    for text, why in (("{not json", "Expecting property name"), (json.dumps({"stance": cyclic, "sentiment": {}}), "cycle")):
         folder = tmp_path / "pkg"
         folder.mkdir(exist_ok=True)
         (folder / modelrun.TREES_FILE).write_text(text, encoding="utf-8")
         monkeypatch.setattr(modelrun.resources, "files", lambda _pkg: folder)
+        modelrun.shipped_trees.cache_clear()
+        try:
+            with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE) as got:
+                modelrun.shipped_trees()
+            assert why in str(got.value)
+        finally:
+            monkeypatch.undo()
+            modelrun.shipped_trees.cache_clear()
+
+
+def test_a_pickled_labeller_is_small_and_blends_with_the_trees_of_its_install() -> None:
+    """Spark pickles the Labeller into every job: the shipped blends travel as a look-up of their
+    task (`TreeBlend.__reduce_ex__`), not as the trees and their word-vector columns (about 20 MB
+    before), and the unpickled labeller, whose process reads the trees file anew as an executor
+    does, labels as the original."""
+    import pickle
+
+    from botwatch.content import modelrun
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    lab = Labeller.for_election(load_election("uk-ge2017"))
+    assert lab.blend is not None and lab.blend == modelrun.shipped_trees()
+    data = pickle.dumps(lab)
+    assert len(data) < 1_000_000
+    want = _stage(None, lab)
+    modelrun.shipped_trees.cache_clear()  # another process: the blends are read from its own install
+    try:
+        again = pickle.loads(data)
+        assert again.blend is not None and again.blend["stance"] is not lab.blend["stance"]
+        assert again.blend["stance"].weight == lab.blend["stance"].weight and again.blend["sentiment"].gate == lab.blend["sentiment"].gate
+        assert _stage(None, again) == want
+        assert want != _stage(None)  # the blend changes some rows here, so the comparison shows it ran
+    finally:
+        modelrun.shipped_trees.cache_clear()
+
+
+def test_a_blend_that_is_not_the_shipped_one_pickles_whole() -> None:
+    """Only the shipped blends pickle as a look-up: another (a test's, a script's) keeps its trees."""
+    import pickle
+
+    blends = _shipped_with(weight=0.5)
+    again = pickle.loads(pickle.dumps(blends["stance"]))
+    assert again.weight == 0.5 and np.array_equal(again.table.table, blends["stance"].table.table)
+
+
+def test_only_an_absent_trees_file_means_no_trees(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No trees file: no blend, and the run records the linear model's hash with the trees' as
+    None. A trees file that is there but cannot be read (here a directory in its place): a
+    ContentModelError naming it, from the loader and from the hashes, not a run without trees."""
+    import hashlib
+    import shutil
+
+    from botwatch.content import modelrun
+
+    pkg = Path(__file__).parents[1] / "src" / "botwatch" / "content"
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    shutil.copy(pkg / "content_model.json", folder / "content_model.json")
+    monkeypatch.setattr(modelrun.resources, "files", lambda _pkg: folder)
+    modelrun.shipped_trees.cache_clear()
+    try:
+        assert modelrun.shipped_trees() is None
+        assert modelrun.shipped_files_sha256() == {
+            "content_model_sha256": hashlib.sha256((pkg / "content_model.json").read_bytes()).hexdigest(), "content_trees_sha256": None}
+        (folder / modelrun.TREES_FILE).mkdir()
+        modelrun.shipped_trees.cache_clear()
+        with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+            modelrun.shipped_trees()
+        with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
+            modelrun.shipped_files_sha256()
+    finally:
+        monkeypatch.undo()
+        modelrun.shipped_trees.cache_clear()
+
+
+def test_the_shipped_blend_weights_and_gates_per_task() -> None:
+    """The shipped file's choices (thirteenth round): weight 0.4 for stance, 0.6 for sentiment
+    (the medians of the per-fold CV choices), gate 0.7 for both; a file with the weights swapped
+    between the tasks, or another gate, fails here and not only in the pinned quality figures."""
+    from botwatch.content.modelrun import TREES_FILE, shipped_trees
+
+    d = json.loads((Path(__file__).parents[1] / "src" / "botwatch" / "content" / TREES_FILE).read_text(encoding="utf-8"))
+    blends = shipped_trees()
+    assert blends is not None
+    for task, weight in (("stance", 0.4), ("sentiment", 0.6)):
+        assert (d[task]["weight"], d[task]["gate"]) == (weight, 0.7)
+        assert (blends[task].task, blends[task].weight, blends[task].gate) == (task, weight, 0.7)
+
+
+def test_the_stage_hands_each_blend_its_own_items_vector_ids_and_the_uk_flag(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Spying on `TreeBlend.blend` in the stage: each task's blend gets its own task's feature
+    sets (a stance set keeps its target window, a sentiment set none), the vector ids kept for
+    set j are set j's own (its folded vector features are the means of the folded tables over
+    those ids, as `embed._means` takes them), and `uk` is True under uk-ge2017 and a UK election
+    file of one's own (another key), False under us-2016."""
+    import dataclasses
+
+    from botwatch.content.modelrun import TreeBlend, shipped_models
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    models = shipped_models()
+    assert models is not None
+    tables = {"stance": models[0].folded, "sentiment": models[1].folded}
+    calls: list = []
+    real = TreeBlend.blend
+
+    def spy(self, p_linear, feats, kept, uk):  # type: ignore[no-untyped-def]
+        calls.append((self.task, self.weight, list(feats), list(kept), uk))
+        return real(self, p_linear, feats, kept, uk)
+
+    monkeypatch.setattr(TreeBlend, "blend", spy)
+    uk_file = dataclasses.replace(load_election("uk-ge2017"), key="my-uk-election", name="A UK election file of one's own")
+    for election, want_uk in ((load_election("uk-ge2017"), True), (load_election("us-2016"), False), (uk_file, True)):
+        calls.clear()
+        _stage(None, Labeller.for_election(election))
+        assert sorted(c[0] for c in calls) == ["sentiment", "stance"]
+        for task, weight, feats, kept, uk in calls:
+            assert uk is want_uk  # the election's country, not the preset's name (`modelrun.is_uk`)
+            assert weight == {"stance": 0.4, "sentiment": 0.6}[task]
+            assert len(feats) == len(kept) > 20
+            with_ids = 0
+            for f, k in zip(feats, kept):
+                if k is None:
+                    assert not any(key[:3] in ("vp:", "vt:") for key in f)
+                    continue
+                known, win = k
+                assert (win is None) == (task == "sentiment")
+                for pre, ids in (("vp", known), ("vt", win)):
+                    if pre in tables[task]:
+                        for c, col in enumerate(tables[task][pre]):
+                            assert f[f"{pre}:{c}"] == sum(col[i] for i in ids) / len(ids)
+                with_ids += 1
+            assert with_ids > 20
+
+
+def test_trees_without_folded_vector_features_are_refused_when_read(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The blend reads the vector ids the folded features keep: linear models without folded
+    tables, or the vector features switched off, refuse the trees file as it is read (a
+    ContentModelError naming it), not in the middle of a run."""
+    import dataclasses
+
+    from botwatch.content import embed, modelrun
+
+    models = modelrun.shipped_models()
+    assert models is not None
+    d = json.loads((Path(__file__).parents[1] / "src" / "botwatch" / "content" / modelrun.TREES_FILE).read_text(encoding="utf-8"))
+    for pick in (0, 1):
+        bare = tuple(dataclasses.replace(m, folded=None) if k == pick else m for k, m in enumerate(models))
+        with pytest.raises(TreesError, match="folded"):
+            modelrun.trees_from_dict(d, bare)  # type: ignore[arg-type]
+    for flag in ("STANCE", "SENTIMENT"):
+        monkeypatch.setattr(embed, flag, False)
         modelrun.shipped_trees.cache_clear()
         try:
             with pytest.raises(modelrun.ContentModelError, match=modelrun.TREES_FILE):
@@ -387,3 +553,24 @@ def test_a_damaged_trees_file_is_one_clear_error(monkeypatch, tmp_path) -> None:
         finally:
             monkeypatch.undo()
             modelrun.shipped_trees.cache_clear()
+
+
+def test_a_failing_step_leaves_no_kept_vector_ids_behind(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A feature set that fails to build in a model step: the error comes through, and the
+    labeller's PartyNames keeps no vector-id lists (`kept_ids` is None again), which later steps
+    would otherwise grow without bound and misalign with their own sets."""
+    from botwatch.content.modelrun import ContentModelInputs
+    from botwatch.content.stage import Labeller
+    from botwatch.elections import load_election
+
+    lab = Labeller.for_election(load_election("uk-ge2017"))
+    assert lab.blend is not None and lab.names is not None
+
+    def boom(self, i, p):  # type: ignore[no-untyped-def]
+        assert self.names.kept_ids is not None  # inside the step the lists are there
+        raise ValueError("a feature set that cannot be built")
+
+    monkeypatch.setattr(ContentModelInputs, "pair_features", boom)
+    with pytest.raises(ValueError, match="cannot be built"):
+        _stage(None, lab)
+    assert lab.names.kept_ids is None

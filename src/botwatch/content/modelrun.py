@@ -169,6 +169,16 @@ class ContentModelError(PipelineError):
     """The content model shipped with botwatch cannot be used (a damaged installation)."""
 
 
+def is_uk(election: Election) -> bool:
+    """The trees' `uk` input: whether the election is in the United Kingdom (its country GB, or
+    UK as some files write it). Training set it for the items of uk-ge2017, the one UK election
+    of the hand labels (the others us-2016), so it meant "a UK election" as against a US one:
+    keyed on the country, a UK election file of one's own gets it too (keyed on the preset's
+    name it silently did not), and for the shipped presets it is the same (uk-ge2017 is GB,
+    us-2016 US)."""
+    return election.country.upper() in ("GB", "UK")
+
+
 @dataclass
 class TreeBlend:
     """A LightGBM ensemble (numpy leaf tables, `trees.LeafTable`) whose probabilities are averaged
@@ -177,8 +187,8 @@ class TreeBlend:
     Its inputs are the dense features the trees were fitted on: the unfolded
     word-vector means (`vp<i>`, `vt<i>`), computed for a whole model step from the vector ids
     kept while the features were built (`PartyNames.kept_ids`), the other dense features (lexicon,
-    VADER, style, cues) read from the linear model's own feature sets, and `uk` (the election is
-    uk-ge2017). Only the columns some split reads are computed."""
+    VADER, style, cues) read from the linear model's own feature sets, and `uk` (`is_uk`: the
+    election is in the United Kingdom). Only the columns some split reads are computed."""
 
     task: str
     table: LeafTable
@@ -197,9 +207,10 @@ class TreeBlend:
 
     @classmethod
     def of(cls, task: str, ens: TreeEnsemble, weight: float, classes: list[str], model: LinearModel, dim: int, lookup: np.ndarray,
-           gate: float = 1.0) -> "TreeBlend":
+           gate: float) -> "TreeBlend":
         """Built and checked against the linear model it blends with: the same classes, and every
-        input one the stage builds for this task (a vector column of the shipped lookup, `vt`
+        input one the stage builds for this task (`gate` has no default: 1.0 would blend every
+        item, the twelfth round's cost, and a file or caller must say which it means) (a vector column of the shipped lookup, `vt`
         for stance only, `uk`, or a feature the linear model itself reads)."""
         if list(classes) != list(model.classes) or ens.n_classes != len(classes):
             raise TreesError(f"{task} trees for classes {classes} ({ens.n_classes}), the linear model's are {model.classes}")
@@ -228,6 +239,21 @@ class TreeBlend:
                 raise TreesError(f"{task} trees read {name!r}, which the {task} features do not hold")
         vectors = [(np.asarray(rows, np.int64), cols, np.ascontiguousarray(lookup[:, cols])) for rows, cols in blocks.values()]
         return cls(task, table, weight, gate, list(classes), named, np.asarray(named_rows, np.int64), uk_row, vectors)
+
+    def __reduce_ex__(self, protocol: "int | object") -> "str | tuple":  # type: ignore[override]
+        """A shipped blend pickles as the look-up of its task in `shipped_trees`, not as its
+        arrays: Spark pickles the Labeller into every job, and the trees with their columns of the
+        word-vector lookup (`vectors`) made a job about 20 MB where the executors can read the
+        same file from their own install (as they read the linear models). A blend that is not
+        the shipped one (a test's, a script's) pickles whole. (`copy.copy` / `deepcopy` of a
+        shipped blend therefore give the shipped object itself: it is never changed in place.)"""
+        try:
+            shipped = shipped_trees()
+        except ContentModelError:
+            shipped = None
+        if shipped is not None and shipped.get(self.task) is self:
+            return (_shipped_blend, (self.task,))
+        return super().__reduce_ex__(protocol)  # type: ignore[arg-type]
 
     def inputs(self, feats: list[dict[str, float]], kept: list, uk: bool) -> np.ndarray:
         """[input row, item] of the feature sets `feats`, whose kept vector ids are `kept` (per
@@ -297,11 +323,15 @@ def shipped_trees() -> "dict[str, TreeBlend] | None":
     """The tree blends shipped with the content model (`content_trees.json` beside it), per task,
     or None where the file is absent (the linear models alone). A file that cannot be the one the
     shipped linear models need (unreadable, not JSON, trees for other features or classes, a
-    malformed or cyclic tree) is a ContentModelError saying so, never a hang."""
+    malformed or cyclic tree) is a ContentModelError saying so, never a hang: only an absent file
+    means "no trees", since a file that is there but cannot be read (permissions, a directory in
+    its place) would otherwise label silently without the trees the install ships."""
     try:
         text = (resources.files("botwatch.content") / TREES_FILE).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise ContentModelError(f"the content model's trees ({TREES_FILE}) cannot be read: {exc}; reinstall botwatch") from None
     models = shipped_models()
     try:
         if models is None:
@@ -311,25 +341,48 @@ def shipped_trees() -> "dict[str, TreeBlend] | None":
         raise ContentModelError(f"the content model's trees ({TREES_FILE}) cannot be used: {exc}; reinstall botwatch") from None
 
 
-def shipped_files_sha256() -> dict[str, str]:
-    """The sha256 of the shipped content model files (`content_model.json`, and
-    `content_trees.json` where it ships), for the content stage's `runs` parameters: a study then
-    records which linear model and which trees its labels came from."""
+def _shipped_blend(task: str) -> TreeBlend:
+    """The shipped blend of `task`, read from this install (how `TreeBlend.__reduce_ex__` sends a
+    shipped blend to another process)."""
+    blends = shipped_trees()
+    if blends is None:
+        raise ContentModelError(f"a shipped {task} tree blend was sent to an install without {TREES_FILE}; install the same botwatch everywhere")
+    return blends[task]
+
+
+def shipped_files_sha256() -> "dict[str, str | None]":
+    """The sha256 of the shipped content model files, for the content stage's `runs` parameters:
+    a study then records which linear model and which trees its labels came from. Both keys are
+    always there; a file that is absent is None (for the trees: the linear models alone labelled),
+    and one that is there but unreadable is a ContentModelError, as `shipped_trees` says."""
     import hashlib
 
-    out = {}
+    out: "dict[str, str | None]" = {}
     for key, name in (("content_model_sha256", "content_model.json"), ("content_trees_sha256", TREES_FILE)):
         try:
             data = (resources.files("botwatch.content") / name).read_bytes()
-        except (FileNotFoundError, OSError):
+        except FileNotFoundError:
+            out[key] = None
             continue
+        except OSError as exc:
+            raise ContentModelError(f"the content model file {name} cannot be read: {exc}; reinstall botwatch") from None
         out[key] = hashlib.sha256(data).hexdigest()
     return out
 
 
 def trees_from_dict(d: object, models: "tuple[LinearModel, LinearModel]") -> "dict[str, TreeBlend]":
-    """`shipped_trees` of a parsed file (TreesError for anything it cannot use)."""
+    """`shipped_trees` of a parsed file (TreesError for anything it cannot use). The trees read
+    the vector ids kept while the folded vector features are built (`PartyNames.kept_ids`), so
+    linear models without folded tables, or vector features switched off (`embed.STANCE`,
+    `embed.SENTIMENT`), cannot carry them: refused here, when the files are read, rather than
+    failing in the middle of a run."""
+    from botwatch.content import embed
     from botwatch.content.embed import shipped
+
+    for task, model, on in (("stance", models[0], embed.STANCE), ("sentiment", models[1], embed.SENTIMENT)):
+        if model.folded is None or not on:
+            raise TreesError(f"{task} trees need the linear model's word-vector features, folded "
+                             f"({'no folded tables in the model' if model.folded is None else 'vector features switched off'})")
 
     if not isinstance(d, dict) or set(d) - {"stance", "sentiment", "about"} or not {"stance", "sentiment"} <= set(d):
         raise TreesError("expected the parts stance and sentiment")
@@ -339,10 +392,12 @@ def trees_from_dict(d: object, models: "tuple[LinearModel, LinearModel]") -> "di
         part = d[task]
         if not isinstance(part, dict) or not {"trees", "weight", "classes", "gate"} <= set(part):
             raise TreesError(f"{task}: expected trees, weight, classes and gate")
-        weight, gate = part["weight"], part["gate"]
+        weight, gate, classes = part["weight"], part["gate"], part["classes"]
+        if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
+            raise TreesError(f"{task}: classes must be a list of class names, not {classes!r}")
         num = (int, float)
         out[task] = TreeBlend.of(task, TreeEnsemble.from_dict(part["trees"]), float(weight) if isinstance(weight, num) and not isinstance(weight, bool) else weight,
-                                 part["classes"], model, lookup.shape[1], lookup,
+                                 classes, model, lookup.shape[1], lookup,
                                  float(gate) if isinstance(gate, num) and not isinstance(gate, bool) else gate)
     return out
 

@@ -22,7 +22,7 @@ from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
 from botwatch.content.sentiment import SentimentScorer
-from botwatch.content.modelrun import ContentModelInputs, TreeBlend, shipped_files_sha256, shipped_models, shipped_trees
+from botwatch.content.modelrun import ContentModelError, ContentModelInputs, LinearModel, TreeBlend, is_uk, shipped_files_sha256, shipped_models, shipped_trees
 from botwatch.content.pool import LabelPool, OneBatchLate, gc_paused, needs_detector
 from botwatch.content.features import PartyNames
 from botwatch.content.prior_engine import propagate_in_engine
@@ -260,52 +260,55 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     blend = lab.blend
     if blend is not None:  # the trees read the vector ids the features look up
         inputs.names.kept_ids = kept = {"stance": [], "sentiment": []}
-    for i in rows:
-        text, kind = inputs.texts[i], inputs.kinds[i]
-        # The post's features read the matched parties too (mentions, the retweeted account: the
-        # hit row), not the text alone; keyed on text only, two retweets of one text with
-        # different hits took whichever was scored first, and parallel runs disagreed.
-        hit_row = inputs.hits[i].tobytes()
-        key = (text, kind, hit_row)
-        cached = post_cache.get(key)
-        if cached is not None:
-            got: tuple = ("cached", cached)
-        else:
-            at = post_new.get(key)
-            if at is None:
-                at = len(post_feats)
-                post_feats.append(inputs.post_features(i))
-                if len(post_cache) + len(post_new) < lab.max_cache:
-                    post_new[key] = at
-            got = ("new", at)
-        answers = []
-        for p in inputs.named_parties(i):  # the named parties, in the matcher's order
-            if rules[p][i] in DECISIVE_RULES:
-                continue
-            pkey = (text, kind, p, hit_row)
-            hit = pair_cache.get(pkey)
-            if hit is not None:
-                answers.append((p, ("cached", hit)))
-                continue
-            at = pair_new.get(pkey)
-            if at is None:
-                at = len(pair_feats)
-                pair_feats.append(inputs.pair_features(i, p))
-                if len(pair_cache) + len(pair_new) < lab.max_cache:
-                    pair_new[pkey] = at
-            answers.append((p, ("new", at)))
-        plan.append((i, got, answers))
+    try:
+        for i in rows:
+            text, kind = inputs.texts[i], inputs.kinds[i]
+            # The post's features read the matched parties too (mentions, the retweeted account: the
+            # hit row), not the text alone; keyed on text only, two retweets of one text with
+            # different hits took whichever was scored first, and parallel runs disagreed.
+            hit_row = inputs.hits[i].tobytes()
+            key = (text, kind, hit_row)
+            cached = post_cache.get(key)
+            if cached is not None:
+                got: tuple = ("cached", cached)
+            else:
+                at = post_new.get(key)
+                if at is None:
+                    at = len(post_feats)
+                    post_feats.append(inputs.post_features(i))
+                    if len(post_cache) + len(post_new) < lab.max_cache:
+                        post_new[key] = at
+                got = ("new", at)
+            answers = []
+            for p in inputs.named_parties(i):  # the named parties, in the matcher's order
+                if rules[p][i] in DECISIVE_RULES:
+                    continue
+                pkey = (text, kind, p, hit_row)
+                hit = pair_cache.get(pkey)
+                if hit is not None:
+                    answers.append((p, ("cached", hit)))
+                    continue
+                at = pair_new.get(pkey)
+                if at is None:
+                    at = len(pair_feats)
+                    pair_feats.append(inputs.pair_features(i, p))
+                    if len(pair_cache) + len(pair_new) < lab.max_cache:
+                        pair_new[pkey] = at
+                answers.append((p, ("new", at)))
+            plan.append((i, got, answers))
+    finally:
+        # Keep nothing outside a step, also when building a feature set fails: the lists must
+        # not stay on the (reused) PartyNames, growing with every later feature set built.
+        if blend is not None:
+            inputs.names.kept_ids = None
 
     if blend is not None:
-        inputs.names.kept_ids = None  # keep nothing outside a step
         post_scores, pair_answers = _blended_answers(lab, blend, kept, post_feats, pair_feats, stance_model, sentiment_model)
     else:
         post_scores = []
-        # (`item` gives the two probabilities as Python floats, whose difference is numpy's; a margin
-        # lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)
+        # (`item` gives the two probabilities as Python floats, whose difference is numpy's.)
         for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
-            margin = pr.item(pos) - pr.item(neg)
-            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
+            post_scores.append(_post_score(k, pr.item(pos) - pr.item(neg), pos, neg))
         pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
     for key, at in post_new.items():
         post_cache[key] = post_scores[at]
@@ -323,10 +326,24 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
     return out
 
 
+def _post_score(k: int, margin: float, pos: int, neg: int) -> float:
+    """A post's sentiment score from its class `k` and its margin (positive minus negative
+    probability), one formula for the linear and the blended answers so they cannot drift:
+    at least 0.05 for positive, at most -0.05 for negative, 0 for neutral, 4 decimals. (A margin
+    lies in [-1, 1], where `round_scalar` is `round` without its decimal conversion.)"""
+    if k == pos:
+        return round_scalar(max(0.05, margin), 4)
+    if k == neg:
+        return round_scalar(min(-0.05, margin), 4)
+    return 0.0
+
+
 TREE_BLEND = "tree blend"  # stance evidence where the blend picks another class than the linear model
 
 
-def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, post_feats: list, pair_feats: list, stance_model, sentiment_model):  # type: ignore[no-untyped-def]
+def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[str, list]", post_feats: list[dict[str, float]],
+                     pair_feats: list[dict[str, float]], stance_model: LinearModel,
+                     sentiment_model: LinearModel) -> tuple[list[float], list[tuple[str, str]]]:
     """`_model_step`'s post scores and pair answers with each linear model's probabilities
     blended with its trees' where the linear model is unsure (`modelrun.TreeBlend`, its `gate`):
     the class is the blend's argmax, the sentiment margin the blend's. The evidence stays the
@@ -334,8 +351,11 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, p
     the evidence says "tree blend" (the linear model's words do not explain it). Blend weight 0
     gives `_model_step`'s own answers."""
     if len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
-        raise RuntimeError("the vector ids kept while building features do not match the feature sets")
-    uk = lab.matcher.election.key == "uk-ge2017"
+        # `trees_from_dict` refuses trees without folded vector features when it reads them; this
+        # is only reached when the features change after (e.g. `embed.STANCE` switched off).
+        raise ContentModelError("the tree blend needs the vector ids of every feature set, and the features built kept "
+                                f"{len(kept['stance'])} of {len(pair_feats)} (stance) and {len(kept['sentiment'])} of {len(post_feats)} (sentiment)")
+    uk = is_uk(lab.matcher.election)
     pos, neg = sentiment_model.classes.index("positive"), sentiment_model.classes.index("negative")
     post_scores: list[float] = []
     if post_feats:
@@ -344,7 +364,7 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: dict, p
         p = blend["sentiment"].blend(got[0], post_feats, kept["sentiment"], uk)
         margins = (p[:, pos] - p[:, neg]).tolist()
         for k, margin in zip(p.argmax(axis=1).tolist(), margins):
-            post_scores.append(round_scalar(max(0.05, margin), 4) if k == pos else round_scalar(min(-0.05, margin), 4) if k == neg else 0.0)
+            post_scores.append(_post_score(k, margin, pos, neg))
     pair_answers: list[tuple[str, str]] = []
     if pair_feats:
         got = []
@@ -419,7 +439,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
 @register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True)
 def content(study: Study, ctx: Context) -> int:
     """Election match, parties, language, sentiment (English) and per-party stance for every post."""
-    if shipped_trees() is not None:  # the labels then depend on the trees too: record both files
-        ctx.run_params.update(shipped_files_sha256())
+    # The labels depend on the model files: record both (the trees' as None where none ship).
+    ctx.run_params.update(shipped_files_sha256())
     n, _ = run_content(study, ctx.election, log=ctx.log)
     return n

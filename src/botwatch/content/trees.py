@@ -118,8 +118,16 @@ class TreeEnsemble:
         if not isinstance(features, list) or not all(isinstance(f, str) for f in features) or len(set(features)) != len(features):
             raise TreesError("trees' feature names must be distinct strings")
         n_classes = d["n_classes"]
-        if not isinstance(n_classes, int) or n_classes < 2:
+        if type(n_classes) is not int or n_classes < 2:
             raise TreesError(f"trees' class count {n_classes!r} is not a count of classes")
+        # Kinds checked before casting: numpy would truncate a float index (1.5 -> 1) and read
+        # a bool as 0 or 1, so a damaged file would run as other trees instead of being refused.
+        for k in ("roots", "feature", "left", "right"):
+            if not isinstance(d[k], list) or not all(type(v) is int for v in d[k]):
+                raise TreesError(f"trees' {k} must be a list of integers")
+        for k in ("value", "threshold"):
+            if not isinstance(d[k], list) or not all(type(v) in (int, float) or (v is None and k == "threshold") for v in d[k]):
+                raise TreesError(f"trees' {k} must be a list of numbers" + (" (null at a leaf)" if k == "threshold" else ""))
         try:
             i64 = np.int64
             arrays = {k: np.asarray(d[k], i64) for k in ("roots", "feature", "left", "right")}
@@ -192,6 +200,8 @@ class TreeEnsemble:
 
 
 def softmax_rows(z: np.ndarray) -> np.ndarray:
+    """[item, class] softmax of raw scores, row by row, the row's largest score subtracted first
+    so no exp overflows (the probabilities LightGBM gives for a multiclass softmax ensemble)."""
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -217,6 +227,10 @@ class LeafTable:
 
     @classmethod
     def of(cls, ens: TreeEnsemble) -> "LeafTable":
+        """The leaf tables of `ens` (a validated ensemble): each tree's splits numbered in node
+        order, its table filled by descending the tree once per code (bit b set: split b goes
+        left), shorter trees padded with splits that always pass. TreesError for a tree with
+        more than MAX_SPLITS splits, whose table would be too large to fill and index."""
         per_tree: list[list[int]] = []
         for r in ens.roots.tolist():
             stack, mine = [r], []
@@ -262,4 +276,6 @@ class LeafTable:
         return vals.sum(axis=0).T  # over rounds, first to last (a reduction over the outer axis)
 
     def predict_proba_t(self, xt: np.ndarray) -> np.ndarray:
+        """[item, class] probabilities of the items of `xt` ([input row, item], float64, row j
+        column `used[j]`): `TreeEnsemble.predict_proba` of the same items, laid out for the stage."""
         return softmax_rows(self.raw_t(xt))
