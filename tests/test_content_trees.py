@@ -574,3 +574,32 @@ def test_a_failing_step_leaves_no_kept_vector_ids_behind(monkeypatch) -> None:  
     with pytest.raises(ValueError, match="cannot be built"):
         _stage(None, lab)
     assert lab.names.kept_ids is None
+
+
+def test_only_an_absent_model_file_means_no_model(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No content_model.json: None (the rules alone label). One that is there but unreadable (a
+    directory in its place) or damaged (not JSON, a part missing): a ContentModelError naming it,
+    not a run without the model the install ships, nor a bare traceback from the parser."""
+    from botwatch.content import modelrun
+
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    monkeypatch.setattr(modelrun.resources, "files", lambda _pkg: folder)
+    modelrun.shipped_models.cache_clear()
+    try:
+        assert modelrun.shipped_models() is None
+        target = folder / "content_model.json"
+        target.mkdir()
+        modelrun.shipped_models.cache_clear()
+        with pytest.raises(modelrun.ContentModelError, match="content_model.json"):
+            modelrun.shipped_models()
+        target.rmdir()
+        for damaged in ("{not json", '{"stance": {}}', "[1, 2]"):
+            target.write_text(damaged, encoding="utf-8")
+            modelrun.shipped_models.cache_clear()
+            with pytest.raises(modelrun.ContentModelError, match="content_model.json"):
+                modelrun.shipped_models()
+    finally:
+        monkeypatch.undo()
+        modelrun.shipped_models.cache_clear()
+        modelrun.shipped_trees.cache_clear()

@@ -151,15 +151,24 @@ def _top_orders(neg: np.ndarray, set_of: np.ndarray, pos: np.ndarray, sets: int,
 
 @lru_cache(maxsize=1)
 def shipped_models() -> tuple[LinearModel, LinearModel] | None:
-    """(stance, sentiment) models shipped with botwatch, or None when the file is absent."""
+    """(stance, sentiment) models shipped with botwatch, or None when the file is absent (the
+    rules alone label). Only an absent file means that: one that is there but cannot be read or
+    parsed (permissions, a directory in its place, a damaged download) is a ContentModelError
+    naming it, as `shipped_trees` does for the trees, instead of labelling silently without the
+    model the install ships (or a bare traceback from the JSON parser)."""
     try:
         text = (resources.files("botwatch.content") / "content_model.json").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+    except FileNotFoundError:
         return None
-    d = json.loads(text)
+    except OSError as exc:
+        raise ContentModelError(f"the content model (content_model.json) cannot be read: {exc}; reinstall botwatch") from None
     from botwatch.content.embed import fold  # word-vector weights folded into the lookup (speed; same sums)
 
-    return LinearModel.from_dict(fold(d["stance"])), LinearModel.from_dict(fold(d["sentiment"]))
+    try:
+        d = json.loads(text)
+        return LinearModel.from_dict(fold(d["stance"])), LinearModel.from_dict(fold(d["sentiment"]))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ContentModelError(f"the content model (content_model.json) cannot be used: {exc!r}; reinstall botwatch") from None
 
 
 TREES_FILE = "content_trees.json"
