@@ -62,6 +62,8 @@ def test_no_test_post_or_near_copy_in_training() -> None:
 def test_shipped_model_is_the_measured_one() -> None:
     raw = (resources.files("botwatch.content") / "content_model.json").read_bytes()
     assert hashlib.sha256(raw).hexdigest() == MEASURED_MODEL["sha256"], "content_model.json changed: measure the test part again and update MEASURED_MODEL and docs/methods.md"
+    trees = (resources.files("botwatch.content") / "content_trees.json").read_bytes()
+    assert hashlib.sha256(trees).hexdigest() == MEASURED_MODEL["trees_sha256"], "content_trees.json changed: measure the test part again and update MEASURED_MODEL and docs/methods.md"
     model = json.loads(raw)
     for name in ("stance", "sentiment"):
         got = {k: model[name][k] for k in ("C", "weak_weight", "balance", "n", "n_weak")}
