@@ -11,7 +11,6 @@ Usage: OMP_NUM_THREADS=1 PYTHONPATH=src python scripts/tree_blend_cost.py [N=800
 from __future__ import annotations
 
 import sys
-import time
 from itertools import chain
 from pathlib import Path
 
@@ -27,15 +26,10 @@ import content as bench  # noqa: E402
 from botwatch.content import modelrun  # noqa: E402
 from botwatch.content.stage import Labeller  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
+from stacking_inference_cost import best  # noqa: E402
 
 
-def best(fn, repeats: int = 7) -> float:  # type: ignore[no-untyped-def]
-    out = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        out.append(time.process_time() - t0)
-    return min(out)
+REPEATS = 7  # best of seven, process CPU (stacking_inference_cost.best)
 
 
 def main() -> None:
@@ -58,11 +52,11 @@ def main() -> None:
     for tb, feats, kept, uk in seen[:2]:
         m = len(feats)
         zeros = [0.0] * len(tb.named)
-        t_in = best(lambda: tb.inputs(feats, kept, uk))
-        t_named = best(lambda: np.fromiter(chain.from_iterable(map(f.get, tb.named, zeros) for f in feats), float, m * len(tb.named)))
-        t_means = best(lambda: [modelrun._means_f32(sub, [g[k] if g is not None else () for g in kept]) for k, (rows, _c, sub) in enumerate(tb.vectors) if len(rows)])
+        t_in = best(lambda: tb.inputs(feats, kept, uk), REPEATS)
+        t_named = best(lambda: np.fromiter(chain.from_iterable(map(f.get, tb.named, zeros) for f in feats), float, m * len(tb.named)), REPEATS)
+        t_means = best(lambda: [modelrun._means_f32(sub, [g[k] if g is not None else () for g in kept]) for k, (rows, _c, sub) in enumerate(tb.vectors) if len(rows)], REPEATS)
         xt = tb.inputs(feats, kept, uk)
-        t_trees = best(lambda: tb.table.predict_proba_t(xt))
+        t_trees = best(lambda: tb.table.predict_proba_t(xt), REPEATS)
         print(f"{tb.task} ({m} items), µs per item: inputs {t_in / m * 1e6:.2f} (columns read from the sets {t_named / m * 1e6:.2f}, "
               f"vector means {t_means / m * 1e6:.2f}); trees {t_trees / m * 1e6:.2f}")
 
