@@ -18,7 +18,6 @@ W/desk-bound-dev.json. Each bound rescores the study (about a minute each on the
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -91,10 +90,7 @@ def desk_readers(study_path: Path, data: Path, election_name: str) -> dict[str, 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=V.REPO.parent / "shared" / "data")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
-    ap.add_argument("--election", default="us-2016")
+    ap = V.origin_arguments(__doc__.split("\n\n")[0])
     args = ap.parse_args()
     t0 = time.perf_counter()
     ira_cut, ordinary = V.prepare_inputs(args.data, args.work)

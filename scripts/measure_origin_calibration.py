@@ -27,7 +27,6 @@ can only come from the test part, read once by a pass that ships something.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -385,10 +384,7 @@ def measure(df: pd.DataFrame, folds: np.ndarray, prior: PriorFigures) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=V.REPO.parent / "shared" / "data")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
-    ap.add_argument("--election", default="us-2016")
+    ap = V.origin_arguments(__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=V.REPO / "docs" / "figures" / "origin-calibration-dev.json")
     args = ap.parse_args()
     t0 = time.perf_counter()

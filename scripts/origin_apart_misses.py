@@ -23,7 +23,6 @@ calibration map, shared-text pooling, study prior), in each study.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from collections import Counter
@@ -109,10 +108,7 @@ def _print_pulls(title: str, table: dict[str, dict[str, float]], n: int) -> None
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=V.REPO.parent / "shared" / "data")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
-    ap.add_argument("--election", default="us-2016")
+    ap = V.origin_arguments(__doc__.split("\n\n")[0])
     args = ap.parse_args()
     apart_path, mixed_path = args.work / "apart-dev" / "study.duckdb", args.work / "study.duckdb"
     for p in (apart_path, mixed_path):

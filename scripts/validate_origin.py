@@ -474,12 +474,20 @@ def _designs_print(d: dict) -> None:
                 + f"; largest gap {worst:.2f}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def origin_arguments(description: str, **parser_kwargs: Any) -> argparse.ArgumentParser:
+    """A parser with the options every origin validation script shares (--data, --work,
+    --election), with one set of defaults: the scripts read each other's work folder, so a
+    default changed in one place must change for all of them."""
+    ap = argparse.ArgumentParser(description=description, **parser_kwargs)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
-    ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--election", default="us-2016")
+    return ap
+
+
+def main() -> None:
+    ap = origin_arguments(__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--fresh", action="store_true", help="rebuild the inputs and the study")
     ap.add_argument("--ablation", action="store_true", help="also score without the behavioural items, and without office_hours alone (same inputs and code)")
     ap.add_argument("--pool", action="store_true", help="also pool origin evidence over coordination clusters (runs the coordination stage on a copy of the study once, ~1 min)")
     ap.add_argument("--apart", action="store_true",

@@ -30,10 +30,7 @@ from botwatch.elections import load_election  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=V.REPO.parent / "shared" / "data")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/origin-val"))
-    ap.add_argument("--election", default="us-2016")
+    ap = V.origin_arguments(__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     args = ap.parse_args()
     election = load_election(args.election)
     with open_study(args.work / "study.duckdb", read_only=True) as st:
