@@ -28,7 +28,7 @@ Candidates (`--candidates`):
   learning rate 0.1 instead of 300 at 0.03 (`GBM_ROUNDS`), every other setting the same;
 - `gbm40-gate50`, `gbm40-gate60`, `gbm40-gate70` (thirteenth round): `gbm40-blend` (the same
   fits and inner-fold weights) applied only to the items whose linear top class probability is
-  below 0.5 / 0.6 / 0.7 (`gate_mask`); the others keep the linear answer;
+  below 0.5 / 0.6 / 0.7 (`modelrun.below_gate`, the stage's own gate); the others keep the linear answer;
 - `mlp-blend`: scikit-learn's MLP over [post mean, target-window mean, max-pooled post and window
   vectors, lexicon scores], blended as `gbm-blend`;
 - `cnn-blend`: `TextCNN` (numpy only), a width-3 convolution over the frozen shipped vectors of
@@ -63,6 +63,7 @@ from stance_learning_curve import fold_of  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content import features as F  # noqa: E402
+from botwatch.content.modelrun import below_gate  # noqa: E402
 from botwatch.content.score import macro_f1  # noqa: E402
 
 DIM = 64
@@ -382,11 +383,17 @@ BLEND_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 GATES = {"gbm40-gate50": 0.5, "gbm40-gate60": 0.6, "gbm40-gate70": 0.7}
 
 
-def gate_mask(p_lr: np.ndarray, t: float) -> np.ndarray:
-    """Which items get the blend: those whose linear top class probability is below `t`. Reads
-    the linear model's probabilities only, so the gate costs nothing beyond the linear model and
-    the trees need not run for the other items."""
-    return p_lr.max(axis=1) < t
+def outer_fold(d: Data, task: str, nest: dict, k: int) -> tuple[list[int], list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """Outer fold `k` of `task` as every candidate and blend reads it: the training items (the
+    inner folds) and the held-out items, sorted; the training labels as class indices and their
+    class weights (the shipped balance); the linear model's out-of-fold probabilities for the
+    held-out items."""
+    ycls = {c: n for n, c in enumerate(CLASSES[task])}
+    inner, outer = nest["inner"][k], nest["outer"][k]
+    tr = sorted(inner[task])
+    te = sorted(outer[task])
+    ytr = np.array([ycls[d.items[task][i][1]] for i in tr])
+    return tr, te, ytr, class_weights(ytr, d.settings[task]["balance"]), np.array([outer[task][i] for i in te])
 
 
 _BLEND_PARTS: dict[tuple[str, int, int, str], tuple[float, np.ndarray]] = {}
@@ -402,12 +409,8 @@ def blend_part(d: Data, task: str, seed: int, nest: dict, k: int, learner: str, 
     fold = nest["fold"]
     balance = d.settings[task]["balance"]
     ycls = {c: n for n, c in enumerate(CLASSES[task])}
-    inner, outer = nest["inner"][k], nest["outer"][k]
-    tr = sorted(inner[task])
-    te = sorted(outer[task])
-    ytr = np.array([ycls[d.items[task][i][1]] for i in tr])
-    w = class_weights(ytr, balance)
-    p_lr_te = np.array([outer[task][i] for i in te])
+    inner = nest["inner"][k]
+    tr, te, ytr, w, p_lr_te = outer_fold(d, task, nest, k)
     rest = sorted(g for g, f in fold.items() if f != k)
     inner_fold = fold_of(rest, 1000 + 10 * seed + k, 5)
     p_in = np.zeros((len(tr), 3))
@@ -431,15 +434,9 @@ def blend_part(d: Data, task: str, seed: int, nest: dict, k: int, learner: str, 
 def candidate_answers(d: Data, task: str, seed: int, nest: dict, kind: str, log: list[str]) -> list[str]:
     """Out-of-fold answers of one candidate for every item of `task` (one fold assignment)."""
     out = [""] * len(d.items[task])
-    balance = d.settings[task]["balance"]
-    ycls = {c: n for n, c in enumerate(CLASSES[task])}
     for k in nest["outer"]:
         inner, outer = nest["inner"][k], nest["outer"][k]
-        tr = sorted(inner[task])
-        te = sorted(outer[task])
-        ytr = np.array([ycls[d.items[task][i][1]] for i in tr])
-        w = class_weights(ytr, balance)
-        p_lr_te = np.array([outer[task][i] for i in te])
+        tr, te, ytr, w, p_lr_te = outer_fold(d, task, nest, k)
         if kind == "baseline":
             p = p_lr_te
         elif kind.startswith("stack-"):
@@ -452,7 +449,7 @@ def candidate_answers(d: Data, task: str, seed: int, nest: dict, kind: str, log:
             p = (1 - b) * p_lr_te + b * p_te
             if "-gate" in kind:
                 t = GATES[kind]
-                unsure = gate_mask(p_lr_te, t)
+                unsure = below_gate(p_lr_te, t)  # the content stage's own gate, so CV measures what ships
                 p = np.where(unsure[:, None], p, p_lr_te)
                 log.append(f"{task} {kind} seed {seed} fold {k}: blended {int(unsure.sum())} of {len(te)} items "
                            f"({unsure.mean():.1%}) below t={t}")

@@ -188,6 +188,14 @@ def is_uk(election: Election) -> bool:
     return election.country.upper() in ("GB", "UK")
 
 
+def below_gate(p_linear: np.ndarray, gate: float) -> np.ndarray:
+    """Which items the tree blend takes ([item] bool): those whose linear model's own top class
+    probability is below `gate`. It reads the linear probabilities only, so the other items
+    need neither the trees nor their inputs; the thirteenth round's CV (`scripts/cv_stacking.py`)
+    gates with this same function, so the stage runs the rule that was measured."""
+    return p_linear.max(axis=1) < gate
+
+
 @dataclass
 class TreeBlend:
     """A LightGBM ensemble (numpy leaf tables, `trees.LeafTable`) whose probabilities are averaged
@@ -292,7 +300,7 @@ class TreeBlend:
         their share."""
         if self.weight == 0.0:
             return p_linear
-        unsure = np.flatnonzero(p_linear.max(axis=1) < self.gate)
+        unsure = np.flatnonzero(below_gate(p_linear, self.gate))
         if not len(unsure):
             return p_linear
         at = unsure.tolist()
