@@ -49,7 +49,7 @@ def main() -> None:
 
     def count(self, p, feats, kept, uk):  # type: ignore[no-untyped-def]
         c = counts.setdefault(self.task, [0, 0])
-        c[0] += int((p.max(axis=1) < self.gate).sum())
+        c[0] += int(modelrun.below_gate(p, self.gate).sum())  # the stage's own gate
         c[1] += len(p)
         return plain(self, p, feats, kept, uk)
 
