@@ -31,7 +31,7 @@ from botwatch.content.modelrun import TREES_FILE  # noqa: E402
 from botwatch.content.trees import LeafTable, TreeEnsemble  # noqa: E402
 
 WEIGHTS = {"stance": 0.4, "sentiment": 0.6}
-GATE = 0.7  # thirteenth round's choice (`gbm40-gate70`): blend only where the linear top probability is below it
+GATE = C.GATES["gbm40-gate70"]  # the thirteenth round's choice: blend only where the linear top probability is below it
 LEARNER = "gbm40"
 
 
