@@ -229,12 +229,7 @@ def account_frame(ids: Sequence[str], keys: Sequence[tuple[str, str]], inputs: S
     if prior is None:
         raise SystemExit("no study prior: the calibration parameters are missing")
     has = V.with_text_neighbours(own, list(keys), pairs)
-    at = {k: i for i, k in enumerate(keys)}
-    src, dst = [], []
-    for p, a, b in zip(pairs.platform, pairs.account_id, pairs.other_id):
-        if (p, a) in at and (p, b) in at:
-            src.append(at[(p, a)])
-            dst.append(at[(p, b)])
+    src, dst = origin_textpool.pair_rows(list(keys), pairs)
     rows = [{"account_id": a, "group": g, "n_posts": inp.n_posts, "has_evidence": f.country is not None,
              "own_p": o.p_russia, "pooled_p": pl.p_russia, "final_p": f.p_russia, "russia_top": f.country == "RU",
              "max_other": largest_other(posterior_vector(inp, home=home) if o.country is not None else None, f.p_russia),

@@ -153,6 +153,15 @@ def apply(results: list, keys: Sequence[tuple[str, str]], pairs: Neighbours | No
     base = base if base is not None else (parameters().get("calibration") or {}).get("russia_share")
     if pairs is None or not pairs.account_id or slope() <= 0 or not base:
         return results
+    src, dst = pair_rows(keys, pairs)
+    mean, others = neighbour_mean(evidence_p(results), src, dst, float(base))
+    return apply_means(results, mean, others, float(base))
+
+
+def pair_rows(keys: Sequence[tuple[str, str]], pairs: Neighbours) -> tuple[list[int], list[int]]:
+    """The neighbour pairs as row positions in `keys` ((platform, account_id) per row): src[k]
+    posted the same texts as dst[k]. Pairs with an account outside `keys` are left out (a batch
+    or a study part holds only some of the study's accounts)."""
     at = {key: i for i, key in enumerate(keys)}
     src, dst = [], []
     for plat, a, b in zip(pairs.platform, pairs.account_id, pairs.other_id):
@@ -160,8 +169,7 @@ def apply(results: list, keys: Sequence[tuple[str, str]], pairs: Neighbours | No
         if i is not None and j is not None:
             src.append(i)
             dst.append(j)
-    mean, others = neighbour_mean(evidence_p(results), src, dst, float(base))
-    return apply_means(results, mean, others, float(base))
+    return src, dst
 
 
 def pooled_p(p_russia: np.ndarray, mean: np.ndarray, others: np.ndarray, base: float) -> np.ndarray:
