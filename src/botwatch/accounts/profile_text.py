@@ -9,7 +9,8 @@ Exactness: Python's `str.isdigit`, `str.isupper`, `str.split`, `\\b`, `\\w` and 
 Unicode-aware, RE2's classes are ASCII. On ASCII text the two agree, so every measure here is
 taken for ASCII strings only by Arrow (pattern matches, RE2) or by numpy over the column's UTF-8
 bytes (digits, capitals and words), and by the original Python function for the rest (names and
-descriptions with emoji or other scripts); NULL stays NaN. tests/test_accounts_profile_text.py
+descriptions with emoji or other scripts; the description's link and automation patterns read
+those through ASCII stand-ins instead, `TextColumn._stand_ins`); NULL stays NaN. tests/test_accounts_profile_text.py
 compares both paths string for string, hostile strings included.
 """
 
