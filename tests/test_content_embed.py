@@ -154,7 +154,7 @@ def test_vector_features_are_said_in_words_in_the_evidence() -> None:
     assert embed.in_words("vp:1") == embed.in_words("vp17") == "the post's words taken together (word vectors)"
     assert embed.in_words("vt:0") == embed.in_words("vt3") == "the words beside the party's name (word vectors)"
     assert embed.in_words("w=tgt") == "“[party]”"
-    assert embed.in_words("lex_clause_neg") == "negative words in the clause naming the party"
+    assert embed.in_words("lex_clause_neg") == "a negative lexicon tone where the party is named (the whole post if it names one party)"
     assert embed.in_words("party=labour") == "which party it is (labour)"
     for other in ("vpn", "vp:x", "vt", "zz=1", "w=", "sig=made_up"):
         assert embed.in_words(other) == other

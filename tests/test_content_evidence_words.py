@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+
+from botwatch.content import features
 
 from botwatch.content.evidence_words import feature_in_words
 from botwatch.content.features import style_features
@@ -15,9 +20,12 @@ from botwatch.content.match import SIGNALS
     ("w=oth", "“[other party]”"),
     ("b=tgt_won", "“[party] won”"),
     ("b=vote_oth", "“vote [other party]”"),
+    ("b=#vote_leave_tgt", "“#vote_leave [party]”"),
+    ("b=brexit__", "“brexit _”"),
+    ("b=a_b_c", "“a_b_c”"),
     ("hw=maga", "the hashtag word “maga”"),
     ("hb=never_tgt", "the hashtag words “never [party]”"),
-    ("c= cor", "the letters “cor”"),
+    ("c= cor", "the letters “ cor”"),
     ("party=conservative", "which party it is (conservative)"),
     ("sig=anti_tag", "a hashtag against the party"),
     ("rival=pro_tag", "another party's signal: a hashtag for that party"),
@@ -26,8 +34,9 @@ from botwatch.content.match import SIGNALS
     ("kind=retweet", "a retweet"),
     ("kind=original", "an original post"),
     ("style=sarcasm", "sarcasm markers"),
-    ("lex_post", "the tone of the whole post"),
-    ("lex_clause_pos", "positive words in the clause naming the party"),
+    ("lex_post", "the post's overall lexicon tone"),
+    ("lex_clause_pos", "a positive lexicon tone where the party is named (the whole post if it names one party)"),
+    ("lex_post_neg", "the post's overall lexicon tone reads negative"),
 ])
 def test_each_family_is_said_as_the_reader_finds_it(key: str, words: str) -> None:
     assert feature_in_words(key) == words
@@ -42,7 +51,11 @@ def test_every_signal_and_style_the_features_make_has_words() -> None:
              "oh sure, great job /s", "Yeah right, genius move... #not"]
     styles = {k for t in texts for k in style_features(t)}
     assert {"style=shout", "style=exclaim", "style=question", "style=link", "style=quoted"} <= styles
-    for k in styles:
+    # Every style key the builder's source can write, not only those these texts trigger.
+    source = Path(features.__file__).read_text(encoding="utf-8")
+    written = {f"style={k}" for k in re.findall(r'"style=(\w+)"', source)}
+    assert styles <= written and len(written) >= 8
+    for k in written:
         assert feature_in_words(k) != k
 
 

@@ -32,8 +32,8 @@ _SIGNALS = {
 _STYLE = {
     "shout": "words in capitals",
     "titlecase": "headline capitals",
-    "link": "a link",
-    "alert": "a news-alert opening",
+    "link": "a link (the text not ending in ! or ?)",
+    "alert": "an opening like “BREAKING”, “WATCH” or “lol”",
     "sarcasm": "sarcasm markers",
     "question": "a question",
     "exclaim": "an exclamation mark",
@@ -42,18 +42,33 @@ _STYLE = {
 
 _KINDS = {"original": "an original post", "retweet": "a retweet", "reply": "a reply", "quote": "a quote"}
 
+# The lexicon cues are VADER's corrected net score (`features.pair_features`), not counts of words:
+# `_pos`/`_neg` fire at >= 0.05 / <= -0.05. The clause score is the whole post's when the post
+# names one party (only several parties get the clause naming this one scored apart).
+_AROUND = "where the party is named (the whole post if it names one party)"
 _LEXICON = {
-    "lex_post": "the tone of the whole post",
-    "lex_post_pos": "positive words in the post",
-    "lex_post_neg": "negative words in the post",
-    "lex_clause": "the tone of the clause naming the party",
-    "lex_clause_pos": "positive words in the clause naming the party",
-    "lex_clause_neg": "negative words in the clause naming the party",
+    "lex_post": "the post's overall lexicon tone",
+    "lex_post_pos": "the post's overall lexicon tone reads positive",
+    "lex_post_neg": "the post's overall lexicon tone reads negative",
+    "lex_clause": f"the lexicon tone {_AROUND}",
+    "lex_clause_pos": f"a positive lexicon tone {_AROUND}",
+    "lex_clause_neg": f"a negative lexicon tone {_AROUND}",
 }
 
 
-def _tokens(joined: str, sep: str) -> str:
-    return " ".join(_HOLDERS.get(t, t) for t in joined.split(sep))
+def _pair(value: str) -> str:
+    """The two tokens of a `b=` key said as words. Tokens may hold "_" themselves (`#vote_leave`,
+    a lone `_`), so the key's underscore between them is found: a split with a party placeholder
+    on one side first, else the only split leaving two non-empty tokens; with several possible
+    splits and no placeholder the key's text is shown as it is."""
+    parts = value.split("_")
+    splits = [("_".join(parts[:i]), "_".join(parts[i:])) for i in range(1, len(parts))]
+    splits = [(a, b) for a, b in splits if a and b]
+    held = [(a, b) for a, b in splits if a in _HOLDERS or b in _HOLDERS]
+    if held or len(splits) == 1:
+        a, b = (held or splits)[0]
+        return f"{_HOLDERS.get(a, a)} {_HOLDERS.get(b, b)}"
+    return value
 
 
 @lru_cache(maxsize=65536)
@@ -67,13 +82,13 @@ def feature_in_words(feature: str) -> str:
     if family == "w":
         return f"“{_HOLDERS.get(value, value)}”"
     if family == "b":
-        return f"“{_tokens(value, '_')}”"
+        return f"“{_pair(value)}”"
     if family == "hw":
         return f"the hashtag word “{_HOLDERS.get(value, value)}”"
     if family == "hb":
-        return f"the hashtag words “{_tokens(value, '_')}”"
+        return f"the hashtag words “{_pair(value)}”"
     if family == "c":
-        return f"the letters “{value.strip()}”"
+        return f"the letters “{value}”"
     if family == "party":
         return f"which party it is ({value})"
     if family == "sig" and value in _SIGNALS:

@@ -75,7 +75,7 @@ class LinearModel:
         keys, vals, rows = self._gather(feats)
         contrib = rows * vals[:, None]
         push = contrib[:, c] - (contrib.sum(axis=1) - contrib[:, c]) / max(len(self.classes) - 1, 1)
-        return [keys[i] for i in np.argsort(-push, kind="stable")[:k] if push[i] > 0]
+        return [keys[i] for i in np.argsort(-push)[:k] if push[i] > 0]  # `predict`'s own sort
 
     def predict_many(self, many: list[dict[str, float]], k: int = 3, proba: "list[np.ndarray] | None" = None) -> list[tuple[int, np.ndarray, list[str]]]:
         """`predict` of each feature set, with numpy called once for all of them instead of a

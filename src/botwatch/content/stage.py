@@ -343,13 +343,13 @@ TREE_BLEND = "tree blend"  # opens the stance evidence where the blend picks ano
 
 def _overruled(stance_model: LinearModel, feats: dict[str, float], linear: int, chosen: int) -> str:
     """The evidence of a pair whose class the tree blend changed: that the trees decided, what the
-    linear (word) model said, and the post's words that lean toward the blend's class in the word
-    model, if any. Why: a reader checking a label should see that no single word decided it, and
-    which words point the way it went (`LinearModel.toward`)."""
+    linear model said, and the pair's features that lean toward the blend's class in the linear
+    model, if any. Why: a reader checking a label should see that no single cue decided it, and
+    which cues point the way it went (`LinearModel.toward`)."""
     classes = stance_model.classes
-    words = "; ".join(dict.fromkeys(map(embed.in_words, stance_model.toward(feats, chosen))))
-    toward = f"; words toward {classes[chosen]}: {words}" if words else ""
-    return f"{TREE_BLEND} (the word model said {classes[linear]}{toward})"
+    cues = "; ".join(dict.fromkeys(map(embed.in_words, stance_model.toward(feats, chosen))))
+    toward = f"; cues toward {classes[chosen]}: {cues}" if cues else ""
+    return f"{TREE_BLEND} (the linear model said {classes[linear]}{toward})"
 
 
 def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[str, list]", post_feats: list[dict[str, float]],
@@ -359,7 +359,7 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[s
     blended with its trees' where the linear model is unsure (`modelrun.TreeBlend`, its `gate`):
     the class is the blend's argmax, the sentiment margin the blend's. The evidence stays the
     linear model's words where the blend keeps the linear model's class; where it picks another,
-    the evidence opens with "tree blend" and says what the linear model said and which words lean
+    the evidence opens with "tree blend" and says what the linear model said and which cues lean
     the blend's way (`_overruled`). Blend weight 0
     gives `_model_step`'s own answers."""
     if len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
