@@ -129,7 +129,8 @@ class TextColumn:
             rows = self.other
             vals = [self.values[i] for i in rows.tolist()]
             lens = np.fromiter(map(len, vals), np.int64, len(vals))
-            cps = np.frombuffer("".join(vals).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            # (A lone surrogate never gets here: Arrow refused the column when it was built.)
+            cps = np.frombuffer("".join(vals).encode("utf-32-le"), dtype=np.uint32)
             high = np.flatnonzero(cps > 127)
             distinct, inverse = np.unique(cps[high], return_inverse=True)
             code = np.empty(len(distinct), dtype=np.int64)  # the stand-in byte, or -1: Python reads the string
@@ -204,7 +205,8 @@ class TextColumn:
     def matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False, word_only: bool = False) -> np.ndarray:
         """Whether an RE2 `pattern` (the ASCII reading of a Python one) occurs: `slow` elsewhere.
         `word_only`: the pattern reads a non-ASCII character only as a word character or not
-        (no `\\s`, `\\d` is fine, no "_" or \\x01 but through `\\w`, `\\W` or `.`): the non-ASCII
+        (no `\\s` or `\\S`, whose reading of non-ASCII spaces the stand-ins do not keep; `\\d` is
+        fine; no "_" or \\x01 but through `\\w`, `\\W` or `.`): the non-ASCII
         strings are read through their stand-ins (`_stand_ins`) instead of by `slow`."""
         if word_only:
             return self._fill_word_pattern(lambda a: pc.match_substring_regex(a, pattern, ignore_case=ignore_case), slow)
