@@ -8,6 +8,7 @@ first complete record it can find in the head and classifies it by its keys; CSV
 from __future__ import annotations
 
 import io
+import zlib
 from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -221,7 +222,11 @@ def _archive_header_ok(kind: str, head: bytes) -> bool:
     only a real archive is refused whole; anything else goes to the readers, which reject the
     damaged line alone. A zip's local header gives a version-needed of at most 6.3 and a method
     code under 100 (text gives, e.g., '{"' = 8827); a bzip2 stream a block size digit and then a
-    block or end-of-stream marker. The longer magic numbers are not text and are taken as they are."""
+    block or end-of-stream marker; an xz stream its flags with their CRC32, a 7z archive its start
+    header's CRC32, a zstd frame a descriptor whose reserved bit is clear (text after the magic
+    number, `{` say, sets it). Why the longer magic numbers are checked too: a JSON-lines file whose
+    first line was overwritten with one (property tests insert the module's own constants) is text
+    with one damaged line, not an archive."""
     if kind == "zip":
         if len(head) < 30:
             return False
@@ -229,6 +234,12 @@ def _archive_header_ok(kind: str, head: bytes) -> bool:
         return version <= 63 and method < 100 and name_len > 0
     if kind == "bzip2":
         return len(head) >= 10 and head[3:4] in b"123456789" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
+    if kind == "xz":  # stream flags (a zero byte, then a check type) and their CRC32
+        return len(head) >= 12 and head[6] == 0 and head[7] in (0, 1, 4, 10) and zlib.crc32(head[6:8]) == int.from_bytes(head[8:12], "little")
+    if kind == "7z":  # version 0.x, then the CRC32 of the next 20 bytes of the start header
+        return len(head) >= 32 and head[6] == 0 and zlib.crc32(head[12:32]) == int.from_bytes(head[8:12], "little")
+    if kind == "zstd":  # the frame header descriptor's reserved bit is zero
+        return len(head) >= 5 and not head[4] & 0x08
     return True
 
 
