@@ -1,6 +1,8 @@
 #!/usr/bin/env python
-"""CPU-seconds of two functions of the accounts stage's score pass, on a study's own inputs:
-`BotModel.evidence_columns` (the SHAP evidence and its sentences) and `profile_features`.
+"""CPU-seconds of functions of the accounts stage's score pass, on a study's own inputs:
+`BotModel.evidence_columns` (the SHAP evidence and its sentences), `profile_features`, and
+`scoring.score` with the conversion of its two frames to the inserted tables (`to_arrow`), which
+is where the evidence rows and JSON cells are assembled.
 
     # once: run the stage on a copy of the study and keep what the two functions were given
     PYTHONPATH=src .venv/bin/python benchmarks/score_functions.py capture S.duckdb INPUTS.pkl
@@ -33,8 +35,15 @@ def capture(study: Path, out: Path, election: str) -> None:
     from botwatch.accounts.stage import run_accounts
     from botwatch.elections import load_election
 
-    kept: dict[str, list[Any]] = {"evidence_columns": [], "profile_features": []}
-    evidence_columns, profile_features = botmodel.BotModel.evidence_columns, features.profile_features
+    from botwatch.accounts import batches
+
+    kept: dict[str, list[Any]] = {"evidence_columns": [], "profile_features": [], "score": []}
+    evidence_columns, profile_features, score = botmodel.BotModel.evidence_columns, features.profile_features, batches.score
+
+    def sc(data: Any, model: Any, home: Any, **k: Any) -> Any:
+        # pickled at once: `score` adds a column to data.features
+        kept["score"].append(pickle.dumps((data, home, k)))
+        return score(data, model, home, **k)
 
     def ev(self: Any, X: Any, *a: Any, **k: Any) -> Any:
         kept["evidence_columns"].append(X.copy())
@@ -44,7 +53,7 @@ def capture(study: Path, out: Path, election: str) -> None:
         kept["profile_features"].append((df.copy(), None if ref is None else ref.copy()))
         return profile_features(df, ref)
 
-    botmodel.BotModel.evidence_columns, features.profile_features = ev, pf  # type: ignore[method-assign]
+    botmodel.BotModel.evidence_columns, features.profile_features, batches.score = ev, pf, sc  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "s.duckdb"
         shutil.copy(study, path)
@@ -57,13 +66,17 @@ def capture(study: Path, out: Path, election: str) -> None:
 
 def time_functions(inputs: Path, label: str, repeat: int) -> None:
     """Each function over every captured batch, `repeat` times; one line of CPU-seconds."""
+    from botwatch.accounts.batches import to_arrow
     from botwatch.accounts.botmodel import shipped_model
     from botwatch.accounts.profile import profile_features
+    from botwatch.accounts.scoring import score
+    from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES
 
     with open(inputs, "rb") as fh:
         kept = pickle.load(fh)
     model = shipped_model()
-    got: dict[str, list[float]] = {"evidence_columns": [], "profile_features": []}
+    got: dict[str, list[float]] = {"evidence_columns": [], "profile_features": [], "score": [], "to_arrow": []}
+    calls = [pickle.loads(b) for b in kept.get("score", [])]
     for _ in range(repeat):
         start = time.process_time()
         for X in kept["evidence_columns"]:
@@ -73,6 +86,16 @@ def time_functions(inputs: Path, label: str, repeat: int) -> None:
         for df, ref in kept["profile_features"]:
             profile_features(df, ref)
         got["profile_features"].append(time.process_time() - start)
+        spent = [0.0, 0.0]
+        for data, home, k in calls:
+            start = time.process_time()
+            scores, evidence = score(data, model, home, **k)
+            mid = time.process_time()
+            to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
+            spent[0] += mid - start
+            spent[1] += time.process_time() - mid
+        got["score"].append(spent[0])
+        got["to_arrow"].append(spent[1])
     load = os.getloadavg()[0]
     print(label, f"load {load:.2f}", " ".join(f"{k} " + " ".join(f"{v:.3f}" for v in vs) for k, vs in got.items()), flush=True)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from botwatch.accounts import botmodel
-from botwatch.accounts.botmodel import _DESCRIBE, evidence_sentences, sentence
+from botwatch.accounts.botmodel import _DESCRIBE, evidence_sentence_array, evidence_sentences, sentence
 
 FEATURES = [*_DESCRIBE, "not_a_described_feature"]  # every value kind, and a feature printed by its own name
 
@@ -32,11 +32,12 @@ def _reference(feat: np.ndarray, value: np.ndarray, contribution: np.ndarray, fe
 
 
 def _check(feat: np.ndarray, value: np.ndarray, contribution: np.ndarray, features: list[str] = FEATURES) -> None:
-    got = evidence_sentences(features, feat, value, contribution)
     want = _reference(feat, value, contribution, features)
-    assert len(got) == len(want)
-    for i, (g, w) in enumerate(zip(got, want)):
-        assert g == w, (i, feat[i], value[i], contribution[i])
+    # Both the Python strings and the Arrow array (joined by Arrow from the same parts).
+    for got in (evidence_sentences(features, feat, value, contribution), evidence_sentence_array(features, feat, value, contribution).to_pylist()):
+        assert len(got) == len(want)
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert g == w, (i, feat[i], value[i], contribution[i])
 
 
 def test_every_feature_value_and_contribution_pairing() -> None:
@@ -72,6 +73,7 @@ def test_random_model_like_items_and_both_grouping_paths() -> None:
 
 def test_empty_and_single() -> None:
     assert evidence_sentences(FEATURES, np.zeros(0, np.int64), np.zeros(0), np.zeros(0)) == []
+    assert evidence_sentence_array(FEATURES, np.zeros(0, np.int64), np.zeros(0), np.zeros(0)).to_pylist() == []
     _check(np.array([0]), np.array([math.nan]), np.array([-0.0]))
 
 

@@ -121,13 +121,13 @@ def test_evidence_columns_equal_per_item_sentences() -> None:
     X.iloc[40:60, ::2] = 1.0
     cols = m.evidence_columns(X)
     contrib = m.contributions(X)
-    for r, f, v, c, s in zip(cols.row.tolist(), cols.feature, cols.value, cols.contribution, cols.sentence):
+    for r, f, v, c, s in zip(cols.row.tolist(), cols.feature, cols.value, cols.contribution, cols.sentence.to_pylist()):
         j = m.features.index(f)
         raw = X.iloc[r, j]
         assert s == sentence(f, raw, contrib[r, j]) and c == round(contrib[r, j], 4)
         assert (v is None and math.isnan(raw)) or v == raw
     assert m.evidence(X)[25] == [{"feature": f, "value": v, "contribution": c, "sentence": s}
-                                 for r, f, v, c, s in zip(cols.row, cols.feature, cols.value, cols.contribution, cols.sentence) if r == 25]
+                                 for r, f, v, c, s in zip(cols.row, cols.feature, cols.value, cols.contribution, cols.sentence.to_pylist()) if r == 25]
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -81,7 +81,10 @@ def to_arrow(df: pd.DataFrame, schema: pa.Schema, *, typed: bool = False) -> pa.
         return pa.Table.from_pandas(df[schema.names], preserve_index=False).cast(schema)
     # Column by column from the objects, every missing marker (None, NaN, NA, NaT) NULL: the same
     # conversion `from_pandas` makes, without first copying the frame to objects twice over.
-    return pa.Table.from_arrays([pa.array(df[f.name].to_numpy(dtype=object), f.type, from_pandas=True) for f in schema], schema=schema)
+    # A column that is already Arrow (`pd.ArrowDtype`: the evidence sentences and JSON cells,
+    # `scoring.score`) is taken as it is, not read back into Python strings.
+    return pa.Table.from_arrays([pa.array(df[f.name].array, f.type) if isinstance(df[f.name].dtype, pd.ArrowDtype)
+                                 else pa.array(df[f.name].to_numpy(dtype=object), f.type, from_pandas=True) for f in schema], schema=schema)
 
 
 PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64()))])

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.exact_round import none_where, round_like_python
 from botwatch.accounts.tree_keys import grouped_predict, split_points
@@ -107,11 +109,11 @@ class EvidenceColumns:
     feature: list[str]
     value: list[float | None]
     contribution: list[float]  # rounded to 4 places, as stored
-    sentence: list[str]
+    sentence: pa.StringArray  # Arrow, so that a sentence need never be a Python string (`evidence_sentence_array`)
 
     @classmethod
     def empty(cls) -> EvidenceColumns:
-        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), [], [], [], [])
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), [], [], [], pa.array([], pa.string()))
 
 
 @dataclass
@@ -156,7 +158,7 @@ class BotModel:
         """Per row, the largest contributions as dicts: feature, value, contribution, sentence."""
         cols = self.evidence_columns(X, top, min_abs)
         out: list[list[dict[str, Any]]] = [[] for _ in range(len(X))]
-        for r, f, v, c, s in zip(cols.row.tolist(), cols.feature, cols.value, cols.contribution, cols.sentence):
+        for r, f, v, c, s in zip(cols.row.tolist(), cols.feature, cols.value, cols.contribution, cols.sentence.to_pylist()):
             out[r].append({"feature": f, "value": v, "contribution": c, "sentence": s})
         return out
 
@@ -181,7 +183,7 @@ class BotModel:
         feat, c, v = orders[keep], tops[keep], top_values[keep]
         names = [self.features[j] for j in feat.tolist()]
         vs = none_where(v, np.isnan(v))  # an unknown value is None, not NaN
-        sentences = evidence_sentences(self.features, feat, v, c)
+        sentences = evidence_sentence_array(self.features, feat, v, c)
         return EvidenceColumns(row, rank, names, vs, round_like_python(c, 4).tolist(), sentences)
 
     def to_json(self) -> dict[str, Any]:
@@ -222,30 +224,54 @@ def evidence_sentences(features: list[str], feat: np.ndarray, value: np.ndarray,
     head + tail concatenation is per item. There are a few hundred distinct tails however many
     items there are, so the saving does not rest on repeated profiles. tests/test_accounts_evidence_text.py
     holds it to `sentence` on ties, zeros of both signs, NaN, infinities and huge values."""
-    n = len(feat)
-    if n == 0:
+    if len(feat) == 0:
         return []
+    head_words, head_of, tail_words, tail_of = _sentence_parts(features, feat, value, contribution)
+    heads = np.array(head_words, dtype=object)[head_of]
+    tails = np.array(tail_words, dtype=object)[tail_of]
+    return [h + t for h, t in zip(heads.tolist(), tails.tolist())]
+
+
+def evidence_sentence_array(features: list[str], feat: np.ndarray, value: np.ndarray, contribution: np.ndarray) -> pa.StringArray:
+    """`evidence_sentences` as an Arrow string array, joined by Arrow from the distinct heads and
+    tails: no sentence becomes a Python string.
+
+    Why: the Python strings of the sentences (about 426,000 per 106k accounts) were written once
+    by the join and then encoded to UTF-8 again for the table (`batches.to_arrow`) and escaped
+    one by one for the JSON cells; here only the few thousand distinct parts are Python strings.
+    tests/test_accounts_evidence_rows.py holds it to `evidence_sentences`."""
+    if len(feat) == 0:
+        return pa.array([], pa.string())
+    head_words, head_of, tail_words, tail_of = _sentence_parts(features, feat, value, contribution)
+    heads = pa.array(head_words, pa.string()).take(pa.array(head_of))
+    tails = pa.array(tail_words, pa.string()).take(pa.array(tail_of))
+    return pc.binary_join_element_wise(heads, tails, "")
+
+
+def _sentence_parts(features: list[str], feat: np.ndarray, value: np.ndarray, contribution: np.ndarray) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+    """(distinct heads, each item's head, distinct tails, each item's tail) of `evidence_sentences`."""
+    n = len(feat)
     feat = np.asarray(feat, dtype=np.int64)
     value = np.asarray(value, dtype=np.float64)
     contribution = np.asarray(contribution, dtype=np.float64)
-    heads = np.empty(n, dtype=object)
+    head_words: list[str] = []
+    head_of = np.empty(n, dtype=np.int64)
     for j in np.unique(feat).tolist():
         at = np.flatnonzero(feat == j)
         feature = features[j]
         label = _DESCRIBE.get(feature, (feature, "float"))[0]
         # Distinct by bit pattern, so that -0.0 and 0.0 (which print differently) stay apart.
         distinct, first, inverse = np.unique(value[at].view(np.int64), return_index=True, return_inverse=True)
-        words = [_head(label, describe_value(feature, x)) for x in value[at][first].tolist()]
-        heads[at] = np.array(words, dtype=object)[inverse.reshape(-1)]
+        head_of[at] = len(head_words) + inverse.reshape(-1)
+        head_words += [_head(label, describe_value(feature, x)) for x in value[at][first].tolist()]
     shown = round_like_python(contribution, 2)
     raised = contribution > 0  # as `_sentence_text` decides it (NaN and both zeros lower)
     # Each item's tail key: the rounded contribution's bit pattern and its direction. Where every
     # contribution prints within a modest range, the key is dense (hundredths, the sign of a
     # zero, the direction) and grouped without a sort; otherwise by `np.unique`.
-    key, first, inverse = _tail_groups(shown, raised)
-    words = [_tail("raised" if up else "lowered", x) for up, x in zip(raised[first].tolist(), contribution[first].tolist())]
-    tails = np.array(words, dtype=object)[inverse]
-    return [h + t for h, t in zip(heads.tolist(), tails.tolist())]
+    key, first, tail_of = _tail_groups(shown, raised)
+    tail_words = [_tail("raised" if up else "lowered", x) for up, x in zip(raised[first].tolist(), contribution[first].tolist())]
+    return head_words, head_of, tail_words, tail_of
 
 
 _DENSE_TAILS = 1 << 16  # hundredths spanned at most for the sort-free grouping

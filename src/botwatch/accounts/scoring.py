@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
@@ -225,8 +227,12 @@ def _kind_states(col: pd.Series) -> np.ndarray:
 
 
 def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],
-                    observed: list[list[str]], origins: list[OriginResult]) -> tuple[pd.DataFrame, list[str], list[int]]:
+                    observed: list[list[str]], origins: list[OriginResult]) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
     """The `account_evidence` rows and each account's bot sentences (flat, with bounds).
+
+    The `sentence` column is an Arrow array (`pd.ArrowDtype`), the model's sentences placed
+    among the others by `take`, so that none of them becomes a Python string on its way to the
+    table; the bot sentences come back as Arrow too.
 
     Per account, in this order: the bot reasons (the behaviour item first where it applied, then
     the model's), the observed signals, the origin evidence (the lead sentence as `prior`); each
@@ -264,7 +270,6 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     cols["feature"][at] = model_items.feature
     cols["value"][at] = model_items.value
     cols["contribution"][at] = model_items.contribution
-    cols["sentence"][at] = model_items.sentence
     for r in beh_rows.tolist():
         item = behaviour_items[r]
         j = int(start[r])
@@ -274,15 +279,78 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     org_at = np.flatnonzero(kind == 2)
     cols["feature"][org_at] = o_feat
     cols["sentence"][org_at] = o_sent
-    bot_at = np.flatnonzero(kind == 0)
+    is_model = np.zeros(total, dtype=bool)
+    is_model[at] = True
+    sentence = _placed(pa.array(cols["sentence"][~is_model], pa.string(), from_pandas=True), model_items.sentence, is_model)
     bot_bounds = np.concatenate([[0], np.cumsum(n_bot)]).tolist()
-    return pd.DataFrame(cols, columns=ACCOUNT_EVIDENCE.names, dtype=object), cols["sentence"][bot_at].tolist(), bot_bounds
+    frame = pd.DataFrame(cols, columns=ACCOUNT_EVIDENCE.names, dtype=object)
+    frame["sentence"] = pd.arrays.ArrowExtensionArray(sentence)
+    return frame, sentence.take(pa.array(np.flatnonzero(kind == 0))), bot_bounds
+
+
+def _placed(rest: pa.Array, placed: pa.Array, at: np.ndarray) -> pa.Array:
+    """One array of len(at): `placed`'s items, in order, where `at` is True, `rest`'s elsewhere."""
+    order = np.empty(len(at), dtype=np.int64)
+    order[~at] = np.arange(len(rest))
+    order[at] = len(rest) + np.arange(len(placed))
+    return pa.concat_arrays([rest, placed.cast(rest.type)]).take(pa.array(order))
+
+
+_NEEDS_ESCAPE = r'[\x00-\x1f"\\]'  # what `encode_basestring` escapes: control characters, quote, backslash
+
+
+def _json_list_array(parts: pa.StringArray, bounds: np.ndarray) -> pa.StringArray:
+    """`_json_lists` in Arrow: the JSON list of parts[bounds[i]:bounds[i + 1]] for every i.
+
+    Each part is quoted by Arrow; only the parts holding a character JSON escapes (none of the
+    model's sentences on the studies seen) go through `encode_basestring`. The lists are joined
+    by `binary_join` over offsets, so no part or cell becomes a Python string on the way."""
+    quoted = pc.binary_join_element_wise('"', parts, '"', "")
+    flag = pc.match_substring_regex(parts, _NEEDS_ESCAPE)
+    hit = np.flatnonzero(flag.to_numpy(zero_copy_only=False))
+    if len(hit):
+        fixed = pa.array([encode_basestring(v) for v in parts.take(pa.array(hit)).to_pylist()], pa.string())
+        quoted = pc.replace_with_mask(quoted, flag, fixed)
+    lists = pa.LargeListArray.from_arrays(pa.array(bounds, pa.int64()), quoted)
+    return pc.binary_join_element_wise("[", pc.binary_join(lists, ", "), "]", "")
 
 
 def _json_lists(parts: list[str], bounds: list[int]) -> list[str]:
     """`string_list` of parts[bounds[i]:bounds[i + 1]] for every i, escaping each part once."""
     enc = list(map(encode_basestring, parts))
     return ["[" + ", ".join(enc[a:b]) + "]" for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], low: np.ndarray, high: np.ndarray,
+               observed: list[list[str]], reasons_text: pa.StringArray, reason_bounds: list[int]) -> pa.StringArray:
+    """Each account's `bot_evidence` cell: [why uncertain] + the bot reasons (or "unknown") + the
+    observed signals, as a JSON list.
+
+    The first and last are Python strings (one an account at most, and the signals, which are
+    Python already); the reasons stay Arrow (`_evidence_table`) and are placed among them by
+    `take`, and the cells are joined by Arrow (`_json_list_array`)."""
+    n = len(known)
+    low_list, high_list, known_list, ood_list = low.tolist(), high.tolist(), known.tolist(), ood.tolist()
+    rest: list[str] = []
+    for i in range(n):
+        if not known_list[i]:
+            rest.append(UNKNOWN_BOT)
+        elif ood_list[i]:
+            rest.append(f"{reasons[i]}: the probability is uncertain, between {low_list[i]:.2f} and {high_list[i]:.2f}")
+        if observed[i]:
+            rest += [OBSERVED_PREFIX + s for s in observed[i]]
+    rb = np.asarray(reason_bounds, np.int64)
+    n_head = (~known | ood).astype(np.int64)
+    n_reasons = np.where(known, np.diff(rb), 0)
+    n_sig = np.fromiter(map(len, observed), np.int64, n)
+    bounds = np.concatenate([[0], np.cumsum(n_head + n_reasons + n_sig)]).astype(np.int64)
+    owner = np.repeat(np.arange(n), np.diff(rb))
+    kept = np.flatnonzero(known[owner])  # an account without a model score shows no reasons
+    owner = owner[kept]
+    at = np.zeros(int(bounds[-1]), dtype=bool)
+    at[bounds[owner] + n_head[owner] + kept - rb[owner]] = True
+    parts = _placed(pa.array(rest, pa.string()), reasons_text.take(pa.array(kept, pa.int64())), at)
+    return _json_list_array(parts, bounds)
 
 
 def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
@@ -340,25 +408,11 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     f["female_name_mismatch"] = _female_name_mismatch(data, origins)
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, origins)
-    low_list, high_list = low.tolist(), high.tolist()
     known_list, ood_list = known.tolist(), ood.tolist()
-    # bot_evidence: [why uncertain] + the model's reasons (or "unknown") + the observed signals,
-    # as one flat list of parts with each account's bounds, escaped and joined in one pass.
-    parts: list[str] = []
-    bounds = [0]
-    for i in range(len(f)):
-        if not known_list[i]:
-            parts.append(UNKNOWN_BOT)
-        else:
-            if ood_list[i]:
-                parts.append(f"{reasons[i]}: the probability is uncertain, between {low_list[i]:.2f} and {high_list[i]:.2f}")
-            parts += bot_parts[bot_bounds[i]:bot_bounds[i + 1]]
-        if observed[i]:
-            parts += [OBSERVED_PREFIX + s for s in observed[i]]
-        bounds.append(len(parts))
-    bot_evidence = _json_lists(parts, bounds)
-    sig_bounds = [0, *itertools.accumulate(map(len, observed))]
-    signal_cells = _json_lists(list(itertools.chain.from_iterable(observed)), sig_bounds)
+    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds))
+    n_sig = np.fromiter(map(len, observed), np.int64, len(f))
+    signal_cells = pd.arrays.ArrowExtensionArray(_json_list_array(
+        pa.array(list(itertools.chain.from_iterable(observed)), pa.string()), np.concatenate([[0], np.cumsum(n_sig)])))
     n_signals = [len(o) for o in observed]
     kinds = _kinds_cells(f)
     keys = {c: _values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
@@ -367,7 +421,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         "platform": keys["platform"],
         "account_id": keys["account_id"],
         "bot_probability": rounded_list(probs, 4),
-        "bot_evidence": bot_evidence,
+        "bot_evidence": None,
         "origin_country": [o.country for o in origins],
         "origin_probability": rounded_list(np.array([np.nan if o.probability is None else o.probability for o in origins], np.float64), 4),
         "origin_probabilities": [flat_object(o.probabilities) if o.probabilities else None for o in origins],
@@ -375,7 +429,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
                                        [0, *itertools.accumulate(len(o.evidence) for o in origins)]),
         "likely_automated": none_where(probs >= 0.5, np.isnan(probs)),
         "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
-        "signals": signal_cells,
+        "signals": None,
         "n_signals": n_signals,
         "n_posts": keys.get("n_posts", [None] * len(f)),
         "bot_probability_low": rounded_list(low, 4),
@@ -389,6 +443,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     # Object columns: the table schema types them when they are written; letting pandas infer
     # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
     out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
+    out["bot_evidence"], out["signals"] = bot_evidence, signal_cells  # Arrow arrays, kept as they are
     if prior is not None:
         out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
     return out, evidence
