@@ -102,13 +102,13 @@ class Slots:
     table: _Table
 
 
-def _distinct(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
-    """(code per value, distinct values); None and NaN get -1."""
-    codes_, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    return np.asarray(codes_, np.int64), list(uniques)
+def _distinct(values: "pd.Series | list[Any]") -> tuple[np.ndarray, list[Any]]:
+    """(code per value, distinct values as Python objects); every missing marker (None, NaN, NA) gets -1."""
+    codes_, uniques = pd.factorize(values if isinstance(values, pd.Series) else pd.Series(values, dtype=object), use_na_sentinel=True)
+    return np.asarray(codes_, np.int64), uniques.tolist()
 
 
-def _by_value(values: list[Any], item_of: Any, table: _Table) -> np.ndarray:
+def _by_value(values: "pd.Series | list[Any]", item_of: Any, table: _Table) -> np.ndarray:
     """A slot whose item is a function of one value: `item_of(value)` -> (kind, item) or None, once per distinct value."""
     code, uniques = _distinct(values)
     ids = np.array([table.add(*got) if (got := item_of(v)) is not None else -1 for v in uniques] + [-1], np.int64)
@@ -125,7 +125,8 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     table = _Table()
     keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
     fixed = np.full((n, len(SLOTS)), -1, np.int64)
-    cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
+    cols = {c: acc[c] for c in ("location", "extra", "account_lang", "time_zone", "display_name", "description")}  # read per distinct value
+    offsets = _values(acc["utc_offset"])
     region_floor = float(parameters()["profile"]["region_floor"])
 
     fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home)) if v else None, table)
@@ -142,9 +143,9 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     year = np.where(dated, when.dt.year.fillna(DEFAULT_WHEN.year).to_numpy(np.int64), DEFAULT_WHEN.year)
     month = np.where(dated, when.dt.month.fillna(DEFAULT_WHEN.month).to_numpy(np.int64), DEFAULT_WHEN.month)
     tz = _by_value(cols["time_zone"], lambda v: ("time_zone", _time_zone_item(v)) if v else None, table)
-    offset_rows = [i for i in np.flatnonzero(tz < 0).tolist() if cols["utc_offset"][i] is not None]
+    offset_rows = [i for i in np.flatnonzero(tz < 0).tolist() if offsets[i] is not None]
     if offset_rows:
-        combos = [(round(int(cols["utc_offset"][i]) / 3600), int(year[i]), int(month[i])) for i in offset_rows]
+        combos = [(round(int(offsets[i]) / 3600), int(year[i]), int(month[i])) for i in offset_rows]
         tz[offset_rows] = _by_value(combos, lambda c: ("utc_offset", _utc_offset_item(*c)), table)
     fixed[:, 2] = tz
 
