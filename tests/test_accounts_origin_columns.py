@@ -154,3 +154,18 @@ def test_one_item_object_under_two_kinds_keeps_both_kinds() -> None:
     item = (np.ones(3), "a sentence")
     a, b = t.add("location", item), t.add("region", item)
     assert a != b and t.kinds == ["location", "region"] and t.add("location", item) == a and t.add("x", None) == -1
+
+
+def test_distinct_rows_are_the_unique_rows() -> None:
+    """`distinct_rows` finds exactly `np.unique(axis=0)`'s rows (in another order) and maps every
+    row to its own: random slot rows with many repeats, a column all -1, one row, none."""
+    from botwatch.accounts.origin_columns import distinct_rows
+
+    rng = np.random.default_rng(5)
+    cases = [rng.integers(-1, 3, size=(5000, 9)), np.hstack([rng.integers(-1, 40, size=(300, 4)), np.full((300, 2), -1)]),
+             np.array([[3, -1, 7]]), np.zeros((0, 8), np.int64)]
+    for index in cases:
+        index = index.astype(np.int64)
+        uniq, inverse = distinct_rows(index)
+        assert np.array_equal(uniq[inverse], index)
+        assert len(uniq) == len(np.unique(index, axis=0)) and len({tuple(r) for r in uniq.tolist()}) == len(uniq)

@@ -276,16 +276,28 @@ class OriginColumns:
     p_russia: np.ndarray
 
 
+def distinct_rows(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct rows of `index`, in order of first appearance; each row's position among
+    them). One hash factorisation per column of (code so far, this column) instead of
+    `np.unique(axis=0)`, which sorts the rows as byte strings (about five times the CPU here)."""
+    n = len(index)
+    code = np.zeros(n, np.int64)
+    for j in range(index.shape[1]):
+        col = index[:, j] + 1  # -1 (no item) becomes 0
+        # code < n and col <= the table's size: the pair's number stays far below 2**63
+        code = np.asarray(pd.factorize(code * (int(col.max(initial=0)) + 1) + col)[0], np.int64)
+    k = int(code.max(initial=-1)) + 1
+    first = np.zeros(k, np.int64)
+    first[code] = np.arange(n)  # a row of each code (all of them are the same row)
+    return index[first], code
+
+
 def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: bool = True) -> OriginColumns:
     """`origin_posteriors`' results for the slots' accounts, as columns: each distinct row of
     slot indices computed once, then taken for every account that has it."""
     index, table = slots.index, slots.table
     n = len(index)
-    if n == 0:
-        uniq, inverse = np.zeros((0, index.shape[1]), np.int64), np.zeros(0, np.int64)
-    else:
-        uniq, inverse = np.unique(index, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+    uniq, inverse = distinct_rows(index)
     table_logs = np.vstack([np.log(v) for v in table.vectors] + [np.zeros(len(codes()))])  # row -1: an exact zero
     names = codes()
     ru = names.index("RU")
