@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import string
 from collections import Counter
 from difflib import SequenceMatcher
@@ -18,6 +19,7 @@ from botwatch.accounts import signals
 from botwatch.accounts.botmodel import sentence, shipped_model
 from botwatch.accounts import profile
 from botwatch.accounts.profile import _AUTOMATION, _LINK, char_entropy, profile_features, self_declared_bot
+from botwatch.accounts import profile_text
 from botwatch.accounts.profile_text import TextColumn, char_entropies
 
 # Strings where Python's Unicode-aware reading and an ASCII one part: other digits, capitals and
@@ -176,3 +178,50 @@ def test_byte_counts_equal_python_and_the_regex_kernels(values: list[str | None]
     kernels._flat = False  # the regex path a chunked column keeps
     for name, got in fast.items():
         assert np.array_equal(got, getattr(kernels, name)(), equal_nan=True), name
+
+
+# Non-ASCII strings built to meet every case of the stand-in reading: Unicode letters beside the
+# ASCII words the patterns seek ("écrit par automated", "xautomatedé"), a Unicode \w after "@",
+# non-ASCII spaces and punctuation between words, Unicode decimal digits ("every ٣ minutes") and
+# the characters an ASCII letter matches under IGNORECASE ("ſ", "K", "ı", "İ"), and the stand-in
+# characters themselves already in the text ("_", "\x01").
+WORD_ONLY = ["é automated é", "éautomated", "automatedé", "автоматически automated", "made by @Жора", "by @é", "by @_é ok",
+             "every\u00a0hour", "every hour\u2003feed", "every ٣ minutes", "every ３ minute", "every 5 minutes ж", "RSſ feed",
+             "rſs", "httpſ://x", "http://ж.com", "Kx.com ж", "ı.com é", "İnfo.co ö", "www.ж", "ж-x.com", "ж.com", "é.io",
+             "café.com", "feed_é", "é_feed", "\x01feed é", "feed\x01é", "a.co é🤖", "🤖feed🤖", "generated\u0301 x", "x\u0301generated",
+             "e\u0301very hour", "ａutomated ｆeed", "made by ²", "made by @²", "by @\u00b2x é", "\u2028feed\u2028", "RSS\u0085é",
+             "updates from ж", "not affiliated ü", "NOT AFFİLİATED", "alerts!é", "alertsé", "random\U0001f600ly"]
+
+
+def test_word_only_patterns_equal_python_on_non_ascii_strings() -> None:
+    values = [*WORD_ONLY, *HOSTILE, *_strings(4000, 11), None, ""]
+    rng = random.Random(2)
+    # Long mixtures too, so that many strings share the column and their characters' classes.
+    values += [" ".join(rng.choice(WORD_ONLY) for _ in range(rng.randint(1, 6))) for _ in range(2000)]
+    col = TextColumn(values)
+    assert len(col.other) > 1500
+    auto = col.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True, word_only=True)
+    _same(auto, values, lambda v: len(_AUTOMATION.findall(v)))
+    link = col.matches(_LINK.pattern, lambda v: float(bool(_LINK.search(v))), ignore_case=True, word_only=True)
+    _same(link, values, lambda v: float(bool(_LINK.search(v))))
+    rows, stand_ins, by_python = col._stand_ins()
+    assert len(by_python) and len(rows) > len(by_python)  # both paths taken
+    assert np.nansum(auto[rows]) > 100 and np.nansum(link[rows]) > 100  # the stand-ins do match
+
+
+def test_word_only_on_a_column_without_non_ascii_strings_or_strings() -> None:
+    for values in ([], [None], ["automated feed", None, ""], ["é"]):
+        col = TextColumn(values)
+        got = col.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True, word_only=True)
+        _same(got, values, lambda v: len(_AUTOMATION.findall(v)))
+
+
+def test_folds_to_ascii_is_every_character_an_ascii_pattern_character_matches() -> None:
+    # Recomputed over every code point with this Python's `re`: a new Unicode version that adds a
+    # fold must fail here, not change a stored count.
+    every = "".join(chr(i) for i in range(128, 0x110000) if not 0xD800 <= i < 0xE000)
+    found: set[str] = set()
+    for a in range(128):
+        found |= set(re.findall(re.escape(chr(a)), every, re.I))
+    found |= set(re.findall("[a-z0-9-]", every, re.I))
+    assert found == set(profile_text.FOLDS_TO_ASCII)

@@ -149,10 +149,14 @@ def test_fold_follows_the_model_files_class_order_and_keeps_the_plain_weights() 
 
 def test_vector_features_are_said_in_words_in_the_evidence() -> None:
     """`stance_evidence` lists the model's strongest features; the vector blocks name no word a
-    reader could check, so they are said in words, and every other feature name is left as is."""
+    reader could check, so they are said as what they summarise; the other families as the word or
+    cue itself (`evidence_words`), and a key of no known family is left as is."""
     assert embed.in_words("vp:1") == embed.in_words("vp17") == "the post's words taken together (word vectors)"
     assert embed.in_words("vt:0") == embed.in_words("vt3") == "the words beside the party's name (word vectors)"
-    for other in ("w=tgt traitor", "lex_clause_neg", "vpn", "vp:x", "party=labour", "vt"):
+    assert embed.in_words("w=tgt") == "“[party]”"
+    assert embed.in_words("lex_clause_neg") == "a negative lexicon tone where the party is named (the whole post if it names one party)"
+    assert embed.in_words("party=labour") == "which party it is (labour)"
+    for other in ("vpn", "vp:x", "vt", "zz=1", "w=", "sig=made_up"):
         assert embed.in_words(other) == other
 
 
@@ -167,3 +171,6 @@ def test_stage_evidence_holds_no_vector_feature_names(analysed_sample_path) -> N
         rows = [r[0] for r in con.sql("select stance_evidence from post_party where stance_rule = 'model'").fetchall()]
     assert rows and all(rows)
     assert not any(re.search(r"(^|; )v[pt](:?\d+)(;|$)", e) for e in rows)
+    # Nor any key of a family said in words (`evidence_words`): a word, a cue or a signal.
+    assert not any(re.search(r"(^|; |: )(w|b|hw|hb|party|sig|rival|named|kind|style)=|lex_(post|clause)", e) for e in rows)
+    assert any("“" in e for e in rows)

@@ -293,8 +293,12 @@ def test_blend_changes_labels_and_the_evidence_names_it() -> None:
     model_rows = [(a, b) for a, b in zip(off, on) if a["stance_rule"] == "model"]
     assert len(model_rows) > 20
     assert all(b["stance"] == "oppose" for _a, b in model_rows)
-    assert all((b["stance_evidence"] == TREE_BLEND) == (a["stance"] != "oppose") for a, b in model_rows)
-    assert any(b["stance_evidence"] == TREE_BLEND for _a, b in model_rows)
+    assert all(b["stance_evidence"].startswith(TREE_BLEND) == (a["stance"] != "oppose") for a, b in model_rows)
+    overruled = [(a, b) for a, b in model_rows if a["stance"] != "oppose"]
+    assert overruled
+    # The evidence says what the linear model said (the blend-off answer) and, where any, its cues toward "oppose".
+    assert all(f"(the linear model said {a['stance']}" in b["stance_evidence"] for a, b in overruled)
+    assert any("; cues toward oppose: " in b["stance_evidence"] for _a, b in overruled)
     scored = [(a, b) for a, b in zip(off, on) if b["sentiment"] is not None]
     assert len(scored) > 20 and all(b["sentiment"] <= -0.05 for _a, b in scored)
     assert any(a["sentiment"] > -0.05 for a, _b in scored)
@@ -603,3 +607,38 @@ def test_only_an_absent_model_file_means_no_model(monkeypatch, tmp_path) -> None
         monkeypatch.undo()
         modelrun.shipped_models.cache_clear()
         modelrun.shipped_trees.cache_clear()
+
+
+def test_toward_the_models_own_class_is_predicts_evidence() -> None:
+    """`LinearModel.toward` (the words of an overruled pair's evidence) measures what `predict`
+    measures: for the model's own class it gives `predict`'s top features, and for another class
+    only features that push toward that class."""
+    import numpy as np
+
+    from botwatch.content.modelrun import LinearModel
+
+    model = LinearModel(["support", "oppose", "neutral"], np.zeros(3), {"a": 0, "b": 1, "c": 2, "d": 3},
+                        np.array([[2.0, 0, 0], [0, 1.5, 0], [0, 0, 1.0], [0.5, 0.4, 0]]))
+    feats = {"a": 1.0, "b": 1.0, "c": 0.5, "d": 1.0, "unknown": 3.0}
+    c, _p, top = model.predict(feats)
+    assert model.toward(feats, c) == top == ["a", "d"]
+    assert model.toward(feats, 1) == ["b", "d"]
+    assert model.toward(feats, 2) == ["c"]
+    assert model.toward({}, 0) == []
+
+
+def test_overruled_evidence_names_the_cues_toward_the_blends_class() -> None:
+    """`stage._overruled`: the cues listed are those toward the class the blend chose, not toward
+    the linear model's own class (a model where the two lists differ)."""
+    import numpy as np
+
+    from botwatch.content.modelrun import LinearModel
+    from botwatch.content.stage import TREE_BLEND, _overruled
+
+    model = LinearModel(["support", "oppose", "neutral"], np.zeros(3), {"w=great": 0, "w=crooked": 1, "style=exclaim": 2},
+                        np.array([[2.0, 0, 0], [0, 1.0, 0], [0, 0.6, 0]]))
+    feats = {"w=great": 1.0, "w=crooked": 1.0, "style=exclaim": 1.0}
+    assert model.predict(feats)[0] == 0
+    got = _overruled(model, feats, 0, 1)
+    assert got == f"{TREE_BLEND} (the linear model said support; cues toward oppose: “crooked”; an exclamation mark)"
+    assert _overruled(model, {"w=great": 1.0}, 0, 2) == f"{TREE_BLEND} (the linear model said support)"

@@ -228,7 +228,7 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["name_words"] = nc.words()
     out["name_non_ascii_share"] = nc.non_ascii_share()
     out["description_words"] = dc.words()
-    out["description_has_link"] = dc.matches(_LINK.pattern, lambda v: float(bool(_LINK.search(v))), ignore_case=True)
+    out["description_has_link"] = dc.matches(_LINK.pattern, lambda v: float(bool(_LINK.search(v))), ignore_case=True, word_only=True)
     out["description_mentions"] = dc.count("@")
     out["description_hashtags"] = dc.count("#")
     # The profile link is known only where the source keeps it: a labelled set's v1.1 `url`, or
@@ -239,6 +239,7 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
         urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
         out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
     out["self_declared_bot"] = _self_declared_column(hc, nc, dc)
-    out["automation_words"] = dc.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True)
+    out["automation_words"] = dc.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True,
+                                                word_only=True)
     out["background_image"] = _bool(col("background_image"))
     return out[ALL_FEATURES]

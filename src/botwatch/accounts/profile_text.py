@@ -9,13 +9,15 @@ Exactness: Python's `str.isdigit`, `str.isupper`, `str.split`, `\\b`, `\\w` and 
 Unicode-aware, RE2's classes are ASCII. On ASCII text the two agree, so every measure here is
 taken for ASCII strings only by Arrow (pattern matches, RE2) or by numpy over the column's UTF-8
 bytes (digits, capitals and words), and by the original Python function for the rest (names and
-descriptions with emoji or other scripts); NULL stays NaN. tests/test_accounts_profile_text.py
+descriptions with emoji or other scripts; the description's link and automation patterns read
+those through ASCII stand-ins instead, `TextColumn._stand_ins`); NULL stays NaN. tests/test_accounts_profile_text.py
 compares both paths string for string, hostile strings included.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -30,6 +32,15 @@ _WORD = f"[^{_WS}]+"
 _WS_BYTES = ((9, 13), (28, 32))  # \t \n \v \f \r, \x1c-\x1f and space
 _DIGIT_BYTES = ((48, 57),)  # 0-9
 _UPPER_BYTES = ((65, 90),)  # A-Z
+
+
+# The non-ASCII characters that an ASCII character of a pattern matches under Python's
+# re.IGNORECASE (dotted and dotless i, long s, the Kelvin sign): a string holding one is read by
+# Python itself. tests/test_accounts_profile_text.py recomputes the set over every code point.
+FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+_PY_WORD = re.compile(r"\w")
+_PY_DECIMAL = re.compile(r"\d")
+_WORD_STAND_IN, _OTHER_STAND_IN = ord("_"), 1  # "_" and \x01: a word and a non-word ASCII character
 
 
 def _in_ranges(data: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
@@ -51,6 +62,7 @@ class TextColumn:
         self.ascii = pc.fill_null(pc.string_is_ascii(self.arrow), False).to_numpy(zero_copy_only=False)
         self.other = np.flatnonzero(self.known & ~self.ascii)  # non-ASCII strings: the Python path
         self._bytes: tuple[np.ndarray, np.ndarray] | None = None
+        self._stand_in: tuple[np.ndarray, pa.Array, np.ndarray] | None = None
         # One array of 32-bit offsets (Arrow splits a column past 2 GiB into chunks): the byte
         # counts read its buffers; a chunked column keeps the regex kernels.
         self._flat = isinstance(self.arrow, pa.Array) and self.arrow.type == pa.string()
@@ -101,6 +113,64 @@ class TextColumn:
             out[i] = float(slow(self.values[i]))
         return out
 
+    def _stand_ins(self) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+        """ASCII stand-ins for the non-ASCII strings, for patterns that read a non-ASCII
+        character only as word (`\\w`, `\\b`) or not: (rows of `other` that have one, their
+        stand-ins, rows that must be read by Python).
+
+        Each ASCII character is kept and each other character becomes "_" if Python's `\\w`
+        matches it, else \\x01, so that word boundaries and `\\w` runs fall where Python puts
+        them and no literal or ASCII class of the pattern can match it (as none matches the
+        original). Strings holding a character Python reads otherwise are left to Python: a
+        Unicode decimal digit (`\\d` matches it, "_" not) and `FOLDS_TO_ASCII` (an ASCII letter
+        matches it under IGNORECASE). Every character class is decided by Python's own `re` for
+        each distinct code point."""
+        if self._stand_in is None:
+            rows = self.other
+            vals = [self.values[i] for i in rows.tolist()]
+            lens = np.fromiter(map(len, vals), np.int64, len(vals))
+            # (A lone surrogate never gets here: Arrow refused the column when it was built.)
+            cps = np.frombuffer("".join(vals).encode("utf-32-le"), dtype=np.uint32)
+            high = np.flatnonzero(cps > 127)
+            distinct, inverse = np.unique(cps[high], return_inverse=True)
+            code = np.empty(len(distinct), dtype=np.int64)  # the stand-in byte, or -1: Python reads the string
+            for k, c in enumerate(distinct.tolist()):
+                ch = chr(c)
+                if ch in FOLDS_TO_ASCII or _PY_DECIMAL.match(ch):
+                    code[k] = -1
+                else:
+                    code[k] = _WORD_STAND_IN if _PY_WORD.match(ch) else _OTHER_STAND_IN
+            mapped = cps.astype(np.int64)
+            mapped[high] = code[inverse.reshape(-1)]
+            ends = np.cumsum(lens)
+            bad = np.zeros(len(vals), dtype=bool)
+            bad[np.searchsorted(ends, np.flatnonzero(mapped < 0), side="right")] = True
+            good = np.flatnonzero(~bad)
+            if int(ends[-1] if len(ends) else 0) >= 2**31 - 1:  # beyond one Arrow string array: Python reads all
+                good, bad = good[:0], np.ones(len(vals), dtype=bool)
+            keep = np.repeat(~bad, lens)
+            data = np.ascontiguousarray(np.where(mapped[keep] < 0, 0, mapped[keep]).astype(np.uint8))
+            offsets = np.zeros(len(good) + 1, dtype=np.int32)
+            offsets[1:] = np.cumsum(lens[good])
+            arr = pa.StringArray.from_buffers(len(good), pa.py_buffer(offsets), pa.py_buffer(data))
+            self._stand_in = (rows[good], arr, rows[bad])
+        return self._stand_in
+
+    def _fill_word_pattern(self, kernel: Callable[[pa.Array], pa.Array], slow: Callable[[str], float]) -> np.ndarray:
+        """`_fill` for a pattern whose ASCII reading is exact on the stand-ins (`_stand_ins`):
+        `kernel` on the column for the ASCII strings and on the stand-ins for the others, `slow`
+        only for the strings the stand-ins cannot take."""
+        out = np.full(self.n, np.nan)
+        fast = pc.fill_null(pc.cast(kernel(self.arrow), pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+        out[self.ascii] = fast[self.ascii]
+        if len(self.other):
+            rows, arr, bad = self._stand_ins()
+            if len(rows):
+                out[rows] = pc.cast(kernel(arr), pa.float64()).to_numpy(zero_copy_only=False)
+            for i in bad.tolist():
+                out[i] = float(slow(self.values[i]))
+        return out
+
     def length(self) -> np.ndarray:
         """`len(v)` (code points)."""
         return self._fill(pc.utf8_length(self.arrow), len)
@@ -132,12 +202,21 @@ class TextColumn:
         """`sum(ord(c) > 127 for c in v) / len(v) if v else 0.0` (0 for every ASCII string)."""
         return self._fill(np.zeros(self.n), lambda v: sum(ord(c) > 127 for c in v) / len(v) if v else 0.0)
 
-    def matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False) -> np.ndarray:
-        """Whether an RE2 `pattern` (the ASCII reading of a Python one) occurs: `slow` elsewhere."""
+    def matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False, word_only: bool = False) -> np.ndarray:
+        """Whether an RE2 `pattern` (the ASCII reading of a Python one) occurs: `slow` elsewhere.
+        `word_only`: the pattern reads a non-ASCII character only as a word character or not
+        (no `\\s` or `\\S`, whose reading of non-ASCII spaces the stand-ins do not keep; `\\d` is
+        fine; no "_" or \\x01 but through `\\w`, `\\W` or `.`): the non-ASCII
+        strings are read through their stand-ins (`_stand_ins`) instead of by `slow`."""
+        if word_only:
+            return self._fill_word_pattern(lambda a: pc.match_substring_regex(a, pattern, ignore_case=ignore_case), slow)
         return self._fill(pc.match_substring_regex(self.arrow, pattern, ignore_case=ignore_case), slow)
 
-    def count_matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False) -> np.ndarray:
-        """Non-overlapping matches of an RE2 `pattern` (as `len(re.findall(...))`): `slow` elsewhere."""
+    def count_matches(self, pattern: str, slow: Callable[[str], float], ignore_case: bool = False, word_only: bool = False) -> np.ndarray:
+        """Non-overlapping matches of an RE2 `pattern` (as `len(re.findall(...))`): `slow` elsewhere.
+        `word_only` as for `matches`."""
+        if word_only:
+            return self._fill_word_pattern(lambda a: pc.count_substring_regex(a, pattern, ignore_case=ignore_case), slow)
         return self._fill(pc.count_substring_regex(self.arrow, pattern, ignore_case=ignore_case), slow)
 
 

@@ -196,15 +196,38 @@ def _observed(f: pd.DataFrame, home: str | None) -> list[list[str]]:
 
 
 def _kinds_cells(f: pd.DataFrame) -> list[str]:
-    """The `bot_kinds` cell of every account (`bot_kinds` per column instead of per row dict)."""
-    states: list[list[bool | None]] = []
-    for _label, col in KIND_RULES.values():
-        if col not in f.columns:
-            states.append([None] * len(f))
-            continue
-        states.append([None if v is None else bool(float(v) >= 1) if not isinstance(v, bool) else v for v in _values(f[col])])
+    """The `bot_kinds` cell of every account (`bot_kinds` per column instead of per row dict).
+
+    Each kind's state (unknown, False, True) is read a column at a time (`_kind_states`), the
+    three states make one of at most 27 codes per account, and each code present is written
+    once (`_kinds_json`): no per-account tuple, lookup or conversion."""
+    n = len(f)
+    code = np.zeros(n, np.int64)
+    for _label, col in reversed(KIND_RULES.values()):
+        code = code * 3 + (_kind_states(f[col]) if col in f.columns else 0)
+    present, inverse = np.unique(code, return_inverse=True)
     names = tuple(KIND_RULES)
-    return [_kinds_json(tuple(zip(names, st))) for st in zip(*states)]
+    cells = []
+    for c in present.tolist():
+        states: list[bool | None] = []
+        for _ in names:
+            c, st = divmod(c, 3)
+            states.append((None, False, True)[st])
+        cells.append(_kinds_json(tuple(zip(names, states))))
+    return np.array(cells, dtype=object)[inverse.reshape(-1)].tolist() if n else []
+
+
+def _kind_states(col: pd.Series) -> np.ndarray:
+    """Per cell 0 (missing: unknown), 1 (False) or 2 (True), as `bot_kinds` reads a value: a bool as
+    itself, anything else as `float(v) >= 1`. Numeric and boolean columns are compared as float64
+    arrays (the conversion `float` makes); any other column is read value by value."""
+    missing = col.isna().to_numpy()
+    if col.dtype == "boolean" or (isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf"):
+        true = col.to_numpy(dtype="float64", na_value=np.nan) >= 1
+    else:
+        true = np.array([False if m else bool(v) if isinstance(v, bool) else bool(float(v) >= 1)
+                         for v, m in zip(col.tolist(), missing.tolist())], dtype=bool)
+    return np.where(missing, 0, np.where(true, 2, 1))
 
 
 def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from botwatch.content.evidence_words import feature_in_words
+
 PATH = Path(__file__).with_name("word_vectors.npz")
 # Whether the shipped models were trained with these features (a test keeps this in step with
 # content_model.json; turning one on needs the model retrained: train_content_model.py --word-vectors).
@@ -217,8 +219,9 @@ _IN_WORDS = {"vp": "the post's words taken together (word vectors)", "vt": "the 
 
 def in_words(feature: str) -> str:
     """A feature name as the evidence column shows it: the vector blocks (`vp<i>`, `vp:<j>`,
-    `vt…`), which name no word a reader could check, are said in words; every other name as is."""
+    `vt…`), which name no word a reader could check, said as what they summarise; every other
+    feature as the word, hashtag or cue a reader finds in the post (`evidence_words`)."""
     pre = feature[:2]
     if is_vector_key(feature) or (pre in _IN_WORDS and feature[2:3] == ":" and feature[3:].isdigit()):
         return _IN_WORDS[pre]
-    return feature
+    return feature_in_words(feature)

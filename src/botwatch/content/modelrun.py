@@ -67,6 +67,16 @@ class LinearModel:
         top = [keys[i] for i in np.argsort(-push)[:k] if push[i] > 0]
         return c, p, top
 
+    def toward(self, feats: dict[str, float], c: int, k: int = 3) -> list[str]:
+        """The `k` features of `feats` that push most toward class `c` against the mean of the
+        other classes (`predict`'s measure, for a class that need not be the model's own answer).
+        Why: where the tree blend overrules this model, the evidence can still name the words of
+        the post that lean the blend's way, instead of no words at all."""
+        keys, vals, rows = self._gather(feats)
+        contrib = rows * vals[:, None]
+        push = contrib[:, c] - (contrib.sum(axis=1) - contrib[:, c]) / max(len(self.classes) - 1, 1)
+        return [keys[i] for i in np.argsort(-push)[:k] if push[i] > 0]  # `predict`'s own sort
+
     def predict_many(self, many: list[dict[str, float]], k: int = 3, proba: "list[np.ndarray] | None" = None) -> list[tuple[int, np.ndarray, list[str]]]:
         """`predict` of each feature set, with numpy called once for all of them instead of a
         dozen times per set (per-call overhead was most of the stage's model time). The floats

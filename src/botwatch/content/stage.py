@@ -338,7 +338,18 @@ def _post_score(k: int, margin: float, pos: int, neg: int) -> float:
     return 0.0
 
 
-TREE_BLEND = "tree blend"  # stance evidence where the blend picks another class than the linear model
+TREE_BLEND = "tree blend"  # opens the stance evidence where the blend picks another class than the linear model
+
+
+def _overruled(stance_model: LinearModel, feats: dict[str, float], linear: int, chosen: int) -> str:
+    """The evidence of a pair whose class the tree blend changed: that the trees decided, what the
+    linear model said, and the pair's features that lean toward the blend's class in the linear
+    model, if any. Why: a reader checking a label should see that no single cue decided it, and
+    which cues point the way it went (`LinearModel.toward`)."""
+    classes = stance_model.classes
+    cues = "; ".join(dict.fromkeys(map(embed.in_words, stance_model.toward(feats, chosen))))
+    toward = f"; cues toward {classes[chosen]}: {cues}" if cues else ""
+    return f"{TREE_BLEND} (the linear model said {classes[linear]}{toward})"
 
 
 def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[str, list]", post_feats: list[dict[str, float]],
@@ -348,7 +359,8 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[s
     blended with its trees' where the linear model is unsure (`modelrun.TreeBlend`, its `gate`):
     the class is the blend's argmax, the sentiment margin the blend's. The evidence stays the
     linear model's words where the blend keeps the linear model's class; where it picks another,
-    the evidence says "tree blend" (the linear model's words do not explain it). Blend weight 0
+    the evidence opens with "tree blend" and says what the linear model said and which cues lean
+    the blend's way (`_overruled`). Blend weight 0
     gives `_model_step`'s own answers."""
     if len(kept["stance"]) != len(pair_feats) or len(kept["sentiment"]) != len(post_feats):
         # `trees_from_dict` refuses trees without folded vector features when it reads them; this
@@ -371,8 +383,8 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[s
         lin = stance_model.predict_many(pair_feats, 3, got)
         p = blend["stance"].blend(got[0], pair_feats, kept["stance"], uk)
         classes = stance_model.classes
-        for (c, _pr, top), k in zip(lin, p.argmax(axis=1).tolist()):
-            pair_answers.append((classes[k], "; ".join(dict.fromkeys(map(embed.in_words, top))) if k == c else TREE_BLEND))
+        for (c, _pr, top), k, feats in zip(lin, p.argmax(axis=1).tolist(), pair_feats):
+            pair_answers.append((classes[k], "; ".join(dict.fromkeys(map(embed.in_words, top))) if k == c else _overruled(stance_model, feats, c, k)))
     return post_scores, pair_answers
 
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env python
+"""CPU-seconds of two functions of the accounts stage's score pass, on a study's own inputs:
+`BotModel.evidence_columns` (the SHAP evidence and its sentences) and `profile_features`.
+
+    # once: run the stage on a copy of the study and keep what the two functions were given
+    PYTHONPATH=src .venv/bin/python benchmarks/score_functions.py capture S.duckdb INPUTS.pkl
+    # then, in alternate processes with each version's src on PYTHONPATH:
+    PYTHONPATH=SRC .venv/bin/python benchmarks/score_functions.py time INPUTS.pkl --label A
+
+Why inputs rather than a whole stage: the two functions are a few CPU-seconds of a stage of
+twenty or more, so a whole-stage run cannot show their change through the machine's noise, and
+timing them alone keeps each run short on a shared machine. `time.process_time` around each call
+(the per-call profiler inflates per-account Python two to three times). The pickle holds the
+study's profiles: keep it under a scratch folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def capture(study: Path, out: Path, election: str) -> None:
+    """Run the accounts stage on a copy of `study`, keeping every input of the two functions."""
+    from botwatch import open_study
+    from botwatch.accounts import botmodel, features
+    from botwatch.accounts.stage import run_accounts
+    from botwatch.elections import load_election
+
+    kept: dict[str, list[Any]] = {"evidence_columns": [], "profile_features": []}
+    evidence_columns, profile_features = botmodel.BotModel.evidence_columns, features.profile_features
+
+    def ev(self: Any, X: Any, *a: Any, **k: Any) -> Any:
+        kept["evidence_columns"].append(X.copy())
+        return evidence_columns(self, X, *a, **k)
+
+    def pf(df: Any, ref: Any = None) -> Any:
+        kept["profile_features"].append((df.copy(), None if ref is None else ref.copy()))
+        return profile_features(df, ref)
+
+    botmodel.BotModel.evidence_columns, features.profile_features = ev, pf  # type: ignore[method-assign]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.duckdb"
+        shutil.copy(study, path)
+        with open_study(path, read_only=False) as st:
+            run_accounts(st, load_election(election))
+    with open(out, "wb") as fh:
+        pickle.dump(kept, fh)
+    print({k: len(v) for k, v in kept.items()})
+
+
+def time_functions(inputs: Path, label: str, repeat: int) -> None:
+    """Each function over every captured batch, `repeat` times; one line of CPU-seconds."""
+    from botwatch.accounts.botmodel import shipped_model
+    from botwatch.accounts.profile import profile_features
+
+    with open(inputs, "rb") as fh:
+        kept = pickle.load(fh)
+    model = shipped_model()
+    got: dict[str, list[float]] = {"evidence_columns": [], "profile_features": []}
+    for _ in range(repeat):
+        start = time.process_time()
+        for X in kept["evidence_columns"]:
+            model.evidence_columns(X)
+        got["evidence_columns"].append(time.process_time() - start)
+        start = time.process_time()
+        for df, ref in kept["profile_features"]:
+            profile_features(df, ref)
+        got["profile_features"].append(time.process_time() - start)
+    load = os.getloadavg()[0]
+    print(label, f"load {load:.2f}", " ".join(f"{k} " + " ".join(f"{v:.3f}" for v in vs) for k, vs in got.items()), flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("capture")
+    c.add_argument("study", type=Path)
+    c.add_argument("out", type=Path)
+    c.add_argument("--election", default="us-2016")
+    t = sub.add_parser("time")
+    t.add_argument("inputs", type=Path)
+    t.add_argument("--label", default="")
+    t.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if args.cmd == "capture":
+        capture(args.study, args.out, args.election)
+    else:
+        time_functions(args.inputs, args.label, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
