@@ -37,7 +37,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, from_log_likelihood, log_likelihood, study_base
 from botwatch.accounts.profile import ALL_FEATURES
-from botwatch.accounts.scoring import origin_results, score
+from botwatch.accounts.scoring import origin_result_columns, score
 from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES, CANONICAL
 
 BATCH_ROWS = 20_000  # accounts per batch: a few hundred MB of Python at the measured ~15 KiB per account
@@ -150,10 +150,11 @@ class OriginPass:
         if not batch.num_rows:
             return ORIGIN_ROWS.empty_table()
         home = getattr(self.election, "country", None)
-        results = origin_results(feats.from_batch(batch, self.election, origin_only=True), home)
-        p = origin_textpool.evidence_p(results)
+        # The results as columns straight away (`origin_columns`): no `OriginResult` per account.
+        got = origin_result_columns(feats.from_batch(batch, self.election, origin_only=True), home)
+        p = got.p_russia  # `origin_textpool.evidence_p` of the results
         lam = origin_textpool.own_log_ratio(p, self.pool_base) if self.pool_base is not None else np.full(len(p), np.nan)
-        return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **origin_columns(results),
+        return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **got.columns,
                          "_p": pa.array(p, pa.float64(), from_pandas=True), "_lam": pa.array(lam, pa.float64(), from_pandas=True)},
                         schema=ORIGIN_ROWS)
 

@@ -31,6 +31,7 @@ from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_batch import origin_posteriors
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns, results_of
 from botwatch.accounts.origin_prior import StudyPrior, apply_study_prior
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
@@ -100,12 +101,17 @@ def _values(col: pd.Series) -> list[Any]:
     return vals
 
 
-def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
-    """A typical time of each account's posts (the middle of its first and last post, else when
-    the profile was last seen), as `datetime`s, for the whole column at once."""
+def _midpoint_series(first: pd.Series, last: pd.Series, seen: pd.Series) -> pd.Series:
+    """A typical time of each account's posts: the middle of its first and last post, else when
+    the profile was last seen (NaT: neither)."""
     first, last, seen = pd.to_datetime(first), pd.to_datetime(last), pd.to_datetime(seen)
     mid = first + (last - first) / 2
-    when = mid.where(first.notna() & last.notna(), seen)
+    return mid.where(first.notna() & last.notna(), seen)
+
+
+def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
+    """`_midpoint_series` as `datetime`s, for the whole column at once."""
+    when = _midpoint_series(first, last, seen)
     out: list[datetime | None] = [None if pd.isna(t) else t for t in when.dt.to_pydatetime()]
     return out
 
@@ -353,10 +359,25 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
     return _json_list_array(parts, bounds)
 
 
-def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
-    """Each account's origin posterior before any study prior, in `data.features` order."""
+def origin_result_columns(data: AccountData, home: str | None) -> OriginColumns:
+    """Each account's origin posterior before any study prior, in `data.features` order, as
+    columns: per evidence kind over the batch's distinct values (`origin_columns`), without an
+    `OriginInput` or `OriginResult` per account. Equal to `origin_results_per_account`."""
     precompute_behaviour(data.behaviour.values())
     origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
+    return posterior_columns(evidence_slots(data, home), home)
+
+
+def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
+    """`origin_result_columns` as one `OriginResult` per account."""
+    return results_of(origin_result_columns(data, home))
+
+
+def origin_results_per_account(data: AccountData, home: str | None) -> list[OriginResult]:
+    """The reference for `origin_result_columns`: an `OriginInput` per account, its evidence from
+    `origin.evidence_vectors`, the posteriors by `origin_batch.origin_posteriors`."""
+    precompute_behaviour(data.behaviour.values())
+    origin_shifts.precompute(data.shift_counts.values(), codes())
     return origin_posteriors(origin_inputs(data), home=home)
 
 

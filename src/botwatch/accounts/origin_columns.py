@@ -1,0 +1,377 @@
+"""The origin posteriors of a whole batch from its columns, per evidence kind, with the same numbers
+and sentences as `origin_batch.origin_posteriors(scoring.origin_inputs(data))`.
+
+Why: building one `OriginInput` per account and walking `origin.evidence_vectors` for each was
+about 2.5 of the origin pass's CPU-seconds per 100k accounts, though nearly every item is a
+function of one profile value (a place, a time zone, an interface language, a set of tagged post
+languages) that many accounts share. Here each kind is one *slot*: its item is looked up once
+per distinct value of the batch (with the same cached functions `evidence_vectors` calls) and
+every account gets an index into a table of distinct items (-1: none). The slots are in
+`evidence_vectors`' order, so an account's items are its non-empty slots read left to right.
+Accounts whose slot indices are the same have the same posterior and sentences: each distinct
+row of indices is computed once and its result is given to its accounts (on a study without
+repetition this is no saving, and no loss beyond one `np.unique`).
+
+Exactness: an account's log posterior is the log prior plus the log of each of its item vectors
+in its item order, as in `origin_posterior`; an empty slot adds an exact zero, which changes no
+float. Items that are the account's own (office hours, the behaviour items) get their own table
+rows, as their vectors are computed per account. `tests/test_accounts_origin_columns.py` holds
+this path to the per-account one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from botwatch.accounts import origin_desk, origin_shifts
+from botwatch.accounts.origin import (
+    FLOOR_LOCATION,
+    HOME_PRIOR,
+    IGNORED_LANGS,
+    MIN_TAGGED_POSTS,
+    NO_EVIDENCE,
+    OriginResult,
+    _account_lang_item,
+    _client_item,
+    _hours_item,
+    _place_item,
+    _post_langs_item,
+    _post_script_item,
+    _profile_script_item,
+    _region_item,
+    _regional_client,
+    _time_zone_item,
+    _utc_offset_item,
+    codes,
+    prior,
+    scripts_in,
+)
+from botwatch.accounts.origin_signals import behaviour_items, parameters
+from botwatch.exact_round import round_like_python
+
+CHUNK = 8192  # distinct rows per posterior matrix (as `origin_batch.CHUNK`)
+DEFAULT_WHEN = datetime(2016, 6, 15)  # `evidence_vectors`' date for an account without one
+# Fixed slots, in `evidence_vectors`' order; the behaviour items follow, one slot each.
+SLOTS = ("location", "region", "time_zone|utc_offset", "account_lang", "profile_script", "post_langs|post_script", "office|hours", "client")
+_TEXTS = pa.list_(pa.string())
+
+
+class _Table:
+    """The batch's distinct evidence items: kind, likelihood vector (read only) and sentence."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+        self.vectors: list[np.ndarray] = []
+        self.sentences: list[str] = []
+        self._ids: dict[tuple[str, int], int] = {}
+        self._held: list[Any] = []  # keeps each keyed object alive, so its id() stays its own
+
+    def add(self, kind: str, item: tuple[np.ndarray, str] | None) -> int:
+        """The item's row (-1 for None); the same item object (a cached profile value) gets one row."""
+        if item is None:
+            return -1
+        key = (kind, id(item))  # a region's item can be the location item's object, under another kind
+        got = self._ids.get(key)
+        if got is None:
+            got = self._ids[key] = len(self.kinds)
+            self._held.append(item)
+            self.kinds.append(kind)
+            self.vectors.append(item[0])
+            self.sentences.append(item[1])
+        return got
+
+    def own(self, kind: str, vector: np.ndarray, sentence: str) -> int:
+        """A row for an item computed for one account."""
+        self.kinds.append(kind)
+        self.vectors.append(vector)
+        self.sentences.append(sentence)
+        return len(self.kinds) - 1
+
+
+@dataclass
+class Slots:
+    """Each account's items as table rows, one column per slot (-1: no item of that slot)."""
+
+    index: np.ndarray  # (accounts, slots) int64
+    table: _Table
+
+
+def _distinct(values: "pd.Series | list[Any]") -> tuple[np.ndarray, list[Any]]:
+    """(code per value, distinct values as Python objects); every missing marker (None, NaN, NA) gets -1."""
+    codes_, uniques = pd.factorize(values if isinstance(values, pd.Series) else pd.Series(values, dtype=object), use_na_sentinel=True)
+    return np.asarray(codes_, np.int64), uniques.tolist()
+
+
+def _by_value(values: "pd.Series | list[Any]", item_of: Any, table: _Table) -> np.ndarray:
+    """A slot whose item is a function of one value: `item_of(value)` -> (kind, item) or None, once per distinct value."""
+    code, uniques = _distinct(values)
+    ids = np.array([table.add(*got) if (got := item_of(v)) is not None else -1 for v in uniques] + [-1], np.int64)
+    return ids[code]  # code -1 reads the appended -1
+
+
+def evidence_slots(data: Any, home: str | None) -> Slots:
+    """The slots of every account of `data` (an `AccountData`), in `data.features` order: what
+    `origin.evidence_vectors(scoring.origin_inputs(data)[i], frozenset(), home)` gives account i."""
+    from botwatch.accounts.scoring import _extra, _midpoint_series, _values
+
+    f, acc = data.features, data.accounts
+    n = len(f)
+    table = _Table()
+    keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
+    fixed = np.full((n, len(SLOTS)), -1, np.int64)
+    cols = {c: acc[c] for c in ("location", "extra", "account_lang", "time_zone", "display_name", "description")}  # read per distinct value
+    offsets = _values(acc["utc_offset"])
+    region_floor = float(parameters()["profile"]["region_floor"])
+
+    fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home)) if v else None, table)
+
+    def region(raw: Any) -> tuple[str, Any] | None:
+        r = _extra(raw).get("region") if raw else None
+        ok = r if isinstance(r, str) and r.lower() != "unknown" else None
+        return ("region", _region_item(ok, region_floor, home)) if ok else None
+
+    fixed[:, 1] = _by_value(cols["extra"], region, table)
+
+    when = _midpoint_series(f["first_post"], f["last_post"], acc["last_seen"])
+    dated = when.notna().to_numpy()
+    year = np.where(dated, when.dt.year.fillna(DEFAULT_WHEN.year).to_numpy(np.int64), DEFAULT_WHEN.year)
+    month = np.where(dated, when.dt.month.fillna(DEFAULT_WHEN.month).to_numpy(np.int64), DEFAULT_WHEN.month)
+    tz = _by_value(cols["time_zone"], lambda v: ("time_zone", _time_zone_item(v)) if v else None, table)
+    offset_rows = [i for i in np.flatnonzero(tz < 0).tolist() if offsets[i] is not None]
+    if offset_rows:
+        combos = [(round(int(offsets[i]) / 3600), int(year[i]), int(month[i])) for i in offset_rows]
+        tz[offset_rows] = _by_value(combos, lambda c: ("utc_offset", _utc_offset_item(*c)), table)
+    fixed[:, 2] = tz
+
+    fixed[:, 3] = _by_value(cols["account_lang"], lambda v: ("account_lang", _account_lang_item(v)) if v else None, table)
+
+    name_code, name_values = _distinct(cols["display_name"])
+    desc_code, desc_values = _distinct(cols["description"])
+    name_scripts = [frozenset(scripts_in(v)) for v in name_values] + [frozenset()]
+    desc_scripts = [frozenset(scripts_in(v)) for v in desc_values] + [frozenset()]
+    has_name = np.array([bool(s) for s in name_scripts], bool)[name_code]
+    has_desc = np.array([bool(s) for s in desc_scripts], bool)[desc_code]
+    rows = np.flatnonzero(has_name | has_desc).tolist()
+    if rows:
+        sets = [tuple(sorted(name_scripts[name_code[i]] | desc_scripts[desc_code[i]])) for i in rows]
+        fixed[rows, 4] = _by_value(sets, lambda s: ("profile_script", _profile_script_item(s)), table)
+
+    fixed[:, 5] = _post_languages(data, keys, f, table)
+    fixed[:, 6] = _hours(data, keys, year, month, home, table)
+    fixed[:, 7] = _clients(data, keys, table)
+
+    behaviour: list[tuple[int, list[int]]] = []
+    if data.behaviour:
+        for i, k in enumerate(keys):
+            b = data.behaviour.get(k)
+            if b is not None:
+                got = [table.own(it.kind, np.exp(it.log_l), it.sentence) for it in behaviour_items(b, codes(), home)]
+                if got:
+                    behaviour.append((i, got))
+    width = max((len(g) for _, g in behaviour), default=0)
+    extra = np.full((n, width), -1, np.int64)
+    for i, got in behaviour:
+        extra[i, :len(got)] = got
+    return Slots(np.hstack([fixed, extra]) if width else fixed, table)
+
+
+def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, table: _Table) -> np.ndarray:
+    """The post-language slot (else, without tagged posts, the post-script one), as `evidence_vectors`."""
+    n = len(keys)
+    out = np.full(n, -1, np.int64)
+    fallback = np.ones(n, bool)  # no tagged post: the post scripts may speak instead
+    seen: dict[tuple[tuple[str, int], ...], tuple[bool, int]] = {}
+    for i, k in enumerate(keys):
+        d = data.langs.get(k)
+        if not d:
+            continue
+        raw = tuple(d.items())
+        got = seen.get(raw)
+        if got is None:
+            tagged = {x.lower(): c for x, c in raw if x and x.lower() not in IGNORED_LANGS and c > 0}
+            if sum(tagged.values()) >= MIN_TAGGED_POSTS:
+                got = (False, table.add("post_langs", _post_langs_item(tuple(tagged.items()))))
+            else:
+                got = (True, -1)
+            seen[raw] = got
+        fallback[i], out[i] = got
+    script_cols = [c for c in f.columns if c.startswith("n_script_")]
+    if not script_cols:
+        return out
+    from botwatch.accounts.scoring import _values
+
+    n_posts = np.array([0 if v is None else int(v) for v in _values(f["n_posts"])], np.int64)
+    scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64)
+    rows = np.flatnonzero(fallback & (n_posts >= MIN_TAGGED_POSTS) & scripts.any(axis=1))
+    if not len(rows):
+        return out
+    names = [c[len("n_script_"):] for c in script_cols]
+    # n / n_posts of two whole numbers below 2**53: the same correctly rounded quotient as Python's.
+    present = (scripts[rows] != 0) & (scripts[rows] / n_posts[rows, None] >= 0.3)
+    sets = [tuple(s for s, p in zip(names, row) if p) for row in present.tolist()]
+    picked = _by_value(sets, lambda s: ("post_script", _post_script_item(s)) if s else None, table)
+    out[rows] = picked
+    return out
+
+
+def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.ndarray, home: str | None,
+           table: _Table) -> np.ndarray:
+    """The office-hours slot (else the circadian fit), as `evidence_vectors`."""
+    out = np.full(len(keys), -1, np.int64)
+    if data.shift_counts:
+        for i, k in enumerate(keys):
+            counts = data.shift_counts.get(k)
+            if counts is None:
+                continue
+            from_desk = k in data.desk_shift
+            desk_posts = int(sum(counts or ())) if from_desk else 0
+            w = origin_desk.weight(desk_posts) if from_desk else 1.0
+            office = origin_shifts.item(counts, codes(), home, w)
+            if office is not None:
+                note = origin_desk.note(data.desk_shift.get(k), desk_posts) if from_desk else ""
+                out[i] = table.own(office.kind, np.exp(office.log_l), office.sentence + note)
+    y, m = year.tolist(), month.tolist()
+    hours = data.hours
+    for i, k in enumerate(keys):
+        hc = hours.get(k)
+        if hc is not None and out[i] < 0 and sum(hc) > 0:
+            out[i] = table.add("hours", _hours_item(tuple(map(int, hc)), y[i], m[i]))
+    return out
+
+
+def _clients(data: Any, keys: list[tuple[str, str]], table: _Table) -> np.ndarray:
+    """The regional-client slot: the first client (in the account's order) with posts that belongs to one country's ecosystem."""
+    out = np.full(len(keys), -1, np.int64)
+    seen: dict[tuple[tuple[str, int], ...], int] = {}
+    for i, k in enumerate(keys):
+        d = data.clients.get(k)
+        if not d:
+            continue
+        raw = tuple(d.items())
+        got = seen.get(raw)
+        if got is None:
+            got = -1
+            for client, c in raw:
+                hit = _regional_client((client or "").lower())
+                if hit and c > 0:
+                    got = table.add("client", _client_item(client, hit))
+                    break
+            seen[raw] = got
+        out[i] = got
+    return out
+
+
+@dataclass
+class OriginColumns:
+    """The batch's origin results as columns (`batches.ORIGIN_FIELDS`) and P(Russia) as numpy
+    (NaN without origin evidence: what `origin_textpool.evidence_p` reads from the results)."""
+
+    columns: dict[str, pa.Array]
+    p_russia: np.ndarray
+
+
+def distinct_rows(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct rows of `index`, in order of first appearance; each row's position among
+    them). One hash factorisation per column of (code so far, this column) instead of
+    `np.unique(axis=0)`, which sorts the rows as byte strings (about five times the CPU here)."""
+    n = len(index)
+    code = np.zeros(n, np.int64)
+    for j in range(index.shape[1]):
+        col = index[:, j] + 1  # -1 (no item) becomes 0
+        # code < n and col <= the table's size: the pair's number stays far below 2**63
+        code = np.asarray(pd.factorize(code * (int(col.max(initial=0)) + 1) + col)[0], np.int64)
+    k = int(code.max(initial=-1)) + 1
+    first = np.zeros(k, np.int64)
+    first[code] = np.arange(n)  # a row of each code (all of them are the same row)
+    return index[first], code
+
+
+def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: bool = True) -> OriginColumns:
+    """`origin_posteriors`' results for the slots' accounts, as columns: each distinct row of
+    slot indices computed once, then taken for every account that has it."""
+    index, table = slots.index, slots.table
+    n = len(index)
+    uniq, inverse = distinct_rows(index)
+    table_logs = np.vstack([np.log(v) for v in table.vectors] + [np.zeros(len(codes()))])  # row -1: an exact zero
+    names = codes()
+    ru = names.index("RU")
+    cal = parameters().get("calibration") if calibrate else None
+    suffix = f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence" if home else ""
+    country: list[str | None] = []
+    top_p: list[float | None] = []
+    keys_out: list[list[str]] = []
+    values_out: list[list[float]] = []
+    evidence: list[list[str]] = []
+    items: list[list[str]] = []
+    p_ru = np.full(len(uniq), np.nan)
+    log_prior = np.log(prior(home))
+    for s in range(0, len(uniq), CHUNK):
+        rows = uniq[s:s + CHUNK]
+        logp = np.tile(log_prior, (len(rows), 1))
+        for j in range(rows.shape[1]):
+            logp += table_logs[rows[:, j]]
+        logp -= logp.max(axis=1, keepdims=True)
+        p = np.exp(logp)
+        p /= p.sum(axis=1, keepdims=True)
+        notes: list[str | None] = [None] * len(rows)
+        if cal:
+            raw = np.clip(p[:, ru], 1e-12, 1 - 1e-12)
+            new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
+            p = p * ((1 - new) / (1 - raw))[:, None]
+            p[:, ru] = new
+            share = f"{cal['russia_share']:.1%}"
+            notes = [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
+                     for a, b in zip(raw.tolist(), new.tolist())]
+        order = np.argsort(-p, axis=1)[:, :keep]
+        tops = np.take_along_axis(p, order, axis=1)
+        p_ru[s:s + len(rows)] = p[:, ru]
+        for r, o, t, tr, note in zip(rows.tolist(), order.tolist(), tops.tolist(), round_like_python(tops, 4).tolist(), notes):
+            its = [x for x in r if x >= 0]
+            if not its:
+                country.append(None)
+                top_p.append(None)
+                keys_out.append([])
+                values_out.append([])
+                evidence.append([NO_EVIDENCE])
+                items.append([])
+                continue
+            kept = [(names[k], rv) for k, v, rv in zip(o, t, tr) if v >= 0.005]
+            best = names[o[0]]
+            sentences = [f"most likely {best} (p={t[0]:.2f}){suffix}", *(table.sentences[x] for x in its)]
+            kinds = [table.kinds[x] for x in its]
+            if note:
+                sentences.append(note)
+                kinds.append("calibration")
+            country.append(best)
+            top_p.append(t[0])
+            keys_out.append([k for k, _ in kept])
+            values_out.append([v for _, v in kept])
+            evidence.append(sentences)
+            items.append(kinds)
+    known = np.array([c is not None for c in country], bool)
+    p_ru = np.where(known, p_ru, np.nan)
+    take = pa.array(inverse, pa.int64())
+    columns = {
+        "_o_country": pa.array(country, pa.string()).take(take),
+        "_o_probability": pa.array(top_p, pa.float64()).take(take),
+        "_o_keys": pa.array(keys_out, _TEXTS).take(take),
+        "_o_values": pa.array(values_out, pa.list_(pa.float64())).take(take),
+        "_o_evidence": pa.array(evidence, _TEXTS).take(take),
+        "_o_items": pa.array(items, _TEXTS).take(take),
+        "_o_p_russia": pa.array(p_ru, pa.float64(), from_pandas=True).take(take),
+    }
+    return OriginColumns(columns, p_ru[inverse])
+
+
+def results_of(cols: OriginColumns) -> list[OriginResult]:
+    """The columns as one fresh `OriginResult` per account (callers may replace their fields)."""
+    c = {k: v.to_pylist() for k, v in cols.columns.items()}
+    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, kinds, p)
+            for country, prob, keys, values, evidence, kinds, p
+            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"])]
