@@ -11,8 +11,9 @@ is where the evidence rows and JSON cells are assembled.
 
 Why inputs rather than a whole stage: the two functions are a few CPU-seconds of a stage of
 twenty or more, so a whole-stage run cannot show their change through the machine's noise, and
-timing them alone keeps each run short on a shared machine. `time.process_time` around each call
-(the per-call profiler inflates per-account Python two to three times). The pickle holds the
+timing them alone keeps each run short on a shared machine. `time.process_time` around each
+function's loop over all the captured batches (the per-call profiler inflates per-account Python
+two to three times). The pickle holds the
 study's profiles: keep it under a scratch folder.
 """
 

@@ -282,7 +282,7 @@ def _tail_groups(shown: np.ndarray, raised: np.ndarray) -> tuple[np.ndarray, np.
     """Groups of items whose tails print alike: (keys, each group's first item, each item's
     group). Alike means the same `round(c, 2)` to the bit and the same direction."""
     n = len(shown)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # (inf and NaN take the np.unique path)
         cents = shown * 100.0
         finite = np.isfinite(cents).all() and n > 0
         lo, hi = (float(cents.min()), float(cents.max())) if finite else (0.0, 0.0)
@@ -293,7 +293,9 @@ def _tail_groups(shown: np.ndarray, raised: np.ndarray) -> tuple[np.ndarray, np.
         key = (k * 2 + np.signbit(shown)) * 2 + raised
         size = int(key.max()) + 1
         first_of = np.full(size, -1, np.int64)
-        first_of[key[::-1]] = np.arange(n - 1, -1, -1)  # the last write wins: each key's first item
+        # Some item of each key (numpy does not promise which of repeated indices is written last;
+        # every item of a key prints the same tail, so any one serves).
+        first_of[key[::-1]] = np.arange(n - 1, -1, -1)
         used = np.flatnonzero(first_of >= 0)
         group = np.zeros(size, np.int64)
         group[used] = np.arange(len(used))
