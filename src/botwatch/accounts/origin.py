@@ -380,7 +380,10 @@ def _post_langs_item(tagged: tuple[tuple[str, int], ...]) -> Evidence | None:
 def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
     """(kind, likelihood vector, sentence) for each piece of evidence the account offers.
 
-    The vectors of profile values are shared between accounts (see `_CACHE`): read only."""
+    The vectors of profile values are shared between accounts (see `_CACHE`): read only.
+    The accounts stage reads the same rules per evidence kind over a batch's columns
+    (`origin_columns.evidence_slots`): a rule changed or a kind added here must be changed there
+    too, and `tests/test_accounts_origin_columns.py`'s awkward accounts extended to reach it."""
     out: list[tuple[str, np.ndarray, str]] = []
 
     def add(kind: str, item: Evidence | None) -> None:

@@ -2,9 +2,11 @@
 
 Why: per account, the posterior is a dozen small numpy calls (log, sum, exp, normalise,
 calibrate, sort) on a vector of a few dozen countries; over 35k accounts that call overhead was
-a large part of the accounts stage. Here the evidence items still come from
-`origin.evidence_vectors` (one source of truth for every likelihood and sentence, with profile
-values cached there), and the arithmetic runs on an accounts × countries matrix.
+a large part of the accounts stage. Here the evidence items come from `origin.evidence_vectors`
+(every likelihood and sentence, with profile values cached there), and the arithmetic runs on an
+accounts × countries matrix. The stage itself now reads the same items per evidence kind over a
+batch's columns (`origin_columns`, which mirrors `evidence_vectors`' rules and is tested equal to
+this path); the validation scripts still come through here.
 
 Exactness: each account's log posterior is built as in `origin_posterior`: the log prior plus the
 log of each item's vector, in the account's item order (an account with fewer items adds exact

@@ -10,7 +10,8 @@ every account gets an index into a table of distinct items (-1: none). The slots
 `evidence_vectors`' order, so an account's items are its non-empty slots read left to right.
 Accounts whose slot indices are the same have the same posterior and sentences: each distinct
 row of indices is computed once and its result is given to its accounts (on a study without
-repetition this is no saving, and no loss beyond one `np.unique`).
+repetition this is no saving, and no loss beyond one hash factorisation per slot column,
+`distinct_rows`).
 
 Exactness: an account's log posterior is the log prior plus the log of each of its item vectors
 in its item order, as in `origin_posterior`; an empty slot adds an exact zero, which changes no
@@ -364,7 +365,9 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
         "_o_values": pa.array(values_out, pa.list_(pa.float64())).take(take),
         "_o_evidence": pa.array(evidence, _TEXTS).take(take),
         "_o_items": pa.array(items, _TEXTS).take(take),
-        "_o_p_russia": pa.array(p_ru, pa.float64(), from_pandas=True).take(take),
+        # NULL exactly where the account has no evidence (a NaN P(Russia) of an account with
+        # evidence stays NaN, as `batches.origin_columns` of the results stored it).
+        "_o_p_russia": pa.array(p_ru, pa.float64(), mask=~known).take(take),
     }
     return OriginColumns(columns, p_ru[inverse])
 
