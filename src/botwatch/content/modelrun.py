@@ -70,8 +70,8 @@ class LinearModel:
     def toward(self, feats: dict[str, float], c: int, k: int = 3) -> list[str]:
         """The `k` features of `feats` that push most toward class `c` against the mean of the
         other classes (`predict`'s measure, for a class that need not be the model's own answer).
-        Why: where the tree blend overrules this model, the evidence can still name the words of
-        the post that lean the blend's way, instead of no words at all."""
+        Why: where the tree blend overrules this model, the evidence can still name the post's
+        cues that lean the blend's way, instead of none at all."""
         keys, vals, rows = self._gather(feats)
         contrib = rows * vals[:, None]
         push = contrib[:, c] - (contrib.sum(axis=1) - contrib[:, c]) / max(len(self.classes) - 1, 1)
