@@ -66,7 +66,7 @@ def capture(study: Path, out: Path, election: str) -> None:
     print({k: len(v) for k, v in kept.items()})
 
 
-def time_functions(inputs: Path, label: str, repeat: int) -> None:
+def time_functions(inputs: Path, label: str, repeat: int, score_only: bool = False) -> None:
     """Each function over every captured batch, `repeat` times; one line of CPU-seconds."""
     from botwatch.accounts.batches import to_arrow
     from botwatch.accounts.botmodel import shipped_model
@@ -85,6 +85,8 @@ def time_functions(inputs: Path, label: str, repeat: int) -> None:
     if finals:
         got["origin_cells"] = []
     for _ in range(repeat):
+        if score_only:  # `score`, `to_arrow` and the origin cells alone (a shorter run)
+            kept["evidence_columns"], kept["profile_features"] = [], []
         start = time.process_time()
         for X in kept["evidence_columns"]:
             model.evidence_columns(X)
@@ -157,11 +159,12 @@ def main() -> None:
     t.add_argument("inputs", type=Path)
     t.add_argument("--label", default="")
     t.add_argument("--repeat", type=int, default=3)
+    t.add_argument("--score-only", action="store_true", help="time score, to_arrow and the origin cells only")
     args = ap.parse_args()
     if args.cmd == "capture":
         capture(args.study, args.out, args.election)
     else:
-        time_functions(args.inputs, args.label, args.repeat)
+        time_functions(args.inputs, args.label, args.repeat, args.score_only)
 
 
 if __name__ == "__main__":
