@@ -96,7 +96,7 @@ def sample_data() -> AccountData:
 
 
 def _prior() -> StudyPrior:
-    return estimate([0.01, 0.2, 0.9, 0.5, math.nan if False else 0.3], 0.05)
+    return estimate([0.01, 0.2, 0.9, 0.5, 0.3], 0.05)
 
 
 @pytest.mark.parametrize(("home", "study_prior"), [("US", False), ("US", True), ("US", "given"), (None, True), ("RU", True), ("GB", "given")])
