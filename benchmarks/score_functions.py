@@ -2,7 +2,8 @@
 """CPU-seconds of functions of the accounts stage's score pass, on a study's own inputs:
 `BotModel.evidence_columns` (the SHAP evidence and its sentences), `profile_features`, and
 `scoring.score` with the conversion of its two frames to the inserted tables (`to_arrow`), which
-is where the evidence rows and JSON cells are assembled.
+is where the evidence rows and JSON cells are assembled, and (`origin_cells`) the two origin JSON
+cells of `account_scores` alone, from the origins `score` writes them from.
 
     # once: run the stage on a copy of the study and keep what the two functions were given
     PYTHONPATH=src .venv/bin/python benchmarks/score_functions.py capture S.duckdb INPUTS.pkl
@@ -65,7 +66,7 @@ def capture(study: Path, out: Path, election: str) -> None:
     print({k: len(v) for k, v in kept.items()})
 
 
-def time_functions(inputs: Path, label: str, repeat: int) -> None:
+def time_functions(inputs: Path, label: str, repeat: int, score_only: bool = False) -> None:
     """Each function over every captured batch, `repeat` times; one line of CPU-seconds."""
     from botwatch.accounts.batches import to_arrow
     from botwatch.accounts.botmodel import shipped_model
@@ -78,7 +79,14 @@ def time_functions(inputs: Path, label: str, repeat: int) -> None:
     model = shipped_model()
     got: dict[str, list[float]] = {"evidence_columns": [], "profile_features": [], "score": [], "to_arrow": []}
     calls = [pickle.loads(b) for b in kept.get("score", [])]
+    # The origins `score` writes its origin cells from (after the stage's study prior), made
+    # outside the timer; see `origin_cells`.
+    finals = [_final_origins(k.get("origins"), home, k.get("study_prior")) for _data, home, k in calls if k.get("origins") is not None]
+    if finals:
+        got["origin_cells"] = []
     for _ in range(repeat):
+        if score_only:  # `score`, `to_arrow` and the origin cells alone (a shorter run)
+            kept["evidence_columns"], kept["profile_features"] = [], []
         start = time.process_time()
         for X in kept["evidence_columns"]:
             model.evidence_columns(X)
@@ -97,8 +105,47 @@ def time_functions(inputs: Path, label: str, repeat: int) -> None:
             spent[1] += time.process_time() - mid
         got["score"].append(spent[0])
         got["to_arrow"].append(spent[1])
+        if finals:
+            start = time.process_time()
+            for origins in finals:
+                origin_cells(origins)
+            got["origin_cells"].append(time.process_time() - start)
     load = os.getloadavg()[0]
     print(label, f"load {load:.2f}", " ".join(f"{k} " + " ".join(f"{v:.3f}" for v in vs) for k, vs in got.items()), flush=True)
+
+
+def _final_origins(origins: Any, home: Any, prior: Any) -> Any:
+    """The origin results after the study prior, as `score` has them when it writes the cells."""
+    from botwatch.accounts.origin_prior import StudyPrior, apply_study_prior
+
+    return apply_study_prior(origins, home, prior=prior)[0] if isinstance(prior, StudyPrior) else origins
+
+
+def origin_cells(origins: Any) -> Any:
+    """The `origin_probabilities` and `origin_evidence` cells of one batch as `score` writes them
+    and `to_arrow` converts them: by Arrow where this `src` has `_probability_cells`, else the
+    per-account code it replaced (`flat_object` and `_json_lists`, then Arrow from the Python strings)."""
+    import itertools
+
+    import numpy as np
+    import pyarrow as pa
+
+    from botwatch.accounts import scoring
+
+    if hasattr(scoring, "_probability_cells"):
+        cells = (scoring._probability_cells(origins), scoring._origin_evidence_cells(origins))
+        return [pa.array(pd_array(c), pa.string()) for c in cells]
+    probabilities = [scoring.flat_object(o.probabilities) if o.probabilities else None for o in origins]
+    evidence = scoring._json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
+                                   [0, *itertools.accumulate(len(o.evidence) for o in origins)])
+    return [pa.array(np.array(c, dtype=object), pa.string(), from_pandas=True) for c in (probabilities, evidence)]
+
+
+def pd_array(cells: Any) -> Any:
+    """An Arrow column as the frame holds it (`pd.ArrowDtype`), read back as `to_arrow` reads it."""
+    import pandas as pd
+
+    return pd.arrays.ArrowExtensionArray(cells)
 
 
 def main() -> None:
@@ -112,11 +159,12 @@ def main() -> None:
     t.add_argument("inputs", type=Path)
     t.add_argument("--label", default="")
     t.add_argument("--repeat", type=int, default=3)
+    t.add_argument("--score-only", action="store_true", help="time score, to_arrow and the origin cells only")
     args = ap.parse_args()
     if args.cmd == "capture":
         capture(args.study, args.out, args.election)
     else:
-        time_functions(args.inputs, args.label, args.repeat)
+        time_functions(args.inputs, args.label, args.repeat, args.score_only)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -359,6 +359,72 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
     return _json_list_array(parts, bounds)
 
 
+def _origin_cells_reference(origins: list[OriginResult]) -> tuple[list[str | None], list[str]]:
+    """The `origin_probabilities` and `origin_evidence` cells as `score` wrote them before
+    `_probability_cells` and `_origin_evidence_cells` (kept as their tests' reference)."""
+    return ([flat_object(o.probabilities) if o.probabilities else None for o in origins],
+            _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
+                        [0, *itertools.accumulate(len(o.evidence) for o in origins)]))
+
+
+def _origin_evidence_cells(origins: list[OriginResult]) -> pa.StringArray:
+    """Each account's `origin_evidence` cell (the JSON list of its evidence sentences), joined by
+    Arrow (`_json_list_array`) instead of one Python string per account that `to_arrow` then
+    encodes again."""
+    lengths = np.fromiter(map(len, (o.evidence for o in origins)), np.int64, len(origins))
+    parts = pa.array(list(itertools.chain.from_iterable(o.evidence for o in origins)), pa.string())
+    return _json_list_array(parts, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+
+# Python's repr of k / 10,000 for k = 0 .. 10,000 and the doubles they stand for: the origin
+# probabilities are rounded to four decimals (`round`, `round_like_python`), so nearly every value
+# is one of these, and its text is taken from here instead of written per value.
+_FOURTHS = np.arange(10_001) / 10_000
+_FOURTHS_TEXT = pa.array([repr(v) for v in _FOURTHS.tolist()], pa.string())
+
+
+def _float_texts(values: np.ndarray) -> pa.StringArray:
+    """`repr` of each finite float: from `_FOURTHS_TEXT` where the value is bit for bit one of
+    `_FOURTHS` (the comparison is exact and a negative zero is excluded), by Python elsewhere."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        k = np.clip(np.rint(np.nan_to_num(values * 10_000, nan=-1.0)), 0, 10_000).astype(np.int64)
+    exact = (_FOURTHS[k] == values) & ~np.signbit(values)
+    texts = _FOURTHS_TEXT.take(pa.array(k))
+    other = np.flatnonzero(~exact)
+    if len(other):
+        texts = pc.replace_with_mask(texts, pa.array(~exact), pa.array([repr(v) for v in values[other].tolist()], pa.string()))
+    return texts
+
+
+def _probability_cells(origins: list[OriginResult]) -> pa.StringArray:
+    """Each account's `origin_probabilities` cell, `flat_object(o.probabilities)` (NULL for none),
+    built by Arrow: each distinct country code escaped once, each value's text from
+    `_float_texts`, the pairs joined per account by `binary_join`. A cell `flat_object` would
+    not write from finite floats and str keys (NaN, inf, another type) is left to it."""
+    n = len(origins)
+    dicts = [o.probabilities for o in origins]
+    lengths = np.fromiter(map(len, dicts), np.int64, n)
+    keys = list(itertools.chain.from_iterable(dicts))
+    values = list(itertools.chain.from_iterable(d.values() for d in dicts))
+    if not set(map(type, keys)) <= {str} or not set(map(type, values)) <= {float}:
+        return pa.array([flat_object(d) if d else None for d in dicts], pa.string())
+    v = np.array(values, np.float64)
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    codes_, distinct = pd.factorize(pd.Series(keys, dtype=object))
+    escaped = pa.array([encode_basestring_ascii(k) for k in distinct.tolist()], pa.string())
+    finite = np.isfinite(v)
+    pairs = pc.binary_join_element_wise(escaped.take(pa.array(codes_)), _float_texts(np.where(finite, v, 0.0)), ": ")
+    cells = pc.binary_join_element_wise("{", pc.binary_join(pa.LargeListArray.from_arrays(pa.array(bounds), pairs), ", "), "}", "")
+    cells = pc.if_else(pa.array(lengths > 0), cells, pa.scalar(None, pa.string()))
+    bad = np.concatenate([[0], np.cumsum(~finite)])
+    odd = np.flatnonzero(bad[bounds[1:]] > bad[bounds[:-1]])  # accounts holding a value that is not finite
+    if len(odd):
+        mask = np.zeros(n, bool)
+        mask[odd] = True
+        cells = pc.replace_with_mask(cells, pa.array(mask), pa.array([flat_object(dicts[i]) for i in odd.tolist()], pa.string()))
+    return cells
+
+
 def origin_result_columns(data: AccountData, home: str | None) -> OriginColumns:
     """Each account's origin posterior before any study prior, in `data.features` order, as
     columns: per evidence kind over the batch's distinct values (`origin_columns`), without an
@@ -445,9 +511,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         "bot_evidence": None,
         "origin_country": [o.country for o in origins],
         "origin_probability": rounded_list(np.array([np.nan if o.probability is None else o.probability for o in origins], np.float64), 4),
-        "origin_probabilities": [flat_object(o.probabilities) if o.probabilities else None for o in origins],
-        "origin_evidence": _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
-                                       [0, *itertools.accumulate(len(o.evidence) for o in origins)]),
+        "origin_probabilities": None,
+        "origin_evidence": None,
         "likely_automated": none_where(probs >= 0.5, np.isnan(probs)),
         "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
         "signals": None,
@@ -465,6 +530,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
     out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
     out["bot_evidence"], out["signals"] = bot_evidence, signal_cells  # Arrow arrays, kept as they are
+    out["origin_probabilities"] = pd.arrays.ArrowExtensionArray(_probability_cells(origins))
+    out["origin_evidence"] = pd.arrays.ArrowExtensionArray(_origin_evidence_cells(origins))
     if prior is not None:
         out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
     return out, evidence
