@@ -17,6 +17,7 @@ zeros), and the logs are taken vector by vector as there. The tests compare this
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,10 +30,54 @@ from botwatch.accounts.origin import (
     evidence_vectors,
     prior,
 )
-from botwatch.exact_round import round_like_python
 from botwatch.accounts.origin_signals import parameters
+from botwatch.exact_round import round_like_python
 
 CHUNK = 8192  # accounts per matrix: bounds memory (a few MB per chunk) on any study size
+
+
+class Posteriors(NamedTuple):
+    """Rows' calibrated posteriors and what the evidence sentences read from them."""
+
+    p: np.ndarray  # [row, country]
+    notes: list[str | None]  # the calibration sentence per row (None: not calibrated)
+    order: list[list[int]]  # the `keep` most likely countries per row, most likely first
+    top: list[list[float]]  # their probabilities
+    top_rounded: list[list[float]]  # the same, `round(v, 4)` (as stored)
+
+
+def posteriors(logs: np.ndarray, idx: np.ndarray, home: str | None, keep: int, calibrate: bool) -> Posteriors:
+    """The posterior of each row of `idx` ([row, item] indices into `logs`, the item vectors'
+    logs, whose last row is zeros so that -1, "no item here", adds an exact zero): the log prior
+    plus each item's log in item order, normalised, then the calibration map on P(Russia). One
+    function for `origin_posteriors` and the stage's `origin_columns`, so their numbers cannot
+    drift apart."""
+    logp = np.tile(np.log(prior(home)), (len(idx), 1))
+    for j in range(idx.shape[1]):
+        logp += logs[idx[:, j]]
+    logp -= logp.max(axis=1, keepdims=True)
+    p = np.exp(logp)
+    p /= p.sum(axis=1, keepdims=True)
+    notes: list[str | None] = [None] * len(idx)
+    ru = codes().index("RU")
+    cal = parameters().get("calibration") if calibrate else None
+    if cal:
+        raw = np.clip(p[:, ru], 1e-12, 1 - 1e-12)
+        new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
+        p = p * ((1 - new) / (1 - raw))[:, None]
+        p[:, ru] = new
+        share = f"{cal['russia_share']:.1%}"
+        notes = [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
+                 for a, b in zip(raw.tolist(), new.tolist())]
+    order = np.argsort(-p, axis=1)[:, :keep]
+    top_p = np.take_along_axis(p, order, axis=1)
+    return Posteriors(p, notes, order.tolist(), top_p.tolist(), round_like_python(top_p, 4).tolist())  # round(v, 4) of every cell at once
+
+
+def lead_sentence(best: str, p: float, home: str | None) -> str:
+    """The first evidence sentence: the most likely country, and the prior's home share if any."""
+    suffix = f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence" if home else ""
+    return f"most likely {best} (p={p:.2f}){suffix}"
 
 
 def origin_posteriors(inputs: Sequence[OriginInput], home: str | None = None, keep: int = 8,
@@ -59,41 +104,20 @@ def _chunk(inputs: Sequence[OriginInput], home: str | None, keep: int, calibrate
         lens = np.fromiter(map(len, items), np.int64, count=n)
         idx[np.repeat(np.arange(n), lens), np.arange(len(vectors)) - np.repeat(np.cumsum(lens) - lens, lens)] = inverse.reshape(-1)
     logs.append(np.zeros(n_codes))  # row -1: "no item here" adds an exact zero
-    table = np.vstack(logs)
-    logp = np.tile(np.log(prior(home)), (n, 1))
-    for j in range(width):
-        logp += table[idx[:, j]]
-    logp -= logp.max(axis=1, keepdims=True)
-    p = np.exp(logp)
-    p /= p.sum(axis=1, keepdims=True)
-    notes: list[str | None] = [None] * n
-    ru = codes().index("RU")
-    cal = parameters().get("calibration") if calibrate else None
-    if cal:
-        raw = np.clip(p[:, ru], 1e-12, 1 - 1e-12)
-        new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
-        p = p * ((1 - new) / (1 - raw))[:, None]
-        p[:, ru] = new
-        share = f"{cal['russia_share']:.1%}"
-        notes = [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
-                 for a, b in zip(raw.tolist(), new.tolist())]
-    order = np.argsort(-p, axis=1)[:, :keep]
-    top_p = np.take_along_axis(p, order, axis=1)
-    top, top_rounded = top_p.tolist(), round_like_python(top_p, 4).tolist()  # round(v, 4) of every cell at once
-    p_ru = p[:, ru].tolist()
+    got = posteriors(np.vstack(logs), idx, home, keep, calibrate)
     names = codes()
-    suffix = f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence" if home else ""
+    p_ru = got.p[:, names.index("RU")].tolist()
     out: list[OriginResult] = []
-    for i, (its, o, t, tr) in enumerate(zip(items, order.tolist(), top, top_rounded)):
+    for i, (its, o, t, tr, note) in enumerate(zip(items, got.order, got.top, got.top_rounded, got.notes)):
         if not its:
             out.append(OriginResult(None, None, {}, [NO_EVIDENCE], []))
             continue
         probs = {names[k]: r for k, v, r in zip(o, t, tr) if v >= 0.005}
         best = names[o[0]]
-        sentences = [f"most likely {best} (p={t[0]:.2f}){suffix}", *(s for _, _, s in its)]
+        sentences = [lead_sentence(best, t[0], home), *(s for _, _, s in its)]
         kinds = [k for k, _, _ in its]
-        if notes[i]:
-            sentences.append(notes[i])
+        if note:
+            sentences.append(note)
             kinds.append("calibration")
         out.append(OriginResult(best, t[0], probs, sentences, kinds, p_ru[i]))
     return out

@@ -33,7 +33,6 @@ import pyarrow as pa
 from botwatch.accounts import origin_desk, origin_shifts
 from botwatch.accounts.origin import (
     FLOOR_LOCATION,
-    HOME_PRIOR,
     IGNORED_LANGS,
     MIN_TAGGED_POSTS,
     NO_EVIDENCE,
@@ -50,13 +49,11 @@ from botwatch.accounts.origin import (
     _time_zone_item,
     _utc_offset_item,
     codes,
-    prior,
     scripts_in,
 )
+from botwatch.accounts.origin_batch import CHUNK, lead_sentence, posteriors
 from botwatch.accounts.origin_signals import behaviour_items, parameters
-from botwatch.exact_round import round_like_python
 
-CHUNK = 8192  # distinct rows per posterior matrix (as `origin_batch.CHUNK`)
 DEFAULT_WHEN = datetime(2016, 6, 15)  # `evidence_vectors`' date for an account without one
 # Fixed slots, in `evidence_vectors`' order; the behaviour items follow, one slot each.
 SLOTS = ("location", "region", "time_zone|utc_offset", "account_lang", "profile_script", "post_langs|post_script", "office|hours", "client")
@@ -302,8 +299,6 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
     table_logs = np.vstack([np.log(v) for v in table.vectors] + [np.zeros(len(codes()))])  # row -1: an exact zero
     names = codes()
     ru = names.index("RU")
-    cal = parameters().get("calibration") if calibrate else None
-    suffix = f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence" if home else ""
     country: list[str | None] = []
     top_p: list[float | None] = []
     keys_out: list[list[str]] = []
@@ -311,28 +306,11 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
     evidence: list[list[str]] = []
     items: list[list[str]] = []
     p_ru = np.full(len(uniq), np.nan)
-    log_prior = np.log(prior(home))
     for s in range(0, len(uniq), CHUNK):
         rows = uniq[s:s + CHUNK]
-        logp = np.tile(log_prior, (len(rows), 1))
-        for j in range(rows.shape[1]):
-            logp += table_logs[rows[:, j]]
-        logp -= logp.max(axis=1, keepdims=True)
-        p = np.exp(logp)
-        p /= p.sum(axis=1, keepdims=True)
-        notes: list[str | None] = [None] * len(rows)
-        if cal:
-            raw = np.clip(p[:, ru], 1e-12, 1 - 1e-12)
-            new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
-            p = p * ((1 - new) / (1 - raw))[:, None]
-            p[:, ru] = new
-            share = f"{cal['russia_share']:.1%}"
-            notes = [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
-                     for a, b in zip(raw.tolist(), new.tolist())]
-        order = np.argsort(-p, axis=1)[:, :keep]
-        tops = np.take_along_axis(p, order, axis=1)
-        p_ru[s:s + len(rows)] = p[:, ru]
-        for r, o, t, tr, note in zip(rows.tolist(), order.tolist(), tops.tolist(), round_like_python(tops, 4).tolist(), notes):
+        got = posteriors(table_logs, rows, home, keep, calibrate)
+        p_ru[s:s + len(rows)] = got.p[:, ru]
+        for r, o, t, tr, note in zip(rows.tolist(), got.order, got.top, got.top_rounded, got.notes):
             its = [x for x in r if x >= 0]
             if not its:
                 country.append(None)
@@ -344,7 +322,7 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
                 continue
             kept = [(names[k], rv) for k, v, rv in zip(o, t, tr) if v >= 0.005]
             best = names[o[0]]
-            sentences = [f"most likely {best} (p={t[0]:.2f}){suffix}", *(table.sentences[x] for x in its)]
+            sentences = [lead_sentence(best, t[0], home), *(table.sentences[x] for x in its)]
             kinds = [table.kinds[x] for x in its]
             if note:
                 sentences.append(note)
