@@ -42,6 +42,17 @@ def sample_study_path(tmp_path_factory: pytest.TempPathFactory, sample_files: li
     return path
 
 
+@pytest.fixture(scope="session")
+def sample_data(sample_study_path: Path) -> "object":
+    """The accounts stage's inputs (`features.build`, an `AccountData`) of the sample study, built
+    once per session, read only: tests that change it work on a copy."""
+    from botwatch import open_study
+    from botwatch.accounts import features as feats
+
+    with open_study(sample_study_path) as st:
+        return feats.build(st)
+
+
 @pytest.fixture()
 def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
     """A private, writable copy of the sample study."""

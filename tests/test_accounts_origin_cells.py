@@ -13,7 +13,6 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from botwatch import open_study
 from botwatch.accounts import scoring
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginResult
@@ -77,22 +76,6 @@ def test_empty_batch_and_accounts_without_evidence() -> None:
     _check([_r({}), _r({}), _r({}, [])])
     _check([_r({}), _r({"RU": 0.5}), _r({})])  # no-evidence accounts at both ends
     _check([_r({"RU": math.nan}), _r({})])  # a NaN value in the last account with values
-
-
-@pytest.fixture(scope="module")
-def sample_data() -> AccountData:
-    import tempfile
-    from pathlib import Path
-
-    from botwatch.accounts import features as feats
-    from botwatch.cli import sample_files
-    from botwatch.ingest.runner import ingest
-
-    path = Path(tempfile.mkdtemp()) / "s.duckdb"
-    with open_study(path, read_only=False) as st:
-        ingest(st, [str(p) for p in sample_files()])
-    with open_study(path) as st:
-        return feats.build(st)
 
 
 def _prior() -> StudyPrior:

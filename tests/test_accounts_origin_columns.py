@@ -11,29 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from botwatch import open_study
 from botwatch.accounts.batches import origin_columns
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin_textpool import evidence_p
 from botwatch.accounts.scoring import origin_result_columns, origin_results, origin_results_per_account
 
 HOMES = ("US", None, "XX")  # an election country, none, and one the gazetteer does not know
-
-
-@pytest.fixture(scope="module")
-def sample_data() -> AccountData:
-    import tempfile
-    from pathlib import Path
-
-    from botwatch.accounts import features as feats
-    from botwatch.cli import sample_files
-    from botwatch.ingest.runner import ingest
-
-    path = Path(tempfile.mkdtemp()) / "s.duckdb"
-    with open_study(path, read_only=False) as st:
-        ingest(st, [str(p) for p in sample_files()])
-    with open_study(path) as st:
-        return feats.build(st)
 
 
 def _same(data: AccountData, home: str | None) -> list:  # list[OriginResult]
