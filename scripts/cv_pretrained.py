@@ -22,7 +22,9 @@ Harness (shared with the ninth round): 5 folds grouped by post, `--repeats` fold
 (`stance_learning_curve.fold_of`), every dev and training item scored, paired bootstrap over
 posts (one resample for all four figures).
 
-Usage: python scripts/cv_pretrained.py --stance ship,ship+lp,ship+lp+lc --sentiment ship,ship+lp
+Usage: RAYON_NUM_THREADS=1 python scripts/cv_pretrained.py --wordllama DIR --encode-cost   (rough
+    cost of one block a text)
+       python scripts/cv_pretrained.py --stance ship,ship+lp,ship+lp+lc --sentiment ship,ship+lp
     --combos ship/ship,ship+lp/ship+lp [--repeats 3] [--cache DIR]
 (needs the wheel's files: `--wordllama DIR`, the installed package's folder, and ../shared/data)
 """
@@ -107,11 +109,15 @@ def post_blocks(cleaned: str, names: "F.PartyNames", named: "list[str] | None") 
 
 def parse(v: str) -> tuple[set[str], float]:
     """`ship+lp+lc*8` -> ({"lp", "lc"}, 8.0): the shipped features plus the named pretrained
-    blocks, those scaled x8 (x3, the shipped vectors' scale, otherwise)."""
+    blocks, those scaled x8 (x3, the shipped vectors' scale, otherwise). `noown` in place of
+    `ship`: the shipped features without their own word-vector blocks (`vp`, `vt`), to see
+    whether the pretrained blocks carry what ours do (measured only, not a candidate)."""
     keep, scale = set(), embed.SCALE
     for p in v.split("+"):
         base, _, s = p.partition("*")
-        if base != "ship":
+        if base == "noown":
+            keep.add(base)
+        elif base != "ship":
             assert base in NEW, base
             keep.add(base)
         if s:
@@ -124,6 +130,8 @@ def transform(f: dict[str, float], keep: set[str], scale: float) -> dict[str, fl
     out = {}
     for k, v in f.items():
         p = k[:2] if k[:2] in NEW and k[2:].isdigit() else None
+        if "noown" in keep and k[:2] in ("vp", "vt") and k[2:].isdigit():
+            continue
         if p is None:
             out[k] = v
         elif p in keep:
@@ -138,6 +146,30 @@ def oof(items: list, groups: list[str], classes: list[str], settings: dict, extr
     return fold_answers(x, ex, groups, classes, settings, seed, 5)
 
 
+def encode_cost(pre: Pretrained, repeats: int = 3) -> None:
+    """Rough run-time cost of one block (measured only, not the speed rule's protocol): this
+    process's CPU per distinct labelled text to tokenize it (one batch call, one thread) and to
+    average a folded 3-column table (what a shipped block would cost: the model's weights times
+    the subword vectors, one row per subword)."""
+    import resource
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    texts = list(dict.fromkeys(F.clean_text(r["content"]) for pc, _l in T.LABELLED_SETS if pc.exists()
+                               for r in csv.DictReader(open(pc, encoding="utf-8")) if r.get("content")))
+    table = pre.vectors @ np.random.default_rng(0).random((pre.vectors.shape[1], 3), dtype=np.float32)
+    for _ in range(repeats):
+        t0 = cpu()
+        enc = pre.tok.encode_batch(texts, add_special_tokens=False)
+        t1 = cpu()
+        for e in enc:
+            table[e.ids].mean(axis=0)
+        t2 = cpu()
+        print(f"{len(texts)} texts: tokenize {1e6 * (t1 - t0) / len(texts):.1f} us, folded mean {1e6 * (t2 - t1) / len(texts):.1f} us CPU a text", flush=True)
+
+
 def main() -> None:
     global PRE
     ap = argparse.ArgumentParser()
@@ -148,8 +180,12 @@ def main() -> None:
     ap.add_argument("--boot", type=int, default=300)
     ap.add_argument("--cache", type=Path, default=Path(""))
     ap.add_argument("--wordllama", type=Path, required=True, help="the installed wordllama package's folder")
+    ap.add_argument("--encode-cost", action="store_true", help="print the rough cost of one block a text and stop")
     args = ap.parse_args()
     PRE = Pretrained(args.wordllama)
+    if args.encode_cost:
+        encode_cost(PRE)
+        return
     F.pair_vectors = pair_blocks  # type: ignore[assignment]
     F.post_vectors = post_blocks  # type: ignore[assignment]
     shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
