@@ -151,7 +151,7 @@ class OriginPass:
             return ORIGIN_ROWS.empty_table()
         home = getattr(self.election, "country", None)
         # The results as columns straight away (`origin_columns`): no `OriginResult` per account.
-        got = origin_result_columns(feats.from_batch(batch, self.election, origin_only=True), home)
+        got = origin_result_columns(feats.from_batch(batch, self.election, origin_only=True, pair_dicts=False), home)
         p = got.p_russia  # `origin_textpool.evidence_p` of the results
         lam = origin_textpool.own_log_ratio(p, self.pool_base) if self.pool_base is not None else np.full(len(p), np.nan)
         return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **got.columns,

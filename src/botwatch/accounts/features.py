@@ -42,6 +42,19 @@ class AccountData:
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts, where they offer an origin item (`origin_behaviour_groups.offering`)
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
     desk_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)  # accounts whose shift_counts are their desk's (origin_desk), with their own dated posts
+    # `prepare`'s (k, n) list columns "langs" and "clients" as Arrow, where `from_batch` did not
+    # read them into the `langs` and `clients` dicts (`pair_dicts=False`: the first pass, whose
+    # origin columns read the lists whole); `pairs_of` gives the dicts either way.
+    lists: dict[str, pa.Array] = field(default_factory=dict)
+
+
+def pairs_of(data: AccountData, name: str) -> dict[tuple[str, str], dict[str, int]]:
+    """`data.langs` or `data.clients` (`name`), built from `data.lists` where `from_batch` kept
+    the list column instead (the per-account readers: `scoring.origin_inputs`)."""
+    if name in data.lists:
+        f = data.features
+        return _pair_dicts(list(zip(f["platform"].tolist(), f["account_id"].tolist())), data.lists[name])
+    return data.langs if name == "langs" else data.clients
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
@@ -321,7 +334,8 @@ def _whole_numbers(table: pa.Table) -> pa.Table:
 
 
 @gc_paused
-def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False, origin_inputs: bool = True) -> AccountData:
+def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False, origin_inputs: bool = True,
+               pair_dicts: bool = True) -> AccountData:
     """The `AccountData` of one batch of `prepare`'s rows (any batch: every value is per account).
 
     Why per batch: the Python part of the stage (name and handle shapes, the daily clock, the
@@ -331,7 +345,9 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     for the study prior's first pass. `origin_inputs=False`: leave out what only the origin
     model reads (office-hours counts, behaviour facts, and the language and client dicts: the
     score pass takes the top language and client from the columns, `top_keys`), for a caller
-    with the origin results."""
+    with the origin results. `pair_dicts=False`: keep the language and client list columns as
+    Arrow (`AccountData.lists`) instead of one dict per account: `origin_columns` reads them
+    whole (the first pass; building the dicts was most of what those two slots cost there)."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows, offering
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS
@@ -346,9 +362,13 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     shift_counts: dict[tuple[str, str], list[int]] = {}
     desk_shift: dict[tuple[str, str], int | None] = {}
     behaviour: dict[tuple[str, str], Behaviour] = {}
+    lists: dict[str, pa.Array] = {}
     if origin_inputs:  # what only the origin model reads (the features take the top language and client from the columns)
-        langs = _pair_dicts(keys, table.column("langs"))
-        clients = _pair_dicts(keys, table.column("clients"))
+        if pair_dicts:
+            langs = _pair_dicts(keys, table.column("langs"))
+            clients = _pair_dicts(keys, table.column("clients"))
+        else:
+            lists = {name: _combined(table.column(name)) for name in ("langs", "clients")}
         shift_counts = _hour_rows(keys, table.column("shift"))
         if "shift_desk" in table.column_names:
             own = table.column("shift_own").to_pylist() if "shift_own" in table.column_names else [None] * len(keys)
@@ -360,13 +380,19 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     # Side by side, not merged on the key: both come from the same rows in the same order.
     df = pd.concat([accounts[KEY + ["handle", "display_name", "created_at"]].reset_index(drop=True), act.drop(columns=KEY)], axis=1)
     if origin_only:
-        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift)
+        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, lists)
     clusters = None
     if "in_unison" in table.column_names:
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
         clusters = duck_like_pandas(got)
     tops = (top_keys(table.column("langs"), IGNORED_TOP_LANGS), top_keys(table.column("clients")))
-    return _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops)
+    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops)
+    data.lists = lists
+    return data
+
+
+def _combined(col: "pa.Array | pa.ChunkedArray") -> pa.Array:
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
 def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, str], list[int]], langs: dict[tuple[str, str], dict[str, int]],

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
-from botwatch.accounts.features import AccountData
+from botwatch.accounts.features import AccountData, pairs_of
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object
@@ -131,6 +131,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     for i in has_script:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
     cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
+    langs, clients = pairs_of(data, "langs"), pairs_of(data, "clients")
     out = []
     regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
     for i, key in enumerate(keys):
@@ -148,11 +149,11 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 utc_offset=None if off is None else int(off),
                 display_name=cols["display_name"][i],
                 description=cols["description"][i],
-                post_langs=data.langs.get(key, {}),
+                post_langs=langs.get(key, {}),
                 post_scripts=post_scripts[i],
                 n_posts=0 if n_posts[i] is None else int(n_posts[i]),
                 hour_counts=data.hours.get(key),
-                clients=data.clients.get(key, {}),
+                clients=clients.get(key, {}),
                 when=when[i],
                 behaviour=data.behaviour.get(key),
                 shift_counts=data.shift_counts.get(key),
