@@ -1,4 +1,4 @@
-"""The first pass reads the post-language and client slots from `prepare`'s (k, n) list columns
+"""The first pass reads the post-language, client and hours slots from `prepare`'s (k, n) list columns
 (`AccountData.lists`, `features.from_batch(pair_dicts=False)`) instead of one dict per account:
 the origin columns must equal the per-account reference (`scoring.origin_results_per_account`,
 which reads the dicts `features._pair_dicts` builds from the same lists) on every kind of list."""
@@ -35,9 +35,10 @@ def _frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
                         **{c: [None] * n for c in ("location", "extra", "account_lang", "time_zone", "display_name", "description")},
                         "utc_offset": pd.array([None] * n, dtype="Int64"), "last_seen": pd.to_datetime([None] * n)})
     rng = random.Random(n)
+    firsts = [rng.choice([None, "2016-01-10 00:00", "2016-07-01 12:00", "2016-11-08 23:59", "2017-03-30 06:00"]) for _ in range(n)]  # dates: the clock's season
     feat = pd.DataFrame({"platform": acc["platform"], "account_id": acc["account_id"],
                          "n_posts": pd.array([rng.choice([None, 0, 1, 3, 10]) for _ in range(n)], dtype="Int64"),
-                         "first_post": pd.to_datetime([None] * n), "last_post": pd.to_datetime([None] * n),
+                         "first_post": pd.to_datetime(firsts), "last_post": pd.to_datetime(firsts),
                          "n_script_cyrillic": pd.array([rng.choice([None, 0, 1, 9]) for _ in range(n)], dtype="Int64"),
                          "n_script_arabic": pd.array([rng.choice([None, 0, 4]) for _ in range(n)], dtype="Int64")})
     return acc, feat
@@ -60,9 +61,26 @@ def _random_rows(rng: random.Random, names: list[str], n: int) -> list[list[tupl
     return out
 
 
-def _data(langs: pa.Array, clients: pa.Array) -> AccountData:
+def _hour_lists(rng: random.Random, n: int) -> pa.Array:
+    """Hour lists: none, one post (what one-status accounts have), a zero count, a day's spread."""
+    rows: list[list[tuple[str, int]] | None] = []
+    for _ in range(n):
+        kind = rng.random()
+        if kind < 0.2:
+            rows.append(None)
+        elif kind < 0.6:
+            rows.append([(str(rng.randrange(24)), 1)])
+        elif kind < 0.65:
+            rows.append([(str(rng.randrange(24)), 0)])
+        else:
+            rows.append([(str(h), rng.choice([1, 2, 7, 30])) for h in sorted(rng.sample(range(24), rng.randint(2, 20)))])
+    return _lists(rows)  # type: ignore[arg-type]
+
+
+def _data(langs: pa.Array, clients: pa.Array, hours: pa.Array | None = None) -> AccountData:
     acc, feat = _frames(len(langs))
-    return AccountData(acc, feat, {}, {}, {}, {}, {}, {}, {"langs": langs, "clients": clients})
+    hours = _lists([None] * len(langs)) if hours is None else hours
+    return AccountData(acc, feat, {}, {}, {}, {}, {}, {}, {"langs": langs, "clients": clients, "hours": hours})
 
 
 def _same(data: AccountData, home: str | None) -> None:
@@ -78,11 +96,11 @@ def _same(data: AccountData, home: str | None) -> None:
 def test_lists_equal_the_per_account_reference_on_random_lists(home: str | None) -> None:
     rng = random.Random(12)
     n = 3000
-    data = _data(_lists(_random_rows(rng, TAGS, n)), _lists(_random_rows(rng, CLIENTS, n)))
+    data = _data(_lists(_random_rows(rng, TAGS, n)), _lists(_random_rows(rng, CLIENTS, n)), _hour_lists(rng, n))
     assert _lang_slot_lists(data.lists["langs"], _Table()) is not None and _client_slot_lists(data.lists["clients"], _Table()) is not None
     _same(data, home)
     kinds = {k for r in origin_results_per_account(data, home) for k in r.items}
-    assert {"post_langs", "client", "post_script"} <= kinds
+    assert {"post_langs", "client", "post_script", "hours"} <= kinds
 
 
 def test_lists_equal_the_per_account_reference_on_awkward_lists() -> None:
@@ -129,6 +147,13 @@ def test_pairs_of_reads_the_lists_as_the_dicts() -> None:
     keys = list(zip(data.features["platform"], data.features["account_id"]))
     assert pairs_of(data, "langs") == _pair_dicts(keys, col)
     assert pairs_of(data, "clients") == {}
+    hours = _hour_lists(rng, 200)
+    data = _data(col, col, hours)
+    got = pairs_of(data, "hours")
+    assert set(got) == {k for k, v in zip(keys, hours.to_pylist()) if v is not None}
+    for k, v in zip(keys, hours.to_pylist()):
+        if v is not None:
+            assert got[k] == [sum(p["n"] for p in v if int(p["k"]) == h) for h in range(24)]
 
 
 def test_from_batch_keeps_the_lists_only_when_asked(sample_study_path) -> None:  # type: ignore[no-untyped-def]
@@ -143,8 +168,9 @@ def test_from_batch_keeps_the_lists_only_when_asked(sample_study_path) -> None: 
             feats.drop_inputs(st)
     dicts = feats.from_batch(table, origin_only=True)
     lists = feats.from_batch(table, origin_only=True, pair_dicts=False)
-    assert not dicts.lists and not lists.langs and not lists.clients and set(lists.lists) == {"langs", "clients"}
-    assert pairs_of(lists, "langs") == dicts.langs and pairs_of(lists, "clients") == dicts.clients
+    assert not dicts.lists and not lists.langs and not lists.clients and not lists.hours and set(lists.lists) == {"langs", "clients", "hours"}
+    assert pairs_of(lists, "langs") == dicts.langs and pairs_of(lists, "clients") == dicts.clients and pairs_of(lists, "hours") == dicts.hours
+    assert feats.from_batch(table, pair_dicts=False).hours == dicts.hours  # the score pass's clock still reads the dicts
     for home in HOMES:
         a, b = origin_result_columns(dicts, home), origin_result_columns(lists, home)
         for name, col in a.columns.items():

@@ -42,19 +42,20 @@ class AccountData:
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts, where they offer an origin item (`origin_behaviour_groups.offering`)
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
     desk_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)  # accounts whose shift_counts are their desk's (origin_desk), with their own dated posts
-    # `prepare`'s (k, n) list columns "langs" and "clients" as Arrow, where `from_batch` did not
-    # read them into the `langs` and `clients` dicts (`pair_dicts=False`: the first pass, whose
-    # origin columns read the lists whole); `pairs_of` gives the dicts either way.
+    # `prepare`'s (k, n) list columns "langs", "clients" and "hours" as Arrow, where `from_batch`
+    # did not read them into the `langs`, `clients` and `hours` dicts (`pair_dicts=False`: the
+    # first pass, whose origin columns read the lists whole); `pairs_of` gives the dicts either way.
     lists: dict[str, pa.Array] = field(default_factory=dict)
 
 
-def pairs_of(data: AccountData, name: str) -> dict[tuple[str, str], dict[str, int]]:
-    """`data.langs` or `data.clients` (`name`), built from `data.lists` where `from_batch` kept
-    the list column instead (the per-account readers: `scoring.origin_inputs`)."""
+def pairs_of(data: AccountData, name: str) -> dict[tuple[str, str], Any]:
+    """`data.langs`, `data.clients` or `data.hours` (`name`), built from `data.lists` where
+    `from_batch` kept the list column instead (the per-account readers: `scoring.origin_inputs`)."""
     if name in data.lists:
         f = data.features
-        return _pair_dicts(list(zip(f["platform"].tolist(), f["account_id"].tolist())), data.lists[name])
-    return data.langs if name == "langs" else data.clients
+        keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
+        return _hour_rows(keys, data.lists[name]) if name == "hours" else _pair_dicts(keys, data.lists[name])
+    return {"langs": data.langs, "clients": data.clients, "hours": data.hours}[name]
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
@@ -231,12 +232,18 @@ def _rows_of(col: "pa.Array | pa.ChunkedArray") -> tuple[np.ndarray, pa.Array, n
     return rows, pc.cast(flat.field("k"), pa.string()), np.asarray(flat.field("n").to_numpy(zero_copy_only=False), np.int64)
 
 
+def hour_matrix(col: "pa.Array | pa.ChunkedArray") -> tuple[np.ndarray, np.ndarray]:
+    """A list column of (hour, n) structs as (rows × 24 counts, which rows have a list): `_hour_list`
+    of every row at once."""
+    rows, hour, n = _rows_of(col)
+    counts = np.zeros((len(col), 24), np.int64)
+    np.add.at(counts, (rows, np.asarray(pc.cast(hour, pa.int64()).to_numpy(zero_copy_only=False), np.int64)), n)
+    return counts, np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), bool)
+
+
 def _hour_rows(keys: list[tuple[str, str]], col: "pa.Array | pa.ChunkedArray") -> dict[tuple[str, str], list[int]]:
     """`_hour_list(_pairs(...))` of every row with a list, keyed, at once: one (rows × 24) sum."""
-    rows, hour, n = _rows_of(col)
-    counts = np.zeros((len(keys), 24), np.int64)
-    np.add.at(counts, (rows, np.asarray(pc.cast(hour, pa.int64()).to_numpy(zero_copy_only=False), np.int64)), n)
-    valid = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), bool)
+    counts, valid = hour_matrix(col)
     return {keys[i]: c for i, c in zip(np.flatnonzero(valid).tolist(), counts[valid].tolist())}
 
 
@@ -356,7 +363,8 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     acc_cols = [c for c in ACCOUNTS.names if c in table.column_names]
     accounts = duck_like_pandas(table.select(acc_cols))
     keys = list(zip(table.column("platform").to_pylist(), table.column("account_id").to_pylist()))
-    hours = _hour_rows(keys, table.column("hours"))
+    lazy = origin_only and not pair_dicts  # only the origin columns read the hours: they take the list column
+    hours = {} if lazy else _hour_rows(keys, table.column("hours"))
     langs: dict[tuple[str, str], dict[str, int]] = {}
     clients: dict[tuple[str, str], dict[str, int]] = {}
     shift_counts: dict[tuple[str, str], list[int]] = {}
@@ -369,6 +377,8 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
             clients = _pair_dicts(keys, table.column("clients"))
         else:
             lists = {name: _combined(table.column(name)) for name in ("langs", "clients")}
+        if lazy:
+            lists["hours"] = _combined(table.column("hours"))
         shift_counts = _hour_rows(keys, table.column("shift"))
         if "shift_desk" in table.column_names:
             own = table.column("shift_own").to_pylist() if "shift_own" in table.column_names else [None] * len(keys)

@@ -329,6 +329,9 @@ def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.n
             if office is not None:
                 note = origin_desk.note(data.desk_shift.get(k), desk_posts) if from_desk else ""
                 out[i] = table.own(office.kind, np.exp(office.log_l), office.sentence + note)
+    if "hours" in data.lists:
+        _hours_from_list(data.lists["hours"], year, month, table, out)
+        return out
     y, m = year.tolist(), month.tolist()
     hours = data.hours
     for i, k in enumerate(keys):
@@ -336,6 +339,21 @@ def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.n
         if hc is not None and out[i] < 0 and sum(hc) > 0:
             out[i] = table.add("hours", _hours_item(tuple(map(int, hc)), y[i], m[i]))
     return out
+
+
+def _hours_from_list(col: pa.Array, year: np.ndarray, month: np.ndarray, table: _Table, out: np.ndarray) -> None:
+    """The circadian slot of `_hours` from the hours list column itself, into `out` where it is
+    still empty: the accounts' 24 counts as one matrix, the item once per distinct (counts, year,
+    month), which is all `_hours_item` reads (accounts with few posts share a handful)."""
+    from botwatch.accounts.features import hour_matrix
+
+    counts, valid = hour_matrix(col)
+    rows = np.flatnonzero(valid & (out < 0) & (counts.sum(axis=1) > 0))
+    if not len(rows):
+        return
+    uniq, inverse = distinct_rows(np.hstack([counts[rows], year[rows, None], month[rows, None]]))
+    ids = np.array([table.add("hours", _hours_item(tuple(r[:24]), r[24], r[25])) for r in uniq.tolist()], np.int64)
+    out[rows] = ids[inverse]
 
 
 def _clients(data: Any, keys: list[tuple[str, str]], table: _Table) -> np.ndarray:

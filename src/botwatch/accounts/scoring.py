@@ -131,7 +131,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     for i in has_script:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
     cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
-    langs, clients = pairs_of(data, "langs"), pairs_of(data, "clients")
+    langs, clients, hours = pairs_of(data, "langs"), pairs_of(data, "clients"), pairs_of(data, "hours")
     out = []
     regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
     for i, key in enumerate(keys):
@@ -152,7 +152,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 post_langs=langs.get(key, {}),
                 post_scripts=post_scripts[i],
                 n_posts=0 if n_posts[i] is None else int(n_posts[i]),
-                hour_counts=data.hours.get(key),
+                hour_counts=hours.get(key),
                 clients=clients.get(key, {}),
                 when=when[i],
                 behaviour=data.behaviour.get(key),
