@@ -170,8 +170,43 @@ def test_from_batch_keeps_the_lists_only_when_asked(sample_study_path) -> None: 
     lists = feats.from_batch(table, origin_only=True, pair_dicts=False)
     assert not dicts.lists and not lists.langs and not lists.clients and not lists.hours and set(lists.lists) == {"langs", "clients", "hours"}
     assert pairs_of(lists, "langs") == dicts.langs and pairs_of(lists, "clients") == dicts.clients and pairs_of(lists, "hours") == dicts.hours
-    assert feats.from_batch(table, pair_dicts=False).hours == dicts.hours  # the score pass's clock still reads the dicts
+    score_pass = feats.from_batch(table, pair_dicts=False)
+    assert score_pass.hours == {} and pairs_of(score_pass, "hours") == dicts.hours
     for home in HOMES:
         a, b = origin_result_columns(dicts, home), origin_result_columns(lists, home)
         for name, col in a.columns.items():
             assert b.columns[name].equals(col), name
+
+
+@pytest.mark.parametrize("n", [0, 1, 2500])
+def test_daily_clock_from_the_matrix_equals_the_per_account_clock(n: int) -> None:
+    """The score pass's daily clock (entropy, best offset, fit) once per distinct row of counts
+    equals the per-account loop over the dicts, value for value and in type."""
+    from botwatch.accounts.features import _add_daily_clock, _add_daily_clock_matrix, _hour_rows, hour_matrix
+
+    rng = random.Random(n)
+    col = _hour_lists(rng, n)
+    acc, _ = _frames(n)
+    keys = list(zip(acc["platform"], acc["account_id"]))
+    want, got = pd.DataFrame(index=range(n)), pd.DataFrame(index=range(n))
+    _add_daily_clock(want, keys, _hour_rows(keys, col))
+    _add_daily_clock_matrix(got, *hour_matrix(col))
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    if n > 100:
+        assert want["best_utc_offset"].notna().any() and want["hour_entropy_bits"].isna().any()
+
+
+def test_score_pass_features_without_the_dicts(sample_study_path) -> None:  # type: ignore[no-untyped-def]
+    """`from_batch(pair_dicts=False)` (the score pass) gives the same features frame."""
+    from botwatch import open_study
+    from botwatch.accounts import features as feats
+
+    with open_study(sample_study_path, read_only=False) as st:
+        try:
+            name = feats.prepare(st, with_clusters=False)
+            table = st.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
+        finally:
+            feats.drop_inputs(st)
+    a, b = feats.from_batch(table), feats.from_batch(table, pair_dicts=False)
+    pd.testing.assert_frame_equal(b.features, a.features, check_exact=True)
+    assert not b.hours and pairs_of(b, "hours") == a.hours and b.features["best_utc_offset"].notna().any()

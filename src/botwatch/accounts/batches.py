@@ -205,7 +205,7 @@ class ScoreBatch:
         if not batch.num_rows:
             return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()
         stored = "_o_country" in batch.schema.names  # the first pass's results, joined beside each account
-        data = feats.from_batch(batch, self.election, origin_inputs=not stored)
+        data = feats.from_batch(batch, self.election, origin_inputs=not stored, pair_dicts=False)
         origins = None
         if stored:
             origins = _pooled(batch, origins_of(batch), self.pool_base)

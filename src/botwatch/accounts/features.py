@@ -243,7 +243,10 @@ def hour_matrix(col: "pa.Array | pa.ChunkedArray") -> tuple[np.ndarray, np.ndarr
 
 def _hour_rows(keys: list[tuple[str, str]], col: "pa.Array | pa.ChunkedArray") -> dict[tuple[str, str], list[int]]:
     """`_hour_list(_pairs(...))` of every row with a list, keyed, at once: one (rows × 24) sum."""
-    counts, valid = hour_matrix(col)
+    return _keyed_rows(keys, *hour_matrix(col))
+
+
+def _keyed_rows(keys: list[tuple[str, str]], counts: np.ndarray, valid: np.ndarray) -> dict[tuple[str, str], list[int]]:
     return {keys[i]: c for i, c in zip(np.flatnonzero(valid).tolist(), counts[valid].tolist())}
 
 
@@ -363,8 +366,11 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     acc_cols = [c for c in ACCOUNTS.names if c in table.column_names]
     accounts = duck_like_pandas(table.select(acc_cols))
     keys = list(zip(table.column("platform").to_pylist(), table.column("account_id").to_pylist()))
-    lazy = origin_only and not pair_dicts  # only the origin columns read the hours: they take the list column
-    hours = {} if lazy else _hour_rows(keys, table.column("hours"))
+    # Without the dicts the hours stay a list column too: the origin columns and the daily clock
+    # read it whole (`hour_matrix`).
+    lazy = not pair_dicts
+    clock = hour_matrix(table.column("hours"))
+    hours = {} if lazy else _keyed_rows(keys, *clock)
     langs: dict[tuple[str, str], dict[str, int]] = {}
     clients: dict[tuple[str, str], dict[str, int]] = {}
     shift_counts: dict[tuple[str, str], list[int]] = {}
@@ -377,13 +383,13 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
             clients = _pair_dicts(keys, table.column("clients"))
         else:
             lists = {name: _combined(table.column(name)) for name in ("langs", "clients")}
-        if lazy:
-            lists["hours"] = _combined(table.column("hours"))
         shift_counts = _hour_rows(keys, table.column("shift"))
         if "shift_desk" in table.column_names:
             own = table.column("shift_own").to_pylist() if "shift_own" in table.column_names else [None] * len(keys)
             desk_shift = {k: (None if n is None else int(n)) for k, d, n in zip(keys, table.column("shift_desk").to_pylist(), own) if d}
         behaviour = from_rows(offering(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)))
+    if lazy:
+        lists["hours"] = _combined(table.column("hours"))
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "shift_own", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
     act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
@@ -396,7 +402,7 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
         clusters = duck_like_pandas(got)
     tops = (top_keys(table.column("langs"), IGNORED_TOP_LANGS), top_keys(table.column("clients")))
-    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops)
+    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops, clock)
     data.lists = lists
     return data
 
@@ -408,9 +414,11 @@ def _combined(col: "pa.Array | pa.ChunkedArray") -> pa.Array:
 def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, str], list[int]], langs: dict[tuple[str, str], dict[str, int]],
               clients: dict[tuple[str, str], dict[str, int]], behaviour: dict[tuple[str, str], Behaviour],
               shift_counts: dict[tuple[str, str], list[int]], desk_shift: dict[tuple[str, str], int | None], clusters: pd.DataFrame | None,
-              election: Any, tops: tuple[tuple[list[str | None], np.ndarray], tuple[list[str | None], np.ndarray]]) -> AccountData:
+              election: Any, tops: tuple[tuple[list[str | None], np.ndarray], tuple[list[str | None], np.ndarray]],
+              clock: tuple[np.ndarray, np.ndarray] | None = None) -> AccountData:
     """The per-account Python features over `df` (accounts joined to their activity); `tops`:
-    `top_keys` of the language and client columns."""
+    `top_keys` of the language and client columns; `clock`: `hour_matrix` of the hours column
+    (None: the daily clock from the `hours` dicts, account by account)."""
     ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
     prof = profile_features(with_profile_extra(accounts), ref)
     for c in ALL_FEATURES:
@@ -431,7 +439,10 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     for s in SCRIPT_PATTERNS:
         df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
     keys = list(zip(df["platform"].tolist(), df["account_id"].tolist()))  # tolist: iterating an Arrow-backed column is per value
-    _add_daily_clock(df, keys, hours)
+    if clock is None:
+        _add_daily_clock(df, keys, hours)
+    else:
+        _add_daily_clock_matrix(df, *clock)
     (df["top_lang"], df["top_lang_share"]), (df["top_client"], df["top_client_share"]) = tops
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, clusters)
@@ -467,6 +478,34 @@ def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[
     df["hour_entropy_bits"] = ent
     df["best_utc_offset"] = pd.array(best, dtype="Int64")
     df["human_day_fit_bits"] = bits
+
+
+def _add_daily_clock_matrix(df: pd.DataFrame, counts: np.ndarray, valid: np.ndarray) -> None:
+    """`_add_daily_clock` from the accounts' 24 hour counts as one matrix (`hour_matrix`; rows
+    without a list are not `valid`): the fit and the entropy once per distinct row of counts,
+    with the same functions on the same Python integers, then taken for every account. Accounts
+    with few posts share a handful of rows; on accounts that all differ it is the same work plus
+    one factorisation."""
+    from botwatch.accounts.origin_columns import distinct_rows
+
+    n = len(df)
+    code = np.full(n, -1, np.int64)  # -1: no hours, the last entry of each table below
+    ent: list[float] = []
+    best: list[int | None] = []
+    bits: list[float] = []
+    rows = np.flatnonzero(valid)
+    if len(rows):
+        uniq, inverse = distinct_rows(counts[rows])
+        code[rows] = inverse
+        for h in uniq.tolist():
+            fit = fit_hours(tuple(h))
+            ent.append(entropy_bits(h))
+            best.append(fit.best_offset if fit.informative else None)
+            bits.append(fit.human_fit_bits)
+    take = lambda values, missing: np.array([*values, missing], dtype=object)[code].tolist()  # noqa: E731
+    df["hour_entropy_bits"] = take(ent, math.nan)
+    df["best_utc_offset"] = pd.array(take(best, None), dtype="Int64")
+    df["human_day_fit_bits"] = take(bits, math.nan)
 
 
 def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
