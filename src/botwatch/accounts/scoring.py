@@ -168,8 +168,28 @@ def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> lis
     """The female-name seed signal needs the origin: an English woman's name on an account whose
     origin, languages or profile script point elsewhere."""
     f = data.features
+    # Only an account with an English woman's name can mismatch (`fem and elsewhere`): the tests
+    # of the origin, languages and script run for those alone, each column read as a list once.
+    mismatch = [False] * len(origins)
+    female = [i for i, v in enumerate(f["english_female_name"].tolist()) if bool(v)]
+    if not female:
+        return mismatch
+    pick = lambda values: [values[i] for i in female]  # noqa: E731
+    columns = zip(pick(data.accounts["account_lang"].tolist()), pick(f["top_lang"].tolist()), pick(data.accounts["description"].tolist()))
+    for i, (lang_v, top_v, desc_v) in zip(female, columns):
+        o = origins[i]
+        lang = _clean(lang_v)
+        top_lang = _clean(top_v)
+        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
+            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
+        mismatch[i] = elsewhere or bool(scripts_in(_clean(desc_v)))
+    return mismatch
+
+
+def _female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
+    """The reference for `_female_name_mismatch`: every account's tests, then `fem and elsewhere`."""
+    f = data.features
     mismatch = []
-    # Whole columns as lists: one pandas lookup per column, not four per account.
     columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
                   data.accounts["description"].tolist())
     for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
