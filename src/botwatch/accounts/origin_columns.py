@@ -208,11 +208,10 @@ def _lang_slot_dicts(langs: dict[tuple[str, str], dict[str, int]], keys: list[tu
 @dataclass
 class _Pairs:
     """A (k, n) list column's pairs sorted by (row, key), as `features._pair_dicts` orders each
-    account's dict (UTF-8 byte order is code-point order): each pair's row and place in its row,
+    account's dict (UTF-8 byte order is code-point order): each pair's row,
     its key as a code into `names` (the distinct keys, Python strings) and its count."""
 
     rows: np.ndarray
-    place: np.ndarray
     code: np.ndarray
     names: list[str]
     counts: np.ndarray
@@ -231,8 +230,7 @@ def _sorted_pairs(col: pa.Array) -> _Pairs | None:
     order_np = np.asarray(order.to_numpy(zero_copy_only=False), np.int64)
     enc = pc.dictionary_encode(k.take(order))
     rows = rows[order_np]
-    return _Pairs(rows, np.arange(len(rows)) - np.searchsorted(rows, rows, side="left"),
-                  np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64), enc.dictionary.to_pylist(), n[order_np])
+    return _Pairs(rows, np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64), enc.dictionary.to_pylist(), n[order_np])
 
 
 def _lang_slot_lists(col: pa.Array, table: _Table) -> tuple[np.ndarray, np.ndarray] | None:
