@@ -151,7 +151,7 @@ class OriginPass:
             return ORIGIN_ROWS.empty_table()
         home = getattr(self.election, "country", None)
         # The results as columns straight away (`origin_columns`): no `OriginResult` per account.
-        got = origin_result_columns(feats.from_batch(batch, self.election, origin_only=True), home)
+        got = origin_result_columns(feats.from_batch(batch, self.election, origin_only=True, pair_dicts=False), home)
         p = got.p_russia  # `origin_textpool.evidence_p` of the results
         lam = origin_textpool.own_log_ratio(p, self.pool_base) if self.pool_base is not None else np.full(len(p), np.nan)
         return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **got.columns,
@@ -205,7 +205,7 @@ class ScoreBatch:
         if not batch.num_rows:
             return self.schema.empty_table(), ACCOUNT_SCORES.empty_table(), ACCOUNT_EVIDENCE.empty_table()
         stored = "_o_country" in batch.schema.names  # the first pass's results, joined beside each account
-        data = feats.from_batch(batch, self.election, origin_inputs=not stored)
+        data = feats.from_batch(batch, self.election, origin_inputs=not stored, pair_dicts=False)
         origins = None
         if stored:
             origins = _pooled(batch, origins_of(batch), self.pool_base)

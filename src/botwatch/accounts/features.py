@@ -42,6 +42,20 @@ class AccountData:
     behaviour: dict[tuple[str, str], Behaviour] = field(default_factory=dict)  # origin features of the account's own posts, where they offer an origin item (`origin_behaviour_groups.offering`)
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
     desk_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)  # accounts whose shift_counts are their desk's (origin_desk), with their own dated posts
+    # `prepare`'s (k, n) list columns "langs", "clients" and "hours" as Arrow, where `from_batch`
+    # did not read them into the `langs`, `clients` and `hours` dicts (`pair_dicts=False`: the
+    # first pass, whose origin columns read the lists whole); `pairs_of` gives the dicts either way.
+    lists: dict[str, pa.Array] = field(default_factory=dict)
+
+
+def pairs_of(data: AccountData, name: str) -> dict[tuple[str, str], Any]:
+    """`data.langs`, `data.clients` or `data.hours` (`name`), built from `data.lists` where
+    `from_batch` kept the list column instead (the per-account readers: `scoring.origin_inputs`)."""
+    if name in data.lists:
+        f = data.features
+        keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
+        return _hour_rows(keys, data.lists[name]) if name == "hours" else _pair_dicts(keys, data.lists[name])
+    return {"langs": data.langs, "clients": data.clients, "hours": data.hours}[name]
 
 
 def _flag(basis: pd.Series, cond: pd.Series) -> pd.Series:
@@ -218,12 +232,21 @@ def _rows_of(col: "pa.Array | pa.ChunkedArray") -> tuple[np.ndarray, pa.Array, n
     return rows, pc.cast(flat.field("k"), pa.string()), np.asarray(flat.field("n").to_numpy(zero_copy_only=False), np.int64)
 
 
+def hour_matrix(col: "pa.Array | pa.ChunkedArray") -> tuple[np.ndarray, np.ndarray]:
+    """A list column of (hour, n) structs as (rows × 24 counts, which rows have a list): `_hour_list`
+    of every row at once."""
+    rows, hour, n = _rows_of(col)
+    counts = np.zeros((len(col), 24), np.int64)
+    np.add.at(counts, (rows, np.asarray(pc.cast(hour, pa.int64()).to_numpy(zero_copy_only=False), np.int64)), n)
+    return counts, np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), bool)
+
+
 def _hour_rows(keys: list[tuple[str, str]], col: "pa.Array | pa.ChunkedArray") -> dict[tuple[str, str], list[int]]:
     """`_hour_list(_pairs(...))` of every row with a list, keyed, at once: one (rows × 24) sum."""
-    rows, hour, n = _rows_of(col)
-    counts = np.zeros((len(keys), 24), np.int64)
-    np.add.at(counts, (rows, np.asarray(pc.cast(hour, pa.int64()).to_numpy(zero_copy_only=False), np.int64)), n)
-    valid = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), bool)
+    return _keyed_rows(keys, *hour_matrix(col))
+
+
+def _keyed_rows(keys: list[tuple[str, str]], counts: np.ndarray, valid: np.ndarray) -> dict[tuple[str, str], list[int]]:
     return {keys[i]: c for i, c in zip(np.flatnonzero(valid).tolist(), counts[valid].tolist())}
 
 
@@ -321,7 +344,8 @@ def _whole_numbers(table: pa.Table) -> pa.Table:
 
 
 @gc_paused
-def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False, origin_inputs: bool = True) -> AccountData:
+def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, origin_only: bool = False, origin_inputs: bool = True,
+               pair_dicts: bool = True) -> AccountData:
     """The `AccountData` of one batch of `prepare`'s rows (any batch: every value is per account).
 
     Why per batch: the Python part of the stage (name and handle shapes, the daily clock, the
@@ -331,7 +355,9 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     for the study prior's first pass. `origin_inputs=False`: leave out what only the origin
     model reads (office-hours counts, behaviour facts, and the language and client dicts: the
     score pass takes the top language and client from the columns, `top_keys`), for a caller
-    with the origin results."""
+    with the origin results. `pair_dicts=False`: keep the language and client list columns as
+    Arrow (`AccountData.lists`) instead of one dict per account: `origin_columns` reads them
+    whole (the first pass; building the dicts was most of what those two slots cost there)."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows, offering
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS
@@ -340,41 +366,59 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     acc_cols = [c for c in ACCOUNTS.names if c in table.column_names]
     accounts = duck_like_pandas(table.select(acc_cols))
     keys = list(zip(table.column("platform").to_pylist(), table.column("account_id").to_pylist()))
-    hours = _hour_rows(keys, table.column("hours"))
+    # Without the dicts the hours stay a list column too: the origin columns and the daily clock
+    # read it whole (`hour_matrix`).
+    lazy = not pair_dicts
+    clock = hour_matrix(table.column("hours"))
+    hours = {} if lazy else _keyed_rows(keys, *clock)
     langs: dict[tuple[str, str], dict[str, int]] = {}
     clients: dict[tuple[str, str], dict[str, int]] = {}
     shift_counts: dict[tuple[str, str], list[int]] = {}
     desk_shift: dict[tuple[str, str], int | None] = {}
     behaviour: dict[tuple[str, str], Behaviour] = {}
+    lists: dict[str, pa.Array] = {}
     if origin_inputs:  # what only the origin model reads (the features take the top language and client from the columns)
-        langs = _pair_dicts(keys, table.column("langs"))
-        clients = _pair_dicts(keys, table.column("clients"))
+        if pair_dicts:
+            langs = _pair_dicts(keys, table.column("langs"))
+            clients = _pair_dicts(keys, table.column("clients"))
+        else:
+            lists = {name: _combined(table.column(name)) for name in ("langs", "clients")}
         shift_counts = _hour_rows(keys, table.column("shift"))
         if "shift_desk" in table.column_names:
             own = table.column("shift_own").to_pylist() if "shift_own" in table.column_names else [None] * len(keys)
             desk_shift = {k: (None if n is None else int(n)) for k, d, n in zip(keys, table.column("shift_desk").to_pylist(), own) if d}
         behaviour = from_rows(offering(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)))
+    if lazy:
+        lists["hours"] = _combined(table.column("hours"))
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "shift_own", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
     act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()
     # Side by side, not merged on the key: both come from the same rows in the same order.
     df = pd.concat([accounts[KEY + ["handle", "display_name", "created_at"]].reset_index(drop=True), act.drop(columns=KEY)], axis=1)
     if origin_only:
-        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift)
+        return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, lists)
     clusters = None
     if "in_unison" in table.column_names:
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
         clusters = duck_like_pandas(got)
     tops = (top_keys(table.column("langs"), IGNORED_TOP_LANGS), top_keys(table.column("clients")))
-    return _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops)
+    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops, clock)
+    data.lists = lists
+    return data
+
+
+def _combined(col: "pa.Array | pa.ChunkedArray") -> pa.Array:
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
 def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, str], list[int]], langs: dict[tuple[str, str], dict[str, int]],
               clients: dict[tuple[str, str], dict[str, int]], behaviour: dict[tuple[str, str], Behaviour],
               shift_counts: dict[tuple[str, str], list[int]], desk_shift: dict[tuple[str, str], int | None], clusters: pd.DataFrame | None,
-              election: Any, tops: tuple[tuple[list[str | None], np.ndarray], tuple[list[str | None], np.ndarray]]) -> AccountData:
+              election: Any, tops: tuple[tuple[list[str | None], np.ndarray], tuple[list[str | None], np.ndarray]],
+              clock: tuple[np.ndarray, np.ndarray] | None = None) -> AccountData:
     """The per-account Python features over `df` (accounts joined to their activity); `tops`:
-    `top_keys` of the language and client columns."""
+    `top_keys` of the language and client columns; `clock`: `hour_matrix` of the hours column
+    (None: the daily clock from the `hours` dicts, account by account)."""
     ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
     prof = profile_features(with_profile_extra(accounts), ref)
     for c in ALL_FEATURES:
@@ -395,7 +439,10 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     for s in SCRIPT_PATTERNS:
         df[f"script_{s}_share"] = df[f"n_script_{s}"].astype("float64") / n
     keys = list(zip(df["platform"].tolist(), df["account_id"].tolist()))  # tolist: iterating an Arrow-backed column is per value
-    _add_daily_clock(df, keys, hours)
+    if clock is None:
+        _add_daily_clock(df, keys, hours)
+    else:
+        _add_daily_clock_matrix(df, *clock)
     (df["top_lang"], df["top_lang_share"]), (df["top_client"], df["top_client_share"]) = tops
     _add_seed_signals(df, accounts, n, election)
     df = add_clusters(df, clusters)
@@ -433,16 +480,38 @@ def _add_daily_clock(df: pd.DataFrame, keys: list[tuple[str, str]], hours: dict[
     df["human_day_fit_bits"] = bits
 
 
+def _add_daily_clock_matrix(df: pd.DataFrame, counts: np.ndarray, valid: np.ndarray) -> None:
+    """`_add_daily_clock` from the accounts' 24 hour counts as one matrix (`hour_matrix`; rows
+    without a list are not `valid`): the fit and the entropy once per distinct row of counts,
+    with the same functions on the same Python integers, then taken for every account. Accounts
+    with few posts share a handful of rows; on accounts that all differ it is the same work plus
+    one factorisation."""
+    from botwatch.accounts.origin_columns import distinct_rows
+
+    n = len(df)
+    code = np.full(n, -1, np.int64)  # -1: no hours, the last entry of each table below
+    ent: list[float] = []
+    best: list[int | None] = []
+    bits: list[float] = []
+    rows = np.flatnonzero(valid)
+    if len(rows):
+        uniq, inverse = distinct_rows(counts[rows])
+        code[rows] = inverse
+        for h in uniq.tolist():
+            fit = fit_hours(tuple(h))
+            ent.append(entropy_bits(h))
+            best.append(fit.best_offset if fit.informative else None)
+            bits.append(fit.human_fit_bits)
+    take = lambda values, missing: np.array([*values, missing], dtype=object)[code].tolist()  # noqa: E731
+    df["hour_entropy_bits"] = take(ent, math.nan)
+    df["best_utc_offset"] = pd.array(take(best, None), dtype="Int64")
+    df["human_day_fit_bits"] = take(bits, math.nan)
+
+
 def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
     """The documented seed signals (female English name, anonymity, activity, amplification,
     created after the election was called)."""
-    names = accounts["display_name"].tolist()
-    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]  # once per account, for both signals
-    df["english_female_name"] = [signals.english_female_first(f) for f in firsts]
-    df["anonymity"] = [
-        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d), first=f)
-        for a, b, c, d, f in zip(names, *(accounts[k].tolist() for k in ("description", "location", "default_image")), firsts)
-    ]
+    df["english_female_name"], df["anonymity"] = name_signals(accounts)
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)
     df["activity_over_144"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_VERY_HIGH)
@@ -453,6 +522,60 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
         df["created_after_trigger"] = _flag(created, created >= trig)  # whole column, NULL where unknown
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
+
+
+def name_signals(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per account: `signals.english_female_first` of its display name's first name, and
+    `signals.anonymity` of its profile, equal to `name_signals_per_account`.
+
+    Why: the per-account calls were most of the seed signals' cost. Here the first name and
+    both of its tests run once per distinct display name, the description and location tests
+    once per distinct text (a real archive repeats few of these: there it saves only the calls),
+    and the anonymity share is the count of anonymous parts over the count of known ones in
+    numpy: each part is 0.0 or 1.0, so Python's `sum(parts)` is that whole number exactly and
+    `/ len(parts)` the same correctly rounded quotient."""
+    n = len(accounts)
+    name_code, names = _codes(accounts["display_name"])
+    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]
+    female = np.array([signals.english_female_first(f) for f in firsts] + [False], bool)[name_code]
+    known = np.zeros(n, np.int64)
+    anonymous = np.zeros(n, np.int64)
+
+    def add(code: np.ndarray, per_value: list[tuple[bool, bool]]) -> None:  # (known, anonymous) per distinct value
+        table = np.array(per_value + [(False, False)], bool).reshape(-1, 2)
+        known[:] += table[code, 0]
+        anonymous[:] += table[code, 1]
+
+    add(name_code, [(isinstance(v, str), isinstance(v, str) and not signals.personal_first(f)) for v, f in zip(names, firsts)])
+    for col in ("description", "location"):
+        code, values = _codes(accounts[col])
+        add(code, [(isinstance(v, str), isinstance(v, str) and not v.strip()) for v in values])
+    img = accounts["default_image"].to_numpy(dtype=object)
+    img_known = ~pd.isna(img)
+    known += img_known
+    anonymous[img_known] += np.array([bool(d) for d in img[img_known]], bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(known > 0, anonymous.astype(np.float64) / known, np.nan)
+    return female, share
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """(code per value, distinct values); a missing marker (None, NaN, NA) gets -1, the last entry of a table indexed by code."""
+    code, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    return np.asarray(code, np.int64), list(uniques)
+
+
+def name_signals_per_account(accounts: pd.DataFrame) -> tuple[list[bool], list[float]]:
+    """The reference for `name_signals`: `signals.english_female_first` and `signals.anonymity`
+    called account by account."""
+    names = accounts["display_name"].tolist()
+    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]
+    female = [signals.english_female_first(f) for f in firsts]
+    anonymity = [
+        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d), first=f)
+        for a, b, c, d, f in zip(names, *(accounts[k].tolist() for k in ("description", "location", "default_image")), firsts)
+    ]
+    return female, anonymity
 
 
 def table_columns(df: pd.DataFrame) -> pd.DataFrame:

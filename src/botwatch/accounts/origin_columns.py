@@ -179,26 +179,119 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     return Slots(np.hstack([fixed, extra]) if width else fixed, table)
 
 
-def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, table: _Table) -> np.ndarray:
-    """The post-language slot (else, without tagged posts, the post-script one), as `evidence_vectors`."""
+def _lang_slot(raw: tuple[tuple[Any, int], ...], table: _Table) -> tuple[bool, int]:
+    """(no tagged post, post-language row) of one account's (tag, posts) pairs in its order."""
+    tagged = {x.lower(): c for x, c in raw if x and x.lower() not in IGNORED_LANGS and c > 0}
+    if sum(tagged.values()) >= MIN_TAGGED_POSTS:
+        return False, table.add("post_langs", _post_langs_item(tuple(tagged.items())))
+    return True, -1
+
+
+def _lang_slot_dicts(langs: dict[tuple[str, str], dict[str, int]], keys: list[tuple[str, str]], table: _Table) -> tuple[np.ndarray, np.ndarray]:
+    """(row, no tagged post) per account from its {tag: posts} dict, in the dict's order, once per distinct dict."""
     n = len(keys)
     out = np.full(n, -1, np.int64)
     fallback = np.ones(n, bool)  # no tagged post: the post scripts may speak instead
     seen: dict[tuple[tuple[str, int], ...], tuple[bool, int]] = {}
     for i, k in enumerate(keys):
-        d = data.langs.get(k)
+        d = langs.get(k)
         if not d:
             continue
         raw = tuple(d.items())
         got = seen.get(raw)
         if got is None:
-            tagged = {x.lower(): c for x, c in raw if x and x.lower() not in IGNORED_LANGS and c > 0}
-            if sum(tagged.values()) >= MIN_TAGGED_POSTS:
-                got = (False, table.add("post_langs", _post_langs_item(tuple(tagged.items()))))
-            else:
-                got = (True, -1)
-            seen[raw] = got
+            got = seen[raw] = _lang_slot(raw, table)
         fallback[i], out[i] = got
+    return out, fallback
+
+
+@dataclass
+class _Pairs:
+    """A (k, n) list column's pairs sorted by (row, key), as `features._pair_dicts` orders each
+    account's dict (UTF-8 byte order is code-point order): each pair's row,
+    its key as a code into `names` (the distinct keys, Python strings) and its count."""
+
+    rows: np.ndarray
+    code: np.ndarray
+    names: list[str]
+    counts: np.ndarray
+
+
+def _sorted_pairs(col: pa.Array) -> _Pairs | None:
+    """The pairs of `col` (None where a key is NULL: such lists are left to the dict path)."""
+    import pyarrow.compute as pc
+
+    from botwatch.accounts.features import _rows_of
+
+    rows, k, n = _rows_of(col)
+    if k.null_count:
+        return None
+    order = pc.sort_indices(pa.table({"r": rows, "k": k}), sort_keys=[("r", "ascending"), ("k", "ascending")])
+    order_np = np.asarray(order.to_numpy(zero_copy_only=False), np.int64)
+    enc = pc.dictionary_encode(k.take(order))
+    rows = rows[order_np]
+    return _Pairs(rows, np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64), enc.dictionary.to_pylist(), n[order_np])
+
+
+def _lang_slot_lists(col: pa.Array, table: _Table) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_lang_slot_dicts` from the list column itself, without a dict per account: the tags are
+    lower-cased and tested once per distinct tag, each account's kept (tag, posts) pairs become one
+    row of pair codes, and the item is looked up once per distinct row. An account whose kept tags
+    lower-case to the same tag twice (its dict keeps the first one's place and the last one's
+    count) goes through `_lang_slot` on its own pairs. None where a tag is NULL."""
+    n = len(col)
+    out = np.full(n, -1, np.int64)
+    pairs = _sorted_pairs(col)
+    if pairs is None:
+        return None
+    lows = [x.lower() for x in pairs.names]
+    low_codes, low_uniques = pd.factorize(pd.Series(lows, dtype=object))
+    low_names = list(low_uniques)
+    kept_name = np.array([bool(x) and low not in IGNORED_LANGS for x, low in zip(pairs.names, lows)], bool)
+    keep = kept_name[pairs.code] & (pairs.counts > 0) if len(pairs.rows) else np.zeros(0, bool)
+    r, low, cnt = pairs.rows[keep], np.asarray(low_codes, np.int64)[pairs.code[keep]], pairs.counts[keep]
+    tagged = np.bincount(r, weights=cnt, minlength=n) >= MIN_TAGGED_POSTS  # whole numbers, exact below 2**53
+    fallback = ~tagged  # no tagged post: the post scripts may speak instead
+    # Accounts with one lower-cased tag twice among their kept pairs: `_lang_slot` decides all of it.
+    width = int(low.max(initial=0)) + 1
+    u, c = np.unique(r * width + low, return_counts=True)
+    merged = np.zeros(n, bool)
+    merged[u[c > 1] // width] = True
+    for i in np.flatnonzero(merged).tolist():
+        a, b = np.searchsorted(pairs.rows, [i, i + 1])
+        raw = tuple(zip([pairs.names[j] for j in pairs.code[a:b].tolist()], pairs.counts[a:b].tolist()))
+        fallback[i], out[i] = _lang_slot(raw, table)
+    simple = tagged & ~merged
+    if not simple.any():
+        return out, fallback
+    sel = simple[r]
+    r, low, cnt = r[sel], low[sel], cnt[sel]
+    pos = np.arange(len(r)) - np.searchsorted(r, r, side="left")  # place among the account's kept pairs
+    pair_code = np.asarray(pd.factorize(low * (int(cnt.max(initial=0)) + 1) + cnt)[0], np.int64)
+    accounts = np.flatnonzero(simple)
+    at = np.searchsorted(accounts, r)
+    grid = np.full((len(accounts), int(pos.max(initial=0)) + 1), -1, np.int64)
+    grid[at, pos] = pair_code
+    uniq, inverse = distinct_rows(grid)
+    first = np.zeros(len(uniq), np.int64)
+    first[inverse] = np.arange(len(accounts))  # an account of each distinct row (all have the same pairs)
+    starts, ends = np.searchsorted(at, first, side="left").tolist(), np.searchsorted(at, first, side="right").tolist()
+    low_l, cnt_l = low.tolist(), cnt.tolist()
+    ids = np.array([table.add("post_langs", _post_langs_item(tuple(zip([low_names[x] for x in low_l[a:b]], cnt_l[a:b]))))
+                    for a, b in zip(starts, ends)], np.int64)
+    out[accounts] = ids[inverse]
+    return out, fallback
+
+
+def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, table: _Table) -> np.ndarray:
+    """The post-language slot (else, without tagged posts, the post-script one), as `evidence_vectors`."""
+    got = _lang_slot_lists(data.lists["langs"], table) if "langs" in data.lists else None
+    if got is None:
+        from botwatch.accounts.features import pairs_of
+
+        got = _lang_slot_dicts(pairs_of(data, "langs"), keys, table)
+    out, fallback = got
+    n = len(keys)
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
     if not script_cols:
         return out
@@ -234,6 +327,9 @@ def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.n
             if office is not None:
                 note = origin_desk.note(data.desk_shift.get(k), desk_posts) if from_desk else ""
                 out[i] = table.own(office.kind, np.exp(office.log_l), office.sentence + note)
+    if "hours" in data.lists:
+        _hours_from_list(data.lists["hours"], year, month, table, out)
+        return out
     y, m = year.tolist(), month.tolist()
     hours = data.hours
     for i, k in enumerate(keys):
@@ -243,12 +339,33 @@ def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.n
     return out
 
 
+def _hours_from_list(col: pa.Array, year: np.ndarray, month: np.ndarray, table: _Table, out: np.ndarray) -> None:
+    """The circadian slot of `_hours` from the hours list column itself, into `out` where it is
+    still empty: the accounts' 24 counts as one matrix, the item once per distinct (counts, year,
+    month), which is all `_hours_item` reads (accounts with few posts share a handful)."""
+    from botwatch.accounts.features import hour_matrix
+
+    counts, valid = hour_matrix(col)
+    rows = np.flatnonzero(valid & (out < 0) & (counts.sum(axis=1) > 0))
+    if not len(rows):
+        return
+    uniq, inverse = distinct_rows(np.hstack([counts[rows], year[rows, None], month[rows, None]]))
+    ids = np.array([table.add("hours", _hours_item(tuple(r[:24]), r[24], r[25])) for r in uniq.tolist()], np.int64)
+    out[rows] = ids[inverse]
+
+
 def _clients(data: Any, keys: list[tuple[str, str]], table: _Table) -> np.ndarray:
     """The regional-client slot: the first client (in the account's order) with posts that belongs to one country's ecosystem."""
+    got = _client_slot_lists(data.lists["clients"], table) if "clients" in data.lists else None
+    if got is not None:
+        return got
+    from botwatch.accounts.features import pairs_of
+
+    clients = pairs_of(data, "clients")
     out = np.full(len(keys), -1, np.int64)
     seen: dict[tuple[tuple[str, int], ...], int] = {}
     for i, k in enumerate(keys):
-        d = data.clients.get(k)
+        d = clients.get(k)
         if not d:
             continue
         raw = tuple(d.items())
@@ -262,6 +379,22 @@ def _clients(data: Any, keys: list[tuple[str, str]], table: _Table) -> np.ndarra
                     break
             seen[raw] = got
         out[i] = got
+    return out
+
+
+def _client_slot_lists(col: pa.Array, table: _Table) -> np.ndarray | None:
+    """`_clients` from the list column itself: each distinct client name is tested once, and each
+    account takes its first pair (in its dict's order, `_sorted_pairs`) whose client is regional
+    and has posts. None where a client is NULL (left to the dict path)."""
+    out = np.full(len(col), -1, np.int64)
+    pairs = _sorted_pairs(col)
+    if pairs is None:
+        return None
+    hits = [_regional_client((x or "").lower()) for x in pairs.names]
+    ids = np.array([table.add("client", _client_item(x, h)) if h else -1 for x, h in zip(pairs.names, hits)] + [-1], np.int64)
+    ok = np.flatnonzero((ids[pairs.code] >= 0) & (pairs.counts > 0)) if len(pairs.rows) else np.zeros(0, np.int64)
+    rows, first = np.unique(pairs.rows[ok], return_index=True)  # the pairs are in row order: each row's first
+    out[rows] = ids[pairs.code[ok[first]]]
     return out
 
 

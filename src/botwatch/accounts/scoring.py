@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
-from botwatch.accounts.features import AccountData
+from botwatch.accounts.features import AccountData, pairs_of
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object
@@ -131,6 +131,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     for i in has_script:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
     cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
+    langs, clients, hours = pairs_of(data, "langs"), pairs_of(data, "clients"), pairs_of(data, "hours")
     out = []
     regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
     for i, key in enumerate(keys):
@@ -148,11 +149,11 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 utc_offset=None if off is None else int(off),
                 display_name=cols["display_name"][i],
                 description=cols["description"][i],
-                post_langs=data.langs.get(key, {}),
+                post_langs=langs.get(key, {}),
                 post_scripts=post_scripts[i],
                 n_posts=0 if n_posts[i] is None else int(n_posts[i]),
-                hour_counts=data.hours.get(key),
-                clients=data.clients.get(key, {}),
+                hour_counts=hours.get(key),
+                clients=clients.get(key, {}),
                 when=when[i],
                 behaviour=data.behaviour.get(key),
                 shift_counts=data.shift_counts.get(key),
@@ -167,8 +168,28 @@ def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> lis
     """The female-name seed signal needs the origin: an English woman's name on an account whose
     origin, languages or profile script point elsewhere."""
     f = data.features
+    # Only an account with an English woman's name can mismatch (`fem and elsewhere`): the tests
+    # of the origin, languages and script run for those alone, each column read as a list once.
+    mismatch = [False] * len(origins)
+    female = [i for i, v in enumerate(f["english_female_name"].tolist()) if bool(v)]
+    if not female:
+        return mismatch
+    pick = lambda values: [values[i] for i in female]  # noqa: E731
+    columns = zip(pick(data.accounts["account_lang"].tolist()), pick(f["top_lang"].tolist()), pick(data.accounts["description"].tolist()))
+    for i, (lang_v, top_v, desc_v) in zip(female, columns):
+        o = origins[i]
+        lang = _clean(lang_v)
+        top_lang = _clean(top_v)
+        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
+            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
+        mismatch[i] = elsewhere or bool(scripts_in(_clean(desc_v)))
+    return mismatch
+
+
+def _female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
+    """The reference for `_female_name_mismatch`: every account's tests, then `fem and elsewhere`."""
+    f = data.features
     mismatch = []
-    # Whole columns as lists: one pandas lookup per column, not four per account.
     columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
                   data.accounts["description"].tolist())
     for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
