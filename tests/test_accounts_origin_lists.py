@@ -133,6 +133,19 @@ def test_null_keys_fall_back_to_the_dicts() -> None:
         _same(data, home)
 
 
+def test_a_key_repeated_in_one_account_falls_back_to_the_dicts() -> None:
+    """`prepare` never repeats a key in one account's list, but the dict keeps the last count and
+    the list readers drop non-positive counts first: a repeat must go to the dict path."""
+    langs = _lists([[("en", 5), ("en", 0)], [("ru", 1)]])
+    clients = _lists([[("vkontakte", 1), ("vkontakte", 0)], [("Yandex", 1)]])
+    assert _lang_slot_lists(langs, _Table()) is None and _client_slot_lists(clients, _Table()) is None
+    data = _data(langs, clients)
+    for home in HOMES:
+        _same(data, home)
+    first = origin_results_per_account(data, "US")[0].items
+    assert "post_langs" not in first and "client" not in first
+
+
 def test_empty_batch() -> None:
     data = _data(_lists([]), _lists([]))
     for home in HOMES:

@@ -43,8 +43,9 @@ class AccountData:
     shift_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # posts by UTC hour of accounts active on enough clock hours (origin_shifts)
     desk_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)  # accounts whose shift_counts are their desk's (origin_desk), with their own dated posts
     # `prepare`'s (k, n) list columns "langs", "clients" and "hours" as Arrow, where `from_batch`
-    # did not read them into the `langs`, `clients` and `hours` dicts (`pair_dicts=False`: the
-    # first pass, whose origin columns read the lists whole); `pairs_of` gives the dicts either way.
+    # did not read them into the `langs`, `clients` and `hours` dicts (`pair_dicts=False`: both
+    # passes; the origin columns and the daily clock read the lists whole); `pairs_of` gives the
+    # dicts either way.
     lists: dict[str, pa.Array] = field(default_factory=dict)
 
 
@@ -355,9 +356,9 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     for the study prior's first pass. `origin_inputs=False`: leave out what only the origin
     model reads (office-hours counts, behaviour facts, and the language and client dicts: the
     score pass takes the top language and client from the columns, `top_keys`), for a caller
-    with the origin results. `pair_dicts=False`: keep the language and client list columns as
-    Arrow (`AccountData.lists`) instead of one dict per account: `origin_columns` reads them
-    whole (the first pass; building the dicts was most of what those two slots cost there)."""
+    with the origin results. `pair_dicts=False`: keep the language, client and hours list columns
+    as Arrow (`AccountData.lists`) instead of one dict per account: `origin_columns` and the daily
+    clock read them whole (both passes; building the dicts was most of what those slots cost)."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, from_rows, offering
     from botwatch.engines.lake_arrow import duck_like_pandas
     from botwatch.schema import ACCOUNTS

@@ -218,7 +218,10 @@ class _Pairs:
 
 
 def _sorted_pairs(col: pa.Array) -> _Pairs | None:
-    """The pairs of `col` (None where a key is NULL: such lists are left to the dict path)."""
+    """The pairs of `col`, or None where the dict path must decide: a NULL key, or one account
+    holding the same key twice. `prepare` groups by (account, key), so neither happens there; but
+    a dict keeps the *last* count of a repeated key while the list readers drop non-positive
+    counts first, so on such input the two could disagree, and the dicts are the reference."""
     import pyarrow.compute as pc
 
     from botwatch.accounts.features import _rows_of
@@ -230,7 +233,10 @@ def _sorted_pairs(col: pa.Array) -> _Pairs | None:
     order_np = np.asarray(order.to_numpy(zero_copy_only=False), np.int64)
     enc = pc.dictionary_encode(k.take(order))
     rows = rows[order_np]
-    return _Pairs(rows, np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64), enc.dictionary.to_pylist(), n[order_np])
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
+    if len(rows) > 1 and bool(np.any((rows[1:] == rows[:-1]) & (codes[1:] == codes[:-1]))):
+        return None
+    return _Pairs(rows, codes, enc.dictionary.to_pylist(), n[order_np])
 
 
 def _lang_slot_lists(col: pa.Array, table: _Table) -> tuple[np.ndarray, np.ndarray] | None:
