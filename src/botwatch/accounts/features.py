@@ -370,8 +370,9 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
     # Without the dicts the hours stay a list column too: the origin columns and the daily clock
     # read it whole (`hour_matrix`).
     lazy = not pair_dicts
-    clock = hour_matrix(table.column("hours"))
-    hours = {} if lazy else _keyed_rows(keys, *clock)
+    # The first pass without dicts needs no matrix here: its origin columns build their own.
+    clock = None if lazy and origin_only else hour_matrix(table.column("hours"))
+    hours = {} if clock is None or lazy else _keyed_rows(keys, *clock)
     langs: dict[tuple[str, str], dict[str, int]] = {}
     clients: dict[tuple[str, str], dict[str, int]] = {}
     shift_counts: dict[tuple[str, str], list[int]] = {}
