@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import re
 import sys
 from pathlib import Path
@@ -45,7 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_content_model as T  # noqa: E402
-from cv_word_vectors import FIGURES, cached_runs, fold_answers, four_figures, paired_table  # noqa: E402
+from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content import features as F  # noqa: E402
@@ -188,33 +187,7 @@ def main() -> None:
         return
     F.pair_vectors = pair_blocks  # type: ignore[assignment]
     F.post_vectors = post_blocks  # type: ignore[assignment]
-    shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
-    pairs, posts = T.labelled_items("dev")
-    gp, gs = T.labelled_items.groups  # type: ignore[attr-defined]
-    mp, ms = T.labelled_items.meta  # type: ignore[attr-defined]
-    texts = {F.clean_text(r["content"]).strip() for pc, _l in T.LABELLED_SETS if pc.exists() for r in csv.DictReader(open(pc, encoding="utf-8"))}
-    weak = T.weak_items(800, texts, False, ("us-2016",))[0]
-    print(f"{len(pairs)} pairs, {len(posts)} posts; weak {len(weak)}", flush=True)
-    preds: dict[tuple[str, str], list[list[str]]] = {}
-    for task, items, groups, classes, extra, variants in (("stance", pairs, gp, T.STANCES, weak, args.stance), ("sentiment", posts, gs, T.SENTIMENTS, [], args.sentiment)):
-        for v in variants.split(","):
-            preds[(task, v)] = cached_runs(args.cache, f"{task}-{v}", args.repeats,
-                                           lambda seed: oof(items, groups, classes, shipped[task], extra, v, seed))  # noqa: B023 (called at once)
-            print(f"  done {task} {v}", flush=True)
-
-    idx, fig_of = four_figures(pairs, posts, mp, ms)
-
-    def figures(combo: str, pick: dict[str, list[int]]) -> np.ndarray:
-        st, se = combo.split("/")
-        return np.array([fig_of(fig, preds[("stance" if "stance" in fig else "sentiment", st if "stance" in fig else se)], pick[fig]) for fig in FIGURES])
-
-    print("\n| task variant | " + " | ".join(FIGURES) + " |")
-    for v in args.stance.split(","):
-        print(f"| stance {v} | {fig_of('UK stance', preds[('stance', v)], idx['UK stance']):.3f} | {fig_of('US stance', preds[('stance', v)], idx['US stance']):.3f} | | |")
-    for v in args.sentiment.split(","):
-        print(f"| sentiment {v} | | | {fig_of('UK sentiment', preds[('sentiment', v)], idx['UK sentiment']):.3f} | {fig_of('US sentiment', preds[('sentiment', v)], idx['US sentiment']):.3f} |")
-    paired_table(f"5-fold grouped CV, {args.repeats} fold assignments, every dev and training item (stance / sentiment blocks)",
-                 args.combos.split(","), figures, idx, gp, gs, sorted(set(gp) | set(gs)), args.boot)
+    measure_blocks(args.stance, args.sentiment, args.combos, args.repeats, args.boot, args.cache, oof)
 
 
 if __name__ == "__main__":

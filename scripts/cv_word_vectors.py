@@ -167,6 +167,47 @@ def paired_table(title: str, rows: list[str], figures: Callable[[str, dict[str, 
         print(f"| {r} − {base} | " + " | ".join(f"{g[k]:+.3f} [{lo[k]:+.3f}, {hi[k]:+.3f}]" for k in range(4)) + f" | {g.mean():+.3f} [{m_lo:+.3f}, {m_hi:+.3f}] |")
 
 
+OofFit = Callable[[list, list[str], list[str], dict, list, str, int], list[str]]
+
+
+def measure_blocks(stance: str, sentiment: str, combos: str, repeats: int, boot: int, cache: Path, oof_of: OofFit) -> None:
+    """Every stance and sentiment variant's out-of-fold answers on every dev and training item
+    (US weak labels with stance), each variant's four figures, then the paired table of `combos`
+    ("stance variant/sentiment variant"). Why one function: each feature-block round
+    (`cv_vector_windows.py`, `cv_pretrained.py`) differs only in how a variant's features are
+    made (`oof_of(items, groups, classes, settings, extra, variant, seed)`), so their tables stay
+    comparable line for line."""
+    from botwatch.content.features import clean_text
+
+    shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
+    pairs, posts = T.labelled_items("dev")
+    gp, gs = T.labelled_items.groups  # type: ignore[attr-defined]
+    mp, ms = T.labelled_items.meta  # type: ignore[attr-defined]
+    texts = {clean_text(r["content"]).strip() for pc, _l in T.LABELLED_SETS if pc.exists() for r in csv.DictReader(open(pc, encoding="utf-8"))}
+    weak = T.weak_items(800, texts, False, ("us-2016",))[0]
+    print(f"{len(pairs)} pairs, {len(posts)} posts; weak {len(weak)}", flush=True)
+    preds: dict[tuple[str, str], list[list[str]]] = {}
+    for task, items, groups, classes, extra, variants in (("stance", pairs, gp, T.STANCES, weak, stance), ("sentiment", posts, gs, T.SENTIMENTS, [], sentiment)):
+        for v in variants.split(","):
+            preds[(task, v)] = cached_runs(cache, f"{task}-{v}", repeats,
+                                           lambda seed: oof_of(items, groups, classes, shipped[task], extra, v, seed))  # noqa: B023 (called at once)
+            print(f"  done {task} {v}", flush=True)
+
+    idx, fig_of = four_figures(pairs, posts, mp, ms)
+
+    def figures(combo: str, pick: dict[str, list[int]]) -> np.ndarray:
+        st, se = combo.split("/")
+        return np.array([fig_of(fig, preds[("stance" if "stance" in fig else "sentiment", st if "stance" in fig else se)], pick[fig]) for fig in FIGURES])
+
+    print("\n| task variant | " + " | ".join(FIGURES) + " |")
+    for v in stance.split(","):
+        print(f"| stance {v} | {fig_of('UK stance', preds[('stance', v)], idx['UK stance']):.3f} | {fig_of('US stance', preds[('stance', v)], idx['US stance']):.3f} | | |")
+    for v in sentiment.split(","):
+        print(f"| sentiment {v} | | | {fig_of('UK sentiment', preds[('sentiment', v)], idx['UK sentiment']):.3f} | {fig_of('US sentiment', preds[('sentiment', v)], idx['US sentiment']):.3f} |")
+    paired_table(f"5-fold grouped CV, {repeats} fold assignments, every dev and training item (stance / sentiment blocks)",
+                 combos.split(","), figures, idx, gp, gs, sorted(set(gp) | set(gs)), boot)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--vectors", type=Path, default=embed.PATH)
