@@ -177,13 +177,19 @@ def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> lis
     pick = lambda values: [values[i] for i in female]  # noqa: E731
     columns = zip(pick(data.accounts["account_lang"].tolist()), pick(f["top_lang"].tolist()), pick(data.accounts["description"].tolist()))
     for i, (lang_v, top_v, desc_v) in zip(female, columns):
-        o = origins[i]
-        lang = _clean(lang_v)
-        top_lang = _clean(top_v)
-        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
-            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
-        mismatch[i] = elsewhere or bool(scripts_in(_clean(desc_v)))
+        mismatch[i] = _points_elsewhere(origins[i], lang_v, top_v, desc_v)
     return mismatch
+
+
+def _points_elsewhere(o: OriginResult, lang_v: Any, top_v: Any, desc_v: Any) -> bool:
+    """The mismatch half of the signal, one rule for both paths: the origin (a country outside
+    `ENGLISH_SPEAKING` at P ≥ 0.5), the account's language, its top post language or a non-Latin
+    script in its description points away from the English-speaking world."""
+    lang = _clean(lang_v)
+    top_lang = _clean(top_v)
+    return (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
+        lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en") or bool(
+        scripts_in(_clean(desc_v)))
 
 
 def _female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
@@ -194,11 +200,7 @@ def _female_name_mismatch_per_account(data: AccountData, origins: list[OriginRes
                   data.accounts["description"].tolist())
     for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
         fem = bool(fem_v)
-        lang = _clean(lang_v)
-        top_lang = _clean(top_v)
-        elsewhere = (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
-            lang is not None and not str(lang).lower().startswith("en")) or (top_lang is not None and top_lang != "en")
-        elsewhere = elsewhere or bool(scripts_in(_clean(desc_v)))
+        elsewhere = _points_elsewhere(o, lang_v, top_v, desc_v)
         mismatch.append(fem and elsewhere)
     return mismatch
 
