@@ -169,21 +169,28 @@ def test_pairs_of_reads_the_lists_as_the_dicts() -> None:
             assert got[k] == [sum(p["n"] for p in v if int(p["k"]) == h) for h in range(24)]
 
 
-def test_from_batch_keeps_the_lists_only_when_asked(sample_study_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def prepared_sample(sample_study_path) -> pa.Table:  # type: ignore[no-untyped-def]
+    """`prepare`'s rows of the bundled sample, in key order (built once for the module's tests)."""
     from botwatch import open_study
     from botwatch.accounts import features as feats
 
     with open_study(sample_study_path, read_only=False) as st:
         try:
             name = feats.prepare(st, with_clusters=False)
-            table = st.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
+            return st.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
         finally:
             feats.drop_inputs(st)
-    dicts = feats.from_batch(table, origin_only=True)
-    lists = feats.from_batch(table, origin_only=True, pair_dicts=False)
+
+
+def test_from_batch_keeps_the_lists_only_when_asked(prepared_sample: pa.Table) -> None:
+    from botwatch.accounts import features as feats
+
+    dicts = feats.from_batch(prepared_sample, origin_only=True)
+    lists = feats.from_batch(prepared_sample, origin_only=True, pair_dicts=False)
     assert not dicts.lists and not lists.langs and not lists.clients and not lists.hours and set(lists.lists) == {"langs", "clients", "hours"}
     assert pairs_of(lists, "langs") == dicts.langs and pairs_of(lists, "clients") == dicts.clients and pairs_of(lists, "hours") == dicts.hours
-    score_pass = feats.from_batch(table, pair_dicts=False)
+    score_pass = feats.from_batch(prepared_sample, pair_dicts=False)
     assert score_pass.hours == {} and pairs_of(score_pass, "hours") == dicts.hours
     for home in HOMES:
         a, b = origin_result_columns(dicts, home), origin_result_columns(lists, home)
@@ -209,17 +216,10 @@ def test_daily_clock_from_the_matrix_equals_the_per_account_clock(n: int) -> Non
         assert want["best_utc_offset"].notna().any() and want["hour_entropy_bits"].isna().any()
 
 
-def test_score_pass_features_without_the_dicts(sample_study_path) -> None:  # type: ignore[no-untyped-def]
+def test_score_pass_features_without_the_dicts(prepared_sample: pa.Table) -> None:
     """`from_batch(pair_dicts=False)` (the score pass) gives the same features frame."""
-    from botwatch import open_study
     from botwatch.accounts import features as feats
 
-    with open_study(sample_study_path, read_only=False) as st:
-        try:
-            name = feats.prepare(st, with_clusters=False)
-            table = st.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
-        finally:
-            feats.drop_inputs(st)
-    a, b = feats.from_batch(table), feats.from_batch(table, pair_dicts=False)
+    a, b = feats.from_batch(prepared_sample), feats.from_batch(prepared_sample, pair_dicts=False)
     pd.testing.assert_frame_equal(b.features, a.features, check_exact=True)
     assert not b.hours and pairs_of(b, "hours") == a.hours and b.features["best_utc_offset"].notna().any()
