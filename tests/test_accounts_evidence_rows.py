@@ -106,3 +106,25 @@ def test_escape_pattern_is_what_encode_basestring_escapes() -> None:
     chars = [chr(c) for c in [*range(0x100), 0x2028, 0xFFFF, 0x1F600]]
     flags = scoring.pc.match_substring_regex(pa.array(chars, pa.string()), scoring._NEEDS_ESCAPE).to_pylist()
     assert flags == [encode_basestring(c) != f'"{c}"' for c in chars]
+
+
+def test_needs_escape_bytes_equal_the_pattern_and_encode_basestring() -> None:
+    """The byte test flags exactly the strings the pattern flags and `encode_basestring` changes:
+    every code point below U+0800 alone and inside words (two-byte UTF-8, whose continuation bytes
+    must not pass for ASCII), astral and CJK characters, NULLs, empty strings, a sliced array and
+    large_string; and random mixes of the hostile strings."""
+    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+    alone = [chr(c) for c in [*range(0x800), 0x2028, 0xFFFF, 0x1F600, 0x4E2D]]
+    inside = [f"ab{c}cd" for c in alone]
+    rng = np.random.default_rng(3)
+    mixed = ["".join(HOSTILE[k] for k in rng.integers(0, len(HOSTILE), m)) for m in rng.integers(0, 4, 2000).tolist()]
+    for texts in (alone, inside, mixed, HOSTILE, [], [""], ["", None, '"', None, "x"]):
+        for kind in (pa.string(), pa.large_string()):
+            arr = pa.array(texts, kind)
+            got = scoring._needs_escape(arr)
+            assert got.tolist() == scoring._needs_escape_regex(arr).tolist()
+            assert got.tolist() == [t is not None and encode_basestring(t) != f'"{t}"' for t in texts]
+            if len(arr) > 3:  # an array that starts inside its buffers
+                part = arr.slice(2, len(arr) - 3)
+                assert scoring._needs_escape(part).tolist() == scoring._needs_escape_regex(part).tolist()
