@@ -128,3 +128,34 @@ def test_needs_escape_bytes_equal_the_pattern_and_encode_basestring() -> None:
             if len(arr) > 3:  # an array that starts inside its buffers
                 part = arr.slice(2, len(arr) - 3)
                 assert scoring._needs_escape(part).tolist() == scoring._needs_escape_regex(part).tolist()
+
+
+def test_evidence_keys_kinds_and_ranks_per_account(sample_data) -> None:  # type: ignore[no-untyped-def]
+    """The evidence rows' key, kind and rank columns (made by Arrow `take`) as an account-by-account
+    walk writes them: each account's rows together in the accounts' order, its bot rows, then its
+    signals, then its origin evidence (as many as `min(items + 1, evidence)`), each ranked from 1."""
+    import copy
+
+    from botwatch.accounts.batches import to_arrow
+    from botwatch.accounts.botmodel import shipped_model
+    from botwatch.accounts.scoring import origin_results, score
+    from botwatch.schema import ACCOUNT_EVIDENCE
+
+    data = copy.deepcopy(sample_data)
+    origins = origin_results(data, "US")
+    _scores, evidence = score(data, shipped_model(), "US", study_prior=False, origins=origins)
+    got = to_arrow(evidence, ACCOUNT_EVIDENCE).to_pydict()
+    rows = list(zip(got["platform"], got["account_id"], got["kind"], got["rank"]))
+    f = data.features
+    want, at = [], 0
+    for key, o in zip(zip(f["platform"].tolist(), f["account_id"].tolist()), origins):
+        mine = [r for r in rows[at:] if (r[0], r[1]) == key]
+        n_origin = min(len(o.items) + 1, len(o.evidence))
+        kinds = [r[2] for r in rows[at:at + len(mine)]]
+        n_bot, n_sig = kinds.count("bot"), kinds.count("signal")
+        assert n_bot + n_sig + n_origin == len(kinds) and kinds.count("origin") == n_origin
+        for kind, k in (("bot", n_bot), ("signal", n_sig), ("origin", n_origin)):
+            want += [(*key, kind, rank) for rank in range(1, k + 1)]
+        at += len(kinds)
+    assert at == len(rows) > 0 and rows == want
+    assert evidence["platform"].isna().sum() == 0 and str(evidence["rank"].dtype).startswith("int64")

@@ -285,15 +285,17 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     per = n_bot + n_sig + n_org
     start = np.concatenate([[0], np.cumsum(per)])
     total = int(start[-1])
-    cols = {name: np.full(total, None, dtype=object) for name in ACCOUNT_EVIDENCE.names}
+    # The key, kind and rank columns are made by Arrow (`take` over each account's key, a kind's
+    # name, numpy's ranks): a Python object per row, converted again by `to_arrow`, cost more.
+    cols = {name: np.full(total, None, dtype=object) for name in ("feature", "value", "contribution", "sentence")}
     owner = np.repeat(np.arange(n), per)
-    cols["platform"][:] = np.array(_values(f["platform"]), dtype=object)[owner]
-    cols["account_id"][:] = np.array(_values(f["account_id"]), dtype=object)[owner]
+    take_owner = pa.array(owner, pa.int64())
+    arrow = {c: pa.array(_values(f[c]), pa.string()).take(take_owner) for c in ("platform", "account_id")}
     rank = np.arange(total) - start[owner]  # 0-based position within the account
     kind = np.where(rank < n_bot[owner], 0, np.where(rank < (n_bot + n_sig)[owner], 1, 2))
-    cols["kind"][:] = np.array(["bot", "signal", "origin"], dtype=object)[kind]
+    arrow["kind"] = pa.array(["bot", "signal", "origin"], pa.string()).take(pa.array(kind, pa.int64()))
     rank = rank - np.where(kind == 0, 0, np.where(kind == 1, n_bot[owner], (n_bot + n_sig)[owner]))
-    cols["rank"][:] = (rank + 1).tolist()
+    arrow["rank"] = pa.array(rank + 1, pa.int64())
     # Model items: after the account's behaviour item, if any.
     at = start[m_rows] + n_beh[m_rows] + model_items.rank
     cols["feature"][at] = model_items.feature
@@ -312,8 +314,9 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     is_model[at] = True
     sentence = _placed(pa.array(cols["sentence"][~is_model], pa.string(), from_pandas=True), model_items.sentence, is_model)
     bot_bounds = np.concatenate([[0], np.cumsum(n_bot)]).tolist()
-    frame = pd.DataFrame(cols, columns=ACCOUNT_EVIDENCE.names, dtype=object)
-    frame["sentence"] = pd.arrays.ArrowExtensionArray(sentence)
+    arrow["sentence"] = sentence
+    frame = pd.DataFrame({name: pd.arrays.ArrowExtensionArray(arrow[name]) if name in arrow else pd.array(cols[name], dtype=object)
+                          for name in ACCOUNT_EVIDENCE.names})
     return frame, sentence.take(pa.array(np.flatnonzero(kind == 0))), bot_bounds
 
 
