@@ -106,3 +106,56 @@ def test_escape_pattern_is_what_encode_basestring_escapes() -> None:
     chars = [chr(c) for c in [*range(0x100), 0x2028, 0xFFFF, 0x1F600]]
     flags = scoring.pc.match_substring_regex(pa.array(chars, pa.string()), scoring._NEEDS_ESCAPE).to_pylist()
     assert flags == [encode_basestring(c) != f'"{c}"' for c in chars]
+
+
+def test_needs_escape_bytes_equal_the_pattern_and_encode_basestring() -> None:
+    """The byte test flags exactly the strings the pattern flags and `encode_basestring` changes:
+    every code point below U+0800 alone and inside words (two-byte UTF-8, whose continuation bytes
+    must not pass for ASCII), astral and CJK characters, NULLs, empty strings, a sliced array and
+    large_string; and random mixes of the hostile strings."""
+    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+    alone = [chr(c) for c in [*range(0x800), 0x2028, 0xFFFF, 0x1F600, 0x4E2D]]
+    inside = [f"ab{c}cd" for c in alone]
+    rng = np.random.default_rng(3)
+    mixed = ["".join(HOSTILE[k] for k in rng.integers(0, len(HOSTILE), m)) for m in rng.integers(0, 4, 2000).tolist()]
+    for texts in (alone, inside, mixed, HOSTILE, [], [""], ["", None, '"', None, "x"]):
+        for kind in (pa.string(), pa.large_string()):
+            arr = pa.array(texts, kind)
+            got = scoring._needs_escape(arr)
+            assert got.tolist() == scoring._needs_escape_regex(arr).tolist()
+            assert got.tolist() == [t is not None and encode_basestring(t) != f'"{t}"' for t in texts]
+            if len(arr) > 3:  # an array that starts inside its buffers
+                part = arr.slice(2, len(arr) - 3)
+                assert scoring._needs_escape(part).tolist() == scoring._needs_escape_regex(part).tolist()
+
+
+def test_evidence_keys_kinds_and_ranks_per_account(sample_data) -> None:  # type: ignore[no-untyped-def]
+    """The evidence rows' key, kind and rank columns (made by Arrow `take`) as an account-by-account
+    walk writes them: each account's rows together in the accounts' order, its bot rows, then its
+    signals, then its origin evidence (as many as `min(items + 1, evidence)`), each ranked from 1."""
+    import copy
+
+    from botwatch.accounts.batches import to_arrow
+    from botwatch.accounts.botmodel import shipped_model
+    from botwatch.accounts.scoring import origin_results, score
+    from botwatch.schema import ACCOUNT_EVIDENCE
+
+    data = copy.deepcopy(sample_data)
+    origins = origin_results(data, "US")
+    _scores, evidence = score(data, shipped_model(), "US", study_prior=False, origins=origins)
+    got = to_arrow(evidence, ACCOUNT_EVIDENCE).to_pydict()
+    rows = list(zip(got["platform"], got["account_id"], got["kind"], got["rank"]))
+    f = data.features
+    want, at = [], 0
+    for key, o in zip(zip(f["platform"].tolist(), f["account_id"].tolist()), origins):
+        mine = [r for r in rows[at:] if (r[0], r[1]) == key]
+        n_origin = min(len(o.items) + 1, len(o.evidence))
+        kinds = [r[2] for r in rows[at:at + len(mine)]]
+        n_bot, n_sig = kinds.count("bot"), kinds.count("signal")
+        assert n_bot + n_sig + n_origin == len(kinds) and kinds.count("origin") == n_origin
+        for kind, k in (("bot", n_bot), ("signal", n_sig), ("origin", n_origin)):
+            want += [(*key, kind, rank) for rank in range(1, k + 1)]
+        at += len(kinds)
+    assert at == len(rows) > 0 and rows == want
+    assert evidence["platform"].isna().sum() == 0 and str(evidence["rank"].dtype).startswith("int64")

@@ -44,3 +44,41 @@ def test_ordinary_account_in_distribution_extreme_one_flagged_with_a_wider_inter
 def test_kinds_are_unknown_without_their_facts() -> None:
     assert bot_kinds({"self_declared_bot": 1.0, "automation_words": 0.0, "amplifier": None}) == {
         "self_declared": True, "automation_described": False, "amplifier": None}
+
+
+def _random_frame(rng: np.random.Generator, n: int, cols: list[str]) -> pd.DataFrame:
+    """Values with NaN, infinities, -0.0 and repeats, as a features frame may hold."""
+    pool = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, 1e300, -3.5, 7.25])
+    v = np.where(rng.random((n, len(cols))) < 0.5, rng.normal(size=(n, len(cols))) * 5, pool[rng.integers(0, len(pool), (n, len(cols)))])
+    return pd.DataFrame(v, columns=cols, index=rng.permutation(n) * 3)  # an index that is not 0..n-1
+
+
+def test_masked_rows_equal_the_per_row_reference() -> None:
+    from botwatch.accounts.ood import masked_rows, masked_rows_per_row
+
+    rng = np.random.default_rng(12)
+    cols = [f"f{j}" for j in range(7)]
+    for n in (0, 1, 5, 400):
+        X = _random_frame(rng, n, cols)
+        off = rng.random((n, len(cols))) < 0.2
+        few = rng.random(n) < 0.3
+        for idx in (np.flatnonzero(off.any(axis=1) | few), np.arange(n), np.zeros(0, np.int64)):
+            got, ref = masked_rows(X, idx, off, few), masked_rows_per_row(X, idx, off, few)
+            pd.testing.assert_frame_equal(got, ref, check_exact=True)
+            assert np.array_equal(np.signbit(got.to_numpy()), np.signbit(ref.to_numpy()))  # -0.0 kept as -0.0
+
+
+def test_assess_equals_its_per_row_reference_on_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.accounts import ood
+
+    m = shipped_model()
+    rng = np.random.default_rng(5)
+    X = _random_frame(rng, 600, list(m.features))
+    X.iloc[::7] = np.nan  # too little known
+    p = m.predict(X)
+    got = assess(m, X, p)
+    monkeypatch.setattr(ood, "masked_rows", ood.masked_rows_per_row)
+    ref = assess(m, X, p)
+    assert got["ood"].sum() > 100 and got["reasons"] == ref["reasons"]
+    for k in ("ood", "low", "high"):
+        assert np.array_equal(got[k], ref[k])

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from botwatch.accounts import scoring
+from botwatch.accounts import origin_table, scoring
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, estimate
@@ -30,6 +30,11 @@ def _check(results: list[OriginResult]) -> None:
     probabilities, evidence = scoring._origin_cells_reference(results)
     assert scoring._probability_cells(results).to_pylist() == probabilities
     assert scoring._origin_evidence_cells(results).to_pylist() == evidence
+    # The table's cells (`score`'s path) where the results fit a table: str keys and float values.
+    if all(type(k) is str and type(v) is float for r in results for k, v in r.probabilities.items()):
+        table = origin_table.from_results(results)
+        assert scoring._probability_cells_table(table).to_pylist() == probabilities
+        assert scoring._origin_evidence_cells_table(table).to_pylist() == evidence
 
 
 def _awkward_values() -> list[float]:
@@ -91,13 +96,13 @@ def test_score_writes_the_reference_cells(sample_data: AccountData, monkeypatch:
 
     prior = _prior() if study_prior == "given" else study_prior
     seen: list[list[OriginResult]] = []
-    real = scoring._probability_cells
+    real = scoring._probability_cells_table
 
-    def keep(origins: list[OriginResult]) -> pa.StringArray:
-        seen.append(origins)
-        return real(origins)
+    def keep(table: scoring.OriginTable) -> pa.StringArray:
+        seen.append(table.to_results())  # the per-account results the table holds
+        return real(table)
 
-    monkeypatch.setattr(scoring, "_probability_cells", keep)
+    monkeypatch.setattr(scoring, "_probability_cells_table", keep)
     data = AccountData(**{k: (v.copy() if isinstance(v, pd.DataFrame) else v) for k, v in vars(sample_data).items()})
     scores, _ = scoring.score(data, shipped_model(), home, study_prior=prior)
     want_p, want_e = scoring._origin_cells_reference(seen[0])

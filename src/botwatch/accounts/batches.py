@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.accounts import features as feats
-from botwatch.accounts import origin_desk, origin_textpool
+from botwatch.accounts import origin_desk, origin_table, origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
@@ -114,24 +114,6 @@ def origin_columns(results: list[OriginResult]) -> dict[str, pa.Array]:
     }
 
 
-def _lists(col: "pa.Array | pa.ChunkedArray") -> list[list[Any]]:
-    """A list column (no NULL lists) as Python lists: the values flattened and read once, then
-    cut at each row's length (`to_pylist` builds every row's list through Arrow's scalars, slower
-    than the JSON it replaced)."""
-    flat = pc.list_flatten(col).to_pylist()
-    ends = np.cumsum(pc.list_value_length(col).to_numpy(zero_copy_only=False)).tolist()
-    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
-
-
-def origins_of(batch: "pa.RecordBatch | pa.Table") -> list[OriginResult]:
-    """The `ORIGIN_FIELDS` columns of `batch` back into `OriginResult`s (what `origin_columns` stored)."""
-    c = {name: batch.column(name).to_pylist() for name in ("_o_country", "_o_probability", "_o_p_russia")}
-    c.update({name: _lists(batch.column(name)) for name in ("_o_keys", "_o_values", "_o_evidence", "_o_items")})
-    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, items, p_ru)
-            for country, prob, keys, values, evidence, items, p_ru
-            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"])]
-
-
 def _floats(col: "pa.ChunkedArray | pa.Array", fill: float = np.nan) -> np.ndarray:
     """A float column as numpy, NULL as `fill`."""
     return np.asarray(pc.fill_null(pc.cast(col, pa.float64()), fill).to_numpy(zero_copy_only=False), float)
@@ -157,13 +139,6 @@ class OriginPass:
         return pa.table({"platform": batch.column("platform"), "account_id": batch.column("account_id"), **got.columns,
                          "_p": pa.array(p, pa.float64(), from_pandas=True), "_lam": pa.array(lam, pa.float64(), from_pandas=True)},
                         schema=ORIGIN_ROWS)
-
-
-def _pooled(batch: pa.RecordBatch, results: list[OriginResult], pool_base: float | None) -> list[OriginResult]:
-    """The batch's origin results pooled over their shared-text neighbours (columns `_pool_mean`,
-    `_pool_n` from `POOL_TABLE`; unchanged where they are absent)."""
-    pool = _pool_columns(batch, pool_base)
-    return results if pool is None else origin_textpool.apply_means(results, *pool, pool_base)
 
 
 def _pool_columns(batch: pa.RecordBatch, pool_base: float | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -207,8 +182,11 @@ class ScoreBatch:
         stored = "_o_country" in batch.schema.names  # the first pass's results, joined beside each account
         data = feats.from_batch(batch, self.election, origin_inputs=not stored, pair_dicts=False)
         origins = None
-        if stored:
-            origins = _pooled(batch, origins_of(batch), self.pool_base)
+        if stored:  # the stored columns as they are (`origin_table`): no `OriginResult` per account
+            origins = origin_table.from_columns(batch)
+            pool = _pool_columns(batch, self.pool_base)
+            if pool is not None and self.pool_base is not None:
+                origins = origin_table.apply_means(origins, *pool, self.pool_base)
         scores, evidence = score(data, self.model, getattr(self.election, "country", None),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins)
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)

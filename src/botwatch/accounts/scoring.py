@@ -32,7 +32,9 @@ from botwatch.accounts.json_text import flat_object
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns, results_of
-from botwatch.accounts.origin_prior import StudyPrior, apply_study_prior
+from botwatch.accounts import origin_table
+from botwatch.accounts.origin_prior import StudyPrior
+from botwatch.accounts.origin_table import OriginTable
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
 from botwatch.origin_rule import FOREIGN_THRESHOLD
@@ -164,7 +166,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     return out
 
 
-def _female_name_mismatch(data: AccountData, origins: list[OriginResult]) -> list[bool]:
+def _female_name_mismatch(data: AccountData, origins: "list[OriginResult] | OriginTable") -> list[bool]:
     """The female-name seed signal needs the origin: an English woman's name on an account whose
     origin, languages or profile script point elsewhere."""
     f = data.features
@@ -256,7 +258,7 @@ def _kind_states(col: pd.Series) -> np.ndarray:
 
 
 def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],
-                    observed: list[list[str]], origins: list[OriginResult]) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
+                    observed: list[list[str]], origins: OriginTable) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
     """The `account_evidence` rows and each account's bot sentences (flat, with bounds).
 
     The `sentence` column is an Arrow array (`pd.ArrowDtype`), the model's sentences placed
@@ -274,26 +276,21 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     n_beh[beh_rows] = 1
     n_bot = np.bincount(m_rows, minlength=n) + n_beh
     n_sig = np.fromiter(map(len, observed), np.int64, n)
-    o_feat: list[str | None] = []
-    o_sent: list[str] = []
-    n_org = np.empty(n, np.int64)
-    for i, o in enumerate(origins):
-        k = min(len(o.items) + 1, len(o.evidence))  # zip(["prior"] + items, evidence)
-        n_org[i] = k
-        o_sent += o.evidence[:k]
-        o_feat += ["prior", *o.items][:k] if o.items else [None] * k
+    n_org, o_feat, o_sent = _origin_rows(origins)
     per = n_bot + n_sig + n_org
     start = np.concatenate([[0], np.cumsum(per)])
     total = int(start[-1])
-    cols = {name: np.full(total, None, dtype=object) for name in ACCOUNT_EVIDENCE.names}
+    # The key, kind and rank columns are made by Arrow (`take` over each account's key, a kind's
+    # name, numpy's ranks): a Python object per row, converted again by `to_arrow`, cost more.
+    cols = {name: np.full(total, None, dtype=object) for name in ("feature", "value", "contribution", "sentence")}
     owner = np.repeat(np.arange(n), per)
-    cols["platform"][:] = np.array(_values(f["platform"]), dtype=object)[owner]
-    cols["account_id"][:] = np.array(_values(f["account_id"]), dtype=object)[owner]
+    take_owner = pa.array(owner, pa.int64())
+    arrow = {c: pa.array(_values(f[c]), pa.string()).take(take_owner) for c in ("platform", "account_id")}
     rank = np.arange(total) - start[owner]  # 0-based position within the account
     kind = np.where(rank < n_bot[owner], 0, np.where(rank < (n_bot + n_sig)[owner], 1, 2))
-    cols["kind"][:] = np.array(["bot", "signal", "origin"], dtype=object)[kind]
+    arrow["kind"] = pa.array(["bot", "signal", "origin"], pa.string()).take(pa.array(kind, pa.int64()))
     rank = rank - np.where(kind == 0, 0, np.where(kind == 1, n_bot[owner], (n_bot + n_sig)[owner]))
-    cols["rank"][:] = (rank + 1).tolist()
+    arrow["rank"] = pa.array(rank + 1, pa.int64())
     # Model items: after the account's behaviour item, if any.
     at = start[m_rows] + n_beh[m_rows] + model_items.rank
     cols["feature"][at] = model_items.feature
@@ -305,16 +302,52 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
         cols["feature"][j], cols["value"][j], cols["contribution"][j], cols["sentence"][j] = item["feature"], item["value"], item["contribution"], item["sentence"]
     sig_at = np.repeat(start[:-1] + n_bot, n_sig) + (np.arange(int(n_sig.sum())) - np.repeat(np.cumsum(n_sig) - n_sig, n_sig))
     cols["sentence"][sig_at] = list(itertools.chain.from_iterable(observed))
-    org_at = np.flatnonzero(kind == 2)
-    cols["feature"][org_at] = o_feat
-    cols["sentence"][org_at] = o_sent
+    is_org = kind == 2
+    cols["feature"][is_org] = o_feat.to_pylist()
     is_model = np.zeros(total, dtype=bool)
     is_model[at] = True
-    sentence = _placed(pa.array(cols["sentence"][~is_model], pa.string(), from_pandas=True), model_items.sentence, is_model)
+    # Three sources in one `take`: the Python sentences (behaviour items, signals), the model's and
+    # the origin's (both Arrow), each in its rows' order.
+    rest_at = ~(is_model | is_org)
+    rest = pa.array(cols["sentence"][rest_at], pa.string(), from_pandas=True)
+    order = np.empty(total, np.int64)
+    order[rest_at] = np.arange(len(rest))
+    order[is_model] = len(rest) + np.arange(int(is_model.sum()))
+    order[is_org] = len(rest) + int(is_model.sum()) + np.arange(int(is_org.sum()))
+    sentence = pa.concat_arrays([rest, model_items.sentence.cast(pa.string()), o_sent.cast(pa.string())]).take(pa.array(order, pa.int64()))
     bot_bounds = np.concatenate([[0], np.cumsum(n_bot)]).tolist()
-    frame = pd.DataFrame(cols, columns=ACCOUNT_EVIDENCE.names, dtype=object)
-    frame["sentence"] = pd.arrays.ArrowExtensionArray(sentence)
+    arrow["sentence"] = sentence
+    frame = pd.DataFrame({name: pd.arrays.ArrowExtensionArray(arrow[name]) if name in arrow else pd.array(cols[name], dtype=object)
+                          for name in ACCOUNT_EVIDENCE.names})
     return frame, sentence.take(pa.array(np.flatnonzero(kind == 0))), bot_bounds
+
+
+def _origin_rows(t: OriginTable) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """Each account's origin evidence rows: (how many, their features, their sentences), the
+    sentences zipped with ["prior", *items] as `_origin_rows_per_account` does (a feature of None
+    for an account without evidence kinds), by index arithmetic over the table's flat columns."""
+    n_items, n_ev = np.diff(t.it), np.diff(t.ev)
+    k = np.minimum(n_items + 1, n_ev)
+    owner = np.repeat(np.arange(len(k)), k)
+    pos = np.arange(int(k.sum())) - np.concatenate([[0], np.cumsum(k)])[:-1][owner]
+    sent = t.evidence.take(pa.array(t.ev[owner] + pos, pa.int64()))
+    n_flat = len(t.items)
+    at = np.where(n_items[owner] == 0, n_flat + 1, np.where(pos == 0, n_flat, t.it[owner] + pos - 1))
+    feat = pa.concat_arrays([t.items.cast(pa.string()), pa.array(["prior", None], pa.string())]).take(pa.array(at, pa.int64()))
+    return k, feat, sent
+
+
+def _origin_rows_per_account(origins: list[OriginResult]) -> tuple[np.ndarray, list[str | None], list[str]]:
+    """The reference for `_origin_rows`: the per-account loop `_evidence_table` ran."""
+    o_feat: list[str | None] = []
+    o_sent: list[str] = []
+    n_org = np.empty(len(origins), np.int64)
+    for i, o in enumerate(origins):
+        k = min(len(o.items) + 1, len(o.evidence))  # zip(["prior"] + items, evidence)
+        n_org[i] = k
+        o_sent += o.evidence[:k]
+        o_feat += ["prior", *o.items][:k] if o.items else [None] * k
+    return n_org, o_feat, o_sent
 
 
 def _placed(rest: pa.Array, placed: pa.Array, at: np.ndarray) -> pa.Array:
@@ -328,6 +361,38 @@ def _placed(rest: pa.Array, placed: pa.Array, at: np.ndarray) -> pa.Array:
 _NEEDS_ESCAPE = r'[\x00-\x1f"\\]'  # what `encode_basestring` escapes: control characters, quote, backslash
 
 
+def _needs_escape(parts: pa.Array) -> np.ndarray:
+    """Per string of `parts` (a string or large_string array): does it hold a character
+    `encode_basestring` escapes (`_NEEDS_ESCAPE`)? NULL: False.
+
+    Read off the UTF-8 bytes in numpy: each of those characters is one byte below 0x80 (0x00-0x1F,
+    the quote, the backslash), and in UTF-8 every byte of a character beyond ASCII is 0x80 or
+    above, so a string holds one exactly when its bytes do. The bytes are compared once and the
+    few hits placed in their strings by the offsets, instead of Arrow's regular expression
+    walking every string (`_needs_escape_regex`, the tests' reference)."""
+    n = len(parts)
+    if not n:
+        return np.zeros(0, bool)
+    _validity, offsets_buf, data_buf = parts.buffers()[:3]
+    width = np.int64 if pa.types.is_large_string(parts.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, width)[parts.offset:parts.offset + n + 1].astype(np.int64)
+    if data_buf is None or offsets[-1] == offsets[0]:
+        return np.zeros(n, bool)
+    data = np.frombuffer(data_buf, np.uint8)[offsets[0]:offsets[-1]]
+    at = np.flatnonzero((data < 0x20) | (data == 0x22) | (data == 0x5C)) + offsets[0]
+    out = np.zeros(n, bool)
+    # the string whose byte range [offsets[i], offsets[i + 1]) holds each hit (empty ranges hold none)
+    out[np.searchsorted(offsets, at, side="right") - 1] = True
+    if parts.null_count:
+        out &= np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), bool)
+    return out
+
+
+def _needs_escape_regex(parts: pa.Array) -> np.ndarray:
+    """The reference for `_needs_escape`: Arrow's regular expression per string."""
+    return np.asarray(pc.fill_null(pc.match_substring_regex(parts, _NEEDS_ESCAPE), False).to_numpy(zero_copy_only=False), bool)
+
+
 def _json_list_array(parts: pa.StringArray, bounds: np.ndarray) -> pa.StringArray:
     """`_json_lists` in Arrow: the JSON list of parts[bounds[i]:bounds[i + 1]] for every i.
 
@@ -335,11 +400,12 @@ def _json_list_array(parts: pa.StringArray, bounds: np.ndarray) -> pa.StringArra
     model's sentences on the studies seen) go through `encode_basestring`. The lists are joined
     by `binary_join` over offsets, so no part or cell becomes a Python string on the way."""
     quoted = pc.binary_join_element_wise('"', parts, '"', "")
-    flag = pc.match_substring_regex(parts, _NEEDS_ESCAPE)
-    hit = np.flatnonzero(flag.to_numpy(zero_copy_only=False))
+    hit = np.flatnonzero(_needs_escape(parts))
     if len(hit):
+        flag = np.zeros(len(parts), bool)
+        flag[hit] = True
         fixed = pa.array([encode_basestring(v) for v in parts.take(pa.array(hit)).to_pylist()], pa.string())
-        quoted = pc.replace_with_mask(quoted, flag, fixed)
+        quoted = pc.replace_with_mask(quoted, pa.array(flag), fixed)
     lists = pa.LargeListArray.from_arrays(pa.array(bounds, pa.int64()), quoted)
     return pc.binary_join_element_wise("[", pc.binary_join(lists, ", "), "]", "")
 
@@ -399,6 +465,11 @@ def _origin_evidence_cells(origins: list[OriginResult]) -> pa.StringArray:
     return _json_list_array(parts, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
 
 
+def _origin_evidence_cells_table(t: OriginTable) -> pa.StringArray:
+    """`_origin_evidence_cells` of an `OriginTable`: its sentences are Arrow already."""
+    return _json_list_array(t.evidence, t.ev)
+
+
 # Python's repr of k / 10,000 for k = 0 .. 10,000 and the doubles they stand for: the origin
 # probabilities are rounded to four decimals (`round`, `round_like_python`), so nearly every value
 # is one of these, and its text is taken from here instead of written per value.
@@ -431,20 +502,33 @@ def _probability_cells(origins: list[OriginResult]) -> pa.StringArray:
     values = list(itertools.chain.from_iterable(d.values() for d in dicts))
     if not set(map(type, keys)) <= {str} or not set(map(type, values)) <= {float}:
         return pa.array([flat_object(d) if d else None for d in dicts], pa.string())
-    v = np.array(values, np.float64)
-    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     codes_, distinct = pd.factorize(pd.Series(keys, dtype=object))
-    escaped = pa.array([encode_basestring_ascii(k) for k in distinct.tolist()], pa.string())
+    return _probability_cells_flat(np.asarray(codes_, np.int64), distinct.tolist(), np.array(values, np.float64),
+                                   np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), lambda i: dicts[i])
+
+
+def _probability_cells_table(t: OriginTable) -> pa.StringArray:
+    """`_probability_cells` of an `OriginTable` (its countries are str and its values float64)."""
+    return _probability_cells_flat(t.codes, t.vocab, t.values, t.kv,
+                                   lambda i: dict(zip([t.vocab[c] for c in t.codes[t.kv[i]:t.kv[i + 1]].tolist()], t.values[t.kv[i]:t.kv[i + 1]].tolist())))
+
+
+def _probability_cells_flat(codes_: np.ndarray, vocab: list[str], v: np.ndarray, bounds: np.ndarray, row: Any) -> pa.StringArray:
+    """The cells of accounts whose (key code, value) pairs are codes_/v[bounds[i]:bounds[i + 1]];
+    `row(i)`: account i's dict, for the cells `flat_object` writes itself (a value not finite)."""
+    n = len(bounds) - 1
+    lengths = np.diff(bounds)
+    escaped = pa.array([encode_basestring_ascii(k) for k in vocab], pa.string())
     finite = np.isfinite(v)
-    pairs = pc.binary_join_element_wise(escaped.take(pa.array(codes_)), _float_texts(np.where(finite, v, 0.0)), ": ")
-    cells = pc.binary_join_element_wise("{", pc.binary_join(pa.LargeListArray.from_arrays(pa.array(bounds), pairs), ", "), "}", "")
+    pairs = pc.binary_join_element_wise(escaped.take(pa.array(codes_, pa.int64())), _float_texts(np.where(finite, v, 0.0)), ": ")
+    cells = pc.binary_join_element_wise("{", pc.binary_join(pa.LargeListArray.from_arrays(pa.array(bounds, pa.int64()), pairs), ", "), "}", "")
     cells = pc.if_else(pa.array(lengths > 0), cells, pa.scalar(None, pa.string()))
     bad = np.concatenate([[0], np.cumsum(~finite)])
     odd = np.flatnonzero(bad[bounds[1:]] > bad[bounds[:-1]])  # accounts holding a value that is not finite
     if len(odd):
         mask = np.zeros(n, bool)
         mask[odd] = True
-        cells = pc.replace_with_mask(cells, pa.array(mask), pa.array([flat_object(dicts[i]) for i in odd.tolist()], pa.string()))
+        cells = pc.replace_with_mask(cells, pa.array(mask), pa.array([flat_object(row(i)) for i in odd.tolist()], pa.string()))
     return cells
 
 
@@ -470,9 +554,32 @@ def origin_results_per_account(data: AccountData, home: str | None) -> list[Orig
     return origin_posteriors(origin_inputs(data), home=home)
 
 
+def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
+    """`foreign_origin` per account: None without a country or a home, else whether
+    1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD`
+    (`_foreign_per_account`, the reference)."""
+    n = len(t)
+    if home is None:
+        return [None] * n
+    p_home = np.zeros(n)
+    if home in t.vocab:
+        at = np.flatnonzero(t.codes == t.vocab.index(home))
+        p_home[np.searchsorted(t.kv, at, side="right") - 1] = t.values[at]
+    out: list[bool | None] = (1.0 - p_home >= FOREIGN_THRESHOLD).tolist()
+    for i, c in enumerate(t.country):
+        if c is None:
+            out[i] = None
+    return out
+
+
+def _foreign_per_account(origins: list[OriginResult], home: str | None) -> list[bool | None]:
+    """The reference for `_foreign`: the per-account expression `score` wrote."""
+    return [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins]
+
+
 @gc_paused
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
-          origins: list[OriginResult] | None = None,
+          origins: "list[OriginResult] | OriginTable | None" = None,
           text_neighbours: origin_textpool.Neighbours | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
@@ -507,17 +614,22 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     profile_probs = probs
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
-    origins = origin_results(data, home) if origins is None else origins
+    # The origin results stay columns (`origin_table`) from here to the cells and rows written.
+    if origins is None:
+        table = origin_table.from_columns(origin_result_columns(data, home).columns)
+    else:
+        table = origins if isinstance(origins, OriginTable) else origin_table.from_results(origins)
     if text_neighbours is not None:
-        origins = origin_textpool.apply(origins, list(zip(_values(f["platform"]), _values(f["account_id"]))), text_neighbours)
+        table = origin_table.from_results(origin_textpool.apply(table.to_results(), list(zip(_values(f["platform"]), _values(f["account_id"]))),
+                                                                text_neighbours))
     prior = None
     if isinstance(study_prior, StudyPrior):
-        origins, prior = apply_study_prior(origins, home, prior=study_prior)
+        table, prior = origin_table.apply_study_prior(table, home, study_prior)
     elif study_prior:
-        origins, prior = apply_study_prior(origins, home)
-    f["female_name_mismatch"] = _female_name_mismatch(data, origins)
+        table, prior = origin_table.apply_study_prior(table, home, None)  # estimated from these accounts
+    f["female_name_mismatch"] = _female_name_mismatch(data, table)
     observed = _observed(f, home)
-    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, origins)
+    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table)
     known_list, ood_list = known.tolist(), ood.tolist()
     bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
@@ -532,12 +644,12 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         "account_id": keys["account_id"],
         "bot_probability": rounded_list(probs, 4),
         "bot_evidence": None,
-        "origin_country": [o.country for o in origins],
-        "origin_probability": rounded_list(np.array([np.nan if o.probability is None else o.probability for o in origins], np.float64), 4),
+        "origin_country": list(table.country),
+        "origin_probability": rounded_list(np.where(table.probability_known, table.probability, np.nan), 4),
         "origin_probabilities": None,
         "origin_evidence": None,
         "likely_automated": none_where(probs >= 0.5, np.isnan(probs)),
-        "foreign_origin": [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins],
+        "foreign_origin": _foreign(table, home),
         "signals": None,
         "n_signals": n_signals,
         "n_posts": keys.get("n_posts", [None] * len(f)),
@@ -553,8 +665,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     # (and convert strings to Arrow) here only to turn them back was a tenth of this function.
     out = pd.DataFrame(scores, columns=ACCOUNT_SCORES.names, dtype=object)
     out["bot_evidence"], out["signals"] = bot_evidence, signal_cells  # Arrow arrays, kept as they are
-    out["origin_probabilities"] = pd.arrays.ArrowExtensionArray(_probability_cells(origins))
-    out["origin_evidence"] = pd.arrays.ArrowExtensionArray(_origin_evidence_cells(origins))
+    out["origin_probabilities"] = pd.arrays.ArrowExtensionArray(_probability_cells_table(table))
+    out["origin_evidence"] = pd.arrays.ArrowExtensionArray(_origin_evidence_cells_table(table))
     if prior is not None:
         out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
     return out, evidence

@@ -1,0 +1,309 @@
+"""A batch's origin results as columns: the score pass's pooling and study prior without an
+`OriginResult` per account.
+
+Why: the score pass turned the first pass's stored columns back into one `OriginResult` per
+account (`batches.origins_of`), re-weighted each by the study prior (`origin_prior.apply_study_prior`,
+a new object per account), and then took the objects apart again for the evidence rows and the
+JSON cells. On the one-status study these object round trips were about a tenth of the stage.
+Here the results stay flat arrays: the countries' codes and probabilities, the evidence sentences
+and the evidence kinds, each with its accounts' bounds. Moving P(Russia) (the shared-text pooling
+and the study prior, one rule: `origin_pool.with_p_russia`) is a sort of every moved account's
+probabilities at once; the sentences are joined by Arrow.
+
+`apply_means_per_account` and `apply_study_prior_per_account` run the per-account code on the
+same table (through `to_results`): the tests' references. Every result is the same to the last
+bit; a batch holding a probability that is not finite (which no posterior gives) goes through the
+per-account code whole, so that Python's ordering of NaN is kept as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from botwatch.accounts.origin import OriginResult
+from botwatch.exact_round import round_like_python
+
+EPS = 1e-6  # as `origin_prior.EPS` and `origin_textpool.EPS`
+KEEP = 8  # countries kept per account after a move (`with_p_russia`, `apply_study_prior`)
+MIN_KEPT = 0.005
+
+
+class Origin(NamedTuple):
+    """One account's country and its probability: what `scoring._points_elsewhere` reads."""
+
+    country: str | None
+    probability: float | None
+
+
+@dataclass(frozen=True)
+class OriginTable:
+    """n accounts' origin results. `codes`/`values`: each account's countries (codes into
+    `vocab`) and probabilities in the dict's order, account i's at [kv[i], kv[i + 1]); `evidence`
+    and `items` likewise with `ev` and `it`. Missing markers: `country` None, `probability` and
+    `p_russia` NaN where their `*_known` is False (a NaN that is known stays known)."""
+
+    country: list[str | None]
+    probability: np.ndarray
+    probability_known: np.ndarray
+    vocab: list[str]
+    codes: np.ndarray
+    values: np.ndarray
+    kv: np.ndarray
+    evidence: pa.Array
+    ev: np.ndarray
+    items: pa.Array
+    it: np.ndarray
+    p_russia: np.ndarray
+    p_known: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.country)
+
+    def __getitem__(self, i: int) -> Origin:
+        """Account i's country and probability (`scoring._female_name_mismatch` reads these)."""
+        return Origin(self.country[i], float(self.probability[i]) if self.probability_known[i] else None)
+
+    def to_results(self) -> list[OriginResult]:
+        """One `OriginResult` per account (the per-account code's input and the tests' view)."""
+        keys = [self.vocab[c] for c in self.codes.tolist()]
+        values, evidence, items = self.values.tolist(), self.evidence.to_pylist(), self.items.to_pylist()
+        kv, ev, it = self.kv.tolist(), self.ev.tolist(), self.it.tolist()
+        prob, p_ru = self.probability.tolist(), self.p_russia.tolist()
+        return [OriginResult(self.country[i], prob[i] if self.probability_known[i] else None,
+                             dict(zip(keys[kv[i]:kv[i + 1]], values[kv[i]:kv[i + 1]])), evidence[ev[i]:ev[i + 1]], items[it[i]:it[i + 1]],
+                             p_ru[i] if self.p_known[i] else None) for i in range(len(self.country))]
+
+    def evidence_p(self) -> np.ndarray:
+        """`origin_textpool.evidence_p`: P(Russia), NaN where unknown or without a country."""
+        has = np.array([c is not None for c in self.country], bool) & self.p_known
+        return np.where(has, self.p_russia, np.nan)
+
+
+def _bounds(lengths: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+
+def _flat(col: "pa.Array | pa.ChunkedArray") -> tuple[pa.Array, np.ndarray]:
+    """A list column's values and each row's bounds (a NULL list: empty)."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    lengths = pc.fill_null(pc.list_value_length(col), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pc.list_flatten(col), _bounds(lengths)
+
+
+def _encode(keys: pa.Array) -> tuple[np.ndarray, list[str]]:
+    enc = pc.dictionary_encode(keys.cast(pa.string()))
+    enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
+
+
+def from_columns(columns: "dict[str, Any] | pa.RecordBatch | pa.Table") -> OriginTable:
+    """The table of the `batches.ORIGIN_FIELDS` columns (a batch holding them, or the dict
+    `origin_result_columns` returns)."""
+    get = (lambda name: columns[name]) if isinstance(columns, dict) else columns.column  # noqa: E731
+    country = get("_o_country")
+    prob = get("_o_probability")
+    p_ru = get("_o_p_russia")
+    keys, kv = _flat(get("_o_keys"))
+    values, kv2 = _flat(get("_o_values"))
+    if not np.array_equal(kv, kv2):
+        raise ValueError("origin keys and values differ in length")
+    evidence, ev = _flat(get("_o_evidence"))
+    items, it = _flat(get("_o_items"))
+    codes, vocab = _encode(keys)
+    return OriginTable(
+        country=country.to_pylist(),
+        probability=np.asarray(pc.fill_null(prob, np.nan).to_numpy(zero_copy_only=False), np.float64),
+        probability_known=np.asarray(prob.is_valid().to_numpy(zero_copy_only=False), bool),
+        vocab=vocab, codes=codes, values=np.asarray(values.to_numpy(zero_copy_only=False), np.float64), kv=kv,
+        evidence=evidence.cast(pa.string()), ev=ev, items=items.cast(pa.string()), it=it,
+        p_russia=np.asarray(pc.fill_null(p_ru, np.nan).to_numpy(zero_copy_only=False), np.float64),
+        p_known=np.asarray(p_ru.is_valid().to_numpy(zero_copy_only=False), bool),
+    )
+
+
+def from_results(results: list[OriginResult]) -> OriginTable:
+    """The table of per-account results (callers that hold `OriginResult`s)."""
+    from botwatch.accounts.batches import origin_columns
+
+    return from_columns(origin_columns(results))
+
+
+def _splice(old_bounds: np.ndarray, rows: np.ndarray, new_lengths: np.ndarray, new_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(take index, new bounds): every account's old entries, but accounts `rows` get the
+    entries `new_index` (positions into the source the caller takes from), listed account after
+    account with `new_lengths`. Old entries are positions into the same source (their own)."""
+    n = len(old_bounds) - 1
+    lengths = np.diff(old_bounds)
+    lengths[rows] = new_lengths
+    bounds = _bounds(lengths)
+    owner = np.repeat(np.arange(n), lengths)
+    pos = np.arange(int(bounds[-1])) - bounds[owner]
+    slot = np.full(n, -1, np.int64)
+    slot[rows] = np.arange(len(rows))
+    new_bounds = _bounds(new_lengths)
+    sel = slot[owner]
+    moved = sel >= 0
+    index = old_bounds[owner] + pos
+    index[moved] = new_index[new_bounds[sel[moved]] + pos[moved]]
+    return index, bounds
+
+
+def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, said: pa.Array, item: str) -> OriginTable:
+    """`t` with P(Russia) of accounts `rows` (ascending) moved from `old` (already clipped away
+    from 0 and 1) to `new`, `said` (one sentence per row) added as evidence of kind `item`:
+    `origin_pool.with_p_russia` for every row at once (the study prior's own loop is the same
+    rule). The other countries keep their relative sizes; the probabilities are sorted largest
+    first, ties in the dict's order with Russia last, and the first `KEEP` of at least
+    `MIN_KEPT` kept, rounded to four places; the lead sentence names the new most likely country."""
+    m = len(rows)
+    if not m:
+        return t
+    rows = np.asarray(rows, np.int64)
+    vocab = list(t.vocab)
+    if "RU" not in vocab:
+        vocab.append("RU")
+    ru = vocab.index("RU")
+    scale = (1 - new) / (1 - old)
+    # The moved rows' (code, value) pairs in their order, Russia's dropped, then Russia at the end.
+    lengths = np.diff(t.kv)[rows]
+    local = np.repeat(np.arange(m), lengths)
+    src = np.repeat(t.kv[rows], lengths) + (np.arange(int(lengths.sum())) - np.repeat(_bounds(lengths)[:-1], lengths))
+    codes, values = t.codes[src], t.values[src] * scale[local]
+    keep = codes != ru
+    local, codes, values = local[keep], codes[keep], values[keep]
+    pos = np.arange(len(local))
+    local = np.concatenate([local, np.arange(m)])
+    codes = np.concatenate([codes, np.full(m, ru, np.int64)])
+    values = np.concatenate([values, new])
+    pos = np.concatenate([pos, np.full(m, len(pos)) + np.arange(m)])  # after every entry of its row
+    order = np.lexsort((pos, -values, local))
+    local, codes, values = local[order], codes[order], values[order]
+    per_row = np.bincount(local, minlength=m)
+    first = _bounds(per_row)[:-1]
+    rank = np.arange(len(local)) - first[local]
+    best_code, p_best = codes[first], values[first]
+    kept = (rank < KEEP) & (values >= MIN_KEPT)
+    k_codes, k_values, k_local = codes[kept], round_like_python(values[kept], 4), local[kept]
+    k_len = np.bincount(k_local, minlength=m)
+    # Keys and values: every account's own, the moved ones' from the kept pairs.
+    index, kv = _splice(t.kv, rows, k_len, len(t.codes) + np.arange(len(k_codes)))
+    all_codes, all_values = np.concatenate([t.codes, k_codes]), np.concatenate([t.values, k_values])
+    # Evidence: [lead, old[1:], said]; items: [old..., item].
+    ev_len = np.diff(t.ev)[rows]
+    heads = pc.if_else(pa.array(ev_len > 0), t.evidence.take(pa.array(np.where(ev_len > 0, t.ev[rows], 0))) if len(t.evidence) else
+                       pa.nulls(m, pa.string()), "").to_pylist()
+    best_names = [vocab[c] for c in best_code.tolist()]
+    leads = [f"most likely {b} (p={p:.2f})" + (h[h.find(";"):] if ";" in h else "")
+             for b, p, h in zip(best_names, p_best.tolist(), heads)]
+    n_ev = len(t.evidence)
+    new_ev_len = np.maximum(ev_len, 1) + 1
+    nb = _bounds(new_ev_len)
+    e_local = np.repeat(np.arange(m), new_ev_len)
+    e_pos = np.arange(int(nb[-1])) - nb[e_local]
+    e_src = t.ev[rows][e_local] + e_pos  # the old sentence at that place (positions 1 .. len - 1)
+    e_src = np.where(e_pos == 0, n_ev + e_local, e_src)
+    e_src = np.where(e_pos == new_ev_len[e_local] - 1, n_ev + m + e_local, e_src)
+    ev_index, ev = _splice(t.ev, rows, new_ev_len, e_src)
+    evidence = pa.concat_arrays([t.evidence, pa.array(leads, pa.string()), said.cast(pa.string())]).take(pa.array(ev_index, pa.int64()))
+    it_len = np.diff(t.it)[rows]
+    i_local = np.repeat(np.arange(m), it_len + 1)
+    i_pos = np.arange(int((it_len + 1).sum())) - _bounds(it_len + 1)[i_local]
+    i_src = np.where(i_pos == it_len[i_local], len(t.items), t.it[rows][i_local] + i_pos)
+    it_index, it = _splice(t.it, rows, it_len + 1, i_src)
+    items = pa.concat_arrays([t.items, pa.array([item], pa.string())]).take(pa.array(it_index, pa.int64()))
+    country = list(t.country)
+    for r, b in zip(rows.tolist(), best_names):
+        country[r] = b
+    probability, probability_known = t.probability.copy(), t.probability_known.copy()
+    probability[rows], probability_known[rows] = p_best, True
+    p_russia, p_known = t.p_russia.copy(), t.p_known.copy()
+    p_russia[rows], p_known[rows] = new, True
+    return OriginTable(country, probability, probability_known, vocab, all_codes[index], all_values[index], kv,
+                       evidence, ev, items, it, p_russia, p_known)
+
+
+def _finite(t: OriginTable, rows: np.ndarray, *arrays: np.ndarray) -> bool:
+    """Whether every number a move of `rows` sorts or scales is finite (else the per-account code)."""
+    if not all(np.isfinite(a).all() for a in arrays):
+        return False
+    lengths = np.diff(t.kv)[rows]
+    src = np.repeat(t.kv[rows], lengths) + (np.arange(int(lengths.sum())) - np.repeat(_bounds(lengths)[:-1], lengths))
+    return bool(np.isfinite(t.values[src]).all())
+
+
+def apply_means(t: OriginTable, mean: np.ndarray, others: np.ndarray, base: float) -> OriginTable:
+    """`origin_textpool.apply_means` on the table (the same values; `apply_means_per_account`)."""
+    from botwatch.accounts import origin_textpool as tp
+
+    p = t.evidence_p()
+    mean_a, others_a = np.asarray(mean, float), np.asarray(others, np.int64)
+    move = tp.slope() * mean_a
+    new = tp.pooled_p(p, mean_a, others_a, base)
+    rows = np.flatnonzero((others_a > 0) & np.isfinite(p))
+    if not len(rows):
+        return t
+    old = np.minimum(np.maximum(p[rows], EPS), 1 - EPS)
+    if not _finite(t, rows, old, new[rows]):
+        return apply_means_per_account(t, mean, others, base)
+    said = pa.array([tp.sentence(int(k), float(mv), o, float(nw)) for k, mv, o, nw
+                     in zip(others_a[rows].tolist(), move[rows].tolist(), old.tolist(), new[rows].tolist())], pa.string())
+    return moved(t, rows, old, new[rows], said, tp.KIND)
+
+
+def apply_means_per_account(t: OriginTable, mean: np.ndarray, others: np.ndarray, base: float) -> OriginTable:
+    """The reference for `apply_means`: `origin_textpool.apply_means` over `OriginResult`s."""
+    from botwatch.accounts import origin_textpool as tp
+
+    return from_results(tp.apply_means(t.to_results(), mean, others, base))
+
+
+def apply_study_prior(t: OriginTable, home: str | None, prior: Any) -> tuple[OriginTable, Any]:
+    """`origin_prior.apply_study_prior` on the table with a prior estimated beforehand (the
+    stage's): the same values (`apply_study_prior_per_account`). Returns (table, prior or None)."""
+    from botwatch.accounts.origin_prior import adjust, study_base
+
+    base = study_base(home)
+    has = np.array([c is not None for c in t.country], bool) & t.p_known
+    rows = np.flatnonzero(has)
+    if base is None or not len(rows):
+        return t, None
+    if prior is None:
+        return apply_study_prior_per_account(t, home, prior)
+    before = t.p_russia[rows]
+    after = adjust(before, prior)
+    old = np.minimum(np.maximum(before, EPS), 1 - EPS)
+    if not _finite(t, rows, old, after) or (np.diff(t.ev)[rows] == 0).any():
+        return apply_study_prior_per_account(t, home, prior)
+    marker = "\x00"
+    head, _, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+    said = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old.tolist()], pa.string()), " to ",
+                                       pa.array([f"{v:.3f}" for v in after.tolist()], pa.string()), rest, "")
+    return moved(t, rows, old, after, said, "study_prior"), prior
+
+
+def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any) -> tuple[OriginTable, Any]:
+    """The reference for `apply_study_prior`: `origin_prior.apply_study_prior` over `OriginResult`s."""
+    from botwatch.accounts import origin_prior
+
+    results, got = origin_prior.apply_study_prior(t.to_results(), home, prior=prior)
+    return from_results(results), got
+
+
+def same(a: OriginTable, b: OriginTable) -> bool:
+    """Whether two tables hold the same results to the last bit (the tests' comparison)."""
+    ra, rb = a.to_results(), b.to_results()
+    if len(ra) != len(rb):
+        return False
+    for x, y in zip(ra, rb):
+        if (x.country, x.evidence, x.items, list(x.probabilities)) != (y.country, y.evidence, y.items, list(y.probabilities)):
+            return False
+        for u, v in ((x.probability, y.probability), (x.p_russia, y.p_russia), *zip(x.probabilities.values(), y.probabilities.values())):
+            if (u is None) != (v is None) or (u is not None and np.float64(u).tobytes() != np.float64(v).tobytes()):
+                return False
+    return True
+
