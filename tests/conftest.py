@@ -66,7 +66,9 @@ def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator["object"]:
-    """One local SparkSession (JVM start-up is ~10 s) shared by every Spark test."""
+    """One local SparkSession (JVM start-up is ~10 s) shared by every Spark test of a worker
+    (under xdist, one JVM per worker). Tests must not stop it or change its session-wide
+    configuration; a test that needs another setting sets it and restores it."""
     pyspark = pytest.importorskip("pyspark", reason="PySpark not installed: pip install botwatch[spark]")
     os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)  # type: ignore[attr-defined]
     from pyspark.sql import SparkSession
@@ -78,6 +80,12 @@ def spark() -> Iterator["object"]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")
+        # The tests' JVM lives minutes and runs thousands of tiny jobs: most of its CPU goes to
+        # compiling (Spark's generated code, then HotSpot's C2 tier on top). The quick C1 tier
+        # alone and the serial collector cut the Spark tests' wall by about a third (paired
+        # runs, docs/performance.md "Tests"); they change how the JVM compiles and collects,
+        # never what a query computes, so every parity check compares the same values.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
     yield session
