@@ -80,12 +80,15 @@ def spark() -> Iterator["object"]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")
-        # The tests' JVM lives minutes and runs thousands of tiny jobs: most of its CPU goes to
-        # compiling (Spark's generated code, then HotSpot's C2 tier on top). The quick C1 tier
-        # alone and the serial collector cut the Spark tests' wall by about a third (paired
-        # runs, docs/performance.md "Tests"); they change how the JVM compiles and collects,
-        # never what a query computes, so every parity check compares the same values.
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        # The tests' JVM lives minutes and runs thousands of tiny jobs, so HotSpot's optimising
+        # (C2) tier and parallel collector cost more than they give back: the quick C1 tier and
+        # the serial collector take the JVM's CPU on test_timeline_spark + test_accounts_spark
+        # from 75-80 to 41-44 CPU-seconds (docs/performance.md, "Tests"). They change how the
+        # JVM compiles and collects, never what a query computes, so every parity check
+        # compares the same values.
+        # BOTWATCH_TEST_SPARK_JAVA_OPTIONS replaces them (set it empty for the JVM's defaults,
+        # to measure the difference).
+        .config("spark.driver.extraJavaOptions", os.environ.get("BOTWATCH_TEST_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
         .getOrCreate()
     )
     yield session
