@@ -66,7 +66,9 @@ def sample_study(sample_study_path: Path, tmp_path: Path) -> Iterator["object"]:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator["object"]:
-    """One local SparkSession (JVM start-up is ~10 s) shared by every Spark test."""
+    """One local SparkSession (JVM start-up is ~10 s) shared by every Spark test of a worker
+    (under xdist, one JVM per worker). Tests must not stop it or change its session-wide
+    configuration; a test that needs another setting sets it and restores it."""
     pyspark = pytest.importorskip("pyspark", reason="PySpark not installed: pip install botwatch[spark]")
     os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)  # type: ignore[attr-defined]
     from pyspark.sql import SparkSession
@@ -78,6 +80,15 @@ def spark() -> Iterator["object"]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")
+        # The tests' JVM lives minutes and runs thousands of tiny jobs, so HotSpot's optimising
+        # (C2) tier and parallel collector cost more than they give back: the quick C1 tier and
+        # the serial collector take the JVM's CPU on test_timeline_spark + test_accounts_spark
+        # from 75-80 to 41-44 CPU-seconds (docs/performance.md, "Tests"). They change how the
+        # JVM compiles and collects, never what a query computes, so every parity check
+        # compares the same values.
+        # BOTWATCH_TEST_SPARK_JAVA_OPTIONS replaces them (set it empty for the JVM's defaults,
+        # to measure the difference).
+        .config("spark.driver.extraJavaOptions", os.environ.get("BOTWATCH_TEST_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
         .getOrCreate()
     )
     yield session
