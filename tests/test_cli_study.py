@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -17,11 +18,21 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 runner = CliRunner()
 
 
-@pytest.fixture()
-def study(tmp_path: Path) -> Path:
-    path = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three fixture files ingested once per module: only a copy of it reaches a test."""
+    path = tmp_path_factory.mktemp("cli_study") / "s.duckdb"
     res = runner.invoke(app, ["ingest", str(path), str(FIX / "v1_uklabour.jsonl"), str(FIX / "ira_tweets.csv"), str(FIX / "twarc2_stream_with_error.jsonl.gz")])
     assert res.exit_code == 0, res.output
+    return path
+
+
+@pytest.fixture()
+def study(ingested: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the ingested study per test, since tests ingest into it and run stages on
+    it (the ingest writes nothing beside the study file, so the copy is the whole study)."""
+    path = tmp_path / "s.duckdb"
+    shutil.copy(ingested, path)
     return path
 
 
