@@ -3,6 +3,7 @@ command end to end on a generated study."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -50,9 +51,11 @@ def test_too_short_or_constant_series_give_no_test() -> None:
     assert lead_lag(np.ones(200), np.random.default_rng(0).normal(size=200)) is None
 
 
-@pytest.fixture()
-def lead_study(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """30 days of hourly talk about Labour in which the bots' volume leads the humans' by 2 hours."""
+@pytest.fixture(scope="module")
+def lead_study_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 days of hourly talk about Labour in which the bots' volume leads the humans' by 2 hours,
+    analysed once per module; tests get a copy (`lead_study`), since one of them writes to it."""
+    path = tmp_path_factory.mktemp("impact") / "lead.duckdb"
     rng = np.random.default_rng(4)
     hours = 24 * 30
     drive = np.zeros(hours)
@@ -65,12 +68,20 @@ def lead_study(tmp_path: Path):  # type: ignore[no-untyped-def]
         for who, n in (("b", bot_n[t]), ("h", human_n[t])):
             for i in range(int(n)):
                 posts.append(dict(post_id=f"{who}{t}-{i}", platform="twitter", account_id=f"{who}{i % 7}", created_at=START + timedelta(hours=t, minutes=int(rng.integers(60))), kind="original"))
-    with open_study(tmp_path / "lead.duckdb", read_only=False) as st:
+    with open_study(path, read_only=False) as st:
         write_posts(st, posts)
         write_table(st, "account_scores", [dict(platform="twitter", account_id=f"{w}{i}", bot_probability=0.9 if w == "b" else 0.1) for w in "bh" for i in range(7)])
         write_table(st, "post_party", [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"], party="labour",
                                             stance="neutral", stance_rule="test", sentiment=float(rng.normal(0, 0.3))) for p in posts])
         analyze(st, Context(election=election(), log=lambda m: None), only=["timeline", "impact"])
+    return path
+
+
+@pytest.fixture()
+def lead_study(lead_study_path: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An open copy of the analysed study of `lead_study_path`."""
+    shutil.copy(lead_study_path, tmp_path / "lead.duckdb")
+    with open_study(tmp_path / "lead.duckdb", read_only=False) as st:
         yield st
 
 
