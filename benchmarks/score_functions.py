@@ -118,13 +118,21 @@ def _final_origins(origins: Any, home: Any, prior: Any) -> Any:
     """The origin results after the study prior, as `score` has them when it writes the cells."""
     from botwatch.accounts.origin_prior import StudyPrior, apply_study_prior
 
-    return apply_study_prior(origins, home, prior=prior)[0] if isinstance(prior, StudyPrior) else origins
+    if not isinstance(prior, StudyPrior):
+        return origins
+    if not isinstance(origins, list):  # an `origin_table.OriginTable`, as the stage passes it since 2026-12-02
+        from botwatch.accounts import origin_table
+
+        return origin_table.apply_study_prior(origins, home, prior)[0]
+    return apply_study_prior(origins, home, prior=prior)[0]
 
 
 def origin_cells(origins: Any) -> Any:
     """The `origin_probabilities` and `origin_evidence` cells of one batch as `score` writes them
-    and `to_arrow` converts them: by Arrow where this `src` has `_probability_cells`, else the
-    per-account code it replaced (`flat_object` and `_json_lists`, then Arrow from the Python strings)."""
+    and `to_arrow` converts them: from the columns where `origins` is an `OriginTable` (what the
+    stage passes since 2026-12-02), by Arrow from results where this `src` has `_probability_cells`,
+    else the per-account code that replaced (`flat_object` and `_json_lists`, then Arrow from the
+    Python strings)."""
     import itertools
 
     import numpy as np
@@ -132,6 +140,9 @@ def origin_cells(origins: Any) -> Any:
 
     from botwatch.accounts import scoring
 
+    if not isinstance(origins, list):
+        cells = (scoring._probability_cells_table(origins), scoring._origin_evidence_cells_table(origins))
+        return [pa.array(pd_array(c), pa.string()) for c in cells]
     if hasattr(scoring, "_probability_cells"):
         cells = (scoring._probability_cells(origins), scoring._origin_evidence_cells(origins))
         return [pa.array(pd_array(c), pa.string()) for c in cells]

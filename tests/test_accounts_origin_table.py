@@ -88,6 +88,38 @@ def test_study_prior_falls_back_to_the_per_account_code_on_nan() -> None:
     assert ot.same(got, want)
 
 
+def _nan_elsewhere() -> list[OriginResult]:
+    """Accounts with a finite P(Russia) but a NaN among their other countries: the sort the move
+    does would order the NaN unlike Python's `sorted` (found in review), so these must take the
+    per-account code."""
+    results = _results(5, 60)
+    results[3] = OriginResult("DE", 0.3, {"US": 0.1, "GB": math.nan, "UA": 0.1, "RU": math.nan, "DE": 0.3},
+                              ["most likely DE (p=0.30); x"], ["time_zone"], 0.2)
+    results[7] = OriginResult("US", 0.4, {"GB": math.nan, "US": 0.4, "RU": 0.2}, ["most likely US (p=0.40)"], ["location"], 0.2)
+    return results
+
+
+def test_study_prior_falls_back_on_nan_in_another_country(monkeypatch: pytest.MonkeyPatch) -> None:
+    t = ot.from_results(_nan_elsewhere())
+    want, _ = ot.apply_study_prior_per_account(t, "US", _prior())
+    assert ot.same(ot.apply_study_prior(t, "US", _prior())[0], want)
+    # The fallback is what makes them equal: forced through the columns, they differ.
+    monkeypatch.setattr(ot, "_finite", lambda *a: True)
+    assert not ot.same(ot.apply_study_prior(t, "US", _prior())[0], want)
+
+
+def test_pooling_falls_back_on_nan_in_another_country(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.accounts import origin_textpool
+
+    monkeypatch.setattr(origin_textpool, "slope", lambda: 0.6)
+    t = ot.from_results(_nan_elsewhere())
+    mean, others = np.full(len(t), 1.5), np.full(len(t), 2)
+    want = ot.apply_means_per_account(t, mean, others, 0.3)
+    assert ot.same(ot.apply_means(t, mean, others, 0.3), want)
+    monkeypatch.setattr(ot, "_finite", lambda *a: True)
+    assert not ot.same(ot.apply_means(t, mean, others, 0.3), want)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_pooling_equals_the_per_account_code(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from botwatch.accounts import origin_textpool

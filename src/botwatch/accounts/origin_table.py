@@ -12,8 +12,11 @@ probabilities at once; the sentences are joined by Arrow.
 
 `apply_means_per_account` and `apply_study_prior_per_account` run the per-account code on the
 same table (through `to_results`): the tests' references. Every result is the same to the last
-bit; a batch holding a probability that is not finite (which no posterior gives) goes through the
-per-account code whole, so that Python's ordering of NaN is kept as it is.
+bit. Two cases go through the per-account code for the whole table: a move whose numbers (the
+moved accounts' probabilities, old and new P(Russia)) are not all finite, which no posterior
+gives, so that Python's ordering of NaN is kept; and a study prior over an account with a
+country but no evidence sentence, where the reference raises and the same error should reach the
+caller.
 """
 
 from __future__ import annotations
@@ -180,7 +183,9 @@ def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, sa
     local = np.concatenate([local, np.arange(m)])
     codes = np.concatenate([codes, np.full(m, ru, np.int64)])
     values = np.concatenate([values, new])
-    pos = np.concatenate([pos, np.full(m, len(pos)) + np.arange(m)])  # after every entry of its row
+    # Russia after every entry of its row, spelled out for the reader: `lexsort` is stable and
+    # Russia's entries are appended last, so this key changes no order (the tests pass without it).
+    pos = np.concatenate([pos, np.full(m, len(pos)) + np.arange(m)])
     order = np.lexsort((pos, -values, local))
     local, codes, values = local[order], codes[order], values[order]
     per_row = np.bincount(local, minlength=m)
@@ -280,7 +285,9 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any) -> tuple[Ori
     if not _finite(t, rows, old, after) or (np.diff(t.ev)[rows] == 0).any():
         return apply_study_prior_per_account(t, home, prior)
     marker = "\x00"
-    head, _, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+    head, found, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+    if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
+        return apply_study_prior_per_account(t, home, prior)
     said = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old.tolist()], pa.string()), " to ",
                                        pa.array([f"{v:.3f}" for v in after.tolist()], pa.string()), rest, "")
     return moved(t, rows, old, after, said, "study_prior"), prior

@@ -588,7 +588,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     estimates the share from `data`'s accounts; a `StudyPrior` is one estimated beforehand over
     the whole study (the stage scores a batch of accounts at a time). `origins`: the accounts'
     `origin_results`, when already computed (the stage's first pass computes them, and pools
-    them over accounts posting the same texts, before the prior). With `text_neighbours` (a
+    them over accounts posting the same texts, before the prior), as a list or as the columns of
+    an `origin_table.OriginTable` (what the stage passes; a list is turned into one, its integer
+    probabilities into floats). With `text_neighbours` (a
     study-level query, `origin_textpool.neighbours`) each account's origin evidence is first
     pooled with that of the accounts posting the same texts (before any study prior).
     """
