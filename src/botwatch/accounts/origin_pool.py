@@ -28,6 +28,10 @@ from typing import Any
 import numpy as np
 
 EPS = 1e-6
+# After P(Russia) moves: at most KEEP countries, each of at least MIN_KEPT, are kept (here, in the
+# study prior and in `origin_table`, which must agree to the last bit).
+KEEP = 8
+MIN_KEPT = 0.005
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -100,7 +104,7 @@ def with_p_russia(r: Any, old: float, new: float, said: str, item: str) -> Any: 
     probs["RU"] = new
     order = sorted(probs.items(), key=lambda kv: -kv[1])
     best, p_best = order[0]
-    kept = {k: round(v, 4) for k, v in order[:8] if v >= 0.005}
+    kept = {k: round(v, 4) for k, v in order[:KEEP] if v >= MIN_KEPT}
     head = r.evidence[0] if r.evidence else ""  # an account may carry a country but no evidence lines
     lead = f"most likely {best} (p={p_best:.2f})" + (head[head.find(";"):] if ";" in head else "")
     return type(r)(country=best, probability=float(p_best), probabilities=kept,

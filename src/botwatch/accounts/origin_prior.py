@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from botwatch.accounts.origin_pool import KEEP, MIN_KEPT
+
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, then every 0.0025 up to 0.9995.
 GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9996, 0.0025)]))
@@ -153,7 +155,7 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
             # Largest first; `reverse` keeps equal values in their order, as a key of -value does.
             order = sorted(probs.items(), key=by_value, reverse=True)
             best, p_best = order[0]
-            kept = {c: round(v, 4) for c, v in order[:8] if v >= 0.005}
+            kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
             hit = done[key] = (best, p_best, kept, f"most likely {best} (p={p_best:.2f})", f"{head}{old_c:.3f} to {new:.3f}{rest}")
         best, p_best, kept, lead, moved = hit
         first = r.evidence[0]

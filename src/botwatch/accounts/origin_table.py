@@ -29,11 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.accounts.origin import OriginResult
+# The per-account code's constants (`with_p_russia`, `apply_study_prior`): the two must agree.
+from botwatch.accounts.origin_pool import EPS, KEEP, MIN_KEPT
 from botwatch.exact_round import round_like_python
-
-EPS = 1e-6  # as `origin_prior.EPS` and `origin_textpool.EPS`
-KEEP = 8  # countries kept per account after a move (`with_p_russia`, `apply_study_prior`)
-MIN_KEPT = 0.005
 
 
 class Origin(NamedTuple):
