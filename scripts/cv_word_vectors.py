@@ -170,13 +170,10 @@ def paired_table(title: str, rows: list[str], figures: Callable[[str, dict[str, 
 OofFit = Callable[[list, list[str], list[str], dict, list, str, int], list[str]]
 
 
-def measure_blocks(stance: str, sentiment: str, combos: str, repeats: int, boot: int, cache: Path, oof_of: OofFit) -> None:
-    """Every stance and sentiment variant's out-of-fold answers on every dev and training item
-    (US weak labels with stance), each variant's four figures, then the paired table of `combos`
-    ("stance variant/sentiment variant"). Why one function: each feature-block round
-    (`cv_vector_windows.py`, `cv_pretrained.py`) differs only in how a variant's features are
-    made (`oof_of(items, groups, classes, settings, extra, variant, seed)`), so their tables stay
-    comparable line for line."""
+def cv_inputs() -> tuple[dict, list, list, list[str], list[str], list, list, list]:
+    """What every CV round here reads: the shipped settings, the dev and training (pair, post)
+    items with their groups and metadata, and the US weak labels from posts outside every
+    labelled set. (shipped, pairs, posts, gp, gs, mp, ms, weak)."""
     from botwatch.content.features import clean_text
 
     shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
@@ -185,6 +182,17 @@ def measure_blocks(stance: str, sentiment: str, combos: str, repeats: int, boot:
     mp, ms = T.labelled_items.meta  # type: ignore[attr-defined]
     texts = {clean_text(r["content"]).strip() for pc, _l in T.LABELLED_SETS if pc.exists() for r in csv.DictReader(open(pc, encoding="utf-8"))}
     weak = T.weak_items(800, texts, False, ("us-2016",))[0]
+    return shipped, pairs, posts, gp, gs, mp, ms, weak
+
+
+def measure_blocks(stance: str, sentiment: str, combos: str, repeats: int, boot: int, cache: Path, oof_of: OofFit) -> None:
+    """Every stance and sentiment variant's out-of-fold answers on every dev and training item
+    (US weak labels with stance), each variant's four figures, then the paired table of `combos`
+    ("stance variant/sentiment variant"). Why one function: each feature-block round
+    (`cv_vector_windows.py`, `cv_pretrained.py`) differs only in how a variant's features are
+    made (`oof_of(items, groups, classes, settings, extra, variant, seed)`), so their tables stay
+    comparable line for line."""
+    shipped, pairs, posts, gp, gs, mp, ms, weak = cv_inputs()
     print(f"{len(pairs)} pairs, {len(posts)} posts; weak {len(weak)}", flush=True)
     preds: dict[tuple[str, str], list[list[str]]] = {}
     for task, items, groups, classes, extra, variants in (("stance", pairs, gp, T.STANCES, weak, stance), ("sentiment", posts, gs, T.SENTIMENTS, [], sentiment)):
@@ -226,14 +234,7 @@ def main() -> None:
     embed.shipped = lambda: wv  # type: ignore[assignment]
     pools = set(args.new_pools.split(","))
     new = {r["post_id"] for r in csv.DictReader(open(T.FIX / "train_stance_labels.csv", encoding="utf-8")) if r["pool"] in pools}
-    shipped = json.loads(T.OUT.read_text(encoding="utf-8"))
-    pairs, posts = T.labelled_items("dev")
-    gp, gs = T.labelled_items.groups  # type: ignore[attr-defined]
-    mp, ms = T.labelled_items.meta  # type: ignore[attr-defined]
-    from botwatch.content.features import clean_text
-
-    texts = {clean_text(r["content"]).strip() for pc, _l in T.LABELLED_SETS if pc.exists() for r in csv.DictReader(open(pc, encoding="utf-8"))}
-    weak = T.weak_items(800, texts, False, ("us-2016",))[0]
+    shipped, pairs, posts, gp, gs, mp, ms, weak = cv_inputs()
     print(f"{len(pairs)} pairs, {len(posts)} posts ({sum(g in new for g in gp)} / {sum(g in new for g in gs)} of the untrained pools, "
           f"training only); weak {len(weak)}; vectors {args.vectors} ({len(wv.index)} x {wv.dim}), window {args.window}", flush=True)
     variants = args.variants.split(",")
