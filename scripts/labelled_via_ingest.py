@@ -7,6 +7,10 @@ a v1.1 status (the profile as `user`, posted when the profile was observed), ing
 
 Prints AUC and how many accounts were scored. `--copies N` repeats every profile N times under
 new ids (a large study for timing the accounts stage; the repeated rows are not new data).
+`--distinct` makes every copy after the first differ in each text and count (the copy's number
+appended to the handle, name, description and location, added to the counts): a timing study in
+which no per-distinct-value cache of the stage can hit more often than on an archive of distinct
+accounts. Its AUC is not a measurement (the copies' features are altered on purpose).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "labelled")
     ap.add_argument("--set", nargs="+", default=["botwiki2019", "verified2019"])
     ap.add_argument("--copies", type=int, default=1)
+    ap.add_argument("--distinct", action="store_true", help="with --copies: every copy's texts and counts made distinct (timing only)")
     ap.add_argument("--keep", type=Path, default=None, help="also copy the study here (e.g. for benchmarks/accounts.py --study)")
     args = ap.parse_args()
     raw = pd.concat([pd.read_csv(args.data / s / "profiles.csv.gz", dtype=str, keep_default_na=False, na_values=[""]) for s in args.set], ignore_index=True)
@@ -40,6 +45,11 @@ def main() -> None:
         for k in range(args.copies):
             c = raw.copy()
             c["id"] = [f"{k}{i}" for i in c["id"]]
+            if args.distinct and k:
+                for col in ("screen_name", "name", "description", "location"):
+                    c[col] = [f"{v}{k}" if isinstance(v, str) else str(k) for v in c[col]]
+                for col in ("followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"):
+                    c[col] = (pd.to_numeric(c[col], errors="coerce").fillna(0).astype("int64") + k).astype(str)
             reps.append(c)
         raw = pd.concat(reps, ignore_index=True)
         labels = dict(zip(raw["id"].astype(str), raw["label"].astype(int)))
