@@ -39,7 +39,7 @@ _GENDER_OF_CODE = {"M": "male", "1M": "mostly_male", "?M": "mostly_male", "F": "
 @lru_cache(maxsize=1)
 def _name_list() -> dict[str, dict[str, str]]:
     """The `names` table `gender_guesser.detector.Detector(case_sensitive=False)` builds, read from
-    the installed package's own name file (nothing of it is copied here) in about a quarter of the
+    the installed package's own name file (nothing of it is copied here) in about a third of the
     time: the detector reads it through `codecs` a line at a time and splits each whole line into
     words, about 0.4 s a process, to answer a few thousand first names.
 
