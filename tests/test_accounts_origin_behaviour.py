@@ -160,3 +160,15 @@ def test_behaviour_on_real_ira_accounts(shared_data: Path) -> None:
         moved.append(sum(float(i.log_l[ru] - i.log_l[us]) for i in items))
     assert len(moved) >= 25 and with_items >= 0.8 * len(moved)
     assert sum(moved) / len(moved) > 0, moved
+
+
+def test_day_tables_are_each_days_answers() -> None:
+    # The holiday tables placed from the rules equal each day asked of origin_behaviour.
+    import numpy as np
+
+    from botwatch.accounts import origin_behaviour_batch as obb
+
+    fast, ref = obb._day_tables(), obb._day_tables_per_day()
+    for a, b in zip(fast, ref, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert fast[0].any() and fast[1].any()

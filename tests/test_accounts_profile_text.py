@@ -225,3 +225,50 @@ def test_folds_to_ascii_is_every_character_an_ascii_pattern_character_matches() 
         found |= set(re.findall(re.escape(chr(a)), every, re.I))
     found |= set(re.findall("[a-z0-9-]", every, re.I))
     assert found == set(profile_text.FOLDS_TO_ASCII)
+
+
+def _similarity_pairs() -> tuple[list[str | None], list[str | None]]:
+    """Random and hostile (name, handle) pairs, many repeated, some equal once folded."""
+    rng = random.Random(11)
+    hostile = [None, "", " ", "!!", "_", "UK Labour!", "uk_labour", "UKLabour", "Jenna Abrams", "jenna_abrams", "😀🇺🇸",
+               "مريم الأحمد", "שלום", "İstanbul", "STRASSE", "straße", "Ǆemal", "ﬁnance", "a" * 199, "a" * 200, "ab" * 150,
+               "x1" * 5_000, "Nörbert 99", "\u200b\u200fabc", "ABC\n", "abc", "ab" * 150 + "x", "xab" * 70, "ΟΔΟΣ Σ",
+               "\u212a\u0130k", "a\x00b", "\x00", "\ud800z", "abcdefghijklmnopqrstuvwxyz0123456789" * 6, "mnop"]
+    names: list[str | None] = []
+    handles: list[str | None] = []
+    for k in range(6_000):
+        if k % 3 == 0:
+            a, b = rng.choice(hostile), rng.choice(hostile)
+        else:
+            alphabet = rng.choice(["ab_", "Abc D", "abcdefgh0123 _-", "aé😀 1"])
+            a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25 if k % 40 else 300)))
+            b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15 if k % 40 else 300)))
+            if k % 5 == 0:
+                b = a.upper().replace(" ", "_")  # the same once folded
+            elif k % 7 == 0:
+                b = a[rng.randint(0, len(a)):][: rng.randint(0, 300)]  # inside the name
+            elif k % 11 == 0:
+                a, b = b, b + a  # the handle inside the name
+        names.append(a)
+        handles.append(b)
+    names += names[:500]  # repeated pairs
+    handles += handles[:500]
+    return names, handles
+
+
+def test_name_handle_similarities_equal_per_pair() -> None:
+    names, handles = _similarity_pairs()
+    fast = profile.name_handle_similarities(names, handles)
+    ref = np.array([profile.name_handle_similarity(a, b) for a, b in zip(names, handles)], np.float64)
+    assert fast.dtype == np.float64 and fast.shape == ref.shape
+    assert np.array_equal(fast, ref, equal_nan=True)
+    assert np.isnan(ref).any() and (ref == 0.0).any() and (ref == 1.0).any() and ((ref > 0) & (ref < 1)).any()
+    assert len(profile.name_handle_similarities([], [])) == 0
+
+
+def test_folded_equals_per_text() -> None:
+    texts = [t for t in _similarity_pairs()[0] if t is not None]
+    assert profile._folded(texts) == [profile._ALNUM.sub("", t.lower()) for t in texts]
+    clean = [t for t in texts if "\x00" not in t]  # the joined path (the list above holds a NUL)
+    assert profile._folded(clean) == [profile._ALNUM.sub("", t.lower()) for t in clean]
+    assert profile._folded([]) == [] and profile._folded([""]) == [""] and profile._folded(["", "A b"]) == ["", "ab"]

@@ -105,3 +105,10 @@ def test_transfer_query_equals_plain_query_and_python() -> None:
     assert [(r[1], r[3], r[4], r[5]) for r in fast] == want
     english = sum(1 for r in fast if r[3])
     assert english > 300 and sum(1 for r in fast[len(HOSTILE):len(HOSTILE) + len(MARKER_EDGES)] if r[3]) >= 9, english
+
+
+def test_code_points_are_every_character_in_order() -> None:
+    from botwatch.accounts import transfer_sql
+
+    for lo, hi in transfer_sql._SPANS + ((0x41, 0x5B), (0xD7FF, 0xD800), (0x10FFFE, 0x110000)):
+        assert transfer_sql._code_points(lo, hi) == "".join(map(chr, range(lo, hi))), (lo, hi)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,70 @@ ENGLISH_SPEAKING = frozenset({"US", "GB", "CA", "AU", "IE", "NZ"})
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
+    """gender-guesser's own detector: the reference `_name_list` is tested against (tests only)."""
     import gender_guesser.detector as gg
 
     return gg.Detector(case_sensitive=False)
+
+
+# The sex codes of gender-guesser's name file and the genders its detector files them under.
+_GENDER_OF_CODE = {"M": "male", "1M": "mostly_male", "?M": "mostly_male", "F": "female", "1F": "mostly_female",
+                   "?F": "mostly_female", "?": "andy"}
+
+
+@lru_cache(maxsize=1)
+def _name_list() -> dict[str, dict[str, str]]:
+    """The `names` table `gender_guesser.detector.Detector(case_sensitive=False)` builds, read from
+    the installed package's own name file (nothing of it is copied here) in about a third of the
+    time: the detector reads it through `codecs` a line at a time and splits each whole line into
+    words, about 0.4 s a process, to answer a few thousand first names.
+
+    Read the way the detector reads it, so the table is equal, key order and gender order
+    included (tests/test_accounts_signals.py compares them): lines as `str.splitlines` divides
+    the UTF-8 text (the `codecs` reader's division), each stripped; lines starting with '#' or '='
+    skipped; the first word is the sex code, the second the name (lower-cased), characters
+    30 to the last but one the per-country frequency codes; a '+' in a name stands for nothing,
+    a space or a hyphen (three keys); a later line for the same name and gender replaces the
+    earlier one's codes. Only the first two words are split off a line (the detector splits the
+    whole line but reads only those two)."""
+    import gender_guesser.detector as gg
+
+    path = Path(gg.__file__).parent / "data" / "nam_dict.txt"
+    with open(path, encoding="utf-8", newline="") as fh:  # newline="": line ends left to splitlines
+        text = fh.read()
+    names: dict[str, dict[str, str]] = {}
+    for line in map(str.strip, text.splitlines()):
+        if line[0] in "#=":
+            continue
+        code, name = line.split(None, 2)[:2]
+        gender, name, countries = _GENDER_OF_CODE[code], name.lower(), line[30:-1]
+        for key in (name.replace("+", r) for r in ("", " ", "-")) if "+" in name else (name,):
+            genders = names.get(key)
+            if genders is None:
+                names[key] = {gender: countries}
+            else:
+                genders[gender] = countries
+    return names
+
+
+def _country_index(country: str) -> int:
+    """The position of `country`'s frequency code in a name line's country codes (the detector's
+    own country order)."""
+    import gender_guesser.detector as gg
+
+    return gg.Detector.COUNTRIES.index(country)
+
+
+def _gender_in(genders: dict[str, str], index: int) -> str:
+    """What `Detector.get_gender(name, country)` answers for a known name whose genders are
+    `genders`, `index` being the country's position: the gender whose frequency code there is
+    highest (the first of equals, in the table's order), "andy" when every code is blank."""
+    best, top = next(iter(genders)), 0
+    for gender, countries in genders.items():
+        count = ord(countries[index]) - 32  # ' ' is 0, '1'..'9' and 'A'..'D' above
+        if count > top:
+            best, top = gender, count
+    return best if top > 0 else "andy"
 
 
 def first_name(display_name: str | None) -> str | None:
@@ -54,15 +116,29 @@ def english_female_first(name: str | None) -> bool:
     return _english_female(name)
 
 
-# First names repeat across accounts (and the detector's lookups are slow): each is asked once.
+# First names repeat across accounts: each is asked once.
 @lru_cache(maxsize=1 << 16)
 def _english_female(name: str) -> bool:
+    genders = _name_list().get(name.lower())
+    return genders is not None and any(_gender_in(genders, _country_index(c)) in ("female", "mostly_female")
+                                       for c in ("great_britain", "usa"))
+
+
+def _english_female_detector(name: str) -> bool:
+    """The reference for `_english_female`: gender-guesser's detector asked (tests only)."""
     d = _detector()
     return any(d.get_gender(name, country) in ("female", "mostly_female") for country in ("great_britain", "usa"))
 
 
 @lru_cache(maxsize=1 << 16)
 def _known_name(name: str) -> bool:
+    # The detector answers "unknown" exactly for a name not in its table (a known name with no
+    # frequency anywhere is "andy").
+    return name.lower() in _name_list()
+
+
+def _known_name_detector(name: str) -> bool:
+    """The reference for `_known_name` (tests only)."""
     return _detector().get_gender(name) not in ("unknown",)
 
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env python
+"""CPU-seconds of the accounts-stage paths of the 2026-12-02 CPU round against the references
+they replaced (which stay in the code for the tests), alternately in one process:
+
+- `one-offs`: what a process pays once: gender-guesser's name list (`signals._name_list` against
+  the package's `Detector`), the code points behind `transfer_sql.patterns` (`_code_points`
+  against joining a million `chr` calls), the holiday day tables of `origin_behaviour_batch`
+  (`_day_tables` against `_day_tables_per_day`).
+- `similarity S.duckdb`: `profile.name_handle_similarities` against `name_handle_similarity` per
+  pair, on the study's (display name, handle) pairs as they are and with each pair made distinct
+  (a suffix per copy), since a study that repeats profiles flatters the distinct-pair path.
+- `prior`: `origin_prior._chunk_log_likelihood` against the whole-grid expression on 17,740
+  random P(Russia) (the one-status study's batch size).
+
+    PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py one-offs
+    PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py similarity S.duckdb
+    PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py prior
+
+Prints the minimum and median CPU-seconds (`time.process_time`) of each side over the rounds,
+the sides alternating so a busy neighbour weighs on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def _rounds(sides: dict[str, Callable[[], Any]], rounds: int) -> None:
+    got: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, run in sides.items():
+            t = time.process_time()
+            run()
+            got[name].append(time.process_time() - t)
+    print("  " + "; ".join(f"{name}: min {min(v):.4f}, median {statistics.median(v):.4f} CPU-s" for name, v in got.items()))
+
+
+def one_offs(rounds: int) -> None:
+    import gender_guesser.detector as gg
+
+    from botwatch.accounts import origin_behaviour_batch as obb
+    from botwatch.accounts import signals, transfer_sql
+
+    print("gender-guesser's name list")
+    _rounds({"Detector()": lambda: gg.Detector(case_sensitive=False), "_name_list": signals._name_list.__wrapped__}, rounds)
+    print("code points of transfer_sql._ranges (both spans, once; patterns() reads them three times)")
+    _rounds({"join(map(chr))": lambda: ["".join(map(chr, range(lo, hi))) for lo, hi in transfer_sql._SPANS],
+             "_code_points": lambda: [transfer_sql._code_points(lo, hi) for lo, hi in transfer_sql._SPANS]}, rounds)
+    print("holiday day tables")
+    _rounds({"per day": obb._day_tables_per_day, "_day_tables": obb._day_tables}, rounds)
+
+
+def similarity(study: str, rounds: int) -> None:
+    import duckdb
+
+    from botwatch.accounts.profile import name_handle_similarities, name_handle_similarity
+
+    con = duckdb.connect(study, read_only=True)
+    pairs = con.sql("SELECT display_name, handle FROM accounts ORDER BY platform, account_id").fetchall()
+    con.close()
+    names, handles = [a for a, _ in pairs], [b for _, b in pairs]
+    distinct = sorted(set(pairs), key=str)
+    copies = max(1, len(pairs) // max(1, len(distinct)))
+    sets = {"as stored": (names, handles),
+            "each pair distinct": ([None if a is None else f"{a} {i}" for i in range(copies) for a, _ in distinct],
+                                   [None if b is None else f"{b}_{i}" for i in range(copies) for _, b in distinct])}
+    for label, (ns, hs) in sets.items():
+        print(f"{label}: {len(ns):,} pairs, {len(set(zip(ns, hs))):,} distinct")
+        _rounds({"per pair": lambda: [name_handle_similarity(a, b) if a is not None and b is not None else np.nan for a, b in zip(ns, hs)],
+                 "name_handle_similarities": lambda: name_handle_similarities(ns, hs)}, rounds)
+
+
+def prior(rounds: int) -> None:
+    from botwatch.accounts import origin_prior as op
+
+    p = np.clip(np.random.default_rng(0).random(17_740), op.EPS, 1 - op.EPS)
+    lam = op._odds(p) / op._odds(np.float64(0.12))
+    print(f"log-likelihood of {len(lam):,} accounts at {len(op.GRID)} grid points")
+    _rounds({"whole grid": lambda: op._chunk_log_likelihood_whole(lam), "blocks": lambda: op._chunk_log_likelihood(lam)}, rounds)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["one-offs", "similarity", "prior"])
+    ap.add_argument("study", nargs="?")
+    ap.add_argument("--rounds", type=int, default=7)
+    args = ap.parse_args()
+    if args.what == "one-offs":
+        one_offs(args.rounds)
+    elif args.what == "similarity":
+        if not args.study:
+            ap.error("similarity needs a study")
+        similarity(args.study, args.rounds)
+    else:
+        prior(args.rounds)
+
+
+if __name__ == "__main__":
+    main()
