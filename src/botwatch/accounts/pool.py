@@ -1,0 +1,134 @@
+"""The accounts stage's per-batch passes in forked worker processes on DuckDB (`batches.run`).
+
+Why: `OriginPass` and `ScoreBatch` are Python by nature (features, the bot and origin models, the
+evidence sentences), so the stage used one core: on a 106k-account study it ran as many
+CPU-seconds as wall seconds. Here each batch of accounts is cut into one contiguous share per
+worker (forked once per pass, after the models are loaded, so they share them;
+`botwatch.forkpool`), and this process only reads the batches from DuckDB, hands them out and
+inserts the answers, one batch late (`forkpool.OneBatchLate`): it reads batch k + 1 and inserts
+batch k - 1 while the workers compute batch k.
+
+The tables are the ones one process writes, row for row and in the same order: every value is
+per account (the two values that read other accounts, shared-text pooling and the study prior,
+come in as stored columns, computed over the whole study in the engine), so a share gives the
+rows the whole batch gives for its accounts (the stage's batch-size invariance,
+tests/test_accounts_batches.py), and the shares are put back in batch order
+(tests/test_accounts_pool.py compares the pooled tables with the in-process ones).
+
+Contiguous shares rather than whole batches round-robin: both workers finish a batch at about the
+same time (the parent waits for the slower), and the last batch is not left to one worker while
+the other idles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from botwatch.forkpool import Workers, ipc
+
+# Accounts in a study before the passes run in forked workers (measured: docs/performance.md,
+# "2026-12-02: the accounts stage on two cores"). Below it forking, loading what the workers
+# read and the pipeline's first and last batch cost more than the second core gives back.
+POOL_MIN = 5_000
+WARM_ROWS = 64  # accounts the pass runs over here, before the fork, so the workers share what it loads
+
+
+def one_batch(table: pa.Table) -> pa.RecordBatch:
+    """`table`'s rows as one record batch (what a pass is given in-process)."""
+    got = table.combine_chunks().to_batches()
+    return got[0] if got else pa.RecordBatch.from_pylist([], schema=table.schema)
+
+
+class BatchPool:
+    """`fn` (a pass: a record batch of accounts in, a table or a tuple of tables out, one row per
+    account in batch order) over batches, run in `workers` forked processes. Use as a context
+    manager; the workers are stopped on exit. A `forkpool.Staged` pool, so
+    `forkpool.OneBatchLate(pool)` is what `Study.map_arrow` is given.
+
+    The workers are forked at the first batch, after `fn` has run here over its first
+    `WARM_ROWS` accounts (the answer is dropped): what the pass loads lazily and only reads (the
+    bot model's trees, the gender detector's name list, the gazetteer, fitted parameters) is then
+    loaded once, in this process, and the workers share its pages instead of each loading a
+    copy, with no list of those loaders to keep up to date here. The fork comes while
+    `map_arrow`'s reader is open: the stage runs DuckDB on one thread meanwhile (no engine thread
+    is at work at the fork) and the workers never touch the engine."""
+
+    def __init__(self, fn: Callable[[pa.RecordBatch], Any], workers: int) -> None:
+        self.fn = fn
+        self.workers = workers
+        self._workers: Workers | None = None
+        self._empty: Any = None
+
+    def __enter__(self) -> "BatchPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._workers is not None:
+            self._workers.__exit__()
+            self._workers = None
+
+    @property
+    def procs(self) -> list[Any]:
+        """The worker processes (none before the first batch or after the block)."""
+        return self._workers.procs if self._workers is not None else []
+
+    def _start(self, batch: pa.RecordBatch) -> None:
+        """`fn`'s answer to no rows kept, `fn` warmed on the batch's first rows, the workers forked."""
+        self._empty = self.fn(batch.slice(0, 0))
+        self.fn(batch.slice(0, WARM_ROWS))
+        self._workers = Workers(self._work, self.workers, "accounts").__enter__()
+
+    def _work(self, rows: pa.Table) -> tuple[Any, ...]:
+        """What a worker does with its share: `fn` over it, as a tuple of tables."""
+        got = self.fn(one_batch(rows))
+        return got if isinstance(got, tuple) else (got,)
+
+    def __call__(self, batch: pa.RecordBatch | pa.Table) -> Any:
+        """What `fn(batch)` returns, computed by the workers."""
+        sent = self.send(self.prepare(batch))
+        return self.assemble(sent, self.receive(sent))
+
+    def empty(self) -> Any:
+        """`fn`'s answer to no accounts (what `OneBatchLate` returns before its first answer)."""
+        return self._empty if self._empty is not None else self.fn(pa.RecordBatch.from_pylist([]))
+
+    def shares(self, n: int) -> list[tuple[int, int]]:
+        """(offset, length) of each worker's contiguous share of `n` rows (none empty)."""
+        bounds = np.linspace(0, n, self.workers + 1).round().astype(int)
+        return [(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+    def prepare(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.RecordBatch, list[pa.Buffer]]:
+        """`batch` cut into the workers' shares: (the batch, the IPC stream of each share). The
+        first batch starts the workers (`_start`)."""
+        b = batch if isinstance(batch, pa.RecordBatch) else one_batch(batch)
+        if self._workers is None and b.num_rows:
+            self._start(b)
+        return b, [ipc(b.slice(off, n)) for off, n in self.shares(b.num_rows)]
+
+    def send(self, ready: tuple[pa.RecordBatch, list[pa.Buffer]]) -> tuple[pa.RecordBatch, int]:
+        """Hand what `prepare` made to the workers; (the batch, how many workers got a share)."""
+        b, streams = ready
+        for w, data in enumerate(streams):
+            assert self._workers is not None, "BatchPool used outside its with-block"
+            self._workers.send(w, data)
+        return b, len(streams)
+
+    def receive(self, sent: tuple[pa.RecordBatch, int]) -> list[tuple[Any, ...]]:
+        """The busy workers' answers (waits for them; `forkpool.PoolError` when one failed or died)."""
+        if not sent[1]:
+            return []
+        assert self._workers is not None, "BatchPool used outside its with-block"
+        return [self._workers.receive(w) for w in range(sent[1])]
+
+    def assemble(self, sent: tuple[pa.RecordBatch, int], got: list[tuple[Any, ...]]) -> Any:
+        """The shares' answers as one `fn` call over the batch gives them: each table's parts
+        one after another, in share (so batch) order."""
+        b, busy = sent
+        if not busy:
+            return self.fn(b)
+        tables = tuple(pa.concat_tables([g[k] for g in got]) for k in range(len(got[0])))
+        return tables if isinstance(self._empty, tuple) else tables[0]
