@@ -38,14 +38,16 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
-def test_the_pool_writes_what_one_process_writes(sample_study, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
+def test_the_pool_writes_what_one_process_writes(sample_study, monkeypatch: pytest.MonkeyPatch, forks: list[int], whole: bool) -> None:  # type: ignore[no-untyped-def]
     st = sample_study
     run_accounts(st, US, with_clusters=False, workers=1, batch_rows=100)
     assert not forks
     one = _tables(st)
     monkeypatch.setattr(account_pool, "POOL_MIN", 0)
-    # 262 accounts in batches of 100: three batches, each cut in two; pooling and the study
-    # prior read accounts of other batches and of the other worker's share.
+    monkeypatch.setattr(account_pool, "WHOLE_BATCHES", whole)
+    # 262 accounts in batches of 100: three batches, to the workers in turn or each cut in two;
+    # pooling and the study prior read accounts of other batches and of the other worker's.
     run_accounts(st, US, with_clusters=False, workers=2, batch_rows=100)
     assert forks == [2, 2]  # the origin pass and the scoring pass
     pooled = _tables(st)
@@ -97,25 +99,30 @@ class _Echo:
         return pa.table({"account_id": pa.array(ids, pa.string()), "pid": pa.array([os.getpid()] * len(ids), pa.int64())})
 
 
-def test_shares_come_back_in_batch_order_one_batch_late() -> None:
-    parts = [_rows(150).slice(0, 70), _rows(0), _rows(150).slice(70)]
-    with account_pool.BatchPool(_Echo(), 2) as pool:
-        late = OneBatchLate(pool)
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
+def test_batches_come_back_in_order_late(whole: bool) -> None:
+    parts = [_rows(150).slice(0, 70), _rows(0), _rows(150).slice(70, 50), _rows(150).slice(120)]
+    with account_pool.BatchPool(_Echo(), 2, whole=whole) as pool:
+        late = OneBatchLate(pool, pool.depth)
         got = [late(p) for p in parts] + late.drain()
+        assert late.drain() == []
         procs = list(pool.procs)
-    assert got[0].num_rows == 0  # the first call has nothing to give yet
+    assert len(got) == len(parts) + pool.depth
+    assert all(g.num_rows == 0 for g in got[:pool.depth])  # nothing to give yet
     ids = pa.concat_tables(got).column("account_id").to_pylist()
     assert ids == _rows(150).column("account_id").to_pylist()
     assert len(set(pa.concat_tables(got).column("pid").to_pylist())) == 2  # both workers did some
     assert not any(p.is_alive() for p in procs)
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
 @pytest.mark.parametrize("die", [False, True], ids=["fails", "dies"])
-def test_a_worker_that_fails_or_dies_is_a_clear_error(die: bool) -> None:
-    with account_pool.BatchPool(_Echo(bad="a030", die=die), 2) as pool:
-        late = OneBatchLate(pool)
-        late(_rows(40))
-        with pytest.raises(PoolError, match="accounts worker 1 died" if die else "(?s)accounts worker 1 failed.*cannot score a030"):
+def test_a_worker_that_fails_or_dies_is_a_clear_error(die: bool, whole: bool) -> None:
+    with account_pool.BatchPool(_Echo(bad="a030", die=die), 2, whole=whole) as pool:
+        late = OneBatchLate(pool, pool.depth)
+        with pytest.raises(PoolError, match=r"accounts worker \d died" if die else r"(?s)accounts worker \d failed.*cannot score a030"):
+            late(_rows(40))
+            late(_rows(40).slice(35))  # (shares: this call waits for the first batch's answers)
             late.drain()
         procs = list(pool.procs)
     assert not any(p.is_alive() for p in procs)
@@ -135,7 +142,7 @@ def test_a_failing_worker_stops_the_stage_and_keeps_the_old_tables(sample_study,
 
     monkeypatch.setattr(batches.ScoreBatch, "__call__", broken)
     monkeypatch.setattr(account_pool, "POOL_MIN", 0)
-    with pytest.raises(PoolError, match="(?s)accounts worker 0 failed.*model file unreadable"):
+    with pytest.raises(PoolError, match=r"(?s)accounts worker \d failed.*model file unreadable"):
         run_accounts(st, US, with_clusters=False, workers=2, batch_rows=100)
     assert not mp.active_children()
     assert st.count("account_scores") == before

@@ -25,6 +25,7 @@ import os
 import pickle
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -196,44 +197,51 @@ class Staged(Protocol):
 
 
 class OneBatchLate:
-    """A pool over a stream of batches that answers one batch late, for `Study.map_arrow`: each
-    call waits for the workers' answers to the previous batch, hands them the new one, and only
-    then puts the previous answers in order and returns them (the first call returns
-    `pool.empty()`); `drain()` returns the last batch's. So this process inserts batch k - 1,
-    reads batch k + 1 and cuts it into the workers' shares while the workers compute batch k,
-    where before the workers waited for all three between batches. The rows and their order are
-    the pool's (the same outputs, each batch's inserted after the one before;
-    tests/test_content_pool.py, tests/test_accounts_pool.py).
+    """A pool over a stream of batches that answers `depth` batches late (one by default), for
+    `Study.map_arrow`: each call waits for the workers' answers to the oldest batch in flight
+    once `depth` are, hands the new one out, and only then puts the oldest answers in order and
+    returns them (the first `depth` calls return `pool.empty()`); `drain()` returns the answers
+    still owed, oldest first. So this process inserts batch k - depth, reads batch k + 1 and
+    prepares it while the workers compute the batches in flight, where before the workers
+    waited for all three between batches. The rows and their order are the pool's (the same
+    outputs, each batch's inserted after the one before; tests/test_content_pool.py,
+    tests/test_accounts_pool.py). A pool that hands each worker whole batches in turn
+    (`accounts.pool.BatchPool`) keeps as many in flight as it has workers.
 
     `overlapped_cpu`: this process's CPU seconds (all its threads, DuckDB's included) spent while
     the workers held a batch, from each hand-out to the wait for its answers: the share of the
     parent's work that ran beside the workers (the content benchmark's estimate reads it)."""
 
-    def __init__(self, pool: Staged) -> None:
+    def __init__(self, pool: Staged, depth: int = 1) -> None:
         self.pool = pool
-        self._pending: Any = None
+        self.depth = max(1, depth)
+        self._pending: deque[Any] = deque()
         self._since: float | None = None
         self.overlapped_cpu = 0.0
 
-    def _take_pending(self) -> tuple[Any, Any] | None:
-        """(what was sent, the workers' answers) of the pending batch, waited for; None when
-        there is none."""
+    def _take_oldest(self) -> tuple[Any, Any]:
+        """(what was sent, the workers' answers) of the oldest batch in flight, waited for."""
         if self._since is not None:
             self.overlapped_cpu += time.process_time() - self._since
             self._since = None
-        pending, self._pending = self._pending, None
-        return None if pending is None else (pending, self.pool.receive(pending))
+        sent = self._pending.popleft()
+        got = (sent, self.pool.receive(sent))
+        if self._pending:  # the others are still being computed while this process goes on
+            self._since = time.process_time()
+        return got
 
     def __call__(self, batch: pa.RecordBatch | pa.Table) -> Any:
-        ready = self.pool.prepare(batch)  # while the workers still work on the batch before
-        done = self._take_pending()
-        self._pending = self.pool.send(ready)
+        ready = self.pool.prepare(batch)  # while the workers still work on the batches before
+        done = self._take_oldest() if len(self._pending) >= self.depth else None
+        self._pending.append(self.pool.send(ready))
         self._since = time.process_time()
         if done is None:
             return self.pool.empty()
         return self.pool.assemble(*done)
 
     def drain(self) -> list[Any]:
-        """The answers still owed: the last batch's (none when no batch came)."""
-        done = self._take_pending()
-        return [] if done is None else [self.pool.assemble(*done)]
+        """The answers still owed, oldest first (none when no batch came)."""
+        out = []
+        while self._pending:
+            out.append(self.pool.assemble(*self._take_oldest()))
+        return out

@@ -226,7 +226,7 @@ def map_pass(study: Any, source: str, fn: Callable[[pa.RecordBatch], Any], schem
     from botwatch.forkpool import OneBatchLate
 
     with BatchPool(fn, workers) as pool:
-        return study.map_arrow(source, OneBatchLate(pool), schema, out_name, batch_rows=batch_rows, temp=temp)
+        return study.map_arrow(source, OneBatchLate(pool, pool.depth), schema, out_name, batch_rows=batch_rows, temp=temp)
 
 
 def pool_workers(study: Any, source: str, workers: int | None) -> int:

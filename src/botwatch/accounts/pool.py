@@ -34,6 +34,7 @@ from botwatch.forkpool import Workers, ipc
 # "2026-12-02: the accounts stage on two cores"). Below it forking, loading what the workers
 # read and the pipeline's first and last batch cost more than the second core gives back.
 POOL_MIN = 5_000
+WHOLE_BATCHES = True  # each worker computes whole batches in turn (False: every batch cut into one share per worker)
 WARM_ROWS = 64  # accounts the pass runs over here, before the fork, so the workers share what it loads
 
 
@@ -57,11 +58,18 @@ class BatchPool:
     `map_arrow`'s reader is open: the stage runs DuckDB on one thread meanwhile (no engine thread
     is at work at the fork) and the workers never touch the engine."""
 
-    def __init__(self, fn: Callable[[pa.RecordBatch], Any], workers: int) -> None:
+    def __init__(self, fn: Callable[[pa.RecordBatch], Any], workers: int, *, whole: bool | None = None) -> None:
         self.fn = fn
         self.workers = workers
+        self.whole = WHOLE_BATCHES if whole is None else whole
         self._workers: Workers | None = None
         self._empty: Any = None
+        self._next = 0  # the worker the next whole batch goes to
+
+    @property
+    def depth(self) -> int:
+        """Batches `forkpool.OneBatchLate` keeps in flight: one per worker with whole batches."""
+        return self.workers if self.whole else 1
 
     def __enter__(self) -> "BatchPool":
         return self
@@ -102,29 +110,35 @@ class BatchPool:
         return [(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
     def prepare(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.RecordBatch, list[pa.Buffer]]:
-        """`batch` cut into the workers' shares: (the batch, the IPC stream of each share). The
-        first batch starts the workers (`_start`)."""
+        """`batch` as the IPC streams the workers get: (the batch, the streams), one stream (the
+        whole batch) or one per worker's share. The first batch starts the workers (`_start`)."""
         b = batch if isinstance(batch, pa.RecordBatch) else one_batch(batch)
         if self._workers is None and b.num_rows:
             self._start(b)
+        if self.whole:
+            return b, [ipc(b)] if b.num_rows else []
         return b, [ipc(b.slice(off, n)) for off, n in self.shares(b.num_rows)]
 
-    def send(self, ready: tuple[pa.RecordBatch, list[pa.Buffer]]) -> tuple[pa.RecordBatch, int]:
-        """Hand what `prepare` made to the workers; (the batch, how many workers got a share)."""
+    def send(self, ready: tuple[pa.RecordBatch, list[pa.Buffer]]) -> tuple[pa.RecordBatch, list[int]]:
+        """Hand what `prepare` made to the workers; (the batch, the worker of each stream): a
+        whole batch to the next worker in turn, shares to one worker each."""
         b, streams = ready
-        for w, data in enumerate(streams):
+        busy = [self._next] if self.whole and streams else list(range(len(streams)))
+        if self.whole and streams:
+            self._next = (self._next + 1) % self.workers
+        for w, data in zip(busy, streams):
             assert self._workers is not None, "BatchPool used outside its with-block"
             self._workers.send(w, data)
-        return b, len(streams)
+        return b, busy
 
-    def receive(self, sent: tuple[pa.RecordBatch, int]) -> list[tuple[Any, ...]]:
+    def receive(self, sent: tuple[pa.RecordBatch, list[int]]) -> list[tuple[Any, ...]]:
         """The busy workers' answers (waits for them; `forkpool.PoolError` when one failed or died)."""
         if not sent[1]:
             return []
         assert self._workers is not None, "BatchPool used outside its with-block"
-        return [self._workers.receive(w) for w in range(sent[1])]
+        return [self._workers.receive(w) for w in sent[1]]
 
-    def assemble(self, sent: tuple[pa.RecordBatch, int], got: list[tuple[Any, ...]]) -> Any:
+    def assemble(self, sent: tuple[pa.RecordBatch, list[int]], got: list[tuple[Any, ...]]) -> Any:
         """The shares' answers as one `fn` call over the batch gives them: each table's parts
         one after another, in share (so batch) order."""
         b, busy = sent
