@@ -2,22 +2,22 @@
 
 Why: `OriginPass` and `ScoreBatch` are Python by nature (features, the bot and origin models, the
 evidence sentences), so the stage used one core: on a 106k-account study it ran as many
-CPU-seconds as wall seconds. Here each batch of accounts is cut into one contiguous share per
-worker (forked once per pass, after the models are loaded, so they share them;
-`botwatch.forkpool`), and this process only reads the batches from DuckDB, hands them out and
-inserts the answers, one batch late (`forkpool.OneBatchLate`): it reads batch k + 1 and inserts
-batch k - 1 while the workers compute batch k.
+CPU-seconds as wall seconds. Here the workers (forked once per pass, after the pass has loaded
+what it reads, so they share it; `botwatch.forkpool`) take whole batches of accounts in turn, as
+many in flight as there are workers, and this process only reads the batches from DuckDB, hands
+them out and inserts the answers in batch order (`forkpool.OneBatchLate` with that depth): it
+reads the next batch and inserts the oldest finished one while the workers compute.
 
 The tables are the ones one process writes, row for row and in the same order: every value is
 per account (the two values that read other accounts, shared-text pooling and the study prior,
-come in as stored columns, computed over the whole study in the engine), so a share gives the
-rows the whole batch gives for its accounts (the stage's batch-size invariance,
-tests/test_accounts_batches.py), and the shares are put back in batch order
+come in as stored columns, computed over the whole study in the engine), a worker runs the same
+pass over the same batch, and the answers are inserted in batch order
 (tests/test_accounts_pool.py compares the pooled tables with the in-process ones).
 
-Contiguous shares rather than whole batches round-robin: both workers finish a batch at about the
-same time (the parent waits for the slower), and the last batch is not left to one worker while
-the other idles.
+Whole batches rather than each batch cut into one share per worker (`whole=False`, kept for
+the comparison): a pass has a fixed cost per call (about 0.15 CPU-s for `ScoreBatch`), which
+shares paid once per worker and batch; measured in docs/performance.md ("2026-12-02: the
+accounts stage on two cores").
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ import pyarrow as pa
 
 from botwatch.forkpool import Workers, ipc
 
-# Accounts in a study before the passes run in forked workers (measured: docs/performance.md,
-# "2026-12-02: the accounts stage on two cores"). Below it forking, loading what the workers
-# read and the pipeline's first and last batch cost more than the second core gives back.
-POOL_MIN = 5_000
+# Accounts in a study before the passes run in forked workers (measured on a shared two-core
+# machine: docs/performance.md, "2026-12-02: the accounts stage on two cores"; the workers lost
+# at 40k accounts and won at 60k). Below it each worker's cold start (first-call costs, a fresh
+# heap), the warm-up before the fork and the pipeline's first and last batch cost more than the
+# second core gives back.
+POOL_MIN = 50_000
 WHOLE_BATCHES = True  # each worker computes whole batches in turn (False: every batch cut into one share per worker)
 WARM_ROWS = 64  # accounts the pass runs over here, before the fork, so the workers share what it loads
 
