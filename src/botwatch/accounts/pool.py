@@ -40,6 +40,22 @@ WHOLE_BATCHES = True  # each worker computes whole batches in turn (False: every
 WARM_ROWS = 64  # accounts the pass runs over here, before the fork, so the workers share what it loads
 
 
+def preload() -> None:
+    """Load, before the fork, what the passes read lazily and that the warm-up's accounts may not
+    reach: the gender detector's name list (half a second and about 22 MiB, which each worker
+    loaded again on the real study, whose first accounts have no name it is asked about), the
+    gazetteer's tables and the fitted parameters (cheap, named so that none is left to chance)."""
+    from botwatch.accounts import bot_behaviour, gazetteer, origin_shifts, origin_signals, signals
+
+    signals._detector()
+    gazetteer.countries()
+    gazetteer.time_zone_names()
+    gazetteer.regional_languages()
+    bot_behaviour.parameters()
+    origin_shifts.parameters()
+    origin_signals.parameters()
+
+
 def one_batch(table: pa.Table) -> pa.RecordBatch:
     """`table`'s rows as one record batch (what a pass is given in-process)."""
     got = table.combine_chunks().to_batches()
@@ -52,11 +68,11 @@ class BatchPool:
     manager; the workers are stopped on exit. A `forkpool.Staged` pool, so
     `forkpool.OneBatchLate(pool)` is what `Study.map_arrow` is given.
 
-    The workers are forked at the first batch, after `fn` has run here over its first
-    `WARM_ROWS` accounts (the answer is dropped): what the pass loads lazily and only reads (the
-    bot model's trees, the gender detector's name list, the gazetteer, fitted parameters) is then
-    loaded once, in this process, and the workers share its pages instead of each loading a
-    copy, with no list of those loaders to keep up to date here. The fork comes while
+    The workers are forked at the first batch, after `preload` and after `fn` has run here over
+    its first `WARM_ROWS` accounts (the answer is dropped): what the pass loads lazily and only
+    reads (the bot model's trees, the gender detector's name list, the gazetteer, fitted
+    parameters, first-call caches) is then loaded once, in this process, and the workers share
+    its pages instead of each loading a copy. The warm-up catches what `preload` does not name. The fork comes while
     `map_arrow`'s reader is open: the stage runs DuckDB on one thread meanwhile (no engine thread
     is at work at the fork) and the workers never touch the engine."""
 
@@ -87,8 +103,10 @@ class BatchPool:
         return self._workers.procs if self._workers is not None else []
 
     def _start(self, batch: pa.RecordBatch) -> None:
-        """`fn`'s answer to no rows kept, `fn` warmed on the batch's first rows, the workers forked."""
+        """`fn`'s answer to no rows kept, what it reads loaded (`preload`, then `fn` warmed on the
+        batch's first rows), the workers forked."""
         self._empty = self.fn(batch.slice(0, 0))
+        preload()
         self.fn(batch.slice(0, WARM_ROWS))
         self._workers = Workers(self._work, self.workers, "accounts").__enter__()
 
