@@ -271,7 +271,7 @@ class Study(StudyBase):
         lake study runs the same `fn` on Spark's executors (`mapInArrow`). Returns the rows
         written per table.
 
-        An `fn` with a `drain()` method may answer late (`content.pool.OneBatchLate`): each call
+        An `fn` with a `drain()` method may answer late (`forkpool.OneBatchLate`): each call
         returns the outputs of an earlier batch, in order, and `drain()`, called once after the
         last batch, returns the outputs still owed as a list. Here that lets `fn` label batch k
         elsewhere while this process inserts batch k - 1 and reads batch k + 1."""

@@ -21,6 +21,8 @@ stored origin results, pooled. No per-account or per-pair row reaches the driver
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ibis
@@ -213,12 +215,57 @@ FROM {ORIGINS_TABLE} o LEFT JOIN (
 """
 
 
-def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS) -> str:
+def map_pass(study: Any, source: str, fn: Callable[[pa.RecordBatch], Any], schema: Any, out_name: str | None = None, *,
+             batch_rows: int = BATCH_ROWS, temp: bool = False, workers: int = 1) -> dict[str, int]:
+    """`study.map_arrow` of one pass, in `workers` forked processes when more than one
+    (`accounts.pool`, DuckDB only: the caller decides, `pool_workers`), in this process
+    otherwise. The same rows in the same order either way."""
+    if workers <= 1:
+        return study.map_arrow(source, fn, schema, out_name, batch_rows=batch_rows, temp=temp)
+    from botwatch.accounts.pool import BatchPool
+    from botwatch.forkpool import OneBatchLate
+
+    with BatchPool(fn, workers) as pool:
+        return study.map_arrow(source, OneBatchLate(pool, pool.depth), schema, out_name, batch_rows=batch_rows, temp=temp)
+
+
+def pool_workers(study: Any, source: str, workers: int | None) -> int:
+    """How many forked workers the passes run in: 1 (this process) on a lake (Spark's executors
+    are the parallelism), below `pool.POOL_MIN` accounts, or with `workers` <= 1; else `workers`
+    (None: `forkpool.default_workers()`, the content stage's default)."""
+    from botwatch.accounts.pool import POOL_MIN
+    from botwatch.forkpool import default_workers
+
+    n = default_workers() if workers is None else workers
+    if n <= 1 or getattr(study, "engine", "duckdb") != "duckdb":
+        return 1
+    return n if study.sql(f"SELECT count(*) FROM {source}")[0][0] >= POOL_MIN else 1
+
+
+@contextmanager
+def one_engine_thread(study: Any, workers: int) -> Iterator[None]:
+    """DuckDB on one thread while `workers` > 1 forked workers compute (as the content stage
+    does): they hold the cores, a second engine thread only waited for them, and no engine
+    thread is at work when a pass forks its workers (`pool.BatchPool`). As it was after."""
+    if workers <= 1:
+        yield
+        return
+    threads = study.sql("SELECT current_setting('threads')")[0][0]
+    study.sql("SET threads = 1")
+    try:
+        yield
+    finally:
+        study.sql(f"SET threads = {int(threads)}")
+
+
+def stored_origins(study: Any, source: str, election: Any, pool_base: float | None, batch_rows: int = BATCH_ROWS, *, workers: int = 1) -> str:
     """First pass: every account's origin result (before pooling and prior) into the engine, and,
     when pooling applies, each account's neighbour mean beside it, from the shared-text pairs
     `features.prepare` wrote (`PAIRS_TABLE`, one Ibis query, `origin_textpool.neighbours_expr`). Nothing per account or per pair reaches the
-    driver. Returns the temp table later passes read (`POOL_TABLE` or `ORIGINS_TABLE`)."""
-    study.map_arrow(source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True)
+    driver. Returns the temp table later passes read (`POOL_TABLE` or `ORIGINS_TABLE`).
+    `workers`: see `map_pass`."""
+    with one_engine_thread(study, workers):
+        map_pass(study, source, OriginPass(election, pool_base), ORIGIN_ROWS, ORIGINS_TABLE, batch_rows=batch_rows, temp=True, workers=workers)
     if pool_base is None:
         return ORIGINS_TABLE
     # The pairs were written by `features.prepare` (the desk hours of `origin_desk` read them first).
@@ -247,20 +294,24 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
 
 
 def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = True, with_clusters: bool = False,
-        batch_rows: int = BATCH_ROWS) -> tuple[int, StudyPrior | None]:
+        batch_rows: int = BATCH_ROWS, workers: int | None = None) -> tuple[int, StudyPrior | None]:
     """Write the three tables batch by batch; returns (accounts scored, the study prior used).
 
     Passes: (1) origin results into the engine, neighbour means joined beside them (when
     shared-text pooling applies); (2) the study prior from the pooled P(Russia) (when it
-    applies); (3) the three tables, each batch pooling and re-weighting the stored results."""
+    applies); (3) the three tables, each batch pooling and re-weighting the stored results.
+    Passes (1) and (3) run in `workers` forked processes on a DuckDB study of `pool.POOL_MIN`
+    accounts or more (`pool_workers`; None: the default), the same tables row for row; pass (2)
+    reads one float per account and stays here."""
     try:
         source = feats.prepare(study, with_clusters=with_clusters)
+        workers = pool_workers(study, source, workers)
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
         base = study_base(getattr(election, "country", None)) if use_study_prior else None
         pool_base = origin_textpool.base_mix()
         prior = None
         if base is not None or pool_base is not None:
-            stored = stored_origins(study, query, election, pool_base, batch_rows)
+            stored = stored_origins(study, query, election, pool_base, batch_rows, workers=workers)
             if base is not None:
                 prior = study_prior(study, stored, base, pool_base, batch_rows)
             # Score with the first pass's origin results instead of computing them again.
@@ -268,11 +319,12 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
             query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "
                      "ORDER BY i.platform, i.account_id")
         schema = feature_schema()
-        counts = study.map_arrow(
-            query, ScoreBatch(model, election, prior, schema, pool_base),
-            {"account_features": schema, "account_scores": ACCOUNT_SCORES, "account_evidence": ACCOUNT_EVIDENCE},
-            batch_rows=batch_rows,
-        )
+        with one_engine_thread(study, workers):
+            counts = map_pass(
+                study, query, ScoreBatch(model, election, prior, schema, pool_base),
+                {"account_features": schema, "account_scores": ACCOUNT_SCORES, "account_evidence": ACCOUNT_EVIDENCE},
+                batch_rows=batch_rows, workers=workers,
+            )
     finally:
         for t in _TEMPS:
             study.sql(f"DROP TABLE IF EXISTS {t}")

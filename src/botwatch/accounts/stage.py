@@ -18,7 +18,7 @@ from botwatch.study import Study
 
 
 def run_accounts(study: Study, election: object = None, study_prior: bool = True, log=None, *, with_clusters: bool = True,  # type: ignore[no-untyped-def]
-                 batch_rows: int = batches.BATCH_ROWS) -> int:
+                 batch_rows: int = batches.BATCH_ROWS, workers: int | None = None) -> int:
     """Compute and write the four outputs; returns the number of accounts scored.
 
     `with_clusters=False` (the stage) leaves 'acting in unison' unknown for `accounts_clusters` to
@@ -28,9 +28,13 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     (`origin_prior`); off, the share in the calibration data stands.
 
     The accounts are scored `batch_rows` at a time where the engine keeps them (`batches`): no
-    table as long as the accounts passes through this process on a lake.
+    table as long as the accounts passes through this process on a lake. On DuckDB the batches are
+    scored in `workers` forked processes when the study has `accounts.pool.POOL_MIN` accounts or
+    more (None: `forkpool.default_workers()`, as the content stage; 1: in this process), the
+    same tables row for row.
     """
-    n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows)
+    n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows,
+                           workers=workers)
     if log is not None and prior is not None:
         log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.accounts:,} accounts with origin evidence are run from Russia")
     # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
@@ -46,7 +50,8 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
 @register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"))
 def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
-    return run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log, with_clusters=False)
+    return run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log, with_clusters=False,
+                        workers=ctx.options.get("workers"))
 
 
 @register(

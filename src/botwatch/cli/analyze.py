@@ -26,6 +26,7 @@ def analyze(
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
     origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
                                                      help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts (docs/methods.md)")] = True,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes labelling posts (content) and scoring accounts (accounts) on a DuckDB study (default: the cores, at most 4; 1: all in this process)")] = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
@@ -51,6 +52,8 @@ def analyze(
         options: dict = {"sample_rate": sample_rate} if sample_rate else {}
         if not origin_study_prior:
             options["origin_study_prior"] = False
+        if workers is not None:  # what the stages fork (content.pool, accounts.pool); the outputs do not depend on it
+            options["workers"] = workers
         ctx = Context(election=election_or_fail(election), options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
         try:
             results = run_analyze(

@@ -17,10 +17,7 @@ kind and the row's match hits), and the rows are put back in batch order
 from __future__ import annotations
 
 import gc
-import multiprocessing as mp
 import threading
-import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,6 +27,9 @@ import pyarrow as pa
 
 from botwatch.content.language import _batch, normalise_tag
 from botwatch.content.tables import POST_LABELS, POST_PARTY
+from botwatch.forkpool import OneBatchLate, PoolError, Workers, ipc
+
+__all__ = ["LabelPool", "OneBatchLate", "PoolError", "gc_paused", "needs_detector"]
 
 
 @contextmanager
@@ -48,78 +48,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class PoolError(RuntimeError):
-    """A worker failed (its traceback is the message) or died."""
-
-
 def needs_detector(langs: list[str | None]) -> bool:
     """Whether any post may need py3langid: a NULL or unusable tag among `langs` (the study's
     distinct language tags)."""
     return any(normalise_tag(t) is None for t in langs)
-
-
-def _ipc(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
-    """`table` as an Arrow IPC stream (sent as its own rows only)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as w:
-        w.write(table)
-    return sink.getvalue()
-
-
-def _answer(conn: Any, reply: tuple[Any, ...]) -> bool:
-    """Send `reply` to the parent; False when the parent has closed its end (it failed mid-stream
-    and raises its own error, which a worker traceback would only bury). An answer that cannot
-    be pickled is reported as the worker's error instead."""
-    try:
-        try:
-            conn.send(reply)
-        except (BrokenPipeError, ConnectionResetError, EOFError):
-            raise
-        except Exception:  # noqa: BLE001 - pickling fails before a byte is written
-            conn.send(("error", traceback.format_exc()))
-    except (BrokenPipeError, ConnectionResetError, EOFError):
-        return False
-    return True
-
-
-def _serve(conn: Any, labeller: Any, inherited: tuple[Any, ...] = ()) -> None:
-    """A worker's loop: an IPC stream of rows in, (post_labels, post_party, batch row of each
-    post_party row, texts VADER scored) out; None ends it.
-
-    Python's cyclic garbage collector is off while a batch is labelled and run once after it:
-    labelling allocates hundreds of thousands of short-lived containers (feature dicts, lists),
-    each allocation burst started a collection, and every full one walked the whole heap the
-    worker inherited (models, modules) and its caches: about a sixth of a worker's CPU on the
-    benchmark. After each batch's collection the survivors (cache entries, all long-lived) are
-    frozen (`gc.freeze`), so the next one walks only what the next batch made. Nothing the
-    labels read depends on it.
-
-    `inherited`: the parent's ends of the pipes, copied by the fork; closed here, so that a
-    parent that dies leaves this worker reading the end of its pipe (and exiting), not waiting
-    forever on a pipe it holds open itself. A parent that fails mid-stream closes its ends while a
-    worker still labels: the worker's answer (or its error report) then finds the pipe closed,
-    and the worker exits without a word (the parent raises the real error)."""
-    for c in inherited:
-        c.close()
-    gc.disable()
-    while True:
-        try:
-            data = conn.recv()
-        except (EOFError, ConnectionResetError):
-            break
-        if data is None:
-            break
-        try:
-            scored = labeller.scorer.scored
-            labels, party, rows = labeller.label_rows(pa.ipc.open_stream(data).read_all())
-            reply: tuple[Any, ...] = ("ok", labels, party, rows, labeller.scorer.scored - scored)
-        except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
-            reply = ("error", traceback.format_exc())
-        if not _answer(conn, reply):
-            break
-        gc.collect()
-        gc.freeze()
-    conn.close()
 
 
 class LabelPool:
@@ -131,8 +63,7 @@ class LabelPool:
         self.labeller = labeller
         self.workers = workers
         self.load_detector = load_detector
-        self._procs: list[Any] = []
-        self._conns: list[Any] = []
+        self._workers: Workers | None = None
 
     def __enter__(self) -> "LabelPool":
         from botwatch.content.modelrun import shipped_models
@@ -149,38 +80,25 @@ class LabelPool:
         if loader is not None:
             loader.join()
         self.labeller.scorer.workers = 1  # the workers are the parallelism: no pools inside them
-        ctx = mp.get_context("fork")
-        # What the workers inherit (modules, models) is frozen before the fork, so their
-        # collections never walk it (nor touch, and so copy, its pages); unfrozen here after.
-        gc.freeze()
-        try:
-            for _ in range(self.workers):
-                here, there = ctx.Pipe()
-                proc = ctx.Process(target=_serve, args=(there, self.labeller, (*self._conns, here)), daemon=True)
-                proc.start()
-                there.close()
-                self._procs.append(proc)
-                self._conns.append(here)
-        except BaseException:
-            self.__exit__()
-            raise
-        finally:
-            gc.unfreeze()
+        self._workers = Workers(self._work, self.workers, "content").__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for conn in self._conns:
-            try:
-                conn.send(None)
-                conn.close()
-            except OSError:
-                pass
-        for proc in self._procs:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join()
-        self._procs, self._conns = [], []
+        if self._workers is not None:
+            self._workers.__exit__()
+            self._workers = None
+
+    @property
+    def _procs(self) -> list[Any]:
+        """The worker processes (none outside the block)."""
+        return self._workers.procs if self._workers is not None else []
+
+    def _work(self, rows: pa.Table) -> tuple[Any, ...]:
+        """What a worker does with its share: (post_labels, post_party, batch row of each
+        post_party row, texts VADER scored)."""
+        scored = self.labeller.scorer.scored
+        labels, party, where = self.labeller.label_rows(rows)
+        return labels, party, where, self.labeller.scorer.scored - scored
 
     def route(self, text: pa.Array) -> np.ndarray:
         """The worker of each row: by its text, so a text always meets the same caches."""
@@ -189,10 +107,14 @@ class LabelPool:
 
     def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) of `batch`, as `labeller.label(batch)` gives them."""
-        sent = self._send(self._prepare(batch))
-        return self._assemble(sent, self._receive(sent))
+        sent = self.send(self.prepare(batch))
+        return self.assemble(sent, self.receive(sent))
 
-    def _prepare(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]:
+    def empty(self) -> tuple[pa.Table, pa.Table]:
+        """No rows of either table (what `OneBatchLate` returns before its first answer)."""
+        return POST_LABELS.empty_table(), POST_PARTY.empty_table()
+
+    def prepare(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]:
         """Share `batch` out among the workers by text: (the rows, each worker's rows, the
         workers that got some, the IPC stream each of those gets)."""
         t = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
@@ -201,29 +123,23 @@ class LabelPool:
         worker = self.route(t.column("text").combine_chunks())
         where = [np.flatnonzero(worker == w) for w in range(self.workers)]
         busy = [w for w in range(self.workers) if len(where[w])]
-        return t, where, busy, [_ipc(t.take(pa.array(where[w]))) for w in busy]
+        return t, where, busy, [ipc(t.take(pa.array(where[w]))) for w in busy]
 
-    def _send(self, ready: tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]) -> tuple[pa.Table, list[np.ndarray], list[int]]:
-        """Hand what `_prepare` made to the workers; (the rows, each worker's rows, the busy ones)."""
+    def send(self, ready: tuple[pa.Table, list[np.ndarray], list[int], list[pa.Buffer]]) -> tuple[pa.Table, list[np.ndarray], list[int]]:
+        """Hand what `prepare` made to the workers; (the rows, each worker's rows, the busy ones)."""
         t, where, busy, streams = ready
+        assert self._workers is not None, "LabelPool used outside its with-block"
         for w, data in zip(busy, streams):
-            self._conns[w].send(data)
+            self._workers.send(w, data)
         return t, where, busy
 
-    def _receive(self, sent: tuple[pa.Table, list[np.ndarray], list[int]]) -> list[tuple[Any, ...]]:
-        """The busy workers' answers to what `_send` sent (waits for them)."""
-        got = []
-        for w in sent[2]:
-            try:
-                reply = self._conns[w].recv()
-            except EOFError as e:
-                raise PoolError(f"content worker {w} died (exit code {self._procs[w].exitcode})") from e
-            if reply[0] != "ok":
-                raise PoolError(f"content worker {w} failed:\n{reply[1]}")
-            got.append(reply[1:])
-        return got
+    def receive(self, sent: tuple[pa.Table, list[np.ndarray], list[int]]) -> list[tuple[Any, ...]]:
+        """The busy workers' answers to what `send` sent (waits for them; PoolError when one
+        failed or died)."""
+        assert self._workers is not None, "LabelPool used outside its with-block"
+        return [self._workers.receive(w) for w in sent[2]]
 
-    def _assemble(self, sent: tuple[pa.Table, list[np.ndarray], list[int]], got: list[tuple[Any, ...]]) -> tuple[pa.Table, pa.Table]:
+    def assemble(self, sent: tuple[pa.Table, list[np.ndarray], list[int]], got: list[tuple[Any, ...]]) -> tuple[pa.Table, pa.Table]:
         """The workers' answers as one `label` call over the batch gives them."""
         t, where, busy = sent
         if not t.num_rows:
@@ -240,46 +156,3 @@ class LabelPool:
         rank = {p: i for i, p in enumerate(self.labeller.matcher.parties)}
         party_rank = np.fromiter((rank.get(p, len(rank)) for p in party.column("party").to_pylist()), np.int64, party.num_rows)
         return labels, party.take(pa.array(np.lexsort((party_row, party_rank))))
-
-
-class OneBatchLate:
-    """A `LabelPool` over a stream of batches that answers one batch late, for
-    `Study.map_arrow`: each call waits for the workers' answers to the previous batch, hands them
-    the new one, and only then puts the previous answers in order and returns them (the first
-    call returns no rows); `drain()` returns the last batch's. So this process inserts batch
-    k - 1, reads batch k + 1 and cuts it into the workers' shares while the workers label batch
-    k, where before the workers waited for all three between batches. The rows and their order are the pool's (the same outputs, each
-    batch's inserted after the one before; tests/test_content_pool.py).
-
-    `overlapped_cpu`: this process's CPU seconds (all its threads, DuckDB's included) spent while
-    the workers held a batch, from each hand-out to the wait for its answers: the share of the
-    parent's work that ran beside the workers (the content benchmark's estimate reads it)."""
-
-    def __init__(self, pool: LabelPool) -> None:
-        self.pool = pool
-        self._pending: tuple[pa.Table, list[np.ndarray], list[int]] | None = None
-        self._since: float | None = None
-        self.overlapped_cpu = 0.0
-
-    def _take_pending(self) -> tuple[tuple[pa.Table, list[np.ndarray], list[int]], list[tuple[Any, ...]]] | None:
-        """(what was sent, the workers' answers) of the pending batch, waited for; None when
-        there is none."""
-        if self._since is not None:
-            self.overlapped_cpu += time.process_time() - self._since
-            self._since = None
-        pending, self._pending = self._pending, None
-        return None if pending is None else (pending, self.pool._receive(pending))
-
-    def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
-        ready = self.pool._prepare(batch)  # while the workers still label the batch before
-        done = self._take_pending()
-        self._pending = self.pool._send(ready)
-        self._since = time.process_time()
-        if done is None:
-            return POST_LABELS.empty_table(), POST_PARTY.empty_table()
-        return self.pool._assemble(*done)
-
-    def drain(self) -> list[tuple[pa.Table, pa.Table]]:
-        """The answers still owed: the last batch's (none when no batch came)."""
-        done = self._take_pending()
-        return [] if done is None else [self.pool._assemble(*done)]

@@ -7,13 +7,14 @@ like "neutral" but means "no idea") or misreads words, so non-English posts get 
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+
+from botwatch.forkpool import default_workers
 
 _URL = re.compile(r"https?://\S+")
 POSITIVE = 0.05  # VADER's authors' conventional thresholds for the compound score
@@ -77,7 +78,7 @@ class SentimentScorer:
         self.max_raw = min(max_cache, 200_000)
         self.max_cache = max_cache
         self.scored = 0
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.workers = workers if workers is not None else default_workers()
         self.parallel_min = parallel_min
 
     def parts(self, text: str) -> Parts:

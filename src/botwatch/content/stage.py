@@ -409,13 +409,16 @@ def _model_parallel(job: tuple, rows: list[int], workers: int) -> list[tuple[int
     return [r for part in parts for r in part]
 
 
-def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=print, workers: int | None = None) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Label every post of `study` for `election`; returns (post_labels rows, post_party rows).
 
     Labelling is Python by nature (matching, language id, VADER, the stance model), so it runs
     through `study.map_arrow`: in-process over streamed batches on DuckDB, on the executors
-    (`mapInArrow`) on a lake. Only the labels (no text) are written."""
+    (`mapInArrow`) on a lake. Only the labels (no text) are written. `workers`: the processes
+    that label on DuckDB (None: `forkpool.default_workers()`; 1: this one), the same labels."""
     labeller = Labeller.for_election(election)
+    if workers is not None:
+        labeller.scorer.workers = workers
     outputs = {"post_labels": POST_LABELS, "post_party": POST_PARTY}
     expr = label_input(study.table("posts"), study.table("accounts"))
     t0 = time.perf_counter()
@@ -453,5 +456,5 @@ def content(study: Study, ctx: Context) -> int:
     """Election match, parties, language, sentiment (English) and per-party stance for every post."""
     # The labels depend on the model files: record both (the trees' as None where none ship).
     ctx.run_params.update(shipped_files_sha256())
-    n, _ = run_content(study, ctx.election, log=ctx.log)
+    n, _ = run_content(study, ctx.election, log=ctx.log, workers=ctx.options.get("workers"))
     return n

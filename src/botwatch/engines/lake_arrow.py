@@ -90,7 +90,7 @@ def widen(names: list[str], outputs: dict[str, pa.Schema], tables: Any, wide: pa
 
 def answers(fn: Callable[[pa.RecordBatch], Any], batches: Iterable[pa.RecordBatch]) -> Iterator[Any]:
     """What `fn` returns for each of `batches`, then, for an `fn` that answers late (a `drain()`
-    method: `content.pool.OneBatchLate`, see `Study.map_arrow`), what `drain()` returns after the
+    method: `forkpool.OneBatchLate`, see `Study.map_arrow`), what `drain()` returns after the
     last batch, without which the last batches' outputs would be lost. Both engines' `map_arrow`
     read `fn` through this one loop."""
     for batch in batches:
@@ -105,7 +105,7 @@ def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schem
     """What `map_arrow` yields on an executor for one partition's `batches`: each batch (naive
     UTC) through `fn`, its outputs as rows of `wide`.
 
-    An `fn` with a `drain()` method may answer late (`content.pool.OneBatchLate`, see
+    An `fn` with a `drain()` method may answer late (`forkpool.OneBatchLate`, see
     `Study.map_arrow`): what `drain()` returns after the partition's last batch is yielded too,
     or that partition's last batch would be lost. Each task unpickles its own `fn`, so what one
     holds back belongs to its own partition."""

@@ -1,0 +1,247 @@
+"""Batches of rows worked on in forked worker processes, answered one batch late: the machinery
+the content stage (`content.pool.LabelPool`) and the accounts stage (`accounts.pool.BatchPool`)
+share on DuckDB.
+
+Why: both stages' per-batch work is Python by nature (labelling posts; features, models and
+evidence of accounts), so one process uses one core. Each stage forks its workers once (after the
+read-only models are loaded, so they share them), shares every batch out among them as Arrow IPC
+streams and puts the answers back together in the order one process gives them. What is shared
+here is what does not depend on the stage: forking with the care a parent holding DuckDB's and
+Arrow's threads needs, the workers' loop and their garbage collection, the wire, failures (a
+worker's traceback, a worker that died, a parent that failed mid-stream), and `OneBatchLate`,
+which lets `Study.map_arrow` read and insert while the workers compute.
+
+A stage's pool offers four steps over a batch (`Staged`): `prepare` (cut it into the workers'
+shares, done while the workers still hold the previous batch), `send`, `receive` (wait for the
+answers) and `assemble` (the answers as one in-process call gives them), and `empty()`, what the
+first late call returns.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import os
+import pickle
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+
+def default_workers() -> int:
+    """Worker processes a stage forks when none is asked for: the cores, at most 4 (the content
+    stage's default since it first forked; the accounts stage takes the same)."""
+    return min(os.cpu_count() or 1, 4)
+
+
+class PoolError(RuntimeError):
+    """A worker failed (its traceback is the message) or died."""
+
+
+def ipc(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
+    """`table` as an Arrow IPC stream (sent as its own rows only)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write(table)
+    return sink.getvalue()
+
+
+class _Table:
+    """Where a table of a reply was: its rows follow the reply as one Arrow IPC stream each
+    (`_answer`), sent straight from the stream's buffer and read by the parent without
+    unpickling: a pickled table was copied into the pickle, out of the pipe and again by
+    unpickling (about a tenth of the accounts stage's parent CPU went to moving tables)."""
+
+
+_TABLE = _Table()
+
+
+def _recv_reply(conn: Any) -> tuple[Any, ...]:
+    """A reply `_answer` sent: its tables read from their IPC streams (zero-copy on the bytes
+    received)."""
+    head = pickle.loads(conn.recv_bytes())
+    return tuple(pa.ipc.open_stream(pa.py_buffer(conn.recv_bytes())).read_all() if isinstance(v, _Table) else v for v in head)
+
+
+def _answer(conn: Any, reply: tuple[Any, ...]) -> bool:
+    """Send `reply` to the parent; False when the parent has closed its end (it failed mid-stream
+    and raises its own error, which a worker traceback would only bury). An answer that cannot
+    be sent (an object that cannot be pickled, a table IPC cannot write) is reported as the
+    worker's error instead, before any of it is written."""
+    try:
+        try:
+            head = pickle.dumps(tuple(_TABLE if isinstance(v, pa.Table) else v for v in reply))
+            streams = [ipc(v) for v in reply if isinstance(v, pa.Table)]
+        except Exception:  # noqa: BLE001 - reported instead of the answer
+            conn.send(("error", traceback.format_exc()))
+            return True
+        conn.send_bytes(head)
+        for data in streams:
+            conn.send_bytes(data)
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        return False
+    return True
+
+
+def serve(conn: Any, work: Callable[[pa.Table], tuple[Any, ...]], inherited: tuple[Any, ...] = ()) -> None:
+    """A worker's loop: an IPC stream of rows in, ("ok", *work(rows)) out (or ("error",
+    traceback); `_answer`); an empty message ends it.
+
+    Python's cyclic garbage collector is off while a batch is worked on and run once after it:
+    the work allocates hundreds of thousands of short-lived containers, each allocation burst
+    started a collection, and every full one walked the whole heap the worker inherited (models,
+    modules) and its caches (about a sixth of a content worker's CPU). After each batch's
+    collection the survivors (cache entries, all long-lived) are frozen (`gc.freeze`), so the next
+    one walks only what the next batch made. Nothing computed depends on it.
+
+    `inherited`: the parent's ends of the pipes, copied by the fork; closed here, so that a
+    parent that dies leaves this worker reading the end of its pipe (and exiting), not waiting
+    forever on a pipe it holds open itself. A parent that fails mid-stream closes its ends while a
+    worker still works: the worker's answer (or its error report) then finds the pipe closed,
+    and the worker exits without a word (the parent raises the real error)."""
+    for c in inherited:
+        c.close()
+    gc.disable()
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, ConnectionResetError):
+            break
+        if not data:  # the parent's end-of-work message
+            break
+        try:
+            reply: tuple[Any, ...] = ("ok", *work(pa.ipc.open_stream(data).read_all()))
+        except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
+            reply = ("error", traceback.format_exc())
+        if not _answer(conn, reply):
+            break
+        gc.collect()
+        gc.freeze()
+    conn.close()
+
+
+class Workers:
+    """`count` forked processes, each running `serve(work)` on its own pipe. Use as a context
+    manager, entered after everything the workers only read is loaded (they inherit it, pages
+    shared until written); `name` says whose workers an error names ("content", "accounts")."""
+
+    def __init__(self, work: Callable[[pa.Table], tuple[Any, ...]], count: int, name: str) -> None:
+        self.work, self.count, self.name = work, count, name
+        self.procs: list[Any] = []
+        self.conns: list[Any] = []
+
+    def __enter__(self) -> "Workers":
+        ctx = mp.get_context("fork")
+        # What the workers inherit (modules, models) is frozen before the fork, so their
+        # collections never walk it (nor touch, and so copy, its pages); unfrozen here after.
+        gc.freeze()
+        try:
+            for _ in range(self.count):
+                here, there = ctx.Pipe()
+                proc = ctx.Process(target=serve, args=(there, self.work, (*self.conns, here)), daemon=True)
+                proc.start()
+                there.close()
+                self.procs.append(proc)
+                self.conns.append(here)
+        except BaseException:
+            self.__exit__()
+            raise
+        finally:
+            gc.unfreeze()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop every worker: asked to end, then waited for (killed after 10 s: a worker still in
+        a batch whose parent failed)."""
+        for conn in self.conns:
+            try:
+                conn.send_bytes(b"")
+                conn.close()
+            except OSError:
+                pass
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        self.procs, self.conns = [], []
+
+    def send(self, w: int, data: pa.Buffer) -> None:
+        """Hand worker `w` an IPC stream of rows (written from its buffer, not pickled)."""
+        self.conns[w].send_bytes(data)
+
+    def receive(self, w: int) -> tuple[Any, ...]:
+        """Worker `w`'s answer (what `work` returned), waited for; PoolError when it failed or died."""
+        try:
+            reply = _recv_reply(self.conns[w])
+        except EOFError as e:
+            raise PoolError(f"{self.name} worker {w} died (exit code {self.procs[w].exitcode})") from e
+        if reply[0] != "ok":
+            raise PoolError(f"{self.name} worker {w} failed:\n{reply[1]}")
+        return reply[1:]
+
+
+class Staged(Protocol):
+    """A pool's four steps over one batch, which `OneBatchLate` interleaves with the parent's
+    reading and writing."""
+
+    def prepare(self, batch: pa.RecordBatch | pa.Table) -> Any: ...
+    def send(self, ready: Any) -> Any: ...
+    def receive(self, sent: Any) -> Any: ...
+    def assemble(self, sent: Any, got: Any) -> Any: ...
+    def empty(self) -> Any: ...
+
+
+class OneBatchLate:
+    """A pool over a stream of batches that answers `depth` batches late (one by default), for
+    `Study.map_arrow`: each call waits for the workers' answers to the oldest batch in flight
+    once `depth` are, hands the new one out, and only then puts the oldest answers in order and
+    returns them (the first `depth` calls return `pool.empty()`); `drain()` returns the answers
+    still owed, oldest first. So this process inserts batch k - depth, reads batch k + 1 and
+    prepares it while the workers compute the batches in flight, where before the workers
+    waited for all three between batches. The rows and their order are the pool's (the same
+    outputs, each batch's inserted after the one before; tests/test_content_pool.py,
+    tests/test_accounts_pool.py). A pool that hands each worker whole batches in turn
+    (`accounts.pool.BatchPool`) keeps as many in flight as it has workers.
+
+    `overlapped_cpu`: this process's CPU seconds (all its threads, DuckDB's included) spent while
+    the workers held a batch, from each hand-out to the wait for its answers: the share of the
+    parent's work that ran beside the workers (the content benchmark's estimate reads it)."""
+
+    def __init__(self, pool: Staged, depth: int = 1) -> None:
+        self.pool = pool
+        self.depth = max(1, depth)
+        self._pending: deque[Any] = deque()
+        self._since: float | None = None
+        self.overlapped_cpu = 0.0
+
+    def _take_oldest(self) -> tuple[Any, Any]:
+        """(what was sent, the workers' answers) of the oldest batch in flight, waited for."""
+        if self._since is not None:
+            self.overlapped_cpu += time.process_time() - self._since
+            self._since = None
+        sent = self._pending.popleft()
+        got = (sent, self.pool.receive(sent))
+        if self._pending:  # the others are still being computed while this process goes on
+            self._since = time.process_time()
+        return got
+
+    def __call__(self, batch: pa.RecordBatch | pa.Table) -> Any:
+        ready = self.pool.prepare(batch)  # while the workers still work on the batches before
+        done = self._take_oldest() if len(self._pending) >= self.depth else None
+        self._pending.append(self.pool.send(ready))
+        self._since = time.process_time()
+        if done is None:
+            return self.pool.empty()
+        return self.pool.assemble(*done)
+
+    def drain(self) -> list[Any]:
+        """The answers still owed, oldest first (none when no batch came)."""
+        out = []
+        while self._pending:
+            out.append(self.pool.assemble(*self._take_oldest()))
+        return out

@@ -1,0 +1,212 @@
+"""The accounts stage's passes in forked workers (botwatch.accounts.pool) must write what one
+process writes: the same three tables, row for row and in order; a worker that fails or dies must
+surface as a clear error (no hang, no worker left behind), and small studies stay in-process."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+
+import pyarrow as pa
+import pytest
+
+from botwatch.accounts import batches
+from botwatch.accounts import pool as account_pool
+from botwatch.accounts.stage import run_accounts
+from botwatch.elections import load_election
+from botwatch.forkpool import OneBatchLate, PoolError, Workers
+
+TABLES = ("account_features", "account_scores", "account_evidence")
+US = load_election("us-2016")
+
+
+def _tables(st) -> dict[str, pa.Table]:  # type: ignore[no-untyped-def]
+    return {t: st.query_arrow(f"SELECT * FROM {t}") for t in TABLES}
+
+
+@pytest.fixture()
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many workers each pool forked (one entry per pool), recorded as they start."""
+    started: list[int] = []
+    enter = Workers.__enter__
+
+    def spy(self: Workers) -> Workers:
+        started.append(self.count)
+        return enter(self)
+
+    monkeypatch.setattr(Workers, "__enter__", spy)
+    return started
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
+def test_the_pool_writes_what_one_process_writes(sample_study, monkeypatch: pytest.MonkeyPatch, forks: list[int], whole: bool) -> None:  # type: ignore[no-untyped-def]
+    st = sample_study
+    run_accounts(st, US, with_clusters=False, workers=1, batch_rows=100)
+    assert not forks
+    one = _tables(st)
+    monkeypatch.setattr(account_pool, "POOL_MIN", 0)
+    monkeypatch.setattr(account_pool, "WHOLE_BATCHES", whole)
+    # 262 accounts in batches of 100: three batches, to the workers in turn or each cut in two;
+    # pooling and the study prior read accounts of other batches and of the other worker's.
+    run_accounts(st, US, with_clusters=False, workers=2, batch_rows=100)
+    assert forks == [2, 2]  # the origin pass and the scoring pass
+    pooled = _tables(st)
+    for t in TABLES:
+        assert pooled[t].schema == one[t].schema, t
+        assert pooled[t].num_rows == one[t].num_rows > 0, t
+        for name in one[t].column_names:
+            a, b = one[t].column(name).to_pylist(), pooled[t].column(name).to_pylist()
+            # DuckDB's parallel stddev of gaps may differ in the last bits between runs.
+            same = [x == y or (isinstance(x, float) and isinstance(y, float) and abs(x - y) <= 1e-12 * max(abs(x), 1)) for x, y in zip(a, b)]
+            assert all(same), f"{t}.{name}"
+    assert not mp.active_children()
+    assert not [t for t in st.tables() if t.startswith("_botwatch")]
+
+
+def test_a_small_study_stays_in_process(sample_study, forks: list[int]) -> None:  # type: ignore[no-untyped-def]
+    assert sample_study.count("accounts") < account_pool.POOL_MIN
+    assert batches.pool_workers(sample_study, "accounts", None) == 1
+    assert batches.pool_workers(sample_study, "accounts", 4) == 1
+    run_accounts(sample_study, US, with_clusters=False, workers=2)
+    assert not forks
+
+
+def test_the_threshold_and_workers_decide(sample_study, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(account_pool, "POOL_MIN", 100)
+    assert batches.pool_workers(sample_study, "accounts", 3) == 3
+    assert batches.pool_workers(sample_study, "accounts", 1) == 1  # asked for one process
+    monkeypatch.setattr(account_pool, "POOL_MIN", 10_000)
+    assert batches.pool_workers(sample_study, "accounts", 3) == 1
+
+
+def _rows(n: int) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pydict({"platform": ["x"] * n, "account_id": [f"a{i:03d}" for i in range(n)]})
+
+
+class _Echo:
+    """A pass that returns its accounts' ids and the process that computed them; it fails (or
+    its process dies) on the account named `bad`, but not in the process that made it."""
+
+    def __init__(self, bad: str | None = None, die: bool = False) -> None:
+        self.bad, self.die, self.parent = bad, die, os.getpid()
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.Table:
+        ids = batch.column("account_id").to_pylist() if batch.num_rows else []
+        if self.bad in ids and os.getpid() != self.parent:
+            if self.die:
+                os._exit(3)
+            raise ValueError(f"cannot score {self.bad}")
+        return pa.table({"account_id": pa.array(ids, pa.string()), "pid": pa.array([os.getpid()] * len(ids), pa.int64())})
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
+def test_batches_come_back_in_order_late(whole: bool) -> None:
+    parts = [_rows(150).slice(0, 70), _rows(0), _rows(150).slice(70, 50), _rows(150).slice(120)]
+    with account_pool.BatchPool(_Echo(), 2, whole=whole) as pool:
+        late = OneBatchLate(pool, pool.depth)
+        got = [late(p) for p in parts] + late.drain()
+        assert late.drain() == []
+        procs = list(pool.procs)
+    assert len(got) == len(parts) + pool.depth
+    assert all(g.num_rows == 0 for g in got[:pool.depth])  # nothing to give yet
+    ids = pa.concat_tables(got).column("account_id").to_pylist()
+    assert ids == _rows(150).column("account_id").to_pylist()
+    assert len(set(pa.concat_tables(got).column("pid").to_pylist())) == 2  # both workers did some
+    assert not any(p.is_alive() for p in procs)
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batches", "shares"])
+@pytest.mark.parametrize("die", [False, True], ids=["fails", "dies"])
+def test_a_worker_that_fails_or_dies_is_a_clear_error(die: bool, whole: bool) -> None:
+    with account_pool.BatchPool(_Echo(bad="a030", die=die), 2, whole=whole) as pool:
+        late = OneBatchLate(pool, pool.depth)
+        with pytest.raises(PoolError, match=r"accounts worker \d died" if die else r"(?s)accounts worker \d failed.*cannot score a030"):
+            late(_rows(40))
+            late(_rows(40).slice(35))  # (shares: this call waits for the first batch's answers)
+            late.drain()
+        procs = list(pool.procs)
+    assert not any(p.is_alive() for p in procs)
+
+
+def test_a_failing_worker_stops_the_stage_and_keeps_the_old_tables(sample_study, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    st = sample_study
+    run_accounts(st, US, with_clusters=False, workers=1)
+    before = st.count("account_scores")
+    parent = os.getpid()
+    score = batches.ScoreBatch.__call__
+
+    def broken(self, batch):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise RuntimeError("model file unreadable")
+        return score(self, batch)
+
+    monkeypatch.setattr(batches.ScoreBatch, "__call__", broken)
+    monkeypatch.setattr(account_pool, "POOL_MIN", 0)
+    with pytest.raises(PoolError, match=r"(?s)accounts worker \d failed.*model file unreadable"):
+        run_accounts(st, US, with_clusters=False, workers=2, batch_rows=100)
+    assert not mp.active_children()
+    assert st.count("account_scores") == before
+    assert st.sql("SELECT current_setting('threads')")[0][0] > 1 or os.cpu_count() == 1  # the engine's threads given back
+
+
+def test_the_parent_failing_stops_the_workers() -> None:
+    with pytest.raises(RuntimeError, match="insert failed"):
+        with account_pool.BatchPool(_Echo(), 2) as pool:
+            OneBatchLate(pool)(_rows(10))
+            procs = list(pool.procs)
+            raise RuntimeError("insert failed")
+    assert procs and not any(p.is_alive() for p in procs)
+
+
+def test_analyze_workers_reaches_both_stages(sample_study_path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`botwatch analyze --workers N`: the processes the content and accounts stages fork (as
+    `ingest --workers` for parsing), recorded with the run."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.content import stage as content_stage
+
+    seen: dict[str, object] = {}
+    run, label = batches.run, content_stage.run_content
+
+    def run_spy(*a, **k):  # type: ignore[no-untyped-def]
+        seen["accounts"] = k.get("workers")
+        return run(*a, **k)
+
+    def content_spy(*a, **k):  # type: ignore[no-untyped-def]
+        seen["content"] = k.get("workers")
+        return label(*a, **k)
+
+    monkeypatch.setattr(batches, "run", run_spy)
+    monkeypatch.setattr(content_stage, "run_content", content_spy)
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    res = CliRunner().invoke(app, ["analyze", str(dst), "--election", "us-2016", "--only", "content", "--only", "accounts", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert seen == {"content": 1, "accounts": 1}
+    with open_study(dst, read_only=True) as st:
+        assert st.sql("SELECT count(*) FROM runs WHERE stage = 'accounts' AND params LIKE '%\"workers\": 1%'")[0][0] == 1
+
+
+class _Probe:
+    """A pass that reports whether its process holds the gender detector, without asking for it."""
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.Table:
+        from botwatch.accounts import signals
+
+        return pa.table({"loaded": pa.array([signals._detector.cache_info().currsize] * batch.num_rows, pa.int64())})
+
+
+def test_the_workers_inherit_the_gender_detector() -> None:
+    """Loaded once before the fork (`pool.preload`), even when the warm-up's accounts never ask
+    for it: each worker loading its own copy cost half a second and 22 MiB apiece."""
+    from botwatch.accounts import signals
+
+    signals._detector.cache_clear()
+    with account_pool.BatchPool(_Probe(), 2) as pool:
+        late = OneBatchLate(pool, pool.depth)
+        got = [late(_rows(10)), late(_rows(10))] + late.drain()
+    assert pa.concat_tables(got).column("loaded").to_pylist() == [1] * 20
