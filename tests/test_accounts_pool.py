@@ -192,20 +192,20 @@ def test_analyze_workers_reaches_both_stages(sample_study_path, tmp_path, monkey
 
 
 class _Probe:
-    """A pass that reports whether its process holds the gender detector, without asking for it."""
+    """A pass that reports whether its process holds the gender name list, without asking for it."""
 
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         from botwatch.accounts import signals
 
-        return pa.table({"loaded": pa.array([signals._detector.cache_info().currsize] * batch.num_rows, pa.int64())})
+        return pa.table({"loaded": pa.array([signals._name_list.cache_info().currsize] * batch.num_rows, pa.int64())})
 
 
-def test_the_workers_inherit_the_gender_detector() -> None:
+def test_the_workers_inherit_the_gender_name_list() -> None:
     """Loaded once before the fork (`pool.preload`), even when the warm-up's accounts never ask
-    for it: each worker loading its own copy cost half a second and 22 MiB apiece."""
+    for it: each worker loading its own copy of the detector cost half a second and 22 MiB apiece."""
     from botwatch.accounts import signals
 
-    signals._detector.cache_clear()
+    signals._name_list.cache_clear()
     with account_pool.BatchPool(_Probe(), 2) as pool:
         late = OneBatchLate(pool, pool.depth)
         got = [late(_rows(10)), late(_rows(10))] + late.drain()

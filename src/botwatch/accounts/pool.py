@@ -42,12 +42,13 @@ WARM_ROWS = 64  # accounts the pass runs over here, before the fork, so the work
 
 def preload() -> None:
     """Load, before the fork, what the passes read lazily and that the warm-up's accounts may not
-    reach: the gender detector's name list (half a second and about 22 MiB, which each worker
-    loaded again on the real study, whose first accounts have no name it is asked about), the
+    reach: the gender name list (`signals._name_list`; gender-guesser's detector, which it
+    replaced, took half a second and about 22 MiB, which each worker loaded again on the real
+    study, whose first accounts have no name it is asked about), the
     gazetteer's tables and the fitted parameters (cheap, named so that none is left to chance)."""
     from botwatch.accounts import bot_behaviour, gazetteer, origin_shifts, origin_signals, signals
 
-    signals._detector()
+    signals._name_list()
     gazetteer.countries()
     gazetteer.time_zone_names()
     gazetteer.regional_languages()
@@ -70,7 +71,7 @@ class BatchPool:
 
     The workers are forked at the first batch, after `preload` and after `fn` has run here over
     its first `WARM_ROWS` accounts (the answer is dropped): what the pass loads lazily and only
-    reads (the bot model's trees, the gender detector's name list, the gazetteer, fitted
+    reads (the bot model's trees, the gender name list, the gazetteer, fitted
     parameters, first-call caches) is then loaded once, in this process, and the workers share
     its pages instead of each loading a copy. The warm-up catches what `preload` does not name. The fork comes while
     `map_arrow`'s reader is open: the stage runs DuckDB on one thread meanwhile (no engine thread
