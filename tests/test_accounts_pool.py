@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import time
 
 import pyarrow as pa
 import pytest
@@ -72,11 +74,44 @@ def test_a_small_study_stays_in_process(sample_study, forks: list[int]) -> None:
 
 
 def test_the_threshold_and_workers_decide(sample_study, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from botwatch import forkpool
+
+    monkeypatch.setattr(forkpool, "cores", lambda: 8)
     monkeypatch.setattr(account_pool, "POOL_MIN", 100)
-    assert batches.pool_workers(sample_study, "accounts", 3) == 3
-    assert batches.pool_workers(sample_study, "accounts", 1) == 1  # asked for one process
+    assert sample_study.count("accounts") > 200
+    assert batches.pool_workers(sample_study, "accounts", 3, batch_rows=50) == 3
+    assert batches.pool_workers(sample_study, "accounts", 1, batch_rows=50) == 1  # asked for one process
     monkeypatch.setattr(account_pool, "POOL_MIN", 10_000)
-    assert batches.pool_workers(sample_study, "accounts", 3) == 1
+    assert batches.pool_workers(sample_study, "accounts", 3, batch_rows=50) == 1
+
+
+def test_never_more_workers_than_cores_or_batches(sample_study, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`--workers 100000` forked that many processes, each able to hold a batch of about a
+    gigabyte: the count is held to the cores, and to the batches there are."""
+    from botwatch import forkpool
+
+    monkeypatch.setattr(account_pool, "POOL_MIN", 100)
+    n = sample_study.count("accounts")
+    monkeypatch.setattr(forkpool, "cores", lambda: 2)
+    assert forkpool.worker_count(100_000) == 2
+    assert forkpool.worker_count(None) == 2
+    assert batches.pool_workers(sample_study, "accounts", 100_000, batch_rows=100) == 2
+    monkeypatch.setattr(forkpool, "cores", lambda: 64)
+    assert batches.pool_workers(sample_study, "accounts", 100_000, batch_rows=100) == -(-n // 100)
+    assert batches.pool_workers(sample_study, "accounts", 100_000, batch_rows=n) == 1
+
+
+def test_a_lake_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Spark the executors are the parallelism: no count is even asked of the engine."""
+
+    class Lake:
+        engine = "spark"
+
+        def sql(self, query: str) -> list[tuple[int]]:
+            raise AssertionError("a lake study was asked for its size")
+
+    monkeypatch.setattr(account_pool, "POOL_MIN", 0)
+    assert batches.pool_workers(Lake(), "accounts", 4) == 1
 
 
 def _rows(n: int) -> pa.RecordBatch:
@@ -147,6 +182,44 @@ def test_a_failing_worker_stops_the_stage_and_keeps_the_old_tables(sample_study,
     assert not mp.active_children()
     assert st.count("account_scores") == before
     assert st.sql("SELECT current_setting('threads')")[0][0] > 1 or os.cpu_count() == 1  # the engine's threads given back
+
+
+def _ids(t: pa.Table) -> tuple[pa.Table]:
+    return (t.select(["account_id"]),)
+
+
+def test_a_worker_dead_between_batches_is_a_clear_error() -> None:
+    """A worker killed while it holds no batch: the next hand-out finds its pipe broken, which
+    reached the user as a bare ConnectionResetError before."""
+    from botwatch.forkpool import ipc
+
+    with Workers(_ids, 2, "accounts") as pool:
+        pool.send(0, ipc(_rows(3)))
+        assert pool.receive(0)[0].num_rows == 3
+        os.kill(pool.procs[0].pid, signal.SIGKILL)
+        pool.procs[0].join(timeout=10)
+        with pytest.raises(PoolError, match=r"accounts worker 0 died \(exit code -9\)"):
+            pool.send(0, ipc(_rows(3)))
+            pool.receive(0)
+        pool.send(1, ipc(_rows(2)))  # the other still works
+        assert pool.receive(1)[0].num_rows == 2
+        procs = list(pool.procs)
+    assert not any(p.is_alive() for p in procs)
+
+
+def test_ctrl_c_is_left_to_the_parent() -> None:
+    """The terminal's Ctrl-C reaches the whole process group: a worker ignores it (the parent
+    stops the workers by closing their pipes), where an idle one printed a KeyboardInterrupt
+    traceback of its own and died."""
+    from botwatch.forkpool import ipc
+
+    with Workers(_ids, 1, "accounts") as pool:
+        pool.send(0, ipc(_rows(1)))
+        pool.receive(0)  # the worker is in its loop, waiting for the next batch
+        os.kill(pool.procs[0].pid, signal.SIGINT)
+        time.sleep(0.2)
+        pool.send(0, ipc(_rows(4)))
+        assert pool.receive(0)[0].num_rows == 4
 
 
 def test_the_parent_failing_stops_the_workers() -> None:

@@ -266,6 +266,17 @@ def test_name_handle_similarities_equal_per_pair() -> None:
     assert len(profile.name_handle_similarities([], [])) == 0
 
 
+def test_name_handle_similarities_at_difflib_s_junk_limit() -> None:
+    """A handle of 200 characters or more lets difflib junk its popular characters, so the
+    containment shortcut would answer wrongly there: the name 'a' * 10 inside 'b' + 'a' * 199
+    is 0.0 to the matcher (every 'a' junked), not 20 / 210. One character shorter, nothing is
+    junked and the shortcut's answer is the matcher's."""
+    names, handles = ["a" * 10, "a" * 10, "A" * 10], ["b" + "a" * 199, "b" + "a" * 198, "B_" + "A" * 199]
+    ref = [profile.name_handle_similarity(a, b) for a, b in zip(names, handles)]
+    assert ref[0] == 0.0 and ref[1] == 2 * 10 / (10 + 199) and ref[2] == 0.0
+    assert profile.name_handle_similarities(names, handles).tolist() == ref
+
+
 def test_folded_equals_per_text() -> None:
     texts = [t for t in _similarity_pairs()[0] if t is not None]
     assert profile._folded(texts) == [profile._ALNUM.sub("", t.lower()) for t in texts]

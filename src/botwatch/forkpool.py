@@ -23,6 +23,7 @@ import gc
 import multiprocessing as mp
 import os
 import pickle
+import signal
 import time
 import traceback
 from collections import deque
@@ -32,10 +33,25 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform says, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # (not on every platform)
+        return os.cpu_count() or 1
+
+
 def default_workers() -> int:
     """Worker processes a stage forks when none is asked for: the cores, at most 4 (the content
     stage's default since it first forked; the accounts stage takes the same)."""
-    return min(os.cpu_count() or 1, 4)
+    return min(cores(), 4)
+
+
+def worker_count(asked: int | None) -> int:
+    """The workers a stage forks for `asked` (None: `default_workers()`): never more than the
+    cores. More would only share the same cores, and each accounts worker holds a batch of
+    about a gigabyte, so `--workers 100000` would have forked that many and filled memory."""
+    return max(1, min(default_workers() if asked is None else asked, cores()))
 
 
 class PoolError(RuntimeError):
@@ -98,11 +114,16 @@ def serve(conn: Any, work: Callable[[pa.Table], tuple[Any, ...]], inherited: tup
     collection the survivors (cache entries, all long-lived) are frozen (`gc.freeze`), so the next
     one walks only what the next batch made. Nothing computed depends on it.
 
+    Ctrl-C is left to the parent (SIGINT ignored here): the terminal sends it to the whole
+    process group, and the parent stops the workers by closing their pipes; an idle worker
+    printed a KeyboardInterrupt traceback of its own beside the parent's.
+
     `inherited`: the parent's ends of the pipes, copied by the fork; closed here, so that a
     parent that dies leaves this worker reading the end of its pipe (and exiting), not waiting
     forever on a pipe it holds open itself. A parent that fails mid-stream closes its ends while a
     worker still works: the worker's answer (or its error report) then finds the pipe closed,
     and the worker exits without a word (the parent raises the real error)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for c in inherited:
         c.close()
     gc.disable()
@@ -170,16 +191,26 @@ class Workers:
                 proc.join()
         self.procs, self.conns = [], []
 
+    def _died(self, w: int) -> PoolError:
+        """The error for worker `w` gone (its exit code once the process is reaped)."""
+        self.procs[w].join(timeout=1)
+        return PoolError(f"{self.name} worker {w} died (exit code {self.procs[w].exitcode})")
+
     def send(self, w: int, data: pa.Buffer) -> None:
-        """Hand worker `w` an IPC stream of rows (written from its buffer, not pickled)."""
-        self.conns[w].send_bytes(data)
+        """Hand worker `w` an IPC stream of rows (written from its buffer, not pickled);
+        PoolError when it has died (a broken or reset pipe)."""
+        try:
+            self.conns[w].send_bytes(data)
+        except OSError as e:  # BrokenPipeError, ConnectionResetError: the worker is gone
+            raise self._died(w) from e
 
     def receive(self, w: int) -> tuple[Any, ...]:
-        """Worker `w`'s answer (what `work` returned), waited for; PoolError when it failed or died."""
+        """Worker `w`'s answer (what `work` returned), waited for; PoolError when it failed or died
+        (also mid-answer: multiprocessing's "got end of file during message" is an OSError)."""
         try:
             reply = _recv_reply(self.conns[w])
-        except EOFError as e:
-            raise PoolError(f"{self.name} worker {w} died (exit code {self.procs[w].exitcode})") from e
+        except (EOFError, OSError) as e:
+            raise self._died(w) from e
         if reply[0] != "ok":
             raise PoolError(f"{self.name} worker {w} failed:\n{reply[1]}")
         return reply[1:]

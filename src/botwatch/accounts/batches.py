@@ -229,17 +229,21 @@ def map_pass(study: Any, source: str, fn: Callable[[pa.RecordBatch], Any], schem
         return study.map_arrow(source, OneBatchLate(pool, pool.depth), schema, out_name, batch_rows=batch_rows, temp=temp)
 
 
-def pool_workers(study: Any, source: str, workers: int | None) -> int:
+def pool_workers(study: Any, source: str, workers: int | None, batch_rows: int = BATCH_ROWS) -> int:
     """How many forked workers the passes run in: 1 (this process) on a lake (Spark's executors
     are the parallelism), below `pool.POOL_MIN` accounts, or with `workers` <= 1; else `workers`
-    (None: `forkpool.default_workers()`, the content stage's default)."""
+    (None: `forkpool.default_workers()`, the content stage's default), but never more than the
+    cores (`forkpool.worker_count`) nor than the study has batches of `batch_rows`: a worker
+    holds a whole batch (about a gigabyte at 20k accounts), and one without a batch only costs
+    its fork."""
     from botwatch.accounts.pool import POOL_MIN
-    from botwatch.forkpool import default_workers
+    from botwatch.forkpool import worker_count
 
-    n = default_workers() if workers is None else workers
+    n = worker_count(workers)
     if n <= 1 or getattr(study, "engine", "duckdb") != "duckdb":
         return 1
-    return n if study.sql(f"SELECT count(*) FROM {source}")[0][0] >= POOL_MIN else 1
+    accounts = study.sql(f"SELECT count(*) FROM {source}")[0][0]
+    return min(n, -(-accounts // max(1, batch_rows))) if accounts >= POOL_MIN else 1
 
 
 @contextmanager
@@ -305,7 +309,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
     reads one float per account and stays here."""
     try:
         source = feats.prepare(study, with_clusters=with_clusters)
-        workers = pool_workers(study, source, workers)
+        workers = pool_workers(study, source, workers, batch_rows)
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
         base = study_base(getattr(election, "country", None)) if use_study_prior else None
         pool_base = origin_textpool.base_mix()

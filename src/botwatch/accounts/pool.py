@@ -74,8 +74,13 @@ class BatchPool:
     reads (the bot model's trees, the gender name list, the gazetteer, fitted
     parameters, first-call caches) is then loaded once, in this process, and the workers share
     its pages instead of each loading a copy. The warm-up catches what `preload` does not name. The fork comes while
-    `map_arrow`'s reader is open: the stage runs DuckDB on one thread meanwhile (no engine thread
-    is at work at the fork) and the workers never touch the engine."""
+    `map_arrow`'s reader is open and the process holds threads (DuckDB keeps its background
+    threads even at `SET threads = 1`, which the stage sets meanwhile so that no query runs on a
+    second one; Arrow's pools; the allocator's): a forked child holds only the forking thread,
+    and any lock another thread held is held for ever in it. That is safe here because the
+    workers never call DuckDB (a pass must not use the study: `Study.map_arrow`) and leave
+    through `os._exit` (multiprocessing's), so no engine destructor runs in them. Python 3.12
+    and later warn at such a fork; the content stage has forked the same way since it first did."""
 
     def __init__(self, fn: Callable[[pa.RecordBatch], Any], workers: int, *, whole: bool | None = None) -> None:
         self.fn = fn

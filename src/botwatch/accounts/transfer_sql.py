@@ -36,8 +36,9 @@ _SPANS = ((1, 0xD800), (0xE000, _MAX_CP))
 
 def _code_points(lo_cp: int, hi_cp: int) -> str:
     """Every character from `lo_cp` up to (not including) `hi_cp`, in order (no surrogate among
-    them), decoded from their UTF-32 code units in 4 ms: the `"".join(map(chr, range(...)))` it
-    replaces (the tests' reference) took 0.11 s, six times a process."""
+    them), decoded from their UTF-32 code units in a few ms: the `"".join(map(chr, range(...)))` it
+    replaces (the tests' reference) took about 0.18 s for the two spans, and `patterns()` builds
+    them three times a process (docs/performance.md, round 19)."""
     return np.arange(lo_cp, hi_cp, dtype="<u4").tobytes().decode("utf-32-le")
 
 

@@ -37,7 +37,7 @@ def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for the block (and back as it was after): labelling
     a batch allocates hundreds of thousands of short-lived containers, each burst of which set
     off a collection that walked every long-lived object (models, caches). The workers below
-    go further (`_serve`); this is for a batch labelled in this process (small studies, Spark's
+    go further (`forkpool.serve`); this is for a batch labelled in this process (small studies, Spark's
     executors). What is labelled does not depend on it."""
     was = gc.isenabled()
     gc.disable()

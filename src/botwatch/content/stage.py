@@ -29,6 +29,7 @@ from botwatch.content.prior_engine import propagate_in_engine
 from botwatch.content.stance import DECISIVE_RULES, decide_stances
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.exact_round import round_scalar
+from botwatch.forkpool import worker_count
 from botwatch.pipeline import Context, register
 from botwatch.study import Study
 
@@ -415,10 +416,11 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     Labelling is Python by nature (matching, language id, VADER, the stance model), so it runs
     through `study.map_arrow`: in-process over streamed batches on DuckDB, on the executors
     (`mapInArrow`) on a lake. Only the labels (no text) are written. `workers`: the processes
-    that label on DuckDB (None: `forkpool.default_workers()`; 1: this one), the same labels."""
+    that label on DuckDB (None: `forkpool.default_workers()`; 1: this one; never more than the
+    cores, `forkpool.worker_count`), the same labels."""
     labeller = Labeller.for_election(election)
     if workers is not None:
-        labeller.scorer.workers = workers
+        labeller.scorer.workers = worker_count(workers)
     outputs = {"post_labels": POST_LABELS, "post_party": POST_PARTY}
     expr = label_input(study.table("posts"), study.table("accounts"))
     t0 = time.perf_counter()
