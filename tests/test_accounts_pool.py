@@ -222,6 +222,37 @@ def test_ctrl_c_is_left_to_the_parent() -> None:
         assert pool.receive(0)[0].num_rows == 4
 
 
+def _unsendable(t: pa.Table) -> tuple[object]:
+    return (lambda: t,)  # a closure cannot be pickled
+
+
+def test_an_answer_that_cannot_be_sent_is_the_worker_s_error() -> None:
+    """Reported as the worker's failure with the pickling traceback, not as a worker that died."""
+    from botwatch.forkpool import ipc
+
+    with Workers(_unsendable, 1, "accounts") as pool:
+        pool.send(0, ipc(_rows(2)))
+        with pytest.raises(PoolError, match=r"(?s)accounts worker 0 failed:.*pickle"):
+            pool.receive(0)
+        pool.send(0, ipc(_rows(2)))  # and the worker is still there
+        with pytest.raises(PoolError, match="failed"):
+            pool.receive(0)
+
+
+def test_run_content_workers_decide_its_forks(sample_study, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """`analyze --workers` reaches the content stage's pool: one process forks nothing, two
+    fork one pool of two (the threshold lowered so the sample is pooled)."""
+    from botwatch import forkpool
+    from botwatch.content import stage as content_stage
+
+    monkeypatch.setattr(content_stage, "POOL_MIN", 0)
+    monkeypatch.setattr(forkpool, "cores", lambda: 2)
+    content_stage.run_content(sample_study, US, workers=1, log=lambda *a: None)
+    assert forks == []
+    content_stage.run_content(sample_study, US, workers=2, log=lambda *a: None)
+    assert forks == [2]
+
+
 def test_the_parent_failing_stops_the_workers() -> None:
     with pytest.raises(RuntimeError, match="insert failed"):
         with account_pool.BatchPool(_Echo(), 2) as pool:
