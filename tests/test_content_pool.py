@@ -105,7 +105,7 @@ def test_workers_exit_when_the_parent_dies(tmp_path: Path) -> None:
         "from botwatch.elections import load_election\n"
         "lab = Labeller.for_election(load_election('uk-ge2017'), use_model=False)\n"
         "pool = LabelPool(lab, 2, load_detector=False).__enter__()\n"
-        "open(sys.argv[1], 'w').write(' '.join(str(p.pid) for p in pool._procs))\n"
+        "open(sys.argv[1], 'w').write(' '.join(str(p.pid) for p in pool.procs))\n"
         "os._exit(0)\n"
     )
     # Pids and errors go through files: workers that outlive the parent would hold a pipe open.

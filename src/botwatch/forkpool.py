@@ -216,6 +216,23 @@ class Workers:
         return reply[1:]
 
 
+class HoldsWorkers:
+    """What a stage's pool shares about the `Workers` it holds (`_workers`: None until they are
+    forked and after the block): leaving the block stops them, and `procs` lists them."""
+
+    _workers: Workers | None = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._workers is not None:
+            self._workers.__exit__()
+            self._workers = None
+
+    @property
+    def procs(self) -> list[Any]:
+        """The worker processes (none before they are forked or after the block)."""
+        return self._workers.procs if self._workers is not None else []
+
+
 class Staged(Protocol):
     """A pool's four steps over one batch, which `OneBatchLate` interleaves with the parent's
     reading and writing."""

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from botwatch.forkpool import Workers, ipc
+from botwatch.forkpool import HoldsWorkers, Workers, ipc
 
 # Accounts in a study before the passes run in forked workers (measured on a shared two-core
 # machine: docs/performance.md, "2026-12-02: the accounts stage on two cores"; the workers lost
@@ -63,7 +63,7 @@ def one_batch(table: pa.Table) -> pa.RecordBatch:
     return got[0] if got else pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
-class BatchPool:
+class BatchPool(HoldsWorkers):
     """`fn` (a pass: a record batch of accounts in, a table or a tuple of tables out, one row per
     account in batch order) over batches, run in `workers` forked processes. Use as a context
     manager; the workers are stopped on exit. A `forkpool.Staged` pool, so
@@ -97,16 +97,6 @@ class BatchPool:
 
     def __enter__(self) -> "BatchPool":
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._workers is not None:
-            self._workers.__exit__()
-            self._workers = None
-
-    @property
-    def procs(self) -> list[Any]:
-        """The worker processes (none before the first batch or after the block)."""
-        return self._workers.procs if self._workers is not None else []
 
     def _start(self, batch: pa.RecordBatch) -> None:
         """`fn`'s answer to no rows kept, what it reads loaded (`preload`, then `fn` warmed on the

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from botwatch.content.language import _batch, normalise_tag
 from botwatch.content.tables import POST_LABELS, POST_PARTY
-from botwatch.forkpool import OneBatchLate, PoolError, Workers, ipc
+from botwatch.forkpool import HoldsWorkers, OneBatchLate, PoolError, Workers, ipc
 
 __all__ = ["LabelPool", "OneBatchLate", "PoolError", "gc_paused", "needs_detector"]
 
@@ -54,7 +54,7 @@ def needs_detector(langs: list[str | None]) -> bool:
     return any(normalise_tag(t) is None for t in langs)
 
 
-class LabelPool:
+class LabelPool(HoldsWorkers):
     """`labeller.label` over batches, run in `workers` forked processes. Use as a context
     manager: the workers are forked once on entry (after the read-only models are loaded, so they
     inherit them) and stopped on exit."""
@@ -82,16 +82,6 @@ class LabelPool:
         self.labeller.scorer.workers = 1  # the workers are the parallelism: no pools inside them
         self._workers = Workers(self._work, self.workers, "content").__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._workers is not None:
-            self._workers.__exit__()
-            self._workers = None
-
-    @property
-    def _procs(self) -> list[Any]:
-        """The worker processes (none outside the block)."""
-        return self._workers.procs if self._workers is not None else []
 
     def _work(self, rows: pa.Table) -> tuple[Any, ...]:
         """What a worker does with its share: (post_labels, post_party, batch row of each

@@ -12,7 +12,6 @@ holds a DuckDB connection with its own threads.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import sys
 from contextlib import contextmanager
 from collections import deque
@@ -22,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from botwatch.forkpool import cores
 from botwatch.ingest.csv_records import consume_rows, csv_rows
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.sink import RowSink
@@ -33,11 +33,7 @@ MIN_PARALLEL_BYTES = 32 * 1024 * 1024  # below this, starting workers costs more
 
 def default_workers() -> int:
     """Worker processes to use: the cores available to this process, capped at 8."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        n = os.cpu_count() or 1
-    return max(1, min(n, 8))
+    return max(1, min(cores(), 8))
 
 
 def can_parallelise(fmt_kind: str, src: InputSource) -> bool:
