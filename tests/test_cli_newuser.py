@@ -152,6 +152,18 @@ def test_report_into_a_folder_or_posts_without_exports_is_a_clear_error(tmp_path
     assert not page.exists()
 
 
+def test_report_somewhere_unwritable_names_the_path_not_a_bug(tmp_path: Path) -> None:
+    """`report -o /proc/r.html` (any folder the system refuses) ended in an OSError reported as "a
+    bug in botwatch". A plain file where the folder should be is refused for root too."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    (tmp_path / "afile").write_text("not a folder")
+    for extra in ([], ["--no-exports"]):
+        page = tmp_path / "afile" / "r.html"
+        res = runner.invoke(app, ["report", str(study), "-o", str(page), *extra])
+        assert res.exit_code == 2 and "could not write" in res.output and "bug" not in res.output, res.output
+
+
 def test_a_zip_or_an_unknown_csv_says_what_to_do(tmp_path: Path) -> None:
     """A .zip (how Kaggle ships data) was "binary file …, not JSON or CSV"; a CSV of another layout
     named no layout that would have been read."""

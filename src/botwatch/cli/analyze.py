@@ -106,9 +106,26 @@ def report(
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
     if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
-    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
-        path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
+    try:
+        with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
+            path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
+    except OSError as e:
+        # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
+        # the system refuses is the user's path, said in one line like `export`'s.
+        if not _beside(e, output):
+            raise
+        fail(f"could not write {output}: {e.strerror or e}")
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
+
+
+def _beside(e: OSError, output: Path) -> bool:
+    """Whether `e` is about a path in the report's own folder (the HTML file, its temporary copy or
+    its exports folder), not about the study being read."""
+    if not e.filename:
+        return False
+    folder = output.absolute().parent
+    where = Path(str(e.filename)).absolute()
+    return where == folder or folder in where.parents
 
 
 def sample_files() -> list[Path]:
