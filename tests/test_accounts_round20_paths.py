@@ -163,3 +163,25 @@ def test_first_name_equals_the_reference() -> None:
     names += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
     for name in names:
         assert signals.first_name(name) == _first_name_reference(name), name
+
+
+def test_evidence_heads_equal_describe_value() -> None:
+    """`botmodel._heads` for every feature kind (and a feature it does not describe) against the
+    per-value `_head(label, describe_value(...))`, overflow errors included."""
+    from botwatch.accounts import botmodel
+
+    rng = random.Random(3)
+    specials = [math.nan, -math.nan, math.inf, -math.inf, 0.0, -0.0, 0.5, 0.49999999999999994, -0.5, 1e-300, 5e-324, -5e-324,
+                0.005, 0.015, 0.025, 2.5, 3.5, -2.5, 999.995, 1e15, 1e16 + 1, 2.0**53, 1e300, -1e300, 700.0, 709.78, 307.9, -400.0]
+    randoms = [rng.uniform(-20, 20) for _ in range(3_000)] + [rng.uniform(-1, 1) for _ in range(1_000)]
+    randoms += [rng.lognormvariate(0, 8) * rng.choice([1, -1]) for _ in range(1_000)]
+    for feature in [*botmodel._DESCRIBE, "a feature without a description"]:
+        label = botmodel._DESCRIBE.get(feature, (feature, "float"))[0]
+        for values in ([*specials, *randoms], [x for x in [*specials, *randoms] if abs(x) < 300], []):
+            try:
+                want = [botmodel._head(label, botmodel.describe_value(feature, x)) for x in values]
+            except OverflowError:
+                with pytest.raises(OverflowError):
+                    botmodel._heads(feature, values)
+                continue
+            assert botmodel._heads(feature, values) == want, feature
