@@ -185,3 +185,26 @@ def test_evidence_heads_equal_describe_value() -> None:
                     botmodel._heads(feature, values)
                 continue
             assert botmodel._heads(feature, values) == want, feature
+
+
+def test_place_items_equal_the_per_location_vector() -> None:
+    """`origin._place_item` (its vector and factor cached per list of named countries) against the
+    vector and sentence built for the location itself, for every home and floor the stage uses."""
+    import numpy as np
+
+    from botwatch.accounts import origin
+
+    texts = [t for t in _samples()[:3_000] if gazetteer.countries_in_location(t)]
+    texts += ["Moscow, Idaho", "Idaho, Moscow", "London, UK", "UK, London", "Paris Texas, TX", "Москва", "Moscow Moscow"]
+    for home in ("US", "GB", "RU", None):
+        for floor in (origin.FLOOR_LOCATION, 0.2):
+            origin._place_item.cache_clear()
+            origin._place_vector_of.cache_clear()
+            for text in texts:
+                found = gazetteer.countries_in_location(text)
+                v, note = origin._place_vector(found, floor, home)
+                want = f"profile location {text!r} names {origin._names(sorted(found))} (×{v.max() / floor:.1f} for it{note})"
+                got = origin._place_item(text, "profile location", floor, home)
+                assert got is not None and got[1] == want
+                assert got[0].dtype == v.dtype and np.array_equal(got[0].view(np.uint64), v.view(np.uint64))
+    assert origin._place_vector_of.cache_info().currsize < origin._place_item.cache_info().currsize  # lists repeat
