@@ -11,10 +11,17 @@ they replaced (which stay in the code for the tests), alternately in one process
   (a suffix per copy), since a study that repeats profiles flatters the distinct-pair path.
 - `prior`: `origin_prior._chunk_log_likelihood` against the whole-grid expression on 17,740
   random P(Russia) (the one-status study's batch size).
+- `profile-values S.duckdb` (round 20): on the study's distinct profile values, the location
+  evidence (`gazetteer.countries_in_location` by words, and `origin._place_item`'s vector per list
+  of countries, against the pattern at every character and a vector per location), the `extra`
+  cells (`json_text.loads` and `region_of` against `json.loads`), `signals.first_name` against
+  its filter per character, and, where the stage has run on S (its `account_evidence`), the
+  evidence heads (`botmodel._heads` against `_head(describe_value(...))` per value).
 
     PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py one-offs
     PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py similarity S.duckdb
     PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py prior
+    PYTHONPATH=src .venv/bin/python benchmarks/accounts_cpu_paths.py profile-values S.duckdb
 
 Prints the minimum and median CPU-seconds (`time.process_time`) of each side over the rounds,
 the sides alternating so a busy neighbour weighs on both.
@@ -85,9 +92,85 @@ def prior(rounds: int) -> None:
     _rounds({"whole grid": lambda: op._chunk_log_likelihood_whole(lam), "blocks": lambda: op._chunk_log_likelihood(lam)}, rounds)
 
 
+def profile_values(study: str, rounds: int) -> None:
+    import json
+    import unicodedata
+
+    import duckdb
+
+    from botwatch.accounts import botmodel, gazetteer, json_text, origin, signals
+
+    con = duckdb.connect(study, read_only=True)
+
+    def distinct(col: str) -> list[Any]:
+        return [v for (v,) in con.sql(f"SELECT DISTINCT {col} FROM accounts WHERE {col} IS NOT NULL ORDER BY 1").fetchall()]
+
+    locations, extras, names = distinct("location"), distinct("extra"), distinct("display_name")
+    evidence = []
+    if "account_evidence" in {t for (t,) in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}:
+        evidence = con.sql("SELECT DISTINCT feature, value FROM account_evidence WHERE kind = 'bot' AND feature IS NOT NULL "
+                           "AND feature <> 'behaviour' ORDER BY 1, 2").fetchall()
+    con.close()
+    gazetteer._matcher(), gazetteer._by_first_word()
+
+    def old_fold(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.lower())
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+    def old_place(value: str) -> Any:  # the per-location path before the round: pattern, vector, sentence
+        found = gazetteer._countries_in_location_pattern(value)
+        if not found:
+            return None
+        v, note = origin._place_vector(found, origin.FLOOR_LOCATION, "US")
+        return v, f"profile location {value!r} names {origin._names(sorted(found))} (×{v.max() / origin.FLOOR_LOCATION:.1f} for it{note})"
+
+    def new_place() -> list[Any]:
+        origin._places.cache_clear()  # (the names each location matched: cached per process too)
+        origin._place_vector_of.cache_clear()
+        return [origin._place_item.__wrapped__(v, "profile location", origin.FLOOR_LOCATION, "US") for v in locations]
+
+    def old_object(value: str) -> dict[str, Any]:
+        try:
+            obj = json.loads(value)
+        except ValueError:
+            return {}
+        return obj if isinstance(obj, dict) else {}
+
+    def old_first(display_name: str) -> str | None:
+        for word in display_name.replace(".", " ").replace("_", " ").split():
+            w = "".join(ch for ch in word if ch.isalpha())
+            if len(w) >= 2:
+                return w
+        return None
+
+    print(f"{len(locations):,} distinct locations, {len(extras):,} distinct extra cells, {len(names):,} distinct display names, "
+          f"{len(evidence):,} distinct (feature, value) evidence pairs")
+    print("fold (distinct locations)")
+    _rounds({"per character": lambda: [old_fold(v) for v in locations], "fold": lambda: [gazetteer.fold(v) for v in locations]}, rounds)
+    print("countries named (distinct locations)")
+    _rounds({"pattern": lambda: [gazetteer._countries_in_location_pattern(v) for v in locations],
+             "by words": lambda: [gazetteer.countries_in_location(v) for v in locations]}, rounds)
+    print("location evidence items (distinct locations; names matched, vector, sentence)")
+    _rounds({"per location": lambda: [old_place(v) for v in locations], "_place_item": new_place}, rounds)
+    print("extra cells decoded (distinct cells)")
+    _rounds({"json.loads": lambda: [old_object(v) for v in extras], "json_text.loads": lambda: [json_text.object_of(v) for v in extras]}, rounds)
+    print("extra cells' region (distinct cells)")
+    _rounds({"decoded": lambda: [old_object(v).get("region") for v in extras], "region_of": lambda: [json_text.region_of(v) for v in extras]}, rounds)
+    print("first names (distinct display names)")
+    _rounds({"per character": lambda: [old_first(v) for v in names], "first_name": lambda: [signals.first_name(v) for v in names]}, rounds)
+    if evidence:
+        by_feature: dict[str, list[float]] = {}
+        for f, v in evidence:
+            by_feature.setdefault(f, []).append(float("nan") if v is None else float(v))
+        labels = {f: botmodel._DESCRIBE.get(f, (f, "float"))[0] for f in by_feature}
+        print("evidence heads (distinct (feature, value) pairs of the stored evidence)")
+        _rounds({"per value": lambda: [[botmodel._head(labels[f], botmodel.describe_value(f, x)) for x in xs] for f, xs in by_feature.items()],
+                 "_heads": lambda: [botmodel._heads(f, xs) for f, xs in by_feature.items()]}, rounds)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["one-offs", "similarity", "prior"])
+    ap.add_argument("what", choices=["one-offs", "similarity", "prior", "profile-values"])
     ap.add_argument("study", nargs="?")
     ap.add_argument("--rounds", type=int, default=7)
     args = ap.parse_args()
@@ -97,6 +180,10 @@ def main() -> None:
         if not args.study:
             ap.error("similarity needs a study")
         similarity(args.study, args.rounds)
+    elif args.what == "profile-values":
+        if not args.study:
+            ap.error("profile-values needs a study")
+        profile_values(args.study, args.rounds)
     else:
         prior(args.rounds)
 

@@ -259,11 +259,10 @@ def _sentence_parts(features: list[str], feat: np.ndarray, value: np.ndarray, co
     for j in np.unique(feat).tolist():
         at = np.flatnonzero(feat == j)
         feature = features[j]
-        label = _DESCRIBE.get(feature, (feature, "float"))[0]
         # Distinct by bit pattern, so that -0.0 and 0.0 (which print differently) stay apart.
         distinct, first, inverse = np.unique(value[at].view(np.int64), return_index=True, return_inverse=True)
         head_of[at] = len(head_words) + inverse.reshape(-1)
-        head_words += [_head(label, describe_value(feature, x)) for x in value[at][first].tolist()]
+        head_words += _heads(feature, value[at][first].tolist())
     shown = round_like_python(contribution, 2)
     raised = contribution > 0  # as `_sentence_text` decides it (NaN and both zeros lower)
     # Each item's tail key: the rounded contribution's bit pattern and its direction. Where every
@@ -308,6 +307,33 @@ def _tail_groups(shown: np.ndarray, raised: np.ndarray) -> tuple[np.ndarray, np.
 def _head(label: str, shown: str) -> str:
     """The part of a sentence before its direction (`_sentence_text`'s two forms)."""
     return f"{label} is unknown, which " if shown == "unknown" else f"{label} {shown} "
+
+
+def _heads(feature: str, values: list[float]) -> list[str]:
+    """`[_head(label, describe_value(feature, x)) for x in values]` for floats, `label` the
+    feature's: the same format for every value of one feature, chosen once.
+
+    Why: on a study of distinct profiles the model's evidence has about 180,000 distinct (feature,
+    value) pairs per 106k accounts, and the two calls and the kind's lookup per value cost more
+    than the formatting. The expressions are `describe_value`'s, so the text (and any overflow
+    error) is the same; NaN, the only float `describe_value` calls unknown, is the only value
+    unequal to itself."""
+    label, kind = _DESCRIBE.get(feature, (feature, "float"))
+    unknown = f"{label} is unknown, which "
+    expm1 = math.expm1
+    if kind == "expm1":
+        return [unknown if x != x else f"{label} {expm1(x):,.0f} " for x in values]
+    if kind == "expm1f":
+        return [unknown if x != x else f"{label} {expm1(x):,.2f} " for x in values]
+    if kind == "pow10":
+        return [unknown if x != x else f"{label} {10 ** x:,.2f} " for x in values]
+    if kind == "int":
+        return [unknown if x != x else f"{label} {x:,.0f} " for x in values]
+    if kind == "pct":
+        return [unknown if x != x else f"{label} {100 * x:.0f}% " for x in values]
+    if kind == "bool":
+        return [unknown if x != x else f"{label} {'yes' if x >= 0.5 else 'no'} " for x in values]
+    return [unknown if x != x else f"{label} {x:,.2f} " for x in values]
 
 
 def _tail(direction: str, contribution: float) -> str:

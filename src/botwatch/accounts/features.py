@@ -10,7 +10,6 @@ looked up and never posted in the study.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.accounts import origin_desk, origin_shifts, origin_textpool, signals
+from botwatch.accounts import json_text, origin_desk, origin_shifts, origin_textpool, signals
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
@@ -86,7 +85,7 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
             obj: Any = None
             if isinstance(raw, str) and raw:
                 try:
-                    obj = json.loads(raw)
+                    obj = json_text.loads(raw)
                 except ValueError:
                     obj = None
             obj = obj if isinstance(obj, dict) else {}

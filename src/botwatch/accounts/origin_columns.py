@@ -116,7 +116,8 @@ def _by_value(values: "pd.Series | list[Any]", item_of: Any, table: _Table) -> n
 def evidence_slots(data: Any, home: str | None) -> Slots:
     """The slots of every account of `data` (an `AccountData`), in `data.features` order: what
     `origin.evidence_vectors(scoring.origin_inputs(data)[i], frozenset(), home)` gives account i."""
-    from botwatch.accounts.scoring import _extra, _midpoint_series, _values
+    from botwatch.accounts.json_text import region_of
+    from botwatch.accounts.scoring import _midpoint_series, _values
 
     f, acc = data.features, data.accounts
     n = len(f)
@@ -130,7 +131,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home)) if v else None, table)
 
     def region(raw: Any) -> tuple[str, Any] | None:
-        r = _extra(raw).get("region") if raw else None
+        r = region_of(raw) if raw else None
         ok = r if isinstance(r, str) and r.lower() != "unknown" else None
         return ("region", _region_item(ok, region_floor, home)) if ok else None
 

@@ -10,7 +10,6 @@ probability rather than the model's base rate, because "we know nothing" is not 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from datetime import datetime
@@ -28,7 +27,7 @@ from botwatch.exact_round import none_where, rounded_list
 from botwatch.accounts.features import AccountData, pairs_of
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
-from botwatch.accounts.json_text import flat_object
+from botwatch.accounts.json_text import flat_object, object_of, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns, results_of
@@ -77,13 +76,8 @@ ROW_COLUMNS = (
 
 
 def _extra(value: Any) -> dict[str, Any]:
-    if not isinstance(value, str) or not value:
-        return {}
-    try:
-        obj = json.loads(value)
-    except ValueError:
-        return {}
-    return obj if isinstance(obj, dict) else {}
+    """The `extra` cell as a dict ({} when it is none): `json_text.object_of`."""
+    return object_of(value)
 
 
 def _clean(v: Any) -> Any:
@@ -139,7 +133,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     for i, key in enumerate(keys):
         raw = cols["extra"][i]
         if raw not in regions:
-            regions[raw] = _extra(raw).get("region") if raw else None
+            regions[raw] = region_of(raw) if raw else None
         region = regions[raw]
         off = cols["utc_offset"][i]
         out.append(
