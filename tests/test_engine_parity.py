@@ -1,6 +1,12 @@
 """Stage by stage, the bundled sample analysed on a lake by Spark (local[2]) gives the tables
 DuckDB gives: exact for ids, text and counts, within 1e-6 for floating point, compared as sorted
-rows (neither engine promises a row order). One Spark session, one lake, for the module."""
+rows (neither engine promises a row order). One Spark session, one lake, for the module.
+
+The content stage's account prior on the lake is checked here too (it used to have a module of
+its own, which ingested, copied and ran the content stage on both engines a second time): the
+lake's `post_party` equals DuckDB's, the prior brings no post or account rows to the driver (it
+used to collect every `post_party` row and the retweet graph's edges), and the neighbour rounds
+under looser weights write the same rows on both engines."""
 
 from __future__ import annotations
 
@@ -209,3 +215,38 @@ def test_report_view_runs_small_statements_at_the_driver_and_large_ones_on_spark
     assert [r[:2] for r in described] == [r[:2] for r in duck.sql(f"DESCRIBE {per_account}")]
     # held: the small tables (read from their Parquet files, a local lake); posts never came whole
     assert {"runs", "accounts"} <= view._held and "posts" not in view._held and "posts" not in collected
+
+
+def test_post_party_equals_duckdb(both: Any) -> None:
+    """The prior decided rows (so their evidence sentences are compared too) and the lake's
+    `post_party` is DuckDB's."""
+    duck, lake = both
+    changed = duck.sql("SELECT count(*) FROM post_party WHERE stance_rule IN ('account_prior', 'retweet_neighbours')")[0][0]
+    assert changed > 50
+    assert_same_table("post_party", duck.arrow("post_party"), lake.arrow("post_party"))
+
+
+def test_the_content_stage_brings_no_rows_to_the_driver(both: Any) -> None:
+    duck, lake = both
+    rows = duck.count("post_party")
+    got = lake.collected_by_stage["content"]
+    assert max((n for n, _cols in got), default=0) < rows / 100, got
+    assert not [cols for n, cols in got if {"post_id", "account_id", "node"} & set(cols) and n], got
+
+
+def test_neighbour_rounds_equal_duckdb(both: Any) -> None:
+    """Under weights where the neighbour rounds decide many rows (and neutral may be given), the
+    two engines still write the same rows: the propagation itself, not only the own-posts prior.
+    It writes its own table (`post_party_loose`) beside the stages' tables, on both engines alike,
+    so it runs last in this module."""
+    from botwatch.content.prior_engine import propagate_in_engine
+    from tests.test_content_prior_engine import LOOSE
+
+    duck, lake = both
+    lake.collected.clear()
+    for st in (duck, lake):
+        propagate_in_engine(st, LOOSE, out_name="post_party_loose")
+    assert not [n for n, _cols in lake.collected if n > 10], lake.collected
+    neighbours = duck.sql("SELECT count(*) FROM post_party_loose WHERE stance_rule = 'retweet_neighbours'")[0][0]
+    assert neighbours > 50
+    assert_same_table("post_party_loose", duck.arrow("post_party_loose"), lake.arrow("post_party_loose"))
