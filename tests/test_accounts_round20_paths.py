@@ -249,3 +249,19 @@ def test_to_arrow_takes_arrow_backed_text_as_it_is() -> None:
     df = pd.DataFrame({"n": pd.Series(["1", "2"], dtype="str")})
     with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError, TypeError)):
         batches.to_arrow(df, pa.schema([("n", pa.int64())]))
+
+
+def test_an_extra_cell_nested_past_the_parsers_depth_is_a_cell_without_facts() -> None:
+    """A profile's `extra` text nested thousands deep raised RecursionError (not a ValueError) out
+    of `with_profile_extra` and `object_of`, so one such cell stopped the accounts stage; it now
+    counts as a cell without facts, like any text that is not a JSON object."""
+    import pandas as pd
+
+    from botwatch.accounts.features import with_profile_extra
+    from botwatch.accounts.json_text import object_of, region_of
+
+    deep = '{"region": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert object_of(deep) == {} and region_of(deep) is None
+    out = with_profile_extra(pd.DataFrame({"extra": [deep, '{"likes_count": 3}']}))
+    facts = out[["likes_count", "listed_count", "has_url"]]
+    assert facts.iloc[0].isna().all() and facts.iloc[1]["likes_count"] == 3, out

@@ -86,7 +86,7 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
             if isinstance(raw, str) and raw:
                 try:
                     obj = json_text.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
                     obj = None
             obj = obj if isinstance(obj, dict) else {}
             lk, ls, hu = obj.get("likes_count"), obj.get("listed_count"), obj.get("has_url")

@@ -91,7 +91,7 @@ def _by_first_word() -> dict[str, tuple[str, ...]] | None:
     """Each folded name under its first word (its leading run of word characters), longest name
     first, as `_matcher`'s alternation tries them; None if some name does not start with a word
     character (then only the pattern can find it)."""
-    pattern, names = _matcher()
+    _, names = _matcher()
     out: dict[str, list[str]] = {}
     for name in sorted(names, key=len, reverse=True):
         head = _WORD.match(name)

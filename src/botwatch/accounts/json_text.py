@@ -51,7 +51,10 @@ _SCAN_ONCE = json.JSONDecoder().scan_once
 
 def loads(text: str) -> Any:
     """`json.loads(text)` for a str, the same value or the same error, with the wrappers skipped
-    for a text that is one object from its first character to its last.
+    for a text that is one object from its first character to its last. (One exception: the
+    scanner's nesting counts against Python's recursion limit, and three fewer frames let an
+    object nested within a few levels of that limit decode where `json.loads` raises
+    RecursionError; callers treat both as a cell without facts.)
 
     Why: the accounts stage decodes each distinct `extra` cell of a batch (about 90,000 of 106,000
     on a study of distinct profiles), and `loads` → `decode` → `raw_decode` cost about as much as
@@ -74,7 +77,7 @@ def object_of(value: Any) -> dict[str, Any]:
         return {}
     try:
         obj = loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return {}
     return obj if isinstance(obj, dict) else {}
 

@@ -27,7 +27,7 @@ from botwatch.exact_round import none_where, rounded_list
 from botwatch.accounts.features import AccountData, pairs_of
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
-from botwatch.accounts.json_text import flat_object, object_of, region_of
+from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns, results_of
@@ -73,11 +73,6 @@ ROW_COLUMNS = (
     "created_after_trigger", "in_unison", "cluster_size", "cluster_id", "posts_per_day_study", "anonymity",
     "retweet_share", "gap_cv", *(col for _label, col in KIND_RULES.values()),
 )
-
-
-def _extra(value: Any) -> dict[str, Any]:
-    """The `extra` cell as a dict ({} when it is none): `json_text.object_of`."""
-    return object_of(value)
 
 
 def _clean(v: Any) -> Any:
