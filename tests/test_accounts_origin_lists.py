@@ -170,12 +170,17 @@ def test_pairs_of_reads_the_lists_as_the_dicts() -> None:
 
 
 @pytest.fixture(scope="module")
-def prepared_sample(sample_study_path) -> pa.Table:  # type: ignore[no-untyped-def]
-    """`prepare`'s rows of the bundled sample, in key order (built once for the module's tests)."""
+def prepared_sample(sample_study_path, tmp_path_factory) -> pa.Table:  # type: ignore[no-untyped-def]
+    """`prepare`'s rows of the bundled sample, in key order (built once for the module's tests), on
+    a copy: the session's sample study is shared read-only, and `prepare` writes its input tables."""
+    import shutil
+
     from botwatch import open_study
     from botwatch.accounts import features as feats
 
-    with open_study(sample_study_path, read_only=False) as st:
+    copy = tmp_path_factory.mktemp("prepared") / "sample.duckdb"
+    shutil.copy(sample_study_path, copy)
+    with open_study(copy, read_only=False) as st:
         try:
             name = feats.prepare(st, with_clusters=False)
             return st.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
