@@ -297,18 +297,3 @@ def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any) 
 
     results, got = origin_prior.apply_study_prior(t.to_results(), home, prior=prior)
     return from_results(results), got
-
-
-def same(a: OriginTable, b: OriginTable) -> bool:
-    """Whether two tables hold the same results to the last bit (the tests' comparison)."""
-    ra, rb = a.to_results(), b.to_results()
-    if len(ra) != len(rb):
-        return False
-    for x, y in zip(ra, rb):
-        if (x.country, x.evidence, x.items, list(x.probabilities)) != (y.country, y.evidence, y.items, list(y.probabilities)):
-            return False
-        for u, v in ((x.probability, y.probability), (x.p_russia, y.p_russia), *zip(x.probabilities.values(), y.probabilities.values())):
-            if (u is None) != (v is None) or (u is not None and np.float64(u).tobytes() != np.float64(v).tobytes()):
-                return False
-    return True
-
