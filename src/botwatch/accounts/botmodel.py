@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -80,24 +80,31 @@ _DESCRIBE: dict[str, tuple[str, str]] = {
 }
 
 
+# How a known value of each kind of feature is shown (`_DESCRIBE`'s second field; any other kind
+# as "float"): counts back from logs, shares as percent. One table for `describe_value` and the
+# evidence heads of a whole feature at once (`_heads`), so the two cannot word a value apart.
+_SHOW: dict[str, Callable[[float], str]] = {
+    "expm1": lambda v: f"{math.expm1(v):,.0f}",
+    "expm1f": lambda v: f"{math.expm1(v):,.2f}",
+    "pow10": lambda v: f"{10 ** v:,.2f}",
+    "int": lambda v: f"{v:,.0f}",
+    "pct": lambda v: f"{100 * v:.0f}%",
+    "bool": lambda v: "yes" if v >= 0.5 else "no",
+    "float": lambda v: f"{v:,.2f}",
+}
+
+
+def _shown(feature: str) -> tuple[str, Callable[[float], str]]:
+    """`feature`'s label and how its known values are shown."""
+    label, kind = _DESCRIBE.get(feature, (feature, "float"))
+    return label, _SHOW.get(kind, _SHOW["float"])
+
+
 def describe_value(feature: str, value: float) -> str:
     """A feature value as a reader would want it (counts back from logs, shares as percent)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "unknown"
-    kind = _DESCRIBE.get(feature, (feature, "float"))[1]
-    if kind == "expm1":
-        return f"{math.expm1(value):,.0f}"
-    if kind == "expm1f":
-        return f"{math.expm1(value):,.2f}"
-    if kind == "pow10":
-        return f"{10 ** value:,.2f}"
-    if kind == "int":
-        return f"{value:,.0f}"
-    if kind == "pct":
-        return f"{100 * value:.0f}%"
-    if kind == "bool":
-        return "yes" if value >= 0.5 else "no"
-    return f"{value:,.2f}"
+    return _shown(feature)[1](value)
 
 
 @dataclass
@@ -311,29 +318,16 @@ def _head(label: str, shown: str) -> str:
 
 def _heads(feature: str, values: list[float]) -> list[str]:
     """`[_head(label, describe_value(feature, x)) for x in values]` for floats, `label` the
-    feature's: the same format for every value of one feature, chosen once.
+    feature's: the label and the format looked up once for all of them.
 
     Why: on a study of distinct profiles the model's evidence has about 180,000 distinct (feature,
     value) pairs per 106k accounts, and the two calls and the kind's lookup per value cost more
-    than the formatting. The expressions are `describe_value`'s, so the text (and any overflow
-    error) is the same; NaN, the only float `describe_value` calls unknown, is the only value
-    unequal to itself."""
-    label, kind = _DESCRIBE.get(feature, (feature, "float"))
+    than the formatting. The format is `describe_value`'s own (`_SHOW`), so the text (and any
+    overflow error) is the same; NaN, the only float `describe_value` calls unknown, is the only
+    value unequal to itself."""
+    label, show = _shown(feature)
     unknown = f"{label} is unknown, which "
-    expm1 = math.expm1
-    if kind == "expm1":
-        return [unknown if x != x else f"{label} {expm1(x):,.0f} " for x in values]
-    if kind == "expm1f":
-        return [unknown if x != x else f"{label} {expm1(x):,.2f} " for x in values]
-    if kind == "pow10":
-        return [unknown if x != x else f"{label} {10 ** x:,.2f} " for x in values]
-    if kind == "int":
-        return [unknown if x != x else f"{label} {x:,.0f} " for x in values]
-    if kind == "pct":
-        return [unknown if x != x else f"{label} {100 * x:.0f}% " for x in values]
-    if kind == "bool":
-        return [unknown if x != x else f"{label} {'yes' if x >= 0.5 else 'no'} " for x in values]
-    return [unknown if x != x else f"{label} {x:,.2f} " for x in values]
+    return [unknown if x != x else f"{label} {show(x)} " for x in values]
 
 
 def _tail(direction: str, contribution: float) -> str:
