@@ -4,6 +4,7 @@
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py              # every candidate (a few minutes)
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --only shipped,stumps
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --ablation   # the shipped blend with one feature dropped at a time
+    PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --calibration  # the shipped booster, three calibration maps: LOSO ECE/Brier
 
 Per candidate: held-out AUC per source (mean over 3 training seeds) with a 95% stratified
 bootstrap interval, the worst source and the mean over sources with theirs, and paired 95%
@@ -86,9 +87,19 @@ def main() -> None:
     ap.add_argument("--boot", type=int, default=300, help="bootstrap resamples per source")
     ap.add_argument("--within", action="store_true", help="also print the within-source stclab AUC (5-fold, other sources in training)")
     ap.add_argument("--json", type=Path, help="write the rows here")
+    ap.add_argument("--calibration", action="store_true",
+                    help="the shipped booster with its isotonic map fitted on within-source, cross-source or both margins: the LOSO table of each, and stop")
     args = ap.parse_args()
     t0 = time.perf_counter()
     frames = load_sources(args.data)
+    if args.calibration:
+        from botwatch.accounts.loso import format_table, loso_table
+
+        for mode in lv.CALIBRATIONS:
+            print(f"\nisotonic map on {mode} margins{' (shipped)' if mode == 'within' else ''}:")
+            print(format_table(loso_table(frames, lv.calibration_fitter(mode), list(SHIPPED_FEATURES))))
+        print(f"\n{time.perf_counter() - t0:.0f} s")
+        return
     cands = candidates()
     if args.ablation:
         s3 = (7, 8, 9)

@@ -166,3 +166,29 @@ def test_within_source_folds_are_one_loop_with_the_fitter_given() -> None:
     got = within_source_oof(frames, "s1", ["x"], fit=fit)
     assert len(seen) == 5 and all(not (tr & te) and any(r.startswith("s2") for r in tr) for tr, te in seen)
     assert abs(lv.within_source(frames, "s1", fit, ["x"]) - got["auc"]) < 5e-5
+
+
+def test_calibration_fitter_within_is_the_shipped_recipe_and_cross_source_maps_other_margins() -> None:
+    """`--calibration`'s "within" row must be the shipped model's probabilities (else its table
+    compares against something that does not ship); "cross-source" fits its map on margins of
+    boosters that never saw the source, so on two sources it differs; a wrong mode is refused."""
+    import pandas as pd
+    import pytest
+
+    from botwatch.accounts.training import fit_model
+
+    feats = ["a", "b", "c"]
+    frames = []
+    for i, src in enumerate(("s1", "s2")):
+        X, y = _data(300, seed=10 + i)
+        frames.append(pd.DataFrame(X, columns=feats).assign(label=y, source=src))
+    train = pd.concat(frames, ignore_index=True)
+    Xt, _ = _data(100, seed=9)
+    test = pd.DataFrame(Xt, columns=feats)
+    shipped, _ = fit_model(train, feats)
+    assert np.array_equal(lv.calibration_fitter("within")(train, feats)(test), shipped.predict(test))
+    cross = lv.calibration_fitter("cross-source")(train, feats)(test)
+    assert cross.shape == (100,) and np.all((cross >= 0.01) & (cross <= 0.99))
+    assert not np.array_equal(cross, shipped.predict(test))
+    with pytest.raises(ValueError, match="calibration mode"):
+        lv.calibration_fitter("platt")

@@ -252,3 +252,49 @@ def logit_blend(parts: Sequence[tuple[Callable[[int], Fitter], float]]) -> Calla
             return predict
         return fit
     return make
+
+
+CALIBRATIONS: tuple[str, ...] = ("within", "cross-source", "half-half")
+
+
+def calibration_fitter(mode: str) -> Fitter:
+    """The shipped booster with its isotonic map fitted on other margins (`mode`):
+
+    - ``within``: out-of-fold margins, folds mixing the training sources (what ships);
+    - ``cross-source``: each training source's margins from a booster trained on the *other*
+      training sources only, so the map learns how sure the model should be on a source it never
+      saw, which a user's archive always is;
+    - ``half-half``: both sets of margins, each at half weight.
+
+    Why: held out, the shipped probabilities are over-confident in the middle bins (ECE 0.137 on
+    stclab, 0.232 on Gilani). A map fitted on unseen-source margins might carry that doubt; the
+    LOSO table (`scripts/compare_bot_models.py --calibration`) says whether it does."""
+    if mode not in CALIBRATIONS:
+        raise ValueError(f"calibration mode {mode!r}: expected one of {', '.join(CALIBRATIONS)}")
+    from botwatch.accounts.botmodel import PROB_CEIL, PROB_FLOOR
+    from botwatch.accounts.training import _train_booster, fit_isotonic, oof_margins, training_weights
+
+    def fit(train: pd.DataFrame, features: Sequence[str]) -> Predictor:
+        feats = list(features)
+        X, y, w = train[feats].to_numpy("float64"), train["label"].to_numpy(int), training_weights(train)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        if mode in ("within", "half-half"):
+            parts.append((oof_margins(X, y, feats, w), y, w))
+        if mode in ("cross-source", "half-half"):
+            unseen = np.zeros(len(y))
+            for src in train["source"].drop_duplicates().tolist():
+                inside = (train["source"] == src).to_numpy()
+                others = train[~inside].reset_index(drop=True)
+                booster = _train_booster(others[feats].to_numpy("float64"), others["label"].to_numpy(int), feats, training_weights(others))
+                unseen[inside] = booster.predict(X[inside], raw_score=True)
+            parts.append((unseen, y, w))
+        share = 1.0 / len(parts)
+        cx, cy = fit_isotonic(np.concatenate([m for m, _, _ in parts]), np.concatenate([t for _, t, _ in parts]),
+                              np.concatenate([v for _, _, v in parts]) * share)
+        booster = _train_booster(X, y, feats, w)
+
+        def predict(test: pd.DataFrame) -> np.ndarray:
+            margin = booster.predict(test[feats].to_numpy("float64"), raw_score=True)
+            return np.clip(np.interp(margin, cx, cy), PROB_FLOOR, PROB_CEIL)
+        return predict
+    return fit
