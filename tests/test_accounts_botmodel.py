@@ -142,6 +142,29 @@ def test_self_declared_bot_reads_bot_as_a_word_not_inside_one(text: str, expecte
     assert self_declared_bot(text) is expected
 
 
+@pytest.mark.parametrize("text", ["I'm a bot. Not affiliated with NASA.", "Unofficial bot; not affiliated with the BBC",
+                                  "A bot that tweets every hour", "Beep boop, I am a bot", "NewsBot", "MyBots",
+                                  "flight tracking bot", "Earthquake reporting bot", "a bot that reports the news"])
+def test_self_declared_bot_still_reads_accounts_that_call_themselves_bots(text: str) -> None:
+    from botwatch.accounts.profile import self_declared_bot
+
+    assert self_declared_bot(text) is True
+
+
+@pytest.mark.parametrize("text", ["Retired scientist. Bots blocked.", "Not a bot", "Real person, not a bot!", "I block bots",
+                                  "#NoBots", "No DMs, no bots", "anti-bot", "Researcher studying bots and disinformation",
+                                  "Bot hunter", "bots & trolls will be blocked", "NoBotsHere", "definitely not a bot lol",
+                                  "tracking bots and trolls", "Bots get reported and blocked"])
+def test_self_declared_bot_is_not_read_where_bots_are_refused_or_studied(text: str) -> None:
+    """A reviewer's finding: "Bots blocked." made a retired scientist a 0.98 bot."""
+    from botwatch.accounts.profile import _self_declared_column, self_declared_bot
+    from botwatch.accounts.profile_text import TextColumn
+
+    assert self_declared_bot(text) is False
+    col = TextColumn([text])  # the stage's column path says the same
+    assert _self_declared_column(col, col, col)[0] == 0.0
+
+
 def test_full_profile_reads_missing_text_as_empty_and_a_partial_one_as_unknown() -> None:
     df = pd.DataFrame({"handle": ["a", "b"], "followers": [10, None], "created_at": [pd.Timestamp("2015-01-01"), None],
                        "description": [None, None], "likes_count": [0, None], "url": [None, None]})
