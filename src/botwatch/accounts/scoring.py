@@ -545,8 +545,8 @@ def origin_results_per_account(data: AccountData, home: str | None) -> list[Orig
 
 def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     """`foreign_origin` per account: None without a country or a home, else whether
-    1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD`
-    (`_foreign_per_account`, the reference)."""
+    1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD` and the
+    most likely country is not home (`origin_rule`; `_foreign_per_account`, the reference)."""
     n = len(t)
     if home is None:
         return [None] * n
@@ -558,12 +558,15 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     for i, c in enumerate(t.country):
         if c is None:
             out[i] = None
+        elif c == home:
+            out[i] = False
     return out
 
 
 def _foreign_per_account(origins: list[OriginResult], home: str | None) -> list[bool | None]:
     """The reference for `_foreign`: the per-account expression `score` wrote."""
-    return [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins]
+    return [None if o.country is None or home is None
+            else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD and o.country != home) for o in origins]
 
 
 @gc_paused
