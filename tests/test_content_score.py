@@ -74,3 +74,23 @@ def test_cli_evaluate_end_to_end(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["content", "evaluate", str(db), str(lf), "--boot", "50"])
     assert r.exit_code == 0, r.output
     assert "stance" in r.output and "sentiment" in r.output and "macro-F1" in r.output and "precision" in r.output
+    # Labels of posts the study does not hold: refused, not scored 0.000 (a reviewer's finding).
+    other = tmp_path / "other.csv"
+    with other.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(labels[0]))
+        w.writeheader()
+        w.writerows([{**r, "post_id": "absent-" + r["post_id"]} for r in labels])
+    r = CliRunner().invoke(app, ["content", "evaluate", str(db), str(other), "--boot", "50"])
+    assert r.exit_code == 2 and "none of the" in r.output and "Traceback" not in r.output, r.output
+    # Some posts absent, and several parts scored together: both said.
+    mixed = tmp_path / "mixed.csv"
+    with mixed.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(labels[0]))
+        w.writeheader()
+        w.writerows([{**r, "part": "dev" if i % 2 else "test"} for i, r in enumerate(labels)])
+        w.writerow({**labels[0], "post_id": "absent-1", "part": "test"})
+    r = CliRunner().invoke(app, ["content", "evaluate", str(db), str(mixed), "--boot", "50"])
+    flat = " ".join(r.output.split())
+    assert r.exit_code == 0 and "labelled posts are in this study" in flat and "--part" in flat, r.output
+    r = CliRunner().invoke(app, ["content", "evaluate", str(db), str(mixed), "--boot", "50", "--part", "test"])
+    assert r.exit_code == 0 and "are scored together" not in " ".join(r.output.split()), r.output

@@ -42,6 +42,19 @@ def evaluate_cmd(
         if not rows:
             fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
         stance, sentiment = study_predictions(st, election)
+    labelled = {r["post_id"] for r in rows}
+    present = {pid for pid in labelled if pid in sentiment} | {pid for pid, _party in stance if pid in labelled}
+    if not present:
+        fail(f"none of the {len(labelled):,} labelled posts of {labels.name} is in this study: the labels' post_id must be the "
+             f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")
+    if len(present) < len(labelled):
+        out.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts are in this study; "
+                  f"the labelled pairs of the other {len(labelled) - len(present):,} count as not matched (wrong)", highlight=False)
+    parts = sorted({r.get("part") or "" for r in rows} - {""})
+    if part is None and len(parts) > 1:
+        out.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(escape, parts))} and all of them are scored together; "
+                  "a model tuned or trained on some of them scores higher there than on posts it never saw: pass --part (e.g. "
+                  "--part test for botwatch's frozen test part)", highlight=False)
     ag = agreement(rows, stance, sentiment, n_boot=max(boot, 10))
     t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
