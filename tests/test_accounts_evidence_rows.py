@@ -138,7 +138,8 @@ def test_evidence_keys_kinds_and_ranks_per_account(sample_data) -> None:  # type
 
     from botwatch.accounts.batches import to_arrow
     from botwatch.accounts.botmodel import shipped_model
-    from botwatch.accounts.scoring import origin_results, score
+    from botwatch.accounts.scoring import score
+    from testsupport.accounts_reference import origin_results
     from botwatch.schema import ACCOUNT_EVIDENCE
 
     data = copy.deepcopy(sample_data)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginResult
-from botwatch.accounts.scoring import _female_name_mismatch, _female_name_mismatch_per_account, origin_results
+from botwatch.accounts.scoring import _female_name_mismatch, _female_name_mismatch_per_account
+from testsupport.accounts_reference import origin_results
 
 LANGS = [None, math.nan, pd.NA, "en", "EN-gb", "ru", "", "es", "En"]
 TOPS = [None, math.nan, "en", "ru", "und", ""]

@@ -9,14 +9,23 @@ fast path, on the package's own tables and constants, so a change to those reach
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
-from botwatch.accounts import gazetteer, origin_behaviour as ob, origin_behaviour_batch as obb, origin_prior as op, profile
+from botwatch.accounts import gazetteer, origin_behaviour as ob, origin_behaviour_batch as obb, origin_prior as op, origin_shifts, profile, scoring
+from botwatch.accounts.features import AccountData
+from botwatch.accounts.json_text import flat_object
+from botwatch.accounts.origin import OriginResult, codes
+from botwatch.accounts.origin_batch import origin_posteriors
+from botwatch.accounts.origin_columns import results_of
+from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 
 
 @lru_cache(maxsize=1)
@@ -83,3 +92,52 @@ def name_handle_similarity(name: str | None, handle: str | None) -> float:
     if a == b and len(b) < 200:  # every character matches
         return 1.0
     return profile.SequenceMatcher(None, a, b).ratio()
+
+
+def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
+    """`scoring.origin_result_columns` as one `OriginResult` per account (what the tests compare
+    and pool; the stage keeps the columns)."""
+    return results_of(scoring.origin_result_columns(data, home))
+
+
+def origin_results_per_account(data: AccountData, home: str | None) -> list[OriginResult]:
+    """The reference for `scoring.origin_result_columns`: an `OriginInput` per account, its
+    evidence from `origin.evidence_vectors`, the posteriors by `origin_batch.origin_posteriors`."""
+    precompute_behaviour(data.behaviour.values())
+    origin_shifts.precompute(data.shift_counts.values(), codes())
+    return origin_posteriors(scoring.origin_inputs(data), home=home)
+
+
+def origin_cells(origins: list[OriginResult]) -> tuple[list[str | None], list[str]]:
+    """The `origin_probabilities` and `origin_evidence` cells as `score` wrote them per account
+    before Arrow built them: `flat_object` of each account's probabilities (None for none), and
+    `_json_lists` of its evidence."""
+    return ([flat_object(o.probabilities) if o.probabilities else None for o in origins],
+            scoring._json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
+                                [0, *itertools.accumulate(len(o.evidence) for o in origins)]))
+
+
+def probability_cells(origins: list[OriginResult]) -> pa.StringArray:
+    """Each account's `origin_probabilities` cell built by Arrow from a list of results, as
+    `score` did before it took an `OriginTable` (`scoring._probability_cells_table` is that
+    path now): each distinct country code escaped once, each value's text from
+    `_float_texts`, the pairs joined per account. A cell `flat_object` would not write from
+    finite floats and str keys (NaN, inf, another type) is left to it."""
+    n = len(origins)
+    dicts = [o.probabilities for o in origins]
+    lengths = np.fromiter(map(len, dicts), np.int64, n)
+    keys = list(itertools.chain.from_iterable(dicts))
+    values = list(itertools.chain.from_iterable(d.values() for d in dicts))
+    if not set(map(type, keys)) <= {str} or not set(map(type, values)) <= {float}:
+        return pa.array([flat_object(d) if d else None for d in dicts], pa.string())
+    codes_, distinct = pd.factorize(pd.Series(keys, dtype=object))
+    return scoring._probability_cells_flat(np.asarray(codes_, np.int64), distinct.tolist(), np.array(values, np.float64),
+                                           np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), lambda i: dicts[i])
+
+
+def origin_evidence_cells(origins: list[OriginResult]) -> pa.StringArray:
+    """Each account's `origin_evidence` cell from a list of results, joined by Arrow
+    (`scoring._origin_evidence_cells_table` is the path `score` takes now)."""
+    lengths = np.fromiter(map(len, (o.evidence for o in origins)), np.int64, len(origins))
+    parts = pa.array(list(itertools.chain.from_iterable(o.evidence for o in origins)), pa.string())
+    return scoring._json_list_array(parts, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))

@@ -29,8 +29,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
-from botwatch.accounts.origin_batch import origin_posteriors
-from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns, results_of
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
 from botwatch.accounts import origin_table
 from botwatch.accounts.origin_prior import StudyPrior
 from botwatch.accounts.origin_table import OriginTable
@@ -437,25 +436,10 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
     return _json_list_array(parts, bounds)
 
 
-def _origin_cells_reference(origins: list[OriginResult]) -> tuple[list[str | None], list[str]]:
-    """The `origin_probabilities` and `origin_evidence` cells as `score` wrote them before
-    `_probability_cells` and `_origin_evidence_cells` (kept as their tests' reference)."""
-    return ([flat_object(o.probabilities) if o.probabilities else None for o in origins],
-            _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
-                        [0, *itertools.accumulate(len(o.evidence) for o in origins)]))
-
-
-def _origin_evidence_cells(origins: list[OriginResult]) -> pa.StringArray:
-    """Each account's `origin_evidence` cell (the JSON list of its evidence sentences), joined by
-    Arrow (`_json_list_array`) instead of one Python string per account that `to_arrow` then
-    encodes again."""
-    lengths = np.fromiter(map(len, (o.evidence for o in origins)), np.int64, len(origins))
-    parts = pa.array(list(itertools.chain.from_iterable(o.evidence for o in origins)), pa.string())
-    return _json_list_array(parts, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
-
-
 def _origin_evidence_cells_table(t: OriginTable) -> pa.StringArray:
-    """`_origin_evidence_cells` of an `OriginTable`: its sentences are Arrow already."""
+    """Each account's `origin_evidence` cell (the JSON list of its evidence sentences), joined by
+    Arrow (`_json_list_array`) from the table's sentences, instead of one Python string per
+    account that `to_arrow` then encodes again."""
     return _json_list_array(t.evidence, t.ev)
 
 
@@ -479,25 +463,10 @@ def _float_texts(values: np.ndarray) -> pa.StringArray:
     return texts
 
 
-def _probability_cells(origins: list[OriginResult]) -> pa.StringArray:
-    """Each account's `origin_probabilities` cell, `flat_object(o.probabilities)` (NULL for none),
-    built by Arrow: each distinct country code escaped once, each value's text from
-    `_float_texts`, the pairs joined per account by `binary_join`. A cell `flat_object` would
-    not write from finite floats and str keys (NaN, inf, another type) is left to it."""
-    n = len(origins)
-    dicts = [o.probabilities for o in origins]
-    lengths = np.fromiter(map(len, dicts), np.int64, n)
-    keys = list(itertools.chain.from_iterable(dicts))
-    values = list(itertools.chain.from_iterable(d.values() for d in dicts))
-    if not set(map(type, keys)) <= {str} or not set(map(type, values)) <= {float}:
-        return pa.array([flat_object(d) if d else None for d in dicts], pa.string())
-    codes_, distinct = pd.factorize(pd.Series(keys, dtype=object))
-    return _probability_cells_flat(np.asarray(codes_, np.int64), distinct.tolist(), np.array(values, np.float64),
-                                   np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), lambda i: dicts[i])
-
-
 def _probability_cells_table(t: OriginTable) -> pa.StringArray:
-    """`_probability_cells` of an `OriginTable` (its countries are str and its values float64)."""
+    """Each account's `origin_probabilities` cell, `flat_object` of its probabilities (NULL for
+    none), built by Arrow (`_probability_cells_flat`) from an `OriginTable`, whose countries are
+    str and values float64."""
     return _probability_cells_flat(t.codes, t.vocab, t.values, t.kv,
                                    lambda i: dict(zip([t.vocab[c] for c in t.codes[t.kv[i]:t.kv[i + 1]].tolist()], t.values[t.kv[i]:t.kv[i + 1]].tolist())))
 
@@ -524,23 +493,11 @@ def _probability_cells_flat(codes_: np.ndarray, vocab: list[str], v: np.ndarray,
 def origin_result_columns(data: AccountData, home: str | None) -> OriginColumns:
     """Each account's origin posterior before any study prior, in `data.features` order, as
     columns: per evidence kind over the batch's distinct values (`origin_columns`), without an
-    `OriginInput` or `OriginResult` per account. Equal to `origin_results_per_account`."""
+    `OriginInput` or `OriginResult` per account. Equal to the per-account path
+    (`origin_batch.origin_posteriors` of `origin_inputs`; the tests hold them equal)."""
     precompute_behaviour(data.behaviour.values())
     origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
     return posterior_columns(evidence_slots(data, home), home)
-
-
-def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
-    """`origin_result_columns` as one `OriginResult` per account."""
-    return results_of(origin_result_columns(data, home))
-
-
-def origin_results_per_account(data: AccountData, home: str | None) -> list[OriginResult]:
-    """The reference for `origin_result_columns`: an `OriginInput` per account, its evidence from
-    `origin.evidence_vectors`, the posteriors by `origin_batch.origin_posteriors`."""
-    precompute_behaviour(data.behaviour.values())
-    origin_shifts.precompute(data.shift_counts.values(), codes())
-    return origin_posteriors(origin_inputs(data), home=home)
 
 
 def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
@@ -576,7 +533,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     accounts (`origin_prior`); without it, by the share in the calibration data. `True`
     estimates the share from `data`'s accounts; a `StudyPrior` is one estimated beforehand over
     the whole study (the stage scores a batch of accounts at a time). `origins`: the accounts'
-    `origin_results`, when already computed (the stage's first pass computes them, and pools
+    origin results (`origin_result_columns`), when already computed (the stage's first pass computes them, and pools
     them over accounts posting the same texts, before the prior), as a list or as the columns of
     an `origin_table.OriginTable` (what the stage passes; a list is turned into one, its integer
     probabilities into floats). With `text_neighbours` (a
