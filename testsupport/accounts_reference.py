@@ -18,14 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from botwatch.accounts import gazetteer, origin_behaviour as ob, origin_behaviour_batch as obb, origin_prior as op, origin_shifts, profile, scoring
+from botwatch.accounts import gazetteer, origin_behaviour as ob, origin_behaviour_batch as obb, origin_prior as op, origin_shifts, profile, scoring, signals
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.json_text import flat_object
 from botwatch.accounts.origin import OriginResult, codes
 from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_columns import results_of
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
+from botwatch.origin_rule import FOREIGN_THRESHOLD
 
 
 @lru_cache(maxsize=1)
@@ -141,3 +143,64 @@ def origin_evidence_cells(origins: list[OriginResult]) -> pa.StringArray:
     lengths = np.fromiter(map(len, (o.evidence for o in origins)), np.int64, len(origins))
     parts = pa.array(list(itertools.chain.from_iterable(o.evidence for o in origins)), pa.string())
     return scoring._json_list_array(parts, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+
+def masked_rows_per_row(X: pd.DataFrame, idx: np.ndarray, off: np.ndarray, few: np.ndarray) -> pd.DataFrame:
+    """The reference for `ood.masked_rows`: each row masked on its own, as `assess` did."""
+    masked = X.iloc[idx].copy()
+    for k, i in enumerate(idx):
+        if few[i]:
+            masked.iloc[k, :] = np.nan
+        else:
+            masked.iloc[k, np.flatnonzero(off[i])] = np.nan
+    return masked
+
+
+def name_signals_per_account(accounts: pd.DataFrame) -> tuple[list[bool], list[float]]:
+    """The reference for `features.name_signals`: `signals.english_female_first` and
+    `signals.anonymity` called account by account."""
+    names = accounts["display_name"].tolist()
+    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]
+    female = [signals.english_female_first(f) for f in firsts]
+    anonymity = [
+        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d), first=f)
+        for a, b, c, d, f in zip(names, *(accounts[k].tolist() for k in ("description", "location", "default_image")), firsts)
+    ]
+    return female, anonymity
+
+
+def female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
+    """The reference for `scoring._female_name_mismatch`: every account's tests, then
+    `fem and elsewhere`."""
+    f = data.features
+    mismatch = []
+    columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
+                  data.accounts["description"].tolist())
+    for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
+        fem = bool(fem_v)
+        elsewhere = scoring._points_elsewhere(o, lang_v, top_v, desc_v)
+        mismatch.append(fem and elsewhere)
+    return mismatch
+
+
+def origin_rows_per_account(origins: list[OriginResult]) -> tuple[np.ndarray, list[str | None], list[str]]:
+    """The reference for `scoring._origin_rows`: the per-account loop `_evidence_table` ran."""
+    o_feat: list[str | None] = []
+    o_sent: list[str] = []
+    n_org = np.empty(len(origins), np.int64)
+    for i, o in enumerate(origins):
+        k = min(len(o.items) + 1, len(o.evidence))  # zip(["prior"] + items, evidence)
+        n_org[i] = k
+        o_sent += o.evidence[:k]
+        o_feat += ["prior", *o.items][:k] if o.items else [None] * k
+    return n_org, o_feat, o_sent
+
+
+def needs_escape_regex(parts: pa.Array) -> np.ndarray:
+    """The reference for `scoring._needs_escape`: Arrow's regular expression per string."""
+    return np.asarray(pc.fill_null(pc.match_substring_regex(parts, scoring._NEEDS_ESCAPE), False).to_numpy(zero_copy_only=False), bool)
+
+
+def foreign_per_account(origins: list[OriginResult], home: str | None) -> list[bool | None]:
+    """The reference for `scoring._foreign`: the per-account expression `score` wrote."""
+    return [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins]

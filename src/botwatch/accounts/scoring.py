@@ -182,19 +182,6 @@ def _points_elsewhere(o: OriginResult, lang_v: Any, top_v: Any, desc_v: Any) -> 
         scripts_in(_clean(desc_v)))
 
 
-def _female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
-    """The reference for `_female_name_mismatch`: every account's tests, then `fem and elsewhere`."""
-    f = data.features
-    mismatch = []
-    columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
-                  data.accounts["description"].tolist())
-    for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
-        fem = bool(fem_v)
-        elsewhere = _points_elsewhere(o, lang_v, top_v, desc_v)
-        mismatch.append(fem and elsewhere)
-    return mismatch
-
-
 def _observed(f: pd.DataFrame, home: str | None) -> list[list[str]]:
     """Each account's seed-signal sentences (`signals.signal_sentences`), read per account only
     where a column test says one may fire: most accounts show none, and the row dict was most of
@@ -312,8 +299,9 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
 
 def _origin_rows(t: OriginTable) -> tuple[np.ndarray, pa.Array, pa.Array]:
     """Each account's origin evidence rows: (how many, their features, their sentences), the
-    sentences zipped with ["prior", *items] as `_origin_rows_per_account` does (a feature of None
-    for an account without evidence kinds), by index arithmetic over the table's flat columns."""
+    sentences zipped with ["prior", *items] as the per-account loop did (a feature of None for an
+    account without evidence kinds; `origin_rows_per_account` in testsupport/accounts_reference.py),
+    by index arithmetic over the table's flat columns."""
     n_items, n_ev = np.diff(t.it), np.diff(t.ev)
     k = np.minimum(n_items + 1, n_ev)
     owner = np.repeat(np.arange(len(k)), k)
@@ -323,19 +311,6 @@ def _origin_rows(t: OriginTable) -> tuple[np.ndarray, pa.Array, pa.Array]:
     at = np.where(n_items[owner] == 0, n_flat + 1, np.where(pos == 0, n_flat, t.it[owner] + pos - 1))
     feat = pa.concat_arrays([t.items.cast(pa.string()), pa.array(["prior", None], pa.string())]).take(pa.array(at, pa.int64()))
     return k, feat, sent
-
-
-def _origin_rows_per_account(origins: list[OriginResult]) -> tuple[np.ndarray, list[str | None], list[str]]:
-    """The reference for `_origin_rows`: the per-account loop `_evidence_table` ran."""
-    o_feat: list[str | None] = []
-    o_sent: list[str] = []
-    n_org = np.empty(len(origins), np.int64)
-    for i, o in enumerate(origins):
-        k = min(len(o.items) + 1, len(o.evidence))  # zip(["prior"] + items, evidence)
-        n_org[i] = k
-        o_sent += o.evidence[:k]
-        o_feat += ["prior", *o.items][:k] if o.items else [None] * k
-    return n_org, o_feat, o_sent
 
 
 def _placed(rest: pa.Array, placed: pa.Array, at: np.ndarray) -> pa.Array:
@@ -357,7 +332,8 @@ def _needs_escape(parts: pa.Array) -> np.ndarray:
     the quote, the backslash), and in UTF-8 every byte of a character beyond ASCII is 0x80 or
     above, so a string holds one exactly when its bytes do. The bytes are compared once and the
     few hits placed in their strings by the offsets, instead of Arrow's regular expression
-    walking every string (`_needs_escape_regex`, the tests' reference)."""
+    walking every string (`needs_escape_regex` in testsupport/accounts_reference.py, the tests'
+    reference)."""
     n = len(parts)
     if not n:
         return np.zeros(0, bool)
@@ -374,11 +350,6 @@ def _needs_escape(parts: pa.Array) -> np.ndarray:
     if parts.null_count:
         out &= np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), bool)
     return out
-
-
-def _needs_escape_regex(parts: pa.Array) -> np.ndarray:
-    """The reference for `_needs_escape`: Arrow's regular expression per string."""
-    return np.asarray(pc.fill_null(pc.match_substring_regex(parts, _NEEDS_ESCAPE), False).to_numpy(zero_copy_only=False), bool)
 
 
 def _json_list_array(parts: pa.StringArray, bounds: np.ndarray) -> pa.StringArray:
@@ -503,7 +474,7 @@ def origin_result_columns(data: AccountData, home: str | None) -> OriginColumns:
 def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     """`foreign_origin` per account: None without a country or a home, else whether
     1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD`
-    (`_foreign_per_account`, the reference)."""
+    (`foreign_per_account` in testsupport/accounts_reference.py, the reference)."""
     n = len(t)
     if home is None:
         return [None] * n
@@ -516,11 +487,6 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
         if c is None:
             out[i] = None
     return out
-
-
-def _foreign_per_account(origins: list[OriginResult], home: str | None) -> list[bool | None]:
-    """The reference for `_foreign`: the per-account expression `score` wrote."""
-    return [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins]
 
 
 @gc_paused
