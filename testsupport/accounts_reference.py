@@ -1,6 +1,6 @@
 """The slow, plain forms of accounts-stage code that faster paths replaced: what the tests hold
-the package's paths to, value for value, and what `benchmarks/accounts_cpu_paths.py` times them
-against.
+the package's paths to, value for value, and what `benchmarks/accounts_cpu_paths.py` and
+`benchmarks/score_functions.py` time them against.
 
 Why here and not in `botwatch`: nothing the package or its scripts run calls them, and kept in
 `src` they read as live code (and ship in the wheel). Each is the code as it stood before its

@@ -46,8 +46,9 @@ def _day_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     The holidays are placed year by year from the rules `origin_behaviour` asks by (its
     `RU_HOLIDAYS_MD` days, 4 July and its `_thanksgiving`) instead of asking `is_ru_holiday` and
-    `is_us_holiday` about each of the 41,000 days, 0.13 CPU-s at every import; the
-    tables are those answers (`testsupport/accounts_reference.py` asks them day by day, the tests' reference)."""
+    `is_us_holiday` about each of the 41,000 days, 0.13 CPU-s at every import; the tables are
+    those answers (`day_tables_per_day` in testsupport/accounts_reference.py asks them day by
+    day, the tests' reference)."""
     first = date(_FIRST_YEAR, 1, 1)
     n = (date(_LAST_YEAR, 12, 31) - first).days + 1
     ru, us = np.zeros(n, bool), np.zeros(n, bool)

@@ -138,7 +138,8 @@ def name_handle_similarities(names: list[str | None], handles: list[str | None])
     Why: per account in Python it was the largest cost of `profile_features`. Here each distinct
     pair is matched once (a study that repeats profiles repeats them), the strings are folded a
     column at a time (`_folded`), and the matcher runs only where neither folded string holds
-    the other. The values are the per-pair matcher's (`testsupport/accounts_reference.py`, the tests' reference):
+    the other. The values are the per-pair matcher's (`name_handle_similarity` in
+    testsupport/accounts_reference.py, the tests' reference):
     below 200 characters difflib junks nothing, so when one string is inside the other the
     longest block is that whole string, nothing is left on either side of it in the shorter one,
     and the matches are its length."""
