@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """CPU-seconds of the accounts-stage paths of the 2026-12-02 CPU round against the references
-they replaced (which stay in the code for the tests), alternately in one process:
+they replaced (kept for the tests in testsupport/accounts_reference.py), alternately in one process:
 
 - `one-offs`: what a process pays once: gender-guesser's name list (`signals._name_list` against
   the package's `Detector`), the code points behind `transfer_sql.patterns` (`_code_points`
@@ -31,11 +31,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not shipped)
 
 
 def _rounds(sides: dict[str, Callable[[], Any]], rounds: int) -> None:
@@ -53,6 +57,7 @@ def one_offs(rounds: int) -> None:
 
     from botwatch.accounts import origin_behaviour_batch as obb
     from botwatch.accounts import signals, transfer_sql
+    from testsupport.accounts_reference import day_tables_per_day
 
     print("gender-guesser's name list")
     _rounds({"Detector()": lambda: gg.Detector(case_sensitive=False), "_name_list": signals._name_list.__wrapped__}, rounds)
@@ -60,13 +65,14 @@ def one_offs(rounds: int) -> None:
     _rounds({"join(map(chr))": lambda: ["".join(map(chr, range(lo, hi))) for lo, hi in transfer_sql._SPANS],
              "_code_points": lambda: [transfer_sql._code_points(lo, hi) for lo, hi in transfer_sql._SPANS]}, rounds)
     print("holiday day tables")
-    _rounds({"per day": obb._day_tables_per_day, "_day_tables": obb._day_tables}, rounds)
+    _rounds({"per day": day_tables_per_day, "_day_tables": obb._day_tables}, rounds)
 
 
 def similarity(study: str, rounds: int) -> None:
     import duckdb
 
-    from botwatch.accounts.profile import name_handle_similarities, name_handle_similarity
+    from botwatch.accounts.profile import name_handle_similarities
+    from testsupport.accounts_reference import name_handle_similarity
 
     con = duckdb.connect(study, read_only=True)
     pairs = con.sql("SELECT display_name, handle FROM accounts ORDER BY platform, account_id").fetchall()
@@ -85,11 +91,12 @@ def similarity(study: str, rounds: int) -> None:
 
 def prior(rounds: int) -> None:
     from botwatch.accounts import origin_prior as op
+    from testsupport.accounts_reference import chunk_log_likelihood_whole
 
     p = np.clip(np.random.default_rng(0).random(17_740), op.EPS, 1 - op.EPS)
     lam = op._odds(p) / op._odds(np.float64(0.12))
     print(f"log-likelihood of {len(lam):,} accounts at {len(op.GRID)} grid points")
-    _rounds({"whole grid": lambda: op._chunk_log_likelihood_whole(lam), "blocks": lambda: op._chunk_log_likelihood(lam)}, rounds)
+    _rounds({"whole grid": lambda: chunk_log_likelihood_whole(lam), "blocks": lambda: op._chunk_log_likelihood(lam)}, rounds)
 
 
 def profile_values(study: str, rounds: int) -> None:
@@ -99,6 +106,7 @@ def profile_values(study: str, rounds: int) -> None:
     import duckdb
 
     from botwatch.accounts import botmodel, gazetteer, json_text, origin, signals
+    from testsupport.accounts_reference import countries_in_location_pattern
 
     con = duckdb.connect(study, read_only=True)
 
@@ -118,7 +126,7 @@ def profile_values(study: str, rounds: int) -> None:
         return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
     def old_place(value: str) -> Any:  # the per-location path before the round: pattern, vector, sentence
-        found = gazetteer._countries_in_location_pattern(value)
+        found = countries_in_location_pattern(value)
         if not found:
             return None
         v, note = origin._place_vector(found, origin.FLOOR_LOCATION, "US")
@@ -148,7 +156,7 @@ def profile_values(study: str, rounds: int) -> None:
     print("fold (distinct locations)")
     _rounds({"per character": lambda: [old_fold(v) for v in locations], "fold": lambda: [gazetteer.fold(v) for v in locations]}, rounds)
     print("countries named (distinct locations)")
-    _rounds({"pattern": lambda: [gazetteer._countries_in_location_pattern(v) for v in locations],
+    _rounds({"pattern": lambda: [countries_in_location_pattern(v) for v in locations],
              "by words": lambda: [gazetteer.countries_in_location(v) for v in locations]}, rounds)
     print("location evidence items (distinct locations; names matched, vector, sentence)")
     _rounds({"per location": lambda: [old_place(v) for v in locations], "_place_item": new_place}, rounds)

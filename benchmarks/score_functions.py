@@ -24,10 +24,13 @@ import argparse
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not shipped)
 
 
 def capture(study: Path, out: Path, election: str) -> None:
@@ -130,9 +133,10 @@ def _final_origins(origins: Any, home: Any, prior: Any) -> Any:
 def origin_cells(origins: Any) -> Any:
     """The `origin_probabilities` and `origin_evidence` cells of one batch as `score` writes them
     and `to_arrow` converts them: from the columns where `origins` is an `OriginTable` (what the
-    stage passes since 2026-12-02), by Arrow from results where this `src` has `_probability_cells`,
-    else the per-account code that replaced (`flat_object` and `_json_lists`, then Arrow from the
-    Python strings)."""
+    stage passes since 2026-12-02), by Arrow from results where this `src` has `_probability_cells`
+    (or, on a `src` whose list forms moved to testsupport/accounts_reference.py, that copy on the
+    `src`'s own helpers), else the per-account code that replaced (`flat_object` and `_json_lists`,
+    then Arrow from the Python strings)."""
     import itertools
 
     import numpy as np
@@ -145,6 +149,11 @@ def origin_cells(origins: Any) -> Any:
         return [pa.array(pd_array(c), pa.string()) for c in cells]
     if hasattr(scoring, "_probability_cells"):
         cells = (scoring._probability_cells(origins), scoring._origin_evidence_cells(origins))
+        return [pa.array(pd_array(c), pa.string()) for c in cells]
+    if hasattr(scoring, "_probability_cells_flat"):  # the list forms, moved out of the package on 2026-12-02
+        from testsupport.accounts_reference import origin_evidence_cells, probability_cells
+
+        cells = (probability_cells(origins), origin_evidence_cells(origins))
         return [pa.array(pd_array(c), pa.string()) for c in cells]
     probabilities = [scoring.flat_object(o.probabilities) if o.probabilities else None for o in origins]
     evidence = scoring._json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),

@@ -8,7 +8,7 @@ Brexit and GOP-debate tweets, the GE2017 Labour feed, the twarc2 samples) can.
 
 Leakage guard: every hand-labelled post of tests/fixtures/content (every part, the frozen test
 part first of all), and every exact or near copy of one (the key and word-set Jaccard >= 0.6 of
-scripts/sample_stance_train.py), is left out of the corpus, so the vectors never saw a test text.
+scripts/near_copies.py), is left out of the corpus, so the vectors never saw a test text.
 
 The model is gensim's word2vec, skip-gram, 64 dimensions, 5 epochs (the defaults; chosen over
 FastText CBOW with character 3-5-grams by scripts/cv_word_vectors.py: FastText's neighbours were
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from sample_stance_train import key, words  # noqa: E402
+from near_copies import NearIndex  # noqa: E402
 
 from botwatch.content.features import clean_text, tokens  # noqa: E402
 
@@ -46,7 +46,6 @@ SHARED = ROOT.parent / "shared" / "data"
 FIX = ROOT / "tests" / "fixtures" / "content"
 OUT = ROOT / "src" / "botwatch" / "content" / "word_vectors.npz"
 SEED = 14
-NEAR = 0.6
 
 
 def labelled_texts() -> list[str]:
@@ -62,41 +61,6 @@ def labelled_texts() -> list[str]:
             if li.get("text"):
                 out.append(li["text"])
     return out
-
-
-class LabelledGuard:
-    """Whether a text is a labelled one or a near copy of one (Jaccard >= NEAR of the word sets).
-
-    Prefix filtering: with every word set sorted by one global order (rarest among the labelled
-    texts first), two sets of Jaccard >= t share a word among the first |s| - ceil(t |s|) + 1 of
-    each, so only the labelled sets filed under a text's prefix words are compared (the full
-    pairwise check of sample_stance_train.NearIndex is far too slow for 1.5 million texts)."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.keys = {key(t) for t in texts}
-        self.sets = [s for s in (words(t) for t in texts) if s]
-        df = Counter(w for s in self.sets for w in s)
-        self.rank = lambda w: (df.get(w, 0), w)
-        self.by_word: dict[str, list[int]] = {}
-        for i, s in enumerate(self.sets):
-            for w in self._prefix(s):
-                self.by_word.setdefault(w, []).append(i)
-
-    @staticmethod
-    def _plen(n: int) -> int:
-        return n - int(np.ceil(NEAR * n - 1e-9)) + 1
-
-    def _prefix(self, s: frozenset[str]) -> list[str]:
-        return sorted(s, key=self.rank)[: self._plen(len(s))]
-
-    def __call__(self, text: str) -> bool:
-        if key(text) in self.keys:
-            return True
-        s = words(text)
-        if not s:
-            return False
-        cand = {i for w in self._prefix(s) for i in self.by_word.get(w, ())}
-        return any(len(s & self.sets[i]) / len(s | self.sets[i]) >= NEAR for i in cand)
 
 
 def corpus_texts() -> dict[str, list[str]]:
@@ -146,7 +110,7 @@ def main() -> None:
     from gensim.models import FastText, Word2Vec
 
     t0 = time.time()
-    guard = LabelledGuard(labelled_texts())
+    guard = NearIndex(labelled_texts(), wordless_near=False)  # a wordless text is kept unless a labelled one's exact copy
     sentences: list[list[str]] = []
     for src, texts in corpus_texts().items():
         kept = [t for t in texts if not guard(t)]

@@ -10,6 +10,8 @@ training. So every candidate is compared with every labelled text:
 - near: word-set Jaccard similarity >= 0.6 with any labelled text, or with a post already drawn
   here (so the new set holds no near-copies either).
 
+(`near_copies.NearIndex`, the check the other stance scripts use too.)
+
 Pools (distinct English texts of ../shared/data/ira/tweets.csv.gz, ordered by md5(text || salt),
 the first N that pass the checks kept; weighted toward UK parties, the weak figures):
 `uk_train` (a UK-party word), `uk_broad_train` (only a word a UK study could mistake for a UK
@@ -57,57 +59,15 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
+from near_copies import NearIndex  # noqa: E402  (the exact and near checks, shared with the other stance scripts)
 from sample_stance_posts import UK, UK_BROAD, US  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 LABELLED = REPO / "tests" / "fixtures" / "content" / "ira_stance_posts.csv"
 SALT = "botwatch-stance-v5-train"
-NEAR = 0.6
 COLUMNS = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
            "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018",
            "alt_external_id", "tweet_id"]
-_URL = re.compile(r"https?://\S+|\bt\.co/\S+")
-_RT = re.compile(r"^\s*rt\s+@\w+:?\s*")
-_MENTION = re.compile(r"@\w+")
-_NONWORD = re.compile(r"[^\w#]+")
-
-
-def key(text: str) -> str:
-    """The text with what near-copies differ in removed (links, RT prefix, mentions, punctuation)."""
-    t = _URL.sub(" ", (text or "").casefold().replace("&amp;", "&"))
-    t = _RT.sub("", t)
-    t = _MENTION.sub(" ", t)
-    return " ".join(_NONWORD.sub(" ", t).split())
-
-
-def words(text: str) -> frozenset[str]:
-    return frozenset(w.lstrip("#") for w in key(text).split() if len(w.lstrip("#")) > 2)
-
-
-class NearIndex:
-    """Texts seen so far; answers whether a new text is an exact or near copy of one of them."""
-
-    def __init__(self) -> None:
-        self.keys: set[str] = set()
-        self.sets: list[frozenset[str]] = []
-        self.by_word: dict[str, list[int]] = {}
-
-    def add(self, text: str) -> None:
-        self.keys.add(key(text))
-        s = words(text)
-        i = len(self.sets)
-        self.sets.append(s)
-        for w in s:
-            self.by_word.setdefault(w, []).append(i)
-
-    def near(self, text: str) -> bool:
-        if key(text) in self.keys:
-            return True
-        s = words(text)
-        if not s:
-            return True  # nothing to label
-        cand = {i for w in s for i in self.by_word.get(w, ())}
-        return any(len(s & self.sets[i]) / len(s | self.sets[i]) >= NEAR for i in cand)
 
 
 def tweet_id(text: str, salt: str = SALT) -> str:
@@ -151,7 +111,6 @@ def brexit_rows(con: "duckdb.DuckDBPyConnection", index: NearIndex, n: int, salt
 
 
 def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt: str = SALT, twarc2: bool = True, suffix: str | None = None, brexit: int = 0) -> None:
-    index = NearIndex()
     with LABELLED.open(newline="", encoding="utf-8") as f:
         labelled = list(csv.DictReader(f))
     if salt != SALT and TRAIN.exists():  # a later draw also excludes the earlier training draw
@@ -159,8 +118,7 @@ def main(out: str, n_uk: int = 170, n_uk_broad: int = 30, n_us: int = 100, salt:
             labelled += list(csv.DictReader(f))
     if suffix is None:
         suffix = "" if salt == SALT else "2"
-    for r in labelled:
-        index.add(r["content"])
+    index = NearIndex(r["content"] for r in labelled)
     taken_ids = {r["tweet_id"] for r in labelled}
     con = duckdb.connect()
     con.execute("SET threads = 2")

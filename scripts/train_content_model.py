@@ -130,16 +130,13 @@ _NEAR = None
 
 def near_labelled(text: str) -> bool:
     """Whether `text` is a copy or near-copy of any hand-labelled post (either part), by the
-    check of scripts/sample_stance_train.py: weak labels must not carry a test post's text."""
+    check of scripts/near_copies.py: weak labels must not carry a test post's text."""
     global _NEAR
     if _NEAR is None:
-        from sample_stance_train import NearIndex
+        from near_copies import NearIndex
 
-        _NEAR = NearIndex()
-        for posts_csv, _lab in LABELLED_SETS:
-            if posts_csv.exists():
-                for r in csv.DictReader(open(posts_csv, encoding="utf-8")):
-                    _NEAR.add(r["content"])
+        _NEAR = NearIndex(r["content"] for posts_csv, _lab in LABELLED_SETS if posts_csv.exists()
+                          for r in csv.DictReader(open(posts_csv, encoding="utf-8")))
     return _NEAR.near(text)
 
 

@@ -68,7 +68,7 @@ def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> N
     from botwatch.accounts import batches, features
     from botwatch.accounts import origin_textpool as tp
     from botwatch.accounts.origin_prior import estimate, evidence_p_russia, study_base
-    from botwatch.accounts.scoring import origin_results
+    from testsupport.accounts_reference import origin_results
 
     election = load_election("us-2016")
     data = features.build(sample_study, election, with_clusters=False)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts.botmodel import PROB_CEIL, PROB_FLOOR, describe_value, load_model, sentence, shipped_model
-from botwatch.accounts.profile import ALL_FEATURES, char_entropy, is_generated_handle, name_handle_similarity, profile_features
+from botwatch.accounts.profile import ALL_FEATURES, char_entropy, is_generated_handle, name_handle_similarities, profile_features
 from botwatch.accounts.training import SHIPPED_FEATURES
 
 
@@ -26,8 +26,9 @@ def test_handle_and_name_measures() -> None:
     assert char_entropy("aaaa") == 0.0
     assert char_entropy("abcd") == pytest.approx(2.0)
     assert math.isnan(char_entropy(""))
-    assert name_handle_similarity("UK Labour", "UKLabour") == pytest.approx(1.0)
-    assert name_handle_similarity("Jenny Smith", "xk29aa881") < 0.3
+    same, unlike = name_handle_similarities(["UK Labour", "Jenny Smith"], ["UKLabour", "xk29aa881"])
+    assert same == pytest.approx(1.0)
+    assert unlike < 0.3
 
 
 def test_profile_features_keep_unknown_as_nan() -> None:

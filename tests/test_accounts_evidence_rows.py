@@ -13,6 +13,7 @@ import pytest
 
 from botwatch.accounts import scoring
 from botwatch.accounts.scoring import OBSERVED_PREFIX, UNKNOWN_BOT, _bot_cells, _json_list_array, _json_lists, _placed
+from testsupport.accounts_reference import needs_escape_regex
 
 # Every character JSON escapes, quotes and backslashes in all places, non-ASCII of every width
 # (Latin, Cyrillic, CJK, an astral emoji, a combining mark, U+2028, U+FFFF), empty strings, DEL.
@@ -123,11 +124,11 @@ def test_needs_escape_bytes_equal_the_pattern_and_encode_basestring() -> None:
         for kind in (pa.string(), pa.large_string()):
             arr = pa.array(texts, kind)
             got = scoring._needs_escape(arr)
-            assert got.tolist() == scoring._needs_escape_regex(arr).tolist()
+            assert got.tolist() == needs_escape_regex(arr).tolist()
             assert got.tolist() == [t is not None and encode_basestring(t) != f'"{t}"' for t in texts]
             if len(arr) > 3:  # an array that starts inside its buffers
                 part = arr.slice(2, len(arr) - 3)
-                assert scoring._needs_escape(part).tolist() == scoring._needs_escape_regex(part).tolist()
+                assert scoring._needs_escape(part).tolist() == needs_escape_regex(part).tolist()
 
 
 def test_evidence_keys_kinds_and_ranks_per_account(sample_data) -> None:  # type: ignore[no-untyped-def]
@@ -138,7 +139,8 @@ def test_evidence_keys_kinds_and_ranks_per_account(sample_data) -> None:  # type
 
     from botwatch.accounts.batches import to_arrow
     from botwatch.accounts.botmodel import shipped_model
-    from botwatch.accounts.scoring import origin_results, score
+    from botwatch.accounts.scoring import score
+    from testsupport.accounts_reference import origin_results
     from botwatch.schema import ACCOUNT_EVIDENCE
 
     data = copy.deepcopy(sample_data)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginResult
-from botwatch.accounts.scoring import _female_name_mismatch, _female_name_mismatch_per_account, origin_results
+from botwatch.accounts.scoring import _female_name_mismatch
+from testsupport.accounts_reference import female_name_mismatch_per_account, origin_results
 
 LANGS = [None, math.nan, pd.NA, "en", "EN-gb", "ru", "", "es", "En"]
 TOPS = [None, math.nan, "en", "ru", "und", ""]
@@ -32,16 +33,16 @@ def _data(n: int, seed: int) -> tuple[AccountData, list[OriginResult]]:
 def test_equals_the_per_account_reference_on_random_accounts() -> None:
     data, origins = _data(4000, 1)
     got = _female_name_mismatch(data, origins)
-    assert got == _female_name_mismatch_per_account(data, origins)
+    assert got == female_name_mismatch_per_account(data, origins)
     assert all(type(v) is bool for v in got) and any(got) and not all(got)
 
 
 def test_no_female_name_and_an_empty_batch() -> None:
     data, origins = _data(50, 2)
     data.features["english_female_name"] = False
-    assert _female_name_mismatch(data, origins) == [False] * 50 == _female_name_mismatch_per_account(data, origins)
+    assert _female_name_mismatch(data, origins) == [False] * 50 == female_name_mismatch_per_account(data, origins)
     empty, _ = _data(0, 3)
-    assert _female_name_mismatch(empty, []) == [] == _female_name_mismatch_per_account(empty, [])
+    assert _female_name_mismatch(empty, []) == [] == female_name_mismatch_per_account(empty, [])
 
 
 def test_the_sample(sample_data: AccountData) -> None:
@@ -50,4 +51,4 @@ def test_the_sample(sample_data: AccountData) -> None:
     data.features["english_female_name"] = True  # every account tested, so every branch is reached
     origins = origin_results(sample_data, "US")
     got = _female_name_mismatch(data, origins)
-    assert got == _female_name_mismatch_per_account(data, origins) and any(got) and not all(got)
+    assert got == female_name_mismatch_per_account(data, origins) and any(got) and not all(got)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from botwatch.accounts.features import AccountData, name_signals, name_signals_per_account
+from botwatch.accounts.features import AccountData, name_signals
+from testsupport.accounts_reference import name_signals_per_account
 
 NAMES = [None, math.nan, "", "  ", "Mary Smith", "mary", "MARY-ANN", "J. Doe", "Ann_Marie", "Jo", "x", "Мария Иванова", "Ж",
          "María José", "İlknur", "Karen 🇺🇸", "🇺🇸 Karen", "John", "Sasha", "ｍａｒｙ", "\u3000Mary", "Mary\x1c", "42 Mary", "O'Neil Sarah"]

@@ -10,6 +10,7 @@ import pytest
 from botwatch.accounts.botmodel import shipped_model
 from botwatch.accounts.ood import MIN_KNOWN, assess, band_from_meta, feature_ranges, outside
 from botwatch.accounts.scoring import bot_kinds
+from testsupport.accounts_reference import masked_rows_per_row
 
 
 def _row(**over: float) -> dict[str, float]:
@@ -54,7 +55,7 @@ def _random_frame(rng: np.random.Generator, n: int, cols: list[str]) -> pd.DataF
 
 
 def test_masked_rows_equal_the_per_row_reference() -> None:
-    from botwatch.accounts.ood import masked_rows, masked_rows_per_row
+    from botwatch.accounts.ood import masked_rows
 
     rng = np.random.default_rng(12)
     cols = [f"f{j}" for j in range(7)]
@@ -77,7 +78,7 @@ def test_assess_equals_its_per_row_reference_on_the_model(monkeypatch: pytest.Mo
     X.iloc[::7] = np.nan  # too little known
     p = m.predict(X)
     got = assess(m, X, p)
-    monkeypatch.setattr(ood, "masked_rows", ood.masked_rows_per_row)
+    monkeypatch.setattr(ood, "masked_rows", masked_rows_per_row)
     ref = assess(m, X, p)
     assert got["ood"].sum() > 100 and got["reasons"] == ref["reasons"]
     for k in ("ood", "low", "high"):

@@ -167,8 +167,9 @@ def test_day_tables_are_each_days_answers() -> None:
     import numpy as np
 
     from botwatch.accounts import origin_behaviour_batch as obb
+    from testsupport.accounts_reference import day_tables_per_day
 
-    fast, ref = obb._day_tables(), obb._day_tables_per_day()
+    fast, ref = obb._day_tables(), day_tables_per_day()
     for a, b in zip(fast, ref, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     assert fast[0].any() and fast[1].any()

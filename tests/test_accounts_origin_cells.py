@@ -1,6 +1,7 @@
-"""The `origin_probabilities` and `origin_evidence` cells built by Arrow (`scoring._probability_cells`,
-`scoring._origin_evidence_cells`) are the text the per-account code wrote (`flat_object` of each
-account's probabilities, `_json_lists` of its evidence), kept as `scoring._origin_cells_reference`.
+"""The `origin_probabilities` and `origin_evidence` cells built by Arrow (from an `OriginTable`,
+`score`'s path, and from a list of results, `probability_cells` and `origin_evidence_cells` in
+testsupport/accounts_reference.py) are the text the per-account code wrote (`flat_object` of each
+account's probabilities, `_json_lists` of its evidence), kept there as `origin_cells`.
 Compared cell for cell, NULLs included, on awkward values and on `score`'s own output."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from botwatch.accounts import origin_table, scoring
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, estimate
+from testsupport import accounts_reference as ref
 
 HOSTILE_KEYS = ["RU", "US", 'q"uote', "back\\slash", "é", "Ж", "日本", "😀", "tab\there", "\x00", "", "a" * 300]
 
@@ -27,9 +29,9 @@ def _r(probabilities: dict, evidence: list[str] | None = None, p_russia: float |
 
 
 def _check(results: list[OriginResult]) -> None:
-    probabilities, evidence = scoring._origin_cells_reference(results)
-    assert scoring._probability_cells(results).to_pylist() == probabilities
-    assert scoring._origin_evidence_cells(results).to_pylist() == evidence
+    probabilities, evidence = ref.origin_cells(results)
+    assert ref.probability_cells(results).to_pylist() == probabilities
+    assert ref.origin_evidence_cells(results).to_pylist() == evidence
     # The table's cells (`score`'s path) where the results fit a table: str keys and float values.
     if all(type(k) is str and type(v) is float for r in results for k, v in r.probabilities.items()):
         table = origin_table.from_results(results)
@@ -105,7 +107,7 @@ def test_score_writes_the_reference_cells(sample_data: AccountData, monkeypatch:
     monkeypatch.setattr(scoring, "_probability_cells_table", keep)
     data = AccountData(**{k: (v.copy() if isinstance(v, pd.DataFrame) else v) for k, v in vars(sample_data).items()})
     scores, _ = scoring.score(data, shipped_model(), home, study_prior=prior)
-    want_p, want_e = scoring._origin_cells_reference(seen[0])
+    want_p, want_e = ref.origin_cells(seen[0])
     got_p = [None if v is pd.NA else v for v in scores["origin_probabilities"].tolist()]
     assert got_p == want_p
     assert scores["origin_evidence"].tolist() == want_e

@@ -1,7 +1,8 @@
 """`origin_columns` (the origin posteriors per evidence kind over a batch's columns) gives exactly
 what the per-account path gives: an `OriginInput` per account, `origin.evidence_vectors`, then
-`origin_batch.origin_posteriors` (kept as `scoring.origin_results_per_account`). Floats are
-compared bit for bit, sentences and item kinds in order, and the stored Arrow columns cell for cell."""
+`origin_batch.origin_posteriors` (kept as `origin_results_per_account` in
+testsupport/accounts_reference.py). Floats are compared bit for bit, sentences and item kinds in
+order, and the stored Arrow columns cell for cell."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 from botwatch.accounts.batches import origin_columns
 from botwatch.accounts.features import AccountData
 from botwatch.accounts.origin_textpool import evidence_p
-from botwatch.accounts.scoring import origin_result_columns, origin_results, origin_results_per_account
+from botwatch.accounts.scoring import origin_result_columns
+from testsupport.accounts_reference import origin_results, origin_results_per_account
 
 HOMES = ("US", None, "XX")  # an election country, none, and one the gazetteer does not know
 

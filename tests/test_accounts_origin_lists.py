@@ -1,7 +1,7 @@
 """The first pass reads the post-language, client and hours slots from `prepare`'s (k, n) list columns
 (`AccountData.lists`, `features.from_batch(pair_dicts=False)`) instead of one dict per account:
-the origin columns must equal the per-account reference (`scoring.origin_results_per_account`,
-which reads the dicts `features._pair_dicts` builds from the same lists) on every kind of list."""
+the origin columns must equal the per-account reference (`origin_results_per_account` in
+testsupport/accounts_reference.py, which reads the dicts `features._pair_dicts` builds from the same lists) on every kind of list."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from botwatch.accounts.batches import origin_columns
 from botwatch.accounts.features import AccountData, _pair_dicts, pairs_of
 from botwatch.accounts.origin_columns import _client_slot_lists, _lang_slot_lists, _Table
 from botwatch.accounts.origin_textpool import evidence_p
-from botwatch.accounts.scoring import origin_result_columns, origin_results_per_account
+from botwatch.accounts.scoring import origin_result_columns
+from testsupport.accounts_reference import origin_results_per_account
 
 PAIRS = pa.list_(pa.struct([("k", pa.string()), ("n", pa.int64())]))
 HOMES = ("US", None, "XX")

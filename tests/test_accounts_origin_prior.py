@@ -123,14 +123,15 @@ def test_log_likelihood_by_blocks_equals_the_whole_grid_bit_for_bit() -> None:
     # Small and large chunks (one account, fewer accounts than a block, several blocks), P at
     # the clip limits, likelihood ratios far from 1, and the study sum over chunks.
     from botwatch.accounts import origin_prior as op
+    from testsupport.accounts_reference import chunk_log_likelihood_whole
 
     rng = np.random.default_rng(5)
     for n in (0, 1, 3, 57, 1_000, 20_001, 33_333):
         p = np.concatenate([rng.random(n), rng.beta(0.2, 5, n // 3), [0.0, 1.0, op.EPS, 1 - op.EPS, 0.5][: n and 5]])
         p = np.clip(p, op.EPS, 1 - op.EPS)
         lam = op._odds(p) / op._odds(np.float64(0.12))
-        assert np.array_equal(op._chunk_log_likelihood(lam), op._chunk_log_likelihood_whole(lam)), n
+        assert np.array_equal(op._chunk_log_likelihood(lam), chunk_log_likelihood_whole(lam)), n
         whole = np.zeros(len(op.GRID))
         for chunk in np.array_split(lam, max(1, len(lam) // 20_000 + 1)):
-            whole = whole + op._chunk_log_likelihood_whole(chunk)
+            whole = whole + chunk_log_likelihood_whole(chunk)
         assert np.array_equal(op.log_likelihood(p, 0.12), whole), n

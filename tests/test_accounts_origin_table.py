@@ -1,10 +1,11 @@
 """The score pass's origin results as columns (`origin_table`) against the per-account code they
 replace, to the last bit: the shared-text pooling (`origin_textpool.apply_means`), the study prior
-(`origin_prior.apply_study_prior`), the evidence rows (`scoring._origin_rows_per_account`) and
-`foreign_origin` (`scoring._foreign_per_account`), on random and hostile results: no countries,
-no evidence, Russia absent or first or last, equal probabilities (the sort's ties), probabilities
-below the kept minimum, more than eight countries, sentences with and without ';', non-ASCII and
-JSON-hostile text, NULL and NaN P(Russia), and an empty batch."""
+(`origin_prior.apply_study_prior`), the evidence rows (`origin_rows_per_account`) and
+`foreign_origin` (`foreign_per_account`; both in testsupport/accounts_reference.py), on random
+and hostile results: no countries, no evidence, Russia absent or first or last, equal
+probabilities (the sort's ties), probabilities below the kept minimum, more than eight countries,
+sentences with and without ';', non-ASCII and JSON-hostile text, NULL and NaN P(Russia), and an
+empty batch."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from botwatch.accounts import origin_table as ot
 from botwatch.accounts import scoring
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import StudyPrior, estimate
+from testsupport.accounts_reference import foreign_per_account, origin_rows_per_account
 
 COUNTRIES = ["US", "RU", "GB", "DE", "UA", "BY", "FR", "JP", "CN", "BR", "IN", "Ж", 'q"t']
 SENTENCES = ["most likely US (p=0.81); 3 of 4 kinds", "most likely RU (p=0.50)", "", ";", "a; b; c", "time zone: Moscow",
@@ -175,14 +177,14 @@ def test_origin_rows_equal_the_per_account_loop(seed: int) -> None:
     results = _results(seed + 20)
     for batch in (results, [], results[:1], [OriginResult(None, None, {}, [], [], None)] * 3):
         n, feat, sent = scoring._origin_rows(ot.from_results(batch))
-        n_ref, feat_ref, sent_ref = scoring._origin_rows_per_account(batch)
+        n_ref, feat_ref, sent_ref = origin_rows_per_account(batch)
         assert n.tolist() == n_ref.tolist() and feat.to_pylist() == feat_ref and sent.to_pylist() == sent_ref
 
 
 @pytest.mark.parametrize("home", ["US", "RU", "Ж", "XX", None])
 def test_foreign_equals_the_per_account_expression(home: str | None) -> None:
     results = _results(30)
-    assert scoring._foreign(ot.from_results(results), home) == scoring._foreign_per_account(results, home)
+    assert scoring._foreign(ot.from_results(results), home) == foreign_per_account(results, home)
     assert scoring._foreign(ot.from_results([]), home) == []
 
 

@@ -21,6 +21,7 @@ from botwatch.accounts import profile
 from botwatch.accounts.profile import _AUTOMATION, _LINK, char_entropy, profile_features, self_declared_bot
 from botwatch.accounts import profile_text
 from botwatch.accounts.profile_text import TextColumn, char_entropies
+from testsupport.accounts_reference import name_handle_similarity
 
 # Strings where Python's Unicode-aware reading and an ASCII one part: other digits, capitals and
 # spaces, Python's extra ASCII whitespace (\x1c-\x1f), the Kelvin sign and long s (which match
@@ -90,11 +91,11 @@ def test_name_handle_similarity_uses_the_compiled_matcher() -> None:
     import cydifflib
 
     assert profile.SequenceMatcher is cydifflib.SequenceMatcher
-    assert profile.name_handle_similarity("UK Labour!", "uk_labour") == 1.0
+    assert profile.name_handle_similarities(["UK Labour!"], ["uk_labour"]).tolist() == [1.0]
     # Equal texts: 1.0 without the matcher below 200 characters (from 200 on difflib's "popular
     # element" rule applies, and the matcher decides).
     for text in ["a", "ab" * 99 + "x", "a" * 199, "a" * 200, "ab" * 150, "abcdefghij" * 30]:
-        assert profile.name_handle_similarity(text, text) == SequenceMatcher(None, text, text).ratio(), len(text)
+        assert profile.name_handle_similarities([text], [text]).tolist() == [SequenceMatcher(None, text, text).ratio()], len(text)
 
 
 def test_self_declared_column_equals_per_row() -> None:
@@ -259,7 +260,7 @@ def _similarity_pairs() -> tuple[list[str | None], list[str | None]]:
 def test_name_handle_similarities_equal_per_pair() -> None:
     names, handles = _similarity_pairs()
     fast = profile.name_handle_similarities(names, handles)
-    ref = np.array([profile.name_handle_similarity(a, b) for a, b in zip(names, handles)], np.float64)
+    ref = np.array([name_handle_similarity(a, b) for a, b in zip(names, handles)], np.float64)
     assert fast.dtype == np.float64 and fast.shape == ref.shape
     assert np.array_equal(fast, ref, equal_nan=True)
     assert np.isnan(ref).any() and (ref == 0.0).any() and (ref == 1.0).any() and ((ref > 0) & (ref < 1)).any()
@@ -272,7 +273,7 @@ def test_name_handle_similarities_at_difflib_s_junk_limit() -> None:
     is 0.0 to the matcher (every 'a' junked), not 20 / 210. One character shorter, nothing is
     junked and the shortcut's answer is the matcher's."""
     names, handles = ["a" * 10, "a" * 10, "A" * 10], ["b" + "a" * 199, "b" + "a" * 198, "B_" + "A" * 199]
-    ref = [profile.name_handle_similarity(a, b) for a, b in zip(names, handles)]
+    ref = [name_handle_similarity(a, b) for a, b in zip(names, handles)]
     assert ref[0] == 0.0 and ref[1] == 2 * 10 / (10 + 199) and ref[2] == 0.0
     assert profile.name_handle_similarities(names, handles).tolist() == ref
 

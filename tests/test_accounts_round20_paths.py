@@ -15,6 +15,7 @@ import unicodedata
 import pytest
 
 from botwatch.accounts import gazetteer, json_text, signals
+from testsupport.accounts_reference import countries_in_location_pattern
 
 
 def _fold_reference(text: str) -> str:
@@ -63,7 +64,7 @@ def _samples() -> list[str]:
 def test_location_countries_by_words_equal_the_pattern() -> None:
     samples = _samples()
     for text in samples + [None]:
-        got, want = gazetteer.countries_in_location(text), gazetteer._countries_in_location_pattern(text)
+        got, want = gazetteer.countries_in_location(text), countries_in_location_pattern(text)
         assert list(got.items()) == list(want.items()), text  # the counts, and the order they were found in
 
 

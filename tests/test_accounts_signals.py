@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from botwatch.accounts import signals
+from testsupport import accounts_reference as ref
 
 
 def test_english_female_names_from_the_offline_list() -> None:
@@ -53,21 +54,21 @@ def _ordered(names: dict[str, dict[str, str]]) -> list[tuple[str, list[tuple[str
 
 def test_the_name_list_is_the_detectors_own_table() -> None:
     # Keys, genders, their order (which decides ties) and the country codes, all equal.
-    assert _ordered(signals._name_list()) == _ordered(signals._detector().names)
+    assert _ordered(signals._name_list()) == _ordered(ref.detector().names)
 
 
 def test_every_name_gets_the_detectors_answers() -> None:
     # Every name of the file, in three spellings, and names it lacks: the fast answers are the
     # detector's (the lru caches are bypassed so each answer is computed here).
     female, known = signals._english_female.__wrapped__, signals._known_name.__wrapped__
-    queries = list(signals._detector().names)
+    queries = list(ref.detector().names)
     queries += [q.upper() for q in queries[::7]] + [q.title() for q in queries[::11]]
     queries += ["", " ", "zzzzqx", "Jenna", "JENNA", "jenna ", "ann+marie", "Ольга", "😀", "مريم", "A" * 10_000, "İrem", "straße"]
     n_female = 0
     for q in queries:
         f = female(q)
-        assert f is signals._english_female_detector(q), q
-        assert known(q) is signals._known_name_detector(q), q
+        assert f is ref.english_female_detector(q), q
+        assert known(q) is ref.known_name_detector(q), q
         n_female += f
     assert 1_000 < n_female < len(queries) / 2  # both answers occur
 

@@ -46,7 +46,7 @@ def test_training_draw_is_dev_only_and_well_formed() -> None:
 
 
 def test_no_test_post_or_near_copy_in_training() -> None:
-    mod = load_script("sample_stance_train")
+    mod = load_script("near_copies")
     parts = {r["post_id"]: r["part"] for r in _rows("ira_stance_labels.csv")}
     index = mod.NearIndex()
     for r in _rows("ira_stance_posts.csv"):

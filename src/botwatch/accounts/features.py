@@ -527,7 +527,8 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
 
 def name_signals(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per account: `signals.english_female_first` of its display name's first name, and
-    `signals.anonymity` of its profile, equal to `name_signals_per_account`.
+    `signals.anonymity` of its profile, equal to the per-account calls
+    (`name_signals_per_account` in testsupport/accounts_reference.py).
 
     Why: the per-account calls were most of the seed signals' cost. Here the first name and
     both of its tests run once per distinct display name, the description and location tests
@@ -564,19 +565,6 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """(code per value, distinct values); a missing marker (None, NaN, NA) gets -1, the last entry of a table indexed by code."""
     code, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     return np.asarray(code, np.int64), list(uniques)
-
-
-def name_signals_per_account(accounts: pd.DataFrame) -> tuple[list[bool], list[float]]:
-    """The reference for `name_signals`: `signals.english_female_first` and `signals.anonymity`
-    called account by account."""
-    names = accounts["display_name"].tolist()
-    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]
-    female = [signals.english_female_first(f) for f in firsts]
-    anonymity = [
-        signals.anonymity(a, b, c, None if pd.isna(d) else bool(d), first=f)
-        for a, b, c, d, f in zip(names, *(accounts[k].tolist() for k in ("description", "location", "default_image")), firsts)
-    ]
-    return female, anonymity
 
 
 def table_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -149,22 +149,6 @@ def countries_in_location(text: str | None) -> dict[str, int]:
     return found
 
 
-def _countries_in_location_pattern(text: str | None) -> dict[str, int]:
-    """`countries_in_location` as it was, by the pattern at every character (the tests' reference)."""
-    if not text or not text.strip():
-        return {}
-    pattern, names = _matcher()
-    found: dict[str, int] = {}
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    for m in pattern.finditer("".join(ch for ch in decomposed if not unicodedata.combining(ch))):
-        for iso2 in names[m.group(1)]:
-            found[iso2] = found.get(iso2, 0) + 1
-    for code in _STATE_SUFFIX.findall(text):
-        if code in US_STATE_CODES:
-            found["US"] = found.get("US", 0) + 1
-    return found
-
-
 def country_of_time_zone(name: str | None) -> str | None:
     """The country a v1.1 `time_zone` name implies, if it is one we know."""
     if not name:

@@ -92,18 +92,8 @@ def masked_rows(X: pd.DataFrame, idx: np.ndarray, off: np.ndarray, few: np.ndarr
     values outside the training range (`off`), or every value where too few are known (`few`).
 
     One boolean mask over the rows' matrix: the per-row `iloc` assignments this replaces
-    (`masked_rows_per_row`, the tests' reference) were most of `assess`'s cost."""
+    (`masked_rows_per_row` in testsupport/accounts_reference.py, the tests'
+    reference) were most of `assess`'s cost."""
     values = X.to_numpy(dtype="float64")[idx]  # a copy (fancy indexing)
     values[off[idx] | few[idx][:, None]] = np.nan
     return pd.DataFrame(values, index=X.index[idx], columns=X.columns)
-
-
-def masked_rows_per_row(X: pd.DataFrame, idx: np.ndarray, off: np.ndarray, few: np.ndarray) -> pd.DataFrame:
-    """The reference for `masked_rows`: each row masked on its own, as `assess` did."""
-    masked = X.iloc[idx].copy()
-    for k, i in enumerate(idx):
-        if few[i]:
-            masked.iloc[k, :] = np.nan
-        else:
-            masked.iloc[k, np.flatnonzero(off[i])] = np.nan
-    return masked

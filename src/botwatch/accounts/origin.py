@@ -458,15 +458,30 @@ def calibrate_russia(p: np.ndarray) -> tuple[np.ndarray, str | None]:
     accounts run from Russia among those with that raw P. In a study where Russia-run accounts are
     rarer, P' is too high by about the ratio of the odds.
     """
+    out, notes = calibrate_russia_rows(p[None, :])
+    return out[0], notes[0]
+
+
+def calibrate_russia_rows(p: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+    """`calibrate_russia` of each row of `p` ([row, country]) at once: the new rows and each
+    row's sentence (None everywhere without a calibration map).
+
+    The one copy of the map and its sentence: the per-account posterior (`origin_posterior`)
+    and the batch ones (`origin_batch.posteriors`, for `origin_posteriors` and the stage's
+    `origin_columns`) all calibrate here, so their numbers and words cannot drift apart. Each
+    row gets the operations the per-vector form gave it (clip, interpolate, clip, rescale the
+    other countries, set Russia), elementwise, so the values are the same bit for bit."""
     cal = parameters().get("calibration")
     if not cal:
-        return p, None
-    i = codes().index("RU")
-    raw = float(min(max(p[i], 1e-12), 1 - 1e-12))
-    new = float(min(max(np.interp(raw, cal["x"], cal["y"]), 1e-6), 1 - 1e-6))
-    out = p * ((1 - new) / (1 - raw))
-    out[i] = new
-    return out, f"calibration (fitted on the development part, where {cal['russia_share']:.1%} of accounts were run from Russia) moves P(Russia) from {raw:.3f} to {new:.3f}"
+        return p, [None] * len(p)
+    ru = codes().index("RU")
+    raw = np.clip(p[:, ru], 1e-12, 1 - 1e-12)
+    new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
+    out = p * ((1 - new) / (1 - raw))[:, None]
+    out[:, ru] = new
+    share = f"{cal['russia_share']:.1%}"
+    return out, [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
+                 for a, b in zip(raw.tolist(), new.tolist())]
 
 
 def _posterior(items: list, home: str | None, calibrate: bool) -> tuple[np.ndarray, str | None]:

@@ -26,11 +26,11 @@ from botwatch.accounts.origin import (
     NO_EVIDENCE,
     OriginInput,
     OriginResult,
+    calibrate_russia_rows,
     codes,
     evidence_vectors,
     prior,
 )
-from botwatch.accounts.origin_signals import parameters
 from botwatch.exact_round import round_like_python
 
 CHUNK = 8192  # accounts per matrix: bounds memory (a few MB per chunk) on any study size
@@ -59,16 +59,8 @@ def posteriors(logs: np.ndarray, idx: np.ndarray, home: str | None, keep: int, c
     p = np.exp(logp)
     p /= p.sum(axis=1, keepdims=True)
     notes: list[str | None] = [None] * len(idx)
-    ru = codes().index("RU")
-    cal = parameters().get("calibration") if calibrate else None
-    if cal:
-        raw = np.clip(p[:, ru], 1e-12, 1 - 1e-12)
-        new = np.clip(np.interp(raw, cal["x"], cal["y"]), 1e-6, 1 - 1e-6)
-        p = p * ((1 - new) / (1 - raw))[:, None]
-        p[:, ru] = new
-        share = f"{cal['russia_share']:.1%}"
-        notes = [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
-                 for a, b in zip(raw.tolist(), new.tolist())]
+    if calibrate:
+        p, notes = calibrate_russia_rows(p)
     order = np.argsort(-p, axis=1)[:, :keep]
     top_p = np.take_along_axis(p, order, axis=1)
     return Posteriors(p, notes, order.tolist(), top_p.tolist(), round_like_python(top_p, 4).tolist())  # round(v, 4) of every cell at once

@@ -46,8 +46,9 @@ def _day_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     The holidays are placed year by year from the rules `origin_behaviour` asks by (its
     `RU_HOLIDAYS_MD` days, 4 July and its `_thanksgiving`) instead of asking `is_ru_holiday` and
-    `is_us_holiday` about each of the 41,000 days, 0.13 CPU-s at every import; the
-    tables are those answers (`_day_tables_per_day`, the tests' reference)."""
+    `is_us_holiday` about each of the 41,000 days, 0.13 CPU-s at every import; the tables are
+    those answers (`day_tables_per_day` in testsupport/accounts_reference.py asks them day by
+    day, the tests' reference)."""
     first = date(_FIRST_YEAR, 1, 1)
     n = (date(_LAST_YEAR, 12, 31) - first).days + 1
     ru, us = np.zeros(n, bool), np.zeros(n, bool)
@@ -58,16 +59,6 @@ def _day_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             except ValueError:  # no such day this year (29 February)
                 pass
         us[(date(y, 7, 4) - first).days] = us[(ob._thanksgiving(y) - first).days] = True
-    changes = np.array(sorted((c - _EPOCH).days for y in range(_FIRST_YEAR, _LAST_YEAR + 1) for c in ob.us_changes(y)), np.int64)
-    return ru, us, changes
-
-
-def _day_tables_per_day() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The reference for `_day_tables`: each day asked of `origin_behaviour`."""
-    n = (date(_LAST_YEAR, 12, 31) - date(_FIRST_YEAR, 1, 1)).days + 1
-    days = [date(_FIRST_YEAR, 1, 1) + timedelta(days=i) for i in range(n)]
-    ru = np.fromiter((ob.is_ru_holiday(d) for d in days), bool, n)
-    us = np.fromiter((ob.is_us_holiday(d) for d in days), bool, n)
     changes = np.array(sorted((c - _EPOCH).days for y in range(_FIRST_YEAR, _LAST_YEAR + 1) for c in ob.us_changes(y)), np.int64)
     return ru, us, changes
 

@@ -89,19 +89,14 @@ def _chunk_log_likelihood(lam: np.ndarray) -> np.ndarray:
     Why: the whole (grid × 20,000 accounts) product is 90 MB, and each of its four temporaries
     was a fresh allocation the kernel had to fault in, three quarters of the time. Blocks of grid
     points small enough to stay in cache give each cell the same operations, and each grid point's
-    sum is the same pairwise sum over the same row (`_chunk_log_likelihood_whole` is the tests'
-    reference)."""
+    sum is the same pairwise sum over the same row (the whole-grid expression is the tests'
+    reference, in `testsupport/accounts_reference.py`)."""
     out = np.empty(len(GRID))
     step = max(1, _BLOCK_CELLS // max(1, len(lam)))
     for i in range(0, len(GRID), step):
         g = GRID[i:i + step, None]
         out[i:i + step] = np.log(g * lam[None, :] + 1 - g).sum(1)
     return out
-
-
-def _chunk_log_likelihood_whole(lam: np.ndarray) -> np.ndarray:
-    """The reference for `_chunk_log_likelihood`: one array over the whole grid."""
-    return np.log(GRID[:, None] * lam[None, :] + 1 - GRID[:, None]).sum(1)
 
 
 def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: float = PRIOR_LOGIT_SD) -> StudyPrior:

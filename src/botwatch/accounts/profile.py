@@ -162,29 +162,18 @@ def is_generated_handle(handle: str | None) -> bool:
     return sum(ch.isdigit() for ch in handle) >= 4
 
 
-def name_handle_similarity(name: str | None, handle: str | None) -> float:
-    """0..1 similarity of display name and handle, letters and digits only (mismatch is a signal).
-
-    difflib's `SequenceMatcher.ratio()`, through cydifflib (the same algorithm compiled with
-    Cython, identical values: tests/test_accounts_profile_text.py) where it is installed: per
-    account in Python it was the largest single cost of `profile_features`."""
-    if not name or not handle:
-        return float("nan")
-    a, b = _ALNUM.sub("", name.lower()), _ALNUM.sub("", handle.lower())
-    if not a or not b:
-        return 0.0
-    if a == b and len(b) < 200:  # a name that is its handle (two in five real profiles): every character matches
-        return 1.0
-    return SequenceMatcher(None, a, b).ratio()
-
-
 def name_handle_similarities(names: list[str | None], handles: list[str | None]) -> np.ndarray:
-    """`name_handle_similarity` of each (name, handle) pair, as float64 (NaN where either is None).
+    """The `name_handle_similarity` feature of each (name, handle) pair, as float64: 0..1, how
+    alike display name and handle are, letters and digits only (a mismatch is a signal). NaN
+    where either is None or empty, 0 where either has no letter or digit, else difflib's
+    `SequenceMatcher.ratio()` of the two lower-cased, letters and digits only (through cydifflib,
+    the same algorithm compiled with Cython and identical values, where it is installed).
 
     Why: per account in Python it was the largest cost of `profile_features`. Here each distinct
     pair is matched once (a study that repeats profiles repeats them), the strings are folded a
     column at a time (`_folded`), and the matcher runs only where neither folded string holds
-    the other. The values are `name_handle_similarity`'s (the tests' reference, which stays):
+    the other. The values are the per-pair matcher's (`name_handle_similarity` in
+    testsupport/accounts_reference.py, the tests' reference):
     below 200 characters difflib junks nothing, so when one string is inside the other the
     longest block is that whole string, nothing is left on either side of it in the shorter one,
     and the matches are its length."""

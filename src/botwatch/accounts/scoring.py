@@ -29,8 +29,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
-from botwatch.accounts.origin_batch import origin_posteriors
-from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns, results_of
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
 from botwatch.accounts import origin_table
 from botwatch.accounts.origin_prior import StudyPrior
 from botwatch.accounts.origin_table import OriginTable
@@ -183,19 +182,6 @@ def _points_elsewhere(o: OriginResult, lang_v: Any, top_v: Any, desc_v: Any) -> 
         scripts_in(_clean(desc_v)))
 
 
-def _female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
-    """The reference for `_female_name_mismatch`: every account's tests, then `fem and elsewhere`."""
-    f = data.features
-    mismatch = []
-    columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
-                  data.accounts["description"].tolist())
-    for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
-        fem = bool(fem_v)
-        elsewhere = _points_elsewhere(o, lang_v, top_v, desc_v)
-        mismatch.append(fem and elsewhere)
-    return mismatch
-
-
 def _observed(f: pd.DataFrame, home: str | None) -> list[list[str]]:
     """Each account's seed-signal sentences (`signals.signal_sentences`), read per account only
     where a column test says one may fire: most accounts show none, and the row dict was most of
@@ -313,8 +299,9 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
 
 def _origin_rows(t: OriginTable) -> tuple[np.ndarray, pa.Array, pa.Array]:
     """Each account's origin evidence rows: (how many, their features, their sentences), the
-    sentences zipped with ["prior", *items] as `_origin_rows_per_account` does (a feature of None
-    for an account without evidence kinds), by index arithmetic over the table's flat columns."""
+    sentences zipped with ["prior", *items] as the per-account loop did (a feature of None for an
+    account without evidence kinds; `origin_rows_per_account` in testsupport/accounts_reference.py),
+    by index arithmetic over the table's flat columns."""
     n_items, n_ev = np.diff(t.it), np.diff(t.ev)
     k = np.minimum(n_items + 1, n_ev)
     owner = np.repeat(np.arange(len(k)), k)
@@ -324,19 +311,6 @@ def _origin_rows(t: OriginTable) -> tuple[np.ndarray, pa.Array, pa.Array]:
     at = np.where(n_items[owner] == 0, n_flat + 1, np.where(pos == 0, n_flat, t.it[owner] + pos - 1))
     feat = pa.concat_arrays([t.items.cast(pa.string()), pa.array(["prior", None], pa.string())]).take(pa.array(at, pa.int64()))
     return k, feat, sent
-
-
-def _origin_rows_per_account(origins: list[OriginResult]) -> tuple[np.ndarray, list[str | None], list[str]]:
-    """The reference for `_origin_rows`: the per-account loop `_evidence_table` ran."""
-    o_feat: list[str | None] = []
-    o_sent: list[str] = []
-    n_org = np.empty(len(origins), np.int64)
-    for i, o in enumerate(origins):
-        k = min(len(o.items) + 1, len(o.evidence))  # zip(["prior"] + items, evidence)
-        n_org[i] = k
-        o_sent += o.evidence[:k]
-        o_feat += ["prior", *o.items][:k] if o.items else [None] * k
-    return n_org, o_feat, o_sent
 
 
 def _placed(rest: pa.Array, placed: pa.Array, at: np.ndarray) -> pa.Array:
@@ -358,7 +332,8 @@ def _needs_escape(parts: pa.Array) -> np.ndarray:
     the quote, the backslash), and in UTF-8 every byte of a character beyond ASCII is 0x80 or
     above, so a string holds one exactly when its bytes do. The bytes are compared once and the
     few hits placed in their strings by the offsets, instead of Arrow's regular expression
-    walking every string (`_needs_escape_regex`, the tests' reference)."""
+    walking every string (`needs_escape_regex` in testsupport/accounts_reference.py, the tests'
+    reference)."""
     n = len(parts)
     if not n:
         return np.zeros(0, bool)
@@ -375,11 +350,6 @@ def _needs_escape(parts: pa.Array) -> np.ndarray:
     if parts.null_count:
         out &= np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), bool)
     return out
-
-
-def _needs_escape_regex(parts: pa.Array) -> np.ndarray:
-    """The reference for `_needs_escape`: Arrow's regular expression per string."""
-    return np.asarray(pc.fill_null(pc.match_substring_regex(parts, _NEEDS_ESCAPE), False).to_numpy(zero_copy_only=False), bool)
 
 
 def _json_list_array(parts: pa.StringArray, bounds: np.ndarray) -> pa.StringArray:
@@ -437,25 +407,10 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
     return _json_list_array(parts, bounds)
 
 
-def _origin_cells_reference(origins: list[OriginResult]) -> tuple[list[str | None], list[str]]:
-    """The `origin_probabilities` and `origin_evidence` cells as `score` wrote them before
-    `_probability_cells` and `_origin_evidence_cells` (kept as their tests' reference)."""
-    return ([flat_object(o.probabilities) if o.probabilities else None for o in origins],
-            _json_lists(list(itertools.chain.from_iterable(o.evidence for o in origins)),
-                        [0, *itertools.accumulate(len(o.evidence) for o in origins)]))
-
-
-def _origin_evidence_cells(origins: list[OriginResult]) -> pa.StringArray:
-    """Each account's `origin_evidence` cell (the JSON list of its evidence sentences), joined by
-    Arrow (`_json_list_array`) instead of one Python string per account that `to_arrow` then
-    encodes again."""
-    lengths = np.fromiter(map(len, (o.evidence for o in origins)), np.int64, len(origins))
-    parts = pa.array(list(itertools.chain.from_iterable(o.evidence for o in origins)), pa.string())
-    return _json_list_array(parts, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
-
-
 def _origin_evidence_cells_table(t: OriginTable) -> pa.StringArray:
-    """`_origin_evidence_cells` of an `OriginTable`: its sentences are Arrow already."""
+    """Each account's `origin_evidence` cell (the JSON list of its evidence sentences), joined by
+    Arrow (`_json_list_array`) from the table's sentences, instead of one Python string per
+    account that `to_arrow` then encodes again."""
     return _json_list_array(t.evidence, t.ev)
 
 
@@ -479,25 +434,10 @@ def _float_texts(values: np.ndarray) -> pa.StringArray:
     return texts
 
 
-def _probability_cells(origins: list[OriginResult]) -> pa.StringArray:
-    """Each account's `origin_probabilities` cell, `flat_object(o.probabilities)` (NULL for none),
-    built by Arrow: each distinct country code escaped once, each value's text from
-    `_float_texts`, the pairs joined per account by `binary_join`. A cell `flat_object` would
-    not write from finite floats and str keys (NaN, inf, another type) is left to it."""
-    n = len(origins)
-    dicts = [o.probabilities for o in origins]
-    lengths = np.fromiter(map(len, dicts), np.int64, n)
-    keys = list(itertools.chain.from_iterable(dicts))
-    values = list(itertools.chain.from_iterable(d.values() for d in dicts))
-    if not set(map(type, keys)) <= {str} or not set(map(type, values)) <= {float}:
-        return pa.array([flat_object(d) if d else None for d in dicts], pa.string())
-    codes_, distinct = pd.factorize(pd.Series(keys, dtype=object))
-    return _probability_cells_flat(np.asarray(codes_, np.int64), distinct.tolist(), np.array(values, np.float64),
-                                   np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), lambda i: dicts[i])
-
-
 def _probability_cells_table(t: OriginTable) -> pa.StringArray:
-    """`_probability_cells` of an `OriginTable` (its countries are str and its values float64)."""
+    """Each account's `origin_probabilities` cell, `flat_object` of its probabilities (NULL for
+    none), built by Arrow (`_probability_cells_flat`) from an `OriginTable`, whose countries are
+    str and values float64."""
     return _probability_cells_flat(t.codes, t.vocab, t.values, t.kv,
                                    lambda i: dict(zip([t.vocab[c] for c in t.codes[t.kv[i]:t.kv[i + 1]].tolist()], t.values[t.kv[i]:t.kv[i + 1]].tolist())))
 
@@ -524,29 +464,18 @@ def _probability_cells_flat(codes_: np.ndarray, vocab: list[str], v: np.ndarray,
 def origin_result_columns(data: AccountData, home: str | None) -> OriginColumns:
     """Each account's origin posterior before any study prior, in `data.features` order, as
     columns: per evidence kind over the batch's distinct values (`origin_columns`), without an
-    `OriginInput` or `OriginResult` per account. Equal to `origin_results_per_account`."""
+    `OriginInput` or `OriginResult` per account. Equal to the per-account path
+    (`origin_batch.origin_posteriors` of `origin_inputs`; the tests hold them equal)."""
     precompute_behaviour(data.behaviour.values())
     origin_shifts.precompute(data.shift_counts.values(), codes())  # all accounts' office-hours likelihoods at once
     return posterior_columns(evidence_slots(data, home), home)
 
 
-def origin_results(data: AccountData, home: str | None) -> list[OriginResult]:
-    """`origin_result_columns` as one `OriginResult` per account."""
-    return results_of(origin_result_columns(data, home))
-
-
-def origin_results_per_account(data: AccountData, home: str | None) -> list[OriginResult]:
-    """The reference for `origin_result_columns`: an `OriginInput` per account, its evidence from
-    `origin.evidence_vectors`, the posteriors by `origin_batch.origin_posteriors`."""
-    precompute_behaviour(data.behaviour.values())
-    origin_shifts.precompute(data.shift_counts.values(), codes())
-    return origin_posteriors(origin_inputs(data), home=home)
-
-
 def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     """`foreign_origin` per account: None without a country or a home, else whether
     1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD` and the
-    most likely country is not home (`origin_rule`; `_foreign_per_account`, the reference)."""
+    most likely country is not home (`origin_rule`; `foreign_per_account` in
+    testsupport/accounts_reference.py, the reference)."""
     n = len(t)
     if home is None:
         return [None] * n
@@ -563,12 +492,6 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     return out
 
 
-def _foreign_per_account(origins: list[OriginResult], home: str | None) -> list[bool | None]:
-    """The reference for `_foreign`: the per-account expression `score` wrote."""
-    return [None if o.country is None or home is None
-            else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD and o.country != home) for o in origins]
-
-
 @gc_paused
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
           origins: "list[OriginResult] | OriginTable | None" = None,
@@ -579,7 +502,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     accounts (`origin_prior`); without it, by the share in the calibration data. `True`
     estimates the share from `data`'s accounts; a `StudyPrior` is one estimated beforehand over
     the whole study (the stage scores a batch of accounts at a time). `origins`: the accounts'
-    `origin_results`, when already computed (the stage's first pass computes them, and pools
+    origin results (`origin_result_columns`), when already computed (the stage's first pass computes them, and pools
     them over accounts posting the same texts, before the prior), as a list or as the columns of
     an `origin_table.OriginTable` (what the stage passes; a list is turned into one, its integer
     probabilities into floats). With `text_neighbours` (a

@@ -23,14 +23,6 @@ ANONYMOUS_SHARE = 0.75  # share of known identity fields that are empty or gener
 ENGLISH_SPEAKING = frozenset({"US", "GB", "CA", "AU", "IE", "NZ"})
 
 
-@lru_cache(maxsize=1)
-def _detector() -> Any:
-    """gender-guesser's own detector: the reference `_name_list` is tested against (tests only)."""
-    import gender_guesser.detector as gg
-
-    return gg.Detector(case_sensitive=False)
-
-
 # The sex codes of gender-guesser's name file and the genders its detector files them under.
 _GENDER_OF_CODE = {"M": "male", "1M": "mostly_male", "?M": "mostly_male", "F": "female", "1F": "mostly_female",
                    "?F": "mostly_female", "?": "andy"}
@@ -126,22 +118,11 @@ def _english_female(name: str) -> bool:
                                        for c in ("great_britain", "usa"))
 
 
-def _english_female_detector(name: str) -> bool:
-    """The reference for `_english_female`: gender-guesser's detector asked (tests only)."""
-    d = _detector()
-    return any(d.get_gender(name, country) in ("female", "mostly_female") for country in ("great_britain", "usa"))
-
-
 @lru_cache(maxsize=1 << 16)
 def _known_name(name: str) -> bool:
     # The detector answers "unknown" exactly for a name not in its table (a known name with no
     # frequency anywhere is "andy").
     return name.lower() in _name_list()
-
-
-def _known_name_detector(name: str) -> bool:
-    """The reference for `_known_name` (tests only)."""
-    return _detector().get_gender(name) not in ("unknown",)
 
 
 def personal_name(display_name: str | None) -> bool:
