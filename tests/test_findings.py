@@ -87,42 +87,6 @@ def test_key_number_counts_by_p_outside_and_says_which_rule(scored) -> None:  # 
     assert "outside US" in k.detail and "1 − P(US)" in k.detail and "expected foreign accounts" in k.detail
 
 
-def test_an_account_the_model_places_at_home_is_never_counted_foreign(scored) -> None:  # type: ignore[no-untyped-def]
-    """A reviewer's finding: an account with only an English post stood at US 0.43, the rest
-    spread over other countries, so P(outside US) 0.57 counted it foreign while `explain` said
-    "most likely US". Every path of the rule must leave it out, and the expected count keep it."""
-    import ibis
-
-    from botwatch.origin_rule import counts_foreign, foreign_counts, foreign_ibis, foreign_sql, p_outside
-    from botwatch.timeline.groups import FOREIGN, build_groups
-
-    placed = dict(platform="twitter", account_id="placed_home", bot_probability=0.3, origin_country="US", origin_probability=0.43,
-                  origin_probabilities=json.dumps({"US": 0.43, "GB": 0.30, "CA": 0.27}))
-    _write(scored, "account_scores", [*SCORES, placed])
-    want = {"home": False, "ru": True, "split": True, "nohome": True, "placed_home": False, "unknown": None}
-    sql = dict(scored.sql(f"SELECT account_id, {foreign_sql('US')} FROM account_scores"))
-    t = scored.table("account_scores")
-    ib = dict(scored.con.sql(ibis.to_sql(t.select("account_id", f=foreign_ibis(t, "US")), dialect="duckdb")).fetchall())
-    py = {r["account_id"]: counts_foreign(p_outside(r["origin_probabilities"], "US"), r["origin_country"], "US") for r in [*SCORES, placed]}
-    assert sql == want and ib == want and py == want
-    f = foreign_counts(scored, "US")
-    assert (f["n"], f["k"]) == (5, 3) and f["expected"] == pytest.approx(0.1 + 0.8 + 0.85 + 1.0 + 0.57)
-    build_groups(scored, US)
-    got = dict(scored.sql("SELECT account_id, value FROM timeline_groups WHERE dimension = 'origin'"))
-    assert {a for a, v in got.items() if v == FOREIGN} == {"ru", "split", "nohome"}
-
-
-def test_the_stage_foreign_flag_leaves_out_accounts_placed_at_home() -> None:
-    from botwatch.accounts import origin_table
-    from botwatch.accounts.origin import OriginResult
-    from botwatch.accounts.scoring import _foreign
-
-    results = [OriginResult("US", 0.43, {"US": 0.43, "GB": 0.30, "CA": 0.27}, [], []),
-               OriginResult("RU", 0.45, {"RU": 0.45, "UA": 0.40, "US": 0.15}, [], []),
-               OriginResult("US", 0.9, {"US": 0.9, "GB": 0.1}, [], [])]
-    assert _foreign(origin_table.from_results(results), "US") == [False, True, False]
-
-
 # -- point 3: one nearest-event rule ---------------------------------------------------------------
 def test_a_burst_far_from_every_event_has_no_nearest_event() -> None:
     from datetime import datetime

@@ -203,5 +203,4 @@ def needs_escape_regex(parts: pa.Array) -> np.ndarray:
 
 def foreign_per_account(origins: list[OriginResult], home: str | None) -> list[bool | None]:
     """The reference for `scoring._foreign`: the per-account expression `score` wrote."""
-    return [None if o.country is None or home is None
-            else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD and o.country != home) for o in origins]
+    return [None if o.country is None or home is None else bool(1.0 - o.probabilities.get(home, 0.0) >= FOREIGN_THRESHOLD) for o in origins]

@@ -10,14 +10,7 @@ exactly the accounts whose origin is foreign but uncertain between several count
 
 So, everywhere:
 
-* an account *counts* as foreign when P(outside home) >= `FOREIGN_THRESHOLD` **and** its most
-  likely country (`origin_country`) is not home. The second condition (2026-12-02) keeps an
-  account the model places at home from being counted foreign: with no evidence but an English
-  post, an account in a UK study can stand at GB 0.41 with the rest spread over other English-
-  speaking countries; P(outside GB) 0.59 then counted it foreign while `explain` said "most likely
-  GB", and such accounts made up much of a sample's "foreign" headline. It takes nothing from the
-  split case above (RU is the most likely country there), and since the most likely country being
-  foreign already makes P(outside home) > 0.5, the threshold now only guards ties;
+* an account *counts* as foreign when P(outside home) >= `FOREIGN_THRESHOLD`;
 * the *expected* number of foreign accounts is the sum of P(outside home), with a normal
   interval from the Poisson-binomial variance sum p(1 − p) (accounts treated as independent);
 * an account with no origin evidence (no distribution) is unknown, never foreign.
@@ -37,8 +30,7 @@ FOREIGN_THRESHOLD = 0.5
 
 def rule_text(home: str) -> str:
     """The rule in words, printed beside every figure that uses it."""
-    return (f"counted as foreign: most likely run from outside {home} (the origin model's most likely country is not {home}, "
-            f"so 1 − P({home}) ≥ {FOREIGN_THRESHOLD:g})")
+    return f"counted as foreign: probability of being run from outside {home} (1 − P({home}) from the origin model) ≥ {FOREIGN_THRESHOLD:g}"
 
 
 def _home(home: str) -> str:
@@ -59,15 +51,7 @@ def p_outside_sql(home: str, table: str = "") -> str:
 
 def foreign_sql(home: str, table: str = "") -> str:
     """DuckDB SQL: TRUE when the row counts as foreign, FALSE when not, NULL when unknown."""
-    pre = f"{table}." if table else ""
-    return f"({p_outside_sql(home, table)} >= {FOREIGN_THRESHOLD} AND {pre}origin_country <> '{_home(home)}')"
-
-
-def counts_foreign(p_outside_home: float | None, country: str | None, home: str) -> bool | None:
-    """The rule for one account (Python side): None without origin evidence."""
-    if p_outside_home is None or country is None:
-        return None
-    return bool(p_outside_home >= FOREIGN_THRESHOLD and country.upper() != _home(home))
+    return f"({p_outside_sql(home, table)} >= {FOREIGN_THRESHOLD})"
 
 
 def p_outside_ibis(scores: Any, home: str) -> Any:
@@ -80,11 +64,6 @@ def p_outside_ibis(scores: Any, home: str) -> Any:
     p_home = (raw.length() > 0).ifelse(raw, ibis.null().cast("string")).cast("float64").fill_null(0.0)
     known = scores.origin_probabilities.notnull() & scores.origin_country.notnull()
     return known.ifelse(1.0 - p_home, ibis.null().cast("float64"))
-
-
-def foreign_ibis(scores: Any, home: str) -> Any:
-    """`foreign_sql` as an Ibis expression (NULL without origin evidence)."""
-    return (p_outside_ibis(scores, home) >= FOREIGN_THRESHOLD) & (scores.origin_country != _home(home))
 
 
 def p_outside(probabilities_json: str | None, home: str) -> float | None:
@@ -114,7 +93,7 @@ def foreign_counts(study: Any, home: str) -> dict[str, Any]:
     the report, the accounts section and the CLI cannot disagree."""
     p = p_outside_sql(home)
     n, k, total, var, by_top = study.sql(
-        f"SELECT count({p}), count(*) FILTER (WHERE {foreign_sql(home)}), coalesce(sum({p}), 0), coalesce(sum({p} * (1 - {p})), 0), "
+        f"SELECT count({p}), count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), coalesce(sum({p}), 0), coalesce(sum({p} * (1 - {p})), 0), "
         f"count(*) FILTER (WHERE origin_country <> '{_home(home)}' AND origin_probability >= {FOREIGN_THRESHOLD}) "
         "FROM account_scores"
     )[0]

@@ -473,9 +473,8 @@ def origin_result_columns(data: AccountData, home: str | None) -> OriginColumns:
 
 def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     """`foreign_origin` per account: None without a country or a home, else whether
-    1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD` and the
-    most likely country is not home (`origin_rule`; `foreign_per_account` in
-    testsupport/accounts_reference.py, the reference)."""
+    1 - P(home) (0 where home is not among its kept countries) reaches `FOREIGN_THRESHOLD`
+    (`foreign_per_account` in testsupport/accounts_reference.py, the reference)."""
     n = len(t)
     if home is None:
         return [None] * n
@@ -487,8 +486,6 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
     for i, c in enumerate(t.country):
         if c is None:
             out[i] = None
-        elif c == home:
-            out[i] = False
     return out
 
 

@@ -126,13 +126,12 @@ def explain(
             out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"(p={op:.2f}); {dist}"), highlight=False)
             home = _home_country(st)
             if home:
-                from botwatch.origin_rule import counts_foreign, p_outside
+                from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
 
                 po = p_outside(ops, home)
                 if po is not None:
-                    verdict = "counted foreign-origin" if counts_foreign(po, oc, home) else "not counted foreign-origin"
-                    out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule: "
-                              f"its most likely country is not {home})", highlight=False)
+                    verdict = "counted foreign-origin" if po >= FOREIGN_THRESHOLD else "not counted foreign-origin"
+                    out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
 

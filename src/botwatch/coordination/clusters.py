@@ -82,7 +82,7 @@ def build_clusters(study: Study, *, seed: int = 7, resolution: float = DEFAULT_R
     """Cluster `coordination_edges` and write `cluster_members` and `clusters`; returns clusters.
 
     `country` is the election's country (ISO2): members whose origin is elsewhere count as
-    foreign, by the shared rule (`botwatch.origin_rule`: most likely country elsewhere).
+    foreign, by the shared rule (`botwatch.origin_rule`: P(outside country) >= 0.5).
     """
     _write_membership(study, seed=seed, resolution=resolution)
     _write_members(study, country)
@@ -116,7 +116,7 @@ def _write_members(study: Study, country: str | None) -> None:
         if scores
         else "CAST(NULL AS DOUBLE) AS bot_probability, CAST(NULL AS VARCHAR) AS origin_country, CAST(NULL AS DOUBLE) AS origin_probability"
     )
-    # The shared foreign rule (botwatch.origin_rule): most likely run from outside the election's country.
+    # The shared foreign rule (botwatch.origin_rule): P(outside the election's country) >= 0.5.
     foreign = foreign_sql(country, "s") if scores and country else "CAST(NULL AS BOOLEAN)"
     score_join = "LEFT JOIN account_scores s ON s.platform = m.platform AND s.account_id = m.account_id" if scores else ""
     study.sql(

@@ -19,7 +19,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
-from botwatch.origin_rule import foreign_ibis
+from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_ibis
 
 ALL, ANY_PARTY = "*", "any_party"
 POSITIVE, NEGATIVE = 0.05, -0.05
@@ -40,10 +40,10 @@ def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
 
 
 def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
-    """Per account: automated (bot probability ≥ 0.5) and foreign (most likely run from outside
-    `country`: the shared rule of `botwatch.origin_rule`)."""
+    """Per account: automated (bot probability ≥ 0.5) and foreign (probability of being run from
+    outside `country` ≥ 0.5: the shared rule of `botwatch.origin_rule`)."""
     s = account_scores
-    foreign = foreign_ibis(s, country)
+    foreign = p_outside_ibis(s, country) >= FOREIGN_THRESHOLD
     return s.select(
         "platform",
         "account_id",

@@ -125,8 +125,7 @@ def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_col
     def sc(col: str) -> str:
         return f"s.{col}" if col in score_cols else "NULL"
 
-    # The foreign filter uses the report's one rule (botwatch.origin_rule): P(outside home) >= 0.5
-    # and the most likely country not home; the page reads both from the row.
+    # The foreign filter uses the report's one rule: P(outside home) >= 0.5 (botwatch.origin_rule).
     home = getattr(ctx.get("election"), "country", None)
     p_out = "NULL"
     if home and {"origin_probabilities", "origin_country"} <= score_cols:

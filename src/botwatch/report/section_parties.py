@@ -20,7 +20,7 @@ from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.study import Study
 
-GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (most likely run from outside the election's country)"}
+GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
 
 
 def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[str, Any]]:

@@ -5,8 +5,7 @@ Groups come from other issues' tables (`account_scores`, `cluster_members`), whi
 yet in a study; each group is added only when its source table is there, and the reason for any
 absent group is returned so the report can say what it could not show rather than showing less
 in silence. The thresholds are the team's contract (bot_probability >= 0.5; foreign = probability
-of being run from outside the election's country >= 0.5 with the most likely country elsewhere, the rule in
-`botwatch.origin_rule`).
+of being run from outside the election's country >= 0.5, the rule in `botwatch.origin_rule`).
 """
 
 from __future__ import annotations

@@ -53,8 +53,7 @@
     if (state.q && searchText[r.__i].indexOf(state.q) < 0) { return false; }
     if (state.minbot > 0 && !(r[C.bot] !== null && r[C.bot] >= state.minbot)) { return false; }
     if (state.origin === "!home") {
-      // the report's rule (botwatch.origin_rule): P(outside home) >= 0.5 and the most likely country not home
-      if (!(r[C.p_out] >= 0.5 && r[C.origin] !== D.home)) { return false; }
+      if (!(r[C.p_out] >= 0.5)) { return false; }  // the report's rule: P(outside home) >= 0.5
     } else if (state.origin && r[C.origin] !== state.origin) { return false; }
     if (state.cluster === "in" && r[C.cluster] === null) { return false; }
     if (state.cluster === "out" && r[C.cluster] !== null) { return false; }
