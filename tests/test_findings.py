@@ -82,9 +82,10 @@ def test_key_number_counts_by_p_outside_and_says_which_rule(scored) -> None:  # 
     scored.con.register("_p", pa.Table.from_pylist([dict(platform="twitter", post_id="1", account_id="home", created_at=__import__("datetime").datetime(2016, 11, 1))]))
     scored.sql("INSERT INTO posts BY NAME SELECT * FROM _p")
     nums = {k.label: k for k in key_numbers(scored, {"election": US, "tables": set(scored.tables())}, set())}
-    k = nums["foreign-origin accounts"]
-    assert k.value == "3"
-    assert "outside US" in k.detail and "1 − P(US)" in k.detail and "expected foreign accounts" in k.detail
+    k = nums["expected foreign-origin accounts"]
+    # The expected number leads (0.1 + 0.8 + 0.85 + 1.0), the count by the rule follows with its rule.
+    assert k.value == "3" and "[" in k.detail and "3 of them" in k.detail
+    assert "outside US" in k.detail and "1 − P(US)" in k.detail and "4 accounts with origin evidence" in k.detail
 
 
 # -- point 3: one nearest-event rule ---------------------------------------------------------------
@@ -340,7 +341,7 @@ def test_origin_blind_spot_note_beside_the_foreign_number(tmp_path: Path) -> Non
         st.con.register("_p", pa.Table.from_pylist([dict(platform="twitter", post_id="1", account_id="a1", created_at=__import__("datetime").datetime(2016, 11, 1))]))
         st.sql("INSERT INTO posts BY NAME SELECT * FROM _p")
         nums = {k.label: k for k in key_numbers(st, {"election": US, "tables": set(st.tables())}, set())}
-    cav = nums["foreign-origin accounts"].caveat
+    cav = nums["expected foreign-origin accounts"].caveat
     assert "8 of the 9 accounts" in cav and "199 of 303 in Russia, and 179 on each account's own evidence" in cav
     assert "AUC" in nums["likely automated accounts"].caveat  # the bot model's cross-source check
 
@@ -535,3 +536,22 @@ def test_report_exports_carry_the_schema_version_for_csv_and_parquet(analysed: P
     types = {c["name"]: c["type"] for c in side["formats"]["parquet"]}
     assert types["bot_evidence"] == "VARCHAR[]"
     assert {c["name"]: c["type"] for c in side["formats"]["csv"]}["bot_evidence"] == "VARCHAR"  # CSV keeps the JSON text
+
+
+def test_explain_says_why_an_account_placed_at_home_is_counted_foreign(analysed: Path) -> None:
+    """A reviewer read "most likely US (p=0.43)" beside "counted foreign-origin" as a contradiction:
+    the line now says that no single other country is as likely, but together they are."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.origin_rule import p_outside
+
+    with open_study(analysed) as st:
+        rows = st.sql("SELECT handle, origin_probabilities FROM accounts_scored WHERE origin_country = 'US' AND handle IS NOT NULL "
+                      "AND origin_probabilities IS NOT NULL ORDER BY account_id")
+    placed = [(h, ops) for h, ops in rows if (p_outside(ops, "US") or 0) >= 0.5]
+    assert placed, "the analysed sample holds accounts placed in the US at P(US) < 0.5"
+    handle, ops = placed[0]
+    res = CliRunner().invoke(app, ["explain", str(analysed), handle])
+    flat = " ".join(res.output.split())
+    assert res.exit_code == 0 and "counted foreign-origin: no single other country is as likely as US" in flat, res.output

@@ -131,6 +131,10 @@ def explain(
                 po = p_outside(ops, home)
                 if po is not None:
                     verdict = "counted foreign-origin" if po >= FOREIGN_THRESHOLD else "not counted foreign-origin"
+                    if po >= FOREIGN_THRESHOLD and oc == home:
+                        # Not a contradiction, but it reads like one: say why (a reviewer's finding).
+                        verdict += (f": no single other country is as likely as {home}, but together they are more likely than "
+                                    f"{home}; the report counts this account as {po:.2f} of a foreign account in its expected number")
                     out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
