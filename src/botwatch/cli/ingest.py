@@ -175,8 +175,11 @@ def print_file_result(res: FileResult) -> None:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
         console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (nothing from this file was stored)", highlight=False)
     elif unreadable(res):
-        # Not "ok": no reader knew the file. Why (its header or first bytes) is its row in `rejected`.
-        console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads (why: its row in the study's `rejected` table)", highlight=False)
+        # Not "ok": no reader knew the file. Why (its header or first bytes) is said here, since a
+        # study that stored nothing is removed with its `rejected` table; the reason quotes the
+        # file's own bytes, so its control characters are shown escaped.
+        why = escape(controls_shown(res.unreadable)) if res.unreadable else "why is its row in the study's `rejected` table"
+        console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads: {why}", highlight=False)
     else:
         console.print(
             f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "

@@ -48,6 +48,7 @@ class FileResult:
     accounts: int = 0
     skipped: str | None = None  # why the file was not read again
     error: str | None = None  # a failure that rolled the file back
+    unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
 
 
 @dataclass
@@ -196,6 +197,8 @@ def _ingest_source(
         result.accounts = merge_accounts(study)
         result.rejected = merge_rejected(study)
         result.repaired = staged_repairs(study)
+        if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
+            q("DELETE FROM sources WHERE source = ? AND sha256 IS NOT DISTINCT FROM ? AND format IS NULL", [src.name, sha])
         q(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],
@@ -234,6 +237,7 @@ def _read_with_python(
         fmt_name = sniff(src)
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
+        result.unreadable = why
         sink.reject(0, f"unreadable input: {why}", src_head(src))
         return
     result.format = sink.source_format = fmt_name
@@ -265,7 +269,10 @@ def _size_seen(study: Study, size: int | None) -> bool:
 
 
 def _ingested_as(study: Study, sha: str) -> str | None:
-    seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? LIMIT 1", [sha])), None)
+    """The source an identical file was ingested from, None when none was. A file no reader knew
+    (`format` NULL) was recorded but nothing of it taken: it does not count, so a re-run refuses
+    it again with the same reason instead of skipping it as "already ingested" with exit 0."""
+    seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? AND format IS NOT NULL LIMIT 1", [sha])), None)
     return seen[0] if seen else None
 
 
