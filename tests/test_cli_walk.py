@@ -41,3 +41,76 @@ def test_a_refused_file_stays_refused_on_every_rerun(tmp_path: Path) -> None:
         assert st.sql("SELECT count(*) FROM rejected")[0][0] == 1
     forced = runner.invoke(app, cmd[:2] + [str(FIX / "v1_uklabour.jsonl")])
     assert forced.exit_code == 0 and "identical content already ingested" in forced.output
+
+
+def test_user_mistakes_are_one_line_and_exit_2_not_a_bug(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each of these was "This is a bug in botwatch" (exit 1) or, for --sample-rate 0, silently no rate."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    for rate in ("2", "-1", "nan", "0"):
+        res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--sample-rate", rate])
+        assert res.exit_code == 2 and "sample rate must be in (0, 1]" in res.output, res.output
+    for mb in ("nan", "inf", "0", "-1"):
+        res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(FIX / "v1_uklabour.jsonl"), "--max-record-mb", mb])
+        assert res.exit_code == 2 and "--max-record-mb must be a positive number" in res.output, res.output
+    assert not (tmp_path / "t.duckdb").exists()
+    not_json = tmp_path / "m.json"
+    not_json.write_text("xx")
+    not_model = tmp_path / "m2.json"
+    not_model.write_text("{}")
+    for path, said in ((tmp_path / "none.json.gz", "no bot model at"), (not_json, "not a botwatch bot model (not JSON"),
+                       (not_model, "not a botwatch bot model (format None")):
+        monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(path))
+        res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+        assert res.exit_code == 2 and said in _said(res) and "BOTWATCH_BOT_MODEL=" in res.output, res.output
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL")
+    a_file = tmp_path / "taken"
+    a_file.write_text("mine")
+    res = runner.invoke(app, ["demo", "-o", str(a_file)])
+    assert res.exit_code == 2 and "is a file" in res.output and a_file.read_text() == "mine", res.output
+
+
+def test_a_path_the_system_refuses_is_one_line_exit_2(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`export -o /readonly/p.csv`: a read-only file system refuses even removing a file that is not
+    there (EROFS before ENOENT), so the cleanup's OSError escaped as "a bug in botwatch"; whatever
+    such error escapes a command is the user's path, not a bug."""
+    import errno
+
+    import pytest
+
+    from botwatch.cli import guard
+
+    monkeypatch.delenv("BOTWATCH_DEBUG", raising=False)
+    app2 = guard.GuardedTyper(add_completion=False, pretty_exceptions_enable=False)
+
+    @app2.command()
+    def run() -> None:
+        raise OSError(errno.EROFS, "Read-only file system", "/ro/.p.csv.1234.part")
+
+    @app2.command()
+    def other() -> None:
+        pass
+
+    with pytest.raises(SystemExit) as done:
+        app2(["run"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "/ro/.p.csv.1234.part: Read-only file system" in err and "bug" not in err
+
+
+def test_an_export_cleanup_refused_by_a_read_only_disk_keeps_the_real_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    real_unlink = Path.unlink
+
+    def read_only_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(".part"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", read_only_unlink)
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / "no" / "p.csv")])
+    monkeypatch.undo()
+    assert res.exit_code == 0 and "wrote " in res.output, (res.output, res.exception)
+    assert (tmp_path / "no" / "p.csv").exists()

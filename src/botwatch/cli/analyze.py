@@ -35,6 +35,9 @@ def analyze(
     from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
+    if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
+        fail(f"sample rate must be in (0, 1], got {sample_rate}")
+    bot_model_or_fail()
     if stage and election is None:
         # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
         from botwatch.pipeline import stages as all_stages
@@ -68,6 +71,26 @@ def analyze(
     for name, stat, rows in results:
         t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
     out.print(t)
+
+
+def bot_model_or_fail() -> None:
+    """The model `BOTWATCH_BOT_MODEL` names, checked before a stage runs: a missing file or one
+    that is not a botwatch bot model is the user's setting, said in one line (exit 2), not "a
+    bug in botwatch" from inside the accounts stage."""
+    import os
+
+    path = os.environ.get("BOTWATCH_BOT_MODEL")
+    if not path:
+        return
+    from botwatch.accounts.botmodel import model_meta
+
+    try:
+        model_meta(path)
+    except Exception as exc:  # noqa: BLE001 - whatever a user-named file makes the reader raise is the file's fault
+        why = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
+            why = f"not a botwatch bot model (not JSON: {why})"
+        fail(f"BOTWATCH_BOT_MODEL={path}: {why}; unset it to use the shipped model, or point it at a file `botwatch train-bot-model` wrote")
 
 
 def say_if_no_posts(st: Study, study: Path | str) -> None:
@@ -142,7 +165,12 @@ def demo(
     election: ElectionOpt = "us-2016",
 ) -> None:
     """The main job on the bundled sample: ingest it into a fresh study, analyze it, write the report."""
-    output.mkdir(parents=True, exist_ok=True)
+    if output.exists() and not output.is_dir():  # was FileExistsError, "a bug in botwatch"
+        fail(f"{output} is a file: -o names the folder the demo writes its study and report into")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder {output}: {exc.strerror or exc}")
     study = output / "sample.duckdb"
     for p in (study, Path(str(study) + ".wal")):
         p.unlink(missing_ok=True)

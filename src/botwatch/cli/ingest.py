@@ -34,6 +34,8 @@ def ingest(
     from botwatch.engines.lake import is_lake_path
     from botwatch.ingest.runner import IngestSettingError, expand_inputs, memory_setting
 
+    if not 0 < max_record_mb < 1024 * 1024:  # nan and inf too: int(nan * 2**20) was "a bug in botwatch"
+        fail(f"--max-record-mb must be a positive number of megabytes below 1048576, got {max_record_mb}")
     files = expand_inputs(inputs)
     if not files:
         fail("no input files")
