@@ -114,3 +114,46 @@ def test_an_export_cleanup_refused_by_a_read_only_disk_keeps_the_real_error(tmp_
     monkeypatch.undo()
     assert res.exit_code == 0 and "wrote " in res.output, (res.output, res.exception)
     assert (tmp_path / "no" / "p.csv").exists()
+
+
+def test_demo_replaces_only_what_an_earlier_demo_wrote(tmp_path: Path) -> None:
+    """`demo -o DIR` deleted any DIR/sample.duckdb and overwrote DIR/report.html without a word."""
+    from botwatch.cli.analyze import not_the_demos, sample_files
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    assert runner.invoke(app, ["ingest", str(theirs / "sample.duckdb"), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    before = (theirs / "sample.duckdb").read_bytes()
+    res = runner.invoke(app, ["demo", "-o", str(theirs)])
+    assert res.exit_code == 2 and "is not the bundled sample's" in _said(res) and "--force" in res.output, res.output
+    assert (theirs / "sample.duckdb").read_bytes() == before
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "report.html").write_text("<html>my notes</html>")
+    res = runner.invoke(app, ["demo", "-o", str(notes)])
+    assert res.exit_code == 2 and "is not the demo's report" in _said(res), res.output
+    assert (notes / "report.html").read_text() == "<html>my notes</html>"
+
+    # What a finished demo leaves (the bundled files ingested, its titled report) is its own to replace.
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    assert runner.invoke(app, ["ingest", str(ours / "sample.duckdb")] + [str(p) for p in sample_files()]).exit_code == 0
+    (ours / "report.html").write_text('<head><meta name="generator" content="botwatch 0.1.0"><title>botwatch report — bundled sample (us-2016)</title>')
+    assert not_the_demos(ours) == []
+
+
+def test_report_replaces_a_report_but_not_a_file_botwatch_did_not_write(tmp_path: Path) -> None:
+    """`report -o` overwrote any file; re-running it over its own last report is the usual loop
+    (analyze again, report again) and stays as it was, a file of someone else's needs --force."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    html = tmp_path / "r.html"
+    html.write_text("<html>my notes</html>")
+    res = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports"])
+    assert res.exit_code == 2 and "is not a botwatch report" in _said(res), res.output
+    assert html.read_text() == "<html>my notes</html>"
+    res = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports", "--force"])
+    assert res.exit_code == 0, res.output
+    again = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports"])
+    assert again.exit_code == 0, again.output
