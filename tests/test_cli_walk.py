@@ -157,3 +157,24 @@ def test_report_replaces_a_report_but_not_a_file_botwatch_did_not_write(tmp_path
     assert res.exit_code == 0, res.output
     again = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports"])
     assert again.exit_code == 0, again.output
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_and_shown_escaped(tmp_path: Path) -> None:
+    """`bad\\xffname.jsonl` failed with "UnicodeEncodeError ... surrogates not allowed" though its
+    content is valid: the name reached DuckDB and the terminal with PEP 383 surrogates."""
+    import os
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    bad = os.fsdecode(os.path.join(os.fsencode(folder), b"bad\xffname.jsonl"))
+    shutil.copy(FIX / "v1_uklabour.jsonl", bad)
+    study = tmp_path / "s.duckdb"
+    for args in ([str(folder)], [bad]):  # found in a folder walk, or named
+        res = runner.invoke(app, ["ingest", str(study)] + args)
+        assert res.exit_code == 0, res.output
+        assert "surrogates" not in res.output and "bad\\xffname.jsonl" in res.output, res.output
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        assert st.sql("SELECT DISTINCT source FROM sources") == [(str(folder) + "/bad\\xffname.jsonl",)]
+        assert st.count("posts") == 6

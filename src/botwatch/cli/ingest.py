@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -171,6 +172,9 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
 
 def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
+    from botwatch.ingest.source import shown_name
+
+    res = dataclasses.replace(res, source=shown_name(res.source))  # a non-UTF-8 name shown as `\xff`, as stored
     if res.skipped:
         console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
     elif res.error:

@@ -147,7 +147,8 @@ def _ingest_source(
 ) -> FileResult:
     q = study.sql
     regular = path != "-" and os.path.isfile(path)
-    native_candidate = regular and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
+    # DuckDB reads the native path by name: a name that is not UTF-8 goes to the Python readers.
+    native_candidate = regular and src.name == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
         and first_json_char(src.head()) == "{"
     # Only regular files are hashed: a FIFO or device would be consumed by the hash. A large file
     # of a size the study has never seen cannot be a re-ingest, so its hash is computed alongside
