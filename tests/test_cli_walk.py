@@ -178,3 +178,39 @@ def test_a_file_name_that_is_not_utf8_is_ingested_and_shown_escaped(tmp_path: Pa
     with open_study(study) as st:
         assert st.sql("SELECT DISTINCT source FROM sources") == [(str(folder) + "/bad\\xffname.jsonl",)]
         assert st.count("posts") == 6
+
+
+def test_a_folder_walk_leaves_documentation_aside_but_a_named_file_is_read(tmp_path: Path) -> None:
+    """`ingest s.duckdb twibot20/` exited 1 because the folder's LICENSE is not a data format."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FIX / "v1_uklabour.jsonl", folder / "tweets.jsonl")
+    (folder / "LICENSE").write_text("CC BY 4.0\n")
+    (folder / "README.md").write_text("# the data\n")
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(folder)])
+    assert res.exit_code == 0, res.output
+    assert "left aside 2 files found in a folder that are documentation, not data (LICENSE, README.md)" in _said(res)
+    named = runner.invoke(app, ["ingest", str(study), str(folder / "README.md")])
+    assert named.exit_code == 1 and "unreadable " + str(folder / "README.md") in named.output, named.output
+    only_docs = tmp_path / "docs"
+    only_docs.mkdir()
+    (only_docs / "README.txt").write_text("nothing here\n")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(only_docs)])
+    assert res.exit_code == 2 and "no input files (only documentation" in res.output, res.output
+
+
+def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_path: Path) -> None:
+    """A `;`-delimited IRA CSV was refused listing one column "author_id;content;..." and no hint;
+    and with no study created, the line pointed at "its row in the study's `rejected` table"."""
+    import csv
+
+    rows = list(csv.reader((FIX / "ira_tweets.csv").open(newline="")))
+    for delim, said in ((";", "delimited by ';', not commas"), ("\t", "delimited by tabs, not commas")):
+        path = tmp_path / "ira.csv"
+        with path.open("w", newline="") as f:
+            csv.writer(f, delimiter=delim).writerows(rows)
+        res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(path)])
+        assert res.exit_code == 1, res.output
+        assert said in _said(res) and "botwatch reads comma-separated CSV" in _said(res), res.output
+        assert "rejected` table" not in res.output and not (tmp_path / "s.duckdb").exists()

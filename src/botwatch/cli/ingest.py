@@ -37,9 +37,17 @@ def ingest(
 
     if not 0 < max_record_mb < 1024 * 1024:  # nan and inf too: int(nan * 2**20) was "a bug in botwatch"
         fail(f"--max-record-mb must be a positive number of megabytes below 1048576, got {max_record_mb}")
-    files = expand_inputs(inputs)
+    docs: list[str] = []
+    files = expand_inputs(inputs, set_aside=docs)
+    if docs:
+        from botwatch.ingest.source import shown_name
+
+        names = ", ".join(shown_name(os.path.basename(d)) for d in docs[:5]) + (" …" if len(docs) > 5 else "")
+        console.print(f"left aside {len(docs)} file{'' if len(docs) == 1 else 's'} found in a folder that "
+                      f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
+                      highlight=False, markup=False)
     if not files:
-        fail("no input files")
+        fail("no input files" + (" (only documentation in the folders given)" if docs else ""))
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))

@@ -64,14 +64,37 @@ class IngestSummary:
         return all(f.stored + f.duplicates == 0 and f.skipped is None and f.accounts == 0 for f in self.files)
 
 
-def expand_inputs(paths: Iterable[str]) -> list[str]:
-    """Files as given; directories expanded to the files under them (sorted, hidden ones skipped)."""
+# A data set's folder often holds its licence and a description beside the archives: found in a
+# folder walk they are documentation, not data, and reading them made the whole ingest exit 1
+# ("could not be read"). Named on the command line, a file is always read.
+_DOC_STEMS = ("readme", "license", "licence", "copying", "notice", "authors", "changelog", "citation")
+_DOC_SUFFIXES = (".md", ".rst", ".pdf", ".sha256", ".md5", ".sha1")
+_DOC_NAMES = ("sha256sums", "md5sums", "sha1sums", "checksums")
+
+
+def is_documentation(name: str) -> bool:
+    """Whether a file name found in a folder walk is documentation beside the data (README*,
+    LICENSE*, *.md, checksum lists), not an archive to read."""
+    low = name.lower()
+    return low.startswith(_DOC_STEMS) or low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES
+
+
+def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None) -> list[str]:
+    """Files as given; directories expanded to the files under them (sorted, hidden ones skipped,
+    and documentation beside the data, `is_documentation`, left out and listed in `set_aside`)."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+                for f in sorted(files):
+                    if f.startswith("."):
+                        continue
+                    if is_documentation(f):
+                        if set_aside is not None:
+                            set_aside.append(os.path.join(root, f))
+                        continue
+                    out.append(os.path.join(root, f))
         else:
             out.append(p)
     return out
