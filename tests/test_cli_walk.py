@@ -214,3 +214,48 @@ def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_pa
         assert res.exit_code == 1, res.output
         assert said in _said(res) and "botwatch reads comma-separated CSV" in _said(res), res.output
         assert "rejected` table" not in res.output and not (tmp_path / "s.duckdb").exists()
+
+
+def _closed_pipe(args: list[str]) -> tuple[int, str]:
+    """Run `botwatch ARGS` with its stdout a pipe closed before it writes (`| head` that has had
+    enough); the exit status and stderr."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env.pop("BOTWATCH_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "botwatch.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=120), err
+
+
+def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path) -> None:
+    """`explain S x | head -1` exited 1 (Rich's broken-pipe exit), and `export S posts -o - | head`
+    said "wrote N rows ... to stdout" before the pipe closed on them."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        handle = st.sql("SELECT handle FROM accounts_scored WHERE handle IS NOT NULL ORDER BY handle LIMIT 1")[0][0]
+    for args in (["explain", str(study), handle], ["explain", str(study), handle, "--json"], ["accounts", str(study)],
+                 ["export", str(study), "posts", "-o", "-"]):
+        code, err = _closed_pipe(args)
+        assert code == 0, (args, err)
+        assert "wrote" not in err and "Traceback" not in err and "error" not in err, (args, err)
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", "-"])  # a pipe read to the end is still told
+    assert res.exit_code == 0 and "wrote 6 rows of posts to stdout" in res.output
+
+
+def test_an_empty_accounts_listing_says_which_filter_left_nothing(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["accounts", str(study), "--country", "XX"])
+    assert res.exit_code == 0 and "no accounts with origin XX" in res.output, res.output
+    full = runner.invoke(app, ["accounts", str(study)])
+    assert full.exit_code == 0 and "no accounts" not in full.output
