@@ -259,3 +259,13 @@ def test_an_empty_accounts_listing_says_which_filter_left_nothing(tmp_path: Path
     assert res.exit_code == 0 and "no accounts with origin XX" in res.output, res.output
     full = runner.invoke(app, ["accounts", str(study)])
     assert full.exit_code == 0 and "no accounts" not in full.output
+
+
+def test_ingest_with_its_arguments_swapped_says_the_study_comes_first(tmp_path: Path) -> None:
+    """`ingest tweets.jsonl new.duckdb` said only "no such file: new.duckdb"."""
+    data = tmp_path / "tweets.jsonl"
+    shutil.copy(FIX / "v1_uklabour.jsonl", data)
+    res = runner.invoke(app, ["ingest", str(data), str(tmp_path / "new.duckdb")])
+    assert res.exit_code == 2, res.output
+    assert f"the study comes first: botwatch ingest {tmp_path / 'new.duckdb'} {data}" in _said(res)
+    assert not (tmp_path / "new.duckdb").exists() and data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()

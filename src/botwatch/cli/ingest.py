@@ -55,7 +55,11 @@ def ingest(
     missing = [f for f in files if f != "-" and not (on_spark and is_url(f)) and not Path(f).exists()]
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
-        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+        swapped = ""
+        if len(inputs) == 1 and inputs[0].endswith(".duckdb") and Path(location).is_file() and not location.endswith(".duckdb"):
+            # `ingest tweets.jsonl new.duckdb`: the arguments the wrong way round
+            swapped = f"; the study comes first: botwatch ingest {inputs[0]} {location}"
+        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else "") + swapped)
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
     if engine == "duckdb" and is_lake_path(location):
