@@ -269,3 +269,12 @@ def test_ingest_with_its_arguments_swapped_says_the_study_comes_first(tmp_path: 
     assert res.exit_code == 2, res.output
     assert f"the study comes first: botwatch ingest {tmp_path / 'new.duckdb'} {data}" in _said(res)
     assert not (tmp_path / "new.duckdb").exists() and data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()
+
+
+def test_a_collector_that_never_connects_exits_1_and_says_so(tmp_path: Path) -> None:
+    """`collect bluesky … --endpoint ws://127.0.0.1:9/x --duration 15s` retried for 15 s, captured
+    nothing and exited 0, as if the capture had worked."""
+    res = runner.invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", "ws://127.0.0.1:9/x",
+                              "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert "never connected to ws://127.0.0.1:9/x: nothing was captured" in _said(res)
