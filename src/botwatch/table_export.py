@@ -82,7 +82,10 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     except (duckdb.Error, OSError) as exc:
         raise StudyError(f"could not write {out}: {_reason(exc)}") from None
     finally:
-        part.unlink(missing_ok=True)
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:  # a read-only file system refuses even removing nothing (EROFS, not ENOENT): the error above is the one to tell
+            pass
     return rows
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, select_list
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, wide_when_piped
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -43,13 +43,15 @@ def accounts(
         if as_json:
             cols = select_list(set(st.columns("accounts_scored")))
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
-            print(json.dumps([account_json(r) for r in rows], ensure_ascii=False, indent=1))
+            print_result(json.dumps([account_json(r) for r in rows], ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
             f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
             [*params, top],
         )
+        if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
+            console.print(nothing_matched(country, min_bot), highlight=False, markup=False)
         t = Table(title=f"Accounts by {sort}")
         for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
@@ -57,6 +59,15 @@ def accounts(
             first = (json.loads(ev) or [""])[0] if ev else ""
             t.add_row(plain(f"@{handle or aid}"), "" if bp is None else f"{bp:.2f}", plain(oc or "?"), "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", plain(first))
         wide_when_piped().print(t)
+
+
+def nothing_matched(country: Optional[str], min_bot: float) -> str:
+    """The stderr line for an empty `accounts` listing: which filter left nothing (exit stays 0:
+    an empty answer is an answer, as `grep -c` style filters give)."""
+    said = [f"with origin {country.upper()}"] if country else []
+    if min_bot > 0:
+        said.append(f"with bot_probability at least {min_bot:g}")
+    return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
 
 
 @app.command()
@@ -80,7 +91,7 @@ def explain(
             )
             if not found:
                 fail(f"no account @{key} in {study}")
-            print(json.dumps(account_json(found[0]), ensure_ascii=False, indent=1))
+            print_result(json.dumps(account_json(found[0]), ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "

@@ -35,6 +35,9 @@ def analyze(
     from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
+    if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
+        fail(f"sample rate must be in (0, 1], got {sample_rate}")
+    bot_model_or_fail()
     if stage and election is None:
         # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
         from botwatch.pipeline import stages as all_stages
@@ -70,6 +73,26 @@ def analyze(
     out.print(t)
 
 
+def bot_model_or_fail() -> None:
+    """The model `BOTWATCH_BOT_MODEL` names, checked before a stage runs: a missing file or one
+    that is not a botwatch bot model is the user's setting, said in one line (exit 2), not "a
+    bug in botwatch" from inside the accounts stage."""
+    import os
+
+    path = os.environ.get("BOTWATCH_BOT_MODEL")
+    if not path:
+        return
+    from botwatch.accounts.botmodel import model_meta
+
+    try:
+        model_meta(path)
+    except Exception as exc:  # noqa: BLE001 - whatever a user-named file makes the reader raise is the file's fault
+        why = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
+            why = f"not a botwatch bot model (not JSON: {why})"
+        fail(f"BOTWATCH_BOT_MODEL={path}: {why}; unset it to use the shipped model, or point it at a file `botwatch train-bot-model` wrote")
+
+
 def say_if_no_posts(st: Study, study: Path | str) -> None:
     """A study without posts (an ingest stopped early, or of nothing readable) had every stage report
     "ok, 0 rows". With no accounts either there is nothing to analyze: exit 1 before any stage runs,
@@ -91,12 +114,13 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
 @app.command()
 def report(
     study: StudyArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write; a botwatch report already there is replaced (it is rebuilt from the study), any other file only with --force")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the -o file even if it is not a botwatch report")] = False,
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
     from botwatch.report import build_report
@@ -104,6 +128,10 @@ def report(
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
+    if not force and output.is_file() and not is_botwatch_report(output):
+        # A report is rebuilt from the study, so re-running `report` replaces the last one (scripts
+        # rely on it); a file botwatch did not write, `-o notes.html` by mistake, is not lost.
+        fail(f"{output} exists and is not a botwatch report: pass --force to replace it, or name another file with -o")
     if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     try:
@@ -116,6 +144,21 @@ def report(
             raise
         fail(f"could not write {output}: {e.strerror or e}")
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
+
+
+def is_botwatch_report(path: Path, title: str | None = None) -> bool:
+    """Whether `path` is an HTML report botwatch wrote (its generator tag in the head), and when
+    `title` is given, one with that title (the demo's report is titled "bundled sample (...)")."""
+    import html
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(8192).decode("utf-8", "replace")
+    except OSError:
+        return False
+    if '<meta name="generator" content="botwatch' not in head:
+        return False
+    return title is None or html.escape(title) in head or title in head
 
 
 def _beside(e: OSError, output: Path) -> bool:
@@ -136,14 +179,56 @@ def sample_files() -> list[Path]:
     return sorted(Path(str(p)) for p in base.iterdir() if p.name.endswith(".gz"))
 
 
+DEMO_STUDY, DEMO_REPORT = "sample.duckdb", "report.html"
+
+
+def demo_title(election: str) -> str:
+    return f"bundled sample ({election})"
+
+
+def not_the_demos(folder: Path) -> list[str]:
+    """What in `folder` the demo would replace but did not write itself: a study holding anything
+    but the bundled sample's files (recognised by their SHA-256), or a report.html that is not a
+    botwatch report of the bundled sample. Empty when a re-run may replace all it finds."""
+    from botwatch.ingest.source import file_sha256
+    from botwatch.study import Study
+
+    found: list[str] = []
+    study = folder / DEMO_STUDY
+    if study.exists():
+        bundled = {file_sha256(str(p)) for p in sample_files()}
+        try:
+            with Study(study, read_only=True) as st:
+                hashes = {h for (h,) in st.sql("SELECT DISTINCT sha256 FROM sources")}
+                ours = hashes <= bundled and (bool(hashes) or st.count("posts") == 0)
+        except Exception:  # noqa: BLE001 - unreadable, locked or not a study: not known to be the demo's
+            ours = False
+        if not ours:
+            found.append(f"a study {study} that is not the bundled sample's")
+    report = folder / DEMO_REPORT
+    if report.exists() and not (report.is_file() and is_botwatch_report(report, title="bundled sample (")):
+        found.append(f"a {report} that is not the demo's report")
+    return found
+
+
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the study and the report")] = Path("botwatch-demo"),
     election: ElectionOpt = "us-2016",
+    force: Annotated[bool, typer.Option("--force", help="Replace a sample.duckdb or report.html in the folder that an earlier demo did not write")] = False,
 ) -> None:
-    """The main job on the bundled sample: ingest it into a fresh study, analyze it, write the report."""
-    output.mkdir(parents=True, exist_ok=True)
-    study = output / "sample.duckdb"
+    """The main job on the bundled sample: ingest it into a fresh study, analyze it, write the report.
+    Run again, it replaces its own earlier study and report in the folder, and nothing else."""
+    if output.exists() and not output.is_dir():  # was FileExistsError, "a bug in botwatch"
+        fail(f"{output} is a file: -o names the folder the demo writes its study and report into")
+    if not force and output.is_dir() and (theirs := not_the_demos(output)):
+        # The demo deleted any sample.duckdb there and overwrote report.html without a word.
+        fail(f"{output} holds {' and '.join(theirs)}: name another folder with -o, or pass --force to replace them")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder {output}: {exc.strerror or exc}")
+    study = output / DEMO_STUDY
     for p in (study, Path(str(study) + ".wal")):
         p.unlink(missing_ok=True)
     files = [str(p) for p in sample_files()]
@@ -152,5 +237,5 @@ def demo(
     console.print(f"[bold]2/3 analyze[/bold] --election {election}", highlight=False)
     analyze(study, election=election, stage=None, skip=None, sample_rate=None)
     console.print("[bold]3/3 report[/bold]", highlight=False)
-    report(study, output=output / "report.html", title=f"bundled sample ({election})", exports=True, posts=False)
-    out.print(f"Open {output / 'report.html'} in a browser. Study: {study}")
+    report(study, output=output / DEMO_REPORT, title=demo_title(election), exports=True, posts=False, force=True)
+    out.print(f"Open {output / DEMO_REPORT} in a browser. Study: {study}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -28,8 +28,44 @@ app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) 
     pretty_exceptions_enable=False,
 )
 
+def stdout_closed() -> NoReturn:
+    """The reader of stdout went away (`botwatch explain S x | head -1`): what it wanted was
+    written, so end quietly with 0 as `export -o -` does; stdout goes to /dev/null so that
+    Python's final flush cannot complain ("Exception ignored ... BrokenPipeError")."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test runner's buffer): nothing to redirect
+        pass
+    raise SystemExit(0)
+
+
+def print_result(text: str) -> None:
+    """`text` and a newline on stdout (JSON for scripts), ending quietly when the pipe is closed:
+    Typer turned the BrokenPipeError into exit 1."""
+    import sys
+
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_closed()
+
+
+class ResultConsole(Console):
+    """The results console: a closed pipe ends the command quietly with 0 (Rich exits 1, which read
+    as a failure where `| head` is the usual way to look at a long table)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        stdout_closed()
+
+
 console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
-out = Console(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
+out = ResultConsole(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
 StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")]
 # How a study is opened for analysis. A lake (a folder holding _botwatch_lake.json, or a URL) is
@@ -93,7 +129,7 @@ def stage_progress() -> StageProgress:
 def wide_when_piped() -> Console:
     """`out` on a terminal; in a pipe or file a console as wide as the content, so table cells
     (evidence sentences, handles) are never wrapped at the default 80 columns."""
-    return out if out.is_terminal else Console(width=4000, soft_wrap=True)
+    return out if out.is_terminal else ResultConsole(width=4000, soft_wrap=True)
 
 
 # C0/C1 controls, and the invisible format characters the report shows as ⟨U+XXXX⟩: a right-to-left

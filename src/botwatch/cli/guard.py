@@ -12,6 +12,7 @@ PySpark's) and reports an interrupt, or any failure no command foresaw, as one l
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -84,9 +85,31 @@ class GuardedTyper(typer.Typer):
 
             from botwatch.cli.common import console
 
+            refused = _refused_by_the_system(exc)
+            if refused is not None:
+                console.print(f"[red]error:[/red] {escape(refused[0])}", highlight=False)
+                sys.exit(refused[1])
+
             console.print(f"[red]error:[/red] {escape(_line(exc))}. This is a bug in botwatch: please report it "
                           "with the output of the same command run with BOTWATCH_DEBUG=1.", highlight=False)
             sys.exit(1)
+
+
+# What the system refuses (a read-only or full disk, a folder without permission) is about the
+# paths the user gave or the machine, not a bug: one line, exit 2 for the path, 1 for a full disk.
+_USER_ERRNOS = {errno.EACCES: 2, errno.EPERM: 2, errno.EROFS: 2, errno.ENOSPC: 1, errno.EDQUOT: 1}
+
+
+def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
+    """The line and exit status for an OSError the system raised about a path (permission denied,
+    read-only file system, disk full) that no command caught; None for anything else."""
+    if not isinstance(exc, OSError) or exc.errno not in _USER_ERRNOS:
+        return None
+    from botwatch.cli.common import controls_shown
+
+    why = exc.strerror or str(exc)
+    said = f"{controls_shown(os.fsdecode(exc.filename))}: {why}" if exc.filename is not None else f"the system refused: {why}"
+    return said, _USER_ERRNOS[exc.errno]
 
 
 def _say_interrupted() -> None:

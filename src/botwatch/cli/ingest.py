@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -34,9 +35,19 @@ def ingest(
     from botwatch.engines.lake import is_lake_path
     from botwatch.ingest.runner import IngestSettingError, expand_inputs, memory_setting
 
-    files = expand_inputs(inputs)
+    if not 0 < max_record_mb < 1024 * 1024:  # nan and inf too: int(nan * 2**20) was "a bug in botwatch"
+        fail(f"--max-record-mb must be a positive number of megabytes below 1048576, got {max_record_mb}")
+    docs: list[str] = []
+    files = expand_inputs(inputs, set_aside=docs)
+    if docs:
+        from botwatch.ingest.source import shown_name
+
+        names = ", ".join(shown_name(os.path.basename(d)) for d in docs[:5]) + (" …" if len(docs) > 5 else "")
+        console.print(f"left aside {len(docs)} file{'' if len(docs) == 1 else 's'} found in a folder that "
+                      f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
+                      highlight=False, markup=False)
     if not files:
-        fail("no input files")
+        fail("no input files" + (" (only documentation in the folders given)" if docs else ""))
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
@@ -44,7 +55,11 @@ def ingest(
     missing = [f for f in files if f != "-" and not (on_spark and is_url(f)) and not Path(f).exists()]
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
-        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else ""))
+        swapped = ""
+        if len(inputs) == 1 and inputs[0].endswith(".duckdb") and Path(location).is_file() and not location.endswith(".duckdb"):
+            # `ingest tweets.jsonl new.duckdb`: the arguments the wrong way round
+            swapped = f"; the study comes first: botwatch ingest {inputs[0]} {location}"
+        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else "") + swapped)
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
     if engine == "duckdb" and is_lake_path(location):
@@ -169,14 +184,20 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
 
 def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
+    from botwatch.ingest.source import shown_name
+
+    res = dataclasses.replace(res, source=shown_name(res.source))  # a non-UTF-8 name shown as `\xff`, as stored
     if res.skipped:
         console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
         console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (nothing from this file was stored)", highlight=False)
     elif unreadable(res):
-        # Not "ok": no reader knew the file. Why (its header or first bytes) is its row in `rejected`.
-        console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads (why: its row in the study's `rejected` table)", highlight=False)
+        # Not "ok": no reader knew the file. Why (its header or first bytes) is said here, since a
+        # study that stored nothing is removed with its `rejected` table; the reason quotes the
+        # file's own bytes, so its control characters are shown escaped.
+        why = escape(controls_shown(res.unreadable)) if res.unreadable else "why is its row in the study's `rejected` table"
+        console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads: {why}", highlight=False)
     else:
         console.print(
             f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "

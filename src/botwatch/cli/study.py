@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch import __version__
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, stdout_closed
 from botwatch.study import Study, StudyError
 
 
@@ -140,13 +140,14 @@ def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bo
             _export_graphml(st, study, table, path, quiet=True)
         else:
             n = _export_file(st, table, path, True, verbatim)
-            console.print(f"wrote {n:,} rows of {table} to stdout ({fmt})", markup=False, highlight=False)
         with path.open("rb") as src:
             try:
                 shutil.copyfileobj(src, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
-            except BrokenPipeError:  # `| head` closed the pipe: what it wanted was written
-                pass
+            except BrokenPipeError:  # `| head` closed the pipe: what it wanted was written, not all rows
+                stdout_closed()
+        if fmt != "graphml":  # said once the rows are out: before the copy, a closed pipe made it untrue
+            console.print(f"wrote {n:,} rows of {table} to stdout ({fmt})", markup=False, highlight=False)
 
 
 NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")

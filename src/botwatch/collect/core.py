@@ -101,6 +101,9 @@ class Capture:
         self.progress = progress or ProgressLine(enabled=False)
         self.extra = extra or {}
         self.stats = Stats()
+        # Set by a collector once a connection is open (a WebSocket accepted, a stream or page
+        # answered 200): a run that never got one says so and exits 1, instead of 0 with nothing.
+        self.connected = False
         self.state: dict[str, Any] = {}
         self.cursor: dict[str, Any] = {}
         self._seen = _Seen(dedupe_capacity)

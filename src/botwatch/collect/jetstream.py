@@ -155,6 +155,7 @@ class JetstreamCollector:
         """One connection: read frames until it drops or stalls; `self.lived` says for how long."""
         first = 0.0
         async with websockets.connect(url, max_size=8 << 20, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
+            cap.connected = True
             last = time.monotonic()
 
             async def watchdog() -> None:

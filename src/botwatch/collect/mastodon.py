@@ -132,6 +132,7 @@ class MastodonCollector:
                             raise refusal("Mastodon", r, body, HINT)
                         await wait_after(cap, waits, r)
                         continue
+                    cap.connected = True
                     await self.backfill(http, cap, stream, rpath, waits, use_filter)
                     event, data = None, []
                     opened = time.monotonic()

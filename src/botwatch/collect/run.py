@@ -108,6 +108,11 @@ async def run_capture(
     log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
+    if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
+        # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
+        log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; "
+            "check the address and the network, then run the same command again")
+        code = 1
     if stopped_by and stopped_by[0] == signal.SIGINT and code == 0:
         log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
             "run the same command again to resume where it stopped")

@@ -148,6 +148,7 @@ class XStream:
                                 raise refusal("X", r, body, HINT)
                             await wait_after(cap, self.waits, r)
                             continue
+                        cap.connected = True
                         opened = time.monotonic()
                         async for line in r.aiter_lines():
                             self.waits.healthy(opened, time.monotonic())
@@ -245,6 +246,7 @@ class XSearch:
                 if r.status_code != 200:
                     await wait_after(cap, self.waits, r)
                     continue
+                cap.connected = True
                 self.waits.reset()
                 page = self.read_page(cap, r.content)
                 if page is None:  # asked again: skipping it would end the sweep with its tweets missing

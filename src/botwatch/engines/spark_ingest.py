@@ -113,7 +113,7 @@ def ingest_lake(
 
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None) -> IngestSummary:
-    known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL").collect()}
+    known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL AND format IS NOT NULL").collect()}  # an unreadable file is refused again, not skipped
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
     staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing)
     results, keep, counts = _outcomes(files, meta, force)

@@ -213,7 +213,34 @@ def sniff(src: InputSource) -> str:
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     if first in ("{", "["):
         raise UnknownFormat("JSON, but no record in the first lines matches a known format")
-    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]}); {KNOWN_CSV}")
+    delimited = _other_delimiter(head, header)
+    if delimited and delimited[2]:  # a layout botwatch reads, with another delimiter: say only that
+        raise UnknownFormat(f"{delimited[2]} CSV delimited by {delimited[0]}, not commas: botwatch reads comma-separated CSV; "
+                            "save it as comma-separated (a spreadsheet's CSV export, or `csvformat`) and ingest that")
+    hint = f"; it looks delimited by {delimited[0]} ({delimited[1]} columns there), not commas" if delimited else ""
+    raise UnknownFormat(f"not JSON and not a known CSV header (first columns: {', '.join(header[:6])[:120]}){hint}; {KNOWN_CSV}")
+
+
+_DELIMITERS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
+
+
+def _other_delimiter(head: bytes, header: list[str]) -> tuple[str, int, str | None] | None:
+    """(the delimiter's name, the columns it gives, the layout they name or None) when the header
+    splits into more columns on `;`, a tab or `|` than on commas (a spreadsheet's `;` export, a
+    TSV): the refusal listed one column "tweetid;userid;..." and gave no clue why. botwatch
+    reads comma-separated CSV only; the message says what to convert. None otherwise."""
+    import csv as _csv
+
+    text = head.decode("utf-8", errors="replace")
+    first = text.splitlines()[0] if text else ""
+    for delim, name in _DELIMITERS:
+        try:
+            cols = [c.strip().lstrip("\ufeff").strip().lower() for c in next(_csv.reader([first], delimiter=delim), [])]
+        except _csv.Error:
+            continue
+        if len(cols) >= 3 and len(cols) > len(header):
+            return name, len(cols), classify_csv(cols)
+    return None
 
 
 def _archive_header_ok(kind: str, head: bytes) -> bool:

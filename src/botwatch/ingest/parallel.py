@@ -12,6 +12,7 @@ holds a DuckDB connection with its own threads.
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 import sys
 from contextlib import contextmanager
 from collections import deque
@@ -65,6 +66,25 @@ def _workers_skip_main() -> Iterator[None]:
             setattr(main, k, v)
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process for the block (only the main thread may set signals)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_sigint() -> None:
+    """A worker's initializer: Ctrl-C is the parent's to handle (it terminates the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
@@ -106,8 +126,12 @@ def read_parallel(
     read = 0
     counts = {"posts": 0, "snapshots": 0, "rejected": 0}
     ctx = mp.get_context("spawn")
-    with _workers_skip_main():
-        pool = ctx.Pool(workers)  # the processes start here, while the main path is hidden
+    with _workers_skip_main(), _sigint_ignored():
+        # The processes start here, while the main path is hidden and SIGINT ignored (a spawned
+        # child keeps an ignored SIGINT from its start, and the initializer keeps it so): Ctrl-C
+        # reaches the whole process group, and each worker printed its KeyboardInterrupt traceback
+        # ("Process SpawnPoolWorker-1: ...") before the parent's one line. The parent stops them.
+        pool = ctx.Pool(workers, initializer=_ignore_sigint)
     with pool:
         pending: deque[Any] = deque()
 

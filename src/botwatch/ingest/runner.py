@@ -48,6 +48,7 @@ class FileResult:
     accounts: int = 0
     skipped: str | None = None  # why the file was not read again
     error: str | None = None  # a failure that rolled the file back
+    unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
 
 
 @dataclass
@@ -63,14 +64,37 @@ class IngestSummary:
         return all(f.stored + f.duplicates == 0 and f.skipped is None and f.accounts == 0 for f in self.files)
 
 
-def expand_inputs(paths: Iterable[str]) -> list[str]:
-    """Files as given; directories expanded to the files under them (sorted, hidden ones skipped)."""
+# A data set's folder often holds its licence and a description beside the archives: found in a
+# folder walk they are documentation, not data, and reading them made the whole ingest exit 1
+# ("could not be read"). Named on the command line, a file is always read.
+_DOC_STEMS = ("readme", "license", "licence", "copying", "notice", "authors", "changelog", "citation")
+_DOC_SUFFIXES = (".md", ".rst", ".pdf", ".sha256", ".md5", ".sha1")
+_DOC_NAMES = ("sha256sums", "md5sums", "sha1sums", "checksums")
+
+
+def is_documentation(name: str) -> bool:
+    """Whether a file name found in a folder walk is documentation beside the data (README*,
+    LICENSE*, *.md, checksum lists), not an archive to read."""
+    low = name.lower()
+    return low.startswith(_DOC_STEMS) or low.endswith(_DOC_SUFFIXES) or low.split(".")[0] in _DOC_NAMES
+
+
+def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None) -> list[str]:
+    """Files as given; directories expanded to the files under them (sorted, hidden ones skipped,
+    and documentation beside the data, `is_documentation`, left out and listed in `set_aside`)."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+                for f in sorted(files):
+                    if f.startswith("."):
+                        continue
+                    if is_documentation(f):
+                        if set_aside is not None:
+                            set_aside.append(os.path.join(root, f))
+                        continue
+                    out.append(os.path.join(root, f))
         else:
             out.append(p)
     return out
@@ -146,7 +170,8 @@ def _ingest_source(
 ) -> FileResult:
     q = study.sql
     regular = path != "-" and os.path.isfile(path)
-    native_candidate = regular and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
+    # DuckDB reads the native path by name: a name that is not UTF-8 goes to the Python readers.
+    native_candidate = regular and src.name == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
         and first_json_char(src.head()) == "{"
     # Only regular files are hashed: a FIFO or device would be consumed by the hash. A large file
     # of a size the study has never seen cannot be a re-ingest, so its hash is computed alongside
@@ -196,6 +221,8 @@ def _ingest_source(
         result.accounts = merge_accounts(study)
         result.rejected = merge_rejected(study)
         result.repaired = staged_repairs(study)
+        if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
+            q("DELETE FROM sources WHERE source = ? AND sha256 IS NOT DISTINCT FROM ? AND format IS NULL", [src.name, sha])
         q(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [src.name, sha, src.size, result.format, result.read, result.stored, result.duplicates, result.rejected, result.accounts, utcnow()],
@@ -234,6 +261,7 @@ def _read_with_python(
         fmt_name = sniff(src)
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
+        result.unreadable = why
         sink.reject(0, f"unreadable input: {why}", src_head(src))
         return
     result.format = sink.source_format = fmt_name
@@ -265,7 +293,10 @@ def _size_seen(study: Study, size: int | None) -> bool:
 
 
 def _ingested_as(study: Study, sha: str) -> str | None:
-    seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? LIMIT 1", [sha])), None)
+    """The source an identical file was ingested from, None when none was. A file no reader knew
+    (`format` NULL) was recorded but nothing of it taken: it does not count, so a re-run refuses
+    it again with the same reason instead of skipping it as "already ingested" with exit 0."""
+    seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? AND format IS NOT NULL LIMIT 1", [sha])), None)
     return seen[0] if seen else None
 
 

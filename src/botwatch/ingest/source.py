@@ -136,6 +136,18 @@ def _read_head(stream: BinaryIO, n: int) -> bytes:
     return b"".join(parts)
 
 
+def shown_name(path: str) -> str:
+    """`path` as text that can be stored and printed: a file name that is not UTF-8 (`bad\xffname`)
+    reaches Python with surrogates (PEP 383), which DuckDB, Arrow and the terminal refuse
+    ("surrogates not allowed"), so the file failed although its content was valid. Those bytes
+    are written as `\xff`; any other name is unchanged."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class InputSource:
     """A named byte stream whose first bytes were read ahead for sniffing and are replayed."""
 
@@ -163,7 +175,7 @@ class InputSource:
         if str(path) == "-":
             return cls("<stdin>", sys.stdin.buffer, None, owns=False)
         p = Path(path)
-        return cls(str(p), open(p, "rb", buffering=0), p.stat().st_size if p.is_file() else None)
+        return cls(shown_name(str(p)), open(p, "rb", buffering=0), p.stat().st_size if p.is_file() else None)
 
     @property
     def error(self) -> Exception | None:

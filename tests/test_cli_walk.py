@@ -1,0 +1,280 @@
+"""What a reviewer walking through botwatch as a new user met in the ingest and CLI layers: a
+refused file reported as ingested on a re-run, user mistakes reported as bugs, tracebacks on
+Ctrl-C, files replaced without asking, a non-UTF-8 file name, and friction in a folder walk."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+CLI_FIX = Path(__file__).resolve().parent / "fixtures" / "cli"
+runner = CliRunner()
+
+
+def _said(res) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(res.output.split())
+
+
+def test_a_refused_file_stays_refused_on_every_rerun(tmp_path: Path) -> None:
+    """The unreadable file's hash was recorded in `sources` like an ingested one, so the same
+    command run again skipped it as "identical content already ingested" and exited 0."""
+    study = tmp_path / "s.duckdb"
+    cmd = ["ingest", str(study), str(FIX / "v1_uklabour.jsonl"), str(CLI_FIX / "unknown_layout.csv")]
+    first = runner.invoke(app, cmd)
+    assert first.exit_code == 1, first.output
+    for _ in range(2):
+        again = runner.invoke(app, cmd)
+        assert again.exit_code == 1, again.output
+        said = _said(again)
+        assert "skipped " + str(FIX / "v1_uklabour.jsonl") in said  # the file taken is not read twice
+        assert "unknown_layout.csv: identical content" not in said
+        assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") + ": not a format botwatch reads: not JSON" in said
+    from botwatch import open_study
+
+    with open_study(study) as st:  # recorded once however often it is refused
+        assert st.sql("SELECT count(*) FROM sources WHERE format IS NULL")[0][0] == 1
+        assert st.sql("SELECT count(*) FROM rejected")[0][0] == 1
+    forced = runner.invoke(app, cmd[:2] + [str(FIX / "v1_uklabour.jsonl")])
+    assert forced.exit_code == 0 and "identical content already ingested" in forced.output
+
+
+def test_user_mistakes_are_one_line_and_exit_2_not_a_bug(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each of these was "This is a bug in botwatch" (exit 1) or, for --sample-rate 0, silently no rate."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    for rate in ("2", "-1", "nan", "0"):
+        res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--sample-rate", rate])
+        assert res.exit_code == 2 and "sample rate must be in (0, 1]" in res.output, res.output
+    for mb in ("nan", "inf", "0", "-1"):
+        res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(FIX / "v1_uklabour.jsonl"), "--max-record-mb", mb])
+        assert res.exit_code == 2 and "--max-record-mb must be a positive number" in res.output, res.output
+    assert not (tmp_path / "t.duckdb").exists()
+    not_json = tmp_path / "m.json"
+    not_json.write_text("xx")
+    not_model = tmp_path / "m2.json"
+    not_model.write_text("{}")
+    for path, said in ((tmp_path / "none.json.gz", "no bot model at"), (not_json, "not a botwatch bot model (not JSON"),
+                       (not_model, "not a botwatch bot model (format None")):
+        monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(path))
+        res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+        assert res.exit_code == 2 and said in _said(res) and "BOTWATCH_BOT_MODEL=" in res.output, res.output
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL")
+    a_file = tmp_path / "taken"
+    a_file.write_text("mine")
+    res = runner.invoke(app, ["demo", "-o", str(a_file)])
+    assert res.exit_code == 2 and "is a file" in res.output and a_file.read_text() == "mine", res.output
+
+
+def test_a_path_the_system_refuses_is_one_line_exit_2(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`export -o /readonly/p.csv`: a read-only file system refuses even removing a file that is not
+    there (EROFS before ENOENT), so the cleanup's OSError escaped as "a bug in botwatch"; whatever
+    such error escapes a command is the user's path, not a bug."""
+    import errno
+
+    import pytest
+
+    from botwatch.cli import guard
+
+    monkeypatch.delenv("BOTWATCH_DEBUG", raising=False)
+    app2 = guard.GuardedTyper(add_completion=False, pretty_exceptions_enable=False)
+
+    @app2.command()
+    def run() -> None:
+        raise OSError(errno.EROFS, "Read-only file system", "/ro/.p.csv.1234.part")
+
+    @app2.command()
+    def other() -> None:
+        pass
+
+    with pytest.raises(SystemExit) as done:
+        app2(["run"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "/ro/.p.csv.1234.part: Read-only file system" in err and "bug" not in err
+
+
+def test_an_export_cleanup_refused_by_a_read_only_disk_keeps_the_real_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    real_unlink = Path.unlink
+
+    def read_only_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(".part"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", read_only_unlink)
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(tmp_path / "no" / "p.csv")])
+    monkeypatch.undo()
+    assert res.exit_code == 0 and "wrote " in res.output, (res.output, res.exception)
+    assert (tmp_path / "no" / "p.csv").exists()
+
+
+def test_demo_replaces_only_what_an_earlier_demo_wrote(tmp_path: Path) -> None:
+    """`demo -o DIR` deleted any DIR/sample.duckdb and overwrote DIR/report.html without a word."""
+    from botwatch.cli.analyze import not_the_demos, sample_files
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    assert runner.invoke(app, ["ingest", str(theirs / "sample.duckdb"), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    before = (theirs / "sample.duckdb").read_bytes()
+    res = runner.invoke(app, ["demo", "-o", str(theirs)])
+    assert res.exit_code == 2 and "is not the bundled sample's" in _said(res) and "--force" in res.output, res.output
+    assert (theirs / "sample.duckdb").read_bytes() == before
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "report.html").write_text("<html>my notes</html>")
+    res = runner.invoke(app, ["demo", "-o", str(notes)])
+    assert res.exit_code == 2 and "is not the demo's report" in _said(res), res.output
+    assert (notes / "report.html").read_text() == "<html>my notes</html>"
+
+    # What a finished demo leaves (the bundled files ingested, its titled report) is its own to replace.
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    assert runner.invoke(app, ["ingest", str(ours / "sample.duckdb")] + [str(p) for p in sample_files()]).exit_code == 0
+    (ours / "report.html").write_text('<head><meta name="generator" content="botwatch 0.1.0"><title>botwatch report — bundled sample (us-2016)</title>')
+    assert not_the_demos(ours) == []
+
+
+def test_report_replaces_a_report_but_not_a_file_botwatch_did_not_write(tmp_path: Path) -> None:
+    """`report -o` overwrote any file; re-running it over its own last report is the usual loop
+    (analyze again, report again) and stays as it was, a file of someone else's needs --force."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    html = tmp_path / "r.html"
+    html.write_text("<html>my notes</html>")
+    res = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports"])
+    assert res.exit_code == 2 and "is not a botwatch report" in _said(res), res.output
+    assert html.read_text() == "<html>my notes</html>"
+    res = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports", "--force"])
+    assert res.exit_code == 0, res.output
+    again = runner.invoke(app, ["report", str(study), "-o", str(html), "--no-exports"])
+    assert again.exit_code == 0, again.output
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_and_shown_escaped(tmp_path: Path) -> None:
+    """`bad\\xffname.jsonl` failed with "UnicodeEncodeError ... surrogates not allowed" though its
+    content is valid: the name reached DuckDB and the terminal with PEP 383 surrogates."""
+    import os
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    bad = os.fsdecode(os.path.join(os.fsencode(folder), b"bad\xffname.jsonl"))
+    shutil.copy(FIX / "v1_uklabour.jsonl", bad)
+    study = tmp_path / "s.duckdb"
+    for args in ([str(folder)], [bad]):  # found in a folder walk, or named
+        res = runner.invoke(app, ["ingest", str(study)] + args)
+        assert res.exit_code == 0, res.output
+        assert "surrogates" not in res.output and "bad\\xffname.jsonl" in res.output, res.output
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        assert st.sql("SELECT DISTINCT source FROM sources") == [(str(folder) + "/bad\\xffname.jsonl",)]
+        assert st.count("posts") == 6
+
+
+def test_a_folder_walk_leaves_documentation_aside_but_a_named_file_is_read(tmp_path: Path) -> None:
+    """`ingest s.duckdb twibot20/` exited 1 because the folder's LICENSE is not a data format."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FIX / "v1_uklabour.jsonl", folder / "tweets.jsonl")
+    (folder / "LICENSE").write_text("CC BY 4.0\n")
+    (folder / "README.md").write_text("# the data\n")
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(folder)])
+    assert res.exit_code == 0, res.output
+    assert "left aside 2 files found in a folder that are documentation, not data (LICENSE, README.md)" in _said(res)
+    named = runner.invoke(app, ["ingest", str(study), str(folder / "README.md")])
+    assert named.exit_code == 1 and "unreadable " + str(folder / "README.md") in named.output, named.output
+    only_docs = tmp_path / "docs"
+    only_docs.mkdir()
+    (only_docs / "README.txt").write_text("nothing here\n")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(only_docs)])
+    assert res.exit_code == 2 and "no input files (only documentation" in res.output, res.output
+
+
+def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_path: Path) -> None:
+    """A `;`-delimited IRA CSV was refused listing one column "author_id;content;..." and no hint;
+    and with no study created, the line pointed at "its row in the study's `rejected` table"."""
+    import csv
+
+    rows = list(csv.reader((FIX / "ira_tweets.csv").open(newline="")))
+    for delim, said in ((";", "delimited by ';', not commas"), ("\t", "delimited by tabs, not commas")):
+        path = tmp_path / "ira.csv"
+        with path.open("w", newline="") as f:
+            csv.writer(f, delimiter=delim).writerows(rows)
+        res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(path)])
+        assert res.exit_code == 1, res.output
+        assert said in _said(res) and "botwatch reads comma-separated CSV" in _said(res), res.output
+        assert "rejected` table" not in res.output and not (tmp_path / "s.duckdb").exists()
+
+
+def _closed_pipe(args: list[str]) -> tuple[int, str]:
+    """Run `botwatch ARGS` with its stdout a pipe closed before it writes (`| head` that has had
+    enough); the exit status and stderr."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env.pop("BOTWATCH_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "botwatch.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=120), err
+
+
+def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path) -> None:
+    """`explain S x | head -1` exited 1 (Rich's broken-pipe exit), and `export S posts -o - | head`
+    said "wrote N rows ... to stdout" before the pipe closed on them."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        handle = st.sql("SELECT handle FROM accounts_scored WHERE handle IS NOT NULL ORDER BY handle LIMIT 1")[0][0]
+    for args in (["explain", str(study), handle], ["explain", str(study), handle, "--json"], ["accounts", str(study)],
+                 ["export", str(study), "posts", "-o", "-"]):
+        code, err = _closed_pipe(args)
+        assert code == 0, (args, err)
+        assert "wrote" not in err and "Traceback" not in err and "error" not in err, (args, err)
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", "-"])  # a pipe read to the end is still told
+    assert res.exit_code == 0 and "wrote 6 rows of posts to stdout" in res.output
+
+
+def test_an_empty_accounts_listing_says_which_filter_left_nothing(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["accounts", str(study), "--country", "XX"])
+    assert res.exit_code == 0 and "no accounts with origin XX" in res.output, res.output
+    full = runner.invoke(app, ["accounts", str(study)])
+    assert full.exit_code == 0 and "no accounts" not in full.output
+
+
+def test_ingest_with_its_arguments_swapped_says_the_study_comes_first(tmp_path: Path) -> None:
+    """`ingest tweets.jsonl new.duckdb` said only "no such file: new.duckdb"."""
+    data = tmp_path / "tweets.jsonl"
+    shutil.copy(FIX / "v1_uklabour.jsonl", data)
+    res = runner.invoke(app, ["ingest", str(data), str(tmp_path / "new.duckdb")])
+    assert res.exit_code == 2, res.output
+    assert f"the study comes first: botwatch ingest {tmp_path / 'new.duckdb'} {data}" in _said(res)
+    assert not (tmp_path / "new.duckdb").exists() and data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()
+
+
+def test_a_collector_that_never_connects_exits_1_and_says_so(tmp_path: Path) -> None:
+    """`collect bluesky … --endpoint ws://127.0.0.1:9/x --duration 15s` retried for 15 s, captured
+    nothing and exited 0, as if the capture had worked."""
+    res = runner.invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", "ws://127.0.0.1:9/x",
+                              "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert "never connected to ws://127.0.0.1:9/x: nothing was captured" in _said(res)
