@@ -115,12 +115,15 @@ def test_each_file_reports_what_duckdb_reports(calls: dict[str, Any], call: int)
 
 def test_the_command_prints_what_the_duckdb_command_prints(calls: dict[str, Any]) -> None:
     duck, lake = calls["duck_cli"], calls["lake_cli"]
-    # One input (missing.jsonl) failed beside the skipped ones: both engines exit 1 and say so.
+    # One input (missing.jsonl) failed beside the skipped ones, and the unreadable one is refused
+    # again with its reason (not skipped as "already ingested"): both engines exit 1 and say so.
     assert lake.exit_code == duck.exit_code == 1, lake.output
-    assert "1 of 14 inputs failed" in " ".join(lake.output.split())
+    flat = " ".join(lake.output.split())
+    assert "1 of 14 inputs failed" in flat and "1 of 14 inputs could not be read" in flat, lake.output
     assert "Traceback" not in lake.output and "Ingest summary" in lake.output
     lines = lake.output.splitlines()
-    assert sum(ln.startswith("skipped ") for ln in lines) == 13 and sum(ln.startswith("failed ") for ln in lines) == 1
+    assert sum(ln.startswith("skipped ") for ln in lines) == 12 and sum(ln.startswith("failed ") for ln in lines) == 1
+    assert sum(ln.startswith("unreadable ") and "noise.bin" in ln and "binary file" in ln for ln in lines) == 1
     assert lake.output.replace(str(calls["lake"]), "STUDY") == duck.output.replace(str(calls["duck"]), "STUDY")
 
 

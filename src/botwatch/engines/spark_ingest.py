@@ -113,7 +113,9 @@ def ingest_lake(
 
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None) -> IngestSummary:
-    known = {r["sha256"]: r["source"] for r in lake.df("sources").select("sha256", "source").where("sha256 IS NOT NULL AND format IS NOT NULL").collect()}  # an unreadable file is refused again, not skipped
+    recorded = lake.df("sources").select("sha256", "source", "format").collect()
+    known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
+    refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
     staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing)
     results, keep, counts = _outcomes(files, meta, force)
@@ -137,10 +139,13 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             res.stored = stored.get(i, 0)
             res.duplicates = counts[i] - res.stored
             res.accounts = seen.get(i, 0)
+            if res.format is None and (meta[i]["source"], meta[i]["sha256"]) in refused:
+                continue
             rows.append({"source": meta[i]["source"], "sha256": meta[i]["sha256"], "bytes": meta[i]["bytes"],
                          "format": res.format, "records_read": res.read, "posts_stored": res.stored, "duplicates": res.duplicates,
                          "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
-        lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
+        if rows:
+            lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
     return summary
 
 
@@ -231,7 +236,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) ->
     first: dict[str, str] = {}
     for i, path in enumerate(files):
         m = meta.get(i) or {"source": path, "error": "the executor reading it returned nothing"}
-        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0))
+        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0), unreadable=m.get("unreadable"))
         results.append(res)
         if m.get("error"):
             res.error = m["error"]

@@ -34,6 +34,7 @@ META = pa.schema(
         ("records_read", pa.int64()), ("n_posts", pa.int64()), ("n_snapshots", pa.int64()), ("n_rejected", pa.int64()),
         ("error", pa.string()), ("skipped", pa.string()),
         ("n_repaired", pa.int64()),  # stored after a repair: notes among the rejected rows, not lost records
+        ("unreadable", pa.string()),  # why no reader knew the file (`FileResult.unreadable`)
     ]
 )
 
@@ -128,7 +129,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
-            meta.update(source=item.source, format=item.format, records_read=item.read)
+            meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]
