@@ -55,6 +55,7 @@ def analyze(
         if workers is not None:  # what the stages fork (content.pool, accounts.pool); the outputs do not depend on it
             options["workers"] = workers
         ctx = Context(election=election_or_fail(election), options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
+        say_if_outside_window(st, ctx.election)
         try:
             results = run_analyze(
                 st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
@@ -68,6 +69,16 @@ def analyze(
     for name, stat, rows in results:
         t.add_row(name, stat, "" if rows is None else f"{rows:,}", f"{seconds[name]:,.1f}" if name in seconds else "")
     out.print(t)
+
+
+def say_if_outside_window(st: Study, election: object) -> None:
+    """One warning line when no post falls in the election's window: the stages still run (the
+    data may be studied for itself), but nothing they find is about that election's campaign."""
+    from botwatch.report.caveats import outside_election_window
+
+    line = outside_election_window(st, election)
+    if line:
+        console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
 
 
 def say_if_no_posts(st: Study, study: Path | str) -> None:

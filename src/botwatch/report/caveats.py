@@ -173,3 +173,23 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
             f"(train {worst.get('train')}, test {worst.get('test')}; 0.5 is chance): treat the count as a rough ranking."
         )
     return " ".join(parts) or None
+
+
+def outside_election_window(study: Study, election: Any) -> str | None:
+    """One line when none of the study's posts falls in the election's window (the preset's
+    `window_start` to `window_end`, whole dates as the Methods coverage counts them): the study
+    then describes another period, and no finding in it is about this election's campaign. A
+    study of 2021 posts analysed with uk-ge2017 headlined "87% … created after the election was
+    called" while its Methods said the data did not overlap the window at all."""
+    if election is None or "posts" not in set(study.tables()):
+        return None
+    first, last = study.sql("SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE) FROM posts")[0]
+    if first is None:
+        return None
+    ws, we = election.window_start, election.window_end
+    if last < ws or first > we:
+        return (
+            f"None of this study's posts ({first} to {last}) falls in the {election.name} window ({ws} to {we}): findings on it "
+            "describe that other period, not this election's campaign."
+        )
+    return None

@@ -128,7 +128,20 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     if trigger is None:  # the election cannot be loaded here: the stage recorded the instant it used (it read "(None)")
         stored = study.sql("SELECT min(trigger) FROM creation")[0][0]
         trigger = f"{stored:%Y-%m-%d %H:%M} UTC" if stored is not None else "date not recorded"
-    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger}
+    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger, "population": creation_population(rows, election)}
+
+
+def creation_population(rows: list[tuple[Any, ...]], election: Any) -> str:
+    """Who the creation rows count, in words: accounts that posted in the election window (the
+    stage's population since it stopped counting accounts silent in the window), or, for a study
+    analysed before, every account that posted in the study."""
+    from botwatch.timeline.stages import WINDOW_POPULATION
+
+    if not any(r[0] == "all" and r[1] == WINDOW_POPULATION for r in rows):
+        return "posted in the study"
+    if election is not None:
+        return f"posted in the election window ({election.window_start} to {election.window_end})"
+    return "posted in the election window"
 
 
 def moscow_offset(study: Study, election: Any) -> int:
@@ -213,7 +226,7 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
     if creation:
         for r in creation["rows"]:
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
-                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"]))
+                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"]))
     if circ and circ["informative"] and circ.get("far"):
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
