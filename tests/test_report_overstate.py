@@ -78,3 +78,77 @@ def test_analyze_warns_when_no_post_is_in_the_window(tmp_path) -> None:  # type:
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
     assert "warning: None of this study's posts" in out and "US presidential election 2016 window" in out
+
+
+# -- 2. a study the bot model could not score -----------------------------------------------
+def _cli():  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    return CliRunner(), app
+
+
+def _text(path) -> str:  # type: ignore[no-untyped-def]
+    import html as html_mod
+    import re
+
+    s = path.read_text(encoding="utf-8")
+    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
+    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
+
+
+def test_an_unscored_study_says_automation_is_unknown_not_absent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The IRA files carry follower and post counts for some accounts but no account age or
+    likes: the report said "no profile counts (followers, following, posts)", "0 of them have a bot
+    probability of 0.5 or more … add up to 0 (± 0 …)" and "No election post … came from likely
+    automated accounts", three statements the data cannot support."""
+    from pathlib import Path
+
+    runner, app = _cli()
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest"
+    study, out = tmp_path / "s.duckdb", tmp_path / "r.html"
+    assert runner.invoke(app, ["ingest", str(study), str(fix / "ira_tweets.csv"), str(fix / "ira_authors.csv")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    text = _text(out)
+    assert "The bot model could not score any of the 2 accounts: this data has none of the profile facts it needs (account age, posts liked," in text
+    assert "automated is unknown, not absent" in text
+    assert "no profile counts (followers, following, posts)" not in text
+    assert "have a bot probability of 0.5 or more" not in text and "expected automated accounts" not in text
+    assert "No election post in the campaign window came from likely automated accounts" not in text
+    assert "Whether any election post came from likely automated accounts (bot probability ≥ 0.5) is unknown" in text
+
+
+# -- 3. scaling an attributed archive to the platform ---------------------------------------
+def test_an_attributed_archive_is_not_scaled_to_the_platform_in_the_headlines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`estimate --sample-rate 0.01` on the IRA release headlined "Scaled to the whole platform …
+    about 478,300 posts supported Republicans" beside "every post comes from accounts a platform
+    had already attributed". The same study read as a sample stream keeps the headline."""
+    import shutil
+    from pathlib import Path
+
+    from botwatch.study import open_study
+
+    runner, app = _cli()
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    sample = tmp_path / "sample.duckdb"
+    assert runner.invoke(app, ["ingest", str(sample), str(fix)]).exit_code == 0
+    attributed = tmp_path / "attributed.duckdb"
+    shutil.copy(sample, attributed)
+    with open_study(attributed, read_only=False) as st:  # the same posts, as if from the IRA release
+        st.sql("UPDATE sources SET format = 'ira-538-tweets'")
+        st.sql("UPDATE posts SET source_format = 'ira-538-tweets'")
+    texts = {}
+    for study in (sample, attributed):
+        res = runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", "0.01"])
+        assert res.exit_code == 0, res.output
+        out = study.with_suffix(".html")
+        assert runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
+        texts[study.stem] = (" ".join(res.output.split()), _text(out))
+    assert "Scaled to the whole platform" in texts["sample"][1] and "not platform figures" not in texts["sample"][1]
+    cli_out, report = texts["attributed"]
+    assert "Scaled to the whole platform" not in report
+    assert "warning: Scaling by 1/0.01 assumes the archive is a random 1.00% sample" in cli_out
+    assert "Counts below are multiplied by 1 / 0.01, as the analysis was told, but they are not platform figures." in report

@@ -56,6 +56,11 @@ def analyze(
             options["workers"] = workers
         ctx = Context(election=election_or_fail(election), options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
         say_if_outside_window(st, ctx.election)
+        from botwatch.report.caveats import scaling_unsupported
+
+        not_sample = scaling_unsupported(st, sample_rate)
+        if not_sample:
+            console.print(f"[yellow]warning:[/yellow] {escape(not_sample)}", highlight=False)
         try:
             results = run_analyze(
                 st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,

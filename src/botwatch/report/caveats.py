@@ -183,13 +183,32 @@ def outside_election_window(study: Study, election: Any) -> str | None:
     called" while its Methods said the data did not overlap the window at all."""
     if election is None or "posts" not in set(study.tables()):
         return None
-    first, last = study.sql("SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE) FROM posts")[0]
+    ws, we = election.window_start, election.window_end
+    first, last, inside = study.sql(
+        "SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE), "
+        "count(*) FILTER (WHERE CAST(created_at AS DATE) BETWEEN ? AND ?) FROM posts",
+        [ws, we],
+    )[0]
     if first is None:
         return None
-    ws, we = election.window_start, election.window_end
-    if last < ws or first > we:
+    if not inside:
         return (
             f"None of this study's posts ({first} to {last}) falls in the {election.name} window ({ws} to {we}): findings on it "
             "describe that other period, not this election's campaign."
         )
     return None
+
+
+def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
+    """Why counts scaled by a sample rate are not platform figures here, or None: dividing by the
+    rate assumes the archive is a random sample of the platform's posts, and an archive of
+    accounts a platform attributed to an operation is a selection, not a sample. A report of
+    the IRA release with --sample-rate 0.01 headlined "Scaled to the whole platform … about
+    478,300 posts supported Republicans" beside "every post comes from attributed accounts"."""
+    if not sample_rate or not attributed_only(data_provenance(study)):
+        return None
+    return (
+        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; this study "
+        "holds only accounts a platform attributed to an influence operation, a selection rather than a sample, so scaled "
+        "counts are not platform figures."
+    )

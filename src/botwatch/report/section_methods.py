@@ -12,6 +12,7 @@ import json
 from datetime import date
 from typing import Any
 
+from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
 from botwatch.report.section_overview import study_summary
 from botwatch.report.sections import Section, render, section
@@ -95,6 +96,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         election=election,
         unloaded=ctx.get("election_unloaded"),
         sample_rate=ctx.get("sample_rate"),
+        not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
         cov=coverage(study, election),
         duplicates=dup[0],
         records=dup[1],
