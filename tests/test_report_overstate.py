@@ -152,3 +152,57 @@ def test_an_attributed_archive_is_not_scaled_to_the_platform_in_the_headlines(tm
     assert "Scaled to the whole platform" not in report
     assert "warning: Scaling by 1/0.01 assumes the archive is a random 1.00% sample" in cli_out
     assert "Counts below are multiplied by 1 / 0.01, as the analysis was told, but they are not platform figures." in report
+
+
+# -- 4 and 6. methods text of the shipped models; figures for an election never measured -----
+def test_methods_describe_the_trained_stance_and_sentiment_models(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Methods said "Sentiment is VADER's compound score" and that stance comes from cues plus "a
+    strongly positive or negative tone"; the shipped labels come from trained models, VADER only
+    an input (docs/methods.md, "Party stance and sentiment against a careful reader")."""
+    import shutil
+
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+    from botwatch.elections import load_election
+    from botwatch.report import build_report
+    from botwatch.study import open_study
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study) as st:
+        out = build_report(st, tmp_path / "r.html", ctx={"election": load_election("us-2016")}, exports=False, strict=True)
+    text = _text(out)
+    methods = text[text.index("Methods and caveats", text.index("Headline findings") + 200):]
+    assert "VADER's compound score" not in text and "strongly positive or negative tone" not in text
+    assert "VADER scores positive (compound" not in text
+    assert "Sentiment of an English election post is a second trained model's answer" in methods
+    us = MEASURED_BY_ELECTION["us-2016"]
+    assert f"{us['pairs']} hand-labelled pairs of this election (never used to fit or choose them) stance agreed with a careful reader at macro-F1 {us['stance_f1']:.2f}" in methods
+
+
+def test_an_election_of_ones_own_is_told_it_was_not_measured(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A TOML with its own key was told "on 270 posts of us-2016 it matched 75%": one election's
+    figure, offered as if it applied. Now: not measured here, with every measured election's figure."""
+    import shutil
+
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+    from botwatch.elections import load_election
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    own = dataclasses.replace(load_election("us-2016"), key="my-election")
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE estimates SET election = 'my-election'")
+        st.sql("UPDATE post_labels SET election = 'my-election'")
+        sec = parties_section(st, {"election": own})
+        meth = methods(st, {"election": own})
+    assert sec is not None and sec.headline
+    heads = _heads(sec)
+    assert "posts of us-2016 it matched" not in heads
+    assert "stance was not measured on this election" in heads
+    for key, v in MEASURED_BY_ELECTION.items():
+        assert f"{v['stance_f1']:.2f} [{v['stance_ci'][0]:.2f}–{v['stance_ci'][1]:.2f}] ({key})" in heads
+    mtext = " ".join(str(meth.html).split())
+    assert "this election was not measured" in mtext

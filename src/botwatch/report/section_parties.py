@@ -92,7 +92,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             lo.append(v["lo"])
             hi.append(v["hi"])
             colours.append(colour)
-    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (VADER), 95% intervals")
+    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals")
     return stance, tone
 
 
@@ -168,7 +168,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     headline: list[Markup] = []
     if in_el:
         for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
-            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, pct=pct))
+            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))
