@@ -206,3 +206,19 @@ def test_an_election_of_ones_own_is_told_it_was_not_measured(analysed_sample_pat
         assert f"{v['stance_f1']:.2f} [{v['stance_ci'][0]:.2f}–{v['stance_ci'][1]:.2f}] ({key})" in heads
     mtext = " ".join(str(meth.html).split())
     assert "this election was not measured" in mtext
+
+
+def test_an_event_effect_the_test_does_not_support_is_no_headline(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """uk: "0.60× as frequent … permutation p = 0.792" and us: "p = 0.175" were headline findings.
+    They stay in the section's table with their p; only p < 0.05 leads."""
+    from botwatch.timeline.groups import AUTOMATED, FOREIGN
+    from botwatch.timeline.report import _headlines
+
+    st = synth_study
+    base = dict(window_start=datetime(2017, 4, 20), window_end=datetime(2017, 6, 8), window_h=24, events=2, posts=100,
+                in_window_share=0.1, n_null=50, exact=True, q_value=0.9)
+    write_table(st, "event_tests", [dict(base, dimension="automated", value=AUTOMATED, rate_ratio=0.60, null_rate_ratio=1.0, p_value=0.792),
+                                    dict(base, dimension="origin", value=FOREIGN, rate_ratio=2.50, null_rate_ratio=1.0, p_value=0.01)])
+    heads = " ".join(" ".join(str(h).split()) for h in _headlines(st, election(), None, None, []))
+    assert "0.60×" not in heads and "p = 0.792" not in heads
+    assert "2.50× as frequent" in heads and "p = 0.010" in heads

@@ -23,6 +23,9 @@ from botwatch.timeline.groups import AUTOMATED, FOREIGN
 TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
                    ("origin", "Foreign origin or not"), ("cluster", "Largest coordinated clusters"), ("sentiment", "By sentiment"))
 MAX_SERIES = 6
+# A test result leads the report only when the test supports it: an event effect with p = 0.79
+# read as a finding ("0.60× as frequent") at the top of a report a journalist quotes.
+HEADLINE_P = 0.05
 
 
 def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
@@ -220,6 +223,8 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         grouped = [t for t in tests if t[0] != "all"]
         for dim, val, rr, null, p, w in grouped or tests:  # all posts only when no group can be formed
             if rr is None or not math.isfinite(rr):
+                continue
+            if p is None or not p < HEADLINE_P:  # not supported by the test: its row and p stay in the section's table
                 continue
             who = "All posts" if dim == "all" else f"Posts by {val} accounts"
             out.append(render("time_headline.html.j2", kind="events", who=who, rr=rr, null=null, p=p, w=w))
