@@ -222,3 +222,57 @@ def test_an_event_effect_the_test_does_not_support_is_no_headline(synth_study) -
     heads = " ".join(" ".join(str(h).split()) for h in _headlines(st, election(), None, None, []))
     assert "0.60×" not in heads and "p = 0.792" not in heads
     assert "2.50× as frequent" in heads and "p = 0.010" in heads
+
+
+# -- 5. coordination windows on whole-minute timestamps -------------------------------------
+def _co_retweeting_study(path, seconds: int = 0):  # type: ignore[no-untyped-def]
+    """Six accounts retweeting the same 30 posts within a minute of each other, twenty others at
+    random; every time whole minutes (as the IRA release writes them) plus `seconds`."""
+    import numpy as np
+
+    from botwatch.study import open_study
+    from test_timeline import write_posts
+
+    rng = np.random.default_rng(3)
+    posts = []
+    for k in range(30):
+        t0 = datetime(2017, 5, 1) + timedelta(hours=7 * k, seconds=seconds)
+        for a in range(6):
+            posts.append(dict(post_id=f"r{k}-{a}", platform="twitter", account_id=f"b{a}", created_at=t0 + timedelta(minutes=a % 2), kind="retweet",
+                              text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+        for h in range(20):
+            posts.append(dict(post_id=f"h{k}-{h}", platform="twitter", account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+    st = open_study(path, read_only=False)
+    write_posts(st, posts)
+    return st
+
+
+def test_coordination_on_minute_timestamps_states_the_resolution(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """IRA `publish_date` is whole minutes, yet the report said "co-acting within 60 s" and a
+    sweep reported edges "at 10 s". The resolution is stated, and a real gap bound given."""
+    from botwatch.report.section_coordination import coordination_section
+
+    texts = {}
+    for seconds in (0, 7):
+        with _co_retweeting_study(tmp_path / f"s{seconds}.duckdb", seconds) as st:
+            analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+            sec = coordination_section(st, {})
+            assert sec is not None and sec.headline
+            texts[seconds] = (_heads(sec), " ".join(str(sec.html).split()))
+    heads, html = texts[0]
+    assert "co-acting within 60 s by whole-minute timestamps, a real gap of up to 120 s" in heads
+    assert "Timestamps to the minute." in html and "cannot be timed closer than 60 s" in html
+    heads, html = texts[7]  # the same study with seconds in its timestamps: nothing to say
+    assert "co-acting within 60 s, each" in heads and "Timestamps to the minute" not in html
+
+
+def test_a_sweep_flags_windows_below_the_minute(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    runner, app = _cli()
+    with _co_retweeting_study(tmp_path / "s.duckdb"):
+        pass
+    res = runner.invoke(app, ["coordination", str(tmp_path / "s.duckdb"), "--sweep", "10s,60s"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "timestamps are whole minutes, so co-actions are timed no closer than 60 s; 10 s is below that resolution" in out
+    assert out.count("below 60 s resolution") == 1
