@@ -276,3 +276,46 @@ def test_a_sweep_flags_windows_below_the_minute(tmp_path) -> None:  # type: igno
     out = " ".join(res.output.split())
     assert "timestamps are whole minutes, so co-actions are timed no closer than 60 s; 10 s is below that resolution" in out
     assert out.count("below 60 s resolution") == 1
+
+
+# -- 7. evidence a journalist will misread ----------------------------------------------------
+def test_flags_and_zero_counts_read_naturally_in_evidence() -> None:
+    """"a profile location no raised the bot score", "a website on the profile no raised…",
+    "automation words … 0 lowered…" read as contradictions; the sentence and the batched heads
+    agree on the new wording."""
+    import numpy as np
+
+    from botwatch.accounts.botmodel import evidence_sentences, sentence
+
+    cases = [("has_location", 0.0, 0.28, "no profile location: raised the bot score (+0.28 log-odds)"),
+             ("has_url", 0.0, 0.13, "no website on the profile: raised the bot score (+0.13 log-odds)"),
+             ("has_url", 1.0, -0.13, "a website on the profile: lowered the bot score (-0.13 log-odds)"),
+             ("automation_words", 0.0, -0.22, "no automation words in the description (automated, feed, every hour, made by ...): lowered the bot score (-0.22 log-odds)"),
+             ("age_days", 68.0, 1.7, "account age (days) 68: raised the bot score (+1.70 log-odds)")]
+    for feature, value, c, want in cases:
+        assert sentence(feature, value, c) == want
+        assert evidence_sentences([feature], np.array([0]), np.array([value]), np.array([c])) == [want]
+
+
+def test_explain_carries_the_cross_source_caveat(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The report qualifies the automation count with the model's held-out AUC range; `explain`
+    printed "Bot probability: 0.98 (calibrated on labelled accounts)" alone."""
+    from pathlib import Path
+
+    from botwatch.accounts.botmodel import model_meta
+    from botwatch.study import open_study
+
+    runner, app = _cli()
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "accounts", "--with-deps"]).exit_code == 0
+    with open_study(study) as st:
+        handle = st.sql("SELECT a.handle FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL LIMIT 1")[0][0]
+    res = runner.invoke(app, ["explain", str(study), handle])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    loso = model_meta()["loso"]
+    lo = min(loso, key=lambda c: c["auc"])
+    assert (f"Bot probability: " in out and f"the bot model scored AUC between {lo['auc']:.2f} (held out: {lo['held_out']}) and "
+            f"{max(c['auc'] for c in loso):.2f} (0.5 is chance): read it as a rough ranking") in out

@@ -94,6 +94,37 @@ _SHOW: dict[str, Callable[[float], str]] = {
 }
 
 
+# How a flag reads in a sentence, (when set, when not): "a profile location no raised the bot
+# score" read as a contradiction; "no profile location: raised the bot score" does not.
+_FLAG_WORDS: dict[str, tuple[str, str]] = {
+    "handle_generated15": ("a 15-character generated-looking handle", "no 15-character generated-looking handle"),
+    "has_location": ("a profile location", "no profile location"),
+    "default_profile": ("the default profile theme", "a customised profile theme"),
+    "default_image": ("the default profile image", "its own profile image"),
+    "verified": ("a verified badge", "no verified badge"),
+    "description_has_link": ("a link in the description", "no link in the description"),
+    "has_url": ("a website on the profile", "no website on the profile"),
+    "self_declared_bot": ("calls itself a bot (handle, name or description)", "does not call itself a bot"),
+    "background_image": ("a profile background image", "no profile background image"),
+}
+# Counts whose label names what is counted, so that zero reads "no digits in the handle" rather
+# than "digits in the handle 0".
+_NONE_WHEN_ZERO = frozenset({"automation_words", "handle_digits", "name_digits", "handle_underscores", "description_mentions",
+                             "description_hashtags", "name_words"})
+
+
+def _known_head(feature: str, label: str, show: Callable[[float], str], x: float) -> str:
+    """The head of a sentence for a known value: the value in words, then ": " before the
+    direction ("no profile location: ", "followers 1,234: ")."""
+    flag = _FLAG_WORDS.get(feature)
+    if flag is not None and _DESCRIBE.get(feature, ("", ""))[1] == "bool":
+        return f"{flag[0] if x >= 0.5 else flag[1]}: "
+    shown = show(x)
+    if feature in _NONE_WHEN_ZERO and shown == show(0.0):  # as printed, as `_sentence_text` decides it
+        return f"no {label}: "
+    return f"{label} {shown}: "
+
+
 def _shown(feature: str) -> tuple[str, Callable[[float], str]]:
     """`feature`'s label and how its known values are shown."""
     label, kind = _DESCRIBE.get(feature, (feature, "float"))
@@ -327,7 +358,7 @@ def _heads(feature: str, values: list[float]) -> list[str]:
     value unequal to itself."""
     label, show = _shown(feature)
     unknown = f"{label} is unknown, which "
-    return [unknown if x != x else f"{label} {show(x)} " for x in values]
+    return [unknown if x != x else _known_head(feature, label, show, x) for x in values]
 
 
 def _tail(direction: str, contribution: float) -> str:
@@ -336,17 +367,24 @@ def _tail(direction: str, contribution: float) -> str:
 
 
 def sentence(feature: str, value: float, contribution: float) -> str:
-    """One contribution in words, e.g. "followers per account followed 0.02 raised the bot score"."""
+    """One contribution in words, e.g. "followers per account followed 0.02: raised the bot score"."""
     return _sentence_text(feature, describe_value(feature, value), contribution)
 
 
 def _sentence_text(feature: str, shown: str, contribution: float) -> str:
     """`sentence` with the value already in words (`describe_value`)."""
-    label = _DESCRIBE.get(feature, (feature, "float"))[0]
+    label, show = _shown(feature)
     direction = "raised" if contribution > 0 else "lowered"
     if shown == "unknown":
         return f"{label} is unknown, which {direction} the bot score ({contribution:+.2f} log-odds)"
-    return f"{label} {shown} {direction} the bot score ({contribution:+.2f} log-odds)"
+    flag = _FLAG_WORDS.get(feature)
+    if flag is not None and _DESCRIBE.get(feature, ("", ""))[1] == "bool":
+        head = f"{flag[0] if shown == 'yes' else flag[1]}: "
+    elif feature in _NONE_WHEN_ZERO and shown == show(0.0):
+        head = f"no {label}: "
+    else:
+        head = f"{label} {shown}: "
+    return f"{head}{direction} the bot score ({contribution:+.2f} log-odds)"
 
 
 MODEL_FILE_LIMIT = 256 * 1024 * 1024  # a model is a few MB of JSON; a wrong path must not fill memory

@@ -148,6 +148,21 @@ def origin_blind_spot(study: Study, home: str | None) -> str | None:
     )
 
 
+def cross_source_auc(meta: dict[str, Any]) -> str | None:
+    """The bot model's held-out AUC range from its leave-one-source-out figures (shipped with the
+    model), as one clause, or None when the model file has none. The report's automation count and
+    `explain`'s per-account probability both carry it: a probability "calibrated on labelled
+    accounts" says nothing of how it fares on a source like none of them."""
+    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and c.get("auc") is not None]
+    if not loso:
+        return None
+    worst = min(loso, key=lambda c: c["auc"])
+    return (
+        f"Tested on a labelled source it was not trained on, the bot model scored AUC between {worst['auc']:.2f} "
+        f"(held out: {worst.get('held_out')}) and {max(c['auc'] for c in loso):.2f} (0.5 is chance)"
+    )
+
+
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
     people, which a profile model sees as human) or when the model's cross-source check failed."""
@@ -157,14 +172,9 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
             "These are accounts a platform attributed to an influence operation; most were run by people, and a profile-based bot "
             "model sees human-run accounts as human, so a low automation count here does not mean the accounts were genuine."
         )
-    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and c.get("auc") is not None]
+    loso = cross_source_auc(meta)
     if loso:  # leave-one-source-out: the figure that matters for a study's own, never-seen source
-        worst = min(loso, key=lambda c: c["auc"])
-        parts.append(
-            f"Tested on a labelled source it was not trained on, the bot model scored AUC between {worst['auc']:.2f} "
-            f"(held out: {worst.get('held_out')}) and {max(c['auc'] for c in loso):.2f} (0.5 is chance): "
-            "treat the count as a rough ranking on an archive unlike the labelled sets."
-        )
+        parts.append(loso + ": treat the count as a rough ranking on an archive unlike the labelled sets.")
     cross = [c for c in meta.get("cross", []) if isinstance(c, dict) and c.get("auc") is not None]
     if cross and not loso:  # a model file from before the leave-one-source-out harness
         worst = min(cross, key=lambda c: c["auc"])
