@@ -113,18 +113,6 @@ _NONE_WHEN_ZERO = frozenset({"automation_words", "handle_digits", "name_digits",
                              "description_hashtags", "name_words"})
 
 
-def _known_head(feature: str, label: str, show: Callable[[float], str], x: float) -> str:
-    """The head of a sentence for a known value: the value in words, then ": " before the
-    direction ("no profile location: ", "followers 1,234: ")."""
-    flag = _FLAG_WORDS.get(feature)
-    if flag is not None and _DESCRIBE.get(feature, ("", ""))[1] == "bool":
-        return f"{flag[0] if x >= 0.5 else flag[1]}: "
-    shown = show(x)
-    if feature in _NONE_WHEN_ZERO and shown == show(0.0):  # as printed, as `_sentence_text` decides it
-        return f"no {label}: "
-    return f"{label} {shown}: "
-
-
 def _shown(feature: str) -> tuple[str, Callable[[float], str]]:
     """`feature`'s label and how its known values are shown."""
     label, kind = _DESCRIBE.get(feature, (feature, "float"))
@@ -358,7 +346,15 @@ def _heads(feature: str, values: list[float]) -> list[str]:
     value unequal to itself."""
     label, show = _shown(feature)
     unknown = f"{label} is unknown, which "
-    return [unknown if x != x else _known_head(feature, label, show, x) for x in values]
+    # The wording `_sentence_text` gives a known value, decided once per feature, not per value.
+    flag = _FLAG_WORDS.get(feature) if _DESCRIBE.get(feature, ("", ""))[1] == "bool" else None
+    if flag is not None:
+        yes, no = f"{flag[0]}: ", f"{flag[1]}: "
+        return [unknown if x != x else yes if x >= 0.5 else no for x in values]
+    if feature in _NONE_WHEN_ZERO:
+        zero, none = show(0.0), f"no {label}: "
+        return [unknown if x != x else none if (shown := show(x)) == zero else f"{label} {shown}: " for x in values]
+    return [unknown if x != x else f"{label} {show(x)}: " for x in values]
 
 
 def _tail(direction: str, contribution: float) -> str:
