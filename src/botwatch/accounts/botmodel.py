@@ -330,14 +330,24 @@ def _tail_groups(shown: np.ndarray, raised: np.ndarray) -> tuple[np.ndarray, np.
     return key, first, inverse.reshape(-1)
 
 
-def _head(label: str, shown: str) -> str:
-    """The part of a sentence before its direction (`_sentence_text`'s two forms)."""
-    return f"{label} is unknown, which " if shown == "unknown" else f"{label} {shown} "
+def _head(feature: str, shown: str) -> str:
+    """The part of a sentence before its direction, for `feature`'s value in words
+    (`describe_value`): "posts liked is unknown, which ", "no profile location: ",
+    "no automation words …: ", "followers 1,234: "."""
+    label, show = _shown(feature)
+    if shown == "unknown":
+        return f"{label} is unknown, which "
+    flag = _FLAG_WORDS.get(feature) if _DESCRIBE.get(feature, ("", ""))[1] == "bool" else None
+    if flag is not None:
+        return f"{flag[0] if shown == 'yes' else flag[1]}: "
+    if feature in _NONE_WHEN_ZERO and shown == show(0.0):
+        return f"no {label}: "
+    return f"{label} {shown}: "
 
 
 def _heads(feature: str, values: list[float]) -> list[str]:
-    """`[_head(label, describe_value(feature, x)) for x in values]` for floats, `label` the
-    feature's: the label and the format looked up once for all of them.
+    """`[_head(feature, describe_value(feature, x)) for x in values]` for floats: the label, the
+    format and the wording looked up once for all of them.
 
     Why: on a study of distinct profiles the model's evidence has about 180,000 distinct (feature,
     value) pairs per 106k accounts, and the two calls and the kind's lookup per value cost more
@@ -369,18 +379,7 @@ def sentence(feature: str, value: float, contribution: float) -> str:
 
 def _sentence_text(feature: str, shown: str, contribution: float) -> str:
     """`sentence` with the value already in words (`describe_value`)."""
-    label, show = _shown(feature)
-    direction = "raised" if contribution > 0 else "lowered"
-    if shown == "unknown":
-        return f"{label} is unknown, which {direction} the bot score ({contribution:+.2f} log-odds)"
-    flag = _FLAG_WORDS.get(feature)
-    if flag is not None and _DESCRIBE.get(feature, ("", ""))[1] == "bool":
-        head = f"{flag[0] if shown == 'yes' else flag[1]}: "
-    elif feature in _NONE_WHEN_ZERO and shown == show(0.0):
-        head = f"no {label}: "
-    else:
-        head = f"{label} {shown}: "
-    return f"{head}{direction} the bot score ({contribution:+.2f} log-odds)"
+    return _head(feature, shown) + _tail("raised" if contribution > 0 else "lowered", contribution)
 
 
 MODEL_FILE_LIMIT = 256 * 1024 * 1024  # a model is a few MB of JSON; a wrong path must not fill memory
