@@ -90,7 +90,7 @@ def test_dense_grouping_keeps_zeros_and_directions_apart(monkeypatch: pytest.Mon
     # items, three distinct tails; the dense key must tell all of them apart as printed.
     c = np.array([0.001, 0.0, -0.0, -0.001, 0.001, 0.0])
     got = evidence_sentences(["age_days"], np.zeros(6, np.int64), np.ones(6), c)
-    assert [s[len("account age (days) 1 "):] for s in got] == [
+    assert [s[len("account age (days) 1: "):] for s in got] == [
         "raised the bot score (+0.00 log-odds)", "lowered the bot score (+0.00 log-odds)", "lowered the bot score (-0.00 log-odds)",
         "lowered the bot score (-0.00 log-odds)", "raised the bot score (+0.00 log-odds)", "lowered the bot score (+0.00 log-odds)"]
     # With the sort-free grouping disabled the same items go through np.unique and agree.

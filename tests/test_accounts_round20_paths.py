@@ -177,10 +177,9 @@ def test_evidence_heads_equal_describe_value() -> None:
     randoms = [rng.uniform(-20, 20) for _ in range(3_000)] + [rng.uniform(-1, 1) for _ in range(1_000)]
     randoms += [rng.lognormvariate(0, 8) * rng.choice([1, -1]) for _ in range(1_000)]
     for feature in [*botmodel._DESCRIBE, "a feature without a description"]:
-        label = botmodel._DESCRIBE.get(feature, (feature, "float"))[0]
         for values in ([*specials, *randoms], [x for x in [*specials, *randoms] if abs(x) < 300], []):
             try:
-                want = [botmodel._head(label, botmodel.describe_value(feature, x)) for x in values]
+                want = [botmodel._head(feature, botmodel.describe_value(feature, x)) for x in values]
             except OverflowError:
                 with pytest.raises(OverflowError):
                     botmodel._heads(feature, values)

@@ -161,7 +161,7 @@ def test_no_claim_that_scored_accounts_lack_profile_counts(analysed: Path) -> No
         html = str(accounts_section(st, {"election": US}).html)  # type: ignore[union-attr]
     assert "(such as the IRA release)" not in html
     if n_scored < n_acc:
-        assert f"{n_acc - n_scored:,} of the {n_acc:,} accounts have no profile counts" in html
+        assert f"{n_acc - n_scored:,} of the {n_acc:,} accounts have none of the profile facts the bot model needs" in html
     # analyze re-scores accounts after coordination: no advice to do by hand what it already did
     assert "--stage accounts</code> again" not in html and "run <code>botwatch analyze STUDY --stage accounts" not in html
 

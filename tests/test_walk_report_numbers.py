@@ -26,8 +26,8 @@ def test_the_creation_headline_says_it_counts_posting_accounts_only(synth_study)
     sec = time_section(st, {"election": el})
     assert sec is not None
     heads = " ".join(" ".join(str(h).split()) for h in sec.headline)
-    assert "of the 10 likely automated accounts that posted in the study and have a known creation date" in heads
-    assert "Accounts that posted in the study, created after the election was called" in str(sec.html)
+    assert "of the 10 likely automated accounts that posted in the election window (2017-04-20 to 2017-06-08) and have a known creation date" in heads
+    assert "Accounts that posted in the election window (2017-04-20 to 2017-06-08), created after the election was called" in str(sec.html)
 
 
 def test_party_estimates_for_another_election_than_the_labels_are_not_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -94,6 +94,25 @@ _SHOW: dict[str, Callable[[float], str]] = {
 }
 
 
+# How a flag reads in a sentence, (when set, when not): "a profile location no raised the bot
+# score" read as a contradiction; "no profile location: raised the bot score" does not.
+_FLAG_WORDS: dict[str, tuple[str, str]] = {
+    "handle_generated15": ("a 15-character generated-looking handle", "no 15-character generated-looking handle"),
+    "has_location": ("a profile location", "no profile location"),
+    "default_profile": ("the default profile theme", "a customised profile theme"),
+    "default_image": ("the default profile image", "its own profile image"),
+    "verified": ("a verified badge", "no verified badge"),
+    "description_has_link": ("a link in the description", "no link in the description"),
+    "has_url": ("a website on the profile", "no website on the profile"),
+    "self_declared_bot": ("calls itself a bot (handle, name or description)", "does not call itself a bot"),
+    "background_image": ("a profile background image", "no profile background image"),
+}
+# Counts whose label names what is counted, so that zero reads "no digits in the handle" rather
+# than "digits in the handle 0".
+_NONE_WHEN_ZERO = frozenset({"automation_words", "handle_digits", "name_digits", "handle_underscores", "description_mentions",
+                             "description_hashtags", "name_words"})
+
+
 def _shown(feature: str) -> tuple[str, Callable[[float], str]]:
     """`feature`'s label and how its known values are shown."""
     label, kind = _DESCRIBE.get(feature, (feature, "float"))
@@ -311,14 +330,24 @@ def _tail_groups(shown: np.ndarray, raised: np.ndarray) -> tuple[np.ndarray, np.
     return key, first, inverse.reshape(-1)
 
 
-def _head(label: str, shown: str) -> str:
-    """The part of a sentence before its direction (`_sentence_text`'s two forms)."""
-    return f"{label} is unknown, which " if shown == "unknown" else f"{label} {shown} "
+def _head(feature: str, shown: str) -> str:
+    """The part of a sentence before its direction, for `feature`'s value in words
+    (`describe_value`): "posts liked is unknown, which ", "no profile location: ",
+    "no automation words …: ", "followers 1,234: "."""
+    label, show = _shown(feature)
+    if shown == "unknown":
+        return f"{label} is unknown, which "
+    flag = _FLAG_WORDS.get(feature) if _DESCRIBE.get(feature, ("", ""))[1] == "bool" else None
+    if flag is not None:
+        return f"{flag[0] if shown == 'yes' else flag[1]}: "
+    if feature in _NONE_WHEN_ZERO and shown == show(0.0):
+        return f"no {label}: "
+    return f"{label} {shown}: "
 
 
 def _heads(feature: str, values: list[float]) -> list[str]:
-    """`[_head(label, describe_value(feature, x)) for x in values]` for floats, `label` the
-    feature's: the label and the format looked up once for all of them.
+    """`[_head(feature, describe_value(feature, x)) for x in values]` for floats: the label, the
+    format and the wording looked up once for all of them.
 
     Why: on a study of distinct profiles the model's evidence has about 180,000 distinct (feature,
     value) pairs per 106k accounts, and the two calls and the kind's lookup per value cost more
@@ -327,7 +356,15 @@ def _heads(feature: str, values: list[float]) -> list[str]:
     value unequal to itself."""
     label, show = _shown(feature)
     unknown = f"{label} is unknown, which "
-    return [unknown if x != x else f"{label} {show(x)} " for x in values]
+    # The wording `_sentence_text` gives a known value, decided once per feature, not per value.
+    flag = _FLAG_WORDS.get(feature) if _DESCRIBE.get(feature, ("", ""))[1] == "bool" else None
+    if flag is not None:
+        yes, no = f"{flag[0]}: ", f"{flag[1]}: "
+        return [unknown if x != x else yes if x >= 0.5 else no for x in values]
+    if feature in _NONE_WHEN_ZERO:
+        zero, none = show(0.0), f"no {label}: "
+        return [unknown if x != x else none if (shown := show(x)) == zero else f"{label} {shown}: " for x in values]
+    return [unknown if x != x else f"{label} {show(x)}: " for x in values]
 
 
 def _tail(direction: str, contribution: float) -> str:
@@ -336,17 +373,13 @@ def _tail(direction: str, contribution: float) -> str:
 
 
 def sentence(feature: str, value: float, contribution: float) -> str:
-    """One contribution in words, e.g. "followers per account followed 0.02 raised the bot score"."""
+    """One contribution in words, e.g. "followers per account followed 0.02: raised the bot score"."""
     return _sentence_text(feature, describe_value(feature, value), contribution)
 
 
 def _sentence_text(feature: str, shown: str, contribution: float) -> str:
     """`sentence` with the value already in words (`describe_value`)."""
-    label = _DESCRIBE.get(feature, (feature, "float"))[0]
-    direction = "raised" if contribution > 0 else "lowered"
-    if shown == "unknown":
-        return f"{label} is unknown, which {direction} the bot score ({contribution:+.2f} log-odds)"
-    return f"{label} {shown} {direction} the bot score ({contribution:+.2f} log-odds)"
+    return _head(feature, shown) + _tail("raised" if contribution > 0 else "lowered", contribution)
 
 
 MODEL_FILE_LIMIT = 256 * 1024 * 1024  # a model is a few MB of JSON; a wrong path must not fill memory

@@ -119,6 +119,9 @@ def explain(
             out.print("Bot probability: unknown")
         else:
             out.print(f"Bot probability: [bold]{bp:.2f}[/bold] (calibrated on labelled accounts; see docs/model-card-bot.md)", highlight=False)
+            caveat = _cross_source_caveat()
+            if caveat:
+                out.print(f"  {caveat}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
             if "bot_ood" in st.columns("accounts_scored"):
                 lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lo is not None and hi is not None:
@@ -196,6 +199,19 @@ def train_bot_model(
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
     out.print(f"out-of-fold: AUC {m['auc']:.3f}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
     out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
+
+
+def _cross_source_caveat() -> str | None:
+    """The report's caveat on the bot probability (its held-out AUC range across labelled sources),
+    or None when the model's figures cannot be read."""
+    from botwatch.report.caveats import cross_source_auc
+
+    try:
+        from botwatch.accounts.botmodel import model_meta
+
+        return cross_source_auc(model_meta())
+    except Exception:  # noqa: BLE001 - without the model's figures the line is left out, not the account
+        return None
 
 
 def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:

@@ -58,6 +58,12 @@ def analyze(
         if workers is not None:  # what the stages fork (content.pool, accounts.pool); the outputs do not depend on it
             options["workers"] = workers
         ctx = Context(election=election_or_fail(election), options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
+        say_if_outside_window(st, ctx.election)
+        from botwatch.report.caveats import scaling_unsupported
+
+        not_sample = scaling_unsupported(st, sample_rate)
+        if not_sample:
+            console.print(f"[yellow]warning:[/yellow] {escape(not_sample)}", highlight=False)
         try:
             results = run_analyze(
                 st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
@@ -91,6 +97,16 @@ def bot_model_or_fail() -> None:
         if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
             why = f"not a botwatch bot model (not JSON: {why})"
         fail(f"BOTWATCH_BOT_MODEL={path}: {why}; unset it to use the shipped model, or point it at a file `botwatch train-bot-model` wrote")
+
+
+def say_if_outside_window(st: Study, election: object) -> None:
+    """One warning line when no post falls in the election's window: the stages still run (the
+    data may be studied for itself), but nothing they find is about that election's campaign."""
+    from botwatch.report.caveats import outside_election_window
+
+    line = outside_election_window(st, election)
+    if line:
+        console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
 
 
 def say_if_no_posts(st: Study, study: Path | str) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from rich.markup import escape
 
 from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, wide_when_piped
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
@@ -65,7 +66,7 @@ def coordination(
     The election's country defines 'foreign origin' in the cluster summaries."""
     from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
     from botwatch.coordination.edges import NULL_MODELS
-    from botwatch.coordination.network import NetworkOptions, estimate_window, sweep as run_sweep
+    from botwatch.coordination.network import MINUTE_S, NetworkOptions, estimate_window, minute_stamped, sweep as run_sweep
     from botwatch.pipeline import Context, PipelineError, analyze as run_stages
 
     try:
@@ -97,13 +98,29 @@ def coordination(
             behaviours=behaviours, window_s=win, min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, max_trace_pairs=max_trace_pairs,
             null_model=null_model, null_unit=null_unit, null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds, memory_mb=memory_mb,
         )
+        minutes = minute_stamped(st)
+        if minutes["sources"]:
+            # Whole-minute timestamps (the IRA release): a window under a minute cannot be measured there.
+            names = ", ".join(f"{f} ({n:,} posts)" for f, n in minutes["sources"])
+            short = sorted({w for w in (windows or [win]) if w < MINUTE_S})
+            console.print(
+                f"[yellow]warning:[/yellow] {escape(names)}: timestamps are whole minutes, so co-actions are timed no closer than {MINUTE_S} s"
+                + (f"; {', '.join(f'{w:,} s' for w in short)} is below that resolution and only catches posts stamped in the same minute" if short else ""),
+                highlight=False,
+            )
         if windows:
             t = Table(title=f"Window sweep ({', '.join(behaviours)})")
-            for c in ("window (s)", "pairs co-acting", "pairs tested", "edges kept", "accounts", "min co-actions kept"):
+            cols = ("window (s)", "pairs co-acting", "pairs tested", "edges kept", "accounts", "min co-actions kept")
+            for c in cols:
                 t.add_column(c, justify="right")
+            if minutes["sources"]:
+                t.add_column("note")
             for r in run_sweep(st, windows, opts):
-                t.add_row(f"{r['window_s']:,}", f"{r['pairs']:,}", f"{r['tested']:,}", f"{r['edges']:,}", f"{r['accounts']:,}", str(r["min_co_actions"]))
-            out.print(t)
+                row = [f"{r['window_s']:,}", f"{r['pairs']:,}", f"{r['tested']:,}", f"{r['edges']:,}", f"{r['accounts']:,}", str(r["min_co_actions"])]
+                if minutes["sources"]:
+                    row.append(f"below {MINUTE_S} s resolution" if r["window_s"] < MINUTE_S else "")
+                t.add_row(*row)
+            wide_when_piped().print(t)  # in a pipe, the note column is not cut to "below…"
             return
         # The one runner, as `analyze --only coordination` with these options (and one `runs` row).
         ctx = Context(election=elect, options={"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}},

@@ -56,6 +56,11 @@ def estimate(
             params["sample_rate"] = sample_rate
             if note:
                 log(note)
+        from botwatch.report.caveats import scaling_unsupported
+
+        not_sample = scaling_unsupported(st, sample_rate)
+        if not_sample:
+            console.print(f"[yellow]warning:[/yellow] {escape(not_sample)}", highlight=False)
         only = ["estimates"]
         if relabel or not _labelled_for(st, election.key):
             log(f"labelling posts for {election.key} (content stage)")

@@ -692,3 +692,26 @@ def sweep(study: Study, windows: list[int], opts: NetworkOptions) -> list[dict[s
         study.sql(f"DROP TABLE IF EXISTS {tmp}")
     study.sql("DROP TABLE IF EXISTS _coord_first")
     return out
+
+
+MINUTE_S = 60
+
+
+def minute_stamped(study: Study, min_posts: int = 10) -> dict[str, Any]:
+    """Which input formats' posts all carry whole-minute timestamps (seconds and fractions zero),
+    with their post counts: `{"sources": [(format, posts)], "posts": n, "total": all posts}`.
+
+    The IRA release writes `publish_date` to the minute, so on its posts two actions can be timed
+    no closer than 60 s (see `estimate_window`): a window below a minute catches only posts stamped
+    in the same minute, and "within 60 s" means stamped at most a minute apart, a real gap of up to
+    two. A format counts with at least `min_posts` posts, so a handful of posts that happen to
+    fall on :00 does not. `date_trunc` is spelt the same in DuckDB and Spark SQL."""
+    if "posts" not in study.tables():
+        return {"sources": [], "posts": 0, "total": 0}
+    fmt = "source_format" if "source_format" in study.columns("posts") else "CAST(NULL AS VARCHAR)"
+    rows = study.sql(
+        f"SELECT {fmt} AS f, count(*) AS n, count(CASE WHEN date_trunc('minute', created_at) <> created_at THEN 1 END) AS finer "
+        "FROM posts WHERE created_at IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+    )
+    sources = [(f or "unknown format", int(n)) for f, n, finer in rows if n >= min_posts and not finer]
+    return {"sources": sources, "posts": sum(n for _, n in sources), "total": sum(int(n) for _, n, _ in rows)}

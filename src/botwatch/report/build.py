@@ -105,7 +105,7 @@ def _build_report(
     on_step: Callable[[str], None] | None,
 ) -> Path:
     from botwatch.report.context import report_context
-    from botwatch.report.caveats import attributed_only, data_provenance
+    from botwatch.report.caveats import attributed_only, data_provenance, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
 
     out = Path(out)
@@ -162,6 +162,7 @@ def _build_report(
         attributed_only=attributed_only(provenance),
         failures=failures,
         no_posts=no_posts,
+        outside_window=None if no_posts else outside_election_window(study, ctx.get("election")),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],

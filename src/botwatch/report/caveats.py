@@ -148,6 +148,21 @@ def origin_blind_spot(study: Study, home: str | None) -> str | None:
     )
 
 
+def cross_source_auc(meta: dict[str, Any]) -> str | None:
+    """The bot model's held-out AUC range from its leave-one-source-out figures (shipped with the
+    model), as one clause, or None when the model file has none. The report's automation count and
+    `explain`'s per-account probability both carry it: a probability "calibrated on labelled
+    accounts" says nothing of how it fares on a source like none of them."""
+    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and c.get("auc") is not None]
+    if not loso:
+        return None
+    worst = min(loso, key=lambda c: c["auc"])
+    return (
+        f"Tested on a labelled source it was not trained on, the bot model scored AUC between {worst['auc']:.2f} "
+        f"(held out: {worst.get('held_out')}) and {max(c['auc'] for c in loso):.2f} (0.5 is chance)"
+    )
+
+
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
     people, which a profile model sees as human) or when the model's cross-source check failed."""
@@ -157,14 +172,9 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
             "These are accounts a platform attributed to an influence operation; most were run by people, and a profile-based bot "
             "model sees human-run accounts as human, so a low automation count here does not mean the accounts were genuine."
         )
-    loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and c.get("auc") is not None]
+    loso = cross_source_auc(meta)
     if loso:  # leave-one-source-out: the figure that matters for a study's own, never-seen source
-        worst = min(loso, key=lambda c: c["auc"])
-        parts.append(
-            f"Tested on a labelled source it was not trained on, the bot model scored AUC between {worst['auc']:.2f} "
-            f"(held out: {worst.get('held_out')}) and {max(c['auc'] for c in loso):.2f} (0.5 is chance): "
-            "treat the count as a rough ranking on an archive unlike the labelled sets."
-        )
+        parts.append(loso + ": treat the count as a rough ranking on an archive unlike the labelled sets.")
     cross = [c for c in meta.get("cross", []) if isinstance(c, dict) and c.get("auc") is not None]
     if cross and not loso:  # a model file from before the leave-one-source-out harness
         worst = min(cross, key=lambda c: c["auc"])
@@ -173,3 +183,42 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
             f"(train {worst.get('train')}, test {worst.get('test')}; 0.5 is chance): treat the count as a rough ranking."
         )
     return " ".join(parts) or None
+
+
+def outside_election_window(study: Study, election: Any) -> str | None:
+    """One line when none of the study's posts falls in the election's window (the preset's
+    `window_start` to `window_end`, whole dates as the Methods coverage counts them): the study
+    then describes another period, and no finding in it is about this election's campaign. A
+    study of 2021 posts analysed with uk-ge2017 headlined "87% … created after the election was
+    called" while its Methods said the data did not overlap the window at all."""
+    if election is None or "posts" not in set(study.tables()):
+        return None
+    ws, we = election.window_start, election.window_end
+    first, last, inside = study.sql(
+        "SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE), "
+        "count(*) FILTER (WHERE CAST(created_at AS DATE) BETWEEN ? AND ?) FROM posts",
+        [ws, we],
+    )[0]
+    if first is None:
+        return None
+    if not inside:
+        return (
+            f"None of this study's posts ({first} to {last}) falls in the {election.name} window ({ws} to {we}): findings on it "
+            "describe that other period, not this election's campaign."
+        )
+    return None
+
+
+def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
+    """Why counts scaled by a sample rate are not platform figures here, or None: dividing by the
+    rate assumes the archive is a random sample of the platform's posts, and an archive of
+    accounts a platform attributed to an operation is a selection, not a sample. A report of
+    the IRA release with --sample-rate 0.01 headlined "Scaled to the whole platform … about
+    478,300 posts supported Republicans" beside "every post comes from attributed accounts"."""
+    if not sample_rate or not attributed_only(data_provenance(study)):
+        return None
+    return (
+        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; this study "
+        "holds only accounts a platform attributed to an influence operation, a selection rather than a sample, so scaled "
+        "counts are not platform figures."
+    )

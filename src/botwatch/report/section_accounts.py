@@ -16,6 +16,28 @@ from botwatch.study import Study
 BINS = 10
 
 
+def bot_needs_text() -> str:
+    """The profile facts without which the bot model gives no probability at all (an account
+    needs at least one: `accounts.scoring.REQUIRED_ANY`), named as the evidence names them. An
+    IRA-only study has follower and post counts for some accounts but none of these; the report
+    said "no profile counts (followers, following, posts)", which those accounts contradict."""
+    from botwatch.accounts.botmodel import _DESCRIBE
+    from botwatch.accounts.scoring import REQUIRED_ANY
+
+    names = [_DESCRIBE.get(c, (c, ""))[0].removesuffix(" (days)") for c in REQUIRED_ANY]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def bot_unscored(study: Study) -> bool:
+    """True when the accounts were scored but the bot model could score none of them: automation
+    is then unknown for every account, and a count of zero likely automated accounts (or of their
+    posts) would read as a finding of absence."""
+    if "account_scores" not in set(study.tables()):
+        return False
+    n, k = study.sql("SELECT count(*), count(bot_probability) FROM account_scores")[0]
+    return bool(n) and not k
+
+
 def _histogram_svg(counts: list[int], *, width: int = 420, height: int = 140, title: str = "") -> Markup:
     """Bars for 10 probability bins (0–0.1 … 0.9–1); numbers only, labels are our own."""
     top = max(counts) or 1
@@ -161,6 +183,9 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     share, lo, hi = wilson(n_likely, n_scored) if n_scored else (None, None, None)
     sd = math.sqrt(var or 0.0)
     headline = []
+    needs = bot_needs_text()
+    if n_acc and not n_scored:
+        headline.append(render("accounts_headline.html.j2", kind="unscored", n_acc=n_acc, needs=needs))
     if n_scored:
         headline.append(render(
             "accounts_headline.html.j2", kind="bot", n_likely=n_likely, n_scored=n_scored, share=pct_ci(share, lo, hi),
@@ -177,6 +202,6 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
         top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta,
-        unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood,
+        unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs,
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)

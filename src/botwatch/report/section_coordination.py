@@ -167,6 +167,23 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
     return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
 
 
+def resolution(study: Study, window_s: int) -> dict[str, Any] | None:
+    """What the timestamps let "within N seconds" mean, when some inputs are stamped to the whole
+    minute (the IRA release): None when every input has finer timestamps. `all`: every post is
+    minute-stamped; `below`: the window is shorter than a minute, so among those posts it catches
+    only posts stamped in the same minute. The report said "co-acting within 60 s" (and a sweep
+    "at 10 s") on data that cannot time anything closer than a minute."""
+    from botwatch.coordination.network import MINUTE_S, minute_stamped
+
+    m = minute_stamped(study)
+    if not m["sources"]:
+        return None
+    return {
+        "sources": ", ".join(f"{f} ({n:,} posts)" for f, n in m["sources"]), "all": m["posts"] == m["total"],
+        "below": window_s < MINUTE_S, "window": window_s, "upto": window_s + MINUTE_S, "minute": MINUTE_S,
+    }
+
+
 @section("coordination", order=50)
 def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     facts = coordination_facts(study)
@@ -177,12 +194,13 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     timelines = _timelines(study, drawn) if drawn else None
     s = facts["summary"]
     big = facts["clusters"][0] if facts["clusters"] else None
+    res = resolution(study, int(s["options"]["window_s"]))
     headline = []
     if big is not None:
-        headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"]))
+        headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"], res=res))
     html = render(
         "coordination.html.j2",
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
-        shown=facts["clusters"][:50],
+        shown=facts["clusters"][:50], res=res,
     )
     return Section("coordination", "Networks acting in unison", Markup(html), order=50, headline=headline)

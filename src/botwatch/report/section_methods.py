@@ -12,6 +12,8 @@ import json
 from datetime import date
 from typing import Any
 
+from botwatch.content.stance import MEASURED_BY_ELECTION
+from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
 from botwatch.report.section_overview import study_summary
 from botwatch.report.sections import Section, render, section
@@ -81,6 +83,15 @@ def provenance(study: Study) -> list[dict[str, Any]]:
     return out
 
 
+def measured_for(election: Any) -> dict[str, Any] | None:
+    """The stance and sentiment models' frozen test-part figures for `election` when it is one of
+    the hand-labelled elections, else None: an election file of one's own is not matched to a
+    preset (nothing records which one it was copied from), so the report quotes every measured
+    election and says this one was not measured."""
+    key = getattr(election, "key", None)
+    return MEASURED_BY_ELECTION.get(key) if key else None
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -95,6 +106,9 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         election=election,
         unloaded=ctx.get("election_unloaded"),
         sample_rate=ctx.get("sample_rate"),
+        not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
+        lab=measured_for(election),
+        labs=MEASURED_BY_ELECTION,
         cov=coverage(study, election),
         duplicates=dup[0],
         records=dup[1],

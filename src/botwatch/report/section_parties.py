@@ -69,7 +69,7 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
     return out
 
 
-def _charts(rows: list[dict[str, Any]], scaled: bool) -> tuple[Markup, Markup]:
+def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False) -> tuple[Markup, Markup]:
     labels, vals, lo, hi, colours = [], [], [], [], []
     for r in rows:
         for m, word in (("support_posts", "support"), ("oppose_posts", "oppose")):
@@ -79,7 +79,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool) -> tuple[Markup, Markup]:
             lo.append(v["lo"] if v else None)
             hi.append(v["hi"] if v else None)
             colours.append(r["colour"] if word == "support" else "#9a9a9a")
-    what = "estimated posts on the platform" if scaled else "posts in the study"
+    what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else "estimated posts on the platform" if scaled else "posts in the study"
     stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals")
     labels, vals, lo, hi, colours = [], [], [], [], []
     for r in rows:
@@ -92,7 +92,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool) -> tuple[Markup, Markup]:
             lo.append(v["lo"])
             hi.append(v["hi"])
             colours.append(colour)
-    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (VADER), 95% intervals")
+    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals")
     return stance, tone
 
 
@@ -135,9 +135,18 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     scaled = sample_rate is not None
     campaign = _est(study, "campaign", "all")
     rows = _party_rows(campaign, parties)
-    stance_chart, tone_chart = _charts(rows, scaled)
+    from botwatch.report.caveats import scaling_unsupported
+
+    not_sample = scaling_unsupported(study, sample_rate)  # an attributed archive: scaled counts are no platform figures
+    stance_chart, tone_chart = _charts(rows, scaled, sample_rate, bool(not_sample))
     groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group <> 'all' ORDER BY 1")]
-    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties)} for g in groups]
+    from botwatch.report.section_accounts import bot_needs_text, bot_unscored
+
+    # With no account scored by the bot model the "likely automated" group is empty because
+    # automation is unknown, not because no automated account posted.
+    unscored = bot_unscored(study)
+    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties),
+                     "unknown": bot_needs_text() if unscored and g == "likely_automated" else None} for g in groups]
     q = study.sql
     total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]
@@ -154,13 +163,13 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, ref=ref, has_groups=bool(groups),
+        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
         for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
-            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, pct=pct))
-        if scaled and rows:
+            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
+        if scaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
@@ -168,5 +177,5 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         if foreign and not foreign[0].observed:
             headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, num=num, pct_ci=pct_ci))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, not_sample=not_sample, rate=sample_rate, num=num, pct_ci=pct_ci))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)

@@ -23,6 +23,9 @@ from botwatch.timeline.groups import AUTOMATED, FOREIGN
 TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
                    ("origin", "Foreign origin or not"), ("cluster", "Largest coordinated clusters"), ("sentiment", "By sentiment"))
 MAX_SERIES = 6
+# A test result leads the report only when the test supports it: an event effect with p = 0.79
+# read as a finding ("0.60× as frequent") at the top of a report a journalist quotes.
+HEADLINE_P = 0.05
 
 
 def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
@@ -128,7 +131,20 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     if trigger is None:  # the election cannot be loaded here: the stage recorded the instant it used (it read "(None)")
         stored = study.sql("SELECT min(trigger) FROM creation")[0][0]
         trigger = f"{stored:%Y-%m-%d %H:%M} UTC" if stored is not None else "date not recorded"
-    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger}
+    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger, "population": creation_population(rows, election)}
+
+
+def creation_population(rows: list[tuple[Any, ...]], election: Any) -> str:
+    """Who the creation rows count, in words: accounts that posted in the election window (the
+    stage's population since it stopped counting accounts silent in the window), or, for a study
+    analysed before, every account that posted in the study."""
+    from botwatch.timeline.stages import WINDOW_POPULATION
+
+    if not any(r[0] == "all" and r[1] == WINDOW_POPULATION for r in rows):
+        return "posted in the study"
+    if election is not None:
+        return f"posted in the election window ({election.window_start} to {election.window_end})"
+    return "posted in the election window"
 
 
 def moscow_offset(study: Study, election: Any) -> int:
@@ -208,12 +224,14 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         for dim, val, rr, null, p, w in grouped or tests:  # all posts only when no group can be formed
             if rr is None or not math.isfinite(rr):
                 continue
+            if p is None or not p < HEADLINE_P:  # not supported by the test: its row and p stay in the section's table
+                continue
             who = "All posts" if dim == "all" else f"Posts by {val} accounts"
             out.append(render("time_headline.html.j2", kind="events", who=who, rr=rr, null=null, p=p, w=w))
     if creation:
         for r in creation["rows"]:
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
-                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"]))
+                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"]))
     if circ and circ["informative"] and circ.get("far"):
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:

@@ -147,21 +147,36 @@ EVENT_TESTS_SCHEMA = pa.schema([
 
 
 # -- creation ---------------------------------------------------------------------------------
+# The label of the creation table's "all" row; the report reads it to tell a study analysed with
+# the window population from one analysed before (whose rows counted every posting account).
+WINDOW_POPULATION = "all accounts posting in the election window"
+
 @register("creation", needs=("posts", "accounts"), optional=(GROUPS_TABLE,), writes=("creation", "creation_batches", "creation_monthly"), updates=(NOTES,), needs_election=True)
 def creation(study: Study, ctx: Context) -> int:
     """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
     require_labels_for(study, ctx, "creation")
     trigger = zones.trigger_utc(ctx.election)
+    # Only accounts that posted in the election window: "created after the election was called"
+    # is an election finding only for accounts that took part in the campaign. Counting every
+    # posting account let a study of 2021 posts (or accounts silent in the window) read as one.
+    ws, we = zones.window_utc(ctx.election)
     study.sql(
         """CREATE OR REPLACE TEMP TABLE _tl_pop AS
         SELECT a.platform, a.account_id, a.created_at FROM accounts a
-        WHERE EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id)"""
+        WHERE EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
+                      AND p.created_at >= ? AND p.created_at < ?)""",
+        [ws, we],
     )
     total, dated = study.sql("SELECT count(*), count(created_at) FROM _tl_pop")[0]
     notes: list[str] = []
+    if not total:
+        notes.append(
+            f"No post falls in the election window ({ctx.election.window_start} to {ctx.election.window_end}), so no account "
+            "creation date is compared with the day the election was called."
+        )
     if total and dated < total:
         notes.append(
-            f"{total - dated:,} of {total:,} posting accounts have no creation date and are left out of the shares "
+            f"{total - dated:,} of {total:,} accounts posting in the window have no creation date and are left out of the shares "
             "(the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do)."
         )
     have_groups = GROUPS_TABLE in study.tables()
@@ -169,7 +184,7 @@ def creation(study: Study, ctx: Context) -> int:
     rows: list[dict[str, Any]] = []
     after_all = study.sql("SELECT count(*) FILTER (WHERE created_at >= ?) FROM _tl_pop WHERE created_at IS NOT NULL", [trigger])[0][0]
     cmp_all = creation_mod.compare(int(after_all), int(dated), 0, 0)
-    rows.append(dict(dimension="all", value="all posting accounts", trigger=trigger, **cmp_all.__dict__))
+    rows.append(dict(dimension="all", value=WINDOW_POPULATION, trigger=trigger, **cmp_all.__dict__))
     for dim, val in groups:
         k, n = study.sql(
             f"""SELECT count(*) FILTER (WHERE p.created_at >= ?), count(*) FROM _tl_pop p
@@ -198,7 +213,7 @@ def creation(study: Study, ctx: Context) -> int:
     study.sql(f"CREATE OR REPLACE TABLE creation_batches AS SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY unit, accounts DESC, bucket")
     study.sql(
         f"""CREATE OR REPLACE TABLE creation_monthly AS
-        SELECT 'all' AS dimension, 'all posting accounts' AS value, date_trunc('month', created_at) AS month, count(*) AS accounts
+        SELECT 'all' AS dimension, '{WINDOW_POPULATION}' AS value, date_trunc('month', created_at) AS month, count(*) AS accounts
         FROM _tl_pop WHERE created_at IS NOT NULL GROUP BY ALL
         {"UNION ALL SELECT g.dimension, g.value, date_trunc('month', p.created_at), count(*) FROM _tl_pop p JOIN " + GROUPS_TABLE + " g ON g.platform = p.platform AND g.account_id = p.account_id WHERE p.created_at IS NOT NULL GROUP BY ALL" if have_groups else ""}
         ORDER BY 1, 2, 3"""
