@@ -347,3 +347,20 @@ def test_unicode_whitespace_around_ids_and_text_ends_the_same_whichever_path_rea
     nat = _tables(tmp_path / "nat.duckdb", True, monkeypatch, [gen])
     assert len(nat["native"]) == 1 and nat["native"][0] is not None
     assert (nat["results"], nat["posts"], nat["accounts"], nat["rejected"]) == (py["results"], py["posts"], py["accounts"], py["rejected"])
+
+
+def test_a_path_written_with_dot_slash_still_takes_the_native_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The non-UTF-8 name check once compared the normalised name with the path as typed, so
+    "./data/x.jsonl" (or a walk of "./data") went to the slower Python readers, silently."""
+    rng = random.Random(5)
+    (tmp_path / "d").mkdir()
+    gen = tmp_path / "d" / "gen.jsonl"
+    gen.write_text("\n".join(json.dumps(_status(rng, i)) for i in range(200)) + "\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "NATIVE_MIN_BYTES", 0)
+    calls: list[object] = []
+    real = native_v1.load_native
+    monkeypatch.setattr(runner, "load_native", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        runner.ingest(st, ["./d//gen.jsonl"], workers=1)
+    assert calls == [1]

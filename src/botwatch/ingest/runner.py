@@ -27,7 +27,7 @@ from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -170,8 +170,9 @@ def _ingest_source(
 ) -> FileResult:
     q = study.sql
     regular = path != "-" and os.path.isfile(path)
-    # DuckDB reads the native path by name: a name that is not UTF-8 goes to the Python readers.
-    native_candidate = regular and src.name == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
+    # DuckDB reads the native path by name: a name that is not UTF-8 goes to the Python readers
+    # (not `src.name == path`: the name is normalised, so "./d/x.jsonl" would have gone there too).
+    native_candidate = regular and shown_name(path) == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
         and first_json_char(src.head()) == "{"
     # Only regular files are hashed: a FIFO or device would be consumed by the hash. A large file
     # of a size the study has never seen cannot be a re-ingest, so its hash is computed alongside
