@@ -145,7 +145,13 @@ def test_self_declared_bot_reads_bot_as_a_word_not_inside_one(text: str, expecte
 
 @pytest.mark.parametrize("text", ["I'm a bot. Not affiliated with NASA.", "Unofficial bot; not affiliated with the BBC",
                                   "A bot that tweets every hour", "Beep boop, I am a bot", "NewsBot", "MyBots",
-                                  "flight tracking bot", "Earthquake reporting bot", "a bot that reports the news"])
+                                  "flight tracking bot", "Earthquake reporting bot", "a bot that reports the news",
+                                  # a review's cases: a cause or topic before or after the word is not a refusal
+                                  "Anti-Brexit bot retweeting #StopBrexit", "Anti-Tory bot", "Anti Trump bot",
+                                  "Non-partisan bot posting poll results", "Non-stop news bot", "No-nonsense bot posting UK petitions",
+                                  "A bot posting Sentinel-2 images every day", "I am a bot built for research at MIT",
+                                  "Bot account for a research project on news", "Earthquake bot: detection alerts from USGS",
+                                  "I am not a human, I am a bot"])
 def test_self_declared_bot_still_reads_accounts_that_call_themselves_bots(text: str) -> None:
     from botwatch.accounts.profile import self_declared_bot
 
@@ -155,7 +161,8 @@ def test_self_declared_bot_still_reads_accounts_that_call_themselves_bots(text: 
 @pytest.mark.parametrize("text", ["Retired scientist. Bots blocked.", "Not a bot", "Real person, not a bot!", "I block bots",
                                   "#NoBots", "No DMs, no bots", "anti-bot", "Researcher studying bots and disinformation",
                                   "Bot hunter", "bots & trolls will be blocked", "NoBotsHere", "definitely not a bot lol",
-                                  "tracking bots and trolls", "Bots get reported and blocked"])
+                                  "tracking bots and trolls", "Bots get reported and blocked", "I block all bots",
+                                  "fighting russian bots", "Bot spotter. Dad.", "never a bot"])
 def test_self_declared_bot_is_not_read_where_bots_are_refused_or_studied(text: str) -> None:
     """A reviewer's finding: "Bots blocked." made a retired scientist a 0.98 bot."""
     from botwatch.accounts.profile import _self_declared_column, self_declared_bot

@@ -266,8 +266,8 @@ def calibration_fitter(mode: str) -> Fitter:
       saw, which a user's archive always is;
     - ``half-half``: both sets of margins, each at half weight.
 
-    Why: held out, the shipped probabilities are over-confident in the middle bins (ECE 0.138 on
-    stclab, 0.227 on Gilani). A map fitted on unseen-source margins might carry that doubt; the
+    Why: held out, the shipped probabilities are over-confident in the middle bins (ECE 0.137 on
+    stclab, 0.226 on Gilani). A map fitted on unseen-source margins might carry that doubt; the
     LOSO table (`scripts/compare_bot_models.py --calibration`) says whether it does."""
     if mode not in CALIBRATIONS:
         raise ValueError(f"calibration mode {mode!r}: expected one of {', '.join(CALIBRATIONS)}")
