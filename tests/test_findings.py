@@ -86,6 +86,12 @@ def test_key_number_counts_by_p_outside_and_says_which_rule(scored) -> None:  # 
     # The expected number leads (0.1 + 0.8 + 0.85 + 1.0), the count by the rule follows with its rule.
     assert k.value == "3" and "[" in k.detail and "3 of them" in k.detail
     assert "outside US" in k.detail and "1 − P(US)" in k.detail and "4 accounts with origin evidence" in k.detail
+    # Where the two differ, the big number is the expected one: four accounts at P(outside) 0.55.
+    _write(scored, "account_scores", [dict(platform="twitter", account_id=f"a{i}", bot_probability=0.1, origin_country="US",
+                                           origin_probability=0.45, origin_probabilities=json.dumps({"US": 0.45, "GB": 0.3, "CA": 0.25}))
+                                      for i in range(4)])
+    k = {k.label: k for k in key_numbers(scored, {"election": US, "tables": set(scored.tables())}, set())}["expected foreign-origin accounts"]
+    assert k.value == "2" and "4 of them" in k.detail, (k.value, k.detail)
 
 
 # -- point 3: one nearest-event rule ---------------------------------------------------------------
@@ -305,8 +311,11 @@ def test_lock_held_by_another_process_is_named(tmp_path: Path, sample_study_path
 
 # -- point 11: Arrow and Polars without DuckDB's extra-copy warning ---------------------------------
 def test_arrow_and_polars_make_no_extra_copy_warning(sample_study_path: Path) -> None:
+    import gc
     import warnings
 
+    import polars  # noqa: F401 - imported first: the check is about the conversions, not the import
+    gc.collect()  # a file another test left for the collector must not warn inside the block
     with open_study(sample_study_path) as st, warnings.catch_warnings():
         warnings.simplefilter("error")
         assert st.arrow("posts").num_rows > 0
