@@ -217,14 +217,16 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
     out: list[Markup] = []
     if "event_tests" in study.tables():
         tests = study.sql(
-            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all' ORDER BY dimension, value",
+            "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h, q_value FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all' ORDER BY dimension, value",
             [AUTOMATED, FOREIGN],
         )
         grouped = [t for t in tests if t[0] != "all"]
-        for dim, val, rr, null, p, w in grouped or tests:  # all posts only when no group can be formed
+        for dim, val, rr, null, p, w, q in grouped or tests:  # all posts only when no group can be formed
             if rr is None or not math.isfinite(rr):
                 continue
-            if p is None or not p < HEADLINE_P:  # not supported by the test: its row and p stay in the section's table
+            # Not supported by the test, or not once the many series tested are allowed for (q, the
+            # Benjamini-Hochberg adjustment the section's table gives): its row stays in that table.
+            if p is None or not p < HEADLINE_P or (q is not None and not q < HEADLINE_P):
                 continue
             who = "All posts" if dim == "all" else f"Posts by {val} accounts"
             out.append(render("time_headline.html.j2", kind="events", who=who, rr=rr, null=null, p=p, w=w))
