@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress
+from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress, warn
 from botwatch.cli.ingest import ingest
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def analyze(
 
         not_sample = scaling_unsupported(st, sample_rate)
         if not_sample:
-            console.print(f"[yellow]warning:[/yellow] {escape(not_sample)}", highlight=False)
+            warn(not_sample)
         try:
             results = run_analyze(
                 st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
@@ -106,7 +105,7 @@ def say_if_outside_window(st: Study, election: object) -> None:
 
     line = outside_election_window(st, election)
     if line:
-        console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
+        warn(line)
 
 
 def say_if_no_posts(st: Study, study: Path | str) -> None:
@@ -120,11 +119,8 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
     accounts = st.count("accounts") if "accounts" in tables else 0
     if not accounts:
         fail(f"{study} holds no posts (and no accounts): nothing to analyze, no stage was run; add archives with `botwatch ingest {study} FILES`", code=1)
-    console.print(
-        f"[yellow]warning:[/yellow] {escape(str(study))} holds no posts, only {accounts:,} account profiles: the account stages score "
-        "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read",
-        highlight=False,
-    )
+    warn(f"{study} holds no posts, only {accounts:,} account profiles: the account stages score "
+         "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read")
 
 
 @app.command()

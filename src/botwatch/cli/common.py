@@ -152,6 +152,11 @@ def plain(text: object) -> str:
     return escape(controls_shown(text))
 
 
+def warn(msg: str) -> None:
+    """Print one yellow warning line on stderr (escaped, as `fail`'s): the command goes on."""
+    console.print(f"[yellow]warning:[/yellow] {escape(msg)}", highlight=False)
+
+
 def fail(msg: str, code: int = 2) -> None:
     """Print one red error line on stderr and exit with `code` (no traceback reaches a user)."""
     # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.

@@ -9,9 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
-from rich.markup import escape
 
-from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, wide_when_piped
+from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, warn, wide_when_piped
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
 
 BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"
@@ -103,11 +102,8 @@ def coordination(
             # Whole-minute timestamps (the IRA release): a window under a minute cannot be measured there.
             names = ", ".join(f"{f} ({n:,} posts)" for f, n in minutes["sources"])
             short = sorted({w for w in (windows or [win]) if w < MINUTE_S})
-            console.print(
-                f"[yellow]warning:[/yellow] {escape(names)}: timestamps are whole minutes, so co-actions are timed no closer than {MINUTE_S} s"
-                + (f"; {', '.join(f'{w:,} s' for w in short)} is below that resolution and only catches posts stamped in the same minute" if short else ""),
-                highlight=False,
-            )
+            warn(f"{names}: timestamps are whole minutes, so co-actions are timed no closer than {MINUTE_S} s"
+                 + (f"; {', '.join(f'{w:,} s' for w in short)} is below that resolution and only catches posts stamped in the same minute" if short else ""))
         if windows:
             t = Table(title=f"Window sweep ({', '.join(behaviours)})")
             cols = ("window (s)", "pairs co-acting", "pairs tested", "edges kept", "accounts", "min co-actions kept")

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import ElectionRequired, app, console, election_or_fail, fail, open_or_fail, out
+from botwatch.cli.common import ElectionRequired, app, console, election_or_fail, fail, open_or_fail, out, warn
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 
 
@@ -60,7 +60,7 @@ def estimate(
 
         not_sample = scaling_unsupported(st, sample_rate)
         if not_sample:
-            console.print(f"[yellow]warning:[/yellow] {escape(not_sample)}", highlight=False)
+            warn(not_sample)
         only = ["estimates"]
         if relabel or not _labelled_for(st, election.key):
             log(f"labelling posts for {election.key} (content stage)")
