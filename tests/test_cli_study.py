@@ -125,3 +125,15 @@ def test_analyze_records_runs_and_rejects_unknown_stages(study: Path) -> None:
     assert res.exit_code == 2 and "unknown stage" in res.output
     res = runner.invoke(app, ["analyze", str(study), "--election", "no-such-election"])
     assert res.exit_code == 2 and "no preset" in res.output
+
+
+def test_python_dash_m_botwatch_runs_the_cli() -> None:
+    """`python -m botwatch` is what users type when the entry point is not on PATH."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
+    res = subprocess.run([sys.executable, "-m", "botwatch", "elections", "list"], capture_output=True, env=env)
+    assert res.returncode == 0, res.stderr
+    assert b"uk-ge2017" in res.stdout
