@@ -62,7 +62,7 @@ def coordination(
     edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
 ) -> None:
     """Find accounts that act in unison: co-action network tested against chance, Leiden clusters.
-    The election's country defines 'foreign origin' in the cluster summaries."""
+    The election's country defines 'foreign origin' in the cluster summaries (default: the one the accounts were scored with)."""
     from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
     from botwatch.coordination.edges import NULL_MODELS
     from botwatch.coordination.network import MINUTE_S, NetworkOptions, estimate_window, minute_stamped, sweep as run_sweep
