@@ -5,7 +5,8 @@ compute the same table.
 `tagged_posts` gives one row per (post, dimension, value) — a post about two parties is counted
 once under each — and `aggregate` counts posts, distinct accounts and mean sentiment per time
 bucket. Sentiment is bucketed with VADER's conventional ±0.05 compound cut-offs (Hutto & Gilbert
-2014) because that is what `post_labels.sentiment` holds.
+2014): `post_labels.sentiment` holds VADER's compound, or, on English election posts, the trained
+model's class written as ±(0.05 + margin) / 0.0 so that the same cut reads it.
 """
 
 from __future__ import annotations
