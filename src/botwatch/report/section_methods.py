@@ -16,6 +16,7 @@ from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
 from botwatch.report.section_overview import study_summary
+from botwatch.report.scope import scope
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 
@@ -107,6 +108,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         unloaded=ctx.get("election_unloaded"),
         sample_rate=ctx.get("sample_rate"),
         not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
+        scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(election),
         labs=MEASURED_BY_ELECTION,
         cov=coverage(study, election),

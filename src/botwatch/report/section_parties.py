@@ -69,7 +69,7 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
     return out
 
 
-def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False) -> tuple[Markup, Markup]:
+def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False, population: str = "the whole platform") -> tuple[Markup, Markup]:
     labels, vals, lo, hi, colours = [], [], [], [], []
     for r in rows:
         for m, word in (("support_posts", "support"), ("oppose_posts", "oppose")):
@@ -79,7 +79,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             lo.append(v["lo"] if v else None)
             hi.append(v["hi"] if v else None)
             colours.append(r["colour"] if word == "support" else "#9a9a9a")
-    what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else "estimated posts on the platform" if scaled else "posts in the study"
+    what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else ("estimated posts on the platform" if population == "the whole platform" else f"estimated {population}") if scaled else "posts in the study"
     stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals")
     labels, vals, lo, hi, colours = [], [], [], [], []
     for r in rows:
@@ -136,9 +136,12 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     campaign = _est(study, "campaign", "all")
     rows = _party_rows(campaign, parties)
     from botwatch.report.caveats import scaling_unsupported
+    from botwatch.report.scope import scope
 
     not_sample = scaling_unsupported(study, sample_rate)  # an attributed archive: scaled counts are no platform figures
-    stance_chart, tone_chart = _charts(rows, scaled, sample_rate, bool(not_sample))
+    # A capture through a filter estimates the filter's posts, not the platform's; a rate of 1 scales nothing.
+    sc = scope(study, sample_rate)
+    stance_chart, tone_chart = _charts(rows, scaled and not sc.unscaled, sample_rate, bool(not_sample), sc.population)
     groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group <> 'all' ORDER BY 1")]
     from botwatch.report.section_accounts import bot_needs_text, bot_unscored
 
@@ -163,19 +166,19 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
         for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
             headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
-        if scaled and rows and not not_sample:
+        if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         if foreign and not foreign[0].observed:
             headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled, not_sample=not_sample, rate=sample_rate, num=num, pct_ci=pct_ci))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)

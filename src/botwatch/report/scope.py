@@ -1,0 +1,76 @@
+"""What a scaled count estimates, in words, from the study's `captures` table.
+
+A capture made through a filter (an election preset's hashtags, keywords and accounts; an X search
+query) records the share of what the *filter* let through, so dividing by that rate estimates the
+filtered stream's posts, not the whole platform's (docs/collect.md, "Sample of a filter"). A
+Bluesky capture of the uk-ge2017 filter at rate 1 was reported as "scaled to the whole platform by
+1 / 1": the rate of 1 is no scaling at all, and the population is the filter's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botwatch.study import Study
+
+PLATFORM_NAMES = {"bluesky": "Bluesky", "x": "X", "mastodon": "Mastodon"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the counts describe. `filtered` names the capture's filter ("the Bluesky stream
+    filtered by election preset uk-ge2017"), or is None when no recorded capture was filtered (an
+    archive, or an unfiltered sample of a platform's stream); `unscaled` is true at a rate of 1."""
+
+    rate: float | None
+    filtered: str | None
+    unscaled: bool
+
+    @property
+    def population(self) -> str:
+        """The population scaled counts estimate, for "scaled to …" sentences."""
+        return f"all posts {self.filtered} let through" if self.filtered else "the whole platform"
+
+
+def _describe(filt: Any) -> str | None:
+    """One filter of the manifest in words, or None when the run was unfiltered."""
+    if not filt:
+        return None
+    if isinstance(filt, dict):
+        if filt.get("origin"):
+            return str(filt["origin"])
+        parts = [k for k in ("hashtags", "keywords", "handles", "query") if filt.get(k)]
+        if parts:
+            return "its " + ", ".join(parts)
+        return None
+    return str(filt)
+
+
+def capture_filters(study: Study) -> list[tuple[str, str]]:
+    """(platforms, filter in words) for every filtered capture recorded in the study."""
+    if "captures" not in study.tables():
+        return []
+    out: list[tuple[str, str]] = []
+    for platforms, filters in study.sql("SELECT platforms, filters FROM captures ORDER BY folder"):
+        try:
+            parsed = json.loads(filters) if filters else []
+        except ValueError:
+            parsed = [filters]
+        for f in parsed if isinstance(parsed, list) else [parsed]:
+            words = _describe(f)
+            if words:
+                out.append((str(platforms or ""), words))
+    return out
+
+
+def scope(study: Study, sample_rate: float | None) -> Scope:
+    """The counts' scope for the report's scaling sentences (parties section, Methods)."""
+    found = list(dict.fromkeys(capture_filters(study)))
+    filtered = None
+    if found:
+        names = sorted({PLATFORM_NAMES.get(p, p) for plats, _ in found for p in plats.split(",") if p})
+        what = "; ".join(dict.fromkeys(w for _, w in found))
+        filtered = f"the {' and '.join(names) or 'captured'} capture's filter ({what})"
+    return Scope(rate=sample_rate, filtered=filtered, unscaled=sample_rate is not None and abs(sample_rate - 1.0) < 1e-12)

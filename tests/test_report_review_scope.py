@@ -1,0 +1,49 @@
+"""A new user's review of reports of a filtered Bluesky capture: the parties section said "Counts
+are scaled to the whole platform by 1 / 1" and Methods "the archive is taken to hold that share of
+everything posted", while the capture's rate is the share of what the election's filter let
+through (docs/collect.md) and a rate of 1 is no scaling at all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_report_overstate import _cli, _text
+
+FILTER = {"hashtags": ["GE2017"], "keywords": ["general election"], "origin": "election preset uk-ge2017"}
+
+
+def _captured_study(tmp_path: Path, rate: float) -> Path:
+    from botwatch.collect.study_link import _DDL
+    from botwatch.study import open_study
+
+    runner, app = _cli()
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    study = tmp_path / f"cap{rate:g}.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
+    with open_study(study, read_only=False) as st:  # as `ingest capture/` records a filtered capture
+        st.sql(_DDL)
+        st.sql("INSERT INTO captures VALUES ('/cap', ?, 'bluesky', ?, 1, '{}', now())", [rate, json.dumps([FILTER])])
+    res = runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", f"{rate:g}"])
+    assert res.exit_code == 0, res.output
+    out = study.with_suffix(".html")
+    assert runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
+    return out
+
+
+def test_a_filtered_capture_at_rate_one_is_not_scaled_to_the_platform(tmp_path: Path) -> None:
+    text = _text(_captured_study(tmp_path, 1.0))
+    assert "whole platform by 1 / 1" not in text
+    assert "taken to hold that share of everything posted" not in text
+    assert "Scaled to the whole platform" not in text
+    assert "The sample rate is 1, so counts are not scaled" in text
+    assert "the posts the Bluesky capture's filter (election preset uk-ge2017) let through, which is not the whole platform" in text
+    assert "a rate of 1 scales nothing, and counts are those of that filtered stream, not of the whole platform" in text
+
+
+def test_a_sample_of_a_filter_is_scaled_to_the_filter_not_the_platform(tmp_path: Path) -> None:
+    text = _text(_captured_study(tmp_path, 0.01))
+    assert "scaled to the whole platform" not in text.lower()
+    assert ("Counts are scaled by 1 / 0.01 (the share of its posts the capture kept) to estimate all posts the Bluesky "
+            "capture's filter (election preset uk-ge2017) let through, not the whole platform") in text
+    assert "estimates of that filtered stream's posts (not of the whole platform)" in text
