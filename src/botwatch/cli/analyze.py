@@ -137,6 +137,7 @@ def report(
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
+    from botwatch.report.staleness import stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
@@ -149,6 +150,7 @@ def report(
     try:
         with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
             path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
+            stale = stale_analysis(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
         # the system refuses is the user's path, said in one line like `export`'s.
@@ -156,6 +158,8 @@ def report(
             raise
         fail(f"could not write {output}: {e.strerror or e}")
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
+    if stale is not None:  # said in the report's banner too
+        warn(stale.sentence(str(study)))
 
 
 def is_botwatch_report(path: Path, title: str | None = None) -> bool:

@@ -59,6 +59,11 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
         out.print(t)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
+        from botwatch.report.staleness import stale_analysis
+
+        stale = stale_analysis(st)
+        if stale is not None:
+            out.print("[yellow]stale analysis:[/yellow] " + escape(stale.sentence(str(study))), highlight=False, soft_wrap=True)
 
 
 def _print_captures(st: Study) -> None:

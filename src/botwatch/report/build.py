@@ -107,6 +107,7 @@ def _build_report(
     from botwatch.report.context import report_context
     from botwatch.report.caveats import attributed_only, data_provenance, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
+    from botwatch.report.staleness import stale_analysis
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +164,7 @@ def _build_report(
         failures=failures,
         no_posts=no_posts,
         outside_window=None if no_posts else outside_election_window(study, ctx.get("election")),
+        stale=stale_analysis(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],

@@ -1,0 +1,50 @@
+"""Whether posts were ingested after the stages that built the report's sections.
+
+`botwatch ingest` into an analysed study adds posts that the headline counts and the coverage read
+at once, while the analysis tables (labels, estimates, account scores, timelines) still describe
+the study as it was: a reviewer's report showed 3,701 posts in the headline and "110 of 3,202
+posts" in Parties, with old account scores and no warning. The `runs` table says when each
+happened; `report` (a banner and a warning) and `status` say so and name `botwatch analyze`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from botwatch.study import Study
+
+@dataclass(frozen=True)
+class StaleAnalysis:
+    """Stages whose latest successful run finished before the latest ingest that stored posts."""
+
+    stages: list[str]
+    posts_added: int  # posts stored by ingests after the oldest of those stages' runs
+    ingested_at: datetime
+
+    def sentence(self, study_name: str = "STUDY") -> str:
+        """One plain sentence for the report's banner, `report`'s warning and `status`."""
+        n = len(self.stages)
+        shown = ", ".join(self.stages[:8]) + (f" and {n - 8} more" if n > 8 else "")
+        return (f"{self.posts_added:,} posts were ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
+                f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
+                f"the sections those stages built do not. Run `botwatch analyze {study_name}` (with the same --election) to refresh them.")
+
+
+def stale_analysis(study: Study) -> StaleAnalysis | None:
+    """The stale stages, or None when no ingest stored posts after any analysis stage ran."""
+    if "runs" not in study.tables():
+        return None
+    latest = study.sql(
+        "SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND stage NOT IN ('ingest') AND finished_at IS NOT NULL GROUP BY stage ORDER BY 2, 1"
+    )
+    ingests = study.sql("SELECT finished_at, rows_written FROM runs WHERE stage = 'ingest' AND status = 'ok' AND coalesce(rows_written, 0) > 0 AND finished_at IS NOT NULL")
+    if not latest or not ingests:
+        return None
+    last_ingest = max(t for t, _ in ingests)
+    stale = [(stage, at) for stage, at in latest if at < last_ingest]
+    if not stale:
+        return None
+    oldest = min(at for _, at in stale)
+    added = sum(int(n) for t, n in ingests if t > oldest)
+    return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
