@@ -89,15 +89,30 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
 
             f = foreign_counts(study, election.country)
             if f["n"]:
+                from botwatch.report.origin_counted import counted
+
                 p, lo, hi = wilson(f["k"], f["n"])
+                c = counted(study, f["home"])
                 # The expected number leads: origin probabilities often sit just past 0.5 (an
                 # account with little evidence but its language), where counting each as one
                 # foreign account overstates (a twarc2 sample: 197 counted, 148 expected).
+                # When most counted accounts are placed at home or rest on language alone, the
+                # count is no finding and no share of it is printed (a Bluesky capture read
+                # "997 of them, 100% [100–100%], are counted as foreign", all placed in GB).
+                share = "" if c.weak() else f", {pct_ci(p, lo, hi)},"
+                why = c.clause(f["home"])
+                detail = (f"[{num(f['lo'], 0)}–{num(f['hi'], 0)}]: each of the {num(f['n'])} accounts with origin evidence counted by its "
+                          f"probability of being run from outside {f['home']}; {num(f['k'])} of them{share} are {rule_text(f['home'])}")
+                if why:
+                    detail += f" ({why})"
+                if c.weak():
+                    detail += ": that count is not a finding of foreign accounts"
+                if c.n_language and 2 * c.n_language >= f["n"]:
+                    detail += (f"; for {num(c.n_language)} of the {num(f['n'])} accounts with origin evidence posting in a language spoken in "
+                               f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")
                 out.append(KeyNumber(
                     num(f["expected"], 0), "expected foreign-origin accounts",
-                    f"[{num(f['lo'], 0)}–{num(f['hi'], 0)}]: each of the {num(f['n'])} accounts with origin evidence counted by its "
-                    f"probability of being run from outside {f['home']}; {num(f['k'])} of them, {pct_ci(p, lo, hi)}, are "
-                    f"{rule_text(f['home'])}",
+                    detail,
                     explorer,
                     caveat=origin_blind_spot(study, f["home"]) or "",
                 ))

@@ -192,10 +192,13 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
         ))
     if fc is not None and fc["n"]:
+        from botwatch.report.origin_counted import counted
+
         f_share, f_lo, f_hi = wilson(fc["k"], fc["n"])
+        c = counted(study, home)  # what placed the counted accounts: no share of them when it is home or language alone
         headline.append(render(
             "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
-            expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]),
+            expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]), weak=c.weak(), why=c.clause(home),
         ))
     html = render(
         "accounts.html.j2",

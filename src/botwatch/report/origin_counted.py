@@ -1,0 +1,89 @@
+"""What stands behind the accounts the ≥ 0.5 rule counts as foreign, for the sentences that quote
+the count (the key number at the top, the accounts section's headline).
+
+The rule (`origin_rule`) was tested and kept, but the count it gives can read as a finding where
+it is none. On a Bluesky capture (no profile location or time zone) every one of 997 accounts had
+GB as its most likely country at p ≈ 0.44 and P(outside GB) ≈ 0.56 from the prior and the language
+of its posts alone: the top of the report said "997 of them, 100% [100–100%], are counted as
+foreign" beside "997 of the 997 … are placed in GB". On a twarc2 study 67 of 81 counted accounts
+had GB as their single most likely country. So the sentences say how many counted accounts have
+home as their most likely country and how many rest on language alone, and print no share of
+"foreign" accounts when those are most of the count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
+from botwatch.study import Study
+
+# Origin evidence kinds (`account_evidence.feature` where kind = 'origin') that come from the
+# language of an account's posts or interface only, and the model's own bookkeeping rows.
+LANGUAGE_KINDS = ("post_langs", "articles", "account_lang", "post_script")
+BOOKKEEPING_KINDS = ("prior", "calibration", "study_prior")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Accounts counted foreign by the ≥ 0.5 rule, broken down by what placed them."""
+
+    k: int  # counted foreign
+    k_home: int  # of them, home is the single most likely country
+    k_language: int | None  # of them, the only evidence is posting in a language of home (None: not stored)
+    n_language: int | None  # of all accounts with origin evidence, the same
+
+    def weak(self) -> bool:
+        """Whether most counted accounts are placed at home or rest on language alone: the count
+        (and a share of it) is then no finding of foreign accounts and is not quoted as one."""
+        if not self.k:
+            return False
+        return 2 * self.k_home >= self.k or 2 * (self.k_language or 0) >= self.k
+
+    def clause(self, home: str) -> str:
+        """What placed the counted accounts, as a clause ("" when nothing needs saying)."""
+        parts = []
+        if self.k_home:
+            parts.append(f"{self.k_home:,} of these {self.k:,} {'has' if self.k_home == 1 else 'have'} {home} as their single most likely country")
+        if self.k_language:
+            parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
+                         "(no profile location, time zone or posting-hour signal)")
+        return "; ".join(parts)
+
+
+def _home_languages(home: str) -> tuple[str, ...]:
+    """The languages of the home country (gazetteer): posts in one of them cannot place an account
+    abroad (English alone tells GB from US by the prior only); posts in Russian can."""
+    from botwatch.accounts.gazetteer import countries
+
+    c = countries().get(home.upper())
+    return tuple(c.languages) if c is not None else ()
+
+
+def counted(study: Study, home: str) -> Counted:
+    """The breakdown of the counted accounts; language-only counts need `account_evidence` and
+    `account_features.top_lang` (None without them)."""
+    p = p_outside_sql(home, "s")
+    k, k_home = study.sql(
+        f"SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND s.origin_country = ?) "
+        "FROM account_scores s",
+        [home.upper()],
+    )[0]
+    k_lang = n_lang = None
+    langs = _home_languages(home)
+    if {"account_evidence", "account_features"} <= set(study.tables()) and "top_lang" in study.columns("account_features") and langs:
+        lang = ", ".join(f"'{x}'" for x in LANGUAGE_KINDS)
+        books = ", ".join(f"'{x}'" for x in BOOKKEEPING_KINDS)
+        k_lang, n_lang = study.sql(
+            f"""WITH kinds AS (
+                  SELECT platform, account_id,
+                         count(*) FILTER (WHERE feature IS NOT NULL AND feature NOT IN ({books})) AS items,
+                         count(*) FILTER (WHERE feature IN ({lang})) AS language
+                  FROM account_evidence WHERE kind = 'origin' GROUP BY ALL),
+                lang_only AS (SELECT platform, account_id FROM kinds WHERE items > 0 AND items = language)
+            SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), count(*) FILTER (WHERE {p} IS NOT NULL)
+            FROM account_scores s JOIN lang_only USING (platform, account_id)
+            JOIN account_features f USING (platform, account_id) WHERE f.top_lang IN ({", ".join("?" for _ in langs)})""",
+            list(langs),
+        )[0]
+    return Counted(k=int(k), k_home=int(k_home), k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang))

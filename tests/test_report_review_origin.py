@@ -1,0 +1,77 @@
+"""A Bluesky capture with no profile location or time zone: every one of 997 accounts had GB as its
+most likely country (p ≈ 0.44) and P(outside GB) ≈ 0.56 from the prior and the language of its
+posts alone, and the top of the report said "997 of them, 100% [100–100%], are counted as foreign"
+beside "997 of the 997 accounts … are placed in GB". On a twarc2 study 67 of 81 counted accounts
+had GB as their most likely country. The ≥ 0.5 rule stays (docs/methods.md "report"); the
+sentences quoting its count now say what placed the counted accounts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+from botwatch.report.headlines import key_numbers
+from botwatch.study import open_study
+
+
+def _study(path: Path, accounts: list[tuple[str, dict[str, float], list[str], str]]):  # type: ignore[no-untyped-def]
+    """accounts: (id, origin distribution, origin evidence kinds, top language)."""
+    st = open_study(path, read_only=False)
+    st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, origin_country VARCHAR, origin_probability DOUBLE, origin_probabilities VARCHAR)")
+    st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
+    st.sql("CREATE TABLE account_features (platform VARCHAR, account_id VARCHAR, top_lang VARCHAR)")
+    for aid, dist, kinds, lang in accounts:
+        top = max(dist, key=dist.__getitem__)
+        st.sql("INSERT INTO posts (platform, account_id, post_id, created_at) VALUES ('bluesky', ?, ?, TIMESTAMP '2017-06-01 12:00')", [aid, f"p{aid}"])
+        st.sql("INSERT INTO account_scores VALUES ('bluesky', ?, NULL, ?, ?, ?)", [aid, top, dist[top], json.dumps(dist)])
+        for r, k in enumerate(["prior", *kinds, "calibration", "study_prior"]):
+            st.sql("INSERT INTO account_evidence VALUES ('bluesky', ?, 'origin', ?, ?, NULL, NULL, 's')", [aid, r, k])
+        st.sql("INSERT INTO account_features VALUES ('bluesky', ?, ?)", [aid, lang])
+    return st
+
+
+def _origin_number(st) -> str:  # type: ignore[no-untyped-def]
+    ctx = {"tables": set(st.tables()), "election": SimpleNamespace(country="GB")}
+    (k,) = [k for k in key_numbers(st, ctx, set()) if k.label == "expected foreign-origin accounts"]
+    return f"{k.value} {k.detail}"
+
+
+def test_language_only_accounts_placed_at_home_are_no_foreign_share(tmp_path: Path) -> None:
+    english = {"GB": 0.44, "US": 0.20, "IN": 0.07}
+    st = _study(tmp_path / "c.duckdb", [(f"a{i}", english, ["post_langs", "articles"], "en") for i in range(20)])
+    try:
+        text = _origin_number(st)
+    finally:
+        st.close()
+    assert text.startswith("11 [")  # the expected count (20 × 0.56) leads
+    assert "100% [" not in text and "20 of them are counted as foreign" in text
+    assert "20 of these 20 have GB as their single most likely country" in text
+    assert "20 have as their only origin evidence that they post in a language spoken in GB" in text
+    assert "that count is not a finding of foreign accounts" in text
+
+
+def test_counted_accounts_mostly_placed_at_home_are_said_to_be(tmp_path: Path) -> None:
+    """As on the twarc2 study: most counted accounts have location evidence, yet GB as their single
+    most likely country (0.45 GB against several others)."""
+    split = {"GB": 0.45, "US": 0.30, "IE": 0.25}
+    russian = {"RU": 0.9, "GB": 0.05}
+    rows = [(f"h{i}", split, ["location"], "en") for i in range(6)] + [(f"r{i}", russian, ["post_langs"], "ru") for i in range(3)]
+    st = _study(tmp_path / "s.duckdb", rows)
+    try:
+        text = _origin_number(st)
+    finally:
+        st.close()
+    assert "6 of these 9 have GB as their single most likely country" in text and "not a finding" in text
+    assert "only origin evidence" not in text  # Russian-language posts are evidence of origin, not the prior
+
+
+def test_foreign_accounts_on_their_own_evidence_keep_their_share(tmp_path: Path) -> None:
+    russian = {"RU": 0.9, "GB": 0.05}
+    rows = [(f"r{i}", russian, ["location", "post_langs"], "ru") for i in range(8)] + [(f"g{i}", {"GB": 0.95}, ["location"], "en") for i in range(8)]
+    st = _study(tmp_path / "r.duckdb", rows)
+    try:
+        text = _origin_number(st)
+    finally:
+        st.close()
+    assert "8 of them, 50% [" in text and "not a finding" not in text and "most likely country" not in text
