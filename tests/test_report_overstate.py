@@ -215,6 +215,8 @@ def test_an_event_effect_the_test_does_not_support_is_no_headline(synth_study) -
     from botwatch.timeline.report import _headlines
 
     st = synth_study
+    # The timeline lets a group be tested against the rest: its planted bots (foreign) rose around the events, the others did not.
+    analyze(st, Context(election=election(), log=lambda m: None), only=["timeline"])
     base = dict(window_start=datetime(2017, 4, 20), window_end=datetime(2017, 6, 8), window_h=24, events=2, posts=100,
                 in_window_share=0.1, n_null=50, exact=True, q_value=0.9)
     write_table(st, "event_tests", [dict(base, dimension="automated", value=AUTOMATED, rate_ratio=0.60, null_rate_ratio=1.0, p_value=0.792),

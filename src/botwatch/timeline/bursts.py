@@ -15,8 +15,11 @@ approach is the rolling-median spike detector familiar from Twitter event detect
 Event test. Statistic: the share of the group's posts that fall within `window_h` hours of any
 preset event. Null: the same events moved together by every whole number of days around the
 series (a circular shift), which keeps the spacing of the events, the daily rhythm and the
-series' own autocorrelation — only the alignment with the real events is broken. When there are
-few days, every shift is used (an exact test); otherwise `n_perm` random shifts. p-value =
+series' own autocorrelation — only the alignment with the real events is broken; with the days
+the archive covers given, only shifts that move every event onto a covered day (so a patchy
+archive's empty days are not read as quiet ones). When there are few days, every shift is used
+(an exact test); otherwise `n_perm` random shifts. `event_contrast` tests a group against the
+rest of its dimension with the same null. p-value =
 (1 + #null >= observed) / (1 + #null) (Phipson & Smyth 2010). Effect size: the rate ratio, posts
 per hour inside event windows over posts per hour outside, beside the mean rate ratio under the
 null.
@@ -155,6 +158,34 @@ def _stats(counts: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
     return share, ratio
 
 
+def covered_days(hourly_counts: np.ndarray) -> np.ndarray:
+    """Per whole day of an hourly series (from its first hour): whether it holds any post. Given
+    the study's all-posts series this says which days the archive covers at all."""
+    ndays = len(hourly_counts) // 24
+    return np.asarray(hourly_counts[: 24 * ndays], dtype=float).reshape(ndays, 24).sum(axis=1) > 0 if ndays else np.zeros(0, dtype=bool)
+
+
+def _shifts(idx: Sequence[int], n: int, n_perm: int, seed: int, covered: np.ndarray | None) -> tuple[list[int], bool]:
+    """The whole-day shifts of the null and whether they are all of them (exact).
+
+    With `covered` (per day, `covered_days` of all posts), only shifts that move every event onto
+    a day the archive covers are kept: an archive with posts on 55 of 92 days otherwise compares
+    the real events, on covered days, with moved ones that often fall on empty days, and the test
+    partly measures coverage rather than activity around the events."""
+    ndays = n // 24
+    shifts = list(range(1, ndays))
+    if covered is not None and len(covered):
+        shifts = [d for d in shifts if all(covered[min(((i + 24 * d) % n) // 24, len(covered) - 1)] for i in idx)]
+    exact = len(shifts) <= n_perm
+    if not exact:
+        rng = np.random.default_rng(seed)
+        if covered is None:  # the draws every earlier study's p-values came from
+            shifts = list(rng.integers(1, ndays, size=n_perm))
+        else:
+            shifts = [int(x) for x in rng.choice(shifts, size=n_perm, replace=True)]
+    return shifts, exact
+
+
 def event_test(
     hourly_times: Sequence[datetime],
     hourly_counts: np.ndarray,
@@ -164,11 +195,13 @@ def event_test(
     n_perm: int = 999,
     seed: int = 0,
     min_posts: int = 20,
+    covered: np.ndarray | None = None,
 ) -> EventTest | None:
     """Circular-shift permutation test on an hourly, gap-free series (see module docstring).
 
-    Returns None when no event falls inside the series, the series is under three days, or it
-    holds fewer than `min_posts` posts (a share of almost nothing is not evidence)."""
+    `covered` (per day, see `_shifts`) restricts the null to shifts onto covered days. Returns None
+    when no event falls inside the series, the series is under three days, it holds fewer than
+    `min_posts` posts (a share of almost nothing is not evidence), or no shift is left."""
     n = len(hourly_counts)
     if n < 72 or not hourly_times or float(np.sum(hourly_counts)) < min_posts:
         return None
@@ -178,12 +211,9 @@ def event_test(
     if not idx:
         return None
     share, ratio = _stats(hourly_counts, _window_mask(n, idx, window_h))
-    ndays = n // 24
-    shifts = list(range(1, ndays))
-    exact = len(shifts) <= n_perm
-    if not exact:
-        rng = np.random.default_rng(seed)
-        shifts = list(rng.integers(1, ndays, size=n_perm))
+    shifts, exact = _shifts(idx, n, n_perm, seed, covered)
+    if not shifts:
+        return None
     null_share = np.empty(len(shifts))
     null_ratio = np.empty(len(shifts))
     for k, d in enumerate(shifts):
@@ -202,3 +232,53 @@ def event_test(
         n_null=len(shifts),
         exact=exact,
     )
+
+
+@dataclass(frozen=True)
+class EventContrast:
+    """Whether a group rose around the events more than its complement did."""
+
+    rate_ratio: float  # the group's, inside vs outside the event windows
+    other_rate_ratio: float  # the complement's
+    p_value: float  # one-sided: the group's in-window share exceeds the complement's by more than under the null
+    n_null: int
+
+
+def event_contrast(
+    hourly_times: Sequence[datetime],
+    group_counts: np.ndarray,
+    other_counts: np.ndarray,
+    events_utc: Sequence[datetime],
+    *,
+    window_h: int = 24,
+    n_perm: int = 999,
+    seed: int = 0,
+    covered: np.ndarray | None = None,
+) -> EventContrast | None:
+    """Circular-shift test of a group against its complement (same hours, same events).
+
+    Statistic: the group's share of posts within `window_h` h of the events minus the
+    complement's share. Null: the events moved together by whole days, as in `event_test`. A
+    group "more frequent around the events" is a finding about the group only when this
+    difference beats the null: on a referendum archive foreign-origin posts were 9.10× as frequent
+    around the events, all posts 8.87× and the other accounts' 8.78×, a spike of the whole
+    conversation credited to one group."""
+    n = len(group_counts)
+    if n < 72 or len(other_counts) != n or not hourly_times or not group_counts.sum() or not other_counts.sum():
+        return None
+    t0 = hourly_times[0]
+    idx = [i for i in (int((e - t0).total_seconds() // 3600) for e in events_utc) if 0 <= i < n]
+    if not idx:
+        return None
+    mask = _window_mask(n, idx, window_h)
+    sg, rg = _stats(group_counts, mask)
+    so, ro = _stats(other_counts, mask)
+    shifts, _ = _shifts(idx, n, n_perm, seed, covered)
+    if not shifts:
+        return None
+    null = np.empty(len(shifts))
+    for k, d in enumerate(shifts):
+        m = _window_mask(n, [(i + 24 * int(d)) % n for i in idx], window_h)
+        null[k] = _stats(group_counts, m)[0] - _stats(other_counts, m)[0]
+    p = (1 + int(np.sum(null >= (sg - so) - 1e-12))) / (1 + len(shifts))
+    return EventContrast(rate_ratio=rg, other_rate_ratio=ro, p_value=float(p), n_null=len(shifts))

@@ -109,6 +109,10 @@ def bursts(study: Study, ctx: Context) -> int:
     if window is not None and span[0] is not None:
         w_lo = max(span[0], window[0])
         w_hi = min(span[1], window[1] - timedelta(hours=1))
+    covered = None  # days of the window the archive holds any post on: the event test's null moves events only onto those
+    if events and w_lo is not None and w_lo < w_hi:
+        b_all, c_all = _series(study, "hour", "all", "all posts")
+        covered = bursts_mod.covered_days(bursts_mod.dense(b_all, c_all, timedelta(hours=1), start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)[1])
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
             b, c = _series(study, freq, dimension, value)
@@ -120,7 +124,7 @@ def bursts(study: Study, ctx: Context) -> int:
                                        event=label, event_at=ev_at, hours_from_event=hours))
             if freq == "hour" and events and w_lo is not None and w_lo < w_hi:
                 times, arr = bursts_mod.dense(b, c, step, start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)
-                res = bursts_mod.event_test(times, arr, [e for e, _ in events], window_h=EVENT_WINDOW_H)
+                res = bursts_mod.event_test(times, arr, [e for e, _ in events], window_h=EVENT_WINDOW_H, covered=covered)
                 if res is not None:
                     test_rows.append(dict(dimension=dimension, value=value, window_start=times[0], window_end=times[-1], **res.__dict__))
     for row, q in zip(test_rows, bh_adjusted([r["p_value"] for r in test_rows])):
