@@ -74,16 +74,27 @@ def counted(study: Study, home: str) -> Counted:
     if {"account_evidence", "account_features"} <= set(study.tables()) and "top_lang" in study.columns("account_features") and langs:
         lang = ", ".join(f"'{x}'" for x in LANGUAGE_KINDS)
         books = ", ".join(f"'{x}'" for x in BOOKKEEPING_KINDS)
-        k_lang, n_lang = study.sql(
+        k_lang, n_lang = _language_only(study, p, books, lang, langs)
+    return Counted(k=int(k), k_home=int(k_home), k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang))
+
+
+def _language_only(study: Study, p: str, books: str, lang: str, langs: tuple[str, ...]) -> tuple[int | None, int | None]:
+    """(counted, all) accounts whose only origin evidence is posting in a home language; (None,
+    None) when the query cannot run (a lake whose evidence table is read by Spark): the sentences
+    then say only what `account_scores` shows."""
+    try:
+        row = study.sql(
             f"""WITH kinds AS (
                   SELECT platform, account_id,
                          count(*) FILTER (WHERE feature IS NOT NULL AND feature NOT IN ({books})) AS items,
                          count(*) FILTER (WHERE feature IN ({lang})) AS language
-                  FROM account_evidence WHERE kind = 'origin' GROUP BY ALL),
+                  FROM account_evidence WHERE kind = 'origin' GROUP BY platform, account_id),
                 lang_only AS (SELECT platform, account_id FROM kinds WHERE items > 0 AND items = language)
             SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), count(*) FILTER (WHERE {p} IS NOT NULL)
             FROM account_scores s JOIN lang_only USING (platform, account_id)
             JOIN account_features f USING (platform, account_id) WHERE f.top_lang IN ({", ".join("?" for _ in langs)})""",
             list(langs),
         )[0]
-    return Counted(k=int(k), k_home=int(k_home), k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang))
+    except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
+        return None, None
+    return row[0], row[1]
