@@ -186,25 +186,30 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
 
 
 def outside_election_window(study: Study, election: Any) -> str | None:
-    """One line when none of the study's posts falls in the election's window (the preset's
-    `window_start` to `window_end`, whole dates as the Methods coverage counts them): the study
-    then describes another period, and no finding in it is about this election's campaign. A
-    study of 2021 posts analysed with uk-ge2017 headlined "87% … created after the election was
-    called" while its Methods said the data did not overlap the window at all."""
+    """One line when none of the study's posts falls in the election's window (`zones.window_utc`:
+    the preset's `window_start` to `window_end` as whole days of its own time zone, the window the
+    creation stage and the Methods coverage use): the study then describes another period, and no
+    finding in it is about this election's campaign. A study of 2021 posts analysed with uk-ge2017
+    headlined "87% … created after the election was called" while its Methods said the data did
+    not overlap the window at all. The posts' span is given as dates of the same zone, so a study
+    just past the edge does not read as inside it."""
     if election is None or "posts" not in set(study.tables()):
         return None
-    ws, we = election.window_start, election.window_end
+    from botwatch.timeline import zones
+
+    window = zones.window_utc(election)
+    assert window is not None
     first, last, inside = study.sql(
-        "SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE), "
-        "count(*) FILTER (WHERE CAST(created_at AS DATE) BETWEEN ? AND ?) FROM posts",
-        [ws, we],
+        "SELECT min(created_at), max(created_at), count(*) FILTER (WHERE created_at >= ? AND created_at < ?) FROM posts", list(window),
     )[0]
     if first is None:
         return None
     if not inside:
+        tz = getattr(election, "timezone", None) or "UTC"
+        span = f"{zones.local_date(election, first)} to {zones.local_date(election, last)}"
         return (
-            f"None of this study's posts ({first} to {last}) falls in the {election.name} window ({ws} to {we}): findings on it "
-            "describe that other period, not this election's campaign."
+            f"None of this study's posts ({span}) falls in the {election.name} window ({election.window_start} to {election.window_end}, "
+            f"days in {tz}): findings on it describe that other period, not this election's campaign."
         )
     return None
 
