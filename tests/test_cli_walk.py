@@ -278,3 +278,35 @@ def test_a_collector_that_never_connects_exits_1_and_says_so(tmp_path: Path) -> 
                               "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
     assert res.exit_code == 1, res.output
     assert "never connected to ws://127.0.0.1:9/x: nothing was captured" in _said(res)
+
+
+def test_a_closed_pipe_ends_quietly_on_the_oldest_rich_botwatch_allows() -> None:
+    """pyproject allows rich>=13, but Rich's `Console.on_broken_pipe` hook, which ResultConsole
+    overrode to end with 0, came only in 13.8 (13.7.1's console.py has neither the hook nor the
+    `except BrokenPipeError` that calls it): on 13.0-13.7 the error left `out.print` and the command
+    exited 1 with Python's complaint. Rich 13.7's behaviour is rebuilt here (no hook, the buffer
+    written without a catch) and `out.print` into a closed pipe must still end with 0, quietly."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import rich.console as rc\n"
+        "def old_check_buffer(self):\n"  # Rich 13.0-13.7: written as is, a BrokenPipeError propagates
+        "    if self.quiet:\n"
+        "        del self._buffer[:]\n"
+        "        return\n"
+        "    self._write_buffer()\n"
+        "rc.Console._check_buffer = old_check_buffer\n"
+        "del rc.Console.on_broken_pipe\n"
+        "from botwatch.cli.common import out\n"
+        "for i in range(1000):\n"
+        "    out.print('a row of a long table ' * 20)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
