@@ -58,8 +58,12 @@ def test_user_mistakes_are_one_line_and_exit_2_not_a_bug(tmp_path: Path, monkeyp
     not_json.write_text("xx")
     not_model = tmp_path / "m2.json"
     not_model.write_text("{}")
+    from botwatch.accounts.botmodel import FORMAT
+
+    hollow = tmp_path / "m3.json"  # the right format, none of a model's parts: the stage failed on it as "a bug"
+    hollow.write_text(f'{{"format": {FORMAT!r}}}'.replace("'", '"'))
     for path, said in ((tmp_path / "none.json.gz", "no bot model at"), (not_json, "not a botwatch bot model (not JSON"),
-                       (not_model, "not a botwatch bot model (format None")):
+                       (not_model, "not a botwatch bot model (format None"), (hollow, "not a botwatch bot model (no booster, features, calibration)")):
         monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(path))
         res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
         assert res.exit_code == 2 and said in _said(res) and "BOTWATCH_BOT_MODEL=" in res.output, res.output
@@ -310,3 +314,32 @@ def test_a_closed_pipe_ends_quietly_on_the_oldest_rich_botwatch_allows() -> None
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_user_bot_model_is_read_once_per_analyze_and_again_when_replaced(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`analyze` with BOTWATCH_BOT_MODEL read the file twice: once for its upfront check (a
+    missing or foreign file is one line, exit 2) and again when the accounts stage loaded it. It
+    is now read once; a file replaced since (a retrained model) is read afresh."""
+    import gzip
+    import json
+    from importlib import resources
+
+    from botwatch.accounts import botmodel
+
+    model = tmp_path / "mine.json.gz"
+    shipped = (resources.files("botwatch.accounts") / "models" / botmodel.SHIPPED).read_bytes()
+    model.write_bytes(shipped)
+    reads: list[str] = []
+    real = botmodel.read_user_bytes
+    monkeypatch.setattr(botmodel, "read_user_bytes", lambda path, *a: (reads.append(str(path)), real(path, *a))[1])
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert reads == [str(model)], reads
+    data = json.loads(gzip.decompress(shipped))
+    data["meta"]["retrained"] = "yes"
+    model.write_bytes(gzip.compress(json.dumps(data).encode()))
+    assert botmodel.model_meta()["retrained"] == "yes" and len(reads) == 2
+    assert botmodel.shipped_model().meta["retrained"] == "yes" and len(reads) == 2
