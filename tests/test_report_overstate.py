@@ -44,6 +44,33 @@ def test_creation_counts_only_accounts_that_posted_in_the_election_window(synth_
     assert "of the 15 " not in heads
 
 
+def test_the_created_after_the_call_signal_asks_the_accounts_the_creation_comparison_asks(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """The per-account signal "created after the election was called" (evidence and the report's
+    signal table) fired on every account, while the creation comparison counts only accounts that
+    posted in the election window, from local midnight of the day it was called. Five accounts
+    created after the call that posted only after polling day carried the signal; one created at
+    23:30 UTC the evening before (00:30 BST on the day it was called) did not."""
+    from botwatch.accounts.stage import run_accounts
+
+    st = synth_study
+    _date_accounts(st)
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT 'late' || i, 'twitter', TIMESTAMP '2017-05-01 03:00:00' FROM range(5) t(i)")
+    st.sql("INSERT INTO posts (post_id, platform, account_id, created_at, kind, text) SELECT 'lp' || i, 'twitter', 'late' || i, TIMESTAMP '2017-07-01 12:00:00', 'original', 'x' FROM range(5) t(i)")
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) VALUES ('edge', 'twitter', TIMESTAMP '2017-04-17 23:30:00')")
+    st.sql("INSERT INTO posts (post_id, platform, account_id, created_at, kind, text) VALUES ('ep', 'twitter', 'edge', TIMESTAMP '2017-05-02 12:00:00', 'original', 'x')")
+    el = election()
+    run_accounts(st, el)
+    flags = dict(st.sql("SELECT account_id, created_after_trigger FROM account_features"))
+    assert all(flags[f"late{i}"] is None for i in range(5))  # not asked: no post in the window
+    assert flags["edge"] is True and flags["b0"] is True and flags["h0"] is False
+    evidence = {a for (a,) in st.sql("SELECT account_id FROM account_evidence WHERE sentence LIKE '%created after the election was called%'")}
+    assert evidence == {a for a, f in flags.items() if f}
+    analyze(st, Context(election=el, log=lambda m: None), only=["timeline", "creation"])
+    after, dated = st.sql("SELECT group_after, group_n FROM creation WHERE dimension = 'all'")[0]
+    asked, fired = st.sql("SELECT count(created_after_trigger), count(*) FILTER (WHERE created_after_trigger) FROM account_features")[0]
+    assert (fired, asked) == (after, dated) == (11, 41)
+
+
 def test_a_study_outside_the_window_says_so_first_and_headlines_no_creation_wave(synth_study, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Posts from 2021 analysed with a 2017 election: the headline read "87% … were created after
     the election was called" while Methods said the data did not overlap the window."""
