@@ -93,27 +93,33 @@ class Provenance:
     """One input format in the study: what it is and what it implies."""
 
     format: str
-    posts: int
+    posts: int  # posts first stored from this format's inputs (each post is counted under one format)
     what: str
     implies: str
     kind: str
+    repeats: int = 0  # posts its inputs held that were already in the study (another input, or earlier in the file)
 
 
 def data_provenance(study: Study) -> list[Provenance]:
-    """Each input format the study holds (by files ingested), with what it implies."""
+    """Each input format the study holds (by files ingested), with what it implies.
+
+    A post is counted once, under the format of the input it was first stored from, so the
+    counts add up to the study's posts; the posts an input repeated (`sources.duplicates`) are
+    said beside them. The same 100 twarc2 tweets ingested flat and as a response page read
+    "flattened (100 posts)" beside the page format with no figure, as if it held posts of its own."""
     tables = set(study.tables())
     if "sources" not in tables:
         return []
     counted = "posts" in tables and "source_format" in study.columns("posts")
     posts = "(SELECT source_format, count(*) AS n FROM posts GROUP BY 1)" if counted else "(SELECT NULL::VARCHAR AS source_format, 0 AS n)"
     rows = study.sql(
-        "SELECT s.format, coalesce(p.n, 0) FROM (SELECT DISTINCT format FROM sources WHERE format IS NOT NULL) s "
-        f"LEFT JOIN {posts} p ON p.source_format = s.format ORDER BY 2 DESC, 1"
+        "SELECT s.format, coalesce(p.n, 0), s.repeats FROM (SELECT format, coalesce(sum(duplicates), 0) AS repeats FROM sources "
+        f"WHERE format IS NOT NULL GROUP BY format) s LEFT JOIN {posts} p ON p.source_format = s.format ORDER BY 2 DESC, 1"
     )
     out = []
-    for fmt, n in rows:
+    for fmt, n, repeats in rows:
         what, implies, kind = PROVENANCE.get(fmt, (f"input format {fmt}", "its collection method is not known to botwatch: say how it was collected before quoting shares", "unknown"))
-        out.append(Provenance(fmt, int(n), what, implies, kind))
+        out.append(Provenance(fmt, int(n), what, implies, kind, int(repeats or 0)))
     return out
 
 
