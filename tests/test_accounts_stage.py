@@ -75,9 +75,18 @@ def test_behaviour_and_signals_from_the_sample(scored_path: Path) -> None:
         # IRA rows have no profile text: anonymity is unknown, not "anonymous".
         ira_anon = st.sql("SELECT count(*) FROM account_features f JOIN accounts a USING (platform, account_id) WHERE a.extra LIKE '%region%' AND f.anonymous")[0][0]
         assert ira_anon == 0
-        # us-2016 was called in June 2015: accounts created later carry the signal.
-        after = st.sql("SELECT count(*) FROM account_features f JOIN accounts a USING (platform, account_id) WHERE a.created_at >= DATE '2015-06-16'")[0][0]
-        assert st.sql("SELECT count(*) FROM account_features WHERE created_after_trigger")[0][0] == after > 0
+        # us-2016 was called in June 2015: accounts created later (from midnight in New York) that
+        # posted in the election window carry the signal; accounts silent in the window are not asked.
+        # In the sample the 61 accounts posting in the window are IRA ones, with no creation date,
+        # so none is asked; the 73 created after June 2015 (UK Labour 2017, twarc2 2021) all
+        # carried the signal before, though none of them posted in that campaign.
+        ws, we = US.window_utc()
+        in_window = "EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id AND p.created_at >= ? AND p.created_at < ?)"
+        after, dated = st.sql(f"SELECT count(*) FILTER (WHERE a.created_at >= ?), count(a.created_at) FROM accounts a WHERE {in_window}",
+                              [US.local_midnight_utc(US.trigger_date), ws, we])[0]
+        assert st.sql("SELECT count(*) FILTER (WHERE created_after_trigger), count(created_after_trigger) FROM account_features")[0] == (after, dated)
+        assert (after, dated) == (0, 0)
+        assert st.sql("SELECT count(*) FROM account_evidence WHERE sentence LIKE '%created after the election was called%'")[0][0] == 0
         # No coordination tables: unison is unknown (NULL), not False.
         assert st.sql("SELECT count(in_unison) FROM account_features")[0][0] == 0
 

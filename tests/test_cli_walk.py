@@ -58,8 +58,12 @@ def test_user_mistakes_are_one_line_and_exit_2_not_a_bug(tmp_path: Path, monkeyp
     not_json.write_text("xx")
     not_model = tmp_path / "m2.json"
     not_model.write_text("{}")
+    from botwatch.accounts.botmodel import FORMAT
+
+    hollow = tmp_path / "m3.json"  # the right format, none of a model's parts: the stage failed on it as "a bug"
+    hollow.write_text(f'{{"format": {FORMAT!r}}}'.replace("'", '"'))
     for path, said in ((tmp_path / "none.json.gz", "no bot model at"), (not_json, "not a botwatch bot model (not JSON"),
-                       (not_model, "not a botwatch bot model (format None")):
+                       (not_model, "not a botwatch bot model (format None"), (hollow, "not a botwatch bot model (no booster, features, calibration)")):
         monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(path))
         res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
         assert res.exit_code == 2 and said in _said(res) and "BOTWATCH_BOT_MODEL=" in res.output, res.output
@@ -278,3 +282,64 @@ def test_a_collector_that_never_connects_exits_1_and_says_so(tmp_path: Path) -> 
                               "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
     assert res.exit_code == 1, res.output
     assert "never connected to ws://127.0.0.1:9/x: nothing was captured" in _said(res)
+
+
+def test_a_closed_pipe_ends_quietly_on_the_oldest_rich_botwatch_allows() -> None:
+    """pyproject allows rich>=13, but Rich's `Console.on_broken_pipe` hook, which ResultConsole
+    overrode to end with 0, came only in 13.8 (13.7.1's console.py has neither the hook nor the
+    `except BrokenPipeError` that calls it): on 13.0-13.7 the error left `out.print` and the command
+    exited 1 with Python's complaint. Rich 13.7's behaviour is rebuilt here (no hook, the buffer
+    written without a catch) and `out.print` into a closed pipe must still end with 0, quietly."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import rich.console as rc\n"
+        "def old_check_buffer(self):\n"  # Rich 13.0-13.7: written as is, a BrokenPipeError propagates
+        "    if self.quiet:\n"
+        "        del self._buffer[:]\n"
+        "        return\n"
+        "    self._write_buffer()\n"
+        "rc.Console._check_buffer = old_check_buffer\n"
+        "del rc.Console.on_broken_pipe\n"
+        "from botwatch.cli.common import out\n"
+        "for i in range(1000):\n"
+        "    out.print('a row of a long table ' * 20)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_user_bot_model_is_read_once_per_analyze_and_again_when_replaced(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`analyze` with BOTWATCH_BOT_MODEL read the file twice: once for its upfront check (a
+    missing or foreign file is one line, exit 2) and again when the accounts stage loaded it. It
+    is now read once; a file replaced since (a retrained model) is read afresh."""
+    import gzip
+    import json
+    from importlib import resources
+
+    from botwatch.accounts import botmodel
+
+    model = tmp_path / "mine.json.gz"
+    shipped = (resources.files("botwatch.accounts") / "models" / botmodel.SHIPPED).read_bytes()
+    model.write_bytes(shipped)
+    reads: list[str] = []
+    real = botmodel.read_user_bytes
+    monkeypatch.setattr(botmodel, "read_user_bytes", lambda path, *a: (reads.append(str(path)), real(path, *a))[1])
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert reads == [str(model)], reads
+    data = json.loads(gzip.decompress(shipped))
+    data["meta"]["retrained"] = "yes"
+    model.write_bytes(gzip.compress(json.dumps(data).encode()))
+    assert botmodel.model_meta()["retrained"] == "yes" and len(reads) == 2
+    assert botmodel.shipped_model().meta["retrained"] == "yes" and len(reads) == 2

@@ -594,3 +594,84 @@ def test_follow_mode_retries_when_the_study_is_held_by_another_process() -> None
     assert study_busy(lock_message(Path("s.duckdb"), held, read_only=False))
     assert study_busy("Error: s.duckdb is open in process 4242\n(python3.11), which holds it for writing")
     assert not study_busy("Error: cannot open s.duckdb as a study: not a DuckDB file")
+
+
+def _closed_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
+    """A closed capture file of `stream`, written as the collector writes one."""
+    w = RotatingWriter(folder, stream)
+    for line in lines:
+        w.write(line)
+    path = w.close()
+    assert path is not None
+    time.sleep(0.002)  # the next file gets a later name
+    return path
+
+
+def test_follow_mode_reports_an_unreadable_capture_file_once_and_goes_on(tmp_path: Path) -> None:
+    """A closed capture file no reader knows (garbage here) made every batch's ingest exit 1, and
+    the follower ledgers files only on exit 0: it offered that file, and every file since, with
+    every batch for ever, and logged a failure each time. It is now reported once (named, with
+    ingest's reason, listed in `.botwatch/<stream>.unreadable`, its first bytes in the study's
+    `rejected`), not offered again, and the files beside it count as ingested."""
+    import gzip
+
+    from botwatch.collect.follow import Follower
+    from botwatch.study import Study
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap_dir.mkdir()
+    (cap_dir / ".botwatch").mkdir()
+    good1 = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(20)])
+    bad = cap_dir / good1.name.replace(".jsonl.gz", "1.jsonl.gz")  # sorts after good1, the same name pattern
+    bad.write_bytes(gzip.compress(b"\x00\x01 not a post, not JSON\n"))
+    logs: list[str] = []
+    cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of)
+    follower = Follower(cap, study, 60.0, logs.append)
+    assert follower.pending() == [good1, bad]
+
+    asyncio.run(follower.batch(attempts=1))
+    said = [m for m in logs if bad.name in m]
+    assert len(said) == 1 and "not a format botwatch reads" in said[0], logs
+    assert not any("failed" in m for m in logs), logs
+    assert follower.pending() == [] and follower.unreadable == 1
+    assert bad.exists()  # kept where it was, never deleted
+    assert bad.name in (cap_dir / ".botwatch" / "bluesky.unreadable").read_text(encoding="utf-8")
+
+    logs.clear()
+    good2 = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(20, 30)])
+    assert follower.pending() == [good2]  # the refused file is not offered again
+    asyncio.run(follower.batch(attempts=1))
+    assert logs and not any(bad.name in m or "failed" in m for m in logs), logs
+    assert Follower(cap, study, 60.0, logs.append).pending() == []  # a restarted follower reads both ledgers
+    with Study(study, read_only=True) as st:
+        assert st.count("posts") == 30
+        assert st.sql("SELECT count(*) FROM rejected WHERE source LIKE ? AND starts_with(error, 'unreadable input')", [f"%{bad.name}"])[0][0] == 1
+
+
+def test_follow_mode_retries_a_batch_that_failed_for_a_passing_reason(tmp_path: Path) -> None:
+    """A batch that could not reach the study (another process held it through every attempt) is
+    a passing failure: its files, an unreadable one among them, stay pending and are offered at the
+    next batch; only ingest's own word marks a file unreadable."""
+    import gzip
+
+    import duckdb
+
+    from botwatch.collect.follow import Follower
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap_dir.mkdir()
+    (cap_dir / ".botwatch").mkdir()
+    good = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(5)])
+    bad = cap_dir / good.name.replace(".jsonl.gz", "1.jsonl.gz")
+    bad.write_bytes(gzip.compress(b"garbage\n"))
+    logs: list[str] = []
+    follower = Follower(Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of), study, 60.0, logs.append)
+    holder = duckdb.connect(str(study))  # holds the study's lock against the ingest child
+    try:
+        asyncio.run(follower.batch(attempts=1))
+    finally:
+        holder.close()
+    assert follower.pending() == [good, bad] and follower.unreadable == 0
+    assert any("failed" in m for m in logs), logs
+    asyncio.run(follower.batch(attempts=1))
+    assert follower.pending() == [] and follower.unreadable == 1

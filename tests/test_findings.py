@@ -337,6 +337,32 @@ def test_provenance_says_ira_accounts_were_already_attributed(report_html: str, 
     assert "Where these data come from" in top and "Internet Research Agency" in top
 
 
+def test_provenance_of_one_sample_in_two_formats_counts_its_posts_once_and_says_so(shared_data: Path, tmp_path: Path) -> None:
+    """twarc2's flat and page files of the same 100 tweets, ingested into one study: the posts are
+    stored once (100 rows, 100 ids) and the report's source list gave the flat file's format
+    "(100 posts)" and the page format no figure at all, as if it were a source of its own posts;
+    it now says the page file's 100 posts were already in the study."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.caveats import data_provenance
+
+    study, html = tmp_path / "s.duckdb", tmp_path / "r.html"
+    flat, page = shared_data / "twarc2" / "flat.jsonl.gz", shared_data / "twarc2" / "noflat.jsonl.gz"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(flat), str(page)]).exit_code == 0
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*), count(DISTINCT (platform, post_id)) FROM posts")[0] == (100, 100)
+        prov = {p.format: p for p in data_provenance(st)}
+    assert (prov["twitter-v2-flat"].posts, prov["twitter-v2-flat"].repeats) == (100, 0)
+    assert (prov["twitter-v2-page"].posts, prov["twitter-v2-page"].repeats) == (0, 100)
+    assert CliRunner().invoke(app, ["report", str(study), "-o", str(html), "--no-exports"]).exit_code == 0
+    text = " ".join(re.sub(r"<[^>]+>", " ", html.read_text(encoding="utf-8")).split())
+    assert "Twitter API v2 tweets (twarc2 flattened) (100 posts)" in text
+    assert "Twitter API v2 responses (twarc2) (no posts of its own: its 100 were already in the study from other inputs)" in text
+
+
 def test_origin_blind_spot_note_beside_the_foreign_number(tmp_path: Path) -> None:
     from botwatch.report.headlines import key_numbers
 

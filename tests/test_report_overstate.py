@@ -44,6 +44,33 @@ def test_creation_counts_only_accounts_that_posted_in_the_election_window(synth_
     assert "of the 15 " not in heads
 
 
+def test_the_created_after_the_call_signal_asks_the_accounts_the_creation_comparison_asks(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """The per-account signal "created after the election was called" (evidence and the report's
+    signal table) fired on every account, while the creation comparison counts only accounts that
+    posted in the election window, from local midnight of the day it was called. Five accounts
+    created after the call that posted only after polling day carried the signal; one created at
+    23:30 UTC the evening before (00:30 BST on the day it was called) did not."""
+    from botwatch.accounts.stage import run_accounts
+
+    st = synth_study
+    _date_accounts(st)
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT 'late' || i, 'twitter', TIMESTAMP '2017-05-01 03:00:00' FROM range(5) t(i)")
+    st.sql("INSERT INTO posts (post_id, platform, account_id, created_at, kind, text) SELECT 'lp' || i, 'twitter', 'late' || i, TIMESTAMP '2017-07-01 12:00:00', 'original', 'x' FROM range(5) t(i)")
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) VALUES ('edge', 'twitter', TIMESTAMP '2017-04-17 23:30:00')")
+    st.sql("INSERT INTO posts (post_id, platform, account_id, created_at, kind, text) VALUES ('ep', 'twitter', 'edge', TIMESTAMP '2017-05-02 12:00:00', 'original', 'x')")
+    el = election()
+    run_accounts(st, el)
+    flags = dict(st.sql("SELECT account_id, created_after_trigger FROM account_features"))
+    assert all(flags[f"late{i}"] is None for i in range(5))  # not asked: no post in the window
+    assert flags["edge"] is True and flags["b0"] is True and flags["h0"] is False
+    evidence = {a for (a,) in st.sql("SELECT account_id FROM account_evidence WHERE sentence LIKE '%created after the election was called%'")}
+    assert evidence == {a for a, f in flags.items() if f}
+    analyze(st, Context(election=el, log=lambda m: None), only=["timeline", "creation"])
+    after, dated = st.sql("SELECT group_after, group_n FROM creation WHERE dimension = 'all'")[0]
+    asked, fired = st.sql("SELECT count(created_after_trigger), count(*) FILTER (WHERE created_after_trigger) FROM account_features")[0]
+    assert (fired, asked) == (after, dated) == (11, 41)
+
+
 def test_a_study_outside_the_window_says_so_first_and_headlines_no_creation_wave(synth_study, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Posts from 2021 analysed with a 2017 election: the headline read "87% … were created after
     the election was called" while Methods said the data did not overlap the window."""
@@ -60,7 +87,36 @@ def test_a_study_outside_the_window_says_so_first_and_headlines_no_creation_wave
     assert "No post falls in the election window (2017-04-20 to 2017-06-08)" in str(sec.html)
     html = " ".join(build_report(st, tmp_path / "r.html", ctx={"election": el}, exports=False, strict=True).read_text(encoding="utf-8").split())
     top = html[html.index('id="headlines"'):html.index('class="keynums"') if 'class="keynums"' in html else None]
-    assert "posts (2021-04-19 to 2021-06-07) falls in the Test election window (2017-04-20 to 2017-06-08)" in top
+    assert "posts (2021-04-19 to 2021-06-07) falls in the Test election window (2017-04-20 to 2017-06-08, days in Europe/London)" in top
+
+
+def test_the_window_line_creation_and_methods_agree_on_posts_hours_from_its_edge(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """The test election's window is 2017-04-20 to 2017-06-08 in Europe/London (BST, UTC+1): from
+    2017-04-19 23:00 to 2017-06-08 23:00 UTC. The "no post in the window" line compared UTC dates
+    while the creation stage compared the preset's local midnights: posts at 23:xx UTC on the last
+    day (00:xx on 9 June in London) were inside for the line and outside for the creation stage,
+    and posts at 23:xx UTC the night before the window the other way round."""
+    from botwatch.report.caveats import outside_election_window
+    from botwatch.report.section_methods import coverage
+
+    st = synth_study
+    _date_accounts(st)
+    el = election()
+    n = st.count("posts")
+    for edge, inside in ((datetime(2017, 6, 8, 23, 5), False), (datetime(2017, 4, 19, 23, 5), True)):
+        # every post into the 50 minutes after 23:05 UTC that day, as the last hours of a study's data
+        st.sql("UPDATE posts SET created_at = ? + to_seconds(hash(post_id) % 3000)", [edge])
+        analyze(st, Context(election=el, log=lambda m: None), only=["timeline", "creation"])
+        sec = time_section(st, {"election": el})
+        creation_saw_none = sec is not None and "No post falls in the election window" in str(sec.html)
+        line = outside_election_window(st, el)
+        window = coverage(st, el)["window"]
+        assert creation_saw_none is (not inside), edge
+        assert (line is None) is inside, (edge, line)
+        assert window["posts_inside"] == (n if inside else 0) and window["overlaps"] is inside
+        assert window["days_with_posts"] == (1 if inside else 0)
+        if not inside:  # the posts' span in the same zone's dates: 9 June, not "8 June outside a window ending 8 June"
+            assert "(2017-06-09 to 2017-06-09) falls in the Test election window (2017-04-20 to 2017-06-08, days in Europe/London)" in line
 
 
 def test_analyze_warns_when_no_post_is_in_the_window(tmp_path) -> None:  # type: ignore[no-untyped-def]

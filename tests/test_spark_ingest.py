@@ -93,8 +93,9 @@ def calls(spark, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  #
 
     from botwatch.cli import app
 
-    out["duck_cli"] = CliRunner().invoke(app, ["ingest", str(duck), *first, *second])
-    out["lake_cli"] = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), *first, *second])
+    out["duck_cli"] = CliRunner().invoke(app, ["ingest", str(duck), *first, *second, "--results-json", str(work / "duck.results")])
+    out["lake_cli"] = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), *first, *second, "--results-json", str(work / "lake.results")])
+    out["duck_results"], out["lake_results"] = ((work / f"{e}.results").read_text(encoding="utf-8") for e in ("duck", "lake"))
     out["duck_tables3"], out["lake_tables3"] = _duck_tables(duck), _lake_tables(lake)
     return out
 
@@ -125,6 +126,12 @@ def test_the_command_prints_what_the_duckdb_command_prints(calls: dict[str, Any]
     assert sum(ln.startswith("skipped ") for ln in lines) == 12 and sum(ln.startswith("failed ") for ln in lines) == 1
     assert sum(ln.startswith("unreadable ") and "noise.bin" in ln and "binary file" in ln for ln in lines) == 1
     assert lake.output.replace(str(calls["lake"]), "STUDY") == duck.output.replace(str(calls["duck"]), "STUDY")
+    # The outcomes collect's follow mode reads (`--results-json`): the same on both engines.
+    import json
+
+    status = [json.loads(line)["status"] for line in calls["lake_results"].splitlines()]
+    assert calls["lake_results"] == calls["duck_results"]
+    assert (status.count("skipped"), status.count("failed"), status.count("unreadable")) == (12, 1, 1), status
 
 
 def test_a_second_call_merges_and_a_third_adds_nothing(calls: dict[str, Any]) -> None:

@@ -322,7 +322,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
     accounts or more (`pool_workers`; None: the default), the same tables row for row; pass (2)
     reads one float per account and stays here."""
     try:
-        source = feats.prepare(study, with_clusters=with_clusters)
+        source = feats.prepare(study, with_clusters=with_clusters, election=election)
         workers = pool_workers(study, source, workers, batch_rows)
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
         base = study_base(getattr(election, "country", None)) if use_study_prior else None

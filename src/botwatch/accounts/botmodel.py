@@ -386,17 +386,51 @@ MODEL_FILE_LIMIT = 256 * 1024 * 1024  # a model is a few MB of JSON; a wrong pat
 
 
 def _read(path: str | Path | None) -> dict[str, Any]:
+    """The parsed model file: `path`, else `BOTWATCH_BOT_MODEL`, else the shipped model.
+
+    A file is read and parsed once per version: `analyze` checks a user's model before any stage
+    runs (`model_meta`, for a one-line exit 2) and the accounts stage then loads it, and each read
+    the whole file (a few MB of JSON) again. The parsed content is kept under the path and the
+    file's modification time and size, so a file replaced or edited since (a retrained model) is
+    read afresh, and one that cannot be read raises, with the reader's reason, every time."""
+    key = _version(path)
+    if key is None:
+        return _parse(read_user_bytes(path or os.environ["BOTWATCH_BOT_MODEL"], "bot model", MODEL_FILE_LIMIT))
+    return _read_version(*key)
+
+
+def _version(path: str | Path | None) -> tuple[str | None, tuple[int, int] | None] | None:
+    """(path, (mtime_ns, size)) of the model file `_read` would read ((None, None): the shipped
+    one); None when the file cannot be looked at (the reader then says why)."""
     if path is None:
         path = os.environ.get("BOTWATCH_BOT_MODEL") or None
     if path is None:
-        raw = (resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes()
-    else:
-        raw = read_user_bytes(path, "bot model", MODEL_FILE_LIMIT)  # user-named: bounded, gunzipped
+        return None, None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return str(path), (st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=2)
+def _read_version(path: str | None, version: tuple[int, int] | None) -> dict[str, Any]:
+    """`_read` of one version of one file (None: the shipped model). Callers never modify it."""
+    if path is None:
+        return _parse((resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes())
+    return _parse(read_user_bytes(path, "bot model", MODEL_FILE_LIMIT))  # user-named: bounded, gunzipped
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     data = json.loads(raw)
-    if data.get("format") != FORMAT:
-        raise ValueError(f"not a botwatch bot model (format {data.get('format')!r}, expected {FORMAT})")
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        got = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise ValueError(f"not a botwatch bot model (format {got!r}, expected {FORMAT})")
+    missing = [k for k in ("booster", "features", "calibration") if k not in data]
+    if missing:  # checked here, so `analyze` says it in one line before the stage would fail on it
+        raise ValueError(f"not a botwatch bot model (no {', '.join(missing)})")
     return data
 
 
@@ -407,15 +441,25 @@ def model_meta(path: str | Path | None = None) -> dict[str, Any]:
 
 def load_model(path: str | Path | None = None) -> BotModel:
     """Load a model file; with no path, `BOTWATCH_BOT_MODEL` or the shipped model."""
+    return _build(_read(path))
+
+
+def _build(data: dict[str, Any]) -> BotModel:
     import lightgbm as lgb
 
-    data = _read(path)
     booster = lgb.Booster(model_str=data["booster"])
     cal = data["calibration"]
     return BotModel(booster, list(data["features"]), np.asarray(cal["x"], float), np.asarray(cal["y"], float), data.get("meta", {}))
 
 
-@lru_cache(maxsize=1)
 def shipped_model() -> BotModel:
-    """The model shipped with the package (cached: loading parses the tree dump)."""
-    return load_model(None) if not os.environ.get("BOTWATCH_BOT_MODEL") else load_model(os.environ["BOTWATCH_BOT_MODEL"])
+    """The model the accounts stage scores with: `BOTWATCH_BOT_MODEL`'s file, else the shipped
+    one. Built once per version of the file (loading parses the tree dump), from the content
+    `analyze`'s upfront check already read (`_read`), not read again."""
+    key = _version(None)
+    return load_model(None) if key is None else _model_version(*key)
+
+
+@lru_cache(maxsize=2)
+def _model_version(path: str | None, version: tuple[int, int] | None) -> BotModel:
+    return _build(_read_version(path, version))

@@ -27,6 +27,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.study import Study
+from botwatch.timeline import zones
 
 
 @dataclass
@@ -121,20 +122,25 @@ def add_clusters(df: pd.DataFrame, clusters: pd.DataFrame | None) -> pd.DataFram
 # The temp tables `prepare` leaves in the study (dropped by `drop_inputs`): one row per account in
 # INPUT, and the relational pieces it is joined from.
 INPUT = "_botwatch_accounts_in"
-_PIECES = ("_botwatch_acc_activity", "_botwatch_acc_lists", "_botwatch_acc_shift", "_botwatch_acc_behaviour", "_botwatch_acc_clusters")
+_PIECES = ("_botwatch_acc_activity", "_botwatch_acc_lists", "_botwatch_acc_shift", "_botwatch_acc_behaviour", "_botwatch_acc_clusters",
+           "_botwatch_acc_window")
+# INPUT's column of whether the account posted in the election window (`prepare` with an election).
+IN_WINDOW = "_posted_in_window"
 # What each account's nested columns hold: (key, posts) pairs, the key an hour, language or client.
 LIST_COLUMNS = ("hours", "langs", "clients", "shift")
 # Post languages that name no language (undetermined, no linguistic content): never an account's top language.
 IGNORED_TOP_LANGS = ("und", "zxx")
 
 
-def prepare(study: Study, *, with_clusters: bool = True) -> str:
+def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -> str:
     """Compute every account's relational facts in the engine, as temp table `INPUT`: the
     `accounts` row, the `behaviour` aggregates, its posts per UTC hour, language and client (as
     lists of (key, n) pairs), the office-hours counts of `origin_shifts`, the origin-behaviour
     facts (`origin_behaviour_groups`, Python per account where the posts are) and, with
     `with_clusters`, its coordination cluster. Nothing comes to the driver; `from_batch` turns
-    any batch of its rows into `AccountData`. Returns the table's name."""
+    any batch of its rows into `AccountData`. With an `election`, also whether the account
+    posted in its window (`IN_WINDOW`, zones.window_utc): `created_after_trigger` is asked only of
+    those accounts, as the creation comparison is. Returns the table's name."""
     from botwatch.accounts.origin_behaviour_groups import BEHAVIOUR_ROWS, behaviour_rows
     from botwatch.accounts.origin_behaviour_batch import OWN_TEXT_QUERY
     from botwatch.accounts.transfer_sql import post_query
@@ -176,6 +182,11 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     clusters = cluster_sql(study) if with_clusters else None
     if clusters:
         study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[4]} AS {clusters}")
+    window = zones.window_utc(election) if election is not None else None
+    if window is not None:
+        lo, hi = (f"TIMESTAMP '{t:%Y-%m-%d %H:%M:%S}'" for t in window)
+        study.sql(f"CREATE OR REPLACE TEMP TABLE {_PIECES[5]} AS SELECT DISTINCT platform, account_id FROM posts "
+                  f"WHERE created_at >= {lo} AND created_at < {hi}")
     activity = [c for c in tables["activity"].schema().names if c not in KEY]
     beh = [f.name for f in BEHAVIOUR_ROWS if f.name not in KEY]
     cols = (["a.*"] + [f"act.{c}" for c in activity] + [f"li.{c}" for c in ("hours", "langs", "clients")] + ["sh.shift", "sh.shift_desk", "sh.shift_own"]
@@ -184,6 +195,9 @@ def prepare(study: Study, *, with_clusters: bool = True) -> str:
     if clusters is not None:
         cols += ["cl.cluster_id", "cl.cluster_size", "cl.platform IS NOT NULL AS in_unison"]
         joins.append(f"LEFT JOIN {_PIECES[4]} cl")
+    if window is not None:
+        cols.append(f"wi.platform IS NOT NULL AS {IN_WINDOW}")
+        joins.append(f"LEFT JOIN {_PIECES[5]} wi")
     on = lambda j: f"{j} ON a.platform = {j.split()[-1]}.platform AND a.account_id = {j.split()[-1]}.account_id"  # noqa: E731
     study.sql(f"CREATE OR REPLACE TEMP TABLE {INPUT} AS SELECT {', '.join(cols)} FROM accounts a {' '.join(on(j) for j in joins)}")
     for name in _PIECES:
@@ -403,7 +417,8 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
         got = table.select([*KEY, "cluster_id", "cluster_size"]).filter(pc.fill_null(table.column("in_unison"), False))
         clusters = duck_like_pandas(got)
     tops = (top_keys(table.column("langs"), IGNORED_TOP_LANGS), top_keys(table.column("clients")))
-    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops, clock)
+    in_window = table.column(IN_WINDOW).to_numpy(zero_copy_only=False) if IN_WINDOW in table.column_names else None
+    data = _assemble(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift, clusters, election, tops, clock, in_window)
     data.lists = lists
     return data
 
@@ -416,10 +431,11 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
               clients: dict[tuple[str, str], dict[str, int]], behaviour: dict[tuple[str, str], Behaviour],
               shift_counts: dict[tuple[str, str], list[int]], desk_shift: dict[tuple[str, str], int | None], clusters: pd.DataFrame | None,
               election: Any, tops: tuple[tuple[list[str | None], np.ndarray], tuple[list[str | None], np.ndarray]],
-              clock: tuple[np.ndarray, np.ndarray] | None = None) -> AccountData:
+              clock: tuple[np.ndarray, np.ndarray] | None = None, in_window: np.ndarray | None = None) -> AccountData:
     """The per-account Python features over `df` (accounts joined to their activity); `tops`:
     `top_keys` of the language and client columns; `clock`: `hour_matrix` of the hours column
-    (None: the daily clock from the `hours` dicts, account by account)."""
+    (None: the daily clock from the `hours` dicts, account by account); `in_window`: per row,
+    whether the account posted in the election window (`prepare`'s `IN_WINDOW`)."""
     ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
     prof = profile_features(with_profile_extra(accounts), ref)
     for c in ALL_FEATURES:
@@ -445,7 +461,7 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     else:
         _add_daily_clock_matrix(df, *clock)
     (df["top_lang"], df["top_lang_share"]), (df["top_client"], df["top_client_share"]) = tops
-    _add_seed_signals(df, accounts, n, election)
+    _add_seed_signals(df, accounts, n, election, in_window)
     df = add_clusters(df, clusters)
     return AccountData(accounts, df, hours, langs, clients, behaviour, shift_counts, desk_shift)
 
@@ -457,7 +473,7 @@ def build(study: Study, election: Any = None, *, with_clusters: bool = True) -> 
     `with_clusters=False` leaves cluster membership unknown (the accounts stage: the
     `accounts_clusters` stage adds it once coordination has run)."""
     try:
-        name = prepare(study, with_clusters=with_clusters)
+        name = prepare(study, with_clusters=with_clusters, election=election)
         table = study.query_arrow(f"SELECT * FROM {name} ORDER BY platform, account_id")
     finally:
         drop_inputs(study)
@@ -509,18 +525,27 @@ def _add_daily_clock_matrix(df: pd.DataFrame, counts: np.ndarray, valid: np.ndar
     df["human_day_fit_bits"] = take(bits, math.nan)
 
 
-def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any) -> None:
+def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, election: Any, in_window: np.ndarray | None = None) -> None:
     """The documented seed signals (female English name, anonymity, activity, amplification,
-    created after the election was called)."""
+    created after the election was called).
+
+    `created_after_trigger` follows the report's creation comparison (timeline `creation`): the
+    trigger is local midnight of the day the election was called (zones.trigger_utc), and only
+    an account that posted in the election window (`in_window`) is asked; any other is NULL, as
+    one without a creation date is. Counted on every account, it called an account that posted
+    only years later "created after the election was called", and the report's signal table
+    counted such accounts while its creation section left them out. The signal is reported
+    beside the bot probability, never a model feature."""
     df["english_female_name"], df["anonymity"] = name_signals(accounts)
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)
     df["activity_over_144"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_VERY_HIGH)
     df["amplifier"] = _flag(df["retweet_share"], (df["retweet_share"] >= signals.AMPLIFIER_SHARE) & (n >= 10))
-    if election is not None:
-        trig = pd.Timestamp(election.trigger_date)
+    if election is not None and in_window is not None:
+        trig = pd.Timestamp(zones.trigger_utc(election))
         created = pd.to_datetime(accounts["created_at"])
-        df["created_after_trigger"] = _flag(created, created >= trig)  # whole column, NULL where unknown
+        eligible = created.where(pd.Series(in_window.astype(bool), index=created.index))  # NaT: not asked
+        df["created_after_trigger"] = _flag(eligible, eligible >= trig)  # whole column, NULL where not asked or unknown
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
 

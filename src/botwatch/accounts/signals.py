@@ -191,7 +191,7 @@ def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
     if row.get("female_name_mismatch"):
         out.append(f"display name {row.get('display_name')!r} is an English woman's name, but the account's language or origin signals point elsewhere")
     if row.get("created_after_trigger"):
-        out.append("account was created after the election was called")
+        out.append("account was created after the election was called, and posted in the election window")
     if row.get("in_unison"):
         size = row.get("cluster_size")
         others = f"{int(size) - 1:,} other account{'s' if int(size) != 2 else ''}" if isinstance(size, (int, float)) and not math.isnan(size) and size >= 2 else "other accounts"

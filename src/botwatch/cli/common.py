@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -57,11 +57,21 @@ def print_result(text: str) -> None:
 
 class ResultConsole(Console):
     """The results console: a closed pipe ends the command quietly with 0 (Rich exits 1, which read
-    as a failure where `| head` is the usual way to look at a long table)."""
+    as a failure where `| head` is the usual way to look at a long table).
+
+    Works on every Rich the project allows (rich>=13): Rich 13.8 and later catch the
+    BrokenPipeError themselves and call `on_broken_pipe` (overridden here); 13.0-13.7 have no such
+    hook and let the error leave `print`, where it is caught and handled the same way."""
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
         stdout_closed()
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().print(*objects, **kwargs)
+        except BrokenPipeError:  # Rich before 13.8 (no on_broken_pipe hook)
+            self.on_broken_pipe()
 
 
 console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")

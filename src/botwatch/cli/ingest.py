@@ -27,6 +27,7 @@ def ingest(
     workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
     engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
+    results_json: Annotated[Optional[Path], typer.Option("--results-json", hidden=True, help="Write each input's outcome here as JSON lines (collect's follow mode reads it)")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed)."""
     location = str(location)  # `botwatch demo` and scripts call this function with a Path
@@ -71,7 +72,7 @@ def ingest(
     if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 
-        ingest_on_spark(location, files, force, max_record_mb, spark_master)
+        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json)
         return
     study = Path(location)
     try:
@@ -88,6 +89,7 @@ def ingest(
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         fail(f"the study {study} could not be written ({reason}); files reported ok above are stored, the file being read was rolled back: free space and run the same command again")
+    write_results(summary, results_json)
     if summary.nothing_read:
         why = ""
         if not existed:  # a study this command created and filled with nothing is not left behind
@@ -101,6 +103,35 @@ def ingest(
 def unreadable(res: FileResult) -> bool:
     """True for an input no reader knew (nothing read from it; why is its row in `rejected`)."""
     return not res.skipped and not res.error and res.format is None and res.read == 0 and res.stored == 0 and res.accounts == 0
+
+
+def outcome(res: FileResult) -> tuple[str, str]:
+    """(status, reason) of one input, as its line says it: `ok`, `skipped` (already ingested),
+    `unreadable` (no reader knows it: reading it again gives the same answer) or `failed` (rolled
+    back, or not opened: worth another try)."""
+    if res.skipped:
+        return "skipped", res.skipped
+    if res.error:
+        return "failed", res.error
+    if unreadable(res):
+        return "unreadable", res.unreadable or "not a format botwatch reads"
+    return "ok", ""
+
+
+def write_results(summary: IngestSummary, path: Path | None) -> None:
+    """Each input's outcome as a JSON line {source, status, reason} in `path` (nothing when None).
+
+    The exit status says only whether every input was stored; a caller that ingests files as they
+    appear (`collect --follow`) must tell a file no reader knows, refused the same way on every
+    run, from one that failed for a passing reason, without parsing the lines meant for people.
+    Written before the exit status is decided: a run that ends without the file is one to retry.
+    """
+    if path is None:
+        return
+    import json
+
+    lines = [json.dumps({"source": f.source, "status": st, "reason": why}) for f in summary.files for st, why in [outcome(f)]]
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
 def fail_if_some_failed(summary: IngestSummary) -> None:

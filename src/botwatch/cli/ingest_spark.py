@@ -7,15 +7,17 @@ cannot be reached, a folder that is not a lake, a write that failed) is one red 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from botwatch.cli.common import console, fail
-from botwatch.cli.ingest import fail_if_some_failed, print_file_result, print_summary
+from botwatch.cli.ingest import fail_if_some_failed, print_file_result, print_summary, write_results
 
 
-def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str]) -> None:
+def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str],
+                    results_json: Optional[Path] = None) -> None:
     """Ingest `files` into the lake at `location` on Spark; exits 1 when nothing could be read."""
     from botwatch.engines.spark_ingest import SparkUnavailable, spark_session
 
@@ -25,13 +27,13 @@ def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb:
         fail(str(exc))
         raise  # unreachable
     try:
-        _ingest(spark, location, files, force, max_record_mb)
+        _ingest(spark, location, files, force, max_record_mb, results_json)
     finally:
         if started:
             spark.stop()
 
 
-def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float) -> None:
+def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float, results_json: Optional[Path] = None) -> None:
     from botwatch.engines.lake_lock import LockError
     from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
@@ -65,6 +67,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
     for res in summary.files:
         print_file_result(res)
     print_summary(summary, location)
+    write_results(summary, results_json)
     if summary.nothing_read:
         if not existed:  # a lake this command created and filled with nothing is not left behind
             delete_location(spark, location)

@@ -108,6 +108,8 @@ async def run_capture(
     log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
+    if follower is not None and follower.unreadable:
+        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {follower.refused_ledger}")
     if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
         # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
         log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; "

@@ -93,27 +93,33 @@ class Provenance:
     """One input format in the study: what it is and what it implies."""
 
     format: str
-    posts: int
+    posts: int  # posts first stored from this format's inputs (each post is counted under one format)
     what: str
     implies: str
     kind: str
+    repeats: int = 0  # posts its inputs held that were already in the study (another input, or earlier in the file)
 
 
 def data_provenance(study: Study) -> list[Provenance]:
-    """Each input format the study holds (by files ingested), with what it implies."""
+    """Each input format the study holds (by files ingested), with what it implies.
+
+    A post is counted once, under the format of the input it was first stored from, so the
+    counts add up to the study's posts; the posts an input repeated (`sources.duplicates`) are
+    said beside them. The same 100 twarc2 tweets ingested flat and as a response page read
+    "flattened (100 posts)" beside the page format with no figure, as if it held posts of its own."""
     tables = set(study.tables())
     if "sources" not in tables:
         return []
     counted = "posts" in tables and "source_format" in study.columns("posts")
     posts = "(SELECT source_format, count(*) AS n FROM posts GROUP BY 1)" if counted else "(SELECT NULL::VARCHAR AS source_format, 0 AS n)"
     rows = study.sql(
-        "SELECT s.format, coalesce(p.n, 0) FROM (SELECT DISTINCT format FROM sources WHERE format IS NOT NULL) s "
-        f"LEFT JOIN {posts} p ON p.source_format = s.format ORDER BY 2 DESC, 1"
+        "SELECT s.format, coalesce(p.n, 0), s.repeats FROM (SELECT format, coalesce(sum(duplicates), 0) AS repeats FROM sources "
+        f"WHERE format IS NOT NULL GROUP BY format) s LEFT JOIN {posts} p ON p.source_format = s.format ORDER BY 2 DESC, 1"
     )
     out = []
-    for fmt, n in rows:
+    for fmt, n, repeats in rows:
         what, implies, kind = PROVENANCE.get(fmt, (f"input format {fmt}", "its collection method is not known to botwatch: say how it was collected before quoting shares", "unknown"))
-        out.append(Provenance(fmt, int(n), what, implies, kind))
+        out.append(Provenance(fmt, int(n), what, implies, kind, int(repeats or 0)))
     return out
 
 
@@ -186,25 +192,30 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
 
 
 def outside_election_window(study: Study, election: Any) -> str | None:
-    """One line when none of the study's posts falls in the election's window (the preset's
-    `window_start` to `window_end`, whole dates as the Methods coverage counts them): the study
-    then describes another period, and no finding in it is about this election's campaign. A
-    study of 2021 posts analysed with uk-ge2017 headlined "87% … created after the election was
-    called" while its Methods said the data did not overlap the window at all."""
+    """One line when none of the study's posts falls in the election's window (`zones.window_utc`:
+    the preset's `window_start` to `window_end` as whole days of its own time zone, the window the
+    creation stage and the Methods coverage use): the study then describes another period, and no
+    finding in it is about this election's campaign. A study of 2021 posts analysed with uk-ge2017
+    headlined "87% … created after the election was called" while its Methods said the data did
+    not overlap the window at all. The posts' span is given as dates of the same zone, so a study
+    just past the edge does not read as inside it."""
     if election is None or "posts" not in set(study.tables()):
         return None
-    ws, we = election.window_start, election.window_end
+    from botwatch.timeline import zones
+
+    window = zones.window_utc(election)
+    assert window is not None
     first, last, inside = study.sql(
-        "SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE), "
-        "count(*) FILTER (WHERE CAST(created_at AS DATE) BETWEEN ? AND ?) FROM posts",
-        [ws, we],
+        "SELECT min(created_at), max(created_at), count(*) FILTER (WHERE created_at >= ? AND created_at < ?) FROM posts", list(window),
     )[0]
     if first is None:
         return None
     if not inside:
+        tz = getattr(election, "timezone", None) or "UTC"
+        span = f"{zones.local_date(election, first)} to {zones.local_date(election, last)}"
         return (
-            f"None of this study's posts ({first} to {last}) falls in the {election.name} window ({ws} to {we}): findings on it "
-            "describe that other period, not this election's campaign."
+            f"None of this study's posts ({span}) falls in the {election.name} window ({election.window_start} to {election.window_end}, "
+            f"days in {tz}): findings on it describe that other period, not this election's campaign."
         )
     return None
 

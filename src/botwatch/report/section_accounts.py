@@ -120,7 +120,8 @@ def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
     signal_cols = [
         ("handle_generated15", "15-character generated-looking handle", "handle_generated15 = 1"),
         ("english_female_name", "English woman's first name as display name", "english_female_name"),
-        ("created_after_trigger", "created after the election was called", "created_after_trigger"),
+        # known only for accounts that posted in the election window, as in the creation comparison
+        ("created_after_trigger", "created after the election was called (of accounts that posted in the election window)", "created_after_trigger"),
         ("in_unison", "acting in unison (coordination cluster)", "in_unison"),
         ("activity_over_72", "more than 72 posts a day (Three A's: activity)", "activity_over_72"),
         ("activity_over_144", "more than 144 posts a day", "activity_over_144"),

@@ -9,7 +9,7 @@ a reader never mistakes "not measured" for "none found".
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from botwatch.content.stance import MEASURED_BY_ELECTION
@@ -47,20 +47,31 @@ def coverage(study: Study, election: Any) -> dict[str, Any]:
     )[0]
     out["days"], out["empty_days"] = days
     if election is not None:
+        # The window as the creation stage and the "no post in the window" line take it
+        # (zones.window_utc: whole days of the election's zone), so the three agree at its edges.
+        from botwatch.timeline import zones
+
         ws, we = election.window_start, election.window_end
-        inside, days_with = study.sql(
-            "SELECT count(*), count(DISTINCT CAST(created_at AS DATE)) FROM posts WHERE CAST(created_at AS DATE) BETWEEN ? AND ?",
-            [ws, we],
+        lo, hi = zones.window_utc(election)  # type: ignore[misc]
+        t0, t1, inside = study.sql(
+            "SELECT min(created_at), max(created_at), count(*) FILTER (WHERE created_at >= ? AND created_at < ?) FROM posts", [lo, hi],
         )[0]
-        window_days = (we - ws).days + 1
+        # Local days with posts, from the quarter hours that hold posts (a bounded answer on any
+        # engine): every zone's midnight falls on a UTC quarter hour, so each lies in one local day.
+        quarters = study.sql(
+            "SELECT DISTINCT date_trunc('hour', created_at), CAST(floor(minute(created_at) / 15) AS INTEGER) FROM posts "
+            "WHERE created_at >= ? AND created_at < ?", [lo, hi],
+        )
+        days_with = len({zones.local_date(election, h + timedelta(minutes=15 * q)) for h, q in quarters})
         out["window"] = {
             "start": ws,
             "end": we,
-            "days": window_days,
+            "timezone": getattr(election, "timezone", None) or "UTC",
+            "days": (we - ws).days + 1,
             "days_with_posts": days_with,
             "posts_inside": inside,
             "share_inside": inside / posts if posts else None,
-            "overlaps": not (last < ws or first > we),
+            "overlaps": not (t1 < lo or t0 >= hi),
         }
     return out
 

@@ -66,10 +66,25 @@ def events_utc(election: Any) -> list[tuple[datetime, str]]:
 
 
 def window_utc(election: Any) -> tuple[datetime, datetime] | None:
-    """The study window as a half-open UTC interval [start, end) of whole local days."""
+    """The study window as a half-open UTC interval [start, end) of whole local days: from local
+    midnight of `window_start` to local midnight after `window_end`, in the election's zone.
+
+    The one definition every window test uses (the creation stage, the report's and `analyze`'s
+    "no post in the window" line, the Methods coverage): UTC calendar dates put posts of the last
+    evening in a zone west of UTC outside the window, and those of the first night in a zone east
+    of it inside, so two parts of one report disagreed on studies ending near the edge."""
     if election is None:
         return None
+    own = getattr(election, "window_utc", None)  # Election's, the same definition (content and estimates call it)
+    if own is not None:
+        return own()  # type: ignore[no-any-return]
     return _local_midnight_utc(election, election.window_start), _local_midnight_utc(election, election.window_end + timedelta(days=1))
+
+
+def local_date(election: Any, utc_naive: datetime) -> date:
+    """The calendar day in the election's zone of a naive-UTC instant (UTC without an election)."""
+    tz = getattr(election, "timezone", None) or "UTC"
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).date()
 
 
 def trigger_utc(election: Any) -> datetime:
