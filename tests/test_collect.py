@@ -594,3 +594,21 @@ def test_follow_mode_retries_when_the_study_is_held_by_another_process() -> None
     assert study_busy(lock_message(Path("s.duckdb"), held, read_only=False))
     assert study_busy("Error: s.duckdb is open in process 4242\n(python3.11), which holds it for writing")
     assert not study_busy("Error: cannot open s.duckdb as a study: not a DuckDB file")
+
+
+def test_ctrl_c_before_any_connection_says_nothing_was_collected(tmp_path: Path) -> None:
+    """Stopped before it ever connected, the collector has no cursor: "cursor saved … resume"
+    (with "last cursor —") promised a resume point that does not exist."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = _cli("collect", "bluesky", str(tmp_path / "capture"), "--endpoint", f"ws://127.0.0.1:{port}/x", "--backoff-scale", "0.01")
+    p = subprocess.Popen(args, env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(4)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=20)
+    text = err.decode()
+    assert p.returncode == 130, text
+    assert "nothing was collected" in text and "cursor saved" not in text and "Traceback" not in text
