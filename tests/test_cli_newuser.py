@@ -302,3 +302,14 @@ def test_the_reason_a_file_was_unreadable_shows_its_control_characters_as_text(t
     assert res.exit_code == 1, res.output
     assert "\x1b" not in res.output and "\x07" not in res.output
     assert "a\\x1b[2jb" in res.output  # shown, not dropped (the header is lower-cased when read)
+
+
+def test_estimate_without_an_election_is_one_line(tmp_path: Path) -> None:
+    """typer's "Missing option" was a multi-line box; every other error is one `error:` line."""
+    study = tmp_path / "s.duckdb"
+    with open_study(study, read_only=False):
+        pass
+    res = runner.invoke(app, ["estimate", str(study)])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: estimate needs --election") and "╭" not in res.output
