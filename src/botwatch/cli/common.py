@@ -160,7 +160,14 @@ def warn(msg: str) -> None:
 
 
 def fail(msg: str, code: int = 2) -> None:
-    """Print one red error line on stderr and exit with `code` (no traceback reaches a user)."""
+    """Print one red error line on stderr and exit with `code` (no traceback reaches a user).
+
+    After Ctrl-C the error is the interrupt's (a Spark statement whose Py4J connection broke):
+    exit 130 and let the guard say "interrupted.", as README and docs/spark.md promise."""
+    from botwatch.cli.guard import INTERRUPTED, interrupted_now
+
+    if interrupted_now():
+        raise typer.Exit(INTERRUPTED)
     # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.
     console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, markup=True)
     raise typer.Exit(code)
