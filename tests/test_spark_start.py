@@ -38,14 +38,14 @@ def test_java_versions_are_read(text: str, major: int | None) -> None:
     assert spark_start.parse_java_version(text) == major
 
 
-@pytest.mark.parametrize("master", ["nonsense[", "local[x]", "mesos://h:5050", "spark:/h:7077"])
+@pytest.mark.parametrize("master", ["nonsense[", "local[x]", "yarn-client", "spark:/h:7077"])
 def test_a_malformed_master_is_named_before_any_jvm(master: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPARK_MASTER", raising=False)
     said = spark_start.master_problem(master, master)
     assert said and said.startswith(f"--spark-master={master} is not a Spark master URL") and "Java" not in said
 
 
-@pytest.mark.parametrize("master", ["local", "local[*]", "local[4]", "local[2,3]", "k8s://https://h:6443"])
+@pytest.mark.parametrize("master", ["local", "local[*]", "local[4]", "local[2,3]", "local[*, 2]", "k8s://https://h:6443"])
 def test_good_masters_pass(master: str) -> None:
     assert spark_start.master_problem(master, master) is None
 

@@ -21,15 +21,14 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
 JAVA_NEEDED = 17  # PySpark 4 runs on Java 17 or 21
 MASTER_WAIT_S = 5.0  # how long a standalone master may take to accept a connection
 
 _MASTER_FORMS = (
-    r"local", r"local\[(\*|\d+)\]", r"local\[(\*|\d+),\s*\d+\]", r"local-cluster\[\d+,\s*\d+,\s*\d+\]",
-    r"spark://[^/\s]+", r"yarn", r"k8s://\S+",
+    r"local", r"local\[(\*|\d+)\]", r"local\[(\*|\d+)\s*,\s*\d+\]", r"local-cluster\[\d+\s*,\s*\d+\s*,\s*\d+\]",
+    r"spark://[^/\s]+", r"yarn", r"k8s://\S+", r"mesos://\S+",  # mesos: PySpark 3.5 (4.0 refuses it itself)
 )
 
 
@@ -144,11 +143,12 @@ _JVM_REFUSED = ("Invalid maximum heap size", "Invalid initial heap size", "Could
 
 
 def explain_failure(master: str | None, given: str | None, jvm_output: str, exc: BaseException,
-                    version: Any = java_version) -> str:
+                    version: Callable[[], int | None] | None = None) -> str:
     """One line for a session that did not start, from what the JVM printed (`jvm_output`) and
     PySpark's exception; `version` says which Java runs (checked only when nothing else explains it)."""
     from botwatch.engines.lake_files import first_line
 
+    version = version or java_version
     lines = [ln.strip() for ln in jvm_output.splitlines() if ln.strip() and not ln.startswith("WARNING: Using incubator")]
     where = f" at {master}" if master else ""
     text = "\n".join(lines)
