@@ -96,7 +96,13 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
             with open(log, encoding="utf-8", errors="replace") as f:
                 said = f.read()
         line = spark_start.explain_failure(master, given, said, exc)
+        if log is not None and not said.strip():
+            _remove(log)  # nothing to keep
         raise SparkUnavailable(line + (f" (the JVM's output: {log})" if log and said.strip() else "")) from None
+    except BaseException:  # Ctrl-C while the JVM starts: nothing to explain, nothing to keep
+        if log is not None:
+            _remove(log)
+        raise
     if log is not None:
         atexit.register(_remove, log)  # the JVM keeps writing there (nothing below FATAL) until it ends
     return session
