@@ -123,7 +123,7 @@ def test_rejected_submit_args_are_one_line_without_the_jvms_lines() -> None:
     assert "PYSPARK_SUBMIT_ARGS=" in done.stdout and "Invalid maximum heap size" in done.stdout and "Java 17" not in done.stdout
     import re
 
-    kept = Path(re.search(r"the JVM's output: (\S+)\)", done.stdout).group(1))  # noqa: PLR2004
+    kept = Path(re.search(r"the JVM's output: (\S+)\)", done.stdout).group(1))
     try:
         assert "Could not create the Java Virtual Machine" in kept.read_text()
     finally:
