@@ -606,7 +606,10 @@ def test_ctrl_c_before_any_connection_says_nothing_was_collected(tmp_path: Path)
         port = s.getsockname()[1]
     args = _cli("collect", "bluesky", str(tmp_path / "capture"), "--endpoint", f"ws://127.0.0.1:{port}/x", "--backoff-scale", "0.01")
     p = subprocess.Popen(args, env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(4)
+    deadline = time.time() + 60  # the collector is running (past its imports) once it made its folder
+    while time.time() < deadline and not (tmp_path / "capture" / ".botwatch").exists():
+        time.sleep(0.1)
+    time.sleep(2)  # a few failed connections
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=20)
     text = err.decode()
