@@ -81,3 +81,44 @@ def test_accounts_and_explain_json_print_the_documented_shape(scored: tuple[pd.D
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == one
     assert CliRunner().invoke(app, ["explain", str(path), "no_such_account", "--json"]).exit_code != 0
+
+
+def test_json_origin_carries_what_the_report_counts(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path], tmp_path: Path) -> None:
+    """P(outside the election's country) and the foreign flag by the shared rule: the flags in
+    the JSON add up to the report's count of foreign accounts."""
+    from typer.testing import CliRunner
+
+    from botwatch import origin_rule
+    from botwatch.cli import app
+
+    import shutil
+
+    from botwatch.elections.recorded import run_params
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(scored[3], path)
+    with open_study(path, read_only=False) as st:  # the record `botwatch analyze` leaves of the accounts run
+        with st.run("accounts", run_params(load_election("us-2016"))):
+            pass
+    rows = json.loads(CliRunner().invoke(app, ["accounts", str(path), "--json", "--top", "10000"]).stdout)
+    for r in rows:
+        o = r["origin"]
+        assert {"home_country", "outside_home_probability", "foreign", "low", "high"} <= set(o) and o["home_country"] == "US"
+        if o["outside_home_probability"] is not None:
+            assert o["foreign"] == (o["outside_home_probability"] >= origin_rule.FOREIGN_THRESHOLD)
+    with open_study(path, read_only=True) as st:
+        counts = origin_rule.foreign_counts(st, "US")
+    assert sum(1 for r in rows if r["origin"]["foreign"]) == counts["k"]
+    assert sum(1 for r in rows if r["origin"]["outside_home_probability"] is not None) == counts["n"]
+
+
+def test_json_n_posts_of_a_known_account_that_never_posted_is_zero() -> None:
+    from botwatch.accounts.json_shape import COLUMNS, account_json
+
+    row = {c: None for c in COLUMNS} | {"platform": "twitter", "account_id": "1", "origin_country": "RU",
+                                        "origin_probability": 0.45, "origin_probabilities": '{"RU": 0.45, "UA": 0.4, "US": 0.15}'}
+    got = account_json([row[c] for c in COLUMNS], "us")
+    assert got["n_posts"] == 0
+    assert got["origin"]["outside_home_probability"] == pytest.approx(0.85) and got["origin"]["foreign"] is True
+    no_home = account_json([row[c] for c in COLUMNS])
+    assert no_home["origin"]["home_country"] is None and no_home["origin"]["foreign"] is None

@@ -73,3 +73,33 @@ def test_the_command_line_keeps_its_own_interrupt_handler(capsys: pytest.Capture
     seen = []
     _call(_app(lambda: seen.append(signal.getsignal(signal.SIGINT))), capsys)
     assert seen == [guard.on_interrupt] and getattr(seen[0], "botwatch_cli", False)
+
+
+def test_ctrl_c_then_a_statement_turned_into_an_error_line_is_still_an_interrupt(capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C during a Spark analyze: the stage's cleanup (`DROP TABLE …`) fails on the broken
+    Py4J connection, the lake turns that into a StudyError and `analyze` into `fail(...)`, exit 2
+    "Spark could not run …". It is the interrupt: exit 130, "interrupted."."""
+    from botwatch.cli.common import fail
+    from botwatch.study import StudyError
+
+    def interrupted_then_failed() -> None:
+        try:
+            try:
+                raise KeyboardInterrupt
+            finally:
+                try:
+                    raise ConnectionError("Answer from Java side is empty")
+                except ConnectionError:
+                    raise StudyError("Spark could not run `DROP TABLE IF EXISTS t`: Answer from Java side is empty") from None
+        except StudyError as exc:
+            fail(str(exc))
+
+    code, err = _call(_app(interrupted_then_failed), capsys)
+    assert code == guard.INTERRUPTED and "interrupted." in err and "could not run" not in err
+
+
+def test_an_error_line_without_an_interrupt_keeps_its_status(capsys: pytest.CaptureFixture[str]) -> None:
+    from botwatch.cli.common import fail
+
+    code, err = _call(_app(lambda: fail("no such study")), capsys)
+    assert code == 2 and "error: no such study" in err and "interrupted" not in err

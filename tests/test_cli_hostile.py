@@ -217,3 +217,30 @@ def test_a_cut_gzip_through_stdin_keeps_its_posts_with_two_workers(tmp_path: Pat
         with open_study(study) as st:
             counts.append((st.count("posts"), st.sql("SELECT records_read FROM sources")[0][0]))
     assert counts[0] == counts[1] and counts[0][0] > 1000 and counts[0][1] >= counts[0][0]
+
+
+def test_csv_export_drops_nul_characters_and_jsonl_keeps_them(tmp_path: Path) -> None:
+    """A NUL in a post's text (a broken or hostile capture) made the CSV unreadable to Python's
+    csv module ("line contains NUL"); JSON lines keep the exact text."""
+    import csv
+
+    f = tmp_path / "n.jsonl"
+    f.write_text(json.dumps({"id_str": "1", "created_at": "Wed Oct 10 20:19:24 +0000 2018", "full_text": "vote\u0000 now",
+                             "user": {"id_str": "u"}}) + "\n")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    for extra in ([], ["--verbatim"]):
+        out = tmp_path / f"p{len(extra)}.csv"
+        assert runner.invoke(app, ["export", str(study), "posts", "-o", str(out), *extra]).exit_code == 0
+        assert b"\x00" not in out.read_bytes()
+        with out.open(newline="", encoding="utf-8") as fh:
+            assert [r["text"] for r in csv.DictReader(fh)] == ["vote now"]
+    jl = tmp_path / "p.jsonl"
+    assert runner.invoke(app, ["export", str(study), "posts", "-o", str(jl)]).exit_code == 0
+    assert json.loads(jl.read_text().splitlines()[0])["text"] == "vote\u0000 now"
+
+
+def test_an_empty_csv_export_says_nothing_about_prefixed_cells(tmp_path: Path) -> None:
+    study = _formula_study(tmp_path)
+    res = runner.invoke(app, ["export", str(study), "rejected", "-o", str(tmp_path / "r.csv")])
+    assert res.exit_code == 0 and "wrote 0 rows" in res.output and "formula" not in res.output

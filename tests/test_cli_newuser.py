@@ -83,7 +83,7 @@ def test_an_unreadable_or_missing_input_is_not_reported_ok(tmp_path: Path) -> No
     res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv"), str(tmp_path / "missing.jsonl"), str(FIX / "v1_uklabour.jsonl")])
     # A missing input beside stored ones: the rest is stored, and the exit status says not all was.
     assert res.exit_code == 1, res.output
-    assert "1 of 3 inputs failed" in res.output and "the rest are stored" in " ".join(res.output.split())
+    assert "2 of 3 inputs failed (1 unreadable" in res.output and "the rest are stored" in " ".join(res.output.split())
     assert "ok " + str(CLI_FIX / "unknown_layout.csv") not in res.output and "[unreadable]" not in res.output
     assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") in res.output
     assert "study unchanged" not in res.output and "nothing from this file was stored" in res.output
@@ -302,3 +302,29 @@ def test_the_reason_a_file_was_unreadable_shows_its_control_characters_as_text(t
     assert res.exit_code == 1, res.output
     assert "\x1b" not in res.output and "\x07" not in res.output
     assert "a\\x1b[2jb" in res.output  # shown, not dropped (the header is lower-cased when read)
+
+
+def test_estimate_without_an_election_is_one_line(tmp_path: Path) -> None:
+    """typer's "Missing option" was a multi-line box; every other error is one `error:` line."""
+    study = tmp_path / "s.duckdb"
+    with open_study(study, read_only=False):
+        pass
+    res = runner.invoke(app, ["estimate", str(study)])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: estimate needs --election") and "╭" not in res.output
+
+
+def test_the_ingest_summary_counts_what_the_error_line_says(tmp_path: Path) -> None:
+    """The table said "rejected 1 … failed 0" above "1 of 4 inputs could not be read": an
+    unreadable input is a failed one in both."""
+    import re
+
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv"), str(FIX / "v1_uklabour.jsonl")], env={"COLUMNS": "200"})
+    assert res.exit_code == 1, res.output
+    header = next(ln for ln in res.output.splitlines() if "failed" in ln and "skipped" in ln)
+    row = next(ln for ln in res.output.splitlines() if re.match(r"^│\s+2\s+│", ln))
+    cells = dict(zip(re.findall(r"\w+", header), [c.strip() for c in row.strip("│").split("│")]))
+    assert cells["files"] == "2" and cells["failed"] == "1"
+    assert "1 of 2 inputs failed (1 unreadable: not a format botwatch reads)" in " ".join(res.output.split())

@@ -675,3 +675,24 @@ def test_follow_mode_retries_a_batch_that_failed_for_a_passing_reason(tmp_path: 
     assert any("failed" in m for m in logs), logs
     asyncio.run(follower.batch(attempts=1))
     assert follower.pending() == [] and follower.unreadable == 1
+
+
+def test_ctrl_c_before_any_connection_says_nothing_was_collected(tmp_path: Path) -> None:
+    """Stopped before it ever connected, the collector has no cursor: "cursor saved … resume"
+    (with "last cursor —") promised a resume point that does not exist."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = _cli("collect", "bluesky", str(tmp_path / "capture"), "--endpoint", f"ws://127.0.0.1:{port}/x", "--backoff-scale", "0.01")
+    p = subprocess.Popen(args, env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60  # the collector is running (past its imports) once it made its folder
+    while time.time() < deadline and not (tmp_path / "capture" / ".botwatch").exists():
+        time.sleep(0.1)
+    time.sleep(2)  # a few failed connections
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=20)
+    text = err.decode()
+    assert p.returncode == 130, text
+    assert "nothing was collected" in text and "cursor saved" not in text and "Traceback" not in text

@@ -90,5 +90,9 @@ def test_a_session_that_cannot_start_is_a_study_error(monkeypatch: pytest.Monkey
         raise RuntimeError("JAVA_HOME is not set\n\tat java.lang...")
 
     monkeypatch.setattr(_Builder, "getOrCreate", boom)
+    from botwatch.engines import spark_start
+
+    monkeypatch.setattr(spark_start, "java_problem", lambda env=None: None)  # a machine without Java says so before any start
+    monkeypatch.setattr(spark_start, "java_version", lambda env=None: 17)
     with pytest.raises(StudyError, match="could not start Spark at local"):
         spark_session(None)

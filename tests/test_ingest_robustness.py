@@ -111,7 +111,7 @@ def test_unreadable_files_are_recorded_and_the_command_says_not_all_was_read(tmp
     together = runner_.invoke(app, ["ingest", str(study), str(f), str(good)])
     # The readable file is stored, but a script must learn that one input was not read (exit 1).
     assert together.exit_code == 1, together.output
-    assert "1 of 2 inputs could not be read" in together.output
+    assert "1 of 2 inputs failed (1 unreadable" in together.output
     with open_study(study, read_only=False) as st:
         (line, err), = st.sql("SELECT line, error FROM rejected WHERE source = ?", [str(f)])
         assert line == 0 and why in err

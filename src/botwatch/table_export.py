@@ -2,7 +2,8 @@
 
 Posts and profiles are attacker-written and the CSV will be opened in a spreadsheet, so a CSV
 text cell that starts with `= + - @`, a tab or a carriage return gets a leading apostrophe
-(formula injection); `verbatim=True` turns that off. Parquet and JSON lines are always exact.
+(formula injection); `verbatim=True` turns that off. A CSV drops NUL characters from text cells
+(with or without `verbatim`: CSV readers do not take them). Parquet and JSON lines are always exact.
 The file is written beside its target and renamed into place, so a full disk or a failed write
 never leaves half a file, and an existing file is only replaced when asked (`force`). Parquet and
 JSON lines get typed evidence columns, and every export its schema version (Parquet metadata and
@@ -24,13 +25,20 @@ from botwatch.study import EXPORT_FORMATS, Study, StudyError
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
 
 
-def defused_query(study: Study, query: str) -> str:
-    """`query` with every text column's formula-like cells prefixed by an apostrophe."""
+def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
+    """`query` as a CSV gets it: NUL characters dropped from every text cell (a CSV cannot carry
+    them: Python's csv module stops with "line contains NUL", spreadsheets cut the cell there;
+    they come from hostile or broken captures, and Parquet / JSON lines keep them exactly), and,
+    with `defuse`, formula-like cells prefixed by an apostrophe."""
     parts = []
     for name, ctype, *_ in study.sql(f"DESCRIBE {query}"):
         q = '"' + name.replace('"', '""') + '"'
         if ctype == "VARCHAR":
-            parts.append(f"CASE WHEN regexp_matches({q}, '{FORMULA_START}') THEN '''' || {q} ELSE {q} END AS {q}")
+            clean = f"replace({q}, chr(0), '')"
+            if defuse:
+                parts.append(f"CASE WHEN regexp_matches({clean}, '{FORMULA_START}') THEN '''' || {clean} ELSE {clean} END AS {q}")
+            else:
+                parts.append(f"{clean} AS {q}")
         else:
             parts.append(q)
     return f"SELECT {', '.join(parts)} FROM ({query})"
@@ -64,8 +72,8 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         query = typed_query(study, query)
     if fmt == "JSON":
         query = witness_first(study, query)
-    if fmt == "CSV" and not verbatim:
-        query = defused_query(study, query)
+    if fmt == "CSV":
+        query = defused_query(study, query, defuse=not verbatim)
     table_literal = name.replace("'", "''")
     options = {
         "PARQUET": f"FORMAT PARQUET, KV_METADATA {{botwatch_schema_version: '{SCHEMA_VERSION}', botwatch_table: '{table_literal}'}}",

@@ -8,7 +8,8 @@ changes meaning; new keys may be added.
              "out_of_distribution_reason", "kinds": {"self_declared", "automation_described",
              "amplifier"}, "evidence": [sentence, ...], "profile_probability",
              "behaviour_likelihood_ratio"},
-     "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...]},
+     "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
+                "home_country", "outside_home_probability", "foreign", "low", "high"},
      "signals": [sentence, ...]}
 """
 
@@ -23,6 +24,7 @@ COLUMNS = [
     "platform", "account_id", "handle", "n_posts", "bot_probability", "bot_probability_low", "bot_probability_high",
     "likely_automated", "bot_ood", "bot_ood_reason", "bot_kinds", "bot_evidence", "origin_country", "origin_probability",
     "origin_probabilities", "origin_evidence", "signals", "bot_profile_probability", "bot_behaviour_lr",
+    "origin_probability_low", "origin_probability_high",  # no stage stores these yet: null until one does
 ]
 KINDS = ("self_declared", "automation_described", "amplifier")
 
@@ -41,16 +43,27 @@ def _json(v: Any, default: Any) -> Any:
         return default
 
 
-def account_json(row: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
-    """One accounts_scored row (in `COLUMNS` order) as the documented shape."""
+def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> dict[str, Any]:
+    """One accounts_scored row (in `COLUMNS` order) as the documented shape.
+
+    `home` is the election's country the study recorded (the accounts run's election), or None.
+    With it, `origin` carries what the report counts: P(run from outside `home`) and the foreign
+    flag by the one shared rule (`botwatch.origin_rule`), so a reader of the JSON need not redo
+    1 − P(home) and pick a threshold of their own (the top country's probability is not it)."""
+    from botwatch import origin_rule
+
     r = dict(zip(COLUMNS, row))
+    outside = None
+    if home and r["origin_country"] is not None:  # as origin_rule.p_outside_sql: no country, no evidence
+        outside = origin_rule.p_outside(r["origin_probabilities"], home)
     kinds = _json(r["bot_kinds"], {})
     return {
         "shape": SHAPE,
         "platform": r["platform"],
         "account_id": r["account_id"],
         "handle": r["handle"],
-        "n_posts": r["n_posts"],
+        # A scored account is a known account: no post row means it posted nothing (not unknown).
+        "n_posts": r["n_posts"] if r["n_posts"] is not None else 0,
         "bot": {
             "probability": r["bot_probability"],
             "low": r["bot_probability_low"],
@@ -69,6 +82,11 @@ def account_json(row: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
             "probability": r["origin_probability"],
             "probabilities": _json(r["origin_probabilities"], None),
             "evidence": _json(r["origin_evidence"], []),
+            "home_country": home.upper() if home else None,
+            "outside_home_probability": outside,
+            "foreign": None if outside is None else outside >= origin_rule.FOREIGN_THRESHOLD,
+            "low": r["origin_probability_low"],
+            "high": r["origin_probability_high"],
         },
         "signals": _json(r["signals"], []),
     }

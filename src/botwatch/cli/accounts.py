@@ -43,7 +43,8 @@ def accounts(
         if as_json:
             cols = select_list(set(st.columns("accounts_scored")))
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
-            print_result(json.dumps([account_json(r) for r in rows], ensure_ascii=False, indent=1))
+            home = recorded_home(st)
+            print_result(json.dumps([account_json(r, home) for r in rows], ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
@@ -59,6 +60,15 @@ def accounts(
             first = (json.loads(ev) or [""])[0] if ev else ""
             t.add_row(plain(f"@{handle or aid}"), "" if bp is None else f"{bp:.2f}", plain(oc or "?"), "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", plain(first))
         wide_when_piped().print(t)
+
+
+def recorded_home(st: object) -> str | None:
+    """The country of the election the accounts stage last ran for (None: no election recorded),
+    which the JSON's foreign probability and flag are measured against, as the report's are."""
+    from botwatch.elections.recorded import stage_election
+
+    election = stage_election(st, "accounts")
+    return getattr(election, "country", None) if election is not None else None
 
 
 def nothing_matched(country: Optional[str], min_bot: float) -> str:
@@ -91,7 +101,7 @@ def explain(
             )
             if not found:
                 fail(f"no account @{key} in {study}")
-            print_result(json.dumps(account_json(found[0]), ensure_ascii=False, indent=1))
+            print_result(json.dumps(account_json(found[0], recorded_home(st)), ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "

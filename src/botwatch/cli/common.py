@@ -86,7 +86,9 @@ ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections l
 # The one spelling of --election; what the election does for a command is in its docstring.
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
 # For commands that cannot run without one (`--preset` is an older name `estimate` still takes).
-ElectionRequired = Annotated[str, typer.Option("--election", "-e", "--preset", help=ELECTION_HELP)]
+# Optional to typer, checked by the command (`election_required_or_fail`): typer's own "Missing
+# option" is a multi-line box, where every other error is one line.
+ElectionRequired = Annotated[Optional[str], typer.Option("--election", "-e", "--preset", help=ELECTION_HELP + " (required)")]
 
 
 class StageProgress:
@@ -168,7 +170,14 @@ def warn(msg: str) -> None:
 
 
 def fail(msg: str, code: int = 2) -> None:
-    """Print one red error line on stderr and exit with `code` (no traceback reaches a user)."""
+    """Print one red error line on stderr and exit with `code` (no traceback reaches a user).
+
+    After Ctrl-C the error is the interrupt's (a Spark statement whose Py4J connection broke):
+    exit 130 and let the guard say "interrupted.", as README and docs/spark.md promise."""
+    from botwatch.cli.guard import INTERRUPTED, interrupted_now
+
+    if interrupted_now():
+        raise typer.Exit(INTERRUPTED)
     # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.
     console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, markup=True)
     raise typer.Exit(code)
@@ -227,6 +236,13 @@ def open_or_fail(path: Path, read_only: bool = False, create: bool = False, engi
     except Exception as exc:  # duckdb raises IOException & co for non-DuckDB files
         fail(f"cannot open {path} as a study: {exc}")
         raise
+
+
+def election_required_or_fail(ref: Optional[str], command: str):  # type: ignore[no-untyped-def]
+    """The election for a command that cannot run without one; its absence is one error line, exit 2."""
+    if ref is None:
+        fail(f"{command} needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
+    return election_or_fail(ref)
 
 
 def election_or_fail(ref: Optional[str]):  # type: ignore[no-untyped-def]

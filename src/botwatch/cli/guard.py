@@ -42,6 +42,18 @@ class _DropPy4jTracebacks(logging.Filter):
         return "py4j" not in (record.pathname or "")
 
 
+def interrupted_now() -> bool:
+    """Whether this command was stopped by Ctrl-C: SIGINT arrived, or the error being handled
+    comes from a KeyboardInterrupt. A command that turns its errors into one line (`common.fail`)
+    asks first: after Ctrl-C during Spark work the cleanup's Py4J error ("Answer from Java side is
+    empty", then "Spark could not run `DROP TABLE …`") is the interrupt's doing, not a failure to
+    report with exit 2."""
+    current = sys.exc_info()[1]
+    if current is not None and _interrupted(current):
+        _state["interrupted"] = True  # so the guard says "interrupted." on the way out
+    return _state["interrupted"]
+
+
 def _interrupted(exc: BaseException) -> bool:
     seen: set[int] = set()
     e: BaseException | None = exc

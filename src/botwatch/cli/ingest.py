@@ -134,6 +134,13 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
+def failed_inputs(summary: IngestSummary) -> int:
+    """Inputs that failed: broke off with an error, or unreadable (no reader knew the layout).
+    The summary's "failed" column and the error line under it count the same inputs; counting only
+    the first made the table say "failed 0" above "1 of 4 inputs could not be read"."""
+    return sum(1 for f in summary.files if f.error or unreadable(f))
+
+
 def fail_if_some_failed(summary: IngestSummary) -> None:
     """Exit 1 when an input failed, or could not be read at all, although others were stored: a
     script that runs `ingest` must be able to tell a complete ingest from one with a file missing,
@@ -142,10 +149,12 @@ def fail_if_some_failed(summary: IngestSummary) -> None:
     failed = [f for f in summary.files if f.error]
     unread = [f for f in summary.files if unreadable(f)]
     if failed or unread:
-        what = " and ".join(x for x in (
-            f"{len(failed)} of {len(summary.files)} inputs failed (nothing from them was stored)" if failed else "",
-            f"{len(unread)} of {len(summary.files)} inputs could not be read (not a format botwatch reads)" if unread else "",
+        # In the summary table's words: its "failed" column counts both kinds (`failed_inputs`).
+        kinds = "; ".join(x for x in (
+            f"{len(unread)} unreadable: not a format botwatch reads" if unread else "",
+            f"{len(failed)} broke off: nothing from {'it' if len(failed) == 1 else 'them'} was stored" if failed else "",
         ) if x)
+        what = f"{len(failed) + len(unread)} of {len(summary.files)} inputs failed ({kinds})"
         fail(
             f"{what}, as listed above; the rest are stored. Fix or remove those inputs and run the same command again: "
             "stored files are skipped, not duplicated",
@@ -259,7 +268,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) 
         tbl.add_column(col, justify="right")
     tbl.add_row(
         str(len(summary.files)), read_count(summary.files), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
-        f"{summary.total('rejected'):,}", str(sum(1 for f in summary.files if f.error)), str(sum(1 for f in summary.files if f.skipped)),
+        f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped)),
     )
     out.print(tbl)
     if summary.total("repaired") and kept:

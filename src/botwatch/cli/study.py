@@ -129,7 +129,7 @@ def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: boo
     except StudyError as exc:
         fail(str(exc))
         raise  # unreachable
-    if output.suffix.lower() == ".csv" and not verbatim:
+    if output.suffix.lower() == ".csv" and not verbatim and n:  # no rows: nothing was prefixed
         console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
     return n
 

@@ -116,8 +116,13 @@ async def run_capture(
             "check the address and the network, then run the same command again")
         code = 1
     if stopped_by and stopped_by[0] == signal.SIGINT and code == 0:
-        log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
-            "run the same command again to resume where it stopped")
+        if not (capture.connected or capture.stats.received or capture.stats.kept):
+            # No cursor was ever saved ("last cursor —"): there is nothing to resume from.
+            log(f"interrupted: nothing was collected (never connected to {capture.endpoint or capture.platform}); "
+                "run the same command again to start")
+        else:
+            log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
+                "run the same command again to resume where it stopped")
         code = INTERRUPTED
     return code
 

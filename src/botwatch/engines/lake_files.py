@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
 import signal
@@ -33,6 +35,7 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("the Spark engine needs PySpark: pip install 'botwatch[spark]' (and Java 17)") from None
+    given = master
     master = master or os.environ.get("SPARK_MASTER") or None
     active = SparkSession.getActiveSession()
     if active is not None:  # its master cannot change; starting "another" would return it and stop it after
@@ -55,10 +58,7 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
         builder = builder.config("spark.sql.warehouse.dir", os.path.join(tempfile.gettempdir(), "botwatch-spark-warehouse"))
     builder = builder.config("spark.ui.showConsoleProgress", "false")  # our own progress line; Spark's would garble it
     interrupt = signal.getsignal(signal.SIGINT)
-    try:
-        session = builder.getOrCreate()
-    except Exception as exc:  # noqa: BLE001 - Java missing / master unreachable: PySparkRuntimeError, Py4J errors, OSError
-        raise SparkUnavailable(f"could not start Spark{f' at {master}' if master else ''} ({first_line(exc)}); Spark needs Java 17 (JAVA_HOME)") from None
+    session = _start(builder, master, given, under_submit)
     if getattr(interrupt, "botwatch_cli", False):
         # PySpark installs a SIGINT handler that cancels jobs over the very Py4J connection the
         # interrupted call is using; the command line keeps its own (`cli/guard.py`).
@@ -69,6 +69,48 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
     if not os.environ.get("BOTWATCH_DEBUG"):
         _quiet_query_loggers()
     return session, True
+
+
+def _start(builder: Any, master: str | None, given: str | None, under_submit: bool) -> Any:
+    """`builder.getOrCreate()`, or SparkUnavailable saying in one line which setting is wrong.
+
+    What can be checked without a JVM is checked first (`engines/spark_start.py`); the JVM's own
+    output goes to a temporary file (kept, and named in the error, when the start fails; shown
+    as it comes with BOTWATCH_DEBUG=1), never over the command's lines."""
+    from botwatch.engines import spark_start
+
+    if not under_submit:  # under spark-submit the JVM is already running
+        problem = spark_start.java_problem() or spark_start.master_problem(master, given)
+        if problem:
+            raise SparkUnavailable(problem)
+    log = None
+    if not os.environ.get("BOTWATCH_DEBUG") and not under_submit:
+        fd, log = tempfile.mkstemp(prefix="botwatch-spark-", suffix=".log")
+        os.close(fd)
+    try:
+        with spark_start.jvm_output_to(log):
+            session = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - PySparkRuntimeError (gateway exited), Py4J errors, OSError
+        said = ""
+        if log is not None:
+            with open(log, encoding="utf-8", errors="replace") as f:
+                said = f.read()
+        line = spark_start.explain_failure(master, given, said, exc)
+        if log is not None and not said.strip():
+            _remove(log)  # nothing to keep
+        raise SparkUnavailable(line + (f" (the JVM's output: {log})" if log and said.strip() else "")) from None
+    except BaseException:  # Ctrl-C while the JVM starts: nothing to explain, nothing to keep
+        if log is not None:
+            _remove(log)
+        raise
+    if log is not None:
+        atexit.register(_remove, log)  # the JVM keeps writing there (nothing below FATAL) until it ends
+    return session
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def _quiet_query_loggers() -> None:

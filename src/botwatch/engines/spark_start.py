@@ -1,0 +1,176 @@
+"""Why a Spark session could not start, said in one honest line (docs/spark.md §3a).
+
+Starting Spark runs `spark-submit`, a shell script that starts a JVM; a bad setting makes either
+print to the terminal (a Java stack trace, "Invalid maximum heap size", `spark-class: line 71`)
+and PySpark then raises only "Java gateway process exited". Blaming Java for all of them sent
+users after the wrong thing. So: the settings that can be checked without a JVM are checked
+first (JAVA_HOME, the master URL's form, whether a standalone master answers: a bounded wait
+instead of Spark's minute of retries), the JVM's output goes to a file while it starts
+(`jvm_output_to`), and what it said there names the cause (`explain_failure`). Java is blamed
+only when `java -version` says it is missing or older than Spark needs.
+
+Kept apart from the session start-up so each rule is tested without a JVM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+JAVA_NEEDED = 17  # PySpark 4 runs on Java 17 or 21
+MASTER_WAIT_S = 5.0  # how long a standalone master may take to accept a connection
+
+_MASTER_FORMS = (
+    r"local", r"local\[(\*|\d+)\]", r"local\[(\*|\d+)\s*,\s*\d+\]", r"local-cluster\[\d+\s*,\s*\d+\s*,\s*\d+\]",
+    r"spark://[^/\s]+", r"yarn", r"k8s://\S+", r"mesos://\S+",  # mesos: PySpark 3.5 (4.0 refuses it itself)
+)
+
+
+def master_source(given: str | None) -> str:
+    """Where the master came from, as the user would recognise the setting (the command line's
+    --spark-master also reads SPARK_MASTER, so the value alone says which one)."""
+    env = os.environ.get("SPARK_MASTER")
+    return "SPARK_MASTER" if env and (given is None or given == env) else "--spark-master"
+
+
+def java_problem(env: dict[str, str] | None = None) -> str | None:
+    """Why no Java can run, told before any JVM is started; None when a `java` is there.
+
+    A JAVA_HOME that is not a Java installation made spark-class print its own shell errors
+    (`line 71: …/bin/java: No such file or directory`)."""
+    env = dict(os.environ) if env is None else env
+    home = env.get("JAVA_HOME")
+    if home:
+        java = os.path.join(home, "bin", "java")
+        if not (os.path.isfile(java) and os.access(java, os.X_OK)):
+            return f"JAVA_HOME={home} is not a Java installation (no bin/java there); point it at Java {JAVA_NEEDED} or later, or unset it"
+        return None
+    if shutil.which("java", path=env.get("PATH", os.defpath)) is None:
+        return f"Spark needs Java {JAVA_NEEDED} or later: there is no `java` on PATH and JAVA_HOME is not set"
+    return None
+
+
+def java_version(env: dict[str, str] | None = None) -> int | None:
+    """The major version `java -version` reports (8 for "1.8.0_392"), None when it cannot say."""
+    env = dict(os.environ) if env is None else env
+    home = env.get("JAVA_HOME")
+    java = os.path.join(home, "bin", "java") if home else shutil.which("java", path=env.get("PATH", os.defpath))
+    if not java:
+        return None
+    try:
+        said = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=20, env=env)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return parse_java_version(said.stderr + said.stdout)
+
+
+def parse_java_version(text: str) -> int | None:
+    """The major version in `java -version`'s output."""
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', text)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2) or 0) if major == 1 else major
+
+
+def master_problem(master: str | None, given: str | None) -> str | None:
+    """Why `master` is not a master URL Spark accepts, or why a standalone master cannot be
+    reached; None when it may be tried. `given` is the --spark-master value (None: from SPARK_MASTER)."""
+    if master is None:
+        return None
+    setting = f"{master_source(given)}={master}"
+    if not any(re.fullmatch(form, master) for form in _MASTER_FORMS):
+        return (f"{setting} is not a Spark master URL: use local[*], local[N], spark://host:port, yarn or "
+                "k8s://https://host:port")
+    if master == "yarn" and not (os.environ.get("HADOOP_CONF_DIR") or os.environ.get("YARN_CONF_DIR")):
+        return f"{setting} needs HADOOP_CONF_DIR or YARN_CONF_DIR set to the cluster's Hadoop configuration"
+    if master.startswith("spark://"):
+        return _unreachable(master, setting)
+    return None
+
+
+def _unreachable(master: str, setting: str, wait_s: float = MASTER_WAIT_S) -> str | None:
+    """A standalone master (or any of an HA list) that accepts no connection within `wait_s`:
+    Spark itself would retry for a minute and then say "All masters are unresponsive"."""
+    why = ""
+    for hostport in master[len("spark://"):].split(","):
+        host, _, port = hostport.rpartition(":")
+        if not host or not port.isdigit():
+            return f"{setting} is not a Spark master URL: a standalone master is spark://host:port"
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=wait_s):
+                return None
+        except TimeoutError:
+            why = f"no answer in {wait_s:g} s"
+        except OSError as exc:
+            why = (exc.strerror or type(exc).__name__).lower()
+    return f"the Spark master at {master} is unreachable ({why}); check {setting.split('=')[0]} and that the master runs"
+
+
+@contextlib.contextmanager
+def jvm_output_to(path: str | None) -> Iterator[None]:
+    """While the block runs, this process's stderr (fd 2) is the file at `path`, so the JVM it
+    starts (and spark-submit's shell script) write there, now and for the JVM's whole life,
+    instead of over the command's own lines. None: left as it is (BOTWATCH_DEBUG=1)."""
+    if path is None:
+        yield
+        return
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.dup2(fd, 2)
+        finally:
+            os.close(fd)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+_THREW = re.compile(r'Exception in thread "main" (?:[\w.$]+(?:Exception|Error)): (.+)')
+_JVM_REFUSED = ("Invalid maximum heap size", "Invalid initial heap size", "Could not create the Java Virtual Machine",
+                "Unrecognized option", "Unrecognized VM option", "Error: Unrecognized", "Error: Missing application resource",
+                "Usage: spark-submit")
+
+
+def explain_failure(master: str | None, given: str | None, jvm_output: str, exc: BaseException,
+                    version: Callable[[], int | None] | None = None) -> str:
+    """One line for a session that did not start, from what the JVM printed (`jvm_output`) and
+    PySpark's exception; `version` says which Java runs (checked only when nothing else explains it)."""
+    from botwatch.engines.lake_files import first_line
+
+    version = version or java_version
+    lines = [ln.strip() for ln in jvm_output.splitlines() if ln.strip() and not ln.startswith("WARNING: Using incubator")]
+    where = f" at {master}" if master else ""
+    text = "\n".join(lines)
+    if "UnsupportedClassVersionError" in text or "class file version" in text:
+        v = version()
+        return f"Spark needs Java {JAVA_NEEDED} or later{f'; this java is Java {v}' if v else ''} (set JAVA_HOME)"
+    threw = next((m.group(1).strip() for ln in lines if (m := _THREW.search(ln))), None)
+    if threw and re.search(r"[Mm]aster", threw):
+        return f"{master_source(given)}={master} was refused by Spark: {threw[:300]}"
+    refused = next((ln for ln in lines if any(k in ln for k in _JVM_REFUSED)), None)
+    if refused:
+        args = os.environ.get("PYSPARK_SUBMIT_ARGS")
+        setting = f"PYSPARK_SUBMIT_ARGS={args!r}" if args else "Spark's start-up settings"
+        return f"{setting} rejected by Java/spark-submit: {refused[:300]}"
+    if "Cannot call methods on a stopped SparkContext" in str(exc) or any("All masters are unresponsive" in ln for ln in lines):
+        return f"the Spark master{where} did not answer (All masters are unresponsive); check --spark-master / SPARK_MASTER and that the master runs"
+    if threw:
+        return f"could not start Spark{where}: {threw[:300]}"
+    v = version()
+    if v is None:
+        return f"could not start Spark{where}: `java -version` does not run; Spark needs Java {JAVA_NEEDED} or later (JAVA_HOME)"
+    if v < JAVA_NEEDED:
+        return f"Spark needs Java {JAVA_NEEDED} or later; this java is Java {v} (set JAVA_HOME)"
+    said = next((ln for ln in reversed(lines) if not ln.startswith("at ")), None) or first_line(exc)
+    return f"could not start Spark{where}: {said[:300]}"

@@ -1,0 +1,130 @@
+"""`engines/spark_start.py`: a Spark session that cannot start is one line naming the setting at
+fault (docs/spark.md §3a), never a Java stack trace followed by "Spark needs Java 17"."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from botwatch.engines import spark_start
+
+
+def test_a_java_home_without_java_is_named(tmp_path: Path) -> None:
+    said = spark_start.java_problem({"JAVA_HOME": str(tmp_path / "nope"), "PATH": "/usr/bin"})
+    assert said and "JAVA_HOME=" in said and "not a Java installation" in said
+
+
+def test_no_java_at_all_blames_java(tmp_path: Path) -> None:
+    said = spark_start.java_problem({"PATH": str(tmp_path)})
+    assert said and "no `java` on PATH" in said
+
+
+def test_a_java_home_with_java_passes(tmp_path: Path) -> None:
+    java = tmp_path / "bin" / "java"
+    java.parent.mkdir()
+    java.write_text("#!/bin/sh\n")
+    java.chmod(0o755)
+    assert spark_start.java_problem({"JAVA_HOME": str(tmp_path)}) is None
+
+
+@pytest.mark.parametrize("text, major", [('openjdk version "17.0.15" 2025-04-15', 17), ('java version "1.8.0_392"', 8),
+                                         ('openjdk version "21" 2023-09-19', 21), ("nonsense", None)])
+def test_java_versions_are_read(text: str, major: int | None) -> None:
+    assert spark_start.parse_java_version(text) == major
+
+
+@pytest.mark.parametrize("master", ["nonsense[", "local[x]", "yarn-client", "spark:/h:7077"])
+def test_a_malformed_master_is_named_before_any_jvm(master: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPARK_MASTER", raising=False)
+    said = spark_start.master_problem(master, master)
+    assert said and said.startswith(f"--spark-master={master} is not a Spark master URL") and "Java" not in said
+
+
+@pytest.mark.parametrize("master", ["local", "local[*]", "local[4]", "local[2,3]", "local[*, 2]", "k8s://https://h:6443"])
+def test_good_masters_pass(master: str) -> None:
+    assert spark_start.master_problem(master, master) is None
+
+
+def test_yarn_without_its_configuration_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("HADOOP_CONF_DIR", "YARN_CONF_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SPARK_MASTER", "yarn")
+    said = spark_start.master_problem("yarn", "yarn")
+    assert said and said.startswith("SPARK_MASTER=yarn needs HADOOP_CONF_DIR or YARN_CONF_DIR")
+
+
+def test_an_unreachable_standalone_master_fails_fast() -> None:
+    """Spark would retry for a minute, log "All masters are unresponsive" and then blame Java."""
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    said = spark_start.master_problem(f"spark://127.0.0.1:{port}", f"spark://127.0.0.1:{port}")
+    assert said and "unreachable" in said and "Java" not in said
+
+
+def test_a_listening_standalone_master_passes() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None) is None
+
+
+def _never(*_: object) -> int:
+    raise AssertionError("Java's version is asked only when nothing else explains the failure")
+
+
+def test_the_jvms_own_words_name_the_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = RuntimeError("[JAVA_GATEWAY_EXITED] Java gateway process exited before sending its port number.")
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 10q pyspark-shell")
+    heap = "Invalid maximum heap size: -Xmx10q\nError: Could not create the Java Virtual Machine.\n"
+    said = spark_start.explain_failure("local[*]", None, heap, gone, version=_never)
+    assert "PYSPARK_SUBMIT_ARGS=" in said and "Invalid maximum heap size: -Xmx10q" in said and "Java 17" not in said
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
+    trace = ('WARNING: Using incubator modules: jdk.incubator.vector\nException in thread "main" '
+             "org.apache.spark.SparkException: Master must either be yarn or start with spark, k8s, or local\n"
+             "\tat org.apache.spark.deploy.SparkSubmit.error(SparkSubmit.scala:1045)\n")
+    said = spark_start.explain_failure("yarn", "yarn", trace, gone, version=_never)
+    assert "was refused by Spark: Master must" in said and "\n" not in said and "Java 17" not in said
+    said = spark_start.explain_failure("local[*]", None, "java.lang.UnsupportedClassVersionError: class file version 61.0",
+                                       gone, version=lambda: 11)
+    assert said.startswith("Spark needs Java 17 or later; this java is Java 11")
+
+
+def test_java_is_blamed_only_when_it_is_too_old() -> None:
+    gone = RuntimeError("[JAVA_GATEWAY_EXITED] Java gateway process exited before sending its port number.")
+    assert "this java is Java 8" in spark_start.explain_failure("local[*]", None, "", gone, version=lambda: 8)
+    said = spark_start.explain_failure("local[*]", None, "something odd\n", gone, version=lambda: 17)
+    assert said == "could not start Spark at local[*]: something odd"
+
+
+def test_the_jvms_output_goes_to_the_file(tmp_path: Path) -> None:
+    log = tmp_path / "jvm.log"
+    with spark_start.jvm_output_to(str(log)):
+        subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('from the child\\n')"], check=True)
+    assert log.read_text() == "from the child\n"
+
+
+@pytest.mark.spark
+def test_rejected_submit_args_are_one_line_without_the_jvms_lines() -> None:
+    """A real start: the JVM refuses `--driver-memory 10q`; what it printed stays in the file."""
+    pytest.importorskip("pyspark")
+    env = {**os.environ, "PYSPARK_SUBMIT_ARGS": "--driver-memory 10q pyspark-shell", "PYTHONPATH": "src"}
+    env.pop("BOTWATCH_DEBUG", None)
+    code = ("from botwatch.engines.lake_files import spark_session, SparkUnavailable\n"
+            "try:\n    spark_session('local[1]')\nexcept SparkUnavailable as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.stderr == ""
+    assert "PYSPARK_SUBMIT_ARGS=" in done.stdout and "Invalid maximum heap size" in done.stdout and "Java 17" not in done.stdout
+    import re
+
+    kept = Path(re.search(r"the JVM's output: (\S+)\)", done.stdout).group(1))
+    try:
+        assert "Could not create the Java Virtual Machine" in kept.read_text()
+    finally:
+        kept.unlink()
