@@ -1,4 +1,5 @@
-"""A reader can reproduce a study from its record: the accounts stage records its models' SHA-256."""
+"""A reader can reproduce a study from its record: the accounts stage records its models' SHA-256 and
+`elections show STUDY --toml` gives a custom election's recorded text back."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ key = "red"
 name = "Red"
 hashtags_pro = ["VoteRed"]
 """
-
+HOSTILE = "<img src=x onerror=window.__pwned=9>;rm -rf ~.jsonl"
 ACCOUNTS = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "accounts"
 
 
@@ -68,3 +69,19 @@ def test_accounts_stage_records_its_model_hashes(tmp_path: Path, sample_study_pa
     assert res.exit_code == 0, res.output
     p = _accounts_params(study)
     assert p["bot_model_file"] == str(own) and p["bot_model_sha256"] == _sha(own)
+
+
+def test_elections_show_study_gives_the_recorded_toml_back(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _analysed(tmp_path, sample_study_path)
+    (tmp_path / "toy.toml").unlink()  # the file has moved on: the study's copy is what counts
+    runner = CliRunner()
+    toml = runner.invoke(app, ["elections", "show", str(study), "--toml"])
+    assert toml.exit_code == 0 and toml.stdout == ELECTION
+    shown = runner.invoke(app, ["elections", "show", str(study)])
+    assert shown.exit_code == 0 and "Toy election" in shown.output and "toy-2017" in shown.output
+    staged = runner.invoke(app, ["elections", "show", str(study), "--stage", "accounts", "--toml"])
+    assert staged.exit_code == 0 and staged.stdout == ELECTION
+    bare = tmp_path / "bare.duckdb"
+    shutil.copy(sample_study_path, bare)
+    none = runner.invoke(app, ["elections", "show", str(bare)])
+    assert none.exit_code == 1 and "was not analysed with an election" in none.output

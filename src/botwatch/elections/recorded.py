@@ -122,3 +122,12 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
         return None, None
     how = "preset" if election.shipped else "election file, from the copy the study recorded"
     return election, f"using the election this study was analysed with: {key} ({how}); pass --election to use another"
+
+
+def recorded_stage_election(study: Any, stage: str) -> Election | None:
+    """As `stage_election`, but a record that cannot be loaded is an `ElectionError` saying why
+    (for `elections show STUDY --stage`, where None would read as "no election")."""
+    p = _latest_stage_params(study).get(stage)
+    if p is None:
+        raise ElectionError(f"the study has no successful run of stage {stage!r}")
+    return recorded_election(p)
