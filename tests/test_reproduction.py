@@ -1,5 +1,7 @@
-"""A reader can reproduce a study from its record: the accounts stage records its models' SHA-256 and
-`elections show STUDY --toml` gives a custom election's recorded text back."""
+"""A reader can reproduce a study from its record: the accounts stage records its models' SHA-256,
+`elections show STUDY --toml` gives a custom election's recorded text back, and the report's
+Methods section lists the version, model hashes, election, commands in order and the inputs
+with their content hashes (attacker-written file names escaped)."""
 
 from __future__ import annotations
 
@@ -85,3 +87,70 @@ def test_elections_show_study_gives_the_recorded_toml_back(tmp_path: Path, sampl
     shutil.copy(sample_study_path, bare)
     none = runner.invoke(app, ["elections", "show", str(bare)])
     assert none.exit_code == 1 and "was not analysed with an election" in none.output
+
+
+def _hostile_record(study: Path) -> None:
+    """An ingest run and a source with an attacker's file name, as a shared study may hold."""
+    from botwatch import open_study
+
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('h', 'ingest', ?, '0.1.0', TIMESTAMP '2000-01-01', TIMESTAMP '2000-01-01', 'ok', 1, NULL)",
+               [json.dumps({"inputs": [HOSTILE], "force": False})])
+        st.sql("INSERT INTO sources (source, sha256, bytes, format, ingested_at) VALUES (?, ?, 7, 'jsonl', TIMESTAMP '2000-01-01')", [HOSTILE, "ab" * 32])
+
+
+def test_report_reproduction_paragraph(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import __version__, open_study
+    from botwatch.report import build_report
+
+    study = _analysed(tmp_path, sample_study_path)
+    _hostile_record(study)
+    with open_study(study) as st:
+        out = build_report(st, tmp_path / "r.html", exports=False)
+        sources = st.sql("SELECT source, sha256 FROM sources WHERE format IS NOT NULL AND source <> ?", [HOSTILE])
+    html = out.read_text(encoding="utf-8")
+    part = html[html.index('id="methods-reproduce"'):]
+    part = part[: part.index("</div>")]
+    p = _accounts_params(study)
+    assert f"botwatch {__version__}" in part
+    assert p["bot_model_sha256"] in part and p["origin_model_sha256"] in part
+    assert "botwatch elections show s.duckdb --toml &gt; toy-2017.toml" in part
+    # The commands in the order `runs` holds them: the hostile ingest (oldest), the fixture's, analyze.
+    ingest_at = part.index("botwatch ingest s.duckdb &#39;&lt;img src=x onerror=window.__pwned=9&gt;;rm -rf ~.jsonl&#39;")
+    analyze_at = part.index("botwatch analyze s.duckdb --election toy-2017.toml --only accounts")
+    assert ingest_at < analyze_at
+    for name, sha in sources:  # every input with its content hash
+        assert sha in part
+    assert "<img" not in part and "ab" * 32 in part
+    # The stage table points at the command that gives the recorded election back.
+    assert "characters recorded: botwatch elections show STUDY --toml" in html
+
+
+@pytest.mark.browser
+def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: Path) -> None:
+    """The paragraph renders as text in headless Chromium: the hostile name runs nothing."""
+    from tests.test_report_browser import CHROMIUM, Page, ARGS
+    from botwatch import open_study
+    from botwatch.report import build_report
+
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"chromium not found at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    study = _analysed(tmp_path, sample_study_path)
+    _hostile_record(study)
+    with open_study(study) as st:
+        out = build_report(st, tmp_path / "r.html", exports=False)
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = Page(b)
+        try:
+            page = pg.open(out)
+            page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
+            text = page.inner_text("#methods-reproduce")
+            assert "botwatch elections show s.duckdb --toml > toy-2017.toml" in text
+            assert HOSTILE in text
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            assert pg.errors == [] and pg.dialogs == []
+        finally:
+            pg.close()
+            b.close()
