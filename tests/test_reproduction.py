@@ -154,3 +154,21 @@ def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: 
         finally:
             pg.close()
             b.close()
+
+
+def test_a_lakes_ingest_commands_name_the_spark_engine(sample_study_path: Path) -> None:
+    """A lake's ingest run does not record its engine, and its first ingest needs `--engine spark`."""
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction
+
+    class Lake:  # the DuckDB sample seen as a lake: only `engine` differs
+        engine = "spark"
+
+        def __init__(self, st: Any) -> None:
+            self.tables, self.sql = st.tables, st.sql
+
+    with open_study(sample_study_path) as st:
+        steps = reproduction(Lake(st), "lake")["steps"]  # type: ignore[arg-type]
+        plain = reproduction(st, "s.duckdb")["steps"]
+    assert steps and steps[0].startswith("botwatch ingest lake ") and steps[0].endswith(" --engine spark")
+    assert "--engine" not in plain[0]

@@ -116,6 +116,8 @@ def reproduction(study: Study, study_name: str) -> dict[str, Any]:
         if kind == "ingest":
             files = p.get("inputs") if isinstance(p.get("inputs"), list) else []
             flags = " --force" if p.get("force") else ""
+            if getattr(study, "engine", "duckdb") == "spark":  # a lake's ingest does not record its engine; the first one needs it
+                flags += " --engine spark"
             steps.append(f"botwatch ingest {_quote(study_name)} " + " ".join(_quote(f) for f in files) + flags)
         else:
             steps.append(_analysis_command(study_name, stages, p, _election_arg(p)))
