@@ -122,3 +122,27 @@ def test_cli_check_list_show(tmp_path: Path) -> None:
     assert "uk-ge2017" in listed.output and "us-2016" in listed.output
     shown = runner.invoke(app, ["elections", "show", "uk-ge2017"])
     assert shown.exit_code == 0 and "PeoplesMomentum" in shown.output and "London Bridge" in shown.output
+
+
+@pytest.mark.parametrize(("code", "hint"), [("UK", "use 'GB'"), ("XX", "origin model knows"), ("gbr", "origin model knows")])
+def test_country_the_origin_model_does_not_know_is_refused(tmp_path: Path, code: str, hint: str) -> None:
+    """Any two letters used to pass: with "UK" the origin model had no such country, so every
+    account's P(outside home) was 1 and the report counted all accounts foreign."""
+    path = _write(tmp_path, GOOD.replace('country = "gb"', f'country = "{code}"'))
+    with pytest.raises(ElectionError, match=rf"{path}:3: country: .*{hint}"):
+        load_election(path)
+
+
+def test_cli_check_and_analyze_refuse_an_unknown_country_with_exit_2(tmp_path: Path, sample_study_path: Path) -> None:
+    import shutil
+
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    path = _write(tmp_path, GOOD.replace('country = "gb"', 'country = "UK"'))
+    runner = CliRunner()
+    check = runner.invoke(app, ["elections", "check", str(path)])
+    assert check.exit_code == 2 and "'GB'" in check.output and "ok:" not in check.output
+    analyzed = runner.invoke(app, ["analyze", str(study), "--election", str(path), "--only", "accounts"])
+    assert analyzed.exit_code == 2 and "'GB'" in analyzed.output

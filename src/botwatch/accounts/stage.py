@@ -47,9 +47,46 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     return n
 
 
+# The files the origin model reads (gazetteer, measured likelihood ratios, shift parameters), in
+# the order `origin_model_sha256` hashes them.
+ORIGIN_FILES = ("countries.tsv", "origin_behaviour_lr.json", "origin_shifts.json", "places.tsv", "regional_languages.tsv", "time_zones.tsv")
+
+
+def model_files_sha256() -> dict[str, str | None]:
+    """The SHA-256 of the model files that made the accounts stage's scores, for its `runs` record.
+
+    The content stage recorded its models' hashes and this stage recorded none, so a reader could
+    not tell which bot model (the shipped one or a `BOTWATCH_BOT_MODEL` file, named here too) or
+    which origin tables a study's probabilities came from. `bot_model_sha256` is the model file's
+    bytes as stored (gzip included: `sha256sum FILE`), `bot_behaviour_sha256` the posting-behaviour
+    rates beside it, and `origin_model_sha256` the hash of `sha256sum` output for the origin files in
+    `ORIGIN_FILES` order (`cd src/botwatch/accounts/data && sha256sum FILES | sha256sum`)."""
+    import hashlib
+    import os
+    from importlib import resources
+
+    from botwatch.accounts.botmodel import SHIPPED
+
+    base = resources.files("botwatch.accounts")
+    override = os.environ.get("BOTWATCH_BOT_MODEL") or None
+    if override:
+        with open(override, "rb") as f:  # checked readable before the stage ran (`bot_model_or_fail`, `_read`)
+            bot = hashlib.sha256(f.read()).hexdigest()
+    else:
+        bot = hashlib.sha256((base / "models" / SHIPPED).read_bytes()).hexdigest()
+    lines = "".join(f"{hashlib.sha256((base / 'data' / name).read_bytes()).hexdigest()}  {name}\n" for name in ORIGIN_FILES)
+    return {
+        "bot_model_sha256": bot,
+        "bot_model_file": override,
+        "bot_behaviour_sha256": hashlib.sha256((base / "data" / "bot_behaviour.json").read_bytes()).hexdigest(),
+        "origin_model_sha256": hashlib.sha256(lines.encode()).hexdigest(),
+    }
+
+
 @register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"))
 def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
+    ctx.run_params.update(model_files_sha256())  # which models made the scores, as the content stage records its own
     return run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log, with_clusters=False,
                         workers=ctx.options.get("workers"))
 

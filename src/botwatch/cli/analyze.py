@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, stage_progress, warn
+from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_of_study_or_fail, election_or_fail, fail, open_or_fail, out, stage_progress, warn
 from botwatch.cli.ingest import ingest
 
 if TYPE_CHECKING:
@@ -37,15 +37,19 @@ def analyze(
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
         fail(f"sample rate must be in (0, 1], got {sample_rate}")
     bot_model_or_fail()
-    if stage and election is None:
-        # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
-        from botwatch.pipeline import stages as all_stages
-
-        need = [s.name for s in all_stages() if s.name in set(stage) and s.needs_election]
-        if need:
-            fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
+    given = election_or_fail(election)  # a bad preset or file fails before the study is opened
     seconds: dict[str, float] = {}
     with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
+        # Without --election, the election the study was analysed with: re-running a stage with none
+        # silently dropped the home-country prior from a study whose report names that election.
+        chosen = election_of_study_or_fail(st, given)
+        if stage and chosen is None:
+            # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
+            from botwatch.pipeline import stages as all_stages
+
+            need = [s.name for s in all_stages() if s.name in set(stage) and s.needs_election]
+            if need:
+                fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         say_if_no_posts(st, study)
         if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
             sample_rate, note = recorded_sample_rate(st)
@@ -56,7 +60,7 @@ def analyze(
             options["origin_study_prior"] = False
         if workers is not None:  # what the stages fork (content.pool, accounts.pool); the outputs do not depend on it
             options["workers"] = workers
-        ctx = Context(election=election_or_fail(election), options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
+        ctx = Context(election=chosen, options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))
         say_if_outside_window(st, ctx.election)
         from botwatch.report.caveats import scaling_unsupported
 

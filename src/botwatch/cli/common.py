@@ -85,10 +85,9 @@ SparkMasterOpt = Annotated[Optional[str], typer.Option("--spark-master", envvar=
 ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections list`) or a TOML file (your own election: docs/elections.md)"
 # The one spelling of --election; what the election does for a command is in its docstring.
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
-# For commands that cannot run without one (`--preset` is an older name `estimate` still takes).
-# Optional to typer, checked by the command (`election_required_or_fail`): typer's own "Missing
-# option" is a multi-line box, where every other error is one line.
-ElectionRequired = Annotated[Optional[str], typer.Option("--election", "-e", "--preset", help=ELECTION_HELP + " (required)")]
+# `estimate`'s (`--preset` is an older name it still takes): it cannot run without an election, but
+# a study analysed with one already names it, so the option may be left out there.
+ElectionOrPreset = Annotated[Optional[str], typer.Option("--election", "-e", "--preset", help=ELECTION_HELP + "; default: the one the study was analysed with")]
 
 
 class StageProgress:
@@ -238,11 +237,22 @@ def open_or_fail(path: Path, read_only: bool = False, create: bool = False, engi
         raise
 
 
-def election_required_or_fail(ref: Optional[str], command: str):  # type: ignore[no-untyped-def]
-    """The election for a command that cannot run without one; its absence is one error line, exit 2."""
-    if ref is None:
-        fail(f"{command} needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
-    return election_or_fail(ref)
+def election_of_study_or_fail(st: object, given: object):  # type: ignore[no-untyped-def]
+    """`given` (the `--election` already loaded) when there is one; else the election the study's
+    stages were last run with, said in one line on stderr, or None when they recorded none.
+    Different elections in different stages are one error line (exit 2): `--election` decides."""
+    if given is not None:
+        return given
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import study_election
+
+    try:
+        election, line = study_election(st)
+    except ElectionError as exc:
+        fail(controls_shown(str(exc)))
+    if line:
+        console.print(controls_shown(line), highlight=False, markup=False)
+    return election
 
 
 def election_or_fail(ref: Optional[str]):  # type: ignore[no-untyped-def]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from botwatch.cli.common import app, console, controls_shown, election_or_fail, out, plain
+from botwatch.cli.common import app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain
 
 elections_app = typer.Typer(
     help="Election presets: list, show and check them. For an election without a preset, start from "
@@ -29,13 +29,41 @@ def elections_list() -> None:
         out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
 
 
+def _is_study(ref: str) -> bool:
+    """Whether `ref` names a study (a DuckDB file or a lake folder) rather than a preset or TOML file."""
+    from botwatch.engines.lake import is_lake_path
+
+    p = Path(ref)
+    return p.suffix.lower() != ".toml" and (p.suffix.lower() == ".duckdb" or is_lake_path(ref))
+
+
+def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-def]
+    """The election a study was analysed with, rebuilt from its `runs` record (a user's file from
+    the text the study keeps): the report said "<1,396 characters recorded>" and no command gave
+    the text back, so a reader could not re-run the study with the same election."""
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import recorded_stage_election, study_election
+
+    with open_or_fail(Path(ref), read_only=True) as st:
+        try:
+            e = recorded_stage_election(st, stage) if stage else study_election(st)[0]
+        except ElectionError as exc:
+            fail(controls_shown(str(exc)).replace("pass --election", "pass --stage"))
+    if e is None:
+        fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else ""), code=1)
+    return e
+
+
 @elections_app.command("show")
 def elections_show(
-    ref: Annotated[str, typer.Argument(help="Preset name or TOML file")],
-    toml: Annotated[bool, typer.Option("--toml", help="Print the election's TOML text: a preset to copy and edit for a new election")] = False,
+    ref: Annotated[str, typer.Argument(help="Preset name, TOML file, or a study (STUDY.duckdb): the election it was analysed with")],
+    toml: Annotated[bool, typer.Option("--toml", help="Print the election's TOML text: a preset to copy and edit for a new election, or the exact text a study recorded (`> election.toml` to re-run with it)")] = False,
+    stage: Annotated[Optional[str], typer.Option("--stage", help="With a study: the election this stage's latest run recorded (when stages differ)")] = None,
 ) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
-    e = election_or_fail(ref)
+    if stage and not _is_study(ref):
+        fail("--stage goes with a study (STUDY.duckdb), not a preset or TOML file")
+    e = _recorded_or_fail(ref, stage) if _is_study(ref) else election_or_fail(ref)
     if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
         _write_toml(e.text)
         return

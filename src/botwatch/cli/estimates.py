@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import ElectionRequired, app, console, election_required_or_fail, fail, open_or_fail, out, warn
+from botwatch.cli.common import ElectionOrPreset, app, console, election_of_study_or_fail, election_or_fail, fail, open_or_fail, out, warn
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 
 
@@ -23,7 +23,7 @@ def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
 @app.command()
 def estimate(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
-    preset: ElectionRequired = None,
+    preset: ElectionOrPreset = None,
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
     reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = DEFAULT_REPS,
@@ -39,7 +39,7 @@ def estimate(
 
     if table not in ("reference", "parties"):
         fail("--table must be 'reference' or 'parties'")
-    election: Election = election_required_or_fail(preset, "estimate")
+    given: Election | None = election_or_fail(preset)  # a bad preset or file fails before the study is opened
     try:
         EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])  # checks them before the study opens
     except ValueError as exc:
@@ -47,6 +47,11 @@ def estimate(
     log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
     params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
     with open_or_fail(study) as st:
+        # Without --election, the one the study was analysed with (it was required even then).
+        election: Election | None = election_of_study_or_fail(st, given)
+        if election is None:
+            fail("estimate needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file; this study was not analysed with one")
+        assert election is not None
         if st.count("posts") == 0:
             fail(f"{study} holds no posts: ingest some first")
         if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study

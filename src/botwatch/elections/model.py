@@ -270,6 +270,29 @@ def _parse_event(c: _Checker, e: Any, i: int) -> Event:
     return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=c.optional_text(e, "source", w))
 
 
+# Codes people write for a country that are not its ISO 3166-1 alpha-2 code (the EU's and the
+# Olympics' usage), with the code the origin model knows it by.
+_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+def _country(c: _Checker, value: str) -> str:
+    """The election's country, upper-cased, checked against the origin model's candidate countries.
+
+    The origin model only gives probabilities over the countries in its gazetteer; for any other
+    code (a typo, "XX", or "UK" where ISO says "GB") every account's P(outside home) is 1, so the
+    report counted 100% of accounts foreign. Refusing the file at parse time is the only honest
+    answer: `elections check` and `analyze --election` then stop with the field at fault."""
+    from botwatch.accounts.gazetteer import countries
+
+    code = value.strip().upper()
+    known = countries()
+    if code in known:
+        return code
+    if code in _COUNTRY_ALIASES:
+        raise c.fail(("country",), f"{value!r} is not an ISO 3166-1 alpha-2 code; use {_COUNTRY_ALIASES[code]!r} (the code ISO gives that country)")
+    raise c.fail(("country",), f"{value!r} is not a country the origin model knows; use an ISO 3166-1 alpha-2 code among {' '.join(sorted(known))}")
+
+
 def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
     """Validate a parsed TOML document into an `Election` (`text` lets errors give line numbers)."""
     c = _Checker(path, text)
@@ -277,9 +300,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
     key = c.text(data, "key", ())
     if not _KEY_RE.match(key):
         raise c.fail(("key",), f"{key!r} must be lower-case letters, digits, '-' or '_'")
-    country = c.text(data, "country", ()).upper()
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise c.fail(("country",), f"{country!r} must be an ISO 3166-1 alpha-2 code such as GB or US")
+    country = _country(c, c.text(data, "country", ()))
     tz = c.text(data, "timezone", (), "UTC")
     try:
         ZoneInfo(tz)

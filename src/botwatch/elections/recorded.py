@@ -59,3 +59,75 @@ def stage_election(study: Any, stage: str) -> Election | None:
         return recorded_election(params) if isinstance(params, dict) else None
     except (ValueError, ElectionError, OSError):
         return None
+
+
+def _latest_stage_params(study: Any) -> dict[str, dict[str, Any]]:
+    """The parameters of each stage's latest successful run (ingest included: it names no election).
+
+    Read in Python rather than with QUALIFY so that a Spark lake's `runs` answers the same."""
+    import json
+
+    if "runs" not in study.tables():
+        return {}
+    latest: dict[str, dict[str, Any]] = {}
+    for stage, params in study.sql("SELECT stage, params FROM runs WHERE status = 'ok' ORDER BY finished_at"):
+        try:
+            p = json.loads(params or "{}")
+        except ValueError:
+            continue
+        if isinstance(p, dict):
+            latest[stage] = p
+    return latest
+
+
+def study_election(study: Any) -> tuple[Election | None, str | None]:
+    """The one election the study's analysis stages were last run with, and a line saying so.
+
+    `analyze` and `estimate` without `--election` used to re-score a study analysed for an election
+    with none: the origin model lost the home-country prior (the expected foreign count of the
+    report, still titled for that election, moved from 55 to 88) while the docs said the study
+    recorded its election. They now reuse it. Returns (None, None) when no stage recorded one
+    (a study never analysed with an election keeps its behaviour). A stage run with no election is
+    not a different election: it is what this function prevents. Raises `ElectionError` when the
+    stages recorded different elections (a preset in one, a user's file or another text of it in
+    another), since picking one would silently change the others' tables, and when the recorded
+    election cannot be loaded here."""
+    import hashlib
+
+    by: dict[tuple[str, str | None], list[str]] = {}
+    for stage, p in _latest_stage_params(study).items():
+        key = p.get("election")
+        if not isinstance(key, str) or not key:
+            continue
+        text = p.get("election_toml")
+        by.setdefault((key, text if isinstance(text, str) and text else None), []).append(stage)
+    if not by:
+        return None, None
+    if len(by) > 1:
+        keys = [k for k, _ in by]
+
+        def label(k: str, text: str | None) -> str:
+            if keys.count(k) == 1:
+                return k
+            return f"{k} (recorded text {hashlib.sha256((text or '').encode()).hexdigest()[:8]})" if text else f"{k} (preset)"
+
+        parts = "; ".join(f"{', '.join(sorted(stages))}: {label(k, t)}" for (k, t), stages in sorted(by.items(), key=lambda kv: kv[0][0]))
+        raise ElectionError(f"this study's stages were analysed with different elections ({parts}); pass --election to say which one to use")
+    (key, text), stages = next(iter(by.items()))
+    try:
+        election = recorded_election({"election": key, "election_toml": text})
+    except ElectionError as exc:
+        raise ElectionError(f"this study was analysed with the election {key!r}, which cannot be loaded here ({exc}); pass --election") from None
+    if election is None:  # pragma: no cover - key is a non-empty string
+        return None, None
+    how = "preset" if election.shipped else "election file, from the copy the study recorded"
+    return election, f"using the election this study was analysed with: {key} ({how}); pass --election to use another"
+
+
+def recorded_stage_election(study: Any, stage: str) -> Election | None:
+    """As `stage_election`, but a record that cannot be loaded is an `ElectionError` saying why
+    (for `elections show STUDY --stage`, where None would read as "no election")."""
+    p = _latest_stage_params(study).get(stage)
+    if p is None:
+        raise ElectionError(f"the study has no successful run of stage {stage!r}")
+    return recorded_election(p)

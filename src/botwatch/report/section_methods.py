@@ -9,12 +9,14 @@ a reader never mistakes "not measured" for "none found".
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date, timedelta
 from typing import Any
 
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
+from botwatch.report.reproduce import reproduction
 from botwatch.report.section_overview import study_summary
 from botwatch.report.scope import scope
 from botwatch.report.sections import Section, render, section
@@ -89,7 +91,9 @@ def provenance(study: Study) -> list[dict[str, Any]]:
         except ValueError:
             p = {}
         if isinstance(p, dict) and isinstance(p.get("election_toml"), str):  # a user's election file: its size, not its text
-            p["election_toml"] = f"<{len(p['election_toml']):,} characters recorded>"
+            p["election_toml"] = f"<{len(p['election_toml']):,} characters recorded: botwatch elections show STUDY --toml>"
+        if isinstance(p, dict):  # model hashes in full are in the reproduction paragraph: here, enough to tell them apart
+            p = {k: (f"{v[:12]}…" if k.endswith("_sha256") and isinstance(v, str) and len(v) > 12 else v) for k, v in p.items()}
         shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None) if isinstance(p, dict) else str(p)
         out.append({"stage": stage, "version": version, "finished": str(fin)[:19], "status": status, "rows": n, "params": shown, "message": msg})
     return out
@@ -126,6 +130,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         duplicates=dup[0],
         records=dup[1],
         runs=provenance(study),
+        repro=reproduction(study, study_label(study.path)[1]),
+        study_q=shlex.quote(study_label(study.path)[1]),
         exports=ctx.get("exports") or [],
         export_dir=ctx.get("export_dir"),
         posts_not_exported=ctx.get("posts_not_exported", 0),

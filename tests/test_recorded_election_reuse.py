@@ -1,0 +1,81 @@
+"""`analyze` and `estimate` without `--election` reuse the election the study was analysed with.
+
+`botwatch analyze S` on a study analysed with `--election uk-ge2017` re-ran every stage with no
+election: the origin model lost the home-country prior (the report, still titled for that
+election, moved its expected foreign count from 55 to 88) and `foreign_origin` became NULL, exit 0.
+`estimate` required `--election` even when the study named it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+
+def _study(tmp_path: Path, sample_study_path: Path) -> Path:
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    return dst
+
+
+def _elections(path: Path, stage: str) -> list[object]:
+    from botwatch import open_study
+
+    with open_study(path) as st:
+        rows = st.sql("SELECT params FROM runs WHERE stage = ? AND status = 'ok' ORDER BY finished_at", [stage])
+    return [json.loads(p).get("election") for (p,) in rows]
+
+
+def test_analyze_without_election_reuses_the_recorded_one(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    first = runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert again.exit_code == 0, again.output
+    assert "using the election this study was analysed with: us-2016 (preset)" in again.output
+    assert _elections(study, "accounts") == ["us-2016", "us-2016"]
+    from botwatch import open_study
+
+    with open_study(study) as st:  # the home-country columns stay computed
+        assert st.sql("SELECT count(*) FILTER (WHERE foreign_origin IS NOT NULL) FROM account_scores")[0][0] > 0
+
+
+def test_a_study_never_analysed_with_an_election_keeps_running_without(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    res = CliRunner().invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert "using the election" not in res.output
+    assert _elections(study, "accounts") == [None]
+    est = CliRunner().invoke(app, ["estimate", str(study)])
+    assert est.exit_code == 2 and "needs --election" in est.output
+
+
+def test_different_elections_in_different_stages_are_refused(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import open_study
+
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    with open_study(study, read_only=False) as st:  # as `analyze --only bursts --election uk-ge2017` records it
+        st.sql("INSERT INTO runs VALUES ('x', 'bursts', '{\"election\": \"uk-ge2017\"}', '0', now(), now(), 'ok', 0, NULL)")
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 2
+    assert "different elections" in res.output and "accounts: us-2016" in res.output and "bursts: uk-ge2017" in res.output
+    assert _elections(study, "accounts") == ["us-2016"]  # nothing re-run
+    chosen = runner.invoke(app, ["analyze", str(study), "--only", "accounts", "--election", "us-2016"])
+    assert chosen.exit_code == 0 and "using the election" not in chosen.output
+
+
+def test_estimate_without_election_uses_the_recorded_one(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["estimate", str(study), "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert "using the election this study was analysed with: us-2016" in res.output
+    assert _elections(study, "estimates") == ["us-2016"]

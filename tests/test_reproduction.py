@@ -1,0 +1,174 @@
+"""A reader can reproduce a study from its record: the accounts stage records its models' SHA-256,
+`elections show STUDY --toml` gives a custom election's recorded text back, and the report's
+Methods section lists the version, model hashes, election, commands in order and the inputs
+with their content hashes (attacker-written file names escaped)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+ELECTION = """\
+key = "toy-2017"
+name = "Toy election"
+country = "GB"
+timezone = "Europe/London"
+trigger_date = 2016-01-01
+polling_day = 2016-11-08
+
+[[parties]]
+key = "red"
+name = "Red"
+hashtags_pro = ["VoteRed"]
+"""
+HOSTILE = "<img src=x onerror=window.__pwned=9>;rm -rf ~.jsonl"
+ACCOUNTS = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "accounts"
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _analysed(tmp_path: Path, sample_study_path: Path, *extra: str) -> Path:
+    """The sample, accounts stage run with a custom election (the CLI, as a user runs it)."""
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    toml = tmp_path / "toy.toml"
+    toml.write_text(ELECTION, encoding="utf-8")
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", str(toml), "--only", "accounts", *extra])
+    assert res.exit_code == 0, res.output
+    return study
+
+
+def _accounts_params(study: Path) -> dict[str, Any]:
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        return json.loads(st.sql("SELECT params FROM runs WHERE stage = 'accounts' ORDER BY finished_at DESC LIMIT 1")[0][0])
+
+
+def test_accounts_stage_records_its_model_hashes(tmp_path: Path, sample_study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    study = _analysed(tmp_path, sample_study_path)
+    p = _accounts_params(study)
+    assert p["bot_model_sha256"] == _sha(ACCOUNTS / "models" / "bot_model.json.gz") and p["bot_model_file"] is None
+    assert p["bot_behaviour_sha256"] == _sha(ACCOUNTS / "data" / "bot_behaviour.json")
+    listing = "".join(f"{_sha(ACCOUNTS / 'data' / n)}  {n}\n" for n in sorted(
+        ["countries.tsv", "origin_behaviour_lr.json", "origin_shifts.json", "places.tsv", "regional_languages.tsv", "time_zones.tsv"]))
+    assert p["origin_model_sha256"] == hashlib.sha256(listing.encode()).hexdigest()  # `sha256sum FILES | sha256sum`
+    # A model of one's own (here a copy of the shipped one under another name) is named and hashed.
+    own = tmp_path / "mine.json.gz"
+    own.write_bytes((ACCOUNTS / "models" / "bot_model.json.gz").read_bytes() + b"")
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(own))
+    res = CliRunner().invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    p = _accounts_params(study)
+    assert p["bot_model_file"] == str(own) and p["bot_model_sha256"] == _sha(own)
+
+
+def test_elections_show_study_gives_the_recorded_toml_back(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _analysed(tmp_path, sample_study_path)
+    (tmp_path / "toy.toml").unlink()  # the file has moved on: the study's copy is what counts
+    runner = CliRunner()
+    toml = runner.invoke(app, ["elections", "show", str(study), "--toml"])
+    assert toml.exit_code == 0 and toml.stdout == ELECTION
+    shown = runner.invoke(app, ["elections", "show", str(study)])
+    assert shown.exit_code == 0 and "Toy election" in shown.output and "toy-2017" in shown.output
+    staged = runner.invoke(app, ["elections", "show", str(study), "--stage", "accounts", "--toml"])
+    assert staged.exit_code == 0 and staged.stdout == ELECTION
+    bare = tmp_path / "bare.duckdb"
+    shutil.copy(sample_study_path, bare)
+    none = runner.invoke(app, ["elections", "show", str(bare)])
+    assert none.exit_code == 1 and "was not analysed with an election" in none.output
+
+
+def _hostile_record(study: Path) -> None:
+    """An ingest run and a source with an attacker's file name, as a shared study may hold."""
+    from botwatch import open_study
+
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('h', 'ingest', ?, '0.1.0', TIMESTAMP '2000-01-01', TIMESTAMP '2000-01-01', 'ok', 1, NULL)",
+               [json.dumps({"inputs": [HOSTILE], "force": False})])
+        st.sql("INSERT INTO sources (source, sha256, bytes, format, ingested_at) VALUES (?, ?, 7, 'jsonl', TIMESTAMP '2000-01-01')", [HOSTILE, "ab" * 32])
+
+
+def test_report_reproduction_paragraph(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import __version__, open_study
+    from botwatch.report import build_report
+
+    study = _analysed(tmp_path, sample_study_path)
+    _hostile_record(study)
+    with open_study(study) as st:
+        out = build_report(st, tmp_path / "r.html", exports=False)
+        sources = st.sql("SELECT source, sha256 FROM sources WHERE format IS NOT NULL AND source <> ?", [HOSTILE])
+    html = out.read_text(encoding="utf-8")
+    part = html[html.index('id="methods-reproduce"'):]
+    part = part[: part.index("</div>")]
+    p = _accounts_params(study)
+    assert f"botwatch {__version__}" in part
+    assert p["bot_model_sha256"] in part and p["origin_model_sha256"] in part
+    assert "botwatch elections show s.duckdb --toml &gt; toy-2017.toml" in part
+    # The commands in the order `runs` holds them: the hostile ingest (oldest), the fixture's, analyze.
+    ingest_at = part.index("botwatch ingest s.duckdb &#39;&lt;img src=x onerror=window.__pwned=9&gt;;rm -rf ~.jsonl&#39;")
+    analyze_at = part.index("botwatch analyze s.duckdb --election toy-2017.toml --only accounts")
+    assert ingest_at < analyze_at
+    for name, sha in sources:  # every input with its content hash
+        assert sha in part
+    assert "<img" not in part and "ab" * 32 in part
+    # The stage table points at the command that gives the recorded election back.
+    assert "characters recorded: botwatch elections show STUDY --toml" in html
+
+
+@pytest.mark.browser
+def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: Path) -> None:
+    """The paragraph renders as text in headless Chromium: the hostile name runs nothing."""
+    from tests.test_report_browser import CHROMIUM, Page, ARGS
+    from botwatch import open_study
+    from botwatch.report import build_report
+
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"chromium not found at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    study = _analysed(tmp_path, sample_study_path)
+    _hostile_record(study)
+    with open_study(study) as st:
+        out = build_report(st, tmp_path / "r.html", exports=False)
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = Page(b)
+        try:
+            page = pg.open(out)
+            page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
+            text = page.inner_text("#methods-reproduce")
+            assert "botwatch elections show s.duckdb --toml > toy-2017.toml" in text
+            assert HOSTILE in text
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            assert pg.errors == [] and pg.dialogs == []
+        finally:
+            pg.close()
+            b.close()
+
+
+def test_a_lakes_ingest_commands_name_the_spark_engine(sample_study_path: Path) -> None:
+    """A lake's ingest run does not record its engine, and its first ingest needs `--engine spark`."""
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction
+
+    class Lake:  # the DuckDB sample seen as a lake: only `engine` differs
+        engine = "spark"
+
+        def __init__(self, st: Any) -> None:
+            self.tables, self.sql = st.tables, st.sql
+
+    with open_study(sample_study_path) as st:
+        steps = reproduction(Lake(st), "lake")["steps"]  # type: ignore[arg-type]
+        plain = reproduction(st, "s.duckdb")["steps"]
+    assert steps and steps[0].startswith("botwatch ingest lake ") and steps[0].endswith(" --engine spark")
+    assert "--engine" not in plain[0]
