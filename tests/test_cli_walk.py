@@ -278,3 +278,32 @@ def test_a_collector_that_never_connects_exits_1_and_says_so(tmp_path: Path) -> 
                               "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
     assert res.exit_code == 1, res.output
     assert "never connected to ws://127.0.0.1:9/x: nothing was captured" in _said(res)
+
+
+def test_a_closed_pipe_leaves_no_descriptor_open() -> None:
+    """`stdout_closed` opened /dev/null to put under stdout and never closed that descriptor: one
+    leaked per call, and every call in a test runner (no real stdout to redirect)."""
+    import io
+    import os
+    import sys
+
+    import pytest
+
+    from botwatch.cli.common import stdout_closed
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc/self/fd to count open descriptors")
+    before = open_fds()
+    real = sys.stdout
+    try:
+        for _ in range(5):
+            sys.stdout = io.StringIO()  # a test runner's buffer: fileno() refuses
+            with pytest.raises(SystemExit) as ended:
+                stdout_closed()
+            assert ended.value.code == 0
+    finally:
+        sys.stdout = real
+    assert open_fds() == before
