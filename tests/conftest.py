@@ -14,6 +14,24 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# One BLAS thread per test process. The suite runs two xdist workers on two cores, and the tests'
+# linear algebra is small (a few hundred rows: logistic regressions, calibrations, t-tests), where
+# OpenBLAS's second thread only spins against the other worker: tests/test_cv_stacking.py took
+# 28.6 CPU-s (172 s wall under load) with OpenBLAS's default of two threads and 6.3 CPU-s (23 s)
+# with one. Which thread adds up a product changes no value a test reads (every assertion passes
+# either way). The variable reaches what the tests start (CLI subprocesses, spawned ingest and
+# content workers, Spark's Python workers); threadpoolctl sets a BLAS already loaded here (numpy
+# imported by a plugin first). BOTWATCH_TEST_BLAS_THREADS overrides (e.g. to measure).
+_BLAS_THREADS = os.environ.get("BOTWATCH_TEST_BLAS_THREADS", "1")
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, _BLAS_THREADS)
+try:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(int(_BLAS_THREADS), user_api="blas")
+except ImportError:  # scikit-learn (the train extra) brings it; without it the variable is all there is
+    pass
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

@@ -343,3 +343,32 @@ def test_a_user_bot_model_is_read_once_per_analyze_and_again_when_replaced(tmp_p
     model.write_bytes(gzip.compress(json.dumps(data).encode()))
     assert botmodel.model_meta()["retrained"] == "yes" and len(reads) == 2
     assert botmodel.shipped_model().meta["retrained"] == "yes" and len(reads) == 2
+
+
+def test_a_closed_pipe_leaves_no_descriptor_open() -> None:
+    """`stdout_closed` opened /dev/null to put under stdout and never closed that descriptor: one
+    leaked per call, and every call in a test runner (no real stdout to redirect)."""
+    import io
+    import os
+    import sys
+
+    import pytest
+
+    from botwatch.cli.common import stdout_closed
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc/self/fd to count open descriptors")
+    before = open_fds()
+    real = sys.stdout
+    try:
+        for _ in range(5):
+            sys.stdout = io.StringIO()  # a test runner's buffer: fileno() refuses
+            with pytest.raises(SystemExit) as ended:
+                stdout_closed()
+            assert ended.value.code == 0
+    finally:
+        sys.stdout = real
+    assert open_fds() == before

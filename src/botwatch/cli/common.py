@@ -37,9 +37,14 @@ def stdout_closed() -> NoReturn:
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        raise SystemExit(0) from None
+    try:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # no real stdout (a test runner's buffer): nothing to redirect
         pass
+    finally:  # stdout holds its own copy now; this descriptor was left open on every call
+        os.close(devnull)
     raise SystemExit(0)
 
 
