@@ -124,25 +124,56 @@ def test_cli_check_list_show(tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "PeoplesMomentum" in shown.output and "London Bridge" in shown.output
 
 
-@pytest.mark.parametrize(("code", "hint"), [("UK", "use 'GB'"), ("XX", "origin model knows"), ("gbr", "origin model knows")])
-def test_country_the_origin_model_does_not_know_is_refused(tmp_path: Path, code: str, hint: str) -> None:
-    """Any two letters used to pass: with "UK" the origin model had no such country, so every
-    account's P(outside home) was 1 and the report counted all accounts foreign."""
+@pytest.mark.parametrize(("code", "stored"), [("UK", "GB"), ("el", "GR"), ("EE", "EE"), ("md", "MD")])
+def test_any_two_letter_country_loads_and_the_common_aliases_name_their_iso_code(tmp_path: Path, code: str, stored: str) -> None:
+    """"UK" and "EL" are what people write for GB and GR; an election in a country the origin
+    model does not list (Estonia, Moldova) must still load: its parties, stance and networks do
+    not depend on origin. (A check against the model's 58 countries refused them all.)"""
     path = _write(tmp_path, GOOD.replace('country = "gb"', f'country = "{code}"'))
-    with pytest.raises(ElectionError, match=rf"{path}:3: country: .*{hint}"):
+    assert load_election(path).country == stored
+
+
+@pytest.mark.parametrize("code", ["gbr", "U", "1K"])
+def test_a_country_that_is_not_two_letters_is_refused(tmp_path: Path, code: str) -> None:
+    path = _write(tmp_path, GOOD.replace('country = "gb"', f'country = "{code}"'))
+    with pytest.raises(ElectionError, match=rf"{path}:3: country: .*ISO 3166-1 alpha-2"):
         load_election(path)
 
 
-def test_cli_check_and_analyze_refuse_an_unknown_country_with_exit_2(tmp_path: Path, sample_study_path: Path) -> None:
+def test_a_country_the_origin_model_cannot_name_measures_no_foreign_origin(tmp_path: Path, sample_study_path: Path) -> None:
+    """With a home the origin model cannot name, every account's P(outside home) was 1 and the
+    report counted all accounts foreign ("UK", "XX" before this). Now origin is scored as for a
+    study without an election, every foreign figure is unknown, and `elections check`, `analyze`
+    and the report's key number say that foreign origin is not measured."""
     import shutil
 
+    from botwatch import open_study
     from botwatch.cli import app
+    from botwatch.origin_rule import foreign_counts, home_known, p_outside
 
+    assert home_known("GB") and not home_known("EE")
+    assert p_outside('{"RU": 0.9, "EE": 0.1}', "EE") is None and p_outside('{"RU": 0.9, "GB": 0.1}', "GB") == pytest.approx(0.9)
     study = tmp_path / "s.duckdb"
     shutil.copy(sample_study_path, study)
-    path = _write(tmp_path, GOOD.replace('country = "gb"', 'country = "UK"'))
+    path = _write(tmp_path, GOOD.replace('country = "gb"', 'country = "EE"'))
     runner = CliRunner()
     check = runner.invoke(app, ["elections", "check", str(path)])
-    assert check.exit_code == 2 and "'GB'" in check.output and "ok:" not in check.output
+    assert check.exit_code == 0 and "ok:" in check.output and "foreign origin is not measured" in check.output
     analyzed = runner.invoke(app, ["analyze", str(study), "--election", str(path), "--only", "accounts"])
-    assert analyzed.exit_code == 2 and "'GB'" in analyzed.output
+    assert analyzed.exit_code == 0, analyzed.output
+    assert "foreign origin is not measured" in analyzed.output and "EE" in analyzed.output
+    with open_study(study) as st:
+        scored, foreign = st.sql("SELECT count(origin_probabilities), count(foreign_origin) FROM account_scores")[0]
+        assert scored > 0 and foreign == 0  # origin still scored, foreign origin unknown
+        f = foreign_counts(st, "EE")
+        assert f["n"] == 0 and f["k"] == 0
+        from botwatch.report.headlines import key_numbers
+
+        keys = [k for k in key_numbers(st, {"election": load_election(path)}, set()) if k.label == "foreign-origin accounts"]
+    assert keys and keys[0].value == "not measured" and "does not know EE" in keys[0].detail
+    est = runner.invoke(app, ["estimate", str(study), "--table", "reference"])  # the recorded election
+    assert est.exit_code == 0, est.output
+    assert "foreign origin is not measured" in " ".join(est.output.split())
+    with open_study(study) as st:  # no foreign-origin group at all: never a group of zero posts
+        assert st.sql("SELECT count(*) FROM estimates WHERE account_group = 'foreign_origin'")[0][0] == 0
+        assert st.sql("SELECT count(*) FROM estimates WHERE account_group = 'likely_automated'")[0][0] > 0

@@ -16,7 +16,9 @@ So, everywhere:
 * an account with no origin evidence (no distribution) is unknown, never foreign.
 
 A home country missing from the stored distribution had p < 0.005 (or ranked below the eighth
-country), so P(outside home) is taken as 1 − 0 there.
+country), so P(outside home) is taken as 1 − 0 there. A home country the origin model cannot name
+at all (`home_known` is false: an election in a country outside its list) gives no P(outside
+home): every figure here is then unknown (NULL), never "everyone is foreign".
 """
 
 from __future__ import annotations
@@ -39,10 +41,36 @@ def _home(home: str) -> str:
     return home.upper()
 
 
+def home_known(home: str | None) -> bool:
+    """Whether the origin model can name `home` (its candidate countries): only then is
+    P(outside home) a probability; for any other country it would be 1 for every account."""
+    if not home:
+        return False
+    from botwatch.accounts.gazetteer import countries
+
+    return home.upper() in countries()
+
+
+def origin_home(home: str | None) -> str | None:
+    """`home` when the origin model knows it, else None: the accounts stage then scores origin as
+    for a study without an election (no home-country prior, `foreign_origin` unknown)."""
+    return home.upper() if home and home_known(home) else None
+
+
+def unknown_home_note(home: str) -> str:
+    """The one sentence every place that would show a foreign-origin figure prints instead."""
+    from botwatch.accounts.gazetteer import countries
+
+    return (f"foreign origin is not measured: the origin model does not know {home.upper()} "
+            f"(it names {len(countries())} countries; docs/elections.md)")
+
+
 def p_outside_sql(home: str, table: str = "") -> str:
     """DuckDB SQL for P(outside home) of a row of `account_scores` (NULL without origin evidence)."""
     pre = f"{table}." if table else ""
     code = _home(home)
+    if not home_known(code):
+        return "CAST(NULL AS DOUBLE)"
     return (
         f"(CASE WHEN {pre}origin_probabilities IS NULL OR {pre}origin_country IS NULL THEN NULL "
         f"ELSE 1 - coalesce(TRY_CAST(json_extract_string({pre}origin_probabilities, '$.\"{code}\"') AS DOUBLE), 0) END)"
@@ -60,6 +88,8 @@ def p_outside_ibis(scores: Any, home: str) -> Any:
     import ibis
 
     code = _home(home)
+    if not home_known(code):
+        return ibis.null().cast("float64")
     raw = scores.origin_probabilities.re_extract(rf'"{code}"\s*:\s*([0-9.eE+-]+)', 1)
     p_home = (raw.length() > 0).ifelse(raw, ibis.null().cast("string")).cast("float64").fill_null(0.0)
     known = scores.origin_probabilities.notnull() & scores.origin_country.notnull()
@@ -70,7 +100,7 @@ def p_outside(probabilities_json: str | None, home: str) -> float | None:
     """P(outside home) from the stored JSON (Python side; None when there is no distribution)."""
     import json
 
-    if not probabilities_json:
+    if not probabilities_json or not home_known(_home(home)):
         return None
     try:
         dist = json.loads(probabilities_json)

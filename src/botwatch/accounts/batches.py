@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from botwatch.origin_rule import origin_home
 from botwatch.accounts import features as feats
 from botwatch.accounts import origin_desk, origin_table, origin_textpool
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
@@ -147,7 +148,7 @@ class OriginPass:
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
             return ORIGIN_ROWS.empty_table()
-        home = getattr(self.election, "country", None)
+        home = origin_home(getattr(self.election, "country", None))  # None for a country the model cannot name
         # The results as columns straight away (`origin_columns`): no `OriginResult` per account.
         got = origin_result_columns(feats.from_batch(batch, self.election, origin_only=True, pair_dicts=False), home)
         p = got.p_russia  # `origin_textpool.evidence_p` of the results
@@ -203,7 +204,7 @@ class ScoreBatch:
             pool = _pool_columns(batch, self.pool_base)
             if pool is not None and self.pool_base is not None:
                 origins = origin_table.apply_means(origins, *pool, self.pool_base)
-        scores, evidence = score(data, self.model, getattr(self.election, "country", None),
+        scores, evidence = score(data, self.model, origin_home(getattr(self.election, "country", None)),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins)
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
@@ -325,7 +326,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
         source = feats.prepare(study, with_clusters=with_clusters, election=election)
         workers = pool_workers(study, source, workers, batch_rows)
         query = f"SELECT * FROM {source} ORDER BY platform, account_id"  # DuckDB keeps this order; Spark's is its own
-        base = study_base(getattr(election, "country", None)) if use_study_prior else None
+        base = study_base(origin_home(getattr(election, "country", None))) if use_study_prior else None
         pool_base = origin_textpool.base_mix()
         prior = None
         if base is not None or pool_base is not None:

@@ -43,6 +43,11 @@ def analyze(
         # Without --election, the election the study was analysed with: re-running a stage with none
         # silently dropped the home-country prior from a study whose report names that election.
         chosen = election_of_study_or_fail(st, given)
+        if chosen is not None:
+            from botwatch.origin_rule import home_known, unknown_home_note
+
+            if not home_known(chosen.country):
+                warn(unknown_home_note(chosen.country))
         if stage and chosen is None:
             # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
             from botwatch.pipeline import stages as all_stages

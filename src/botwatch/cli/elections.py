@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from botwatch.cli.common import app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain
+from botwatch.cli.common import app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
 
 elections_app = typer.Typer(
     help="Election presets: list, show and check them. For an election without a preset, start from "
@@ -127,3 +127,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     """Validate an election file; exits non-zero with the field at fault."""
     e = election_or_fail(str(path))
     out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events", markup=False)
+    from botwatch.origin_rule import home_known, unknown_home_note
+
+    if not home_known(e.country):
+        warn(unknown_home_note(e.country))

@@ -271,26 +271,23 @@ def _parse_event(c: _Checker, e: Any, i: int) -> Event:
 
 
 # Codes people write for a country that are not its ISO 3166-1 alpha-2 code (the EU's and the
-# Olympics' usage), with the code the origin model knows it by.
+# Olympics' usage), with the code ISO gives it.
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 
 
 def _country(c: _Checker, value: str) -> str:
-    """The election's country, upper-cased, checked against the origin model's candidate countries.
+    """The election's country: two letters, upper-cased, "UK" read as "GB" and "EL" as "GR".
 
-    The origin model only gives probabilities over the countries in its gazetteer; for any other
-    code (a typo, "XX", or "UK" where ISO says "GB") every account's P(outside home) is 1, so the
-    report counted 100% of accounts foreign. Refusing the file at parse time is the only honest
-    answer: `elections check` and `analyze --election` then stop with the field at fault."""
-    from botwatch.accounts.gazetteer import countries
-
+    Any two-letter code is accepted: an election in a country the origin model does not list
+    (Estonia, Moldova, Taiwan...) still gets its parties, stance, timelines and networks, and
+    `origin_rule.home_known` makes every foreign-origin figure "not measured" for it (a home
+    country the model cannot name would otherwise give every account P(outside home) = 1). The two
+    aliases are read as the country they name, so a study that recorded "UK" still loads."""
     code = value.strip().upper()
-    known = countries()
-    if code in known:
-        return code
-    if code in _COUNTRY_ALIASES:
-        raise c.fail(("country",), f"{value!r} is not an ISO 3166-1 alpha-2 code; use {_COUNTRY_ALIASES[code]!r} (the code ISO gives that country)")
-    raise c.fail(("country",), f"{value!r} is not a country the origin model knows; use an ISO 3166-1 alpha-2 code among {' '.join(sorted(known))}")
+    code = _COUNTRY_ALIASES.get(code, code)
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise c.fail(("country",), f"{value!r} must be an ISO 3166-1 alpha-2 code such as GB or US")
+    return code
 
 
 def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:

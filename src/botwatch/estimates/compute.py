@@ -231,7 +231,7 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     # each cell's metrics keep their order), a re-run writes and exports the same rows in the same
     # order, as the per-account path's sorted group-by did.
     got = got.take(pc.sort_indices(got, sort_keys=[(c, "ascending") for c in CELL_KEY]))
-    groups = ("all",) if groups_expr is None else ("all", "likely_automated", "foreign_origin")
+    groups = ("all",) if groups_expr is None else ("all", "likely_automated") + (("foreign_origin",) if "foreign" in groups_expr.columns else ())
     seen = set(zip(*(got.column(c).to_pylist() for c in CELL_KEY)))
     return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)])
 

@@ -44,7 +44,7 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     block2 = "Posts by foreign-origin accounts, 30 days before polling day"
     block3 = "Foreign-origin accounts' party-tagged posts, 30 days before polling day"
     if not has_groups:
-        why = "needs account_scores (the accounts stage) for origin"
+        why = _no_foreign_group(study)
         out.append(RefRow(block2, "posts", None, None, None, None, None, False, note=why))
         out.append(RefRow(block3, "positive / negative share", None, None, None, None, None, True, note=why))
     else:
@@ -85,3 +85,16 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
         return TOO_FEW
     return fmt_interval(lo, hi, share)
+
+
+def _no_foreign_group(study: Study) -> str:
+    """Why the estimates have no foreign-origin group: no accounts stage yet, or a home country
+    the origin model cannot name (then that group is not formed, never counted as zero)."""
+    if "account_scores" in study.tables():
+        from botwatch.elections.recorded import stage_election
+        from botwatch.origin_rule import home_known, unknown_home_note
+
+        election = stage_election(study, "estimates")
+        if election is not None and not home_known(election.country):
+            return unknown_home_note(election.country)
+    return "needs account_scores (the accounts stage) for origin"

@@ -19,7 +19,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
-from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_ibis
+from botwatch.origin_rule import FOREIGN_THRESHOLD, home_known, p_outside_ibis
 
 ALL, ANY_PARTY = "*", "any_party"
 POSITIVE, NEGATIVE = 0.05, -0.05
@@ -43,22 +43,23 @@ def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
     """Per account: automated (bot probability ≥ 0.5) and foreign (probability of being run from
     outside `country` ≥ 0.5: the shared rule of `botwatch.origin_rule`)."""
     s = account_scores
+    automated = (s.bot_probability >= BOT_THRESHOLD).fill_null(False)
+    if not home_known(country):  # no foreign-origin group at all, never one of zero accounts
+        return s.select("platform", "account_id", automated=automated)
     foreign = p_outside_ibis(s, country) >= FOREIGN_THRESHOLD
-    return s.select(
-        "platform",
-        "account_id",
-        automated=(s.bot_probability >= BOT_THRESHOLD).fill_null(False),
-        foreign=foreign.fill_null(False),
-    )
+    return s.select("platform", "account_id", automated=automated, foreign=foreign.fill_null(False))
 
 
 def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[str, datetime | None, datetime | None]]) -> ir.Table:
     """Counts per (period, account_group, party, platform, account_id)."""
     if groups is not None:
-        g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated, foreign=groups.foreign)
+        has_foreign = "foreign" in groups.columns  # absent when the origin model cannot name the home country
+        g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated,
+                          **({"foreign": groups.foreign} if has_foreign else {}))
         j = u.left_join(g, [u.platform == g._gp, u.account_id == g._ga])
-        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment")], automated=j.automated.fill_null(False), foreign=j.foreign.fill_null(False))
-        group_defs = [("all", None), ("likely_automated", "automated"), ("foreign_origin", "foreign")]
+        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment")], automated=j.automated.fill_null(False),
+                     **({"foreign": j.foreign.fill_null(False)} if has_foreign else {}))
+        group_defs = [("all", None), ("likely_automated", "automated")] + ([("foreign_origin", "foreign")] if has_foreign else [])
     else:
         group_defs = [("all", None)]
     parts = []

@@ -84,11 +84,13 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 ))
         election = ctx.get("election")
         if election is not None and {"origin_country", "origin_probabilities"} <= cols:
-            from botwatch.origin_rule import foreign_counts, rule_text
+            from botwatch.origin_rule import foreign_counts, home_known, rule_text, unknown_home_note
             from botwatch.report.caveats import origin_blind_spot
 
             f = foreign_counts(study, election.country)
-            if f["n"]:
+            if not home_known(election.country):
+                out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(election.country), explorer))
+            elif f["n"]:
                 from botwatch.report.origin_counted import counted
 
                 p, lo, hi = wilson(f["k"], f["n"])

@@ -94,7 +94,10 @@ def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:
 
         recorded = stage_election(study, "accounts")  # None when the preset cannot be loaded: only the home-country line is lost
         home = recorded.country if recorded is not None else None
-    return home
+    from botwatch.origin_rule import home_known
+
+    # A home the origin model cannot name gives no foreign figure (the key number says why).
+    return home if home_known(home) else None
 
 
 def _top_accounts(study: Study) -> list[dict[str, Any]]:

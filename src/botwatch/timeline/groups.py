@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botwatch.origin_rule import foreign_sql
+from botwatch.origin_rule import foreign_sql, home_known, unknown_home_note
 from botwatch.study import Study
 
 GROUPS_TABLE = "timeline_groups"
@@ -54,7 +54,9 @@ def build_groups(study: Study, election: Any = None) -> GroupInfo:
                 FROM account_scores WHERE bot_probability IS NOT NULL"""
             )
             info.dimensions.append("automated")
-        if {"origin_country", "origin_probabilities"} <= cols and election is not None:
+        if {"origin_country", "origin_probabilities"} <= cols and election is not None and not home_known(election.country):
+            info.notes.append(f"Foreign-origin groups are not shown: {unknown_home_note(election.country)}.")
+        elif {"origin_country", "origin_probabilities"} <= cols and election is not None:
             study.sql(
                 f"""INSERT INTO {GROUPS_TABLE}
                 SELECT platform, account_id, 'origin',
