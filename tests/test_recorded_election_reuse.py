@@ -79,3 +79,16 @@ def test_estimate_without_election_uses_the_recorded_one(tmp_path: Path, sample_
     assert res.exit_code == 0, res.output
     assert "using the election this study was analysed with: us-2016" in res.output
     assert _elections(study, "estimates") == ["us-2016"]
+
+
+def test_a_recorded_election_that_no_longer_parses_says_why() -> None:
+    """The study holds the text of a user's election; when it no longer parses, the error said
+    "no preset named KEY" (false: the study holds the file) and the report lost its sections."""
+    import pytest
+
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import recorded_election
+
+    with pytest.raises(ElectionError, match="no longer loads") as got:
+        recorded_election({"election": "myown", "election_file": "myown.toml", "election_toml": 'key = "myown"\ncountry = "G"\n'})
+    assert "no preset" not in str(got.value)

@@ -38,9 +38,10 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
         where = f"the study's record of {params.get('election_file') or key}"
         try:
             recorded = election_from_text(text, where)
-        except ElectionError:
-            recorded = None
-        if recorded is not None and recorded.key == key:
+        except ElectionError as exc:
+            # The study holds the text, so "no preset named KEY" would be false: say why it fails.
+            raise ElectionError(f"{where} no longer loads: {exc}; pass --election with a corrected copy of it") from exc
+        if recorded.key == key:
             refuse_edited_preset(recorded, where)  # as load_election refuses such a file
             return recorded
     return load_election(key)
