@@ -30,11 +30,26 @@ def elections_list() -> None:
 
 
 def _is_study(ref: str) -> bool:
-    """Whether `ref` names a study (a DuckDB file or a lake folder) rather than a preset or TOML file."""
+    """Whether `ref` names a study (a DuckDB file or a lake folder) rather than a preset or TOML file.
+
+    Other commands take a study of any name, so the file itself is sniffed (a DuckDB file carries
+    "DUCK" at bytes 8-11): `elections show /path/study` used to be read as a TOML file and failed
+    with "too large for a election file" or a TOML parse error."""
     from botwatch.engines.lake import is_lake_path
+    from botwatch.study import DUCKDB_MAGIC
 
     p = Path(ref)
-    return p.suffix.lower() != ".toml" and (p.suffix.lower() == ".duckdb" or is_lake_path(ref))
+    if p.suffix.lower() == ".toml":
+        return False
+    if p.suffix.lower() == ".duckdb" or is_lake_path(ref):
+        return True
+    try:
+        if p.is_file():
+            with p.open("rb") as fh:
+                return fh.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False  # unreadable: the election loader's own error says why
+    return False
 
 
 def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-def]
