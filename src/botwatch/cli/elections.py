@@ -63,7 +63,14 @@ def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-d
         try:
             e = recorded_stage_election(st, stage) if stage else study_election(st)[0]
         except ElectionError as exc:
-            fail(controls_shown(str(exc)).replace("pass --election", "pass --stage"))
+            msg = controls_shown(str(exc))
+            # Only stages that recorded different elections are answered by --stage (pick one);
+            # an election that cannot be loaded here is not, and this command has no --election.
+            if "different elections" in msg:
+                msg = msg.replace("pass --election to say which one to use", "pass --stage to say which stage's election to show")
+            else:
+                msg = msg.replace("; pass --election", "")
+            fail(msg)
     if e is None:
         fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else ""), code=1)
     return e
