@@ -330,8 +330,8 @@ def test_a_user_bot_model_is_read_once_per_analyze_and_again_when_replaced(tmp_p
     shipped = (resources.files("botwatch.accounts") / "models" / botmodel.SHIPPED).read_bytes()
     model.write_bytes(shipped)
     reads: list[str] = []
-    real = botmodel.read_user_bytes
-    monkeypatch.setattr(botmodel, "read_user_bytes", lambda path, *a: (reads.append(str(path)), real(path, *a))[1])
+    real = botmodel.read_user_bytes_sha256
+    monkeypatch.setattr(botmodel, "read_user_bytes_sha256", lambda path, *a: (reads.append(str(path)), real(path, *a))[1])
     monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0

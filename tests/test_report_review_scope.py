@@ -13,17 +13,26 @@ from test_report_overstate import _cli, _text
 FILTER = {"hashtags": ["GE2017"], "keywords": ["general election"], "origin": "election preset uk-ge2017"}
 
 
-def _captured_study(tmp_path: Path, rate: float) -> Path:
+def _captured_study(tmp_path: Path, rate: float, *, archive: bool = False) -> Path:
+    """The fixture's posts stored as a filtered capture's file (named as `collect` names them);
+    with `archive`, another input beside it."""
+    import gzip
+
     from botwatch.collect.study_link import _DDL
     from botwatch.study import open_study
 
     runner, app = _cli()
-    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest"
+    cap = tmp_path / "cap"
+    cap.mkdir()
+    captured = cap / "bluesky-20170601T000000Z-1.jsonl.gz"
+    captured.write_bytes(gzip.compress((fix / "v1_uklabour.jsonl").read_bytes()))
     study = tmp_path / f"cap{rate:g}.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
+    inputs = [str(captured)] + ([str(fix / "twarc2_flat.jsonl")] if archive else [])
+    assert runner.invoke(app, ["ingest", str(study), *inputs]).exit_code == 0
     with open_study(study, read_only=False) as st:  # as `ingest capture/` records a filtered capture
         st.sql(_DDL)
-        st.sql("INSERT INTO captures VALUES ('/cap', ?, 'bluesky', ?, 1, '{}', now())", [rate, json.dumps([FILTER])])
+        st.sql("INSERT INTO captures VALUES (?, ?, 'bluesky', ?, 1, '{}', now())", [str(cap), rate, json.dumps([FILTER])])
     res = runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", f"{rate:g}"])
     assert res.exit_code == 0, res.output
     out = study.with_suffix(".html")
@@ -47,3 +56,13 @@ def test_a_sample_of_a_filter_is_scaled_to_the_filter_not_the_platform(tmp_path:
     assert ("Counts are scaled by 1 / 0.01 (the share of its posts the capture kept) to estimate all posts the Bluesky "
             "capture's filter (election preset uk-ge2017) let through, not the whole platform") in text
     assert "estimates of that filtered stream's posts (not of the whole platform)" in text
+
+
+def test_a_filtered_capture_mixed_with_an_archive_is_not_all_the_filters_posts(tmp_path: Path) -> None:
+    # The archive's posts were not let through by any filter: the filter's wording for every
+    # count was wrong; the report says which part is filtered instead.
+    text = _text(_captured_study(tmp_path, 1.0, archive=True))
+    assert "the posts the Bluesky capture's filter (election preset uk-ge2017) let through, which is not the whole platform" not in text
+    assert "counts are those of that filtered stream" not in text
+    assert ("Only part of the study is filtered: the posts from the capture are those the Bluesky capture's filter "
+            "(election preset uk-ge2017) let through, while the study also holds 1 other input (an archive or another export)") in text

@@ -31,9 +31,24 @@ def test_posts_ingested_after_the_analysis_are_flagged_by_report_and_status(tmp_
     assert res.exit_code == 0, res.output
     text = _text(out)
     assert "Posts were added after the analysis." in text
-    assert "4 posts were ingested" in text and "after the stages content, estimates last ran" in text
-    assert "Run botwatch analyze s.duckdb (with the same --election" in text
+    assert "4 posts were ingested" in text and "after the analysis stages content, estimates last ran" in text
+    assert "Run botwatch analyze s.duckdb to refresh them" in text and "same --election" not in text  # analyze reuses the recorded election
+    assert text.count("posts were ingested") == 1  # one wording, from `StaleAnalysis.sentence`
     said = " ".join(res.output.split())
     assert "warning:" in said and "after the analysis stages content, estimates last ran" in said and "botwatch analyze" in said
     status = " ".join(runner.invoke(app, ["status", str(study)]).output.split())
     assert "stale analysis:" in status and "estimates" in status and "botwatch analyze" in status
+    assert "same --election" not in said and "same --election" not in status
+
+
+def test_the_banner_escapes_the_study_name() -> None:
+    from datetime import datetime
+
+    from botwatch.report.staleness import StaleAnalysis
+
+    s = StaleAnalysis(stages=["content"], posts_added=3, ingested_at=datetime(2026, 1, 1))
+    html = str(s.sentence("<b>x</b>\u202e.duckdb", html=True))
+    assert "<code>botwatch analyze &lt;b&gt;x&lt;/b&gt;⟨U+202E⟩.duckdb</code>" in html
+    import html as html_mod
+
+    assert s.sentence("s.duckdb").replace("`", "") == html_mod.unescape(str(s.sentence("s.duckdb", html=True)).replace("<code>", "").replace("</code>", ""))

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,32 @@ def test_the_jvms_output_goes_to_the_file(tmp_path: Path) -> None:
     with spark_start.jvm_output_to(str(log)):
         subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('from the child\\n')"], check=True)
     assert log.read_text() == "from the child\n"
+
+
+def test_the_jvms_output_after_start_up_reaches_the_terminal(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """fd 2 stayed the start-up file for the JVM's whole life: an OutOfMemoryError or a lost
+    executor after a good start never reached the user, and the file was removed at exit."""
+    log = tmp_path / "jvm.log"
+    code = "import sys, time; sys.stderr.write('starting\\n'); sys.stderr.flush(); time.sleep(1); sys.stderr.write('java.lang.OutOfMemoryError\\n')"
+    with spark_start.jvm_output_to(str(log)):
+        child = subprocess.Popen([sys.executable, "-c", code])  # a JVM that outlives its start
+        time.sleep(0.3)
+    assert child.wait(timeout=30) == 0
+    for _ in range(100):  # the forwarder writes as the child does
+        err = capfd.readouterr().err
+        if err:
+            break
+        time.sleep(0.05)
+    assert log.read_text() == "starting\n"
+    assert "java.lang.OutOfMemoryError" in err and "starting" not in err
+
+
+def test_a_failed_start_keeps_everything_the_jvm_said_in_the_file(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "jvm.log"
+    with pytest.raises(RuntimeError), spark_start.jvm_output_to(str(log)):
+        subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('x' * 200000 + '\\nError: could not start\\n')"], check=True)
+        raise RuntimeError("gateway exited")
+    assert log.read_text().endswith("Error: could not start\n") and "Error" not in capfd.readouterr().err
 
 
 @pytest.mark.spark

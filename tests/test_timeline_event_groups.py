@@ -27,7 +27,7 @@ def election():  # type: ignore[no-untyped-def]
     return dataclasses.replace(small_election(), window_start=date(2017, 2, 1), window_end=date(2017, 6, 8))
 
 
-def _study(path, *, bots_only: bool, skip_days: int = 0):  # type: ignore[no-untyped-def]
+def _study(path, *, bots_only: bool, skip_days: int = 0, all_foreign: bool = False):  # type: ignore[no-untyped-def]
     """30 'h' accounts (GB) and 10 'b' accounts (RU) posting daily; after each event a burst by
     the bots only, or by everyone in proportion. With `skip_days`, every day but each
     `skip_days`-th one away from the events holds no post (a patchy archive)."""
@@ -44,8 +44,8 @@ def _study(path, *, bots_only: bool, skip_days: int = 0):  # type: ignore[no-unt
         posts = [p for p in posts if p["created_at"].date() in near or (p["created_at"] - START).days % skip_days == 0]
     st = open_study(path, read_only=False)
     write_posts(st, posts)
-    write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.1, origin_country="RU" if a.startswith("b") else "GB",
-                                            origin_probability=0.8, origin_probabilities='{"RU": 0.8, "GB": 0.2}' if a.startswith("b") else '{"GB": 0.8, "RU": 0.2}')
+    write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.1, origin_country="RU" if a.startswith("b") or all_foreign else "GB",
+                                            origin_probability=0.8, origin_probabilities='{"RU": 0.8, "GB": 0.2}' if a.startswith("b") or all_foreign else '{"GB": 0.8, "RU": 0.2}')
                                        for a in humans + bots])
     analyze(st, Context(election=election(), log=lambda m: None), only=["timeline", "bursts"])
     return st
@@ -74,6 +74,19 @@ def test_a_rise_of_every_group_is_no_group_finding(tmp_path) -> None:  # type: i
     assert rows[("origin", "foreign origin")][1] < 0.05  # the group's own test passes, as on the referendum archive
     assert "Posts by foreign origin accounts" not in heads
     assert "All posts were" in heads and "no account group (foreign origin) rose more than the rest of the conversation" in heads
+
+
+def test_a_group_alone_in_its_dimension_is_not_said_to_have_been_compared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Every account foreign: the origin dimension holds one group, so there is no rest to set it
+    # against, and "no account group (foreign origin) rose more than the rest" would be unfounded.
+    st = _study(tmp_path / "d.duckdb", bots_only=False, all_foreign=True)
+    try:
+        heads = _heads(st)
+    finally:
+        st.close()
+    assert "All posts were" in heads
+    assert "no account group" not in heads
+    assert "foreign origin accounts could not be compared with the rest" in heads
 
 
 def test_the_null_moves_events_only_onto_days_with_posts(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,16 @@ class UserFileError(ValueError):
 
 def read_user_bytes(path: str | os.PathLike[str], what: str, limit: int) -> bytes:
     """The bytes of `path`, at most `limit` of them (gzip content is decompressed, under the same limit)."""
+    return read_user_bytes_sha256(path, what, limit)[0]
+
+
+def read_user_bytes_sha256(path: str | os.PathLike[str], what: str, limit: int) -> tuple[bytes, str]:
+    """`read_user_bytes` and the SHA-256 of the file's bytes as stored (gzip included, as
+    `sha256sum FILE` gives it), hashed from the same read: a caller that records which file it
+    used (the accounts stage's `bot_model_sha256`) need not read it a second time, when it may
+    also have changed."""
+    import hashlib
+
     p = Path(path)
     if p.is_dir():
         raise UserFileError(f"{what} {p} is a directory, not a file")
@@ -32,6 +42,7 @@ def read_user_bytes(path: str | os.PathLike[str], what: str, limit: int) -> byte
         raise UserFileError(f"cannot read {what} {p}: {exc.strerror or exc}") from None
     if len(raw) > limit:
         raise UserFileError(f"{what} {p} is larger than {limit:,} bytes, too large for a {what}")
+    digest = hashlib.sha256(raw).hexdigest()
     if raw[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as g:
@@ -40,7 +51,7 @@ def read_user_bytes(path: str | os.PathLike[str], what: str, limit: int) -> byte
             raise UserFileError(f"{what} {p} is a corrupt gzip file: {exc}") from None
         if len(raw) > limit:
             raise UserFileError(f"{what} {p} decompresses to more than {limit:,} bytes, too large for a {what}")
-    return raw
+    return raw, digest
 
 
 def read_user_text(path: str | os.PathLike[str], what: str, limit: int) -> str:

@@ -10,6 +10,7 @@ user trained with `botwatch train-bot-model`.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -26,7 +27,7 @@ import pyarrow.compute as pc
 
 from botwatch.exact_round import none_where, round_like_python
 from botwatch.accounts.tree_keys import grouped_predict, split_points
-from botwatch.userfile import read_user_bytes
+from botwatch.userfile import read_user_bytes_sha256
 
 FORMAT = "botwatch-bot-model/1"
 SHIPPED = "bot_model.json.gz"
@@ -391,17 +392,32 @@ def _read(path: str | Path | None) -> dict[str, Any]:
     A file is read and parsed once per version: `analyze` checks a user's model before any stage
     runs (`model_meta`, for a one-line exit 2) and the accounts stage then loads it, and each read
     the whole file (a few MB of JSON) again. The parsed content is kept under the path and the
-    file's modification time and size, so a file replaced or edited since (a retrained model) is
-    read afresh, and one that cannot be read raises, with the reader's reason, every time."""
+    file's inode, modification time and size, so a file replaced or edited since (a retrained
+    model, or another file renamed over it) is read afresh, and one that cannot be read raises,
+    with the reader's reason, every time."""
+    return _read_hashed(path)[0]
+
+
+def _read_hashed(path: str | Path | None) -> tuple[dict[str, Any], str]:
+    """`_read` and the SHA-256 of the bytes it parsed, as stored (see `model_sha256`)."""
     key = _version(path)
     if key is None:
-        return _parse(read_user_bytes(path or os.environ["BOTWATCH_BOT_MODEL"], "bot model", MODEL_FILE_LIMIT))
+        raw, digest = read_user_bytes_sha256(path or os.environ["BOTWATCH_BOT_MODEL"], "bot model", MODEL_FILE_LIMIT)
+        return _parse(raw), digest
     return _read_version(*key)
 
 
-def _version(path: str | Path | None) -> tuple[str | None, tuple[int, int] | None] | None:
-    """(path, (mtime_ns, size)) of the model file `_read` would read ((None, None): the shipped
-    one); None when the file cannot be looked at (the reader then says why)."""
+def model_sha256(path: str | Path | None = None) -> str:
+    """The SHA-256 of the model file `load_model(path)` uses, as stored (gzip included:
+    `sha256sum FILE`), hashed from the read that parsed it and cached with the parsed model, so
+    recording it (the accounts stage's `runs` params) does not read a user's file a second time."""
+    return _read_hashed(path)[1]
+
+
+def _version(path: str | Path | None) -> tuple[str | None, tuple[int, int, int] | None] | None:
+    """(path, (st_ino, mtime_ns, size)) of the model file `_read` would read ((None, None): the
+    shipped one); None when the file cannot be looked at (the reader then says why). The inode
+    tells apart a file renamed over the old one within the clock's resolution with the same size."""
     if path is None:
         path = os.environ.get("BOTWATCH_BOT_MODEL") or None
     if path is None:
@@ -410,15 +426,17 @@ def _version(path: str | Path | None) -> tuple[str | None, tuple[int, int] | Non
         st = os.stat(path)
     except OSError:
         return None
-    return str(path), (st.st_mtime_ns, st.st_size)
+    return str(path), (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=2)
-def _read_version(path: str | None, version: tuple[int, int] | None) -> dict[str, Any]:
-    """`_read` of one version of one file (None: the shipped model). Callers never modify it."""
+def _read_version(path: str | None, version: tuple[int, int, int] | None) -> tuple[dict[str, Any], str]:
+    """`_read_hashed` of one version of one file (None: the shipped model). Callers never modify it."""
     if path is None:
-        return _parse((resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes())
-    return _parse(read_user_bytes(path, "bot model", MODEL_FILE_LIMIT))  # user-named: bounded, gunzipped
+        raw = (resources.files("botwatch.accounts") / "models" / SHIPPED).read_bytes()
+        return _parse(raw), hashlib.sha256(raw).hexdigest()
+    raw, digest = read_user_bytes_sha256(path, "bot model", MODEL_FILE_LIMIT)  # user-named: bounded, gunzipped
+    return _parse(raw), digest
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
@@ -461,5 +479,5 @@ def shipped_model() -> BotModel:
 
 
 @lru_cache(maxsize=2)
-def _model_version(path: str | None, version: tuple[int, int] | None) -> BotModel:
-    return _build(_read_version(path, version))
+def _model_version(path: str | None, version: tuple[int, int, int] | None) -> BotModel:
+    return _build(_read_version(path, version)[0])

@@ -65,15 +65,11 @@ def model_files_sha256() -> dict[str, str | None]:
     import os
     from importlib import resources
 
-    from botwatch.accounts.botmodel import SHIPPED
+    from botwatch.accounts.botmodel import model_sha256
 
     base = resources.files("botwatch.accounts")
     override = os.environ.get("BOTWATCH_BOT_MODEL") or None
-    if override:
-        with open(override, "rb") as f:  # checked readable before the stage ran (`bot_model_or_fail`, `_read`)
-            bot = hashlib.sha256(f.read()).hexdigest()
-    else:
-        bot = hashlib.sha256((base / "models" / SHIPPED).read_bytes()).hexdigest()
+    bot = model_sha256(None)  # hashed where the model was read and parsed (a few MB, once), not read again
     lines = "".join(f"{hashlib.sha256((base / 'data' / name).read_bytes()).hexdigest()}  {name}\n" for name in ORIGIN_FILES)
     return {
         "bot_model_sha256": bot,

@@ -30,11 +30,26 @@ def elections_list() -> None:
 
 
 def _is_study(ref: str) -> bool:
-    """Whether `ref` names a study (a DuckDB file or a lake folder) rather than a preset or TOML file."""
+    """Whether `ref` names a study (a DuckDB file or a lake folder) rather than a preset or TOML file.
+
+    Other commands take a study of any name, so the file itself is sniffed (a DuckDB file carries
+    "DUCK" at bytes 8-11): `elections show /path/study` used to be read as a TOML file and failed
+    with "too large for a election file" or a TOML parse error."""
     from botwatch.engines.lake import is_lake_path
+    from botwatch.study import DUCKDB_MAGIC
 
     p = Path(ref)
-    return p.suffix.lower() != ".toml" and (p.suffix.lower() == ".duckdb" or is_lake_path(ref))
+    if p.suffix.lower() == ".toml":
+        return False
+    if p.suffix.lower() == ".duckdb" or is_lake_path(ref):
+        return True
+    try:
+        if p.is_file():
+            with p.open("rb") as fh:
+                return fh.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False  # unreadable: the election loader's own error says why
+    return False
 
 
 def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-def]
@@ -48,7 +63,14 @@ def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-d
         try:
             e = recorded_stage_election(st, stage) if stage else study_election(st)[0]
         except ElectionError as exc:
-            fail(controls_shown(str(exc)).replace("pass --election", "pass --stage"))
+            msg = controls_shown(str(exc))
+            # Only stages that recorded different elections are answered by --stage (pick one);
+            # an election that cannot be loaded here is not, and this command has no --election.
+            if "different elections" in msg:
+                msg = msg.replace("pass --election to say which one to use", "pass --stage to say which stage's election to show")
+            else:
+                msg = msg.replace("; pass --election", "")
+            fail(msg)
     if e is None:
         fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else ""), code=1)
     return e

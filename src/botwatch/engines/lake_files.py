@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import os
@@ -63,20 +62,25 @@ def spark_session(master: str | None = None) -> tuple[Any, bool]:
         # PySpark installs a SIGINT handler that cancels jobs over the very Py4J connection the
         # interrupted call is using; the command line keeps its own (`cli/guard.py`).
         signal.signal(signal.SIGINT, interrupt)
-    # Errors reach the user as one line (the exception's), not as a JVM log with its stack trace
-    # (a task's failure, a job cancelled by Ctrl-C); BOTWATCH_DEBUG=1 keeps the JVM's error log.
+    return session, True
+
+
+def _quiet(session: Any) -> None:
+    """Errors reach the user as one line (the exception's), not as a JVM log with its stack trace
+    (a task's failure, a job cancelled by Ctrl-C); BOTWATCH_DEBUG=1 keeps the JVM's error log.
+    Set before the JVM's stderr goes back to the terminal (`jvm_output_to`)."""
     session.sparkContext.setLogLevel("ERROR" if os.environ.get("BOTWATCH_DEBUG") else "FATAL")
     if not os.environ.get("BOTWATCH_DEBUG"):
         _quiet_query_loggers()
-    return session, True
 
 
 def _start(builder: Any, master: str | None, given: str | None, under_submit: bool) -> Any:
     """`builder.getOrCreate()`, or SparkUnavailable saying in one line which setting is wrong.
 
     What can be checked without a JVM is checked first (`engines/spark_start.py`); the JVM's own
-    output goes to a temporary file (kept, and named in the error, when the start fails; shown
-    as it comes with BOTWATCH_DEBUG=1), never over the command's lines."""
+    output while it starts goes to a temporary file (kept, and named in the error, when the start
+    fails; shown as it comes with BOTWATCH_DEBUG=1), never over the command's lines; once the
+    session is up, to the terminal again, so a later OutOfMemoryError or lost executor is seen."""
     from botwatch.engines import spark_start
 
     if not under_submit:  # under spark-submit the JVM is already running
@@ -90,6 +94,7 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
     try:
         with spark_start.jvm_output_to(log):
             session = builder.getOrCreate()
+            _quiet(session)
     except Exception as exc:  # noqa: BLE001 - PySparkRuntimeError (gateway exited), Py4J errors, OSError
         said = ""
         if log is not None:
@@ -104,7 +109,7 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
             _remove(log)
         raise
     if log is not None:
-        atexit.register(_remove, log)  # the JVM keeps writing there (nothing below FATAL) until it ends
+        _remove(log)  # the start-up's chatter; what the JVM says from now on reaches the terminal
     return session
 
 

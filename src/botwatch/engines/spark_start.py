@@ -18,6 +18,7 @@ import contextlib
 import os
 import re
 import shutil
+import threading
 import socket
 import subprocess
 import sys
@@ -113,27 +114,96 @@ def _unreachable(master: str, setting: str, wait_s: float = MASTER_WAIT_S) -> st
     return f"the Spark master at {master} is unreachable ({why}); check {setting.split('=')[0]} and that the master runs"
 
 
+class _Forwarder(threading.Thread):
+    """Reads what the JVM writes to its stderr (a pipe) and puts it in the start-up file until the
+    marker `jvm_output_to` writes when the start is over, then on the command's own stderr (the
+    session is up) or still in the file (it did not start). It reads until every writer has closed
+    the pipe (the JVM ended), so a JVM that writes never blocks on a full pipe."""
+
+    def __init__(self, read_fd: int, log_fd: int, terminal_fd: int, marker: bytes) -> None:
+        super().__init__(name="botwatch-jvm-stderr", daemon=True)
+        self._read_fd, self._log_fd, self._terminal_fd, self._marker = read_fd, log_fd, terminal_fd, marker
+        self.to_terminal = False  # set before the marker is written
+        self.marked = threading.Event()  # everything written before the marker is in the file
+
+    def _write(self, fd: int | None, data: bytes) -> int | None:
+        view = memoryview(data)
+        try:
+            while view and fd is not None:
+                view = view[os.write(fd, view):]
+        except OSError:  # a closed terminal, a full disk: keep draining, write nowhere
+            return None
+        return fd
+
+    def run(self) -> None:
+        target: int | None = self._log_fd
+        pending = b""
+        try:
+            while chunk := os.read(self._read_fd, 65536):
+                if self.marked.is_set():
+                    target = self._write(target, chunk)
+                    continue
+                pending += chunk
+                at = pending.find(self._marker)
+                if at < 0:  # the marker may be cut between two reads: its length less one byte waits
+                    keep = len(self._marker) - 1
+                    target = self._write(target, pending[:-keep])
+                    pending = pending[-keep:]
+                    continue
+                target = self._write(target, pending[:at])
+                rest, pending = pending[at + len(self._marker):], b""
+                if self.to_terminal:
+                    os.close(self._log_fd)
+                    self._log_fd = -1
+                    target = self._terminal_fd
+                self.marked.set()
+                target = self._write(target, rest)
+        except OSError:
+            pass
+        finally:
+            if not self.marked.is_set():
+                self._write(target, pending)
+                self.marked.set()
+            for fd in (self._log_fd, self._terminal_fd, self._read_fd):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+
+
 @contextlib.contextmanager
-def jvm_output_to(path: str | None) -> Iterator[None]:
-    """While the block runs, this process's stderr (fd 2) is the file at `path`, so the JVM it
-    starts (and spark-submit's shell script) write there, now and for the JVM's whole life,
-    instead of over the command's own lines. None: left as it is (BOTWATCH_DEBUG=1)."""
+def jvm_output_to(path: str | None, wait_s: float = 5.0) -> Iterator[None]:
+    """While the block runs, this process's stderr (fd 2) is a pipe whose output goes to the file
+    at `path`, so the JVM it starts (and spark-submit's shell script) write there instead of over
+    the command's own lines. When the block ends normally (the session is up), what the JVM writes
+    from then on goes to the terminal as before (an OutOfMemoryError, lost executors; filtered by
+    Spark's log level): fd 2 used to stay the file for the JVM's whole life, so those errors never
+    reached the user, and the file was removed at exit. When the block raises, the JVM's output
+    stays in the file, all of it written before the block ended there when this returns.
+    None: left as it is (BOTWATCH_DEBUG=1)."""
     if path is None:
         yield
         return
     with contextlib.suppress(Exception):
         sys.stderr.flush()
+    log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    read_fd, write_fd = os.pipe()
     saved = os.dup(2)
+    marker = b"\0botwatch-jvm-start-over-" + os.urandom(8).hex().encode() + b"\0"
+    forwarder = _Forwarder(read_fd, log_fd, os.dup(saved), marker)
+    forwarder.start()
+    ok = False
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.dup2(fd, 2)
-        finally:
-            os.close(fd)
+        os.dup2(write_fd, 2)
         yield
+        ok = True
     finally:
-        os.dup2(saved, 2)
+        os.dup2(saved, 2)  # this process's own stderr again
         os.close(saved)
+        forwarder.to_terminal = ok
+        with contextlib.suppress(OSError):
+            os.write(write_fd, marker)  # shorter than PIPE_BUF: one piece, after all the start's output
+        os.close(write_fd)  # the JVM holds its own copy of the pipe's write end
+        forwarder.marked.wait(wait_s)
 
 
 _THREW = re.compile(r'Exception in thread "main" (?:[\w.$]+(?:Exception|Error)): (.+)')

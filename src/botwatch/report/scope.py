@@ -10,6 +10,7 @@ Bluesky capture of the uk-ge2017 filter at rate 1 was reported as "scaled to the
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +22,15 @@ PLATFORM_NAMES = {"bluesky": "Bluesky", "x": "X", "mastodon": "Mastodon"}
 @dataclass(frozen=True)
 class Scope:
     """What the counts describe. `filtered` names the capture's filter ("the Bluesky stream
-    filtered by election preset uk-ge2017"), or is None when no recorded capture was filtered (an
-    archive, or an unfiltered sample of a platform's stream); `unscaled` is true at a rate of 1."""
+    filtered by election preset uk-ge2017") when every source of posts is a filtered capture, or
+    is None (an archive, an unfiltered sample of a platform's stream, or a mix); `partly` says, for
+    a study mixing a filtered capture with other inputs, which part is filtered; `unscaled` is
+    true at a rate of 1."""
 
     rate: float | None
     filtered: str | None
     unscaled: bool
+    partly: str | None = None
 
     @property
     def population(self) -> str:
@@ -65,12 +69,48 @@ def capture_filters(study: Study) -> list[tuple[str, str]]:
     return out
 
 
+def _other_sources(study: Study) -> int:
+    """How many inputs that stored posts are not files a capture wrote (an archive, someone
+    else's export): their posts are not what a capture's filter let through."""
+    from botwatch.collect.study_link import _CAPTURE_FILE
+
+    if "sources" not in study.tables():
+        return 0
+    rows = study.sql("SELECT DISTINCT source FROM sources WHERE format IS NOT NULL")
+    return sum(1 for (src,) in rows if not _CAPTURE_FILE.match(os.path.basename(str(src))))
+
+
+def _unfiltered_captures(study: Study) -> int:
+    """Recorded captures with no filter (a sample of a platform's whole stream)."""
+    n = 0
+    for (filters,) in study.sql("SELECT filters FROM captures"):
+        try:
+            parsed = json.loads(filters) if filters else []
+        except ValueError:
+            parsed = [filters]
+        if not any(_describe(f) for f in (parsed if isinstance(parsed, list) else [parsed])):
+            n += 1
+    return n
+
+
 def scope(study: Study, sample_rate: float | None) -> Scope:
-    """The counts' scope for the report's scaling sentences (parties section, Methods)."""
+    """The counts' scope for the report's scaling sentences (parties section, Methods).
+
+    The filter's wording ("counts are the posts the filter let through") holds only when every
+    source of posts is a filtered capture: a study mixing an archive with a filtered capture was
+    said to count only the filter's posts. For a mix, `partly` names the filtered part instead."""
     found = list(dict.fromkeys(capture_filters(study)))
-    filtered = None
-    if found:
-        names = sorted({PLATFORM_NAMES.get(p, p) for plats, _ in found for p in plats.split(",") if p})
-        what = "; ".join(dict.fromkeys(w for _, w in found))
-        filtered = f"the {' and '.join(names) or 'captured'} capture's filter ({what})"
-    return Scope(rate=sample_rate, filtered=filtered, unscaled=sample_rate is not None and abs(sample_rate - 1.0) < 1e-12)
+    if not found:
+        return Scope(rate=sample_rate, filtered=None, unscaled=sample_rate is not None and abs(sample_rate - 1.0) < 1e-12)
+    names = sorted({PLATFORM_NAMES.get(p, p) for plats, _ in found for p in plats.split(",") if p})
+    what = "; ".join(dict.fromkeys(w for _, w in found))
+    filtered: str | None = f"the {' and '.join(names) or 'captured'} capture's filter ({what})"
+    partly = None
+    others, unfiltered = _other_sources(study), _unfiltered_captures(study)
+    if others or unfiltered:
+        rest = " and ".join(x for x in (f"{others:,} other input{'s' if others != 1 else ''} (an archive or another export)" if others else "",
+                                        f"{unfiltered:,} unfiltered capture{'s' if unfiltered != 1 else ''}" if unfiltered else "") if x)
+        partly = (f"Only part of the study is filtered: the posts from the capture are those {filtered} let through, "
+                  f"while the study also holds {rest}, so its counts mix the two.")
+        filtered = None
+    return Scope(rate=sample_rate, filtered=filtered, unscaled=sample_rate is not None and abs(sample_rate - 1.0) < 1e-12, partly=partly)

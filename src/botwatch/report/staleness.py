@@ -22,13 +22,23 @@ class StaleAnalysis:
     posts_added: int  # posts stored by ingests after the oldest of those stages' runs
     ingested_at: datetime
 
-    def sentence(self, study_name: str = "STUDY") -> str:
-        """One plain sentence for the report's banner, `report`'s warning and `status`."""
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+        """The one wording for the report's banner (`html=True`: the command in <code>, the study
+        name, which anyone may have chosen, escaped with its hidden characters shown), `report`'s
+        warning and `status`. It was written twice, in the template too, and the two drifted.
+        No "with the same --election": `analyze` reuses the election the study recorded."""
         n = len(self.stages)
         shown = ", ".join(self.stages[:8]) + (f" and {n - 8} more" if n > 8 else "")
-        return (f"{self.posts_added:,} posts were ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
+        text = (f"{self.posts_added:,} posts were ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
-                f"the sections those stages built do not. Run `botwatch analyze {study_name}` (with the same --election) to refresh them.")
+                f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
+        if not html:
+            return text.replace("{cmd}", f"`botwatch analyze {study_name}`")
+        from markupsafe import Markup, escape
+
+        from botwatch.report.fmt import user_text
+
+        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(study_name))))
 
 
 def stale_analysis(study: Study) -> StaleAnalysis | None:

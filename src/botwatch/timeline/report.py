@@ -271,18 +271,26 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
     everyone = next((t for t in tests if t[0] == "all"), None)
     all_rr = everyone[2] if everyone is not None else None
     grouped = [t for t in tests if t[0] != "all"]
+    # "No group rose more than the rest" is said only of groups set against the rest: a group
+    # without a finite ratio, without event coverage, or alone in its dimension (every account
+    # foreign, say) was never compared, and is named as such instead.
+    compared: list[str] = []
+    uncompared: list[str] = []
     for dim, val, rr, null, p, w, q in grouped:
-        if rr is None or not math.isfinite(rr) or not _supported(p, q) or cov is None or not events:
+        c = None
+        if rr is not None and math.isfinite(rr) and cov is not None and events:
+            c = _contrast(study, cov, dim, val, events, int(w))
+        if c is None:
+            uncompared.append(val)
             continue
-        c = _contrast(study, cov, dim, val, events, int(w))
-        if c is None or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
+        compared.append(val)
+        if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
         out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov))
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
         if rr is not None and math.isfinite(rr) and _supported(p, q):
-            groups = [t[1] for t in grouped]
-            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=groups, cov=cov))
+            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=compared, uncompared=uncompared, cov=cov))
     return out
 
 
