@@ -4,7 +4,8 @@ from a Spark study is the same report").
 What may legitimately differ, and is normalised before comparing:
   * the study's name (`s.duckdb` against `lake`) where the report prints it;
   * today's timestamps: when the report was generated and when each stage run finished;
-  * the engine each run recorded (`engine=duckdb` against `engine=spark`);
+  * the engine each run recorded (`engine=duckdb` against `engine=spark`), and the `--engine spark`
+    the reproduction block adds to a lake's commands;
   * printed decimals by one unit in the last printed place: each engine sums floating point in
     its own order, so a value within 1e-6 of the other can round to the neighbouring figure.
     Whole numbers (counts, ids, whole percentages) must match exactly.
@@ -34,8 +35,9 @@ def normalise(html: str, study_name: str, today: date | None = None) -> str:
     for d in (today, today - timedelta(days=1)):  # a run that crossed midnight
         html = re.sub(rf"{d.isoformat()}[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?", "<NOW>", html)
     html = re.sub(r"engine=(duckdb|spark)", "engine=<ENGINE>", html)
+    html = re.sub(r" --engine spark(?=[\s<])", "", html)  # the reproduction block's lake commands
     name = re.escape(study_name)
-    html = re.sub(rf"(botwatch (?:report|export) ){name}(?=[\s<])", r"\1<STUDY>", html)
+    html = re.sub(rf"(botwatch (?:report|export|ingest|analyze|estimate|elections show) ){name}(?=[\s<])", r"\1<STUDY>", html)
     return re.sub(rf"<code>{name}</code>", "<code><STUDY></code>", html)
 
 
