@@ -61,6 +61,24 @@ class StudyError(RuntimeError):
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
+def file_head(path: Path, size: int = 12) -> bytes | None:
+    """The first `size` bytes of a non-empty regular file; None for anything else (a folder, an
+    empty or missing file, one that cannot be read), whose own opener then says why."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return None
+
+
+def is_duckdb_file(path: Path) -> bool:
+    """Whether `path` is a non-empty file carrying DuckDB's magic bytes (bytes 8-11)."""
+    head = file_head(path)
+    return head is not None and head[8:12] == DUCKDB_MAGIC
+
+
 def not_a_study(path: Path) -> None:
     """Refuse an existing file that is not a DuckDB database before DuckDB opens it.
 
@@ -68,14 +86,8 @@ def not_a_study(path: Path) -> None:
     it, so `botwatch ingest tweets.jsonl more.jsonl` (the study argument forgotten) reported every
     post stored while nothing reached the disk, and `status` said "Cannot launch in-memory
     database". An empty file is left to DuckDB, which makes it a new study."""
-    try:
-        if not path.is_file() or path.stat().st_size == 0:
-            return
-        with path.open("rb") as fh:
-            head = fh.read(12)
-    except OSError:
-        return  # unreadable: DuckDB's own error says why
-    if head[8:12] != DUCKDB_MAGIC:
+    head = file_head(path)  # None: empty, not a file or unreadable; DuckDB's own error says why
+    if head is not None and head[8:12] != DUCKDB_MAGIC:
         raise StudyError(
             f"{path} is not a study (not a DuckDB file). A study is the .duckdb file `botwatch ingest` writes, "
             f"named before the inputs: `botwatch ingest study.duckdb {path}`"

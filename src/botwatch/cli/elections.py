@@ -36,20 +36,13 @@ def _is_study(ref: str) -> bool:
     "DUCK" at bytes 8-11): `elections show /path/study` used to be read as a TOML file and failed
     with "too large for a election file" or a TOML parse error."""
     from botwatch.engines.lake import is_lake_path
-    from botwatch.study import DUCKDB_MAGIC
+    from botwatch.study import is_duckdb_file
 
     p = Path(ref)
     if p.suffix.lower() == ".toml":
         return False
-    if p.suffix.lower() == ".duckdb" or is_lake_path(ref):
-        return True
-    try:
-        if p.is_file():
-            with p.open("rb") as fh:
-                return fh.read(12)[8:12] == DUCKDB_MAGIC
-    except OSError:
-        return False  # unreadable: the election loader's own error says why
-    return False
+    # An unreadable file is no study here: the election loader's own error says why.
+    return p.suffix.lower() == ".duckdb" or is_lake_path(ref) or is_duckdb_file(p)
 
 
 def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-def]
