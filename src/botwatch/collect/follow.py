@@ -73,8 +73,7 @@ class Follower:
                 await asyncio.sleep(1.0 + attempt)
         finally:
             results.unlink(missing_ok=True)
-        self.log(f"follow: ingest of {len(files)} file(s) into {self.study} failed ({msg}); "
-                 f"they stay in {self.capture.folder} for the next batch or `botwatch ingest {self.study} {self.capture.folder}`")
+        self._failed(len(files), msg)
 
     def _settle(self, files: list[Path], outcomes: dict[str, tuple[str, str]], all_ok: bool) -> None:
         """Ledger what ingest stored or skipped, report each unreadable file once, and leave the
@@ -94,8 +93,12 @@ class Follower:
                 fh.write("".join(f"{p.name}\n" for p in ingested))
             self.log(f"follow: ingested {len(ingested)} closed file(s) into {self.study}")
         if failed:
-            self.log(f"follow: ingest of {len(failed)} file(s) into {self.study} failed ({failed[0][0].name}: {failed[0][1][:200]}); "
-                     f"they stay in {self.capture.folder} for the next batch or `botwatch ingest {self.study} {self.capture.folder}`")
+            self._failed(len(failed), f"{failed[0][0].name}: {failed[0][1][:200]}")
+
+    def _failed(self, n: int, why: str) -> None:
+        """The one line for files left pending after a failed ingest (the whole batch, or some)."""
+        self.log(f"follow: ingest of {n} file(s) into {self.study} failed ({why}); "
+                 f"they stay in {self.capture.folder} for the next batch or `botwatch ingest {self.study} {self.capture.folder}`")
 
     def _refuse(self, path: Path, why: str) -> None:
         """Note and report, once, a closed file no reader knows: it stays where it is, its first

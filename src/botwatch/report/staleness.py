@@ -14,6 +14,7 @@ from datetime import datetime
 
 from botwatch.study import Study
 
+
 @dataclass(frozen=True)
 class StaleAnalysis:
     """Stages whose latest successful run finished before the latest ingest that stored posts."""
