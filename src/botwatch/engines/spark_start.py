@@ -40,19 +40,25 @@ def master_source(given: str | None) -> str:
     return "SPARK_MASTER" if env and (given is None or given == env) else "--spark-master"
 
 
+def _java(env: dict[str, str]) -> str | None:
+    """The `java` Spark's launcher runs: JAVA_HOME's bin/java when JAVA_HOME is set (whether or
+    not it exists), else the one on PATH (None when there is none)."""
+    home = env.get("JAVA_HOME")
+    return os.path.join(home, "bin", "java") if home else shutil.which("java", path=env.get("PATH", os.defpath))
+
+
 def java_problem(env: dict[str, str] | None = None) -> str | None:
     """Why no Java can run, told before any JVM is started; None when a `java` is there.
 
     A JAVA_HOME that is not a Java installation made spark-class print its own shell errors
     (`line 71: …/bin/java: No such file or directory`)."""
     env = dict(os.environ) if env is None else env
-    home = env.get("JAVA_HOME")
+    java, home = _java(env), env.get("JAVA_HOME")
     if home:
-        java = os.path.join(home, "bin", "java")
-        if not (os.path.isfile(java) and os.access(java, os.X_OK)):
+        if not (java and os.path.isfile(java) and os.access(java, os.X_OK)):
             return f"JAVA_HOME={home} is not a Java installation (no bin/java there); point it at Java {JAVA_NEEDED} or later, or unset it"
         return None
-    if shutil.which("java", path=env.get("PATH", os.defpath)) is None:
+    if java is None:
         return f"Spark needs Java {JAVA_NEEDED} or later: there is no `java` on PATH and JAVA_HOME is not set"
     return None
 
@@ -60,8 +66,7 @@ def java_problem(env: dict[str, str] | None = None) -> str | None:
 def java_version(env: dict[str, str] | None = None) -> int | None:
     """The major version `java -version` reports (8 for "1.8.0_392"), None when it cannot say."""
     env = dict(os.environ) if env is None else env
-    home = env.get("JAVA_HOME")
-    java = os.path.join(home, "bin", "java") if home else shutil.which("java", path=env.get("PATH", os.defpath))
+    java = _java(env)
     if not java:
         return None
     try:
