@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_of_study_or_fail, election_or_fail, fail, open_or_fail, out, stage_progress, warn
+from botwatch.cli.common import (
+    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, no_election_or_fail, open_or_fail,
+    out, stage_progress, warn,
+)
 from botwatch.cli.ingest import ingest
 
 if TYPE_CHECKING:
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 def analyze(
     study: StudyArg,
     election: ElectionOpt = None,
+    no_election: NoElectionOpt = False,
     stage: Annotated[Optional[list[str]], typer.Option("--only", "--stage", help="Run only this stage (repeatable; its inputs must exist, or add --with-deps; `botwatch stages` lists them)")] = None,
     with_deps: Annotated[bool, typer.Option("--with-deps", help="With --only: also run the stages upstream of it")] = False,
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
@@ -29,20 +33,28 @@ def analyze(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
-    """Run the analysis stages on a study, recording each in the `runs` table."""
+    """Run the analysis stages on a study, recording each in the `runs` table.
+
+    Without --election, the election the study was analysed with (said in one line); --no-election
+    runs with none instead (the origin model then scores without a home-country prior), recorded so
+    that later runs keep it until --election names one."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
     from botwatch.study import StudyError
     from botwatch.collect.study_link import recorded_sample_rate
 
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
         fail(f"sample rate must be in (0, 1], got {sample_rate}")
+    no_election_or_fail(election, no_election)
     bot_model_or_fail()
     given = election_or_fail(election)  # a bad preset or file fails before the study is opened
     seconds: dict[str, float] = {}
     with open_or_fail(study, engine=engine, master=spark_master) as st, stage_progress() as progress:
         # Without --election, the election the study was analysed with: re-running a stage with none
         # silently dropped the home-country prior from a study whose report names that election.
-        chosen = election_of_study_or_fail(st, given)
+        chosen, none_on_purpose = election_choice_or_fail(st, given, no_election)
+        if no_election:
+            console.print("no election (--no-election): accounts are scored without a home-country prior; stages that need an "
+                          "election are skipped and keep the tables an earlier run made", highlight=False, markup=False)
         if chosen is not None:
             from botwatch.origin_rule import home_known, unknown_home_note
 
@@ -54,7 +66,8 @@ def analyze(
 
             need = [s.name for s in all_stages() if s.name in set(stage) and s.needs_election]
             if need:
-                fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
+                why = " (this run has none: --no-election, given or recorded)" if none_on_purpose else ""
+                fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election{why}: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         say_if_no_posts(st, study)
         if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
             sample_rate, note = recorded_sample_rate(st)
@@ -63,6 +76,8 @@ def analyze(
         options: dict = {"sample_rate": sample_rate} if sample_rate else {}
         if not origin_study_prior:
             options["origin_study_prior"] = False
+        if none_on_purpose:  # recorded in `runs`: a later plain `analyze` keeps none (elections.recorded.study_election)
+            options["no_election"] = True
         if workers is not None:  # what the stages fork (content.pool, accounts.pool); the outputs do not depend on it
             options["workers"] = workers
         ctx = Context(election=chosen, options=options, log=progress.log, engine=getattr(st, "engine", "duckdb"))

@@ -92,6 +92,10 @@ ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections l
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
 # `estimate`'s (`--preset` is an older name it still takes): it cannot run without an election, but
 # a study analysed with one already names it, so the option may be left out there.
+# `analyze`'s and `estimate`'s way out of the recorded election (mutually exclusive with --election).
+NoElectionOpt = Annotated[bool, typer.Option(
+    "--no-election", help="Run with no election, even if the study was analysed with one (recorded as such; "
+                          "stages that need an election are skipped and keep their tables). Not with --election")]
 ElectionOrPreset = Annotated[Optional[str], typer.Option("--election", "-e", "--preset", help=ELECTION_HELP + "; default: the one the study was analysed with")]
 
 
@@ -246,8 +250,18 @@ def election_of_study_or_fail(st: object, given: object):  # type: ignore[no-unt
     """`given` (the `--election` already loaded) when there is one; else the election the study's
     stages were last run with, said in one line on stderr, or None when they recorded none.
     Different elections in different stages are one error line (exit 2): `--election` decides."""
+    return election_choice_or_fail(st, given)[0]
+
+
+def election_choice_or_fail(st: object, given: object, no_election: bool = False):  # type: ignore[no-untyped-def]
+    """(election, none_on_purpose): as `election_of_study_or_fail`, with `--no-election` given or
+    recorded. `none_on_purpose` is True when the command is to run with no election because the
+    user said so now (`no_election`) or the study was last analysed so: a plain re-run records it
+    again, so a stage left with an older election's record cannot bring that election back later."""
+    if no_election:
+        return None, True
     if given is not None:
-        return given
+        return given, False
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import study_election
 
@@ -257,7 +271,13 @@ def election_of_study_or_fail(st: object, given: object):  # type: ignore[no-unt
         fail(controls_shown(str(exc)))
     if line:
         console.print(controls_shown(line), highlight=False, markup=False)
-    return election
+    return election, election is None and line is not None
+
+
+def no_election_or_fail(election: Optional[str], no_election: bool) -> None:
+    """One line (exit 2) when both `--election` and `--no-election` are given: they contradict."""
+    if no_election and election is not None:
+        fail(f"--election {election} and --no-election contradict each other: pass one of them (neither: the election the study was analysed with)")
 
 
 def election_or_fail(ref: Optional[str]):  # type: ignore[no-untyped-def]

@@ -9,7 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOrPreset, app, console, election_of_study_or_fail, election_or_fail, fail, open_or_fail, out, warn
+from botwatch.cli.common import (
+    ElectionOrPreset, NoElectionOpt, app, console, election_choice_or_fail, election_or_fail, fail, no_election_or_fail, open_or_fail, out, warn,
+)
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 
 
@@ -24,6 +26,7 @@ def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
 def estimate(
     study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
     preset: ElectionOrPreset = None,
+    no_election: NoElectionOpt = False,
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
     reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = DEFAULT_REPS,
@@ -37,6 +40,10 @@ def estimate(
     from botwatch.pipeline import Context, PipelineError, analyze as run_stages
     from botwatch.estimates.reference import fmt_value, interval_text, reference_rows
 
+    no_election_or_fail(preset, no_election)
+    if no_election:  # estimates are per party of an election: with none there is nothing to estimate
+        fail("estimate needs an election (it estimates each of its parties), and --no-election gives it none; "
+             "to re-score the accounts without one: botwatch analyze STUDY --no-election")
     if table not in ("reference", "parties"):
         fail("--table must be 'reference' or 'parties'")
     given: Election | None = election_or_fail(preset)  # a bad preset or file fails before the study is opened
@@ -48,9 +55,10 @@ def estimate(
     params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
     with open_or_fail(study) as st:
         # Without --election, the one the study was analysed with (it was required even then).
-        election: Election | None = election_of_study_or_fail(st, given)
+        election, none_on_purpose = election_choice_or_fail(st, given)
         if election is None:
-            fail("estimate needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file; this study was not analysed with one")
+            why = "this study was last analysed with --no-election" if none_on_purpose else "this study was not analysed with one"
+            fail(f"estimate needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file; {why}")
         assert election is not None
         if st.count("posts") == 0:
             fail(f"{study} holds no posts: ingest some first")

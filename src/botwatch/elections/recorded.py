@@ -81,6 +81,11 @@ def _latest_stage_params(study: Any) -> dict[str, dict[str, Any]]:
     return latest
 
 
+# How `study_election` groups the stages last run with `analyze --no-election` (recorded as
+# `no_election: true`): a choice of its own, unlike a run that merely recorded no election.
+NO_ELECTION: tuple[str, str | None] = ("", None)
+
+
 def study_election(study: Any) -> tuple[Election | None, str | None]:
     """The one election the study's analysis stages were last run with, and a line saying so.
 
@@ -89,7 +94,9 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
     report, still titled for that election, moved from 55 to 88) while the docs said the study
     recorded its election. They now reuse it. Returns (None, None) when no stage recorded one
     (a study never analysed with an election keeps its behaviour). A stage run with no election is
-    not a different election: it is what this function prevents. Raises `ElectionError` when the
+    not a different election: it is what this function prevents. A stage run with `--no-election`
+    is: (None, a line saying so) when every stage that recorded one did so, else the mix of
+    elections below. Raises `ElectionError` when the
     stages recorded different elections (a preset in one, a user's file or another text of it in
     another), since picking one would silently change the others' tables, and when the recorded
     election cannot be loaded here."""
@@ -97,6 +104,9 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
 
     by: dict[tuple[str, str | None], list[str]] = {}
     for stage, p in _latest_stage_params(study).items():
+        if p.get("no_election") is True:  # run with `--no-election`: none, on purpose, is what it recorded
+            by.setdefault(NO_ELECTION, []).append(stage)
+            continue
         key = p.get("election")
         if not isinstance(key, str) or not key:
             continue
@@ -108,6 +118,8 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
         keys = [k for k, _ in by]
 
         def label(k: str, text: str | None) -> str:
+            if (k, text) == NO_ELECTION:
+                return "no election (--no-election)"
             if keys.count(k) == 1:
                 return k
             return f"{k} (recorded text {hashlib.sha256((text or '').encode()).hexdigest()[:8]})" if text else f"{k} (preset)"
@@ -115,6 +127,8 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
         parts = "; ".join(f"{', '.join(sorted(stages))}: {label(k, t)}" for (k, t), stages in sorted(by.items(), key=lambda kv: kv[0][0]))
         raise ElectionError(f"this study's stages were analysed with different elections ({parts}); pass --election to say which one to use")
     (key, text), stages = next(iter(by.items()))
+    if (key, text) == NO_ELECTION:
+        return None, "using no election, as this study was last analysed with --no-election; pass --election to use one"
     try:
         election = recorded_election({"election": key, "election_toml": text})
     except ElectionError as exc:

@@ -37,6 +37,8 @@ def _analysis_command(study_name: str, stages: list[str], p: dict[str, Any], ele
     parts = ["botwatch", "estimate" if estimate else "analyze", _quote(study_name)]
     if election_arg:
         parts += ["--election", election_arg]
+    elif p.get("no_election") is True:  # a plain command would reuse an election another stage recorded
+        parts.append("--no-election")
     if isinstance(p.get("sample_rate"), (int, float)):
         parts += ["--sample-rate", f"{p['sample_rate']:g}"]
     if estimate:

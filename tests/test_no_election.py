@@ -1,0 +1,129 @@
+"""`analyze --no-election`: re-analyse a study without the election it recorded.
+
+`analyze` and `estimate` without `--election` reuse the election the study recorded (so that a
+plain re-run does not silently drop the home-country prior), which left no way to score a study
+analysed for an election with none at all: leaving the option out now meant "the recorded one".
+`--no-election` runs with none, says so, records it (`no_election` in `runs.params`) so that a later
+plain `analyze` keeps none instead of bringing back the election an older stage run recorded, and
+the report's reproduction steps name it. With `--election` it is one error line; `estimate`, which
+estimates each party of an election, refuses it in one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+
+def _study(tmp_path: Path, sample_study_path: Path) -> Path:
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    return dst
+
+
+def _params(path: Path, stage: str) -> list[dict]:
+    from botwatch import open_study
+
+    with open_study(path) as st:
+        rows = st.sql("SELECT params FROM runs WHERE stage = ? AND status = 'ok' ORDER BY finished_at", [stage])
+    return [json.loads(p) for (p,) in rows]
+
+
+def _foreign_known(path: Path) -> int:
+    from botwatch import open_study
+
+    with open_study(path) as st:
+        return int(st.sql("SELECT count(*) FILTER (WHERE foreign_origin IS NOT NULL) FROM account_scores")[0][0])
+
+
+def test_no_election_rescoring_a_study_analysed_with_one(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    assert _foreign_known(study) > 0
+    res = runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert "no election (--no-election)" in res.output and "using the election" not in res.output
+    last = _params(study, "accounts")[-1]
+    assert last["election"] is None and last["no_election"] is True
+    assert _foreign_known(study) == 0  # no home country: P(outside home) is not computed
+
+
+def test_a_plain_analyze_after_no_election_keeps_none(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    again = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert again.exit_code == 0, again.output
+    assert "using no election, as this study was last analysed with --no-election" in again.output
+    assert _params(study, "accounts")[-1].get("no_election") is True  # recorded again: still none on purpose
+    assert _foreign_known(study) == 0
+    back = runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
+    assert back.exit_code == 0 and _foreign_known(study) > 0
+    assert "no_election" not in _params(study, "accounts")[-1]
+
+
+def test_no_election_beside_another_stages_election_is_a_choice_to_make(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import open_study
+
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    with open_study(study, read_only=False) as st:  # as an older `analyze --election us-2016` of another stage left it
+        st.sql("INSERT INTO runs VALUES ('x', 'bursts', '{\"election\": \"us-2016\"}', '0', now() + INTERVAL 1 SECOND, "
+               "now() + INTERVAL 1 SECOND, 'ok', 0, NULL)")
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 2
+    assert "different elections" in res.output and "accounts: no election (--no-election)" in res.output and "bursts: us-2016" in res.output
+
+
+def test_election_and_no_election_together_is_one_line(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    for cmd in ("analyze", "estimate"):
+        res = CliRunner().invoke(app, [cmd, str(study), "--election", "us-2016", "--no-election"])
+        assert res.exit_code == 2, res.output
+        assert "--election us-2016 and --no-election contradict each other" in res.output
+        assert "Traceback" not in res.output
+    assert _params(study, "accounts") == [] or all("no_election" not in p for p in _params(study, "accounts"))
+
+
+def test_estimate_no_election_says_why_in_one_line(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["estimate", str(study), "--no-election"])
+    assert res.exit_code == 2 and "estimate needs an election" in res.output and "botwatch analyze STUDY --no-election" in res.output
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    plain = runner.invoke(app, ["estimate", str(study)])
+    assert plain.exit_code == 2 and "this study was last analysed with --no-election" in plain.output
+
+
+def test_only_a_stage_needing_an_election_with_no_election(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _study(tmp_path, sample_study_path)
+    res = CliRunner().invoke(app, ["analyze", str(study), "--no-election", "--only", "content"])
+    assert res.exit_code == 2 and "content needs --election (this run has none: --no-election" in res.output
+
+
+def test_the_reproduction_steps_name_no_election(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction
+
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    with open_study(study) as st:
+        steps = reproduction(st, "s.duckdb")["steps"]
+    assert steps[-2].startswith("botwatch analyze s.duckdb --election us-2016")
+    assert steps[-1].startswith("botwatch analyze s.duckdb --no-election") and "--election " not in steps[-1]
+
+
+def test_help_names_the_option() -> None:
+    for cmd in ("analyze", "estimate"):
+        res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "200"})
+        assert res.exit_code == 0 and "--no-election" in res.output
