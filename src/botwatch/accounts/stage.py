@@ -83,8 +83,17 @@ def model_files_sha256() -> dict[str, str | None]:
 def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
     ctx.run_params.update(model_files_sha256())  # which models made the scores, as the content stage records its own
-    return run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log, with_clusters=False,
-                        workers=ctx.options.get("workers"))
+    n = run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log, with_clusters=False,
+                     workers=ctx.options.get("workers"))
+    # Accounts the shipped models were fitted on score better than new ones would: counted, recorded
+    # in `runs` (the report's Methods section says so) and said now.
+    from botwatch.accounts.training_accounts import count_training_accounts, sentences
+
+    counts = count_training_accounts(study)
+    ctx.run_params.update(counts)
+    for line in sentences(counts).values():
+        ctx.log(f"accounts: {line}")
+    return n
 
 
 @register(

@@ -22,7 +22,7 @@ from botwatch.study import Study
 # Keys of a stage's parameters that say which models made it (recorded by the stages themselves).
 MODEL_KEYS = ("bot_model_sha256", "bot_model_file", "bot_behaviour_sha256", "origin_model_sha256", "content_model_sha256", "content_trees_sha256")
 # Parameters that do not change what a command computes (or are shown elsewhere): not grouped on.
-_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers"}
+_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "origin_training_accounts", "bot_training_accounts"}
 MAX_STEPS = 20  # a study re-analysed many times: the latest steps are what made its tables
 MAX_INPUTS = 20
 

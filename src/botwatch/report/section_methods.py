@@ -13,6 +13,7 @@ import shlex
 from datetime import date, timedelta
 from typing import Any
 
+from botwatch.accounts.training_accounts import recorded_counts, sentences as training_sentences
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
@@ -130,6 +131,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         duplicates=dup[0],
         records=dup[1],
         runs=provenance(study),
+        training=training_sentences(recorded_counts(study)),
         repro=reproduction(study, study_label(study.path)[1]),
         study_q=shlex.quote(study_label(study.path)[1]),
         exports=ctx.get("exports") or [],

@@ -1,0 +1,124 @@
+"""Which of a study's accounts the shipped models were fitted on: their figures are not out-of-sample.
+
+Why: the origin model's measured parts (`origin_behaviour_lr.json`, `origin_shifts.json`, the desk
+rules) were fitted on the development part of the IRA handles and of the ordinary election archives
+(brexit-2016, gop-debate-2015), and the bot model on the labelled sets (stclab, Gilani 2017,
+botwiki-2019 + verified-2019) with its behaviour ratios (`bot_behaviour.json`) on the fit part of the
+same ordinary and IRA accounts. A study of one of those archives scores, in part, the very accounts
+the model learned from: there its probabilities look better than they would on new accounts, and
+nothing said so. The accounts stage counts such accounts and records the counts in its `runs` entry
+(`origin_training_accounts`, `bot_training_accounts`); the report's Methods section says
+"N of the study's accounts were among the origin model's training accounts: their origin figures are
+not out-of-sample".
+
+What is shipped: `data/training_accounts.tsv.gz`, one line per training account key (its account id,
+its handle, and for an IRA handle the numeric ids the archive gives it), as the first `DIGITS` hex
+digits of the MD5 of `SALT` + the lower-cased key, with the models it trained. No id or handle is
+shipped in the clear; a key is not recoverable from a digest short of guessing it. Written by
+`scripts/build_training_accounts.py` from the shared data and the same splits the fitting scripts
+use, so the list is exactly the accounts those fits read (docs/model-card-origin.md).
+
+How a study is matched: a Twitter account whose lower-cased `account_id` or `handle` has a digest in
+the list. MD5 because DuckDB and Spark compute it the same way (the coordination null uses it for the
+same reason); the match is one join in the engine, so no table as long as the accounts reaches this
+process on a lake. With 16 hex digits (64 bits) and ~40,000 digests, a study of ten million accounts
+would match a non-training account by chance with probability about 2e-8.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+
+FILE = "training_accounts.tsv.gz"
+SALT = "botwatch-training-accounts-v1|"
+DIGITS = 16
+MODELS = ("origin", "bot")
+RUN_KEYS = {"origin": "origin_training_accounts", "bot": "bot_training_accounts"}  # in the accounts stage's `runs.params`
+VIEW = "_botwatch_training_digests"
+
+
+def key_digest(key: str) -> str:
+    """The shipped digest of an account key (an id or a handle; case and surrounding space ignored)."""
+    return hashlib.md5((SALT + key.strip().lower()).encode("utf-8")).hexdigest()[:DIGITS]
+
+
+@lru_cache(maxsize=1)
+def shipped_digests() -> pa.Table:
+    """The shipped list as a table (digest, origin, bot); empty when the file is missing (a source
+    checkout without it), so scoring never fails for want of it."""
+    path = resources.files("botwatch.accounts") / "data" / FILE
+    digests: list[str] = []
+    origin: list[bool] = []
+    bot: list[bool] = []
+    try:
+        raw = gzip.decompress(path.read_bytes()).decode("ascii")
+    except (FileNotFoundError, OSError):
+        raw = ""
+    for line in raw.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        d, models = line.split("\t")
+        digests.append(d)
+        got = set(models.split(","))
+        origin.append("origin" in got)
+        bot.append("bot" in got)
+    return pa.table({"digest": pa.array(digests, pa.string()), "origin": pa.array(origin, pa.bool_()), "bot": pa.array(bot, pa.bool_())})
+
+
+def _digest_sql(column: str) -> str:
+    return f"substr(md5(concat('{SALT}', lower(a.{column}))), 1, {DIGITS})"
+
+
+def count_training_accounts(study: Any) -> dict[str, int]:
+    """How many of the study's accounts are among each shipped model's training accounts, as the
+    accounts stage records them (`RUN_KEYS`); {} when the study has no accounts table. One query in
+    the engine: each Twitter account's id and handle digested, joined to the shipped digests."""
+    if "accounts" not in study.tables():
+        return {}
+    table = shipped_digests()
+    if table.num_rows == 0:
+        return {RUN_KEYS[m]: 0 for m in MODELS}
+    keys = (f"SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform = 'twitter' "
+            f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform = 'twitter' AND a.handle IS NOT NULL")
+    with study.temp_view(VIEW, table):
+        row = study.sql(
+            f"SELECT count(DISTINCT CASE WHEN t.origin THEN k.account_id END), count(DISTINCT CASE WHEN t.bot THEN k.account_id END) "
+            f"FROM ({keys}) k JOIN {VIEW} t ON k.digest = t.digest"
+        )[0]
+    return {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
+
+
+def recorded_counts(study: Any) -> dict[str, int]:
+    """The counts the latest successful accounts run recorded ({} when none did: a study scored
+    before they were recorded, or never scored)."""
+    if "runs" not in study.tables():
+        return {}
+    rows = study.sql("SELECT params FROM runs WHERE stage = 'accounts' AND status = 'ok' ORDER BY finished_at DESC LIMIT 1")
+    if not rows:
+        return {}
+    try:
+        params = json.loads(rows[0][0] or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(params, dict):
+        return {}
+    return {k: v for k in RUN_KEYS.values() if isinstance(v := params.get(k), int) and not isinstance(v, bool)}
+
+
+def sentences(counts: dict[str, int]) -> dict[str, str]:
+    """The Methods line per model ("origin", "bot") with at least one training account in the study."""
+    out = {}
+    for model, what in (("origin", "origin"), ("bot", "automation")):
+        n = counts.get(RUN_KEYS[model], 0)
+        if n:
+            who = "account was" if n == 1 else "accounts were"
+            out[model] = (f"{n:,} of the study's {who} among the {model} model's training accounts: "
+                          f"{'its' if n == 1 else 'their'} {what} figures are not out-of-sample (docs/model-card-{model}.md).")
+    return out

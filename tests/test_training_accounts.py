@@ -1,0 +1,126 @@
+"""A study holding accounts the shipped models were fitted on says so (`accounts/training_accounts.py`).
+
+The origin model's measured parts were fitted on the development part of the IRA handles and of the
+ordinary archives, the bot model on the labelled sets and the fit part of the same archives. A study
+built on those archives (the bundled sample is IRA handles) scored training accounts, and its
+report presented their origin and automation figures as any other's. Now the accounts stage counts
+them against a shipped list of digests (one engine join), records the counts in `runs`, and the
+Methods section says "N of the study's accounts were among the origin model's training accounts:
+their origin figures are not out-of-sample"."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from botwatch import open_study
+from botwatch.accounts import training_accounts as ta
+from botwatch.accounts.validation import group_of, split_of
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _sample_origin_training(st: Any) -> set[str]:
+    """The sample's accounts the origin fit read, by the fit's own rule: the development part of the
+    IRA handles in a validation group (from the Clemson category the ingest keeps in `extra`) and of
+    the ordinary brexit-2016 accounts (the sample's twarc2 Brexit pages hold some of the same users:
+    LibDems, Nigel_Farage...). An independent check of the shipped digests."""
+    import pandas as pd
+
+    brexit = set(pd.read_csv(SHARED / "ordinary" / "brexit-2016" / "tweets.csv.gz", dtype=str, usecols=["user_id"])["user_id"])
+    out = set()
+    for aid, extra in st.sql("SELECT account_id, extra FROM accounts WHERE platform = 'twitter'"):
+        cat = json.loads(extra).get("account_category") if extra else None
+        if split_of(aid) == "dev" and ((cat and group_of(cat, "ira") is not None) or aid in brexit):
+            out.add(aid)
+    return out
+
+
+def test_the_shipped_list_reads_and_is_digests_only() -> None:
+    t = ta.shipped_digests()
+    assert t.num_rows > 30_000
+    assert all(len(d) == ta.DIGITS and int(d, 16) >= 0 for d in t.column("digest").to_pylist()[:1000])
+    assert pa.compute.sum(t.column("origin")).as_py() > 20_000 and pa.compute.sum(t.column("bot")).as_py() > 7_000
+    assert ta.key_digest(" SomeHandle ") == ta.key_digest("somehandle")
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs the shared data beside the project")
+def test_the_sample_study_counts_exactly_its_training_accounts(tmp_path: Path, sample_study_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    with open_study(study) as st:
+        want = _sample_origin_training(st)
+        got = ta.count_training_accounts(st)
+        ids = [a for (a,) in st.sql("SELECT account_id FROM accounts WHERE platform = 'twitter'")]
+    digests = dict(zip(ta.shipped_digests().column("digest").to_pylist(), ta.shipped_digests().column("origin").to_pylist()))
+    in_python = {a for a in ids if digests.get(ta.key_digest(a))}
+    assert want and in_python == want  # the list holds the dev handles and none of the test part's
+    assert got[ta.RUN_KEYS["origin"]] == len(want)
+    assert 0 < got[ta.RUN_KEYS["bot"]] <= len(ids)
+
+
+def test_a_study_of_no_training_account_counts_none(tmp_path: Path) -> None:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'twitter', 'nobody_here_1'), ('2', 'bluesky', NULL)")
+        assert ta.count_training_accounts(st) == {"origin_training_accounts": 0, "bot_training_accounts": 0}
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs the shared data beside the project")
+def test_a_handle_matches_whatever_the_id_and_only_on_twitter(tmp_path: Path, sample_study_path: Path) -> None:
+    with open_study(sample_study_path) as st:
+        handle = sorted(a for a in _sample_origin_training(st) if not a.isdigit())[0]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('99', 'twitter', ?), ('98', 'bluesky', ?)", [handle.upper(), handle])
+        assert ta.count_training_accounts(st)["origin_training_accounts"] == 1
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs the shared data beside the project")
+def test_the_stage_records_the_counts_and_the_report_says_so(tmp_path: Path, sample_study_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    with open_study(study) as st:
+        want = len(_sample_origin_training(st))
+        counts = ta.recorded_counts(st)
+    assert counts["origin_training_accounts"] == want and counts["bot_training_accounts"] > 0
+    assert f"{want:,} of the study's accounts were among the origin model's training accounts" in res.output
+    out = tmp_path / "r.html"
+    rep = CliRunner().invoke(app, ["report", str(study), "-o", str(out)])
+    assert rep.exit_code == 0, rep.output
+    html = out.read_text(encoding="utf-8")
+    assert (f"{want:,} of the study&#39;s accounts were among the origin model&#39;s training accounts: their origin figures are "
+            "not out-of-sample") in html
+    assert "among the bot model&#39;s training accounts: their automation figures are not out-of-sample" in html
+
+
+def test_no_line_without_a_count(tmp_path: Path) -> None:
+    assert ta.sentences({"origin_training_accounts": 0, "bot_training_accounts": 0}) == {}
+    assert ta.sentences({"origin_training_accounts": 1})["origin"].startswith("1 of the study's account was")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:  # scored before the counts were recorded
+        st.sql("INSERT INTO runs VALUES ('x', 'accounts', '{\"election\": null}', '0', now(), now(), 'ok', 0, NULL)")
+        assert ta.recorded_counts(st) == {}
+
+
+@pytest.mark.spark
+def test_a_lake_counts_the_same(spark: Any, tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch.engines.lake import lake_from_study
+    from botwatch.study import Study
+
+    with Study(sample_study_path, read_only=True) as st:
+        want = ta.count_training_accounts(st)
+        lake = lake_from_study(st, tmp_path / "lake", spark=spark)
+    try:
+        assert ta.count_training_accounts(lake) == want
+    finally:
+        lake.close()
