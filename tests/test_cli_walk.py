@@ -163,6 +163,23 @@ def test_report_replaces_a_report_but_not_a_file_botwatch_did_not_write(tmp_path
     assert again.exit_code == 0, again.output
 
 
+def test_report_does_not_replace_another_studys_report_without_force(tmp_path: Path) -> None:
+    """Any botwatch report counted as "its own earlier report": a second study's `report -o
+    report.html` in the same folder replaced the first study's report without a word."""
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    for st in (one, two):
+        assert runner.invoke(app, ["ingest", str(st), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    html = tmp_path / "report.html"
+    assert runner.invoke(app, ["report", str(one), "-o", str(html), "--no-exports"]).exit_code == 0
+    first = html.read_text()
+    res = runner.invoke(app, ["report", str(two), "-o", str(html), "--no-exports"])
+    assert res.exit_code == 2 and "is the report of another study" in _said(res), res.output
+    assert html.read_text() == first
+    assert str(tmp_path) not in first.split("</head>")[0]  # the tag is a hash, not the study's path
+    assert runner.invoke(app, ["report", str(one), "-o", str(html), "--no-exports"]).exit_code == 0  # its own: replaced
+    assert runner.invoke(app, ["report", str(two), "-o", str(html), "--no-exports", "--force"]).exit_code == 0
+
+
 def test_a_file_name_that_is_not_utf8_is_ingested_and_shown_escaped(tmp_path: Path) -> None:
     """`bad\\xffname.jsonl` failed with "UnicodeEncodeError ... surrogates not allowed" though its
     content is valid: the name reached DuckDB and the terminal with PEP 383 surrogates."""

@@ -75,3 +75,22 @@ def test_foreign_accounts_on_their_own_evidence_keep_their_share(tmp_path: Path)
     finally:
         st.close()
     assert "8 of them, 50% [" in text and "not a finding" not in text and "most likely country" not in text
+
+
+def test_home_placed_and_language_only_accounts_together_make_no_share(tmp_path: Path) -> None:
+    """Neither group is half the count on its own, but together they are: no share of "foreign"
+    accounts."""
+    english = {"US": 0.40, "GB": 0.35, "IN": 0.07}  # language only, not placed at home
+    home = {"GB": 0.45, "US": 0.30, "IE": 0.25}  # location evidence, GB most likely, still counted
+    russian = {"RU": 0.9, "GB": 0.05}
+    rows = ([(f"e{i}", english, ["post_langs"], "en") for i in range(3)] + [(f"h{i}", home, ["location"], "en") for i in range(3)]
+            + [(f"r{i}", russian, ["location", "post_langs"], "ru") for i in range(5)])
+    st = _study(tmp_path / "u.duckdb", rows)
+    try:
+        text = _origin_number(st)
+    finally:
+        st.close()
+    # 11 counted: 3 placed at home, 3 others on language alone; 6 of 11 in either group.
+    assert "3 of these 11 have GB as their single most likely country" in text
+    assert "3 have as their only origin evidence" in text
+    assert "11 of them are counted as foreign" in text and "not a finding" in text

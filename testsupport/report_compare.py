@@ -2,7 +2,8 @@
 from a Spark study is the same report").
 
 What may legitimately differ, and is normalised before comparing:
-  * the study's name (`s.duckdb` against `lake`) where the report prints it;
+  * the study's name (`s.duckdb` against `lake`) where the report prints it, and the hash of its
+    path in the head's `botwatch-study` tag;
   * today's timestamps: when the report was generated and when each stage run finished;
   * the engine each run recorded (`engine=duckdb` against `engine=spark`), and the `--engine spark`
     the reproduction block adds to a lake's commands;
@@ -35,6 +36,7 @@ def normalise(html: str, study_name: str, today: date | None = None) -> str:
     for d in (today, today - timedelta(days=1)):  # a run that crossed midnight
         html = re.sub(rf"{d.isoformat()}[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?", "<NOW>", html)
     html = re.sub(r"engine=(duckdb|spark)", "engine=<ENGINE>", html)
+    html = re.sub(r'<meta name="botwatch-study" content="[0-9a-f]*">', '<meta name="botwatch-study" content="<KEY>">', html)
     html = re.sub(r" --engine spark(?=[\s<])", "", html)  # the reproduction block's lake commands
     name = re.escape(study_name)
     html = re.sub(rf"(botwatch (?:report|export|ingest|analyze|estimate|elections show) ){name}(?=[\s<])", r"\1<STUDY>", html)

@@ -150,7 +150,7 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
 @app.command()
 def report(
     study: StudyArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write; a botwatch report already there is replaced (it is rebuilt from the study), any other file only with --force")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write; this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
@@ -169,6 +169,10 @@ def report(
         # A report is rebuilt from the study, so re-running `report` replaces the last one (scripts
         # rely on it); a file botwatch did not write, `-o notes.html` by mistake, is not lost.
         fail(f"{output} exists and is not a botwatch report: pass --force to replace it, or name another file with -o")
+    if not force and output.is_file() and _another_studys(output, study):
+        # Any botwatch report counted as "its own": two studies writing report.html in one
+        # folder replaced each other's report without a word.
+        fail(f"{output} is the report of another study: pass --force to replace it, or name another file with -o")
     if posts and not exports:  # the posts are one of the exports: --no-exports dropped them without a word
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     try:
@@ -199,6 +203,15 @@ def is_botwatch_report(path: Path, title: str | None = None) -> bool:
     if '<meta name="generator" content="botwatch' not in head:
         return False
     return title is None or html.escape(title) in head or title in head
+
+
+def _another_studys(output: Path, study: Path) -> bool:
+    """Whether the botwatch report at `output` was written from a study other than `study`. A
+    report without the study tag (written before it existed) is taken as this study's, as before."""
+    from botwatch.report.study_key import report_study_key, study_key
+
+    key = report_study_key(output)
+    return bool(key) and key != study_key(study)
 
 
 def _beside(e: OSError, output: Path) -> bool:

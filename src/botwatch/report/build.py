@@ -38,6 +38,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch import __version__
+from botwatch.report.study_key import study_key
 from botwatch.report.context import study_label
 from botwatch.report.fmt import FILTERS
 from botwatch.report.sections import ENV, Section, all_sections
@@ -154,6 +155,7 @@ def _build_report(
         generated=utcnow().strftime("%Y-%m-%d %H:%M"),
         version=__version__,
         study_name=study_label(study.path)[1],
+        study_key=study_key(study.path),
         election=ctx.get("election"),
         sections=built,
         headlines=lead,
