@@ -46,6 +46,8 @@ def ingest(
         "--time-format", metavar="FORMAT",
         help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "
              "format ('%d/%m/%Y %H:%M', UTC unless it has %z), or epoch / epoch_ms. Rows it does not match are rejected")] = None,
+    platform: Annotated[Optional[str], typer.Option(
+        "--platform", metavar="NAME", help="The platform the mapped CSV's posts are from (default twitter)")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed; your
     own CSV layout with --columns)."""
@@ -68,7 +70,7 @@ def ingest(
                       highlight=False, markup=False)
     if not files:
         fail("no input files" + (" (only documentation in the folders given)" if docs else ""))
-    cmap = _column_map(columns, column_map, time_format)
+    cmap = _column_map(columns, column_map, time_format, platform)
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
@@ -122,25 +124,26 @@ def ingest(
     fail_if_some_failed(summary)
 
 
-def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str]) -> ColumnMap | None:
+def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str], platform: Optional[str] = None) -> ColumnMap | None:
     """The column map the options give (None: sniff formats as usual); a usage error exits 2."""
     if columns is None and column_map is None:
-        if time_format is not None:
-            fail("--time-format applies to a CSV read with --columns or --column-map: name its columns too")
+        for given, name in ((time_format, "--time-format"), (platform, "--platform")):
+            if given is not None:
+                fail(f"{name} applies to a CSV read with --columns or --column-map: name its columns too")
         return None
     from botwatch.ingest.csv_mapping import ColumnMapError, build, load_toml, parse_option
 
     try:
         fields: dict[str, str] = {}
-        fmt = platform = None
+        fmt = plat = None
         if column_map is not None:
-            fields, fmt, platform = load_toml(str(column_map))
+            fields, fmt, plat = load_toml(str(column_map))
         if columns is not None:
             given = parse_option(columns)
             if not given:
                 fail("--columns is empty: give field=column pairs, e.g. account_id=user_id,created_at=created_at,text=text")
             fields.update(given)
-        return build(fields, time_format if time_format is not None else fmt, platform)
+        return build(fields, time_format if time_format is not None else fmt, platform if platform is not None else plat)
     except ColumnMapError as exc:
         fail(str(exc))
         raise  # unreachable

@@ -216,13 +216,16 @@ def from_params(p: dict[str, Any]) -> ColumnMap | None:
 
 
 def reproduce_flags(p: dict[str, Any]) -> list[str]:
-    """The `--columns` / `--time-format` words an `ingest` run's parameters call for (unquoted)."""
+    """The `--columns` / `--time-format` / `--platform` words an `ingest` run's parameters call for
+    (unquoted; a column name holding a comma cannot be written in `--columns`: docs/ingest-csv.md)."""
     cmap = from_params(p)
     if cmap is None:
         return []
     flags = ["--columns", cmap.as_option()]
     if cmap.time_format:
         flags += ["--time-format", cmap.time_format]
+    if cmap.platform != "twitter":
+        flags += ["--platform", cmap.platform]
     return flags
 
 
