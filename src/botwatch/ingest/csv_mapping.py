@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -339,8 +340,8 @@ def file_problem(path: str, cmap: ColumnMap) -> str | None:
         return None
     try:
         return source_problem(src, cmap)
-    except (OSError, EOFError, ValueError) as exc:  # a corrupt gzip head: the ingest reports the file
-        return f"cannot read its header: {exc}"
+    except (OSError, EOFError, ValueError, zlib.error):  # a corrupt gzip head: the file's own result line says so, as for any format
+        return None
     finally:
         src.close()
 
@@ -348,18 +349,15 @@ def file_problem(path: str, cmap: ColumnMap) -> str | None:
 def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink) -> None:
     """One CSV row read through `cmap` into a post and its account's snapshot (a `RowHandler`
     once bound: `functools.partial(handle_mapped, cmap)`)."""
-
-    def get(name: str) -> str | None:
-        col = cmap.column(name)
-        return row.get(col) if col is not None else None
-
+    v = {f: row.get(c) for f, c in cmap.columns}  # the mapped fields' values; a field not mapped reads as None
+    get = v.get
     account_id = req_id(opt_id(get("account_id")), "account_id")
     created = parse_time(get("created_at"), cmap.time_format)
     raw_text = req_text(get("text"))
     post_id = opt_id(get("post_id"))
-    if cmap.column("post_id") is not None and post_id is None:
-        raise RecordError(f"missing post_id (column {cmap.column('post_id')})")
     if post_id is None:
+        if "post_id" in v:
+            raise RecordError(f"missing post_id (column {cmap.column('post_id')})")
         # No ids in the file: a stable id from who, when and what, so a re-ingest stores nothing twice.
         digest = hashlib.blake2b(f"{account_id}\x1f{created.isoformat()}\x1f{raw_text}".encode("utf-8", "surrogatepass"), digest_size=10)
         post_id = "csv-" + digest.hexdigest()
@@ -367,14 +365,14 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
     ref_post, ref_account, ref_handle = opt_id(get("ref_post_id")), opt_id(get("ref_account_id")), opt_str(get("ref_handle"))
     reply_post, reply_account = opt_id(get("in_reply_to_post_id")), opt_id(get("in_reply_to_account_id"))
     kind = _kind(get("kind"))
-    flag = opt_bool(get("is_retweet")) if cmap.column("is_retweet") is not None else None
+    flag = opt_bool(get("is_retweet"))
     m = _RT_PREFIX.match(text)
     if kind is None:
         if flag:
             kind = "retweet"
         elif reply_post or reply_account:
             kind = "reply"
-        elif flag is None and m:  # no flag mapped: "RT @handle: ..." is a retweet, as in the IRA reader
+        elif flag is None and m:  # no flag (or an empty one): "RT @handle: ..." is a retweet, as in the IRA reader
             kind = "retweet"
         else:
             kind = "original"
@@ -382,7 +380,8 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         ref_handle, text = ref_handle or m.group(1), text[m.end():]
     if kind == "reply":
         ref_post, ref_account = ref_post or reply_post, ref_account or reply_account
-    found_tags, found_mentions, found_urls = text_entities(raw_text)
+    lists = ("hashtags" in v, "mentions" in v, "urls" in v)
+    found = text_entities(raw_text) if not all(lists) else ([], [], [])
     sink.post(
         {
             "post_id": post_id,
@@ -395,9 +394,9 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
             "ref_post_id": ref_post,
             "ref_account_id": ref_account,
             "ref_handle": ref_handle,
-            "hashtags": _list(get("hashtags"), "#") if cmap.column("hashtags") else found_tags,
-            "mentions": _list(get("mentions"), "@") if cmap.column("mentions") else found_mentions,
-            "urls": _list(get("urls"), "") if cmap.column("urls") else found_urls,
+            "hashtags": _list(get("hashtags"), "#") if lists[0] else found[0],
+            "mentions": _list(get("mentions"), "@") if lists[1] else found[1],
+            "urls": _list(get("urls"), "") if lists[2] else found[2],
             "client": client_name(get("client")),
         },
         line,
