@@ -195,6 +195,17 @@ def test_a_map_that_cannot_be_used_is_one_line_and_exit_2(tmp_path: Path, args: 
     assert not study.exists()
 
 
+def test_a_semicolon_export_is_refused_with_the_reason(tmp_path: Path) -> None:
+    rows = _rows(GOP)
+    semi = tmp_path / "semi.csv"
+    with open(semi, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]), delimiter=";", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    code, out = _ingest(str(tmp_path / "s.duckdb"), str(semi), "--columns", GOP_MAP)
+    assert code == 2 and "delimited by ';'" in out and not (tmp_path / "s.duckdb").exists()
+
+
 def test_without_a_map_the_refusal_names_the_option(tmp_path: Path) -> None:
     code, out = _ingest(str(tmp_path / "s.duckdb"), str(GOP))
     assert code == 1 and "--columns" in " ".join(out.split())

@@ -321,12 +321,18 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
     """Why `src` cannot be read under `cmap` (None: it can): packed in another archive, binary, or
     its header lacks a mapped column. Read from the head only, so it can be asked before ingesting."""
     from botwatch.ingest.csv_records import read_header
-    from botwatch.ingest.formats import ARCHIVE_MAGIC, SNIFF_BYTES, looks_binary
+    from botwatch.ingest.formats import ARCHIVE_MAGIC, SNIFF_BYTES, _other_delimiter, looks_binary
 
     head = src.head(SNIFF_BYTES)
     if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
         return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
-    return header_problem(cmap, read_header(head))
+    header = read_header(head)
+    problem = header_problem(cmap, header)
+    delimited = _other_delimiter(head, header) if problem else None
+    if delimited:  # "lacks text=text (its columns: a;b;text)" would not say why
+        return (f"it looks delimited by {delimited[0]} ({delimited[1]} columns), not commas: botwatch reads comma-separated CSV; "
+                "save it as comma-separated (a spreadsheet's CSV export, or `csvformat`) and ingest that")
+    return problem
 
 
 def file_problem(path: str, cmap: ColumnMap) -> str | None:
