@@ -15,6 +15,7 @@ from rich.table import Table
 from botwatch.cli.common import app, console, controls_shown, fail, open_or_fail, out
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
+    from botwatch.ingest.csv_mapping import ColumnMap
     from botwatch.ingest.runner import FileResult, IngestSummary
 
 
@@ -28,8 +29,28 @@ def ingest(
     engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
     results_json: Annotated[Optional[Path], typer.Option("--results-json", hidden=True, help="Write each input's outcome here as JSON lines (collect's follow mode reads it)")] = None,
+    columns: Annotated[Optional[str], typer.Option(
+        "--columns", metavar="FIELD=COLUMN,...",
+        help="Read every input as your own CSV, saying which column is which field, e.g. "
+             "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location. "
+             "Required: account_id, created_at, text (post_id too when the file has ids; without it a stable id is built). "
+             "Optional: handle, location, lang, is_retweet, kind, ref_post_id, ref_account_id, ref_handle, in_reply_to_post_id, "
+             "in_reply_to_account_id, hashtags, mentions, urls, client, display_name, description, account_lang, "
+             "account_created_at, followers, following, posts_count, verified, default_profile, default_image, time_zone, "
+             "utc_offset. Headers match case-insensitively (docs/ingest-csv.md)")] = None,
+    column_map: Annotated[Optional[Path], typer.Option(
+        "--column-map", metavar="MAP.toml",
+        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format and platform); "
+             "--columns entries override its own")] = None,
+    time_format: Annotated[Optional[str], typer.Option(
+        "--time-format", metavar="FORMAT",
+        help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "
+             "format ('%d/%m/%Y %H:%M', UTC unless it has %z), or epoch / epoch_ms. Rows it does not match are rejected")] = None,
+    platform: Annotated[Optional[str], typer.Option(
+        "--platform", metavar="NAME", help="The platform the mapped CSV's posts are from (default twitter)")] = None,
 ) -> None:
-    """Read archives of any supported format into a study (format detected, no flag needed)."""
+    """Read archives of any supported format into a study (format detected, no flag needed; your
+    own CSV layout with --columns)."""
     location = str(location)  # `botwatch demo` and scripts call this function with a Path
     import duckdb
 
@@ -49,6 +70,7 @@ def ingest(
                       highlight=False, markup=False)
     if not files:
         fail("no input files" + (" (only documentation in the folders given)" if docs else ""))
+    cmap = _column_map(columns, column_map, time_format, platform)
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
@@ -69,10 +91,12 @@ def ingest(
         # A DuckDB study is one file; a folder is what a lake is, and DuckDB would fail on it (or
         # make a file of that name with the slash dropped).
         fail(f"{location} is a folder: a DuckDB study is a file (e.g. study.duckdb); for a lake of Parquet tables add --engine spark")
+    if cmap is not None:
+        _check_columns(cmap, [f for f in files if f != "-" and not (on_spark and is_url(f)) and Path(f).is_file()])
     if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 
-        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json)
+        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json, cmap)
         return
     study = Path(location)
     try:
@@ -81,7 +105,7 @@ def ingest(
         fail(str(exc))
     existed = study.exists()
     try:
-        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed)
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap)
     except KeyboardInterrupt:
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
             console.print(f"nothing was stored before the interrupt: the new study {escape(str(study))} was removed", highlight=False)
@@ -98,6 +122,43 @@ def ingest(
                 p.unlink(missing_ok=True)
         fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {study}"), code=1)
     fail_if_some_failed(summary)
+
+
+def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str], platform: Optional[str] = None) -> ColumnMap | None:
+    """The column map the options give (None: sniff formats as usual); a usage error exits 2."""
+    if columns is None and column_map is None:
+        for given, name in ((time_format, "--time-format"), (platform, "--platform")):
+            if given is not None:
+                fail(f"{name} applies to a CSV read with --columns or --column-map: name its columns too")
+        return None
+    from botwatch.ingest.csv_mapping import ColumnMapError, build, load_toml, parse_option
+
+    try:
+        fields: dict[str, str] = {}
+        fmt = plat = None
+        if column_map is not None:
+            fields, fmt, plat = load_toml(str(column_map))
+        if columns is not None:
+            given = parse_option(columns)
+            if not given:
+                fail("--columns is empty: give field=column pairs, e.g. account_id=user_id,created_at=created_at,text=text")
+            fields.update(given)
+        return build(fields, time_format if time_format is not None else fmt, platform if platform is not None else plat)
+    except ColumnMapError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+def _check_columns(cmap: ColumnMap, files: list[str]) -> None:
+    """Every local input has the mapped columns, before anything is written: a map naming a column
+    a file lacks is a usage error (exit 2), not a study of rejected rows."""
+    from botwatch.ingest.csv_mapping import file_problem
+    from botwatch.ingest.source import shown_name
+
+    for f in files:
+        problem = file_problem(f, cmap)
+        if problem:
+            fail(controls_shown(f"{shown_name(f)}: {problem}"))
 
 
 def unreadable(res: FileResult) -> bool:
@@ -193,7 +254,8 @@ def _why_rejected(study: Path) -> str:
     return " (" + "; ".join(controls_shown(f"{Path(str(src)).name}: {err}") for src, err in rows) + ")" if rows else ""
 
 
-def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True) -> IngestSummary:
+def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True,
+                          columns: ColumnMap | None = None) -> IngestSummary:
     """The ingest command's work: progress bars, a line per file and the summary table."""
     from botwatch.ingest.runner import ingest as run_ingest
 
@@ -214,7 +276,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
                 progress.remove_task(tid)
             print_file_result(res)
 
-        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers)
+        summary = run_ingest(st, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_file_start=start, on_file_done=done, workers=workers, columns=columns)
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)

@@ -17,7 +17,7 @@ from botwatch.cli.ingest import fail_if_some_failed, print_file_result, print_su
 
 
 def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str],
-                    results_json: Optional[Path] = None) -> None:
+                    results_json: Optional[Path] = None, columns: Any = None) -> None:
     """Ingest `files` into the lake at `location` on Spark; exits 1 when nothing could be read."""
     from botwatch.engines.spark_ingest import SparkUnavailable, spark_session
 
@@ -27,13 +27,14 @@ def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb:
         fail(str(exc))
         raise  # unreachable
     try:
-        _ingest(spark, location, files, force, max_record_mb, results_json)
+        _ingest(spark, location, files, force, max_record_mb, results_json, columns)
     finally:
         if started:
             spark.stop()
 
 
-def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float, results_json: Optional[Path] = None) -> None:
+def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float, results_json: Optional[Path] = None,
+            columns: Any = None) -> None:
     from botwatch.engines.lake_lock import LockError
     from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
@@ -57,7 +58,8 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
             progress.update(task, completed=p.files_done, description=f"{what}: {p.records:,} records, {p.rejected:,} rejected")
 
         try:
-            summary = ingest_lake(spark, location, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_progress=show)
+            summary = ingest_lake(spark, location, files, force=force, max_record_bytes=int(max_record_mb * 1024 * 1024), on_progress=show,
+                                  columns=columns)
         except (LakeError, LockError) as exc:  # busy, or a folder that cannot hold the lock
             fail(str(exc))
             raise  # unreachable

@@ -71,8 +71,11 @@ def ingest_lake(
     force: bool = False,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     on_progress: ProgressFn | None = None,
+    columns: Any = None,
 ) -> IngestSummary:
     """Ingest `paths` into the lake at `location` (created when absent); records the call in `runs`.
+    `columns` (an `ingest.csv_mapping.ColumnMap`) reads every file as a CSV through that map, on
+    the executors as on DuckDB, and is recorded in the run's parameters.
 
     Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
     when Spark fails; a file that cannot be read is a result, not an exception."""
@@ -84,11 +87,12 @@ def ingest_lake(
     try:
         with LakeStudy(location, spark=spark) as lake:
             work = f"{lake.root}/{SCRATCH_DIR}/ingest-{uuid.uuid4().hex[:12]}"
-            params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark"}
+            params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark",
+                      **(columns.as_params() if columns is not None else {})}
             run = {"run_id": uuid.uuid4().hex[:12], "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True),
                    "version": __version__, "started_at": utcnow(), "status": "failed", "rows_written": None, "message": None}
             try:
-                summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress)
+                summary = _ingest(spark, lake, files, force, max_record_bytes, work, on_progress, columns)
                 # A capture folder's sampling rate travels with its posts, as on DuckDB (`estimates`
                 # scales counts by it): read at the driver from the folders given, when local.
                 from botwatch.collect.study_link import record_captures
@@ -112,12 +116,12 @@ def ingest_lake(
 
 
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
-            on_progress: ProgressFn | None) -> IngestSummary:
+            on_progress: ProgressFn | None, columns: Any = None) -> IngestSummary:
     recorded = lake.df("sources").select("sha256", "source", "format").collect()
     known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
-    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing)
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns)
     results, keep, counts = _outcomes(files, meta, force)
     summary = IngestSummary(files=results)
     if on_progress:
@@ -150,7 +154,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
 
 def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
-           on_progress: ProgressFn | None, missing: set[str] = frozenset()) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
+           on_progress: ProgressFn | None, missing: set[str] = frozenset(), columns: Any = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
     """Read every file on the executors (one task each) into `folder`: the staged rows as a
     DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType
@@ -165,7 +169,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         done.add(1)
 
     def task(batches: Any) -> Any:
-        return stage_partition(batches, shas.value, force, max_record_bytes, counted)
+        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns)
 
     # Files on HDFS or object storage come to the executors as bytes (`binaryFile`); files on a
     # disk the executors share, and names that match nothing, by path.
@@ -181,7 +185,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     index = sc.broadcast({normal(f): (i, f) for i, f in by_url})
     if by_url:
         def url_task(batches: Any) -> Any:
-            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted)
+            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns)
 
         contents = spark.read.format("binaryFile").load([glob_literal(f) for _, f in by_url]).select("path", "content")
         from_urls = contents.mapInArrow(url_task, spark_schema(WIDE))

@@ -67,7 +67,7 @@ def _as_struct(table: pa.Table, schema: pa.Schema) -> pa.StructArray:
     return pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in schema], fields=list(schema))
 
 
-def _stream(path: str, max_record_bytes: int, name: str | None = None) -> Iterator[tuple[str, Any]]:
+def _stream(path: str, max_record_bytes: int, name: str | None = None, columns: Any = None) -> Iterator[tuple[str, Any]]:
     """(kind, staged table) as the readers flush them, then ("done", FileResult) or ("failed", exc).
 
     The readers push batches through a callback; a thread and a small queue turn that into a
@@ -78,7 +78,7 @@ def _stream(path: str, max_record_bytes: int, name: str | None = None) -> Iterat
 
     def work() -> None:
         try:
-            q.put(("done", stage_into(path, lambda kind, t: q.put((kind, t)), max_record_bytes, name)))
+            q.put(("done", stage_into(path, lambda kind, t: q.put((kind, t)), max_record_bytes, name, columns)))
         except Exception as exc:  # noqa: BLE001 - a reader bug fails this file only, as a rolled-back DuckDB transaction does
             q.put(("failed", exc))
 
@@ -91,8 +91,10 @@ def _stream(path: str, max_record_bytes: int, name: str | None = None) -> Iterat
 
 
 def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, max_record_bytes: int,
-              counted: Callable[[int, int], None] | None = None, name: str | None = None) -> Iterator[pa.RecordBatch]:
-    """Read one input into wide batches, ending with its `file` row.
+              counted: Callable[[int, int], None] | None = None, name: str | None = None,
+              columns: Any = None) -> Iterator[pa.RecordBatch]:
+    """Read one input into wide batches, ending with its `file` row (through the column map
+    `columns`, an `ingest.csv_mapping.ColumnMap`, when given).
 
     `known` maps the SHA-256 of every file already in the lake to its source: an identical file
     is skipped unread unless `force`, as the DuckDB ingest does. `counted(records, rejected)` is
@@ -115,16 +117,17 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
         if meta["error"] is None and seen is not None and not force:
             meta["skipped"] = f"identical content already ingested from {seen}"
         elif meta["error"] is None:
-            yield from _read_rows(file_idx, path, max_record_bytes, meta, name)
+            yield from _read_rows(file_idx, path, max_record_bytes, meta, name, columns)
     if counted is not None:
         counted(int(meta["records_read"] or 0), int(meta["n_rejected"] or 0))
     yield _wide(file_idx, "file", 0, "meta", pa.StructArray.from_arrays([pa.array([meta[f.name]], f.type) for f in META], fields=list(META)))
 
 
-def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, Any], name: str | None = None) -> Iterator[pa.RecordBatch]:
+def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, Any], name: str | None = None,
+               columns: Any = None) -> Iterator[pa.RecordBatch]:
     """The staged rows of one file, `_seq` counting every kind in arrival order (as DuckDB's stager does)."""
     seq = 0
-    for kind, item in _stream(path, max_record_bytes, name):
+    for kind, item in _stream(path, max_record_bytes, name, columns):
         if kind == "failed":
             # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
@@ -158,16 +161,16 @@ def _repair_notes(rejected: pa.Table) -> int:
 
 def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,
                     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                    counted: Callable[[int, int], None] | None = None) -> Iterator[pa.RecordBatch]:
+                    counted: Callable[[int, int], None] | None = None, columns: Any = None) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function: every (`_file`, `path`) row of the task's partition, read in turn."""
     for batch in batches:
         for idx, path in zip(batch.column("_file").to_pylist(), batch.column("path").to_pylist()):
-            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted)
+            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns)
 
 
 def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[int, str]], known: Mapping[str, str], force: bool,
                    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                   counted: Callable[[int, int], None] | None = None) -> Iterator[pa.RecordBatch]:
+                   counted: Callable[[int, int], None] | None = None, columns: Any = None) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function for inputs on object storage (`s3a://`, `hdfs://`): Spark's
     `binaryFile` source hands each file's bytes (`path`, `content`) to the task, which reads them
     from a local copy with the same readers; rows record the input's URL as their source.
@@ -183,4 +186,4 @@ def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[
                 with open(local, "wb") as fh:
                     if contents[i].is_valid:
                         fh.write(contents[i].as_buffer())
-                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url)
+                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns)

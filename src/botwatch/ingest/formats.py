@@ -273,4 +273,5 @@ def _archive_header_ok(kind: str, head: bytes) -> bool:
 # Compressed or packed files other than gzip, by their first bytes.
 ARCHIVE_MAGIC = ((b"PK\x03\x04", "zip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"7z\xbc\xaf\x27\x1c", "7z"))
 KNOWN_CSV = ("the CSV layouts read are Twitter's information-operations tweets and users, FiveThirtyEight's IRA "
-             "tweets and authors, and twarc-csv")
+             "tweets and authors, and twarc-csv; for your own CSV layout, say which column is which with --columns "
+             "(docs/ingest-csv.md)")

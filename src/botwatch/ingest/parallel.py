@@ -91,16 +91,17 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _work(args: tuple[str, str, str, list[Any], list[str], int]) -> tuple[int, list[tuple[str, pa.Table]], dict[str, int]]:
-    """In a worker: run the format's handler over one chunk and return its tables."""
+def _work(args: tuple[str, str, str, list[Any], list[str], int, Any]) -> tuple[int, list[tuple[str, pa.Table]], dict[str, int]]:
+    """In a worker: run the format's handler (or the one given: a column map's) over one chunk and return its tables."""
     from botwatch.ingest.formats import FORMATS
 
-    fmt_name, source_name, kind, chunk, header, max_record_bytes = args
+    fmt_name, source_name, kind, chunk, header, max_record_bytes, given = args
     out: list[tuple[str, pa.Table]] = []
     sink = RowSink(lambda t, b: out.append((t, b)), source_name, fmt_name, batch_rows=len(chunk) + 1)
-    fmt = FORMATS[fmt_name]
-    handler = fmt.handler
+    fmt = FORMATS[fmt_name] if given is None else None
+    handler = given if fmt is None else fmt.handler
     if kind == "json":
+        assert fmt is not None
         read = consume_lines(chunk, sink, handler, max_record_bytes, fmt.fast)
     else:
         read = consume_rows(chunk, header, sink, handler)
@@ -116,8 +117,10 @@ def read_parallel(
     max_record_bytes: int,
     workers: int,
     on_chunk: Callable[[], None] | None = None,
+    handler: Callable[..., None] | None = None,
 ) -> tuple[int, dict[str, int]]:
-    """Read `src` with `workers` processes; staged tables go to `emit` in input order."""
+    """Read `src` with `workers` processes; staged tables go to `emit` in input order. `handler`
+    (picklable) replaces the registered format's, for a reader that is not in `FORMATS`."""
     if kind == "json":
         header: list[str] = []
         records: Iterable[Any] = src.lines(max_record_bytes)
@@ -147,7 +150,7 @@ def read_parallel(
                 on_chunk()
 
         for chunk in _chunks(records, CHUNK_RECORDS):
-            pending.append(pool.apply_async(_work, ((fmt_name, src.name, kind, chunk, header, max_record_bytes),)))
+            pending.append(pool.apply_async(_work, ((fmt_name, src.name, kind, chunk, header, max_record_bytes, handler),)))
             if len(pending) >= 2 * workers:
                 collect()
         while pending:

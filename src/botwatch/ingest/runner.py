@@ -15,11 +15,12 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from botwatch.ingest.formats import FORMATS, UnknownFormat, sniff
+from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, staged_repairs, reduce_staged_snapshots
@@ -30,6 +31,9 @@ from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
+
+if TYPE_CHECKING:
+    from botwatch.ingest.csv_mapping import ColumnMap
 
 ProgressFn = Callable[[int], None]
 
@@ -133,11 +137,13 @@ def ingest_file(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     progress: ProgressFn | None = None,
     workers: int | None = None,
+    columns: ColumnMap | None = None,
 ) -> FileResult:
     """Ingest one file (or '-' for stdin) in its own transaction.
 
     `workers` > 1 parses large files in that many processes (see ingest/parallel.py); None uses
-    every available core.
+    every available core. `columns` reads the file as a CSV through that column map instead of
+    sniffing its format (ingest/csv_mapping.py).
     """
     if workers is None:
         workers = default_workers()
@@ -146,7 +152,7 @@ def ingest_file(
     if src is None:
         return result
     try:
-        return _ingest_source(study, path, src, result, force, max_record_bytes, progress, workers)
+        return _ingest_source(study, path, src, result, force, max_record_bytes, progress, workers, columns)
     finally:
         src.close()
 
@@ -166,13 +172,13 @@ def _open_or_say(path: str, result: FileResult) -> InputSource | None:
 
 def _ingest_source(
     study: Study, path: str, src: InputSource, result: FileResult, force: bool, max_record_bytes: int,
-    progress: ProgressFn | None, workers: int,
+    progress: ProgressFn | None, workers: int, columns: ColumnMap | None = None,
 ) -> FileResult:
     q = study.sql
     regular = path != "-" and os.path.isfile(path)
     # DuckDB reads the native path by name: a name that is not UTF-8 goes to the Python readers
     # (not `src.name == path`: the name is normalised, so "./d/x.jsonl" would have gone there too).
-    native_candidate = regular and shown_name(path) == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
+    native_candidate = columns is None and regular and shown_name(path) == path and (src.size or 0) >= NATIVE_MIN_BYTES and _sniff_quietly(src) == NATIVE_FORMAT \
         and first_json_char(src.head()) == "{"
     # Only regular files are hashed: a FIFO or device would be consumed by the hash. A large file
     # of a size the study has never seen cannot be a re-ingest, so its hash is computed alongside
@@ -214,7 +220,7 @@ def _ingest_source(
             # staging tables: DuckDB gets half the budget here so the process keeps to the whole
             # one (a 787k-post CSV peaked at 1.62 GB with DuckDB given all of it).
             q(f"SET memory_limit = '{python_path_memory()}'")
-            _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers)
+            _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers, columns)
             sink.flush()
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
@@ -255,24 +261,26 @@ def _ingest_source(
 
 def _read_with_python(
     src: InputSource, sink: RowSink, stager: "_Stager", result: FileResult, max_record_bytes: int,
-    progress: ProgressFn | None, workers: int,
+    progress: ProgressFn | None, workers: int, columns: ColumnMap | None = None,
 ) -> None:
-    """Sniff and read `src` with the Python readers (in worker processes when large), staging its rows."""
+    """Sniff and read `src` with the Python readers (in worker processes when large), staging its
+    rows; with `columns`, read it as a CSV through that map instead of sniffing."""
     try:
-        fmt_name = sniff(src)
+        fmt = _mapped(src, columns) if columns is not None else FORMATS[sniff(src)]
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
         result.unreadable = why
         sink.reject(0, f"unreadable input: {why}", src_head(src))
         return
+    fmt_name = fmt.name
     result.format = sink.source_format = fmt_name
-    fmt = FORMATS[fmt_name]
     threshold = MIN_PARALLEL_BYTES // (4 if src.compressed else 1)
     parallel = workers > 1 and (src.size is None or src.size >= threshold) and can_parallelise(fmt.kind, src)
     try:
         if parallel:
             tick = (lambda: progress(src.bytes_consumed())) if progress else None
-            result.read, counts = read_parallel(fmt_name, fmt.kind, src, stager, max_record_bytes, workers, tick)
+            handler = fmt.handler if columns is not None else None  # a map's reader is not in FORMATS: workers get it whole
+            result.read, counts = read_parallel(fmt_name, fmt.kind, src, stager, max_record_bytes, workers, tick, handler)
             sink.counts.update(counts)
         else:
             wrapped = _ProgressSink(sink, src, progress) if progress else sink
@@ -281,6 +289,17 @@ def _read_with_python(
         sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
     else:
         _reject_stream_error(src, sink)
+
+
+def _mapped(src: InputSource, columns: ColumnMap) -> Format:
+    """The reader of `src` under a column map; `UnknownFormat` (the file is unreadable, one
+    `rejected` row) when its header lacks a mapped column or it is not CSV text."""
+    from botwatch.ingest.csv_mapping import mapped_format, source_problem
+
+    problem = source_problem(src, columns)
+    if problem:
+        raise UnknownFormat(problem)
+    return mapped_format(columns)
 
 
 def _reject_stream_error(src: InputSource, sink: RowSink) -> None:
@@ -302,14 +321,15 @@ def _ingested_as(study: Study, sha: str) -> str | None:
 
 
 def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-               name: str | None = None) -> FileResult:
+               name: str | None = None, columns: ColumnMap | None = None) -> FileResult:
     """Read one input with the Python readers, handing each staged batch to `emit(kind, table)`.
 
     The same reading (sniffing, rejects for an unreadable or cut file) as a DuckDB ingest's
     Python path, without a study, so another engine (Spark, on its executors) streams the same
     rows and merges them by the same `canonical` expressions. `read` and `format` are filled in;
     `error` says why a file could not be opened at all (then nothing was emitted). `name` is
-    the source its rows record when `path` is a local copy (of an object-store file, say).
+    the source its rows record when `path` is a local copy (of an object-store file, say);
+    `columns` reads it through a column map, as `ingest_file` does.
     """
     result = FileResult(source=name or path)
     src = _open_or_say(path, result)
@@ -320,7 +340,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
             src.name = name
         result.source = src.name
         sink = RowSink(emit, src.name, "unknown")
-        _read_with_python(src, sink, None, result, max_record_bytes, None, 1)  # type: ignore[arg-type] # one process: no stager
+        _read_with_python(src, sink, None, result, max_record_bytes, None, 1, columns)  # type: ignore[arg-type] # one process: no stager
         sink.flush()
     finally:
         src.close()
@@ -420,8 +440,10 @@ def ingest(
     on_file_start: Callable[[str, int | None], ProgressFn | None] | None = None,
     on_file_done: Callable[[FileResult], None] | None = None,
     workers: int | None = None,
+    columns: ColumnMap | None = None,
 ) -> IngestSummary:
-    """Ingest many inputs; each file is its own transaction. Records the whole call in `runs`."""
+    """Ingest many inputs; each file is its own transaction. Records the whole call in `runs`
+    (with the column map, when `columns` reads the inputs as CSVs through one)."""
     files = expand_inputs(paths)
     # DuckDB's default (80% of RAM) would let one huge file's staging tables crowd the machine;
     # a fixed budget makes it spill to disk instead, which keeps ingest lean at any archive size.
@@ -429,7 +451,7 @@ def ingest(
     previous = study.sql("SELECT current_setting('memory_limit')")[0][0]
     study.sql(f"SET memory_limit = '{limit}'")
     try:
-        return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers)
+        return _ingest_files(study, files, force, max_record_bytes, on_file_start, on_file_done, workers, columns)
     finally:
         try:
             study.sql(f"SET memory_limit = '{previous}'")
@@ -445,13 +467,15 @@ def _ingest_files(
     on_file_start: Callable[[str, int | None], ProgressFn | None] | None,
     on_file_done: Callable[[FileResult], None] | None,
     workers: int | None,
+    columns: ColumnMap | None = None,
 ) -> IngestSummary:
     summary = IngestSummary()
-    with study.run("ingest", {"inputs": files, "force": force, "max_record_bytes": max_record_bytes}) as info:
+    params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, **(columns.as_params() if columns else {})}
+    with study.run("ingest", params) as info:
         for path in files:
             size = Path(path).stat().st_size if path != "-" and os.path.isfile(path) else None
             progress = on_file_start(path, size) if on_file_start else None
-            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers)
+            res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers, columns=columns)
             summary.files.append(res)
             if on_file_done:
                 on_file_done(res)

@@ -17,6 +17,7 @@ import json
 import shlex
 from typing import Any
 
+from botwatch.ingest.csv_mapping import reproduce_flags as csv_column_flags
 from botwatch.study import Study
 
 # Keys of a stage's parameters that say which models made it (recorded by the stages themselves).
@@ -118,6 +119,7 @@ def reproduction(study: Study, study_name: str) -> dict[str, Any]:
         if kind == "ingest":
             files = p.get("inputs") if isinstance(p.get("inputs"), list) else []
             flags = " --force" if p.get("force") else ""
+            flags += "".join(" " + _quote(w) for w in csv_column_flags(p))  # a CSV read through a column map: the same map
             if getattr(study, "engine", "duckdb") == "spark":  # a lake's ingest does not record its engine; the first one needs it
                 flags += " --engine spark"
             steps.append(f"botwatch ingest {_quote(study_name)} " + " ".join(_quote(f) for f in files) + flags)

@@ -1,0 +1,76 @@
+"""`ingest --engine spark --columns`: a CSV read through a column map gives the lake the tables a
+DuckDB ingest gives the study, bad rows and re-runs included, and the lake's run records the map.
+
+Real rows only: the gop-debate-2015 slice (tests/fixtures/ingest/README.md), once as it is and
+once with three of its rows broken by the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+from botwatch.engines.lake import naive_utc, table_path
+
+pytestmark = pytest.mark.spark
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+GOP = FIX / "gop_debate_2015_tweets.csv"
+GOP_MAP = "account_id=author,handle=author,created_at=created_at,text=text,is_retweet=is_retweet,location=user_location,time_zone=user_time_zone"
+TABLES = ["posts", "account_snapshots", "accounts", "rejected", "sources"]
+
+
+def _rows(table: Any) -> list[tuple[Any, ...]]:
+    rows = [tuple(tuple(v) if isinstance(v, list) else v for v in r.values()) for r in table.to_pylist()]
+    return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+
+
+def _comparable(name: str, table: Any) -> Any:
+    from botwatch.schema import CANONICAL
+
+    table = table.select(CANONICAL[name].names).cast(CANONICAL[name])
+    return table.drop_columns(["ingested_at"]) if name == "sources" else table
+
+
+def test_lake_equals_study_for_a_mapped_csv(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with open(GOP, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[2]["created_at"] = "the night of the debate"
+    rows[3]["author"] = ""
+    bad = tmp_path / "bad.csv"
+    with open(bad, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    lake, duck = tmp_path / "lake", tmp_path / "s.duckdb"
+    outputs = {}
+    for engine, target in (("spark", lake), ("duckdb", duck)):
+        res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(target), str(GOP), str(bad), "--columns", GOP_MAP])
+        assert res.exit_code == 0, res.output
+        outputs[engine] = res.output.replace(str(target), "STUDY")
+        again = CliRunner().invoke(app, ["ingest", "--engine", engine, str(target), str(GOP), str(bad), "--columns", GOP_MAP, "--force"])
+        assert again.exit_code == 0 and "stored 0" in again.output
+    assert outputs["spark"] == outputs["duckdb"]
+    assert "rejected 2" in " ".join(outputs["spark"].split())
+    with open_study(duck) as st:
+        duck_tables = {t: _rows(_comparable(t, st.arrow(t))) for t in TABLES}
+    lake_tables = {t: _rows(_comparable(t, naive_utc(pq.read_table(table_path(str(lake), t))))) for t in TABLES}
+    assert len(duck_tables["posts"]) == 21 and len(duck_tables["rejected"]) == 2
+    for name in TABLES:
+        assert lake_tables[name] == duck_tables[name], name
+    runs = pq.read_table(table_path(str(lake), "runs")).to_pylist()
+    assert [json.loads(r["params"]).get("columns", {}).get("account_id") for r in runs] == ["author", "author"]
+
+
+def test_a_missing_column_is_refused_before_spark_starts(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(tmp_path / "lake"), str(GOP),
+                                   "--columns", "account_id=user_id,created_at=created_at,text=text"])
+    assert res.exit_code == 2 and "lacks: account_id=user_id" in " ".join(res.output.split())
+    assert not (tmp_path / "lake").exists()
