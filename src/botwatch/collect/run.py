@@ -55,7 +55,7 @@ async def run_capture(
                 _say_finishing(capture, follower, sig, log)
         elif follower is not None and not follower.aborted:
             capture.progress.clear()
-            log("stopping now: the ingest under way is rolled back; nothing is lost")
+            log("stopping now: the ingest is cut short (a file being stored is rolled back); nothing is lost")
             follower.abort()
 
     if install_signals:
