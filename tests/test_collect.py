@@ -580,8 +580,56 @@ def test_a_folder_holds_one_sampling_rate(tmp_path: Path) -> None:
 
     (tmp_path / ".botwatch").mkdir()
     (tmp_path / ".botwatch" / "capture.json").write_text('{"format": 1, "sample_rate": 0.5, "runs": []}')
+    _closed_file(tmp_path, "bluesky", [jetstream_event(0)])  # posts taken at 0.5
     res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path), "--sample", "0.1", "--endpoint", "ws://127.0.0.1:9/subscribe"])
     assert res.exit_code == 2 and "sampled at 0.5" in res.output
+
+
+def test_a_run_that_never_connected_does_not_fix_the_folders_rate(tmp_path: Path) -> None:
+    """The first run in a folder fixed its rate even when it never connected (a wrong address):
+    the retry with another `--sample` was refused for a rate no post was taken at. The rate is
+    fixed by what was written: the retry's rate replaces it, and once posts are on disk (or a
+    run recorded some, or another collector runs in the folder) another rate is refused."""
+    import socket
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.collect import state as st
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"ws://127.0.0.1:{s.getsockname()[1]}/subscribe"
+    folder = tmp_path / "capture"
+    first = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--sample", "0.01", "--endpoint", dead, "--duration", "1s",
+                                     "--backoff-scale", "0.01"])
+    assert first.exit_code == 1 and "never connected" in first.output, first.output
+    with FakeJetstream([jetstream_event(i) for i in range(200)]) as srv:
+        retry = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--sample", "0.5", "--endpoint", srv.url, "--max-posts", "20",
+                                         "--backoff-scale", "0.01"])
+    assert retry.exit_code == 0, retry.output
+    manifest = st.read_manifest(folder)
+    assert manifest is not None and manifest["sample_rate"] == 0.5
+    assert [r["sample_rate"] for r in manifest["rates_replaced"]] == [0.01]
+    assert [r["sample_rate"] for r in manifest["runs"]] == [0.01, 0.5]
+    again = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--sample", "0.01", "--endpoint", dead, "--duration", "1s"])
+    assert again.exit_code == 2 and "sampled at 0.5" in again.output and "Traceback" not in again.output
+
+    for f in folder.glob("*.jsonl.gz"):  # files moved away after their ingest: the run's record still holds the rate
+        f.unlink()
+    moved = CliRunner().invoke(app, ["collect", "bluesky", str(folder), "--sample", "0.01", "--endpoint", dead, "--duration", "1s"])
+    assert moved.exit_code == 2 and "sampled at 0.5" in moved.output
+
+    empty = tmp_path / "empty"  # nothing written yet, but a collector of another stream is running there at its rate
+    st.meta_dir(empty).mkdir(parents=True)
+    st.begin_run(empty, 0.5, {"stream": "x-stream"}, "x-stream")
+    other = st.StreamLock(empty, "x-stream")
+    other.acquire()
+    try:
+        busy = CliRunner().invoke(app, ["collect", "bluesky", str(empty), "--sample", "0.01", "--endpoint", dead, "--duration", "1s"])
+    finally:
+        other.release()
+    assert busy.exit_code == 2 and "a collector writing stream 'x-stream' in it now" in busy.output, busy.output
 
 
 def test_follow_mode_retries_when_the_study_is_held_by_another_process() -> None:

@@ -134,7 +134,7 @@ class Capture:
         run = {"platform": self.platform, "stream": self.stream, "endpoint": self.endpoint, "sample_rate": self.sample_rate,
                "filter": self.filter.describe(), "started": _now_iso(), "pid": os.getpid(), **self.extra}
         try:
-            self._run_index = st.begin_run(self.folder, self.sample_rate, run)
+            self._run_index = st.begin_run(self.folder, self.sample_rate, run, self.stream)
         except st.FolderError as exc:
             self._lock.release()
             raise CollectError(str(exc), 2) from None

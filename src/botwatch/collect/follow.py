@@ -10,7 +10,19 @@ unreadable is refused the same way on every run (a closed capture file never cha
 reported once, listed in `.botwatch/<stream>.unreadable` with ingest's reason, left where it is,
 and not offered again; otherwise it, and every file after it, came back with every batch for ever.
 A file that failed (rolled back, not opened) or a batch that ended without outcomes (the study
-busy or unwritable, the child killed) is offered again at the next batch.
+busy or unwritable, the child killed) is offered again at the next batch; a file that ingest
+reports failed in `FAILED_BATCHES` batches of one run is set aside like an unreadable one (listed
+with its reason in `.botwatch/<stream>.failed`), since a failure that repeats is no passing one
+and every batch would otherwise retry it, and log it, for ever.
+
+The ledgers are JSON lines (`{"name": …, "reason": …}`): a capture file's name comes from the
+stream, which holds a Mastodon server's host, and a tab or newline in it broke the older
+`name<TAB>reason` lines (read still, so a folder written before keeps its ledgers).
+
+Stopping: `abort()` (a second Ctrl-C) interrupts the batch under way. The child gets SIGINT,
+rolls back the file it is storing (each file is one transaction) and exits; after
+`ABORT_GRACE_S` it is killed, which DuckDB survives too (an uncommitted transaction is never
+durable). Files it stored but did not report are offered again next run and skipped by hash.
 """
 
 from __future__ import annotations
@@ -18,6 +30,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -27,6 +41,9 @@ from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.writer import stream_files
 
+FAILED_BATCHES = 3  # batches of one run in which ingest reports a file failed before it is set aside
+ABORT_GRACE_S = 3.0  # after abort(), how long the ingest child may take to roll back before it is killed
+
 
 class Follower:
     """Ingests closed files into a study every `every` seconds, each batch in a child process, so
@@ -34,50 +51,97 @@ class Follower:
 
     def __init__(self, capture: Capture, study: Path, every: float, log: Callable[[str], None]) -> None:
         self.capture, self.study, self.every, self.log = capture, Path(study), every, log
-        # Names of files already ingested, one a line, appended per batch (a crash between a batch
-        # and this note only means the batch's files are offered again; ingest skips them by hash).
-        self.ledger = st.meta_dir(capture.folder) / f"{capture.stream}.ingested"
-        # Files ingest refused as no format it reads: `name<TAB>reason` a line, never offered again.
-        self.refused_ledger = st.meta_dir(capture.folder) / f"{capture.stream}.unreadable"
-        self.done: set[str] = set(_lines(self.ledger))
-        self.refused: set[str] = {line.split("\t", 1)[0] for line in _lines(self.refused_ledger)}
+        meta = st.meta_dir(capture.folder)
+        # Files already ingested, a JSON line each, appended per batch (a crash between a batch and
+        # this note only means the batch's files are offered again; ingest skips them by hash).
+        self.ledger = meta / f"{capture.stream}.ingested"
+        # Files ingest refused as no format it reads: never offered again.
+        self.refused_ledger = meta / f"{capture.stream}.unreadable"
+        # Files ingest reported failed in FAILED_BATCHES batches: set aside, never offered again.
+        self.failed_ledger = meta / f"{capture.stream}.failed"
+        self.done: set[str] = set(read_ledger(self.ledger))
+        self.refused: set[str] = set(read_ledger(self.refused_ledger)) | set(read_ledger(self.failed_ledger))
         self.unreadable = 0  # files refused as unreadable during this run (each reported once)
+        self.set_aside = 0  # files set aside during this run after failing FAILED_BATCHES batches
+        self.failures: dict[str, int] = {}  # name -> batches of this run in which ingest reported it failed
+        self.aborted = False
+        self._proc: asyncio.subprocess.Process | None = None
 
     def pending(self) -> list[Path]:
         return [p for p in stream_files(self.capture.folder, self.capture.stream) if p.name not in self.done and p.name not in self.refused]
 
     async def batch(self, attempts: int = 3) -> None:
         """Ingest the closed files not yet ingested. A study busy with another process (`status`,
-        `analyze`) is tried again after a pause; `attempts` bounds how often."""
+        `analyze`) is tried again after a pause; `attempts` bounds how often. `abort()` ends it
+        promptly: the child is interrupted and nothing more is tried."""
         files = self.pending()
-        if not files:
+        if not files or self.aborted:
             return
         fd, tmp = tempfile.mkstemp(prefix=f".{self.capture.stream}.", suffix=".results", dir=st.meta_dir(self.capture.folder))
         os.close(fd)
         results = Path(tmp)
         cmd = [sys.executable, "-c", "from botwatch.cli import app; app()", "ingest", str(self.study), *map(str, files),
                "--results-json", str(results)]
+        msg = "?"
         try:
             for attempt in range(attempts):
                 results.write_bytes(b"")
-                proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-                _, err = await proc.communicate()
+                # Its own session: the terminal's Ctrl-C reaches the collector only, which lets the
+                # batch finish (the first Ctrl-C) or interrupts it itself (the second).
+                self._proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                                                                  start_new_session=True)
+                if self.aborted:  # asked to stop while the child was being started
+                    self._interrupt(self._proc)
+                try:
+                    _, err = await self._proc.communicate()
+                    code = self._proc.returncode
+                finally:
+                    self._proc = None
                 outcomes = _outcomes(results)
-                if proc.returncode == 0 or outcomes:
-                    self._settle(files, outcomes, proc.returncode == 0)
+                if code == 0 or outcomes:
+                    self._settle(files, outcomes, code == 0)
                     return
+                if self.aborted:
+                    return  # the caller says what stays pending
                 text = err.decode("utf-8", "replace")
                 msg = (text.strip().splitlines()[-1:] or ["?"])[0][:200]
                 if not study_busy(text):
                     break
-                await asyncio.sleep(1.0 + attempt)
+                if attempt + 1 < attempts and not await self._pause(1.0 + attempt):
+                    return
         finally:
             results.unlink(missing_ok=True)
         self._failed(len(files), msg)
 
+    def abort(self) -> None:
+        """Stop now (a second Ctrl-C): interrupt the ingest under way, start no other. The child
+        rolls back the file it is storing; what it committed is skipped by hash next time."""
+        self.aborted = True
+        if self._proc is not None:
+            self._interrupt(self._proc)
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds`, in short steps so abort() cuts it short; False when it did."""
+        end = asyncio.get_running_loop().time() + seconds
+        while not self.aborted and (left := end - asyncio.get_running_loop().time()) > 0:
+            await asyncio.sleep(min(left, 0.1))
+        return not self.aborted
+
+    def _interrupt(self, proc: asyncio.subprocess.Process) -> None:
+        """SIGINT the child (ingest rolls back and exits), SIGKILL it if still there after the grace."""
+        def send(sig: int) -> None:
+            if proc.returncode is None:
+                try:
+                    proc.send_signal(sig)
+                except ProcessLookupError:
+                    pass
+        send(signal.SIGINT)
+        asyncio.get_running_loop().call_later(ABORT_GRACE_S, send, signal.SIGKILL)
+
     def _settle(self, files: list[Path], outcomes: dict[str, tuple[str, str]], all_ok: bool) -> None:
-        """Ledger what ingest stored or skipped, report each unreadable file once, and leave the
-        files that failed (a passing reason: a rollback, a file that could not be opened) pending."""
+        """Ledger what ingest stored or skipped, report each unreadable file once, leave the files
+        that failed (a passing reason: a rollback, a file that could not be opened) pending, and set
+        aside one that ingest reported failed in FAILED_BATCHES batches."""
         ingested, failed = [], []
         for p in files:
             status, why = outcomes.get(p.name, ("ok", "") if all_ok else ("failed", "no outcome reported"))
@@ -85,15 +149,22 @@ class Follower:
                 ingested.append(p)
             elif status == "unreadable":
                 self._refuse(p, why)
+            elif p.name in outcomes and self._count_failure(p) >= FAILED_BATCHES:
+                self._set_aside(p, why)  # only ingest's own word counts: a batch cut short is not the file's doing
             else:
                 failed.append((p, why))
         if ingested:
             self.done.update(p.name for p in ingested)
-            with open(self.ledger, "a", encoding="utf-8") as fh:
-                fh.write("".join(f"{p.name}\n" for p in ingested))
+            _append(self.ledger, [{"name": p.name} for p in ingested])
             self.log(f"follow: ingested {len(ingested)} closed file(s) into {self.study}")
         if failed:
-            self._failed(len(failed), f"{failed[0][0].name}: {failed[0][1][:200]}")
+            p, why = failed[0]
+            tries = f"; failed {self.failures[p.name]} of the {FAILED_BATCHES} batches before it is set aside" if p.name in self.failures else ""
+            self._failed(len(failed), f"{shown(p.name)}: {shown(why[:200])}{tries}")
+
+    def _count_failure(self, path: Path) -> int:
+        self.failures[path.name] = self.failures.get(path.name, 0) + 1
+        return self.failures[path.name]
 
     def _failed(self, n: int, why: str) -> None:
         """The one line for files left pending after a failed ingest (the whole batch, or some)."""
@@ -106,14 +177,23 @@ class Follower:
         one_line = " ".join(why.split())[:300]
         self.refused.add(path.name)
         self.unreadable += 1
-        with open(self.refused_ledger, "a", encoding="utf-8") as fh:
-            fh.write(f"{path.name}\t{one_line}\n")
-        self.log(f"follow: {path} is not a format botwatch reads ({one_line}); it is left in place, listed in "
-                 f"{self.refused_ledger} and not offered again")
+        _append(self.refused_ledger, [{"name": path.name, "reason": one_line}])
+        self.log(f"follow: {shown(path)} is not a format botwatch reads ({shown(one_line)}); it is left in place, listed in "
+                 f"{shown(self.refused_ledger)} and not offered again")
+
+    def _set_aside(self, path: Path, why: str) -> None:
+        """A file ingest failed in FAILED_BATCHES batches: no longer offered (each batch retried and
+        logged it for ever), left in place, listed with the reason, and how to retry it said."""
+        one_line = " ".join(why.split())[:300]
+        self.refused.add(path.name)
+        self.set_aside += 1
+        _append(self.failed_ledger, [{"name": path.name, "reason": one_line, "batches": self.failures.get(path.name, 0)}])
+        self.log(f"follow: {shown(path)} failed to ingest in {FAILED_BATCHES} batches ({shown(one_line)}); set aside: left in place, "
+                 f"listed in {shown(self.failed_ledger)} and not offered again; retry it with `botwatch ingest {self.study} {shown(path)}`")
 
     async def loop(self, stop: asyncio.Event) -> None:
         """Every `every` seconds close the open file and ingest; a batch under way is never cut short."""
-        while True:
+        while not self.aborted:
             try:
                 await asyncio.wait_for(stop.wait(), self.every)
                 return
@@ -124,11 +204,46 @@ class Follower:
 
 
 def _lines(path: Path) -> list[str]:
-    """The non-empty lines of a ledger (none when it does not exist yet)."""
+    """The non-empty lines of a file (none when it does not exist yet). Split on newlines only:
+    `str.splitlines` also splits on \x0b, \x1c, U+2028 …, which a name may hold."""
     try:
-        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
     except FileNotFoundError:
         return []
+
+
+def read_ledger(path: Path) -> dict[str, str]:
+    """{name: reason} from a ledger: JSON lines `{"name": …, "reason": …}`, or the older lines
+    (`name` in `.ingested`, `name<TAB>reason` in `.unreadable`). A torn JSON line (a crash
+    mid-append) is skipped: that file is offered again, and ingest skips it by hash."""
+    out: dict[str, str] = {}
+    for line in _lines(path):
+        if line.startswith("{"):  # a capture file's name never does: it starts with its stream
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and isinstance(row.get("name"), str):
+                out[row["name"]] = str(row.get("reason") or "")
+            continue
+        name, _, why = line.partition("\t")
+        out[name] = why
+    return out
+
+
+def _append(path: Path, rows: list[dict[str, object]]) -> None:
+    """Append rows to a ledger as JSON lines; ASCII-escaped, so a name holding a tab, a newline or
+    any other line break stays on its one line."""
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("".join(json.dumps(row, ensure_ascii=True) + "\n" for row in rows))
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown(text: object) -> str:
+    """`text` on one line: control characters (a tab or newline in a file name) as `\\x09`."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
 
 
 def _outcomes(path: Path) -> dict[str, tuple[str, str]]:

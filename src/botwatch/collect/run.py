@@ -7,6 +7,13 @@ its user interrupts it, not carry on as if the capture had run its course. The c
 the stop was clean and how to resume. SIGTERM, how a service manager (systemd, docker stop) asks a
 long-running capture to end, is a requested end and exits 0, as `--duration` does, so the stop is
 not logged as a failure.
+
+In follow mode the stop also ingests what is left (the batch under way, the file just closed),
+which can take a while (a study another process holds is waited for): the first signal says so at
+once, with the number of files, and that a second Ctrl-C stops now. The second interrupts the
+ingest (`Follower.abort`: the file being stored is rolled back, nothing else is tried) and the run
+ends with 130; the files not ingested stay in the folder and out of the ledger, so the next run
+ingests them, and ingest skips by hash any the interrupted batch had stored.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from pathlib import Path
 
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture, CollectError, StopCapture
-from botwatch.collect.follow import Follower
+from botwatch.collect.follow import FAILED_BATCHES, Follower, shown
 from botwatch.collect.progress import summary
 from botwatch.collect.writer import stream_files
 
@@ -38,10 +45,18 @@ async def run_capture(
     stop = asyncio.Event()
     stopped_by: list[int] = []  # the signals that asked for the stop, first one first
     loop = asyncio.get_running_loop()
+    follower: Follower | None = None
 
     def on_signal(sig: int) -> None:
         stopped_by.append(sig)
-        stop.set()
+        if len(stopped_by) == 1:
+            stop.set()
+            if follower is not None:
+                _say_finishing(capture, follower, sig, log)
+        elif follower is not None and not follower.aborted:
+            capture.progress.clear()
+            log("stopping now: the ingest is cut short (a file being stored is rolled back); nothing is lost")
+            follower.abort()
 
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -49,12 +64,59 @@ async def run_capture(
                 loop.add_signal_handler(sig, on_signal, sig)
             except (NotImplementedError, RuntimeError):
                 pass
-    capture.log = log
     try:
-        capture.open()
-    except OSError as exc:
-        raise CollectError(f"cannot write the capture folder {capture.folder}: {exc}", 2) from None
-    follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
+        capture.log = log
+        try:
+            capture.open()
+        except OSError as exc:
+            raise CollectError(f"cannot write the capture folder {capture.folder}: {exc}", 2) from None
+        follower = Follower(capture, study, ingest_every or 300.0, log) if study is not None else None
+        code = await _collect(capture, stream, stop, follower, duration, log)
+        if follower is not None:
+            await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
+    finally:
+        if install_signals:  # kept through the last ingest: a second Ctrl-C cuts it short
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.remove_signal_handler(sig)
+                except (NotImplementedError, RuntimeError):
+                    pass
+    # This run's files beside its bytes: a resumed run that kept nothing said "1 closed file(s), 0 B".
+    files = len(capture.writer.closed_files)
+    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
+    if capture.stats.malformed or capture.stats.unknown:
+        log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
+    if follower is not None and follower.unreadable:
+        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {shown(follower.refused_ledger)}")
+    if follower is not None and follower.set_aside:
+        log(f"closed files set aside after failing {FAILED_BATCHES} batches: {follower.set_aside}, not ingested; "
+            f"listed with the reasons in {shown(follower.failed_ledger)}")
+    if follower is not None and follower.aborted and (left := follower.pending()):
+        log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
+            f"(or `botwatch ingest {follower.study} {capture.folder}`)")
+    if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
+        # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
+        log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; "
+            "check the address and the network, then run the same command again")
+        code = 1
+    if follower is not None and follower.aborted and code == 0:
+        code = INTERRUPTED  # a stop cut short by a second signal is an interrupt, whichever signals they were
+    if stopped_by and stopped_by[0] == signal.SIGINT and code in (0, INTERRUPTED):
+        if not (capture.connected or capture.stats.received or capture.stats.kept):
+            # No cursor was ever saved ("last cursor —"): there is nothing to resume from.
+            log(f"interrupted: nothing was collected (never connected to {capture.endpoint or capture.platform}); "
+                "run the same command again to start")
+        else:
+            log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
+                "run the same command again to resume where it stopped")
+        code = INTERRUPTED
+    return code
+
+
+async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]], stop: asyncio.Event, follower: Follower | None,
+                   duration: float | None, log: Callable[[str], None]) -> int:
+    """Run the stream (and the follower's batches) until it ends, fails or `stop` is set; close the
+    capture. The exit code so far."""
     code = 0
     task = asyncio.create_task(stream(capture))
     follow_stop = asyncio.Event()
@@ -87,7 +149,7 @@ async def run_capture(
         if side is not None:
             follow_stop.set()
             try:
-                await side  # lets a batch in progress finish: a cancelled child would keep the study locked
+                await side  # lets a batch in progress finish (or abort() end it): a cancelled child would keep the study locked
             except Exception as exc:  # noqa: BLE001
                 log(f"follow: stopped on {type(exc).__name__}: {exc}")
         try:
@@ -95,36 +157,19 @@ async def run_capture(
         except OSError as exc:  # a full or vanished disk: say so, never a traceback
             log(f"error: could not close the capture cleanly: {exc}; the next start salvages the open file")
             code = code or 1
-        if install_signals:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                try:
-                    loop.remove_signal_handler(sig)
-                except (NotImplementedError, RuntimeError):
-                    pass
-    if follower is not None:
-        await follower.batch(attempts=10)  # the file just closed, too; a study busy for a while is waited for
-    # This run's files beside its bytes: a resumed run that kept nothing said "1 closed file(s), 0 B".
-    files = len(capture.writer.closed_files)
-    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
-    if capture.stats.malformed or capture.stats.unknown:
-        log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
-    if follower is not None and follower.unreadable:
-        log(f"closed files no reader knows: {follower.unreadable}, not ingested; listed with the reasons in {follower.refused_ledger}")
-    if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
-        # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
-        log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; "
-            "check the address and the network, then run the same command again")
-        code = 1
-    if stopped_by and stopped_by[0] == signal.SIGINT and code == 0:
-        if not (capture.connected or capture.stats.received or capture.stats.kept):
-            # No cursor was ever saved ("last cursor —"): there is nothing to resume from.
-            log(f"interrupted: nothing was collected (never connected to {capture.endpoint or capture.platform}); "
-                "run the same command again to start")
-        else:
-            log("interrupted: the capture stopped cleanly (files closed, cursor saved); "
-                "run the same command again to resume where it stopped")
-        code = INTERRUPTED
     return code
+
+
+def _say_finishing(capture: Capture, follower: Follower, sig: int, log: Callable[[str], None]) -> None:
+    """At the first signal in follow mode: what the stop still does, so a wait is never silent.
+    The files to ingest are the pending closed ones and the open one (closed on the way out)."""
+    n = len(follower.pending()) + (1 if capture.writer.open_lines else 0)
+    if not n:
+        return
+    capture.progress.clear()
+    again = "Ctrl-C again" if sig == signal.SIGINT else "a second signal"
+    log(f"stopping: finishing the ingest of {n} file(s) into {follower.study}; {again} to stop now "
+        f"(nothing is lost: the files stay in {capture.folder} and the next run ingests them)")
 
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C, as `cli.guard` uses

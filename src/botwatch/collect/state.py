@@ -80,18 +80,60 @@ class StreamLock:
             self._fd = None
 
 
-def begin_run(folder: Path, sample_rate: float, run: dict[str, Any]) -> int:
-    """Record a run in the manifest, refusing a rate that differs from the folder's; the run's index."""
+def begin_run(folder: Path, sample_rate: float, run: dict[str, Any], stream: str = "") -> int:
+    """Record a run in the manifest, refusing a rate that differs from the folder's; the run's index.
+
+    The folder's rate is fixed by its captures, not by the first run that tried: a run that
+    never connected (a wrong address, no network) wrote no posts, and a retry with another
+    `--sample` was refused for a rate no file was taken at. While no run recorded a post, the
+    folder holds no capture file and no other collector runs in it, a new run's rate replaces the
+    recorded one (the manifest keeps the old rate in `rates_replaced`). A run that kept posts
+    keeps the rate even once its files were moved away: a study they went into holds the folder
+    at that rate."""
     path = meta_dir(folder) / MANIFEST
     m = read_manifest(folder) or {"format": 1, "sample_rate": sample_rate, "runs": []}
-    if float(m.get("sample_rate", sample_rate)) != float(sample_rate):
-        raise FolderError(
-            f"{folder} holds a capture sampled at {m['sample_rate']:g}; this run asks for {sample_rate:g}. "
-            "One folder holds one rate (else the scale-up is wrong): use another folder."
-        )
+    recorded = float(m.get("sample_rate", sample_rate))
+    if recorded != float(sample_rate):
+        busy = other_collector(folder, stream)
+        kept = any(int(r.get("kept") or 0) > 0 for r in m.get("runs") or [] if isinstance(r, dict))
+        if busy or kept or has_captures(folder):
+            raise FolderError(
+                f"{folder} holds a capture sampled at {m['sample_rate']:g}"
+                + (f" (a collector writing stream {busy!r} in it now)" if busy else "")
+                + f"; this run asks for {sample_rate:g}. One folder holds one rate (else the scale-up is wrong): use another folder."
+            )
+        m.setdefault("rates_replaced", []).append({"sample_rate": recorded, "replaced": run.get("started"), "why": "no capture file was written at it"})
+        m["sample_rate"] = sample_rate
     m.setdefault("runs", []).append(run)
     write_json_atomic(path, m)
     return len(m["runs"]) - 1
+
+
+def has_captures(folder: Path) -> bool:
+    """Whether the folder holds a capture file of any stream, closed or still open (`.open-`):
+    posts were written at the folder's rate."""
+    try:
+        return any(p.name.endswith(".jsonl.gz") for p in Path(folder).iterdir())
+    except OSError:
+        return True  # cannot tell: keep the recorded rate
+
+
+def other_collector(folder: Path, stream: str) -> str | None:
+    """The stream another live collector is writing in this folder (its lock held), or None."""
+    for lock in meta_dir(folder).glob("*.lock"):
+        if lock.stem == stream:
+            continue
+        try:
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return lock.stem
+        finally:
+            os.close(fd)  # closing drops a lock this took
+    return None
 
 
 def update_run(folder: Path, index: int, fields: dict[str, Any]) -> None:

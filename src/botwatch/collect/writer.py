@@ -107,6 +107,11 @@ class RotatingWriter:
         return final
 
     @property
+    def open_lines(self) -> int:
+        """Lines in the open file (0 when none is open): what closing it would publish."""
+        return self.lines_in_file if self._fh is not None else 0
+
+    @property
     def open_bytes(self) -> int:
         """Compressed bytes of the open file on disk so far."""
         return self._fh.tell() if self._fh is not None else 0

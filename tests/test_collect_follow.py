@@ -1,0 +1,260 @@
+"""Follow mode (`collect --study`) when it is stopped, when a file keeps failing, and when a capture
+file's name holds characters the older ledger lines could not: a fake Jetstream on 127.0.0.1 and
+real `botwatch ingest` children."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import orjson
+
+from botwatch.collect import jetstream as js
+from botwatch.collect.core import Capture
+from botwatch.collect.follow import ABORT_GRACE_S, FAILED_BATCHES, Follower, read_ledger
+from botwatch.collect.writer import RotatingWriter
+from testsupport.collect_fakes import FakeJetstream, jetstream_event
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from botwatch.cli import app; app()", *args]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "400", **extra}
+
+
+def _closed_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
+    """A closed capture file of `stream`, written as the collector writes one."""
+    w = RotatingWriter(folder, stream)
+    for line in lines:
+        w.write(line)
+    path = w.close()
+    assert path is not None
+    time.sleep(0.002)  # the next file gets a later name
+    return path
+
+
+def _posts(study: Path) -> int:
+    con = duckdb.connect(str(study), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM posts").fetchone()[0]
+    finally:
+        con.close()
+
+
+class _Lines:
+    """A child's stderr read line by line as it comes, each with when it came."""
+
+    def __init__(self, stream: object) -> None:
+        self.lines: list[tuple[float, str]] = []
+        self._t = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._t.start()
+
+    def _read(self, stream: object) -> None:
+        for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+            self.lines.append((time.monotonic(), raw.decode("utf-8", "replace")))
+
+    def wait_for(self, text: str, timeout: float) -> tuple[float, str] | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for at, line in list(self.lines):
+                if text in line:
+                    return at, line
+            time.sleep(0.05)
+        return None
+
+    @property
+    def text(self) -> str:
+        self._t.join(10)
+        return "".join(line for _, line in self.lines)
+
+
+def test_ctrl_c_in_follow_mode_says_what_it_waits_for_and_a_second_one_stops_now(tmp_path: Path) -> None:
+    """Ctrl-C in follow mode ingested what was left before exiting, silently: 10-30 s, and up to a
+    minute while another process held the study (the last batch waits for it). The first Ctrl-C
+    now says at once what it is finishing and how to stop now; the second stops within seconds
+    with 130, ingests nothing half way, and the next run ingests the files once."""
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    n = 300
+    events = [jetstream_event(i) for i in range(n)]
+    with FakeJetstream(events, [{"rate": 600}]) as srv, contextlib.ExitStack() as stack:
+        holder = duckdb.connect(str(study))  # `botwatch status`, a notebook: holds the study through the last batch
+        try:
+            args = _cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01",
+                        "--study", str(study), "--ingest-every", "1h")
+            p = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stack.callback(lambda: p.poll() is None and p.kill())  # a failed assertion leaves no collector behind
+            err = _Lines(p.stderr)
+            deadline = time.time() + 60
+            while time.time() < deadline and srv.sent < n:
+                time.sleep(0.05)
+            time.sleep(1.5)  # the last events reach the open file
+            p.send_signal(signal.SIGINT)
+            sent_at = time.monotonic()
+            said = err.wait_for("finishing the ingest", 5)
+            assert said is not None, err.lines
+            assert said[0] - sent_at < 3, "the first Ctrl-C must say at once what the stop waits for"
+            assert "finishing the ingest of 1 file(s)" in said[1] and "Ctrl-C again to stop now" in said[1] and "nothing is lost" in said[1]
+            time.sleep(3)  # the last batch is under way: a child started, refused by the lock, or its pause
+            p.send_signal(signal.SIGINT)
+            second = time.monotonic()
+            rc = p.wait(timeout=30)
+            took = time.monotonic() - second
+        finally:
+            holder.close()
+    text = err.text
+    assert rc == 130, text
+    assert took < ABORT_GRACE_S + 4, f"the second Ctrl-C took {took:.1f} s"
+    assert "Traceback" not in text and "stopping now" in text and "not ingested: 1 closed file(s)" in text, text
+    assert "run the same command again to resume" in text
+    assert read_ledger(cap_dir / ".botwatch" / "bluesky.ingested") == {}  # nothing claimed that was not stored
+    assert not list(cap_dir.glob(".open-*")) and len(list(cap_dir.glob("bluesky-*.jsonl.gz"))) == 1
+
+    # The next run ingests what was left, once (the replayed overlap is dropped by id).
+    with FakeJetstream(events, [{}]) as srv:
+        again = subprocess.run(_cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01",
+                                    "--study", str(study), "--ingest-every", "1h", "--duration", "3s"),
+                               env=_env(), capture_output=True, timeout=120)
+    assert again.returncode == 0, again.stderr.decode()
+    assert _posts(study) == n
+    by_hand = subprocess.run(_cli("ingest", str(study), str(cap_dir)), env=_env(), capture_output=True, timeout=120)
+    assert by_hand.returncode == 0, by_hand.stderr.decode()
+    assert _posts(study) == n  # never twice
+
+
+def test_abort_interrupts_an_ingest_under_way_and_leaves_no_half_file(tmp_path: Path) -> None:
+    """The second Ctrl-C's `abort()` on a batch storing a large file: the batch ends within the
+    grace, the study holds the file whole or not at all (one transaction), and nothing is
+    ledgered that was not reported; the next batch stores it exactly once."""
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap_dir.mkdir()
+    (cap_dir / ".botwatch").mkdir()
+    n = 60_000
+    big = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(n)])
+    follower = Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, lambda m: None)
+
+    async def go() -> float:
+        batch = asyncio.create_task(follower.batch(attempts=1))
+        while follower._proc is None:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(4.0)  # past the child's imports, into the file
+        follower.abort()
+        at = time.monotonic()
+        await batch
+        return time.monotonic() - at
+
+    took = asyncio.run(go())
+    assert took < ABORT_GRACE_S + 2, took
+    stored = _posts(study) if study.exists() else 0
+    assert stored in (0, n)
+    if stored == 0:
+        assert follower.pending() == [big] and read_ledger(follower.ledger) == {}
+    again = Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, lambda m: None)
+    asyncio.run(again.batch(attempts=1))
+    assert again.pending() == [] and _posts(study) == n
+
+
+def test_the_ledgers_keep_names_holding_a_tab_or_a_newline(tmp_path: Path) -> None:
+    """The ledgers were `name` and `name<TAB>reason` lines: a stream (a Mastodon host) holding a
+    tab or newline gave file names that broke them, and a restarted follower offered the
+    ingested file again and lost the refused one. They are JSON lines now."""
+    import gzip
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap_dir.mkdir()
+    (cap_dir / ".botwatch").mkdir()
+    stream = "mastodon-odd\thost\nname"
+    good = _closed_file(cap_dir, stream, [jetstream_event(i) for i in range(10)])
+    bad = cap_dir / good.name.replace(".jsonl.gz", "1.jsonl.gz")
+    bad.write_bytes(gzip.compress(b"\x00 not a post\n"))
+    logs: list[str] = []
+    cap = Capture(cap_dir, "mastodon", stream)
+    follower = Follower(cap, study, 60.0, logs.append)
+    assert follower.pending() == [good, bad]
+    asyncio.run(follower.batch(attempts=1))
+    assert follower.pending() == [] and follower.unreadable == 1, logs
+    assert all("\n" not in m and "\t" not in m for m in logs), logs  # every line one line
+    assert any("odd\\x09host\\x0aname" in m and "not a format botwatch reads" in m for m in logs), logs
+
+    restarted = Follower(cap, study, 60.0, logs.append)
+    assert restarted.done == {good.name} and restarted.refused == {bad.name}
+    assert restarted.pending() == []
+    assert _posts(study) == 10
+
+
+def test_the_older_ledger_lines_are_still_read(tmp_path: Path) -> None:
+    """A folder a follower wrote before (`name` and `name<TAB>reason` lines) keeps its ledgers; a
+    torn JSON line (a crash mid-append) is skipped, never taken for a name."""
+    meta = tmp_path / ".botwatch"
+    meta.mkdir()
+    (meta / "bluesky.ingested").write_text("bluesky-20260101T000000Z-1.jsonl.gz\n" + '{"name": "bluesky-2026010', encoding="utf-8")
+    (meta / "bluesky.unreadable").write_text("bluesky-20260101T000001Z-1.jsonl.gz\tnot JSON: at line 1\n"
+                                             '{"name": "bluesky-20260101T000002Z-1.jsonl.gz", "reason": "no reader"}\n', encoding="utf-8")
+    f = Follower(Capture(tmp_path, "bluesky", "bluesky"), tmp_path / "s.duckdb", 60.0, lambda m: None)
+    assert f.done == {"bluesky-20260101T000000Z-1.jsonl.gz"}
+    assert read_ledger(meta / "bluesky.unreadable") == {"bluesky-20260101T000001Z-1.jsonl.gz": "not JSON: at line 1",
+                                                        "bluesky-20260101T000002Z-1.jsonl.gz": "no reader"}
+
+
+_POISON_HOOK = '''
+import os
+if os.environ.get("BOTWATCH_TEST_POISON"):
+    from botwatch.ingest import runner
+
+    _open = runner._open_or_say
+
+    def _open_or_say(path, result):
+        if os.environ["BOTWATCH_TEST_POISON"] in os.path.basename(path):
+            result.error = "cannot open: [Errno 5] Input/output error"  # as a bad disk sector says it, every time
+            return None
+        return _open(path, result)
+
+    runner._open_or_say = _open_or_say
+'''
+
+
+def test_a_file_that_fails_every_batch_is_set_aside_after_the_cap(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file ingest reports failed (not unreadable: "worth another try") was offered, and its
+    failure logged, with every batch for ever. After FAILED_BATCHES batches it is set aside:
+    left in place, listed with its reason in `.botwatch/<stream>.failed`, not offered again, and
+    the line says how to retry it. The ingest children are real; a start-up hook makes one file's
+    open fail the way a bad sector does."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_POISON_HOOK, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(hook), str(REPO / "src")]))
+    monkeypatch.setenv("BOTWATCH_TEST_POISON", "-7.jsonl")
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap_dir.mkdir()
+    (cap_dir / ".botwatch").mkdir()
+    good = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(5)])
+    poisoned = cap_dir / "bluesky-20991231T000000Z-7.jsonl.gz"  # sorts last
+    poisoned.write_bytes(good.read_bytes())
+    logs: list[str] = []
+    follower = Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, logs.append)
+    for k in range(1, FAILED_BATCHES):
+        asyncio.run(follower.batch(attempts=1))
+        assert follower.pending() == [poisoned], logs
+        assert f"failed {k} of the {FAILED_BATCHES} batches" in logs[-1], logs
+    asyncio.run(follower.batch(attempts=1))
+    assert follower.pending() == [] and follower.set_aside == 1, logs
+    line = logs[-1]
+    assert f"failed to ingest in {FAILED_BATCHES} batches" in line and "Input/output error" in line and "set aside" in line
+    assert f"retry it with `botwatch ingest {study} {poisoned}`" in line
+    assert poisoned.exists()  # never moved or deleted
+    ledger = cap_dir / ".botwatch" / "bluesky.failed"
+    assert read_ledger(ledger) == {poisoned.name: "cannot open: [Errno 5] Input/output error"}
+    assert orjson.loads(ledger.read_text().splitlines()[0])["batches"] == FAILED_BATCHES
+    assert Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, logs.append).pending() == []  # across restarts too
+    assert _posts(study) == 5

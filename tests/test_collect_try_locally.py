@@ -1,0 +1,58 @@
+"""docs/collect.md's way to try collection without the network: the fake Jetstream the package
+ships, run as a user runs it (`python -m botwatch.collect.fake_jetstream`), and `botwatch collect`
+pointed at the endpoint it prints."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+
+from botwatch.collect.writer import read_lines
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "400"}
+
+
+def test_the_fake_server_prints_an_endpoint_that_collect_reads(tmp_path: Path) -> None:
+    srv = subprocess.Popen([sys.executable, "-m", "botwatch.collect.fake_jetstream", "--port", "0", "--posts", "500", "--rate", "2000"],
+                           env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = srv.stdout.readline()  # type: ignore[union-attr]
+        m = re.search(r"(ws://127\.0\.0\.1:\d+/subscribe)", first)
+        assert m, first + srv.stderr.read()  # type: ignore[union-attr]
+        url = m.group(1)
+        try_line = srv.stdout.readline()  # type: ignore[union-attr]
+        assert try_line.startswith("try: botwatch collect bluesky ") and f"--endpoint {url}" in try_line
+        cap = tmp_path / "trial-capture"
+        res = subprocess.run([sys.executable, "-c", "from botwatch.cli import app; app()", "collect", "bluesky", str(cap),
+                              "--endpoint", url, "--max-posts", "100", "--election", "uk-ge2017"],
+                             env=_env(), capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert "kept 100 posts" in res.stderr and "Traceback" not in res.stderr
+        posts = [orjson.loads(line) for f in sorted(cap.glob("bluesky-*.jsonl.gz")) for line in read_lines(f)]
+        assert len(posts) == 100 and all("#GE2017" in p["commit"]["record"]["text"] for p in posts)
+    finally:
+        srv.send_signal(signal.SIGINT)
+        _, err = srv.communicate(timeout=20)
+    assert srv.returncode == 130 and "Traceback" not in err and "stopped" in err, err
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        res = subprocess.run([sys.executable, "-m", "botwatch.collect.fake_jetstream", "--port", str(port)],
+                             env=_env(), capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in res.stderr and "--port 0" in res.stderr
