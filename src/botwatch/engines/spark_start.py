@@ -4,8 +4,8 @@ Starting Spark runs `spark-submit`, a shell script that starts a JVM; a bad sett
 print to the terminal (a Java stack trace, "Invalid maximum heap size", `spark-class: line 71`)
 and PySpark then raises only "Java gateway process exited". Blaming Java for all of them sent
 users after the wrong thing. So: the settings that can be checked without a JVM are checked
-first (JAVA_HOME, the master URL's form, whether a standalone master answers: a bounded wait
-instead of Spark's minute of retries), the JVM's output goes to a file while it starts
+first (JAVA_HOME, the master URL's form, whether a standalone master or YARN's ResourceManager
+answers: a bounded wait instead of Spark's minute, or YARN's 15 minutes, of retries), the JVM's output goes to a file while it starts
 (`jvm_output_to`), and what it said there names the cause (`explain_failure`). Java is blamed
 only when `java -version` says it is missing or older than Spark needs.
 
@@ -96,6 +96,8 @@ def master_problem(master: str | None, given: str | None) -> str | None:
                 "k8s://https://host:port")
     if master == "yarn" and not (os.environ.get("HADOOP_CONF_DIR") or os.environ.get("YARN_CONF_DIR")):
         return f"{setting} needs HADOOP_CONF_DIR or YARN_CONF_DIR set to the cluster's Hadoop configuration"
+    if master == "yarn":
+        return _no_resource_manager(setting)
     if master.startswith("spark://"):
         return _unreachable(master, setting)
     return None
@@ -117,6 +119,125 @@ def _unreachable(master: str, setting: str, wait_s: float = MASTER_WAIT_S) -> st
         except OSError as exc:
             why = (exc.strerror or type(exc).__name__).lower()
     return f"the Spark master at {master} is unreachable ({why}); check {setting.split('=')[0]} and that the master runs"
+
+
+RM_PORT = 8032  # yarn-default.xml: yarn.resourcemanager.address is ${yarn.resourcemanager.hostname}:8032
+_SUBST = re.compile(r"\$\{([^}$]+)\}")
+
+
+def _hadoop_conf(path: str) -> dict[str, str]:
+    """The name → value pairs of a Hadoop *-site.xml (ValueError when it is not one)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise ValueError(str(exc)) from None
+    conf: dict[str, str] = {}
+    for prop in root.iter("property"):
+        name, value = prop.findtext("name"), prop.findtext("value")
+        if name and value is not None:
+            conf[name.strip()] = value.strip()
+    return conf
+
+
+def yarn_site(env: dict[str, str] | None = None) -> str | None:
+    """The yarn-site.xml Spark's YARN client reads: the first of HADOOP_CONF_DIR's and
+    YARN_CONF_DIR's (spark-submit puts both on the classpath, in that order); None when neither has one."""
+    env = dict(os.environ) if env is None else env
+    for var in ("HADOOP_CONF_DIR", "YARN_CONF_DIR"):
+        folder = env.get(var)
+        if folder and os.path.isfile(os.path.join(folder, "yarn-site.xml")):
+            return os.path.join(folder, "yarn-site.xml")
+    return None
+
+
+def resource_managers(conf: dict[str, str]) -> list[tuple[str, str]] | None:
+    """(host:port, the property it came from) of every ResourceManager a YARN client tries, as
+    Hadoop resolves them (HA's rm-ids, `${…}` references, yarn-default's 0.0.0.0:8032); None when a
+    value cannot be resolved here (a reference to something outside the file)."""
+    def get(name: str, default: str | None = None) -> str | None:
+        value = conf.get(name, default)
+        for _ in range(10):  # Hadoop expands nested references too (it stops at 20)
+            if value is None or not _SUBST.search(value):
+                return value
+            missing = [ref for ref in _SUBST.findall(value) if ref not in conf and ref != "yarn.resourcemanager.hostname"]
+            if missing:
+                return None
+            value = _SUBST.sub(lambda m: conf.get(m.group(1), "0.0.0.0"), value)
+        return None
+
+    hostname_default = f"${{yarn.resourcemanager.hostname}}:{RM_PORT}"
+    if (conf.get("yarn.resourcemanager.ha.enabled") or "").lower() == "true":
+        found = []
+        for rm in filter(None, (x.strip() for x in (conf.get("yarn.resourcemanager.ha.rm-ids") or "").split(","))):
+            prop = f"yarn.resourcemanager.address.{rm}"
+            if prop in conf:
+                address = get(prop)
+            else:
+                host = get(f"yarn.resourcemanager.hostname.{rm}")
+                prop, address = f"yarn.resourcemanager.hostname.{rm}", (f"{host}:{RM_PORT}" if host else None)
+            if address is None:
+                return None
+            found.append((address, prop))
+        return found or None
+    address = get("yarn.resourcemanager.address", hostname_default)
+    if address is None:
+        return None
+    prop = "yarn.resourcemanager.address" if "yarn.resourcemanager.address" in conf else (
+        "yarn.resourcemanager.hostname" if "yarn.resourcemanager.hostname" in conf else "Hadoop's default")
+    return [(address, prop)]
+
+
+def _overridden_elsewhere() -> bool:
+    """Whether the ResourceManager may be set outside yarn-site.xml (`spark.hadoop.yarn.resourcemanager.*`
+    in PYSPARK_SUBMIT_ARGS or spark-defaults.conf): then the file does not say where it is."""
+    places = [os.environ.get("PYSPARK_SUBMIT_ARGS", "")]
+    for folder in (os.environ.get("SPARK_CONF_DIR"), os.path.join(os.environ.get("SPARK_HOME", ""), "conf")):
+        if folder:
+            with contextlib.suppress(OSError), open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8", errors="replace") as f:
+                places.append(f.read())
+    return any("yarn.resourcemanager." in text for text in places)
+
+
+def _no_resource_manager(setting: str, wait_s: float = MASTER_WAIT_S) -> str | None:
+    """Why no YARN ResourceManager can be reached, told within `wait_s` per address; None when
+    one accepts a connection (or where it is cannot be read here).
+
+    Spark's YARN client retries an unreachable ResourceManager for
+    yarn.resourcemanager.connect.max-wait.ms (15 minutes by default), silently: the command
+    looked hung."""
+    if _overridden_elsewhere():
+        return None
+    site = yarn_site()
+    where = (f"in {site}" if site else
+             f"no yarn-site.xml in {' or '.join(f'{v}={os.environ[v]}' for v in ('HADOOP_CONF_DIR', 'YARN_CONF_DIR') if os.environ.get(v))}")
+    try:
+        managers = resource_managers(_hadoop_conf(site) if site else {})
+    except ValueError as exc:
+        return f"{setting}: {site} is not a Hadoop configuration file ({_first_words(str(exc))})"
+    if not managers:
+        return None
+    why = ""
+    for address, prop in managers:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            return f"{setting}: {prop}={address} in {site} is not host:port"
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=wait_s):
+                return None
+        except TimeoutError:
+            why = f"no answer in {wait_s:g} s"
+        except OSError as exc:
+            why = (exc.strerror or type(exc).__name__).lower()
+    tried = ", ".join(f"{a} ({p}{':' if p.endswith('default') else ''} {where})" for a, p in managers)
+    return (f"{setting}: no YARN ResourceManager answers at {tried}: {why}; "
+            "check HADOOP_CONF_DIR / YARN_CONF_DIR and that the ResourceManager runs")
+
+
+def _first_words(text: str, n: int = 200) -> str:
+    """The first line of an error, cut to `n` characters."""
+    return (text.strip().splitlines() or [""])[0][:n]
 
 
 class _Forwarder(threading.Thread):
