@@ -63,3 +63,23 @@ def test_a_lake_another_writer_holds_is_refused_for_writing_only(spark: Any, tmp
     with LakeStudy(path, read_only=True, spark=spark) as reader:  # readers take no lock
         assert "posts" in reader.tables()
     assert json.loads((path / LOCK_FILE).read_text())["user"] == "bob"
+
+
+def test_a_lake_keeps_no_empty_scratch_or_dropped_hidden_table(spark: Any, tmp_path: Path) -> None:
+    """Every command left an empty `_scratch/` behind, and `DROP TABLE IF EXISTS _tl_offsets`
+    (the timeline's own table, hidden from `tables()`) did nothing: the folder stayed, full."""
+    path = tmp_path / "tidy"
+    with LakeStudy(path, spark=spark) as lake:
+        lake.write_table("_tl_offsets", pa.table({"hour": [1]}))  # what timeline_expr writes
+        lake.write_table("kept", pa.table({"v": [1]}))
+        lake.sql("CREATE TEMP TABLE scratchy AS SELECT v FROM kept")
+        assert (path / "_tl_offsets").is_dir() and "_tl_offsets" not in lake.tables()
+        lake.sql("DROP TABLE IF EXISTS _tl_offsets")
+        assert not (path / "_tl_offsets").exists()
+        lake.sql("DROP TABLE IF EXISTS _never_written")  # still nothing to say
+    assert not (path / "_scratch").exists()
+    other = path / "_scratch" / "another-command"  # a reader's temp tables, still in use
+    other.mkdir(parents=True)
+    with LakeStudy(path, spark=spark, read_only=True) as lake:
+        assert lake.sql("SELECT v FROM kept") == [(1,)]
+    assert other.is_dir()

@@ -161,6 +161,9 @@ class LakeStudy(StudyBase):
                     self.spark.catalog.dropTempView(name)
                 self.spark.conf.unset(_OWNER_KEY)
             self.files.delete(self._scratch)
+            # `_scratch/` itself goes too once no other command (a reader's temp tables, another
+            # session) has its folder in it: an empty folder was left in every lake after each command.
+            self.files.remove_if_empty(f"{self.root}/{SCRATCH_DIR}")
         finally:
             self._unlock()
             self._stop()
@@ -450,7 +453,14 @@ class LakeStudy(StudyBase):
         return []  # DuckDB settings (memory limit, progress bar) mean nothing to Spark
 
     def _exists(self, name: str) -> bool:
-        return name in self._temp or name in self.tables()
+        return name in self._temp or name in self.tables() or self._hidden_table(name)
+
+    def _hidden_table(self, name: str) -> bool:
+        """Whether `name` is a table a stage keeps to itself (`_tl_offsets`): a folder whose name
+        starts with "_", which `tables()` leaves out as a DuckDB listing would never show it, but
+        which DROP TABLE must still remove (it stayed in the lake after every timeline run)."""
+        return (name.startswith("_") and name not in (VIEWS_DIR, SCRATCH_DIR)
+                and name in self.files.dirs(self.root))
 
     def _sql_create_as(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
         assert stmt.name and stmt.source is not None

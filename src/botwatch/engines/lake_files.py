@@ -184,6 +184,20 @@ class LakeFiles:
     def delete(self, p: str) -> None:
         self.fs.delete(self._path(p), True)
 
+    def remove_if_empty(self, p: str) -> None:
+        """Remove the folder `p` when it is empty; leave it (and say nothing) when it holds
+        anything or is gone. A local folder goes by `rmdir`, which checks and removes in one step:
+        Hadoop's local non-recursive delete lists the folder and then deletes it recursively, so
+        a folder another command created in it between the two would go with it."""
+        local = local_path(p)
+        try:
+            if local is not None:
+                os.rmdir(local)
+            else:  # HDFS's namenode refuses a non-empty folder in one step; S3A says it is not empty
+                self.fs.delete(self._path(p), False)
+        except Exception:  # noqa: BLE001 - OSError, Py4J's PathIsNotEmptyDirectoryException: it stays
+            pass
+
     def rename(self, src: str, dst: str) -> None:
         parent = self._path(dst).getParent()
         if parent is not None:
