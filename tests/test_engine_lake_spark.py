@@ -83,3 +83,41 @@ def test_a_lake_keeps_no_empty_scratch_or_dropped_hidden_table(spark: Any, tmp_p
     with LakeStudy(path, spark=spark, read_only=True) as lake:
         assert lake.sql("SELECT v FROM kept") == [(1,)]
     assert other.is_dir()
+
+
+def test_ctrl_c_in_a_lake_stage_stops_its_job_and_is_recorded(spark: Any, tmp_path: Path) -> None:
+    """Ctrl-C stops the Python side only: the JVM ran the stage's job on to its end, and the
+    stage's `runs` row (a Spark job of its own) queued behind it, so the command took as long as
+    the job to stop."""
+    import threading
+    import time
+
+    def slow(batches: Any) -> Any:
+        for batch in batches:
+            time.sleep(60)
+            yield batch
+
+    outcome: list[str] = []
+
+    def job() -> None:
+        try:
+            spark.range(0, 2, numPartitions=2).mapInArrow(slow, "id long").collect()
+            outcome.append("ran to its end")
+        except Exception:  # noqa: BLE001 - cancelled, as it should be
+            outcome.append("cancelled")
+
+    worker = threading.Thread(target=job, daemon=True)
+    with LakeStudy(tmp_path / "cut", spark=spark) as lake:
+        with pytest.raises(KeyboardInterrupt), lake.run("timeline", {"engine": "spark"}):
+            worker.start()
+            tracker = spark.sparkContext.statusTracker()
+            for _ in range(1200):  # the job's tasks are running
+                if any(s.numActiveTasks for s in map(tracker.getStageInfo, tracker.getActiveStageIds()) if s):
+                    break
+                time.sleep(0.05)
+            began = time.monotonic()
+            raise KeyboardInterrupt
+        assert time.monotonic() - began < 50  # not the minute the cut-off job had left
+        worker.join(50)
+        assert outcome == ["cancelled"]
+        assert lake.sql("SELECT stage, status, message FROM runs") == [("timeline", "failed", "interrupted (Ctrl-C)")]

@@ -21,6 +21,7 @@ session's Ibis PySpark backend. Work that is Python by nature runs over Arrow ba
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -167,6 +168,14 @@ class LakeStudy(StudyBase):
         finally:
             self._unlock()
             self._stop()
+
+    def _cancel_work(self) -> None:
+        """Cancel the session's running jobs after Ctrl-C cut a stage off: the Python side stopped
+        waiting, but the JVM ran the job on, so the stage's `runs` row (a Spark job of its own)
+        waited behind it, and a job appending to a table could still add its rows. PySpark's own
+        Ctrl-C handler (a notebook's) cancels all jobs the same way."""
+        with contextlib.suppress(Exception):  # the JVM may be gone with the interrupt
+            self.spark.sparkContext.cancelAllJobs()
 
     def _unlock(self) -> None:
         if self._locked:
