@@ -121,3 +121,16 @@ def test_ctrl_c_in_a_lake_stage_stops_its_job_and_is_recorded(spark: Any, tmp_pa
         worker.join(50)
         assert outcome == ["cancelled"]
         assert lake.sql("SELECT stage, status, message FROM runs") == [("timeline", "failed", "interrupted (Ctrl-C)")]
+
+
+def test_a_stage_s_runs_row_is_written_without_a_spark_write_job(spark: Any, tmp_path: Path) -> None:
+    """The row went through INSERT INTO runs: a Spark write job per stage (three jobs for two rows)."""
+    with LakeStudy(tmp_path / "rows", spark=spark) as lake:
+        lake.sql("SELECT count(*) FROM runs")
+        tracker = spark.sparkContext.statusTracker()
+        before = set(tracker.getJobIdsForGroup(None))
+        for stage in ("coverage", "timeline"):
+            with lake.run(stage, {"engine": "spark"}) as info:
+                info["rows_written"] = 3
+        assert len(set(tracker.getJobIdsForGroup(None)) - before) <= 1  # at most the stored schema's read
+        assert sorted(lake.sql("SELECT stage, status, rows_written FROM runs")) == [("coverage", "ok", 3), ("timeline", "ok", 3)]

@@ -183,10 +183,12 @@ class StudyBase:
                 info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
             raise
         finally:
-            self.sql(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
-            )
+            self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(),
+                              status, info["rows_written"], info["message"]])
+
+    def _record_run(self, row: list[Any]) -> None:
+        """Append one `runs` row (its columns in order)."""
+        self.sql("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
 class Study(StudyBase):

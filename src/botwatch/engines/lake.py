@@ -169,6 +169,15 @@ class LakeStudy(StudyBase):
             self._unlock()
             self._stop()
 
+    def _record_run(self, row: list[Any]) -> None:
+        """A stage's `runs` row, appended as Arrow (as the Spark ingest's is): a local lake takes
+        it as one Parquet file written here, where the INSERT ran a Spark write job per stage
+        (3-4 s each on a busy 2-core machine; after Ctrl-C it took 24 s, the JVM's first write).
+        Reading the stored schema may still run one small job."""
+        from botwatch.schema import RUNS
+
+        self.append_arrow("runs", pa.Table.from_pylist([dict(zip(RUNS.names, row))], schema=RUNS))
+
     def _cancel_work(self) -> None:
         """Cancel the session's running jobs after Ctrl-C cut a stage off: the Python side stopped
         waiting, but the JVM ran the job on, so the stage's `runs` row (a Spark job of its own)
