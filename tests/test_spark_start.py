@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -150,12 +153,75 @@ def test_an_unreachable_standalone_master_fails_fast() -> None:
     assert said and "unreachable" in said and "Java" not in said
 
 
-def test_a_listening_standalone_master_passes() -> None:
+def test_a_silent_port_is_tried_and_the_wait_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port that accepts and says nothing may be a slow master: Spark tries it, and the user is told why it waits."""
+    monkeypatch.setattr(spark_start, "MASTER_WAIT_S", 0.3)
+    said: list[str] = []
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None) is None
+        assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None, note=said.append) is None
+    assert len(said) == 1 and "accepted the connection but has not answered in 0.3 s" in said[0]
+
+
+def _serve_once(reply: Callable[[bytes], bytes]) -> tuple[int, threading.Thread]:
+    """A server on a free port that reads one request and sends `reply(request)`."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def run() -> None:
+        with srv, srv.accept()[0] as conn:
+            conn.settimeout(10)
+            data = b""
+            while len(data) < 8 or len(data) < int.from_bytes(data[:8], "big"):
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            conn.sendall(reply(data))
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return srv.getsockname()[1], t
+
+
+def _spark_failure(request: bytes) -> bytes:
+    """What a Spark 4.0.5 master answered the probe (recorded from a real one): an RpcFailure."""
+    kind, request_id = struct.unpack(">bq", request[8:17])
+    assert kind == 3 and b"botwatch-probe" in request  # an RpcRequest to an endpoint that does not exist
+    error = b"org.apache.spark.SparkException: Could not find botwatch-probe."
+    return struct.pack(">qbqi", 8 + 1 + 8 + 4 + len(error), 5, request_id, len(error)) + error
+
+
+def test_a_port_that_answers_as_spark_passes() -> None:
+    port, server = _serve_once(_spark_failure)
+    began = time.monotonic()
+    assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None) is None
+    assert time.monotonic() - began < 2
+    server.join(5)
+
+
+def test_a_port_that_is_not_a_spark_master_is_said_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The master's web UI port (8080) given for its RPC port: Spark retried for a minute and then
+    said "All masters are unresponsive"."""
+    monkeypatch.delenv("SPARK_MASTER", raising=False)
+    port, server = _serve_once(lambda _: b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    began = time.monotonic()
+    said = spark_start.master_problem(f"spark://127.0.0.1:{port}", f"spark://127.0.0.1:{port}")
+    assert time.monotonic() - began < 2
+    assert said and said.startswith(f"--spark-master=spark://127.0.0.1:{port} is not a Spark master: ")
+    assert "web server (HTTP/1.1 400 Bad Request)" in said and "7077" in said
+    server.join(5)
+    port, server = _serve_once(lambda _: b"SSH-2.0-OpenSSH_9.2\r\n")
+    assert "answers as an SSH server" in (spark_start.master_problem(f"spark://127.0.0.1:{port}", None) or "")
+
+
+def test_a_tls_or_closed_answer_is_left_to_spark() -> None:
+    assert spark_start.classify_rpc_reply(b"", 7) is None
+    assert spark_start.classify_rpc_reply(b"\x15\x03\x03\x00\x02\x02\x50", 7) is None  # a TLS alert: RPC over SSL
+    assert spark_start.classify_rpc_reply(b"\x00" * 7 + b"\x15\x04" + (7).to_bytes(8, "big"), 7) is None  # RpcResponse
 
 
 def _never(*_: object) -> int:

@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 import socket
+import struct
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -85,9 +86,11 @@ def parse_java_version(text: str) -> int | None:
     return int(m.group(2) or 0) if major == 1 else major
 
 
-def master_problem(master: str | None, given: str | None) -> str | None:
-    """Why `master` is not a master URL Spark accepts, or why a standalone master cannot be
-    reached; None when it may be tried. `given` is the --spark-master value (None: from SPARK_MASTER)."""
+def master_problem(master: str | None, given: str | None, note: Callable[[str], None] | None = None) -> str | None:
+    """Why `master` is not a master URL Spark accepts, or why a standalone master or YARN's
+    ResourceManager cannot be reached; None when it may be tried. `given` is the --spark-master
+    value (None: from SPARK_MASTER); `note` is told, in one line, when Spark is about to wait for
+    a standalone master that accepted the connection but has not answered yet."""
     if master is None:
         return None
     setting = f"{master_source(given)}={master}"
@@ -99,26 +102,108 @@ def master_problem(master: str | None, given: str | None) -> str | None:
     if master == "yarn":
         return _no_resource_manager(setting)
     if master.startswith("spark://"):
-        return _unreachable(master, setting)
+        return _unreachable(master, setting, note=note)
     return None
 
 
-def _unreachable(master: str, setting: str, wait_s: float = MASTER_WAIT_S) -> str | None:
-    """A standalone master (or any of an HA list) that accepts no connection within `wait_s`:
-    Spark itself would retry for a minute and then say "All masters are unresponsive"."""
-    why = ""
+def _unreachable(master: str, setting: str, wait_s: float | None = None, note: Callable[[str], None] | None = None) -> str | None:
+    """A standalone master (or any of an HA list) that accepts no connection within `wait_s`, or
+    whose port answers as something else than Spark (its web UI's port, another service): Spark
+    itself would retry for a minute and then say "All masters are unresponsive". A port that
+    accepts and stays silent cannot be told apart from a slow master: Spark tries it, and `note`
+    says what the wait is."""
+    wait_s = MASTER_WAIT_S if wait_s is None else wait_s
+    why, wrong = "", ""
     for hostport in master[len("spark://"):].split(","):
         host, _, port = hostport.rpartition(":")
         if not host or not port.isdigit():
             return f"{setting} is not a Spark master URL: a standalone master is spark://host:port"
         try:
-            with socket.create_connection((host.strip("[]"), int(port)), timeout=wait_s):
-                return None
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=wait_s) as conn:
+                said = speaks_spark_rpc(conn, host.strip("[]"), int(port), wait_s)
         except TimeoutError:
             why = f"no answer in {wait_s:g} s"
+            continue
         except OSError as exc:
             why = (exc.strerror or type(exc).__name__).lower()
+            continue
+        if said == SILENT:
+            if note is not None:
+                note(f"the Spark master at {master} accepted the connection but has not answered in {wait_s:g} s; "
+                     "waiting for Spark to register (it gives up after about a minute)")
+            return None
+        if said is None:
+            return None
+        wrong = wrong or f"{hostport} {said}"
+    if wrong:
+        return (f"{setting} is not a Spark master: {wrong}; a standalone master's port is the one its "
+                "log and web UI show as spark://host:port (7077 by default)")
     return f"the Spark master at {master} is unreachable ({why}); check {setting.split('=')[0]} and that the master runs"
+
+
+def _utf(text: str) -> bytes:
+    """Java's DataOutput.writeUTF for ASCII text: a two-byte length, then the bytes."""
+    data = text.encode("ascii")
+    return struct.pack(">H", len(data)) + data
+
+
+PROBE_ENDPOINT = "botwatch-probe"  # no such endpoint: Spark answers "Could not find botwatch-probe."
+
+
+def rpc_probe(host: str, port: int, request_id: int) -> bytes:
+    """One Spark RPC request frame (Spark's network layer, the same in Spark 3 and 4): a message to
+    an endpoint that does not exist, holding a Java-serialised String. A Spark RPC server answers
+    it at once with an RpcFailure ("Could not find botwatch-probe."), without logging an error,
+    as it answers any unknown endpoint."""
+    content = b"\xac\xed\x00\x05" + b"t" + _utf(PROBE_ENDPOINT)  # ObjectOutputStream of a String
+    body = (b"\x00"  # sender address: none
+            + b"\x01" + _utf(host) + struct.pack(">i", port)  # receiver address
+            + _utf(PROBE_ENDPOINT) + content)
+    header = struct.pack(">bqi", 3, request_id, len(body))  # RpcRequest: type 3, request id, body size
+    return struct.pack(">q", 8 + len(header) + len(body)) + header + body
+
+
+SILENT = "silent"  # `speaks_spark_rpc`: the port accepted and said nothing in time
+_SPARK_MESSAGE_TYPES = range(0, 16)  # ChunkFetchRequest (0) … the merged-shuffle messages
+
+
+def classify_rpc_reply(reply: bytes, request_id: int) -> str | None:
+    """What the first bytes a server sent back to `rpc_probe` say: None when it is Spark's RPC
+    (or cannot be told: nothing, TLS), else a few words on what answered instead."""
+    if len(reply) >= 17:
+        length, kind, rid = struct.unpack(">qbq", reply[:17])
+        if 17 <= length < 1 << 31 and kind in _SPARK_MESSAGE_TYPES and rid == request_id:
+            return None
+    if not reply or (len(reply) >= 2 and reply[0] in (0x15, 0x16) and reply[1] == 0x03):
+        return None  # closed without a word, or a TLS record (Spark 4's RPC over SSL): Spark decides
+    if reply.startswith(b"HTTP/"):
+        return "answers as a web server (" + reply.split(b"\r\n", 1)[0].decode("ascii", "replace")[:40] + ")"
+    if reply.startswith(b"SSH-"):
+        return "answers as an SSH server"
+    return "answers, but not as Spark does"
+
+
+def speaks_spark_rpc(conn: socket.socket, host: str, port: int, wait_s: float = MASTER_WAIT_S) -> str | None:
+    """Send `rpc_probe` on an open connection and read the answer for up to `wait_s`: None when it
+    is Spark's (or cannot be told), SILENT when nothing came in time (a busy master may be slow),
+    else what answered."""
+    request_id = int.from_bytes(os.urandom(7), "big")
+    reply = b""
+    try:
+        conn.settimeout(wait_s)
+        conn.sendall(rpc_probe(host, port, request_id))
+        while len(reply) < 17:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    except TimeoutError:
+        if not reply:
+            return SILENT
+    except OSError:  # a reset: nothing to tell
+        if not reply:
+            return None
+    return classify_rpc_reply(reply, request_id)
 
 
 RM_PORT = 8032  # yarn-default.xml: yarn.resourcemanager.address is ${yarn.resourcemanager.hostname}:8032
