@@ -5,7 +5,8 @@ print to the terminal (a Java stack trace, "Invalid maximum heap size", `spark-c
 and PySpark then raises only "Java gateway process exited". Blaming Java for all of them sent
 users after the wrong thing. So: the settings that can be checked without a JVM are checked
 first (JAVA_HOME, the master URL's form, whether a standalone master or YARN's ResourceManager
-answers: a bounded wait instead of Spark's minute, or YARN's 15 minutes, of retries), the JVM's output goes to a file while it starts
+answers, and whether a spark:// port speaks Spark's RPC: a bounded wait instead of Spark's minute,
+or YARN's 15 minutes, of retries), the JVM's output goes to a file while it starts
 (`jvm_output_to`), and what it said there names the cause (`explain_failure`). Java is blamed
 only when `java -version` says it is missing or older than Spark needs.
 
