@@ -143,8 +143,9 @@ def _unreachable(master: str, setting: str, wait_s: float | None = None, note: C
 
 
 def _utf(text: str) -> bytes:
-    """Java's DataOutput.writeUTF for ASCII text: a two-byte length, then the bytes."""
-    data = text.encode("ascii")
+    """Java's DataOutput.writeUTF: a two-byte length, then the bytes (its modified UTF-8 is UTF-8
+    for text without NUL or characters beyond the BMP, which a host name is not)."""
+    data = text.encode("utf-8", "replace")
     return struct.pack(">H", len(data)) + data
 
 
