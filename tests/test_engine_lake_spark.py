@@ -63,3 +63,74 @@ def test_a_lake_another_writer_holds_is_refused_for_writing_only(spark: Any, tmp
     with LakeStudy(path, read_only=True, spark=spark) as reader:  # readers take no lock
         assert "posts" in reader.tables()
     assert json.loads((path / LOCK_FILE).read_text())["user"] == "bob"
+
+
+def test_a_lake_keeps_no_empty_scratch_or_dropped_hidden_table(spark: Any, tmp_path: Path) -> None:
+    """Every command left an empty `_scratch/` behind, and `DROP TABLE IF EXISTS _tl_offsets`
+    (the timeline's own table, hidden from `tables()`) did nothing: the folder stayed, full."""
+    path = tmp_path / "tidy"
+    with LakeStudy(path, spark=spark) as lake:
+        lake.write_table("_tl_offsets", pa.table({"hour": [1]}))  # what timeline_expr writes
+        lake.write_table("kept", pa.table({"v": [1]}))
+        lake.sql("CREATE TEMP TABLE scratchy AS SELECT v FROM kept")
+        assert (path / "_tl_offsets").is_dir() and "_tl_offsets" not in lake.tables()
+        lake.sql("DROP TABLE IF EXISTS _tl_offsets")
+        assert not (path / "_tl_offsets").exists()
+        lake.sql("DROP TABLE IF EXISTS _never_written")  # still nothing to say
+    assert not (path / "_scratch").exists()
+    other = path / "_scratch" / "another-command"  # a reader's temp tables, still in use
+    other.mkdir(parents=True)
+    with LakeStudy(path, spark=spark, read_only=True) as lake:
+        assert lake.sql("SELECT v FROM kept") == [(1,)]
+    assert other.is_dir()
+
+
+def test_ctrl_c_in_a_lake_stage_stops_its_job_and_is_recorded(spark: Any, tmp_path: Path) -> None:
+    """Ctrl-C stops the Python side only: the JVM ran the stage's job on to its end, and the
+    stage's `runs` row (a Spark job of its own) queued behind it, so the command took as long as
+    the job to stop."""
+    import threading
+    import time
+
+    def slow(batches: Any) -> Any:
+        for batch in batches:
+            time.sleep(60)
+            yield batch
+
+    outcome: list[str] = []
+
+    def job() -> None:
+        try:
+            spark.range(0, 2, numPartitions=2).mapInArrow(slow, "id long").collect()
+            outcome.append("ran to its end")
+        except Exception:  # noqa: BLE001 - cancelled, as it should be
+            outcome.append("cancelled")
+
+    worker = threading.Thread(target=job, daemon=True)
+    with LakeStudy(tmp_path / "cut", spark=spark) as lake:
+        with pytest.raises(KeyboardInterrupt), lake.run("timeline", {"engine": "spark"}):
+            worker.start()
+            tracker = spark.sparkContext.statusTracker()
+            for _ in range(1200):  # the job's tasks are running
+                if any(s.numActiveTasks for s in map(tracker.getStageInfo, tracker.getActiveStageIds()) if s):
+                    break
+                time.sleep(0.05)
+            began = time.monotonic()
+            raise KeyboardInterrupt
+        assert time.monotonic() - began < 50  # not the minute the cut-off job had left
+        worker.join(50)
+        assert outcome == ["cancelled"]
+        assert lake.sql("SELECT stage, status, message FROM runs") == [("timeline", "failed", "interrupted (Ctrl-C)")]
+
+
+def test_a_stage_s_runs_row_is_written_without_a_spark_write_job(spark: Any, tmp_path: Path) -> None:
+    """The row went through INSERT INTO runs: a Spark write job per stage (three jobs for two rows)."""
+    with LakeStudy(tmp_path / "rows", spark=spark) as lake:
+        lake.sql("SELECT count(*) FROM runs")
+        tracker = spark.sparkContext.statusTracker()
+        before = set(tracker.getJobIdsForGroup(None))
+        for stage in ("coverage", "timeline"):
+            with lake.run(stage, {"engine": "spark"}) as info:
+                info["rows_written"] = 3
+        assert len(set(tracker.getJobIdsForGroup(None)) - before) <= 1  # at most the stored schema's read
+        assert sorted(lake.sql("SELECT stage, status, rows_written FROM runs")) == [("coverage", "ok", 3), ("timeline", "ok", 3)]

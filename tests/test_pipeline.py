@@ -163,3 +163,22 @@ def test_run_order_does_not_depend_on_which_stage_module_was_imported_first() ->
     )
     got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip().split(",")
     assert got[:5] == ["coverage", "content", "accounts", "coordination", "accounts_clusters"]
+
+
+def test_a_stage_cut_off_by_ctrl_c_is_recorded_as_interrupted(empty_registry: None, tmp_path: Path) -> None:
+    """Its `runs` row said "KeyboardInterrupt: "; a Py4J error raised while handling the interrupt is the same case."""
+
+    @pipeline.register("slow", needs=("posts",), writes=("slow",))
+    def slow(study, ctx):  # type: ignore[no-untyped-def]
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("Answer from Java side is empty")  # noqa: B904 - its context is the interrupt
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        with pytest.raises(RuntimeError):
+            pipeline.analyze(st, _quiet())
+        with pytest.raises(KeyboardInterrupt), st.run("other", {}):
+            raise KeyboardInterrupt
+        rows = st.sql("SELECT stage, status, message FROM runs WHERE stage IN ('slow', 'other') ORDER BY stage")
+    assert rows == [("other", "failed", "interrupted (Ctrl-C)"), ("slow", "failed", "interrupted (Ctrl-C)")]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,88 @@ def test_yarn_without_its_configuration_says_so(monkeypatch: pytest.MonkeyPatch)
     assert said and said.startswith("SPARK_MASTER=yarn needs HADOOP_CONF_DIR or YARN_CONF_DIR")
 
 
+def _closed_port() -> int:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _yarn_site(folder: Path, props: dict[str, str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    body = "".join(f"<property><name>{k}</name><value>{v}</value></property>" for k, v in props.items())
+    (folder / "yarn-site.xml").write_text(f'<?xml version="1.0"?><configuration>{body}</configuration>')
+    return folder
+
+
+def _yarn_env(monkeypatch: pytest.MonkeyPatch, conf: Path) -> None:
+    monkeypatch.setenv("HADOOP_CONF_DIR", str(conf))
+    for var in ("YARN_CONF_DIR", "PYSPARK_SUBMIT_ARGS", "SPARK_CONF_DIR", "SPARK_HOME", "SPARK_MASTER"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_yarn_whose_resource_manager_does_not_answer_fails_fast(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spark's YARN client retried the ResourceManager for 15 minutes without a word."""
+    port = _closed_port()
+    _yarn_env(monkeypatch, _yarn_site(tmp_path / "conf", {"yarn.resourcemanager.address": f"127.0.0.1:{port}"}))
+    began = time.monotonic()
+    said = spark_start.master_problem("yarn", "yarn")
+    assert time.monotonic() - began < spark_start.MASTER_WAIT_S + 1
+    assert said and said.startswith(f"--spark-master=yarn: no YARN ResourceManager answers at 127.0.0.1:{port} "
+                                    "(yarn.resourcemanager.address in ")
+    assert "yarn-site.xml" in said and "HADOOP_CONF_DIR" in said and "\n" not in said and "Java" not in said
+
+
+def test_yarn_passes_when_one_resource_manager_of_an_ha_pair_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        up = s.getsockname()[1]
+        _yarn_env(monkeypatch, _yarn_site(tmp_path / "conf", {
+            "yarn.resourcemanager.ha.enabled": "true", "yarn.resourcemanager.ha.rm-ids": "rm1, rm2",
+            "yarn.resourcemanager.address.rm1": f"127.0.0.1:{_closed_port()}", "yarn.resourcemanager.address.rm2": f"127.0.0.1:{up}"}))
+        assert spark_start.master_problem("yarn", "yarn") is None
+
+
+def test_a_resource_manager_set_outside_yarn_site_is_not_second_guessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _yarn_env(monkeypatch, _yarn_site(tmp_path / "conf", {"yarn.resourcemanager.address": f"127.0.0.1:{_closed_port()}"}))
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.hadoop.yarn.resourcemanager.address=rm:8032 pyspark-shell")
+    assert spark_start.master_problem("yarn", "yarn") is None
+
+
+def test_yarn_without_a_yarn_site_tries_hadoops_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conf").mkdir()
+    _yarn_env(monkeypatch, tmp_path / "conf")
+    monkeypatch.setattr(spark_start.socket, "create_connection", _refused)
+    said = spark_start.master_problem("yarn", None)
+    assert said and "at 0.0.0.0:8032 (Hadoop's default: no yarn-site.xml in HADOOP_CONF_DIR=" in said
+
+
+def _refused(*_: object, **__: object) -> object:
+    raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_a_broken_yarn_site_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "yarn-site.xml").write_text("<configuration><property>")
+    _yarn_env(monkeypatch, tmp_path / "conf")
+    said = spark_start.master_problem("yarn", "yarn")
+    assert said and "yarn-site.xml is not a Hadoop configuration file" in said
+
+
+@pytest.mark.parametrize("conf, expected", [
+    ({}, [("0.0.0.0:8032", "Hadoop's default")]),
+    ({"yarn.resourcemanager.hostname": "rm.example"}, [("rm.example:8032", "yarn.resourcemanager.hostname")]),
+    ({"yarn.resourcemanager.hostname": "rm.example", "yarn.resourcemanager.address": "${yarn.resourcemanager.hostname}:9032"},
+     [("rm.example:9032", "yarn.resourcemanager.address")]),
+    ({"yarn.resourcemanager.ha.enabled": "true", "yarn.resourcemanager.ha.rm-ids": "a,b",
+      "yarn.resourcemanager.hostname.a": "h1", "yarn.resourcemanager.address.b": "h2:8050"},
+     [("h1:8032", "yarn.resourcemanager.hostname.a"), ("h2:8050", "yarn.resourcemanager.address.b")]),
+    ({"yarn.resourcemanager.address": "${env.RM}:8032"}, None),  # not resolvable here: not probed
+])
+def test_resource_managers_are_found_as_hadoop_finds_them(conf: dict[str, str], expected: object) -> None:
+    assert spark_start.resource_managers(conf) == expected
+
+
 def test_an_unreachable_standalone_master_fails_fast() -> None:
     """Spark would retry for a minute, log "All masters are unresponsive" and then blame Java."""
     with socket.socket() as s:  # a port nobody listens on
@@ -68,12 +153,75 @@ def test_an_unreachable_standalone_master_fails_fast() -> None:
     assert said and "unreachable" in said and "Java" not in said
 
 
-def test_a_listening_standalone_master_passes() -> None:
+def test_a_silent_port_is_tried_and_the_wait_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port that accepts and says nothing may be a slow master: Spark tries it, and the user is told why it waits."""
+    monkeypatch.setattr(spark_start, "MASTER_WAIT_S", 0.3)
+    said: list[str] = []
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None) is None
+        assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None, note=said.append) is None
+    assert len(said) == 1 and "accepted the connection but has not answered in 0.3 s" in said[0]
+
+
+def _serve_once(reply: Callable[[bytes], bytes]) -> tuple[int, threading.Thread]:
+    """A server on a free port that reads one request and sends `reply(request)`."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def run() -> None:
+        with srv, srv.accept()[0] as conn:
+            conn.settimeout(10)
+            data = b""
+            while len(data) < 8 or len(data) < int.from_bytes(data[:8], "big"):
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            conn.sendall(reply(data))
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return srv.getsockname()[1], t
+
+
+def _spark_failure(request: bytes) -> bytes:
+    """What a Spark 4.0.5 master answered the probe (recorded from a real one): an RpcFailure."""
+    kind, request_id = struct.unpack(">bq", request[8:17])
+    assert kind == 3 and b"botwatch-probe" in request  # an RpcRequest to an endpoint that does not exist
+    error = b"org.apache.spark.SparkException: Could not find botwatch-probe."
+    return struct.pack(">qbqi", 8 + 1 + 8 + 4 + len(error), 5, request_id, len(error)) + error
+
+
+def test_a_port_that_answers_as_spark_passes() -> None:
+    port, server = _serve_once(_spark_failure)
+    began = time.monotonic()
+    assert spark_start.master_problem(f"spark://127.0.0.1:{port}", None) is None
+    assert time.monotonic() - began < 2
+    server.join(5)
+
+
+def test_a_port_that_is_not_a_spark_master_is_said_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The master's web UI port (8080) given for its RPC port: Spark retried for a minute and then
+    said "All masters are unresponsive"."""
+    monkeypatch.delenv("SPARK_MASTER", raising=False)
+    port, server = _serve_once(lambda _: b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    began = time.monotonic()
+    said = spark_start.master_problem(f"spark://127.0.0.1:{port}", f"spark://127.0.0.1:{port}")
+    assert time.monotonic() - began < 2
+    assert said and said.startswith(f"--spark-master=spark://127.0.0.1:{port} is not a Spark master: ")
+    assert "web server (HTTP/1.1 400 Bad Request)" in said and "7077" in said
+    server.join(5)
+    port, server = _serve_once(lambda _: b"SSH-2.0-OpenSSH_9.2\r\n")
+    assert "answers as an SSH server" in (spark_start.master_problem(f"spark://127.0.0.1:{port}", None) or "")
+
+
+def test_a_tls_or_closed_answer_is_left_to_spark() -> None:
+    assert spark_start.classify_rpc_reply(b"", 7) is None
+    assert spark_start.classify_rpc_reply(b"\x15\x03\x03\x00\x02\x02\x50", 7) is None  # a TLS alert: RPC over SSL
+    assert spark_start.classify_rpc_reply(b"\x00" * 7 + b"\x15\x04" + (7).to_bytes(8, "big"), 7) is None  # RpcResponse
 
 
 def _never(*_: object) -> int:

@@ -111,6 +111,22 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     )
 
 
+INTERRUPTED_MESSAGE = "interrupted (Ctrl-C)"  # the `runs` message of a stage cut off by Ctrl-C, on either engine
+
+
+def _interrupt_in(exc: BaseException) -> bool:
+    """Whether `exc` is Ctrl-C's doing: a KeyboardInterrupt, or an error raised while handling one
+    (after Ctrl-C in a Spark call, Py4J's "Answer from Java side is empty")."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 class StudyBase:
     """What a DuckDB study and a lake study (`botwatch.engines.lake.LakeStudy`) share, written once
     over the methods each engine provides (`sql`, `arrow`, `tables`, `close`)."""
@@ -142,6 +158,10 @@ class StudyBase:
         return export_table(self, name, out, force=force, verbatim=verbatim)
 
     # -- runs -----------------------------------------------------------------------------------
+    def _cancel_work(self) -> None:
+        """Stop what the engine still runs for an interrupted stage (nothing to stop on DuckDB:
+        the interrupted statement has ended)."""
+
     @contextmanager
     def run(self, stage: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Record a stage run: yields a dict the stage may fill with `rows_written` and `message`."""
@@ -153,13 +173,22 @@ class StudyBase:
             yield info
             status = "ok"
         except BaseException as exc:
-            info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
+            if _interrupt_in(exc):
+                # Ctrl-C: said as such (it was "KeyboardInterrupt: "), and the engine's work for the
+                # stage stopped first: Spark keeps running a job the Python side no longer waits for,
+                # and the row below would queue behind it.
+                info["message"] = INTERRUPTED_MESSAGE
+                self._cancel_work()
+            else:
+                info["message"] = f"{type(exc).__name__}: {exc}"[:1000]
             raise
         finally:
-            self.sql(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(), status, info["rows_written"], info["message"]],
-            )
+            self._record_run([run_id, stage, json.dumps(params, default=str, sort_keys=True), __version__, started, utcnow(),
+                              status, info["rows_written"], info["message"]])
+
+    def _record_run(self, row: list[Any]) -> None:
+        """Append one `runs` row (its columns in order)."""
+        self.sql("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
 class Study(StudyBase):

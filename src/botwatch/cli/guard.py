@@ -21,6 +21,7 @@ from types import FrameType
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
 _state = {"interrupted": False}
@@ -71,8 +72,62 @@ def _line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first_line(exc)}"
 
 
+try:  # Typer 0.20 and later carry their own copy of Click; earlier ones use Click itself
+    from typer._click.exceptions import ClickException, UsageError  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - typer < 0.20
+    from click.exceptions import ClickException, UsageError  # type: ignore[import-not-found,no-redef]
+
+
+def say_usage_error(exc: ClickException) -> int:
+    """A command line Click refused (a missing argument, an unknown option or command, a value of
+    the wrong type) as botwatch says every error, `error: …` in one line, then the command's usage
+    and where its help is; returns the exit status (2 for a usage error). Typer drew a red box
+    around the message instead, between two lines of usage text."""
+    from rich.markup import escape
+
+    from botwatch.cli.common import console
+
+    console.print(f"[red]error:[/red] {escape(' '.join(exc.format_message().split()))}", highlight=False)
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, UsageError) and ctx is not None:
+        usage = " ".join(ctx.get_usage().split())
+        console.print(escape(f"{usage}   (see {ctx.command_path} --help)"), highlight=False, soft_wrap=True)
+    return exc.exit_code
+
+
+class UsageLineGroup(TyperGroup):
+    """The root command group: whatever Click refuses about the command line, at this level or in
+    any command or sub-group under it (they are parsed inside this group's `invoke`), is said by
+    `say_usage_error`. Help asked for by giving a group no arguments (`botwatch elections`) is left
+    as Typer shows it."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickException as exc:
+            raise _said(exc) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClickException as exc:
+            raise _said(exc) from None
+
+
+def _said(exc: ClickException) -> BaseException:
+    """`exc` said in botwatch's words, as the exit that ends the command; help is passed on."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # Typer printed the help; it ends with status 2
+        return exc
+    return typer.Exit(say_usage_error(exc))
+
+
 class GuardedTyper(typer.Typer):
-    """`typer.Typer` whose call (the `botwatch` entry point) reports what escapes a command in one line."""
+    """`typer.Typer` whose call (the `botwatch` entry point) reports what escapes a command in one
+    line, and whose command group says a refused command line in one line (`UsageLineGroup`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", UsageLineGroup)
+        super().__init__(*args, **kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if os.environ.get("BOTWATCH_DEBUG"):

@@ -84,7 +84,7 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
     from botwatch.engines import spark_start
 
     if not under_submit:  # under spark-submit the JVM is already running
-        problem = spark_start.java_problem() or spark_start.master_problem(master, given)
+        problem = spark_start.java_problem() or spark_start.master_problem(master, given, note=_say)
         if problem:
             raise SparkUnavailable(problem)
     log = None
@@ -111,6 +111,13 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
     if log is not None:
         _remove(log)  # the start-up's chatter; what the JVM says from now on reaches the terminal
     return session
+
+
+def _say(line: str) -> None:
+    """A line about the start-up on stderr, before the JVM's output is sent to its file."""
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"botwatch: {line}\n")
+        sys.stderr.flush()
 
 
 def _remove(path: str) -> None:
@@ -183,6 +190,20 @@ class LakeFiles:
 
     def delete(self, p: str) -> None:
         self.fs.delete(self._path(p), True)
+
+    def remove_if_empty(self, p: str) -> None:
+        """Remove the folder `p` when it is empty; leave it (and say nothing) when it holds
+        anything or is gone. A local folder goes by `rmdir`, which checks and removes in one step:
+        Hadoop's local non-recursive delete lists the folder and then deletes it recursively, so
+        a folder another command created in it between the two would go with it."""
+        local = local_path(p)
+        try:
+            if local is not None:
+                os.rmdir(local)
+            else:  # HDFS's namenode refuses a non-empty folder in one step; S3A says it is not empty
+                self.fs.delete(self._path(p), False)
+        except Exception:  # noqa: BLE001 - OSError, Py4J's PathIsNotEmptyDirectoryException: it stays
+            pass
 
     def rename(self, src: str, dst: str) -> None:
         parent = self._path(dst).getParent()

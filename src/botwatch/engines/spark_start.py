@@ -4,8 +4,9 @@ Starting Spark runs `spark-submit`, a shell script that starts a JVM; a bad sett
 print to the terminal (a Java stack trace, "Invalid maximum heap size", `spark-class: line 71`)
 and PySpark then raises only "Java gateway process exited". Blaming Java for all of them sent
 users after the wrong thing. So: the settings that can be checked without a JVM are checked
-first (JAVA_HOME, the master URL's form, whether a standalone master answers: a bounded wait
-instead of Spark's minute of retries), the JVM's output goes to a file while it starts
+first (JAVA_HOME, the master URL's form, whether a standalone master or YARN's ResourceManager
+answers, and whether a spark:// port speaks Spark's RPC: a bounded wait instead of Spark's minute,
+or YARN's 15 minutes, of retries), the JVM's output goes to a file while it starts
 (`jvm_output_to`), and what it said there names the cause (`explain_failure`). Java is blamed
 only when `java -version` says it is missing or older than Spark needs.
 
@@ -20,6 +21,7 @@ import re
 import shutil
 import threading
 import socket
+import struct
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -85,9 +87,11 @@ def parse_java_version(text: str) -> int | None:
     return int(m.group(2) or 0) if major == 1 else major
 
 
-def master_problem(master: str | None, given: str | None) -> str | None:
-    """Why `master` is not a master URL Spark accepts, or why a standalone master cannot be
-    reached; None when it may be tried. `given` is the --spark-master value (None: from SPARK_MASTER)."""
+def master_problem(master: str | None, given: str | None, note: Callable[[str], None] | None = None) -> str | None:
+    """Why `master` is not a master URL Spark accepts, or why a standalone master or YARN's
+    ResourceManager cannot be reached; None when it may be tried. `given` is the --spark-master
+    value (None: from SPARK_MASTER); `note` is told, in one line, when Spark is about to wait for
+    a standalone master that accepted the connection but has not answered yet."""
     if master is None:
         return None
     setting = f"{master_source(given)}={master}"
@@ -96,19 +100,216 @@ def master_problem(master: str | None, given: str | None) -> str | None:
                 "k8s://https://host:port")
     if master == "yarn" and not (os.environ.get("HADOOP_CONF_DIR") or os.environ.get("YARN_CONF_DIR")):
         return f"{setting} needs HADOOP_CONF_DIR or YARN_CONF_DIR set to the cluster's Hadoop configuration"
+    if master == "yarn":
+        return _no_resource_manager(setting)
     if master.startswith("spark://"):
-        return _unreachable(master, setting)
+        return _unreachable(master, setting, note=note)
     return None
 
 
-def _unreachable(master: str, setting: str, wait_s: float = MASTER_WAIT_S) -> str | None:
-    """A standalone master (or any of an HA list) that accepts no connection within `wait_s`:
-    Spark itself would retry for a minute and then say "All masters are unresponsive"."""
-    why = ""
+def _unreachable(master: str, setting: str, wait_s: float | None = None, note: Callable[[str], None] | None = None) -> str | None:
+    """A standalone master (or any of an HA list) that accepts no connection within `wait_s`, or
+    whose port answers as something else than Spark (its web UI's port, another service): Spark
+    itself would retry for a minute and then say "All masters are unresponsive". A port that
+    accepts and stays silent cannot be told apart from a slow master: Spark tries it, and `note`
+    says what the wait is."""
+    wait_s = MASTER_WAIT_S if wait_s is None else wait_s
+    why, wrong = "", ""
     for hostport in master[len("spark://"):].split(","):
         host, _, port = hostport.rpartition(":")
         if not host or not port.isdigit():
             return f"{setting} is not a Spark master URL: a standalone master is spark://host:port"
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=wait_s) as conn:
+                said = speaks_spark_rpc(conn, host.strip("[]"), int(port), wait_s)
+        except TimeoutError:
+            why = f"no answer in {wait_s:g} s"
+            continue
+        except OSError as exc:
+            why = (exc.strerror or type(exc).__name__).lower()
+            continue
+        if said == SILENT:
+            if note is not None:
+                note(f"the Spark master at {master} accepted the connection but has not answered in {wait_s:g} s; "
+                     "waiting for Spark to register (it gives up after about a minute)")
+            return None
+        if said is None:
+            return None
+        wrong = wrong or f"{hostport} {said}"
+    if wrong:
+        return (f"{setting} is not a Spark master: {wrong}; a standalone master's port is the one its "
+                "log and web UI show as spark://host:port (7077 by default)")
+    return f"the Spark master at {master} is unreachable ({why}); check {setting.split('=')[0]} and that the master runs"
+
+
+def _utf(text: str) -> bytes:
+    """Java's DataOutput.writeUTF: a two-byte length, then the bytes (its modified UTF-8 is UTF-8
+    for text without NUL or characters beyond the BMP, which a host name is not)."""
+    data = text.encode("utf-8", "replace")
+    return struct.pack(">H", len(data)) + data
+
+
+PROBE_ENDPOINT = "botwatch-probe"  # no such endpoint: Spark answers "Could not find botwatch-probe."
+
+
+def rpc_probe(host: str, port: int, request_id: int) -> bytes:
+    """One Spark RPC request frame (Spark's network layer, the same in Spark 3 and 4): a message to
+    an endpoint that does not exist, holding a Java-serialised String. A Spark RPC server answers
+    it at once with an RpcFailure ("Could not find botwatch-probe."), without logging an error,
+    as it answers any unknown endpoint."""
+    content = b"\xac\xed\x00\x05" + b"t" + _utf(PROBE_ENDPOINT)  # ObjectOutputStream of a String
+    body = (b"\x00"  # sender address: none
+            + b"\x01" + _utf(host) + struct.pack(">i", port)  # receiver address
+            + _utf(PROBE_ENDPOINT) + content)
+    header = struct.pack(">bqi", 3, request_id, len(body))  # RpcRequest: type 3, request id, body size
+    return struct.pack(">q", 8 + len(header) + len(body)) + header + body
+
+
+SILENT = "silent"  # `speaks_spark_rpc`: the port accepted and said nothing in time
+_SPARK_MESSAGE_TYPES = range(0, 16)  # ChunkFetchRequest (0) … the merged-shuffle messages
+
+
+def classify_rpc_reply(reply: bytes, request_id: int) -> str | None:
+    """What the first bytes a server sent back to `rpc_probe` say: None when it is Spark's RPC
+    (or cannot be told: nothing, TLS), else a few words on what answered instead."""
+    if len(reply) >= 17:
+        length, kind, rid = struct.unpack(">qbq", reply[:17])
+        if 17 <= length < 1 << 31 and kind in _SPARK_MESSAGE_TYPES and rid == request_id:
+            return None
+    if not reply or (len(reply) >= 2 and reply[0] in (0x15, 0x16) and reply[1] == 0x03):
+        return None  # closed without a word, or a TLS record (Spark 4's RPC over SSL): Spark decides
+    if reply.startswith(b"HTTP/"):
+        return "answers as a web server (" + reply.split(b"\r\n", 1)[0].decode("ascii", "replace")[:40] + ")"
+    if reply.startswith(b"SSH-"):
+        return "answers as an SSH server"
+    return "answers, but not as Spark does"
+
+
+def speaks_spark_rpc(conn: socket.socket, host: str, port: int, wait_s: float = MASTER_WAIT_S) -> str | None:
+    """Send `rpc_probe` on an open connection and read the answer for up to `wait_s`: None when it
+    is Spark's (or cannot be told), SILENT when nothing came in time (a busy master may be slow),
+    else what answered."""
+    request_id = int.from_bytes(os.urandom(7), "big")
+    reply = b""
+    try:
+        conn.settimeout(wait_s)
+        conn.sendall(rpc_probe(host, port, request_id))
+        while len(reply) < 17:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    except TimeoutError:
+        if not reply:
+            return SILENT
+    except OSError:  # a reset: nothing to tell
+        if not reply:
+            return None
+    return classify_rpc_reply(reply, request_id)
+
+
+RM_PORT = 8032  # yarn-default.xml: yarn.resourcemanager.address is ${yarn.resourcemanager.hostname}:8032
+_SUBST = re.compile(r"\$\{([^}$]+)\}")
+
+
+def _hadoop_conf(path: str) -> dict[str, str]:
+    """The name → value pairs of a Hadoop *-site.xml (ValueError when it is not one)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise ValueError(str(exc)) from None
+    conf: dict[str, str] = {}
+    for prop in root.iter("property"):
+        name, value = prop.findtext("name"), prop.findtext("value")
+        if name and value is not None:
+            conf[name.strip()] = value.strip()
+    return conf
+
+
+def yarn_site(env: dict[str, str] | None = None) -> str | None:
+    """The yarn-site.xml Spark's YARN client reads: the first of HADOOP_CONF_DIR's and
+    YARN_CONF_DIR's (spark-submit puts both on the classpath, in that order); None when neither has one."""
+    env = dict(os.environ) if env is None else env
+    for var in ("HADOOP_CONF_DIR", "YARN_CONF_DIR"):
+        folder = env.get(var)
+        if folder and os.path.isfile(os.path.join(folder, "yarn-site.xml")):
+            return os.path.join(folder, "yarn-site.xml")
+    return None
+
+
+def resource_managers(conf: dict[str, str]) -> list[tuple[str, str]] | None:
+    """(host:port, the property it came from) of every ResourceManager a YARN client tries, as
+    Hadoop resolves them (HA's rm-ids, `${…}` references, yarn-default's 0.0.0.0:8032); None when a
+    value cannot be resolved here (a reference to something outside the file)."""
+    def get(name: str, default: str | None = None) -> str | None:
+        value = conf.get(name, default)
+        for _ in range(10):  # Hadoop expands nested references too (it stops at 20)
+            if value is None or not _SUBST.search(value):
+                return value
+            missing = [ref for ref in _SUBST.findall(value) if ref not in conf and ref != "yarn.resourcemanager.hostname"]
+            if missing:
+                return None
+            value = _SUBST.sub(lambda m: conf.get(m.group(1), "0.0.0.0"), value)
+        return None
+
+    hostname_default = f"${{yarn.resourcemanager.hostname}}:{RM_PORT}"
+    if (conf.get("yarn.resourcemanager.ha.enabled") or "").lower() == "true":
+        found = []
+        for rm in filter(None, (x.strip() for x in (conf.get("yarn.resourcemanager.ha.rm-ids") or "").split(","))):
+            prop = f"yarn.resourcemanager.address.{rm}"
+            if prop in conf:
+                address = get(prop)
+            else:
+                host = get(f"yarn.resourcemanager.hostname.{rm}")
+                prop, address = f"yarn.resourcemanager.hostname.{rm}", (f"{host}:{RM_PORT}" if host else None)
+            if address is None:
+                return None
+            found.append((address, prop))
+        return found or None
+    address = get("yarn.resourcemanager.address", hostname_default)
+    if address is None:
+        return None
+    prop = "yarn.resourcemanager.address" if "yarn.resourcemanager.address" in conf else (
+        "yarn.resourcemanager.hostname" if "yarn.resourcemanager.hostname" in conf else "Hadoop's default")
+    return [(address, prop)]
+
+
+def _overridden_elsewhere() -> bool:
+    """Whether the ResourceManager may be set outside yarn-site.xml (`spark.hadoop.yarn.resourcemanager.*`
+    in PYSPARK_SUBMIT_ARGS or spark-defaults.conf): then the file does not say where it is."""
+    places = [os.environ.get("PYSPARK_SUBMIT_ARGS", "")]
+    for folder in (os.environ.get("SPARK_CONF_DIR"), os.path.join(os.environ.get("SPARK_HOME", ""), "conf")):
+        if folder:
+            with contextlib.suppress(OSError), open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8", errors="replace") as f:
+                places.append(f.read())
+    return any("yarn.resourcemanager." in text for text in places)
+
+
+def _no_resource_manager(setting: str, wait_s: float = MASTER_WAIT_S) -> str | None:
+    """Why no YARN ResourceManager can be reached, told within `wait_s` per address; None when
+    one accepts a connection (or where it is cannot be read here).
+
+    Spark's YARN client retries an unreachable ResourceManager for
+    yarn.resourcemanager.connect.max-wait.ms (15 minutes by default), silently: the command
+    looked hung."""
+    if _overridden_elsewhere():
+        return None
+    site = yarn_site()
+    where = (f"in {site}" if site else
+             f"no yarn-site.xml in {' or '.join(f'{v}={os.environ[v]}' for v in ('HADOOP_CONF_DIR', 'YARN_CONF_DIR') if os.environ.get(v))}")
+    try:
+        managers = resource_managers(_hadoop_conf(site) if site else {})
+    except ValueError as exc:
+        return f"{setting}: {site} is not a Hadoop configuration file ({_first_words(str(exc))})"
+    if not managers:
+        return None
+    why = ""
+    for address, prop in managers:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            return f"{setting}: {prop}={address} in {site} is not host:port"
         try:
             with socket.create_connection((host.strip("[]"), int(port)), timeout=wait_s):
                 return None
@@ -116,7 +317,14 @@ def _unreachable(master: str, setting: str, wait_s: float = MASTER_WAIT_S) -> st
             why = f"no answer in {wait_s:g} s"
         except OSError as exc:
             why = (exc.strerror or type(exc).__name__).lower()
-    return f"the Spark master at {master} is unreachable ({why}); check {setting.split('=')[0]} and that the master runs"
+    tried = ", ".join(f"{a} ({p}{':' if p.endswith('default') else ''} {where})" for a, p in managers)
+    return (f"{setting}: no YARN ResourceManager answers at {tried}: {why}; "
+            "check HADOOP_CONF_DIR / YARN_CONF_DIR and that the ResourceManager runs")
+
+
+def _first_words(text: str, n: int = 200) -> str:
+    """The first line of an error, cut to `n` characters."""
+    return (text.strip().splitlines() or [""])[0][:n]
 
 
 class _Forwarder(threading.Thread):
