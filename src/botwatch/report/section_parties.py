@@ -224,9 +224,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles,
                                    no_better=no_better, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
                                    lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
-        if scaled and not sc.unscaled and rows and not not_sample and not no_better:
+        if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         if foreign and not foreign[0].observed:
