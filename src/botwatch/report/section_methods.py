@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from botwatch.content.stance import MEASURED_BY_ELECTION
@@ -58,13 +58,8 @@ def coverage(study: Study, election: Any) -> dict[str, Any]:
         t0, t1, inside = study.sql(
             "SELECT min(created_at), max(created_at), count(*) FILTER (WHERE created_at >= ? AND created_at < ?) FROM posts", [lo, hi],
         )[0]
-        # Local days with posts, from the quarter hours that hold posts (a bounded answer on any
-        # engine): every zone's midnight falls on a UTC quarter hour, so each lies in one local day.
-        quarters = study.sql(
-            "SELECT DISTINCT date_trunc('hour', created_at), CAST(floor(minute(created_at) / 15) AS INTEGER) FROM posts "
-            "WHERE created_at >= ? AND created_at < ?", [lo, hi],
-        )
-        days_with = len({zones.local_date(election, h + timedelta(minutes=15 * q)) for h, q in quarters})
+        # Local days with posts: the same count the When section's event-test note prints.
+        days_with = len(zones.local_days_with_posts(study, election, lo, hi))
         out["window"] = {
             "start": ws,
             "end": we,
