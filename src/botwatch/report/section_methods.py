@@ -103,6 +103,16 @@ def measured_for(election: Any) -> dict[str, Any] | None:
     return MEASURED_BY_ELECTION.get(key) if key else None
 
 
+def _home_unknown(election: Any) -> str | None:
+    """The shared "foreign origin is not measured" sentence for an election whose country the
+    origin model cannot name (None otherwise): Methods then defines no foreign-origin rule that
+    no account could meet."""
+    from botwatch.origin_rule import home_known, unknown_home_note
+
+    home = getattr(election, "country", None)
+    return unknown_home_note(home) if home and not home_known(home) else None
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -120,6 +130,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(election),
+        home_unknown=_home_unknown(election),
         labs=MEASURED_BY_ELECTION,
         cov=coverage(study, election),
         duplicates=dup[0],
