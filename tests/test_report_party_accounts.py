@@ -117,3 +117,20 @@ def test_the_measured_us_stance_keeps_its_approximate_wording(us_with_party_acco
     assert sec is not None
     assert not any("no better" in str(h) for h in sec.headline)
     assert "Stance here is no better" not in str(sec.html)
+
+
+def test_estimates_made_before_the_group_say_they_count_own_posts(uk_study: Path, tmp_path: Path) -> None:
+    """A study estimated before 'not_party_accounts' existed still reads its all-accounts figures,
+    but says they count the party's own posts as support and how to leave them out."""
+    from botwatch import open_study
+    from botwatch.report.section_parties import parties_section
+
+    dst = tmp_path / "old.duckdb"
+    shutil.copy(uk_study, dst)
+    with open_study(dst, read_only=False) as st:
+        st.sql("DELETE FROM estimates WHERE account_group = 'not_party_accounts'")
+        sec = parties_section(st, {"election": UK})
+    assert sec is not None
+    lab = next(str(h) for h in sec.headline if "naming Labour" in str(h))
+    assert "(posts by the parties' own accounts (@UKLabour) included and counted as support" in html.unescape(lab)
+    assert "run botwatch analyze STUDY --only estimates again" in html.unescape(str(sec.html)).replace("<code>", "").replace("</code>", "")

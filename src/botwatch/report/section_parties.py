@@ -176,7 +176,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     own = _own_posts(campaign, public, parties)
     every_row = {r["key"]: r for r in _party_rows(campaign, parties)}
     rows = _party_rows(public if public is not None else campaign, parties)
-    handles = _party_handles(study) if own else []
+    # Estimates made before the group existed count the parties' own posts as support: said, with
+    # the command that leaves them out, wherever a party account posted.
+    stale_own = _party_handles(study) if public is None else []
+    handles = _party_handles(study) if own else stale_own
     own_only = [every_row[k] for k in own if k in every_row and k not in {r["key"] for r in rows}]
     from botwatch.report.caveats import scaling_unsupported
     from botwatch.report.scope import scope
@@ -207,7 +210,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     lab = MEASURED_BY_ELECTION.get(election.key)  # frozen test-part figures for this election, if it was labelled
     no_better = stance_no_better(lab)
     # Election posts, not post-party pairs: a party account's post naming two parties is one post.
-    own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only)
+    own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
     html = render(
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
@@ -221,7 +224,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         # post is its own still leads, saying that no one else's stance was measured.
         for e in sorted(every_row.values(), key=lambda r: -r["observed_posts"])[:2]:
             r = by_key.get(e["key"])
-            headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles,
+            headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
                                    no_better=no_better, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
                                    lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and not sc.unscaled and rows and not not_sample:
