@@ -118,3 +118,26 @@ def test_a_region_guess_naming_the_home_country_counts_against_third_countries_n
     # A region naming another country keeps the measured, nearly flat floor.
     other = {k: v for k, v, _ in evidence_vectors(OriginInput(region="Germany"), home="US")}["region"]
     assert other[codes().index("BR")] / other.max() > 0.5
+
+
+def test_a_place_the_prior_outweighs_says_the_prior_it_was_up_against() -> None:
+    """"Brit in Switzerland": the profile names CH (×100), yet the account ends "most likely GB
+    (p=0.24)". Not a mis-combination: the GB election's prior gives GB 30% and CH 0.23% (130 times
+    less), and 130 / 100 leaves GB ahead. The location sentence now says the prior it was up
+    against; the numbers are unchanged (no weight, prior or floor moves)."""
+    from botwatch.accounts.origin import OriginInput, origin_posterior, prior
+    from botwatch.accounts.origin_batch import origin_posteriors
+
+    inp = OriginInput(location="Brit in Switzerland")
+    res = origin_posterior(inp, home="GB")
+    assert res.country == "GB" and res.probabilities["GB"] > res.probabilities["CH"] > 0.15
+    p = prior("GB")
+    from botwatch.accounts.origin import codes
+
+    gb, ch = p[codes().index("GB")], p[codes().index("CH")]
+    assert gb / ch * 0.01 == pytest.approx(res.probabilities["GB"] / res.probabilities["CH"], rel=0.01)  # prior odds × the ×100 against
+    assert res.evidence[1] == ("profile location 'Brit in Switzerland' names CH (×100.0 for it; "
+                               "before any evidence the prior gave CH 0.23% against GB's 30%)")
+    assert origin_posteriors([inp], home="GB")[0].evidence == res.evidence  # the batch path says the same
+    # a place the ×100 lifts past the prior on its own needs no such clause
+    assert origin_posterior(OriginInput(location="London"), home="US").evidence[1] == "profile location 'London' names GB (×100.0 for it)"

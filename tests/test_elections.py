@@ -177,3 +177,20 @@ def test_a_country_the_origin_model_cannot_name_measures_no_foreign_origin(tmp_p
     with open_study(study) as st:  # no foreign-origin group at all: never a group of zero posts
         assert st.sql("SELECT count(*) FROM estimates WHERE account_group = 'foreign_origin'")[0][0] == 0
         assert st.sql("SELECT count(*) FROM estimates WHERE account_group = 'likely_automated'")[0][0] > 0
+    # The explorer offered a "foreign-origin (P(outside EE) ≥ 0.5)" filter that selected no
+    # account, and Methods defined foreign origin by that rule: both now say it is not measured.
+    import html as html_mod
+
+    from botwatch.report.section_explorer import explorer, explorer_data
+    from botwatch.report.section_methods import methods
+
+    ctx = {"election": load_election(path)}
+    with open_study(study) as st:
+        data = explorer_data(st, ctx)
+        ex = html_mod.unescape(str(explorer(st, ctx).html))  # type: ignore[union-attr]
+        me = " ".join(html_mod.unescape(str(methods(st, ctx).html)).split())
+    assert data["home"] is None and "does not know EE" in data["home_unknown"]
+    assert 'value="!home"' not in ex and "P(outside EE)" not in ex
+    assert "so there is no foreign-origin filter" in ex
+    assert "foreign origin is not measured: the origin model does not know EE" in me
+    assert "is called foreign-origin when" not in me.replace("<em>", "").replace("</em>", "")

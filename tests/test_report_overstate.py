@@ -191,6 +191,8 @@ def test_an_attributed_archive_is_not_scaled_to_the_platform_in_the_headlines(tm
     fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
     sample = tmp_path / "sample.duckdb"
     assert runner.invoke(app, ["ingest", str(sample), str(fix)]).exit_code == 0
+    with open_study(sample, read_only=False) as st:  # a voter's posts: a party's own feed is no support to scale
+        st.sql("UPDATE accounts SET handle = 'a_voter' WHERE lower(handle) = 'uklabour'")
     attributed = tmp_path / "attributed.duckdb"
     shutil.copy(sample, attributed)
     with open_study(attributed, read_only=False) as st:  # the same posts, as if from the IRA release

@@ -117,3 +117,42 @@ def test_covered_shifts_unit() -> None:
     assert full is not None and kept is not None
     assert full.n_null == 9 and kept.n_null == 4  # only shifts by 2, 4, 6, 8 days land on covered days
     assert kept.null_rate_ratio > full.null_rate_ratio
+
+
+def test_the_event_test_and_methods_count_the_same_local_days_with_posts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The event test's days were 24-hour blocks from its first hour (the first post's, 01:00 UTC
+    here, and an hour off local days once British Summer Time began): its note read posts on 62 of
+    126 days where the Methods coverage line read 57 of 128, on the same study. Both now count the
+    election's local days."""
+    import html as html_mod
+    import re
+
+    from botwatch.report.section_methods import coverage
+    from botwatch.timeline import zones
+
+    st = _study(tmp_path / "d.duckdb", bots_only=False, skip_days=3)
+    try:
+        el = election()
+        window = coverage(st, el)["window"]
+        sec = time_section(st, {"election": el})
+        ws, we = st.sql("SELECT min(window_start), max(window_end) FROM event_tests")[0]
+    finally:
+        st.close()
+    assert window["days"] == 128 and window["days_with_posts"] == 57
+    text = " ".join(html_mod.unescape(str(sec.html)).split())
+    said = re.search(r"The data hold posts on only (\d+) of the (\d+) days of the window", text)
+    assert said is not None and (int(said[1]), int(said[2])) == (57, 128), said
+    # the test's series is whole local days: it starts and ends at the election's local midnights
+    assert ws == zones.local_midnight_utc(el, zones.local_date(el, ws))
+    assert we + timedelta(hours=1) == zones.local_midnight_utc(el, zones.local_date(el, we) + timedelta(days=1))
+
+
+def test_covered_local_hours_follow_the_local_day() -> None:
+    """An hour belongs to its local day: in London summer time 23:00 UTC is the next day."""
+    el = election()
+    times = [datetime(2017, 5, 1, 20) + timedelta(hours=i) for i in range(6)]  # 21:00 BST .. 02:00 BST
+    counts = np.array([0, 0, 0, 1, 0, 0])  # one post at 23:00 UTC = 00:00 on 2 May in London
+    from botwatch.timeline import zones
+
+    mask = bursts.covered_local_hours(times, counts, lambda t: zones.local_date(el, t))
+    assert mask.tolist() == [False, False, False, True, True, True]

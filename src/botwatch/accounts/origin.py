@@ -272,7 +272,27 @@ def _place_item(value: str, label: str, floor: float, home: str | None) -> Evide
     if not found:
         return None
     v, note, times = _place_vector_of(tuple(found.items()), floor, home)
-    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{note})"
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{note}{_prior_note(tuple(sorted(found)), home, times)})"
+
+
+@lru_cache(maxsize=_CACHE)
+def _prior_note(named: tuple[str, ...], home: str | None, times: float) -> str:
+    """The prior of the places a profile names beside the prior's largest country (the election's
+    own, with one), when that country is not among them and the place's ×`times` cannot, alone,
+    lift them past it: "×100 for CH" beside "most likely GB (p=0.24); prior gave GB 30%" read as
+    evidence lost, where the prior had given CH 0.23%, 130 times less than GB, so that ×100
+    leaves GB just ahead. Words only: no number changes."""
+    p = _prior(home if home in codes() else None)
+    ref = codes()[int(np.argmax(p))]
+    top = p[codes().index(ref)]
+    shown = [c for c in named if c in codes() and c != ref and p[codes().index(c)] * times < top][:2]
+    if not shown or ref in named:
+        return ""
+
+    def share(c: str) -> str:
+        return f"{100 * p[codes().index(c)]:.2g}%"
+
+    return f"; before any evidence the prior gave {' and '.join(f'{c} {share(c)}' for c in shown)} against {ref}'s {share(ref)}"
 
 
 @lru_cache(maxsize=_CACHE)

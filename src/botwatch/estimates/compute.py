@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
-from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, account_cells, account_groups, cell_vectors, units
+from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
 from botwatch.schema import register_output
 from botwatch.study import Study
 
@@ -31,7 +31,7 @@ ESTIMATES = pa.schema(
         ("period", pa.string()),  # campaign | last_30_days | a user-defined window
         ("period_start", pa.timestamp("us")),
         ("period_end", pa.timestamp("us")),
-        ("account_group", pa.string()),  # all | likely_automated | foreign_origin
+        ("account_group", pa.string()),  # all | likely_automated | foreign_origin | not_party_accounts
         ("party", pa.string()),  # a party key, '*' (all election posts) or 'any_party'
         ("metric", pa.string()),
         ("observed", pa.float64()),  # in the study as it is
@@ -114,6 +114,17 @@ def _groups(study: Study, election: Election, log: Callable[[str], None]):  # ty
         log(f"estimates: account_scores lacks {', '.join(sorted(missing))}; only the group 'all'")
         return None
     return account_groups(t, election.country)
+
+
+def _party_accounts(study: Study):  # type: ignore[no-untyped-def]
+    """The parties' own accounts that posted (`relational.party_accounts`), or None when none did
+    (or `post_party` predates its `signals`): the group 'not_party_accounts' is then the group
+    'all' and is not written twice."""
+    pp = study.table("post_party")
+    if "signals" not in pp.columns:
+        return None
+    own = party_accounts(pp)
+    return own if study.expr_arrow(own.limit(1)).num_rows else None
 
 
 def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, cell: tuple[str, str, str],
@@ -221,7 +232,8 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     windows = default_windows(election) + list(opts.extra_windows)
     groups_expr = _groups(study, election, log)
     u = units(study.table("post_labels"), study.table("post_party"))
-    study.write_expr(VECTORS_TABLE, cell_vectors(account_cells(u, groups_expr, windows)), temp=True)
+    own = _party_accounts(study)
+    study.write_expr(VECTORS_TABLE, cell_vectors(account_cells(u, groups_expr, windows, own)), temp=True)
     try:
         # A SELECT, not the bare name: a DuckDB study lists no temp table among its tables.
         got = study.group_map_arrow(f'SELECT * FROM "{VECTORS_TABLE}"', list(CELL_KEY), vector_estimates(election, windows, opts), ESTIMATES)
@@ -232,6 +244,7 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     # order, as the per-account path's sorted group-by did.
     got = got.take(pc.sort_indices(got, sort_keys=[(c, "ascending") for c in CELL_KEY]))
     groups = ("all",) if groups_expr is None else ("all", "likely_automated") + (("foreign_origin",) if "foreign" in groups_expr.columns else ())
+    groups += (NOT_PARTY_ACCOUNTS,) if own is not None else ()
     seen = set(zip(*(got.column(c).to_pylist() for c in CELL_KEY)))
     return pa.concat_tables([got, pa.Table.from_pylist(empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)])
 

@@ -4,6 +4,9 @@
    election talk), one per post that names any party ('any_party'), and one per (post, party).
 2. `account_groups`: per account, whether it is likely automated and whether it is of foreign
    origin (from the accounts stage's `account_scores`; absent → only the group 'all').
+   `party_accounts`: the parties' own official and allied accounts the content stage saw posting
+   (its own-account cue), whose posts say what a party says of itself, not what the public says:
+   the group 'not_party_accounts' leaves them out.
 3. `account_cells`: per period (window) × account group × party × account, the counts the bootstrap resamples.
    Accounts are the resampling unit, so the aggregation stops at the account.
 4. `cell_vectors`: per cell, each distinct count vector and how many accounts have it: all the
@@ -22,6 +25,10 @@ import ibis.expr.types as ir
 from botwatch.origin_rule import FOREIGN_THRESHOLD, home_known, p_outside_ibis
 
 ALL, ANY_PARTY = "*", "any_party"
+# Every account but the parties' own official and allied accounts: the group the report's party
+# figures are read from when such accounts posted (a party's own feed counted as "support" made a
+# UK sample read "Labour: 100% supported", all of it @UKLabour's own posts).
+NOT_PARTY_ACCOUNTS = "not_party_accounts"
 POSITIVE, NEGATIVE = 0.05, -0.05
 BOT_THRESHOLD = 0.5
 COUNT_COLUMNS = ("posts", "support", "oppose", "neutral", "scored", "positive", "negative")
@@ -50,8 +57,19 @@ def account_groups(account_scores: ir.Table, country: str) -> ir.Table:
     return s.select("platform", "account_id", automated=automated, foreign=foreign.fill_null(False))
 
 
-def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[str, datetime | None, datetime | None]]) -> ir.Table:
-    """Counts per (period, account_group, party, platform, account_id)."""
+def party_accounts(post_party: ir.Table) -> ir.Table:
+    """(platform, account_id) of every account that posted as a party's official or allied account:
+    the content stage's `own_account` signal (the author's handle is one the election names for a
+    party), read from `post_party.signals` so the labels themselves are not touched."""
+    own = post_party.filter(post_party.signals.contains("own_account"))
+    return own.select("platform", "account_id").distinct()
+
+
+def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[str, datetime | None, datetime | None]],
+                  party_accts: ir.Table | None = None) -> ir.Table:
+    """Counts per (period, account_group, party, platform, account_id). With `party_accts` (see
+    `party_accounts`; None or no rows: no such group) the group 'not_party_accounts' counts every
+    account but those."""
     if groups is not None:
         has_foreign = "foreign" in groups.columns  # absent when the origin model cannot name the home country
         g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated,
@@ -62,6 +80,13 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
         group_defs = [("all", None), ("likely_automated", "automated")] + ([("foreign_origin", "foreign")] if has_foreign else [])
     else:
         group_defs = [("all", None)]
+    if party_accts is not None:
+        pa_ = party_accts.select(_pp=party_accts.platform, _pa=party_accts.account_id, _own=ibis.literal(True))
+        j = u.left_join(pa_, [u.platform == pa_._pp, u.account_id == pa_._pa])
+        flags = [c for c in ("automated", "foreign") if c in u.columns]
+        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment", *flags)],
+                     not_party=~j._own.fill_null(False))
+        group_defs.append((NOT_PARTY_ACCOUNTS, "not_party"))
     parts = []
     for wname, start, end in windows:
         w = u

@@ -184,6 +184,15 @@ def resolution(study: Study, window_s: int) -> dict[str, Any] | None:
     }
 
 
+def _home_unknown(election: Any) -> bool:
+    """Whether the election's country is one the origin model cannot name: a cluster's
+    foreign-origin share is then not measured (not "not scored": its members were scored)."""
+    from botwatch.origin_rule import home_known
+
+    home = getattr(election, "country", None)
+    return bool(home) and not home_known(home)
+
+
 @section("coordination", order=50)
 def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     facts = coordination_facts(study)
@@ -201,6 +210,6 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     html = render(
         "coordination.html.j2",
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
-        shown=facts["clusters"][:50], res=res,
+        shown=facts["clusters"][:50], res=res, home_unknown=_home_unknown(ctx.get("election")),
     )
     return Section("coordination", "Networks acting in unison", Markup(html), order=50, headline=headline)

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from botwatch.report.build import json_for_script
 from botwatch.report.fmt import safe_url, show_hidden, user_text
+from botwatch.origin_rule import home_known, unknown_home_note
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 
@@ -93,6 +94,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     extra_evidence = _evidence_table(study, tables)
     out_rows, raw_keys, ids = _rows_with_evidence(rows, extra_evidence)
     details = _details(study, raw_keys[:detail_accounts])
+    home = getattr(ctx.get("election"), "country", None)
     for i, _d in enumerate(details):
         out_rows[i][12] = i
     countries = sorted({r[5] for r in out_rows if r[5]})
@@ -113,7 +115,10 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
             # Archives without display names (the IRA release) would show an always-empty column.
             "name": any(r[3] for r in out_rows),
         },
-        "home": getattr(ctx.get("election"), "country", None),
+        # Only a country the origin model can name gets a foreign-origin filter: for any other
+        # every P(outside home) is unknown and the filter would select no account (an EE study).
+        "home": home if home_known(home) else None,
+        "home_unknown": _sentence(unknown_home_note(home)) if home and not home_known(home) else None,
     }
 
 
@@ -158,6 +163,11 @@ def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_col
     # Rounded here, as DuckDB's round() does: Spark's round() takes the decimal text (HALF_UP on
     # "0.0155"), so the same SQL gave 0.016 on a lake where DuckDB gives 0.015.
     return total, [tuple(sql_round(v, 3) if i in (4, 6, 14) else v for i, v in enumerate(r)) for r in rows]
+
+
+def _sentence(text: str) -> str:
+    """`text` with a capital first letter (the shared note starts lower case, to follow a clause)."""
+    return text[:1].upper() + text[1:]
 
 
 def sql_round(value: Any, digits: int) -> Any:

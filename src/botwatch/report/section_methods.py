@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from botwatch.accounts.training_accounts import recorded_counts, sentences as training_sentences
@@ -59,13 +59,8 @@ def coverage(study: Study, election: Any) -> dict[str, Any]:
         t0, t1, inside = study.sql(
             "SELECT min(created_at), max(created_at), count(*) FILTER (WHERE created_at >= ? AND created_at < ?) FROM posts", [lo, hi],
         )[0]
-        # Local days with posts, from the quarter hours that hold posts (a bounded answer on any
-        # engine): every zone's midnight falls on a UTC quarter hour, so each lies in one local day.
-        quarters = study.sql(
-            "SELECT DISTINCT date_trunc('hour', created_at), CAST(floor(minute(created_at) / 15) AS INTEGER) FROM posts "
-            "WHERE created_at >= ? AND created_at < ?", [lo, hi],
-        )
-        days_with = len({zones.local_date(election, h + timedelta(minutes=15 * q)) for h, q in quarters})
+        # Local days with posts: the same count the When section's event-test note prints.
+        days_with = len(zones.local_days_with_posts(study, election, lo, hi))
         out["window"] = {
             "start": ws,
             "end": we,
@@ -109,6 +104,16 @@ def measured_for(election: Any) -> dict[str, Any] | None:
     return MEASURED_BY_ELECTION.get(key) if key else None
 
 
+def _home_unknown(election: Any) -> str | None:
+    """The shared "foreign origin is not measured" sentence for an election whose country the
+    origin model cannot name (None otherwise): Methods then defines no foreign-origin rule that
+    no account could meet."""
+    from botwatch.origin_rule import home_known, unknown_home_note
+
+    home = getattr(election, "country", None)
+    return unknown_home_note(home) if home and not home_known(home) else None
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -126,6 +131,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(election),
+        home_unknown=_home_unknown(election),
         labs=MEASURED_BY_ELECTION,
         cov=coverage(study, election),
         duplicates=dup[0],

@@ -14,13 +14,14 @@ from markupsafe import Markup
 
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
+from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import reference_rows
 from botwatch.report.fmt import num, pct, pct_ci
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.study import Study
 
-GROUP_LABELS = {"all": "all accounts", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
+GROUP_LABELS = {"all": "all accounts", NOT_PARTY_ACCOUNTS: "all accounts but the parties' own", "likely_automated": "likely automated accounts (bot probability ≥ 0.5)", "foreign_origin": "foreign-origin accounts (probability of being run from outside the election's country ≥ 0.5)"}
 
 
 def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -67,6 +68,39 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
             "raw": {m: est.get((key, m)) for m in ("support_posts", "oppose_posts", "support_share", "oppose_share", "positive_share", "negative_share")},
         })
     return out
+
+
+def _party_handles(study: Study, limit: int = 5) -> list[str]:
+    """Handles of the parties' own official and allied accounts that posted (the own-account cue),
+    at most `limit`, to name them where their posts are left out of the party figures."""
+    try:
+        own = party_accounts(study.table("post_party"))
+        acc = study.table("accounts").select("platform", "account_id", "handle")
+        got = study.expr_arrow(own.join(acc, ["platform", "account_id"]).select("handle").distinct().order_by("handle").limit(limit + 1))
+    except Exception:  # noqa: BLE001 - no accounts table or no handles: the clause names no one
+        return []
+    names = [f"@{h}" for h in got.column("handle").to_pylist() if h]
+    return names[:limit] + (["…"] if len(names) > limit else [])
+
+
+def _own_posts(all_est: dict, public_est: dict | None, parties: list[tuple[str, str, str]]) -> dict[str, int]:
+    """Per party, how many of its campaign posts came from the parties' own accounts: the group
+    'all' less the group 'not_party_accounts' (0 everywhere when that group was not estimated)."""
+    if public_est is None:
+        return {}
+    out = {}
+    for key, _, _ in parties:
+        every = (all_est.get((key, "posts")) or {}).get("observed") or 0
+        rest = (public_est.get((key, "posts")) or {}).get("observed") or 0
+        if every - rest > 0:
+            out[key] = int(every - rest)
+    return out
+
+
+def stance_no_better(lab: dict[str, Any] | None) -> bool:
+    """Whether stance's measured accuracy on this election's held-out pairs is no better than always
+    answering the commonest label: its support and oppose shares are then no finding."""
+    return bool(lab) and float(lab["stance_accuracy"]) <= float(lab["stance_majority"])  # type: ignore[index]
 
 
 def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False, population: str = "the whole platform") -> tuple[Markup, Markup]:
@@ -134,7 +168,19 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     sample_rate = rate_rows[0][0] if rate_rows else None
     scaled = sample_rate is not None
     campaign = _est(study, "campaign", "all")
-    rows = _party_rows(campaign, parties)
+    # A party's own official and allied accounts posting about it are counted "support" by the
+    # own-account cue, which is right for the label but no public support: the figures leave them
+    # out (the estimates' group 'not_party_accounts') and say how many posts that was.
+    has_public = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = ?", [NOT_PARTY_ACCOUNTS])[0][0])
+    public = _est(study, "campaign", NOT_PARTY_ACCOUNTS) if has_public else None
+    own = _own_posts(campaign, public, parties)
+    every_row = {r["key"]: r for r in _party_rows(campaign, parties)}
+    rows = _party_rows(public if public is not None else campaign, parties)
+    # Estimates made before the group existed count the parties' own posts as support: said, with
+    # the command that leaves them out, wherever a party account posted.
+    stale_own = _party_handles(study) if public is None else []
+    handles = _party_handles(study) if own else stale_own
+    own_only = [every_row[k] for k in own if k in every_row and k not in {r["key"] for r in rows}]
     from botwatch.report.caveats import scaling_unsupported
     from botwatch.report.scope import scope
 
@@ -142,7 +188,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # A capture through a filter estimates the filter's posts, not the platform's; a rate of 1 scales nothing.
     sc = scope(study, sample_rate)
     stance_chart, tone_chart = _charts(rows, scaled and not sc.unscaled, sample_rate, bool(not_sample), sc.population)
-    groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group <> 'all' ORDER BY 1")]
+    groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group NOT IN ('all', ?) ORDER BY 1", [NOT_PARTY_ACCOUNTS])]
     from botwatch.report.section_accounts import bot_needs_text, bot_unscored
 
     # With no account scored by the bot model the "likely automated" group is empty because
@@ -162,19 +208,28 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     measured_on = str(MEASURED.get("election", "us-2016"))
     measured_here = election.key == measured_on
     lab = MEASURED_BY_ELECTION.get(election.key)  # frozen test-part figures for this election, if it was labelled
+    no_better = stance_no_better(lab)
+    # Election posts, not post-party pairs: a party account's post naming two parties is one post.
+    own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
     html = render(
         "parties.html.j2",
-        election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
         rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
-        for r in sorted(rows, key=lambda r: -r["observed_posts"])[:2]:
-            headline.append(render("parties_headline.html.j2", kind="stance", r=r, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
+        by_key = {r["key"]: r for r in rows}
+        # The two parties most named in all (their own accounts included), so a party whose every
+        # post is its own still leads, saying that no one else's stance was measured.
+        for e in sorted(every_row.values(), key=lambda r: -r["observed_posts"])[:2]:
+            r = by_key.get(e["key"])
+            headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
+                                   no_better=no_better, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
+                                   lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         if foreign and not foreign[0].observed:

@@ -27,9 +27,9 @@ null.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -165,16 +165,34 @@ def covered_days(hourly_counts: np.ndarray) -> np.ndarray:
     return np.asarray(hourly_counts[: 24 * ndays], dtype=float).reshape(ndays, 24).sum(axis=1) > 0 if ndays else np.zeros(0, dtype=bool)
 
 
+def covered_local_hours(hourly_times: Sequence[datetime], hourly_counts: np.ndarray, local_day: Callable[[datetime], date]) -> np.ndarray:
+    """Per hour of an hourly series: whether the local day holding it (`local_day`, the election's
+    calendar day of a UTC hour: `zones.local_date`) has any post in the series.
+
+    The days the null may move events onto are then the election's local days, the days the
+    Methods coverage line counts: 24-hour blocks from the series' first hour (the first post's
+    hour, or a local midnight that daylight saving later moves by an hour) counted 62 days with
+    posts where the coverage line counted 57 on the same study."""
+    days = [local_day(t) for t in hourly_times]
+    counts = np.asarray(hourly_counts, dtype=float)
+    with_posts = {d for d, c in zip(days, counts) if c > 0}
+    return np.fromiter((d in with_posts for d in days), dtype=bool, count=len(days))
+
+
 def _shifts(idx: Sequence[int], n: int, n_perm: int, seed: int, covered: np.ndarray | None) -> tuple[list[int], bool]:
     """The whole-day shifts of the null and whether they are all of them (exact).
 
-    With `covered` (per day, `covered_days` of all posts), only shifts that move every event onto
-    a day the archive covers are kept: an archive with posts on 55 of 92 days otherwise compares
-    the real events, on covered days, with moved ones that often fall on empty days, and the test
-    partly measures coverage rather than activity around the events."""
+    With `covered`, only shifts that move every event onto a day the archive covers are kept: an
+    archive with posts on 55 of 92 days otherwise compares the real events, on covered days, with
+    moved ones that often fall on empty days, and the test partly measures coverage rather than
+    activity around the events. `covered` is per hour (`covered_local_hours`, length `n`: the
+    election's local days, what the stage and the report pass) or per 24-hour block from the
+    series' start (`covered_days`)."""
     ndays = n // 24
     shifts = list(range(1, ndays))
-    if covered is not None and len(covered):
+    if covered is not None and len(covered) == n:
+        shifts = [d for d in shifts if all(covered[(i + 24 * d) % n] for i in idx)]
+    elif covered is not None and len(covered):
         shifts = [d for d in shifts if all(covered[min(((i + 24 * d) % n) // 24, len(covered) - 1)] for i in idx)]
     exact = len(shifts) <= n_perm
     if not exact:

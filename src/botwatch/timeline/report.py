@@ -4,6 +4,7 @@ be computed is said in words (from `timeline_notes`)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -225,19 +226,29 @@ def _hourly(study: Study, dimension: str, values: list[str], start: datetime, en
     return bursts_mod.dense([r[0] for r in rows], [int(r[1]) for r in rows], timedelta(hours=1), start=start, end=end)[1]
 
 
-def event_coverage(study: Study) -> dict[str, Any] | None:
+def event_coverage(study: Study, election: Any = None) -> dict[str, Any] | None:
     """Days of the event test's window with any post, and whether the stored test's null moved
-    events onto days without posts (a study analysed before the null kept to covered days)."""
+    events onto days without posts (a study analysed before the null kept to covered days).
+
+    Days are the election's local days, as in the Methods coverage line: `covered` is the count
+    `zones.local_days_with_posts` gives it and `days` the window's days, so the report never
+    prints two counts of days with posts (24-hour blocks from the test's first hour read 62 of
+    126 beside Methods' 57 of 128); `mask` is per hour (`bursts.covered_local_hours`)."""
     if "event_tests" not in study.tables() or "timeline" not in study.tables():
         return None
     ws, we, n_null, exact = study.sql("SELECT min(window_start), max(window_end), max(n_null), bool_and(exact) FROM event_tests")[0]
     if ws is None:
         return None
     arr = _hourly(study, "all", ["all posts"], ws, we)
-    covered = bursts_mod.covered_days(arr)
-    days, k = len(covered), int(covered.sum())
-    return {"start": ws, "end": we, "days": days, "covered": k, "mask": covered, "partial": 0 < k < days,
-            "unrestricted": bool(exact) and 0 < k < days and n_null is not None and int(n_null) >= days - 1}
+    times = [ws + timedelta(hours=i) for i in range(len(arr))]
+    day = functools.partial(zones.local_date, election)
+    mask = bursts_mod.covered_local_hours(times, arr, day)
+    k = len(zones.local_days_with_posts(study, election, ws, we + timedelta(hours=1)))
+    window = zones.window_utc(election)
+    days = (election.window_end - election.window_start).days + 1 if window is not None and window[0] <= ws and we < window[1] else len({day(t) for t in times})
+    gaps = 0 < int(mask.sum()) < len(mask)  # days without posts inside the tested span
+    return {"start": ws, "end": we, "days": days, "covered": k, "mask": mask, "partial": gaps,
+            "unrestricted": bool(exact) and gaps and n_null is not None and int(n_null) >= len(arr) // 24 - 1}
 
 
 def _contrast(study: Study, cov: dict[str, Any], dimension: str, value: str, events: list[datetime], window_h: int) -> bursts_mod.EventContrast | None:
@@ -265,7 +276,7 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         "SELECT dimension, value, rate_ratio, null_rate_ratio, p_value, window_h, q_value FROM event_tests WHERE (dimension='automated' AND value=?) OR (dimension='origin' AND value=?) OR dimension='all' ORDER BY dimension, value",
         [AUTOMATED, FOREIGN],
     )
-    cov = event_coverage(study)
+    cov = event_coverage(study, election)
     events = [e for e, _ in _events(election)]
     out: list[Markup] = []
     everyone = next((t for t in tests if t[0] == "all"), None)
@@ -310,6 +321,15 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
     return out
 
 
+def _home_unknown(election: Any) -> str | None:
+    """The shared "foreign origin is not measured" clause when the origin model cannot name the
+    election's country (None otherwise): the group's definition would name a rule no account meets."""
+    from botwatch.origin_rule import home_known, unknown_home_note
+
+    home = getattr(election, "country", None)
+    return unknown_home_note(home) if home and not home_known(home) else None
+
+
 @section("time", order=60)
 def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables = set(study.tables())
@@ -335,7 +355,8 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         hours=hour_of_day(study),
         bursts=burst_rows(study, span) if "bursts" in tables else [],
         tests=tests,
-        coverage=event_coverage(study) if tests else None,
+        coverage=event_coverage(study, election) if tests else None,
+        home_unknown=_home_unknown(election),
         creation=creation,
         circ=circ,
         impact=impact,

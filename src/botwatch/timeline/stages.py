@@ -107,12 +107,19 @@ def bursts(study: Study, ctx: Context) -> int:
     w_lo, w_hi = span
     window = zones.window_utc(ctx.election)
     if window is not None and span[0] is not None:
+        # The posts' span in the window, widened to whole local days of the election (never past
+        # the window, itself whole local days): the test's days are the days the Methods
+        # coverage line counts, not 24-hour blocks from the first post's hour.
         w_lo = max(span[0], window[0])
         w_hi = min(span[1], window[1] - timedelta(hours=1))
-    covered = None  # days of the window the archive holds any post on: the event test's null moves events only onto those
+        if w_lo < w_hi:
+            w_lo = max(window[0], zones.local_midnight_utc(ctx.election, zones.local_date(ctx.election, w_lo)))
+            w_hi = min(window[1], zones.local_midnight_utc(ctx.election, zones.local_date(ctx.election, w_hi) + timedelta(days=1))) - timedelta(hours=1)
+    covered = None  # per hour, whether its local day holds any post: the event test's null moves events only onto those days
     if events and w_lo is not None and w_lo < w_hi:
         b_all, c_all = _series(study, "hour", "all", "all posts")
-        covered = bursts_mod.covered_days(bursts_mod.dense(b_all, c_all, timedelta(hours=1), start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)[1])
+        all_times, all_arr = bursts_mod.dense(b_all, c_all, timedelta(hours=1), start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)
+        covered = bursts_mod.covered_local_hours(all_times, all_arr, lambda t: zones.local_date(ctx.election, t))
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
             b, c = _series(study, freq, dimension, value)

@@ -51,6 +51,11 @@ def local_to_utc(local_naive: datetime, tz: str) -> datetime:
 # zone. These helpers turn an election into the UTC instants the time stages filter on.
 
 
+def local_midnight_utc(election: Any, d: date) -> datetime:
+    """The start (local midnight in the election's zone, as naive UTC) of the local day `d`."""
+    return _local_midnight_utc(election, d)
+
+
 def _local_midnight_utc(election: Any, d: date) -> datetime:
     fn = getattr(election, "local_midnight_utc", None)
     if fn is not None:
@@ -90,3 +95,16 @@ def local_date(election: Any, utc_naive: datetime) -> date:
 def trigger_utc(election: Any) -> datetime:
     """The start (local midnight, as UTC) of the day the election was called."""
     return _local_midnight_utc(election, election.trigger_date)
+
+
+def local_days_with_posts(study: Any, election: Any, lo: datetime, hi: datetime) -> set[date]:
+    """The election's local days (UTC without an election) holding a post in [lo, hi): the one
+    count of days with posts the Methods coverage line and the event test's note both print.
+
+    Read from the quarter hours that hold posts (a bounded answer on any engine): every zone's
+    midnight falls on a UTC quarter hour, so each quarter lies in one local day."""
+    quarters = study.sql(
+        "SELECT DISTINCT date_trunc('hour', created_at), CAST(floor(minute(created_at) / 15) AS INTEGER) FROM posts "
+        "WHERE created_at >= ? AND created_at < ?", [lo, hi],
+    )
+    return {local_date(election, h + timedelta(minutes=15 * q)) for h, q in quarters}
