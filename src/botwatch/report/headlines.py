@@ -128,10 +128,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
 def _bot_caveat(study: Study) -> str:
     from botwatch.report.caveats import bot_blind_spot, data_provenance
 
-    try:
-        from botwatch.accounts.botmodel import model_meta
+    from botwatch.report.model_used import bot_model_used
 
-        meta = model_meta()
-    except Exception:  # noqa: BLE001 - without the model's figures the note keeps what it can say
-        meta = {}
-    return bot_blind_spot(study, data_provenance(study), meta) or ""
+    used = bot_model_used(study)  # the model the study recorded, not the one this shell names
+    return " ".join(t for t in (used.note, bot_blind_spot(study, data_provenance(study), used.meta)) if t)
