@@ -178,6 +178,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         foreign = fc["k"]
     top_rows = _top_accounts(study)
     signals = _signal_counts(study, tables)
+    from botwatch.report.headlines import posting_split
     from botwatch.report.model_used import bot_model_used
 
     used = bot_model_used(study)  # the recorded model's figures, or none (never another model's)
@@ -191,6 +192,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if n_scored:
         headline.append(render(
             "accounts_headline.html.j2", kind="bot", n_likely=n_likely, n_scored=n_scored, share=pct_ci(share, lo, hi),
+            posting=posting_split(study, "bot_probability IS NOT NULL", "bot_probability >= 0.5", "likely automated"),
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
         ))
     if fc is not None and fc["n"]:
