@@ -78,7 +78,7 @@ def test_own_model_is_described_by_its_own_figures(own_study: tuple[Path, Path],
     study, model = own_study
     text = _report(study, tmp_path / "r.html")
     assert "Out-of-fold on 1,472 labelled accounts: AUC 0.95" in text
-    assert f"your own bot model ({model}), not the shipped one trained on 1,472 stclab labelled accounts; out-of-fold AUC 0.95" in text
+    assert f"your own bot model ({model}), not the shipped one: trained on 1,472 stclab labelled accounts; out-of-fold AUC 0.95" in text
     assert "It was not tested on a labelled source it was not trained on" in text
     assert "Out-of-fold on 7,453" not in text and "Tested on a labelled source it was not trained on, the bot model scored AUC between" not in text
     assert "Judged on labelled sources it never saw" not in text

@@ -79,7 +79,7 @@ def _own_note(file: str, meta: dict[str, Any]) -> str:
     trained = meta.get("trained_on") if isinstance(meta.get("trained_on"), dict) else {}
     head = f"The bot probabilities were made with your own bot model ({file}), not the shipped one"
     if trained:
-        head += " trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
+        head += ": trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
     if oof and oof.get("auc") is not None:
         head += f"; out-of-fold AUC {oof['auc']:.2f}"
     has_loso = any(isinstance(c, dict) and c.get("auc") is not None for c in meta.get("loso") or [])
