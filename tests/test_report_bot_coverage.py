@@ -59,3 +59,29 @@ def test_the_automated_lines_say_what_share_of_posts_they_hold(tmp_path: Path) -
         assert figs["Likely automated or not"] == ("all 2 series; the two lines hold 8 of the 400 posts of these days (2%): the other "
                                                    "posts' accounts have no bot probability, so they are in neither line")
         assert figs["All posts"] == "one series"
+
+
+def test_some_election_accounts_unscored_makes_the_table_a_floor() -> None:
+    """Some of the accounts posting election posts scored, some not: no bare "No election post …
+    came from likely automated accounts", and a table of them is said to be a floor."""
+    import re
+    from types import SimpleNamespace as N
+
+    from botwatch.report.section_parties import MEASURED
+    from botwatch.report.sections import render
+
+    cover = {"accounts": 118, "scored": 20, "posts": 520, "scored_posts": 60}
+    row = dict(name="R", posts=1, accounts=1, support="", oppose="", positive="", negative="")
+    notes = []
+    for rows in ([], [row]):
+        g = {"label": "likely automated accounts (bot probability ≥ 0.5)", "rows": rows, "unknown": None, "cover": cover}
+        html = str(render("parties.html.j2", election=N(parties=[], name="x", key="x", country="US"), rows=[], group_tables=[g], has_groups=True,
+                          total=1, in_el=1, accounts=1, no_sentiment=0, detected=0, rules=[], too_few="", min_accounts=5, measured=MEASURED,
+                          measured_here=False, lab=None, labs={}, sample_rate=None, scaled=False,
+                          scope=N(unscaled=True, filtered=False, population=""), not_sample=None, ref=[], stance_chart="", tone_chart=""))
+        notes.append(" ".join(m for m in re.findall(r'<p class="notes">(.*?)</p>', html) if "bot" in m or "automated" in m))
+    assert notes[0] == ("None of the 20 accounts the bot model could score among the 118 posting election posts in the campaign window is "
+                        "likely automated (bot probability ≥ 0.5); the other 98 have no bot probability, so whether their 460 posts came "
+                        "from automated accounts is unknown.")
+    assert notes[1] == ("The bot model could score 20 of the 118 accounts posting election posts in the campaign window (60 of their 520 "
+                        "posts); the others have no bot probability and are in no likely-automated count, so this table is a floor.")
