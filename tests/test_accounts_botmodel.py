@@ -181,3 +181,23 @@ def test_full_profile_reads_missing_text_as_empty_and_a_partial_one_as_unknown()
     assert f.loc[0, "description_len"] == 0 and math.isnan(f.loc[1, "description_len"])
     assert f.loc[0, "has_url"] == 0 and math.isnan(f.loc[1, "has_url"])
     assert f.loc[0, "log_likes"] == 0 and math.isnan(f.loc[1, "log_likes"])
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("a,b,c,d\n1,2,3,4\n1,2,3,4,5,6\n", "not a labelled-accounts CSV (line 3 has 6 fields, the first line 4)"),
+    ("id,bot\n1,1\n", "none of the profile columns the bot model learns from"),
+    ("id,created_at\n1,2016-01-01\n", "no `bot` column (columns: id, created_at)"),
+])
+def test_train_bot_model_says_what_a_wrong_csv_lacks(tmp_path: Path, body: str, said: str) -> None:
+    """A CSV of another shape leaked pandas' "Error tokenizing data. C error: Expected 4 fields in
+    line 10, saw 6", which does not say what the file needs."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    labels = tmp_path / "l5.csv"
+    labels.write_text(body)
+    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "x.json.gz")])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2 and "Traceback" not in out and "tokenizing" not in out
+    assert said in out and "needs a header row, a `bot` column of 1/0 and profile columns: created_at, favourites_count" in out

@@ -457,6 +457,14 @@ def model_meta(path: str | Path | None = None) -> dict[str, Any]:
     return dict(_read(path).get("meta", {}))
 
 
+def shipped_sha256_and_meta() -> tuple[str, dict[str, Any]]:
+    """The shipped model's SHA-256 and figures, whatever `BOTWATCH_BOT_MODEL` says: the report
+    compares the hash a study recorded with it, to quote the shipped validation only for studies
+    the shipped model scored (`botwatch.report.model_used`)."""
+    data, digest = _read_version(None, None)
+    return digest, dict(data.get("meta", {}))
+
+
 def load_model(path: str | Path | None = None) -> BotModel:
     """Load a model file; with no path, `BOTWATCH_BOT_MODEL` or the shipped model."""
     return _build(_read(path))

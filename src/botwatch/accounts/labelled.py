@@ -148,13 +148,28 @@ def load_pair(root: Path, exclude_ids: set[str] = frozenset(), exclude_handles: 
     return pair[keep].drop_duplicates(subset=["account_id"]).reset_index(drop=True)
 
 
+# Canonical profile columns the bot model's required features come from (`scoring.REQUIRED_ANY`:
+# account age, likes, posting rate, default profile/image); v1.1 names are accepted too.
+PROFILE_COLUMNS = ("created_at", "likes_count", "posts_count", "default_profile", "default_image")
+LABELS_NEED = ("a labelled-accounts CSV needs a header row, a `bot` column of 1/0 and profile columns: created_at, "
+               "favourites_count, statuses_count, default_profile, default_profile_image (v1.1 names; followers_count, friends_count help)")
+
+
 def read_labels_csv(path: Path) -> pd.DataFrame:
     """A user's labels: profile columns (canonical or v1.1 names) and `bot` (1/0). An optional
     `observed_at` (or `ref_time`) column says when the profile counts were taken."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (ValueError, UnicodeDecodeError) as exc:  # pandas' tokenizer message said nothing of what the file needs
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        why = f"line {m.group(2)} has {m.group(3)} fields, the first line {m.group(1)}" if m else "not readable as CSV text"
+        raise ValueError(f"{path}: not a labelled-accounts CSV ({why}); {LABELS_NEED}") from None
     label_col = next((c for c in ("bot", "label", "is_bot") if c in raw.columns), None)
     if label_col is None:
-        raise ValueError(f"{path}: needs a `bot` column of 1/0 (columns: {', '.join(raw.columns)})")
+        raise ValueError(f"{path}: no `bot` column (columns: {', '.join(map(str, raw.columns[:12]))}); {LABELS_NEED}")
+    named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
+    if not named & set(PROFILE_COLUMNS):
+        raise ValueError(f"{path}: none of the profile columns the bot model learns from; {LABELS_NEED}")
     ref_col = next((c for c in ("observed_at", "ref_time") if c in raw.columns), None)
     df = canonical_profiles(raw)
     ref = parse_twitter_time(raw[ref_col]) if ref_col else pd.Series(pd.Timestamp.now(tz="UTC").tz_localize(None), index=raw.index)

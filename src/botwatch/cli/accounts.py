@@ -129,7 +129,9 @@ def explain(
             out.print("Bot probability: unknown")
         else:
             out.print(f"Bot probability: [bold]{bp:.2f}[/bold] (calibrated on labelled accounts; see docs/model-card-bot.md)", highlight=False)
-            caveat = _cross_source_caveat()
+            caveat, note = _cross_source_caveat(st)
+            if note:
+                out.print(f"  {note}", highlight=False, markup=False)
             if caveat:
                 out.print(f"  {caveat}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
             if "bot_ood" in st.columns("accounts_scored"):
@@ -211,17 +213,18 @@ def train_bot_model(
     out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
 
 
-def _cross_source_caveat() -> str | None:
-    """The report's caveat on the bot probability (its held-out AUC range across labelled sources),
-    or None when the model's figures cannot be read."""
+def _cross_source_caveat(st: Any) -> tuple[str | None, str | None]:
+    """The bot probability's caveats for the model the study recorded (not the one this shell's
+    `BOTWATCH_BOT_MODEL` names): its held-out AUC range across labelled sources, or None when it
+    has none; and a line on a user's own or missing model (`botwatch.report.model_used`)."""
     from botwatch.report.caveats import cross_source_auc
+    from botwatch.report.model_used import bot_model_used
 
     try:
-        from botwatch.accounts.botmodel import model_meta
-
-        return cross_source_auc(model_meta())
+        used = bot_model_used(st)
     except Exception:  # noqa: BLE001 - without the model's figures the line is left out, not the account
-        return None
+        return None, None
+    return cross_source_auc(used.meta), used.note
 
 
 def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:

@@ -58,7 +58,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
     posts, accounts, first, last = study.sql("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     out = [
         KeyNumber(num(posts), "posts", "after removing duplicates", "#overview" if "overview" in section_ids else ""),
-        KeyNumber(num(accounts), "accounts posting", ""),
+        KeyNumber(num(accounts), "accounts posting", _not_posting(study, tables, accounts)),
     ]
     if first is not None:
         span = f"{first:%d %b %Y}" if first.date() == last.date() else f"{first:%d %b %Y} – {last:%d %b %Y}"
@@ -77,7 +77,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 p, lo, hi = wilson(k, n)
                 out.append(KeyNumber(
                     num(k), "likely automated accounts",
-                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5; "
+                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5"
+                    f"{posting_split(study, 'bot_probability IS NOT NULL', 'bot_probability >= 0.5', 'likely automated')}; "
                     f"the probabilities sum to {num(expected, 0)} expected automated accounts",
                     explorer,
                     caveat=_bot_caveat(study),
@@ -103,8 +104,12 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 # "997 of them, 100% [100–100%], are counted as foreign", all placed in GB).
                 share = "" if c.weak() else f", {pct_ci(p, lo, hi)},"
                 why = c.clause(f["home"])
-                detail = (f"[{num(f['lo'], 0)}–{num(f['hi'], 0)}]: each of the {num(f['n'])} accounts with origin evidence counted by its "
-                          f"probability of being run from outside {f['home']}; {num(f['k'])} of them{share} are {rule_text(f['home'])}")
+                from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
+
+                po = p_outside_sql(f["home"])
+                detail = (f"[{num(f['lo'], 0)}–{num(f['hi'], 0)}, the spread of the model's probabilities taken as exact, not its error]: each of the {num(f['n'])} accounts with origin evidence counted by its "
+                          f"probability of being run from outside {f['home']}; {num(f['k'])} of them{share} are {rule_text(f['home'])}"
+                          + posting_split(study, f"({po}) IS NOT NULL", f"({po}) >= {FOREIGN_THRESHOLD}", "counted foreign"))
                 if why:
                     detail += f" ({why})"
                 if c.weak():
@@ -125,13 +130,38 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
     return out
 
 
+def _not_posting(study: Study, tables: set[str], posting: int) -> str:
+    """The accounts the study knows that never posted, when there are any: the automation and
+    origin counts below are over scored accounts, these included."""
+    if "accounts" not in tables:
+        return ""
+    (known,) = study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0]
+    if known <= posting:
+        return ""
+    return f"the study also knows {num(known - posting)} accounts only as retweeted, mentioned or looked up; the counts below include those scored"
+
+
+def posting_split(study: Study, scored: str, counted: str, what: str) -> str:
+    """", of which N never posted …" for a count over scored accounts: the accounts table holds
+    accounts seen only as retweeted, mentioned or looked up (users files), and "418 likely
+    automated accounts" beside "409 accounts posting" read as more bots than posters. The count
+    stays over every scored account (as the accounts section and the explorer list them); this
+    says how many of them posted and how many of those are counted. Empty when all posted."""
+    n, k, n_post, k_post = study.sql(
+        f"SELECT count(*), count(*) FILTER (WHERE {counted}), count(p.pa), count(p.pa) FILTER (WHERE {counted}) FROM account_scores s "
+        "LEFT JOIN (SELECT DISTINCT platform AS pp, account_id AS pa FROM posts) p ON p.pp = s.platform AND p.pa = s.account_id "
+        f"WHERE {scored}"
+    )[0]
+    if not n or n_post >= n:
+        return ""
+    return (f" ({num(n - n_post)} of the {num(n)} never posted in the study, seen only as retweeted, mentioned or looked up, and "
+            f"{num(k - k_post)} of those are {what}; of the {num(n_post)} that posted, {num(k_post)} are {what})")
+
+
 def _bot_caveat(study: Study) -> str:
     from botwatch.report.caveats import bot_blind_spot, data_provenance
 
-    try:
-        from botwatch.accounts.botmodel import model_meta
+    from botwatch.report.model_used import bot_model_used
 
-        meta = model_meta()
-    except Exception:  # noqa: BLE001 - without the model's figures the note keeps what it can say
-        meta = {}
-    return bot_blind_spot(study, data_provenance(study), meta) or ""
+    used = bot_model_used(study)  # the model the study recorded, not the one this shell names
+    return " ".join(t for t in (used.note, bot_blind_spot(study, data_provenance(study), used.meta)) if t)

@@ -57,6 +57,23 @@ def _analysis_command(study_name: str, stages: list[str], p: dict[str, Any], ele
     return " ".join(parts)
 
 
+def _bot_model_env(p: dict[str, Any]) -> str:
+    """`BOTWATCH_BOT_MODEL=FILE ` before a command whose accounts stage scored with a model other
+    than the shipped one: the listed commands re-run with the shipped model gave other
+    probabilities than the report describes. Empty for the shipped model."""
+    file, sha = p.get("bot_model_file"), p.get("bot_model_sha256")
+    if not isinstance(file, str) or not file:
+        return ""
+    try:
+        from botwatch.accounts.botmodel import shipped_sha256_and_meta
+
+        if sha == shipped_sha256_and_meta()[0]:
+            return ""
+    except Exception:  # noqa: BLE001 - the shipped model unreadable: name the recorded file anyway
+        pass
+    return f"BOTWATCH_BOT_MODEL={_quote(file)} "
+
+
 def _every_stage(ran: list[str], with_election: bool) -> bool:
     """Whether `ran` is every stage a plain `analyze` runs (those needing an election only with one),
     so the command is shown without eleven `--only`s."""
@@ -114,6 +131,8 @@ def reproduction(study: Study, study_name: str) -> dict[str, Any]:
             last[1].append(stage)
         else:
             groups.append(("analyze", [stage], p, version))
+        if p.get("bot_model_file"):  # the accounts stage's model travels with its command (`_bot_model_env`)
+            groups[-1][2].update({k: p[k] for k in ("bot_model_file", "bot_model_sha256") if k in p})
     steps = []
     for kind, stages, p, _version in groups:
         if kind == "ingest":
@@ -124,7 +143,7 @@ def reproduction(study: Study, study_name: str) -> dict[str, Any]:
                 flags += " --engine spark"
             steps.append(f"botwatch ingest {_quote(study_name)} " + " ".join(_quote(f) for f in files) + flags)
         else:
-            steps.append(_analysis_command(study_name, stages, p, _election_arg(p)))
+            steps.append(_bot_model_env(p) + _analysis_command(study_name, stages, p, _election_arg(p)))
     out["steps_left_out"] = max(len(steps) - MAX_STEPS, 0)
     out["steps"] = steps[-MAX_STEPS:]
     out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None} for k, toml in out["elections"]]

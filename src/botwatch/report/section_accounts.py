@@ -178,12 +178,11 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         foreign = fc["k"]
     top_rows = _top_accounts(study)
     signals = _signal_counts(study, tables)
-    from botwatch.accounts.botmodel import model_meta
+    from botwatch.report.headlines import posting_split
+    from botwatch.report.model_used import bot_model_used
 
-    try:
-        meta = model_meta()
-    except Exception:  # noqa: BLE001 - the section still shows the scores without the model figures
-        meta = {}
+    used = bot_model_used(study)  # the recorded model's figures, or none (never another model's)
+    meta = used.meta
     share, lo, hi = wilson(n_likely, n_scored) if n_scored else (None, None, None)
     sd = math.sqrt(var or 0.0)
     headline = []
@@ -193,6 +192,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if n_scored:
         headline.append(render(
             "accounts_headline.html.j2", kind="bot", n_likely=n_likely, n_scored=n_scored, share=pct_ci(share, lo, hi),
+            posting=posting_split(study, "bot_probability IS NOT NULL", "bot_probability >= 0.5", "likely automated"),
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
         ))
     if fc is not None and fc["n"]:
@@ -208,7 +208,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "accounts.html.j2",
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
-        top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta,
+        top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used,
         unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs,
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)

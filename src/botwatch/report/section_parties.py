@@ -145,6 +145,25 @@ def _labelled_for_another(study: Study, key: str) -> Section | None:
     return Section("parties", "Parties: support, opposition and sentiment", note, order=20, headline=[])
 
 
+def _bot_coverage(study: Study, election: Any) -> dict[str, int] | None:
+    """How many of the accounts posting election posts in the campaign window (the estimates'
+    `campaign` period) the bot model could score, and their posts. The "likely automated" table
+    holds only scored accounts: with none of them scored (IRA rows carry no profile) the report
+    said "No election post in the campaign window came from likely automated accounts", a zero
+    finding over accounts whose automation is unknown."""
+    if "account_scores" not in set(study.tables()):
+        return None
+    start, end = election.window_utc()
+    n, scored, posts, scored_posts = study.sql(
+        "SELECT count(DISTINCT (l.platform, l.account_id)), count(DISTINCT (l.platform, l.account_id)) FILTER (WHERE s.bot_probability IS NOT NULL), "
+        "count(*), count(*) FILTER (WHERE s.bot_probability IS NOT NULL) FROM post_labels l "
+        "LEFT JOIN account_scores s ON s.platform = l.platform AND s.account_id = l.account_id "
+        "WHERE l.in_election AND l.created_at >= ? AND l.created_at < ?",
+        [start, end],
+    )[0]
+    return {"accounts": int(n), "scored": int(scored), "posts": int(posts), "scored_posts": int(scored_posts)}
+
+
 @section("parties", order=20)
 def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables: set[str] = ctx.get("tables") or set(study.tables())
@@ -194,8 +213,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # With no account scored by the bot model the "likely automated" group is empty because
     # automation is unknown, not because no automated account posted.
     unscored = bot_unscored(study)
+    cover = _bot_coverage(study, election) if "likely_automated" in groups else None
     group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties),
-                     "unknown": bot_needs_text() if unscored and g == "likely_automated" else None} for g in groups]
+                     "unknown": bot_needs_text() if g == "likely_automated" and (unscored or (cover and not cover["scored"])) else None,
+                     "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
     total, in_el, accounts = q("SELECT count(*), count(*) FILTER (WHERE in_election), count(DISTINCT account_id) FILTER (WHERE in_election) FROM post_labels")[0]
     not_english = q("SELECT count(*) FILTER (WHERE sentiment IS NULL), count(*) FILTER (WHERE lang_source = 'py3langid') FROM post_labels WHERE in_election")[0]

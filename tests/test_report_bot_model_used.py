@@ -1,0 +1,125 @@
+"""The report, `explain` and the reproduction block describe the bot model the study was scored
+with (its recorded SHA-256), not whichever model the shell running them names (F-BM1)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+
+
+def _cli():  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    return CliRunner(), app
+
+
+def _text(path: Path) -> str:
+    import html as html_mod
+    import re
+
+    s = path.read_text(encoding="utf-8")
+    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", s, flags=re.S)
+    return " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
+
+
+def _own_model(path: Path) -> Path:
+    """The shipped trees with a user's figures: trained on one source, no cross-source test."""
+    from importlib import resources
+
+    raw = gzip.decompress((resources.files("botwatch.accounts") / "models" / "bot_model.json.gz").read_bytes())
+    data = json.loads(raw)
+    data["meta"] = {**data["meta"], "trained_on": {"stclab": 1472},
+                    "pooled_oof": {"n": 1472, "auc": 0.947, "f1": 0.9, "brier": 0.05, "threshold": 0.5}, "loso": []}
+    data["meta"].pop("cross", None)
+    data["meta"].pop("cross_curves", None)
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    return path
+
+
+@pytest.fixture()
+def own_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    runner, app = _cli()
+    model = _own_model(tmp_path / "m2.json.gz")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
+    assert res.exit_code == 0, res.output
+    return study, model
+
+
+def _report(study: Path, out: Path) -> str:
+    runner, app = _cli()
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports", "--force"])
+    assert res.exit_code == 0, res.output
+    return _text(out)
+
+
+def _explain(study: Path) -> str:
+    from botwatch.study import open_study
+
+    runner, app = _cli()
+    with open_study(study) as st:
+        handle = st.sql("SELECT a.handle FROM account_scores s JOIN accounts a USING (platform, account_id) "
+                        "WHERE s.bot_probability IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
+    res = runner.invoke(app, ["explain", str(study), handle])
+    assert res.exit_code == 0, res.output
+    return " ".join(res.output.split())
+
+
+def test_own_model_is_described_by_its_own_figures(own_study: tuple[Path, Path], tmp_path: Path) -> None:
+    study, model = own_study
+    text = _report(study, tmp_path / "r.html")
+    assert "Out-of-fold on 1,472 labelled accounts: AUC 0.95" in text
+    assert f"your own bot model ({model}), not the shipped one: trained on 1,472 stclab labelled accounts; out-of-fold AUC 0.95" in text
+    assert "It was not tested on a labelled source it was not trained on" in text
+    assert "Out-of-fold on 7,453" not in text and "Tested on a labelled source it was not trained on, the bot model scored AUC between" not in text
+    assert "Judged on labelled sources it never saw" not in text
+    assert f"BOTWATCH_BOT_MODEL={model} botwatch analyze" in text  # the reproduction block names the model
+    out = _explain(study)
+    assert "your own bot model" in out and "the bot model scored AUC between" not in out
+
+
+def test_without_the_recorded_model_no_figures_are_quoted(own_study: tuple[Path, Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A colleague's shell without BOTWATCH_BOT_MODEL, the file moved away: the shipped figures
+    were quoted as if they described the study's model."""
+    study, model = own_study
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL")
+    model.rename(tmp_path / "elsewhere.json.gz")
+    text = _report(study, tmp_path / "r.html")
+    assert f"The bot probabilities were made with {model}, not the shipped model" in text
+    assert "no validation figures are shown" in text
+    assert "Out-of-fold on 7,453" not in text and "Out-of-fold on 1,472" not in text
+    assert "the bot model scored AUC between" not in text
+    out = _explain(study)
+    assert "no validation figures are shown" in out and "the bot model scored AUC between" not in out
+
+
+def test_recorded_file_found_without_the_variable(own_study: tuple[Path, Path], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shell running `report` does not name the model, but the recorded file is there with
+    the recorded hash: its figures, not the shipped model's."""
+    study, _model = own_study
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL")
+    text = _report(study, tmp_path / "r.html")
+    assert "Out-of-fold on 1,472 labelled accounts" in text and "Out-of-fold on 7,453" not in text
+
+
+def test_the_shipped_model_keeps_its_figures_whatever_the_shell_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(_own_model(tmp_path / "m2.json.gz")))
+    text = _report(study, tmp_path / "r.html")
+    assert "Out-of-fold on 1,472" not in text and "your own bot model" not in text
+    assert "Tested on a labelled source it was not trained on, the bot model scored AUC between" in text
+    assert "BOTWATCH_BOT_MODEL=" not in text
