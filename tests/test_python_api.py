@@ -66,6 +66,10 @@ def test_every_option_a_stage_reads_is_declared() -> None:
     assert set(opts["coordination"]) == {f"coordination_{f}" for f in NetworkOptions.__dataclass_fields__}
     assert "workers" in opts["content"] and "origin_study_prior" in opts["accounts"] and "sample_rate" in opts["estimates"]
     assert opts["coverage"] == ()
+    from botwatch.cli import app
+
+    listed = json.loads(CliRunner().invoke(app, ["stages", "--json"]).output)  # the same list, from the CLI
+    assert {s["stage"]: tuple(s["options"]) for s in listed} == opts
 
 
 def test_a_stage_records_only_the_options_it_read(raw: Path) -> None:

@@ -91,7 +91,8 @@ class Stage:
         return self.needs + self.optional + self.updates
 
     def describe(self) -> dict[str, Any]:
-        """The stage as `botwatch stages --json` prints it; schemas come from `botwatch.schema`."""
+        """The stage as `botwatch stages --json` prints it (`options`: the keys `botwatch.api.analyze`
+        accepts for it); schemas come from `botwatch.schema`."""
         from botwatch.schema import schema_of
 
         def cols(t: str) -> list[str] | None:
@@ -100,7 +101,7 @@ class Stage:
 
         return {
             "stage": self.name, "needs": list(self.needs), "optional": list(self.optional), "writes": list(self.writes),
-            "updates": list(self.updates), "needs_election": self.needs_election, "doc": self.doc,
+            "updates": list(self.updates), "needs_election": self.needs_election, "options": list(self.options), "doc": self.doc,
             "schemas": {t: c for t in self.writes if (c := cols(t)) is not None},
         }
 
