@@ -22,7 +22,6 @@ change between versions.
 from __future__ import annotations
 
 import difflib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,7 +201,9 @@ def analyze(
     stages' settings (`stage_options()` lists them: e.g. `{"coordination_window_s": 300}`); an
     unknown key, or one no chosen stage reads, is a `ValueError` before anything runs, and each
     stage's `runs` row records only the options it read. `log` receives progress lines (None:
-    silent). Returns one `StageResult` per stage, in the order they ran."""
+    silent). Returns one `StageResult` per stage, in the order they ran. Raises `ElectionError`
+    for an election that does not load, or when no `election` is given and the study's stages
+    recorded different ones (say which with `election=`)."""
     from botwatch.elections.recorded import study_election
     from botwatch.pipeline import Context, PipelineError, plan, stages as all_stages
     from botwatch.pipeline import analyze as run_pipeline
@@ -225,10 +226,8 @@ def analyze(
         quiet: Callable[[str], None] = log if log is not None else (lambda _m: None)
         ctx = Context(election=the_election, options=options, log=quiet, engine=getattr(st, "engine", "duckdb"), record_declared_options=True)
         seconds: dict[str, float] = {}
-        started: dict[str, float] = {}
         raw = run_pipeline(
             st, ctx, only=list(only) if only else None, skip=list(skip) if skip else None, with_deps=with_deps,
-            on_start=lambda name: started.__setitem__(name, time.perf_counter()),
             on_done=lambda name, _s, _r, secs: seconds.__setitem__(name, secs),
         )
     finally:
