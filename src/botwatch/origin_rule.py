@@ -41,6 +41,44 @@ def _home(home: str) -> str:
     return home.upper()
 
 
+# ISO 3166-1 leaves these alpha-2 codes to private use: no country has them, so a home given as
+# one ("ZZ", "XX") is a placeholder or a typo, never an electorate.
+_USER_ASSIGNED = re.compile(r"AA|Q[M-Z]|X[A-Z]|ZZ")
+
+
+def scoring_home(study: Any) -> str | None:
+    """The country the study's account scores were made for: that of the election the latest
+    successful `accounts` run recorded (None: scored without an election, or its record cannot be
+    loaded). The origin model's prior gave that country its share and each account's stored
+    distribution keeps only its top countries, so P(outside home) is only measured for this home."""
+    from botwatch.elections.recorded import stage_election
+
+    if "runs" not in study.tables():
+        return None
+    election = stage_election(study, "accounts")
+    country = getattr(election, "country", None)
+    return country.upper() if isinstance(country, str) and country else None
+
+
+def check_home(study: Any, home: str) -> str:
+    """`home` upper-cased, or `ValueError` when the study cannot answer for it: a private-use code
+    (no country), or a country other than the one the account scores were made for
+    (`scoring_home`). For any other country the stored distributions hold no probability (only
+    the top countries are kept, and the home prior went to the scoring country), so every account
+    would count as foreign: on a us-2016 study, "NZ" gave 866 of 866 with the interval [866-866]."""
+    code = _home(home)
+    if _USER_ASSIGNED.fullmatch(code):
+        raise ValueError(f"{home!r} is not a country: ISO 3166-1 leaves {code} to private use; give the election's country, e.g. US or GB")
+    scored = scoring_home(study)
+    if scored is not None and code != scored:
+        raise ValueError(
+            f"this study's account scores were made for an election in {scored}, so P(outside {code}) is not measured: "
+            f"use {scored!r}, or re-run the accounts stage with an election in {code} "
+            f"(botwatch.api.analyze(study, election=..., only=['accounts']))"
+        )
+    return code
+
+
 def home_known(home: str | None) -> bool:
     """Whether the origin model can name `home` (its candidate countries): only then is
     P(outside home) a probability; for any other country it would be 1 for every account."""
@@ -117,10 +155,22 @@ def expected_interval(total: float, variance: float, n: int) -> tuple[float, flo
     return max(0.0, total - 1.96 * sd), min(float(n), total + 1.96 * sd)
 
 
-def foreign_counts(study: Any, home: str) -> dict[str, Any]:
+def foreign_counts(study: Any, home: str, *, checked: bool = True) -> dict[str, Any]:
     """Accounts with origin evidence, those counted foreign, and the expected foreign count with
     its 95% interval: the figures every foreign headline quotes, computed once here so the top of
-    the report, the accounts section and the CLI cannot disagree."""
+    the report, the accounts section and the CLI cannot disagree.
+
+    `home` must be the country of the election the accounts were scored with (`scoring_home`;
+    any home is taken for a study whose runs record none): another country, or a private-use
+    code such as "ZZ", raises `ValueError` (see `check_home`). A real country the origin model
+    does not list gives n = 0 and no foreign figure (`home_known`). `checked=False` skips that
+    check, for the report, which has settled its election against the study already.
+
+    Returns {"n": accounts with origin evidence, "k": those counted foreign, "expected": sum of
+    P(outside home), "lo"/"hi": its 95% interval, "top_country_rule": the old top-country count,
+    "home": the code}."""
+    if checked:
+        check_home(study, home)
     p = p_outside_sql(home)
     n, k, total, var, by_top = study.sql(
         f"SELECT count({p}), count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD}), coalesce(sum({p}), 0), coalesce(sum({p} * (1 - {p})), 0), "

@@ -62,6 +62,11 @@ class Context:
     log: Callable[[str], None] = print
     results: dict[str, Any] = field(default_factory=dict)
     run_params: dict[str, Any] = field(default_factory=dict)
+    # True (the Python API's `botwatch.api.analyze`): each stage's `runs` row records only the
+    # options that stage declared it reads (`register(options=...)`), so the record the report's
+    # "Reproduction" quotes never lists a setting that made no difference. The CLI's runs keep
+    # every option they were given (its `cli` marker included), as before.
+    record_declared_options: bool = False
 
 
 StageFn = Callable[[Any, Context], "int | None"]
@@ -77,13 +82,17 @@ class Stage:
     needs_election: bool = False
     optional: tuple[str, ...] = ()
     updates: tuple[str, ...] = ()
+    # The `Context.options` keys the stage reads (what `botwatch.api.analyze` accepts for it; any
+    # other key would be silently ignored by the stage, so the API refuses it).
+    options: tuple[str, ...] = ()
 
     def reads(self) -> tuple[str, ...]:
         """Every table this stage reads: required, optional and the ones it updates."""
         return self.needs + self.optional + self.updates
 
     def describe(self) -> dict[str, Any]:
-        """The stage as `botwatch stages --json` prints it; schemas come from `botwatch.schema`."""
+        """The stage as `botwatch stages --json` prints it (`options`: the keys `botwatch.api.analyze`
+        accepts for it); schemas come from `botwatch.schema`."""
         from botwatch.schema import schema_of
 
         def cols(t: str) -> list[str] | None:
@@ -92,7 +101,7 @@ class Stage:
 
         return {
             "stage": self.name, "needs": list(self.needs), "optional": list(self.optional), "writes": list(self.writes),
-            "updates": list(self.updates), "needs_election": self.needs_election, "doc": self.doc,
+            "updates": list(self.updates), "needs_election": self.needs_election, "options": list(self.options), "doc": self.doc,
             "schemas": {t: c for t in self.writes if (c := cols(t)) is not None},
         }
 
@@ -112,15 +121,18 @@ def register(
     optional: tuple[str, ...] = (),
     updates: tuple[str, ...] = (),
     needs_election: bool = False,
+    options: tuple[str, ...] = (),
 ) -> Callable[[StageFn], StageFn]:
-    """Decorator: add a stage function to the pipeline with the tables it reads and writes."""
+    """Decorator: add a stage function to the pipeline with the tables it reads and writes, and
+    the `Context.options` keys it reads (`options`)."""
 
     def deco(fn: StageFn) -> StageFn:
         old = _REGISTRY.get(name)
         if old is not None and (old.run.__module__, old.run.__qualname__) != (fn.__module__, fn.__qualname__):
             # A plug-in must not silently replace a built-in stage (or another plug-in's).
             raise PipelineError(f"stage {name!r} is defined twice: {old.run.__module__}.{old.run.__qualname__} and {fn.__module__}.{fn.__qualname__}")
-        stage = Stage(name, fn, tuple(needs), tuple(writes), (fn.__doc__ or "").strip().split("\n")[0], needs_election, tuple(optional), tuple(updates))
+        stage = Stage(name, fn, tuple(needs), tuple(writes), (fn.__doc__ or "").strip().split("\n")[0], needs_election, tuple(optional), tuple(updates),
+                      tuple(options))
         _REGISTRY[name] = stage
         fn.botwatch_stage = stage  # type: ignore[attr-defined]
         return fn
@@ -329,7 +341,8 @@ def analyze(
 def _run_stage(study: Any, ctx: Context, stage: Stage) -> int | None:
     from botwatch.elections.recorded import run_params
 
-    params = {**run_params(ctx.election), "engine": ctx.engine, **ctx.options}
+    given = {k: v for k, v in ctx.options.items() if k in stage.options} if ctx.record_declared_options else ctx.options
+    params = {**run_params(ctx.election), "engine": ctx.engine, **given}
     ctx.run_params = params  # written to `runs` when the stage ends, with what the stage added
     with study.run(stage.name, params) as info:
         rows = stage.run(study, ctx)

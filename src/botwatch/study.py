@@ -101,6 +101,15 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     m = re.search(r"held in (.+?) \(PID (\d+)\)", error)
     holder = f"process {m.group(2)} ({m.group(1)})" if m else "another process"
     want = "read it" if read_only else "write to it"
+    if not read_only and "read-only mode" in error:
+        # DuckDB adds "you would be able to open this database in read-only mode" only when the
+        # holder is itself a reader (a notebook's `open_study(path)`, the documented default):
+        # telling that reader to "open it read-only" sent the user in a circle.
+        return (
+            f"{path} is open for reading in {holder}, so this command cannot write to it: writing needs "
+            "every other connection closed. Close it there (`st.close()` in a notebook, or leave its "
+            "`with botwatch.open_study(...)` block) or wait for that command to finish, then run this again."
+        )
     return (
         f"{path} is open in {holder}, which holds it for writing, so this command cannot {want}. "
         "A study can be open for writing in one process, or for reading in any number. "
@@ -140,9 +149,11 @@ class StudyBase:
         self.close()  # type: ignore[attr-defined]
 
     def pandas(self, name: str) -> Any:
+        """Table `name` as a pandas DataFrame (read through Arrow, so no copy warnings)."""
         return self.arrow(name).to_pandas()  # type: ignore[attr-defined]
 
     def polars(self, name: str) -> Any:
+        """Table `name` as a Polars DataFrame (zero-copy from Arrow where the types allow)."""
         import polars as pl
 
         return pl.from_arrow(self.arrow(name))  # type: ignore[attr-defined]
@@ -164,7 +175,10 @@ class StudyBase:
 
     @contextmanager
     def run(self, stage: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Record a stage run: yields a dict the stage may fill with `rows_written` and `message`."""
+        """Record a run in the `runs` table; it runs nothing itself. The block is the run: it is
+        recorded "ok" when the block ends, "failed" (with the error) when it raises. Yields a dict
+        the block may fill with `rows_written` and `message`. To run analysis stages from Python
+        use `botwatch.api.analyze`, which records each stage through this."""
         info: dict[str, Any] = {"rows_written": None, "message": None}
         run_id = uuid.uuid4().hex[:12]
         started = utcnow()
@@ -192,10 +206,22 @@ class StudyBase:
 
 
 class Study(StudyBase):
-    """An open study file. Use as a context manager, or call `close()`."""
+    """An open DuckDB study file. Use as a context manager, or call `close()`.
+
+    From a notebook or script, open one with `botwatch.open_study(path)` (read-only, never creates
+    a file). The constructor's defaults are the ingest side's: see `__init__`."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+        """Open (and with the defaults, create) the study at `path`.
+
+        The defaults, `read_only=False, create=True`, are what `botwatch ingest` and the internal
+        writers need: a missing file becomes a new empty study and this process takes the write
+        lock. That is why the documented entry point is `botwatch.open_study(path)`, read-only and
+        refusing a missing path: `Study("typo.duckdb")` silently makes an empty study. Pass
+        `create=False` (or `read_only=True`) to refuse a missing path. Raises `StudyError` for a
+        file that is not a study and, naming the holder's process, for one another process holds."""
         self.path = Path(path)
+        self.read_only = read_only
         if (read_only or not create) and not self.path.exists():
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
@@ -254,6 +280,7 @@ class Study(StudyBase):
         return self._ibis
 
     def tables(self) -> list[str]:
+        """Names of the study's tables and views, sorted (internal ones start with `_`)."""
         rows = self.sql(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name"
         )
@@ -279,11 +306,13 @@ class Study(StudyBase):
         return self.ibis.table(self._check_table(name))
 
     def arrow(self, name: str) -> pa.Table:
+        """Table `name` in full as a pyarrow Table (`StudyError` naming the tables if none is so called)."""
         # The relational API streams Arrow batches straight out; an execute() result would be
         # copied once more (and DuckDB warns about it on every call).
         return self.con.sql(f'SELECT * FROM "{self._check_table(name)}"').to_arrow_table()
 
     def count(self, name: str) -> int:
+        """Rows in table `name`."""
         return int(self.sql(f'SELECT count(*) FROM "{self._check_table(name)}"')[0][0])
 
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

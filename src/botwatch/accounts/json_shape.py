@@ -43,6 +43,19 @@ def _json(v: Any, default: Any) -> Any:
         return default
 
 
+def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
+    """The `accounts_scored` row (in `COLUMNS` order) of `@handle` (any case, the @ optional) or
+    account id `key`; the one with most posts when a handle is shared across platforms; None when
+    there is none. What `botwatch explain --json` and `botwatch.api.account` look up."""
+    key = key.lstrip("@")
+    found = study.sql(
+        f"SELECT {select_list(set(study.columns('accounts_scored')))} FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
+        "ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",
+        [key, key],
+    )
+    return tuple(found[0]) if found else None
+
+
 def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.
 

@@ -79,7 +79,8 @@ def model_files_sha256() -> dict[str, str | None]:
     }
 
 
-@register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"))
+@register("accounts", needs=("accounts", "posts"), writes=("account_features", "account_scores", "account_evidence", "accounts_scored"),
+          options=("origin_study_prior", "workers"))
 def accounts_stage(study: Study, ctx: Context) -> int:
     """Per account: features, calibrated bot probability and origin probability, with evidence."""
     ctx.run_params.update(model_files_sha256())  # which models made the scores, as the content stage records its own

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from botwatch.accounts.json_shape import account_json, select_list
+from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
@@ -65,10 +65,9 @@ def accounts(
 def recorded_home(st: object) -> str | None:
     """The country of the election the accounts stage last ran for (None: no election recorded),
     which the JSON's foreign probability and flag are measured against, as the report's are."""
-    from botwatch.elections.recorded import stage_election
+    from botwatch.origin_rule import scoring_home
 
-    election = stage_election(st, "accounts")
-    return getattr(election, "country", None) if election is not None else None
+    return scoring_home(st)
 
 
 def nothing_matched(country: Optional[str], min_bot: float) -> str:
@@ -94,14 +93,10 @@ def explain(
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         if as_json:
-            cols = select_list(set(st.columns("accounts_scored")))
-            found = st.sql(
-                f"SELECT {cols} FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",
-                [key, key],
-            )
-            if not found:
+            row = find_account(st, key)
+            if row is None:
                 fail(f"no account @{key} in {study}")
-            print_result(json.dumps(account_json(found[0], recorded_home(st)), ensure_ascii=False, indent=1))
+            print_result(json.dumps(account_json(row, recorded_home(st)), ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "

@@ -453,7 +453,7 @@ def run_content(study: Study, election, *, batch_rows: int = BATCH_ROWS, log=pri
     return n, n_party
 
 
-@register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True)
+@register("content", needs=("posts", "accounts"), writes=("post_labels", "post_party"), needs_election=True, options=("workers",))
 def content(study: Study, ctx: Context) -> int:
     """Election match, parties, language, sentiment (English) and per-party stance for every post."""
     # The labels depend on the model files: record both (the trees' as None where none ship).

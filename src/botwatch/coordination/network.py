@@ -74,6 +74,11 @@ class NetworkOptions:
     temp_directory: str | None = None
 
     @classmethod
+    def option_keys(cls) -> tuple[str, ...]:
+        """The `Context.options` keys `from_options` reads: `coordination_` and a field's name."""
+        return tuple(f"coordination_{name}" for name in cls.__dataclass_fields__)
+
+    @classmethod
     def from_options(cls, options: dict[str, Any]) -> "NetworkOptions":
         """Read `coordination_*` keys of a pipeline Context's options (unknown keys are ignored)."""
         kw: dict[str, Any] = {}

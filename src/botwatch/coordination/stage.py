@@ -35,7 +35,8 @@ def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None 
     return res
 
 
-@register("coordination", needs=("posts",), optional=("account_scores",), writes=TABLES + ("coordination_null", "coordination_summary"))
+@register("coordination", needs=("posts",), optional=("account_scores",), writes=TABLES + ("coordination_null", "coordination_summary"),
+          options=NetworkOptions.option_keys())
 def coordination(study: Study, ctx: Context) -> int:
     """Accounts that act in unison: co-action network tested against a null model, Leiden clusters."""
     opts = NetworkOptions.from_options(ctx.options)

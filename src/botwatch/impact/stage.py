@@ -162,7 +162,8 @@ def _ddl(t: pa.DataType) -> str:
     return duckdb_type(t)
 
 
-@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), updates=("timeline_notes",), needs_election=True)
+@register("impact", needs=("timeline",), writes=("impact", "impact_irf"), updates=("timeline_notes",), needs_election=True,
+          options=("impact_freq", "impact_parties", "impact_start", "impact_end", "impact_maxlags", "impact_horizon"))
 def impact(study: Study, ctx: Context) -> int:
     """Granger causality and VAR impulse responses: do automated accounts lead the rest about each party?
 

@@ -88,7 +88,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             from botwatch.origin_rule import foreign_counts, home_known, rule_text, unknown_home_note
             from botwatch.report.caveats import origin_blind_spot
 
-            f = foreign_counts(study, election.country)
+            f = foreign_counts(study, election.country, checked=False)
             if not home_known(election.country):
                 out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(election.country), explorer))
             elif f["n"]:

@@ -174,7 +174,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if home and "origin_probabilities" in set(study.columns("account_scores")):
         from botwatch.origin_rule import foreign_counts
 
-        fc = foreign_counts(study, home)
+        fc = foreign_counts(study, home, checked=False)
         foreign = fc["k"]
     top_rows = _top_accounts(study)
     signals = _signal_counts(study, tables)

@@ -1,0 +1,272 @@
+"""botwatch's Python API: the stable, documented way to use botwatch from a notebook or a script.
+
+Everything here is a thin door onto what the command line uses, so a notebook and `botwatch
+analyze` make the same tables and the same `runs` records (docs/python-api.md):
+
+* `ingest(path, files)`: read archives into a study (creating it); `sample_files()` are the
+  bundled sample's.
+* `open_study(path)`: open a study, read-only by default (never creates a file).
+* `load_election(key_or_path)`: a shipped preset by key ("us-2016") or your own TOML file.
+* `analyze(study, election=..., only=[...], options={...})`: run analysis stages; returns one
+  `StageResult` per stage. Option names are checked against the ones the chosen stages read
+  (`stage_options()`): a key no stage reads is a `ValueError`, never a silently ignored setting
+  recorded in `runs` as if it had been used.
+* `account(study, "@handle")`: one account's bot and origin probabilities with their evidence, as
+  the dict `botwatch explain --json` prints (`"shape": "botwatch-account/1"`).
+* `foreign_counts(study, home)`: the report's foreign-origin figures (`botwatch.origin_rule`).
+
+Names not listed in `__all__` (in this module or elsewhere in the package) are internal and may
+change between versions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botwatch.accounts.json_shape import SHAPE as ACCOUNT_SHAPE
+from botwatch.elections.model import Election, ElectionError
+from botwatch.origin_rule import foreign_counts
+from botwatch.study import Study, StudyError, open_study
+
+__all__ = [
+    "ACCOUNT_SHAPE", "Election", "ElectionError", "StageResult", "Study", "StudyError",
+    "account", "analyze", "foreign_counts", "ingest", "load_election", "open_study", "sample_files", "stage_options",
+]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What one stage of `analyze` did.
+
+    `status` is "ok" (it ran; `rows` is what it wrote, None when it does not count rows) or
+    "skipped" (it did not run; `reason` says why, e.g. the table it needs is missing). `seconds`
+    is its wall time (None when skipped)."""
+
+    stage: str
+    status: str
+    rows: int | None = None
+    reason: str | None = None
+    seconds: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the stage ran."""
+        return self.status == "ok"
+
+
+def sample_files() -> list[Path]:
+    """The bundled sample's archive files (real posts, see its ATTRIBUTION.md): what `botwatch
+    demo` ingests, for trying the API without data of your own."""
+    from botwatch.cli.analyze import sample_files as files
+
+    return files()
+
+
+def ingest(study: str | Path | Any, files: Sequence[str | Path], *, force: bool = False, workers: int | None = None) -> Any:
+    """Read archives (twarc2 JSONL, IRA CSV, ... as `botwatch ingest`; folders are walked) into the
+    study at `study`, creating it when the file does not exist: the one call that may create a
+    study. A study object must be open for writing. Each file is its own transaction; a file
+    already read is skipped unless `force`. Returns the summary: `.files` has one result per file
+    (`stored`, `duplicates`, `rejected`, `error`, ...), `.total("stored")` sums a field."""
+    from botwatch.ingest.runner import ingest as run_ingest
+
+    if isinstance(study, (str, Path)):
+        with Study(study, read_only=False, create=True) as st:
+            return run_ingest(st, [str(f) for f in files], force=force, workers=workers)
+    st, _ = _open_for_writing(study)
+    return run_ingest(st, [str(f) for f in files], force=force, workers=workers)
+
+
+def load_election(ref: str | Path | Election) -> Election:
+    """The election a shipped preset key ("us-2016", see `botwatch elections list`) or a TOML
+    file path names; an `Election` is returned as it is. Raises `ElectionError` with the reason
+    (no such preset, listing them; a file that does not validate, with its line)."""
+    if isinstance(ref, Election):
+        return ref
+    if not isinstance(ref, (str, Path)):
+        raise TypeError(f"election must be a preset key, a path to a TOML file or an Election, not {type(ref).__name__}")
+    from botwatch.elections import load_election as load
+
+    return load(ref)
+
+
+def stage_options(stages: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """The `options` keys each stage reads ({stage: keys}), for `stages` or all of them, in
+    pipeline order. These are the only keys `analyze` accepts; what each means is in
+    docs/python-api.md (they are the command line's options, in seconds and plain values)."""
+    from botwatch.pipeline import stages as all_stages
+
+    known = {s.name: s for s in all_stages()}
+    for name in stages or []:
+        if name not in known:
+            raise ValueError(f"unknown stage {name!r}; stages: {', '.join(known)}")
+    return {n: s.options for n, s in known.items() if stages is None or n in stages}
+
+
+def _check_options(options: dict[str, Any], chosen: list[str]) -> None:
+    """`ValueError` for a key no stage reads (naming the valid ones, and the nearest) or one only
+    stages outside this run read (naming them): either would change nothing yet be recorded."""
+    per_stage = stage_options()
+    every = sorted({k for keys in per_stage.values() for k in keys})
+    here = {k for n in chosen for k in per_stage.get(n, ())}
+    for key in options:
+        if not isinstance(key, str) or key not in every:
+            # The CLI's flag names are the keys without their stage's prefix ("window" is
+            # `coordination_window_s`): match those too, so the hint names the real key.
+            names = {k: k for k in every} | {k.split("_", 1)[1]: k for k in every if k.startswith(("coordination_", "impact_"))}
+            near = [names[n] for n in difflib.get_close_matches(str(key).replace("-", "_"), list(names), n=3, cutoff=0.6)]
+            near = list(dict.fromkeys(near))[:2]
+            hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
+            raise ValueError(f"unknown option {key!r}{hint}: no stage reads it. Options the stages read: {', '.join(every)}")
+        if key not in here:
+            readers = [n for n, keys in per_stage.items() if key in keys]
+            raise ValueError(f"option {key!r} is read only by {', '.join(readers)}, which this run does not include (stages here: {', '.join(chosen)})")
+    rate = options.get("sample_rate")
+    if rate is not None and not (isinstance(rate, (int, float)) and 0 < rate <= 1):
+        raise ValueError(f"sample_rate must be a number in (0, 1], got {rate!r}")
+    if any(k.startswith("coordination_") for k in options):
+        _check_coordination(options)
+
+
+def _check_coordination(options: dict[str, Any]) -> None:
+    """The coordination settings' values, checked as `botwatch coordination` checks its flags,
+    before anything runs (a window of "5m" is the CLI's spelling: here it is seconds)."""
+    from botwatch.coordination.behaviours import check_behaviours
+    from botwatch.coordination.edges import NULL_MODELS
+
+    o = {k.removeprefix("coordination_"): v for k, v in options.items() if k.startswith("coordination_")}
+    whole = ("window_s", "min_repeats", "max_trace_accounts", "max_trace_pairs", "null_replicates", "seed", "fast_seconds", "min_text_chars", "memory_mb")
+    for name in whole:
+        if name in o and not (isinstance(o[name], int) and not isinstance(o[name], bool)):
+            raise ValueError(f"coordination_{name} must be a whole number{' of seconds, e.g. 300 for 5 minutes' if name == 'window_s' else ''}, got {o[name]!r}")
+    least = {"window_s": 1, "min_repeats": 1, "max_trace_pairs": 1, "null_replicates": 1, "fast_seconds": 1, "max_trace_accounts": 0, "memory_mb": 0, "min_text_chars": 0}
+    for name, low in least.items():
+        if name in o and o[name] < low:
+            raise ValueError(f"coordination_{name} must be at least {low}, got {o[name]}")
+    if "max_fdr" in o and not (isinstance(o["max_fdr"], (int, float)) and 0 < o["max_fdr"] < 1):
+        raise ValueError(f"coordination_max_fdr must be between 0 and 1 (0.05 is 5%), got {o['max_fdr']!r}")
+    if "behaviours" in o:
+        if isinstance(o["behaviours"], str):
+            raise ValueError(f"coordination_behaviours is a list of names, e.g. ['co-retweet'], got the string {o['behaviours']!r}")
+        check_behaviours(o["behaviours"])
+    if "null_model" in o and o["null_model"] not in NULL_MODELS:
+        raise ValueError(f"unknown coordination_null_model {o['null_model']!r}; known: {', '.join(NULL_MODELS)}")
+    if o.get("null_unit") not in (None, "D", "h"):
+        raise ValueError(f"unknown coordination_null_unit {o['null_unit']!r}: use 'D' (day) or 'h' (hour)")
+
+
+def _open_for_writing(study: Any) -> tuple[Any, bool]:
+    """(an open study, whether we opened it); a study object opened read-only is a `StudyError`."""
+    if isinstance(study, (str, Path)):
+        from botwatch.engines.lake import is_lake_path
+
+        if is_lake_path(str(study)):
+            from botwatch.engines.lake import LakeStudy
+
+            return LakeStudy(study, read_only=False, create=False), True
+        return Study(study, read_only=False, create=False), True  # never creates: a typo is an error
+    if getattr(study, "read_only", False):
+        where = getattr(study, "path", None) or getattr(study, "root", "the study")
+        raise StudyError(
+            f"{where} is open read-only, and analyze writes tables: close it (st.close()) and pass the path, "
+            "or open it with botwatch.open_study(path, read_only=False)"
+        )
+    if not hasattr(study, "tables") or not hasattr(study, "run"):
+        raise TypeError(f"study must be a path or an open study (botwatch.open_study), not {type(study).__name__}")
+    return study, False
+
+
+def analyze(
+    study: str | Path | Any,
+    election: str | Path | Election | None = None,
+    *,
+    only: Sequence[str] | None = None,
+    skip: Sequence[str] | None = None,
+    with_deps: bool = False,
+    options: dict[str, Any] | None = None,
+    log: Callable[[str], None] | None = print,
+) -> list[StageResult]:
+    """Run analysis stages on a study, as `botwatch analyze` does, recording each in `runs`.
+
+    `study` is a path (opened for writing and closed afterwards; a missing path is a `StudyError`,
+    never a new empty study) or a study opened with `open_study(path, read_only=False)`; one opened
+    read-only is a `StudyError` saying so. `election` is a preset key, a TOML path or an `Election`;
+    without one, the election the study was last analysed with is reused (as the CLI does), and a
+    stage that needs one is skipped (or, named in `only`, a `ValueError`). `only`, `skip` and
+    `with_deps` choose stages as the CLI's `--only`, `--skip` and `--with-deps`. `options` are the
+    stages' settings (`stage_options()` lists them: e.g. `{"coordination_window_s": 300}`); an
+    unknown key, or one no chosen stage reads, is a `ValueError` before anything runs, and each
+    stage's `runs` row records only the options it read. `log` receives progress lines (None:
+    silent). Returns one `StageResult` per stage, in the order they ran. Raises `ElectionError`
+    for an election that does not load, or when no `election` is given and the study's stages
+    recorded different ones (say which with `election=`)."""
+    from botwatch.elections.recorded import study_election
+    from botwatch.pipeline import Context, PipelineError, plan, stages as all_stages
+    from botwatch.pipeline import analyze as run_pipeline
+
+    options = dict(options or {})
+    given = load_election(election) if election is not None else None
+    st, opened = _open_for_writing(study)
+    try:
+        try:
+            chosen_plan = plan(all_stages(), set(st.tables()), list(only) if only else None, list(skip) if skip else None, with_deps=with_deps)
+        except PipelineError as exc:
+            raise ValueError(str(exc)) from None
+        chosen = [s.name for s, _ in chosen_plan]
+        _check_options(options, chosen)
+        the_election = given if given is not None else study_election(st)[0]
+        if the_election is None:
+            need = [s.name for s, named in chosen_plan if named and only and s.needs_election]
+            if need:
+                raise ValueError(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} an election: pass election='us-2016' (a preset key) or a TOML path")
+        quiet: Callable[[str], None] = log if log is not None else (lambda _m: None)
+        ctx = Context(election=the_election, options=options, log=quiet, engine=getattr(st, "engine", "duckdb"), record_declared_options=True)
+        seconds: dict[str, float] = {}
+        raw = run_pipeline(
+            st, ctx, only=list(only) if only else None, skip=list(skip) if skip else None, with_deps=with_deps,
+            on_done=lambda name, _s, _r, secs: seconds.__setitem__(name, secs),
+        )
+    finally:
+        if opened:
+            st.close()
+    out = []
+    for name, status, rows in raw:
+        if status == "ok":
+            out.append(StageResult(name, "ok", rows, None, seconds.get(name)))
+        else:
+            why = status.removeprefix("skipped: ")
+            if why == "needs --election":
+                why = "needs an election: pass election= (a preset key or a TOML path)"
+            out.append(StageResult(name, "skipped", None, why, None))
+    return out
+
+
+def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
+    """One scored account as the documented dict `botwatch explain STUDY @handle --json` prints:
+    `{"shape": "botwatch-account/1", "platform", "account_id", "handle", "n_posts", "bot": {...},
+    "origin": {...}, "signals": [...]}` (every key in docs/model-card-bot.md, "Machine-readable
+    output"; a value the study lacks is None, keys never disappear). `origin.foreign` and
+    `origin.outside_home_probability` are measured against the country of the election the
+    accounts were scored with, as in the report.
+
+    `handle_or_id` is "@handle" (any case, "@" optional) or an account id. `study` is an open
+    study or a path (opened read-only for the call). Raises `StudyError` when the study has no
+    account scores (run `analyze(..., only=["accounts"])`) and `LookupError` when no account matches."""
+    from botwatch.accounts.json_shape import account_json, find_account
+    from botwatch.origin_rule import scoring_home
+
+    st = open_study(study) if isinstance(study, (str, Path)) else study
+    try:
+        if "accounts_scored" not in st.tables():
+            raise StudyError(f"no account scores in {getattr(st, 'path', 'the study')}: run botwatch.api.analyze(study, only=['accounts']) first")
+        row = find_account(st, str(handle_or_id))
+        if row is None:
+            raise LookupError(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id)")
+        return account_json(row, scoring_home(st))
+    finally:
+        if st is not study:
+            st.close()
