@@ -138,6 +138,10 @@ def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: 
     sync_api = pytest.importorskip("playwright.sync_api")
     study = _analysed(tmp_path, sample_study_path)
     _hostile_record(study)
+    long = [f"/data/archive/part-{i:05d}.jsonl" for i in range(40)]  # about 1,300 characters: was cut at 600
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('l', 'ingest', ?, '0.1.0', TIMESTAMP '2000-01-02', TIMESTAMP '2000-01-02', 'ok', 1, NULL)",
+               [json.dumps({"inputs": long, "force": False})])
     with open_study(study) as st:
         out = build_report(st, tmp_path / "r.html", exports=False)
     with sync_api.sync_playwright() as pw:
@@ -149,6 +153,9 @@ def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: 
             text = page.inner_text("#methods-reproduce")
             assert "botwatch elections show s.duckdb --toml > toy-2017.toml" in text
             assert HOSTILE in text
+            # A long command is there whole, wrapped in its box (nothing runs off to the side).
+            assert "botwatch ingest s.duckdb " + " ".join(long) in " ".join(text.split())
+            assert page.eval_on_selector_all("#methods-reproduce code.cmd", "els => els.every(e => e.scrollWidth <= e.clientWidth + 1)")
             assert page.evaluate("typeof window.__pwned") == "undefined"
             assert pg.errors == [] and pg.dialogs == []
         finally:

@@ -317,8 +317,14 @@ def analyze(
     """Run the stages (all, or `only` those named; see `plan`) and return (stage, status, rows) per stage.
 
     `on_start(stage)` and `on_done(stage, status, rows, seconds)` let a caller show progress (the
-    CLI's per-stage display): long stages on a large study otherwise run for a minute in silence."""
+    CLI's per-stage display): long stages on a large study otherwise run for a minute in silence.
+    Every stage this call runs records the same `command_id` (`runs_table`): the report's
+    reproduction shows one command per call, where two calls with the same parameters used to read
+    as one."""
+    import uuid
+
     results: list[tuple[str, str, int | None]] = []
+    command_id = uuid.uuid4().hex[:12]
     for stage, _named in plan(stages(), set(study.tables()), only, skip, with_deps=with_deps):
         if stage.needs_election and ctx.election is None:
             results.append((stage.name, "skipped: needs --election", None))
@@ -331,18 +337,19 @@ def analyze(
         if on_start:
             on_start(stage.name)
         t0 = time.perf_counter()
-        rows = _run_stage(study, ctx, stage)
+        rows = _run_stage(study, ctx, stage, command_id)
         if on_done:
             on_done(stage.name, "ok", rows, time.perf_counter() - t0)
         results.append((stage.name, "ok", rows))
     return results
 
 
-def _run_stage(study: Any, ctx: Context, stage: Stage) -> int | None:
+def _run_stage(study: Any, ctx: Context, stage: Stage, command_id: str) -> int | None:
     from botwatch.elections.recorded import run_params
+    from botwatch.runs_table import COMMAND_ID
 
     given = {k: v for k, v in ctx.options.items() if k in stage.options} if ctx.record_declared_options else ctx.options
-    params = {**run_params(ctx.election), "engine": ctx.engine, **given}
+    params = {**run_params(ctx.election), "engine": ctx.engine, **given, COMMAND_ID: command_id}
     ctx.run_params = params  # written to `runs` when the stage ends, with what the stage added
     with study.run(stage.name, params) as info:
         rows = stage.run(study, ctx)

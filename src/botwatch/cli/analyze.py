@@ -157,8 +157,12 @@ def report(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the -o file even if it is not a botwatch report")] = False,
+    reproduce: Annotated[bool, typer.Option("--reproduce", help="Print the report's reproduction block as a shell script instead (every command whole, in the order the study ran them; `> reproduce.sh`); writes no report")] = False,
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
+    if reproduce:
+        _print_reproduction(study, engine, spark_master)
+        return
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
     from botwatch.report.staleness import stale_analysis
@@ -188,6 +192,20 @@ def report(
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
+
+
+def _print_reproduction(study: Path, engine: Optional[str], spark_master: Optional[str]) -> None:
+    """`report --reproduce`: the reproduction block as a script on stdout. The page shows the latest
+    20 commands and cuts a command of an ingest of thousands of files; this is the whole of it, as
+    exact text into a file or pipe (file names as stored, shell-quoted) and with the characters a
+    terminal would obey shown as escapes on a terminal, as `elections show --toml` writes."""
+    from botwatch.cli.elections import write_text_out
+    from botwatch.report.context import study_label
+    from botwatch.report.reproduce import reproduction_script
+
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
+        script = reproduction_script(st, study_label(getattr(st, "path", study))[1])
+    write_text_out(script, "reproduce.sh")
 
 
 def is_botwatch_report(path: Path, title: str | None = None) -> bool:

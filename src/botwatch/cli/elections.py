@@ -56,17 +56,50 @@ def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-d
         try:
             e = recorded_stage_election(st, stage) if stage else study_election(st)[0]
         except ElectionError as exc:
-            msg = controls_shown(str(exc))
-            # Only stages that recorded different elections are answered by --stage (pick one);
-            # an election that cannot be loaded here is not, and this command has no --election.
-            if "different elections" in msg:
-                msg = msg.replace("pass --election to say which one to use", "pass --stage to say which stage's election to show")
-            else:
-                msg = msg.replace("; pass --election", "")
-            fail(msg)
+            _fail_recorded(exc)
     if e is None:
         fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else ""), code=1)
     return e
+
+
+def _fail_recorded(exc: Exception) -> None:
+    """Say why a study's recorded election cannot be shown, in this command's terms."""
+    msg = controls_shown(str(exc))
+    # Only stages that recorded different elections are answered by --stage (pick one);
+    # an election that cannot be loaded here is not, and this command has no --election.
+    if "different elections" in msg:
+        msg = msg.replace("pass --election to say which one to use", "pass --stage to say which stage's election to show")
+    else:
+        msg = msg.replace("; pass --election", "")
+    fail(msg)
+
+
+def _recorded_text_or_fail(ref: str, stage: str | None) -> str:
+    """The TOML text of the election a study was analysed with, as the study stored it (a preset's:
+    the preset's text). A recorded text that no longer loads (botwatch's election format has moved
+    on, or the record was edited) is still printed, with a warning on stderr saying why: the user
+    gets the text to correct, where before the only way to it was `botwatch export STUDY runs`."""
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import NO_ELECTION, recorded_election, recorded_pair, stage_run_params, study_election_record
+
+    with open_or_fail(Path(ref), read_only=True) as st:
+        try:
+            pair = recorded_pair(stage_run_params(st, stage)) if stage else study_election_record(st)
+        except ElectionError as exc:
+            _fail_recorded(exc)
+            raise  # unreachable: fail exits
+    if pair is None or pair == NO_ELECTION:
+        fail(f"{ref} was not analysed with an election" + (f" in stage {stage}" if stage else "") + (" (last analysed with --no-election)" if pair else ""), code=1)
+        raise AssertionError  # unreachable: fail exits
+    key, text = pair
+    if text is None:  # a preset's key: the preset's text (or why it cannot be loaded), as before
+        return str(_recorded_or_fail(ref, stage).text)
+    try:
+        recorded_election({"election": key, "election_toml": text})
+    except ElectionError as exc:
+        why = controls_shown(exc).replace("; pass --election with a corrected copy of it", "")
+        warn(f"{why}; the text below is as the study recorded it: correct a copy before passing it to --election")
+    return text
 
 
 @elections_app.command("show")
@@ -78,6 +111,9 @@ def elections_show(
     """Show an election: parties, hashtags, official accounts, events."""
     if stage and not _is_study(ref):
         fail("--stage goes with a study (STUDY.duckdb), not a preset or TOML file")
+    if toml and _is_study(ref):  # the text as the study stored it, whether it still loads or not
+        _write_toml(_recorded_text_or_fail(ref, stage))
+        return
     e = _recorded_or_fail(ref, stage) if _is_study(ref) else election_or_fail(ref)
     if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
         _write_toml(e.text)
@@ -123,13 +159,20 @@ def toml_output(text: str, terminal: bool) -> tuple[str, int]:
 def _write_toml(text: str) -> None:
     """Write the election's TOML to stdout as bytes: Rich expanded a tab inside a string to spaces
     and dropped a CR, so a copy made with `> my.toml` held other values than the file shown."""
+    write_text_out(text, "my.toml")
+
+
+def write_text_out(text: str, example: str) -> None:
+    """Write text a user saves with `> FILE` (an election's TOML, a reproduction script) to stdout
+    as bytes, exact into a file or pipe and with what a terminal would obey shown as escapes on a
+    terminal (`toml_output`); `example` is the file name the note on a terminal suggests."""
     data, shown = toml_output(text, sys.stdout.isatty())
     sys.stdout.flush()
     sys.stdout.buffer.write(data.encode("utf-8"))
     sys.stdout.flush()
     if shown:
         console.print(f"note: {shown} character(s) that a terminal would obey or hide are shown as escapes above; "
-                      "redirect to a file (> my.toml) for the exact text", highlight=False, markup=False)
+                      f"redirect to a file (> {example}) for the exact text", highlight=False, markup=False)
 
 
 def _listed(items: list[str], mark: str = "") -> str:

@@ -52,7 +52,8 @@ def estimate(
     except ValueError as exc:
         fail(str(exc))
     log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
-    params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or []}
+    # Recorded in `runs`: the report's reproduction gives this command back, the table it printed included.
+    params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or [], "table": table}
     with open_or_fail(study) as st:
         # Without --election, the one the study was analysed with (it was required even then).
         election, none_on_purpose = election_choice_or_fail(st, given)

@@ -50,70 +50,53 @@ def recorded_election(params: dict[str, Any]) -> Election | None:
 def stage_election(study: Any, stage: str) -> Election | None:
     """The election the latest successful run of `stage` used (None when there is none or it cannot
     be loaded): a section that must match one table's election reads that stage's own record."""
-    import json
+    from botwatch.runs_table import latest_of_stage
 
-    rows = study.sql("SELECT params FROM runs WHERE stage = ? AND status = 'ok' ORDER BY finished_at DESC LIMIT 1", [stage])
-    if not rows:
+    run = latest_of_stage(study, stage)
+    if run is None or run.params is None:
         return None
     try:
-        params = json.loads(rows[0][0] or "{}")
-        return recorded_election(params) if isinstance(params, dict) else None
-    except (ValueError, ElectionError, OSError):
+        return recorded_election(run.params)
+    except (ElectionError, OSError):
         return None
 
 
-def _latest_stage_params(study: Any) -> dict[str, dict[str, Any]]:
-    """The parameters of each stage's latest successful run (ingest included: it names no election).
-
-    Read in Python rather than with QUALIFY so that a Spark lake's `runs` answers the same."""
-    import json
-
-    if "runs" not in study.tables():
-        return {}
-    latest: dict[str, dict[str, Any]] = {}
-    for stage, params in study.sql("SELECT stage, params FROM runs WHERE status = 'ok' ORDER BY finished_at"):
-        try:
-            p = json.loads(params or "{}")
-        except ValueError:
-            continue
-        if isinstance(p, dict):
-            latest[stage] = p
-    return latest
+def recorded_pair(params: dict[str, Any]) -> tuple[str, str | None] | None:
+    """(key, recorded TOML text or None) that a run's parameters name; None when they name no election."""
+    key = params.get("election")
+    if not isinstance(key, str) or not key:
+        return None
+    text = params.get("election_toml")
+    return key, text if isinstance(text, str) and text else None
 
 
-# How `study_election` groups the stages last run with `analyze --no-election` (recorded as
-# `no_election: true`): a choice of its own, unlike a run that merely recorded no election.
+# How `study_election_record` groups the stages last run with `analyze --no-election` (recorded
+# as `no_election: true`): a choice of its own, unlike a run that merely recorded no election.
 NO_ELECTION: tuple[str, str | None] = ("", None)
 
 
-def study_election(study: Any) -> tuple[Election | None, str | None]:
-    """The one election the study's analysis stages were last run with, and a line saying so.
-
-    `analyze` and `estimate` without `--election` used to re-score a study analysed for an election
-    with none: the origin model lost the home-country prior (the expected foreign count of the
-    report, still titled for that election, moved from 55 to 88) while the docs said the study
-    recorded its election. They now reuse it. Returns (None, None) when no stage recorded one
-    (a study never analysed with an election keeps its behaviour). A stage run with no election is
-    not a different election: it is what this function prevents. A stage run with `--no-election`
-    is: (None, a line saying so) when every stage that recorded one did so, else the mix of
-    elections below. Raises `ElectionError` when the
-    stages recorded different elections (a preset in one, a user's file or another text of it in
-    another), since picking one would silently change the others' tables, and when the recorded
-    election cannot be loaded here."""
+def study_election_record(study: Any) -> tuple[str, str | None] | None:
+    """(key, recorded text or None) of the one election the study's stages were last run with, as
+    stored rather than loaded (`elections show STUDY --toml` gives back a text that no longer
+    parses); `NO_ELECTION` when every stage that chose did so with `--no-election`; None when no
+    stage recorded one. A stage run with no election is not a different election. Raises
+    `ElectionError` when the stages recorded different elections (a preset in one, a user's file or
+    another text of it in another, or `--no-election` in one): picking one would silently change
+    the others' tables."""
     import hashlib
 
+    from botwatch.runs_table import latest_by_stage
+
     by: dict[tuple[str, str | None], list[str]] = {}
-    for stage, p in _latest_stage_params(study).items():
+    for stage, p in latest_by_stage(study).items():
         if p.get("no_election") is True:  # run with `--no-election`: none, on purpose, is what it recorded
             by.setdefault(NO_ELECTION, []).append(stage)
             continue
-        key = p.get("election")
-        if not isinstance(key, str) or not key:
-            continue
-        text = p.get("election_toml")
-        by.setdefault((key, text if isinstance(text, str) and text else None), []).append(stage)
+        pair = recorded_pair(p)
+        if pair is not None:
+            by.setdefault(pair, []).append(stage)
     if not by:
-        return None, None
+        return None
     if len(by) > 1:
         keys = [k for k, _ in by]
 
@@ -126,9 +109,26 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
 
         parts = "; ".join(f"{', '.join(sorted(stages))}: {label(k, t)}" for (k, t), stages in sorted(by.items(), key=lambda kv: kv[0][0]))
         raise ElectionError(f"this study's stages were analysed with different elections ({parts}); pass --election to say which one to use")
-    (key, text), stages = next(iter(by.items()))
-    if (key, text) == NO_ELECTION:
+    return next(iter(by))
+
+
+def study_election(study: Any) -> tuple[Election | None, str | None]:
+    """The one election the study's analysis stages were last run with, and a line saying so.
+
+    `analyze` and `estimate` without `--election` used to re-score a study analysed for an election
+    with none: the origin model lost the home-country prior (the expected foreign count of the
+    report, still titled for that election, moved from 55 to 88) while the docs said the study
+    recorded its election. They now reuse it. Returns (None, None) when no stage recorded one
+    (a study never analysed with an election keeps its behaviour), and (None, a line saying so)
+    when the stages were last run with `--no-election`. Raises `ElectionError` when the
+    stages recorded different elections (`study_election_record`), and when the recorded election
+    cannot be loaded here."""
+    recorded = study_election_record(study)
+    if recorded is None:
+        return None, None
+    if recorded == NO_ELECTION:
         return None, "using no election, as this study was last analysed with --no-election; pass --election to use one"
+    key, text = recorded
     try:
         election = recorded_election({"election": key, "election_toml": text})
     except ElectionError as exc:
@@ -139,10 +139,18 @@ def study_election(study: Any) -> tuple[Election | None, str | None]:
     return election, f"using the election this study was analysed with: {key} ({how}); pass --election to use another"
 
 
+def stage_run_params(study: Any, stage: str) -> dict[str, Any]:
+    """The parameters of `stage`'s latest successful run with a readable record; an `ElectionError`
+    when there is none (for `elections show STUDY --stage`, where nothing would read as "no election")."""
+    from botwatch.runs_table import latest_by_stage
+
+    p = latest_by_stage(study).get(stage)
+    if p is None:
+        raise ElectionError(f"the study has no successful run of stage {stage!r}")
+    return p
+
+
 def recorded_stage_election(study: Any, stage: str) -> Election | None:
     """As `stage_election`, but a record that cannot be loaded is an `ElectionError` saying why
     (for `elections show STUDY --stage`, where None would read as "no election")."""
-    p = _latest_stage_params(study).get(stage)
-    if p is None:
-        raise ElectionError(f"the study has no successful run of stage {stage!r}")
-    return recorded_election(p)
+    return recorded_election(stage_run_params(study, stage))

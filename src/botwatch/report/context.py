@@ -8,7 +8,6 @@ instead of each parsing `runs` again.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -17,18 +16,9 @@ from botwatch.study import Study
 
 def latest_params(study: Study) -> dict[str, Any]:
     """Parameters of the most recent successful `analyze` runs, merged (newest wins)."""
-    if "runs" not in study.tables():
-        return {}
-    merged: dict[str, Any] = {}
-    rows = study.sql("SELECT params FROM runs WHERE status = 'ok' ORDER BY finished_at")
-    for (params,) in rows:
-        try:
-            p = json.loads(params or "{}")
-        except ValueError:
-            continue
-        if isinstance(p, dict):
-            merged.update({k: v for k, v in p.items() if v is not None})
-    return merged
+    from botwatch.runs_table import merged_params
+
+    return merged_params(study)
 
 
 def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -5,37 +5,98 @@ and origin models made the scores, could not get a custom election's text back (
 "<1,396 characters recorded>"), and saw the input files as typed, without their content. This
 builds, from the study's own records only (`runs`, `sources`), the botwatch version(s), the model
 hashes the stages recorded, the election (a preset's name, or the command that writes the recorded
-TOML), the `ingest` / `analyze` / `estimate` commands in the order the `runs` table holds them, and
-the input files with their SHA-256. Everything here is text from the study (file names may be
+TOML), the `ingest` / `analyze` / `estimate` commands in the order the `runs` table holds them,
+and the input files with their SHA-256. Everything here is text from the study (file names may be
 written by anyone): the template escapes it and shows hidden characters; commands quote it for a
-shell.
+shell; the script (`botwatch report STUDY --reproduce`) keeps comments on one line each.
+
+One command per command the user ran: stage runs that share a `command_id` (`runs_table`) are one
+`analyze` or `estimate`. A study recorded before those ids existed is grouped as before: consecutive
+stage runs with the same parameters, in pipeline order, read as one command.
+
+Which options a reproduced command carries (`SHOWN`) and which it leaves out because they do not
+change what the command computes or prints (`LEFT_OUT`, with why) is said per command below; a test
+holds every option of `botwatch ingest|analyze|estimate` to being in one of the two.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import shlex
+from dataclasses import dataclass
 from typing import Any
 
 from botwatch.ingest.csv_mapping import reproduce_flags as csv_column_flags
+from botwatch.runs_table import ok_runs
 from botwatch.study import Study
 
 # Keys of a stage's parameters that say which models made it (recorded by the stages themselves).
 MODEL_KEYS = ("bot_model_sha256", "bot_model_file", "bot_behaviour_sha256", "origin_model_sha256", "content_model_sha256", "content_trees_sha256")
-# Parameters that do not change what a command computes (or are shown elsewhere): not grouped on.
-_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "origin_training_accounts", "bot_training_accounts"}
-MAX_STEPS = 20  # a study re-analysed many times: the latest steps are what made its tables
+# Parameters that do not change what a command computes (or are shown elsewhere), or are
+# bookkeeping: not compared when grouping the runs of a study recorded without command ids.
+_NOT_GROUPED = set(MODEL_KEYS) | {"election_toml", "election_file", "workers", "command_id", "origin_training_accounts", "bot_training_accounts"}
+MAX_STEPS = 20  # in the page: a study re-analysed many times: the latest steps are what made its tables
 MAX_INPUTS = 20
+# A step longer than this (an ingest of thousands of files) is shown in the page up to here, with
+# how many characters follow and the command that prints it whole; anything shorter is shown whole.
+PAGE_STEP_CHARS = 20_000
+
+# The options of each command (their Python parameter names, as `botwatch CMD --help` lists them)
+# that the reproduced command carries: each changes what the command computes or prints.
+# `--only`/`--with-deps`/`--skip` come back as the `--only` stages the command ran.
+SHOWN: dict[str, frozenset[str]] = {
+    "ingest": frozenset({"location", "inputs", "force", "max_record_mb", "engine", "columns", "column_map", "time_format", "platform"}),
+    "analyze": frozenset({"study", "election", "no_election", "stage", "with_deps", "skip", "sample_rate", "origin_study_prior", "engine"}),
+    "estimate": frozenset({"study", "preset", "sample_rate", "table", "reps", "seed", "window", "relabel"}),
+}
+# The options left out, and why: none changes a stored row or a printed figure.
+LEFT_OUT: dict[str, dict[str, str]] = {
+    "ingest": {
+        "workers": "how many processes parse a large file; the same tables are stored (tests/test_ingest_robustness.py)",
+        "spark_master": "where Spark runs, not what it computes",
+        "results_json": "a file of each input's outcome for `collect --follow`; nothing stored depends on it",
+    },
+    "analyze": {
+        "workers": "how many processes label posts and score accounts; the same tables are written (tests/test_accounts_pool.py, tests/test_content_pool.py)",
+        "spark_master": "where Spark runs, not what it computes",
+    },
+    "estimate": {
+        "no_election": "refused by `estimate` (estimates are per party of an election); no estimate run records it",
+    },
+}
+MB = 1024 * 1024
 
 
 def _quote(text: Any) -> str:
     return shlex.quote(str(text))
 
 
-def _analysis_command(study_name: str, stages: list[str], p: dict[str, Any], election_arg: str | None) -> str:
-    """The command a group of consecutive stage runs with the same parameters came from."""
-    estimate = "bootstrap_reps" in p  # `botwatch estimate` records its bootstrap options
-    parts = ["botwatch", "estimate" if estimate else "analyze", _quote(study_name)]
+def _megabytes(max_record_bytes: int) -> str:
+    """The shortest `--max-record-mb` that gives `max_record_bytes` back (`ingest` records
+    int(MB * 2**20)): `--max-record-mb 1.3` is given back as 1.3, not 1.2999992370605469."""
+    exact = max_record_bytes / MB
+    for digits in range(1, 18):
+        text = f"{exact:.{digits}g}"
+        if float(text) > 0 and int(float(text) * MB) == max_record_bytes:
+            return text
+    return "5e-07"  # under one byte (recorded as 0): any positive value that truncates to 0
+
+
+@dataclass
+class _Command:
+    """One command the study's `runs` hold: its kind, the stages it ran and the first run's parameters."""
+
+    kind: str  # ingest | analyze | estimate
+    stages: list[str]
+    params: dict[str, Any]
+    command_id: str | None
+
+
+def _analysis_command(study_name: str, cmd: _Command, election_arg: str | None) -> str:
+    """The command line of one `analyze` or `estimate` (see `SHOWN`)."""
+    p, stages = cmd.params, cmd.stages
+    estimate = cmd.kind == "estimate"
+    parts = ["botwatch", cmd.kind, _quote(study_name)]
     if election_arg:
         parts += ["--election", election_arg]
     elif p.get("no_election") is True:  # a plain command would reuse an election another stage recorded
@@ -43,16 +104,34 @@ def _analysis_command(study_name: str, stages: list[str], p: dict[str, Any], ele
     if isinstance(p.get("sample_rate"), (int, float)):
         parts += ["--sample-rate", f"{p['sample_rate']:g}"]
     if estimate:
+        if isinstance(p.get("table"), str):  # what it printed (recorded since it was shown here)
+            parts += ["--table", _quote(p["table"])]
         parts += ["--reps", str(p.get("bootstrap_reps")), "--seed", str(p.get("seed"))]
         for w in p.get("windows") or []:
             parts += ["--window", _quote(w)]
+        if "content" in stages:  # it labelled the posts again (asked, or they were for another election)
+            parts.append("--relabel")
     else:
         if p.get("origin_study_prior") is False:
             parts.append("--no-origin-study-prior")
         if not _every_stage(stages, election_arg is not None):
             for s in stages:
                 parts += ["--only", _quote(s)]
-    if p.get("engine") == "spark":
+        if p.get("engine") == "spark":
+            parts += ["--engine", "spark"]
+    return " ".join(parts)
+
+
+def _ingest_command(study: Study, study_name: str, p: dict[str, Any]) -> str:
+    """The command line of one `ingest` (see `SHOWN`)."""
+    files = p.get("inputs") if isinstance(p.get("inputs"), list) else []
+    parts = ["botwatch", "ingest", _quote(study_name), *(_quote(f) for f in files)]
+    if p.get("force"):
+        parts.append("--force")
+    parts += [_quote(w) for w in csv_column_flags(p)]  # a CSV read through a column map: the same map
+    if isinstance(p.get("max_record_bytes"), int) and not isinstance(p.get("max_record_bytes"), bool):
+        parts += ["--max-record-mb", _megabytes(p["max_record_bytes"])]
+    if getattr(study, "engine", "duckdb") == "spark":  # the lake's first ingest needs it (the DuckDB ingest records no engine)
         parts += ["--engine", "spark"]
     return " ".join(parts)
 
@@ -91,64 +170,106 @@ def _election_arg(p: dict[str, Any]) -> str | None:
     return _quote(key)
 
 
-def reproduction(study: Study, study_name: str) -> dict[str, Any]:
-    """What the template shows: versions, models, election, commands (oldest first), inputs."""
-    out: dict[str, Any] = {"versions": [], "models": {}, "elections": [], "steps": [], "steps_left_out": 0, "inputs": [], "inputs_left_out": 0}
-    if "runs" not in study.tables():
-        return out
-    rows = study.sql("SELECT stage, params, version FROM runs WHERE status = 'ok' ORDER BY finished_at")
-    groups: list[tuple[str, list[str], dict[str, Any], str]] = []  # (kind, stages, params, version)
+def _grouped(p: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in p.items() if k not in _NOT_GROUPED}
+
+
+def _commands(runs: list[Any]) -> list[_Command]:
+    """The commands the successful runs came from, oldest first."""
     from botwatch.pipeline import stages as all_stages
 
     order = {s.name: i for i, s in enumerate(all_stages())}
-    for stage, params, version in rows:
-        try:
-            p = json.loads(params or "{}")
-        except ValueError:
-            p = {}
-        if not isinstance(p, dict):
-            p = {}
-        if version and version not in out["versions"]:
-            out["versions"].append(str(version))
+    commands: list[_Command] = []
+    for run in runs:
+        p = run.params or {}
+        if run.stage == "ingest":  # one row per `ingest`
+            commands.append(_Command("ingest", [run.stage], p, None))
+            continue
+        kind = "estimate" if "bootstrap_reps" in p else "analyze"  # `botwatch estimate` records its bootstrap options
+        last = commands[-1] if commands and commands[-1].kind == kind else None
+        if run.command_id is not None:
+            same = last is not None and last.command_id == run.command_id
+        else:
+            # Recorded without a command id: one invocation runs its stages in pipeline order, so a
+            # stage at or before the command's last one, or other parameters, starts the next one.
+            same = (last is not None and last.command_id is None and _grouped(last.params) == _grouped(p)
+                    and order.get(run.stage, -1) > order.get(last.stages[-1], -1) and p.get("election_toml") == last.params.get("election_toml"))
+        if same and last is not None:
+            last.stages.append(run.stage)
+        else:
+            commands.append(_Command(kind, [run.stage], dict(p), run.command_id))
+        if p.get("bot_model_file"):  # the accounts stage's model travels with its command (`_bot_model_env`)
+            commands[-1].params.update({k: p[k] for k in ("bot_model_file", "bot_model_sha256") if k in p})
+    return commands
+
+
+def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_STEPS, max_inputs: int | None = MAX_INPUTS) -> dict[str, Any]:
+    """What the template shows: versions, models, election, commands (oldest first), inputs.
+
+    The page shows the latest `max_steps` commands and the first `max_inputs` inputs and says how
+    many it left out; `None` keeps them all (the script of `botwatch report STUDY --reproduce`)."""
+    out: dict[str, Any] = {"versions": [], "models": {}, "elections": [], "steps": [], "steps_left_out": 0, "inputs": [], "inputs_left_out": 0}
+    runs = ok_runs(study)
+    if not runs:
+        return out
+    elections: list[tuple[str, bool]] = []
+    for run in runs:
+        p = run.params or {}
+        if run.version and run.version not in out["versions"]:
+            out["versions"].append(str(run.version))
         for k in MODEL_KEYS:
             if p.get(k):
                 out["models"][k] = p[k]  # the latest run's record wins, as in the stage table
-        if stage == "ingest":
-            groups.append(("ingest", [stage], p, version))
-            continue
         key = p.get("election")
-        if isinstance(key, str) and key:
-            toml = isinstance(p.get("election_toml"), str) and bool(p["election_toml"])
-            label = (key, toml)
-            if label not in out["elections"]:
-                out["elections"].append(label)
-        same = {k: v for k, v in p.items() if k not in _NOT_GROUPED}
-        last = groups[-1] if groups else None
-        # One invocation runs its stages in pipeline order: a stage at or before the group's last
-        # one, or other parameters, starts the next command.
-        if last and last[0] == "analyze" and {k: v for k, v in last[2].items() if k not in _NOT_GROUPED} == same \
-                and order.get(stage, -1) > order.get(last[1][-1], -1) and p.get("election_toml") == last[2].get("election_toml"):
-            last[1].append(stage)
-        else:
-            groups.append(("analyze", [stage], p, version))
-        if p.get("bot_model_file"):  # the accounts stage's model travels with its command (`_bot_model_env`)
-            groups[-1][2].update({k: p[k] for k in ("bot_model_file", "bot_model_sha256") if k in p})
-    steps = []
-    for kind, stages, p, _version in groups:
-        if kind == "ingest":
-            files = p.get("inputs") if isinstance(p.get("inputs"), list) else []
-            flags = " --force" if p.get("force") else ""
-            flags += "".join(" " + _quote(w) for w in csv_column_flags(p))  # a CSV read through a column map: the same map
-            if getattr(study, "engine", "duckdb") == "spark":  # a lake's ingest does not record its engine; the first one needs it
-                flags += " --engine spark"
-            steps.append(f"botwatch ingest {_quote(study_name)} " + " ".join(_quote(f) for f in files) + flags)
-        else:
-            steps.append(_bot_model_env(p) + _analysis_command(study_name, stages, p, _election_arg(p)))
-    out["steps_left_out"] = max(len(steps) - MAX_STEPS, 0)
-    out["steps"] = steps[-MAX_STEPS:]
-    out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None} for k, toml in out["elections"]]
+        if run.stage != "ingest" and isinstance(key, str) and key:
+            label = (key, isinstance(p.get("election_toml"), str) and bool(p["election_toml"]))
+            if label not in elections:
+                elections.append(label)
+    steps = [_ingest_command(study, study_name, c.params) if c.kind == "ingest"
+             else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
+             for c in _commands(runs)]
+    kept = steps if max_steps is None else steps[-max_steps:]
+    out["steps_left_out"] = len(steps) - len(kept)
+    out["steps"] = kept
+    out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None} for k, toml in elections]
     if "sources" in study.tables():
         inputs = study.sql("SELECT source, sha256, bytes FROM sources WHERE format IS NOT NULL ORDER BY ingested_at, source")
-        out["inputs_left_out"] = max(len(inputs) - MAX_INPUTS, 0)
-        out["inputs"] = [{"source": s, "sha256": h, "bytes": b} for s, h, b in inputs[:MAX_INPUTS]]
+        shown = inputs if max_inputs is None else inputs[:max_inputs]
+        out["inputs_left_out"] = len(inputs) - len(shown)
+        out["inputs"] = [{"source": s, "sha256": h, "bytes": b} for s, h, b in shown]
     return out
+
+
+# Characters that would end a shell comment line (LF, CR, and the other C0/C1 controls a terminal
+# obeys) or hide and reorder text: a file name in a comment shows them as escapes.
+_IN_COMMENT = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _comment(text: Any) -> str:
+    return _IN_COMMENT.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
+
+
+def reproduction_script(study: Study, study_name: str) -> str:
+    """The whole reproduction as a POSIX shell script: versions, models and inputs as comments (one
+    line each, whatever a file name holds), then every command in order, none left out or cut.
+    The page shows the same block, shortened where long; this is its full text."""
+    r = reproduction(study, study_name, max_steps=None, max_inputs=None)
+    lines = ["#!/bin/sh", f"# Reproduction of the study {_comment(study_name)}, from its runs and sources tables (botwatch report --reproduce).",
+             "set -e"]
+    if not r["steps"]:
+        return "\n".join(lines + ["# No command is recorded: the study has no successful run."]) + "\n"
+    lines.append("# botwatch " + ", ".join(_comment(v) for v in r["versions"]) + (" (the study was analysed with more than one version)" if len(r["versions"]) > 1 else ""))
+    for k, v in sorted(r["models"].items()):
+        lines.append(f"# model {_comment(k)}: {_comment(v)}")
+    if r["inputs"]:
+        lines.append("# inputs as stored (SHA-256, bytes, name):")
+        lines += [f"#   {_comment(i['sha256'])} {i['bytes']} {_comment(i['source'])}" for i in r["inputs"]]
+    for e in r["elections"]:
+        if e["file"]:  # the election file the commands below name, from the text the study recorded
+            lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it")
+            lines.append(f"botwatch elections show {_quote(study_name)} --toml > {_quote(e['file'])}")
+        else:
+            lines.append(f"# election {_comment(e['key'])}: preset")
+    lines.append("# the commands, in the order the study ran them:")
+    lines += r["steps"]
+    return "\n".join(lines) + "\n"

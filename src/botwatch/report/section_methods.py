@@ -8,7 +8,6 @@ a reader never mistakes "not measured" for "none found".
 
 from __future__ import annotations
 
-import json
 import shlex
 from datetime import date
 from typing import Any
@@ -17,10 +16,11 @@ from botwatch.accounts.training_accounts import recorded_counts, sentences as tr
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
-from botwatch.report.reproduce import reproduction
+from botwatch.report.reproduce import PAGE_STEP_CHARS, reproduction
 from botwatch.report.section_overview import study_summary
 from botwatch.report.scope import scope
 from botwatch.report.sections import Section, render, section
+from botwatch.runs_table import BOOKKEEPING, parse_params
 from botwatch.study import Study
 
 # (table that shows the method ran, key used by the template)
@@ -82,15 +82,13 @@ def provenance(study: Study) -> list[dict[str, Any]]:
     )
     out = []
     for stage, version, fin, status, n, params, msg in rows:
-        try:
-            p = json.loads(params or "{}")
-        except ValueError:
-            p = {}
-        if isinstance(p, dict) and isinstance(p.get("election_toml"), str):  # a user's election file: its size, not its text
+        # A record that is not a JSON object shows no parameters; the command id is bookkeeping.
+        p = {k: v for k, v in (parse_params(params) or {}).items() if k not in BOOKKEEPING}
+        if isinstance(p.get("election_toml"), str):  # a user's election file: its size, not its text
             p["election_toml"] = f"<{len(p['election_toml']):,} characters recorded: botwatch elections show STUDY --toml>"
-        if isinstance(p, dict):  # model hashes in full are in the reproduction paragraph: here, enough to tell them apart
-            p = {k: (f"{v[:12]}…" if k.endswith("_sha256") and isinstance(v, str) and len(v) > 12 else v) for k, v in p.items()}
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None) if isinstance(p, dict) else str(p)
+        # Model hashes in full are in the reproduction paragraph: here, enough to tell them apart.
+        p = {k: (f"{v[:12]}…" if k.endswith("_sha256") and isinstance(v, str) and len(v) > 12 else v) for k, v in p.items()}
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if v is not None)
         out.append({"stage": stage, "version": version, "finished": str(fin)[:19], "status": status, "rows": n, "params": shown, "message": msg})
     return out
 
@@ -139,6 +137,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         runs=provenance(study),
         training=training_sentences(recorded_counts(study)),
         repro=reproduction(study, study_label(study.path)[1]),
+        step_chars=PAGE_STEP_CHARS,
         study_q=shlex.quote(study_label(study.path)[1]),
         exports=ctx.get("exports") or [],
         export_dir=ctx.get("export_dir"),

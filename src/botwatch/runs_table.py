@@ -1,0 +1,80 @@
+"""Reading the parameters a study's `runs` table recorded: one reader for every caller.
+
+Each stage run (and each `ingest`) records its parameters in `runs.params` as JSON. The election a
+study was analysed with (`elections.recorded`), the report's context and stage table, and the
+reproduction block each parsed that column on their own, with their own answer to a row that is
+not a JSON object; this module is the one place that reads it. It only reads: what a value means
+is its caller's business.
+
+`command_id` is written by `pipeline.analyze`, once per call, into the parameters of every stage
+that call runs (a `botwatch analyze` or `botwatch estimate`), so the reproduction can tell two
+commands with the same parameters apart. It lives in `params` rather than in a column of its own
+so that a study written before it existed (a DuckDB file, or a lake whose Parquet files fix the
+table's columns) is read and appended to as before; such a study's runs simply have none.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+COMMAND_ID = "command_id"
+# Keys that record how a run was made, not a parameter of what it computed (left out of the
+# parameters the report's stage table shows: an id differs on every run and on every engine).
+BOOKKEEPING = frozenset({COMMAND_ID})
+
+
+def parse_params(text: Any) -> dict[str, Any] | None:
+    """The recorded parameters as a dict; None when the text is not a JSON object (a row written by
+    hand or damaged). An empty or NULL record is an empty dict."""
+    try:
+        p = json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return None
+    return p if isinstance(p, dict) else None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One successful run as recorded: `params` is None when its record is not a JSON object."""
+
+    stage: str
+    params: dict[str, Any] | None
+    version: str | None
+
+    @property
+    def command_id(self) -> str | None:
+        """The id of the command that ran it (None: recorded before commands had ids, or not a stage run)."""
+        cid = (self.params or {}).get(COMMAND_ID)
+        return cid if isinstance(cid, str) and cid else None
+
+
+def ok_runs(study: Any) -> list[Run]:
+    """The study's successful runs, oldest first ([] when it has no `runs` table). Read in Python
+    rather than with QUALIFY, so that a Spark lake's `runs` answers the same."""
+    if "runs" not in study.tables():
+        return []
+    rows = study.sql("SELECT stage, params, version FROM runs WHERE status = 'ok' ORDER BY finished_at")
+    return [Run(stage, parse_params(params), version) for stage, params, version in rows]
+
+
+def latest_by_stage(study: Any) -> dict[str, dict[str, Any]]:
+    """The parameters of each stage's latest successful run whose record is readable (ingest
+    included: it names no election)."""
+    return {r.stage: r.params for r in ok_runs(study) if r.params is not None}
+
+
+def latest_of_stage(study: Any, stage: str) -> Run | None:
+    """The latest successful run of `stage` (whether its record is readable or not), or None."""
+    return next((r for r in reversed(ok_runs(study)) if r.stage == stage), None)
+
+
+def merged_params(study: Any) -> dict[str, Any]:
+    """The readable parameters of every successful run, merged oldest to newest (a newer non-null
+    value wins): what the report takes as the study's election and sample rate."""
+    merged: dict[str, Any] = {}
+    for r in ok_runs(study):
+        if r.params is not None:
+            merged.update({k: v for k, v in r.params.items() if v is not None})
+    return merged

@@ -1,0 +1,199 @@
+"""The reproduction block gives back each command the user ran, once, whole, with every option
+that changes what it computed or printed; `botwatch report STUDY --reproduce` prints it as a
+script; `elections show STUDY --toml` gives back the recorded text even when it no longer parses;
+one reader (`botwatch.runs_table`) parses `runs.params` for every caller."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+runner = CliRunner()
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+
+
+def _copy(tmp_path: Path, sample_study_path: Path) -> Path:
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    return study
+
+
+def _steps(study: Path) -> list[str]:
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction
+
+    with open_study(study) as st:
+        return reproduction(st, "s.duckdb", max_steps=None)["steps"]
+
+
+def _ok(*args: str) -> str:
+    res = runner.invoke(app, list(args))
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def test_each_command_appears_once_and_a_study_without_ids_is_grouped_as_before(tmp_path: Path, sample_study_path: Path) -> None:
+    """Two `analyze` runs with the same parameters, one after the other in pipeline order, read as
+    one command (`--only coverage --only timeline`) when `runs` had no command id."""
+    from botwatch import open_study
+
+    study = _copy(tmp_path, sample_study_path)
+    _ok("analyze", str(study), "--only", "coverage")
+    _ok("analyze", str(study), "--only", "timeline")
+    _ok("analyze", str(study), "--only", "coverage", "--only", "timeline")
+    assert _steps(study)[1:] == [
+        "botwatch analyze s.duckdb --only coverage",
+        "botwatch analyze s.duckdb --only timeline",
+        "botwatch analyze s.duckdb --only coverage --only timeline",
+    ]
+    # The same runs as a study written before commands had ids records them: today's grouping.
+    with open_study(study, read_only=False) as st:
+        for run_id, params in st.sql("SELECT run_id, params FROM runs"):
+            p = json.loads(params)
+            p.pop("command_id", None)
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p, sort_keys=True), run_id])
+    assert _steps(study)[1:] == ["botwatch analyze s.duckdb --only coverage --only timeline"] * 2
+
+
+def test_estimate_gives_back_its_table_and_options(tmp_path: Path, sample_study_path: Path) -> None:
+    study = _copy(tmp_path, sample_study_path)
+    _ok("estimate", str(study), "--election", "us-2016", "--table", "parties", "--reps", "20", "--window", "early=2016-10-01..2016-10-15")
+    # It labelled the posts (none were labelled): the command gives that back as --relabel.
+    assert _steps(study)[-1] == "botwatch estimate s.duckdb --election us-2016 --table parties --reps 20 --seed 2017 --window early=2016-10-01..2016-10-15 --relabel"
+
+
+def test_ingest_gives_back_its_record_limit(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    src = SAMPLE / "twarc2_brexit.jsonl.gz"
+    _ok("ingest", str(study), str(src), "--max-record-mb", "1.3")
+    assert _steps(study) == [f"botwatch ingest s.duckdb {src} --max-record-mb 1.3"]
+
+
+@pytest.mark.parametrize("mb", [16.0, 0.5, 0.3, 1e-7, 1e-6, 1023.999, 1048575.0])
+def test_the_record_limit_reads_back_to_the_same_bytes(mb: float) -> None:
+    from botwatch.report.reproduce import _megabytes
+
+    recorded = int(mb * 1024 * 1024)  # as `ingest` records it
+    shown = float(_megabytes(recorded))
+    assert shown > 0 and int(shown * 1024 * 1024) == recorded
+
+
+def test_every_option_is_given_back_or_left_out_for_a_reason() -> None:
+    """A new option of ingest/analyze/estimate fails here until it is given back in the reproduced
+    command (it changes what the command computes or prints) or left out with why."""
+    import typer.main
+
+    from botwatch.report.reproduce import LEFT_OUT, SHOWN
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name in ("ingest", "analyze", "estimate"):
+        options = {p.name for p in commands[name].params}
+        assert options == SHOWN[name] | set(LEFT_OUT[name]), name
+        assert not SHOWN[name] & set(LEFT_OUT[name]) and all(LEFT_OUT[name].values()), name
+
+
+def _ingest_row(study: Path, inputs: list[str], sources: tuple[str, ...] = ()) -> None:
+    from botwatch import open_study
+
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('long', 'ingest', ?, '0.1.0', TIMESTAMP '2000-01-01', TIMESTAMP '2000-01-01', 'ok', 1, NULL)",
+               [json.dumps({"inputs": inputs, "force": False, "max_record_bytes": 16 * 1024 * 1024})])
+        for s in sources:
+            st.sql("INSERT INTO sources (source, sha256, bytes, format, ingested_at) VALUES (?, ?, 7, 'jsonl', TIMESTAMP '2000-01-01')", [s, "cd" * 32])
+
+
+def _block(html: str) -> str:
+    part = html[html.index('id="methods-reproduce"'):]
+    return part[: part.index("</div>")]
+
+
+def test_a_long_command_is_shown_whole_and_a_huge_one_says_where_it_is_whole(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.report import build_report
+    from botwatch.report.reproduce import PAGE_STEP_CHARS
+
+    study = _copy(tmp_path, sample_study_path)
+    long = [f"/data/archive/part-{i:05d}.jsonl" for i in range(40)]  # about 1,300 characters: was cut at 600
+    huge = [f"/data/archive/big-{i:06d}.jsonl" for i in range(1000)]  # about 29,000 characters
+    _ingest_row(study, long)
+    _ingest_row(study, huge)
+    with open_study(study) as st:
+        block = _block(build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8"))
+    whole = "botwatch ingest s.duckdb " + " ".join(long) + " --max-record-mb 16"
+    assert len(whole) > 600 and whole in block
+    big = "botwatch ingest s.duckdb " + " ".join(huge) + " --max-record-mb 16"
+    assert big[:PAGE_STEP_CHARS] in block and big not in block
+    assert f"… and {len(big) - PAGE_STEP_CHARS:,} more characters, not shown here" in block
+    assert "botwatch report s.duckdb --reproduce &gt; reproduce.sh" in block
+    script = _ok("report", str(study), "--reproduce")
+    assert whole in script.splitlines() and big in script.splitlines()
+
+
+def test_the_script_runs_the_commands_as_recorded_and_nothing_else(tmp_path: Path, sample_study_path: Path) -> None:
+    """File names are the study's text: a newline in one must not end a comment (and run what
+    follows), and in a command it stays inside one quoted argument."""
+    study = _copy(tmp_path, sample_study_path)
+    hostile = "a\ntouch PWNED\n$(touch PWNED2);`touch PWNED3`'\".jsonl"
+    _ingest_row(study, [hostile], sources=(hostile,))
+    script = _ok("report", str(study), "--reproduce")
+    assert script.startswith("#!/bin/sh\n") and "# botwatch " in script
+    work = tmp_path / "run"
+    work.mkdir()
+    (work / "reproduce.sh").write_text(script, encoding="utf-8")
+    # `botwatch` as a shell function that writes its arguments, one NUL-ended per line of record.
+    subprocess.run(["sh", "-c", "botwatch() { for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\n\\0' ; } ; . ./reproduce.sh > args"],
+                   cwd=work, check=True)
+    assert sorted(p.name for p in work.iterdir()) == ["args", "reproduce.sh"]  # nothing else ran
+    calls = [c.strip("\0").split("\0") for c in (work / "args").read_text(encoding="utf-8").split("\n\0") if c.strip("\0")]
+    assert ["ingest", "s.duckdb", hostile, "--max-record-mb", "16"] in calls
+    assert calls[0][:2] == ["ingest", "s.duckdb"]
+
+
+def test_elections_show_gives_back_a_recorded_text_that_no_longer_parses(tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch import open_study
+
+    study = _copy(tmp_path, sample_study_path)
+    text = 'key = "toy-2017"\nname = "Toy election"\ncountry = "GB"\n'  # no dates: not an election any more
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('t', 'accounts', ?, '0.1.0', now(), now(), 'ok', 0, NULL)",
+               [json.dumps({"election": "toy-2017", "election_toml": text})])
+    res = runner.invoke(app, ["elections", "show", str(study), "--toml"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert res.stdout == text
+    assert "no longer loads" in res.stderr and "correct a copy" in res.stderr
+    staged = runner.invoke(app, ["elections", "show", str(study), "--stage", "accounts", "--toml"], env={"COLUMNS": "300"})
+    assert staged.exit_code == 0 and staged.stdout == text
+    shown = runner.invoke(app, ["elections", "show", str(study)], env={"COLUMNS": "300"})
+    assert shown.exit_code == 2 and "no longer loads" in shown.output and "Traceback" not in shown.output
+
+
+def test_one_reader_parses_the_runs_params(tmp_path: Path, sample_study_path: Path) -> None:
+    """A row that is not JSON: the latest run of its stage is that row (so `stage_election` says
+    None, as it did), and every reader that merges or picks the latest readable record skips it."""
+    from botwatch import open_study
+    from botwatch.elections.recorded import stage_election, study_election
+    from botwatch.report.context import latest_params
+    from botwatch.runs_table import latest_by_stage, latest_of_stage
+
+    study = _copy(tmp_path, sample_study_path)
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('a', 'accounts', '{\"election\": \"us-2016\", \"sample_rate\": 0.01}', '0.1.0', now(), now(), 'ok', 0, NULL)")
+        st.sql("INSERT INTO runs VALUES ('b', 'accounts', 'not json', '0.1.0', now() + INTERVAL 1 SECOND, now() + INTERVAL 1 SECOND, 'ok', 0, NULL)")
+    with open_study(study) as st:
+        run = latest_of_stage(st, "accounts")
+        assert run is not None and run.params is None
+        assert stage_election(st, "accounts") is None
+        assert latest_by_stage(st)["accounts"]["election"] == "us-2016"
+        assert study_election(st)[0].key == "us-2016"  # type: ignore[union-attr]
+        assert latest_params(st)["sample_rate"] == 0.01
+    # Every other module reads runs.params through runs_table.
+    src = Path(__file__).resolve().parents[1] / "src" / "botwatch"
+    parsers = [p.relative_to(src).as_posix() for p in src.rglob("*.py") if "FROM runs" in (t := p.read_text(encoding="utf-8")) and "json.loads(params" in t]
+    assert parsers == []
