@@ -17,7 +17,6 @@ file's SHA-256 (and its file name, as given) in `runs`; this module matches that
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,14 +43,11 @@ class BotModelUsed:
 
 def recorded_bot_model(study: Study) -> tuple[str | None, str | None]:
     """(SHA-256, file as given) the latest successful accounts run recorded; (None, None) without."""
-    if "runs" not in study.tables():
-        return None, None
-    for (params,) in study.sql("SELECT params FROM runs WHERE status = 'ok' AND stage = 'accounts' ORDER BY finished_at DESC"):
-        try:
-            p = json.loads(params or "{}")
-        except ValueError:
-            continue
-        if isinstance(p, dict) and isinstance(p.get("bot_model_sha256"), str):
+    from botwatch.runs_table import ok_runs
+
+    for run in reversed(ok_runs(study)):
+        p = run.params
+        if run.stage == "accounts" and p is not None and isinstance(p.get("bot_model_sha256"), str):
             f = p.get("bot_model_file")
             return p["bot_model_sha256"], f if isinstance(f, str) and f else None
     return None, None
