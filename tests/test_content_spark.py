@@ -55,11 +55,14 @@ def test_relational_steps_match_on_spark(spark, sample_study_path: Path, tmp_pat
     from botwatch.content.relational import label_input
     from botwatch.content.stage import run_content
     from botwatch.estimates.compute import default_windows
-    from botwatch.estimates.relational import account_cells, account_groups, units
+    from botwatch.estimates.relational import account_cells, account_groups, party_accounts, units
 
     path = tmp_path / "s.duckdb"
     shutil.copy(sample_study_path, path)
     with open_study(path, read_only=False) as st:
+        # one busy account posing as an official Democrat account: the group 'not_party_accounts'
+        # (the own-account cue read from post_party.signals) then leaves someone out on both engines
+        st.sql("UPDATE accounts SET handle = 'HillaryClinton' WHERE account_id = 'dorothiebell'")
         run_content(st, US, log=lambda m: None)
         accts = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1")]
         st.sql("CREATE TABLE account_scores AS SELECT 'twitter' AS platform, account_id, CASE WHEN hash(account_id) % 2 = 0 THEN 0.8 ELSE 0.2 END::DOUBLE AS bot_probability, "
@@ -76,7 +79,8 @@ def test_relational_steps_match_on_spark(spark, sample_study_path: Path, tmp_pat
 
         def exprs(t):  # type: ignore[no-untyped-def]
             li = label_input(t["posts"], t["accounts"]).select("platform", "post_id", "account_id", "handle")
-            cells = account_cells(units(t["post_labels"], t["post_party"]), account_groups(t["account_scores"], US.country), windows)
+            cells = account_cells(units(t["post_labels"], t["post_party"]), account_groups(t["account_scores"], US.country), windows,
+                                  party_accounts(t["post_party"]))
             return li, cells
 
         d_li, d_cells = exprs({n: st.table(src.get(n, n)) for n in names})
@@ -93,5 +97,7 @@ def test_relational_steps_match_on_spark(spark, sample_study_path: Path, tmp_pat
     assert len(duck_li) == len(spark_li) > 0
     pd.testing.assert_frame_equal(_canon(duck_li, ["platform", "post_id"]), _canon(spark_li, ["platform", "post_id"]), check_dtype=False)
     keys = ["period", "account_group", "party", "platform", "account_id"]
-    assert set(duck_cells["account_group"]) == {"all", "likely_automated", "foreign_origin"}
+    assert set(duck_cells["account_group"]) == {"all", "likely_automated", "foreign_origin", "not_party_accounts"}
+    groups = duck_cells["account_group"]
+    assert (groups == "not_party_accounts").sum() < (groups == "all").sum()  # the party account's cells are left out
     pd.testing.assert_frame_equal(_canon(duck_cells, keys), _canon(spark_cells, keys)[list(duck_cells.columns)], check_dtype=False)
