@@ -69,6 +69,21 @@ class Party:
         """Official and allied handles: amplifying any of them counts as support."""
         return self.official_accounts + self.allied_accounts
 
+    @property
+    def matchable(self) -> bool:
+        """Whether anything in the file can match a post to this party: a hashtag, keyword,
+        context keyword, tag fragment or account. `name` and `leader` are display-only (a leader's
+        surname alone, "May", would match far too much), so a party with only those matches no
+        post, and every figure about it would be a silent zero."""
+        return any((self.hashtags_pro, self.hashtags_anti, self.hashtags, self.keywords, self.keywords_pro, self.keywords_anti,
+                    self.official_accounts, self.allied_accounts, self.keywords_context, self.tag_fragments))
+
+    def unmatchable_note(self) -> str:
+        """The one line `elections check` and the report give for a party that cannot match."""
+        lead = (f"; its leader {self.leader!r} is display-only: add the name to keywords to match it"
+                if self.leader else "")
+        return (f"party {self.key} has no hashtags, keywords or accounts, so no post can match it{lead}")
+
 
 @dataclass(frozen=True)
 class Event:

@@ -69,6 +69,20 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
     return out
 
 
+def _unmatched(election: Any, shown: set[str]) -> list[dict[str, str]]:
+    """The parties with no election post in the campaign window, each with why: the tables
+    dropped them in silence, so an observer could not tell "no post" from "not looked for"."""
+    out = []
+    for p in election.parties:
+        if p.key in shown:
+            continue
+        why = ("0 posts matched: the election file gives it no hashtags, keywords or accounts"
+               + (" (its leader's name is display-only, not matched)" if p.leader else "")) if not p.matchable else \
+              "0 posts matched in the campaign window"
+        out.append({"key": p.key, "name": p.name, "why": why})
+    return out
+
+
 def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False, population: str = "the whole platform") -> tuple[Markup, Markup]:
     labels, vals, lo, hi, colours = [], [], [], [], []
     for r in rows:
@@ -135,6 +149,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     scaled = sample_rate is not None
     campaign = _est(study, "campaign", "all")
     rows = _party_rows(campaign, parties)
+    unmatched = _unmatched(election, {r["key"] for r in rows})
     from botwatch.report.caveats import scaling_unsupported
     from botwatch.report.scope import scope
 
@@ -166,7 +181,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, unmatched=unmatched, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:

@@ -1,0 +1,96 @@
+"""An election whose parties match nothing must say so: at `elections check` (a party with nothing
+to match on; `leader` is display-only), after `analyze` (a party that matched no post, and no post
+in the election at all) and in the report (such a party listed, not dropped; a banner when no post
+belongs to the election). All of these analysed "ok" and reported zeros in silence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.elections import load_election
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+HEAD = ('key = "{key}"\nname = "Test election"\ncountry = "GB"\ntimezone = "Europe/London"\n'
+        'trigger_date = 2017-04-18\npolling_day = 2017-06-08\n\n')
+
+
+def _election(tmp_path: Path, parties: str, key: str = "test-el") -> Path:
+    f = tmp_path / f"{key}.toml"
+    f.write_text(HEAD.format(key=key) + parties, encoding="utf-8")
+    return f
+
+
+LEADER_ONLY = '[[parties]]\nkey = "rep"\nname = "Republicans"\nleader = "Donald Trump"\n\n'
+LABOUR = '[[parties]]\nkey = "lab"\nname = "Labour"\nkeywords = ["labour"]\n\n'
+GHOST = '[[parties]]\nkey = "ghost"\nname = "Ghost party"\nhashtags = ["NoSuchTagAnywhere"]\n\n'
+
+
+def test_check_warns_for_a_party_with_nothing_to_match_on_and_says_leader_is_display_only(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["elections", "check", str(_election(tmp_path, LABOUR + LEADER_ONLY))])
+    assert res.exit_code == 0, res.output
+    assert "party rep has no hashtags, keywords or accounts" in res.output
+    assert "'Donald Trump' is display-only" in res.output
+    assert "party lab" not in res.output
+
+
+def test_the_shipped_presets_parties_all_have_something_to_match_on() -> None:
+    for key in ("uk-ge2017", "us-2016"):
+        assert all(p.matchable for p in load_election(key).parties), key
+
+
+def _study(tmp_path: Path) -> Path:
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    return study
+
+
+def test_analyze_warns_per_party_that_matched_no_post(tmp_path: Path) -> None:
+    study = _study(tmp_path)
+    res = runner.invoke(app, ["analyze", str(study), "--election", str(_election(tmp_path, LABOUR + LEADER_ONLY + GHOST)), "--only", "content"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "party ghost (Ghost party) matched 0 election posts" in out
+    assert "party rep has no hashtags, keywords or accounts" in out
+    assert "party lab" not in out and "no post in the study" not in out
+
+
+def test_analyze_says_loudly_when_no_post_belongs_to_the_election(tmp_path: Path) -> None:
+    study = _study(tmp_path)
+    res = runner.invoke(app, ["analyze", str(study), "--election", str(_election(tmp_path, GHOST + LEADER_ONLY)), "--only", "content"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "no post in the study belongs to the Test election conversation" in out
+    assert "(ghost, rep)" in out
+    assert "party ghost (Ghost party) matched 0 election posts" in out
+
+
+def _report(tmp_path: Path, parties: str) -> str:
+    study = _study(tmp_path)
+    res = runner.invoke(app, ["analyze", str(study), "--election", str(_election(tmp_path, parties)), "--only", "estimates", "--with-deps"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_report_lists_a_party_that_matched_nothing_instead_of_dropping_it(tmp_path: Path) -> None:
+    html = _report(tmp_path, LABOUR + LEADER_ONLY + GHOST)
+    parties = html[html.index('id="parties"'):]
+    assert "<th scope=\"row\">Labour</th>" in parties
+    assert "Republicans</th><td colspan=\"8\">0 posts matched: the election file gives it no hashtags, keywords or accounts (its leader&#39;s name is display-only" in parties
+    assert "Ghost party</th><td colspan=\"8\">0 posts matched in the campaign window" in parties
+    assert 'id="no-election-posts"' not in html
+
+
+def test_the_report_leads_with_it_when_no_post_belongs_to_the_election(tmp_path: Path) -> None:
+    html = _report(tmp_path, GHOST + LEADER_ONLY)
+    assert 'id="no-election-posts"' in html
+    banner = html[html.index('id="no-election-posts"'):]
+    assert banner.index("No post in this study belongs to the Test election conversation") < banner.index('class="keynums"')
+    assert "Ghost party: 0 posts matched in the campaign window" in html
