@@ -94,3 +94,37 @@ def test_the_report_leads_with_it_when_no_post_belongs_to_the_election(tmp_path:
     banner = html[html.index('id="no-election-posts"'):]
     assert banner.index("No post in this study belongs to the Test election conversation") < banner.index('class="keynums"')
     assert "Ghost party: 0 posts matched in the campaign window" in html
+
+
+# -- F-EL8: stance is modelled for English only ------------------------------------------------------
+IRA_HEAD = "author,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,retweet\n"
+RU = ('[[parties]]\nkey = "rep"\nname = "Republicans"\nkeywords = ["трамп", "trump"]\nhashtags_pro = ["MAGA"]\n\n')
+
+
+def test_non_english_posts_without_a_cue_are_left_out_of_the_stance_shares(tmp_path: Path) -> None:
+    """A Russian post naming the party with no cue got "neutral" (rule no_cue) and counted in the
+    support/oppose shares' denominator: a German or Russian election read as a calm conversation."""
+    rows = [f"en{i},Trump rally tonight #MAGA,United States,English,2017-05-0{1 + i} 10:00:00,2017-05-0{1 + i} 10:00:00,1,1,1,,0"
+            for i in range(6)]
+    rows += [f"ru{i},Трамп выступил сегодня в Неваде,Russia,Russian,2017-05-0{1 + i} 11:00:00,2017-05-0{1 + i} 11:00:00,1,1,1,,0"
+             for i in range(4)]
+    csv = tmp_path / "ira.csv"
+    csv.write_text(IRA_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(csv)]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--election", str(_election(tmp_path, RU)), "--only", "estimates", "--with-deps"])
+    assert res.exit_code == 0, res.output
+    from botwatch import open_study
+
+    with open_study(study) as st:
+        # The labels themselves do not change: English posts by their cue, Russian ones no_cue.
+        assert sorted(st.sql("SELECT lang, stance, stance_rule, count(*) FROM post_party GROUP BY ALL")) == [
+            ("en", "support", "pro_hashtag", 6), ("ru", "neutral", "no_cue", 4)]
+        v = dict(st.sql("SELECT metric, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party='rep'"))
+    assert v["posts"] == 10 and v["stance_measured_posts"] == 6 and v["neutral_posts"] == 0
+    assert v["support_share"] == 1.0  # 6 of the 6 measured, not 6 of 10
+    out = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
+    text = " ".join(out.read_text(encoding="utf-8").split())
+    assert "4 post-party pairs in other languages than English that carry no explicit cue" in text
+    assert "4 not in English and without a party cue are left out" in text

@@ -51,6 +51,13 @@ def _share(v: dict[str, Any] | None) -> str:
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
+def _unread(posts: dict[str, Any], measured: dict[str, Any] | None) -> int:
+    """Posts of a party cell whose stance was not measured (estimates made before that metric: 0)."""
+    if not measured or measured["observed"] is None:
+        return 0
+    return int(round((posts["observed"] or 0) - measured["observed"]))
+
+
 def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
     out = []
     for key, name, colour in parties:
@@ -60,6 +67,8 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
         out.append({
             "key": key, "name": name, "colour": colour,
             "posts": _count(posts), "observed_posts": posts["observed"],
+            # Non-English posts that only name the party: their stance is not measured and the shares leave them out.
+            "unread": _unread(posts, est.get((key, "stance_measured_posts"))),
             "accounts": num(est.get((key, "accounts"), {}).get("observed")),
             "support": _count(est.get((key, "support_posts"))), "oppose": _count(est.get((key, "oppose_posts"))),
             "support_share": _share(est.get((key, "support_share"))), "oppose_share": _share(est.get((key, "oppose_share"))),
@@ -181,7 +190,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, unmatched=unmatched, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
