@@ -128,3 +128,36 @@ def test_non_english_posts_without_a_cue_are_left_out_of_the_stance_shares(tmp_p
     text = " ".join(out.read_text(encoding="utf-8").split())
     assert "4 post-party pairs in other languages than English that carry no explicit cue" in text
     assert "4 not in English and without a party cue are left out" in text
+
+
+# -- F-EL4, F-EL7, F-CLI4 ------------------------------------------------------------------------------
+def test_parties_without_a_colour_get_distinct_palette_colours(tmp_path: Path) -> None:
+    from botwatch.elections.model import DEFAULT_COLOURS
+
+    coloured = '[[parties]]\nkey = "blue"\nname = "Blue"\ncolour = "#0072b2"\nkeywords = ["blue"]\n\n'
+    e = load_election(_election(tmp_path, LABOUR + coloured + GHOST + LEADER_ONLY))
+    colours = [p.colour for p in e.parties]
+    assert colours[1] == "#0072b2" and len({c.upper() for c in colours}) == 4
+    assert all(c in DEFAULT_COLOURS for i, c in enumerate(colours) if i != 1)
+    assert "#0072B2" not in colours  # the colour a party chose is not handed out again
+    # The shipped presets keep their own colours.
+    assert load_election("uk-ge2017").party("labour").colour != DEFAULT_COLOURS[0]
+
+
+def test_check_warns_for_an_event_outside_the_window_and_says_1_party(tmp_path: Path) -> None:
+    ev = '[[events]]\nat = 2019-09-23T09:00:00\nlabel = "Polls open"\nkind = "polling"\n'
+    res = runner.invoke(app, ["elections", "check", str(_election(tmp_path, LABOUR + ev))])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert out.startswith("ok: test-el with 1 party and 1 event")
+    assert "event 'Polls open' at 2019-09-23 09:00 UTC lies outside the window 2017-04-18 … 2017-06-08" in out
+    assert "is of kind polling but falls on 2019-09-23" in out
+    ok = runner.invoke(app, ["elections", "check", str(_election(tmp_path, LABOUR + ev.replace("2019-09-23", "2017-06-08"), key="ok-el"))])
+    assert "warning" not in ok.output, ok.output
+
+
+def test_elections_list_lines_up_its_columns() -> None:
+    res = runner.invoke(app, ["elections", "list"])
+    assert res.exit_code == 0 and "\t" not in res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len({ln.index("called") for ln in lines}) == 1 and len({ln.index(load_election(ln.split()[0]).name) for ln in lines}) == 1
