@@ -123,10 +123,16 @@ def test_estimates_on_the_sample(labelled: Path, tmp_path: Path) -> None:
         # The '*' cell counts every in-election post once.
         n_el = st.sql("SELECT count(*) FROM post_labels WHERE in_election")[0][0]
         assert st.sql("SELECT observed FROM estimates WHERE period='campaign' AND account_group='all' AND party='*' AND metric='posts'")[0][0] == n_el
-        # Support + oppose + neutral = posts, per party.
+        # Support + oppose + neutral = the posts whose stance was measured, per party; the others
+        # are the non-English posts that only name the party (rule no_cue), left out of the shares.
         for p in ("republican", "democrat"):
             v = dict(st.sql("SELECT metric, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party=?", [p]))
-            assert v["support_posts"] + v["oppose_posts"] + v["neutral_posts"] == v["posts"]
+            assert v["support_posts"] + v["oppose_posts"] + v["neutral_posts"] == v["stance_measured_posts"]
+            unread = st.sql("SELECT count(*) FROM post_party WHERE in_election AND party = ? AND stance_rule = 'no_cue' AND coalesce(lang, '') <> 'en' "
+                            "AND created_at >= (SELECT min(period_start) FROM estimates WHERE period='campaign') "
+                            "AND created_at < (SELECT min(period_end) FROM estimates WHERE period='campaign')", [p])[0][0]
+            assert v["posts"] - v["stance_measured_posts"] == unread
+            assert v["support_share"] == v["support_posts"] / v["stance_measured_posts"]
         # The last-30-days window holds a subset of the campaign.
         last = st.sql("SELECT observed FROM estimates WHERE period='last_30_days' AND account_group='all' AND party='*' AND metric='posts'")[0][0]
         assert 0 < last < n_el

@@ -208,7 +208,7 @@ def test_stance_figure_quoted_is_the_one_measured_on_the_studys_own_election(ana
 # -- point 6: "too few accounts" instead of an interval from one account ---------------------------
 def _cells(accounts: int) -> pa.Table:
     rows = [dict(period="campaign", account_group="all", party="rep", platform="twitter", account_id=f"a{i}",
-                 posts=4, support=2, oppose=1, neutral=1, scored=4, positive=2, negative=1) for i in range(accounts)]
+                 posts=4, support=2, oppose=1, neutral=1, scored=4, positive=2, negative=1, measured=4) for i in range(accounts)]
     return pa.Table.from_pylist(rows)
 
 

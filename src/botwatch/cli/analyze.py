@@ -94,6 +94,8 @@ def analyze(
             )
         except (PipelineError, StudyError) as exc:  # StudyError: e.g. a statement Spark could not run on a lake
             fail(str(exc))
+        if ctx.election is not None and any(name == "content" and str(stat).startswith("ok") for name, stat, _rows in results):
+            say_unmatched_parties(st, ctx.election)
     t = Table(title="Stages")
     for c in ("stage", "status", "rows", "seconds"):
         t.add_column(c, justify="right" if c in ("rows", "seconds") else "left")
@@ -130,6 +132,20 @@ def say_if_outside_window(st: Study, election: object) -> None:
     line = outside_election_window(st, election)
     if line:
         warn(line)
+
+
+def say_unmatched_parties(st: Study, election: object) -> None:
+    """One warning line per party that matched no election post, and a stronger one when no post
+    matched any: an election whose parties match nothing analysed "ok" with every party figure
+    zero and nothing said (`content.party_coverage`)."""
+    from botwatch.cli.common import controls_shown
+    from botwatch.content.party_coverage import party_coverage, unmatched_lines
+
+    cov = party_coverage(st, election)
+    if cov is None:
+        return
+    for line in unmatched_lines(cov, election):
+        warn(controls_shown(line))
 
 
 def say_if_no_posts(st: Study, study: Path | str) -> None:

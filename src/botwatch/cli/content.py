@@ -35,8 +35,11 @@ def evaluate_cmd(
             fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
         elections = [r[0] for r in st.sql("select distinct election from post_labels where election is not null")]
         election = elections[0] if len(elections) == 1 else None
+        # The parties the posts were labelled for: a party key that is none of them (a typo, labels
+        # made for another election) is an error naming them, not pairs scored "not matched".
+        parties = _party_keys(st, election)
         try:
-            rows = load_labels(labels, election=election, part=part)
+            rows = load_labels(labels, election=election, part=part, parties=parties)
         except LabelsError as exc:
             fail(str(exc))
         if not rows:
@@ -59,9 +62,15 @@ def evaluate_cmd(
     t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
         t.add_column(c)
-    for name, fig in (("stance (post, party)", ag.stance), ("sentiment (post)", ag.sentiment)):
+    absent = []
+    for name, fig, what in (("stance (post, party)", ag.stance, "stance"), ("sentiment (post)", ag.sentiment, "sentiment")):
+        if not fig.n:  # was "0 | nan | nan–nan | nan" for a file with an empty sentiment column
+            absent.append(what)
+            continue
         t.add_row(name, str(fig.n), f"{fig.macro_f1:.3f}", f"{fig.ci[0]:.3f}–{fig.ci[1]:.3f}", f"{fig.accuracy:.3f}", f"{fig.majority:.3f}")
     out.print(t)
+    for what in absent:
+        out.print(f"{what}: no {what} labels in {escape(labels.name)}, so nothing to score", highlight=False)
     out.print(
         f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
         f"recall {ag.match_recall:.3f} ({len(ag.missed_pairs)} labelled pairs not matched, each scored wrong)",
@@ -70,3 +79,17 @@ def evaluate_cmd(
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
         for post_id, party in items[:show_errors]:
             out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)
+
+
+def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]
+    """The party keys of the election the study's posts were labelled for: the recorded election's
+    parties (those no post matched too), else the keys in `post_party`; None when unknown."""
+    if election is None:
+        return None
+    from botwatch.elections.recorded import stage_election
+
+    e = stage_election(st, "content")
+    if e is not None and e.key == election:
+        return [p.key for p in e.parties]
+    keys = [r[0] for r in st.sql("select distinct party from post_party where election = ? order by 1", [election])]
+    return keys or None

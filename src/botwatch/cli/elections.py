@@ -24,9 +24,12 @@ def elections_list() -> None:
     """List the shipped election presets."""
     from botwatch.elections import list_presets, load_election
 
-    for name in list_presets():
-        e = load_election(name)
-        out.print(f"{name}\t{e.name}\tcalled {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
+    # Padded columns, not tabs: a tab after "uk-ge2017" and one after "us-2016" lined up differently.
+    rows = [(name, load_election(name)) for name in list_presets()]
+    kw = max((len(n) for n, _ in rows), default=0)
+    nw = max((len(e.name) for _, e in rows), default=0)
+    for name, e in rows:
+        out.print(f"{name:<{kw}}  {e.name:<{nw}}  called {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
 
 
 def _is_study(ref: str) -> bool:
@@ -184,8 +187,28 @@ def _listed(items: list[str], mark: str = "") -> str:
 def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML file to validate")]) -> None:
     """Validate an election file; exits non-zero with the field at fault."""
     e = election_or_fail(str(path))
-    out.print(f"ok: {e.key} with {len(e.parties)} parties and {len(e.events)} events", markup=False)
+    out.print(f"ok: {e.key} with {_n(len(e.parties), 'party', 'parties')} and {_n(len(e.events), 'event', 'events')}", markup=False)
     from botwatch.origin_rule import home_known, unknown_home_note
 
     if not home_known(e.country):
         warn(unknown_home_note(e.country))
+    # A valid file can still measure nothing for a party: every one of its figures would be a
+    # silent zero (a party given only a name and a leader passed as "ok").
+    for p in e.parties:
+        if not p.matchable:
+            warn(controls_shown(p.unmatchable_note()))
+    for ev in e.events_outside_window():
+        warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
+                            f"({e.timezone}): the study's charts of the window do not show it; check its date"))
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    for ev in e.events:
+        local = ev.at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(e.timezone)).date()
+        if ev.kind == "polling" and local != e.polling_day:
+            warn(controls_shown(f"event {ev.label!r} is of kind polling but falls on {local} ({e.timezone}), not polling day {e.polling_day}"))
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """"1 party", "2 parties": it said "with 1 parties"."""
+    return f"{count} {one if count == 1 else many}"

@@ -39,14 +39,21 @@ def sentiment_class(score: float | None) -> str:
 
 
 def macro_f1(gold: list[str], pred: list[str], classes: tuple[str, ...]) -> float:
-    """Mean F1 over `classes` (a prediction outside them, such as "(not matched)", is only wrong)."""
+    """Mean F1 over those of `classes` present in the labels or the predictions (scikit-learn's
+    `f1_score(average="macro", labels=...)` with `labels` the classes that occur). A class absent
+    from both says nothing about agreement: counted as F1 = 0 it made 12 correct labels of one
+    class read "macro-F1 0.333". A prediction outside `classes`, such as "(not matched)", is only
+    wrong: it brings no class of its own."""
+    seen = set(gold) | set(pred)
     f1s = []
     for c in classes:
+        if c not in seen:
+            continue
         tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
         fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
         fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(f1s))
+    return float(np.mean(f1s)) if f1s else float("nan")
 
 
 @dataclass
@@ -72,36 +79,81 @@ class Agreement:
     missed_pairs: list[tuple[str, str]]
 
 
-def load_labels(path: str | Path, election: str | None = None, part: str | None = None) -> list[dict[str, str]]:
-    """Rows of a labels CSV, checked; rows of another election or part are dropped."""
+ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
+
+
+def load_labels(path: str | Path, election: str | None = None, part: str | None = None,
+                parties: "tuple[str, ...] | list[str] | None" = None) -> list[dict[str, str]]:
+    """Rows of a labels CSV, checked; rows of another election or part are dropped.
+
+    Every bad row is found in one pass (a row with fields missing or too many, an empty post_id, a
+    stance or sentiment word not in the lists, a party key not among `parties`) and all are raised
+    together, up to ERROR_CAP, each with its line: fixing one line per run was slow, and rows read
+    leniently (a lone post_id taken as "names no party") gave wrong figures with exit 0. Party
+    keys, stance and sentiment words and the election column are matched case-insensitively."""
     p = Path(path)
     try:
         with p.open(newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
+            reader = csv.DictReader(f)
+            header = list(reader.fieldnames or [])
+            rows = []
+            for r in reader:
+                rows.append((reader.line_num, r))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise LabelsError(f"cannot read {p}: {exc}") from None
+    need = {"post_id", "party", "stance", "sentiment"}
+    missing = need - set(header)
+    if header and missing:
+        hint = ""
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            sep = "semicolons (;)" if ";" in header[0] else "tabs"
+            hint = (f"; its header is separated by {sep}, and botwatch reads comma-separated CSV: save it as "
+                    "\"CSV (comma delimited)\" (a spreadsheet set to a European locale writes semicolons)")
+        raise LabelsError(f"{p} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment{hint}")
     if not rows:
         raise LabelsError(f"{p} has no rows")
-    need = {"post_id", "party", "stance", "sentiment"}
-    missing = need - set(rows[0])
-    if missing:
-        raise LabelsError(f"{p} lacks the column(s) {', '.join(sorted(missing))}; it needs post_id, party, stance, sentiment")
+    keys = {k.casefold(): k for k in parties} if parties else None
+    errors: list[str] = []
     out = []
-    for i, r in enumerate(rows, start=2):
-        r = {k: (v or "").strip() for k, v in r.items() if k is not None}
-        if election and r.get("election") and r["election"] != election:
+    other_elections: Counter = Counter()
+    for line, raw in rows:
+        extra = raw.get(None)  # type: ignore[call-overload]
+        if extra:
+            errors.append(f"line {line}: {len(header) + len(extra)} fields where the header has {len(header)}")
+            continue
+        short = [k for k in header if raw.get(k) is None]
+        if short:
+            errors.append(f"line {line}: {len(header) - len(short)} field(s) where the header has {len(header)} (no {', '.join(short)})")
+            continue
+        r = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(r.values()):
+            errors.append(f"line {line}: empty row")
+            continue
+        if election and r.get("election") and r["election"].casefold() != election.casefold():
+            other_elections[r["election"]] += 1
             continue
         if part and r.get("part", "") != part:
             continue
         r["stance"] = r["stance"].lower()
         r["sentiment"] = r["sentiment"].lower()
+        if keys is not None and r["party"]:
+            if r["party"].casefold() in keys:
+                r["party"] = keys[r["party"].casefold()]
+            else:
+                errors.append(f"line {line}: party {r['party']!r} is not a party of {election or 'the election'} (its parties: {', '.join(parties or ())})")
         if r["party"] and r["stance"] not in STANCES:
-            raise LabelsError(f"{p} line {i}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
+            errors.append(f"line {line}: stance {r['stance']!r} is not one of {', '.join(STANCES)}")
         if r["sentiment"] and r["sentiment"] not in SENTIMENTS:
-            raise LabelsError(f"{p} line {i}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
+            errors.append(f"line {line}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
         if not r["post_id"]:
-            raise LabelsError(f"{p} line {i}: empty post_id")
+            errors.append(f"line {line}: empty post_id")
         out.append(r)
+    if errors:
+        more = f"\n  … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
+        raise LabelsError(f"{p}: {len(errors):,} bad row(s):\n  " + "\n  ".join(errors[:ERROR_CAP]) + more)
+    if not out and other_elections:
+        named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in other_elections.most_common(5))
+        raise LabelsError(f"{p}: no labels for election {election!r}: the file's election column names {named}")
     return out
 
 

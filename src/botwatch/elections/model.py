@@ -69,6 +69,21 @@ class Party:
         """Official and allied handles: amplifying any of them counts as support."""
         return self.official_accounts + self.allied_accounts
 
+    @property
+    def matchable(self) -> bool:
+        """Whether anything in the file can match a post to this party: a hashtag, keyword,
+        context keyword, tag fragment or account. `name` and `leader` are display-only (a leader's
+        surname alone, "May", would match far too much), so a party with only those matches no
+        post, and every figure about it would be a silent zero."""
+        return any((self.hashtags_pro, self.hashtags_anti, self.hashtags, self.keywords, self.keywords_pro, self.keywords_anti,
+                    self.official_accounts, self.allied_accounts, self.keywords_context, self.tag_fragments))
+
+    def unmatchable_note(self) -> str:
+        """The one line `elections check` and the report give for a party that cannot match."""
+        lead = (f"; its leader {self.leader!r} is display-only: add the name to keywords to match it"
+                if self.leader else "")
+        return (f"party {self.key} has no hashtags, keywords or accounts, so no post can match it{lead}")
+
 
 @dataclass(frozen=True)
 class Event:
@@ -124,6 +139,12 @@ class Election:
     def window_utc(self) -> tuple[datetime, datetime]:
         """The study window as a half-open UTC interval [start, end): whole local days."""
         return self.local_midnight_utc(self.window_start), self.local_midnight_utc(self.window_end + timedelta(days=1))
+
+    def events_outside_window(self) -> list[Event]:
+        """Events that start outside the study window (`window_utc`): a typo'd year puts an event
+        where no chart of the study shows it, and it passed `elections check` as "ok"."""
+        start, end = self.window_utc()
+        return [e for e in self.events if not start <= e.at < end]
 
     def days_before_polling_utc(self, days: int) -> tuple[datetime, datetime]:
         """The `days` calendar days before polling day (polling day itself excluded), in UTC."""
@@ -222,6 +243,27 @@ class _Checker:
         raise self.fail(where, f"expected a date-time like 2017-05-22T21:31:00, got {v!r}")
 
 
+# Parties without a `colour` get these in turn (Okabe & Ito's colour-blind-safe palette, without its
+# grey-free black last resort first): every such party was #777777, so the report's per-party charts
+# could not tell them apart, and grey is the charts' "oppose" colour.
+DEFAULT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+NO_COLOUR = "#777777"
+
+
+def _default_colours(raw: list[Any], parties: list[Party]) -> list[Party]:
+    """`parties` with a palette colour for each one whose table gave no `colour`, skipping colours
+    other parties chose (any case), in file order, so a file gives the same colours every time."""
+    taken = {p.colour.upper() for p, r in zip(parties, raw) if "colour" in r}
+    free = [c for c in DEFAULT_COLOURS if c not in taken] or list(DEFAULT_COLOURS)
+    out, n = [], 0
+    for p, r in zip(parties, raw):
+        if "colour" not in r:
+            p = replace(p, colour=free[n % len(free)])
+            n += 1
+        out.append(p)
+    return out
+
+
 def _parse_party(c: _Checker, p: Any, i: int) -> Party:
     w: tuple[str | int, ...] = ("parties", i)
     if not isinstance(p, dict):
@@ -230,7 +272,7 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
     key = c.text(p, "key", w)
     if not _KEY_RE.match(key):
         raise c.fail(w + ("key",), f"{key!r} must be lower-case letters, digits, '-' or '_'")
-    colour = c.text(p, "colour", w, "#777777")
+    colour = c.text(p, "colour", w, NO_COLOUR)
     if not _COLOUR_RE.match(colour):
         raise c.fail(w + ("colour",), f"{colour!r} must be a colour like #E4003B")
     party = Party(
@@ -320,7 +362,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
     raw_parties = data.get("parties", [])
     if not isinstance(raw_parties, list) or not raw_parties:
         raise c.fail(("parties",), "at least one [[parties]] table is required")
-    parties = [_parse_party(c, p, i) for i, p in enumerate(raw_parties)]
+    parties = _default_colours(raw_parties, [_parse_party(c, p, i) for i, p in enumerate(raw_parties)])
     seen: set[str] = set()
     for i, p in enumerate(parties):
         if p.key in seen:

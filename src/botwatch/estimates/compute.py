@@ -48,14 +48,20 @@ ESTIMATES = pa.schema(
 )
 register_output("estimates", ESTIMATES)
 
-COUNT_METRICS = {"posts": "posts", "support_posts": "support", "oppose_posts": "oppose", "neutral_posts": "neutral", "scored_posts": "scored"}
-SHARE_METRICS = {"support_share": ("support", "posts"), "oppose_share": ("oppose", "posts"), "positive_share": ("positive", "scored"), "negative_share": ("negative", "scored")}
+# `stance_measured_posts`: the party's rows whose stance was measured (the stance shares'
+# denominator); posts minus it are the non-English posts that only name the party, whose stance
+# is not measured (`relational.stance_measured`) and which count as neither support, oppose nor neutral.
+COUNT_METRICS = {"posts": "posts", "support_posts": "support", "oppose_posts": "oppose", "neutral_posts": "neutral", "scored_posts": "scored",
+                 "stance_measured_posts": "measured"}
+# Stance shares are over the rows whose stance was measured (`relational.stance_measured`: not a
+# non-English post that only names the party), as sentiment shares are over the scored posts.
+SHARE_METRICS = {"support_share": ("support", "measured"), "oppose_share": ("oppose", "measured"), "positive_share": ("positive", "scored"), "negative_share": ("negative", "scored")}
 # A bootstrap over accounts needs several accounts to say anything: with one account every
 # replicate is that account ("50% [50–50%]"), with a handful the interval is far too narrow.
 # Below this many accounts no interval is given and readers are told "too few accounts".
 MIN_ACCOUNTS_FOR_INTERVAL = 5
 TOO_FEW = "too few accounts"
-STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "support_share", "oppose_share"}
+STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "stance_measured_posts", "support_share", "oppose_share"}
 
 Window = tuple[str, "datetime | None", "datetime | None"]
 

@@ -31,18 +31,37 @@ ALL, ANY_PARTY = "*", "any_party"
 NOT_PARTY_ACCOUNTS = "not_party_accounts"
 POSITIVE, NEGATIVE = 0.05, -0.05
 BOT_THRESHOLD = 0.5
-COUNT_COLUMNS = ("posts", "support", "oppose", "neutral", "scored", "positive", "negative")
+# `measured`: the (post, party) rows whose stance was measured, the denominator of the stance
+# shares. Last, so that where every row is measured (it then equals `posts` in a party's cells and
+# is 0 in the others) the distinct vectors, their order and so the bootstrap draws are unchanged.
+COUNT_COLUMNS = ("posts", "support", "oppose", "neutral", "scored", "positive", "negative", "measured")
+# Stance is modelled for English posts only: a post in another language that names a party with no
+# explicit cue gets "neutral" by the rule `no_cue`, which is no reading of it. Such rows are left
+# out of the stance shares (as sentiment leaves non-English posts out), never counted as neutral.
+STANCE_LANG = "en"
+UNREAD_RULE = "no_cue"
+
+
+def stance_measured(lang: ir.StringValue, rule: ir.StringValue) -> ir.BooleanValue:
+    """Whether a `post_party` row's stance is a measurement: English, or decided by a cue or the
+    account prior (any rule but `no_cue`)."""
+    english = (lang == STANCE_LANG).fill_null(False)
+    return english | (rule != UNREAD_RULE).fill_null(True)
 
 
 def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
-    """Everything countable, with one schema: platform, account_id, created_at, party, stance, sentiment."""
+    """Everything countable, with one schema: platform, account_id, created_at, party, stance,
+    sentiment, measured (whether the row's stance is a measurement: `stance_measured`)."""
     pl = post_labels.filter(post_labels.in_election)
     null_stance = ibis.null().cast("string")
-    every = pl.select("platform", "account_id", "created_at", party=ibis.literal(ALL), stance=null_stance, sentiment=pl.sentiment)
+    no = ibis.literal(False)
+    every = pl.select("platform", "account_id", "created_at", party=ibis.literal(ALL), stance=null_stance, sentiment=pl.sentiment, measured=no)
     tagged = pl.filter(pl.parties.length() > 0)
-    anyp = tagged.select("platform", "account_id", "created_at", party=ibis.literal(ANY_PARTY), stance=null_stance, sentiment=tagged.sentiment)
+    anyp = tagged.select("platform", "account_id", "created_at", party=ibis.literal(ANY_PARTY), stance=null_stance, sentiment=tagged.sentiment, measured=no)
     pp = post_party.filter(post_party.in_election)
-    per = pp.select("platform", "account_id", "created_at", "party", "stance", "sentiment")
+    # (A post_party table made by hand, without language or rule, is taken as all measured.)
+    read = stance_measured(pp.lang, pp.stance_rule) if {"lang", "stance_rule"} <= set(pp.columns) else ibis.literal(True)
+    per = pp.select("platform", "account_id", "created_at", "party", "stance", "sentiment", measured=read)
     return every.union(anyp, distinct=False).union(per, distinct=False)
 
 
@@ -75,7 +94,7 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
         g = groups.select(_gp=groups.platform, _ga=groups.account_id, automated=groups.automated,
                           **({"foreign": groups.foreign} if has_foreign else {}))
         j = u.left_join(g, [u.platform == g._gp, u.account_id == g._ga])
-        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment")], automated=j.automated.fill_null(False),
+        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment", "measured")], automated=j.automated.fill_null(False),
                      **({"foreign": j.foreign.fill_null(False)} if has_foreign else {}))
         group_defs = [("all", None), ("likely_automated", "automated")] + ([("foreign_origin", "foreign")] if has_foreign else [])
     else:
@@ -96,20 +115,22 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
             w = w.filter(w.created_at < ibis.literal(end, type="timestamp"))
         for gname, flag in group_defs:
             x = w if flag is None else w.filter(w[flag])
-            parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", period=ibis.literal(wname), account_group=ibis.literal(gname)))
+            parts.append(x.select("platform", "account_id", "party", "stance", "sentiment", "measured", period=ibis.literal(wname), account_group=ibis.literal(gname)))
     allu = parts[0]
     for p in parts[1:]:
         allu = allu.union(p, distinct=False)
     one, zero = ibis.literal(1), ibis.literal(0)
     s = allu.sentiment
+    read = allu.measured
     return allu.group_by(["period", "account_group", "party", "platform", "account_id"]).aggregate(
         posts=allu.count(),
         support=(allu.stance == "support").ifelse(one, zero).sum(),
         oppose=(allu.stance == "oppose").ifelse(one, zero).sum(),
-        neutral=(allu.stance == "neutral").ifelse(one, zero).sum(),
+        neutral=((allu.stance == "neutral") & read).ifelse(one, zero).sum(),
         scored=s.notnull().ifelse(one, zero).sum(),
         positive=(s >= POSITIVE).ifelse(one, zero).sum(),
         negative=(s <= NEGATIVE).ifelse(one, zero).sum(),
+        measured=(allu.stance.notnull() & read).ifelse(one, zero).sum(),
     )
 
 

@@ -106,7 +106,7 @@ def _build_report(
     on_step: Callable[[str], None] | None,
 ) -> Path:
     from botwatch.report.context import report_context
-    from botwatch.report.caveats import attributed_only, data_provenance, outside_election_window
+    from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.report.staleness import stale_analysis
 
@@ -148,6 +148,7 @@ def _build_report(
     ids = {s.id for s in built}
     lead, more = gather_headlines(built)
     provenance = data_provenance(study)
+    outside = None if no_posts else outside_election_window(study, ctx.get("election"))
     # Our own stylesheet and scripts are trusted text for raw-text elements, where HTML entities
     # would not be decoded; data reaches scripts only through `json_for_script`.
     html = ENV.get_template("report.html.j2").render(
@@ -165,7 +166,8 @@ def _build_report(
         attributed_only=attributed_only(provenance),
         failures=failures,
         no_posts=no_posts,
-        outside_window=None if no_posts else outside_election_window(study, ctx.get("election")),
+        outside_window=outside,
+        no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
         stale=stale_analysis(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),

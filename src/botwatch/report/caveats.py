@@ -220,6 +220,23 @@ def outside_election_window(study: Study, election: Any) -> str | None:
     return None
 
 
+def no_election_posts(study: Study, election: Any) -> str | None:
+    """One line when the posts were labelled for `election` and none belongs to its conversation
+    (inside the window, none names a party or carries the election's own hashtags or keywords):
+    the report's headline otherwise spoke of study-wide bot and origin figures framed by an
+    election none of the posts is about. (`outside_election_window` says it when no post is even
+    in the window.)"""
+    if election is None or "post_labels" not in set(study.tables()):
+        return None
+    labelled, inside = study.sql("SELECT count(*), count(*) FILTER (WHERE in_election) FROM post_labels WHERE election = ?", [election.key])[0]
+    if not labelled or inside:
+        return None
+    keys = ", ".join(p.key for p in election.parties)
+    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its parties ({keys}) "
+            "or carries its own hashtags or keywords. The figures below describe the study's accounts and posts, not this election; "
+            "check the election file's hashtags, keywords and accounts (botwatch elections show).")
+
+
 def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     """Why counts scaled by a sample rate are not platform figures here, or None: dividing by the
     rate assumes the archive is a random sample of the platform's posts, and an archive of

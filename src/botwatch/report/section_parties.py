@@ -52,6 +52,13 @@ def _share(v: dict[str, Any] | None) -> str:
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
+def _unread(posts: dict[str, Any], measured: dict[str, Any] | None) -> int:
+    """Posts of a party cell whose stance was not measured (estimates made before that metric: 0)."""
+    if not measured or measured["observed"] is None:
+        return 0
+    return int(round((posts["observed"] or 0) - measured["observed"]))
+
+
 def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
     out = []
     for key, name, colour in parties:
@@ -61,6 +68,8 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
         out.append({
             "key": key, "name": name, "colour": colour,
             "posts": _count(posts), "observed_posts": posts["observed"],
+            # Non-English posts that only name the party: their stance is not measured and the shares leave them out.
+            "unread": _unread(posts, est.get((key, "stance_measured_posts"))),
             "accounts": num(est.get((key, "accounts"), {}).get("observed")),
             "support": _count(est.get((key, "support_posts"))), "oppose": _count(est.get((key, "oppose_posts"))),
             "support_share": _share(est.get((key, "support_share"))), "oppose_share": _share(est.get((key, "oppose_share"))),
@@ -101,6 +110,20 @@ def stance_no_better(lab: dict[str, Any] | None) -> bool:
     """Whether stance's measured accuracy on this election's held-out pairs is no better than always
     answering the commonest label: its support and oppose shares are then no finding."""
     return bool(lab) and float(lab["stance_accuracy"]) <= float(lab["stance_majority"])  # type: ignore[index]
+
+
+def _unmatched(election: Any, shown: set[str]) -> list[dict[str, str]]:
+    """The parties with no election post in the campaign window, each with why: the tables
+    dropped them in silence, so an observer could not tell "no post" from "not looked for"."""
+    out = []
+    for p in election.parties:
+        if p.key in shown:
+            continue
+        why = ("0 posts matched: the election file gives it no hashtags, keywords or accounts"
+               + (" (its leader's name is display-only, not matched)" if p.leader else "")) if not p.matchable else \
+              "0 posts matched in the campaign window"
+        out.append({"key": p.key, "name": p.name, "why": why})
+    return out
 
 
 def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False, population: str = "the whole platform") -> tuple[Markup, Markup]:
@@ -200,6 +223,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     stale_own = _party_handles(study) if public is None else []
     handles = _party_handles(study) if own else stale_own
     own_only = [every_row[k] for k in own if k in every_row and k not in {r["key"] for r in rows}]
+    # A party whose every post came from the parties' own accounts is shown (`own_only`), not unmatched.
+    unmatched = _unmatched(election, {r["key"] for r in rows} | {r["key"] for r in own_only})
     from botwatch.report.caveats import scaling_unsupported
     from botwatch.report.scope import scope
 
@@ -236,7 +261,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:

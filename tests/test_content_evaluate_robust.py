@@ -1,0 +1,105 @@
+"""`botwatch content evaluate` on labels files as a newsroom writes them: party keys in any case,
+a typo'd party key, malformed rows, a semicolon-separated export, one class only, no sentiment
+column, another election's labels. Each used to give wrong figures with exit 0 or an unhelpful error.
+
+The labels here are written from the study's own predictions (no hand labels are read)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.content.score import macro_f1
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "content"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str, str]]]:
+    """A study of 80 IRA posts analysed for us-2016, and its (post_id, party, stance) pairs."""
+    tmp = tmp_path_factory.mktemp("ev")
+    with open(FIX / "ira_stance_posts.csv", encoding="utf-8", newline="") as fh:
+        rd = csv.DictReader(fh)
+        posts = [r for _, r in zip(range(80), rd)]
+        cols = rd.fieldnames
+    pf = tmp / "posts.csv"
+    with pf.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows(posts)
+    db = tmp / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(db), str(pf)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(db), "--election", "us-2016", "--only", "content"]).exit_code == 0
+    from botwatch import open_study
+
+    with open_study(db) as st:
+        pairs = st.sql("select post_id, party, stance from post_party order by post_id, party")
+    assert len(pairs) >= 5
+    return db, pairs
+
+
+def _run(db: Path, tmp_path: Path, text: str, *extra: str):  # type: ignore[no-untyped-def]
+    f = tmp_path / "l.csv"
+    f.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", *extra])
+    return res, " ".join(res.output.split())
+
+
+def test_party_keys_are_matched_whatever_their_case(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party.upper()},{stance.capitalize()},\n", "--show-errors", "5")
+    assert res.exit_code == 0, res.output
+    assert "missed:" not in out
+    assert "recall 1.000" in out
+
+
+def test_an_unknown_party_key_is_an_error_naming_the_elections_parties(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    pid = pairs[0][0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},libdem,oppose,negative\n{pid},labour,oppose,negative\n")
+    assert res.exit_code == 2, res.output
+    assert "line 2: party 'libdem' is not a party of us-2016" in out and "line 3: party 'labour'" in out
+    assert "republican, democrat" in out and "Traceback" not in out
+
+
+def test_malformed_rows_are_all_reported_with_their_lines(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid}\n{pid},{party},{stance},negative,x,y\n{pid},{party},pro,negative\n")
+    assert res.exit_code == 2, res.output
+    assert "3 bad row(s)" in out
+    assert "line 2: 1 field(s) where the header has 4" in out
+    assert "line 3: 6 fields where the header has 4" in out
+    assert "line 4: stance 'pro'" in out
+
+
+def test_a_semicolon_separated_file_gets_a_hint(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    res, out = _run(db, tmp_path, f"post_id;party;stance;sentiment\n{pairs[0][0]};{pairs[0][1]};oppose;negative\n")
+    assert res.exit_code == 2 and "separated by semicolons" in out, res.output
+
+
+def test_macro_f1_averages_only_over_classes_that_occur(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert macro_f1(["oppose"] * 3, ["oppose"] * 3, ("support", "oppose", "neutral")) == 1.0
+    assert macro_f1(["oppose", "support"], ["oppose", "oppose"], ("support", "oppose", "neutral")) == pytest.approx((2 / 3 + 0) / 2)
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n")
+    assert res.exit_code == 0, res.output
+    assert "│ 1 │ 1.000 │ 1.000–1.000 │ 1.000" in out  # was macro-F1 0.333 with accuracy 1.000
+    assert "no sentiment labels" in out and "nan" not in out
+
+
+def test_labels_of_another_election_name_the_files_election(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,election\n{pid},{party},{stance},,uk-ge2017\n")
+    assert res.exit_code == 2 and "the file's election column names 'uk-ge2017'" in out, res.output
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,election\n{pid},{party},{stance},,US-2016\n")
+    assert res.exit_code == 0 and "recall 1.000" in out, res.output
