@@ -103,7 +103,7 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
         pa_ = party_accts.select(_pp=party_accts.platform, _pa=party_accts.account_id, _own=ibis.literal(True))
         j = u.left_join(pa_, [u.platform == pa_._pp, u.account_id == pa_._pa])
         flags = [c for c in ("automated", "foreign") if c in u.columns]
-        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment", *flags)],
+        u = j.select(*[j[c] for c in ("platform", "account_id", "created_at", "party", "stance", "sentiment", "measured", *flags)],
                      not_party=~j._own.fill_null(False))
         group_defs.append((NOT_PARTY_ACCOUNTS, "not_party"))
     parts = []
