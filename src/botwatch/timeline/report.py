@@ -202,7 +202,25 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
     out["groups"] = circadian_by_group(study, home, msk)
+    out["office"] = office_shift_accounts(study)
     return out
+
+
+def office_shift_accounts(study: Study) -> int:
+    """Accounts whose origin evidence found office shifts on the Moscow clock (the `office_hours`
+    item, moving the odds towards Russia). The human-day fit above leaves shift work out as
+    uninformative, so on IRA accounts the headline read "0% fit Moscow" while `explain` said their
+    hours fit Moscow office shifts at odds over a million: the headline now says where they went."""
+    from botwatch.accounts.origin_shifts import KIND
+
+    if "account_evidence" not in study.tables():
+        return 0
+    # The item's sentence ends "odds of Russia against XX ×N" (towards Russia) or "÷N" (away).
+    return int(study.sql(
+        "SELECT count(DISTINCT (platform, account_id)) FROM account_evidence WHERE kind = 'origin' AND feature = ? "
+        "AND sentence LIKE '%odds of Russia against %' AND sentence NOT LIKE '%÷%'",
+        [KIND],
+    )[0][0])
 
 
 def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
