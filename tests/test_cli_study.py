@@ -167,3 +167,23 @@ def test_python_dash_m_botwatch_runs_the_cli() -> None:
     res = subprocess.run([sys.executable, "-m", "botwatch", "elections", "list"], capture_output=True, env=env)
     assert res.returncode == 0, res.stderr
     assert b"uk-ge2017" in res.stdout
+
+
+def test_report_methods_counts_twarc2_pages_apart_from_records(study: Path) -> None:
+    """The Methods said "5,118 records were read ... 5,515 posts stored": 19 of the "records" were
+    twarc2 response pages of up to 100 posts each. Pages are counted as pages there and in the
+    runs table's ingest message, as the CLI does ("5,099 + 19 pages")."""
+    import re
+
+    from botwatch.report.section_methods import methods
+
+    with open_study(study) as st:
+        recs, pages = st.sql("SELECT sum(records_read) FILTER (WHERE format <> 'twitter-v2-page'), sum(records_read) FILTER (WHERE format = 'twitter-v2-page') FROM sources")[0]
+        assert recs and pages
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+        message = st.sql("SELECT message FROM runs WHERE stage = 'ingest'")[0][0]
+        posts = st.count("posts")
+    assert f"{recs:,} records and {pages:,} twarc2 response pages" in text, text
+    assert f"{recs + pages:,} records were read" not in text
+    assert f"giving {posts:,} stored posts" in text
+    assert message.startswith(f"read {recs} + {pages} pages, stored"), message
