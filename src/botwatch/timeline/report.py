@@ -294,6 +294,22 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
     return out
 
 
+def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]]) -> str:
+    """Why the impact table holds no test, in the words of what actually stopped it: it said
+    "needs post_party and account_scores" even when both existed and the stage had run, while the
+    real reason (the party posts' accounts have no bot probability) sat in the notes above."""
+    if "impact" in tables:  # the stage ran: its own notes say per party why nothing was tested
+        said = [n for stage, n in notes if stage == "impact"]
+        if said:
+            return "Not computed: " + " ".join(said)
+        return "Not computed: the impact stage ran but no party had enough time buckets with posts from both groups to test."
+    missing = [f"posts labelled by party ({t})" if t == "post_party" else f"accounts scored as likely automated or not ({t})"
+               for t in ("post_party", "account_scores") if t not in tables]
+    if missing:
+        return "Not computed: needs " + " and ".join(missing) + "."
+    return "Not computed: the impact stage has not run on this study (botwatch analyze STUDY --only impact)."
+
+
 def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]]) -> list[Markup]:
     out: list[Markup] = []
     if "event_tests" in study.tables():
@@ -339,6 +355,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         creation=creation,
         circ=circ,
         impact=impact,
+        impact_missing=impact_missing(study, tables, notes) if not impact else "",
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,
