@@ -72,6 +72,36 @@ def test_export_any_table(study: Path, tmp_path: Path, suffix: str) -> None:
     assert len(got) == expected and sorted(got) == ids
 
 
+def test_csv_list_columns_are_json_and_json_is_an_array(study: Path, tmp_path: Path) -> None:
+    """posts.csv wrote hashtags/mentions as DuckDB literals (`[a, b]`, unquoted) and urls as
+    `['https://…']`, which no CSV reader parses back, while account_scores' evidence was JSON.
+    Every list cell is JSON text now, and `-o x.json` is one JSON array (`.jsonl` stays lines)."""
+    import csv
+
+    with open_study(study, read_only=True) as st:
+        want = {pid: (h, m, u) for pid, h, m, u in st.sql("SELECT post_id, hashtags, mentions, urls FROM posts")}
+    assert any(h for h, _, _ in want.values()) and any(u for _, _, u in want.values())  # the fixture has lists to check
+    out = tmp_path / "posts.csv"
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(out), "--verbatim"])
+    assert res.exit_code == 0, res.output
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(want)
+    for r in rows:
+        h, m, u = want[r["post_id"]]
+        got = tuple(json.loads(r[c]) if r[c] else None for c in ("hashtags", "mentions", "urls"))
+        assert got == (h, m, u)
+    js = tmp_path / "posts.json"
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(js)])
+    assert res.exit_code == 0 and "one JSON array" in res.output, res.output
+    arr = json.loads(js.read_text())
+    assert isinstance(arr, list) and sorted(r["post_id"] for r in arr) == sorted(want)
+    jl = tmp_path / "posts.jsonl"
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(jl)])
+    assert res.exit_code == 0 and "JSON lines" in res.output, res.output
+    assert len(jl.read_text().splitlines()) == len(want)
+
+
 def test_export_to_stdout_gives_the_rows_and_keeps_messages_on_stderr(study: Path, tmp_path: Path) -> None:
     """`-o -` (as twarc): JSON lines by default and CSV with --format, data alone on stdout, through
     `python -m botwatch.cli` so the real stdout is used."""
@@ -137,3 +167,23 @@ def test_python_dash_m_botwatch_runs_the_cli() -> None:
     res = subprocess.run([sys.executable, "-m", "botwatch", "elections", "list"], capture_output=True, env=env)
     assert res.returncode == 0, res.stderr
     assert b"uk-ge2017" in res.stdout
+
+
+def test_report_methods_counts_twarc2_pages_apart_from_records(study: Path) -> None:
+    """The Methods said "5,118 records were read ... 5,515 posts stored": 19 of the "records" were
+    twarc2 response pages of up to 100 posts each. Pages are counted as pages there and in the
+    runs table's ingest message, as the CLI does ("5,099 + 19 pages")."""
+    import re
+
+    from botwatch.report.section_methods import methods
+
+    with open_study(study) as st:
+        recs, pages = st.sql("SELECT sum(records_read) FILTER (WHERE format <> 'twitter-v2-page'), sum(records_read) FILTER (WHERE format = 'twitter-v2-page') FROM sources")[0]
+        assert recs and pages
+        text = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", methods(st, {}).html))
+        message = st.sql("SELECT message FROM runs WHERE stage = 'ingest'")[0][0]
+        posts = st.count("posts")
+    assert f"{recs:,} records and {pages:,} twarc2 response pages" in text, text
+    assert f"{recs + pages:,} records were read" not in text
+    assert f"giving {posts:,} stored posts" in text
+    assert message.startswith(f"read {recs} + {pages} pages, stored"), message

@@ -188,3 +188,48 @@ def test_the_cli_says_another_elections_labels_in_one_line(labelled: Path, tmp_p
     res = CliRunner().invoke(app, ["analyze", str(_copy(labelled, tmp_path)), "--election", "uk-ge2017", "--only", "estimates"])
     assert res.exit_code == 2, res.output
     assert "labelled for us-2016" in res.output and "bug" not in res.output
+
+
+def test_parties_table_shows_an_interval_or_the_too_few_mark_in_every_cell(labelled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`estimate --table parties` once printed bare scaled figures ("800" from 2 accounts): Rich
+    swallowed "[too few accounts]" as a markup tag. Every figure now carries its interval or '*'
+    with the footnote, as the reference table does."""
+    import re
+
+    from botwatch import open_study
+    from botwatch.cli import app
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL
+    from botwatch.estimates.reference import interval_text
+
+    from botwatch.cli import common
+
+    monkeypatch.setattr(common.out, "width", 400)  # one line per row, so each cell is read whole
+    path = _copy(labelled, tmp_path)
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "0.01", "--reps", "200", "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    rows = [ln for ln in res.output.splitlines() if ln.startswith("│") and re.search(r"\d", ln.split("│")[2])]
+    assert rows, res.output
+    for ln in rows:
+        cells = [c.strip() for c in ln.split("│")[2:7]]
+        for c in cells:
+            if c and c != "—":
+                assert c.endswith("*") or re.search(r"\[.+\]", c), (c, res.output)
+    with open_study(path) as st:
+        few = st.sql("SELECT count(*) FROM estimates WHERE period='campaign' AND account_group='all' AND party<>'*' AND metric='posts' AND n_accounts BETWEEN 1 AND ?", [MIN_ACCOUNTS_FOR_INTERVAL - 1])[0][0]
+        lo, hi, n = st.sql("SELECT ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group='all' AND party='republican' AND metric='posts'")[0]
+    assert f"[{interval_text(lo, hi, False, n)}]" in res.output  # the stored interval, as printed
+    assert ("* too few accounts" in res.output) == (few > 0)
+    # The reviewer's case: a party's posts from fewer than 5 accounts. Its figures were printed
+    # bare ("800"), Rich having eaten "[too few accounts]" as markup.
+    with open_study(path, read_only=False) as st:
+        keep = [r[0] for r in st.sql("SELECT DISTINCT account_id FROM post_labels WHERE in_election ORDER BY 1 LIMIT 2")]
+        st.sql("DELETE FROM post_labels WHERE account_id NOT IN (?, ?)", keep)
+        st.sql("DELETE FROM post_party WHERE account_id NOT IN (?, ?)", keep)
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "0.01", "--reps", "200", "--table", "parties"])
+    assert res.exit_code == 0, res.output
+    rows = [ln for ln in res.output.splitlines() if ln.startswith("│") and re.search(r"\d", ln.split("│")[2])]
+    assert rows, res.output
+    for ln in rows:
+        for c in (c.strip() for c in ln.split("│")[2:7]):
+            assert c in ("", "—") or c.endswith("*") or re.search(r"\[.+\]", c), (c, res.output)
+    assert "* too few accounts" in res.output

@@ -69,6 +69,17 @@ def test_estimate_gives_back_its_table_and_options(tmp_path: Path, sample_study_
     assert _steps(study)[-1] == "botwatch estimate s.duckdb --election us-2016 --table parties --reps 20 --seed 2017 --window early=2016-10-01..2016-10-15 --relabel"
 
 
+def test_coordination_gives_back_its_own_options(tmp_path: Path, sample_study_path: Path) -> None:
+    """`botwatch coordination --window 5m -b co-retweet` was given back as `analyze --only
+    coordination`, which re-runs the 60 s default network the report did not describe."""
+    study = _copy(tmp_path, sample_study_path)
+    _ok("coordination", str(study), "--window", "5m", "-b", "co-retweet", "--seed", "11")
+    _ok("coordination", str(study))
+    steps = _steps(study)
+    assert steps[-2:] == ["botwatch coordination s.duckdb -b co-retweet --window 300s --seed 11", "botwatch coordination s.duckdb"]
+    assert not any("--only coordination" in s for s in steps[-2:])
+
+
 def test_ingest_gives_back_its_record_limit(tmp_path: Path) -> None:
     study = tmp_path / "s.duckdb"
     src = SAMPLE / "twarc2_brexit.jsonl.gz"

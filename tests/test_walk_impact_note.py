@@ -23,3 +23,40 @@ def test_the_note_says_the_party_posts_have_no_scored_accounts(tmp_path: Path) -
                          "so there is no 'likely automated' group to compare."]
         _, _, none = run_impact(st, "democrat")
         assert none == ["No posts about 'democrat' in the window."]
+
+
+def _time_section_text(st, extra_sql: list[str]) -> str:  # type: ignore[no-untyped-def]
+    import re
+
+    from botwatch.timeline.report import time_section
+
+    st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, sentiment_mean DOUBLE, sentiment_n BIGINT)")
+    st.sql("INSERT INTO timeline VALUES ('day', 'utc', 'all', 'all posts', TIMESTAMP '2016-10-01', 5, 2, NULL, 0)")
+    for q in extra_sql:
+        st.sql(q)
+    sec = time_section(st, {})
+    assert sec is not None
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", sec.html))
+
+
+def test_report_impact_gives_the_stage_reason_not_missing_tables(tmp_path: Path) -> None:
+    """The report's Impact said "Not computed: needs posts labelled by party (post_party) and
+    accounts scored ... (account_scores)" although both tables existed and the stage had run; the
+    real reason (no bot probability for the party posts' accounts) is what it says now."""
+    note = "8 posts name 'republican' in the window, but none is by an account with a bot probability"
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        text = _time_section_text(st, [
+            "CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)",
+            "CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)",
+            "CREATE TABLE impact (party VARCHAR, freq VARCHAR, measure VARCHAR, cause VARCHAR, effect VARCHAR, n_obs BIGINT, differences INT, lag INT, "
+            "f_stat DOUBLE, p_value DOUBLE, irf_peak_h INT, irf_peak DOUBLE, irf_peak_low DOUBLE, irf_peak_high DOUBLE)",
+            "CREATE TABLE timeline_notes (stage VARCHAR, note VARCHAR)",
+            f"INSERT INTO timeline_notes VALUES ('impact', '{note.replace(chr(39), chr(39) * 2)}')",
+        ])
+    impact = text[text.index("Impact: do automated accounts lead"):]
+    assert "needs posts labelled by party" not in impact
+    assert "Not computed: " + note.replace("'", "&#39;") in impact or "Not computed: " + note in impact, impact
+    with open_study(tmp_path / "t.duckdb", read_only=False) as st:  # no stage, no account_scores: that is the reason
+        text = _time_section_text(st, ["CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)"])
+    impact = text[text.index("Impact: do automated accounts lead"):]
+    assert "needs accounts scored as likely automated or not (account_scores)" in impact and "(post_party)" not in impact

@@ -159,7 +159,8 @@ class StudyBase:
         return pl.from_arrow(self.arrow(name))  # type: ignore[attr-defined]
 
     def export(self, name: str, out: str | Path, *, force: bool = True, verbatim: bool = True) -> int:
-        """Write a table to .parquet, .csv or .jsonl (chosen by the extension); returns rows.
+        """Write a table to .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json
+        (one JSON array), chosen by the extension; returns rows.
 
         The Python API writes exact values and replaces an existing file by default; the CLI's
         `export` asks for `--force` and defuses CSV formula cells. One writer for both:

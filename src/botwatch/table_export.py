@@ -2,7 +2,9 @@
 
 Posts and profiles are attacker-written and the CSV will be opened in a spreadsheet, so a CSV
 text cell that starts with `= + - @`, a tab or a carriage return gets a leading apostrophe
-(formula injection); `verbatim=True` turns that off. A CSV drops NUL characters from text cells
+(formula injection); `verbatim=True` turns that off. In a CSV every list, struct or map column
+(posts' hashtags, mentions, urls; evidence) is JSON text, so one parser reads every table's cells.
+`.jsonl` / `.ndjson` write JSON lines (one object a row); `.json` writes one JSON array. A CSV drops NUL characters from text cells
 (with or without `verbatim`: CSV readers do not take them). Parquet and JSON lines are always exact.
 The file is written beside its target and renamed into place, so a full disk or a failed write
 never leaves half a file, and an existing file is only replaced when asked (`force`). Parquet and
@@ -25,6 +27,12 @@ from botwatch.study import EXPORT_FORMATS, Study, StudyError
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
 
 
+def is_nested(ctype: str) -> bool:
+    """Whether a DuckDB type is a list, array, struct, map or union (what CSV writes as JSON text)."""
+    t = ctype.upper()
+    return t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION"))
+
+
 def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
     """`query` as a CSV gets it: NUL characters dropped from every text cell (a CSV cannot carry
     them: Python's csv module stops with "line contains NUL", spreadsheets cut the cell there;
@@ -33,7 +41,12 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
     parts = []
     for name, ctype, *_ in study.sql(f"DESCRIBE {query}"):
         q = '"' + name.replace('"', '""') + '"'
-        if ctype == "VARCHAR":
+        if is_nested(ctype):
+            # A list, struct or map as JSON text, as the evidence columns are stored: DuckDB's CSV
+            # writer printed `[a, b]` unquoted (and `['x']` for some), which no CSV reader parses
+            # back. A JSON cell starts with [ or {, never a formula character.
+            parts.append(f"CAST(to_json({q}) AS VARCHAR) AS {q}")
+        elif ctype == "VARCHAR":
             clean = f"replace({q}, chr(0), '')"
             if defuse:
                 parts.append(f"CASE WHEN regexp_matches({clean}, '{FORMULA_START}') THEN '''' || {clean} ELSE {clean} END AS {q}")
@@ -45,7 +58,7 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
 
 
 def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False) -> int:
-    """Write table `name` to `out` (.parquet, .csv, .jsonl); returns the rows written.
+    """Write table `name` to `out` (.parquet, .csv, .jsonl/.ndjson lines, .json array); returns the rows written.
 
     Raises `StudyError` with a message for the user for every failure (unknown table or format,
     existing file without `force`, a directory, an unwritable folder, a full disk).
@@ -80,6 +93,8 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         "CSV": "FORMAT CSV, HEADER",
         "JSON": "FORMAT JSON",
     }[fmt]
+    if fmt == "JSON" and out.suffix.lower() == ".json":
+        options += ", ARRAY true"  # .json is one JSON array, as json.load expects; .jsonl/.ndjson are lines
     part = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
     target = str(part).replace("'", "''")
     try:

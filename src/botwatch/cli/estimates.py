@@ -101,7 +101,14 @@ def estimate(
                         t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts), f"{r.n_accounts or 0:,}")
                 out.print(t)
         else:
-            t = Table(title=f"Parties, campaign window, all accounts ({scale})")
+            # Each cell is "estimate [95% interval]", or "estimate *" with a footnote when the cell
+            # rests on too few accounts for an interval (as the reference table's "too few
+            # accounts"). Cells are escaped: Rich once read "[too few accounts]" as a markup tag
+            # and dropped it, so a scaled figure from two accounts printed bare.
+            from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
+
+            few: list[str] = []
+            t = Table(title=f"Parties, campaign window, all accounts ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
             for c in ("party", "posts", "support", "oppose", "positive", "negative", "accounts"):
                 t.add_column(c, justify="right" if c != "party" else "left")
             for p in election.parties:
@@ -112,9 +119,16 @@ def estimate(
                     if not v:
                         return "—"
                     e, lo, hi, n_acc = v[0]
-                    return f"{fmt_value(e, share)} [{interval_text(lo, hi, share, n_acc)}]"
+                    ci = interval_text(lo, hi, share, n_acc)
+                    if ci == TOO_FEW:
+                        few.append(p.name)
+                        return f"{fmt_value(e, share)} *"
+                    return escape(f"{fmt_value(e, share)} [{ci}]")
 
                 acc = vals["accounts"][0][3] if vals["accounts"] else 0  # n_accounts of the cell
                 t.add_row(escape(p.name), cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
             out.print(t)
+            if few:
+                out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}) for an interval: not a reliable estimate "
+                          f"({', '.join(dict.fromkeys(few))})", highlight=False, markup=False)
         out.print(f"All estimates are in the study's `estimates` table: botwatch export {study} estimates -o estimates.csv", highlight=False, markup=False)

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, open_or_fail, out
+from botwatch.ingest.counts import read_count
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
     from botwatch.ingest.csv_mapping import ColumnMap
@@ -306,20 +307,6 @@ def print_file_result(res: FileResult) -> None:
             f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}",
             highlight=False,
         )
-
-
-def read_count(results: list[FileResult]) -> str:
-    """What `results` read, honest about units: a twarc2 page is one record of up to 100 posts, so
-    "read 1, stored 100" read as a loss the wrong way round; pages are counted as pages
-    ("1 page", "6 + 2 pages" beside records of other formats)."""
-    from botwatch.ingest.formats import PAGE_FORMATS
-
-    pages = sum(r.read for r in results if r.format in PAGE_FORMATS)
-    records = sum(r.read for r in results if r.format not in PAGE_FORMATS)
-    if not any(r.format in PAGE_FORMATS for r in results):
-        return f"{records:,}"
-    paged = f"{pages:,} page{'' if pages == 1 else 's'}"
-    return paged if records == 0 else f"{records:,} + {paged}"
 
 
 def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) -> None:

@@ -89,21 +89,24 @@ def _print_captures(st: Study) -> None:
 
 
 STDOUT = "-"
-STDOUT_FORMATS = ("jsonl", "csv", "parquet", "graphml")
+STDOUT_FORMATS = ("jsonl", "json", "csv", "parquet", "graphml")
+FORMAT_WORDS = {".jsonl": "JSON lines, one object a row", ".ndjson": "JSON lines, one object a row", ".json": "one JSON array",
+                ".csv": "CSV; list and evidence columns as JSON text", ".parquet": "Parquet"}
 
 
 @app.command()
 def export(
     study: StudyArg,
     table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv or .jsonl; .graphml for the coordination network; '-' for stdout")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout")],
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
     verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), csv, parquet or graphml")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), json, csv, parquet or graphml")] = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
-    """Export any table of a study to Parquet, CSV or JSON lines (with a .schema.json beside it; CSV formula cells defused),
+    """Export any table of a study to Parquet, CSV, JSON lines (.jsonl) or a JSON array (.json), with a .schema.json beside it
+    (CSV: list columns as JSON text, formula cells defused),
     or the coordination network to GraphML without re-running the stage. `-o -` writes to stdout (no sidecar), as twarc does."""
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if str(output) == STDOUT:
@@ -117,7 +120,11 @@ def export(
             _export_graphml(st, study, table, output)
             return
         n = _export_file(st, table, output, force, verbatim)
-        out.print(f"wrote {n:,} rows of {table} to {output} (types and schema version in {output.name}.schema.json)", markup=False)
+        kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
+        out.print(f"wrote {n:,} rows of {table} to {output} ({kind}; types and schema version in {output.name}.schema.json)", markup=False)
+        if table == "account_scores" and "accounts_scored" in st.tables():
+            # account_scores is keyed by account_id only; the view joins it to accounts (handle, profile)
+            console.print(f"note: account_scores has no handle column; `botwatch export {study} accounts_scored -o …` has the scores with each account's handle and profile", markup=False, highlight=False)
 
 
 def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool) -> int:

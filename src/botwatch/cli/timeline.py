@@ -1,4 +1,4 @@
-"""`botwatch impact`: the lead-lag test of automated accounts against the rest, for one party at
+"""`botwatch timeline`: the stored posts-per-bucket series as a table; `botwatch impact`: the lead-lag test of automated accounts against the rest, for one party at
 a chosen frequency, printed and stored in the `impact` / `impact_irf` tables."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, app, console, election_or_fail, fail, open_or_fail, out
+from botwatch.cli.common import (
+    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, wide_when_piped,
+)
 
 
 def _stored_election(params: dict) -> object:
@@ -107,3 +109,68 @@ def impact(
         )
     out.print(t)
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
+
+
+TIMELINE_FREQS = ("day", "hour")
+TIMELINE_CLOCKS = ("utc", "local")
+MAX_TIMELINE_ROWS = 400
+
+
+@app.command()
+def timeline(
+    study: StudyArg,
+    dimension: Annotated[str, typer.Option("--dimension", "-d", help="How posts are grouped: all, platform, kind, sentiment, automated, origin, cluster, party, party_stance, party_group")] = "all",
+    freq: Annotated[str, typer.Option("--freq", help="Bucket length: day or hour")] = "day",
+    clock: Annotated[str, typer.Option("--clock", help="utc, or local (the election's time zone)")] = "utc",
+    since: Annotated[Optional[datetime], typer.Option(help="First bucket to show (YYYY-MM-DD, on that clock)")] = None,
+    until: Annotated[Optional[datetime], typer.Option(help="Last bucket to show (YYYY-MM-DD, on that clock)")] = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+) -> None:
+    """Posts per day (or hour) from the study's timeline, one column per group of the dimension:
+    the numbers the report's timelines draw. The whole table: `botwatch export STUDY timeline -o t.csv`
+    (layout in docs/exports.md)."""
+    if freq not in TIMELINE_FREQS:
+        fail(f"--freq {freq!r}: use one of {', '.join(TIMELINE_FREQS)}")
+    if clock not in TIMELINE_CLOCKS:
+        fail(f"--clock {clock!r}: use one of {', '.join(TIMELINE_CLOCKS)}")
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
+        if "timeline" not in st.tables():
+            fail(f"no timeline in {study}: run `botwatch analyze {study}` (stage timeline) first")
+        dims = [r[0] for r in st.sql("SELECT DISTINCT dimension FROM timeline ORDER BY 1")]
+        if dimension not in dims:
+            fail(f"no dimension {dimension!r} in the timeline of {study}; dimensions: {', '.join(dims)}")
+        where, params = ["freq = ?", "clock = ?", "dimension = ?"], [freq, clock, dimension]
+        if since is not None:
+            where.append("bucket >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("bucket <= ?")
+            params.append(until if freq == "hour" or until.time() != datetime.min.time() else until.replace(hour=23, minute=59))
+        rows = st.sql(f"SELECT bucket, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} ORDER BY bucket, value", params)
+        # every group of the dimension is a column, in the range or not, so the columns are the same whatever the dates
+        values = [r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])]
+    if not rows:
+        console.print(f"no {freq} buckets with posts for {dimension} in that range", highlight=False, markup=False)
+        return
+    table: dict[datetime, dict[str, tuple[int, int]]] = {}
+    for bucket, value, posts, accounts in rows:
+        table.setdefault(bucket, {})[value] = (posts, accounts)
+    buckets = sorted(table)
+    shown = buckets[-MAX_TIMELINE_ROWS:]
+    t = Table(title=f"Posts per {freq} ({'UTC' if clock == 'utc' else 'election local time'}), by {dimension}; buckets without posts left out")
+    t.add_column(freq)
+    for v in values:
+        t.add_column(plain(v), justify="right")
+    if len(values) == 1:
+        t.add_column("accounts", justify="right")
+    fmt = "%Y-%m-%d" if freq == "day" else "%Y-%m-%d %H:00"
+    for b in shown:
+        cells = [f"{table[b][v][0]:,}" if v in table[b] else "0" for v in values]
+        if len(values) == 1:
+            cells.append(f"{table[b][values[0]][1]:,}" if values[0] in table[b] else "0")
+        t.add_row(b.strftime(fmt), *cells)
+    wide_when_piped().print(t)
+    if len(buckets) > len(shown):
+        console.print(f"showing the last {len(shown):,} of {len(buckets):,} buckets: narrow it with --since/--until, or export the table "
+                      f"(botwatch export {study} timeline -o timeline.csv)", highlight=False, markup=False)

@@ -98,8 +98,9 @@ def ingest_lake(
                 from botwatch.collect.study_link import record_captures
 
                 record_captures(lake, paths)
+                from botwatch.ingest.counts import read_count
                 run.update(status="ok", rows_written=summary.total("stored"), message=(
-                    f"read {summary.total('read')}, stored {summary.total('stored')}, "
+                    f"read {read_count(summary.files, sep='')}, stored {summary.total('stored')}, "
                     f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
             except BaseException as exc:
                 run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]

@@ -480,5 +480,7 @@ def _ingest_files(
             if on_file_done:
                 on_file_done(res)
         info["rows_written"] = summary.total("stored")
-        info["message"] = f"read {summary.total('read')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
+        from botwatch.ingest.counts import read_count
+
+        info["message"] = f"read {read_count(summary.files, sep='')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
     return summary

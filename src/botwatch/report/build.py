@@ -38,10 +38,11 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch import __version__
-from botwatch.report.study_key import study_key
 from botwatch.report.context import study_label
 from botwatch.report.fmt import FILTERS
+from botwatch.report.mixed_elections import mixed_elections
 from botwatch.report.sections import ENV, Section, all_sections
+from botwatch.report.study_key import study_key
 from botwatch.study import Study, utcnow
 
 ENV.filters.update(FILTERS)
@@ -168,6 +169,7 @@ def _build_report(
         no_posts=no_posts,
         outside_window=outside,
         no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
+        mixed_elections=mixed_elections(study),
         stale=stale_analysis(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),

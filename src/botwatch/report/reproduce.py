@@ -86,7 +86,7 @@ def _megabytes(max_record_bytes: int) -> str:
 class _Command:
     """One command the study's `runs` hold: its kind, the stages it ran and the first run's parameters."""
 
-    kind: str  # ingest | analyze | estimate
+    kind: str  # ingest | analyze | estimate | coordination
     stages: list[str]
     params: dict[str, Any]
     command_id: str | None
@@ -153,6 +153,43 @@ def _bot_model_env(p: dict[str, Any]) -> str:
     return f"BOTWATCH_BOT_MODEL={_quote(file)} "
 
 
+# `botwatch coordination`'s options as recorded (`coordination_<NetworkOptions field>`), each given
+# back when it differs from the stage's default; `memory_mb` and `temp_directory` say where DuckDB
+# spills, not what it finds, and --graphml/--csv write files beside the study, not into it.
+_COORDINATION_FLAGS = {
+    "window_s": "--window", "min_repeats": "--min-repeats", "max_trace_accounts": "--max-trace-accounts",
+    "max_trace_pairs": "--max-trace-pairs", "null_model": "--null-model", "null_unit": "--null-unit",
+    "null_replicates": "--null-replicates", "max_fdr": "--max-fdr", "fast_seconds": "--fast-seconds", "seed": "--seed",
+}
+
+
+def _coordination_command(study_name: str, p: dict[str, Any]) -> str:
+    """The command line of one `botwatch coordination`: the stage run alone with its own options.
+    Shown as `analyze --only coordination`, it re-ran the 60 s default network where the report
+    described the 5 s one the user had asked for."""
+    from botwatch.coordination.network import NetworkOptions
+
+    defaults = NetworkOptions()
+    parts = ["botwatch", "coordination", _quote(study_name)]
+    election_arg = _election_arg(p)
+    if election_arg:
+        parts += ["--election", election_arg]
+    behaviours = p.get("coordination_behaviours")
+    if isinstance(behaviours, list) and tuple(behaviours) != tuple(defaults.behaviours):
+        for b in behaviours:
+            parts += ["-b", _quote(b)]
+    for field, flag in _COORDINATION_FLAGS.items():
+        key = f"coordination_{field}"
+        if key not in p or p[key] == getattr(defaults, field):
+            continue
+        value = p[key]
+        if value is None:
+            continue
+        shown = f"{value}s" if field == "window_s" else (f"{value:g}" if isinstance(value, float) else str(value))
+        parts += [flag, _quote(shown)]
+    return " ".join(parts)
+
+
 def _every_stage(ran: list[str], with_election: bool) -> bool:
     """Whether `ran` is every stage a plain `analyze` runs (those needing an election only with one),
     so the command is shown without eleven `--only`s."""
@@ -184,6 +221,9 @@ def _commands(runs: list[Any]) -> list[_Command]:
         p = run.params or {}
         if run.stage == "ingest":  # one row per `ingest`
             commands.append(_Command("ingest", [run.stage], p, None))
+            continue
+        if run.stage == "coordination" and p.get("cli") is True:  # one row per `botwatch coordination`, with its options
+            commands.append(_Command("coordination", [run.stage], dict(p), run.command_id))
             continue
         kind = "estimate" if "bootstrap_reps" in p else "analyze"  # `botwatch estimate` records its bootstrap options
         last = commands[-1] if commands and commands[-1].kind == kind else None
@@ -226,6 +266,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
             if label not in elections:
                 elections.append(label)
     steps = [_ingest_command(study, study_name, c.params) if c.kind == "ingest"
+             else _coordination_command(study_name, c.params) if c.kind == "coordination"
              else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
              for c in _commands(runs)]
     kept = steps if max_steps is None else steps[-max_steps:]

@@ -118,7 +118,14 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     tables: set[str] = ctx.get("tables") or set(study.tables())
     election = ctx.get("election")
     s = study_summary(study)
-    dup = study.sql("SELECT coalesce(sum(duplicates), 0), coalesce(sum(records_read), 0) FROM sources")[0]
+    from botwatch.ingest.formats import PAGE_FORMATS
+
+    # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
+    # read, 5,515 posts stored" does not read as posts made from nothing (the CLI says "5,099 + 19 pages").
+    pages_in = ", ".join("'" + f.replace("'", "''") + "'" for f in sorted(PAGE_FORMATS)) or "NULL"
+    dup = study.sql(f"""SELECT coalesce(sum(duplicates), 0), coalesce(sum(records_read) FILTER (WHERE format IS NULL OR format NOT IN ({pages_in})), 0),
+                               coalesce(sum(records_read) FILTER (WHERE format IN ({pages_in})), 0), count(*) FILTER (WHERE format IN ({pages_in}))
+                        FROM sources""")[0]
     html = render(
         "methods.html.j2",
         s=s,
@@ -134,6 +141,8 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         cov=coverage(study, election),
         duplicates=dup[0],
         records=dup[1],
+        pages=dup[2],
+        page_files=dup[3],
         runs=provenance(study),
         training=training_sentences(recorded_counts(study)),
         repro=reproduction(study, study_label(study.path)[1]),

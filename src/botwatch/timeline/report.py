@@ -109,12 +109,28 @@ def hour_of_day(study: Study) -> Markup | None:
 
 
 def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -> list[tuple[Any, ...]]:
-    return study.sql(
+    """The strongest hourly bursts in the window, one row per burst: (labels, peak_at, peak_posts,
+    baseline, z, posts, event, hours_from_event), `labels` a list of (dimension, value).
+
+    A burst found identically in several series (when every post in the window is by
+    foreign-origin accounts, "all: all posts" and "origin: foreign origin" are the same series) is
+    listed once with every label, not once per series. `z` is None where the baseline is empty
+    (no posts in the same hour of the previous days): the spread is then only the documented floor
+    sqrt(baseline + 1) = 1, so z would just repeat the count ("27 posts, baseline 0, z 27")."""
+    rows = study.sql(
         """SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event FROM bursts
         WHERE freq='hour' AND peak_at BETWEEN ? AND ? AND dimension NOT IN ('party_stance', 'party_group')
-        ORDER BY z DESC, peak_at, dimension, value LIMIT ?""",
-        [span[0], span[1] + timedelta(days=1), limit],
+        ORDER BY z DESC, peak_at, dimension <> 'all', dimension, value""",
+        [span[0], span[1] + timedelta(days=1)],
     )
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for dim, val, peak, pp, base, z, posts, ev, hrs in rows:
+        key = (peak, pp, base, z, posts)
+        if key in merged:
+            merged[key][0].append((dim, val))
+        elif len(merged) < limit:
+            merged[key] = [[(dim, val)], peak, pp, base, None if not base else z, posts, ev, hrs]
+    return [tuple(r) for r in merged.values()]
 
 
 def dense_months(monthly: list[tuple[datetime, int]]) -> tuple[list[str], list[float]]:
@@ -202,7 +218,25 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
     out["groups"] = circadian_by_group(study, home, msk)
+    out["office"] = office_shift_accounts(study)
     return out
+
+
+def office_shift_accounts(study: Study) -> int:
+    """Accounts whose origin evidence found office shifts on the Moscow clock (the `office_hours`
+    item, moving the odds towards Russia). The human-day fit above leaves shift work out as
+    uninformative, so on IRA accounts the headline read "0% fit Moscow" while `explain` said their
+    hours fit Moscow office shifts at odds over a million: the headline now says where they went."""
+    from botwatch.accounts.origin_shifts import KIND
+
+    if "account_evidence" not in study.tables():
+        return 0
+    # The item's sentence ends "odds of Russia against XX ×N" (towards Russia) or "÷N" (away).
+    return int(study.sql(
+        "SELECT count(DISTINCT (platform, account_id)) FROM account_evidence WHERE kind = 'origin' AND feature = ? "
+        "AND sentence LIKE '%odds of Russia against %' AND sentence NOT LIKE '%÷%'",
+        [KIND],
+    )[0][0])
 
 
 def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
@@ -319,6 +353,22 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
     return out
 
 
+def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]]) -> str:
+    """Why the impact table holds no test, in the words of what actually stopped it: it said
+    "needs post_party and account_scores" even when both existed and the stage had run, while the
+    real reason (the party posts' accounts have no bot probability) sat in the notes above."""
+    if "impact" in tables:  # the stage ran: its own notes say per party why nothing was tested
+        said = [n for stage, n in notes if stage == "impact"]
+        if said:
+            return "Not computed: " + " ".join(said)
+        return "Not computed: the impact stage ran but no party had enough time buckets with posts from both groups to test."
+    missing = [f"posts labelled by party ({t})" if t == "post_party" else f"accounts scored as likely automated or not ({t})"
+               for t in ("post_party", "account_scores") if t not in tables]
+    if missing:
+        return "Not computed: needs " + " and ".join(missing) + "."
+    return "Not computed: the impact stage has not run on this study (botwatch analyze STUDY --only impact)."
+
+
 def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]]) -> list[Markup]:
     out: list[Markup] = []
     if "event_tests" in study.tables():
@@ -374,6 +424,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         creation=creation,
         circ=circ,
         impact=impact,
+        impact_missing=impact_missing(study, tables, notes) if not impact else "",
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,

@@ -1,0 +1,45 @@
+"""`botwatch timeline`: the README advertises timelines, and there was no command to see one
+without building the HTML report ("No such command 'timeline'")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+
+def _study(tmp_path: Path) -> Path:
+    path = tmp_path / "s.duckdb"
+    with open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, sentiment_mean DOUBLE, sentiment_n BIGINT)")
+        st.sql("""INSERT INTO timeline VALUES
+            ('day', 'utc', 'all', 'all posts', TIMESTAMP '2016-10-01', 12, 3, NULL, 0),
+            ('day', 'utc', 'all', 'all posts', TIMESTAMP '2016-10-02', 7, 2, NULL, 0),
+            ('day', 'utc', 'origin', 'foreign origin', TIMESTAMP '2016-10-01', 9, 2, NULL, 0),
+            ('day', 'utc', 'origin', 'not foreign (or unknown)', TIMESTAMP '2016-10-02', 7, 2, NULL, 0),
+            ('hour', 'utc', 'all', 'all posts', TIMESTAMP '2016-10-01 05:00', 12, 3, NULL, 0)""")
+    return path
+
+
+def test_timeline_prints_the_stored_series(tmp_path: Path) -> None:
+    path = _study(tmp_path)
+    res = CliRunner().invoke(app, ["timeline", str(path)])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "2016-10-0" in ln]
+    assert len(lines) == 2 and "12" in lines[0] and "3" in lines[0] and "7" in lines[1]
+    res = CliRunner().invoke(app, ["timeline", str(path), "-d", "origin", "--since", "2016-10-02"])
+    assert res.exit_code == 0, res.output
+    assert "foreign origin" in res.output and "not foreign (or unknown)" in res.output  # every group is a column
+    rows = [ln for ln in res.output.splitlines() if "2016-10-0" in ln]
+    assert len(rows) == 1 and rows[0].split("│")[2].strip() == "0" and rows[0].split("│")[3].strip() == "7", res.output
+
+
+def test_timeline_bad_options_are_one_line_errors(tmp_path: Path) -> None:
+    path = _study(tmp_path)
+    res = CliRunner().invoke(app, ["timeline", str(path), "-d", "nope"])
+    assert res.exit_code == 2 and "dimensions: all, origin" in res.output
+    res = CliRunner().invoke(app, ["timeline", str(path), "--freq", "week"])
+    assert res.exit_code == 2 and "day, hour" in res.output
