@@ -43,3 +43,12 @@ def test_timeline_bad_options_are_one_line_errors(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "dimensions: all, origin" in res.output
     res = CliRunner().invoke(app, ["timeline", str(path), "--freq", "week"])
     assert res.exit_code == 2 and "day, hour" in res.output
+
+
+def test_until_a_date_keeps_that_days_hours(tmp_path: Path) -> None:
+    """`--freq hour --until 2016-10-01` kept only the 00:00 bucket of that day (the widening to the
+    day's end was applied to daily buckets only, where it changes nothing)."""
+    path = _study(tmp_path)
+    res = CliRunner().invoke(app, ["timeline", str(path), "--freq", "hour", "--until", "2016-10-01"])
+    assert res.exit_code == 0, res.output
+    assert "2016-10-01 05:00" in res.output, res.output

@@ -82,6 +82,27 @@ def test_no_election_beside_another_stages_election_is_a_choice_to_make(tmp_path
     assert "different elections" in res.output and "accounts: no election (--no-election)" in res.output and "bursts: us-2016" in res.output
 
 
+def test_stages_no_election_skipped_keep_their_election_without_a_conflict(tmp_path: Path, sample_study_path: Path) -> None:
+    """The documented flow: a full `analyze --election X`, then a full `--no-election`, which skips
+    content, creation, impact and estimates (their tables and records stay, naming X). A later plain
+    `analyze` stopped with "different elections"; it now keeps none, as the docs say."""
+    from botwatch import open_study
+    from botwatch.report.mixed_elections import mixed_elections
+
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    with open_study(study, read_only=False) as st:  # what the full `--election us-2016` left for the stages --no-election skips
+        for i, stage in enumerate(("content", "creation", "estimates")):
+            st.sql(f"INSERT INTO runs VALUES ('k{i}', ?, '{{\"election\": \"us-2016\"}}', '0', now() - INTERVAL 1 HOUR, "
+                   "now() - INTERVAL 1 HOUR, 'ok', 0, NULL)", [stage])
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    again = runner.invoke(app, ["analyze", str(study), "--only", "coverage"])
+    assert again.exit_code == 0, again.output
+    assert "using no election, as this study was last analysed with --no-election" in again.output
+    with open_study(study) as st:
+        assert mixed_elections(st) is None  # and the report shows no "different elections" banner
+
+
 def test_election_and_no_election_together_is_one_line(tmp_path: Path, sample_study_path: Path) -> None:
     study = _study(tmp_path, sample_study_path)
     for cmd in ("analyze", "estimate"):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -98,16 +97,11 @@ def count_training_accounts(study: Any) -> dict[str, int]:
 def recorded_counts(study: Any) -> dict[str, int]:
     """The counts the latest successful accounts run recorded ({} when none did: a study scored
     before they were recorded, or never scored)."""
-    if "runs" not in study.tables():
-        return {}
-    rows = study.sql("SELECT params FROM runs WHERE stage = 'accounts' AND status = 'ok' ORDER BY finished_at DESC LIMIT 1")
-    if not rows:
-        return {}
-    try:
-        params = json.loads(rows[0][0] or "{}")
-    except ValueError:
-        return {}
-    if not isinstance(params, dict):
+    from botwatch.runs_table import latest_of_stage
+
+    run = latest_of_stage(study, "accounts")
+    params = run.params if run is not None else None
+    if params is None:
         return {}
     return {k: v for k in RUN_KEYS.values() if isinstance(v := params.get(k), int) and not isinstance(v, bool)}
 

@@ -146,7 +146,8 @@ def timeline(
             params.append(since)
         if until is not None:
             where.append("bucket <= ?")
-            params.append(until if freq == "hour" or until.time() != datetime.min.time() else until.replace(hour=23, minute=59))
+            # A date alone means the whole day: hourly buckets up to 23:00 of it (a daily bucket is midnight).
+            params.append(until.replace(hour=23, minute=59) if until.time() == datetime.min.time() else until)
         rows = st.sql(f"SELECT bucket, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} ORDER BY bucket, value", params)
         # every group of the dimension is a column, in the range or not, so the columns are the same whatever the dates
         values = [r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])]

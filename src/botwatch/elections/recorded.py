@@ -78,8 +78,9 @@ NO_ELECTION: tuple[str, str | None] = ("", None)
 def study_election_record(study: Any) -> tuple[str, str | None] | None:
     """(key, recorded text or None) of the one election the study's stages were last run with, as
     stored rather than loaded (`elections show STUDY --toml` gives back a text that no longer
-    parses); `NO_ELECTION` when every stage that chose did so with `--no-election`; None when no
-    stage recorded one. A stage run with no election is not a different election. Raises
+    parses); `NO_ELECTION` when every stage that chose did so with `--no-election` (the stages
+    that need an election, which it skips, keep their earlier records); None when no stage
+    recorded one. A stage run with no election is not a different election. Raises
     `ElectionError` when the stages recorded different elections (a preset in one, a user's file or
     another text of it in another, or `--no-election` in one): picking one would silently change
     the others' tables."""
@@ -97,6 +98,16 @@ def study_election_record(study: Any) -> tuple[str, str | None] | None:
             by.setdefault(pair, []).append(stage)
     if not by:
         return None
+    if NO_ELECTION in by and len(by) > 1:
+        # `analyze --no-election` skips the stages that need an election: their earlier tables and
+        # records stay, naming the election they were made with. That is what --no-election does,
+        # not a second election: a full `--election X` then `--no-election` read as "different
+        # elections" and stopped every later plain `analyze`, `estimate` and report.
+        from botwatch.pipeline import stages as all_stages
+
+        kept = {s.name for s in all_stages() if s.needs_election}
+        if all(set(stages) <= kept for pair, stages in by.items() if pair != NO_ELECTION):
+            return NO_ELECTION
     if len(by) > 1:
         keys = [k for k, _ in by]
 

@@ -86,7 +86,7 @@ def _megabytes(max_record_bytes: int) -> str:
 class _Command:
     """One command the study's `runs` hold: its kind, the stages it ran and the first run's parameters."""
 
-    kind: str  # ingest | analyze | estimate | coordination
+    kind: str  # ingest | analyze | estimate | coordination | impact
     stages: list[str]
     params: dict[str, Any]
     command_id: str | None
@@ -106,7 +106,9 @@ def _analysis_command(study_name: str, cmd: _Command, election_arg: str | None) 
     if estimate:
         if isinstance(p.get("table"), str):  # what it printed (recorded since it was shown here)
             parts += ["--table", _quote(p["table"])]
-        parts += ["--reps", str(p.get("bootstrap_reps")), "--seed", str(p.get("seed"))]
+        for flag, key in (("--reps", "bootstrap_reps"), ("--seed", "seed")):  # a Python `analyze` may record one without the other
+            if isinstance(p.get(key), int) and not isinstance(p.get(key), bool):
+                parts += [flag, str(p[key])]
         for w in p.get("windows") or []:
             parts += ["--window", _quote(w)]
         if "content" in stages:  # it labelled the posts again (asked, or they were for another election)
@@ -190,6 +192,22 @@ def _coordination_command(study_name: str, p: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _impact_command(study_name: str, p: dict[str, Any]) -> str:
+    """The command line of one `botwatch impact`: its party, bucket size, dates and VAR settings
+    (given back as recorded; shown as `analyze --only impact`, it re-ran every party at 1 h)."""
+    parts = ["botwatch", "impact", _quote(study_name)]
+    election_arg = _election_arg(p)
+    if election_arg:
+        parts += ["--election", election_arg]
+    for party in p.get("impact_parties") or []:
+        parts += ["--party", _quote(party)]
+    for flag, key in (("--freq", "impact_freq"), ("--start", "impact_start"), ("--end", "impact_end"),
+                      ("--maxlags", "impact_maxlags"), ("--horizon", "impact_horizon")):
+        if p.get(key) is not None:
+            parts += [flag, _quote(str(p[key]).replace(" ", "T"))]
+    return " ".join(parts)
+
+
 def _every_stage(ran: list[str], with_election: bool) -> bool:
     """Whether `ran` is every stage a plain `analyze` runs (those needing an election only with one),
     so the command is shown without eleven `--only`s."""
@@ -222,8 +240,12 @@ def _commands(runs: list[Any]) -> list[_Command]:
         if run.stage == "ingest":  # one row per `ingest`
             commands.append(_Command("ingest", [run.stage], p, None))
             continue
-        if run.stage == "coordination" and p.get("cli") is True:  # one row per `botwatch coordination`, with its options
+        if run.stage == "coordination" and (p.get("cli") is True or any(k.startswith("coordination_") for k in p)):
+            # one row per `botwatch coordination` (or a Python `analyze` given its options), with them
             commands.append(_Command("coordination", [run.stage], dict(p), run.command_id))
+            continue
+        if run.stage == "impact" and any(k.startswith("impact_") for k in p):  # `botwatch impact`, one party, its settings
+            commands.append(_Command("impact", [run.stage], dict(p), run.command_id))
             continue
         kind = "estimate" if "bootstrap_reps" in p else "analyze"  # `botwatch estimate` records its bootstrap options
         last = commands[-1] if commands and commands[-1].kind == kind else None
@@ -267,6 +289,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
                 elections.append(label)
     steps = [_ingest_command(study, study_name, c.params) if c.kind == "ingest"
              else _coordination_command(study_name, c.params) if c.kind == "coordination"
+             else _impact_command(study_name, c.params) if c.kind == "impact"
              else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
              for c in _commands(runs)]
     kept = steps if max_steps is None else steps[-max_steps:]

@@ -18,8 +18,13 @@ _TAG = re.compile(r'<meta name="botwatch-study" content="([0-9a-f]*)">')
 
 
 def study_key(path: Path) -> str:
-    """A short hash of the study's absolute path: the same for every report of one study file."""
-    return hashlib.sha256(str(Path(path).absolute()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    """A short hash of the study's resolved path (symbolic links and `..` followed, so `s.duckdb` and
+    `./x/../s.duckdb` are one study): the same for every report of one study file. A URL (a lake
+    on a cluster's file system) is hashed as written."""
+    text = str(path)
+    if "://" not in text:
+        text = str(Path(path).resolve())
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def report_study_key(path: Path) -> str | None:
