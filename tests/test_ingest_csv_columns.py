@@ -105,6 +105,7 @@ def test_brexit_slice_from_a_toml_map_and_rerun_adds_nothing(tmp_path: Path) -> 
         assert '"post_id": "tweet_id"' in runs[0][0]  # the map is recorded with the run
     code, out = _ingest(str(study), str(BREXIT), "--column-map", str(cmap))
     assert code == 0 and "identical content already ingested" in out
+    assert "ingest it into a new study" in " ".join(out.split())  # a corrected map reads nothing again here
     code, out = _ingest(str(study), str(BREXIT), "--column-map", str(cmap), "--force")
     assert code == 0 and "stored 0, duplicates 24" in " ".join(out.split())
     # Re-ingesting a slice without post ids (built from account, time and text) adds nothing either.

@@ -189,6 +189,9 @@ def _ingest_source(
         sha = file_sha256(path)
         if not force and (seen := _ingested_as(study, sha)):
             result.skipped = f"identical content already ingested from {seen}"
+            if columns is not None:  # a corrected map reads nothing again here: its posts are stored by id already
+                result.skipped += ("; a study keeps the rows it first read, so to read this file with another column map, "
+                                   "ingest it into a new study")
             return result
     native = None
     if native_candidate:
