@@ -73,12 +73,32 @@ def test_coordination_gives_back_its_own_options(tmp_path: Path, sample_study_pa
     """`botwatch coordination --window 5m -b co-retweet` was given back as `analyze --only
     coordination`, which re-runs the 60 s default network the report did not describe."""
     study = _copy(tmp_path, sample_study_path)
+    _ok("analyze", str(study), "--only", "accounts")
     _ok("coordination", str(study), "--window", "5m", "-b", "co-retweet", "--seed", "11")
     _ok("coordination", str(study))
     steps = _steps(study)
     assert steps[-2:] == ["botwatch coordination s.duckdb -b co-retweet --window 300s --seed 11", "botwatch coordination s.duckdb"]
     assert not any("--only coordination" in s for s in steps[-2:])
+    from botwatch import open_study
 
+    with open_study(study) as st:  # each run re-ran accounts_clusters too, in the same command
+        ran = [r[0] for r in st.sql("SELECT stage FROM runs WHERE stage IN ('coordination', 'accounts_clusters') ORDER BY finished_at")]
+    assert ran[-4:] == ["coordination", "accounts_clusters"] * 2
+
+
+def test_coordination_window_auto_is_not_below_whole_minute_stamps(tmp_path: Path, sample_study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled sample holds IRA rows stamped to the minute. An estimate under 60 s (a reviewer's
+    IRA slice gave 28 s) was used anyway, behind a warning that it was below the resolution; the
+    estimate is stood in for here (the sample's own is 600 s)."""
+    import botwatch.coordination.network as network
+
+    monkeypatch.setattr(network, "estimate_window", lambda *a, **k: {"window_s": 28, "later_shares": 50, "quantile": 0.1, "median_delay_s": 90.0})
+    study = _copy(tmp_path, sample_study_path)
+    res = runner.invoke(app, ["coordination", str(study), "--window", "auto"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "window raised to 60 s" in out and "is below that resolution" not in out
+    assert _steps(study)[-1] == "botwatch coordination s.duckdb"  # 60 s: the default, nothing to give back
 
 def test_python_and_impact_runs_are_given_back_as_the_commands_that_repeat_them(tmp_path: Path, sample_study_path: Path) -> None:
     """A Python `analyze(only=["coordination"], options={"coordination_window_s": 300})` was given back

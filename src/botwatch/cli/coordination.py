@@ -85,6 +85,7 @@ def coordination(
     with open_or_fail(study) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:
             fail(f"{study} holds no posts: run `botwatch ingest` first")
+        minutes = minute_stamped(st)
         if win is None:
             est = estimate_window(st, behaviours=("co-retweet",))
             win = int(est["window_s"])
@@ -93,11 +94,16 @@ def coordination(
                 f"(median {est['median_delay_s']} s)",
                 highlight=False,
             )
+            if minutes["sources"] and win < MINUTE_S:
+                # On whole-minute stamps (the IRA release) an estimate under a minute is an artefact of
+                # the rounding: it was used anyway, behind a warning that it was below the resolution.
+                console.print(f"window raised to {MINUTE_S} s: some posts' times are whole minutes, so a shorter window cannot be measured",
+                              highlight=False)
+                win = MINUTE_S
         opts = NetworkOptions(
             behaviours=behaviours, window_s=win, min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, max_trace_pairs=max_trace_pairs,
             null_model=null_model, null_unit=null_unit, null_replicates=null_replicates, max_fdr=max_fdr, seed=seed, fast_seconds=fast_seconds, memory_mb=memory_mb,
         )
-        minutes = minute_stamped(st)
         if minutes["sources"]:
             # Whole-minute timestamps (the IRA release): a window under a minute cannot be measured there.
             names = ", ".join(f"{f} ({n:,} posts)" for f, n in minutes["sources"])
@@ -122,7 +128,10 @@ def coordination(
         ctx = Context(election=elect, options={"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}},
                       log=lambda m: console.print(m, highlight=False, markup=False))
         try:
-            (_, _, edges), = run_stages(st, ctx, only=["coordination"])
+            # accounts_clusters after it: each cluster member's evidence names its cluster, and a
+            # report after `botwatch coordination` alone said the accounts' evidence was out of date.
+            scored = {"accounts", "account_features", "account_scores", "account_evidence"} <= set(st.tables())
+            (_, _, edges), *_ = run_stages(st, ctx, only=["coordination", *(["accounts_clusters"] if scored else [])])
         except PipelineError as exc:
             fail(str(exc))
             return

@@ -240,6 +240,9 @@ def _commands(runs: list[Any]) -> list[_Command]:
         if run.stage == "ingest":  # one row per `ingest`
             commands.append(_Command("ingest", [run.stage], p, None))
             continue
+        if commands and commands[-1].kind == "coordination" and run.command_id is not None and commands[-1].command_id == run.command_id:
+            commands[-1].stages.append(run.stage)  # `botwatch coordination` re-runs accounts_clusters itself
+            continue
         if run.stage == "coordination" and (p.get("cli") is True or any(k.startswith("coordination_") for k in p)):
             # one row per `botwatch coordination` (or a Python `analyze` given its options), with them
             commands.append(_Command("coordination", [run.stage], dict(p), run.command_id))
