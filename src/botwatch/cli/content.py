@@ -24,9 +24,11 @@ def evaluate_cmd(
     part: Annotated[Optional[str], typer.Option(help="Score only rows whose `part` column is this (e.g. dev, test)")] = None,
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
     show_errors: Annotated[int, typer.Option(help="List up to this many false and missed party matches")] = 0,
+    record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's Parties section quotes it)")] = True,
 ) -> None:
     """Print stance and sentiment macro-F1 (95% bootstrap intervals), accuracy, the majority-class
-    baseline, and party-matching precision and recall."""
+    baseline, and party-matching precision and recall; record them in the study's `runs` table
+    (stage `content_evaluate`) so that the report quotes them for this election."""
     from botwatch.content.score import LabelsError, agreement, load_labels, study_predictions
 
     with open_or_fail(study, read_only=True) as st:
@@ -58,7 +60,8 @@ def evaluate_cmd(
         out.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(escape, parts))} and all of them are scored together; "
                   "a model tuned or trained on some of them scores higher there than on posts it never saw: pass --part (e.g. "
                   "--part test for botwatch's frozen test part)", highlight=False)
-    ag = agreement(rows, stance, sentiment, n_boot=max(boot, 10))
+    n_boot = max(boot, 10)
+    ag = agreement(rows, stance, sentiment, n_boot=n_boot)
     t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
         t.add_column(c)
@@ -79,6 +82,37 @@ def evaluate_cmd(
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
         for post_id, party in items[:show_errors]:
             out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)
+    if record:
+        _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot)
+
+
+def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int) -> None:  # type: ignore[no-untyped-def]
+    """Record the evaluation as a `runs` row of the study, so the report's Parties section can say
+    how stance did on the observer's own labels. The figures are already printed: a study that
+    cannot be written (a lake, a read-only file, another process holding it) is said in one line,
+    never a failure."""
+    from botwatch.content.score import EVALUATE_STAGE, evaluation_params
+    from botwatch.engines.lake import is_lake_path
+    from botwatch.cli.common import study_location
+    from botwatch.study import Study
+
+    why = None
+    if election is None:
+        why = "the study's posts are labelled for no single election"
+    elif is_lake_path(study_location(study)):
+        why = "recording is not supported for a lake study yet"
+    else:
+        try:
+            params = evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot)
+            with Study(study, read_only=False, create=False) as st:
+                with st.run(EVALUATE_STAGE, params) as info:
+                    info["rows_written"] = 0
+        except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded
+            why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    if why is None:
+        out.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's Parties section quotes it for {escape(election or '')}", highlight=False)
+    else:
+        out.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures above stand", highlight=False)
 
 
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -227,3 +228,73 @@ def study_predictions(study, election: str | None = None) -> tuple[dict[tuple[st
     stance = {(p, q): s for p, q, s in study.sql(f"select post_id, party, stance from post_party{where}", args)}
     sent = {p: s for p, s in study.sql(f"select post_id, sentiment from post_labels{where}", args)}
     return stance, sent
+
+
+# -- recording an evaluation in the study -----------------------------------------------------------
+# `botwatch content evaluate` records what it measured as a `runs` row of this stage, so that the
+# report can say how stance did on the observer's own election (MEASURED_BY_ELECTION only holds the
+# shipped frozen-test figures of the elections botwatch was labelled on). It is no analysis stage:
+# the reproduction block gives it back as the command that repeats it.
+EVALUATE_STAGE = "content_evaluate"
+
+
+def _fig(x: float) -> float | None:
+    """A figure as JSON can hold it: NaN (nothing scored) is None."""
+    return None if x != x else round(float(x), 4)
+
+
+def evaluation_params(agreement_: Agreement, *, election: str | None, labels_path: str | Path, part: str | None, n_boot: int) -> dict[str, Any]:
+    """The `runs.params` of one evaluation: where the labels came from (file name and SHA-256, so a
+    later report can say which file it was and a reader can tell an edited file from the one
+    scored) and the figures the report quotes."""
+    import hashlib
+
+    p = Path(labels_path)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    # Not `election`: every reader of the stages' records (the study's one election, the report's
+    # merged parameters, the reproduction's election files) takes that key as "analysed with", and
+    # an evaluation naming the preset key of a study analysed with the user's own file of it would
+    # read as a second election.
+    out: dict[str, Any] = {"evaluated_election": election, "labels_file": p.name, "labels_sha256": digest, "labels_part": part, "evaluate_boot": n_boot}
+    for what, fig in (("stance", agreement_.stance), ("sentiment", agreement_.sentiment)):
+        out[f"{what}_n"] = int(fig.n)
+        out[f"{what}_f1"] = _fig(fig.macro_f1) if fig.n else None
+        out[f"{what}_ci"] = [_fig(fig.ci[0]), _fig(fig.ci[1])] if fig.n else None
+        out[f"{what}_accuracy"] = _fig(fig.accuracy) if fig.n else None
+        out[f"{what}_majority"] = _fig(fig.majority) if fig.n else None
+    return out
+
+
+def recorded_evaluation(study: Any, election: str) -> dict[str, Any] | None:
+    """The latest recorded `content evaluate` of `election` that scored stance, shaped like a
+    `MEASURED_BY_ELECTION` entry (`pairs`, `stance_f1`, `stance_ci`, `stance_accuracy`,
+    `stance_majority`, `sentiment_f1`, `sentiment_ci`) plus `labels_file`, `date` and `part`;
+    None when there is none (older studies, or a record that is not readable or complete). An
+    evaluation older than the latest content stage run measured labels the study no longer holds
+    (the posts were labelled again since, perhaps with other models): it is not quoted."""
+    from botwatch.runs_table import parse_params  # the one reader of runs.params
+
+    if "runs" not in study.tables():
+        return None
+    rows = study.sql("SELECT params, finished_at FROM runs WHERE status = 'ok' AND stage = ? ORDER BY finished_at DESC", [EVALUATE_STAGE])
+    labelled = study.sql("SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'content'")
+    since = labelled[0][0] if labelled else None
+    for params, finished in rows:
+        p = parse_params(params)
+        if not p or p.get("evaluated_election") != election or not p.get("stance_n"):
+            continue
+        if since is not None and (finished is None or finished < since):
+            return None  # this and every older one predate the labels the report shows
+        try:
+            ci = p["stance_ci"]
+            sci = p.get("sentiment_ci") or [None, None]
+            return {
+                "pairs": int(p["stance_n"]), "stance_f1": float(p["stance_f1"]), "stance_ci": (float(ci[0]), float(ci[1])),
+                "stance_accuracy": float(p["stance_accuracy"]), "stance_majority": float(p["stance_majority"]),
+                "sentiment_f1": None if p.get("sentiment_f1") is None else float(p["sentiment_f1"]),
+                "sentiment_ci": tuple(sci), "labels_file": str(p.get("labels_file") or "your labels file"),
+                "date": str(finished)[:10] if finished is not None else "", "part": p.get("labels_part"), "own": True,
+            }
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue  # a damaged record: the next older one, else none
+    return None

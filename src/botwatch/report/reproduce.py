@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.ingest.csv_mapping import reproduce_flags as csv_column_flags
+from botwatch.content.score import EVALUATE_STAGE
 from botwatch.runs_table import ok_runs
 from botwatch.study import Study
 
@@ -86,7 +87,7 @@ def _megabytes(max_record_bytes: int) -> str:
 class _Command:
     """One command the study's `runs` hold: its kind, the stages it ran and the first run's parameters."""
 
-    kind: str  # ingest | analyze | estimate | coordination | impact
+    kind: str  # ingest | analyze | estimate | coordination | impact | content_evaluate
     stages: list[str]
     params: dict[str, Any]
     command_id: str | None
@@ -208,6 +209,15 @@ def _impact_command(study_name: str, p: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _evaluate_command(study_name: str, p: dict[str, Any]) -> str:
+    """The command line of one `botwatch content evaluate`: the labels file by the name it was
+    recorded with (its SHA-256 is in the runs row; the reader supplies the file), and its part."""
+    parts = ["botwatch", "content", "evaluate", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))]
+    if isinstance(p.get("labels_part"), str) and p["labels_part"]:
+        parts += ["--part", _quote(p["labels_part"])]
+    return " ".join(parts)
+
+
 def _every_stage(ran: list[str], with_election: bool) -> bool:
     """Whether `ran` is every stage a plain `analyze` runs (those needing an election only with one),
     so the command is shown without eleven `--only`s."""
@@ -246,6 +256,11 @@ def _commands(runs: list[Any]) -> list[_Command]:
         if run.stage == "coordination" and (p.get("cli") is True or any(k.startswith("coordination_") for k in p)):
             # one row per `botwatch coordination` (or a Python `analyze` given its options), with them
             commands.append(_Command("coordination", [run.stage], dict(p), run.command_id))
+            continue
+        if run.stage == EVALUATE_STAGE:
+            # `botwatch content evaluate`: no analysis stage (it writes no table, only its runs row),
+            # given back as the command that repeats it, with the labels file it scored
+            commands.append(_Command("content_evaluate", [run.stage], dict(p), None))
             continue
         if run.stage == "impact" and any(k.startswith("impact_") for k in p):  # `botwatch impact`, one party, its settings
             commands.append(_Command("impact", [run.stage], dict(p), run.command_id))
@@ -293,6 +308,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     steps = [_ingest_command(study, study_name, c.params) if c.kind == "ingest"
              else _coordination_command(study_name, c.params) if c.kind == "coordination"
              else _impact_command(study_name, c.params) if c.kind == "impact"
+             else _evaluate_command(study_name, c.params) if c.kind == "content_evaluate"
              else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
              for c in _commands(runs)]
     kept = steps if max_steps is None else steps[-max_steps:]

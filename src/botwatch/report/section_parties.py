@@ -107,8 +107,9 @@ def _own_posts(all_est: dict, public_est: dict | None, parties: list[tuple[str, 
 
 
 def stance_no_better(lab: dict[str, Any] | None) -> bool:
-    """Whether stance's measured accuracy on this election's held-out pairs is no better than always
-    answering the commonest label: its support and oppose shares are then no finding."""
+    """Whether stance's measured accuracy on this election's held-out pairs (or the observer's own
+    recorded hand labels) is no better than always answering the commonest label: its support and
+    oppose shares are then no finding."""
     return bool(lab) and float(lab["stance_accuracy"]) <= float(lab["stance_majority"])  # type: ignore[index]
 
 
@@ -253,7 +254,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # election's headline would claim a check that was never made.
     measured_on = str(MEASURED.get("election", "us-2016"))
     measured_here = election.key == measured_on
-    lab = MEASURED_BY_ELECTION.get(election.key)  # frozen test-part figures for this election, if it was labelled
+    # The observer's own check (`botwatch content evaluate`, recorded in the study) wins over the
+    # shipped frozen test-part figures: it measured these posts' election against their readers.
+    from botwatch.content.score import recorded_evaluation
+
+    lab = recorded_evaluation(study, election.key) or MEASURED_BY_ELECTION.get(election.key)
     no_better = stance_no_better(lab)
     # Election posts, not post-party pairs: a party account's post naming two parties is one post.
     own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
@@ -275,7 +280,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                                    lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         if foreign and not foreign[0].observed:

@@ -1,0 +1,185 @@
+"""`botwatch content evaluate` records its result in the study, and the report's Parties section
+quotes it for the study's election: an observer who measured stance on their own election's posts
+used to read "Stance was not checked against hand labels" (or only the shipped figures of other
+posts) in the report. The reproduction block gives the run back as the command that repeats it.
+
+The labels here are written from the study's own predictions (no hand labels are read)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.elections import load_election
+
+US = load_election("us-2016")
+runner = CliRunner()
+FLIP = {"support": "oppose", "oppose": "neutral", "neutral": "support"}
+
+
+@pytest.fixture(scope="module")
+def estimated(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample labelled and estimated for us-2016 (as tests/test_report_parties.py)."""
+    from botwatch import open_study
+    from botwatch.content.stage import run_content
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+
+    dst = tmp_path_factory.mktemp("evrec") / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    with open_study(dst, read_only=False) as st:
+        run_content(st, US, log=lambda m: None)
+        write_estimates(st, compute_estimates(st, US, EstimateOptions(sample_rate=0.01, reps=50), log=lambda m: None))
+    return dst
+
+
+def _labels(study: Path, dst: Path, *, flip: bool = False) -> Path:
+    """A labels file of the study's own stance and sentiment predictions (`flip`: every stance wrong)."""
+    from botwatch import open_study
+    from botwatch.content.score import sentiment_class
+
+    with open_study(study) as st:
+        pairs = st.sql("SELECT post_id, party, stance FROM post_party WHERE stance IS NOT NULL ORDER BY post_id, party LIMIT 60")
+        senti = dict(st.sql("SELECT post_id, sentiment FROM post_labels"))
+    assert len({s for _, _, s in pairs}) >= 2, "the sample must give more than one stance class"
+    with dst.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["post_id", "party", "stance", "sentiment"])
+        for pid, party, stance in pairs:
+            s = senti.get(pid)
+            w.writerow([pid, party, FLIP[stance] if flip else stance, sentiment_class(s) if s is not None else ""])
+    return dst
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(src, dst)
+    return dst
+
+
+def _evaluate(db: Path, labels: Path, *extra: str) -> str:
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(labels), "--boot", "20", *extra])
+    assert res.exit_code == 0, res.output
+    assert "Traceback" not in res.output
+    return " ".join(res.output.split())
+
+
+def _parties_html(db: Path) -> tuple[str, str]:
+    from botwatch import open_study
+    from botwatch.report.section_parties import parties_section
+
+    with open_study(db) as st:
+        sec = parties_section(st, {"election": US})
+    assert sec is not None
+    return str(sec.html), " ".join(str(h) for h in sec.headline)
+
+
+def test_evaluate_records_a_runs_row_with_the_labels_file_and_figures(estimated: Path, tmp_path: Path) -> None:
+    db = _copy(estimated, tmp_path)
+    labels = _labels(db, tmp_path / "mine.csv")
+    out = _evaluate(db, labels)
+    assert "recorded in s.duckdb (stage content_evaluate)" in out
+    from botwatch import open_study
+
+    with open_study(db) as st:
+        rows = st.sql("SELECT params, status FROM runs WHERE stage = 'content_evaluate'")
+    assert len(rows) == 1 and rows[0][1] == "ok"
+    p = json.loads(rows[0][0])
+    assert p["evaluated_election"] == "us-2016" and "election" not in p  # not read as an analysed-with election
+    assert p["labels_file"] == "mine.csv" and p["labels_sha256"] == hashlib.sha256(labels.read_bytes()).hexdigest()
+    assert p["stance_n"] > 0 and p["stance_f1"] == 1.0 and p["stance_accuracy"] == 1.0
+    assert p["stance_majority"] < 1.0 and len(p["stance_ci"]) == 2
+    assert p["sentiment_n"] > 0 and p["sentiment_f1"] is not None
+
+
+def test_no_record_leaves_the_study_unchanged(estimated: Path, tmp_path: Path) -> None:
+    db = _copy(estimated, tmp_path)
+    out = _evaluate(db, _labels(db, tmp_path / "mine.csv"), "--no-record")
+    assert "recorded" not in out
+    from botwatch import open_study
+
+    with open_study(db) as st:
+        assert st.sql("SELECT count(*) FROM runs WHERE stage = 'content_evaluate'")[0][0] == 0
+
+
+def test_a_study_that_cannot_be_written_prints_the_result_and_says_it_was_not_recorded(
+        estimated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botwatch.study
+    from botwatch.study import StudyError
+
+    db = _copy(estimated, tmp_path)
+    labels = _labels(db, tmp_path / "mine.csv")
+
+    class Locked:  # what opening for writing says while another process holds the study
+        def __init__(self, *a: object, **k: object) -> None:
+            raise StudyError(f"{db} is in use by another process\nclose it first")
+
+    monkeypatch.setattr(botwatch.study, "Study", Locked)
+    out = _evaluate(db, labels)
+    assert "macro-F1" in out and "1.000" in out  # the figures are printed as before
+    assert f"not recorded in the study ({db} is in use by another process); the figures above stand" in out
+
+
+def test_the_parties_section_quotes_the_recorded_evaluation(estimated: Path, tmp_path: Path) -> None:
+    db = _copy(estimated, tmp_path)
+    before, head_before = _parties_html(db)
+    assert "of your hand-labelled pairs" not in before  # no evaluation: the shipped figures, as before
+    assert "on 159 held-out" in head_before
+    labels = _labels(db, tmp_path / "<i>mine\u202e.csv")
+    _evaluate(db, labels)
+    html, head = _parties_html(db)
+    from botwatch import open_study
+
+    with open_study(db) as st:
+        n = json.loads(st.sql("SELECT params FROM runs WHERE stage = 'content_evaluate'")[0][0])["stance_n"]
+    assert f"Stance was checked against {n} of your hand-labelled pairs (" in html
+    assert "macro-F1 1.00 [1.00–1.00]" in html and "accuracy 100% against" in html
+    assert "no better than the majority label" not in html
+    assert "<i>mine" not in html and "&lt;i&gt;mine" in html and "\u202e" not in html  # user text, escaped
+    assert f"stance agrees with your hand labels at macro-F1 1.00 [1.00–1.00] on {n} pairs" in head
+    assert "on 159 held-out" not in head
+    assert "Stance here is no better than a guess" not in html
+
+
+def test_an_evaluation_no_better_than_the_majority_label_says_no_finding(estimated: Path, tmp_path: Path) -> None:
+    db = _copy(estimated, tmp_path)
+    _evaluate(db, _labels(db, tmp_path / "wrong.csv", flip=True))
+    html, head = _parties_html(db)
+    assert "Stance here is no better than a guess" in html and "of your hand-labelled pairs (wrong.csv" in html
+    assert "no better than the majority label, so no finding" in html
+    assert "no finding about support" in head
+
+
+def test_an_evaluation_of_another_election_is_not_quoted(estimated: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    db = _copy(estimated, tmp_path)
+    with open_study(db, read_only=False) as st:
+        with st.run("content_evaluate", {"evaluated_election": "uk-ge2017", "labels_file": "x.csv", "stance_n": 5, "stance_f1": 0.1,
+                                         "stance_ci": [0.0, 0.2], "stance_accuracy": 0.1, "stance_majority": 0.5}):
+            pass
+    html, head = _parties_html(db)
+    assert "of your hand-labelled pairs" not in html and "on 159 held-out" in head
+
+
+def test_the_reproduction_gives_the_evaluation_back_as_its_command(estimated: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction, reproduction_script
+
+    db = _copy(estimated, tmp_path)
+    _evaluate(db, _labels(db, tmp_path / "my labels.csv"), "--no-record")
+    with open_study(db, read_only=False) as st:
+        with st.run("content_evaluate", {"evaluated_election": "us-2016", "labels_file": "my labels.csv", "labels_part": "test", "stance_n": 3}):
+            pass
+    with open_study(db) as st:
+        r = reproduction(st, "s.duckdb")
+        script = reproduction_script(st, "s.duckdb")
+    assert r["steps"][-1] == "botwatch content evaluate s.duckdb 'my labels.csv' --part test"
+    assert "botwatch analyze" not in script  # not taken for an analysis stage
+    assert r["elections"] == []  # nor for an election the study was analysed with
