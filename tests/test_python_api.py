@@ -177,3 +177,18 @@ def test_lock_message_when_a_reader_holds_the_study(raw: Path) -> None:
     msg = str(err.value)
     assert f"open for reading in process {holder.pid}" in msg and "st.close()" in msg
     assert "holds it for writing" not in msg and "read-only by default" not in msg
+
+
+def test_no_election_is_a_choice_the_api_records_and_keeps(raw: Path) -> None:
+    """The API had no `--no-election`, and on a study last analysed with it a call without an
+    election ran with none but did not record so, letting an older stage's election come back on the
+    next plain `analyze`."""
+    with botwatch.open_study(raw, read_only=False) as st:  # as an earlier `analyze --election us-2016` of content left it
+        st.sql("INSERT INTO runs VALUES ('old', 'coverage', '{\"election\": \"us-2016\"}', '0', now() - INTERVAL 1 HOUR, now() - INTERVAL 1 HOUR, 'ok', 0, NULL)")
+    with pytest.raises(ValueError, match="contradict"):
+        api.analyze(raw, election="us-2016", no_election=True, only=["coverage"], log=None)
+    api.analyze(raw, no_election=True, only=["coverage"], log=None)
+    assert _runs(raw)[-1] == ("coverage", {**_runs(raw)[-1][1], "no_election": True})
+    api.analyze(raw, only=["coverage"], log=None)  # none, as last recorded: recorded again
+    stage, params = _runs(raw)[-1]
+    assert stage == "coverage" and params.get("no_election") is True and params.get("election") is None

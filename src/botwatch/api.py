@@ -189,6 +189,7 @@ def analyze(
     with_deps: bool = False,
     options: dict[str, Any] | None = None,
     log: Callable[[str], None] | None = print,
+    no_election: bool = False,
 ) -> list[StageResult]:
     """Run analysis stages on a study, as `botwatch analyze` does, recording each in `runs`.
 
@@ -203,11 +204,15 @@ def analyze(
     stage's `runs` row records only the options it read. `log` receives progress lines (None:
     silent). Returns one `StageResult` per stage, in the order they ran. Raises `ElectionError`
     for an election that does not load, or when no `election` is given and the study's stages
-    recorded different ones (say which with `election=`)."""
+    recorded different ones (say which with `election=`). `no_election=True` is the CLI's
+    `--no-election`: no election, recorded so that a later call (or `botwatch analyze`) without one
+    keeps none; a study last analysed so keeps none too, and records it again."""
     from botwatch.elections.recorded import study_election
     from botwatch.pipeline import Context, PipelineError, plan, stages as all_stages
     from botwatch.pipeline import analyze as run_pipeline
 
+    if no_election and election is not None:
+        raise ValueError("election= and no_election=True contradict each other: pass one of them (neither: the election the study was analysed with)")
     options = dict(options or {})
     given = load_election(election) if election is not None else None
     st, opened = _open_for_writing(study)
@@ -218,7 +223,16 @@ def analyze(
             raise ValueError(str(exc)) from None
         chosen = [s.name for s, _ in chosen_plan]
         _check_options(options, chosen)
-        the_election = given if given is not None else study_election(st)[0]
+        if no_election:
+            the_election, line = None, "no election"
+        elif given is not None:
+            the_election, line = given, None
+        else:
+            the_election, line = study_election(st)
+        if the_election is None and line is not None:
+            # None on purpose (now or as last recorded): recorded again, as `analyze --no-election`
+            # does, or an older stage's election would come back on the next call without one.
+            options["no_election"] = True
         if the_election is None:
             need = [s.name for s, named in chosen_plan if named and only and s.needs_election]
             if need:

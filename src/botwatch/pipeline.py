@@ -348,7 +348,8 @@ def _run_stage(study: Any, ctx: Context, stage: Stage, command_id: str) -> int |
     from botwatch.elections.recorded import run_params
     from botwatch.runs_table import COMMAND_ID
 
-    given = {k: v for k, v in ctx.options.items() if k in stage.options} if ctx.record_declared_options else ctx.options
+    # `no_election` is no stage's setting but the command's choice (elections.recorded reads it)
+    given = {k: v for k, v in ctx.options.items() if k in stage.options or k == "no_election"} if ctx.record_declared_options else ctx.options
     params = {**run_params(ctx.election), "engine": ctx.engine, **given, COMMAND_ID: command_id}
     ctx.run_params = params  # written to `runs` when the stage ends, with what the stage added
     with study.run(stage.name, params) as info:
