@@ -123,7 +123,7 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
 INTERRUPTED_MESSAGE = "interrupted (Ctrl-C)"  # the `runs` message of a stage cut off by Ctrl-C, on either engine
 
 
-def _interrupt_in(exc: BaseException) -> bool:
+def interrupt_in(exc: BaseException) -> bool:
     """Whether `exc` is Ctrl-C's doing: a KeyboardInterrupt, or an error raised while handling one
     (after Ctrl-C in a Spark call, Py4J's "Answer from Java side is empty")."""
     seen: set[int] = set()
@@ -188,7 +188,7 @@ class StudyBase:
             yield info
             status = "ok"
         except BaseException as exc:
-            if _interrupt_in(exc):
+            if interrupt_in(exc):
                 # Ctrl-C: said as such (it was "KeyboardInterrupt: "), and the engine's work for the
                 # stage stopped first: Spark keeps running a job the Python side no longer waits for,
                 # and the row below would queue behind it.

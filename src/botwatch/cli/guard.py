@@ -56,14 +56,11 @@ def interrupted_now() -> bool:
 
 
 def _interrupted(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        if isinstance(e, KeyboardInterrupt):
-            return True
-        seen.add(id(e))
-        e = e.__cause__ or e.__context__
-    return _state["interrupted"]
+    """Ctrl-C's doing (`study.interrupt_in`: the interrupt in the exception's chain), or an error
+    after the guard already saw an interrupt."""
+    from botwatch.study import interrupt_in
+
+    return interrupt_in(exc) or _state["interrupted"]
 
 
 def _line(exc: BaseException) -> str:
