@@ -4,17 +4,18 @@ broken promise to the analysts who copy it."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from testsupport.doc_blocks import python_blocks, run_python_blocks
+
 DOC = Path(__file__).resolve().parents[1] / "docs" / "notebook.md"
 
 
 def blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    return python_blocks(DOC)
 
 
 def test_notebook_doc_has_code() -> None:
@@ -24,12 +25,7 @@ def test_notebook_doc_has_code() -> None:
 def test_notebook_doc_runs(analysed_sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(analysed_sample_path, tmp_path / "study.duckdb")
     monkeypatch.chdir(tmp_path)
-    ns: dict[str, object] = {"__name__": "notebook"}
-    for i, code in enumerate(blocks()):
-        try:
-            exec(compile(code, f"{DOC.name}[block {i + 1}]", "exec"), ns)  # noqa: S102 - our own documentation
-        except Exception as exc:  # pragma: no cover - the message names the block that broke
-            pytest.fail(f"block {i + 1} of {DOC.name} failed: {type(exc).__name__}: {exc}\n{code}")
+    run_python_blocks(DOC, "notebook")
     out = capsys.readouterr().out
     assert "False" not in out.split()  # every check the doc prints holds
     assert (tmp_path / "report.html").exists() and (tmp_path / "scores.parquet.schema.json").exists()
