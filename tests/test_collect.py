@@ -22,7 +22,7 @@ from botwatch.collect import x as xm
 from botwatch.collect.backoff import server_wait
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
-from testsupport.collect_fakes import FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+from testsupport.collect_fakes import closed_capture_file, FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
 from botwatch.collect.filters import PostFilter, x_rules
 from botwatch.collect.sampling import keep
 from botwatch.collect.writer import OPEN_PREFIX, RotatingWriter, read_lines, salvage
@@ -580,7 +580,7 @@ def test_a_folder_holds_one_sampling_rate(tmp_path: Path) -> None:
 
     (tmp_path / ".botwatch").mkdir()
     (tmp_path / ".botwatch" / "capture.json").write_text('{"format": 1, "sample_rate": 0.5, "runs": []}')
-    _closed_file(tmp_path, "bluesky", [jetstream_event(0)])  # posts taken at 0.5
+    closed_capture_file(tmp_path, "bluesky", [jetstream_event(0)])  # posts taken at 0.5
     res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path), "--sample", "0.1", "--endpoint", "ws://127.0.0.1:9/subscribe"])
     assert res.exit_code == 2 and "sampled at 0.5" in res.output
 
@@ -644,17 +644,6 @@ def test_follow_mode_retries_when_the_study_is_held_by_another_process() -> None
     assert not study_busy("Error: cannot open s.duckdb as a study: not a DuckDB file")
 
 
-def _closed_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
-    """A closed capture file of `stream`, written as the collector writes one."""
-    w = RotatingWriter(folder, stream)
-    for line in lines:
-        w.write(line)
-    path = w.close()
-    assert path is not None
-    time.sleep(0.002)  # the next file gets a later name
-    return path
-
-
 def test_follow_mode_reports_an_unreadable_capture_file_once_and_goes_on(tmp_path: Path) -> None:
     """A closed capture file no reader knows (garbage here) made every batch's ingest exit 1, and
     the follower ledgers files only on exit 0: it offered that file, and every file since, with
@@ -669,7 +658,7 @@ def test_follow_mode_reports_an_unreadable_capture_file_once_and_goes_on(tmp_pat
     cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
     cap_dir.mkdir()
     (cap_dir / ".botwatch").mkdir()
-    good1 = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(20)])
+    good1 = closed_capture_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(20)])
     bad = cap_dir / good1.name.replace(".jsonl.gz", "1.jsonl.gz")  # sorts after good1, the same name pattern
     bad.write_bytes(gzip.compress(b"\x00\x01 not a post, not JSON\n"))
     logs: list[str] = []
@@ -686,7 +675,7 @@ def test_follow_mode_reports_an_unreadable_capture_file_once_and_goes_on(tmp_pat
     assert bad.name in (cap_dir / ".botwatch" / "bluesky.unreadable").read_text(encoding="utf-8")
 
     logs.clear()
-    good2 = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(20, 30)])
+    good2 = closed_capture_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(20, 30)])
     assert follower.pending() == [good2]  # the refused file is not offered again
     asyncio.run(follower.batch(attempts=1))
     assert logs and not any(bad.name in m or "failed" in m for m in logs), logs
@@ -709,7 +698,7 @@ def test_follow_mode_retries_a_batch_that_failed_for_a_passing_reason(tmp_path: 
     cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
     cap_dir.mkdir()
     (cap_dir / ".botwatch").mkdir()
-    good = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(5)])
+    good = closed_capture_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(5)])
     bad = cap_dir / good.name.replace(".jsonl.gz", "1.jsonl.gz")
     bad.write_bytes(gzip.compress(b"garbage\n"))
     logs: list[str] = []

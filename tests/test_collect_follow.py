@@ -20,8 +20,7 @@ import orjson
 from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture
 from botwatch.collect.follow import ABORT_GRACE_S, FAILED_BATCHES, Follower, read_ledger
-from botwatch.collect.writer import RotatingWriter
-from testsupport.collect_fakes import FakeJetstream, jetstream_event
+from testsupport.collect_fakes import closed_capture_file, FakeJetstream, jetstream_event
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,17 +31,6 @@ def _cli(*args: str) -> list[str]:
 
 def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "400", **extra}
-
-
-def _closed_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
-    """A closed capture file of `stream`, written as the collector writes one."""
-    w = RotatingWriter(folder, stream)
-    for line in lines:
-        w.write(line)
-    path = w.close()
-    assert path is not None
-    time.sleep(0.002)  # the next file gets a later name
-    return path
 
 
 def _posts(study: Path) -> int:
@@ -141,7 +129,7 @@ def test_abort_interrupts_an_ingest_under_way_and_leaves_no_half_file(tmp_path: 
     cap_dir.mkdir()
     (cap_dir / ".botwatch").mkdir()
     n = 60_000
-    big = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(n)])
+    big = closed_capture_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(n)])
     follower = Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, lambda m: None)
 
     async def go() -> float:
@@ -175,7 +163,7 @@ def test_the_ledgers_keep_names_holding_a_tab_or_a_newline(tmp_path: Path) -> No
     cap_dir.mkdir()
     (cap_dir / ".botwatch").mkdir()
     stream = "mastodon-odd\thost\nname"
-    good = _closed_file(cap_dir, stream, [jetstream_event(i) for i in range(10)])
+    good = closed_capture_file(cap_dir, stream, [jetstream_event(i) for i in range(10)])
     bad = cap_dir / good.name.replace(".jsonl.gz", "1.jsonl.gz")
     bad.write_bytes(gzip.compress(b"\x00 not a post\n"))
     logs: list[str] = []
@@ -238,7 +226,7 @@ def test_a_file_that_fails_every_batch_is_set_aside_after_the_cap(tmp_path: Path
     cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
     cap_dir.mkdir()
     (cap_dir / ".botwatch").mkdir()
-    good = _closed_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(5)])
+    good = closed_capture_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(5)])
     poisoned = cap_dir / "bluesky-20991231T000000Z-7.jsonl.gz"  # sorts last
     poisoned.write_bytes(good.read_bytes())
     logs: list[str] = []

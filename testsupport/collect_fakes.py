@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from botwatch.collect.fake_jetstream import FakeJetstream, _Threaded, jetstream_event
+from botwatch.collect.writer import RotatingWriter
 
 __all__ = ["FakeHttp", "FakeJetstream", "HttpRequest", "HttpWriter", "jetstream_event"]
 
@@ -106,3 +108,14 @@ class FakeHttp(_Threaded):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+def closed_capture_file(folder: Path, stream: str, lines: list[bytes]) -> Path:
+    """A closed capture file of `stream`, written as the collector writes one (for the follow-mode tests)."""
+    w = RotatingWriter(folder, stream)
+    for line in lines:
+        w.write(line)
+    path = w.close()
+    assert path is not None
+    time.sleep(0.002)  # the next file gets a later name
+    return path
