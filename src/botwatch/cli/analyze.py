@@ -229,11 +229,12 @@ def is_botwatch_report(path: Path, title: str | None = None) -> bool:
     `title` is given, one with that title (the demo's report is titled "bundled sample (...)")."""
     import html
 
-    try:
-        with path.open("rb") as f:
-            head = f.read(8192).decode("utf-8", "replace")
-    except OSError:
+    from botwatch.study import file_head
+
+    raw = file_head(path, 8192)
+    if raw is None:
         return False
+    head = raw.decode("utf-8", "replace")
     if '<meta name="generator" content="botwatch' not in head:
         return False
     return title is None or html.escape(title) in head or title in head

@@ -30,10 +30,10 @@ def study_key(path: Path) -> str:
 def report_study_key(path: Path) -> str | None:
     """The key in a report file's head; None for a file without one (a report written before the
     key existed, or not a report at all)."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(8192).decode("utf-8", "replace")
-    except OSError:
+    from botwatch.study import file_head
+
+    head = file_head(path, 8192)
+    if head is None:
         return None
-    m = _TAG.search(head)
+    m = _TAG.search(head.decode("utf-8", "replace"))
     return m.group(1) if m else None
