@@ -25,7 +25,8 @@ def test_rerun_without_election_keeps_foreign_shares(analysed_sample_path: Path,
     res = CliRunner().invoke(app, ["coordination", str(study)])
     assert res.exit_code == 0, res.output
     assert _shares(study) == before
-    assert "measured against US" in res.output
+    # the study's election, taken as `analyze` takes it (it was the accounts stage's country alone)
+    assert "using the election this study was analysed with: us-2016" in res.output
     with open_study(study) as st:
         summary = st.sql("SELECT json_extract_string(summary, '$.country') FROM coordination_summary")
     assert summary == [("US",)]

@@ -148,3 +148,48 @@ def test_help_names_the_option() -> None:
     for cmd in ("analyze", "estimate"):
         res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "200"})
         assert res.exit_code == 0 and "--no-election" in res.output
+
+
+def test_coordination_keeps_the_studys_no_election(tmp_path: Path, sample_study_path: Path) -> None:
+    """`botwatch coordination` without `--election` recorded neither the election nor
+    `--no-election`, so a study last analysed with none lost that record stage by stage; it now
+    takes the study's choice as `analyze` does and records it again."""
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["coordination", str(study), "--window", "60s"])
+    assert res.exit_code == 0, res.output
+    assert "using no election, as this study was last analysed with --no-election" in res.output
+    last = _params(study, "coordination")[-1]
+    assert last.get("no_election") is True and last.get("election") is None
+    given = runner.invoke(app, ["coordination", str(study), "--window", "60s", "--election", "us-2016"])
+    assert given.exit_code == 0, given.output
+    assert _params(study, "coordination")[-1]["election"] == "us-2016" and "no_election" not in _params(study, "coordination")[-1]
+
+
+def test_coordination_keeps_the_studys_election(tmp_path: Path, sample_study_path: Path) -> None:
+    """And a study analysed with an election: a plain `coordination` records it, where it recorded none."""
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["coordination", str(study), "--window", "60s"])
+    assert res.exit_code == 0, res.output
+    assert _params(study, "coordination")[-1]["election"] == "us-2016"
+
+
+def test_impact_after_no_election_needs_one_in_one_line(tmp_path: Path, sample_study_path: Path) -> None:
+    """`impact` took the election an older stage recorded (its merged record) on a study last analysed
+    with `--no-election`, and recorded it: it now stops as `analyze --only impact` does."""
+    from botwatch import open_study
+
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016"]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    with open_study(study) as st:
+        before = st.count("runs")
+    res = runner.invoke(app, ["impact", str(study), "--party", "trump", "--freq", "1d"])
+    assert res.exit_code == 2 and "impact needs --election (this study was last analysed with --no-election)" in res.output
+    with open_study(study) as st:
+        assert st.count("runs") == before

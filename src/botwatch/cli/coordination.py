@@ -10,7 +10,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli.common import ElectionOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, warn, wide_when_piped
+from botwatch.cli.common import (
+    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, open_or_fail, out, plain, warn, wide_when_piped,
+)
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
 
 BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"
@@ -62,7 +64,8 @@ def coordination(
     edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
 ) -> None:
     """Find accounts that act in unison: co-action network tested against chance, Leiden clusters.
-    The election's country defines 'foreign origin' in the cluster summaries (default: the one the accounts were scored with)."""
+    The election's country defines 'foreign origin' in the cluster summaries (default: the one the
+    study was analysed with, or none when it was last analysed with --no-election)."""
     from botwatch.coordination.behaviours import DEFAULT_BEHAVIOURS, check_behaviours
     from botwatch.coordination.edges import NULL_MODELS
     from botwatch.coordination.network import MINUTE_S, NetworkOptions, estimate_window, minute_stamped, sweep as run_sweep
@@ -125,7 +128,14 @@ def coordination(
             wide_when_piped().print(t)  # in a pipe, the note column is not cut to "below…"
             return
         # The one runner, as `analyze --only coordination` with these options (and one `runs` row).
-        ctx = Context(election=elect, options={"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}},
+        # Without --election, the study's own choice, as `analyze` takes it: a run that recorded
+        # neither the election nor --no-election wore the record down, so that a study last analysed
+        # with --no-election no longer said so once its stages had been re-run one by one.
+        elect, none_on_purpose = election_choice_or_fail(st, elect)
+        options: dict = {"cli": True, **{f"coordination_{k}": v for k, v in vars(opts).items()}}
+        if none_on_purpose:
+            options["no_election"] = True
+        ctx = Context(election=elect, options=options,
                       log=lambda m: console.print(m, highlight=False, markup=False))
         try:
             # accounts_clusters after it: each cluster member's evidence names its cluster, and a

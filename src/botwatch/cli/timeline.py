@@ -32,6 +32,22 @@ def _stored_election(params: dict) -> object:
         return None
 
 
+def _last_analysed_without_election(study: object) -> bool:
+    """True when the study's stages were last run with `--no-election`: `impact`, a stage that needs
+    an election, then stops in one line as `analyze --only impact` does, instead of taking the merged
+    record's election (an older stage's) and recording it. Different elections in different stages
+    are left to the merged record, as before (the window is a convenience here)."""
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import NO_ELECTION, study_election_record
+
+    try:
+        if study_election_record(study) != NO_ELECTION:
+            return False
+    except ElectionError:
+        return False
+    return True
+
+
 class _UnloadedElection:
     """The election a study was analysed with, by name only, when its preset cannot be loaded:
     `impact` is given its party and window explicitly, so the name is all the run records."""
@@ -63,7 +79,8 @@ def impact(
 ) -> None:
     """Do likely automated accounts' volume and sentiment about a party lead the other accounts'?
     (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)
-    The election's window bounds the series (default: the one the study was analysed with)."""
+    The election's window bounds the series (default: the one the study was analysed with; after
+    `analyze --no-election`, pass --election)."""
     from botwatch.impact.stage import campaign_window, pandas_freq, statsmodels_available
     from botwatch.pipeline import Context, PipelineError, analyze as run_stages
     from botwatch.report.context import latest_params
@@ -77,6 +94,10 @@ def impact(
     with open_or_fail(study) as st:
         if "timeline" not in st.tables():
             fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
+        if not election and _last_analysed_without_election(st):
+            # As `analyze --only impact` with none and `estimate`: it used the merged record's
+            # election (an older stage's) and recorded it, bringing back what --no-election put aside.
+            fail("impact needs --election (this study was last analysed with --no-election): a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         el = election_or_fail(election) if election else _stored_election(latest_params(st))
         known = _known_parties(st, el)
         if known and party not in known:
