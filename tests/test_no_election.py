@@ -193,3 +193,23 @@ def test_impact_after_no_election_needs_one_in_one_line(tmp_path: Path, sample_s
     assert res.exit_code == 2 and "impact needs --election (this study was last analysed with --no-election)" in res.output
     with open_study(study) as st:
         assert st.count("runs") == before
+
+
+def test_report_after_no_election_names_no_election(tmp_path: Path, analysed_sample_path: Path) -> None:
+    """The report took its election from the merged run records, where the content stage's older
+    election (a `--no-election` run records none, which does not override it) still won: a study
+    re-analysed with none was titled, and its Parties and creation figures shown, for us-2016."""
+    import re
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--no-election"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "r.html"), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="kicker">botwatch report</p>', page)
+    assert "US presidential election 2016" not in page
+    assert 'id="parties"' not in page and "Republicans (Trump)" not in page
+    assert "Accounts that posted in the election window, created after the election was called" not in page
+    assert "this study was last analysed with --no-election" in page  # the impact test says why it is missing

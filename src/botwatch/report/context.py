@@ -22,8 +22,9 @@ def latest_params(study: Study) -> dict[str, Any]:
 
 
 def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Fill the report context: `tables`, `election` (Election or None), `sample_rate` (float or
-    None), `params` (merged run parameters). Values already in `ctx` win, so a caller (or a
+    """Fill the report context: `tables`, `election` (Election or None; None when the study was last
+    analysed with --no-election, which `no_election` then says), `sample_rate` (float or None),
+    `params` (merged run parameters). Values already in `ctx` win, so a caller (or a
     test) can pass the election explicitly."""
     ctx = dict(ctx or {})
     ctx.setdefault("tables", set(study.tables()))
@@ -32,10 +33,18 @@ def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str,
     if "election" not in ctx:
         ctx["election"] = None
         from botwatch.elections import ElectionError
-        from botwatch.elections.recorded import recorded_election
+        from botwatch.elections.recorded import NO_ELECTION, recorded_election, study_election_record
 
         try:
-            ctx["election"] = recorded_election(params)
+            # The merged parameters keep the election of the stages `--no-election` skips (content,
+            # estimates: a no-election run records none, which does not override it), so a report on
+            # a study last analysed with --no-election was still titled for that older election.
+            ctx["no_election"] = study_election_record(study) == NO_ELECTION
+        except ElectionError:
+            ctx["no_election"] = False  # different elections: the banner names them (mixed_elections)
+        try:
+            if not ctx["no_election"]:
+                ctx["election"] = recorded_election(params)
         except (ElectionError, OSError):
             ctx["election"] = None
             # Named by the runs but not loadable (a user's file, from before the study kept its text):

@@ -193,6 +193,10 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables: set[str] = ctx.get("tables") or set(study.tables())
     if not {"estimates", "post_party", "post_labels"} <= tables:
         return None
+    if ctx.get("no_election"):
+        # Last analysed with --no-election, which skips content and estimates: their tables are an
+        # older election's, and the report of a study analysed with none names no election.
+        return None
     election = ctx.get("election")
     key_rows = study.sql("SELECT DISTINCT election FROM estimates LIMIT 1")
     if not key_rows:

@@ -353,6 +353,9 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
     return out
 
 
+NO_ELECTION_IMPACT = "Not computed: the impact test needs an election, and this study was last analysed with --no-election."
+
+
 def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]]) -> str:
     """Why the impact table holds no test, in the words of what actually stopped it: it said
     "needs post_party and account_scores" even when both existed and the stage had run, while the
@@ -404,9 +407,15 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     if span is None:
         return None
     notes = study.sql("SELECT stage, note FROM timeline_notes ORDER BY stage, note") if "timeline_notes" in tables else []
-    creation = creation_block(study, election)
+    # After `analyze --no-election` the creation and impact tables are the ones an earlier run made
+    # for an election (those stages need one and were skipped): shown, they named it in a report
+    # of a study now analysed with none.
+    older = bool(ctx.get("no_election"))
+    creation = None if older else creation_block(study, election)
     circ = circadian_block(study, election)
-    impact = impact_rows(study)
+    impact = [] if older else impact_rows(study)
+    if older:  # their notes too: they describe those older tables
+        notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
     tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
     html = render(
         "time.html.j2",
@@ -424,7 +433,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         creation=creation,
         circ=circ,
         impact=impact,
-        impact_missing=impact_missing(study, tables, notes) if not impact else "",
+        impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes) if not impact else "",
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,
