@@ -124,3 +124,45 @@ def test_a_lake_counts_the_same(spark: Any, tmp_path: Path, sample_study_path: P
         assert ta.count_training_accounts(lake) == want
     finally:
         lake.close()
+
+
+def test_each_account_says_whether_a_model_was_fitted_on_it(tmp_path: Path, analysed_sample_path: Path) -> None:
+    """The accounts stage counted the study's training accounts, but `accounts --json` and `explain`
+    did not say which: one account's score read as a held-out estimate when it was not."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    runner = CliRunner()
+    res = runner.invoke(app, ["accounts", str(study), "--json", "--top", "100000"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    with open_study(study) as st:
+        counts = ta.recorded_counts(st)
+        n_scored = st.count("accounts_scored")
+    assert len(rows) == n_scored
+    # The flags add up to the counts the run recorded (and the report's Methods line states).
+    assert sum(r["bot"]["training_account"] is True for r in rows) == counts["bot_training_accounts"] > 0
+    assert sum(r["origin"]["training_account"] is True for r in rows) == counts["origin_training_accounts"] > 0
+    assert all(isinstance(r["bot"]["training_account"], bool) and isinstance(r["origin"]["training_account"], bool) for r in rows)
+    trained = next(r for r in rows if r["bot"]["training_account"] and r["origin"]["training_account"])
+    fresh = next(r for r in rows if not r["bot"]["training_account"] and not r["origin"]["training_account"] and r["bot"]["probability"] is not None)
+    said = runner.invoke(app, ["explain", str(study), trained["account_id"]])
+    assert said.exit_code == 0, said.output
+    assert "This account was among the bot model's training accounts: its bot probability is not a held-out estimate" in said.output
+    assert "among the origin model's training accounts: its origin probabilities are not a held-out estimate" in said.output
+    other = runner.invoke(app, ["explain", str(study), fresh["account_id"]])
+    assert other.exit_code == 0 and "training accounts" not in other.output
+    assert json.loads(runner.invoke(app, ["explain", str(study), trained["account_id"], "--json"]).stdout) == trained
+
+
+def test_one_account_matches_as_the_count_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    d = ta.key_digest("someone")
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: {d: (True, False)})
+    assert ta.account_training("twitter", "123", "SomeOne") == {"origin": True, "bot": False}  # the handle, any case
+    assert ta.account_training("twitter", "someone", None) == {"origin": True, "bot": False}  # or the id
+    assert ta.account_training("telegram", "someone", "someone") == {"origin": False, "bot": False}  # Twitter accounts only
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: {})  # the list not shipped: unknown, not "no"
+    assert ta.account_training("twitter", "someone", "someone") == {"origin": None, "bot": None}

@@ -7,9 +7,9 @@ changes meaning; new keys may be added.
      "bot": {"probability", "low", "high", "likely_automated", "out_of_distribution",
              "out_of_distribution_reason", "kinds": {"self_declared", "automation_described",
              "amplifier"}, "evidence": [sentence, ...], "profile_probability",
-             "behaviour_likelihood_ratio"},
+             "behaviour_likelihood_ratio", "training_account"},
      "origin": {"country", "probability", "probabilities": {ISO: p}, "evidence": [sentence, ...],
-                "home_country", "outside_home_probability", "foreign", "low", "high"},
+                "home_country", "outside_home_probability", "foreign", "low", "high", "training_account"},
      "signals": [sentence, ...]}
 """
 
@@ -64,8 +64,12 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> d
     flag by the one shared rule (`botwatch.origin_rule`), so a reader of the JSON need not redo
     1 − P(home) and pick a threshold of their own (the top country's probability is not it)."""
     from botwatch import origin_rule
+    from botwatch.accounts.training_accounts import account_training
 
     r = dict(zip(COLUMNS, row))
+    # Was this account in the model's training data? Then its score is not a held-out estimate
+    # (the study-wide count was recorded; which accounts, nowhere). None: the list is not shipped.
+    trained = account_training(r["platform"], r["account_id"], r["handle"])
     outside = None
     if home and r["origin_country"] is not None:  # as origin_rule.p_outside_sql: no country, no evidence
         outside = origin_rule.p_outside(r["origin_probabilities"], home)
@@ -89,6 +93,7 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> d
             # The profile model alone, and the behaviour ratio folded in (null: not applied).
             "profile_probability": r["bot_profile_probability"] if r["bot_profile_probability"] is not None else r["bot_probability"],
             "behaviour_likelihood_ratio": r["bot_behaviour_lr"],
+            "training_account": trained["bot"],
         },
         "origin": {
             "country": r["origin_country"],
@@ -100,6 +105,7 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> d
             "foreign": None if outside is None else outside >= origin_rule.FOREIGN_THRESHOLD,
             "low": r["origin_probability_low"],
             "high": r["origin_probability_high"],
+            "training_account": trained["origin"],
         },
         "signals": _json(r["signals"], []),
     }

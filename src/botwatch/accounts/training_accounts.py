@@ -9,7 +9,8 @@ the model learned from: there its probabilities look better than they would on n
 nothing said so. The accounts stage counts such accounts and records the counts in its `runs` entry
 (`origin_training_accounts`, `bot_training_accounts`); the report's Methods section says
 "N of the study's accounts were among the origin model's training accounts: their origin figures are
-not out-of-sample".
+not out-of-sample". Per account, `account_training` says which: the `training_account` flags of the
+account JSON (`accounts --json`, `explain --json`, `botwatch.account`) and a sentence of `explain`.
 
 What is shipped: `data/training_accounts.tsv.gz`, one line per training account key (its account id,
 its handle, and for an IRA handle the numeric ids the archive gives it), as the first `DIGITS` hex
@@ -69,6 +70,42 @@ def shipped_digests() -> pa.Table:
         origin.append("origin" in got)
         bot.append("bot" in got)
     return pa.table({"digest": pa.array(digests, pa.string()), "origin": pa.array(origin, pa.bool_()), "bot": pa.array(bot, pa.bool_())})
+
+
+@lru_cache(maxsize=1)
+def _models_by_digest() -> dict[str, tuple[bool, bool]]:
+    """digest -> (origin, bot) of the shipped list, for looking up one account at a time."""
+    t = shipped_digests().to_pydict()
+    return {d: (o, b) for d, o, b in zip(t["digest"], t["origin"], t["bot"])}
+
+
+def account_training(platform: Any, account_id: Any, handle: Any) -> dict[str, bool | None]:
+    """{"origin": ..., "bot": ...}: whether this one account was among each shipped model's training
+    accounts, matched as `count_training_accounts` matches (a Twitter account's id or handle). The
+    study-wide count said how many; `explain` and the account JSON now say which, so a reader of one
+    account's score knows it is not a held-out estimate. None for both when the list is not shipped
+    (a source checkout without it): unknown, not "no"."""
+    table = _models_by_digest()
+    if not table:
+        return {m: None for m in MODELS}
+    found = {"origin": False, "bot": False}
+    if platform == "twitter":
+        for key in (account_id, handle):
+            if isinstance(key, str) and key:
+                o, b = table.get(key_digest(key), (False, False))
+                found["origin"] |= o
+                found["bot"] |= b
+    return found
+
+
+def account_sentences(flags: dict[str, bool | None]) -> list[str]:
+    """The sentences `botwatch explain` prints for an account a model was fitted on."""
+    out = []
+    for model, what in (("bot", "bot probability"), ("origin", "origin probabilities")):
+        if flags.get(model):
+            out.append(f"This account was among the {model} model's training accounts: its {what} "
+                       f"{'is' if model == 'bot' else 'are'} not a held-out estimate (docs/model-card-{model}.md).")
+    return out
 
 
 def _digest_sql(column: str) -> str:

@@ -159,6 +159,10 @@ def explain(
                     out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
+        from botwatch.accounts.training_accounts import account_sentences, account_training
+
+        for line in account_sentences(account_training(platform, aid, h)):
+            out.print(line, highlight=False, markup=False)
 
 
 def _home_country(st: object) -> str | None:
