@@ -119,6 +119,22 @@ def test_the_window_line_creation_and_methods_agree_on_posts_hours_from_its_edge
             assert "(2017-06-09 to 2017-06-09) falls in the Test election window (2017-04-20 to 2017-06-08, days in Europe/London)" in line
 
 
+def test_the_studys_span_is_counted_in_the_days_the_window_line_uses(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """Methods counted the study's span in UTC days ("N days, of which M have no posts") beside a
+    window line and a "no post in the window" line in the election's local days. Posts at 23:30
+    UTC on 1 May (00:30 on 2 May in London) and at noon on 3 May: three UTC days with one empty,
+    but two London days with none empty. Now every day count is in the election's zone, named."""
+    from botwatch.report.section_methods import coverage
+
+    st = synth_study
+    st.sql("UPDATE posts SET created_at = CASE WHEN hash(post_id) % 2 = 0 THEN TIMESTAMP '2017-05-01 23:30:00' ELSE TIMESTAMP '2017-05-03 12:00:00' END")
+    cov = coverage(st, election())
+    assert (cov["first"], cov["last"], cov["days"], cov["empty_days"], cov["timezone"]) == (date(2017, 5, 2), date(2017, 5, 3), 2, 0, "Europe/London")
+    assert cov["window"]["days_with_posts"] == 2
+    utc = coverage(st, None)  # no election: UTC days, said so
+    assert (utc["first"], utc["last"], utc["days"], utc["empty_days"], utc["timezone"]) == (date(2017, 5, 1), date(2017, 5, 3), 3, 1, "UTC")
+
+
 def test_analyze_warns_when_no_post_is_in_the_window(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 

@@ -9,7 +9,7 @@ a reader never mistakes "not measured" for "none found".
 from __future__ import annotations
 
 import shlex
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from botwatch.accounts.training_accounts import recorded_counts, sentences as training_sentences
@@ -35,25 +35,26 @@ METHOD_TABLES: list[tuple[str, str]] = [
 
 
 def coverage(study: Study, election: Any) -> dict[str, Any]:
-    """Days with posts, days without, and how much of the election window the data covers."""
-    span = study.sql("SELECT CAST(min(created_at) AS DATE), CAST(max(created_at) AS DATE), count(*) FROM posts")[0]
-    first, last, posts = span
-    out: dict[str, Any] = {"first": first, "last": last, "posts": posts, "empty_days": 0, "days": 0, "window": None}
-    if first is None:
+    """Days with posts, days without, and how much of the election window the data covers.
+
+    Every day here is a calendar day of the election's time zone (UTC without an election), named
+    in `timezone`: the study's span was counted in UTC days while the window's days with posts,
+    and the "no post in the window" line's span, were the election's local days, so one report
+    gave two day counts for the same posts."""
+    from botwatch.timeline import zones
+
+    t_first, t_last, posts = study.sql("SELECT min(created_at), max(created_at), count(*) FROM posts")[0]
+    tz = (getattr(election, "timezone", None) or "UTC") if election is not None else "UTC"
+    out: dict[str, Any] = {"first": None, "last": None, "posts": posts, "empty_days": 0, "days": 0, "window": None, "timezone": tz}
+    if t_first is None:
         return out
-    days = study.sql(
-        "WITH s AS (SELECT unnest(generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 1 DAY)) AS t), "
-        "d AS (SELECT CAST(t AS DATE) AS day FROM s), "
-        "c AS (SELECT CAST(created_at AS DATE) AS day, count(*) AS n FROM posts GROUP BY 1) "
-        "SELECT count(*), count(*) FILTER (WHERE c.n IS NULL) FROM d LEFT JOIN c USING (day)",
-        [first, last],
-    )[0]
-    out["days"], out["empty_days"] = days
+    first, last = zones.local_date(election, t_first), zones.local_date(election, t_last)
+    with_posts = zones.local_days_with_posts(study, election, t_first, t_last + timedelta(minutes=1))
+    out.update(first=first, last=last, days=(last - first).days + 1)
+    out["empty_days"] = out["days"] - len(with_posts)
     if election is not None:
         # The window as the creation stage and the "no post in the window" line take it
         # (zones.window_utc: whole days of the election's zone), so the three agree at its edges.
-        from botwatch.timeline import zones
-
         ws, we = election.window_start, election.window_end
         lo, hi = zones.window_utc(election)  # type: ignore[misc]
         t0, t1, inside = study.sql(
