@@ -258,3 +258,43 @@ def test_one_reader_parses_the_runs_params(tmp_path: Path, sample_study_path: Pa
     parsers = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
                if p.name != "runs_table.py" and "FROM runs" in (t := p.read_text(encoding="utf-8")) and re.search(r"json\.loads\((params|rows?\[)", t)]
     assert parsers == []
+
+
+def test_paths_relative_to_a_named_folder(tmp_path: Path, sample_study_path: Path) -> None:
+    """The reproduction block, the stage table and the list of input files showed every input as the
+    absolute path it was read from: a shared report named the author's folders, and its commands
+    ran only where the data lay at that path. `--paths-relative-to DIR` shows paths under DIR
+    relative to it, names only DIR's last part, and counts the paths left as stored; the default
+    is unchanged."""
+    study = _copy(tmp_path, sample_study_path)
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coverage"]).exit_code == 0
+    where = str(SAMPLE.parent)  # .../src/botwatch/data: the sample was ingested from here
+    plain = tmp_path / "plain.html"
+    _ok("report", str(study), "-o", str(plain), "--no-exports")
+    assert f"{SAMPLE}/" in plain.read_text(encoding="utf-8") and 'id="methods-paths"' not in plain.read_text(encoding="utf-8")
+    rel = tmp_path / "rel.html"
+    _ok("report", str(study), "-o", str(rel), "--no-exports", "--paths-relative-to", where)
+    page = rel.read_text(encoding="utf-8")
+    assert str(SAMPLE.parent.parent) not in page  # no folder above DIR is named
+    assert "botwatch ingest s.duckdb sample/" in page
+    assert "Input paths are relative to the folder data (botwatch report --paths-relative-to)" in page
+    script = _ok("report", str(study), "--reproduce", "--paths-relative-to", where)
+    assert str(SAMPLE) not in script and "\nbotwatch ingest s.duckdb sample/" in script
+    assert "# Input paths are relative to the folder data" in script
+    elsewhere = _ok("report", str(study), "--reproduce", "--paths-relative-to", str(tmp_path))  # inputs outside it: kept, counted
+    n = len(list(SAMPLE.glob("*.gz")))
+    assert f"{SAMPLE}/" in elsewhere and f"{n:,} paths outside it are as stored" in elsewhere
+    res = runner.invoke(app, ["report", str(study), "--reproduce", "--paths-relative-to", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "not a folder" in res.output
+
+
+def test_relative_paths_rewrite_only_paths_under_the_folder(tmp_path: Path) -> None:
+    from botwatch.report.reproduce import RelativePaths
+
+    rel = RelativePaths(tmp_path / "data")
+    assert rel.path(str(tmp_path / "data" / "a" / "x.json")) == "a/x.json"
+    assert rel.path(str(tmp_path / "database" / "x.json")) == str(tmp_path / "database" / "x.json")  # a sibling with the same prefix
+    assert rel.path("relative/x.json") == "relative/x.json" and rel.path("s3a://b/x.json") == "s3a://b/x.json"
+    assert rel.params({"inputs": [str(tmp_path / "data" / "y")], "bot_model_file": str(tmp_path / "m.json.gz"), "n": 1}) == {
+        "inputs": ["y"], "bot_model_file": str(tmp_path / "m.json.gz"), "n": 1}
+    assert rel.outside == {str(tmp_path / "database" / "x.json"), str(tmp_path / "m.json.gz")}

@@ -174,10 +174,13 @@ def report(
     spark_master: SparkMasterOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the -o file even if it is not a botwatch report")] = False,
     reproduce: Annotated[bool, typer.Option("--reproduce", help="Print the report's reproduction block as a shell script instead (every command whole, in the order the study ran them; `> reproduce.sh`); writes no report")] = False,
+    paths_relative_to: Annotated[Optional[Path], typer.Option("--paths-relative-to", metavar="DIR", help="Show input paths under DIR relative to it in the reproduction block and the stage table (and in --reproduce), naming only DIR's last part: a shared report then names none of your folders, and a reader runs the commands from their copy of DIR; default: paths as stored")] = None,
 ) -> None:
     """Write the self-contained HTML report of a study (and its data exports beside it)."""
+    if paths_relative_to is not None and not paths_relative_to.is_dir():
+        fail(f"--paths-relative-to {paths_relative_to}: not a folder (name the folder the inputs were read from)")
     if reproduce:
-        _print_reproduction(study, engine, spark_master)
+        _print_reproduction(study, engine, spark_master, paths_relative_to)
         return
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
@@ -197,7 +200,8 @@ def report(
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     try:
         with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
-            path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step)
+            path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
+                                ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
             stale = stale_analysis(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
@@ -210,17 +214,18 @@ def report(
         warn(stale.sentence(str(study)))
 
 
-def _print_reproduction(study: Path, engine: Optional[str], spark_master: Optional[str]) -> None:
+def _print_reproduction(study: Path, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:
     """`report --reproduce`: the reproduction block as a script on stdout. The page shows the latest
     20 commands and cuts a command of an ingest of thousands of files; this is the whole of it, as
     exact text into a file or pipe (file names as stored, shell-quoted) and with the characters a
     terminal would obey shown as escapes on a terminal, as `elections show --toml` writes."""
     from botwatch.cli.elections import write_text_out
     from botwatch.report.context import study_label
-    from botwatch.report.reproduce import reproduction_script
+    from botwatch.report.reproduce import RelativePaths, reproduction_script
 
+    paths = RelativePaths(relative_to) if relative_to is not None else None
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
-        script = reproduction_script(st, study_label(getattr(st, "path", study))[1])
+        script = reproduction_script(st, study_label(getattr(st, "path", study))[1], paths)
     write_text_out(script, "reproduce.sh")
 
 

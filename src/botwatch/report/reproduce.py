@@ -21,6 +21,8 @@ holds every option of `botwatch ingest|analyze|estimate` to being in one of the 
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -283,15 +285,66 @@ def _commands(runs: list[Any]) -> list[_Command]:
     return commands
 
 
-def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_STEPS, max_inputs: int | None = MAX_INPUTS) -> dict[str, Any]:
+# The recorded parameters that hold a path the user gave (`report --paths-relative-to` rewrites them).
+PATH_KEYS = ("inputs", "bot_model_file", "labels_file", "election_file")
+
+
+class RelativePaths:
+    """Rewrites absolute paths under `base` as paths relative to it (`report --paths-relative-to`).
+
+    The reproduction block and the stage table showed every input as the absolute path it was read
+    from (`/home/alice/projects/...`): a shared report named the author's folders, and a reader with
+    a copy of the data elsewhere could not run the commands as printed. Paths outside `base`, and
+    URLs, are kept as stored and counted (`outside`), so the report can say so. Only what is shown is
+    rewritten: the study keeps the paths it recorded."""
+
+    def __init__(self, base: str | os.PathLike[str]) -> None:
+        self.base = os.path.abspath(os.fspath(base))
+        self.name = os.path.basename(self.base.rstrip(os.sep)) or self.base
+        self.outside: set[str] = set()
+
+    def path(self, value: Any) -> Any:
+        """`value` relative to the base when it is an absolute path under it; else as it was."""
+        if not isinstance(value, str) or "://" in value or not os.path.isabs(value):
+            return value
+        norm = os.path.normpath(value)
+        try:
+            under = os.path.commonpath([norm, self.base]) == self.base
+        except ValueError:  # another drive (Windows)
+            under = False
+        if not under:
+            self.outside.add(value)
+            return value
+        return os.path.relpath(norm, self.base).replace(os.sep, "/")
+
+    def params(self, p: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A run's parameters with their `PATH_KEYS` rewritten (a copy; None stays None)."""
+        if p is None:
+            return None
+        out = dict(p)
+        for k in PATH_KEYS:
+            if isinstance(out.get(k), list):
+                out[k] = [self.path(v) for v in out[k]]
+            elif k in out:
+                out[k] = self.path(out[k])
+        return out
+
+
+def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_STEPS, max_inputs: int | None = MAX_INPUTS,
+                 relative_to: RelativePaths | None = None) -> dict[str, Any]:
     """What the template shows: versions, models, election, commands (oldest first), inputs.
 
     The page shows the latest `max_steps` commands and the first `max_inputs` inputs and says how
-    many it left out; `None` keeps them all (the script of `botwatch report STUDY --reproduce`)."""
-    out: dict[str, Any] = {"versions": [], "models": {}, "elections": [], "steps": [], "steps_left_out": 0, "inputs": [], "inputs_left_out": 0}
+    many it left out; `None` keeps them all (the script of `botwatch report STUDY --reproduce`).
+    With `relative_to`, input paths under its folder are shown relative to it (`relative_to`,
+    `paths_outside` in the result say so)."""
+    out: dict[str, Any] = {"versions": [], "models": {}, "elections": [], "steps": [], "steps_left_out": 0, "inputs": [], "inputs_left_out": 0,
+                           "relative_to": relative_to.name if relative_to is not None else None, "paths_outside": 0}
     runs = ok_runs(study)
     if not runs:
         return out
+    if relative_to is not None:
+        runs = [dataclasses.replace(r, params=relative_to.params(r.params)) for r in runs]
     elections: list[tuple[str, bool]] = []
     for run in runs:
         p = run.params or {}
@@ -319,8 +372,18 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
         inputs = study.sql("SELECT source, sha256, bytes FROM sources WHERE format IS NOT NULL ORDER BY ingested_at, source")
         shown = inputs if max_inputs is None else inputs[:max_inputs]
         out["inputs_left_out"] = len(inputs) - len(shown)
-        out["inputs"] = [{"source": s, "sha256": h, "bytes": b} for s, h, b in shown]
+        out["inputs"] = [{"source": s if relative_to is None else relative_to.path(s), "sha256": h, "bytes": b} for s, h, b in shown]
+    if relative_to is not None:
+        out["paths_outside"] = len(relative_to.outside)
     return out
+
+
+def paths_sentence(r: dict[str, Any]) -> str:
+    """The one line that says input paths are relative (`report --paths-relative-to`), for the page
+    and the script alike."""
+    left = r.get("paths_outside") or 0
+    return (f"Input paths are relative to the folder {r['relative_to']} (botwatch report --paths-relative-to): run the commands from "
+            "your copy of it" + (f"; {left:,} path{'s' if left != 1 else ''} outside it {'are' if left != 1 else 'is'} as stored." if left else "."))
 
 
 # Characters that would end a shell comment line (LF, CR, and the other C0/C1 controls a terminal
@@ -332,13 +395,15 @@ def _comment(text: Any) -> str:
     return _IN_COMMENT.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
 
 
-def reproduction_script(study: Study, study_name: str) -> str:
+def reproduction_script(study: Study, study_name: str, relative_to: RelativePaths | None = None) -> str:
     """The whole reproduction as a POSIX shell script: versions, models and inputs as comments (one
     line each, whatever a file name holds), then every command in order, none left out or cut.
     The page shows the same block, shortened where long; this is its full text."""
-    r = reproduction(study, study_name, max_steps=None, max_inputs=None)
+    r = reproduction(study, study_name, max_steps=None, max_inputs=None, relative_to=relative_to)
     lines = ["#!/bin/sh", f"# Reproduction of the study {_comment(study_name)}, from its runs and sources tables (botwatch report --reproduce).",
              "set -e"]
+    if r["relative_to"] is not None:
+        lines.append(f"# {_comment(paths_sentence(r))}")
     if not r["steps"]:
         return "\n".join(lines + ["# No command is recorded: the study has no successful run."]) + "\n"
     lines.append("# botwatch " + ", ".join(_comment(v) for v in r["versions"]) + (" (the study was analysed with more than one version)" if len(r["versions"]) > 1 else ""))

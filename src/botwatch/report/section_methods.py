@@ -16,7 +16,7 @@ from botwatch.accounts.training_accounts import recorded_counts, sentences as tr
 from botwatch.content.stance import MEASURED_BY_ELECTION
 from botwatch.report.caveats import scaling_unsupported
 from botwatch.report.context import study_label
-from botwatch.report.reproduce import PAGE_STEP_CHARS, reproduction
+from botwatch.report.reproduce import PAGE_STEP_CHARS, RelativePaths, paths_sentence, reproduction
 from botwatch.report.section_overview import study_summary
 from botwatch.report.scope import scope
 from botwatch.report.sections import Section, render, section
@@ -75,8 +75,9 @@ def coverage(study: Study, election: Any) -> dict[str, Any]:
     return out
 
 
-def provenance(study: Study) -> list[dict[str, Any]]:
-    """The latest run of each stage: version, time, status, rows and parameters."""
+def provenance(study: Study, paths: RelativePaths | None = None) -> list[dict[str, Any]]:
+    """The latest run of each stage: version, time, status, rows and parameters (input paths
+    relative to `paths`' folder when given, as the reproduction block shows them)."""
     rows = study.sql(
         "SELECT stage, version, finished_at, status, rows_written, params, message FROM runs "
         "QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at"
@@ -85,6 +86,8 @@ def provenance(study: Study) -> list[dict[str, Any]]:
     for stage, version, fin, status, n, params, msg in rows:
         # A record that is not a JSON object shows no parameters; the command id is bookkeeping.
         p = {k: v for k, v in (parse_params(params) or {}).items() if k not in BOOKKEEPING}
+        if paths is not None:
+            p = paths.params(p) or {}
         if isinstance(p.get("election_toml"), str):  # a user's election file: its size, not its text
             p["election_toml"] = f"<{len(p['election_toml']):,} characters recorded: botwatch elections show STUDY --toml>"
         # Model hashes in full are in the reproduction paragraph: here, enough to tell them apart.
@@ -127,6 +130,9 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     dup = study.sql(f"""SELECT coalesce(sum(duplicates), 0), coalesce(sum(records_read) FILTER (WHERE format IS NULL OR format NOT IN ({pages_in})), 0),
                                coalesce(sum(records_read) FILTER (WHERE format IN ({pages_in})), 0), count(*) FILTER (WHERE format IN ({pages_in}))
                         FROM sources""")[0]
+    # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
+    paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
+    repro = reproduction(study, study_label(study.path)[1], relative_to=paths)
     html = render(
         "methods.html.j2",
         s=s,
@@ -144,9 +150,10 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         records=dup[1],
         pages=dup[2],
         page_files=dup[3],
-        runs=provenance(study),
+        runs=provenance(study, paths),
         training=training_sentences(recorded_counts(study)),
-        repro=reproduction(study, study_label(study.path)[1]),
+        repro=repro,
+        paths_sentence=paths_sentence(repro) if paths is not None else None,
         step_chars=PAGE_STEP_CHARS,
         study_q=shlex.quote(study_label(study.path)[1]),
         exports=ctx.get("exports") or [],

@@ -63,6 +63,11 @@ def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[A
 @section("overview", order=10)
 def overview(study: Study, ctx: dict[str, Any]) -> Section:
     s = study_summary(study)
+    if ctx.get("paths_relative_to"):  # `report --paths-relative-to`: the input files as the reproduction block shows them
+        from botwatch.report.reproduce import RelativePaths
+
+        rel = RelativePaths(ctx["paths_relative_to"])
+        s["files"] = [(rel.path(src), *rest) for src, *rest in s["files"]]
     unit, buckets, counts = posts_over_time(study)
     chart = bar_series(buckets, counts, title=f"Posts per {unit} (UTC)", unit=unit)
     html = render("overview.html.j2", s=s, chart=chart, unit=unit)
