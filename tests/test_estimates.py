@@ -234,8 +234,35 @@ def test_parties_table_shows_an_interval_or_the_too_few_mark_in_every_cell(label
     assert rows, res.output
     for ln in rows:
         for c in (c.strip() for c in ln.split("│")[2:7]):
-            assert c in ("", "—") or c.endswith("*") or re.search(r"\[.+\]", c), (c, res.output)
+            assert c in ("", "—") or c.endswith("*") or c == "0 (no accounts)" or re.search(r"\[.+\]", c), (c, res.output)
     assert "* too few accounts" in res.output
+    # A party no remaining account named reads "0 (no accounts)", not "0 [—]" (an interval gone missing).
+    assert "0 (no accounts)" in res.output and "[—]" not in res.output
+
+
+def test_parties_table_leaves_the_parties_own_accounts_out_as_the_report_does(sample_study_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the sample with uk-ge2017 every Labour post is @UKLabour's own (110, "support" by the
+    own-account cue): the report leaves them out (group 'not_party_accounts') and says no other
+    account's stance was measured, while `estimate --table parties` printed "Labour 110 * | 110 *"
+    supporting. Its default is now the report's group; `--all-accounts` gives the old figure, labelled."""
+    from botwatch.cli import app, common
+
+    monkeypatch.setattr(common.out, "width", 400)
+    path = _copy(sample_study_path, tmp_path)
+    args = ["estimate", str(path), "--election", "uk-ge2017", "--reps", "50", "--table", "parties"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    labour = next(ln for ln in res.output.splitlines() if ln.startswith("│ Labour"))
+    assert [c.strip() for c in labour.split("│")[2:4]] == ["0 (no accounts)", "—"], res.output
+    assert "all accounts but the parties' own, as in the report" in res.output
+    assert "110 election posts by the parties' own official or allied accounts are left out" in res.output
+    res = CliRunner().invoke(app, args + ["--all-accounts"])
+    assert res.exit_code == 0, res.output
+    labour = next(ln for ln in res.output.splitlines() if ln.startswith("│ Labour"))
+    assert [c.strip() for c in labour.split("│")[2:4]] == ["110 *", "110 *"], res.output
+    assert "all accounts, the parties' own included" in res.output
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "uk-ge2017", "--reps", "50", "--all-accounts"])
+    assert res.exit_code != 0 and "--all-accounts is for --table parties" in res.output
 
 
 def test_the_account_prior_on_a_non_english_post_without_a_cue_is_not_measured(labelled: Path, tmp_path: Path) -> None:
