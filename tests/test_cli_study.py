@@ -72,6 +72,35 @@ def test_export_any_table(study: Path, tmp_path: Path, suffix: str) -> None:
     assert len(got) == expected and sorted(got) == ids
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_account_scores_export_names_each_account(study: Path, tmp_path: Path, suffix: str) -> None:
+    """`account_scores` is keyed by (platform, account_id): its export had no handle, so a reader
+    had to join `accounts` to know who was scored (the `accounts_scored` view had one). The export
+    has the handle third, one row per scored account, and its schema sidecar says so."""
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / f"scores{suffix}"
+    res = runner.invoke(app, ["export", str(study), "account_scores", "-o", str(out), "--verbatim"])
+    assert res.exit_code == 0, res.output
+    with open_study(study, read_only=True) as st:
+        want = {(p, a): (h, b) for p, a, h, b in st.sql("SELECT s.platform, s.account_id, a.handle, s.bot_probability FROM account_scores s JOIN accounts a USING (platform, account_id)")}
+        n, cols = st.count("account_scores"), st.columns("account_scores")
+    assert want and any(h for h, _ in want.values())
+    if suffix == ".parquet":
+        rows = pq.read_table(out).to_pylist()
+    elif suffix == ".csv":
+        rows = pl.read_csv(out, infer_schema=False).to_dicts()
+    else:
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == n
+    assert list(rows[0])[:3] == ["platform", "account_id", "handle"] and list(rows[0])[3:] == [c for c in cols if c not in ("platform", "account_id")]
+    for r in rows:
+        h, b = want[(r["platform"], r["account_id"])]
+        assert r["handle"] == h and (b is None or float(r["bot_probability"]) == pytest.approx(b))
+    side = json.loads(Path(f"{out}.schema.json").read_text())
+    assert "handle" in json.dumps(side)
+
+
 def test_csv_list_columns_are_json_and_json_is_an_array(study: Path, tmp_path: Path) -> None:
     """posts.csv wrote hashtags/mentions as DuckDB literals (`[a, b]`, unquoted) and urls as
     `['https://…']`, which no CSV reader parses back, while account_scores' evidence was JSON.

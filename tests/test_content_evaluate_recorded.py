@@ -183,3 +183,29 @@ def test_the_reproduction_gives_the_evaluation_back_as_its_command(estimated: Pa
     assert r["steps"][-1] == "botwatch content evaluate s.duckdb 'my labels.csv' --part test"
     assert "botwatch analyze" not in script  # not taken for an analysis stage
     assert r["elections"] == []  # nor for an election the study was analysed with
+
+
+def test_methods_quotes_the_recorded_evaluation_beside_the_shipped_figures(estimated: Path, tmp_path: Path) -> None:
+    """The Parties section quoted the observer's recorded evaluation while Methods quoted only the
+    shipped test-part figures, so the two sections gave two stance accuracies with nothing saying
+    why. Methods keeps the shipped figures and adds the recorded one, each said for what it is."""
+    from botwatch import open_study
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+    from botwatch.report.section_methods import methods
+
+    def methods_text(db: Path) -> str:
+        with open_study(db) as st:
+            return " ".join(str(methods(st, {"election": US}).html).split())
+
+    db = _copy(estimated, tmp_path)
+    shipped = f"stance agreed with a careful reader at macro-F1 {MEASURED_BY_ELECTION['us-2016']['stance_f1']:.2f}"
+    before = methods_text(db)
+    assert shipped in before and "your own check" not in before
+    _evaluate(db, _labels(db, tmp_path / "<b>mine.csv"))
+    with open_study(db) as st:
+        n = json.loads(st.sql("SELECT params FROM runs WHERE stage = 'content_evaluate'")[0][0])["stance_n"]
+    after = methods_text(db)
+    assert shipped in after  # beside, not instead of
+    assert "Those are the shipped models' figures; this study also records your own check" in after
+    assert f"stance macro-F1 1.00 [1.00–1.00] on {n} pairs" in after and "the figure the Parties section quotes" in after
+    assert "<b>mine" not in after and "&lt;b&gt;mine.csv" in after  # the file name is user text, escaped

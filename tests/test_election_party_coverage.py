@@ -161,3 +161,16 @@ def test_elections_list_lines_up_its_columns() -> None:
     assert res.exit_code == 0 and "\t" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len({ln.index("called") for ln in lines}) == 1 and len({ln.index(load_election(ln.split()[0]).name) for ln in lines}) == 1
+
+
+def test_the_shipped_presets_check_clean_with_every_event_in_their_window(tmp_path: Path) -> None:
+    """us-2016 listed WikiLeaks' DNC emails (22 July 2016), seven weeks before its own window, so
+    `elections check` warned on a copy of the shipped file: a preset should pass its own check."""
+    from importlib import resources
+
+    for key in ("uk-ge2017", "us-2016"):
+        assert load_election(key).events_outside_window() == [], key
+        copy = tmp_path / f"{key}.toml"
+        copy.write_text((resources.files("botwatch.elections") / "presets" / f"{key}.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        res = runner.invoke(app, ["elections", "check", str(copy)])
+        assert res.exit_code == 0 and "outside the window" not in res.output, (key, res.output)

@@ -186,6 +186,20 @@ def test_report_is_the_same_report(both: Any, tmp_path: Path) -> None:
     assert not diffs, "the exports differ:\n" + "\n".join(diffs[:10])
 
 
+def test_account_scores_export_names_each_account_on_both_engines(both: Any, tmp_path: Path) -> None:
+    """The export of `account_scores` joins each account's handle in (`table_export.source_query`);
+    a lake writes it from the table collected to the driver, so it must bring the handles too."""
+    import pyarrow.parquet as pq
+
+    duck, lake = both
+    duck.export("account_scores", tmp_path / "duck.parquet")
+    lake.export("account_scores", tmp_path / "lake.parquet")
+    d, k = pq.read_table(tmp_path / "duck.parquet"), pq.read_table(tmp_path / "lake.parquet")
+    assert d.column_names[:3] == ["platform", "account_id", "handle"] and d.num_rows == duck.count("account_scores")
+    assert any(d.column("handle").to_pylist())
+    assert_same_table("account_scores export", d, k)
+
+
 def test_report_view_runs_small_statements_at_the_driver_and_large_ones_on_spark(both: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """`engines.lake_report`: a statement over small tables runs on the driver's DuckDB (no Spark
     statement), a derived table over posts runs on Spark with only its result collected, and a

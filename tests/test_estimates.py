@@ -124,11 +124,14 @@ def test_estimates_on_the_sample(labelled: Path, tmp_path: Path) -> None:
         n_el = st.sql("SELECT count(*) FROM post_labels WHERE in_election")[0][0]
         assert st.sql("SELECT observed FROM estimates WHERE period='campaign' AND account_group='all' AND party='*' AND metric='posts'")[0][0] == n_el
         # Support + oppose + neutral = the posts whose stance was measured, per party; the others
-        # are the non-English posts that only name the party (rule no_cue), left out of the shares.
+        # are the non-English posts that only name the party (rule no_cue, or the account prior's
+        # answer where the post has no cue of its own), left out of the shares.
         for p in ("republican", "democrat"):
             v = dict(st.sql("SELECT metric, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party=?", [p]))
             assert v["support_posts"] + v["oppose_posts"] + v["neutral_posts"] == v["stance_measured_posts"]
-            unread = st.sql("SELECT count(*) FROM post_party WHERE in_election AND party = ? AND stance_rule = 'no_cue' AND coalesce(lang, '') <> 'en' "
+            unread = st.sql("SELECT count(*) FROM post_party WHERE in_election AND party = ? AND coalesce(lang, '') <> 'en' "
+                            "AND (stance_rule = 'no_cue' OR (stance_rule IN ('account_prior', 'retweet_neighbours') "
+                            "AND NOT list_has_any(signals, ['pro_tag', 'anti_tag', 'pro_kw', 'anti_kw', 'own_account', 'retweet_account', 'quote_account']))) "
                             "AND created_at >= (SELECT min(period_start) FROM estimates WHERE period='campaign') "
                             "AND created_at < (SELECT min(period_end) FROM estimates WHERE period='campaign')", [p])[0][0]
             assert v["posts"] - v["stance_measured_posts"] == unread
@@ -231,5 +234,72 @@ def test_parties_table_shows_an_interval_or_the_too_few_mark_in_every_cell(label
     assert rows, res.output
     for ln in rows:
         for c in (c.strip() for c in ln.split("│")[2:7]):
-            assert c in ("", "—") or c.endswith("*") or re.search(r"\[.+\]", c), (c, res.output)
+            assert c in ("", "—") or c.endswith("*") or c == "0 (no accounts)" or re.search(r"\[.+\]", c), (c, res.output)
     assert "* too few accounts" in res.output
+    # A party no remaining account named reads "0 (no accounts)", not "0 [—]" (an interval gone missing).
+    assert "0 (no accounts)" in res.output and "[—]" not in res.output
+
+
+def test_parties_table_leaves_the_parties_own_accounts_out_as_the_report_does(sample_study_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the sample with uk-ge2017 every Labour post is @UKLabour's own (110, "support" by the
+    own-account cue): the report leaves them out (group 'not_party_accounts') and says no other
+    account's stance was measured, while `estimate --table parties` printed "Labour 110 * | 110 *"
+    supporting. Its default is now the report's group; `--all-accounts` gives the old figure, labelled."""
+    from botwatch.cli import app, common
+
+    monkeypatch.setattr(common.out, "width", 400)
+    path = _copy(sample_study_path, tmp_path)
+    args = ["estimate", str(path), "--election", "uk-ge2017", "--reps", "50", "--table", "parties"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    labour = next(ln for ln in res.output.splitlines() if ln.startswith("│ Labour"))
+    assert [c.strip() for c in labour.split("│")[2:4]] == ["0 (no accounts)", "—"], res.output
+    assert "all accounts but the parties' own, as in the report" in res.output
+    assert "110 election posts by the parties' own official or allied accounts are left out" in res.output
+    res = CliRunner().invoke(app, args + ["--all-accounts"])
+    assert res.exit_code == 0, res.output
+    labour = next(ln for ln in res.output.splitlines() if ln.startswith("│ Labour"))
+    assert [c.strip() for c in labour.split("│")[2:4]] == ["110 *", "110 *"], res.output
+    assert "all accounts, the parties' own included" in res.output
+    res = CliRunner().invoke(app, ["estimate", str(path), "--election", "uk-ge2017", "--reps", "50", "--all-accounts"])
+    assert res.exit_code != 0 and "--all-accounts is for --table parties" in res.output
+
+
+def test_the_account_prior_on_a_non_english_post_without_a_cue_is_not_measured(labelled: Path, tmp_path: Path) -> None:
+    """The account prior answers from the account's other posts and its retweet neighbours, not
+    from the post: on the sample it turned 50 non-English posts that only name a party (topic
+    keyword) into support or oppose (42 of them "oppose" of the Democrats), and they counted as
+    measured. They are not measured now,
+    like the `no_cue` rows they were; a post that carries a cue of its own (here a quote of the
+    party's account) still is, and so is every English post the prior decided."""
+    import ibis
+
+    from botwatch import open_study
+    from botwatch.estimates.relational import post_party_measured
+
+    rows = [  # lang, rule, signals, measured
+        ("es", "account_prior", ["topic_kw"], False),
+        ("es", "retweet_neighbours", ["topic_kw", "mention_account"], False),
+        ("es", "account_prior", ["topic_kw", "quote_account"], True),
+        (None, "account_prior", ["topic_tag"], False),
+        ("en", "account_prior", ["topic_kw"], True),
+        ("es", "no_cue", ["topic_kw"], False),
+        ("es", "pro_hashtag", ["pro_tag"], True),
+    ]
+    t = ibis.memtable({"lang": [r[0] for r in rows], "stance_rule": [r[1] for r in rows], "signals": [r[2] for r in rows]},
+                      schema={"lang": "string", "stance_rule": "string", "signals": "array<string>"})
+    got = t.mutate(m=post_party_measured(t)).to_pyarrow().column("m").to_pylist()
+    assert got == [r[3] for r in rows]
+
+    with open_study(_copy(labelled, tmp_path), read_only=False) as st:
+        prior_no_cue = st.sql("SELECT count(*) FROM post_party WHERE in_election AND party = 'democrat' AND stance_rule = 'account_prior' AND lang <> 'en' AND stance = 'oppose' "
+                              "AND NOT list_has_any(signals, ['pro_tag', 'anti_tag', 'pro_kw', 'anti_kw', 'own_account', 'retweet_account', 'quote_account'])")[0][0]
+        assert prior_no_cue > 0  # the case is in the sample
+        write_estimates(st, compute_estimates(st, US, EstimateOptions(reps=50), log=lambda m: None))
+        start, end = st.sql("SELECT min(period_start), min(period_end) FROM estimates WHERE period='campaign'")[0]
+        v = dict(st.sql("SELECT metric, observed FROM estimates WHERE period='campaign' AND account_group='all' AND party='democrat'"))
+        english_or_cue_oppose = st.sql(
+            "SELECT count(*) FROM post_party WHERE in_election AND party = 'democrat' AND stance = 'oppose' AND created_at >= ? AND created_at < ? "
+            "AND (lang = 'en' OR stance_rule NOT IN ('no_cue', 'account_prior', 'retweet_neighbours') "
+            "OR list_has_any(signals, ['pro_tag', 'anti_tag', 'pro_kw', 'anti_kw', 'own_account', 'retweet_account', 'quote_account']))", [start, end])[0][0]
+        assert v["oppose_posts"] == english_or_cue_oppose

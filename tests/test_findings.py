@@ -233,7 +233,9 @@ def test_cli_interval_cell_says_too_few_accounts() -> None:
 
     assert interval_text(None, None, True, 1) == "too few accounts"
     assert interval_text(0.4, 0.6, True, 30) == "40.0% – 60.0%"
-    assert interval_text(None, None, False, 0) == "—"
+    # No account posted: a zero, said as such (the parties table printed "0 [—]"); no account count known: a dash.
+    assert interval_text(None, None, False, 0) == "no accounts"
+    assert interval_text(None, None, False, None) == "—"
 
 
 # -- point 2: posts over time on a real time axis --------------------------------------------------

@@ -67,6 +67,9 @@ def test_estimate_gives_back_its_table_and_options(tmp_path: Path, sample_study_
     _ok("estimate", str(study), "--election", "us-2016", "--table", "parties", "--reps", "20", "--window", "early=2016-10-01..2016-10-15")
     # It labelled the posts (none were labelled): the command gives that back as --relabel.
     assert _steps(study)[-1] == "botwatch estimate s.duckdb --election us-2016 --table parties --reps 20 --seed 2017 --window early=2016-10-01..2016-10-15 --relabel"
+    # The parties table with the parties' own accounts counted is another table: given back as such.
+    _ok("estimate", str(study), "--election", "us-2016", "--table", "parties", "--reps", "20", "--all-accounts")
+    assert _steps(study)[-1] == "botwatch estimate s.duckdb --election us-2016 --table parties --all-accounts --reps 20 --seed 2017"
 
 
 def test_coordination_gives_back_its_own_options(tmp_path: Path, sample_study_path: Path) -> None:

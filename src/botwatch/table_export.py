@@ -57,6 +57,34 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
     return f"SELECT {', '.join(parts)} FROM ({query})"
 
 
+# Tables keyed by account alone whose export also names the account: `account_scores` is keyed by
+# (platform, account_id), and a reader of its export had to join `accounts` to know who scored what
+# (the `accounts_scored` view has the handle; the export of the table did not).
+WITH_HANDLE = ("account_scores",)
+
+
+def with_handle(study: Study, name: str) -> bool:
+    """Whether the export of `name` gets a `handle` column (third, after the account key) from
+    `accounts`: `name` is in `WITH_HANDLE`, has no handle of its own, and `accounts` has one."""
+    if name not in WITH_HANDLE:
+        return False
+    tables = set(study.tables())
+    return "accounts" in tables and "handle" in study.columns("accounts") and "handle" not in study.columns(name)
+
+
+def source_query(study: Study, name: str) -> str:
+    """The SELECT an export of table `name` writes: the table as stored, or, for `WITH_HANDLE`
+    tables, with each account's handle (NULL where `accounts` lacks the account) after its key, one
+    row per row of the table, in key order."""
+    q = f'"{name.replace(chr(34), chr(34) * 2)}"'
+    if not with_handle(study, name):
+        return f"SELECT * FROM {q}"
+    # One handle per account even if `accounts` held a key twice: the export keeps the table's rows.
+    return (f"SELECT s.platform, s.account_id, h.handle, s.* EXCLUDE (platform, account_id) FROM {q} s "
+            "LEFT JOIN (SELECT platform, account_id, min(handle) AS handle FROM accounts GROUP BY ALL) h "
+            "ON h.platform = s.platform AND h.account_id = s.account_id ORDER BY s.platform, s.account_id")
+
+
 def export_table(study: Study, name: str, out: str | Path, *, force: bool = False, verbatim: bool = False) -> int:
     """Write table `name` to `out` (.parquet, .csv, .jsonl/.ndjson lines, .json array); returns the rows written.
 
@@ -80,7 +108,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StudyError(f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
-    query = f'SELECT * FROM "{name.replace(chr(34), chr(34) * 2)}"'
+    query = source_query(study, name)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)
     if fmt == "JSON":

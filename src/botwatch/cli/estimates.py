@@ -33,6 +33,7 @@ def estimate(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same intervals)")] = DEFAULT_SEED,
     window: Annotated[Optional[list[str]], typer.Option(help="Extra window NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days; repeatable)")] = None,
     relabel: Annotated[bool, typer.Option(help="Re-run the content stage even if posts are labelled for this preset")] = False,
+    all_accounts: Annotated[bool, typer.Option("--all-accounts", help="--table parties: count the parties' own official and allied accounts too (by default they are left out, as in the report: a party's own feed is not public support)")] = False,
 ) -> None:
     """Estimate posts, support/opposition and sentiment per party, scaled to the platform with 95% intervals."""
     from botwatch.elections.model import Election
@@ -54,6 +55,10 @@ def estimate(
     log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
     # Recorded in `runs`: the report's reproduction gives this command back, the table it printed included.
     params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or [], "table": table}
+    if all_accounts:
+        if table != "parties":
+            fail("--all-accounts is for --table parties (the reference table counts all accounts, as the study it reproduces did)")
+        params["all_accounts"] = True
     with open_or_fail(study) as st:
         # Without --election, the one the study was analysed with (it was required even then).
         election, none_on_purpose = election_choice_or_fail(st, given)
@@ -105,14 +110,22 @@ def estimate(
             # rests on too few accounts for an interval (as the reference table's "too few
             # accounts"). Cells are escaped: Rich once read "[too few accounts]" as a markup tag
             # and dropped it, so a scaled figure from two accounts printed bare.
-            from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
+            from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
+            from botwatch.estimates.relational import NOT_PARTY_ACCOUNTS
 
+            # The report's figures leave the parties' own accounts out (the estimates' group
+            # 'not_party_accounts', written when any of them posted); this table printed the
+            # group 'all', so the command said "Labour: 110 supporting" where the report said none.
+            has_public = bool(st.sql("SELECT count(*) FROM estimates WHERE account_group = ?", [NOT_PARTY_ACCOUNTS])[0][0])
+            group = "all" if all_accounts or not has_public else NOT_PARTY_ACCOUNTS
+            who = ("all accounts, the parties' own included" if all_accounts and has_public else "all accounts" if group == "all"
+                   else "all accounts but the parties' own, as in the report")
             few: list[str] = []
-            t = Table(title=f"Parties, campaign window, all accounts ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
+            t = Table(title=f"Parties, campaign window, {who} ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
             for c in ("party", "posts", "support", "oppose", "positive", "negative", "accounts"):
                 t.add_column(c, justify="right" if c != "party" else "left")
             for p in election.parties:
-                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group='all' AND party=? AND metric=?", [p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts")}
+                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group=? AND party=? AND metric=?", [group, p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts")}
 
                 def cell(m: str, share: bool = False) -> str:
                     v = vals[m]
@@ -123,11 +136,23 @@ def estimate(
                     if ci == TOO_FEW:
                         few.append(p.name)
                         return f"{fmt_value(e, share)} *"
+                    if ci == NO_ACCOUNTS:  # nothing posted: "0 [—]" read as an interval that was lost
+                        return escape(f"{fmt_value(e, share)} ({NO_ACCOUNTS})")
                     return escape(f"{fmt_value(e, share)} [{ci}]")
 
                 acc = vals["accounts"][0][3] if vals["accounts"] else 0  # n_accounts of the cell
                 t.add_row(escape(p.name), cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
             out.print(t)
+            if has_public:
+                own = st.sql("SELECT a.observed - p.observed FROM estimates a JOIN estimates p USING (period, party, metric) "
+                             "WHERE a.period = 'campaign' AND a.party = '*' AND a.metric = 'posts' AND a.account_group = 'all' AND p.account_group = ?", [NOT_PARTY_ACCOUNTS])
+                n_own = int(own[0][0]) if own and own[0][0] is not None else 0
+                if all_accounts:
+                    out.print(f"{n_own:,} of these election posts came from the parties' own official or allied accounts (the own-account cue counts them as support); "
+                              "without --all-accounts they are left out, as in the report", highlight=False, markup=False)
+                else:
+                    out.print(f"{n_own:,} election posts by the parties' own official or allied accounts are left out (a party's own feed is not public support); "
+                              "--all-accounts counts them too", highlight=False, markup=False)
             if few:
                 out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}) for an interval: not a reliable estimate "
                           f"({', '.join(dict.fromkeys(few))})", highlight=False, markup=False)

@@ -123,8 +123,8 @@ def export(
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
         out.print(f"wrote {n:,} rows of {table} to {output} ({kind}; types and schema version in {output.name}.schema.json)", markup=False)
         if table == "account_scores" and "accounts_scored" in st.tables():
-            # account_scores is keyed by account_id only; the view joins it to accounts (handle, profile)
-            console.print(f"note: account_scores has no handle column; `botwatch export {study} accounts_scored -o …` has the scores with each account's handle and profile", markup=False, highlight=False)
+            # The export names each account (handle); the view also has its profile.
+            console.print(f"note: `botwatch export {study} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
 
 
 def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool) -> int:

@@ -609,12 +609,14 @@ class LakeStudy(StudyBase):
         study (`botwatch.table_export`): the table is collected to the driver, where the file is
         written, into an in-memory DuckDB study."""
         from botwatch.study import Study
-        from botwatch.table_export import export_table
+        from botwatch.table_export import export_table, with_handle
 
         self._check_table(name)
         mem = Study(":memory:")
         try:
             mem.write_table(name, self.arrow(name))
+            if with_handle(self, name):  # the handles the export joins in, as on a DuckDB study
+                mem.write_table("accounts", self.query_arrow("SELECT platform, account_id, handle FROM accounts"))
             return export_table(mem, name, out, force=force, verbatim=verbatim)
         finally:
             mem.close()

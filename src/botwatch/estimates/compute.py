@@ -61,6 +61,8 @@ SHARE_METRICS = {"support_share": ("support", "measured"), "oppose_share": ("opp
 # Below this many accounts no interval is given and readers are told "too few accounts".
 MIN_ACCOUNTS_FOR_INTERVAL = 5
 TOO_FEW = "too few accounts"
+# A cell no account posted in: zero, with no interval to give (nothing to resample).
+NO_ACCOUNTS = "no accounts"
 STANCE_ONLY = {"support_posts", "oppose_posts", "neutral_posts", "stance_measured_posts", "support_share", "oppose_share"}
 
 Window = tuple[str, "datetime | None", "datetime | None"]

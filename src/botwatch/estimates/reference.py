@@ -79,11 +79,14 @@ def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
 
 def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None) -> str:
     """The interval, or "too few accounts" when the estimate rests on too few accounts to have one
-    (an interval from one account, "50% [50–50%]", would look informative and is not)."""
-    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
+    (an interval from one account, "50% [50–50%]", would look informative and is not), or "no
+    accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing)."""
+    from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
 
     if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
         return TOO_FEW
+    if (lo is None or hi is None) and n_accounts == 0:
+        return NO_ACCOUNTS
     return fmt_interval(lo, hi, share)
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
+from botwatch.content.stance import PRIOR_RULES
 from botwatch.origin_rule import FOREIGN_THRESHOLD, home_known, p_outside_ibis
 
 ALL, ANY_PARTY = "*", "any_party"
@@ -36,17 +37,39 @@ BOT_THRESHOLD = 0.5
 # is 0 in the others) the distinct vectors, their order and so the bootstrap draws are unchanged.
 COUNT_COLUMNS = ("posts", "support", "oppose", "neutral", "scored", "positive", "negative", "measured")
 # Stance is modelled for English posts only: a post in another language that names a party with no
-# explicit cue gets "neutral" by the rule `no_cue`, which is no reading of it. Such rows are left
+# explicit cue gets "neutral" by the rule `no_cue` (or the account prior's answer), which is no reading of it. Such rows are left
 # out of the stance shares (as sentiment leaves non-English posts out), never counted as neutral.
 STANCE_LANG = "en"
 UNREAD_RULE = "no_cue"
+# The account prior (`content.propagate`) answers for a row from the account's other posts and its
+# retweet neighbours, not from the post: on a non-English post with no cue of its own it turned the
+# `no_cue` "neutral" into support or oppose, and the row then counted as measured. It is a
+# measurement of such a post only where the post itself carries a cue for the party.
+PRIOR_RULE_NAMES = tuple(dict.fromkeys(r for r, _, _ in PRIOR_RULES))
+# The match signals (`post_party.signals`) that are a stance cue of the post itself: the party's
+# pro or anti hashtag or slogan, its own account, a retweet or quote of it. A topic hashtag or
+# keyword, a reply to or a mention of its account only name the party.
+CUE_SIGNALS = ("pro_tag", "anti_tag", "pro_kw", "anti_kw", "own_account", "retweet_account", "quote_account")
 
 
-def stance_measured(lang: ir.StringValue, rule: ir.StringValue) -> ir.BooleanValue:
-    """Whether a `post_party` row's stance is a measurement: English, or decided by a cue or the
-    account prior (any rule but `no_cue`)."""
+def stance_measured(lang: ir.StringValue, rule: ir.StringValue, signals: ir.ArrayValue | None = None) -> ir.BooleanValue:
+    """Whether a `post_party` row's stance is a measurement: English, or decided by a cue of the
+    post (any rule but `no_cue`; the account prior's rules only where `signals` hold a cue,
+    `CUE_SIGNALS`). Without `signals` (a table made before them) the prior's rules count as read."""
     english = (lang == STANCE_LANG).fill_null(False)
-    return english | (rule != UNREAD_RULE).fill_null(True)
+    read = (rule != UNREAD_RULE).fill_null(True)
+    if signals is not None:
+        cue = ibis.or_(*[signals.contains(s) for s in CUE_SIGNALS]).fill_null(False)
+        read = read & ~(rule.isin(PRIOR_RULE_NAMES).fill_null(False) & ~cue)
+    return english | read
+
+
+def post_party_measured(pp: ir.Table) -> ir.BooleanValue:
+    """`stance_measured` of each row of a `post_party` table, with whatever columns it has: one made
+    by hand without language or rule is taken as all measured."""
+    if not {"lang", "stance_rule"} <= set(pp.columns):
+        return ibis.literal(True)
+    return stance_measured(pp.lang, pp.stance_rule, pp.signals if "signals" in pp.columns else None)
 
 
 def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
@@ -59,8 +82,7 @@ def units(post_labels: ir.Table, post_party: ir.Table) -> ir.Table:
     tagged = pl.filter(pl.parties.length() > 0)
     anyp = tagged.select("platform", "account_id", "created_at", party=ibis.literal(ANY_PARTY), stance=null_stance, sentiment=tagged.sentiment, measured=no)
     pp = post_party.filter(post_party.in_election)
-    # (A post_party table made by hand, without language or rule, is taken as all measured.)
-    read = stance_measured(pp.lang, pp.stance_rule) if {"lang", "stance_rule"} <= set(pp.columns) else ibis.literal(True)
+    read = post_party_measured(pp)
     per = pp.select("platform", "account_id", "created_at", "party", "stance", "sentiment", measured=read)
     return every.union(anyp, distinct=False).union(per, distinct=False)
 
@@ -124,8 +146,10 @@ def account_cells(u: ir.Table, groups: ir.Table | None, windows: Sequence[tuple[
     read = allu.measured
     return allu.group_by(["period", "account_group", "party", "platform", "account_id"]).aggregate(
         posts=allu.count(),
-        support=(allu.stance == "support").ifelse(one, zero).sum(),
-        oppose=(allu.stance == "oppose").ifelse(one, zero).sum(),
+        # Every stance count is of measured rows only: an unmeasured row (say the account prior's
+        # answer on a non-English post without a cue) is neither support, oppose nor neutral.
+        support=((allu.stance == "support") & read).ifelse(one, zero).sum(),
+        oppose=((allu.stance == "oppose") & read).ifelse(one, zero).sum(),
         neutral=((allu.stance == "neutral") & read).ifelse(one, zero).sum(),
         scored=s.notnull().ifelse(one, zero).sum(),
         positive=(s >= POSITIVE).ifelse(one, zero).sum(),

@@ -50,7 +50,7 @@ PAGE_STEP_CHARS = 20_000
 SHOWN: dict[str, frozenset[str]] = {
     "ingest": frozenset({"location", "inputs", "force", "max_record_mb", "engine", "columns", "column_map", "time_format", "platform"}),
     "analyze": frozenset({"study", "election", "no_election", "stage", "with_deps", "skip", "sample_rate", "origin_study_prior", "engine"}),
-    "estimate": frozenset({"study", "preset", "sample_rate", "table", "reps", "seed", "window", "relabel"}),
+    "estimate": frozenset({"study", "preset", "sample_rate", "table", "reps", "seed", "window", "relabel", "all_accounts"}),
 }
 # The options left out, and why: none changes a stored row or a printed figure.
 LEFT_OUT: dict[str, dict[str, str]] = {
@@ -109,6 +109,8 @@ def _analysis_command(study_name: str, cmd: _Command, election_arg: str | None) 
     if estimate:
         if isinstance(p.get("table"), str):  # what it printed (recorded since it was shown here)
             parts += ["--table", _quote(p["table"])]
+        if p.get("all_accounts") is True:  # the parties table with the parties' own accounts counted
+            parts.append("--all-accounts")
         for flag, key in (("--reps", "bootstrap_reps"), ("--seed", "seed")):  # a Python `analyze` may record one without the other
             if isinstance(p.get(key), int) and not isinstance(p.get(key), bool):
                 parts += [flag, str(p[key])]

@@ -106,6 +106,19 @@ def measured_for(election: Any) -> dict[str, Any] | None:
     return MEASURED_BY_ELECTION.get(key) if key else None
 
 
+def _own_evaluation(study: Study, election: Any, tables: set[str]) -> dict[str, Any] | None:
+    """The observer's recorded `botwatch content evaluate` of this study's election, or None. The
+    Parties section quotes it in place of the shipped figures; Methods quoted only the shipped
+    ones, so the two sections gave different accuracies with nothing saying why. Methods quotes
+    both, each named for what it is."""
+    key = getattr(election, "key", None)
+    if not key or "runs" not in tables:
+        return None
+    from botwatch.content.score import recorded_evaluation
+
+    return recorded_evaluation(study, key)
+
+
 def _home_unknown(election: Any) -> str | None:
     """The shared "foreign origin is not measured" sentence for an election whose country the
     origin model cannot name (None otherwise): Methods then defines no foreign-origin rule that
@@ -143,6 +156,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
         lab=measured_for(election),
+        own_lab=_own_evaluation(study, election, tables),
         home_unknown=_home_unknown(election),
         labs=MEASURED_BY_ELECTION,
         cov=coverage(study, election),

@@ -14,9 +14,12 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from botwatch.estimates.relational import post_party_measured
+
 SENTIMENT_CUT = 0.05
 FREQS = {"hour": "h", "day": "D"}
 CLOCKS = ("utc", "local")
+NOT_MEASURED = "not measured"  # the `party_stance` value's stance where the stance was not measured
 COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "dimension", "value", "sentiment"]
 
 
@@ -82,11 +85,15 @@ def tag_base(base: ir.Table, *, groups: ir.Table | None = None, post_party: ir.T
                      dimension=j.g_dimension, value=j.g_value, sentiment=j.sentiment.cast("float64"))
         )
     if post_party is not None:
+        # A row whose stance was not measured (a non-English post that only names the party:
+        # `estimates.relational.stance_measured`, the report's rule) is `PARTY:not measured`, not
+        # `PARTY:neutral`: its "neutral" (or the account prior's answer) is no reading of the post.
+        measured = post_party_measured(post_party) & post_party.stance.notnull()
         pp = post_party.select(q_platform=post_party.platform, q_post_id=post_party.post_id, party=post_party.party,
-                               stance=post_party.stance, p_sentiment=post_party.sentiment.cast("float64"))
+                               stance=measured.ifelse(post_party.stance, ibis.literal(NOT_MEASURED)), p_sentiment=post_party.sentiment.cast("float64"))
         j = base.join(pp, (base.platform == pp.q_platform) & (base.post_id == pp.q_post_id))
         parts.append(_tag(j, "party", j.party, j.p_sentiment))
-        parts.append(_tag(j, "party_stance", j.party.concat(":", j.stance.fill_null("neutral")), j.p_sentiment))
+        parts.append(_tag(j, "party_stance", j.party.concat(":", j.stance), j.p_sentiment))
         if groups is not None:
             g = groups.select(g_platform=groups.platform, g_account_id=groups.account_id, g_dimension=groups.dimension, g_value=groups.value)
             jg = j.join(g, (j.platform == g.g_platform) & (j.account_id == g.g_account_id))
