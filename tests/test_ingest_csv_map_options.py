@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from botwatch import open_study
 from botwatch.cli import app
-from botwatch.ingest.csv_mapping import ColumnMapError, build, from_options, parse_option
+from botwatch.ingest.csv_mapping import ColumnMapError, build, parse_option
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 GOP = FIX / "gop_debate_2015_tweets.csv"
@@ -110,6 +110,19 @@ def test_times_with_an_offset_keep_it_and_formats_take_the_zone(tmp_path: Path) 
             assert sorted(set(st.sql("SELECT account_id, created_at FROM posts"))) == sorted(set(want)), name
 
 
+def test_clock_changes_read_as_documented() -> None:
+    """docs/ingest-csv.md: a clock time passed twice is its first (summer-time) pass; one skipped
+    takes the offset before the change; a slash time is local too; a v1.1 time keeps its offset."""
+    from botwatch.ingest.csv_mapping import parse_time
+
+    ny = "America/New_York"
+    assert parse_time("2016-11-06 01:30", None, "created_at", ny) == datetime(2016, 11, 6, 5, 30)  # EDT, not EST
+    assert parse_time("2016-03-13 02:30", None, "created_at", ny) == datetime(2016, 3, 13, 7, 30)  # EST, before the change
+    assert parse_time("7/4/2016 12:00", None, "created_at", ny) == datetime(2016, 7, 4, 16, 0)
+    assert parse_time("Mon Jul 04 12:00:00 +0000 2016", None, "created_at", ny) == datetime(2016, 7, 4, 12, 0)
+    assert parse_time("1467633600", None, "created_at", ny) == datetime(2016, 7, 4, 12, 0)  # since 1970: UTC by definition
+
+
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "EST5EDT/../../etc", "", "/etc/localtime", "Europe/London "])
 def test_an_unknown_zone_is_one_line_and_exit_2(tmp_path: Path, zone: str) -> None:
     code, out = _ingest(str(tmp_path / "s.duckdb"), str(GOP), "--columns", GOP_MAP, "--time-zone", zone)
@@ -194,6 +207,7 @@ def test_an_implausible_epoch_row_is_kept_aside_with_its_line(tmp_path: Path) ->
 
 
 def test_a_toml_map_with_commas_and_equals_signs_is_given_back_as_a_working_command(tmp_path: Path) -> None:
+    from botwatch.ingest.csv_mapping import from_options
     from botwatch.report.reproduce import reproduction
 
     rows = _rows(GOP)

@@ -34,7 +34,8 @@ def ingest(
         "--columns", metavar="FIELD=COLUMN,...",
         help="Read every input as your own CSV, saying which column is which field, e.g. "
              "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location. "
-             "Required: account_id, created_at, text (post_id too when the file has ids; without it a stable id is built). "
+             "Required: account_id (or handle alone: a handle key, lower-cased), created_at, text (post_id too when the file has ids; "
+             "without it a stable id is built). A column name with a comma goes in double quotes. "
              "Optional: handle, location, lang, is_retweet, kind, ref_post_id, ref_account_id, ref_handle, in_reply_to_post_id, "
              "in_reply_to_account_id, hashtags, mentions, urls, client, display_name, description, account_lang, "
              "account_created_at, followers, following, posts_count, verified, default_profile, default_image, time_zone, "
