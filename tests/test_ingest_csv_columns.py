@@ -77,15 +77,18 @@ def test_gop_slice_reads_through_the_map(tmp_path: Path) -> None:
         got_rt = [p for p in posts if p[3] == "retweet"]
         assert len(got_rt) == len(want_rt) == 13
         for author, created, text, _kind, ref_handle, _ in got_rt:  # "RT @x: " leaves the text for ref_handle, as other readers do
-            original = next(r["text"] for r in rows if r["author"] == author and _utc(r["created_at"]) == created)
+            original = next(r["text"] for r in rows if r["author"].lower() == author and _utc(r["created_at"]) == created)
             assert original == f"RT @{ref_handle}: {text}"
-        assert {p[0] for p in posts} == {r["author"] for r in rows}
-        assert {(p[0], p[1]) for p in posts} == {(r["author"], _utc(r["created_at"])) for r in rows}
+        # account_id and handle are one column: the key is the handle, lower-cased (handles are case-insensitive)
+        assert {p[0] for p in posts} == {r["author"].lower() for r in rows}
+        assert {(p[0], p[1]) for p in posts} == {(r["author"].lower(), _utc(r["created_at"])) for r in rows}
         assert any("\n" in p[2] for p in posts)  # multi-line quoted texts survive
         acc = dict(st.sql("SELECT account_id, time_zone FROM accounts"))
-        assert acc == {r["author"]: r["user_time_zone"] or None for r in rows}
+        assert acc == {r["author"].lower(): r["user_time_zone"] or None for r in rows}
         loc = dict(st.sql("SELECT account_id, location FROM accounts WHERE location IS NOT NULL"))
-        assert loc == {r["author"]: r["user_location"].strip() for r in rows if r["user_location"].strip()}
+        assert loc == {r["author"].lower(): r["user_location"].strip() for r in rows if r["user_location"].strip()}
+        handles = dict(st.sql("SELECT account_id, handle FROM accounts"))
+        assert handles == {r["author"].lower(): r["author"] for r in rows}  # the handle as written is kept
 
 
 def test_brexit_slice_from_a_toml_map_and_rerun_adds_nothing(tmp_path: Path) -> None:

@@ -27,3 +27,5 @@ def test_python_api_doc_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
     out = capsys.readouterr().out
     assert "botwatch-account/1" in out and "unknown option 'window'" in out and "coordination_window_s" in out
     assert "P(outside NZ) is not measured" in out and "open read-only" in out
+    # your own CSV: the column left unread is named, and two spellings of one handle are one account
+    assert "export.csv: 1 column not mapped, so not stored: sentiment" in out and "[('examplenews', " in out and "'ExampleNews'" not in out

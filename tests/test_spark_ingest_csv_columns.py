@@ -74,3 +74,37 @@ def test_a_missing_column_is_refused_before_spark_starts(tmp_path: Path) -> None
                                    "--columns", "account_id=user_id,created_at=created_at,text=text"])
     assert res.exit_code == 2 and "lacks: account_id=user_id" in " ".join(res.output.split())
     assert not (tmp_path / "lake").exists()
+
+
+def test_api_lake_ingest_with_a_zone_and_handle_keys_equals_the_study(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`botwatch.api.ingest(..., engine="spark")` goes through the CLI's lake ingest: the same map
+    (a local-time column read in a zone, handles in two cases as one account) gives the lake the
+    tables it gives a DuckDB study."""
+    from botwatch import api
+
+    with open(GOP, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[1]["author"] = rows[0]["author"].upper()  # the same handle in another case
+    for r in rows:
+        r["local"] = r["created_at_local"][:19]  # '2015-08-06 18:20:33 -0700' without its offset: Pacific daylight time
+    src = tmp_path / "local.csv"
+    with open(src, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    opts = {"columns": "account_id=author,handle=author,created_at=local,text=text,is_retweet=is_retweet", "time_zone": "America/Los_Angeles"}
+    lake, duck = tmp_path / "lake", tmp_path / "s.duckdb"
+    lake_sum = api.ingest(lake, [src], engine="spark", **opts)
+    duck_sum = api.ingest(duck, [src], **opts)
+    assert lake_sum.total("stored") == duck_sum.total("stored") == 21 and lake_sum.notes == duck_sum.notes
+    with open_study(duck) as st:
+        duck_tables = {t: _rows(_comparable(t, st.arrow(t))) for t in TABLES if t != "sources"}
+        keys = {r[0] for r in st.sql("SELECT DISTINCT account_id FROM posts")}
+        assert rows[0]["author"].lower() in keys and rows[0]["author"].upper() not in keys
+        from datetime import datetime, timezone
+        utc = {datetime.fromisoformat(r["created_at"].replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None) for r in rows}
+        assert {r[0] for r in st.sql("SELECT created_at FROM posts")} == utc  # the local times, read in their zone
+    lake_tables = {t: _rows(_comparable(t, naive_utc(pq.read_table(table_path(str(lake), t))))) for t in TABLES if t != "sources"}
+    assert lake_tables == duck_tables
+    runs = pq.read_table(table_path(str(lake), "runs")).to_pylist()
+    assert json.loads(runs[0]["params"])["time_zone"] == "America/Los_Angeles"

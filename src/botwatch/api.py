@@ -66,19 +66,72 @@ def sample_files() -> list[Path]:
     return files()
 
 
-def ingest(study: str | Path | Any, files: Sequence[str | Path], *, force: bool = False, workers: int | None = None) -> Any:
+def ingest(
+    study: str | Path | Any,
+    files: Sequence[str | Path],
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    columns: str | dict[str, str] | None = None,
+    column_map: str | Path | None = None,
+    time_format: str | None = None,
+    time_zone: str | None = None,
+    platform: str | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
+) -> Any:
     """Read archives (twarc2 JSONL, IRA CSV, ... as `botwatch ingest`; folders are walked) into the
     study at `study`, creating it when the file does not exist: the one call that may create a
     study. A study object must be open for writing. Each file is its own transaction; a file
     already read is skipped unless `force`. Returns the summary: `.files` has one result per file
-    (`stored`, `duplicates`, `rejected`, `error`, ...), `.total("stored")` sums a field."""
+    (`stored`, `duplicates`, `rejected`, `error`, ...), `.total("stored")` sums a field, `.notes`
+    are lines about a column map (columns it leaves unread, times it cannot read).
+
+    Your own CSV: `columns` (the `--columns` text, or a dict field -> column), `column_map` (a TOML
+    file), `time_format`, `time_zone` and `platform` are `botwatch ingest`'s options of the same
+    names, read by the same code (docs/ingest-csv.md); a map that cannot be used, or a file that
+    lacks a mapped column, is a `ValueError` before anything is written. `engine="spark"` (or a
+    `study` that is a lake folder or URL) ingests into a lake on Spark as `botwatch ingest
+    --engine spark` does (`spark_master` as its `--spark-master`; a Spark session already running
+    is used, one started here is stopped at the end)."""
+    from botwatch.engines.lake import is_lake_path
+    from botwatch.ingest.csv_mapping import check_inputs, from_options
+    from botwatch.ingest.runner import expand_inputs
     from botwatch.ingest.runner import ingest as run_ingest
 
-    if isinstance(study, (str, Path)):
+    if engine not in (None, "duckdb", "spark"):
+        raise ValueError(f"engine must be 'duckdb' or 'spark', not {engine!r}")
+    cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone)
+    paths = [str(f) for f in files]
+    local = [f for f in expand_inputs(paths) if f != "-" and "://" not in f and Path(f).is_file()]
+    notes = check_inputs(cmap, local) if cmap is not None else []
+    where = str(study) if isinstance(study, (str, Path)) else None
+    if where is not None and engine == "duckdb" and is_lake_path(where):
+        raise ValueError(f"{where} is a lake (a folder of Parquet tables): ingest into it with engine='spark', or without engine")
+    if where is not None and (engine == "spark" or (engine is None and is_lake_path(where))):
+        summary = _ingest_lake(where, paths, force, cmap, spark_master)
+    elif engine == "spark" or getattr(study, "engine", "duckdb") == "spark":
+        raise ValueError("a lake is ingested from its location: pass the lake's path or URL with engine='spark', not an open study")
+    elif where is not None:
         with Study(study, read_only=False, create=True) as st:
-            return run_ingest(st, [str(f) for f in files], force=force, workers=workers)
-    st, _ = _open_for_writing(study)
-    return run_ingest(st, [str(f) for f in files], force=force, workers=workers)
+            summary = run_ingest(st, paths, force=force, workers=workers, columns=cmap)
+    else:
+        st, _ = _open_for_writing(study)
+        summary = run_ingest(st, paths, force=force, workers=workers, columns=cmap)
+    summary.notes = notes
+    return summary
+
+
+def _ingest_lake(location: str, paths: list[str], force: bool, cmap: Any, master: str | None) -> Any:
+    """`botwatch ingest --engine spark`'s work without its progress bars: the same `ingest_lake`."""
+    from botwatch.engines.spark_ingest import ingest_lake, spark_session
+
+    spark, started = spark_session(master)
+    try:
+        return ingest_lake(spark, location, paths, force=force, columns=cmap)
+    finally:
+        if started:
+            spark.stop()
 
 
 def load_election(ref: str | Path | Election) -> Election:

@@ -34,7 +34,8 @@ def ingest(
         "--columns", metavar="FIELD=COLUMN,...",
         help="Read every input as your own CSV, saying which column is which field, e.g. "
              "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location. "
-             "Required: account_id, created_at, text (post_id too when the file has ids; without it a stable id is built). "
+             "Required: account_id (or handle alone: a handle key, lower-cased), created_at, text (post_id too when the file has ids; "
+             "without it a stable id is built). A column name with a comma goes in double quotes. "
              "Optional: handle, location, lang, is_retweet, kind, ref_post_id, ref_account_id, ref_handle, in_reply_to_post_id, "
              "in_reply_to_account_id, hashtags, mentions, urls, client, display_name, description, account_lang, "
              "account_created_at, followers, following, posts_count, verified, default_profile, default_image, time_zone, "
@@ -46,7 +47,11 @@ def ingest(
     time_format: Annotated[Optional[str], typer.Option(
         "--time-format", metavar="FORMAT",
         help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "
-             "format ('%d/%m/%Y %H:%M', UTC unless it has %z), or epoch / epoch_ms. Rows it does not match are rejected")] = None,
+             "format ('%d/%m/%Y %H:%M', UTC unless it has %z or --time-zone), or epoch / epoch_ms. Rows it does not match are rejected")] = None,
+    time_zone: Annotated[Optional[str], typer.Option(
+        "--time-zone", metavar="ZONE",
+        help="The IANA time zone (e.g. Europe/London) of mapped times written without an offset; times with one keep it "
+             "(default: UTC)")] = None,
     platform: Annotated[Optional[str], typer.Option(
         "--platform", metavar="NAME", help="The platform the mapped CSV's posts are from (default twitter)")] = None,
 ) -> None:
@@ -71,7 +76,7 @@ def ingest(
                       highlight=False, markup=False)
     if not files:
         fail("no input files" + (" (only documentation in the folders given)" if docs else ""))
-    cmap = _column_map(columns, column_map, time_format, platform)
+    cmap = _column_map(columns, column_map, time_format, platform, time_zone)
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
@@ -92,12 +97,13 @@ def ingest(
         # A DuckDB study is one file; a folder is what a lake is, and DuckDB would fail on it (or
         # make a file of that name with the slash dropped).
         fail(f"{location} is a folder: a DuckDB study is a file (e.g. study.duckdb); for a lake of Parquet tables add --engine spark")
+    notes: list[str] = []
     if cmap is not None:
-        _check_columns(cmap, [f for f in files if f != "-" and not (on_spark and is_url(f)) and Path(f).is_file()])
+        notes = _check_columns(cmap, [f for f in files if f != "-" and not (on_spark and is_url(f)) and Path(f).is_file()])
     if on_spark:
         from botwatch.cli.ingest_spark import ingest_on_spark
 
-        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json, cmap)
+        ingest_on_spark(location, files, force, max_record_mb, spark_master, results_json, cmap, notes)
         return
     study = Path(location)
     try:
@@ -106,7 +112,7 @@ def ingest(
         fail(str(exc))
     existed = study.exists()
     try:
-        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap)
+        summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap, notes=notes)
     except KeyboardInterrupt:
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
             console.print(f"nothing was stored before the interrupt: the new study {escape(str(study))} was removed", highlight=False)
@@ -125,41 +131,30 @@ def ingest(
     fail_if_some_failed(summary)
 
 
-def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str], platform: Optional[str] = None) -> ColumnMap | None:
+def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str], platform: Optional[str] = None,
+                time_zone: Optional[str] = None) -> ColumnMap | None:
     """The column map the options give (None: sniff formats as usual); a usage error exits 2."""
-    if columns is None and column_map is None:
-        for given, name in ((time_format, "--time-format"), (platform, "--platform")):
-            if given is not None:
-                fail(f"{name} applies to a CSV read with --columns or --column-map: name its columns too")
-        return None
-    from botwatch.ingest.csv_mapping import ColumnMapError, build, load_toml, parse_option
+    from botwatch.ingest.csv_mapping import ColumnMapError, from_options
 
     try:
-        fields: dict[str, str] = {}
-        fmt = plat = None
-        if column_map is not None:
-            fields, fmt, plat = load_toml(str(column_map))
-        if columns is not None:
-            given = parse_option(columns)
-            if not given:
-                fail("--columns is empty: give field=column pairs, e.g. account_id=user_id,created_at=created_at,text=text")
-            fields.update(given)
-        return build(fields, time_format if time_format is not None else fmt, platform if platform is not None else plat)
+        return from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone)
     except ColumnMapError as exc:
         fail(str(exc))
         raise  # unreachable
 
 
-def _check_columns(cmap: ColumnMap, files: list[str]) -> None:
+def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:
     """Every local input has the mapped columns, before anything is written: a map naming a column
-    a file lacks is a usage error (exit 2), not a study of rejected rows."""
-    from botwatch.ingest.csv_mapping import file_problem
-    from botwatch.ingest.source import shown_name
+    a file lacks is a usage error (exit 2), not a study of rejected rows. Returns the lines to print
+    under the summary (`csv_mapping.check_inputs`: the columns each file leaves unread, and times
+    its first rows hold that cannot be read)."""
+    from botwatch.ingest.csv_mapping import ColumnMapError, check_inputs
 
-    for f in files:
-        problem = file_problem(f, cmap)
-        if problem:
-            fail(controls_shown(f"{shown_name(f)}: {problem}"))
+    try:
+        return [controls_shown(n) for n in check_inputs(cmap, files)]
+    except ColumnMapError as exc:
+        fail(controls_shown(str(exc)))
+        raise  # unreachable
 
 
 def unreadable(res: FileResult) -> bool:
@@ -256,7 +251,7 @@ def _why_rejected(study: Path) -> str:
 
 
 def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], force: bool, max_record_mb: float, workers: Optional[int], kept: bool = True,
-                          columns: ColumnMap | None = None) -> IngestSummary:
+                          columns: ColumnMap | None = None, notes: list[str] | None = None) -> IngestSummary:
     """The ingest command's work: progress bars, a line per file and the summary table."""
     from botwatch.ingest.runner import ingest as run_ingest
 
@@ -281,7 +276,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         from botwatch.collect.study_link import record_captures  # a capture folder's sampling rate and filter travel with its posts
 
         record_captures(st, inputs)
-        print_summary(summary, study, kept=kept or not summary.nothing_read)
+        print_summary(summary, study, kept=kept or not summary.nothing_read, notes=notes)
     return summary
 
 
@@ -309,9 +304,10 @@ def print_file_result(res: FileResult) -> None:
         )
 
 
-def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) -> None:
+def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, notes: list[str] | None = None) -> None:
     """The summary table on stdout, and where the rejected records are kept (`kept=False`: the
-    study is about to be removed, having stored nothing, so they are not)."""
+    study is about to be removed, having stored nothing, so they are not); then `notes`, one line
+    each (a column map's unread columns and unreadable times: `_check_columns`)."""
     tbl = Table(title="Ingest summary", show_header=True)
     for col in ("files", "read", "stored", "duplicates", "rejected", "failed", "skipped"):
         tbl.add_column(col, justify="right")
@@ -325,3 +321,5 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True) 
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
         console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
+    for note in notes or []:
+        console.print(note, highlight=False, markup=False)

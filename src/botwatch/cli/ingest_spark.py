@@ -17,7 +17,7 @@ from botwatch.cli.ingest import fail_if_some_failed, print_file_result, print_su
 
 
 def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb: float, master: Optional[str],
-                    results_json: Optional[Path] = None, columns: Any = None) -> None:
+                    results_json: Optional[Path] = None, columns: Any = None, notes: list[str] | None = None) -> None:
     """Ingest `files` into the lake at `location` on Spark; exits 1 when nothing could be read."""
     from botwatch.engines.spark_ingest import SparkUnavailable, spark_session
 
@@ -27,14 +27,14 @@ def ingest_on_spark(location: str, files: list[str], force: bool, max_record_mb:
         fail(str(exc))
         raise  # unreachable
     try:
-        _ingest(spark, location, files, force, max_record_mb, results_json, columns)
+        _ingest(spark, location, files, force, max_record_mb, results_json, columns, notes)
     finally:
         if started:
             spark.stop()
 
 
 def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record_mb: float, results_json: Optional[Path] = None,
-            columns: Any = None) -> None:
+            columns: Any = None, notes: list[str] | None = None) -> None:
     from botwatch.engines.lake_lock import LockError
     from botwatch.engines.lake_tables import LakeError, check_location, delete_location
     from botwatch.engines.spark_ingest import SparkIngestError, StagingProgress, first_line, ingest_lake
@@ -68,7 +68,7 @@ def _ingest(spark: Any, location: str, files: list[str], force: bool, max_record
             raise  # unreachable
     for res in summary.files:
         print_file_result(res)
-    print_summary(summary, location)
+    print_summary(summary, location, notes=notes)
     write_results(summary, results_json)
     if summary.nothing_read:
         if not existed:  # a lake this command created and filled with nothing is not left behind

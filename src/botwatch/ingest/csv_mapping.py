@@ -19,7 +19,7 @@ import re
 import tomllib
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +103,7 @@ class ColumnMap:
     columns: tuple[tuple[str, str], ...]
     time_format: str | None = None  # strptime format, "epoch" or "epoch_ms"; None: recognised per value
     platform: str = "twitter"
+    time_zone: str | None = None  # IANA zone of times written without an offset; None: such times are UTC
     _by_field: dict[str, str] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +112,26 @@ class ColumnMap:
     def column(self, name: str) -> str | None:
         """The (normalised) column mapped to canonical field `name`, or None."""
         return self._by_field.get(name)
+
+    @property
+    def key_column(self) -> str:
+        """The column the account key is read from: `account_id`'s, else (a handle-only map) `handle`'s."""
+        return self._by_field.get("account_id") or self._by_field["handle"]
+
+    @property
+    def handle_keys(self) -> bool:
+        """True when the account key is a handle: `account_id` is not mapped (only `handle` is) or
+        is the same column as `handle`. Handles on Twitter (and Mastodon, Bluesky) are
+        case-insensitive, so such keys are compared lower-cased and without a leading `@`
+        (`UKLabour` and `@uklabour` are one account); an id column's keys are kept as written."""
+        handle = self._by_field.get("handle")
+        return handle is not None and self._by_field.get("account_id", handle) == handle
+
+    def unused_in(self, header: list[str]) -> list[str]:
+        """The header's columns the map does not read (not stored), in the file's order: a typo'd
+        or forgotten mapping shows up here."""
+        used = set(self._by_field.values())
+        return [h for h in header if h and h not in used]
 
     def missing_in(self, header: list[str]) -> list[str]:
         """Mapped columns the header lacks, as `field=column`, in the map's order."""
@@ -124,20 +145,48 @@ class ColumnMap:
             out["time_format"] = self.time_format
         if self.platform != "twitter":
             out["platform"] = self.platform
+        if self.time_zone:
+            out["time_zone"] = self.time_zone
         return out
 
     def as_option(self) -> str:
-        """The map as `--columns` takes it."""
-        return ",".join(f"{f}={c}" for f, c in self.columns)
+        """The map as `--columns` takes it, `parse_option` reading it back to the same pairs: a
+        column name holding a comma, or starting with a double quote, is written double-quoted
+        (a quote inside doubled), as a TOML map may name it."""
+        return ",".join(f"{f}={_quoted(c)}" for f, c in self.columns)
 
 
-def build(columns: dict[str, str], time_format: str | None = None, platform: str | None = None) -> ColumnMap:
-    """A checked map from field -> column pairs; `ColumnMapError` says what is wrong."""
+def _quoted(column: str) -> str:
+    """`column` as one `--columns` value: bare when it can be, else in double quotes."""
+    if "," in column or column.startswith('"') or column != column.strip():
+        return '"' + column.replace('"', '""') + '"'
+    return column
+
+
+def check_zone(name: str) -> str:
+    """`name` when it is an IANA time zone this machine knows (`Europe/London`, `UTC`), else a
+    one-line `ColumnMapError`."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = name.strip()
+    try:
+        if not zone or zone.startswith(("/", ".")):
+            raise ValueError(zone)
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ColumnMapError(f"--time-zone {name!r} is not an IANA time zone name (e.g. Europe/London, America/New_York, UTC)") from None
+    return zone
+
+
+def build(columns: dict[str, str], time_format: str | None = None, platform: str | None = None,
+          time_zone: str | None = None) -> ColumnMap:
+    """A checked map from field -> column pairs; `ColumnMapError` says what is wrong. A map may
+    leave out `account_id` when it names `handle`: the handle is then the account key."""
     unknown = [f for f in columns if f not in FIELDS]
     if unknown:
         raise ColumnMapError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} in the column map; "
                              f"the fields are: {', '.join(FIELDS)}")
-    missing = [f for f in REQUIRED if f not in columns]
+    missing = [f for f in REQUIRED if f not in columns and not (f == "account_id" and "handle" in columns)]
     if missing:
         raise ColumnMapError(f"the column map must name {', '.join(missing)} (required: {', '.join(REQUIRED)}; "
                              "post_id too when the file has ids), e.g. --columns account_id=user_id,created_at=created_at,text=text")
@@ -153,31 +202,61 @@ def build(columns: dict[str, str], time_format: str | None = None, platform: str
     plat = (platform or "twitter").strip().lower()
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", plat):
         raise ColumnMapError(f"platform {platform!r} is not a platform name (letters, digits, - or _)")
-    return ColumnMap(tuple(pairs), time_format or None, plat)
+    zone = check_zone(time_zone) if time_zone is not None else None
+    return ColumnMap(tuple(pairs), time_format or None, plat, zone)
 
 
 def parse_option(text: str) -> dict[str, str]:
-    """`field=column,field=column` (as `--columns` takes it) as a dict; a column name holding a
-    comma or an equals sign needs the TOML map."""
+    """`field=column,field=column` (as `--columns` takes it) as a dict. A column name holding a
+    comma is written in double quotes (`text="body, as posted"`, a quote inside doubled), as
+    `ColumnMap.as_option` writes it; an equals sign after the first needs no quoting."""
     out: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
+    i, n = 0, len(text)
+    while i < n:
+        end = text.find(",", i)
+        eq = text.find("=", i)
+        if eq < 0 or (0 <= end < eq):
+            part = text[i:end if end >= 0 else n].strip()
+            if part:
+                raise ColumnMapError(f"--columns entry {part!r} is not field=column (e.g. account_id=user_id)")
+            i = (end if end >= 0 else n) + 1
             continue
-        if "=" not in part:
-            raise ColumnMapError(f"--columns entry {part.strip()!r} is not field=column (e.g. account_id=user_id)")
-        f, c = part.split("=", 1)
-        f = f.strip().lower()
+        f = text[i:eq].strip().lower()
+        j = eq + 1
+        while j < n and text[j] == " ":
+            j += 1
+        if j < n and text[j] == '"':  # a quoted column name: up to the lone closing quote
+            buf, k = [], j + 1
+            while True:
+                q = text.find('"', k)
+                if q < 0:
+                    raise ColumnMapError(f"--columns entry for {f!r} opens a double quote it does not close")
+                buf.append(text[k:q])
+                if text.startswith('""', q):
+                    buf.append('"')
+                    k = q + 2
+                    continue
+                break
+            rest_end = text.find(",", q + 1)
+            rest = text[q + 1:rest_end if rest_end >= 0 else n]
+            if rest.strip():
+                raise ColumnMapError(f"--columns entry for {f!r} has {rest.strip()!r} after its closing quote")
+            column, i = "".join(buf), (rest_end if rest_end >= 0 else n) + 1
+        else:
+            column = text[eq + 1:end if end >= 0 else n].strip()
+            i = (end if end >= 0 else n) + 1
         if f in out:
             raise ColumnMapError(f"field {f!r} is named twice in --columns")
-        out[f] = c.strip()
+        out[f] = column
     return out
 
 
-def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None]:
-    """(columns, time_format, platform) from a column-map TOML file; `ColumnMapError` says why not.
+def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None, str | None]:
+    """(columns, time_format, platform, time_zone) from a column-map TOML file; `ColumnMapError`
+    says why not.
 
-    The file has a `[columns]` table of field = "column" and, optionally, top-level `time_format`
-    and `platform` strings (docs/ingest-csv.md)."""
+    The file has a `[columns]` table of field = "column" and, optionally, top-level `time_format`,
+    `platform` and `time_zone` strings (docs/ingest-csv.md)."""
     from botwatch.userfile import UserFileError, read_user_text
 
     try:
@@ -194,14 +273,39 @@ def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None]:
     bad = [k for k, v in cols.items() if not isinstance(v, str)]
     if bad:
         raise ColumnMapError(f"column map {path}: the column of {', '.join(bad)} must be a quoted string")
-    other = sorted(set(data) - {"columns", "time_format", "platform"})
+    other = sorted(set(data) - {"columns", "time_format", "platform", "time_zone"})
     if other:
         raise ColumnMapError(f"column map {path}: unknown key{'s' if len(other) > 1 else ''} {', '.join(other)} "
-                             "(the keys are [columns], time_format and platform)")
-    for key in ("time_format", "platform"):
+                             "(the keys are [columns], time_format, platform and time_zone)")
+    for key in ("time_format", "platform", "time_zone"):
         if key in data and not isinstance(data[key], str):
             raise ColumnMapError(f"column map {path}: {key} must be a quoted string")
-    return {k.strip().lower(): v for k, v in cols.items()}, data.get("time_format"), data.get("platform")
+    return {k.strip().lower(): v for k, v in cols.items()}, data.get("time_format"), data.get("platform"), data.get("time_zone")
+
+
+def from_options(columns: str | dict[str, str] | None = None, column_map: str | None = None, time_format: str | None = None,
+                 platform: str | None = None, time_zone: str | None = None) -> ColumnMap | None:
+    """The map `botwatch ingest`'s options (and `botwatch.api.ingest`'s arguments of the same
+    names) give, or None when neither `columns` nor `column_map` is given (formats are then
+    sniffed). `columns` is the `--columns` text (or, from Python, a dict of field -> column);
+    its entries are added to, and override, the TOML file's; `time_format`, `platform` and
+    `time_zone` override the file's. `ColumnMapError` (one line) says what cannot be used."""
+    if columns is None and column_map is None:
+        for given, name in ((time_format, "--time-format"), (platform, "--platform"), (time_zone, "--time-zone")):
+            if given is not None:
+                raise ColumnMapError(f"{name} applies to a CSV read with --columns or --column-map: name its columns too")
+        return None
+    fields: dict[str, str] = {}
+    fmt = plat = zone = None
+    if column_map is not None:
+        fields, fmt, plat, zone = load_toml(str(column_map))
+    if columns is not None:
+        given = parse_option(columns) if isinstance(columns, str) else {str(k).strip().lower(): v for k, v in dict(columns).items()}
+        if not given:
+            raise ColumnMapError("--columns is empty: give field=column pairs, e.g. account_id=user_id,created_at=created_at,text=text")
+        fields.update(given)
+    return build(fields, time_format if time_format is not None else fmt, platform if platform is not None else plat,
+                 time_zone if time_zone is not None else zone)
 
 
 def from_params(p: dict[str, Any]) -> ColumnMap | None:
@@ -211,20 +315,24 @@ def from_params(p: dict[str, Any]) -> ColumnMap | None:
         return None
     try:
         return build({str(k): str(v) for k, v in cols.items()}, p.get("time_format") if isinstance(p.get("time_format"), str) else None,
-                     p.get("platform") if isinstance(p.get("platform"), str) else None)
+                     p.get("platform") if isinstance(p.get("platform"), str) else None,
+                     p.get("time_zone") if isinstance(p.get("time_zone"), str) else None)
     except ColumnMapError:
         return None
 
 
 def reproduce_flags(p: dict[str, Any]) -> list[str]:
-    """The `--columns` / `--time-format` / `--platform` words an `ingest` run's parameters call for
-    (unquoted; a column name holding a comma cannot be written in `--columns`: docs/ingest-csv.md)."""
+    """The `--columns` / `--time-format` / `--time-zone` / `--platform` words an `ingest` run's
+    parameters call for (not yet quoted for a shell; a column name holding a comma is in the
+    double quotes `parse_option` reads back)."""
     cmap = from_params(p)
     if cmap is None:
         return []
     flags = ["--columns", cmap.as_option()]
     if cmap.time_format:
         flags += ["--time-format", cmap.time_format]
+    if cmap.time_zone:
+        flags += ["--time-zone", cmap.time_zone]
     if cmap.platform != "twitter":
         flags += ["--platform", cmap.platform]
     return flags
@@ -233,55 +341,101 @@ def reproduce_flags(p: dict[str, Any]) -> list[str]:
 # -- reading -------------------------------------------------------------------------------------
 
 
+# A post time read from bare digits (seconds, ms or µs since 1970) is taken only when it falls in
+# these bounds: 201611081200 (yyyymmddHHMM) read as milliseconds is May 1976, as seconds the year
+# 8358, and either would be stored as a real date. Twitter started in 2006; a post cannot be from
+# tomorrow. A stated `--time-format epoch` / `epoch_ms` is taken as said.
+EARLIEST_POST = datetime(2006, 1, 1)
+_EPOCH_UNITS = ((11, 1.0, "seconds"), (14, 1e3, "milliseconds"), (17, 1e6, "microseconds"))  # by digits before any fraction
+
+
+def _utc(dt: datetime, value: str, zone: str | None) -> datetime:
+    """`dt` as naive UTC: converted when it carries an offset, else taken in `zone` (None: UTC)."""
+    if dt.tzinfo is None:
+        if zone is None:
+            return dt
+        from zoneinfo import ZoneInfo
+
+        dt = dt.replace(tzinfo=ZoneInfo(zone))  # fold=0: an hour the clocks go back over is read as its first pass
+    try:
+        return dt.astimezone(timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise RecordError(f"time {value[:40]!r} is outside the years 1-9999 in UTC") from None
+
+
 @lru_cache(maxsize=1 << 16)
-def _strptime(value: str, fmt: str) -> datetime:
+def _strptime(value: str, fmt: str, zone: str | None = None) -> datetime:
     try:
         dt = datetime.strptime(value, fmt)
     except ValueError:
         raise RecordError(f"time {value[:40]!r} does not match --time-format {fmt!r}") from None
-    if dt.tzinfo is not None:
-        try:
-            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
-        except OverflowError:
-            raise RecordError(f"time {value[:40]!r} is outside the years 1-9999 in UTC") from None
+    return _utc(dt, value, zone)
+
+
+def _digits_time(v: str, what: str) -> datetime:
+    """Bare digits as a time since 1970, the unit told by how many digits come before any
+    fraction (up to 11: seconds, 12-14: milliseconds, 15-17: microseconds); `RecordError`, naming
+    `--time-format`, when the time is not a plausible post time (`EARLIEST_POST` to tomorrow)."""
+    whole = len(v.split(".", 1)[0])
+    _, scale, unit = next(u for u in _EPOCH_UNITS if whole <= u[0])
+    dt = epoch_to_datetime(float(v) / scale)
+    latest = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
+    if not EARLIEST_POST <= dt <= latest:
+        raise RecordError(f"{what} {v[:40]!r} read as {unit} since 1970 is {dt:%Y-%m-%d %H:%M}, not a plausible post time "
+                          f"(2006 to now): if it is a written-out time (e.g. yyyymmddHHMM) give --time-format '%Y%m%d%H%M', "
+                          "or --time-format epoch / epoch_ms for times since 1970")
     return dt
 
 
-def parse_time(value: str | None, fmt: str | None, what: str = "created_at") -> datetime:
+@lru_cache(maxsize=1 << 16)
+def _auto_time(v: str, what: str, zone: str | None) -> datetime:
+    """A time written in any form `parse_time` recognises without a format, as naive UTC."""
+    if _EPOCH_DIGITS.fullmatch(v):
+        return _digits_time(v, what)
+    iso = v[:-1] + "+00:00" if v.endswith("Z") else v
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        aware = parse_twitter_time(v, what)  # v1.1's form (always with an offset) or m/d/Y H:M (never with one)
+        assert aware is not None
+        if zone is None or re.search(r"[+-]\d{4} \d{4}$", v):
+            return aware
+        return _utc(aware, v, zone)  # a slash time: local, like any time written without an offset
+    return _utc(dt, v, zone)
+
+
+def parse_time(value: str | None, fmt: str | None, what: str = "created_at", zone: str | None = None) -> datetime:
     """A post time as naive UTC. With `fmt` only that form is read ("epoch": seconds, "epoch_ms":
-    milliseconds, else a strptime format; without a zone the time is taken as UTC). Without it, ISO
-    8601 (a zone is converted to UTC, none means UTC), Twitter's v1.1 form, `m/d/Y H:M`, or 9 to 17
-    digits as seconds, milliseconds or microseconds since 1970 (told apart by size). `RecordError`
-    (the row goes to `rejected`) when the value is missing or not a time."""
+    milliseconds, else a strptime format). Without it, ISO 8601, Twitter's v1.1 form, `m/d/Y H:M`,
+    or 9 to 17 digits as seconds, milliseconds or microseconds since 1970 (told apart by their
+    number, and refused when the time is not a plausible post time: `_digits_time`). A time with an
+    offset is converted to UTC; one without is in `zone` (an IANA name, `--time-zone`), or UTC when
+    none is given. `RecordError` (the row goes to `rejected`) when the value is missing or not a time."""
     if value is None or not value.strip():
         raise RecordError(f"missing {what}")
     v = value.strip()
     if fmt is None:
-        if _EPOCH_DIGITS.fullmatch(v):
-            return epoch_to_datetime(float(v))
-        dt = parse_twitter_time(v, what)
-        assert dt is not None
-        return dt
+        return _auto_time(v, what, zone)
     if fmt in TIME_FORMAT_WORDS:
         try:
             number = float(v)
         except ValueError:
             raise RecordError(f"{what} {v[:40]!r} is not a number of {'seconds' if fmt == 'epoch' else 'milliseconds'} since 1970") from None
         return epoch_to_datetime(number / 1000.0 if fmt == "epoch_ms" else number)
-    return _strptime(v, fmt)
+    return _strptime(v, fmt, zone)
 
 
-def _opt_time(value: str | None, fmt: str | None) -> datetime | None:
+def _opt_time(value: str | None, fmt: str | None, zone: str | None = None) -> datetime | None:
     """An optional profile time: NULL when it cannot be read (the post is kept)."""
     if value is None or not value.strip():
         return None
     try:
-        return parse_time(value, fmt, "account_created_at")
+        return parse_time(value, fmt, "account_created_at", zone)
     except RecordError:
         if fmt is None:
             return None
         try:
-            return parse_time(value, None, "account_created_at")  # another form than the posts': read it if it is a known one
+            return parse_time(value, None, "account_created_at", zone)  # another form than the posts': read it if it is a known one
         except RecordError:
             return None
 
@@ -357,8 +511,12 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
     once bound: `functools.partial(handle_mapped, cmap)`)."""
     v = {f: row.get(c) for f, c in cmap.columns}  # the mapped fields' values; a field not mapped reads as None
     get = v.get
-    account_id = req_id(opt_id(get("account_id")), "account_id")
-    created = parse_time(get("created_at"), cmap.time_format)
+    if cmap.handle_keys:  # a handle as the key: one account however its case is written (`ColumnMap.handle_keys`)
+        key = opt_id(row.get(cmap.key_column))
+        account_id = req_id(key.lstrip("@").lower() or None if key else None, "account_id")
+    else:
+        account_id = req_id(opt_id(get("account_id")), "account_id")
+    created = parse_time(get("created_at"), cmap.time_format, "created_at", cmap.time_zone)
     raw_text = req_text(get("text"))
     post_id = opt_id(get("post_id"))
     if post_id is None:
@@ -416,7 +574,7 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
             "description": opt_str(get("description")),
             "location": opt_str(get("location")),
             "account_lang": opt_str(get("account_lang")),
-            "created_at": _opt_time(get("account_created_at"), cmap.time_format),
+            "created_at": _opt_time(get("account_created_at"), cmap.time_format, cmap.time_zone),
             "followers": opt_int(get("followers")),
             "following": opt_int(get("following")),
             "posts_count": opt_int(get("posts_count")),
@@ -435,3 +593,91 @@ def _utc_offset(value: str | None) -> int | None:
     """Seconds east of UTC within a day either way, else NULL (an int32 column)."""
     n = opt_int(value)
     return n if n is not None and -86400 < n < 86400 else None
+
+
+SAMPLE_ROWS = 50  # rows of a file's head read before ingesting, to say early what the map will make of it
+
+
+def head_notes(src: "InputSource", cmap: ColumnMap) -> list[str]:
+    """What a user should know before reading `src` under `cmap`, from its head only (one line
+    each, without the file name): the columns the map leaves unread (they are not stored, so a
+    typo'd or forgotten mapping shows here), and why the first rows' `created_at` cannot be read
+    when it cannot (e.g. digits that are no plausible time since 1970: the line names
+    `--time-format`). Empty when there is nothing to say, or the head is not a readable CSV."""
+    import csv
+    import io
+
+    from botwatch.ingest.csv_records import read_header
+    from botwatch.ingest.formats import SNIFF_BYTES
+
+    head = src.head(SNIFF_BYTES)
+    header = read_header(head)
+    if not header or header_problem(cmap, header):
+        return []
+    notes = []
+    unused = cmap.unused_in(header)
+    if unused:
+        shown = ", ".join(unused[:15]) + (f", … ({len(unused) - 15} more)" if len(unused) > 15 else "")
+        notes.append(f"{len(unused)} column{'s' if len(unused) > 1 else ''} not mapped, so not stored: {shown[:400]}")
+    text = head.decode("utf-8", errors="replace")
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > SAMPLE_ROWS + 1:
+                break
+    except csv.Error:  # the head ends inside a quoted field, or a stray NUL: the rows before it are sample enough
+        pass
+    rows = rows[1:SAMPLE_ROWS + 1] if len(rows) > SAMPLE_ROWS + 1 or text.endswith("\n") else rows[1:-1]  # the head may end inside a record
+    col = header.index(cmap.column("created_at") or "")
+    errors, tried = [], 0
+    for row in rows:
+        if len(row) != len(header) or not row[col].strip():
+            continue  # a ragged or timeless row: its own rejection says why
+        tried += 1
+        try:
+            parse_time(row[col], cmap.time_format, "created_at", cmap.time_zone)
+        except RecordError as exc:
+            errors.append(str(exc))
+    if errors:
+        notes.append(f"created_at of {len(errors)} of the first {tried} rows cannot be read (those rows are rejected): {errors[0]}")
+    return notes
+
+
+def file_notes(path: str, cmap: ColumnMap) -> list[str]:
+    """`head_notes` for a file on this disk ([] when it cannot be opened or its head read here)."""
+    from botwatch.ingest.source import InputSource
+
+    try:
+        src = InputSource.open(path)
+    except OSError:
+        return []
+    try:
+        return head_notes(src, cmap)
+    except (OSError, EOFError, ValueError, zlib.error):
+        return []
+    finally:
+        src.close()
+
+
+def check_inputs(cmap: ColumnMap, files: list[str], max_noted: int = 5) -> list[str]:
+    """Check local inputs against `cmap` before anything is written, for `botwatch ingest` and
+    `botwatch.api.ingest` alike: `ColumnMapError` ("FILE: why", one line) for the first file that
+    cannot be read under it (`file_problem`). Returns the notes to show with the summary, each
+    "FILE: note" (`head_notes`), for the first `max_noted` files that have any."""
+    from botwatch.ingest.source import shown_name
+
+    notes: list[str] = []
+    noted = 0
+    for f in files:
+        problem = file_problem(f, cmap)
+        if problem:
+            raise ColumnMapError(f"{shown_name(f)}: {problem}")
+        found = file_notes(f, cmap) if noted < max_noted else []
+        if found:
+            noted += 1
+            notes += [f"{shown_name(f)}: {n}" for n in found]
+    if noted == max_noted and len(files) > noted:
+        notes.append(f"(notes for the first {max_noted} files only)")
+    return notes

@@ -58,6 +58,9 @@ class FileResult:
 @dataclass
 class IngestSummary:
     files: list[FileResult] = field(default_factory=list)
+    # Lines for the user beside the counts: a column map's unread columns and unreadable times
+    # (`csv_mapping.check_inputs`; set by `botwatch.api.ingest`, printed by the CLI).
+    notes: list[str] = field(default_factory=list)
 
     def total(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files)
