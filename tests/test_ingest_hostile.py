@@ -147,6 +147,19 @@ def test_byte_noise_at_any_offset_loses_at_most_the_line_it_lands_in(noise: byte
         assert res.read == res.stored + res.duplicates + res.rejected
 
 
+@pytest.mark.parametrize("noise", [b"\x1f\x8b", b"\x1f\x8b\x07junk", b"\x1f\x8b\x08\xff"])
+def test_a_plain_file_whose_first_bytes_are_the_gzip_magic_loses_only_its_first_line(noise: bytes) -> None:
+    """The example the noise test above found: the two magic bytes alone sent the whole plain file
+    to the gunzip, which failed on its header, and every good line was lost. A gzip member also
+    names method 8 and sets no reserved flag bit (RFC 1952), which these do not."""
+    content = b"\n".join(GOOD) + b"\n"
+    study, res = _ingest("v1.jsonl", noise + content)
+    with study:
+        assert res.error is None
+        ids = {r[0] for r in study.sql("SELECT post_id FROM posts")}
+        assert {str(100 + k) for k in range(1, len(GOOD))} <= ids
+
+
 def test_a_gzip_with_a_huge_run_of_zeros_after_good_lines_keeps_them() -> None:
     import gzip
 

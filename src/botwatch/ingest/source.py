@@ -20,6 +20,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip_header(head: bytes) -> bool:
+    """Whether `head` (a file's first 4 bytes) starts a gzip member (RFC 1952): the two magic bytes,
+    compression method 8 (deflate, the only one defined) and no reserved flag bit set. The magic
+    alone also matched a plain file whose first line happened to begin with those two bytes (noise,
+    a binary prefix): the whole file was then read as a broken gzip and every good line lost."""
+    return head[:3] == GZIP_MAGIC + b"\x08" and (len(head) < 4 or head[3] & 0xE0 == 0)
 UTF8_BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 1 << 20
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
@@ -156,8 +164,8 @@ class InputSource:
         self.size = size
         self._raw = raw
         self._owns = owns
-        magic = _read_head(raw, 2)
-        self.compressed = magic == GZIP_MAGIC
+        magic = _read_head(raw, 4)
+        self.compressed = is_gzip_header(magic)
         base: BinaryIO = io.BufferedReader(_Prefixed(magic, raw), 1 << 20)
         self._gunzip: _Gunzip | None = None
         if self.compressed:
