@@ -34,8 +34,12 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _posts(study: Path) -> int:
+    """Posts stored; 0 for a study an aborted first batch left before its tables were made (on a
+    loaded machine the abort can come while the child is still creating the study)."""
     con = duckdb.connect(str(study), read_only=True)
     try:
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'posts'").fetchone()[0]:
+            return 0
         return con.execute("SELECT count(*) FROM posts").fetchone()[0]
     finally:
         con.close()
