@@ -212,6 +212,15 @@ class LakeFiles:
         if not self.fs.rename(self._path(src), self._path(dst)):
             raise StudyError(f"could not move {src} to {dst}")
 
+    def mtime(self, p: str) -> float | None:
+        """When `p` last changed, in seconds since the epoch; None where it is gone or the store
+        keeps no time for it (an S3 "folder")."""
+        try:
+            stamp = int(self.fs.getFileStatus(self._path(p)).getModificationTime())
+        except Exception:  # noqa: BLE001 - Py4J's FileNotFoundException
+            return None
+        return stamp / 1000 if stamp > 0 else None
+
     def read_text(self, p: str) -> str:
         stream = self.fs.open(self._path(p))
         try:
