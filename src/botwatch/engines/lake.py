@@ -8,6 +8,11 @@ Layout of a lake at PATH (a local folder, or an `s3a://`, `hdfs://`, `file://` U
     PATH/_botwatch_lake.json     {"format": "botwatch-lake/1", "schema_version": N, "created_by": VERSION}
     PATH/<table>/                one folder of Parquet part files per table (Spark's own layout),
                                  replaced whole by `write_*` (mode overwrite), grown by `append_*`
+    PATH/_scratch/<id>/          one command's temp tables and new table versions, its owner in
+                                 `_owner.json`; removed by the next command once that owner has
+                                 ended (`lake_scratch`)
+    PATH/_swap/<table>/          a table's old and new versions while one replaces the other, only
+                                 for that moment or after a cut-off command (`lake_swap`)
 Canonical tables (`botwatch.schema.CANONICAL`: posts, accounts, account_snapshots, rejected,
 sources, runs, ...) exist from creation with their schemas, as in a DuckDB study.
 
