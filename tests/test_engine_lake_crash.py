@@ -36,16 +36,31 @@ def _cut(monkeypatch: pytest.MonkeyPatch, at: int) -> None:
         monkeypatch.setattr(lake_files.LakeFiles, op, step)
 
 
-# Replacing an existing table: 1 new version -> _swap/t/new, 2 table -> _swap/t/old,
-# 3 new -> table, 4 delete the old. Cut before each, the next writer holds:
-@pytest.mark.parametrize(("at", "after"), [(1, "v1"), (2, "v1"), (3, "v2"), (4, "v2")])
+def _cut_after_writing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C once the new version's file is written, before anything is moved."""
+    real = LakeStudy._write_part
+
+    def write(self: Any, folder: str, table: pa.Table) -> None:
+        real(self, folder, table)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LakeStudy, "_write_part", write)
+
+
+# Replacing an existing table: the new version is written to _swap/t/new (0), then
+# 1 table -> _swap/t/old, 2 _swap/t/new -> table, 3 delete the old. Cut after 0 or before each
+# of 1-3, the next writer holds:
+@pytest.mark.parametrize(("at", "after"), [(0, "v1"), (1, "v1"), (2, "v2"), (3, "v2")])
 def test_a_table_replacement_cut_at_any_step_leaves_the_table_whole(
         spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int, after: str) -> None:
     path = tmp_path / "lake"
     lake = LakeStudy(path, spark=spark)
     lake.write_table("t", pa.table({"v": ["v1"] * 3}))
     with monkeypatch.context() as m:
-        _cut(m, at)
+        if at == 0:
+            _cut_after_writing(m)
+        else:
+            _cut(m, at)
         with pytest.raises(KeyboardInterrupt):
             lake.write_table("t", pa.table({"v": ["v2"] * 5}))
     lake.close()
@@ -76,6 +91,7 @@ def test_a_dead_commands_scratch_is_removed_by_the_next_command_a_live_ones_kept
             json.dumps({**lake_scratch.owner(), "pid": pid, "started": stat[1] if stat else None}))
     running = LakeStudy(path, spark=spark)  # a command still running, in this process
     running.write_table("x", pa.table({"v": [1]}))
+    running.sql("CREATE TEMP TABLE kept AS SELECT v FROM x")  # written in its scratch folder
     own = Path(running._scratch_dir)
     assert (own / lake_scratch.OWNER_FILE).exists()
     with LakeStudy(path, read_only=True, spark=spark) as reader:  # the next command, even a reader

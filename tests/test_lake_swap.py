@@ -138,3 +138,26 @@ def test_an_uninterrupted_swap_leaves_nothing_behind(tmp_path: Path) -> None:
     replace(LocalFiles(), root, "t", str(_version(tmp_path / "n", "new")))
     assert _read(f"{root}/t") == "new"
     assert sorted(os.listdir(root)) == ["t"]
+
+
+def test_a_version_half_written_at_its_staging_place_is_dropped(tmp_path: Path) -> None:
+    root = str(tmp_path / "lake")
+    _version(tmp_path / "lake" / "t", "old")
+    files = LocalFiles()
+    new = Path(lake_swap.staging(files, root, "t"))
+    new.mkdir(parents=True)
+    (new / "part-0.parquet").write_text("ne")  # cut while writing: one part, truncated
+    assert _read(locate(files, root, "t")) == "old"
+    recover(files, root)
+    assert _read(f"{root}/t") == "old" and not os.path.exists(f"{root}/{SWAP_DIR}")
+
+
+def test_a_version_written_at_its_staging_place_moves_in_with_renames_only(tmp_path: Path) -> None:
+    root = str(tmp_path / "lake")
+    _version(tmp_path / "lake" / "t", "old")
+    files = LocalFiles()
+    new = lake_swap.staging(files, root, "t")
+    _version(Path(new), "new")
+    replace(files, root, "t", new)
+    assert [op for op, _ in files.ops] == ["rename", "rename", "delete"]
+    assert _read(f"{root}/t") == "new" and sorted(os.listdir(root)) == ["t"]

@@ -361,16 +361,16 @@ class LakeStudy(StudyBase):
     # -- writing --------------------------------------------------------------------------------
     def write_df(self, name: str, df: Any, mode: str = "overwrite") -> int | None:
         """Store a Spark DataFrame as table `name` (mode overwrite or append). An overwrite is
-        written to a scratch folder and then moved into place, so a DataFrame that reads `name`
-        itself can replace it."""
+        written beside the table and then swapped in (`lake_swap`: a cut at any step leaves the
+        table whole), so a DataFrame that reads `name` itself can replace it."""
         self._writable(f"write table {name!r}")
         target = table_path(self.root, name)
         if mode == "append" and self.files.exists(target):
             df.write.mode("append").parquet(target)
         else:
-            tmp = f"{self._scratch}/{name}-{uuid.uuid4().hex[:8]}"
-            df.write.mode("overwrite").parquet(tmp)
-            lake_swap.replace(self.files, self.root, name, tmp)
+            new = lake_swap.staging(self.files, self.root, name)
+            df.write.mode("overwrite").parquet(new)
+            lake_swap.replace(self.files, self.root, name, new)
         self._drop_view_file(name)
         self._refresh(name)
         return None
@@ -388,9 +388,9 @@ class LakeStudy(StudyBase):
         if self._local:
             # Already at the driver and the lake is a local folder: one Parquet file written by
             # Arrow is the same table to Spark, without a Spark job per small result.
-            tmp = f"{self._scratch}/{name}-{uuid.uuid4().hex[:8]}"
-            self._write_part(tmp, table)
-            lake_swap.replace(self.files, self.root, name, tmp)
+            new = lake_swap.staging(self.files, self.root, name)
+            self._write_part(new, table)
+            lake_swap.replace(self.files, self.root, name, new)
             self._drop_view_file(name)
             self._refresh(name)
         else:

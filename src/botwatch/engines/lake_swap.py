@@ -6,14 +6,15 @@ without that table (its data gone) until the stage ran again. A folder cannot be
 step, so the swap goes through `_swap/<table>/` with renames only, each of which is one atomic
 step on a local disk and on HDFS:
 
-1. the new version, written in the command's scratch folder, is renamed to `_swap/<t>/new`;
+1. the new version is written to `_swap/<t>/new` (`staging`), or moved there when written elsewhere;
 2. the table's folder is renamed to `_swap/<t>/old` (a new table has none);
 3. `_swap/<t>/new` is renamed to the table's folder;
 4. `_swap/<t>/old` is deleted, then `_swap/<t>/` and `_swap/`.
 
 What `_swap/<t>/` holds says how far a cut-off swap got, and `finish` completes it or undoes it
 (the next writer runs it when it opens the lake, holding the write lock, so no swap is under way):
-only `new` (cut after 1): the table is still the old version, `new` is deleted (rolled back);
+only `new` (cut in or after 1, perhaps half-written): the table is still the old version, `new`
+is deleted (rolled back);
 `old` and `new`, no table (cut after 2): `new` is renamed in (rolled forward), `old` deleted;
 `old` and the table (cut after 3, or in 4): `old` is deleted. A reader (no lock: the writer may
 be between 2 and 3 right now) reads `_swap/<t>/new` while there is an `old` and no table
@@ -21,6 +22,8 @@ be between 2 and 3 right now) reads `_swap/<t>/new` while there is an `old` and 
 
 On S3 a rename is a copy of every file and then a delete, so no step is atomic there: a swap cut
 off on S3 may leave a partly copied folder, and these guarantees are for local disks and HDFS.
+Writing the new version straight into `_swap/<t>/new` keeps S3 at two copies a replacement (the
+old version aside, the new one in), where the older delete-then-move made one.
 """
 
 from __future__ import annotations
@@ -59,15 +62,22 @@ def _work(root: str, name: str) -> str:
     return f"{root}/{SWAP_DIR}/{name}"
 
 
-def replace(files: SwapFiles, root: str, name: str, new: str) -> None:
-    """Make the folder `new` (complete, written elsewhere in the lake) table `name`'s folder, in the
-    four steps of the module docstring. A swap of `name` left half-done before is finished first
-    (a rename onto an existing folder would move into it)."""
-    work = _work(root, name)
-    if files.exists(work):
+def staging(files: SwapFiles, root: str, name: str) -> str:
+    """Where to write table `name`'s new version before `replace` moves it in: `_swap/<name>/new`,
+    once a swap of `name` a cut-off command left is finished (the caller holds the write lock)."""
+    if files.exists(_work(root, name)):
         finish(files, root, name)
+    return f"{_work(root, name)}/new"
+
+
+def replace(files: SwapFiles, root: str, name: str, new: str) -> None:
+    """Make the folder `new` (complete: written at `staging`, or elsewhere in the lake) table
+    `name`'s folder, in the four steps of the module docstring. A swap of `name` left half-done
+    before is finished first (a rename onto an existing folder would move into it)."""
+    work = _work(root, name)
+    if new != f"{work}/new":
+        files.rename(new, staging(files, root, name))  # 1
     target = f"{root}/{name}"
-    files.rename(new, f"{work}/new")  # 1
     if files.exists(target):
         files.rename(target, f"{work}/old")  # 2
     files.rename(f"{work}/new", target)  # 3
