@@ -161,3 +161,11 @@ def test_a_version_written_at_its_staging_place_moves_in_with_renames_only(tmp_p
     replace(files, root, "t", new)
     assert [op for op, _ in files.ops] == ["rename", "rename", "delete"]
     assert _read(f"{root}/t") == "new" and sorted(os.listdir(root)) == ["t"]
+
+
+@pytest.mark.parametrize(("root", "one_step"), [
+    ("/data/lake", True), ("file:///data/lake", True), ("file:/data/lake", True), ("hdfs://nn:8020/lake", True),
+    ("s3a://bucket/lake", False), ("gs://bucket/lake", False), ("abfs://c@acct.dfs.core.windows.net/lake", False),
+])
+def test_which_stores_rename_in_one_step(root: str, one_step: bool) -> None:
+    assert lake_swap.renames_in_one_step(root) is one_step

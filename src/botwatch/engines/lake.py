@@ -609,9 +609,13 @@ class LakeStudy(StudyBase):
         return []
 
     def _discard(self, folder: str) -> None:
-        """Remove a table's folder: first moved into this command's scratch (one step), then
-        deleted, so a cut-off delete leaves the table whole or gone, never a part of its files;
-        what is left in scratch goes with it (`lake_scratch`)."""
+        """Remove a table's folder: where a rename is one step (a local disk, HDFS), first moved
+        into this command's scratch, then deleted, so a cut-off delete leaves the table whole or
+        gone, never a part of its files (what is left in scratch goes with it, `lake_scratch`).
+        On an object store a rename is a copy of the table and no safer: deleted in place."""
+        if not lake_swap.renames_in_one_step(self.root):
+            self.files.delete(folder)
+            return
         aside = f"{self._scratch}/dropped-{uuid.uuid4().hex[:8]}"
         self.files.rename(folder, aside)
         self.files.delete(aside)

@@ -58,6 +58,15 @@ class SwapFiles(Protocol):
         ...
 
 
+def renames_in_one_step(root: str) -> bool:
+    """Whether a folder rename under `root` is one atomic step: a local path or `file:` URL, HDFS
+    (and `viewfs:` over it); not an object store (`s3a://`, `gs://`, `abfs://`...), where it is a
+    copy of every file."""
+    if "://" not in root:
+        return True  # a plain path, or `file:/x`
+    return root.split("://", 1)[0].lower() in ("file", "hdfs", "viewfs")
+
+
 def _work(root: str, name: str) -> str:
     return f"{root}/{SWAP_DIR}/{name}"
 
