@@ -1,7 +1,8 @@
 """A lake survives a command cut off while it writes (Spark): Ctrl-C at any step of replacing a
 table leaves the table whole, to a reader at once and after the next writer opens the lake (it
-used to be deleted before its new version moved in, and a cut between the two lost it), and the
-scratch folder of a command that died is removed by the next command, never a running one's."""
+used to be deleted before its new version moved in, and a cut between the two lost it), an
+append cut while its file is written leaves no truncated part, and the scratch folder of a
+command that died is removed by the next command, never a running one's."""
 
 from __future__ import annotations
 
@@ -100,3 +101,26 @@ def test_a_dead_commands_scratch_is_removed_by_the_next_command_a_live_ones_kept
     assert (scratch / "live").exists() and own.exists()
     running.close()
     assert not own.exists()
+
+
+def test_an_append_cut_while_its_file_is_written_leaves_the_table_readable(
+        spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each stage's `runs` row is such an append: a truncated part file in the folder made the
+    whole table unreadable to the next command."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "lake"
+    lake = LakeStudy(path, spark=spark)
+    lake.write_table("t", pa.table({"v": [1]}))
+
+    def cut(table: pa.Table, where: str, **_: Any) -> None:
+        Path(where).write_bytes(b"PAR1" + b"\0" * 16)  # a file Ctrl-C cut short
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(pq, "write_table", cut)
+        with pytest.raises(KeyboardInterrupt):
+            lake.append_arrow("t", pa.table({"v": [2]}))
+    lake.close()
+    with LakeStudy(path, read_only=True, spark=spark) as reader:
+        assert reader.arrow("t").column("v").to_pylist() == [1]
