@@ -29,9 +29,12 @@ def evaluate_cmd(
     """Print stance and sentiment macro-F1 (95% bootstrap intervals), accuracy, the majority-class
     baseline, and party-matching precision and recall; record them in the study's `runs` table
     (stage `content_evaluate`) so that the report quotes them for this election."""
-    from botwatch.content.score import LabelsError, agreement, load_labels, study_predictions
+    from contextlib import ExitStack
 
-    with open_or_fail(study, read_only=True) as st:
+    from botwatch.content.score import LabelsError, load_labels, study_predictions
+
+    with ExitStack() as reading:
+        st = reading.enter_context(open_or_fail(study, read_only=True))
         tables = st.tables()
         if "post_party" not in tables or "post_labels" not in tables:
             fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
@@ -47,6 +50,22 @@ def evaluate_cmd(
         if not rows:
             fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
         stance, sentiment = study_predictions(st, election)
+        # A lake stays open, so its result is recorded on the same Spark session (a second JVM
+        # start would cost most of a minute); a DuckDB file is closed here, since it is opened
+        # for writing below, and one process cannot hold it both ways.
+        lake = st if st.engine == "spark" else None
+        if lake is None:
+            reading.close()
+        _score_and_show(study, labels, rows, stance, sentiment, election=election, part=part, boot=boot,
+                        show_errors=show_errors, record=record, lake=lake)
+
+
+def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, election: str | None, part: str | None,  # type: ignore[no-untyped-def]
+                    boot: int, show_errors: int, record: bool, lake) -> None:
+    """Score the predictions against the labels, print the tables and lines, and record the result
+    (in `lake` itself when the study is a lake open on Spark)."""
+    from botwatch.content.score import agreement
+
     labelled = {r["post_id"] for r in rows}
     present = {pid for pid in labelled if pid in sentiment} | {pid for pid, _party in stance if pid in labelled}
     if not present:
@@ -83,28 +102,31 @@ def evaluate_cmd(
         for post_id, party in items[:show_errors]:
             out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)
     if record:
-        _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot)
+        _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake)
 
 
-def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int) -> None:  # type: ignore[no-untyped-def]
+def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None) -> None:  # type: ignore[no-untyped-def]
     """Record the evaluation as a `runs` row of the study, so the report's Parties section can say
-    how stance did on the observer's own labels. The figures are already printed: a study that
-    cannot be written (a lake, a read-only file, another process holding it) is said in one line,
-    never a failure."""
+    how stance did on the observer's own labels. A lake (`lake`: open read-only on its Spark
+    session) is opened for writing on that session and gets the same row, which its report reads
+    as a DuckDB study's does. The figures are already printed: a study that cannot be written (a
+    read-only file or folder, another process holding it) is said in one line, never a failure."""
     from botwatch.content.score import EVALUATE_STAGE, evaluation_params
-    from botwatch.engines.lake import is_lake_path
-    from botwatch.cli.common import study_location
     from botwatch.study import Study
 
     why = None
     if election is None:
         why = "the study's posts are labelled for no single election"
-    elif is_lake_path(study_location(study)):
-        why = "recording is not supported for a lake study yet"
     else:
         try:
             params = evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot)
-            with Study(study, read_only=False, create=False) as st:
+            if lake is not None:
+                from botwatch.engines.lake import LakeStudy
+
+                opened = LakeStudy(lake.path, read_only=False, create=False, spark=lake.spark)
+            else:
+                opened = Study(study, read_only=False, create=False)
+            with opened as st:
                 with st.run(EVALUATE_STAGE, params) as info:
                     info["rows_written"] = 0
         except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded

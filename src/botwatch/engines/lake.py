@@ -8,6 +8,11 @@ Layout of a lake at PATH (a local folder, or an `s3a://`, `hdfs://`, `file://` U
     PATH/_botwatch_lake.json     {"format": "botwatch-lake/1", "schema_version": N, "created_by": VERSION}
     PATH/<table>/                one folder of Parquet part files per table (Spark's own layout),
                                  replaced whole by `write_*` (mode overwrite), grown by `append_*`
+    PATH/_scratch/<id>/          one command's temp tables and new table versions, its owner in
+                                 `_owner.json`; removed by the next command once that owner has
+                                 ended (`lake_scratch`)
+    PATH/_swap/<table>/          a table's old and new versions while one replaces the other, only
+                                 for that moment or after a cut-off command (`lake_swap`)
 Canonical tables (`botwatch.schema.CANONICAL`: posts, accounts, account_snapshots, rejected,
 sources, runs, ...) exist from creation with their schemas, as in a DuckDB study.
 
@@ -33,7 +38,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch import __version__
-from botwatch.engines import lake_lock, lake_sql
+from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
 from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
@@ -60,6 +65,8 @@ def table_path(lake: str, table: str) -> str:
 
 VIEWS_DIR = "_views"  # one Spark SQL file per view (DuckDB keeps views in the file; a lake keeps their text)
 SCRATCH_DIR = "_scratch"  # temp tables and folders being written before they replace a table
+SWAP_DIR = lake_swap.SWAP_DIR  # a table's old and new versions while one replaces the other
+_NOT_TABLES = {VIEWS_DIR, SCRATCH_DIR, SWAP_DIR}
 
 
 def _root(path: str | Path) -> str:
@@ -113,7 +120,10 @@ class LakeStudy(StudyBase):
         # Every result this lake brought to the driver, as (rows, columns): what a test reads to
         # prove a stage collected nothing as long as the data (see `_collect`).
         self.collected: list[tuple[int, tuple[str, ...]]] = []
-        self._scratch = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
+        # This command's scratch folder; its owner record is written when it is first used
+        # (`_scratch`), so a reader on a read-only store writes nothing.
+        self._scratch_dir = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
+        self._scratch_claimed = False
         marker = f"{self.root}/{LAKE_MARKER}"
         self._locked = False
         try:
@@ -123,8 +133,11 @@ class LakeStudy(StudyBase):
             if not read_only:  # one writer at a time (`lake_lock`); readers take no lock
                 lake_lock.acquire(self.files, self.root)
                 self._locked = True
+            if not read_only:  # holding the lock, so no table is being replaced: finish what a cut-off command left
+                lake_swap.recover(self.files, self.root)
             if not self.files.exists(marker):
                 self._create()
+            self._clean_scratch()
             self._meta = json.loads(self.files.read_text(marker))
             if self._meta.get("format") != LAKE_FORMAT:
                 raise StudyError(f"{path} is not a botwatch lake ({LAKE_MARKER} says {self._meta.get('format')!r})")
@@ -135,6 +148,24 @@ class LakeStudy(StudyBase):
             raise
 
     # -- lifecycle ------------------------------------------------------------------------------
+    @property
+    def _scratch(self) -> str:
+        """This command's scratch folder, its owner recorded before the first use, so the next
+        command can tell it from a folder a crashed command left (`lake_scratch`)."""
+        if not self._scratch_claimed:
+            lake_scratch.claim(self.files, self._scratch_dir)
+            self._scratch_claimed = True
+        return self._scratch_dir
+
+    def _clean_scratch(self) -> None:
+        """Remove the scratch folders of commands that have ended without removing theirs. A
+        reader that may not write the lake's folder leaves them to the next writer."""
+        try:
+            lake_scratch.clean(self.files, f"{self.root}/{SCRATCH_DIR}", keep=self._scratch_dir)
+        except Exception:  # noqa: BLE001 - a read-only store: nothing is lost by leaving them
+            if not self.read_only:
+                raise
+
     def _create(self) -> None:
         from botwatch.exports_typed import SCHEMA_VERSION
 
@@ -161,7 +192,7 @@ class LakeStudy(StudyBase):
                 for name in mine:
                     self.spark.catalog.dropTempView(name)
                 self.spark.conf.unset(_OWNER_KEY)
-            self.files.delete(self._scratch)
+            self.files.delete(self._scratch_dir)
             # `_scratch/` itself goes too once no other command (a reader's temp tables, another
             # session) has its folder in it: an empty folder was left in every lake after each command.
             self.files.remove_if_empty(f"{self.root}/{SCRATCH_DIR}")
@@ -236,9 +267,9 @@ class LakeStudy(StudyBase):
             if name in mine:
                 continue
             if dirs is None:  # every table folder: hidden ones too (`_tl_offsets`, which a stage names itself)
-                dirs = set(self.files.dirs(self.root)) - {VIEWS_DIR, SCRATCH_DIR}
+                dirs = self._folders()
             if name in dirs:
-                self.spark.read.parquet(table_path(self.root, name)).createOrReplaceTempView(name)
+                self.spark.read.parquet(dirs[name]).createOrReplaceTempView(name)
                 mine.add(name)
 
     def _take_session(self) -> None:
@@ -267,8 +298,19 @@ class LakeStudy(StudyBase):
             self.spark.catalog.dropTempView(name)
             mine.discard(name)
 
+    def _folders(self) -> dict[str, str]:
+        """Every table of the lake (hidden ones too) and the folder it is read from: its own, or,
+        while a writer is between moving its old version aside and its new one in, the new one
+        (`lake_swap.locate`: a reader never finds the table missing)."""
+        names = self.files.dirs(self.root)
+        found = {d: table_path(self.root, d) for d in names if d not in _NOT_TABLES}
+        if SWAP_DIR in names:
+            for name, where in lake_swap.half_swapped(self.files, self.root).items():
+                found.setdefault(name, where)
+        return found
+
     def _table_dirs(self) -> list[str]:
-        return [d for d in self.files.dirs(self.root) if not d.startswith(("_", "."))]
+        return sorted(d for d in self._folders() if not d.startswith(("_", ".")))
 
     @property
     def ibis(self) -> Any:
@@ -319,18 +361,16 @@ class LakeStudy(StudyBase):
     # -- writing --------------------------------------------------------------------------------
     def write_df(self, name: str, df: Any, mode: str = "overwrite") -> int | None:
         """Store a Spark DataFrame as table `name` (mode overwrite or append). An overwrite is
-        written to a scratch folder and then moved into place, so a DataFrame that reads `name`
-        itself can replace it."""
+        written beside the table and then swapped in (`lake_swap`: a cut at any step leaves the
+        table whole), so a DataFrame that reads `name` itself can replace it."""
         self._writable(f"write table {name!r}")
         target = table_path(self.root, name)
         if mode == "append" and self.files.exists(target):
             df.write.mode("append").parquet(target)
         else:
-            tmp = f"{self._scratch}/{name}-{uuid.uuid4().hex[:8]}"
-            df.write.mode("overwrite").parquet(tmp)
-            if self.files.exists(target):
-                self.files.delete(target)
-            self.files.rename(tmp, target)
+            new = lake_swap.staging(self.files, self.root, name)
+            df.write.mode("overwrite").parquet(new)
+            lake_swap.replace(self.files, self.root, name, new)
         self._drop_view_file(name)
         self._refresh(name)
         return None
@@ -348,12 +388,9 @@ class LakeStudy(StudyBase):
         if self._local:
             # Already at the driver and the lake is a local folder: one Parquet file written by
             # Arrow is the same table to Spark, without a Spark job per small result.
-            tmp = f"{self._scratch}/{name}-{uuid.uuid4().hex[:8]}"
-            self._write_part(tmp, table)
-            target = table_path(self.root, name)
-            if self.files.exists(target):
-                self.files.delete(target)
-            self.files.rename(tmp, target)
+            new = lake_swap.staging(self.files, self.root, name)
+            self._write_part(new, table)
+            lake_swap.replace(self.files, self.root, name, new)
             self._drop_view_file(name)
             self._refresh(name)
         else:
@@ -361,10 +398,20 @@ class LakeStudy(StudyBase):
         return table.num_rows
 
     def _write_part(self, folder: str, table: pa.Table) -> None:
+        """One Parquet file in a local folder, written under a hidden name (which Spark and Arrow
+        skip) and renamed when complete: an append to a table (each stage's `runs` row) cut off
+        half-way left a truncated part that made the whole table unreadable."""
         import pyarrow.parquet as pq
 
         os.makedirs(folder, exist_ok=True)
-        pq.write_table(utc_zoned(storable(table)), os.path.join(folder, f"part-{uuid.uuid4().hex}.parquet"))
+        name = f"part-{uuid.uuid4().hex}.parquet"
+        hidden = os.path.join(folder, f".{name}.writing")
+        try:
+            pq.write_table(utc_zoned(storable(table)), hidden)
+            os.replace(hidden, os.path.join(folder, name))
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(hidden)
 
     def append_arrow(self, name: str, table: pa.Table) -> int:
         """Add rows to table `name` (created when absent), cast to its stored schema."""
@@ -477,8 +524,7 @@ class LakeStudy(StudyBase):
         """Whether `name` is a table a stage keeps to itself (`_tl_offsets`): a folder whose name
         starts with "_", which `tables()` leaves out as a DuckDB listing would never show it, but
         which DROP TABLE must still remove (it stayed in the lake after every timeline run)."""
-        return (name.startswith("_") and name not in (VIEWS_DIR, SCRATCH_DIR)
-                and name in self.files.dirs(self.root))
+        return name.startswith("_") and name not in _NOT_TABLES and name in self._folders()
 
     def _sql_create_as(self, stmt: lake_sql.Statement) -> list[tuple[Any, ...]]:
         assert stmt.name and stmt.source is not None
@@ -516,7 +562,7 @@ class LakeStudy(StudyBase):
             self._temp.add(stmt.name)
             return []
         if stmt.name in self._table_dirs():
-            self.files.delete(table_path(self.root, stmt.name))
+            self._discard(table_path(self.root, stmt.name))
         self.files.write_text(f"{self.root}/{VIEWS_DIR}/{stmt.name}.sql", text)
         self._views.add(stmt.name)
         _NAMES.setdefault(self._token, set()).add(stmt.name)
@@ -559,8 +605,20 @@ class LakeStudy(StudyBase):
         elif stmt.name in self._views:
             self._drop_view_file(stmt.name)
         else:
-            self.files.delete(table_path(self.root, stmt.name))
+            self._discard(table_path(self.root, stmt.name))
         return []
+
+    def _discard(self, folder: str) -> None:
+        """Remove a table's folder: where a rename is one step (a local disk, HDFS), first moved
+        into this command's scratch, then deleted, so a cut-off delete leaves the table whole or
+        gone, never a part of its files (what is left in scratch goes with it, `lake_scratch`).
+        On an object store a rename is a copy of the table and no safer: deleted in place."""
+        if not lake_swap.renames_in_one_step(self.root):
+            self.files.delete(folder)
+            return
+        aside = f"{self._scratch}/dropped-{uuid.uuid4().hex[:8]}"
+        self.files.rename(folder, aside)
+        self.files.delete(aside)
 
     # Statements answered by DuckDB over Arrow the lake hands it: information_schema (the lake's
     # own listing) and COPY/DESCRIBE (exports write a file at the driver, so the rows come there).

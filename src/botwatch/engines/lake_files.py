@@ -84,7 +84,7 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
     from botwatch.engines import spark_start
 
     if not under_submit:  # under spark-submit the JVM is already running
-        problem = spark_start.java_problem() or spark_start.master_problem(master, given, note=_say)
+        problem = spark_start.java_problem() or spark_start.master_problem(master, given)
         if problem:
             raise SparkUnavailable(problem)
     log = None
@@ -111,13 +111,6 @@ def _start(builder: Any, master: str | None, given: str | None, under_submit: bo
     if log is not None:
         _remove(log)  # the start-up's chatter; what the JVM says from now on reaches the terminal
     return session
-
-
-def _say(line: str) -> None:
-    """A line about the start-up on stderr, before the JVM's output is sent to its file."""
-    with contextlib.suppress(Exception):
-        sys.stderr.write(f"botwatch: {line}\n")
-        sys.stderr.flush()
 
 
 def _remove(path: str) -> None:
@@ -211,6 +204,15 @@ class LakeFiles:
             self.fs.mkdirs(parent)
         if not self.fs.rename(self._path(src), self._path(dst)):
             raise StudyError(f"could not move {src} to {dst}")
+
+    def mtime(self, p: str) -> float | None:
+        """When `p` last changed, in seconds since the epoch; None where it is gone or the store
+        keeps no time for it (an S3 "folder")."""
+        try:
+            stamp = int(self.fs.getFileStatus(self._path(p)).getModificationTime())
+        except Exception:  # noqa: BLE001 - Py4J's FileNotFoundException
+            return None
+        return stamp / 1000 if stamp > 0 else None
 
     def read_text(self, p: str) -> str:
         stream = self.fs.open(self._path(p))

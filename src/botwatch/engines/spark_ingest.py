@@ -79,14 +79,16 @@ def ingest_lake(
 
     Raises `LakeError` for a location that cannot be a lake and `SparkIngestError` (one line)
     when Spark fails; a file that cannot be read is a result, not an exception."""
-    from botwatch.engines.lake import SCRATCH_DIR, LakeStudy
+    from botwatch.engines.lake import LakeStudy
     from botwatch.engines.lake_lock import LockError
 
     files = expand_inputs(paths)
     check_location(spark, location)
     try:
         with LakeStudy(location, spark=spark) as lake:
-            work = f"{lake.root}/{SCRATCH_DIR}/ingest-{uuid.uuid4().hex[:12]}"
+            # In the lake's own scratch folder, whose owner is recorded: staged files a crashed
+            # ingest left are removed by the next command (`lake_scratch`), never a running one's.
+            work = f"{lake._scratch}/ingest"
             params = {"inputs": files, "force": force, "max_record_bytes": max_record_bytes, "engine": "spark",
                       **(columns.as_params() if columns is not None else {})}
             run = {"run_id": uuid.uuid4().hex[:12], "stage": "ingest", "params": json.dumps(params, default=str, sort_keys=True),
