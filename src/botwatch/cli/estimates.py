@@ -98,7 +98,7 @@ def estimate(
                     if r.note:
                         t.add_row(escape(r.label), "—", "—", escape(r.note), "—")
                     else:
-                        t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts), f"{r.n_accounts or 0:,}")
+                        t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate), f"{r.n_accounts or 0:,}")
                 out.print(t)
         else:
             # Each cell is "estimate [95% interval]", or "estimate *" with a footnote when the cell
@@ -119,7 +119,7 @@ def estimate(
                     if not v:
                         return "—"
                     e, lo, hi, n_acc = v[0]
-                    ci = interval_text(lo, hi, share, n_acc)
+                    ci = interval_text(lo, hi, share, n_acc, e)
                     if ci == TOO_FEW:
                         few.append(p.name)
                         return f"{fmt_value(e, share)} *"
