@@ -63,10 +63,10 @@ def estimate(
         assert election is not None
         if st.count("posts") == 0:
             fail(f"{study} holds no posts: ingest some first")
-        if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study
-            from botwatch.collect.study_link import recorded_sample_rate
+        if sample_rate is None:  # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`)
+            from botwatch.estimates.recorded_rate import study_sample_rate
 
-            sample_rate, note = recorded_sample_rate(st)
+            sample_rate, note = study_sample_rate(st)
             params["sample_rate"] = sample_rate
             if note:
                 log(note)
