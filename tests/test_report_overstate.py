@@ -275,11 +275,14 @@ def test_an_election_of_ones_own_is_told_it_was_not_measured(analysed_sample_pat
     assert sec is not None and sec.headline
     heads = _heads(sec)
     assert "posts of us-2016 it matched" not in heads
-    assert "stance was not measured on this election" in heads
+    # "not measured" read as if the figure just given did not exist: it was not checked (review 2, LOW-14),
+    # and its brackets are only sampling error, which a journalist must not read as the whole error (MEDIUM-2).
+    assert "stance was not measured" not in heads and "stance was not checked against hand labels of this election" in heads
+    assert "(95% intervals from a bootstrap over accounts; the brackets cover the sampling of accounts only, not labelling error;" in heads
     for key, v in MEASURED_BY_ELECTION.items():
         assert f"{v['stance_f1']:.2f} [{v['stance_ci'][0]:.2f}–{v['stance_ci'][1]:.2f}] ({key})" in heads
     mtext = " ".join(str(meth.html).split())
-    assert "this election was not measured" in mtext
+    assert "their answers on this election were not checked against hand labels" in mtext
 
 
 def test_an_event_effect_the_test_does_not_support_is_no_headline(synth_study) -> None:  # type: ignore[no-untyped-def]

@@ -291,6 +291,15 @@ def analyze(
             if need:
                 raise ValueError(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} an election: pass election='us-2016' (a preset key) or a TOML path")
         quiet: Callable[[str], None] = log if log is not None else (lambda _m: None)
+        if options.get("sample_rate") is None and "estimates" in chosen:
+            # As the CLI: the rate the study's estimates were made with (or a capture's), said in the log.
+            from botwatch.estimates.recorded_rate import study_sample_rate
+
+            rate, rate_line = study_sample_rate(st)
+            if rate is not None:
+                options["sample_rate"] = rate
+            if rate_line:
+                quiet(rate_line)
         ctx = Context(election=the_election, options=options, log=quiet, engine=getattr(st, "engine", "duckdb"), record_declared_options=True)
         seconds: dict[str, float] = {}
         raw = run_pipeline(

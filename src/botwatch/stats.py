@@ -17,6 +17,29 @@ from scipy.stats import false_discovery_control
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
+def degenerate_interval(p: float | None, lo: float | None, hi: float | None) -> bool:
+    """True when a bootstrap interval has no width: every resample gave the same share.
+
+    A bootstrap over accounts whose share is 0 (no account did it) or 1 can only return that share,
+    so "0% [0–0%]" from 5 accounts reads as certainty where the data say little. Wilson and exact
+    intervals never collapse like this for n > 0, so a zero-width interval is always this case."""
+    if p is None or lo is None or hi is None or any(isinstance(v, float) and math.isnan(v) for v in (p, lo, hi)):
+        return False
+    return abs(float(hi) - float(lo)) < 1e-12
+
+
+def exact_edge_bound(p: float, n: int, level: float = 0.95) -> tuple[float, float] | None:
+    """The Clopper–Pearson interval for a share of 0 or 1 among `n` units (accounts), in closed form:
+    [0, 1 − (α/2)^(1/n)] or [(α/2)^(1/n), 1]; None for any other share or n < 1.
+
+    Used where a bootstrap over accounts collapsed (`degenerate_interval`): it is a bound on the
+    share of accounts, not of posts, and the report says so beside it."""
+    if n < 1 or p not in (0.0, 1.0):
+        return None
+    edge = ((1 - level) / 2) ** (1 / n)
+    return (0.0, 1 - edge) if p == 0.0 else (edge, 1.0)
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     """(share, low, high) of k successes in n trials with the Wilson score interval; NaNs when n = 0."""
     if n <= 0:

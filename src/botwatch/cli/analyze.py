@@ -40,7 +40,7 @@ def analyze(
     that later runs keep it until --election names one."""
     from botwatch.pipeline import Context, PipelineError, analyze as run_analyze
     from botwatch.study import StudyError
-    from botwatch.collect.study_link import recorded_sample_rate
+    from botwatch.estimates.recorded_rate import study_sample_rate
 
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
         fail(f"sample rate must be in (0, 1], got {sample_rate}")
@@ -69,8 +69,8 @@ def analyze(
                 why = " (this run has none: --no-election, given or recorded)" if none_on_purpose else ""
                 fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election{why}: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         say_if_no_posts(st, study)
-        if not sample_rate:  # a capture made by `botwatch collect --sample` recorded its rate in the study
-            sample_rate, note = recorded_sample_rate(st)
+        if not sample_rate:  # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`)
+            sample_rate, note = study_sample_rate(st)
             if note:
                 console.print(note, highlight=False, markup=False)
         options: dict = {"sample_rate": sample_rate} if sample_rate else {}

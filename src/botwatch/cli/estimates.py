@@ -68,10 +68,10 @@ def estimate(
         assert election is not None
         if st.count("posts") == 0:
             fail(f"{study} holds no posts: ingest some first")
-        if sample_rate is None:  # a capture made by `botwatch collect --sample` recorded its rate in the study
-            from botwatch.collect.study_link import recorded_sample_rate
+        if sample_rate is None:  # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`)
+            from botwatch.estimates.recorded_rate import study_sample_rate
 
-            sample_rate, note = recorded_sample_rate(st)
+            sample_rate, note = study_sample_rate(st)
             params["sample_rate"] = sample_rate
             if note:
                 log(note)
@@ -103,7 +103,7 @@ def estimate(
                     if r.note:
                         t.add_row(escape(r.label), "—", "—", escape(r.note), "—")
                     else:
-                        t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts), f"{r.n_accounts or 0:,}")
+                        t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate), f"{r.n_accounts or 0:,}")
                 out.print(t)
         else:
             # Each cell is "estimate [95% interval]", or "estimate *" with a footnote when the cell
@@ -132,7 +132,7 @@ def estimate(
                     if not v:
                         return "—"
                     e, lo, hi, n_acc = v[0]
-                    ci = interval_text(lo, hi, share, n_acc)
+                    ci = interval_text(lo, hi, share, n_acc, e)
                     if ci == TOO_FEW:
                         few.append(p.name)
                         return f"{fmt_value(e, share)} *"

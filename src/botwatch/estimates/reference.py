@@ -77,16 +77,26 @@ def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
     return f"{fmt_value(lo, share)} – {fmt_value(hi, share)}"
 
 
-def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None) -> str:
+def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: int | float | None, estimate: float | None = None) -> str:
     """The interval, or "too few accounts" when the estimate rests on too few accounts to have one
     (an interval from one account, "50% [50–50%]", would look informative and is not), or "no
-    accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing)."""
+    accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing).
+
+    A share of 0 or 1 whose bootstrap collapsed ("0.0% – 0.0%": every resample of a few accounts
+    gives the same share) gets the exact bound over its accounts instead, said to be one, by the
+    rule the report's `pct_ci` uses (`stats.exact_edge_bound`)."""
+    from botwatch import stats
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
 
     if (lo is None or hi is None) and n_accounts is not None and 0 < n_accounts < MIN_ACCOUNTS_FOR_INTERVAL:
         return TOO_FEW
     if (lo is None or hi is None) and n_accounts == 0:
         return NO_ACCOUNTS
+    if share and stats.degenerate_interval(estimate, lo, hi):
+        bound = stats.exact_edge_bound(float(estimate), int(n_accounts or 0)) if estimate is not None else None  # type: ignore[arg-type]
+        if bound is None:
+            return "no interval (every resample gave the same share)"
+        return f"{fmt_interval(*bound, share)} (exact bound over {int(n_accounts or 0):,} accounts)"
     return fmt_interval(lo, hi, share)
 
 

@@ -52,6 +52,12 @@ def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str,
             ctx["election_unloaded"] = params.get("election")
     if "sample_rate" not in ctx:
         rate = params.get("sample_rate")
+        if "estimates" in ctx["tables"]:
+            # The rate of the estimates the report shows, not the newest rate any run recorded: a
+            # plain `estimate` after `analyze --sample-rate 0.01` left Methods saying "run with a
+            # sample rate of 1.00%" beside the Parties section's "No sample rate was given".
+            rows = study.sql("SELECT DISTINCT sample_rate FROM estimates")
+            rate = rows[0][0] if len(rows) == 1 else None
         ctx["sample_rate"] = float(rate) if isinstance(rate, (int, float)) and 0 < rate <= 1 else None
     return ctx
 

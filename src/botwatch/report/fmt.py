@@ -86,8 +86,19 @@ def interval(lo: Any, hi: Any, digits: int = 0) -> str:
     return f"[{a[:-1]}–{b}]"
 
 
-def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0) -> str:
-    """'71% [66–75%]': a share with its interval, the form every headline uses."""
+def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: Any = None) -> str:
+    """'71% [66–75%]': a share with its interval, the form every headline uses.
+
+    A bootstrap interval with no width (`stats.degenerate_interval`: every resample gave the
+    same share, as for a share of 0 or 1 over a few accounts) is never printed as "[0–0%]":
+    with the number of `accounts` behind a share of 0 or 1 it becomes the exact 95% bound over
+    those accounts, said to be one; otherwise the share is said to have no interval."""
+    if stats.degenerate_interval(p, lo, hi):
+        n = int(accounts) if accounts is not None and not (isinstance(accounts, float) and math.isnan(accounts)) else 0
+        bound = stats.exact_edge_bound(float(p), n) if n else None
+        if bound is None:
+            return f"{pct(p, digits)} (every resample of the accounts gave {pct(p, digits)}: no interval)"
+        return f"{pct(p, digits)} {interval(*bound, digits)[:-1]}: an exact bound over {n:,} account{'s' if n != 1 else ''}]"
     ci = interval(lo, hi, digits)
     return f"{pct(p, digits)} {ci}".strip()
 

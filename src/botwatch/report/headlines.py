@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch.report.fmt import num, pct_ci, wilson
+from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section
 from botwatch.study import Study
 
@@ -79,7 +80,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     num(k), "likely automated accounts",
                     f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5"
                     f"{posting_split(study, 'bot_probability IS NOT NULL', 'bot_probability >= 0.5', 'likely automated')}; "
-                    f"the probabilities sum to {num(expected, 0)} expected automated accounts",
+                    f"the probabilities sum to {num(expected, 0)} expected automated accounts"
+                    + (f"; {t}" if (t := training_clause(study, "bot", n)) else ""),
                     explorer,
                     caveat=_bot_caveat(study),
                 ))
@@ -114,6 +116,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     detail += f" ({why})"
                 if c.weak():
                     detail += ": that count is not a finding of foreign accounts"
+                if t := training_clause(study, "origin", f["n"]):
+                    detail += f"; {t}"
                 if c.n_language and 2 * c.n_language >= f["n"]:
                     detail += (f"; for {num(c.n_language)} of the {num(f['n'])} accounts with origin evidence posting in a language spoken in "
                                f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")

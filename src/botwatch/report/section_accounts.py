@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch.report.fmt import num, pct_ci, wilson
+from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 
@@ -194,6 +195,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             "accounts_headline.html.j2", kind="bot", n_likely=n_likely, n_scored=n_scored, share=pct_ci(share, lo, hi),
             posting=posting_split(study, "bot_probability IS NOT NULL", "bot_probability >= 0.5", "likely automated"),
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
+            training=training_clause(study, "bot", n_scored),
         ))
     if fc is not None and fc["n"]:
         from botwatch.report.origin_counted import counted
@@ -203,6 +205,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         headline.append(render(
             "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
             expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]), weak=c.weak(), why=c.clause(home),
+            training=training_clause(study, "origin", fc["n"]),
         ))
     html = render(
         "accounts.html.j2",

@@ -12,10 +12,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from botwatch import stats
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
-from botwatch.estimates.reference import reference_rows
+from botwatch.estimates.reference import interval_text, reference_rows
 from botwatch.report.fmt import num, pct, pct_ci
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
@@ -49,7 +50,7 @@ def _share(v: dict[str, Any] | None) -> str:
         return "—"
     if _too_few(v):
         return f"{pct(v['estimate'])} ({TOO_FEW})"
-    return pct_ci(v["estimate"], v["lo"], v["hi"])
+    return pct_ci(v["estimate"], v["lo"], v["hi"], accounts=v.get("accounts"))
 
 
 def _unread(posts: dict[str, Any], measured: dict[str, Any] | None) -> int:
@@ -140,6 +141,7 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
     what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else ("estimated posts on the platform" if population == "the whole platform" else f"estimated {population}") if scaled else "posts in the study"
     stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals")
     labels, vals, lo, hi, colours = [], [], [], [], []
+    exact = False
     for r in rows:
         for m, word, colour in (("positive_share", "positive", "#2e7d32"), ("negative_share", "negative", "#b5301f")):
             v = r["raw"][m]
@@ -147,10 +149,14 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
                 continue
             labels.append(f"{r['name']}: {word}")
             vals.append(v["estimate"])
-            lo.append(v["lo"])
-            hi.append(v["hi"])
+            # A collapsed bootstrap ("0% [0–0%]") draws the exact bound over the accounts, as `pct_ci` prints it.
+            bound = stats.exact_edge_bound(float(v["estimate"]), int(v.get("accounts") or 0)) if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]) else None
+            exact = exact or bound is not None
+            lo.append(bound[0] if bound else v["lo"])
+            hi.append(bound[1] if bound else v["hi"])
             colours.append(colour)
-    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals")
+    tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals"
+                 + ("; a share of 0% or 100% whose bootstrap collapsed: the exact bound over its accounts" if exact else ""))
     return stance, tone
 
 
@@ -270,7 +276,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:

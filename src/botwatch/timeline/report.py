@@ -191,6 +191,26 @@ def moscow_offset(study: Study, election: Any) -> int:
     return round(zones.offset_minutes(at or datetime(2016, 1, 1), countries()["RU"].time_zones[0]) / 60)
 
 
+HOME_MARGIN_H = 2  # a Moscow-band fit counts only this many hours or more from the election's own zone
+
+
+def moscow_band(msk: int, home: int | None) -> set[int]:
+    """Best-fit offsets the report counts as "Moscow": Moscow time ± 1 h, leaving out any offset
+    within an hour of the election's own zone (`home`, on polling day).
+
+    A person's best-fit offset is only good to about an hour, so a day kept at home fits home ± 1
+    as readily as home: on ordinary UK Brexit tweets (no trolls; UK on UTC+1 in summer) the fits
+    ran +1: 86, +2: 82, +3: 46, +4: 18, and counting UTC+2 as "Moscow ± 1" made the headline say
+    40% fit Moscow, and 100% for @UKLabour alone. An offset within an hour of home is evidence of
+    home as much as of Moscow, so it is not counted as Moscow; when every Moscow offset is that
+    close (an election in Moscow's own zone or next to it) the band is empty and no Moscow share
+    is given. With no election the home zone is unknown and the whole band is kept."""
+    band = {(msk + d + 11) % 24 - 11 for d in (-1, 0, 1)}  # offsets on the -11..+12 circle
+    if home is None:
+        return band
+    return {o for o in band if offset_distance(o, home) >= HOME_MARGIN_H}
+
+
 def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     if "circadian" not in study.tables():
         return None
@@ -208,11 +228,15 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     home = None
     if election is not None:
         home = round(zones.offset_minutes(datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12), election.timezone) / 60)
+    band = moscow_band(msk, home)
     labels = [f"{o:+d}" for o in counts]
     chart = svg.bars(labels, [float(v) for v in inf_counts.values()], title="Accounts by best-fit UTC offset (informative fits)",
-                     highlight=[offset_distance(o, msk) <= 1 for o in counts])
-    k_msk = sum(v for o, v in inf_counts.items() if offset_distance(o, msk) <= 1)
-    out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative), "k_msk": k_msk, "home": home, "msk_offset": msk}
+                     highlight=[o in band for o in counts])
+    k_msk = sum(v for o, v in inf_counts.items() if o in band)
+    near = sorted(o for o in inf_counts if offset_distance(o, msk) <= 1 and o not in band)
+    out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative) if band else None,
+                           "k_msk": k_msk, "home": home, "msk_offset": msk, "msk_band": sorted(band), "msk_left_out": near,
+                           "k_msk_left_out": sum(inf_counts[o] for o in near)}
     if home is not None:
         k_far = sum(v for o, v in inf_counts.items() if offset_distance(o, home) >= 3)
         out["far"] = creation_mod.wilson(k_far, informative)
@@ -240,7 +264,7 @@ def office_shift_accounts(study: Study) -> int:
 
 
 def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
-    """Per account group: informative fits, share at Moscow time (`msk`) ± 1 and share ≥ 3 h from the election's zone."""
+    """Per account group: informative fits, share in the Moscow band (`moscow_band`) and share ≥ 3 h from the election's zone."""
     if "timeline_groups" not in study.tables():
         return []
     rows = study.sql(
@@ -248,10 +272,11 @@ def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[st
         JOIN timeline_groups g ON g.platform = c.platform AND g.account_id = c.account_id
         WHERE c.informative GROUP BY ALL ORDER BY 1, 2"""
     )
+    band = moscow_band(msk, home)
     out = []
     for dim, val, offs in rows:
         n = len(offs)
-        item: dict[str, Any] = {"group": f"{dim}: {val}", "n": n, "msk": creation_mod.wilson(sum(1 for o in offs if offset_distance(o, msk) <= 1), n)}
+        item: dict[str, Any] = {"group": f"{dim}: {val}", "n": n, "msk": creation_mod.wilson(sum(1 for o in offs if o in band), n) if band else None}
         if home is not None:
             item["far"] = creation_mod.wilson(sum(1 for o in offs if offset_distance(o, home) >= 3), n)
         out.append(item)

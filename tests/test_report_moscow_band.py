@@ -1,0 +1,57 @@
+"""The circadian headline counted every best fit at Moscow time ± 1 h as "Moscow": on ordinary UK
+Brexit tweets (UK on UTC+1 in summer) the fits ran +1: 86, +2: 82, +3: 46, +4: 18, so the headline
+said "40% fit UTC+3 ± 1 (Moscow)", and "100% … (Moscow)" for @UKLabour alone (best fit UTC+2). A
+fit within an hour of the election's own zone fits a day at home as well: it is no longer counted
+as Moscow, and the report says how many were left out and why."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+from botwatch.report.sections import render
+from botwatch.study import open_study
+from botwatch.timeline.report import circadian_block, moscow_band
+
+
+def _circ(tmp_path: Path, offsets: dict[int, int], polling_day: date, tz: str) -> dict:
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        i = 0
+        for off, n in offsets.items():
+            for _ in range(n):
+                i += 1
+                st.sql("INSERT INTO circadian VALUES ('twitter', ?, ?, true)", [str(i), off])
+        circ = circadian_block(st, SimpleNamespace(polling_day=polling_day, timezone=tz))
+    finally:
+        st.close()
+    assert circ is not None
+    return circ
+
+
+def _words(circ: dict, kind: str = "circadian") -> str:
+    return " ".join(str(render("time_headline.html.j2", kind=kind, c=circ)).split())
+
+
+def test_uk_summer_fits_an_hour_from_home_are_not_moscow(tmp_path: Path) -> None:
+    circ = _circ(tmp_path, {0: 45, 1: 86, 2: 82, 3: 46, 4: 18}, date(2016, 6, 23), "Europe/London")
+    assert circ["home"] == 1 and circ["msk_offset"] == 3
+    assert circ["k_msk"] == 46 + 18 and circ["k_msk_left_out"] == 82  # was 82 + 46 + 18 (40%)
+    text = _words(circ)
+    assert "23%" in text and "40%" not in text  # 64 of 277
+    assert "the 82 at UTC+2, within an hour of it, fit a day at home as well and are not counted as Moscow" in text
+
+
+def test_one_british_account_at_utc_plus_2_is_not_100_percent_moscow(tmp_path: Path) -> None:
+    circ = _circ(tmp_path, {2: 1}, date(2017, 6, 8), "Europe/London")
+    text = _words(circ)
+    assert "100%" not in text and circ["k_msk"] == 0
+
+
+def test_us_election_keeps_the_whole_band_and_an_election_on_moscow_time_gets_none(tmp_path: Path) -> None:
+    us = _circ(tmp_path, {-5: 3, 2: 1, 3: 1}, date(2016, 11, 8), "America/New_York")
+    assert us["k_msk"] == 2 and not us["msk_left_out"] and "fit UTC+3 ± 1 (Moscow)." in _words(us)
+    assert moscow_band(3, 3) == set() and moscow_band(3, None) == {2, 3, 4} and moscow_band(3, 0) == {2, 3, 4}
+    assert moscow_band(3, 2) == {4}

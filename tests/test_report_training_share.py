@@ -1,0 +1,46 @@
+"""The foreign-origin and automation headlines did not say how many of the counted accounts were the
+model's own training accounts (brexit-2016: 16,253 of 26,810; only Methods said so), so a headline
+quoted as an out-of-sample result was partly in-sample. It is said beside the figure when the
+training accounts could be 1% or more of the figure's own denominator."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from botwatch.report.sections import render
+from botwatch.report.training_share import training_clause
+from botwatch.study import open_study
+
+
+def _study(tmp_path: Path, n_accounts: int, origin: int, bot: int):  # type: ignore[no-untyped-def]
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    st.sql("INSERT INTO accounts (platform, account_id) SELECT 'twitter', CAST(i AS VARCHAR) FROM range(?) t(i)", [n_accounts])
+    if "runs" not in st.tables():
+        st.sql("CREATE TABLE runs (run_id VARCHAR, stage VARCHAR, params VARCHAR, version VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, rows_written BIGINT, message VARCHAR)")
+    params = json.dumps({"origin_training_accounts": origin, "bot_training_accounts": bot})
+    st.sql("INSERT INTO runs (run_id, stage, params, version, started_at, finished_at, status) VALUES ('1', 'accounts', ?, 'x', now(), now(), 'ok')", [params])
+    return st
+
+
+def test_a_material_share_of_training_accounts_is_said_beside_the_origin_figure(tmp_path: Path) -> None:
+    st = _study(tmp_path, 26810, 16253, 0)
+    try:
+        clause = training_clause(st, "origin", 18000)
+    finally:
+        st.close()
+    assert clause == "16,253 of the study's 26,810 accounts are among the origin model's own training accounts: for them the figure is not out-of-sample"
+    text = " ".join(html.unescape(str(render("accounts_headline.html.j2", kind="origin", foreign=7631, n_origin=18000, home="GB", share="41% [40–42%]",
+                               expected="7,000", lo="6,900", hi="7,100", weak=False, why="", training=clause))).split())
+    assert "16,253 of the study's 26,810 accounts are among the origin model's own training accounts" in text
+
+
+def test_a_few_training_accounts_below_one_percent_of_the_figure_are_left_to_methods(tmp_path: Path) -> None:
+    st = _study(tmp_path, 100000, 50, 0)
+    try:
+        assert training_clause(st, "origin", 10000) == ""  # at most 0.5% of the 10,000 counted
+        assert training_clause(st, "origin", 4000) != ""  # could be 1.25% of 4,000
+        assert training_clause(st, "bot", 10000) == ""  # none recorded for the bot model
+    finally:
+        st.close()
