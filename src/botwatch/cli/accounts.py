@@ -177,21 +177,42 @@ def _home_country(st: object) -> str | None:
 
 @app.command("train-bot-model")
 def train_bot_model(
-    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names) and `bot` (1/0)")],
+    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names), `bot` (1/0) and when each "
+                                                "profile was taken: `observed_at` (or `captured_at`, else `status_created_at`, as the shared "
+                                                "labelled sets; or a v1.1 `status` field's `created_at`)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
+    observed_at: Annotated[Optional[str], typer.Option("--observed-at", help="When the profiles were taken (a date or time, UTC), for rows "
+                                                                              "whose own columns give no time")] = None,
 ) -> None:
-    """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ..."""
+    """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ...
+
+    Account age and every per-day rate are measured when each profile was taken: the first of
+    `observed_at`, `ref_time`, `captured_at`, `status_created_at` or a v1.1 `status` field's
+    `created_at` a row has, else --observed-at. A file that gives none is refused: measured at
+    today's date, old labelled profiles read much older than a study's accounts measured at their posts' time."""
     try:
         import sklearn  # noqa: F401  (folds and isotonic calibration)
     except ImportError:
         fail("training needs scikit-learn: pip install 'botwatch[train]'")
-    from botwatch.accounts.labelled import read_labels_csv
+    import pandas as pd
+
+    from botwatch.accounts.labelled import parse_twitter_time, read_labels_csv
     from botwatch.accounts.retrain import train_and_report
 
+    when = None
+    if observed_at is not None:
+        when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
+        if pd.isna(when):
+            fail(f"--observed-at {observed_at!r} is not a date or time (e.g. 2019-06-05 or 2019-06-05T20:41:48Z)")
     try:
-        frame = read_labels_csv(labels)
+        read = read_labels_csv(labels, when)
     except (ValueError, OSError) as exc:
         fail(str(exc))
+    frame = read.frame
+    if read.left_out:
+        hint = "; give those rows `observed_at`, or --observed-at DATE" if "no observation time" in read.left_out else ""
+        console.print(f"left out of {labels}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
+                      highlight=False, markup=False)
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
         fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
