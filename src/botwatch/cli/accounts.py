@@ -189,7 +189,10 @@ def train_bot_model(
     Account age and every per-day rate are measured when each profile was taken: the first of
     `observed_at`, `ref_time`, `captured_at`, `status_created_at` or a v1.1 `status` field's
     `created_at` a row has, else --observed-at. A file that gives none is refused: measured at
-    today's date, old labelled profiles read much older than a study's accounts measured at their posts' time."""
+    today's date, old labelled profiles read much older than a study's accounts measured at their posts' time.
+    The model file records digests of the training accounts' ids and handles (`id_str`, `id`,
+    `account_id` or `user_id`; `screen_name`), never the ids, so a study scored with it can say how
+    many of its accounts the model was trained on."""
     try:
         import sklearn  # noqa: F401  (folds and isotonic calibration)
     except ImportError:
@@ -220,7 +223,7 @@ def train_bot_model(
     figures = output.with_name(stem + ".figures.json")
     svg = output.with_name(stem + ".reliability.svg")
     try:
-        figs = train_and_report([frame], output, figures, svg)
+        figs = train_and_report([frame], output, figures, svg, record_accounts=True)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {labels}: {exc}")
     m = figs["pooled_oof"]
