@@ -123,8 +123,8 @@ def explain(
         if bp is None:
             out.print("Bot probability: unknown")
         else:
-            out.print(f"Bot probability: [bold]{bp:.2f}[/bold] (calibrated on labelled accounts; see docs/model-card-bot.md)", highlight=False)
-            caveat, note = _cross_source_caveat(st)
+            caveat, note, kind = _cross_source_caveat(st)
+            out.print(f"Bot probability: [bold]{bp:.2f}[/bold] ({_calibrated_words(kind)})", highlight=False)
             if note:
                 out.print(f"  {note}", highlight=False, markup=False)
             if caveat:
@@ -201,6 +201,7 @@ def train_bot_model(
 
     from botwatch.accounts.labelled import parse_twitter_time, read_labels_csv
     from botwatch.accounts.retrain import train_and_report
+    from botwatch.report.fmt import auc
 
     when = None
     if observed_at is not None:
@@ -228,22 +229,33 @@ def train_bot_model(
         fail(f"could not train on {labels}: {exc}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
-    out.print(f"out-of-fold: AUC {m['auc']:.3f}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
+    out.print(f"out-of-fold: AUC {auc(m['auc'])}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
     out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
 
 
-def _cross_source_caveat(st: Any) -> tuple[str | None, str | None]:
+def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None]:
     """The bot probability's caveats for the model the study recorded (not the one this shell's
     `BOTWATCH_BOT_MODEL` names): its held-out AUC range across labelled sources, or None when it
-    has none; and a line on a user's own or missing model (`botwatch.report.model_used`)."""
+    has none; a line on a user's own or missing model (`botwatch.report.model_used`); and that
+    model's kind (None when it cannot be told)."""
     from botwatch.report.caveats import cross_source_auc
     from botwatch.report.model_used import bot_model_used
 
     try:
         used = bot_model_used(st)
     except Exception:  # noqa: BLE001 - without the model's figures the line is left out, not the account
-        return None, None
-    return cross_source_auc(used.meta), used.note
+        return None, None, None
+    return cross_source_auc(used.meta), used.note, used.kind
+
+
+def _calibrated_words(kind: str | None) -> str:
+    """What the bot probability was calibrated on, for the model kind the study recorded: the model
+    card describes the shipped model only, so a user's model is not sent there."""
+    if kind == "own":
+        return "your own bot model's, calibrated on its own labelled accounts; docs/model-card-bot.md describes the shipped model, not this one"
+    if kind == "missing":
+        return "made with a bot model other than the shipped one; docs/model-card-bot.md does not describe it"
+    return "calibrated on labelled accounts; see docs/model-card-bot.md"
 
 
 def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:

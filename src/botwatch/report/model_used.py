@@ -77,7 +77,9 @@ def _own_note(file: str, meta: dict[str, Any]) -> str:
     if trained:
         head += ": trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
     if oof and oof.get("auc") is not None:
-        head += f"; out-of-fold AUC {oof['auc']:.2f}"
+        from botwatch.report.fmt import auc
+
+        head += f"; out-of-fold AUC {auc(oof['auc'])}"
     has_loso = any(isinstance(c, dict) and c.get("auc") is not None for c in meta.get("loso") or [])
     if not has_loso:
         head += (". It was not tested on a labelled source it was not trained on, so how well it does on accounts unlike "
