@@ -66,3 +66,19 @@ def test_train_bot_model_records_its_accounts_and_the_stage_counts_them(tmp_path
             counts[name] = ta.recorded_counts(st)
     assert counts["shipped"]["bot_training_accounts"] == 40
     assert counts["own"]["bot_training_accounts"] == 30
+
+
+@pytest.mark.spark
+def test_a_lake_counts_an_own_models_accounts_the_same(spark: object, tmp_path: Path, sample_study_path: Path) -> None:
+    from botwatch.engines.lake import lake_from_study
+    from botwatch.study import Study
+
+    with Study(sample_study_path, read_only=True) as st:
+        some = [a for (a,) in st.sql("SELECT account_id FROM accounts WHERE platform = 'twitter' ORDER BY 1 LIMIT 7")]
+        own = {ta.TRAINING_KEY: ta.training_record(some, [None] * len(some))}
+        want = ta.count_training_accounts(st, own)
+        lake = lake_from_study(st, tmp_path / "lake", spark=spark)
+    try:
+        assert want["bot_training_accounts"] == 7 and ta.count_training_accounts(lake, own) == want
+    finally:
+        lake.close()

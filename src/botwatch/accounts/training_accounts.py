@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
