@@ -113,7 +113,8 @@ def test_train_bot_model_command_on_real_labels(shared_data: Path, tmp_path: Pat
     labels = tmp_path / "labels.csv"
     raw.drop(columns=["status"]).to_csv(labels, index=False)
     out = tmp_path / "mine.json.gz"
-    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(out)])
+    # No observation time in the file: stclab's collection date for every row, as its loader does.
+    res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(out), "--observed-at", "2017-03-15"])
     assert res.exit_code == 0, res.output
     assert "AUC" in res.output
     model = load_model(out)

@@ -77,14 +77,39 @@ def _explain(study: Path) -> str:
 def test_own_model_is_described_by_its_own_figures(own_study: tuple[Path, Path], tmp_path: Path) -> None:
     study, model = own_study
     text = _report(study, tmp_path / "r.html")
-    assert "Out-of-fold on 1,472 labelled accounts: AUC 0.95" in text
-    assert f"your own bot model ({model}), not the shipped one: trained on 1,472 stclab labelled accounts; out-of-fold AUC 0.95" in text
+    assert "Out-of-fold on 1,472 labelled accounts: AUC 0.947" in text
+    assert f"your own bot model ({model}), not the shipped one: trained on 1,472 stclab labelled accounts; out-of-fold AUC 0.947" in text
     assert "It was not tested on a labelled source it was not trained on" in text
     assert "Out-of-fold on 7,453" not in text and "Tested on a labelled source it was not trained on, the bot model scored AUC between" not in text
     assert "Judged on labelled sources it never saw" not in text
     assert f"BOTWATCH_BOT_MODEL={model} botwatch analyze" in text  # the reproduction block names the model
     out = _explain(study)
     assert "your own bot model" in out and "the bot model scored AUC between" not in out
+
+
+def test_own_model_is_not_described_by_the_shipped_models_tests_or_card(own_study: tuple[Path, Path], tmp_path: Path) -> None:
+    """A reviewer's finding: with a user's model the automation headline ended "which the
+    cross-dataset test says it may not" and `explain` said "calibrated on labelled accounts; see
+    docs/model-card-bot.md", though no cross-dataset test of that model exists and the card
+    describes the shipped one; and the file's training accounts are unknown, which is said."""
+    study, _model = own_study
+    text = _report(study, tmp_path / "r.html")
+    assert "which the cross-dataset test says it may not" not in text
+    assert "which no test of this model on a labelled source it was not trained on has checked" in text
+    assert "Its file does not record which accounts it was trained on" in text
+    out = _explain(study)
+    assert "see docs/model-card-bot.md" not in out
+    assert "your own bot model's, calibrated on its own labelled accounts; docs/model-card-bot.md describes the shipped model, not this one" in out
+
+
+def test_an_auc_below_one_never_reads_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"out-of-fold AUC 1.00" was 0.996 rounded up."""
+    from botwatch.report.fmt import auc
+    from botwatch.report.model_used import _own_note
+
+    assert auc(0.9965) == "0.997" and auc(0.9996) == "0.9996" and auc(0.6348) == "0.635" and auc(1.0) == "1.000"
+    note = _own_note("m.json.gz", {"trained_on": {"bv.csv": 1862}, "pooled_oof": {"auc": 0.9962}, "loso": []})
+    assert "out-of-fold AUC 0.996" in note and "1.00" not in note
 
 
 def test_without_the_recorded_model_no_figures_are_quoted(own_study: tuple[Path, Path], tmp_path: Path,
@@ -122,4 +147,6 @@ def test_the_shipped_model_keeps_its_figures_whatever_the_shell_names(tmp_path: 
     text = _report(study, tmp_path / "r.html")
     assert "Out-of-fold on 1,472" not in text and "your own bot model" not in text
     assert "Tested on a labelled source it was not trained on, the bot model scored AUC between" in text
+    assert "which the cross-dataset test says it may not" in text  # the shipped model has one
+    assert "and 0.997 (0.5 is chance)" in text and "AUC 1.00" not in text
     assert "BOTWATCH_BOT_MODEL=" not in text

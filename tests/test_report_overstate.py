@@ -400,5 +400,6 @@ def test_explain_carries_the_cross_source_caveat(tmp_path) -> None:  # type: ign
     out = " ".join(res.output.split())
     loso = model_meta()["loso"]
     lo = min(loso, key=lambda c: c["auc"])
-    assert (f"Bot probability: " in out and f"the bot model scored AUC between {lo['auc']:.2f} (held out: {lo['held_out']}) and "
-            f"{max(c['auc'] for c in loso):.2f} (0.5 is chance): read it as a rough ranking") in out
+    assert (f"Bot probability: " in out and f"the bot model scored AUC between {lo['auc']:.3f} (held out: {lo['held_out']}) and "
+            f"{max(c['auc'] for c in loso):.3f} (0.5 is chance): read it as a rough ranking") in out
+    assert "and 0.997 (0.5 is chance)" in out and "and 1.00 (0.5" not in out  # 0.9965 read as a perfect "1.00"

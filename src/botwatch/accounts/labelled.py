@@ -4,12 +4,14 @@ Two public sets are supported out of the box (see ../shared/data/README.md for p
 stclab (v1.1 profile columns, a Kaggle-origin bot-or-not set) and Gilani et al. 2017 (per-account
 aggregates from Stweeler). They describe accounts differently, so each is mapped onto the
 profile features it can honestly fill; everything else stays NaN. A user's own CSV of labels is
-read by `read_labels_csv` (canonical or v1.1 column names, plus a `bot` column of 1/0).
+read by `read_labels_csv` (canonical or v1.1 column names, a `bot` column of 1/0, and when each
+profile was observed: `observation_time`, the same columns the shipped model's training reads).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,10 @@ V11_TO_CANONICAL: dict[str, str] = {
     "listedcount": "listed_count",
     "profile_use_background_image": "background_image",
 }
+# The `created_at` inside a v1.1 `status` field (the account's latest status) written as a Python
+# dict's repr, as most of stclab holds it. About 5% of stclab's rows hold it as JSON (double
+# quotes), which this does not read: those rows are measured at `STCLAB_COLLECTED`, as the shipped
+# model was trained; reading them would change its training data.
 _STATUS_TIME = re.compile(r"'created_at': '([A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \+0000 \d{4})'")
 # stclab was collected in March 2017 (its newest last-status is 2017-03); used when a row has none.
 STCLAB_COLLECTED = pd.Timestamp("2017-03-15")
@@ -44,6 +50,31 @@ def parse_twitter_time(values: pd.Series) -> pd.Series:
     c = pd.to_datetime(v, format="%m/%d/%Y %H:%M", errors="coerce")  # month-first, also in stclab
     d = pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
     return a.fillna(b).fillna(c).fillna(d)
+
+
+# Where a labelled profile's observation time (when its counts were taken) is read from, the first
+# a row has wins: `observed_at` (or `ref_time`) said outright, the shared layout's `captured_at`,
+# else the time of the status the profile came with (`status_created_at`; see the data README),
+# else the `created_at` inside a v1.1 `status` field (stclab's latest status). Account age and every
+# per-day rate are measured at this time, in training the shipped model and a user's alike.
+OBSERVED_AT_COLUMNS = ("observed_at", "ref_time", "captured_at", "status_created_at", "status")
+
+
+def observation_time(raw: pd.DataFrame) -> pd.Series:
+    """Per row of a labelled-profiles table (columns as strings), when the profile was observed
+    (`OBSERVED_AT_COLUMNS`, first known wins); NaT where the row gives none. One function for the
+    shipped model's training (`profile_rows_features`, `load_stclab`) and `botwatch train-bot-model`
+    (`read_labels_csv`): the user's path measured age at today's date, so a model trained on 2019
+    profiles learned "younger than ~11 years means bot" and called a 2017 study's MPs bots."""
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    for col in OBSERVED_AT_COLUMNS:
+        if col not in raw.columns:
+            continue
+        values = raw[col]
+        if col == "status":
+            values = values.fillna("").astype(str).map(lambda s: (_STATUS_TIME.search(s) or [None, None])[1])
+        out = out.fillna(parse_twitter_time(values).astype("datetime64[ns]"))
+    return out
 
 
 def _truthy(s: pd.Series) -> pd.Series:
@@ -71,8 +102,7 @@ def load_stclab(root: Path) -> pd.DataFrame:
     for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
         frames.append(pd.read_csv(root / name, dtype=str, keep_default_na=False, na_values=[""]))
     raw = pd.concat(frames, ignore_index=True)
-    ref = raw["status"].fillna("").map(lambda s: (_STATUS_TIME.search(s) or [None, None])[1])
-    ref_time = parse_twitter_time(ref).fillna(STCLAB_COLLECTED)
+    ref_time = observation_time(raw).fillna(STCLAB_COLLECTED)
     df = canonical_profiles(raw)
     feats = profile_features(df, ref_time)
     feats["label"] = pd.to_numeric(raw["bot"], errors="coerce").astype(int)
@@ -128,7 +158,7 @@ def load_profiles_csv(folder: Path, source: str | None = None) -> pd.DataFrame:
 def profile_rows_features(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     """Rows of the shared profiles layout (all columns as strings) → features, `label`, `source`,
     `handle`, `account_id` (the training path of `load_profiles_csv`)."""
-    ref = parse_twitter_time(raw["captured_at"]).fillna(parse_twitter_time(raw["status_created_at"]))
+    ref = observation_time(raw)
     df = canonical_profiles(raw)
     feats = profile_features(df, ref)
     feats["label"] = pd.to_numeric(raw["label"], errors="coerce").astype(int)
@@ -151,13 +181,32 @@ def load_pair(root: Path, exclude_ids: set[str] = frozenset(), exclude_handles: 
 # Canonical profile columns the bot model's required features come from (`scoring.REQUIRED_ANY`:
 # account age, likes, posting rate, default profile/image); v1.1 names are accepted too.
 PROFILE_COLUMNS = ("created_at", "likes_count", "posts_count", "default_profile", "default_image")
+OBSERVED_AT_NEED = ("`observed_at`, when each profile was taken (or the shared sets' `captured_at` / `status_created_at`, "
+                    "or a v1.1 `status` holding its `created_at`), or --observed-at DATE when all were taken that day")
 LABELS_NEED = ("a labelled-accounts CSV needs a header row, a `bot` column of 1/0 and profile columns: created_at, "
-               "favourites_count, statuses_count, default_profile, default_profile_image (v1.1 names; followers_count, friends_count help)")
+               "favourites_count, statuses_count, default_profile, default_profile_image (v1.1 names; followers_count, friends_count help), "
+               f"with {OBSERVED_AT_NEED}: account age and every per-day rate are measured then, not today")
+# Columns a labels file may name an account by; kept so the model file can record its training
+# accounts as digests (`training_accounts.key_digest`), never in the clear.
+ID_COLUMNS = ("id_str", "id", "account_id", "user_id")
 
 
-def read_labels_csv(path: Path) -> pd.DataFrame:
-    """A user's labels: profile columns (canonical or v1.1 names) and `bot` (1/0). An optional
-    `observed_at` (or `ref_time`) column says when the profile counts were taken."""
+@dataclass(frozen=True)
+class LabelsFile:
+    """A user's labels read for training: `frame` (features, `label`, `source`, `handle`,
+    `account_id`) and the rows left out, counted by why (label not 1/0, no observation time)."""
+
+    frame: pd.DataFrame
+    left_out: dict[str, int]
+
+
+def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> LabelsFile:
+    """A user's labels: profile columns (canonical or v1.1 names), `bot` (1/0) and when each
+    profile was observed (`observation_time`'s columns, else `observed_at` for every row without
+    one). A file that gives no observation time at all is refused (ValueError): measured at today's
+    date, a 2019 set's humans are ~6,000 days old and its bots ~3,000, and the model learns that
+    "young" means bot, which every study measured at its posts' time then is. A row with no time of
+    its own, or a label other than 1/0, is left out and counted."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (ValueError, UnicodeDecodeError) as exc:  # pandas' tokenizer message said nothing of what the file needs
@@ -170,17 +219,26 @@ def read_labels_csv(path: Path) -> pd.DataFrame:
     named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
     if not named & set(PROFILE_COLUMNS):
         raise ValueError(f"{path}: none of the profile columns the bot model learns from; {LABELS_NEED}")
-    ref_col = next((c for c in ("observed_at", "ref_time") if c in raw.columns), None)
+    ref = observation_time(raw)
+    if observed_at is not None:
+        ref = ref.fillna(observed_at)
+    if ref.notna().sum() == 0:
+        given = [c for c in OBSERVED_AT_COLUMNS if c in raw.columns]
+        why = f"its {', '.join(f'`{c}`' for c in given)} column{'s hold' if len(given) > 1 else ' holds'} no readable time" if given else "it has no column saying when the profiles were taken"
+        raise ValueError(f"{path}: {why}, and account age and every per-day rate would be measured at today's date; give {OBSERVED_AT_NEED}")
     df = canonical_profiles(raw)
-    ref = parse_twitter_time(raw[ref_col]) if ref_col else pd.Series(pd.Timestamp.now(tz="UTC").tz_localize(None), index=raw.index)
     feats = profile_features(df, ref)
     labels = pd.to_numeric(raw[label_col], errors="coerce")
-    keep = labels.isin([0, 1])
+    good_label = labels.isin([0, 1])
+    keep = good_label & ref.notna()
+    left_out = {"label not 1/0": int((~good_label).sum()), "no observation time": int((good_label & ref.isna()).sum())}
     feats = feats[keep].copy()
     feats["label"] = labels[keep].astype(int)
     feats["source"] = Path(path).name
     feats["handle"] = df.loc[keep, "handle"] if "handle" in df.columns else None
-    return feats.reset_index(drop=True)
+    id_col = next((c for c in ID_COLUMNS if c in raw.columns), None)
+    feats["account_id"] = raw.loc[keep, id_col] if id_col else None
+    return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v})
 
 
 def _v1_bool(v: object) -> bool | None:

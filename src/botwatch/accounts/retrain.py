@@ -93,9 +93,13 @@ def within_source_oof(frames: Sequence[pd.DataFrame], source: str, features: Seq
     return scores(*within_source_predictions(frames, source, features, folds, seed, fit))
 
 
-def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path, features: Sequence[str] | None = None) -> dict[str, Any]:
+def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: Path, svg_out: Path, features: Sequence[str] | None = None,
+                     record_accounts: bool = False) -> dict[str, Any]:
     """Pool `frames` (each with features, `label`, `source`), train + calibrate, evaluate (LOSO when
-    there are several sources), write model/figures/SVG; return the figures."""
+    there are several sources), write model/figures/SVG; return the figures. `record_accounts`
+    (a user's model, `botwatch train-bot-model`) stores digests of the training accounts' ids and
+    handles in the model file (`training_accounts.TRAINING_KEY`), so a study scored with it can
+    count the accounts it was trained on; the shipped model's are in `data/training_accounts.tsv.gz`."""
     features = list(features or SHIPPED_FEATURES)
     pooled = pd.concat(frames, ignore_index=True)
     sources = [str(f["source"].iloc[0]) for f in frames]
@@ -123,6 +127,10 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         "features": features,
         "feature_ranges": feature_ranges(pooled, features),
     }
+    if record_accounts:
+        from botwatch.accounts.training_accounts import TRAINING_KEY, training_record
+
+        model.meta[TRAINING_KEY] = training_record(pooled.get("account_id"), pooled.get("handle"))
     model.save(model_out)
     figures_out.parent.mkdir(parents=True, exist_ok=True)
     figures["pooled_curve"] = curves[0][1]

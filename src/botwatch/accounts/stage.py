@@ -86,14 +86,20 @@ def accounts_stage(study: Study, ctx: Context) -> int:
     ctx.run_params.update(model_files_sha256())  # which models made the scores, as the content stage records its own
     n = run_accounts(study, ctx.election, study_prior=bool(ctx.options.get("origin_study_prior", True)), log=ctx.log, with_clusters=False,
                      workers=ctx.options.get("workers"))
-    # Accounts the shipped models were fitted on score better than new ones would: counted, recorded
-    # in `runs` (the report's Methods section says so) and said now.
-    from botwatch.accounts.training_accounts import count_training_accounts, sentences
+    # Accounts the models were fitted on score better than new ones would: counted, recorded in
+    # `runs` (the report's Methods section says so) and said now. The bot count is of the model
+    # that scored the study: a user's own (BOTWATCH_BOT_MODEL) when it did, not the shipped one.
+    from botwatch.accounts.botmodel import model_meta, shipped_sha256_and_meta
+    from botwatch.accounts.training_accounts import count_training_accounts, own_model_digests, sentences
 
-    counts = count_training_accounts(study)
+    own = None if ctx.run_params.get("bot_model_sha256") == shipped_sha256_and_meta()[0] else model_meta()
+    counts = count_training_accounts(study, own)
     ctx.run_params.update(counts)
-    for line in sentences(counts).values():
+    for line in sentences(counts, own_bot=own is not None).values():
         ctx.log(f"accounts: {line}")
+    if own is not None and own_model_digests(own) is None:
+        ctx.log("accounts: your bot model's file does not record which accounts it was trained on (files `botwatch train-bot-model` "
+                "writes do, from labels with an id or screen_name column), so whether any of the study's accounts were among them is unknown")
     return n
 
 

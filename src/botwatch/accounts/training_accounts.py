@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -112,15 +113,24 @@ def _digest_sql(column: str) -> str:
     return f"substr(md5(concat('{SALT}', lower(a.{column}))), 1, {DIGITS})"
 
 
-def count_training_accounts(study: Any) -> dict[str, int]:
-    """How many of the study's accounts are among each shipped model's training accounts, as the
-    accounts stage records them (`RUN_KEYS`); {} when the study has no accounts table. One query in
-    the engine: each Twitter account's id and handle digested, joined to the shipped digests."""
+def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None = None) -> dict[str, int]:
+    """How many of the study's accounts are among each model's training accounts, as the accounts
+    stage records them (`RUN_KEYS`); {} when the study has no accounts table. One query in the
+    engine: each Twitter account's id and handle digested, joined to the digests.
+
+    `own_bot_model`: the meta of the user's bot model that scored the study (None: the shipped one
+    did). The bot count is then of the accounts that model was trained on, as its file records them
+    (`own_model_digests`), and left out when it records none: unknown, not the shipped model's
+    count, which said "2,661 were among the bot model's training accounts" of a study the user's
+    model had never seen."""
     if "accounts" not in study.tables():
         return {}
     table = shipped_digests()
+    own = own_model_digests(own_bot_model) if own_bot_model is not None else None
+    if own_bot_model is not None:
+        table = _with_own_bot(table, own or [])
     if table.num_rows == 0:
-        return {RUN_KEYS[m]: 0 for m in MODELS}
+        return {RUN_KEYS[m]: 0 for m in MODELS if not (m == "bot" and own_bot_model is not None and own is None)}
     keys = (f"SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform = 'twitter' "
             f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform = 'twitter' AND a.handle IS NOT NULL")
     with study.temp_view(VIEW, table):
@@ -128,7 +138,10 @@ def count_training_accounts(study: Any) -> dict[str, int]:
             f"SELECT count(DISTINCT CASE WHEN t.origin THEN k.account_id END), count(DISTINCT CASE WHEN t.bot THEN k.account_id END) "
             f"FROM ({keys}) k JOIN {VIEW} t ON k.digest = t.digest"
         )[0]
-    return {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
+    counts = {RUN_KEYS["origin"]: int(row[0] or 0), RUN_KEYS["bot"]: int(row[1] or 0)}
+    if own_bot_model is not None and own is None:
+        del counts[RUN_KEYS["bot"]]
+    return counts
 
 
 def recorded_counts(study: Any) -> dict[str, int]:
@@ -143,13 +156,57 @@ def recorded_counts(study: Any) -> dict[str, int]:
     return {k: v for k in RUN_KEYS.values() if isinstance(v := params.get(k), int) and not isinstance(v, bool)}
 
 
-def sentences(counts: dict[str, int]) -> dict[str, str]:
-    """The Methods line per model ("origin", "bot") with at least one training account in the study."""
+def sentences(counts: dict[str, int], own_bot: bool = False) -> dict[str, str]:
+    """The Methods line per model ("origin", "bot") with at least one training account in the study;
+    `own_bot`: the bot model was the user's own, which the shipped model card does not describe."""
     out = {}
     for model, what in (("origin", "origin"), ("bot", "automation")):
         n = counts.get(RUN_KEYS[model], 0)
         if n:
             who = "account was" if n == 1 else "accounts were"
-            out[model] = (f"{n:,} of the study's {who} among the {model} model's training accounts: "
-                          f"{'its' if n == 1 else 'their'} {what} figures are not out-of-sample (docs/model-card-{model}.md).")
+            whose, card = ("your bot model's", "") if model == "bot" and own_bot else (f"the {model} model's", f" (docs/model-card-{model}.md)")
+            out[model] = (f"{n:,} of the study's {who} among {whose} training accounts: "
+                          f"{'its' if n == 1 else 'their'} {what} figures are not out-of-sample{card}.")
     return out
+
+
+# A user's bot model (`botwatch train-bot-model`) records its training accounts in its file's meta
+# under this key, as the shipped list holds them (`key_digest` of each account's id and handle):
+# {"salt", "digits", "digests", "accounts": how many had an id or handle, "of": how many trained}.
+TRAINING_KEY = "training_accounts"
+
+
+def training_record(ids: Iterable[Any] | None, handles: Iterable[Any] | None) -> dict[str, Any]:
+    """What a user's model file records of its training accounts (`TRAINING_KEY`): digests only, as
+    shipped, so the file does not carry the user's labelled ids in the clear."""
+    id_list = list(ids) if ids is not None else []
+    handle_list = list(handles) if handles is not None else []
+    n = max(len(id_list), len(handle_list))
+    rows = list(zip(id_list or [None] * n, handle_list or [None] * n))
+    digests: set[str] = set()
+    keyed = 0
+    for keys in rows:
+        got = [key_digest(k) for k in keys if isinstance(k, str) and k.strip()]
+        digests.update(got)
+        keyed += bool(got)
+    return {"salt": SALT, "digits": DIGITS, "digests": sorted(digests), "accounts": keyed, "of": len(rows)}
+
+
+def own_model_digests(meta: Mapping[str, Any]) -> list[str] | None:
+    """The training-account digests a user's model file records, or None when it records none (a
+    file written before they were recorded, or labels with no id or handle column): then botwatch
+    does not know which accounts that model was trained on."""
+    rec = meta.get(TRAINING_KEY)
+    if not isinstance(rec, dict) or rec.get("salt") != SALT or rec.get("digits") != DIGITS or not rec.get("accounts"):
+        return None
+    digests = rec.get("digests")
+    return [d for d in digests if isinstance(d, str)] if isinstance(digests, list) else None
+
+
+def _with_own_bot(table: pa.Table, own: list[str]) -> pa.Table:
+    """The shipped list with its bot flags cleared (the shipped bot model did not score the study)
+    and the user's model's digests added as its bot training accounts."""
+    shipped = table.set_column(table.schema.get_field_index("bot"), "bot", pa.array([False] * table.num_rows, pa.bool_()))
+    mine = pa.table({"digest": pa.array(own, pa.string()), "origin": pa.array([False] * len(own), pa.bool_()),
+                     "bot": pa.array([True] * len(own), pa.bool_())})
+    return pa.concat_tables([shipped, mine])

@@ -123,8 +123,8 @@ def explain(
         if bp is None:
             out.print("Bot probability: unknown")
         else:
-            out.print(f"Bot probability: [bold]{bp:.2f}[/bold] (calibrated on labelled accounts; see docs/model-card-bot.md)", highlight=False)
-            caveat, note = _cross_source_caveat(st)
+            caveat, note, kind = _cross_source_caveat(st)
+            out.print(f"Bot probability: [bold]{bp:.2f}[/bold] ({_calibrated_words(kind)})", highlight=False)
             if note:
                 out.print(f"  {note}", highlight=False, markup=False)
             if caveat:
@@ -181,21 +181,46 @@ def _home_country(st: object) -> str | None:
 
 @app.command("train-bot-model")
 def train_bot_model(
-    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names) and `bot` (1/0)")],
+    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names), `bot` (1/0) and when each "
+                                                "profile was taken: `observed_at` (or `captured_at`, else `status_created_at`, as the shared "
+                                                "labelled sets; or a v1.1 `status` field's `created_at`)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
+    observed_at: Annotated[Optional[str], typer.Option("--observed-at", help="When the profiles were taken (a date or time, UTC), for rows "
+                                                                              "whose own columns give no time")] = None,
 ) -> None:
-    """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ..."""
+    """Retrain the bot model on your own labels; use it with BOTWATCH_BOT_MODEL=FILE botwatch analyze ...
+
+    Account age and every per-day rate are measured when each profile was taken: the first of
+    `observed_at`, `ref_time`, `captured_at`, `status_created_at` or a v1.1 `status` field's
+    `created_at` a row has, else --observed-at. A file that gives none is refused: measured at
+    today's date, old labelled profiles read much older than a study's accounts measured at their posts' time.
+    The model file records digests of the training accounts' ids and handles (`id_str`, `id`,
+    `account_id` or `user_id`; `screen_name`), never the ids, so a study scored with it can say how
+    many of its accounts the model was trained on."""
     try:
         import sklearn  # noqa: F401  (folds and isotonic calibration)
     except ImportError:
         fail("training needs scikit-learn: pip install 'botwatch[train]'")
-    from botwatch.accounts.labelled import read_labels_csv
-    from botwatch.accounts.retrain import train_and_report
+    import pandas as pd
 
+    from botwatch.accounts.labelled import parse_twitter_time, read_labels_csv
+    from botwatch.accounts.retrain import train_and_report
+    from botwatch.report.fmt import auc
+
+    when = None
+    if observed_at is not None:
+        when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
+        if pd.isna(when):
+            fail(f"--observed-at {observed_at!r} is not a date or time (e.g. 2019-06-05 or 2019-06-05T20:41:48Z)")
     try:
-        frame = read_labels_csv(labels)
+        read = read_labels_csv(labels, when)
     except (ValueError, OSError) as exc:
         fail(str(exc))
+    frame = read.frame
+    if read.left_out:
+        hint = "; give those rows `observed_at`, or --observed-at DATE" if "no observation time" in read.left_out else ""
+        console.print(f"left out of {labels}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
+                      highlight=False, markup=False)
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
         fail(f"need at least 10 bots and 10 humans to train and calibrate; got {counts.get(1, 0)} bots and {counts.get(0, 0)} humans")
@@ -203,27 +228,38 @@ def train_bot_model(
     figures = output.with_name(stem + ".figures.json")
     svg = output.with_name(stem + ".reliability.svg")
     try:
-        figs = train_and_report([frame], output, figures, svg)
+        figs = train_and_report([frame], output, figures, svg, record_accounts=True)
     except ValueError as exc:  # e.g. a fold too small for its classes: say so, never a traceback
         fail(f"could not train on {labels}: {exc}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
-    out.print(f"out-of-fold: AUC {m['auc']:.3f}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
+    out.print(f"out-of-fold: AUC {auc(m['auc'])}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
     out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
 
 
-def _cross_source_caveat(st: Any) -> tuple[str | None, str | None]:
+def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None]:
     """The bot probability's caveats for the model the study recorded (not the one this shell's
     `BOTWATCH_BOT_MODEL` names): its held-out AUC range across labelled sources, or None when it
-    has none; and a line on a user's own or missing model (`botwatch.report.model_used`)."""
+    has none; a line on a user's own or missing model (`botwatch.report.model_used`); and that
+    model's kind (None when it cannot be told)."""
     from botwatch.report.caveats import cross_source_auc
     from botwatch.report.model_used import bot_model_used
 
     try:
         used = bot_model_used(st)
     except Exception:  # noqa: BLE001 - without the model's figures the line is left out, not the account
-        return None, None
-    return cross_source_auc(used.meta), used.note
+        return None, None, None
+    return cross_source_auc(used.meta), used.note, used.kind
+
+
+def _calibrated_words(kind: str | None) -> str:
+    """What the bot probability was calibrated on, for the model kind the study recorded: the model
+    card describes the shipped model only, so a user's model is not sent there."""
+    if kind == "own":
+        return "your own bot model's, calibrated on its own labelled accounts; docs/model-card-bot.md describes the shipped model, not this one"
+    if kind == "missing":
+        return "made with a bot model other than the shipped one; docs/model-card-bot.md does not describe it"
+    return "calibrated on labelled accounts; see docs/model-card-bot.md"
 
 
 def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:

@@ -162,11 +162,20 @@ def cross_source_auc(meta: dict[str, Any]) -> str | None:
     loso = [c for c in meta.get("loso", []) if isinstance(c, dict) and c.get("auc") is not None]
     if not loso:
         return None
+    from botwatch.report.fmt import auc
+
     worst = min(loso, key=lambda c: c["auc"])
     return (
-        f"Tested on a labelled source it was not trained on, the bot model scored AUC between {worst['auc']:.2f} "
-        f"(held out: {worst.get('held_out')}) and {max(c['auc'] for c in loso):.2f} (0.5 is chance)"
+        f"Tested on a labelled source it was not trained on, the bot model scored AUC between {auc(worst['auc'])} "
+        f"(held out: {worst.get('held_out')}) and {auc(max(c['auc'] for c in loso))} (0.5 is chance)"
     )
+
+
+def cross_tested(meta: dict[str, Any]) -> bool:
+    """Whether the model's figures hold a test on a labelled source it was not trained on (the
+    leave-one-source-out table, or an older file's `cross`): a user's model trained on one source
+    has none, and the report must not cite "the cross-dataset test" for it."""
+    return any(isinstance(c, dict) and c.get("auc") is not None for c in [*(meta.get("loso") or []), *(meta.get("cross") or [])])
 
 
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -> str | None:
@@ -178,6 +187,8 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
             "These are accounts a platform attributed to an influence operation; most were run by people, and a profile-based bot "
             "model sees human-run accounts as human, so a low automation count here does not mean the accounts were genuine."
         )
+    from botwatch.report.fmt import auc
+
     loso = cross_source_auc(meta)
     if loso:  # leave-one-source-out: the figure that matters for a study's own, never-seen source
         parts.append(loso + ": treat the count as a rough ranking on an archive unlike the labelled sets.")
@@ -185,7 +196,7 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
     if cross and not loso:  # a model file from before the leave-one-source-out harness
         worst = min(cross, key=lambda c: c["auc"])
         parts.append(
-            f"Trained on one labelled source and tested on another, the bot model scored AUC {worst['auc']:.2f} "
+            f"Trained on one labelled source and tested on another, the bot model scored AUC {auc(worst['auc'])} "
             f"(train {worst.get('train')}, test {worst.get('test')}; 0.5 is chance): treat the count as a rough ranking."
         )
     return " ".join(parts) or None

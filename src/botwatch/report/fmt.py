@@ -1,7 +1,7 @@
 """Formatting shared by every section: numbers, shares with intervals, hostile text and URLs.
 
 Sections register nothing here; importing `botwatch.report` installs these as Jinja filters
-(`num`, `pct`, `pct_ci`, `interval`, `user_text`, `safe_url`) so that every section writes "71%
+(`num`, `pct`, `pct_ci`, `interval`, `auc`, `user_text`, `safe_url`) so that every section writes "71%
 [66–75%]" the same way and every attacker-written string goes through the same two guards:
 
 * `user_text` makes invisible direction controls visible. Autoescaping stops markup, but U+202E
@@ -103,6 +103,19 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: An
     return f"{pct(p, digits)} {ci}".strip()
 
 
+def auc(value: Any, digits: int = 3) -> str:
+    """An AUC with enough digits that a value below 1 never reads as 1: 0.997, not "1.00" (a
+    reader takes "1.00" for a perfect ranking); 0.635 stays 0.635. None or NaN -> '—'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    v = float(value)
+    text = f"{v:.{digits}f}"
+    while v < 1 and float(text) >= 1 and digits < 6:
+        digits += 1
+        text = f"{v:.{digits}f}"
+    return text
+
+
 def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | None, float | None]:
     """`stats.wilson` with None rather than NaN for n = 0, as the templates' filters expect."""
     if not n:
@@ -114,6 +127,7 @@ FILTERS = {
     "num": num,
     "pct": pct,
     "pct_ci": pct_ci,
+    "auc": auc,
     "interval": interval,
     "user_text": user_text,
     "safe_url": safe_url,

@@ -77,11 +77,18 @@ def _own_note(file: str, meta: dict[str, Any]) -> str:
     if trained:
         head += ": trained on " + ", ".join(f"{n:,} {s}" for s, n in trained.items()) + " labelled accounts"
     if oof and oof.get("auc") is not None:
-        head += f"; out-of-fold AUC {oof['auc']:.2f}"
+        from botwatch.report.fmt import auc
+
+        head += f"; out-of-fold AUC {auc(oof['auc'])}"
     has_loso = any(isinstance(c, dict) and c.get("auc") is not None for c in meta.get("loso") or [])
     if not has_loso:
         head += (". It was not tested on a labelled source it was not trained on, so how well it does on accounts unlike "
                  "its training set (this study's) is unmeasured")
+    from botwatch.accounts.training_accounts import own_model_digests
+
+    if own_model_digests(meta) is None:  # the shipped list says nothing of this model's training accounts
+        head += (". Its file does not record which accounts it was trained on, so whether any of this study's accounts "
+                 "were among them is unknown")
     return head + "."
 
 

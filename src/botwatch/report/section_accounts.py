@@ -180,6 +180,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     top_rows = _top_accounts(study)
     signals = _signal_counts(study, tables)
     from botwatch.report.headlines import posting_split
+    from botwatch.report.caveats import cross_tested
     from botwatch.report.model_used import bot_model_used
 
     used = bot_model_used(study)  # the recorded model's figures, or none (never another model's)
@@ -196,6 +197,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             posting=posting_split(study, "bot_probability IS NOT NULL", "bot_probability >= 0.5", "likely automated"),
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
             training=training_clause(study, "bot", n_scored),
+            tested=cross_tested(meta),  # a user's model has no cross-dataset test to cite
         ))
     if fc is not None and fc["n"]:
         from botwatch.report.origin_counted import counted
