@@ -37,6 +37,11 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
                            workers=workers)
     if log is not None and prior is not None:
         log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.accounts:,} accounts with origin evidence are run from Russia")
+        h = prior.home_share
+        if h is not None:
+            whole = h.overall()
+            log(f"accounts: study home share: an estimated {h.share:.1%} [{h.lo:.1%}, {h.hi:.1%}] of the accounts not run from Russia are run from {h.home}"
+                + ("" if whole is None else f" (about {whole:.1%} of all of them)") + f"; the prior assumed {h.base:.1%} of those not run from Russia")
     # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
     # column order on DuckDB and on Spark, where USING puts the keys first.
     score_cols = ", ".join(f"s.{c}" for c in ACCOUNT_SCORES.names if c not in ("platform", "account_id"))
