@@ -12,7 +12,9 @@ floors are deliberately generous to limit that.
 
 Prior: countries weighted by the rough size of their Twitter population; when the study has an
 election, its country gets `HOME_PRIOR` of the mass first, because talk about an election is
-mostly from its voters.
+mostly from its voters. That share is a stated guess: the accounts stage replaces it by the study's
+own estimated home share (`origin_prior.estimate_home`, centred on `HOME_PRIOR`), and a profile
+place naming another country undoes it for that account (`PLACE_ELSEWHERE`).
 
 Behaviour: accounts run from abroad that pose as locals say the right things in their
 profile, so three behavioural items (`origin_signals`: daylight-saving shift, Russian holidays,

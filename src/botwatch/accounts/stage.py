@@ -24,8 +24,9 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     `with_clusters=False` (the stage) leaves 'acting in unison' unknown for `accounts_clusters` to
     add after coordination; the default reads `cluster_members` when present, as one call.
 
-    `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts
-    (`origin_prior`); off, the share in the calibration data stands.
+    `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts,
+    and P(home) by its own home share (`origin_prior`); off, the share in the calibration data and
+    the home prior's fixed share (`origin.HOME_PRIOR`) stand.
 
     The accounts are scored `batch_rows` at a time where the engine keeps them (`batches`): no
     table as long as the accounts passes through this process on a lake. On DuckDB the batches are
