@@ -278,16 +278,22 @@ def fit_text_pool(study_path: Path, ids: list[str], data, gs: dict) -> dict:  # 
     """The weight of the neighbours' pooled evidence (`origin_textpool`), development part only: a
     logistic regression of "run from Russia" on the account's own log-ratio of Russia (calibrated,
     against the calibration mix) and its neighbours' mean, over development accounts that have
-    both; the neighbours' coefficient clipped to [0, 1] as the behavioural slopes are. Neighbours
-    may be in either part (their evidence is what a study would hold), the fitted accounts are not."""
+    both; the neighbours' coefficient clipped to [0, 1] as the behavioural slopes are. Only
+    development accounts enter the fit, as neighbours too: a pair with an end in the frozen test
+    part is dropped before the neighbours' means are taken (their labels were never read, but their
+    evidence moved the development accounts' means, so the test part shaped the slope)."""
     from botwatch.accounts.origin_batch import origin_posteriors
 
     with open_study(study_path, read_only=True) as st:
         nb = origin_textpool.neighbours(st)
     keys = list(zip(data.features["platform"].tolist(), ids))
     at = {k: i for i, k in enumerate(keys)}
-    src = [at[(p, a)] for p, a in zip(nb.platform, nb.account_id)]
-    dst = [at[(p, b)] for p, b in zip(nb.platform, nb.other_id)]
+    def dev(a: str) -> bool:
+        return gs.get(a, (None, ""))[1] == "dev"
+
+    pairs = [(at[(p, a)], at[(p, b)]) for p, a, b in zip(nb.platform, nb.account_id, nb.other_id) if dev(a) and dev(b)]
+    src = [i for i, _ in pairs]
+    dst = [j for _, j in pairs]
     res = origin_posteriors(origin_inputs(data), home=HOME)
     base = float(origin_signals.parameters()["calibration"]["russia_share"])
     p = np.array([np.nan if r.p_russia is None or r.country is None else r.p_russia for r in res])

@@ -121,23 +121,24 @@ def test_a_region_guess_naming_the_home_country_counts_against_third_countries_n
 
 
 def test_a_place_the_prior_outweighs_says_the_prior_it_was_up_against() -> None:
-    """"Brit in Switzerland": the profile names CH (×100), yet the account ends "most likely GB
-    (p=0.24)". Not a mis-combination: the GB election's prior gives GB 30% and CH 0.23% (130 times
-    less), and 130 / 100 leaves GB ahead. The location sentence now says the prior it was up
-    against; the numbers are unchanged (no weight, prior or floor moves)."""
-    from botwatch.accounts.origin import OriginInput, origin_posterior, prior
+    """An archive's region guess "Switzerland" under a GB election names CH (×1.1, measured: the
+    guess is weak), yet the account ends "most likely GB": the election's prior gives GB 30% and
+    CH 0.23% (130 times less). The region sentence says the prior it was up against; the numbers
+    are the model's. (A profile's own place, "Brit in Switzerland", undoes the home boost instead:
+    `origin.PLACE_ELSEWHERE`, tests/test_accounts_origin_home_share.py.)"""
+    from botwatch.accounts.origin import OriginInput, origin_posterior
     from botwatch.accounts.origin_batch import origin_posteriors
 
-    inp = OriginInput(location="Brit in Switzerland")
+    inp = OriginInput(region="Switzerland")
     res = origin_posterior(inp, home="GB")
-    assert res.country == "GB" and res.probabilities["GB"] > res.probabilities["CH"] > 0.15
-    p = prior("GB")
-    from botwatch.accounts.origin import codes
-
-    gb, ch = p[codes().index("GB")], p[codes().index("CH")]
-    assert gb / ch * 0.01 == pytest.approx(res.probabilities["GB"] / res.probabilities["CH"], rel=0.01)  # prior odds × the ×100 against
-    assert res.evidence[1] == ("profile location 'Brit in Switzerland' names CH (×100.0 for it; "
+    assert res.country == "GB" and res.probabilities["GB"] > 0.15
+    assert res.evidence[1] == ("the archive's region for the account 'Switzerland' names CH (×1.1 for it; "
                                "before any evidence the prior gave CH 0.23% against GB's 30%)")
     assert origin_posteriors([inp], home="GB")[0].evidence == res.evidence  # the batch path says the same
-    # a place the ×100 lifts past the prior on its own needs no such clause
-    assert origin_posterior(OriginInput(location="London"), home="US").evidence[1] == "profile location 'London' names GB (×100.0 for it)"
+    own = origin_posterior(OriginInput(location="Brit in Switzerland"), home="GB")
+    assert own.country == "CH" and own.probabilities["GB"] < own.probabilities["CH"] / 5
+    assert own.evidence[1] == ("profile location 'Brit in Switzerland' names CH (×100.0 for it; the election's home prior does not apply "
+                               "to an account whose profile places it elsewhere: ×8.1 more against GB)")
+    assert origin_posteriors([OriginInput(location="Brit in Switzerland")], home="GB")[0].evidence == own.evidence
+    # a place naming home keeps the home prior and needs no such clause
+    assert "does not apply" not in origin_posterior(OriginInput(location="London"), home="GB").evidence[1]

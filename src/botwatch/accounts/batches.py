@@ -20,6 +20,7 @@ stored origin results, pooled. No per-account or per-pair row reaches the driver
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,9 @@ from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
-from botwatch.accounts.origin_prior import StudyPrior, from_log_likelihood, log_likelihood, study_base
+from botwatch.accounts.origin_prior import (
+    StudyPrior, from_log_likelihood, home_base, home_from_log_likelihood, home_log_likelihood, log_likelihood, study_base,
+)
 from botwatch.accounts.profile import ALL_FEATURES
 from botwatch.accounts.scoring import origin_result_columns, score
 from botwatch.schema import ACCOUNT_EVIDENCE, ACCOUNT_SCORES, CANONICAL
@@ -104,7 +107,9 @@ def _arrow_backed(dtype: Any, to: pa.DataType) -> bool:
             and (pa.types.is_string(to) or pa.types.is_large_string(to)))
 
 
-PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64()))])
+# One row per batch: its accounts with origin evidence and their log-likelihoods over the grid of
+# the Russia share (`ll`) and of the home share (`home_ll`, `origin_prior.home_log_likelihood`).
+PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())), ("home_ll", pa.list_(pa.float64()))])
 # Each account's origin result from the first pass, so later passes do not compute it again: the
 # result's fields as typed columns (`_o_*`; a JSON text per account, written and parsed again, was
 # a tenth of the stage), its P(Russia) where it has origin evidence, and its own log-ratio of
@@ -171,19 +176,27 @@ class PriorPass:
     and their study-prior log-likelihood over the grid, one row per batch. Reads only the stored
     P(Russia) and pooling columns: the same arithmetic as `origin_textpool.apply_means`, no JSON."""
 
-    def __init__(self, base: float, pool_base: float | None) -> None:
-        self.base, self.pool_base = base, pool_base
+    def __init__(self, base: float, pool_base: float | None, home: str | None = None) -> None:
+        self.base, self.pool_base, self.home = base, pool_base, home
+        self.home_base = home_base(home)
 
     @gc_paused
     def __call__(self, batch: pa.RecordBatch) -> pa.Table:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
         p = _floats(batch.column("_p"))
+        home_ll = None
+        if self.home_base is not None and "_o_keys" in batch.schema.names:
+            # The home share reads the stored results before pooling (pooling and the Russia prior
+            # leave P(home) among the countries other than Russia as it is: `origin_prior`).
+            q = origin_table.home_q_columns(batch, self.home)  # type: ignore[arg-type]
+            home_ll = home_log_likelihood(q, self.home_base).tolist() if len(q) else None
         pool = _pool_columns(batch, self.pool_base)
         if pool is not None:
             p = origin_textpool.pooled_p(p, *pool, self.pool_base)
         p = p[np.isfinite(p)]
-        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None]}, schema=PRIOR_PARTS)
+        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None], "home_ll": [home_ll]},
+                        schema=PRIOR_PARTS)
 
 
 class ScoreBatch:
@@ -293,14 +306,19 @@ def stored_origins(study: Any, source: str, election: Any, pool_base: float | No
     return POOL_TABLE
 
 
-def study_prior(study: Any, stored: str, base: float, pool_base: float | None, batch_rows: int = BATCH_ROWS) -> StudyPrior | None:
+def study_prior(study: Any, stored: str, base: float, pool_base: float | None, batch_rows: int = BATCH_ROWS,
+                home: str | None = None) -> StudyPrior | None:
     """The study prior over all accounts (None without accounts with origin evidence), from one
     log-likelihood row per batch of the stored (pooled) P(Russia): the only result of the stage
-    collected to the driver, a few KB per batch of `batch_rows` accounts, whatever the study's size."""
+    collected to the driver, a few KB per batch of `batch_rows` accounts, whatever the study's size.
+    With `home` (the election's country) the study's home share is estimated in the same pass, from
+    the stored results before pooling, and carried as the prior's `home_share`."""
     cols = "_p, _pool_mean, _pool_n" if stored == POOL_TABLE else "_p"
-    study.map_arrow(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
+    if home_base(home) is not None:
+        cols += ", _o_country, _o_keys, _o_values, _o_p_russia"
+    study.map_arrow(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base, home), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
     try:
-        parts = study.query_arrow(f"SELECT accounts, ll FROM {PARTS_TABLE}")
+        parts = study.query_arrow(f"SELECT accounts, ll, home_ll FROM {PARTS_TABLE}")
     finally:
         study.sql(f"DROP TABLE IF EXISTS {PARTS_TABLE}")
     n = sum(parts.column("accounts").to_pylist())
@@ -309,7 +327,14 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
         return None
     # Exactly rounded sums: the same estimate whatever order the engine returns the batches in.
     total = np.array([math.fsum(col) for col in zip(*lls)])
-    return from_log_likelihood(total, n, base)
+    prior = from_log_likelihood(total, n, base)
+    home_lls = [v for v in parts.column("home_ll").to_pylist() if v is not None]
+    hb = home_base(home)
+    if hb is not None and home_lls:
+        home_total = np.array([math.fsum(col) for col in zip(*home_lls)])
+        home_share = dataclasses.replace(home_from_log_likelihood(home_total, n, hb, home), russia=prior.share)  # type: ignore[arg-type]
+        prior = dataclasses.replace(prior, home_share=home_share)
+    return prior
 
 
 def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = True, with_clusters: bool = False,
@@ -332,7 +357,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
         if base is not None or pool_base is not None:
             stored = stored_origins(study, query, election, pool_base, batch_rows, workers=workers)
             if base is not None:
-                prior = study_prior(study, stored, base, pool_base, batch_rows)
+                prior = study_prior(study, stored, base, pool_base, batch_rows, origin_home(getattr(election, "country", None)))
             # Score with the first pass's origin results instead of computing them again.
             extra = ", o._pool_mean, o._pool_n" if stored == POOL_TABLE else ""
             query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "

@@ -12,7 +12,9 @@ floors are deliberately generous to limit that.
 
 Prior: countries weighted by the rough size of their Twitter population; when the study has an
 election, its country gets `HOME_PRIOR` of the mass first, because talk about an election is
-mostly from its voters.
+mostly from its voters. That share is a stated guess: the accounts stage replaces it by the study's
+own estimated home share (`origin_prior.estimate_home`, centred on `HOME_PRIOR`), and a profile
+place naming another country undoes it for that account (`PLACE_ELSEWHERE`).
 
 Behaviour: accounts run from abroad that pose as locals say the right things in their
 profile, so three behavioural items (`origin_signals`: daylight-saving shift, Russian holidays,
@@ -241,12 +243,40 @@ def _script_vector(scripts: Sequence[str]) -> np.ndarray:
     return _vector(match, FLOOR_SCRIPT)
 
 
-def _place_vector(found: Mapping[str, float], floor: float, home: str | None) -> tuple[np.ndarray, str]:
+# The home prior (`HOME_PRIOR`, or the study's estimated home share, `origin_prior.HomeShare`) says
+# who talks about an election when nothing is known of an account. A profile place that names
+# another country, and not home, is the account's own statement of where it lives, and the home
+# boost is no reason to doubt it: under a GB election the boost gave GB 30% and Ireland 0.23%
+# (130 to 1), so "Dublin, Ireland" (×100 for IE) still ended most likely GB. For such an account
+# the location item undoes the boost (×odds(population prior of home) / odds(HOME_PRIOR) for
+# home), so its prior is the countries' population weights (countries.tsv; GB 16 to IE 1, close to
+# the two populations: 65.6 million, ONS mid-2016 estimate, against 4.76 million, CSO census 2016),
+# and the study's home share is not applied to it (`origin_prior.apply_home_share`). Everything
+# else about the account (time zone, hours, language) still counts in full, so a place contradicted
+# by the rest of the profile does not win on its own.
+PLACE_ELSEWHERE = "the election's home prior does not apply to an account whose profile places it elsewhere"
+
+
+@lru_cache(maxsize=64)
+def undo_home_boost(home: str) -> float:
+    """The factor on home's likelihood that turns the home-boosted prior back into the population
+    prior (`PLACE_ELSEWHERE`): odds(population share of home) / odds(HOME_PRIOR)."""
+    p = _prior(None)[codes().index(home)]
+    return float((p / (1 - p)) / (HOME_PRIOR / (1 - HOME_PRIOR)))
+
+
+def _place_vector(found: Mapping[str, float], floor: float, home: str | None, self_described: bool = False) -> tuple[np.ndarray, str]:
     """Likelihood of a named place; naming the election's own country does not count against Russia
-    (measured: Russia-run accounts name it about as often as local ones)."""
+    (measured: Russia-run accounts name it about as often as local ones). `self_described` (the
+    profile's own location, not an archive's guess): a place naming other countries and not home
+    undoes the home prior's boost (`PLACE_ELSEWHERE`)."""
     total = sum(found.values())
     v = _vector({c: n / total for c, n in found.items()}, floor)
     note = ""
+    if self_described and home is not None and home in codes() and home not in found:
+        factor = undo_home_boost(home)
+        v[codes().index(home)] *= factor
+        note = f"; {PLACE_ELSEWHERE}: ×{1 / factor:.1f} more against {home}"
     if home is not None and home in found and "RU" not in found:
         ru_floor = max(floor, float(parameters()["profile"]["home_claim_floor_ru"]))
         v[codes().index("RU")] = max(v[codes().index("RU")], ru_floor * v.max())
@@ -267,12 +297,14 @@ Evidence = tuple[np.ndarray, str]
 
 
 @lru_cache(maxsize=_CACHE)
-def _place_item(value: str, label: str, floor: float, home: str | None) -> Evidence | None:
+def _place_item(value: str, label: str, floor: float, home: str | None, self_described: bool = False) -> Evidence | None:
     found = _places(value)
     if not found:
         return None
-    v, note, times = _place_vector_of(tuple(found.items()), floor, home)
-    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{note}{_prior_note(tuple(sorted(found)), home, times)})"
+    v, note, times = _place_vector_of(tuple(found.items()), floor, home, self_described)
+    elsewhere = self_described and home is not None and home in codes() and home not in found
+    # With the home boost undone the prior it was up against is the population prior (no home).
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
 
 
 @lru_cache(maxsize=_CACHE)
@@ -296,7 +328,7 @@ def _prior_note(named: tuple[str, ...], home: str | None, times: float) -> str:
 
 
 @lru_cache(maxsize=_CACHE)
-def _place_vector_of(found: tuple[tuple[str, int], ...], floor: float, home: str | None) -> tuple[np.ndarray, str, float]:
+def _place_vector_of(found: tuple[tuple[str, int], ...], floor: float, home: str | None, self_described: bool = False) -> tuple[np.ndarray, str, float]:
     """`_place_vector` of the dict `found` lists (its items in order) and the sentence's factor
     `v.max() / floor`, once per distinct list.
 
@@ -305,7 +337,7 @@ def _place_vector_of(found: tuple[tuple[str, int], ...], floor: float, home: str
     location (a third of a location's cost once the matching was made cheap). The vector is
     shared by every location that names the same countries the same number of times, in the same
     order: read only, as every cached item's vector already is."""
-    v, note = _place_vector(dict(found), floor, home)
+    v, note = _place_vector(dict(found), floor, home, self_described)
     return v, note, v.max() / floor
 
 
@@ -426,7 +458,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
 
     region_floor = float(parameters()["profile"]["region_floor"])
     if inp.location:
-        add("location", _place_item(inp.location, "profile location", FLOOR_LOCATION, home))
+        add("location", _place_item(inp.location, "profile location", FLOOR_LOCATION, home, True))
     if inp.region:
         add("region", _region_item(inp.region, region_floor, home))
     when = inp.when or datetime(2016, 6, 15)

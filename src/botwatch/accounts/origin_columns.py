@@ -128,7 +128,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     offsets = _values(acc["utc_offset"])
     region_floor = float(parameters()["profile"]["region_floor"])
 
-    fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home)) if v else None, table)
+    fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home, True)) if v else None, table)
 
     def region(raw: Any) -> tuple[str, Any] | None:
         r = region_of(raw) if raw else None

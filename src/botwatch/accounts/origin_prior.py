@@ -49,6 +49,7 @@ class StudyPrior:
     accounts: int  # accounts the estimate rests on
     base: float  # m0: the mix the per-account probabilities were calibrated on
     weights: np.ndarray  # posterior over GRID
+    home_share: "HomeShare | None" = None  # the study's home share, estimated beside it (`estimate_home`)
 
     def sentence(self, before: float, after: float) -> str:
         """Words for one account: what the study's mix is and how far it moved P(Russia)."""
@@ -185,3 +186,146 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
                          evidence=[lead + first[cut:] if cut >= 0 else lead, *r.evidence[1:], moved],
                          items=[*r.items, "study_prior"], p_russia=new)
     return out, prior
+
+
+# --- The study's own home share -------------------------------------------------------------
+#
+# Why: the origin prior gives the election's own country a fixed `origin.HOME_PRIOR` (30%) of the
+# mass. That is a guess about what a study is made of, and it is wrong both ways: a study of an
+# election's talk is mostly its voters, a list of suspended troll accounts is not. An account
+# whose only evidence is English posts ended with P(home) about 0.45 under a GB election, so under
+# the foreign rule (`origin_rule`: P(outside home) >= 0.5) ordinary local accounts counted foreign.
+# The study's home share is estimated from its own accounts exactly as the Russia share above
+# (prior shift, Saerens, Latinne & Decaestecker 2002, integrated over GRID, a normal prior on the
+# logit centred on the stated share), on the accounts' P(home) among the countries other than
+# Russia: P(Russia) is the Russia prior's to set (it is calibrated, and the study's Russia share
+# is estimated above), so this estimate only moves mass between home and the third countries.
+#
+#     q_i = P_i(home) / (1 − P_i(Russia)),   Λ_i = odds(q_i) / odds(b),
+#
+# with b the share the stated prior gives home among the countries other than Russia (HOME_PRIOR
+# over 1 − the prior's Russia mass: 30.3% under a GB or US election), the prior's centre. q_i is
+# the same before and after shared-text pooling and the Russia prior (both scale the countries
+# other than Russia alike), so the stage estimates it from its first pass's stored results.
+#
+# Not applied when home is Russia (there is no Russia prior then either), nor to an account
+# whose stored distribution lacks home (P(home) < 0.005 before, `origin_pool.MIN_KEPT`): it stays
+# without it, as counted foreign as before.
+
+HOME_KIND = "home_share"
+
+
+@dataclass(frozen=True)
+class HomeShare(StudyPrior):
+    """The estimated share of the election's own country among the study's accounts that are not
+    run from Russia (`share`, `lo`, `hi`, `weights` over GRID; `base`: the stated prior's share)."""
+
+    home: str = ""
+    russia: float | None = None  # the Russia prior's estimated share of the same accounts, when known
+
+    def overall(self) -> float | None:
+        """The home share of all the study's accounts with origin evidence: share × (1 − Russia share)."""
+        return None if self.russia is None else self.share * (1.0 - self.russia)
+
+    def sentence(self, before: float, after: float) -> str:
+        """Words for one account: what the study's home share is and how far it moved P(home)."""
+        whole = self.overall()
+        of_all = "" if whole is None else f"about {whole:.1%} of all of them, "
+        return (f"study home share: from all {self.accounts:,} accounts with origin evidence, an estimated {self.share:.1%} "
+                f"[{self.lo:.1%}, {self.hi:.1%}] of this study's accounts not run from Russia are run from {self.home} ({of_all}where the prior "
+                f"assumed {self.base:.1%} of those not run from Russia); this moves P({self.home}) from {before:.3f} to {after:.3f}. "
+                f"It says what the study is made of, not something new about this account")
+
+
+def home_base(home: str | None) -> float | None:
+    """b: the stated prior's share of home among the countries other than Russia, when a home
+    share applies at all (an election in a country the model names, other than Russia)."""
+    from botwatch.accounts.origin import codes, prior
+
+    if not home or home == "RU" or home not in codes():
+        return None
+    p = prior(home)
+    return float(p[codes().index(home)] / (1.0 - p[codes().index("RU")]))
+
+
+def home_q(p_home: np.ndarray, p_russia: np.ndarray) -> np.ndarray:
+    """P(home) among the countries other than Russia, clipped away from 0 and 1."""
+    q = np.asarray(p_home, float) / np.maximum(1.0 - np.asarray(p_russia, float), EPS)
+    return np.clip(q, EPS, 1 - EPS)
+
+
+def home_log_likelihood(q: np.ndarray, base: float) -> np.ndarray:
+    """The mixture log-likelihood of these accounts' `home_q` at each home share in GRID; it adds
+    up over batches as `log_likelihood` does."""
+    return log_likelihood(q, base)
+
+
+def home_from_log_likelihood(ll: np.ndarray, accounts: int, base: float, home: str, prior_sd: float = PRIOR_LOGIT_SD) -> HomeShare:
+    """The posterior over the home share from the accounts' summed `home_log_likelihood`."""
+    got = from_log_likelihood(ll, accounts, base, prior_sd)
+    return HomeShare(share=got.share, lo=got.lo, hi=got.hi, accounts=got.accounts, base=got.base, weights=got.weights, home=home)
+
+
+def home_inputs(results: list, home: str) -> np.ndarray:  # list[OriginResult]
+    """`home_q` of the accounts with origin evidence, P(home) 0 where the stored distribution
+    lacks it (the estimate counts them; `apply_home_share` leaves them as they are)."""
+    rows = [r for r in results if r.country is not None and r.p_russia is not None]
+    return home_q(np.array([float(r.probabilities.get(home, 0.0)) for r in rows], float), np.array([r.p_russia for r in rows], float))
+
+
+def estimate_home(results: list, home: str | None) -> HomeShare | None:  # list[OriginResult]
+    """The study's home share from these accounts (None where it does not apply or no account has evidence)."""
+    base = home_base(home)
+    if base is None:
+        return None
+    q = home_inputs(results, home)  # type: ignore[arg-type]
+    if not len(q):
+        return None
+    return home_from_log_likelihood(home_log_likelihood(q, base), len(q), base, home)  # type: ignore[arg-type]
+
+
+def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[OriginResult]
+    """Re-weight each account's P(home) by the study's estimated home share (integrated over its
+    posterior, as `adjust` does for Russia); P(Russia) stays, the third countries keep their
+    relative sizes. Accounts without evidence, whose distribution lacks home, or whose profile
+    places them outside home (`origin.PLACE_ELSEWHERE`: no home prior to replace) are left as they are."""
+    if share is None:
+        return results
+    from botwatch.accounts.origin import PLACE_ELSEWHERE
+
+    home = share.home
+    out = list(results)
+    done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], float, float]] = {}
+    by_value = operator.itemgetter(1)
+    for i, r in enumerate(results):
+        if r.country is None or r.p_russia is None or home not in r.probabilities:
+            continue
+        if any(PLACE_ELSEWHERE in e for e in r.evidence):  # its prior is the population's, not the home prior (`origin`)
+            continue
+        key = (*r.probabilities.items(), r.p_russia)
+        hit = done.get(key)
+        if hit is None:
+            p_ru = float(r.p_russia) if home != "RU" else 0.0
+            old = float(r.probabilities[home])
+            q = home_q(np.array([old]), np.array([p_ru]))
+            new = float((1.0 - p_ru) * adjust_q(q, share)[0])
+            rest_old = 1.0 - p_ru - old
+            scale = (1.0 - p_ru - new) / rest_old if rest_old > EPS else 0.0
+            probs = {c: (new if c == home else float(r.p_russia) if c == "RU" else v * scale) for c, v in r.probabilities.items()}
+            order = sorted(probs.items(), key=by_value, reverse=True)
+            best, p_best = order[0]
+            kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
+            hit = done[key] = (best, p_best, kept, old, new)
+        best, p_best, kept, old, new = hit
+        first = r.evidence[0] if r.evidence else ""
+        cut = first.find(";")
+        lead = f"most likely {best} (p={p_best:.2f})" + (first[cut:] if cut >= 0 else "")
+        out[i] = type(r)(country=best, probability=p_best, probabilities=dict(kept),
+                         evidence=[lead, *r.evidence[1:], share.sentence(old, new)],
+                         items=[*r.items, HOME_KIND], p_russia=r.p_russia)
+    return out
+
+
+def adjust_q(q: np.ndarray, share: StudyPrior) -> np.ndarray:
+    """`adjust` for values already clipped (`home_q`): the posterior-mean share of home."""
+    return adjust(q, share)

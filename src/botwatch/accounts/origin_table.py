@@ -297,3 +297,61 @@ def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any) 
 
     results, got = origin_prior.apply_study_prior(t.to_results(), home, prior=prior)
     return from_results(results), got
+
+
+def p_home_of(codes: np.ndarray, values: np.ndarray, kv: np.ndarray, vocab: list[str], home: str) -> np.ndarray:
+    """Each account's stored P(home) (0 where its distribution lacks home)."""
+    n = len(kv) - 1
+    out = np.zeros(n)
+    if home in vocab:
+        at = np.flatnonzero(codes == vocab.index(home))
+        out[np.searchsorted(kv, at, side="right") - 1] = values[at]
+    return out
+
+
+def home_q_of(t: OriginTable, home: str) -> np.ndarray:
+    """`origin_prior.home_q` of the accounts with origin evidence (country and P(Russia) known), in
+    order: what the study's home share is estimated from (`origin_prior.estimate_home`, the same
+    values as its per-account form `home_inputs`)."""
+    from botwatch.accounts.origin_prior import home_q
+
+    has = np.array([c is not None for c in t.country], bool) & t.p_known
+    return home_q(p_home_of(t.codes, t.values, t.kv, t.vocab, home)[has], t.p_russia[has])
+
+
+def home_q_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> np.ndarray:
+    """`home_q_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia`
+    alone (the stage's prior pass: it does not read the evidence sentences)."""
+    from botwatch.accounts.origin_prior import home_q
+
+    keys, kv = _flat(batch.column("_o_keys"))
+    values, _ = _flat(batch.column("_o_values"))
+    codes, vocab = _encode(keys)
+    p_ru = batch.column("_o_p_russia")
+    has = (np.asarray(batch.column("_o_country").is_valid().to_numpy(zero_copy_only=False), bool)
+           & np.asarray(p_ru.is_valid().to_numpy(zero_copy_only=False), bool))
+    p_home = p_home_of(codes, np.asarray(values.to_numpy(zero_copy_only=False), np.float64), kv, vocab, home)
+    return home_q(p_home[has], np.asarray(pc.fill_null(p_ru, np.nan).to_numpy(zero_copy_only=False), np.float64)[has])
+
+
+def estimate_home(t: OriginTable, home: str | None) -> Any:
+    """`origin_prior.estimate_home` of the table's accounts (None where it does not apply)."""
+    from botwatch.accounts import origin_prior as op
+
+    base = op.home_base(home)
+    if base is None:
+        return None
+    q = home_q_of(t, home)  # type: ignore[arg-type]
+    if not len(q):
+        return None
+    return op.home_from_log_likelihood(op.home_log_likelihood(q, base), len(q), base, home)  # type: ignore[arg-type]
+
+
+def apply_home_share(t: OriginTable, share: Any) -> OriginTable:
+    """`origin_prior.apply_home_share` on the table (through the per-account code: it moves home
+    and the third countries, which `moved` does not)."""
+    from botwatch.accounts import origin_prior
+
+    if share is None or not len(t):
+        return t
+    return from_results(origin_prior.apply_home_share(t.to_results(), share))

@@ -9,6 +9,8 @@ probability rather than the model's base rate, because "we know nothing" is not 
 
 from __future__ import annotations
 
+import dataclasses
+
 import itertools
 import math
 from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
@@ -533,6 +535,10 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         table = origin_table.from_columns(origin_result_columns(data, home).columns)
     else:
         table = origins if isinstance(origins, OriginTable) else origin_table.from_results(origins)
+    # The study's home share (`origin_prior.estimate_home`) is read from the results before
+    # pooling, as the stage reads its first pass's stored results: the same estimate either way.
+    home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
+        origin_table.estimate_home(table, home) if study_prior else None)
     if text_neighbours is not None:
         table = origin_table.from_results(origin_textpool.apply(table.to_results(), list(zip(_values(f["platform"]), _values(f["account_id"]))),
                                                                 text_neighbours))
@@ -541,6 +547,11 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         table, prior = origin_table.apply_study_prior(table, home, study_prior)
     elif study_prior:
         table, prior = origin_table.apply_study_prior(table, home, None)  # estimated from these accounts
+    if prior is not None and home_share is not None:
+        # After the Russia prior: it moves home and the third countries only, P(Russia) stays.
+        home_share = dataclasses.replace(home_share, russia=prior.share)
+        table = origin_table.apply_home_share(table, home_share)
+        prior = dataclasses.replace(prior, home_share=home_share)
     f["female_name_mismatch"] = _female_name_mismatch(data, table)
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table)
@@ -583,4 +594,6 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     out["origin_evidence"] = pd.arrays.ArrowExtensionArray(_origin_evidence_cells_table(table))
     if prior is not None:
         out.attrs["study_prior"] = (prior.share, prior.lo, prior.hi, prior.accounts)
+        if prior.home_share is not None:
+            out.attrs["home_share"] = (prior.home_share.share, prior.home_share.lo, prior.home_share.hi, prior.home_share.accounts)
     return out, evidence

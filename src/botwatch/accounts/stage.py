@@ -24,8 +24,9 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     `with_clusters=False` (the stage) leaves 'acting in unison' unknown for `accounts_clusters` to
     add after coordination; the default reads `cluster_members` when present, as one call.
 
-    `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts
-    (`origin_prior`); off, the share in the calibration data stands.
+    `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts,
+    and P(home) by its own home share (`origin_prior`); off, the share in the calibration data and
+    the home prior's fixed share (`origin.HOME_PRIOR`) stand.
 
     The accounts are scored `batch_rows` at a time where the engine keeps them (`batches`): no
     table as long as the accounts passes through this process on a lake. On DuckDB the batches are
@@ -37,6 +38,11 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
                            workers=workers)
     if log is not None and prior is not None:
         log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.accounts:,} accounts with origin evidence are run from Russia")
+        h = prior.home_share
+        if h is not None:
+            whole = h.overall()
+            log(f"accounts: study home share: an estimated {h.share:.1%} [{h.lo:.1%}, {h.hi:.1%}] of the accounts not run from Russia are run from {h.home}"
+                + ("" if whole is None else f" (about {whole:.1%} of all of them)") + f"; the prior assumed {h.base:.1%} of those not run from Russia")
     # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
     # column order on DuckDB and on Spark, where USING puts the keys first.
     score_cols = ", ".join(f"s.{c}" for c in ACCOUNT_SCORES.names if c not in ("platform", "account_id"))

@@ -1,0 +1,113 @@
+"""The study's own home share (`origin_prior.estimate_home`) and a profile place outside home
+(`origin.PLACE_ELSEWHERE`). Generated accounts test the code paths only; the figures on real
+election talk and on the IRA accounts are in docs/model-card-origin.md."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from botwatch.accounts.origin import OriginInput, origin_posterior
+from botwatch.accounts.origin_batch import origin_posteriors
+from botwatch.accounts.origin_prior import (
+    HOME_KIND, apply_home_share, apply_study_prior, estimate_home, home_base, home_from_log_likelihood, home_inputs,
+    home_log_likelihood,
+)
+
+ENGLISH = OriginInput(post_langs={"en": 5})
+
+
+def _study(local: int, russian: int, english: int) -> list:
+    """Accounts under a GB election: `local` name London, `russian` post in Russian, `english`
+    have English posts and nothing else."""
+    inputs = [OriginInput(location="London", post_langs={"en": 5})] * local + [OriginInput(post_langs={"ru": 5})] * russian + [ENGLISH] * english
+    return [origin_posterior(i, home="GB") for i in inputs]
+
+
+def test_english_only_accounts_count_foreign_under_the_fixed_prior() -> None:
+    """The problem measured: English posts alone leave P(GB) below 0.5 (P(outside GB) >= 0.5, foreign)."""
+    assert origin_posterior(ENGLISH, home="GB").probabilities["GB"] < 0.5
+
+
+def test_an_election_study_raises_the_home_share_and_its_english_accounts_count_local() -> None:
+    results = _study(local=300, russian=5, english=100)
+    share = estimate_home(results, "GB")
+    assert share is not None and share.home == "GB"
+    assert share.base == pytest.approx(home_base("GB")) and 0.29 < share.base < 0.32  # centred on the stated 30%
+    assert share.lo > 0.5 and share.accounts == len(results)
+    results, prior = apply_study_prior(results, "GB")
+    after = apply_home_share(results, share)
+    english = after[-1]
+    assert english.country == "GB" and english.probabilities["GB"] >= 0.5  # no longer counted foreign
+    assert english.items[-1] == HOME_KIND
+    assert english.evidence[-1].startswith(f"study home share: from all {len(results):,} accounts with origin evidence, an estimated ")
+    assert f"this moves P(GB) from {results[-1].probabilities['GB']:.3f} to " in english.evidence[-1]
+    assert english.p_russia == results[-1].p_russia  # P(Russia) is the Russia prior's to set
+    russian = after[300]  # posts in Russian: its P(Russia) and the stored RU probability stay, home gains from the third countries
+    assert russian.p_russia == results[300].p_russia and russian.probabilities["RU"] == results[300].probabilities["RU"]
+    assert russian.probabilities["GB"] > results[300].probabilities["GB"] and russian.probabilities.get("UA", 0) < results[300].probabilities["UA"]
+
+
+def test_a_study_of_troll_accounts_lowers_the_home_share() -> None:
+    results = _study(local=0, russian=300, english=30)
+    share = estimate_home(results, "GB")
+    assert share is not None and share.hi < home_base("GB")
+    english = apply_home_share(results, share)[-1]
+    assert english.probabilities["GB"] < results[-1].probabilities["GB"]
+
+
+def test_a_handful_of_accounts_cannot_move_the_home_share_far() -> None:
+    share = estimate_home(_study(local=3, russian=0, english=0), "GB")
+    assert share is not None and share.hi - share.lo > 0.3 and share.share < 0.9
+
+
+def test_batches_add_up_to_the_whole_study_estimate() -> None:
+    results = _study(local=120, russian=40, english=60)
+    base = home_base("GB")
+    q = home_inputs(results, "GB")
+    whole = home_from_log_likelihood(home_log_likelihood(q, base), len(q), base, "GB")  # type: ignore[arg-type]
+    parts = home_log_likelihood(q[:77], base) + home_log_likelihood(q[77:], base)  # type: ignore[arg-type]
+    split = home_from_log_likelihood(parts, len(q), base, "GB")  # type: ignore[arg-type]
+    assert split.share == pytest.approx(whole.share, rel=1e-9) and split.lo == whole.lo and split.hi == whole.hi
+
+
+def test_not_estimated_without_a_home_or_with_russia_home() -> None:
+    results = _study(local=10, russian=10, english=10)
+    assert estimate_home(results, None) is None and estimate_home(results, "RU") is None
+    assert apply_home_share(results, None) is results
+
+
+def test_dublin_under_a_gb_election_is_placed_in_ireland() -> None:
+    """Ireland's prior weight is a sixteenth of GB's, and the GB election's home prior made it
+    1/130: "Dublin, Ireland" (×100 for IE) ended most likely GB. The place the profile gives as its
+    own undoes the home boost, so IE wins; the batch path says the same."""
+    inp = OriginInput(location="Dublin, Ireland", post_langs={"en": 5})
+    res = origin_posterior(inp, home="GB")
+    assert res.country == "IE" and res.probabilities["IE"] > 3 * res.probabilities.get("GB", 0.0)
+    assert "does not apply to an account whose profile places it elsewhere" in res.evidence[1]
+    assert origin_posteriors([inp], home="GB")[0] == res
+    # Without a profile place the home prior stands; a place naming home keeps it too.
+    assert origin_posterior(OriginInput(location="Manchester", post_langs={"en": 5}), home="GB").country == "GB"
+    # Contradicted by the rest of the profile (a British time zone), the place does not win alone.
+    assert origin_posterior(OriginInput(location="Dublin, Ireland", time_zone="Europe/London"), home="GB").country == "GB"
+
+
+def test_the_home_share_leaves_a_place_outside_home_as_it_is() -> None:
+    results = _study(local=300, russian=0, english=50) + [origin_posterior(OriginInput(location="Dublin, Ireland", post_langs={"en": 5}), home="GB")]
+    share = estimate_home(results, "GB")
+    assert share is not None and share.share > 0.5
+    dublin = apply_home_share(results, share)[-1]
+    assert dublin == results[-1] and dublin.country == "IE"
+
+
+def test_the_stage_writes_the_home_share(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """The accounts stage estimates the home share over all its batches and says it per account."""
+    from botwatch.accounts.stage import run_accounts
+    from botwatch.elections import load_election
+
+    said: list[str] = []
+    run_accounts(sample_study, load_election("us-2016"), log=said.append, with_clusters=False, batch_rows=50)
+    assert any(m.startswith("accounts: study home share: an estimated ") and "run from US" in m for m in said), said
+    rows = sample_study.sql("SELECT count(*) FROM account_scores WHERE origin_evidence LIKE '%study home share:%'")[0][0]
+    assert rows > 0
+    np.testing.assert_equal(rows <= sample_study.sql("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL")[0][0], True)
