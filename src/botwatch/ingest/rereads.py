@@ -17,7 +17,6 @@ the path was typed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,15 +50,10 @@ def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: s
     `ingest` run it was written in. A row no run is found for (written by the run now going on)
     is left out: there is nothing to compare it with."""
     from botwatch.ingest.csv_mapping import from_params
+    from botwatch.runs_table import parse_params
 
-    spans = []
-    for params, started, finished in runs:
-        try:
-            p = json.loads(params) if isinstance(params, str) else {}
-        except ValueError:
-            p = {}
-        if isinstance(started, datetime) and isinstance(finished, datetime):
-            spans.append((started, finished, p if isinstance(p, dict) else {}))
+    spans = [(started, finished, parse_params(params) or {}) for params, started, finished in runs
+             if isinstance(started, datetime) and isinstance(finished, datetime)]
     out: list[ColumnMap | None] = []
     for src, digest, fmt, at in sources:
         if fmt is None or not (src == source or (sha is not None and digest == sha)) or not isinstance(at, datetime):
@@ -106,3 +100,15 @@ def lake_conflicts(lake: Any, now: ColumnMap | None) -> Any:
         return map_conflict(earlier_maps(sources, runs, source, sha), now) if sources else None
 
     return conflict
+
+
+# The study's inputs without their re-reads. A `sources` row whose content (SHA-256) an earlier row
+# already brought in is a re-read (`ingest --force` of a file the study holds): its "duplicates" are
+# the posts its first read stored, an artefact of the analyst's re-run, not repeats in the archive,
+# and it is not another input file. Every place that counts inputs or the archive's duplicates
+# (status, the report's overview, provenance and methods, the reproduction's inputs) reads this.
+# A row of unknown content (stdin) and a file no reader knew (format NULL) each stay an input.
+_ORDERED = ("SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, "
+            "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth FROM sources")
+FIRST_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NULL OR format IS NULL OR nth = 1)"
+RE_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND nth > 1)"
