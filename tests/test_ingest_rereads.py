@@ -68,3 +68,29 @@ def test_a_grown_file_under_another_map_is_refused(tmp_path: Path) -> None:
     code, out = _ingest(str(study), str(grown), "--columns", OWN_IDS)
     assert "skipped" in out and "read before with the column map" in out, out
     assert _posts(study) == before
+
+
+def test_a_forced_re_read_is_neither_another_input_nor_the_archives_duplicates(tmp_path: Path) -> None:
+    from botwatch.report.caveats import data_provenance
+    from botwatch.report.reproduce import reproduction
+    from botwatch.report.section_overview import study_summary
+
+    study = tmp_path / "s.duckdb"
+    _ingest(str(study), str(GOP), "--columns", DERIVED)
+    with open_study(study) as st:
+        repeats = data_provenance(st)[0].repeats  # what the archive itself repeats
+    code, out = _ingest(str(study), str(GOP), "--columns", DERIVED, "--force")
+    assert code == 0 and "stored 0" in out
+    with open_study(study) as st:
+        s = study_summary(st)
+        assert (s["sources"], s["rereads"]) == (1, 1)
+        assert [f[-1] for f in s["files"]] == [False, True]  # listed as a re-read
+        assert data_provenance(st)[0].repeats == repeats
+        assert len(reproduction(st, "s.duckdb")["inputs"]) == 1  # the file to fetch again, once
+    status = CliRunner().invoke(app, ["status", str(study)])
+    assert "inputs 1 (and 1 re-read of a file already stored)" in " ".join(status.output.split())
+    page = tmp_path / "r.html"
+    assert CliRunner().invoke(app, ["report", str(study), "-o", str(page)]).exit_code == 0
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "read from 1 input file(s) (and 1 re-read" in text
+    assert f"{repeats:,} were duplicates of posts already stored" in text
