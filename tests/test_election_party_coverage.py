@@ -160,4 +160,12 @@ def test_elections_list_lines_up_its_columns() -> None:
     res = runner.invoke(app, ["elections", "list"])
     assert res.exit_code == 0 and "\t" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
-    assert len({ln.index("called") for ln in lines}) == 1 and len({ln.index(load_election(ln.split()[0]).name) for ln in lines}) == 1
+    assert len({ln.index("window") for ln in lines}) == 1 and len({ln.index(load_election(ln.split()[0]).name) for ln in lines}) == 1
+
+
+def test_elections_list_shows_the_window_that_decides_which_posts_count() -> None:
+    """us-2016 was listed as "called 2015-06-16": an analyst with August 2015 debate tweets picked
+    it, and every election table came out empty (its window starts 2016-09-01)."""
+    res = runner.invoke(app, ["elections", "list"])
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("us-2016 "))
+    assert "window 2016-09-01 to 2016-11-15 (America/New_York days)" in line and "called" not in line
