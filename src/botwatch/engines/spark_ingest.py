@@ -235,7 +235,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
 
 
 def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
-              conflict: Any = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
+              conflict: Callable[[str, str | None], str | None] | None = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
     """Each file's result so far, the files whose rows are merged, and their staged post counts.
 
     A file that failed is dropped whole (a DuckDB ingest rolls it back); of identical files in

@@ -17,7 +17,7 @@ the path was typed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -80,8 +80,6 @@ def map_conflict(earlier: list[ColumnMap | None], now: ColumnMap | None) -> str 
 def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None) -> str | None:
     """`map_conflict` for a DuckDB study (or a lake's held tables): reads its `sources` and
     `ingest` runs (both small: one row per file read, one per command)."""
-    if source is None:
-        return None
     sources = study.sql("SELECT source, sha256, format, ingested_at FROM sources WHERE format IS NOT NULL AND (source = ? OR sha256 = ?)",
                         [source, sha])
     if not sources:
@@ -90,7 +88,7 @@ def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | No
     return map_conflict(earlier_maps(sources, runs, source, sha), now)
 
 
-def lake_conflicts(lake: Any, now: ColumnMap | None) -> Any:
+def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None], str | None]:
     """`map_conflict` for a lake's files, as a function of (source, sha256): the lake's `sources`
     and `ingest` runs collected to the driver once (both small), each file then checked there."""
     sources = [tuple(r) for r in lake.df("sources").select("source", "sha256", "format", "ingested_at").collect()]
