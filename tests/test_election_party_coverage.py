@@ -160,7 +160,7 @@ def test_elections_list_lines_up_its_columns() -> None:
     res = runner.invoke(app, ["elections", "list"])
     assert res.exit_code == 0 and "\t" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
-    assert len({ln.index("called") for ln in lines}) == 1 and len({ln.index(load_election(ln.split()[0]).name) for ln in lines}) == 1
+    assert len({ln.index("window") for ln in lines}) == 1 and len({ln.index(load_election(ln.split()[0]).name) for ln in lines}) == 1
 
 
 def test_the_shipped_presets_check_clean_with_every_event_in_their_window(tmp_path: Path) -> None:
@@ -174,3 +174,11 @@ def test_the_shipped_presets_check_clean_with_every_event_in_their_window(tmp_pa
         copy.write_text((resources.files("botwatch.elections") / "presets" / f"{key}.toml").read_text(encoding="utf-8"), encoding="utf-8")
         res = runner.invoke(app, ["elections", "check", str(copy)])
         assert res.exit_code == 0 and "outside the window" not in res.output, (key, res.output)
+
+
+def test_elections_list_shows_the_window_that_decides_which_posts_count() -> None:
+    """us-2016 was listed as "called 2015-06-16": an analyst with August 2015 debate tweets picked
+    it, and every election table came out empty (its window starts 2016-09-01)."""
+    res = runner.invoke(app, ["elections", "list"])
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("us-2016 "))
+    assert "window 2016-09-01 to 2016-11-15 (America/New_York days)" in line and "called" not in line

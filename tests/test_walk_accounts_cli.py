@@ -27,3 +27,18 @@ def test_impossible_filters_are_usage_errors(tmp_path: Path, args: list[str], wo
     res = runner.invoke(app, ["accounts", str(study), *args])
     assert res.exit_code == 2, res.output
     assert words in res.output and "This is a bug" not in res.output
+
+
+@pytest.mark.parametrize("given", ["UK", "uk", "GB"])
+def test_uk_is_read_as_gb_as_elections_read_it(tmp_path: Path, given: str) -> None:
+    """`--country UK` said "no accounts with origin UK" beside thousands of GB ones, while an
+    election's "UK" is GB (elections.model.country_code)."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'brit' AS handle, '1' AS account_id, 0.1 AS bot_probability, "
+               "'GB' AS origin_country, 0.9 AS origin_probability, 3 AS n_posts, NULL::VARCHAR AS bot_evidence")
+    res = runner.invoke(app, ["accounts", str(study), "--country", given])
+    assert res.exit_code == 0, res.output
+    assert "@brit" in res.output and "no accounts" not in res.output

@@ -32,6 +32,10 @@ def accounts(
     if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
         # Origins are stored as two-letter codes: 'RUS' or 'Russia' matched nothing and printed an empty table.
         fail(f"--country {country!r}: give a two-letter ISO 3166-1 code such as RU, US or GB")
+    if country is not None:
+        from botwatch.elections.model import country_code
+
+        country = country_code(country)  # "UK" is GB, as an election's country is
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")

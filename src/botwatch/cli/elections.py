@@ -21,7 +21,8 @@ app.add_typer(elections_app, name="elections")
 
 @elections_app.command("list")
 def elections_list() -> None:
-    """List the shipped election presets."""
+    """List the shipped election presets, each with its window: the local days whose posts are
+    the election's (`elections show` gives the day it was called and the rest)."""
     from botwatch.elections import list_presets, load_election
 
     # Padded columns, not tabs: a tab after "uk-ge2017" and one after "us-2016" lined up differently.
@@ -29,7 +30,10 @@ def elections_list() -> None:
     kw = max((len(n) for n, _ in rows), default=0)
     nw = max((len(e.name) for _, e in rows), default=0)
     for name, e in rows:
-        out.print(f"{name:<{kw}}  {e.name:<{nw}}  called {e.trigger_date}, polling day {e.polling_day}", highlight=False, markup=False)
+        # The window, not the day the election was called: "called 2015-06-16" for us-2016 invited
+        # studies of 2015 primary debates, whose posts all lie outside its 2016-09-01 window.
+        out.print(f"{name:<{kw}}  {e.name:<{nw}}  window {e.window_start} to {e.window_end} ({e.timezone} days), polling day {e.polling_day}",
+                  highlight=False, markup=False)
 
 
 def _is_study(ref: str) -> bool:

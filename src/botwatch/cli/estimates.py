@@ -75,8 +75,11 @@ def estimate(
             params["sample_rate"] = sample_rate
             if note:
                 log(note)
+        from botwatch.cli.analyze import say_if_outside_window, say_unmatched_parties
         from botwatch.report.caveats import scaling_unsupported
 
+        # As `analyze` says them: a table of zeros for posts outside the window read as "no party talk".
+        say_if_outside_window(st, election)
         not_sample = scaling_unsupported(st, sample_rate)
         if not_sample:
             warn(not_sample)
@@ -89,6 +92,7 @@ def estimate(
             run_stages(st, Context(election=election, options=params, log=log), only=only)
         except PipelineError as exc:
             fail(str(exc))
+        say_unmatched_parties(st, election)  # whether labelled now or by an earlier run: the table below rests on those labels
         scale = f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed"
         if table == "reference":
             out.print(f"[bold]Reference table: {escape(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)

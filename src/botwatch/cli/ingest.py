@@ -127,6 +127,7 @@ def ingest(
             why = _why_rejected(study)  # its `rejected` rows go with it: say here what they held
             for p in (study, Path(str(study) + ".wal")):
                 p.unlink(missing_ok=True)
+        why = why or empty_inputs(summary)  # a CSV of its header alone: say so
         fail("nothing could be read from the inputs" + why + ("" if existed else f"; no study was created at {study}"), code=1)
     fail_if_some_failed(summary)
 
@@ -155,6 +156,28 @@ def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:
     except ColumnMapError as exc:
         fail(controls_shown(str(exc)))
         raise  # unreachable
+
+
+def no_records(res: FileResult) -> str | None:
+    """Why an input a reader knew gave nothing (a CSV of its header line alone), or None when it
+    gave something or was not read. Its line said "ok … read 0, stored 0" above "error: nothing
+    could be read from the inputs"; it now says what was wrong with the file."""
+    if res.skipped or res.error or res.format is None or res.read or res.stored or res.accounts or res.rejected:
+        return None
+    from botwatch.ingest.formats import FORMATS
+
+    fmt = FORMATS.get(res.format)
+    csv = res.format == "csv-mapped" or (fmt is not None and fmt.kind == "csv")
+    return "no records after its header line" if csv else "no records in it"
+
+
+def empty_inputs(summary: IngestSummary) -> str:
+    """" (h.csv: no records after its header line)" for the inputs that held no records ("" when
+    none did): the end of the "nothing could be read" line, on both engines."""
+    from botwatch.ingest.source import shown_name
+
+    empty = [f"{Path(shown_name(f.source)).name}: {n}" for f in summary.files if (n := no_records(f))]
+    return controls_shown(f" ({'; '.join(empty[:3])})") if empty else ""
 
 
 def unreadable(res: FileResult) -> bool:
@@ -296,6 +319,8 @@ def print_file_result(res: FileResult) -> None:
         # file's own bytes, so its control characters are shown escaped.
         why = escape(controls_shown(res.unreadable)) if res.unreadable else "why is its row in the study's `rejected` table"
         console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads: {why}", highlight=False)
+    elif (empty := no_records(res)) is not None:
+        console.print(f"[yellow]empty[/yellow] {escape(res.source)} {escape('[' + str(res.format) + ']')}: {empty}, nothing to store", highlight=False)
     else:
         console.print(
             f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "

@@ -36,7 +36,8 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
         repaired = f"; stored after a repair {s['repaired']:,} (originals in `rejected`)" if s.get("repaired") else ""
-        out.print(f"inputs {s['sources']}; rejected records {s['rejected']:,}{repaired}", markup=False)
+        again = f" (and {s['rereads']} re-read{'' if s['rereads'] == 1 else 's'} of a file already stored)" if s.get("rereads") else ""
+        out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{repaired}", markup=False)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
             t.add_column(c)

@@ -317,6 +317,14 @@ def _parse_event(c: _Checker, e: Any, i: int) -> Event:
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 
 
+def country_code(value: str) -> str:
+    """A country code as botwatch stores it: stripped, upper-cased, "UK" read as "GB" and "EL" as
+    "GR" (`_COUNTRY_ALIASES`). Every place that takes a country from a user reads it here, so
+    `accounts --country UK` finds the accounts an election in "UK" calls GB (it found none)."""
+    code = value.strip().upper()
+    return _COUNTRY_ALIASES.get(code, code)
+
+
 def _country(c: _Checker, value: str) -> str:
     """The election's country: two letters, upper-cased, "UK" read as "GB" and "EL" as "GR".
 
@@ -325,8 +333,7 @@ def _country(c: _Checker, value: str) -> str:
     `origin_rule.home_known` makes every foreign-origin figure "not measured" for it (a home
     country the model cannot name would otherwise give every account P(outside home) = 1). The two
     aliases are read as the country they name, so a study that recorded "UK" still loads."""
-    code = value.strip().upper()
-    code = _COUNTRY_ALIASES.get(code, code)
+    code = country_code(value)
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise c.fail(("country",), f"{value!r} must be an ISO 3166-1 alpha-2 code such as GB or US")
     return code

@@ -125,7 +125,9 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
     staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns)
-    results, keep, counts = _outcomes(files, meta, force)
+    from botwatch.ingest.rereads import lake_conflicts
+
+    results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
     summary = IngestSummary(files=results)
     if on_progress:
         on_progress(StagingProgress(len(files), len(files), summary.total("read"), summary.total("rejected"), merging=True))
@@ -234,11 +236,14 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     return staged, meta
 
 
-def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) -> tuple[list[FileResult], list[int], dict[int, int]]:
+def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
+              conflict: Callable[[str, str | None], str | None] | None = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
     """Each file's result so far, the files whose rows are merged, and their staged post counts.
 
     A file that failed is dropped whole (a DuckDB ingest rolls it back); of identical files in
-    one command only the first is read, as when they are ingested one after another."""
+    one command only the first is read, as when they are ingested one after another. A file the
+    lake holds from a read under another column map is skipped with `conflict(source, sha)`'s
+    reason (ingest/rereads.py), as on DuckDB: its rows would be stored a second time."""
     results, keep, counts = [], [], {}
     first: dict[str, str] = {}
     for i, path in enumerate(files):
@@ -251,6 +256,8 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool) ->
             res.skipped = m["skipped"]
         elif m.get("sha256") and not force and m["sha256"] in first:
             res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
+        elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
+            res.skipped, res.read, res.format = why, 0, None
         else:
             if m.get("sha256"):
                 first.setdefault(m["sha256"], m["source"])

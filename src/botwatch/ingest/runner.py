@@ -26,6 +26,7 @@ from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, staged_repairs, reduce_staged_snapshots
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
+from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, shown_name
@@ -196,6 +197,9 @@ def _ingest_source(
                 result.skipped += ("; a study keeps the rows it first read, so to read this file with another column map, "
                                    "ingest it into a new study")
             return result
+    if regular and (conflict := study_conflict(study, src.name, sha, columns)):  # a re-read under another map would store every post twice
+        result.skipped = conflict
+        return result
     native = None
     if native_candidate:
         scan = BackgroundScan(path, src.compressed, max_record_bytes, with_sha=defer_hash)

@@ -371,7 +371,9 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     out["steps"] = kept
     out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None} for k, toml in elections]
     if "sources" in study.tables():
-        inputs = study.sql("SELECT source, sha256, bytes FROM sources WHERE format IS NOT NULL ORDER BY ingested_at, source")
+        from botwatch.ingest.rereads import FIRST_READS  # a file read again is one input, listed once
+
+        inputs = study.sql(f"SELECT source, sha256, bytes FROM {FIRST_READS} WHERE format IS NOT NULL ORDER BY ingested_at, source")
         shown = inputs if max_inputs is None else inputs[:max_inputs]
         out["inputs_left_out"] = len(inputs) - len(shown)
         out["inputs"] = [{"source": s if relative_to is None else relative_to.path(s), "sha256": h, "bytes": b} for s, h, b in shown]

@@ -136,13 +136,14 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
+    from botwatch.ingest.rereads import FIRST_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
     # read, 5,515 posts stored" does not read as posts made from nothing (the CLI says "5,099 + 19 pages").
     pages_in = ", ".join("'" + f.replace("'", "''") + "'" for f in sorted(PAGE_FORMATS)) or "NULL"
     dup = study.sql(f"""SELECT coalesce(sum(duplicates), 0), coalesce(sum(records_read) FILTER (WHERE format IS NULL OR format NOT IN ({pages_in})), 0),
                                coalesce(sum(records_read) FILTER (WHERE format IN ({pages_in})), 0), count(*) FILTER (WHERE format IN ({pages_in}))
-                        FROM sources""")[0]
+                        FROM {FIRST_READS}""")[0]  # a re-read (ingest --force) is not another input, nor its repeats duplicates
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
     paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
     repro = reproduction(study, study_label(study.path)[1], relative_to=paths)

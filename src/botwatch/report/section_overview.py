@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botwatch.ingest.rereads import FIRST_READS, RE_READS
 from botwatch.ingest.sink import REPAIRED
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import bar_series
@@ -23,11 +24,15 @@ def study_summary(study: Study) -> dict[str, Any]:
         # A repair note (a stored record mended at ingest) is listed with the rejected rows but not counted as lost.
         "rejected": q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0],
         "repaired": q(f"SELECT count(*) FROM rejected WHERE error LIKE '{REPAIRED}%'")[0][0],
-        "sources": q("SELECT count(*) FROM sources")[0][0],
+        # A file read again (`ingest --force`) is not another input: counted apart (ingest/rereads.py).
+        "sources": q(f"SELECT count(*) FROM {FIRST_READS}")[0][0],
+        "rereads": q(f"SELECT count(*) FROM {RE_READS}")[0][0],
         "by_format": q("SELECT source_format, platform, count(*) FROM posts GROUP BY ALL ORDER BY 3 DESC, 1, 2"),
         "by_kind": q("SELECT kind, count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1"),
         "by_lang": q("SELECT coalesce(lang, 'unknown'), count(*) FROM posts GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 10"),
-        "files": q("SELECT source, format, records_read, posts_stored, duplicates, rejected FROM sources ORDER BY ingested_at, source"),
+        # Each read in order; a re-read marked (its duplicates are the posts its first read stored).
+        "files": q(f"SELECT source, format, records_read, posts_stored, duplicates, rejected, r.source IS NOT NULL FROM sources s "
+                   f"LEFT JOIN (SELECT source, ingested_at FROM {RE_READS}) r USING (source, ingested_at) ORDER BY ingested_at, source"),
         "rejected_rows": q("SELECT source, line, error, raw FROM rejected ORDER BY source, line LIMIT 50"),
         "rejected_by_error": q(
             # Messages that differ only in their numbers (line, offset) are one reason; one real message is

@@ -1,0 +1,112 @@
+"""Reading a file again that a study already holds (`ingest --force`, or a file that has grown),
+on both engines.
+
+Why this exists: a study keys posts by id, and a CSV read through a column map gets its post ids
+from the map (the `post_id` column, or a stable id built from account, time and text when none is
+mapped). Reading the same file again under a map that gives its posts *other* ids stores every row
+a second time (9,089 debate tweets became 18,205 posts: once as `csv-…`, once by row id), and every
+later count doubles. So a re-read is compared with the map the file was first read with (the
+`ingest` run recorded it, `ColumnMap.as_params`) and refused when the ids would differ; the same
+map, or one that differs only in fields that do not make the id, reads as before (only posts not
+stored yet are added).
+
+Which run read a file: its `sources` row's `ingested_at` lies within that `ingest` run's
+`started_at`..`finished_at` (both engines write the row inside the run), so the link holds however
+the path was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botwatch.ingest.csv_mapping import ColumnMap
+
+# Fields that may change a derived id (`csv-…`, from account, time and text): the time is parsed
+# with the time format and may be read in the row's time zone or offset.
+_DERIVED_FROM = ("account_id", "created_at", "text", "time_zone", "utc_offset")
+
+SourceRow = tuple[Any, Any, Any, Any]  # source, sha256, format, ingested_at
+RunRow = tuple[Any, Any, Any]  # params (JSON), started_at, finished_at (ingest runs only)
+
+
+def post_identity(cmap: ColumnMap | None) -> tuple[Any, ...]:
+    """What decides the ids a read gives a file's posts: the mapped `post_id` column (the file's
+    own ids), else the fields a derived id is built from; `("sniffed",)` for a format botwatch
+    recognised by itself (its reader's ids do not depend on any map)."""
+    if cmap is None:
+        return ("sniffed",)
+    own = cmap.column("post_id")
+    if own is not None:
+        return ("column", cmap.platform, own)
+    return ("derived", cmap.platform, cmap.time_format, *(cmap.column(f) for f in _DERIVED_FROM))
+
+
+def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None) -> list[ColumnMap | None]:
+    """The column maps (None: read without one) of the earlier reads of this file: `sources` rows
+    of the same path or the same content that something was read from, each linked to the
+    `ingest` run it was written in. A row no run is found for (written by the run now going on)
+    is left out: there is nothing to compare it with."""
+    from botwatch.ingest.csv_mapping import from_params
+    from botwatch.runs_table import parse_params
+
+    spans = [(started, finished, parse_params(params) or {}) for params, started, finished in runs
+             if isinstance(started, datetime) and isinstance(finished, datetime)]
+    out: list[ColumnMap | None] = []
+    for src, digest, fmt, at in sources:
+        if fmt is None or not (src == source or (sha is not None and digest == sha)) or not isinstance(at, datetime):
+            continue
+        p = next((p for started, finished, p in spans if started <= at <= finished), None)
+        if p is not None:
+            out.append(from_params(p))
+    return out
+
+
+def map_conflict(earlier: list[ColumnMap | None], now: ColumnMap | None) -> str | None:
+    """Why reading the file again under `now` would store its posts twice (one line saying what to
+    do instead), or None when it gives them the ids they already have."""
+    mine = post_identity(now)
+    other = next((m for m in earlier if post_identity(m) != mine), "same")
+    if other == "same":
+        return None
+    before = f"the column map {other.as_option()}" if other is not None else "its own format (no column map)"
+    return (f"read before with {before}, whose post ids differ from this {'map' if now is not None else 'reading'}'s: "
+            "reading it again would store every post a second time; a study keeps the rows it first read, "
+            "so to read this file with another column map, ingest it into a new study")
+
+
+def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None) -> str | None:
+    """`map_conflict` for a DuckDB study (or a lake's held tables): reads its `sources` and
+    `ingest` runs (both small: one row per file read, one per command)."""
+    sources = study.sql("SELECT source, sha256, format, ingested_at FROM sources WHERE format IS NOT NULL AND (source = ? OR sha256 = ?)",
+                        [source, sha])
+    if not sources:
+        return None
+    runs = study.sql("SELECT params, started_at, finished_at FROM runs WHERE stage = 'ingest'")
+    return map_conflict(earlier_maps(sources, runs, source, sha), now)
+
+
+def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None], str | None]:
+    """`map_conflict` for a lake's files, as a function of (source, sha256): the lake's `sources`
+    and `ingest` runs collected to the driver once (both small), each file then checked there."""
+    sources = [tuple(r) for r in lake.df("sources").select("source", "sha256", "format", "ingested_at").collect()]
+    runs = [tuple(r) for r in lake.df("runs").where("stage = 'ingest'").select("params", "started_at", "finished_at").collect()] if sources else []
+
+    def conflict(source: str, sha: str | None) -> str | None:
+        return map_conflict(earlier_maps(sources, runs, source, sha), now) if sources else None
+
+    return conflict
+
+
+# The study's inputs without their re-reads. A `sources` row whose content (SHA-256) an earlier row
+# already brought in is a re-read (`ingest --force` of a file the study holds): its "duplicates" are
+# the posts its first read stored, an artefact of the analyst's re-run, not repeats in the archive,
+# and it is not another input file. Every place that counts inputs or the archive's duplicates
+# (status, the report's overview, provenance and methods, the reproduction's inputs) reads this.
+# A row of unknown content (stdin) and a file no reader knew (format NULL) each stay an input.
+_ORDERED = ("SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, "
+            "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth FROM sources")
+FIRST_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NULL OR format IS NULL OR nth = 1)"
+RE_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND nth > 1)"

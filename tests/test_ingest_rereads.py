@@ -1,0 +1,96 @@
+"""Reading a file a study holds again: `--force` (or a grown file) under another column map must
+not store its posts a second time, and a re-read is not another input file nor the archive's
+duplicates (ingest/rereads.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+GOP = FIX / "gop_debate_2015_tweets.csv"
+DERIVED = "account_id=author,handle=author,created_at=created_at,text=text"
+OWN_IDS = DERIVED + ",post_id=row_id"
+
+
+def _ingest(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(app, ["ingest", *args])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output  # no traceback
+    return res.exit_code, " ".join(res.output.split())
+
+
+def _posts(study: Path) -> tuple[int, int]:
+    with open_study(study) as st:
+        return st.sql("SELECT count(*), count(DISTINCT (account_id, created_at, text)) FROM posts")[0]
+
+
+def test_force_with_a_map_giving_other_ids_is_refused_not_stored_twice(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    assert _ingest(str(study), str(GOP), "--columns", DERIVED)[0] == 0
+    before = _posts(study)
+    assert before[0] == before[1] > 20
+    code, out = _ingest(str(study), str(GOP), "--columns", OWN_IDS, "--force")
+    assert code == 0, out
+    assert "skipped" in out and "read before with the column map" in out and "ingest it into a new study" in out
+    assert _posts(study) == before  # not 2 x: every post once
+    # and the other way round, in a study first read with the file's own ids
+    other = tmp_path / "o.duckdb"
+    _ingest(str(other), str(GOP), "--columns", OWN_IDS)
+    held = _posts(other)
+    code, out = _ingest(str(other), str(GOP), "--columns", DERIVED, "--force")
+    assert "skipped" in out and _posts(other) == held
+
+
+def test_force_with_the_same_ids_reads_again_and_adds_nothing(tmp_path: Path) -> None:
+    """A map that differs only in fields the id is not made from (a location added) keeps the ids:
+    `--force` reads the file and stores nothing twice, as docs/ingest-csv.md says."""
+    study = tmp_path / "s.duckdb"
+    _ingest(str(study), str(GOP), "--columns", OWN_IDS)
+    before = _posts(study)
+    code, out = _ingest(str(study), str(GOP), "--columns", OWN_IDS + ",location=user_location", "--force")
+    assert code == 0 and "ok" in out and "stored 0" in out, out
+    assert _posts(study) == before
+
+
+def test_a_grown_file_under_another_map_is_refused(tmp_path: Path) -> None:
+    """A file that has grown is read again without --force: under another map its old rows would
+    come in a second time too."""
+    study, grown = tmp_path / "s.duckdb", tmp_path / "t.csv"
+    lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
+    grown.write_text("".join(lines[:10]), encoding="utf-8")
+    _ingest(str(study), str(grown), "--columns", DERIVED)
+    before = _posts(study)
+    grown.write_text("".join(lines), encoding="utf-8")
+    code, out = _ingest(str(study), str(grown), "--columns", OWN_IDS)
+    assert "skipped" in out and "read before with the column map" in out, out
+    assert _posts(study) == before
+
+
+def test_a_forced_re_read_is_neither_another_input_nor_the_archives_duplicates(tmp_path: Path) -> None:
+    from botwatch.report.caveats import data_provenance
+    from botwatch.report.reproduce import reproduction
+    from botwatch.report.section_overview import study_summary
+
+    study = tmp_path / "s.duckdb"
+    _ingest(str(study), str(GOP), "--columns", DERIVED)
+    with open_study(study) as st:
+        repeats = data_provenance(st)[0].repeats  # what the archive itself repeats
+    code, out = _ingest(str(study), str(GOP), "--columns", DERIVED, "--force")
+    assert code == 0 and "stored 0" in out
+    with open_study(study) as st:
+        s = study_summary(st)
+        assert (s["sources"], s["rereads"]) == (1, 1)
+        assert [f[-1] for f in s["files"]] == [False, True]  # listed as a re-read
+        assert data_provenance(st)[0].repeats == repeats
+        assert len(reproduction(st, "s.duckdb")["inputs"]) == 1  # the file to fetch again, once
+    status = CliRunner().invoke(app, ["status", str(study)])
+    assert "inputs 1 (and 1 re-read of a file already stored)" in " ".join(status.output.split())
+    page = tmp_path / "r.html"
+    assert CliRunner().invoke(app, ["report", str(study), "-o", str(page)]).exit_code == 0
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "read from 1 input file(s) (and 1 re-read" in text
+    assert f"{repeats:,} were duplicates of posts already stored" in text
