@@ -166,3 +166,14 @@ def test_one_account_matches_as_the_count_does(monkeypatch: pytest.MonkeyPatch) 
     assert ta.account_training("telegram", "someone", "someone") == {"origin": False, "bot": False}  # Twitter accounts only
     monkeypatch.setattr(ta, "_models_by_digest", lambda: {})  # the list not shipped: unknown, not "no"
     assert ta.account_training("twitter", "someone", "someone") == {"origin": None, "bot": None}
+
+
+def test_the_per_account_bot_flag_follows_a_users_model_that_scored_the_study() -> None:
+    """`explain` and the account JSON flagged accounts by the shipped bot model's list even when a
+    user's model (BOTWATCH_BOT_MODEL) scored the study: that model's own list decides, and a model
+    file that records none leaves the flag unknown (None), not "no"."""
+    own = {ta.TRAINING_KEY: ta.training_record(["42"], ["alice"])}
+    assert ta.account_training("twitter", "42", "someone", own)["bot"] is True
+    assert ta.account_training("twitter", "7", "Alice", own)["bot"] is True  # handles match in any case
+    assert ta.account_training("twitter", "7", "bob", own)["bot"] is False
+    assert ta.account_training("twitter", "42", "alice", {})["bot"] is None

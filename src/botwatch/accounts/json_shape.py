@@ -56,7 +56,8 @@ def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
     return tuple(found[0]) if found else None
 
 
-def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> dict[str, Any]:
+def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
+                 own_bot_model: Any = None) -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.
 
     `home` is the election's country the study recorded (the accounts run's election), or None.
@@ -69,7 +70,7 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None) -> d
     r = dict(zip(COLUMNS, row))
     # Was this account in the model's training data? Then its score is not a held-out estimate
     # (the study-wide count was recorded; which accounts, nowhere). None: the list is not shipped.
-    trained = account_training(r["platform"], r["account_id"], r["handle"])
+    trained = account_training(r["platform"], r["account_id"], r["handle"], own_bot_model)  # own_bot_model: study_bot_training_meta
     outside = None
     if home and r["origin_country"] is not None:  # as origin_rule.p_outside_sql: no country, no evidence
         outside = origin_rule.p_outside(r["origin_probabilities"], home)

@@ -80,22 +80,35 @@ def _models_by_digest() -> dict[str, tuple[bool, bool]]:
     return {d: (o, b) for d, o, b in zip(t["digest"], t["origin"], t["bot"])}
 
 
-def account_training(platform: Any, account_id: Any, handle: Any) -> dict[str, bool | None]:
+def study_bot_training_meta(study: Any) -> Mapping[str, Any] | None:
+    """The meta of the user's bot model that scored `study` (whose own training list decides the
+    per-account bot flag), {} when that model is a user's file botwatch cannot find (its training
+    accounts unknown), or None for the shipped model (the shipped list decides)."""
+    from botwatch.report.model_used import bot_model_used
+
+    used = bot_model_used(study)
+    if used.kind in ("shipped", "unrecorded"):
+        return None
+    return used.meta if used.kind == "own" else {}
+
+
+def account_training(platform: Any, account_id: Any, handle: Any,
+                     own_bot_model: Mapping[str, Any] | None = None) -> dict[str, bool | None]:
     """{"origin": ..., "bot": ...}: whether this one account was among each shipped model's training
     accounts, matched as `count_training_accounts` matches (a Twitter account's id or handle). The
     study-wide count said how many; `explain` and the account JSON now say which, so a reader of one
     account's score knows it is not a held-out estimate. None for both when the list is not shipped
-    (a source checkout without it): unknown, not "no"."""
+    (a source checkout without it): unknown, not "no". `own_bot_model` (`study_bot_training_meta`):
+    the bot flag follows the user's model that scored the study, from the list its file records."""
     table = _models_by_digest()
-    if not table:
-        return {m: None for m in MODELS}
-    found = {"origin": False, "bot": False}
-    if platform == "twitter":
-        for key in (account_id, handle):
-            if isinstance(key, str) and key:
-                o, b = table.get(key_digest(key), (False, False))
-                found["origin"] |= o
-                found["bot"] |= b
+    found: dict[str, bool | None] = {m: None for m in MODELS}
+    keys = [key_digest(k) for k in (account_id, handle) if platform == "twitter" and isinstance(k, str) and k]
+    if table:
+        found = {"origin": any(table.get(k, (False, False))[0] for k in keys),
+                 "bot": any(table.get(k, (False, False))[1] for k in keys)}
+    if own_bot_model is not None:  # a user's model scored the study: its own list, or unknown
+        own = own_model_digests(own_bot_model)
+        found["bot"] = None if own is None else any(k in set(own) for k in keys)
     return found
 
 

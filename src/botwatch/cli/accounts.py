@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, find_account, select_list
+from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, wide_when_piped
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
@@ -47,8 +48,8 @@ def accounts(
         if as_json:
             cols = select_list(set(st.columns("accounts_scored")))
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
-            home = recorded_home(st)
-            print_result(json.dumps([account_json(r, home) for r in rows], ensure_ascii=False, indent=1))
+            home, own = recorded_home(st), study_bot_training_meta(st)
+            print_result(json.dumps([account_json(r, home, own) for r in rows], ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
@@ -100,7 +101,7 @@ def explain(
             row = find_account(st, key)
             if row is None:
                 fail(f"no account @{key} in {study}")
-            print_result(json.dumps(account_json(row, recorded_home(st)), ensure_ascii=False, indent=1))
+            print_result(json.dumps(account_json(row, recorded_home(st), study_bot_training_meta(st)), ensure_ascii=False, indent=1))
             return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "
@@ -165,7 +166,7 @@ def explain(
             out.print(f"  • {plain(s)}", highlight=False)
         from botwatch.accounts.training_accounts import account_sentences, account_training
 
-        for line in account_sentences(account_training(platform, aid, h)):
+        for line in account_sentences(account_training(platform, aid, h, study_bot_training_meta(st))):
             out.print(line, highlight=False, markup=False)
 
 
