@@ -94,3 +94,29 @@ def test_a_forced_re_read_is_neither_another_input_nor_the_archives_duplicates(t
     text = " ".join(page.read_text(encoding="utf-8").split())
     assert "read from 1 input file(s) (and 1 re-read" in text
     assert f"{repeats:,} were duplicates of posts already stored" in text
+
+
+def test_what_changes_a_derived_id_is_in_the_identity_and_what_does_not_is_not() -> None:
+    """A diff review found the identity blind to three things that change every derived id (the
+    handle key's column in a handle-only map, whether the handle key is lower-cased, `--time-zone`)
+    and holding two that do not (the `time_zone`/`utc_offset` columns)."""
+    import json
+    from datetime import datetime
+
+    from botwatch.ingest.csv_mapping import build
+    from botwatch.ingest.rereads import earlier_maps, map_conflict, post_identity
+
+    base = {"created_at": "t", "text": "x"}
+    ident = lambda cols, **kw: post_identity(build({**base, **cols}, **kw))  # noqa: E731
+    assert ident({"handle": "a"}) != ident({"handle": "b"})
+    assert ident({"account_id": "sn"}) != ident({"account_id": "sn", "handle": "sn"})  # ids as written vs lower-cased handles
+    assert ident({"account_id": "u"}) != ident({"account_id": "u"}, time_zone="America/New_York")
+    assert ident({"account_id": "u"}) == ident({"account_id": "u", "time_zone": "tz", "utc_offset": "off"})
+
+    # A handle-keyed map an older version recorded (no "handle_keys") gave ids of the handles as written.
+    at, start, end = datetime(2026, 1, 1, 12), datetime(2026, 1, 1, 11), datetime(2026, 1, 1, 13)
+    cmap = build({**base, "account_id": "sn", "handle": "sn"})
+    old = {"columns": dict(cmap.columns)}
+    new = cmap.as_params()
+    assert map_conflict(earlier_maps([("f.csv", "h", "csv-mapped", at)], [(json.dumps(old), start, end)], "f.csv", "h"), cmap) is not None
+    assert map_conflict(earlier_maps([("f.csv", "h", "csv-mapped", at)], [(json.dumps(new), start, end)], "f.csv", "h"), cmap) is None

@@ -147,6 +147,8 @@ class ColumnMap:
             out["platform"] = self.platform
         if self.time_zone:
             out["time_zone"] = self.time_zone
+        if self.handle_keys:  # keys lower-cased (since 2026-12-02): a re-read tells such ids from older, as-written ones
+            out["handle_keys"] = "lower"
         return out
 
     def as_option(self) -> str:

@@ -24,51 +24,58 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from botwatch.ingest.csv_mapping import ColumnMap
 
-# Fields that may change a derived id (`csv-…`, from account, time and text): the time is parsed
-# with the time format and may be read in the row's time zone or offset.
-_DERIVED_FROM = ("account_id", "created_at", "text", "time_zone", "utc_offset")
+# The columns a derived id (`csv-…`) is built from besides the account key: the time (parsed with
+# the time format, naive times read in the map's time zone) and the text.
+_DERIVED_FROM = ("created_at", "text")
 
 SourceRow = tuple[Any, Any, Any, Any]  # source, sha256, format, ingested_at
 RunRow = tuple[Any, Any, Any]  # params (JSON), started_at, finished_at (ingest runs only)
+Earlier = tuple["ColumnMap | None", tuple[Any, ...]]  # an earlier read's map and the identity of the ids it gave
 
 
-def post_identity(cmap: ColumnMap | None) -> tuple[Any, ...]:
+def post_identity(cmap: ColumnMap | None, handles_lowered: bool = True) -> tuple[Any, ...]:
     """What decides the ids a read gives a file's posts: the mapped `post_id` column (the file's
-    own ids), else the fields a derived id is built from; `("sniffed",)` for a format botwatch
-    recognised by itself (its reader's ids do not depend on any map)."""
+    own ids), else what a derived id is built from: the account key's column and whether it is a
+    lower-cased handle (`ColumnMap.handle_keys`), the time column, format and zone, and the text;
+    `("sniffed",)` for a format botwatch recognised by itself (its reader's ids do not depend on
+    any map). `handles_lowered`: False for a map recorded before handle keys were lower-cased (its
+    ids hold the handles as written)."""
     if cmap is None:
         return ("sniffed",)
     own = cmap.column("post_id")
     if own is not None:
         return ("column", cmap.platform, own)
-    return ("derived", cmap.platform, cmap.time_format, *(cmap.column(f) for f in _DERIVED_FROM))
+    keys = ("lower" if handles_lowered else "as written") if cmap.handle_keys else "id"
+    return ("derived", cmap.platform, cmap.time_format, cmap.time_zone, cmap.key_column, keys,
+            *(cmap.column(f) for f in _DERIVED_FROM))
 
 
-def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None) -> list[ColumnMap | None]:
-    """The column maps (None: read without one) of the earlier reads of this file: `sources` rows
-    of the same path or the same content that something was read from, each linked to the
-    `ingest` run it was written in. A row no run is found for (written by the run now going on)
-    is left out: there is nothing to compare it with."""
+def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None) -> list[Earlier]:
+    """The column maps (None: read without one) of the earlier reads of this file, each with the
+    identity of the ids it gave: `sources` rows of the same path or the same content that
+    something was read from, each linked to the `ingest` run it was written in. A row no run is
+    found for (written by the run now going on) is left out: there is nothing to compare it with."""
     from botwatch.ingest.csv_mapping import from_params
     from botwatch.runs_table import parse_params
 
     spans = [(started, finished, parse_params(params) or {}) for params, started, finished in runs
              if isinstance(started, datetime) and isinstance(finished, datetime)]
-    out: list[ColumnMap | None] = []
+    out: list[Earlier] = []
     for src, digest, fmt, at in sources:
         if fmt is None or not (src == source or (sha is not None and digest == sha)) or not isinstance(at, datetime):
             continue
         p = next((p for started, finished, p in spans if started <= at <= finished), None)
         if p is not None:
-            out.append(from_params(p))
+            cmap = from_params(p)
+            out.append((cmap, post_identity(cmap, handles_lowered=p.get("handle_keys") == "lower")))
     return out
 
 
-def map_conflict(earlier: list[ColumnMap | None], now: ColumnMap | None) -> str | None:
+def map_conflict(earlier: list[Earlier], now: ColumnMap | None) -> str | None:
     """Why reading the file again under `now` would store its posts twice (one line saying what to
     do instead), or None when it gives them the ids they already have."""
     mine = post_identity(now)
-    other = next((m for m in earlier if post_identity(m) != mine), "same")
+    other = next((m for m, ident in earlier if ident != mine), "same")
     if other == "same":
         return None
     before = f"the column map {other.as_option()}" if other is not None else "its own format (no column map)"
