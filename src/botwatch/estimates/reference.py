@@ -83,8 +83,9 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing).
 
     A share of 0 or 1 whose bootstrap collapsed ("0.0% – 0.0%": every resample of a few accounts
-    gives the same share) gets the exact bound over its accounts instead, said to be one, by the
-    rule the report's `pct_ci` uses (`stats.exact_edge_bound`)."""
+    gives the same share) is said to have no interval, as the report's `pct_ci` says it. No exact
+    bound is made from `n_accounts`: that counts every account of the cell, not those behind the
+    share's denominator (its measured or English posts), so the bound would be too narrow."""
     from botwatch import stats
     from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, NO_ACCOUNTS, TOO_FEW
 
@@ -93,10 +94,7 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     if (lo is None or hi is None) and n_accounts == 0:
         return NO_ACCOUNTS
     if share and stats.degenerate_interval(estimate, lo, hi):
-        bound = stats.exact_edge_bound(float(estimate), int(n_accounts or 0)) if estimate is not None else None  # type: ignore[arg-type]
-        if bound is None:
-            return "no interval (every resample gave the same share)"
-        return f"{fmt_interval(*bound, share)} (exact bound over {int(n_accounts or 0):,} accounts)"
+        return "no interval (every resample gave the same share)"
     return fmt_interval(lo, hi, share)
 
 

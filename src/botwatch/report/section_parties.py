@@ -50,7 +50,9 @@ def _share(v: dict[str, Any] | None) -> str:
         return "—"
     if _too_few(v):
         return f"{pct(v['estimate'])} ({TOO_FEW})"
-    return pct_ci(v["estimate"], v["lo"], v["hi"], accounts=v.get("accounts"))
+    # No `accounts=`: the cell's account count is not the number of accounts behind this share's
+    # denominator (its measured or English posts), so an exact bound over it would be too narrow.
+    return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
 def _unread(posts: dict[str, Any], measured: dict[str, Any] | None) -> int:
@@ -149,14 +151,14 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
                 continue
             labels.append(f"{r['name']}: {word}")
             vals.append(v["estimate"])
-            # A collapsed bootstrap ("0% [0–0%]") draws the exact bound over the accounts, as `pct_ci` prints it.
-            bound = stats.exact_edge_bound(float(v["estimate"]), int(v.get("accounts") or 0)) if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]) else None
-            exact = exact or bound is not None
-            lo.append(bound[0] if bound else v["lo"])
-            hi.append(bound[1] if bound else v["hi"])
+            # A collapsed bootstrap ("0% [0–0%]") has no interval to draw; the cell's account count is
+            # not the share's (its English posts'), so no exact bound over it is drawn either.
+            exact = exact or stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
+            lo.append(v["lo"])
+            hi.append(v["hi"])
             colours.append(colour)
     tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals"
-                 + ("; a share of 0% or 100% whose bootstrap collapsed: the exact bound over its accounts" if exact else ""))
+                 + ("; a share of 0% or 100% whose bootstrap collapsed has no interval (every resample of the accounts gave the same share)" if exact else ""))
     return stance, tone
 
 
