@@ -129,6 +129,14 @@ def _home_unknown(election: Any) -> str | None:
     return unknown_home_note(home) if home and not home_known(home) else None
 
 
+def _scored_by_own_bot_model(study: Study) -> bool:
+    """Whether a user's bot model (BOTWATCH_BOT_MODEL) scored the study: then the training-account
+    sentence is about that model, not the shipped one and its card."""
+    from botwatch.report.model_used import bot_model_used
+
+    return bot_model_used(study).kind in ("own", "missing")
+
+
 @section("methods", order=900)
 def methods(study: Study, ctx: dict[str, Any]) -> Section:
     """Always present: even a study with only ingested posts has coverage and rejects to explain."""
@@ -166,7 +174,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         pages=dup[2],
         page_files=dup[3],
         runs=provenance(study, paths),
-        training=training_sentences(recorded_counts(study)),
+        training=training_sentences(recorded_counts(study), own_bot=_scored_by_own_bot_model(study)),
         repro=repro,
         paths_sentence=paths_sentence(repro) if paths is not None else None,
         step_chars=PAGE_STEP_CHARS,
