@@ -301,3 +301,18 @@ def test_relative_paths_rewrite_only_paths_under_the_folder(tmp_path: Path) -> N
     assert rel.params({"inputs": [str(tmp_path / "data" / "y")], "bot_model_file": str(tmp_path / "m.json.gz"), "n": 1}) == {
         "inputs": ["y"], "bot_model_file": str(tmp_path / "m.json.gz"), "n": 1}
     assert rel.outside == {str(tmp_path / "database" / "x.json"), str(tmp_path / "m.json.gz")}
+
+
+def test_paths_relative_to_covers_the_rejected_records_table(tmp_path: Path) -> None:
+    """The diff review: `--paths-relative-to` left the Overview's rejected-records table naming the
+    author's folders."""
+    data = tmp_path / "secret-folder" / "data"
+    data.mkdir(parents=True)
+    good = (Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl").read_text(encoding="utf-8")
+    (data / "in.jsonl").write_text(good + "{not json\n", encoding="utf-8")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(data / "in.jsonl")]).exit_code == 0
+    out = tmp_path / "r.html"
+    _ok("report", str(study), "-o", str(out), "--no-exports", "--paths-relative-to", str(data))
+    page = out.read_text(encoding="utf-8")
+    assert "Rejected input" in page and "secret-folder" not in page

@@ -73,6 +73,7 @@ def overview(study: Study, ctx: dict[str, Any]) -> Section:
 
         rel = RelativePaths(ctx["paths_relative_to"])
         s["files"] = [(rel.path(src), *rest) for src, *rest in s["files"]]
+        s["rejected_rows"] = [(rel.path(src), *rest) for src, *rest in s["rejected_rows"]]  # the review found them left absolute
     unit, buckets, counts = posts_over_time(study)
     chart = bar_series(buckets, counts, title=f"Posts per {unit} (UTC)", unit=unit)
     html = render("overview.html.j2", s=s, chart=chart, unit=unit)
