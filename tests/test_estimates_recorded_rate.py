@@ -80,3 +80,19 @@ def test_the_python_api_inherits_it_too(labelled: Path, tmp_path: Path) -> None:
     api.analyze(path, only=["estimates"], options={"bootstrap_reps": 50}, log=said.append)
     assert _rates(path) == [0.01]
     assert any("last made with: 0.01" in s for s in said)
+
+
+def test_analyze_names_the_recorded_rate_only_when_estimates_run(labelled: Path, tmp_path: Path) -> None:
+    """The diff review: `analyze --only coverage` printed "using the sample rate …" although no
+    stage it ran uses a rate."""
+    from botwatch.cli import app
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(labelled, path)
+    assert CliRunner().invoke(app, ["estimate", str(path), "--election", "us-2016", "--sample-rate", "0.01", "--reps", "50"]).exit_code == 0
+    res = CliRunner().invoke(app, ["analyze", str(path), "--only", "coverage"])
+    assert res.exit_code == 0, res.output
+    assert "using the sample rate" not in res.output
+    res = CliRunner().invoke(app, ["analyze", str(path), "--only", "estimates"])
+    assert res.exit_code == 0, res.output
+    assert "using the sample rate this study's estimates were last made with: 0.01" in res.output

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from botwatch.study import Study
 
 
+def _runs_estimates(st: "Study", only: list[str] | None, skip: list[str] | None, with_deps: bool, has_election: bool) -> bool:
+    """Whether this `analyze` runs the estimates stage (the only one a sample rate changes); True
+    when the plan cannot be made (the pipeline then says why)."""
+    from botwatch.pipeline import PipelineError, plan, stages as all_stages
+
+    try:
+        chosen = [s for s, _ in plan(all_stages(), set(st.tables()), list(only) if only else None, list(skip) if skip else None, with_deps=with_deps)]
+    except PipelineError:
+        return True
+    return any(s.name == "estimates" and (has_election or not s.needs_election) for s in chosen)
+
+
 @app.command()
 def analyze(
     study: StudyArg,
@@ -69,7 +81,9 @@ def analyze(
                 why = " (this run has none: --no-election, given or recorded)" if none_on_purpose else ""
                 fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election{why}: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         say_if_no_posts(st, study)
-        if not sample_rate:  # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`)
+        if not sample_rate and _runs_estimates(st, stage, skip, with_deps, chosen is not None):
+            # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`);
+            # said only when the estimates stage runs (the review found the line printed for --only accounts)
             sample_rate, note = study_sample_rate(st)
             if note:
                 console.print(note, highlight=False, markup=False)
