@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,38 +14,7 @@ from pathlib import Path
 
 from botwatch.engines import lake_lock, lake_scratch
 from botwatch.engines.lake_scratch import MAX_AGE_S, OWNER_FILE, claim, clean
-
-
-class LocalFiles:
-    """`LakeFiles`' methods that scratch cleaning uses, on a local disk."""
-
-    def exists(self, p: str) -> bool:
-        return os.path.exists(p)
-
-    def dirs(self, p: str) -> list[str]:
-        return sorted(d for d in os.listdir(p) if os.path.isdir(os.path.join(p, d))) if os.path.isdir(p) else []
-
-    def read_text(self, p: str) -> str:
-        return Path(p).read_text()
-
-    def write_text(self, p: str, text: str) -> None:
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        Path(p).write_text(text)
-
-    def delete(self, p: str) -> None:
-        shutil.rmtree(p, ignore_errors=True)
-
-    def remove_if_empty(self, p: str) -> None:
-        try:
-            os.rmdir(p)
-        except OSError:
-            pass
-
-    def mtime(self, p: str) -> float | None:
-        try:
-            return os.path.getmtime(p)
-        except OSError:
-            return None
+from testsupport.lake_files import LocalFiles
 
 
 def _dead_pid() -> int:

@@ -6,18 +6,17 @@ when cut off between its two steps."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from botwatch.engines import lake_swap
 from botwatch.engines.lake_swap import SWAP_DIR, finish, locate, recover, replace
+from testsupport import lake_files
 
 
-class LocalFiles:
-    """`LakeFiles`' folder methods on a local disk, as Hadoop's local file system does them (a
-    rename makes the parent and refuses an existing destination)."""
+class LocalFiles(lake_files.LocalFiles):
+    """The local-disk fake that records each rename and delete and can cut the swap at one of them."""
 
     def __init__(self) -> None:
         self.ops: list[tuple[str, str]] = []
@@ -30,28 +29,6 @@ class LocalFiles:
             if op == "delete" and self.half_delete and os.path.isdir(p):
                 os.unlink(os.path.join(p, sorted(os.listdir(p))[0]))
             raise KeyboardInterrupt
-
-    def exists(self, p: str) -> bool:
-        return os.path.exists(p)
-
-    def dirs(self, p: str) -> list[str]:
-        return sorted(d for d in os.listdir(p) if os.path.isdir(os.path.join(p, d))) if os.path.isdir(p) else []
-
-    def rename(self, src: str, dst: str) -> None:
-        self._step("rename", src)
-        assert not os.path.exists(dst), f"rename onto an existing {dst} would move into it"
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        os.rename(src, dst)
-
-    def delete(self, p: str) -> None:
-        self._step("delete", p)
-        shutil.rmtree(p, ignore_errors=True)
-
-    def remove_if_empty(self, p: str) -> None:
-        try:
-            os.rmdir(p)
-        except OSError:
-            pass
 
 
 def _version(folder: Path, tag: str, parts: int = 3) -> Path:
