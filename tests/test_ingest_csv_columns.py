@@ -9,10 +9,9 @@ Expected values are computed from the files with the csv module, not by botwatch
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import shlex
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 
 from botwatch import open_study
 from botwatch.cli import app
+from testsupport.csv_files import read_rows as _rows, utc_naive as _utc
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 GOP = FIX / "gop_debate_2015_tweets.csv"
@@ -36,16 +36,6 @@ location = "user_location"
 hashtags = "hashtags"
 """
 runner = CliRunner()
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as f:  # type: ignore[operator]
-        return list(csv.DictReader(f))
-
-
-def _utc(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _ingest(*args: str) -> tuple[int, str]:

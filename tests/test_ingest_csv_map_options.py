@@ -11,9 +11,8 @@ has them; expected values come from the files through the csv module and `dateti
 from __future__ import annotations
 
 import csv
-import gzip
 import shlex
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,22 +22,13 @@ from typer.testing import CliRunner
 from botwatch import open_study
 from botwatch.cli import app
 from botwatch.ingest.csv_mapping import ColumnMapError, build, parse_option
+from testsupport.csv_files import read_rows as _rows, utc_naive as _utc
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 GOP = FIX / "gop_debate_2015_tweets.csv"
 BREXIT = FIX / "brexit_2016_tweets.csv"
 GOP_MAP = "account_id=author,handle=author,created_at=created_at,text=text,is_retweet=is_retweet,location=user_location,time_zone=user_time_zone"
 runner = CliRunner()
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as f:  # type: ignore[operator]
-        return list(csv.DictReader(f))
-
-
-def _utc(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _ingest(*args: str) -> tuple[int, str]:

@@ -1,0 +1,21 @@
+"""Reading the committed CSV slices back in the CSV-ingest tests, to compare what was stored with
+the rows as written (`tests/test_ingest_csv_columns.py`, `tests/test_ingest_csv_map_options.py`)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV (plain or .gz) as its rows, keyed by header."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as f:  # type: ignore[operator]
+        return list(csv.DictReader(f))
+
+
+def utc_naive(iso: str) -> datetime:
+    """An ISO time ('Z' or an offset) as a naive UTC datetime, as the study stores times."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
