@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,7 +30,7 @@ from botwatch.content.language import _batch, normalise_tag
 from botwatch.content.tables import POST_LABELS, POST_PARTY
 from botwatch.forkpool import HoldsWorkers, OneBatchLate, PoolError, Workers, ipc
 
-__all__ = ["LabelPool", "OneBatchLate", "PoolError", "gc_paused", "needs_detector"]
+__all__ = ["LabelPool", "OneBatchLate", "PoolError", "gc_paused", "needs_detector", "route_by_text"]
 
 
 @contextmanager
@@ -52,6 +53,12 @@ def needs_detector(langs: list[str | None]) -> bool:
     """Whether any post may need py3langid: a NULL or unusable tag among `langs` (the study's
     distinct language tags)."""
     return any(normalise_tag(t) is None for t in langs)
+
+
+def route_by_text(texts: list[str | None], workers: int) -> np.ndarray:
+    """Each text's worker in 0..workers-1, the same in every process and run (a NULL text is
+    routed like the empty one)."""
+    return np.fromiter((zlib.crc32((t or "").encode("utf-8", "surrogatepass")) % workers for t in texts), np.int64, len(texts))
 
 
 class LabelPool(HoldsWorkers):
@@ -91,9 +98,13 @@ class LabelPool(HoldsWorkers):
         return labels, party, where, self.labeller.scorer.scored - scored
 
     def route(self, text: pa.Array) -> np.ndarray:
-        """The worker of each row: by its text, so a text always meets the same caches."""
-        k = self.workers
-        return np.fromiter((hash(t) % k for t in text.to_pylist()), np.int64, len(text))
+        """The worker of each row: by its text, so a text always meets the same caches.
+
+        The key is the CRC-32 of the text's UTF-8 bytes, not Python's `hash()`: string hashes
+        are salted per process (PYTHONHASHSEED), so the share-out, and with it what each
+        worker's caches saw (the VADER-scored count the stage logs, say: two texts that differ
+        only in a link are one cache entry on one worker, two on two), changed from run to run."""
+        return route_by_text(text.to_pylist(), self.workers)
 
     def __call__(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         """(post_labels rows, post_party rows) of `batch`, as `labeller.label(batch)` gives them."""
