@@ -34,15 +34,15 @@ def test_force_with_a_map_giving_other_ids_is_refused_not_stored_twice(tmp_path:
     before = _posts(study)
     assert before[0] == before[1] > 20
     code, out = _ingest(str(study), str(GOP), "--columns", OWN_IDS, "--force")
-    assert code == 0, out
-    assert "skipped" in out and "read before with the column map" in out and "ingest it into a new study" in out
+    assert code == 1, out  # refused: nothing put in that the study holds as asked
+    assert "refused" in out and "read before with the column map" in out and "ingest it into a new study" in out
     assert _posts(study) == before  # not 2 x: every post once
     # and the other way round, in a study first read with the file's own ids
     other = tmp_path / "o.duckdb"
     _ingest(str(other), str(GOP), "--columns", OWN_IDS)
     held = _posts(other)
     code, out = _ingest(str(other), str(GOP), "--columns", DERIVED, "--force")
-    assert "skipped" in out and _posts(other) == held
+    assert code == 1 and "refused" in out and _posts(other) == held
 
 
 def test_force_with_the_same_ids_reads_again_and_adds_nothing(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_a_grown_file_under_another_map_is_refused(tmp_path: Path) -> None:
     before = _posts(study)
     grown.write_text("".join(lines), encoding="utf-8")
     code, out = _ingest(str(study), str(grown), "--columns", OWN_IDS)
-    assert "skipped" in out and "read before with the column map" in out, out
+    assert code == 1 and "refused" in out and "read before with the column map" in out, out
     assert _posts(study) == before
 
 

@@ -214,29 +214,56 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
+def put_nothing_in(res: FileResult) -> str | None:
+    """Why an input added nothing to the study although the study does not already hold it (the
+    summary's "failed" kinds, below), or None: it stored posts or accounts, met only posts already
+    stored (duplicates), or was skipped as content already ingested. A script running `ingest`
+    must be able to tell a complete ingest from one with a file missing, broken off, unreadable,
+    empty, wholly rejected or refused: each of those exits 1, however many other inputs were stored."""
+    if res.refused:
+        return "refused"
+    if res.skipped:
+        return None
+    if res.error:
+        return "broke off"
+    if unreadable(res):
+        return "unreadable"
+    if res.stored + res.duplicates + res.accounts:
+        return None
+    if no_records(res) is not None:
+        return "empty"
+    return "all rejected" if res.rejected else "no posts"
+
+
+# How the error line words each kind of `put_nothing_in`, one input or several.
+_KINDS = {
+    "unreadable": lambda n: "not a format botwatch reads",
+    "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
+    "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),
+    "all rejected": lambda n: "every record was rejected",
+    "no posts": lambda n: "records read, none of them a post or account",
+    "refused": lambda n: "read before under a column map giving other post ids",
+}
+
+
 def failed_inputs(summary: IngestSummary) -> int:
-    """Inputs that failed: broke off with an error, or unreadable (no reader knew the layout).
-    The summary's "failed" column and the error line under it count the same inputs; counting only
-    the first made the table say "failed 0" above "1 of 4 inputs could not be read"."""
-    return sum(1 for f in summary.files if f.error or unreadable(f))
+    """Inputs that put nothing in although not already held (`put_nothing_in`). The summary's
+    "failed" column and the error line under it count the same inputs; counting only some made
+    the table say "failed 0" above "1 of 4 inputs could not be read"."""
+    return sum(1 for f in summary.files if put_nothing_in(f))
 
 
 def fail_if_some_failed(summary: IngestSummary) -> None:
-    """Exit 1 when an input failed, or could not be read at all, although others were stored: a
-    script that runs `ingest` must be able to tell a complete ingest from one with a file missing,
-    broken or in a layout botwatch does not read (a whole CSV of posts skipped with exit 0 would be
-    lost without anyone noticing; the table alone says it)."""
-    failed = [f for f in summary.files if f.error]
-    unread = [f for f in summary.files if unreadable(f)]
-    if failed or unread:
-        # In the summary table's words: its "failed" column counts both kinds (`failed_inputs`).
-        kinds = "; ".join(x for x in (
-            f"{len(unread)} unreadable: not a format botwatch reads" if unread else "",
-            f"{len(failed)} broke off: nothing from {'it' if len(failed) == 1 else 'them'} was stored" if failed else "",
-        ) if x)
-        what = f"{len(failed) + len(unread)} of {len(summary.files)} inputs failed ({kinds})"
+    """Exit 1 when an input put nothing in (`put_nothing_in`) although others were stored or
+    already held; exit status 0 needs every input stored or already in the study (a whole CSV of
+    posts skipped with exit 0 would be lost without anyone noticing; the table alone says it)."""
+    got = [k for f in summary.files if (k := put_nothing_in(f))]
+    if got:
+        counts = {k: got.count(k) for k in _KINDS if k in got}
+        kinds = "; ".join(f"{n} {k}: {_KINDS[k](n)}" for k, n in counts.items())
+        what = f"{len(got)} of {len(summary.files)} inputs failed ({kinds})"
         fail(
-            f"{what}, as listed above; the rest are stored. Fix or remove those inputs and run the same command again: "
+            f"{what}, as listed above; the rest are stored or were already. Fix or remove those inputs and run the same command again: "
             "stored files are skipped, not duplicated",
             code=1,
         )
@@ -308,7 +335,9 @@ def print_file_result(res: FileResult) -> None:
     from botwatch.ingest.source import shown_name
 
     res = dataclasses.replace(res, source=shown_name(res.source))  # a non-UTF-8 name shown as `\xff`, as stored
-    if res.skipped:
+    if res.refused and res.skipped:
+        console.print(f"[red]refused[/red] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
+    elif res.skipped:
         console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
@@ -338,7 +367,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         tbl.add_column(col, justify="right")
     tbl.add_row(
         str(len(summary.files)), read_count(summary.files), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
-        f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped)),
+        f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped and not f.refused)),
     )
     out.print(tbl)
     if summary.total("repaired") and kept:

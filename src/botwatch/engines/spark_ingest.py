@@ -257,7 +257,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
         elif m.get("sha256") and not force and m["sha256"] in first:
             res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
         elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
-            res.skipped, res.read, res.format = why, 0, None
+            res.skipped, res.refused, res.read, res.format = why, True, 0, None
         else:
             if m.get("sha256"):
                 first.setdefault(m["sha256"], m["source"])

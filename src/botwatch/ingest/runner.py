@@ -52,6 +52,9 @@ class FileResult:
     repaired: int = 0  # stored after a repair, each noted in `rejected` (not counted in `rejected`)
     accounts: int = 0
     skipped: str | None = None  # why the file was not read again
+    # Skipped because reading it again would store its posts twice (`rereads.map_conflict`): not
+    # held as asked, so the command's exit status counts it with the inputs that put nothing in.
+    refused: bool = False
     error: str | None = None  # a failure that rolled the file back
     unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
 
@@ -198,7 +201,7 @@ def _ingest_source(
                                    "ingest it into a new study")
             return result
     if regular and (conflict := study_conflict(study, src.name, sha, columns)):  # a re-read under another map would store every post twice
-        result.skipped = conflict
+        result.skipped, result.refused = conflict, True
         return result
     native = None
     if native_candidate:

@@ -1,0 +1,72 @@
+"""`botwatch ingest`'s exit status: 1 whenever an input put nothing in that the study does not
+already hold (an unreadable file, one that broke off, a CSV of its header alone, a re-read refused
+as it would store every post twice), however many other inputs were stored; 0 when every input
+was stored or was already held. Never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+GOP = FIX / "gop_debate_2015_tweets.csv"
+DERIVED = "account_id=author,handle=author,created_at=created_at,text=text"
+OWN_IDS = DERIVED + ",post_id=row_id"
+V1 = FIX / "v1_uklabour.jsonl"
+
+
+def _ingest(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(app, ["ingest", *args])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output  # no traceback
+    assert "Traceback" not in res.output
+    return res.exit_code, " ".join(res.output.split())
+
+
+def _header_only(tmp_path: Path) -> Path:
+    f = tmp_path / "h.csv"
+    f.write_text(GOP.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")
+    return f
+
+
+def test_a_header_only_csv_beside_a_stored_file_exits_1(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    code, out = _ingest(str(study), str(GOP), str(_header_only(tmp_path)), "--columns", DERIVED)
+    assert code == 1, out
+    assert "1 of 2 inputs failed (1 empty: no records in it)" in out
+    with open_study(study) as st:
+        assert st.count("posts") > 20  # the good file is stored all the same
+
+
+def test_a_file_whose_every_record_is_rejected_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad.write_text(lines[0] + "".join(",".join(["x"] * 3) + "\n" for _ in range(3)), encoding="utf-8")  # too few fields
+    code, out = _ingest(str(tmp_path / "s.duckdb"), str(GOP), str(bad), "--columns", DERIVED)
+    assert code == 1 and "1 all rejected: every record was rejected" in out, out
+
+
+def test_a_refused_re_read_exits_1_and_a_run_of_held_files_exits_0(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    assert _ingest(str(study), str(GOP), "--columns", DERIVED)[0] == 0
+    code, out = _ingest(str(study), str(GOP), "--columns", DERIVED)  # the same again: all held
+    assert code == 0 and "skipped" in out and "identical content already ingested" in out, out
+    code, out = _ingest(str(study), str(GOP), "--columns", OWN_IDS, "--force")  # refused: it would store every post twice
+    assert code == 1, out
+    assert f"refused {GOP}: read before with the column map" in out
+    assert "1 of 1 inputs failed (1 refused: read before under a column map giving other post ids)" in out
+    code, out = _ingest(str(study), str(GOP), "--columns", DERIVED, "--force")  # re-read, same ids: nothing new, all held
+    assert code == 0 and "stored 0" in out, out
+
+
+def test_a_missing_or_unreadable_input_beside_held_ones_exits_1(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    assert _ingest(str(study), str(V1))[0] == 0
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01binary\xff" * 50)
+    code, out = _ingest(str(study), str(V1), str(junk), str(tmp_path / "gone.jsonl"))
+    assert code == 1, out
+    assert "2 of 3 inputs failed (1 unreadable: not a format botwatch reads; 1 broke off: nothing from it was stored)" in out
