@@ -213,3 +213,24 @@ def test_report_after_no_election_names_no_election(tmp_path: Path, analysed_sam
     assert 'id="parties"' not in page and "Republicans (Trump)" not in page
     assert "Accounts that posted in the election window, created after the election was called" not in page
     assert "this study was last analysed with --no-election" in page  # the impact test says why it is missing
+
+
+def test_methods_after_no_election_says_no_estimates_and_no_scaling(tmp_path: Path, analysed_sample_path: Path) -> None:
+    """Methods described the older election's estimates table ("counts and shares per group and
+    party with 95% intervals") and, with a sample rate given, "platform-wide counts of posts are the
+    archive's counts divided by 0.01", of a report that shows no estimates: a study analysed with
+    --no-election has none, and nothing in its report is scaled."""
+    import re
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--sample-rate", "0.01"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / "r.html"), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    methods = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="methods"'):]).split())
+    assert "Counts and shares per group and party with 95% intervals" not in methods
+    assert "platform-wide counts" not in methods and "divided by" not in methods and "run with a sample rate" not in methods
+    assert "No estimates: the study was last analysed with --no-election" in methods
+    assert "nothing in this report is scaled to the whole platform" in methods

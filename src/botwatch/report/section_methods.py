@@ -161,6 +161,9 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
         has={key: table in tables for table, key in METHOD_TABLES},
         election=election,
         unloaded=ctx.get("election_unloaded"),
+        # Last analysed with --no-election: no estimates (the Parties section is not shown), so
+        # Methods neither describes an older election's estimates table nor scales anything.
+        no_election=bool(ctx.get("no_election")),
         sample_rate=ctx.get("sample_rate"),
         not_sample=scaling_unsupported(study, ctx.get("sample_rate")),
         scope=scope(study, ctx.get("sample_rate")),
