@@ -70,6 +70,42 @@ def test_a_grown_file_under_another_map_is_refused(tmp_path: Path) -> None:
     assert _posts(study) == before
 
 
+def test_another_file_saved_under_an_old_name_is_read_as_new(tmp_path: Path) -> None:
+    """A path alone is no identity: a file whose first bytes are not what was read before at its
+    path is another file, read as new under whatever map (it was refused as a "re-read" that would
+    store every post twice, though none of its rows were in the study). Running it again stores
+    nothing twice."""
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.csv"
+    lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
+    f.write_text("".join(lines[:10]), encoding="utf-8")
+    assert _ingest(str(study), str(f), "--columns", DERIVED)[0] == 0
+    first = _posts(study)
+    f.write_text(lines[0] + "".join(lines[20:30]), encoding="utf-8")  # other rows under the same name
+    code, out = _ingest(str(study), str(f), "--columns", OWN_IDS)
+    assert code == 0 and "refused" not in out and "ok" in out, out
+    after = _posts(study)
+    alone = tmp_path / "alone.duckdb"
+    assert _ingest(str(alone), str(f), "--columns", OWN_IDS)[0] == 0
+    assert after[0] == first[0] + _posts(alone)[0] > first[0]  # all its rows came in, each once
+    code, out = _ingest(str(study), str(f), "--columns", OWN_IDS)
+    assert code == 0 and "identical content already ingested" in out and _posts(study) == after
+    code, out = _ingest(str(study), str(f), "--columns", OWN_IDS, "--force")
+    assert code == 0 and "stored 0" in out and _posts(study) == after
+
+
+def test_grown_from_compares_the_first_bytes_with_each_earlier_read(tmp_path: Path) -> None:
+    import hashlib
+
+    from botwatch.ingest.source import grown_from
+
+    f = tmp_path / "f"
+    f.write_bytes(b"abcdefgh")
+    sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    earlier = [(3, sha(b"abc")), (3, sha(b"xyz")), (8, sha(b"abcdefgh")), (20, sha(b"abcdefgh" + b"x" * 12)), (0, sha(b""))]
+    assert grown_from(f, earlier) == {sha(b"abc"), sha(b"abcdefgh"), sha(b"")}
+    assert grown_from(f, [(5, sha(b"abcdX"))]) == set() and grown_from(tmp_path / "gone", [(3, sha(b"abc"))]) == set()
+
+
 def test_a_forced_re_read_is_neither_another_input_nor_the_archives_duplicates(tmp_path: Path) -> None:
     from botwatch.report.caveats import data_provenance
     from botwatch.report.reproduce import reproduction
@@ -118,5 +154,5 @@ def test_what_changes_a_derived_id_is_in_the_identity_and_what_does_not_is_not()
     cmap = build({**base, "account_id": "sn", "handle": "sn"})
     old = {"columns": dict(cmap.columns)}
     new = cmap.as_params()
-    assert map_conflict(earlier_maps([("f.csv", "h", "csv-mapped", at)], [(json.dumps(old), start, end)], "f.csv", "h"), cmap) is not None
-    assert map_conflict(earlier_maps([("f.csv", "h", "csv-mapped", at)], [(json.dumps(new), start, end)], "f.csv", "h"), cmap) is None
+    assert map_conflict(earlier_maps([("f.csv", "h", 10, "csv-mapped", at)], [(json.dumps(old), start, end)], "f.csv", "h"), cmap) is not None
+    assert map_conflict(earlier_maps([("f.csv", "h", 10, "csv-mapped", at)], [(json.dumps(new), start, end)], "f.csv", "h"), cmap) is None

@@ -41,3 +41,26 @@ def test_a_header_only_csv_beside_a_stored_file_exits_1_on_a_lake(spark, tmp_pat
     assert res.exit_code == 1 and "1 of 2 inputs failed (1 empty: no records in it)" in said, res.output
     assert "Traceback" not in res.output
     assert pq.read_table(table_path(str(lake), "posts")).num_rows > 20
+
+
+def test_another_file_under_an_old_name_is_new_and_a_grown_one_is_refused_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (tests/test_ingest_rereads.py): an earlier read at the same path counts only
+    when the file still begins with the bytes read then; the executors hash that prefix."""
+    lake, f = tmp_path / "lake", tmp_path / "t.csv"
+    own = DERIVED + ",post_id=row_id"
+    lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
+    f.write_text("".join(lines[:10]), encoding="utf-8")
+    run = lambda *a: CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f), *a])  # noqa: E731
+    assert run("--columns", DERIVED).exit_code == 0
+    first = pq.read_table(table_path(str(lake), "posts")).num_rows
+    f.write_text("".join(lines[:40]), encoding="utf-8")  # grown: its old rows would come in again under other ids
+    grown = run("--columns", own)
+    assert grown.exit_code == 1 and "refused" in grown.output, grown.output
+    assert pq.read_table(table_path(str(lake), "posts")).num_rows == first
+    f.write_text(lines[0] + "".join(lines[20:30]), encoding="utf-8")  # another file under the old name
+    new = run("--columns", own)
+    assert new.exit_code == 0 and "refused" not in new.output, new.output
+    after = pq.read_table(table_path(str(lake), "posts")).num_rows
+    assert after > first
+    again = run("--columns", own, "--force")
+    assert again.exit_code == 0 and pq.read_table(table_path(str(lake), "posts")).num_rows == after

@@ -120,12 +120,14 @@ def ingest_lake(
 
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None, columns: Any = None) -> IngestSummary:
-    recorded = lake.df("sources").select("sha256", "source", "format").collect()
+    recorded = lake.df("sources").select("sha256", "source", "format", "bytes").collect()
     known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
-    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns)
-    from botwatch.ingest.rereads import lake_conflicts
+    from botwatch.ingest.rereads import held_prefixes, lake_conflicts
+
+    prefixes = held_prefixes((r["source"], r["sha256"], r["bytes"], r["format"]) for r in recorded)
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes)
 
     results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
     summary = IngestSummary(files=results)
@@ -159,7 +161,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
 
 def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
-           on_progress: ProgressFn | None, missing: set[str] = frozenset(), columns: Any = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
+           on_progress: ProgressFn | None, missing: set[str] = frozenset(), columns: Any = None,
+           prefixes: dict[str, list[tuple[int, str]]] | None = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
     """Read every file on the executors (one task each) into `folder`: the staged rows as a
     DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType
@@ -167,6 +170,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     sc = spark.sparkContext
     records, rejected, done = sc.accumulator(0), sc.accumulator(0), sc.accumulator(0)
     shas = sc.broadcast(known)
+    held = sc.broadcast(prefixes or {})
 
     def counted(n_read: int, n_rejected: int) -> None:
         records.add(n_read)
@@ -174,7 +178,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         done.add(1)
 
     def task(batches: Any) -> Any:
-        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns)
+        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns, held.value)
 
     # Files on HDFS or object storage come to the executors as bytes (`binaryFile`); files on a
     # disk the executors share, and names that match nothing, by path.
@@ -190,7 +194,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     index = sc.broadcast({normal(f): (i, f) for i, f in by_url})
     if by_url:
         def url_task(batches: Any) -> Any:
-            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns)
+            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns, held.value)
 
         contents = spark.read.format("binaryFile").load([glob_literal(f) for _, f in by_url]).select("path", "content")
         from_urls = contents.mapInArrow(url_task, spark_schema(WIDE))
@@ -226,6 +230,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         raise
     finally:
         shas.unpersist()
+        held.unpersist()
         index.unpersist()
         spark.conf.set(batch_conf, batch_before)
     if failure:
@@ -237,13 +242,13 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
 
 
 def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
-              conflict: Callable[[str, str | None], str | None] | None = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
+              conflict: Callable[[str, str | None, set[str]], str | None] | None = None) -> tuple[list[FileResult], list[int], dict[int, int]]:
     """Each file's result so far, the files whose rows are merged, and their staged post counts.
 
     A file that failed is dropped whole (a DuckDB ingest rolls it back); of identical files in
     one command only the first is read, as when they are ingested one after another. A file the
-    lake holds from a read under another column map is skipped with `conflict(source, sha)`'s
-    reason (ingest/rereads.py), as on DuckDB: its rows would be stored a second time."""
+    lake holds from a read under another column map is refused with `conflict(source, sha, the
+    earlier reads at its path it grew from)`'s reason (ingest/rereads.py), as on DuckDB: its rows would be stored a second time."""
     results, keep, counts = [], [], {}
     first: dict[str, str] = {}
     for i, path in enumerate(files):
@@ -256,7 +261,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.skipped = m["skipped"]
         elif m.get("sha256") and not force and m["sha256"] in first:
             res.skipped, res.read, res.format = f"identical content already ingested from {first[m['sha256']]}", 0, None
-        elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"])):
+        elif m.get("sha256") and conflict is not None and (why := conflict(m["source"], m["sha256"], set(m.get("grown_from") or ()))):
             res.skipped, res.refused, res.read, res.format = why, True, 0, None
         else:
             if m.get("sha256"):

@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256, grown_from, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
@@ -35,6 +35,7 @@ META = pa.schema(
         ("error", pa.string()), ("skipped", pa.string()),
         ("n_repaired", pa.int64()),  # stored after a repair: notes among the rejected rows, not lost records
         ("unreadable", pa.string()),  # why no reader knew the file (`FileResult.unreadable`)
+        ("grown_from", pa.list_(pa.string())),  # SHA-256s of the earlier reads at its path it begins with (`rereads`)
     ]
 )
 
@@ -92,14 +93,16 @@ def _stream(path: str, max_record_bytes: int, name: str | None = None, columns: 
 
 def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, max_record_bytes: int,
               counted: Callable[[int, int], None] | None = None, name: str | None = None,
-              columns: Any = None) -> Iterator[pa.RecordBatch]:
+              columns: Any = None, prefixes: Mapping[str, list[tuple[int, str]]] | None = None) -> Iterator[pa.RecordBatch]:
     """Read one input into wide batches, ending with its `file` row (through the column map
     `columns`, an `ingest.csv_mapping.ColumnMap`, when given).
 
     `known` maps the SHA-256 of every file already in the lake to its source: an identical file
     is skipped unread unless `force`, as the DuckDB ingest does. `counted(records, rejected)` is
     told the file's figures when it is done (the driver's progress line). `name` is the source
-    to record when `path` is a local copy of the input (`stage_contents`)."""
+    to record when `path` is a local copy of the input (`stage_contents`). `prefixes`
+    (`rereads.held_prefixes`): the earlier reads of each source, whose SHA-256s the file's first
+    bytes are compared with here, where the file is at hand (`grown_from` in its meta row)."""
     meta: dict[str, Any] = dict.fromkeys(META.names)
     meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0)
     if path == "-":
@@ -111,6 +114,8 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
             if os.path.isfile(path):
                 meta["bytes"] = os.path.getsize(path)
                 meta["sha256"] = file_sha256(path)
+                earlier = (prefixes or {}).get(meta["source"]) or (prefixes or {}).get(shown_name(meta["source"]))
+                meta["grown_from"] = sorted(grown_from(path, earlier)) if earlier else []
         except OSError as exc:
             meta["error"] = f"cannot read: {exc}"
         seen = known.get(meta["sha256"]) if meta["sha256"] else None
@@ -161,16 +166,18 @@ def _repair_notes(rejected: pa.Table) -> int:
 
 def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,
                     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                    counted: Callable[[int, int], None] | None = None, columns: Any = None) -> Iterator[pa.RecordBatch]:
+                    counted: Callable[[int, int], None] | None = None, columns: Any = None,
+                    prefixes: Mapping[str, list[tuple[int, str]]] | None = None) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function: every (`_file`, `path`) row of the task's partition, read in turn."""
     for batch in batches:
         for idx, path in zip(batch.column("_file").to_pylist(), batch.column("path").to_pylist()):
-            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns)
+            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns, prefixes=prefixes)
 
 
 def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[int, str]], known: Mapping[str, str], force: bool,
                    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                   counted: Callable[[int, int], None] | None = None, columns: Any = None) -> Iterator[pa.RecordBatch]:
+                   counted: Callable[[int, int], None] | None = None, columns: Any = None,
+                   prefixes: Mapping[str, list[tuple[int, str]]] | None = None) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function for inputs on object storage (`s3a://`, `hdfs://`): Spark's
     `binaryFile` source hands each file's bytes (`path`, `content`) to the task, which reads them
     from a local copy with the same readers; rows record the input's URL as their source.
@@ -186,4 +193,4 @@ def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[
                 with open(local, "wb") as fh:
                     if contents[i].is_valid:
                         fh.write(contents[i].as_buffer())
-                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns)
+                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns, prefixes=prefixes)

@@ -13,6 +13,11 @@ stored yet are added).
 Which run read a file: its `sources` row's `ingested_at` lies within that `ingest` run's
 `started_at`..`finished_at` (both engines write the row inside the run), so the link holds however
 the path was typed.
+
+Which earlier reads are of this file: one of the same content (SHA-256), or one at the same path
+whose bytes the file still begins with (the SHA-256 of its first `bytes` bytes is the recorded one:
+the file grew, `source.grown_from`). A path alone is no identity: another file saved under an old
+name was refused as a "re-read" under another map, although none of its rows were in the study.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ if TYPE_CHECKING:
 # the time format, naive times read in the map's time zone) and the text.
 _DERIVED_FROM = ("created_at", "text")
 
-SourceRow = tuple[Any, Any, Any, Any]  # source, sha256, format, ingested_at
+SourceRow = tuple[Any, Any, Any, Any, Any]  # source, sha256, bytes, format, ingested_at
 RunRow = tuple[Any, Any, Any]  # params (JSON), started_at, finished_at (ingest runs only)
 Earlier = tuple["ColumnMap | None", tuple[Any, ...]]  # an earlier read's map and the identity of the ids it gave
 
@@ -50,19 +55,25 @@ def post_identity(cmap: ColumnMap | None, handles_lowered: bool = True) -> tuple
             *(cmap.column(f) for f in _DERIVED_FROM))
 
 
-def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None) -> list[Earlier]:
+def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: str, sha: str | None,
+                 grown: Callable[[list[tuple[Any, Any]]], set[str]] | None = None) -> list[Earlier]:
     """The column maps (None: read without one) of the earlier reads of this file, each with the
-    identity of the ids it gave: `sources` rows of the same path or the same content that
-    something was read from, each linked to the `ingest` run it was written in. A row no run is
-    found for (written by the run now going on) is left out: there is nothing to compare it with."""
+    identity of the ids it gave: `sources` rows that something was read from, of the same content
+    or of the same path with the file grown from them (`grown(rows' (bytes, sha256))` gives the
+    SHA-256s the file begins with; None: nothing at the same path counts), each linked to the
+    `ingest` run it was written in. A row no run is found for (written by the run now going on) is
+    left out: there is nothing to compare it with."""
     from botwatch.ingest.csv_mapping import from_params
     from botwatch.runs_table import parse_params
 
     spans = [(started, finished, parse_params(params) or {}) for params, started, finished in runs
              if isinstance(started, datetime) and isinstance(finished, datetime)]
+    rows = [r for r in sources if r[3] is not None and isinstance(r[4], datetime)]
+    same_path = [(n, digest) for src, digest, n, _, _ in rows if src == source and not (sha is not None and digest == sha)]
+    prefix = grown(same_path) if grown is not None and same_path else set()
     out: list[Earlier] = []
-    for src, digest, fmt, at in sources:
-        if fmt is None or not (src == source or (sha is not None and digest == sha)) or not isinstance(at, datetime):
+    for src, digest, _, _, at in rows:
+        if not ((sha is not None and digest == sha) or (src == source and digest in prefix)):
             continue
         p = next((p for started, finished, p in spans if started <= at <= finished), None)
         if p is not None:
@@ -84,27 +95,44 @@ def map_conflict(earlier: list[Earlier], now: ColumnMap | None) -> str | None:
             "so to read this file with another column map, ingest it into a new study")
 
 
-def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None) -> str | None:
+def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None, path: str | None = None) -> str | None:
     """`map_conflict` for a DuckDB study (or a lake's held tables): reads its `sources` and
-    `ingest` runs (both small: one row per file read, one per command)."""
-    sources = study.sql("SELECT source, sha256, format, ingested_at FROM sources WHERE format IS NOT NULL AND (source = ? OR sha256 = ?)",
+    `ingest` runs (both small: one row per file read, one per command). `path`: the file on disk,
+    whose first bytes tell whether it grew from a read at the same `source` (None: no such read counts)."""
+    sources = study.sql("SELECT source, sha256, bytes, format, ingested_at FROM sources WHERE format IS NOT NULL AND (source = ? OR sha256 = ?)",
                         [source, sha])
     if not sources:
         return None
     runs = study.sql("SELECT params, started_at, finished_at FROM runs WHERE stage = 'ingest'")
-    return map_conflict(earlier_maps(sources, runs, source, sha), now)
+    from botwatch.ingest.source import grown_from
+
+    grown = (lambda rows: grown_from(path, rows)) if path is not None else None
+    return map_conflict(earlier_maps(sources, runs, source, sha, grown), now)
 
 
-def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None], str | None]:
-    """`map_conflict` for a lake's files, as a function of (source, sha256): the lake's `sources`
-    and `ingest` runs collected to the driver once (both small), each file then checked there."""
-    sources = [tuple(r) for r in lake.df("sources").select("source", "sha256", "format", "ingested_at").collect()]
+def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | None, set[str]], str | None]:
+    """`map_conflict` for a lake's files, as a function of (source, sha256, the SHA-256s of the
+    earlier reads at that path the file grew from: `held_prefixes` sent to the executors, which
+    hash the file's first bytes as they read it): the lake's `sources` and `ingest` runs collected
+    to the driver once (both small), each file then checked there."""
+    sources = [tuple(r) for r in lake.df("sources").select("source", "sha256", "bytes", "format", "ingested_at").collect()]
     runs = [tuple(r) for r in lake.df("runs").where("stage = 'ingest'").select("params", "started_at", "finished_at").collect()] if sources else []
 
-    def conflict(source: str, sha: str | None) -> str | None:
-        return map_conflict(earlier_maps(sources, runs, source, sha), now) if sources else None
+    def conflict(source: str, sha: str | None, grew: set[str]) -> str | None:
+        return map_conflict(earlier_maps(sources, runs, source, sha, lambda _rows: grew), now) if sources else None
 
     return conflict
+
+
+def held_prefixes(sources: Iterable[tuple[Any, Any, Any, Any]]) -> dict[str, list[tuple[int, str]]]:
+    """{source: [(bytes, sha256) of each read of it that something was read from]} from
+    (source, sha256, bytes, format) rows: what an executor compares a file's first bytes with
+    (`source.grown_from`) to tell a grown file from another one saved under an old name."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for src, digest, n, fmt in sources:
+        if fmt is not None and digest is not None and n is not None:
+            out.setdefault(str(src), []).append((int(n), str(digest)))
+    return out
 
 
 # The study's inputs without their re-reads. A `sources` row whose content (SHA-256) an earlier row
