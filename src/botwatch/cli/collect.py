@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli.common import ElectionOpt, app, console, election_or_fail, fail
+from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail
 
 collect_app = typer.Typer(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
@@ -81,7 +81,7 @@ def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | Non
 
     secs = parse_duration(duration)
     try:
-        code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=lambda m: console.print(m, highlight=False, markup=False)))
+        code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=say))
     except CollectError as exc:
         fail(str(exc), exc.code)
         return
@@ -209,7 +209,7 @@ def collect_x(
         cap = _common(folder, "x", "x-stream", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                       rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url, ingest_every=every, keys_of=xm.keys_of)
         runner: Any = xm.XStream(base_url, token, rules_filter=cap.filter, max_rules=max_rules, max_rule_len=max_rule_length, stall_s=stall,
-                                 backfill_minutes=backfill_minutes, backoff_scale=backoff_scale, log=lambda m: console.print(m, highlight=False, markup=False))
+                                 backfill_minutes=backfill_minutes, backoff_scale=backoff_scale, log=say)
     else:
         if election or hashtag or keyword:
             fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
@@ -222,3 +222,10 @@ def collect_x(
         cap.filter = PostFilter(origin=f"search query: {search}")
         runner = xm.XSearch(base_url, token, search or "", since=s, until=u, backoff_scale=backoff_scale, stall_s=max(stall, 60.0))
     _run(cap, runner, duration, study, every)
+
+
+def say(line: str) -> None:
+    """One collector log line on the console: it names folders, files, endpoints and errors that
+    quote them (a server's reason, a file name with an ESC in it), so control characters are shown
+    escaped (`controls_shown`), never sent to the terminal raw."""
+    console.print(controls_shown(line), highlight=False, markup=False)

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID, TextColumn
 
 from botwatch.cli.guard import GuardedTyper
+from botwatch.shown_text import controls_shown
 from botwatch.study import Study, StudyError
 
 app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) is one line, not a traceback
@@ -152,18 +153,6 @@ def wide_when_piped() -> Console:
     return out if out.is_terminal else ResultConsole(width=4000, soft_wrap=True)
 
 
-# C0/C1 controls, and the invisible format characters the report shows as ⟨U+XXXX⟩: a right-to-left
-# override in a handle (`@x\u202egnp.exe`) made the terminal display it reversed ("exe.png").
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
-def controls_shown(text: object) -> str:
-    """Terminal control characters in `text` shown as `\\x1b` (bidi and invisible format characters
-    as `\\u202e`), markup left alone: for attacker text inside a message that `fail` escapes itself
-    (escaping twice would print backslashes)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
-
-
 def plain(text: object) -> str:
     """Attacker-written text (a handle, a cluster label, an evidence sentence quoting a profile)
     for a Rich console: markup escaped (`[/x]` in a handle made Rich raise MarkupError) and
@@ -174,7 +163,7 @@ def plain(text: object) -> str:
 
 def warn(msg: str) -> None:
     """Print one yellow warning line on stderr (escaped, as `fail`'s): the command goes on."""
-    console.print(f"[yellow]warning:[/yellow] {escape(msg)}", highlight=False)
+    console.print(f"[yellow]warning:[/yellow] {plain(msg)}", highlight=False)
 
 
 def fail(msg: str, code: int = 2) -> None:
@@ -186,8 +175,9 @@ def fail(msg: str, code: int = 2) -> None:
 
     if interrupted_now():
         raise typer.Exit(INTERRUPTED)
-    # Messages quote file names, table names and record text: `[/x]` in them is text, not markup.
-    console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, markup=True)
+    # Messages quote file names, table names and record text: `[/x]` in them is text, not markup,
+    # and an ESC in them is shown as `\x1b`, not sent to the terminal.
+    console.print(f"[red]error:[/red] {plain(msg)}", highlight=False, markup=True)
     raise typer.Exit(code)
 
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import app, console, controls_shown, fail, open_or_fail, out
+from botwatch.cli.common import app, console, controls_shown, fail, open_or_fail, out, plain
 from botwatch.ingest.counts import read_count
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
@@ -115,7 +115,7 @@ def ingest(
         summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap, notes=notes)
     except KeyboardInterrupt:
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
-            console.print(f"nothing was stored before the interrupt: the new study {escape(str(study))} was removed", highlight=False)
+            console.print(f"nothing was stored before the interrupt: the new study {plain(study)} was removed", highlight=False)
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
@@ -312,7 +312,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         task_ids: dict[str, int] = {}
 
         def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
-            tid = progress.add_task(escape(Path(path).name[:40]), total=size)
+            tid = progress.add_task(plain(Path(path).name[:40]), total=size)
             task_ids[path] = tid
             return lambda done: progress.update(tid, completed=done)
 
@@ -334,25 +334,27 @@ def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
     from botwatch.ingest.source import shown_name
 
-    res = dataclasses.replace(res, source=shown_name(res.source))  # a non-UTF-8 name shown as `\xff`, as stored
+    # A non-UTF-8 name shown as `\xff`, as stored; an ESC or other control character in a name
+    # (or in a reason quoting one) as `\x1b`, never sent to the terminal raw.
+    res = dataclasses.replace(res, source=shown_name(res.source))
     if res.refused and res.skipped:
-        console.print(f"[red]refused[/red] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
+        console.print(f"[red]refused[/red] {plain(res.source)}: {plain(res.skipped)}", highlight=False)
     elif res.skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(res.source)}: {escape(res.skipped)}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {plain(res.source)}: {plain(res.skipped)}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
-        console.print(f"[red]failed[/red] {escape(res.source)}: {escape(res.error)} (nothing from this file was stored)", highlight=False)
+        console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} (nothing from this file was stored)", highlight=False)
     elif unreadable(res):
         # Not "ok": no reader knew the file. Why (its header or first bytes) is said here, since a
         # study that stored nothing is removed with its `rejected` table; the reason quotes the
         # file's own bytes, so its control characters are shown escaped.
-        why = escape(controls_shown(res.unreadable)) if res.unreadable else "why is its row in the study's `rejected` table"
-        console.print(f"[yellow]unreadable[/yellow] {escape(res.source)}: not a format botwatch reads: {why}", highlight=False)
+        why = plain(res.unreadable) if res.unreadable else "why is its row in the study's `rejected` table"
+        console.print(f"[yellow]unreadable[/yellow] {plain(res.source)}: not a format botwatch reads: {why}", highlight=False)
     elif (empty := no_records(res)) is not None:
-        console.print(f"[yellow]empty[/yellow] {escape(res.source)} {escape('[' + str(res.format) + ']')}: {empty}, nothing to store", highlight=False)
+        console.print(f"[yellow]empty[/yellow] {plain(res.source)} {escape('[' + str(res.format) + ']')}: {empty}, nothing to store", highlight=False)
     else:
         console.print(
-            f"[green]ok[/green] {escape(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
+            f"[green]ok[/green] {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
             f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}",
             highlight=False,
         )
@@ -374,6 +376,6 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         console.print(f"{summary.total('repaired'):,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
-        console.print(f"Rejected records are kept in the study: `botwatch export {study} rejected -o rejected.csv`", highlight=False, markup=False)
+        console.print(f"Rejected records are kept in the study: `botwatch export {controls_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
     for note in notes or []:
-        console.print(note, highlight=False, markup=False)
+        console.print(controls_shown(note), highlight=False, markup=False)

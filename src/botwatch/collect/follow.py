@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from pathlib import Path
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.writer import stream_files
+from botwatch.shown_text import controls_shown
 
 FAILED_BATCHES = 3  # batches of one run in which ingest reports a file failed before it is set aside
 ABORT_GRACE_S = 3.0  # after abort(), how long the ingest child may take to roll back before it is killed
@@ -238,12 +238,10 @@ def _append(path: Path, rows: list[dict[str, object]]) -> None:
         fh.write("".join(json.dumps(row, ensure_ascii=True) + "\n" for row in rows))
 
 
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def shown(text: object) -> str:
-    """`text` on one line: control characters (a tab or newline in a file name) as `\\x09`."""
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
+    """`text` on one line: control characters (a tab or newline in a file name) as `\\x09`
+    (`botwatch.shown_text.controls_shown`, the one helper every printed line uses)."""
+    return controls_shown(text)
 
 
 def _outcomes(path: Path) -> dict[str, tuple[str, str]]:
