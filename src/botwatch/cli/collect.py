@@ -190,9 +190,6 @@ def collect_x(
 
     if stream == (search is not None):
         fail("give exactly one of --stream or --search QUERY")
-    token = os.environ.get("X_BEARER_TOKEN", "").strip()
-    if not token:
-        fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
 
     def when(text: str | None, opt: str) -> datetime | None:
         if text is None:
@@ -204,6 +201,16 @@ def collect_x(
             raise
         return d.replace(tzinfo=timezone.utc) if d.tzinfo is None else d
 
+    # A window that holds nothing is a usage error before any request, not an empty capture.
+    s, u = when(since, "--since"), when(until, "--until")
+    if s is not None and s > datetime.now(timezone.utc):
+        fail(f"--since {since} is in the future: nothing has been posted after it yet")
+    if s is not None and u is not None and u <= s:
+        fail(f"--until {until} is not later than --since {since}: the search window would be empty")
+    token = os.environ.get("X_BEARER_TOKEN", "").strip()
+    if not token:
+        fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
+
     every = parse_duration(ingest_every, "--ingest-every") if study else None
     if stream:
         cap = _common(folder, "x", "x-stream", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
@@ -213,7 +220,6 @@ def collect_x(
     else:
         if election or hashtag or keyword:
             fail("--search takes its filter from the query itself; --election/--hashtag/--keyword apply to --stream")
-        s, u = when(since, "--since"), when(until, "--until")
         cap = _common(folder, "x", xm.search_stream_name(search or "", since), sample=sample, election=None, hashtag=None, keyword=None,
                       max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url,
                       ingest_every=every, keys_of=xm.keys_of, extra={"query": search, "since": since, "until": until})

@@ -196,21 +196,32 @@ class XSearch:
             return None
         return page
 
-    def new_tweets(self, cap: Capture, page: dict[str, Any], raw: bytes) -> tuple[bytes | None, int]:
-        """The page to write (verbatim when every tweet is new and sampled) and how many tweets it holds."""
+    def new_tweets(self, cap: Capture, page: dict[str, Any], raw: bytes) -> tuple[bytes | None, int, bool]:
+        """The page to write (verbatim when every tweet is new and sampled), how many tweets it
+        holds, and whether it was cut at `--max-posts`.
+
+        Cut: a page of 100 written whole made `--max-posts 150` write 200. The tweets past the
+        limit are not looked at (not marked seen), and the caller leaves the cursor on this page,
+        so a later run asks for it again and takes them (those written are dropped by id)."""
         data = page.get("data") if isinstance(page.get("data"), list) else []
-        cap.stats.received += len(data)
-        keep = []
+        room = None if cap.max_posts is None else max(cap.max_posts - cap.stats.kept, 0)
+        keep: list[Any] = []
+        looked = 0
         for t in data:
+            if room is not None and len(keep) >= room:
+                break
+            looked += 1
             if not isinstance(t, dict) or t.get("id") is None:
                 cap.aside(orjson.dumps(t), "tweet without an id")
                 continue
             tid = str(t["id"])
             if cap.sampled(tid) and cap.first_time(tid):
                 keep.append(t)
+        cap.stats.received += looked
+        cut = looked < len(data)
         if not keep:
-            return None, 0
-        return (raw if len(keep) == len(data) else orjson.dumps({**page, "data": keep})), len(keep)
+            return None, 0, cut
+        return (raw if len(keep) == len(data) else orjson.dumps({**page, "data": keep})), len(keep), cut
 
     @staticmethod
     def advance(cap: Capture, meta: dict[str, Any]) -> bool:
@@ -256,10 +267,11 @@ class XSearch:
                     await cap.sleep(self.waits.http.next_delay())
                     continue
                 unreadable = 0
-                out, n = self.new_tweets(cap, page, r.content)
-                more = self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
+                out, n, cut = self.new_tweets(cap, page, r.content)
+                # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
+                more = True if cut else self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
                 if out is not None:
-                    cap.write_posts(out, n)  # may end the run (--max-posts): the cursor already points past this page
+                    cap.write_posts(out, n)  # may end the run (--max-posts): the cursor already points past a page written whole
                 cap.tick(force=True)
                 if not more:
                     return

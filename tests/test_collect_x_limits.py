@@ -1,0 +1,69 @@
+"""`collect x --search`: `--max-posts` wrote whole pages (15 asked, 20 written with pages of ten),
+and a search window ending before it starts, or starting in the future, was sent to X as asked.
+Now the last page is cut to the number asked, its rest is taken by the next run (nothing lost,
+nothing twice), and such a window is one usage line, exit 2, before any request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.collect import x as xm
+from botwatch.collect.core import Capture
+from testsupport.collect_fakes import FakeHttp
+from tests.test_collect import XSearchServer, on_disk, run
+
+
+def _ids(folder: Path) -> list[str]:
+    return [t["id"] for page in on_disk(folder) for t in page["data"]]
+
+
+def test_max_posts_cuts_the_last_page_and_the_next_run_takes_its_rest(tmp_path: Path) -> None:
+    server = XSearchServer()
+    server.calls = [(0.0, {})] * 4  # past the scripted 503 and 429
+    with FakeHttp(server) as srv:
+        first = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of, max_posts=15)
+        assert run(first, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        assert first.stats.kept == 15 and len(_ids(tmp_path)) == 15
+        second = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        assert run(second, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01)) == 0
+        assert server.calls[6][1].get("next_token") == "10"  # the cut page asked for again
+    ids = _ids(tmp_path)
+    assert len(ids) == len(set(ids)) == 50  # its first five not twice, its last five not lost
+    assert second.stats.kept == 35
+
+
+def test_max_posts_on_the_command_line_writes_exactly_that_many(tmp_path: Path) -> None:
+    server = XSearchServer()
+    server.calls = [(0.0, {})] * 4
+    with FakeHttp(server) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "c"), "--search", "#GE2017", "--base-url", srv.url,
+                                       "--max-posts", "7", "--no-progress"], env={"X_BEARER_TOKEN": "t"})
+    assert res.exit_code == 0, res.output
+    assert len(_ids(tmp_path / "c")) == 7
+
+
+def _refused(tmp_path: Path, *args: str) -> str:
+    with FakeHttp(XSearchServer()) as srv:
+        res = CliRunner().invoke(app, ["collect", "x", str(tmp_path / "c"), "--search", "#GE2017", "--base-url", srv.url, *args],
+                                 env={"X_BEARER_TOKEN": "t"})
+        assert not srv.requests  # refused before any request
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    return " ".join(res.output.split())
+
+
+def test_until_before_since_is_a_usage_error(tmp_path: Path) -> None:
+    said = _refused(tmp_path, "--since", "2017-06-09", "--until", "2017-05-01")
+    assert "--until 2017-05-01 is not later than --since 2017-06-09" in said
+    said = _refused(tmp_path, "--since", "2017-05-01T12:00:00", "--until", "2017-05-01T12:00:00")
+    assert "is not later than --since" in said
+
+
+def test_since_in_the_future_is_a_usage_error(tmp_path: Path) -> None:
+    later = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%d")
+    said = _refused(tmp_path, "--since", later)
+    assert f"--since {later} is in the future" in said
