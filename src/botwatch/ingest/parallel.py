@@ -22,6 +22,7 @@ sends it to the whole process group), so the command's one line is all that is p
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 import signal
 import sys
 import threading
@@ -178,15 +179,18 @@ def _serve(tasks: Any, answers: Any) -> None:
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
             reply = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         try:
-            answers.send(reply)
-        except (BrokenPipeError, ConnectionResetError, OSError):  # the parent stopped reading: nothing to tell
+            try:
+                answers.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an answer that cannot be sent: say why instead
+                answers.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        except OSError:  # the parent stopped reading (it failed or was interrupted): nothing to tell
             return
 
 
 class _Workers:
     """The parsing processes of one `read_parallel` call: started on entry (spawned, with the main
-    module hidden and SIGINT ignored while they start), stopped on exit; terminated at once when
-    the block ends with an error or Ctrl-C."""
+    module hidden and SIGINT held back while they start), stopped on exit; terminated at once
+    when the block ends with an error or Ctrl-C."""
 
     def __init__(self, count: int, source: str) -> None:
         self.count, self.source = count, source
