@@ -114,6 +114,28 @@ def spark() -> Iterator["object"]:
 
 
 @pytest.fixture(scope="session")
+def labelled_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bundled sample with the content stage run for us-2016, once per test session (per
+    xdist worker): six modules each ran that stage for themselves. Shared and read only: a test
+    that writes takes a copy (`labelled_sample_copy`, or `testsupport.study_copies.copy_study`
+    for a module fixture that builds on it); the session's end fails if the file changed."""
+    from testsupport.study_copies import digest, labelled_sample, unchanged
+
+    path = labelled_sample(sample_study_path, tmp_path_factory.mktemp("labelled") / "labelled.duckdb")
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+
+
+@pytest.fixture()
+def labelled_sample_copy(labelled_sample_path: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of `labelled_sample_path` (its path)."""
+    from testsupport.study_copies import copy_study
+
+    return copy_study(labelled_sample_path, tmp_path / "labelled.duckdb")
+
+
+@pytest.fixture(scope="session")
 def analysed_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample analysed once with us-2016, every stage (tests copy it before writing)."""
     from botwatch import open_study

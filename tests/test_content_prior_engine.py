@@ -48,17 +48,10 @@ def assert_same_rows(want: pa.Table, got: pa.Table) -> None:
 
 
 @pytest.fixture(scope="module")
-def labelled(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample with its content labels (post_party as the stage writes it)."""
-    from botwatch import open_study
-    from botwatch.content.stage import run_content
-    from botwatch.elections import load_election
-
-    path = tmp_path_factory.mktemp("prior") / "s.duckdb"
-    shutil.copy(sample_study_path, path)
-    with open_study(path, read_only=False) as st:
-        run_content(st, load_election("us-2016"), log=lambda m: None)
-    return path
+def labelled(labelled_sample_path: Path) -> Path:
+    """The sample with its content labels (post_party as the stage writes it), once per session
+    (tests copy it before writing)."""
+    return labelled_sample_path
 
 
 @pytest.mark.parametrize("params", [PARAMS, LOOSE], ids=["shipped", "loose"])

@@ -86,16 +86,9 @@ def test_window_spec() -> None:
 
 
 @pytest.fixture(scope="module")
-def labelled(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample, labelled once for this module (tests copy it before writing)."""
-    from botwatch import open_study
-    from botwatch.content.stage import run_content
-
-    dst = tmp_path_factory.mktemp("est") / "labelled.duckdb"
-    shutil.copy(sample_study_path, dst)
-    with open_study(dst, read_only=False) as st:
-        run_content(st, US, log=lambda m: None)
-    return dst
+def labelled(labelled_sample_path: Path) -> Path:
+    """The bundled sample labelled for us-2016, once per session (tests copy it before writing)."""
+    return labelled_sample_path
 
 
 def _copy(src: Path, tmp_path: Path) -> Path:

@@ -18,15 +18,9 @@ US = load_election("us-2016")
 
 
 @pytest.fixture(scope="module")
-def labelled(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from botwatch import open_study
-    from botwatch.content.stage import run_content
-
-    dst = tmp_path_factory.mktemp("rate") / "labelled.duckdb"
-    shutil.copy(sample_study_path, dst)
-    with open_study(dst, read_only=False) as st:
-        run_content(st, US, log=lambda m: None)
-    return dst
+def labelled(labelled_sample_path: Path) -> Path:
+    """The bundled sample labelled for us-2016, once per session (tests copy it before writing)."""
+    return labelled_sample_path
 
 
 def _rates(path: Path) -> list:

@@ -14,15 +14,14 @@ US = load_election("us-2016")
 
 
 @pytest.fixture(scope="module")
-def estimated(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def estimated(labelled_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample labelled for us-2016 (the session's, copied) and estimated."""
     from botwatch import open_study
-    from botwatch.content.stage import run_content
     from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
 
     dst = tmp_path_factory.mktemp("rep") / "s.duckdb"
-    shutil.copy(sample_study_path, dst)
+    shutil.copy(labelled_sample_path, dst)
     with open_study(dst, read_only=False) as st:
-        run_content(st, US, log=lambda m: None)
         write_estimates(st, compute_estimates(st, US, EstimateOptions(sample_rate=0.01, reps=200), log=lambda m: None))
     return dst
 

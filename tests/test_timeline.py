@@ -359,20 +359,19 @@ def test_ira_strongest_burst_is_the_day_before_the_podesta_emails(shared_data: P
     assert at is not None and at.date() == date(2016, 10, 7) and -48 < (hours or 0) < 0  # labelled with the next day's event
 
 
-def test_party_stance_series_leave_unmeasured_stance_out_as_the_report_does(sample_study) -> None:  # type: ignore[no-untyped-def]
+def test_party_stance_series_leave_unmeasured_stance_out_as_the_report_does(labelled_sample_copy: Path) -> None:
     """The timeline's `party_stance` series counted a non-English post that only names a party as
     `PARTY:neutral` (rule `no_cue`), or as the account prior's answer, while the report leaves such
     posts out of the stance shares as not measured. They are `PARTY:not measured` now, and
     `PARTY:neutral` / `:support` / `:oppose` hold the measured rows only, as the estimates count them."""
-    from botwatch.content.stage import run_content
     from botwatch.elections import load_election
 
     us = load_election("us-2016")
-    run_content(sample_study, us, log=lambda m: None)
-    analyze(sample_study, Context(election=us, log=lambda m: None), only=["timeline"])
-    got = dict(sample_study.sql("SELECT value, sum(posts) FROM timeline WHERE dimension='party_stance' AND freq='day' AND clock='utc' GROUP BY 1"))
-    cue = "list_has_any(signals, ['pro_tag', 'anti_tag', 'pro_kw', 'anti_kw', 'own_account', 'retweet_account', 'quote_account'])"
-    unmeasured = (f"(coalesce(lang, '') <> 'en' AND (stance_rule = 'no_cue' OR (stance_rule IN ('account_prior', 'retweet_neighbours') AND NOT {cue})))")
-    want = dict(sample_study.sql(f"SELECT party || ':' || CASE WHEN {unmeasured} THEN 'not measured' ELSE stance END, count(*) FROM post_party GROUP BY 1"))
+    with open_study(labelled_sample_copy, read_only=False) as sample_study:  # labelled for us-2016 (the session's, copied)
+        analyze(sample_study, Context(election=us, log=lambda m: None), only=["timeline"])
+        got = dict(sample_study.sql("SELECT value, sum(posts) FROM timeline WHERE dimension='party_stance' AND freq='day' AND clock='utc' GROUP BY 1"))
+        cue = "list_has_any(signals, ['pro_tag', 'anti_tag', 'pro_kw', 'anti_kw', 'own_account', 'retweet_account', 'quote_account'])"
+        unmeasured = (f"(coalesce(lang, '') <> 'en' AND (stance_rule = 'no_cue' OR (stance_rule IN ('account_prior', 'retweet_neighbours') AND NOT {cue})))")
+        want = dict(sample_study.sql(f"SELECT party || ':' || CASE WHEN {unmeasured} THEN 'not measured' ELSE stance END, count(*) FROM post_party GROUP BY 1"))
     assert any(k.endswith(":not measured") for k in want)  # the sample has such posts
     assert got == want

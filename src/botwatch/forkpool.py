@@ -26,8 +26,10 @@ import pickle
 import signal
 import time
 import traceback
+import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -54,8 +56,67 @@ def worker_count(asked: int | None) -> int:
     return max(1, min(default_workers() if asked is None else asked, cores()))
 
 
+# What Python 3.12 and later say (a DeprecationWarning) when a process with more than one thread
+# forks: "This process (pid=1234) is multi-threaded, use of fork() may lead to deadlocks in the child."
+_FORK_WARNING = r"This process \(pid=\d+\) is multi-threaded, use of fork\(\) may lead to deadlocks"
+
+
+@contextmanager
+def forking() -> Iterator[None]:
+    """Silence, for the block only, Python's warning that this multi-threaded process forks.
+
+    Every fork of ours happens in a process that holds DuckDB's and Arrow's thread pools, so from
+    Python 3.12 on each one printed that DeprecationWarning (once per worker under `-W always`
+    and in the tests). We fork on purpose and keep forking:
+
+    - Why fork and not spawn: a forked worker starts with the parent's loaded models and modules
+      shared page by page; a spawned one imports botwatch and loads the models again, and holds
+      its own copy of each. Two content workers started and answering: fork 0.23-0.25 s (3.2 s
+      the first time), spawn 21.9-23.6 s, on a loaded two-core machine (`python
+      benchmarks/fork_start.py`; docs/performance.md, "Forked workers and Python 3.12").
+    - Why it is safe here: what a child could deadlock on is a lock some other thread held at the
+      fork. Our workers never use DuckDB, and Arrow's thread pool is not used in them before
+      they read their first batch (its pool is re-created after a fork), which is what the
+      warning is about; the Python code the child runs (`serve`) is our own.
+
+    Only that warning, and only around our own `fork()` calls: any other DeprecationWarning still
+    shows, and a fork elsewhere (a library's) still warns. The filter is process-wide while the
+    block runs (the `warnings` module has no per-thread filters), so the block is kept to the
+    fork itself."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_FORK_WARNING, category=DeprecationWarning)
+        yield
+
+
 class PoolError(RuntimeError):
     """A worker failed (its traceback is the message) or died."""
+
+
+class WorkerFailed(PoolError):
+    """A worker process died (killed, crashed) or its work raised: the message says which
+    worker, what it held and how it ended, in one line a command can print as it is (the
+    worker's traceback, when there is one, is in `detail`). Before, a worker killed under a
+    `multiprocessing.Pool` (the out-of-memory killer, `kill -9`) left the pool waiting forever
+    for the task it held."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    """A worker's end in words, from `Process.exitcode` (negative: the signal that killed it)."""
+    if exitcode is None:
+        return "it stopped answering"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == getattr(signal, "SIGKILL", None):
+            return f"killed by {name}, the signal the system's out-of-memory killer sends"
+        return f"killed by {name}"
+    return f"exit code {exitcode}"
 
 
 def ipc(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
@@ -164,7 +225,8 @@ class Workers:
             for _ in range(self.count):
                 here, there = ctx.Pipe()
                 proc = ctx.Process(target=serve, args=(there, self.work, (*self.conns, here)), daemon=True)
-                proc.start()
+                with forking():
+                    proc.start()
                 there.close()
                 self.procs.append(proc)
                 self.conns.append(here)
@@ -192,9 +254,9 @@ class Workers:
         self.procs, self.conns = [], []
 
     def _died(self, w: int) -> PoolError:
-        """The error for worker `w` gone (its exit code once the process is reaped)."""
+        """The error for worker `w` gone (how it ended, once the process is reaped)."""
         self.procs[w].join(timeout=1)
-        return PoolError(f"{self.name} worker {w} died (exit code {self.procs[w].exitcode})")
+        return WorkerFailed(f"{self.name} worker {w} died ({how_it_ended(self.procs[w].exitcode)})")
 
     def send(self, w: int, data: pa.Buffer) -> None:
         """Hand worker `w` an IPC stream of rows (written from its buffer, not pickled);
@@ -293,3 +355,75 @@ class OneBatchLate:
         while self._pending:
             out.append(self.pool.assemble(*self._take_oldest()))
         return out
+
+
+def _map_share(conn: Any, fn: Callable[[Any], Any], items: Sequence[Any], w: int, k: int, inherited: tuple[Any, ...]) -> None:
+    """A `fork_map` worker: `fn` over items w, w + k, w + 2k, ... (inherited by the fork, not
+    sent), then one answer, ("ok", results) or ("error", traceback). SIGINT is the parent's (as in
+    `serve`); a parent gone before the answer is sent ends the worker quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for c in inherited:
+        c.close()
+    try:
+        reply: tuple[Any, ...] = ("ok", [fn(x) for x in items[w::k]])
+    except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
+        reply = ("error", traceback.format_exc())
+    try:
+        try:
+            conn.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            conn.send(("error", traceback.format_exc()))
+    except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+        pass
+    conn.close()
+
+
+def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int, name: str) -> list[Any]:
+    """`[fn(x) for x in items]` computed in `workers` forked processes, in the items' order.
+
+    For the small pools of a stage (VADER over distinct texts, the stance model over a batch's
+    rows), which used `multiprocessing.Pool.map`: a worker killed there left `map` waiting
+    forever for the task it held, and Ctrl-C printed a KeyboardInterrupt traceback from every
+    worker beside the parent's. Here each worker is forked with `fn` and `items` already in its
+    memory (nothing is sent to it), takes every `workers`-th item and sends its answers back once;
+    SIGINT is ignored in the workers (the parent stops them). A worker that dies or fails raises
+    `WorkerFailed` in the parent at once, and whatever ends the parent's wait (that error, Ctrl-C)
+    terminates the others before it goes on."""
+    k = max(1, min(workers, len(items)))
+    if not items:
+        return []
+    ctx = mp.get_context("fork")
+    procs: list[Any] = []
+    conns: list[Any] = []
+    done = False
+    try:
+        for w in range(k):
+            here, there = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_map_share, args=(there, fn, items, w, k, (*conns, here)), daemon=True)
+            with forking():
+                proc.start()
+            there.close()
+            procs.append(proc)
+            conns.append(here)
+        out: list[Any] = [None] * len(items)
+        for w, conn in enumerate(conns):
+            try:
+                reply = conn.recv()
+            except (EOFError, OSError) as e:  # its end of the pipe closed without an answer: it died
+                procs[w].join(timeout=1)
+                raise WorkerFailed(f"{name} worker {w} of {k} died ({how_it_ended(procs[w].exitcode)})") from e
+            if reply[0] != "ok":
+                raise WorkerFailed(f"{name} worker {w} of {k} failed: {reply[1].strip().splitlines()[-1]}", reply[1])
+            out[w::k] = reply[1]
+        done = True
+        return out
+    finally:
+        for conn in conns:
+            conn.close()
+        for proc in procs:
+            if not done:
+                proc.terminate()
+            proc.join(timeout=None if not done else 10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()

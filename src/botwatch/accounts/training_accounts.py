@@ -84,7 +84,7 @@ def study_bot_training_meta(study: Any) -> Mapping[str, Any] | None:
     """The meta of the user's bot model that scored `study` (whose own training list decides the
     per-account bot flag), {} when that model is a user's file botwatch cannot find (its training
     accounts unknown), or None for the shipped model (the shipped list decides)."""
-    from botwatch.report.model_used import bot_model_used
+    from botwatch.model_used import bot_model_used
 
     used = bot_model_used(study)
     if used.kind in ("shipped", "unrecorded"):

@@ -4,14 +4,23 @@ One module per command group (`study`, `ingest`, `analyze`, `elections`, `accoun
 `content`, `coordination`, `estimates`, `timeline`), each adding its commands to the shared Typer
 `app` of `common` when imported; `common` also holds the shared arguments and error helpers. A new
 group is a module here and a line in `COMMAND_MODULES`.
+
+The command modules are imported the first time `app` (or another of this package's names) is
+asked for (PEP 562 `__getattr__`), not when the package is: `main`, the `botwatch` entry point,
+must be running before they are, since importing them takes seconds and Ctrl-C in that time
+printed a KeyboardInterrupt traceback (`main` says one line and exits 130 instead).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-from botwatch.cli.common import app, console, out
+if TYPE_CHECKING:
+    from botwatch.cli.analyze import sample_files
+    from botwatch.cli.common import app, console, out
 
 COMMAND_MODULES: list[str] = [
     "botwatch.cli.study",
@@ -27,17 +36,62 @@ COMMAND_MODULES: list[str] = [
     "botwatch.cli.stages",
 ]
 
-for _mod in COMMAND_MODULES:
-    importlib.import_module(_mod)
-
-from botwatch.cli.analyze import sample_files  # noqa: E402  (benchmarks and notebooks use it)
-
 __all__ = ["COMMAND_MODULES", "app", "console", "main", "out", "sample_files"]
 
+_LOADED = {"app": "botwatch.cli.common", "console": "botwatch.cli.common", "out": "botwatch.cli.common",
+           "sample_files": "botwatch.cli.analyze"}  # (benchmarks and notebooks use sample_files)
 
-def main() -> None:  # pragma: no cover - console entry alias
-    app()
+
+def _load_commands() -> None:
+    for mod in COMMAND_MODULES:
+        importlib.import_module(mod)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+def __getattr__(name: str) -> Any:
+    """`app` with every command group added (and the other names the package exports)."""
+    home = _LOADED.get(name)
+    if home is None:
+        raise AttributeError(f"module 'botwatch.cli' has no attribute {name!r}")
+    _load_commands()
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+INTERRUPTED_AT_START = "interrupted before the command started; nothing was done."
+
+
+def main() -> None:
+    """The `botwatch` entry point: Ctrl-C from the first line on is one line and exit 130.
+
+    The command's own guard (`cli.guard`) takes over once the app is called; before it, while the
+    commands are imported (about three seconds), an interrupt is this function's to report. Nothing
+    has been written by then, so the line says so. `BOTWATCH_DEBUG=1` lets the traceback through."""
+    try:
+        from botwatch.cli.common import app as the_app
+
+        _load_commands()
+    except KeyboardInterrupt:
+        if os.environ.get("BOTWATCH_DEBUG"):
+            raise
+        _say_interrupted_at_start()
+        sys.exit(130)
+    try:
+        sys.exit(the_app())
+    except KeyboardInterrupt:
+        if os.environ.get("BOTWATCH_DEBUG"):
+            raise
+        from botwatch.cli.guard import interrupt_seen
+
+        if not interrupt_seen():  # in the instant before the app's own guard took SIGINT
+            _say_interrupted_at_start()
+        sys.exit(130)  # (else a second Ctrl-C while the guard was saying its line)
+
+
+def _say_interrupted_at_start() -> None:
+    """The one line, written plainly (Rich may be what was being imported)."""
+    try:
+        sys.stderr.write(INTERRUPTED_AT_START + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr closed: the exit status says it
+        pass

@@ -1,5 +1,6 @@
-"""`python -m botwatch.cli ...`: the same commands as the `botwatch` entry point."""
+"""`python -m botwatch.cli ...`: the same commands as the `botwatch` entry point (`cli.main`)."""
 
-from botwatch.cli import app
+from botwatch.cli import main
 
-app()
+if __name__ == "__main__":
+    main()

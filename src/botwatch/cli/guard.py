@@ -43,6 +43,12 @@ class _DropPy4jTracebacks(logging.Filter):
         return "py4j" not in (record.pathname or "")
 
 
+def interrupt_seen() -> bool:
+    """Whether this command's SIGINT handler (`on_interrupt`) has run: `cli.main` asks, to tell
+    an interrupt before the guard took over (which it reports) from one the guard reports."""
+    return _state["interrupted"]
+
+
 def interrupted_now() -> bool:
     """Whether this command was stopped by Ctrl-C: SIGINT arrived, or the error being handled
     comes from a KeyboardInterrupt. A command that turns its errors into one line (`common.fail`)

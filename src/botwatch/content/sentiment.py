@@ -150,13 +150,13 @@ def _score_chunk(texts: list[str]) -> list[Parts]:
 
 
 def _score_parallel(texts: list[str], workers: int) -> list[Parts]:
-    """Score in `workers` forked processes (order kept). Fork shares the loaded lexicon."""
-    import multiprocessing as mp
+    """Score in `workers` forked processes (order kept). Fork shares the loaded lexicon
+    (`forkpool.fork_map`: a worker that dies raises `WorkerFailed` instead of leaving the stage
+    waiting)."""
+    from botwatch.forkpool import fork_map
 
     analyzer()  # load before forking so children inherit it
     size = max(1, -(-len(texts) // (workers * 4)))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        parts = pool.map(_score_chunk, chunks)
+    parts = fork_map(_score_chunk, chunks, workers, "VADER")
     return [v for part in parts for v in part]

@@ -227,7 +227,6 @@ class Labeller:
 
 POOL_MIN = 20_000  # posts in a study before whole batches are labelled in forked workers (content.pool)
 MODEL_PARALLEL_MIN = 5_000  # rows of a batch before the model runs in forked workers
-_JOB: tuple | None = None  # what forked workers read (set just before the fork)
 
 
 MODEL_STEP = 2_048  # rows whose features are gathered before one batched call of each model
@@ -389,24 +388,15 @@ def _blended_answers(lab: Labeller, blend: "dict[str, TreeBlend]", kept: "dict[s
     return post_scores, pair_answers
 
 
-def _model_chunk(rows: list[int]) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
-    assert _JOB is not None
-    return _model_rows(_JOB, rows)
-
-
 def _model_parallel(job: tuple, rows: list[int], workers: int) -> list[tuple[int, float, list[tuple[str, str, str]]]]:
-    """The model over `rows` in forked workers (the model is pure Python; fork shares the inputs)."""
-    import multiprocessing as mp
+    """The model over `rows` in forked workers (the model is pure Python; fork shares the inputs,
+    `job` included: `forkpool.fork_map`, where a worker that dies raises `WorkerFailed` instead
+    of leaving the stage waiting)."""
+    from botwatch.forkpool import fork_map
 
-    global _JOB
-    _JOB = job
-    try:
-        size = max(1, -(-len(rows) // (workers * 4)))
-        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-        with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_model_chunk, chunks)
-    finally:
-        _JOB = None
+    size = max(1, -(-len(rows) // (workers * 4)))
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    parts = fork_map(lambda chunk: _model_rows(job, chunk), chunks, workers, "content model")
     return [r for part in parts for r in part]
 
 

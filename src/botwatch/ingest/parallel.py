@@ -6,23 +6,37 @@ chunks of a few thousand records, a pool of worker processes runs the format's h
 chunk and returns Arrow tables, and the main process stages them in input order (order matters:
 the first occurrence of a post wins). At most `2 × workers` chunks are in flight, so memory stays
 bounded whatever the file size. Workers are started with `spawn`, never `fork`, because the parent
-holds a DuckDB connection with its own threads.
+holds a DuckDB connection with its own threads (parsing needs no loaded model, so a fresh process
+costs only its imports).
+
+The workers are processes this module starts and stops itself, each with a pipe for its chunks
+and one for its answers, not a `multiprocessing.Pool`: a worker killed under a Pool (the
+out-of-memory killer, `kill -9`) left the pool waiting forever for the chunk it held, and the
+command hung. Here the parent reads each worker's answers from that worker's own pipe, so a dead
+worker is its pipe's end: `WorkerFailed`, saying which records it held and how it ended, and the
+ingest runner turns that into the file's error line. Ctrl-C (or any error) in the parent
+terminates the workers before the parent goes on, and the workers ignore SIGINT (the terminal
+sends it to the whole process group), so the command's one line is all that is printed.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 import signal
 import sys
-from contextlib import contextmanager
+import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
+from queue import SimpleQueue
 from typing import Any
 
 import pyarrow as pa
 
-from botwatch.forkpool import cores
+from botwatch.forkpool import WorkerFailed, cores, how_it_ended
 from botwatch.ingest.csv_records import consume_rows, csv_rows
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.sink import RowSink
@@ -67,22 +81,34 @@ def _workers_skip_main() -> Iterator[None]:
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored in this process for the block (only the main thread may set signals)."""
+def _sigint_held() -> Iterator[None]:
+    """SIGINT held back from this thread for the block, and the processes it starts born with it
+    held back too (a signal mask survives fork and exec; a Python handler does not).
+
+    Why held and not ignored: a spawned worker must not take Ctrl-C before it can ignore it (it
+    printed its own KeyboardInterrupt traceback, "Process SpawnProcess-1: ...", beside the
+    parent's line), and ignoring SIGINT in the parent while they start, as this did, lost a
+    Ctrl-C pressed in that moment: the command went on. Held back, it is delivered when the block
+    ends (or at once through another thread of the process), and the parent stops the workers.
+    The worker ignores it and then lets it through (`_serve`). Where signal masks are not
+    available, SIGINT is ignored for the block instead."""
+    sigmask = getattr(signal, "pthread_sigmask", None)
+    if sigmask is not None:
+        previous = sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            sigmask(signal.SIG_SETMASK, previous)
+        return
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        was = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not the main thread: signals are not ours to change
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _ignore_sigint() -> None:
-    """A worker's initializer: Ctrl-C is the parent's to handle (it terminates the pool)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, was)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -109,6 +135,129 @@ def _work(args: tuple[str, str, str, list[Any], list[str], int, Any]) -> tuple[i
     return read, out, sink.counts
 
 
+class _Worker:
+    """One spawned parsing process: chunks go down `tasks`, answers come back on `answers`, in
+    the order sent. `held`: (records before, records up to and with) each chunk still unanswered."""
+
+    def __init__(self, ctx: Any, number: int) -> None:
+        self.number = number
+        task_r, self.tasks = ctx.Pipe(duplex=False)
+        self.answers, answer_w = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_serve, args=(task_r, answer_w), daemon=True, name=f"botwatch-ingest-{number}")
+        self.proc.start()
+        task_r.close()  # the worker's ends: only it holds them now, so its death closes them
+        answer_w.close()
+        self.held: deque[tuple[int, int]] = deque()
+
+
+def _serve(tasks: Any, answers: Any) -> None:
+    """A worker's loop: a chunk's arguments in, ("ok", _work(...)) or ("error", one line,
+    traceback) out; None (or the parent gone) ends it.
+
+    A thread takes the chunks off the pipe as they come, so the parent never waits to hand one
+    over while this process works: both sending large messages at once to a full pipe would wait
+    on each other for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it stops this process
+    if hasattr(signal, "pthread_sigmask"):  # born with SIGINT held (`_sigint_held`): ignored now, so let it in
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    queue: SimpleQueue[Any] = SimpleQueue()
+
+    def take() -> None:
+        while True:
+            try:
+                item = tasks.recv()
+            except (EOFError, OSError):  # the parent is gone
+                item = None
+            queue.put(item)
+            if item is None:
+                return
+
+    threading.Thread(target=take, daemon=True).start()
+    while (args := queue.get()) is not None:
+        try:
+            reply: tuple[Any, ...] = ("ok", _work(args))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            reply = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        try:
+            try:
+                answers.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an answer that cannot be sent: say why instead
+                answers.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        except OSError:  # the parent stopped reading (it failed or was interrupted): nothing to tell
+            return
+
+
+class _Workers:
+    """The parsing processes of one `read_parallel` call: started on entry (spawned, with the main
+    module hidden and SIGINT held back while they start), stopped on exit; terminated at once
+    when the block ends with an error or Ctrl-C."""
+
+    def __init__(self, count: int, source: str) -> None:
+        self.count, self.source = count, source
+        self.all: list[_Worker] = []
+
+    def __enter__(self) -> "_Workers":
+        ctx = mp.get_context("spawn")
+        try:
+            with _workers_skip_main(), _sigint_held():  # Ctrl-C reaches the whole process group
+                for n in range(self.count):
+                    self.all.append(_Worker(ctx, n))
+        except BaseException:
+            self._stop(at_once=True)
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self._stop(at_once=kind is not None)
+
+    def _stop(self, at_once: bool) -> None:
+        """Each worker told to end and waited for, or (`at_once`: after an error or Ctrl-C,
+        with chunks still in flight) terminated; none is left running either way."""
+        for w in self.all:
+            if not at_once:
+                try:
+                    w.tasks.send(None)
+                except OSError:  # it has gone already
+                    pass
+            else:
+                w.proc.terminate()
+        for w in self.all:
+            w.proc.join(timeout=10)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join()
+            w.tasks.close()
+            w.answers.close()
+        self.all = []
+
+    def failed(self, w: _Worker, what: str, detail: str | None = None) -> WorkerFailed:
+        """The error for worker `w`: `what` happened, on the chunk of `self.source` it held."""
+        held = f" on records {w.held[0][0] + 1:,} to {w.held[0][1]:,} of {self.source}" if w.held else f" reading {self.source}"
+        return WorkerFailed(f"ingest worker {w.number + 1} of {self.count} {what}{held}", detail)
+
+    def send(self, w: _Worker, span: tuple[int, int], args: tuple[Any, ...]) -> None:
+        w.held.append(span)
+        try:
+            w.tasks.send(args)
+        except OSError as exc:  # BrokenPipeError: its end of the pipe is closed, it has died
+            raise self._died(w) from exc
+
+    def receive(self, w: _Worker) -> tuple[int, list[tuple[str, pa.Table]], dict[str, int]]:
+        try:
+            reply = w.answers.recv()
+        except (EOFError, OSError) as exc:  # its end closed without an answer: it died
+            raise self._died(w) from exc
+        if reply[0] != "ok":
+            raise self.failed(w, f"failed ({reply[1]})", reply[2])
+        w.held.popleft()
+        return reply[1]  # type: ignore[no-any-return]
+
+    def _died(self, w: _Worker) -> WorkerFailed:
+        w.proc.join(timeout=5)
+        hint = "; fewer --workers use less memory" if w.proc.exitcode == -getattr(signal, "SIGKILL", 9) else ""
+        return self.failed(w, f"died ({how_it_ended(w.proc.exitcode)}{hint})")
+
+
 def read_parallel(
     fmt_name: str,
     kind: str,
@@ -120,7 +269,11 @@ def read_parallel(
     handler: Callable[..., None] | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Read `src` with `workers` processes; staged tables go to `emit` in input order. `handler`
-    (picklable) replaces the registered format's, for a reader that is not in `FORMATS`."""
+    (picklable) replaces the registered format's, for a reader that is not in `FORMATS`.
+
+    Chunks go to the workers in turn, at most two per worker in flight, and their answers are
+    taken in the same order: the input order. `WorkerFailed` when a worker dies or its chunk
+    raises (nothing of the file is kept: the runner rolls its transaction back)."""
     if kind == "json":
         header: list[str] = []
         records: Iterable[Any] = src.lines(max_record_bytes)
@@ -128,19 +281,12 @@ def read_parallel(
         header, records = csv_rows(src, max_record_bytes)
     read = 0
     counts = {"posts": 0, "snapshots": 0, "rejected": 0}
-    ctx = mp.get_context("spawn")
-    with _workers_skip_main(), _sigint_ignored():
-        # The processes start here, while the main path is hidden and SIGINT ignored (a spawned
-        # child keeps an ignored SIGINT from its start, and the initializer keeps it so): Ctrl-C
-        # reaches the whole process group, and each worker printed its KeyboardInterrupt traceback
-        # ("Process SpawnPoolWorker-1: ...") before the parent's one line. The parent stops them.
-        pool = ctx.Pool(workers, initializer=_ignore_sigint)
-    with pool:
-        pending: deque[Any] = deque()
+    with _Workers(workers, src.name) as pool:
+        order: deque[_Worker] = deque()  # the worker of each chunk in flight, oldest first
 
         def collect() -> None:
             nonlocal read
-            n, tables, c = pending.popleft().get()
+            n, tables, c = pool.receive(order.popleft())
             read += n
             for k in counts:
                 counts[k] += c[k]
@@ -149,10 +295,14 @@ def read_parallel(
             if on_chunk:
                 on_chunk()
 
-        for chunk in _chunks(records, CHUNK_RECORDS):
-            pending.append(pool.apply_async(_work, ((fmt_name, src.name, kind, chunk, header, max_record_bytes, handler),)))
-            if len(pending) >= 2 * workers:
+        first = 0
+        for i, chunk in enumerate(_chunks(records, CHUNK_RECORDS)):
+            if len(order) >= 2 * workers:
                 collect()
-        while pending:
+            w = pool.all[i % workers]
+            pool.send(w, (first, first + len(chunk)), (fmt_name, src.name, kind, chunk, header, max_record_bytes, handler))
+            order.append(w)
+            first += len(chunk)
+        while order:
             collect()
     return read, counts

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botwatch import stats
+from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
 
 # Bidirectional controls (embeddings, overrides, isolates, marks) and other invisible format
 # characters that can disguise text. Shown as ⟨U+XXXX⟩ rather than removed, because their
@@ -101,19 +102,6 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: An
         return f"{pct(p, digits)} {interval(*bound, digits)[:-1]}: an exact bound over {n:,} account{'s' if n != 1 else ''}]"
     ci = interval(lo, hi, digits)
     return f"{pct(p, digits)} {ci}".strip()
-
-
-def auc(value: Any, digits: int = 3) -> str:
-    """An AUC with enough digits that a value below 1 never reads as 1: 0.997, not "1.00" (a
-    reader takes "1.00" for a perfect ranking); 0.635 stays 0.635. None or NaN -> '—'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    v = float(value)
-    text = f"{v:.{digits}f}"
-    while v < 1 and float(text) >= 1 and digits < 6:
-        digits += 1
-        text = f"{v:.{digits}f}"
-    return text
 
 
 def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | None, float | None]:

@@ -181,7 +181,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     signals = _signal_counts(study, tables)
     from botwatch.report.headlines import posting_split
     from botwatch.report.caveats import cross_tested
-    from botwatch.report.model_used import bot_model_used
+    from botwatch.model_used import bot_model_used
 
     used = bot_model_used(study)  # the recorded model's figures, or none (never another model's)
     meta = used.meta

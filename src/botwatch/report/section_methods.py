@@ -132,7 +132,7 @@ def _home_unknown(election: Any) -> str | None:
 def _scored_by_own_bot_model(study: Study) -> bool:
     """Whether a user's bot model (BOTWATCH_BOT_MODEL) scored the study: then the training-account
     sentence is about that model, not the shipped one and its card."""
-    from botwatch.report.model_used import bot_model_used
+    from botwatch.model_used import bot_model_used
 
     return bot_model_used(study).kind in ("own", "missing")
 

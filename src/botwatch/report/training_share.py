@@ -27,7 +27,7 @@ def training_clause(study: Any, model: str, n: int) -> str:
     """'16,253 of the study's 37,114 accounts are among the origin model's own training accounts:
     for them the figure is not out-of-sample' when material for a figure over `n` accounts, else ''."""
     if model == "bot":
-        from botwatch.report.model_used import bot_model_used
+        from botwatch.model_used import bot_model_used
 
         if bot_model_used(study).kind != "shipped":
             return ""

@@ -1,0 +1,103 @@
+"""`forkpool.forking()`: Python 3.12's warning that a multi-threaded process forks is silenced
+around our own forks only; other DeprecationWarnings, and the same warning outside the block,
+still show. `forkpool.fork_map`, the small pools' replacement for `multiprocessing.Pool.map`
+(which waited for ever when a worker was killed): order kept, a killed or failing worker is
+`WorkerFailed` at once, and no worker is left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import threading
+import warnings
+
+import pytest
+
+from botwatch.forkpool import WorkerFailed, fork_map, forking
+
+THE_WARNING = "This process (pid=4321) is multi-threaded, use of fork() may lead to deadlocks in the child."
+
+
+def _shown(fn) -> list[str]:  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        fn()
+    return [f"{w.category.__name__}: {w.message}" for w in got]
+
+
+def test_only_that_warning_and_only_inside_the_block() -> None:
+    def inside() -> None:
+        with forking():
+            warnings.warn(THE_WARNING, DeprecationWarning, stacklevel=1)
+            warnings.warn("something else is deprecated", DeprecationWarning, stacklevel=1)
+            warnings.warn(THE_WARNING, UserWarning, stacklevel=1)  # same words, another category
+
+    assert _shown(inside) == ["DeprecationWarning: something else is deprecated", f"UserWarning: {THE_WARNING}"]
+    assert _shown(lambda: warnings.warn(THE_WARNING, DeprecationWarning, stacklevel=1)) == [f"DeprecationWarning: {THE_WARNING}"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12) or not hasattr(os, "fork"), reason="Python warns of fork() in a threaded process from 3.12")
+def test_a_real_fork_beside_a_thread_is_silent_inside_and_warns_outside() -> None:
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        def fork() -> None:
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+
+        def fork_inside() -> None:
+            with forking():
+                fork()
+
+        assert not _shown(fork_inside)
+        assert any("multi-threaded" in s for s in _shown(fork))
+    finally:
+        stop.set()
+        t.join()
+
+
+def _children() -> set[int]:
+    try:
+        return {int(k) for t in os.listdir(f"/proc/{os.getpid()}/task") for k in open(f"/proc/{os.getpid()}/task/{t}/children").read().split()}
+    except OSError:
+        return set()
+
+
+def test_fork_map_keeps_the_order_and_sees_what_the_parent_holds() -> None:
+    table = {i: i * i for i in range(50)}  # inherited by the fork, never sent
+    assert fork_map(lambda i: table[i], list(range(50)), 3, "test") == [i * i for i in range(50)]
+    assert fork_map(lambda i: i, [], 3, "test") == []
+    assert fork_map(lambda i: -i, [7], 4, "test") == [-7]  # one item: one worker
+
+
+def test_fork_map_says_a_killed_worker_at_once() -> None:
+    before = _children()
+
+    def die_at_5(i: int) -> int:
+        if i == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if i % 2:
+            time.sleep(0.2)  # the other worker is still busy when it happens
+        return i
+
+    t0 = time.monotonic()
+    with pytest.raises(WorkerFailed, match=r"test worker 1 of 2 died \(killed by SIGKILL"):
+        fork_map(die_at_5, list(range(10)), 2, "test")
+    assert time.monotonic() - t0 < 60
+    assert _children() <= before  # none left running
+
+
+def test_fork_map_says_a_failing_worker_with_its_traceback() -> None:
+    def boom(i: int) -> int:
+        if i == 4:
+            raise ValueError("a bug")
+        return i
+
+    with pytest.raises(WorkerFailed, match=r"test worker 0 of 2 failed: ValueError: a bug") as got:
+        fork_map(boom, list(range(6)), 2, "test")
+    assert got.value.detail is not None and "Traceback" in got.value.detail
