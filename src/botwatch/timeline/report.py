@@ -13,6 +13,7 @@ import numpy as np
 from markupsafe import Markup
 
 from botwatch.accounts.gazetteer import countries
+from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
@@ -289,6 +290,28 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
     return study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high FROM impact ORDER BY party, measure, cause")
 
 
+def impact_coverage(study: Study) -> dict[str, dict[str, Any]]:
+    """Per tested party, what its two series hold and what neither does (the coverage columns of
+    `impact`, one set per party and frequency; the widest window's when a party was tested at
+    several): {party: {"sentence", "share_left_out", "posts_unscored", "posts"}}. Empty for an
+    impact table from before those columns, which the section's note then covers in general."""
+    from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence
+
+    if "impact" not in study.tables() or not set(COVERAGE_COLUMNS) <= set(study.columns("impact")):
+        return {}
+    cols = ", ".join(COVERAGE_COLUMNS)
+    rows = study.sql(f"SELECT DISTINCT party, {cols} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party")
+    out: dict[str, dict[str, Any]] = {}
+    for party, *vals in rows:
+        c = dict(zip(COVERAGE_COLUMNS, vals))
+        total = sum(int(c[k] or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
+        if party in out and total <= out[party]["posts"]:
+            continue
+        out[party] = {"sentence": coverage_sentence(party, c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
+                      "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0}
+    return out
+
+
 def _hourly(study: Study, dimension: str, values: list[str], start: datetime, end: datetime) -> np.ndarray:
     """The summed hourly UTC series of some values of a dimension, gap-free over [start, end]."""
     marks = ", ".join("?" for _ in values)
@@ -397,7 +420,8 @@ def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]])
     return "Not computed: the impact stage has not run on this study (botwatch analyze STUDY --only impact)."
 
 
-def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]]) -> list[Markup]:
+def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]],
+               impact_cov: dict[str, dict[str, Any]] | None = None) -> list[Markup]:
     out: list[Markup] = []
     if "event_tests" in study.tables():
         out.extend(_event_headlines(study, election))
@@ -409,7 +433,7 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
         if r[9] is not None and r[9] < 0.05 and r[3] == "automated":
-            out.append(render("time_headline.html.j2", kind="impact", r=r))
+            out.append(render("time_headline.html.j2", kind="impact", r=r, cov=(impact_cov or {}).get(r[0])))
     return out
 
 
@@ -439,6 +463,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     creation = None if older else creation_block(study, election)
     circ = circadian_block(study, election)
     impact = [] if older else impact_rows(study)
+    impact_cov = impact_coverage(study) if impact else {}
     if older:  # their notes too: they describe those older tables
         notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
     tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
@@ -458,10 +483,12 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         creation=creation,
         circ=circ,
         impact=impact,
+        impact_cov=impact_cov,
+        series_words=SERIES_WORDS,
         impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes) if not impact else "",
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,
     )
     return Section("time", "When: timelines, bursts, creation waves, circadian origin, impact", html, order=60,
-                   headline=_headlines(study, election, creation, circ, impact))
+                   headline=_headlines(study, election, creation, circ, impact, impact_cov))
