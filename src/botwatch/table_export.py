@@ -29,17 +29,17 @@ from botwatch.study import EXPORT_FORMATS, Study, StudyError
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
 # Terminal control characters a guarded CSV writes as `\xNN` text: C0 but NUL (dropped), tab,
 # newline and carriage return (CSV quoting carries those, the formula guard the leading ones), DEL and C1.
-CONTROL_CODES = (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
 CONTROL_CLASS = "[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
 
 
 def visible_controls_sql(expr: str) -> str:
-    """DuckDB SQL: the text `expr` with each control character of `CONTROL_CODES` written as
-    `\\xNN` (as the GraphML export and the terminal show them); rows without one are left as they are."""
-    out = expr
-    for code in CONTROL_CODES:
-        out = f"replace({out}, chr({code}), '\\x{code:02x}')"
-    return f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN {out} ELSE {expr} END"
+    """DuckDB SQL: the text `expr` with each control character of `CONTROL_CLASS` written as
+    `\\xNN` (as the GraphML export and the terminal show them); rows without one are left as they
+    are. One lambda over the characters, not a replace() per character: the lake's report reader
+    parses each statement, and 61 nested calls ran its parser out of recursion depth."""
+    hexed = "'\\x' || lpad(format('{:x}', ord(ch)), 2, '0')"
+    each = f"list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{CONTROL_CLASS}') THEN {hexed} ELSE ch END)"
+    return f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN array_to_string({each}, '') ELSE {expr} END"
 
 
 def is_nested(ctype: str) -> bool:
