@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 from markupsafe import Markup
 
 from botwatch.accounts.gazetteer import countries
+from botwatch.origin_rule import FOREIGN_THRESHOLD
 from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
 from botwatch.report.sections import Section, render, section
@@ -243,25 +245,60 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
     out["groups"] = circadian_by_group(study, home, msk)
-    out["office"] = office_shift_accounts(study)
+    out["office"] = office_shift_accounts(study, election)
     return out
 
 
-def office_shift_accounts(study: Study) -> int:
-    """Accounts whose origin evidence found office shifts on the Moscow clock (the `office_hours`
-    item, moving the odds towards Russia). The human-day fit above leaves shift work out as
-    uninformative, so on IRA accounts the headline read "0% fit Moscow" while `explain` said their
-    hours fit Moscow office shifts at odds over a million: the headline now says where they went."""
-    from botwatch.accounts.origin_shifts import KIND
+def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
+    """Accounts whose origin evidence has the office-hours item moving the odds towards Russia:
+    their posting hours fit a working day on the Moscow clock better than a person's day at home.
+    The human-day fit above leaves shift work out as uninformative, so on IRA accounts the headline
+    read "0% fit Moscow" while `explain` gave their hours odds over a million: the report says
+    where they went. What it says is what was measured, hours that fit a working day in UTC+3, not
+    an office in Moscow: on the GE2017 sample the one such account was @UKLabour, a party's London
+    office posting through its working day, with every other piece of its origin evidence placing it
+    in GB, and the headline read "office shifts on the Moscow clock".
 
-    if "account_evidence" not in study.tables():
-        return 0
+    Returns {"n": such accounts, "others": those that are not the election's own party accounts,
+    "others_foreign": how many of those are counted foreign on all their origin evidence (None when
+    the study cannot say), "official": [{"handle", "party", "p_outside", "factor"}] for the party
+    accounts (official or allied in the election's preset), "home": the election's country or None}."""
+    from botwatch.accounts.origin_shifts import KIND
+    from botwatch.origin_rule import home_known, p_outside_sql
+
+    out: dict[str, Any] = {"n": 0, "others": 0, "others_foreign": None, "official": [], "home": None}
+    tables = set(study.tables())
+    if "account_evidence" not in tables:
+        return out
+    home = getattr(election, "country", None)
+    scored = home and home_known(home) and "account_scores" in tables and {"origin_country", "origin_probabilities"} <= set(study.columns("account_scores"))
+    p_out = p_outside_sql(home, "s") if scored else "CAST(NULL AS DOUBLE)"
+    join = " LEFT JOIN account_scores s ON s.platform = e.platform AND s.account_id = e.account_id" if scored else ""
+    if "accounts" in tables and "handle" in study.columns("accounts"):
+        handle = "h.handle"
+        join += (" LEFT JOIN (SELECT platform, account_id, min(handle) AS handle FROM accounts GROUP BY ALL) h"
+                 " ON h.platform = e.platform AND h.account_id = e.account_id")
+    else:
+        handle = "CAST(NULL AS VARCHAR)"
     # The item's sentence ends "odds of Russia against XX ×N" (towards Russia) or "÷N" (away).
-    return int(study.sql(
-        "SELECT count(DISTINCT (platform, account_id)) FROM account_evidence WHERE kind = 'origin' AND feature = ? "
-        "AND sentence LIKE '%odds of Russia against %' AND sentence NOT LIKE '%÷%'",
+    rows = study.sql(
+        f"SELECT e.platform, e.account_id, min({handle}), min(e.sentence), max({p_out}) FROM account_evidence e{join} "
+        "WHERE e.kind = 'origin' AND e.feature = ? AND e.sentence LIKE '%odds of Russia against %' AND e.sentence NOT LIKE '%÷%' "
+        "GROUP BY ALL ORDER BY 1, 2",
         [KIND],
-    )[0][0])
+    )
+    own = {h.lstrip("@").lower(): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
+    official, others = [], []
+    for _platform, _aid, h, sentence, p in rows:
+        if h and h.lower() in own:
+            factor = re.search(r"odds of Russia against \w+ ((?:over )?×[0-9.,]+)", sentence or "")
+            official.append({"handle": h, "party": own[h.lower()], "p_outside": p, "factor": factor.group(1) if factor else None})
+        else:
+            others.append(p)
+    out.update(n=len(rows), others=len(others), official=official, home=home if scored else None)
+    if scored:
+        out["others_foreign"] = sum(1 for p in others if p is not None and p >= FOREIGN_THRESHOLD)
+    return out
 
 
 def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
