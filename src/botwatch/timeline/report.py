@@ -400,6 +400,13 @@ def _supported(p: float | None, q: float | None) -> bool:
     return p is not None and p < HEADLINE_P and (q is None or q < HEADLINE_P)
 
 
+# What a group is set against in the event contrast, per dimension: the automated dimension holds
+# only accounts with a bot probability, so its "rest" is the accounts scored below 0.5, not every
+# other account (the impact comparison said "the rest" of the same two groups; the review found
+# ~70% of a real study's posts by accounts in neither).
+OTHERS_WORDS = {"automated": "the other scored accounts (bot probability below 0.5; accounts without one are in neither group)"}
+
+
 def _event_headlines(study: Study, election: Any) -> list[Markup]:
     """A group's event effect leads only when the group rose around the events more than the rest
     of its dimension (`event_contrast`); a rise of every group is said once, of all posts. On a
@@ -430,11 +437,13 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         compared.append(val)
         if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
-        out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov))
+        out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov,
+                          others=OTHERS_WORDS.get(dim, "the other accounts")))
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
         if rr is not None and math.isfinite(rr) and _supported(p, q):
-            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=compared, uncompared=uncompared, cov=cov))
+            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=compared, uncompared=uncompared, cov=cov,
+                              scored_only=AUTOMATED in compared))
     return out
 
 
