@@ -71,7 +71,7 @@ def test_the_clusters_table_shows_a_hostile_handle_as_text() -> None:
     from botwatch.cli.coordination import clusters_table
 
     con = Console(width=200, record=True, file=io.StringIO())
-    con.print(clusters_table([(0, 4, 4, 0.67, "co-retweet", "[/evil]\x1b[2J")], "Clusters"))
+    con.print(clusters_table([(0, 4, 4, 0.67, "co-retweet", "[/evil]\x1b[2J", None, None, None, None, None, None)], "Clusters"))
     text = con.export_text()
     assert "[/evil]\\x1b[2J" in text and "\x1b" not in text
 

@@ -1,11 +1,17 @@
 """The When section's circadian headline read "0% [0–39%] fit UTC+3 ± 1 (Moscow)" on IRA accounts
 while `botwatch explain` said their hours fit office shifts on the Moscow clock at odds over a
-million: the human-day fit leaves shift work out as uninformative. The headline now says that, and
-how many accounts the origin model found working Moscow office shifts."""
+million: the human-day fit leaves shift work out as uninformative. The headline says that, and for
+how many accounts the origin model found posting hours that fit a working day in UTC+3.
+
+It says what was measured and no more: on the GE2017 sample the headline read "office shifts on
+the Moscow clock" of one account, @UKLabour, a party's own account posting at office hours whose
+other origin evidence all places it in GB. Hours are a pattern, not a place; the election's own
+party accounts are kept out of the headline and shown in the section with their origin evidence."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,22 +21,80 @@ from botwatch.timeline.report import circadian_block
 
 FOR = "office shifts: of 371 posts, … Moscow time; the hours fit an office working shifts on the Moscow clock … odds of Russia against US over ×1,000,000"
 AGAINST = "office shifts: of 40 posts, … odds of Russia against US ÷4.10"
+UKLABOUR = ("office shifts: of 110 posts, the busiest hours are 13:00-14:00, 16:00-17:00, 19:00-21:00 and the account is nearly silent 01:00-09:00 Moscow "
+            "time; the hours fit an office working shifts on the Moscow clock (as the development IRA handles did) against a person's day in each "
+            "country's own zones: odds of Russia against GB ×1.83")
 
 
-def test_the_circadian_headline_says_where_office_shift_accounts_went(tmp_path: Path) -> None:
-    st = open_study(tmp_path / "s.duckdb", read_only=False)
+def _words(markup: object) -> str:
+    return " ".join(re.sub("<[^>]+>", "", str(markup)).split())
+
+
+def _evidence_study(path: Path, evidence: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    st = open_study(path, read_only=False)
+    st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+    st.sql("INSERT INTO circadian VALUES ('twitter', 'h1', -5, true), ('twitter', 'h2', -5, true), ('twitter', 'o1', 3, false)")
+    st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
+    for aid, text in evidence:
+        st.sql("INSERT INTO account_evidence VALUES ('twitter', ?, 'origin', 1, 'office_hours', NULL, NULL, ?)", [aid, text])
+    return st
+
+
+def test_the_circadian_headline_says_where_the_working_day_accounts_went(tmp_path: Path) -> None:
+    st = _evidence_study(tmp_path / "s.duckdb", [("o1", FOR), ("o2", FOR), ("h1", AGAINST)])
     try:
-        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
-        st.sql("INSERT INTO circadian VALUES ('twitter', 'h1', -5, true), ('twitter', 'h2', -5, true), ('twitter', 'o1', 3, false)")
-        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
-        for aid, text in (("o1", FOR), ("o2", FOR), ("h1", AGAINST)):
-            st.sql("INSERT INTO account_evidence VALUES ('twitter', ?, 'origin', 1, 'office_hours', NULL, NULL, ?)", [aid, text])
         election = SimpleNamespace(polling_day=date(2016, 11, 8), timezone="America/New_York")
         circ = circadian_block(st, election)
     finally:
         st.close()
-    assert circ is not None and circ["office"] == 2  # towards Russia only, each account once
-    text = " ".join(str(render("time_headline.html.j2", kind="circadian", c=circ)).split())
+    assert circ is not None and circ["office"]["n"] == circ["office"]["others"] == 2  # towards Russia only, each account once
+    text = _words(render("time_headline.html.j2", kind="circadian", c=circ))
     assert "fit UTC+3 ± 1 (Moscow)" in text
-    assert "accounts worked in shifts fit none and are left out of it" in text
-    assert "office shifts on the Moscow clock in the hours of 2 accounts" in text
+    assert "accounts that post in shifts fit none and are left out of it" in text
+    assert ("For 2 accounts the origin model found posting hours that fit a working day in UTC+3 (Moscow time) better than a person's day at home: "
+            "a pattern of hours, which an office elsewhere working early or late can make too, not a place.") in text
+    assert "office shifts on the Moscow clock" not in text and "Moscow clock" not in text
+
+
+def test_a_partys_own_account_at_office_hours_is_no_headline_and_the_section_gives_its_origin_evidence(tmp_path: Path) -> None:
+    """The GE2017 sample: @UKLabour's hours moved its odds of Russia ×1.83, its profile time zone
+    (London) and languages put it in GB at 1.00. A second, unlisted account with the same hours
+    and counted foreign is still headlined, with what its evidence as a whole says."""
+    from botwatch.elections import load_election
+    from botwatch.timeline.report import time_section
+    from test_timeline import write_table
+
+    election = load_election("uk-ge2017")
+    st = _evidence_study(tmp_path / "s.duckdb", [("14291684", UKLABOUR)])
+    try:
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('twitter', '14291684', 'UKLabour'), ('twitter', 'x9', 'plain_acct')")
+        write_table(st, "account_scores", [
+            dict(platform="twitter", account_id="14291684", origin_country="GB", origin_probabilities='{"GB": 1.0, "RU": 0.0}'),
+            dict(platform="twitter", account_id="x9", origin_country="RU", origin_probabilities='{"GB": 0.2, "RU": 0.8}'),
+        ])
+        write_table(st, "timeline", [dict(freq="day", clock="utc", dimension="all", value="all posts", bucket=datetime(2017, 5, 1), posts=110, accounts=1,
+                                          sentiment_mean=None, sentiment_n=0)])
+        circ = circadian_block(st, election)
+        assert circ is not None and circ["office"]["n"] == 1 and circ["office"]["others"] == 0
+        assert circ["office"]["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": 0.0, "factor": "×1.83"}]
+        head = _words(render("time_headline.html.j2", kind="circadian", c=circ))
+        assert "UKLabour" not in head and "working day" not in head and "Moscow clock" not in head
+        sec = time_section(st, {"election": election})
+        assert sec is not None
+        html = _words(sec.html)
+        assert ("@UKLabour, an account of Labour in the election's preset, posts in hours that fit a working day in UTC+3 (Moscow time) better than a "
+                "person's day at home; those hours alone moved its odds of Russia ×1.83, while all its origin evidence together gives a probability of "
+                "0.00 that it is run from outside GB. A party's own account keeps office hours, and its hours alone say nothing about where it is run from.") in html
+        assert "Moscow clock" not in html and "office shifts" not in html
+
+        # The same hours in an account the preset does not list, counted foreign on all its evidence.
+        st.sql("INSERT INTO account_evidence VALUES ('twitter', 'x9', 'origin', 1, 'office_hours', NULL, NULL, ?)", [UKLABOUR])
+        circ = circadian_block(st, election)
+    finally:
+        st.close()
+    assert circ is not None and circ["office"]["others"] == 1 and circ["office"]["others_foreign"] == 1
+    head = _words(render("time_headline.html.j2", kind="circadian", c=circ))
+    assert ("For 1 account (the election's party accounts aside) the origin model found posting hours that fit a working day in UTC+3 (Moscow time) "
+            "better than a person's day at home: a pattern of hours, which an office elsewhere working early or late can make too, not a place; "
+            "weighing all its origin evidence, it is more likely than not run from outside GB.") in head
+    assert "UKLabour" not in head

@@ -27,7 +27,7 @@ def election():  # type: ignore[no-untyped-def]
     return dataclasses.replace(small_election(), window_start=date(2017, 2, 1), window_end=date(2017, 6, 8))
 
 
-def _study(path, *, bots_only: bool, skip_days: int = 0, all_foreign: bool = False):  # type: ignore[no-untyped-def]
+def _study(path, *, bots_only: bool, skip_days: int = 0, all_foreign: bool = False, bots_automated: bool = False):  # type: ignore[no-untyped-def]
     """30 'h' accounts (GB) and 10 'b' accounts (RU) posting daily; after each event a burst by
     the bots only, or by everyone in proportion. With `skip_days`, every day but each
     `skip_days`-th one away from the events holds no post (a patchy archive)."""
@@ -44,7 +44,7 @@ def _study(path, *, bots_only: bool, skip_days: int = 0, all_foreign: bool = Fal
         posts = [p for p in posts if p["created_at"].date() in near or (p["created_at"] - START).days % skip_days == 0]
     st = open_study(path, read_only=False)
     write_posts(st, posts)
-    write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.1, origin_country="RU" if a.startswith("b") or all_foreign else "GB",
+    write_table(st, "account_scores", [dict(platform="twitter", account_id=a, bot_probability=0.9 if bots_automated and a.startswith("b") else 0.1, origin_country="RU" if a.startswith("b") or all_foreign else "GB",
                                             origin_probability=0.8, origin_probabilities='{"RU": 0.8, "GB": 0.2}' if a.startswith("b") or all_foreign else '{"GB": 0.8, "RU": 0.2}')
                                        for a in humans + bots])
     analyze(st, Context(election=election(), log=lambda m: None), only=["timeline", "bursts"])
@@ -62,6 +62,30 @@ def test_a_group_that_rose_more_than_the_rest_leads(tmp_path) -> None:  # type: 
     finally:
         st.close()
     assert "Posts by foreign origin accounts were" in heads and "for the other accounts (the group against the rest: p = " in heads
+
+
+def test_the_automated_group_is_said_to_be_set_against_the_other_scored_accounts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The likely automated group's contrast is with the accounts scored below 0.5 (the automated
+    dimension holds no unscored account), so "the other accounts" claimed more than it measured."""
+    st = _study(tmp_path / "e.duckdb", bots_only=True, bots_automated=True)
+    try:
+        heads = _heads(st)
+    finally:
+        st.close()
+    assert "Posts by likely automated accounts were" in heads
+    assert ("for the other scored accounts (bot probability below 0.5; accounts without one are in neither group) (the group against the rest: p = "
+            in heads)
+
+
+def test_a_rise_of_everyone_says_the_automated_group_was_set_against_scored_accounts_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    st = _study(tmp_path / "f.duckdb", bots_only=False, bots_automated=True)
+    try:
+        heads = _heads(st)
+    finally:
+        st.close()
+    assert "All posts were" in heads and "no account group (" in heads
+    assert ("rose more than the rest of the conversation (likely automated accounts were set against the other scored accounts only: "
+            "accounts without a bot probability are in neither group)") in heads
 
 
 def test_a_rise_of_every_group_is_no_group_finding(tmp_path) -> None:  # type: ignore[no-untyped-def]

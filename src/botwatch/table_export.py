@@ -2,7 +2,9 @@
 
 Posts and profiles are attacker-written and the CSV will be opened in a spreadsheet, so a CSV
 text cell that starts with `= + - @`, a tab or a carriage return gets a leading apostrophe
-(formula injection); `verbatim=True` turns that off. In a CSV every list, struct or map column
+(formula injection), and terminal control characters (ESC and the other C0 and C1 controls but
+tab, newline and carriage return) are written as visible text, `\\x1b`, so `cat` or `less` of the
+file cannot be steered by a handle; `verbatim=True` turns both off. In a CSV every list, struct or map column
 (posts' hashtags, mentions, urls; evidence) is JSON text, so one parser reads every table's cells.
 `.jsonl` / `.ndjson` write JSON lines (one object a row); `.json` writes one JSON array. A CSV drops NUL characters from text cells
 (with or without `verbatim`: CSV readers do not take them). Parquet and JSON lines are always exact.
@@ -25,6 +27,19 @@ from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witnes
 from botwatch.study import EXPORT_FORMATS, Study, StudyError
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
+# Terminal control characters a guarded CSV writes as `\xNN` text: C0 but NUL (dropped), tab,
+# newline and carriage return (CSV quoting carries those, the formula guard the leading ones), DEL and C1.
+CONTROL_CLASS = "[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
+
+
+def visible_controls_sql(expr: str) -> str:
+    """DuckDB SQL: the text `expr` with each control character of `CONTROL_CLASS` written as
+    `\\xNN` (as the GraphML export and the terminal show them); rows without one are left as they
+    are. One lambda over the characters, not a replace() per character: the lake's report reader
+    parses each statement, and 61 nested calls ran its parser out of recursion depth."""
+    hexed = "'\\x' || lpad(format('{:x}', ord(ch)), 2, '0')"
+    each = f"list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{CONTROL_CLASS}') THEN {hexed} ELSE ch END)"
+    return f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN array_to_string({each}, '') ELSE {expr} END"
 
 
 def is_nested(ctype: str) -> bool:
@@ -37,7 +52,8 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
     """`query` as a CSV gets it: NUL characters dropped from every text cell (a CSV cannot carry
     them: Python's csv module stops with "line contains NUL", spreadsheets cut the cell there;
     they come from hostile or broken captures, and Parquet / JSON lines keep them exactly), and,
-    with `defuse`, formula-like cells prefixed by an apostrophe."""
+    with `defuse`, control characters written as text (`visible_controls_sql`) and formula-like
+    cells prefixed by an apostrophe."""
     parts = []
     for name, ctype, *_ in study.sql(f"DESCRIBE {query}"):
         q = '"' + name.replace('"', '""') + '"'
@@ -49,6 +65,7 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
         elif ctype == "VARCHAR":
             clean = f"replace({q}, chr(0), '')"
             if defuse:
+                clean = visible_controls_sql(clean)
                 parts.append(f"CASE WHEN regexp_matches({clean}, '{FORMULA_START}') THEN '''' || {clean} ELSE {clean} END AS {q}")
             else:
                 parts.append(f"{clean} AS {q}")

@@ -145,7 +145,8 @@ def coordination(
         except PipelineError as exc:
             fail(str(exc))
             return
-        clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label FROM clusters ORDER BY cluster_id LIMIT 15")
+        clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label, first_at, last_at, peak_day, peak_day_co_actions, "
+                          "posts_first_at, posts_last_at FROM clusters ORDER BY cluster_id LIMIT 15")
         wide_when_piped().print(clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})"))
         if graphml:
             from botwatch.cli.study import graphml_or_fail
@@ -159,11 +160,21 @@ def coordination(
 
 
 def clusters_table(clusters: list[tuple], title: str) -> Table:
-    """The clusters found, one row each; the label is the most central account's handle, which
-    its owner wrote, so it is shown as text (`[/x]` in a handle made Rich raise MarkupError)."""
+    """The clusters found, one row each, with when each was active (first and last co-action, the
+    UTC day with the most co-actions, and its members' first and last posts: the review found no
+    way to tell from this output when a network acted); the label is the most central account's
+    handle, which its owner wrote, so it is shown as text (`[/x]` in a handle made Rich raise MarkupError)."""
     t = Table(title=title)
-    for c in ("cluster", "accounts", "edges", "density", "behaviours", "most central"):
+    for c in ("cluster", "accounts", "edges", "density", "behaviours", "co-acting (UTC)", "busiest day (co-actions)", "members' posts (UTC)", "most central"):
         t.add_column(c)
-    for cid, size, e, d, b, label in clusters:
-        t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", plain(b or ""), plain(label or ""))
+    for cid, size, e, d, b, label, first, last, peak, peak_n, p_first, p_last in clusters:
+        t.add_row(str(cid), f"{size:,}", f"{e:,}", "" if d is None else f"{d:.2f}", plain(b or ""), _span(first, last),
+                  "" if peak is None else f"{peak:%Y-%m-%d} ({peak_n:,})", _span(p_first, p_last), plain(label or ""))
     return t
+
+
+def _span(first: object, last: object) -> str:
+    """'2016-10-01 12:00 – 2016-10-09 08:30' (empty when unknown)."""
+    if first is None or last is None:
+        return ""
+    return f"{first:%Y-%m-%d %H:%M} – {last:%Y-%m-%d %H:%M}"

@@ -77,11 +77,13 @@ def impact(
     maxlags: Annotated[int, typer.Option(help="Largest VAR lag order tried (chosen by AIC)")] = 12,
     horizon: Annotated[int, typer.Option(help="Impulse-response horizon in buckets")] = 12,
 ) -> None:
-    """Do likely automated accounts' volume and sentiment about a party lead the other accounts'?
+    """Do likely automated accounts' volume and sentiment about a party lead those of the other
+    scored accounts (bot probability below 0.5)? Accounts without a bot probability are in neither
+    series; the output says how many posts and accounts that leaves out, and why.
     (Granger causality both ways and VAR impulse responses; a lead in time, not persuasion.)
     The election's window bounds the series (default: the one the study was analysed with; after
     `analyze --no-election`, pass --election)."""
-    from botwatch.impact.stage import campaign_window, pandas_freq, statsmodels_available
+    from botwatch.impact.stage import SERIES_WORDS, campaign_window, coverage_sentence, pandas_freq, statsmodels_available
     from botwatch.pipeline import Context, PipelineError, analyze as run_stages
     from botwatch.report.context import latest_params
 
@@ -120,15 +122,17 @@ def impact(
             console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
         if not rows:
             fail(f"no impact test for {party!r} at {freq}", code=1)
-    t = Table(title=escape(party) + f": likely automated vs the rest, {freq} buckets")
+    t = Table(title=plain(party) + f": likely automated vs other scored accounts (bot probability below 0.5), {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):
         t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")
     for r in rows:
         t.add_row(
-            r["measure"], f"{r['cause']} → {r['effect']}", f"{r['n_obs']:,}", str(r["differences"]), str(r["lag"]), f"{r['f_stat']:.2f}",
+            r["measure"], f"{SERIES_WORDS.get(r['cause'], r['cause'])} → {SERIES_WORDS.get(r['effect'], r['effect'])}", f"{r['n_obs']:,}", str(r["differences"]), str(r["lag"]), f"{r['f_stat']:.2f}",
             f"{r['p_value']:.3g}", f"{r['irf_peak']:.3f} [{r['irf_peak_low']:.3f}, {r['irf_peak_high']:.3f}] at +{r['irf_peak_h']}",
         )
     out.print(t)
+    if rows[0].get("posts_automated") is not None:  # what the two series hold, and what neither does
+        out.print(plain(coverage_sentence(party, rows[0])), highlight=False)
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
 
 

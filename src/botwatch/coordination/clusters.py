@@ -12,7 +12,11 @@ Tables written:
 - `cluster_members`(cluster_id, platform, account_id, degree, strength, posts, first_at, last_at,
   handle, bot_probability, origin_country, foreign): one row per account in a kept edge;
 - `clusters`(cluster_id, size, edges, density, weight_idf, behaviours, first_at, last_at,
-  posts, top_amplified JSON, share_automated, share_foreign, scored_members, label).
+  posts, top_amplified JSON, share_automated, share_foreign, scored_members, label,
+  posts_first_at, posts_last_at, peak_day, peak_day_co_actions): `first_at`/`last_at` span the
+  cluster's co-actions, `posts_*` its members' posts, and `peak_day` is the UTC day with the most
+  co-actions inside the cluster (the tallest bar of the report's cluster timeline; ties go to the
+  earliest day), so a reader knows when each network was active.
 """
 
 from __future__ import annotations
@@ -199,6 +203,7 @@ def _write_clusters_table(study: Study) -> None:
             WHERE ma.cluster_id = mb.cluster_id GROUP BY ALL
         ), m AS (
             SELECT cluster_id, count(*) AS size, CAST(sum(posts) AS BIGINT) AS posts,
+                   min(first_at) AS posts_first_at, max(last_at) AS posts_last_at,
                    count(bot_probability) AS scored_members,
                    avg(CASE WHEN bot_probability IS NULL THEN NULL WHEN bot_probability >= 0.5 THEN 1.0 ELSE 0.0 END::DOUBLE) AS share_automated,
                    avg(CASE WHEN "foreign" IS NULL THEN NULL WHEN "foreign" THEN 1.0 ELSE 0.0 END::DOUBLE) AS share_foreign,
@@ -212,15 +217,26 @@ def _write_clusters_table(study: Study) -> None:
             FROM cluster_members
         ), amp AS (
             SELECT cluster_id, top_amplified FROM _coord_amp_json
+        ), daily AS (
+            -- Co-actions inside the cluster per UTC day, counted as the report's cluster timeline counts them.
+            SELECT ma.cluster_id, CAST(least(ev.t_a, ev.t_b) AS DATE) AS day, count(DISTINCT ev.post_a || '|' || ev.post_b) AS n
+            FROM coordination_evidence ev
+            JOIN cluster_members ma ON ma.platform = ev.platform AND ma.account_id = ev.account_a
+            JOIN cluster_members mb ON mb.platform = ev.platform AND mb.account_id = ev.account_b
+            WHERE ma.cluster_id = mb.cluster_id GROUP BY ALL
+        ), peak AS (
+            SELECT cluster_id, day, n, row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, day) AS rn FROM daily
         )
         SELECT m.cluster_id, m.size, coalesce(e.edges, 0) AS edges,
                CASE WHEN m.size > 1 THEN round(CAST(coalesce(e.edges, 0) AS DOUBLE) / (m.size * (m.size - 1) / 2.0), 4) END AS density,
                round(coalesce(e.weight_idf, 0), 4) AS weight_idf, coalesce(e.co_actions, 0) AS co_actions,
                coalesce(e.behaviours, []) AS behaviours, e.first_at, e.last_at, m.posts,
                coalesce(CAST(amp.top_amplified AS VARCHAR), '[]') AS top_amplified,
-               m.share_automated, m.share_foreign, m.scored_members, m.top_category, lab.label
+               m.share_automated, m.share_foreign, m.scored_members, m.top_category, lab.label,
+               m.posts_first_at, m.posts_last_at, peak.day AS peak_day, CAST(peak.n AS BIGINT) AS peak_day_co_actions
         FROM m LEFT JOIN e ON e.cluster_id = m.cluster_id LEFT JOIN amp ON amp.cluster_id = m.cluster_id
         LEFT JOIN lab ON lab.cluster_id = m.cluster_id AND lab.rn = 1
+        LEFT JOIN peak ON peak.cluster_id = m.cluster_id AND peak.rn = 1
         ORDER BY m.cluster_id
         """
     )

@@ -75,15 +75,37 @@ def export_graphml(study: Study, out: str | Path) -> Path:
 
 
 def export_csv(study: Study, out: str | Path) -> tuple[Path, Path]:
-    """Write `<stem>.csv` (edge list) and `<stem>_nodes.csv` (accounts and clusters)."""
+    """Write `<stem>.csv` (edge list) and `<stem>_nodes.csv` (accounts and clusters) with the
+    export command's guarded CSV writer (`table_export.defused_query`): handles and labels are
+    attacker-written, and a raw DuckDB COPY wrote `=cmd|...` cells a spreadsheet runs and ESC
+    bytes a terminal obeys. Each file is written beside its target and renamed into place. On a
+    lake the two tables are collected to the driver and written by DuckDB there, as `export` does."""
+    from botwatch.table_export import defused_query
+
     out = Path(out)
     nodes = out.with_name(out.stem + "_nodes.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     edge_cols = ", ".join(c if c != "behaviours" else "array_to_string(behaviours, ',') AS behaviours" for c in _EDGE_COLS)
-    for sql, path in (
+    queries = (
         (f"SELECT {edge_cols} FROM coordination_edges ORDER BY platform, account_a, account_b", out),
         ("SELECT * FROM cluster_members ORDER BY cluster_id, platform, account_id", nodes),
-    ):
-        target = str(path).replace("'", "''")
-        study.sql(f"COPY ({sql}) TO '{target}' (FORMAT CSV, HEADER)")
+    )
+    local, mem = study, None
+    if getattr(study, "engine", "duckdb") != "duckdb":
+        mem = Study(":memory:")
+        for name in ("coordination_edges", "cluster_members"):
+            mem.write_table(name, study.arrow(name))
+        local = mem
+    try:
+        for sql, path in queries:
+            part = path.with_name(f".{path.name}.{os.getpid()}.part")
+            target = str(part).replace("'", "''")
+            try:
+                local.sql(f"COPY ({defused_query(local, sql)}) TO '{target}' (FORMAT CSV, HEADER)")
+                os.replace(part, path)
+            finally:
+                part.unlink(missing_ok=True)
+    finally:
+        if mem is not None:
+            mem.close()
     return out, nodes

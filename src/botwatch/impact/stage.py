@@ -2,11 +2,14 @@
 
 Series come from the `timeline` table's `party_group` rows (posts about a party by likely
 automated accounts vs by accounts scored below the threshold), resampled to the chosen frequency.
-Accounts without a bot score are in neither series.
+Accounts without a bot score are in neither series: on a real study that was most of the posts,
+so every test carries how many posts and accounts each series holds and how many were left out
+and why (`Coverage`, stored in the `impact` rows, printed by `botwatch impact` and the report).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,9 +21,12 @@ from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
 from botwatch.schema import register_output
 from botwatch.study import Study
-from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
+from botwatch.timeline.groups import AUTOMATED, BOT_THRESHOLD, NOT_AUTOMATED
 
 GROUPS = {"automated": AUTOMATED, "rest": NOT_AUTOMATED}
+# The two series in words: "rest" is stored (cause/effect) but is only the accounts scored below
+# the bot threshold, not the rest of the conversation (unscored accounts are in neither).
+SERIES_WORDS = {"automated": "likely automated", "rest": "other scored accounts"}
 TS = pa.timestamp("us")
 IMPACT_SCHEMA = pa.schema([
     ("party", pa.string()), ("freq", pa.string()), ("measure", pa.string()), ("cause", pa.string()), ("effect", pa.string()),
@@ -28,7 +34,11 @@ IMPACT_SCHEMA = pa.schema([
     ("adf_p_cause", pa.float64()), ("adf_p_effect", pa.float64()), ("f_stat", pa.float64()), ("df_num", pa.int64()),
     ("df_den", pa.int64()), ("p_value", pa.float64()), ("irf_peak_h", pa.int64()), ("irf_peak", pa.float64()),
     ("irf_peak_low", pa.float64()), ("irf_peak_high", pa.float64()), ("notes", pa.string()),
+    # What the two series hold and what neither does (`Coverage`), the same on every row of a party.
+    ("posts_automated", pa.int64()), ("posts_rest", pa.int64()), ("posts_unscored", pa.int64()),
+    ("accounts_automated", pa.int64()), ("accounts_rest", pa.int64()), ("accounts_unscored", pa.int64()), ("unscored_why", pa.string()),
 ])
+COVERAGE_COLUMNS = ("posts_automated", "posts_rest", "posts_unscored", "accounts_automated", "accounts_rest", "accounts_unscored", "unscored_why")
 IRF_SCHEMA = pa.schema([
     ("party", pa.string()), ("freq", pa.string()), ("measure", pa.string()), ("cause", pa.string()), ("effect", pa.string()),
     ("h", pa.int64()), ("response", pa.float64()), ("low", pa.float64()), ("high", pa.float64()),
@@ -80,6 +90,87 @@ def party_series(study: Study, party: str, freq: str = "1h", start: datetime | N
     return out
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Posts naming a party in the test's window, and their accounts, split three ways: by likely
+    automated accounts (bot probability >= 0.5: the first series), by accounts scored below it
+    (the second series, "the other scored accounts", not "the rest of the conversation"), and by
+    accounts without a bot probability, which are in neither series; `why` says why those have none."""
+
+    party: str
+    posts_automated: int
+    posts_rest: int
+    posts_unscored: int
+    accounts_automated: int
+    accounts_rest: int
+    accounts_unscored: int
+    why: str
+
+    @property
+    def posts(self) -> int:
+        return self.posts_automated + self.posts_rest + self.posts_unscored
+
+    def columns(self) -> dict[str, Any]:
+        """The `impact` row's coverage columns."""
+        return dict(zip(COVERAGE_COLUMNS, (self.posts_automated, self.posts_rest, self.posts_unscored, self.accounts_automated,
+                                           self.accounts_rest, self.accounts_unscored, self.why or None)))
+
+    def sentence(self) -> str:
+        """What the two series compare and what they leave out, with the numbers."""
+        return coverage_sentence(self.party, self.columns())
+
+
+def coverage_sentence(party: str, c: dict[str, Any]) -> str:
+    """`Coverage.sentence` from an `impact` row's coverage columns (the report reads them back)."""
+    pa_, pr, pu = (int(c.get(k) or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
+    aa, ar, au = (int(c.get(k) or 0) for k in ("accounts_automated", "accounts_rest", "accounts_unscored"))
+    total = pa_ + pr + pu
+    head = (f"{party}: the test compares {pa_:,} post{'s' if pa_ != 1 else ''} by {aa:,} likely automated account{'s' if aa != 1 else ''} "
+            f"(bot probability ≥ 0.5) with {pr:,} post{'s' if pr != 1 else ''} by {ar:,} account{'s' if ar != 1 else ''} scored below 0.5")
+    if not pu:
+        return head + f"; every post naming {party} in the window is by a scored account."
+    why = c.get("unscored_why") or "they have no bot probability"
+    return (head + f"; {pu:,} of the {total:,} posts naming {party} in the window ({pu / total:.0%}), by {au:,} account{'s' if au != 1 else ''}, "
+            f"are in neither series and so in neither side of the comparison: {why}.")
+
+
+def coverage(study: Study, party: str, start: datetime | None = None, end: datetime | None = None) -> Coverage | None:
+    """`Coverage` of `party`'s posts in [start, end] (None without `post_party` or without such
+    posts). Counted from `post_party`, as the timeline's party rows are; an account's group is its
+    bot probability in `account_scores`, as `timeline_groups` places it."""
+    tables = set(study.tables())
+    if "post_party" not in tables:
+        return None
+    scored = "account_scores" in tables and "bot_probability" in study.columns("account_scores")
+    if scored:
+        group = ("CASE WHEN s.bot_probability IS NULL THEN (CASE WHEN s.account_id IS NULL THEN 'unlisted' ELSE 'unscored' END) "
+                 f"WHEN s.bot_probability >= {BOT_THRESHOLD} THEN 'automated' ELSE 'rest' END")
+        join = " LEFT JOIN account_scores s ON s.platform = pp.platform AND s.account_id = pp.account_id"
+    else:
+        group, join = "'unscored'", ""
+    rows = study.sql(
+        f"SELECT {group} AS grp, count(DISTINCT pp.platform || ':' || pp.post_id), count(DISTINCT pp.platform || ':' || pp.account_id) "
+        f"FROM post_party pp{join} WHERE pp.party = ? AND pp.created_at >= coalesce(?, pp.created_at) AND pp.created_at <= coalesce(?, pp.created_at) "
+        "GROUP BY 1",
+        [party, start, end],
+    )
+    got = {g: (int(p), int(a)) for g, p, a in rows}
+    if not got:
+        return None
+    (pa_, aa), (pr, ar) = got.get("automated", (0, 0)), got.get("rest", (0, 0))
+    (pn, an), (pl, al) = got.get("unscored", (0, 0)), got.get("unlisted", (0, 0))
+    why = []
+    if not scored:
+        why.append("no account has a bot probability (the accounts stage has not run on this study)")
+    else:
+        if an:
+            why.append(f"{an:,} of those account{'s have' if an != 1 else ' has'} no profile facts the bot model reads (account age, likes, "
+                       "posts per day, default profile or image: archives such as the FiveThirtyEight IRA files carry none), so no bot probability")
+        if al:
+            why.append(f"{al:,} {'are' if al != 1 else 'is'} not in the account scores (added after the accounts stage last ran: run it again)")
+    return Coverage(party, pa_, pr, pn + pl, aa, ar, an + al, "; ".join(why))
+
+
 def _why_no_series(study: Study, party: str, start: datetime | None, end: datetime | None) -> str:
     """Why no automated-versus-rest series exists for `party`: the note used to name missing tables
     even when both were there and the party had thousands of posts whose accounts simply had no
@@ -100,16 +191,22 @@ def _why_no_series(study: Study, party: str, start: datetime | None, end: dateti
 def run_impact(
     study: Study, party: str, freq: str = "1h", *, start: datetime | None = None, end: datetime | None = None, maxlags: int = 12, horizon: int = 12
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
-    """Lead-lag tests of automated vs the rest, for volume and sentiment; (rows, irf rows, notes)."""
+    """Lead-lag tests of likely automated accounts against the other scored accounts (below the
+    bot threshold), for volume and sentiment; (rows, irf rows, notes). What the two series hold and
+    leave out (`Coverage`) is in every row's coverage columns, and in the notes when no test was
+    run for want of posts: the comparison silently left out ~70% of a real study's posts."""
     notes: list[str] = []
+    cov = coverage(study, party, start, end)
+    left_out = [cov.sentence()] if cov is not None and cov.posts_unscored else []
     df = party_series(study, party, freq, start, end)
     if df.empty:
         return [], [], [_why_no_series(study, party, start, end)]
     few = {k: n for k, n in df.attrs.get("posts", {}).items() if n < MIN_POSTS_PER_GROUP}
     if few:
-        return [], [], [f"{party}: too few posts for a lead-lag test (" + ", ".join(f"{k} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."]
+        return [], [], [f"{party}: too few posts for a lead-lag test (" + ", ".join(f"{SERIES_WORDS[k]} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."] + left_out
     if len(df) > MAX_BUCKETS:
-        return [], [], [f"{party}: {len(df):,} buckets at {freq} is too many for a VAR; use a coarser --freq or a narrower window."]
+        return [], [], [f"{party}: {len(df):,} buckets at {freq} is too many for a VAR; use a coarser --freq or a narrower window."] + left_out
+    covered = cov.columns() if cov is not None else dict.fromkeys(COVERAGE_COLUMNS)
     rows, irf_rows = [], []
     for measure in ("volume", "sentiment"):
         a, b = df[f"automated_{measure}"].to_numpy(), df[f"rest_{measure}"].to_numpy()
@@ -122,9 +219,11 @@ def run_impact(
             rows.append(dict(party=party, freq=freq, measure=measure, cause=d.cause, effect=d.effect, n_obs=res.n_obs,
                              differences=res.differences, lag=res.lag, criterion=res.criterion, adf_p_cause=res.adf_p[d.cause],
                              adf_p_effect=res.adf_p[d.effect], f_stat=d.f_stat, df_num=d.df_num, df_den=d.df_den, p_value=d.p_value,
-                             irf_peak_h=h, irf_peak=peak, irf_peak_low=lo, irf_peak_high=hi, notes="; ".join(res.notes) or None))
+                             irf_peak_h=h, irf_peak=peak, irf_peak_low=lo, irf_peak_high=hi, notes="; ".join(res.notes) or None, **covered))
             for i, (r, lo_, hi_) in enumerate(zip(d.irf, d.irf_low, d.irf_high)):
                 irf_rows.append(dict(party=party, freq=freq, measure=measure, cause=d.cause, effect=d.effect, h=i, response=r, low=lo_, high=hi_))
+    if not rows:  # no test after all: say what the series held, as when there were too few posts
+        notes += left_out
     return rows, irf_rows, notes
 
 
@@ -132,11 +231,27 @@ def store(study: Study, rows: list[dict[str, Any]], irf_rows: list[dict[str, Any
     """Replace this party's and frequency's rows in `impact` and `impact_irf`."""
     for name, schema, data in (("impact", IMPACT_SCHEMA, rows), ("impact_irf", IRF_SCHEMA, irf_rows)):
         cols = ", ".join(f'"{f.name}" {_ddl(f.type)}' for f in schema)
+        _widen(study, name, schema)
         study.sql(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
         study.sql(f"DELETE FROM {name} WHERE party = ? AND freq = ?", [party, freq])
         if data:
             with study.temp_view("_imp", pa.Table.from_pylist(data, schema=schema)):
                 study.sql(f"INSERT INTO {name} SELECT * FROM _imp")
+
+
+def _widen(study: Study, name: str, schema: pa.Schema) -> None:
+    """Give a table an older botwatch wrote the columns `schema` has since gained (NULL in its
+    rows), so `botwatch impact --party X` on an older study adds its rows beside the others'
+    instead of failing on a column count. Read and rewritten whole: impact tables are a few rows."""
+    if name not in study.tables() or list(study.columns(name)) == schema.names:
+        return
+    old = study.arrow(name)
+    data = {f.name: (old.column(f.name).cast(f.type) if f.name in old.column_names else pa.nulls(old.num_rows, f.type)) for f in schema}
+    study.sql(f"DROP TABLE {name}")
+    study.sql(f"CREATE TABLE {name} (" + ", ".join(f'"{f.name}" {_ddl(f.type)}' for f in schema) + ")")
+    if old.num_rows:
+        with study.temp_view("_imp_old", pa.Table.from_pydict(data, schema=schema)):
+            study.sql(f"INSERT INTO {name} SELECT * FROM _imp_old")
 
 
 def statsmodels_available() -> bool:

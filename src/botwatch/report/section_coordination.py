@@ -148,16 +148,25 @@ def _timelines(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     return {"rows": out, "first": first, "last": last, "width": width, "days": days}
 
 
+ACTIVITY = ("posts_first_at", "posts_last_at", "peak_day", "peak_day_co_actions")
+
+
 def coordination_facts(study: Study) -> dict[str, Any] | None:
     """Everything the section shows, or None when the coordination stage has not run."""
     if "clusters" not in study.tables() or "coordination_summary" not in study.tables():
         return None
     summary = json.loads(study.sql("SELECT summary FROM coordination_summary")[0][0])
+    names = ("cluster_id", "size", "edges", "density", "behaviours", "first_at", "last_at", "posts", "top_amplified", "share_automated", "share_foreign", "scored",
+             "top_category", "label", *ACTIVITY)
+    # When each network was active (members' first and last posts, the busiest day of co-actions):
+    # NULL for a study whose clusters an older botwatch built, and the table says "not recorded".
+    have = set(study.columns("clusters"))
+    activity = ", ".join(c if c in have else f"NULL AS {c}" for c in ACTIVITY)
     clusters = [
-        dict(zip(("cluster_id", "size", "edges", "density", "behaviours", "first_at", "last_at", "posts", "top_amplified", "share_automated", "share_foreign", "scored", "top_category", "label"), r))
+        dict(zip(names, r))
         for r in study.sql(
-            "SELECT cluster_id, size, edges, density, behaviours, first_at, last_at, posts, top_amplified, share_automated, share_foreign, scored_members, top_category, label "
-            "FROM clusters ORDER BY cluster_id"
+            "SELECT cluster_id, size, edges, density, behaviours, first_at, last_at, posts, top_amplified, share_automated, share_foreign, scored_members, top_category, label, "
+            f"{activity} FROM clusters ORDER BY cluster_id"
         )
     ]
     for c in clusters:

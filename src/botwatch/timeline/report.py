@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,8 @@ import numpy as np
 from markupsafe import Markup
 
 from botwatch.accounts.gazetteer import countries
+from botwatch.origin_rule import FOREIGN_THRESHOLD
+from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
@@ -242,25 +245,60 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
     out["groups"] = circadian_by_group(study, home, msk)
-    out["office"] = office_shift_accounts(study)
+    out["office"] = office_shift_accounts(study, election)
     return out
 
 
-def office_shift_accounts(study: Study) -> int:
-    """Accounts whose origin evidence found office shifts on the Moscow clock (the `office_hours`
-    item, moving the odds towards Russia). The human-day fit above leaves shift work out as
-    uninformative, so on IRA accounts the headline read "0% fit Moscow" while `explain` said their
-    hours fit Moscow office shifts at odds over a million: the headline now says where they went."""
-    from botwatch.accounts.origin_shifts import KIND
+def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
+    """Accounts whose origin evidence has the office-hours item moving the odds towards Russia:
+    their posting hours fit a working day on the Moscow clock better than a person's day at home.
+    The human-day fit above leaves shift work out as uninformative, so on IRA accounts the headline
+    read "0% fit Moscow" while `explain` gave their hours odds over a million: the report says
+    where they went. What it says is what was measured, hours that fit a working day in UTC+3, not
+    an office in Moscow: on the GE2017 sample the one such account was @UKLabour, a party's London
+    office posting through its working day, with every other piece of its origin evidence placing it
+    in GB, and the headline read "office shifts on the Moscow clock".
 
-    if "account_evidence" not in study.tables():
-        return 0
+    Returns {"n": such accounts, "others": those that are not the election's own party accounts,
+    "others_foreign": how many of those are counted foreign on all their origin evidence (None when
+    the study cannot say), "official": [{"handle", "party", "p_outside", "factor"}] for the party
+    accounts (official or allied in the election's preset), "home": the election's country or None}."""
+    from botwatch.accounts.origin_shifts import KIND
+    from botwatch.origin_rule import home_known, p_outside_sql
+
+    out: dict[str, Any] = {"n": 0, "others": 0, "others_foreign": None, "official": [], "home": None}
+    tables = set(study.tables())
+    if "account_evidence" not in tables:
+        return out
+    home = getattr(election, "country", None)
+    scored = home and home_known(home) and "account_scores" in tables and {"origin_country", "origin_probabilities"} <= set(study.columns("account_scores"))
+    p_out = p_outside_sql(home, "s") if scored else "CAST(NULL AS DOUBLE)"
+    join = " LEFT JOIN account_scores s ON s.platform = e.platform AND s.account_id = e.account_id" if scored else ""
+    if "accounts" in tables and "handle" in study.columns("accounts"):
+        handle = "h.handle"
+        join += (" LEFT JOIN (SELECT platform, account_id, min(handle) AS handle FROM accounts GROUP BY ALL) h"
+                 " ON h.platform = e.platform AND h.account_id = e.account_id")
+    else:
+        handle = "CAST(NULL AS VARCHAR)"
     # The item's sentence ends "odds of Russia against XX ×N" (towards Russia) or "÷N" (away).
-    return int(study.sql(
-        "SELECT count(DISTINCT (platform, account_id)) FROM account_evidence WHERE kind = 'origin' AND feature = ? "
-        "AND sentence LIKE '%odds of Russia against %' AND sentence NOT LIKE '%÷%'",
+    rows = study.sql(
+        f"SELECT e.platform, e.account_id, min({handle}), min(e.sentence), max({p_out}) FROM account_evidence e{join} "
+        "WHERE e.kind = 'origin' AND e.feature = ? AND e.sentence LIKE '%odds of Russia against %' AND e.sentence NOT LIKE '%÷%' "
+        "GROUP BY ALL ORDER BY 1, 2",
         [KIND],
-    )[0][0])
+    )
+    own = {h.lstrip("@").lower(): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
+    official, others = [], []
+    for _platform, _aid, h, sentence, p in rows:
+        if h and h.lower() in own:
+            factor = re.search(r"odds of Russia against \w+ ((?:over )?×[0-9.,]+)", sentence or "")
+            official.append({"handle": h, "party": own[h.lower()], "p_outside": p, "factor": factor.group(1) if factor else None})
+        else:
+            others.append(p)
+    out.update(n=len(rows), others=len(others), official=official, home=home if scored else None)
+    if scored:
+        out["others_foreign"] = sum(1 for p in others if p is not None and p >= FOREIGN_THRESHOLD)
+    return out
 
 
 def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
@@ -287,6 +325,28 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
     if "impact" not in study.tables():
         return []
     return study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high FROM impact ORDER BY party, measure, cause")
+
+
+def impact_coverage(study: Study) -> dict[str, dict[str, Any]]:
+    """Per tested party, what its two series hold and what neither does (the coverage columns of
+    `impact`, one set per party and frequency; the widest window's when a party was tested at
+    several): {party: {"sentence", "share_left_out", "posts_unscored", "posts"}}. Empty for an
+    impact table from before those columns, which the section's note then covers in general."""
+    from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence
+
+    if "impact" not in study.tables() or not set(COVERAGE_COLUMNS) <= set(study.columns("impact")):
+        return {}
+    cols = ", ".join(COVERAGE_COLUMNS)
+    rows = study.sql(f"SELECT DISTINCT party, {cols} FROM impact WHERE posts_automated IS NOT NULL ORDER BY party")
+    out: dict[str, dict[str, Any]] = {}
+    for party, *vals in rows:
+        c = dict(zip(COVERAGE_COLUMNS, vals))
+        total = sum(int(c[k] or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
+        if party in out and total <= out[party]["posts"]:
+            continue
+        out[party] = {"sentence": coverage_sentence(party, c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
+                      "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0}
+    return out
 
 
 def _hourly(study: Study, dimension: str, values: list[str], start: datetime, end: datetime) -> np.ndarray:
@@ -340,6 +400,13 @@ def _supported(p: float | None, q: float | None) -> bool:
     return p is not None and p < HEADLINE_P and (q is None or q < HEADLINE_P)
 
 
+# What a group is set against in the event contrast, per dimension: the automated dimension holds
+# only accounts with a bot probability, so its "rest" is the accounts scored below 0.5, not every
+# other account (the impact comparison said "the rest" of the same two groups; the review found
+# ~70% of a real study's posts by accounts in neither).
+OTHERS_WORDS = {"automated": "the other scored accounts (bot probability below 0.5; accounts without one are in neither group)"}
+
+
 def _event_headlines(study: Study, election: Any) -> list[Markup]:
     """A group's event effect leads only when the group rose around the events more than the rest
     of its dimension (`event_contrast`); a rise of every group is said once, of all posts. On a
@@ -370,11 +437,13 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         compared.append(val)
         if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
-        out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov))
+        out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov,
+                          others=OTHERS_WORDS.get(dim, "the other accounts")))
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
         if rr is not None and math.isfinite(rr) and _supported(p, q):
-            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=compared, uncompared=uncompared, cov=cov))
+            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=compared, uncompared=uncompared, cov=cov,
+                              scored_only=AUTOMATED in compared))
     return out
 
 
@@ -397,7 +466,8 @@ def impact_missing(study: Study, tables: set[str], notes: list[tuple[Any, ...]])
     return "Not computed: the impact stage has not run on this study (botwatch analyze STUDY --only impact)."
 
 
-def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]]) -> list[Markup]:
+def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, circ: dict[str, Any] | None, impact: list[tuple[Any, ...]],
+               impact_cov: dict[str, dict[str, Any]] | None = None) -> list[Markup]:
     out: list[Markup] = []
     if "event_tests" in study.tables():
         out.extend(_event_headlines(study, election))
@@ -409,7 +479,7 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
         if r[9] is not None and r[9] < 0.05 and r[3] == "automated":
-            out.append(render("time_headline.html.j2", kind="impact", r=r))
+            out.append(render("time_headline.html.j2", kind="impact", r=r, cov=(impact_cov or {}).get(r[0])))
     return out
 
 
@@ -439,6 +509,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     creation = None if older else creation_block(study, election)
     circ = circadian_block(study, election)
     impact = [] if older else impact_rows(study)
+    impact_cov = impact_coverage(study) if impact else {}
     if older:  # their notes too: they describe those older tables
         notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
     tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
@@ -458,10 +529,12 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         creation=creation,
         circ=circ,
         impact=impact,
+        impact_cov=impact_cov,
+        series_words=SERIES_WORDS,
         impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes) if not impact else "",
         notes=notes,
         pct=pct,
         pct_ci=pct_ci,
     )
     return Section("time", "When: timelines, bursts, creation waves, circadian origin, impact", html, order=60,
-                   headline=_headlines(study, election, creation, circ, impact))
+                   headline=_headlines(study, election, creation, circ, impact, impact_cov))

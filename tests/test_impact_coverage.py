@@ -1,0 +1,134 @@
+"""The impact comparison says what it compares and what it leaves out: the review found `botwatch
+impact` and the report's "automated vs the rest" silently dropping the posts of accounts without a
+bot probability (about 70% of a real study's posts), while calling the second series "the rest".
+A generated study: 7 likely automated accounts whose volume leads 7 accounts scored below 0.5,
+plus unscored accounts (3 with no profile facts, 2 not in the scores at all) posting about the
+same party."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+
+pytest.importorskip("statsmodels", reason="impact needs the optional extra botwatch[time]")
+from botwatch.pipeline import Context, analyze
+
+from test_timeline import election, write_posts, write_table
+
+START = datetime(2017, 5, 1)
+
+
+@pytest.fixture(scope="module")
+def mixed_path(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The study, analysed once (timeline and impact), and the posts each group wrote."""
+    path = tmp_path_factory.mktemp("impact_cov") / "mixed.duckdb"
+    rng = np.random.default_rng(4)
+    hours = 24 * 30
+    drive = np.zeros(hours)
+    for t in range(1, hours):
+        drive[t] = 0.6 * drive[t - 1] + rng.normal()
+    bot_n = rng.poisson(np.exp(1.5 + 0.5 * drive))
+    human_n = np.array([rng.poisson(np.exp(1.5 + 0.5 * drive[t - 2])) if t >= 2 else rng.poisson(4) for t in range(hours)])
+    other_n = rng.poisson(6.0, size=hours)  # unscored accounts: most of the talk, as on the real study
+    posts = []
+    for t in range(hours):
+        for who, n, k in (("b", bot_n[t], 7), ("h", human_n[t], 7), ("u", other_n[t], 5)):
+            for i in range(int(n)):
+                posts.append(dict(post_id=f"{who}{t}-{i}", platform="twitter", account_id=f"{who}{i % k}",
+                                  created_at=START + timedelta(hours=t, minutes=int(rng.integers(60))), kind="original"))
+    scores = [dict(platform="twitter", account_id=f"{w}{i}", bot_probability=0.9 if w == "b" else 0.1) for w in "bh" for i in range(7)]
+    scores += [dict(platform="twitter", account_id=f"u{i}", bot_probability=None) for i in range(3)]  # u3, u4: no row at all
+    with open_study(path, read_only=False) as st:
+        write_posts(st, posts)
+        write_table(st, "account_scores", scores)
+        write_table(st, "post_party", [dict(platform="twitter", post_id=p["post_id"], account_id=p["account_id"], created_at=p["created_at"], party="labour",
+                                            stance="neutral", stance_rule="test", sentiment=float(rng.normal(0, 0.3))) for p in posts])
+        analyze(st, Context(election=election(), log=lambda m: None), only=["timeline", "impact"])
+    counts = {w: sum(1 for p in posts if p["post_id"].startswith(w)) for w in "bhu"}
+    return path, counts
+
+
+@pytest.fixture()
+def mixed(mixed_path: tuple[Path, dict[str, int]], tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    shutil.copy(mixed_path[0], tmp_path / "mixed.duckdb")
+    return tmp_path / "mixed.duckdb", mixed_path[1]
+
+
+def test_each_impact_row_says_what_its_series_hold_and_leave_out(mixed: tuple[Path, dict[str, int]]) -> None:
+    path, n = mixed
+    with open_study(path, read_only=True) as st:
+        got = st.sql("SELECT DISTINCT posts_automated, posts_rest, posts_unscored, accounts_automated, accounts_rest, accounts_unscored, unscored_why "
+                     "FROM impact WHERE party = 'labour'")
+    assert len(got) == 1
+    pa_, pr, pu, aa, ar, au, why = got[0]
+    assert (pa_, pr, pu) == (n["b"], n["h"], n["u"]) and (aa, ar, au) == (7, 7, 5)
+    assert "3 of those accounts have no profile facts the bot model reads" in why
+    assert "2 are not in the account scores" in why
+
+
+def test_the_command_prints_the_posts_and_accounts_left_out(mixed: tuple[Path, dict[str, int]]) -> None:
+    from botwatch.cli import app
+
+    path, n = mixed
+    res = CliRunner().invoke(app, ["impact", str(path), "--party", "labour", "--freq", "3h"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    total = sum(n.values())
+    assert f"the test compares {n['b']:,} posts by 7 likely automated accounts (bot probability ≥ 0.5) with {n['h']:,} posts by 7 accounts scored below 0.5" in out
+    assert f"{n['u']:,} of the {total:,} posts naming labour in the window ({n['u'] / total:.0%}), by 5 accounts, are in neither series" in out
+    assert "likely automated → other scored accounts" in out and "the rest" not in out
+
+
+def test_the_report_section_and_headline_say_it_too(mixed: tuple[Path, dict[str, int]]) -> None:
+    from botwatch.timeline.report import time_section
+
+    path, n = mixed
+    total = sum(n.values())
+    with open_study(path, read_only=True) as st:
+        sec = time_section(st, {"election": election()})
+    assert sec is not None
+    html = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", str(sec.html)))
+    impact = html[html.index("Impact: do automated accounts lead the other scored accounts?"):]
+    assert "Accounts the bot model could not score are in neither series" in impact
+    assert f"{n['u']:,} of the {total:,} posts naming labour in the window" in impact
+    heads = [re.sub(r"\s+", " ", re.sub("<[^>]+>", "", str(h))) for h in sec.headline]
+    lead = [h for h in heads if "Granger-predicts" in h]
+    assert lead, heads  # the planted lead is a finding
+    assert "that of the other scored accounts (bot probability below 0.5)" in lead[0]
+    assert f"{n['u']:,} of the {total:,} posts naming labour in the window ({n['u'] / total:.0%}) are by accounts without a bot probability" in lead[0]
+
+
+def test_a_party_with_too_few_scored_posts_still_says_what_was_left_out(mixed: tuple[Path, dict[str, int]]) -> None:
+    from botwatch.impact.stage import run_impact
+
+    path, n = mixed
+    with open_study(path, read_only=False) as st:
+        rows, _, notes = run_impact(st, "labour", "1h", start=START, end=START + timedelta(hours=8))
+    assert rows == [], notes
+    assert notes[0].startswith("labour: too few posts for a lead-lag test (likely automated "), notes
+    assert "other scored accounts" in notes[0]
+    assert any("are in neither series and so in neither side of the comparison" in x for x in notes[1:]), notes
+
+
+def test_an_impact_table_from_before_the_coverage_columns_takes_new_rows(mixed: tuple[Path, dict[str, int]]) -> None:
+    """`botwatch impact --party` on a study an older botwatch analysed adds its rows beside the old
+    ones (the old rows keep NULL coverage), instead of failing on a column count."""
+    from botwatch.cli import app
+
+    path, _ = mixed
+    with open_study(path, read_only=False) as st:
+        st.sql("CREATE OR REPLACE TABLE impact AS SELECT * EXCLUDE (posts_automated, posts_rest, posts_unscored, accounts_automated, accounts_rest, "
+               "accounts_unscored, unscored_why) FROM impact")
+    res = CliRunner().invoke(app, ["impact", str(path), "--party", "labour", "--freq", "3h"])
+    assert res.exit_code == 0, res.output
+    with open_study(path, read_only=True) as st:
+        by_freq = dict(st.sql("SELECT freq, count(posts_unscored) FROM impact GROUP BY 1"))
+    assert by_freq == {"1h": 0, "3h": 4}
