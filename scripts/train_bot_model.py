@@ -49,6 +49,9 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     frames = load_sources(args.data)
+    stclab = frames[0]
+    print(f"stclab: {stclab.attrs['observed_at_own_status']:,} of {len(stclab):,} accounts measured at their own last status, the rest at "
+          f"the collection date; status cells: {stclab.attrs['status_read']}")
     from botwatch.accounts.retrain import _fit, train_and_report
     from botwatch.accounts.training import SHIPPED_FEATURES
 
