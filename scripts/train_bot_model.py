@@ -78,6 +78,10 @@ def main() -> None:
     print(format_table(figs["loso_with_verified"]))
     print("\nwithin source, out-of-fold (other sources in training too):")
     print(json.dumps({k: v.get("oof_with_other_sources") for k, v in figs["sources"].items()}, indent=1))
+    oof = figs["pooled_oof"]
+    print(f"pooled out-of-fold AUC {oof['auc']:.4f} (95% DeLong interval {oof['auc_low']:.4f}-{oof['auc_high']:.4f})")
+    if figs.get("quality_warning"):
+        print(f"warning: {figs['quality_warning']}")
     print(f"model: {args.model} ({args.model.stat().st_size / 1024:.0f} KiB); {time.perf_counter() - t0:.1f} s")
 
 
