@@ -49,6 +49,9 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     frames = load_sources(args.data)
+    stclab = frames[0]
+    print(f"stclab: {stclab.attrs['observed_at_own_status']:,} of {len(stclab):,} accounts measured at their own last status, the rest at "
+          f"the collection date; status cells: {stclab.attrs['status_read']}")
     from botwatch.accounts.retrain import _fit, train_and_report
     from botwatch.accounts.training import SHIPPED_FEATURES
 
@@ -75,6 +78,10 @@ def main() -> None:
     print(format_table(figs["loso_with_verified"]))
     print("\nwithin source, out-of-fold (other sources in training too):")
     print(json.dumps({k: v.get("oof_with_other_sources") for k, v in figs["sources"].items()}, indent=1))
+    oof = figs["pooled_oof"]
+    print(f"pooled out-of-fold AUC {oof['auc']:.4f} (95% DeLong interval {oof['auc_low']:.4f}-{oof['auc_high']:.4f})")
+    if figs.get("quality_warning"):
+        print(f"warning: {figs['quality_warning']}")
     print(f"model: {args.model} ({args.model.stat().st_size / 1024:.0f} KiB); {time.perf_counter() - t0:.1f} s")
 
 

@@ -11,6 +11,7 @@ profile was observed: `observation_time`, the same columns the shipped model's t
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts.profile import profile_features
+from botwatch.accounts.status_field import READ_JSON, READ_LITERAL, READ_TWEEPY, status_times
 
 # v1.1 column names → canonical profile names.
 V11_TO_CANONICAL: dict[str, str] = {
@@ -32,11 +34,6 @@ V11_TO_CANONICAL: dict[str, str] = {
     "listedcount": "listed_count",
     "profile_use_background_image": "background_image",
 }
-# The `created_at` inside a v1.1 `status` field (the account's latest status) written as a Python
-# dict's repr, as most of stclab holds it. About 5% of stclab's rows hold it as JSON (double
-# quotes), which this does not read: those rows are measured at `STCLAB_COLLECTED`, as the shipped
-# model was trained; reading them would change its training data.
-_STATUS_TIME = re.compile(r"'created_at': '([A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \+0000 \d{4})'")
 # stclab was collected in March 2017 (its newest last-status is 2017-03); used when a row has none.
 STCLAB_COLLECTED = pd.Timestamp("2017-03-15")
 
@@ -66,15 +63,29 @@ def observation_time(raw: pd.DataFrame) -> pd.Series:
     shipped model's training (`profile_rows_features`, `load_stclab`) and `botwatch train-bot-model`
     (`read_labels_csv`): the user's path measured age at today's date, so a model trained on 2019
     profiles learned "younger than ~11 years means bot" and called a 2017 study's MPs bots."""
+    return observation_times(raw)[0]
+
+
+def observation_times(raw: pd.DataFrame) -> tuple[pd.Series, Counter[str]]:
+    """`observation_time`, with a count of the `status` cells by how each was read or why it gave
+    no time (`status_field.status_times`; empty when the table has no `status` column), so that a
+    loader can say how many rows fell back to another time instead of hiding it."""
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    counts: Counter[str] = Counter()
     for col in OBSERVED_AT_COLUMNS:
         if col not in raw.columns:
             continue
         values = raw[col]
         if col == "status":
-            values = values.fillna("").astype(str).map(lambda s: (_STATUS_TIME.search(s) or [None, None])[1])
+            times, counts = status_times(values.tolist())
+            values = pd.Series(times, index=raw.index, dtype="object")
         out = out.fillna(parse_twitter_time(values).astype("datetime64[ns]"))
-    return out
+    return out, counts
+
+
+def status_unread(counts: Counter[str]) -> dict[str, int]:
+    """The `status` cells that gave no time, by why (the spellings that were read left out)."""
+    return {k: v for k, v in counts.items() if k not in (READ_JSON, READ_LITERAL, READ_TWEEPY) and v}
 
 
 def _truthy(s: pd.Series) -> pd.Series:
@@ -102,14 +113,22 @@ def load_stclab(root: Path) -> pd.DataFrame:
     for name in ("bots_data.csv.gz", "nonbots_data.csv.gz"):
         frames.append(pd.read_csv(root / name, dtype=str, keep_default_na=False, na_values=[""]))
     raw = pd.concat(frames, ignore_index=True)
-    ref_time = observation_time(raw).fillna(STCLAB_COLLECTED)
+    observed, read = observation_times(raw)
+    ref_time = observed.fillna(STCLAB_COLLECTED)
     df = canonical_profiles(raw)
     feats = profile_features(df, ref_time)
     feats["label"] = pd.to_numeric(raw["bot"], errors="coerce").astype(int)
     feats["source"] = "stclab"
     feats["handle"] = df["handle"]
     feats["account_id"] = raw["id_str"].fillna(raw["id"])
-    return feats.drop_duplicates(subset=["handle"]).reset_index(drop=True)
+    kept = ~feats.duplicated(subset=["handle"])
+    out = feats[kept].reset_index(drop=True)
+    # How the `status` cells were read (all rows, before duplicates are dropped) and how many kept
+    # accounts were measured at their own status: printed by scripts/train_bot_model.py, so the
+    # rows measured at the collection date instead are counted, not hidden.
+    out.attrs["status_read"] = dict(sorted(read.items()))
+    out.attrs["observed_at_own_status"] = int(observed[kept.to_numpy()].notna().sum())
+    return out
 
 
 def load_gilani(root: Path) -> pd.DataFrame:

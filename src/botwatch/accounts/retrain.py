@@ -4,7 +4,9 @@ Used by `scripts/train_bot_model.py` (the shipped model, from ../shared/data/lab
 `botwatch train-bot-model LABELS.csv` (a user's own labels). Both write the model file, a JSON of
 figures and a reliability SVG, so every number in the model card can be regenerated. With more
 than one source the figures lead with the leave-one-source-out table (`loso`), and each feature
-gets its held-out importance and the stability of its direction across sources.
+gets its held-out importance and the stability of its direction across sources. A model whose
+out-of-fold AUC is near chance carries a `quality_warning` (`model_quality`), which the training
+command prints and `botwatch explain` and the report repeat.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts.loso import Fitter, Predictor, loso_table, scores
+from botwatch.accounts.model_quality import WARNING_KEY, quality_warning
 from botwatch.accounts.ood import feature_ranges
 from botwatch.accounts.reliability_svg import reliability_svg
 from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, reliability
@@ -107,6 +110,10 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
     model, oof = fit_model(pooled, features)
     y = pooled["label"].to_numpy(int)
     figures["pooled_oof"] = metrics(y, oof)
+    interval, warning = quality_warning(y, oof)
+    figures["pooled_oof"].update(auc_low=interval["auc_low"], auc_high=interval["auc_high"])
+    if warning:
+        figures[WARNING_KEY] = warning
     curves = [("pooled, out-of-fold", reliability(y, oof))]
     for src in sources:
         m = (pooled["source"] == src).to_numpy()
@@ -127,6 +134,8 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         "features": features,
         "feature_ranges": feature_ranges(pooled, features),
     }
+    if warning:  # read back by `botwatch explain` and the report whenever this model scored a study
+        model.meta[WARNING_KEY] = warning
     if record_accounts:
         from botwatch.accounts.training_accounts import TRAINING_KEY, training_record
 

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, wide_when_piped
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, warn,
+                                 wide_when_piped)
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -128,12 +129,14 @@ def explain(
         if bp is None:
             out.print("Bot probability: unknown")
         else:
-            caveat, note, kind = _cross_source_caveat(st)
+            caveat, note, kind, quality = _cross_source_caveat(st)
             out.print(f"Bot probability: [bold]{bp:.2f}[/bold] ({_calibrated_words(kind)})", highlight=False)
             if note:
                 out.print(f"  {note}", highlight=False, markup=False)
             if caveat:
                 out.print(f"  {caveat}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
+            if quality:
+                out.print(f"  Warning: {plain(quality)}", highlight=False)  # a model file's text: escaped
             if "bot_ood" in st.columns("accounts_scored"):
                 lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lo is not None and hi is not None:
@@ -238,23 +241,28 @@ def train_bot_model(
         fail(f"could not train on {labels}: {exc}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
-    out.print(f"out-of-fold: AUC {auc(m['auc'])}, F1 {m['f1']:.3f} at {m['threshold']}, Brier {m['brier']:.3f}", highlight=False)
+    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {m['auc_low']:.2f}-{m['auc_high']:.2f}), F1 {m['f1']:.3f} at {m['threshold']}, "
+              f"Brier {m['brier']:.3f}", highlight=False)
+    if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
+        warn(figs["quality_warning"])
     out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
 
 
-def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None]:
+def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, str | None]:
     """The bot probability's caveats for the model the study recorded (not the one this shell's
     `BOTWATCH_BOT_MODEL` names): its held-out AUC range across labelled sources, or None when it
-    has none; a line on a user's own or missing model (`botwatch.model_used`); and that
-    model's kind (None when it cannot be told)."""
+    has none; a line on a user's own or missing model (`botwatch.model_used`); that
+    model's kind (None when it cannot be told); and the near-chance warning its training recorded
+    (`model_quality`), or None."""
+    from botwatch.accounts.model_quality import recorded_warning
     from botwatch.report.caveats import cross_source_auc
     from botwatch.model_used import bot_model_used
 
     try:
         used = bot_model_used(st)
     except Exception:  # noqa: BLE001 - without the model's figures the line is left out, not the account
-        return None, None, None
-    return cross_source_auc(used.meta), used.note, used.kind
+        return None, None, None, None
+    return cross_source_auc(used.meta), used.note, used.kind, recorded_warning(used.meta)
 
 
 def _calibrated_words(kind: str | None) -> str:

@@ -182,8 +182,11 @@ def cross_tested(meta: dict[str, Any]) -> bool:
 
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
-    people, which a profile model sees as human) or when the model's cross-source check failed."""
-    parts = []
+    people, which a profile model sees as human) or when the model's cross-source check failed;
+    first of all, the near-chance warning the model's training recorded (`model_quality`)."""
+    from botwatch.accounts.model_quality import recorded_warning
+
+    parts = [w for w in (recorded_warning(meta),) if w]
     if attributed_only(prov):
         parts.append(
             "These are accounts a platform attributed to an influence operation; most were run by people, and a profile-based bot "

@@ -1,0 +1,164 @@
+"""A bot model near chance says so: `botwatch train-bot-model` warns when the out-of-fold AUC is
+below 0.70 or its DeLong 95% interval reaches 0.5, records `quality_warning` in the model file,
+and `botwatch explain` and the report repeat it whenever that model scored the study."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from botwatch.accounts.model_quality import NEAR_CHANCE_AUC, WARNING_KEY, delong_interval, quality_warning, recorded_warning
+
+PROFILES = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"  # 20 botwiki bots, 20 verified humans (real)
+V1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+
+
+def _delong_by_definition(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    """DeLong's AUC and variance from the pairwise kernel (1 if the bot scores higher, 1/2 on a tie)."""
+    pos, neg = p[y == 1], p[y == 0]
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    return float(psi.mean()), float(np.var(v10, ddof=1) / len(pos) + np.var(v01, ddof=1) / len(neg))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_interval_is_delongs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    y = (rng.random(300) < 0.3).astype(int)
+    p = np.round(rng.random(300) * 0.6 + 0.3 * y, 1)  # coarse scores: many ties, as isotonic maps give
+    auc, lo, hi = delong_interval(y, p)
+    want_auc, want_var = _delong_by_definition(y, p)
+    assert auc == pytest.approx(want_auc, abs=1e-12)
+    assert (hi - lo) / 2 == pytest.approx(1.959964 * np.sqrt(want_var), rel=1e-5)
+    with pytest.raises(ValueError):
+        delong_interval(np.ones(5, int), np.linspace(0, 1, 5))
+
+
+def test_warned_below_the_bar_or_when_the_interval_reaches_chance() -> None:
+    y = np.array([1] * 50 + [0] * 50)
+    strong = np.concatenate([np.linspace(0.4, 1, 50), np.linspace(0, 0.6, 50)])
+    figures, warning = quality_warning(y, strong)
+    assert figures["auc"] > 0.9 and figures["auc_low"] > 0.5 and warning is None
+    weak = np.concatenate([np.linspace(0.1, 0.9, 50), np.linspace(0.0, 0.8, 50)])  # AUC ~0.6
+    figures, warning = quality_warning(y, weak)
+    assert figures["auc"] < NEAR_CHANCE_AUC and warning is not None and f"below {NEAR_CHANCE_AUC:.2f}" in warning
+    # AUC above 0.70 on 8 accounts: the interval still reaches 0.5.
+    few_y = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    figures, warning = quality_warning(few_y, np.array([0.9, 0.8, 0.3, 0.6, 0.5, 0.2, 0.1, 0.7]))
+    assert figures["auc"] >= NEAR_CHANCE_AUC and figures["auc_low"] <= 0.5
+    assert warning is not None and "interval reaches 0.5" in warning
+    assert recorded_warning({WARNING_KEY: warning}) == warning and recorded_warning({}) is None and recorded_warning(None) is None
+
+
+def _cli():  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    return CliRunner(), app
+
+
+def _labels(tmp_path: Path, shuffled: bool) -> Path:
+    """The real botwiki/verified rows; `shuffled`: their labels permuted (fixed seed), so the
+    profiles hold nothing about them and any model is at chance. A test of the warning only:
+    nothing shipped or measured is fitted to them."""
+    raw = pd.read_csv(PROFILES, dtype=str, keep_default_na=False, na_values=[""]).rename(columns={"label": "bot"})
+    if shuffled:
+        raw["bot"] = np.random.default_rng(5).permutation(raw["bot"].to_numpy())
+    out = tmp_path / ("shuffled.csv" if shuffled else "labels.csv")
+    raw.to_csv(out, index=False)
+    return out
+
+
+def _train(tmp_path: Path, shuffled: bool) -> tuple[Path, str]:
+    runner, app = _cli()
+    model = tmp_path / ("chance.json.gz" if shuffled else "fine.json.gz")
+    res = runner.invoke(app, ["train-bot-model", str(_labels(tmp_path, shuffled)), "-o", str(model)])
+    assert res.exit_code == 0, res.output + res.stderr
+    return model, " ".join((res.stdout + " " + res.stderr).split())
+
+
+def _meta(model: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads(gzip.decompress(model.read_bytes()))["meta"]
+
+
+def test_training_on_labels_the_profiles_do_not_predict_warns_and_records_it(tmp_path: Path) -> None:
+    model, said = _train(tmp_path, shuffled=True)
+    meta = _meta(model)
+    assert "warning: This bot model is near chance on its own labelled accounts" in said
+    assert recorded_warning(meta) is not None and recorded_warning(meta) in said
+    oof = meta["pooled_oof"]
+    assert oof["auc"] < NEAR_CHANCE_AUC or oof["auc_low"] <= 0.5
+    figures = json.loads((tmp_path / "chance.figures.json").read_text())
+    assert figures[WARNING_KEY] == meta[WARNING_KEY]
+
+
+def test_training_on_labels_the_profiles_predict_does_not_warn(tmp_path: Path) -> None:
+    model, said = _train(tmp_path, shuffled=False)
+    meta = _meta(model)
+    assert WARNING_KEY not in meta and "near chance" not in said
+    assert meta["pooled_oof"]["auc"] >= NEAR_CHANCE_AUC and meta["pooled_oof"]["auc_low"] > 0.5
+    assert "95% interval" in said
+
+
+def _study(tmp_path: Path, model: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
+    assert res.exit_code == 0, res.output
+    return study
+
+
+def _explain_and_report(study: Path, tmp_path: Path) -> tuple[str, str]:
+    import html as html_mod
+    import re
+
+    from botwatch.study import open_study
+
+    runner, app = _cli()
+    with open_study(study) as st:
+        handle = st.sql("SELECT a.handle FROM account_scores s JOIN accounts a USING (platform, account_id) "
+                        "WHERE s.bot_probability IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
+    res = runner.invoke(app, ["explain", str(study), handle])
+    assert res.exit_code == 0, res.output
+    explained = " ".join(res.stdout.split())
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports", "--force"])
+    assert res.exit_code == 0, res.output
+    s = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", out.read_text(encoding="utf-8"), flags=re.S)
+    return explained, " ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", s)).split())
+
+
+def test_explain_and_the_report_repeat_the_warning_of_the_model_that_scored_the_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model, _ = _train(tmp_path, shuffled=True)
+    warning = recorded_warning(_meta(model))
+    assert warning
+    study = _study(tmp_path, model, monkeypatch)
+    explained, report = _explain_and_report(study, tmp_path)
+    assert f"Warning: {warning}" in explained
+    assert warning in report
+    # The shell now names the shipped model: the study was still scored with the near-chance one.
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL")
+    explained, report = _explain_and_report(study, tmp_path)
+    assert warning in explained and warning in report
+
+
+def test_a_study_scored_by_the_shipped_model_carries_no_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botwatch.accounts.botmodel import shipped_model
+
+    assert recorded_warning(shipped_model().meta) is None
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL", raising=False)
+    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    explained, report = _explain_and_report(study, tmp_path)
+    said = "near chance on its own labelled accounts"
+    assert said not in explained and said not in report and "Warning:" not in explained
