@@ -102,10 +102,11 @@ def analyze(
         if not_sample:
             warn(not_sample)
         try:
-            results = run_analyze(
-                st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
-                on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
-            )
+            with progress.watching(st):  # on a lake: each Spark step named, a line every ~30 s
+                results = run_analyze(
+                    st, ctx, only=stage or None, skip=skip or None, with_deps=with_deps,
+                    on_start=progress.start, on_done=lambda name, stat, rows, secs: (seconds.__setitem__(name, secs), progress.done(name, stat, rows, secs)),
+                )
         except (PipelineError, StudyError) as exc:  # StudyError: e.g. a statement Spark could not run on a lake
             fail(str(exc))
         if ctx.election is not None and any(name == "content" and str(stat).startswith("ok") for name, stat, _rows in results):
@@ -214,8 +215,9 @@ def report(
         fail("--posts adds every post to the exports beside the report: leave out --no-exports")
     try:
         with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
-            path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
-                                ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
+            with progress.watching(st):  # on a lake: a line every ~30 s while a Spark step runs
+                path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
+                                    ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
             stale = stale_analysis(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output

@@ -9,6 +9,8 @@ Command modules import from here (never from each other): `fail`, `open_or_fail`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
 
@@ -103,7 +105,11 @@ ElectionOrPreset = Annotated[Optional[str], typer.Option("--election", "-e", "--
 class StageProgress:
     """A Rich display of the stage running now and how long it has run, on stderr, and a line per
     finished stage with its rows and seconds. Hidden when stderr is not a terminal (pipes, CI,
-    tests), where only the log lines and the final table are printed."""
+    tests), where only the log lines and the final table are printed.
+
+    On a lake (`watching`) each Spark step is named as well: a line every ~30 s while one runs
+    (stage, step, Spark tasks and rows done, elapsed; `engines/spark_progress.py`), and the line
+    per finished stage is printed in a pipe too, since a Spark stage can run for many minutes."""
 
     def __init__(self) -> None:
         from rich.progress import SpinnerColumn, TimeElapsedColumn
@@ -113,6 +119,7 @@ class StageProgress:
             console=console, transient=True, disable=not console.is_terminal,
         )
         self.task: TaskID | None = None
+        self.spark: Any = None  # the lake's SparkProgress while `watching` one
 
     def __enter__(self) -> "StageProgress":
         self.progress.__enter__()
@@ -124,9 +131,29 @@ class StageProgress:
     def log(self, message: str) -> None:
         console.print(message, highlight=False)
 
+    @contextmanager
+    def watching(self, study: Any) -> Iterator[None]:
+        """While the block runs on a lake, name its Spark steps and print a line every ~30 s
+        while one runs; a DuckDB study is left as it is."""
+        if getattr(study, "engine", None) != "spark" or getattr(study, "spark", None) is None:
+            yield
+            return
+        from botwatch.engines.spark_progress import SparkProgress
+
+        self.spark = SparkProgress(study.spark, emit=lambda line: console.print(line, highlight=False, markup=False)).start()
+        study.progress = self.spark
+        try:
+            yield
+        finally:
+            self.spark.stop()
+            study.progress = None
+            self.spark = None
+
     def start(self, name: str) -> None:
         self._clear()
         self.task = self.progress.add_task(name, total=None)
+        if self.spark is not None:
+            self.spark.begin_stage(name)
 
     def step(self, name: str) -> None:
         """A step of work with no rows to report (report sections, exports)."""
@@ -134,7 +161,9 @@ class StageProgress:
 
     def done(self, name: str, status: str, rows: int | None, seconds: float) -> None:
         self._clear()
-        if console.is_terminal:
+        if self.spark is not None:
+            self.spark.end_stage()
+        if console.is_terminal or self.spark is not None:
             console.print(f"[green]{status}[/green] {name}: {'' if rows is None else f'{rows:,} rows, '}{seconds:,.1f} s", highlight=False)
 
     def _clear(self) -> None:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch import __version__
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, stdout_closed
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, stage_progress, stdout_closed
 from botwatch.study import Study, StudyError
 
 
@@ -95,26 +95,41 @@ FORMAT_WORDS = {".jsonl": "JSON lines, one object a row", ".ndjson": "JSON lines
                 ".csv": "CSV; list and evidence columns as JSON text", ".parquet": "Parquet"}
 
 
+FOLDER_FORMATS = ("parquet", "csv", "jsonl", "json")
+
+
 @app.command()
 def export(
     study: StudyArg,
-    table: Annotated[str, typer.Argument(help="Table name, e.g. posts, accounts, rejected")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout")],
+    tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE...", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout. With several tables or --all: a folder")] = ...,  # type: ignore[assignment]
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
     verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), json, csv, parquet or graphml")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="With -o -: jsonl (default), json, csv, parquet or graphml. With a folder: parquet (default), csv, jsonl or json")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Export every table and view of the study into the folder -o names (TABLE.FORMAT each)")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Export any table of a study to Parquet, CSV, JSON lines (.jsonl) or a JSON array (.json), with a .schema.json beside it
     (CSV: list columns as JSON text, formula cells defused),
-    or the coordination network to GraphML without re-running the stage. `-o -` writes to stdout (no sidecar), as twarc does."""
+    or the coordination network to GraphML without re-running the stage. `-o -` writes to stdout (no sidecar), as twarc does.
+    Several tables (`export STUDY posts accounts -o out/`) or `--all` are written into one folder by one command: on a lake,
+    one Spark session for all of them instead of a JVM start per table."""
+    names = list(tables or [])
+    if not names and not every:
+        fail("name the table to export (`botwatch status STUDY` lists them), or pass --all")
+    if every and names:
+        fail(f"--all exports every table: leave out {', '.join(names)}, or drop --all")
+    if every or len(names) > 1:
+        _export_many(study, names, output, force, verbatim, fmt, engine, spark_master)
+        return
+    table = names[0]
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if str(output) == STDOUT:
             _export_to_stdout(st, study, table, (fmt or "jsonl").lower().lstrip("."), verbatim)
             return
         if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
-            fail(f"--format {fmt} is for -o -; a file's format is its extension ({output.name})")
+            fail(f"--format {fmt} is for -o - or a folder; a file's format is its extension ({output.name})")
         if output.suffix.lower() == ".graphml":
             if output.exists() and not force:  # as every other format: an existing file is replaced only when asked
                 fail(f"{output} already exists: pass --force to replace it")
@@ -128,8 +143,44 @@ def export(
             console.print(f"note: `botwatch export {study} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
 
 
-def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool) -> int:
-    """One table to one file through the shared export writer; its errors become one line."""
+def _export_many(study: Path, names: list[str], folder: Path, force: bool, verbatim: bool, fmt: Optional[str],
+                 engine: Optional[str], spark_master: Optional[str]) -> None:
+    """Several tables (or every one, `names` empty) into `folder`, one `TABLE.FORMAT` file each,
+    from one opened study: on a lake each `export` command started its own JVM (20-40 s each)."""
+
+    if str(folder) == STDOUT:
+        fail("-o - takes one table: name a folder to export several")
+    chosen = (fmt or "parquet").lower().lstrip(".")
+    if chosen not in FOLDER_FORMATS:
+        fail(f"--format {fmt}: with a folder use one of {', '.join(FOLDER_FORMATS)}")
+    if folder.suffix.lower().lstrip(".") in FOLDER_FORMATS + ("ndjson", "graphml") and not folder.is_dir():
+        fail(f"{folder} looks like a file: several tables go into a folder (-o out/), one file per table")
+    if folder.exists() and not folder.is_dir():
+        fail(f"{folder} is a file: several tables go into a folder (-o out/), one file per table")
+    with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st, stage_progress() as progress:
+        known = st.tables()
+        todo = names or known
+        unknown = [n for n in todo if n not in known]
+        if unknown:
+            fail(f"no table {', '.join(repr(n) for n in unknown)} in {study}; tables: {', '.join(known)}")
+        targets = [(n, folder / f"{n}.{chosen}") for n in todo]
+        there = [str(p) for _n, p in targets if p.exists()]
+        if there and not force:  # said before anything is written: half an export is no export
+            fail(f"{', '.join(there[:3])}{' …' if len(there) > 3 else ''} already exist{'s' if len(there) == 1 else ''}: pass --force to replace")
+        kind = FORMAT_WORDS.get(f".{chosen}", chosen)
+        with progress.watching(st):
+            for name, path in targets:
+                progress.step(f"export {name}")
+                n = _export_file(st, name, path, force, verbatim, quiet=True)
+                out.print(f"wrote {n:,} rows of {plain(name)} to {plain(path)}", highlight=False)
+        out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(folder)} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
+        if chosen == "csv" and not verbatim:
+            console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
+
+
+def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool, quiet: bool = False) -> int:
+    """One table to one file through the shared export writer; its errors become one line.
+    `quiet`: the formula note is left to the caller (said once for several files)."""
     from botwatch.table_export import export_table
 
     try:
@@ -137,7 +188,7 @@ def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: boo
     except StudyError as exc:
         fail(str(exc))
         raise  # unreachable
-    if output.suffix.lower() == ".csv" and not verbatim and n:  # no rows: nothing was prefixed
+    if output.suffix.lower() == ".csv" and not verbatim and n and not quiet:  # no rows: nothing was prefixed
         console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
     return n
 

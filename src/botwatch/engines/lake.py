@@ -120,6 +120,8 @@ class LakeStudy(StudyBase):
         # Every result this lake brought to the driver, as (rows, columns): what a test reads to
         # prove a stage collected nothing as long as the data (see `_collect`).
         self.collected: list[tuple[int, tuple[str, ...]]] = []
+        # Set by a command that shows progress (`spark_progress`): each Spark step is named there.
+        self.progress: Any = None
         # This command's scratch folder; its owner record is written when it is first used
         # (`_scratch`), so a reader on a read-only store writes nothing.
         self._scratch_dir = f"{self.root}/{SCRATCH_DIR}/{uuid.uuid4().hex[:12]}"
@@ -234,6 +236,10 @@ class LakeStudy(StudyBase):
                 f"{self.path} was opened read-only: cannot {what}; open it with read_only=False "
                 "(botwatch.open_study(path, read_only=False)) to write"
             )
+
+    def _step(self, text: str) -> Any:
+        """Frame one step of Spark work for the command's progress line (a no-op without one)."""
+        return self.progress.step(text) if self.progress is not None else contextlib.nullcontext()
 
     # -- tables ---------------------------------------------------------------------------------
     def _owns_views(self) -> bool:
@@ -353,10 +359,12 @@ class LakeStudy(StudyBase):
 
     def arrow(self, name: str) -> pa.Table:
         """The whole table at the driver, as Arrow (naive UTC timestamps, like a DuckDB study)."""
-        return self._collect(self.df(name))
+        with self._step(f"reading {name}"):
+            return self._collect(self.df(name))
 
     def count(self, name: str) -> int:
-        return int(self.df(name).count())
+        with self._step(f"counting {name}"):
+            return int(self.df(name).count())
 
     # -- writing --------------------------------------------------------------------------------
     def write_df(self, name: str, df: Any, mode: str = "overwrite") -> int | None:
@@ -365,12 +373,13 @@ class LakeStudy(StudyBase):
         table whole), so a DataFrame that reads `name` itself can replace it."""
         self._writable(f"write table {name!r}")
         target = table_path(self.root, name)
-        if mode == "append" and self.files.exists(target):
-            df.write.mode("append").parquet(target)
-        else:
-            new = lake_swap.staging(self.files, self.root, name)
-            df.write.mode("overwrite").parquet(new)
-            lake_swap.replace(self.files, self.root, name, new)
+        with self._step(f"writing {name}"):
+            if mode == "append" and self.files.exists(target):
+                df.write.mode("append").parquet(target)
+            else:
+                new = lake_swap.staging(self.files, self.root, name)
+                df.write.mode("overwrite").parquet(new)
+                lake_swap.replace(self.files, self.root, name, new)
         self._drop_view_file(name)
         self._refresh(name)
         return None
@@ -457,8 +466,9 @@ class LakeStudy(StudyBase):
             self._writable(f"run `{' '.join(query.split())[:120]}`")
         handler = getattr(self, f"_sql_{stmt.kind}")
         try:
-            self._ensure_views(lake_sql.table_names(stmt.tree))
-            return handler(stmt)
+            with self._step(_step_text(stmt)):
+                self._ensure_views(lake_sql.table_names(stmt.tree))
+                return handler(stmt)
         except Exception as exc:
             if type(exc).__module__.startswith(("pyspark", "py4j")):
                 # Spark's message is a page of plan; its first line says what went wrong.
@@ -489,17 +499,21 @@ class LakeStudy(StudyBase):
         """Store an Ibis expression's result as table `name` (compiled to Spark SQL by Ibis)."""
         if not (temp or name in self._temp):
             self._writable(f"write table {name!r}")
-        self._ensure_views(_expr_tables(expr))
-        self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
+        with self._step(f"writing {name}"):
+            self._ensure_views(_expr_tables(expr))
+            self._store(name, self.spark.sql(self.ibis.compile(expr)), temp)
 
     def expr_arrow(self, expr: Any) -> pa.Table:
         """An Ibis expression's whole result at the driver, as Arrow."""
-        self._ensure_views(_expr_tables(expr))
-        return self._collect(self.spark.sql(self.ibis.compile(expr)))
+        tables = _expr_tables(expr)
+        with self._step(f"query over {', '.join(sorted(tables)) or 'values'}"):
+            self._ensure_views(tables)
+            return self._collect(self.spark.sql(self.ibis.compile(expr)))
 
     def query_arrow(self, query: str, params: list[Any] | None = None) -> pa.Table:
         """A DuckDB-dialect query's whole result, collected to the driver as Arrow."""
-        return self._collect(self.query_df(query, params))
+        with self._step(_query_text(query, params)):
+            return self._collect(self.query_df(query, params))
 
     def query_pandas(self, query: str, params: list[Any] | None = None) -> Any:
         """As `query_arrow`, in pandas with the nullable types DuckDB's `.df()` gives (nullable
@@ -672,7 +686,8 @@ class LakeStudy(StudyBase):
         self._check_table(name)
         mem = Study(":memory:")
         try:
-            mem.write_table(name, self.arrow(name))
+            with self._step(f"exporting {name}"):
+                mem.write_table(name, self.arrow(name))
             if with_handle(self, name):  # the handles the export joins in, as on a DuckDB study
                 mem.write_table("accounts", self.query_arrow("SELECT platform, account_id, handle FROM accounts"))
             return export_table(mem, name, out, force=force, verbatim=verbatim)
@@ -693,9 +708,6 @@ class LakeStudy(StudyBase):
         `botwatch.study.Study.map_arrow` for `schema`/`out_name`/`temp`. Nothing but the row
         counts reaches the driver. Returns rows per written table. An `fn` that answers late
         (with `drain()`) is drained at the end of each partition (`lake_arrow.map_batches`)."""
-        from pyspark.sql import functions as F
-        from pyspark.sql.pandas.types import from_arrow_schema
-
         outputs = map_outputs(schema, out_name)
         temps = set(outputs) if temp is True else set(temp or ())
         if set(outputs) - temps:
@@ -708,6 +720,16 @@ class LakeStudy(StudyBase):
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             return map_batches(fn, outputs, wide, batches)  # drains an `fn` that answers late
 
+        with self._step(f"Python over Arrow batches ({getattr(fn, '__name__', 'map')}) -> {', '.join(names)}"):
+            return self._map_stored(df, run, wide, outputs, temps, batch_rows)
+
+    def _map_stored(self, df: Any, run: Callable[..., Any], wide: pa.Schema, outputs: dict[str, Any], temps: set[str],
+                    batch_rows: int | None) -> dict[str, int]:
+        """`map_arrow`'s Spark side: the mapped rows written once to scratch, then each output stored."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        names = list(outputs)
         spark_wide = from_arrow_schema(wide)
         mapped = df.mapInArrow(run, spark_wide)
         tmp = f"{self._scratch}/map-{uuid.uuid4().hex[:8]}"
@@ -736,8 +758,9 @@ class LakeStudy(StudyBase):
         there. Only what `fn` returns reaches the driver, sorted by key (see `botwatch.group_map`)."""
         from botwatch.group_map import sort_by_key
 
-        out = self._group_mapped(source, key, fn, schema, order_by, params)
-        return sort_by_key(self._collect(out).select(schema.names).cast(schema), key)
+        with self._step(f"Python per group of {', '.join(key)} ({getattr(fn, '__name__', 'fn')})"):
+            out = self._group_mapped(source, key, fn, schema, order_by, params)
+            return sort_by_key(self._collect(out).select(schema.names).cast(schema), key)
 
     def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
                      order_by: list[str] | None = None, params: list[Any] | None = None,
@@ -746,8 +769,9 @@ class LakeStudy(StudyBase):
         where the executors wrote it: nothing but its row count reaches the driver."""
         if not temp:
             self._writable(f"write table {out_name!r}")
-        self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params), temp)
-        return self.count(out_name)
+        with self._step(f"Python per group of {', '.join(key)} ({getattr(fn, '__name__', 'fn')}) -> {out_name}"):
+            self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params), temp)
+            return self.count(out_name)
 
     def _group_mapped(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema,
                       order_by: list[str] | None, params: list[Any] | None) -> Any:
@@ -796,6 +820,24 @@ def _expr_tables(expr: Any) -> set[str]:
     import ibis.expr.operations as ops
 
     return {t.name for t in expr.op().find(ops.PhysicalTable)}
+
+
+def _step_text(stmt: lake_sql.Statement) -> str:
+    """A statement as a progress line names it: what it writes, or what a query reads."""
+    temp = "temp table " if stmt.temp else ""
+    verbs = {"create_as": f"writing {temp}", "create_empty": f"creating {temp}", "create_view": "view ", "insert": "adding rows to ",
+             "delete": "deleting rows of ", "drop": "dropping "}
+    if stmt.kind in verbs and stmt.name:
+        return f"{verbs[stmt.kind]}{stmt.name}"
+    tables = sorted(lake_sql.table_names(stmt.tree))
+    return f"query over {', '.join(tables)}" if tables else "query"
+
+
+def _query_text(query: str, params: list[Any] | None) -> str:
+    try:
+        return _step_text(lake_sql.classify(lake_sql.parse(query, params)))
+    except Exception:  # noqa: BLE001 - the query itself will say what is wrong with it
+        return "query"
 
 
 def _null() -> Any:

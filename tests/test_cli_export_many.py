@@ -1,0 +1,50 @@
+"""`botwatch export STUDY T1 T2 -o FOLDER` and `--all`: one file per table in the folder, the same
+bytes as one `export` per table; refusals before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+
+def test_several_tables_are_the_files_single_exports_write(analysed_sample_path: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "out"), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "2 tables in" in res.output
+    for name in ("accounts", "clusters"):
+        one = tmp_path / f"{name}.csv"
+        assert runner.invoke(app, ["export", str(analysed_sample_path), name, "-o", str(one)]).exit_code == 0
+        assert (tmp_path / "out" / f"{name}.csv").read_bytes() == one.read_bytes()
+    again = runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "out"), "--format", "csv"])
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_all_writes_every_table(analysed_sample_path: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    res = CliRunner().invoke(app, ["export", str(analysed_sample_path), "--all", "-o", str(tmp_path / "all")])
+    assert res.exit_code == 0, res.output
+    with open_study(analysed_sample_path) as st:
+        names = st.tables()
+    assert sorted(p.name for p in (tmp_path / "all").glob("*.parquet")) == sorted(f"{n}.parquet" for n in names)
+
+
+def test_refusals_are_one_line_and_write_nothing(analysed_sample_path: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    cases = [
+        (["export", str(analysed_sample_path), "-o", str(tmp_path / "x.csv")], "pass --all"),
+        (["export", str(analysed_sample_path), "accounts", "--all", "-o", str(tmp_path / "d")], "--all exports every table"),
+        (["export", str(analysed_sample_path), "accounts", "nope", "-o", str(tmp_path / "d")], "no table 'nope'"),
+        (["export", str(analysed_sample_path), "accounts", "clusters", "-o", "-"], "-o - takes one table"),
+        (["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "d"), "--format", "graphml"], "--format graphml"),
+        (["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "d.csv")], "looks like a file"),
+    ]
+    for args, said in cases:
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert said in res.output, (args, res.output)
+    assert not (tmp_path / "d").exists()

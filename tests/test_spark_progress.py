@@ -1,0 +1,78 @@
+"""The progress line of a command on a lake (`engines/spark_progress.py`), without Spark: a fake
+session and a fake reading of the status store stand in for the JVM."""
+
+from __future__ import annotations
+
+import time
+
+from botwatch.engines.spark_progress import SparkProgress, SparkWork, interval_from_env, seconds_text
+
+
+class _Context:
+    def __init__(self) -> None:
+        self.descriptions: list[str] = []
+
+    def setJobDescription(self, text: str) -> None:  # noqa: N802 - Spark's name
+        self.descriptions.append(text)
+
+
+class _Session:
+    def __init__(self) -> None:
+        self.sparkContext = _Context()
+
+
+def _wait_for(lines: list[str], what: str, seconds: float = 5.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not any(what in x for x in lines):
+        time.sleep(0.02)
+
+
+def test_a_long_step_gets_lines_naming_stage_step_tasks_rows_and_time() -> None:
+    lines: list[str] = []
+    session = _Session()
+    p = SparkProgress(session, lines.append, interval=0.1, work=lambda s: SparkWork(tasks_done=3, tasks=8, rows=12_345)).start()
+    try:
+        p.begin_stage("content")
+        with p.step("writing post_labels"):
+            _wait_for(lines, "Spark tasks")
+        p.end_stage()
+    finally:
+        p.stop()
+    running = [x for x in lines if "Spark tasks" in x]
+    assert running, lines
+    assert running[0].startswith("content: writing post_labels · Spark tasks 3/8 · 12,345 rows read · step ")
+    assert ", stage " in running[0]
+    assert lines[-1].startswith("content: writing post_labels: done in "), lines
+    assert session.sparkContext.descriptions == ["botwatch content: writing post_labels"]
+    assert [(stage, step) for stage, step, _s in p.timings] == [("content", "writing post_labels")]
+
+
+def test_short_steps_print_nothing_and_only_the_outer_step_counts() -> None:
+    lines: list[str] = []
+    p = SparkProgress(_Session(), lines.append, interval=60, work=lambda s: None).start()
+    try:
+        p.begin_stage("accounts")
+        with p.step("writing account_scores"):
+            with p.step("writing _tmp"):  # a statement's own write is part of it
+                pass
+        with p.step("counting account_scores"):
+            pass
+    finally:
+        p.stop()
+    assert lines == []
+    assert [step for _stage, step, _s in p.timings] == ["writing account_scores", "counting account_scores"]
+
+
+def test_without_task_counts_the_line_still_names_step_and_time() -> None:
+    p = SparkProgress(_Session(), lambda line: None, interval=0.01, work=lambda s: None)
+    with p.step("query over posts"):
+        time.sleep(0.03)
+        text = p.line()
+    assert text is not None and text.startswith("query over posts · step ")
+    assert p.line() is None  # said just now: the next line waits a full interval
+
+
+def test_interval_and_seconds_as_read() -> None:
+    assert seconds_text(5.4) == "5 s"
+    assert seconds_text(185) == "3 min 05 s"
+    assert interval_from_env() > 0
