@@ -1,0 +1,72 @@
+"""What the party-identity features are worth on the training labels (issue 14, party prior).
+
+Why: the stance model has a `party=<key>` feature on every (post, party) pair and the sentiment
+model one per named party. Each is a per-party intercept: it learns how often the labelled posts
+(IRA accounts, where Republican mentions were mostly pro-Trump trolls) supported each party, a
+property of one source and not of language. On a researcher's own archive it turns "mentions the
+party" into "supports the party" (docs/methods.md, "Party base rate"). This measures, on the dev
+and training labels only (the frozen test part is never read), what dropping them costs:
+
+- `ship`: the shipped features;
+- `noparty`: without `party=` (stance and sentiment);
+- `noparty-hw`: stance also without `hw=tgt` (the party's own name found inside a hashtag, such as
+  `#GOPDebate`: a topic mention, not a stance cue).
+
+Harness: the ninth round's (`cv_word_vectors.measure_blocks`): 5 folds grouped by post, `--repeats`
+fold assignments, every dev and training item scored, the shipped settings, US weak labels with
+stance, the decisive cues first; paired bootstrap over posts (one resample for all four figures).
+The linear models only: the gated tree blend is not part of it (as in every CV round before).
+
+Usage: python scripts/cv_party_prior.py [--repeats 3] [--boot 300] [--cache DIR]
+(needs ../shared/data for the weak labels)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
+
+DROPS = {"ship": (), "noparty": ("party=",), "noparty-hw": ("party=", "hw=tgt"), "gate-tag": ("party=",), "gate-topic": ("party=",)}
+# Gated variants drop `party=` only from pairs whose own match signals are all in the set: the
+# party found only inside a topic hashtag (`gate-tag`), or only by topic hashtags and keywords
+# (`gate-topic`); other pairs keep it.
+GATES = {"gate-tag": {"sig=topic_tag"}, "gate-topic": {"sig=topic_tag", "sig=topic_kw"}}
+
+
+def without(f: dict[str, float], drop: tuple[str, ...]) -> dict[str, float]:
+    """`f` less its keys that start with one of `drop` (`hw=tgt` only as a whole key)."""
+    return {k: v for k, v in f.items() if not any(k == d or (d.endswith("=") and k.startswith(d)) for d in drop)}
+
+
+def transform(f: dict[str, float], variant: str) -> dict[str, float]:
+    gate = GATES.get(variant)
+    if gate is not None and not {k for k in f if k.startswith("sig=")} <= gate:
+        return f
+    return without(f, DROPS[variant])
+
+
+def oof(items: list, groups: list[str], classes: list[str], settings: dict, extra: list, variant: str, seed: int) -> list[str]:
+    return fold_answers([(transform(f, variant), y) for f, y in items], [(transform(f, variant), y) for f, y in extra], groups, classes, settings, seed, 5)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stance", default="ship,noparty,noparty-hw")
+    ap.add_argument("--sentiment", default="ship,noparty")
+    ap.add_argument("--combos", default="ship/ship,noparty/noparty,noparty-hw/noparty")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--boot", type=int, default=300)
+    ap.add_argument("--cache", type=Path, default=Path(""))
+    a = ap.parse_args()
+    measure_blocks(a.stance, a.sentiment, a.combos, a.repeats, a.boot, a.cache, oof)
+
+
+if __name__ == "__main__":
+    main()
