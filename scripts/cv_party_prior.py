@@ -7,17 +7,22 @@ property of one source and not of language. On a researcher's own archive it tur
 party" into "supports the party" (docs/methods.md, "Party base rate"). This measures, on the dev
 and training labels only (the frozen test part is never read), what dropping them costs:
 
-- `ship`: the shipped features;
+- `all`: the features with the party term on every pair and post (the model before this round;
+  the script switches features.py's party settings back to that before building the items);
 - `noparty`: without `party=` (stance and sentiment);
 - `noparty-hw`: stance also without `hw=tgt` (the party's own name found inside a hashtag, such as
   `#GOPDebate`: a topic mention, not a stance cue).
+- `gate-tag`: stance without `party=` only on pairs whose own match signals are all `topic_tag`
+  (the party found only inside a topic hashtag): what ships (features.PARTY_SILENT_SIGNALS);
+- `gate-topic`: stance without `party=` on pairs found only by topic hashtags and keywords.
 
 Harness: the ninth round's (`cv_word_vectors.measure_blocks`): 5 folds grouped by post, `--repeats`
 fold assignments, every dev and training item scored, the shipped settings, US weak labels with
 stance, the decisive cues first; paired bootstrap over posts (one resample for all four figures).
 The linear models only: the gated tree blend is not part of it (as in every CV round before).
 
-Usage: python scripts/cv_party_prior.py [--repeats 3] [--boot 300] [--cache DIR]
+Usage: python scripts/cv_party_prior.py [--repeats 3] [--boot 300] [--cache DIR] [--stance V,..] [--sentiment V,..]
+    [--combos STANCE/SENTIMENT,..]   (docs/methods.md, "Party base rate", gives the command of its table)
 (needs ../shared/data for the weak labels)
 """
 
@@ -33,7 +38,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
 
-DROPS = {"ship": (), "noparty": ("party=",), "noparty-hw": ("party=", "hw=tgt"), "gate-tag": ("party=",), "gate-topic": ("party=",)}
+from botwatch.content import features as F  # noqa: E402
+
+DROPS = {"all": (), "noparty": ("party=",), "noparty-hw": ("party=", "hw=tgt"), "gate-tag": ("party=",), "gate-topic": ("party=",)}
 # Gated variants drop `party=` only from pairs whose own match signals are all in the set: the
 # party found only inside a topic hashtag (`gate-tag`), or only by topic hashtags and keywords
 # (`gate-topic`); other pairs keep it.
@@ -58,13 +65,16 @@ def oof(items: list, groups: list[str], classes: list[str], settings: dict, extr
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--stance", default="ship,noparty,noparty-hw")
-    ap.add_argument("--sentiment", default="ship,noparty")
-    ap.add_argument("--combos", default="ship/ship,noparty/noparty,noparty-hw/noparty")
+    ap.add_argument("--stance", default="all,noparty,gate-tag,gate-topic")
+    ap.add_argument("--sentiment", default="all,noparty")
+    ap.add_argument("--combos", default="all/all,noparty/noparty,gate-tag/noparty,gate-topic/noparty")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--boot", type=int, default=300)
     ap.add_argument("--cache", type=Path, default=Path(""))
     a = ap.parse_args()
+    # Every variant is the party term everywhere less what it drops, whatever features.py ships.
+    F.PARTY_FEATURE_STANCE = F.PARTY_FEATURE_SENTIMENT = True
+    F.PARTY_SILENT_SIGNALS = frozenset()
     measure_blocks(a.stance, a.sentiment, a.combos, a.repeats, a.boot, a.cache, oof)
 
 
