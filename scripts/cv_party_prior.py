@@ -15,6 +15,9 @@ and training labels only (the frozen test part is never read), what dropping the
 - `gate-tag`: stance without `party=` only on pairs whose own match signals are all `topic_tag`
   (the party found only inside a topic hashtag): what ships (features.PARTY_SILENT_SIGNALS);
 - `gate-topic`: stance without `party=` on pairs found only by topic hashtags and keywords.
+- `noweak`, `noparty-noweak`: stance without the weak labels (IRA account categories: RightTroll
+  supports the Republicans and opposes the Democrats, ...: the other per-party prior of one
+  source), with and without `party=` (measured only).
 
 Harness: the ninth round's (`cv_word_vectors.measure_blocks`): 5 folds grouped by post, `--repeats`
 fold assignments, every dev and training item scored, the shipped settings, US weak labels with
@@ -40,7 +43,8 @@ from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
 
 from botwatch.content import features as F  # noqa: E402
 
-DROPS = {"all": (), "noparty": ("party=",), "noparty-hw": ("party=", "hw=tgt"), "gate-tag": ("party=",), "gate-topic": ("party=",)}
+DROPS = {"all": (), "noparty": ("party=",), "noparty-hw": ("party=", "hw=tgt"), "gate-tag": ("party=",), "gate-topic": ("party=",),
+         "noweak": (), "noparty-noweak": ("party=",)}
 # Gated variants drop `party=` only from pairs whose own match signals are all in the set: the
 # party found only inside a topic hashtag (`gate-tag`), or only by topic hashtags and keywords
 # (`gate-topic`); other pairs keep it.
@@ -60,6 +64,8 @@ def transform(f: dict[str, float], variant: str) -> dict[str, float]:
 
 
 def oof(items: list, groups: list[str], classes: list[str], settings: dict, extra: list, variant: str, seed: int) -> list[str]:
+    if variant.endswith("noweak"):
+        settings = {**settings, "weak_weight": 0.0}
     return fold_answers([(transform(f, variant), y) for f, y in items], [(transform(f, variant), y) for f, y in extra], groups, classes, settings, seed, 5)
 
 
