@@ -315,9 +315,19 @@ def main() -> None:
                     help="character 3-5-grams beside the word features (features.CHAR_NGRAMS_*); default: what features.py ships")
     ap.add_argument("--word-vectors", choices=("none", "stance", "sentiment", "both"), default=None,
                     help="content.embed's word-vector features (vp/vt); default: what embed.py ships")
+    ap.add_argument("--party-features", choices=("none", "stance", "sentiment", "both"), default=None,
+                    help="the party-identity features (party=<key>, features.PARTY_FEATURE_*; stance's stays out of pairs found only by "
+                         "features.PARTY_SILENT_SIGNALS); default: what features.py ships")
     args = ap.parse_args()
     from botwatch.content import embed
     from botwatch.content import features as feats
+
+    if args.party_features is not None:
+        feats.PARTY_FEATURE_STANCE = args.party_features in ("stance", "both")
+        feats.PARTY_FEATURE_SENTIMENT = args.party_features in ("sentiment", "both")
+    party_of = {"stance": feats.PARTY_FEATURE_STANCE, "sentiment": feats.PARTY_FEATURE_SENTIMENT}
+    silent = sorted(feats.PARTY_SILENT_SIGNALS) if feats.PARTY_FEATURE_STANCE else []
+    print(f"party-identity features: {party_of}")
 
     if args.word_vectors is not None:
         embed.STANCE = args.word_vectors in ("stance", "both")
@@ -363,7 +373,8 @@ def main() -> None:
     for name, items, classes in (("stance", pairs, STANCES), ("sentiment", posts, SENTIMENTS)):
         c, ew, b = best[name]
         vec, clf = fit(items, classes, c, extras[name] if ew else (), ew, b)
-        model[name] = export(vec, clf, classes) | {"C": c, "weak_weight": ew, "balance": b, "n": len(items), "n_weak": len(extras[name]) if ew else 0, "char_ngrams": char_of[name], "word_vectors": vectors_of[name],
+        model[name] = export(vec, clf, classes) | {"C": c, "weak_weight": ew, "balance": b, "n": len(items), "n_weak": len(extras[name]) if ew else 0, "char_ngrams": char_of[name], "word_vectors": vectors_of[name], "party_features": party_of[name],
+                                                   **({"party_silent_signals": silent} if name == "stance" else {}),
                                                    "cv_macro_f1_acc_majority": cv_of[name]}
     args.out.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")

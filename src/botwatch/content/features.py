@@ -453,6 +453,29 @@ def post_vectors(cleaned: str, names: PartyNames, named: "list[str] | None") -> 
     return embed.post_vector_ids(got[0], tables, keep)  # type: ignore[arg-type]
 
 
+# The party-identity features (`party=<key>`: which party the pair is about, in `pair_features`;
+# which parties the post names, in `post_features`). Each is a per-party intercept: it learns how
+# often the labelled posts supported each party or sounded positive beside it, a base rate of the
+# one source the labels come from (IRA accounts, where most Republican mentions were pro-Trump
+# trolls), not something the words say. On ordinary debate tweets it read "#GOPDebate" as support
+# for the Republicans (docs/methods.md, "Party base rate"). Under grouped CV on the training labels
+# (IRA posts, where that base rate holds) dropping it from stance cost 0.03 (UK) and 0.06 (US)
+# macro-F1, so stance keeps it except where the party is found only inside a topic hashtag
+# (`PARTY_SILENT_SIGNALS`: #GOPDebate names an event, not a side), which cost nothing; sentiment
+# drops it (0.002 and 0.012). Changing any of this needs the model and trees retrained
+# (`train_content_model.py`, `fit_content_trees.py`); a test keeps them in step.
+PARTY_FEATURE_STANCE = True  # in pair_features, unless every signal of the pair is a silent one
+PARTY_FEATURE_SENTIMENT = False  # in post_features
+PARTY_SILENT_SIGNALS = frozenset({"topic_tag"})
+
+
+def party_prior_applies(signals: "list[str]") -> bool:
+    """Whether the stance model may know which party a pair is about: the party is found by
+    something other than a topic hashtag alone (its name or leader in the words, its account, a
+    pro or anti cue). A party met only inside an event hashtag is a topic, not a side."""
+    return PARTY_FEATURE_STANCE and any(s not in PARTY_SILENT_SIGNALS for s in signals)
+
+
 # Character n-grams (3 to 5 characters inside each word, the word padded with one space on each
 # side, as scikit-learn's `char_wb` analyzer) of the masked text: spelling variants, word stems and
 # the parts of run-together hashtags the CamelCase split misses ("#crookedhillary", "corrupt",
@@ -549,7 +572,8 @@ def pair_features(
         f.update(char_ngram_features(mask(cleaned, names, party, named)))
     if embed.STANCE:
         f.update(pair_vectors(cleaned, names, party, named))
-    f[f"party={party}"] = 1.0
+    if party_prior_applies(signals):
+        f[f"party={party}"] = 1.0
     for s in signals:
         f[f"sig={s}"] = 1.0
     for s in rival_signals:
@@ -590,8 +614,9 @@ def post_features(raw: str, names: PartyNames, named: list[str], kind: str | Non
         f.update(char_ngram_features(mask(cleaned, names, None, named)))
     if embed.SENTIMENT:
         f.update(post_vectors(cleaned, names, named))
-    for p in named:
-        f[f"party={p}"] = 1.0
+    if PARTY_FEATURE_SENTIMENT:
+        for p in named:
+            f[f"party={p}"] = 1.0
     if kind:
         f[f"kind={kind}"] = 1.0
     f.update(style)
