@@ -40,7 +40,8 @@ def test_an_election_study_raises_the_home_share_and_its_english_accounts_count_
     english = after[-1]
     assert english.country == "GB" and english.probabilities["GB"] >= 0.5  # no longer counted foreign
     assert english.items[-1] == HOME_KIND
-    assert english.evidence[-1].startswith(f"study home share: from all {len(results):,} accounts with origin evidence, an estimated ")
+    assert english.evidence[-1].startswith(f"study home share: from the {len(results):,} accounts with origin evidence that no profile place "
+                                           "puts outside GB, an estimated ")
     assert f"this moves P(GB) from {results[-1].probabilities['GB']:.3f} to " in english.evidence[-1]
     assert english.p_russia == results[-1].p_russia  # P(Russia) is the Russia prior's to set
     russian = after[300]  # posts in Russian: its P(Russia) and the stored RU probability stay, home gains from the third countries
@@ -111,3 +112,27 @@ def test_the_stage_writes_the_home_share(sample_study) -> None:  # type: ignore[
     rows = sample_study.sql("SELECT count(*) FROM account_scores WHERE origin_evidence LIKE '%study home share:%'")[0][0]
     assert rows > 0
     np.testing.assert_equal(rows <= sample_study.sql("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL")[0][0], True)
+
+
+def test_accounts_placed_outside_home_are_left_out_of_the_home_share() -> None:
+    """An account whose own profile places it abroad has P(home) under the population prior, not
+    the home prior the share is measured against, and the share is not applied to it: counted in
+    the estimate, 200 Dublin profiles pulled the home share of 300 London ones and 100 English-only
+    accounts down. Left out, the estimate is the one of the study without them, and the batch
+    (table) path says the same."""
+    from botwatch.accounts import origin_table
+
+    without = _study(local=300, russian=5, english=100)
+    dublin = [origin_posterior(OriginInput(location="Dublin, Ireland", post_langs={"en": 5}), home="GB")] * 200
+    share = estimate_home(without + dublin, "GB")
+    alone = estimate_home(without, "GB")
+    assert share is not None and alone is not None
+    assert share.accounts == len(without) and share.share == pytest.approx(alone.share, rel=1e-12)
+    table = origin_table.estimate_home(origin_table.from_results(without + dublin), "GB")
+    assert table is not None and table.accounts == share.accounts and table.share == pytest.approx(share.share, rel=1e-12)
+    # The stored columns the stage's prior pass reads find the same accounts.
+    from botwatch.accounts.batches import origin_columns
+    import pyarrow as pa
+
+    batch = pa.table(origin_columns(without + dublin))
+    assert len(origin_table.home_q_columns(batch, "GB")) == len(without)

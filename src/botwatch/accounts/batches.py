@@ -108,8 +108,10 @@ def _arrow_backed(dtype: Any, to: pa.DataType) -> bool:
 
 
 # One row per batch: its accounts with origin evidence and their log-likelihoods over the grid of
-# the Russia share (`ll`) and of the home share (`home_ll`, `origin_prior.home_log_likelihood`).
-PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())), ("home_ll", pa.list_(pa.float64()))])
+# the Russia share (`ll`) and of the home share (`home_ll`, `origin_prior.home_log_likelihood`, over
+# `home_accounts` of them: those whose profile does not place them outside home).
+PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())), ("home_ll", pa.list_(pa.float64())),
+                         ("home_accounts", pa.int64())])
 # Each account's origin result from the first pass, so later passes do not compute it again: the
 # result's fields as typed columns (`_o_*`; a JSON text per account, written and parsed again, was
 # a tenth of the stage), its P(Russia) where it has origin evidence, and its own log-ratio of
@@ -185,18 +187,19 @@ class PriorPass:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
         p = _floats(batch.column("_p"))
-        home_ll = None
+        home_ll, home_n = None, 0
         if self.home_base is not None and "_o_keys" in batch.schema.names:
             # The home share reads the stored results before pooling (pooling and the Russia prior
             # leave P(home) among the countries other than Russia as it is: `origin_prior`).
             q = origin_table.home_q_columns(batch, self.home)  # type: ignore[arg-type]
             home_ll = home_log_likelihood(q, self.home_base).tolist() if len(q) else None
+            home_n = len(q)
         pool = _pool_columns(batch, self.pool_base)
         if pool is not None:
             p = origin_textpool.pooled_p(p, *pool, self.pool_base)
         p = p[np.isfinite(p)]
-        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None], "home_ll": [home_ll]},
-                        schema=PRIOR_PARTS)
+        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None], "home_ll": [home_ll],
+                         "home_accounts": [home_n]}, schema=PRIOR_PARTS)
 
 
 class ScoreBatch:
@@ -315,10 +318,10 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     the stored results before pooling, and carried as the prior's `home_share`."""
     cols = "_p, _pool_mean, _pool_n" if stored == POOL_TABLE else "_p"
     if home_base(home) is not None:
-        cols += ", _o_country, _o_keys, _o_values, _o_p_russia"
+        cols += ", _o_country, _o_keys, _o_values, _o_p_russia, _o_evidence"
     study.map_arrow(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base, home), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
     try:
-        parts = study.query_arrow(f"SELECT accounts, ll, home_ll FROM {PARTS_TABLE}")
+        parts = study.query_arrow(f"SELECT accounts, ll, home_ll, home_accounts FROM {PARTS_TABLE}")
     finally:
         study.sql(f"DROP TABLE IF EXISTS {PARTS_TABLE}")
     n = sum(parts.column("accounts").to_pylist())
@@ -332,7 +335,8 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     hb = home_base(home)
     if hb is not None and home_lls:
         home_total = np.array([math.fsum(col) for col in zip(*home_lls)])
-        home_share = dataclasses.replace(home_from_log_likelihood(home_total, n, hb, home), russia=prior.share)  # type: ignore[arg-type]
+        home_n = sum(parts.column("home_accounts").to_pylist())
+        home_share = dataclasses.replace(home_from_log_likelihood(home_total, home_n, hb, home), russia=prior.share)  # type: ignore[arg-type]
         prior = dataclasses.replace(prior, home_share=home_share)
     return prior
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from botwatch.accounts.origin_pool import KEEP, MIN_KEPT
+from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, moved_p, others_scale
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, then every 0.0025 up to 0.9995.
@@ -114,15 +114,18 @@ def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: fl
 
 
 def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
-    """P(Russia) per account under the study's own share (π integrated over its posterior)."""
-    p = np.clip(np.asarray(p_russia, float), EPS, 1 - EPS)
-    lam = _odds(p) / _odds(np.float64(prior.base))
+    """P(Russia) per account under the study's own share (π integrated over its posterior): each
+    account's log-odds moved by logit(π) − logit(base), on its own unclipped P (`origin_pool.moved_p`:
+    a P of 0 or 1 stays, and a share above the calibration mix never lowers P(Russia); clipping
+    P to [EPS, 1 − EPS] first did, for accounts above 1 − EPS)."""
+    p = np.asarray(p_russia, float)
     out = np.empty_like(p)
     keep = prior.weights > 1e-12 * prior.weights.max()
     g, w = GRID[keep], prior.weights[keep] / prior.weights[keep].sum()
+    shift = np.log(g) - np.log1p(-g) - float(np.log(prior.base) - np.log1p(-prior.base))
     for s in range(0, len(p), 20_000):
-        x = lam[s:s + 20_000]
-        out[s:s + 20_000] = (w[:, None] * (g[:, None] * x) / (g[:, None] * x + 1 - g[:, None])).sum(0)
+        x = p[s:s + 20_000]
+        out[s:s + 20_000] = (w[:, None] * moved_p(x[None, :], shift[:, None])).sum(0)
     return out
 
 
@@ -169,8 +172,8 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
         key = (*r.probabilities.items(), old, new)
         hit = done.get(key)
         if hit is None:
-            old_c = min(max(old, EPS), 1 - EPS)
-            scale = (1 - new) / (1 - old_c)
+            old_c = old  # unclipped: the other countries are rescaled from what they held (`origin_pool.others_scale`)
+            scale = others_scale(old, new)
             probs = {c: v * scale for c, v in r.probabilities.items() if c != "RU"}
             probs["RU"] = new
             # Largest first; `reverse` keeps equal values in their order, as a key of -value does.
@@ -231,7 +234,8 @@ class HomeShare(StudyPrior):
         """Words for one account: what the study's home share is and how far it moved P(home)."""
         whole = self.overall()
         of_all = "" if whole is None else f"about {whole:.1%} of all of them, "
-        return (f"study home share: from all {self.accounts:,} accounts with origin evidence, an estimated {self.share:.1%} "
+        return (f"study home share: from the {self.accounts:,} accounts with origin evidence that no profile place puts outside {self.home}, "
+                f"an estimated {self.share:.1%} "
                 f"[{self.lo:.1%}, {self.hi:.1%}] of this study's accounts not run from Russia are run from {self.home} ({of_all}where the prior "
                 f"assumed {self.base:.1%} of those not run from Russia); this moves P({self.home}) from {before:.3f} to {after:.3f}. "
                 f"It says what the study is made of, not something new about this account")
@@ -266,10 +270,23 @@ def home_from_log_likelihood(ll: np.ndarray, accounts: int, base: float, home: s
     return HomeShare(share=got.share, lo=got.lo, hi=got.hi, accounts=got.accounts, base=got.base, weights=got.weights, home=home)
 
 
+def places_elsewhere(evidence: Sequence[str]) -> bool:
+    """Whether an account's evidence says its own profile place is outside home (`origin.PLACE_ELSEWHERE`)."""
+    from botwatch.accounts.origin import PLACE_ELSEWHERE
+
+    return any(PLACE_ELSEWHERE in e for e in evidence)
+
+
 def home_inputs(results: list, home: str) -> np.ndarray:  # list[OriginResult]
     """`home_q` of the accounts with origin evidence, P(home) 0 where the stored distribution
-    lacks it (the estimate counts them; `apply_home_share` leaves them as they are)."""
-    rows = [r for r in results if r.country is not None and r.p_russia is not None]
+    lacks it (the estimate counts them; `apply_home_share` leaves them as they are).
+
+    Accounts whose own profile places them outside home (`origin.PLACE_ELSEWHERE`) are left out:
+    their P(home) was computed under the population prior, not the home prior the share is
+    measured against (b), so their ratio against b counted as evidence against home that the
+    prior alone had put there; and the share is not applied to them. Counting them lowered the
+    home share of a study with many accounts abroad for every one of its other accounts."""
+    rows = [r for r in results if r.country is not None and r.p_russia is not None and not places_elsewhere(r.evidence)]
     return home_q(np.array([float(r.probabilities.get(home, 0.0)) for r in rows], float), np.array([r.p_russia for r in rows], float))
 
 
@@ -291,8 +308,6 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
     places them outside home (`origin.PLACE_ELSEWHERE`: no home prior to replace) are left as they are."""
     if share is None:
         return results
-    from botwatch.accounts.origin import PLACE_ELSEWHERE
-
     home = share.home
     out = list(results)
     done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], float, float]] = {}
@@ -300,7 +315,7 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
     for i, r in enumerate(results):
         if r.country is None or r.p_russia is None or home not in r.probabilities:
             continue
-        if any(PLACE_ELSEWHERE in e for e in r.evidence):  # its prior is the population's, not the home prior (`origin`)
+        if places_elsewhere(r.evidence):  # its prior is the population's, not the home prior (`origin`)
             continue
         key = (*r.probabilities.items(), r.p_russia)
         hit = done.get(key)
