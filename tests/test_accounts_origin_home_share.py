@@ -80,7 +80,7 @@ def test_not_estimated_without_a_home_or_with_russia_home() -> None:
 
 def test_dublin_under_a_gb_election_is_placed_in_ireland() -> None:
     """Ireland's prior weight is a sixteenth of GB's, and the GB election's home prior made it
-    1/130: "Dublin, Ireland" (×100 for IE) ended most likely GB. The place the profile gives as its
+    1/130: "Dublin, Ireland" (then ×100 for IE) ended most likely GB. The place the profile gives as its
     own undoes the home boost, so IE wins; the batch path says the same."""
     inp = OriginInput(location="Dublin, Ireland", post_langs={"en": 5})
     res = origin_posterior(inp, home="GB")
@@ -89,8 +89,26 @@ def test_dublin_under_a_gb_election_is_placed_in_ireland() -> None:
     assert origin_posteriors([inp], home="GB")[0] == res
     # Without a profile place the home prior stands; a place naming home keeps it too.
     assert origin_posterior(OriginInput(location="Manchester", post_langs={"en": 5}), home="GB").country == "GB"
-    # Contradicted by the rest of the profile (a British time zone), the place does not win alone.
-    assert origin_posterior(OriginInput(location="Dublin, Ireland", time_zone="Europe/London"), home="GB").country == "GB"
+    # A British time zone (a setting any client fills in) no longer overrides the stated place:
+    # the place's floor scales with Ireland's prior (`origin.location_floor`).
+    with_zone = origin_posterior(OriginInput(location="Dublin, Ireland", time_zone="Europe/London"), home="GB")
+    assert with_zone.country == "IE" and 0.8 < with_zone.probabilities["IE"] < 0.9 and with_zone.probabilities["GB"] > 0.05
+
+
+def test_a_stated_place_is_not_outweighed_by_its_countrys_small_prior() -> None:
+    """"Vienna" with English posts under a GB election ended most likely US (0.28; AT 0.14): ×100
+    for Austria was less than the United States' prior lead (60 to 1) times English posts (×3.3).
+    The place's floor now scales with the named country's prior, so a small country's place counts
+    as much as a large one's; the largest country's places count as before (×100)."""
+    from botwatch.accounts.origin import FLOOR_LOCATION, location_floor
+
+    res = origin_posterior(OriginInput(location="Vienna", post_langs={"en": 5}), home="GB")
+    assert res.country == "AT" and 0.85 < res.probabilities["AT"] < 0.95
+    assert location_floor(("US",), FLOOR_LOCATION) == FLOOR_LOCATION
+    assert location_floor(("AT",), FLOOR_LOCATION) < location_floor(("GB",), FLOOR_LOCATION) < FLOOR_LOCATION
+    assert origin_posteriors([OriginInput(location="Vienna", post_langs={"en": 5})], home="GB")[0] == res
+    # An archive's region guess is not the account's own statement: its measured floor stands.
+    assert "×1.1 for it" in origin_posterior(OriginInput(region="Austria"), home="GB").evidence[1]
 
 
 def test_the_home_share_leaves_a_place_outside_home_as_it_is() -> None:
