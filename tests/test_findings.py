@@ -586,20 +586,27 @@ def test_report_exports_carry_the_schema_version_for_csv_and_parquet(analysed: P
     assert {c["name"]: c["type"] for c in side["formats"]["csv"]}["bot_evidence"] == "VARCHAR"  # CSV keeps the JSON text
 
 
-def test_explain_says_why_an_account_placed_at_home_is_counted_foreign(analysed: Path) -> None:
+def test_explain_says_why_an_account_placed_at_home_is_counted_foreign(analysed: Path, tmp_path: Path) -> None:
     """A reviewer read "most likely US (p=0.43)" beside "counted foreign-origin" as a contradiction:
-    the line now says that no single other country is as likely, but together they are."""
+    the line now says that no single other country is as likely, but together they are. (The
+    sample's own accounts no longer include one: since the study home share leaves out accounts
+    placed abroad by their profile, its English-only accounts end above P(US) 0.5; so one account's
+    stored origin is set to such a case in a copy.)"""
+    import shutil
+
     from typer.testing import CliRunner
 
     from botwatch.cli import app
     from botwatch.origin_rule import p_outside
 
-    with open_study(analysed) as st:
-        rows = st.sql("SELECT handle, origin_probabilities FROM accounts_scored WHERE origin_country = 'US' AND handle IS NOT NULL "
-                      "AND origin_probabilities IS NOT NULL ORDER BY account_id")
-    placed = [(h, ops) for h, ops in rows if (p_outside(ops, "US") or 0) >= 0.5]
-    assert placed, "the analysed sample holds accounts placed in the US at P(US) < 0.5"
-    handle, ops = placed[0]
-    res = CliRunner().invoke(app, ["explain", str(analysed), handle])
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed, study)
+    ops = '{"US": 0.43, "GB": 0.31, "CA": 0.26}'
+    with open_study(study, read_only=False) as st:
+        handle, aid = st.sql("SELECT handle, account_id FROM accounts_scored WHERE origin_country IS NOT NULL AND handle IS NOT NULL "
+                             "ORDER BY account_id LIMIT 1")[0]
+        st.sql("UPDATE account_scores SET origin_country = 'US', origin_probability = 0.43, origin_probabilities = ? WHERE account_id = ?", [ops, aid])
+    assert (p_outside(ops, "US") or 0) >= 0.5
+    res = CliRunner().invoke(app, ["explain", str(study), handle])
     flat = " ".join(res.output.split())
     assert res.exit_code == 0 and "counted foreign-origin: no single other country is as likely as US" in flat, res.output
