@@ -169,3 +169,35 @@ def test_a_move_never_goes_against_its_direction_near_zero_or_one() -> None:
     b, _ = origin_table.apply_study_prior_per_account(t, "US", russian_study)
     assert a.to_results() == b.to_results() and a.p_russia[0] > sure
     assert origin_prior.apply_study_prior(res, "US", prior=russian_study)[0][0].p_russia > sure
+
+
+def test_accounts_near_russia_get_a_study_prior_of_their_own() -> None:
+    """A desk's posing accounts (English, American places) post the same texts as its accounts whose
+    own evidence places them in Russia. In an election sample one study share lent them the sample's
+    small share; estimated apart, the accounts near Russia get theirs, and the rest keep the sample's.
+    The stage's table path gives the same results as the per-account one."""
+    from botwatch.accounts import origin_table
+    from botwatch.accounts.origin_prior import NEAR_MIN, NEAR_SCOPE, apply_stratified
+    from botwatch.accounts.origin_textpool import Neighbours, near_russia
+
+    inputs = [_posing()] * 300 + [_russian()] * 10 + [_posing()] * 5
+    own = [origin_posterior(i, home="US") for i in inputs]
+    keys = [("twitter", f"a{i:03d}") for i in range(len(own))]
+    desk = [k[1] for k in keys[300:]]
+    pairs = [(a, b) for a in desk for b in desk if a != b]
+    nb = Neighbours(["twitter"] * len(pairs), [a for a, _ in pairs], [b for _, b in pairs], [2] * len(pairs))
+    near = near_russia(own, keys, nb, NEAR_MIN)
+    assert not near[:300].any() and near[300:].all()
+    single, _ = apply_study_prior(own, "US")
+    split, prior = apply_stratified(own, "US", near)
+    assert prior is not None and prior.near is not None and prior.accounts == 300 and prior.near.accounts == 15
+    assert prior.near.share > 0.3 > prior.share
+    assert all(b.p_russia > a.p_russia for a, b in zip(single[310:], split[310:]))  # the desk's posing accounts
+    assert split[0].p_russia <= single[0].p_russia  # the sample's own accounts
+    assert NEAR_SCOPE in split[-1].evidence[-1]
+    t = origin_table.from_results(own)
+    a, _ = origin_table.apply_study_prior(t, "US", prior, near)
+    b, _ = origin_table.apply_study_prior_per_account(t, "US", prior, near)
+    assert a.to_results() == b.to_results() == split
+    # Without accounts near Russia it is the single study prior.
+    assert apply_stratified(own, "US", np.zeros(len(own), bool))[0] == single

@@ -24,6 +24,7 @@ ordinary election sample the prior barely moves. The evidence sentence says so.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,13 +51,26 @@ class StudyPrior:
     base: float  # m0: the mix the per-account probabilities were calibrated on
     weights: np.ndarray  # posterior over GRID
     home_share: "HomeShare | None" = None  # the study's home share, estimated beside it (`estimate_home`)
+    # Which accounts the estimate is over, in words (`NEAR_SCOPE`, `FAR_SCOPE`; "" for all of the study's).
+    scope: str = ""
+    # The share estimated apart for the accounts near Russia (`apply_stratified`), when the study has any.
+    near: "StudyPrior | None" = None
 
     def sentence(self, before: float, after: float) -> str:
         """Words for one account: what the study's mix is and how far it moved P(Russia)."""
-        return (f"study prior: from all {self.accounts:,} accounts with origin evidence, an estimated {self.share:.1%} "
-                f"[{self.lo:.1%}, {self.hi:.1%}] of this study's accounts are run from Russia (calibration assumed "
+        whose = f"the {self.accounts:,} accounts with origin evidence {self.scope}" if self.scope else f"all {self.accounts:,} accounts with origin evidence"
+        of = "of them" if self.scope else "of this study's accounts"
+        return (f"study prior: from {whose}, an estimated {self.share:.1%} "
+                f"[{self.lo:.1%}, {self.hi:.1%}] {of} are run from Russia (calibration assumed "
                 f"{self.base:.1%}); this moves P(Russia) from {before:.3f} to {after:.3f}. It says what the study is made of, "
                 f"not something new about this account")
+
+    def overall(self) -> float:
+        """The Russia share of all the study's accounts with origin evidence (both strata together)."""
+        if self.near is None:
+            return self.share
+        n = self.accounts + self.near.accounts
+        return (self.share * self.accounts + self.near.share * self.near.accounts) / n if n else self.share
 
 
 def _odds(p: np.ndarray) -> np.ndarray:
@@ -141,6 +155,51 @@ def study_base(home: str | None) -> float | None:
 def evidence_p_russia(results: list) -> np.ndarray:  # list[OriginResult]
     """P(Russia) of the accounts with origin evidence (those the study prior reads and moves)."""
     return np.array([r.p_russia for r in results if r.country is not None and r.p_russia is not None], float)
+
+
+# The accounts near Russia: at least `NEAR_MIN` shared-text neighbours whose own evidence places them in
+# Russia (`origin_textpool.near_russia`). Chosen on the development part (docs/methods.md, "Study prior
+# near Russia"; scripts/measure_origin_neighbour_prior.py: 1 to 5 neighbours, by a rule written before
+# the run).
+NEAR_MIN = 1
+NEAR_SCOPE = "that post the same texts as an account whose own evidence places it in Russia"
+FAR_SCOPE = "that post no text in common with an account whose own evidence places it in Russia"
+
+
+def apply_stratified(results: list, home: str | None, near: "Sequence[bool] | np.ndarray | None",
+                     prior: StudyPrior | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
+    """`apply_study_prior` with the accounts near Russia (`near`, per result) on a share of their own.
+
+    Why: a desk's accounts post the same texts, and the accounts around an account whose own
+    evidence places it in Russia are not the rest of an election sample: one share for both lent
+    the posing accounts of a desk the sample's small share (and the sample a little of the desk's).
+    Each stratum's share is estimated from its own accounts exactly as the study prior is (a
+    handful of accounts cannot move it far from the calibration mix), and each account is
+    re-weighted by its stratum's. The far stratum's estimate is returned, the near one as its
+    `near` (None without accounts near Russia: then this is `apply_study_prior`). `prior`: both
+    estimated beforehand (the stage's, over all batches); else they are estimated from `results`."""
+    mask = np.zeros(len(results), bool) if near is None else np.asarray(near, bool)
+    if not mask.any() and (prior is None or prior.near is None):
+        return apply_study_prior(results, home, prior)
+    base = study_base(home)
+    if base is None:
+        return results, None
+    idx_near, idx_far = np.flatnonzero(mask).tolist(), np.flatnonzero(~mask).tolist()
+    near_r, far_r = [results[i] for i in idx_near], [results[i] for i in idx_far]
+    if prior is None:
+        pn, pf = evidence_p_russia(near_r), evidence_p_russia(far_r)
+        near_prior = dataclasses.replace(estimate(pn, base), scope=NEAR_SCOPE) if len(pn) else None
+        far_prior = dataclasses.replace(estimate(pf, base), scope=FAR_SCOPE) if len(pf) else None
+    else:
+        far_prior, near_prior = prior, prior.near
+    out = list(results)
+    for idx, rs, pr in ((idx_near, near_r, near_prior), (idx_far, far_r, far_prior)):
+        if pr is not None and rs:
+            got, _ = apply_study_prior(rs, home, dataclasses.replace(pr, near=None))
+            for i, r in zip(idx, got):
+                out[i] = r
+    top = far_prior if far_prior is not None else near_prior
+    return out, None if top is None else dataclasses.replace(top, near=near_prior)
 
 
 def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]

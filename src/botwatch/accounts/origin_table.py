@@ -265,9 +265,11 @@ def apply_means_per_account(t: OriginTable, mean: np.ndarray, others: np.ndarray
     return from_results(tp.apply_means(t.to_results(), mean, others, base))
 
 
-def apply_study_prior(t: OriginTable, home: str | None, prior: Any) -> tuple[OriginTable, Any]:
-    """`origin_prior.apply_study_prior` on the table with a prior estimated beforehand (the
-    stage's): the same values (`apply_study_prior_per_account`). Returns (table, prior or None)."""
+def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None) -> tuple[OriginTable, Any]:
+    """`origin_prior.apply_stratified` on the table with a prior estimated beforehand (the stage's):
+    the same values (`apply_study_prior_per_account`). `near`: per account, whether it is near Russia
+    (`origin_textpool.near_russia`); such accounts are re-weighted by `prior.near` when the prior
+    has one. Returns (table, prior or None)."""
     from botwatch.accounts.origin_prior import adjust, study_base
 
     base = study_base(home)
@@ -276,26 +278,34 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any) -> tuple[Ori
     if base is None or not len(rows):
         return t, None
     if prior is None:
-        return apply_study_prior_per_account(t, home, prior)
+        return apply_study_prior_per_account(t, home, prior, near)
+    near_prior = getattr(prior, "near", None)
+    mask = np.zeros(len(rows), bool) if near is None or near_prior is None else np.asarray(near, bool)[rows]
     before = t.p_russia[rows]
-    after = adjust(before, prior)
+    strata = [(~mask, prior)] + ([(mask, near_prior)] if mask.any() else [])
+    after = np.empty(len(rows))
+    for m, pr in strata:
+        after[m] = adjust(before[m], pr)
     old = before  # unclipped, as the per-account code
     if not _finite(t, rows, old, after) or (np.diff(t.ev)[rows] == 0).any():
-        return apply_study_prior_per_account(t, home, prior)
+        return apply_study_prior_per_account(t, home, prior, near)
     marker = "\x00"
-    head, found, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
-    if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
-        return apply_study_prior_per_account(t, home, prior)
-    said = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old.tolist()], pa.string()), " to ",
-                                       pa.array([f"{v:.3f}" for v in after.tolist()], pa.string()), rest, "")
+    said = pa.array([""] * len(rows), pa.string())
+    for m, pr in strata:
+        head, found, rest = pr.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+        if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
+            return apply_study_prior_per_account(t, home, prior, near)
+        part = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old[m].tolist()], pa.string()), " to ",
+                                           pa.array([f"{v:.3f}" for v in after[m].tolist()], pa.string()), rest, "")
+        said = pc.replace_with_mask(said, pa.array(m), part) if m.any() else said
     return moved(t, rows, old, after, said, "study_prior"), prior
 
 
-def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any) -> tuple[OriginTable, Any]:
-    """The reference for `apply_study_prior`: `origin_prior.apply_study_prior` over `OriginResult`s."""
+def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None) -> tuple[OriginTable, Any]:
+    """The reference for `apply_study_prior`: `origin_prior.apply_stratified` over `OriginResult`s."""
     from botwatch.accounts import origin_prior
 
-    results, got = origin_prior.apply_study_prior(t.to_results(), home, prior=prior)
+    results, got = origin_prior.apply_stratified(t.to_results(), home, near, prior=prior)
     return from_results(results), got
 
 

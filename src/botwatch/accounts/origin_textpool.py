@@ -194,3 +194,18 @@ def apply_means(results: list, mean: Sequence[float], others: Sequence[int], bas
         old = float(p[i])
         out[i] = with_p_russia(results[i], old, float(new[i]), sentence(int(others_a[i]), float(move[i]), old, float(new[i])), KIND)
     return out
+
+
+def near_russia(results: list, keys: Sequence[tuple[str, str]], pairs: Neighbours | None, k: int) -> np.ndarray:  # list[OriginResult]
+    """Per account: whether at least `k` of its shared-text neighbours are placed in Russia by their
+    own evidence (most likely country Russia in `results`, before pooling and any study prior).
+    Such accounts are estimated a study prior of their own (`origin_prior`): the accounts around a
+    desk are a different population from the rest of an election sample."""
+    n = len(results)
+    if pairs is None or not pairs.account_id or n == 0:
+        return np.zeros(n, bool)
+    src, dst = pair_rows(keys, pairs)
+    ru = np.array([r.country == "RU" for r in results], bool)
+    s, d = np.asarray(src, np.int64), np.asarray(dst, np.int64)
+    count = np.bincount(s[ru[d]], minlength=n) if len(s) else np.zeros(n, np.int64)
+    return count >= k
