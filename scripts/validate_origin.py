@@ -16,7 +16,7 @@
    never tuned on) the share of accounts whose most likely origin is Russia, by posts per
    account, with 95% Wilson intervals; and a reliability table of P(Russia).
 4. Study designs (`origin_prior`: P(Russia) re-weighted by the study's own estimated share of
-   Russia-run accounts): the same per-account evidence with the study prior estimated on (a) the
+   Russia-run accounts, the accounts near Russia on a share of their own, `apply_stratified`): the same per-account evidence with the study prior estimated on (a) the
    IRA handles alone, (b) the ordinary accounts alone, (c) both together, and (d) mixes of IRA
    handles in ordinary accounts from 1% to 80% (fixed-seed subsamples), each part separately;
    shares as above, the estimated share against the true one, and reliability. The figures in

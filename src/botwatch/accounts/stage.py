@@ -40,7 +40,7 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
         whose = f"{prior.accounts:,} accounts with origin evidence" + (f" {prior.scope}" if prior.scope else "")
         log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {whose} are run from Russia")
         near = prior.near
-        if near is not None and near is not prior:
+        if near is not None and near.scope != prior.scope:
             log(f"accounts: study prior near Russia: an estimated {near.share:.1%} [{near.lo:.1%}, {near.hi:.1%}] of the {near.accounts:,} accounts "
                 f"with origin evidence {near.scope} are run from Russia")
         h = prior.home_share
