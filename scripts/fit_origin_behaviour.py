@@ -98,6 +98,50 @@ def overlap(x: np.ndarray, kinds: list[str], hours: list[list[int]], y: np.ndarr
     return out
 
 
+OFFICE_BAND_MIN = 5  # accounts of each group (Russia-run, ordinary) a band of the office_hours raw ratio needs
+
+
+def office_lr_map(raw: np.ndarray, russia_run: np.ndarray, min_each: int = OFFICE_BAND_MIN) -> dict:
+    """The `office_hours` item's measured likelihood ratio (`origin_shifts.measured_log_ratio`):
+    development accounts with the item, sorted by their raw log-ratio of Russia, cut into bands
+    from the top, each closed once it holds at least `min_each` Russia-run and `min_each` ordinary
+    accounts (the rest joins the lowest band); per band the share of all Russia-run accounts over
+    the share of all ordinary ones (half-count smoothing), made non-decreasing in the raw ratio by
+    isotonic regression weighted by the band's accounts. Stored: each band's median raw ratio and
+    log-ratio, so the item is interpolated between them and held at the end bands: it never counts
+    more (or less) than a band of real accounts showed."""
+    order = np.argsort(-raw, kind="stable")
+    s, y = raw[order], russia_run[order].astype(bool)
+    bands: list[tuple[int, int]] = []
+    start = 0
+    n_ru = n_o = 0
+    for i in range(len(s)):
+        n_ru += int(y[i])
+        n_o += int(not y[i])
+        if n_ru >= min_each and n_o >= min_each:
+            bands.append((start, i + 1))
+            start, n_ru, n_o = i + 1, 0, 0
+    if start < len(s):
+        if bands:
+            bands[-1] = (bands[-1][0], len(s))
+        else:
+            bands.append((start, len(s)))
+    bands = bands[::-1]  # lowest raw ratio first
+    tot_ru, tot_o, k = int(y.sum()), int((~y).sum()), len(bands)
+    med, lr, ru_k, o_k = [], [], [], []
+    for a, b in bands:
+        kr, ko = int(y[a:b].sum()), int((~y[a:b]).sum())
+        med.append(float(np.median(s[a:b])))
+        lr.append(math.log((kr + 0.5) / (tot_ru + 0.5 * k)) - math.log((ko + 0.5) / (tot_o + 0.5 * k)))
+        ru_k.append(kr)
+        o_k.append(ko)
+    iso = IsotonicRegression(increasing=True).fit(np.arange(k), lr, sample_weight=[a + b for a, b in zip(ru_k, o_k)])
+    fitted = iso.predict(np.arange(k))
+    return {"raw": [round(v, 4) for v in med], "log_ratio": [round(float(v), 4) for v in fitted], "log_ratio_band": [round(v, 4) for v in lr],
+            "russia_run": ru_k, "ordinary": o_k, "min_each": min_each, "max_ratio": round(float(math.exp(fitted.max())), 2),
+            "min_ratio": round(float(math.exp(fitted.min())), 4)}
+
+
 def _raw_ru(inp) -> float:  # noqa: ANN001
     """Unrounded, uncalibrated P(Russia) (the result keeps only probabilities >= 0.005)."""
     from botwatch.accounts.origin import evidence_vectors, prior
@@ -228,6 +272,15 @@ def main() -> None:
         v = origin_shifts.raw_item(c, cs)
         if v is not None:  # against the other countries as the prior weighs them (its vector differs between them)
             X[i, j] = v[iru] - float(logsumexp(v[others] + log_prior_others))
+            assert abs(X[i, j] - origin_shifts.russia_log_ratio(v, cs)) < 1e-9  # the item looks its ratio up by the same number
+    # The office item's ratio as measured against ordinary accounts (not the profiles' raw ratio,
+    # which grows past a million with the posts): bands of the raw ratio, development part only.
+    has_office = X[:, j] != 0
+    par["office_hours_lr"] = office_lr_map(X[has_office, j], y[has_office])
+    print(f"office_hours measured: {par['office_hours_lr']}")
+    OUT.write_text(json.dumps(par, indent=1), encoding="utf-8")
+    origin_signals.parameters.cache_clear()
+    X[has_office, j] = np.interp(X[has_office, j], par["office_hours_lr"]["raw"], par["office_hours_lr"]["log_ratio"])
     lr = LogisticRegression(C=1e4, max_iter=2000).fit(X, y)
     par["office_hours_overlap"] = overlap(X, kinds, dev_hours, y)
     print(f"office_hours against what else reads the hours (development part): {par['office_hours_overlap']}")

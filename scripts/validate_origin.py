@@ -16,7 +16,7 @@
    never tuned on) the share of accounts whose most likely origin is Russia, by posts per
    account, with 95% Wilson intervals; and a reliability table of P(Russia).
 4. Study designs (`origin_prior`: P(Russia) re-weighted by the study's own estimated share of
-   Russia-run accounts): the same per-account evidence with the study prior estimated on (a) the
+   Russia-run accounts, the accounts near Russia on a share of their own, `apply_stratified`): the same per-account evidence with the study prior estimated on (a) the
    IRA handles alone, (b) the ordinary accounts alone, (c) both together, and (d) mixes of IRA
    handles in ordinary accounts from 1% to 80% (fixed-seed subsamples), each part separately;
    shares as above, the estimated share against the true one, and reliability. The figures in
@@ -63,7 +63,7 @@ from botwatch.accounts.features import AccountData, build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1
 from botwatch.accounts.origin import origin_posterior
 from botwatch.accounts.origin_labels import profile_names_russia
-from botwatch.accounts.origin_prior import apply_study_prior
+from botwatch.accounts.origin_prior import NEAR_MIN, apply_stratified, apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
 from botwatch.accounts.stage import run_accounts
 from botwatch.accounts.validation import (
@@ -316,11 +316,14 @@ def base_mix() -> float:
     return float(parameters()["calibration"]["russia_share"])
 
 
-def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: str, ids: list[str]) -> dict:
+def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: str, ids: list[str],
+            own: list | None = None, keys: list | None = None, neighbours: origin_textpool.Neighbours | None = None) -> dict:
     """Shares, estimated vs true Russia-run share and reliability for each study design.
 
     results: OriginResult per account (calibrated, no study prior); meta: (group, split, is_ira,
     n_posts) per account; ids: the account keys. The study prior is estimated on each design's accounts only.
+    With `own` (each account's own results), `keys` and `neighbours` the accounts near Russia within
+    the design's accounts get a share of their own, as `run_accounts` gives them (`origin_prior.apply_stratified`).
     """
     import numpy as np
 
@@ -337,7 +340,9 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
             else:
                 plans[f"mix {mix:.0%} IRA"] = ira + sorted(rng.choice(od, round(len(ira) * (1 - mix) / mix), replace=False).tolist())
         for name, idx in plans.items():
-            adj, prior = apply_study_prior([results[i] for i in idx], home)
+            near = (origin_textpool.near_russia([own[i] for i in idx], [keys[i] for i in idx], neighbours, NEAR_MIN)
+                    if own is not None and keys is not None else None)
+            adj, prior = apply_stratified([results[i] for i in idx], home, near)
             kept = [(i, r) for i, r in zip(idx, adj) if meta[i][0] is not None]
             rows = with_sources([(split, meta[i][0], meta[i][3], r.country == "RU") for i, r in kept], [ids[i] for i, _ in kept])
             cal = calibration([(r.p_russia or 0.0, meta[i][2]) for i, r in zip(idx, adj) if r.country is not None])
@@ -396,7 +401,7 @@ def origin_stages(inputs: list, keys: list[tuple[str, str]], neighbours: origin_
     and the study prior's estimate (None if not applied)."""
     own = [origin_posterior(inp, home=home) for inp in inputs]
     pooled = origin_textpool.apply(own, keys, neighbours)
-    final, prior = apply_study_prior(pooled, home)
+    final, prior = apply_stratified(pooled, home, origin_textpool.near_russia(own, keys, neighbours, NEAR_MIN))
     return own, pooled, final, prior
 
 
@@ -512,12 +517,12 @@ def main() -> None:
     meta = [(g, s, a in ira_ids, inp.n_posts) for a, inp, (g, s) in zip(ids, inputs, gs_b)]
     mostly_ru = {a: mostly_russian(inp.post_langs) for a, inp in zip(ids, inputs)}
     names_ru = {a: g == GROUP_ORDINARY and profile_names_russia(inp.location, inp.time_zone) for a, inp, (g, _s) in zip(ids, inputs, gs_b)}
-    design = designs(base, meta, election.country, ids)
+    design = designs(base, meta, election.country, ids, own, keys, neighbours)
     if args.pool:
         from botwatch.accounts.origin_pool import apply_pool
 
         pooled = apply_pool(base, clusters_of(study_path, args.election, ids), base_mix())
-        design_pooled = designs(pooled, meta, election.country, ids)
+        design_pooled = designs(pooled, meta, election.country, ids, own, keys, neighbours)
     with open_study(study_path, read_only=True) as st:
         loose = origin_textpool.neighbours(st, min_shared=1)
     pool_check = textpool_false_alarms(own, keys, meta, neighbours, loose, election.country)

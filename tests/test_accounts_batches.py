@@ -32,8 +32,13 @@ def test_batch_size_changes_no_value(sample_study) -> None:  # type: ignore[no-u
             # DuckDB's parallel stddev of gaps may differ in the last bits between runs.
             same = [x == y or (isinstance(x, float) and isinstance(y, float) and abs(x - y) <= 1e-12 * max(abs(x), 1)) for x, y in zip(a, b, strict=True)]
             assert all(same), f"{t}.{name}"
-    # The study prior is the study's (all its accounts), not the last batch's.
-    assert any(f"of {st.sql('SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL')[0][0]:,} accounts" in m for m in logged), logged
+    # The study prior is the study's (all its accounts), not the last batch's: the accounts near Russia
+    # (`origin_prior.apply_stratified`) and the rest together are every account with origin evidence.
+    import re
+
+    said = [int(m.group(1).replace(",", "")) for line in logged if "study prior" in line
+            for m in [re.search(r"of (?:the )?([\d,]+) accounts with origin evidence", line)] if m]
+    assert said and sum(said) == st.sql("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL")[0][0], logged
     assert st.sql("SELECT count(*) FROM account_scores")[0][0] == st.count("accounts")
     assert not [t for t in st.tables() if t.startswith("_botwatch")]
 
@@ -67,14 +72,19 @@ def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> N
 
     from botwatch.accounts import batches, features
     from botwatch.accounts import origin_textpool as tp
-    from botwatch.accounts.origin_prior import estimate, evidence_p_russia, study_base
+    from botwatch.accounts.origin_prior import NEAR_MIN, estimate, evidence_p_russia, study_base
     from testsupport.accounts_reference import origin_results
 
     election = load_election("us-2016")
     data = features.build(sample_study, election, with_clusters=False)
     keys = list(zip(data.features["platform"], data.features["account_id"]))
-    whole = evidence_p_russia(tp.apply(origin_results(data, "US"), keys, tp.neighbours(sample_study)))
+    own = origin_results(data, "US")
+    pooled = tp.apply(own, keys, tp.neighbours(sample_study))
+    near = tp.near_russia(own, keys, tp.neighbours(sample_study), NEAR_MIN)
+    assert near.any() and not near.all()  # the sample has both strata (`origin_prior.apply_stratified`)
+    whole = evidence_p_russia([r for r, x in zip(pooled, near) if not x])
     want = estimate(whole, study_base("US"))  # type: ignore[arg-type]
+    want_near = estimate(evidence_p_russia([r for r, x in zip(pooled, near) if x]), study_base("US"))  # type: ignore[arg-type]
     source = features.prepare(sample_study, with_clusters=False)
     try:
         stored = batches.stored_origins(sample_study, f"SELECT * FROM {source} ORDER BY platform, account_id", election, tp.base_mix(), batch_rows=50)
@@ -86,6 +96,9 @@ def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> N
         features.drop_inputs(sample_study)
     assert got is not None and got.accounts == want.accounts == len(whole) > 50
     for a, b in ((got.share, want.share), (got.lo, want.lo), (got.hi, want.hi)):
+        assert math.isclose(a, b, rel_tol=1e-9)
+    assert got.near is not None and got.near.accounts == want_near.accounts
+    for a, b in ((got.near.share, want_near.share), (got.near.lo, want_near.lo), (got.near.hi, want_near.hi)):
         assert math.isclose(a, b, rel_tol=1e-9)
 
 

@@ -95,7 +95,7 @@ def test_a_bound_set_for_a_run_reaches_the_desk_readers_evidence(tmp_path: Path)
     shipped = od.BOUND_POSTS
     full, _ = office(10**9)
     ten, said = office(10)
-    assert full > 0 and "counted as 10 posts' worth" in said
+    assert full != 0 and "counted as 10 posts' worth" in said  # its sign is the measured ratio's for these hours
     assert ten == pytest.approx(full * 10 / 252)  # the desk's 252 posts at 10 posts' worth
     assert office(shipped)[0] == pytest.approx(full * shipped / 252)
     assert od.BOUND_POSTS == shipped and od.weight(252) == pytest.approx(shipped / 252)

@@ -40,7 +40,8 @@ def test_an_election_study_raises_the_home_share_and_its_english_accounts_count_
     english = after[-1]
     assert english.country == "GB" and english.probabilities["GB"] >= 0.5  # no longer counted foreign
     assert english.items[-1] == HOME_KIND
-    assert english.evidence[-1].startswith(f"study home share: from all {len(results):,} accounts with origin evidence, an estimated ")
+    assert english.evidence[-1].startswith(f"study home share: from the {len(results):,} accounts with origin evidence that no profile place "
+                                           "puts outside GB, an estimated ")
     assert f"this moves P(GB) from {results[-1].probabilities['GB']:.3f} to " in english.evidence[-1]
     assert english.p_russia == results[-1].p_russia  # P(Russia) is the Russia prior's to set
     russian = after[300]  # posts in Russian: its P(Russia) and the stored RU probability stay, home gains from the third countries
@@ -79,7 +80,7 @@ def test_not_estimated_without_a_home_or_with_russia_home() -> None:
 
 def test_dublin_under_a_gb_election_is_placed_in_ireland() -> None:
     """Ireland's prior weight is a sixteenth of GB's, and the GB election's home prior made it
-    1/130: "Dublin, Ireland" (×100 for IE) ended most likely GB. The place the profile gives as its
+    1/130: "Dublin, Ireland" (then ×100 for IE) ended most likely GB. The place the profile gives as its
     own undoes the home boost, so IE wins; the batch path says the same."""
     inp = OriginInput(location="Dublin, Ireland", post_langs={"en": 5})
     res = origin_posterior(inp, home="GB")
@@ -88,8 +89,26 @@ def test_dublin_under_a_gb_election_is_placed_in_ireland() -> None:
     assert origin_posteriors([inp], home="GB")[0] == res
     # Without a profile place the home prior stands; a place naming home keeps it too.
     assert origin_posterior(OriginInput(location="Manchester", post_langs={"en": 5}), home="GB").country == "GB"
-    # Contradicted by the rest of the profile (a British time zone), the place does not win alone.
-    assert origin_posterior(OriginInput(location="Dublin, Ireland", time_zone="Europe/London"), home="GB").country == "GB"
+    # A British time zone (a setting any client fills in) no longer overrides the stated place:
+    # the place's floor scales with Ireland's prior (`origin.location_floor`).
+    with_zone = origin_posterior(OriginInput(location="Dublin, Ireland", time_zone="Europe/London"), home="GB")
+    assert with_zone.country == "IE" and 0.8 < with_zone.probabilities["IE"] < 0.9 and with_zone.probabilities["GB"] > 0.05
+
+
+def test_a_stated_place_is_not_outweighed_by_its_countrys_small_prior() -> None:
+    """"Vienna" with English posts under a GB election ended most likely US (0.28; AT 0.14): ×100
+    for Austria was less than the United States' prior lead (60 to 1) times English posts (×3.3).
+    The place's floor now scales with the named country's prior, so a small country's place counts
+    as much as a large one's; the largest country's places count as before (×100)."""
+    from botwatch.accounts.origin import FLOOR_LOCATION, location_floor
+
+    res = origin_posterior(OriginInput(location="Vienna", post_langs={"en": 5}), home="GB")
+    assert res.country == "AT" and 0.85 < res.probabilities["AT"] < 0.95
+    assert location_floor(("US",), FLOOR_LOCATION) == FLOOR_LOCATION
+    assert location_floor(("AT",), FLOOR_LOCATION) < location_floor(("GB",), FLOOR_LOCATION) < FLOOR_LOCATION
+    assert origin_posteriors([OriginInput(location="Vienna", post_langs={"en": 5})], home="GB")[0] == res
+    # An archive's region guess is not the account's own statement: its measured floor stands.
+    assert "×1.1 for it" in origin_posterior(OriginInput(region="Austria"), home="GB").evidence[1]
 
 
 def test_the_home_share_leaves_a_place_outside_home_as_it_is() -> None:
@@ -111,3 +130,27 @@ def test_the_stage_writes_the_home_share(sample_study) -> None:  # type: ignore[
     rows = sample_study.sql("SELECT count(*) FROM account_scores WHERE origin_evidence LIKE '%study home share:%'")[0][0]
     assert rows > 0
     np.testing.assert_equal(rows <= sample_study.sql("SELECT count(*) FROM account_scores WHERE origin_country IS NOT NULL")[0][0], True)
+
+
+def test_accounts_placed_outside_home_are_left_out_of_the_home_share() -> None:
+    """An account whose own profile places it abroad has P(home) under the population prior, not
+    the home prior the share is measured against, and the share is not applied to it: counted in
+    the estimate, 200 Dublin profiles pulled the home share of 300 London ones and 100 English-only
+    accounts down. Left out, the estimate is the one of the study without them, and the batch
+    (table) path says the same."""
+    from botwatch.accounts import origin_table
+
+    without = _study(local=300, russian=5, english=100)
+    dublin = [origin_posterior(OriginInput(location="Dublin, Ireland", post_langs={"en": 5}), home="GB")] * 200
+    share = estimate_home(without + dublin, "GB")
+    alone = estimate_home(without, "GB")
+    assert share is not None and alone is not None
+    assert share.accounts == len(without) and share.share == pytest.approx(alone.share, rel=1e-12)
+    table = origin_table.estimate_home(origin_table.from_results(without + dublin), "GB")
+    assert table is not None and table.accounts == share.accounts and table.share == pytest.approx(share.share, rel=1e-12)
+    # The stored columns the stage's prior pass reads find the same accounts.
+    from botwatch.accounts.batches import origin_columns
+    import pyarrow as pa
+
+    batch = pa.table(origin_columns(without + dublin))
+    assert len(origin_table.home_q_columns(batch, "GB")) == len(without)

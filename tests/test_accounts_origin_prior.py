@@ -135,3 +135,69 @@ def test_log_likelihood_by_blocks_equals_the_whole_grid_bit_for_bit() -> None:
         for chunk in np.array_split(lam, max(1, len(lam) // 20_000 + 1)):
             whole = whole + chunk_log_likelihood_whole(chunk)
         assert np.array_equal(op.log_likelihood(p, 0.12), whole), n
+
+
+def test_a_move_never_goes_against_its_direction_near_zero_or_one() -> None:
+    """Every move of P(Russia) (the study prior, shared-text and cluster pooling) clipped P to
+    [EPS, 1 − EPS] before moving it, a floor meant to keep the other countries possible. For an
+    account above 1 − EPS that floor lowered P(Russia) when the study's share or the neighbours'
+    evidence raised its odds, and below EPS it raised P when they lowered them. Fails with the clip
+    put back (`origin_pool.moved_p`)."""
+    from botwatch.accounts import origin_pool, origin_prior, origin_table, origin_textpool
+
+    sure, never = 1 - 1e-9, 1e-9
+    p = np.array([sure, never, 0.5, 1.0, 0.0])
+    russian_study = estimate(_mixture(0.9)[0], BASE)
+    ordinary_study = estimate(_mixture(0.001)[0], BASE)
+    assert russian_study.share > BASE > ordinary_study.share
+    up, down = adjust(p, russian_study), adjust(p, ordinary_study)
+    assert (up >= p).all() and (down <= p).all()
+    assert up[0] > sure and down[1] < never and up[3] == 1.0 and down[4] == 0.0
+    # Pooling: neighbours' evidence for Russia (mean log-ratio +2) never lowers it, against never raises it.
+    pooled_up = origin_textpool.pooled_p(p, np.full(5, 2.0), np.ones(5, np.int64), BASE)
+    pooled_down = origin_textpool.pooled_p(p, np.full(5, -2.0), np.ones(5, np.int64), BASE)
+    assert (pooled_up >= p).all() and (pooled_down <= p).all() and pooled_up[0] > sure
+    clustered, move, _n = origin_pool.pool(np.array([sure, 0.5, 0.9]), [0, 0, 0], BASE)
+    assert move[0] > 0 and clustered[0] > sure  # the other two members' evidence is for Russia
+    # The other countries are rescaled from what they held: the distribution still sums to one.
+    assert origin_pool.others_scale(1.0, 1.0) == 1.0 and origin_pool.others_scale(0.5, 0.75) == 0.5
+    # The table path and the per-account path agree on such accounts.
+    res = [origin_posterior(_russian(), home="US"), origin_posterior(_posing(), home="US")]
+    res[0] = origin_pool.with_p_russia(res[0], res[0].p_russia, sure, "", "x")
+    t = origin_table.from_results(res)
+    a, _ = origin_table.apply_study_prior(t, "US", russian_study)
+    b, _ = origin_table.apply_study_prior_per_account(t, "US", russian_study)
+    assert a.to_results() == b.to_results() and a.p_russia[0] > sure
+    assert origin_prior.apply_study_prior(res, "US", prior=russian_study)[0][0].p_russia > sure
+
+
+def test_accounts_near_russia_get_a_study_prior_of_their_own() -> None:
+    """A desk's posing accounts (English, American places) post the same texts as its accounts whose
+    own evidence places them in Russia. In an election sample one study share lent them the sample's
+    small share; estimated apart, the accounts near Russia get theirs, and the rest keep the sample's.
+    The stage's table path gives the same results as the per-account one."""
+    from botwatch.accounts import origin_table
+    from botwatch.accounts.origin_prior import NEAR_MIN, NEAR_SCOPE, apply_stratified
+    from botwatch.accounts.origin_textpool import Neighbours, near_russia
+
+    inputs = [_posing()] * 300 + [_russian()] * 10 + [_posing()] * 5
+    own = [origin_posterior(i, home="US") for i in inputs]
+    keys = [("twitter", f"a{i:03d}") for i in range(len(own))]
+    desk = [k[1] for k in keys[300:]]
+    pairs = [(a, b) for a in desk for b in desk if a != b]
+    nb = Neighbours(["twitter"] * len(pairs), [a for a, _ in pairs], [b for _, b in pairs], [2] * len(pairs))
+    near = near_russia(own, keys, nb, NEAR_MIN)
+    assert not near[:300].any() and near[300:].all()
+    single, _ = apply_study_prior(own, "US")
+    split, prior = apply_stratified(own, "US", near)
+    assert prior is not None and prior.near is not None and prior.accounts == 300 and prior.near.accounts == 15
+    assert prior.near.share > 0.3 > prior.share
+    assert all(b.p_russia > a.p_russia for a, b in zip(single[310:], split[310:]))  # the desk's posing accounts
+    assert split[0].p_russia <= single[0].p_russia  # the sample's own accounts
+    assert NEAR_SCOPE in split[-1].evidence[-1]
+    t = origin_table.from_results(own)
+    a, _ = origin_table.apply_study_prior(t, "US", prior, near)
+    b, _ = origin_table.apply_study_prior_per_account(t, "US", prior, near)
+    assert a.to_results() == b.to_results() == split
+    # Without accounts near Russia it is the single study prior.
+    assert apply_stratified(own, "US", np.zeros(len(own), bool))[0] == single

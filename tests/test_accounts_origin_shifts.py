@@ -66,7 +66,8 @@ def test_the_item_names_moscow_hours_and_supersedes_the_circadian_fit() -> None:
     res = origin_posterior(OriginInput(post_langs={"en": 100}, hour_counts=shift, shift_counts=shift), home="US")
     assert "office_hours" in res.items and "hours" not in res.items
     text = next(e for e in res.evidence if e.startswith("office shifts"))
-    assert "Moscow time" in text and "odds of Russia against US over ×1,000,000" in text  # 300 posts of a hard-edged shift
+    assert "Moscow time" in text and "counted as measured on development accounts with such hours" in text
+    assert "over ×1,000,000" not in text  # 300 posts of a hard-edged shift: the profiles' own ratio, no longer counted
     assert "nearly silent" in text and "06:00" in text  # the silent stretch starts when the night shift ends
 
 
@@ -112,7 +113,43 @@ def test_evidence_against_russia_is_bounded_but_evidence_for_it_is_not() -> None
     it = osh.item(person, codes(), "US")
     assert it is not None
     assert it.log_l[ru] - it.log_l.max() >= np.log(osh.FLOOR_AGAINST_RUSSIA) - 1e-9
-    assert "at most ÷20 against Russia" in it.sentence
+    # The measured ratio's lowest band (about ÷7) is within the floor: it counts as measured.
+    assert "Russia-run against ordinary ÷" in it.sentence and "at most ÷20" not in it.sentence
     shift = osh.item(_counts(_night_shift(), 3, 300), codes(), "US")
-    assert shift is not None and shift.log_l[ru] - shift.log_l[us] > 5
-    assert "at most" not in shift.sentence
+    assert shift is not None and shift.log_l[ru] - shift.log_l[us] > 1  # for Russia, as far as measured
+    assert "at most ÷" not in shift.sentence
+
+
+def _cap() -> float:
+    from botwatch.accounts.origin_signals import parameters
+
+    return max(parameters()["office_hours_lr"]["log_ratio"])
+
+
+def test_the_item_counts_only_what_was_measured_against_ordinary_accounts() -> None:
+    """The profiles' raw ratio of a hard-edged Moscow night shift grows with the posts, past a
+    million at 300 posts: a ratio never checked against real accounts. The item counts the ratio
+    measured on the development part for such hours (Russia-run against ordinary accounts), at
+    most the largest band's, against every other country, however many posts there are."""
+    from botwatch.accounts.origin_signals import parameters
+
+    ru = codes().index("RU")
+    cap = _cap()
+    assert 1.0 < cap < np.log(1000)  # a band of real accounts, not the profiles' millions
+    for n in (30, 300, 3000):
+        counts = _counts(_night_shift(), 3, n)
+        raw = osh.raw_item(counts, codes())
+        assert raw is not None
+        it = osh.item(counts, codes(), "US")
+        assert it is not None
+        k = parameters()["slopes"]["office_hours"]
+        others = np.delete(it.log_l, ru)
+        assert it.log_l[ru] - others.max() <= k * cap + 1e-9  # against each other country: at most the cap
+        want = osh.measured_log_ratio(osh.russia_log_ratio(raw, codes()))
+        assert abs(it.log_l[ru] - others.max() - k * want) < 1e-9
+        if n == 3000:
+            assert raw[ru] - np.delete(raw, ru).max() > np.log(1e6)  # what it counted before
+    # Measured both ways: a British day counts against Russia only as far as the lowest band showed.
+    person = osh.item(_counts(np.array(LOCAL_PROFILE), 0, 300), codes(), "GB")
+    assert person is not None and person.log_l[ru] - np.delete(person.log_l, ru).max() >= min(
+        parameters()["office_hours_lr"]["log_ratio"]) * parameters()["slopes"]["office_hours"] - 1e-9

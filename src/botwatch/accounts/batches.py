@@ -40,7 +40,7 @@ from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import (
-    StudyPrior, from_log_likelihood, home_base, home_from_log_likelihood, home_log_likelihood, log_likelihood, study_base,
+    FAR_SCOPE, NEAR_MIN, NEAR_SCOPE, StudyPrior, from_log_likelihood, home_base, home_from_log_likelihood, home_log_likelihood, log_likelihood, study_base,
 )
 from botwatch.accounts.profile import ALL_FEATURES
 from botwatch.accounts.scoring import origin_result_columns, score
@@ -108,8 +108,11 @@ def _arrow_backed(dtype: Any, to: pa.DataType) -> bool:
 
 
 # One row per batch: its accounts with origin evidence and their log-likelihoods over the grid of
-# the Russia share (`ll`) and of the home share (`home_ll`, `origin_prior.home_log_likelihood`).
-PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())), ("home_ll", pa.list_(pa.float64()))])
+# the Russia share (`ll`) and of the home share (`home_ll`, `origin_prior.home_log_likelihood`, over
+# `home_accounts` of them: those whose profile does not place them outside home).
+# The accounts near Russia (`origin_prior.apply_stratified`) are summed apart: `near_accounts`, `near_ll`.
+PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())), ("home_ll", pa.list_(pa.float64())),
+                         ("home_accounts", pa.int64()), ("near_accounts", pa.int64()), ("near_ll", pa.list_(pa.float64()))])
 # Each account's origin result from the first pass, so later passes do not compute it again: the
 # result's fields as typed columns (`_o_*`; a JSON text per account, written and parsed again, was
 # a tenth of the stage), its P(Russia) where it has origin evidence, and its own log-ratio of
@@ -171,6 +174,14 @@ def _pool_columns(batch: pa.RecordBatch, pool_base: float | None) -> tuple[np.nd
     return _floats(batch.column("_pool_mean"), 0.0), _floats(batch.column("_pool_n"), 0).astype(np.int64)
 
 
+def _near_column(batch: pa.RecordBatch) -> np.ndarray | None:
+    """Per account: whether it is near Russia (`origin_prior.NEAR_MIN` or more shared-text neighbours
+    whose own evidence places them in Russia, `_pool_ru`); None where the batch has no such column."""
+    if "_pool_ru" not in batch.schema.names:
+        return None
+    return _floats(batch.column("_pool_ru"), 0.0) >= NEAR_MIN
+
+
 class PriorPass:
     """`map_arrow`'s pass over the stored origins (pooled): a batch's accounts with origin evidence
     and their study-prior log-likelihood over the grid, one row per batch. Reads only the stored
@@ -185,18 +196,23 @@ class PriorPass:
         if not batch.num_rows:
             return PRIOR_PARTS.empty_table()
         p = _floats(batch.column("_p"))
-        home_ll = None
+        home_ll, home_n = None, 0
         if self.home_base is not None and "_o_keys" in batch.schema.names:
             # The home share reads the stored results before pooling (pooling and the Russia prior
             # leave P(home) among the countries other than Russia as it is: `origin_prior`).
             q = origin_table.home_q_columns(batch, self.home)  # type: ignore[arg-type]
             home_ll = home_log_likelihood(q, self.home_base).tolist() if len(q) else None
+            home_n = len(q)
         pool = _pool_columns(batch, self.pool_base)
         if pool is not None:
             p = origin_textpool.pooled_p(p, *pool, self.pool_base)
-        p = p[np.isfinite(p)]
-        return pa.table({"accounts": [len(p)], "ll": [log_likelihood(p, self.base).tolist() if len(p) else None], "home_ll": [home_ll]},
-                        schema=PRIOR_PARTS)
+        near = _near_column(batch)
+        near = np.zeros(len(p), bool) if near is None else near
+        ok = np.isfinite(p)
+        far_p, near_p = p[ok & ~near], p[ok & near]
+        return pa.table({"accounts": [len(far_p)], "ll": [log_likelihood(far_p, self.base).tolist() if len(far_p) else None], "home_ll": [home_ll],
+                         "home_accounts": [home_n], "near_accounts": [len(near_p)],
+                         "near_ll": [log_likelihood(near_p, self.base).tolist() if len(near_p) else None]}, schema=PRIOR_PARTS)
 
 
 class ScoreBatch:
@@ -218,7 +234,8 @@ class ScoreBatch:
             if pool is not None and self.pool_base is not None:
                 origins = origin_table.apply_means(origins, *pool, self.pool_base)
         scores, evidence = score(data, self.model, origin_home(getattr(self.election, "country", None)),
-                                 study_prior=self.prior if self.prior is not None else False, origins=origins)
+                                 study_prior=self.prior if self.prior is not None else False, origins=origins,
+                                 near_russia=_near_column(batch) if stored else None)
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
 
@@ -233,9 +250,10 @@ _TEMPS = (PARTS_TABLE, ORIGINS_TABLE, PAIRS_TABLE, POOL_TABLE)
 # `origin_textpool.neighbour_mean` does in memory. Only an account with evidence of its own is
 # moved, only neighbours with evidence count, and only pairs of scored accounts.
 POOL_SQL = f"""
-SELECT o.platform, o.account_id, {", ".join("o." + c for c in ORIGIN_FIELDS.names)}, o._p, m._pool_mean, m._pool_n
+SELECT o.platform, o.account_id, {", ".join("o." + c for c in ORIGIN_FIELDS.names)}, o._p, m._pool_mean, m._pool_n, m._pool_ru
 FROM {ORIGINS_TABLE} o LEFT JOIN (
-    SELECT n.platform, n.account_id, AVG(x._lam) AS _pool_mean, COUNT(*) AS _pool_n
+    SELECT n.platform, n.account_id, AVG(x._lam) AS _pool_mean, COUNT(*) AS _pool_n,
+           SUM(CASE WHEN x._o_country = 'RU' THEN 1 ELSE 0 END) AS _pool_ru
     FROM {PAIRS_TABLE} n JOIN {ORIGINS_TABLE} x ON n.platform = x.platform AND n.other_id = x.account_id
     WHERE x._lam IS NOT NULL
     GROUP BY n.platform, n.account_id
@@ -313,26 +331,35 @@ def study_prior(study: Any, stored: str, base: float, pool_base: float | None, b
     collected to the driver, a few KB per batch of `batch_rows` accounts, whatever the study's size.
     With `home` (the election's country) the study's home share is estimated in the same pass, from
     the stored results before pooling, and carried as the prior's `home_share`."""
-    cols = "_p, _pool_mean, _pool_n" if stored == POOL_TABLE else "_p"
+    cols = "_p, _pool_mean, _pool_n, _pool_ru" if stored == POOL_TABLE else "_p"
     if home_base(home) is not None:
-        cols += ", _o_country, _o_keys, _o_values, _o_p_russia"
+        cols += ", _o_country, _o_keys, _o_values, _o_p_russia, _o_evidence"
     study.map_arrow(f"SELECT {cols} FROM {stored}", PriorPass(base, pool_base, home), PRIOR_PARTS, PARTS_TABLE, batch_rows=batch_rows, temp=True)
     try:
-        parts = study.query_arrow(f"SELECT accounts, ll, home_ll FROM {PARTS_TABLE}")
+        parts = study.query_arrow(f"SELECT accounts, ll, home_ll, home_accounts, near_accounts, near_ll FROM {PARTS_TABLE}")
     finally:
         study.sql(f"DROP TABLE IF EXISTS {PARTS_TABLE}")
     n = sum(parts.column("accounts").to_pylist())
     lls = [v for v in parts.column("ll").to_pylist() if v is not None]
-    if not n:
+    n_near = sum(parts.column("near_accounts").to_pylist())
+    near_lls = [v for v in parts.column("near_ll").to_pylist() if v is not None]
+    if not n and not n_near:
         return None
     # Exactly rounded sums: the same estimate whatever order the engine returns the batches in.
-    total = np.array([math.fsum(col) for col in zip(*lls)])
-    prior = from_log_likelihood(total, n, base)
+    near = None
+    if n_near:  # the accounts near Russia on a share of their own (`origin_prior.apply_stratified`)
+        near = dataclasses.replace(from_log_likelihood(np.array([math.fsum(col) for col in zip(*near_lls)]), n_near, base), scope=NEAR_SCOPE)
+    if n:
+        prior = from_log_likelihood(np.array([math.fsum(col) for col in zip(*lls)]), n, base)
+        prior = dataclasses.replace(prior, scope=FAR_SCOPE, near=near) if near is not None else prior
+    else:
+        prior = dataclasses.replace(near, near=near)  # type: ignore[arg-type]
     home_lls = [v for v in parts.column("home_ll").to_pylist() if v is not None]
     hb = home_base(home)
     if hb is not None and home_lls:
         home_total = np.array([math.fsum(col) for col in zip(*home_lls)])
-        home_share = dataclasses.replace(home_from_log_likelihood(home_total, n, hb, home), russia=prior.share)  # type: ignore[arg-type]
+        home_n = sum(parts.column("home_accounts").to_pylist())
+        home_share = dataclasses.replace(home_from_log_likelihood(home_total, home_n, hb, home), russia=prior.overall())  # type: ignore[arg-type]
         prior = dataclasses.replace(prior, home_share=home_share)
     return prior
 
@@ -359,7 +386,7 @@ def run(study: Any, election: Any, model: BotModel, *, use_study_prior: bool = T
             if base is not None:
                 prior = study_prior(study, stored, base, pool_base, batch_rows, origin_home(getattr(election, "country", None)))
             # Score with the first pass's origin results instead of computing them again.
-            extra = ", o._pool_mean, o._pool_n" if stored == POOL_TABLE else ""
+            extra = ", o._pool_mean, o._pool_n, o._pool_ru" if stored == POOL_TABLE else ""
             query = (f"SELECT i.*, {', '.join('o.' + c for c in ORIGIN_FIELDS.names)}{extra} FROM {source} i JOIN {stored} o ON i.platform = o.platform AND i.account_id = o.account_id "
                      "ORDER BY i.platform, i.account_id")
         schema = feature_schema()

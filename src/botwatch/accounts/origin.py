@@ -265,12 +265,35 @@ def undo_home_boost(home: str) -> float:
     return float((p / (1 - p)) / (HOME_PRIOR / (1 - HOME_PRIOR)))
 
 
+@lru_cache(maxsize=1024)
+def location_floor(named: tuple[str, ...], floor: float) -> float:
+    """The floor of a profile place naming `named`: `floor` × the population prior of the largest
+    named country over the prior's largest country (`countries.tsv`, no home boost), at most `floor`.
+
+    Why: a flat ×100 for the named country made a stated place count for less the smaller its
+    country. Against the United States' prior (60 times Austria's), "Vienna" with English posts
+    ended most likely US (0.28) and AT second (0.14), and "Dublin, Ireland" with a London time
+    zone ended GB: weak evidence (English posts, a zone name any client sets) outweighed the
+    account's own words. Scaled by the prior, a place gives its country the same odds whatever
+    its size (×100 at the largest country, ×6,000 at Austria or Ireland): what ordinary accounts
+    do when they name a place, which is to name their own. A place naming the largest country
+    counts as before."""
+    p = _prior(None)
+    known = [p[codes().index(c)] for c in named if c in codes()]
+    if not known:
+        return floor
+    return floor * min(1.0, float(max(known)) / float(p.max()))
+
+
 def _place_vector(found: Mapping[str, float], floor: float, home: str | None, self_described: bool = False) -> tuple[np.ndarray, str]:
     """Likelihood of a named place; naming the election's own country does not count against Russia
     (measured: Russia-run accounts name it about as often as local ones). `self_described` (the
-    profile's own location, not an archive's guess): a place naming other countries and not home
-    undoes the home prior's boost (`PLACE_ELSEWHERE`)."""
+    profile's own location, not an archive's guess): the floor scales with the named country's
+    prior (`location_floor`), and a place naming other countries and not home undoes the home
+    prior's boost (`PLACE_ELSEWHERE`)."""
     total = sum(found.values())
+    if self_described:
+        floor = location_floor(tuple(sorted(found)), floor)
     v = _vector({c: n / total for c, n in found.items()}, floor)
     note = ""
     if self_described and home is not None and home in codes() and home not in found:
@@ -303,8 +326,9 @@ def _place_item(value: str, label: str, floor: float, home: str | None, self_des
         return None
     v, note, times = _place_vector_of(tuple(found.items()), floor, home, self_described)
     elsewhere = self_described and home is not None and home in codes() and home not in found
+    scaled = f", as ×{1 / floor:.0f} is for the most populous country: a stated place counts alike for a country of any size" if times > v.max() / floor * 1.0001 else ""
     # With the home boost undone the prior it was up against is the population prior (no home).
-    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{scaled}{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
 
 
 @lru_cache(maxsize=_CACHE)
@@ -338,7 +362,8 @@ def _place_vector_of(found: tuple[tuple[str, int], ...], floor: float, home: str
     shared by every location that names the same countries the same number of times, in the same
     order: read only, as every cached item's vector already is."""
     v, note = _place_vector(dict(found), floor, home, self_described)
-    return v, note, v.max() / floor
+    used = location_floor(tuple(sorted(dict(found))), floor) if self_described else floor
+    return v, note, v.max() / used
 
 
 @lru_cache(maxsize=_CACHE)

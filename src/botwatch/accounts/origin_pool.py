@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 EPS = 1e-6
 # After P(Russia) moves: at most KEEP countries, each of at least MIN_KEPT, are kept (here, in the
@@ -37,6 +38,31 @@ MIN_KEPT = 0.005
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, EPS, 1 - EPS)
     return np.log(p) - np.log1p(-p)
+
+
+def moved_p(p: "np.ndarray | float", delta: "np.ndarray | float") -> np.ndarray:
+    """P(Russia) with its log-odds moved by `delta`, on the account's own unclipped log-odds (a P
+    of 0 or 1 stays where it is).
+
+    Why: every move (pooling, the study prior) used to clip P to [EPS, 1 − EPS] first. That floor
+    is there to keep the other countries possible, but applied to the P being moved it acts
+    against the move: an account above 1 − EPS came out *lower* after evidence for Russia (its
+    P was first pulled down to 1 − EPS), one below EPS higher after evidence against. Here a
+    move in favour of Russia never lowers P(Russia), and one against it never raises it. (A
+    neighbour's or a study's own log-ratio is still read off a clipped P, which bounds how much
+    one account can say; that bound is symmetric and never reverses a move.)"""
+    with np.errstate(divide="ignore"):
+        z = np.log(p) - np.log1p(-np.asarray(p, float))
+    return expit(z + delta)
+
+
+def others_scale(old: "np.ndarray | float", new: "np.ndarray | float") -> "np.ndarray | float":
+    """The factor on the other countries when P(Russia) moves from `old` to `new` (they keep their
+    relative sizes): (1 − new) / (1 − old), and 1 where `old` is 1 (the others hold nothing)."""
+    if np.ndim(old) == 0:
+        return (1 - new) / (1 - old) if old < 1 else 1.0
+    old_a = np.asarray(old, float)
+    return np.where(old_a < 1, (1 - np.asarray(new, float)) / np.where(old_a < 1, 1 - old_a, 1.0), 1.0)
 
 
 def pooled_log_ratio(p_russia: Sequence[float], cluster: Sequence[int], base: float) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +95,7 @@ def pool(p_russia: Sequence[float], cluster: Sequence[int], base: float) -> tupl
     (new P, the pooled log-ratio added, the number of other members it rests on)."""
     p = np.asarray(p_russia, float)
     move, others = pooled_log_ratio(p, cluster, base)
-    new = np.where(others > 0, 1 / (1 + np.exp(-(_logit(np.nan_to_num(p, nan=base)) + move))), p)
+    new = np.where(others > 0, moved_p(np.nan_to_num(p, nan=base), move), p)
     return new, move, others
 
 
@@ -89,17 +115,17 @@ def apply_pool(results: list, cluster: Sequence[int], base: float) -> list:  # l
     new, move, others = pool(p, cluster, base)
     out = list(results)
     for i in np.flatnonzero(others > 0).tolist():
-        old = min(max(float(p[i]), EPS), 1 - EPS)
+        old = float(p[i])
         out[i] = with_p_russia(results[i], old, float(new[i]), sentence(int(others[i]), float(move[i]), old, float(new[i])), "cluster_pool")
     return out
 
 
 def with_p_russia(r: Any, old: float, new: float, said: str, item: str) -> Any:  # OriginResult
-    """`r` with P(Russia) moved from `old` (clipped away from 0 and 1) to `new` by pooled evidence:
+    """`r` with P(Russia) moved from `old` (unclipped, `moved_p`) to `new` by pooled evidence:
     the other countries keep their relative sizes, the lead sentence names the new most likely
     country, and `said` is added as the evidence of kind `item`. Shared by every pooling rule
     (clusters here, shared texts in `origin_textpool`), so they report a move the same way."""
-    scale = (1 - new) / (1 - old)
+    scale = others_scale(old, new)
     probs = {k: v * scale for k, v in r.probabilities.items() if k != "RU"}
     probs["RU"] = new
     order = sorted(probs.items(), key=lambda kv: -kv[1])

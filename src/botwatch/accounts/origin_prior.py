@@ -24,6 +24,7 @@ ordinary election sample the prior barely moves. The evidence sentence says so.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from botwatch.accounts.origin_pool import KEEP, MIN_KEPT
+from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, moved_p, others_scale
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, then every 0.0025 up to 0.9995.
@@ -50,13 +51,26 @@ class StudyPrior:
     base: float  # m0: the mix the per-account probabilities were calibrated on
     weights: np.ndarray  # posterior over GRID
     home_share: "HomeShare | None" = None  # the study's home share, estimated beside it (`estimate_home`)
+    # Which accounts the estimate is over, in words (`NEAR_SCOPE`, `FAR_SCOPE`; "" for all of the study's).
+    scope: str = ""
+    # The share estimated apart for the accounts near Russia (`apply_stratified`), when the study has any.
+    near: "StudyPrior | None" = None
 
     def sentence(self, before: float, after: float) -> str:
         """Words for one account: what the study's mix is and how far it moved P(Russia)."""
-        return (f"study prior: from all {self.accounts:,} accounts with origin evidence, an estimated {self.share:.1%} "
-                f"[{self.lo:.1%}, {self.hi:.1%}] of this study's accounts are run from Russia (calibration assumed "
+        whose = f"the {self.accounts:,} accounts with origin evidence {self.scope}" if self.scope else f"all {self.accounts:,} accounts with origin evidence"
+        of = "of them" if self.scope else "of this study's accounts"
+        return (f"study prior: from {whose}, an estimated {self.share:.1%} "
+                f"[{self.lo:.1%}, {self.hi:.1%}] {of} are run from Russia (calibration assumed "
                 f"{self.base:.1%}); this moves P(Russia) from {before:.3f} to {after:.3f}. It says what the study is made of, "
                 f"not something new about this account")
+
+    def overall(self) -> float:
+        """The Russia share of all the study's accounts with origin evidence (both strata together)."""
+        if self.near is None:
+            return self.share
+        n = self.accounts + self.near.accounts
+        return (self.share * self.accounts + self.near.share * self.near.accounts) / n if n else self.share
 
 
 def _odds(p: np.ndarray) -> np.ndarray:
@@ -114,15 +128,18 @@ def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: fl
 
 
 def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
-    """P(Russia) per account under the study's own share (π integrated over its posterior)."""
-    p = np.clip(np.asarray(p_russia, float), EPS, 1 - EPS)
-    lam = _odds(p) / _odds(np.float64(prior.base))
+    """P(Russia) per account under the study's own share (π integrated over its posterior): each
+    account's log-odds moved by logit(π) − logit(base), on its own unclipped P (`origin_pool.moved_p`:
+    a P of 0 or 1 stays, and a share above the calibration mix never lowers P(Russia); clipping
+    P to [EPS, 1 − EPS] first did, for accounts above 1 − EPS)."""
+    p = np.asarray(p_russia, float)
     out = np.empty_like(p)
     keep = prior.weights > 1e-12 * prior.weights.max()
     g, w = GRID[keep], prior.weights[keep] / prior.weights[keep].sum()
+    shift = np.log(g) - np.log1p(-g) - float(np.log(prior.base) - np.log1p(-prior.base))
     for s in range(0, len(p), 20_000):
-        x = lam[s:s + 20_000]
-        out[s:s + 20_000] = (w[:, None] * (g[:, None] * x) / (g[:, None] * x + 1 - g[:, None])).sum(0)
+        x = p[s:s + 20_000]
+        out[s:s + 20_000] = (w[:, None] * moved_p(x[None, :], shift[:, None])).sum(0)
     return out
 
 
@@ -138,6 +155,51 @@ def study_base(home: str | None) -> float | None:
 def evidence_p_russia(results: list) -> np.ndarray:  # list[OriginResult]
     """P(Russia) of the accounts with origin evidence (those the study prior reads and moves)."""
     return np.array([r.p_russia for r in results if r.country is not None and r.p_russia is not None], float)
+
+
+# The accounts near Russia: at least `NEAR_MIN` shared-text neighbours whose own evidence places them in
+# Russia (`origin_textpool.near_russia`). Chosen on the development part (docs/methods.md, "Study prior
+# near Russia"; scripts/measure_origin_neighbour_prior.py: 1 to 5 neighbours, by a rule written before
+# the run).
+NEAR_MIN = 1
+NEAR_SCOPE = "that post the same texts as an account whose own evidence places it in Russia"
+FAR_SCOPE = "that post no text in common with an account whose own evidence places it in Russia"
+
+
+def apply_stratified(results: list, home: str | None, near: "Sequence[bool] | np.ndarray | None",
+                     prior: StudyPrior | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
+    """`apply_study_prior` with the accounts near Russia (`near`, per result) on a share of their own.
+
+    Why: a desk's accounts post the same texts, and the accounts around an account whose own
+    evidence places it in Russia are not the rest of an election sample: one share for both lent
+    the posing accounts of a desk the sample's small share (and the sample a little of the desk's).
+    Each stratum's share is estimated from its own accounts exactly as the study prior is (a
+    handful of accounts cannot move it far from the calibration mix), and each account is
+    re-weighted by its stratum's. The far stratum's estimate is returned, the near one as its
+    `near` (None without accounts near Russia: then this is `apply_study_prior`). `prior`: both
+    estimated beforehand (the stage's, over all batches); else they are estimated from `results`."""
+    mask = np.zeros(len(results), bool) if near is None else np.asarray(near, bool)
+    if not mask.any() and (prior is None or prior.near is None):
+        return apply_study_prior(results, home, prior)
+    base = study_base(home)
+    if base is None:
+        return results, None
+    idx_near, idx_far = np.flatnonzero(mask).tolist(), np.flatnonzero(~mask).tolist()
+    near_r, far_r = [results[i] for i in idx_near], [results[i] for i in idx_far]
+    if prior is None:
+        pn, pf = evidence_p_russia(near_r), evidence_p_russia(far_r)
+        near_prior = dataclasses.replace(estimate(pn, base), scope=NEAR_SCOPE) if len(pn) else None
+        far_prior = dataclasses.replace(estimate(pf, base), scope=FAR_SCOPE) if len(pf) else None
+    else:
+        far_prior, near_prior = prior, prior.near
+    out = list(results)
+    for idx, rs, pr in ((idx_near, near_r, near_prior), (idx_far, far_r, far_prior)):
+        if pr is not None and rs:
+            got, _ = apply_study_prior(rs, home, dataclasses.replace(pr, near=None))
+            for i, r in zip(idx, got):
+                out[i] = r
+    top = far_prior if far_prior is not None else near_prior
+    return out, None if top is None else dataclasses.replace(top, near=near_prior)
 
 
 def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior | None = None) -> tuple[list, StudyPrior | None]:  # list[OriginResult]
@@ -169,8 +231,8 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
         key = (*r.probabilities.items(), old, new)
         hit = done.get(key)
         if hit is None:
-            old_c = min(max(old, EPS), 1 - EPS)
-            scale = (1 - new) / (1 - old_c)
+            old_c = old  # unclipped: the other countries are rescaled from what they held (`origin_pool.others_scale`)
+            scale = others_scale(old, new)
             probs = {c: v * scale for c, v in r.probabilities.items() if c != "RU"}
             probs["RU"] = new
             # Largest first; `reverse` keeps equal values in their order, as a key of -value does.
@@ -231,7 +293,8 @@ class HomeShare(StudyPrior):
         """Words for one account: what the study's home share is and how far it moved P(home)."""
         whole = self.overall()
         of_all = "" if whole is None else f"about {whole:.1%} of all of them, "
-        return (f"study home share: from all {self.accounts:,} accounts with origin evidence, an estimated {self.share:.1%} "
+        return (f"study home share: from the {self.accounts:,} accounts with origin evidence that no profile place puts outside {self.home}, "
+                f"an estimated {self.share:.1%} "
                 f"[{self.lo:.1%}, {self.hi:.1%}] of this study's accounts not run from Russia are run from {self.home} ({of_all}where the prior "
                 f"assumed {self.base:.1%} of those not run from Russia); this moves P({self.home}) from {before:.3f} to {after:.3f}. "
                 f"It says what the study is made of, not something new about this account")
@@ -266,10 +329,23 @@ def home_from_log_likelihood(ll: np.ndarray, accounts: int, base: float, home: s
     return HomeShare(share=got.share, lo=got.lo, hi=got.hi, accounts=got.accounts, base=got.base, weights=got.weights, home=home)
 
 
+def places_elsewhere(evidence: Sequence[str]) -> bool:
+    """Whether an account's evidence says its own profile place is outside home (`origin.PLACE_ELSEWHERE`)."""
+    from botwatch.accounts.origin import PLACE_ELSEWHERE
+
+    return any(PLACE_ELSEWHERE in e for e in evidence)
+
+
 def home_inputs(results: list, home: str) -> np.ndarray:  # list[OriginResult]
     """`home_q` of the accounts with origin evidence, P(home) 0 where the stored distribution
-    lacks it (the estimate counts them; `apply_home_share` leaves them as they are)."""
-    rows = [r for r in results if r.country is not None and r.p_russia is not None]
+    lacks it (the estimate counts them; `apply_home_share` leaves them as they are).
+
+    Accounts whose own profile places them outside home (`origin.PLACE_ELSEWHERE`) are left out:
+    their P(home) was computed under the population prior, not the home prior the share is
+    measured against (b), so their ratio against b counted as evidence against home that the
+    prior alone had put there; and the share is not applied to them. Counting them lowered the
+    home share of a study with many accounts abroad for every one of its other accounts."""
+    rows = [r for r in results if r.country is not None and r.p_russia is not None and not places_elsewhere(r.evidence)]
     return home_q(np.array([float(r.probabilities.get(home, 0.0)) for r in rows], float), np.array([r.p_russia for r in rows], float))
 
 
@@ -291,8 +367,6 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
     places them outside home (`origin.PLACE_ELSEWHERE`: no home prior to replace) are left as they are."""
     if share is None:
         return results
-    from botwatch.accounts.origin import PLACE_ELSEWHERE
-
     home = share.home
     out = list(results)
     done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], float, float]] = {}
@@ -300,7 +374,7 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
     for i, r in enumerate(results):
         if r.country is None or r.p_russia is None or home not in r.probabilities:
             continue
-        if any(PLACE_ELSEWHERE in e for e in r.evidence):  # its prior is the population's, not the home prior (`origin`)
+        if places_elsewhere(r.evidence):  # its prior is the population's, not the home prior (`origin`)
             continue
         key = (*r.probabilities.items(), r.p_russia)
         hit = done.get(key)

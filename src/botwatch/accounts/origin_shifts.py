@@ -24,6 +24,14 @@ profile enters as a Dirichlet-multinomial whose concentration is fitted on the d
 per family: posts come in bursts and habits change, so the evidence grows with the number of
 posts only up to what real accounts of that family vary by (shrinkage by the number of posts).
 
+What the item counts is not the two families' own ratio: that ratio compares fitted profiles,
+grows with the posts (300 posts of a hard-edged night shift moved the odds by over a million) and
+was never checked against real accounts. The raw ratio only says which band of real accounts an
+account's hours resemble; the item counts the ratio measured in that band on the development part,
+Russia-run accounts against ordinary ones (`measured_log_ratio`, `office_hours_lr` in
+`data/origin_behaviour_lr.json`), at most the largest band's, for Russia against every other
+country alike.
+
 This item supersedes the circadian `hours` item where both exist (see `origin.evidence_vectors`):
 it carries the same offset information with learned shapes, so counting both would count the
 hours twice. Its log-ratio is scaled by the slope fitted with the other behavioural items
@@ -62,6 +70,9 @@ HUMAN_SHARE_RUSSIA = 0.5  # stated, not fitted: of accounts run from Russia, tho
 # (docs/methods.md: floors 0.3, 0.1, 0.05, 0.03, 0.01, 0.001; 0.05 is the largest that leaves the
 # development ordinary accounts placed in Russia where they were).
 FLOOR_AGAINST_RUSSIA = 0.05
+# The other countries a log-ratio of Russia is taken against are weighed by the stated prior with this
+# election, as when the ratios were measured (`scripts/fit_origin_behaviour.py`, home US).
+REFERENCE_HOME = "US"
 MSK_UTC = 3  # Moscow's offset since October 2014 (UTC+4 from 2011 to 2014: those posts read an hour off)
 _YEAR = 2016  # the offsets of each zone in January and July of this year (zone rules of the data's years)
 
@@ -218,6 +229,49 @@ def raw_item(counts: Sequence[int] | None, codes: tuple[str, ...]) -> np.ndarray
     return hit if hit is not None else log_likelihoods(np.array([k], float), codes)[0]
 
 
+@lru_cache(maxsize=8)
+def _others_log_weights(codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the countries other than Russia in `codes`, their log prior weights with the
+    reference election, normalised): what `russia_log_ratio` weighs them by."""
+    from botwatch.accounts.origin import codes as all_codes
+    from botwatch.accounts.origin import prior
+
+    p = prior(REFERENCE_HOME)
+    at = all_codes()
+    idx = np.array([i for i, c in enumerate(codes) if c != "RU"], np.int64)
+    w = np.array([p[at.index(codes[i])] if codes[i] in at else 0.0 for i in idx.tolist()], float)
+    with np.errstate(divide="ignore"):
+        return idx, np.log(w / w.sum())
+
+
+def russia_log_ratio(raw: np.ndarray, codes: tuple[str, ...]) -> float:
+    """The item's raw log-ratio of Russia (office or a person there) against a person's day in the
+    other countries as the reference prior weighs them: what its measured ratio is looked up by."""
+    idx, lw = _others_log_weights(codes)
+    return float(raw[codes.index("RU")] - logsumexp(raw[idx] + lw))
+
+
+def measured_log_ratio(raw_ratio: float) -> float | None:
+    """The log-likelihood ratio of Russia against ordinary accounts measured on the development part
+    for hours whose raw log-ratio (`russia_log_ratio`) is `raw_ratio` (`office_hours_lr` in
+    `origin_behaviour_lr.json`: the isotonic log-ratio per band of the raw one, interpolated between
+    the bands' medians and held at the end bands, so never beyond what was measured); None when
+    the file has no such measurement.
+
+    Why: the raw ratio compares two fitted families of profiles (an office in Moscow against a
+    British person's day) and grows with the number of posts: 300 posts of a hard-edged night shift
+    moved the odds by over a million, a ratio never checked against real accounts of either kind.
+    Ordinary accounts whose hours fit a Moscow office (British office and afternoon posters) exist,
+    and how often they do is what the item may count: the share of development Russia-run accounts
+    with such hours over the share of ordinary ones."""
+    from botwatch.accounts.origin_signals import parameters as lr_parameters
+
+    m = lr_parameters().get("office_hours_lr")
+    if not m:
+        return None
+    return float(np.interp(raw_ratio, m["raw"], m["log_ratio"]))
+
+
 def _hours_words(hours: Sequence[int]) -> str:
     """'07:00-11:00' style runs of whole hours (Moscow time)."""
     hs = sorted(set(hours))
@@ -257,7 +311,11 @@ def _move_words(log_ratio: float) -> str:
 def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None, weight: float = 1.0) -> Any:  # origin_signals.Item | None
     """The scaled evidence item (log-likelihood × the fitted slope × `weight`) with its sentence, or
     None. `weight` < 1 counts hours that are not all the account's own at part of their worth
-    (`origin_desk.weight`)."""
+    (`origin_desk.weight`).
+
+    Russia's entry counts by the ratio measured on the development part against ordinary accounts
+    for such hours (`measured_log_ratio`), not by the raw ratio of the two families of profiles,
+    and against every other country alike."""
     if counts is None:  # most accounts (too few clock hours): nothing to import or look up
         return None
     from botwatch.accounts.origin_signals import Item
@@ -267,16 +325,35 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None,
     raw = raw_item(counts, codes) if k > 0 else None
     if raw is None or counts is None:
         return None
-    v = weight * k * (raw - raw.max())
+    measured = None
+    if "RU" in codes:
+        raw_ratio = russia_log_ratio(raw, codes)
+        measured = measured_log_ratio(raw_ratio)
+    if measured is None:
+        v = weight * k * (raw - raw.max())
+    else:
+        # Russia against every other country alike, by the measured ratio: the item says "an office in
+        # Moscow or not", as far as real accounts showed. (Keeping the person's day's spread between the
+        # other countries as well, tried on the development part, let Russia count up to ×9 more
+        # against a country whose people's hours fit worse than the best one's: 54 ordinary false
+        # alarms instead of 46; docs/methods.md.)
+        v = np.zeros(len(codes))
+        v[codes.index("RU")] = measured
+        v = weight * k * v
+        v = v - v.max()
     ref = codes.index(home) if home in codes else codes.index("US")
     note = ""
+    if measured is not None:
+        cap = float(np.exp(max(lr_parameters()["office_hours_lr"]["log_ratio"])))
+        note += (f" (counted as measured on development accounts with such hours: Russia-run against ordinary {_move_words(measured)}"
+                 f"{'' if weight * k == 1 else f', weighted ×{weight * k:.2f}'}; the most it counts is ×{cap:,.0f})")
     if "RU" in codes:
         ru = codes.index("RU")
         if v[ru] < math.log(FLOOR_AGAINST_RUSSIA):
             v = v.copy()
             v[ru] = math.log(FLOOR_AGAINST_RUSSIA)
-            note = (f" (counted at most ÷{1 / FLOOR_AGAINST_RUSSIA:.0f} against Russia: the person's day was learned from British "
-                    "accounts, so a Russian person's later hours are not known to it)")
+            note += (f" (counted at most ÷{1 / FLOOR_AGAINST_RUSSIA:.0f} against Russia: the person's day was learned from British "
+                     "accounts, so a Russian person's later hours are not known to it)")
         move = _move_words(float(v[ru] - v[ref]))
     else:
         move = "×1.00"

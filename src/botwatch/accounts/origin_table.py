@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from botwatch.accounts.origin import OriginResult
 # The per-account code's constants (`with_p_russia`, `apply_study_prior`): the two must agree.
-from botwatch.accounts.origin_pool import EPS, KEEP, MIN_KEPT
+from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, others_scale
 from botwatch.exact_round import round_like_python
 
 
@@ -155,8 +155,8 @@ def _splice(old_bounds: np.ndarray, rows: np.ndarray, new_lengths: np.ndarray, n
 
 
 def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, said: pa.Array, item: str) -> OriginTable:
-    """`t` with P(Russia) of accounts `rows` (ascending) moved from `old` (already clipped away
-    from 0 and 1) to `new`, `said` (one sentence per row) added as evidence of kind `item`:
+    """`t` with P(Russia) of accounts `rows` (ascending) moved from `old` (unclipped,
+    `origin_pool.moved_p`) to `new`, `said` (one sentence per row) added as evidence of kind `item`:
     `origin_pool.with_p_russia` for every row at once (the study prior's own loop is the same
     rule). The other countries keep their relative sizes; the probabilities are sorted largest
     first, ties in the dict's order with Russia last, and the first `KEEP` of at least
@@ -169,7 +169,7 @@ def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, sa
     if "RU" not in vocab:
         vocab.append("RU")
     ru = vocab.index("RU")
-    scale = (1 - new) / (1 - old)
+    scale = others_scale(old, new)
     # The moved rows' (code, value) pairs in their order, Russia's dropped, then Russia at the end.
     lengths = np.diff(t.kv)[rows]
     local = np.repeat(np.arange(m), lengths)
@@ -250,7 +250,7 @@ def apply_means(t: OriginTable, mean: np.ndarray, others: np.ndarray, base: floa
     rows = np.flatnonzero((others_a > 0) & np.isfinite(p))
     if not len(rows):
         return t
-    old = np.minimum(np.maximum(p[rows], EPS), 1 - EPS)
+    old = p[rows]  # unclipped, as the per-account code (`origin_pool.moved_p`)
     if not _finite(t, rows, old, new[rows]):
         return apply_means_per_account(t, mean, others, base)
     said = pa.array([tp.sentence(int(k), float(mv), o, float(nw)) for k, mv, o, nw
@@ -265,9 +265,11 @@ def apply_means_per_account(t: OriginTable, mean: np.ndarray, others: np.ndarray
     return from_results(tp.apply_means(t.to_results(), mean, others, base))
 
 
-def apply_study_prior(t: OriginTable, home: str | None, prior: Any) -> tuple[OriginTable, Any]:
-    """`origin_prior.apply_study_prior` on the table with a prior estimated beforehand (the
-    stage's): the same values (`apply_study_prior_per_account`). Returns (table, prior or None)."""
+def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None) -> tuple[OriginTable, Any]:
+    """`origin_prior.apply_stratified` on the table with a prior estimated beforehand (the stage's):
+    the same values (`apply_study_prior_per_account`). `near`: per account, whether it is near Russia
+    (`origin_textpool.near_russia`); such accounts are re-weighted by `prior.near` when the prior
+    has one. Returns (table, prior or None)."""
     from botwatch.accounts.origin_prior import adjust, study_base
 
     base = study_base(home)
@@ -276,26 +278,34 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any) -> tuple[Ori
     if base is None or not len(rows):
         return t, None
     if prior is None:
-        return apply_study_prior_per_account(t, home, prior)
+        return apply_study_prior_per_account(t, home, prior, near)
+    near_prior = getattr(prior, "near", None)
+    mask = np.zeros(len(rows), bool) if near is None or near_prior is None else np.asarray(near, bool)[rows]
     before = t.p_russia[rows]
-    after = adjust(before, prior)
-    old = np.minimum(np.maximum(before, EPS), 1 - EPS)
+    strata = [(~mask, prior)] + ([(mask, near_prior)] if mask.any() else [])
+    after = np.empty(len(rows))
+    for m, pr in strata:
+        after[m] = adjust(before[m], pr)
+    old = before  # unclipped, as the per-account code
     if not _finite(t, rows, old, after) or (np.diff(t.ev)[rows] == 0).any():
-        return apply_study_prior_per_account(t, home, prior)
+        return apply_study_prior_per_account(t, home, prior, near)
     marker = "\x00"
-    head, found, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
-    if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
-        return apply_study_prior_per_account(t, home, prior)
-    said = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old.tolist()], pa.string()), " to ",
-                                       pa.array([f"{v:.3f}" for v in after.tolist()], pa.string()), rest, "")
+    said = pa.array([""] * len(rows), pa.string())
+    for m, pr in strata:
+        head, found, rest = pr.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
+        if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
+            return apply_study_prior_per_account(t, home, prior, near)
+        part = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old[m].tolist()], pa.string()), " to ",
+                                           pa.array([f"{v:.3f}" for v in after[m].tolist()], pa.string()), rest, "")
+        said = pc.replace_with_mask(said, pa.array(m), part) if m.any() else said
     return moved(t, rows, old, after, said, "study_prior"), prior
 
 
-def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any) -> tuple[OriginTable, Any]:
-    """The reference for `apply_study_prior`: `origin_prior.apply_study_prior` over `OriginResult`s."""
+def apply_study_prior_per_account(t: OriginTable, home: str | None, prior: Any, near: "np.ndarray | None" = None) -> tuple[OriginTable, Any]:
+    """The reference for `apply_study_prior`: `origin_prior.apply_stratified` over `OriginResult`s."""
     from botwatch.accounts import origin_prior
 
-    results, got = origin_prior.apply_study_prior(t.to_results(), home, prior=prior)
+    results, got = origin_prior.apply_stratified(t.to_results(), home, near, prior=prior)
     return from_results(results), got
 
 
@@ -309,19 +319,34 @@ def p_home_of(codes: np.ndarray, values: np.ndarray, kv: np.ndarray, vocab: list
     return out
 
 
+def places_elsewhere(evidence: pa.Array, bounds: np.ndarray) -> np.ndarray:
+    """Per account (evidence sentences `evidence`, account i's at [bounds[i], bounds[i + 1])):
+    whether its profile places it outside home (`origin_prior.places_elsewhere`)."""
+    from botwatch.accounts.origin import PLACE_ELSEWHERE
+
+    n = len(bounds) - 1
+    out = np.zeros(n, bool)
+    if not len(evidence):
+        return out
+    hit = np.asarray(pc.fill_null(pc.match_substring(evidence, PLACE_ELSEWHERE), False).to_numpy(zero_copy_only=False), bool)
+    at = np.flatnonzero(hit)
+    out[np.searchsorted(bounds, at, side="right") - 1] = True
+    return out
+
+
 def home_q_of(t: OriginTable, home: str) -> np.ndarray:
-    """`origin_prior.home_q` of the accounts with origin evidence (country and P(Russia) known), in
-    order: what the study's home share is estimated from (`origin_prior.estimate_home`, the same
-    values as its per-account form `home_inputs`)."""
+    """`origin_prior.home_q` of the accounts with origin evidence (country and P(Russia) known) whose
+    profile does not place them outside home, in order: what the study's home share is estimated
+    from (`origin_prior.estimate_home`, the same values as its per-account form `home_inputs`)."""
     from botwatch.accounts.origin_prior import home_q
 
-    has = np.array([c is not None for c in t.country], bool) & t.p_known
+    has = np.array([c is not None for c in t.country], bool) & t.p_known & ~places_elsewhere(t.evidence, t.ev)
     return home_q(p_home_of(t.codes, t.values, t.kv, t.vocab, home)[has], t.p_russia[has])
 
 
 def home_q_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> np.ndarray:
-    """`home_q_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia`
-    alone (the stage's prior pass: it does not read the evidence sentences)."""
+    """`home_q_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia` and
+    `_o_evidence` (the stage's prior pass; the sentences only to find accounts placed outside home)."""
     from botwatch.accounts.origin_prior import home_q
 
     keys, kv = _flat(batch.column("_o_keys"))
@@ -330,6 +355,8 @@ def home_q_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> np.ndarray:
     p_ru = batch.column("_o_p_russia")
     has = (np.asarray(batch.column("_o_country").is_valid().to_numpy(zero_copy_only=False), bool)
            & np.asarray(p_ru.is_valid().to_numpy(zero_copy_only=False), bool))
+    if "_o_evidence" in batch.schema.names:  # accounts whose profile places them outside home are left out
+        has &= ~places_elsewhere(*_flat(batch.column("_o_evidence")))
     p_home = p_home_of(codes, np.asarray(values.to_numpy(zero_copy_only=False), np.float64), kv, vocab, home)
     return home_q(p_home[has], np.asarray(pc.fill_null(p_ru, np.nan).to_numpy(zero_copy_only=False), np.float64)[has])
 

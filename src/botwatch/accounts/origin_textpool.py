@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from botwatch.accounts.origin_pool import with_p_russia
+from botwatch.accounts.origin_pool import moved_p, with_p_russia
 
 KIND = "shared_texts"
 MIN_SHARED = 2  # identical texts two accounts must share (chosen on the development part: 1, 2, 3)
@@ -177,7 +177,7 @@ def pooled_p(p_russia: np.ndarray, mean: np.ndarray, others: np.ndarray, base: f
     has evidence and neighbours with evidence, else as it was (NaN: no evidence)."""
     p = np.asarray(p_russia, float)
     move = slope() * np.asarray(mean, float)
-    new = 1 / (1 + np.exp(-(_logit(np.nan_to_num(p, nan=float(base))) + move)))
+    new = moved_p(np.nan_to_num(p, nan=float(base)), move)  # never against the move (`origin_pool.moved_p`)
     return np.where((np.asarray(others) > 0) & np.isfinite(p), new, p)
 
 
@@ -191,6 +191,21 @@ def apply_means(results: list, mean: Sequence[float], others: Sequence[int], bas
     new = pooled_p(p, mean_a, others_a, base)
     out = list(results)
     for i in np.flatnonzero((others_a > 0) & np.isfinite(p)).tolist():
-        old = min(max(float(p[i]), EPS), 1 - EPS)
+        old = float(p[i])
         out[i] = with_p_russia(results[i], old, float(new[i]), sentence(int(others_a[i]), float(move[i]), old, float(new[i])), KIND)
     return out
+
+
+def near_russia(results: list, keys: Sequence[tuple[str, str]], pairs: Neighbours | None, k: int) -> np.ndarray:  # list[OriginResult]
+    """Per account: whether at least `k` of its shared-text neighbours are placed in Russia by their
+    own evidence (most likely country Russia in `results`, before pooling and any study prior).
+    Such accounts are estimated a study prior of their own (`origin_prior`): the accounts around a
+    desk are a different population from the rest of an election sample."""
+    n = len(results)
+    if pairs is None or not pairs.account_id or n == 0:
+        return np.zeros(n, bool)
+    src, dst = pair_rows(keys, pairs)
+    ru = np.array([r.country == "RU" for r in results], bool)
+    s, d = np.asarray(src, np.int64), np.asarray(dst, np.int64)
+    count = np.bincount(s[ru[d]], minlength=n) if len(s) else np.zeros(n, np.int64)
+    return count >= k

@@ -33,7 +33,7 @@ from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
 from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
 from botwatch.accounts import origin_table
-from botwatch.accounts.origin_prior import StudyPrior
+from botwatch.accounts.origin_prior import NEAR_MIN, StudyPrior
 from botwatch.accounts.origin_table import OriginTable
 from botwatch.accounts.origin_signals import precompute as precompute_behaviour
 from botwatch.accounts.signals import ENGLISH_SPEAKING
@@ -494,7 +494,8 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
 @gc_paused
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
           origins: "list[OriginResult] | OriginTable | None" = None,
-          text_neighbours: origin_textpool.Neighbours | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+          text_neighbours: origin_textpool.Neighbours | None = None,
+          near_russia: "np.ndarray | None" = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
@@ -506,7 +507,10 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     an `origin_table.OriginTable` (what the stage passes; a list is turned into one, its integer
     probabilities into floats). With `text_neighbours` (a
     study-level query, `origin_textpool.neighbours`) each account's origin evidence is first
-    pooled with that of the accounts posting the same texts (before any study prior).
+    pooled with that of the accounts posting the same texts (before any study prior), and the
+    accounts near Russia (`origin_textpool.near_russia`) get a study prior of their own
+    (`origin_prior.apply_stratified`). `near_russia`: that flag per account, when computed already
+    (the stage's, from its engine-side neighbour counts).
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -540,16 +544,19 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
         origin_table.estimate_home(table, home) if study_prior else None)
     if text_neighbours is not None:
-        table = origin_table.from_results(origin_textpool.apply(table.to_results(), list(zip(_values(f["platform"]), _values(f["account_id"]))),
-                                                                text_neighbours))
+        keys = list(zip(_values(f["platform"]), _values(f["account_id"])))
+        own = table.to_results()
+        if near_russia is None:
+            near_russia = origin_textpool.near_russia(own, keys, text_neighbours, NEAR_MIN)
+        table = origin_table.from_results(origin_textpool.apply(own, keys, text_neighbours))
     prior = None
     if isinstance(study_prior, StudyPrior):
-        table, prior = origin_table.apply_study_prior(table, home, study_prior)
+        table, prior = origin_table.apply_study_prior(table, home, study_prior, near_russia)
     elif study_prior:
-        table, prior = origin_table.apply_study_prior(table, home, None)  # estimated from these accounts
+        table, prior = origin_table.apply_study_prior(table, home, None, near_russia)  # estimated from these accounts
     if prior is not None and home_share is not None:
         # After the Russia prior: it moves home and the third countries only, P(Russia) stays.
-        home_share = dataclasses.replace(home_share, russia=prior.share)
+        home_share = dataclasses.replace(home_share, russia=prior.overall())
         table = origin_table.apply_home_share(table, home_share)
         prior = dataclasses.replace(prior, home_share=home_share)
     f["female_name_mismatch"] = _female_name_mismatch(data, table)

@@ -37,7 +37,12 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows,
                            workers=workers)
     if log is not None and prior is not None:
-        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.accounts:,} accounts with origin evidence are run from Russia")
+        whose = f"{prior.accounts:,} accounts with origin evidence" + (f" {prior.scope}" if prior.scope else "")
+        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {whose} are run from Russia")
+        near = prior.near
+        if near is not None and near.scope != prior.scope:
+            log(f"accounts: study prior near Russia: an estimated {near.share:.1%} [{near.lo:.1%}, {near.hi:.1%}] of the {near.accounts:,} accounts "
+                f"with origin evidence {near.scope} are run from Russia")
         h = prior.home_share
         if h is not None:
             whole = h.overall()
