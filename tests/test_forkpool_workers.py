@@ -12,6 +12,7 @@ import sys
 import time
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -62,8 +63,9 @@ def test_a_real_fork_beside_a_thread_is_silent_inside_and_warns_outside() -> Non
 
 
 def _children() -> set[int]:
+    """This process's child processes (Linux; none elsewhere)."""
     try:
-        return {int(k) for t in os.listdir(f"/proc/{os.getpid()}/task") for k in open(f"/proc/{os.getpid()}/task/{t}/children").read().split()}
+        return {int(k) for t in Path(f"/proc/{os.getpid()}/task").iterdir() for k in (t / "children").read_text().split()}
     except OSError:
         return set()
 
