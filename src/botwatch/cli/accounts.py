@@ -245,10 +245,10 @@ def train_bot_model(
 def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None]:
     """The bot probability's caveats for the model the study recorded (not the one this shell's
     `BOTWATCH_BOT_MODEL` names): its held-out AUC range across labelled sources, or None when it
-    has none; a line on a user's own or missing model (`botwatch.model_used`); and that
+    has none; a line on a user's own or missing model (`botwatch.report.model_used`); and that
     model's kind (None when it cannot be told)."""
     from botwatch.report.caveats import cross_source_auc
-    from botwatch.model_used import bot_model_used
+    from botwatch.report.model_used import bot_model_used
 
     try:
         used = bot_model_used(st)
