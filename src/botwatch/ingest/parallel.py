@@ -201,7 +201,11 @@ class _Workers:
         try:
             with _workers_skip_main(), _sigint_held():  # Ctrl-C reaches the whole process group
                 for n in range(self.count):
-                    self.all.append(_Worker(ctx, n))
+                    try:
+                        self.all.append(_Worker(ctx, n))
+                    except OSError as exc:  # killed before it read its start-up data (a broken pipe), or no process to be had
+                        raise WorkerFailed(f"ingest worker {n + 1} of {self.count} could not be started for {self.source} "
+                                           f"({type(exc).__name__}: {exc})") from exc
         except BaseException:
             self._stop(at_once=True)
             raise
