@@ -74,10 +74,12 @@ def forking() -> Iterator[None]:
       its own copy of each. Two content workers started and answering: fork 0.23-0.25 s (3.2 s
       the first time), spawn 21.9-23.6 s, on a loaded two-core machine (`python
       benchmarks/fork_start.py`; docs/performance.md, "Forked workers and Python 3.12").
-    - Why it is safe here: what a child could deadlock on is a lock some other thread held at the
-      fork. Our workers never use DuckDB, and Arrow's thread pool is not used in them before
-      they read their first batch (its pool is re-created after a fork), which is what the
-      warning is about; the Python code the child runs (`serve`) is our own.
+    - What the warning is about: a lock some other thread of the parent held at the fork stays
+      held in the child. The children run our own per-batch Python (`serve`, `fork_map`) and
+      do not use the parent's DuckDB connection, whose threads are the ones running; Arrow
+      starts its thread pools afresh in a forked child. The content and accounts workers have
+      forked this way since they were written, with the tests comparing their tables to one
+      process's.
 
     Only that warning, and only around our own `fork()` calls: any other DeprecationWarning still
     shows, and a fork elsewhere (a library's) still warns. The filter is process-wide while the
