@@ -12,6 +12,7 @@ import sys
 import time
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -62,8 +63,9 @@ def test_a_real_fork_beside_a_thread_is_silent_inside_and_warns_outside() -> Non
 
 
 def _children() -> set[int]:
+    """This process's child processes (Linux; none elsewhere)."""
     try:
-        return {int(k) for t in os.listdir(f"/proc/{os.getpid()}/task") for k in open(f"/proc/{os.getpid()}/task/{t}/children").read().split()}
+        return {int(k) for t in Path(f"/proc/{os.getpid()}/task").iterdir() for k in (t / "children").read_text().split()}
     except OSError:
         return set()
 
@@ -101,3 +103,28 @@ def test_fork_map_says_a_failing_worker_with_its_traceback() -> None:
     with pytest.raises(WorkerFailed, match=r"test worker 0 of 2 failed: ValueError: a bug") as got:
         fork_map(boom, list(range(6)), 2, "test")
     assert got.value.detail is not None and "Traceback" in got.value.detail
+
+
+def test_fork_map_ctrl_c_stops_the_workers_silently(capfd: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C reaches every process of the group: here a worker sends SIGINT to itself and to
+    the parent. The workers ignore it, the parent's wait ends with KeyboardInterrupt, and no worker
+    is left running or prints a traceback."""
+    before = _children()
+
+    def interrupt_at_3(i: int) -> int:
+        if i == 3:
+            os.kill(os.getpid(), signal.SIGINT)  # ignored here
+            os.kill(os.getppid(), signal.SIGINT)
+            time.sleep(30)  # still working when the parent stops it
+        return i
+
+    was = signal.signal(signal.SIGINT, signal.default_int_handler)  # as a command has it (a test runner's worker may not)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            fork_map(interrupt_at_3, list(range(8)), 2, "test")  # (it cannot end before worker 1's sleep)
+        assert time.monotonic() - t0 < 25
+    finally:
+        signal.signal(signal.SIGINT, was)
+    assert _children() <= before
+    assert "Traceback" not in capfd.readouterr().err

@@ -103,10 +103,12 @@ def _finish(proc: subprocess.Popen[str], timeout: float = 180) -> tuple[str, str
 
 
 def test_the_command_says_a_killed_worker_in_one_line_and_exits_1(tmp_path: Path) -> None:
-    data = ira_csv(tmp_path / "ira.csv", 600)  # 21,000 rows: five chunks
+    data = ira_csv(tmp_path / "ira.csv", 3000)  # 105,000 rows: 21 chunks, seconds of parsing after the workers start
     study = tmp_path / "s.duckdb"
     proc = _start_cli(study, data)
-    os.kill(_wait_for_workers(proc)[0], signal.SIGKILL)
+    pids = _wait_for_workers(proc)
+    time.sleep(0.5)  # past its start-up (a worker killed before it reads its start-up data fails to start instead)
+    os.kill(pids[0], signal.SIGKILL)
     out, err = _finish(proc)
     both = out + err
     assert proc.returncode == 1, both[-3000:]

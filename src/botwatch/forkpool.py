@@ -56,6 +56,45 @@ def worker_count(asked: int | None) -> int:
     return max(1, min(default_workers() if asked is None else asked, cores()))
 
 
+@contextmanager
+def sigint_held() -> Iterator[None]:
+    """SIGINT held back from this thread for the block, and the processes it starts born with it
+    held back too (a signal mask survives fork and exec; a Python handler does not).
+
+    Why: a worker must not take Ctrl-C before it can ignore it (the terminal sends it to the
+    whole process group; a worker printed its own KeyboardInterrupt traceback, "Process
+    SpawnProcess-1: ...", beside the parent's line), and ignoring SIGINT in the parent while they
+    start, as the parallel ingest did, lost a Ctrl-C pressed in that moment: the command went on.
+    Held back, it is delivered when the block ends (or at once through another thread of the
+    process), and the parent stops the workers. A worker ignores SIGINT and then lets it through
+    (`let_sigint_in`). Where signal masks are not available, SIGINT is ignored for the block."""
+    sigmask = getattr(signal, "pthread_sigmask", None)
+    if sigmask is not None:
+        previous = sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            sigmask(signal.SIG_SETMASK, previous)
+        return
+    try:
+        was = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, was)
+
+
+def let_sigint_in() -> None:
+    """In a worker born inside `sigint_held`: ignore SIGINT (the parent stops its workers), then
+    take it off the held signals (one pending is dropped by the ignoring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 # What Python 3.12 and later say (a DeprecationWarning) when a process with more than one thread
 # forks: "This process (pid=1234) is multi-threaded, use of fork() may lead to deadlocks in the child."
 _FORK_WARNING = r"This process \(pid=\d+\) is multi-threaded, use of fork\(\) may lead to deadlocks"
@@ -74,16 +113,19 @@ def forking() -> Iterator[None]:
       its own copy of each. Two content workers started and answering: fork 0.23-0.25 s (3.2 s
       the first time), spawn 21.9-23.6 s, on a loaded two-core machine (`python
       benchmarks/fork_start.py`; docs/performance.md, "Forked workers and Python 3.12").
-    - Why it is safe here: what a child could deadlock on is a lock some other thread held at the
-      fork. Our workers never use DuckDB, and Arrow's thread pool is not used in them before
-      they read their first batch (its pool is re-created after a fork), which is what the
-      warning is about; the Python code the child runs (`serve`) is our own.
+    - What the warning is about: a lock some other thread of the parent held at the fork stays
+      held in the child. The children run our own per-batch Python (`serve`, `fork_map`) and
+      do not use the parent's DuckDB connection, whose threads are the ones running; Arrow
+      starts its thread pools afresh in a forked child. The content and accounts workers have
+      forked this way since they were written, with the tests comparing their tables to one
+      process's.
 
     Only that warning, and only around our own `fork()` calls: any other DeprecationWarning still
     shows, and a fork elsewhere (a library's) still warns. The filter is process-wide while the
     block runs (the `warnings` module has no per-thread filters), so the block is kept to the
-    fork itself."""
-    with warnings.catch_warnings():
+    fork itself. The block also holds Ctrl-C back (`sigint_held`): a child cannot take it before
+    it ignores it, and the parent takes it when the block ends."""
+    with warnings.catch_warnings(), sigint_held():  # (and Ctrl-C held while the child starts: `sigint_held`)
         warnings.filterwarnings("ignore", message=_FORK_WARNING, category=DeprecationWarning)
         yield
 
@@ -184,7 +226,7 @@ def serve(conn: Any, work: Callable[[pa.Table], tuple[Any, ...]], inherited: tup
     forever on a pipe it holds open itself. A parent that fails mid-stream closes its ends while a
     worker still works: the worker's answer (or its error report) then finds the pipe closed,
     and the worker exits without a word (the parent raises the real error)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    let_sigint_in()
     for c in inherited:
         c.close()
     gc.disable()
@@ -361,7 +403,7 @@ def _map_share(conn: Any, fn: Callable[[Any], Any], items: Sequence[Any], w: int
     """A `fork_map` worker: `fn` over items w, w + k, w + 2k, ... (inherited by the fork, not
     sent), then one answer, ("ok", results) or ("error", traceback). SIGINT is the parent's (as in
     `serve`); a parent gone before the answer is sent ends the worker quietly."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    let_sigint_in()
     for c in inherited:
         c.close()
     try:

@@ -256,7 +256,7 @@ def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, s
     (`model_quality`), or None."""
     from botwatch.accounts.model_quality import recorded_warning
     from botwatch.report.caveats import cross_source_auc
-    from botwatch.model_used import bot_model_used
+    from botwatch.report.model_used import bot_model_used
 
     try:
         used = bot_model_used(st)

@@ -36,7 +36,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from botwatch.forkpool import WorkerFailed, cores, how_it_ended
+from botwatch.forkpool import WorkerFailed, cores, how_it_ended, let_sigint_in, sigint_held
 from botwatch.ingest.csv_records import consume_rows, csv_rows
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.sink import RowSink
@@ -78,37 +78,6 @@ def _workers_skip_main() -> Iterator[None]:
     finally:
         for k, v in saved.items():
             setattr(main, k, v)
-
-
-@contextmanager
-def _sigint_held() -> Iterator[None]:
-    """SIGINT held back from this thread for the block, and the processes it starts born with it
-    held back too (a signal mask survives fork and exec; a Python handler does not).
-
-    Why held and not ignored: a spawned worker must not take Ctrl-C before it can ignore it (it
-    printed its own KeyboardInterrupt traceback, "Process SpawnProcess-1: ...", beside the
-    parent's line), and ignoring SIGINT in the parent while they start, as this did, lost a
-    Ctrl-C pressed in that moment: the command went on. Held back, it is delivered when the block
-    ends (or at once through another thread of the process), and the parent stops the workers.
-    The worker ignores it and then lets it through (`_serve`). Where signal masks are not
-    available, SIGINT is ignored for the block instead."""
-    sigmask = getattr(signal, "pthread_sigmask", None)
-    if sigmask is not None:
-        previous = sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            yield
-        finally:
-            sigmask(signal.SIG_SETMASK, previous)
-        return
-    try:
-        was = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals are not ours to change
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, was)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -157,9 +126,7 @@ def _serve(tasks: Any, answers: Any) -> None:
     A thread takes the chunks off the pipe as they come, so the parent never waits to hand one
     over while this process works: both sending large messages at once to a full pipe would wait
     on each other for ever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it stops this process
-    if hasattr(signal, "pthread_sigmask"):  # born with SIGINT held (`_sigint_held`): ignored now, so let it in
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    let_sigint_in()  # Ctrl-C is the parent's (it stops this process); born with it held (`forkpool.sigint_held`)
     queue: SimpleQueue[Any] = SimpleQueue()
 
     def take() -> None:
@@ -199,9 +166,13 @@ class _Workers:
     def __enter__(self) -> "_Workers":
         ctx = mp.get_context("spawn")
         try:
-            with _workers_skip_main(), _sigint_held():  # Ctrl-C reaches the whole process group
+            with _workers_skip_main(), sigint_held():  # Ctrl-C reaches the whole process group
                 for n in range(self.count):
-                    self.all.append(_Worker(ctx, n))
+                    try:
+                        self.all.append(_Worker(ctx, n))
+                    except OSError as exc:  # killed before it read its start-up data (a broken pipe), or no process to be had
+                        raise WorkerFailed(f"ingest worker {n + 1} of {self.count} could not be started for {self.source} "
+                                           f"({type(exc).__name__}: {exc})") from exc
         except BaseException:
             self._stop(at_once=True)
             raise
