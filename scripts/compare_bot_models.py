@@ -5,6 +5,7 @@
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --only shipped,stumps
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --ablation   # the shipped blend with one feature dropped at a time
     PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --calibration  # the shipped booster, three calibration maps: LOSO ECE/Brier
+    PYTHONPATH=src .venv/bin/python scripts/compare_bot_models.py --young --baseline shipped  # account age capped (source-invariant "created recently")
 
 Per candidate: held-out AUC per source (mean over 3 training seeds) with a 95% stratified
 bootstrap interval, the worst source and the mean over sources with theirs, and paired 95%
@@ -86,6 +87,8 @@ def main() -> None:
     ap.add_argument("--baseline", default="", help="the candidate (name prefix) the paired intervals are taken against; default trees alone")
     ap.add_argument("--boot", type=int, default=300, help="bootstrap resamples per source")
     ap.add_argument("--within", action="store_true", help="also print the within-source stclab AUC (5-fold, other sources in training)")
+    ap.add_argument("--young", action="store_true",
+                    help="the shipped blend with account age capped at 1-5 years (in place of age, or beside it) and with the handle's digit share")
     ap.add_argument("--json", type=Path, help="write the rows here")
     ap.add_argument("--calibration", action="store_true",
                     help="the shipped booster with its isotonic map fitted on within-source, cross-source or both margins: the LOSO table of each, and stop")
@@ -101,6 +104,16 @@ def main() -> None:
         print(f"\n{time.perf_counter() - t0:.0f} s")
         return
     cands = candidates()
+    if args.young:
+        frames = lv.with_young_age(frames)
+        s3 = (7, 8, 9)
+        shipped = list(SHIPPED_FEATURES)
+        swap = lambda new: [new if f == "log_age_days" else f for f in shipped]  # noqa: E731
+        cands = {BASELINE: cands[BASELINE], "shipped": (lv.tree_fitter(), shipped, s3),
+                 **{f"age capped at {c} days": (lv.tree_fitter(), swap(f"log_age_cap{c}"), s3) for c in lv.YOUNG_CAPS},
+                 "age capped at 365 days, beside age": (lv.tree_fitter(), [*shipped, "log_age_cap365"], s3),
+                 "age capped at 1095 days, beside age": (lv.tree_fitter(), [*shipped, "log_age_cap1095"], s3),
+                 "shipped + handle digit share": (lv.tree_fitter(), [*shipped, "handle_digit_share"], s3)}
     if args.ablation:
         s3 = (7, 8, 9)
         cands = {BASELINE: cands[BASELINE], "shipped": (lv.tree_fitter(), list(SHIPPED_FEATURES), s3),

@@ -254,6 +254,31 @@ def logit_blend(parts: Sequence[tuple[Callable[[int], Fitter], float]]) -> Calla
     return make
 
 
+YOUNG_CAPS: tuple[int, ...] = (365, 730, 1095, 1826)
+
+
+def with_young_age(frames: Sequence[pd.DataFrame], caps: Sequence[int] = YOUNG_CAPS) -> list[pd.DataFrame]:
+    """The frames with `log_age_cap{N}` = log(1 + min(age in days, N)) added, and those columns
+    given the direction of age (older means human) in the trees' monotone constraints.
+
+    Why: account age at observation mixes two things. "Created recently" means the same in every
+    era; "very old" does not, since the oldest age a set can hold is the platform's age when it was
+    collected (about 11 years for stclab in 2017, 13 for the 2019 pair), and popularity-matched
+    Gilani's accounts are old on both sides. An age capped at N days keeps only the first meaning,
+    so it is a candidate source-invariant feature, judged on the LOSO table
+    (`scripts/compare_bot_models.py --young`)."""
+    from botwatch.accounts.training import MONOTONE
+
+    out = []
+    for f in frames:
+        f = f.copy()
+        for cap in caps:
+            f[f"log_age_cap{cap}"] = np.log1p(f["age_days"].clip(upper=cap))
+            MONOTONE.setdefault(f"log_age_cap{cap}", -1)
+        out.append(f)
+    return out
+
+
 CALIBRATIONS: tuple[str, ...] = ("within", "cross-source", "half-half")
 
 
