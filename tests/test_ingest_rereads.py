@@ -156,3 +156,18 @@ def test_what_changes_a_derived_id_is_in_the_identity_and_what_does_not_is_not()
     new = cmap.as_params()
     assert map_conflict(earlier_maps([("f.csv", "h", 10, "csv-mapped", at)], [(json.dumps(old), start, end)], "f.csv", "h"), cmap) is not None
     assert map_conflict(earlier_maps([("f.csv", "h", 10, "csv-mapped", at)], [(json.dumps(new), start, end)], "f.csv", "h"), cmap) is None
+
+
+def test_another_file_under_an_old_name_keeps_its_own_bad_records(tmp_path: Path) -> None:
+    """The rejected table kept a bad record once per (file, line, reason): another file saved under
+    the old name, its bad record on the same line failing for the same reason, lost that record."""
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
+    f.write_text(v1[0] + v1[1] + '{"id": 5, "text": "a"}\n', encoding="utf-8")
+    assert _ingest(str(study), str(f))[0] == 0
+    f.write_text(v1[1] + v1[0] + '{"id": 6, "text": "b"}\n', encoding="utf-8")
+    assert _ingest(str(study), str(f))[0] == 0
+    assert _ingest(str(study), str(f), "--force")[0] == 0  # a re-read keeps each once
+    with open_study(study) as st:
+        rows = st.sql("SELECT line, error, raw FROM rejected ORDER BY raw")
+    assert [r[2] for r in rows] == ['{"id": 5, "text": "a"}', '{"id": 6, "text": "b"}'] and rows[0][:2] == rows[1][:2]

@@ -64,3 +64,17 @@ def test_another_file_under_an_old_name_is_new_and_a_grown_one_is_refused_on_a_l
     assert after > first
     again = run("--columns", own, "--force")
     assert again.exit_code == 0 and pq.read_table(table_path(str(lake), "posts")).num_rows == after
+
+
+def test_another_file_under_an_old_name_keeps_its_own_bad_records_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (tests/test_ingest_rereads.py): a bad record is the one held only when its text matches too."""
+    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lake, f = tmp_path / "lake", tmp_path / "t.jsonl"
+    run = lambda *a: CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f), *a])  # noqa: E731
+    f.write_text(v1[0] + v1[1] + '{"id": 5, "text": "a"}\n', encoding="utf-8")
+    assert run().exit_code == 0
+    f.write_text(v1[1] + v1[0] + '{"id": 6, "text": "b"}\n', encoding="utf-8")
+    assert run().exit_code == 0
+    assert run("--force").exit_code == 0  # a re-read keeps each once
+    raws = sorted(pq.read_table(table_path(str(lake), "rejected")).column("raw").to_pylist())
+    assert raws == ['{"id": 5, "text": "a"}', '{"id": 6, "text": "b"}']

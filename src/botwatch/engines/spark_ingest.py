@@ -9,7 +9,7 @@ Spark, with the same result as ingesting the files one after another into a Duck
 * posts: the first occurrence wins, in file order; posts already stored stay first;
 * account_snapshots: each file's snapshots reduced to one row per account; a snapshot already
   stored (same account, times and range) is not stored again; accounts recomputed from them;
-* rejected: each bad record once per (source, line, error);
+* rejected: each bad record once per (source, line, error, raw);
 * sources: one row per file read, with its SHA-256 (an identical file is skipped unread), written
   last, so a command stopped half-way is completed by running it again; `runs`: one `ingest` row;
 * captures: a `botwatch collect` folder among the inputs (a local path) is recorded with its
@@ -42,7 +42,7 @@ from botwatch.study import utcnow
 
 # Posts are ordered across files by `_file * _FILE_SPAN + _seq` (int64: 2**23 files of 2**40 rows).
 _FILE_SPAN = 1 << 40
-_REJECT_KEY = ["source", "line", "error"]
+_REJECT_KEY = ["source", "line", "error", "raw"]  # as DuckDB's `merge_rejected`: the record's text too
 _SNAPSHOT_KEY = [*canonical.ACCOUNT_KEY, "observed_at", "first_seen", "last_seen"]
 
 ProgressFn = Callable[["StagingProgress"], None]
