@@ -63,6 +63,7 @@ def table_path(lake: str, table: str) -> str:
     return str(lake).rstrip("/") + "/" + table
 
 
+GROUP_ROWS = 50_000  # rows `group_map_*` hands `fn` at a time (whole groups), as DuckDB's default batch
 VIEWS_DIR = "_views"  # one Spark SQL file per view (DuckDB keeps views in the file; a lake keeps their text)
 SCRATCH_DIR = "_scratch"  # temp tables and folders being written before they replace a table
 SWAP_DIR = lake_swap.SWAP_DIR  # a table's old and new versions while one replaces the other
@@ -788,12 +789,13 @@ class LakeStudy(StudyBase):
                         order_by: list[str] | None = None, params: list[Any] | None = None,
                         batch_rows: int | None = None) -> pa.Table:
         """`fn` over whole groups of `source` (table name or DuckDB SELECT) by `key`, on the
-        executors: `groupBy(key).applyInArrow`, one group a call, its rows sorted by `order_by`
-        there. Only what `fn` returns reaches the driver, sorted by key (see `botwatch.group_map`)."""
+        executors: partitioned by `key`, sorted by (key, order_by) and cut into tables of whole
+        groups (`_group_mapped`). Only what `fn` returns reaches the driver, sorted by key (see
+        `botwatch.group_map`)."""
         from botwatch.group_map import sort_by_key
 
         with self._step(f"Python per group of {', '.join(key)} ({getattr(fn, '__name__', 'fn')})"):
-            out = self._group_mapped(source, key, fn, schema, order_by, params)
+            out = self._group_mapped(source, key, fn, schema, order_by, params, batch_rows)
             return sort_by_key(self._collect(out).select(schema.names).cast(schema), key)
 
     def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
@@ -804,29 +806,33 @@ class LakeStudy(StudyBase):
         if not temp:
             self._writable(f"write table {out_name!r}")
         with self._step(f"Python per group of {', '.join(key)} ({getattr(fn, '__name__', 'fn')}) -> {out_name}"):
-            self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params), temp)
+            self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params, batch_rows), temp)
             return self.count(out_name)
 
     def _group_mapped(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema,
-                      order_by: list[str] | None, params: list[Any] | None) -> Any:
-        """`groupBy(key).applyInArrow` of `fn`, lazily (a Spark DataFrame of `schema`)."""
+                      order_by: list[str] | None, params: list[Any] | None, batch_rows: int | None = None) -> Any:
+        """`fn` over whole groups of `source`, lazily (a Spark DataFrame of `schema`), as DuckDB
+        runs it (`botwatch.group_map`): the rows hash-partitioned by `key`, sorted by (key,
+        order_by) within each partition (ascending, NULLs last, as DuckDB's ORDER BY), and handed
+        to `fn` in tables of whole groups of at least `batch_rows` rows (`whole_groups`) through
+        `mapInArrow`. It was `groupBy(key).applyInArrow`: a Python call and an Arrow stream per
+        group, 32 s for the 5,602 accounts of a 20,000-post lake where DuckDB took 2 s."""
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        from botwatch.group_map import conform
+        from botwatch.group_map import conform, whole_groups
 
         self._ensure_views()
         df = self.df(source) if source in self.tables() or source in self._temp else self.query_df(source, params)
-        order = [(c, "ascending") for c in order_by or []]
         zoned = any(pa.types.is_timestamp(f.type) for f in schema)  # Spark reads TIMESTAMP as UTC-zoned Arrow
+        keys, min_rows = list(key), batch_rows or GROUP_ROWS
 
-        def per_group(table: pa.Table) -> pa.Table:
-            table = naive_utc(table)
-            if order and table.num_rows > 1:
-                table = table.sort_by(order)
-            out = conform(fn(table), schema)
-            return utc_zoned(out) if zoned else out
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for chunk in whole_groups(batches, keys, min_rows):
+                out = conform(fn(naive_utc(chunk)), schema)
+                yield from (utc_zoned(out) if zoned else out).to_batches()
 
-        return df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
+        ordered = df.repartition(*[df[k] for k in keys]).sortWithinPartitions(*[df[c].asc_nulls_last() for c in [*keys, *(order_by or [])]])
+        return ordered.mapInArrow(run, from_arrow_schema(schema))
 
     def __repr__(self) -> str:
         return f"LakeStudy({self.root!r})"
