@@ -1,4 +1,4 @@
-"""`group_map_arrow` on a lake: `fn` runs on the executors over whole groups (applyInArrow), only
+"""`group_map_arrow` on a lake: `fn` runs on the executors over tables of whole groups, only
 its per-group rows reach the driver, and the accounts stage's origin-behaviour facts equal
 DuckDB's. One small lake (the sample's posts) on the shared session."""
 
@@ -48,17 +48,26 @@ def test_behaviours_on_the_executors_equal_duckdb(lake: Any, sample_study: Any, 
 
 
 def test_each_group_is_whole_and_sorted(lake: Any) -> None:
-    schema = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("n", pa.int64()), ("ordered", pa.bool_())])
+    """`fn` gets tables of whole groups, each group's rows together and in `order_by` order, and
+    several groups a call (as on DuckDB): one Python call per group cost 32 s for the 5,602
+    accounts of a 20,000-post lake."""
+    schema = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("n", pa.int64()), ("ordered", pa.bool_()),
+                        ("groups_in_call", pa.int64())])
 
-    def one(t: pa.Table) -> dict[str, list[Any]]:
-        ts = t.column("created_at").to_pylist()
-        keys = set(zip(t.column("platform").to_pylist(), t.column("account_id").to_pylist()))
-        assert len(keys) == 1
-        (p, a), = keys
-        return {"platform": [p], "account_id": [a], "n": [len(ts)], "ordered": [ts == sorted(ts)]}
+    def groups(t: pa.Table) -> dict[str, list[Any]]:
+        runs: dict[tuple[str, str], list[Any]] = {}
+        last = None
+        for key, at in zip(zip(t.column("platform").to_pylist(), t.column("account_id").to_pylist()), t.column("created_at").to_pylist()):
+            assert key == last or key not in runs, f"{key}: its rows are not together"
+            runs.setdefault(key, []).append(at)
+            last = key
+        return {"platform": [k[0] for k in runs], "account_id": [k[1] for k in runs], "n": [len(v) for v in runs.values()],
+                "ordered": [v == sorted(v) for v in runs.values()], "groups_in_call": [len(runs)] * len(runs)}
 
     got = lake.group_map_arrow("SELECT platform, account_id, created_at FROM posts WHERE created_at IS NOT NULL",
-                               ["platform", "account_id"], one, schema, order_by=["created_at"])
+                               ["platform", "account_id"], groups, schema, order_by=["created_at"])
     want = lake.sql("SELECT platform, account_id, count(*) FROM posts WHERE created_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")
+    # one row per group: a group split between two calls would be two rows
     assert [(r["platform"], r["account_id"], r["n"]) for r in got.to_pylist()] == [tuple(r) for r in want]
     assert all(got.column("ordered").to_pylist())
+    assert max(got.column("groups_in_call").to_pylist()) > 1

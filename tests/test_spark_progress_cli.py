@@ -53,3 +53,19 @@ def test_export_writes_several_lake_tables_in_one_command(analysed: tuple[Path, 
         assert written.num_rows == spark.read.parquet(str(lake / name)).count() > 0
         assert (tmp_path / "out" / f"{name}.parquet.schema.json").is_file()
 
+
+def test_a_local_lake_counts_from_the_parquet_footers(analysed: tuple[Path, str], spark: Any) -> None:
+    """`count` of a stored table reads the footers (no Spark job) and agrees with Spark's count;
+    a view still goes to Spark."""
+    from botwatch.engines.lake import LakeStudy
+
+    lake = LakeStudy(analysed[0], read_only=True, spark=spark)
+    try:
+        for name in ("post_labels", "post_party", "coverage_daily", "posts"):
+            assert lake._stored_rows(name) == lake.df(name).count() == lake.count(name), name
+        lake.sql("CREATE TEMP TABLE _t AS SELECT post_id FROM post_labels WHERE post_id IS NOT NULL LIMIT 7")
+        assert lake._stored_rows("_t") == lake.count("_t") == 7
+        lake.sql("CREATE OR REPLACE TEMP VIEW _v AS SELECT * FROM _t")
+        assert lake._stored_rows("_v") is None and lake.count("_v") == 7
+    finally:
+        lake.close()

@@ -9,8 +9,10 @@ groups and keep only what it returns:
 * DuckDB (`Study`) sorts the source by (key, order_by) and streams it in Arrow batches; the
   batches are cut at group boundaries (`whole_groups`), so `fn` sees several whole groups at a
   time, in order, and memory holds a batch plus one group.
-* A lake (`LakeStudy`) runs `fn` on Spark's executors, one group per call
-  (`groupBy(key).applyInArrow`), each group's rows sorted by `order_by` first.
+* A lake (`LakeStudy`) runs `fn` on Spark's executors the same way within each partition: the
+  rows are hash-partitioned by key, sorted by (key, order_by) and cut with `whole_groups`
+  (`mapInArrow`). It used to call `fn` once per group (`groupBy(key).applyInArrow`), a Python
+  call and an Arrow stream per account.
 
 So `fn(table)` must accept one or more whole groups, rows in (key, order_by) order, and return
 rows of `schema` (whatever it returns is cast to it). The result comes back sorted by the key

@@ -63,6 +63,7 @@ def table_path(lake: str, table: str) -> str:
     return str(lake).rstrip("/") + "/" + table
 
 
+GROUP_ROWS = 50_000  # rows `group_map_*` hands `fn` at a time (whole groups), as DuckDB's default batch
 VIEWS_DIR = "_views"  # one Spark SQL file per view (DuckDB keeps views in the file; a lake keeps their text)
 SCRATCH_DIR = "_scratch"  # temp tables and folders being written before they replace a table
 SWAP_DIR = lake_swap.SWAP_DIR  # a table's old and new versions while one replaces the other
@@ -114,6 +115,7 @@ class LakeStudy(StudyBase):
         self._local = "://" not in str(path)
         self._ibis: Any = None
         self._temp: set[str] = set()
+        self._temp_dirs: dict[str, str] = {}  # a temp table -> the scratch folder its Parquet files are in
         self._views: set[str] = set()  # the lake's views (one Spark SQL file each in VIEWS_DIR)
         self._deps: dict[str, set[str]] = {}  # a registered view -> the lake tables and views its text reads
         self._token = uuid.uuid4().hex  # names this lake's views in the session (`_OWNER_KEY`)
@@ -364,7 +366,37 @@ class LakeStudy(StudyBase):
 
     def count(self, name: str) -> int:
         with self._step(f"counting {name}"):
-            return int(self.df(name).count())
+            stored = self._stored_rows(name)
+            return stored if stored is not None else int(self.df(name).count())
+
+    def _stored_rows(self, name: str) -> int | None:
+        """The rows of a table kept as Parquet files on a local disk, summed from the files'
+        footers; None where Spark must count (a view, a lake behind a URL). A count was a Spark
+        job (0.2-0.8 s on a busy two-core machine), run after every output of `map_arrow` and
+        `group_map_to`; the footers are what Spark's own count of a Parquet folder reads."""
+        if not self._local:
+            return None
+        if name in self._temp:
+            folder = self._temp_dirs.get(name)
+        elif name in self._views:
+            return None
+        else:
+            folder = self._folders().get(name)
+        if folder is None or not os.path.isdir(folder):
+            return None
+        import pyarrow.parquet as pq
+
+        total = 0
+        try:
+            for entry in os.scandir(folder):
+                if entry.name.startswith(("_", ".")):  # what Spark skips too (_SUCCESS, .crc, a part being written)
+                    continue
+                if not entry.is_file():  # not the flat folder a lake writes: let Spark read it
+                    return None
+                total += pq.read_metadata(entry.path).num_rows
+        except (OSError, pa.ArrowException):
+            return None
+        return total
 
     # -- writing --------------------------------------------------------------------------------
     def write_df(self, name: str, df: Any, mode: str = "overwrite") -> int | None:
@@ -554,6 +586,7 @@ class LakeStudy(StudyBase):
             df.write.mode("overwrite").parquet(path)
             self.spark.read.parquet(path).createOrReplaceTempView(name)
             self._temp.add(name)
+            self._temp_dirs[name] = path
         else:
             self.write_df(name, df)
 
@@ -574,6 +607,7 @@ class LakeStudy(StudyBase):
         self._deps[stmt.name] = lake_sql.table_names(stmt.source) - {stmt.name}
         if stmt.temp:
             self._temp.add(stmt.name)
+            self._temp_dirs.pop(stmt.name, None)  # a view now, not those files
             return []
         if stmt.name in self._table_dirs():
             self._discard(table_path(self.root, stmt.name))
@@ -616,6 +650,7 @@ class LakeStudy(StudyBase):
         _NAMES.get(self._token, set()).discard(stmt.name)
         if stmt.name in self._temp:
             self._temp.discard(stmt.name)
+            self._temp_dirs.pop(stmt.name, None)
         elif stmt.name in self._views:
             self._drop_view_file(stmt.name)
         else:
@@ -754,12 +789,13 @@ class LakeStudy(StudyBase):
                         order_by: list[str] | None = None, params: list[Any] | None = None,
                         batch_rows: int | None = None) -> pa.Table:
         """`fn` over whole groups of `source` (table name or DuckDB SELECT) by `key`, on the
-        executors: `groupBy(key).applyInArrow`, one group a call, its rows sorted by `order_by`
-        there. Only what `fn` returns reaches the driver, sorted by key (see `botwatch.group_map`)."""
+        executors: partitioned by `key`, sorted by (key, order_by) and cut into tables of whole
+        groups (`_group_mapped`). Only what `fn` returns reaches the driver, sorted by key (see
+        `botwatch.group_map`)."""
         from botwatch.group_map import sort_by_key
 
         with self._step(f"Python per group of {', '.join(key)} ({getattr(fn, '__name__', 'fn')})"):
-            out = self._group_mapped(source, key, fn, schema, order_by, params)
+            out = self._group_mapped(source, key, fn, schema, order_by, params, batch_rows)
             return sort_by_key(self._collect(out).select(schema.names).cast(schema), key)
 
     def group_map_to(self, out_name: str, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema, *,
@@ -770,29 +806,33 @@ class LakeStudy(StudyBase):
         if not temp:
             self._writable(f"write table {out_name!r}")
         with self._step(f"Python per group of {', '.join(key)} ({getattr(fn, '__name__', 'fn')}) -> {out_name}"):
-            self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params), temp)
+            self._store(out_name, self._group_mapped(source, key, fn, schema, order_by, params, batch_rows), temp)
             return self.count(out_name)
 
     def _group_mapped(self, source: str, key: list[str], fn: Callable[[pa.Table], Any], schema: pa.Schema,
-                      order_by: list[str] | None, params: list[Any] | None) -> Any:
-        """`groupBy(key).applyInArrow` of `fn`, lazily (a Spark DataFrame of `schema`)."""
+                      order_by: list[str] | None, params: list[Any] | None, batch_rows: int | None = None) -> Any:
+        """`fn` over whole groups of `source`, lazily (a Spark DataFrame of `schema`), as DuckDB
+        runs it (`botwatch.group_map`): the rows hash-partitioned by `key`, sorted by (key,
+        order_by) within each partition (ascending, NULLs last, as DuckDB's ORDER BY), and handed
+        to `fn` in tables of whole groups of at least `batch_rows` rows (`whole_groups`) through
+        `mapInArrow`. It was `groupBy(key).applyInArrow`: a Python call and an Arrow stream per
+        group, 32 s for the 5,602 accounts of a 20,000-post lake where DuckDB took 2 s."""
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        from botwatch.group_map import conform
+        from botwatch.group_map import conform, whole_groups
 
         self._ensure_views()
         df = self.df(source) if source in self.tables() or source in self._temp else self.query_df(source, params)
-        order = [(c, "ascending") for c in order_by or []]
         zoned = any(pa.types.is_timestamp(f.type) for f in schema)  # Spark reads TIMESTAMP as UTC-zoned Arrow
+        keys, min_rows = list(key), batch_rows or GROUP_ROWS
 
-        def per_group(table: pa.Table) -> pa.Table:
-            table = naive_utc(table)
-            if order and table.num_rows > 1:
-                table = table.sort_by(order)
-            out = conform(fn(table), schema)
-            return utc_zoned(out) if zoned else out
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for chunk in whole_groups(batches, keys, min_rows):
+                out = conform(fn(naive_utc(chunk)), schema)
+                yield from (utc_zoned(out) if zoned else out).to_batches()
 
-        return df.groupBy(*key).applyInArrow(per_group, from_arrow_schema(schema))
+        ordered = df.repartition(*[df[k] for k in keys]).sortWithinPartitions(*[df[c].asc_nulls_last() for c in [*keys, *(order_by or [])]])
+        return ordered.mapInArrow(run, from_arrow_schema(schema))
 
     def __repr__(self) -> str:
         return f"LakeStudy({self.root!r})"
