@@ -19,11 +19,11 @@ from botwatch.report.sections import render
 from botwatch.study import open_study
 from botwatch.timeline.report import circadian_block
 
-FOR = "office shifts: of 371 posts, … Moscow time; the hours fit an office working shifts on the Moscow clock … odds of Russia against US over ×1,000,000"
+FOR = "office shifts: of 371 posts, … Moscow time; the hours fit a working day in UTC+3 … odds of Russia against US over ×1,000,000"
 AGAINST = "office shifts: of 40 posts, … odds of Russia against US ÷4.10"
 UKLABOUR = ("office shifts: of 110 posts, the busiest hours are 13:00-14:00, 16:00-17:00, 19:00-21:00 and the account is nearly silent 01:00-09:00 Moscow "
-            "time; the hours fit an office working shifts on the Moscow clock (as the development IRA handles did) against a person's day in each "
-            "country's own zones: odds of Russia against GB ×1.83")
+            "time; the hours fit a working day in UTC+3 (as the development IRA handles' did) better than a person's day in each "
+            "country's own zones, a pattern of hours, not a place: odds of Russia against GB ×1.83")
 
 
 def _words(markup: object) -> str:

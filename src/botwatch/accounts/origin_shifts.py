@@ -295,8 +295,8 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
     busy = [int(h) for h in np.argsort(-share)[:4]]
     quiet_txt = f"nearly silent {_hours_words(quiet)}" if quiet else "no silent hours"
     return (f"office shifts: of {n:,} posts, the busiest hours are {_hours_words(busy)} and the account is {quiet_txt} "
-            f"Moscow time; the hours fit an office working shifts on the Moscow clock (as the development IRA handles did) "
-            f"against a person's day in each country's own zones: odds of Russia against {ref} {move}")
+            f"Moscow time; the hours fit a working day in UTC+3 (as the development IRA handles' did) better than "
+            f"a person's day in each country's own zones, a pattern of hours, not a place: odds of Russia against {ref} {move}")
 
 
 def _move_words(log_ratio: float) -> str:
