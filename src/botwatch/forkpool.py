@@ -442,11 +442,11 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int, name:
         for w in range(k):
             here, there = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_map_share, args=(there, fn, items, w, k, (*conns, here)), daemon=True)
-            with forking():
+            with forking():  # a Ctrl-C held while it starts is delivered as the block ends:
                 proc.start()
+                procs.append(proc)  # so the worker is on the list the `finally` stops before that
+                conns.append(here)
             there.close()
-            procs.append(proc)
-            conns.append(here)
         out: list[Any] = [None] * len(items)
         for w, conn in enumerate(conns):
             try:
