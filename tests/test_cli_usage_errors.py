@@ -55,11 +55,11 @@ def test_a_missing_argument_is_one_line(words: list[str]) -> None:
     (["exprot"], "No such command 'exprot'. Did you mean 'export'?"),
     (["elections", "shwo"], "No such command 'shwo'"),
     (["analyze", "s.duckdb", "--workers", "many"], "Invalid value for '--workers'"),
-    (["export", "s.duckdb", "posts", "extra", "-o", "x.csv"], "Got unexpected extra argument"),
+    (["status", "s.duckdb", "extra"], "Got unexpected extra argument"),
 ])
 def test_other_refused_command_lines_are_one_line(words: list[str], message: str) -> None:
     res = runner.invoke(app, words, prog_name="botwatch")
-    cmd_words = [w for w in words if w in {"elections", "analyze", "export"}]
+    cmd_words = [w for w in words if w in {"elections", "analyze", "export", "status"}]
     _said_in_one_line(res, cmd_words, message)
 
 
