@@ -70,3 +70,16 @@ def test_a_missing_or_unreadable_input_beside_held_ones_exits_1(tmp_path: Path) 
     code, out = _ingest(str(study), str(V1), str(junk), str(tmp_path / "gone.jsonl"))
     assert code == 1, out
     assert "2 of 3 inputs failed (1 unreadable: not a format botwatch reads; 1 broke off: nothing from it was stored)" in out
+
+
+def test_re_running_with_a_header_only_csv_still_exits_1(tmp_path: Path) -> None:
+    """The same command again skipped the header-only file as "identical content already
+    ingested" and exited 0: nothing of it is held, so the re-run says so and exits 1 as the first."""
+    study, empty = tmp_path / "s.duckdb", _header_only(tmp_path)
+    args = (str(study), str(GOP), str(empty), "--columns", DERIVED)
+    assert _ingest(*args)[0] == 1
+    code, out = _ingest(*args)
+    assert code == 1, out
+    assert "where nothing in it could be stored" in out
+    assert "1 of 2 inputs failed (1 nothing held: read before, and nothing in it could be stored)" in out
+    assert _ingest(str(study), str(GOP), "--columns", DERIVED)[0] == 0  # the held file alone: 0

@@ -41,6 +41,9 @@ def test_a_header_only_csv_beside_a_stored_file_exits_1_on_a_lake(spark, tmp_pat
     assert res.exit_code == 1 and "1 of 2 inputs failed (1 empty: no records in it)" in said, res.output
     assert "Traceback" not in res.output
     assert pq.read_table(table_path(str(lake), "posts")).num_rows > 20
+    again = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(GOP), str(empty), "--columns", DERIVED])
+    said = " ".join(again.output.split())  # the same command again: nothing of the empty file is held, still exit 1
+    assert again.exit_code == 1 and "1 of 2 inputs failed (1 nothing held: read before, and nothing in it could be stored)" in said, again.output
 
 
 def test_another_file_under_an_old_name_is_new_and_a_grown_one_is_refused_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

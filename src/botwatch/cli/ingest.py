@@ -223,7 +223,7 @@ def put_nothing_in(res: FileResult) -> str | None:
     if res.refused:
         return "refused"
     if res.skipped:
-        return None
+        return "nothing held" if res.nothing_held else None
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -243,6 +243,7 @@ _KINDS = {
     "all rejected": lambda n: "every record was rejected",
     "no posts": lambda n: "records read, none of them a post or account",
     "refused": lambda n: "read before under a column map giving other post ids",
+    "nothing held": lambda n: "read before, and nothing in " + ("it" if n == 1 else "them") + " could be stored",
 }
 
 
@@ -340,7 +341,8 @@ def print_file_result(res: FileResult) -> None:
     if res.refused and res.skipped:
         console.print(f"[red]refused[/red] {plain(res.source)}: {plain(res.skipped)}", highlight=False)
     elif res.skipped:
-        console.print(f"[yellow]skipped[/yellow] {plain(res.source)}: {plain(res.skipped)}", highlight=False)
+        then = ", where nothing in it could be stored" if res.nothing_held else ""
+        console.print(f"[yellow]skipped[/yellow] {plain(res.source)}: {plain(res.skipped)}{then}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
         console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} (nothing from this file was stored)", highlight=False)
@@ -369,7 +371,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         tbl.add_column(col, justify="right")
     tbl.add_row(
         str(len(summary.files)), read_count(summary.files), f"{summary.total('stored'):,}", f"{summary.total('duplicates'):,}",
-        f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped and not f.refused)),
+        f"{summary.total('rejected'):,}", str(failed_inputs(summary)), str(sum(1 for f in summary.files if f.skipped and not put_nothing_in(f))),
     )
     out.print(tbl)
     if summary.total("repaired") and kept:

@@ -120,7 +120,7 @@ def ingest_lake(
 
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None, columns: Any = None) -> IngestSummary:
-    recorded = lake.df("sources").select("sha256", "source", "format", "bytes").collect()
+    recorded = lake.df("sources").select("sha256", "source", "format", "bytes", "posts_stored", "duplicates", "accounts_seen").collect()
     known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
@@ -157,6 +157,15 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
                          "rejected": res.rejected, "accounts_seen": res.accounts, "ingested_at": now})
         if rows:
             lake.append_arrow("sources", pa.Table.from_pylist(rows, schema=SOURCES))  # last: the files count as ingested only now
+    # Contents a read put something in (an earlier one, or one of this call): a file skipped as
+    # identical to one is held; one skipped as identical to a read that put nothing in (a
+    # header-only CSV) still fails the command, as on DuckDB (`FileResult.nothing_held`).
+    counts_of = lambda r: (r["posts_stored"], r["duplicates"], r["accounts_seen"])  # noqa: E731
+    held = {r["sha256"] for r in recorded if r["format"] is not None and (None in counts_of(r) or sum(counts_of(r)) > 0)}
+    held |= {meta[i]["sha256"] for i in keep if results[i].stored + results[i].duplicates + results[i].accounts > 0}
+    for i, res in enumerate(results):
+        if res.skipped and not res.refused and i not in keep and (meta.get(i) or {}).get("sha256"):
+            res.nothing_held = meta[i]["sha256"] not in held
     return summary
 
 

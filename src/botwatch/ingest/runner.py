@@ -55,6 +55,9 @@ class FileResult:
     # Skipped because reading it again would store its posts twice (`rereads.map_conflict`): not
     # held as asked, so the command's exit status counts it with the inputs that put nothing in.
     refused: bool = False
+    # Skipped as identical to an earlier read that put nothing in (a header-only CSV, a file whose
+    # every record was rejected): re-running the command must not turn its exit 1 into 0.
+    nothing_held: bool = False
     error: str | None = None  # a failure that rolled the file back
     unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
 
@@ -195,7 +198,8 @@ def _ingest_source(
     if regular and not defer_hash:
         sha = file_sha256(path)
         if not force and (seen := _ingested_as(study, sha)):
-            result.skipped = f"identical content already ingested from {seen}"
+            result.skipped = f"identical content already ingested from {seen[0]}"
+            result.nothing_held = not seen[1]
             if columns is not None:  # a corrected map reads nothing again here: its posts are stored by id already
                 result.skipped += ("; a study keeps the rows it first read, so to read this file with another column map, "
                                    "ingest it into a new study")
@@ -325,12 +329,14 @@ def _size_seen(study: Study, size: int | None) -> bool:
     return bool(study.sql("SELECT count(*) FROM sources WHERE bytes = ?", [size])[0][0])
 
 
-def _ingested_as(study: Study, sha: str) -> str | None:
-    """The source an identical file was ingested from, None when none was. A file no reader knew
-    (`format` NULL) was recorded but nothing of it taken: it does not count, so a re-run refuses
-    it again with the same reason instead of skipping it as "already ingested" with exit 0."""
-    seen = next(iter(study.sql("SELECT source FROM sources WHERE sha256 = ? AND format IS NOT NULL LIMIT 1", [sha])), None)
-    return seen[0] if seen else None
+def _ingested_as(study: Study, sha: str) -> tuple[str, bool] | None:
+    """(the source an identical file was ingested from, whether any such read put posts or
+    accounts in), None when none was. A file no reader knew (`format` NULL) was recorded but
+    nothing of it taken: it does not count, so a re-run refuses it again with the same reason
+    instead of skipping it as "already ingested" with exit 0."""
+    seen = next(iter(study.sql("SELECT source, coalesce(posts_stored + duplicates + accounts_seen, 1) > 0 AS held FROM sources "
+                               "WHERE sha256 = ? AND format IS NOT NULL ORDER BY held DESC LIMIT 1", [sha])), None)
+    return (seen[0], bool(seen[1])) if seen else None
 
 
 def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
