@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
+import threading
 import time
 import traceback
 import warnings
@@ -57,6 +58,32 @@ def worker_count(asked: int | None) -> int:
 
 
 @contextmanager
+def _sigint_recorded() -> Iterator[None]:
+    """In the main thread: for the block, a Ctrl-C only noted, then acted on as the block ends.
+
+    Why: a signal mask holds SIGINT back from the calling thread alone. Another thread of the
+    process (DuckDB's, Arrow's, a test runner's) can take it, and Python then raises
+    KeyboardInterrupt in the main thread at its next line: inside `fork()`'s hooks, where Python
+    drops the exception and the command went on, or between a worker's start and its being
+    listed, which left that worker running. Noted here, it is raised after the block, when every
+    worker started is on the list its caller stops."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    was = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, was)
+    if caught:
+        if callable(was):
+            was(signal.SIGINT, None)  # default_int_handler raises KeyboardInterrupt
+        elif was == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+
+@contextmanager
 def sigint_held() -> Iterator[None]:
     """SIGINT held back from this thread for the block, and the processes it starts born with it
     held back too (a signal mask survives fork and exec; a Python handler does not).
@@ -70,11 +97,12 @@ def sigint_held() -> Iterator[None]:
     (`let_sigint_in`). Where signal masks are not available, SIGINT is ignored for the block."""
     sigmask = getattr(signal, "pthread_sigmask", None)
     if sigmask is not None:
-        previous = sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            yield
-        finally:
-            sigmask(signal.SIG_SETMASK, previous)
+        with _sigint_recorded():  # the mask is this thread's only: another thread can still take it
+            previous = sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                yield
+            finally:
+                sigmask(signal.SIG_SETMASK, previous)
         return
     try:
         was = signal.signal(signal.SIGINT, signal.SIG_IGN)
