@@ -70,27 +70,32 @@ def test_a_grown_file_under_another_map_is_refused(tmp_path: Path) -> None:
     assert _posts(study) == before
 
 
-def test_another_file_saved_under_an_old_name_is_read_as_new(tmp_path: Path) -> None:
-    """A path alone is no identity: a file whose first bytes are not what was read before at its
-    path is another file, read as new under whatever map (it was refused as a "re-read" that would
-    store every post twice, though none of its rows were in the study). Running it again stores
-    nothing twice."""
+def test_a_changed_file_at_an_old_path_is_refused_under_another_map(tmp_path: Path) -> None:
+    """A file at a path read before whose first bytes differ is either another file or the same
+    one edited in place; the bytes cannot tell which, and an edited file read under a map giving
+    other ids stored every post twice. Refused under another map (the message says to rename
+    another file); under the same map it is read, each post once; a renamed file is read."""
     study, f = tmp_path / "s.duckdb", tmp_path / "t.csv"
     lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
     f.write_text("".join(lines[:10]), encoding="utf-8")
     assert _ingest(str(study), str(f), "--columns", DERIVED)[0] == 0
     first = _posts(study)
-    f.write_text(lines[0] + "".join(lines[20:30]), encoding="utf-8")  # other rows under the same name
+    f.write_text(lines[0] + lines[2] + lines[1] + "".join(lines[3:10]), encoding="utf-8")  # edited in place: rows re-sorted
     code, out = _ingest(str(study), str(f), "--columns", OWN_IDS)
-    assert code == 0 and "refused" not in out and "ok" in out, out
+    assert code == 1 and "refused" in out and "new name" in " ".join(out.split()), out
+    assert _posts(study) == first
+    f.write_text(lines[0] + "".join(lines[20:30]), encoding="utf-8")  # other rows under the same name
+    assert _ingest(str(study), str(f), "--columns", OWN_IDS)[0] == 1 and _posts(study) == first
+    renamed = tmp_path / "t2.csv"
+    f.rename(renamed)
+    code, out = _ingest(str(study), str(renamed), "--columns", OWN_IDS)
+    assert code == 0 and "refused" not in out, out
     after = _posts(study)
     alone = tmp_path / "alone.duckdb"
-    assert _ingest(str(alone), str(f), "--columns", OWN_IDS)[0] == 0
+    assert _ingest(str(alone), str(renamed), "--columns", OWN_IDS)[0] == 0
     assert after[0] == first[0] + _posts(alone)[0] > first[0]  # all its rows came in, each once
-    code, out = _ingest(str(study), str(f), "--columns", OWN_IDS)
+    code, out = _ingest(str(study), str(renamed), "--columns", OWN_IDS)
     assert code == 0 and "identical content already ingested" in out and _posts(study) == after
-    code, out = _ingest(str(study), str(f), "--columns", OWN_IDS, "--force")
-    assert code == 0 and "stored 0" in out and _posts(study) == after
 
 
 def test_grown_from_compares_the_first_bytes_with_each_earlier_read(tmp_path: Path) -> None:

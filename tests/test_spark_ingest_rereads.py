@@ -46,9 +46,9 @@ def test_a_header_only_csv_beside_a_stored_file_exits_1_on_a_lake(spark, tmp_pat
     assert again.exit_code == 1 and "1 of 2 inputs failed (1 nothing held: read before, and nothing in it could be stored)" in said, again.output
 
 
-def test_another_file_under_an_old_name_is_new_and_a_grown_one_is_refused_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """As on DuckDB (tests/test_ingest_rereads.py): an earlier read at the same path counts only
-    when the file still begins with the bytes read then; the executors hash that prefix."""
+def test_a_changed_or_grown_file_at_an_old_path_is_refused_and_a_renamed_one_read_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (tests/test_ingest_rereads.py): under another map, a file at a path read before
+    is refused whether it grew (the executors hash its prefix) or changed; renamed, it is read."""
     lake, f = tmp_path / "lake", tmp_path / "t.csv"
     own = DERIVED + ",post_id=row_id"
     lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -60,7 +60,11 @@ def test_another_file_under_an_old_name_is_new_and_a_grown_one_is_refused_on_a_l
     grown = run("--columns", own)
     assert grown.exit_code == 1 and "refused" in grown.output, grown.output
     assert pq.read_table(table_path(str(lake), "posts")).num_rows == first
-    f.write_text(lines[0] + "".join(lines[20:30]), encoding="utf-8")  # another file under the old name
+    f.write_text(lines[0] + "".join(lines[20:30]), encoding="utf-8")  # another file (or an edit) under the old name
+    changed = run("--columns", own)
+    assert changed.exit_code == 1 and "refused" in changed.output, changed.output
+    assert pq.read_table(table_path(str(lake), "posts")).num_rows == first
+    f = f.rename(tmp_path / "t2.csv")  # given a new name: read as new
     new = run("--columns", own)
     assert new.exit_code == 0 and "refused" not in new.output, new.output
     after = pq.read_table(table_path(str(lake), "posts")).num_rows

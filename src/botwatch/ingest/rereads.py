@@ -14,10 +14,13 @@ Which run read a file: its `sources` row's `ingested_at` lies within that `inges
 `started_at`..`finished_at` (both engines write the row inside the run), so the link holds however
 the path was typed.
 
-Which earlier reads are of this file: one of the same content (SHA-256), or one at the same path
-whose bytes the file still begins with (the SHA-256 of its first `bytes` bytes is the recorded one:
-the file grew, `source.grown_from`). A path alone is no identity: another file saved under an old
-name was refused as a "re-read" under another map, although none of its rows were in the study.
+Which earlier reads are of this file: one of the same content (SHA-256), or any at the same path:
+one the file grew from (the SHA-256 of its first `bytes` bytes is the recorded one,
+`source.grown_from`), and also one it does not begin with. That last is either another file saved
+under an old name or the same file edited in place (a changed character, rows re-sorted, line
+ends converted), and the bytes cannot tell which: read as new under a map giving other ids, an
+edited file stored every post twice (review, 2026-12-03). So it is refused under another map, and
+the message says to give another file a new name; under the same map it is read (ids dedupe).
 """
 
 from __future__ import annotations
@@ -73,8 +76,8 @@ def earlier_maps(sources: Iterable[SourceRow], runs: Iterable[RunRow], source: s
     prefix = grown(same_path) if grown is not None and same_path else set()
     out: list[Earlier] = []
     for src, digest, _, _, at in rows:
-        if not ((sha is not None and digest == sha) or (src == source and digest in prefix)):
-            continue
+        if not ((sha is not None and digest == sha) or src == source):
+            continue  # (a changed file at the same path counts too: `same_path_changed` below)
         p = next((p for started, finished, p in spans if started <= at <= finished), None)
         if p is not None:
             cmap = from_params(p)
@@ -92,7 +95,8 @@ def map_conflict(earlier: list[Earlier], now: ColumnMap | None) -> str | None:
     before = f"the column map {other.as_option()}" if other is not None else "its own format (no column map)"
     return (f"read before with {before}, whose post ids differ from this {'map' if now is not None else 'reading'}'s: "
             "reading it again would store every post a second time; a study keeps the rows it first read, "
-            "so to read this file with another column map, ingest it into a new study")
+            "so to read this file with another column map, ingest it into a new study "
+            "(if it is another file saved under a name read before, give it a new name)")
 
 
 def study_conflict(study: Any, source: str, sha: str | None, now: ColumnMap | None, path: str | None = None) -> str | None:
