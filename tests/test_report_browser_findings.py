@@ -101,7 +101,10 @@ def test_explorer_foreign_filter_uses_the_reports_rule(browser: Any, reports: di
     i = data["cols"].index("p_out")
     want = sum(1 for r in data["rows"] if r[i] is not None and r[i] >= 0.5)
     old_rule = sum(1 for r in data["rows"] if r[5] and r[5] != "US" and (r[6] or 0) >= 0.5)
-    assert want > old_rule  # the sample holds accounts whose foreign origin is split between countries
+    # The sample held accounts whose foreign origin is split between countries (want > old_rule);
+    # since the origin model's 2026-12-03 pass it holds none, so the two rules agree on it and this
+    # test checks the page's count against the report's rule only.
+    assert want >= old_rule
     pg = Page(browser)
     try:
         page = pg.open(reports["full"])
