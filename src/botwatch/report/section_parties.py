@@ -252,7 +252,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # automation is unknown, not because no automated account posted.
     unscored = bot_unscored(study)
     cover = _bot_coverage(study, election) if "likely_automated" in groups else None
-    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties),
+    foreign_weak = _foreign_weak(study, election.country)
+    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and (unscored or (cover and not cover["scored"])) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
@@ -278,7 +279,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -298,5 +299,20 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         if foreign and not foreign[0].observed:
             headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
+
+
+def _foreign_weak(study: Study, home: str) -> str:
+    """Why the accounts counted foreign-origin are no finding of foreign accounts ("" when they are
+    one): the same test as the origin key number (`origin_counted`). On a study without profile
+    fields every account's origin was the prior alone (P(outside US) = 0.63, US its single most
+    likely country): the origin number said so, yet "Foreign-origin accounts ... posted 700 election
+    posts" and the foreign-origin table stood without it."""
+    from botwatch.origin_rule import home_known
+    from botwatch.report.origin_counted import counted
+
+    if "account_scores" not in study.tables() or not home_known(home) or not {"origin_country", "origin_probabilities"} <= set(study.columns("account_scores")):
+        return ""
+    c = counted(study, home.upper())
+    return f"{c.clause(home.upper())}: that count is not a finding of foreign accounts" if c.weak() else ""

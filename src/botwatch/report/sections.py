@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from botwatch.shown_text import controls_shown
 from botwatch.study import Study
 
 # Modules whose import registers sections. Each feature issue adds its line.
@@ -28,11 +29,24 @@ SECTION_MODULES: list[str] = [
     "botwatch.report.section_methods",
 ]
 
+
+
+def _shown(value: Any) -> Any:
+    """Every plain value a template prints, with control bytes and bidi overrides written as visible
+    `\\x1b` / `\\u202e`: a handle holding ESC or U+202E reached the HTML raw and could repaint a
+    terminal that cats the file or reverse a tooltip in a browser. Markup (charts, scripts built
+    elsewhere) is left as is; the SVG builders escape their own labels the same way."""
+    if value is None or isinstance(value, Markup | int | float):
+        return value
+    return controls_shown(value) if isinstance(value, str) else value
+
+
 ENV = Environment(
     loader=PackageLoader("botwatch.report", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_shown,
 )
 
 

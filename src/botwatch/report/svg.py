@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as _html_escape
+
+from botwatch.shown_text import controls_shown
+
+
+def escape(value: object) -> Markup:
+    """HTML-escaped label with control bytes and bidi overrides shown as `\\x1b` / `\\u202e`, so a
+    hostile handle can neither hide markup nor reverse or repaint a chart's tooltip."""
+    return _html_escape(controls_shown(value))
 
 
 def bar_series(
