@@ -42,6 +42,8 @@ def test_refusals_are_one_line_and_write_nothing(analysed_sample_path: Path, tmp
         (["export", str(analysed_sample_path), "accounts", "clusters", "-o", "-"], "-o - takes one table"),
         (["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "d"), "--format", "graphml"], "--format graphml"),
         (["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "d.csv")], "looks like a file"),
+        # the same table twice wrote it, then failed on its own file (walk F3)
+        (["export", str(analysed_sample_path), "posts", "posts", "-o", str(tmp_path / "d")], "posts named more than once"),
     ]
     for args, said in cases:
         res = runner.invoke(app, args)

@@ -69,7 +69,7 @@ def test_a_missing_or_unreadable_input_beside_held_ones_exits_1(tmp_path: Path) 
     junk.write_bytes(b"\x00\x01binary\xff" * 50)
     code, out = _ingest(str(study), str(V1), str(junk), str(tmp_path / "gone.jsonl"))
     assert code == 1, out
-    assert "2 of 3 inputs failed (1 unreadable: not a format botwatch reads; 1 broke off: nothing from it was stored)" in out
+    assert "2 of 3 inputs failed (1 missing: no such file; 1 unreadable: not a format botwatch reads)" in out
 
 
 def test_re_running_with_a_header_only_csv_still_exits_1(tmp_path: Path) -> None:
@@ -83,3 +83,37 @@ def test_re_running_with_a_header_only_csv_still_exits_1(tmp_path: Path) -> None
     assert "where nothing in it could be stored" in out
     assert "1 of 2 inputs failed (1 nothing held: read before, and nothing in it could be stored)" in out
     assert _ingest(str(study), str(GOP), "--columns", DERIVED)[0] == 0  # the held file alone: 0
+
+
+def test_an_empty_or_cut_gzip_input_under_a_column_map_fails_alone(tmp_path: Path) -> None:
+    """With --columns, an empty file or a gzip cut before its header line aborted the whole command
+    as a usage error (exit 2), storing nothing: it is now that file's own "unreadable" line, saying
+    why, the other inputs are stored, and the command exits 1, as without a map."""
+    import gzip
+
+    packed = gzip.compress(GOP.read_bytes())
+    cut, empty = tmp_path / "cut.csv.gz", tmp_path / "empty.csv"
+    cut.write_bytes(packed[:12])
+    empty.write_bytes(b"")
+    study = tmp_path / "s.duckdb"
+    code, out = _ingest(str(study), str(GOP), str(cut), str(empty), "--columns", DERIVED)
+    assert code == 1, out
+    assert "unreadable" in out and "compressed stream is corrupt or truncated" in out, out
+    assert "the file is empty" in out, out
+    assert "2 of 3 inputs failed (2 unreadable" in out, out
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*) FROM posts")[0][0] > 20
+
+
+def test_a_map_naming_a_column_a_readable_header_lacks_is_still_a_usage_error(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    code, out = _ingest(str(study), str(GOP), "--columns", DERIVED.replace("text=text", "text=no_such_column"))
+    assert code == 2, out
+    assert "no_such_column" in out and not study.exists()
+
+
+def test_a_missing_input_is_counted_as_missing_not_broke_off(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    code, out = _ingest(str(study), str(GOP), str(tmp_path / "nope.csv"), "--columns", DERIVED)
+    assert code == 1, out
+    assert "1 of 2 inputs failed (1 missing: no such file)" in out and "broke off" not in out, out

@@ -120,7 +120,7 @@ def test_the_command_prints_what_the_duckdb_command_prints(calls: dict[str, Any]
     # again with its reason (not skipped as "already ingested"): both engines exit 1 and say so.
     assert lake.exit_code == duck.exit_code == 1, lake.output
     flat = " ".join(lake.output.split())
-    assert "2 of 14 inputs failed (1 unreadable: not a format botwatch reads; 1 broke off" in flat, lake.output
+    assert "2 of 14 inputs failed (1 missing: no such file; 1 unreadable: not a format botwatch reads)" in flat, lake.output
     assert "Traceback" not in lake.output and "Ingest summary" in lake.output
     lines = lake.output.splitlines()
     assert sum(ln.startswith("skipped ") for ln in lines) == 12 and sum(ln.startswith("failed ") for ln in lines) == 1

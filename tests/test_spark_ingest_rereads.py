@@ -85,3 +85,21 @@ def test_another_file_under_an_old_name_keeps_its_own_bad_records_on_a_lake(spar
     assert run("--force").exit_code == 0  # a re-read keeps each once
     raws = sorted(pq.read_table(table_path(str(lake), "rejected")).column("raw").to_pylist())
     assert raws == ['{"id": 5, "text": "a"}', '{"id": 6, "text": "b"}']
+
+
+def test_an_empty_or_cut_gzip_input_under_a_map_fails_alone_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (tests/test_ingest_exit_status.py): an empty file or a gzip cut before its header
+    is that file's own "unreadable" line, the other input is stored, exit 1 (it was a usage error,
+    exit 2, that stored nothing); a missing input is counted as missing."""
+    import gzip
+
+    lake, cut, empty = tmp_path / "lake", tmp_path / "cut.csv.gz", tmp_path / "empty.csv"
+    cut.write_bytes(gzip.compress(GOP.read_bytes())[:12])
+    empty.write_bytes(b"")
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(GOP), str(cut), str(empty), str(tmp_path / "nope.csv"),
+                                   "--columns", DERIVED])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 1, res.output
+    assert "3 of 4 inputs failed (1 missing: no such file; 2 unreadable" in said and "compressed stream is corrupt or truncated" in said, res.output
+    assert "the file is empty" in said and "Traceback" not in res.output
+    assert pq.read_table(table_path(str(lake), "posts")).num_rows > 20

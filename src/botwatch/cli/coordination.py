@@ -62,6 +62,7 @@ def coordination(
     sweep: Annotated[Optional[str], typer.Option(help="Only report pairs/edges for these windows, e.g. 10s,60s,10m,1h (writes nothing)")] = None,
     graphml: Annotated[Optional[Path], typer.Option(help="Also write the network as GraphML here")] = None,
     edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files --graphml or --csv would write that already exist")] = False,
 ) -> None:
     """Find accounts that act in unison: co-action network tested against chance, Leiden clusters.
     The election's country defines 'foreign origin' in the cluster summaries (default: the one the
@@ -84,6 +85,8 @@ def coordination(
     except ValueError as exc:
         fail(str(exc))
         return
+    if not sweep:
+        refuse_to_overwrite(_outputs(graphml, edges_csv), force)
     elect = election_or_fail(election)
     with open_or_fail(study) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:
@@ -157,6 +160,26 @@ def coordination(
 
             e, n = export_csv(st, edges_csv)
             out.print(f"wrote {e} and {n}")
+
+
+def _outputs(graphml: Path | None, edges_csv: Path | None) -> list[Path]:
+    """Every file --graphml and --csv would write (--csv writes `<name>_nodes.csv` beside its file)."""
+    paths = [graphml] if graphml else []
+    if edges_csv:
+        paths += [edges_csv, edges_csv.with_name(edges_csv.stem + "_nodes.csv")]
+    return paths
+
+
+def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
+    """Exit 2 before the stage runs when a file it would write exists and --force was not given:
+    `--csv precious.csv` replaced the user's file (and wrote precious_nodes.csv beside it) without a
+    word, where `export` and `report` refuse. Every path is checked before anything is written."""
+    if force:
+        return
+    there = [p for p in paths if p.exists()]
+    if there:
+        names = " and ".join(str(p) for p in there)
+        fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
 
 
 def clusters_table(clusters: list[tuple], title: str) -> Table:

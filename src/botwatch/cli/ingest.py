@@ -224,6 +224,10 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
+    from botwatch.ingest.runner import NO_SUCH_FILE  # loaded by then: the ingest ran
+
+    if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
+        return "missing"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -237,6 +241,7 @@ def put_nothing_in(res: FileResult) -> str | None:
 
 # How the error line words each kind of `put_nothing_in`, one input or several.
 _KINDS = {
+    "missing": lambda n: "no such file",
     "unreadable": lambda n: "not a format botwatch reads",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),

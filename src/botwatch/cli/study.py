@@ -120,6 +120,9 @@ def export(
         fail("name the table to export (`botwatch status STUDY` lists them), or pass --all")
     if every and names:
         fail(f"--all exports every table: leave out {', '.join(names)}, or drop --all")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:  # `posts posts` wrote posts, then failed on its own file with exit 2: refused before anything is written
+        fail(f"{', '.join(repeated)} named more than once: name each table once")
     if every or len(names) > 1:
         _export_many(study, names, output, force, verbatim, fmt, engine, spark_master)
         return

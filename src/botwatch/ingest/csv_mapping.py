@@ -483,6 +483,8 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
     if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
         return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
     header = read_header(head)
+    if not header:
+        return headerless(src, head)
     problem = header_problem(cmap, header)
     delimited = _other_delimiter(head, header) if problem else None
     if delimited:  # "lacks text=text (its columns: a;b;text)" would not say why
@@ -491,9 +493,22 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
     return problem
 
 
+def headerless(src: "InputSource", head: bytes) -> str:
+    """Why `src` has no CSV header line: empty, or blank. The file's own result line says it
+    ("unreadable"), as it does without a map, and adds that a gzip stream was cut off when it was."""
+    if not head.strip() and src.error is None:
+        return "the file is empty: no CSV header line to find the mapped columns in"
+    return "no CSV header line to find the mapped columns in"
+
+
 def file_problem(path: str, cmap: ColumnMap) -> str | None:
-    """`source_problem` for a file on this disk (None for one that cannot be opened here: its own
-    result line says why, as for any input)."""
+    """`source_problem` for a file on this disk, when it is a usage error: a header that lacks a
+    mapped column, or a file that is not CSV text. None for one that cannot be opened here or has
+    no header line at all (empty, or a gzip cut before it): that file's own result line says why,
+    as for any input, and the other inputs are still stored (one empty file aborted the command
+    with exit 2, storing nothing)."""
+    from botwatch.ingest.csv_records import read_header
+    from botwatch.ingest.formats import SNIFF_BYTES
     from botwatch.ingest.source import InputSource
 
     try:
@@ -501,7 +516,10 @@ def file_problem(path: str, cmap: ColumnMap) -> str | None:
     except OSError:
         return None
     try:
-        return source_problem(src, cmap)
+        problem = source_problem(src, cmap)
+        if problem and not read_header(src.head(SNIFF_BYTES)) and problem == headerless(src, src.head(SNIFF_BYTES)):
+            return None
+        return problem
     except (OSError, EOFError, ValueError, zlib.error):  # a corrupt gzip head: the file's own result line says so, as for any format
         return None
     finally:

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 ProgressFn = Callable[[int], None]
 
 
+# A missing input's `FileResult.error`, on both engines (the Spark stage writes the same words): the
+# summary counts it as "missing", not as a file that broke off while being read.
+NO_SUCH_FILE = "no such file"
+
+
 @dataclass
 class FileResult:
     """What happened to one input."""
@@ -171,7 +176,7 @@ def _open_or_say(path: str, result: FileResult) -> InputSource | None:
     """The input opened, or None with `result.error` saying why (a missing file, an unreadable one):
     one file's problem is its own result line, never an exception that stops the others."""
     if path != "-" and not os.path.exists(path):
-        result.error = "no such file"
+        result.error = NO_SUCH_FILE
         return None
     try:
         return InputSource.open(path)

@@ -1,0 +1,53 @@
+"""`botwatch coordination --csv FILE` / `--graphml FILE` refuse to replace an existing file unless
+--force is given, as `export` and `report` do: the walk found `--csv precious.csv` replaced the
+user's file (and wrote precious_nodes.csv beside it) without a word. Every file is checked before
+anything is written or run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+from test_coordination_csv_guard import _hostile_network
+
+
+def _run(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(app, ["coordination", *args])
+    assert "Traceback" not in res.output
+    return res.exit_code, " ".join(res.output.split())
+
+
+def test_an_existing_csv_or_its_nodes_file_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    _hostile_network(study)
+    precious = tmp_path / "precious.csv"
+    precious.write_text("precious\n", encoding="utf-8")
+    code, out = _run(str(study), "--window", "60s", "--csv", str(precious))
+    assert code == 2, out
+    assert "already exists: pass --force" in out, out
+    assert precious.read_text(encoding="utf-8") == "precious\n"
+    assert not (tmp_path / "precious_nodes.csv").exists()  # nothing written beside it either
+    # Only the nodes file there: refused too, and the edge list is not written.
+    edges, nodes = tmp_path / "e.csv", tmp_path / "e_nodes.csv"
+    nodes.write_text("mine\n", encoding="utf-8")
+    code, out = _run(str(study), "--window", "60s", "--csv", str(edges))
+    assert code == 2 and "e_nodes.csv already exists" in out, out
+    assert not edges.exists() and nodes.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_an_existing_graphml_is_refused_and_force_replaces_both(tmp_path: Path) -> None:
+    study = tmp_path / "s.duckdb"
+    _hostile_network(study)
+    keep, precious = tmp_path / "keep.graphml", tmp_path / "precious.csv"
+    keep.write_text("mine\n", encoding="utf-8")
+    precious.write_text("precious\n", encoding="utf-8")
+    code, out = _run(str(study), "--window", "60s", "--graphml", str(keep), "--csv", str(precious))
+    assert code == 2 and "keep.graphml and" in out and "precious.csv already exist: pass --force" in out, out
+    assert keep.read_text(encoding="utf-8") == "mine\n"
+    code, out = _run(str(study), "--window", "60s", "--graphml", str(keep), "--csv", str(precious), "--force")
+    assert code == 0, out
+    assert keep.read_text(encoding="utf-8").startswith("<?xml")
+    assert precious.read_text(encoding="utf-8") != "precious\n" and (tmp_path / "precious_nodes.csv").exists()
