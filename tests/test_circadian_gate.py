@@ -62,3 +62,16 @@ def test_bar_falls_with_count_and_errs_strict_between_grid_points() -> None:
     assert all(a >= b for a, b in zip(bars, bars[1:]))
     assert circadian_fit.null_bits(35) == dict(circadian_fit.NULL_BITS)[30]
     assert not circadian_fit.clear_rhythm(19, 5.0)
+
+
+def test_real_accounts_of_the_bundled_sample_still_pass(sample_study) -> None:  # type: ignore[no-untyped-def]
+    """On the bundled real sample the gate only removes fits: accounts kept by people with a clear
+    day still pass, and every pass also cleared the old floor."""
+    from botwatch.pipeline import Context, analyze
+
+    analyze(sample_study, Context(election=None, log=lambda m: None), only=["circadian"])
+    rows = sample_study.sql("SELECT active_cells, rhythm_bits, informative FROM circadian")
+    new = [inf for _, _, inf in rows]
+    assert sum(new) >= 5, rows
+    assert all(bits >= 0.05 for _, bits, inf in rows if inf)
+    assert all(inf == (bits > circadian_fit.null_bits(n) and bits >= 0.05) for n, bits, inf in rows)
