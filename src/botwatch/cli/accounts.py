@@ -245,7 +245,8 @@ def train_bot_model(
               f"Brier {m['brier']:.3f}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
-    out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY --stage accounts", highlight=False)
+    out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY "
+              "(the whole analysis: timeline, estimates and impact read the bot scores too)", highlight=False)
 
 
 def _cross_source_caveat(st: Any) -> tuple[str | None, str | None, str | None, str | None]:
