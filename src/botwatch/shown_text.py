@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["controls_shown"]
+__all__ = ["controls_shown", "controls_shown_keeping_lines"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible format characters the report
 # shows as ⟨U+XXXX⟩ (zero-width marks, bidi embeddings, overrides and isolates, the BOM).
@@ -22,3 +22,9 @@ def controls_shown(text: object) -> str:
     """`str(text)` with each control or invisible format character written as `\\x1b` (`\\u202e`
     above U+00FF); everything else, markup included, unchanged."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
+
+
+def controls_shown_keeping_lines(text: object) -> str:
+    """`controls_shown`, but tab, line feed and carriage return kept as they are: for HTML, where
+    they are only white space, and a post's line breaks written as `\\x0a` would change how it reads."""
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\t\n\r" else controls_shown(m.group()), str(text))

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from botwatch.shown_text import controls_shown
+from botwatch.shown_text import controls_shown_keeping_lines
 from botwatch.study import Study
 
 # Modules whose import registers sections. Each feature issue adds its line.
@@ -38,7 +38,7 @@ def _shown(value: Any) -> Any:
     elsewhere) is left as is; the SVG builders escape their own labels the same way."""
     if value is None or isinstance(value, Markup | int | float):
         return value
-    return controls_shown(value) if isinstance(value, str) else value
+    return controls_shown_keeping_lines(value) if isinstance(value, str) else value
 
 
 ENV = Environment(

@@ -11,13 +11,13 @@ from datetime import date
 from markupsafe import Markup
 from markupsafe import escape as _html_escape
 
-from botwatch.shown_text import controls_shown
+from botwatch.shown_text import controls_shown_keeping_lines
 
 
 def escape(value: object) -> Markup:
     """HTML-escaped label with control bytes and bidi overrides shown as `\\x1b` / `\\u202e`, so a
     hostile handle can neither hide markup nor reverse or repaint a chart's tooltip."""
-    return _html_escape(controls_shown(value))
+    return _html_escape(controls_shown_keeping_lines(value))
 
 
 def bar_series(
