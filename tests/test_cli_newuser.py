@@ -83,7 +83,8 @@ def test_an_unreadable_or_missing_input_is_not_reported_ok(tmp_path: Path) -> No
     res = runner.invoke(app, ["ingest", str(study), str(CLI_FIX / "unknown_layout.csv"), str(tmp_path / "missing.jsonl"), str(FIX / "v1_uklabour.jsonl")])
     # A missing input beside stored ones: the rest is stored, and the exit status says not all was.
     assert res.exit_code == 1, res.output
-    assert "2 of 3 inputs failed (1 unreadable" in res.output and "the rest are stored" in " ".join(res.output.split())
+    said = " ".join(res.output.split())
+    assert "2 of 3 inputs failed (1 missing: no such file; 1 unreadable" in said and "the rest are stored" in said
     assert "ok " + str(CLI_FIX / "unknown_layout.csv") not in res.output and "[unreadable]" not in res.output
     assert "unreadable " + str(CLI_FIX / "unknown_layout.csv") in res.output
     assert "study unchanged" not in res.output and "nothing from this file was stored" in res.output
