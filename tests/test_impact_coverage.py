@@ -22,6 +22,7 @@ pytest.importorskip("statsmodels", reason="impact needs the optional extra botwa
 from botwatch.pipeline import Context, analyze
 
 from test_timeline import election, write_posts, write_table
+from testsupport.lead_series import leading_counts
 
 START = datetime(2017, 5, 1)
 
@@ -32,11 +33,7 @@ def mixed_path(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     path = tmp_path_factory.mktemp("impact_cov") / "mixed.duckdb"
     rng = np.random.default_rng(4)
     hours = 24 * 30
-    drive = np.zeros(hours)
-    for t in range(1, hours):
-        drive[t] = 0.6 * drive[t - 1] + rng.normal()
-    bot_n = rng.poisson(np.exp(1.5 + 0.5 * drive))
-    human_n = np.array([rng.poisson(np.exp(1.5 + 0.5 * drive[t - 2])) if t >= 2 else rng.poisson(4) for t in range(hours)])
+    bot_n, human_n = leading_counts(rng, hours)
     other_n = rng.poisson(6.0, size=hours)  # unscored accounts: most of the talk, as on the real study
     posts = []
     for t in range(hours):

@@ -18,6 +18,7 @@ pytest.importorskip("statsmodels", reason="impact needs the optional extra botwa
 from botwatch.pipeline import Context, analyze
 
 from test_timeline import election, write_posts, write_table
+from testsupport.lead_series import leading_counts
 
 START = datetime(2017, 5, 1)
 
@@ -58,11 +59,7 @@ def lead_study_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("impact") / "lead.duckdb"
     rng = np.random.default_rng(4)
     hours = 24 * 30
-    drive = np.zeros(hours)
-    for t in range(1, hours):
-        drive[t] = 0.6 * drive[t - 1] + rng.normal()
-    bot_n = rng.poisson(np.exp(1.5 + 0.5 * drive))
-    human_n = np.array([rng.poisson(np.exp(1.5 + 0.5 * drive[t - 2])) if t >= 2 else rng.poisson(4) for t in range(hours)])
+    bot_n, human_n = leading_counts(rng, hours)
     posts = []
     for t in range(hours):
         for who, n in (("b", bot_n[t]), ("h", human_n[t])):
