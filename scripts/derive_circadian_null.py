@@ -1,4 +1,4 @@
-"""Derive the uniform-null thresholds of the circadian stage's "clear daily rhythm" gate.
+"""Derive the uniform-null thresholds of the shared "clear daily rhythm" gate.
 
 Why: `human_fit_bits` of an account whose hours are uniform at random is often well above zero at
 small counts (the best of 24 shifts fits noise), so a fixed floor lets about 1 in 5 rhythmless
@@ -6,7 +6,7 @@ accounts through at 20-40 counts. This draws, for each count n on a grid, `DRAWS
 counts spread uniformly over the 24 UTC hours, fits each with the same `fit_utc_offset`, and prints
 the (1 - RATE) quantile of `human_fit_bits`, made non-increasing in n (a larger n never gets a
 lower bar than a smaller one would need). The printed table is pasted into
-`botwatch/timeline/circadian_fit.py` as `NULL_BITS`. Deterministic (seed 20170608).
+`botwatch/accounts/circadian.py` as `NULL_BITS` (the shared fitter's gate, read by every stage). Deterministic (seed 20170608).
 
     PYTHONPATH=src python scripts/derive_circadian_null.py
 """

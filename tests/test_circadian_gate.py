@@ -40,7 +40,7 @@ def test_the_old_floor_let_rhythmless_accounts_through() -> None:
     """Guards the test above against a gate that is trivially strict: the old floor fails it."""
     rng = np.random.default_rng(5)
     draws = rng.multinomial(40, [1 / 24] * 24, size=1000)
-    old = sum(fit_utc_offset(row.tolist()).informative for row in draws)
+    old = sum(fit_utc_offset(row.tolist()).human_fit_bits >= 0.05 for row in draws)
     assert old > 100
 
 
@@ -75,3 +75,38 @@ def test_real_accounts_of_the_bundled_sample_still_pass(sample_study) -> None:  
     assert sum(new) >= 5, rows
     assert all(bits >= 0.05 for _, bits, inf in rows if inf)
     assert all(inf == (bits > circadian_fit.null_bits(n) and bits >= 0.05) for n, bits, inf in rows)
+
+
+@pytest.mark.parametrize("n", [20, 40, 70])
+def test_the_accounts_stage_reads_the_same_gate(n: int) -> None:
+    """The accounts stage (`best_utc_offset`, the origin `hours` item) reads `OffsetFit.informative`
+    through `fit_hours`: the same gate as the circadian stage, so uniform hours rarely pass there
+    either (it used the 0.05-bit floor, about 1 in 5 at 20-40 posts)."""
+    from botwatch.accounts.circadian import fit_hours
+
+    rng = np.random.default_rng(2000 + n)
+    draws = rng.multinomial(n, [1 / 24] * 24, size=2000)
+    passed = 0
+    for row in draws:
+        shared = fit_hours(tuple(int(c) for c in row))
+        assert shared.informative == circadian_fit.fit(row.tolist()).informative
+        passed += shared.informative
+    assert passed <= 40, passed
+
+
+def test_origin_hours_item_needs_a_clear_rhythm() -> None:
+    """A uniform-looking histogram that cleared the old floor gives no `hours` origin evidence."""
+    from datetime import datetime
+
+    from botwatch.accounts.origin import OriginInput, evidence_vectors
+
+    rng = np.random.default_rng(11)
+    for row in rng.multinomial(30, [1 / 24] * 24, size=400):
+        r = fit_utc_offset(row.tolist())
+        if 0.05 <= r.human_fit_bits <= circadian_fit.null_bits(30):
+            counts = [int(c) for c in row]
+            break
+    else:
+        pytest.fail("no draw between the old floor and the bar")
+    kinds = [k for k, _, _ in evidence_vectors(OriginInput(n_posts=30, hour_counts=counts, when=datetime(2016, 6, 15)))]
+    assert "hours" not in kinds

@@ -11,15 +11,21 @@ Two cautions are built in rather than left to the caller:
   per-offset probabilities are tempered to the evidence of at most `effective_posts` posts;
   the raw log-likelihoods are returned too.
 * Accounts that post round the clock fit no human day. `human_fit_bits` (bits per post that the
-  best shift gains over a flat profile) says how much the fit is worth; near zero means "no
-  evidence", and callers should treat it that way.
+  best shift gains over a flat profile) says how much the fit is worth, and `informative` says
+  whether it is worth using at all: a test against uniform random hours at the account's own
+  count (`clear_rhythm`). The best of 24 shifts fits some of any noise (uniform hours gain
+  0.05-0.3 bits at 20-60 posts), so the fixed 0.05-bit floor this gate replaced let about 1 in 5
+  rhythmless accounts "fit" a time zone; now about 1 in 100 do (`NULL_RATE`).
 
-The timeline's circadian stage reuses `fit_utc_offset` for groups of accounts.
+Every stage reads the gate here: the accounts stage (`best_utc_offset`, the origin `hours` item)
+and the timeline's circadian stage (`timeline.circadian_fit`, which reuses `fit_utc_offset` for
+its own counts).
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +46,38 @@ LOCAL_PROFILE: tuple[float, ...] = tuple(v / sum(_RAW_LOCAL_PROFILE) for v in _R
 OFFSETS: tuple[int, ...] = tuple(range(-11, 13))
 
 
+# The gate of a clear daily rhythm. False-pass rate on uniformly random hours, and the bar per
+# count: (n, 99% quantile of `human_fit_bits` over 20,000 multinomial draws of n uniform hours,
+# non-increasing in n). Printed by `PYTHONPATH=src python scripts/derive_circadian_null.py`
+# (seed 20170608).
+NULL_RATE = 0.01
+NULL_BITS: tuple[tuple[int, float], ...] = (
+    (20, 0.3308), (25, 0.2834), (30, 0.2470), (40, 0.1864), (50, 0.1430), (60, 0.1097),
+    (80, 0.0678), (100, 0.0326), (130, 0.0), (160, 0.0), (200, 0.0), (250, 0.0), (320, 0.0),
+    (400, 0.0), (500, 0.0), (650, 0.0), (800, 0.0), (1000, 0.0), (1300, 0.0), (1600, 0.0), (2000, 0.0),
+)
+# The old fixed floor (bits per count) still holds where the null bar is lower (large counts, where
+# a near-flat day is measured precisely but is still not a day worth reading a time zone from).
+MIN_BITS = 0.05
+MIN_POSTS = 20
+_NULL_N = [n for n, _ in NULL_BITS]
+
+
+def null_bits(n: int) -> float:
+    """The bar `human_fit_bits` must exceed at `n` counts: the null quantile at the largest grid
+    count not above n (the bar falls with n, so between grid points this errs strict); below the
+    grid, the first entry (such accounts are below `MIN_POSTS` anyway)."""
+    i = max(0, bisect_right(_NULL_N, int(n)) - 1)
+    return NULL_BITS[i][1]
+
+
+def clear_rhythm(n: int, rhythm_bits: float) -> bool:
+    """Whether `rhythm_bits` at `n` counts is a clear daily rhythm: at least `MIN_POSTS` counts,
+    above what uniform random hours give at that count with probability `NULL_RATE`, and at least
+    `MIN_BITS`."""
+    return n >= MIN_POSTS and rhythm_bits > null_bits(n) and rhythm_bits >= MIN_BITS
+
+
 @dataclass(frozen=True)
 class OffsetFit:
     """The result of fitting a human day to 24 UTC hour counts."""
@@ -53,8 +91,9 @@ class OffsetFit:
 
     @property
     def informative(self) -> bool:
-        """Worth using as evidence: enough posts and a day-night rhythm clearly above flat."""
-        return self.posts >= 20 and self.human_fit_bits >= 0.05
+        """Worth using as evidence: a day-night rhythm clearly above what uniform random hours give
+        at this many posts (`clear_rhythm`)."""
+        return clear_rhythm(self.posts, self.human_fit_bits)
 
 
 def _expected_utc(offset: int) -> list[float]:
