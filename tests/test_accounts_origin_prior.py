@@ -201,3 +201,32 @@ def test_accounts_near_russia_get_a_study_prior_of_their_own() -> None:
     assert a.to_results() == b.to_results() == split
     # Without accounts near Russia it is the single study prior.
     assert apply_stratified(own, "US", np.zeros(len(own), bool))[0] == single
+
+
+def test_a_study_nearly_all_of_one_kind_holds_its_estimate_inside_its_interval() -> None:
+    """The grid ended at 0.9975: a study whose accounts nearly all lean one way piled its posterior
+    on that last point and printed "99.7% [99.8, 99.8]". Now the grid reaches 0.9999 (and 0.0001)
+    and the interval always holds the estimate, printed as the stage prints it."""
+    from botwatch.accounts.origin_prior import GRID
+
+    assert GRID.max() > 0.9995 and GRID.min() < 0.0005
+    for strong in (0.999, 0.9999, 0.999999):
+        for n in (50, 5_000, 50_000):
+            for p in (np.full(n, strong), np.full(n, 1 - strong)):
+                est = estimate(p, BASE)
+                assert est.lo <= est.share <= est.hi, (strong, n, est.share, est.lo, est.hi)
+                lo, mid, hi = (f"{100 * v:.1f}" for v in (est.lo, est.share, est.hi))
+                assert float(lo) <= float(mid) <= float(hi), (lo, mid, hi)
+    # A study of 50,000 accounts each saying "Russia" at 0.9999 is nearly all Russia-run, and the
+    # estimate now says so, where the old grid's last point capped it at 0.9975.
+    assert estimate(np.full(50_000, 0.9999), BASE).share > 0.998
+
+
+def test_the_interval_is_widened_only_to_hold_the_estimate() -> None:
+    """In the middle of the range the cells' 2.5-97.5% range already holds the mean: unchanged."""
+    p, _ = _mixture(0.3)
+    est = estimate(p, BASE)
+    cdf = np.cumsum(est.weights)
+    from botwatch.accounts.origin_prior import GRID
+
+    assert est.lo == GRID[int(np.searchsorted(cdf, 0.025))] and est.hi == GRID[int(np.searchsorted(cdf, 0.975))]

@@ -35,8 +35,12 @@ import numpy as np
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, moved_p, others_scale
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
-# Candidate shares π: log-spaced from 0.0001 to 0.1, then every 0.0025 up to 0.9995.
-GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9996, 0.0025)]))
+# Candidate shares π: log-spaced from 0.0001 to 0.1, every 0.0025 from 0.1 to 0.9, and the mirror
+# of the first part from 0.9 to 0.9999 (1 − log-spaced), so a share near 1 is resolved as finely as
+# one near 0. The grid ended at 0.9975 before: a study whose accounts were nearly all home (or,
+# near Russia, nearly all Russia-run) piled its whole posterior on that last point, and printed
+# "99.7% [99.8, 99.8]", an interval that did not hold its own estimate.
+GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0.0025), 1.0 - np.logspace(-4, -1, 200)]))
 EPS = 1e-6
 
 
@@ -124,7 +128,12 @@ def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: fl
     w /= w.sum()
     cdf = np.cumsum(w)
     lo, hi = GRID[int(np.searchsorted(cdf, 0.025))], GRID[min(int(np.searchsorted(cdf, 0.975)), len(GRID) - 1)]
-    return StudyPrior(float((w * GRID).sum()), float(lo), float(hi), accounts, base, w)
+    share = float((w * GRID).sum())
+    # The interval is read off grid cells and the estimate is the posterior mean: with the mass
+    # piled on a few cells at one end the mean can fall just outside the cells' 2.5-97.5% range.
+    # The interval is widened to hold it (by less than a cell), so a printed estimate never lies
+    # outside its own interval.
+    return StudyPrior(share, float(min(lo, share)), float(max(hi, share)), accounts, base, w)
 
 
 def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
