@@ -69,6 +69,9 @@ def _awkward() -> AccountData:
         dict(n_posts=90, shift=[0] * 5 + [10] * 9 + [0] * 10, hours=[0] * 5 + [10] * 9 + [0] * 10),
         dict(n_posts=3, shift=[0] * 5 + [10] * 9 + [0] * 10, desk=7, hours=[1] * 24),  # a desk's hours
         dict(n_posts=3, shift=[0] * 5 + [10] * 9 + [0] * 10, desk=None),  # a desk's hours, own posts unknown
+        dict(n_posts=10, scripts=(5, 0), langs={"ru": 4, "en": 6}),  # exactly half Cyrillic: post_cyrillic beside post_langs
+        dict(n_posts=9, scripts=(4, 0), langs={"ru": 4, "en": 5}),  # just under half: no post_cyrillic
+        dict(n_posts=1, scripts=(1, 0)),  # one post, Cyrillic: post_script and post_cyrillic
     ]
     acc, feat = [], []
     langs, hours, clients, shift, desk = {}, {}, {}, {}, {}
@@ -111,6 +114,9 @@ def test_columns_equal_per_account_on_awkward_accounts(home: str | None) -> None
     assert "post_langs" in kinds[14] and "post_script" not in kinds[14] and "post_langs" in kinds[15]
     assert "client" in kinds[17] and "hours" in kinds[17] and "client" in kinds[19]
     assert sum("office_hours" in k for k in kinds) >= 2
+    assert "post_cyrillic" in kinds[11] and "post_cyrillic" in kinds[14] and "post_cyrillic" not in kinds[12]
+    assert "post_cyrillic" in kinds[-3] and "post_langs" in kinds[-3] and "post_cyrillic" not in kinds[-2]
+    assert kinds[-1][:2] == ["post_script", "post_cyrillic"]
 
 
 def test_columns_of_an_empty_batch() -> None:

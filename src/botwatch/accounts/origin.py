@@ -68,6 +68,16 @@ FLOOR_REGION_HOME = 0.1
 # development part that left 14 of 20 Russian-language IRA accounts with 1-4 posts without any
 # origin evidence (unknown), for no gain among ordinary accounts (docs/methods.md).
 MIN_TAGGED_POSTS = 1
+# Mostly Cyrillic posts (`post_cyrillic`): the post-language item counts one typical post (at most
+# ×1/FLOOR_LANG between a country where the language is spoken and one where it is not), so 150
+# Russian-tagged posts of 300 counted less than a pattern of hours. How often real accounts post
+# mostly in Cyrillic script was measured on the development part (the ordinary archives carry no
+# language tags, but their texts show their script): accounts with posts of which at least half
+# contain Cyrillic letters, (count, accounts with posts) among the Russia-run handles (Russian-language
+# and posing) and among the ordinary accounts. Printed by
+# `PYTHONPATH=src .venv/bin/python scripts/measure_origin_cyrillic.py --work W`.
+CYRILLIC_SHARE = 0.5
+CYRILLIC_COUNTS: dict[str, tuple[int, int]] = {"russia_run": (498, 1042), "ordinary": (1, 20141)}
 NO_EVIDENCE = "no origin evidence: no location, time zone, language, script or posting-hour signal"
 # Rough population shares of the time zones listed for a country in countries.tsv (same order);
 # countries not listed weigh their zones equally. An even mean would hand a Moscow-hours account
@@ -434,6 +444,51 @@ def _hours_item(hour_counts: tuple[int, ...], year: int, month: int) -> Evidence
     return v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)"
 
 
+def mostly_cyrillic(cyrillic_posts: int, n_posts: int) -> bool:
+    """Whether at least `CYRILLIC_SHARE` (one half) of an account's posts contain Cyrillic letters,
+    in whole numbers, so the per-account and the column paths cannot round apart."""
+    return n_posts >= MIN_TAGGED_POSTS and 2 * int(cyrillic_posts) >= int(n_posts)
+
+
+def cyrillic_share(inp: OriginInput) -> float:
+    """The share of the account's posts that contain Cyrillic letters (0 without posts)."""
+    return inp.post_scripts.get("cyrillic", 0) / inp.n_posts if inp.n_posts else 0.0
+
+
+@lru_cache(maxsize=1)
+def cyrillic_factor() -> tuple[float, float]:
+    """(the likelihood ratio the development counts support for a mostly-Cyrillic account, Russia-run
+    against ordinary: the lower end of the one share's 95% interval over the upper end of the
+    other's; the factor `post_cyrillic` counts beyond the post-language item: that ratio over
+    1/FLOOR_LANG, the most the language item counts between a country speaking the language and
+    one not, at least 1). Counting the two items' product never exceeds what was measured."""
+    from botwatch.stats import wilson
+
+    (kr, nr), (ko, no) = CYRILLIC_COUNTS["russia_run"], CYRILLIC_COUNTS["ordinary"]
+    if not nr or not no:
+        return 1.0, 1.0
+    lo_r, hi_o = wilson(kr, nr)[1], wilson(ko, no)[2]
+    measured = lo_r / hi_o if hi_o > 0 else 1.0
+    return measured, max(1.0, measured * FLOOR_LANG)
+
+
+@lru_cache(maxsize=_CACHE)
+def _cyrillic_item(cyrillic_posts: int, n_posts: int) -> Evidence | None:
+    """`post_cyrillic`: a mostly-Cyrillic account, up to the measured ratio, for every country that
+    writes Cyrillic alike (Russia is not told from Ukraine, Belarus or Kazakhstan by it)."""
+    if not mostly_cyrillic(cyrillic_posts, n_posts):
+        return None
+    measured, factor = cyrillic_factor()
+    if factor <= 1.0:
+        return None
+    where = {c.iso2: 1.0 for c in countries().values() if "cyrillic" in c.scripts}
+    (kr, nr), (ko, no) = CYRILLIC_COUNTS["russia_run"], CYRILLIC_COUNTS["ordinary"]
+    return _vector(where, 1.0 / factor), (
+        f"{cyrillic_posts:,} of the account's {n_posts:,} posts contain Cyrillic letters; on the development part "
+        f"{kr:,} of {nr:,} Russia-run accounts and {ko:,} of {no:,} ordinary accounts posted mostly so (at least ×{measured:,.0f}), "
+        f"of which the post languages count at most ×{1 / FLOOR_LANG:.0f}: ×{factor:.1f} more for {_names(sorted(where))}")
+
+
 @lru_cache(maxsize=_CACHE)
 def _regional_client(key: str) -> tuple[str, ...] | None:
     return next((c for k, c in REGIONAL_CLIENTS.items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", key)), None)
@@ -505,6 +560,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
         present = [s for s, n in inp.post_scripts.items() if n / inp.n_posts >= 0.3]
         if present:
             add("post_script", _post_script_item(tuple(present)))
+    add("post_cyrillic", _cyrillic_item(int(inp.post_scripts.get("cyrillic", 0)), int(inp.n_posts or 0)))
     desk_posts = int(sum(inp.shift_counts or ())) if inp.shift_from_desk else 0
     w = origin_desk.weight(desk_posts) if inp.shift_from_desk else 1.0  # a desk's hours count at most origin_desk.BOUND_POSTS posts
     office = origin_shifts.item(inp.shift_counts, codes(), home, w) if origin_shifts.KIND not in exclude else None

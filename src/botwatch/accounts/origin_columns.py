@@ -39,6 +39,7 @@ from botwatch.accounts.origin import (
     OriginResult,
     _account_lang_item,
     _client_item,
+    _cyrillic_item,
     _hours_item,
     _place_item,
     _post_langs_item,
@@ -56,7 +57,7 @@ from botwatch.accounts.origin_signals import behaviour_items, parameters
 
 DEFAULT_WHEN = datetime(2016, 6, 15)  # `evidence_vectors`' date for an account without one
 # Fixed slots, in `evidence_vectors`' order; the behaviour items follow, one slot each.
-SLOTS = ("location", "region", "time_zone|utc_offset", "account_lang", "profile_script", "post_langs|post_script", "office|hours", "client")
+SLOTS = ("location", "region", "time_zone|utc_offset", "account_lang", "profile_script", "post_langs|post_script", "post_cyrillic", "office|hours", "client")
 _TEXTS = pa.list_(pa.string())
 
 
@@ -162,8 +163,9 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
         fixed[rows, 4] = _by_value(sets, lambda s: ("profile_script", _profile_script_item(s)), table)
 
     fixed[:, 5] = _post_languages(data, keys, f, table)
-    fixed[:, 6] = _hours(data, keys, year, month, home, table)
-    fixed[:, 7] = _clients(data, keys, table)
+    fixed[:, 6] = _cyrillic(f, table)
+    fixed[:, 7] = _hours(data, keys, year, month, home, table)
+    fixed[:, 8] = _clients(data, keys, table)
 
     behaviour: list[tuple[int, list[int]]] = []
     if data.behaviour:
@@ -315,6 +317,22 @@ def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, tab
     sets = [tuple(s for s, p in zip(names, row) if p) for row in present.tolist()]
     picked = _by_value(sets, lambda s: ("post_script", _post_script_item(s)) if s else None, table)
     out[rows] = picked
+    return out
+
+
+def _cyrillic(f: pd.DataFrame, table: _Table) -> np.ndarray:
+    """The `post_cyrillic` slot, as `evidence_vectors` (`origin._cyrillic_item`, in whole numbers)."""
+    out = np.full(len(f), -1, np.int64)
+    if "n_script_cyrillic" not in f.columns:
+        return out
+    from botwatch.accounts.scoring import _values
+
+    n_posts = np.array([0 if v is None else int(v) for v in _values(f["n_posts"])], np.int64)
+    cyr = f["n_script_cyrillic"].astype("float64").fillna(0).to_numpy(np.int64)
+    rows = np.flatnonzero((n_posts >= MIN_TAGGED_POSTS) & (2 * cyr >= n_posts) & (cyr > 0))
+    if len(rows):
+        pairs = list(zip(cyr[rows].tolist(), n_posts[rows].tolist()))
+        out[rows] = _by_value(pairs, lambda kn: ("post_cyrillic", _cyrillic_item(*kn)), table)
     return out
 
 
