@@ -450,11 +450,6 @@ def mostly_cyrillic(cyrillic_posts: int, n_posts: int) -> bool:
     return n_posts >= MIN_TAGGED_POSTS and 2 * int(cyrillic_posts) >= int(n_posts)
 
 
-def cyrillic_share(inp: OriginInput) -> float:
-    """The share of the account's posts that contain Cyrillic letters (0 without posts)."""
-    return inp.post_scripts.get("cyrillic", 0) / inp.n_posts if inp.n_posts else 0.0
-
-
 @lru_cache(maxsize=1)
 def cyrillic_factor() -> tuple[float, float]:
     """(the likelihood ratio the development counts support for a mostly-Cyrillic account, Russia-run

@@ -131,8 +131,7 @@ def from_log_likelihood(ll: np.ndarray, accounts: int, base: float, prior_sd: fl
     share = float((w * GRID).sum())
     # The interval is read off grid cells and the estimate is the posterior mean: with the mass
     # piled on a few cells at one end the mean can fall just outside the cells' 2.5-97.5% range.
-    # The interval is widened to hold it (by less than a cell), so a printed estimate never lies
-    # outside its own interval.
+    # The interval is widened to hold it, so a printed estimate never lies outside its own interval.
     return StudyPrior(share, float(min(lo, share)), float(max(hi, share)), accounts, base, w)
 
 
