@@ -46,3 +46,17 @@ def test_stance_kind_variants_drop_what_they_name() -> None:
     assert set(m.transform(tag_only, "silent")) == {"sig=topic_tag", "w=the", "w=tgtx"}
     assert set(m.transform(tag_only, "nohw-silent")) == {"sig=topic_tag", "w=the", "w=tgtx"}
     assert m.transform(tag_only, "bal1") == tag_only
+
+
+def test_per_election_weights_equal_pooled_ones_for_one_election() -> None:
+    """With one election the per-election class weights are the pooled ones: the same model."""
+    import numpy as np
+
+    m = load_script("cv_stance_kinds")
+    t = load_script("train_content_model")
+    items = [({"w=a": 1.0, "w=b": float(i % 3 == 0)}, lab) for i, lab in enumerate(["support"] * 3 + ["oppose"] * 6 + ["neutral"] * 11)]
+    tagged = [({**f, "_el=uk-ge2017": 1.0}, y) for f, y in items]
+    v1, c1 = t.fit(items, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    v2, c2 = m.fit_per_election(tagged, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    assert v1.feature_names_ == v2.feature_names_
+    assert np.allclose(c1.coef_, c2.coef_)
