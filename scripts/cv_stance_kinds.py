@@ -17,6 +17,10 @@ debate archive, pairs found only inside an event hashtag (`#GOPDebate`: the frag
 - `nohw-silent`: both;
 - `bal1`, `bal0`: the stance class balance 1 (balanced) or 0 (class shares kept) in place of
   the shipped 0.5 (UK support is 8 % of the UK pairs);
+- `tone`: the shipped features, and on pairs found only inside a topic hashtag the model's
+  support (oppose) kept only where the post's lexicon tone is at least +0.05 (at most -0.05),
+  else neutral (`features.topic_tone_gate`); `notone` the same without the gate, for the
+  answers of a model whose stage applies it;
 - `elbal`, `elbal1`: the class weights counted within each election (balance 0.5 and 1) instead
   of over the pooled labels: support is 8 % of the UK pairs and 25 % of the US ones, so pooled
   weights leave UK support, the class the UK figure misses most, under-weighted for its election.
@@ -120,6 +124,10 @@ def transform(f: dict[str, float], variant: str) -> dict[str, float]:
 def oof(items: list, groups: list[str], classes: list[str], settings: dict, extra: list, variant: str, seed: int) -> list[str]:
     if variant in BALANCE:
         settings = {**settings, "balance": BALANCE[variant]}
+    if variant in ("tone", "notone"):
+        got = fold_answers(items, extra, groups, classes, settings, seed, 5)
+        gate = variant == "tone"
+        return [("neutral" if gate and F.topic_tone_gate(f, a) else a) for (f, _y), a in zip(items, got)]
     x = [(transform(f, variant), y) for f, y in items]
     ex = [(transform(f, variant), y) for f, y in extra]
     if variant not in PER_ELECTION:
