@@ -31,7 +31,6 @@ Usage: python scripts/cv_party_prior.py [--repeats 3] [--boot 300] [--cache DIR]
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
+from cv_word_vectors import block_parser, fold_answers, run_blocks  # noqa: E402
 
 from botwatch.content import features as F  # noqa: E402
 
@@ -70,18 +69,12 @@ def oof(items: list, groups: list[str], classes: list[str], settings: dict, extr
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--stance", default="all,noparty,gate-tag,gate-topic")
-    ap.add_argument("--sentiment", default="all,noparty")
-    ap.add_argument("--combos", default="all/all,noparty/noparty,gate-tag/noparty,gate-topic/noparty")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--boot", type=int, default=300)
-    ap.add_argument("--cache", type=Path, default=Path(""))
-    a = ap.parse_args()
+    a = block_parser("all,noparty,gate-tag,gate-topic", "all,noparty", "all/all,noparty/noparty,gate-tag/noparty,gate-topic/noparty",
+                     description=__doc__.split("\n")[0]).parse_args()
     # Every variant is the party term everywhere less what it drops, whatever features.py ships.
     F.PARTY_FEATURE_STANCE = F.PARTY_FEATURE_SENTIMENT = True
     F.PARTY_SILENT_SIGNALS = frozenset()
-    measure_blocks(a.stance, a.sentiment, a.combos, a.repeats, a.boot, a.cache, oof)
+    run_blocks(a, oof, "cv_party_prior")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_content_model as T  # noqa: E402
-from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
+from cv_word_vectors import block_parser, fold_answers, run_blocks  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content import features as F  # noqa: E402
@@ -171,13 +171,7 @@ def encode_cost(pre: Pretrained, repeats: int = 3) -> None:
 
 def main() -> None:
     global PRE
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--stance", default="ship")
-    ap.add_argument("--sentiment", default="ship")
-    ap.add_argument("--combos", default="ship/ship")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--boot", type=int, default=300)
-    ap.add_argument("--cache", type=Path, default=Path(""))
+    ap = block_parser("ship", "ship", "ship/ship", description=__doc__.split("\n")[0])
     ap.add_argument("--wordllama", type=Path, required=True, help="the installed wordllama package's folder")
     ap.add_argument("--encode-cost", action="store_true", help="print the rough cost of one block a text and stop")
     args = ap.parse_args()
@@ -187,7 +181,7 @@ def main() -> None:
         return
     F.pair_vectors = pair_blocks  # type: ignore[assignment]
     F.post_vectors = post_blocks  # type: ignore[assignment]
-    measure_blocks(args.stance, args.sentiment, args.combos, args.repeats, args.boot, args.cache, oof)
+    run_blocks(args, oof, "cv_pretrained")
 
 
 if __name__ == "__main__":

@@ -469,7 +469,7 @@ def main() -> None:
     ap.add_argument("--boot", type=int, default=300)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/cv_stacking"), help="folder keeping items, first-level probabilities and answers")
     ap.add_argument("--check-against", type=Path, default=None,
-                    help="a cv_vector_windows.py cache folder: check the baseline answers equal its shipped rows (stance-vp+vt-<seed>.json, sentiment-vp-<seed>.json)")
+                    help="a cv_vector_windows.py cache folder (DIR/cv_vector_windows for --cache DIR): check the baseline answers equal its shipped rows (stance-vp+vt-<seed>.json, sentiment-vp-<seed>.json)")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     cands = args.candidates.split(",")

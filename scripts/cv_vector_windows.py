@@ -30,7 +30,6 @@ A variant `a+b*5` scales its vector blocks to x5 (the shipped x3 otherwise).
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from cv_word_vectors import fold_answers, measure_blocks  # noqa: E402
+from cv_word_vectors import block_parser, fold_answers, run_blocks  # noqa: E402
 
 from botwatch.content import embed  # noqa: E402
 from botwatch.content import features as F  # noqa: E402
@@ -149,18 +148,11 @@ def oof(items: list, groups: list[str], classes: list[str], settings: dict, extr
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--stance", default="vp+vt")
-    ap.add_argument("--sentiment", default="vp")
-    ap.add_argument("--combos", default="vp+vt/vp")
-    ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--boot", type=int, default=300)
-    ap.add_argument("--cache", type=Path, default=Path(""), help="folder keeping each variant's out-of-fold answers")
-    args = ap.parse_args()
+    args = block_parser("vp+vt", "vp", "vp+vt/vp", repeats=2, description=__doc__.split("\n")[0]).parse_args()
     embed.STANCE = embed.SENTIMENT = True
     F.pair_vectors = all_pair_blocks  # type: ignore[assignment]
     F.post_vectors = all_post_blocks  # type: ignore[assignment]
-    measure_blocks(args.stance, args.sentiment, args.combos, args.repeats, args.boot, args.cache, oof)
+    run_blocks(args, oof, "cv_vector_windows")
 
 
 if __name__ == "__main__":

@@ -185,13 +185,36 @@ def cv_inputs() -> tuple[dict, list, list, list[str], list[str], list, list, lis
     return shipped, pairs, posts, gp, gs, mp, ms, weak
 
 
+def block_parser(stance: str, sentiment: str, combos: str, repeats: int = 3, description: str | None = None) -> argparse.ArgumentParser:
+    """The arguments every `measure_blocks` script takes (variants per task, the combos of the
+    paired table, fold assignments, bootstrap resamples, the answer cache), with that script's
+    defaults; a script adds its own arguments to the parser it gets back."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--stance", default=stance, help="stance variants, comma-separated")
+    ap.add_argument("--sentiment", default=sentiment, help="sentiment variants, comma-separated")
+    ap.add_argument("--combos", default=combos, help="STANCE/SENTIMENT variant pairs of the paired table; the first is the baseline")
+    ap.add_argument("--repeats", type=int, default=repeats, help="random fold assignments (seeds 0..N-1)")
+    ap.add_argument("--boot", type=int, default=300, help="bootstrap resamples over posts")
+    ap.add_argument("--cache", type=Path, default=Path(""),
+                    help="folder keeping each variant's out-of-fold answers (in a subfolder named after the script, so scripts can share it)")
+    return ap
+
+
+def run_blocks(args: argparse.Namespace, oof_of: OofFit, script: str) -> None:
+    """`measure_blocks` with the arguments of `block_parser`; `script` names the cache subfolder
+    (`--cache DIR` keeps this script's answers in DIR/<script>: variant names such as `ship` or
+    `all` mean other features in each script, so one folder must not mix them)."""
+    cache = args.cache / script if args.cache.name else args.cache
+    measure_blocks(args.stance, args.sentiment, args.combos, args.repeats, args.boot, cache, oof_of)
+
+
 def measure_blocks(stance: str, sentiment: str, combos: str, repeats: int, boot: int, cache: Path, oof_of: OofFit) -> None:
     """Every stance and sentiment variant's out-of-fold answers on every dev and training item
     (US weak labels with stance), each variant's four figures, then the paired table of `combos`
     ("stance variant/sentiment variant"). Why one function: each feature-block round
-    (`cv_vector_windows.py`, `cv_pretrained.py`) differs only in how a variant's features are
-    made (`oof_of(items, groups, classes, settings, extra, variant, seed)`), so their tables stay
-    comparable line for line."""
+    (`cv_vector_windows.py`, `cv_pretrained.py`, `cv_party_prior.py`, ...) differs only in how a
+    variant's features are made (`oof_of(items, groups, classes, settings, extra, variant, seed)`),
+    so their tables stay comparable line for line. Scripts call it through `run_blocks`."""
     shipped, pairs, posts, gp, gs, mp, ms, weak = cv_inputs()
     print(f"{len(pairs)} pairs, {len(posts)} posts; weak {len(weak)}", flush=True)
     preds: dict[tuple[str, str], list[list[str]]] = {}

@@ -9,8 +9,14 @@ number of parties a post names, sentiment against the corrected lexicon's sign, 
 matching precision and recall on the labelled dev posts (a labelled party the matcher misses is a
 miss; a matched party the reader did not list is a false match).
 
-Usage: python scripts/stance_error_analysis.py [--split 0]   (needs ../shared/data for the weak
-labels of the stance model; a few minutes on two cores)
+With `--examples N`, the stance errors of each election are also broken down by the source of the
+post (IRA posts, the frozen test part's kind, against ordinary tweets) and by kind (each off-diagonal
+cell of the confusion matrix, with how many of its posts look like headlines: a link, title case or
+an alert word; and how many name several parties), with up to N example texts per cell in a fixed
+order (md5 of the post id), so the kinds of failure can be read, not guessed.
+
+Usage: python scripts/stance_error_analysis.py [--split 0] [--examples N]   (needs ../shared/data for
+the weak labels of the stance model; a few minutes on two cores)
 """
 
 from __future__ import annotations
@@ -52,6 +58,36 @@ def match_precision_recall(gold: dict[str, set[str]], named: dict[str, set[str]]
     return tp / max(tp + fp, 1), tp / max(tp + fn, 1), false, missed
 
 
+ORDINARY_POOLS = ("uk_brexit16", "uk_twarc2")  # pool prefixes of ordinary (non-IRA) accounts' tweets
+
+
+def source_of(pool: str) -> str:
+    """'ordinary' for the pools of ordinary accounts' tweets, 'ira' for the IRA's."""
+    return "ordinary" if pool.startswith(ORDINARY_POOLS) else "ira"
+
+
+def headline_like(f: dict) -> bool:
+    """A pair whose post reads like a news headline: a link, title case or an alert word."""
+    return any(k in f for k in ("style=link", "style=titlecase", "style=alert"))
+
+
+def error_cells(gold: list[str], pred: list[str], feats: list[dict], posts: list[str], classes: list[str]) -> dict[tuple[str, str], dict]:
+    """Per off-diagonal (reader, botwatch) cell: its count, how many of its pairs look like
+    headlines and how many name several parties, and its post ids in md5 order (for examples)."""
+    import hashlib
+
+    out: dict[tuple[str, str], dict] = {}
+    for g in classes:
+        for p in classes:
+            if g == p:
+                continue
+            idx = [i for i in range(len(gold)) if gold[i] == g and pred[i] == p]
+            out[(g, p)] = {"n": len(idx), "headline": sum(headline_like(feats[i]) for i in idx),
+                           "several": sum(not feats[i].get("named=1") for i in idx),
+                           "posts": sorted((posts[i] for i in idx), key=lambda x: hashlib.md5(x.encode()).hexdigest())}
+    return out
+
+
 def _out_of_fold(items: list, groups: list, classes: list[str], settings: dict, extra: list, split: int) -> list[str]:
     """Out-of-fold answers under the shipped `settings` (weak labels only where they weigh)."""
     return T.oof_predictions(items, groups, classes, settings["C"], extra if settings["weak_weight"] else (), settings["weak_weight"],
@@ -61,6 +97,7 @@ def _out_of_fold(items: list, groups: list, classes: list[str], settings: dict, 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", type=int, default=0, help="0: scikit-learn's unshuffled GroupKFold (the training script's); n: shuffled with seed n")
+    ap.add_argument("--examples", type=int, default=0, help="stance errors by source and kind, with up to N texts per kind")
     args = ap.parse_args()
     from botwatch.content import modelrun
     from botwatch.content.features import clean_text
@@ -85,6 +122,8 @@ def main() -> None:
     sent = _out_of_fold(posts, gs, T.SENTIMENTS, shipped["sentiment"], [], args.split)
     from botwatch.content.score import macro_f1
 
+    pool_of = {r["post_id"]: r["pool"] for _p, lab in T.LABELLED_SETS for r in csv.DictReader(open(lab, encoding="utf-8"))}
+    text_of = {gs[i]: ms[i][1] for i in range(len(posts))}
     for key in ELECTIONS:
         idx = [i for i in range(len(pairs)) if mp[i][0] == key]
         gold, pred = [pairs[i][1] for i in idx], [stance[i] for i in idx]
@@ -95,6 +134,8 @@ def main() -> None:
         print(f"  decided by a cue: {by[('cue', True)]} right, {by[('cue', False)]} wrong; by the model: {by[('model', True)]} right, {by[('model', False)]} wrong")
         nn = Counter((1 if pairs[i][0].get("named=1") else 2, pairs[i][1] == stance[i]) for i in idx)
         print(f"  one party named: {nn[(1, False)]} wrong of {nn[(1, True)] + nn[(1, False)]}; several: {nn[(2, False)]} wrong of {nn[(2, True)] + nn[(2, False)]}")
+        if args.examples:
+            _print_kinds(key, idx, pairs, stance, gp, pool_of, text_of, args.examples)
         idx = [i for i in range(len(posts)) if ms[i][0] == key]
         gold, pred = [posts[i][1] for i in idx], [sent[i] for i in idx]
         print(f"{key} sentiment: macro-F1 {macro_f1(gold, pred, tuple(T.SENTIMENTS)):.3f} over {len(idx)} posts; rows reader, columns botwatch {T.SENTIMENTS}")
@@ -115,6 +156,26 @@ def main() -> None:
         gold = {p: s for p, s in want[key].items() if p in got}
         p, r, false, missed = match_precision_recall(gold, got)
         print(f"{key} matching on {len(gold)} labelled dev posts: precision {p:.3f} recall {r:.3f}; false {dict(false)}; missed {dict(missed)}")
+
+
+def _print_kinds(key: str, idx: list[int], pairs: list, stance: list[str], gp: list[str], pool_of: dict[str, str],
+                 text_of: dict[str, str], n: int) -> None:
+    """The stance errors of one election per source and per confusion cell, with example texts."""
+    from botwatch.content.score import macro_f1
+
+    for src in ("ira", "ordinary"):
+        mine = [i for i in idx if source_of(pool_of.get(gp[i], "")) == src]
+        if not mine:
+            continue
+        gold, pred = [pairs[i][1] for i in mine], [stance[i] for i in mine]
+        print(f"  {src} posts: macro-F1 {macro_f1(gold, pred, tuple(T.STANCES)):.3f} over {len(mine)} pairs; rows reader, columns botwatch")
+        for c, row in zip(T.STANCES, confusion(gold, pred, T.STANCES)):
+            print(f"    {c:8} {row}")
+        cells = error_cells(gold, pred, [pairs[i][0] for i in mine], [gp[i] for i in mine], T.STANCES)
+        for (g, p), c in sorted(cells.items(), key=lambda kv: -kv[1]["n"]):
+            print(f"    reader {g}, botwatch {p}: {c['n']} (headline-like {c['headline']}, several parties named {c['several']})")
+            for post in c["posts"][:n]:
+                print(f"      - {text_of.get(post, '')[:150]!r}")
 
 
 if __name__ == "__main__":

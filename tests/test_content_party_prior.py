@@ -142,3 +142,48 @@ def test_gop_debate_republican_mentions_are_not_read_as_support(shared_data: Pat
     assert rep["topic_tag_only_party_feature"] == 0
     neg, pos = rep["by_crowd"]["Negative"], rep["by_crowd"]["Positive"]
     assert neg["support_ci"][1] < pos["support_ci"][0]
+
+
+def test_tone_gate_on_topic_hashtag_pairs() -> None:
+    """A pair found only inside a topic hashtag keeps the model's support or oppose only where
+    the post's lexicon tone leans that way; pairs that name the party keep every answer."""
+    from botwatch.content.stage import _tone_gated
+
+    tag_only = {"sig=topic_tag": 1.0}
+    named = {"sig=topic_tag": 1.0, "sig=topic_kw": 1.0}
+    assert F.TOPIC_TONE_GATE
+    cases = [
+        ({**tag_only, "lex_post": 0.0}, "oppose", True),
+        ({**tag_only, "lex_post": -0.04}, "oppose", True),
+        ({**tag_only, "lex_post": -0.05}, "oppose", False),
+        ({**tag_only, "lex_post": 0.3}, "oppose", True),
+        ({**tag_only, "lex_post": 0.05}, "support", False),
+        ({**tag_only, "lex_post": -0.6}, "support", True),
+        ({**tag_only, "lex_post": -0.6}, "neutral", False),
+        ({**named, "lex_post": 0.0}, "oppose", False),
+        ({"sig=topic_kw": 1.0, "lex_post": 0.0}, "support", False),
+    ]
+    for feats, stance, gated in cases:
+        assert F.topic_tone_gate(feats, stance) == gated, (feats, stance)
+    got = _tone_gated([c[0] for c in cases], [(c[1], "ev") for c in cases])
+    for (feats, stance, gated), (s, ev) in zip(cases, got):
+        assert (s, ev) == (("neutral", F.TONE_GATE_EVIDENCE.format(stance=stance)) if gated else (stance, "ev"))
+    assert "only inside a topic hashtag" in got[0][1] and "oppose" in got[0][1]
+
+
+def test_tone_gate_in_the_stage() -> None:
+    """The stage applies the gate: a calm post naming the Republicans only in #GOPDebate is never
+    read as opposing or supporting them, whatever the model leans."""
+    table = posts([{"text": "Watching the #GOPDebate tonight with friends", "hashtags": ["GOPDebate"]},
+                   {"text": "Settling in for the #GOPDebate, snacks ready", "hashtags": ["GOPDebate"]}])
+    inputs = ContentModelInputs.build(US, table)
+    assert inputs.signals(0, "republican") == ["topic_tag"]
+    row_of = {pid: i for i, pid in enumerate(table.column("post_id").to_pylist())}
+    _labels, pp = Labeller.for_election(US).label(table)
+    got = [r for r in pp.to_pylist() if r["party"] == "republican"]
+    assert len(got) == 2 and {r["stance_rule"] for r in got} == {"model"}
+    for r in got:
+        feats = inputs.pair_features(row_of[r["post_id"]], "republican")
+        assert feats["lex_post"] > -F.TONE_CUT or r["stance"] != "oppose"
+        assert feats["lex_post"] < F.TONE_CUT or r["stance"] != "support"
+        assert r["stance"] == "neutral" or not F.topic_tone_gate(feats, r["stance"])

@@ -476,6 +476,41 @@ def party_prior_applies(signals: "list[str]") -> bool:
     return PARTY_FEATURE_STANCE and any(s not in PARTY_SILENT_SIGNALS for s in signals)
 
 
+def topic_only(signals: "list[str]") -> bool:
+    """Whether the party was found only by silent signals (inside a topic hashtag such as
+    #GOPDebate): the post does not name the party in its words, its accounts or a cue."""
+    return bool(signals) and all(s in PARTY_SILENT_SIGNALS for s in signals)
+
+
+# The tone gate on those pairs: a post that names a party only inside an event hashtag says
+# nothing about the party by name, so a stance toward it can only come from how the post sounds.
+# The model (trained on 3,720 pairs of which 32 are such pairs) extrapolates there: on the GOP
+# debate archive it read 3,940 of 5,883 #GOPDebate-only Republican pairs as "oppose", 59% of the
+# crowd-Neutral tweets and 52% of the crowd-Positive ones. So on such a pair the model's support
+# (oppose) stands only where the corrected lexicon scores the whole post at least +0.05 (at most
+# -0.05, the cut points every sentiment reader uses); otherwise the answer is neutral, and its
+# evidence says why. Measured in docs/methods.md ("Fifteenth round"); nothing was tuned on the
+# crowd labels (the cut points are VADER's usual ones).
+TOPIC_TONE_GATE = True
+TONE_CUT = 0.05
+_SILENT_KEYS = tuple(f"sig={s}" for s in sorted(PARTY_SILENT_SIGNALS))
+
+
+def topic_tone_gate(feats: dict[str, float], stance: str) -> bool:
+    """Whether the tone gate turns this pair's model answer `stance` to neutral: the pair was
+    found only inside a topic hashtag (its `sig=` features) and the post's lexicon tone
+    (`lex_post`) does not lean the answer's way."""
+    if not TOPIC_TONE_GATE or stance == "neutral" or not any(k in feats for k in _SILENT_KEYS):  # most pairs: one look-up
+        return False
+    if not topic_only([k[4:] for k in feats if k.startswith("sig=")]):
+        return False
+    tone = feats.get("lex_post", 0.0)
+    return tone < TONE_CUT if stance == "support" else tone > -TONE_CUT
+
+
+TONE_GATE_EVIDENCE = "the party is found only inside a topic hashtag and the post's tone does not lean {stance}: neutral (the model said {stance})"
+
+
 # Character n-grams (3 to 5 characters inside each word, the word padded with one space on each
 # side, as scikit-learn's `char_wb` analyzer) of the masked text: spelling variants, word stems and
 # the parts of run-together hashtags the CamelCase split misses ("#crookedhillary", "corrupt",

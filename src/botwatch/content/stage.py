@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.content import embed
+from botwatch.content.features import TONE_GATE_EVIDENCE, topic_tone_gate
 from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
 from botwatch.content.relational import label_input
@@ -310,6 +311,7 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
         for k, pr, _top in sentiment_model.predict_many(post_feats, 0):
             post_scores.append(_post_score(k, pr.item(pos) - pr.item(neg), pos, neg))
         pair_answers = [(stance_model.classes[c], "; ".join(dict.fromkeys(map(embed.in_words, top)))) for c, _p, top in stance_model.predict_many(pair_feats)]
+    pair_answers = _tone_gated(pair_feats, pair_answers)
     for key, at in post_new.items():
         post_cache[key] = post_scores[at]
     for key, at in pair_new.items():
@@ -323,6 +325,17 @@ def _model_step(job: tuple, rows: list[int]) -> list[tuple[int, float, list[tupl
             stance, ev = pair_answers[ans] if how == "new" else ans
             done.append((p, stance, ev))
         out.append((i, score, done))
+    return out
+
+
+def _tone_gated(pair_feats: list[dict[str, float]], answers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`answers` (stance, evidence) with `features.topic_tone_gate` applied: a pair whose party is
+    found only inside a topic hashtag keeps a support or oppose answer only where the post's tone
+    leans that way (the linear and the blended answers alike)."""
+    out = list(answers)
+    for j, (stance, _ev) in enumerate(answers):
+        if stance != "neutral" and topic_tone_gate(pair_feats[j], stance):
+            out[j] = ("neutral", TONE_GATE_EVIDENCE.format(stance=stance))
     return out
 
 

@@ -1,0 +1,62 @@
+"""The shared arguments and answer cache of the feature-block CV scripts (scripts/cv_word_vectors.py):
+each script keeps its answers in its own subfolder of `--cache`, so variants that share a name
+(`ship`, `all`) in two scripts never read each other's answers; and the fifteenth round's stance
+variants (scripts/cv_stance_kinds.py) drop exactly the features they name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from testsupport.scripts import load_script
+
+
+def test_each_script_caches_in_its_own_folder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    m = load_script("cv_word_vectors")
+    seen: list[Path] = []
+    monkeypatch.setattr(m, "measure_blocks", lambda st, se, co, r, b, cache, oof: seen.append(cache))
+    args = m.block_parser("ship", "ship", "ship/ship").parse_args(["--cache", str(tmp_path), "--repeats", "2"])
+    assert (args.stance, args.sentiment, args.combos, args.repeats, args.boot) == ("ship", "ship", "ship/ship", 2, 300)
+    m.run_blocks(args, None, "cv_a")
+    m.run_blocks(args, None, "cv_b")
+    assert seen == [tmp_path / "cv_a", tmp_path / "cv_b"]
+    m.run_blocks(m.block_parser("a", "b", "a/b").parse_args([]), None, "cv_a")
+    assert seen[-1] == Path("")  # no cache asked for: none used
+
+
+def test_cached_runs_are_read_back(tmp_path: Path) -> None:
+    m = load_script("cv_word_vectors")
+    calls: list[int] = []
+
+    def fit(seed: int) -> list[str]:
+        calls.append(seed)
+        return ["oppose", str(seed)]
+
+    assert m.cached_runs(tmp_path / "cv_a", "stance-ship", 2, fit) == [["oppose", "0"], ["oppose", "1"]]
+    assert m.cached_runs(tmp_path / "cv_a", "stance-ship", 2, fit) == [["oppose", "0"], ["oppose", "1"]]
+    assert calls == [0, 1]
+
+
+def test_stance_kind_variants_drop_what_they_name() -> None:
+    m = load_script("cv_stance_kinds")
+    tag_only = {"sig=topic_tag": 1.0, "w=tgt": 1.0, "b=the_tgt": 1.0, "hw=tgt": 1.0, "hb=tgt_debate": 1.0, "w=the": 1.0, "w=tgtx": 1.0}
+    named = {**tag_only, "sig=topic_kw": 1.0}
+    assert m.transform(named, "ship") == named
+    assert m.transform(named, "nohw") == {k: v for k, v in named.items() if k != "hw=tgt"}
+    assert m.transform(named, "silent") == named  # the party is also named in the words
+    assert set(m.transform(tag_only, "silent")) == {"sig=topic_tag", "w=the", "w=tgtx"}
+    assert set(m.transform(tag_only, "nohw-silent")) == {"sig=topic_tag", "w=the", "w=tgtx"}
+    assert m.transform(tag_only, "bal1") == tag_only
+
+
+def test_per_election_weights_equal_pooled_ones_for_one_election() -> None:
+    """With one election the per-election class weights are the pooled ones: the same model."""
+    import numpy as np
+
+    m = load_script("cv_stance_kinds")
+    t = load_script("train_content_model")
+    items = [({"w=a": 1.0, "w=b": float(i % 3 == 0)}, lab) for i, lab in enumerate(["support"] * 3 + ["oppose"] * 6 + ["neutral"] * 11)]
+    tagged = [({**f, "_el=uk-ge2017": 1.0}, y) for f, y in items]
+    v1, c1 = t.fit(items, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    v2, c2 = m.fit_per_election(tagged, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    assert v1.feature_names_ == v2.feature_names_
+    assert np.allclose(c1.coef_, c2.coef_)
