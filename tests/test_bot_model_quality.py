@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts.model_quality import NEAR_CHANCE_AUC, WARNING_KEY, delong_interval, quality_warning, recorded_warning
+from testsupport.explain_cli import explain_first_scored, words
 
 PROFILES = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"  # 20 botwiki bots, 20 verified humans (real)
 V1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
@@ -120,15 +121,8 @@ def _explain_and_report(study: Path, tmp_path: Path) -> tuple[str, str]:
     import html as html_mod
     import re
 
-    from botwatch.study import open_study
-
+    explained = words(explain_first_scored(study).stdout)
     runner, app = _cli()
-    with open_study(study) as st:
-        handle = st.sql("SELECT a.handle FROM account_scores s JOIN accounts a USING (platform, account_id) "
-                        "WHERE s.bot_probability IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
-    res = runner.invoke(app, ["explain", str(study), handle])
-    assert res.exit_code == 0, res.output
-    explained = " ".join(res.stdout.split())
     out = tmp_path / "r.html"
     res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports", "--force"])
     assert res.exit_code == 0, res.output

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from testsupport.explain_cli import explain_first_scored, words
+
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
 
 
@@ -63,15 +65,7 @@ def _report(study: Path, out: Path) -> str:
 
 
 def _explain(study: Path) -> str:
-    from botwatch.study import open_study
-
-    runner, app = _cli()
-    with open_study(study) as st:
-        handle = st.sql("SELECT a.handle FROM account_scores s JOIN accounts a USING (platform, account_id) "
-                        "WHERE s.bot_probability IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
-    res = runner.invoke(app, ["explain", str(study), handle])
-    assert res.exit_code == 0, res.output
-    return " ".join(res.output.split())
+    return words(explain_first_scored(study).output)
 
 
 def test_own_model_is_described_by_its_own_figures(own_study: tuple[Path, Path], tmp_path: Path) -> None:
