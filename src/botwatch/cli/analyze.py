@@ -225,6 +225,7 @@ def report(
         return
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
+    from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
@@ -245,6 +246,7 @@ def report(
                 path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
                                     ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
             stale = stale_analysis(st)
+            changed = bot_model_changed(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
         # the system refuses is the user's path, said in one line like `export`'s.
@@ -254,6 +256,8 @@ def report(
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
+    if changed is not None:  # said in the report's banner too
+        warn(changed.said(str(study)))
 
 
 def _print_reproduction(study: Path, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:

@@ -136,6 +136,7 @@ def _write_report(
     from botwatch.report.context import report_context
     from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
+    from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import stale_analysis
 
     out = paths.out
@@ -197,6 +198,7 @@ def _write_report(
         no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
         mixed_elections=mixed_elections(study),
         stale=stale_analysis(study),
+        model_changed=bot_model_changed(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],
