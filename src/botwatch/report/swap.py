@@ -54,25 +54,43 @@ class ReportPaths:
         is held back until both are in place."""
         with _interrupt_held():
             if with_exports:
-                old = self.folder.parent / f".{self.folder.name}{TEMP_MARK}old-{secrets.token_hex(4)}"
-                if self.folder.is_dir():
-                    _carry_over_others(self.folder, self.data)
-                    os.rename(self.folder, old)
-                os.rename(self.data, self.folder)
-                shutil.rmtree(old, ignore_errors=True)
+                self._swap_folder()
             os.replace(self.html, self.out)
 
+    def _swap_folder(self) -> None:
+        old = None
+        if self.folder.is_dir():
+            old = self.folder.parent / f".{self.folder.name}{TEMP_MARK}old-{secrets.token_hex(4)}"
+            os.rename(self.folder, old)
+        try:
+            os.rename(self.data, self.folder)
+        except BaseException:
+            if old is not None:  # the earlier folder back where it was
+                os.rename(old, self.folder)
+            raise
+        if old is not None and _carry_over_others(old, self.folder):
+            shutil.rmtree(old, ignore_errors=True)
 
-def _carry_over_others(old: Path, new: Path) -> None:
+
+def _carry_over_others(old: Path, new: Path) -> bool:
     """Move into `new` whatever in `old` has a name the new build did not write and that is not
     one of botwatch's own export files (those of a table gone since are dropped: the folder never
-    holds numbers the report no longer stands behind)."""
+    holds numbers the report no longer stands behind). False when something could not be moved:
+    the old folder is then kept (under its temporary name) rather than deleted with it."""
     from botwatch.report.exports import EXPORT_NAMES
 
     ours = {f"{n}.{fmt}" for n in EXPORT_NAMES for fmt in ("csv", "parquet", "schema.json")}
+    moved = True
     for entry in old.iterdir():
-        if entry.name not in ours and not (new / entry.name).exists():
+        if entry.name in ours:
+            continue
+        try:
+            if (new / entry.name).exists():
+                raise FileExistsError(entry.name)
             os.rename(entry, new / entry.name)
+        except OSError:
+            moved = False
+    return moved
 
 
 @contextmanager
