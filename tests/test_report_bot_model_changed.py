@@ -72,6 +72,7 @@ def test_a_retrained_model_file_is_said_with_the_command_that_rescores(tmp_path:
     assert f"BOTWATCH_BOT_MODEL={model} botwatch analyze s.duckdb" in banner and "build the report again" in banner  # the page names the study by its file name
     assert f"`{cmd}`" in err and "earlier version of" in err
     assert f"`{cmd}`" in explained and "earlier version of" in explained
+    assert "Run with BOTWATCH_BOT_MODEL pointing at that file" not in explained  # it does point at it: the file changed
 
     monkeypatch.delenv("BOTWATCH_BOT_MODEL")  # the shipped model selected now
     banner, _, err, explained = _report_and_explain(study, tmp_path / "r.html")

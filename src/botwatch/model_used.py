@@ -123,6 +123,14 @@ def bot_model_used(study: Study) -> BotModelUsed:
         except Exception:  # noqa: BLE001 - an unreadable candidate is just not the model
             continue
     env = os.environ.get("BOTWATCH_BOT_MODEL") or None
+    recorded_at = [file, *([str(Path(study.path).parent / file)] if file and getattr(study, "path", None) is not None and not Path(file).is_absolute() else [])]
+    if file and any(Path(c).is_file() for c in recorded_at):
+        # The recorded file is at hand with other bytes: retrained (or replaced) since it scored the study.
+        return BotModelUsed(
+            "missing", {}, file, sha,
+            f"The bot probabilities were made with an earlier version of {name}, not the shipped model (SHA-256 {sha[:12]}…); the "
+            "file has changed since, so no validation figures are shown, as none here describe that earlier model.",
+        )
     where = (f"BOTWATCH_BOT_MODEL={env} is another file" if env else "no file with its SHA-256 is at hand (BOTWATCH_BOT_MODEL is not set)")
     return BotModelUsed(
         "missing", {}, file, sha,
