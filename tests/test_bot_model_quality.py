@@ -156,3 +156,34 @@ def test_a_study_scored_by_the_shipped_model_carries_no_warning(tmp_path: Path, 
     explained, report = _explain_and_report(study, tmp_path)
     said = "near chance on its own labelled accounts"
     assert said not in explained and said not in report and "Warning:" not in explained
+
+
+def test_analyze_says_the_warning_when_it_scores_with_a_near_chance_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`analyze`, the command that turns the model into every account's probability, said nothing
+    of the warning the model file carries; now one line on stderr, only when the accounts stage runs."""
+    model, _ = _train(tmp_path, shuffled=True)
+    warning = recorded_warning(_meta(model))
+    assert warning
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    said = [" ".join(ln.split()) for ln in res.stderr.splitlines() if "near chance" in ln]
+    assert len(said) == 1 and said[0] == f"warning: BOTWATCH_BOT_MODEL={model}: {warning}", res.stderr
+    assert "near chance" not in res.stdout
+    # A run that does not score accounts does not repeat it.
+    res = runner.invoke(app, ["analyze", str(study), "--only", "coordination"])
+    assert res.exit_code == 0, res.output
+    assert "near chance" not in res.stderr
+
+
+def test_analyze_with_the_shipped_model_says_no_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    monkeypatch.delenv("BOTWATCH_BOT_MODEL", raising=False)
+    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    assert "near chance" not in res.stderr

@@ -117,3 +117,46 @@ def test_a_missing_input_is_counted_as_missing_not_broke_off(tmp_path: Path) -> 
     code, out = _ingest(str(study), str(GOP), str(tmp_path / "nope.csv"), "--columns", DERIVED)
     assert code == 1, out
     assert "1 of 2 inputs failed (1 missing: no such file)" in out and "broke off" not in out, out
+
+
+def _results(path: Path) -> list[dict]:  # type: ignore[type-arg]
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_results_json_says_refused_with_its_reason_not_skipped(tmp_path: Path) -> None:
+    """A re-read refused under another column map was written `skipped` to --results-json, the
+    word for a file the study already holds."""
+    study, results = tmp_path / "s.duckdb", tmp_path / "r.jsonl"
+    assert _ingest(str(study), str(GOP), "--columns", DERIVED)[0] == 0
+    code, out = _ingest(str(study), str(GOP), "--columns", OWN_IDS, "--force", "--results-json", str(results))
+    assert code == 1, out
+    (row,) = _results(results)
+    assert row["status"] == "refused" and "read before with the column map" in row["reason"], row
+    assert _ingest(str(study), str(GOP), "--columns", DERIVED, "--results-json", str(results))[0] == 0
+    assert [r["status"] for r in _results(results)] == ["skipped"]  # held: still skipped
+
+
+def test_a_gzip_cut_after_some_posts_keeps_them_says_where_and_exits_1(tmp_path: Path) -> None:
+    """A truncated .gz that stored the posts before the cut exited 0 with an "ok" line: a script
+    could not tell it from a whole file. Its line now says it was cut short, how many posts were
+    kept and at which byte of its text it broke; --results-json says `partial`; exit 1."""
+    import gzip
+
+    packed = gzip.compress(V1.read_bytes(), mtime=0)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    study, results = tmp_path / "s.duckdb", tmp_path / "r.jsonl"
+    code, out = _ingest(str(study), str(cut), "--results-json", str(results))
+    assert code == 1, out
+    assert f"cut short {cut}" in out and "compressed stream is corrupt or truncated after" in out and "at byte" in out, out
+    assert "1 of 1 inputs failed (1 cut short: the compressed stream broke off; the records before the break are stored" in out, out
+    (row,) = _results(results)
+    assert row["status"] == "partial" and "at byte" in row["reason"], row
+    with open_study(study) as st:
+        kept = st.count("posts")
+        (why,) = st.sql("SELECT error FROM rejected WHERE line = 0")[0]
+    assert 0 < kept and f"after {kept:,} posts, at byte" in why and f"after {kept:,} posts, at byte" in out
+    code, out = _ingest(str(study), str(V1))  # the whole file beside it: stored, exit 0
+    assert code == 0, out

@@ -176,3 +176,41 @@ def test_another_file_under_an_old_name_keeps_its_own_bad_records(tmp_path: Path
     with open_study(study) as st:
         rows = st.sql("SELECT line, error, raw FROM rejected ORDER BY raw")
     assert [r[2] for r in rows] == ['{"id": 5, "text": "a"}', '{"id": 6, "text": "b"}'] and rows[0][:2] == rows[1][:2]
+
+
+def test_a_grown_files_re_read_is_the_same_input_counted_once(tmp_path: Path) -> None:
+    """A file that grew and was read again (the new rows added) counted as a second input in the
+    report and `status`, and its first read's posts as the archive's duplicates. It is one input
+    file, read twice; its records are those of the whole file, as for a study of the grown file alone."""
+    import re
+
+    from botwatch.report.caveats import data_provenance
+    from botwatch.report.reproduce import reproduction
+    from botwatch.report.section_overview import study_summary
+
+    lines = GOP.read_text(encoding="utf-8").splitlines(keepends=True)
+    grown, study, whole = tmp_path / "t.csv", tmp_path / "s.duckdb", tmp_path / "whole.duckdb"
+    grown.write_text("".join(lines[:10]), encoding="utf-8")
+    assert _ingest(str(study), str(grown), "--columns", DERIVED)[0] == 0
+    grown.write_text("".join(lines), encoding="utf-8")
+    code, out = _ingest(str(study), str(grown), "--columns", DERIVED)
+    assert code == 0 and "ok" in out, out
+    assert _ingest(str(whole), str(grown), "--columns", DERIVED)[0] == 0  # the grown file read once, for comparison
+    with open_study(study) as st, open_study(whole) as once:
+        s = study_summary(st)
+        assert (s["sources"], s["rereads"]) == (1, 1)
+        assert [f[-1] for f in s["files"]] == [False, True]  # listed, marked a re-read
+        assert s["posts"] == study_summary(once)["posts"]
+        assert data_provenance(st)[0].repeats == data_provenance(once)[0].repeats  # not the first read's posts
+        assert len(reproduction(st, "s.duckdb")["inputs"]) == 1
+    status = CliRunner().invoke(app, ["status", str(study)])
+    assert "inputs 1 (and 1 re-read of a file already stored)" in " ".join(status.output.split())
+
+    def methods_sentence(db: Path) -> str:
+        page = tmp_path / f"{db.stem}.html"
+        assert CliRunner().invoke(app, ["report", str(db), "-o", str(page), "--no-exports"]).exit_code == 0
+        text = " ".join(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).split())
+        assert "read from 1 input file(s)" in text
+        return re.search(r"[0-9,]+ records were read from 1 input file\(s\), giving [0-9,]+ stored posts; [0-9,]+ were duplicates", text).group(0)
+
+    assert methods_sentence(study) == methods_sentence(whole)

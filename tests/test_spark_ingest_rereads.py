@@ -103,3 +103,24 @@ def test_an_empty_or_cut_gzip_input_under_a_map_fails_alone_on_a_lake(spark, tmp
     assert "3 of 4 inputs failed (1 missing: no such file; 2 unreadable" in said and "compressed stream is corrupt or truncated" in said, res.output
     assert "the file is empty" in said and "Traceback" not in res.output
     assert pq.read_table(table_path(str(lake), "posts")).num_rows > 20
+
+
+def test_a_gzip_cut_after_some_posts_is_cut_short_on_a_lake_as_on_duckdb(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (tests/test_ingest_exit_status.py): the posts before the cut are stored, the line
+    says `cut short` and where it broke, --results-json says `partial`, exit 1; the same words on both."""
+    import gzip
+    import json
+
+    v1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    packed = gzip.compress(v1.read_bytes(), mtime=0)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    said = {}
+    for engine, where in (("spark", tmp_path / "lake"), ("duckdb", tmp_path / "s.duckdb")):
+        results = tmp_path / f"{engine}.results"
+        res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(where), str(cut), "--results-json", str(results)])
+        assert res.exit_code == 1, res.output
+        said[engine] = (res.output.replace(str(where), "STUDY"), [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()])
+    assert said["spark"] == said["duckdb"]
+    out, (row,) = said["spark"]
+    assert "cut short" in out and "at byte" in out and row["status"] == "partial"

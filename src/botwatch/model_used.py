@@ -123,9 +123,100 @@ def bot_model_used(study: Study) -> BotModelUsed:
         except Exception:  # noqa: BLE001 - an unreadable candidate is just not the model
             continue
     env = os.environ.get("BOTWATCH_BOT_MODEL") or None
+    recorded_at = [file, *([str(Path(study.path).parent / file)] if file and getattr(study, "path", None) is not None and not Path(file).is_absolute() else [])]
+    if file and any(Path(c).is_file() for c in recorded_at):
+        # The recorded file is at hand with other bytes: retrained (or replaced) since it scored the study.
+        return BotModelUsed(
+            "missing", {}, file, sha,
+            f"The bot probabilities were made with an earlier version of {name}, not the shipped model (SHA-256 {sha[:12]}…); the "
+            "file has changed since, so no validation figures are shown, as none here describe that earlier model.",
+        )
     where = (f"BOTWATCH_BOT_MODEL={env} is another file" if env else "no file with its SHA-256 is at hand (BOTWATCH_BOT_MODEL is not set)")
     return BotModelUsed(
         "missing", {}, file, sha,
         f"The bot probabilities were made with {name}, not the shipped model (SHA-256 {sha[:12]}…), and {where}: "
         f"no validation figures are shown, as none here describe that model. Run with BOTWATCH_BOT_MODEL pointing at that file to show them.",
     )
+
+
+@dataclass(frozen=True)
+class BotModelChanged:
+    """The bot model selected now (`BOTWATCH_BOT_MODEL`, else the shipped one) is not the one whose
+    SHA-256 the study's latest accounts run recorded: the study's bot probabilities, and every
+    figure read from them, are the earlier model's.
+
+    Why: a user who retrained (`train-bot-model -o mine.json.gz` over the file that scored the
+    study) or switched models after analysing got a report and `explain` that quoted no change at
+    all; the probabilities looked like the new model's. `recorded_file` is the file name the run
+    recorded (None for the shipped model); `selected_file` the file selected now (None: shipped)."""
+
+    recorded_sha: str
+    recorded_file: str | None
+    recorded_shipped: bool
+    selected_sha: str
+    selected_file: str | None
+
+    def _same_file(self) -> bool:
+        if not (self.recorded_file and self.selected_file):
+            return False
+        try:
+            return Path(self.recorded_file).resolve() == Path(self.selected_file).resolve()
+        except OSError:
+            return self.recorded_file == self.selected_file
+
+    def command(self, study_name: str) -> str:
+        """The command that scores the study again with the selected model (the whole analysis:
+        the timeline, estimates and impact read the bot scores too)."""
+        import shlex
+
+        env = f"BOTWATCH_BOT_MODEL={shlex.quote(self.selected_file)} " if self.selected_file else ""
+        return f"{env}botwatch analyze {shlex.quote(study_name)}"
+
+    def sentence(self) -> str:
+        """One plain sentence for the report's banner, `report`'s warning line and `explain`, with
+        `{cmd}` where the re-scoring command goes (`said`, `said_html` fill it)."""
+        then, now = self.recorded_sha[:12], self.selected_sha[:12]
+        if self._same_file():
+            what = (f"The bot probabilities in this study were made by an earlier version of {self.selected_file}: the file has "
+                    f"changed since the accounts were scored (SHA-256 then {then}…, now {now}…; retrained?)")
+        else:
+            made = "the shipped bot model" if self.recorded_shipped else (self.recorded_file or "another bot model file")
+            chosen = f"BOTWATCH_BOT_MODEL={self.selected_file}" if self.selected_file else "the shipped model (BOTWATCH_BOT_MODEL is not set)"
+            what = (f"The bot probabilities in this study were made with {made} (SHA-256 {then}…), not with the bot model selected "
+                    f"now, {chosen} (SHA-256 {now}…)")
+        return (what + ", so they, and every figure read from them (automated counts, groups, timelines, estimates), are the "
+                "earlier model's. To score the study with the selected model run {cmd} and build the report again.")
+
+    def said(self, study_name: str = "STUDY") -> str:
+        """The sentence with the command in backquotes, for a terminal line."""
+        return self.sentence().replace("{cmd}", f"`{self.command(study_name)}`")
+
+    def said_html(self, study_name: str = "STUDY") -> Any:
+        """The sentence as HTML (Markup): escaped, the file names' hidden characters shown as the
+        report shows all text from outside, the command in <code>."""
+        from markupsafe import Markup, escape
+
+        from botwatch.report.fmt import user_text
+
+        return Markup(escape(user_text(self.sentence())).replace("{cmd}", Markup("<code>{}</code>").format(user_text(self.command(study_name)))))
+
+
+def bot_model_changed(study: Study) -> BotModelChanged | None:
+    """The change, or None: the same model, no accounts run that recorded its model's hash (it
+    cannot be told), or a selected model that cannot be read (`analyze` says why when it runs)."""
+    from botwatch.accounts.botmodel import model_sha256, shipped_sha256_and_meta
+
+    sha, file = recorded_bot_model(study)
+    if sha is None:
+        return None
+    try:
+        selected = model_sha256()
+    except Exception:  # noqa: BLE001 - an unreadable BOTWATCH_BOT_MODEL: nothing can be compared
+        return None
+    if selected == sha:
+        return None
+    try:
+        shipped = shipped_sha256_and_meta()[0]
+    except Exception:  # noqa: BLE001
+        shipped = ""
+    return BotModelChanged(sha, None if sha == shipped else file, sha == shipped, selected, os.environ.get("BOTWATCH_BOT_MODEL") or None)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["controls_shown", "controls_shown_keeping_lines"]
+__all__ = ["controls_shown", "has_hidden", "shown_in_page", "shown_in_page_json"]
 
-# C0/C1 controls, the line and paragraph separators, and the invisible format characters the report
-# shows as ⟨U+XXXX⟩ (zero-width marks, bidi embeddings, overrides and isolates, the BOM).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# C0/C1 controls, the line and paragraph separators, and the invisible format characters that can
+# disguise text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic
+# letter mark, the BOM). One set for the terminal, the exports and the report.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def controls_shown(text: object) -> str:
@@ -24,7 +25,58 @@ def controls_shown(text: object) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
 
 
-def controls_shown_keeping_lines(text: object) -> str:
-    """`controls_shown`, but tab, line feed and carriage return kept as they are: for HTML, where
-    they are only white space, and a post's line breaks written as `\\x0a` would change how it reads."""
-    return _CONTROL.sub(lambda m: m.group() if m.group() in "\t\n\r" else controls_shown(m.group()), str(text))
+def has_hidden(text: str) -> bool:
+    """Whether `text` holds any character `controls_shown` would write escaped (tab and line breaks included)."""
+    return _CONTROL.search(text) is not None
+
+
+def _tag(ch: str) -> str:
+    return f"⟨U+{ord(ch):04X}⟩"
+
+
+def _page_tag(m: re.Match[str]) -> str:
+    ch = m.group()
+    return ch if ch in "\t\n\r" else _tag(ch)
+
+
+def shown_in_page(text: object, limit: int | None = None) -> str:
+    """Text from outside (a post, a name, a handle, a description, a hashtag, a URL, a file name) as
+    the report shows it: every control or invisible format character written as a visible
+    ⟨U+202E⟩ tag (the same set `controls_shown` escapes for a terminal), tab and line breaks kept
+    (HTML white space; a post's lines written as tags would read differently). `limit` cuts the
+    original text to that many characters, the last one "…", before tagging, so a tag is never cut
+    in half. Escaping markup stays the template's job.
+
+    Why one function: the report had two, the template environment's last step (which wrote
+    `\x1b` / `\u202e`) and the `user_text` filter (which wrote ⟨U+202E⟩ for a smaller set and let
+    ESC through), so the same handle read differently from one section to the next. The tag, not
+    `\u202e`, is the page's form: a post may hold the six characters `\u202e` as text, and the
+    reader must be able to tell what the account wrote from what the report marked. The form is
+    idempotent (a tag is printable), so text shown by a section and again by the template's last
+    step reads the same."""
+    if text is None:
+        return ""
+    s = str(text)
+    if limit is not None and len(s) > limit:
+        s = s[: max(limit - 1, 0)] + "…"
+    return _CONTROL.sub(_page_tag, s)
+
+
+# Inside JSON text a control character is an escape (`\u001b`, `\b`, `\f`; U+2028/9 written
+# `\u2028` for a <script> block); one preceded by an even run of backslashes is an escape, an odd
+# run makes it literal text ("\\u001b" is a backslash and five characters).
+_JSON_ESCAPED = re.compile(r"(?<!\\)((?:\\\\)*)\\(u00[01][0-9a-fA-F]|u007[fF]|u2028|u2029|b|f)")
+_JSON_SHORT = {"b": "\b", "f": "\f"}
+
+
+def shown_in_page_json(text: str) -> str:
+    """`shown_in_page` over a whole JSON document at once (the report's explorer data, one regex
+    pass instead of one call per field for 100k accounts): raw characters and the JSON escapes of
+    control characters become the same ⟨U+XXXX⟩ tags; `\n`, `\t` and `\r` are kept."""
+
+    def escaped(m: re.Match[str]) -> str:
+        code = m.group(2)
+        ch = _JSON_SHORT.get(code) or chr(int(code[1:], 16))
+        return m.group(1) + (m.group(0)[len(m.group(1)):] if ch in "\t\n\r" else _tag(ch))
+
+    return _CONTROL.sub(_page_tag, _JSON_ESCAPED.sub(escaped, text))

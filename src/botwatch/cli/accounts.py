@@ -94,6 +94,8 @@ def explain(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
+    from botwatch.model_used import bot_model_changed
+
     key = handle.lstrip("@")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
@@ -102,6 +104,9 @@ def explain(
             row = find_account(st, key)
             if row is None:
                 fail(f"no account @{key} in {study}")
+            changed = bot_model_changed(st)
+            if changed is not None:  # stdout is the JSON object: the line goes to stderr
+                warn(changed.said(str(study)))
             print_result(json.dumps(account_json(row, recorded_home(st), study_bot_training_meta(st)), ensure_ascii=False, indent=1))
             return
         rows = st.sql(
@@ -137,6 +142,9 @@ def explain(
                 out.print(f"  {caveat}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
             if quality:
                 out.print(f"  Warning: {plain(quality)}", highlight=False)  # a model file's text: escaped
+            changed = bot_model_changed(st)
+            if changed is not None:
+                out.print(f"  Warning: {plain(changed.said(str(study)))}", highlight=False)
             if "bot_ood" in st.columns("accounts_scored"):
                 lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lo is not None and hi is not None:

@@ -18,16 +18,40 @@ if TYPE_CHECKING:
     from botwatch.study import Study
 
 
-def _runs_estimates(st: "Study", only: list[str] | None, skip: list[str] | None, with_deps: bool, has_election: bool) -> bool:
-    """Whether this `analyze` runs the estimates stage (the only one a sample rate changes); True
-    when the plan cannot be made (the pipeline then says why)."""
+def _runs_stage(name: str, st: "Study", only: list[str] | None, skip: list[str] | None, with_deps: bool, has_election: bool) -> bool:
+    """Whether this `analyze` runs the stage `name`; True when the plan cannot be made (the
+    pipeline then says why)."""
     from botwatch.pipeline import PipelineError, plan, stages as all_stages
 
     try:
         chosen = [s for s, _ in plan(all_stages(), set(st.tables()), list(only) if only else None, list(skip) if skip else None, with_deps=with_deps)]
     except PipelineError:
         return True
-    return any(s.name == "estimates" and (has_election or not s.needs_election) for s in chosen)
+    return any(s.name == name and (has_election or not s.needs_election) for s in chosen)
+
+
+def _runs_estimates(st: "Study", only: list[str] | None, skip: list[str] | None, with_deps: bool, has_election: bool) -> bool:
+    """Whether this `analyze` runs the estimates stage (the only one a sample rate changes)."""
+    return _runs_stage("estimates", st, only, skip, with_deps, has_election)
+
+
+def say_if_model_near_chance() -> None:
+    """One warning line when the bot model the accounts stage is about to score with recorded, at
+    training, that it is near chance on its own labelled accounts (`model_quality`). The training
+    command said it once, and `explain` and the report repeat it, but `analyze`, the command that
+    turns the model into every account's probability, said nothing."""
+    import os
+
+    from botwatch.accounts.botmodel import model_meta
+    from botwatch.accounts.model_quality import recorded_warning
+
+    try:
+        warning = recorded_warning(model_meta())
+    except Exception:  # noqa: BLE001 - `bot_model_or_fail` has said what is wrong with an unreadable file
+        return
+    if warning:  # `warn` shows the path's control characters escaped
+        path = os.environ.get("BOTWATCH_BOT_MODEL")
+        warn(f"BOTWATCH_BOT_MODEL={path}: {warning}" if path else warning)
 
 
 @app.command()
@@ -81,6 +105,8 @@ def analyze(
                 why = " (this run has none: --no-election, given or recorded)" if none_on_purpose else ""
                 fail(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} --election{why}: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         say_if_no_posts(st, study)
+        if _runs_stage("accounts", st, stage, skip, with_deps, chosen is not None):
+            say_if_model_near_chance()
         if not sample_rate and _runs_estimates(st, stage, skip, with_deps, chosen is not None):
             # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`);
             # said only when the estimates stage runs (the review found the line printed for --only accounts)
@@ -199,6 +225,7 @@ def report(
         return
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
+    from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
@@ -219,6 +246,7 @@ def report(
                 path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
                                     ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
             stale = stale_analysis(st)
+            changed = bot_model_changed(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
         # the system refuses is the user's path, said in one line like `export`'s.
@@ -228,6 +256,8 @@ def report(
     out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
+    if changed is not None:  # said in the report's banner too
+        warn(changed.said(str(study)))
 
 
 def _print_reproduction(study: Path, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:

@@ -187,14 +187,21 @@ def unreadable(res: FileResult) -> bool:
 
 def outcome(res: FileResult) -> tuple[str, str]:
     """(status, reason) of one input, as its line says it: `ok`, `skipped` (already ingested),
-    `unreadable` (no reader knows it: reading it again gives the same answer) or `failed` (rolled
-    back, or not opened: worth another try)."""
+    `refused` (read before under a column map giving other post ids: not read, and refused the
+    same way on every run), `partial` (a compressed stream that broke off: the records before the
+    break are stored, the reason says how many and where), `unreadable` (no reader knows it:
+    reading it again gives the same answer) or `failed` (rolled back, or not opened: worth
+    another try). A refused input was reported `skipped`, as if the study held it."""
+    if res.refused:
+        return "refused", res.skipped or "read before under a column map giving other post ids"
     if res.skipped:
         return "skipped", res.skipped
     if res.error:
         return "failed", res.error
     if unreadable(res):
         return "unreadable", res.unreadable or "not a format botwatch reads"
+    if res.broke_off:
+        return "partial", res.broke_off
     return "ok", ""
 
 
@@ -215,11 +222,13 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
 
 
 def put_nothing_in(res: FileResult) -> str | None:
-    """Why an input added nothing to the study although the study does not already hold it (the
+    """Why an input is not wholly in the study although the study does not already hold it (the
     summary's "failed" kinds, below), or None: it stored posts or accounts, met only posts already
     stored (duplicates), or was skipped as content already ingested. A script running `ingest`
     must be able to tell a complete ingest from one with a file missing, broken off, unreadable,
-    empty, wholly rejected or refused: each of those exits 1, however many other inputs were stored."""
+    empty, wholly rejected or refused, or a compressed file cut short after some of its records
+    were stored (`cut short`: what came before the break is kept, the rest is lost): each of
+    those exits 1, however many other inputs were stored."""
     if res.refused:
         return "refused"
     if res.skipped:
@@ -232,6 +241,8 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "broke off"
     if unreadable(res):
         return "unreadable"
+    if res.broke_off:
+        return "cut short"
     if res.stored + res.duplicates + res.accounts:
         return None
     if no_records(res) is not None:
@@ -248,6 +259,7 @@ _KINDS = {
     "all rejected": lambda n: "every record was rejected",
     "no posts": lambda n: "records read, none of them a post or account",
     "refused": lambda n: "read before under a column map giving other post ids",
+    "cut short": lambda n: "the compressed stream broke off; the records before the break are stored, the rest is lost",
     "nothing held": lambda n: "read before, and nothing in " + ("it" if n == 1 else "them") + " could be stored",
 }
 
@@ -360,9 +372,11 @@ def print_file_result(res: FileResult) -> None:
     elif (empty := no_records(res)) is not None:
         console.print(f"[yellow]empty[/yellow] {plain(res.source)} {escape('[' + str(res.format) + ']')}: {empty}, nothing to store", highlight=False)
     else:
+        # A compressed file that broke off is not "ok": what came before the break is stored, and the line says where it broke.
+        head, tail = ("[red]cut short[/red]", f"; {plain(res.broke_off)}") if res.broke_off else ("[green]ok[/green]", "")
         console.print(
-            f"[green]ok[/green] {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}",
+            f"{head} {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
+            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}{tail}",
             highlight=False,
         )
 

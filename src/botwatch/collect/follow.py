@@ -145,7 +145,7 @@ class Follower:
         ingested, failed = [], []
         for p in files:
             status, why = outcomes.get(p.name, ("ok", "") if all_ok else ("failed", "no outcome reported"))
-            if status in ("ok", "skipped"):
+            if status in ("ok", "skipped", "partial"):  # partial: a cut capture file; what came before the cut is stored
                 ingested.append(p)
             elif status == "unreadable":
                 self._refuse(p, why)

@@ -142,10 +142,24 @@ def held_prefixes(sources: Iterable[tuple[Any, Any, Any, Any]]) -> dict[str, lis
 # The study's inputs without their re-reads. A `sources` row whose content (SHA-256) an earlier row
 # already brought in is a re-read (`ingest --force` of a file the study holds): its "duplicates" are
 # the posts its first read stored, an artefact of the analyst's re-run, not repeats in the archive,
-# and it is not another input file. Every place that counts inputs or the archive's duplicates
-# (status, the report's overview, provenance and methods, the reproduction's inputs) reads this.
-# A row of unknown content (stdin) and a file no reader knew (format NULL) each stay an input.
+# and it is not another input file. So is a read of a path read before with other content (a file
+# that grew, or was edited in place: `ingest` reads it again and adds only the posts not stored
+# yet): it was counted as one more input file, and its first read's posts as the archive's
+# duplicates. Every place that counts inputs or the archive's duplicates (status, the report's
+# overview, provenance and methods, the reproduction's inputs) reads this. A row of unknown
+# content (stdin) and a file no reader knew (format NULL) each stay an input. `nth_path`: the
+# read's place among the reads of its path; `prev_records` and `prev_posts`: the records and the
+# post records the path's previous read gave (what a grown file's re-read repeats: `GROWN_READS`).
 _ORDERED = ("SELECT source, sha256, bytes, format, records_read, posts_stored, duplicates, rejected, accounts_seen, ingested_at, "
-            "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth FROM sources")
-FIRST_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NULL OR format IS NULL OR nth = 1)"
-RE_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND nth > 1)"
+            "row_number() OVER (PARTITION BY sha256, format IS NULL ORDER BY ingested_at, source) AS nth, "
+            "row_number() OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS nth_path, "
+            "lag(records_read) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_records, "
+            "lag(posts_stored + duplicates) OVER (PARTITION BY source, format IS NULL ORDER BY ingested_at, sha256) AS prev_posts FROM sources")
+FIRST_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NULL OR format IS NULL OR (nth = 1 AND nth_path = 1))"
+RE_READS = f"(SELECT * FROM ({_ORDERED}) WHERE sha256 IS NOT NULL AND format IS NOT NULL AND (nth > 1 OR nth_path > 1))"
+# What a grown (or edited) file's re-read added beyond its previous read, per row: the records,
+# and the duplicates among them (every post record the previous read gave, stored or a duplicate,
+# is a duplicate again in this read). With the first reads' figures, each record of a file and
+# each repeat in it counted once.
+GROWN_READS = (f"(SELECT format, greatest(records_read - coalesce(prev_records, 0), 0) AS records, "
+               f"greatest(duplicates - coalesce(prev_posts, 0), 0) AS duplicates FROM {RE_READS} WHERE nth = 1)")

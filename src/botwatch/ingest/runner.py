@@ -64,6 +64,9 @@ class FileResult:
     # every record was rejected): re-running the command must not turn its exit 1 into 0.
     nothing_held: bool = False
     error: str | None = None  # a failure that rolled the file back
+    # A compressed stream that broke off (cut or corrupt) after some records: those are stored, the
+    # rest of the file is lost. Why and where; the command exits 1 for it, as for an input that put nothing in.
+    broke_off: str | None = None
     unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
 
 
@@ -308,9 +311,10 @@ def _read_with_python(
             wrapped = _ProgressSink(sink, src, progress) if progress else sink
             result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
+        _stream_broke(src, sink, result, exc)
     else:
-        _reject_stream_error(src, sink)
+        if src.error is not None:
+            _stream_broke(src, sink, result, src.error)
 
 
 def _mapped(src: InputSource, columns: ColumnMap) -> Format:
@@ -324,10 +328,15 @@ def _mapped(src: InputSource, columns: ColumnMap) -> Format:
     return mapped_format(columns)
 
 
-def _reject_stream_error(src: InputSource, sink: RowSink) -> None:
-    """Record a cut or corrupt gzip stream: every record before the cut was read as usual."""
-    if src.error is not None:
-        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {src.error}", b"")
+def _stream_broke(src: InputSource, sink: RowSink, result: FileResult, exc: BaseException) -> None:
+    """Record a cut or corrupt gzip stream: every record before the cut was read as usual and is
+    stored; one `rejected` row and `result.broke_off` say how much was kept and where it broke
+    (the bytes of text the stream gave), so the command can count it and exit 1."""
+    at = src.decompressed_bytes()
+    where = f", at byte {at:,} of its text" if at is not None else ""
+    why = f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts{where}: {exc}"
+    sink.reject(0, why, b"")
+    result.broke_off = why
 
 
 def _size_seen(study: Study, size: int | None) -> bool:

@@ -87,6 +87,7 @@ class _Gunzip(io.RawIOBase):
         self._pos = 0
         self._done = False
         self.error: Exception | None = None
+        self.produced = 0  # decompressed bytes handed out: where a cut or corrupt stream ended
 
     def readable(self) -> bool:
         return True
@@ -99,6 +100,7 @@ class _Gunzip(io.RawIOBase):
         n = min(len(b), len(self._out) - self._pos)
         b[:n] = self._out[self._pos : self._pos + n]
         self._pos += n
+        self.produced += n
         return n
 
     def _step(self) -> bytes:
@@ -189,6 +191,11 @@ class InputSource:
     def error(self) -> Exception | None:
         """Why a compressed stream ended early (cut or corrupt), once the reader has reached its end."""
         return self._gunzip.error if self._gunzip is not None else None
+
+    def decompressed_bytes(self) -> int | None:
+        """Bytes of text a compressed stream gave before it ended (where a cut one broke off);
+        None for an uncompressed input."""
+        return self._gunzip.produced if self._gunzip is not None else None
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
         """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES)."""

@@ -43,6 +43,7 @@ from botwatch.report.fmt import FILTERS
 from botwatch.report.mixed_elections import mixed_elections
 from botwatch.report.sections import ENV, Section, all_sections
 from botwatch.report.study_key import study_key
+from botwatch.report.swap import ReportPaths
 from botwatch.study import Study, utcnow
 
 ENV.filters.update(FILTERS)
@@ -106,27 +107,53 @@ def _build_report(
     export_posts: bool,
     on_step: Callable[[str], None] | None,
 ) -> Path:
+    """Build into temporary siblings of `out` and its exports folder, then move both into place."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    paths = ReportPaths.beside(out, export_folder(out))
+    try:
+        _write_report(study, paths, title=title, ctx=ctx, exports=exports, strict=strict, export_posts=export_posts, on_step=on_step)
+        paths.move_into_place(with_exports=exports)
+    except BaseException:  # Ctrl-C or a failure: the earlier report and its exports stay as they were
+        paths.discard()
+        raise
+    return out
+
+
+def _write_report(
+    study: Study,
+    paths: ReportPaths,
+    *,
+    title: str | None,
+    ctx: dict[str, Any] | None,
+    exports: bool,
+    strict: bool,
+    export_posts: bool,
+    on_step: Callable[[str], None] | None,
+) -> None:
+    """Build the report into `paths`' temporary HTML file and exports folder; links and the
+    folder's name in the page are those of the final places (`swap.ReportPaths`)."""
     from botwatch.report.context import report_context
     from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
+    from botwatch.model_used import bot_model_changed
     from botwatch.report.staleness import stale_analysis
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = paths.out
     ctx = report_context(study, ctx)
     ctx.setdefault("scripts", [])
     nonce = ctx.setdefault("nonce", secrets.token_urlsafe(16))
     if exports:
         from botwatch.report.exports import write_exports
 
-        folder = export_folder(out)
         if on_step:
             on_step("report: exports")
-        written = write_exports(study, folder, include_posts=export_posts)
+        written = write_exports(study, paths.data, include_posts=export_posts)
         for e in written:
+            e.files = {fmt: paths.final(p) for fmt, p in e.files.items()}
             e.hrefs = {fmt: os.path.relpath(p, out.parent).replace(os.sep, "/") for fmt, p in e.files.items()}
         ctx["exports"] = written
-        ctx["export_dir"] = os.path.relpath(folder, out.parent)
+        ctx["export_dir"] = os.path.relpath(paths.folder, out.parent)
         ctx["posts_not_exported"] = 0 if export_posts or "posts" not in ctx["tables"] else study.count("posts")
     # Said first: a study without posts (an ingest stopped early) gave a page of empty sections.
     no_posts = "posts" not in ctx["tables"] or study.count("posts") == 0
@@ -171,10 +198,10 @@ def _build_report(
         no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
         mixed_elections=mixed_elections(study),
         stale=stale_analysis(study),
+        model_changed=bot_model_changed(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),
         scripts=[Markup(js) for js in [_asset("report.js"), *ctx["scripts"]]],
         nonce=nonce,
     )
-    out.write_text(html, encoding="utf-8")
-    return out
+    paths.html.write_text(html, encoding="utf-8")

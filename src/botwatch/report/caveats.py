@@ -114,10 +114,13 @@ def data_provenance(study: Study) -> list[Provenance]:
         return []
     counted = "posts" in tables and "source_format" in study.columns("posts")
     posts = "(SELECT source_format, count(*) AS n FROM posts GROUP BY 1)" if counted else "(SELECT NULL::VARCHAR AS source_format, 0 AS n)"
-    from botwatch.ingest.rereads import FIRST_READS  # a re-read's "duplicates" are its own first read's posts, not the archive's
+    # A re-read's "duplicates" are its own first read's posts, not the archive's; a grown file's
+    # re-read adds only the repeats among its new records.
+    from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
+    reads = f"(SELECT format, duplicates FROM {FIRST_READS} UNION ALL SELECT format, duplicates FROM {GROWN_READS})"
     rows = study.sql(
-        f"SELECT s.format, coalesce(p.n, 0), s.repeats FROM (SELECT format, coalesce(sum(duplicates), 0) AS repeats FROM {FIRST_READS} "
+        f"SELECT s.format, coalesce(p.n, 0), s.repeats FROM (SELECT format, coalesce(sum(duplicates), 0) AS repeats FROM {reads} "
         f"WHERE format IS NOT NULL GROUP BY format) s LEFT JOIN {posts} p ON p.source_format = s.format ORDER BY 2 DESC, 1"
     )
     out = []

@@ -4,9 +4,12 @@ Sections register nothing here; importing `botwatch.report` installs these as Ji
 (`num`, `pct`, `pct_ci`, `interval`, `auc`, `user_text`, `safe_url`) so that every section writes "71%
 [66–75%]" the same way and every attacker-written string goes through the same two guards:
 
-* `user_text` makes invisible direction controls visible. Autoescaping stops markup, but U+202E
-  (right-to-left override) in a handle can make "moc.elgoog" read as "google.com"; a reader
-  deserves to see that the account used that trick, so each control becomes a visible tag.
+* `user_text` shows every control and invisible format character as a visible ⟨U+XXXX⟩ tag
+  (`shown_text.shown_in_page`, which the template environment also applies to every plain value
+  it prints, so a string gets the same treatment with or without the filter). Autoescaping stops
+  markup, but U+202E (right-to-left override) in a handle can make "moc.elgoog" read as
+  "google.com", and an ESC can repaint a terminal that cats the file; a reader deserves to see
+  that the account used that trick.
 * `safe_url` keeps only http(s) URLs; anything else (``javascript:``, ``data:``, relative
   paths) is returned as None so the template prints it as text, never as a link.
 """
@@ -14,34 +17,25 @@ Sections register nothing here; importing `botwatch.report` installs these as Ji
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from botwatch import stats
+from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
 
-# Bidirectional controls (embeddings, overrides, isolates, marks) and other invisible format
-# characters that can disguise text. Shown as ⟨U+XXXX⟩ rather than removed, because their
-# presence is itself evidence.
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
 def user_text(value: Any, limit: int | None = None) -> str:
-    """Attacker-written text made safe to *display* (escaping is still the template's job)."""
-    if value is None:
-        return ""
-    text = str(value)
-    if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)] + "…"
-    return _HIDDEN.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+    """Attacker-written text made safe to *display* (escaping is still the template's job):
+    `shown_text.shown_in_page`, cut to `limit` characters when given."""
+    return shown_in_page(value, limit)
 
 
 def show_hidden(text: str) -> str:
-    """`user_text` without truncation, for a whole serialized payload at once: one regex pass over
-    the JSON is much cheaper than one call per field for 100k accounts, and the controls can only
-    occur inside JSON strings, where the visible tag is valid text."""
-    return _HIDDEN.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+    """`user_text` without truncation over a whole serialized JSON payload at once (one regex pass
+    is much cheaper than one call per field for 100k accounts): `shown_text.shown_in_page_json`,
+    which also tags the JSON escapes of control characters, so the explorer's rows show them as
+    the server-rendered rows do."""
+    return shown_in_page_json(text)
 
 
 def safe_url(value: Any) -> str | None:
@@ -49,7 +43,7 @@ def safe_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if _HIDDEN.search(url) or any(ord(c) < 0x20 or c.isspace() for c in url):
+    if has_hidden(url) or any(c.isspace() for c in url):
         return None
     try:
         parts = urlsplit(url)

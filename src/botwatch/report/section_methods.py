@@ -144,14 +144,18 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     election = ctx.get("election")
     s = study_summary(study)
     from botwatch.ingest.formats import PAGE_FORMATS
-    from botwatch.ingest.rereads import FIRST_READS
+    from botwatch.ingest.rereads import FIRST_READS, GROWN_READS
 
     # A twarc2 response page is one record of up to 100 posts: counted apart, so "5,118 records
     # read, 5,515 posts stored" does not read as posts made from nothing (the CLI says "5,099 + 19 pages").
     pages_in = ", ".join("'" + f.replace("'", "''") + "'" for f in sorted(PAGE_FORMATS)) or "NULL"
     dup = study.sql(f"""SELECT coalesce(sum(duplicates), 0), coalesce(sum(records_read) FILTER (WHERE format IS NULL OR format NOT IN ({pages_in})), 0),
                                coalesce(sum(records_read) FILTER (WHERE format IN ({pages_in})), 0), count(*) FILTER (WHERE format IN ({pages_in}))
-                        FROM {FIRST_READS}""")[0]  # a re-read (ingest --force) is not another input, nor its repeats duplicates
+                        FROM {FIRST_READS}""")[0]  # a re-read (ingest --force, a grown file) is not another input, nor its repeats duplicates
+    # A grown file's re-read adds the records beyond what its previous read gave.
+    grown = study.sql(f"""SELECT coalesce(sum(duplicates), 0), coalesce(sum(records) FILTER (WHERE format NOT IN ({pages_in})), 0),
+                                 coalesce(sum(records) FILTER (WHERE format IN ({pages_in})), 0) FROM {GROWN_READS}""")[0]
+    dup = (dup[0] + grown[0], dup[1] + grown[1], dup[2] + grown[2], dup[3])
     # `report --paths-relative-to DIR`: input paths under DIR shown relative to it (the default: as stored)
     paths = RelativePaths(ctx["paths_relative_to"]) if ctx.get("paths_relative_to") else None
     repro = reproduction(study, study_label(study.path)[1], relative_to=paths)

@@ -17,7 +17,7 @@ from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES,
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
 from botwatch.estimates.reference import interval_text, reference_rows
-from botwatch.report.fmt import num, pct, pct_ci
+from botwatch.report.fmt import num, pct, pct_ci, user_text
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.study import Study
@@ -173,7 +173,8 @@ def _labelled_for_another(study: Study, key: str) -> Section | None:
         return None
     note = Markup("<p class='note'>The party estimates were made for <strong>{}</strong>, but the posts have since been labelled for "
                   "<strong>{}</strong>, so they are not shown: run every stage of <code>botwatch analyze</code> again with one "
-                  "election (its preset name or your TOML file) to make the estimates and the labels agree.</p>").format(key, ", ".join(labelled))
+                  "election (its preset name or your TOML file) to make the estimates and the labels agree.</p>").format(
+                      user_text(key, 80), user_text(", ".join(labelled), 200))  # a TOML file's own key: text from outside
     return Section("parties", "Parties: support, opposition and sentiment", note, order=20, headline=[])
 
 

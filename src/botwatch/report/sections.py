@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from botwatch.shown_text import controls_shown_keeping_lines
+from botwatch.shown_text import shown_in_page
 from botwatch.study import Study
 
 # Modules whose import registers sections. Each feature issue adds its line.
@@ -32,13 +32,14 @@ SECTION_MODULES: list[str] = [
 
 
 def _shown(value: Any) -> Any:
-    """Every plain value a template prints, with control bytes and bidi overrides written as visible
-    `\\x1b` / `\\u202e`: a handle holding ESC or U+202E reached the HTML raw and could repaint a
-    terminal that cats the file or reverse a tooltip in a browser. Markup (charts, scripts built
-    elsewhere) is left as is; the SVG builders escape their own labels the same way."""
+    """Every plain value a template prints, with control and invisible format characters shown as
+    visible ⟨U+XXXX⟩ tags (`shown_text.shown_in_page`, the `user_text` filter's function): a handle
+    holding ESC or U+202E reached the HTML raw and could repaint a terminal that cats the file or
+    reverse a tooltip in a browser. Markup (charts, scripts built elsewhere) is left as is; the SVG
+    builders show their own labels the same way."""
     if value is None or isinstance(value, Markup | int | float):
         return value
-    return controls_shown_keeping_lines(value) if isinstance(value, str) else value
+    return shown_in_page(value) if isinstance(value, str) else value
 
 
 ENV = Environment(

@@ -11,13 +11,14 @@ from datetime import date
 from markupsafe import Markup
 from markupsafe import escape as _html_escape
 
-from botwatch.shown_text import controls_shown_keeping_lines
+from botwatch.shown_text import shown_in_page
 
 
 def escape(value: object) -> Markup:
-    """HTML-escaped label with control bytes and bidi overrides shown as `\\x1b` / `\\u202e`, so a
-    hostile handle can neither hide markup nor reverse or repaint a chart's tooltip."""
-    return _html_escape(controls_shown_keeping_lines(value))
+    """HTML-escaped label with control and invisible format characters shown as ⟨U+XXXX⟩ tags, as
+    everywhere in the report (`shown_text.shown_in_page`), so a hostile handle can neither hide
+    markup nor reverse or repaint a chart's tooltip."""
+    return _html_escape(shown_in_page(value))
 
 
 def bar_series(
