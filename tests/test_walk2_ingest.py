@@ -1,0 +1,51 @@
+"""A new user's second walk through `botwatch ingest` on corrupted copies of a real archive (the
+gop-debate-2015 slice under tests/fixtures/ingest): each bad record counted once, located, kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+GOP = FIX / "gop_debate_2015_tweets.csv"
+GOP_MAP = "account_id=author,handle=author,created_at=created_at,text=text,is_retweet=is_retweet,location=user_location,time_zone=user_time_zone"
+runner = CliRunner()
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def test_a_multiline_row_with_one_field_too_many_is_one_rejected_record(tmp_path: Path) -> None:
+    """A tool that appends a column to one row of a multi-line post: the reader took the record
+    for rows merged by a stray quote and fed its lines again, so one bad record became three
+    rejected ones ("row has 2 fields", "row has 11 fields"), each a fragment of the post. Its
+    quotes are balanced and none of its lines is a row of its own: it is one record, kept whole."""
+    with open(GOP, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    k = next(i for i, r in enumerate(body) if r[header.index("text")].count("\n") >= 2)
+    bad = body[k] + ["extra"]
+    text = _csv_text([header] + body[:k]) + _csv_text([bad]) + _csv_text(body[k + 1:])
+    path = tmp_path / "extra.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    start_line = _csv_text([header] + body[:k]).count("\n") + 1
+
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(path), "--columns", GOP_MAP])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    with open_study(tmp_path / "s.duckdb") as st:
+        rejected = st.pandas("rejected")
+    assert len(rejected) == 1, rejected[["line", "error"]].to_string()
+    only = rejected.iloc[0]
+    assert int(only["line"]) == start_line
+    assert "15 fields" in only["error"] and "header has 14" in only["error"]
+    raw = only["raw"] if isinstance(only["raw"], str) else bytes(only["raw"]).decode()
+    assert raw.rstrip("\n").endswith(",extra") and raw.count("\n") >= 2  # the whole record, not its first line
