@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import orjson
+
 import pytest
 
 from botwatch.cli import collect as cli_collect
@@ -30,3 +32,24 @@ def test_the_closing_summary_keeps_its_own_line_break(tmp_path: Path, capsys: py
     kept = [line for line in err.splitlines() if line.startswith("kept 20 posts")]
     assert len(kept) == 1 and kept[0].endswith("reconnects 0")
     assert any(line.startswith("this run: 1 closed file(s)") for line in err.splitlines())
+
+
+def test_quick_restarts_write_no_post_twice(tmp_path: Path) -> None:
+    """A collector restarted several times within its rewind (a service manager's restart loop;
+    the fake Jetstream of docs/collect.md, whose events are 1 ms apart, with `--ingest-every`
+    closing a file every few seconds): the resumed stream replays events of files older than the
+    newest two, and only the newest two primed the dedupe memory, so the fourth run wrote the
+    first run's posts again ("kept 30" of which none new). Every file closed in the last minutes
+    primes it."""
+    from botwatch.collect.writer import read_lines
+
+    events = [jetstream_event(i) for i in range(200)]
+    with FakeJetstream(events, [{"then": "hold"}]) as srv:
+        kept = []
+        for _ in range(4):
+            cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=30)
+            assert asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=20.0,
+                                           log=lambda m: None, install_signals=False)) == 0
+            kept.append(cap.stats.kept)
+    ids = [orjson.loads(line)["commit"]["rkey"] for f in sorted(tmp_path.glob("*.jsonl.gz")) for line in read_lines(f)]
+    assert len(ids) == len(set(ids)) == 120, kept
