@@ -49,3 +49,20 @@ def test_a_multiline_row_with_one_field_too_many_is_one_rejected_record(tmp_path
     assert "15 fields" in only["error"] and "header has 14" in only["error"]
     raw = only["raw"] if isinstance(only["raw"], str) else bytes(only["raw"]).decode()
     assert raw.rstrip("\n").endswith(",extra") and raw.count("\n") >= 2  # the whole record, not its first line
+
+
+def test_a_utf16_file_is_named_utf16_not_binary(tmp_path: Path) -> None:
+    """A spreadsheet's "Unicode text" or a Windows tool's export is UTF-16: ingest called it a
+    "binary file (NUL bytes or mostly invalid UTF-8)" (with a map: "binary or packed file"), which
+    sends a user looking for corruption. It is text in another encoding: say which, and how to
+    convert it."""
+    text = GOP.read_text(encoding="utf-8")
+    for enc, name in (("utf-16", "le-bom.csv"), ("utf-16-be", "be.csv"), ("utf-16-le", "le.csv")):
+        f = tmp_path / name
+        f.write_bytes(text.encode(enc))
+        for extra in ([], ["--columns", GOP_MAP]):
+            res = runner.invoke(app, ["ingest", str(tmp_path / f"s{len(extra)}.duckdb"), str(f), *extra])
+            assert res.exit_code in (1, 2), res.output
+            assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+            assert "UTF-16" in res.output and "iconv -f UTF-16" in res.output, res.output
+            assert "binary" not in res.output, res.output
