@@ -53,3 +53,26 @@ def test_quick_restarts_write_no_post_twice(tmp_path: Path) -> None:
             kept.append(cap.stats.kept)
     ids = [orjson.loads(line)["commit"]["rkey"] for f in sorted(tmp_path.glob("*.jsonl.gz")) for line in read_lines(f)]
     assert len(ids) == len(set(ids)) == 120, kept
+
+
+@pytest.mark.parametrize("args", [
+    ["bluesky", "--endpoint", "notaurl"],
+    ["bluesky", "--endpoint", "http://127.0.0.1:8765/subscribe"],
+    ["x", "--search", "#GE2017", "--base-url", "notaurl"],
+    ["x", "--search", "#GE2017", "--base-url", "https://"],
+    ["mastodon", "--server", "https://"],
+])
+def test_a_malformed_address_is_a_usage_error_before_anything_is_written(tmp_path: Path, args: list[str]) -> None:
+    """`--endpoint notaurl` opened the capture (folder, manifest, a recorded run) before the URL
+    was refused, and printed a run summary after the error; `--base-url notaurl` was retried
+    forever as a network failure ("retrying in 1.3 s", then "never connected"). A malformed
+    address is the user's typo: one line, exit 2, nothing created."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    folder = tmp_path / "cap"
+    res = CliRunner().invoke(app, ["collect", args[0], str(folder), *args[1:], "--duration", "5s"], env={"X_BEARER_TOKEN": "t"})
+    assert res.exit_code == 2, res.output
+    assert res.output.count("error:") == 1 and "kept 0 posts" not in res.output, res.output
+    assert not folder.exists()
