@@ -94,12 +94,12 @@ def explain(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
-    key = handle.lstrip("@")
+    key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         if as_json:
-            row = find_account(st, key)
+            row = find_account(st, handle)
             if row is None:
                 fail(f"no account @{key} in {study}")
             print_result(json.dumps(account_json(row, recorded_home(st), study_bot_training_meta(st)), ensure_ascii=False, indent=1))
