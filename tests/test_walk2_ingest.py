@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from botwatch import open_study
@@ -66,3 +67,40 @@ def test_a_utf16_file_is_named_utf16_not_binary(tmp_path: Path) -> None:
             assert res.exception is None or isinstance(res.exception, SystemExit), res.output
             assert "UTF-16" in res.output and "iconv -f UTF-16" in res.output, res.output
             assert "binary" not in res.output, res.output
+
+
+def _cut_gzip(tmp_path: Path) -> Path:
+    import gzip
+    import json
+
+    payload = b"".join(json.dumps({"id_str": str(i), "created_at": "Wed May 10 20:19:24 +0000 2017", "full_text": f"post {i}",
+                                   "user": {"id_str": str(i % 7)}}).encode() + b"\n" for i in range(3000))
+    z = gzip.compress(payload)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(z[: len(z) // 2])  # a download cut half way
+    return cut
+
+
+def test_a_cut_gzip_is_not_called_just_ok(tmp_path: Path) -> None:
+    """A download cut half way: its line said `ok ... rejected 1` (the cut a row in `rejected`),
+    which reads as a complete archive with one bad record. The line says the file is cut off and
+    the rest of it was not read."""
+    cut = _cut_gzip(tmp_path)
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(cut)])
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if "cut.jsonl.gz" in x and "read" in x)
+    assert "cut off" in line and "the rest of the file was not read" in line, line
+
+
+@pytest.mark.spark
+def test_a_cut_gzip_is_reported_alike_on_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The cut is carried from the executor's reader to the driver's line, as on DuckDB."""
+    from botwatch.engines.spark_ingest import ingest_lake
+    from botwatch.ingest.runner import ingest
+
+    cut = _cut_gzip(tmp_path)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        duck = ingest(st, [str(cut)], workers=1).files[0]
+    lake = ingest_lake(spark, str(tmp_path / "lake"), [str(cut)]).files[0]
+    assert duck.cut_off and duck.cut_off.startswith("after ")
+    assert lake == duck

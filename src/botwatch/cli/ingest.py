@@ -362,7 +362,9 @@ def print_file_result(res: FileResult) -> None:
     else:
         console.print(
             f"[green]ok[/green] {plain(res.source)} {escape('[' + (res.format or 'unreadable') + ']')}: read {read_count([res])}, stored {res.stored:,}, "
-            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}",
+            f"duplicates {res.duplicates:,}, rejected {res.rejected:,}, {f'repaired {res.repaired:,}, ' if res.repaired else ''}accounts {res.accounts:,}"
+            + (f"; [yellow]cut off[/yellow]: its compressed stream ends early ({plain(res.cut_off)}), the rest of the file was not read"
+               if res.cut_off else ""),
             highlight=False,
         )
 

@@ -262,7 +262,8 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
     first: dict[str, str] = {}
     for i, path in enumerate(files):
         m = meta.get(i) or {"source": path, "error": "the executor reading it returned nothing"}
-        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0), unreadable=m.get("unreadable"))
+        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0), unreadable=m.get("unreadable"),
+                         cut_off=m.get("cut_off"))
         results.append(res)
         if m.get("error"):
             res.error = m["error"]

@@ -36,6 +36,7 @@ META = pa.schema(
         ("n_repaired", pa.int64()),  # stored after a repair: notes among the rejected rows, not lost records
         ("unreadable", pa.string()),  # why no reader knew the file (`FileResult.unreadable`)
         ("grown_from", pa.list_(pa.string())),  # SHA-256s of the earlier reads at its path it begins with (`rereads`)
+        ("cut_off", pa.string()),  # why its compressed stream ended early (`FileResult.cut_off`)
     ]
 )
 
@@ -137,7 +138,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
-            meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable)
+            meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, cut_off=item.cut_off)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]

@@ -65,6 +65,9 @@ class FileResult:
     nothing_held: bool = False
     error: str | None = None  # a failure that rolled the file back
     unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
+    # Why a compressed stream ended early (a download cut half way): what came before the cut was
+    # read, the rest of the file never was. Said on the file's line, which "ok" alone misstated.
+    cut_off: str | None = None
 
 
 @dataclass
@@ -308,9 +311,10 @@ def _read_with_python(
             wrapped = _ProgressSink(sink, src, progress) if progress else sink
             result.read = fmt.read(src, wrapped, max_record_bytes)  # type: ignore[arg-type]
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {exc}", b"")
+        result.cut_off = f"after {sink.counts['posts']:,} posts: {exc}"
+        sink.reject(0, f"compressed stream is corrupt or truncated {result.cut_off}", b"")
     else:
-        _reject_stream_error(src, sink)
+        _reject_stream_error(src, sink, result)
 
 
 def _mapped(src: InputSource, columns: ColumnMap) -> Format:
@@ -324,10 +328,11 @@ def _mapped(src: InputSource, columns: ColumnMap) -> Format:
     return mapped_format(columns)
 
 
-def _reject_stream_error(src: InputSource, sink: RowSink) -> None:
+def _reject_stream_error(src: InputSource, sink: RowSink, result: FileResult) -> None:
     """Record a cut or corrupt gzip stream: every record before the cut was read as usual."""
     if src.error is not None:
-        sink.reject(0, f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts: {src.error}", b"")
+        result.cut_off = f"after {sink.counts['posts']:,} posts: {src.error}"
+        sink.reject(0, f"compressed stream is corrupt or truncated {result.cut_off}", b"")
 
 
 def _size_seen(study: Study, size: int | None) -> bool:
