@@ -3,7 +3,8 @@
 Posts and profiles are attacker-written and the CSV will be opened in a spreadsheet, so a CSV
 text cell that starts with `= + - @`, a tab or a carriage return gets a leading apostrophe
 (formula injection), and terminal control characters (ESC and the other C0 and C1 controls but
-tab, newline and carriage return) are written as visible text, `\\x1b`, so `cat` or `less` of the
+tab, newline and carriage return; the bidi overrides, embeddings and isolates) are written as
+visible text, `\\x1b`, `\\u202e`, so `cat` or `less` of the
 file cannot be steered by a handle; `verbatim=True` turns both off. In a CSV every list, struct or map column
 (posts' hashtags, mentions, urls; evidence) is JSON text, so one parser reads every table's cells.
 `.jsonl` / `.ndjson` write JSON lines (one object a row); `.json` writes one JSON array. A CSV drops NUL characters from text cells
@@ -28,8 +29,11 @@ from botwatch.study import EXPORT_FORMATS, Study, StudyError
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
 # Terminal control characters a guarded CSV writes as `\xNN` text: C0 but NUL (dropped), tab,
-# newline and carriage return (CSV quoting carries those, the formula guard the leading ones), DEL and C1.
-CONTROL_CLASS = "[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
+# newline and carriage return (CSV quoting carries those, the formula guard the leading ones), DEL and C1;
+# and, as `\u202e`, the bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069), which
+# reorder what `cat` or a spreadsheet shows (`gnp.exe` read as `exe.png`), as the terminal lines
+# show them (`shown_text`). Zero-width joiners are kept: emoji and Persian words need them.
+CONTROL_CLASS = "[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]"
 
 
 def visible_controls_sql(expr: str) -> str:
@@ -37,7 +41,7 @@ def visible_controls_sql(expr: str) -> str:
     `\\xNN` (as the GraphML export and the terminal show them); rows without one are left as they
     are. One lambda over the characters, not a replace() per character: the lake's report reader
     parses each statement, and 61 nested calls ran its parser out of recursion depth."""
-    hexed = "'\\x' || lpad(format('{:x}', ord(ch)), 2, '0')"
+    hexed = "CASE WHEN ord(ch) > 255 THEN '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') ELSE '\\x' || lpad(format('{:x}', ord(ch)), 2, '0') END"
     each = f"list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{CONTROL_CLASS}') THEN {hexed} ELSE ch END)"
     return f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN array_to_string({each}, '') ELSE {expr} END"
 

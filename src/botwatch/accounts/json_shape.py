@@ -47,7 +47,7 @@ def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
     """The `accounts_scored` row (in `COLUMNS` order) of `@handle` (any case, the @ optional) or
     account id `key`; the one with most posts when a handle is shared across platforms; None when
     there is none. What `botwatch explain --json` and `botwatch.api.account` look up."""
-    key = key.lstrip("@")
+    key = key.removeprefix("@")  # one @ is the optional prefix: a hostile handle `@at` is asked for as `@@at`
     found = study.sql(
         f"SELECT {select_list(set(study.columns('accounts_scored')))} FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
         "ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",

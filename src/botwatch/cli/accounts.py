@@ -96,12 +96,12 @@ def explain(
     """Why an account got its bot and origin probabilities, in plain sentences."""
     from botwatch.model_used import bot_model_changed
 
-    key = handle.lstrip("@")
+    key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         if as_json:
-            row = find_account(st, key)
+            row = find_account(st, handle)
             if row is None:
                 fail(f"no account @{key} in {study}")
             changed = bot_model_changed(st)

@@ -51,6 +51,21 @@ def parse_duration(text: str | None, what: str = "--duration") -> float | None:
     return float(m.group(1)) * _UNITS[m.group(2) or "s"]
 
 
+def address_or_fail(url: str, option: str, schemes: tuple[str, ...]) -> None:
+    """A malformed address is the user's typo, said in one line (exit 2) before anything is
+    created: `--endpoint notaurl` opened the capture and recorded a run before it was refused,
+    and `--base-url notaurl` was retried as a network failure until `--duration` ran out."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in schemes or not host:
+        fail(f"{option} must be a {' or '.join(f'{s}://' for s in schemes)} URL with a host, got {url!r}")
+
+
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
             max_posts: int | None, rotate_mb: float, rotate_every: str, progress: bool | None, endpoint: str, ingest_every: float | None,
             keys_of: Callable[[Any], Any], extra: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
@@ -111,6 +126,7 @@ def collect_bluesky(
     """Bluesky posts from Jetstream, resumable by its microsecond cursor."""
     from botwatch.collect import jetstream as js
 
+    address_or_fail(endpoint, "--endpoint", ("ws", "wss"))
     every = parse_duration(ingest_every, "--ingest-every") if study else None
     cap = _common(folder, "bluesky", "bluesky", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                   rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=endpoint, ingest_every=every, keys_of=js.keys_of)
@@ -141,8 +157,7 @@ def collect_mastodon(
     from botwatch.collect import mastodon as md
     from botwatch.collect.filters import PostFilter
 
-    if urlsplit(server).scheme not in ("http", "https"):
-        fail(f"--server must be an http(s) URL, got {server!r}")
+    address_or_fail(server, "--server", ("https", "http"))
     full = PostFilter.build(election_or_fail(election), hashtag or (), () if (election or hashtag) else keyword or ())
     tags = list(full.hashtags)
     if tags:  # hashtag streams are filtered by the server; keywords can only filter the public stream
@@ -190,6 +205,7 @@ def collect_x(
 
     if stream == (search is not None):
         fail("give exactly one of --stream or --search QUERY")
+    address_or_fail(base_url, "--base-url", ("https", "http"))
 
     def when(text: str | None, opt: str) -> datetime | None:
         if text is None:

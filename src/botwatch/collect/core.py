@@ -41,6 +41,11 @@ class StopCapture(Exception):
     """Raised from `Capture.post()` once `--max-posts` posts are written."""
 
 
+# Closed files this close (seconds) to the newest one prime the dedupe memory on start: far more
+# than a replay goes back (Jetstream's rewind, 5 s; X's backfill, at most 5 minutes).
+PRIME_WINDOW_S = 600.0
+
+
 class _Seen:
     """Ids seen recently, in two generations so memory stays bounded and eviction is O(1).
 
@@ -143,11 +148,40 @@ class Capture:
     def _state_path(self) -> Path:
         return st.meta_dir(self.folder) / f"{self.stream}.state.json"
 
+    def _prime_files(self) -> list[Path]:
+        """The closed files whose ids may come back in a resumed stream's replay, oldest first.
+
+        The newest two, and every file closed within `PRIME_WINDOW_S` of the newest: runs
+        restarted within the rewind (a restart loop, `--ingest-every` closing a file every few
+        seconds) each leave a file, and a replay reaching past the newest two wrote their posts
+        again. Bounded by the dedupe memory: older files stop being read once it would be full."""
+        files = stream_files(self.folder, self.stream)
+        if not files:
+            return []
+
+        def stat(f: Path) -> tuple[float, int]:  # (closed at, bytes)
+            try:
+                info = f.stat()
+            except OSError:
+                return float("-inf"), 0
+            return info.st_mtime, info.st_size
+
+        newest = stat(files[-1])[0]
+        chosen: list[Path] = []
+        budget = self._seen.half  # ids; past it the oldest primed ones would be evicted anyway
+        for i, f in enumerate(reversed(files)):
+            closed, size = stat(f)
+            if i >= 2 and (closed < newest - PRIME_WINDOW_S or budget <= 0):
+                break
+            chosen.append(f)
+            budget -= size // 40  # its posts, roughly (a real post takes a few hundred gzip bytes)
+        return chosen[::-1]
+
     def _prime(self, salvaged: list[Path]) -> None:
         """Remember the ids in the newest files of this stream, so a resumed stream's overlap is dropped."""
         if self.keys_of is None:
             return
-        files = stream_files(self.folder, self.stream)[-2:]
+        files = self._prime_files()
         for f in sorted(set(files) | set(salvaged)):
             try:
                 for line in read_lines(f, tolerate_truncation=True):

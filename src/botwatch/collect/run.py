@@ -83,7 +83,9 @@ async def run_capture(
                     pass
     # This run's files beside its bytes: a resumed run that kept nothing said "1 closed file(s), 0 B".
     files = len(capture.writer.closed_files)
-    log(summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))))
+    # One log call a line: the log escapes control characters, the summary's own line feed included.
+    for line in summary(capture.stats, capture.disk_bytes, files, str(capture.folder), len(stream_files(capture.folder, capture.stream))).split("\n"):
+        log(line)
     if capture.stats.malformed or capture.stats.unknown:
         log(f"frames kept aside: {st.meta_dir(capture.folder) / f'malformed-{capture.stream}.jsonl'}")
     if follower is not None and follower.unreadable:

@@ -477,9 +477,11 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
     """Why `src` cannot be read under `cmap` (None: it can): packed in another archive, binary, or
     its header lacks a mapped column. Read from the head only, so it can be asked before ingesting."""
     from botwatch.ingest.csv_records import read_header
-    from botwatch.ingest.formats import ARCHIVE_MAGIC, SNIFF_BYTES, _other_delimiter, looks_binary
+    from botwatch.ingest.formats import ARCHIVE_MAGIC, SNIFF_BYTES, _other_delimiter, looks_binary, wide_text, wide_text_reason
 
     head = src.head(SNIFF_BYTES)
+    if wide := wide_text(head):
+        return wide_text_reason(wide)
     if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
         return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
     header = read_header(head)

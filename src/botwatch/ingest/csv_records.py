@@ -153,6 +153,12 @@ def csv_rows(src: InputSource, max_record_bytes: int) -> tuple[list[str], Iterat
                     continue
                 if len(row) == width:
                     error = f"unclosed quote: the record runs to the end of the input ({len(lines.current):,} lines)"
+                elif not _suspect(lines.current, width):
+                    # Quotes balanced and no line a row of its own: one multi-line record with a
+                    # field too many or too few (a column appended to one row), not rows a stray
+                    # quote merged. Fed again, its lines became fragments rejected one by one.
+                    yield lines.current[0][0], None, f"row has {len(row)} fields, header has {width} (one record over {len(lines.current):,} lines)", lines.raw(lines.current)
+                    continue
                 else:
                     error = f"row has {len(row)} fields, header has {width}, over {len(lines.current):,} lines (a stray quote?)"
             first, rest = lines.current[0], lines.current[1:]

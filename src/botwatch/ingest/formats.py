@@ -173,6 +173,28 @@ def _json_candidates(head: bytes) -> list[Any]:
     return out
 
 
+def wide_text(sample: bytes) -> str | None:
+    """The encoding of UTF-16 or UTF-32 text (a byte-order mark, or every other byte NUL in
+    ASCII-heavy text), else None. Why: a spreadsheet's "Unicode text" and Windows tools write
+    UTF-16, which the NUL-byte test took for a binary file, sending the user after corruption."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if sample.startswith(bom):
+            return name
+    head = sample[:4096]
+    if len(head) >= 16:
+        even, odd = head[0::2], head[1::2]
+        for nuls, chars in ((even, odd), (odd, even)):  # big- or little-endian: the NULs on one side
+            if nuls.count(0) >= 0.9 * len(nuls) and chars.count(0) <= 0.1 * len(chars):
+                return "UTF-16"
+    return None
+
+
+def wide_text_reason(encoding: str) -> str:
+    """What to tell a user whose file is `wide_text`."""
+    return (f"{encoding} text, not UTF-8: botwatch reads UTF-8; convert it first "
+            f"(`iconv -f {encoding} -t UTF-8 FILE > FILE-utf8`) and ingest that")
+
+
 def looks_binary(sample: bytes) -> bool:
     """Binary, not text: many NUL bytes or mostly undecodable. (A stray NUL in a post is text.)"""
     if not sample:
@@ -209,6 +231,8 @@ def sniff(src: InputSource) -> str:
             name = classify_json(obj)
             if name:
                 return name
+    if wide := wide_text(head):
+        raise UnknownFormat(wide_text_reason(wide))
     if looks_binary(head[:8192]):
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
     if first in ("{", "["):

@@ -1,0 +1,107 @@
+"""A new user's second walk through `botwatch ingest` on corrupted copies of a real archive (the
+gop-debate-2015 slice under tests/fixtures/ingest): each bad record counted once, located, kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch import open_study
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+GOP = FIX / "gop_debate_2015_tweets.csv"
+GOP_MAP = "account_id=author,handle=author,created_at=created_at,text=text,is_retweet=is_retweet,location=user_location,time_zone=user_time_zone"
+runner = CliRunner()
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def test_a_multiline_row_with_one_field_too_many_is_one_rejected_record(tmp_path: Path) -> None:
+    """A tool that appends a column to one row of a multi-line post: the reader took the record
+    for rows merged by a stray quote and fed its lines again, so one bad record became three
+    rejected ones ("row has 2 fields", "row has 11 fields"), each a fragment of the post. Its
+    quotes are balanced and none of its lines is a row of its own: it is one record, kept whole."""
+    with open(GOP, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    k = next(i for i, r in enumerate(body) if r[header.index("text")].count("\n") >= 2)
+    bad = body[k] + ["extra"]
+    text = _csv_text([header] + body[:k]) + _csv_text([bad]) + _csv_text(body[k + 1:])
+    path = tmp_path / "extra.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    start_line = _csv_text([header] + body[:k]).count("\n") + 1
+
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(path), "--columns", GOP_MAP])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    with open_study(tmp_path / "s.duckdb") as st:
+        rejected = st.pandas("rejected")
+    assert len(rejected) == 1, rejected[["line", "error"]].to_string()
+    only = rejected.iloc[0]
+    assert int(only["line"]) == start_line
+    assert "15 fields" in only["error"] and "header has 14" in only["error"]
+    raw = only["raw"] if isinstance(only["raw"], str) else bytes(only["raw"]).decode()
+    assert raw.rstrip("\n").endswith(",extra") and raw.count("\n") >= 2  # the whole record, not its first line
+
+
+def test_a_utf16_file_is_named_utf16_not_binary(tmp_path: Path) -> None:
+    """A spreadsheet's "Unicode text" or a Windows tool's export is UTF-16: ingest called it a
+    "binary file (NUL bytes or mostly invalid UTF-8)" (with a map: "binary or packed file"), which
+    sends a user looking for corruption. It is text in another encoding: say which, and how to
+    convert it."""
+    text = GOP.read_text(encoding="utf-8")
+    for enc, name in (("utf-16", "le-bom.csv"), ("utf-16-be", "be.csv"), ("utf-16-le", "le.csv")):
+        f = tmp_path / name
+        f.write_bytes(text.encode(enc))
+        for extra in ([], ["--columns", GOP_MAP]):
+            res = runner.invoke(app, ["ingest", str(tmp_path / f"s{len(extra)}.duckdb"), str(f), *extra])
+            assert res.exit_code in (1, 2), res.output
+            assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+            assert "UTF-16" in res.output and "iconv -f UTF-16" in res.output, res.output
+            assert "binary" not in res.output, res.output
+
+
+def _cut_gzip(tmp_path: Path) -> Path:
+    import gzip
+    import json
+
+    payload = b"".join(json.dumps({"id_str": str(i), "created_at": "Wed May 10 20:19:24 +0000 2017", "full_text": f"post {i}",
+                                   "user": {"id_str": str(i % 7)}}).encode() + b"\n" for i in range(3000))
+    z = gzip.compress(payload)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(z[: len(z) // 2])  # a download cut half way
+    return cut
+
+
+def test_a_cut_gzip_is_not_called_just_ok(tmp_path: Path) -> None:
+    """A download cut half way: its line said `ok ... rejected 1` (the cut a row in `rejected`),
+    which reads as a complete archive with one bad record. The line says the file was cut short and
+    how many posts were kept, and the command exits 1."""
+    cut = _cut_gzip(tmp_path)
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(cut)])
+    assert res.exit_code == 1, res.output
+    line = next(x for x in res.output.splitlines() if "cut.jsonl.gz" in x and "read" in x)
+    assert "cut short" in line and "after " in line and " posts" in line, line
+    assert not line.startswith("ok"), line
+
+
+@pytest.mark.spark
+def test_a_cut_gzip_is_reported_alike_on_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The cut is carried from the executor's reader to the driver's line, as on DuckDB."""
+    from botwatch.engines.spark_ingest import ingest_lake
+    from botwatch.ingest.runner import ingest
+
+    cut = _cut_gzip(tmp_path)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        duck = ingest(st, [str(cut)], workers=1).files[0]
+    lake = ingest_lake(spark, str(tmp_path / "lake"), [str(cut)]).files[0]
+    assert duck.broke_off and "after " in duck.broke_off
+    assert lake == duck
