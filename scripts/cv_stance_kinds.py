@@ -21,6 +21,8 @@ debate archive, pairs found only inside an event hashtag (`#GOPDebate`: the frag
   support (oppose) kept only where the post's lexicon tone is at least +0.05 (at most -0.05),
   else neutral (`features.topic_tone_gate`); `notone` the same without the gate, for the
   answers of a model whose stage applies it;
+- `ord05`: the ordinary accounts' tweets (brexit-2016, twarc2 pools) weigh 0.5 in training, the
+  IRA posts 1 (the frozen test part holds IRA posts only; measured, not a candidate to ship);
 - `elbal`, `elbal1`: the class weights counted within each election (balance 0.5 and 1) instead
   of over the pooled labels: support is 8 % of the UK pairs and 25 % of the US ones, so pooled
   weights leave UK support, the class the UK figure misses most, under-weighted for its election.
@@ -94,6 +96,35 @@ def fit_per_election(items: list, classes: list[str], c: float, extra: list = ()
     return vec, clf
 
 
+ORDINARY_WEIGHT = {"ord05": 0.5}
+_SRC = "_src=ordinary"  # a bookkeeping key marking an ordinary account's tweet, read and dropped by `fit_source_weighted`
+
+
+def fit_source_weighted(weight: float):  # type: ignore[no-untyped-def]
+    """`train_content_model.fit` with the gold items marked `_SRC` weighing `weight` (the mark is
+    dropped before the features are vectorised; class balance as `fit`)."""
+    plain = T.fit
+
+    def fit(items: list, classes: list[str], c: float, extra: list = (), extra_weight: float = 0.3, balance: float = 1.0):  # type: ignore[no-untyped-def]
+        from sklearn.linear_model import LogisticRegression
+
+        marked = [_SRC in f for f, _y in items]
+        clean = [({k: v for k, v in f.items() if k != _SRC}, y) for f, y in items]
+        vec, _clf = plain(clean, classes, c, extra, extra_weight, balance)  # the vocabulary `fit` keeps
+        allitems = clean + list(extra)
+        x = vec.transform([f for f, _y in allitems])
+        y = np.array([classes.index(lab) for _, lab in allitems])
+        w = np.array([weight if m else 1.0 for m in marked] + [extra_weight] * len(extra))
+        gold_y = y[: len(items)]
+        freq = np.array([max((gold_y == k).sum(), 1) for k in range(len(classes))], float)
+        w = w * ((len(items) / (len(classes) * freq)) ** balance)[y]
+        clf = LogisticRegression(C=c, max_iter=1000, tol=1e-4)
+        clf.fit(x, y, sample_weight=w)
+        return vec, clf
+
+    return fit
+
+
 def _election_of_post() -> dict[str, str]:
     return {r["post_id"]: r["election"] for _p, lab in T.LABELLED_SETS for r in csv.DictReader(open(lab, encoding="utf-8"))}
 
@@ -130,6 +161,14 @@ def oof(items: list, groups: list[str], classes: list[str], settings: dict, extr
         return [("neutral" if gate and F.topic_tone_gate(f, a) else a) for (f, _y), a in zip(items, got)]
     x = [(transform(f, variant), y) for f, y in items]
     ex = [(transform(f, variant), y) for f, y in extra]
+    if variant in ORDINARY_WEIGHT:
+        pool = {r["post_id"]: r["pool"] for _p, lab in T.LABELLED_SETS for r in csv.DictReader(open(lab, encoding="utf-8"))}
+        x = [(({**f, _SRC: 1.0} if source_of(pool.get(g, "")) == "ordinary" else f), y) for (f, y), g in zip(x, groups)]
+        plain, T.fit = T.fit, fit_source_weighted(ORDINARY_WEIGHT[variant])
+        try:
+            return fold_answers(x, ex, groups, classes, settings, seed, 5)
+        finally:
+            T.fit = plain
     if variant not in PER_ELECTION:
         return fold_answers(x, ex, groups, classes, settings, seed, 5)
     el = _election_of_post()

@@ -14,7 +14,11 @@ only as a check:
   base rate labels most pairs support whatever the post says;
 - how many "support" pairs name "which party it is" in their evidence (the party-identity
   feature was among the three strongest pushes toward the answer, or toward the tree blend's), and
-  how the pairs matched only by a topic hashtag (`#GOPDebate`: signal `topic_tag`) are labelled;
+  how the pairs matched only by a topic hashtag (`#GOPDebate`: signal `topic_tag`) are labelled,
+  per crowd label beside the pairs matched otherwise, and how many of them the tone gate
+  (`features.topic_tone_gate`) turned neutral: a tweet the crowd calls neutral or positive
+  rarely opposes the party, so an "oppose" share that does not fall with the crowd's tone is a
+  lean of the model, not of the tweets;
 - post sentiment (`post_labels.sentiment` cut at VADER's ±0.05) against the crowd label:
   macro-F1 with a 95% bootstrap interval over posts (the same measure as `botwatch content
   evaluate`).
@@ -45,6 +49,7 @@ from botwatch.study import Study  # noqa: E402
 
 CROWD = ("Negative", "Neutral", "Positive")
 PARTY_WORDS = "which party it is"  # how evidence_words says the `party=` feature
+TONE_GATED = "the party is found only inside a topic hashtag"  # how a tone-gated answer's evidence opens
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -110,6 +115,11 @@ def check(study_path: Path, csv_path: Path, boot: int = 1000) -> dict:
             "support_topic_tag_only": sum(list(sig or []) == ["topic_tag"] for _e, sig in support),
             "topic_tag_only": dict(Counter(s for _p, s, _e, sig in mine if list(sig or []) == ["topic_tag"])),
             "topic_tag_only_party_feature": sum(PARTY_WORDS in ev for _p, _s, ev, sig in mine if list(sig or []) == ["topic_tag"]),
+            "topic_tag_only_by_crowd": {c: dict(Counter(s for pid, s, _e, sig in mine if list(sig or []) == ["topic_tag"] and label_of[pid] == c))
+                                        for c in CROWD},
+            "named_by_crowd": {c: dict(Counter(s for pid, s, _e, sig in mine if list(sig or []) != ["topic_tag"] and label_of[pid] == c))
+                               for c in CROWD},
+            "tone_gated": sum(ev.startswith(TONE_GATED) for _p, _s, ev, _g in mine),
         }
     labels = [{"post_id": pid, "party": "", "stance": "", "sentiment": c.lower()} for pid, c in label_of.items()]
     fig = agreement(labels, {}, {p: sent.get(p) for p in label_of}, n_boot=boot).sentiment
@@ -138,7 +148,15 @@ def main() -> None:
               f"matched by a topic hashtag only: {p['support_topic_tag_only']:,}")
         t = p["topic_tag_only"]
         print(f"  pairs matched by a topic hashtag only: {sum(t.values()):,} (support {t.get('support', 0):,}, oppose {t.get('oppose', 0):,}, "
-              f"neutral {t.get('neutral', 0):,}); their evidence names '{PARTY_WORDS}' in {p['topic_tag_only_party_feature']:,}")
+              f"neutral {t.get('neutral', 0):,}); their evidence names '{PARTY_WORDS}' in {p['topic_tag_only_party_feature']:,}; "
+              f"turned neutral by the tone gate: {p['tone_gated']:,}")
+        for what, key in (("matched by a topic hashtag only", "topic_tag_only_by_crowd"), ("matched otherwise", "named_by_crowd")):
+            for c in CROWD:
+                b = p[key][c]
+                n = sum(b.values())
+                if n:
+                    print(f"    {what}, crowd {c:8s}: {n:5,} pairs, support {b.get('support', 0):5,}, oppose {b.get('oppose', 0):5,} "
+                          f"({b.get('oppose', 0) / n:.0%}), neutral {b.get('neutral', 0):5,}")
     s = r["sentiment"]
     print(f"\npost sentiment (±0.05) vs crowd: macro-F1 {s['macro_f1']:.3f} [{s['ci'][0]:.3f}–{s['ci'][1]:.3f}], "
           f"accuracy {s['accuracy']:.3f} (majority {s['majority']:.3f}), {s['n']:,} posts")

@@ -122,6 +122,10 @@ def test_gop_crowd_check_on_a_small_slice(tmp_path: Path) -> None:
     assert sum(rep["by_crowd"][c]["n"] for c in ("Negative", "Neutral", "Positive")) == 4
     assert rep["by_crowd"]["Negative"]["n"] == 2
     assert rep["topic_tag_only_party_feature"] == 0
+    by_tag, by_named = rep["topic_tag_only_by_crowd"], rep["named_by_crowd"]
+    assert sum(sum(by_tag[c].values()) + sum(by_named[c].values()) for c in by_tag) == 4
+    assert sum(sum(v.values()) for v in by_tag.values()) == sum(rep["topic_tag_only"].values())
+    assert 0 <= rep["tone_gated"] <= sum(rep["topic_tag_only"].values())
     assert r["sentiment"]["n"] == 4 and 0.0 <= r["sentiment"]["macro_f1"] <= 1.0
 
 

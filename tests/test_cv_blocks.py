@@ -60,3 +60,19 @@ def test_per_election_weights_equal_pooled_ones_for_one_election() -> None:
     v2, c2 = m.fit_per_election(tagged, ["support", "oppose", "neutral"], 0.3, balance=0.5)
     assert v1.feature_names_ == v2.feature_names_
     assert np.allclose(c1.coef_, c2.coef_)
+
+
+def test_source_weight_one_is_the_plain_fit() -> None:
+    """Ordinary tweets weighted 1 give the plain model: the mark is only bookkeeping."""
+    import numpy as np
+
+    m = load_script("cv_stance_kinds")
+    t = load_script("train_content_model")
+    items = [({"w=a": 1.0, "w=b": float(i % 3 == 0)}, lab) for i, lab in enumerate(["support"] * 3 + ["oppose"] * 6 + ["neutral"] * 11)]
+    marked = [(({**f, m._SRC: 1.0} if i % 2 else f), y) for i, (f, y) in enumerate(items)]
+    v1, c1 = t.fit(items, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    v2, c2 = m.fit_source_weighted(1.0)(marked, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    assert v1.feature_names_ == v2.feature_names_ and m._SRC not in v2.feature_names_
+    assert np.allclose(c1.coef_, c2.coef_)
+    _v3, c3 = m.fit_source_weighted(0.5)(marked, ["support", "oppose", "neutral"], 0.3, balance=0.5)
+    assert not np.allclose(c1.coef_, c3.coef_)
