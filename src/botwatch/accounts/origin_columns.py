@@ -22,6 +22,7 @@ this path to the per-account one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,7 @@ from botwatch.accounts.origin import (
     _time_zone_item,
     _utc_offset_item,
     codes,
+    office_factor,
     scripts_in,
 )
 from botwatch.accounts.origin_batch import CHUNK, lead_sentence, posteriors
@@ -463,6 +465,7 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
     values_out: list[list[float]] = []
     evidence: list[list[str]] = []
     items: list[list[str]] = []
+    office: list[float | None] = []
     p_ru = np.full(len(uniq), np.nan)
     for s in range(0, len(uniq), CHUNK):
         rows = uniq[s:s + CHUNK]
@@ -477,11 +480,13 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
                 values_out.append([])
                 evidence.append([NO_EVIDENCE])
                 items.append([])
+                office.append(None)
                 continue
             kept = [(names[k], rv) for k, v, rv in zip(o, t, tr) if v >= 0.005]
             best = names[o[0]]
             sentences = [lead_sentence(best, t[0], home), *(table.sentences[x] for x in its)]
             kinds = [table.kinds[x] for x in its]
+            office.append(office_factor(kinds, [table.vectors[x] for x in its], home))
             if note:
                 sentences.append(note)
                 kinds.append("calibration")
@@ -504,6 +509,7 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
         # NULL exactly where the account has no evidence (a NaN P(Russia) of an account with
         # evidence stays NaN, as `batches.origin_columns` of the results stored it).
         "_o_p_russia": pa.array(p_ru, pa.float64(), mask=~known).take(take),
+        "_o_office": pa.array(office, pa.float64()).take(take),
     }
     return OriginColumns(columns, p_ru[inverse])
 
@@ -511,6 +517,28 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
 def results_of(cols: OriginColumns) -> list[OriginResult]:
     """The columns as one fresh `OriginResult` per account (callers may replace their fields)."""
     c = {k: v.to_pylist() for k, v in cols.columns.items()}
-    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, kinds, p)
-            for country, prob, keys, values, evidence, kinds, p
-            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"])]
+    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, kinds, p, office)
+            for country, prob, keys, values, evidence, kinds, p, office
+            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"],
+                   c["_o_office"])]
+
+
+def fill_office_values(evidence: pd.DataFrame, platform: Sequence[Any], account_id: Sequence[Any], office: Sequence[float | None]) -> None:
+    """Set `value` of each `office_hours` origin row of `evidence` (an `account_evidence` frame)
+    to its account's `office` factor (`OriginResult.office`, the `_o_office` column; accounts given
+    by `platform` and `account_id` in the same order), in place.
+
+    Why: the report's clause on party accounts whose hours fit a working day in UTC+3 read the
+    factor back out of the sentence ("×N"); the number is now a column of its own."""
+    if evidence.empty:
+        return
+    at = np.flatnonzero((evidence["kind"].astype(object).to_numpy() == "origin")
+                        & (evidence["feature"].astype(object).to_numpy() == origin_shifts.KIND))
+    if not len(at):
+        return
+    factor = {(p, a): v for p, a, v in zip(platform, account_id, office) if v is not None}
+    plat = evidence["platform"].astype(object).to_numpy()[at].tolist()
+    acc = evidence["account_id"].astype(object).to_numpy()[at].tolist()
+    values = evidence["value"].astype(object).to_numpy().copy()
+    values[at] = [factor.get(k) for k in zip(plat, acc)]
+    evidence["value"] = pd.array(values, dtype=object)
