@@ -39,6 +39,7 @@ from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
+from botwatch.accounts.origin_columns import fill_office_values
 from botwatch.accounts.origin_prior import (
     FAR_SCOPE, NEAR_MIN, NEAR_SCOPE, StudyPrior, from_log_likelihood, home_base, home_from_log_likelihood, home_log_likelihood, log_likelihood, study_base,
 )
@@ -116,11 +117,12 @@ PRIOR_PARTS = pa.schema([("accounts", pa.int64()), ("ll", pa.list_(pa.float64())
 # Each account's origin result from the first pass, so later passes do not compute it again: the
 # result's fields as typed columns (`_o_*`; a JSON text per account, written and parsed again, was
 # a tenth of the stage), its P(Russia) where it has origin evidence, and its own log-ratio of
-# Russia (what it gives its shared-text neighbours, `origin_textpool`).
+# Russia (what it gives its shared-text neighbours, `origin_textpool`), and its office-hours factor
+# (`_o_office`, `OriginResult.office`: the score pass writes it as that evidence row's `value`).
 _TEXTS = pa.list_(pa.string())
 ORIGIN_FIELDS = pa.schema([("_o_country", pa.string()), ("_o_probability", pa.float64()), ("_o_keys", _TEXTS),
                            ("_o_values", pa.list_(pa.float64())), ("_o_evidence", _TEXTS), ("_o_items", _TEXTS),
-                           ("_o_p_russia", pa.float64())])
+                           ("_o_p_russia", pa.float64()), ("_o_office", pa.float64())])
 ORIGIN_ROWS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), *ORIGIN_FIELDS,
                          ("_p", pa.float64()), ("_lam", pa.float64())])
 
@@ -136,6 +138,7 @@ def origin_columns(results: list[OriginResult]) -> dict[str, pa.Array]:
         "_o_evidence": pa.array([r.evidence for r in results], _TEXTS),
         "_o_items": pa.array([r.items for r in results], _TEXTS),
         "_o_p_russia": pa.array([r.p_russia for r in results], pa.float64()),
+        "_o_office": pa.array([r.office for r in results], pa.float64()),
     }
 
 
@@ -236,6 +239,9 @@ class ScoreBatch:
         scores, evidence = score(data, self.model, origin_home(getattr(self.election, "country", None)),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins,
                                  near_russia=_near_column(batch) if stored else None)
+        if stored and "_o_office" in batch.schema.names:  # the office-hours factor stored by the first pass
+            fill_office_values(evidence, batch.column("platform").to_pylist(), batch.column("account_id").to_pylist(),
+                               batch.column("_o_office").to_pylist())
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
 

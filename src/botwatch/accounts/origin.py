@@ -144,6 +144,10 @@ class OriginResult:
     evidence: list[str]
     items: list[str]  # names of the evidence kinds used
     p_russia: float | None = None  # unrounded P(Russia) (for the study-level prior in `origin_prior`)
+    # The `office_hours` item's factor on the odds of Russia against home (else the US), the number
+    # its sentence states (`office_factor`); the stage writes it as that evidence row's `value`. Not
+    # compared: it is a reading of one item, already in `evidence`.
+    office: float | None = field(default=None, compare=False)
 
     def probabilities_json(self) -> str | None:
         return json.dumps(self.probabilities, sort_keys=False) if self.probabilities else None
@@ -518,6 +522,16 @@ def _post_langs_item(tagged: tuple[tuple[str, int], ...]) -> Evidence | None:
     return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})"
 
 
+def office_factor(kinds: Sequence[str], vectors: Sequence[np.ndarray], home: str | None) -> float | None:
+    """The `office_hours` item's factor among an account's items (kinds and likelihood vectors in
+    order), as its sentence states it: the odds of Russia against home, else the US
+    (`origin_shifts.russia_factor`); None without the item."""
+    for kind, v in zip(kinds, vectors):
+        if kind == origin_shifts.KIND:
+            return origin_shifts.russia_factor(np.log(v), codes(), home)
+    return None
+
+
 def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list[tuple[str, np.ndarray, str]]:
     """(kind, likelihood vector, sentence) for each piece of evidence the account offers.
 
@@ -655,7 +669,8 @@ def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozens
     if note:
         sentences.append(note)
         kinds.append("calibration")
-    return OriginResult(best, float(p[order[0]]), probs, sentences, kinds, float(p[codes().index("RU")]))
+    return OriginResult(best, float(p[order[0]]), probs, sentences, kinds, float(p[codes().index("RU")]),
+                        office_factor([k for k, _, _ in items], [v for _, v, _ in items], home))
 
 
 def origin_as_row(res: OriginResult) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from botwatch.accounts.origin import (
     calibrate_russia_rows,
     codes,
     evidence_vectors,
+    office_factor,
     prior,
 )
 from botwatch.exact_round import round_like_python
@@ -111,5 +112,5 @@ def _chunk(inputs: Sequence[OriginInput], home: str | None, keep: int, calibrate
         if note:
             sentences.append(note)
             kinds.append("calibration")
-        out.append(OriginResult(best, t[0], probs, sentences, kinds, p_ru[i]))
+        out.append(OriginResult(best, t[0], probs, sentences, kinds, p_ru[i], office_factor([k for k, _, _ in its], [v for _, v, _ in its], home)))
     return out

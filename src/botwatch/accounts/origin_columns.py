@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from botwatch.accounts import origin_desk, origin_shifts
 from botwatch.accounts.origin import (
@@ -50,6 +51,7 @@ from botwatch.accounts.origin import (
     _time_zone_item,
     _utc_offset_item,
     codes,
+    office_factor,
     scripts_in,
 )
 from botwatch.accounts.origin_batch import CHUNK, lead_sentence, posteriors
@@ -463,6 +465,7 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
     values_out: list[list[float]] = []
     evidence: list[list[str]] = []
     items: list[list[str]] = []
+    office: list[float | None] = []
     p_ru = np.full(len(uniq), np.nan)
     for s in range(0, len(uniq), CHUNK):
         rows = uniq[s:s + CHUNK]
@@ -477,11 +480,13 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
                 values_out.append([])
                 evidence.append([NO_EVIDENCE])
                 items.append([])
+                office.append(None)
                 continue
             kept = [(names[k], rv) for k, v, rv in zip(o, t, tr) if v >= 0.005]
             best = names[o[0]]
             sentences = [lead_sentence(best, t[0], home), *(table.sentences[x] for x in its)]
             kinds = [table.kinds[x] for x in its]
+            office.append(office_factor(kinds, [table.vectors[x] for x in its], home))
             if note:
                 sentences.append(note)
                 kinds.append("calibration")
@@ -504,6 +509,7 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
         # NULL exactly where the account has no evidence (a NaN P(Russia) of an account with
         # evidence stays NaN, as `batches.origin_columns` of the results stored it).
         "_o_p_russia": pa.array(p_ru, pa.float64(), mask=~known).take(take),
+        "_o_office": pa.array(office, pa.float64()).take(take),
     }
     return OriginColumns(columns, p_ru[inverse])
 
@@ -511,6 +517,33 @@ def posterior_columns(slots: Slots, home: str | None, keep: int = 8, calibrate: 
 def results_of(cols: OriginColumns) -> list[OriginResult]:
     """The columns as one fresh `OriginResult` per account (callers may replace their fields)."""
     c = {k: v.to_pylist() for k, v in cols.columns.items()}
-    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, kinds, p)
-            for country, prob, keys, values, evidence, kinds, p
-            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"])]
+    return [OriginResult(country, prob, dict(zip(keys, values)), evidence, kinds, p, office)
+            for country, prob, keys, values, evidence, kinds, p, office
+            in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"],
+                   c["_o_office"])]
+
+
+def fill_office_values(evidence: pd.DataFrame, platform: Any, account_id: Any, office: Any) -> None:
+    """Set `value` of each `office_hours` origin row of `evidence` (an `account_evidence` frame)
+    to its account's `office` factor (`OriginResult.office`, the `_o_office` column; accounts given
+    by `platform` and `account_id` in the same order, as lists or Arrow arrays), in place.
+
+    Why: the report's clause on party accounts whose hours fit a working day in UTC+3 read the
+    factor back out of the sentence ("×N"); the number is now a column of its own. Only the rows
+    of accounts that have the item are looked at (found by an Arrow set lookup), so a batch pays
+    for its office-hours accounts, not for all its evidence rows."""
+    off = pa.array(office, pa.float64())
+    have = np.flatnonzero(pc.is_valid(off).to_numpy(zero_copy_only=False))
+    if not len(have) or evidence.empty:
+        return
+    take = pa.array(have, pa.int64())
+    ids = pa.array(account_id, pa.string()).take(take)
+    factor = dict(zip(zip(pa.array(platform, pa.string()).take(take).to_pylist(), ids.to_pylist()), off.take(take).to_pylist()))
+    rows = np.flatnonzero(pc.is_in(pa.array(evidence["account_id"].array, pa.string()), value_set=ids).to_numpy(zero_copy_only=False))
+    rows = rows[evidence["feature"].to_numpy(dtype=object)[rows] == origin_shifts.KIND]
+    rows = rows[np.asarray(pc.equal(pa.array(evidence["kind"].array, pa.string()).take(pa.array(rows, pa.int64())), "origin"), bool)]
+    if not len(rows):
+        return
+    values = evidence["value"].to_numpy(dtype=object).copy()
+    values[rows] = [factor.get(k) for k in zip(evidence["platform"].iloc[rows].tolist(), evidence["account_id"].iloc[rows].tolist())]
+    evidence["value"] = pd.array(values, dtype=object)

@@ -313,6 +313,20 @@ def _move_words(log_ratio: float) -> str:
     return f"{sign}{f:,.0f}" if f >= 1000 else f"{sign}{f:.2f}"
 
 
+def reference(codes: tuple[str, ...], home: str | None) -> int:
+    """The country the item's sentence states Russia's odds against: home, else the United States."""
+    return codes.index(home) if home in codes else codes.index("US")
+
+
+def russia_factor(log_l: np.ndarray, codes: tuple[str, ...], home: str | None) -> float | None:
+    """The factor the item moved the odds of Russia against `reference` by (> 1 towards Russia):
+    the number its sentence words as "odds of Russia against XX ×N" or "÷N", unrounded, so a reader
+    of `account_evidence.value` need not parse the sentence. None without Russia among `codes`."""
+    if "RU" not in codes:
+        return None
+    return float(math.exp(float(log_l[codes.index("RU")] - log_l[reference(codes, home)])))
+
+
 def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None, weight: float = 1.0) -> Any:  # origin_signals.Item | None
     """The scaled evidence item (log-likelihood × the fitted slope × `weight`) with its sentence, or
     None. `weight` < 1 counts hours that are not all the account's own at part of their worth
@@ -346,7 +360,7 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None,
         v[codes.index("RU")] = measured
         v = weight * k * v
         v = v - v.max()
-    ref = codes.index(home) if home in codes else codes.index("US")
+    ref = reference(codes, home)
     note = ""
     if measured is not None:
         cap = float(np.exp(max(lr_parameters()["office_hours_lr"]["log_ratio"])))

@@ -31,7 +31,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
-from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, fill_office_values, posterior_columns
 from botwatch.accounts import origin_table
 from botwatch.accounts.origin_prior import NEAR_MIN, StudyPrior
 from botwatch.accounts.origin_table import OriginTable
@@ -535,10 +535,14 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
     # The origin results stay columns (`origin_table`) from here to the cells and rows written.
+    office: list[float | None] | None = None  # each account's office-hours factor, when known here
     if origins is None:
-        table = origin_table.from_columns(origin_result_columns(data, home).columns)
+        own_cols = origin_result_columns(data, home).columns
+        table = origin_table.from_columns(own_cols)
+        office = own_cols["_o_office"].to_pylist()
     else:
         table = origins if isinstance(origins, OriginTable) else origin_table.from_results(origins)
+        office = None if isinstance(origins, OriginTable) else [r.office for r in origins]  # a table's: the caller's `_o_office`
     # The study's home share (`origin_prior.estimate_home`) is read from the results before
     # pooling, as the stage reads its first pass's stored results: the same estimate either way.
     home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
@@ -562,6 +566,8 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     f["female_name_mismatch"] = _female_name_mismatch(data, table)
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table)
+    if office is not None:  # the office-hours row's factor as a number beside its sentence
+        fill_office_values(evidence, _values(f["platform"]), _values(f["account_id"]), office)
     known_list, ood_list = known.tolist(), ood.tolist()
     bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
