@@ -97,9 +97,9 @@ def test_one_burst_is_not_a_day() -> None:
 def test_odds_in_words_stay_readable() -> None:
     import math
 
-    assert osh._move_words(math.log(55463.6)) == "×55,464"
-    assert osh._move_words(-math.log(4.1)) == "÷4.10"
-    assert osh._move_words(900.0) == "over ×1,000,000"
+    assert osh.move_words(math.log(55463.6)) == "×55,464"
+    assert osh.move_words(-math.log(4.1)) == "÷4.10"
+    assert osh.move_words(900.0) == "over ×1,000,000"
 
 
 def test_evidence_against_russia_is_bounded_but_evidence_for_it_is_not() -> None:

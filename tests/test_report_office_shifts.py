@@ -98,3 +98,24 @@ def test_a_partys_own_account_at_office_hours_is_no_headline_and_the_section_giv
             "better than a person's day at home: a pattern of hours, which an office elsewhere working early or late can make too, not a place; "
             "weighing all its origin evidence, it is more likely than not run from outside GB.") in head
     assert "UKLabour" not in head
+
+
+def test_the_factor_and_the_direction_come_from_the_rows_number_not_its_sentence(tmp_path: Path) -> None:
+    """The office-hours row carries its factor on the odds of Russia (`account_evidence.value`); the
+    section reads that number, so a sentence reworded later cannot turn the count or the factor.
+    A row whose number points away from Russia is not counted, whatever its words."""
+    from botwatch.timeline.report import office_shift_accounts
+
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('twitter', 'lab', 'UKLabour'), ('twitter', 'x1', 'someone'), ('twitter', 'x2', 'other')")
+        rows = [("lab", 1.834, "office shifts, reworded: no odds phrase"), ("x1", 55463.6, "reworded"), ("x2", 1 / 4.1, "odds of Russia against GB ×9.99")]
+        for aid, value, text in rows:
+            st.sql("INSERT INTO account_evidence VALUES ('twitter', ?, 'origin', 1, 'office_hours', ?, NULL, ?)", [aid, value, text])
+        election = SimpleNamespace(country=None, parties=[SimpleNamespace(name="Labour", accounts=["UKLabour"])])
+        office = office_shift_accounts(st, election)
+    finally:
+        st.close()
+    assert office["n"] == 2 and office["others"] == 1  # x2's number is ÷4.10: away from Russia
+    assert office["official"] == [{"handle": "UKLabour", "party": "Labour", "p_outside": None, "factor": "×1.83"}]

@@ -304,7 +304,7 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
             f"Moscow time; {fit}: odds of Russia against {ref} {move}")
 
 
-def _move_words(log_ratio: float) -> str:
+def move_words(log_ratio: float) -> str:
     """'×2.35', '÷4.10', '×55,464', 'over ×1,000,000': how far the item moved the odds, readably."""
     f = math.exp(min(abs(log_ratio), 700.0))
     sign = "×" if log_ratio >= 0 else "÷"
@@ -364,7 +364,7 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None,
     note = ""
     if measured is not None:
         cap = float(np.exp(max(lr_parameters()["office_hours_lr"]["log_ratio"])))
-        note += (f" (counted as measured on development accounts with such hours: Russia-run against ordinary {_move_words(measured)}"
+        note += (f" (counted as measured on development accounts with such hours: Russia-run against ordinary {move_words(measured)}"
                  f"{'' if weight * k == 1 else f', weighted ×{weight * k:.2f}'}; the most it counts is ×{cap:,.0f})")
     if "RU" in codes:
         ru = codes.index("RU")
@@ -373,7 +373,7 @@ def item(counts: Sequence[int] | None, codes: tuple[str, ...], home: str | None,
             v[ru] = math.log(FLOOR_AGAINST_RUSSIA)
             note += (f" (counted at most ÷{1 / FLOOR_AGAINST_RUSSIA:.0f} against Russia: the person's day was learned from British "
                      "accounts, so a Russian person's later hours are not known to it)")
-        move = _move_words(float(v[ru] - v[ref]))
+        move = move_words(float(v[ru] - v[ref]))
     else:
         move = "×1.00"
     return Item(KIND, v, sentence(counts, move, codes[ref]) + note)

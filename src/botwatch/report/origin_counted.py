@@ -22,7 +22,7 @@ from botwatch.study import Study
 
 # Origin evidence kinds (`account_evidence.feature` where kind = 'origin') that come from the
 # language of an account's posts or interface only, and the model's own bookkeeping rows.
-LANGUAGE_KINDS = ("post_langs", "articles", "account_lang", "post_script")
+LANGUAGE_KINDS = ("post_langs", "articles", "account_lang", "post_script", "post_cyrillic")
 BOOKKEEPING_KINDS = ("prior", "calibration", "study_prior", "home_share")
 
 

@@ -280,25 +280,38 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
                  " ON h.platform = e.platform AND h.account_id = e.account_id")
     else:
         handle = "CAST(NULL AS VARCHAR)"
-    # The item's sentence ends "odds of Russia against XX ×N" (towards Russia) or "÷N" (away).
+    # The item's row carries the factor it moved the odds of Russia by (`account_evidence.value`,
+    # > 1 towards Russia). Studies scored before the row held it (value NULL) are read from the
+    # sentence, which ends "odds of Russia against XX ×N" (towards Russia) or "÷N" (away).
     rows = study.sql(
-        f"SELECT e.platform, e.account_id, min({handle}), min(e.sentence), max({p_out}) FROM account_evidence e{join} "
-        "WHERE e.kind = 'origin' AND e.feature = ? AND e.sentence LIKE '%odds of Russia against %' AND e.sentence NOT LIKE '%÷%' "
-        "GROUP BY ALL ORDER BY 1, 2",
+        f"SELECT e.platform, e.account_id, min({handle}), min(e.sentence), max({p_out}), max(e.value) FROM account_evidence e{join} "
+        "WHERE e.kind = 'origin' AND e.feature = ? AND (e.value > 1 OR (e.value IS NULL AND e.sentence LIKE '%odds of Russia against %' "
+        "AND e.sentence NOT LIKE '%÷%')) GROUP BY ALL ORDER BY 1, 2",
         [KIND],
     )
     own = {h.lstrip("@").lower(): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
     official, others = [], []
-    for _platform, _aid, h, sentence, p in rows:
+    for _platform, _aid, h, sentence, p, value in rows:
         if h and h.lower() in own:
-            factor = re.search(r"odds of Russia against \w+ ((?:over )?×[0-9.,]+)", sentence or "")
-            official.append({"handle": h, "party": own[h.lower()], "p_outside": p, "factor": factor.group(1) if factor else None})
+            official.append({"handle": h, "party": own[h.lower()], "p_outside": p, "factor": _office_factor(value, sentence)})
         else:
             others.append(p)
     out.update(n=len(rows), others=len(others), official=official, home=home if scored else None)
     if scored:
         out["others_foreign"] = sum(1 for p in others if p is not None and p >= FOREIGN_THRESHOLD)
     return out
+
+
+def _office_factor(value: float | None, sentence: str | None) -> str | None:
+    """How far the office-hours item moved an account's odds of Russia, as its sentence words it
+    ("×2.35", "×55,464", "over ×1,000,000"): from the row's number, else (a study scored before the
+    row carried it) from the sentence."""
+    if value is not None:
+        from botwatch.accounts.origin_shifts import move_words
+
+        return move_words(math.log(value)) if value > 0 else None
+    found = re.search(r"odds of Russia against \w+ ((?:over )?×[0-9.,]+)", sentence or "")
+    return found.group(1) if found else None
 
 
 def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
