@@ -262,8 +262,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
     first: dict[str, str] = {}
     for i, path in enumerate(files):
         m = meta.get(i) or {"source": path, "error": "the executor reading it returned nothing"}
-        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0), unreadable=m.get("unreadable"),
-                         cut_off=m.get("cut_off"))
+        res = FileResult(source=path, format=m.get("format"), read=int(m.get("records_read") or 0), unreadable=m.get("unreadable"))
         results.append(res)
         if m.get("error"):
             res.error = m["error"]
@@ -278,6 +277,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
                 first.setdefault(m["sha256"], m["source"])
             res.rejected = int(m.get("n_rejected") or 0)
             res.repaired = int(m.get("n_repaired") or 0)  # as DuckDB's `staged_repairs`: the file's notes
+            res.cut_off, res.not_utf8 = m.get("cut_off"), int(m.get("not_utf8") or 0)  # as DuckDB's line says them
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts
