@@ -105,3 +105,45 @@ def test_a_cut_gzip_is_reported_alike_on_spark(spark, tmp_path: Path) -> None:  
     lake = ingest_lake(spark, str(tmp_path / "lake"), [str(cut)]).files[0]
     assert duck.broke_off and "after " in duck.broke_off
     assert lake == duck
+
+
+def _cp1252_csv(tmp_path: Path) -> tuple[Path, int]:
+    """The gop slice as Excel saves a CSV on Windows (cp1252), a third of its posts with accents."""
+    with open(GOP, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    ti = header.index("text")
+    for i, r in enumerate(body):
+        r[ti] = r[ti].encode("ascii", "replace").decode() + (" café naïve" if i % 3 == 0 else "")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(_csv_text([header] + body).encode("cp1252"))
+    return path, sum(1 for i in range(len(body)) if i % 3 == 0)
+
+
+def test_a_file_in_another_encoding_is_said_to_be_one(tmp_path: Path) -> None:
+    """A cp1252 export (Excel's CSV on Windows): every row with an accent was rejected as "invalid
+    UTF-8 in row" and the line said only `rejected N`, a third of the file lost with no word of
+    why or how to get it back. The rejected rows stay rejected (never "repaired" into other text),
+    and a line under the summary names the likely cause and the conversion."""
+    path, accented = _cp1252_csv(tmp_path)
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(path), "--columns", GOP_MAP])
+    assert res.exit_code == 0, res.output
+    note = [x for x in res.output.splitlines() if "not UTF-8" in x]
+    assert len(note) == 1 and f"{accented} records" in note[0] and "iconv -f CP1252 -t UTF-8" in note[0], res.output
+    with open_study(tmp_path / "s.duckdb") as st:
+        assert st.count("rejected") == accented
+
+
+@pytest.mark.spark
+def test_records_not_in_utf8_are_counted_alike_on_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.engines.spark_ingest import ingest_lake
+    from botwatch.ingest.csv_mapping import from_options
+    from botwatch.ingest.runner import ingest
+
+    path, accented = _cp1252_csv(tmp_path)
+    cmap = from_options(GOP_MAP)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        duck = ingest(st, [str(path)], workers=1, columns=cmap).files[0]
+    lake = ingest_lake(spark, str(tmp_path / "lake"), [str(path)], columns=cmap).files[0]
+    assert duck.not_utf8 == accented
+    assert lake == duck

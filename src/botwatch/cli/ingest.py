@@ -381,6 +381,21 @@ def print_file_result(res: FileResult) -> None:
         )
 
 
+def other_encoding(res: FileResult) -> str | None:
+    """A line for an input many of whose records were rejected as not UTF-8 (at least 5, or 5% of
+    those read), else None. Such rows stay rejected (never "repaired" into other text); the line
+    names the likely cause, a file saved in another encoding (Excel's CSV on Windows is cp1252),
+    and the conversion: the converted file then adds the rows, those already stored not twice."""
+    from botwatch.ingest.source import shown_name
+
+    if not res.not_utf8 or (res.not_utf8 < 5 and res.not_utf8 * 20 < max(res.read, 1)):
+        return None
+    name = controls_shown(shown_name(res.source))
+    return (f"{name}: {res.not_utf8:,} records rejected as not UTF-8: if the file was saved in another encoding "
+            f"(Excel's CSV on Windows is Windows-1252), convert it (`iconv -f CP1252 -t UTF-8 FILE > FILE-utf8`) "
+            "and ingest the converted file; the records already stored are not stored twice")
+
+
 def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, notes: list[str] | None = None) -> None:
     """The summary table on stdout, and where the rejected records are kept (`kept=False`: the
     study is about to be removed, having stored nothing, so they are not); then `notes`, one line
@@ -398,5 +413,8 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
         console.print(f"Rejected records are kept in the study: `botwatch export {controls_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
+    for res in summary.files:
+        if encoding_note := other_encoding(res):
+            console.print(encoding_note, highlight=False, markup=False)
     for note in notes or []:
         console.print(controls_shown(note), highlight=False, markup=False)

@@ -37,6 +37,7 @@ META = pa.schema(
         ("unreadable", pa.string()),  # why no reader knew the file (`FileResult.unreadable`)
         ("grown_from", pa.list_(pa.string())),  # SHA-256s of the earlier reads at its path it begins with (`rereads`)
         ("broke_off", pa.string()),  # a compressed stream cut short after some records (`FileResult.broke_off`)
+        ("not_utf8", pa.int64()),  # records rejected for bytes that are not UTF-8 (`FileResult.not_utf8`)
     ]
 )
 
@@ -138,7 +139,8 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
             # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
             meta["error"] = meta["error"] or f"{type(item).__name__}: {item}"
         elif kind == "done":
-            meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off)
+            meta.update(source=item.source, format=item.format, records_read=item.read, unreadable=item.unreadable, broke_off=item.broke_off,
+                        not_utf8=item.not_utf8)
             meta["error"] = meta["error"] or item.error
         elif meta["error"] is None:
             col, schema = KINDS[kind]

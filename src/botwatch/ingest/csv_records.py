@@ -114,6 +114,14 @@ def _suspect(lines: list[tuple[int, str, bool]], width: int) -> bool:
     return False
 
 
+def _one_strict_record(lines: list[tuple[int, str, bool]]) -> bool:
+    """Do these lines parse as exactly one record under strict CSV quoting?"""
+    try:
+        return len(list(csv.reader(io.StringIO("".join(t for _, t, _ in lines), newline=""), strict=True))) == 1
+    except csv.Error:
+        return False
+
+
 def csv_rows(src: InputSource, max_record_bytes: int) -> tuple[list[str], Iterator[CsvItem]]:
     """The header and an iterator of (first physical line, row or None, error or None, raw text)."""
     csv.field_size_limit(min(max_record_bytes, sys.maxsize))
@@ -153,10 +161,12 @@ def csv_rows(src: InputSource, max_record_bytes: int) -> tuple[list[str], Iterat
                     continue
                 if len(row) == width:
                     error = f"unclosed quote: the record runs to the end of the input ({len(lines.current):,} lines)"
-                elif not _suspect(lines.current, width):
-                    # Quotes balanced and no line a row of its own: one multi-line record with a
-                    # field too many or too few (a column appended to one row), not rows a stray
-                    # quote merged. Fed again, its lines became fragments rejected one by one.
+                elif len(row) > width and _one_strict_record(lines.current) and not _suspect(lines.current, width):
+                    # A multi-line record with fields to spare, quoted by the book (every closing
+                    # quote followed by a comma or the line's end), quotes balanced, no line a row
+                    # of its own: a column appended to one row, not rows a stray quote merged
+                    # (whose closing quote is a real field's opening one, text after it). Fed
+                    # again, its lines became fragments rejected one by one.
                     yield lines.current[0][0], None, f"row has {len(row)} fields, header has {width} (one record over {len(lines.current):,} lines)", lines.raw(lines.current)
                     continue
                 else:

@@ -81,6 +81,13 @@ def merge_rejected(study: Study) -> int:
     return int(q("SELECT count(*) FROM _stage_rejected WHERE NOT starts_with(error, ?)", [REPAIRED])[0][0])
 
 
+def staged_not_utf8(study: Study) -> int:
+    """How many of this file's records were rejected for bytes that are not UTF-8 (`sink.not_utf8`)."""
+    from botwatch.ingest.sink import not_utf8_sql
+
+    return int(study.sql(f"SELECT count(*) FROM _stage_rejected WHERE {not_utf8_sql('error')}")[0][0])
+
+
 def staged_repairs(study: Study) -> int:
     """How many of this file's records were stored after a repair (their notes in `_stage_rejected`)."""
     return int(study.sql("SELECT count(*) FROM _stage_rejected WHERE starts_with(error, ?)", [REPAIRED])[0][0])

@@ -23,7 +23,7 @@ import pyarrow as pa
 from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
-from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, staged_repairs, reduce_staged_snapshots
+from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.rereads import study_conflict
@@ -68,6 +68,9 @@ class FileResult:
     # rest of the file is lost. Why and where; the command exits 1 for it, as for an input that put nothing in.
     broke_off: str | None = None
     unreadable: str | None = None  # why no reader knew the file (also its row in `rejected`)
+    # Of `rejected`, the records whose bytes are not UTF-8: many of them mean a file saved in another
+    # encoding, which its line then says (with the conversion), not just "rejected N".
+    not_utf8: int = 0
 
 
 @dataclass
@@ -253,6 +256,7 @@ def _ingest_source(
         result.accounts = merge_accounts(study)
         result.rejected = merge_rejected(study)
         result.repaired = staged_repairs(study)
+        result.not_utf8 = staged_not_utf8(study)
         if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
             q("DELETE FROM sources WHERE source = ? AND sha256 IS NOT DISTINCT FROM ? AND format IS NULL", [src.name, sha])
         q(
@@ -375,6 +379,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         sink = RowSink(emit, src.name, "unknown")
         _read_with_python(src, sink, None, result, max_record_bytes, None, 1, columns)  # type: ignore[arg-type] # one process: no stager
         sink.flush()
+        result.not_utf8 = sink.counts["not_utf8"]
     finally:
         src.close()
     return result

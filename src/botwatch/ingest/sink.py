@@ -47,6 +47,21 @@ def _later(a: Any, b: Any) -> bool:
     return b is None or (a is not None and a >= b)
 
 
+# How the readers word a record rejected for bytes that are not UTF-8 (CSV rows; JSON lines).
+NOT_UTF8 = ("invalid UTF-8", "is not valid UTF-8")
+
+
+def not_utf8(error: str) -> bool:
+    """Was a record rejected for bytes that are not UTF-8? Counted apart, so a file saved in
+    another encoding (Excel's cp1252 CSV) is said to be one, not just "rejected N"."""
+    return any(marker in error for marker in NOT_UTF8)
+
+
+def not_utf8_sql(column: str) -> str:
+    """`not_utf8` as a DuckDB condition on the text column `column`."""
+    return "(" + " OR ".join(f"contains({column}, '{marker}')" for marker in NOT_UTF8) + ")"
+
+
 class RowSink:
     """Buffers canonical rows by table and flushes them in Arrow batches."""
 
@@ -60,7 +75,7 @@ class RowSink:
         self._rejected: list[dict[str, Any]] = []
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0}
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -112,6 +127,8 @@ class RowSink:
         self._rejected.append({"source": self.source_name, "line": line, "error": _storable(error), "raw": _raw(raw)})
         self._noted_line = None
         self.counts["rejected"] += 1
+        if not_utf8(error):
+            self.counts["not_utf8"] += 1
 
     def repair(self, line: int, what: str, raw: bytes | str) -> None:
         """Note a record that was stored after a repair: its original beside the words saying what changed.
