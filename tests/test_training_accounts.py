@@ -106,7 +106,7 @@ def test_the_stage_records_the_counts_and_the_report_says_so(tmp_path: Path, sam
 
 def test_no_line_without_a_count(tmp_path: Path) -> None:
     assert ta.sentences({"origin_training_accounts": 0, "bot_training_accounts": 0}) == {}
-    assert ta.sentences({"origin_training_accounts": 1})["origin"].startswith("1 of the study's account was")
+    assert ta.sentences({"origin_training_accounts": 1})["origin"].startswith("1 of the study's accounts was among")
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:  # scored before the counts were recorded
         st.sql("INSERT INTO runs VALUES ('x', 'accounts', '{\"election\": null}', '0', now(), now(), 'ok', 0, NULL)")
         assert ta.recorded_counts(st) == {}

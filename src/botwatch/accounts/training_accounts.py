@@ -176,7 +176,7 @@ def sentences(counts: dict[str, int], own_bot: bool = False) -> dict[str, str]:
     for model, what in (("origin", "origin"), ("bot", "automation")):
         n = counts.get(RUN_KEYS[model], 0)
         if n:
-            who = "account was" if n == 1 else "accounts were"
+            who = "accounts was" if n == 1 else "accounts were"  # "1 of the study's accounts was"
             whose, card = ("your bot model's", "") if model == "bot" and own_bot else (f"the {model} model's", f" (docs/model-card-{model}.md)")
             out[model] = (f"{n:,} of the study's {who} among {whose} training accounts: "
                           f"{'its' if n == 1 else 'their'} {what} figures are not out-of-sample{card}.")
