@@ -14,6 +14,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
@@ -23,6 +24,26 @@ def _study(tmp_path: Path, sample_study_path: Path) -> Path:
     dst = tmp_path / "s.duckdb"
     shutil.copy(sample_study_path, dst)
     return dst
+
+
+@pytest.fixture(scope="module")
+def scored_us_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample after `analyze --election us-2016 --only accounts`, run once for the module:
+    five tests began with that same command on their own copy. Read only: tests copy it."""
+    study = _study(tmp_path_factory.mktemp("scored_us"), sample_study_path)
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    return study
+
+
+@pytest.fixture(scope="module")
+def rescored_none_path(scored_us_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`scored_us_path` then `analyze --no-election --only accounts`, once for the module (three
+    tests ran that pair first). Read only: tests copy it."""
+    study = _study(tmp_path_factory.mktemp("rescored_none"), scored_us_path)
+    res = CliRunner().invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    return study
 
 
 def _params(path: Path, stage: str) -> list[dict]:
@@ -40,10 +61,9 @@ def _foreign_known(path: Path) -> int:
         return int(st.sql("SELECT count(*) FILTER (WHERE foreign_origin IS NOT NULL) FROM account_scores")[0][0])
 
 
-def test_no_election_rescoring_a_study_analysed_with_one(tmp_path: Path, sample_study_path: Path) -> None:
-    study = _study(tmp_path, sample_study_path)
+def test_no_election_rescoring_a_study_analysed_with_one(tmp_path: Path, scored_us_path: Path) -> None:
+    study = _study(tmp_path, scored_us_path)
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
     assert _foreign_known(study) > 0
     res = runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"])
     assert res.exit_code == 0, res.output
@@ -53,11 +73,9 @@ def test_no_election_rescoring_a_study_analysed_with_one(tmp_path: Path, sample_
     assert _foreign_known(study) == 0  # no home country: P(outside home) is not computed
 
 
-def test_a_plain_analyze_after_no_election_keeps_none(tmp_path: Path, sample_study_path: Path) -> None:
-    study = _study(tmp_path, sample_study_path)
+def test_a_plain_analyze_after_no_election_keeps_none(tmp_path: Path, rescored_none_path: Path) -> None:
+    study = _study(tmp_path, rescored_none_path)
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
     again = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
     assert again.exit_code == 0, again.output
     assert "using no election, as this study was last analysed with --no-election" in again.output
@@ -130,14 +148,11 @@ def test_only_a_stage_needing_an_election_with_no_election(tmp_path: Path, sampl
     assert res.exit_code == 2 and "content needs --election (this run has none: --no-election" in res.output
 
 
-def test_the_reproduction_steps_name_no_election(tmp_path: Path, sample_study_path: Path) -> None:
+def test_the_reproduction_steps_name_no_election(tmp_path: Path, rescored_none_path: Path) -> None:
     from botwatch import open_study
     from botwatch.report.reproduce import reproduction
 
-    study = _study(tmp_path, sample_study_path)
-    runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    study = _study(tmp_path, rescored_none_path)
     with open_study(study) as st:
         steps = reproduction(st, "s.duckdb")["steps"]
     assert steps[-2].startswith("botwatch analyze s.duckdb --election us-2016")
@@ -150,14 +165,12 @@ def test_help_names_the_option() -> None:
         assert res.exit_code == 0 and "--no-election" in res.output
 
 
-def test_coordination_keeps_the_studys_no_election(tmp_path: Path, sample_study_path: Path) -> None:
+def test_coordination_keeps_the_studys_no_election(tmp_path: Path, rescored_none_path: Path) -> None:
     """`botwatch coordination` without `--election` recorded neither the election nor
     `--no-election`, so a study last analysed with none lost that record stage by stage; it now
     takes the study's choice as `analyze` does and records it again."""
-    study = _study(tmp_path, sample_study_path)
+    study = _study(tmp_path, rescored_none_path)
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
     res = runner.invoke(app, ["coordination", str(study), "--window", "60s"])
     assert res.exit_code == 0, res.output
     assert "using no election, as this study was last analysed with --no-election" in res.output
@@ -168,11 +181,10 @@ def test_coordination_keeps_the_studys_no_election(tmp_path: Path, sample_study_
     assert _params(study, "coordination")[-1]["election"] == "us-2016" and "no_election" not in _params(study, "coordination")[-1]
 
 
-def test_coordination_keeps_the_studys_election(tmp_path: Path, sample_study_path: Path) -> None:
+def test_coordination_keeps_the_studys_election(tmp_path: Path, scored_us_path: Path) -> None:
     """And a study analysed with an election: a plain `coordination` records it, where it recorded none."""
-    study = _study(tmp_path, sample_study_path)
+    study = _study(tmp_path, scored_us_path)
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
     res = runner.invoke(app, ["coordination", str(study), "--window", "60s"])
     assert res.exit_code == 0, res.output
     assert _params(study, "coordination")[-1]["election"] == "us-2016"

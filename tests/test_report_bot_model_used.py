@@ -45,16 +45,43 @@ def _own_model(path: Path) -> Path:
     return path
 
 
-@pytest.fixture()
-def own_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+def _analysed_with_own_model(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The v1 fixture ingested into `folder` and analysed with `_own_model`; leaves
+    BOTWATCH_BOT_MODEL naming that model. Returns (study, model)."""
     runner, app = _cli()
-    model = _own_model(tmp_path / "m2.json.gz")
-    study = tmp_path / "s.duckdb"
+    model = _own_model(folder / "m2.json.gz")
+    study = folder / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(FIX)]).exit_code == 0
     monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
     res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
     assert res.exit_code == 0, res.output
     return study, model
+
+
+@pytest.fixture(scope="module")
+def own_study_shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """`_analysed_with_own_model` once for the module (three tests built the same study each).
+    Read only: tests get a copy of the study (`own_study`); the model file stays where the study
+    recorded it."""
+    with pytest.MonkeyPatch.context() as mp:
+        return _analysed_with_own_model(tmp_path_factory.mktemp("own_model"), mp)
+
+
+@pytest.fixture()
+def own_study(own_study_shared: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A private copy of the shared study, with BOTWATCH_BOT_MODEL naming its model as when it
+    was analysed. Returns (study copy, model)."""
+    from testsupport.study_copies import copy_study
+
+    study, model = own_study_shared
+    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    return copy_study(study, tmp_path / "s.duckdb"), model
+
+
+@pytest.fixture()
+def own_study_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A study and model of the test's own, for a test that moves the model file away."""
+    return _analysed_with_own_model(tmp_path, monkeypatch)
 
 
 def _report(study: Path, out: Path) -> str:
@@ -106,11 +133,11 @@ def test_an_auc_below_one_never_reads_one(tmp_path: Path, monkeypatch: pytest.Mo
     assert "out-of-fold AUC 0.996" in note and "1.00" not in note
 
 
-def test_without_the_recorded_model_no_figures_are_quoted(own_study: tuple[Path, Path], tmp_path: Path,
+def test_without_the_recorded_model_no_figures_are_quoted(own_study_private: tuple[Path, Path], tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A colleague's shell without BOTWATCH_BOT_MODEL, the file moved away: the shipped figures
     were quoted as if they described the study's model."""
-    study, model = own_study
+    study, model = own_study_private
     monkeypatch.delenv("BOTWATCH_BOT_MODEL")
     model.rename(tmp_path / "elsewhere.json.gz")
     text = _report(study, tmp_path / "r.html")
