@@ -128,3 +128,28 @@ def test_ctrl_c_in_the_command_stops_the_workers_and_says_one_line(tmp_path: Pat
     assert err.strip().splitlines()[-1].startswith("interrupted."), err[-3000:]
     time.sleep(0.5)
     assert not [p for p in pids if Path(f"/proc/{p}").exists() and b"zombie" not in Path(f"/proc/{p}/status").read_bytes().lower()]
+
+
+def test_starting_spawned_workers_keeps_ctrl_c_held_for_the_next_one(tmp_path: Path) -> None:
+    """The first spawned process starts multiprocessing's resource tracker, whose start unblocked
+    SIGINT in the thread holding it back (`forkpool.sigint_held`): the second ingest worker was
+    born with Ctrl-C let through, and a Ctrl-C while it started printed "Fatal Python error:
+    init_import_site" with a traceback (seen in CI). Checked in a fresh interpreter, where the
+    tracker is not running yet."""
+    script = tmp_path / "held.py"
+    script.write_text(
+        "import signal, time\n"
+        "from botwatch.forkpool import sigint_held\n"
+        "from botwatch.ingest.parallel import spawn_context\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = spawn_context()\n"
+        "    with sigint_held():\n"
+        "        p = ctx.Process(target=time.sleep, args=(0,))\n"
+        "        p.start()\n"
+        "        print('held' if signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []) else 'let through')\n"
+        "        p.join()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "held", (out.stdout, out.stderr[-2000:])

@@ -196,9 +196,9 @@ class BotModelChanged:
         report shows all text from outside, the command in <code>."""
         from markupsafe import Markup, escape
 
-        from botwatch.report.fmt import user_text
+        from botwatch.shown_text import shown_in_page  # the report's `user_text`, from below the report (tests/test_layering.py)
 
-        return Markup(escape(user_text(self.sentence())).replace("{cmd}", Markup("<code>{}</code>").format(user_text(self.command(study_name)))))
+        return Markup(escape(shown_in_page(self.sentence())).replace("{cmd}", Markup("<code>{}</code>").format(shown_in_page(self.command(study_name)))))
 
 
 def bot_model_changed(study: Study) -> BotModelChanged | None:

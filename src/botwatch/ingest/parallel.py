@@ -154,6 +154,21 @@ def _serve(tasks: Any, answers: Any) -> None:
             return
 
 
+def spawn_context() -> Any:
+    """multiprocessing's spawn context, with its resource tracker already running.
+
+    Why: a spawned process's start launches the tracker the first time, and the tracker's start
+    unblocks SIGINT in the calling thread when it is done (`resource_tracker.ensure_running`).
+    Inside `forkpool.sigint_held` that undid the hold: the second worker was born with Ctrl-C let
+    through and, pressed while it was still starting, printed "Fatal Python error:
+    init_import_site" and a KeyboardInterrupt traceback beside the command's one line. Started
+    here, before the hold, the tracker leaves the hold alone."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    return mp.get_context("spawn")
+
+
 class _Workers:
     """The parsing processes of one `read_parallel` call: started on entry (spawned, with the main
     module hidden and SIGINT held back while they start), stopped on exit; terminated at once
@@ -164,7 +179,7 @@ class _Workers:
         self.all: list[_Worker] = []
 
     def __enter__(self) -> "_Workers":
-        ctx = mp.get_context("spawn")
+        ctx = spawn_context()
         try:
             with _workers_skip_main(), sigint_held():  # Ctrl-C reaches the whole process group
                 for n in range(self.count):
