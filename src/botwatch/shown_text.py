@@ -10,8 +10,12 @@ so a message escaped by its writer and again by `fail` reads the same.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["controls_shown", "has_hidden", "shown_in_page", "shown_in_page_json"]
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+__all__ = ["controls_shown", "has_hidden", "html_shown", "shown_in_page", "shown_in_page_json"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible format characters that can
 # disguise text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic
@@ -28,6 +32,14 @@ def controls_shown(text: object) -> str:
 def has_hidden(text: str) -> bool:
     """Whether `text` holds any character `controls_shown` would write escaped (tab and line breaks included)."""
     return _CONTROL.search(text) is not None
+
+
+def html_shown(value: object) -> "Markup":
+    """`shown_in_page`, then HTML-escaped: a label the SVG builders write into markup themselves
+    (the report's charts and the timeline's), which the template's own escaping never sees."""
+    from markupsafe import escape
+
+    return escape(shown_in_page(value))
 
 
 def _tag(ch: str) -> str:

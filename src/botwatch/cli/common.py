@@ -195,6 +195,18 @@ def warn(msg: str) -> None:
     console.print(f"[yellow]warning:[/yellow] {plain(msg)}", highlight=False)
 
 
+def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
+    """Exit 2, before anything is written, when a file a command would write exists and --force
+    was not given. Why: `coordination --csv precious.csv` replaced the user's file (and wrote
+    precious_nodes.csv beside it) without a word, where `export` and `report` refuse."""
+    if force:
+        return
+    there = [p for p in paths if p.exists()]
+    if there:
+        names = " and ".join(str(p) for p in there)
+        fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
+
+
 def fail(msg: str, code: int = 2) -> None:
     """Print one red error line on stderr and exit with `code` (no traceback reaches a user).
 

@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, open_or_fail, out, plain, warn, wide_when_piped,
+    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, open_or_fail, out, plain, refuse_to_overwrite, warn,
+    wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
 
@@ -168,18 +169,6 @@ def _outputs(graphml: Path | None, edges_csv: Path | None) -> list[Path]:
     if edges_csv:
         paths += [edges_csv, edges_csv.with_name(edges_csv.stem + "_nodes.csv")]
     return paths
-
-
-def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
-    """Exit 2 before the stage runs when a file it would write exists and --force was not given:
-    `--csv precious.csv` replaced the user's file (and wrote precious_nodes.csv beside it) without a
-    word, where `export` and `report` refuse. Every path is checked before anything is written."""
-    if force:
-        return
-    there = [p for p in paths if p.exists()]
-    if there:
-        names = " and ".join(str(p) for p in there)
-        fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
 
 
 def clusters_table(clusters: list[tuple], title: str) -> Table:

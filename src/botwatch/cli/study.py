@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch import __version__
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, stage_progress, stdout_closed
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
 from botwatch.study import Study, StudyError
 
 
@@ -134,8 +134,7 @@ def export(
         if fmt is not None and output.suffix.lower().lstrip(".") != fmt.lower().lstrip("."):
             fail(f"--format {fmt} is for -o - or a folder; a file's format is its extension ({output.name})")
         if output.suffix.lower() == ".graphml":
-            if output.exists() and not force:  # as every other format: an existing file is replaced only when asked
-                fail(f"{output} already exists: pass --force to replace it")
+            refuse_to_overwrite([output], force)  # as every other format: an existing file is replaced only when asked
             _export_graphml(st, study, table, output)
             return
         n = _export_file(st, table, output, force, verbatim)

@@ -37,9 +37,7 @@ def _shown(value: Any) -> Any:
     holding ESC or U+202E reached the HTML raw and could repaint a terminal that cats the file or
     reverse a tooltip in a browser. Markup (charts, scripts built elsewhere) is left as is; the SVG
     builders show their own labels the same way."""
-    if value is None or isinstance(value, Markup | int | float):
-        return value
-    return shown_in_page(value) if isinstance(value, str) else value
+    return shown_in_page(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 ENV = Environment(

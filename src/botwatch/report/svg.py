@@ -9,16 +9,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from markupsafe import Markup
-from markupsafe import escape as _html_escape
 
-from botwatch.shown_text import shown_in_page
-
-
-def escape(value: object) -> Markup:
-    """HTML-escaped label with control and invisible format characters shown as ⟨U+XXXX⟩ tags, as
-    everywhere in the report (`shown_text.shown_in_page`), so a hostile handle can neither hide
-    markup nor reverse or repaint a chart's tooltip."""
-    return _html_escape(shown_in_page(value))
+# Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
+# and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
+from botwatch.shown_text import html_shown as escape
 
 
 def bar_series(

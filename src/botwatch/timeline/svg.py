@@ -11,16 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from markupsafe import Markup
-from markupsafe import escape as _html_escape
 
-from botwatch.shown_text import shown_in_page
-
-
-def escape(value: object) -> Markup:
-    """HTML-escaped text with its control and invisible format characters shown as ⟨U+XXXX⟩ tags,
-    as everywhere in the report (`shown_text.shown_in_page`): an event label from a user's
-    election file could hold a bidi override."""
-    return _html_escape(shown_in_page(value))
+# Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
+# and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
+from botwatch.shown_text import html_shown as escape
 
 
 PALETTE = ("#1f4e9c", "#cc0000", "#2e8b57", "#ff8c00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
