@@ -52,12 +52,14 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
                 t.add_row(escape(str(e)[:100]), f"{n:,}")
             out.print(t)
         _print_captures(st)
-        runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
+        from botwatch.ingest.counts import rows_shown
+
+        runs = st.sql("SELECT stage, status, finished_at, rows_written, message FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
             t.add_column(c)
-        for stage, stat, fin, rows in runs:
-            t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
+        for stage, stat, fin, rows, message in runs:
+            t.add_row(escape(str(stage)), stat, str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
         from botwatch.report.staleness import stale_analysis

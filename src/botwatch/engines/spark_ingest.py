@@ -100,10 +100,8 @@ def ingest_lake(
                 from botwatch.collect.study_link import record_captures
 
                 record_captures(lake, paths)
-                from botwatch.ingest.counts import read_count
-                run.update(status="ok", rows_written=summary.total("stored"), message=(
-                    f"read {read_count(summary.files, sep='')}, stored {summary.total('stored')}, "
-                    f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
+                from botwatch.ingest.counts import run_message
+                run.update(status="ok", rows_written=summary.total("stored"), message=run_message(summary.files))
             except BaseException as exc:
                 run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
                 raise

@@ -528,7 +528,7 @@ def _ingest_files(
             if on_file_done:
                 on_file_done(res)
         info["rows_written"] = summary.total("stored")
-        from botwatch.ingest.counts import read_count
+        from botwatch.ingest.counts import run_message
 
-        info["message"] = f"read {read_count(summary.files, sep='')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
+        info["message"] = run_message(summary.files)
     return summary
