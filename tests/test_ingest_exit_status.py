@@ -192,3 +192,23 @@ def test_a_cut_gzip_run_again_still_says_cut_short_and_reads_the_rest_once_whole
     assert code == 0 and _results(results)[0]["status"] == "skipped", out
     with open_study(study) as st:
         assert st.count("posts") == got and whole >= got
+
+
+def test_a_binary_file_among_inputs_under_a_column_map_is_one_unreadable_input(tmp_path: Path) -> None:
+    """With --columns, one binary file (a picture, a zip saved as .csv) among the inputs stopped
+    the whole command (exit 2, nothing stored). It is now that input's own line, "unreadable" with
+    why, kept in `rejected`; the CSV beside it is stored and the command exits 1."""
+    import zipfile
+
+    picture, packed = tmp_path / "photo.csv", tmp_path / "packed.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("inner.csv", GOP.read_text(encoding="utf-8"))
+    study, results = tmp_path / "s.duckdb", tmp_path / "r.jsonl"
+    code, out = _ingest(str(study), str(picture), str(GOP), str(packed), "--columns", DERIVED, "--results-json", str(results))
+    assert code == 1, out
+    assert "2 of 3 inputs failed (2 unreadable" in out and f"unreadable {picture}" in out and "binary or packed file" in out, out
+    assert [r["status"] for r in _results(results)] == ["unreadable", "ok", "unreadable"]
+    with open_study(study) as st:
+        assert st.count("posts") > 0
+        assert sorted(s for (s,) in st.sql("SELECT source FROM rejected WHERE line = 0")) == sorted([str(picture), str(packed)])
