@@ -168,9 +168,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
         if unknown:
             fail(f"no table {', '.join(repr(n) for n in unknown)} in {study}; tables: {', '.join(known)}")
         targets = [(n, folder / f"{n}.{chosen}") for n in todo]
-        there = [str(p) for _n, p in targets if p.exists()]
-        if there and not force:  # said before anything is written: half an export is no export
-            fail(f"{', '.join(there[:3])}{' …' if len(there) > 3 else ''} already exist{'s' if len(there) == 1 else ''}: pass --force to replace")
+        refuse_to_overwrite([p for _n, p in targets], force)  # said before anything is written: half an export is no export
         kind = FORMAT_WORDS.get(f".{chosen}", chosen)
         with progress.watching(st):
             for name, path in targets:
