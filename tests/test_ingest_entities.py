@@ -227,3 +227,29 @@ def test_no_entity_is_left_in_the_real_twarc2_and_ge2017_posts(tmp_path: Path) -
         left = study.sql("SELECT count(*) FROM posts WHERE regexp_matches(text, '&(amp|lt|gt);')")[0][0]
         decoded = study.sql("SELECT count(*) FROM posts WHERE contains(text, '&') OR contains(text, '<') OR contains(text, '>')")[0][0]
     assert left == 0 and decoded > 0
+
+
+# -- Spark ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.spark
+def test_a_spark_lake_stores_the_texts_a_duckdb_study_stores(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`ingest --engine spark` runs the same readers on its executors: the same decoded texts, ids
+    and all, and a second call with `--force` adds nothing."""
+    import pyarrow.parquet as pq
+
+    from botwatch.engines.lake import naive_utc, table_path
+    from botwatch.engines.spark_ingest import ingest_lake
+
+    v1 = tmp_path / "v1.jsonl"
+    v1.write_text("".join(json.dumps(o) + "\n" for o in _v1_statuses()), encoding="utf-8")
+    files = [str(v1), str(_ira_csv(tmp_path / "ira.csv", IRA_CONTENTS)), str(FIX / "twarc2_flat.jsonl")]
+    duck = _ingest_texts(tmp_path, "duck", [Path(f) for f in files])
+    lake = tmp_path / "lake"
+    for force in (False, True):
+        ingest_lake(spark, str(lake), files, force=force)
+        posts = naive_utc(pq.read_table(table_path(str(lake), "posts")))
+        texts = dict(zip(posts.column("post_id").to_pylist(), posts.column("text").to_pylist()))
+        assert len(texts) == posts.num_rows  # nothing stored twice
+        assert texts == duck
+    assert set(V1_POSTED) <= set(duck.values())
