@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -253,3 +254,56 @@ def test_a_spark_lake_stores_the_texts_a_duckdb_study_stores(spark, tmp_path: Pa
         assert len(texts) == posts.num_rows  # nothing stored twice
         assert texts == duck
     assert set(V1_POSTED) <= set(duck.values())
+
+
+# -- the report ---------------------------------------------------------------------------------------------
+
+
+def test_the_report_shows_a_decoded_script_tag_as_text_never_as_markup(tmp_path: Path) -> None:
+    """A post sent as `&lt;script&gt;` is stored as `<script>` and the report escapes it once, as any
+    text: the page shows "<script>…" to the reader and holds no script element of the post's; and
+    "Q&amp;A" reads "Q&A", not the entity (which escaping the undecoded text gave: `Q&amp;amp;A`)."""
+    from datetime import datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    start = datetime(2017, 5, 20, 9)
+    lines = []
+    for a in range(6):
+        user = {"id_str": str(5000 + a), "screen_name": f"acct{a}", "name": f"Name {a}", "created_at": "Mon Jan 02 10:00:00 +0000 2017",
+                "followers_count": 10 * a, "friends_count": 5, "statuses_count": 100 + a}
+        for k in range(4):
+            when = (start + timedelta(minutes=17 * a + 3 * k)).strftime("%a %b %d %H:%M:%S +0000 %Y")
+            text = f"&lt;script&gt;window.__pwned=1&lt;/script&gt; Q&amp;A on Labour &amp; the Tories #GE2017 {a}-{k}"
+            lines.append(json.dumps({"id_str": str(800000 + 10 * a + k), "created_at": when, "text": text, "lang": "en", "user": user,
+                                     "entities": {"hashtags": [{"text": "GE2017"}]}}))
+    src = tmp_path / "h.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    study, out = tmp_path / "s.duckdb", tmp_path / "report.html"
+    runner_ = CliRunner()
+    assert runner_.invoke(app, ["ingest", str(study), str(src)]).exit_code == 0
+    res = runner_.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
+    assert res.exit_code == 0, res.output
+    res = runner_.invoke(app, ["report", str(study), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in page  # never markup
+    assert "&amp;lt;script" not in page and "Q&amp;amp;A" not in page  # nor the entity as text in the page's HTML
+    # The explorer's data (JSON, which its script puts on the page as text) quotes the posts as posted.
+    quoted: list[str] = []
+
+    def strings(v: Any) -> None:
+        if isinstance(v, str) and "window.__pwned" in v:
+            quoted.append(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                strings(x)
+        elif isinstance(v, list):
+            for x in v:
+                strings(x)
+
+    for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S):
+        strings(json.loads(block))
+    assert quoted and all(q.startswith("<script>window.__pwned=1</script> Q&A on Labour & the Tories") for q in quoted), quoted[:2]
