@@ -25,12 +25,20 @@ Signals (each counted where the account has enough posts for it, so the eligibil
   the Arab countries the week-end is Friday (and Saturday). Active Moscow dates on Sundays and on
   Fridays, for accounts active on at least 5 dates.
 * `eu_dst`: posts within six weeks of an EU clock change on each side (≥ 10 a side): the accounts
-  for which a daylight-saving shift against Germany, France or Spain could be read at all.
+  for which a daylight-saving shift against Germany, France or Spain could be read at all; for
+  those, the shift estimated as `dst_shift` estimates it (`origin_behaviour.shift_from_bins`), but
+  with the posts split at the EU change instead of the US one (the item splits at US dates, two to
+  three weeks off for a European account), beside the item's own US-date estimate.
 * `cyrillic_minority`: at least one post with Cyrillic letters while fewer than half have them (the
   `post_cyrillic` item reads the half and more).
 * `mixed_any`: a word mixing Latin and Cyrillic letters in any post, in any Latin-script language
   (`mixed_letters` reads the account's own English posts only).
 * `office_hours`: at least 20 posts over at least 5 clock hours (the existing item's own rule).
+
+With `--what-it-takes` it also scores the study's stages again (own evidence, shared-text pooling,
+study prior, as `validate_origin.origin_stages` does) with one extra item that multiplies Russia's
+likelihood by F for every other-language Russian-language account and no other: how strong an
+honest item would have to be, for these accounts, to place them (a bar, not a model).
 """
 
 from __future__ import annotations
@@ -40,17 +48,26 @@ import json
 import re
 import sys
 from collections import Counter
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
 
+from botwatch import open_study  # noqa: E402
+from botwatch.accounts import origin, origin_textpool  # noqa: E402
+from botwatch.accounts.origin_behaviour import BINS, MIN_SIDE_POSTS, shift_estimate, shift_from_bins  # noqa: E402
+from botwatch.accounts.features import build  # noqa: E402
+from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, mostly_russian, post_bin  # noqa: E402
 from botwatch.content.language import detect_many  # noqa: E402
+from botwatch.elections import load_election  # noqa: E402
 from botwatch.stats import wilson  # noqa: E402
 
 CYR = re.compile("[\u0400-\u04ff]")
@@ -70,12 +87,29 @@ def eu_changes(year: int) -> tuple[date, date]:
     return last_sunday(3), last_sunday(10)
 
 
+def eu_summer(t: datetime) -> bool:
+    """Whether EU summer time is in force at the naive UTC instant t (clocks move at 01:00 UTC)."""
+    a, b = eu_changes(t.year)
+    return datetime(a.year, a.month, a.day, 1) <= t < datetime(b.year, b.month, b.day, 1)
+
+
+def eu_bins(times: list[datetime]) -> tuple[np.ndarray, np.ndarray]:
+    """Quarter-hour bins of the posts within `WINDOW_DAYS` of an EU change: (winter side, summer side)."""
+    w, s = [], []
+    for t in times:
+        d = t.date()
+        if any(abs((d - c).days) <= WINDOW_DAYS for y in (d.year - 1, d.year, d.year + 1) for c in eu_changes(y)):
+            (s if eu_summer(t) else w).append((t.hour * 60 + t.minute) * BINS // 1440)
+    return np.asarray(w, np.int64), np.asarray(s, np.int64)
+
+
 def mixed_words(text: str) -> int:
     return sum(1 for w in WORD.findall(text) if CYR.search(w) and LAT.search(w))
 
 
 def eu_sides(times: pd.Series) -> tuple[int, int]:
-    """Most posts before and after one EU change within the window, over the changes spanned."""
+    """Posts before and after the EU change that has the most on its thinner side, each within
+    `WINDOW_DAYS` of it (the change day counts as after: clocks move at 01:00 UTC)."""
     best = (0, 0)
     days = times.dt.date
     for y in sorted({t.year for t in days}):
@@ -101,13 +135,18 @@ def account_table(study: Path, data: Path) -> pd.DataFrame:
     rows = []
     for a, d in posts.groupby("account_id", sort=False):
         dated = d[d["created_at"].notna()]
-        dates = pd.Series(dated["msk"].dt.date.unique())
-        dow = pd.Series([x.weekday() for x in dates], dtype=int)
+        n_dates, fri, sat, sun = weekday_dates(dated["msk"])
+        times = [x.to_pydatetime() for x in dated["created_at"]]
+        w, su = eu_bins(times)
+        eu = shift_from_bins(w, su) if min(len(w), len(su)) >= MIN_SIDE_POSTS else None
+        us = shift_estimate(times)
         langs = Counter(t for t in d["lang"].fillna("") if t)
         rows.append({"account_id": a, "n": len(d), "cyr": int(d["cyr"].sum()), "mixed": int(d["mixed"].sum()),
-                     "dates": len(dates), "sun": int((dow == 6).sum()), "fri": int((dow == 4).sum()), "sat": int((dow == 5).sum()),
+                     "dates": n_dates, "sun": sun, "fri": fri, "sat": sat,
                      "clock_hours": dated["created_at"].dt.floor("h").nunique(),
                      "eu_side": min(eu_sides(dated["created_at"])) if len(dated) else 0,
+                     "eu_shift": None if eu is None else eu.shift_h, "eu_sd": None if eu is None else eu.sd_h,
+                     "us_shift": None if us is None else us.shift_h,
                      "mostly_ru": mostly_russian(dict(langs)), "main_tag": langs.most_common(1)[0][0] if langs else ""})
     t = pd.DataFrame(rows).merge(scores, on="account_id", how="left")
     return t
@@ -143,6 +182,14 @@ def share(k: int, n: int) -> str:
     return f"{k:>4}/{n:<6} {p:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
+def weekday_dates(msk_times: pd.Series) -> tuple[int, int, int, int]:
+    """(distinct Moscow dates, of them Fridays, Saturdays, Sundays) of posts at these Moscow times:
+    dates, not posts, since one busy day of a person is not a working week."""
+    dates = pd.Series(msk_times.dt.date.unique())
+    dow = [x.weekday() for x in dates]
+    return len(dates), dow.count(4), dow.count(5), dow.count(6)
+
+
 def report(name: str, d: pd.DataFrame, times: bool = True) -> None:
     print(f"\n## {name}: {len(d):,} accounts")
     if times:
@@ -150,16 +197,76 @@ def report(name: str, d: pd.DataFrame, times: bool = True) -> None:
         print(f"  weekday: active on ≥ {MIN_DATES} Moscow dates            {share(len(wk), len(d))}")
         print(f"    of them no Sunday date                        {share(int((wk['sun'] == 0).sum()), len(wk))}")
         print(f"    of them no Sunday date and a Friday date      {share(int(((wk['sun'] == 0) & (wk['fri'] > 0)).sum()), len(wk))}")
-        print(f"    Sunday dates / Friday dates (pooled)          {int(wk['sun'].sum())} / {int(wk['fri'].sum())} of {int(wk['dates'].sum())}")
+        n = int(wk["dates"].sum())
+        print(f"    dates on a Sunday (pooled)                    {share(int(wk['sun'].sum()), n)}")
+        print(f"    dates on a Friday (pooled)                    {share(int(wk['fri'].sum()), n)}")
         print(f"  eu_dst: ≥ {MIN_SIDE} posts each side of an EU change      {share(int((d['eu_side'] >= MIN_SIDE).sum()), len(d))}")
+        for col, label in (("eu_shift", "EU-date split"), ("us_shift", "US-date split (dst_shift)")):
+            e = d[col].dropna()
+            if len(e):
+                print(f"    shift, {label:26s} {len(e):4d} accounts: about +1 h (±0.5) {share(int(((e - 1).abs() <= 0.5).sum()), len(e))}, "
+                      f"about 0 (±0.25) {share(int((e.abs() <= 0.25).sum()), len(e))}"
+                      + (f", median bootstrap sd {d['eu_sd'].dropna().median():.2f} h" if col == "eu_shift" else ""))
         print(f"  office_hours: ≥ 20 posts over ≥ 5 clock hours    {share(int(((d['n'] >= 20) & (d['clock_hours'] >= 5)).sum()), len(d))}")
     nm = d[2 * d["cyr"] < d["n"]]
     print(f"  cyrillic_minority (of the not mostly Cyrillic)   {share(int((nm['cyr'] > 0).sum()), len(nm))}")
     print(f"  mixed_any                                        {share(int((d['mixed'] > 0).sum()), len(d))}")
 
 
+def extra_item(boosted: set[int], factor: float) -> Callable[..., list]:
+    """An `origin.evidence_vectors` that adds one item multiplying Russia's likelihood by `factor`
+    against every other country for the inputs whose id() is in `boosted` (the bar of
+    `--what-it-takes`; never part of the model)."""
+    plain = origin.evidence_vectors
+    ru = origin.codes().index("RU")
+
+    def vectors(inp: Any, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list:
+        out = plain(inp, exclude, home)
+        if id(inp) in boosted and factor > 1:
+            v = np.full(len(origin.codes()), 1.0 / factor)
+            v[ru] = 1.0
+            out = out + [("extra", v, f"extra ×{factor:g}")]
+        return out
+    return vectors
+
+
+def what_it_takes(study: Path, data: Path, election_name: str, factors: tuple[float, ...] = (1, 3, 10, 30, 100, 1000)) -> None:
+    """Other-language Russian-language accounts (and ordinary ones) placed in Russia with an extra
+    item of each factor for those accounts only (`extra_item`)."""
+    election = load_election(election_name)
+    with open_study(study, read_only=True) as st:
+        d = build(st, election)
+        nb = origin_textpool.neighbours(st)
+    ids = d.features["account_id"].tolist()
+    keys = list(zip(d.features["platform"].tolist(), ids))
+    inputs = origin_inputs(d)
+    gs = V.groups_and_splits(data, ids)
+    other = [g == GROUP_RU_LANG and not mostly_russian(i.post_langs) for i, (g, _) in zip(inputs, gs)]
+    boosted = {id(i) for i, o in zip(inputs, other) if o}
+    print("\n## what it takes: an extra item ×F for Russia on every other-language Russian-language account only")
+    plain = origin.evidence_vectors
+    for f in factors:
+        origin.evidence_vectors = extra_item(boosted, f)
+        try:
+            _own, _pooled, final, prior = V.origin_stages(inputs, keys, nb, election.country)
+        finally:
+            origin.evidence_vectors = plain
+        by: dict[str, list[int]] = {}
+        for o, r, i in zip(other, final, inputs):
+            if o:
+                c = by.setdefault(post_bin(i.n_posts), [0, 0])
+                c[0] += r.country == "RU"
+                c[1] += 1
+        placed = sum(c[0] for c in by.values())
+        ordinary = sum(r.country == "RU" for r, (g, _) in zip(final, gs) if g == GROUP_ORDINARY)
+        bins = ", ".join(f"{b} {k}/{n}" for b, (k, n) in sorted(by.items(), key=lambda kv: int(kv[0].split("-")[0].rstrip("+"))))
+        print(f"  ×{f:<6g} placed {placed}/{sum(c[1] for c in by.values())} ({bins}); ordinary {ordinary}; study prior "
+              f"{'-' if prior is None else f'{prior.share:.4f}'}")
+
+
 def main() -> None:
     ap = V.origin_arguments(__doc__.split("\n\n")[0])
+    ap.add_argument("--what-it-takes", action="store_true", help="also score the stages with an extra item for the desks (≈ 1 CPU-min)")
     args = ap.parse_args()
     ira_cut, ordinary = V.prepare_inputs(args.data, args.work)
     study = V.prepare_part(ira_cut, ordinary, args.work, "dev")
@@ -178,7 +285,7 @@ def main() -> None:
     report("ordinary, all", ordn)
     other = ordn[ordn["detected"].notna() & ~ordn["detected"].isin(["en", ""])]
     report("ordinary whose posts py3langid reads as mostly not English (honest negatives for a desk)", other)
-    for lang in ("de", "fr", "es", "it", "ar"):
+    for lang in ("de", "fr", "es", "it", "nl", "ar"):
         report(f"  ... mostly {lang}", other[other["detected"] == lang])
     print("\n  ordinary accounts by detected main language (top 15):",
           ", ".join(f"{k} {v}" for k, v in Counter(ordn["detected"]).most_common(15)))
@@ -187,6 +294,8 @@ def main() -> None:
     for r in missed.sort_values("n").itertuples():
         print(f"  {r.handle:18s} {r.n:4d} posts ({post_bin(r.n)}), main tag {r.main_tag:3s}, {r.dates:3d} dates: Fri {r.fri}, Sat {r.sat}, Sun {r.sun}; "
               f"Cyrillic posts {r.cyr}, mixed words {r.mixed}, EU-change side {r.eu_side}, clock hours {r.clock_hours}")
+    if args.what_it_takes:
+        what_it_takes(study, args.data, args.election)
 
 
 if __name__ == "__main__":
