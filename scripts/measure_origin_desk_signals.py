@@ -34,6 +34,8 @@ Signals (each counted where the account has enough posts for it, so the eligibil
 * `mixed_any`: a word mixing Latin and Cyrillic letters in any post, in any Latin-script language
   (`mixed_letters` reads the account's own English posts only).
 * `office_hours`: at least 20 posts over at least 5 clock hours (the existing item's own rule).
+* `translit`: a common Russian word written in Latin letters (privet, spasibo, davai, khorosho...)
+  in any post.
 
 With `--what-it-takes` it also scores the study's stages again (own evidence, shared-text pooling,
 study prior, as `validate_origin.origin_stages` does) with one extra item that multiplies Russia's
@@ -73,6 +75,8 @@ from botwatch.stats import wilson  # noqa: E402
 CYR = re.compile("[\u0400-\u04ff]")
 LAT = re.compile("[A-Za-z]")
 WORD = re.compile(r"[^\W\d_]+")
+TRANSLIT = re.compile(r"\b(privet|spasibo|davai|davay|blin|khorosho|horosho|pozhaluysta|pozhalujsta|tovarisch|tovarishch|"
+                      r"nichego|konechno|nu\s+vot|zdravstvuyte|do\s+svidaniya)\b", re.IGNORECASE)
 MSK = pd.Timedelta(hours=3)
 MIN_DATES = 5
 WINDOW_DAYS = 42
@@ -131,6 +135,7 @@ def account_table(study: Path, data: Path) -> pd.DataFrame:
     scores["group"] = [g for g, _ in gs]
     posts["cyr"] = posts["text"].map(lambda t: bool(CYR.search(t)))
     posts["mixed"] = posts["text"].map(mixed_words)
+    posts["translit"] = posts["text"].map(lambda t: bool(TRANSLIT.search(t)))
     posts["msk"] = posts["created_at"] + MSK
     rows = []
     for a, d in posts.groupby("account_id", sort=False):
@@ -142,7 +147,7 @@ def account_table(study: Path, data: Path) -> pd.DataFrame:
         us = shift_estimate(times)
         langs = Counter(t for t in d["lang"].fillna("") if t)
         rows.append({"account_id": a, "n": len(d), "cyr": int(d["cyr"].sum()), "mixed": int(d["mixed"].sum()),
-                     "dates": n_dates, "sun": sun, "fri": fri, "sat": sat,
+                     "translit": int(d["translit"].sum()), "dates": n_dates, "sun": sun, "fri": fri, "sat": sat,
                      "clock_hours": dated["created_at"].dt.floor("h").nunique(),
                      "eu_side": min(eu_sides(dated["created_at"])) if len(dated) else 0,
                      "eu_shift": None if eu is None else eu.shift_h, "eu_sd": None if eu is None else eu.sd_h,
@@ -211,6 +216,8 @@ def report(name: str, d: pd.DataFrame, times: bool = True) -> None:
     nm = d[2 * d["cyr"] < d["n"]]
     print(f"  cyrillic_minority (of the not mostly Cyrillic)   {share(int((nm['cyr'] > 0).sum()), len(nm))}")
     print(f"  mixed_any                                        {share(int((d['mixed'] > 0).sum()), len(d))}")
+    if "translit" in d:
+        print(f"  translit                                         {share(int((d['translit'] > 0).sum()), len(d))}")
 
 
 def extra_item(boosted: set[int], factor: float) -> Callable[..., list]:
