@@ -45,7 +45,8 @@ def main() -> None:
         if "study home share" in m:
             print(m)
     print(f"true home share (archive as truth: gop-debate-2015 US, brexit-2016 GB): {t['us']:.1%} American of the {t['ordinary']:,} ordinary "
-          f"accounts with origin evidence; {t['us_not_placed_outside']:.1%} of the {t['not_placed_outside']:,} of them no profile place puts outside the US")
+          f"accounts with origin evidence ({t['us_or_naming_us']:.1%} with the {t['brexit_naming_us']:,} brexit-2016 ones whose profile location names "
+          f"an American place counted American); {t['us_not_placed_outside']:.1%} of the {t['not_placed_outside']:,} of them no profile place puts outside the US")
     with open(args.work / "origin-dev.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps({"label": args.label, **r, "estimated_share": study["estimated_share"],
                             "home_share_log": [m for m in study["stage_log"] if "study home share" in m], "true_home_share": t,

@@ -409,14 +409,17 @@ def true_home_share(ids: list[str], own: list, gs: list[tuple[str | None, str]])
     """The share of American accounts among the ordinary accounts with origin evidence, taking the
     archive as the truth (gop-debate-2015 accounts American, brexit-2016 ones British: a proxy; some
     brexit-2016 profiles name American places), over all of them and over those no profile place
-    puts outside the US (whom the study home share was estimated over before 2026-12-03)."""
+    puts outside the US (whom the study home share was estimated over before 2026-12-03); and with
+    the brexit-2016 accounts whose own profile location names an American place counted American."""
     from botwatch.accounts.origin_prior import places_elsewhere
 
-    rows = [(ordinary_source(a) == ORDINARY_US, places_elsewhere(r.evidence)) for a, r, (g, _s) in zip(ids, own, gs)
-            if g == GROUP_ORDINARY and r.country is not None]
-    inside = [us for us, out in rows if not out]
-    return {"ordinary": len(rows), "us": round(sum(us for us, _ in rows) / max(len(rows), 1), 4),
-            "not_placed_outside": len(inside), "us_not_placed_outside": round(sum(inside) / max(len(inside), 1), 4)}
+    rows = [(ordinary_source(a) == ORDINARY_US, places_elsewhere(r.evidence), any("' names US (" in e for e in r.evidence))
+            for a, r, (g, _s) in zip(ids, own, gs) if g == GROUP_ORDINARY and r.country is not None]
+    inside = [us for us, out, _named in rows if not out]
+    named = sum(named and not us for us, _out, named in rows)
+    return {"ordinary": len(rows), "us": round(sum(us for us, _o, _n in rows) / max(len(rows), 1), 4),
+            "not_placed_outside": len(inside), "us_not_placed_outside": round(sum(inside) / max(len(inside), 1), 4),
+            "brexit_naming_us": named, "us_or_naming_us": round(sum(us or n for us, _o, n in rows) / max(len(rows), 1), 4)}
 
 
 def score_part_study(study_path: Path, data: Path, election_name: str, part: str, ira_ids: set[str]) -> dict:
