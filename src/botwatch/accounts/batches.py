@@ -338,10 +338,13 @@ def stored_origins(study: Any, source: str, election: Any, pool_base: float | No
 def study_prior(study: Any, stored: str, base: float, pool_base: float | None, batch_rows: int = BATCH_ROWS,
                 home: str | None = None) -> StudyPrior | None:
     """The study prior over all accounts (None without accounts with origin evidence), from one
-    log-likelihood row per batch of the stored (pooled) P(Russia): the only result of the stage
-    collected to the driver, a few KB per batch of `batch_rows` accounts, whatever the study's size.
-    With `home` (the election's country) the study's home share is estimated in the same pass, from
-    the stored results before pooling, and carried as the prior's `home_share`."""
+    log-likelihood row per batch of the stored (pooled) P(Russia): a few KB per batch of
+    `batch_rows` accounts, whatever the study's size. With `home` (the election's country) the
+    study's home share is estimated in the same pass, from the stored results before pooling, and
+    carried as the prior's `home_share`: for it each batch sends its distinct likelihood rows (57
+    numbers each, `origin_prior.compress`), which are far fewer than its accounts where most
+    accounts share a stored distribution (731 rows for the development part's 15,394 accounts) but
+    bounded only by the accounts where each account's evidence is its own (posting hours)."""
     cols = "_p, _pool_mean, _pool_n, _pool_ru" if stored == POOL_TABLE else "_p"
     if home_base(home) is not None:
         cols += ", _o_country, _o_keys, _o_values, _o_p_russia, _o_evidence"
