@@ -356,7 +356,8 @@ class HomeShare(StudyPrior):
         """Words for one account: what the study's home share is and how far it moved P(home)."""
         return (f"study home share: from the {self.accounts:,} accounts with origin evidence, each counted by how likely it is not run "
                 f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {self.base:.1%} of those not run from Russia); "
-                f"this moves P({self.home}) from {before:.3f} to {after:.3f}. It says what the study is made of, not something new about this account")
+                f"this moves P({self.home}) from {before:.3f} to {after:.3f}, and the other countries but Russia as the mix weighs them. "
+                f"It says what the study is made of, not something new about this account")
 
 
 @lru_cache(maxsize=1)
