@@ -10,7 +10,8 @@ and the development part's own study W/apart-dev exactly as `validate_origin.py 
 later full run reuses both), scores it with `run_accounts` and the shipped model, and reads it with
 `validate_origin.score_part_study`: Russian-language, posing and ordinary accounts placed in
 Russia (Russia the most likely origin), by posts per account, and the expected calibration error
-of P(Russia) over the study's reliability table. Appends one line to W/origin-dev.jsonl (with
+of P(Russia) over the study's reliability table, and the study home share beside the true one (the
+archive as truth: gop-debate-2015 American, brexit-2016 British). Appends one line to W/origin-dev.jsonl (with
 `--label`), so variants measured one after another can be compared.
 """
 
@@ -39,8 +40,16 @@ def main() -> None:
     V._calibration_print("dev part as its own study: reliability of P(Russia)", study["calibration"])
     print(f"\n{args.label}: R {r['R']}/{r['R_n']}  P {r['P']}/{r['P_n']}  F {r['F']}/{r['F_n']:,}  ECE {r['ece']:.4f}  "
           f"study prior {study['estimated_share']} (true {study['true_russia_share']})  {time.perf_counter() - t0:.0f} s")
+    t = study["true_home_share"]
+    for m in study["stage_log"]:
+        if "study home share" in m:
+            print(m)
+    print(f"true home share (archive as truth: gop-debate-2015 US, brexit-2016 GB): {t['us']:.1%} American of the {t['ordinary']:,} ordinary "
+          f"accounts with origin evidence ({t['us_or_naming_us']:.1%} with the {t['brexit_naming_us']:,} brexit-2016 ones whose profile location names "
+          f"an American place counted American); {t['us_not_placed_outside']:.1%} of the {t['not_placed_outside']:,} of them no profile place puts outside the US")
     with open(args.work / "origin-dev.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps({"label": args.label, **r, "estimated_share": study["estimated_share"],
+                            "home_share_log": [m for m in study["stage_log"] if "study home share" in m], "true_home_share": t,
                             "shares": study["shares"], "calibration": study["calibration"]}) + "\n")
 
 

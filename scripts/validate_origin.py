@@ -405,6 +405,23 @@ def origin_stages(inputs: list, keys: list[tuple[str, str]], neighbours: origin_
     return own, pooled, final, prior
 
 
+def true_home_share(ids: list[str], own: list, gs: list[tuple[str | None, str]]) -> dict:
+    """The share of American accounts among the ordinary accounts with origin evidence, taking the
+    archive as the truth (gop-debate-2015 accounts American, brexit-2016 ones British: a proxy; some
+    brexit-2016 profiles name American places), over all of them and over those no profile place
+    puts outside the US (whom the study home share was estimated over before 2026-12-03); and with
+    the brexit-2016 accounts whose own profile location names an American place counted American."""
+    from botwatch.accounts.origin_prior import places_elsewhere
+
+    rows = [(ordinary_source(a) == ORDINARY_US, places_elsewhere(r.evidence), any("' names US (" in e for e in r.evidence))
+            for a, r, (g, _s) in zip(ids, own, gs) if g == GROUP_ORDINARY and r.country is not None]
+    inside = [us for us, out, _named in rows if not out]
+    named = sum(named and not us for us, _out, named in rows)
+    return {"ordinary": len(rows), "us": round(sum(us for us, _o, _n in rows) / max(len(rows), 1), 4),
+            "not_placed_outside": len(inside), "us_not_placed_outside": round(sum(inside) / max(len(inside), 1), 4),
+            "brexit_naming_us": named, "us_or_naming_us": round(sum(us or n for us, _o, n in rows) / max(len(rows), 1), 4)}
+
+
 def score_part_study(study_path: Path, data: Path, election_name: str, part: str, ira_ids: set[str]) -> dict:
     """Score a study of one part (`prepare_part`) with the shipped model, as `run_accounts` does for
     any user (shared-text pooling and the study prior over this study's accounts only), and read it
@@ -435,7 +452,8 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
         "accounts": len(ids), "ira_handles": sum(a in ira_ids for a in ids), "with_evidence": len(with_ev),
         "true_russia_share": round(sum(with_ev) / max(len(with_ev), 1), 4),
         "estimated_share": None if prior is None else [round(prior.share, 4), round(prior.lo, 4), round(prior.hi, 4)],
-        "stage_log": [m for m in said if "study prior" in m],
+        "stage_log": [m for m in said if "study prior" in m or "study home share" in m],
+        "true_home_share": true_home_share(ids, own, gs_b),
         "accounts_with_text_neighbours": len(with_text_neighbours(own, keys, neighbours)),
         "shares": share_table(with_sources(rows, row_ids) + language_rows(rows, row_ids, mostly_ru) + profile_rows(rows, row_ids, names_ru)).get(part, {}),
         "confusion": summary(confusion(got["pairs"][part])),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -262,79 +263,132 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
 #
 # Why: the origin prior gives the election's own country a fixed `origin.HOME_PRIOR` (30%) of the
 # mass. That is a guess about what a study is made of, and it is wrong both ways: a study of an
-# election's talk is mostly its voters, a list of suspended troll accounts is not. An account
-# whose only evidence is English posts ended with P(home) about 0.45 under a GB election, so under
-# the foreign rule (`origin_rule`: P(outside home) >= 0.5) ordinary local accounts counted foreign.
-# The study's home share is estimated from its own accounts exactly as the Russia share above
-# (prior shift, Saerens, Latinne & Decaestecker 2002, integrated over GRID, a normal prior on the
-# logit centred on the stated share), on the accounts' P(home) among the countries other than
-# Russia: P(Russia) is the Russia prior's to set (it is calibrated, and the study's Russia share
-# is estimated above), so this estimate only moves mass between home and the third countries.
+# election's talk is mostly its voters, a list of suspended troll accounts is not. So the study's
+# mix of countries is estimated from its own accounts (prior shift, Saerens, Latinne &
+# Decaestecker 2002) among the countries other than Russia (P(Russia) is the Russia prior's to
+# set), and each account's P(home) is re-weighted by it.
 #
-#     q_i = P_i(home) / (1 − P_i(Russia)),   Λ_i = odds(q_i) / odds(b),
+# Over every country, not home against a fixed rest (2026-12-03). The first version estimated one
+# number, home against the other countries in the stated prior's proportions. Evidence shared by
+# home and a few other countries (English posts: GB, US, CA, AU, IE, ...) then read as evidence for
+# home, because the fixed rest is mostly countries that do not write English: a study whose only
+# evidence was English posts and posting hours was "99.6% GB", and the development part under the
+# US election "91-99% American" where 21% of its ordinary accounts are. The mix is now estimated
+# for every country, so what the evidence cannot tell apart stays apart only as far as the prior
+# holds it, and the interval says so.
 #
-# with b the share the stated prior gives home among the countries other than Russia (HOME_PRIOR
-# over 1 − the prior's Russia mass: 30.3% under a GB or US election), the prior's centre. q_i is
-# the same before and after shared-text pooling and the Russia prior (both scale the countries
-# other than Russia alike), so the stage estimates it from its first pass's stored results.
+#     q_i(c) = P_i(c) / (1 − P_i(RU)),   L_i(c) = q_i(c) / b_i(c)   (c not RU),
 #
-# Not applied when home is Russia (there is no Russia prior then either), nor to an account
-# whose stored distribution lacks home (P(home) < 0.005 before, `origin_pool.MIN_KEPT`): it stays
-# without it, as counted foreign as before.
+# with b_i the composition under which the account's P was computed: the stated prior among the
+# countries other than Russia (home boosted), or the population prior for an account whose own
+# profile places it outside home (`origin.PLACE_ELSEWHERE`: its home boost was undone). Those
+# accounts are counted with their own prior: left out (2026-12-03 morning), the accounts whose
+# places name home were the only ones whose evidence spoke, and the estimate was biased towards
+# home; counted against the home prior (2026-12-02), the prior's head start read as evidence.
+# Countries outside an account's stored distribution (`origin_pool.KEEP`) share its remaining mass
+# in proportion to b_i. Each account counts with weight 1 − P_i(RU) (its own evidence's): the share
+# is of the accounts not run from Russia, and a Russia-run account's other countries (Ukraine,
+# Belarus for a Russian-writing one) said nothing about them. The mix π maximises
+#
+#     Σ_i (1 − P_i(RU)) log Σ_c π(c) L_i(c)  +  Σ_c A b(c) log π(c)
+#
+# (EM with SQUAREM steps; a Dirichlet prior of `HOME_PRIOR_ACCOUNTS` accounts spread as the stated
+# prior spreads them, read on the log scale of the shares); home's share is π(home), its interval
+# from the curvature there (Laplace, on the logit of the share). Where the evidence cannot tell home
+# from a country (the same language, no place, no separating hours), the likelihood is flat between
+# them, only the prior's weight curves it, and the interval is wide: the sentence names those
+# countries (`HomeShare.apart`). Each account's countries other than Russia become
+# (1 − P(RU)) π(c) L_i(c) / Σ_c' π(c') L_i(c'): its posterior under the study's mix. Moving home alone
+# (the third countries kept in their prior proportions) left an account with no evidence on where
+# it is, in a study estimated mostly British under the US election, with GB at its prior 3% and
+# Russia most likely at 0.25 (one ordinary development account); under the mix GB is most likely.
+#
+# Not applied when home is Russia (there is no Russia prior then either), nor to an account whose
+# stored distribution lacks home (P(home) < 0.005, `origin_pool.MIN_KEPT`), nor to an account whose
+# profile places it outside home (its prior is not the home prior).
 
 HOME_KIND = "home_share"
+HOME_PRIOR_ACCOUNTS = 1.0  # A: the Dirichlet prior's weight, in accounts (about the old prior's sd 2 on the logit of the share)
+# The likelihood rows are read to a factor of e^0.05 (5%): the stored probabilities are rounded to
+# four decimals, which alone makes two countries the evidence treats alike differ by up to 1% in an
+# account's row (0.0188 against 0.8148: Nigeria and GB for English posts at British hours), and a
+# difference every account shares is read by the mix as evidence from every account: 300 such
+# accounts put 41% of the study in Nigeria. Rounded, they tie, and the prior decides between them.
+LIK_STEP = 0.05
+APART_MIN_SHARE = 0.01  # a country named as not told apart from home needs at least this share of the mix
+APART_SD = 1.0  # ... and a posterior sd of log(π(home)/π(X)) at least this (95%: a ratio uncertain by ×7 either way)
 
 
 @dataclass(frozen=True)
 class HomeShare(StudyPrior):
     """The estimated share of the election's own country among the study's accounts that are not
-    run from Russia (`share`, `lo`, `hi`, `weights` over GRID; `base`: the stated prior's share)."""
+    run from Russia (`share`, `lo`, `hi`; `weights` over GRID, the Laplace posterior of the share;
+    `base`: the stated prior's share). `mix`: the estimated share of every country other than
+    Russia (`mix_codes` order), which re-weights each account; `apart`: the countries the evidence
+    hardly tells from home (their split with home rests on the prior)."""
 
     home: str = ""
     russia: float | None = None  # the Russia prior's estimated share of the same accounts, when known
+    mix: np.ndarray | None = None
+    apart: tuple[str, ...] = ()
 
     def overall(self) -> float | None:
         """The home share of all the study's accounts with origin evidence: share × (1 − Russia share)."""
         return None if self.russia is None else self.share * (1.0 - self.russia)
 
+    def claim(self) -> str:
+        """What the estimate says, as far as the evidence identifies it: the estimate and its interval,
+        or, where the accounts' evidence cannot tell home from some country (`apart`), only the
+        interval, with the countries named and the prior's part said."""
+        whom = f"of this study's accounts not run from Russia are run from {self.home}"
+        if not self.apart:
+            return f"an estimated {self.share:.1%} [{self.lo:.1%}, {self.hi:.1%}] {whom}"
+        names = ", ".join(self.apart[:-1]) + (" or " if len(self.apart) > 1 else "") + self.apart[-1]
+        return (f"somewhere between {self.lo:.1%} and {self.hi:.1%} {whom}: the accounts' evidence hardly tells {self.home} from "
+                f"{names}, so how they split between them is the prior's (its mode, {self.share:.1%}, is what moves each account)")
+
+    def of_all(self) -> str:
+        """"about Y% of all of them, " where the Russia share is known and the estimate identified."""
+        whole = self.overall()
+        return "" if whole is None or self.apart else f"about {whole:.1%} of all of them, "
+
     def sentence(self, before: float, after: float) -> str:
         """Words for one account: what the study's home share is and how far it moved P(home)."""
-        whole = self.overall()
-        of_all = "" if whole is None else f"about {whole:.1%} of all of them, "
-        return (f"study home share: from the {self.accounts:,} accounts with origin evidence that no profile place puts outside {self.home}, "
-                f"an estimated {self.share:.1%} "
-                f"[{self.lo:.1%}, {self.hi:.1%}] of this study's accounts not run from Russia are run from {self.home} ({of_all}where the prior "
-                f"assumed {self.base:.1%} of those not run from Russia); this moves P({self.home}) from {before:.3f} to {after:.3f}. "
+        return (f"study home share: from the {self.accounts:,} accounts with origin evidence, each counted by how likely it is not run "
+                f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {self.base:.1%} of those not run from Russia); "
+                f"this moves P({self.home}) from {before:.3f} to {after:.3f}, and the other countries but Russia as the mix weighs them. "
                 f"It says what the study is made of, not something new about this account")
+
+
+@lru_cache(maxsize=1)
+def mix_codes() -> tuple[str, ...]:
+    """The countries of the home-share mix: the model's, without Russia."""
+    from botwatch.accounts.origin import codes
+
+    return tuple(c for c in codes() if c != "RU")
+
+
+@lru_cache(maxsize=64)
+def _composition(home: str | None) -> np.ndarray:
+    from botwatch.accounts.origin import codes, prior
+
+    p = prior(home)
+    b = np.array([p[codes().index(c)] for c in mix_codes()], float)
+    return b / b.sum()
+
+
+def composition(home: str | None) -> np.ndarray:
+    """The stated prior among the countries other than Russia (`mix_codes` order); `home` None:
+    the population prior (no home boost)."""
+    return _composition(home).copy()
 
 
 def home_base(home: str | None) -> float | None:
     """b: the stated prior's share of home among the countries other than Russia, when a home
     share applies at all (an election in a country the model names, other than Russia)."""
-    from botwatch.accounts.origin import codes, prior
-
-    if not home or home == "RU" or home not in codes():
+    if not home or home not in mix_codes():
         return None
-    p = prior(home)
-    return float(p[codes().index(home)] / (1.0 - p[codes().index("RU")]))
-
-
-def home_q(p_home: np.ndarray, p_russia: np.ndarray) -> np.ndarray:
-    """P(home) among the countries other than Russia, clipped away from 0 and 1."""
-    q = np.asarray(p_home, float) / np.maximum(1.0 - np.asarray(p_russia, float), EPS)
-    return np.clip(q, EPS, 1 - EPS)
-
-
-def home_log_likelihood(q: np.ndarray, base: float) -> np.ndarray:
-    """The mixture log-likelihood of these accounts' `home_q` at each home share in GRID; it adds
-    up over batches as `log_likelihood` does."""
-    return log_likelihood(q, base)
-
-
-def home_from_log_likelihood(ll: np.ndarray, accounts: int, base: float, home: str, prior_sd: float = PRIOR_LOGIT_SD) -> HomeShare:
-    """The posterior over the home share from the accounts' summed `home_log_likelihood`."""
-    got = from_log_likelihood(ll, accounts, base, prior_sd)
-    return HomeShare(share=got.share, lo=got.lo, hi=got.hi, accounts=got.accounts, base=got.base, weights=got.weights, home=home)
+    return float(_composition(home)[mix_codes().index(home)])
 
 
 def places_elsewhere(evidence: Sequence[str]) -> bool:
@@ -344,36 +398,179 @@ def places_elsewhere(evidence: Sequence[str]) -> bool:
     return any(PLACE_ELSEWHERE in e for e in evidence)
 
 
-def home_inputs(results: list, home: str) -> np.ndarray:  # list[OriginResult]
-    """`home_q` of the accounts with origin evidence, P(home) 0 where the stored distribution
-    lacks it (the estimate counts them; `apply_home_share` leaves them as they are).
+def likelihood_row(probabilities: Any, p_russia: float, elsewhere: bool, home: str) -> np.ndarray:
+    """L_i over `mix_codes` (largest 1): the account's stored distribution among the countries
+    other than Russia over the composition it was computed under (see above). `probabilities`:
+    (country, P) pairs or a mapping."""
+    base = _composition(None if elsewhere else home)
+    at = {c: j for j, c in enumerate(mix_codes())}
+    q = np.zeros(len(base))
+    kept = np.zeros(len(base), bool)
+    items = probabilities.items() if hasattr(probabilities, "items") else probabilities
+    for c, v in items:
+        j = at.get(c)
+        if j is not None:
+            q[j] = float(v)
+            kept[j] = True
+    q /= max(1.0 - float(p_russia), EPS)
+    rest = max(0.0, 1.0 - float(q.sum()))
+    if not kept.all():
+        q[~kept] = rest * base[~kept] / base[~kept].sum()
+    lik = np.maximum(q, EPS * base) / base
+    return np.exp(np.round(np.log(lik / lik.max()) / LIK_STEP) * LIK_STEP)
 
-    Accounts whose own profile places them outside home (`origin.PLACE_ELSEWHERE`) are left out:
-    their P(home) was computed under the population prior, not the home prior the share is
-    measured against (b), so their ratio against b counted as evidence against home that the
-    prior alone had put there; and the share is not applied to them. Counting them lowered the
-    home share of a study with many accounts abroad for every one of its other accounts."""
-    rows = [r for r in results if r.country is not None and r.p_russia is not None and not places_elsewhere(r.evidence)]
-    return home_q(np.array([float(r.probabilities.get(home, 0.0)) for r in rows], float), np.array([r.p_russia for r in rows], float))
+
+WEIGHT_QUANTUM = 2.0 ** -24  # weights are whole multiples of this: their sums are exact in any order (below 2^29 accounts)
+
+
+def account_weights(p_russia: "np.ndarray | Sequence[float]") -> np.ndarray:
+    """Each account's weight in the home share: 1 − P(Russia), to a multiple of `WEIGHT_QUANTUM`, so
+    the engine's batches, summed in any grouping or order, give the same total to the last bit."""
+    return np.round((1.0 - np.asarray(p_russia, float)) / WEIGHT_QUANTUM) * WEIGHT_QUANTUM
+
+
+def home_rows(results: list, home: str) -> tuple[np.ndarray, np.ndarray]:  # list[OriginResult]
+    """(L, weights) of the accounts with origin evidence: one `likelihood_row` each, weighted by
+    1 − P(Russia)."""
+    rows = [r for r in results if r.country is not None and r.p_russia is not None]
+    lik = np.array([likelihood_row(r.probabilities, r.p_russia, places_elsewhere(r.evidence), home) for r in rows], float)
+    return lik.reshape(len(rows), len(mix_codes())), account_weights([float(r.p_russia) for r in rows])
+
+
+def compress(lik: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of `lik` with their summed weights and counts, in a fixed order (sorted by
+    row): with `account_weights` the sums are exact, so batches returned by the engine in any
+    grouping or order give the same estimate. Accounts with the same stored
+    distribution (most of a study without places or hours) share one row."""
+    if not len(lik):
+        return lik.reshape(0, len(mix_codes())), np.zeros(0), np.zeros(0, np.int64)
+    order = np.lexsort((weights, *lik.T[::-1]))
+    lik, weights = lik[order], weights[order]
+    rows, inverse, counts = np.unique(lik, axis=0, return_inverse=True, return_counts=True)
+    return rows, np.bincount(inverse.ravel(), weights, len(rows)), counts
+
+
+def _em_step(pi: np.ndarray, lik: np.ndarray, weights: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    w = pi * lik
+    w /= w.sum(1, keepdims=True)
+    got = weights @ w + alpha
+    return got / got.sum()
+
+
+def _objective(pi: np.ndarray, lik: np.ndarray, weights: np.ndarray, alpha: np.ndarray) -> float:
+    """The log posterior of the mix (up to a constant), on the log scale of the shares."""
+    return float(weights @ np.log(lik @ pi) + alpha @ np.log(pi))
+
+
+def fit_mix(lik: np.ndarray, weights: np.ndarray, base: np.ndarray, prior_accounts: float = HOME_PRIOR_ACCOUNTS,
+            em_steps: int = 50, newton_steps: int = 200) -> np.ndarray:
+    """The posterior mode of the mix π: a few EM steps from the stated prior, then Newton steps on
+    the log-shares with a backtracking line search.
+
+    Why Newton: where the evidence cannot tell two countries apart the log posterior is flat
+    between them except for the prior's small curvature, and EM (even accelerated) creeps along
+    such a ridge at a rate of about A / (accounts + A) per step: it stopped wherever it was (a
+    study of English posts and British hours ended 58% GB, 40% Nigeria, where the prior's mode is
+    nearly all GB). The Newton step is scaled by that curvature and reaches the mode."""
+    alpha = prior_accounts * base
+    pi = base.copy()
+    for _ in range(em_steps):
+        pi = _em_step(pi, lik, weights, alpha)
+    theta = np.log(pi)
+    best = _objective(pi, lik, weights, alpha)
+    total = float(weights.sum()) + prior_accounts
+    for _ in range(newton_steps):
+        w = pi * lik
+        w /= w.sum(1, keepdims=True)
+        grad = weights @ w + alpha - total * pi
+        if np.abs(grad).max() < 1e-9 * total:
+            break
+        # Off the mode the log-shares' curvature can have a negative direction (the posterior is
+        # concave in the shares, not in their logarithms): its size is taken instead (a modified
+        # Newton step, always uphill), and the softmax's own flat direction (all shares alike) is left out.
+        lam, vec = np.linalg.eigh(_curvature(lik, weights, pi, prior_accounts))
+        lam = np.abs(lam)
+        keep = lam > 1e-12 * total
+        step = vec[:, keep] @ ((vec[:, keep].T @ grad) / lam[keep])
+        size = 1.0
+        while size > 1e-8:
+            t = theta + size * step
+            cand = np.exp(t - t.max())
+            cand /= cand.sum()
+            got = _objective(np.maximum(cand, 1e-300), lik, weights, alpha)
+            if got >= best:
+                break
+            size /= 2
+        else:
+            break
+        theta, pi, best = np.log(np.maximum(cand, 1e-300)), cand, got
+    return pi
+
+
+def _curvature(lik: np.ndarray, weights: np.ndarray, pi: np.ndarray, prior_accounts: float) -> np.ndarray:
+    """Minus the Hessian of the log posterior in the log-shares (softmax coordinates) at π."""
+    w = pi * lik
+    w /= w.sum(1, keepdims=True)
+    n = float(weights.sum()) + prior_accounts
+    ww = w * weights[:, None]
+    return n * (np.diag(pi) - np.outer(pi, pi)) - (np.diag(ww.sum(0)) - ww.T @ w)
+
+
+def estimate_mix(lik: np.ndarray, weights: np.ndarray, accounts: int, home: str, prior_accounts: float = HOME_PRIOR_ACCOUNTS) -> HomeShare:
+    """The study's mix of countries other than Russia and home's share of it, from `compress`ed
+    (or plain) likelihood rows and their weights."""
+    base = _composition(home)
+    h = mix_codes().index(home)
+    pi = fit_mix(lik, weights, base, prior_accounts)
+    cov = np.linalg.pinv(_curvature(lik, weights, pi, prior_accounts), hermitian=True)
+    g = -pi.copy()
+    g[h] += 1.0
+    g /= max(1.0 - pi[h], EPS)
+    sd = float(np.sqrt(max(g @ cov @ g, 0.0)))
+    share = float(pi[h])
+    centre = np.log(max(share, EPS)) - np.log(max(1.0 - share, EPS))
+    lo, hi = (float(1.0 / (1.0 + np.exp(-(centre + k * 1.959964 * sd)))) for k in (-1, 1))
+    logit = np.log(GRID) - np.log1p(-GRID)
+    dens = -0.5 * ((logit - centre) / max(sd, EPS)) ** 2 - np.log(GRID) - np.log1p(-GRID) + np.log(np.gradient(GRID))
+    wts = np.exp(dens - dens.max())
+    apart = []
+    for j in np.argsort(-pi, kind="stable").tolist():
+        if j == h or pi[j] < APART_MIN_SHARE:
+            continue
+        v = np.zeros(len(pi))
+        v[h], v[j] = 1.0, -1.0
+        if np.sqrt(max(v @ cov @ v, 0.0)) >= APART_SD:
+            apart.append(mix_codes()[j])
+    return HomeShare(share=share, lo=min(lo, share), hi=max(hi, share), accounts=accounts, base=float(base[h]), weights=wts / wts.sum(),
+                     home=home, mix=pi, apart=tuple(apart))
 
 
 def estimate_home(results: list, home: str | None) -> HomeShare | None:  # list[OriginResult]
     """The study's home share from these accounts (None where it does not apply or no account has evidence)."""
-    base = home_base(home)
-    if base is None:
+    if home_base(home) is None:
         return None
-    q = home_inputs(results, home)  # type: ignore[arg-type]
-    if not len(q):
+    lik, weights = home_rows(results, home)  # type: ignore[arg-type]
+    if not len(lik):
         return None
-    return home_from_log_likelihood(home_log_likelihood(q, base), len(q), base, home)  # type: ignore[arg-type]
+    rows, summed, _ = compress(lik, weights)
+    return estimate_mix(rows, summed, len(lik), home)  # type: ignore[arg-type]
+
+
+def home_posterior(lik: np.ndarray, share: HomeShare) -> float:
+    """P(home) among the countries other than Russia for an account with likelihood row `lik`,
+    under the study's estimated mix."""
+    assert share.mix is not None
+    h = mix_codes().index(share.home)
+    w = share.mix * lik
+    return float(w[h] / w.sum())
 
 
 def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[OriginResult]
-    """Re-weight each account's P(home) by the study's estimated home share (integrated over its
-    posterior, as `adjust` does for Russia); P(Russia) stays, the third countries keep their
-    relative sizes. Accounts without evidence, whose distribution lacks home, or whose profile
-    places them outside home (`origin.PLACE_ELSEWHERE`: no home prior to replace) are left as they are."""
-    if share is None:
+    """Re-weight each account's countries other than Russia by the study's estimated mix (see
+    above); P(Russia) stays. Accounts without evidence, whose distribution
+    lacks home, or whose profile places them outside home (`origin.PLACE_ELSEWHERE`: no home prior
+    to replace) are left as they are."""
+    if share is None or share.mix is None:
         return results
     home = share.home
     out = list(results)
@@ -387,13 +584,14 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
         key = (*r.probabilities.items(), r.p_russia)
         hit = done.get(key)
         if hit is None:
-            p_ru = float(r.p_russia) if home != "RU" else 0.0
+            p_ru = float(r.p_russia)
             old = float(r.probabilities[home])
-            q = home_q(np.array([old]), np.array([p_ru]))
-            new = float((1.0 - p_ru) * adjust_q(q, share)[0])
-            rest_old = 1.0 - p_ru - old
-            scale = (1.0 - p_ru - new) / rest_old if rest_old > EPS else 0.0
-            probs = {c: (new if c == home else float(r.p_russia) if c == "RU" else v * scale) for c, v in r.probabilities.items()}
+            post = share.mix * likelihood_row(r.probabilities, p_ru, False, home)
+            post *= (1.0 - p_ru) / post.sum()
+            new = float(post[mix_codes().index(home)])
+            probs = dict(zip(mix_codes(), post.tolist()))
+            if "RU" in r.probabilities:
+                probs["RU"] = p_ru
             order = sorted(probs.items(), key=by_value, reverse=True)
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
@@ -406,8 +604,3 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
                          evidence=[lead, *r.evidence[1:], share.sentence(old, new)],
                          items=[*r.items, HOME_KIND], p_russia=r.p_russia)
     return out
-
-
-def adjust_q(q: np.ndarray, share: StudyPrior) -> np.ndarray:
-    """`adjust` for values already clipped (`home_q`): the posterior-mean share of home."""
-    return adjust(q, share)

@@ -334,44 +334,38 @@ def places_elsewhere(evidence: pa.Array, bounds: np.ndarray) -> np.ndarray:
     return out
 
 
-def home_q_of(t: OriginTable, home: str) -> np.ndarray:
-    """`origin_prior.home_q` of the accounts with origin evidence (country and P(Russia) known) whose
-    profile does not place them outside home, in order: what the study's home share is estimated
-    from (`origin_prior.estimate_home`, the same values as its per-account form `home_inputs`)."""
-    from botwatch.accounts.origin_prior import home_q
+def home_rows_of(t: OriginTable, home: str) -> tuple[np.ndarray, np.ndarray]:
+    """`origin_prior.home_rows` of the table's accounts: the likelihood rows and weights the study's
+    home share is estimated from (`origin_prior.estimate_home`)."""
+    from botwatch.accounts.origin_prior import home_rows
 
-    has = np.array([c is not None for c in t.country], bool) & t.p_known & ~places_elsewhere(t.evidence, t.ev)
-    return home_q(p_home_of(t.codes, t.values, t.kv, t.vocab, home)[has], t.p_russia[has])
+    return home_rows(t.to_results(), home)
 
 
-def home_q_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> np.ndarray:
-    """`home_q_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia` and
-    `_o_evidence` (the stage's prior pass; the sentences only to find accounts placed outside home)."""
-    from botwatch.accounts.origin_prior import home_q
+def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np.ndarray, np.ndarray]:
+    """`home_rows_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia`
+    and `_o_evidence` (the stage's prior pass; the sentences only to find accounts whose profile
+    places them outside home, whose P was computed under the population prior)."""
+    from botwatch.accounts.origin_prior import account_weights, likelihood_row, mix_codes
 
     keys, kv = _flat(batch.column("_o_keys"))
     values, _ = _flat(batch.column("_o_values"))
-    codes, vocab = _encode(keys)
-    p_ru = batch.column("_o_p_russia")
-    has = (np.asarray(batch.column("_o_country").is_valid().to_numpy(zero_copy_only=False), bool)
-           & np.asarray(p_ru.is_valid().to_numpy(zero_copy_only=False), bool))
-    if "_o_evidence" in batch.schema.names:  # accounts whose profile places them outside home are left out
-        has &= ~places_elsewhere(*_flat(batch.column("_o_evidence")))
-    p_home = p_home_of(codes, np.asarray(values.to_numpy(zero_copy_only=False), np.float64), kv, vocab, home)
-    return home_q(p_home[has], np.asarray(pc.fill_null(p_ru, np.nan).to_numpy(zero_copy_only=False), np.float64)[has])
+    p_ru = np.asarray(pc.fill_null(batch.column("_o_p_russia"), np.nan).to_numpy(zero_copy_only=False), np.float64)
+    has = (np.asarray(batch.column("_o_country").is_valid().to_numpy(zero_copy_only=False), bool) & np.isfinite(p_ru))
+    away = places_elsewhere(*_flat(batch.column("_o_evidence"))) if "_o_evidence" in batch.schema.names else np.zeros(len(p_ru), bool)
+    names, vals = keys.to_pylist(), np.asarray(values.to_numpy(zero_copy_only=False), np.float64)
+    at = np.flatnonzero(has).tolist()
+    lik = np.array([likelihood_row(zip(names[kv[i]:kv[i + 1]], vals[kv[i]:kv[i + 1]].tolist()), p_ru[i], bool(away[i]), home) for i in at], float)
+    return lik.reshape(len(at), len(mix_codes())), account_weights(p_ru[has])
 
 
 def estimate_home(t: OriginTable, home: str | None) -> Any:
     """`origin_prior.estimate_home` of the table's accounts (None where it does not apply)."""
     from botwatch.accounts import origin_prior as op
 
-    base = op.home_base(home)
-    if base is None:
+    if op.home_base(home) is None or not len(t):
         return None
-    q = home_q_of(t, home)  # type: ignore[arg-type]
-    if not len(q):
-        return None
-    return op.home_from_log_likelihood(op.home_log_likelihood(q, base), len(q), base, home)  # type: ignore[arg-type]
+    return op.estimate_home(t.to_results(), home)
 
 
 def apply_home_share(t: OriginTable, share: Any) -> OriginTable:

@@ -45,9 +45,8 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
                 f"with origin evidence {near.scope} are run from Russia")
         h = prior.home_share
         if h is not None:
-            whole = h.overall()
-            log(f"accounts: study home share: an estimated {h.share:.1%} [{h.lo:.1%}, {h.hi:.1%}] of the accounts not run from Russia are run from {h.home}"
-                + ("" if whole is None else f" (about {whole:.1%} of all of them)") + f"; the prior assumed {h.base:.1%} of those not run from Russia")
+            log(f"accounts: study home share: from {h.accounts:,} accounts with origin evidence, each counted by how likely it is not run from Russia, "
+                f"{h.claim()} ({h.of_all()}the prior assumed {h.base:.1%} of those not run from Russia)")
     # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
     # column order on DuckDB and on Spark, where USING puts the keys first.
     score_cols = ", ".join(f"s.{c}" for c in ACCOUNT_SCORES.names if c not in ("platform", "account_id"))
