@@ -149,7 +149,9 @@ def adjust(p_russia: Sequence[float], prior: StudyPrior) -> np.ndarray:
     for s in range(0, len(p), 20_000):
         x = p[s:s + 20_000]
         out[s:s + 20_000] = (w[:, None] * moved_p(x[None, :], shift[:, None])).sum(0)
-    return out
+    # The weights sum to one only up to rounding (numpy 2.4's summation order left a P of 1 at
+    # 1 − 1e-16 and one of 0.9999999 above 1): a P of 0 or 1 stays exactly, and none leaves [0, 1].
+    return np.where((p == 0.0) | (p == 1.0), p, np.clip(out, 0.0, 1.0))
 
 
 def study_base(home: str | None) -> float | None:
