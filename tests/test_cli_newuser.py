@@ -352,3 +352,20 @@ def test_the_ingest_summary_counts_what_the_error_line_says(tmp_path: Path) -> N
     cells = dict(zip(re.findall(r"\w+", header), [c.strip() for c in row.strip("│").split("│")]))
     assert cells["files"] == "2" and cells["failed"] == "1"
     assert "1 of 2 inputs failed (1 unreadable: not a format botwatch reads)" in " ".join(res.output.split())
+
+
+def test_a_folder_given_as_the_study_or_as_the_export_file_says_so(tmp_path: Path) -> None:
+    """`status FOLDER` said DuckDB's "Could not read from file …: Is a directory"; `export STUDY
+    posts -o FOLDER` said "cannot export to FOLDER: use one of .csv, …", naming no folder."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for cmd in (["status", str(folder)], ["report", str(folder), "-o", str(tmp_path / "r.html")]):
+        res = runner.invoke(app, cmd)
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and f"{folder} is a folder: a DuckDB study is a file" in said and "Is a directory" not in said, res.output
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(folder)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"{folder} is a folder: name the file, e.g. {folder / 'posts'}.parquet" in said, res.output
+    assert list(folder.iterdir()) == []
