@@ -121,6 +121,9 @@ def ingest(
     except KeyboardInterrupt:
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
             console.print(f"nothing was stored before the interrupt: the new study {plain(study)} was removed", highlight=False)
+            from botwatch.cli.guard import nothing_kept
+
+            nothing_kept()
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
