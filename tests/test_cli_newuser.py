@@ -369,3 +369,33 @@ def test_a_folder_given_as_the_study_or_as_the_export_file_says_so(tmp_path: Pat
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and f"{folder} is a folder: name the file, e.g. {folder / 'posts'}.parquet" in said, res.output
     assert list(folder.iterdir()) == []
+
+
+def test_the_study_among_its_own_inputs_is_left_aside(tmp_path: Path) -> None:
+    """`ingest s.duckdb *` in the data's folder (or `ingest s.duckdb .`) read the study itself as an
+    input while writing to it: "unreadable s.duckdb: binary file", and exit 1 on every re-run."""
+    import os
+
+    shutil.copy(FIX / "v1_uklabour.jsonl", tmp_path / "a.jsonl")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert runner.invoke(app, ["ingest", "s.duckdb", "a.jsonl"]).exit_code == 0
+        for inputs in (["a.jsonl", "s.duckdb"], ["."]):
+            res = runner.invoke(app, ["ingest", "s.duckdb", *inputs])
+            said = " ".join(res.output.split())
+            assert res.exit_code == 0, res.output
+            assert "s.duckdb: the study this command writes, not an input" in said and "unreadable" not in said, res.output
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_binary_input_is_not_said_to_be_in_another_text_encoding(tmp_path: Path) -> None:
+    """A binary file's one `rejected` row ("binary file (NUL bytes or mostly invalid UTF-8)") was
+    counted as a record not in UTF-8, so a line said "1 records rejected as not UTF-8 … convert it
+    with iconv": no conversion makes a picture a CSV. Its own `unreadable` line says what it is."""
+    noise = tmp_path / "photo.jsonl"
+    noise.write_bytes(bytes(range(256)) * 20)
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(noise), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 1 and "binary file" in res.output, res.output
+    assert "iconv" not in res.output and "not UTF-8:" not in res.output, res.output
