@@ -399,3 +399,17 @@ def test_a_binary_input_is_not_said_to_be_in_another_text_encoding(tmp_path: Pat
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(noise), str(FIX / "v1_uklabour.jsonl")])
     assert res.exit_code == 1 and "binary file" in res.output, res.output
     assert "iconv" not in res.output and "not UTF-8:" not in res.output, res.output
+
+
+def test_an_output_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    """`export … -o data.jsonl/x.csv` said "cannot create the folder data.jsonl: File exists" and
+    `report -o data.jsonl/r.html` "could not write …: File exists", as if the output were there."""
+    study, data = tmp_path / "s.duckdb", tmp_path / "data.jsonl"
+    shutil.copy(FIX / "v1_uklabour.jsonl", data)
+    assert runner.invoke(app, ["ingest", str(study), str(data)]).exit_code == 0
+    for cmd, out in ((["export", str(study), "posts", "-o"], data / "x.csv"), (["report", str(study), "-o"], data / "sub" / "r.html")):
+        res = runner.invoke(app, [*cmd, str(out)])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and f"cannot write {out}: {data} is a file, not a folder" in said, res.output
+        assert "File exists" not in said
+    assert data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()

@@ -128,7 +128,9 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StudyError(f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
+        from botwatch.out_path import in_the_way_said
+
+        raise StudyError(in_the_way_said(out) or f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
     query = source_query(study, name)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)
