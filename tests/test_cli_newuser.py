@@ -410,6 +410,6 @@ def test_an_output_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> Non
     for cmd, out in ((["export", str(study), "posts", "-o"], data / "x.csv"), (["report", str(study), "-o"], data / "sub" / "r.html")):
         res = runner.invoke(app, [*cmd, str(out)])
         said = " ".join(res.output.split())
-        assert res.exit_code == 2 and f"cannot write {out}: {data} is a file, not a folder" in said, res.output
+        assert res.exit_code == 2 and f"could not write {out}: {data} is a file, not a folder" in said, res.output
         assert "File exists" not in said
     assert data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()

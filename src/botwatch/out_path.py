@@ -2,7 +2,8 @@
 
 Why: `export STUDY posts -o data.jsonl/x.csv` said "cannot create the folder data.jsonl: File
 exists" and `report -o data.jsonl/r.html` "could not write data.jsonl/r.html: File exists", which
-reads as if the output were there already. Both now name the file in the way.
+reads as if the output were there already. Both now name the file in the way ("could not write
+data.jsonl/x.csv: data.jsonl is a file, not a folder").
 """
 
 from __future__ import annotations
@@ -22,4 +23,4 @@ def file_in_the_way(path: Path) -> Path | None:
 def in_the_way_said(path: Path) -> str | None:
     """The line for `path` when `file_in_the_way` finds a file, else None."""
     blocker = file_in_the_way(path)
-    return f"cannot write {path}: {blocker} is a file, not a folder" if blocker is not None else None
+    return f"could not write {path}: {blocker} is a file, not a folder" if blocker is not None else None
