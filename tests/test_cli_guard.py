@@ -103,3 +103,28 @@ def test_an_error_line_without_an_interrupt_keeps_its_status(capsys: pytest.Capt
 
     code, err = _call(_app(lambda: fail("no such study")), capsys)
     assert code == 2 and "error: no such study" in err and "interrupted" not in err
+
+
+def test_ctrl_c_after_an_ingest_removed_its_new_study_says_nothing_was_kept(tmp_path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """Ctrl-C before `ingest NEW.duckdb …` stored a file removes the new study, and then the
+    interrupt's line said "What finished before is kept (`botwatch status` lists the stage runs)":
+    `botwatch status` answered "no study at …". It now says nothing was kept."""
+    from pathlib import Path
+
+    import botwatch.ingest.runner as ingest_runner
+    from botwatch.cli import app
+
+    def stopping(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        guard.on_interrupt(signal.SIGINT, None)
+
+    monkeypatch.setattr(ingest_runner, "ingest_file", stopping)
+    study = tmp_path / "new.duckdb"
+    fixture = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    with pytest.raises(SystemExit) as done:
+        app(["ingest", str(study), str(fixture)])
+    said = " ".join(capsys.readouterr().err.split())
+    assert done.value.code == guard.INTERRUPTED and not study.exists()
+    assert "was removed" in said and "Nothing was kept; run the same command again" in said and "botwatch status" not in said, said
+    with pytest.raises(SystemExit) as done:  # the next command's interrupt is its own: the usual line
+        _app(lambda: guard.on_interrupt(signal.SIGINT, None))(["run"])
+    assert "What finished before is kept" in capsys.readouterr().err

@@ -352,3 +352,64 @@ def test_the_ingest_summary_counts_what_the_error_line_says(tmp_path: Path) -> N
     cells = dict(zip(re.findall(r"\w+", header), [c.strip() for c in row.strip("│").split("│")]))
     assert cells["files"] == "2" and cells["failed"] == "1"
     assert "1 of 2 inputs failed (1 unreadable: not a format botwatch reads)" in " ".join(res.output.split())
+
+
+def test_a_folder_given_as_the_study_or_as_the_export_file_says_so(tmp_path: Path) -> None:
+    """`status FOLDER` said DuckDB's "Could not read from file …: Is a directory"; `export STUDY
+    posts -o FOLDER` said "cannot export to FOLDER: use one of .csv, …", naming no folder."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for cmd in (["status", str(folder)], ["report", str(folder), "-o", str(tmp_path / "r.html")]):
+        res = runner.invoke(app, cmd)
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and f"{folder} is a folder: a DuckDB study is a file" in said and "Is a directory" not in said, res.output
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "posts", "-o", str(folder)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"{folder} is a folder: name the file, e.g. {folder / 'posts'}.parquet" in said, res.output
+    assert list(folder.iterdir()) == []
+
+
+def test_the_study_among_its_own_inputs_is_left_aside(tmp_path: Path) -> None:
+    """`ingest s.duckdb *` in the data's folder (or `ingest s.duckdb .`) read the study itself as an
+    input while writing to it: "unreadable s.duckdb: binary file", and exit 1 on every re-run."""
+    import os
+
+    shutil.copy(FIX / "v1_uklabour.jsonl", tmp_path / "a.jsonl")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert runner.invoke(app, ["ingest", "s.duckdb", "a.jsonl"]).exit_code == 0
+        for inputs in (["a.jsonl", "s.duckdb"], ["."]):
+            res = runner.invoke(app, ["ingest", "s.duckdb", *inputs])
+            said = " ".join(res.output.split())
+            assert res.exit_code == 0, res.output
+            assert "s.duckdb: the study this command writes, not an input" in said and "unreadable" not in said, res.output
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_binary_input_is_not_said_to_be_in_another_text_encoding(tmp_path: Path) -> None:
+    """A binary file's one `rejected` row ("binary file (NUL bytes or mostly invalid UTF-8)") was
+    counted as a record not in UTF-8, so a line said "1 records rejected as not UTF-8 … convert it
+    with iconv": no conversion makes a picture a CSV. Its own `unreadable` line says what it is."""
+    noise = tmp_path / "photo.jsonl"
+    noise.write_bytes(bytes(range(256)) * 20)
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(noise), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 1 and "binary file" in res.output, res.output
+    assert "iconv" not in res.output and "not UTF-8:" not in res.output, res.output
+
+
+def test_an_output_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    """`export … -o data.jsonl/x.csv` said "cannot create the folder data.jsonl: File exists" and
+    `report -o data.jsonl/r.html` "could not write …: File exists", as if the output were there."""
+    study, data = tmp_path / "s.duckdb", tmp_path / "data.jsonl"
+    shutil.copy(FIX / "v1_uklabour.jsonl", data)
+    assert runner.invoke(app, ["ingest", str(study), str(data)]).exit_code == 0
+    for cmd, out in ((["export", str(study), "posts", "-o"], data / "x.csv"), (["report", str(study), "-o"], data / "sub" / "r.html")):
+        res = runner.invoke(app, [*cmd, str(out)])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and f"could not write {out}: {data} is a file, not a folder" in said, res.output
+        assert "File exists" not in said
+    assert data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()

@@ -91,6 +91,9 @@ def not_a_study(path: Path, read_only: bool = False) -> bool:
     but it is not a valid DuckDB database file", for a `touch study.duckdb`). So an empty file
     named like data is refused as an input named first; any other empty one is a new study when
     writing, and "no study yet" when reading."""
+    if path.is_dir():  # DuckDB said "Could not read from file …: Is a directory"
+        raise StudyError(f"{path} is a folder: a DuckDB study is a file (e.g. study.duckdb); a lake of Parquet tables is a folder "
+                         "`botwatch ingest --engine spark` made")
     head = file_head(path)  # None: empty, not a file or unreadable; DuckDB's own error says why
     if head is not None and head[8:12] != DUCKDB_MAGIC:
         raise StudyError(

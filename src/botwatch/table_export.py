@@ -118,17 +118,19 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     if name not in known:
         raise StudyError(f"no table {name!r} in {study.path}; tables: {', '.join(known)}")
     out = Path(out)
+    if out.is_dir():  # said before the suffix: "cannot export to out: use one of .csv, …" named no folder
+        raise StudyError(f"{out} is a folder: name the file, e.g. {out / name}.parquet; several tables (or --all) go into a folder, one file each")
     fmt = EXPORT_FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise StudyError(f"cannot export to {out.name}: use one of {', '.join(sorted(EXPORT_FORMATS))}")
-    if out.is_dir():
-        raise StudyError(f"cannot export to {out}: it is a directory")
     if out.exists() and not force:
         raise StudyError(f"{out} already exists: pass --force to replace it")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StudyError(f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
+        from botwatch.out_path import in_the_way_said
+
+        raise StudyError(in_the_way_said(out) or f"cannot create the folder {out.parent}: {exc.strerror or exc}") from None
     query = source_query(study, name)
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)

@@ -118,7 +118,7 @@ def explain(
         if not rows:
             fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
-        out.print(f"[bold]{plain(f'@{h or aid}')}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} posts in the study"), highlight=False)
+        out.print(f"[bold]{plain(f'@{h or aid}')}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang = st.sql(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang FROM account_features WHERE platform = ? AND account_id = ?",

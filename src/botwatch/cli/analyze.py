@@ -225,6 +225,10 @@ def report(
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
+    from botwatch.out_path import in_the_way_said
+
+    if blocked := in_the_way_said(output):  # was "could not write DIR/r.html: File exists"
+        fail(blocked)
     if not force and output.is_file() and not is_botwatch_report(output):
         # A report is rebuilt from the study, so re-running `report` replaces the last one (scripts
         # rely on it); a file botwatch did not write, `-o notes.html` by mistake, is not lost.

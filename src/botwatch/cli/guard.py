@@ -24,7 +24,14 @@ import typer
 from typer.core import TyperGroup
 
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
-_state = {"interrupted": False}
+_state: dict[str, Any] = {"interrupted": False, "nothing_kept": False}
+
+
+def nothing_kept() -> None:
+    """Say, when the interrupt is reported, that the command kept nothing (an ingest that removed
+    the study it had just created): the usual line sent the user to `botwatch status`, which then
+    said "no study at …"."""
+    _state["nothing_kept"] = True
 
 
 def on_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -135,6 +142,7 @@ class GuardedTyper(typer.Typer):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if os.environ.get("BOTWATCH_DEBUG"):
             return super().__call__(*args, **kwargs)
+        _state["nothing_kept"] = False  # one command's word (tests run many in one process)
         try:
             signal.signal(signal.SIGINT, on_interrupt)
         except ValueError:  # not the main thread: leave signals alone
@@ -185,6 +193,9 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
 def _say_interrupted() -> None:
     from botwatch.cli.common import console
 
+    if _state["nothing_kept"]:
+        console.print("[red]interrupted.[/red] Nothing was kept; run the same command again to start over.", highlight=False)
+        return
     console.print(
         "[red]interrupted.[/red] What finished before is kept (`botwatch status` lists the stage runs); run the "
         "same command again to finish. On a lake, the lock this command held is taken over by the next one.",

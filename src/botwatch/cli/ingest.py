@@ -74,6 +74,7 @@ def ingest(
         console.print(f"left aside {len(docs)} file{'' if len(docs) == 1 else 's'} found in a folder that "
                       f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
                       highlight=False, markup=False)
+    files = _without_the_study(files, location)
     if not files:
         from botwatch.ingest.source import shown_name
 
@@ -121,6 +122,9 @@ def ingest(
     except KeyboardInterrupt:
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
             console.print(f"nothing was stored before the interrupt: the new study {plain(study)} was removed", highlight=False)
+            from botwatch.cli.guard import nothing_kept
+
+            nothing_kept()
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
@@ -147,6 +151,29 @@ def _column_map(columns: Optional[str], column_map: Optional[Path], time_format:
     except ColumnMapError as exc:
         fail(str(exc))
         raise  # unreachable
+
+
+def _without_the_study(files: list[str], location: str) -> list[str]:
+    """`files` without the study being written (and its `.wal`), with a line saying so: `ingest
+    s.duckdb *` in the data's folder, or a folder holding the study, read the study as an input
+    ("unreadable: binary file", exit 1) while writing to it."""
+    study = Path(location)
+    if not study.is_file():
+        return files
+
+    def is_study(f: str) -> bool:
+        try:
+            return f != "-" and (os.path.samefile(f, study) or (f.endswith(".wal") and os.path.samefile(f[:-4], study)))
+        except OSError:
+            return False
+
+    own = [f for f in files if is_study(f)]
+    if own:
+        from botwatch.ingest.source import shown_name
+
+        console.print(f"left aside {controls_shown(', '.join(shown_name(f) for f in own))}: the study this command writes, not an input",
+                      highlight=False, markup=False)
+    return [f for f in files if f not in own]
 
 
 def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:
@@ -394,6 +421,8 @@ def other_encoding(res: FileResult) -> str | None:
     from botwatch.ingest.source import shown_name
 
     if not res.not_utf8 or (res.not_utf8 < 5 and res.not_utf8 * 20 < max(res.read, 1)):
+        return None
+    if res.unreadable:  # no reader knew the file (binary, packed): its own line says so, not "convert it"
         return None
     name = controls_shown(shown_name(res.source))
     return (f"{name}: {res.not_utf8:,} records rejected as not UTF-8: if the file was saved in another encoding "
