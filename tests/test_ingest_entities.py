@@ -307,3 +307,31 @@ def test_the_report_shows_a_decoded_script_tag_as_text_never_as_markup(tmp_path:
     for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S):
         strings(json.loads(block))
     assert quoted and all(q.startswith("<script>window.__pwned=1</script> Q&A on Labour & the Tories") for q in quoted), quoted[:2]
+
+
+def test_the_ordinary_archives_written_as_v1_read_back_as_posted(tmp_path: Path) -> None:
+    """brexit-2016 was scraped (plain text, a typed "&amp;" included); gop-debate-2015 is the API's
+    escaped text. Written as v1.1 statuses (accounts/ordinary_archives.py) and read by the v1.1
+    reader, the first stays exactly as scraped and the second is decoded."""
+    import gzip
+
+    from botwatch.accounts.ordinary_archives import ordinary_as_v1
+
+    brexit = ["Harbottle &amp; Lewis & co <3 > you", "plain"]
+    gop = ["Q&amp;A &gt; the debate", "RT @x: fish &amp; chips"]
+    for name, header, rows in (
+        ("brexit-2016", "tweet_id,user_id,created_at,user_location,text",
+         [f"{i + 1},u{i},2016-06-01T10:00:0{i}Z,,{json.dumps(t)}" for i, t in enumerate(brexit)]),
+        ("gop-debate-2015", "author,created_at,text,is_retweet,user_location,user_time_zone,row_id",
+         [f"a{i},2015-08-07T01:00:0{i}Z,{json.dumps(t)},{int(t.startswith('RT'))},,,{i}" for i, t in enumerate(gop)]),
+    ):
+        folder = tmp_path / "ordinary" / name
+        folder.mkdir(parents=True)
+        with gzip.open(folder / "tweets.csv.gz", "wt", encoding="utf-8") as f:
+            f.write("\n".join([header, *rows]) + "\n")
+    out = tmp_path / "v1.jsonl.gz"
+    assert ordinary_as_v1(tmp_path, out, retweets=False) == 4
+    sink = _Sink()
+    for i, line in enumerate(gzip.open(out, "rt", encoding="utf-8")):
+        twitter_v1.handle_status(json.loads(line), i + 1, sink)
+    assert [p["text"] for p in sink.posts] == [*brexit, "Q&A > the debate", "RT @x: fish & chips"]
