@@ -1,0 +1,267 @@
+#!/usr/bin/env python
+"""Whether the Russian-language IRA accounts the origin model misses were created together with
+accounts it places in Russia, and how often ordinary accounts were (issue 13, "created together").
+
+    PYTHONPATH=src .venv/bin/python scripts/measure_origin_batch.py --work W
+
+W as `measure_origin_dev.py --work W` builds it (the development part's own study, W/apart-dev,
+read-only here; there is no option to read the test part). Measured only: nothing here changes
+the model.
+
+Why: the misses left on the development part are other-language desk accounts with few posts,
+and nothing in their own posts separates them from people writing those languages
+(`measure_origin_desk_signals.py`). What could place them is about the desk, and the IRA created
+accounts in batches. Twitter user ids grow with creation time: sequential numbers until about
+2015 (ids below 5e9 here), then snowflake ids whose top bits are the creation time in
+milliseconds. So "created together" is "within N ids" (sequential) or "within T minutes"
+(snowflake) of at least k accounts the study places in Russia.
+
+Where the ids come from, and what that limits:
+
+* IRA handles: `external_author_id` of ../shared/data/ira/authors.csv.gz. The tweets CSV the
+  study ingests has no user id, so an evidence item could only read ids from input that carries
+  them (v1.1/v2 JSON, FiveThirtyEight's own CSV). Ten-digit (sequential) ids are intact; the
+  snowflake ones went through a float and are rounded (to 10^12..10^15, i.e. ±2 min to ±33 h of
+  creation time), so the intact `congress_2017_id` is used where it rounds to the same value, and
+  otherwise the rounding is carried as an interval: an IRA account counts as near only when it is
+  near at every point of its interval ("certainly"), an ordinary account when it is near at any
+  ("possibly"), so both rates are counted at their side's cautious end.
+* Ordinary accounts of the study: brexit-2016's account key is the numeric user id (exact);
+  gop-debate-2015 carries none (its accounts are left out and counted).
+* Ordinary accounts outside the study, as a second false-alarm source: labelled humans with
+  profile ids (stclab humans, verified-2019) and TwiBot-20's 100 unlabelled accounts. They are
+  not in the study, so for them the count is "an account from elsewhere whose id falls near the
+  study's Russia-placed accounts"; their ids are spread over other years than a Brexit tweeter's
+  (verified accounts are old), which the per-source rows show.
+
+Placed in Russia = the stored `origin_country` of the scored study (the shipped model, after
+shared-text pooling and the study prior), as an item reading it would see. An account never counts
+as its own neighbour. A sequential and a snowflake id are never compared (the two ran side by side
+and a sequential number has no clock). Shares carry 95% Wilson intervals; the likelihood ratio a
+cell would support is the lower end of the Russia-run share (Russian-language and posing together,
+as `measure_origin_cyrillic.py` counts them) over the upper end of the brexit-2016 share.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import validate_origin as V  # noqa: E402
+
+from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG  # noqa: E402
+from botwatch.stats import wilson  # noqa: E402
+
+EPOCH_MS = 1288834974657  # Twitter's snowflake epoch (2010-11-04 01:42:54.657 UTC)
+SNOWFLAKE_MIN = 10**12  # sequential user ids stayed below 5e9; snowflake ones start near 7e17
+SEQ_RADII = (10**3, 10**4, 10**5, 10**6)  # ids
+SNOW_RADII_MIN = (10, 60, 360, 1440)  # minutes
+KS = (1, 2, 3, 5)
+
+
+def snowflake_ms(uid: int) -> int:
+    """Creation time (ms since 1970, UTC) a snowflake id carries in its top bits."""
+    return (uid >> 22) + EPOCH_MS
+
+
+def rounded_half_width(digits: str) -> int:
+    """Half the rounding step of a long id that went through a float: its trailing zeros are read as
+    rounding (the cautious reading: a true zero digit only widens the interval)."""
+    z = len(digits) - len(digits.rstrip("0"))
+    return 0 if z == 0 else 10**z // 2
+
+
+def ira_user_id(external: str | None, congress: str | None) -> tuple[int, int] | None:
+    """(user id, half-width of its rounding in id units) of an IRA handle, or None without one.
+
+    Ten-digit (sequential) ids are intact. A long (snowflake) `external_author_id` is rounded; the
+    `congress_2017_id` is used instead when it is digits and rounds to the same value (it is the
+    same account's intact id), otherwise the rounding is kept as an interval."""
+    e = (external or "").strip()
+    if not e.isdigit():
+        return None
+    if len(e) < 17:
+        return int(e), 0
+    half = rounded_half_width(e)
+    c = (congress or "").strip()
+    if c.isdigit() and half and abs(int(c) - int(e)) <= half:
+        return int(c), 0
+    return int(e), half
+
+
+def position(uid: int, half: int) -> tuple[str, int, int]:
+    """("seq" or "snow", position, half-width): sequential ids in id units, snowflake ids as
+    creation time in ms (the half-width rounded up to whole ms)."""
+    if uid < SNOWFLAKE_MIN:
+        return "seq", uid, half
+    return "snow", snowflake_ms(uid), -(-half // (1 << 22))
+
+
+def near_counts(q_pos: np.ndarray, q_half: np.ndarray, q_key: np.ndarray,
+                p_pos: np.ndarray, p_half: np.ndarray, p_key: np.ndarray,
+                radius: int, certain: bool, chunk: int = 2048) -> np.ndarray:
+    """For each query, how many placed accounts lie within `radius` of it (never itself, by key).
+
+    With `certain`, a pair counts only when every point of both rounding intervals is within the
+    radius (|Δ| + both halves ≤ radius); otherwise when any point is (|Δ| − both halves ≤ radius)."""
+    out = np.zeros(len(q_pos), dtype=np.int64)
+    for s in range(0, len(q_pos), chunk):
+        d = np.abs(q_pos[s:s + chunk, None] - p_pos[None, :])
+        h = q_half[s:s + chunk, None] + p_half[None, :]
+        ok = (d + h <= radius) if certain else (d - h <= radius)
+        ok &= q_key[s:s + chunk, None] != p_key[None, :]
+        out[s:s + chunk] = ok.sum(axis=1)
+    return out
+
+
+def study_accounts(study: Path, data: Path) -> pd.DataFrame:
+    """The scored development study's accounts: key, posts, placed in Russia, validation row
+    (Russian-language placed / missed, posing placed / missed, brexit-2016, gop-debate-2015,
+    other IRA) and user id with its rounding."""
+    con = duckdb.connect(str(study), read_only=True)
+    s = con.sql("SELECT account_id, n_posts, origin_country FROM account_scores").df()
+    con.close()
+    groups = [g for g, _ in V.groups_and_splits(data, s["account_id"].tolist())]
+    authors = pd.read_csv(data / "ira" / "authors.csv.gz", dtype=str, keep_default_na=False)
+    ids = {h.strip().lower(): ira_user_id(e, c) for h, e, c in
+           zip(authors["author_id"], authors["external_author_id"], authors["congress_2017_id"])}
+    s["ru"] = s["origin_country"] == "RU"
+    rows, uids, halves = [], [], []
+    for a, g, ru in zip(s["account_id"], groups, s["ru"]):
+        if a in ids:
+            u = ids[a]
+            row = {GROUP_RU_LANG: "IRA Russian-language", GROUP_POSING: "IRA posing"}.get(g, "IRA other")
+            if row != "IRA other":
+                row += ", placed in Russia" if ru else ", missed"
+        elif g == GROUP_ORDINARY and a.startswith("gop-"):
+            u, row = None, "ordinary gop-debate-2015 (no id)"
+        else:
+            u, row = ((int(a), 0) if a.isdigit() else None), "ordinary brexit-2016"
+        rows.append(row)
+        uids.append(None if u is None else u[0])
+        halves.append(None if u is None else u[1])
+    s["row"], s["uid"], s["half"] = rows, uids, halves
+    return s
+
+
+def outside_humans(data: Path, ira_ids: set[int]) -> pd.DataFrame:
+    """Accounts with a profile id from sources outside the study (row, uid): stclab humans,
+    verified-2019 and TwiBot-20 (unlabelled); any id that is an IRA handle's is left out."""
+    rows = []
+    st = pd.read_csv(data / "labelled" / "stclab" / "nonbots_data.csv.gz", dtype=str, keep_default_na=False, usecols=["id_str"])
+    rows += [("outside: stclab humans", x) for x in st["id_str"]]
+    ve = pd.read_csv(data / "labelled" / "verified2019" / "profiles.csv.gz", dtype=str, keep_default_na=False, usecols=["id", "label"])
+    rows += [("outside: verified-2019 humans", x) for x, lab in zip(ve["id"], ve["label"]) if lab == "0"]
+    with gzip.open(data / "twibot20" / "TwiBot-20_sample.json.gz", "rt", encoding="utf-8") as f:
+        rows += [("outside: TwiBot-20 (unlabelled)", str((u.get("profile") or {}).get("id_str", "")).strip()) for u in json.load(f)]
+    out = pd.DataFrame([(r, int(x)) for r, x in rows if x.strip().isdigit() and int(x) not in ira_ids], columns=["row", "uid"])
+    out["half"] = 0
+    return out.drop_duplicates()
+
+
+def positions(d: pd.DataFrame) -> pd.DataFrame:
+    """`d` (with uid, half) plus kind, pos, pos_half; rows without an id dropped."""
+    d = d[d["uid"].notna()].copy()
+    p = [position(int(u), int(h)) for u, h in zip(d["uid"], d["half"])]
+    d["kind"], d["pos"], d["pos_half"] = [x[0] for x in p], [x[1] for x in p], [x[2] for x in p]
+    return d
+
+
+def share(k: int, n: int) -> str:
+    if not n:
+        return "       -        "
+    p, lo, hi = wilson(k, n)
+    return f"{k:>4}/{n:<6} {p:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def cautious(row: str) -> bool:
+    """IRA rows are counted "certainly near", every other row "possibly near"."""
+    return row.startswith("IRA")
+
+
+def table(q: pd.DataFrame, placed: pd.DataFrame, kind: str, radii: tuple[int, ...], unit: float, unit_name: str) -> list[dict]:
+    """Print, for one id kind, the share of each row with ≥ k placed accounts within each radius;
+    return the cells (for the likelihood-ratio summary)."""
+    q, p = q[q["kind"] == kind], placed[placed["kind"] == kind]
+    qk, pk = q["key"].to_numpy(), p["key"].to_numpy()
+    args = (q["pos"].to_numpy(np.int64), q["pos_half"].to_numpy(np.int64), qk,
+            p["pos"].to_numpy(np.int64), p["pos_half"].to_numpy(np.int64), pk)
+    print(f"\n## {kind} ids: {len(p):,} accounts placed in Russia to be near; rows with this kind of id")
+    print("   " + "  ".join(f"{r}: {int((q['row'] == r).sum()):,}" for r in sorted(q["row"].unique())))
+    cells = []
+    for radius in radii:
+        r_units = int(radius * unit)
+        cert = near_counts(*args, r_units, certain=True)
+        poss = near_counts(*args, r_units, certain=False)
+        n_near = np.where([cautious(r) for r in q["row"]], cert, poss)
+        print(f"\n within {radius:,} {unit_name}")
+        print(f"   {'row':<40}" + "".join(f"{'k ≥ ' + str(k):<33}" for k in KS))
+        for r in sorted(q["row"].unique()):
+            m = (q["row"] == r).to_numpy()
+            print(f"   {r:<40}" + "".join(f"{share(int((n_near[m] >= k).sum()), int(m.sum())):<33}" for k in KS))
+        runs = q["row"].str.startswith("IRA Russian-language") | q["row"].str.startswith("IRA posing")
+        brex = (q["row"] == "ordinary brexit-2016").to_numpy()
+        miss = (q["row"] == "IRA Russian-language, missed").to_numpy()
+        for k in KS:
+            cells.append({"kind": kind, "radius": radius, "unit": unit_name, "k": k,
+                          "runs": int((n_near[runs.to_numpy()] >= k).sum()), "runs_n": int(runs.sum()),
+                          "brexit": int((n_near[brex] >= k).sum()), "brexit_n": int(brex.sum()),
+                          "missed": int((n_near[miss] >= k).sum()), "missed_n": int(miss.sum()),
+                          "missed_ids": sorted(q.loc[miss & (n_near >= k), "key"].tolist())})
+    return cells
+
+
+def ratio(c: dict) -> float:
+    """The likelihood ratio a cell supports at its interval's cautious end: lower end of the
+    Russia-run share over the upper end of the brexit-2016 share."""
+    lo = wilson(c["runs"], c["runs_n"])[1]
+    hi = wilson(c["brexit"], c["brexit_n"])[2]
+    return lo / hi if hi > 0 else math.inf
+
+
+def main() -> None:
+    ap = V.origin_arguments(__doc__.split("\n\n")[0])
+    args = ap.parse_args()
+    t0 = time.process_time()
+    study = args.work / "apart-dev" / "study.duckdb"
+    if not study.exists():
+        sys.exit(f"no development study at {study}: run scripts/measure_origin_dev.py --work {args.work} first")
+    s = study_accounts(study, args.data)
+    s["key"] = s["account_id"]
+    print("# Development part: accounts, with a user id or not")
+    for r, d in s.groupby("row"):
+        print(f"   {r:<40} {len(d):>6,}  with id {int(d['uid'].notna().sum()):>6,}  of them rounded {int((d['half'].fillna(0) > 0).sum()):>4,}")
+    ira_ids = {int(u) for u in s.loc[s["row"].str.startswith("IRA"), "uid"].dropna()}
+    out = outside_humans(args.data, ira_ids)
+    out["key"] = "outside:" + out["uid"].astype(str)
+    q = positions(pd.concat([s[["key", "row", "uid", "half"]], out[["key", "row", "uid", "half"]]], ignore_index=True))
+    placed = positions(s[s["ru"]][["key", "row", "uid", "half"]])
+    cells = table(q, placed, "seq", SEQ_RADII, 1, "ids")
+    cells += table(q, placed, "snow", SNOW_RADII_MIN, 60_000, "minutes")
+    miss = s[s["row"] == "IRA Russian-language, missed"]
+    print(f"\n# The {len(miss)} missed Russian-language accounts: nearest accounts placed in Russia (same id kind)")
+    qm = positions(miss[["key", "row", "uid", "half"]])
+    for r in qm.itertuples():
+        p = placed[placed["kind"] == r.kind]
+        d = np.sort(np.abs(p["pos"].to_numpy(np.int64) - r.pos) + p["pos_half"].to_numpy(np.int64) + r.pos_half)[:3]
+        unit = "ids" if r.kind == "seq" else "minutes"
+        shown = d if r.kind == "seq" else np.round(d / 60_000, 1)
+        print(f"   {r.key:<20} {r.kind:<4} ±{r.pos_half if r.kind == 'seq' else round(r.pos_half / 60_000, 1)}  nearest 3 ({unit}, at most): {', '.join(str(x) for x in shown)}")
+    print("\n# Cells with the largest cautious likelihood ratio (Russia-run share low end / brexit-2016 high end)")
+    for c in sorted(cells, key=ratio, reverse=True)[:8]:
+        print(f"   {c['kind']:<4} within {c['radius']:>6,} {c['unit']:<7} k ≥ {c['k']}: Russia-run {share(c['runs'], c['runs_n'])}  "
+              f"brexit {share(c['brexit'], c['brexit_n'])}  LR ≥ {ratio(c):.2f}  missed accounts near: {c['missed']}/{c['missed_n']}")
+    print(f"\n{time.process_time() - t0:.0f} CPU-s")
+
+
+if __name__ == "__main__":
+    main()
