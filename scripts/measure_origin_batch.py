@@ -58,7 +58,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
 
+from botwatch import open_study  # noqa: E402
+from botwatch.accounts import origin, origin_textpool  # noqa: E402
+from botwatch.accounts.features import build  # noqa: E402
+from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG  # noqa: E402
+from botwatch.elections import load_election  # noqa: E402
 from botwatch.stats import wilson  # noqa: E402
 
 EPOCH_MS = 1288834974657  # Twitter's snowflake epoch (2010-11-04 01:42:54.657 UTC)
@@ -66,6 +71,7 @@ SNOWFLAKE_MIN = 10**12  # sequential user ids stayed below 5e9; snowflake ones s
 SEQ_RADII = (10**3, 10**4, 10**5, 10**6)  # ids
 SNOW_RADII_MIN = (10, 60, 360, 1440)  # minutes
 KS = (1, 2, 3, 5)
+RATE_WINDOW = 50_000_000  # ids over which the sequential creation rate is averaged (docs only)
 
 
 def snowflake_ms(uid: int) -> int:
@@ -228,8 +234,108 @@ def ratio(c: dict) -> float:
     return lo / hi if hi > 0 else math.inf
 
 
+def profile_times(data: Path) -> pd.DataFrame:
+    """(uid, created_at ms) of every profile with a sequential id and a creation time in labelled/
+    (all classes: only the id clock is read) and twibot20/."""
+    rows: list[tuple[str, str]] = []
+    for f, idc in (("stclab/bots_data.csv.gz", "id_str"), ("stclab/nonbots_data.csv.gz", "id_str"),
+                   ("verified2019/profiles.csv.gz", "id"), ("botwiki2019/profiles.csv.gz", "id")):
+        d = pd.read_csv(data / "labelled" / f, dtype=str, keep_default_na=False, usecols=[idc, "created_at"])
+        rows += list(zip(d[idc], d["created_at"]))
+    with gzip.open(data / "twibot20" / "TwiBot-20_sample.json.gz", "rt", encoding="utf-8") as fh:
+        for u in json.load(fh):
+            pr = u.get("profile") or {}
+            rows.append((str(pr.get("id_str", "")).strip(), str(pr.get("created_at", "")).strip()))
+    t = pd.DataFrame(rows, columns=["uid", "created"])
+    t = t[t["uid"].str.fullmatch(r"\d{1,12}")]
+    t["ms"] = pd.to_datetime(t["created"], format="%a %b %d %H:%M:%S %z %Y", errors="coerce")
+    t = t[t["ms"].notna()]
+    ms = (t["ms"] - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(milliseconds=1)
+    out = pd.DataFrame({"uid": t["uid"].astype(np.int64), "ms": ms.astype(np.int64)})
+    return out[out["uid"] < SNOWFLAKE_MIN].drop_duplicates("uid").sort_values("uid")
+
+
+def id_minutes(data: Path):
+    """A function (ids, radius) -> minutes between the creation times of id − radius and id + radius,
+    by linear interpolation over `profile_times` (a unit translation for the docs, nothing more)."""
+    t = profile_times(data)
+    # creation time grows with the id; a few profiles are out of order (a rolling median over 25
+    # neighbours, then the running maximum, keeps one stray time from bending the curve)
+    y = np.maximum.accumulate(t["ms"].rolling(25, center=True, min_periods=1).median().to_numpy())
+    x = t["uid"].to_numpy().astype(float)
+
+    def span(ids: np.ndarray, radius: int) -> np.ndarray:
+        # the creation rate averaged over ±RATE_WINDOW ids (~3,000 profiles are too few to read a
+        # rate over a window of a thousand ids), times the window's width
+        per_id = (np.interp(ids + RATE_WINDOW, x, y) - np.interp(ids - RATE_WINDOW, x, y)) / (2 * RATE_WINDOW)
+        return 2 * radius * per_id / 60_000
+    return span
+
+
+def boost_item(boosted: set[int], factor: float):
+    """An `origin.evidence_vectors` that adds one item multiplying Russia's likelihood by `factor`
+    against every other country for the inputs whose id() is in `boosted` (a what-if, never part
+    of the model)."""
+    plain = origin.evidence_vectors
+    ru = origin.codes().index("RU")
+
+    def vectors(inp, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list:
+        out = plain(inp, exclude, home)
+        if id(inp) in boosted and factor > 1:
+            v = np.full(len(origin.codes()), 1.0 / factor)
+            v[ru] = 1.0
+            out = out + [("created_together", v, f"created together ×{factor:g}")]
+        return out
+    return vectors
+
+
+def what_it_would_do(study: Path, data: Path, election_name: str, q: pd.DataFrame, placed: pd.DataFrame, cells: list[dict]) -> None:
+    """The study's stages scored again (own evidence, shared-text pooling, study prior, as
+    `validate_origin.origin_stages` does) with each cell as an item worth its cautious ratio for the
+    accounts it flags ("certainly near" for every account, as an item would read exact ids): the
+    development figures R / P / F before and after. The cells are chosen on these same accounts,
+    so the "after" is optimistic."""
+    election = load_election(election_name)
+    with open_study(study, read_only=True) as st:
+        d = build(st, election)
+        nb = origin_textpool.neighbours(st)
+    ids = d.features["account_id"].tolist()
+    keys = list(zip(d.features["platform"].tolist(), ids))
+    inputs = origin_inputs(d)
+    groups = [g for g, _ in V.groups_and_splits(data, ids)]
+    by_key = dict(zip(ids, inputs))
+    plain = origin.evidence_vectors
+
+    def figures(final: list) -> str:
+        c = {g: [0, 0] for g in (GROUP_RU_LANG, GROUP_POSING, GROUP_ORDINARY)}
+        for r, g in zip(final, groups):
+            if g in c:
+                c[g][0] += r.country == "RU"
+                c[g][1] += 1
+        return "  ".join(f"{n} {c[g][0]}/{c[g][1]:,}" for n, g in (("R", GROUP_RU_LANG), ("P", GROUP_POSING), ("F", GROUP_ORDINARY)))
+
+    print("\n# What the best cells would do as an item (worth their cautious ratio) on the development study")
+    _o, _p, final, _pr = V.origin_stages(inputs, keys, nb, election.country)
+    print(f"   none: {figures(final)}")
+    for c in cells:
+        qq, pp = q[q["kind"] == c["kind"]], placed[placed["kind"] == c["kind"]]
+        r_units = int(c["radius"] * (1 if c["kind"] == "seq" else 60_000))
+        n = near_counts(qq["pos"].to_numpy(np.int64), qq["pos_half"].to_numpy(np.int64), qq["key"].to_numpy(),
+                        pp["pos"].to_numpy(np.int64), pp["pos_half"].to_numpy(np.int64), pp["key"].to_numpy(), r_units, certain=True)
+        flagged = {id(by_key[k]) for k, x in zip(qq["key"], n) if x >= c["k"] and k in by_key}
+        f = ratio(c)
+        origin.evidence_vectors = boost_item(flagged, f)
+        try:
+            _o, _p, final, _pr = V.origin_stages(inputs, keys, nb, election.country)
+        finally:
+            origin.evidence_vectors = plain
+        print(f"   {c['kind']} within {c['radius']:,} {c['unit']} k ≥ {c['k']} (×{f:.1f}, {len(flagged):,} accounts flagged): {figures(final)}")
+
+
 def main() -> None:
     ap = V.origin_arguments(__doc__.split("\n\n")[0])
+    ap.add_argument("--what-it-would-do", action="store_true",
+                    help="score the study's stages again with the best cells as an item (their cautious ratio), ~2 CPU-min each")
     args = ap.parse_args()
     t0 = time.process_time()
     study = args.work / "apart-dev" / "study.duckdb"
@@ -260,6 +366,16 @@ def main() -> None:
     for c in sorted(cells, key=ratio, reverse=True)[:8]:
         print(f"   {c['kind']:<4} within {c['radius']:>6,} {c['unit']:<7} k ≥ {c['k']}: Russia-run {share(c['runs'], c['runs_n'])}  "
               f"brexit {share(c['brexit'], c['brexit_n'])}  LR ≥ {ratio(c):.2f}  missed accounts near: {c['missed']}/{c['missed_n']}")
+    print("\n# Sequential id windows as creation time (interpolated over profile ids with created_at from labelled/ and twibot20/)")
+    span = id_minutes(args.data)
+    ru_ids = q.loc[(q["kind"] == "seq") & q["row"].str.startswith("IRA"), "pos"].to_numpy(np.int64)
+    for radius in SEQ_RADII:
+        m = span(ru_ids, radius)
+        print(f"   ±{radius:>9,} ids ≈ ±{np.median(m) / 2:,.0f} minutes (median over the IRA handles' ids; quartiles "
+              f"{np.percentile(m, 25) / 2:,.0f}-{np.percentile(m, 75) / 2:,.0f})")
+    if args.what_it_would_do:
+        best = sorted(cells, key=ratio, reverse=True)[:3] + sorted(cells, key=lambda c: (-c["missed"], -ratio(c)))[:2]
+        what_it_would_do(study, args.data, args.election, q, placed, best)
     print(f"\n{time.process_time() - t0:.0f} CPU-s")
 
 

@@ -61,3 +61,26 @@ def test_the_likelihood_ratio_is_read_at_the_cautious_ends() -> None:
     lr = mod.ratio(cell)
     assert lr < 0.5 / 0.01  # below the point estimate
     assert abs(lr - mod.wilson(50, 100)[1] / mod.wilson(10, 1000)[2]) < 1e-12
+
+
+def test_id_windows_are_translated_to_minutes_by_the_averaged_creation_rate(monkeypatch) -> None:
+    mod = load_script("measure_origin_batch")
+    # one id a second: a window of ±600 ids is 20 minutes wide; one stray profile does not bend it
+    uid = np.arange(0, 400_000_000, 1_000_000, dtype=np.int64)
+    ms = uid * 1000
+    ms[200] = 0
+    monkeypatch.setattr(mod, "profile_times", lambda data: mod.pd.DataFrame({"uid": uid, "ms": ms}))
+    got = mod.id_minutes(None)(np.array([150_000_000.0, 250_000_000.0]), 600)
+    assert np.allclose(got, 20.0, rtol=0.01)
+
+
+def test_the_what_if_item_multiplies_russia_for_the_flagged_inputs_only(monkeypatch) -> None:
+    mod = load_script("measure_origin_batch")
+    monkeypatch.setattr(mod.origin, "evidence_vectors", lambda inp, exclude=frozenset(), home=None: [])
+    a, b = object(), object()
+    vec = mod.boost_item({id(a)}, 20.0)
+    (name, v, _said), = vec(a)
+    assert name == "created_together"
+    ru = mod.origin.codes().index("RU")
+    assert v[ru] == 1.0 and np.allclose(np.delete(v, ru), 1 / 20)
+    assert vec(b) == []
