@@ -107,11 +107,22 @@ def test_training_on_labels_the_profiles_predict_does_not_warn(tmp_path: Path) -
     assert "95% interval" in said
 
 
-def _study(tmp_path: Path, model: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _ingested(tmp_path: Path, model: Path | None, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A study of the v1.1 fixture, with BOTWATCH_BOT_MODEL naming `model` (None: the shipped one)."""
     runner, app = _cli()
     study = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
-    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    if model is None:
+        monkeypatch.delenv("BOTWATCH_BOT_MODEL", raising=False)
+    else:
+        monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    return study
+
+
+def _study(tmp_path: Path, model: Path | None, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`_ingested`, analysed for uk-ge2017."""
+    runner, app = _cli()
+    study = _ingested(tmp_path, model, monkeypatch)
     res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"])
     assert res.exit_code == 0, res.output
     return study
@@ -148,11 +159,7 @@ def test_a_study_scored_by_the_shipped_model_carries_no_warning(tmp_path: Path, 
     from botwatch.accounts.botmodel import shipped_model
 
     assert recorded_warning(shipped_model().meta) is None
-    runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    monkeypatch.delenv("BOTWATCH_BOT_MODEL", raising=False)
-    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    study = _study(tmp_path, None, monkeypatch)
     explained, report = _explain_and_report(study, tmp_path)
     said = "near chance on its own labelled accounts"
     assert said not in explained and said not in report and "Warning:" not in explained
@@ -165,9 +172,7 @@ def test_analyze_says_the_warning_when_it_scores_with_a_near_chance_model(tmp_pa
     warning = recorded_warning(_meta(model))
     assert warning
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
-    monkeypatch.setenv("BOTWATCH_BOT_MODEL", str(model))
+    study = _ingested(tmp_path, model, monkeypatch)
     res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
     assert res.exit_code == 0, res.output
     said = [" ".join(ln.split()) for ln in res.stderr.splitlines() if "near chance" in ln]
@@ -181,9 +186,7 @@ def test_analyze_says_the_warning_when_it_scores_with_a_near_chance_model(tmp_pa
 
 def test_analyze_with_the_shipped_model_says_no_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner, app = _cli()
-    study = tmp_path / "s.duckdb"
-    monkeypatch.delenv("BOTWATCH_BOT_MODEL", raising=False)
-    assert runner.invoke(app, ["ingest", str(study), str(V1)]).exit_code == 0
+    study = _ingested(tmp_path, None, monkeypatch)
     res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
     assert res.exit_code == 0, res.output
     assert "near chance" not in res.stderr

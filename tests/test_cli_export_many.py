@@ -21,6 +21,8 @@ def test_several_tables_are_the_files_single_exports_write(analysed_sample_path:
         assert (tmp_path / "out" / f"{name}.csv").read_bytes() == one.read_bytes()
     again = runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "clusters", "-o", str(tmp_path / "out"), "--format", "csv"])
     assert again.exit_code == 2 and "--force" in again.output
+    # The words of every command's refusal (`cli/common.refuse_to_overwrite`), not a folder export's own.
+    assert "accounts.csv and " in again.output and "clusters.csv already exist: pass --force to replace them" in " ".join(again.output.split())
 
 
 def test_all_writes_every_table(analysed_sample_path: Path, tmp_path: Path) -> None:

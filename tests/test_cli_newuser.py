@@ -31,6 +31,29 @@ def test_ingest_with_the_study_argument_forgotten_refuses_and_loses_nothing(tmp_
     assert status.exit_code == 2 and "is not a study" in status.output and "in-memory" not in status.output
 
 
+def test_an_empty_data_file_named_first_is_refused_and_an_empty_study_file_becomes_one(tmp_path: Path) -> None:
+    """An empty `tweets.jsonl` named first (the study argument forgotten) slipped past the check:
+    DuckDB opened it as an in-memory database, the command said "stored 6", exit 0, and the file
+    stayed empty. An empty file named otherwise (`touch study.duckdb`) was refused with DuckDB's
+    "exists, but it is not a valid DuckDB database file": it is now a new study."""
+    for name in ("tweets.jsonl", "export.csv", "part.parquet"):
+        first = tmp_path / name
+        first.write_bytes(b"")
+        res = runner.invoke(app, ["ingest", str(first), str(FIX / "v1_uklabour.jsonl")])
+        assert res.exit_code == 2 and "is an empty" in res.output and "not a study" in res.output, res.output
+        assert "stored" not in res.output and first.read_bytes() == b""
+        status = runner.invoke(app, ["status", str(first)])
+        assert status.exit_code == 2 and "not a study" in status.output and "in-memory" not in status.output, status.output
+    touched = tmp_path / "study.duckdb"
+    touched.write_bytes(b"")
+    status = runner.invoke(app, ["status", str(touched)])
+    assert status.exit_code == 2 and "empty file, not a study yet" in status.output and "not a valid" not in status.output, status.output
+    res = runner.invoke(app, ["ingest", str(touched), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
+    with open_study(touched) as st:
+        assert st.count("posts") == 6
+
+
 def test_open_study_refuses_a_file_that_is_not_a_study(tmp_path: Path) -> None:
     """The library path too: `open_study("archive.csv", read_only=False)` wrote to memory only."""
     import pytest

@@ -55,6 +55,19 @@ def test_status_describes_the_study(study: Path) -> None:
     assert "rejected records 1" in res.output and "invalid JSON" in res.output
 
 
+def test_status_says_a_rerun_skipped_its_inputs_not_a_bare_0_rows(study: Path) -> None:
+    """A re-run that skipped every input (already read) showed `ingest ok … 0` in status's runs
+    table, as if the input were empty; it now says the inputs were already read."""
+    again = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl"), str(FIX / "ira_tweets.csv")])
+    assert again.exit_code == 0, again.output
+    res = runner.invoke(app, ["status", str(study)], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    (line,) = [line for line in res.output.splitlines() if "│ ingest" in line]
+    assert "0 new, 2 inputs already read" in line, res.output
+    with open_study(study, read_only=True) as st:
+        assert st.sql("SELECT message FROM runs ORDER BY finished_at DESC LIMIT 1")[0][0].endswith(", skipped 2 already read")
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
 def test_export_any_table(study: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"posts{suffix}"

@@ -218,7 +218,11 @@ def test_a_folder_walk_leaves_documentation_aside_but_a_named_file_is_read(tmp_p
     only_docs.mkdir()
     (only_docs / "README.txt").write_text("nothing here\n")
     res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(only_docs)])
-    assert res.exit_code == 2 and "no input files (only documentation" in res.output, res.output
+    assert res.exit_code == 2 and "(only documentation in the folders given" in " ".join(res.output.split()), res.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(empty)])  # said "no input files", naming nothing
+    assert res.exit_code == 2 and f"no input files in {empty} (empty" in " ".join(res.output.split()), res.output
 
 
 def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_path: Path) -> None:

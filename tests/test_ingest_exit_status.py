@@ -160,3 +160,55 @@ def test_a_gzip_cut_after_some_posts_keeps_them_says_where_and_exits_1(tmp_path:
     assert 0 < kept and f"after {kept:,} posts, at byte" in why and f"after {kept:,} posts, at byte" in out
     code, out = _ingest(str(study), str(V1))  # the whole file beside it: stored, exit 0
     assert code == 0, out
+
+
+def test_a_cut_gzip_run_again_still_says_cut_short_and_reads_the_rest_once_whole(tmp_path: Path) -> None:
+    """Run again on the same cut .gz, the command skipped it as "identical content already
+    ingested" and exited 0: the break was said once and never again. It now says "cut short" and
+    `partial` again (exit 1), storing nothing twice; once the file is whole the rest is read in
+    and a further run skips it (exit 0)."""
+    import gzip
+
+    packed = gzip.compress(V1.read_bytes(), mtime=0)
+    f = tmp_path / "grows.jsonl.gz"
+    f.write_bytes(packed[: len(packed) * 2 // 3])
+    study, results = tmp_path / "s.duckdb", tmp_path / "r.jsonl"
+    assert _ingest(str(study), str(f))[0] == 1
+    with open_study(study) as st:
+        first = (st.count("posts"), st.count("rejected"))
+    code, out = _ingest(str(study), str(f), "--results-json", str(results))
+    assert code == 1 and f"cut short {f}" in out and "stored 0" in out, out
+    assert _results(results)[0]["status"] == "partial"
+    with open_study(study) as st:
+        assert (st.count("posts"), st.count("rejected")) == first  # nothing stored or kept aside twice
+    f.write_bytes(packed)  # the download finished
+    code, out = _ingest(str(study), str(f))
+    assert code == 0, out
+    with open_study(study) as st:
+        whole = sum(1 for line in V1.read_bytes().splitlines() if line.strip())
+        assert first[0] < st.count("posts") and st.count("rejected") == first[1]
+        got = st.count("posts")
+    code, out = _ingest(str(study), str(f), "--results-json", str(results))
+    assert code == 0 and _results(results)[0]["status"] == "skipped", out
+    with open_study(study) as st:
+        assert st.count("posts") == got and whole >= got
+
+
+def test_a_binary_file_among_inputs_under_a_column_map_is_one_unreadable_input(tmp_path: Path) -> None:
+    """With --columns, one binary file (a picture, a zip saved as .csv) among the inputs stopped
+    the whole command (exit 2, nothing stored). It is now that input's own line, "unreadable" with
+    why, kept in `rejected`; the CSV beside it is stored and the command exits 1."""
+    import zipfile
+
+    picture, packed = tmp_path / "photo.csv", tmp_path / "packed.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("inner.csv", GOP.read_text(encoding="utf-8"))
+    study, results = tmp_path / "s.duckdb", tmp_path / "r.jsonl"
+    code, out = _ingest(str(study), str(picture), str(GOP), str(packed), "--columns", DERIVED, "--results-json", str(results))
+    assert code == 1, out
+    assert "2 of 3 inputs failed (2 unreadable" in out and f"unreadable {picture}" in out and "binary or packed file" in out, out
+    assert [r["status"] for r in _results(results)] == ["unreadable", "ok", "unreadable"]
+    with open_study(study) as st:
+        assert st.count("posts") > 0
+        assert sorted(s for (s,) in st.sql("SELECT source FROM rejected WHERE line = 0")) == sorted([str(picture), str(packed)])

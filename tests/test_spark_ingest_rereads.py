@@ -117,10 +117,14 @@ def test_a_gzip_cut_after_some_posts_is_cut_short_on_a_lake_as_on_duckdb(spark, 
     cut.write_bytes(packed[: len(packed) * 2 // 3])
     said = {}
     for engine, where in (("spark", tmp_path / "lake"), ("duckdb", tmp_path / "s.duckdb")):
-        results = tmp_path / f"{engine}.results"
-        res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(where), str(cut), "--results-json", str(results)])
-        assert res.exit_code == 1, res.output
-        said[engine] = (res.output.replace(str(where), "STUDY"), [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()])
-    assert said["spark"] == said["duckdb"]
-    out, (row,) = said["spark"]
-    assert "cut short" in out and "at byte" in out and row["status"] == "partial"
+        for run in (1, 2):  # run again on the same cut file: it still says so (it said "skipped", exit 0)
+            results = tmp_path / f"{engine}{run}.results"
+            res = CliRunner().invoke(app, ["ingest", "--engine", engine, str(where), str(cut), "--results-json", str(results)])
+            assert res.exit_code == 1, res.output
+            said[engine, run] = (res.output.replace(str(where), "STUDY"), [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()])
+    for run in (1, 2):
+        assert said["spark", run] == said["duckdb", run]
+        out, (row,) = said["spark", run]
+        assert "cut short" in out and "at byte" in out and row["status"] == "partial"
+    assert "stored 0" in " ".join(said["spark", 2][0].split())
+    assert pq.read_table(table_path(str(tmp_path / "lake"), "rejected")).num_rows == 2  # the break and the cut line, kept once

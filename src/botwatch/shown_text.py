@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["controls_shown", "has_hidden", "html_shown", "shown_in_page", "shown_in_page_json"]
+__all__ = ["controls_shown", "has_hidden", "html_shown", "joins_emoji", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible format characters that can
 # disguise text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic
@@ -23,15 +23,70 @@ __all__ = ["controls_shown", "has_hidden", "html_shown", "shown_in_page", "shown
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+ZWJ = "\u200d"
+# Extended_Pictographic (Unicode's emoji-data.txt), as ranges: the characters an emoji ZWJ sequence
+# (👨‍👩‍👧, 🏳️‍🌈, ❤️‍🔥) joins. Skin-tone modifiers (U+1F3FB-1F3FF) lie inside the last block.
+_PICTOGRAPHIC = (
+    (0xA9, 0xA9), (0xAE, 0xAE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122), (0x2139, 0x2139),
+    (0x2194, 0x21AA), (0x231A, 0x23FF), (0x24C2, 0x24C2), (0x25AA, 0x25FE), (0x2600, 0x27BF), (0x2934, 0x2935),
+    (0x2B05, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299), (0x1F000, 0x1FAFF),
+    (0x1FC00, 0x1FFFD),
+)
+_VS16 = "\ufe0f"  # emoji presentation: may stand between a pictograph and the joiner (❤️‍🔥)
+
+
+def _pictographic(ch: str) -> bool:
+    o = ord(ch)
+    return any(lo <= o <= hi for lo, hi in _PICTOGRAPHIC)
+
+
+def joins_emoji(text: str, at: int) -> bool:
+    """Whether the zero-width joiner at `text[at]` joins two pictographs (an emoji ZWJ sequence:
+    👨‍👩‍👧), the one place a joiner is shown as it is. Anywhere else (inside a word, at either end)
+    it is hidden text, a way to make two handles or hashtags look alike, and is tagged."""
+    before = at - 1
+    if before >= 0 and text[before] == _VS16:
+        before -= 1
+    return before >= 0 and at + 1 < len(text) and _pictographic(text[before]) and _pictographic(text[at + 1])
+
+
+def _hidden_at(m: re.Match[str]) -> bool:
+    """Whether the match of `_CONTROL` is hidden text (not a joiner inside an emoji sequence)."""
+    return not (m.group() == ZWJ and joins_emoji(m.string, m.start()))
+
+
+def _escaped(m: re.Match[str]) -> str:
+    ch = m.group()
+    if not _hidden_at(m):
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}"
+
+
 def controls_shown(text: object) -> str:
     """`str(text)` with each control or invisible format character written as `\\x1b` (`\\u202e`
-    above U+00FF); everything else, markup included, unchanged."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
+    above U+00FF), but a joiner inside an emoji sequence (`joins_emoji`); everything else, markup
+    included, unchanged."""
+    return _CONTROL.sub(_escaped, str(text))
 
 
 def has_hidden(text: str) -> bool:
     """Whether `text` holds any character `controls_shown` would write escaped (tab and line breaks included)."""
-    return _CONTROL.search(text) is not None
+    return any(_hidden_at(m) for m in _CONTROL.finditer(text))
+
+
+def terminal_shown(text: str) -> tuple[str, int]:
+    """`controls_shown` that keeps tab and line breaks (a file's own layout, shown whole), and how
+    many characters it wrote escaped."""
+    n = 0
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal n
+        if m.group() in "\t\n\r" or not _hidden_at(m):
+            return m.group()
+        n += 1
+        return _escaped(m)
+
+    return _CONTROL.sub(one, text), n
 
 
 def html_shown(value: object) -> "Markup":
@@ -48,14 +103,15 @@ def _tag(ch: str) -> str:
 
 def _page_tag(m: re.Match[str]) -> str:
     ch = m.group()
-    return ch if ch in "\t\n\r" else _tag(ch)
+    return ch if ch in "\t\n\r" or not _hidden_at(m) else _tag(ch)
 
 
 def shown_in_page(text: object, limit: int | None = None) -> str:
     """Text from outside (a post, a name, a handle, a description, a hashtag, a URL, a file name) as
     the report shows it: every control or invisible format character written as a visible
     ⟨U+202E⟩ tag (the same set `controls_shown` escapes for a terminal), tab and line breaks kept
-    (HTML white space; a post's lines written as tags would read differently). `limit` cuts the
+    (HTML white space; a post's lines written as tags would read differently), and so is a zero-width
+    joiner inside an emoji sequence (`joins_emoji`: tagged, 👨‍👩‍👧 showed as three faces). `limit` cuts the
     original text to that many characters, the last one "…", before tagging, so a tag is never cut
     in half. Escaping markup stays the template's job.
 

@@ -79,19 +79,42 @@ def is_duckdb_file(path: Path) -> bool:
     return head is not None and head[8:12] == DUCKDB_MAGIC
 
 
-def not_a_study(path: Path) -> None:
-    """Refuse an existing file that is not a DuckDB database before DuckDB opens it.
+def not_a_study(path: Path, read_only: bool = False) -> bool:
+    """Refuse an existing file that is not a DuckDB database before DuckDB opens it; True when
+    `path` is an empty file that is to become a new study (the caller removes it first).
 
     DuckDB opens such a path (tweets.jsonl, archive.csv) as an *in-memory* database named after
     it, so `botwatch ingest tweets.jsonl more.jsonl` (the study argument forgotten) reported every
     post stored while nothing reached the disk, and `status` said "Cannot launch in-memory
-    database". An empty file is left to DuckDB, which makes it a new study."""
+    database". An empty file did the same when named like data (`empty.jsonl`, `.csv`, `.parquet`:
+    "stored 6", exit 0, the file still empty), and DuckDB refuses any other empty file ("exists,
+    but it is not a valid DuckDB database file", for a `touch study.duckdb`). So an empty file
+    named like data is refused as an input named first; any other empty one is a new study when
+    writing, and "no study yet" when reading."""
     head = file_head(path)  # None: empty, not a file or unreadable; DuckDB's own error says why
     if head is not None and head[8:12] != DUCKDB_MAGIC:
         raise StudyError(
             f"{path} is not a study (not a DuckDB file). A study is the .duckdb file `botwatch ingest` writes, "
             f"named before the inputs: `botwatch ingest study.duckdb {path}`"
         )
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
+    if not empty:
+        return False
+    if any(path.name.lower().endswith(s) for s in _DATA_SUFFIXES):
+        raise StudyError(
+            f"{path} is an empty {path.suffix} file, not a study. A study is the .duckdb file `botwatch ingest` writes, "
+            f"named before the inputs: `botwatch ingest study.duckdb FILES...`"
+        )
+    if read_only:
+        raise StudyError(f"{path} is an empty file, not a study yet: run `botwatch ingest {path} FILES...` first")
+    return True
+
+
+# Names DuckDB opens as an in-memory database reading the file (a data file), not as a study.
+_DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".csv.gz", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".tsv.gz")
 
 
 def lock_message(path: Path, error: str, read_only: bool) -> str:
@@ -227,11 +250,17 @@ class Study(StudyBase):
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
-        not_a_study(self.path)
+        if not_a_study(self.path, read_only):
+            self.path.unlink()  # empty: DuckDB makes a new study only where no file is
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise StudyError(lock_message(self.path, str(exc), read_only)) from None
+        in_memory = self.con.execute("SELECT path IS NULL FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        if in_memory and in_memory[0] and str(path) != ":memory:":  # any other name DuckDB reads as data: nothing would reach the disk
+            self.con.close()
+            raise StudyError(f"{self.path} cannot be a study: DuckDB opens a file of that name as data, not as a database; "
+                             "name the study with .duckdb, e.g. study.duckdb")
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         limit = memory_limit()
         if limit is not None:

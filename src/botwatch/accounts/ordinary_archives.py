@@ -6,11 +6,16 @@ Why one module: both scripts wrote the same conversion by hand and could drift a
 differ in one thing only, kept as a switch: the behaviour fit needs gop-debate retweets marked
 as retweets (a `retweeted_status` naming the handle of "RT @handle:"), while the origin
 validation, whose measured figures were made without them, ingests every row as a post.
+
+gop-debate-2015's text is as the API sent it (escaped: `&amp;`, `&lt;`, `&gt;`), brexit-2016's was
+scraped and is plain; each is written so that the v1.1 reader, which decodes the three, stores the
+tweet as posted (docs/ingest-csv.md, "Escaped text").
 """
 
 from __future__ import annotations
 
 import gzip
+import html
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,7 +39,10 @@ def ordinary_as_v1(data: Path, dst: Path, retweets: bool = False) -> int:
         b = pd.read_csv(data / "ordinary" / "brexit-2016" / "tweets.csv.gz", dtype=str, keep_default_na=False)
         for r in b.itertuples(index=False):
             user = {"id_str": r.user_id, "location": r.user_location or None}
-            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": v1_time(r.created_at), "text": r.text, "user": user}) + b"\n")
+            # Scraped from web pages, its text is already decoded (6,368 rows hold a bare "&"); a v1.1
+            # status escapes & < > as the API did, which the v1.1 reader decodes back to this text.
+            text = html.escape(r.text, quote=False)
+            out.write(orjson.dumps({"id_str": r.tweet_id, "created_at": v1_time(r.created_at), "text": text, "user": user}) + b"\n")
             n += 1
         g = pd.read_csv(data / "ordinary" / "gop-debate-2015" / "tweets.csv.gz", dtype=str, keep_default_na=False)
         for r in g.itertuples(index=False):

@@ -30,11 +30,6 @@ def _runs_stage(name: str, st: "Study", only: list[str] | None, skip: list[str] 
     return any(s.name == name and (has_election or not s.needs_election) for s in chosen)
 
 
-def _runs_estimates(st: "Study", only: list[str] | None, skip: list[str] | None, with_deps: bool, has_election: bool) -> bool:
-    """Whether this `analyze` runs the estimates stage (the only one a sample rate changes)."""
-    return _runs_stage("estimates", st, only, skip, with_deps, has_election)
-
-
 def say_if_model_near_chance() -> None:
     """One warning line when the bot model the accounts stage is about to score with recorded, at
     training, that it is near chance on its own labelled accounts (`model_quality`). The training
@@ -107,7 +102,7 @@ def analyze(
         say_if_no_posts(st, study)
         if _runs_stage("accounts", st, stage, skip, with_deps, chosen is not None):
             say_if_model_near_chance()
-        if not sample_rate and _runs_estimates(st, stage, skip, with_deps, chosen is not None):
+        if not sample_rate and _runs_stage("estimates", st, stage, skip, with_deps, chosen is not None):  # the only stage a sample rate changes
             # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`);
             # said only when the estimates stage runs (the review found the line printed for --only accounts)
             sample_rate, note = study_sample_rate(st)

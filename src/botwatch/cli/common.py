@@ -198,12 +198,14 @@ def warn(msg: str) -> None:
 def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
     """Exit 2, before anything is written, when a file a command would write exists and --force
     was not given. Why: `coordination --csv precious.csv` replaced the user's file (and wrote
-    precious_nodes.csv beside it) without a word, where `export` and `report` refuse."""
+    precious_nodes.csv beside it) without a word, where `export` and `report` refuse. One message
+    for every command (`export --all` into a folder named the first three files its own way)."""
     if force:
         return
     there = [p for p in paths if p.exists()]
     if there:
-        names = " and ".join(str(p) for p in there)
+        shown = [str(p) for p in there[:3]] + ([f"{len(there) - 3:,} more"] if len(there) > 3 else [])
+        names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
         fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
 
 

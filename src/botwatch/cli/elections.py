@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -10,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from botwatch.cli.common import app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
+from botwatch.shown_text import terminal_shown
 
 elections_app = typer.Typer(
     help="Election presets: list, show and check them. For an election without a preset, start from "
@@ -145,11 +145,6 @@ def elections_show(
     say("sources: " + ("; ".join(e.sources) or "— (none listed: say where the dates and accounts come from)"))
 
 
-# What a terminal would obey or hide (ESC and other C0/C1 controls, bidi overrides, zero-width and
-# other invisible format characters), leaving tab, LF and CR, which TOML text holds as such.
-_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
 def toml_output(text: str, terminal: bool) -> tuple[str, int]:
     """The text `show --toml` writes, and how many characters it had to show as escapes.
 
@@ -160,7 +155,7 @@ def toml_output(text: str, terminal: bool) -> tuple[str, int]:
     text = text if text.endswith("\n") else text + "\n"
     if not terminal:
         return text, 0
-    return _HIDDEN.subn(lambda m: controls_shown(m.group()), text)
+    return terminal_shown(text)  # what a terminal would obey or hide, tab and line breaks kept (TOML holds them as such)
 
 
 def _write_toml(text: str) -> None:

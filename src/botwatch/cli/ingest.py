@@ -75,7 +75,12 @@ def ingest(
                       f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
                       highlight=False, markup=False)
     if not files:
-        fail("no input files" + (" (only documentation in the folders given)" if docs else ""))
+        from botwatch.ingest.source import shown_name
+
+        # Only folders expand to nothing: name them, so a wrong folder is seen at once.
+        folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
+        fail(f"no input files in {folders}" + (" (only documentation in the folders given; name a file to read it anyway)" if docs
+                                               else " (empty: hidden files are skipped)"))
     cmap = _column_map(columns, column_map, time_format, platform, time_zone)
     from botwatch.engines.spark_inputs import is_url
 

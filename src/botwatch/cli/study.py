@@ -52,12 +52,14 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
                 t.add_row(escape(str(e)[:100]), f"{n:,}")
             out.print(t)
         _print_captures(st)
-        runs = st.sql("SELECT stage, status, finished_at, rows_written FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
+        from botwatch.ingest.counts import rows_shown
+
+        runs = st.sql("SELECT stage, status, finished_at, rows_written, message FROM runs QUALIFY row_number() OVER (PARTITION BY stage ORDER BY finished_at DESC) = 1 ORDER BY finished_at")
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
             t.add_column(c)
-        for stage, stat, fin, rows in runs:
-            t.add_row(stage, stat, str(fin)[:19], "" if rows is None else f"{rows:,}")
+        for stage, stat, fin, rows, message in runs:
+            t.add_row(escape(str(stage)), stat, str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
         from botwatch.report.staleness import stale_analysis
@@ -166,9 +168,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
         if unknown:
             fail(f"no table {', '.join(repr(n) for n in unknown)} in {study}; tables: {', '.join(known)}")
         targets = [(n, folder / f"{n}.{chosen}") for n in todo]
-        there = [str(p) for _n, p in targets if p.exists()]
-        if there and not force:  # said before anything is written: half an export is no export
-            fail(f"{', '.join(there[:3])}{' …' if len(there) > 3 else ''} already exist{'s' if len(there) == 1 else ''}: pass --force to replace")
+        refuse_to_overwrite([p for _n, p in targets], force)  # said before anything is written: half an export is no export
         kind = FORMAT_WORDS.get(f".{chosen}", chosen)
         with progress.watching(st):
             for name, path in targets:

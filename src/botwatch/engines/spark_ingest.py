@@ -100,10 +100,8 @@ def ingest_lake(
                 from botwatch.collect.study_link import record_captures
 
                 record_captures(lake, paths)
-                from botwatch.ingest.counts import read_count
-                run.update(status="ok", rows_written=summary.total("stored"), message=(
-                    f"read {read_count(summary.files, sep='')}, stored {summary.total('stored')}, "
-                    f"duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"))
+                from botwatch.ingest.counts import run_message
+                run.update(status="ok", rows_written=summary.total("stored"), message=run_message(summary.files))
             except BaseException as exc:
                 run["message"] = f"{type(exc).__name__}: {first_line(exc)}"[:1000]
                 raise
@@ -127,7 +125,12 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     from botwatch.ingest.rereads import held_prefixes, lake_conflicts
 
     prefixes = held_prefixes((r["source"], r["sha256"], r["bytes"], r["format"]) for r in recorded)
-    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes)
+    from botwatch.ingest.cut_short import BROKE_OFF
+
+    # The sources whose read broke off: an identical file there is read again while still cut (`cut_short`).
+    rejected = lake.df("rejected")
+    broken = sorted({r["source"] for r in rejected.where((rejected["line"] == 0) & rejected["error"].startswith(BROKE_OFF)).select("source").distinct().collect()})
+    staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes, broken)
 
     results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
     summary = IngestSummary(files=results)
@@ -171,7 +174,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
 
 def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max_record_bytes: int, folder: str,
            on_progress: ProgressFn | None, missing: set[str] = frozenset(), columns: Any = None,
-           prefixes: dict[str, list[tuple[int, str]]] | None = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
+           prefixes: dict[str, list[tuple[int, str]]] | None = None, broken: list[str] | None = None) -> tuple[Any, dict[int, dict[str, Any]]]:  # type: ignore[assignment]
     """Read every file on the executors (one task each) into `folder`: the staged rows as a
     DataFrame, and each file's `meta` row (one small row per file is all the driver collects)."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType
@@ -180,6 +183,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     records, rejected, done = sc.accumulator(0), sc.accumulator(0), sc.accumulator(0)
     shas = sc.broadcast(known)
     held = sc.broadcast(prefixes or {})
+    cut = frozenset(broken or ())  # a few names at most: sent with the task
 
     def counted(n_read: int, n_rejected: int) -> None:
         records.add(n_read)
@@ -187,7 +191,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         done.add(1)
 
     def task(batches: Any) -> Any:
-        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns, held.value)
+        return stage_partition(batches, shas.value, force, max_record_bytes, counted, columns, held.value, cut)
 
     # Files on HDFS or object storage come to the executors as bytes (`binaryFile`); files on a
     # disk the executors share, and names that match nothing, by path.
@@ -203,7 +207,7 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
     index = sc.broadcast({normal(f): (i, f) for i, f in by_url})
     if by_url:
         def url_task(batches: Any) -> Any:
-            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns, held.value)
+            return stage_contents(batches, index.value, shas.value, force, max_record_bytes, counted, columns, held.value, cut)
 
         contents = spark.read.format("binaryFile").load([glob_literal(f) for _, f in by_url]).select("path", "content")
         from_urls = contents.mapInArrow(url_task, spark_schema(WIDE))

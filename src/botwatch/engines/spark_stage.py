@@ -17,11 +17,12 @@ import os
 import queue
 import threading
 from pathlib import Path
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
 
+from botwatch.ingest.cut_short import read_again
 from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256, grown_from, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
 
@@ -95,7 +96,8 @@ def _stream(path: str, max_record_bytes: int, name: str | None = None, columns: 
 
 def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, max_record_bytes: int,
               counted: Callable[[int, int], None] | None = None, name: str | None = None,
-              columns: Any = None, prefixes: Mapping[str, list[tuple[int, str]]] | None = None) -> Iterator[pa.RecordBatch]:
+              columns: Any = None, prefixes: Mapping[str, list[tuple[int, str]]] | None = None,
+              broken: Collection[str] = ()) -> Iterator[pa.RecordBatch]:
     """Read one input into wide batches, ending with its `file` row (through the column map
     `columns`, an `ingest.csv_mapping.ColumnMap`, when given).
 
@@ -104,7 +106,8 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     told the file's figures when it is done (the driver's progress line). `name` is the source
     to record when `path` is a local copy of the input (`stage_contents`). `prefixes`
     (`rereads.held_prefixes`): the earlier reads of each source, whose SHA-256s the file's first
-    bytes are compared with here, where the file is at hand (`grown_from` in its meta row)."""
+    bytes are compared with here, where the file is at hand (`grown_from` in its meta row). `broken`:
+    the sources whose read broke off (`cut_short.BROKEN_SOURCES_SQL`)."""
     meta: dict[str, Any] = dict.fromkeys(META.names)
     meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0)
     if path == "-":
@@ -121,7 +124,8 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
         except OSError as exc:
             meta["error"] = f"cannot read: {exc}"
         seen = known.get(meta["sha256"]) if meta["sha256"] else None
-        if meta["error"] is None and seen is not None and not force:
+        # An identical file whose read broke off there is read again while still cut (`cut_short`), as on DuckDB.
+        if meta["error"] is None and seen is not None and not force and not read_again(path, (seen, meta["source"]), broken):
             meta["skipped"] = f"identical content already ingested from {seen}"
         elif meta["error"] is None:
             yield from _read_rows(file_idx, path, max_record_bytes, meta, name, columns)
@@ -170,17 +174,17 @@ def _repair_notes(rejected: pa.Table) -> int:
 def stage_partition(batches: Iterable[pa.RecordBatch], known: Mapping[str, str], force: bool,
                     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                     counted: Callable[[int, int], None] | None = None, columns: Any = None,
-                    prefixes: Mapping[str, list[tuple[int, str]]] | None = None) -> Iterator[pa.RecordBatch]:
+                    prefixes: Mapping[str, list[tuple[int, str]]] | None = None, broken: Collection[str] = ()) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function: every (`_file`, `path`) row of the task's partition, read in turn."""
     for batch in batches:
         for idx, path in zip(batch.column("_file").to_pylist(), batch.column("path").to_pylist()):
-            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns, prefixes=prefixes)
+            yield from stage_one(int(idx), str(path), known, force, max_record_bytes, counted, columns=columns, prefixes=prefixes, broken=broken)
 
 
 def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[int, str]], known: Mapping[str, str], force: bool,
                    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                    counted: Callable[[int, int], None] | None = None, columns: Any = None,
-                   prefixes: Mapping[str, list[tuple[int, str]]] | None = None) -> Iterator[pa.RecordBatch]:
+                   prefixes: Mapping[str, list[tuple[int, str]]] | None = None, broken: Collection[str] = ()) -> Iterator[pa.RecordBatch]:
     """`mapInArrow`'s function for inputs on object storage (`s3a://`, `hdfs://`): Spark's
     `binaryFile` source hands each file's bytes (`path`, `content`) to the task, which reads them
     from a local copy with the same readers; rows record the input's URL as their source.
@@ -196,4 +200,4 @@ def stage_contents(batches: Iterable[pa.RecordBatch], index: Mapping[str, tuple[
                 with open(local, "wb") as fh:
                     if contents[i].is_valid:
                         fh.write(contents[i].as_buffer())
-                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns, prefixes=prefixes)
+                yield from stage_one(idx, local, known, force, max_record_bytes, counted, name=url, columns=columns, prefixes=prefixes, broken=broken)

@@ -3,6 +3,7 @@ table's message on both engines, the report's Methods)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 
@@ -33,3 +34,31 @@ def is_page_format(fmt: str | None) -> bool:
     from botwatch.ingest.formats import PAGE_FORMATS
 
     return fmt in PAGE_FORMATS
+
+
+# The runs table's message of an ingest, on both engines. An input skipped as already read (an
+# identical file, `FileResult.skipped` but not `refused`) is counted in it: a re-run that skipped
+# every input wrote "stored 0" and `status` showed its rows as a bare 0, as if the input were empty.
+_SKIPPED = re.compile(r", skipped (\d+) already read")
+
+
+def run_message(results: Iterable[Any]) -> str:
+    """The `runs` message of an ingest of `results` (`FileResult`s): what it read, stored, found
+    twice and rejected, and how many inputs it skipped as already read."""
+    results = list(results)
+    total = lambda attr: sum(getattr(r, attr) for r in results)  # noqa: E731
+    skipped = sum(1 for r in results if r.skipped is not None and not r.refused)
+    return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, rejected {total('rejected')}"
+            + (f", skipped {skipped} already read" if skipped else ""))
+
+
+def rows_shown(stage: str, rows: int | None, message: str | None) -> str:
+    """A run's rows as `status` shows them: an ingest that skipped inputs as already read says so
+    beside its count ("0 new, 1 input already read"), so a re-run is not read as an empty input."""
+    if rows is None:
+        return ""
+    m = _SKIPPED.search(message or "") if stage == "ingest" else None
+    if m is None:
+        return f"{rows:,}"
+    n = int(m.group(1))
+    return f"{rows:,} new, {n:,} input{'' if n == 1 else 's'} already read"

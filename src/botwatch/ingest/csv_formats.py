@@ -25,6 +25,7 @@ from botwatch.ingest.fields import (
     req_id,
     req_text,
 )
+from botwatch.ingest.html_entities import decode_if_escaped
 from botwatch.ingest.sink import RecordError, RowSink
 
 FORMAT_IO_TWEETS = "io-archive-tweets"
@@ -95,7 +96,8 @@ def handle_io_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     post_id = req_id(row.get("tweetid"), "tweetid")
     created = parse_iso_time(row.get("tweet_time"), "tweet_time")
     profile = _io_profile(row, created)
-    text = req_text(row.get("tweet_text"))
+    # Twitter's own export of its store: escaped as the API sends text, unless a re-publisher decoded it.
+    text = decode_if_escaped(req_text(row.get("tweet_text")))
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
     if opt_bool(row.get("is_retweet")):
         kind, ref_post, ref_account = "retweet", opt_id(row.get("retweet_tweetid")), opt_id(row.get("retweet_userid"))
@@ -162,6 +164,9 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
         # No ids in this release: a stable id from who, when and what, so re-ingest dedupes.
         digest = hashlib.blake2b(f"{account_id}\x1f{row.get('publish_date')}\x1f{content}".encode(), digest_size=10)
         tweet_id = "ira538-" + digest.hexdigest()
+    # The id above is made from the text as the file has it, so a study ingested before texts were
+    # decoded keeps its ids. The collector decoded some texts and not others (html_entities.py).
+    content = decode_if_escaped(content)
     text, kind, ref_handle = content, "original", None
     post_type = (row.get("post_type") or "").strip().upper()
     m = _RT_PREFIX.match(content)
@@ -250,7 +255,7 @@ def handle_twarc_csv(row: dict[str, str], line: int, sink: RowSink) -> None:
     post_id = req_id(opt_id(row.get("id")), "id")
     created = parse_iso_time(row.get("created_at"))
     author_id = req_id(opt_id(_get(row, "author_id", "author.id")), "author_id")
-    text = req_text(row.get("text"))
+    text = decode_if_escaped(req_text(row.get("text")))  # v2 text as the API escaped it, unless decoded since
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
     if opt_id(row.get("referenced_tweets.retweeted.id")):
         kind, ref_post = "retweet", opt_id(row.get("referenced_tweets.retweeted.id"))

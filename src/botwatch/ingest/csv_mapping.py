@@ -477,13 +477,11 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
     """Why `src` cannot be read under `cmap` (None: it can): packed in another archive, binary, or
     its header lacks a mapped column. Read from the head only, so it can be asked before ingesting."""
     from botwatch.ingest.csv_records import read_header
-    from botwatch.ingest.formats import ARCHIVE_MAGIC, SNIFF_BYTES, _other_delimiter, looks_binary, wide_text, wide_text_reason
+    from botwatch.ingest.formats import SNIFF_BYTES, _other_delimiter
 
     head = src.head(SNIFF_BYTES)
-    if wide := wide_text(head):
-        return wide_text_reason(wide)
-    if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
-        return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
+    if why := not_text(head):
+        return why
     header = read_header(head)
     if not header:
         return headerless(src, head)
@@ -493,6 +491,18 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
         return (f"it looks delimited by {delimited[0]} ({delimited[1]} columns), not commas: botwatch reads comma-separated CSV; "
                 "save it as comma-separated (a spreadsheet's CSV export, or `csvformat`) and ingest that")
     return problem
+
+
+def not_text(head: bytes) -> str | None:
+    """Why a file whose first bytes are `head` is not CSV text at all (binary, packed in another
+    archive, or text in UTF-16); None when it is text."""
+    from botwatch.ingest.formats import ARCHIVE_MAGIC, looks_binary, wide_text, wide_text_reason
+
+    if wide := wide_text(head):
+        return wide_text_reason(wide)
+    if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
+        return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
+    return None
 
 
 def headerless(src: "InputSource", head: bytes) -> str:
@@ -505,10 +515,10 @@ def headerless(src: "InputSource", head: bytes) -> str:
 
 def file_problem(path: str, cmap: ColumnMap) -> str | None:
     """`source_problem` for a file on this disk, when it is a usage error: a header that lacks a
-    mapped column, or a file that is not CSV text. None for one that cannot be opened here or has
-    no header line at all (empty, or a gzip cut before it): that file's own result line says why,
-    as for any input, and the other inputs are still stored (one empty file aborted the command
-    with exit 2, storing nothing)."""
+    mapped column. None for one that cannot be opened here, has no header line at all (empty, or
+    a gzip cut before it) or is not CSV text (binary, packed, UTF-16: `not_text`): that file's own
+    result line says why, as for any input, and the other inputs are still stored (one empty or
+    binary file among the inputs aborted the command with exit 2, storing nothing)."""
     from botwatch.ingest.csv_records import read_header
     from botwatch.ingest.formats import SNIFF_BYTES
     from botwatch.ingest.source import InputSource
@@ -518,6 +528,8 @@ def file_problem(path: str, cmap: ColumnMap) -> str | None:
     except OSError:
         return None
     try:
+        if not_text(src.head(SNIFF_BYTES)):
+            return None
         problem = source_problem(src, cmap)
         if problem and not read_header(src.head(SNIFF_BYTES)) and problem == headerless(src, src.head(SNIFF_BYTES)):
             return None

@@ -36,6 +36,7 @@ import pyarrow as pa
 from botwatch.duckdb_sql import reduce_snapshots_sql
 from botwatch.ingest.fields import client_name
 from botwatch.ingest.file_scan import BackgroundScan
+from botwatch.ingest.html_entities import decode_sql
 from botwatch.ingest.source import Line
 from botwatch.ingest.twitter_v1 import FORMAT
 from botwatch.ingest.v1_fields import ENTITIES, EXTRA, PRESENT, PROFILE, STATUS, STR, TIME, USER, Obj, leaf_kind, scalar_leaves, sql_type
@@ -257,7 +258,7 @@ def flat_select(path: str, compressed: bool, max_record_bytes: int) -> str:
                OR {entity_lists_wrong})"""
     url = "coalesce(nullif(e.expanded_url, ''), nullif(e.url, ''))"
     return f"""
-        SELECT post_id, account_id, ts, post_text AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
+        SELECT post_id, account_id, ts, {decode_sql('post_text')} AS text, post_lang AS lang, kind, ref_post_id, ref_account_id, ref_handle,
                {_list_strings('hashtags_raw', 'text')} AS hashtags, {_list_strings('user_mentions_raw', 'screen_name')} AS mentions,
                coalesce(list_filter(list_transform(urls_raw, lambda e: {url}), lambda x: x IS NOT NULL), []) AS urls,
                client_raw, a, r, {bad} AS bad

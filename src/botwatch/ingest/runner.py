@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
+from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
 from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
@@ -208,7 +209,7 @@ def _ingest_source(
     defer_hash = native_candidate and (force or not _size_seen(study, src.size))
     if regular and not defer_hash:
         sha = file_sha256(path)
-        if not force and (seen := _ingested_as(study, sha)):
+        if not force and (seen := _ingested_as(study, sha)) and not _cut_again(study, path, seen[0], src):
             result.skipped = f"identical content already ingested from {seen[0]}"
             result.nothing_held = not seen[1]
             if columns is not None:  # a corrected map reads nothing again here: its posts are stored by id already
@@ -338,9 +339,18 @@ def _stream_broke(src: InputSource, sink: RowSink, result: FileResult, exc: Base
     (the bytes of text the stream gave), so the command can count it and exit 1."""
     at = src.decompressed_bytes()
     where = f", at byte {at:,} of its text" if at is not None else ""
-    why = f"compressed stream is corrupt or truncated after {sink.counts['posts']:,} posts{where}: {exc}"
+    why = f"{BROKE_OFF} {sink.counts['posts']:,} posts{where}: {exc}"
     sink.reject(0, why, b"")
     result.broke_off = why
+
+
+def _cut_again(study: Study, path: str, seen: str, src: InputSource) -> bool:
+    """Whether an identical compressed file is read again: its earlier read broke off and it is
+    still cut (`cut_short`), so the re-run says so again instead of "already ingested"."""
+    if not src.compressed:
+        return False
+    broken = [s for (s,) in study.sql(BROKEN_SOURCES_SQL)]
+    return read_again(path, (seen, src.name), broken)
 
 
 def _size_seen(study: Study, size: int | None) -> bool:
@@ -518,7 +528,7 @@ def _ingest_files(
             if on_file_done:
                 on_file_done(res)
         info["rows_written"] = summary.total("stored")
-        from botwatch.ingest.counts import read_count
+        from botwatch.ingest.counts import run_message
 
-        info["message"] = f"read {read_count(summary.files, sep='')}, stored {summary.total('stored')}, duplicates {summary.total('duplicates')}, rejected {summary.total('rejected')}"
+        info["message"] = run_message(summary.files)
     return summary

@@ -24,6 +24,7 @@ from botwatch.ingest.fields import (
     req_text,
     str_list,
 )
+from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RecordError, RowSink
 from botwatch.ingest.v1_fields import COUNT, EXTRA, FLAG, INT, PRESENT, STR, TIME, snapshot_function
 
@@ -117,7 +118,7 @@ def handle_status(obj: Any, line: int, sink: RowSink) -> None:
             "platform": "twitter",
             "account_id": author["account_id"],
             "created_at": created,
-            "text": text,
+            "text": decode(text),  # the API's `&amp;` `&lt;` `&gt;` (ingest/html_entities.py)
             "lang": opt_str(obj.get("lang")),
             "kind": kind,
             "ref_post_id": ref_post,

@@ -15,6 +15,7 @@ from typing import Any, Optional
 import msgspec
 
 from botwatch.ingest.fields import client_name, opt_str, parse_twitter_time
+from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RowSink
 from botwatch.ingest.twitter_v1 import profile_extra
 from botwatch.ingest.v1_fields import COUNT, FLAG, INT, PRESENT, STATUS, STR, TIME, USER, snapshot_function, structs
@@ -90,7 +91,7 @@ def fast_status(data: bytes, line: int, sink: RowSink) -> bool:
             "platform": "twitter",
             "account_id": user.id_str,
             "created_at": created,
-            "text": text,
+            "text": decode(text),  # as `twitter_v1.handle_status`
             "lang": _s(st.lang),
             "kind": kind,
             "ref_post_id": ref_post,

@@ -23,6 +23,7 @@ from botwatch.ingest.fields import (
     req_text,
     str_list,
 )
+from botwatch.ingest.html_entities import decode
 from botwatch.ingest.sink import RecordError, RowSink
 from botwatch.ingest.twitter_v1 import profile_extra
 
@@ -102,7 +103,7 @@ def _tweet_row(tweet: dict[str, Any], refs: dict[str, dict[str, Any]], users: di
         "platform": "twitter",
         "account_id": author_id,
         "created_at": created,
-        "text": text,
+        "text": decode(text),  # the API's `&amp;` `&lt;` `&gt;` (ingest/html_entities.py)
         "lang": opt_str(tweet.get("lang")),
         "kind": kind,
         "ref_post_id": ref_post,

@@ -1,0 +1,49 @@
+"""A compressed input whose earlier read broke off (cut or corrupt), met again unchanged.
+
+Why this exists: an identical file (same SHA-256) is skipped unread on a re-run. For a `.gz` cut
+short that skip said "already ingested" and the command exited 0, although the file still holds
+only part of its records: the break was recorded once (a `rejected` row at line 0) and never said
+again. So before an identical compressed file is skipped, a study that recorded a break at its
+path (or at the path its identical content was read from) has the file's stream checked to its
+end: still cut, it is read again (nothing is stored twice: posts are keyed by id and a reject is
+kept once), and the command says "cut short" and exits 1 as on the first run. A file at that path
+that is whole now (it grew, or was fetched again) is skipped as usual, so only the files that
+broke before pay for the check. Both engines use these helpers (DuckDB's runner and the Spark
+executors' `stage_one`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from botwatch.ingest.source import InputSource
+
+# The start of the `rejected` row (line 0) that records a break (`runner._stream_broke` writes it).
+BROKE_OFF = "compressed stream is corrupt or truncated after"
+BROKEN_SOURCES_SQL = f"SELECT DISTINCT source FROM rejected WHERE line = 0 AND starts_with(error, '{BROKE_OFF}')"
+
+
+def still_cut(path: str) -> bool:
+    """Whether the compressed file at `path` still breaks off before its end-of-stream marker
+    (False for an uncompressed file, or one that cannot be opened: its read says why)."""
+    try:
+        src = InputSource.open(path)
+    except OSError:
+        return False
+    try:
+        if not src.compressed:
+            return False
+        while src.stream.read(1 << 20):
+            pass
+        return src.error is not None
+    except OSError:
+        return True
+    finally:
+        src.close()
+
+
+def read_again(path: str, names: Iterable[str], broken: Iterable[str]) -> bool:
+    """Whether an input identical to an earlier read is read again rather than skipped: a break
+    was recorded at one of `names` (this input's source, the earlier read's) and the file is still
+    cut (`still_cut`)."""
+    return bool(set(names) & set(broken)) and still_cut(path)
