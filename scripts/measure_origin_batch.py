@@ -71,6 +71,7 @@ SNOWFLAKE_MIN = 10**12  # sequential user ids stayed below 5e9; snowflake ones s
 SEQ_RADII = (10**3, 10**4, 10**5, 10**6)  # ids
 SNOW_RADII_MIN = (10, 60, 360, 1440)  # minutes
 KS = (1, 2, 3, 5)
+BATCH_IDS = 1_000_000  # the window of the missed accounts' own batches (printed only)
 RATE_WINDOW = 50_000_000  # ids over which the sequential creation rate is averaged (docs only)
 
 
@@ -362,6 +363,12 @@ def main() -> None:
         unit = "ids" if r.kind == "seq" else "minutes"
         shown = d if r.kind == "seq" else np.round(d / 60_000, 1)
         print(f"   {r.key:<20} {r.kind:<4} ±{r.pos_half if r.kind == 'seq' else round(r.pos_half / 60_000, 1)}  nearest 3 ({unit}, at most): {', '.join(str(x) for x in shown)}")
+    print(f"\n# The missed ones with sequential ids: other development IRA accounts within {BATCH_IDS:,} ids, by row")
+    ira = s[s["row"].str.startswith("IRA") & s["uid"].notna() & (s["uid"] < SNOWFLAKE_MIN)]
+    for r in qm[qm["kind"] == "seq"].sort_values("pos").itertuples():
+        near = ira[((ira["uid"] - r.pos).abs() <= BATCH_IDS) & (ira["account_id"] != r.key)]
+        said = ", ".join(f"{k} {v}" for k, v in near["row"].value_counts().items()) or "none"
+        print(f"   {r.key:<20} {r.pos:>11,}  {said}")
     print("\n# Cells with the largest cautious likelihood ratio (Russia-run share low end / brexit-2016 high end)")
     for c in sorted(cells, key=ratio, reverse=True)[:8]:
         print(f"   {c['kind']:<4} within {c['radius']:>6,} {c['unit']:<7} k ≥ {c['k']}: Russia-run {share(c['runs'], c['runs_n'])}  "
@@ -374,7 +381,9 @@ def main() -> None:
         print(f"   ±{radius:>9,} ids ≈ ±{np.median(m) / 2:,.0f} minutes (median over the IRA handles' ids; quartiles "
               f"{np.percentile(m, 25) / 2:,.0f}-{np.percentile(m, 75) / 2:,.0f})")
     if args.what_it_would_do:
-        best = sorted(cells, key=ratio, reverse=True)[:3] + sorted(cells, key=lambda c: (-c["missed"], -ratio(c)))[:2]
+        best = sorted(cells, key=ratio, reverse=True)[:3]
+        reach = sorted((c for c in cells if c["missed"]), key=ratio, reverse=True)[:1]
+        best += [c for c in reach + sorted(cells, key=lambda c: (-c["missed"], -ratio(c)))[:2] if c not in best]
         what_it_would_do(study, args.data, args.election, q, placed, best)
     print(f"\n{time.process_time() - t0:.0f} CPU-s")
 
