@@ -34,6 +34,11 @@ Where the ids come from, and what that limits:
   study's Russia-placed accounts"; their ids are spread over other years than a Brexit tweeter's
   (verified accounts are old), which the per-source rows show.
 
+Snowflake ids have no honest negative in their era: brexit-2016's accounts posted by 2016-10-01, so
+none was created after it, while all the missed snowflake accounts and most of the Russia-run ones
+were (the script counts them); a snowflake cell's brexit share is zero by construction there, and
+the outside sources hold a few dozen such accounts. Read the snowflake ratios as unmeasured.
+
 Placed in Russia = the stored `origin_country` of the scored study (the shipped model, after
 shared-text pooling and the study prior), as an item reading it would see. An account never counts
 as its own neighbour. A sequential and a snowflake id are never compared (the two ran side by side
@@ -72,6 +77,8 @@ SEQ_RADII = (10**3, 10**4, 10**5, 10**6)  # ids
 SNOW_RADII_MIN = (10, 60, 360, 1440)  # minutes
 KS = (1, 2, 3, 5)
 BATCH_IDS = 1_000_000  # the window of the missed accounts' own batches (printed only)
+BREXIT_END = "2016-10-01"  # brexit-2016's archive ends here (shared data README): its accounts were created before
+BREXIT_END_MS = int(pd.Timestamp(BREXIT_END, tz="UTC").value // 10**6)
 RATE_WINDOW = 50_000_000  # ids over which the sequential creation rate is averaged (docs only)
 
 
@@ -354,6 +361,11 @@ def main() -> None:
     placed = positions(s[s["ru"]][["key", "row", "uid", "half"]])
     cells = table(q, placed, "seq", SEQ_RADII, 1, "ids")
     cells += table(q, placed, "snow", SNOW_RADII_MIN, 60_000, "minutes")
+    print(f"\n# Snowflake ids created after brexit-2016's last post ({BREXIT_END}): no brexit-2016 account can be near these")
+    sn = q[q["kind"] == "snow"]
+    for r in sorted(sn["row"].unique()):
+        m = sn["row"] == r
+        print(f"   {r:<40} {int((sn.loc[m, 'pos'] > BREXIT_END_MS).sum()):>5,} of {int(m.sum()):,}")
     miss = s[s["row"] == "IRA Russian-language, missed"]
     print(f"\n# The {len(miss)} missed Russian-language accounts: nearest accounts placed in Russia (same id kind)")
     qm = positions(miss[["key", "row", "uid", "half"]])
