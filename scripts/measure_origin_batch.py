@@ -54,7 +54,9 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -191,6 +193,7 @@ def positions(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def share(k: int, n: int) -> str:
+    """k/n, the share and its 95% Wilson interval, in fixed width."""
     if not n:
         return "       -        "
     p, lo, hi = wilson(k, n)
@@ -263,7 +266,7 @@ def profile_times(data: Path) -> pd.DataFrame:
     return out[out["uid"] < SNOWFLAKE_MIN].drop_duplicates("uid").sort_values("uid")
 
 
-def id_minutes(data: Path):
+def id_minutes(data: Path) -> Callable[[np.ndarray, int], np.ndarray]:
     """A function (ids, radius) -> minutes between the creation times of id − radius and id + radius,
     by linear interpolation over `profile_times` (a unit translation for the docs, nothing more)."""
     t = profile_times(data)
@@ -280,14 +283,14 @@ def id_minutes(data: Path):
     return span
 
 
-def boost_item(boosted: set[int], factor: float):
+def boost_item(boosted: set[int], factor: float) -> Callable[..., list]:
     """An `origin.evidence_vectors` that adds one item multiplying Russia's likelihood by `factor`
     against every other country for the inputs whose id() is in `boosted` (a what-if, never part
     of the model)."""
     plain = origin.evidence_vectors
     ru = origin.codes().index("RU")
 
-    def vectors(inp, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list:
+    def vectors(inp: Any, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list:
         out = plain(inp, exclude, home)
         if id(inp) in boosted and factor > 1:
             v = np.full(len(origin.codes()), 1.0 / factor)
