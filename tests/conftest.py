@@ -98,6 +98,12 @@ def spark() -> Iterator["object"]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")
+        # Spark compiles each query's generated Java (Janino) and keeps 100 compiled classes; the
+        # tests' JVM runs the same ingest and stage queries over and over on tiny data, where that
+        # compiling is the largest part of the JVM's CPU (a quarter of it in a Flight Recorder
+        # profile of tests/test_spark_ingest_rereads.py). A larger cache compiles each distinct
+        # class once: the same generated code, only not compiled again (docs/testing.md).
+        .config("spark.sql.codegen.cache.maxEntries", os.environ.get("BOTWATCH_TEST_SPARK_CODEGEN_CACHE", "2000"))
         # The tests' JVM lives minutes and runs thousands of tiny jobs, so HotSpot's optimising
         # (C2) tier and parallel collector cost more than they give back: the quick C1 tier and
         # the serial collector take the JVM's CPU on test_timeline_spark + test_accounts_spark
