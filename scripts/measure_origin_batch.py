@@ -64,6 +64,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
+from measure_origin_desk_signals import extra_item  # noqa: E402
 
 from botwatch import open_study  # noqa: E402
 from botwatch.accounts import origin, origin_textpool  # noqa: E402
@@ -284,20 +285,9 @@ def id_minutes(data: Path) -> Callable[[np.ndarray, int], np.ndarray]:
 
 
 def boost_item(boosted: set[int], factor: float) -> Callable[..., list]:
-    """An `origin.evidence_vectors` that adds one item multiplying Russia's likelihood by `factor`
-    against every other country for the inputs whose id() is in `boosted` (a what-if, never part
-    of the model)."""
-    plain = origin.evidence_vectors
-    ru = origin.codes().index("RU")
-
-    def vectors(inp: Any, exclude: frozenset[str] = frozenset(), home: str | None = None) -> list:
-        out = plain(inp, exclude, home)
-        if id(inp) in boosted and factor > 1:
-            v = np.full(len(origin.codes()), 1.0 / factor)
-            v[ru] = 1.0
-            out = out + [("created_together", v, f"created together ×{factor:g}")]
-        return out
-    return vectors
+    """`measure_origin_desk_signals.extra_item` as a "created_together" item (a what-if, never
+    part of the model)."""
+    return extra_item(boosted, factor, "created_together")
 
 
 def what_it_would_do(study: Path, data: Path, election_name: str, q: pd.DataFrame, placed: pd.DataFrame, cells: list[dict]) -> None:

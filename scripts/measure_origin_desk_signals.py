@@ -220,10 +220,11 @@ def report(name: str, d: pd.DataFrame, times: bool = True) -> None:
         print(f"  translit                                         {share(int((d['translit'] > 0).sum()), len(d))}")
 
 
-def extra_item(boosted: set[int], factor: float) -> Callable[..., list]:
-    """An `origin.evidence_vectors` that adds one item multiplying Russia's likelihood by `factor`
-    against every other country for the inputs whose id() is in `boosted` (the bar of
-    `--what-it-takes`; never part of the model)."""
+def extra_item(boosted: set[int], factor: float, name: str = "extra") -> Callable[..., list]:
+    """An `origin.evidence_vectors` that adds one item `name` multiplying Russia's likelihood by
+    `factor` against every other country for the inputs whose id() is in `boosted` (a what-if:
+    the bar of `--what-it-takes` here, `measure_origin_batch.py --what-it-would-do`; never part
+    of the model)."""
     plain = origin.evidence_vectors
     ru = origin.codes().index("RU")
 
@@ -232,7 +233,7 @@ def extra_item(boosted: set[int], factor: float) -> Callable[..., list]:
         if id(inp) in boosted and factor > 1:
             v = np.full(len(origin.codes()), 1.0 / factor)
             v[ru] = 1.0
-            out = out + [("extra", v, f"extra ×{factor:g}")]
+            out = out + [(name, v, f"{name.replace('_', ' ')} ×{factor:g}")]
         return out
     return vectors
 
