@@ -25,7 +25,7 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     add after coordination; the default reads `cluster_members` when present, as one call.
 
     `study_prior`: re-weight P(Russia) by the study's own estimated share of Russia-run accounts,
-    and P(home) by its own home share (`origin_prior`); off, the share in the calibration data and
+    and the other countries by its own mix of countries, home's share included (`origin_prior`); off, the share in the calibration data and
     the home prior's fixed share (`origin.HOME_PRIOR`) stand.
 
     The accounts are scored `batch_rows` at a time where the engine keeps them (`batches`): no

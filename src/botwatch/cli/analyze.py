@@ -59,7 +59,7 @@ def analyze(
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
     sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
     origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
-                                                     help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts, and P(home) by its own home share (docs/methods.md)")] = True,
+                                                     help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts, and each account's other countries by its own estimated mix of countries, home's share included (docs/methods.md)")] = True,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes labelling posts (content, from 20k posts) and scoring accounts (accounts, from 50k accounts) on a DuckDB study; smaller studies run in this process (default: the cores, at most 4; never more than the cores; 1: all in this process)")] = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
