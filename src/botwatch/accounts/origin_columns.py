@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from botwatch.accounts import origin_desk, origin_shifts
 from botwatch.accounts.origin import (
@@ -522,28 +521,3 @@ def results_of(cols: OriginColumns) -> list[OriginResult]:
             in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"],
                    c["_o_office"])]
 
-
-def fill_office_values(evidence: pd.DataFrame, platform: Any, account_id: Any, office: Any) -> None:
-    """Set `value` of each `office_hours` origin row of `evidence` (an `account_evidence` frame)
-    to its account's `office` factor (`OriginResult.office`, the `_o_office` column; accounts given
-    by `platform` and `account_id` in the same order, as lists or Arrow arrays), in place.
-
-    Why: the report's clause on party accounts whose hours fit a working day in UTC+3 read the
-    factor back out of the sentence ("×N"); the number is now a column of its own. Only the rows
-    of accounts that have the item are looked at (found by an Arrow set lookup), so a batch pays
-    for its office-hours accounts, not for all its evidence rows."""
-    off = pa.array(office, pa.float64())
-    have = np.flatnonzero(pc.is_valid(off).to_numpy(zero_copy_only=False))
-    if not len(have) or evidence.empty:
-        return
-    take = pa.array(have, pa.int64())
-    ids = pa.array(account_id, pa.string()).take(take)
-    factor = dict(zip(zip(pa.array(platform, pa.string()).take(take).to_pylist(), ids.to_pylist()), off.take(take).to_pylist()))
-    rows = np.flatnonzero(pc.is_in(pa.array(evidence["account_id"].array, pa.string()), value_set=ids).to_numpy(zero_copy_only=False))
-    rows = rows[evidence["feature"].to_numpy(dtype=object)[rows] == origin_shifts.KIND]
-    rows = rows[np.asarray(pc.equal(pa.array(evidence["kind"].array, pa.string()).take(pa.array(rows, pa.int64())), "origin"), bool)]
-    if not len(rows):
-        return
-    values = evidence["value"].to_numpy(dtype=object).copy()
-    values[rows] = [factor.get(k) for k in zip(evidence["platform"].iloc[rows].tolist(), evidence["account_id"].iloc[rows].tolist())]
-    evidence["value"] = pd.array(values, dtype=object)

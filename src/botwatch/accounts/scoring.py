@@ -31,7 +31,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
-from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, fill_office_values, posterior_columns
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
 from botwatch.accounts import origin_table
 from botwatch.accounts.origin_prior import NEAR_MIN, StudyPrior
 from botwatch.accounts.origin_table import OriginTable
@@ -235,8 +235,14 @@ def _kind_states(col: pd.Series) -> np.ndarray:
 
 
 def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],
-                    observed: list[list[str]], origins: OriginTable) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
+                    observed: list[list[str]], origins: OriginTable,
+                    office: "list[float | None] | None" = None) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
     """The `account_evidence` rows and each account's bot sentences (flat, with bounds).
+
+    `office`: each account's office-hours factor (`OriginResult.office`, the `_o_office` column),
+    in `f`'s order, written as the `value` of the account's `office_hours` origin row, so that the
+    report's clause on accounts whose hours fit a working day in UTC+3 reads the number rather than
+    parsing it back out of the sentence ("×N"). None: those rows keep no value.
 
     The `sentence` column is an Arrow array (`pd.ArrowDtype`), the model's sentences placed
     among the others by `take`, so that none of them becomes a Python string on its way to the
@@ -281,6 +287,9 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     cols["sentence"][sig_at] = list(itertools.chain.from_iterable(observed))
     is_org = kind == 2
     cols["feature"][is_org] = o_feat.to_pylist()
+    if office is not None:
+        at_office = np.flatnonzero(is_org & (cols["feature"] == origin_shifts.KIND))
+        cols["value"][at_office] = [office[i] for i in owner[at_office].tolist()]
     is_model = np.zeros(total, dtype=bool)
     is_model[at] = True
     # Three sources in one `take`: the Python sentences (behaviour items, signals), the model's and
@@ -495,7 +504,7 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
           origins: "list[OriginResult] | OriginTable | None" = None,
           text_neighbours: origin_textpool.Neighbours | None = None,
-          near_russia: "np.ndarray | None" = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+          near_russia: "np.ndarray | None" = None, office: "list[float | None] | None" = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
@@ -510,7 +519,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     pooled with that of the accounts posting the same texts (before any study prior), and the
     accounts near Russia (`origin_textpool.near_russia`) get a study prior of their own
     (`origin_prior.apply_stratified`). `near_russia`: that flag per account, when computed already
-    (the stage's, from its engine-side neighbour counts).
+    (the stage's, from its engine-side neighbour counts). `office`: the accounts' office-hours
+    factors (`_o_office`), read only with `origins` as an `OriginTable` (a list's results and the
+    results computed here carry their own), written as their evidence rows' `value`.
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -535,14 +546,15 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
     # The origin results stay columns (`origin_table`) from here to the cells and rows written.
-    office: list[float | None] | None = None  # each account's office-hours factor, when known here
     if origins is None:
         own_cols = origin_result_columns(data, home).columns
         table = origin_table.from_columns(own_cols)
         office = own_cols["_o_office"].to_pylist()
+    elif not isinstance(origins, OriginTable):
+        table = origin_table.from_results(origins)
+        office = [r.office for r in origins]
     else:
-        table = origins if isinstance(origins, OriginTable) else origin_table.from_results(origins)
-        office = None if isinstance(origins, OriginTable) else [r.office for r in origins]  # a table's: the caller's `_o_office`
+        table = origins  # its office-hours factors: the caller's `office`
     # The study's home share (`origin_prior.estimate_home`) is read from the results before
     # pooling, as the stage reads its first pass's stored results: the same estimate either way.
     home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
@@ -565,9 +577,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         prior = dataclasses.replace(prior, home_share=home_share)
     f["female_name_mismatch"] = _female_name_mismatch(data, table)
     observed = _observed(f, home)
-    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table)
-    if office is not None:  # the office-hours row's factor as a number beside its sentence
-        fill_office_values(evidence, _values(f["platform"]), _values(f["account_id"]), office)
+    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table, office)
     known_list, ood_list = known.tolist(), ood.tolist()
     bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
