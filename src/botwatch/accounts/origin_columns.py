@@ -305,9 +305,7 @@ def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, tab
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
     if not script_cols:
         return out
-    from botwatch.accounts.scoring import _values
-
-    n_posts = np.array([0 if v is None else int(v) for v in _values(f["n_posts"])], np.int64)
+    n_posts = _counts(f["n_posts"])
     scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64)
     rows = np.flatnonzero(fallback & (n_posts >= MIN_TAGGED_POSTS) & scripts.any(axis=1))
     if not len(rows):
@@ -321,14 +319,19 @@ def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, tab
     return out
 
 
+def _counts(col: pd.Series) -> np.ndarray:
+    """A count column (`n_posts`) as int64, each missing marker (None, NaN, NA) as 0: `int` of each
+    present value, as the per-account path reads it (no float in between, so no count is rounded)."""
+    missing = col.isna().to_numpy().tolist()
+    return np.array([0 if m else int(v) for v, m in zip(col.tolist(), missing)], np.int64)
+
+
 def _cyrillic(f: pd.DataFrame, table: _Table) -> np.ndarray:
     """The `post_cyrillic` slot, as `evidence_vectors` (`origin._cyrillic_item`, in whole numbers)."""
     out = np.full(len(f), -1, np.int64)
     if "n_script_cyrillic" not in f.columns:
         return out
-    from botwatch.accounts.scoring import _values
-
-    n_posts = np.array([0 if v is None else int(v) for v in _values(f["n_posts"])], np.int64)
+    n_posts = _counts(f["n_posts"])
     cyr = f["n_script_cyrillic"].astype("float64").fillna(0).to_numpy(np.int64)
     rows = np.flatnonzero((n_posts >= MIN_TAGGED_POSTS) & (2 * cyr >= n_posts) & (cyr > 0))
     if len(rows):
