@@ -53,6 +53,7 @@ from botwatch.accounts.origin import (
     office_factor,
     scripts_in,
 )
+from botwatch.accounts.frame_values import midpoint_series, python_values
 from botwatch.accounts.origin_batch import CHUNK, lead_sentence, posteriors
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 
@@ -119,7 +120,6 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     """The slots of every account of `data` (an `AccountData`), in `data.features` order: what
     `origin.evidence_vectors(scoring.origin_inputs(data)[i], frozenset(), home)` gives account i."""
     from botwatch.accounts.json_text import region_of
-    from botwatch.accounts.scoring import _midpoint_series, _values
 
     f, acc = data.features, data.accounts
     n = len(f)
@@ -127,7 +127,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
     fixed = np.full((n, len(SLOTS)), -1, np.int64)
     cols = {c: acc[c] for c in ("location", "extra", "account_lang", "time_zone", "display_name", "description")}  # read per distinct value
-    offsets = _values(acc["utc_offset"])
+    offsets = python_values(acc["utc_offset"])
     region_floor = float(parameters()["profile"]["region_floor"])
 
     fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home, True)) if v else None, table)
@@ -139,7 +139,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
 
     fixed[:, 1] = _by_value(cols["extra"], region, table)
 
-    when = _midpoint_series(f["first_post"], f["last_post"], acc["last_seen"])
+    when = midpoint_series(f["first_post"], f["last_post"], acc["last_seen"])
     dated = when.notna().to_numpy()
     year = np.where(dated, when.dt.year.fillna(DEFAULT_WHEN.year).to_numpy(np.int64), DEFAULT_WHEN.year)
     month = np.where(dated, when.dt.month.fillna(DEFAULT_WHEN.month).to_numpy(np.int64), DEFAULT_WHEN.month)
@@ -322,8 +322,7 @@ def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, tab
 def _counts(col: pd.Series) -> np.ndarray:
     """A count column (`n_posts`) as int64, each missing marker (None, NaN, NA) as 0: `int` of each
     present value, as the per-account path reads it (no float in between, so no count is rounded)."""
-    missing = col.isna().to_numpy().tolist()
-    return np.array([0 if m else int(v) for v, m in zip(col.tolist(), missing)], np.int64)
+    return np.array([0 if v is None else int(v) for v in python_values(col)], np.int64)
 
 
 def _cyrillic(f: pd.DataFrame, table: _Table) -> np.ndarray:

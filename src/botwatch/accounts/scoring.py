@@ -27,6 +27,7 @@ from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, sig
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
 from botwatch.accounts.features import AccountData, pairs_of
+from botwatch.accounts.frame_values import midpoint_series, python_values
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
@@ -82,28 +83,9 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _values(col: pd.Series) -> list[Any]:
-    """A column as Python values with every missing marker (NaN, NA, NaT) as None: `_clean` over
-    the whole column, with the test done once by pandas instead of once per cell in Python."""
-    vals = col.tolist()
-    missing = col.isna().to_numpy()
-    if missing.any():
-        for i in np.flatnonzero(missing).tolist():
-            vals[i] = None
-    return vals
-
-
-def _midpoint_series(first: pd.Series, last: pd.Series, seen: pd.Series) -> pd.Series:
-    """A typical time of each account's posts: the middle of its first and last post, else when
-    the profile was last seen (NaT: neither)."""
-    first, last, seen = pd.to_datetime(first), pd.to_datetime(last), pd.to_datetime(seen)
-    mid = first + (last - first) / 2
-    return mid.where(first.notna() & last.notna(), seen)
-
-
 def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
-    """`_midpoint_series` as `datetime`s, for the whole column at once."""
-    when = _midpoint_series(first, last, seen)
+    """`midpoint_series` as `datetime`s, for the whole column at once."""
+    when = midpoint_series(first, last, seen)
     out: list[datetime | None] = [None if pd.isna(t) else t for t in when.dt.to_pydatetime()]
     return out
 
@@ -113,7 +95,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     f, acc = data.features, data.accounts
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
     keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
-    n_posts = _values(f["n_posts"])
+    n_posts = python_values(f["n_posts"])
     when = _midpoints(f["first_post"], f["last_post"], acc["last_seen"])
     # Script counts as one integer matrix (NULL: no posts) instead of one dict per account.
     scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64) if script_cols else np.zeros((len(f), 0), np.int64)
@@ -122,7 +104,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     post_scripts: list[dict[str, int]] = [{} for _ in keys]
     for i in has_script:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
-    cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
+    cols = {c: python_values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
     langs, clients, hours = pairs_of(data, "langs"), pairs_of(data, "clients"), pairs_of(data, "hours")
     out = []
     regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
@@ -193,7 +175,7 @@ def _observed(f: pd.DataFrame, home: str | None) -> list[list[str]]:
     rows = np.flatnonzero(signals.may_fire(f)).tolist()
     if rows:
         sub = f.iloc[rows]
-        values = [_values(sub[c]) for c in cols]
+        values = [python_values(sub[c]) for c in cols]
         for i, row in zip(rows, zip(*values)):
             out[i] = signals.signal_sentences(dict(zip(cols, row)), home)
     return out
@@ -268,7 +250,7 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     cols = {name: np.full(total, None, dtype=object) for name in ("feature", "value", "contribution", "sentence")}
     owner = np.repeat(np.arange(n), per)
     take_owner = pa.array(owner, pa.int64())
-    arrow = {c: pa.array(_values(f[c]), pa.string()).take(take_owner) for c in ("platform", "account_id")}
+    arrow = {c: pa.array(python_values(f[c]), pa.string()).take(take_owner) for c in ("platform", "account_id")}
     rank = np.arange(total) - start[owner]  # 0-based position within the account
     kind = np.where(rank < n_bot[owner], 0, np.where(rank < (n_bot + n_sig)[owner], 1, 2))
     arrow["kind"] = pa.array(["bot", "signal", "origin"], pa.string()).take(pa.array(kind, pa.int64()))
@@ -560,7 +542,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
         origin_table.estimate_home(table, home) if study_prior else None)
     if text_neighbours is not None:
-        keys = list(zip(_values(f["platform"]), _values(f["account_id"])))
+        keys = list(zip(python_values(f["platform"]), python_values(f["account_id"])))
         own = table.to_results()
         if near_russia is None:
             near_russia = origin_textpool.near_russia(own, keys, text_neighbours, NEAR_MIN)
@@ -585,7 +567,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         pa.array(list(itertools.chain.from_iterable(observed)), pa.string()), np.concatenate([[0], np.cumsum(n_sig)])))
     n_signals = [len(o) for o in observed]
     kinds = _kinds_cells(f)
-    keys = {c: _values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
+    keys = {c: python_values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
 
     scores: dict[str, list[Any]] = {
         "platform": keys["platform"],
