@@ -61,39 +61,33 @@ SCRIPT = "cv_stance_kinds"
 BALANCE = {"bal1": 1.0, "bal0": 0.0}
 PER_ELECTION = {"elbal": 0.5, "elbal1": 1.0}
 _EL = "_el="  # a bookkeeping key naming the item's election, read and dropped by `fit_per_election`
+_FIT = T.fit  # the training script's own fit: `oof` puts this script's fits in its place while folding
 
 
 def fit_per_election(items: list, classes: list[str], c: float, extra: list = (), extra_weight: float = 0.3, balance: float = 1.0):  # type: ignore[no-untyped-def]
     """`train_content_model.fit` with each item's class weight counted within its own election
-    (the gold items of that election; the weak items, all US, take the US weights)."""
-    from collections import Counter
-
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
+    (the gold items of that election; the weak items, all US, take the US weights): those weights
+    go in as the items' own, with `fit`'s pooled balance off (a factor of exactly 1)."""
 
     def el(f: dict) -> str:
         return next((k[len(_EL):] for k in f if k.startswith(_EL)), "us-2016")
 
+    def unmarked(part: list) -> list:
+        return [({k: v for k, v in f.items() if not k.startswith(_EL)}, lab) for f, lab in part]
+
     allitems = list(items) + list(extra)
     els = [el(f) for f, _y in allitems]
-    counts = Counter(k for f, _ in allitems for k in f if not k.startswith(_EL))
-    keep = [{k: v for k, v in f.items() if counts[k] >= T.MIN_COUNT and not k.startswith(_EL)} for f, _ in allitems]
-    vec = DictVectorizer()
-    x = vec.fit_transform(keep)
     y = np.array([classes.index(lab) for _, lab in allitems])
     w = np.array([1.0] * len(items) + [extra_weight] * len(extra))
     for e in set(els):
-        gold = [y[i] for i in range(len(items)) if els[i] == e]
-        if not gold:
+        gold = y[[i for i in range(len(items)) if els[i] == e]]
+        if not len(gold):
             continue
-        freq = np.array([max(gold.count(k), 1) for k in range(len(classes))], float)
-        factor = (len(gold) / (len(classes) * freq)) ** balance
+        factor = T.class_balance(gold, len(classes), balance)
         for i in range(len(allitems)):
             if els[i] == e:
                 w[i] *= factor[y[i]]
-    clf = LogisticRegression(C=c, max_iter=1000, tol=1e-4)
-    clf.fit(x, y, sample_weight=w)
-    return vec, clf
+    return _FIT(unmarked(items), classes, c, unmarked(extra), extra_weight, 0.0, weights=w)
 
 
 ORDINARY_WEIGHT = {"ord05": 0.5}
@@ -103,24 +97,11 @@ _SRC = "_src=ordinary"  # a bookkeeping key marking an ordinary account's tweet,
 def fit_source_weighted(weight: float):  # type: ignore[no-untyped-def]
     """`train_content_model.fit` with the gold items marked `_SRC` weighing `weight` (the mark is
     dropped before the features are vectorised; class balance as `fit`)."""
-    plain = T.fit
 
     def fit(items: list, classes: list[str], c: float, extra: list = (), extra_weight: float = 0.3, balance: float = 1.0):  # type: ignore[no-untyped-def]
-        from sklearn.linear_model import LogisticRegression
-
-        marked = [_SRC in f for f, _y in items]
+        weights = [weight if _SRC in f else 1.0 for f, _y in items] + [extra_weight] * len(extra)
         clean = [({k: v for k, v in f.items() if k != _SRC}, y) for f, y in items]
-        vec, _clf = plain(clean, classes, c, extra, extra_weight, balance)  # the vocabulary `fit` keeps
-        allitems = clean + list(extra)
-        x = vec.transform([f for f, _y in allitems])
-        y = np.array([classes.index(lab) for _, lab in allitems])
-        w = np.array([weight if m else 1.0 for m in marked] + [extra_weight] * len(extra))
-        gold_y = y[: len(items)]
-        freq = np.array([max((gold_y == k).sum(), 1) for k in range(len(classes))], float)
-        w = w * ((len(items) / (len(classes) * freq)) ** balance)[y]
-        clf = LogisticRegression(C=c, max_iter=1000, tol=1e-4)
-        clf.fit(x, y, sample_weight=w)
-        return vec, clf
+        return _FIT(clean, classes, c, extra, extra_weight, balance, weights=weights)
 
     return fit
 

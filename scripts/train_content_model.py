@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -224,9 +225,21 @@ def weak_items(n_per: int, labelled_texts: set[str], crowd: bool = False, electi
     return pairs, posts
 
 
-def fit(items: list[tuple[dict, str]], classes: list[str], c: float, extra: list[tuple[dict, str]] = (), extra_weight: float = 0.3, balance: float = 1.0):  # type: ignore[no-untyped-def]
+def class_balance(gold_y: np.ndarray, n_classes: int, balance: float) -> np.ndarray:
+    """Each class's weight factor, (gold items / (classes × the class's gold items)) ** `balance`
+    (a class without gold items counted as one): 1 weighs classes inversely to their counts, 0
+    keeps the labels' own class shares, 0.5 the square root. Gold items only: weak labels are lopsided."""
+    freq = np.array([max((gold_y == k).sum(), 1) for k in range(n_classes)], float)
+    return (len(gold_y) / (n_classes * freq)) ** balance
+
+
+def fit(items: list[tuple[dict, str]], classes: list[str], c: float, extra: list[tuple[dict, str]] = (), extra_weight: float = 0.3, balance: float = 1.0,
+        weights: "Sequence[float] | None" = None):  # type: ignore[no-untyped-def]
     """L2 multinomial logistic regression; `balance` 1 weighs classes inversely to their counts
-    among the gold items, 0 keeps the labels' own class shares (the prior a reader's data has)."""
+    among the gold items, 0 keeps the labels' own class shares (the prior a reader's data has).
+    `weights`: each item's own weight before the class balance, `items` then `extra` (default: 1
+    for a gold item, `extra_weight` for an extra one); scripts/cv_stance_kinds.py's variants
+    weigh single items through it."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -236,11 +249,8 @@ def fit(items: list[tuple[dict, str]], classes: list[str], c: float, extra: list
     vec = DictVectorizer()
     x = vec.fit_transform(keep)
     y = np.array([classes.index(lab) for _, lab in allitems])
-    w = np.array([1.0] * len(items) + [extra_weight] * len(extra))
-    # Balance classes by the counts of the gold items (weak labels are lopsided).
-    gold_y = y[: len(items)]
-    freq = np.array([max((gold_y == k).sum(), 1) for k in range(len(classes))], float)
-    w = w * ((len(items) / (len(classes) * freq)) ** balance)[y]
+    w = np.array([1.0] * len(items) + [extra_weight] * len(extra)) if weights is None else np.asarray(weights, float)
+    w = w * class_balance(y[: len(items)], len(classes), balance)[y]
     clf = LogisticRegression(C=c, max_iter=1000, tol=1e-4)
     clf.fit(x, y, sample_weight=w)
     return vec, clf

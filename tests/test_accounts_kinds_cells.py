@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from botwatch.accounts import scoring
-from botwatch.accounts.scoring import KIND_RULES, _kinds_cells, _kinds_json, _values, bot_kinds
+from botwatch.accounts.frame_values import python_values as _values
+from botwatch.accounts.scoring import KIND_RULES, _kinds_cells, _kinds_json, bot_kinds
 from botwatch.accounts.json_text import flat_object
 
 

@@ -39,7 +39,6 @@ from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, account_activity
 from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
-from botwatch.accounts.origin_columns import fill_office_values
 from botwatch.accounts.origin_prior import (
     FAR_SCOPE, NEAR_MIN, NEAR_SCOPE, StudyPrior, compress, estimate_mix, from_log_likelihood, home_base, log_likelihood, mix_codes, study_base,
 )
@@ -243,10 +242,8 @@ class ScoreBatch:
                 origins = origin_table.apply_means(origins, *pool, self.pool_base)
         scores, evidence = score(data, self.model, origin_home(getattr(self.election, "country", None)),
                                  study_prior=self.prior if self.prior is not None else False, origins=origins,
-                                 near_russia=_near_column(batch) if stored else None)
-        if stored and "_o_office" in batch.schema.names:  # the office-hours factor stored by the first pass
-            fill_office_values(evidence, batch.column("platform").to_pylist(), batch.column("account_id").to_pylist(),
-                               batch.column("_o_office").to_pylist())
+                                 near_russia=_near_column(batch) if stored else None,
+                                 office=batch.column("_o_office").to_pylist() if stored and "_o_office" in batch.schema.names else None)
         return to_arrow(feats.table_columns(data.features), self.schema, typed=True), to_arrow(scores, ACCOUNT_SCORES), to_arrow(evidence, ACCOUNT_EVIDENCE)
 
 

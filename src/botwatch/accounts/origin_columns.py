@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from botwatch.accounts import origin_desk, origin_shifts
 from botwatch.accounts.origin import (
@@ -54,6 +53,7 @@ from botwatch.accounts.origin import (
     office_factor,
     scripts_in,
 )
+from botwatch.accounts.frame_values import midpoint_series, python_values
 from botwatch.accounts.origin_batch import CHUNK, lead_sentence, posteriors
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 
@@ -120,7 +120,6 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     """The slots of every account of `data` (an `AccountData`), in `data.features` order: what
     `origin.evidence_vectors(scoring.origin_inputs(data)[i], frozenset(), home)` gives account i."""
     from botwatch.accounts.json_text import region_of
-    from botwatch.accounts.scoring import _midpoint_series, _values
 
     f, acc = data.features, data.accounts
     n = len(f)
@@ -128,7 +127,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
     fixed = np.full((n, len(SLOTS)), -1, np.int64)
     cols = {c: acc[c] for c in ("location", "extra", "account_lang", "time_zone", "display_name", "description")}  # read per distinct value
-    offsets = _values(acc["utc_offset"])
+    offsets = python_values(acc["utc_offset"])
     region_floor = float(parameters()["profile"]["region_floor"])
 
     fixed[:, 0] = _by_value(cols["location"], lambda v: ("location", _place_item(v, "profile location", FLOOR_LOCATION, home, True)) if v else None, table)
@@ -140,7 +139,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
 
     fixed[:, 1] = _by_value(cols["extra"], region, table)
 
-    when = _midpoint_series(f["first_post"], f["last_post"], acc["last_seen"])
+    when = midpoint_series(f["first_post"], f["last_post"], acc["last_seen"])
     dated = when.notna().to_numpy()
     year = np.where(dated, when.dt.year.fillna(DEFAULT_WHEN.year).to_numpy(np.int64), DEFAULT_WHEN.year)
     month = np.where(dated, when.dt.month.fillna(DEFAULT_WHEN.month).to_numpy(np.int64), DEFAULT_WHEN.month)
@@ -306,9 +305,7 @@ def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, tab
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
     if not script_cols:
         return out
-    from botwatch.accounts.scoring import _values
-
-    n_posts = np.array([0 if v is None else int(v) for v in _values(f["n_posts"])], np.int64)
+    n_posts = _counts(f["n_posts"])
     scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64)
     rows = np.flatnonzero(fallback & (n_posts >= MIN_TAGGED_POSTS) & scripts.any(axis=1))
     if not len(rows):
@@ -322,14 +319,18 @@ def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, tab
     return out
 
 
+def _counts(col: pd.Series) -> np.ndarray:
+    """A count column (`n_posts`) as int64, each missing marker (None, NaN, NA) as 0: `int` of each
+    present value, as the per-account path reads it (no float in between, so no count is rounded)."""
+    return np.array([0 if v is None else int(v) for v in python_values(col)], np.int64)
+
+
 def _cyrillic(f: pd.DataFrame, table: _Table) -> np.ndarray:
     """The `post_cyrillic` slot, as `evidence_vectors` (`origin._cyrillic_item`, in whole numbers)."""
     out = np.full(len(f), -1, np.int64)
     if "n_script_cyrillic" not in f.columns:
         return out
-    from botwatch.accounts.scoring import _values
-
-    n_posts = np.array([0 if v is None else int(v) for v in _values(f["n_posts"])], np.int64)
+    n_posts = _counts(f["n_posts"])
     cyr = f["n_script_cyrillic"].astype("float64").fillna(0).to_numpy(np.int64)
     rows = np.flatnonzero((n_posts >= MIN_TAGGED_POSTS) & (2 * cyr >= n_posts) & (cyr > 0))
     if len(rows):
@@ -522,28 +523,3 @@ def results_of(cols: OriginColumns) -> list[OriginResult]:
             in zip(c["_o_country"], c["_o_probability"], c["_o_keys"], c["_o_values"], c["_o_evidence"], c["_o_items"], c["_o_p_russia"],
                    c["_o_office"])]
 
-
-def fill_office_values(evidence: pd.DataFrame, platform: Any, account_id: Any, office: Any) -> None:
-    """Set `value` of each `office_hours` origin row of `evidence` (an `account_evidence` frame)
-    to its account's `office` factor (`OriginResult.office`, the `_o_office` column; accounts given
-    by `platform` and `account_id` in the same order, as lists or Arrow arrays), in place.
-
-    Why: the report's clause on party accounts whose hours fit a working day in UTC+3 read the
-    factor back out of the sentence ("×N"); the number is now a column of its own. Only the rows
-    of accounts that have the item are looked at (found by an Arrow set lookup), so a batch pays
-    for its office-hours accounts, not for all its evidence rows."""
-    off = pa.array(office, pa.float64())
-    have = np.flatnonzero(pc.is_valid(off).to_numpy(zero_copy_only=False))
-    if not len(have) or evidence.empty:
-        return
-    take = pa.array(have, pa.int64())
-    ids = pa.array(account_id, pa.string()).take(take)
-    factor = dict(zip(zip(pa.array(platform, pa.string()).take(take).to_pylist(), ids.to_pylist()), off.take(take).to_pylist()))
-    rows = np.flatnonzero(pc.is_in(pa.array(evidence["account_id"].array, pa.string()), value_set=ids).to_numpy(zero_copy_only=False))
-    rows = rows[evidence["feature"].to_numpy(dtype=object)[rows] == origin_shifts.KIND]
-    rows = rows[np.asarray(pc.equal(pa.array(evidence["kind"].array, pa.string()).take(pa.array(rows, pa.int64())), "origin"), bool)]
-    if not len(rows):
-        return
-    values = evidence["value"].to_numpy(dtype=object).copy()
-    values[rows] = [factor.get(k) for k in zip(evidence["platform"].iloc[rows].tolist(), evidence["account_id"].iloc[rows].tolist())]
-    evidence["value"] = pd.array(values, dtype=object)

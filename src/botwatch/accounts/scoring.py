@@ -27,11 +27,12 @@ from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, sig
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
 from botwatch.accounts.features import AccountData, pairs_of
+from botwatch.accounts.frame_values import midpoint_series, python_values
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
-from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, fill_office_values, posterior_columns
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
 from botwatch.accounts import origin_table
 from botwatch.accounts.origin_prior import NEAR_MIN, StudyPrior
 from botwatch.accounts.origin_table import OriginTable
@@ -82,28 +83,9 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _values(col: pd.Series) -> list[Any]:
-    """A column as Python values with every missing marker (NaN, NA, NaT) as None: `_clean` over
-    the whole column, with the test done once by pandas instead of once per cell in Python."""
-    vals = col.tolist()
-    missing = col.isna().to_numpy()
-    if missing.any():
-        for i in np.flatnonzero(missing).tolist():
-            vals[i] = None
-    return vals
-
-
-def _midpoint_series(first: pd.Series, last: pd.Series, seen: pd.Series) -> pd.Series:
-    """A typical time of each account's posts: the middle of its first and last post, else when
-    the profile was last seen (NaT: neither)."""
-    first, last, seen = pd.to_datetime(first), pd.to_datetime(last), pd.to_datetime(seen)
-    mid = first + (last - first) / 2
-    return mid.where(first.notna() & last.notna(), seen)
-
-
 def _midpoints(first: pd.Series, last: pd.Series, seen: pd.Series) -> list[datetime | None]:
-    """`_midpoint_series` as `datetime`s, for the whole column at once."""
-    when = _midpoint_series(first, last, seen)
+    """`midpoint_series` as `datetime`s, for the whole column at once."""
+    when = midpoint_series(first, last, seen)
     out: list[datetime | None] = [None if pd.isna(t) else t for t in when.dt.to_pydatetime()]
     return out
 
@@ -113,7 +95,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     f, acc = data.features, data.accounts
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
     keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
-    n_posts = _values(f["n_posts"])
+    n_posts = python_values(f["n_posts"])
     when = _midpoints(f["first_post"], f["last_post"], acc["last_seen"])
     # Script counts as one integer matrix (NULL: no posts) instead of one dict per account.
     scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64) if script_cols else np.zeros((len(f), 0), np.int64)
@@ -122,7 +104,7 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     post_scripts: list[dict[str, int]] = [{} for _ in keys]
     for i in has_script:
         post_scripts[i] = {k: int(v) for k, v in zip(names, scripts[i].tolist()) if v}
-    cols = {c: _values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
+    cols = {c: python_values(acc[c]) for c in ("location", "extra", "account_lang", "time_zone", "utc_offset", "display_name", "description")}
     langs, clients, hours = pairs_of(data, "langs"), pairs_of(data, "clients"), pairs_of(data, "hours")
     out = []
     regions: dict[str | None, Any] = {}  # per distinct `extra` text (a study repeats a few dozen): parsed once
@@ -193,7 +175,7 @@ def _observed(f: pd.DataFrame, home: str | None) -> list[list[str]]:
     rows = np.flatnonzero(signals.may_fire(f)).tolist()
     if rows:
         sub = f.iloc[rows]
-        values = [_values(sub[c]) for c in cols]
+        values = [python_values(sub[c]) for c in cols]
         for i, row in zip(rows, zip(*values)):
             out[i] = signals.signal_sentences(dict(zip(cols, row)), home)
     return out
@@ -235,8 +217,14 @@ def _kind_states(col: pd.Series) -> np.ndarray:
 
 
 def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np.ndarray, behaviour_items: dict[int, dict[str, Any]],
-                    observed: list[list[str]], origins: OriginTable) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
+                    observed: list[list[str]], origins: OriginTable,
+                    office: "list[float | None] | None" = None) -> tuple[pd.DataFrame, pa.StringArray, list[int]]:
     """The `account_evidence` rows and each account's bot sentences (flat, with bounds).
+
+    `office`: each account's office-hours factor (`OriginResult.office`, the `_o_office` column),
+    in `f`'s order, written as the `value` of the account's `office_hours` origin row, so that the
+    report's clause on accounts whose hours fit a working day in UTC+3 reads the number rather than
+    parsing it back out of the sentence ("×N"). None: those rows keep no value.
 
     The `sentence` column is an Arrow array (`pd.ArrowDtype`), the model's sentences placed
     among the others by `take`, so that none of them becomes a Python string on its way to the
@@ -262,7 +250,7 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     cols = {name: np.full(total, None, dtype=object) for name in ("feature", "value", "contribution", "sentence")}
     owner = np.repeat(np.arange(n), per)
     take_owner = pa.array(owner, pa.int64())
-    arrow = {c: pa.array(_values(f[c]), pa.string()).take(take_owner) for c in ("platform", "account_id")}
+    arrow = {c: pa.array(python_values(f[c]), pa.string()).take(take_owner) for c in ("platform", "account_id")}
     rank = np.arange(total) - start[owner]  # 0-based position within the account
     kind = np.where(rank < n_bot[owner], 0, np.where(rank < (n_bot + n_sig)[owner], 1, 2))
     arrow["kind"] = pa.array(["bot", "signal", "origin"], pa.string()).take(pa.array(kind, pa.int64()))
@@ -281,6 +269,9 @@ def _evidence_table(f: pd.DataFrame, model_items: EvidenceColumns, known_idx: np
     cols["sentence"][sig_at] = list(itertools.chain.from_iterable(observed))
     is_org = kind == 2
     cols["feature"][is_org] = o_feat.to_pylist()
+    if office is not None:
+        at_office = np.flatnonzero(is_org & (cols["feature"] == origin_shifts.KIND))
+        cols["value"][at_office] = [office[i] for i in owner[at_office].tolist()]
     is_model = np.zeros(total, dtype=bool)
     is_model[at] = True
     # Three sources in one `take`: the Python sentences (behaviour items, signals), the model's and
@@ -495,7 +486,7 @@ def _foreign(t: OriginTable, home: str | None) -> list[bool | None]:
 def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bool | StudyPrior" = True,
           origins: "list[OriginResult] | OriginTable | None" = None,
           text_neighbours: origin_textpool.Neighbours | None = None,
-          near_russia: "np.ndarray | None" = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+          near_russia: "np.ndarray | None" = None, office: "list[float | None] | None" = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_scores, account_evidence) frames for every account in `data`.
 
     With `study_prior` P(Russia) is re-weighted by the study's own estimated share of Russia-run
@@ -510,7 +501,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     pooled with that of the accounts posting the same texts (before any study prior), and the
     accounts near Russia (`origin_textpool.near_russia`) get a study prior of their own
     (`origin_prior.apply_stratified`). `near_russia`: that flag per account, when computed already
-    (the stage's, from its engine-side neighbour counts).
+    (the stage's, from its engine-side neighbour counts). `office`: the accounts' office-hours
+    factors (`_o_office`), read only with `origins` as an `OriginTable` (a list's results and the
+    results computed here carry their own), written as their evidence rows' `value`.
     """
     f = data.features
     X = f[model.features].astype("float64")
@@ -535,20 +528,21 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     beh = bot_behaviour.apply(f, probs, low, high)
     probs, low, high = beh.probability, beh.low, beh.high
     # The origin results stay columns (`origin_table`) from here to the cells and rows written.
-    office: list[float | None] | None = None  # each account's office-hours factor, when known here
     if origins is None:
         own_cols = origin_result_columns(data, home).columns
         table = origin_table.from_columns(own_cols)
         office = own_cols["_o_office"].to_pylist()
+    elif not isinstance(origins, OriginTable):
+        table = origin_table.from_results(origins)
+        office = [r.office for r in origins]
     else:
-        table = origins if isinstance(origins, OriginTable) else origin_table.from_results(origins)
-        office = None if isinstance(origins, OriginTable) else [r.office for r in origins]  # a table's: the caller's `_o_office`
+        table = origins  # its office-hours factors: the caller's `office`
     # The study's home share (`origin_prior.estimate_home`) is read from the results before
     # pooling, as the stage reads its first pass's stored results: the same estimate either way.
     home_share = study_prior.home_share if isinstance(study_prior, StudyPrior) else (
         origin_table.estimate_home(table, home) if study_prior else None)
     if text_neighbours is not None:
-        keys = list(zip(_values(f["platform"]), _values(f["account_id"])))
+        keys = list(zip(python_values(f["platform"]), python_values(f["account_id"])))
         own = table.to_results()
         if near_russia is None:
             near_russia = origin_textpool.near_russia(own, keys, text_neighbours, NEAR_MIN)
@@ -565,9 +559,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         prior = dataclasses.replace(prior, home_share=home_share)
     f["female_name_mismatch"] = _female_name_mismatch(data, table)
     observed = _observed(f, home)
-    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table)
-    if office is not None:  # the office-hours row's factor as a number beside its sentence
-        fill_office_values(evidence, _values(f["platform"]), _values(f["account_id"]), office)
+    evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table, office)
     known_list, ood_list = known.tolist(), ood.tolist()
     bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
@@ -575,7 +567,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         pa.array(list(itertools.chain.from_iterable(observed)), pa.string()), np.concatenate([[0], np.cumsum(n_sig)])))
     n_signals = [len(o) for o in observed]
     kinds = _kinds_cells(f)
-    keys = {c: _values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
+    keys = {c: python_values(f[c]) for c in ("platform", "account_id", "n_posts") if c in f.columns}
 
     scores: dict[str, list[Any]] = {
         "platform": keys["platform"],

@@ -1,0 +1,32 @@
+"""Python values out of the accounts' pandas columns, as the scoring and origin paths read them.
+
+Why a module of its own: `scoring` and `origin_columns` both need these, and `scoring` imports
+`origin_columns`, so neither can take them from the other without a circular import (the origin
+path used to import `scoring`'s private helpers inside its functions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def python_values(col: pd.Series) -> list[Any]:
+    """A column as Python values with every missing marker (NaN, NA, NaT) as None, the test done
+    once by pandas for the whole column instead of once per cell in Python."""
+    vals = col.tolist()
+    missing = col.isna().to_numpy()
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            vals[i] = None
+    return vals
+
+
+def midpoint_series(first: pd.Series, last: pd.Series, seen: pd.Series) -> pd.Series:
+    """A typical time of each account's posts: the middle of its first and last post, else when
+    the profile was last seen (NaT: neither)."""
+    first, last, seen = pd.to_datetime(first), pd.to_datetime(last), pd.to_datetime(seen)
+    mid = first + (last - first) / 2
+    return mid.where(first.notna() & last.notna(), seen)
