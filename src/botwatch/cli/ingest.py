@@ -87,6 +87,8 @@ def ingest(
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
     # A URL (s3a://, hdfs://) is listed by Spark through Hadoop, not looked for on this disk.
+    from botwatch.ingest.source import NO_SUCH_FILE, not_there
+
     missing = [f for f in files if f != "-" and not (on_spark and is_url(f)) and not Path(f).exists()]
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
@@ -94,7 +96,11 @@ def ingest(
         if len(inputs) == 1 and inputs[0].endswith(".duckdb") and Path(location).is_file() and not location.endswith(".duckdb"):
             # `ingest tweets.jsonl new.duckdb`: the arguments the wrong way round
             swapped = f"; the study comes first: botwatch ingest {inputs[0]} {location}"
-        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else "") + swapped)
+        # A link whose target is gone is there: "no such file: link.jsonl" sent the user looking for it.
+        why = {f: not_there(f) or "" for f in missing[:5]}
+        gone = [f for f in why if why[f] == NO_SUCH_FILE]
+        said = ([f"no such file: {', '.join(gone)}"] if gone else []) + [f"{f} is {w}" for f, w in why.items() if f not in gone]
+        fail("; ".join(said) + (" …" if len(missing) > 5 else "") + swapped)
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
     if engine == "duckdb" and is_lake_path(location):
@@ -265,10 +271,12 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
-    from botwatch.ingest.runner import NO_SUCH_FILE  # loaded by then: the ingest ran
+    from botwatch.ingest.source import BROKEN_LINK, NO_SUCH_FILE  # loaded by then: the ingest ran
 
     if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
         return "missing"
+    if res.error and res.error.startswith(BROKEN_LINK):  # the link is there, its target is not
+        return "broken link"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -285,6 +293,7 @@ def put_nothing_in(res: FileResult) -> str | None:
 # How the error line words each kind of `put_nothing_in`, one input or several.
 _KINDS = {
     "missing": lambda n: "no such file",
+    "broken link": lambda n: "a link whose target is missing",
     "unreadable": lambda n: "not a format botwatch reads",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),

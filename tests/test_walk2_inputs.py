@@ -1,0 +1,56 @@
+"""A new user's second walk through what `botwatch ingest` meets among its inputs: a symbolic link
+whose target is gone, and other DuckDB studies in a folder it walks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+
+def _said(res) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(res.output.split())
+
+
+def test_a_link_whose_target_is_gone_is_named_as_one(tmp_path: Path) -> None:
+    """A dangling symlink in the data folder was "no such file", though the user could see it
+    listed there: it is a link whose target is missing, named, and one failed input."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FIX / "v1_uklabour.jsonl", folder / "tweets.jsonl")
+    os.symlink(tmp_path / "moved.jsonl", folder / "link.jsonl")
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(folder)])
+    said = _said(res)
+    assert res.exit_code == 1, res.output
+    assert f"failed {folder / 'link.jsonl'}: a link whose target is missing: {tmp_path / 'moved.jsonl'}" in said
+    assert "1 of 2 inputs failed (1 broken link: a link whose target is missing)" in said
+    assert "no such file" not in said
+    assert f"ok {folder / 'tweets.jsonl'}" in said  # the rest goes on
+    alone = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(folder / "link.jsonl"), str(tmp_path / "nope.jsonl")])
+    said = _said(alone)
+    assert alone.exit_code == 2, alone.output
+    assert f"no such file: {tmp_path / 'nope.jsonl'}; {folder / 'link.jsonl'} is a link whose target is missing: {tmp_path / 'moved.jsonl'}" in said
+    assert not (tmp_path / "t.duckdb").exists()
+
+
+def test_a_missing_input_is_worded_alike_on_both_engines(tmp_path: Path) -> None:
+    """The Spark stage writes the same words as the DuckDB runner (`source.not_there`)."""
+    from botwatch.ingest.source import NO_SUCH_FILE, not_there
+
+    os.symlink(tmp_path / "moved.jsonl", tmp_path / "link.jsonl")
+    assert not_there(str(tmp_path / "link.jsonl")) == f"a link whose target is missing: {tmp_path / 'moved.jsonl'}"
+    assert not_there(str(tmp_path / "nope.jsonl")) == NO_SUCH_FILE
+    assert not_there(str(tmp_path)) is None
+    from botwatch.engines.spark_stage import stage_one
+
+    (last,) = list(stage_one(0, str(tmp_path / "link.jsonl"), {}, False, 1 << 20))  # a link that reads nothing: its meta row alone
+    meta = last.column("meta").to_pylist()[-1]
+    assert meta["error"] == f"a link whose target is missing: {tmp_path / 'moved.jsonl'}"
