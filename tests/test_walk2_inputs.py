@@ -54,3 +54,35 @@ def test_a_missing_input_is_worded_alike_on_both_engines(tmp_path: Path) -> None
     (last,) = list(stage_one(0, str(tmp_path / "link.jsonl"), {}, False, 1 << 20))  # a link that reads nothing: its meta row alone
     meta = last.column("meta").to_pylist()[-1]
     assert meta["error"] == f"a link whose target is missing: {tmp_path / 'moved.jsonl'}"
+
+
+def _a_study(path: Path) -> None:
+    res = runner.invoke(app, ["ingest", str(path), str(FIX / "v1_uklabour.jsonl")])
+    assert res.exit_code == 0, res.output
+
+
+def test_another_study_in_a_walked_folder_is_left_aside_not_a_failure(tmp_path: Path) -> None:
+    """A folder holding last week's study (and its .wal) beside the data: each was an "unreadable:
+    binary file" input and the ingest exited 1 on every run. A DuckDB database is not an input."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FIX / "v1_uklabour.jsonl", folder / "tweets.jsonl")
+    _a_study(folder / "old.duckdb")
+    shutil.copy(folder / "old.duckdb", folder / "copy.db")  # known by its header, not its name
+    (folder / "old.duckdb.wal").write_bytes(b"")
+    study = tmp_path / "s.duckdb"
+    for _ in range(2):
+        res = runner.invoke(app, ["ingest", str(study), str(folder)])
+        said = _said(res)
+        assert res.exit_code == 0, res.output
+        assert (f"left aside {folder / 'copy.db'}, {folder / 'old.duckdb'}, {folder / 'old.duckdb.wal'}: "
+                "DuckDB databases (other studies) found in a folder, not inputs") in said
+        assert "unreadable" not in said
+    only = tmp_path / "only"
+    only.mkdir()
+    shutil.copy(folder / "old.duckdb", only / "a.duckdb")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(only)])
+    said = _said(res)
+    assert res.exit_code == 2, res.output
+    assert f"left aside {only / 'a.duckdb'}: a DuckDB database (another study) found in a folder, not an input" in said
+    assert f"no input files in {only} (only DuckDB databases in the folders given" in said

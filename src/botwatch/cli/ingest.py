@@ -75,12 +75,16 @@ def ingest(
                       f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
                       highlight=False, markup=False)
     files = _without_the_study(files, location)
+    walked = len(files)
+    files = _without_databases(files, inputs)
+    other_studies = len(files) < walked
     if not files:
         from botwatch.ingest.source import shown_name
 
         # Only folders expand to nothing: name them, so a wrong folder is seen at once.
         folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
-        fail(f"no input files in {folders}" + (" (only documentation in the folders given; name a file to read it anyway)" if docs
+        held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies)) if there)
+        fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
                                                else " (empty: hidden files are skipped)"))
     cmap = _column_map(columns, column_map, time_format, platform, time_zone)
     from botwatch.engines.spark_inputs import is_url
@@ -180,6 +184,24 @@ def _without_the_study(files: list[str], location: str) -> list[str]:
         console.print(f"left aside {controls_shown(', '.join(shown_name(f) for f in own))}: the study this command writes, not an input",
                       highlight=False, markup=False)
     return [f for f in files if f not in own]
+
+
+def _without_databases(files: list[str], inputs: list[str]) -> list[str]:
+    """`files` without the DuckDB databases (and their `.wal` logs) a folder walk found: another
+    study beside the data is not an input, and was an "unreadable: binary file" input failing the
+    ingest (exit 1) on every run. One line names them; a database named on the command line is
+    read (and refused) as named, as documentation is."""
+    from botwatch.ingest.source import is_duckdb_file, shown_name
+
+    named = set(inputs)
+    dbs = [f for f in files if f not in named and f != "-" and is_duckdb_file(f)]
+    if dbs:
+        one = len(dbs) == 1
+        names = ", ".join(shown_name(f) for f in dbs[:5]) + (" …" if len(dbs) > 5 else "")
+        console.print(f"left aside {controls_shown(names)}: {'a DuckDB database (another study)' if one else 'DuckDB databases (other studies)'} "
+                      f"found in a folder, not {'an input' if one else 'inputs'}",
+                      highlight=False, markup=False)
+    return [f for f in files if f not in dbs]
 
 
 def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:

@@ -168,6 +168,19 @@ def not_there(path: str) -> str | None:
     return NO_SUCH_FILE
 
 
+def is_duckdb_file(path: str) -> bool:
+    """Whether `path` is a DuckDB database (its header's magic `DUCK` at byte 8), or the `.wal` log
+    beside one: another study met in a folder walk is not an archive to read, and was reported as
+    an "unreadable" input, failing the ingest."""
+    if path.endswith(".wal") and is_duckdb_file(path[:-4]):
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
 def shown_name(path: str) -> str:
     """`path` as text that can be stored and printed: a file name that is not UTF-8 (`bad\xffname`)
     reaches Python with surrogates (PEP 383), which DuckDB, Arrow and the terminal refuse
