@@ -42,8 +42,8 @@ def ingest(
              "utc_offset. Headers match case-insensitively (docs/ingest-csv.md)")] = None,
     column_map: Annotated[Optional[Path], typer.Option(
         "--column-map", metavar="MAP.toml",
-        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format and platform); "
-             "--columns entries override its own")] = None,
+        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format, time_zone and "
+             "platform); --columns entries override its own, as --time-format, --time-zone and --platform do its settings")] = None,
     time_format: Annotated[Optional[str], typer.Option(
         "--time-format", metavar="FORMAT",
         help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "

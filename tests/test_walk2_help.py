@@ -1,0 +1,34 @@
+"""A new user's second walk through `--help`: options whose help promised what the command does not do."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+runner = CliRunner()
+
+
+def _help(*cmd: str) -> str:
+    res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "400", "NO_COLOR": "1"})
+    assert res.exit_code == 0, res.output
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", res.output).split())
+
+
+def test_estimate_help_does_not_offer_a_run_without_an_election() -> None:
+    """`estimate --help` listed --no-election with analyze's words ("Run with no election ... stages
+    that need an election are skipped"), and estimate then refused it: the option is only the refusal."""
+    said = _help("estimate")
+    assert "--no-election" not in said and "stages that need an election" not in said
+    refused = runner.invoke(app, ["estimate", "nowhere.duckdb", "--no-election"])
+    assert refused.exit_code == 2 and "estimate needs an election" in refused.output
+    assert "--no-election" in _help("analyze")
+
+
+def test_ingest_column_map_help_names_every_setting_the_file_takes() -> None:
+    """The TOML map takes time_zone too (docs/ingest-csv.md's example has it); the help named
+    time_format and platform only."""
+    said = _help("ingest")
+    assert "optional time_format, time_zone and platform" in said
