@@ -86,3 +86,25 @@ def test_another_study_in_a_walked_folder_is_left_aside_not_a_failure(tmp_path: 
     assert res.exit_code == 2, res.output
     assert f"left aside {only / 'a.duckdb'}: a DuckDB database (another study) found in a folder, not an input" in said
     assert f"no input files in {only} (only DuckDB databases in the folders given" in said
+
+
+def test_a_duckdb_database_that_is_not_a_study_is_one_line_and_left_unchanged(tmp_path: Path) -> None:
+    """Another program's DuckDB given as the study: `status` and `report` said "Table with name
+    posts does not exist! This is a bug in botwatch", and `analyze` wrote a study's tables into it."""
+    import duckdb
+
+    theirs = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(theirs))
+    con.execute("CREATE TABLE sales AS SELECT 1 AS n")
+    con.close()
+    for cmd in (["status"], ["report", "-o", str(tmp_path / "r.html")], ["analyze"], ["explain", "@x"], ["accounts"]):
+        res = runner.invoke(app, [cmd[0], str(theirs), *cmd[1:]])
+        said = _said(res)
+        assert res.exit_code == 2, (cmd, res.output)
+        assert f"{theirs} is a DuckDB database but not a botwatch study (it has no posts table)" in said, (cmd, res.output)
+        assert "bug in botwatch" not in said
+    con = duckdb.connect(str(theirs), read_only=True)
+    assert [r[0] for r in con.execute("SHOW TABLES").fetchall()] == ["sales"]  # nothing written into it
+    con.close()
+    _a_study(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["status", str(tmp_path / "s.duckdb")]).exit_code == 0

@@ -255,6 +255,7 @@ class Study(StudyBase):
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
         if not_a_study(self.path, read_only):
             self.path.unlink()  # empty: DuckDB makes a new study only where no file is
+        held = self.path.exists()  # a database already there (not one DuckDB is about to make)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
@@ -264,6 +265,12 @@ class Study(StudyBase):
             self.con.close()
             raise StudyError(f"{self.path} cannot be a study: DuckDB opens a file of that name as data, not as a database; "
                              "name the study with .duckdb, e.g. study.duckdb")
+        if held and (read_only or not create) and "posts" not in self.tables():
+            # Another program's DuckDB (or a bare one): reading it said "Table with name posts does
+            # not exist! This is a bug in botwatch", and analysing it wrote a study's tables into it.
+            self.con.close()
+            raise StudyError(f"{self.path} is a DuckDB database but not a botwatch study (it has no posts table). A study is the "
+                             f".duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         limit = memory_limit()
         if limit is not None:
