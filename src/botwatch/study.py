@@ -58,6 +58,20 @@ class StudyError(RuntimeError):
     """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
 
 
+def no_table(names: list[str], known: list[str], where: object) -> str:
+    """The line for table names a study does not hold, with the nearest one it does for each
+    (`export s.duckdb Posts`, `account`: the user typed a table the list below then had to be
+    searched for), and the list."""
+    import difflib
+
+    near = []
+    for n in names:
+        same_case = [k for k in known if k.lower() == n.lower()]
+        near += same_case[:1] or difflib.get_close_matches(n, known, n=1, cutoff=0.75)
+    hint = f" (did you mean {', '.join(repr(k) for k in dict.fromkeys(near))}?)" if near else ""
+    return f"no table {', '.join(repr(n) for n in names)} in {where}{hint}; tables: {', '.join(known) or 'none'}"
+
+
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
@@ -338,7 +352,7 @@ class Study(StudyBase):
     def _check_table(self, name: str) -> str:
         known = self.tables()
         if name not in known:
-            raise StudyError(f"no table {name!r} in {self.path}; tables: {', '.join(known)}")
+            raise StudyError(no_table([name], known, self.path))
         return name
 
     def table(self, name: str) -> Any:

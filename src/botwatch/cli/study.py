@@ -14,7 +14,7 @@ from rich.table import Table
 
 from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
-from botwatch.study import Study, StudyError
+from botwatch.study import Study, StudyError, no_table
 
 
 @app.command()
@@ -166,7 +166,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
         todo = names or known
         unknown = [n for n in todo if n not in known]
         if unknown:
-            fail(f"no table {', '.join(repr(n) for n in unknown)} in {study}; tables: {', '.join(known)}")
+            fail(no_table(unknown, known, study))
         targets = [(n, folder / f"{n}.{chosen}") for n in todo]
         refuse_to_overwrite([p for _n, p in targets], force)  # said before anything is written: half an export is no export
         kind = FORMAT_WORDS.get(f".{chosen}", chosen)
