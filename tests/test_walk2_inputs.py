@@ -108,3 +108,15 @@ def test_a_duckdb_database_that_is_not_a_study_is_one_line_and_left_unchanged(tm
     con.close()
     _a_study(tmp_path / "s.duckdb")
     assert runner.invoke(app, ["status", str(tmp_path / "s.duckdb")]).exit_code == 0
+
+
+def test_a_study_named_as_an_input_is_said_to_be_one(tmp_path: Path) -> None:
+    """`ingest new.duckdb old.duckdb` (to copy or merge a study) said "binary file (NUL bytes or
+    mostly invalid UTF-8)": it says it is a DuckDB database, which ingest does not merge."""
+    _a_study(tmp_path / "old.duckdb")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "new.duckdb"), str(tmp_path / "old.duckdb")])
+    said = _said(res)
+    assert res.exit_code == 1, res.output
+    assert f"unreadable {tmp_path / 'old.duckdb'}: not a format botwatch reads: a DuckDB database (a study?), not an archive" in said
+    assert "does not merge studies" in said and "NUL bytes" not in said
+    assert not (tmp_path / "new.duckdb").exists()
