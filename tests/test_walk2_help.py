@@ -32,3 +32,14 @@ def test_ingest_column_map_help_names_every_setting_the_file_takes() -> None:
     time_format and platform only."""
     said = _help("ingest")
     assert "optional time_format, time_zone and platform" in said
+
+
+def test_train_bot_model_on_a_missing_file_says_so_in_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """It said "[Errno 2] No such file or directory: 'labels.csv'", Python's own text."""
+    import pytest
+
+    pytest.importorskip("sklearn")
+    for given, why in ((tmp_path / "labels.csv", "No such file or directory"), (tmp_path, "Is a directory")):
+        res = runner.invoke(app, ["train-bot-model", str(given)])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and f"cannot read {given}: {why}" in said and "Errno" not in said, res.output

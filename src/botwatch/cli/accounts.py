@@ -233,7 +233,9 @@ def train_bot_model(
             fail(f"--observed-at {observed_at!r} is not a date or time (e.g. 2019-06-05 or 2019-06-05T20:41:48Z)")
     try:
         read = read_labels_csv(labels, when)
-    except (ValueError, OSError) as exc:
+    except OSError as exc:  # said "[Errno 2] No such file or directory: 'labels.csv'"
+        fail(f"cannot read {labels}: {exc.strerror or type(exc).__name__}")
+    except ValueError as exc:
         fail(str(exc))
     frame = read.frame
     if read.left_out:
