@@ -43,3 +43,14 @@ def test_train_bot_model_on_a_missing_file_says_so_in_words(tmp_path) -> None:  
         res = runner.invoke(app, ["train-bot-model", str(given)])
         said = " ".join(res.output.split())
         assert res.exit_code == 2 and f"cannot read {given}: {why}" in said and "Errno" not in said, res.output
+
+
+def test_coordination_refuses_graphml_and_csv_on_one_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`--csv e.csv --graphml e.csv` wrote the GraphML, then the edge list over it, and said
+    "wrote" for both: refused before the stage runs (the study is not even opened)."""
+    for graphml in ("e.csv", "e_nodes.csv"):
+        res = runner.invoke(app, ["coordination", str(tmp_path / "none.duckdb"), "--csv", str(tmp_path / "e.csv"),
+                                  "--graphml", str(tmp_path / "." / graphml)])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and "--graphml and --csv name the same file" in said, res.output
+    assert list(tmp_path.iterdir()) == []
