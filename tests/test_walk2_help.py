@@ -54,3 +54,11 @@ def test_coordination_refuses_graphml_and_csv_on_one_file(tmp_path) -> None:  # 
         said = " ".join(res.output.split())
         assert res.exit_code == 2 and "--graphml and --csv name the same file" in said, res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ingest_workers_below_one_is_a_usage_error_as_in_analyze(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`ingest --workers 0` (or -3) ran as 1 without a word, while `analyze --workers 0` is refused."""
+    for n in ("0", "-3"):
+        res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(tmp_path / "none.jsonl"), "--workers", n])
+        assert res.exit_code == 2 and "--workers" in res.output, res.output
+    assert not (tmp_path / "s.duckdb").exists()

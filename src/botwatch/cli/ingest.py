@@ -26,7 +26,7 @@ def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
     force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
     max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
-    workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes parsing large files (default: all cores; 1: all in this process)")] = None,
     engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
     results_json: Annotated[Optional[Path], typer.Option("--results-json", hidden=True, help="Write each input's outcome here as JSON lines (collect's follow mode reads it)")] = None,
