@@ -62,3 +62,13 @@ def test_ingest_workers_below_one_is_a_usage_error_as_in_analyze(tmp_path) -> No
         res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(tmp_path / "none.jsonl"), "--workers", n])
         assert res.exit_code == 2 and "--workers" in res.output, res.output
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_status_of_a_one_account_study_says_account(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`status` said "posts 6 by 1 accounts"."""
+    from pathlib import Path
+
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    assert runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(fix)]).exit_code == 0
+    res = runner.invoke(app, ["status", str(tmp_path / "s.duckdb")])
+    assert res.exit_code == 0 and "posts 6 by 1 account; accounts known 3" in res.output, res.output

@@ -33,7 +33,8 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as opened, reading(opened) as st:  # a lake's small tables read at the driver
         s = study_summary(st)
         out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
-        out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
+        out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} account{'' if s['accounts_posting'] == 1 else 's'}; "
+                  f"accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
         repaired = f"; stored after a repair {s['repaired']:,} (originals in `rejected`)" if s.get("repaired") else ""
         again = f" (and {s['rereads']} re-read{'' if s['rereads'] == 1 else 's'} of a file already stored)" if s.get("rereads") else ""
