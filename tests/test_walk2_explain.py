@@ -32,3 +32,20 @@ def test_a_handle_that_itself_starts_with_at_is_found_by_its_own_spelling() -> N
     row = find_account(st, "@@at")
     assert row is not None and row[COLUMNS.index("handle")] == "@at"
     assert find_account(st, "@plain") is not None and find_account(st, "plain") is not None
+
+
+def test_explain_without_a_handle_asks_for_one_and_a_pasted_space_is_dropped(tmp_path, analysed_sample_path) -> None:  # type: ignore[no-untyped-def]
+    """`explain s.duckdb ""` (or `@` alone) said "no account @ in s.duckdb"; a handle pasted with a
+    trailing space or newline was "no account @SadiqKhan " although the study holds it."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    for empty in ("", "@", " @ "):
+        res = runner.invoke(app, ["explain", str(tmp_path / "none.duckdb"), empty])
+        assert res.exit_code == 2 and "name the account: its @handle or account id" in res.output, res.output
+    res = runner.invoke(app, ["explain", str(analysed_sample_path), " @SadiqKhan\n"])
+    assert res.exit_code == 0 and "@SadiqKhan" in res.output, res.output
+    res = runner.invoke(app, ["explain", str(analysed_sample_path), "@SadiqKhan ", "--json"])
+    assert res.exit_code == 0 and '"SadiqKhan"' in res.output, res.output

@@ -39,3 +39,18 @@ def test_csv_export_shows_bidi_overrides_as_text_and_keeps_joiners(tmp_path: Pat
     verbatim = tmp_path / "v.csv"
     assert runner.invoke(app, ["export", str(study), "posts", "-o", str(verbatim), "--verbatim"]).exit_code == 0
     assert "\u202e" in verbatim.read_text(encoding="utf-8")
+
+
+def test_an_unknown_table_names_the_nearest_one(tmp_path: Path) -> None:
+    """`export s.duckdb Posts` or `account` said only "no table", above a list of thirty names."""
+    from botwatch.study import no_table
+
+    known = ["account_scores", "accounts", "posts", "rejected"]
+    assert no_table(["Posts"], known, "s.duckdb") == "no table 'Posts' in s.duckdb (did you mean 'posts'?); tables: " + ", ".join(known)
+    assert "(did you mean 'accounts'?)" in no_table(["account", "zzz"], known, "s.duckdb")
+    assert no_table(["zzz"], known, "s.duckdb") == "no table 'zzz' in s.duckdb; tables: " + ", ".join(known)
+    assert no_table(["posts"], [], "bare") == "no table 'posts' in bare; tables: none"
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["export", str(study), "Posts", "-o", str(tmp_path / "p.csv")])
+    assert res.exit_code == 2 and "(did you mean 'posts'?)" in " ".join(res.output.split()), res.output

@@ -58,6 +58,20 @@ class StudyError(RuntimeError):
     """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
 
 
+def no_table(names: list[str], known: list[str], where: object) -> str:
+    """The line for table names a study does not hold, with the nearest one it does for each
+    (`export s.duckdb Posts`, `account`: the user typed a table the list below then had to be
+    searched for), and the list."""
+    import difflib
+
+    near = []
+    for n in names:
+        same_case = [k for k in known if k.lower() == n.lower()]
+        near += same_case[:1] or difflib.get_close_matches(n, known, n=1, cutoff=0.75)
+    hint = f" (did you mean {', '.join(repr(k) for k in dict.fromkeys(near))}?)" if near else ""
+    return f"no table {', '.join(repr(n) for n in names)} in {where}{hint}; tables: {', '.join(known) or 'none'}"
+
+
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
@@ -255,6 +269,7 @@ class Study(StudyBase):
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
         if not_a_study(self.path, read_only):
             self.path.unlink()  # empty: DuckDB makes a new study only where no file is
+        held = self.path.exists()  # a database already there (not one DuckDB is about to make)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
@@ -264,6 +279,12 @@ class Study(StudyBase):
             self.con.close()
             raise StudyError(f"{self.path} cannot be a study: DuckDB opens a file of that name as data, not as a database; "
                              "name the study with .duckdb, e.g. study.duckdb")
+        if held and (read_only or not create) and "posts" not in self.tables():
+            # Another program's DuckDB (or a bare one): reading it said "Table with name posts does
+            # not exist! This is a bug in botwatch", and analysing it wrote a study's tables into it.
+            self.con.close()
+            raise StudyError(f"{self.path} is a DuckDB database but not a botwatch study (it has no posts table). A study is the "
+                             f".duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         limit = memory_limit()
         if limit is not None:
@@ -331,7 +352,7 @@ class Study(StudyBase):
     def _check_table(self, name: str) -> str:
         known = self.tables()
         if name not in known:
-            raise StudyError(f"no table {name!r} in {self.path}; tables: {', '.join(known)}")
+            raise StudyError(no_table([name], known, self.path))
         return name
 
     def table(self, name: str) -> Any:

@@ -25,7 +25,7 @@ import duckdb
 
 from botwatch import __version__
 from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
-from botwatch.study import EXPORT_FORMATS, Study, StudyError
+from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
 # Terminal control characters a guarded CSV writes as `\xNN` text: C0 but NUL (dropped), tab,
@@ -116,7 +116,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         return study.export(name, out, force=force, verbatim=verbatim)  # a lake hands the table to DuckDB
     known = study.tables()
     if name not in known:
-        raise StudyError(f"no table {name!r} in {study.path}; tables: {', '.join(known)}")
+        raise StudyError(no_table([name], known, study.path))
     out = Path(out)
     if out.is_dir():  # said before the suffix: "cannot export to out: use one of .csv, …" named no folder
         raise StudyError(f"{out} is a folder: name the file, e.g. {out / name}.parquet; several tables (or --all) go into a folder, one file each")

@@ -96,7 +96,10 @@ def explain(
     """Why an account got its bot and origin probabilities, in plain sentences."""
     from botwatch.model_used import bot_model_changed
 
+    handle = handle.strip()  # pasted with a space or a newline: no handle has one
     key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
+    if not key:  # `explain s.duckdb ""` or `@` alone said "no account @ in s.duckdb", after opening the study
+        fail("name the account: its @handle or account id, e.g. botwatch explain STUDY @handle")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
@@ -230,7 +233,9 @@ def train_bot_model(
             fail(f"--observed-at {observed_at!r} is not a date or time (e.g. 2019-06-05 or 2019-06-05T20:41:48Z)")
     try:
         read = read_labels_csv(labels, when)
-    except (ValueError, OSError) as exc:
+    except OSError as exc:  # said "[Errno 2] No such file or directory: 'labels.csv'"
+        fail(f"cannot read {labels}: {exc.strerror or type(exc).__name__}")
+    except ValueError as exc:
         fail(str(exc))
     frame = read.frame
     if read.left_out:

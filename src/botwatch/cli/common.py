@@ -95,7 +95,7 @@ ELECTION_HELP = "Election preset (e.g. uk-ge2017, us-2016; `botwatch elections l
 ElectionOpt = Annotated[Optional[str], typer.Option("--election", "-e", help=ELECTION_HELP)]
 # `estimate`'s (`--preset` is an older name it still takes): it cannot run without an election, but
 # a study analysed with one already names it, so the option may be left out there.
-# `analyze`'s and `estimate`'s way out of the recorded election (mutually exclusive with --election).
+# `analyze`'s way out of the recorded election (mutually exclusive with --election).
 NoElectionOpt = Annotated[bool, typer.Option(
     "--no-election", help="Run with no election, even if the study was analysed with one (recorded as such; "
                           "stages that need an election are skipped and keep their tables). Not with --election")]

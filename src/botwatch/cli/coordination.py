@@ -3,6 +3,7 @@ and export the network (GraphML, CSV). Runs the `coordination` stage through the
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Optional
@@ -87,7 +88,11 @@ def coordination(
         fail(str(exc))
         return
     if not sweep:
-        refuse_to_overwrite(_outputs(graphml, edges_csv), force)
+        outputs = _outputs(graphml, edges_csv)
+        if graphml and any(os.path.abspath(graphml) == os.path.abspath(p) for p in outputs[1:]):
+            # The edge list was written over the GraphML just written, and both said "wrote".
+            fail(f"--graphml and --csv name the same file ({graphml}): give each its own")
+        refuse_to_overwrite(outputs, force)
     elect = election_or_fail(election)
     with open_or_fail(study) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:

@@ -26,7 +26,7 @@ def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
     force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
     max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
-    workers: Annotated[Optional[int], typer.Option(help="Processes parsing large files (default: all cores)")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes parsing large files (default: all cores; 1: all in this process)")] = None,
     engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,
     results_json: Annotated[Optional[Path], typer.Option("--results-json", hidden=True, help="Write each input's outcome here as JSON lines (collect's follow mode reads it)")] = None,
@@ -42,8 +42,8 @@ def ingest(
              "utc_offset. Headers match case-insensitively (docs/ingest-csv.md)")] = None,
     column_map: Annotated[Optional[Path], typer.Option(
         "--column-map", metavar="MAP.toml",
-        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format and platform); "
-             "--columns entries override its own")] = None,
+        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format, time_zone and "
+             "platform); --columns entries override its own, as --time-format, --time-zone and --platform do its settings")] = None,
     time_format: Annotated[Optional[str], typer.Option(
         "--time-format", metavar="FORMAT",
         help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "
@@ -75,18 +75,24 @@ def ingest(
                       f"{'is' if len(docs) == 1 else 'are'} documentation, not data ({controls_shown(names)}); name a file to read it anyway",
                       highlight=False, markup=False)
     files = _without_the_study(files, location)
+    walked = len(files)
+    files = _without_databases(files, inputs)
+    other_studies = len(files) < walked
     if not files:
         from botwatch.ingest.source import shown_name
 
         # Only folders expand to nothing: name them, so a wrong folder is seen at once.
         folders = ", ".join(shown_name(str(p)) for p in inputs[:3]) + (" …" if len(inputs) > 3 else "")
-        fail(f"no input files in {folders}" + (" (only documentation in the folders given; name a file to read it anyway)" if docs
+        held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies)) if there)
+        fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
                                                else " (empty: hidden files are skipped)"))
     cmap = _column_map(columns, column_map, time_format, platform, time_zone)
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
     # A URL (s3a://, hdfs://) is listed by Spark through Hadoop, not looked for on this disk.
+    from botwatch.ingest.source import NO_SUCH_FILE, not_there
+
     missing = [f for f in files if f != "-" and not (on_spark and is_url(f)) and not Path(f).exists()]
     if missing and len(missing) == len(files):
         # Nothing to read: fail before the study file is created, so no empty study is left behind.
@@ -94,7 +100,11 @@ def ingest(
         if len(inputs) == 1 and inputs[0].endswith(".duckdb") and Path(location).is_file() and not location.endswith(".duckdb"):
             # `ingest tweets.jsonl new.duckdb`: the arguments the wrong way round
             swapped = f"; the study comes first: botwatch ingest {inputs[0]} {location}"
-        fail(f"no such file: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else "") + swapped)
+        # A link whose target is gone is there: "no such file: link.jsonl" sent the user looking for it.
+        why = {f: not_there(f) or "" for f in missing[:5]}
+        gone = [f for f in why if why[f] == NO_SUCH_FILE]
+        said = ([f"no such file: {', '.join(gone)}"] if gone else []) + [f"{f} is {w}" for f, w in why.items() if f not in gone]
+        fail("; ".join(said) + (" …" if len(missing) > 5 else "") + swapped)
     if engine not in (None, "duckdb", "spark"):
         fail(f"--engine must be duckdb or spark, not {engine!r}")
     if engine == "duckdb" and is_lake_path(location):
@@ -174,6 +184,24 @@ def _without_the_study(files: list[str], location: str) -> list[str]:
         console.print(f"left aside {controls_shown(', '.join(shown_name(f) for f in own))}: the study this command writes, not an input",
                       highlight=False, markup=False)
     return [f for f in files if f not in own]
+
+
+def _without_databases(files: list[str], inputs: list[str]) -> list[str]:
+    """`files` without the DuckDB databases (and their `.wal` logs) a folder walk found: another
+    study beside the data is not an input, and was an "unreadable: binary file" input failing the
+    ingest (exit 1) on every run. One line names them; a database named on the command line is
+    read (and refused) as named, as documentation is."""
+    from botwatch.ingest.source import is_duckdb_file, shown_name
+
+    named = set(inputs)
+    dbs = [f for f in files if f not in named and f != "-" and is_duckdb_file(f)]
+    if dbs:
+        one = len(dbs) == 1
+        names = ", ".join(shown_name(f) for f in dbs[:5]) + (" …" if len(dbs) > 5 else "")
+        console.print(f"left aside {controls_shown(names)}: {'a DuckDB database (another study)' if one else 'DuckDB databases (other studies)'} "
+                      f"found in a folder, not {'an input' if one else 'inputs'}",
+                      highlight=False, markup=False)
+    return [f for f in files if f not in dbs]
 
 
 def _check_columns(cmap: ColumnMap, files: list[str]) -> list[str]:
@@ -265,10 +293,12 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
-    from botwatch.ingest.runner import NO_SUCH_FILE  # loaded by then: the ingest ran
+    from botwatch.ingest.source import BROKEN_LINK, NO_SUCH_FILE  # loaded by then: the ingest ran
 
     if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
         return "missing"
+    if res.error and res.error.startswith(BROKEN_LINK):  # the link is there, its target is not
+        return "broken link"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -285,6 +315,7 @@ def put_nothing_in(res: FileResult) -> str | None:
 # How the error line words each kind of `put_nothing_in`, one input or several.
 _KINDS = {
     "missing": lambda n: "no such file",
+    "broken link": lambda n: "a link whose target is missing",
     "unreadable": lambda n: "not a format botwatch reads",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),

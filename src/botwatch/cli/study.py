@@ -14,7 +14,7 @@ from rich.table import Table
 
 from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
-from botwatch.study import Study, StudyError
+from botwatch.study import Study, StudyError, no_table
 
 
 @app.command()
@@ -33,7 +33,8 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as opened, reading(opened) as st:  # a lake's small tables read at the driver
         s = study_summary(st)
         out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
-        out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} accounts; accounts known {s['accounts']:,}")
+        out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} account{'' if s['accounts_posting'] == 1 else 's'}; "
+                  f"accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
         repaired = f"; stored after a repair {s['repaired']:,} (originals in `rejected`)" if s.get("repaired") else ""
         again = f" (and {s['rereads']} re-read{'' if s['rereads'] == 1 else 's'} of a file already stored)" if s.get("rereads") else ""
@@ -166,7 +167,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
         todo = names or known
         unknown = [n for n in todo if n not in known]
         if unknown:
-            fail(f"no table {', '.join(repr(n) for n in unknown)} in {study}; tables: {', '.join(known)}")
+            fail(no_table(unknown, known, study))
         targets = [(n, folder / f"{n}.{chosen}") for n in todo]
         refuse_to_overwrite([p for _n, p in targets], force)  # said before anything is written: half an export is no export
         kind = FORMAT_WORDS.get(f".{chosen}", chosen)

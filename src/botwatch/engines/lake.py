@@ -42,7 +42,7 @@ from botwatch.engines import lake_lock, lake_scratch, lake_sql, lake_swap
 from botwatch.engines.lake_arrow import duck_like_pandas, map_batches, map_outputs, naive_utc, storable, utc_zoned, wide_schema, widen  # noqa: F401 (re-exported)
 from botwatch.engines.lake_files import LakeFiles, SparkUnavailable, spark_session  # noqa: F401 (re-exported)
 from botwatch.schema import CANONICAL
-from botwatch.study import StudyBase, StudyError
+from botwatch.study import StudyBase, StudyError, no_table
 
 LAKE_MARKER = "_botwatch_lake.json"
 LAKE_FORMAT = "botwatch-lake/1"
@@ -341,7 +341,7 @@ class LakeStudy(StudyBase):
     def _check_table(self, name: str) -> str:
         known = self.tables()
         if name not in known and name not in self._temp:
-            raise StudyError(f"no table {name!r} in {self.path}; tables: {', '.join(known)}")
+            raise StudyError(no_table([name], known, self.path))
         return name
 
     def table(self, name: str) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch.ingest.cut_short import read_again
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256, grown_from, shown_name
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256, grown_from, not_there, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
@@ -112,8 +112,8 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0)
     if path == "-":
         meta["error"] = "standard input cannot be read on Spark executors: save it to a file first"
-    elif not os.path.exists(path):
-        meta["error"] = "no such file"
+    elif gone := not_there(path):
+        meta["error"] = gone
     else:
         try:
             if os.path.isfile(path):

@@ -210,6 +210,9 @@ def sniff(src: InputSource) -> str:
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
     packed = next((kind for magic, kind in ARCHIVE_MAGIC if head.startswith(magic) and _archive_header_ok(kind, head)), None)
+    if head[8:12] == b"DUCK":  # `ingest new.duckdb old.duckdb`: "binary file" did not say it is a study
+        raise UnknownFormat("a DuckDB database (a study?), not an archive: ingest reads the archives a study is made from, "
+                            "and does not merge studies; ingest the archives themselves")
     if packed:  # before any sniffing: an uncompressed ("stored") zip of JSON lines was read around its
         # headers, its first post rejected with them, and called ok; a compressed one "binary file"
         raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first and ingest what it holds")

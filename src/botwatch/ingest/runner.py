@@ -30,7 +30,7 @@ from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, 
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, shown_name
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, not_there, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -40,9 +40,6 @@ if TYPE_CHECKING:
 ProgressFn = Callable[[int], None]
 
 
-# A missing input's `FileResult.error`, on both engines (the Spark stage writes the same words): the
-# summary counts it as "missing", not as a file that broke off while being read.
-NO_SUCH_FILE = "no such file"
 
 
 @dataclass
@@ -182,8 +179,8 @@ def ingest_file(
 def _open_or_say(path: str, result: FileResult) -> InputSource | None:
     """The input opened, or None with `result.error` saying why (a missing file, an unreadable one):
     one file's problem is its own result line, never an exception that stops the others."""
-    if path != "-" and not os.path.exists(path):
-        result.error = NO_SUCH_FILE
+    if path != "-" and (gone := not_there(path)):
+        result.error = gone
         return None
     try:
         return InputSource.open(path)

@@ -146,6 +146,41 @@ def _read_head(stream: BinaryIO, n: int) -> bytes:
     return b"".join(parts)
 
 
+# A missing input's `FileResult.error`, on both engines (the Spark stage writes the same words): the
+# summary counts it as "missing", not as a file that broke off while being read.
+NO_SUCH_FILE = "no such file"
+# A symbolic link whose target is gone: "no such file" sent the user looking for the link, which is there.
+BROKEN_LINK = "a link whose target is missing"
+
+
+def not_there(path: str) -> str | None:
+    """Why the input `path` cannot be opened for not being there (`NO_SUCH_FILE`, or `BROKEN_LINK`
+    naming the target the link points at), or None when it is there. Both engines and the
+    command's own check before anything is written say it in these words."""
+    if os.path.exists(path):
+        return None
+    if os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return BROKEN_LINK
+        return f"{BROKEN_LINK}: {shown_name(target)}"
+    return NO_SUCH_FILE
+
+
+def is_duckdb_file(path: str) -> bool:
+    """Whether `path` is a DuckDB database (its header's magic `DUCK` at byte 8), or the `.wal` log
+    beside one: another study met in a folder walk is not an archive to read, and was reported as
+    an "unreadable" input, failing the ingest."""
+    if path.endswith(".wal") and is_duckdb_file(path[:-4]):
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
 def shown_name(path: str) -> str:
     """`path` as text that can be stored and printed: a file name that is not UTF-8 (`bad\xffname`)
     reaches Python with surrogates (PEP 383), which DuckDB, Arrow and the terminal refuse
