@@ -65,10 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
 from measure_origin_desk_signals import extra_item  # noqa: E402
 
-from botwatch import open_study  # noqa: E402
-from botwatch.accounts import origin, origin_textpool  # noqa: E402
-from botwatch.accounts.features import build  # noqa: E402
-from botwatch.accounts.scoring import origin_inputs  # noqa: E402
+from botwatch.accounts import origin  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
 from botwatch.stats import wilson  # noqa: E402
@@ -296,13 +293,8 @@ def what_it_would_do(study: Path, data: Path, election_name: str, q: pd.DataFram
     development figures R / P / F before and after. The cells are chosen on these same accounts,
     so the "after" is optimistic."""
     election = load_election(election_name)
-    with open_study(study, read_only=True) as st:
-        d = build(st, election)
-        nb = origin_textpool.neighbours(st)
-    ids = d.features["account_id"].tolist()
-    keys = list(zip(d.features["platform"].tolist(), ids))
-    inputs = origin_inputs(d)
-    groups = [g for g, _ in V.groups_and_splits(data, ids)]
+    loaded = V.load_part(study, data, election)
+    ids, keys, inputs, groups, nb = loaded.ids, loaded.keys, loaded.inputs, loaded.groups, loaded.neighbours
     by_key = dict(zip(ids, inputs))
     plain = origin.evidence_vectors
 

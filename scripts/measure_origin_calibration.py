@@ -48,13 +48,10 @@ import validate_origin as V  # noqa: E402
 from choose_desk_bound import ece as table_ece  # noqa: E402  (the ninth pass's ECE over a reliability table)
 from validate_origin_calibration import logit, sigmoid  # noqa: E402  (clipped as the origin model clips)
 
-from botwatch import open_study  # noqa: E402
 from botwatch.accounts import origin_textpool  # noqa: E402
-from botwatch.accounts.features import build  # noqa: E402
 from botwatch.accounts.origin import codes, posterior_vector  # noqa: E402
 from botwatch.accounts.origin_labels import profile_names_russia  # noqa: E402
 from botwatch.accounts.origin_prior import adjust, estimate  # noqa: E402
-from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, calibration  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
 from botwatch.study import StudyError  # noqa: E402
@@ -242,14 +239,8 @@ def dev_accounts(study_path: Path, data: Path, election_name: str) -> DevPart:
     """The development part's own study read (features, neighbours, groups; stops if it holds an
     account of another part) and scored by `account_frame`."""
     election = load_election(election_name)
-    with open_study(study_path, read_only=True) as st:
-        feats = build(st, election)
-        pairs = origin_textpool.neighbours(st)
-    ids = feats.features["account_id"].tolist()
-    keys = list(zip(feats.features["platform"].tolist(), ids))
-    gs = V.groups_and_splits(data, ids)
-    V.check_part(study_path, ids, gs, "dev")
-    return account_frame(ids, keys, origin_inputs(feats), [g for g, _s in gs], pairs, election.country)
+    p = V.load_part(study_path, data, election)
+    return account_frame(p.ids, p.keys, p.inputs, p.groups, p.neighbours, election.country)
 
 
 class Candidates(TypedDict):

@@ -27,10 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
 
-from botwatch import open_study  # noqa: E402
 from botwatch.accounts import origin  # noqa: E402
-from botwatch.accounts.features import build  # noqa: E402
-from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, post_bin  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
 from botwatch.stats import wilson  # noqa: E402
@@ -41,15 +38,10 @@ def main() -> None:
     args = ap.parse_args()
     ira_cut, ordinary = V.prepare_inputs(args.data, args.work)
     path = V.prepare_part(ira_cut, ordinary, args.work, "dev")
-    election = load_election(args.election)
-    with open_study(path, read_only=True) as st:
-        feats = build(st, election)
-    ids = feats.features["account_id"].tolist()
-    gs = V.groups_and_splits(args.data, ids)
-    V.check_part(path, ids, gs, "dev")
+    loaded = V.load_part(path, args.data, load_election(args.election))
     counts: dict[str, list[int]] = {"russia_run": [0, 0], "ordinary": [0, 0]}
     by_bin: dict[tuple[str, str], list[int]] = {}
-    for inp, (group, _split) in zip(origin_inputs(feats), gs):
+    for inp, (group, _split) in zip(loaded.inputs, loaded.groups_splits):
         if group is None or not inp.n_posts:
             continue
         who = "ordinary" if group == GROUP_ORDINARY else "russia_run" if group in (GROUP_RU_LANG, GROUP_POSING) else None

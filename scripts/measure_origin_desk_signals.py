@@ -62,11 +62,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
 
-from botwatch import open_study  # noqa: E402
-from botwatch.accounts import origin, origin_textpool  # noqa: E402
+from botwatch.accounts import origin  # noqa: E402
 from botwatch.accounts.origin_behaviour import BINS, MIN_SIDE_POSTS, shift_estimate, shift_from_bins  # noqa: E402
-from botwatch.accounts.features import build  # noqa: E402
-from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, mostly_russian, post_bin  # noqa: E402
 from botwatch.content.language import detect_many  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
@@ -242,13 +239,8 @@ def what_it_takes(study: Path, data: Path, election_name: str, factors: tuple[fl
     """Other-language Russian-language accounts (and ordinary ones) placed in Russia with an extra
     item of each factor for those accounts only (`extra_item`)."""
     election = load_election(election_name)
-    with open_study(study, read_only=True) as st:
-        d = build(st, election)
-        nb = origin_textpool.neighbours(st)
-    ids = d.features["account_id"].tolist()
-    keys = list(zip(d.features["platform"].tolist(), ids))
-    inputs = origin_inputs(d)
-    gs = V.groups_and_splits(data, ids)
+    loaded = V.load_part(study, data, election)
+    keys, inputs, gs, nb = loaded.keys, loaded.inputs, loaded.groups_splits, loaded.neighbours
     other = [g == GROUP_RU_LANG and not mostly_russian(i.post_langs) for i, (g, _) in zip(inputs, gs)]
     boosted = {id(i) for i, o in zip(inputs, other) if o}
     print("\n## what it takes: an extra item ×F for Russia on every other-language Russian-language account only")

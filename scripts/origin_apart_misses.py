@@ -35,11 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import measure_origin_desks as M  # noqa: E402
 import validate_origin as V  # noqa: E402
 
-from botwatch import open_study  # noqa: E402
 from botwatch.accounts import origin, origin_textpool  # noqa: E402
-from botwatch.accounts.features import build  # noqa: E402
 from botwatch.accounts.origin import OriginInput, OriginResult, evidence_vectors, origin_posterior  # noqa: E402
-from botwatch.accounts.scoring import origin_inputs  # noqa: E402
 from botwatch.accounts.validation import GROUP_POSING, GROUP_RU_LANG, mostly_russian, post_bin  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
 
@@ -70,21 +67,15 @@ def pull_table(per_account: Iterable[dict[str, float]]) -> dict[str, dict[str, f
     return dict(sorted(out.items(), key=lambda kv: kv[1]["total"]))
 
 
-def _scored(study_path: Path, election: object) -> tuple[list[str], list[OriginInput], list[OriginResult], list[OriginResult], dict[str, int], list[OriginResult]]:
-    """ids, inputs, own results, pooled results (before the study prior), neighbour counts, and the final results, of one study."""
-    with open_study(study_path, read_only=True) as st:
-        d = build(st, election)
-        pairs = origin_textpool.neighbours(st)
-    ids = d.features["account_id"].tolist()
-    keys = list(zip(d.features["platform"].tolist(), ids))
-    inputs = origin_inputs(d)
-    home = election.country  # type: ignore[attr-defined]
+def _scored(loaded: V.LoadedStudy, home: str) -> tuple[list[OriginResult], list[OriginResult], dict[str, int], list[OriginResult]]:
+    """Own results, pooled results (before the study prior), neighbour counts, and the final results, of one study."""
+    inputs, keys, pairs = loaded.inputs, loaded.keys, loaded.neighbours
     own = [origin_posterior(inp, home=home) for inp in inputs]
     pooled = origin_textpool.apply(own, keys, pairs)
     n_nb: dict[str, int] = {}
     for a in (pairs.account_id if pairs is not None else []):
         n_nb[a] = n_nb.get(a, 0) + 1
-    return ids, inputs, own, pooled, n_nb, M.score(inputs, keys, pairs, home)
+    return own, pooled, n_nb, M.score(inputs, keys, pairs, home)
 
 
 def row_of_each(ids: list[str], m_ids: list[str], apart_path: Path, mixed_path: Path, work: Path) -> dict[str, int]:
@@ -117,10 +108,12 @@ def main() -> None:
             sys.exit(f"no finished {p}: run scripts/validate_origin.py --work {args.work} --apart first")
     election = load_election(args.election)
     home = election.country
-    ids, inputs, own, pooled, n_nb, final = _scored(apart_path, election)
-    m_ids, m_inputs, m_own, _m_pooled, m_nb, m_final = _scored(mixed_path, election)
-    mixed = row_of_each(ids, m_ids, apart_path, mixed_path, args.work)
-    groups = V.groups_and_splits(args.data, ids)
+    apart = V.load_part(apart_path, args.data, election)
+    m_apart = V.load_part(mixed_path, args.data, election, part=None)  # the mixed study holds both parts; only dev rows are read below
+    ids, inputs, groups, m_inputs = apart.ids, apart.inputs, apart.groups_splits, m_apart.inputs
+    own, pooled, n_nb, final = _scored(apart, home)
+    m_own, _m_pooled, m_nb, m_final = _scored(m_apart, home)
+    mixed = row_of_each(ids, m_apart.ids, apart_path, mixed_path, args.work)
     for group in (GROUP_RU_LANG, GROUP_POSING):
         idx = [i for i, (g, s) in enumerate(groups) if g == group and s == "dev"]
         misses = [i for i in idx if final[i].country != "RU"]

@@ -51,6 +51,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ from botwatch import open_study
 from botwatch.accounts import origin_textpool
 from botwatch.accounts.features import AccountData, build
 from botwatch.accounts.ordinary_archives import ordinary_as_v1
-from botwatch.accounts.origin import origin_posterior
+from botwatch.accounts.origin import OriginInput, origin_posterior
 from botwatch.accounts.origin_labels import profile_names_russia
 from botwatch.accounts.origin_prior import NEAR_MIN, apply_stratified, apply_study_prior
 from botwatch.accounts.scoring import origin_inputs
@@ -172,6 +173,40 @@ def scored_study(study_path: Path, election: Any, log: Callable[[str], None]) ->
         data = build(st, election)
         neighbours = origin_textpool.neighbours(st)
     return scores, data, neighbours
+
+
+@dataclass
+class LoadedStudy:
+    """What the origin measurement scripts read from a validation study, read the same way by all
+    of them: the per-account features, the shared-text neighbours, and per account (in the order of
+    `features.features`) its id, its (platform, id) key, its origin inputs and its (group, part)."""
+
+    features: AccountData
+    neighbours: Any
+    ids: list[str]
+    keys: list[tuple[str, str]]
+    inputs: list[OriginInput]
+    groups_splits: list[tuple[str | None, str]]
+
+    @property
+    def groups(self) -> list[str | None]:
+        """Each account's validation group (None: not an account of the validation)."""
+        return [g for g, _s in self.groups_splits]
+
+
+def load_part(study_path: Path, data: Path, election: Any, part: str | None = "dev") -> LoadedStudy:
+    """Read a study read-only (`prepare_part`'s part study, or with `part=None` the mixed study) as
+    every origin measurement script reads it. With `part`, stops (`check_part`) if the study holds an
+    account of another part: its figures would not be that part's. One place, so that the scripts
+    that compare their figures with each other read the same accounts in the same order."""
+    with open_study(study_path, read_only=True) as st:
+        feats = build(st, election)
+        neighbours = origin_textpool.neighbours(st)
+    ids = feats.features["account_id"].tolist()
+    gs = groups_and_splits(data, ids)
+    if part is not None:
+        check_part(study_path, ids, gs, part)
+    return LoadedStudy(feats, neighbours, ids, list(zip(feats.features["platform"].tolist(), ids)), origin_inputs(feats), gs)
 
 
 def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str, fresh: bool = False) -> Path:
