@@ -38,16 +38,16 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from botwatch.accounts import origin_desk, origin_shifts
+from botwatch.accounts import origin_desk, origin_shifts, origin_time_zone
 from botwatch.accounts.circadian import fit_hours
-from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, regional_languages
+from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 
 HOME_PRIOR = 0.3
 # Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
 FLOOR_LOCATION = 0.01  # few ordinary accounts name a place in another country; trolls do, which other evidence must catch
-FLOOR_TIME_ZONE = 0.02
+FLOOR_TIME_ZONE = origin_time_zone.FLOOR  # the bound: measured likelihoods (origin_time_zone) lie between it and 1
 FLOOR_UTC_OFFSET = 0.15  # an offset is shared by many countries
 FLOOR_SCRIPT = 0.05
 FLOOR_LANG = 0.01  # posting mostly in a language nobody in the country speaks is rare
@@ -394,10 +394,17 @@ def _region_item(value: str, floor: float, home: str | None) -> Evidence | None:
 
 @lru_cache(maxsize=_CACHE)
 def _time_zone_item(time_zone: str | None) -> Evidence | None:
-    tz_country = country_of_time_zone(time_zone)
-    if not tz_country:
+    """The profile time zone: 1 for the countries it names, a measured likelihood for a country
+    whose accounts were seen carrying it (`origin_time_zone`), `FLOOR_TIME_ZONE` for the rest."""
+    homes, measured = origin_time_zone.likelihoods(time_zone) if time_zone else ((), ())
+    if not homes:
         return None
-    return _vector({tz_country: 1.0}, FLOOR_TIME_ZONE), f"profile time zone {time_zone!r} is in {tz_country} (×{1 / FLOOR_TIME_ZONE:.0f})"
+    match = {c: 1.0 for c in homes} | {m.country: m.likelihood for m in measured}
+    weaker = [m for m in measured if m.likelihood > FLOOR_TIME_ZONE]
+    note = "".join(f"; ×{1 / m.likelihood:.1f} against {m.country}, whose accounts carry it too ({m.carrying:,} of {m.accounts:,} measured)"
+                   for m in weaker)
+    return (_vector(match, FLOOR_TIME_ZONE),
+            f"profile time zone {time_zone!r} is in {_names(list(homes))} (×{1 / FLOOR_TIME_ZONE:.0f} against countries it does not name{note})")
 
 
 @lru_cache(maxsize=_CACHE)

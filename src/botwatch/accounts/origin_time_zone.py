@@ -1,0 +1,126 @@
+"""What a profile time zone says about an account's country, from how often real accounts carry it.
+
+The time-zone item was one constant: L = 1 for the zone's country and `FLOOR` (0.02) for every
+other, so 'Atlantic Time (Canada)' counted ×50 for Canada against the United States. Measured on
+the development part, 118 of 2,499 American accounts with a zone carry that one (offset-guessing
+clients and sign-up pages filled it in), so an American carries it about a third as often as a
+Canadian would: ×2.6, not ×50. Likelihoods are P(zone | country), and for the countries whose
+accounts were seen carrying zones that ratio is measured:
+
+    L(c) = 1                         c is a country the zone names (`home_countries`)
+    L(m) = clip(P̂(z | m) / p_home(z), FLOOR, 1)   m a measured country the zone does not name
+    L(c) = FLOOR                     every other country (stated, as before: ×50)
+
+- P̂(z | m): of the development accounts of country m that carry a known or unknown zone, the share
+  carrying z (`time_zone_rates.tsv`, written by `scripts/measure_time_zones.py`), shrunk towards
+  the default rate FLOOR × p_home(z) with `PRIOR_ACCOUNTS` pseudo-accounts, so a zone seen on one
+  or two accounts falls back to about ×50. A country counts as measured with at least
+  `MIN_ACCOUNTS` accounts carrying a zone.
+- p_home(z): how often an account of the zone's own country carries it, which no data here shows
+  (the IRA release has no profile fields, brexit-2016 no time zones): the share of measured accounts
+  that carry one of their own country's zones (`own_zone_share`), spread evenly over that country's
+  zone names in time_zones.tsv. A stated default; the bounds make it matter only for zones that
+  other countries' accounts carry often.
+- Bounds: L(m) is never above 1 (a zone never counts against the country it names) nor below
+  `FLOOR` (never more than the old ×50 against any country: evidence items are not independent).
+
+Countries the zone's name covers (`SHARED_ZONES`: the four 'US & Canada' zones) all get L = 1.
+Russia is not measured (no IRA account in the data carries a zone) and stays at the floor for
+every zone it does not name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from botwatch.accounts.gazetteer import country_of_time_zone, time_zone_names
+
+FLOOR = 0.02
+MIN_ACCOUNTS = 100
+PRIOR_ACCOUNTS = 20
+RATES_FILE = "time_zone_rates.tsv"
+# Zones whose own name covers more than the one country time_zones.tsv gives them.
+SHARED_ZONES: dict[str, tuple[str, ...]] = {
+    f"{region} Time (US & Canada)": ("US", "CA") for region in ("Eastern", "Central", "Mountain", "Pacific")
+}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One measured country's figure for one zone: accounts carrying it of those carrying any zone,
+    and the likelihood it gives that country (`FLOOR` to 1)."""
+
+    country: str
+    carrying: int
+    accounts: int
+    likelihood: float
+
+
+def home_countries(zone: str) -> tuple[str, ...]:
+    """The countries a zone name places an account in (time_zones.tsv, widened by `SHARED_ZONES`)."""
+    name = zone.strip()
+    first = country_of_time_zone(name)
+    if first is None:
+        return ()
+    return tuple(dict.fromkeys((first, *SHARED_ZONES.get(name, ()))))
+
+
+@lru_cache(maxsize=1)
+def carried() -> dict[str, dict[str, int]]:
+    """Per country, accounts carrying each zone (time_zone_rates.tsv; zones outside the gazetteer
+    included, so a country's counts sum to its accounts with any zone)."""
+    text = (resources.files("botwatch.accounts") / "data" / RATES_FILE).read_text(encoding="utf-8")
+    out: dict[str, dict[str, int]] = {}
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    for zone, country, n in rows[1:]:  # rows[0] is the column header
+        out.setdefault(country.strip(), {})[zone] = int(n)
+    return out
+
+
+@lru_cache(maxsize=1)
+def measured() -> dict[str, tuple[dict[str, int], int]]:
+    """The countries with at least `MIN_ACCOUNTS` accounts carrying a zone: (counts, accounts)."""
+    return {c: (z, sum(z.values())) for c, z in carried().items() if sum(z.values()) >= MIN_ACCOUNTS}
+
+
+@lru_cache(maxsize=1)
+def own_zone_share() -> float:
+    """Of the measured accounts, the share carrying a zone of their own country (pooled)."""
+    own = sum(n for c, (z, _) in measured().items() for zone, n in z.items() if c in home_countries(zone))
+    total = sum(n for _z, n in measured().values())
+    return own / total if total else 1.0
+
+
+@lru_cache(maxsize=1)
+def _zones_per_country() -> dict[str, int]:
+    k: dict[str, int] = {}
+    for name in time_zone_names():
+        for c in home_countries(name):
+            k[c] = k.get(c, 0) + 1
+    return k
+
+
+def home_rate(zone: str) -> float:
+    """p_home: the stated default share of the zone's own country's accounts that carry it."""
+    homes = home_countries(zone)
+    return own_zone_share() / _zones_per_country()[homes[0]] if homes else 0.0
+
+
+@lru_cache(maxsize=4096)
+def likelihoods(zone: str) -> tuple[tuple[str, ...], tuple[Measured, ...]]:
+    """The countries a zone names (L = 1) and, for each measured country it does not name, its
+    measured likelihood (rate shrunk towards the ×50 default, bounded to [FLOOR, 1])."""
+    homes = home_countries(zone)
+    if not homes:
+        return (), ()
+    p_home = home_rate(zone)
+    out = []
+    for c, (counts, n_all) in measured().items():
+        if c in homes:
+            continue
+        n = counts.get(zone.strip(), 0)
+        rate = (n + PRIOR_ACCOUNTS * FLOOR * p_home) / (n_all + PRIOR_ACCOUNTS)
+        out.append(Measured(c, n, n_all, min(1.0, max(FLOOR, rate / p_home))))
+    return homes, tuple(out)

@@ -1,0 +1,135 @@
+"""The profile time zone's likelihoods, measured per zone (`origin_time_zone`, docs/methods.md
+"Time zones measured"): a zone that the measured American accounts carry often ('Atlantic Time
+(Canada)') no longer counts ×50 for its country, rare and unseen zones keep the stated ×50, every
+likelihood stays within its bounds, and the evidence sentence still names the zone and its ratios."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from botwatch.accounts import origin_time_zone as T
+from botwatch.accounts.gazetteer import time_zone_names
+from botwatch.accounts.origin import OriginInput, _time_zone_item, codes, origin_posterior
+from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING
+
+_CACHES = (T.carried, T.measured, T.own_zone_share, T.likelihoods, _time_zone_item)
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, int]]]:
+    """A hand-made rates table in place of the shipped one (caches cleared before and after)."""
+    rows: dict[str, dict[str, int]] = {}
+    monkeypatch.setattr(T, "carried", lambda: rows)
+    for c in _CACHES[1:]:
+        c.cache_clear()
+    yield rows
+    for c in _CACHES:
+        c.cache_clear()
+
+
+def _ratio(zone: str, a: str, b: str) -> float:
+    item = _time_zone_item(zone)
+    assert item is not None
+    v = item[0]
+    return float(v[codes().index(a)] / v[codes().index(b)])
+
+
+def test_atlantic_time_alone_no_longer_makes_an_account_canadian() -> None:
+    """Before: L(CA) = 1, L(US) = 0.02 (×50), and the zone alone placed an account in Canada under a
+    US election. American development accounts carry the zone (118 of 2,498), so it says little."""
+    res = origin_posterior(OriginInput(time_zone="Atlantic Time (Canada)"), home="US")
+    assert res.country == "US" and res.probabilities["CA"] < 0.5
+    assert 1.0 < _ratio("Atlantic Time (Canada)", "CA", "US") < 5.0
+    assert _ratio("Atlantic Time (Canada)", "CA", "RU") == pytest.approx(50.0)  # Russia is not measured: the floor stands
+
+
+def test_the_sentence_says_the_zone_and_each_ratio() -> None:
+    item = _time_zone_item("Atlantic Time (Canada)")
+    assert item is not None
+    text = item[1]
+    r = _ratio("Atlantic Time (Canada)", "CA", "US")
+    assert text.startswith("profile time zone 'Atlantic Time (Canada)' is in CA (×50 against countries it does not name")
+    assert f"×{r:.1f} against US" in text and "measured" in text
+    moscow = _time_zone_item("Moscow")
+    assert moscow is not None and moscow[1] == "profile time zone 'Moscow' is in RU (×50 against countries it does not name)"
+
+
+def test_russian_zones_keep_the_stated_ratio_against_everyone() -> None:
+    for zone in ("Moscow", "Volgograd", "Europe/Moscow"):
+        item = _time_zone_item(zone)
+        assert item is not None
+        v = item[0]
+        assert v[codes().index("RU")] == 1.0 and v.min() == pytest.approx(T.FLOOR)
+
+
+def test_a_us_and_canada_zone_names_both_countries() -> None:
+    assert T.home_countries("Eastern Time (US & Canada)") == ("US", "CA")
+    assert _ratio("Eastern Time (US & Canada)", "US", "CA") == 1.0
+    assert _ratio("Eastern Time (US & Canada)", "US", "RU") == pytest.approx(50.0)
+    assert T.home_countries("Quito") == () and _time_zone_item("Quito") is None  # not in the gazetteer: no item
+
+
+def test_every_shipped_likelihood_is_within_its_bounds() -> None:
+    for zone in time_zone_names():
+        item = _time_zone_item(zone)
+        assert item is not None
+        v = item[0]
+        assert v.max() == 1.0 and v.min() >= T.FLOOR - 1e-12
+        for c in T.home_countries(zone):
+            if c in codes():
+                assert v[codes().index(c)] == 1.0
+
+
+def test_the_shipped_table_is_measured_american_accounts() -> None:
+    """The rates file as `scripts/measure_time_zones.py` wrote it: the US is the one measured
+    country (no IRA or brexit-2016 account carries a zone), and its rows add up to its accounts."""
+    m = T.measured()
+    assert list(m) == ["US"] and m["US"][1] >= T.MIN_ACCOUNTS
+    assert m["US"][0]["Atlantic Time (Canada)"] > 100
+    assert 0.5 < T.own_zone_share() < 1.0
+
+
+def test_rare_and_unseen_zones_fall_back_to_the_stated_ratio(table: dict[str, dict[str, int]]) -> None:
+    table["US"] = {"Eastern Time (US & Canada)": 2000, "Atlantic Time (Canada)": 400, "Dublin": 1}
+    table["GB"] = {"London": T.MIN_ACCOUNTS - 1}  # too few accounts: not measured
+    assert list(T.measured()) == ["US"]
+    assert _ratio("Dublin", "IE", "US") == pytest.approx(50.0)  # 1 of 2,401: shrunk back under the bound
+    assert _ratio("Amsterdam", "NL", "US") == pytest.approx(50.0)  # never seen
+    assert _ratio("London", "GB", "US") == pytest.approx(50.0)  # US accounts never carry it here
+    # A zone carried by a sixth of the measured accounts: a ratio of p_home / rate, above 1.
+    p_home = T.home_rate("Atlantic Time (Canada)")
+    rate = (400 + T.PRIOR_ACCOUNTS * T.FLOOR * p_home) / (2401 + T.PRIOR_ACCOUNTS)
+    assert _ratio("Atlantic Time (Canada)", "CA", "US") == pytest.approx(max(1.0, p_home / rate))
+
+
+def test_a_zone_carried_more_often_abroad_than_at_home_is_no_evidence_against_abroad(table: dict[str, dict[str, int]]) -> None:
+    table["US"] = {"Atlantic Time (Canada)": 2000, "Eastern Time (US & Canada)": 500}
+    v = _time_zone_item("Atlantic Time (Canada)")
+    assert v is not None and _ratio("Atlantic Time (Canada)", "CA", "US") == 1.0  # bounded: never against the named country
+    assert np.isclose(v[0].min(), T.FLOOR)
+
+
+def _script():  # noqa: ANN202
+    path = Path(__file__).resolve().parents[1] / "scripts" / "measure_time_zones.py"
+    spec = importlib.util.spec_from_file_location("measure_time_zones", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_the_script_takes_the_archive_country_unless_the_profile_names_one_other() -> None:
+    truth = _script().truth
+    assert truth("gop-fan", GROUP_ORDINARY, "Ohio") == "US"
+    assert truth("gop-fan", GROUP_ORDINARY, "Toronto, Canada") == "CA"
+    assert truth("gop-fan", GROUP_ORDINARY, None) == "US"
+    assert truth("12345", GROUP_ORDINARY, "") == "GB"
+    assert truth("some_troll", GROUP_POSING, "Atlanta, GA") == "RU"
+    assert truth("x", None, "Ohio") is None
