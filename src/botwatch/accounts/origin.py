@@ -6,7 +6,8 @@ Each piece of evidence e gives a likelihood vector L_e over the candidate countr
 evidence is typical, a stated floor where it is not); the ratio between the two is the
 likelihood ratio the evidence carries. The ratios below are set by argument, not fitted (no data
 set labels account origins), and are listed in docs/methods.md with the validation on the IRA
-accounts. Evidence items are treated as independent, which they are not (a Russian name and
+accounts; the profile time zone's are measured per zone where accounts of known country carry it
+(`origin_time_zone`). Evidence items are treated as independent, which they are not (a Russian name and
 Russian posts go together), so the posterior is over-confident when many items agree; the
 floors are deliberately generous to limit that.
 

@@ -2,10 +2,11 @@
 
 The time-zone item was one constant: L = 1 for the zone's country and `FLOOR` (0.02) for every
 other, so 'Atlantic Time (Canada)' counted ×50 for Canada against the United States. Measured on
-the development part, 118 of 2,499 American accounts with a zone carry that one (offset-guessing
-clients and sign-up pages filled it in), so an American carries it about a third as often as a
-Canadian would: ×2.6, not ×50. Likelihoods are P(zone | country), and for the countries whose
-accounts were seen carrying zones that ratio is measured:
+the development part, 118 of 2,498 American accounts with a zone carry that one (most likely set
+by whatever guessed the zone from the clock's UTC offset: 'Quito', another such zone, is carried by
+128), so it says little between the two: ×2.6 under the stated default below, not ×50.
+Likelihoods are P(zone | country), and for the countries whose accounts were seen carrying zones
+that ratio is measured:
 
     L(c) = 1                         c is a country the zone names (`home_countries`)
     L(m) = clip(P̂(z | m) / p_home(z), FLOOR, 1)   m a measured country the zone does not name
