@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """How often development accounts of known country carry each profile time zone: writes
 src/botwatch/accounts/data/time_zone_rates.tsv, which the origin model's time-zone item reads
-(`accounts/origin_time_zone.py`; docs/methods.md, "Time zones measured").
+(`accounts/origin_time_zone.py`; docs/methods.md, "Time zones measured per zone").
 
     PYTHONPATH=src .venv/bin/python scripts/measure_time_zones.py --work W [--out FILE]
 

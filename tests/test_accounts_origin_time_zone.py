@@ -1,14 +1,11 @@
 """The profile time zone's likelihoods, measured per zone (`origin_time_zone`, docs/methods.md
-"Time zones measured"): a zone that the measured American accounts carry often ('Atlantic Time
+"Time zones measured per zone"): a zone that the measured American accounts carry often ('Atlantic Time
 (Canada)') no longer counts ×50 for its country, rare and unseen zones keep the stated ×50, every
 likelihood stays within its bounds, and the evidence sentence still names the zone and its ratios."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +14,7 @@ from botwatch.accounts import origin_time_zone as T
 from botwatch.accounts.gazetteer import time_zone_names
 from botwatch.accounts.origin import OriginInput, _time_zone_item, codes, origin_posterior
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING
+from testsupport.scripts import load_script
 
 _CACHES = (T.carried, T.measured, T.own_zone_share, T.likelihoods, _time_zone_item)
 
@@ -115,18 +113,8 @@ def test_a_zone_carried_more_often_abroad_than_at_home_is_no_evidence_against_ab
     assert np.isclose(v[0].min(), T.FLOOR)
 
 
-def _script():  # noqa: ANN202
-    path = Path(__file__).resolve().parents[1] / "scripts" / "measure_time_zones.py"
-    spec = importlib.util.spec_from_file_location("measure_time_zones", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_the_script_takes_the_archive_country_unless_the_profile_names_one_other() -> None:
-    truth = _script().truth
+    truth = load_script("measure_time_zones").truth
     assert truth("gop-fan", GROUP_ORDINARY, "Ohio") == "US"
     assert truth("gop-fan", GROUP_ORDINARY, "Toronto, Canada") == "CA"
     assert truth("gop-fan", GROUP_ORDINARY, None) == "US"
