@@ -71,7 +71,7 @@ def main() -> None:
             continue
         accounts[c] += 1
         zone = (inp.time_zone or "").strip()
-        if zone and "\t" not in zone:
+        if zone and zone.isprintable():  # a tab or line break would break the table's rows
             counts[(zone, c)] += 1
             with_zone[c] += 1
     rows = sorted(counts.items(), key=lambda kv: (kv[0][1], -kv[1], kv[0][0]))

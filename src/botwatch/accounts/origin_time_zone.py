@@ -38,9 +38,9 @@ from importlib import resources
 
 from botwatch.accounts.gazetteer import country_of_time_zone, time_zone_names
 
-FLOOR = 0.02
-MIN_ACCOUNTS = 100
-PRIOR_ACCOUNTS = 20
+FLOOR = 0.02  # the old constant, now the bound: no zone counts more than ×50 against a country
+MIN_ACCOUNTS = 100  # fewer accounts with a zone make a rate too loose to move a ratio (33 British, 27 Canadian today)
+PRIOR_ACCOUNTS = 20  # pseudo-accounts at the ×50 default: a zone seen on one or two accounts stays near ×50
 RATES_FILE = "time_zone_rates.tsv"
 # Zones whose own name covers more than the one country time_zones.tsv gives them.
 SHARED_ZONES: dict[str, tuple[str, ...]] = {
