@@ -104,7 +104,7 @@ FOLDER_FORMATS = ("parquet", "csv", "jsonl", "json")
 @app.command()
 def export(
     study: StudyArg,
-    tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE...", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
+    tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout. With several tables or --all: a folder")] = ...,  # type: ignore[assignment]
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
     verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
