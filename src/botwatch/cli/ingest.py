@@ -272,12 +272,22 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
     appear (`collect --follow`) must tell a file no reader knows, refused the same way on every
     run, from one that failed for a passing reason, without parsing the lines meant for people.
     Written before the exit status is decided: a run that ends without the file is one to retry.
+    A failed input whose failure repeats unchanged until a person acts (a dangling link, permission
+    denied: `source.lasting_failure`) carries `"lasting": true`, so that the caller names it once
+    and goes on instead of trying it again.
     """
     if path is None:
         return
     import json
 
-    lines = [json.dumps({"source": f.source, "status": st, "reason": why}) for f in summary.files for st, why in [outcome(f)]]
+    from botwatch.ingest.source import lasting_failure
+
+    def row(f: FileResult) -> str:
+        status, why = outcome(f)
+        lasting = {"lasting": True} if status == "failed" and lasting_failure(f.error) else {}
+        return json.dumps({"source": f.source, "status": status, "reason": why, **lasting})
+
+    lines = [row(f) for f in summary.files]
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 

@@ -30,7 +30,7 @@ from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, 
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, not_there, shown_name
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, not_there, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -185,7 +185,7 @@ def _open_or_say(path: str, result: FileResult) -> InputSource | None:
     try:
         return InputSource.open(path)
     except OSError as exc:
-        result.error = f"cannot open: {exc}"
+        result.error = cannot_open(exc)
         return None
 
 

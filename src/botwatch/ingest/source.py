@@ -8,6 +8,7 @@ table and skips the rest.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
@@ -151,6 +152,30 @@ def _read_head(stream: BinaryIO, n: int) -> bytes:
 NO_SUCH_FILE = "no such file"
 # A symbolic link whose target is gone: "no such file" sent the user looking for the link, which is there.
 BROKEN_LINK = "a link whose target is missing"
+
+
+# What the system says about an input it will not open however often it is asked, until a person
+# acts: its permissions, a loop of links, a folder or a name too long where a file was expected.
+_LASTING_ERRNOS = (errno.EACCES, errno.EPERM, errno.ELOOP, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG)
+CANNOT_OPEN = "cannot open"
+
+
+def cannot_open(exc: OSError) -> str:
+    """A `FileResult.error` for an input the system would not open, in the system's words without
+    Python's ("cannot open: Permission denied", not "[Errno 13] Permission denied: '/the/path'":
+    the line already names the file). Both engines word it so (`lasting_failure` reads it)."""
+    return f"{CANNOT_OPEN}: {exc.strerror or exc}"
+
+
+def lasting_failure(error: str | None) -> bool:
+    """Whether a file's `error` repeats unchanged on every try until a person acts (no such file, a
+    link whose target is missing, permission denied, ...): a caller that retries failed files
+    (`collect`'s follow mode) names such a file once and goes on, instead of trying it again."""
+    if not error:
+        return False
+    if error == NO_SUCH_FILE or error.startswith(BROKEN_LINK):
+        return True
+    return any(error == f"{CANNOT_OPEN}: {os.strerror(code)}" for code in _LASTING_ERRNOS)
 
 
 def not_there(path: str) -> str | None:
