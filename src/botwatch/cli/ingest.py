@@ -42,8 +42,9 @@ def ingest(
              "utc_offset. Headers match case-insensitively (docs/ingest-csv.md)")] = None,
     column_map: Annotated[Optional[Path], typer.Option(
         "--column-map", metavar="MAP.toml",
-        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format, time_zone and "
-             "platform); --columns entries override its own, as --time-format, --time-zone and --platform do its settings")] = None,
+        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format, time_zone, "
+             "platform and decode_entities); --columns entries override its own, as --time-format, --time-zone, --platform "
+             "and --decode-entities do its settings")] = None,
     time_format: Annotated[Optional[str], typer.Option(
         "--time-format", metavar="FORMAT",
         help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "
@@ -54,6 +55,11 @@ def ingest(
              "(default: UTC)")] = None,
     platform: Annotated[Optional[str], typer.Option(
         "--platform", metavar="NAME", help="The platform the mapped CSV's posts are from (default twitter)")] = None,
+    decode_entities: Annotated[Optional[bool], typer.Option(
+        "--decode-entities", show_default=False,
+        help="The mapped text is Twitter's API text, with & < > written &amp; &lt; &gt;: decode those three, as ingest does "
+             "for the formats it recognises (a text with a bare & < > is kept as written; ids never change). "
+             "Default: kept as written (docs/ingest-csv.md, 'Escaped text')")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed; your
     own CSV layout with --columns)."""
@@ -86,7 +92,7 @@ def ingest(
         held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies)) if there)
         fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
                                                else " (empty: hidden files are skipped)"))
-    cmap = _column_map(columns, column_map, time_format, platform, time_zone)
+    cmap = _column_map(columns, column_map, time_format, platform, time_zone, decode_entities)
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
@@ -152,12 +158,13 @@ def ingest(
 
 
 def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str], platform: Optional[str] = None,
-                time_zone: Optional[str] = None) -> ColumnMap | None:
+                time_zone: Optional[str] = None, decode_entities: Optional[bool] = None) -> ColumnMap | None:
     """The column map the options give (None: sniff formats as usual); a usage error exits 2."""
     from botwatch.ingest.csv_mapping import ColumnMapError, from_options
 
     try:
-        return from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone)
+        return from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
+                            decode_entities)
     except ColumnMapError as exc:
         fail(str(exc))
         raise  # unreachable
