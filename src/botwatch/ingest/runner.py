@@ -293,7 +293,7 @@ def _read_with_python(
     """Sniff and read `src` with the Python readers (in worker processes when large), staging its
     rows; with `columns`, read it as a CSV through that map instead of sniffing."""
     try:
-        fmt = _mapped(src, columns) if columns is not None else FORMATS[sniff(src)]
+        fmt = _mapped(src, columns) if columns is not None else FORMATS[sniff(src, max_record_bytes)]
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
         result.unreadable = why

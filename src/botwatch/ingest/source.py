@@ -237,7 +237,9 @@ class InputSource:
         if self._head.startswith(UTF8_BOM):
             # A BOM is an encoding mark, not content: left in, it made the first JSON line invalid.
             self._head = self._head[len(UTF8_BOM):]
-        self.stream: io.BufferedReader = io.BufferedReader(_Prefixed(self._head, base), 1 << 20)
+        self._base = base
+        self._replay = _Prefixed(self._head, base)
+        self.stream: io.BufferedReader = io.BufferedReader(self._replay, 1 << 20)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "InputSource":
@@ -258,8 +260,32 @@ class InputSource:
         return self._gunzip.produced if self._gunzip is not None else None
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
-        """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES)."""
+        """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES, or what
+        `head_through_first_line` read)."""
         return self._head[:n]
+
+    def head_through_first_line(self, limit: int) -> bytes:
+        """The head, read on (to `limit` bytes in all) when the first line goes past it, so that the
+        sniffer sees a long first record whole: a twarc2 page of a full-archive search (500 tweets
+        and their expansions, about 2 MB) is one line, and its file was refused as "no record in the
+        first lines matches a known format". Only before the stream is read; the bytes read here
+        are replayed with the head. Bounded by `limit` (the record limit), so a first line longer
+        than any record is never held."""
+        if b"\n" in self._head or len(self._head) < HEAD_BYTES or self._replay._pos or len(self._head) >= limit:
+            return self._head
+        parts, got = [self._head], len(self._head)
+        while got < limit:
+            chunk = _read_head(self._base, min(limit - got, 1 << 20))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+            if b"\n" in chunk:
+                break
+        self._head = b"".join(parts)
+        self._replay = _Prefixed(self._head, self._base)
+        self.stream = io.BufferedReader(self._replay, 1 << 20)
+        return self._head
 
     def bytes_consumed(self) -> int:
         """Compressed bytes read so far (for progress bars)."""
