@@ -99,6 +99,10 @@ FORMAT_WORDS = {".jsonl": "JSON lines, one object a row", ".ndjson": "JSON lines
 
 
 FOLDER_FORMATS = ("parquet", "csv", "jsonl", "json")
+# Said after every CSV export (unless --verbatim) whether or not a cell needed it: it is what the
+# export does, not a count of what it found ("were prefixed" read as "some were" on files with none).
+FORMULA_NOTE = ("any text cell starting with = + - @, tab or CR is prefixed with ' so that spreadsheets do not run it "
+                "(formula injection); --verbatim keeps cells exact")
 
 
 @app.command()
@@ -178,7 +182,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
                 out.print(f"wrote {n:,} rows of {plain(name)} to {plain(path)}", highlight=False)
         out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(folder)} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
         if chosen == "csv" and not verbatim:
-            console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
+            console.print(FORMULA_NOTE, markup=False)
 
 
 def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool, quiet: bool = False) -> int:
@@ -192,7 +196,7 @@ def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: boo
         fail(str(exc))
         raise  # unreachable
     if output.suffix.lower() == ".csv" and not verbatim and n and not quiet:  # no rows: nothing was prefixed
-        console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
+        console.print(FORMULA_NOTE, markup=False)
     return n
 
 
