@@ -310,12 +310,14 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
-    from botwatch.ingest.source import BROKEN_LINK, NO_SUCH_FILE  # loaded by then: the ingest ran
+    from botwatch.ingest.source import BROKEN_LINK, FOLDER_UNREADABLE, NO_SUCH_FILE  # loaded by then: the ingest ran
 
     if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
         return "missing"
     if res.error and res.error.startswith(BROKEN_LINK):  # the link is there, its target is not
         return "broken link"
+    if res.error and res.error.startswith(FOLDER_UNREADABLE):  # a folder walk could not list it
+        return "unreadable folder"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -333,6 +335,7 @@ def put_nothing_in(res: FileResult) -> str | None:
 _KINDS = {
     "missing": lambda n: "no such file",
     "broken link": lambda n: "a link whose target is missing",
+    "unreadable folder": lambda n: "a folder that cannot be read, so its files were not",
     "unreadable": lambda n: "not a format botwatch reads",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),
@@ -430,7 +433,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
 
 def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
-    from botwatch.ingest.source import shown_name
+    from botwatch.ingest.source import FOLDER_UNREADABLE, shown_name
 
     # A non-UTF-8 name shown as `\xff`, as stored; an ESC or other control character in a name
     # (or in a reason quoting one) as `\x1b`, never sent to the terminal raw.
@@ -442,7 +445,8 @@ def print_file_result(res: FileResult) -> None:
         console.print(f"[yellow]skipped[/yellow] {plain(res.source)}: {plain(res.skipped)}{then}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
-        console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} (nothing from this file was stored)", highlight=False)
+        nothing = "none of its files was read" if (res.error or "").startswith(FOLDER_UNREADABLE) else "nothing from this file was stored"
+        console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} ({nothing})", highlight=False)
     elif unreadable(res):
         # Not "ok": no reader knew the file. Why (its header or first bytes) is said here, since a
         # study that stored nothing is removed with its `rejected` table; the reason quotes the

@@ -167,13 +167,28 @@ def cannot_open(exc: OSError) -> str:
     return f"{CANNOT_OPEN}: {exc.strerror or exc}"
 
 
+FOLDER_UNREADABLE = "a folder that cannot be read"
+
+
+def unreadable_folder(path: str) -> str | None:
+    """Why the folder `path` (one a folder walk could not list) cannot be read, or None when `path`
+    is no folder: an input of its own, so its files are not lost without a word."""
+    if not os.path.isdir(path):
+        return None
+    try:
+        os.listdir(path)
+    except OSError as exc:
+        return f"{FOLDER_UNREADABLE}: {exc.strerror or exc}"
+    return f"{FOLDER_UNREADABLE}: it is a folder"  # listed after all (its permission changed since): name it again
+
+
 def lasting_failure(error: str | None) -> bool:
     """Whether a file's `error` repeats unchanged on every try until a person acts (no such file, a
     link whose target is missing, permission denied, ...): a caller that retries failed files
     (`collect`'s follow mode) names such a file once and goes on, instead of trying it again."""
     if not error:
         return False
-    if error == NO_SUCH_FILE or error.startswith(BROKEN_LINK):
+    if error == NO_SUCH_FILE or error.startswith((BROKEN_LINK, FOLDER_UNREADABLE)):
         return True
     return any(error == f"{CANNOT_OPEN}: {os.strerror(code)}" for code in _LASTING_ERRNOS)
 
