@@ -77,3 +77,18 @@ def test_the_spark_stage_says_the_same_for_a_folder_it_cannot_list(tmp_path: Pat
     _unlistable(monkeypatch, "locked")
     meta = list(spark_stage.stage_one(0, str(tmp_path / "locked"), {}, False, 1 << 20))[-1].column("meta").to_pylist()[0]
     assert meta["error"] == "a folder that cannot be read: Permission denied" and lasting_failure(meta["error"])
+
+
+def test_an_export_that_cannot_be_written_does_not_name_the_hidden_part_file() -> None:
+    """DuckDB's words named the `.part` file the export writes first ("could not write out/p.csv:
+    IO Error: Cannot open file "out/.p.csv.72aa4575.part": Permission denied"), a file the user never
+    named; the line keeps the reason."""
+    import duckdb
+
+    from botwatch.table_export import _reason
+
+    part = Path("/out/.p.csv.72aa4575.part")
+    for words, reason in (('IO Error: Cannot open file "/out/.p.csv.72aa4575.part": Permission denied', "Permission denied"),
+                          ('IO Error: Could not write file "/out/.p.csv.72aa4575.part": No space left on device', "No space left on device")):
+        assert _reason(duckdb.IOException(words), part) == reason
+    assert _reason(duckdb.IOException("IO Error: something else"), part) == "IO Error: something else"
