@@ -250,3 +250,31 @@ def test_a_file_that_fails_every_batch_is_set_aside_after_the_cap(tmp_path: Path
     assert orjson.loads(ledger.read_text().splitlines()[0])["batches"] == FAILED_BATCHES
     assert Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, logs.append).pending() == []  # across restarts too
     assert _posts(study) == 5
+
+
+def test_a_dangling_link_is_named_once_and_set_aside_at_once(tmp_path: Path) -> None:
+    """A capture file that is a link whose target is gone fails the same way on every batch until
+    a person acts: it was offered, and its failure logged, batch after batch (FAILED_BATCHES of
+    them) with the good files ingested around it. Ingest marks the failure lasting, so the first
+    batch names it once, sets it aside (`.failed`, left in place) and ingests the others; the
+    next batch has nothing to offer. A real `botwatch ingest` child."""
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap_dir.mkdir()
+    (cap_dir / ".botwatch").mkdir()
+    closed_capture_file(cap_dir, "bluesky", [jetstream_event(i) for i in range(3)])
+    dangling = cap_dir / "bluesky-20200101T000000Z-1.jsonl.gz"
+    dangling.symlink_to(tmp_path / "gone.jsonl.gz")
+    logs: list[str] = []
+    follower = Follower(Capture(cap_dir, "bluesky", "bluesky"), study, 60.0, logs.append)
+    asyncio.run(follower.batch(attempts=1))
+    assert follower.pending() == [] and follower.cannot_open == 1 and follower.set_aside == 0, logs
+    named = [line for line in logs if dangling.name in line]
+    assert len(named) == 1 and "cannot be ingested (a link whose target is missing" in named[0] and "set aside" in named[0], logs
+    assert "retry it with `botwatch ingest" in named[0]
+    assert any("ingested 1 closed file(s)" in line for line in logs), logs
+    assert read_ledger(cap_dir / ".botwatch" / "bluesky.failed").keys() == {dangling.name}
+    assert dangling.is_symlink()  # left in place
+    assert _posts(study) == 3
+    before = list(logs)
+    asyncio.run(follower.batch(attempts=1))  # nothing left to offer: not tried, not logged again
+    assert logs == before

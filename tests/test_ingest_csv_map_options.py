@@ -306,3 +306,57 @@ def test_the_api_takes_the_cli_options_and_checks_before_writing(tmp_path: Path)
         assert sorted(a.sql("SELECT * EXCLUDE (source) FROM posts")) == sorted(b.sql("SELECT * EXCLUDE (source) FROM posts"))
         assert a.sql("SELECT params FROM runs WHERE stage = 'ingest'")[0][0].replace(str(study), "") == \
             b.sql("SELECT params FROM runs WHERE stage = 'ingest'")[0][0].replace(str(cli), "")
+
+
+# -- --decode-entities ---------------------------------------------------------------------------------
+
+
+def _escaped_gop(path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """The gop-debate-2015 slice with three texts as the API sent them (the real file holds 692 such
+    rows of 9,116; the slice happens to hold none): two escaped, one with a bare `&` (decoded before)."""
+    rows = _rows(GOP)
+    rows[0]["text"] = "local &amp; state run &lt;---serious question"
+    rows[1]["text"] = "RT @someone: Q&amp;A &gt; debate"
+    rows[2]["text"] = "R&B &amp; more"  # a bare `&`: decoded already, kept as written
+    return _write_csv(path, list(rows[0]), rows), rows
+
+
+def test_decode_entities_decodes_a_mapped_csv_and_keeps_its_ids(tmp_path: Path) -> None:
+    """A `--columns` CSV keeps `&amp;` as written (a scraped file's posters may have typed one);
+    with --decode-entities (or `decode_entities = true` in the TOML map) the three are decoded as
+    for the formats botwatch recognises, and the ids (hashed from the text as written) are the same."""
+    src, rows = _escaped_gop(tmp_path / "escaped.csv")
+    toml = tmp_path / "map.toml"
+    toml.write_text("decode_entities = true\n[columns]\n" + "".join(f'{f} = "{c}"\n' for f, c in parse_option(GOP_MAP).items()),
+                    encoding="utf-8")
+    texts = {}
+    for name, extra in (("kept", ["--columns", GOP_MAP]), ("flag", ["--columns", GOP_MAP, "--decode-entities"]),
+                        ("toml", ["--column-map", str(toml)])):
+        code, out = _ingest(str(tmp_path / f"{name}.duckdb"), str(src), *extra)
+        assert code == 0, out
+        with open_study(tmp_path / f"{name}.duckdb") as st:
+            texts[name] = dict(st.sql("SELECT post_id, text FROM posts"))
+    assert texts["kept"].keys() == texts["flag"].keys() == texts["toml"].keys()
+    assert texts["flag"] == texts["toml"]
+    kept, decoded = set(texts["kept"].values()), set(texts["flag"].values())
+    assert {"local &amp; state run &lt;---serious question", "Q&amp;A &gt; debate", "R&B &amp; more"} <= kept
+    assert {"local & state run <---serious question", "Q&A > debate", "R&B &amp; more"} <= decoded
+
+
+def test_decode_entities_is_recorded_and_given_back_by_the_reproduction_block(tmp_path: Path) -> None:
+    from botwatch.ingest.csv_mapping import from_params, reproduce_flags
+
+    cmap = build(parse_option(GOP_MAP), decode_entities=True)
+    assert cmap.as_params()["decode_entities"] is True and from_params(cmap.as_params()) == cmap
+    assert reproduce_flags(cmap.as_params())[-1] == "--decode-entities"
+    assert "decode_entities" not in build(parse_option(GOP_MAP)).as_params()  # off: recorded as before
+
+
+def test_decode_entities_needs_a_map_and_a_toml_boolean(tmp_path: Path) -> None:
+    code, out = _ingest(str(tmp_path / "s.duckdb"), str(GOP), "--decode-entities")
+    assert code == 2 and "--decode-entities applies to a CSV read with --columns" in out
+    toml = tmp_path / "map.toml"
+    toml.write_text('decode_entities = "yes"\n[columns]\naccount_id = "author"\ncreated_at = "created_at"\ntext = "text"\n', encoding="utf-8")
+    code, out = _ingest(str(tmp_path / "s.duckdb"), str(GOP), "--column-map", str(toml))
+    assert code == 2 and "decode_entities must be true or false" in out
+    assert not (tmp_path / "s.duckdb").exists()

@@ -78,13 +78,14 @@ def test_a_missing_column_is_refused_before_spark_starts(tmp_path: Path) -> None
 
 def test_api_lake_ingest_with_a_zone_and_handle_keys_equals_the_study(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """`botwatch.api.ingest(..., engine="spark")` goes through the CLI's lake ingest: the same map
-    (a local-time column read in a zone, handles in two cases as one account) gives the lake the
-    tables it gives a DuckDB study."""
+    (a local-time column read in a zone, handles in two cases as one account, texts as the API
+    escaped them read with `decode_entities`) gives the lake the tables it gives a DuckDB study."""
     from botwatch import api
 
     with open(GOP, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     rows[1]["author"] = rows[0]["author"].upper()  # the same handle in another case
+    rows[2]["text"] = "local &amp; state run &lt;---serious question"  # as the API sent it (692 of the real file's rows)
     for r in rows:
         r["local"] = r["created_at_local"][:19]  # '2015-08-06 18:20:33 -0700' without its offset: Pacific daylight time
     src = tmp_path / "local.csv"
@@ -92,7 +93,8 @@ def test_api_lake_ingest_with_a_zone_and_handle_keys_equals_the_study(spark, tmp
         w = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    opts = {"columns": "account_id=author,handle=author,created_at=local,text=text,is_retweet=is_retweet", "time_zone": "America/Los_Angeles"}
+    opts = {"columns": "account_id=author,handle=author,created_at=local,text=text,is_retweet=is_retweet", "time_zone": "America/Los_Angeles",
+            "decode_entities": True}
     lake, duck = tmp_path / "lake", tmp_path / "s.duckdb"
     lake_sum = api.ingest(lake, [src], engine="spark", **opts)
     duck_sum = api.ingest(duck, [src], **opts)
@@ -104,7 +106,9 @@ def test_api_lake_ingest_with_a_zone_and_handle_keys_equals_the_study(spark, tmp
         from datetime import datetime, timezone
         utc = {datetime.fromisoformat(r["created_at"].replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None) for r in rows}
         assert {r[0] for r in st.sql("SELECT created_at FROM posts")} == utc  # the local times, read in their zone
+        assert "local & state run <---serious question" in {r[0] for r in st.sql("SELECT text FROM posts")}
     lake_tables = {t: _rows(_comparable(t, naive_utc(pq.read_table(table_path(str(lake), t))))) for t in TABLES if t != "sources"}
     assert lake_tables == duck_tables
     runs = pq.read_table(table_path(str(lake), "runs")).to_pylist()
     assert json.loads(runs[0]["params"])["time_zone"] == "America/Los_Angeles"
+    assert json.loads(runs[0]["params"])["decode_entities"] is True

@@ -77,6 +77,7 @@ def ingest(
     time_format: str | None = None,
     time_zone: str | None = None,
     platform: str | None = None,
+    decode_entities: bool | None = None,
     engine: str | None = None,
     spark_master: str | None = None,
 ) -> Any:
@@ -88,7 +89,7 @@ def ingest(
     are lines about a column map (columns it leaves unread, times it cannot read).
 
     Your own CSV: `columns` (the `--columns` text, or a dict field -> column), `column_map` (a TOML
-    file), `time_format`, `time_zone` and `platform` are `botwatch ingest`'s options of the same
+    file), `time_format`, `time_zone`, `platform` and `decode_entities` are `botwatch ingest`'s options of the same
     names, read by the same code (docs/ingest-csv.md); a map that cannot be used, or a file that
     lacks a mapped column, is a `ValueError` before anything is written. `engine="spark"` (or a
     `study` that is a lake folder or URL) ingests into a lake on Spark as `botwatch ingest
@@ -101,7 +102,8 @@ def ingest(
 
     if engine not in (None, "duckdb", "spark"):
         raise ValueError(f"engine must be 'duckdb' or 'spark', not {engine!r}")
-    cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone)
+    cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
+                        decode_entities)
     paths = [str(f) for f in files]
     local = [f for f in expand_inputs(paths) if f != "-" and "://" not in f and Path(f).is_file()]
     notes = check_inputs(cmap, local) if cmap is not None else []

@@ -154,7 +154,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
         rows = study.count(name)
         write_sidecar(out, name, describe(study, query), study.schema_version, rows, __version__)
     except (duckdb.Error, OSError) as exc:
-        raise StudyError(f"could not write {out}: {_reason(exc)}") from None
+        raise StudyError(f"could not write {out}: {_reason(exc, part)}") from None
     finally:
         try:
             part.unlink(missing_ok=True)
@@ -163,7 +163,13 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     return rows
 
 
-def _reason(exc: BaseException) -> str:
-    """The first line of a DuckDB or OS error, which is the part a user can act on."""
+def _reason(exc: BaseException, part: Path | None = None) -> str:
+    """The first line of a DuckDB or OS error, which is the part a user can act on. DuckDB's own
+    words name the hidden `.part` file the export writes first (`IO Error: Cannot open file
+    "/out/.p.csv.72aa4575.part": Permission denied`), a name the user never gave: such a line is
+    cut to its reason (the line says which file could not be written)."""
     text = getattr(exc, "strerror", None) or str(exc)
-    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+    first = text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+    if part is not None and part.name in first:
+        return first.rsplit(": ", 1)[-1] if '": ' in first else f"the folder {part.parent} could not be written"
+    return first

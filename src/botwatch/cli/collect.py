@@ -19,8 +19,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail
+from botwatch.cli.usage_line import CommandTyper
 
-collect_app = typer.Typer(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
+collect_app = CommandTyper(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -12,8 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import app, fail, open_or_fail, out
+from botwatch.cli.usage_line import CommandTyper
 
-content_app = typer.Typer(help="Content labels: measure them against hand labels.", no_args_is_help=True)
+content_app = CommandTyper(help="Content labels: measure them against hand labels.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 
 

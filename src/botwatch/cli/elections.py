@@ -9,9 +9,10 @@ from typing import Annotated, Optional
 import typer
 
 from botwatch.cli.common import app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
+from botwatch.cli.usage_line import CommandTyper
 from botwatch.shown_text import terminal_shown
 
-elections_app = typer.Typer(
+elections_app = CommandTyper(
     help="Election presets: list, show and check them. For an election without a preset, start from "
     "`botwatch elections show uk-ge2017 --toml > my.toml`, give it its own key and check it (docs/elections.md).",
     no_args_is_help=True,

@@ -23,6 +23,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from botwatch.cli.usage_line import CommandTyper
+
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
 _state: dict[str, Any] = {"interrupted": False, "nothing_kept": False}
 
@@ -131,8 +133,8 @@ def _said(exc: ClickException) -> BaseException:
     return typer.Exit(say_usage_error(exc))
 
 
-class GuardedTyper(typer.Typer):
-    """`typer.Typer` whose call (the `botwatch` entry point) reports what escapes a command in one
+class GuardedTyper(CommandTyper):
+    """`typer.Typer` (usage lines as `usage_line` writes them) whose call (the `botwatch` entry point) reports what escapes a command in one
     line, and whose command group says a refused command line in one line (`UsageLineGroup`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

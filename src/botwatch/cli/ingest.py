@@ -42,8 +42,9 @@ def ingest(
              "utc_offset. Headers match case-insensitively (docs/ingest-csv.md)")] = None,
     column_map: Annotated[Optional[Path], typer.Option(
         "--column-map", metavar="MAP.toml",
-        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format, time_zone and "
-             "platform); --columns entries override its own, as --time-format, --time-zone and --platform do its settings")] = None,
+        help="The same as --columns, from a TOML file (\\[columns] field = \"column\", optional time_format, time_zone, "
+             "platform and decode_entities); --columns entries override its own, as --time-format, --time-zone, --platform "
+             "and --decode-entities do its settings")] = None,
     time_format: Annotated[Optional[str], typer.Option(
         "--time-format", metavar="FORMAT",
         help="How the mapped created_at is written, when not ISO 8601, epoch seconds/ms or Twitter's form: a strptime "
@@ -54,6 +55,11 @@ def ingest(
              "(default: UTC)")] = None,
     platform: Annotated[Optional[str], typer.Option(
         "--platform", metavar="NAME", help="The platform the mapped CSV's posts are from (default twitter)")] = None,
+    decode_entities: Annotated[Optional[bool], typer.Option(
+        "--decode-entities", show_default=False,
+        help="The mapped text is Twitter's API text, with & < > written &amp; &lt; &gt;: decode those three, as ingest does "
+             "for the formats it recognises (a text with a bare & < > is kept as written; ids never change). "
+             "Default: kept as written (docs/ingest-csv.md, 'Escaped text')")] = None,
 ) -> None:
     """Read archives of any supported format into a study (format detected, no flag needed; your
     own CSV layout with --columns)."""
@@ -86,7 +92,7 @@ def ingest(
         held = " and ".join(w for w, there in (("documentation", docs), ("DuckDB databases", other_studies)) if there)
         fail(f"no input files in {folders}" + (f" (only {held} in the folders given; name a file to read it anyway)" if held
                                                else " (empty: hidden files are skipped)"))
-    cmap = _column_map(columns, column_map, time_format, platform, time_zone)
+    cmap = _column_map(columns, column_map, time_format, platform, time_zone, decode_entities)
     from botwatch.engines.spark_inputs import is_url
 
     on_spark = engine == "spark" or (engine is None and is_lake_path(location))
@@ -152,12 +158,13 @@ def ingest(
 
 
 def _column_map(columns: Optional[str], column_map: Optional[Path], time_format: Optional[str], platform: Optional[str] = None,
-                time_zone: Optional[str] = None) -> ColumnMap | None:
+                time_zone: Optional[str] = None, decode_entities: Optional[bool] = None) -> ColumnMap | None:
     """The column map the options give (None: sniff formats as usual); a usage error exits 2."""
     from botwatch.ingest.csv_mapping import ColumnMapError, from_options
 
     try:
-        return from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone)
+        return from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
+                            decode_entities)
     except ColumnMapError as exc:
         fail(str(exc))
         raise  # unreachable
@@ -272,12 +279,22 @@ def write_results(summary: IngestSummary, path: Path | None) -> None:
     appear (`collect --follow`) must tell a file no reader knows, refused the same way on every
     run, from one that failed for a passing reason, without parsing the lines meant for people.
     Written before the exit status is decided: a run that ends without the file is one to retry.
+    A failed input whose failure repeats unchanged until a person acts (a dangling link, permission
+    denied: `source.lasting_failure`) carries `"lasting": true`, so that the caller names it once
+    and goes on instead of trying it again.
     """
     if path is None:
         return
     import json
 
-    lines = [json.dumps({"source": f.source, "status": st, "reason": why}) for f in summary.files for st, why in [outcome(f)]]
+    from botwatch.ingest.source import lasting_failure
+
+    def row(f: FileResult) -> str:
+        status, why = outcome(f)
+        lasting = {"lasting": True} if status == "failed" and lasting_failure(f.error) else {}
+        return json.dumps({"source": f.source, "status": status, "reason": why, **lasting})
+
+    lines = [row(f) for f in summary.files]
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
@@ -293,12 +310,14 @@ def put_nothing_in(res: FileResult) -> str | None:
         return "refused"
     if res.skipped:
         return "nothing held" if res.nothing_held else None
-    from botwatch.ingest.source import BROKEN_LINK, NO_SUCH_FILE  # loaded by then: the ingest ran
+    from botwatch.ingest.source import BROKEN_LINK, FOLDER_UNREADABLE, NO_SUCH_FILE  # loaded by then: the ingest ran
 
     if res.error == NO_SUCH_FILE:  # never there: "broke off" sent the user looking for a cut file
         return "missing"
     if res.error and res.error.startswith(BROKEN_LINK):  # the link is there, its target is not
         return "broken link"
+    if res.error and res.error.startswith(FOLDER_UNREADABLE):  # a folder walk could not list it
+        return "unreadable folder"
     if res.error:
         return "broke off"
     if unreadable(res):
@@ -316,6 +335,7 @@ def put_nothing_in(res: FileResult) -> str | None:
 _KINDS = {
     "missing": lambda n: "no such file",
     "broken link": lambda n: "a link whose target is missing",
+    "unreadable folder": lambda n: "a folder that cannot be read, so its files were not",
     "unreadable": lambda n: "not a format botwatch reads",
     "broke off": lambda n: f"nothing from {'it' if n == 1 else 'them'} was stored",
     "empty": lambda n: "no records in " + ("it" if n == 1 else "them"),
@@ -413,7 +433,7 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
 
 def print_file_result(res: FileResult) -> None:
     """One line per input: skipped (and why), failed (and why), or what was read and stored."""
-    from botwatch.ingest.source import shown_name
+    from botwatch.ingest.source import FOLDER_UNREADABLE, shown_name
 
     # A non-UTF-8 name shown as `\xff`, as stored; an ESC or other control character in a name
     # (or in a reason quoting one) as `\x1b`, never sent to the terminal raw.
@@ -425,7 +445,8 @@ def print_file_result(res: FileResult) -> None:
         console.print(f"[yellow]skipped[/yellow] {plain(res.source)}: {plain(res.skipped)}{then}", highlight=False)
     elif res.error:
         # "study unchanged" was wrong beside other inputs that were stored; this file's part is what was undone.
-        console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} (nothing from this file was stored)", highlight=False)
+        nothing = "none of its files was read" if (res.error or "").startswith(FOLDER_UNREADABLE) else "nothing from this file was stored"
+        console.print(f"[red]failed[/red] {plain(res.source)}: {plain(res.error)} ({nothing})", highlight=False)
     elif unreadable(res):
         # Not "ok": no reader knew the file. Why (its header or first bytes) is said here, since a
         # study that stored nothing is removed with its `rejected` table; the reason quotes the

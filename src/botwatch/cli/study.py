@@ -99,12 +99,16 @@ FORMAT_WORDS = {".jsonl": "JSON lines, one object a row", ".ndjson": "JSON lines
 
 
 FOLDER_FORMATS = ("parquet", "csv", "jsonl", "json")
+# Said after every CSV export (unless --verbatim) whether or not a cell needed it: it is what the
+# export does, not a count of what it found ("were prefixed" read as "some were" on files with none).
+FORMULA_NOTE = ("any text cell starting with = + - @, tab or CR is prefixed with ' so that spreadsheets do not run it "
+                "(formula injection); --verbatim keeps cells exact")
 
 
 @app.command()
 def export(
     study: StudyArg,
-    tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE...", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
+    tables: Annotated[Optional[list[str]], typer.Argument(metavar="TABLE", help="Table name(s), e.g. posts, accounts, rejected; several (or --all) write one file each into the folder -o names", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file: .parquet, .csv (lists as JSON text), .jsonl/.ndjson (JSON lines) or .json (one JSON array); .graphml for the coordination network; '-' for stdout. With several tables or --all: a folder")] = ...,  # type: ignore[assignment]
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists")] = False,
     verbatim: Annotated[bool, typer.Option("--verbatim", help="CSV: keep cells starting with = + - @ as they are (default: prefix them with ' so spreadsheets do not run them)")] = False,
@@ -178,7 +182,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
                 out.print(f"wrote {n:,} rows of {plain(name)} to {plain(path)}", highlight=False)
         out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(folder)} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
         if chosen == "csv" and not verbatim:
-            console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
+            console.print(FORMULA_NOTE, markup=False)
 
 
 def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: bool, quiet: bool = False) -> int:
@@ -192,7 +196,7 @@ def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: boo
         fail(str(exc))
         raise  # unreachable
     if output.suffix.lower() == ".csv" and not verbatim and n and not quiet:  # no rows: nothing was prefixed
-        console.print("text cells starting with = + - @, tab or CR were prefixed with ' (formula injection); --verbatim keeps them exact", markup=False)
+        console.print(FORMULA_NOTE, markup=False)
     return n
 
 

@@ -13,7 +13,8 @@ A file that failed (rolled back, not opened) or a batch that ended without outco
 busy or unwritable, the child killed) is offered again at the next batch; a file that ingest
 reports failed in `FAILED_BATCHES` batches of one run is set aside like an unreadable one (listed
 with its reason in `.botwatch/<stream>.failed`), since a failure that repeats is no passing one
-and every batch would otherwise retry it, and log it, for ever.
+and every batch would otherwise retry it, and log it, for ever. A failure ingest marks lasting (a
+dangling link, permission denied: the same answer until a person acts) sets the file aside at once.
 
 The ledgers are JSON lines (`{"name": …, "reason": …}`): a capture file's name comes from the
 stream, which holds a Mastodon server's host, and a tab or newline in it broke the older
@@ -63,6 +64,7 @@ class Follower:
         self.refused: set[str] = set(read_ledger(self.refused_ledger)) | set(read_ledger(self.failed_ledger))
         self.unreadable = 0  # files refused as unreadable during this run (each reported once)
         self.set_aside = 0  # files set aside during this run after failing FAILED_BATCHES batches
+        self.cannot_open = 0  # files set aside at their first failure: one that repeats until a person acts
         self.failures: dict[str, int] = {}  # name -> batches of this run in which ingest reported it failed
         self.aborted = False
         self._proc: asyncio.subprocess.Process | None = None
@@ -149,6 +151,8 @@ class Follower:
                 ingested.append(p)
             elif status == "unreadable":
                 self._refuse(p, why)
+            elif status == "lasting":  # the same failure on every try until a person acts: named once
+                self._set_aside(p, why, at_once=True)
             elif p.name in outcomes and self._count_failure(p) >= FAILED_BATCHES:
                 self._set_aside(p, why)  # only ingest's own word counts: a batch cut short is not the file's doing
             else:
@@ -181,15 +185,21 @@ class Follower:
         self.log(f"follow: {shown(path)} is not a format botwatch reads ({shown(one_line)}); it is left in place, listed in "
                  f"{shown(self.refused_ledger)} and not offered again")
 
-    def _set_aside(self, path: Path, why: str) -> None:
-        """A file ingest failed in FAILED_BATCHES batches: no longer offered (each batch retried and
-        logged it for ever), left in place, listed with the reason, and how to retry it said."""
+    def _set_aside(self, path: Path, why: str, *, at_once: bool = False) -> None:
+        """A file ingest failed in FAILED_BATCHES batches, or once with a failure that repeats until
+        a person acts (`at_once`: a dangling link, permission denied; retried, it was logged batch
+        after batch): no longer offered, left in place, listed with the reason, and how to retry it said."""
         one_line = " ".join(why.split())[:300]
         self.refused.add(path.name)
-        self.set_aside += 1
-        _append(self.failed_ledger, [{"name": path.name, "reason": one_line, "batches": self.failures.get(path.name, 0)}])
-        self.log(f"follow: {shown(path)} failed to ingest in {FAILED_BATCHES} batches ({shown(one_line)}); set aside: left in place, "
-                 f"listed in {shown(self.failed_ledger)} and not offered again; retry it with `botwatch ingest {self.study} {shown(path)}`")
+        if at_once:
+            self.cannot_open += 1
+        else:
+            self.set_aside += 1
+        _append(self.failed_ledger, [{"name": path.name, "reason": one_line, "batches": 1 if at_once else self.failures.get(path.name, 0)}])
+        failed = "cannot be ingested" if at_once else f"failed to ingest in {FAILED_BATCHES} batches"
+        self.log(f"follow: {shown(path)} {failed} ({shown(one_line)}); set aside: left in place, listed in "
+                 f"{shown(self.failed_ledger)} and not offered again; retry it with `botwatch ingest {self.study} {shown(path)}`"
+                 + (" once it is fixed" if at_once else ""))
 
     async def loop(self, stop: asyncio.Event) -> None:
         """Every `every` seconds close the open file and ingest; a batch under way is never cut short."""
@@ -245,12 +255,14 @@ def shown(text: object) -> str:
 
 
 def _outcomes(path: Path) -> dict[str, tuple[str, str]]:
-    """{file name: (status, reason)} from `ingest --results-json` ({} when the child wrote none)."""
+    """{file name: (status, reason)} from `ingest --results-json` ({} when the child wrote none).
+    A failure ingest marks lasting (a dangling link, permission denied) has the status `lasting`."""
     out: dict[str, tuple[str, str]] = {}
     for line in _lines(path):
         try:
             row = json.loads(line)
-            out[os.path.basename(str(row["source"]))] = (str(row["status"]), str(row.get("reason") or ""))
+            status = "lasting" if row["status"] == "failed" and row.get("lasting") is True else str(row["status"])
+            out[os.path.basename(str(row["source"]))] = (status, str(row.get("reason") or ""))
         except (ValueError, KeyError, TypeError):
             continue  # a torn line (the child killed mid-write): those files are retried
     return out

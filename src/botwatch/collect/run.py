@@ -93,6 +93,9 @@ async def run_capture(
     if follower is not None and follower.set_aside:
         log(f"closed files set aside after failing {FAILED_BATCHES} batches: {follower.set_aside}, not ingested; "
             f"listed with the reasons in {shown(follower.failed_ledger)}")
+    if follower is not None and follower.cannot_open:
+        log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
+            f"not ingested; listed with the reasons in {shown(follower.failed_ledger)}")
     if follower is not None and follower.aborted and (left := follower.pending()):
         log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
             f"(or `botwatch ingest {follower.study} {capture.folder}`)")

@@ -32,7 +32,11 @@ def capture_folders(inputs: Iterable[str]) -> list[Path]:
             continue
         path = Path(p)
         folder = path if path.is_dir() else path.parent
-        if (meta_dir(folder) / "capture.json").is_file():
+        try:
+            is_capture = (meta_dir(folder) / "capture.json").is_file()
+        except OSError:  # a folder nobody may read: its own input line says so; it ended the command with exit 2
+            continue
+        if is_capture:
             found[os.path.realpath(folder)] = folder
     return list(found.values())
 

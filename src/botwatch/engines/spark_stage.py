@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch.ingest.cut_short import read_again
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, file_sha256, grown_from, not_there, shown_name
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, cannot_open, file_sha256, grown_from, not_there, shown_name
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW
 
 # kind -> (struct column, the staged rows' schema), in the order `RowSink` names them.
@@ -121,8 +121,8 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
                 meta["sha256"] = file_sha256(path)
                 earlier = (prefixes or {}).get(meta["source"]) or (prefixes or {}).get(shown_name(meta["source"]))
                 meta["grown_from"] = sorted(grown_from(path, earlier)) if earlier else []
-        except OSError as exc:
-            meta["error"] = f"cannot read: {exc}"
+        except OSError as exc:  # worded as on DuckDB, where opening the file fails the same way
+            meta["error"] = cannot_open(exc)
         seen = known.get(meta["sha256"]) if meta["sha256"] else None
         # An identical file whose read broke off there is read again while still cut (`cut_short`), as on DuckDB.
         if meta["error"] is None and seen is not None and not force and not read_again(path, (seen, meta["source"]), broken):

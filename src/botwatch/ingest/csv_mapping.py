@@ -10,6 +10,10 @@ kept aside in `rejected` with its line, the rest goes on, and re-ingesting store
 
 The map is recorded in the `ingest` run's parameters (`as_params`), so the report's reproduction
 block repeats it (`reproduce_flags`) and a re-run reads the file the same way.
+
+A mapped text is kept as written unless the map says `decode_entities` (`--decode-entities`): the
+map cannot tell a file of the API's escaped text (`&amp;`) from a scraped one whose posters typed
+an entity, the user can (docs/ingest-csv.md, "Escaped text").
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from botwatch.ingest.fields import (
     req_text,
     client_name,
 )
+from botwatch.ingest.html_entities import decode_if_escaped
 from botwatch.ingest.sink import RecordError, RowSink
 
 if TYPE_CHECKING:
@@ -104,6 +109,8 @@ class ColumnMap:
     time_format: str | None = None  # strptime format, "epoch" or "epoch_ms"; None: recognised per value
     platform: str = "twitter"
     time_zone: str | None = None  # IANA zone of times written without an offset; None: such times are UTC
+    # Post text is the API's, escaped: `&amp;` `&lt;` `&gt;` decoded (`html_entities.decode_if_escaped`).
+    decode_entities: bool = False
     _by_field: dict[str, str] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -147,6 +154,8 @@ class ColumnMap:
             out["platform"] = self.platform
         if self.time_zone:
             out["time_zone"] = self.time_zone
+        if self.decode_entities:
+            out["decode_entities"] = True
         if self.handle_keys:  # keys lower-cased (since 2026-12-02): a re-read tells such ids from older, as-written ones
             out["handle_keys"] = "lower"
         return out
@@ -181,7 +190,7 @@ def check_zone(name: str) -> str:
 
 
 def build(columns: dict[str, str], time_format: str | None = None, platform: str | None = None,
-          time_zone: str | None = None) -> ColumnMap:
+          time_zone: str | None = None, decode_entities: bool = False) -> ColumnMap:
     """A checked map from field -> column pairs; `ColumnMapError` says what is wrong. A map may
     leave out `account_id` when it names `handle`: the handle is then the account key."""
     unknown = [f for f in columns if f not in FIELDS]
@@ -205,7 +214,7 @@ def build(columns: dict[str, str], time_format: str | None = None, platform: str
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", plat):
         raise ColumnMapError(f"platform {platform!r} is not a platform name (letters, digits, - or _)")
     zone = check_zone(time_zone) if time_zone is not None else None
-    return ColumnMap(tuple(pairs), time_format or None, plat, zone)
+    return ColumnMap(tuple(pairs), time_format or None, plat, zone, bool(decode_entities))
 
 
 def parse_option(text: str) -> dict[str, str]:
@@ -253,12 +262,12 @@ def parse_option(text: str) -> dict[str, str]:
     return out
 
 
-def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None, str | None]:
-    """(columns, time_format, platform, time_zone) from a column-map TOML file; `ColumnMapError`
-    says why not.
+def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None, str | None, bool | None]:
+    """(columns, time_format, platform, time_zone, decode_entities) from a column-map TOML file;
+    `ColumnMapError` says why not.
 
     The file has a `[columns]` table of field = "column" and, optionally, top-level `time_format`,
-    `platform` and `time_zone` strings (docs/ingest-csv.md)."""
+    `platform` and `time_zone` strings and a `decode_entities` boolean (docs/ingest-csv.md)."""
     from botwatch.userfile import UserFileError, read_user_text
 
     try:
@@ -275,39 +284,47 @@ def load_toml(path: str) -> tuple[dict[str, str], str | None, str | None, str | 
     bad = [k for k, v in cols.items() if not isinstance(v, str)]
     if bad:
         raise ColumnMapError(f"column map {path}: the column of {', '.join(bad)} must be a quoted string")
-    other = sorted(set(data) - {"columns", "time_format", "platform", "time_zone"})
+    other = sorted(set(data) - {"columns", "time_format", "platform", "time_zone", "decode_entities"})
     if other:
         raise ColumnMapError(f"column map {path}: unknown key{'s' if len(other) > 1 else ''} {', '.join(other)} "
-                             "(the keys are [columns], time_format, platform and time_zone)")
+                             "(the keys are [columns], time_format, platform, time_zone and decode_entities)")
     for key in ("time_format", "platform", "time_zone"):
         if key in data and not isinstance(data[key], str):
             raise ColumnMapError(f"column map {path}: {key} must be a quoted string")
-    return {k.strip().lower(): v for k, v in cols.items()}, data.get("time_format"), data.get("platform"), data.get("time_zone")
+    if "decode_entities" in data and not isinstance(data["decode_entities"], bool):
+        raise ColumnMapError(f"column map {path}: decode_entities must be true or false (unquoted)")
+    return ({k.strip().lower(): v for k, v in cols.items()}, data.get("time_format"), data.get("platform"), data.get("time_zone"),
+            data.get("decode_entities"))
 
 
 def from_options(columns: str | dict[str, str] | None = None, column_map: str | None = None, time_format: str | None = None,
-                 platform: str | None = None, time_zone: str | None = None) -> ColumnMap | None:
+                 platform: str | None = None, time_zone: str | None = None, decode_entities: bool | None = None) -> ColumnMap | None:
     """The map `botwatch ingest`'s options (and `botwatch.api.ingest`'s arguments of the same
     names) give, or None when neither `columns` nor `column_map` is given (formats are then
     sniffed). `columns` is the `--columns` text (or, from Python, a dict of field -> column);
-    its entries are added to, and override, the TOML file's; `time_format`, `platform` and
-    `time_zone` override the file's. `ColumnMapError` (one line) says what cannot be used."""
+    its entries are added to, and override, the TOML file's; `time_format`, `platform`,
+    `time_zone` and `decode_entities` (None: the file's, else off) override the file's.
+    `ColumnMapError` (one line) says what cannot be used."""
     if columns is None and column_map is None:
-        for given, name in ((time_format, "--time-format"), (platform, "--platform"), (time_zone, "--time-zone")):
+        for given, name in ((time_format, "--time-format"), (platform, "--platform"), (time_zone, "--time-zone"),
+                            (decode_entities or None, "--decode-entities")):
             if given is not None:
-                raise ColumnMapError(f"{name} applies to a CSV read with --columns or --column-map: name its columns too")
+                raise ColumnMapError(f"{name} applies to a CSV read with --columns or --column-map: name its columns too"
+                                     + ("; the formats botwatch recognises are decoded where their source escapes text"
+                                        if name == "--decode-entities" else ""))
         return None
     fields: dict[str, str] = {}
     fmt = plat = zone = None
+    decode: bool | None = None
     if column_map is not None:
-        fields, fmt, plat, zone = load_toml(str(column_map))
+        fields, fmt, plat, zone, decode = load_toml(str(column_map))
     if columns is not None:
         given = parse_option(columns) if isinstance(columns, str) else {str(k).strip().lower(): v for k, v in dict(columns).items()}
         if not given:
             raise ColumnMapError("--columns is empty: give field=column pairs, e.g. account_id=user_id,created_at=created_at,text=text")
         fields.update(given)
     return build(fields, time_format if time_format is not None else fmt, platform if platform is not None else plat,
-                 time_zone if time_zone is not None else zone)
+                 time_zone if time_zone is not None else zone, bool(decode_entities if decode_entities is not None else decode))
 
 
 def from_params(p: dict[str, Any]) -> ColumnMap | None:
@@ -318,13 +335,13 @@ def from_params(p: dict[str, Any]) -> ColumnMap | None:
     try:
         return build({str(k): str(v) for k, v in cols.items()}, p.get("time_format") if isinstance(p.get("time_format"), str) else None,
                      p.get("platform") if isinstance(p.get("platform"), str) else None,
-                     p.get("time_zone") if isinstance(p.get("time_zone"), str) else None)
+                     p.get("time_zone") if isinstance(p.get("time_zone"), str) else None, p.get("decode_entities") is True)
     except ColumnMapError:
         return None
 
 
 def reproduce_flags(p: dict[str, Any]) -> list[str]:
-    """The `--columns` / `--time-format` / `--time-zone` / `--platform` words an `ingest` run's
+    """The `--columns` / `--time-format` / `--time-zone` / `--platform` / `--decode-entities` words an `ingest` run's
     parameters call for (not yet quoted for a shell; a column name holding a comma is in the
     double quotes `parse_option` reads back)."""
     cmap = from_params(p)
@@ -337,6 +354,8 @@ def reproduce_flags(p: dict[str, Any]) -> list[str]:
         flags += ["--time-zone", cmap.time_zone]
     if cmap.platform != "twitter":
         flags += ["--platform", cmap.platform]
+    if cmap.decode_entities:
+        flags += ["--decode-entities"]
     return flags
 
 
@@ -559,7 +578,8 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         # No ids in the file: a stable id from who, when and what, so a re-ingest stores nothing twice.
         digest = hashlib.blake2b(f"{account_id}\x1f{created.isoformat()}\x1f{raw_text}".encode("utf-8", "surrogatepass"), digest_size=10)
         post_id = "csv-" + digest.hexdigest()
-    text = raw_text
+    # The id above hashes the text as the file has it, so decoding never changes an id.
+    text = decode_if_escaped(raw_text) if cmap.decode_entities else raw_text
     ref_post, ref_account, ref_handle = opt_id(get("ref_post_id")), opt_id(get("ref_account_id")), opt_str(get("ref_handle"))
     reply_post, reply_account = opt_id(get("in_reply_to_post_id")), opt_id(get("in_reply_to_account_id"))
     kind = _kind(get("kind"))

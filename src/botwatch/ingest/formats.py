@@ -27,7 +27,7 @@ from botwatch.ingest.json_array import array_elements
 from botwatch.ingest.json_records import first_json_char, run_json
 from botwatch.ingest.surrogates import loads_repairing
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import InputSource
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource
 
 SNIFF_BYTES = 1 << 20
 
@@ -204,9 +204,17 @@ def looks_binary(sample: bytes) -> bool:
     return nul > max(16, len(sample) // 100) or text.count("\ufffd") / max(len(text), 1) > 0.1
 
 
-def sniff(src: InputSource) -> str:
-    """Name the format of `src` from its head, or raise `UnknownFormat`/`ValueError` saying why."""
+def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> str:
+    """Name the format of `src` from its head, or raise `UnknownFormat`/`ValueError` saying why.
+    A JSON first line longer than the head is read whole (up to `max_record_bytes`, the longest
+    record ingest keeps) before it is judged."""
     head = src.head(SNIFF_BYTES)
+    if first_json_char(head) == "{" and b"\n" not in head and len(head) >= SNIFF_BYTES:
+        head = src.head_through_first_line(max_record_bytes)
+        if b"\n" not in head and len(head) >= max_record_bytes:
+            mb = max_record_bytes / (1 << 20)
+            raise UnknownFormat(f"JSON whose first line is longer than {mb:g} MB, the longest record ingest keeps; if it is "
+                                f"one record, run again with --max-record-mb above its size")
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnknownFormat("empty file")
     packed = next((kind for magic, kind in ARCHIVE_MAGIC if head.startswith(magic) and _archive_header_ok(kind, head)), None)

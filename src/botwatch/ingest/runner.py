@@ -30,7 +30,7 @@ from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, 
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, file_sha256, not_there, shown_name
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, not_there, shown_name, unreadable_folder
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -104,11 +104,14 @@ def is_documentation(name: str) -> bool:
 
 def expand_inputs(paths: Iterable[str], set_aside: list[str] | None = None) -> list[str]:
     """Files as given; directories expanded to the files under them (sorted, hidden ones skipped,
-    and documentation beside the data, `is_documentation`, left out and listed in `set_aside`)."""
+    and documentation beside the data, `is_documentation`, left out and listed in `set_aside`).
+    A folder that cannot be listed (no permission) is kept as an input of its own, which fails
+    with its reason (`source.unreadable_folder`): `os.walk` passed over it in silence, and a
+    folder of archives nobody may read was "no input files ... (empty)", or its files simply missing."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
+            for root, dirs, files in os.walk(p, onerror=lambda exc: out.append(str(exc.filename))):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     if f.startswith("."):
@@ -182,10 +185,13 @@ def _open_or_say(path: str, result: FileResult) -> InputSource | None:
     if path != "-" and (gone := not_there(path)):
         result.error = gone
         return None
+    if path != "-" and (folder := unreadable_folder(path)):
+        result.error = folder
+        return None
     try:
         return InputSource.open(path)
     except OSError as exc:
-        result.error = f"cannot open: {exc}"
+        result.error = cannot_open(exc)
         return None
 
 
@@ -293,7 +299,7 @@ def _read_with_python(
     """Sniff and read `src` with the Python readers (in worker processes when large), staging its
     rows; with `columns`, read it as a CSV through that map instead of sniffing."""
     try:
-        fmt = _mapped(src, columns) if columns is not None else FORMATS[sniff(src)]
+        fmt = _mapped(src, columns) if columns is not None else FORMATS[sniff(src, max_record_bytes)]
     except (UnknownFormat, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         why = f"{exc}; compressed stream is corrupt or truncated: {src.error}" if src.error is not None else str(exc)
         result.unreadable = why

@@ -8,6 +8,7 @@ table and skips the rest.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
@@ -153,6 +154,45 @@ NO_SUCH_FILE = "no such file"
 BROKEN_LINK = "a link whose target is missing"
 
 
+# What the system says about an input it will not open however often it is asked, until a person
+# acts: its permissions, a loop of links, a folder or a name too long where a file was expected.
+_LASTING_ERRNOS = (errno.EACCES, errno.EPERM, errno.ELOOP, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG)
+CANNOT_OPEN = "cannot open"
+
+
+def cannot_open(exc: OSError) -> str:
+    """A `FileResult.error` for an input the system would not open, in the system's words without
+    Python's ("cannot open: Permission denied", not "[Errno 13] Permission denied: '/the/path'":
+    the line already names the file). Both engines word it so (`lasting_failure` reads it)."""
+    return f"{CANNOT_OPEN}: {exc.strerror or exc}"
+
+
+FOLDER_UNREADABLE = "a folder that cannot be read"
+
+
+def unreadable_folder(path: str) -> str | None:
+    """Why the folder `path` (one a folder walk could not list) cannot be read, or None when `path`
+    is no folder: an input of its own, so its files are not lost without a word."""
+    if not os.path.isdir(path):
+        return None
+    try:
+        os.listdir(path)
+    except OSError as exc:
+        return f"{FOLDER_UNREADABLE}: {exc.strerror or exc}"
+    return f"{FOLDER_UNREADABLE}: it is a folder"  # listed after all (its permission changed since): name it again
+
+
+def lasting_failure(error: str | None) -> bool:
+    """Whether a file's `error` repeats unchanged on every try until a person acts (no such file, a
+    link whose target is missing, permission denied, ...): a caller that retries failed files
+    (`collect`'s follow mode) names such a file once and goes on, instead of trying it again."""
+    if not error:
+        return False
+    if error == NO_SUCH_FILE or error.startswith((BROKEN_LINK, FOLDER_UNREADABLE)):
+        return True
+    return any(error == f"{CANNOT_OPEN}: {os.strerror(code)}" for code in _LASTING_ERRNOS)
+
+
 def not_there(path: str) -> str | None:
     """Why the input `path` cannot be opened for not being there (`NO_SUCH_FILE`, or `BROKEN_LINK`
     naming the target the link points at), or None when it is there. Both engines and the
@@ -212,7 +252,9 @@ class InputSource:
         if self._head.startswith(UTF8_BOM):
             # A BOM is an encoding mark, not content: left in, it made the first JSON line invalid.
             self._head = self._head[len(UTF8_BOM):]
-        self.stream: io.BufferedReader = io.BufferedReader(_Prefixed(self._head, base), 1 << 20)
+        self._base = base
+        self._replay = _Prefixed(self._head, base)
+        self.stream: io.BufferedReader = io.BufferedReader(self._replay, 1 << 20)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "InputSource":
@@ -233,8 +275,32 @@ class InputSource:
         return self._gunzip.produced if self._gunzip is not None else None
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
-        """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES)."""
+        """The first `n` (decompressed) bytes, without consuming them (at most HEAD_BYTES, or what
+        `head_through_first_line` read)."""
         return self._head[:n]
+
+    def head_through_first_line(self, limit: int) -> bytes:
+        """The head, read on (to `limit` bytes in all) when the first line goes past it, so that the
+        sniffer sees a long first record whole: a twarc2 page of a full-archive search (500 tweets
+        and their expansions, about 2 MB) is one line, and its file was refused as "no record in the
+        first lines matches a known format". Only before the stream is read; the bytes read here
+        are replayed with the head. Bounded by `limit` (the record limit), so a first line longer
+        than any record is never held."""
+        if b"\n" in self._head or len(self._head) < HEAD_BYTES or self._replay._pos or len(self._head) >= limit:
+            return self._head
+        parts, got = [self._head], len(self._head)
+        while got < limit:
+            chunk = _read_head(self._base, min(limit - got, 1 << 20))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+            if b"\n" in chunk:
+                break
+        self._head = b"".join(parts)
+        self._replay = _Prefixed(self._head, self._base)
+        self.stream = io.BufferedReader(self._replay, 1 << 20)
+        return self._head
 
     def bytes_consumed(self) -> int:
         """Compressed bytes read so far (for progress bars)."""
