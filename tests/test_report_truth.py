@@ -12,6 +12,14 @@ import pytest
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
+def _plain(markup: object) -> str:
+    """The text a reader sees: tags dropped, entities decoded, white space collapsed."""
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", str(markup))).split())
+
+
 @pytest.fixture(scope="module")
 def mixed_study(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """twarc2 posts with a users lookup file and UK Labour's v1.1 statuses, scored: the study
@@ -49,3 +57,122 @@ def test_explorer_does_not_call_scored_lookups_posters(mixed_study: Path) -> Non
     never = data["total"] - posting
     assert (f"{data['total']} accounts are listed: {posting} posted in this study, and {never} "
             f"{'was' if never == 1 else 'were'} scored from a profile seen only as retweeted, mentioned or looked up") in html
+
+
+def _own_election(tmp: Path, preset: str, key: str):  # type: ignore[no-untyped-def]
+    """A user's own election file: `preset`'s text under another key (so never hand-labelled)."""
+    from botwatch.elections import load_election
+
+    path = tmp / f"{key}.toml"
+    text = load_election(preset).text
+    path.write_text(text.replace(f'key = "{preset}"', f'key = "{key}"', 1), encoding="utf-8")
+    return load_election(path)
+
+
+def test_an_own_gb_election_borrows_uk_ge2017s_no_better_stance(tmp_path: Path) -> None:
+    """A GB election file of one's own (here uk-ge2017's parties under another key) was told "treat
+    the shares as rough" beside uk-ge2017's macro-F1 0.52, where stance was right 60% of the time
+    against 64% for the commonest label: the same model on the same country's parties."""
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+    from botwatch.report.section_parties import same_country_no_better
+
+    own = _own_election(tmp_path, "uk-ge2017", "uk-euref2016")
+    kin = same_country_no_better(own)
+    assert kin is not None and kin["key"] == "uk-ge2017"
+    assert kin["stance_accuracy"] == MEASURED_BY_ELECTION["uk-ge2017"]["stance_accuracy"]
+    from botwatch.elections import load_election
+
+    assert same_country_no_better(load_election("uk-ge2017")) is None  # measured itself: its own figures speak
+    assert same_country_no_better(_own_election(tmp_path, "us-2016", "us-2020")) is None  # us-2016 beat the majority label
+
+
+@pytest.fixture(scope="module")
+def us_estimated(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """The bundled sample estimated under a US election file of one's own (us-2016's text, key us-own)."""
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.content.stage import run_content
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+
+    tmp = tmp_path_factory.mktemp("own")
+    election = _own_election(tmp, "us-2016", "us-own")
+    dst = tmp / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    with open_study(dst, read_only=False) as st:
+        run_content(st, election, log=lambda m: None)
+        write_estimates(st, compute_estimates(st, election, EstimateOptions(reps=100), log=lambda m: None))
+    return dst, election
+
+
+def test_stance_shares_of_an_unmeasured_election_say_no_finding_when_its_country_measured_none(
+        us_estimated: tuple[Path, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With us-2016 measured no better than the majority label (monkeypatched: the shipped us-2016
+    beats it), a US election file of one's own says so in each stance headline, above the
+    figures and in the stance details, not "treat the shares as rough"."""
+    import html
+
+    from botwatch import open_study
+    from botwatch.report import section_parties
+
+    study, election = us_estimated
+    us = dict(section_parties.MEASURED_BY_ELECTION["us-2016"], stance_accuracy=0.40, stance_majority=0.44)
+    monkeypatch.setitem(section_parties.MEASURED_BY_ELECTION, "us-2016", us)
+    with open_study(study, read_only=True) as st:
+        sec = section_parties.parties_section(st, {"election": election})
+    assert sec is not None
+    stance = [" ".join(str(h).split()) for h in sec.headline if "supported the party" in str(h)]
+    assert stance
+    for h in stance:
+        assert "treat the shares as rough" not in h
+        assert ("stance was not checked against hand labels of this election, and on 159 held-out hand-labelled pairs of us-2016, "
+                "an election of the same country, it was right 40% of the time where always answering the commonest label scores 44%, "
+                "so these shares are no finding about support") in h
+    text = _plain(sec.html)
+    assert "Stance here is no better than a guess: it was not checked against hand labels of" in text
+    assert "no better than the majority label, so the support and oppose shares here are no finding about support" in text
+
+
+def test_a_preset_measured_no_better_says_no_finding_in_its_details_too(us_estimated: tuple[Path, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """uk-ge2017's stance details said "treat each party's stance shares as approximate" under the
+    warning that they are no finding: the details now say the same as the warning."""
+    import html
+
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.report import section_parties
+    from botwatch.content.stage import run_content
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    import shutil
+
+    study, _ = us_estimated
+    dst = Path(str(study) + ".us.duckdb")
+    shutil.copy(study, dst)
+    us_2016 = load_election("us-2016")
+    with open_study(dst, read_only=False) as st:
+        run_content(st, us_2016, log=lambda m: None)
+        write_estimates(st, compute_estimates(st, us_2016, EstimateOptions(reps=50), log=lambda m: None))
+    us = dict(section_parties.MEASURED_BY_ELECTION["us-2016"], stance_accuracy=0.40, stance_majority=0.44)
+    monkeypatch.setitem(section_parties.MEASURED_BY_ELECTION, "us-2016", us)
+    with open_study(dst, read_only=True) as st:
+        sec = section_parties.parties_section(st, {"election": us_2016})
+    assert sec is not None
+    text = _plain(sec.html)
+    assert "treat each party's stance shares as approximate" not in text
+    assert "stance's accuracy here is no better than the majority label's, so the support and oppose shares are no finding about support" in text
+
+
+def test_the_separate_ira_check_says_it_is_another_elections(us_estimated: tuple[Path, object]) -> None:
+    """The stance details of a UK or own election went on "Separately, on 270 hand-labelled pairs of
+    IRA tweets, us-2016 preset … 75%" as if that check bore on this election's shares."""
+    import html
+
+    from botwatch import open_study
+    from botwatch.report import section_parties
+
+    study, election = us_estimated
+    with open_study(study, read_only=True) as st:
+        sec = section_parties.parties_section(st, {"election": election})
+    assert sec is not None
+    text = _plain(sec.html)
+    assert "Separately (posts of us-2016, not of this election), on 270 hand-labelled" in text

@@ -116,6 +116,28 @@ def stance_no_better(lab: dict[str, Any] | None) -> bool:
     return bool(lab) and float(lab["stance_accuracy"]) <= float(lab["stance_majority"])  # type: ignore[index]
 
 
+def same_country_no_better(election: Any) -> dict[str, Any] | None:
+    """For an election whose stance was never measured (a user's own file), the measurement of a
+    measured election of the same country when stance there was no better than always answering
+    the commonest label, with its `key`; else None. A GB referendum file built from uk-ge2017's
+    parties headlined "treat the shares as rough" beside the 0.52 of uk-ge2017, where stance was
+    right 60% of the time against 64% for the commonest label: the same model on the same
+    country's parties is no finding either, and the reader must see that where the share is."""
+    country = getattr(election, "country", None)
+    if not country or getattr(election, "key", None) in MEASURED_BY_ELECTION:
+        return None
+    from botwatch.elections import load_election
+
+    for key, lab in MEASURED_BY_ELECTION.items():
+        try:
+            measured_country = load_election(key).country
+        except Exception:  # noqa: BLE001 - a preset that cannot be read gives no comparison
+            continue
+        if measured_country == country and stance_no_better(lab):
+            return {**lab, "key": key}
+    return None
+
+
 def _unmatched(election: Any, shown: set[str]) -> list[dict[str, str]]:
     """The parties with no election post in the campaign window, each with why: the tables
     dropped them in silence, so an observer could not tell "no post" from "not looked for"."""
@@ -273,14 +295,16 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     from botwatch.content.score import recorded_evaluation
 
     lab = recorded_evaluation(study, election.key) or MEASURED_BY_ELECTION.get(election.key)
-    no_better = stance_no_better(lab)
+    # Not measured here, but measured no better than the majority label on an election of the same country.
+    kin = same_country_no_better(election) if lab is None else None
+    no_better = stance_no_better(lab) or kin is not None
     # Election posts, not post-party pairs: a party account's post naming two parties is one post.
     own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
     html = render(
         "parties.html.j2",
-        election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -290,11 +314,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         for e in sorted(every_row.values(), key=lambda r: -r["observed_posts"])[:2]:
             r = by_key.get(e["key"])
             headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
-                                   no_better=no_better, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
+                                   no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
                                    lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         if foreign and not foreign[0].observed:
