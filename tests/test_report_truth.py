@@ -13,11 +13,13 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
 def _plain(markup: object) -> str:
-    """The text a reader sees: tags dropped, entities decoded, white space collapsed."""
+    """The text a reader sees: tags dropped (table cells kept apart by " | "), entities decoded,
+    white space collapsed."""
     import html
     import re
 
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", str(markup))).split())
+    cells = re.sub(r"</t[dh]>", " | ", str(markup))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", cells)).split())
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +247,47 @@ def test_a_share_far_beyond_the_ordinary_one_still_leads_with_it_beside() -> Non
     ref = ordinary_reference(uk)
     assert ref is not None and ref["far_within"] and not ref["msk_within"] and not ref["all_within"]
     assert ordinary_reference({"home": None, "msk_offset": 3, "informative": 10, "far": None, "msk": None}) is None
+
+
+def test_scaled_counts_show_no_more_digits_than_the_sample_holds(us_estimated: tuple[Path, object], tmp_path: Path) -> None:
+    """A 1% sample's scaled counts read "168,600 [97,688–270,722]" (brexit-2016, --sample-rate
+    0.01): the bootstrap interpolates between replicates that are all multiples of 100. Every
+    interval of a scaled count is now widened to whole multiples of 1 / rate."""
+    import re
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report import section_parties
+
+    study, election = us_estimated
+    dst = tmp_path / "scaled.duckdb"
+    shutil.copy(study, dst)
+    with open_study(dst, read_only=False) as st:
+        write_estimates(st, compute_estimates(st, election, EstimateOptions(reps=50, sample_rate=0.01), log=lambda m: None))
+        raw = st.sql("SELECT count(*) FILTER (WHERE ci_low % 100 <> 0 OR ci_high % 100 <> 0) FROM estimates "
+                     "WHERE metric LIKE '%posts' AND ci_low IS NOT NULL")[0][0]
+    with open_study(dst, read_only=True) as st:
+        sec = section_parties.parties_section(st, {"election": election})
+    assert sec is not None
+    assert raw > 0  # the stored percentiles are interpolated
+    text = _plain(sec.html)
+    table = text[text.index("Per party, campaign window"):text.index("Support and oppose shares are of the posts")]
+    bounds = re.findall(r"\[([\d,]+)–([\d,]+)\]", table)
+    assert bounds
+    ref = text[text.index("The reference study's table"):text.index("How stance was decided")]
+    bounds += re.findall(r"(?<![\d.,])([\d,]+) – ([\d,]+)(?![\d.%])", ref)
+    for lo, hi in bounds:
+        assert int(lo.replace(",", "")) % 100 == 0 and int(hi.replace(",", "")) % 100 == 0, (lo, hi)
+    for h in sec.headline:
+        for lo, hi in re.findall(r"\[([\d,]+)–([\d,]+)(?:\]|:)", str(h)):
+            assert int(lo.replace(",", "")) % 100 == 0 and int(hi.replace(",", "")) % 100 == 0, (lo, hi)
+
+
+def test_snapped_bounds_widen_outwards() -> None:
+    from botwatch.report.section_parties import scaled_step, snap_bounds
+
+    assert scaled_step(None) is None and scaled_step(1.0) is None and scaled_step(0.01) == pytest.approx(100)
+    assert snap_bounds(97_688.0, 270_722.0, 100.0) == (97_600.0, 270_800.0)
+    assert snap_bounds(97_600.0, 270_800.0, 100.0) == (97_600.0, 270_800.0)  # already whole: unchanged
+    assert snap_bounds(12.5, 40.0, None) == (12.5, 40.0)
