@@ -457,6 +457,25 @@ def _supported(p: float | None, q: float | None) -> bool:
 OTHERS_WORDS = {"automated": "the other scored accounts (bot probability below 0.5; accounts without one are in neither group)"}
 
 
+def _group_words(study: Study, election: Any, val: str) -> str:
+    """"Posts by <group> accounts" with the group's rule beside it, as every other headline gives
+    it: "Posts by foreign origin accounts were 12.26× as frequent …" read as accounts known to be
+    foreign. When the accounts counted foreign are no finding of foreign accounts (most placed at
+    home, or on language alone: `section_parties._foreign_weak`), that is said too."""
+    if val == AUTOMATED:
+        return "Posts by likely automated accounts (bot probability ≥ 0.5)"
+    if val == FOREIGN:
+        home = getattr(election, "country", None) or "the election's country"
+        words = f"Posts by foreign-origin accounts (probability of being run from outside {home} ≥ 0.5"
+        if election is not None:
+            from botwatch.report.section_parties import _foreign_weak
+
+            if weak := _foreign_weak(study, election.country):
+                words += f"; of the accounts so counted, {weak}"
+        return words + ")"
+    return f"Posts by {val} accounts"
+
+
 def _event_headlines(study: Study, election: Any) -> list[Markup]:
     """A group's event effect leads only when the group rose around the events more than the rest
     of its dimension (`event_contrast`); a rise of every group is said once, of all posts. On a
@@ -487,7 +506,7 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         compared.append(val)
         if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
-        out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov,
+        out.append(render("time_headline.html.j2", kind="events", who=_group_words(study, election, val), rr=rr, null=null, p=p, w=w, c=c, cov=cov,
                           others=OTHERS_WORDS.get(dim, "the other accounts")))
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
