@@ -291,3 +291,32 @@ def test_snapped_bounds_widen_outwards() -> None:
     assert snap_bounds(97_688.0, 270_722.0, 100.0) == (97_600.0, 270_800.0)
     assert snap_bounds(97_600.0, 270_800.0, 100.0) == (97_600.0, 270_800.0)  # already whole: unchanged
     assert snap_bounds(12.5, 40.0, None) == (12.5, 40.0)
+
+
+def test_the_foreign_count_carries_the_origin_models_held_out_check(mixed_study: Path) -> None:
+    """The automation count carried its held-out AUC beside it; the foreign-origin count carried
+    nothing (unless most accounts were English-writing home placements), though its only check is
+    of Russia: a GB study counted 5,365 accounts foreign, 2,174 placed in the US."""
+    from botwatch.report.context import report_context
+    from botwatch.report.headlines import key_numbers
+    from botwatch.study import open_study
+
+    with open_study(mixed_study) as st:
+        nums = {k.label: k for k in key_numbers(st, report_context(st), set())}
+    cav = nums["expected foreign-origin accounts"].caveat
+    assert "placed 342 of 368 Russian-language IRA accounts in Russia" in cav
+    assert "and 16 of 13,186 ordinary accounts (0.12%)" in cav
+    assert "That check is of Russia only: placements in other countries were never tested against known origins" in cav
+
+
+def test_origin_measured_figures_match_the_validation_file() -> None:
+    import json
+
+    from botwatch.report.caveats import ORIGIN_MEASURED
+
+    fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
+    shares = fig["part_studies"]["test"]["shares"]
+    got = {k: (shares[name]["russia"], shares[name]["n"]) for k, name in (
+        ("russian_language", "IRA Russian-language | all"), ("posing", "IRA posing as locals | all"),
+        ("ordinary", "ordinary (brexit-2016 + gop-debate-2015) | all"))}
+    assert ORIGIN_MEASURED == got
