@@ -335,3 +335,30 @@ def test_methods_does_not_call_the_bot_model_calibrated_for_this_study(mixed_stu
     assert "The profile model is calibrated:" not in text
     assert ("On a labelled source it was not trained on, its calibration error was 0.042 to 0.231 (the largest on gilani2017), "
             "so that scale need not hold on this study's accounts.") in text
+
+
+def _impact_row(party: str, cause: str, p: float, q: float | None) -> tuple:  # type: ignore[type-arg]
+    effect = "rest" if cause == "automated" else "automated"
+    return (party, "1h", "volume", cause, effect, 500, 1, 2, 4.2, p, 3, 0.05, 0.01, 0.09, q)
+
+
+def test_a_lone_impact_p_among_many_tests_leads_nothing(tmp_path: Path) -> None:
+    """Seven parties are tested for volume and sentiment both ways (28 tests); a lone p = 0.03
+    among them headlined "the volume of likely automated accounts' posts Granger-predicts that of
+    the other scored accounts". A lead now needs its Benjamini-Hochberg q below 0.05 too, and the
+    headline gives q and how many tests it was adjusted over."""
+    from botwatch import open_study
+    from botwatch.stats import bh_adjusted
+    from botwatch.timeline.report import _headlines
+
+    ps = [0.03] + [0.5] * 7
+    qs = bh_adjusted(ps).tolist()
+    assert qs[0] > 0.05
+    rows = [_impact_row(f"party{i}", "automated" if i % 2 == 0 else "rest", p, q) for i, (p, q) in enumerate(zip(ps, qs))]
+    with open_study(tmp_path / "e.duckdb", read_only=False) as st:
+        assert not any("Granger" in str(h) for h in _headlines(st, None, None, None, rows, {}))
+        ps = [0.001, 0.5, 0.6, 0.7]
+        qs = bh_adjusted(ps).tolist()
+        rows = [_impact_row(f"party{i}", "automated", p, q) for i, (p, q) in enumerate(zip(ps, qs))]
+        heads = [_plain(h) for h in _headlines(st, None, None, None, rows, {}) if "Granger" in str(h)]
+    assert len(heads) == 1 and "p = 0.001, q = 0.004 over the 4 impact tests, 2 lags" in heads[0]
