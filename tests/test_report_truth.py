@@ -362,3 +362,19 @@ def test_a_lone_impact_p_among_many_tests_leads_nothing(tmp_path: Path) -> None:
         rows = [_impact_row(f"party{i}", "automated", p, q) for i, (p, q) in enumerate(zip(ps, qs))]
         heads = [_plain(h) for h in _headlines(st, None, None, None, rows, {}) if "Granger" in str(h)]
     assert len(heads) == 1 and "p = 0.001, q = 0.004 over the 4 impact tests, 2 lags" in heads[0]
+
+
+def test_one_input_file_is_one_file(tmp_path: Path) -> None:
+    """"read from 1 input file(s)" (the brexit-2016 report): the count decides the word."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.build import build_report
+    from botwatch.study import open_study
+
+    study = tmp_path / "one.duckdb"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    with open_study(study) as st:
+        text = _plain(build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8"))
+    assert "file(s)" not in text
+    assert "read from 1 input file." in text and "from 1 input file, giving" in text
