@@ -61,7 +61,9 @@ def test_a_group_that_rose_more_than_the_rest_leads(tmp_path) -> None:  # type: 
         heads = _heads(st)
     finally:
         st.close()
-    assert "Posts by foreign origin accounts were" in heads and "for the other accounts (the group against the rest: p = " in heads
+    # The group's rule beside it, as every other headline gives it ("foreign origin accounts" read as known foreign).
+    assert "Posts by foreign-origin accounts (probability of being run from outside " in heads and " ≥ 0.5) were " in heads
+    assert "for the other accounts (the group against the rest: p = " in heads
 
 
 def test_the_automated_group_is_said_to_be_set_against_the_other_scored_accounts(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +74,7 @@ def test_the_automated_group_is_said_to_be_set_against_the_other_scored_accounts
         heads = _heads(st)
     finally:
         st.close()
-    assert "Posts by likely automated accounts were" in heads
+    assert "Posts by likely automated accounts (bot probability ≥ 0.5) were" in heads
     assert ("for the other scored accounts (bot probability below 0.5; accounts without one are in neither group) (the group against the rest: p = "
             in heads)
 
@@ -96,7 +98,7 @@ def test_a_rise_of_every_group_is_no_group_finding(tmp_path) -> None:  # type: i
     finally:
         st.close()
     assert rows[("origin", "foreign origin")][1] < 0.05  # the group's own test passes, as on the referendum archive
-    assert "Posts by foreign origin accounts" not in heads
+    assert "Posts by foreign-origin accounts" not in heads and "Posts by foreign origin accounts" not in heads
     assert "All posts were" in heads and "no account group (foreign origin) rose more than the rest of the conversation" in heads
 
 
@@ -124,7 +126,7 @@ def test_the_null_moves_events_only_onto_days_with_posts(tmp_path) -> None:  # t
     html = " ".join(str(sec.html).split())
     assert "The data hold posts on only" in html and "the shifts are kept to days with posts" in html
     heads = " ".join(" ".join(str(h).split()) for h in sec.headline)
-    assert "Posts by foreign origin accounts" not in heads
+    assert "Posts by foreign-origin accounts" not in heads and "Posts by foreign origin accounts" not in heads
 
 
 def test_covered_shifts_unit() -> None:

@@ -90,7 +90,7 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
     tables: set[str] = ctx.get("tables") or set(study.tables())
     score_cols = set(study.columns("account_scores")) if "account_scores" in tables else set()
     has_clusters = "cluster_members" in tables
-    total, rows = _account_rows(study, ctx, tables, score_cols, max_accounts)
+    total, posted, rows = _account_rows(study, ctx, tables, score_cols, max_accounts)
     extra_evidence = _evidence_table(study, tables)
     out_rows, raw_keys, ids = _rows_with_evidence(rows, extra_evidence)
     details = _details(study, raw_keys[:detail_accounts])
@@ -105,6 +105,9 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
         "ev": ids,
         "details": details,
         "total": total,
+        # The list holds scored accounts that never posted (seen only as retweeted, mentioned or
+        # looked up): "262 accounts posted in this study" stood over a demo study where 160 had.
+        "posted": posted,
         "countries": countries,
         "clusters": clusters,
         "has": {
@@ -123,9 +126,10 @@ def explorer_data(study: Study, ctx: dict[str, Any], *, max_accounts: int = MAX_
 
 
 
-def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_cols: set[str], max_accounts: int) -> tuple[int, list[tuple[Any, ...]]]:
-    """(accounts in the study, the first `max_accounts` rows, most likely automated first) with
-    whatever scores and clusters the study has; absent columns read as NULL."""
+def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_cols: set[str], max_accounts: int) -> tuple[int, int, list[tuple[Any, ...]]]:
+    """(accounts listed, how many of them posted in the study, the first `max_accounts` rows, most
+    likely automated first) with whatever scores and clusters the study has; absent columns read
+    as NULL. The list is the accounts that posted and the scored accounts that did not."""
 
     def sc(col: str) -> str:
         return f"s.{col}" if col in score_cols else "NULL"
@@ -152,7 +156,8 @@ def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_col
         " LEFT JOIN (SELECT platform, account_id, count(*) AS posts FROM posts GROUP BY ALL) pc"
         " ON pc.platform = a.platform AND pc.account_id = a.account_id" + score_join + cluster_join + f" WHERE {where}"
     )
-    total = int(study.sql(f"SELECT count(*) {base}")[0][0])
+    total, posted = study.sql(f"SELECT count(*), coalesce(sum(CASE WHEN coalesce(pc.posts, 0) > 0 THEN 1 ELSE 0 END), 0) {base}")[0]
+    total, posted = int(total), int(posted)
     order = "s.bot_probability DESC NULLS LAST, " if "bot_probability" in score_cols else ""
     rows = study.sql(
         f"SELECT a.platform, left(a.account_id, 80), left(a.handle, 80), left(a.display_name, 120), {sc('bot_probability')}, {sc('origin_country')}, "
@@ -162,7 +167,7 @@ def _account_rows(study: Study, ctx: dict[str, Any], tables: set[str], score_col
     )
     # Rounded here, as DuckDB's round() does: Spark's round() takes the decimal text (HALF_UP on
     # "0.0155"), so the same SQL gave 0.016 on a lake where DuckDB gives 0.015.
-    return total, [tuple(sql_round(v, 3) if i in (4, 6, 14) else v for i, v in enumerate(r)) for r in rows]
+    return total, posted, [tuple(sql_round(v, 3) if i in (4, 6, 14) else v for i, v in enumerate(r)) for r in rows]
 
 
 def _sentence(text: str) -> str:

@@ -8,6 +8,8 @@ because a support count is only as good as the rules that decided it.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import Any
 
 from markupsafe import Markup
@@ -31,6 +33,36 @@ def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[st
         [period, group],
     )
     return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n} for p, m, o, e, lo, hi, n in rows}
+
+
+def scaled_step(sample_rate: float | None) -> float | None:
+    """How many platform posts one archive post stands for when counts are scaled (1 / rate), or
+    None when nothing is scaled."""
+    return 1 / sample_rate if sample_rate is not None and 0 < sample_rate < 1 else None
+
+
+def snap_bounds(lo: float | None, hi: float | None, step: float | None) -> tuple[float | None, float | None]:
+    """A scaled count's interval widened to whole multiples of `step` (1 / rate). The bootstrap's
+    percentiles interpolate between replicates, so a 1% sample's bounds read "97,688–270,722": a
+    precision of one post in a platform count whose every replicate is a multiple of 100. Rounding
+    outwards keeps the interval's coverage and shows no more digits than the sample holds."""
+    if step is None or lo is None or hi is None:
+        return lo, hi
+    eps = 1e-9
+    return float(round(math.floor(lo / step + eps) * step)), float(round(math.ceil(hi / step - eps) * step))
+
+
+def _snapped(est: dict[tuple[str, str], dict[str, Any]], step: float | None) -> dict[tuple[str, str], dict[str, Any]]:
+    """`est` with the intervals of its post counts (metrics ending in "posts") snapped by `snap_bounds`."""
+    if step is None:
+        return est
+    out = {}
+    for (party, metric), v in est.items():
+        if metric.endswith("posts") and v["lo"] is not None:
+            lo, hi = snap_bounds(v["lo"], v["hi"], step)
+            v = {**v, "lo": lo, "hi": hi}
+        out[(party, metric)] = v
+    return out
 
 
 def _too_few(v: dict[str, Any]) -> bool:
@@ -114,6 +146,28 @@ def stance_no_better(lab: dict[str, Any] | None) -> bool:
     recorded hand labels) is no better than always answering the commonest label: its support and
     oppose shares are then no finding."""
     return bool(lab) and float(lab["stance_accuracy"]) <= float(lab["stance_majority"])  # type: ignore[index]
+
+
+def same_country_no_better(election: Any) -> dict[str, Any] | None:
+    """For an election whose stance was never measured (a user's own file), the measurement of a
+    measured election of the same country when stance there was no better than always answering
+    the commonest label, with its `key`; else None. A GB referendum file built from uk-ge2017's
+    parties headlined "treat the shares as rough" beside the 0.52 of uk-ge2017, where stance was
+    right 60% of the time against 64% for the commonest label: the same model on the same
+    country's parties is no finding either, and the reader must see that where the share is."""
+    country = getattr(election, "country", None)
+    if not country or getattr(election, "key", None) in MEASURED_BY_ELECTION:
+        return None
+    from botwatch.elections import load_election
+
+    for key, lab in MEASURED_BY_ELECTION.items():
+        try:
+            measured_country = load_election(key).country
+        except Exception:  # noqa: BLE001 - a preset that cannot be read gives no comparison
+            continue
+        if measured_country == country and stance_no_better(lab):
+            return {**lab, "key": key}
+    return None
 
 
 def _unmatched(election: Any, shown: set[str]) -> list[dict[str, str]]:
@@ -223,12 +277,13 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rate_rows = study.sql("SELECT DISTINCT sample_rate FROM estimates")
     sample_rate = rate_rows[0][0] if rate_rows else None
     scaled = sample_rate is not None
-    campaign = _est(study, "campaign", "all")
+    step = scaled_step(sample_rate)
+    campaign = _snapped(_est(study, "campaign", "all"), step)
     # A party's own official and allied accounts posting about it are counted "support" by the
     # own-account cue, which is right for the label but no public support: the figures leave them
     # out (the estimates' group 'not_party_accounts') and say how many posts that was.
     has_public = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = ?", [NOT_PARTY_ACCOUNTS])[0][0])
-    public = _est(study, "campaign", NOT_PARTY_ACCOUNTS) if has_public else None
+    public = _snapped(_est(study, "campaign", NOT_PARTY_ACCOUNTS), step) if has_public else None
     own = _own_posts(campaign, public, parties)
     every_row = {r["key"]: r for r in _party_rows(campaign, parties)}
     rows = _party_rows(public if public is not None else campaign, parties)
@@ -254,7 +309,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     unscored = bot_unscored(study)
     cover = _bot_coverage(study, election) if "likely_automated" in groups else None
     foreign_weak = _foreign_weak(study, election.country)
-    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
+    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_snapped(_est(study, "campaign", g), step), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and (unscored or (cover and not cover["scored"])) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
@@ -263,7 +318,8 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC, 1, 2")
     rule_text = {(r, s): d for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
-    ref = reference_rows(study, {p[0]: p[1] for p in parties})
+    ref = [r if r.is_share or r.ci_low is None else replace(r, ci_low=(b := snap_bounds(r.ci_low, r.ci_high, step))[0], ci_high=b[1])
+           for r in reference_rows(study, {p[0]: p[1] for p in parties})]
     # The stance rules' accuracy was measured on one election's posts; quoting it under another
     # election's headline would claim a check that was never made.
     measured_on = str(MEASURED.get("election", "us-2016"))
@@ -273,14 +329,16 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     from botwatch.content.score import recorded_evaluation
 
     lab = recorded_evaluation(study, election.key) or MEASURED_BY_ELECTION.get(election.key)
-    no_better = stance_no_better(lab)
+    # Not measured here, but measured no better than the majority label on an election of the same country.
+    kin = same_country_no_better(election) if lab is None else None
+    no_better = stance_no_better(lab) or kin is not None
     # Election posts, not post-party pairs: a party account's post naming two parties is one post.
     own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
     html = render(
         "parties.html.j2",
-        election=election, rows=rows, own=own_note, no_better=no_better, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
+        election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -290,11 +348,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         for e in sorted(every_row.values(), key=lambda r: -r["observed_posts"])[:2]:
             r = by_key.get(e["key"])
             headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
-                                   no_better=no_better, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
+                                   no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
                                    lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         if foreign and not foreign[0].observed:

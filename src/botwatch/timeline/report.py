@@ -214,6 +214,42 @@ def moscow_band(msk: int, home: int | None) -> set[int]:
     return {o for o in band if offset_distance(o, home) >= HOME_MARGIN_H}
 
 
+# What ordinary accounts give on the same test: the circadian stage on ../shared/data/ordinary/
+# brexit-2016 (a keyword scrape of 2016 Brexit tweets, no archive of attributed accounts; ingested
+# per docs/ingest-csv.md, `botwatch analyze brexit.duckdb --election uk-ge2017`: home UTC+1 on
+# polling day, Moscow UTC+3): of 379 accounts with 20 or more (day, hour) cells, 273 informative
+# fits; 52 at UTC+3 or +4 (the Moscow band at least 2 hours from home) and 53 at least 3 hours
+# from UTC+1. Their report headlined "19% [15–24%] fit UTC+3 ± 1 (Moscow)": what a conversation
+# of ordinary accounts gives, mostly accounts the origin model places at home (19% of the 254 not
+# counted foreign). `tests/test_report_truth.py` holds the figures to the study.
+ORDINARY_FITS: dict[str, Any] = {
+    "source": "ordinary Brexit tweets of 2016 (a keyword scrape, not an archive of attributed accounts)",
+    "home": 1, "msk": 3, "informative": 273, "k_msk": 52, "k_far": 53,
+}
+
+
+def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
+    """The shares ordinary accounts gave on the same test (`ORDINARY_FITS`), to set beside the
+    study's, and whether the study's shares are no more than those (its 95% interval reaching
+    the ordinary one). The Moscow share is compared only where the study's home and Moscow
+    offsets are the measured ones (the band's distance from home decides how many ordinary fits
+    fall in it); the share at least 3 hours from home is compared everywhere, as a share of fits
+    away from home. None without a home zone."""
+    if circ.get("home") is None or not circ.get("far") or not circ.get("informative"):
+        return None
+    from botwatch.stats import wilson
+
+    r = ORDINARY_FITS
+    far = wilson(r["k_far"], r["informative"])
+    same = circ["home"] == r["home"] and circ["msk_offset"] == r["msk"]
+    msk = wilson(r["k_msk"], r["informative"]) if same else None
+    far_within = circ["far"][1] <= far[2]
+    msk_within = bool(msk and circ.get("msk") and circ["msk"][1] <= msk[2])
+    return {**r, "far": far, "msk": msk, "far_within": far_within, "msk_within": msk_within,
+            # Nothing in the circadian headline is beyond what ordinary accounts give: it leads nothing.
+            "all_within": far_within and (msk_within or not circ.get("msk"))}
+
+
 def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     if "circadian" not in study.tables():
         return None
@@ -244,6 +280,7 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
         k_far = sum(v for o, v in inf_counts.items() if offset_distance(o, home) >= 3)
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
+    out["ordinary"] = ordinary_reference(out)
     out["groups"] = circadian_by_group(study, home, msk)
     out["office"] = office_shift_accounts(study, election)
     return out
@@ -335,9 +372,19 @@ def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[st
 
 
 def impact_rows(study: Study) -> list[tuple[Any, ...]]:
+    """The impact tests, each with its Benjamini-Hochberg q over all of them (last field). Every
+    party is tested for volume and sentiment in both directions, so a study of seven parties runs
+    28 tests, and a lone p < 0.05 among them headlined "About ukip, the volume of likely automated
+    accounts' posts Granger-predicts …" as a finding; q is the adjustment the event test's headlines
+    already answer to (`_supported`)."""
     if "impact" not in study.tables():
         return []
-    return study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high FROM impact ORDER BY party, measure, cause")
+    rows = study.sql("SELECT party, freq, measure, cause, effect, n_obs, differences, lag, f_stat, p_value, irf_peak_h, irf_peak, irf_peak_low, irf_peak_high FROM impact ORDER BY party, measure, cause")
+    tested = [i for i, r in enumerate(rows) if r[9] is not None and math.isfinite(r[9])]
+    from botwatch.stats import bh_adjusted
+
+    q = dict(zip(tested, bh_adjusted([rows[i][9] for i in tested]).tolist())) if tested else {}
+    return [(*r, q.get(i)) for i, r in enumerate(rows)]
 
 
 def impact_coverage(study: Study) -> dict[str, dict[str, Any]]:
@@ -420,6 +467,25 @@ def _supported(p: float | None, q: float | None) -> bool:
 OTHERS_WORDS = {"automated": "the other scored accounts (bot probability below 0.5; accounts without one are in neither group)"}
 
 
+def _group_words(study: Study, election: Any, val: str) -> str:
+    """"Posts by <group> accounts" with the group's rule beside it, as every other headline gives
+    it: "Posts by foreign origin accounts were 12.26× as frequent …" read as accounts known to be
+    foreign. When the accounts counted foreign are no finding of foreign accounts (most placed at
+    home, or on language alone: `section_parties._foreign_weak`), that is said too."""
+    if val == AUTOMATED:
+        return "Posts by likely automated accounts (bot probability ≥ 0.5)"
+    if val == FOREIGN:
+        home = getattr(election, "country", None) or "the election's country"
+        words = f"Posts by foreign-origin accounts (probability of being run from outside {home} ≥ 0.5"
+        if election is not None:
+            from botwatch.report.section_parties import _foreign_weak
+
+            if weak := _foreign_weak(study, election.country):
+                words += f"; of the accounts so counted, {weak}"
+        return words + ")"
+    return f"Posts by {val} accounts"
+
+
 def _event_headlines(study: Study, election: Any) -> list[Markup]:
     """A group's event effect leads only when the group rose around the events more than the rest
     of its dimension (`event_contrast`); a rise of every group is said once, of all posts. On a
@@ -450,7 +516,7 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         compared.append(val)
         if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
-        out.append(render("time_headline.html.j2", kind="events", who=f"Posts by {val} accounts", rr=rr, null=null, p=p, w=w, c=c, cov=cov,
+        out.append(render("time_headline.html.j2", kind="events", who=_group_words(study, election, val), rr=rr, null=null, p=p, w=w, c=c, cov=cov,
                           others=OTHERS_WORDS.get(dim, "the other accounts")))
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
@@ -488,11 +554,12 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         for r in creation["rows"]:
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
                 out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"]))
-    if circ and circ["informative"] and circ.get("far"):
+    # A share no more than ordinary accounts give is said in the section, beside the reference, and leads nothing.
+    if circ and circ["informative"] and circ.get("far") and not (circ.get("ordinary") or {}).get("all_within"):
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
-        if r[9] is not None and r[9] < 0.05 and r[3] == "automated":
-            out.append(render("time_headline.html.j2", kind="impact", r=r, cov=(impact_cov or {}).get(r[0])))
+        if r[3] == "automated" and _supported(r[9], r[14]):
+            out.append(render("time_headline.html.j2", kind="impact", r=r, tests=len(impact), cov=(impact_cov or {}).get(r[0])))
     return out
 
 
