@@ -110,3 +110,12 @@ def test_impact_refuses_a_bucket_of_no_time_and_a_window_that_ends_before_it_sta
                        (["--maxlags", "0"], "Invalid value for '--maxlags'")):
         res = runner.invoke(app, ["impact", str(study), "-p", "labour", *args])
         assert res.exit_code == 2 and said in " ".join(res.output.split()) and "bug" not in res.output, res.output
+
+
+def test_one_record_not_in_utf8_is_said_in_the_singular(tmp_path: Path) -> None:
+    """A Latin-1 CSV with one accented row said "1 records rejected as not UTF-8"."""
+    src = tmp_path / "latin1.csv"
+    src.write_bytes("id,user,time,text\n1,alice,2017-05-01 10:00:00,café\n2,bob,2017-05-01 11:00:00,plain\n".encode("latin-1"))
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(src), "--columns", MAP])
+    said = " ".join(res.output.split())
+    assert "1 record rejected as not UTF-8" in said and "1 records" not in said, res.output
