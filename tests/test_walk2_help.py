@@ -31,7 +31,7 @@ def test_ingest_column_map_help_names_every_setting_the_file_takes() -> None:
     """The TOML map takes time_zone too (docs/ingest-csv.md's example has it); the help named
     time_format and platform only."""
     said = _help("ingest")
-    assert "optional time_format, time_zone and platform" in said
+    assert "optional time_format, time_zone, platform and decode_entities" in said
 
 
 def test_train_bot_model_on_a_missing_file_says_so_in_words(tmp_path) -> None:  # type: ignore[no-untyped-def]

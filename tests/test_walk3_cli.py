@@ -92,3 +92,30 @@ def test_an_export_that_cannot_be_written_does_not_name_the_hidden_part_file() -
                           ('IO Error: Could not write file "/out/.p.csv.72aa4575.part": No space left on device', "No space left on device")):
         assert _reason(duckdb.IOException(words), part) == reason
     assert _reason(duckdb.IOException("IO Error: something else"), part) == "IO Error: something else"
+
+
+def test_impact_refuses_a_bucket_of_no_time_and_a_window_that_ends_before_it_starts(tmp_path: Path) -> None:
+    """`impact --freq 0h` passed the frequency check and pandas then divided by zero ("ValueError:
+    Division by zero in rounding. This is a bug in botwatch"); --start after --end said "No posts
+    about 'labour' in the window". Both are refused before the study is opened."""
+    import pytest
+
+    from botwatch.impact.stage import statsmodels_available
+
+    if not statsmodels_available():
+        pytest.skip("impact needs statsmodels (botwatch[time])")
+    study = tmp_path / "none.duckdb"  # never opened: the options are refused first
+    for args, said in ((["--freq", "0h"], "frequency '0h' is a bucket of no time"),
+                       (["--start", "2017-06-01", "--end", "2017-05-01"], "--start 2017-06-01 00:00 is after --end 2017-05-01 00:00"),
+                       (["--maxlags", "0"], "Invalid value for '--maxlags'")):
+        res = runner.invoke(app, ["impact", str(study), "-p", "labour", *args])
+        assert res.exit_code == 2 and said in " ".join(res.output.split()) and "bug" not in res.output, res.output
+
+
+def test_one_record_not_in_utf8_is_said_in_the_singular(tmp_path: Path) -> None:
+    """A Latin-1 CSV with one accented row said "1 records rejected as not UTF-8"."""
+    src = tmp_path / "latin1.csv"
+    src.write_bytes("id,user,time,text\n1,alice,2017-05-01 10:00:00,café\n2,bob,2017-05-01 11:00:00,plain\n".encode("latin-1"))
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(src), "--columns", MAP])
+    said = " ".join(res.output.split())
+    assert "1 record rejected as not UTF-8" in said and "1 records" not in said, res.output

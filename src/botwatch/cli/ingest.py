@@ -477,7 +477,7 @@ def other_encoding(res: FileResult) -> str | None:
     if res.unreadable:  # no reader knew the file (binary, packed): its own line says so, not "convert it"
         return None
     name = controls_shown(shown_name(res.source))
-    return (f"{name}: {res.not_utf8:,} records rejected as not UTF-8: if the file was saved in another encoding "
+    return (f"{name}: {res.not_utf8:,} record{'' if res.not_utf8 == 1 else 's'} rejected as not UTF-8: if the file was saved in another encoding "
             f"(Excel's CSV on Windows is Windows-1252), convert it (`iconv -f CP1252 -t UTF-8 FILE > FILE-utf8`) "
             "and ingest the converted file; the records already stored are not stored twice")
 

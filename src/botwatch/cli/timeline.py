@@ -3,6 +3,7 @@ a chosen frequency, printed and stored in the `impact` / `impact_irf` tables."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -74,8 +75,8 @@ def impact(
     election: ElectionOpt = None,
     start: Annotated[Optional[datetime], typer.Option(help="First UTC time to use (default: the election window's start)")] = None,
     end: Annotated[Optional[datetime], typer.Option(help="Last UTC time to use (default: the election window's end)")] = None,
-    maxlags: Annotated[int, typer.Option(help="Largest VAR lag order tried (chosen by AIC)")] = 12,
-    horizon: Annotated[int, typer.Option(help="Impulse-response horizon in buckets")] = 12,
+    maxlags: Annotated[int, typer.Option(min=1, help="Largest VAR lag order tried (chosen by AIC)")] = 12,
+    horizon: Annotated[int, typer.Option(min=1, help="Impulse-response horizon in buckets")] = 12,
 ) -> None:
     """Do likely automated accounts' volume and sentiment about a party lead those of the other
     scored accounts (bot probability below 0.5)? Accounts without a bot probability are in neither
@@ -90,9 +91,13 @@ def impact(
     if not statsmodels_available():
         fail("the impact tests need statsmodels: pip install botwatch[time]")
     try:
-        pandas_freq(freq)
+        bucket = pandas_freq(freq)
     except ValueError as exc:
         fail(str(exc))
+    if re.match(r"0*(\.0*)?[a-zA-Z]", bucket):  # '0h' passed, then pandas divided by zero: "a bug in botwatch"
+        fail(f"frequency {freq!r} is a bucket of no time: use e.g. 1h, 6h, 1d")
+    if start is not None and end is not None and start > end:  # said "no posts about the party in the window"
+        fail(f"--start {start:%Y-%m-%d %H:%M} is after --end {end:%Y-%m-%d %H:%M}")
     with open_or_fail(study) as st:
         if "timeline" not in st.tables():
             fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")

@@ -48,7 +48,7 @@ PAGE_STEP_CHARS = 20_000
 # that the reproduced command carries: each changes what the command computes or prints.
 # `--only`/`--with-deps`/`--skip` come back as the `--only` stages the command ran.
 SHOWN: dict[str, frozenset[str]] = {
-    "ingest": frozenset({"location", "inputs", "force", "max_record_mb", "engine", "columns", "column_map", "time_format", "time_zone", "platform"}),
+    "ingest": frozenset({"location", "inputs", "force", "max_record_mb", "engine", "columns", "column_map", "time_format", "time_zone", "platform", "decode_entities"}),
     "analyze": frozenset({"study", "election", "no_election", "stage", "with_deps", "skip", "sample_rate", "origin_study_prior", "engine"}),
     "estimate": frozenset({"study", "preset", "sample_rate", "table", "reps", "seed", "window", "relabel", "all_accounts"}),
 }
