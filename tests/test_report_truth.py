@@ -304,9 +304,8 @@ def test_the_foreign_count_carries_the_origin_models_held_out_check(mixed_study:
     with open_study(mixed_study) as st:
         nums = {k.label: k for k in key_numbers(st, report_context(st), set())}
     cav = nums["expected foreign-origin accounts"].caveat
-    assert "placed 342 of 368 Russian-language IRA accounts in Russia" in cav
-    assert "and 16 of 13,186 ordinary accounts (0.12%)" in cav
-    assert "That check is of Russia only: placements in other countries were never tested against known origins" in cav
+    assert ("Held out, placed in Russia: 342/368 Russian-language IRA accounts, 191/303 posing as Americans, 16/13,186 ordinary "
+            "(0.12%); other countries never checked.") in cav
 
 
 def test_origin_measured_figures_match_the_validation_file() -> None:
@@ -378,3 +377,54 @@ def test_one_input_file_is_one_file(tmp_path: Path) -> None:
         text = _plain(build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8"))
     assert "file(s)" not in text
     assert "read from 1 input file." in text and "from 1 input file, giving" in text
+
+
+@pytest.fixture(scope="module")
+def handleless_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The brexit-2016 slice ingested by user id only (no handle column): its accounts have ids
+    and no handles, as the full archive's 26,810 do. Returns the report and one account's id."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.build import build_report
+    from botwatch.study import open_study
+
+    folder = tmp_path_factory.mktemp("handleless")
+    study = folder / "b.duckdb"
+    cols = "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location"
+    assert CliRunner().invoke(app, ["ingest", str(study), str(FIX / "brexit_2016_tweets.csv"), "--columns", cols]).exit_code == 0
+    with open_study(study) as st:
+        (aid,) = st.sql("SELECT account_id FROM accounts a WHERE handle IS NULL ORDER BY (SELECT count(*) FROM posts p WHERE p.account_id = a.account_id) DESC, account_id LIMIT 1")[0]
+        report = build_report(st, folder / "r.html", exports=False)
+    return report, aid
+
+
+def test_an_account_without_a_handle_is_shown_by_its_id_not_as_a_handle(handleless_report: tuple[Path, str]) -> None:
+    """The brexit-2016 report's explorer listed "@379851447": an account id shown as a handle,
+    which may well be another account's handle."""
+    report, aid = handleless_report
+    text = _plain(report.read_text(encoding="utf-8"))
+    assert f"@{aid}" not in text
+    assert f"id {aid}" in text
+
+
+def test_the_explorer_script_draws_the_id_too(handleless_report: tuple[Path, str]) -> None:
+    import os
+    import shutil
+
+    chromium = os.environ.get("BOTWATCH_CHROMIUM", "/usr/bin/chromium")
+    if not (Path(chromium).exists() or shutil.which(chromium)):
+        pytest.skip(f"chromium not found at {chromium}")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed")
+    report, aid = handleless_report
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = b.new_page()
+            page.goto(report.resolve().as_uri())
+            page.wait_for_load_state("load")
+            handles = page.locator("#ex-body .ex-handle").all_inner_texts()
+        finally:
+            b.close()
+    assert handles, "the script drew the explorer's rows"
+    assert f"id {aid}" in handles and f"@{aid}" not in handles

@@ -104,14 +104,9 @@ def origin_measured(with_posing: bool = True) -> str:
     to know that "foreign" rests on a check of Russia alone (a GB study counted 5,365 accounts
     foreign, 2,174 of them placed in the US, where no placement outside Russia was ever checked)."""
     ru, po, ordn = ORIGIN_MEASURED["russian_language"], ORIGIN_MEASURED["posing"], ORIGIN_MEASURED["ordinary"]
-    posing = f"{po[0]} of {po[1]} IRA accounts posing as Americans, " if with_posing else ""
-    return (
-        f"On held-out accounts it never saw (docs/figures/origin-validation.json), the origin model placed {ru[0]} of {ru[1]} "
-        f"Russian-language IRA accounts in Russia, {posing}and {ordn[0]} of {ordn[1]:,} ordinary accounts ({ordn[0] / ordn[1]:.2%}). "
-        "That check is of Russia only: placements in other countries were never tested against known origins, so the count "
-        "of accounts run from outside the election's country is the model's reading of the accounts' own claims (place, "
-        "language, time zone, hours), not a measured rate."
-    )
+    posing = f"{po[0]}/{po[1]} posing as Americans, " if with_posing else ""
+    return (f"Held out, placed in Russia: {ru[0]}/{ru[1]} Russian-language IRA accounts, {posing}{ordn[0]}/{ordn[1]:,} ordinary "
+            f"({ordn[0] / ordn[1]:.2%}); other countries never checked.")
 
 
 @dataclass

@@ -110,7 +110,8 @@ def _top_accounts(study: Study) -> list[dict[str, Any]]:
     )
     return [
         {
-            "id": aid, "handle": h or aid, "p": bp, "origin": oc, "op": op, "posts": n,
+            "id": aid, "handle": h,  # no handle: the id is shown as one, never as "@<id>" (someone else's handle could be those digits)
+            "p": bp, "origin": oc, "op": op, "posts": n,
             "bot_evidence": [s for s in json.loads(be or "[]")][:3],
             "origin_evidence": [s for s in json.loads(oe or "[]")][1:3],
         }

@@ -168,7 +168,8 @@
       var th = el("td");
       var btn = el("button", null, "ex-handle");
       btn.type = "button";
-      btn.appendChild(el("bdi", "@" + (r[C.handle] || r[C.id])));
+      // No handle: the id, said to be one ("@379851447" is another account's handle if anyone's).
+      btn.appendChild(el("bdi", r[C.handle] ? "@" + r[C.handle] : "id " + r[C.id]));
       var open = !!state.open[r.__i];
       btn.setAttribute("aria-expanded", open ? "true" : "false");
       btn.addEventListener("click", function () {
