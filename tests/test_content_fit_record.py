@@ -38,3 +38,36 @@ def test_library_versions_name_the_fitting_libraries() -> None:
     got = fit_record.library_versions()
     assert got["python"] and got["scikit-learn"] and got["numpy"]
     assert set(fit_record.LIBRARIES) <= set(got)
+
+
+def _model(w: float, versions: str = "a") -> dict:
+    task = {"weights": {"w=tax": [w, 0.0, -w]}, "bias": [0.1, 0.0, -0.1], "C": 0.3}
+    return {"stance": task, "sentiment": task, "fit": {"items_sha256": {"stance": "x"}, "versions": {"numpy": versions}}}
+
+
+def test_refit_comparison_ignores_versions_and_names_what_moved() -> None:
+    from testsupport.scripts import load_script
+
+    mod = load_script("refit_content_model")
+    ok, lines = mod.compare("content_model.json", _model(0.5), _model(0.5, versions="b"))
+    assert ok and lines == ["library versions: shipped {'numpy': 'a'}, here {'numpy': 'b'}"]
+    moved = _model(0.50001)
+    moved["fit"]["items_sha256"]["stance"] = "y"
+    ok, lines = mod.compare("content_model.json", _model(0.5), moved)
+    assert not ok
+    assert "items_sha256 stance: x -> y" in lines
+    assert any("largest |dw| 0.00001" in line for line in lines)
+
+
+def test_refit_command_of_an_unrecorded_model_pins_its_settings() -> None:
+    from testsupport.scripts import load_script
+
+    mod = load_script("refit_content_model")
+    model = {"stance": {"C": 0.3, "weak_weight": 0.3, "balance": 0.5, "word_vectors": True, "party_features": True},
+             "sentiment": {"C": 1.0, "weak_weight": 0.0, "balance": 1.0, "word_vectors": True}}
+    cmd = mod.command_of_settings(model)
+    assert cmd[:2] == ["python", "scripts/train_content_model.py"]
+    got = dict(zip(cmd[2::2], cmd[3::2]))
+    assert got == {"--weak-per": "800", "--weak-elections": "us-2016", "--c-grid": "0.3", "--weak-weights": "0.3", "--balance-grid": "0.5",
+                   "--sentiment-c-grid": "1.0", "--sentiment-balance-grid": "1.0", "--char-ngrams": "none", "--word-vectors": "both",
+                   "--party-features": "stance"}

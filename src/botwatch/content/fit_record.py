@@ -80,7 +80,23 @@ def library_versions() -> dict[str, str | None]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
+    out["blas"] = blas_threads()
     return out
+
+
+def blas_threads() -> list[str]:
+    """Each BLAS library loaded, with its kernel architecture and thread count: the stance fit's
+    last rounded digit (1e-5) depends on them (one OpenBLAS thread against two moved 679 against
+    215 of 18,546 weights by 1e-5 from the shipped file, fitted on the same items; docs/methods.md)."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        import numpy  # noqa: F401  (loads its BLAS)
+        import scipy.linalg  # noqa: F401
+    except ImportError:
+        return []
+    return sorted(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} threads={i.get('num_threads')}"
+                  for i in threadpool_info() if i.get("user_api") == "blas")
 
 
 def changed_inputs(recorded: dict[str, str | None], now: dict[str, str | None], repo_only: bool = False) -> list[str]:
