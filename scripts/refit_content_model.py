@@ -126,8 +126,11 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"the weak labels' archive is absent ({SHARED}): the shipped model cannot be fitted again here", file=sys.stderr)
         return 2
-    changed = fit_record.changed_inputs(record["inputs"], fit_record.input_hashes(ROOT, SHARED))
-    print("input files: " + ("as recorded" if not changed else "CHANGED since the fit:\n  " + "\n  ".join(changed)))
+    if record["inputs"]:
+        changed = fit_record.changed_inputs(record["inputs"], fit_record.input_hashes(ROOT, SHARED))
+        print("input files: " + ("as recorded" if not changed else "CHANGED since the fit:\n  " + "\n  ".join(changed)))
+    else:
+        print("input files: not recorded")
     out = args.out or Path(tempfile.mkdtemp(prefix="botwatch-refit-"))
     out.mkdir(parents=True, exist_ok=True)
     items = out / "tree-items"
