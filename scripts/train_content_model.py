@@ -13,6 +13,9 @@ Usage: python scripts/train_content_model.py [--cv-only] [--out PATH] [--weak-pe
 The shipped weights: the defaults (needs ../shared/data for the weak labels). Settings are chosen by
 the mean over the two elections of the 5-fold grouped CV macro-F1 on the training labels; the
 stance figure applies the decisive cue rules first, as the stage does.
+The written file's `fit` block records the command that fits it again with every grid pinned to the
+chosen settings, the sha256 of the input files and of the training items, and the library versions
+(botwatch.content.fit_record); `scripts/refit_content_model.py` runs it and compares.
 """
 
 from __future__ import annotations
