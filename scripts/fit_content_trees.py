@@ -15,6 +15,7 @@ Usage: OMP_NUM_THREADS=1 python scripts/fit_content_trees.py --cache DIR [--out 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import cv_stacking as C  # noqa: E402
 
+from botwatch.content import fit_record  # noqa: E402
 from botwatch.content.modelrun import TREES_FILE  # noqa: E402
 from botwatch.content.trees import LeafTable, TreeEnsemble  # noqa: E402
 
@@ -60,9 +62,20 @@ def task_matrix(d: "C.Data", task: str) -> tuple[list[str], np.ndarray, np.ndarr
     return cols, x, y, w
 
 
+def matrix_sha256(cols: list[str], x: np.ndarray, y: np.ndarray, w: np.ndarray) -> str:
+    """sha256 of a task's training matrix (columns, values, labels, weights): the record of what
+    the trees were fitted on, which changes when the code building the features does."""
+    h = hashlib.sha256(json.dumps(cols).encode("utf-8"))
+    for a in (x, y, w):
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()
+
+
 def fit(d: "C.Data", task: str) -> tuple[TreeEnsemble, float]:
-    """The task's trees and their largest |p numpy - p LightGBM| over the training rows."""
+    """The task's trees and their largest |p numpy - p LightGBM| over the training rows
+    (`fit.matrix_sha256[task]`: the hash of what they were fitted on)."""
     cols, x, y, w = task_matrix(d, task)
+    fit.matrix_sha256[task] = matrix_sha256(cols, x, y, w)  # type: ignore[attr-defined]
     m = C.make_learner(LEARNER, 0)
     m.fit(x, y, sample_weight=w)
     if list(m.classes_) != [0, 1, 2]:
@@ -71,6 +84,9 @@ def fit(d: "C.Data", task: str) -> tuple[TreeEnsemble, float]:
     table = LeafTable.of(ens)
     diff = float(np.abs(table.predict_proba_t(np.ascontiguousarray(x[:, table.used].T)) - m.predict_proba(x)).max())
     return ens, diff
+
+
+fit.matrix_sha256 = {}  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -84,6 +100,11 @@ def main() -> None:
         ens, diff = fit(d, task)
         print(f"{task}: {len(ens.roots)} trees over {len(ens.features)} inputs, depth {ens.depth}; numpy vs LightGBM max |dp| {diff:.1e}")
         out[task] = {"trees": ens.to_dict(), "weight": WEIGHTS[task], "classes": C.CLASSES[task], "gate": GATE}
+    # How to fit them again (botwatch.content.fit_record; scripts/refit_content_model.py reads it):
+    # the linear model's settings they read (class balance), what they were fitted on, the versions.
+    out["fit"] = {"command": ["python", "scripts/cv_stacking.py", "--build-only", "DIR", "&&", "OMP_NUM_THREADS=1", "python", "scripts/fit_content_trees.py", "--cache", "DIR"],
+                  "balance": {t: d.settings[t]["balance"] for t in C.TASKS}, "matrix_sha256": dict(fit.matrix_sha256),  # type: ignore[attr-defined]
+                  "inputs": fit_record.input_hashes(ROOT, C.T.SHARED), "versions": fit_record.library_versions()}
     args.out.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
 
 

@@ -13,6 +13,9 @@ Usage: python scripts/train_content_model.py [--cv-only] [--out PATH] [--weak-pe
 The shipped weights: the defaults (needs ../shared/data for the weak labels). Settings are chosen by
 the mean over the two elections of the 5-fold grouped CV macro-F1 on the training labels; the
 stance figure applies the decisive cue rules first, as the stage does.
+The written file's `fit` block records the command that fits it again with every grid pinned to the
+chosen settings, the sha256 of the input files and of the training items, and the library versions
+(botwatch.content.fit_record); `scripts/refit_content_model.py` runs it and compares.
 """
 
 from __future__ import annotations
@@ -302,6 +305,28 @@ def export(vec, clf, classes: list[str]) -> dict:  # type: ignore[no-untyped-def
     return {"classes": classes, "bias": [round(float(b), 5) for b in clf.intercept_], "weights": weights}
 
 
+def pinned_argv(args: argparse.Namespace, best: dict[str, tuple]) -> list[str]:
+    """The options that fit this model again without a choice: every grid pinned to the chosen
+    setting, every other option as given (the feature switches as they were in effect)."""
+    (c, ew, b), (sc, _sew, sb) = best["stance"], best["sentiment"]
+    argv = ["--weak-per", str(args.weak_per), "--weak-elections", args.weak_elections, "--c-grid", str(c), "--weak-weights", str(ew),
+            "--balance-grid", str(b), "--sentiment-c-grid", str(sc), "--sentiment-balance-grid", str(sb)]
+    for opt, on in (("--char-ngrams", (args.char_ngrams_on)), ("--word-vectors", args.word_vectors_on), ("--party-features", args.party_features_on)):
+        argv += [opt, {(True, True): "both", (True, False): "stance", (False, True): "sentiment", (False, False): "none"}[on]]
+    return argv + (["--crowd"] if args.crowd else [])
+
+
+def fit_block(args: argparse.Namespace, best: dict[str, tuple], items: dict[str, tuple[list, list | None]]) -> dict:
+    """The model file's record of how to fit it again (botwatch.content.fit_record): the pinned
+    command, the sha256 of every input file and of the training items, the library versions."""
+    from botwatch.content import fit_record
+
+    return {"command": ["python", "scripts/train_content_model.py", *pinned_argv(args, best)],
+            "inputs": fit_record.input_hashes(ROOT, SHARED),
+            "items_sha256": {k: fit_record.items_sha256(v, g) for k, (v, g) in items.items()},
+            "versions": fit_record.library_versions()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cv-only", action="store_true")
@@ -336,6 +361,7 @@ def main() -> None:
         feats.PARTY_FEATURE_STANCE = args.party_features in ("stance", "both")
         feats.PARTY_FEATURE_SENTIMENT = args.party_features in ("sentiment", "both")
     party_of = {"stance": feats.PARTY_FEATURE_STANCE, "sentiment": feats.PARTY_FEATURE_SENTIMENT}
+    args.party_features_on = (party_of["stance"], party_of["sentiment"])
     silent = sorted(feats.PARTY_SILENT_SIGNALS) if feats.PARTY_FEATURE_STANCE else []
     print(f"party-identity features: {party_of}")
 
@@ -343,12 +369,14 @@ def main() -> None:
         embed.STANCE = args.word_vectors in ("stance", "both")
         embed.SENTIMENT = args.word_vectors in ("sentiment", "both")
     vectors_of = {"stance": embed.STANCE, "sentiment": embed.SENTIMENT}
+    args.word_vectors_on = (vectors_of["stance"], vectors_of["sentiment"])
     print(f"word vectors: {vectors_of}")
 
     if args.char_ngrams is not None:
         feats.CHAR_NGRAMS_STANCE = args.char_ngrams in ("stance", "both")
         feats.CHAR_NGRAMS_SENTIMENT = args.char_ngrams in ("sentiment", "both")
     char_of = {"stance": feats.CHAR_NGRAMS_STANCE, "sentiment": feats.CHAR_NGRAMS_SENTIMENT}
+    args.char_ngrams_on = (char_of["stance"], char_of["sentiment"])
     print(f"character n-grams: {char_of}")
     pairs, posts = labelled_items("dev")
     gp, gs = labelled_items.groups  # type: ignore[attr-defined]
@@ -379,7 +407,8 @@ def main() -> None:
     extras = {"stance": weak_pairs, "sentiment": weak_posts}
     if args.cv_only:
         return
-    model = {"trained_on": "dev part of tests/fixtures/content/ira_stance_labels.csv and train_stance_labels.csv", "min_count": MIN_COUNT}
+    model = {"trained_on": "dev part of tests/fixtures/content/ira_stance_labels.csv and train_stance_labels.csv", "min_count": MIN_COUNT,
+             "fit": fit_block(args, best, {"stance": (pairs, gp), "sentiment": (posts, gs), "weak_stance": (weak_pairs, None)})}
     for name, items, classes in (("stance", pairs, STANCES), ("sentiment", posts, SENTIMENTS)):
         c, ew, b = best[name]
         vec, clf = fit(items, classes, c, extras[name] if ew else (), ew, b)

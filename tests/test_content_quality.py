@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from botwatch.cli import app
 from botwatch.content.score import agreement, load_labels, study_predictions
-from botwatch.content.stance import MEASURED_BY_ELECTION
+from botwatch.content.stance import MEASURED_BY_ELECTION, MEASURED_MODEL
 from botwatch.study import Study
 
 from testsupport.scripts import load_script
@@ -49,6 +49,17 @@ FLOORS = {
 }
 
 
+def _xfail_while_test_part_unread() -> None:
+    """The shipped content files were refitted after the frozen test part was last read (the
+    refit of 2026-12-03: MEASURED_MODEL["test_part_read_with"]): the test-part figures below are
+    those of the files before, and only one reading of the test part, at the end of a round, may
+    update them. Checked before anything is computed, so the test part is not scored meanwhile."""
+    read = MEASURED_MODEL.get("test_part_read_with")
+    if read and read != {"sha256": MEASURED_MODEL["sha256"], "trees_sha256": MEASURED_MODEL["trees_sha256"]}:
+        pytest.xfail("content files refitted since the frozen test part was read: read it once, update the figures and "
+                     "MEASURED_MODEL['test_part_read_with'] (docs/methods.md, 'Fitting the shipped files again')")
+
+
 @pytest.fixture(scope="module")
 def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
@@ -63,7 +74,9 @@ def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("key", ["uk-ge2017", "us-2016"])
-def test_agreement_on_the_frozen_test_part(studies: dict[str, Path], key: str) -> None:
+def test_agreement_on_the_frozen_test_part(key: str, request: pytest.FixtureRequest) -> None:
+    _xfail_while_test_part_unread()
+    studies: dict[str, Path] = request.getfixturevalue("studies")
     with Study(studies[key], read_only=True) as st:
         stance, sent = study_predictions(st, key)
     for part in ("dev", "test"):
@@ -84,6 +97,7 @@ def test_agreement_on_the_frozen_test_part(studies: dict[str, Path], key: str) -
 def test_quoted_figures_on_the_evaluation_study(shared_data: Path, tmp_path: Path) -> None:
     """The figures the report quotes: the test posts among their accounts' other posts (about
     96,000 posts; ingest and two content runs, about a minute on two cores)."""
+    _xfail_while_test_part_unread()
     build = load_script("build_stance_eval_study")
     csv_path = tmp_path / "eval.csv"
     build.build(csv_path, cap=400, part="test", src=shared_data / "ira" / "tweets.csv.gz")

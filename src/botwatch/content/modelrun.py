@@ -411,7 +411,7 @@ def trees_from_dict(d: object, models: "tuple[LinearModel, LinearModel]") -> "di
             raise TreesError(f"{task} trees need the linear model's word-vector features, folded "
                              f"({'no folded tables in the model' if model.folded is None else 'vector features switched off'})")
 
-    if not isinstance(d, dict) or set(d) - {"stance", "sentiment", "about"} or not {"stance", "sentiment"} <= set(d):
+    if not isinstance(d, dict) or set(d) - {"stance", "sentiment", "about", "fit"} or not {"stance", "sentiment"} <= set(d):
         raise TreesError("expected the parts stance and sentiment")
     lookup = shipped().vectors
     out = {}

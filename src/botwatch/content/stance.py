@@ -139,11 +139,23 @@ MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
 # settings chosen by 5-fold grouped CV on those labels only ("cv": per election, out-of-fold
 # macro-F1, accuracy, majority-class accuracy; stance with the decisive cues first, as the stage
 # does). tests/test_content_training.py fails when the file or these inputs change without this.
+# Refit of 2026-12-03 ("Fitting the shipped files again" in docs/methods.md): the same settings and
+# labels, refitted because ingest now decodes `&amp; &lt; &gt;` in the labelled and weakly labelled
+# texts (the files before it, 98e3c7c4… and 5d6bb54c…, were fitted on the escaped texts and could
+# no longer be fitted again). Dev CV moved by at most 0.001; 20 of 3,805 dev stance answers and 10
+# of 3,545 dev sentiment answers changed. The figures of MEASURED_BY_ELECTION were read with the
+# files before the refit: the frozen test part has NOT been read with these files yet.
 MEASURED_MODEL: dict[str, object] = {
-    "sha256": "98e3c7c4461f8800fab96b7476084717f7ba226f447712aeebe4d39dd12614f5",
+    "sha256": "934229bbfbb1bc3c13bf3efa059b7519654439f2f4ebc93a372e598964b62bac",
     # content_trees.json (the gated tree blend, thirteenth round): the figures above were read
     # with these trees too, so a change to either file means measuring the test part again.
-    "trees_sha256": "5d6bb54c504c43b3769d5595592a26d92786d46e89ecf4be1b79fe1e58278786",
+    "trees_sha256": "06909155189feffb569081c96119649192a2b632b0d35744146ba089f76f9583",
+    # The files MEASURED_BY_ELECTION (the frozen test part) was read with. While they are not the
+    # shipped ones, tests/test_content_quality.py's checks of the test-part figures are expected to
+    # fail (xfail, naming this): whoever reads the test part once updates the figures and sets these
+    # to the shipped hashes.
+    "test_part_read_with": {"sha256": "98e3c7c4461f8800fab96b7476084717f7ba226f447712aeebe4d39dd12614f5",
+                            "trees_sha256": "5d6bb54c504c43b3769d5595592a26d92786d46e89ecf4be1b79fe1e58278786"},
     # 614 of the first two training draws + 471 of the third + 803 of the fourth (us_train4,
     # uk_brexit16_4) + 1,328 of the fifth (us_train5, uk_brexit16_5), trained on since the word
     # vectors (content.embed; docs/methods.md, eighth round): under paired grouped CV the draw and
@@ -152,9 +164,9 @@ MEASURED_MODEL: dict[str, object] = {
     # Pools of train_stance_labels.csv labelled after these weights were trained (not in `new_pairs`).
     "untrained_pools": (),
     "stance": {"settings": {"C": 0.3, "weak_weight": 0.3, "balance": 0.5, "n": 3720, "n_weak": 2278},
-               "cv": {"uk-ge2017": [0.582, 0.705, 0.623], "us-2016": [0.714, 0.716, 0.388]}},
+               "cv": {"uk-ge2017": [0.582, 0.705, 0.623], "us-2016": [0.713, 0.716, 0.388]}},
     "sentiment": {"settings": {"C": 1.0, "weak_weight": 0.0, "balance": 1.0, "n": 3545, "n_weak": 0},
-                  "cv": {"uk-ge2017": [0.601, 0.663, 0.557], "us-2016": [0.621, 0.698, 0.637]}},
+                  "cv": {"uk-ge2017": [0.6, 0.664, 0.557], "us-2016": [0.621, 0.698, 0.637]}},
 }
 
 
@@ -172,8 +184,10 @@ MEASURED = {
     # (two in us_train3, one in us_train4, and held-out items 12 and 20 in us_train5: the sampler
     # checks the frozen test part, not this set). Both us_train5 items were already answered right
     # by the model trained without us_train5, so the held-out rise below is not those copies.
-    "accuracy": 0.752,
-    "accuracy_ci": (0.697, 0.8),
+    # Refit of 2026-12-03 (texts with `&amp;` decoded; MEASURED_MODEL): 202 of 270 (one of the first
+    # 170 changed, 125 -> 124 right; held-out unchanged); 0.752 [0.697-0.8], 203, before it.
+    "accuracy": 0.748,
+    "accuracy_ci": (0.693, 0.796),
     "majority_baseline": 0.444,
     "cue_correct": 66,
     "cue_n": 70,
