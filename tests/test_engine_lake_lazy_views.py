@@ -67,3 +67,36 @@ def test_status_reads_a_local_lake_without_registering_a_view(spark: Any, tmp_pa
     with LakeStudy(path, read_only=True, spark=spark) as lake, reading(lake) as st:
         assert study_summary(st)["posts"] == 0
         assert _views(spark) == before  # the small tables came from their files, their types from the footers
+
+
+def _jobs(spark: Any) -> int:
+    return int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))
+
+
+def test_a_local_table_is_registered_with_its_footer_schema_and_no_spark_job(spark: Any, tmp_path: Path) -> None:
+    """Spark infers a Parquet folder's schema in a job of its own (a sixth of a small ingest's
+    jobs); a local lake gives Spark the first part's footer schema instead, which must be the one
+    Spark infers: for Arrow-written parts, Spark-written ones, a mix, an empty table and a
+    partitioned folder (left to Spark)."""
+    from datetime import datetime
+
+    path = tmp_path / "lake"
+    with LakeStudy(path, spark=spark) as lake:
+        lake.write_table("mixed", pa.table({"at": [datetime(2017, 5, 1)], "tags": [["a"]], "n": pa.array([1], pa.int32()),
+                                            "ok": [True], "m": [[("k", 1.5)]]}, schema=pa.schema(
+            [("at", pa.timestamp("us")), ("tags", pa.list_(pa.string())), ("n", pa.int32()), ("ok", pa.bool_()), ("m", pa.map_(pa.string(), pa.float64()))])))
+        lake.sql("INSERT INTO mixed SELECT at, tags, n + 1, ok, m FROM mixed")  # a part written by Spark beside Arrow's
+        lake.sql("CREATE TABLE by_spark AS SELECT count(*) AS n, list(tags) AS nested, max(at) AS last FROM mixed")
+        lake.sql("CREATE TABLE nothing AS SELECT * FROM mixed WHERE n > 100")
+        spark.createDataFrame([(1, "a")], "v INT, k STRING").write.partitionBy("k").parquet(str(path / "parted"))
+    with LakeStudy(path, read_only=True, spark=spark) as lake:
+        for name in ("mixed", "by_spark", "nothing", "runs", "posts", "parted"):
+            folder = str(path / name)
+            inferred = spark.read.parquet(folder).schema
+            before = _jobs(spark)
+            got = lake._read_folder(folder).schema
+            assert got == inferred, name
+            assert _jobs(spark) == before or name == "parted", name  # Spark lists a partitioned folder itself
+        before = _jobs(spark)
+        assert lake.df("mixed").schema == spark.read.parquet(str(path / "mixed")).schema
+        assert lake.sql("SELECT count(*) FROM mixed") == [(2,)]

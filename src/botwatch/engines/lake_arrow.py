@@ -9,6 +9,35 @@ from typing import Any
 
 import pyarrow as pa
 
+SPARK_ROW_METADATA = b"org.apache.spark.sql.parquet.row.metadata"
+
+
+def spark_struct_of_part(path: str) -> Any:
+    """The Spark schema (a StructType) Spark gives a folder of Parquet files whose first file is
+    `path`, read from that file's footer at the driver: what Spark's own schema inference reads,
+    without the Spark job it runs to read it. As Spark reads a folder without merging schemas: the
+    Spark schema a Spark writer stored in the footer, else the one Spark derives from the Parquet
+    types (an Arrow-written part), every field nullable (Spark reads files so). None when the
+    footer cannot say (a type the Arrow path does not know): the caller lets Spark infer."""
+    import json
+
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.types import StructType
+
+    def nullable(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: (True if k in ("nullable", "containsNull", "valueContainsNull") else nullable(v)) for k, v in x.items()}
+        return [nullable(v) for v in x] if isinstance(x, list) else x
+
+    try:
+        arrow = pq.read_schema(path)
+        raw = (arrow.metadata or {}).get(SPARK_ROW_METADATA)
+        struct = json.loads(raw) if raw else from_arrow_schema(arrow).jsonValue()
+        return StructType.fromJson(nullable(struct))
+    except Exception:  # noqa: BLE001 - a type the footer path does not know: Spark says
+        return None
+
 
 def naive_utc(table: pa.Table) -> pa.Table:
     """Spark hands timestamps back as UTC-zoned Arrow; a study's contract is naive UTC."""

@@ -39,7 +39,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch.engines import lake_sql
-from botwatch.engines.lake_arrow import naive_utc
+from botwatch.engines.lake_arrow import naive_utc, spark_struct_of_part
 
 # Tables whose size does not grow with posts or accounts (see the module docstring).
 BOUNDED = frozenset({
@@ -218,34 +218,18 @@ class LakeReader:
         return tree
 
 
-SPARK_ROW_METADATA = b"org.apache.spark.sql.parquet.row.metadata"
-
-
 def spark_schema_of_part(path: str, large: bool) -> pa.Schema | None:
     """The Arrow schema Spark's `toArrow` gives a table whose first Parquet file is `path`, read
-    from that file's footer: no Spark read, so no view to register (on a cold JVM that read cost
-    `botwatch status` several seconds per command). As Spark reads a folder without merging
-    schemas: the Spark schema a Spark writer stored in the footer, else the one Spark derives from
-    the Parquet types (an Arrow-written part), every field nullable (Spark reads files so).
+    from that file's footer (`lake_arrow.spark_struct_of_part`): no Spark read, so no view to
+    register (on a cold JVM that read cost `botwatch status` several seconds per command).
     Checked equal to Spark's own on every table of an analysed lake (`tests/test_engine_parity.py`
     builds the report through it). None when the footer cannot say: the caller asks Spark."""
-    import json
+    from pyspark.sql.pandas.types import to_arrow_schema
 
-    import pyarrow.parquet as pq
-    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
-    from pyspark.sql.types import StructType
-
-    def nullable(x: Any) -> Any:
-        if isinstance(x, dict):
-            return {k: (True if k in ("nullable", "containsNull", "valueContainsNull") else nullable(v)) for k, v in x.items()}
-        return [nullable(v) for v in x] if isinstance(x, list) else x
-
+    struct = spark_struct_of_part(path)
     try:
-        arrow = pq.read_schema(path)
-        raw = (arrow.metadata or {}).get(SPARK_ROW_METADATA)
-        struct = json.loads(raw) if raw else from_arrow_schema(arrow).jsonValue()
-        return to_arrow_schema(StructType.fromJson(nullable(struct)), prefers_large_types=large)
-    except Exception:  # noqa: BLE001 - a type the footer path does not know: Spark says
+        return None if struct is None else to_arrow_schema(struct, prefers_large_types=large)
+    except Exception:  # noqa: BLE001 - a type Arrow cannot hold: Spark says
         return None
 
 
