@@ -304,8 +304,8 @@ def test_the_foreign_count_carries_the_origin_models_held_out_check(mixed_study:
     with open_study(mixed_study) as st:
         nums = {k.label: k for k in key_numbers(st, report_context(st), set())}
     cav = nums["expected foreign-origin accounts"].caveat
-    assert ("Held out, placed in Russia: 342/368 Russian-language IRA accounts, 191/303 posing as Americans, 16/13,186 ordinary "
-            "(0.12%); other countries never checked.") in cav
+    assert ("Held out, placed in Russia: 342/368 Russian-language IRA accounts, 191/303 posing as Americans, 17/13,186 ordinary "
+            "(0.13%); other countries never checked.") in cav
 
 
 def test_origin_measured_figures_match_the_validation_file() -> None:
@@ -428,3 +428,13 @@ def test_the_explorer_script_draws_the_id_too(handleless_report: tuple[Path, str
             b.close()
     assert handles, "the script drew the explorer's rows"
     assert f"id {aid}" in handles and f"@{aid}" not in handles
+
+
+def test_accounts_section_does_not_call_every_origin_ratio_hand_set() -> None:
+    """The accounts section said origin combines "hand-set likelihood ratios over a stated prior";
+    since the behaviour items, the Cyrillic counts and (2026-12-03) the time zones are measured on
+    labelled accounts and the prior is estimated from the study, that sentence understated what was
+    measured and misnamed the prior."""
+    text = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "accounts.html.j2").read_text()
+    assert "hand-set likelihood ratios over a stated prior" not in text
+    assert "time zones and Cyrillic counts measured on labelled accounts" in text

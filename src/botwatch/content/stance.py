@@ -123,14 +123,16 @@ def decide_stances(
 # Before the party term left topic-hashtag pairs and sentiment (features.PARTY_*; "Party base
 # rate" in docs/methods.md): 0.540, 0.732, 0.609, 0.620; paired changes -0.019, -0.006, -0.005,
 # +0.009, each inside its interval (2 of 117 and 1 of 159 stance answers changed).
+# Before the refit of 2026-12-03 (same settings and labels; texts with `&amp; &lt; &gt;` decoded at
+# ingest): 0.521, 0.727, 0.605, 0.629; test part read once after the refit.
 # The fifteenth round's tone gate (features.topic_tone_gate: pairs found only inside a topic hashtag)
 # changed none of the labelled test answers, so these figures stand (read once more after it).
 # Two independent readers agree at kappa 0.78 (stance) and 0.79 (sentiment) on the first draw.
 MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
-    "uk-ge2017": {"pairs": 117, "stance_f1": 0.521, "stance_ci": (0.39, 0.63), "stance_accuracy": 0.598,
-                  "stance_majority": 0.641, "sentiment_f1": 0.605, "sentiment_ci": (0.51, 0.69)},
-    "us-2016": {"pairs": 159, "stance_f1": 0.727, "stance_ci": (0.65, 0.80), "stance_accuracy": 0.730,
-                "stance_majority": 0.440, "sentiment_f1": 0.629, "sentiment_ci": (0.53, 0.72)},
+    "uk-ge2017": {"pairs": 117, "stance_f1": 0.525, "stance_ci": (0.39, 0.63), "stance_accuracy": 0.598,
+                  "stance_majority": 0.641, "sentiment_f1": 0.598, "sentiment_ci": (0.51, 0.68)},
+    "us-2016": {"pairs": 159, "stance_f1": 0.732, "stance_ci": (0.66, 0.80), "stance_accuracy": 0.736,
+                "stance_majority": 0.440, "sentiment_f1": 0.615, "sentiment_ci": (0.52, 0.70)},
 }
 
 # The shipped weights (content_model.json) that MEASURED_BY_ELECTION was measured with, and what they
@@ -154,8 +156,8 @@ MEASURED_MODEL: dict[str, object] = {
     # shipped ones, tests/test_content_quality.py's checks of the test-part figures are expected to
     # fail (xfail, naming this): whoever reads the test part once updates the figures and sets these
     # to the shipped hashes.
-    "test_part_read_with": {"sha256": "98e3c7c4461f8800fab96b7476084717f7ba226f447712aeebe4d39dd12614f5",
-                            "trees_sha256": "5d6bb54c504c43b3769d5595592a26d92786d46e89ecf4be1b79fe1e58278786"},
+    "test_part_read_with": {"sha256": "934229bbfbb1bc3c13bf3efa059b7519654439f2f4ebc93a372e598964b62bac",
+                            "trees_sha256": "06909155189feffb569081c96119649192a2b632b0d35744146ba089f76f9583"},
     # 614 of the first two training draws + 471 of the third + 803 of the fourth (us_train4,
     # uk_brexit16_4) + 1,328 of the fifth (us_train5, uk_brexit16_5), trained on since the word
     # vectors (content.embed; docs/methods.md, eighth round): under paired grouped CV the draw and
