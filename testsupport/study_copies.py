@@ -9,9 +9,10 @@ at its end that no test wrote into it (file permissions cannot: the tests may ru
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
+
+from botwatch.ingest.source import file_sha256
 
 
 def copy_study(src: Path, dst: Path) -> Path:
@@ -37,11 +38,7 @@ def labelled_sample(ingested: Path, dst: Path, election: str = "us-2016") -> Pat
 
 def digest(path: Path) -> str:
     """The SHA-256 of a study file, to tell afterwards whether anything wrote into it."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_sha256(path)
 
 
 def unchanged(path: Path, before: str) -> None:

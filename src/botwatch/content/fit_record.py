@@ -25,6 +25,8 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+from botwatch.ingest.source import file_sha256
+
 # Repository files the fit reads, relative to the project root.
 REPO_INPUTS: tuple[str, ...] = (
     "tests/fixtures/content/ira_stance_posts.csv",
@@ -39,15 +41,6 @@ REPO_INPUTS: tuple[str, ...] = (
 SHARED_INPUTS: tuple[str, ...] = ("ira/tweets.csv.gz", "ira/authors.csv.gz")
 # Libraries whose version can change the fitted numbers (the fit, the features, the ingest).
 LIBRARIES: tuple[str, ...] = ("scikit-learn", "numpy", "scipy", "vaderSentiment", "duckdb", "pyarrow", "lightgbm")
-
-
-def file_sha256(path: Path) -> str:
-    """The file's sha256, read in blocks (the shared archive is about 100 MB)."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def input_hashes(root: Path, shared: Path) -> dict[str, str | None]:
