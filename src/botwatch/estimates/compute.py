@@ -1,7 +1,9 @@
 """Point estimates and bootstrap intervals for every window × group × party cell.
 
 Counts are scaled by 1 / sample_rate (the Horvitz–Thompson estimator for a uniform sample of
-posts); shares are ratios and are not scaled. Every interval comes from the same account-level
+posts), and their interval bounds are widened outwards to whole multiples of 1 / sample_rate
+(`whole_counts.snap_bounds`: a scaled count is k / rate, and the percentiles' interpolation
+between replicates is no precision the sample holds); shares are ratios and are not scaled. Every interval comes from the same account-level
 bootstrap replicates, so a count and a share of one cell are consistent with each other. Distinct
 accounts are reported as seen and never scaled: an account that posted a hundred times is almost
 surely in a 1% sample, one that posted once almost surely not, so the number of accounts does not
@@ -22,6 +24,7 @@ import pyarrow.compute as pc
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
 from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
+from botwatch.estimates.whole_counts import scaled_step, snap_bounds
 from botwatch.schema import register_output
 from botwatch.study import Study
 
@@ -160,12 +163,15 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
                          "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"}]
     few = n_acc < MIN_ACCOUNTS_FOR_INTERVAL
     how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts"
+    # Stored widened, once, here (on either engine: this runs where the cells lie), so the table,
+    # its export, `botwatch estimate` and the report print one interval for one figure.
+    whole = "" if few or scaled_step(opts.sample_rate) is None else f", widened to whole multiples of 1/rate ({1 / rate:g})"
     for metric, c in COUNT_METRICS.items():
         if metric in STANCE_ONLY and not is_party:
             continue
-        lo, hi = (None, None) if few else percentile_interval(reps[:, col[c]] / rate, opts.level)
+        lo, hi = (None, None) if few else snap_bounds(*percentile_interval(reps[:, col[c]] / rate, opts.level), opts.sample_rate)
         rows.append({**base, "metric": metric, "observed": float(obs[col[c]]), "estimate": float(obs[col[c]]) / rate, "ci_low": lo, "ci_high": hi,
-                     "method": f"count / sample rate; {how}"})
+                     "method": f"count / sample rate; {how}{whole}"})
     for metric, (num, den) in SHARE_METRICS.items():
         if metric in STANCE_ONLY and not is_party:
             continue

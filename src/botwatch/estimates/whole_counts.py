@@ -1,0 +1,39 @@
+"""Scaled counts' interval bounds at whole multiples of 1 / sample rate.
+
+A count scaled from a sample of rate r can only be k / r for a whole number k of sampled posts:
+every bootstrap replicate is one. The percentile interval interpolates between replicates, so on
+a 1% sample it read "97,688–270,722", a precision of one post where the sample holds one post in
+a hundred. The estimates stage widens each scaled count's bounds outwards to the nearest whole
+multiples of 1 / r (low down, high up) before it writes them, so the stored table, its export,
+`botwatch estimate` and the report all give the same bounds. Rounding outwards never shrinks the
+interval, so its coverage is kept; shares (ratios) are not counts and are left as they are.
+"""
+
+from __future__ import annotations
+
+import math
+
+# How far (relative) a bound may sit from a whole number of sampled posts and still be read as it:
+# `percentile / r * r` carries float noise of a few ulps, which must not push 977 down to 976.
+_REL_EPS = 1e-9
+
+
+def scaled_step(sample_rate: float | None) -> float | None:
+    """How many platform posts one sampled post stands for (1 / rate), or None when nothing is
+    scaled (no rate, or a rate of 1)."""
+    return 1 / sample_rate if sample_rate is not None and 0 < sample_rate < 1 else None
+
+
+def snap_bounds(lo: float | None, hi: float | None, sample_rate: float | None) -> tuple[float | None, float | None]:
+    """A scaled count's interval widened outwards to whole multiples of 1 / `sample_rate`.
+
+    The bounds are k / rate, the same division that makes the point estimate (observed / rate),
+    so an estimate that lay inside the interval still does, to the last bit, even where 1 / rate
+    is no whole number (a rate of 0.003). No rate, a rate of 1 or a missing bound: unchanged."""
+    if scaled_step(sample_rate) is None or lo is None or hi is None:
+        return lo, hi
+    assert sample_rate is not None
+    k_lo, k_hi = lo * sample_rate, hi * sample_rate  # in sampled posts
+    k_lo = math.floor(k_lo + _REL_EPS * max(1.0, abs(k_lo)))
+    k_hi = math.ceil(k_hi - _REL_EPS * max(1.0, abs(k_hi)))
+    return float(k_lo / sample_rate), float(k_hi / sample_rate)
