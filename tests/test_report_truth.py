@@ -286,15 +286,6 @@ def test_scaled_counts_show_no_more_digits_than_the_sample_holds(us_estimated: t
             assert int(lo.replace(",", "")) % 100 == 0 and int(hi.replace(",", "")) % 100 == 0, (lo, hi)
 
 
-def test_snapped_bounds_widen_outwards() -> None:
-    from botwatch.report.section_parties import scaled_step, snap_bounds
-
-    assert scaled_step(None) is None and scaled_step(1.0) is None and scaled_step(0.01) == pytest.approx(100)
-    assert snap_bounds(97_688.0, 270_722.0, 100.0) == (97_600.0, 270_800.0)
-    assert snap_bounds(97_600.0, 270_800.0, 100.0) == (97_600.0, 270_800.0)  # already whole: unchanged
-    assert snap_bounds(12.5, 40.0, None) == (12.5, 40.0)
-
-
 def test_the_foreign_count_carries_the_origin_models_held_out_check(mixed_study: Path) -> None:
     """The automation count carried its held-out AUC beside it; the foreign-origin count carried
     nothing (unless most accounts were English-writing home placements), though its only check is

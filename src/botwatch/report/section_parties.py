@@ -2,14 +2,12 @@
 
 Reads the `estimates` table (the estimates stage) and `post_party` / `post_labels` (the content
 stage). Intervals come from the bootstrap over accounts; counts are scaled only when the study was
-analysed with a sample rate. The stance rules' measured accuracy is printed beside the numbers,
+analysed with a sample rate, their bounds stored at whole multiples of 1 / rate and printed as stored. The stance rules' measured accuracy is printed beside the numbers,
 because a support count is only as good as the rules that decided it.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
 from typing import Any
 
 from markupsafe import Markup
@@ -33,36 +31,6 @@ def _est(study: Study, period: str, group: str) -> dict[tuple[str, str], dict[st
         [period, group],
     )
     return {(p, m): {"observed": o, "estimate": e, "lo": lo, "hi": hi, "accounts": n} for p, m, o, e, lo, hi, n in rows}
-
-
-def scaled_step(sample_rate: float | None) -> float | None:
-    """How many platform posts one archive post stands for when counts are scaled (1 / rate), or
-    None when nothing is scaled."""
-    return 1 / sample_rate if sample_rate is not None and 0 < sample_rate < 1 else None
-
-
-def snap_bounds(lo: float | None, hi: float | None, step: float | None) -> tuple[float | None, float | None]:
-    """A scaled count's interval widened to whole multiples of `step` (1 / rate). The bootstrap's
-    percentiles interpolate between replicates, so a 1% sample's bounds read "97,688–270,722": a
-    precision of one post in a platform count whose every replicate is a multiple of 100. Rounding
-    outwards keeps the interval's coverage and shows no more digits than the sample holds."""
-    if step is None or lo is None or hi is None:
-        return lo, hi
-    eps = 1e-9
-    return float(round(math.floor(lo / step + eps) * step)), float(round(math.ceil(hi / step - eps) * step))
-
-
-def _snapped(est: dict[tuple[str, str], dict[str, Any]], step: float | None) -> dict[tuple[str, str], dict[str, Any]]:
-    """`est` with the intervals of its post counts (metrics ending in "posts") snapped by `snap_bounds`."""
-    if step is None:
-        return est
-    out = {}
-    for (party, metric), v in est.items():
-        if metric.endswith("posts") and v["lo"] is not None:
-            lo, hi = snap_bounds(v["lo"], v["hi"], step)
-            v = {**v, "lo": lo, "hi": hi}
-        out[(party, metric)] = v
-    return out
 
 
 def _too_few(v: dict[str, Any]) -> bool:
@@ -277,13 +245,14 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rate_rows = study.sql("SELECT DISTINCT sample_rate FROM estimates")
     sample_rate = rate_rows[0][0] if rate_rows else None
     scaled = sample_rate is not None
-    step = scaled_step(sample_rate)
-    campaign = _snapped(_est(study, "campaign", "all"), step)
+    # Scaled counts' bounds are stored at whole multiples of 1 / rate (the estimates stage,
+    # `estimates.whole_counts`): read as they are, so the report prints what `estimate` and the export do.
+    campaign = _est(study, "campaign", "all")
     # A party's own official and allied accounts posting about it are counted "support" by the
     # own-account cue, which is right for the label but no public support: the figures leave them
     # out (the estimates' group 'not_party_accounts') and say how many posts that was.
     has_public = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = ?", [NOT_PARTY_ACCOUNTS])[0][0])
-    public = _snapped(_est(study, "campaign", NOT_PARTY_ACCOUNTS), step) if has_public else None
+    public = _est(study, "campaign", NOT_PARTY_ACCOUNTS) if has_public else None
     own = _own_posts(campaign, public, parties)
     every_row = {r["key"]: r for r in _party_rows(campaign, parties)}
     rows = _party_rows(public if public is not None else campaign, parties)
@@ -309,7 +278,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     unscored = bot_unscored(study)
     cover = _bot_coverage(study, election) if "likely_automated" in groups else None
     foreign_weak = _foreign_weak(study, election.country)
-    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_snapped(_est(study, "campaign", g), step), parties), "weak": foreign_weak if g == "foreign_origin" else "",
+    group_tables = [{"label": GROUP_LABELS.get(g, g), "rows": _party_rows(_est(study, "campaign", g), parties), "weak": foreign_weak if g == "foreign_origin" else "",
                      "unknown": bot_needs_text() if g == "likely_automated" and (unscored or (cover and not cover["scored"])) else None,
                      "cover": cover if g == "likely_automated" else None} for g in groups]
     q = study.sql
@@ -318,8 +287,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     rule_counts = q("SELECT stance_rule, stance, count(*) FROM post_party WHERE in_election GROUP BY ALL ORDER BY 3 DESC, 1, 2")
     rule_text = {(r, s): d for r, s, d in STANCE_RULES + MODEL_RULES + PRIOR_RULES}
     rules = [{"rule": r, "stance": s, "n": n, "meaning": rule_text.get((r, s), "")} for r, s, n in rule_counts]
-    ref = [r if r.is_share or r.ci_low is None else replace(r, ci_low=(b := snap_bounds(r.ci_low, r.ci_high, step))[0], ci_high=b[1])
-           for r in reference_rows(study, {p[0]: p[1] for p in parties})]
+    ref = reference_rows(study, {p[0]: p[1] for p in parties})
     # The stance rules' accuracy was measured on one election's posts; quoting it under another
     # election's headline would claim a check that was never made.
     measured_on = str(MEASURED.get("election", "us-2016"))
