@@ -32,5 +32,8 @@ def test_estimates_on_a_lake_equal_duckdbs_and_collect_no_account_rows(spark: An
         lake.close()
     assert got.num_rows == want.num_rows > 100
     assert got.equals(want)  # the bootstrap ran on the executors over the same vectors: same draws
+    # The scaled counts' bounds are widened to whole multiples of 1/rate (10) on the executors too.
+    counts = [r for r in got.to_pylist() if r["metric"].endswith("posts") and r["ci_low"] is not None]
+    assert counts and all(r["ci_low"] % 10 == 0 and r["ci_high"] % 10 == 0 and r["ci_low"] <= r["estimate"] <= r["ci_high"] for r in counts)
     assert collected and not [cols for _, cols in collected if "account_id" in cols]
     assert max(rows for rows, _ in collected) <= got.num_rows and accounts > got.num_rows // 2
