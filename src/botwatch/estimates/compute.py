@@ -3,8 +3,9 @@
 Counts are scaled by 1 / sample_rate (the Horvitz–Thompson estimator for a uniform sample of
 posts), and their interval bounds are widened outwards to whole multiples of 1 / sample_rate
 (`whole_counts.snap_bounds`: a scaled count is k / rate, and the percentiles' interpolation
-between replicates is no precision the sample holds); shares are ratios and are not scaled. Every interval comes from the same account-level
-bootstrap replicates, so a count and a share of one cell are consistent with each other. Distinct
+between replicates is no precision the sample holds); shares are ratios and are not scaled.
+Every interval comes from the same account-level bootstrap replicates, so a count and a share of
+one cell are consistent with each other. Distinct
 accounts are reported as seen and never scaled: an account that posted a hundred times is almost
 surely in a 1% sample, one that posted once almost surely not, so the number of accounts does not
 grow linearly with 1 / sample_rate.
