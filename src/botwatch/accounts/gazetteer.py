@@ -163,8 +163,10 @@ def _name_spans(folded: str) -> list[tuple[int, int, str]]:
 _ADJACENT = re.compile(r"[\s,.()]*")
 # Where a comma-separated part ends: the next comma, a separator of alternatives, or " and ".
 _PART_END = re.compile(r"[,/|&+;\u2022\u00b7\u2708\u2192~\n]|\band\b")
-# A candidate abbreviation: ASCII letters, dots between them ("N.J."), a final dot.
-_ABBR_TOKEN = re.compile(r"(?<![\w.])[A-Za-z](?:[A-Za-z]|\.(?=[A-Za-z]))*\.?(?!\w)")
+# A candidate abbreviation: ASCII letters, dots between them ("N.J."), a final dot; a capital first
+# (every form in regions.tsv starts with one, and `_abbreviations` reads no other), which also
+# skips most of a location's words at once.
+_ABBR_TOKEN = re.compile(r"(?<![\w.])[A-Z](?:[A-Za-z]|\.(?=[A-Za-z]))*\.?(?!\w)")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -301,13 +303,18 @@ def countries_in_location(text: str | None) -> dict[str, int]:
     folded = fold(text)
     spans = _name_spans(folded)
     kinds = _name_kinds()
-    found = [_Found(s, e, *kinds[n][:1], kinds[n][1], kinds[n][1] if kinds[n][0] != "region" else kinds[n][1][:1]) for s, e, n in spans]
     abbrs = _abbreviations(text, folded, spans)
+    out: dict[str, int] = {}
+    if not abbrs and len(spans) < 2:  # nothing to qualify (most locations): each name's usual countries
+        for _, _, name in spans:
+            kind, readings = kinds[name]
+            for iso2 in readings[:1] if kind == "region" else readings:
+                out[iso2] = out.get(iso2, 0) + 1
+        return out
+    found = [_Found(s, e, kinds[n][0], kinds[n][1], kinds[n][1][:1] if kinds[n][0] == "region" else kinds[n][1]) for s, e, n in spans]
     if abbrs:
         found = sorted(found + abbrs, key=lambda f: f.start)
-    if len(found) > 1:
-        _resolve(found, folded)
-    out: dict[str, int] = {}
+    _resolve(found, folded)
     for f in found:
         for iso2 in f.counted:
             out[iso2] = out.get(iso2, 0) + 1
