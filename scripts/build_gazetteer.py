@@ -18,8 +18,10 @@ Inputs (nothing is downloaded: both come from PyPI packages installed with the `
   any other whose city has at least a third of that population (the model then splits the
   evidence). Names shorter than 4 letters, and the common words in STOP, are left out: a profile
   location is free text, and "Nice weather" or "Mobile" must not place anyone.
-* the hand-written accounts/data/places.tsv: abbreviations, states, regions, Cyrillic spellings
-  and the judgement calls GeoNames cannot make ("Georgia" is the US state on Twitter); these win.
+* the hand-written accounts/data/places.tsv: cities, districts, Cyrillic spellings and the judgement
+  calls GeoNames cannot make; these win. (Regions, states, provinces and counties with their
+  abbreviations, "Georgia" the US state first among them, are in regions.tsv, which the gazetteer
+  reads beside whichever places table it is given.)
 * tzdata's zone.tab (IANA zone → country) and scripts/gazetteer/rails_time_zones.tsv (the Rails
   time-zone names Twitter v1.1 reports → IANA zone): each Rails name takes its country from
   GeoNames when it is a city there, else from its zone; every IANA zone id of a candidate country

@@ -79,7 +79,7 @@ def main() -> None:
     print(f"wrote {args.out}: {len(rows)} rows")
     print("accounts with a zone / all, by country taken as truth: " + ", ".join(
         f"{c} {with_zone[c]:,}/{n:,}" for c, n in accounts.most_common(12)))
-    for cache in (T.carried, T.measured, T.own_zone_share, T.likelihoods):
+    for cache in (T.carried, T.measured, T.own_zone_share, T.likelihoods, T.unplaced_likelihoods):
         cache.cache_clear()
     if not T.measured():
         print(f"no country has {T.MIN_ACCOUNTS} accounts with a zone: every zone keeps the stated ×{1 / T.FLOOR:.0f}")
@@ -92,11 +92,17 @@ def main() -> None:
         homes, meas = T.likelihoods(zone)
         for m in meas:
             _p, lo, hi = wilson(m.carrying, m.accounts)
-            p_home = T.home_rate(zone)
-            span = f"×{p_home / hi:.1f} to ×{p_home / lo:.1f}" if lo > 0 else f"×{p_home / hi:.1f} or more"
-            print(f"{zone} | {','.join(homes)} | {p_home:.3f} | {m.country} | {m.carrying}/{m.accounts:,} | ×{1 / m.likelihood:.1f} | {span}")
-        if not homes:
-            print(f"{zone} | (not in the gazetteer: no item) | - | - | {_n} | - | -")
+            if homes:
+                p_home = T.home_rate(zone)
+                span = f"×{p_home / hi:.1f} to ×{p_home / lo:.1f}" if lo > 0 else f"×{p_home / hi:.1f} or more"
+                print(f"{zone} | {','.join(homes)} | {p_home:.3f} | {m.country} | {m.carrying}/{m.accounts:,} | ×{1 / m.likelihood:.1f} | {span}")
+            else:  # no country named: the measured country against the others, from its own zones' default share
+                p_own = T.own_rate(m.country)
+                span = f"×{lo / (T.FLOOR * p_own):.1f} to ×{hi / (T.FLOOR * p_own):.1f}"
+                print(f"{zone} | (none: read from the measurement) | p_own {p_own:.3f} | {m.country} | {m.carrying}/{m.accounts:,} | "
+                      f"×{m.likelihood / T.FLOOR:.1f} for it | {span} for it")
+        if not homes and not meas:
+            print(f"{zone} | (names no candidate country, no measured tie: no item) | - | - | {_n} | - | -")
 
 
 if __name__ == "__main__":

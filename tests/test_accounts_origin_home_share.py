@@ -224,3 +224,17 @@ def test_accounts_placed_outside_home_count_with_their_own_prior() -> None:
     want, want_w = home_rows(without + dublin, "GB")
     np.testing.assert_allclose(lik, want, rtol=1e-12)
     np.testing.assert_array_equal(w, want_w)
+
+
+def test_a_country_the_study_mix_chose_says_so_in_its_lead() -> None:
+    """English posts alone cannot tell GB from the US: the study's mix (mostly British accounts)
+    makes GB most likely, and the lead says so instead of reading as a finding about the account.
+    An account whose own place says London keeps a plain lead."""
+    results, _ = apply_study_prior(_study(local=300, russian=5, english=100), "GB")
+    share = estimate_home(results, "GB")
+    after = apply_home_share(results, share)
+    english, london = after[-1], after[0]
+    assert english.country == "GB" and english.evidence[0].startswith(f"most likely GB (p={english.probability:.2f}), mostly the study's prior: "
+                                                                      "little evidence of its own for GB among the countries other than Russia (the study's mix gives GB ")
+    assert london.country == "GB" and "study's prior" not in london.evidence[0]
+    assert london.evidence[0].startswith(f"most likely GB (p={london.probability:.2f}); prior gave GB 30%")

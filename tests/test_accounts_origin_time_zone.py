@@ -16,7 +16,7 @@ from botwatch.accounts.origin import OriginInput, _time_zone_item, codes, origin
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING
 from testsupport.scripts import load_script
 
-_CACHES = (T.carried, T.measured, T.own_zone_share, T.likelihoods, _time_zone_item)
+_CACHES = (T.carried, T.measured, T.own_zone_share, T.likelihoods, T.unplaced_likelihoods, _time_zone_item)
 
 
 @pytest.fixture
@@ -70,7 +70,31 @@ def test_a_us_and_canada_zone_names_both_countries() -> None:
     assert T.home_countries("Eastern Time (US & Canada)") == ("US", "CA")
     assert _ratio("Eastern Time (US & Canada)", "US", "CA") == 1.0
     assert _ratio("Eastern Time (US & Canada)", "US", "RU") == pytest.approx(50.0)
-    assert T.home_countries("Quito") == () and _time_zone_item("Quito") is None  # not in the gazetteer: no item
+    assert T.home_countries("Quito") == () and T.home_countries("Greenland") == ()  # no candidate country named
+    assert _time_zone_item("Greenland") is None  # and no measured tie: no item
+
+
+def test_quito_counts_for_the_american_accounts_that_carry_it() -> None:
+    """'Quito' (Ecuador, not a candidate) gave no evidence although 128 of the 2,498 American
+    development accounts with a zone carry it (Twitter's default for UTC-5 clocks without daylight
+    saving: US Eastern in winter). Read from the measurement: US against the countries not measured."""
+    item = _time_zone_item("Quito")
+    assert item is not None
+    v, text = item
+    assert 20.0 < _ratio("Quito", "US", "RU") <= 50.0 and _ratio("Quito", "CA", "RU") == pytest.approx(1.0)
+    assert "'Quito' names no country the model weighs" in text and "US development accounts with a zone carry it" in text
+    res = origin_posterior(OriginInput(time_zone="Quito", post_langs={"en": 2}, n_posts=2), home="GB")
+    assert res.country == "US" and res.items[0] == "time_zone"
+
+
+def test_an_unplaced_zone_counts_only_when_the_measurement_ties_it(table: dict[str, dict[str, int]]) -> None:
+    """Six of 2,500 accounts (Greenland's count) do not tie a zone to their country beyond the ×50
+    default; 300 do, and the likelihood is the share against a typical zone of the country's own."""
+    table["US"] = {"Eastern Time (US & Canada)": 2194, "Greenland": 6, "Quito": 300}
+    assert _time_zone_item("Greenland") is None
+    p_own = T.own_rate("US")
+    want = min(1.0, (300 + T.PRIOR_ACCOUNTS * T.FLOOR * p_own) / (2500 + T.PRIOR_ACCOUNTS) / p_own)
+    assert _ratio("Quito", "US", "RU") == pytest.approx(want / T.FLOOR)
 
 
 def test_every_shipped_likelihood_is_within_its_bounds() -> None:

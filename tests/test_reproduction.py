@@ -61,7 +61,7 @@ def test_accounts_stage_records_its_model_hashes(tmp_path: Path, sample_study_pa
     assert p["bot_model_sha256"] == _sha(ACCOUNTS / "models" / "bot_model.json.gz") and p["bot_model_file"] is None
     assert p["bot_behaviour_sha256"] == _sha(ACCOUNTS / "data" / "bot_behaviour.json")
     listing = "".join(f"{_sha(ACCOUNTS / 'data' / n)}  {n}\n" for n in sorted(
-        ["countries.tsv", "origin_behaviour_lr.json", "origin_shifts.json", "places.tsv", "regional_languages.tsv", "time_zone_rates.tsv", "time_zones.tsv"]))
+        ["countries.tsv", "origin_behaviour_lr.json", "origin_shifts.json", "places.tsv", "regional_languages.tsv", "regions.tsv", "time_zone_rates.tsv", "time_zones.tsv"]))
     assert p["origin_model_sha256"] == hashlib.sha256(listing.encode()).hexdigest()  # `sha256sum FILES | sha256sum`
     # A model of one's own (here a copy of the shipped one under another name) is named and hashed.
     own = tmp_path / "mine.json.gz"

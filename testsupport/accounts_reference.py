@@ -49,23 +49,6 @@ def known_name_detector(name: str) -> bool:
     return detector().get_gender(name) not in ("unknown",)
 
 
-def countries_in_location_pattern(text: str | None) -> dict[str, int]:
-    """`gazetteer.countries_in_location` as it was: the names' pattern tried at every character
-    of the text folded a character at a time."""
-    if not text or not text.strip():
-        return {}
-    pattern, names = gazetteer._matcher()
-    found: dict[str, int] = {}
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    for m in pattern.finditer("".join(ch for ch in decomposed if not unicodedata.combining(ch))):
-        for iso2 in names[m.group(1)]:
-            found[iso2] = found.get(iso2, 0) + 1
-    for code in gazetteer._STATE_SUFFIX.findall(text):
-        if code in gazetteer.US_STATE_CODES:
-            found["US"] = found.get("US", 0) + 1
-    return found
-
-
 def day_tables_per_day() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The reference for `origin_behaviour_batch._day_tables`: each day asked of `origin_behaviour`."""
     first, last = obb._FIRST_YEAR, obb._LAST_YEAR

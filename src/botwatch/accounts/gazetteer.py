@@ -1,12 +1,19 @@
 """Offline lookup of countries from free-text profile locations and time-zone names.
 
-The data (countries.tsv, places.tsv, time_zones.tsv, regional_languages.tsv) ship with the package
-and were written for botwatch (scripts/build_gazetteer.py generates larger tables from GeoNames and
-tzdata; measured, they named Russia for more ordinary accounts, so they are not shipped): country
-names in English, their own language and Russian, and major cities and regions in Latin and
-Cyrillic spellings. Matching is on whole words after lower-casing and removing accents, so
-"Москва", "MOSCOW" and "moscow, russia" all find RU, and "Moscow, Idaho" finds both RU and US
-(the model then splits the evidence rather than guessing).
+The data (countries.tsv, places.tsv, regions.tsv, time_zones.tsv, regional_languages.tsv) ship with
+the package and were written for botwatch (scripts/build_gazetteer.py generates larger tables from
+GeoNames and tzdata; measured, they named Russia for more ordinary accounts, so they are not
+shipped): country names in English, their own language and Russian, major cities in Latin and
+Cyrillic spellings, and regions (states, provinces, counties) with their abbreviations. Matching is
+on whole words after lower-casing and removing accents, so "Москва", "MOSCOW" and "moscow, russia"
+all find RU.
+
+A region or country written right after a place says which place is meant: "Moscow, Idaho",
+"Paris, TX", "Cardiff NJ" and "Melbourne, Fla." are in the US, "London, Ontario" in Canada, "Perth,
+Scotland" in Britain (`_resolve`). Without it every name counted for its own country, so "Cardiff
+NJ" read as Britain and "Melbourne, FL" as Australia (a US state code after a comma counted for the
+US too, which split them at best). Places joined otherwise ("London/Moscow", "Leeds and Paris")
+each keep their own country.
 """
 
 from __future__ import annotations
@@ -16,12 +23,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-
-US_STATE_CODES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split()
-)
-_STATE_SUFFIX = re.compile(r",\s*([A-Z]{2})\b")
-
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,21 @@ def regional_languages() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _regions() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """regions.tsv: (folded region name → the countries it can name, usual first; abbreviation
+    without its final dot, lower case → (the form as written there, its countries))."""
+    names: dict[str, tuple[str, ...]] = {}
+    abbrs: dict[str, tuple[str, ...]] = {}
+    for form, isos, kind in _rows("regions.tsv"):
+        readings = tuple(c.strip() for c in isos.split(","))
+        if kind.strip() == "name":
+            names[fold(form.strip())] = readings
+        else:
+            abbrs[form.strip().rstrip(".")] = readings
+    return names, abbrs
+
+
+@lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern[str], dict[str, set[str]]]:
     names: dict[str, set[str]] = {}
     for c in countries().values():
@@ -76,6 +92,8 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, set[str]]]:
             names.setdefault(fold(n), set()).add(c.iso2)
     for name, iso2 in _rows("places.tsv"):
         names.setdefault(fold(name.strip()), set()).add(iso2.strip())
+    for name, readings in _regions()[0].items():  # alone, a region names its usual country
+        names.setdefault(name, set()).add(readings[0])
     alts = sorted(names, key=len, reverse=True)
     pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alts) + r")(?!\w)")
     return pattern, names
@@ -102,6 +120,11 @@ def _by_first_word() -> dict[str, tuple[str, ...]] | None:
 
 
 def _name_matches(folded: str) -> list[str]:
+    """The names found in `folded`, in order (`_name_spans` without their places)."""
+    return [name for _, _, name in _name_spans(folded)]
+
+
+def _name_spans(folded: str) -> list[tuple[int, int, str]]:
     r"""The names `_matcher()`'s pattern finds in `folded`, in order: what
     `[m.group(1) for m in pattern.finditer(folded)]` gives, found from the text's words.
 
@@ -115,8 +138,8 @@ def _name_matches(folded: str) -> list[str]:
     index = _by_first_word()
     if index is None:
         pattern, _ = _matcher()
-        return [m.group(1) for m in pattern.finditer(folded)]
-    out: list[str] = []
+        return [(m.start(1), m.end(1), m.group(1)) for m in pattern.finditer(folded)]
+    out: list[tuple[int, int, str]] = []
     end = 0
     for word in _WORD.finditer(folded):
         start = word.start()
@@ -128,25 +151,174 @@ def _name_matches(folded: str) -> list[str]:
         for name in candidates:
             stop = start + len(name)
             if folded.startswith(name, start) and _WORD_CHAR.match(folded, stop) is None:
-                out.append(name)
+                out.append((start, stop, name))
                 end = stop
                 break
     return out
 
 
+# What may stand between a place and the region or country that qualifies it ("Paris, TX",
+# "Cardiff NJ", "London (Ontario)"); a word, a slash, "&" or a dash between them means two places
+# ("London/Texas", "London and Texas", "Edinburgh-Oxford-Indiana").
+_ADJACENT = re.compile(r"[\s,.()]*")
+# Where a comma-separated part ends: the next comma, a separator of alternatives, or " and ".
+_PART_END = re.compile(r"[,/|&+;\u2022\u00b7\u2708\u2192~\n]|\band\b")
+# A candidate abbreviation: ASCII letters, dots between them ("N.J."), a final dot; a capital first
+# (every form in regions.tsv starts with one, and `_abbreviations` reads no other), which also
+# skips most of a location's words at once.
+_ABBR_TOKEN = re.compile(r"(?<![\w.])[A-Z](?:[A-Za-z]|\.(?=[A-Za-z]))*\.?(?!\w)")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class _Found:
+    """A name or abbreviation found in a location: where (in the folded text), what it is, the
+    countries it can name (usual first) and those it is counted for."""
+
+    start: int
+    end: int
+    kind: str  # "place" (places.tsv), "region" (regions.tsv names), "abbr" (regions.tsv abbreviations), "country"
+    readings: tuple[str, ...]
+    counted: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _name_kinds() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each folded name → (its kind, the countries it can name, usual first)."""
+    _, names = _matcher()
+    regions, _ = _regions()
+    country_names = {fold(n) for c in countries().values() for n in c.names}
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for name, isos in names.items():
+        if name in regions:  # England, Scotland, Wales qualify a place as a county does
+            out[name] = ("region", regions[name])
+        elif name in country_names:
+            out[name] = ("country", tuple(isos))
+        else:
+            out[name] = ("place", tuple(isos))
+    return out
+
+
+def _folded_offsets(text: str, folded: str) -> list[int] | None:
+    """Each position of `text` (and its end) in `folded`, or None when the text does not fold a
+    character at a time into `folded` (then no abbreviation is read: names still are)."""
+    if text.isascii():
+        return list(range(len(text) + 1))
+    out = [0]
+    for ch in text:
+        out.append(out[-1] + len(fold(ch)))
+    return out if out[-1] == len(folded) and "".join(fold(ch) for ch in text) == folded else None
+
+
+def _part_rest_is_plain(folded: str, start: int, names: list[tuple[int, int, str]]) -> bool:
+    """Whether the comma-separated part from `start` on holds no letters outside found names:
+    "FL", "FL 32901", "FL USA" qualify; "IN the world" does not."""
+    end_m = _PART_END.search(folded, start)
+    stop = end_m.start() if end_m else len(folded)
+    pos = start
+    for s, e, _ in names:
+        if e <= start or s >= stop:
+            continue
+        if _LETTER.search(folded, pos, s):
+            return False
+        pos = max(pos, e)
+    return _LETTER.search(folded, pos, stop) is None
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_forms() -> dict[str, str]:
+    """Each abbreviation of regions.tsv in lower case → the form as listed there."""
+    return {k.lower(): k for k in _regions()[1]}
+
+
+def _abbreviations(text: str, folded: str, names: list[tuple[int, int, str]]) -> list[_Found]:
+    """The region abbreviations of `text` standing where a qualifier stands (regions.tsv's rules):
+    the whole of a comma-separated part, with a capital first letter ("Paris, TX", "Melbourne,Fla",
+    "Austin, Tx 78701"), or the last word of a part right after a found place or region, written as
+    listed or in capitals ("Cardiff NJ", "PERTH WA"). Positions are in `folded`."""
+    _, abbrs = _regions()
+    forms = _abbreviation_forms()
+    offsets = None
+    out: list[_Found] = []
+    for m in _ABBR_TOKEN.finditer(text):
+        token = m.group().rstrip(".")
+        key = forms.get(token.lower())
+        if key is None:
+            continue
+        if offsets is None:
+            offsets = _folded_offsets(text, folded)
+            if offsets is None:
+                return []
+        start, end = offsets[m.start()], offsets[m.end()]
+        if any(s < end and start < e for s, e, _ in names):
+            continue
+        after_comma = folded[:start].rstrip().endswith(",")
+        if after_comma and len(token) == 2 and token.isupper() and token.isalpha():
+            pass  # ", TX": a state code after a comma, whatever follows ("Dayton, OH Area")
+        elif after_comma and token[:1].isupper() and _part_rest_is_plain(folded, end, names):
+            pass
+        elif token in (key, key.upper()) and _part_rest_is_plain(folded, end, names) and any(
+                e <= start and not folded[e:start].strip() and _name_kinds()[n][0] in ("place", "region") for s, e, n in names):
+            pass
+        else:
+            continue
+        readings = abbrs[key]
+        out.append(_Found(start, end, "abbr", readings, readings[:1]))
+    return out
+
+
+def _qualifies(a: _Found, b: _Found, alone: bool) -> bool:
+    """Whether `b` says where the place `a` written before it is: a region or region abbreviation
+    after a place or region ("Paris, TX", "Kent, OH", "Surrey, BC"), or a country after a city when
+    the two are all the location names ("Boston, UK"; in "Norwich, London, China" or "New York,
+    Canada, South Africa" the country is one more place of a list)."""
+    if a.kind not in ("place", "region"):
+        return False
+    return b.kind in ("region", "abbr") or (b.kind == "country" and a.kind == "place" and alone)
+
+
+def _resolve(found: list[_Found], folded: str) -> None:
+    """Read a place written right before its qualifier (`_qualifies`) in the qualifier's country:
+    the first of the qualifier's countries the place can name, else the qualifier's usual one
+    ("Perth, WA" Australia, "Seattle, WA" and "Moscow, Idaho" US), and the qualifier then in the
+    same. Right to left, so that "London, Ontario, Canada" reads Ontario in Canada before London
+    in Ontario. Changes `found` in place."""
+    alone = len(found) == 2
+    for i in range(len(found) - 2, -1, -1):
+        a, b = found[i], found[i + 1]
+        if not _qualifies(a, b, alone) or not _ADJACENT.fullmatch(folded, a.end, b.start):
+            continue
+        shared = tuple(c for c in b.readings if c in a.readings)
+        if shared:
+            a.readings = a.counted = b.counted = shared
+        else:
+            a.readings = a.counted = b.counted
+
+
 def countries_in_location(text: str | None) -> dict[str, int]:
-    """Countries a location string names, with how many names pointed at each."""
+    """Countries a location string names, with how many names pointed at each (a place qualified by
+    a region or country counted in that one: `_resolve`)."""
     if not text or not text.strip():
         return {}
-    _, names = _matcher()
-    found: dict[str, int] = {}
-    for name in _name_matches(fold(text)):
-        for iso2 in names[name]:
-            found[iso2] = found.get(iso2, 0) + 1
-    for code in _STATE_SUFFIX.findall(text):
-        if code in US_STATE_CODES:
-            found["US"] = found.get("US", 0) + 1
-    return found
+    folded = fold(text)
+    spans = _name_spans(folded)
+    kinds = _name_kinds()
+    abbrs = _abbreviations(text, folded, spans)
+    out: dict[str, int] = {}
+    if not abbrs and len(spans) < 2:  # nothing to qualify (most locations): each name's usual countries
+        for _, _, name in spans:
+            kind, readings = kinds[name]
+            for iso2 in readings[:1] if kind == "region" else readings:
+                out[iso2] = out.get(iso2, 0) + 1
+        return out
+    found = [_Found(s, e, kinds[n][0], kinds[n][1], kinds[n][1][:1] if kinds[n][0] == "region" else kinds[n][1]) for s, e, n in spans]
+    if abbrs:
+        found = sorted(found + abbrs, key=lambda f: f.start)
+    _resolve(found, folded)
+    for f in found:
+        for iso2 in f.counted:
+            out[iso2] = out.get(iso2, 0) + 1
+    return out
 
 
 def country_of_time_zone(name: str | None) -> str | None:

@@ -398,10 +398,16 @@ def _time_zone_item(time_zone: str | None) -> Evidence | None:
     """The profile time zone: 1 for the countries it names, a measured likelihood for a country
     whose accounts were seen carrying it (`origin_time_zone`), `FLOOR_TIME_ZONE` for the rest."""
     homes, measured = origin_time_zone.likelihoods(time_zone) if time_zone else ((), ())
-    if not homes:
+    if not homes and not measured:
         return None
     match = {c: 1.0 for c in homes} | {m.country: m.likelihood for m in measured}
     weaker = [m for m in measured if m.likelihood > FLOOR_TIME_ZONE]
+    if not homes:  # a zone naming no candidate country, read from the measurement alone (origin_time_zone)
+        top = max(measured, key=lambda m: m.likelihood)
+        return (_vector(match, FLOOR_TIME_ZONE),
+                f"profile time zone {time_zone!r} names no country the model weighs, but {top.carrying:,} of {top.accounts:,} "
+                f"{top.country} development accounts with a zone carry it (×{top.likelihood / FLOOR_TIME_ZONE:.0f} for {top.country} "
+                f"against countries not measured)")
     note = "".join(f"; ×{1 / m.likelihood:.1f} against {m.country}, whose accounts carry it too ({m.carrying:,} of {m.accounts:,} measured)"
                    for m in weaker)
     return (_vector(match, FLOOR_TIME_ZONE),

@@ -567,6 +567,40 @@ def home_posterior(lik: np.ndarray, share: HomeShare) -> float:
     return float(w[h] / w.sum())
 
 
+# An account's own evidence counts as "little" beside the study's mix when it moves the odds of its
+# most likely country by less than this: below 3, a Bayes factor is "not worth more than a bare
+# mention" (Kass and Raftery 1995, after Jeffreys).
+LITTLE_EVIDENCE = 3.0
+
+
+def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float) -> str:
+    """Words for a most likely country that the study's mix, not the account's own evidence, put
+    there: ", mostly the study's prior: little evidence of its own (...)", or "".
+
+    Why: an account whose only evidence is English posts ended "most likely GB (p=0.76)" in a
+    British study. English cannot tell Britain from the US; the study's mix (most of its accounts
+    British) can, so the 0.76 is the study's make-up, not this account's, and a reader took it for
+    a finding. Judged among the countries other than Russia (`post` and `mix` over `mix_codes`: the
+    account's P per country under the mix, and the mix): the evidence's factor on the odds of
+    `best`, odds(P(best) / (1 − P(Russia))) / odds(mix share of best), below `LITTLE_EVIDENCE`. A
+    'US & Canada' time zone under a US election (×50 against all but the two; P(US) 0.90 from a mix
+    share of 0.32) is evidence, though the mix alone splits the two. Russia is not judged here (its
+    prior is the Russia prior's)."""
+    codes = mix_codes()
+    if best not in codes:
+        return ""
+    b = codes.index(best)
+    q = float(post[b]) / max(1.0 - float(p_russia), EPS)
+    m = float(mix[b])
+    if not (0.0 < q < 1.0 and 0.0 < m < 1.0):
+        return ""
+    factor = (q / (1.0 - q)) / (m / (1.0 - m))
+    if factor >= LITTLE_EVIDENCE:
+        return ""
+    return (f", mostly the study's prior: little evidence of its own for {best} among the countries other than Russia (the study's mix "
+            f"gives {best} {m:.0%} of its accounts not run from Russia before any evidence; this account's own evidence moves that only to {q:.0%})")
+
+
 def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[OriginResult]
     """Re-weight each account's countries other than Russia by the study's estimated mix (see
     above); P(Russia) stays. Accounts without evidence, whose distribution
@@ -576,7 +610,7 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
         return results
     home = share.home
     out = list(results)
-    done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], float, float]] = {}
+    done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], float, float, str]] = {}
     by_value = operator.itemgetter(1)
     for i, r in enumerate(results):
         if r.country is None or r.p_russia is None or home not in r.probabilities:
@@ -588,7 +622,8 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
         if hit is None:
             p_ru = float(r.p_russia)
             old = float(r.probabilities[home])
-            post = share.mix * likelihood_row(r.probabilities, p_ru, False, home)
+            lik = likelihood_row(r.probabilities, p_ru, False, home)
+            post = share.mix * lik
             post *= (1.0 - p_ru) / post.sum()
             new = float(post[mix_codes().index(home)])
             probs = dict(zip(mix_codes(), post.tolist()))
@@ -597,11 +632,11 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
             order = sorted(probs.items(), key=by_value, reverse=True)
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-            hit = done[key] = (best, p_best, kept, old, new)
-        best, p_best, kept, old, new = hit
+            hit = done[key] = (best, p_best, kept, old, new, prior_clause(best, post, share.mix, p_ru))
+        best, p_best, kept, old, new, clause = hit
         first = r.evidence[0] if r.evidence else ""
         cut = first.find(";")
-        lead = f"most likely {best} (p={p_best:.2f})" + (first[cut:] if cut >= 0 else "")
+        lead = f"most likely {best} (p={p_best:.2f}){clause}" + (first[cut:] if cut >= 0 else "")
         out[i] = type(r)(country=best, probability=p_best, probabilities=dict(kept),
                          evidence=[lead, *r.evidence[1:], share.sentence(old, new)],
                          items=[*r.items, HOME_KIND], p_russia=r.p_russia)

@@ -28,6 +28,17 @@ that ratio is measured:
 Countries the zone's name covers (`SHARED_ZONES`: the four 'US & Canada' zones) all get L = 1.
 Russia is not measured (no IRA account in the data carries a zone) and stays at the floor for
 every zone it does not name.
+
+Zones that name no candidate country ('Quito', Ecuador; 'Greenland') gave no evidence at all, yet
+'Quito' is carried by 128 of the 2,498 American development accounts with a zone, more than
+'Mountain Time (US & Canada)' (92): Twitter's web client set it for clocks at UTC-5 without
+daylight saving, which is how it read US Eastern in winter. Such a zone is read from the
+measurement alone (`unplaced_likelihoods`): a measured country gets the same shrunk ratio as above
+but against a typical zone of its own (p_own(m), the stated default share of m's own zone names),
+every other country `FLOOR`, and only when the measurement supports a tie: the lower end of the 95 %
+interval of a measured country's share above the ×50 default (FLOOR × p_own(m)). 'Quito' passes
+(128 of 2,498: L(US) ≈ 0.66, ×33 against the countries not measured); 'Greenland' (6 of 2,498)
+and the rest do not, and keep giving no time-zone evidence.
 """
 
 from __future__ import annotations
@@ -109,19 +120,54 @@ def home_rate(zone: str) -> float:
     return own_zone_share() / _zones_per_country()[homes[0]] if homes else 0.0
 
 
+def own_rate(country: str) -> float:
+    """p_own: the stated default share of a country's accounts carrying one given zone of its own
+    (`own_zone_share` spread evenly over its zone names; 0 for a country no zone name places)."""
+    k = _zones_per_country().get(country, 0)
+    return own_zone_share() / k if k else 0.0
+
+
+def _shrunk(n: int, n_all: int, p_ref: float) -> float:
+    """L = clip(P̂(z | m) / p_ref, FLOOR, 1), the share shrunk towards FLOOR × p_ref with `PRIOR_ACCOUNTS`."""
+    rate = (n + PRIOR_ACCOUNTS * FLOOR * p_ref) / (n_all + PRIOR_ACCOUNTS)
+    return min(1.0, max(FLOOR, rate / p_ref))
+
+
+@lru_cache(maxsize=4096)
+def unplaced_likelihoods(zone: str) -> tuple[Measured, ...]:
+    """For a zone that names no candidate country: each measured country's likelihood against a
+    typical zone of its own (`own_rate`), when some measured country's accounts carry the zone
+    beyond the ×50 default (the lower end of the 95 % interval of its share above FLOOR × p_own);
+    () otherwise (the zone says nothing the data supports)."""
+    from botwatch.stats import wilson
+
+    name = zone.strip()
+    if home_countries(name):
+        return ()
+    out, tied = [], False
+    for c, (counts, n_all) in measured().items():
+        p_own = own_rate(c)
+        if p_own <= 0.0:
+            continue
+        n = counts.get(name, 0)
+        tied = tied or (n > 0 and wilson(n, n_all)[1] > FLOOR * p_own)
+        out.append(Measured(c, n, n_all, _shrunk(n, n_all, p_own)))
+    return tuple(out) if tied else ()
+
+
 @lru_cache(maxsize=4096)
 def likelihoods(zone: str) -> tuple[tuple[str, ...], tuple[Measured, ...]]:
     """The countries a zone names (L = 1) and, for each measured country it does not name, its
-    measured likelihood (rate shrunk towards the ×50 default, bounded to [FLOOR, 1])."""
+    measured likelihood (rate shrunk towards the ×50 default, bounded to [FLOOR, 1]). A zone naming
+    no candidate country: no country at L = 1, and the measured ones from `unplaced_likelihoods`."""
     homes = home_countries(zone)
     if not homes:
-        return (), ()
+        return (), unplaced_likelihoods(zone)
     p_home = home_rate(zone)
     out = []
     for c, (counts, n_all) in measured().items():
         if c in homes:
             continue
         n = counts.get(zone.strip(), 0)
-        rate = (n + PRIOR_ACCOUNTS * FLOOR * p_home) / (n_all + PRIOR_ACCOUNTS)
-        out.append(Measured(c, n, n_all, min(1.0, max(FLOOR, rate / p_home))))
+        out.append(Measured(c, n, n_all, _shrunk(n, n_all, p_home)))
     return homes, tuple(out)

@@ -59,7 +59,7 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
 
 # The files the origin model reads (gazetteer, measured likelihood ratios, shift parameters), in
 # the order `origin_model_sha256` hashes them.
-ORIGIN_FILES = ("countries.tsv", "origin_behaviour_lr.json", "origin_shifts.json", "places.tsv", "regional_languages.tsv", "time_zone_rates.tsv", "time_zones.tsv")
+ORIGIN_FILES = ("countries.tsv", "origin_behaviour_lr.json", "origin_shifts.json", "places.tsv", "regional_languages.tsv", "regions.tsv", "time_zone_rates.tsv", "time_zones.tsv")
 
 
 def model_files_sha256() -> dict[str, str | None]:
