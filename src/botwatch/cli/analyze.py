@@ -199,10 +199,13 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
          "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read")
 
 
+REPORT_SUFFIXES = (".html", ".htm")  # the report's one form; a browser opens these by their name
+
+
 @app.command()
 def report(
     study: StudyArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write; this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (its name ends in .html or .htm); this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
@@ -225,6 +228,11 @@ def report(
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
+    if output.suffix.lower() not in REPORT_SUFFIXES:
+        # `-o r.txt` wrote HTML into a file a text editor or a mail client then opened as text.
+        # The report has one form, HTML; the tables come as CSV or Parquet through `export`.
+        fail(f"-o {output}: the report is one HTML file, so its name ends in {' or '.join(REPORT_SUFFIXES)} "
+             f"(e.g. -o {output.with_suffix('.html').name}); the tables as CSV, Parquet or JSON: `botwatch export`")
     from botwatch.out_path import in_the_way_said
 
     if blocked := in_the_way_said(output):  # was "could not write DIR/r.html: File exists"

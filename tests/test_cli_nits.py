@@ -1,0 +1,26 @@
+"""Small things a new user meets on the command line: a report named `.txt`, JSON indented two ways,
+a number option given `nan`, and the like. Each was seen walking the CLI as a first-time user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+
+def test_report_named_other_than_html_is_refused_with_the_suffixes(tmp_path: Path) -> None:
+    """`report STUDY -o r.txt` wrote the HTML page into a file named .txt without a word (a text
+    editor or a mail client then showed its markup). The report has one form: the name must say it."""
+    study = tmp_path / "s.duckdb"
+    for name in ("r.txt", "r.md", "report"):
+        res = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / name)])
+        assert res.exit_code == 2, res.output
+        said = " ".join(res.output.split())
+        assert ".html or .htm" in said and "botwatch export" in said and "Traceback" not in said, said
+        assert not (tmp_path / name).exists()
+    assert not study.exists()  # refused before the study was opened
