@@ -24,3 +24,29 @@ def test_report_named_other_than_html_is_refused_with_the_suffixes(tmp_path: Pat
         assert ".html or .htm" in said and "botwatch export" in said and "Traceback" not in said, said
         assert not (tmp_path / name).exists()
     assert not study.exists()  # refused before the study was opened
+
+
+def _indents(text: str) -> set[int]:
+    """The indentation steps of a pretty-printed JSON document (the first level's width)."""
+    lines = text.splitlines()
+    return {len(line) - len(line.lstrip(" ")) for line in lines[1:2]}
+
+
+def test_every_json_option_indents_one_way(tmp_path: Path) -> None:
+    """`accounts --json` and `explain --json` indented by one space, `stages --json` by two (and in
+    colour on a terminal): a script diffing them, or a reader, met two styles. One writer now."""
+    import json
+
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    listed = runner.invoke(app, ["accounts", str(study), "--top", "1", "--json"])
+    handle = json.loads(listed.stdout)[0]["handle"]
+    outputs = {
+        "stages": runner.invoke(app, ["stages", "--json"]).stdout,
+        "accounts": listed.stdout,
+        "explain": runner.invoke(app, ["explain", str(study), f"@{handle}", "--json"]).stdout,
+    }
+    for name, text in outputs.items():
+        assert json.loads(text), name
+        assert _indents(text) == {1}, (name, text[:80])  # one space a level (README, "Use")

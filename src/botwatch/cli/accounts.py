@@ -11,7 +11,7 @@ from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
-from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, warn,
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
@@ -50,7 +50,7 @@ def accounts(
             cols = select_list(set(st.columns("accounts_scored")))
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
             home, own = recorded_home(st), study_bot_training_meta(st)
-            print_result(json.dumps([account_json(r, home, own) for r in rows], ensure_ascii=False, indent=1))
+            print_json_result([account_json(r, home, own) for r in rows])
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
@@ -110,7 +110,7 @@ def explain(
             changed = bot_model_changed(st)
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
-            print_result(json.dumps(account_json(row, recorded_home(st), study_bot_training_meta(st)), ensure_ascii=False, indent=1))
+            print_json_result(account_json(row, recorded_home(st), study_bot_training_meta(st)))
             return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "

@@ -63,6 +63,18 @@ def print_result(text: str) -> None:
         stdout_closed()
 
 
+JSON_INDENT = 1  # every `--json` output: one document, one space per level (README, "Use")
+
+
+def print_json_result(value: Any) -> None:
+    """`value` as the JSON every `--json` option prints: indented by `JSON_INDENT`, non-ASCII text
+    as itself (UTF-8). One writer, so that `accounts --json` and `stages --json` no longer indent
+    two ways (1 and 2) and a script or a diff sees one style."""
+    import json
+
+    print_result(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT))
+
+
 class ResultConsole(Console):
     """The results console: a closed pipe ends the command quietly with 0 (Rich exits 1, which read
     as a failure where `| head` is the usual way to look at a long table).
