@@ -50,3 +50,29 @@ def test_every_json_option_indents_one_way(tmp_path: Path) -> None:
     for name, text in outputs.items():
         assert json.loads(text), name
         assert _indents(text) == {1}, (name, text[:80])  # one space a level (README, "Use")
+
+
+def test_a_number_option_given_nan_or_inf_says_so(tmp_path: Path) -> None:
+    """`accounts --min-bot nan` was refused as "should be less than or equal to 1" (nan is no
+    number; -inf is less than 1); `collect --rotate-mb inf` ended as "a bug in botwatch" and
+    `--stall nan` was taken. Every float option now refuses nan and ±inf as what they are."""
+    study, cap = str(tmp_path / "s.duckdb"), str(tmp_path / "cap")
+    cases = [
+        (["accounts", study, "--min-bot"], "from 0 to 1"),
+        (["analyze", study, "--sample-rate"], "a share above 0 and at most 1"),
+        (["estimate", study, "--sample-rate"], "a share above 0 and at most 1"),
+        (["coordination", study, "--max-fdr"], "a share between 0 and 1"),
+        (["ingest", study, str(FIX / "v1_uklabour.jsonl"), "--max-record-mb"], "megabytes above 0"),
+        (["collect", "bluesky", cap, "--duration", "1s", "--rotate-mb"], "megabytes above 0"),
+        (["collect", "bluesky", cap, "--duration", "1s", "--stall"], "a number above 0"),
+    ]
+    for args, expect in cases:
+        for value, what in (("nan", "nan is not a number"), ("inf", "inf is not a finite number"),
+                            ("-inf", "-inf is not a finite number")):
+            res = runner.invoke(app, [*args, value])
+            said = " ".join(res.output.split())
+            assert res.exit_code == 2 and what in said and expect in said, (args, value, said)
+            assert "less than" not in said and "bug" not in said, said
+    assert not (tmp_path / "s.duckdb").exists() and not (tmp_path / "cap").exists()  # refused before anything
+    res = runner.invoke(app, ["accounts", study, "--min-bot", "2"])
+    assert res.exit_code == 2 and "2 is out of range: give a number from 0 to 1" in " ".join(res.output.split()), res.output

@@ -9,7 +9,7 @@ Command modules import from here (never from each other): `fail`, `open_or_fail`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -112,6 +112,50 @@ NoElectionOpt = Annotated[bool, typer.Option(
     "--no-election", help="Run with no election, even if the study was analysed with one (recorded as such; "
                           "stages that need an election are skipped and keep their tables). Not with --election")]
 ElectionOrPreset = Annotated[Optional[str], typer.Option("--election", "-e", "--preset", help=ELECTION_HELP + "; default: the one the study was analysed with")]
+
+
+def finite(*, at_least: float | None = None, above: float | None = None, at_most: float | None = None,
+           expect: str | None = None) -> Callable[[Optional[float]], Optional[float]]:
+    """The one check of a number option (`typer.Option(callback=finite(...))`): nan and ±inf are
+    refused as what they are, then a value outside the range, each with the range in words.
+
+    Why here and not in `min=`/`max=`: Typer range-checks before any callback, and said "Input
+    should be less than or equal to 1" for `--min-bot nan` (nan is no number, and -inf is less
+    than 1); options without a range took nan and inf silently (`collect --rotate-mb inf` ended
+    as "a bug in botwatch"). Commands with their own range check (`--sample-rate`) keep it and
+    get the non-finite refusal from here, with `expect` (what to give, in words) in it."""
+    import math
+
+    span = expect or _span(at_least, above, at_most)
+
+    def check(value: Optional[float]) -> Optional[float]:
+        if value is None:
+            return value
+        if math.isnan(value):
+            raise typer.BadParameter(f"nan is not a number: give {span}")
+        if math.isinf(value):
+            raise typer.BadParameter(f"{value:g} is not a finite number: give {span}")
+        if (at_least is not None and value < at_least) or (above is not None and value <= above) \
+                or (at_most is not None and value > at_most):
+            raise typer.BadParameter(f"{value:g} is out of range: give {span}")
+        return value
+
+    return check
+
+
+def _span(at_least: float | None, above: float | None, at_most: float | None) -> str:
+    """'a number from 0 to 1', 'a number above 0', 'a number of 0 or more', 'a finite number'."""
+    if at_least is not None and at_most is not None:
+        return f"a number from {at_least:g} to {at_most:g}"
+    if above is not None and at_most is not None:
+        return f"a number above {above:g} and at most {at_most:g}"
+    if above is not None:
+        return f"a number above {above:g}"
+    if at_least is not None:
+        return f"a number of {at_least:g} or more"
+    if at_most is not None:
+        return f"a number of {at_most:g} or less"
+    return "a finite number"
 
 
 class StageProgress:
