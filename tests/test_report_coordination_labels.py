@@ -51,3 +51,19 @@ def test_the_picture_labels_accounts_without_a_handle_as_id_n(tmp_path: Path) ->
     svg = str(sec.html).split("<svg class=\"network\"")[1].split("</svg>")[0]
     assert "@src" not in svg and "@b1" not in svg and "id src</text>" in svg, svg
     assert "<b>" not in svg and "<i>" not in svg and "@&lt;i&gt;leader" in svg and "@&lt;b&gt;Bold" in svg
+
+
+def test_the_clusters_table_and_headline_name_the_central_account_the_same_way(tmp_path: Path) -> None:
+    """"Most central" and the headline's "the largest, N accounts around X" printed the stored
+    `coalesce(handle, account_id)` bare: "around b3" for a handle-less account, "around jill"."""
+    from botwatch.report.section_coordination import coordination_facts
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        labels = [c["label"] for c in coordination_facts(st)["clusters"]]  # type: ignore[index]
+        assert labels and all(lab.startswith("id b") for lab in labels), labels
+        central = st.sql("SELECT label FROM clusters ORDER BY cluster_id LIMIT 1")[0][0]
+        st.sql(f"UPDATE cluster_members SET handle = '<b>Bold' WHERE account_id = '{central}'")
+        st.sql("UPDATE clusters SET label = '<b>Bold' WHERE label = ?", [central])
+        facts = coordination_facts(st)
+    assert facts is not None and facts["clusters"][0]["label"] == "@<b>Bold", facts["clusters"][0]

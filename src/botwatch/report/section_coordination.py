@@ -171,11 +171,30 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
             f"{activity} FROM clusters ORDER BY cluster_id"
         )
     ]
+    central = _central_labels(study)
     for c in clusters:
         c["top_amplified"] = top_amplified(c["top_amplified"])
+        if c["label"] is not None:
+            c["label"] = central.get((c["cluster_id"], c["label"]), c["label"])
     null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else []
     accounts = study.sql("SELECT count(*) FROM cluster_members")[0][0]
     return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
+
+
+def _central_labels(study: Study) -> dict[tuple[int, str], str]:
+    """(cluster, stored label) -> the label as the report names accounts ("@handle" or "id N").
+    The clusters table stores its most central member as `coalesce(handle, account_id)`, which the
+    table and the headline printed bare ("around 1234567", "around jill"); the member it names
+    says which of the two it is."""
+    rows = study.sql(
+        "SELECT m.cluster_id, c.label, m.handle, m.account_id FROM cluster_members m "
+        "JOIN clusters c ON c.cluster_id = m.cluster_id AND c.label = coalesce(m.handle, m.account_id) "
+        "ORDER BY 1, 3 NULLS LAST, 4"
+    )
+    found: dict[tuple[int, str], str] = {}
+    for cid, label, handle, account_id in rows:
+        found.setdefault((cid, label), account_label(handle, account_id))
+    return found
 
 
 def resolution(study: Study, window_s: int) -> dict[str, Any] | None:
