@@ -76,3 +76,16 @@ def test_a_number_option_given_nan_or_inf_says_so(tmp_path: Path) -> None:
     assert not (tmp_path / "s.duckdb").exists() and not (tmp_path / "cap").exists()  # refused before anything
     res = runner.invoke(app, ["accounts", study, "--min-bot", "2"])
     assert res.exit_code == 2 and "2 is out of range: give a number from 0 to 1" in " ".join(res.output.split()), res.output
+
+
+def test_coordination_and_estimate_on_a_study_without_posts_exit_1_with_the_command(tmp_path: Path) -> None:
+    """README: exit 1 for "a study with no posts to analyze", as `analyze` does. `coordination`
+    and `estimate` said it with exit 2 (a usage error) and without the command that adds posts."""
+    from botwatch import open_study
+
+    study = tmp_path / "e.duckdb"
+    open_study(study, read_only=False).close()
+    for args in (["coordination", str(study)], ["estimate", str(study), "-e", "uk-ge2017"]):
+        res = runner.invoke(app, args)
+        said = " ".join(res.output.split())
+        assert res.exit_code == 1 and "holds no posts" in said and f"botwatch ingest {study} FILES" in said, said

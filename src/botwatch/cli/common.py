@@ -265,6 +265,13 @@ def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
         fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
 
 
+def no_posts_line(study: Path, what: str) -> str:
+    """One wording, with the command to run, for a command given a study with no posts (exit 1,
+    as `analyze` says it and README promises; `coordination` and `estimate` said it with exit 2
+    and without the command)."""
+    return f"{study} holds no posts {what}: add archives with `botwatch ingest {study} FILES`"
+
+
 def fail(msg: str, code: int = 2) -> None:
     """Print one red error line on stderr and exit with `code` (no traceback reaches a user).
 

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, open_or_fail, out, plain, refuse_to_overwrite, warn,
+    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, refuse_to_overwrite, warn,
     wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
@@ -96,7 +96,7 @@ def coordination(
     elect = election_or_fail(election)
     with open_or_fail(study) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:
-            fail(f"{study} holds no posts: run `botwatch ingest` first")
+            fail(no_posts_line(study, "to find networks in"), code=1)  # README: exit 1, a study with no posts to analyze
         minutes = minute_stamped(st)
         if win is None:
             est = estimate_window(st, behaviours=("co-retweet",))
