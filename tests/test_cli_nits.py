@@ -89,3 +89,18 @@ def test_coordination_and_estimate_on_a_study_without_posts_exit_1_with_the_comm
         res = runner.invoke(app, args)
         said = " ".join(res.output.split())
         assert res.exit_code == 1 and "holds no posts" in said and f"botwatch ingest {study} FILES" in said, said
+
+
+def test_a_missing_labels_file_is_named_once(tmp_path: Path) -> None:
+    """`content evaluate STUDY nope.csv` said "cannot read nope.csv: [Errno 2] No such file or
+    directory: 'nope.csv'" (the path twice, Python's errno); `train-bot-model nope.csv` says it plainly."""
+    import pytest
+
+    from botwatch.content.score import LabelsError, load_labels
+
+    missing = tmp_path / "nope.csv"
+    with pytest.raises(LabelsError) as said:
+        load_labels(missing)
+    assert str(said.value) == f"cannot read {missing}: No such file or directory", said.value
+    res = runner.invoke(app, ["train-bot-model", str(missing), "-o", str(tmp_path / "m.json.gz")])
+    assert res.exit_code == 2 and f"cannot read {missing}: No such file or directory" in " ".join(res.output.split()), res.output
