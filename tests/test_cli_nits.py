@@ -104,3 +104,19 @@ def test_a_missing_labels_file_is_named_once(tmp_path: Path) -> None:
     assert str(said.value) == f"cannot read {missing}: No such file or directory", said.value
     res = runner.invoke(app, ["train-bot-model", str(missing), "-o", str(tmp_path / "m.json.gz")])
     assert res.exit_code == 2 and f"cannot read {missing}: No such file or directory" in " ".join(res.output.split()), res.output
+
+
+def test_json_output_writes_hidden_characters_as_escapes(capsys) -> None:  # type: ignore[no-untyped-def]
+    """`explain --json` on a handle holding U+202E (right-to-left override) or U+009B (C1 CSI)
+    sent them raw to the terminal (`json.dumps(ensure_ascii=False)` escapes only C0 controls),
+    where every other line botwatch prints writes them escaped. The JSON value is unchanged."""
+    import json
+
+    from botwatch.cli.common import print_json_result
+
+    value = {"handle": "moc\u202eelgoog\x9b[2J", "emoji": "\U0001f468\u200d\U0001f469", "n": [1]}
+    print_json_result(value)
+    text = capsys.readouterr().out
+    assert "\u202e" not in text and "\x9b" not in text and "\\u202e" in text and "\\u009b" in text, text
+    assert "\U0001f468\u200d\U0001f469" in text  # an emoji's joiner is no hidden text
+    assert json.loads(text) == value

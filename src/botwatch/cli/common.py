@@ -69,10 +69,13 @@ JSON_INDENT = 1  # every `--json` output: one document, one space per level (REA
 def print_json_result(value: Any) -> None:
     """`value` as the JSON every `--json` option prints: indented by `JSON_INDENT`, non-ASCII text
     as itself (UTF-8). One writer, so that `accounts --json` and `stages --json` no longer indent
-    two ways (1 and 2) and a script or a diff sees one style."""
+    two ways (1 and 2) and a script or a diff sees one style. Control and invisible format
+    characters in record text (a handle's U+202E) are written as `\\u` escapes (`json_shown`)."""
     import json
 
-    print_result(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT))
+    from botwatch.shown_text import json_shown
+
+    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT)))
 
 
 class ResultConsole(Console):
