@@ -120,3 +120,18 @@ def test_json_output_writes_hidden_characters_as_escapes(capsys) -> None:  # typ
     assert "\u202e" not in text and "\x9b" not in text and "\\u202e" in text and "\\u009b" in text, text
     assert "\U0001f468\u200d\U0001f469" in text  # an emoji's joiner is no hidden text
     assert json.loads(text) == value
+
+
+def test_a_closed_stderr_pipe_keeps_the_commands_exit_status(tmp_path: Path) -> None:
+    """`botwatch ... 2>&1 | head`: a message written after the reader had gone made Rich exit 1
+    (and point /dev/null at stdout), so a finished command or an error's exit 2 read as 1."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "botwatch", "accounts", str(tmp_path / "nope.duckdb")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    proc.stderr.close()  # the reader goes away before the error line is written (imports take seconds)
+    assert proc.wait(timeout=120) == 2

@@ -97,7 +97,38 @@ class ResultConsole(Console):
             self.on_broken_pipe()
 
 
-console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
+class MessageConsole(Console):
+    """The messages console (stderr): when its reader has gone (`botwatch timeline S 2>&1 | head`),
+    later messages are dropped and the command goes on to its own end and exit status.
+
+    Rich's default redirected *stdout* to /dev/null and exited 1, so a warning written after
+    `head` had closed the pipe turned a finished command into a failure (exit 1 one run in
+    three), and an error's line its exit 2 into 1. A result written to the same closed pipe
+    still ends the command quietly with 0 (`ResultConsole`)."""
+
+    def on_broken_pipe(self) -> None:
+        import os
+
+        self.quiet = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            return
+        try:
+            os.dup2(devnull, self.file.fileno())  # Python's final flush of stderr cannot complain
+        except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's buffer)
+            pass
+        finally:
+            os.close(devnull)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().print(*objects, **kwargs)
+        except BrokenPipeError:  # Rich before 13.8 (no on_broken_pipe hook)
+            self.on_broken_pipe()
+
+
+console = MessageConsole(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
 out = ResultConsole(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
 StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")]
