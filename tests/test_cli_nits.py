@@ -135,3 +135,14 @@ def test_a_closed_stderr_pipe_keeps_the_commands_exit_status(tmp_path: Path) -> 
     assert proc.stderr is not None
     proc.stderr.close()  # the reader goes away before the error line is written (imports take seconds)
     assert proc.wait(timeout=120) == 2
+
+
+def test_a_misspelt_stage_is_refused_before_anything_is_said(tmp_path: Path) -> None:
+    """`analyze S --only nope` printed "using the election this study was analysed with ..." and
+    the sample-rate line before "unknown stage 'nope'", as if the run had started."""
+    study = tmp_path / "s.duckdb"
+    for opt in ("--only", "--skip"):
+        res = runner.invoke(app, ["analyze", str(study), opt, "nope"])
+        said = " ".join(res.output.split())
+        assert res.exit_code == 2 and said.startswith("error: unknown stage 'nope'; stages: coverage, content"), said
+    assert not study.exists()  # refused before the study was opened

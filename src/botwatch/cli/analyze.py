@@ -49,6 +49,24 @@ def say_if_model_near_chance() -> None:
         warn(f"BOTWATCH_BOT_MODEL={path}: {warning}" if path else warning)
 
 
+def stage_names_or_fail(only: Optional[list[str]], skip: Optional[list[str]]) -> None:
+    """A misspelt `--only`/`--skip` stage is one error line before the study is opened: it was
+    found by the pipeline after "using the election this study was analysed with ..." and the
+    sample-rate line had been printed, as if the run had started."""
+    from botwatch.pipeline import PipelineError, stages as all_stages
+
+    if not only and not skip:
+        return
+    try:
+        known = [s.name for s in all_stages()]
+    except PipelineError as exc:
+        fail(str(exc))
+        return
+    for name in (only or []) + (skip or []):
+        if name not in known:
+            fail(f"unknown stage {name!r}; stages: {', '.join(known)}")
+
+
 @app.command()
 def analyze(
     study: StudyArg,
@@ -76,6 +94,7 @@ def analyze(
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
         fail(f"sample rate must be in (0, 1], got {sample_rate}")
     no_election_or_fail(election, no_election)
+    stage_names_or_fail(stage, skip)
     bot_model_or_fail()
     given = election_or_fail(election)  # a bad preset or file fails before the study is opened
     seconds: dict[str, float] = {}
