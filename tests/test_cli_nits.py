@@ -146,3 +146,11 @@ def test_a_misspelt_stage_is_refused_before_anything_is_said(tmp_path: Path) -> 
         said = " ".join(res.output.split())
         assert res.exit_code == 2 and said.startswith("error: unknown stage 'nope'; stages: coverage, content"), said
     assert not study.exists()  # refused before the study was opened
+
+
+def test_timeline_with_since_after_until_is_a_usage_error(tmp_path: Path) -> None:
+    """`timeline S --since 2018-01-01 --until 2017-01-01` said "no day buckets with posts for all
+    in that range" with exit 0, as if the study had none; `impact --start/--end` refuses the same."""
+    res = runner.invoke(app, ["timeline", str(tmp_path / "s.duckdb"), "--since", "2018-01-01", "--until", "2017-01-01"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "--since 2018-01-01 00:00 is after --until 2017-01-01 00:00" in said, said
