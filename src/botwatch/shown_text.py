@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["controls_shown", "has_hidden", "html_shown", "joins_emoji", "shown_in_page", "shown_in_page_json", "terminal_shown"]
+__all__ = ["controls_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible format characters that can
 # disguise text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic
@@ -87,6 +87,22 @@ def terminal_shown(text: str) -> tuple[str, int]:
         return _escaped(m)
 
     return _CONTROL.sub(one, text), n
+
+
+def json_shown(text: str) -> str:
+    """A JSON document from `json.dumps(..., ensure_ascii=False)` with each control or invisible
+    format character `controls_shown` escapes written as a JSON `\\uXXXX` escape: the same
+    value to any JSON reader, but a handle's U+202E or C1 CSI (U+009B), which `json.dumps` leaves
+    raw, no longer reaches a terminal that shows `--json` output. The document's own line breaks
+    (indentation) stay: inside its strings `json.dumps` has already escaped every C0 control."""
+
+    def one(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch == "\n" or not _hidden_at(m):
+            return ch
+        return f"\\u{ord(ch):04x}"
+
+    return _CONTROL.sub(one, text)
 
 
 def html_shown(value: object) -> "Markup":

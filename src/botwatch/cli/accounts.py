@@ -11,7 +11,7 @@ from rich.table import Table
 
 from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
-from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, print_result, warn,
+from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
@@ -23,7 +23,7 @@ def accounts(
     top: Annotated[int, typer.Option(min=1, help="How many accounts to show")] = 50,
     sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORTABLE)} (descending; handle ascending)")] = "bot_probability",
     country: Annotated[Optional[str], typer.Option(help="Only accounts whose most likely origin is this ISO code (e.g. RU)")] = None,
-    min_bot: Annotated[float, typer.Option(min=0.0, max=1.0, help="Only accounts with bot_probability at least this")] = 0.0,
+    min_bot: Annotated[float, typer.Option(callback=finite(at_least=0.0, at_most=1.0), help="Only accounts with bot_probability at least this (0 to 1)")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object per account (shape in docs/model-card-bot.md)")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
@@ -50,7 +50,7 @@ def accounts(
             cols = select_list(set(st.columns("accounts_scored")))
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
             home, own = recorded_home(st), study_bot_training_meta(st)
-            print_result(json.dumps([account_json(r, home, own) for r in rows], ensure_ascii=False, indent=1))
+            print_json_result([account_json(r, home, own) for r in rows])
             return
         rows = st.sql(
             f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
@@ -110,7 +110,7 @@ def explain(
             changed = bot_model_changed(st)
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
-            print_result(json.dumps(account_json(row, recorded_home(st), study_bot_training_meta(st)), ensure_ascii=False, indent=1))
+            print_json_result(account_json(row, recorded_home(st), study_bot_training_meta(st)))
             return
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "

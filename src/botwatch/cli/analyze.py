@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, no_election_or_fail, open_or_fail,
+    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail,
     out, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
@@ -49,6 +49,24 @@ def say_if_model_near_chance() -> None:
         warn(f"BOTWATCH_BOT_MODEL={path}: {warning}" if path else warning)
 
 
+def stage_names_or_fail(only: Optional[list[str]], skip: Optional[list[str]]) -> None:
+    """A misspelt `--only`/`--skip` stage is one error line before the study is opened: it was
+    found by the pipeline after "using the election this study was analysed with ..." and the
+    sample-rate line had been printed, as if the run had started."""
+    from botwatch.pipeline import PipelineError, stages as all_stages
+
+    if not only and not skip:
+        return
+    try:
+        known = [s.name for s in all_stages()]
+    except PipelineError as exc:
+        fail(str(exc))
+        return
+    for name in (only or []) + (skip or []):
+        if name not in known:
+            fail(f"unknown stage {name!r}; stages: {', '.join(known)}")
+
+
 @app.command()
 def analyze(
     study: StudyArg,
@@ -57,7 +75,7 @@ def analyze(
     stage: Annotated[Optional[list[str]], typer.Option("--only", "--stage", help="Run only this stage (repeatable; its inputs must exist, or add --with-deps; `botwatch stages` lists them)")] = None,
     with_deps: Annotated[bool, typer.Option("--with-deps", help="With --only: also run the stages upstream of it")] = False,
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Skip this stage (repeatable)")] = None,
-    sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
+    sample_rate: Annotated[Optional[float], typer.Option(callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Share of the platform the archive holds (0.01 for the 1% sample)")] = None,
     origin_study_prior: Annotated[bool, typer.Option("--origin-study-prior/--no-origin-study-prior",
                                                      help="Re-weight P(Russia) by the study's own estimated share of Russia-run accounts, and each account's other countries by its own estimated mix of countries, home's share included (docs/methods.md)")] = True,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes labelling posts (content, from 20k posts) and scoring accounts (accounts, from 50k accounts) on a DuckDB study; smaller studies run in this process (default: the cores, at most 4; never more than the cores; 1: all in this process)")] = None,
@@ -76,6 +94,7 @@ def analyze(
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
         fail(f"sample rate must be in (0, 1], got {sample_rate}")
     no_election_or_fail(election, no_election)
+    stage_names_or_fail(stage, skip)
     bot_model_or_fail()
     given = election_or_fail(election)  # a bad preset or file fails before the study is opened
     seconds: dict[str, float] = {}
@@ -199,10 +218,13 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
          "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read")
 
 
+REPORT_SUFFIXES = (".html", ".htm")  # the report's one form; a browser opens these by their name
+
+
 @app.command()
 def report(
     study: StudyArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write; this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (its name ends in .html or .htm); this study's earlier report there is replaced (it is rebuilt from the study), any other file (another study's report too) only with --force")] = Path("report.html"),
     title: Annotated[Optional[str], typer.Option(help="Report title (default: the study's name)")] = None,
     exports: Annotated[bool, typer.Option("--exports/--no-exports", help="Also write accounts, clusters and estimates as CSV and Parquet beside the report")] = True,
     posts: Annotated[bool, typer.Option("--posts/--no-posts", help="Also export every post with its labels (large: most of a study's size)")] = False,
@@ -225,6 +247,11 @@ def report(
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
+    if output.suffix.lower() not in REPORT_SUFFIXES:
+        # `-o r.txt` wrote HTML into a file a text editor or a mail client then opened as text.
+        # The report has one form, HTML; the tables come as CSV or Parquet through `export`.
+        fail(f"-o {output}: the report is one HTML file, so its name ends in {' or '.join(REPORT_SUFFIXES)} "
+             f"(e.g. -o {output.with_suffix('.html').name}); the tables as CSV, Parquet or JSON: `botwatch export`")
     from botwatch.out_path import in_the_way_said
 
     if blocked := in_the_way_said(output):  # was "could not write DIR/r.html: File exists"

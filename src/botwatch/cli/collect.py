@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail
+from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite
 from botwatch.cli.usage_line import CommandTyper
 
 collect_app = CommandTyper(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
@@ -30,16 +30,16 @@ Folder = Annotated[Path, typer.Argument(help="Capture folder (created if missing
 Election = ElectionOpt  # its hashtags, keywords and party handles filter the stream
 Hashtag = Annotated[Optional[list[str]], typer.Option("--hashtag", help="Keep posts with this hashtag (repeatable)")]
 Keyword = Annotated[Optional[list[str]], typer.Option("--keyword", help="Keep posts with this word or phrase (repeatable)")]
-Sample = Annotated[float, typer.Option("--sample", help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
+Sample = Annotated[float, typer.Option("--sample", callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
 MaxPosts = Annotated[Optional[int], typer.Option("--max-posts", help="End cleanly after writing this many posts")]
 Duration = Annotated[Optional[str], typer.Option("--duration", help="End cleanly after this long: 30s, 5m, 2h, 1d")]
 Study = Annotated[Optional[Path], typer.Option("--study", help="Follow mode: ingest closed files into this study in batches")]
 IngestEvery = Annotated[str, typer.Option("--ingest-every", help="Follow mode: how often to close the file and ingest (e.g. 5m)")]
-RotateMb = Annotated[float, typer.Option("--rotate-mb", help="Close a file once it holds this many MB (uncompressed)")]
+RotateMb = Annotated[float, typer.Option("--rotate-mb", callback=finite(expect="a number of megabytes above 0"), help="Close a file once it holds this many MB (uncompressed)")]
 RotateEvery = Annotated[str, typer.Option("--rotate-every", help="Close a file once it is this old (e.g. 1h)")]
-Stall = Annotated[float, typer.Option("--stall", help="Reconnect when nothing (not even a keep-alive) arrives for this many seconds")]
+Stall = Annotated[float, typer.Option("--stall", callback=finite(above=0.0), help="Reconnect when nothing (not even a keep-alive) arrives for this many seconds")]
 Progress = Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Live status line (default: only on a terminal)")]
-BackoffScale = Annotated[float, typer.Option("--backoff-scale", hidden=True, help="Multiply every self-chosen wait (tests); server-given waits are kept")]
+BackoffScale = Annotated[float, typer.Option("--backoff-scale", hidden=True, callback=finite(at_least=0.0), help="Multiply every self-chosen wait (tests); server-given waits are kept")]
 
 
 def parse_duration(text: str | None, what: str = "--duration") -> float | None:
@@ -113,7 +113,7 @@ def collect_bluesky(
     keyword: Keyword = None,
     sample: Sample = 1.0,
     endpoint: Annotated[str, typer.Option("--endpoint", help="Jetstream subscribe URL (a private relay, a test server)")] = "wss://jetstream2.us-east.bsky.network/subscribe",
-    rewind: Annotated[float, typer.Option("--rewind", help="Seconds to rewind the cursor on reconnect; the overlap is dropped by id")] = 5.0,
+    rewind: Annotated[float, typer.Option("--rewind", callback=finite(at_least=0.0), help="Seconds to rewind the cursor on reconnect; the overlap is dropped by id")] = 5.0,
     max_posts: MaxPosts = None,
     duration: Duration = None,
     study: Study = None,

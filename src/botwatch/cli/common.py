@@ -9,7 +9,7 @@ Command modules import from here (never from each other): `fail`, `open_or_fail`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -63,6 +63,21 @@ def print_result(text: str) -> None:
         stdout_closed()
 
 
+JSON_INDENT = 1  # every `--json` output: one document, one space per level (README, "Use")
+
+
+def print_json_result(value: Any) -> None:
+    """`value` as the JSON every `--json` option prints: indented by `JSON_INDENT`, non-ASCII text
+    as itself (UTF-8). One writer, so that `accounts --json` and `stages --json` no longer indent
+    two ways (1 and 2) and a script or a diff sees one style. Control and invisible format
+    characters in record text (a handle's U+202E) are written as `\\u` escapes (`json_shown`)."""
+    import json
+
+    from botwatch.shown_text import json_shown
+
+    print_result(json_shown(json.dumps(value, ensure_ascii=False, indent=JSON_INDENT)))
+
+
 class ResultConsole(Console):
     """The results console: a closed pipe ends the command quietly with 0 (Rich exits 1, which read
     as a failure where `| head` is the usual way to look at a long table).
@@ -82,7 +97,38 @@ class ResultConsole(Console):
             self.on_broken_pipe()
 
 
-console = Console(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
+class MessageConsole(Console):
+    """The messages console (stderr): when its reader has gone (`botwatch timeline S 2>&1 | head`),
+    later messages are dropped and the command goes on to its own end and exit status.
+
+    Rich's default redirected *stdout* to /dev/null and exited 1, so a warning written after
+    `head` had closed the pipe turned a finished command into a failure (exit 1 one run in
+    three), and an error's line its exit 2 into 1. A result written to the same closed pipe
+    still ends the command quietly with 0 (`ResultConsole`)."""
+
+    def on_broken_pipe(self) -> None:
+        import os
+
+        self.quiet = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            return
+        try:
+            os.dup2(devnull, self.file.fileno())  # Python's final flush of stderr cannot complain
+        except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's buffer)
+            pass
+        finally:
+            os.close(devnull)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().print(*objects, **kwargs)
+        except BrokenPipeError:  # Rich before 13.8 (no on_broken_pipe hook)
+            self.on_broken_pipe()
+
+
+console = MessageConsole(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
 out = ResultConsole(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
 StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")]
@@ -100,6 +146,50 @@ NoElectionOpt = Annotated[bool, typer.Option(
     "--no-election", help="Run with no election, even if the study was analysed with one (recorded as such; "
                           "stages that need an election are skipped and keep their tables). Not with --election")]
 ElectionOrPreset = Annotated[Optional[str], typer.Option("--election", "-e", "--preset", help=ELECTION_HELP + "; default: the one the study was analysed with")]
+
+
+def finite(*, at_least: float | None = None, above: float | None = None, at_most: float | None = None,
+           expect: str | None = None) -> Callable[[Optional[float]], Optional[float]]:
+    """The one check of a number option (`typer.Option(callback=finite(...))`): nan and ±inf are
+    refused as what they are, then a value outside the range, each with the range in words.
+
+    Why here and not in `min=`/`max=`: Typer range-checks before any callback, and said "Input
+    should be less than or equal to 1" for `--min-bot nan` (nan is no number, and -inf is less
+    than 1); options without a range took nan and inf silently (`collect --rotate-mb inf` ended
+    as "a bug in botwatch"). Commands with their own range check (`--sample-rate`) keep it and
+    get the non-finite refusal from here, with `expect` (what to give, in words) in it."""
+    import math
+
+    span = expect or _span(at_least, above, at_most)
+
+    def check(value: Optional[float]) -> Optional[float]:
+        if value is None:
+            return value
+        if math.isnan(value):
+            raise typer.BadParameter(f"nan is not a number: give {span}")
+        if math.isinf(value):
+            raise typer.BadParameter(f"{value:g} is not a finite number: give {span}")
+        if (at_least is not None and value < at_least) or (above is not None and value <= above) \
+                or (at_most is not None and value > at_most):
+            raise typer.BadParameter(f"{value:g} is out of range: give {span}")
+        return value
+
+    return check
+
+
+def _span(at_least: float | None, above: float | None, at_most: float | None) -> str:
+    """'a number from 0 to 1', 'a number above 0', 'a number of 0 or more', 'a finite number'."""
+    if at_least is not None and at_most is not None:
+        return f"a number from {at_least:g} to {at_most:g}"
+    if above is not None and at_most is not None:
+        return f"a number above {above:g} and at most {at_most:g}"
+    if above is not None:
+        return f"a number above {above:g}"
+    if at_least is not None:
+        return f"a number of {at_least:g} or more"
+    if at_most is not None:
+        return f"a number of {at_most:g} or less"
+    return "a finite number"
 
 
 class StageProgress:
@@ -207,6 +297,13 @@ def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
         shown = [str(p) for p in there[:3]] + ([f"{len(there) - 3:,} more"] if len(there) > 3 else [])
         names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
         fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
+
+
+def no_posts_line(study: Path, what: str) -> str:
+    """One wording, with the command to run, for a command given a study with no posts (exit 1,
+    as `analyze` says it and README promises; `coordination` and `estimate` said it with exit 2
+    and without the command)."""
+    return f"{study} holds no posts {what}: add archives with `botwatch ingest {study} FILES`"
 
 
 def fail(msg: str, code: int = 2) -> None:

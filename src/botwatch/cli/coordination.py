@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, open_or_fail, out, plain, refuse_to_overwrite, warn,
+    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, refuse_to_overwrite, warn,
     wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
@@ -57,7 +57,7 @@ def coordination(
     null_unit: Annotated[Optional[str], typer.Option(help="The null's stratum: D (UTC day) or h (hour); default: the model's own (account-swap D, item-swap h)")] = None,
     null_replicates: Annotated[int, typer.Option(help="Null-model runs (the test itself for the simulated models; the report's curve for account-swap)")] = 1,
     memory_mb: Annotated[int, typer.Option(help="DuckDB memory limit for the stage in MB; above it DuckDB spills to disk (0: DuckDB's default)")] = 500,
-    max_fdr: Annotated[float, typer.Option(help="False discovery rate for keeping an edge")] = 0.05,
+    max_fdr: Annotated[float, typer.Option(callback=finite(expect="a share between 0 and 1 (0.05 is 5%)"), help="False discovery rate for keeping an edge")] = 0.05,
     fast_seconds: Annotated[int, typer.Option(help="fast-retweet: at most this many seconds after the original")] = 30,
     seed: Annotated[int, typer.Option(help="Seed of the null model and of Leiden")] = 7,
     election: ElectionOpt = None,
@@ -96,7 +96,7 @@ def coordination(
     elect = election_or_fail(election)
     with open_or_fail(study) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:
-            fail(f"{study} holds no posts: run `botwatch ingest` first")
+            fail(no_posts_line(study, "to find networks in"), code=1)  # README: exit 1, a study with no posts to analyze
         minutes = minute_stamped(st)
         if win is None:
             est = estimate_window(st, behaviours=("co-retweet",))

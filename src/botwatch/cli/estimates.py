@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, no_election_or_fail, open_or_fail, out, warn,
+    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, warn,
 )
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 
@@ -29,7 +29,7 @@ def estimate(
     # Hidden: taken only to refuse it with the way out; `analyze`'s help ("run with no election, stages
     # skipped") listed under estimate promised a run estimate never does.
     no_election: Annotated[bool, typer.Option("--no-election", hidden=True)] = False,
-    sample_rate: Annotated[Optional[float], typer.Option(help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
+    sample_rate: Annotated[Optional[float], typer.Option(callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Share of the platform's posts the archive holds (0.01 for the 1% sample)")] = None,
     table: Annotated[str, typer.Option(help="'reference' (the reference study's table) or 'parties' (every party)")] = "reference",
     reps: Annotated[int, typer.Option(help="Bootstrap replicates (resampling accounts)")] = DEFAULT_REPS,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same intervals)")] = DEFAULT_SEED,
@@ -69,7 +69,7 @@ def estimate(
             fail(f"estimate needs --election: a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file; {why}")
         assert election is not None
         if st.count("posts") == 0:
-            fail(f"{study} holds no posts: ingest some first")
+            fail(no_posts_line(study, "to estimate from"), code=1)  # README: exit 1, a study with no posts to analyze
         if sample_rate is None:  # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`)
             from botwatch.estimates.recorded_rate import study_sample_rate
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from botwatch.cli.common import app, console, controls_shown, fail, open_or_fail, out, plain
+from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
 from botwatch.ingest.counts import read_count
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
@@ -25,7 +25,7 @@ def ingest(
     location: Annotated[str, typer.Argument(metavar="STUDY", help="The study file (DuckDB), e.g. study.duckdb; with --engine spark a lake folder or URL (s3a://, hdfs://)")],
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to read ('-' for stdin); .gz is detected automatically")],
     force: Annotated[bool, typer.Option(help="Read files again even if identical content was ingested before")] = False,
-    max_record_mb: Annotated[float, typer.Option(help="Records longer than this are rejected without being held in memory")] = 16.0,
+    max_record_mb: Annotated[float, typer.Option(callback=finite(expect="a number of megabytes above 0, below 1048576"), help="Records longer than this are rejected without being held in memory")] = 16.0,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes parsing large files (default: all cores; 1: all in this process)")] = None,
     engine: Annotated[Optional[str], typer.Option(help="duckdb (a study file) or spark (a lake of Parquet tables, files read on the executors); default: spark for an existing lake")] = None,
     spark_master: Annotated[Optional[str], typer.Option(help="Spark master URL (default: SPARK_MASTER, spark-submit's, else local[*])")] = None,

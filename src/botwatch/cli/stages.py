@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from botwatch.cli.common import app, fail, out
+from botwatch.cli.common import app, fail, out, print_json_result
 
 
 @app.command()
@@ -24,7 +23,7 @@ def stages(
         fail(str(exc))
         return
     if as_json:
-        out.print_json(json.dumps([s.describe() for s in found]))
+        print_json_result([s.describe() for s in found])
         return
     # One block per stage rather than a table: table names are long and a terminal is narrow.
     for i, s in enumerate(found, 1):

@@ -164,6 +164,8 @@ def timeline(
         fail(f"--freq {freq!r}: use one of {', '.join(TIMELINE_FREQS)}")
     if clock not in TIMELINE_CLOCKS:
         fail(f"--clock {clock!r}: use one of {', '.join(TIMELINE_CLOCKS)}")
+    if since is not None and until is not None and since > until:  # said "no day buckets with posts ... in that range", exit 0
+        fail(f"--since {since:%Y-%m-%d %H:%M} is after --until {until:%Y-%m-%d %H:%M}")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "timeline" not in st.tables():
             fail(f"no timeline in {study}: run `botwatch analyze {study}` (stage timeline) first")

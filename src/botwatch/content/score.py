@@ -101,7 +101,10 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             for r in reader:
                 rows.append((reader.line_num, r))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise LabelsError(f"cannot read {p}: {exc}") from None
+        # An OSError's own text repeated the path ("[Errno 2] No such file or directory: 'x.csv'");
+        # its strerror says it once, as `train-bot-model` does.
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise LabelsError(f"cannot read {p}: {why}") from None
     need = {"post_id", "party", "stance", "sentiment"}
     missing = need - set(header)
     if header and missing:

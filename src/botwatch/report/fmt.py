@@ -1,7 +1,7 @@
 """Formatting shared by every section: numbers, shares with intervals, hostile text and URLs.
 
 Sections register nothing here; importing `botwatch.report` installs these as Jinja filters
-(`num`, `pct`, `pct_ci`, `interval`, `auc`, `user_text`, `safe_url`) so that every section writes "71%
+(`num`, `pct`, `pct_ci`, `interval`, `auc`, `user_text`, `account_label`, `safe_url`) so that every section writes "71%
 [66–75%]" the same way and every attacker-written string goes through the same two guards:
 
 * `user_text` shows every control and invisible format character as a visible ⟨U+XXXX⟩ tag
@@ -36,6 +36,15 @@ def show_hidden(text: str) -> str:
     which also tags the JSON escapes of control characters, so the explorer's rows show them as
     the server-rendered rows do."""
     return shown_in_page_json(text)
+
+
+def account_label(handle: Any, account_id: Any) -> str:
+    """How the report names an account: "@handle", or "id N" for one without a handle (as the
+    accounts table and the explorer write it); the coordination picture wrote "@N" for those, a
+    handle no one has. Display text only (controls tagged): the template still escapes it."""
+    if handle:
+        return "@" + user_text(handle)
+    return "id " + user_text(account_id)
 
 
 def safe_url(value: Any) -> str | None:
@@ -112,5 +121,6 @@ FILTERS = {
     "auc": auc,
     "interval": interval,
     "user_text": user_text,
+    "account_label": account_label,
     "safe_url": safe_url,
 }

@@ -18,6 +18,7 @@ import igraph as ig
 from markupsafe import Markup
 
 from botwatch.coordination.clusters import top_amplified
+from botwatch.report.fmt import account_label
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 
@@ -32,7 +33,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     """Positions (in SVG units) of the drawn members and amplified accounts, plus the lines."""
     marks = ",".join("?" for _ in cluster_ids)
     members = study.sql(
-        f"SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree FROM cluster_members "
+        f"SELECT platform, account_id, cluster_id, handle, posts, degree FROM cluster_members "
         f"WHERE cluster_id IN ({marks}) ORDER BY cluster_id, strength DESC, platform, account_id LIMIT {MAX_NODES_DRAWN}",
         cluster_ids,
     )
@@ -45,12 +46,13 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         if (p, a) in key and (p, b) in key
     ]
     # The two accounts each drawn cluster amplifies most, joined to the members that did it.
-    targets: list[tuple[str, int]] = []
+    targets: list[tuple[str, int]] = []  # (label, cluster): "@handle", or "id N" when referred to by id alone
     links: list[tuple[int, int, int]] = []
     amp = study.sql(
         f"""
         WITH t AS (
-            SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target, count(*) AS n
+            SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target,
+                   max(CASE WHEN p.ref_handle IS NOT NULL THEN 1 ELSE 0 END) AS by_handle, count(*) AS n
             FROM posts p JOIN cluster_members m USING (platform, account_id)
             WHERE m.cluster_id IN ({marks}) AND p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
             GROUP BY ALL
@@ -59,17 +61,17 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
                 SELECT cluster_id, target, row_number() OVER (PARTITION BY cluster_id ORDER BY sum(n) DESC, target) AS rk
                 FROM t GROUP BY cluster_id, target) WHERE rk <= 2
         )
-        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.n FROM t JOIN top USING (cluster_id, target) ORDER BY 1, 4, 2, 3
+        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.by_handle, t.n FROM t JOIN top USING (cluster_id, target) ORDER BY 1, 4, 2, 3
         """,
         cluster_ids,
     )
     tindex: dict[tuple[int, str], int] = {}
-    for cid, p, a, target, n in amp:
+    for cid, p, a, target, by_handle, n in amp:
         if (p, a) not in key:
             continue
         ti = tindex.setdefault((cid, target), len(members) + len(targets))
         if ti == len(members) + len(targets):
-            targets.append((target, cid))
+            targets.append((account_label(target if by_handle else None, target), cid))
         links.append((key[(p, a)], ti, n))
     g = ig.Graph(n=len(members) + len(targets), edges=[(a, b) for a, b, _ in edges] + [(a, b) for a, b, _ in links])
     weights = [max(float(w or 0), 0.1) for _, _, w in edges] + [0.3] * len(links)
@@ -91,7 +93,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         {
             "x": round(pos[i][0], 1), "y": round(pos[i][1], 1),
             "r": round(3 + 9 * math.sqrt((m[4] or 0) / top_posts), 1),
-            "colour": colour[m[2]], "label": m[3], "cluster": m[2], "posts": m[4] or 0, "degree": m[5],
+            "colour": colour[m[2]], "label": account_label(m[3], m[1]), "cluster": m[2], "posts": m[4] or 0, "degree": m[5],
         }
         for i, m in enumerate(members)
     ]
@@ -169,11 +171,30 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
             f"{activity} FROM clusters ORDER BY cluster_id"
         )
     ]
+    central = _central_labels(study)
     for c in clusters:
         c["top_amplified"] = top_amplified(c["top_amplified"])
+        if c["label"] is not None:
+            c["label"] = central.get((c["cluster_id"], c["label"]), c["label"])
     null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else []
     accounts = study.sql("SELECT count(*) FROM cluster_members")[0][0]
     return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
+
+
+def _central_labels(study: Study) -> dict[tuple[int, str], str]:
+    """(cluster, stored label) -> the label as the report names accounts ("@handle" or "id N").
+    The clusters table stores its most central member as `coalesce(handle, account_id)`, which the
+    table and the headline printed bare ("around 1234567", "around jill"); the member it names
+    says which of the two it is."""
+    rows = study.sql(
+        "SELECT m.cluster_id, c.label, m.handle, m.account_id FROM cluster_members m "
+        "JOIN clusters c ON c.cluster_id = m.cluster_id AND c.label = coalesce(m.handle, m.account_id) "
+        "ORDER BY 1, 3 NULLS LAST, 4"
+    )
+    found: dict[tuple[int, str], str] = {}
+    for cid, label, handle, account_id in rows:
+        found.setdefault((cid, label), account_label(handle, account_id))
+    return found
 
 
 def resolution(study: Study, window_s: int) -> dict[str, Any] | None:

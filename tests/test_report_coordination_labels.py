@@ -1,0 +1,69 @@
+"""The coordination picture names accounts as the rest of the report does: "@handle", or "id N"
+for an account without a handle (the accounts table and the explorer write "id N"). It wrote the
+members' handles without "@", their ids bare, and an amplified account known only by its id as
+"@N", a handle no one has. Handles are attacker-written: they stay escaped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from botwatch.pipeline import Context, analyze
+from botwatch.study import open_study
+
+from test_timeline import write_posts
+
+
+def _study(path: Path):  # type: ignore[no-untyped-def]
+    """Six accounts retweeting the same 30 posts within seconds, twenty others at random; the
+    even posts are retweeted by handle (a hostile one), the odd ones by the author's id alone."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    posts = []
+    for k in range(30):
+        t0 = datetime(2017, 5, 1) + timedelta(hours=7 * k, seconds=5)
+        ref = dict(ref_account_id="src", ref_handle="<i>Leader" if k % 2 == 0 else None)
+        for a in range(6):
+            posts.append(dict(post_id=f"r{k}-{a}", platform="twitter", account_id=f"b{a}", created_at=t0 + timedelta(seconds=3 * a),
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", **ref))
+        for h in range(20):
+            posts.append(dict(post_id=f"h{k}-{h}", platform="twitter", account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", **ref))
+    st = open_study(path, read_only=False)
+    write_posts(st, posts)
+    return st
+
+
+def test_the_picture_labels_accounts_without_a_handle_as_id_n(tmp_path: Path) -> None:
+    from botwatch.report.section_coordination import _layout, coordination_section
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        st.sql("UPDATE cluster_members SET handle = '<b>Bold' WHERE account_id = 'b0'")  # one member with a handle
+        cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
+        picture = _layout(st, cids)
+        labels = {n["label"] for n in picture["nodes"]}
+        assert "@<b>Bold" in labels and {f"id b{a}" for a in range(1, 6)} <= labels, labels
+        assert {t["label"] for t in picture["targets"]} == {"@<i>leader", "id src"}, picture["targets"]
+        sec = coordination_section(st, {})
+    assert sec is not None
+    svg = str(sec.html).split("<svg class=\"network\"")[1].split("</svg>")[0]
+    assert "@src" not in svg and "@b1" not in svg and "id src</text>" in svg, svg
+    assert "<b>" not in svg and "<i>" not in svg and "@&lt;i&gt;leader" in svg and "@&lt;b&gt;Bold" in svg
+
+
+def test_the_clusters_table_and_headline_name_the_central_account_the_same_way(tmp_path: Path) -> None:
+    """"Most central" and the headline's "the largest, N accounts around X" printed the stored
+    `coalesce(handle, account_id)` bare: "around b3" for a handle-less account, "around jill"."""
+    from botwatch.report.section_coordination import coordination_facts
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        labels = [c["label"] for c in coordination_facts(st)["clusters"]]  # type: ignore[index]
+        assert labels and all(lab.startswith("id b") for lab in labels), labels
+        central = st.sql("SELECT label FROM clusters ORDER BY cluster_id LIMIT 1")[0][0]
+        st.sql(f"UPDATE cluster_members SET handle = '<b>Bold' WHERE account_id = '{central}'")
+        st.sql("UPDATE clusters SET label = '<b>Bold' WHERE label = ?", [central])
+        facts = coordination_facts(st)
+    assert facts is not None and facts["clusters"][0]["label"] == "@<b>Bold", facts["clusters"][0]
