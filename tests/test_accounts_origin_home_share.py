@@ -238,3 +238,28 @@ def test_a_country_the_study_mix_chose_says_so_in_its_lead() -> None:
                                                                       "little evidence of its own for GB among the countries other than Russia (the study's mix gives GB ")
     assert london.country == "GB" and "study's prior" not in london.evidence[0]
     assert london.evidence[0].startswith(f"most likely GB (p={london.probability:.2f}); prior gave GB 30%")
+
+
+def test_a_lead_the_stated_prior_chose_says_so_when_no_home_share_applies() -> None:
+    """Without a study home share (`--no-origin-study-prior`) one English account under a British
+    election ends most likely GB from the stated 30 % alone; its lead says so, with the same rule
+    and words as the study mix's (`prior_clause`), and no probability moves. A London account,
+    whose own place is evidence, keeps a plain lead; no election, no stated home prior: unchanged."""
+    from botwatch.accounts.origin_prior import mark_stated_prior
+    from botwatch.accounts import origin_table
+
+    results = _study(local=3, russian=1, english=1)
+    english, london = results[-1], results[0]
+    assert english.country == "GB" and english.probability < 0.5
+    after = mark_stated_prior(results, "GB")
+    e = after[-1]
+    assert e.evidence[0].startswith(f"most likely GB (p={english.probability:.2f}), mostly the stated prior: little evidence of its own "
+                                    "for GB among the countries other than Russia (the stated prior gives GB ")
+    assert e.evidence[0].endswith(english.evidence[0][english.evidence[0].find(";"):])  # "; prior gave GB 30% ..." kept
+    assert e.evidence[1:] == english.evidence[1:] and e.items == english.items
+    for a, b in zip(after, results):
+        assert (a.country, a.probability, a.probabilities, a.p_russia) == (b.country, b.probability, b.probabilities, b.p_russia)
+    assert after[0].evidence == london.evidence and after[3].evidence == results[3].evidence  # London; Russian posts (RU lead)
+    assert mark_stated_prior(results, None) == results
+    table = origin_table.mark_stated_prior(origin_table.from_results(results), "GB").to_results()
+    assert [r.evidence for r in table] == [r.evidence for r in after]

@@ -573,7 +573,7 @@ def home_posterior(lik: np.ndarray, share: HomeShare) -> float:
 LITTLE_EVIDENCE = 3.0
 
 
-def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float) -> str:
+def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float, stated: bool = False) -> str:
     """Words for a most likely country that the study's mix, not the account's own evidence, put
     there: ", mostly the study's prior: little evidence of its own (...)", or "".
 
@@ -585,7 +585,12 @@ def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float) 
     `best`, odds(P(best) / (1 − P(Russia))) / odds(mix share of best), below `LITTLE_EVIDENCE`. A
     'US & Canada' time zone under a US election (×50 against all but the two; P(US) 0.90 from a mix
     share of 0.32) is evidence, though the mix alone splits the two. Russia is not judged here (its
-    prior is the Russia prior's)."""
+    prior is the Russia prior's).
+
+    `stated`: `mix` is the stated prior the account's P was computed under (no study home share
+    applied: the election's fixed `origin.HOME_PRIOR`), said as "the stated prior" instead of the
+    study's: one English post under a British election ends "most likely GB (p=0.41)" from the
+    stated 30 % alone, and that lead is the prior's no less than the mix's is."""
     codes = mix_codes()
     if best not in codes:
         return ""
@@ -597,8 +602,40 @@ def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float) 
     factor = (q / (1.0 - q)) / (m / (1.0 - m))
     if factor >= LITTLE_EVIDENCE:
         return ""
+    if stated:
+        return (f", mostly the stated prior: little evidence of its own for {best} among the countries other than Russia (the stated prior "
+                f"gives {best} {m:.0%} of the accounts not run from Russia before any evidence; this account's own evidence moves that only to {q:.0%})")
     return (f", mostly the study's prior: little evidence of its own for {best} among the countries other than Russia (the study's mix "
             f"gives {best} {m:.0%} of its accounts not run from Russia before any evidence; this account's own evidence moves that only to {q:.0%})")
+
+
+def mark_stated_prior(results: list, home: str | None) -> list:  # list[OriginResult]
+    """The leads of a study whose home share was not applied (`--no-origin-study-prior`), each
+    judged by `prior_clause` against the stated prior it was computed under (`composition` of
+    home, or of no home for an account whose profile places it elsewhere). Words only: every
+    probability stays. No home prior stated (no election, or one in a country the model does not
+    name, or in Russia): left as they are."""
+    if home_base(home) is None:
+        return results
+    codes = mix_codes()
+    out = list(results)
+    done: dict[tuple[Any, ...], str] = {}
+    for i, r in enumerate(results):
+        if r.country is None or r.p_russia is None or r.country not in codes or not r.evidence:
+            continue
+        elsewhere = places_elsewhere(r.evidence)
+        key = (r.country, r.probabilities.get(r.country), r.p_russia, elsewhere)
+        clause = done.get(key)
+        if clause is None:
+            post = np.array([float(r.probabilities.get(c, 0.0)) for c in codes], float)
+            clause = done[key] = prior_clause(r.country, post, _composition(None if elsewhere else home), float(r.p_russia), stated=True)
+        if not clause:
+            continue
+        first = r.evidence[0]
+        cut = first.find(";")
+        lead = first[:cut] + clause + first[cut:] if cut >= 0 else first + clause
+        out[i] = dataclasses.replace(r, evidence=[lead, *r.evidence[1:]])
+    return out
 
 
 def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[OriginResult]

@@ -368,6 +368,15 @@ def estimate_home(t: OriginTable, home: str | None) -> Any:
     return op.estimate_home(t.to_results(), home)
 
 
+def mark_stated_prior(t: OriginTable, home: str | None) -> OriginTable:
+    """`origin_prior.mark_stated_prior` on the table (words only: the leads a stated prior chose)."""
+    from botwatch.accounts import origin_prior
+
+    if origin_prior.home_base(home) is None or not len(t):
+        return t
+    return from_results(origin_prior.mark_stated_prior(t.to_results(), home))
+
+
 def apply_home_share(t: OriginTable, share: Any) -> OriginTable:
     """`origin_prior.apply_home_share` on the table (through the per-account code: it moves home
     and the third countries, which `moved` does not)."""

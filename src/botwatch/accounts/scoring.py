@@ -557,6 +557,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         home_share = dataclasses.replace(home_share, russia=prior.overall())
         table = origin_table.apply_home_share(table, home_share)
         prior = dataclasses.replace(prior, home_share=home_share)
+    else:
+        # No study home share applied: the stated home prior stands, and a lead it chose says so.
+        table = origin_table.mark_stated_prior(table, home)
     f["female_name_mismatch"] = _female_name_mismatch(data, table)
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table, office)
