@@ -263,3 +263,23 @@ def test_a_lead_the_stated_prior_chose_says_so_when_no_home_share_applies() -> N
     assert mark_stated_prior(results, None) == results
     table = origin_table.mark_stated_prior(origin_table.from_results(results), "GB").to_results()
     assert [r.evidence for r in table] == [r.evidence for r in after]
+
+
+def test_the_accounts_stage_marks_stated_prior_leads_only_without_the_study_prior(sample_study_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Through the stage (`scoring.score`): with `--no-origin-study-prior` the leads the stated
+    home prior chose say so; with the study prior on, the study's mix judges them instead."""
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.accounts.stage import run_accounts
+    from botwatch.elections import load_election
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    q = "SELECT count(*) FILTER (WHERE origin_evidence LIKE '%mostly the stated prior: %') FROM account_scores"
+    with open_study(dst, read_only=False) as st:
+        run_accounts(st, load_election("us-2016"), study_prior=False)
+        stated_off = st.sql(q)[0][0]
+        run_accounts(st, load_election("us-2016"))
+        stated_on = st.sql(q)[0][0]
+    assert stated_off > 0 and stated_on == 0
