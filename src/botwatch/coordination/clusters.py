@@ -12,7 +12,7 @@ Tables written:
 - `cluster_members`(cluster_id, platform, account_id, degree, strength, posts, first_at, last_at,
   handle, bot_probability, origin_country, foreign): one row per account in a kept edge;
 - `clusters`(cluster_id, size, edges, density, weight_idf, behaviours, first_at, last_at,
-  posts, top_amplified JSON, share_automated, share_foreign, scored_members, label,
+  posts, top_amplified JSON (see `amplified_entry`), share_automated, share_foreign, scored_members, label,
   posts_first_at, posts_last_at, peak_day, peak_day_co_actions): `first_at`/`last_at` span the
   cluster's co-actions, `posts_*` its members' posts, and `peak_day` is the UTC day with the most
   co-actions inside the cluster (the tallest bar of the report's cluster timeline; ties go to the
@@ -164,20 +164,26 @@ def _write_cluster_summaries(study: Study) -> None:
     study.sql(
         """
         CREATE OR REPLACE TEMP TABLE _coord_amplified AS
-        SELECT cluster_id, target, n, row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, target) AS rk
+        SELECT cluster_id, target, by_handle, account_id, n,
+               row_number() OVER (PARTITION BY cluster_id ORDER BY n DESC, target, by_handle DESC) AS rk
         FROM (
-            SELECT m.cluster_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target, count(*) AS n
+            -- A target named by handle and one named by id alone are kept apart (`by_handle`), so
+            -- the report can name the second "id N" and not "@N", a handle no one has.
+            SELECT m.cluster_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target,
+                   CASE WHEN p.ref_handle IS NOT NULL THEN 1 ELSE 0 END AS by_handle,
+                   min(p.ref_account_id) AS account_id, count(*) AS n
             FROM posts p JOIN cluster_members m USING (platform, account_id)
             WHERE p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
-            GROUP BY 1, 2
+            GROUP BY 1, 2, 3
         )
         """
     )
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).
     top: dict[int, list[dict[str, Any]]] = {}
-    for cid, target, n in study.sql("SELECT cluster_id, target, n FROM _coord_amplified WHERE rk <= 5 ORDER BY cluster_id, rk"):
-        top.setdefault(int(cid), []).append({"account": target, "shares": int(n)})
+    rows = study.sql("SELECT cluster_id, target, by_handle, account_id, n FROM _coord_amplified WHERE rk <= 5 ORDER BY cluster_id, rk")
+    for cid, target, by_handle, account_id, n in rows:
+        top.setdefault(int(cid), []).append(amplified_entry(target, bool(by_handle), account_id, int(n)))
     amp_table = pa.table(
         {"cluster_id": pa.array(list(top), pa.int64()),
          "top_amplified": pa.array([json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in top.values()], pa.string())}
@@ -300,9 +306,27 @@ def category_mixing(study: Study, label_column: str = "account_category") -> lis
     ]
 
 
+def amplified_entry(target: str, by_handle: bool, account_id: str | None, shares: int) -> dict[str, Any]:
+    """One element of `top_amplified`: `account` is the name counted (the lower-cased handle, or
+    the id when the posts named the account by id alone; kept as before for old readers),
+    `handle` that handle or null, `account_id` the id where the posts gave one, `shares` the
+    retweets and quotes. Without `handle` the report could not tell an id from a handle and
+    wrote "@N" for an account known only by its id."""
+    return {"account": target, "handle": target if by_handle else None, "account_id": account_id, "shares": shares}
+
+
 def top_amplified(value: str | None) -> list[dict[str, Any]]:
-    """Parse the `top_amplified` JSON column."""
+    """Parse the `top_amplified` JSON column: a list of `amplified_entry` dicts. Entries written
+    before `handle` was stored lack the key; they are read as the handles they were printed as."""
     try:
-        return list(json.loads(value or "[]"))
+        entries = list(json.loads(value or "[]"))
     except ValueError:
         return []
+    out = []
+    for e in entries:
+        if not isinstance(e, dict) or "account" not in e:
+            continue
+        e.setdefault("handle", e["account"])
+        e.setdefault("account_id", None)
+        out.append(e)
+    return out

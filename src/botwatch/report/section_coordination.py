@@ -173,7 +173,8 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
     ]
     central = _central_labels(study)
     for c in clusters:
-        c["top_amplified"] = top_amplified(c["top_amplified"])
+        # "@handle", or "id N" for an account the posts named by id alone (it was "@N").
+        c["top_amplified"] = [dict(a, label=account_label(a["handle"], a["account_id"] or a["account"])) for a in top_amplified(c["top_amplified"])]
         if c["label"] is not None:
             c["label"] = central.get((c["cluster_id"], c["label"]), c["label"])
     null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else []
