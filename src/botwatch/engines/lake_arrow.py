@@ -147,3 +147,42 @@ def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schem
     naive = (naive_utc(pa.Table.from_batches([b])).to_batches()[0] if b.num_rows else b for b in batches)
     for got in answers(fn, naive):
         yield from rows(got)
+
+
+def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any]) -> pa.Table | None:
+    """`columns` of a local table folder's rows whose columns equal `equal`'s values, read by
+    Arrow at the driver in the types Spark's `toArrow` gives them (from the first part's footer,
+    as `spark_struct_of_part`; each part cast to it, since a Spark-written part keeps timestamps
+    as INT96 and an Arrow-written one as UTC microseconds), timestamps naive UTC. None where
+    Spark must read: a missing folder, a sub-folder (a partition), a file that is not Parquet, a
+    type the footer path does not know."""
+    import os
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return None
+    parts = [e for e in entries if not e.name.startswith((".", "_"))]  # what Spark lists
+    if not parts or any(not e.is_file() or not e.name.endswith(".parquet") for e in parts):
+        return None
+    struct = spark_struct_of_part(parts[0].path)
+    try:
+        spark_arrow = None if struct is None else to_arrow_schema(struct)
+    except Exception:  # noqa: BLE001 - a type Arrow cannot hold: Spark reads it
+        return None
+    read = list(dict.fromkeys([*columns, *equal]))
+    if spark_arrow is None or any(spark_arrow.get_field_index(c) < 0 for c in read):
+        return None
+    want = pa.schema([spark_arrow.field(c) for c in read])
+    try:
+        tables = [pq.read_table(e.path, columns=read).cast(want) for e in parts]
+    except (OSError, pa.ArrowException):
+        return None
+    table = pa.concat_tables(tables)
+    for col, value in equal.items():
+        table = table.filter(pc.fill_null(pc.equal(table[col], pa.scalar(value, want.field(col).type)), False))
+    return naive_utc(table.select(columns))

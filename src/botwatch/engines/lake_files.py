@@ -159,6 +159,21 @@ def create_new_local(path: str, text: str) -> bool:
     return True
 
 
+def _entries(folder: str) -> list[os.DirEntry[str]]:
+    """A local folder's entries; none for a path that is missing or not a folder (as Hadoop
+    lists a file as itself, which is neither a sub-folder nor, for `files`, a file inside it)."""
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _hadoop_checksum(name: str) -> bool:
+    """A checksum file Hadoop's local file system writes beside a file it writes (`.NAME.crc`)."""
+    return name.startswith(".") and name.endswith(".crc")
+
+
 class LakeFiles:
     """The lake's folders through Hadoop's FileSystem, so local paths, hdfs:// and s3a:// are one code path."""
 
@@ -168,15 +183,31 @@ class LakeFiles:
         self._io = jvm.org.apache.commons.io.IOUtils
         self.fs = self._path(root).getFileSystem(spark._jsc.hadoopConfiguration())
 
+    # `exists`, `dirs` and `files` answer a local path from the disk: through Hadoop a listing
+    # took three py4j round trips per entry, and a lake lists its root (some 30 folders) each
+    # time it names a table, about a quarter of a small ingest's py4j calls (docs/testing.md).
+    # The same answers: Hadoop's local file system is this disk, and its listing hides the
+    # checksum files it writes beside its own (`.NAME.crc`), as `files` does here.
     def exists(self, p: str) -> bool:
+        local = local_path(p)
+        if local is not None:
+            return os.path.exists(local)
         return bool(self.fs.exists(self._path(p)))
 
     def dirs(self, p: str) -> list[str]:
+        local = local_path(p)
+        if local is not None:
+            return sorted(e.name for e in _entries(local) if e.is_dir())
         if not self.exists(p):
             return []
         return sorted(s.getPath().getName() for s in self.fs.listStatus(self._path(p)) if s.isDirectory())
 
     def files(self, p: str) -> list[str]:
+        local = local_path(p)
+        if local is not None:
+            if os.path.isfile(local):  # Hadoop lists a file as itself
+                return [os.path.basename(local)]
+            return sorted(e.name for e in _entries(local) if e.is_file() and not _hadoop_checksum(e.name))
         if not self.exists(p):
             return []
         return sorted(s.getPath().getName() for s in self.fs.listStatus(self._path(p)) if s.isFile())

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from botwatch import __version__, canonical
 from botwatch.engines.lake_files import SparkUnavailable, first_line, spark_session
-from botwatch.engines.lake_tables import LakeError, check_location, conform, read_naive, spark_schema, store
+from botwatch.engines.lake_tables import LakeError, sql_ident, check_location, conform, read_naive, spark_schema, store
 from botwatch.engines.spark_inputs import expand_urls, glob_literal, is_url, normal
 from botwatch.engines.spark_stage import WIDE, stage_contents, stage_partition
 from botwatch.ingest.runner import FileResult, IngestSummary, expand_inputs
@@ -118,7 +118,9 @@ def ingest_lake(
 
 def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_bytes: int, work: str,
             on_progress: ProgressFn | None, columns: Any = None) -> IngestSummary:
-    recorded = lake.df("sources").select("sha256", "source", "format", "bytes", "posts_stored", "duplicates", "accounts_seen").collect()
+    # The driver's small reads (`sources`, `rejected`'s broken-off notes, and `runs` in
+    # `lake_conflicts`) are Arrow reads on a local lake, with no Spark job (`LakeStudy.driver_arrow`).
+    recorded = lake.driver_arrow("sources", ["sha256", "source", "format", "bytes", "posts_stored", "duplicates", "accounts_seen"]).to_pylist()
     known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
@@ -128,8 +130,8 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
     from botwatch.ingest.cut_short import BROKE_OFF
 
     # The sources whose read broke off: an identical file there is read again while still cut (`cut_short`).
-    rejected = lake.df("rejected")
-    broken = sorted({r["source"] for r in rejected.where((rejected["line"] == 0) & rejected["error"].startswith(BROKE_OFF)).select("source").distinct().collect()})
+    notes = lake.driver_arrow("rejected", ["source", "error"], {"line": 0}).to_pylist()
+    broken = sorted({r["source"] for r in notes if r["error"] is not None and r["error"].startswith(BROKE_OFF)})
     staged, meta = _stage(spark, files, known, force, max_record_bytes, f"{work}/staged", on_progress, missing, columns, prefixes, broken)
 
     results, keep, counts = _outcomes(files, meta, force, lake_conflicts(lake, columns))
@@ -250,8 +252,19 @@ def _stage(spark: Any, files: list[str], known: dict[str, str], force: bool, max
         raise failure[0]
     # The declared schema (the partition column `_kind` last, where Spark puts it) spares a pass over the files to infer one.
     staged = spark.read.schema(spark_schema(WIDE.remove(WIDE.get_field_index("_kind")).append(WIDE.field("_kind")))).parquet(folder)
-    meta = {int(r["_file"]): r["meta"].asDict() for r in staged.where("_kind = 'file'").select("_file", "meta").collect()}
-    return staged, meta
+    return staged, _meta(staged, folder)
+
+
+def _meta(staged: Any, folder: str) -> dict[int, dict[str, Any]]:
+    """Each file's `meta` row (one per file read). A local staging folder's `_kind=file`
+    partition is read by Arrow at the driver (no Spark job; `lake_arrow.read_local_parts`, the
+    same rows Spark collects: `tests/test_lake_driver_reads.py`); else Spark collects it."""
+    from botwatch.engines.lake_arrow import read_local_parts
+
+    rows = None if is_url(folder) else read_local_parts(f"{folder}/_kind=file", ["_file", "meta"], {})
+    if rows is not None:
+        return {int(r["_file"]): r["meta"] for r in rows.to_pylist()}
+    return {int(r["_file"]): r["meta"].asDict() for r in staged.where("_kind = 'file'").select("_file", "meta").collect()}
 
 
 def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
@@ -322,11 +335,11 @@ class _Merge:
         return self.spark.sql(self.db.compile(expr))
 
     def _staged(self, kind: str, struct_col: str, schema: pa.Schema, global_seq: bool = False) -> Any:
-        from pyspark.sql import functions as F
-
-        seq = (F.col("_file") * F.lit(_FILE_SPAN) + F.col("_seq")) if global_seq else F.col("_seq")
-        rows = self.kept.where(F.col("_kind") == kind).select("_file", seq.alias("_seq"), f"{struct_col}.*")
-        return self._view(rows.select("_file", "_seq", *[F.col(c) for c in schema.names]), f"stage_{kind}")
+        # One SQL statement: built from Column objects it was some ten py4j round trips a column.
+        seq = f"_file * {_FILE_SPAN} + _seq" if global_seq else "_seq"
+        fields = ", ".join(f"{struct_col}.{sql_ident(c)} AS {sql_ident(c)}" for c in schema.names)
+        rows = self.spark.sql(f"SELECT _file, {seq} AS _seq, {fields} FROM {{kept}} WHERE _kind = '{kind}'", kept=self.kept)
+        return self._view(rows, f"stage_{kind}")
 
     def posts(self) -> dict[int, int]:
         """Append the posts not stored yet (first occurrence in file order); stored posts per file."""

@@ -119,8 +119,11 @@ def lake_conflicts(lake: Any, now: ColumnMap | None) -> Callable[[str, str | Non
     earlier reads at that path the file grew from: `held_prefixes` sent to the executors, which
     hash the file's first bytes as they read it): the lake's `sources` and `ingest` runs collected
     to the driver once (both small), each file then checked there."""
-    sources = [tuple(r) for r in lake.df("sources").select("source", "sha256", "bytes", "format", "ingested_at").collect()]
-    runs = [tuple(r) for r in lake.df("runs").where("stage = 'ingest'").select("params", "started_at", "finished_at").collect()] if sources else []
+    def rows(table: Any) -> list[tuple[Any, ...]]:
+        return list(zip(*(table[c].to_pylist() for c in table.column_names)))
+
+    sources = rows(lake.driver_arrow("sources", ["source", "sha256", "bytes", "format", "ingested_at"]))
+    runs = rows(lake.driver_arrow("runs", ["params", "started_at", "finished_at"], {"stage": "ingest"})) if sources else []
 
     def conflict(source: str, sha: str | None, grew: set[str]) -> str | None:
         return map_conflict(earlier_maps(sources, runs, source, sha, lambda _rows: grew), now) if sources else None

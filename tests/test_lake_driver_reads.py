@@ -1,0 +1,130 @@
+"""`LakeStudy.driver_arrow`: an ingest's small reads at the driver (`sources`, `runs`, `rejected`'s
+broken-off notes) come from a local lake's Parquet parts through Arrow, with no Spark job, and
+give the rows and values Spark's collect gives: for Arrow-written parts, Spark-written ones (INT96
+timestamps), a mix, an empty table, a filter on a column with nulls; a partitioned folder and a
+missing column are left to Spark."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from botwatch.engines.lake import LakeStudy
+
+pytestmark = pytest.mark.spark
+
+
+def _jobs(spark: Any) -> int:
+    return int(str(spark.sparkContext._jsc.sc().dagScheduler().nextJobId()))
+
+
+def _by_spark(lake: LakeStudy, name: str, columns: list[str], equal: dict[str, Any]) -> list[dict[str, Any]]:
+    df = lake.df(name)
+    for col, value in equal.items():
+        df = df.where(df[col] == value)
+    return lake._collect(df.select(*columns)).to_pylist()
+
+
+def _key(row: dict[str, Any]) -> str:
+    return repr(sorted(row.items()))
+
+
+def test_driver_reads_equal_spark_collects_and_run_no_job(spark: Any, tmp_path: Path) -> None:
+    path = tmp_path / "lake"
+    t0 = datetime(2017, 5, 1, 12, 30, 15, 123456)
+    with LakeStudy(path, spark=spark) as lake:
+        lake.write_table("mixed", pa.table({"source": ["a", None, "c"], "line": pa.array([0, 0, 7], pa.int64()),
+                                            "at": [t0, None, datetime(2020, 1, 1)], "error": ["x", "y", None]}))
+        lake.sql("INSERT INTO mixed SELECT source, line + 0, at, 'from spark' FROM mixed")  # a Spark-written part (INT96) beside Arrow's
+        lake.sql("CREATE TABLE by_spark AS SELECT source, line, at, error FROM mixed")
+    with LakeStudy(path, spark=spark) as lake:
+        reads = [("mixed", ["source", "at", "error"], {}), ("mixed", ["source", "error"], {"line": 0}),
+                 ("by_spark", ["at", "line"], {"line": 7}), ("by_spark", ["error"], {"source": "a"}),
+                 ("sources", ["sha256", "source", "format", "bytes", "ingested_at"], {}), ("runs", ["params", "started_at"], {"stage": "ingest"})]
+        for name, columns, equal in reads:
+            before = _jobs(spark)
+            got = lake.driver_arrow(name, columns, equal)
+            assert _jobs(spark) == before, name  # no Spark job on a local lake
+            assert got.column_names == columns
+            want = _by_spark(lake, name, columns, equal)
+            assert sorted(got.to_pylist(), key=_key) == sorted(want, key=_key), (name, equal)
+        assert lake.driver_arrow("mixed", ["at"], {"line": 0}).to_pylist().count({"at": t0}) == 2  # microseconds kept, naive UTC
+
+
+def test_a_partitioned_folder_is_read_by_spark(spark: Any, tmp_path: Path) -> None:
+    path = tmp_path / "lake"
+    with LakeStudy(path, spark=spark) as lake:
+        spark.createDataFrame([("a", 1), ("b", 2)], "source string, k int").write.partitionBy("k").parquet(str(path / "parted"))
+        got = lake.driver_arrow("parted", ["source"], {"k": 2})
+        assert got.to_pylist() == [{"source": "b"}]
+
+
+def test_the_staged_files_meta_rows_read_by_arrow_equal_sparks(spark: Any, tmp_path: Path) -> None:
+    """The one row per file the executors write (hash, format, counts, errors, `grown_from`) is
+    read from the local staging folder without a Spark job, as Spark collects it."""
+    from botwatch.engines.spark_ingest import _meta, _stage
+    from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES
+
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest"
+    files = [str(fix / "twarc2_flat.jsonl"), str(fix / "twarc2_stream_with_error.jsonl.gz"), str(tmp_path / "missing.jsonl"),
+             str(fix / "v1_uklabour.jsonl")]
+    folder = str(tmp_path / "staged")
+    staged, meta = _stage(spark, files, {}, False, DEFAULT_MAX_RECORD_BYTES, folder, None)
+    by_spark = {int(r["_file"]): r["meta"].asDict() for r in staged.where("_kind = 'file'").select("_file", "meta").collect()}
+    assert sorted(meta) == [0, 1, 2, 3] and meta == by_spark
+    assert meta[2]["error"] and meta[0]["sha256"] and meta[1]["n_rejected"]  # each kind of row is there
+    before = _jobs(spark)
+    assert _meta(staged, folder) == by_spark and _jobs(spark) == before
+
+
+def test_conform_in_one_statement_casts_as_column_casts_do(spark: Any) -> None:
+    """`lake_tables.conform` is one SQL statement (the Column form was ~10 py4j calls a column):
+    the same columns, order, types and values as `F.col(c).cast(t).alias(c)`, for a zoned
+    timestamp to NTZ, an int widened, a list, a struct, an awkward name and an extra column dropped."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, IntegerType, LongType, StringType, StructField, StructType, TimestampNTZType
+
+    from botwatch.engines.lake_tables import conform
+
+    df = spark.sql("SELECT TIMESTAMP'2017-05-01 12:30:15.123456' AS at, CAST(3 AS INT) AS n, array('a', NULL) AS tags, "
+                   "named_struct('x', 1, 'y', 'b') AS s, 'z' AS `odd name`, 1 AS extra "
+                   "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, 2")
+    schema = StructType([StructField("n", LongType()), StructField("at", TimestampNTZType()), StructField("tags", ArrayType(StringType())),
+                         StructField("s", StructType([StructField("x", LongType()), StructField("y", StringType())])),
+                         StructField("odd name", StringType()), StructField("n2", IntegerType())])
+    df = df.withColumn("n2", F.col("n"))
+    by_columns = df.select([F.col(f"`{f.name}`").cast(f.dataType).alias(f.name) for f in schema.fields])
+    got = conform(df, schema)
+    assert got.schema == by_columns.schema
+    assert sorted(map(repr, got.collect())) == sorted(map(repr, by_columns.collect()))
+
+
+def test_a_local_lakes_listings_equal_hadoops(spark: Any, tmp_path: Path) -> None:
+    """`LakeFiles.exists/dirs/files` answer a local path from the disk (Hadoop's listing was three
+    py4j calls an entry): the answers Hadoop's local file system gives, its checksum files hidden."""
+    from botwatch.engines.lake_files import LakeFiles
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "_b").mkdir()
+    (tmp_path / ".c").mkdir()
+    (tmp_path / "f.sql").write_text("x")
+    (tmp_path / ".f.sql.crc").write_text("x")
+    (tmp_path / "_SUCCESS").write_text("")
+    files = LakeFiles(spark, str(tmp_path))
+    hadoop = files.fs
+    path = files._path
+
+    def by_hadoop(p: str, want_dirs: bool) -> list[str]:
+        if not hadoop.exists(path(p)):
+            return []
+        return sorted(s.getPath().getName() for s in hadoop.listStatus(path(p)) if (s.isDirectory() if want_dirs else s.isFile()))
+
+    for p in (str(tmp_path), "file://" + str(tmp_path), str(tmp_path / "f.sql"), str(tmp_path / "missing"), str(tmp_path / "a")):
+        assert files.exists(p) == bool(hadoop.exists(path(p))), p
+        assert files.dirs(p) == by_hadoop(p, True), p
+        assert files.files(p) == by_hadoop(p, False), p
+    assert files.files(str(tmp_path)) == ["_SUCCESS", "f.sql"] and files.dirs(str(tmp_path)) == [".c", "_b", "a"]
