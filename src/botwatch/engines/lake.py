@@ -295,16 +295,10 @@ class LakeStudy(StudyBase):
     def _footer_schema(folder: str) -> Any:
         """The Spark schema of a local folder of plain Parquet parts from its first part's footer;
         None for anything else (no part, a sub-folder such as a partition, an unknown type)."""
-        from botwatch.engines.lake_arrow import spark_struct_of_part
+        from botwatch.engines.lake_arrow import plain_parquet_parts, spark_struct_of_part
 
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            return None
-        visible = [e for e in entries if not e.name.startswith((".", "_"))]  # what Spark lists
-        if not visible or any(not e.is_file() or not e.name.endswith(".parquet") for e in visible):
-            return None
-        return spark_struct_of_part(visible[0].path)
+        parts = plain_parquet_parts(folder)
+        return None if parts is None else spark_struct_of_part(parts[0])
 
     def _take_session(self) -> None:
         """Become the lake whose views the session holds: drop the previous owner's views."""

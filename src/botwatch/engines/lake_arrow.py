@@ -149,6 +149,23 @@ def map_batches(fn: Callable[[pa.RecordBatch], Any], outputs: dict[str, pa.Schem
         yield from rows(got)
 
 
+def plain_parquet_parts(folder: str) -> list[str] | None:
+    """The paths of a local table folder's Parquet parts, in name order, as Spark lists them
+    (names starting '.' or '_' hidden); None where only Spark can read the folder: it is missing,
+    empty, or holds a sub-folder (a partition) or a file that is not Parquet. One rule for the
+    footer schema and the driver's Arrow reads, so both give up on the same folders."""
+    import os
+
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return None
+    visible = [e for e in entries if not e.name.startswith((".", "_"))]
+    if not visible or any(not e.is_file() or not e.name.endswith(".parquet") for e in visible):
+        return None
+    return [e.path for e in visible]
+
+
 def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any]) -> pa.Table | None:
     """`columns` of a local table folder's rows whose columns equal `equal`'s values, read by
     Arrow at the driver in the types Spark's `toArrow` gives them (from the first part's footer,
@@ -156,20 +173,14 @@ def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any]) -> 
     as INT96 and an Arrow-written one as UTC microseconds), timestamps naive UTC. None where
     Spark must read: a missing folder, a sub-folder (a partition), a file that is not Parquet, a
     type the footer path does not know."""
-    import os
-
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
+    parts = plain_parquet_parts(folder)
+    if parts is None:
         return None
-    parts = [e for e in entries if not e.name.startswith((".", "_"))]  # what Spark lists
-    if not parts or any(not e.is_file() or not e.name.endswith(".parquet") for e in parts):
-        return None
-    struct = spark_struct_of_part(parts[0].path)
+    struct = spark_struct_of_part(parts[0])
     try:
         spark_arrow = None if struct is None else to_arrow_schema(struct)
     except Exception:  # noqa: BLE001 - a type Arrow cannot hold: Spark reads it
@@ -179,7 +190,7 @@ def read_local_parts(folder: str, columns: list[str], equal: dict[str, Any]) -> 
         return None
     want = pa.schema([spark_arrow.field(c) for c in read])
     try:
-        tables = [pq.read_table(e.path, columns=read).cast(want) for e in parts]
+        tables = [pq.read_table(path, columns=read).cast(want) for path in parts]
     except (OSError, pa.ArrowException):
         return None
     table = pa.concat_tables(tables)
