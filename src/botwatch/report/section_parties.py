@@ -323,10 +323,15 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
+        # All accounts in the same 30 days: foreign-origin accounts' tone alone read as theirs even
+        # where every post then was theirs, and "no post came from foreign-origin accounts" stood
+        # over a study holding no election post in those days at all.
+        every = [x for x in ref if x.block.startswith("For comparison")]
+        every = every if len(every) == 3 else None
         if foreign and not foreign[0].observed:
-            headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country))
+            headline.append(render("parties_headline.html.j2", kind="foreign_none", country=election.country, every=every))
         elif foreign and len(tone) == 2:
-            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci))
+            headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
 
 

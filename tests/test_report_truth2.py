@@ -1,0 +1,105 @@
+"""Sentences of the report read as a journalist would quote them (the second truth pass of
+2026-12-03, docs/methods.md "report"): each test holds one sentence that said more than its
+figure, or said it in a way a reader would misquote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Iterator
+
+import pytest
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def _plain(markup: object) -> str:
+    """The text a reader sees: tags dropped, entities decoded, white space collapsed."""
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", str(markup))).split())
+
+
+def _row(observed: float | None, lo: float | None = None, hi: float | None = None) -> SimpleNamespace:
+    return SimpleNamespace(observed=observed, estimate=observed, ci_low=lo, ci_high=hi, n_accounts=40)
+
+
+def _foreign(f: SimpleNamespace, every: list[SimpleNamespace] | None) -> str:
+    from botwatch.report.fmt import num, pct_ci
+    from botwatch.report.sections import render
+
+    share = SimpleNamespace(estimate=0.62, ci_low=0.55, ci_high=0.66)
+    return _plain(render("parties_headline.html.j2", kind="foreign", country="US", f=f, pos=share, neg=share, scaled=False,
+                         not_sample=None, rate=None, scope=None, num=num, pct_ci=pct_ci, every=every))
+
+
+def test_foreign_posts_that_are_all_the_posts_say_so() -> None:
+    """The demo headlined "Foreign-origin accounts ... posted 2,080 election posts ...; 62% [55–66%]
+    of their party-tagged English posts were negative": every election post of those 30 days was
+    theirs (all accounts: 2,080, 62% negative), so the tone was the whole conversation's."""
+    f = _row(2080.0, 1220.0, 3030.0)
+    every = [_row(2080.0, 1216.0, 3110.0), _row(0.16, 0.13, 0.18), _row(0.62, 0.55, 0.66)]
+    text = _foreign(f, every)
+    assert "Every election post in those days was by an account so counted: these are the figures of all accounts then" in text
+
+
+def test_foreign_posts_stand_beside_all_accounts() -> None:
+    """Where foreign-origin accounts posted part of the window's posts, all accounts' figures for
+    the same days stand beside theirs, so their tone is not read as a difference by itself."""
+    f = _row(700.0, 400.0, 1000.0)
+    every = [_row(2080.0, 1216.0, 3110.0), _row(0.16, 0.13, 0.18), _row(0.60, 0.54, 0.66)]
+    text = _foreign(f, every)
+    assert ("All accounts together, for comparison: 2,080 election posts [1,216–3,110] in the same days, 16% [13–18%] of their "
+            "party-tagged English posts positive and 60% [54–66%] negative.") in text
+    assert "Every election post in those days" not in text
+
+
+def test_no_foreign_post_in_a_window_with_no_post_at_all_is_not_measured() -> None:
+    """A uk-ge2017 study of 1–7 May 2017 headlined "No election post in the study came from an
+    account whose probability of being run from outside GB is 0.5 or more in the 30 days before
+    polling day": it held no election post at all in those days (from 9 May)."""
+    from botwatch.report.sections import render
+
+    empty = [_row(0.0), _row(None), _row(None)]
+    text = _plain(render("parties_headline.html.j2", kind="foreign_none", country="GB", every=empty))
+    assert text.startswith("The study holds no election post from the 30 days before polling day, so whether foreign-origin "
+                           "accounts posted then is not measured here.")
+    assert "No election post in the study came from" not in text
+    some = [_row(50.0, 20.0, 90.0), _row(0.2, 0.1, 0.3), _row(0.5, 0.4, 0.6)]
+    text = _plain(render("parties_headline.html.j2", kind="foreign_none", country="GB", every=some))
+    assert text.startswith("No election post in the study came from an account whose probability of being run from outside GB")
+
+
+@pytest.fixture(scope="module")
+def uk_may(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """UK Labour's v1.1 statuses of early May 2017 and twarc2 posts, analysed as uk-ge2017 (whose
+    last 30 days before polling day, from 9 May, the study does not reach)."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    study = tmp_path_factory.mktemp("truth2") / "s.duckdb"
+    files = [FIX / "twarc2_flat.jsonl", FIX / "twarc2_users.jsonl", FIX / "v1_uklabour.jsonl"]
+    assert runner.invoke(app, ["ingest", str(study), *map(str, files)]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--skip", "impact", "--skip", "bursts"])
+    assert res.exit_code == 0, res.output
+    yield study
+
+
+def test_the_parties_headline_of_a_study_short_of_polling_day(uk_may: Path) -> None:
+    from botwatch.elections import load_election
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    with open_study(uk_may, read_only=True) as st:
+        in_window = st.sql("SELECT count(*) FROM estimates WHERE period = 'last_30_days' AND account_group = 'all' AND party = '*' "
+                           "AND metric = 'posts' AND observed > 0")[0][0]
+        sec = parties_section(st, {"election": load_election("uk-ge2017")})
+    assert in_window == 0
+    assert sec is not None
+    text = " ".join(_plain(h) for h in sec.headline)
+    assert "whether foreign-origin accounts posted then is not measured here" in text
+    assert "No election post in the study came from" not in text
+
