@@ -103,3 +103,31 @@ def test_the_parties_headline_of_a_study_short_of_polling_day(uk_may: Path) -> N
     assert "whether foreign-origin accounts posted then is not measured here" in text
     assert "No election post in the study came from" not in text
 
+
+def test_counts_take_the_number_of_their_noun() -> None:
+    """The UK report read "110 of 210 posts (52.4%) by 1 accounts belong to the ... conversation",
+    the demo's cluster charts "1 co-actions" and "1 coordination links"."""
+    from botwatch.report.fmt import counted
+
+    assert counted(1, "account") == "1 account"
+    assert counted(2080, "account") == "2,080 accounts"
+    assert counted(0, "co-action") == "0 co-actions"
+    assert counted(1.0, "coordination link") == "1 coordination link"
+
+
+def test_the_election_share_and_the_cluster_charts_say_one_account_and_one_co_action() -> None:
+    from types import SimpleNamespace as NS
+
+    from botwatch.report.fmt import FILTERS
+    from botwatch.report.sections import ENV
+
+    ENV.filters.update(FILTERS)
+    election = NS(name="UK general election 2017", window_start="2017-04-18", window_end="2017-06-09", timezone="Europe/London")
+    src = ENV.loader.get_source(ENV, "parties.html.j2")[0]
+    head = src.split("</p>", 1)[0] + "</p>"
+    text = _plain(ENV.from_string(head).render(in_el=110, total=210, accounts=1, election=election, scaled=False, scope=NS(partly="")))
+    assert "by 1 account belong to the UK general election 2017 conversation" in text
+    coord = ENV.loader.get_source(ENV, "coordination.html.j2")[0]
+    assert "{{ b.n }} co-actions" not in coord and "{{ n.degree }} coordination links" not in coord
+    assert 'b.n|counted("co-action")' in coord and 'n.degree|counted("coordination link")' in coord
+

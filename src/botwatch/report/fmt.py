@@ -114,8 +114,17 @@ def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | 
     return stats.wilson(k, n, z)
 
 
+def counted(n: Any, noun: str, plural: str | None = None) -> str:
+    """'1 account', '2,080 accounts': a count with its noun in the number it takes. Templates wrote
+    "{{ n }} accounts" and the report read "by 1 accounts", "1 co-actions", "1 coordination links"."""
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return f"— {plural or noun + 's'}"
+    return f"{num(n)} {noun if float(n) == 1 else (plural or noun + 's')}"
+
+
 FILTERS = {
     "num": num,
+    "counted": counted,
     "pct": pct,
     "pct_ci": pct_ci,
     "auc": auc,
