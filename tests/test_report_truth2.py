@@ -131,3 +131,30 @@ def test_the_election_share_and_the_cluster_charts_say_one_account_and_one_co_ac
     assert "{{ b.n }} co-actions" not in coord and "{{ n.degree }} coordination links" not in coord
     assert 'b.n|counted("co-action")' in coord and 'n.degree|counted("coordination link")' in coord
 
+
+def test_the_top_country_count_is_said_to_miss_accounts_only_when_it_does(uk_may: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The UK report said "(Counting only accounts whose single most likely country is foreign ...
+    would give 82: it misses accounts whose foreign origin is split between several countries.)."
+    beside 82 counted foreign: it missed none (and the sentence ended ".).")."""
+    import re
+
+    from botwatch.origin_rule import foreign_counts
+    from botwatch.report import section_accounts
+    from botwatch.report.context import report_context
+    from botwatch.study import open_study
+
+    with open_study(uk_may, read_only=True) as st:
+        ctx = report_context(st)
+        fc = foreign_counts(st, "GB", checked=False)
+        assert fc["k"] > 0
+        for top in (fc["k"], fc["k"] - 1):
+            monkeypatch.setattr("botwatch.origin_rule.foreign_counts", lambda *a, _t=top, **k: dict(fc, top_country_rule=_t))
+            text = _plain(section_accounts.accounts_section(st, ctx).html)
+            assert ".)." not in text
+            sentence = re.search(r"\(Counting only accounts whose single most likely country is foreign[^)]*\)", text)
+            assert sentence is not None
+            if top == fc["k"]:
+                assert sentence.group(0).endswith(f"gives the same {fc['k']:,} here.)")
+            else:
+                assert f"would give {top:,}: it misses 1 account whose foreign origin is split between several countries." in sentence.group(0)
+
