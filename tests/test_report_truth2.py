@@ -158,3 +158,27 @@ def test_the_top_country_count_is_said_to_miss_accounts_only_when_it_does(uk_may
             else:
                 assert f"would give {top:,}: it misses 1 account whose foreign origin is split between several countries." in sentence.group(0)
 
+
+def test_a_clusters_foreign_share_says_how_many_members_it_is_of(tmp_path: Path) -> None:
+    """The clusters table printed "Foreign origin 100%" bare, beside "Likely automated: 50% of 2":
+    a reader quotes "all of the network is foreign" where 2 of its 6 members had origin evidence."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_report_coordination_labels import _study
+
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.section_coordination import coordination_section
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        (cid, size), = st.sql("SELECT cluster_id, count(*) FROM cluster_members GROUP BY 1 ORDER BY 2 DESC LIMIT 1")
+        assert size > 2
+        st.sql("UPDATE cluster_members SET \"foreign\" = CASE WHEN account_id IN ('b0', 'b1') THEN true END")
+        st.sql("UPDATE clusters SET share_foreign = CASE WHEN cluster_id = ? THEN 1.0 END", [cid])
+        sec = coordination_section(st, {})
+    assert sec is not None
+    table = str(sec.html).split("<caption>Clusters")[1].split("</table>")[0]
+    assert "Foreign origin (of members with origin evidence)" in table
+    assert ">100% of 2<" in table.replace("\n", "")
+

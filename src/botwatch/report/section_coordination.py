@@ -171,8 +171,13 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
             f"{activity} FROM clusters ORDER BY cluster_id"
         )
     ]
+    # How many members the foreign share is of: members with origin evidence (the others' "foreign"
+    # is NULL). The column printed "100%" bare, where a cluster of 4 could have 2 with evidence;
+    # the likely-automated column beside it always said "of N scored".
+    with_origin = dict(study.sql('SELECT cluster_id, count("foreign") FROM cluster_members GROUP BY 1 ORDER BY 1'))
     central = _central_labels(study)
     for c in clusters:
+        c["with_origin"] = int(with_origin.get(c["cluster_id"], 0))
         # "@handle", or "id N" for an account the posts named by id alone (it was "@N").
         c["top_amplified"] = [dict(a, label=account_label(a["handle"], a["account_id"] or a["account"])) for a in top_amplified(c["top_amplified"])]
         if c["label"] is not None:
