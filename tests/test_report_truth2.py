@@ -182,3 +182,25 @@ def test_a_clusters_foreign_share_says_how_many_members_it_is_of(tmp_path: Path)
     assert "Foreign origin (of members with origin evidence)" in table
     assert ">100% of 2<" in table.replace("\n", "")
 
+
+def test_the_foreign_count_headline_says_what_its_bracket_is_and_what_was_checked(uk_may: Path) -> None:
+    """The demo headlined "Summing each account's probability ... gives about 223 foreign-origin
+    accounts [217–229]; 232 of them, 98% [96–99%], are more likely than not run from outside US":
+    the bracket is the spread of the probabilities taken as exact (the key number says so, the
+    headline did not), and the held-out check is of Russia alone, where 157 of the 232 were placed
+    in GB. The headline is the sentence quoted: it now carries both."""
+    from botwatch.report import section_accounts
+    from botwatch.report.caveats import origin_measured
+    from botwatch.report.context import report_context
+    from botwatch.study import open_study
+
+    with open_study(uk_may, read_only=True) as st:
+        sec = section_accounts.accounts_section(st, report_context(st))
+    assert sec is not None
+    origin = [_plain(h) for h in sec.headline if "foreign-origin accounts [" in str(h)]
+    assert len(origin) == 1
+    assert "]: the spread of the probabilities taken as exact, not the model's error]" not in origin[0]
+    assert ": the spread of the probabilities taken as exact, not the model's error];" in origin[0]
+    assert origin_measured(with_posing=True)[:40] in origin[0] or origin_measured(with_posing=False)[:40] in origin[0]
+    assert "other countries never checked." in origin[0]
+
