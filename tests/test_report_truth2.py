@@ -204,3 +204,21 @@ def test_the_foreign_count_headline_says_what_its_bracket_is_and_what_was_checke
     assert origin_measured(with_posing=True)[:40] in origin[0] or origin_measured(with_posing=False)[:40] in origin[0]
     assert "other countries never checked." in origin[0]
 
+
+def test_the_expected_automated_count_reads_the_same_in_the_section_as_in_the_headline(uk_may: Path) -> None:
+    """The demo's headline gave "about 59 automated accounts [49–68]" and the accounts section
+    "59 (± 9 from chance alone)", which a reader turns into 50–68: one interval, printed one way."""
+    import re
+
+    from botwatch.report import section_accounts
+    from botwatch.report.context import report_context
+    from botwatch.study import open_study
+
+    with open_study(uk_may, read_only=True) as st:
+        sec = section_accounts.accounts_section(st, report_context(st))
+    assert sec is not None
+    head = next(_plain(h) for h in sec.headline if "automated accounts [" in str(h))
+    lo, hi = re.search(r"gives about [\d,]+ automated accounts \[([\d,]+)–([\d,]+)\]", head).groups()
+    text = _plain(sec.html)
+    assert "from chance alone)" not in text
+    assert f"[{lo}–{hi}: from chance alone, the probabilities taken as exact] expected automated accounts." in text
