@@ -39,6 +39,10 @@ META = pa.schema(
         ("grown_from", pa.list_(pa.string())),  # SHA-256s of the earlier reads at its path it begins with (`rereads`)
         ("broke_off", pa.string()),  # a compressed stream cut short after some records (`FileResult.broke_off`)
         ("not_utf8", pa.int64()),  # records rejected for bytes that are not UTF-8 (`FileResult.not_utf8`)
+        # Distinct (platform, account_id) among the file's snapshot rows: the accounts the merge
+        # reduces them to (one group each, NULL keys one group as in GROUP BY), counted here where
+        # the rows pass, so the driver needs no grouped count job for `accounts_seen`.
+        ("n_accounts", pa.int64()),
     ]
 )
 
@@ -109,7 +113,7 @@ def stage_one(file_idx: int, path: str, known: Mapping[str, str], force: bool, m
     bytes are compared with here, where the file is at hand (`grown_from` in its meta row). `broken`:
     the sources whose read broke off (`cut_short.BROKEN_SOURCES_SQL`)."""
     meta: dict[str, Any] = dict.fromkeys(META.names)
-    meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0)
+    meta.update(source=name or (str(Path(path)) if path != "-" else "<stdin>"), path=name or path, n_posts=0, n_snapshots=0, n_rejected=0, n_repaired=0, records_read=0, n_accounts=0)
     if path == "-":
         meta["error"] = "standard input cannot be read on Spark executors: save it to a file first"
     elif gone := not_there(path):
@@ -138,6 +142,7 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
                columns: Any = None) -> Iterator[pa.RecordBatch]:
     """The staged rows of one file, `_seq` counting every kind in arrival order (as DuckDB's stager does)."""
     seq = 0
+    accounts: set[tuple[Any, Any]] = set()
     for kind, item in _stream(path, max_record_bytes, name, columns):
         if kind == "failed":
             # Rows already sent stay in the staging folder; the driver drops a failed file's rows.
@@ -156,6 +161,9 @@ def _read_rows(file_idx: int, path: str, max_record_bytes: int, meta: dict[str, 
                 meta["error"] = f"{type(exc).__name__}: {exc}"
                 continue
             yield _wide(file_idx, kind, seq, col, rows)
+            if kind == "snapshots":
+                accounts.update(zip(rows.field("platform").to_pylist(), rows.field("account_id").to_pylist()))
+                meta["n_accounts"] = len(accounts)
             seq += item.num_rows
             notes = _repair_notes(item) if kind == "rejected" else 0
             meta[f"n_{kind}"] += item.num_rows - notes

@@ -1,0 +1,90 @@
+"""The Spark ingest's shorter merge into a new lake stores what the general merge stores.
+
+Into a lake with no posts, snapshots, accounts or bad records yet, `_Merge` leaves out the
+anti-joins against the (empty) stored tables and computes `accounts` from the snapshots it
+appends instead of re-reading them (`_Merge._first_accounts`); each file's accounts seen are
+counted on the executors (`n_accounts` in its meta row) instead of by a grouped count over the
+reduced snapshots. The same files go into two new lakes, one with the general merge forced
+(`_Merge._empty` answering False, the path every non-empty lake takes): the stored Parquet tables
+must have the same schemas and the same rows, and each file the same figures; then a second call
+with overlapping files (the general path in both) must leave the two lakes equal still.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from botwatch.engines.lake import table_path
+from botwatch.engines.spark_stage import WIDE, stage_partition
+from botwatch.ingest.runner import stage_file
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "src" / "botwatch" / "data" / "sample"
+FIX = REPO / "tests" / "fixtures" / "ingest"
+TABLES = ["posts", "account_snapshots", "accounts", "rejected", "sources"]
+
+
+def _files() -> tuple[list[str], list[str]]:
+    first = [*(str(p) for p in sorted(SAMPLE.glob("*.gz"))), str(FIX / "v1_uklabour.jsonl"), str(FIX / "twarc2_users.jsonl"),
+             str(FIX / "twarc2_stream_with_error.jsonl.gz"), str(FIX / "ira_authors.csv")]
+    second = [str(FIX / "v1_uklabour_array.json.gz"), str(FIX / "twarc2_flat.jsonl"), str(FIX / "twarc2_users.jsonl"), str(FIX / "ira_tweets.csv")]
+    return first, second
+
+
+def _stored(lake: Path, name: str) -> tuple[pa.Schema, list[tuple[Any, ...]]]:
+    """A table as stored: its Parquet schema and its rows sorted (`ingested_at` is when, not what)."""
+    table = pq.read_table(table_path(str(lake), name))
+    if name == "sources":
+        table = table.drop_columns(["ingested_at"])
+    rows = [tuple(tuple(v) if isinstance(v, list) else v for v in r.values()) for r in table.to_pylist()]
+    return table.schema.remove_metadata(), sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+
+
+def test_n_accounts_counts_the_accounts_a_files_snapshots_reduce_to() -> None:
+    """As `reduce_snapshots` groups them: one per (platform, account_id), a NULL key one group."""
+    for path in [*_files()[0], str(FIX / "ira_tweets.csv")]:
+        listing = pa.record_batch({"_file": pa.array([0], pa.int64()), "path": pa.array([path])})
+        wide = pa.Table.from_batches(list(stage_partition([listing], {}, False)), WIDE)
+        [meta] = [r["meta"] for r in wide.filter(pc.equal(wide["_kind"], "file")).to_pylist()]
+        snaps = stage_file(path)["snapshots"]
+        expected = len(set(zip(snaps["platform"].to_pylist(), snaps["account_id"].to_pylist())))
+        assert meta["n_accounts"] == expected, path
+
+
+@pytest.mark.spark
+def test_a_new_lakes_short_merge_stores_what_the_general_merge_stores(spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import botwatch.engines.spark_ingest as si
+
+    first, second = _files()
+    short, general = tmp_path / "short", tmp_path / "general"
+    taken: list[str] = []
+    plain_first = si._Merge._first_accounts
+
+    def spy(self: Any, reduced: Any) -> None:
+        taken.append(str(self.lake.root))
+        plain_first(self, reduced)
+
+    monkeypatch.setattr(si._Merge, "_first_accounts", spy)
+    results = {"short": [si.ingest_lake(spark, str(short), first).files]}
+    assert taken == [str(short)], "a new lake takes the short path"
+    with monkeypatch.context() as m:
+        m.setattr(si._Merge, "_empty", lambda self, name: False)
+        results["general"] = [si.ingest_lake(spark, str(general), first).files]
+    assert taken == [str(short)], "the general merge was forced"
+    before = {name: _stored(short, name) for name in TABLES}
+    assert all(before[name][1] for name in TABLES), "every table must have rows to compare"
+    for name in TABLES:
+        assert _stored(general, name) == before[name], name
+    for lake, key in ((short, "short"), (general, "general")):
+        results[key].append(si.ingest_lake(spark, str(lake), second).files)
+    assert taken == [str(short)], "a lake holding rows takes the general path"
+    for name in TABLES:
+        assert _stored(general, name) == _stored(short, name), name
+    assert results["short"] == results["general"]
+    assert sum(r.accounts for r in results["short"][0]) > 0
