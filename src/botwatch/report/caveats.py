@@ -155,6 +155,14 @@ def attributed_only(prov: list[Provenance]) -> bool:
     return bool(with_posts) and all(p.kind == ATTRIBUTED for p in with_posts)
 
 
+def origin_check(study: Study, home: str | None) -> str:
+    """The origin model's held-out check, as the foreign count's headline and key number both
+    carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for
+    it), then `origin_blind_spot`'s note when it applies."""
+    blind = origin_blind_spot(study, home)
+    return " ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])])
+
+
 def origin_blind_spot(study: Study, home: str | None) -> str | None:
     """A note when most accounts with origin evidence post mostly in English and are placed in the
     home country: the kind of account (a troll posing as a local) the origin model misses."""

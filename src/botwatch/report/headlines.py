@@ -88,7 +88,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
         election = ctx.get("election")
         if election is not None and {"origin_country", "origin_probabilities"} <= cols:
             from botwatch.origin_rule import foreign_counts, home_known, rule_text, unknown_home_note
-            from botwatch.report.caveats import origin_blind_spot, origin_measured
+            from botwatch.report.caveats import origin_check
 
             f = foreign_counts(study, election.country, checked=False)
             if not home_known(election.country):
@@ -126,7 +126,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     detail,
                     explorer,
                     # The held-out check always; the blind-spot note (with its own posing figure) where it applies.
-                    caveat=" ".join([origin_measured(with_posing=not (blind := origin_blind_spot(study, f["home"]))), *([blind] if blind else [])]),
+                    caveat=origin_check(study, f["home"]),
                 ))
     if "cluster_members" in tables:
         clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]

@@ -204,18 +204,17 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         from botwatch.report.origin_counted import counted
 
         f_share, f_lo, f_hi = wilson(fc["k"], fc["n"])
-        from botwatch.report.caveats import origin_blind_spot, origin_measured
+        from botwatch.report.caveats import origin_check
 
         c = counted(study, home)  # what placed the counted accounts: no share of them when it is home or language alone
         # The headline is what is quoted: it carried neither what its bracket is (the key number
         # says "the spread of the model's probabilities taken as exact, not its error") nor the
         # held-out check, which is of Russia alone (the demo: 157 of its 232 counted placed in GB).
-        blind = origin_blind_spot(study, fc["home"])
         headline.append(render(
             "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
             expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]), weak=c.weak(), why=c.clause(home),
             training=training_clause(study, "origin", fc["n"]),
-            checked=" ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])]),
+            checked=origin_check(study, fc["home"]),
         ))
     html = render(
         "accounts.html.j2",
