@@ -219,6 +219,15 @@ def _bot_coverage(study: Study, election: Any) -> dict[str, int] | None:
     return {"accounts": int(n), "scored": int(scored), "posts": int(posts), "scored_posts": int(scored_posts)}
 
 
+def _campaign_posts(study: Study, election: Any) -> int:
+    """Election posts in the campaign window (the estimates' `campaign` period). With none, an
+    empty group table is no finding: gop-debate-2015 and brexit-2016, analysed under an election
+    whose window they miss, read "No election post in the campaign window came from foreign-origin
+    accounts", true of an empty set and read as foreign accounts staying out of the campaign."""
+    start, end = election.window_utc()
+    return int(study.sql("SELECT count(*) FROM post_labels WHERE in_election AND created_at >= ? AND created_at < ?", [start, end])[0][0])
+
+
 @section("parties", order=20)
 def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tables: set[str] = ctx.get("tables") or set(study.tables())
@@ -306,7 +315,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:

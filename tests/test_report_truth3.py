@@ -1,0 +1,90 @@
+"""Sentences of the report read against the study's own tables on archives of ordinary (non-troll)
+election talk (the third truth pass, 2026-12-03 night; docs/methods.md "Report truth on real
+ordinary archives"). The real archives (../shared/data/ordinary) were read; each test here holds
+one sentence that said more than its figure, reproduced on a small constructed archive shaped like
+gop-debate-2015: one night of posts, handles as account keys, profile locations and v1.1 time
+zones, mostly retweets, no language tag, nothing in the us-2016 election window."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import html
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+# The column map docs/ingest-csv.md gives for gop-debate-2015.
+GOP_COLUMNS = "account_id=author,handle=author,created_at=created_at,text=text,is_retweet=is_retweet,location=user_location,time_zone=user_time_zone"
+# Where the constructed accounts say they are: most at home (US), some abroad, some nowhere.
+PLACES = [("Ohio, USA", "Eastern Time (US & Canada)")] * 30 + [("Texas", "Central Time (US & Canada)")] * 14 + [
+    ("Toronto, Canada", "Eastern Time (US & Canada)"), ("London, UK", "London"), ("Sydney, Australia", "Sydney"),
+    ("Dublin, Ireland", "Dublin"), ("Berlin, Germany", "Berlin"), ("Vancouver, Canada", "Pacific Time (US & Canada)"),
+] + [("", "")] * 10
+WORDS = ["the debate tonight was something", "who won the debate? I think the governor did well", "that answer on taxes was weak",
+         "the moderators were tough on everyone", "watching with friends and the room is divided", "a long night for the candidates"]
+
+
+def _plain(markup: object) -> str:
+    """The text a reader sees: tags dropped, entities decoded, white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", str(markup))).split())
+
+
+def _archive(path: Path) -> Path:
+    """One night (2015-08-07 UTC) of posts: 60 accounts, most posting once (a retweet), six
+    posting a dozen times (four of those only retweets), as in gop-debate-2015."""
+    rows = []
+    for i, (loc, tz) in enumerate(PLACES):
+        n = 12 if i % 10 == 0 else 1
+        for j in range(n):
+            retweet = i % 10 != 5 and (n == 1 or i % 20 == 0 or j % 2 == 0)
+            text = f"{'RT @news: ' if retweet else ''}{WORDS[(i + j) % len(WORDS)]} #GOPDebate {i}-{j}"
+            rows.append({"author": f"viewer{i:02d}", "created_at": f"2015-08-07T{1 + (i + 3 * j) % 14:02d}:{(7 * i + j) % 60:02d}:{(13 * j) % 60:02d}Z",
+                         "text": text, "is_retweet": str(retweet).lower(), "user_location": loc, "user_time_zone": tz})
+    with gzip.open(path, "wt", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def one_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The constructed archive ingested with the documented map and analysed under us-2016,
+    whose window (2016-09-01 to 2016-11-15) it misses, as gop-debate-2015 does."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    runner = CliRunner()
+    d = tmp_path_factory.mktemp("truth3")
+    study = d / "night.duckdb"
+    r = runner.invoke(app, ["ingest", str(study), str(_archive(d / "night.csv.gz")), "--columns", GOP_COLUMNS])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["analyze", str(study), "--election", "us-2016"])
+    assert r.exit_code == 0, r.output
+    yield study
+
+
+@pytest.fixture(scope="module")
+def page(one_night: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The whole report of the constructed archive, as a reader sees its text."""
+    from botwatch.report.build import build_report
+    from botwatch.study import open_study
+
+    out = tmp_path_factory.mktemp("truth3-report") / "report.html"
+    with open_study(one_night) as st:
+        build_report(st, out, exports=False, strict=True)
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", out.read_text(encoding="utf-8"), flags=re.S)
+    return _plain(text)
+
+
+def test_no_election_post_at_all_is_not_a_finding_about_foreign_accounts(page: str) -> None:
+    """gop-debate-2015 and brexit-2016 (both outside their election's window: 0 election posts)
+    read "No election post in the campaign window came from foreign-origin accounts": true of an
+    empty set, read as a finding that foreign-origin accounts stayed out of the campaign."""
+    assert "No election post in the campaign window came from foreign-origin accounts" not in page
+    assert ("The study holds no election post in the campaign window, so whether any came from foreign-origin accounts "
+            "(probability of being run from outside the election's country ≥ 0.5) is not measured here.") in page
