@@ -88,3 +88,13 @@ def test_no_election_post_at_all_is_not_a_finding_about_foreign_accounts(page: s
     assert "No election post in the campaign window came from foreign-origin accounts" not in page
     assert ("The study holds no election post in the campaign window, so whether any came from foreign-origin accounts "
             "(probability of being run from outside the election's country ≥ 0.5) is not measured here.") in page
+
+
+def test_the_foreign_count_says_it_rests_on_what_profiles_claim(page: str) -> None:
+    """brexit-2016 headlined "6,371 expected foreign-origin accounts …; 5,471 of them, 29% [28–30%],
+    are counted as foreign" beside the check of Russia alone: 5,464 of the 5,471 were placed by the
+    place their own profile names (US 2,235, CA 328, IE 294 …), people abroad talking about the
+    referendum; nothing said so, or that foreign origin is no sign of a campaign."""
+    clause = ("6 of these 6 name a place in their own profile and are most likely outside US: a claim the account makes, and people "
+              "outside US talk about its elections too; foreign origin is where an account is run from, not a sign of a campaign")
+    assert page.count(clause) == 2  # the key number and the accounts headline

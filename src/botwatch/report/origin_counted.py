@@ -35,6 +35,7 @@ class Counted:
     k_language: int | None  # of them, the only evidence is posting in a language of home (None: not stored)
     n_language: int | None  # of all accounts with origin evidence, the same
     k_either: int | None = None  # counted accounts in either group, each once (None: not stored)
+    k_place: int | None = None  # of them, most likely abroad with their own profile's place among the evidence (None: not stored)
 
     def weak(self) -> bool:
         """Whether most counted accounts are placed at home or rest on language alone: the count
@@ -52,6 +53,13 @@ class Counted:
         if self.k_language:
             parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
                          "(no profile location, time zone or posting-hour signal)")
+        if self.k_place:
+            # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
+            # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
+            # in a report on influence campaigns with nothing saying so.
+            parts.append(f"{self.k_place:,} of these {self.k:,} name a place in their own profile and are most likely outside {home}: "
+                         f"a claim the account makes, and people outside {home} talk about its elections too; foreign origin is where "
+                         "an account is run from, not a sign of a campaign")
         return "; ".join(parts)
 
 
@@ -80,7 +88,7 @@ def counted(study: Study, home: str) -> Counted:
         books = ", ".join(f"'{x}'" for x in BOOKKEEPING_KINDS)
         k_lang, n_lang, k_either = _language_only(study, p, books, lang, langs, home)
     return Counted(
-        k=int(k), k_home=int(k_home),
+        k=int(k), k_home=int(k_home), k_place=_placed_by_profile(study, p, home),
         k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang),
         k_either=None if k_either is None else int(k_either),
     )
@@ -112,3 +120,22 @@ def _language_only(
     except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
         return None, None, None
     return row[0], row[1], row[2]
+
+
+def _placed_by_profile(study: Study, p: str, home: str) -> int | None:
+    """Counted accounts whose most likely country is not home and whose origin evidence holds
+    their own profile location (`account_evidence.feature = 'location'`); None when the evidence
+    table is absent or cannot be read (a lake read by Spark)."""
+    if "account_evidence" not in set(study.tables()):
+        return None
+    try:
+        (n,) = study.sql(
+            f"""SELECT count(*) FROM account_scores s
+                WHERE {p} >= {FOREIGN_THRESHOLD} AND s.origin_country IS DISTINCT FROM ?
+                  AND EXISTS (SELECT 1 FROM account_evidence e WHERE e.platform = s.platform AND e.account_id = s.account_id
+                              AND e.kind = 'origin' AND e.feature = 'location')""",
+            [home.upper()],
+        )[0]
+    except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
+        return None
+    return int(n)
