@@ -98,3 +98,12 @@ def test_the_foreign_count_says_it_rests_on_what_profiles_claim(page: str) -> No
     clause = ("6 of these 6 name a place in their own profile and are most likely outside US: a claim the account makes, and people "
               "outside US talk about its elections too; foreign origin is where an account is run from, not a sign of a campaign")
     assert page.count(clause) == 2  # the key number and the accounts headline
+
+
+def test_the_posing_blind_spot_is_said_without_platform_language_tags(page: str) -> None:
+    """gop-debate-2015: 4,826 of 5,211 accounts with origin evidence write mostly English (detected
+    offline: the CSV has no language tag) and are placed in the US, the kind of account the origin
+    model misses when it is a troll posing as a local; the note that says so (and that the foreign
+    count is a floor for them) read only the platform's tags, so it never stood on a CSV archive."""
+    assert re.search(r"\d+ of the 51 accounts with origin evidence \(\d+%\) post mostly in English and are placed in US", page)
+    assert "The foreign count is a floor for accounts like these." in page
