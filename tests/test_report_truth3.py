@@ -107,3 +107,15 @@ def test_the_posing_blind_spot_is_said_without_platform_language_tags(page: str)
     count is a floor for them) read only the platform's tags, so it never stood on a CSV archive."""
     assert re.search(r"\d+ of the 51 accounts with origin evidence \(\d+%\) post mostly in English and are placed in US", page)
     assert "The foreign count is a floor for accounts like these." in page
+
+
+def test_the_amplification_signal_is_known_only_where_it_can_be_decided(one_night: Path) -> None:
+    """gop-debate-2015's signal table read "80%+ retweets: known for 6,517 accounts, showing it 12":
+    the signal needs 10+ posts, which 34 accounts had; 3,644 accounts posted only retweets but
+    fewer than 10 posts and were counted as known not to amplify."""
+    from botwatch.study import open_study
+
+    with open_study(one_night) as st:
+        known, shown, decidable = st.sql("SELECT count(amplifier), count(*) FILTER (WHERE amplifier), "
+                                         "count(*) FILTER (WHERE n_posts >= 10 AND retweet_share IS NOT NULL) FROM account_features")[0]
+    assert (known, shown) == (decidable, 3) and decidable == 6

@@ -540,7 +540,11 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
     df["activity_over_72"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_HIGH)
     df["activity_over_144"] = _flag(df["posts_per_day_study"], df["posts_per_day_study"] > signals.ACTIVITY_VERY_HIGH)
-    df["amplifier"] = _flag(df["retweet_share"], (df["retweet_share"] >= signals.AMPLIFIER_SHARE) & (n >= 10))
+    # Unknown (NULL), not "no", below the posts the signal needs: gop-debate-2015's signal table
+    # read "80%+ retweets: known for 6,517 accounts, showing it 12" where 34 accounts had 10+
+    # posts and 3,644 posted only retweets, fewer than 10 of them.
+    decidable = df["retweet_share"].where((n >= signals.AMPLIFIER_MIN_POSTS).to_numpy())
+    df["amplifier"] = _flag(decidable, decidable >= signals.AMPLIFIER_SHARE)
     if election is not None and in_window is not None:
         trig = pd.Timestamp(zones.trigger_utc(election))
         created = pd.to_datetime(accounts["created_at"])

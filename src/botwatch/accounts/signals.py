@@ -19,6 +19,7 @@ import pandas as pd
 ACTIVITY_HIGH = 72.0  # posts a day: "suspicious" in the Three A's
 ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
 AMPLIFIER_SHARE = 0.8  # share of posts that are retweets
+AMPLIFIER_MIN_POSTS = 10  # posts in the study below which the retweet share decides nothing
 ANONYMOUS_SHARE = 0.75  # share of known identity fields that are empty or generic
 ENGLISH_SPEAKING = frozenset({"US", "GB", "CA", "AU", "IE", "NZ"})
 
@@ -177,7 +178,7 @@ def may_fire(features: pd.DataFrame) -> np.ndarray:
     posts = np.nan_to_num(num("n_posts"), nan=0.0)
     with np.errstate(invalid="ignore"):
         out = (num("handle_generated15") == 1.0) | (num("posts_per_day_study") > ACTIVITY_HIGH) | (num("anonymity") >= ANONYMOUS_SHARE)
-        out |= ((num("retweet_share") >= AMPLIFIER_SHARE) & (posts >= 10)) | ((num("gap_cv") < 0.3) & (posts >= 20))
+        out |= ((num("retweet_share") >= AMPLIFIER_SHARE) & (posts >= AMPLIFIER_MIN_POSTS)) | ((num("gap_cv") < 0.3) & (posts >= 20))
     for col in ("female_name_mismatch", "created_after_trigger", "in_unison"):
         out |= truthy(col)
     return out
@@ -204,7 +205,7 @@ def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
     if isinstance(an, float) and not math.isnan(an) and an >= ANONYMOUS_SHARE:
         out.append(f"anonymity: {100 * an:.0f}% of its known identity fields are empty or generic")
     rt = row.get("retweet_share")
-    if isinstance(rt, float) and not math.isnan(rt) and rt >= AMPLIFIER_SHARE and (row.get("n_posts") or 0) >= 10:
+    if isinstance(rt, float) and not math.isnan(rt) and rt >= AMPLIFIER_SHARE and (row.get("n_posts") or 0) >= AMPLIFIER_MIN_POSTS:
         out.append(f"amplification: {100 * rt:.0f}% of its {int(row['n_posts']):,} posts are retweets")
     gaps = row.get("gap_cv")
     if isinstance(gaps, float) and not math.isnan(gaps) and gaps < 0.3 and (row.get("n_posts") or 0) >= 20:
