@@ -119,3 +119,16 @@ def test_the_amplification_signal_is_known_only_where_it_can_be_decided(one_nigh
         known, shown, decidable = st.sql("SELECT count(amplifier), count(*) FILTER (WHERE amplifier), "
                                          "count(*) FILTER (WHERE n_posts >= 10 AND retweet_share IS NOT NULL) FROM account_features")[0]
     assert (known, shown) == (decidable, 3) and decidable == 6
+
+
+def test_a_one_day_study_draws_its_timelines(page: str) -> None:
+    """gop-debate-2015 (9,089 posts on 2015-08-07) drew "No data in this period" for every daily
+    timeline: a span of one UTC day has no width. It is drawn by hour, and the line above it calls
+    the days shown the study's days, not the campaign window they are outside of, and says that
+    none of the preset's events falls in them, where it read "Dashed lines mark the preset's key
+    events (9 …)" over charts without one."""
+    assert "No data in this period" not in page
+    assert "All posts: posts per UTC hour (one series)" in page
+    assert "Campaign window shown" not in page
+    assert ("Days shown: 2015-08-07 to 2015-08-07 (UTC days), the study's own: none falls in the election's window. "
+            "None of the preset's 9 key events falls in these days.") in page

@@ -63,33 +63,57 @@ def _automated_coverage(study: Study, span: tuple[datetime, datetime], covered: 
             "accounts have no bot probability, so they are in neither line")
 
 
+def chart_range(span: tuple[datetime, datetime]) -> tuple[str, datetime, datetime]:
+    """The timelines' bucket and their first and last buckets: UTC days, or the 24 UTC hours of
+    a span of one day, which as days has no width (gop-debate-2015, 9,089 posts on 2015-08-07,
+    drew "No data in this period" in every timeline)."""
+    if span[0] == span[1]:
+        return "hour", span[0], span[0] + timedelta(hours=23)
+    return "day", span[0], span[1]
+
+
 def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime]) -> list[dict[str, Any]]:
-    """One daily line chart per dimension present, over the campaign window, events marked."""
+    """One line chart per dimension present, over the campaign window (or the study's days), events
+    marked: by UTC day, or by UTC hour when the span is one day (`chart_range`)."""
     colours: dict[str, str] = {}
     if election is not None:
         colours = {p.key: p.colour for p in election.parties}
+    freq, start, end = chart_range(span)
+    step = timedelta(hours=1) if freq == "hour" else timedelta(days=1)
     figs = []
     for dim, title in TIMELINE_PANELS:
         rows = study.sql(
-            "SELECT value, bucket, posts FROM timeline WHERE freq='day' AND clock='utc' AND dimension=? AND bucket BETWEEN ? AND ? ORDER BY value, bucket",
-            [dim, span[0], span[1]],
+            "SELECT value, bucket, posts FROM timeline WHERE freq=? AND clock='utc' AND dimension=? AND bucket BETWEEN ? AND ? ORDER BY value, bucket",
+            [freq, dim, start, end],
         )
         if not rows:
             continue
         by: dict[str, dict[datetime, float]] = {}
         for v, b, n in rows:
             by.setdefault(v, {})[b] = float(n)
-        # Days without posts are zeros, not gaps to draw a line across.
-        days = [span[0] + timedelta(days=i) for i in range((span[1] - span[0]).days + 1)]
+        # Buckets without posts are zeros, not gaps to draw a line across.
+        days = [start + i * step for i in range(int((end - start) / step) + 1)]
         dense = {v: [(d, pts.get(d, 0.0)) for d in days] for v, pts in by.items()}
         ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:MAX_SERIES]
         series = [(v, colours.get(v), pts) for v, pts in ordered]
         caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
         if dim == "automated":
             caption += _automated_coverage(study, span, sum(float(n) for _, _, n in rows))
-        figs.append({"title": title, "caption": caption,
-                     "svg": svg.time_lines(series, start=span[0], end=span[1], events=_events(election), title=f"{title}: posts per day (UTC)")})
+        figs.append({"title": title, "caption": caption, "per": f"UTC {freq}",
+                     "svg": svg.time_lines(series, start=start, end=end, events=_events(election), title=f"{title}: posts per {freq} (UTC)",
+                                           unit=f"posts / {freq}")})
     return figs
+
+
+def span_words(span: tuple[datetime, datetime], election: Any) -> dict[str, Any]:
+    """What the line over the timelines says of the days shown and the events on them: "Campaign
+    window shown" and "Dashed lines mark the preset's key events (18 …)" stood over brexit-2016's
+    2016 days under uk-ge2017, outside that window and with none of its events in them."""
+    window = zones.window_utc(election) if election is not None else None
+    inside = window is not None and not (span[1] < window[0].replace(hour=0, minute=0, second=0, microsecond=0) or span[0] >= window[1])
+    _, start, end = chart_range(span)
+    events = _events(election)
+    return {"in_window": inside, "events_shown": sum(1 for at, _ in events if start <= at <= end), "events_all": len(events)}
 
 
 def hour_of_day(study: Study) -> Markup | None:
@@ -596,6 +620,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     html = render(
         "time.html.j2",
         span=span,
+        span_words=span_words(span, election),
         election=election,
         unloaded=ctx.get("election_unloaded"),
         events=_events(election),
