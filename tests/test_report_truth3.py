@@ -132,3 +132,10 @@ def test_a_one_day_study_draws_its_timelines(page: str) -> None:
     assert "Campaign window shown" not in page
     assert ("Days shown: 2015-08-07 to 2015-08-07 (UTC days), the study's own: none falls in the election's window. "
             "None of the preset's 9 key events falls in these days.") in page
+
+
+def test_no_stance_rule_table_without_election_posts(page: str) -> None:
+    """With no election post the stance details showed a table head with no rows ("0 rules
+    fired") and "0 election posts have no sentiment …; 0 had no language tag …"."""
+    assert "0 rules fired" not in page
+    assert "0 election posts have no sentiment" not in page
