@@ -139,3 +139,54 @@ def test_no_stance_rule_table_without_election_posts(page: str) -> None:
     fired") and "0 election posts have no sentiment …; 0 had no language tag …"."""
     assert "0 rules fired" not in page
     assert "0 election posts have no sentiment" not in page
+
+
+def test_a_sample_rate_for_an_archive_of_unknown_collection_is_the_users_claim(one_night: Path, tmp_path: Path) -> None:
+    """brexit-2016 (a keyword scrape, read with `--columns`) analysed with `--sample-rate 0.01`
+    read "Counts are scaled to the whole platform by 1 / 0.01 (the share of posts the archive
+    holds)", and unscaled "give --sample-rate to scale them to the platform": how the archive was
+    collected is not known to botwatch, and a keyword collection is no uniform sample at any rate."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.context import report_context
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    def parties(study: Path) -> str:
+        with open_study(study) as st:
+            section = parties_section(st, report_context(st))
+        assert section is not None
+        return _plain(section.html)
+
+    unscaled = parties(one_night)
+    assert ("give --sample-rate to scale them to the platform only if the archive is a uniform sample of it at a known rate "
+            "(how this one was collected is not known to botwatch; a keyword search or scrape is no such sample).") in unscaled
+    study = tmp_path / "scaled.duckdb"
+    shutil.copy(one_night, study)
+    r = CliRunner().invoke(app, ["analyze", str(study), "--only", "estimates", "--sample-rate", "0.01"])
+    assert r.exit_code == 0, r.output
+    scaled = parties(study)
+    assert "(the share of posts the archive holds)" not in scaled
+    assert ("Counts are scaled to the whole platform by 1 / 0.01 (the share of posts the analysis was told the archive holds: how it was "
+            "collected is not known to botwatch, and only a uniform sample of the platform at that rate makes these platform figures, "
+            "which a keyword search or scrape is not).") in scaled
+
+
+def test_the_scaled_headline_of_an_archive_of_unknown_collection_says_the_rate_is_unchecked() -> None:
+    """The scaled support headline read "Scaled to the whole platform (the archive holding 1% of
+    posts)" whatever the archive was; for one whose collection botwatch does not know it says the
+    rate is what the analysis was told."""
+    from types import SimpleNamespace
+
+    from botwatch.report.sections import render
+
+    def line(unknown: bool) -> str:
+        return _plain(render("parties_headline.html.j2", kind="scaled", r=SimpleNamespace(support="1,200", name="Labour"), rate=0.01,
+                             scope=SimpleNamespace(filtered=None), own_n=0, no_better=False, lab=None, kin=None, unknown_collection=unknown))
+
+    assert line(False).startswith("Scaled to the whole platform (the archive holding 1% of posts), about 1,200 posts supported Labour")
+    assert line(True).startswith("Scaled to the whole platform (the archive taken to hold 1% of posts, as the analysis was told: how it was "
+                                 "collected is not known to botwatch, and a keyword search or scrape is no uniform sample), about 1,200")

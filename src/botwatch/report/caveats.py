@@ -155,6 +155,16 @@ def attributed_only(prov: list[Provenance]) -> bool:
     return bool(with_posts) and all(p.kind == ATTRIBUTED for p in with_posts)
 
 
+def collection_unknown(prov: list[Provenance]) -> bool:
+    """True when every post comes from inputs whose collection botwatch does not know (a CSV read
+    with `--columns`): whether the archive is a uniform sample of the platform, which scaling by a
+    sample rate assumes, is then only what the user says. brexit-2016 (a keyword scrape) analysed
+    with `--sample-rate 0.01` read "Counts are scaled to the whole platform by 1 / 0.01 (the share
+    of posts the archive holds)"."""
+    with_posts = [p for p in prov if p.posts]
+    return bool(with_posts) and all(p.kind == "unknown" for p in with_posts)
+
+
 def origin_check(study: Study, home: str | None) -> str:
     """The origin model's held-out check, as the foreign count's headline and key number both
     carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for

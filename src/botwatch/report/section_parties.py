@@ -272,12 +272,13 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     own_only = [every_row[k] for k in own if k in every_row and k not in {r["key"] for r in rows}]
     # A party whose every post came from the parties' own accounts is shown (`own_only`), not unmatched.
     unmatched = _unmatched(election, {r["key"] for r in rows} | {r["key"] for r in own_only})
-    from botwatch.report.caveats import scaling_unsupported
+    from botwatch.report.caveats import collection_unknown, data_provenance, scaling_unsupported
     from botwatch.report.scope import scope
 
     not_sample = scaling_unsupported(study, sample_rate)  # an attributed archive: scaled counts are no platform figures
     # A capture through a filter estimates the filter's posts, not the platform's; a rate of 1 scales nothing.
     sc = scope(study, sample_rate)
+    unknown_collection = collection_unknown(data_provenance(study))
     stance_chart, tone_chart = _charts(rows, scaled and not sc.unscaled, sample_rate, bool(not_sample), sc.population)
     groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group NOT IN ('all', ?) ORDER BY 1", [NOT_PARTY_ACCOUNTS])]
     from botwatch.report.section_accounts import bot_needs_text, bot_unscored
@@ -315,7 +316,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -329,7 +330,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                                    lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
-            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
+            headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
         foreign = [x for x in ref if x.block.startswith("Posts by foreign") and not x.note]
         tone = [x for x in ref if x.block.startswith("Foreign-origin") and not x.note]
         # All accounts in the same 30 days: foreign-origin accounts' tone alone read as theirs even
