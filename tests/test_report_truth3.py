@@ -130,6 +130,7 @@ def test_a_one_day_study_draws_its_timelines(page: str) -> None:
     assert "No data in this period" not in page
     assert "All posts: posts per UTC hour (one series)" in page
     assert "2015-08-07 00:00" in page and "23:00 UTC" in page  # the hourly chart's ends, not the same date twice
+    assert "No bursts in the window" not in page and "No bursts in the days shown." in page
     assert "Campaign window shown" not in page
     assert ("Days shown: 2015-08-07 to 2015-08-07 (UTC days), the study's own: none falls in the election's window. "
             "None of the preset's 9 key events falls in these days.") in page
