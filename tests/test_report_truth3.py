@@ -192,3 +192,12 @@ def test_the_scaled_headline_of_an_archive_of_unknown_collection_says_the_rate_i
     assert line(False).startswith("Scaled to the whole platform (the archive holding 1% of posts), about 1,200 posts supported Labour")
     assert line(True).startswith("Scaled to the whole platform (the archive taken to hold 1% of posts, as the analysis was told: how it was "
                                  "collected is not known to botwatch, and a keyword search or scrape is no uniform sample), about 1,200")
+
+
+def test_the_origin_check_beside_the_foreign_count_is_not_called_a_blind_spot(page: str) -> None:
+    """The foreign-origin key number read "What the model cannot see: Held out, placed in Russia:
+    342/368 Russian-language IRA accounts, … 16/13,186 ordinary (0.12%)": what the model was
+    checked on, under the label of what it misses (the headline says "What the origin model was
+    checked on")."""
+    assert "What the model cannot see: Held out" not in page
+    assert page.count("What the origin model was checked on: Held out, placed in Russia") == 2

@@ -38,6 +38,10 @@ class KeyNumber:
     detail: str = ""
     href: str = ""
     caveat: str = ""  # where the model behind the number is known to be blind, shown beside it
+    # The caveat's lead: the foreign count's caveat opens with what the origin model was checked
+    # on ("Held out, placed in Russia: …"), which under "What the model cannot see:" read as a
+    # list of its blind spots.
+    caveat_label: str = "What the model cannot see:"
 
 
 def gather_headlines(sections: list[Section], per_section: int = 2) -> tuple[list[Headline], list[Headline]]:
@@ -127,6 +131,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     explorer,
                     # The held-out check always; the blind-spot note (with its own posing figure) where it applies.
                     caveat=origin_check(study, f["home"]),
+                    caveat_label="What the origin model was checked on:",
                 ))
     if "cluster_members" in tables:
         clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]
