@@ -53,13 +53,13 @@ class Counted:
         if self.k_language:
             parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
                          "(no profile location, time zone or posting-hour signal)")
-        if self.k_place:
+        if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
-            # in a report on influence campaigns with nothing saying so.
+            # in a report on influence campaigns with nothing saying so. Said where it is most of
+            # the count, which is then mostly what accounts say of themselves.
             parts.append(f"{self.k_place:,} of these {self.k:,} name a place in their own profile and are most likely outside {home}: "
-                         f"a claim the account makes, and people outside {home} talk about its elections too; foreign origin is where "
-                         "an account is run from, not a sign of a campaign")
+                         f"a claim, and people outside {home} talk about its elections too; foreign origin alone is no sign of a campaign")
         return "; ".join(parts)
 
 
