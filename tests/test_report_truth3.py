@@ -134,6 +134,9 @@ def test_a_one_day_study_draws_its_timelines(page: str) -> None:
     assert "All posts: posts per UTC hour (one series)" in page
     assert "2015-08-07 00:00" in page and "23:00 UTC" in page  # the hourly chart's ends, not the same date twice
     assert "No bursts in the window" not in page and "No bursts in the days shown." in page
+    # The hour-of-day curves of one night are the night's event, not where accounts live.
+    assert "Accounts living elsewhere shift this curve" not in page
+    assert "All of them fall on one UTC day, so the curves show when that day's talk happened" in page
     assert "Campaign window shown" not in page
     assert ("Days shown: 2015-08-07 to 2015-08-07 (UTC days), the study's own: none falls in the election's window. "
             "None of the preset's 9 key events falls in these days.") in page

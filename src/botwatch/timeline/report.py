@@ -114,7 +114,8 @@ def span_words(span: tuple[datetime, datetime], election: Any) -> dict[str, Any]
     inside = window is not None and not (span[1] < window[0].replace(hour=0, minute=0, second=0, microsecond=0) or span[0] >= window[1])
     _, start, end = chart_range(span)
     events = _events(election)
-    return {"in_window": inside, "events_shown": sum(1 for at, _ in events if start <= at <= end), "events_all": len(events)}
+    return {"in_window": inside, "events_shown": sum(1 for at, _ in events if start <= at <= end), "events_all": len(events),
+            "one_day": span[0] == span[1]}
 
 
 def hour_of_day(study: Study) -> Markup | None:
