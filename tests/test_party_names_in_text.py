@@ -58,6 +58,8 @@ def test_the_time_section_and_the_stored_impact_notes_name_parties(synth_study) 
     text = _plain(sec.html)
     assert "party_stance:" not in text and "labour:oppose" not in text and "labour | " not in text
     assert "stance: opposition to Labour" in text and "party: Labour" in text
+    # The "By party" chart's line and legend: the name, not the key.
+    assert "<title>Labour</title>" in str(sec.html) and "<title>labour</title>" not in str(sec.html)
     if st.sql("SELECT count(*) FROM impact")[0][0]:
         impact = text[text.index("Impact: do automated accounts lead"):]
         assert "posts naming labour" not in impact and ">labour<" not in str(sec.html) and "every post naming Labour" in impact

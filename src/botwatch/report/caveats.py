@@ -279,8 +279,8 @@ def no_election_posts(study: Study, election: Any) -> str | None:
     labelled, inside = study.sql("SELECT count(*), count(*) FILTER (WHERE in_election) FROM post_labels WHERE election = ?", [election.key])[0]
     if not labelled or inside:
         return None
-    keys = ", ".join(p.key for p in election.parties)
-    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its parties ({keys}) "
+    names = ", ".join(p.name for p in election.parties)  # as the parties section names them, not by key ("ghost, rep")
+    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its parties ({names}) "
             "or carries its own hashtags or keywords. The figures below describe the study's accounts and posts, not this election; "
             "check the election file's hashtags, keywords and accounts (botwatch elections show).")
 
