@@ -155,12 +155,20 @@ def attributed_only(prov: list[Provenance]) -> bool:
     return bool(with_posts) and all(p.kind == ATTRIBUTED for p in with_posts)
 
 
-def origin_check(study: Study, home: str | None) -> str:
+def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:
     """The origin model's held-out check, as the foreign count's headline and key number both
     carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for
-    it), then `origin_blind_spot`'s note when it applies."""
-    blind = origin_blind_spot(study, home)
-    return " ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])])
+    it), then `origin_blind_spot`'s note when it applies.
+
+    Given the report's context (`ctx`, one per report, shared by its sections and key numbers),
+    the text is kept there per home country: the headline (`section_accounts`) and the key number
+    (`headlines`) are built in separate modules from the same study, and each ran the blind-spot
+    query over account_scores and account_features."""
+    memo: dict[str | None, str] = ctx.setdefault("origin_check", {}) if ctx is not None else {}
+    if home not in memo:
+        blind = origin_blind_spot(study, home)
+        memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])])
+    return memo[home]
 
 
 def origin_blind_spot(study: Study, home: str | None) -> str | None:

@@ -126,7 +126,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     detail,
                     explorer,
                     # The held-out check always; the blind-spot note (with its own posing figure) where it applies.
-                    caveat=origin_check(study, f["home"]),
+                    caveat=origin_check(study, f["home"], ctx),
                 ))
     if "cluster_members" in tables:
         clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]
