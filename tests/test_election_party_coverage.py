@@ -93,6 +93,7 @@ def test_the_report_leads_with_it_when_no_post_belongs_to_the_election(tmp_path:
     assert 'id="no-election-posts"' in html
     banner = html[html.index('id="no-election-posts"'):]
     assert banner.index("No post in this study belongs to the Test election conversation") < banner.index('class="keynums"')
+    assert "names any of its parties (Ghost party, Republicans)" in banner  # it listed their keys, "(ghost, rep)"
     assert "Ghost party: 0 posts matched in the campaign window" in html
 
 

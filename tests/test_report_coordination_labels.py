@@ -67,3 +67,25 @@ def test_the_clusters_table_and_headline_name_the_central_account_the_same_way(t
         st.sql("UPDATE clusters SET label = '<b>Bold' WHERE label = ?", [central])
         facts = coordination_facts(st)
     assert facts is not None and facts["clusters"][0]["label"] == "@<b>Bold", facts["clusters"][0]
+
+
+def test_the_picture_keeps_a_handle_and_a_bare_id_of_the_same_name_apart(tmp_path: Path) -> None:
+    """The even posts retweet the handle "Src", the odd ones the id "src" alone: the coordination
+    stage keeps them apart in `clusters.top_amplified` ("@src" and "id src"), but the picture
+    grouped on the lower-cased name and drew one square, "@src", for both."""
+    from botwatch.coordination.clusters import top_amplified
+    from botwatch.report.fmt import account_label
+    from botwatch.report.section_coordination import _layout
+
+    with _study(tmp_path / "s.duckdb") as st:
+        st.sql("UPDATE posts SET ref_handle = 'Src' WHERE ref_handle IS NOT NULL")
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
+        stored = {account_label(a["handle"], a["account_id"] or a["account"])
+                  for (v,) in st.sql("SELECT top_amplified FROM clusters") for a in top_amplified(v)}
+        picture = _layout(st, cids)
+    assert stored == {"@src", "id src"}, stored
+    drawn = [t["label"] for t in picture["targets"]]
+    assert sorted(drawn) == sorted(["@src", "id src"] * len(cids)), drawn
+    # Each square is joined to the members that amplified it in that form: both forms by all six.
+    assert len(picture["links"]) == 2 * 6, picture["links"]

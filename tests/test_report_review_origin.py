@@ -94,3 +94,28 @@ def test_home_placed_and_language_only_accounts_together_make_no_share(tmp_path:
     assert "3 of these 11 have GB as their single most likely country" in text
     assert "3 have as their only origin evidence" in text
     assert "11 of them are counted as foreign" in text and "not a finding" in text
+
+
+
+def test_the_headline_and_the_key_number_share_one_origin_check(analysed_sample_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The foreign count's headline (`section_accounts`) and its key number (`headlines`) carry
+    the same held-out check; each ran the blind-spot query for it. One report context, one run."""
+    from botwatch.report import caveats
+    from botwatch.report.context import report_context
+    from botwatch.report.section_accounts import accounts_section
+
+    calls: list[str | None] = []
+    real = caveats.origin_blind_spot
+
+    def counted(study, home):  # type: ignore[no-untyped-def]
+        calls.append(home)
+        return real(study, home)
+
+    monkeypatch.setattr(caveats, "origin_blind_spot", counted)
+    with open_study(analysed_sample_path, read_only=True) as st:
+        ctx = report_context(st)
+        sec = accounts_section(st, ctx)
+        (k,) = [k for k in key_numbers(st, ctx, set()) if k.label == "expected foreign-origin accounts"]
+    assert sec is not None and any("accounts with origin evidence" in str(h) for h in sec.headline), sec.headline
+    assert calls == ["US"], calls
+    assert k.caveat and k.caveat[:60] in " ".join(str(h) for h in sec.headline), (k.caveat, sec.headline)

@@ -91,7 +91,7 @@ def test_impact_stage_finds_the_planted_lead(lead_study) -> None:  # type: ignor
     irf = lead_study.sql("SELECT h, low FROM impact_irf WHERE party='labour' AND measure='volume' AND cause='automated' AND h = 2")
     assert irf and irf[0][1] > 0
     notes = [n for (n,) in lead_study.sql("SELECT note FROM timeline_notes WHERE stage = 'impact'")]
-    assert any("conservative" in n for n in notes)  # the party with no posts is named, not silently skipped
+    assert any("Conservatives" in n for n in notes)  # the party with no posts is named (as its election names it), not silently skipped
 
 
 def test_impact_command(lead_study) -> None:  # type: ignore[no-untyped-def]

@@ -18,11 +18,15 @@ def test_the_note_says_the_party_posts_have_no_scored_accounts(tmp_path: Path) -
                "'republican' AS party, 'support' AS stance FROM range(40) t(i)")
         rows, irf, notes = run_impact(st, "republican")
         assert rows == [] and irf == []
-        assert notes == ["40 posts name 'republican' in the window, but none is by an account with a bot probability "
+        # The party by the name its election gives it (the stage passes `elections.party_name`),
+        # not "40 posts name 'republican'"; without a name, its key as written, unquoted.
+        _, _, named = run_impact(st, "republican", name="Republicans (Trump)")
+        assert named == ["40 posts name Republicans (Trump) in the window, but none is by an account with a bot probability "
                          "(its accounts have no profile facts the bot model reads, or the accounts stage has not run), "
                          "so there is no 'likely automated' group to compare."]
-        _, _, none = run_impact(st, "democrat")
-        assert none == ["No posts about 'democrat' in the window."]
+        assert notes == [named[0].replace("Republicans (Trump)", "republican")]
+        _, _, none = run_impact(st, "democrat", name="Democrats (Clinton)")
+        assert none == ["No posts about Democrats (Clinton) in the window."]
 
 
 def _time_section_text(st, extra_sql: list[str]) -> str:  # type: ignore[no-untyped-def]
@@ -43,7 +47,7 @@ def test_report_impact_gives_the_stage_reason_not_missing_tables(tmp_path: Path)
     """The report's Impact said "Not computed: needs posts labelled by party (post_party) and
     accounts scored ... (account_scores)" although both tables existed and the stage had run; the
     real reason (no bot probability for the party posts' accounts) is what it says now."""
-    note = "8 posts name 'republican' in the window, but none is by an account with a bot probability"
+    note = "8 posts name Republicans (Trump) in the window, but none is by an account with a bot probability"
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         text = _time_section_text(st, [
             "CREATE TABLE post_party (platform VARCHAR, post_id VARCHAR, party VARCHAR)",

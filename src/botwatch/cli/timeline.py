@@ -125,9 +125,12 @@ def impact(
         rows = found["rows"]
         for n in found["notes"]:
             console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
+        from botwatch.elections import party_name
+
+        name = party_name(el, party)  # the party as the notes and the report call it: "Labour", not "labour"
         if not rows:
-            fail(f"no impact test for {party!r} at {freq}", code=1)
-    t = Table(title=plain(party) + f": likely automated vs other scored accounts (bot probability below 0.5), {freq} buckets")
+            fail(f"no impact test for {name} at {freq}", code=1)
+    t = Table(title=plain(name) + f": likely automated vs other scored accounts (bot probability below 0.5), {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):
         t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")
     for r in rows:
@@ -137,7 +140,7 @@ def impact(
         )
     out.print(t)
     if rows[0].get("posts_automated") is not None:  # what the two series hold, and what neither does
-        out.print(plain(coverage_sentence(party, rows[0])), highlight=False)
+        out.print(plain(coverage_sentence(name, rows[0])), highlight=False)
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
 
 

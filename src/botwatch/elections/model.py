@@ -151,6 +151,17 @@ class Election:
         return self.local_midnight_utc(self.polling_day - timedelta(days=days)), self.local_midnight_utc(self.polling_day)
 
 
+def party_name(election: Any, key: str) -> str:
+    """How text for a reader names a party: its `name` in the election (the preset's or the user's
+    file's), or the key as written where the election has no such party or none is at hand (a
+    study whose election cannot be loaded). Notes and sentences said "20 posts name 'libertarian'"
+    and "party_stance: democrat:support", the internal keys in Python's quotes."""
+    for p in getattr(election, "parties", None) or ():
+        if p.key == key:
+            return p.name
+    return key
+
+
 def _presets_dir() -> Any:
     return resources.files("botwatch.elections") / "presets"
 

@@ -115,22 +115,25 @@ class Coverage:
         return dict(zip(COVERAGE_COLUMNS, (self.posts_automated, self.posts_rest, self.posts_unscored, self.accounts_automated,
                                            self.accounts_rest, self.accounts_unscored, self.why or None)))
 
-    def sentence(self) -> str:
-        """What the two series compare and what they leave out, with the numbers."""
-        return coverage_sentence(self.party, self.columns())
+    def sentence(self, name: str | None = None) -> str:
+        """What the two series compare and what they leave out, with the numbers; the party called
+        `name` (its display name, `elections.party_name`), else its key."""
+        return coverage_sentence(name or self.party, self.columns())
 
 
-def coverage_sentence(party: str, c: dict[str, Any]) -> str:
-    """`Coverage.sentence` from an `impact` row's coverage columns (the report reads them back)."""
+def coverage_sentence(name: str, c: dict[str, Any]) -> str:
+    """`Coverage.sentence` from an `impact` row's coverage columns (the report and `botwatch impact`
+    read them back). `name` is the party as a reader knows it (`elections.party_name`): the rows
+    store the key, and the sentence said "posts naming labour"."""
     pa_, pr, pu = (int(c.get(k) or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
     aa, ar, au = (int(c.get(k) or 0) for k in ("accounts_automated", "accounts_rest", "accounts_unscored"))
     total = pa_ + pr + pu
-    head = (f"{party}: the test compares {pa_:,} post{'s' if pa_ != 1 else ''} by {aa:,} likely automated account{'s' if aa != 1 else ''} "
+    head = (f"{name}: the test compares {pa_:,} post{'s' if pa_ != 1 else ''} by {aa:,} likely automated account{'s' if aa != 1 else ''} "
             f"(bot probability ≥ 0.5) with {pr:,} post{'s' if pr != 1 else ''} by {ar:,} account{'s' if ar != 1 else ''} scored below 0.5")
     if not pu:
-        return head + f"; every post naming {party} in the window is by a scored account."
+        return head + f"; every post naming {name} in the window is by a scored account."
     why = c.get("unscored_why") or "they have no bot probability"
-    return (head + f"; {pu:,} of the {total:,} posts naming {party} in the window ({pu / total:.0%}), by {au:,} account{'s' if au != 1 else ''}, "
+    return (head + f"; {pu:,} of the {total:,} posts naming {name} in the window ({pu / total:.0%}), by {au:,} account{'s' if au != 1 else ''}, "
             f"are in neither series and so in neither side of the comparison: {why}.")
 
 
@@ -171,48 +174,53 @@ def coverage(study: Study, party: str, start: datetime | None = None, end: datet
     return Coverage(party, pa_, pr, pn + pl, aa, ar, an + al, "; ".join(why))
 
 
-def _why_no_series(study: Study, party: str, start: datetime | None, end: datetime | None) -> str:
-    """Why no automated-versus-rest series exists for `party`: the note used to name missing tables
-    even when both were there and the party had thousands of posts whose accounts simply had no
-    bot probability (the IRA/FiveThirtyEight files carry no profile facts the bot model reads)."""
+def _why_no_series(study: Study, party: str, name: str, start: datetime | None, end: datetime | None) -> str:
+    """Why no automated-versus-rest series exists for `party` (called `name` in the note): the note
+    used to name missing tables even when both were there and the party had thousands of posts
+    whose accounts simply had no bot probability (the IRA/FiveThirtyEight files carry no profile
+    facts the bot model reads)."""
     if "post_party" not in set(study.tables()):
-        return f"No posts about {party!r}: the posts are not labelled for parties yet (run the content stage)."
+        return f"No posts about {name}: the posts are not labelled for parties yet (run the content stage)."
     named = study.sql(
         "SELECT count(*) FROM post_party WHERE party = ? AND created_at >= coalesce(?, created_at) AND created_at <= coalesce(?, created_at)",
         [party, start, end],
     )[0][0]
     if not named:
-        return f"No posts about {party!r} in the window."
-    return (f"{named:,} posts name {party!r} in the window, but none is by an account with a bot probability "
+        return f"No posts about {name} in the window."
+    return (f"{named:,} posts name {name} in the window, but none is by an account with a bot probability "
             "(its accounts have no profile facts the bot model reads, or the accounts stage has not run), "
             "so there is no 'likely automated' group to compare.")
 
 
 def run_impact(
-    study: Study, party: str, freq: str = "1h", *, start: datetime | None = None, end: datetime | None = None, maxlags: int = 12, horizon: int = 12
+    study: Study, party: str, freq: str = "1h", *, start: datetime | None = None, end: datetime | None = None, maxlags: int = 12, horizon: int = 12,
+    name: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Lead-lag tests of likely automated accounts against the other scored accounts (below the
     bot threshold), for volume and sentiment; (rows, irf rows, notes). What the two series hold and
     leave out (`Coverage`) is in every row's coverage columns, and in the notes when no test was
-    run for want of posts: the comparison silently left out ~70% of a real study's posts."""
+    run for want of posts: the comparison silently left out ~70% of a real study's posts. The
+    notes call the party `name` (its display name, `elections.party_name`; default its key): they
+    are read as they are, in the report and by `botwatch impact`."""
+    name = name or party
     notes: list[str] = []
     cov = coverage(study, party, start, end)
-    left_out = [cov.sentence()] if cov is not None and cov.posts_unscored else []
+    left_out = [cov.sentence(name)] if cov is not None and cov.posts_unscored else []
     df = party_series(study, party, freq, start, end)
     if df.empty:
-        return [], [], [_why_no_series(study, party, start, end)]
+        return [], [], [_why_no_series(study, party, name, start, end)]
     few = {k: n for k, n in df.attrs.get("posts", {}).items() if n < MIN_POSTS_PER_GROUP}
     if few:
-        return [], [], [f"{party}: too few posts for a lead-lag test (" + ", ".join(f"{SERIES_WORDS[k]} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."] + left_out
+        return [], [], [f"{name}: too few posts for a lead-lag test (" + ", ".join(f"{SERIES_WORDS[k]} {n:,}" for k, n in few.items()) + f"; needs {MIN_POSTS_PER_GROUP} each)."] + left_out
     if len(df) > MAX_BUCKETS:
-        return [], [], [f"{party}: {len(df):,} buckets at {freq} is too many for a VAR; use a coarser --freq or a narrower window."] + left_out
+        return [], [], [f"{name}: {len(df):,} buckets at {freq} is too many for a VAR; use a coarser --freq or a narrower window."] + left_out
     covered = cov.columns() if cov is not None else dict.fromkeys(COVERAGE_COLUMNS)
     rows, irf_rows = [], []
     for measure in ("volume", "sentiment"):
         a, b = df[f"automated_{measure}"].to_numpy(), df[f"rest_{measure}"].to_numpy()
         res: LeadLag | None = lead_lag(a, b, ("automated", "rest"), maxlags=maxlags, horizon=horizon)
         if res is None:
-            notes.append(f"{party} {measure} at {freq}: too few usable buckets or a constant series; no test.")
+            notes.append(f"{name}, {measure} at {freq}: too few usable buckets or a constant series; no test.")
             continue
         for d in res.directions:
             h, peak, lo, hi = d.peak
@@ -307,8 +315,10 @@ def impact(study: Study, ctx: Context) -> int:
         start, end = campaign_window(ctx.election)
     tuning = {k: int(o[f"impact_{k}"]) for k in ("maxlags", "horizon") if o.get(f"impact_{k}") is not None}
     all_rows: list[dict[str, Any]] = []
+    from botwatch.elections import party_name
+
     for party in chosen or [p.key for p in ctx.election.parties]:
-        rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, **tuning)
+        rows, irf_rows, n = run_impact(study, party, freq, start=start, end=end, name=party_name(ctx.election, party), **tuning)
         store(study, rows, irf_rows, party, freq)
         notes += n
         all_rows += rows

@@ -165,12 +165,20 @@ def collection_unknown(prov: list[Provenance]) -> bool:
     return bool(with_posts) and all(p.kind == "unknown" for p in with_posts)
 
 
-def origin_check(study: Study, home: str | None) -> str:
+def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:
     """The origin model's held-out check, as the foreign count's headline and key number both
     carry it: `origin_measured` (without the posing figure when the blind-spot note stands in for
-    it), then `origin_blind_spot`'s note when it applies."""
-    blind = origin_blind_spot(study, home)
-    return " ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])])
+    it), then `origin_blind_spot`'s note when it applies.
+
+    Given the report's context (`ctx`, one per report, shared by its sections and key numbers),
+    the text is kept there per home country: the headline (`section_accounts`) and the key number
+    (`headlines`) are built in separate modules from the same study, and each ran the blind-spot
+    query over account_scores and account_features."""
+    memo: dict[str | None, str] = ctx.setdefault("origin_check", {}) if ctx is not None else {}
+    if home not in memo:
+        blind = origin_blind_spot(study, home)
+        memo[home] = " ".join([origin_measured(with_posing=not blind), *([blind] if blind else [])])
+    return memo[home]
 
 
 def origin_blind_spot(study: Study, home: str | None) -> str | None:
@@ -298,8 +306,8 @@ def no_election_posts(study: Study, election: Any) -> str | None:
     labelled, inside = study.sql("SELECT count(*), count(*) FILTER (WHERE in_election) FROM post_labels WHERE election = ?", [election.key])[0]
     if not labelled or inside:
         return None
-    keys = ", ".join(p.key for p in election.parties)
-    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its parties ({keys}) "
+    names = ", ".join(p.name for p in election.parties)  # as the parties section names them, not by key ("ghost, rep")
+    return (f"No post in this study belongs to the {election.name} conversation: none in its window names any of its parties ({names}) "
             "or carries its own hashtags or keywords. The figures below describe the study's accounts and posts, not this election; "
             "check the election file's hashtags, keywords and accounts (botwatch elections show).")
 

@@ -130,7 +130,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     detail,
                     explorer,
                     # The held-out check always; the blind-spot note (with its own posing figure) where it applies.
-                    caveat=origin_check(study, f["home"]),
+                    caveat=origin_check(study, f["home"], ctx),
                     caveat_label="What the origin model was checked on:",
                 ))
     if "cluster_members" in tables:

@@ -214,7 +214,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
             expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]), weak=c.weak(), why=c.clause(home),
             training=training_clause(study, "origin", fc["n"]),
-            checked=origin_check(study, fc["home"]),
+            checked=origin_check(study, fc["home"], ctx),
         ))
     html = render(
         "accounts.html.j2",

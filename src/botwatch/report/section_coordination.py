@@ -45,31 +45,35 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         for p, a, b, w in study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges ORDER BY 1, 2, 3")
         if (p, a) in key and (p, b) in key
     ]
-    # The two accounts each drawn cluster amplifies most, joined to the members that did it.
+    # The two accounts each drawn cluster amplifies most, joined to the members that did it. A
+    # target named by handle and one named by id alone are two targets (`by_handle` in the key,
+    # ranked as the coordination stage ranks `clusters.top_amplified`): merged, a handle "12345"
+    # and the account with id 12345 were one square, named after whichever form came first.
     targets: list[tuple[str, int]] = []  # (label, cluster): "@handle", or "id N" when referred to by id alone
     links: list[tuple[int, int, int]] = []
     amp = study.sql(
         f"""
         WITH t AS (
             SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target,
-                   max(CASE WHEN p.ref_handle IS NOT NULL THEN 1 ELSE 0 END) AS by_handle, count(*) AS n
+                   CASE WHEN p.ref_handle IS NOT NULL THEN 1 ELSE 0 END AS by_handle, count(*) AS n
             FROM posts p JOIN cluster_members m USING (platform, account_id)
             WHERE m.cluster_id IN ({marks}) AND p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
-            GROUP BY ALL
+            GROUP BY 1, 2, 3, 4, 5
         ), top AS (
-            SELECT cluster_id, target FROM (
-                SELECT cluster_id, target, row_number() OVER (PARTITION BY cluster_id ORDER BY sum(n) DESC, target) AS rk
-                FROM t GROUP BY cluster_id, target) WHERE rk <= 2
+            SELECT cluster_id, target, by_handle FROM (
+                SELECT cluster_id, target, by_handle, row_number() OVER (PARTITION BY cluster_id ORDER BY sum(n) DESC, target, by_handle DESC) AS rk
+                FROM t GROUP BY cluster_id, target, by_handle) WHERE rk <= 2
         )
-        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.by_handle, t.n FROM t JOIN top USING (cluster_id, target) ORDER BY 1, 4, 2, 3
+        SELECT t.cluster_id, t.platform, t.account_id, t.target, t.by_handle, t.n FROM t JOIN top USING (cluster_id, target, by_handle)
+        ORDER BY 1, 4, 5 DESC, 2, 3
         """,
         cluster_ids,
     )
-    tindex: dict[tuple[int, str], int] = {}
+    tindex: dict[tuple[int, str, int], int] = {}
     for cid, p, a, target, by_handle, n in amp:
         if (p, a) not in key:
             continue
-        ti = tindex.setdefault((cid, target), len(members) + len(targets))
+        ti = tindex.setdefault((cid, target, by_handle), len(members) + len(targets))
         if ti == len(members) + len(targets):
             targets.append((account_label(target if by_handle else None, target), cid))
         links.append((key[(p, a)], ti, n))

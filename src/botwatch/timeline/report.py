@@ -14,6 +14,7 @@ import numpy as np
 from markupsafe import Markup
 
 from botwatch.accounts.gazetteer import countries
+from botwatch.elections import party_name
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
@@ -25,6 +26,7 @@ from botwatch.timeline import svg, zones
 from botwatch.timeline.bursts import NEAREST_EVENT_H
 from botwatch.timeline.circadian_fit import offset_distance
 from botwatch.timeline.groups import AUTOMATED, FOREIGN
+from botwatch.timeline.series import series_label
 
 TIMELINE_PANELS = (("all", "All posts"), ("party", "By party"), ("automated", "Likely automated or not"),
                    ("origin", "Foreign origin or not"), ("cluster", "Largest coordinated clusters"), ("sentiment", "By sentiment"))
@@ -95,7 +97,8 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         days = [start + i * step for i in range(int((end - start) / step) + 1)]
         dense = {v: [(d, pts.get(d, 0.0)) for d in days] for v, pts in by.items()}
         ordered = sorted(dense.items(), key=lambda kv: -sum(n for _, n in kv[1]))[:MAX_SERIES]
-        series = [(v, colours.get(v), pts) for v, pts in ordered]
+        # A party's line by its name, not its key (the other dimensions' values are words already).
+        series = [(party_name(election, v) if dim == "party" else v, colours.get(v), pts) for v, pts in ordered]
         caption = f"the {len(ordered)} largest of {len(dense)} series" if len(dense) > len(ordered) else ("one series" if len(dense) == 1 else f"all {len(dense)} series")
         if dim == "automated":
             caption += _automated_coverage(study, span, sum(float(n) for _, _, n in rows))
@@ -413,11 +416,12 @@ def impact_rows(study: Study) -> list[tuple[Any, ...]]:
     return [(*r, q.get(i)) for i, r in enumerate(rows)]
 
 
-def impact_coverage(study: Study) -> dict[str, dict[str, Any]]:
+def impact_coverage(study: Study, election: Any = None) -> dict[str, dict[str, Any]]:
     """Per tested party, what its two series hold and what neither does (the coverage columns of
     `impact`, one set per party and frequency; the widest window's when a party was tested at
-    several): {party: {"sentence", "share_left_out", "posts_unscored", "posts"}}. Empty for an
-    impact table from before those columns, which the section's note then covers in general."""
+    several): {party: {"sentence", "share_left_out", "posts_unscored", "posts"}}, the sentence
+    naming the party as `election` does. Empty for an impact table from before those columns,
+    which the section's note then covers in general."""
     from botwatch.impact.stage import COVERAGE_COLUMNS, coverage_sentence
 
     if "impact" not in study.tables() or not set(COVERAGE_COLUMNS) <= set(study.columns("impact")):
@@ -430,7 +434,7 @@ def impact_coverage(study: Study) -> dict[str, dict[str, Any]]:
         total = sum(int(c[k] or 0) for k in ("posts_automated", "posts_rest", "posts_unscored"))
         if party in out and total <= out[party]["posts"]:
             continue
-        out[party] = {"sentence": coverage_sentence(party, c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
+        out[party] = {"sentence": coverage_sentence(party_name(election, party), c), "posts": total, "posts_unscored": int(c["posts_unscored"] or 0),
                       "share_left_out": (int(c["posts_unscored"] or 0) / total) if total else 0.0}
     return out
 
@@ -585,7 +589,8 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
         if r[3] == "automated" and _supported(r[9], r[14]):
-            out.append(render("time_headline.html.j2", kind="impact", r=r, tests=len(impact), cov=(impact_cov or {}).get(r[0])))
+            out.append(render("time_headline.html.j2", kind="impact", r=r, tests=len(impact), cov=(impact_cov or {}).get(r[0]),
+                              party=party_name(election, r[0])))
     return out
 
 
@@ -615,7 +620,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     creation = None if older else creation_block(study, election)
     circ = circadian_block(study, election)
     impact = [] if older else impact_rows(study)
-    impact_cov = impact_coverage(study) if impact else {}
+    impact_cov = impact_coverage(study, election) if impact else {}
     if older:  # their notes too: they describe those older tables
         notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
     tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
@@ -638,6 +643,8 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         impact=impact,
         impact_cov=impact_cov,
         series_words=SERIES_WORDS,
+        party_name=functools.partial(party_name, election),
+        series_label=functools.partial(series_label, election),
         impact_missing=NO_ELECTION_IMPACT if older else impact_missing(study, tables, notes) if not impact else "",
         notes=notes,
         pct=pct,

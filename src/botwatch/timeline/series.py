@@ -23,6 +23,32 @@ NOT_MEASURED = "not measured"  # the `party_stance` value's stance where the sta
 COLUMNS = ["platform", "post_id", "account_id", "created_at", "local_at", "dimension", "value", "sentiment"]
 
 
+# How the party series' values read in text for people: the stored values are keys
+# ("democrat", "democrat:support", "democrat | likely automated"), printed as they were.
+STANCE_WORDS = {"support": "support for {}", "oppose": "opposition to {}", "neutral": "neutral about {}", NOT_MEASURED: "{}, stance not measured"}
+DIMENSION_WORDS = {"party_stance": "stance", "party_group": "party and group"}
+
+
+def series_label(election: object, dimension: str, value: str) -> str:
+    """"dimension: value" of a stored series as a reader reads it: a party by its name in the
+    election (`elections.party_name`, the key where it has none), its stance in words ("stance:
+    support for Democrats (Clinton)", not "party_stance: democrat:support"), its account group
+    after it; any other dimension as stored."""
+    from botwatch.elections import party_name
+
+    if dimension == "party":
+        return f"party: {party_name(election, value)}"
+    if dimension == "party_stance" and ":" in value:
+        key, _, stance = value.partition(":")
+        name = party_name(election, key)
+        words = STANCE_WORDS[stance].format(name) if stance in STANCE_WORDS else f"{name}: {stance}"
+        return f"{DIMENSION_WORDS[dimension]}: {words}"
+    if dimension == "party_group" and " | " in value:
+        key, _, group = value.partition(" | ")
+        return f"{DIMENSION_WORDS[dimension]}: {party_name(election, key)}, by {group} accounts"
+    return f"{dimension}: {value}"
+
+
 def base_posts(posts: ir.Table, offsets: ir.Table, labels: ir.Table | None) -> ir.Table:
     """Posts with their local time (via the per-hour offset table) and, where known, sentiment.
 
