@@ -230,3 +230,18 @@ def test_the_interval_is_widened_only_to_hold_the_estimate() -> None:
     from botwatch.accounts.origin_prior import GRID
 
     assert est.lo == GRID[int(np.searchsorted(cdf, 0.025))] and est.hi == GRID[int(np.searchsorted(cdf, 0.975))]
+
+
+def test_one_account_is_named_in_the_singular() -> None:
+    """A study's near stratum can hold one account: the log and the evidence read "the 1 accounts
+    ... that post" before."""
+    import dataclasses
+
+    from botwatch.accounts.origin_prior import NEAR_SCOPE, estimate
+
+    one = dataclasses.replace(estimate([0.9], 0.068), scope=NEAR_SCOPE)
+    assert one.whose() == "1 account with origin evidence that posts the same texts as an account whose own evidence places it in Russia"
+    assert "the 1 account with origin evidence that posts" in one.sentence(0.9, 0.8)
+    many = dataclasses.replace(estimate([0.9, 0.1], 0.068), scope=NEAR_SCOPE)
+    assert many.whose().startswith("2 accounts with origin evidence that post the same")
+    assert "the one account with origin evidence" in estimate([0.2], 0.068).sentence(0.2, 0.1)

@@ -63,12 +63,19 @@ class StudyPrior:
 
     def sentence(self, before: float, after: float) -> str:
         """Words for one account: what the study's mix is and how far it moved P(Russia)."""
-        whose = f"the {self.accounts:,} accounts with origin evidence {self.scope}" if self.scope else f"all {self.accounts:,} accounts with origin evidence"
+        whose = f"the {self.whose()}" if self.scope else ("the one account with origin evidence" if self.accounts == 1 else f"all {self.accounts:,} accounts with origin evidence")
         of = "of them" if self.scope else "of this study's accounts"
         return (f"study prior: from {whose}, an estimated {self.share:.1%} "
                 f"[{self.lo:.1%}, {self.hi:.1%}] {of} are run from Russia (calibration assumed "
                 f"{self.base:.1%}); this moves P(Russia) from {before:.3f} to {after:.3f}. It says what the study is made of, "
                 f"not something new about this account")
+
+    def whose(self) -> str:
+        """"N accounts with origin evidence <scope>", in the singular for one account (a study's near
+        stratum may hold a single account, and the log read "the 1 accounts ... that post")."""
+        if self.accounts != 1:
+            return f"{self.accounts:,} accounts with origin evidence" + (f" {self.scope}" if self.scope else "")
+        return "1 account with origin evidence" + (" " + self.scope.replace("that post ", "that posts ", 1) if self.scope else "")
 
     def overall(self) -> float:
         """The Russia share of all the study's accounts with origin evidence (both strata together)."""

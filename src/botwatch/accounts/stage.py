@@ -37,12 +37,11 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows,
                            workers=workers)
     if log is not None and prior is not None:
-        whose = f"{prior.accounts:,} accounts with origin evidence" + (f" {prior.scope}" if prior.scope else "")
-        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {whose} are run from Russia")
+        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.whose()} are run from Russia")
         near = prior.near
         if near is not None and near.scope != prior.scope:
-            log(f"accounts: study prior near Russia: an estimated {near.share:.1%} [{near.lo:.1%}, {near.hi:.1%}] of the {near.accounts:,} accounts "
-                f"with origin evidence {near.scope} are run from Russia")
+            verb = "is" if near.accounts == 1 else "are"
+            log(f"accounts: study prior near Russia: an estimated {near.share:.1%} [{near.lo:.1%}, {near.hi:.1%}] of the {near.whose()} {verb} run from Russia")
         h = prior.home_share
         if h is not None:
             log(f"accounts: study home share: from {h.accounts:,} accounts with origin evidence, each counted by how likely it is not run from Russia, "
