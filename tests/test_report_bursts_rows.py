@@ -30,6 +30,7 @@ def test_a_burst_is_listed_once_and_an_empty_baseline_has_no_z(tmp_path: Path) -
     rows = [html.unescape(re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", r))).strip() for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
     assert len(rows) == 2, rows
     merged = next(r for r in rows if "all posts" in r)
+    assert "all: all posts" not in merged  # the series of every post is named once
     assert "origin: foreign origin" in merged and "not defined" in merged and " 27 " not in merged.split("0.0", 1)[1], merged
     kind = next(r for r in rows if "retweet" in r)
     assert re.search(r"\b8\b", kind) and "not defined" not in kind, kind

@@ -33,7 +33,7 @@ def series_label(election: object, dimension: str, value: str) -> str:
     """"dimension: value" of a stored series as a reader reads it: a party by its name in the
     election (`elections.party_name`, the key where it has none), its stance in words ("stance:
     support for Democrats (Clinton)", not "party_stance: democrat:support"), its account group
-    after it; any other dimension as stored."""
+    after it; the series of all posts by its value alone; any other dimension as stored."""
     from botwatch.elections import party_name
 
     if dimension == "party":
@@ -46,6 +46,8 @@ def series_label(election: object, dimension: str, value: str) -> str:
     if dimension == "party_group" and " | " in value:
         key, _, group = value.partition(" | ")
         return f"{DIMENSION_WORDS[dimension]}: {party_name(election, key)}, by {group} accounts"
+    if dimension == "all":  # the one series of every post: "all: all posts" said it twice
+        return value
     return f"{dimension}: {value}"
 
 
