@@ -143,3 +143,28 @@ def test_a_place_the_prior_outweighs_says_the_prior_it_was_up_against() -> None:
     assert origin_posteriors([OriginInput(location="Brit in Switzerland")], home="GB")[0].evidence == own.evidence
     # a place naming home keeps the home prior and needs no such clause
     assert "does not apply" not in origin_posterior(OriginInput(location="London"), home="GB").evidence[1]
+
+
+def test_one_evenings_hours_are_not_read_as_a_day() -> None:
+    """gop-debate-2015 (one debate night): twenty posts within three hours fit "a human day" at
+    whatever offset puts them in the evening, and the hours item named that offset's countries.
+    Hours count only from `circadian.MIN_ACTIVE_CELLS` distinct (date, hour) cells (the circadian
+    stage's rule), office hours only from `origin_shifts.MIN_DAYS` distinct dates; a withheld
+    fit says so in words."""
+    night = [0, 7, 7, 6] + [0] * 20  # 01:00-04:00 UTC, a US evening
+    when = datetime(2015, 8, 7)
+    one = origin_posterior(OriginInput(post_langs={"en": 20}, n_posts=20, hour_counts=night, when=when, active_cells=3, active_days=1))
+    assert "hours" not in one.items and "hours_withheld" in one.items
+    assert any(s.startswith("posting hours not read") and "20 distinct clock hours" not in s and "3 distinct clock hours" in s for s in one.evidence)
+    assert one.probabilities == origin_posterior(OriginInput(post_langs={"en": 20}, n_posts=20, when=when)).probabilities  # the note moves nothing
+    many = origin_posterior(OriginInput(post_langs={"en": 20}, n_posts=20, hour_counts=night, when=when, active_cells=20, active_days=20))
+    assert "hours" in many.items and "hours_withheld" not in many.items
+    # the note alone is no evidence: unknown, not the prior
+    alone = origin_posterior(OriginInput(n_posts=20, hour_counts=night, when=when, active_cells=3, active_days=1))
+    assert alone.country is None and alone.items == []
+    # office hours: one evening's clock hours are not an office's day either; a desk's hours still are
+    shift = [0] * 5 + [30] * 3 + [0] * 16
+    kw = dict(post_langs={"en": 90}, n_posts=90, hour_counts=shift, shift_counts=shift, when=when)
+    assert "office_hours" in origin_posterior(OriginInput(**kw, active_cells=30, active_days=10)).items
+    assert "office_hours" not in origin_posterior(OriginInput(**kw, active_cells=5, active_days=2)).items
+    assert "office_hours" in origin_posterior(OriginInput(**kw, active_cells=5, active_days=1, shift_from_desk=True)).items

@@ -72,6 +72,13 @@ def _awkward() -> AccountData:
         dict(n_posts=10, scripts=(5, 0), langs={"ru": 4, "en": 6}),  # exactly half Cyrillic: post_cyrillic beside post_langs
         dict(n_posts=9, scripts=(4, 0), langs={"ru": 4, "en": 5}),  # just under half: no post_cyrillic
         dict(n_posts=1, scripts=(1, 0)),  # one post, Cyrillic: post_script and post_cyrillic
+        # One evening's posts (origin.hours_readable): 3 distinct clock hours hold no day. The hours are
+        # withheld with a note; the note alone is no evidence; office hours are withheld too, but not a desk's.
+        dict(n_posts=20, hours=[0] * 1 + [7, 7, 6] + [0] * 20, cells=3, days=1, langs={"en": 20}),
+        dict(n_posts=20, hours=[0] * 1 + [7, 7, 6] + [0] * 20, cells=3, days=1),
+        dict(n_posts=90, shift=[0] * 5 + [30] * 3 + [0] * 16, hours=[0] * 5 + [30] * 3 + [0] * 16, cells=5, days=2, langs={"en": 90}),
+        dict(n_posts=3, shift=[0] * 5 + [10] * 9 + [0] * 10, desk=7, hours=[1, 1, 1] + [0] * 21, cells=2, days=1),
+        dict(n_posts=20, hours=[0] * 1 + [7, 7, 6] + [0] * 20, cells=20, days=3, langs={"en": 20}),  # the same hours over twenty: read
     ]
     acc, feat = [], []
     langs, hours, clients, shift, desk = {}, {}, {}, {}, {}
@@ -81,7 +88,7 @@ def _awkward() -> AccountData:
                     "utc_offset": r.get("utc_offset"), "last_seen": r.get("last_seen")})
         cyr, ara = r.get("scripts", (None, None))
         feat.append({"platform": key[0], "account_id": key[1], "n_posts": r.get("n_posts"), "first_post": r.get("first"), "last_post": r.get("last"),
-                     "n_script_cyrillic": cyr, "n_script_arabic": ara})
+                     "n_script_cyrillic": cyr, "n_script_arabic": ara, "active_hours": r.get("cells"), "active_days": r.get("days")})
         if "langs" in r:
             langs[key] = r["langs"]
         if "hours" in r:
@@ -97,7 +104,7 @@ def _awkward() -> AccountData:
     accounts["last_seen"] = pd.to_datetime(accounts["last_seen"])
     features = pd.DataFrame(feat)
     features["n_posts"] = features["n_posts"].astype("Int64")
-    for c in ("n_script_cyrillic", "n_script_arabic"):
+    for c in ("n_script_cyrillic", "n_script_arabic", "active_hours", "active_days"):
         features[c] = features[c].astype("Int64")
     return AccountData(accounts, features, hours, langs, clients, {}, shift, desk)
 
@@ -115,8 +122,11 @@ def test_columns_equal_per_account_on_awkward_accounts(home: str | None) -> None
     assert "client" in kinds[17] and "hours" in kinds[17] and "client" in kinds[19]
     assert sum("office_hours" in k for k in kinds) >= 2
     assert "post_cyrillic" in kinds[11] and "post_cyrillic" in kinds[14] and "post_cyrillic" not in kinds[12]
-    assert "post_cyrillic" in kinds[-3] and "post_langs" in kinds[-3] and "post_cyrillic" not in kinds[-2]
-    assert kinds[-1][:2] == ["post_script", "post_cyrillic"]
+    assert "post_cyrillic" in kinds[-8] and "post_langs" in kinds[-8] and "post_cyrillic" not in kinds[-7]
+    assert kinds[-6][:2] == ["post_script", "post_cyrillic"]
+    assert kinds[-5][:2] == ["post_langs", "hours_withheld"] and "hours" not in kinds[-5] and want[-4].country is None  # one evening: a note, and alone no evidence
+    assert "office_hours" not in kinds[-3] and "hours" not in kinds[-3] and "office_hours" in kinds[-2]
+    assert "hours" in kinds[-1]
 
 
 def test_columns_of_an_empty_batch() -> None:

@@ -60,6 +60,12 @@ NULL_BITS: tuple[tuple[int, float], ...] = (
 # a near-flat day is measured precisely but is still not a day worth reading a time zone from).
 MIN_BITS = 0.05
 MIN_POSTS = 20
+# Distinct (UTC date, hour) cells an account must have posted in before its hours are read as a
+# day at all: the timeline's circadian stage fits only such accounts, and the origin model's
+# hour-of-day items count only for them (`origin.hours_readable`). Posts come in bursts: twenty
+# posts live-tweeting one evening's debate fill three or four cells, and their hours are the
+# event's, not the account's day.
+MIN_ACTIVE_CELLS = 20
 _NULL_N = [n for n, _ in NULL_BITS]
 
 

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from botwatch.accounts import origin_desk, origin_shifts, origin_time_zone
-from botwatch.accounts.circadian import fit_hours
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
@@ -135,6 +135,8 @@ class OriginInput:
     shift_counts: Sequence[int] | None = None  # posts by UTC hour, for accounts active on enough clock hours (origin_shifts.shift_counts)
     shift_from_desk: bool = False  # shift_counts are the account's desk's, not its own (origin_desk)
     desk_own_posts: int | None = None  # the account's own dated posts, as the desk rule counted them (origin_desk)
+    active_cells: int | None = None  # distinct (UTC date, hour) cells with posts (`hours_readable`; None: not counted, not gated)
+    active_days: int | None = None  # distinct UTC dates with posts (`origin_shifts.days_readable`; None: not counted, not gated)
 
 
 @dataclass
@@ -462,6 +464,37 @@ def _hours_item(hour_counts: tuple[int, ...], year: int, month: int) -> Evidence
     return v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)"
 
 
+HOURS_WITHHELD = "hours_withheld"  # the note that an account's hours were not read (`hours_readable`)
+
+
+def hours_readable(active_cells: int | None) -> bool:
+    """Whether an account's own posting hours may count as a day (the `hours` and `office_hours`
+    items): posts in at least `circadian.MIN_ACTIVE_CELLS` distinct (UTC date, hour) cells, the
+    rule the timeline's circadian stage fits by. Posts within a few hours of one evening (an
+    archive of one debate night) fit "a human day" at whatever offset puts the event in the
+    evening, and the item then names that offset's countries; those hours are the event's. None
+    (a caller that did not count the cells) is not gated."""
+    return active_cells is None or int(active_cells) >= MIN_ACTIVE_CELLS
+
+
+@lru_cache(maxsize=_CACHE)
+def _hours_withheld_item(hour_counts: tuple[int, ...], active_cells: int) -> Evidence | None:
+    """Where `hours_readable` withholds the hours: a sentence saying so, with a likelihood of one
+    everywhere (it moves nothing), only where the circadian fit would have counted; None elsewhere."""
+    fit = fit_hours(hour_counts)
+    if not (fit.informative and fit.best_offset is not None):
+        return None
+    return np.ones(len(codes())), (
+        f"posting hours not read: the account's {sum(hour_counts):,} posts fall in {int(active_cells):,} distinct clock hour{'' if int(active_cells) == 1 else 's'}, fewer than "
+        f"the {MIN_ACTIVE_CELLS} a daily rhythm is read from (the circadian stage's rule), so they may be one event's hours, not the account's day")
+
+
+def only_withheld(kinds: Sequence[str]) -> bool:
+    """Whether an account's items are the withheld-hours note alone: that is no evidence (the
+    result must read unknown, not the prior)."""
+    return bool(kinds) and all(k == HOURS_WITHHELD for k in kinds)
+
+
 def mostly_cyrillic(cyrillic_posts: int, n_posts: int) -> bool:
     """Whether at least `CYRILLIC_SHARE` (one half) of an account's posts contain Cyrillic letters,
     in whole numbers, so the per-account and the column paths cannot round apart."""
@@ -586,12 +619,17 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
     add("post_cyrillic", _cyrillic_item(int(inp.post_scripts.get("cyrillic", 0)), int(inp.n_posts or 0)))
     desk_posts = int(sum(inp.shift_counts or ())) if inp.shift_from_desk else 0
     w = origin_desk.weight(desk_posts) if inp.shift_from_desk else 1.0  # a desk's hours count at most origin_desk.BOUND_POSTS posts
-    office = origin_shifts.item(inp.shift_counts, codes(), home, w) if origin_shifts.KIND not in exclude else None
+    readable = inp.shift_from_desk or origin_shifts.days_readable(inp.active_days)  # a desk's hours are many accounts' days
+    office = origin_shifts.item(inp.shift_counts, codes(), home, w) if origin_shifts.KIND not in exclude and readable else None
     if office is not None:  # it supersedes the circadian fit: both read the same hours (origin_shifts)
         note = origin_desk.note(inp.desk_own_posts, desk_posts) if inp.shift_from_desk else ""
         add(office.kind, (np.exp(office.log_l), office.sentence + note))
     elif inp.hour_counts is not None and sum(inp.hour_counts) > 0:
-        add("hours", _hours_item(tuple(map(int, inp.hour_counts)), when.year, when.month))
+        hc = tuple(map(int, inp.hour_counts))
+        if hours_readable(inp.active_cells):
+            add("hours", _hours_item(hc, when.year, when.month))
+        else:
+            add(HOURS_WITHHELD, _hours_withheld_item(hc, int(inp.active_cells or 0)))
     for client, n in inp.clients.items():
         hit = _regional_client((client or "").lower())
         if hit and n > 0:
@@ -599,7 +637,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
             break
     for item in behaviour_items(inp.behaviour, codes(), home):
         add(item.kind, (np.exp(item.log_l), item.sentence))
-    return out
+    return [] if only_withheld([k for k, _, _ in out]) else out
 
 
 def calibrate_russia(p: np.ndarray) -> tuple[np.ndarray, str | None]:

@@ -40,7 +40,10 @@ from botwatch.accounts.origin import (
     _account_lang_item,
     _client_item,
     _cyrillic_item,
+    HOURS_WITHHELD,
     _hours_item,
+    _hours_withheld_item,
+    hours_readable,
     _place_item,
     _post_langs_item,
     _post_script_item,
@@ -165,7 +168,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
 
     fixed[:, 5] = _post_languages(data, keys, f, table)
     fixed[:, 6] = _cyrillic(f, table)
-    fixed[:, 7] = _hours(data, keys, year, month, home, table)
+    fixed[:, 7] = _hours(data, keys, year, month, home, table, _count(f, "active_hours"), _count(f, "active_days"))
     fixed[:, 8] = _clients(data, keys, table)
 
     behaviour: list[tuple[int, list[int]]] = []
@@ -180,7 +183,20 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     extra = np.full((n, width), -1, np.int64)
     for i, got in behaviour:
         extra[i, :len(got)] = got
-    return Slots(np.hstack([fixed, extra]) if width else fixed, table)
+    slots = np.hstack([fixed, extra]) if width else fixed
+    # The withheld-hours note alone is no evidence (`origin.only_withheld`): such rows read unknown.
+    note = np.array([k == HOURS_WITHHELD for k in table.kinds] + [False], bool)[fixed[:, 7]]
+    alone = note & ((slots >= 0).sum(axis=1) == 1)
+    slots[alone, 7] = -1
+    return Slots(slots, table)
+
+
+def _count(f: pd.DataFrame, name: str) -> np.ndarray | None:
+    """A count the hour gates read (`active_hours`: distinct (UTC date, hour) cells, `active_days`:
+    distinct UTC dates), -1 where missing (not gated, as the gates read None), or None without the column."""
+    if name not in f.columns:
+        return None
+    return f[name].astype("float64").fillna(-1).to_numpy(np.int64)
 
 
 def _lang_slot(raw: tuple[tuple[Any, int], ...], table: _Table) -> tuple[bool, int]:
@@ -340,15 +356,20 @@ def _cyrillic(f: pd.DataFrame, table: _Table) -> np.ndarray:
 
 
 def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.ndarray, home: str | None,
-           table: _Table) -> np.ndarray:
-    """The office-hours slot (else the circadian fit), as `evidence_vectors`."""
+           table: _Table, cells: np.ndarray | None = None, days: np.ndarray | None = None) -> np.ndarray:
+    """The office-hours slot (else the circadian fit, or the note that the hours were withheld),
+    as `evidence_vectors`; `cells`, `days`: `_count`s (None: not gated)."""
     out = np.full(len(keys), -1, np.int64)
+    readable = np.ones(len(keys), bool) if cells is None else (cells < 0) | np.array([hours_readable(c) for c in cells.tolist()], bool)
+    office_ok = np.ones(len(keys), bool) if days is None else (days < 0) | np.array([origin_shifts.days_readable(d) for d in days.tolist()], bool)
     if data.shift_counts:
         for i, k in enumerate(keys):
             counts = data.shift_counts.get(k)
             if counts is None:
                 continue
             from_desk = k in data.desk_shift
+            if not (from_desk or office_ok[i]):  # a desk's hours are many accounts' days
+                continue
             desk_posts = int(sum(counts or ())) if from_desk else 0
             w = origin_desk.weight(desk_posts) if from_desk else 1.0
             office = origin_shifts.item(counts, codes(), home, w)
@@ -356,30 +377,39 @@ def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.n
                 note = origin_desk.note(data.desk_shift.get(k), desk_posts) if from_desk else ""
                 out[i] = table.own(office.kind, np.exp(office.log_l), office.sentence + note)
     if "hours" in data.lists:
-        _hours_from_list(data.lists["hours"], year, month, table, out)
+        _hours_from_list(data.lists["hours"], year, month, table, out, readable, cells)
         return out
     y, m = year.tolist(), month.tolist()
     hours = data.hours
     for i, k in enumerate(keys):
         hc = hours.get(k)
         if hc is not None and out[i] < 0 and sum(hc) > 0:
-            out[i] = table.add("hours", _hours_item(tuple(map(int, hc)), y[i], m[i]))
+            t = tuple(map(int, hc))
+            out[i] = (table.add("hours", _hours_item(t, y[i], m[i])) if readable[i]
+                      else table.add(HOURS_WITHHELD, _hours_withheld_item(t, int(cells[i]))))  # type: ignore[index]
     return out
 
 
-def _hours_from_list(col: pa.Array, year: np.ndarray, month: np.ndarray, table: _Table, out: np.ndarray) -> None:
+def _hours_from_list(col: pa.Array, year: np.ndarray, month: np.ndarray, table: _Table, out: np.ndarray,
+                     readable: np.ndarray, cells: np.ndarray | None) -> None:
     """The circadian slot of `_hours` from the hours list column itself, into `out` where it is
     still empty: the accounts' 24 counts as one matrix, the item once per distinct (counts, year,
-    month), which is all `_hours_item` reads (accounts with few posts share a handful)."""
+    month), which is all `_hours_item` reads (accounts with few posts share a handful); where
+    `readable` is False, the withheld note once per distinct (counts, cells)."""
     from botwatch.accounts.features import hour_matrix
 
     counts, valid = hour_matrix(col)
-    rows = np.flatnonzero(valid & (out < 0) & (counts.sum(axis=1) > 0))
-    if not len(rows):
-        return
-    uniq, inverse = distinct_rows(np.hstack([counts[rows], year[rows, None], month[rows, None]]))
-    ids = np.array([table.add("hours", _hours_item(tuple(r[:24]), r[24], r[25])) for r in uniq.tolist()], np.int64)
-    out[rows] = ids[inverse]
+    todo = valid & (out < 0) & (counts.sum(axis=1) > 0)
+    rows = np.flatnonzero(todo & readable)
+    if len(rows):
+        uniq, inverse = distinct_rows(np.hstack([counts[rows], year[rows, None], month[rows, None]]))
+        ids = np.array([table.add("hours", _hours_item(tuple(r[:24]), r[24], r[25])) for r in uniq.tolist()], np.int64)
+        out[rows] = ids[inverse]
+    rows = np.flatnonzero(todo & ~readable)
+    if len(rows) and cells is not None:
+        uniq, inverse = distinct_rows(np.hstack([counts[rows], cells[rows, None]]))
+        ids = np.array([table.add(HOURS_WITHHELD, _hours_withheld_item(tuple(r[:24]), r[24])) for r in uniq.tolist()], np.int64)
+        out[rows] = ids[inverse]
 
 
 def _clients(data: Any, keys: list[tuple[str, str]], table: _Table) -> np.ndarray:

@@ -61,6 +61,13 @@ KIND = "office_hours"
 PARAM_FILE = "origin_shifts.json"
 MIN_POSTS = 20
 MIN_HOURS = 5  # distinct clock hours (an hour of one date) with posts: one burst is not a day (`shift_counts`)
+# Distinct UTC dates an account's own posts must fall on before its hours count (`days_readable`):
+# one evening's event covers at most two UTC dates (an American evening crosses UTC midnight), so
+# thirty posts live-tweeting one debate over five clock hours are still not a day. Not the
+# circadian stage's 20 (date, hour) cells (`circadian.MIN_ACTIVE_CELLS`, the `hours` item's rule):
+# on the development part that rule took the item from accounts posing as Americans that post in
+# shorter runs on many days (posing placed in Russia 351 -> 292 of 467; docs/model-card-origin.md).
+MIN_DAYS = 3
 HUMAN_SHARE_RUSSIA = 0.5  # stated, not fitted: of accounts run from Russia, those keeping a human day there
 # The most the item may count *against* Russia (L(RU) >= this × the best country's L). The person's day
 # is learned from British accounts only, so "a person in Russia" is a British day moved to Moscow
@@ -174,6 +181,12 @@ HOURLY_CTE = (
     "  JOIN kept ON slot.platform = kept.platform AND slot.account_id = kept.account_id"
     "  GROUP BY slot.platform, slot.account_id, CAST(hour(slot.s) AS INTEGER))"
 )
+
+
+def days_readable(active_days: int | None) -> bool:
+    """Whether an account's own posts fall on at least `MIN_DAYS` distinct UTC dates, so its hours
+    may be read as an office's or a person's day (None: not counted, not gated)."""
+    return active_days is None or int(active_days) >= MIN_DAYS
 
 
 def shift_counts(study: Any) -> dict[tuple[str, str], list[int]]:

@@ -96,6 +96,8 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     script_cols = [c for c in f.columns if c.startswith("n_script_")]
     keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
     n_posts = python_values(f["n_posts"])
+    cells = python_values(f["active_hours"]) if "active_hours" in f.columns else [None] * len(f)  # origin.hours_readable
+    days = python_values(f["active_days"]) if "active_days" in f.columns else [None] * len(f)  # origin_shifts.days_readable
     when = _midpoints(f["first_post"], f["last_post"], acc["last_seen"])
     # Script counts as one integer matrix (NULL: no posts) instead of one dict per account.
     scripts = f[script_cols].astype("float64").fillna(0).to_numpy(np.int64) if script_cols else np.zeros((len(f), 0), np.int64)
@@ -133,6 +135,8 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
                 shift_counts=data.shift_counts.get(key),
                 shift_from_desk=key in data.desk_shift,
                 desk_own_posts=data.desk_shift.get(key),
+                active_cells=None if cells[i] is None else int(cells[i]),
+                active_days=None if days[i] is None else int(days[i]),
             )
         )
     return out

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS  # distinct (day, hour) cells an account must be seen in for a circadian fit
 from botwatch.pipeline import Context, register
 from botwatch.schema import register_output
 from botwatch.stats import bh_adjusted
@@ -27,7 +28,6 @@ NOTES = "timeline_notes"
 BURST_DIMENSIONS = ("all", "party", "party_stance", "sentiment", "automated", "origin", "cluster", "party_group")
 MIN_SERIES_POSTS = 30
 EVENT_WINDOW_H = 24
-MIN_ACTIVE_CELLS = 20  # distinct (day, hour) cells an account must be seen in for a circadian fit
 BATCH_MIN = {"hour": 3, "day": 5}
 
 
