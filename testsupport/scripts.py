@@ -23,5 +23,9 @@ def load_script(name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ImportError(f"no script {name!r} in {SCRIPTS}")
     mod = importlib.util.module_from_spec(spec)
+    # Registered before it runs, as an import would: a dataclass with string annotations looks its
+    # module up in sys.modules while the class is made (`tests/test_validate_origin_apart.py`
+    # failed alone, and passed in the whole suite only where another file had imported it first).
+    sys.modules[name] = mod
     spec.loader.exec_module(mod)
     return mod
