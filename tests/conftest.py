@@ -153,3 +153,24 @@ def analysed_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempP
     with open_study(dst, read_only=False) as st:
         analyze(st, Context(election=load_election("us-2016"), log=lambda m: None))
     return dst
+
+
+@pytest.fixture(scope="session")
+def scored_us_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bundled sample after the command line's `analyze --election us-2016 --only accounts`,
+    once per test session (per xdist worker): `test_no_election` and `test_recorded_election_reuse`
+    each began with that same command on their own copies. Shared and read only: a test that writes
+    takes a copy (`testsupport.study_copies.copy_study`); the session's end fails if the file changed.
+    The study file is named `s.duckdb`, as the copies the tests made were."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from testsupport.study_copies import copy_study, digest, unchanged
+
+    path = copy_study(sample_study_path, tmp_path_factory.mktemp("scored_us") / "s.duckdb")
+    res = CliRunner().invoke(app, ["analyze", str(path), "--election", "us-2016", "--only", "accounts"])
+    assert res.exit_code == 0, res.output
+    before = digest(path)
+    yield path
+    unchanged(path, before)
+

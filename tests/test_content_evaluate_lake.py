@@ -7,7 +7,6 @@ The labels are written from the study's own predictions (no hand labels are read
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +46,18 @@ def _evaluate(study: Path, labels: Path) -> str:
 
 
 def test_an_evaluation_is_recorded_in_a_lake_as_in_a_duckdb_study(
-        spark: Any, sample_study_path: Path, tmp_path: Path) -> None:
+        spark: Any, labelled_sample_path: Path, tmp_path: Path) -> None:
     from botwatch import open_study
     from botwatch.content.score import EVALUATE_STAGE, recorded_evaluation
-    from botwatch.content.stage import run_content
     from botwatch.engines.lake import lake_from_study
     from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
     from botwatch.report.section_parties import parties_section
+    from testsupport.study_copies import copy_study
 
-    db = tmp_path / "s.duckdb"
-    shutil.copy(sample_study_path, db)
+    # The sample with the content stage run for us-2016 (`run_content` with its defaults, which
+    # this test used to run on its own copy): the session's study, copied before writing.
+    db = copy_study(labelled_sample_path, tmp_path / "s.duckdb")
     with open_study(db, read_only=False) as st:
-        run_content(st, US, log=lambda m: None)
         write_estimates(st, compute_estimates(st, US, EstimateOptions(sample_rate=0.01, reps=50), log=lambda m: None))  # the section needs them
         lake_from_study(st, tmp_path / "lake", spark=spark).close()
     lake = tmp_path / "lake"

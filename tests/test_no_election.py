@@ -27,13 +27,11 @@ def _study(tmp_path: Path, sample_study_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def scored_us_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample after `analyze --election us-2016 --only accounts`, run once for the module:
-    five tests began with that same command on their own copy. Read only: tests copy it."""
-    study = _study(tmp_path_factory.mktemp("scored_us"), sample_study_path)
-    res = CliRunner().invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
-    assert res.exit_code == 0, res.output
-    return study
+def scored_us_path(scored_us_sample_path: Path) -> Path:
+    """The sample after `analyze --election us-2016 --only accounts` (five tests began with that
+    same command on their own copy): the session's `scored_us_sample_path`, which
+    test_recorded_election_reuse shares. Read only: tests copy it."""
+    return scored_us_sample_path
 
 
 @pytest.fixture(scope="module")

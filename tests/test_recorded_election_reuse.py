@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 from botwatch.cli import app
 
 
-def _study(tmp_path: Path, sample_study_path: Path) -> Path:
+def _study(tmp_path: Path, source: Path) -> Path:
+    """A private copy of `source` (the ingested sample, or the session's `scored_us_sample_path`)."""
     dst = tmp_path / "s.duckdb"
-    shutil.copy(sample_study_path, dst)
+    shutil.copy(source, dst)
     return dst
 
 
@@ -30,11 +31,9 @@ def _elections(path: Path, stage: str) -> list[object]:
     return [json.loads(p).get("election") for (p,) in rows]
 
 
-def test_analyze_without_election_reuses_the_recorded_one(tmp_path: Path, sample_study_path: Path) -> None:
-    study = _study(tmp_path, sample_study_path)
+def test_analyze_without_election_reuses_the_recorded_one(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    study = _study(tmp_path, scored_us_sample_path)  # after `analyze --election us-2016 --only accounts`
     runner = CliRunner()
-    first = runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"])
-    assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
     assert again.exit_code == 0, again.output
     assert "using the election this study was analysed with: us-2016 (preset)" in again.output
@@ -55,12 +54,11 @@ def test_a_study_never_analysed_with_an_election_keeps_running_without(tmp_path:
     assert est.exit_code == 2 and "needs --election" in est.output
 
 
-def test_different_elections_in_different_stages_are_refused(tmp_path: Path, sample_study_path: Path) -> None:
+def test_different_elections_in_different_stages_are_refused(tmp_path: Path, scored_us_sample_path: Path) -> None:
     from botwatch import open_study
 
-    study = _study(tmp_path, sample_study_path)
+    study = _study(tmp_path, scored_us_sample_path)  # after `analyze --election us-2016 --only accounts`
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
     with open_study(study, read_only=False) as st:  # as `analyze --only bursts --election uk-ge2017` records it
         st.sql("INSERT INTO runs VALUES ('x', 'bursts', '{\"election\": \"uk-ge2017\"}', '0', now(), now(), 'ok', 0, NULL)")
     res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
@@ -71,10 +69,9 @@ def test_different_elections_in_different_stages_are_refused(tmp_path: Path, sam
     assert chosen.exit_code == 0 and "using the election" not in chosen.output
 
 
-def test_estimate_without_election_uses_the_recorded_one(tmp_path: Path, sample_study_path: Path) -> None:
-    study = _study(tmp_path, sample_study_path)
+def test_estimate_without_election_uses_the_recorded_one(tmp_path: Path, scored_us_sample_path: Path) -> None:
+    study = _study(tmp_path, scored_us_sample_path)  # after `analyze --election us-2016 --only accounts`
     runner = CliRunner()
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
     res = runner.invoke(app, ["estimate", str(study), "--reps", "20"])
     assert res.exit_code == 0, res.output
     assert "using the election this study was analysed with: us-2016" in res.output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,22 +37,43 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _report_once(analysed_sample_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, dict[str, bytes]]:
-    study = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def earlier_report(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """(study, output folder): a copy of the analysed sample and `botwatch report` of it with a
+    reader's own file added to its data folder, built once for the module (each test built the
+    same earlier report for itself). Read only: `_report_once` copies the folder."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from testsupport.study_copies import digest, unchanged
+
+    folder = tmp_path_factory.mktemp("earlier_report")
+    study = folder / "s.duckdb"
     shutil.copy(analysed_sample_path, study)
-    out = tmp_path / "out"
+    out = folder / "out"
     out.mkdir()
-    code, err = _botwatch(["report", str(study), "-o", str(out / "r.html")], capsys)
-    assert code == 0, err
+    res = CliRunner().invoke(app, ["report", str(study), "-o", str(out / "r.html")])
+    assert res.exit_code == 0, res.output
     (out / "r-data" / "my-notes.txt").write_text("kept", encoding="utf-8")  # a reader's own file in the folder
-    return study, out, _snapshot(out)
+    before = digest(study)
+    yield study, out
+    unchanged(study, before)  # the tests' reports read the shared study; none may write into it
 
 
-def test_ctrl_c_while_building_keeps_the_earlier_report_whole(analysed_sample_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def _report_once(earlier_report: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """The earlier report's study (shared: `report` opens it read only, and a report names its study
+    by path, so a copy of the study would make the earlier report another study's) and a private
+    copy of its output folder, with the folder's snapshot."""
+    out = tmp_path / "out"
+    shutil.copytree(earlier_report[1], out)
+    return earlier_report[0], out, _snapshot(out)
+
+
+def test_ctrl_c_while_building_keeps_the_earlier_report_whole(earlier_report: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                monkeypatch: pytest.MonkeyPatch, fresh_guard: None) -> None:
     from botwatch.report import sections
 
-    study, out, before = _report_once(analysed_sample_path, tmp_path, capsys)
+    study, out, before = _report_once(earlier_report, tmp_path)
     assert "r.html" in before and any(k.startswith("r-data/") and k.endswith(".csv") for k in before)
     sections.all_sections()  # registered
     order, _fn = sections._SECTIONS["methods"]
@@ -67,11 +89,11 @@ def test_ctrl_c_while_building_keeps_the_earlier_report_whole(analysed_sample_pa
     assert sorted(p.name for p in out.iterdir()) == ["r-data", "r.html"]
 
 
-def test_a_crash_while_building_keeps_the_earlier_report_whole(analysed_sample_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_a_crash_while_building_keeps_the_earlier_report_whole(earlier_report: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                monkeypatch: pytest.MonkeyPatch, fresh_guard: None) -> None:
     from botwatch.report import staleness
 
-    study, out, before = _report_once(analysed_sample_path, tmp_path, capsys)
+    study, out, before = _report_once(earlier_report, tmp_path)
 
     def broken(study: object) -> None:
         raise RuntimeError("disk on fire")
@@ -83,9 +105,9 @@ def test_a_crash_while_building_keeps_the_earlier_report_whole(analysed_sample_p
     assert sorted(p.name for p in out.iterdir()) == ["r-data", "r.html"]
 
 
-def test_a_finished_report_replaces_the_earlier_one_and_keeps_a_readers_files(analysed_sample_path: Path, tmp_path: Path,
+def test_a_finished_report_replaces_the_earlier_one_and_keeps_a_readers_files(earlier_report: tuple[Path, Path], tmp_path: Path,
                                                                               capsys: pytest.CaptureFixture[str], fresh_guard: None) -> None:
-    study, out, before = _report_once(analysed_sample_path, tmp_path, capsys)
+    study, out, before = _report_once(earlier_report, tmp_path)
     code, err = _botwatch(["report", str(study), "-o", str(out / "r.html"), "--title", "another title"], capsys)
     assert code == 0, err
     html = (out / "r.html").read_text(encoding="utf-8")

@@ -37,15 +37,28 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def _analysed(tmp_path: Path, sample_study_path: Path, *extra: str) -> Path:
-    """The sample, accounts stage run with a custom election (the CLI, as a user runs it)."""
-    study = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def analysed_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample after `analyze --election toy.toml --only accounts` (the CLI, as a user runs it),
+    once for the module: four tests each ran that same command on their own copy. The election
+    file is deleted once the study has recorded it: everything here reads the study's copy of it
+    (`elections show` checks that it is the copy that counts). Read only: tests copy it."""
+    folder = tmp_path_factory.mktemp("toy_accounts")
+    study = folder / "s.duckdb"
     shutil.copy(sample_study_path, study)
-    toml = tmp_path / "toy.toml"
+    toml = folder / "toy.toml"
     toml.write_text(ELECTION, encoding="utf-8")
-    res = CliRunner().invoke(app, ["analyze", str(study), "--election", str(toml), "--only", "accounts", *extra])
+    res = CliRunner().invoke(app, ["analyze", str(study), "--election", str(toml), "--only", "accounts"])
     assert res.exit_code == 0, res.output
+    toml.unlink()  # the file has moved on: the study's copy is what counts
     return study
+
+
+def _analysed(tmp_path: Path, analysed_path: Path) -> Path:
+    """A private copy of `analysed_path` as `tmp_path/s.duckdb` (the name the report's commands show)."""
+    from testsupport.study_copies import copy_study
+
+    return copy_study(analysed_path, tmp_path / "s.duckdb")
 
 
 def _accounts_params(study: Path) -> dict[str, Any]:
@@ -55,8 +68,8 @@ def _accounts_params(study: Path) -> dict[str, Any]:
         return json.loads(st.sql("SELECT params FROM runs WHERE stage = 'accounts' ORDER BY finished_at DESC LIMIT 1")[0][0])
 
 
-def test_accounts_stage_records_its_model_hashes(tmp_path: Path, sample_study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    study = _analysed(tmp_path, sample_study_path)
+def test_accounts_stage_records_its_model_hashes(tmp_path: Path, analysed_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    study = _analysed(tmp_path, analysed_path)
     p = _accounts_params(study)
     assert p["bot_model_sha256"] == _sha(ACCOUNTS / "models" / "bot_model.json.gz") and p["bot_model_file"] is None
     assert p["bot_behaviour_sha256"] == _sha(ACCOUNTS / "data" / "bot_behaviour.json")
@@ -73,9 +86,9 @@ def test_accounts_stage_records_its_model_hashes(tmp_path: Path, sample_study_pa
     assert p["bot_model_file"] == str(own) and p["bot_model_sha256"] == _sha(own)
 
 
-def test_elections_show_study_gives_the_recorded_toml_back(tmp_path: Path, sample_study_path: Path) -> None:
-    study = _analysed(tmp_path, sample_study_path)
-    (tmp_path / "toy.toml").unlink()  # the file has moved on: the study's copy is what counts
+def test_elections_show_study_gives_the_recorded_toml_back(tmp_path: Path, sample_study_path: Path, analysed_path: Path) -> None:
+    study = _analysed(tmp_path, analysed_path)
+    assert not (analysed_path.parent / "toy.toml").exists()  # the file has moved on: the study's copy is what counts
     runner = CliRunner()
     toml = runner.invoke(app, ["elections", "show", str(study), "--toml"])
     assert toml.exit_code == 0 and toml.stdout == ELECTION
@@ -99,11 +112,11 @@ def _hostile_record(study: Path) -> None:
         st.sql("INSERT INTO sources (source, sha256, bytes, format, ingested_at) VALUES (?, ?, 7, 'jsonl', TIMESTAMP '2000-01-01')", [HOSTILE, "ab" * 32])
 
 
-def test_report_reproduction_paragraph(tmp_path: Path, sample_study_path: Path) -> None:
+def test_report_reproduction_paragraph(tmp_path: Path, analysed_path: Path) -> None:
     from botwatch import __version__, open_study
     from botwatch.report import build_report
 
-    study = _analysed(tmp_path, sample_study_path)
+    study = _analysed(tmp_path, analysed_path)
     _hostile_record(study)
     with open_study(study) as st:
         out = build_report(st, tmp_path / "r.html", exports=False)
@@ -127,7 +140,7 @@ def test_report_reproduction_paragraph(tmp_path: Path, sample_study_path: Path) 
 
 
 @pytest.mark.browser
-def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: Path) -> None:
+def test_reproduction_paragraph_in_a_browser(tmp_path: Path, analysed_path: Path) -> None:
     """The paragraph renders as text in headless Chromium: the hostile name runs nothing."""
     from tests.test_report_browser import CHROMIUM, Page, ARGS
     from botwatch import open_study
@@ -136,7 +149,7 @@ def test_reproduction_paragraph_in_a_browser(tmp_path: Path, sample_study_path: 
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"chromium not found at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
-    study = _analysed(tmp_path, sample_study_path)
+    study = _analysed(tmp_path, analysed_path)
     _hostile_record(study)
     long = [f"/data/archive/part-{i:05d}.jsonl" for i in range(40)]  # about 1,300 characters: was cut at 600
     with open_study(study, read_only=False) as st:
