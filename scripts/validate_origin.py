@@ -378,6 +378,7 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
             near = (origin_textpool.near_russia([own[i] for i in idx], [keys[i] for i in idx], neighbours, NEAR_MIN)
                     if own is not None and keys is not None else None)
             adj, prior = apply_stratified([results[i] for i in idx], home, near)
+            nears = [False] * len(idx) if near is None else [bool(x) for x in near]
             kept = [(i, r) for i, r in zip(idx, adj) if meta[i][0] is not None]
             rows = with_sources([(split, meta[i][0], meta[i][3], r.country == "RU") for i, r in kept], [ids[i] for i, _ in kept])
             cal = calibration([(r.p_russia or 0.0, meta[i][2]) for i, r in zip(idx, adj) if r.country is not None])
@@ -386,6 +387,7 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
             out.setdefault(split, {})[name] = {
                 "accounts": len(idx), "with_evidence": n_ev, "true_russia_share": round(true, 4),
                 "estimated_share": None if prior is None else [round(prior.share, 4), round(prior.lo, 4), round(prior.hi, 4)],
+                "strata": strata(prior, [(bool(meta[i][2]), nr) for i, r, nr in zip(idx, adj, nears) if r.country is not None]),
                 "shares": share_table(rows).get(split, {}), "calibration": cal,
             }
     return out
@@ -419,6 +421,38 @@ def textpool_false_alarms(own: list, keys: list, meta: list, shipped: object, lo
                 "posing_gained": sum(before[j].country != "RU" and after[j].country == "RU" for j, i in enumerate(idx) if meta[i][0] == "IRA posing as locals"),
             }
     return out
+
+
+def strata(prior: Any, truth: list[tuple[bool, bool]]) -> dict | None:
+    """The study prior's estimate against the truth *over the same accounts*: `estimated_share` is
+    the far stratum's (accounts sharing no text with one placed in Russia, `apply_stratified`), and
+    it used to be printed beside the true share of all accounts, near ones included. `truth`:
+    (run from Russia, near Russia) per account with origin evidence. Per stratum: accounts, true
+    share, estimate [95%]; and the overall estimate (`StudyPrior.overall`) against the overall truth."""
+    if prior is None:
+        return None
+
+    def one(rows: list[bool], est: Any) -> dict:
+        return {"accounts": len(rows), "true_russia_share": round(sum(rows) / max(len(rows), 1), 4),
+                "estimated_share": None if est is None else [round(est.share, 4), round(est.lo, 4), round(est.hi, 4)]}
+
+    far = [t for t, n in truth if not n]
+    near = [t for t, n in truth if n]
+    return {"far": one(far, prior), "near": one(near, prior.near) if near else None,
+            "overall": {"accounts": len(truth), "true_russia_share": round(sum(t for t, _ in truth) / max(len(truth), 1), 4),
+                        "estimated_share": round(prior.overall(), 4)}}
+
+
+def _strata_words(st: dict | None) -> str:
+    if not st:
+        return ""
+    f, n, o = st["far"], st["near"], st["overall"]
+    e = f["estimated_share"]
+    out = f"; far stratum ({f['accounts']:,}): true {f['true_russia_share']:.3f}, estimated {e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+    if n and n["estimated_share"]:
+        e = n["estimated_share"]
+        out += f"; near stratum ({n['accounts']:,}): true {n['true_russia_share']:.3f}, estimated {e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+    return out + f"; overall: true {o['true_russia_share']:.3f}, estimated {o['estimated_share']:.3f}"
 
 
 def check_part(study_path: Path, ids: list[str], gs: list[tuple[str | None, str]], part: str) -> None:
@@ -482,11 +516,13 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
     got = stored_rows(scores, groups_and_splits(data, scores["account_id"].tolist()), names_ru, with_text_neighbours(own, keys, neighbours))
     rows, row_ids = got["rows"], got["ids"]
     with_ev = [a in ira_ids for a, r in zip(ids, pooled) if r.country is not None]
+    near = origin_textpool.near_russia(own, keys, neighbours, NEAR_MIN)
     kept = [(a, r, g, inp.n_posts) for a, r, inp, (g, _s) in zip(ids, own, inputs, gs_b) if g is not None]
     return {
         "accounts": len(ids), "ira_handles": sum(a in ira_ids for a in ids), "with_evidence": len(with_ev),
         "true_russia_share": round(sum(with_ev) / max(len(with_ev), 1), 4),
         "estimated_share": None if prior is None else [round(prior.share, 4), round(prior.lo, 4), round(prior.hi, 4)],
+        "strata": strata(prior, [(a in ira_ids, bool(n)) for a, r, n in zip(ids, pooled, near) if r.country is not None]),
         "stage_log": [m for m in said if "study prior" in m or "study home share" in m],
         "true_home_share": true_home_share(ids, own, gs_b),
         "accounts_with_text_neighbours": len(with_text_neighbours(own, keys, neighbours)),
@@ -503,7 +539,7 @@ def _part_study_print(part: str, c: dict) -> None:
     e = c["estimated_share"]
     est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
     _table(f"{part} part AS ITS OWN STUDY ({c['accounts']:,} accounts, {c['ira_handles']:,} IRA handles; study prior: true Russia-run share "
-           f"{c['true_russia_share']:.3f}, estimated {est}): share with Russia as most likely origin", c["shares"])
+           f"{c['true_russia_share']:.3f}, estimated {est}{_strata_words(c.get('strata'))}): share with Russia as most likely origin", c["shares"])
     _calibration_print(f"{part} part as its own study: reliability of P(Russia) (accounts with origin evidence)", c["calibration"])
     _calibration_print(f"{part} part as its own study: the same, accounts whose own profile names Russia set apart", c["calibration_set_apart"])
     for k, table in c["calibration_by_text_neighbours"].items():
@@ -526,6 +562,8 @@ def _designs_print(d: dict) -> None:
                 cells.append("   -   " if x is None else f"{x['share']:.3f}")
             est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
             print(name.ljust(28) + f"{c['accounts']:9d}  {c['true_russia_share']:.3f}  {est}".ljust(43) + "  ".join(cells))
+            if c.get("strata"):
+                print(" " * 30 + "study prior by stratum" + _strata_words(c["strata"]))
             worst = max((abs(b["mean_p"] - b["observed"]) for b in c["calibration"] if b["n"] >= 30), default=0.0)
             print(" " * 30 + "reliability (bins with >= 30 accounts): " + "; ".join(
                 f"{b['p_from']:.2f}-{b['p_to']:.2f}: P {b['mean_p']:.2f} obs {b['observed']:.2f} (n={b['n']})" for b in c["calibration"] if b["n"] >= 30)

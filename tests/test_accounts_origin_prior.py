@@ -245,3 +245,25 @@ def test_one_account_is_named_in_the_singular() -> None:
     many = dataclasses.replace(estimate([0.9, 0.1], 0.068), scope=NEAR_SCOPE)
     assert many.whose().startswith("2 accounts with origin evidence that post the same")
     assert "the one account with origin evidence" in estimate([0.2], 0.068).sentence(0.2, 0.1)
+
+
+def test_every_estimate_but_the_near_strata_says_what_it_read_held_out() -> None:
+    """"an estimated 1.0% [0.7%, 1.3%] of them are run from Russia" read as a measurement; on the
+    held-out test part that stratum held 2.5% Russia-run accounts. The clause carries the check,
+    whose figures are the committed validation file's."""
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from botwatch.accounts.origin_prior import FAR_SCOPE, HELD_OUT_MIXED, HELD_OUT_NONE, NEAR_SCOPE, estimate
+
+    fig = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "origin-validation.json").read_text())
+    far = fig["part_studies"]["test"]["strata"]["far"]
+    none = fig["study_designs"]["test"]["ordinary accounts alone"]["strata"]["far"]
+    assert HELD_OUT_MIXED == (far["estimated_share"][0], far["true_russia_share"])
+    assert HELD_OUT_NONE == (none["estimated_share"][0], none["true_russia_share"])
+    far_prior = dataclasses.replace(estimate([0.01] * 40 + [0.9], 0.068), scope=FAR_SCOPE)
+    said = far_prior.sentence(0.5, 0.2)
+    assert "held out, such an estimate read 1.0% where 2.5% were" in said and "0.06% where none were" in said, said
+    assert "held out" in estimate([0.2], 0.068).sentence(0.2, 0.1)
+    assert "held out" not in dataclasses.replace(estimate([0.9] * 5, 0.068), scope=NEAR_SCOPE).sentence(0.9, 0.95)

@@ -63,10 +63,12 @@ def _xfail_while_test_part_unread() -> None:
 @pytest.fixture(scope="module")
 def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
+    base = tmp_path_factory.mktemp("ingested") / "s.duckdb"  # ingested once; each election's content run on a copy
+    r = CliRunner().invoke(app, ["ingest", str(base), str(FIX / "ira_stance_posts.csv")])
+    assert r.exit_code == 0, r.output
     for key in ("uk-ge2017", "us-2016"):
         db = tmp_path_factory.mktemp(key) / "s.duckdb"
-        r = CliRunner().invoke(app, ["ingest", str(db), str(FIX / "ira_stance_posts.csv")])
-        assert r.exit_code == 0, r.output
+        shutil.copy(base, db)
         r = CliRunner().invoke(app, ["analyze", str(db), "--election", key, "--stage", "content"])
         assert r.exit_code == 0, r.output
         out[key] = db

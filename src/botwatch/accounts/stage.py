@@ -37,7 +37,7 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows,
                            workers=workers)
     if log is not None and prior is not None:
-        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.whose()} are run from Russia")
+        log(f"accounts: study prior: an estimated {prior.share:.1%} [{prior.lo:.1%}, {prior.hi:.1%}] of {prior.whose()} are run from Russia{prior.held_out()}")
         near = prior.near
         if near is not None and near.scope != prior.scope:
             verb = "is" if near.accounts == 1 else "are"
