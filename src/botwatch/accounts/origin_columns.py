@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from botwatch.accounts import origin_desk, origin_shifts
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS
 from botwatch.accounts.origin import (
     FLOOR_LOCATION,
     IGNORED_LANGS,
@@ -43,7 +44,6 @@ from botwatch.accounts.origin import (
     HOURS_WITHHELD,
     _hours_item,
     _hours_withheld_item,
-    hours_readable,
     _place_item,
     _post_langs_item,
     _post_script_item,
@@ -360,8 +360,10 @@ def _hours(data: Any, keys: list[tuple[str, str]], year: np.ndarray, month: np.n
     """The office-hours slot (else the circadian fit, or the note that the hours were withheld),
     as `evidence_vectors`; `cells`, `days`: `_count`s (None: not gated)."""
     out = np.full(len(keys), -1, np.int64)
-    readable = np.ones(len(keys), bool) if cells is None else (cells < 0) | np.array([hours_readable(c) for c in cells.tolist()], bool)
-    office_ok = np.ones(len(keys), bool) if days is None else (days < 0) | np.array([origin_shifts.days_readable(d) for d in days.tolist()], bool)
+    # `origin.hours_readable` and `origin_shifts.days_readable` on whole columns (-1: not counted, not
+    # gated), with their own bounds: one comparison per column, not a Python call per account.
+    readable = np.ones(len(keys), bool) if cells is None else (cells < 0) | (cells >= MIN_ACTIVE_CELLS)
+    office_ok = np.ones(len(keys), bool) if days is None else (days < 0) | (days >= origin_shifts.MIN_DAYS)
     if data.shift_counts:
         for i, k in enumerate(keys):
             counts = data.shift_counts.get(k)
