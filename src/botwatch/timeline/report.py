@@ -115,10 +115,10 @@ def span_words(span: tuple[datetime, datetime], election: Any) -> dict[str, Any]
     2016 days under uk-ge2017, outside that window and with none of its events in them."""
     window = zones.window_utc(election) if election is not None else None
     inside = window is not None and not (span[1] < window[0].replace(hour=0, minute=0, second=0, microsecond=0) or span[0] >= window[1])
-    _, start, end = chart_range(span)
+    freq, start, end = chart_range(span)
     events = _events(election)
     return {"in_window": inside, "events_shown": sum(1 for at, _ in events if start <= at <= end), "events_all": len(events),
-            "one_day": span[0] == span[1]}
+            "one_day": freq == "hour"}
 
 
 def hour_of_day(study: Study) -> Markup | None:
