@@ -153,3 +153,18 @@ def test_the_item_counts_only_what_was_measured_against_ordinary_accounts() -> N
     person = osh.item(_counts(np.array(LOCAL_PROFILE), 0, 300), codes(), "GB")
     assert person is not None and person.log_l[ru] - np.delete(person.log_l, ru).max() >= min(
         parameters()["office_hours_lr"]["log_ratio"]) * parameters()["slopes"]["office_hours"] - 1e-9
+
+
+def test_the_sentence_reads_with_and_without_silent_hours() -> None:
+    """An account posting in every Moscow hour read "… and the account is no silent hours Moscow
+    time" in its evidence (seen on an IRA handle's explorer row)."""
+    flat = [10] * 24
+    said = osh.sentence(flat, "×1.61", "US")
+    assert "the account is no silent" not in said
+    assert said.startswith("office shifts: of 240 posts, the busiest hours are ")
+    assert " Moscow time and the account has no silent hour; the hours fit " in said
+    night = [0] * 24
+    for h in (20, 21, 22, 23):  # UTC 20-24 = 23:00-03:00 Moscow time
+        night[h] = 25
+    said = osh.sentence(night, "×2.00", "US")
+    assert "and the account is nearly silent 03:00-23:00 Moscow time; the hours fit" in said

@@ -306,15 +306,16 @@ def sentence(counts: Sequence[int], move: str, ref: str) -> str:
     share = x / max(n, 1)
     quiet = [h for h in range(24) if share[h] < 0.25 / 24]
     busy = [int(h) for h in np.argsort(-share)[:4]]
-    quiet_txt = f"nearly silent {_hours_words(quiet)}" if quiet else "no silent hours"
+    # (No silent hour: "the account is no silent hours" read as nonsense in every evidence list.)
+    hours = (f"the busiest hours are {_hours_words(busy)} and the account is nearly silent {_hours_words(quiet)} Moscow time" if quiet
+             else f"the busiest hours are {_hours_words(busy)} Moscow time and the account has no silent hour")
     if move.startswith("÷"):  # the measured ratio says these hours are commoner among ordinary accounts
         fit = ("the hours fit a person's day at home as well as or better than a working day in UTC+3 (measured "
                "against the development IRA handles and ordinary accounts), a pattern of hours, not a place")
     else:
         fit = ("the hours fit a working day in UTC+3 (as the development IRA handles' did) better than "
                "a person's day in each country's own zones, a pattern of hours, not a place")
-    return (f"office shifts: of {n:,} posts, the busiest hours are {_hours_words(busy)} and the account is {quiet_txt} "
-            f"Moscow time; {fit}: odds of Russia against {ref} {move}")
+    return f"office shifts: of {n:,} posts, {hours}; {fit}: odds of Russia against {ref} {move}"
 
 
 def move_words(log_ratio: float) -> str:
