@@ -139,12 +139,12 @@ def masked_rows_per_row(X: pd.DataFrame, idx: np.ndarray, off: np.ndarray, few: 
     return masked
 
 
-def name_signals_per_account(accounts: pd.DataFrame) -> tuple[list[bool], list[float]]:
+def name_signals_per_account(accounts: pd.DataFrame) -> tuple[list[bool | None], list[float]]:
     """The reference for `features.name_signals`: `signals.english_female_first` and
-    `signals.anonymity` called account by account."""
+    `signals.anonymity` called account by account (None: no display name to test)."""
     names = accounts["display_name"].tolist()
     firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]
-    female = [signals.english_female_first(f) for f in firsts]
+    female = [signals.english_female_first(f) if isinstance(v, str) else None for v, f in zip(names, firsts)]
     anonymity = [
         signals.anonymity(a, b, c, None if pd.isna(d) else bool(d), first=f)
         for a, b, c, d, f in zip(names, *(accounts[k].tolist() for k in ("description", "location", "default_image")), firsts)
@@ -152,14 +152,17 @@ def name_signals_per_account(accounts: pd.DataFrame) -> tuple[list[bool], list[f
     return female, anonymity
 
 
-def female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool]:
+def female_name_mismatch_per_account(data: AccountData, origins: list[OriginResult]) -> list[bool | None]:
     """The reference for `scoring._female_name_mismatch`: every account's tests, then
-    `fem and elsewhere`."""
+    `fem and elsewhere` (None where the name test is unknown)."""
     f = data.features
     mismatch = []
     columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
                   data.accounts["description"].tolist())
     for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
+        if fem_v is None or fem_v is pd.NA:
+            mismatch.append(None)
+            continue
         fem = bool(fem_v)
         elsewhere = scoring._points_elsewhere(o, lang_v, top_v, desc_v)
         mismatch.append(fem and elsewhere)

@@ -142,14 +142,16 @@ def origin_inputs(data: AccountData) -> list[OriginInput]:
     return out
 
 
-def _female_name_mismatch(data: AccountData, origins: "list[OriginResult] | OriginTable") -> list[bool]:
+def _female_name_mismatch(data: AccountData, origins: "list[OriginResult] | OriginTable") -> list[bool | None]:
     """The female-name seed signal needs the origin: an English woman's name on an account whose
-    origin, languages or profile script point elsewhere."""
+    origin, languages or profile script point elsewhere. None (unknown) where the archive gives
+    no display name (`english_female_name` is NA there)."""
     f = data.features
     # Only an account with an English woman's name can mismatch (`fem and elsewhere`): the tests
     # of the origin, languages and script run for those alone, each column read as a list once.
-    mismatch = [False] * len(origins)
-    female = [i for i, v in enumerate(f["english_female_name"].tolist()) if bool(v)]
+    names = f["english_female_name"].tolist()
+    mismatch: list[bool | None] = [None if v is None or v is pd.NA else False for v in names]
+    female = [i for i, v in enumerate(names) if v is not None and v is not pd.NA and bool(v)]
     if not female:
         return mismatch
     pick = lambda values: [values[i] for i in female]  # noqa: E731

@@ -233,6 +233,27 @@ def _home_unknown(election: Any) -> bool:
     return bool(home) and not home_known(home)
 
 
+def amplified_words(top: list[dict[str, Any]], stored: int = 5) -> str:
+    """The headline's clause on what the largest cluster amplified most, from its `top_amplified`
+    entries (ranked, labelled): one account only where it leads alone. Where several tie at the
+    top the clause names them as a tie ("… tie at 1 share each"), and "possibly more" where the
+    tie fills every stored entry (`stored`, the stage keeps five). Why: on the validation's
+    development study the headline read "amplified @rentvchannel most (1 shares)" where three
+    accounts had one share each, singling out whichever sorted first. Empty when nothing was
+    amplified."""
+    if not top:
+        return ""
+    n = int(top[0]["shares"])
+    unit = "share" if n == 1 else "shares"
+    tied = [e for e in top if int(e["shares"]) == n]
+    if len(tied) == 1:
+        return f"amplified {top[0]['label']} most ({n:,} {unit})"
+    names = [str(e["label"]) for e in tied]
+    more = len(tied) >= stored
+    listed = ", ".join(names) + ", possibly more" if more else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"amplified no one account most: {listed} tie at {n:,} {unit} each"
+
+
 @section("coordination", order=50)
 def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     facts = coordination_facts(study)
@@ -246,7 +267,8 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     res = resolution(study, int(s["options"]["window_s"]))
     headline = []
     if big is not None:
-        headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"], res=res))
+        headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"], res=res,
+                               amplified=amplified_words(big["top_amplified"])))
     html = render(
         "coordination.html.j2",
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
