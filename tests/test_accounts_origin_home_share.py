@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from botwatch.accounts.origin import OriginInput, origin_posterior
+from botwatch.accounts.origin import OriginInput, OriginResult, origin_posterior
 from botwatch.accounts.origin_batch import origin_posteriors
 from botwatch.accounts.origin_prior import (
     HOME_KIND, apply_home_share, apply_study_prior, compress, estimate_home, estimate_mix, home_base, home_rows, mix_codes,
@@ -49,7 +49,10 @@ def test_an_election_study_raises_the_home_share_and_its_english_accounts_count_
     assert english.p_russia == results[-1].p_russia  # P(Russia) is the Russia prior's to set
     russian = after[300]  # posts in Russian: its P(Russia) and the stored RU probability stay, home gains from the third countries
     assert russian.p_russia == results[300].p_russia and russian.probabilities["RU"] == results[300].probabilities["RU"]
-    assert russian.probabilities["GB"] > results[300].probabilities["GB"] and russian.probabilities.get("UA", 0) < results[300].probabilities["UA"]
+    def third(r: OriginResult) -> float:  # the shown probabilities of the countries other than Russia and home
+        return sum(v for c, v in r.probabilities.items() if c not in ("RU", "GB"))
+
+    assert russian.probabilities["GB"] > results[300].probabilities["GB"] and third(russian) < third(results[300])
 
 
 def test_a_study_of_troll_accounts_leaves_the_home_share_to_its_other_accounts() -> None:
