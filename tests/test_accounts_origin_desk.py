@@ -7,10 +7,12 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from botwatch import open_study
 from botwatch.accounts import origin_desk as od
+from botwatch.accounts import origin_shifts as osh
 from botwatch.accounts.features import _hour_rows
 from botwatch.accounts.origin import OriginInput, evidence_vectors
 from botwatch.accounts.origin_signals import parameters
@@ -104,19 +106,24 @@ def _russia_log_odds(inp: OriginInput) -> float:
 
 
 def test_a_fan_cannot_get_more_than_the_bound_from_its_desk() -> None:
-    # A fan with 4 posts of its own retweeting two busy IRA accounts within the hour: 244 desk posts
-    # on the Moscow clock. Read as its own (the sixth pass as first shipped) they gave odds over
-    # x1,000,000; read as the desk's they count at most BOUND_POSTS posts' worth.
-    counts = [0] * 24
-    for h, n in zip((18, 19, 20, 21, 22, 23, 0, 1, 2), (20, 30, 30, 30, 30, 30, 30, 30, 14)):  # 21:00-06:00 Moscow time
-        counts[h] = n
-    assert sum(counts) == 244
+    # A fan with 4 posts of its own retweeting two busy IRA accounts within the hour: about 245 desk posts
+    # in the fitted office profiles' mean hours (what real IRA desks post like). Read as its own (the
+    # sixth pass as first shipped) such hours gave odds over x1,000,000; read as the desk's they count
+    # at most BOUND_POSTS posts' worth. (Until the refit of 2026-12-04 this was a hard-edged
+    # 21:00-06:00 Moscow night shift; the refitted person's day has an office-day shape, which such a
+    # shift fits on the North American clock, so that one now counts against Russia.)
+    fitted = osh.parameters()
+    assert fitted is not None
+    office = fitted["office"]
+    mean = np.asarray(office["weights"]) @ np.asarray(office["templates"])
+    counts = np.round(245 * mean / mean.sum()).astype(int).tolist()
+    n = sum(counts)
     full = _russia_log_odds(OriginInput(n_posts=4, shift_counts=counts))
     fan = _russia_log_odds(OriginInput(n_posts=4, shift_counts=counts, shift_from_desk=True, desk_own_posts=4))
-    # The risk the reviewer found: read as its own, the desk's 244 posts said over x1,000,000 (the
+    # The risk the reviewer found: read as its own, a desk's hundreds of posts said over x1,000,000 (the
     # profiles' raw ratio); the item now counts at most the ratio measured on real accounts.
     assert 0 < full <= max(parameters()["office_hours_lr"]["log_ratio"]) + 1e-9
-    assert 0 < fan <= od.BOUND_POSTS / 244 * full + 1e-9
+    assert 0 < fan <= od.BOUND_POSTS / n * full + 1e-9
     # Ten times the desk's posts give the fan no more (the same shape at the same BOUND_POSTS posts' worth).
     bigger = _russia_log_odds(OriginInput(n_posts=4, shift_counts=[10 * c for c in counts], shift_from_desk=True, desk_own_posts=4))
     assert bigger <= fan * 1.05
