@@ -100,3 +100,19 @@ def test_the_creation_table_names_its_population_once(analysed_sample_path: Path
         words = _words(time_section(st, {"election": load_election("us-2016")}).html)  # type: ignore[union-attr]
     assert "all accounts posting in the election window" in words
     assert "all: all accounts" not in words
+
+
+def test_one_share_is_not_drawn_as_amplified(tmp_path: Path) -> None:
+    """The picture drew a cluster's two first-ranked targets as squares captioned "the accounts each
+    cluster amplifies most" where each had one share (a tie, broken by name)."""
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.section_coordination import MIN_SHARES_DRAWN, _layout
+    from test_report_coordination_labels import _study
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
+        assert _layout(st, cids)["targets"]  # the shared leader, many shares: drawn
+        st.sql("UPDATE posts SET ref_handle = 'x' || post_id, ref_account_id = 'x' || post_id WHERE kind = 'retweet'")  # one share each
+        picture = _layout(st, cids)
+    assert MIN_SHARES_DRAWN == 2 and picture["targets"] == [] and picture["links"] == [] and picture["nodes"]

@@ -26,6 +26,7 @@ from botwatch.study import Study
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#117733", "#332288", "#999933", "#44AA99", "#AA4499"]
 MAX_CLUSTERS_DRAWN = 12
 MAX_NODES_DRAWN = 400
+MIN_SHARES_DRAWN = 2  # an account drawn as amplified by a cluster: shared at least this often by its members
 W, H = 900, 560
 
 
@@ -45,7 +46,9 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         for p, a, b, w in study.sql("SELECT platform, account_a, account_b, weight_idf FROM coordination_edges ORDER BY 1, 2, 3")
         if (p, a) in key and (p, b) in key
     ]
-    # The two accounts each drawn cluster amplifies most, joined to the members that did it. A
+    # The two accounts each drawn cluster amplifies most (at least MIN_SHARES_DRAWN shares: one
+    # retweet drew a square captioned "amplifies most", and among ties at one share it was
+    # whichever sorted first), joined to the members that did it. A
     # target named by handle and one named by id alone are two targets (`by_handle` in the key,
     # ranked as the coordination stage ranks `clusters.top_amplified`): merged, a handle "12345"
     # and the account with id 12345 were one square, named after whichever form came first.
@@ -62,7 +65,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         ), top AS (
             SELECT cluster_id, target, by_handle FROM (
                 SELECT cluster_id, target, by_handle, row_number() OVER (PARTITION BY cluster_id ORDER BY sum(n) DESC, target, by_handle DESC) AS rk
-                FROM t GROUP BY cluster_id, target, by_handle) WHERE rk <= 2
+                FROM t GROUP BY cluster_id, target, by_handle HAVING sum(n) >= {MIN_SHARES_DRAWN}) WHERE rk <= 2
         )
         SELECT t.cluster_id, t.platform, t.account_id, t.target, t.by_handle, t.n FROM t JOIN top USING (cluster_id, target, by_handle)
         ORDER BY 1, 4, 5 DESC, 2, 3
