@@ -43,3 +43,5 @@ def test_the_tone_chart_says_a_collapsed_share_has_no_interval() -> None:
                                         "negative_share": {"estimate": 0.9, "lo": 0.57, "hi": 1.0, "accounts": 5}}}
     _, tone = _charts([row], scaled=False)
     assert "has no interval" in str(tone) and "exact bound" not in str(tone)
+    # The bar itself printed "0% [0–0%]" under that caption (seen on the IRA release under uk-ge2017).
+    assert "Democrats: positive: 0%" in str(tone) and "[0–0%]" not in str(tone) and "90% [57–100%]" in str(tone)

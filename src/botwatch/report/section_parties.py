@@ -175,9 +175,11 @@ def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None,
             vals.append(v["estimate"])
             # A collapsed bootstrap ("0% [0–0%]") has no interval to draw; the cell's account count is
             # not the share's (its English posts'), so no exact bound over it is drawn either.
-            exact = exact or stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
-            lo.append(v["lo"])
-            hi.append(v["hi"])
+            collapsed = stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
+            exact = exact or collapsed
+            # (The caption says such a share has no interval: the bar printed "0% [0–0%]" beside it.)
+            lo.append(None if collapsed else v["lo"])
+            hi.append(None if collapsed else v["hi"])
             colours.append(colour)
     tone = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=True, title="Share of English posts naming each party that were positive or negative (sentiment model), 95% intervals"
                  + ("; a share of 0% or 100% whose bootstrap collapsed has no interval (every resample of the accounts gave the same share)" if exact else ""))
