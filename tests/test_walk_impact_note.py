@@ -25,6 +25,12 @@ def test_the_note_says_the_party_posts_have_no_scored_accounts(tmp_path: Path) -
                          "(its accounts have no profile facts the bot model reads, or the accounts stage has not run), "
                          "so there is no 'likely automated' group to compare."]
         assert notes == [named[0].replace("Republicans (Trump)", "republican")]
+        # One post: "1 post names … but it is not by an account …" (it printed "1 posts name").
+        st.sql("INSERT INTO post_party VALUES ('twitter', 'lib1', 'a', TIMESTAMP '2016-10-02', 'libertarian', 'support')")
+        _, _, once = run_impact(st, "libertarian", name="Libertarians (Johnson)")
+        assert once == ["1 post names Libertarians (Johnson) in the window, but it is not by an account with a bot probability "
+                        "(its account has no profile facts the bot model reads, or the accounts stage has not run), "
+                        "so there is no 'likely automated' group to compare."]
         _, _, none = run_impact(st, "democrat", name="Democrats (Clinton)")
         assert none == ["No posts about Democrats (Clinton) in the window."]
 

@@ -187,8 +187,10 @@ def _why_no_series(study: Study, party: str, name: str, start: datetime | None, 
     )[0][0]
     if not named:
         return f"No posts about {name} in the window."
-    return (f"{named:,} posts name {name} in the window, but none is by an account with a bot probability "
-            "(its accounts have no profile facts the bot model reads, or the accounts stage has not run), "
+    one = named == 1  # "1 posts name Liberal Democrats" was printed for a party named once
+    return (f"{named:,} {'post names' if one else 'posts name'} {name} in the window, but {'it is not' if one else 'none is'} "
+            f"by an account with a bot probability ({'its account has' if one else 'its accounts have'} no profile facts the bot "
+            "model reads, or the accounts stage has not run), "
             "so there is no 'likely automated' group to compare.")
 
 
