@@ -173,3 +173,19 @@ def test_day_tables_are_each_days_answers() -> None:
     for a, b in zip(fast, ref, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     assert fast[0].any() and fast[1].any()
+
+
+def test_behaviour_sentences_count_in_the_singular_and_with_separators() -> None:
+    """Evidence read "1 articles (a/an/the) in 325 English words of 48 own posts" and "1199
+    articles … of 2564 own posts"; one is now singular and every count has its separators."""
+    from botwatch.accounts.origin import codes
+    from botwatch.accounts.origin_behaviour import Behaviour, HolidayCounts, TransferCounts
+    from botwatch.accounts.origin_signals import behaviour_items
+
+    one = Behaviour(shift=None, holidays=HolidayCounts(1, 0.4, 0, 0.1), transfer=TransferCounts(words=325, articles=1, mixed_words=0, posts=1))
+    said = " ".join(i.sentence for i in behaviour_items(one, codes(), "US"))
+    assert "language transfer: 1 article (a/an/the) in 325 English words of 1 own post (" in said
+    assert "working calendar: 1 post on Russian public holidays" in said
+    many = Behaviour(shift=None, holidays=None, transfer=TransferCounts(words=28_506, articles=1_199, mixed_words=0, posts=2_564))
+    said = " ".join(i.sentence for i in behaviour_items(many, codes(), "US"))
+    assert "1,199 articles (a/an/the) in 28,506 English words of 2,564 own posts" in said

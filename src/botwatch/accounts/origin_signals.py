@@ -212,6 +212,10 @@ def offers_nothing(b: Behaviour) -> bool:
     return b.shift is None and b.holidays is None and t.words < MIN_ARTICLE_WORDS and t.mixed_words == 0
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 article', '1,199 articles': the evidence printed "1 articles" and "2564 own posts"."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
 def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | None) -> list[Item]:
     """Scaled evidence items with sentences naming what moved the odds of Russia, and by how much."""
     if b is None or offers_nothing(b):
@@ -230,16 +234,16 @@ def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | Non
             s = b.shift
             assert s is not None
             text = (f"daylight saving: posting hours move {s.shift_h:+.2f} h (±{s.sd_h:.2f}) in UTC between US winter and summer time "
-                    f"({s.n_winter} and {s.n_summer} posts); a person keeping local clock time in the US or Europe moves about +1 h, "
+                    f"({s.n_winter:,} and {s.n_summer:,} posts); a person keeping local clock time in the US or Europe moves about +1 h, "
                     f"Moscow none: odds of Russia against {codes[ref]} {move}")
         elif kind == "holidays_ru":
             h = b.holidays
             assert h is not None
-            text = (f"working calendar: {h.ru_observed} posts on Russian public holidays where {h.ru_expected:.1f} were expected "
+            text = (f"working calendar: {_count(h.ru_observed, 'post')} on Russian public holidays where {h.ru_expected:.1f} were expected "
                     f"from the account's own daily rate: odds of Russia against {codes[ref]} {move}")
         elif kind == "articles":
             t = b.transfer
-            text = (f"language transfer: {t.articles} articles (a/an/the) in {t.words:,} English words of {t.posts} own posts "
+            text = (f"language transfer: {_count(t.articles, 'article')} (a/an/the) in {t.words:,} English words of {_count(t.posts, 'own post')} "
                     f"({1000 * t.articles / t.words:.0f} per 1,000; Russian has no articles): odds of Russia against {codes[ref]} {move}")
         else:
             t = b.transfer
