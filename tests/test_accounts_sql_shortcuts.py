@@ -78,13 +78,19 @@ MARKER_EDGES = [
     "cat dog bird fish goat #to", "cat dog bird fish goat @to", "cat dog bird fish goat https://to", "cat dog bird fish goat\tto\n",
     "кот собака птица рыба коза и", "cat dog bird fish goat тo", "cat dog bird fish goat wаs", "cat dog bird fish goat the the",
     "the an a cat dog bird fish goat", "cat dog bird fish goat to\u00a0", "cat dog bird fish goat \u212aelvin to",
+    # Link remnants and cut words (2026-12-04): web-scraped text keeps "pic.twitter.", "amazon.co." and "http…".
+    "cat dog bird fish goat to pic.twitter.com/abc the", "cat dog bird fish goat to pic.twitter.", "the cat dog bird fish to amazon.co.\n",
+    "cat dog bird fish goat is thetimes.co.uk/x\u00a0the", "cat dog bird fish goat of amazon.coé the", "cat dog bird fish goat the…to",
+    "cat dog bird fish goat to http… the", "cat dog bird fish goat to…", "cat dog bird fish goat to isfoo.com", "cat dog bird fish goat to x.ly",
+    "cat dog bird fish goat to a.comb the", "cat dog bird fish goat to .co the", "cat dog bird fish goat to foo.twitter\u2003the",
 ]
 
 
 def _transfer_texts(n: int, seed: int = 5) -> list[str]:
     rng = random.Random(seed)
     words = ["the", "The", "a", "AN", "to", "of", "I", "you", "cat", "mat", "tó", "кот", "cаt", "don't", "#to", "@of",
-             "http://x.y/to", "&amp;", "&lt;in", "2", "_", "'", "İ", "ıt", "x\u0301", "\u00a0", ".", "toh", "RT @x:"]
+             "http://x.y/to", "&amp;", "&lt;in", "2", "_", "'", "İ", "ıt", "x\u0301", "\u00a0", ".", "toh", "RT @x:",
+             "pic.twitter.", "amazon.co.uk/a", ".com", "…", "the…", "http…", "\n", "co", "x.twitter"]
     return [rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(0, 14))) for _ in range(n)]
 
 

@@ -57,12 +57,15 @@ def _ranges(pattern: str) -> str:
 @lru_cache(maxsize=1)
 def patterns() -> tuple[str, str]:
     """(strip, word): RE2 spellings of `origin_behaviour._STRIP` and `origin_behaviour._WORD`."""
-    word_char, non_space, letter = _ranges(r"\w"), _ranges(r"\S"), _ranges(r"[^\W\d_]")
-    strip = f"https?://[{non_space}]+|[@#][{word_char}]+|&amp;|&[{word_char}]+;"
+    word_char, non_space, space, letter = _ranges(r"\w"), _ranges(r"\S"), _ranges(r"\s"), _ranges(r"[^\W\d_]")
+    endings = "|".join(ob.LINK_ENDINGS)
+    strip = (f"https?://[{non_space}]+|[{non_space}]*\u2026|[{non_space}]*\\.(?:{endings})(?:[./][{non_space}]*)?(?:[{space}]|$)"
+             f"|[@#][{word_char}]+|&amp;|&[{word_char}]+;")
     word = f"[{letter}]+(?:'[{letter}]+)?"
     # Guard: the Python patterns these stand for are the ones written here (a change there must
     # be made here too, or the two paths would drift apart silently).
-    assert ob._STRIP.pattern == r"https?://\S+|[@#]\w+|&amp;|&\w+;" and ob._WORD.pattern == r"[^\W\d_]+(?:'[^\W\d_]+)?"
+    assert ob._STRIP.pattern == (r"https?://\S+|\S*\u2026|\S*\.(?:" + endings + r")(?:[./]\S*)?(?:\s|$)|[@#]\w+|&amp;|&\w+;") \
+        and ob._WORD.pattern == r"[^\W\d_]+(?:'[^\W\d_]+)?"
     return strip, word
 
 
