@@ -189,3 +189,17 @@ def test_behaviour_sentences_count_in_the_singular_and_with_separators() -> None
     many = Behaviour(shift=None, holidays=None, transfer=TransferCounts(words=28_506, articles=1_199, mixed_words=0, posts=2_564))
     said = " ".join(i.sentence for i in behaviour_items(many, codes(), "US"))
     assert "1,199 articles (a/an/the) in 28,506 English words of 2,564 own posts" in said
+
+
+def test_link_remnants_are_not_english_words() -> None:
+    """Web-scraped archives keep "pic.twitter.", "amazon.co." and words cut by "…" in the text;
+    counted as English words without articles, they made ordinary accounts read like Russian
+    writers. The run before "…" or the domain is bounded (`LEAD_MAX`), which keeps the strip
+    linear in the text's length (unbounded, one 20,000-character token took 1.7 s)."""
+    from botwatch.accounts.origin_behaviour import LEAD_MAX, _STRIP, text_transfer
+
+    assert text_transfer("Come to Sardinia this summer. Book before it is too late!  pic.twitter.") == (11, 0, 0)
+    assert text_transfer("Read the news in the times thetimes.co.uk/x and amazon.co. now http…") == (8, 2, 0)
+    assert text_transfer("we vote in the spring and in the autumn, Brexi…") == (9, 2, 0)
+    long = "x" * (LEAD_MAX + 50) + "\u2026"
+    assert _STRIP.sub(" ", long) == "x" * 50 + " "  # only the last LEAD_MAX characters of an overlong token go

@@ -59,12 +59,14 @@ def patterns() -> tuple[str, str]:
     """(strip, word): RE2 spellings of `origin_behaviour._STRIP` and `origin_behaviour._WORD`."""
     word_char, non_space, space, letter = _ranges(r"\w"), _ranges(r"\S"), _ranges(r"\s"), _ranges(r"[^\W\d_]")
     endings = "|".join(ob.LINK_ENDINGS)
-    strip = (f"https?://[{non_space}]+|[{non_space}]*\u2026|[{non_space}]*\\.(?:{endings})(?:[./][{non_space}]*)?(?:[{space}]|$)"
+    lead = f"[{non_space}]{{0,{ob.LEAD_MAX}}}"
+    strip = (f"https?://[{non_space}]+|{lead}\u2026|{lead}\\.(?:{endings})(?:[./][{non_space}]*)?(?:[{space}]|$)"
              f"|[@#][{word_char}]+|&amp;|&[{word_char}]+;")
     word = f"[{letter}]+(?:'[{letter}]+)?"
     # Guard: the Python patterns these stand for are the ones written here (a change there must
     # be made here too, or the two paths would drift apart silently).
-    assert ob._STRIP.pattern == (r"https?://\S+|\S*\u2026|\S*\.(?:" + endings + r")(?:[./]\S*)?(?:\s|$)|[@#]\w+|&amp;|&\w+;") \
+    assert ob._STRIP.pattern == (r"https?://\S+|\S{0,%d}\u2026|\S{0,%d}\.(?:" % (ob.LEAD_MAX, ob.LEAD_MAX) + endings
+                                 + r")(?:[./]\S*)?(?:\s|$)|[@#]\w+|&amp;|&\w+;") \
         and ob._WORD.pattern == r"[^\W\d_]+(?:'[^\W\d_]+)?"
     return strip, word
 

@@ -82,7 +82,7 @@ PROVENANCE: dict[str, tuple[str, str, str]] = {
 # their scripts on 2026-12-04 (191 before; 200 before the eleventh pass, which counts the
 # office-hours evidence only as far as it was measured against ordinary accounts). From
 # docs/figures/origin-validation.json, `part_studies` test (scripts/validate_origin.py --work W
-# --ablation --pool --apart). Not the mixed study's figure (207 in its "IRA and ordinary together"
+# --ablation --pool --apart). Not the mixed study's figure (208 in its "IRA and ordinary together"
 # design), whose pooling borrows development accounts of the same desks (docs/methods.md, "Each
 # part as a study of its own"). `own_evidence_only`: the same accounts on their own evidence alone
 # (no shared-text pooling, no study prior), what a study where no other account shares their texts
