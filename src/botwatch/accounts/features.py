@@ -591,7 +591,7 @@ def name_signals(accounts: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, np.nda
     known += img_known
     anonymous[img_known] += np.array([bool(d) for d in img[img_known]], bool)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(known > 0, anonymous.astype(np.float64) / known, np.nan)
+        share = np.where(known >= signals.MIN_IDENTITY_FIELDS, anonymous.astype(np.float64) / known, np.nan)
     return female, share
 
 

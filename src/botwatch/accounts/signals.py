@@ -21,6 +21,7 @@ ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
 AMPLIFIER_SHARE = 0.8  # share of posts that are retweets
 AMPLIFIER_MIN_POSTS = 10  # posts in the study below which the retweet share decides nothing
 ANONYMOUS_SHARE = 0.75  # share of known identity fields that are empty or generic
+MIN_IDENTITY_FIELDS = 2  # of name, description, location and default image: fewer known, anonymity is unknown
 ENGLISH_SPEAKING = frozenset({"US", "GB", "CA", "AU", "IE", "NZ"})
 
 
@@ -140,11 +141,15 @@ _NOT_GIVEN: Any = object()
 
 
 def anonymity(display_name: Any, description: Any, location: Any, default_image: Any, *, first: Any = _NOT_GIVEN) -> float:
-    """Share of the *known* identity fields that are empty or generic (NaN when none is known).
+    """Share of the *known* identity fields that are empty or generic (NaN when fewer than
+    `MIN_IDENTITY_FIELDS` are known).
 
     NULL means "the archive did not say", so it is not counted as anonymous: IRA rows have no
-    profile text at all and must not all look anonymous for that reason. `first`: the display
-    name's `first_name`, when the caller has it already."""
+    profile text at all and must not all look anonymous for that reason. One known field is not
+    a profile: a CSV archive with only a location column read "anonymous profile: known for
+    15,914 accounts, showing it 0" from the locations alone (docs/methods.md, "Report truth on a
+    study whose truth is known"). `first`: the display name's `first_name`, when the caller has it
+    already."""
     parts: list[float] = []
     if isinstance(display_name, str):
         name = first_name(display_name) if first is _NOT_GIVEN else first
@@ -155,7 +160,7 @@ def anonymity(display_name: Any, description: Any, location: Any, default_image:
         parts.append(0.0 if location.strip() else 1.0)
     if isinstance(default_image, bool):
         parts.append(1.0 if default_image else 0.0)
-    return sum(parts) / len(parts) if parts else math.nan
+    return sum(parts) / len(parts) if len(parts) >= MIN_IDENTITY_FIELDS else math.nan
 
 
 def may_fire(features: pd.DataFrame) -> np.ndarray:
