@@ -216,6 +216,7 @@ def _count(n: int, noun: str) -> str:
     """'1 article', '1,199 articles': the evidence printed "1 articles" and "2564 own posts"."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
+
 def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | None) -> list[Item]:
     """Scaled evidence items with sentences naming what moved the odds of Russia, and by how much."""
     if b is None or offers_nothing(b):
