@@ -83,7 +83,7 @@ MARKER_EDGES = [
     "cat dog bird fish goat is thetimes.co.uk/x\u00a0the", "cat dog bird fish goat of amazon.coé the", "cat dog bird fish goat the…to",
     "cat dog bird fish goat to http… the", "cat dog bird fish goat to…", "cat dog bird fish goat to isfoo.com", "cat dog bird fish goat to x.ly",
     "cat dog bird fish goat to a.comb the", "cat dog bird fish goat to .co the", "cat dog bird fish goat to foo.twitter\u2003the",
-    # Past the bound on the run before "…" or the domain (`LEAD_MAX`): only its last 100 characters go, on both paths.
+    # Past the bound on the run before "…" or the domain (`LEAD_MAX`): only its last characters go, on both paths.
     "cat dog bird fish goat to " + "x" * 150 + "… the", "cat dog bird fish goat to " + "y" * 130 + ".com the", "the to " + "a.co" * 60,
 ]
 

@@ -307,12 +307,14 @@ def holiday_counts(times: Sequence[datetime]) -> HolidayCounts | None:
 # (GetOldTweets, brexit-2016) leave in the text. Counted as words, they were 5.2% of the ordinary
 # development accounts' "English words" and none an article, so those accounts' article rates read
 # low, as Russian writers' do (62 accounts of 3,227 moved below 20 per 1,000 by them alone).
-# The run before the ellipsis or the domain is bounded (`LEAD_MAX` characters): unbounded, Python's
-# backtracking tried it from every position of a long token, 1.7 s for one 20,000-character text
-# (quadratic: a hostile archive could stall the stage); bounded, it is linear. RE2 (the SQL path)
-# is linear either way and gives the same matches with the same bound.
+# The run before the ellipsis or the domain is bounded (`LEAD_MAX` characters, enough for a cut word
+# or a domain name): unbounded, Python's backtracking tried it from every position of a long token,
+# 1.7 s for one 20,000-character text (quadratic: a hostile archive could stall the stage); bounded,
+# it is linear. RE2 (the SQL path) gives the same matches with the same bound; its cost grows with
+# the bound (the SQL transfer query over 236k posts: 0.97 CPU-s without these alternatives, 1.06 at
+# 30, 1.48 at 100), hence 30. A longer token keeps what lies before its last 30 characters.
 LINK_ENDINGS = ("com", "co", "org", "net", "gov", "edu", "uk", "eu", "ly", "gl", "io", "me", "tv", "twitter")
-LEAD_MAX = 100
+LEAD_MAX = 30
 _STRIP = re.compile(r"https?://\S+|\S{0,%d}\u2026|\S{0,%d}\.(?:%s)(?:[./]\S*)?(?:\s|$)|[@#]\w+|&amp;|&\w+;"
                     % (LEAD_MAX, LEAD_MAX, "|".join(LINK_ENDINGS)))
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
