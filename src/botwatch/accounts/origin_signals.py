@@ -45,6 +45,7 @@ from scipy.stats import betabinom, nbinom, norm
 
 from botwatch.accounts.gazetteer import countries
 from botwatch.accounts.origin_behaviour import Behaviour, HolidayCounts, ShiftEstimate, TransferCounts
+from botwatch.count_text import counted
 
 RUSSIAN_SPEAKING = ("RU", "UA", "BY", "KZ")
 SHIFT_RANGE_H = 6.25  # width of the uniform part: the estimate lives on -3..+3 h in quarter hours
@@ -212,11 +213,6 @@ def offers_nothing(b: Behaviour) -> bool:
     return b.shift is None and b.holidays is None and t.words < MIN_ARTICLE_WORDS and t.mixed_words == 0
 
 
-def _count(n: int, noun: str) -> str:
-    """'1 article', '1,199 articles': the evidence printed "1 articles" and "2564 own posts"."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | None) -> list[Item]:
     """Scaled evidence items with sentences naming what moved the odds of Russia, and by how much."""
     if b is None or offers_nothing(b):
@@ -240,11 +236,11 @@ def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | Non
         elif kind == "holidays_ru":
             h = b.holidays
             assert h is not None
-            text = (f"working calendar: {_count(h.ru_observed, 'post')} on Russian public holidays where {h.ru_expected:.1f} were expected "
+            text = (f"working calendar: {counted(h.ru_observed, 'post')} on Russian public holidays where {h.ru_expected:.1f} were expected "
                     f"from the account's own daily rate: odds of Russia against {codes[ref]} {move}")
         elif kind == "articles":
             t = b.transfer
-            text = (f"language transfer: {_count(t.articles, 'article')} (a/an/the) in {t.words:,} English words of {_count(t.posts, 'own post')} "
+            text = (f"language transfer: {counted(t.articles, 'article')} (a/an/the) in {t.words:,} English words of {counted(t.posts, 'own post')} "
                     f"({1000 * t.articles / t.words:.0f} per 1,000; Russian has no articles): odds of Russia against {codes[ref]} {move}")
         else:
             t = b.transfer

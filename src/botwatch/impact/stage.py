@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from botwatch.count_text import counted
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
 from botwatch.schema import register_output
@@ -188,7 +189,7 @@ def _why_no_series(study: Study, party: str, name: str, start: datetime | None, 
     if not named:
         return f"No posts about {name} in the window."
     one = named == 1  # "1 posts name Liberal Democrats" was printed for a party named once
-    return (f"{named:,} {'post names' if one else 'posts name'} {name} in the window, but {'it is not' if one else 'none is'} "
+    return (f"{counted(named, 'post')} {'names' if one else 'name'} {name} in the window, but {'it is not' if one else 'none is'} "
             f"by an account with a bot probability ({'its account has' if one else 'its accounts have'} no profile facts the bot "
             "model reads, or the accounts stage has not run), "
             "so there is no 'likely automated' group to compare.")

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from botwatch import stats
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
+from botwatch.count_text import counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
 
 def user_text(value: Any, limit: int | None = None) -> str:
     """Attacker-written text made safe to *display* (escaping is still the template's job):
@@ -61,15 +62,6 @@ def safe_url(value: Any) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return url
-
-
-def num(value: Any, digits: int = 0) -> str:
-    """1234567 -> '1,234,567'; None or NaN -> '—' (unknown is not zero)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if digits == 0 and float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{float(value):,.{digits}f}"
 
 
 def pct(p: Any, digits: int = 0) -> str:
@@ -112,14 +104,6 @@ def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | 
     if not n:
         return None, None, None
     return stats.wilson(k, n, z)
-
-
-def counted(n: Any, noun: str, plural: str | None = None) -> str:
-    """'1 account', '2,080 accounts': a count with its noun in the number it takes. Templates wrote
-    "{{ n }} accounts" and the report read "by 1 accounts", "1 co-actions", "1 coordination links"."""
-    if n is None or (isinstance(n, float) and math.isnan(n)):
-        return f"— {plural or noun + 's'}"
-    return f"{num(n)} {noun if float(n) == 1 else (plural or noun + 's')}"
 
 
 FILTERS = {

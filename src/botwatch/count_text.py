@@ -1,0 +1,30 @@
+"""Counts as text, for the report and for the modules below it that write evidence in words.
+
+Why its own module: the origin evidence (`accounts.origin_signals`) and the impact notes print
+counts with their nouns as the report does ("1 article", "2,564 own posts"), and importing
+`botwatch.report.fmt` for that would import the whole report package (the accounts package sits
+below the report: tests/test_layering.py). `botwatch.report.fmt` re-exports both (the report's
+`num` and `counted` filters), as it does `auc_text.auc`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def num(value: Any, digits: int = 0) -> str:
+    """1234567 -> '1,234,567'; None or NaN -> '—' (unknown is not zero)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if digits == 0 and float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{float(value):,.{digits}f}"
+
+
+def counted(n: Any, noun: str, plural: str | None = None) -> str:
+    """'1 account', '2,080 accounts': a count with its noun in the number it takes. Templates wrote
+    "{{ n }} accounts" and the report read "by 1 accounts", "1 co-actions", "1 coordination links"."""
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return f"— {plural or noun + 's'}"
+    return f"{num(n)} {noun if float(n) == 1 else (plural or noun + 's')}"
