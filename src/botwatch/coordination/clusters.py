@@ -32,6 +32,7 @@ from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
 
 DEFAULT_RESOLUTION = 0.1
+TOP_AMPLIFIED = 5  # accounts kept per cluster in `clusters.top_amplified` (the report's tie clause says "possibly more" when all tie)
 
 
 def leiden(edges: list[tuple[str, str, float]], *, seed: int = 7, resolution: float = DEFAULT_RESOLUTION) -> dict[str, int]:
@@ -181,7 +182,7 @@ def _write_cluster_summaries(study: Study) -> None:
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).
     top: dict[int, list[dict[str, Any]]] = {}
-    rows = study.sql("SELECT cluster_id, target, by_handle, account_id, n FROM _coord_amplified WHERE rk <= 5 ORDER BY cluster_id, rk")
+    rows = study.sql(f"SELECT cluster_id, target, by_handle, account_id, n FROM _coord_amplified WHERE rk <= {TOP_AMPLIFIED} ORDER BY cluster_id, rk")
     for cid, target, by_handle, account_id, n in rows:
         top.setdefault(int(cid), []).append(amplified_entry(target, bool(by_handle), account_id, int(n)))
     amp_table = pa.table(

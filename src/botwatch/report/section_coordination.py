@@ -17,7 +17,7 @@ from typing import Any
 import igraph as ig
 from markupsafe import Markup
 
-from botwatch.coordination.clusters import top_amplified
+from botwatch.coordination.clusters import TOP_AMPLIFIED, top_amplified
 from botwatch.report.fmt import account_label
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
@@ -236,12 +236,12 @@ def _home_unknown(election: Any) -> bool:
     return bool(home) and not home_known(home)
 
 
-def amplified_words(top: list[dict[str, Any]], stored: int = 5) -> str:
+def amplified_words(top: list[dict[str, Any]], stored: int = TOP_AMPLIFIED) -> str:
     """The headline's clause on what the largest cluster amplified most, from its `top_amplified`
     entries (ranked, labelled): one account only where it leads alone. Where several tie at the
     top the clause names them as a tie ("… tie at 1 share each"), and "possibly more" where the
-    tie fills every stored entry (`stored`, the stage keeps five). Why: on the validation's
-    development study the headline read "amplified @rentvchannel most (1 shares)" where three
+    tie fills every stored entry (`stored`: the stage keeps `clusters.TOP_AMPLIFIED`). Why: on the
+    validation's development study the headline read "amplified @rentvchannel most (1 shares)" where three
     accounts had one share each, singling out whichever sorted first. Empty when nothing was
     amplified."""
     if not top:
