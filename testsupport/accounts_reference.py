@@ -160,7 +160,7 @@ def female_name_mismatch_per_account(data: AccountData, origins: list[OriginResu
     columns = zip(f["english_female_name"].tolist(), data.accounts["account_lang"].tolist(), f["top_lang"].tolist(),
                   data.accounts["description"].tolist())
     for o, (fem_v, lang_v, top_v, desc_v) in zip(origins, columns):
-        if fem_v is None or fem_v is pd.NA:
+        if pd.isna(fem_v):
             mismatch.append(None)
             continue
         fem = bool(fem_v)

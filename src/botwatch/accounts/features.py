@@ -571,9 +571,10 @@ def name_signals(accounts: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, np.nda
     `/ len(parts)` the same correctly rounded quotient."""
     n = len(accounts)
     name_code, names = _codes(accounts["display_name"])
-    firsts = [signals.first_name(v) if isinstance(v, str) else None for v in names]
+    named = [isinstance(v, str) for v in names]  # per distinct value: a display name to read
+    firsts = [signals.first_name(v) if ok else None for v, ok in zip(names, named)]
     female = pd.array(np.array([signals.english_female_first(f) for f in firsts] + [False], bool)[name_code], dtype="boolean")
-    female[~np.array([isinstance(v, str) for v in names] + [False], bool)[name_code]] = pd.NA
+    female[~np.array(named + [False], bool)[name_code]] = pd.NA
     known = np.zeros(n, np.int64)
     anonymous = np.zeros(n, np.int64)
 
@@ -582,7 +583,7 @@ def name_signals(accounts: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, np.nda
         known[:] += table[code, 0]
         anonymous[:] += table[code, 1]
 
-    add(name_code, [(isinstance(v, str), isinstance(v, str) and not signals.personal_first(f)) for v, f in zip(names, firsts)])
+    add(name_code, [(ok, ok and not signals.personal_first(f)) for ok, f in zip(named, firsts)])
     for col in ("description", "location"):
         code, values = _codes(accounts[col])
         add(code, [(isinstance(v, str), isinstance(v, str) and not v.strip()) for v in values])

@@ -150,8 +150,8 @@ def _female_name_mismatch(data: AccountData, origins: "list[OriginResult] | Orig
     # Only an account with an English woman's name can mismatch (`fem and elsewhere`): the tests
     # of the origin, languages and script run for those alone, each column read as a list once.
     names = f["english_female_name"].tolist()
-    mismatch: list[bool | None] = [None if v is None or v is pd.NA else False for v in names]
-    female = [i for i, v in enumerate(names) if v is not None and v is not pd.NA and bool(v)]
+    mismatch: list[bool | None] = [None if pd.isna(v) else False for v in names]
+    female = [i for i, v in enumerate(names) if not pd.isna(v) and v]
     if not female:
         return mismatch
     pick = lambda values: [values[i] for i in female]  # noqa: E731
