@@ -443,15 +443,18 @@ def strata(prior: Any, truth: list[tuple[bool, bool]]) -> dict | None:
                         "estimated_share": round(prior.overall(), 4)}}
 
 
+def _estimate(e: list[float] | None) -> str:
+    """A stored `estimated_share` ([share, lo, hi]) as the tables print it, "-" when there is none."""
+    return "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+
+
 def _strata_words(st: dict | None) -> str:
     if not st:
         return ""
     f, n, o = st["far"], st["near"], st["overall"]
-    e = f["estimated_share"]
-    out = f"; far stratum ({f['accounts']:,}): true {f['true_russia_share']:.3f}, estimated {e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+    out = f"; far stratum ({f['accounts']:,}): true {f['true_russia_share']:.3f}, estimated {_estimate(f['estimated_share'])}"
     if n and n["estimated_share"]:
-        e = n["estimated_share"]
-        out += f"; near stratum ({n['accounts']:,}): true {n['true_russia_share']:.3f}, estimated {e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+        out += f"; near stratum ({n['accounts']:,}): true {n['true_russia_share']:.3f}, estimated {_estimate(n['estimated_share'])}"
     return out + f"; overall: true {o['true_russia_share']:.3f}, estimated {o['estimated_share']:.3f}"
 
 
@@ -537,7 +540,7 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
 
 def _part_study_print(part: str, c: dict) -> None:
     e = c["estimated_share"]
-    est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+    est = _estimate(e)
     _table(f"{part} part AS ITS OWN STUDY ({c['accounts']:,} accounts, {c['ira_handles']:,} IRA handles; study prior: true Russia-run share "
            f"{c['true_russia_share']:.3f}, estimated {est}{_strata_words(c.get('strata'))}): share with Russia as most likely origin", c["shares"])
     _calibration_print(f"{part} part as its own study: reliability of P(Russia) (accounts with origin evidence)", c["calibration"])
@@ -560,7 +563,7 @@ def _designs_print(d: dict) -> None:
             for g in ("IRA Russian-language", "IRA posing as locals", GROUP_ORDINARY, ORDINARY_UK, ORDINARY_US):
                 x = c["shares"].get(f"{g} | all")
                 cells.append("   -   " if x is None else f"{x['share']:.3f}")
-            est = "-" if e is None else f"{e[0]:.3f} [{e[1]:.3f}, {e[2]:.3f}]"
+            est = _estimate(e)
             print(name.ljust(28) + f"{c['accounts']:9d}  {c['true_russia_share']:.3f}  {est}".ljust(43) + "  ".join(cells))
             if c.get("strata"):
                 print(" " * 30 + "study prior by stratum" + _strata_words(c["strata"]))
