@@ -63,7 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import validate_origin as V  # noqa: E402
 
 from botwatch.accounts import origin  # noqa: E402
-from botwatch.accounts.origin_behaviour import BINS, MIN_SIDE_POSTS, shift_estimate, shift_from_bins  # noqa: E402
+from botwatch.accounts.origin_behaviour import BINS, MIN_SIDE_POSTS, eu_changes, shift_estimate, shift_from_bins  # noqa: E402
 from botwatch.accounts.validation import GROUP_ORDINARY, GROUP_POSING, GROUP_RU_LANG, mostly_russian, post_bin  # noqa: E402
 from botwatch.content.language import detect_many  # noqa: E402
 from botwatch.elections import load_election  # noqa: E402
@@ -78,14 +78,6 @@ MSK = pd.Timedelta(hours=3)
 MIN_DATES = 5
 WINDOW_DAYS = 42
 MIN_SIDE = 10
-
-
-def eu_changes(year: int) -> tuple[date, date]:
-    """EU clock-change days: last Sunday of March and of October."""
-    def last_sunday(m: int) -> date:
-        d = date(year, m, 31)
-        return d - timedelta(days=(d.weekday() + 1) % 7)
-    return last_sunday(3), last_sunday(10)
 
 
 def eu_summer(t: datetime) -> bool:

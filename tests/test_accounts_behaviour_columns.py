@@ -83,7 +83,7 @@ def _posts() -> duckdb.DuckDBPyConnection:
     english = "the cat is on the mat and it is a good day"
     rows: list[tuple[Any, ...]] = []
     for i in range(12):  # around the March 2016 change, winter and summer posts
-        n = int(rng.integers(15, 90))
+        n = int(rng.integers(30, 90))  # the US-to-EU gap's two weeks take no side
         start = datetime(2016, 2, 10) + timedelta(days=int(rng.integers(0, 5)))
         for u in rng.random(n):
             rows.append(("x", f"s{i}", start + timedelta(days=60 * float(u)), "post" if u < 0.5 else "retweet", english))

@@ -13,7 +13,8 @@ import pytest
 
 from botwatch.accounts.origin import OriginInput, codes, evidence_vectors, origin_posterior
 from botwatch.accounts.origin_behaviour import (
-    Behaviour, TransferCounts, behaviour_of, holiday_counts, near_change, shift_estimate, transfer_counts, us_changes,
+    Behaviour, TransferCounts, behaviour_of, clock_gaps, eu_changes, holiday_counts, near_change, shift_estimate, transfer_counts,
+    us_changes,
 )
 from botwatch.accounts.origin_signals import behaviour_items, dst_swing, parameters
 from botwatch.accounts.validation import calibration, group_of, post_bin, split_of
@@ -34,9 +35,34 @@ def _posts(local_tz: str | None, n: int = 400, seed: int = 3) -> list[datetime]:
     return out
 
 
-def test_us_clock_change_dates() -> None:
+def test_us_and_eu_clock_change_dates() -> None:
     assert us_changes(2016) == (date(2016, 3, 13), date(2016, 11, 6))
-    assert near_change(datetime(2016, 3, 20, tzinfo=timezone.utc)) and not near_change(datetime(2016, 6, 20, tzinfo=timezone.utc))
+    assert eu_changes(2016) == (date(2016, 3, 27), date(2016, 10, 30))
+    assert eu_changes(2017) == (date(2017, 3, 26), date(2017, 10, 29)) and eu_changes(2013) == (date(2013, 3, 31), date(2013, 10, 27))
+    assert clock_gaps(2016) == ((date(2016, 3, 13), date(2016, 3, 27)), (date(2016, 10, 30), date(2016, 11, 6)))
+    utc = timezone.utc
+    assert near_change(datetime(2016, 3, 5, tzinfo=utc)) and near_change(datetime(2016, 4, 1, tzinfo=utc))
+    assert not near_change(datetime(2016, 6, 20, tzinfo=utc))
+    # The days between the US and the EU change, both ends counted, take no side.
+    for d in (date(2016, 3, 13), date(2016, 3, 20), date(2016, 3, 27), date(2016, 10, 30), date(2016, 11, 6)):
+        assert not near_change(datetime(d.year, d.month, d.day, 12, tzinfo=utc))
+    assert near_change(datetime(2016, 3, 12, 23, tzinfo=utc)) and near_change(datetime(2016, 3, 28, tzinfo=utc))
+    assert near_change(datetime(2016, 5, 8, tzinfo=utc)) and not near_change(datetime(2016, 5, 9, tzinfo=utc))  # 42 days after the EU change
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/London", "Europe/Berlin"])
+def test_shift_reads_a_european_clock_as_fully_as_an_american_one(zone: str) -> None:
+    """Posts only in the six weeks either side of the spring changes: a Londoner's and a
+    Berliner's clock move two weeks after New York's, and the split must not read those two weeks
+    as summer (it would pull their shift towards a Moscow desk's zero)."""
+    rng = random.Random(7)
+    out = []
+    for _ in range(600):
+        day = date(2016, 2, 1) + timedelta(days=rng.randrange(0, 98))  # 1 Feb .. 8 May
+        hour, minute = rng.choice([8, 9, 12, 13, 19, 20, 21]), rng.randrange(60)
+        out.append(datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc))
+    est = shift_estimate(out)
+    assert est is not None and est.shift_h == pytest.approx(1.0, abs=0.125)  # split at the US dates alone: 0.75
 
 
 def test_shift_follows_the_clock_of_a_local_and_not_of_a_fixed_offset_desk() -> None:
@@ -173,6 +199,11 @@ def test_day_tables_are_each_days_answers() -> None:
     for a, b in zip(fast, ref, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     assert fast[0].any() and fast[1].any()
+    # The near-a-change mask per day number equals `near_change` asked day by day (1995..2030).
+    first = (date(1995, 1, 1) - obb._EPOCH).days
+    days = np.arange(first, first + 36 * 366)
+    per_day = [near_change(datetime(1970, 1, 1, 12, tzinfo=timezone.utc) + timedelta(days=int(d))) for d in days]
+    assert np.array_equal(obb._near_change(days), np.array(per_day)) and 0 < sum(per_day) < len(per_day)
 
 
 def test_behaviour_sentences_count_in_the_singular_and_with_separators() -> None:

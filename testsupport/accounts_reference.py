@@ -56,7 +56,7 @@ def day_tables_per_day() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     days = [date(first, 1, 1) + timedelta(days=i) for i in range(n)]
     ru = np.fromiter((ob.is_ru_holiday(d) for d in days), bool, n)
     us = np.fromiter((ob.is_us_holiday(d) for d in days), bool, n)
-    changes = np.array(sorted((c - obb._EPOCH).days for y in range(first, last + 1) for c in ob.us_changes(y)), np.int64)
+    changes = np.array(sorted((c - obb._EPOCH).days for y in range(first, last + 1) for c in ob.us_changes(y) + ob.eu_changes(y)), np.int64)
     return ru, us, changes
 
 

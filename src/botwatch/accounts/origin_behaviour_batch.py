@@ -11,7 +11,7 @@ for accounts with enough posts near a clock change, each from its own generator 
 of a batch run together (`origin_behaviour.shifts_from_bins`).
 
 Exactness: every fact is taken from the same definitions as `origin_behaviour` (its holiday
-sets, `us_changes`, `_us_summer_hour`), evaluated once per distinct day or hour rather than per
+sets, `us_changes`, `eu_changes`, `clock_gaps`, `_us_summer_hour`), evaluated once per distinct day or hour rather than per
 post, and the tests compare the two paths on real-shaped posts.
 """
 
@@ -59,11 +59,19 @@ def _day_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             except ValueError:  # no such day this year (29 February)
                 pass
         us[(date(y, 7, 4) - first).days] = us[(ob._thanksgiving(y) - first).days] = True
-    changes = np.array(sorted((c - _EPOCH).days for y in range(_FIRST_YEAR, _LAST_YEAR + 1) for c in ob.us_changes(y)), np.int64)
+    years = range(_FIRST_YEAR, _LAST_YEAR + 1)
+    changes = np.array(sorted((c - _EPOCH).days for y in years for c in ob.us_changes(y) + ob.eu_changes(y)), np.int64)
     return ru, us, changes
 
 
+def _gap_tables() -> tuple[np.ndarray, np.ndarray]:
+    """First and last day numbers of `origin_behaviour.clock_gaps`, year by year (sorted, disjoint)."""
+    gaps = [((lo - _EPOCH).days, (hi - _EPOCH).days) for y in range(_FIRST_YEAR, _LAST_YEAR + 1) for lo, hi in ob.clock_gaps(y)]
+    return np.array([g[0] for g in gaps], np.int64), np.array([g[1] for g in gaps], np.int64)
+
+
 _RU, _US, _CHANGES = _day_tables()
+_GAP_FIRST, _GAP_LAST = _gap_tables()
 _RU_CUM = np.concatenate([[0], np.cumsum(_RU)])  # holidays before day i: counts over a span in O(1)
 _US_CUM = np.concatenate([[0], np.cumsum(_US)])
 
@@ -95,11 +103,14 @@ def _us_summer(us: np.ndarray) -> np.ndarray:
 
 
 def _near_change(day: np.ndarray, window_days: int = ob.WINDOW_DAYS) -> np.ndarray:
-    """`origin_behaviour.near_change` per day number: the nearest US clock change is close enough."""
+    """`origin_behaviour.near_change` per day number: the nearest US or EU clock change is close
+    enough and the day is not one on which the two rules disagree (`clock_gaps`)."""
     i = np.searchsorted(_CHANGES, day)
     after = _CHANGES[np.minimum(i, len(_CHANGES) - 1)]
     before = _CHANGES[np.maximum(i - 1, 0)]
-    return np.minimum(np.abs(after - day), np.abs(day - before)) <= window_days
+    g = np.searchsorted(_GAP_FIRST, day, side="right") - 1  # the last gap starting on or before the day
+    in_gap = (g >= 0) & (day <= _GAP_LAST[np.maximum(g, 0)])
+    return (np.minimum(np.abs(after - day), np.abs(day - before)) <= window_days) & ~in_gap
 
 
 def post_table(source: Any) -> pa.Table:
