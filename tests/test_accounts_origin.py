@@ -10,7 +10,7 @@ import pytest
 
 from botwatch.accounts.circadian import LOCAL_PROFILE
 from botwatch.accounts.gazetteer import countries, countries_in_location, country_of_time_zone, fold
-from botwatch.accounts.origin import HOME_PRIOR, OriginInput, codes, origin_as_row, origin_posterior, prior
+from botwatch.accounts.origin import HOME_PRIOR, OriginInput, codes, home_claim_note, origin_as_row, origin_posterior, prior
 
 
 @pytest.mark.parametrize(
@@ -168,3 +168,16 @@ def test_one_evenings_hours_are_not_read_as_a_day() -> None:
     assert "office_hours" in origin_posterior(OriginInput(**kw, active_cells=30, active_days=10)).items
     assert "office_hours" not in origin_posterior(OriginInput(**kw, active_cells=5, active_days=2)).items
     assert "office_hours" in origin_posterior(OriginInput(**kw, active_cells=5, active_days=1, shift_from_desk=True)).items
+
+
+def test_a_home_claim_says_it_moves_nothing_and_where_that_was_measured() -> None:
+    """At the shipped floor (1.0) a profile naming the election's country does not count against
+    Russia: the evidence says so rather than "counts only ×1.0"; the floor was measured for
+    accounts posing as Americans, so a UK study's evidence says it is carried over."""
+    us = " ".join(origin_posterior(OriginInput(location="Dallas, Texas", post_langs={"en": 30}), home="US").evidence)
+    gb = " ".join(origin_posterior(OriginInput(location="Manchester, England", post_langs={"en": 30}), home="GB").evidence)
+    assert "naming US is as common among accounts run from Russia posing as locals, so it does not count against Russia" in us
+    assert "not measured for" not in us and "×1.0 against" not in us
+    assert ("naming GB is as common among accounts run from Russia posing as locals (measured where they posed as Americans; "
+            "not measured for GB), so it does not count against Russia") in gb
+    assert home_claim_note("US", 2.0).endswith("so it counts only ×2.0 against Russia")

@@ -320,8 +320,23 @@ def _place_vector(found: Mapping[str, float], floor: float, home: str | None, se
     if home is not None and home in found and "RU" not in found:
         ru_floor = max(floor, float(parameters()["profile"]["home_claim_floor_ru"]))
         v[codes().index("RU")] = max(v[codes().index("RU")], ru_floor * v.max())
-        note = f"; naming {home} is as common among accounts run from Russia posing as locals, so it counts only ×{v.max() / v[codes().index('RU')]:.1f} against Russia"
+        note = home_claim_note(home, float(v.max() / v[codes().index("RU")]))
     return v, note
+
+
+# The country the home-claim floor was measured for: IRA accounts posing as Americans against
+# ordinary American ones (scripts/fit_origin_behaviour.py's HOME, `home_claim_counts`).
+HOME_CLAIM_MEASURED_FOR = "US"
+
+
+def home_claim_note(home: str, against: float) -> str:
+    """The evidence clause of a profile place naming the election's country. Why the two forms: at
+    the shipped floor (1.0) the claim moves nothing, and "counts only ×1.0 against Russia" read as
+    if it counted; and the floor was measured only for accounts posing as Americans, so for any
+    other home the clause says it is carried over, not measured."""
+    carried = "" if home == HOME_CLAIM_MEASURED_FOR else f" (measured where they posed as Americans; not measured for {home})"
+    said = "so it does not count against Russia" if against < 1.05 else f"so it counts only ×{against:.1f} against Russia"
+    return f"; naming {home} is as common among accounts run from Russia posing as locals{carried}, {said}"
 
 
 # Profile places repeat across accounts (an archive's `region`, "USA", "London"): each string is
