@@ -262,6 +262,7 @@ def _idioms(valence: float, words: list[str], i: int) -> float:
             valence = valence + _BOOSTER[n_gram]
     return valence
 
+
 def sum_left_to_right(values: "list[float]") -> float:
     """The valences added one after another from 0, as the library's `sum(sentiments)` adds them
     on Python 3.11 (where the shipped models were fitted). Not the builtin `sum`: from 3.12 it
