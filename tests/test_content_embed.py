@@ -57,6 +57,22 @@ def test_pair_features_average_the_words_beside_the_target(wv: embed.WordVectors
     assert set(wv.post_features(toks)) == {f"vp{i}" for i in range(wv.dim)}
 
 
+def test_folded_means_are_correctly_rounded_on_every_python() -> None:
+    """`embed._means` adds a column's entries exactly once (`math.fsum`): a study re-run under
+    another interpreter gets the same vector features. The builtin `sum` does not: Python 3.11
+    adds left to right (1e16 + 1 - 1e16 gives 0), 3.12 and later with Neumaier's compensation,
+    which still rounds 1 + 2**-53 + 2**-106 (just above half an ulp past 1) down to 1."""
+    columns = [[1e16, 1.0, -1e16, 0.5], [1.0, 2.0**-53, 2.0**-106, 0.5], [0.1, 0.2, 0.3, 0.5]]
+    names = ["vp:0", "vp:1", "vp:2"]
+    got = embed._means(columns, [0, 1, 2], names)
+    assert got == {"vp:0": 1.0 / 3, "vp:1": (1.0 + 2.0**-52) / 3, "vp:2": 0.6 / 3}
+    assert got["vp:0"] != sum(columns[0][:3]) / 3 or got["vp:1"] != sum(columns[1][:3]) / 3  # builtin sum: one of them, any version
+    # Any order of the same tokens, and a table of other than three columns, the same means.
+    assert embed._means(columns, [2, 1, 0], names) == got
+    assert embed._means(columns[:2], [1, 0, 2], names[:2]) == {k: got[k] for k in names[:2]}
+    assert embed._means(columns, [3], names) == dict.fromkeys(names, 0.5)
+
+
 def test_word_vector_flags_match_the_shipped_model() -> None:
     """A model trained with the vector features needs the stage to emit them, and one trained
     without must not be fed them: embed.STANCE / SENTIMENT must be what the model file records."""

@@ -109,7 +109,7 @@ def test_feature_sets_and_answers_equal_the_full_ones(preset: str) -> None:
             assert c1 == c2 and t1 == t2 and p1.tobytes() == p2.tobytes()
 
 
-def test_idiom_shortcut_scores_what_the_library_scores() -> None:
+def test_idiom_shortcut_scores_what_the_library_scores(vader_library_left_to_right: None) -> None:
     """VADER's idiom check skipped where no two neighbouring words belong to one idiom or booster
     (`vader_fast._IDIOM_PAIRS`): texts built from idiom words, lexicon words and fillers score
     exactly as the library scores them."""

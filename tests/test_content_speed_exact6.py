@@ -58,7 +58,7 @@ def _texts(n: int, seed: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def library() -> V.SentimentIntensityAnalyzer:
+def library(vader_library_left_to_right: None) -> V.SentimentIntensityAnalyzer:
     slow = V.SentimentIntensityAnalyzer()
     slow.lexicon.update(POLITICAL_LEXICON)
     return slow

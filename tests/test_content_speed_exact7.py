@@ -7,6 +7,7 @@ parties named twice (the plain path)."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -20,9 +21,10 @@ from tests.test_content_speed_exact3 import _cases
 
 
 def _rows_means(columns: "list[list[float]]", ids: list[int], names: list[str]) -> dict[str, float]:
-    """`embed._means` as first written: the rows' tuples zipped into columns, each summed."""
+    """`embed._means` as first written: the rows' tuples zipped into columns, each summed
+    (correctly rounded, `math.fsum`, as `_means` sums: the same on every Python)."""
     rows = [tuple(col[i] for col in columns) for i in ids]
-    return dict(zip(names, [sum(col) / len(rows) for col in zip(*rows)]))
+    return dict(zip(names, [math.fsum(col) / len(rows) for col in zip(*rows)]))
 
 
 def test_means_equal_summing_the_rows() -> None:

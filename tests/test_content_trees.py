@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -528,7 +529,7 @@ def test_the_stage_hands_each_blend_its_own_items_vector_ids_and_the_uk_flag(mon
                 for pre, ids in (("vp", known), ("vt", win)):
                     if pre in tables[task]:
                         for c, col in enumerate(tables[task][pre]):
-                            assert f[f"{pre}:{c}"] == sum(col[i] for i in ids) / len(ids)
+                            assert f[f"{pre}:{c}"] == math.fsum(col[i] for i in ids) / len(ids)
                 with_ids += 1
             assert with_ids > 20
 

@@ -36,7 +36,7 @@ def _posts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def pair() -> tuple[SentimentIntensityAnalyzer, FastAnalyzer]:
+def pair(vader_library_left_to_right: None) -> tuple[SentimentIntensityAnalyzer, FastAnalyzer]:
     slow, fast = SentimentIntensityAnalyzer(), FastAnalyzer()
     slow.lexicon.update(POLITICAL_LEXICON)
     fast.lexicon.update(POLITICAL_LEXICON)
@@ -50,6 +50,21 @@ def test_fast_vader_scores_equal_the_library_on_real_posts_and_edge_cases(pair) 
     texts += [clean(t) for t in texts] + [t.upper() for t in texts[:200]] + EDGE
     differ = [t for t in texts if slow.polarity_scores(t) != fast.polarity_scores(t)]
     assert differ == []
+
+
+def test_valences_are_added_left_to_right_on_every_python(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A post's compound score adds its valences one after another (Python 3.11's `sum`, the
+    models' training data), whatever the interpreter's builtin `sum` does: 3.12's compensated
+    one (stood in for here by `math.fsum`, so the check bites on 3.11 too) would make 1e16 + 1 -
+    1e16 one, not zero, and the compound 0.25."""
+    import math
+
+    from botwatch.content import vader_fast
+
+    monkeypatch.setattr(vader_fast, "sum", math.fsum, raising=False)
+    assert vader_fast.sum_left_to_right([0.1, 0.2, 0.3]) == 0.1 + 0.2 + 0.3 != math.fsum([0.1, 0.2, 0.3])
+    assert vader_fast._score_valence([1e16, 1.0, -1e16], "")[0] == 0.0
+    assert vader_fast._score_valence([1e16, 1.0, -1e16, 0], "")[0] == 0.0
 
 
 def test_the_stage_uses_the_fast_analyzer() -> None:
