@@ -63,6 +63,8 @@ def test_shift_reads_a_european_clock_as_fully_as_an_american_one(zone: str) -> 
         out.append(datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc))
     est = shift_estimate(out)
     assert est is not None and est.shift_h == pytest.approx(1.0, abs=0.125)  # split at the US dates alone: 0.75
+    said = " ".join(i.sentence for i in behaviour_items(Behaviour(est, None, TransferCounts(0, 0, 0, 0)), codes(), "GB"))
+    assert "between winter and summer time, the days US and European clocks disagree left out" in said and "US winter" not in said
 
 
 def test_shift_follows_the_clock_of_a_local_and_not_of_a_fixed_offset_desk() -> None:

@@ -230,8 +230,8 @@ def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | Non
         if kind == "dst_shift":
             s = b.shift
             assert s is not None
-            text = (f"daylight saving: posting hours move {s.shift_h:+.2f} h (±{s.sd_h:.2f}) in UTC between US winter and summer time "
-                    f"({s.n_winter:,} and {s.n_summer:,} posts); a person keeping local clock time in the US or Europe moves about +1 h, "
+            text = (f"daylight saving: posting hours move {s.shift_h:+.2f} h (±{s.sd_h:.2f}) in UTC between winter and summer time, "
+                    f"the days US and European clocks disagree left out ({s.n_winter:,} and {s.n_summer:,} posts); a person keeping local clock time in the US or Europe moves about +1 h, "
                     f"Moscow none: odds of Russia against {codes[ref]} {move}")
         elif kind == "holidays_ru":
             h = b.holidays
