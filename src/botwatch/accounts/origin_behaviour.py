@@ -105,10 +105,10 @@ def clock_gaps(year: int) -> tuple[tuple[date, date], tuple[date, date]]:
     Why: the shift test splits posts into winter and summer sides. Split at the US dates alone, a
     British or European person's posts of these days land on the summer side while their clock is
     still on winter time, and their measured shift shrinks towards the no-change a Moscow desk
-    shows (brexit-2016 development accounts: median +0.5 h at the US dates, +1.0 h with these days
-    left out). Left out, the remaining days are on the same side under both rules, so one split
-    measures an American and a European clock alike; a desk keeping Moscow time shows no shift
-    either way."""
+    shows (brexit-2016 accounts with >= 20 posts: median +0.5 h at the US dates, +1.0 h with these
+    days left out; `scripts/measure_dst_european.py`). Left out, the remaining days are on the same
+    side under both rules, so one split measures an American and a European clock alike; a desk
+    keeping Moscow time shows no shift either way."""
     us_spring, us_autumn = us_changes(year)
     eu_spring, eu_autumn = eu_changes(year)
     return (min(us_spring, eu_spring), max(us_spring, eu_spring)), (min(us_autumn, eu_autumn), max(us_autumn, eu_autumn))
