@@ -126,7 +126,7 @@ def test_leaf_expectations_of_the_rank_trees(monkeypatch: pytest.MonkeyPatch) ->
     model file, and Tree SHAP's expectations)."""
     from botwatch.accounts import rank_linear
 
-    steps = rank_linear.Steps(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.1, 0.2, 0.3, 0.4, 0.7]), np.array([3, 5, 7, 11, 13]), 2)
+    steps = rank_linear.Steps(np.arange(1.0, 7.0), np.array([0.102, 0.182, 0.249, 0.389, 0.408, 0.731, 0.867]), np.array([3, 5, 20, 20, 15, 5, 5]), 0)
     plain, compensated, now = _both_ways(monkeypatch, rank_linear, lambda: rank_linear._tree_text(0, 0, steps, 0.1, 0.3, -0.7))
     assert plain == compensated == now
 
@@ -138,7 +138,8 @@ def test_mean_probability_of_a_calibration_bin(monkeypatch: pytest.MonkeyPatch) 
 
     rows = [(0.1, True), (0.2, False), (0.3, True)]
     assert round(_plain(p for p, _ in rows) / 3, 4) == round(_compensated(p for p, _ in rows) / 3, 4)  # where rounding hides it
-    tie = [(0.30001, True), (0.30002, False), (0.30002, True)]
+    tie = [(0.31, True), (0.35, False), (0.2046, True), (0.32, False)]  # 0.29615 or one ulp below
+    assert round(_plain(p for p, _ in tie) / 4, 4) != round(_compensated(p for p, _ in tie) / 4, 4)
     plain, compensated, now = _both_ways(monkeypatch, validation, lambda: [validation.calibration(r) for r in (rows, tie)])
     assert plain == compensated == now
 
