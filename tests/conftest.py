@@ -35,14 +35,14 @@ except ImportError:  # scikit-learn (the train extra) brings it; without it the 
 
 @pytest.fixture(scope="module")
 def vader_library_left_to_right() -> Iterator[None]:
-    """vaderSentiment adding a post's valences left to right (`vader_fast.sum_left_to_right`), as
+    """vaderSentiment adding a post's valences left to right (`numeric.sum_left_to_right`), as
     on Python 3.11, where the shipped models were fitted: from 3.12 the library's builtin `sum`
     compensates, while `FastAnalyzer` keeps 3.11's additions on every version. The tests that
     hold the fast analyzer to the library compare it with this library, so they hold on any
     Python (on 3.11 the library's answers are unchanged)."""
     from vaderSentiment import vaderSentiment
 
-    from botwatch.content.vader_fast import sum_left_to_right
+    from botwatch.numeric import sum_left_to_right
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(vaderSentiment, "sum", sum_left_to_right, raising=False)

@@ -32,6 +32,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from botwatch.numeric import sum_left_to_right
+
 # Share of a day's posts in each local hour (0..23) for an ordinary human account. A smooth
 # curve of our own making with the shape that diurnal studies of Twitter report: a trough around
 # 04:00-05:00, a morning rise, a plateau through the working day and an evening peak near 21:00.
@@ -131,7 +133,7 @@ def fit_utc_offset(hour_counts_utc: Sequence[int], *, effective_posts: float = 6
     scale = min(1.0, effective_posts / n)
     top = ll[best]
     weights = {o: math.exp((ll[o] - top) * scale) for o in OFFSETS}
-    total = sum(weights.values())
+    total = sum_left_to_right(weights.values())  # 3.11's addition on every Python (botwatch.numeric)
     probs = {o: w / total for o, w in weights.items()}
     flat_ll = n * math.log(1 / 24)
     gain_bits = max(0.0, (top - flat_ll) / n / math.log(2))

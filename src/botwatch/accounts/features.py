@@ -26,6 +26,7 @@ from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
+from botwatch.numeric import sum_left_to_right
 from botwatch.study import Study
 from botwatch.timeline import zones
 
@@ -71,7 +72,7 @@ def entropy_bits(counts: list[int]) -> float:
     n = sum(counts)
     if n == 0:
         return math.nan
-    return -sum(c / n * math.log2(c / n) for c in counts if c)
+    return -sum_left_to_right(c / n * math.log2(c / n) for c in counts if c)  # 3.11's addition (botwatch.numeric)
 
 
 def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from botwatch.accounts.loso import Fitter, Predictor, source_weights
 from botwatch.accounts.rank_linear import mid_ranks, rank_steps
+from botwatch.numeric import sum_left_to_right
 
 # Continuous features whose scale depends on when and how a set was collected (rates and counts
 # grow with the platform's age and with a collection's popularity band); flags and word counts
@@ -248,7 +249,7 @@ def logit_blend(parts: Sequence[tuple[Callable[[int], Fitter], float]]) -> Calla
 
             def predict(test: pd.DataFrame) -> np.ndarray:
                 z = sum(w * np.log(np.clip(p(test), 1e-4, 1 - 1e-4) / (1 - np.clip(p(test), 1e-4, 1 - 1e-4))) for p, w in preds)
-                return 1.0 / (1.0 + np.exp(-z / sum(w for _, w in preds)))
+                return 1.0 / (1.0 + np.exp(-z / sum_left_to_right(w for _, w in preds)))
             return predict
         return fit
     return make

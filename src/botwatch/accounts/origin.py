@@ -44,6 +44,7 @@ from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
+from botwatch.numeric import sum_left_to_right
 
 HOME_PRIOR = 0.3
 # Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
@@ -242,7 +243,7 @@ def _zone_offsets(year: int, month: int) -> tuple[tuple[tuple[float, int], ...],
 def hours_vector(fit_probs: Mapping[int, float], when: datetime | None) -> np.ndarray:
     """L(country) = mean over its time zones (weighted by `ZONE_WEIGHTS`) of the fitted probability of that zone's offset."""
     when = when or datetime(2016, 6, 15)
-    vals = [sum(wi * fit_probs.get(o, 0.0) for wi, o in zones) for zones in _zone_offsets(when.year, when.month)]
+    vals = [sum_left_to_right(wi * fit_probs.get(o, 0.0) for wi, o in zones) for zones in _zone_offsets(when.year, when.month)]  # 3.11's addition (botwatch.numeric)
     v = np.array(vals, float)
     floor = float(parameters()["profile"].get("hours_floor", FLOOR_HOURS))
     return np.maximum(v / v.max(), floor) if v.max() > 0 else np.ones(len(codes()))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.accounts.profile_text import TextColumn, char_entropies
+from botwatch.numeric import sum_left_to_right
 
 try:  # difflib compiled: the same matcher and values, a third of the time
     from cydifflib import SequenceMatcher
@@ -160,7 +161,7 @@ def char_entropy(s: str) -> float:
         return float("nan")
     counts = Counter(s.lower())
     n = len(s)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
+    return -sum_left_to_right(c / n * math.log2(c / n) for c in counts.values())  # 3.11's addition (botwatch.numeric)
 
 
 def is_generated_handle(handle: str | None) -> bool:

@@ -233,20 +233,18 @@ class TextColumn:
 
 # c/n·log2(c/n) for counts up to this length, each term as `char_entropy` computes it.
 _MAX_ENTROPY_LEN = 32
-# Python 3.12 made `sum` of floats compensated (Neumaier); the matrix path adds as 3.11 does, so
-# it is used only where `sum` adds plainly (elsewhere every string takes the Python path).
-_PLAIN_SUM = sum([1e16, 1.0, -1e16]) == 0.0
 _TERMS = np.array([[c / n * math.log2(c / n) if 0 < c <= n else 0.0 for n in range(_MAX_ENTROPY_LEN + 1)] for c in range(_MAX_ENTROPY_LEN + 1)])
 
 
 def char_entropies(col: TextColumn, slow: Callable[[str], float]) -> np.ndarray:
     """`char_entropy(v)` for each string: for ASCII strings of up to 32 characters as a matrix of
     character codes, with each character's term added once, at its first occurrence, left to
-    right (the order `Counter` gives and `sum` adds in), so that the float sums are the same."""
+    right (the order `Counter` gives and `char_entropy`'s `sum_left_to_right` adds in, on every
+    Python), so that the float sums are the same."""
     n = col.n
     out = np.full(n, np.nan)
     lengths = pc.fill_null(pc.utf8_length(col.arrow), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    fast = col.ascii & (lengths > 0) & (lengths <= _MAX_ENTROPY_LEN) & _PLAIN_SUM
+    fast = col.ascii & (lengths > 0) & (lengths <= _MAX_ENTROPY_LEN)
     idx = np.flatnonzero(fast)
     if len(idx):
         sub = pc.utf8_lower(col.arrow.take(pa.array(idx)))

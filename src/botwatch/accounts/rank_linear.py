@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from botwatch.numeric import sum_left_to_right
+
 MISSING_RANK = 0.5  # a value the account does not have sits at the middle rank: no evidence either way
 _BELOW_ALL = -1.0e300  # the root split: NaN goes left (its own leaf), every real value right
 
@@ -147,7 +149,7 @@ def _tree_text(index: int, feature: int, steps: Steps, scale: float, coef: float
 
     def expected(leaves: range) -> tuple[int, float]:
         c = sum(leaf_counts[k] for k in leaves)
-        return c, sum(leaf_counts[k] * leaf_values[k] for k in leaves) / c
+        return c, sum_left_to_right(leaf_counts[k] * leaf_values[k] for k in leaves) / c  # 3.11's addition (botwatch.numeric)
 
     def build(lo: int, hi: int) -> int:
         """Node over steps lo..hi (inclusive); returns its child code (node index, or ~leaf)."""

@@ -18,6 +18,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from botwatch.numeric import sum_left_to_right
 from botwatch.stats import wilson
 
 US_POSING = frozenset({"RightTroll", "LeftTroll", "Fearmonger", "HashtagGamer", "NewsFeed"})
@@ -127,6 +128,6 @@ def calibration(rows: Iterable[tuple[float, bool]], edges: tuple[float, ...] = (
             continue
         k = sum(y for _, y in b)
         _p, lo, hi = wilson(k, len(b))
-        out.append({"p_from": edges[i], "p_to": min(edges[i + 1], 1.0), "n": len(b), "mean_p": round(sum(p for p, _ in b) / len(b), 4),
+        out.append({"p_from": edges[i], "p_to": min(edges[i + 1], 1.0), "n": len(b), "mean_p": round(sum_left_to_right(p for p, _ in b) / len(b), 4),
                     "observed": round(k / len(b), 4), "lo": round(lo, 4), "hi": round(hi, 4)})
     return out

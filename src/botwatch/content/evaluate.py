@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from botwatch.content.stage import Labeller
 from botwatch.elections.model import Election
+from botwatch.numeric import sum_left_to_right
 
 INPUT_SCHEMA = pa.schema(
     [("platform", pa.string()), ("post_id", pa.string()), ("account_id", pa.string()), ("created_at", pa.timestamp("us")),
@@ -44,7 +45,7 @@ class StanceEvaluation:
             fp = sum(v for (h, p), v in self.confusion.items() if p == lab and h != lab)
             fn = sum(v for (h, p), v in self.confusion.items() if h == lab and p != lab)
             f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-        return sum(f1s) / len(f1s)
+        return sum_left_to_right(f1s) / len(f1s)  # 3.11's addition (botwatch.numeric)
 
     def baseline_majority(self) -> float:
         """Accuracy of always answering the commonest human label (what the rules must beat)."""

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import math
 import string
-from functools import reduce
 from itertools import compress
-from operator import add
 from typing import Any
 
 from vaderSentiment import vaderSentiment as _v
 
 from botwatch.exact_round import round_scalar as _round
+# The library's `sum(sentiments)` as Python 3.11 adds it (the shipped models'); kept importable from here.
+from botwatch.numeric import sum_left_to_right as sum_left_to_right
 
 _NEGATE = frozenset(_v.NEGATE)
 _N_SCALAR = _v.N_SCALAR
@@ -261,14 +261,6 @@ def _idioms(valence: float, words: list[str], i: int) -> float:
         if n_gram in _BOOSTER:
             valence = valence + _BOOSTER[n_gram]
     return valence
-
-
-def sum_left_to_right(values: "list[float]") -> float:
-    """The valences added one after another from 0, as the library's `sum(sentiments)` adds them
-    on Python 3.11 (where the shipped models were fitted). Not the builtin `sum`: from 3.12 it
-    adds floats with Neumaier's compensation, so about 1 post in 16,000 (brexit-2016 and IRA
-    tweets) got another rounded compound score under another interpreter."""
-    return reduce(add, values, 0)
 
 
 def _score_valence(sentiments: list[float], text: str) -> tuple[float, float, float, float]:

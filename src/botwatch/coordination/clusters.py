@@ -28,6 +28,7 @@ from typing import Any
 import igraph as ig
 import pyarrow as pa
 
+from botwatch.numeric import sum_left_to_right
 from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
 
@@ -47,7 +48,7 @@ def leiden(edges: list[tuple[str, str, float]], *, seed: int = 7, resolution: fl
     index = {n: i for i, n in enumerate(names)}
     g = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _ in edges], directed=False)
     weights = [float(w) for _, _, w in edges]
-    mean = sum(weights) / len(weights) or 1.0
+    mean = sum_left_to_right(weights) / len(weights) or 1.0  # 3.11's addition (botwatch.numeric)
     g.es["weight"] = [w / mean for w in weights]
     state = random.getstate()
     random.seed(seed)
@@ -282,7 +283,7 @@ def cluster_purity(study: Study, label_column: str = "account_category", *, shuf
         "accounts": len(rows),
         "clusters": len(by_cluster),
         "purity": purity(rows),
-        "purity_shuffled": (sum(shuffled) / len(shuffled)) if shuffled else None,
+        "purity_shuffled": (sum_left_to_right(shuffled) / len(shuffled)) if shuffled else None,
         "purity_clusters_3plus": purity(big),
         "composition": {cid: dict(sorted(c.items(), key=lambda kv: -kv[1])) for cid, c in sorted(by_cluster.items())},
     }

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from botwatch.accounts.circadian import MIN_BITS, NULL_BITS, NULL_RATE, OFFSETS, clear_rhythm, fit_utc_offset, null_bits
+from botwatch.numeric import sum_left_to_right
 
 FITTER = "botwatch.accounts.circadian.fit_utc_offset"
 
@@ -49,7 +50,7 @@ def fit(hour_counts_utc: Sequence[int]) -> Fit:
 
 def mass_near(probabilities: dict[int, float], centre: int, width: int = 1) -> float:
     """Posterior probability that the offset is within `width` hours of `centre`."""
-    return float(sum(p for o, p in probabilities.items() if offset_distance(o, centre) <= width))
+    return float(sum_left_to_right(p for o, p in probabilities.items() if offset_distance(o, centre) <= width))  # 3.11's addition (botwatch.numeric)
 
 
 __all__ = ["OFFSETS", "FITTER", "NULL_RATE", "NULL_BITS", "MIN_BITS", "Fit", "clear_rhythm", "fit", "mass_near", "offset_distance", "null_bits"]
