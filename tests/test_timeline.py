@@ -375,3 +375,30 @@ def test_party_stance_series_leave_unmeasured_stance_out_as_the_report_does(labe
         want = dict(sample_study.sql(f"SELECT party || ':' || CASE WHEN {unmeasured} THEN 'not measured' ELSE stance END, count(*) FROM post_party GROUP BY 1"))
     assert any(k.endswith(":not measured") for k in want)  # the sample has such posts
     assert got == want
+
+
+def test_the_sentiment_mean_does_not_depend_on_the_order_rows_are_added() -> None:
+    """`exact_mean` sums in an exact decimal: the same mean whichever order the engine meets the
+    rows (a float `avg` over parallel threads stored other last bits on each run). The values are
+    sentiment-like (4 places in [-1, 1]) and their float sums differ by order."""
+    import random
+    from fractions import Fraction
+
+    import ibis
+
+    from botwatch.numeric import sum_left_to_right
+    from botwatch.timeline.series import exact_mean
+
+    rng = random.Random(5)
+    values = [round(rng.uniform(-1, 1), 4) for _ in range(2000)]
+    orders = (values, list(reversed(values)), sorted(values))
+    assert len({sum_left_to_right(o) for o in orders}) > 1  # the float sums do depend on the order
+    con = ibis.duckdb.connect()
+    got = set()
+    for order in orders:
+        t = ibis.memtable({"s": order})
+        got.add(con.execute(exact_mean(t.s)))
+    # One answer, within one rounding of the exact mean of the doubles as stored at 18 places.
+    want = float(sum(Fraction(v).limit_denominator(10**18) for v in values) / len(values))
+    assert len(got) == 1 and abs(got.pop() - want) <= 1e-15
+    assert con.to_pyarrow(exact_mean(ibis.memtable({"s": [None, None]}, schema={"s": "float64"}).s)).as_py() is None  # NULL, not NaN
