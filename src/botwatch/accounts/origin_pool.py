@@ -22,7 +22,7 @@ Vectorised: one pass of `numpy.bincount` over the members of all clusters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,6 +120,19 @@ def apply_pool(results: list, cluster: Sequence[int], base: float) -> list:  # l
     return out
 
 
+def _largest_first_key(kv: tuple[str, float]) -> tuple[bool, float]:
+    return kv[1] != kv[1], -kv[1]
+
+
+def largest_first(items: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    """(country, probability) pairs largest first, equal ones in their given order, and a NaN after
+    every number, as numpy's sort puts it in the columnar moves (`origin_table.moved`). Why one
+    function: with a bare key of −p, where a NaN landed was up to the sort's comparisons, and
+    Python 3.13 makes them in another order than 3.11 and 3.12 (the same account led with the NaN
+    country on one and with Russia on the other)."""
+    return sorted(items, key=_largest_first_key)
+
+
 def with_p_russia(r: Any, old: float, new: float, said: str, item: str) -> Any:  # OriginResult
     """`r` with P(Russia) moved from `old` (unclipped, `moved_p`) to `new` by pooled evidence:
     the other countries keep their relative sizes, the lead sentence names the new most likely
@@ -128,7 +141,7 @@ def with_p_russia(r: Any, old: float, new: float, said: str, item: str) -> Any: 
     scale = others_scale(old, new)
     probs = {k: v * scale for k, v in r.probabilities.items() if k != "RU"}
     probs["RU"] = new
-    order = sorted(probs.items(), key=lambda kv: -kv[1])
+    order = largest_first(probs.items())
     best, p_best = order[0]
     kept = {k: round(v, 4) for k, v in order[:KEEP] if v >= MIN_KEPT}
     head = r.evidence[0] if r.evidence else ""  # an account may carry a country but no evidence lines

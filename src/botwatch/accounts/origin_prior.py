@@ -25,7 +25,6 @@ ordinary election sample the prior barely moves. The evidence sentence says so.
 from __future__ import annotations
 
 import dataclasses
-import operator
 from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, moved_p, others_scale
+from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, largest_first, moved_p, others_scale
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, every 0.0025 from 0.1 to 0.9, and the mirror
@@ -259,7 +258,6 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
     # written once (`StudyPrior.sentence` gives the same text).
     marker = "\x00"
     head, _, rest = prior.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
-    by_value = operator.itemgetter(1)
     # What an account's new probabilities and lead are depends only on its old probabilities and
     # its P(Russia) before and after; accounts with the same profile evidence share these (a
     # study of one status per account has few distinct ones), so each is worked out once.
@@ -273,8 +271,7 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
             scale = others_scale(old, new)
             probs = {c: v * scale for c, v in r.probabilities.items() if c != "RU"}
             probs["RU"] = new
-            # Largest first; `reverse` keeps equal values in their order, as a key of -value does.
-            order = sorted(probs.items(), key=by_value, reverse=True)
+            order = largest_first(probs.items())
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
             hit = done[key] = (best, p_best, kept, f"most likely {best} (p={p_best:.2f})", f"{head}{old_c:.3f} to {new:.3f}{rest}")
@@ -675,7 +672,6 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
     home = share.home
     out = list(results)
     done: dict[tuple[Any, ...], tuple[str, float, dict[str, float], float, float, str]] = {}
-    by_value = operator.itemgetter(1)
     for i, r in enumerate(results):
         if r.country is None or r.p_russia is None or home not in r.probabilities:
             continue
@@ -693,7 +689,7 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
             probs = dict(zip(mix_codes(), post.tolist()))
             if "RU" in r.probabilities:
                 probs["RU"] = p_ru
-            order = sorted(probs.items(), key=by_value, reverse=True)
+            order = largest_first(probs.items())
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
             hit = done[key] = (best, p_best, kept, old, new, prior_clause(best, post, share.mix, p_ru))
