@@ -8,8 +8,9 @@ the activity aggregate (`behaviour.account_activity`).
 Run it with another checkout's `src` on PYTHONPATH to compare two versions of the code (alternate
 them: the machine is shared). Prints each run's CPU-seconds (all of DuckDB's threads) and a digest
 of each result (rows in full order), which two versions giving the same result share. The
-activity digest rounds the gaps' standard deviation to 12 significant digits: DuckDB's parallel
-float aggregation moves its last bit from run to run.
+activity digest rounds the gaps' standard deviation to 12 significant digits: until 2026-12-04
+DuckDB's parallel float aggregation moved its last bit from run to run (it is exact since,
+`behaviour.exact_pop_std`), and the rounding keeps digests comparable with code from before.
 """
 
 from __future__ import annotations
