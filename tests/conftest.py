@@ -129,9 +129,15 @@ def spark() -> Iterator["object"]:
         # from 75-80 to 41-44 CPU-seconds (docs/performance.md, "Tests"). They change how the
         # JVM compiles and collects, never what a query computes, so every parity check
         # compares the same values.
+        # With the C1 tier alone HotSpot reserves 48 MB for compiled code, and the JIT-compiled
+        # methods of thousands of Janino-generated classes fill it: the code cache sweeper then
+        # flushes and the C1 compiler compiles again, 5-7 CPU-s (the "Sweeper thread") of the
+        # parity fixture's ~100 (docs/performance.md, "Tests (2026-12-04)"). 512 MB is reserved
+        # address space, committed only as code is compiled. Like the options above it changes
+        # how the JVM compiles, never what a query computes.
         # BOTWATCH_TEST_SPARK_JAVA_OPTIONS replaces them (set it empty for the JVM's defaults,
         # to measure the difference).
-        .config("spark.driver.extraJavaOptions", os.environ.get("BOTWATCH_TEST_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
+        .config("spark.driver.extraJavaOptions", os.environ.get("BOTWATCH_TEST_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=512m"))
         .getOrCreate()
     )
     yield session
