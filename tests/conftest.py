@@ -66,14 +66,17 @@ def sample_files() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def sample_study_path(tmp_path_factory: pytest.TempPathFactory, sample_files: list[Path]) -> Path:
-    """A study with the bundled sample ingested once per test session (tests copy it before writing)."""
+    """A study with the bundled sample ingested once per test run, shared by the xdist workers
+    (`built_once`; tests copy it before writing)."""
     from botwatch import open_study
     from botwatch.ingest.runner import ingest
+    from testsupport.study_copies import built_once
 
-    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    with open_study(path, read_only=False) as st:
-        ingest(st, [str(p) for p in sample_files])
-    return path
+    def build(path: Path) -> None:
+        with open_study(path, read_only=False) as st:
+            ingest(st, [str(p) for p in sample_files])
+
+    return built_once(tmp_path_factory, "sample", "sample.duckdb", build)
 
 
 @pytest.fixture(scope="session")
@@ -126,9 +129,15 @@ def spark() -> Iterator["object"]:
         # from 75-80 to 41-44 CPU-seconds (docs/performance.md, "Tests"). They change how the
         # JVM compiles and collects, never what a query computes, so every parity check
         # compares the same values.
+        # With the C1 tier alone HotSpot reserves 48 MB for compiled code, and the JIT-compiled
+        # methods of thousands of Janino-generated classes fill it: the code cache sweeper then
+        # flushes and the C1 compiler compiles again, 5-7 CPU-s (the "Sweeper thread") of the
+        # parity fixture's ~100 (docs/performance.md, "Tests (2026-12-04)"). 512 MB is reserved
+        # address space, committed only as code is compiled. Like the options above it changes
+        # how the JVM compiles, never what a query computes.
         # BOTWATCH_TEST_SPARK_JAVA_OPTIONS replaces them (set it empty for the JVM's defaults,
         # to measure the difference).
-        .config("spark.driver.extraJavaOptions", os.environ.get("BOTWATCH_TEST_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
+        .config("spark.driver.extraJavaOptions", os.environ.get("BOTWATCH_TEST_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=512m"))
         .getOrCreate()
     )
     yield session
@@ -137,13 +146,13 @@ def spark() -> Iterator["object"]:
 
 @pytest.fixture(scope="session")
 def labelled_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The bundled sample with the content stage run for us-2016, once per test session (per
-    xdist worker): six modules each ran that stage for themselves. Shared and read only: a test
-    that writes takes a copy (`labelled_sample_copy`, or `testsupport.study_copies.copy_study`
-    for a module fixture that builds on it); the session's end fails if the file changed."""
-    from testsupport.study_copies import digest, labelled_sample, unchanged
+    """The bundled sample with the content stage run for us-2016, once per test run (shared by the
+    xdist workers, `built_once`): six modules each ran that stage for themselves. Shared and read
+    only: a test that writes takes a copy (`labelled_sample_copy`, or `testsupport.study_copies.copy_study`
+    for a module fixture that builds on it); each worker's session end fails if the file changed."""
+    from testsupport.study_copies import built_once, digest, labelled_sample, unchanged
 
-    path = labelled_sample(sample_study_path, tmp_path_factory.mktemp("labelled") / "labelled.duckdb")
+    path = built_once(tmp_path_factory, "labelled", "labelled.duckdb", lambda dst: labelled_sample(sample_study_path, dst))
     before = digest(path)
     yield path
     unchanged(path, before)
@@ -159,33 +168,39 @@ def labelled_sample_copy(labelled_sample_path: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def analysed_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample analysed once with us-2016, every stage (tests copy it before writing)."""
+    """The bundled sample analysed once per test run with us-2016, every stage, shared by the
+    xdist workers (`built_once`; tests copy it before writing)."""
     from botwatch import open_study
     from botwatch.elections import load_election
     from botwatch.pipeline import Context, analyze
+    from testsupport.study_copies import built_once
 
-    dst = tmp_path_factory.mktemp("analysed") / "s.duckdb"
-    shutil.copy(sample_study_path, dst)
-    with open_study(dst, read_only=False) as st:
-        analyze(st, Context(election=load_election("us-2016"), log=lambda m: None))
-    return dst
+    def build(dst: Path) -> None:
+        shutil.copy(sample_study_path, dst)
+        with open_study(dst, read_only=False) as st:
+            analyze(st, Context(election=load_election("us-2016"), log=lambda m: None))
+
+    return built_once(tmp_path_factory, "analysed", "s.duckdb", build)
 
 
 @pytest.fixture(scope="session")
 def scored_us_sample_path(sample_study_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bundled sample after the command line's `analyze --election us-2016 --only accounts`,
-    once per test session (per xdist worker): `test_no_election` and `test_recorded_election_reuse`
-    each began with that same command on their own copies. Shared and read only: a test that writes
-    takes a copy (`testsupport.study_copies.copy_study`); the session's end fails if the file changed.
-    The study file is named `s.duckdb`, as the copies the tests made were."""
+    once per test run (shared by the xdist workers, `built_once`): `test_no_election` and
+    `test_recorded_election_reuse` each began with that same command on their own copies. Shared and
+    read only: a test that writes takes a copy (`testsupport.study_copies.copy_study`); each worker's
+    session end fails if the file changed. The study file is named `s.duckdb`, as the copies the tests made were."""
     from typer.testing import CliRunner
 
     from botwatch.cli import app
-    from testsupport.study_copies import copy_study, digest, unchanged
+    from testsupport.study_copies import built_once, copy_study, digest, unchanged
 
-    path = copy_study(sample_study_path, tmp_path_factory.mktemp("scored_us") / "s.duckdb")
-    res = CliRunner().invoke(app, ["analyze", str(path), "--election", "us-2016", "--only", "accounts"])
-    assert res.exit_code == 0, res.output
+    def build(path: Path) -> None:
+        copy_study(sample_study_path, path)
+        res = CliRunner().invoke(app, ["analyze", str(path), "--election", "us-2016", "--only", "accounts"])
+        assert res.exit_code == 0, res.output
+
+    path = built_once(tmp_path_factory, "scored_us", "s.duckdb", build)
     before = digest(path)
     yield path
     unchanged(path, before)
