@@ -1,16 +1,16 @@
 """The gap regularity feature (`gap_std_s`) is exact, so re-running a study stores the same value.
 
 A float `std` merges the engine's per-thread partial results in the order the threads finish; the
-demo stored another last bit for 2 of its 263 accounts between two runs. `behaviour.exact_pop_std`
+demo stored another last bit for 2 of its 262 accounts between two runs. `behaviour.exact_pop_std`
 computes n·Σg² − (Σg)² in a 38-digit decimal: the same in any row order, and equal (to the
 rounding of one division and one square root) to the exact population standard deviation.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from fractions import Fraction
-import math
 
 import ibis
 import numpy as np

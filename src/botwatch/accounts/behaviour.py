@@ -45,7 +45,7 @@ def exact_pop_std(gaps: ir.IntegerColumn) -> ir.FloatingScalar:
 
     Why: a float `std` merges the engine's per-thread partial results in whatever order the
     threads finish, so re-running one study stored another last bit for a few accounts (2 of the
-    demo's 263 between two runs). n·Σg² − (Σg)² is an integer, computed exactly in a 38-digit
+    demo's 262 between two runs). n·Σg² − (Σg)² is an integer, computed exactly in a 38-digit
     decimal whatever the order, so one float division and one square root give the same answer
     on every run and on both engines, without the cancellation of Σg²/n − mean². NULL where the
     account has no gap, as `std`; 0 for one gap."""
