@@ -107,9 +107,10 @@ def test_study_prior_falls_back_to_the_per_account_code_on_nan() -> None:
 
 def _nan_elsewhere() -> list[OriginResult]:
     """Accounts with a finite P(Russia) but a NaN among their other countries. Where a NaN landed in
-    the per-account sort (`origin_pool.with_p_russia`, key −p) was up to the sort's comparisons:
-    first on Python 3.11 and 3.12, after the numbers on 3.13, while numpy's sort in the columns
-    always puts it last (found in review, then again on 3.13). Both now sort it last."""
+    the per-account sorts (key −p, or `itemgetter(1)` reversed) was up to the sort's comparisons:
+    on Python 3.11 and 3.12 the NaN country or a smaller one led these accounts, on 3.13 Russia,
+    while numpy's sort in the columns always puts a NaN last (found in review, then again on
+    3.13). Both paths now sort it last (`origin_pool.largest_first`)."""
     results = _results(5, 60)
     results[3] = OriginResult("DE", 0.3, {"US": 0.1, "GB": math.nan, "UA": 0.1, "RU": math.nan, "DE": 0.3},
                               ["most likely DE (p=0.30); x"], ["time_zone"], 0.2)
