@@ -145,8 +145,8 @@ MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
 # labels, refitted because ingest now decodes `&amp; &lt; &gt;` in the labelled and weakly labelled
 # texts (the files before it, 98e3c7c4… and 5d6bb54c…, were fitted on the escaped texts and could
 # no longer be fitted again). Dev CV moved by at most 0.001; 20 of 3,805 dev stance answers and 10
-# of 3,545 dev sentiment answers changed. The figures of MEASURED_BY_ELECTION were read with the
-# files before the refit: the frozen test part has NOT been read with these files yet.
+# of 3,545 dev sentiment answers changed. The frozen test part was read once with the refitted
+# files (2026-12-03, docs/methods.md): MEASURED_BY_ELECTION holds those figures.
 MEASURED_MODEL: dict[str, object] = {
     "sha256": "934229bbfbb1bc3c13bf3efa059b7519654439f2f4ebc93a372e598964b62bac",
     # content_trees.json (the gated tree blend, thirteenth round): the figures above were read

@@ -1,0 +1,56 @@
+"""The README's "How far to trust it" table quotes the held-out figures; these tests hold it to the
+values the code and the shipped figure files carry, so a refit that moves a figure cannot leave the
+README quoting the old one (no shared data needed: every source here ships in the repository)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from botwatch.content.stance import MEASURED_BY_ELECTION
+from botwatch.report.caveats import ORIGIN_MEASURED
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _section() -> str:
+    """The README's trust section alone, so a figure quoted elsewhere in the README cannot pass."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## How far to trust it")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def _row(section: str, starts: str) -> str:
+    rows = [line for line in section.splitlines() if line.startswith(f"| {starts}")]
+    assert len(rows) == 1, f"one table row starting {starts!r}"
+    return rows[0]
+
+
+def test_bot_row_quotes_the_shipped_leave_one_source_out_aucs() -> None:
+    """docs/figures/bot-model-figures.json is written by the same run that ships the model."""
+    figures = json.loads((ROOT / "docs" / "figures" / "bot-model-figures.json").read_text(encoding="utf-8"))
+    row = _row(_section(), "bot probability")
+    names = {"stclab": "stclab", "gilani2017": "Gilani", "botwiki+verified": "botwiki + verified"}
+    assert {c["held_out"] for c in figures["loso"]} == set(names), "a new source needs its place in the README row"
+    for cell in figures["loso"]:
+        assert f"{names[cell['held_out']]} {cell['auc']:.3f}" in row.replace("**", ""), cell
+
+
+@pytest.mark.parametrize("group", ["russian_language", "posing", "ordinary"])
+def test_origin_row_quotes_the_report_s_held_out_counts(group: str) -> None:
+    """The report's held-out clauses (`caveats.ORIGIN_MEASURED`) and the README say the same counts."""
+    hit, n = ORIGIN_MEASURED[group]
+    assert f"{hit:,}/{n:,}" in _row(_section(), "origin")
+
+
+@pytest.mark.parametrize("election,country", [("uk-ge2017", "UK"), ("us-2016", "US")])
+def test_stance_and_sentiment_rows_quote_the_measured_figures(election: str, country: str) -> None:
+    """`MEASURED_BY_ELECTION` is what tests/test_content_quality.py recomputes on the frozen test part."""
+    quoted = MEASURED_BY_ELECTION[election]
+    section = _section().replace("**", "")
+    lo, hi = quoted["stance_ci"]
+    assert f"{country} {quoted['stance_f1']:.3f} [{lo:.2f}, {hi:.2f}]" in _row(section, "party stance")
+    lo, hi = quoted["sentiment_ci"]
+    assert f"{country} {quoted['sentiment_f1']:.3f} [{lo:.2f}, {hi:.2f}]" in _row(section, "post sentiment")
