@@ -113,7 +113,9 @@ class LakeReader:
 
     def arrow(self, name: str) -> pa.Table:
         if self._hold(name):
-            return self.con.execute(f"SELECT * FROM {_quote(name)}").fetch_arrow_table()
+            # the relation's `to_arrow_table`, as `Study.arrow`: DuckDB 2.0 took
+            # `fetch_arrow_table` off the connection
+            return self.con.sql(f"SELECT * FROM {_quote(name)}").to_arrow_table()
         return self.lake.arrow(name)
 
     def sql(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
