@@ -232,7 +232,8 @@ def test_a_csv_delimited_by_semicolons_or_tabs_is_refused_with_the_reason(tmp_pa
     and with no study created, the line pointed at "its row in the study's `rejected` table"."""
     import csv
 
-    rows = list(csv.reader((FIX / "ira_tweets.csv").open(newline="")))
+    with (FIX / "ira_tweets.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
     for delim, said in ((";", "delimited by ';', not commas"), ("\t", "delimited by tabs, not commas")):
         path = tmp_path / "ira.csv"
         with path.open("w", newline="") as f:
@@ -252,11 +253,11 @@ def _closed_pipe(args: list[str]) -> tuple[int, str]:
 
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
     env.pop("BOTWATCH_DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "botwatch.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    err = proc.stderr.read().decode()
-    return proc.wait(timeout=120), err
+    with subprocess.Popen([sys.executable, "-m", "botwatch.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        return proc.wait(timeout=120), err
 
 
 def test_a_closed_pipe_ends_quietly_and_export_claims_no_rows(tmp_path: Path) -> None:
@@ -331,11 +332,11 @@ def test_a_closed_pipe_ends_quietly_on_the_oldest_rich_botwatch_allows() -> None
         "    out.print('a row of a long table ' * 20)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 0, err
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
 
 

@@ -37,12 +37,12 @@ def _staging(path: Path) -> list[str]:
 def test_a_killed_map_leaves_staging_that_the_next_open_drops(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_MID_MAP, str(path)], stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "mapping"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    with subprocess.Popen([sys.executable, "-c", KILLED_MID_MAP, str(path)], stdout=subprocess.PIPE, text=True, env=env) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "mapping"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
     assert len(_staging(path)) == 1  # what the killed run left (a reader sees it, and leaves it)
     with Study(path) as st:
         assert not [t for t in st.tables() if t.startswith(STAGING_PREFIX)]
