@@ -6,6 +6,7 @@ kill -9 and restart. No test reaches the internet."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from botwatch.collect.backoff import server_wait
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
 from testsupport.collect_fakes import closed_capture_file, FakeHttp, FakeJetstream, HttpRequest, HttpWriter, jetstream_event
+from testsupport.waiting import stream_until, wait_until
 from botwatch.collect.filters import PostFilter, x_rules
 from botwatch.collect.sampling import keep
 from botwatch.collect.writer import OPEN_PREFIX, RotatingWriter, read_lines, salvage
@@ -171,23 +173,20 @@ def test_kill9_and_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     n = 3000
     events = [jetstream_event(i) for i in range(n)]
     cap_dir = tmp_path / "capture"
-    with FakeJetstream(events, [{"rate": 1500}]) as srv:
+    # Each connection ends with a clean close after the last event: a collector that reconnects
+    # has read every event before it (frames are handled in order), with nothing to wait for.
+    with FakeJetstream(events, [{"rate": 1500, "then": "close"}]) as srv:
         args = _cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01")
         p1 = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         state = cap_dir / ".botwatch" / "bluesky.state.json"
-        deadline = time.time() + 30
-        while time.time() < deadline and not (state.exists() and srv.sent > 800):
-            time.sleep(0.05)
-        assert srv.sent > 800 and srv.sent < n, "the kill should land mid-stream"
+        wait_until(lambda: state.exists() and srv.sent > 800, 30, "the first collector's state file and 800 events sent")
+        assert srv.sent < n, "the kill should land mid-stream"
         p1.send_signal(signal.SIGKILL)
         p1.wait(10)
         assert list(cap_dir.glob(OPEN_PREFIX + "*")), "a killed collector leaves its open file behind"
         before = len(srv.connections)
         p2 = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 40
-        while time.time() < deadline and not (len(srv.connections) > before and srv.sent >= n + 1):
-            time.sleep(0.05)
-        time.sleep(1.5)  # the last events reach the open file
+        wait_until(lambda: len(srv.connections) > before + 1, 40, "the restarted collector's reconnect after the last event")
         p2.send_signal(signal.SIGTERM)
         _, err = p2.communicate(timeout=20)
         assert p2.returncode == 0, err.decode()
@@ -207,17 +206,13 @@ def test_ctrl_c_stops_cleanly_exits_130_and_says_how_to_resume(tmp_path: Path) -
     with FakeJetstream(events, [{"rate": 300}]) as srv:
         args = _cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01")
         p = subprocess.Popen(args, env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 30
-        while time.time() < deadline and srv.sent < 100:
-            time.sleep(0.05)
-        time.sleep(0.3)
+        # Mid-stream: posts written (the open file is made at the first one), 600 at 300 a second still coming.
+        wait_until(lambda: list(cap_dir.glob(OPEN_PREFIX + "*")), 30, "the collector's first posts in its open file")
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=20)
         before = len(srv.connections)
         p2 = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 30
-        while time.time() < deadline and len(srv.connections) == before:
-            time.sleep(0.05)
+        wait_until(lambda: len(srv.connections) > before, 30, "the restarted collector's connection")
         p2.send_signal(signal.SIGTERM)
         _, err2 = p2.communicate(timeout=20)
     text = err.decode()
@@ -552,8 +547,10 @@ def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -
         th = threading.Thread(target=probe, daemon=True)
         th.start()
         try:
-            code = asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url), duration=6.0, study=study, ingest_every=1.5,
-                                           log=lambda m: None, install_signals=False))
+            # Runs until the probe has read posts a batch stored mid-run (30 s bounds it), then stops
+            # with the stream still going, so the last batch ingests more after that read.
+            stream = stream_until(js.JetstreamCollector(srv.url), lambda: any(seen_between))
+            code = asyncio.run(run_capture(cap, stream, duration=30.0, study=study, ingest_every=0.5, log=lambda m: None, install_signals=False))
         finally:
             done.set()
             th.join(30)
@@ -568,9 +565,12 @@ def test_a_server_that_drops_every_connection_at_once_is_not_hammered(tmp_path: 
     events = [jetstream_event(i) for i in range(100)]
     with FakeJetstream(events, [{"send": 1, "then": "drop_mid"}]) as srv:
         cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)
-        run(cap, js.JetstreamCollector(srv.url), duration=2.5)  # the real waits: 0.5-1 s, then 1-2 s, ...
-        n = len(srv.connections)
-    assert 2 <= n <= 4, n
+        # The real waits (no --backoff-scale): 0.5-1 s, then 1-2 s, ...; a connection that lived
+        # (and would reset them) waits 0-0.25 s. Three connections show the first two waits.
+        run(cap, stream_until(js.JetstreamCollector(srv.url), lambda: len(srv.connections) >= 3), duration=30.0)
+        at = [c["at"] for c in srv.connections]
+    assert len(at) >= 3, at
+    assert at[1] - at[0] >= 0.5 and at[2] - at[1] >= 1.0, [b - a for a, b in zip(at, at[1:])]  # each wait longer: no tight loop
 
 
 def test_a_folder_holds_one_sampling_rate(tmp_path: Path) -> None:
@@ -718,18 +718,41 @@ def test_ctrl_c_before_any_connection_says_nothing_was_collected(tmp_path: Path)
     """Stopped before it ever connected, the collector has no cursor: "cursor saved … resume"
     (with "last cursor —") promised a resume point that does not exist."""
     import socket
+    import threading
 
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    args = _cli("collect", "bluesky", str(tmp_path / "capture"), "--endpoint", f"ws://127.0.0.1:{port}/x", "--backoff-scale", "0.01")
-    p = subprocess.Popen(args, env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60  # the collector is running (past its imports) once it made its folder
-    while time.time() < deadline and not (tmp_path / "capture" / ".botwatch").exists():
-        time.sleep(0.1)
-    time.sleep(2)  # a few failed connections
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=20)
+    attempts: list[float] = []
+
+    def hang_up(listener: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return  # shut down: the test is over
+            attempts.append(time.monotonic())
+            conn.close()
+
+    # A port that takes each TCP connection and closes it at once: the collector never gets a
+    # WebSocket (never connects, as at a wrong address), and its attempts can be counted.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    th = threading.Thread(target=hang_up, args=(listener,), daemon=True)
+    th.start()
+    url = f"ws://127.0.0.1:{listener.getsockname()[1]}/x"
+    p = subprocess.Popen(_cli("collect", "bluesky", str(tmp_path / "capture"), "--endpoint", url, "--backoff-scale", "0.01"),
+                         env=_env(COLUMNS="300"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: len(attempts) >= 3, 60, "three failed connections")  # past its imports, in its retry loop
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:  # a failed wait leaves no collector behind
+            p.kill()
+            p.wait(10)
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept
+        listener.close()
+        th.join(5)
     text = err.decode()
     assert p.returncode == 130, text
     assert "nothing was collected" in text and "cursor saved" not in text and "Traceback" not in text

@@ -21,6 +21,7 @@ from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture
 from botwatch.collect.follow import ABORT_GRACE_S, FAILED_BATCHES, Follower, read_ledger
 from testsupport.collect_fakes import closed_capture_file, FakeJetstream, jetstream_event
+from testsupport.waiting import async_wait_until, child_pids, PROC_CHILDREN, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -72,6 +73,18 @@ class _Lines:
         return "".join(line for _, line in self.lines)
 
 
+def _wait_for_the_held_study(collector: int, cap_dir: Path) -> None:
+    """Until the collector's last batch waits for the study another process holds: its first
+    `ingest` child refused by the lock and gone, the batch going on (its pause, or the next child).
+    Without /proc (not Linux), until the batch has begun: its results file is made before its child."""
+    if not PROC_CHILDREN:
+        wait_until(lambda: list((cap_dir / ".botwatch").glob(".bluesky.*.results")), 60, "the last batch")
+        return
+    first = wait_until(lambda: child_pids(collector, b"ingest"), 60, "the last batch's ingest child")[0]
+    wait_until(lambda: first not in child_pids(collector, b"ingest"), 60, "the ingest child refused by the held study")
+    assert Path(f"/proc/{collector}").exists(), "the collector ended instead of waiting for the study"
+
+
 def test_ctrl_c_in_follow_mode_says_what_it_waits_for_and_a_second_one_stops_now(tmp_path: Path) -> None:
     """Ctrl-C in follow mode ingested what was left before exiting, silently: 10-30 s, and up to a
     minute while another process held the study (the last batch waits for it). The first Ctrl-C
@@ -80,7 +93,8 @@ def test_ctrl_c_in_follow_mode_says_what_it_waits_for_and_a_second_one_stops_now
     cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
     n = 300
     events = [jetstream_event(i) for i in range(n)]
-    with FakeJetstream(events, [{"rate": 600}]) as srv, contextlib.ExitStack() as stack:
+    # The server closes the stream after its last event: the collector's reconnect shows it read them all.
+    with FakeJetstream(events, [{"rate": 600, "then": "close"}, {"send": 0}]) as srv, contextlib.ExitStack() as stack:
         holder = duckdb.connect(str(study))  # `botwatch status`, a notebook: holds the study through the last batch
         try:
             args = _cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01",
@@ -88,17 +102,14 @@ def test_ctrl_c_in_follow_mode_says_what_it_waits_for_and_a_second_one_stops_now
             p = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             stack.callback(lambda: p.poll() is None and p.kill())  # a failed assertion leaves no collector behind
             err = _Lines(p.stderr)
-            deadline = time.time() + 60
-            while time.time() < deadline and srv.sent < n:
-                time.sleep(0.05)
-            time.sleep(1.5)  # the last events reach the open file
+            wait_until(lambda: len(srv.connections) >= 2, 60, "the collector's reconnect after the last event")
             p.send_signal(signal.SIGINT)
             sent_at = time.monotonic()
             said = err.wait_for("finishing the ingest", 5)
             assert said is not None, err.lines
             assert said[0] - sent_at < 3, "the first Ctrl-C must say at once what the stop waits for"
             assert "finishing the ingest of 1 file(s)" in said[1] and "Ctrl-C again to stop now" in said[1] and "nothing is lost" in said[1]
-            time.sleep(3)  # the last batch is under way: a child started, refused by the lock, or its pause
+            _wait_for_the_held_study(p.pid, cap_dir)
             p.send_signal(signal.SIGINT)
             second = time.monotonic()
             rc = p.wait(timeout=30)
@@ -113,22 +124,47 @@ def test_ctrl_c_in_follow_mode_says_what_it_waits_for_and_a_second_one_stops_now
     assert read_ledger(cap_dir / ".botwatch" / "bluesky.ingested") == {}  # nothing claimed that was not stored
     assert not list(cap_dir.glob(".open-*")) and len(list(cap_dir.glob("bluesky-*.jsonl.gz"))) == 1
 
-    # The next run ingests what was left, once (the replayed overlap is dropped by id).
-    with FakeJetstream(events, [{}]) as srv:
+    # The next run ingests what was left, once. Its stream replays the n posts (dropped by id: one
+    # kept would end the run at --max-posts 1 before the new one) and one new post, which ends it.
+    with FakeJetstream([*events, jetstream_event(n)], [{}]) as srv:
         again = subprocess.run(_cli("collect", "bluesky", str(cap_dir), "--endpoint", srv.url, "--backoff-scale", "0.01",
-                                    "--study", str(study), "--ingest-every", "1h", "--duration", "3s"),
+                                    "--study", str(study), "--ingest-every", "1h", "--max-posts", "1", "--duration", "60s"),
                                env=_env(), capture_output=True, timeout=120)
     assert again.returncode == 0, again.stderr.decode()
-    assert _posts(study) == n
+    assert _posts(study) == n + 1
     by_hand = subprocess.run(_cli("ingest", str(study), str(cap_dir)), env=_env(), capture_output=True, timeout=120)
     assert by_hand.returncode == 0, by_hand.stderr.decode()
-    assert _posts(study) == n  # never twice
+    assert _posts(study) == n + 1  # never twice
 
 
-def test_abort_interrupts_an_ingest_under_way_and_leaves_no_half_file(tmp_path: Path) -> None:
+_BEGUN_HOOK = '''
+import os
+if os.environ.get("BOTWATCH_TEST_BEGUN"):
+    from botwatch.study import Study
+
+    _sql = Study.sql
+
+    def sql(self, query, params=None):
+        out = _sql(self, query, params)
+        if query == "BEGIN TRANSACTION":  # a file's transaction is open: say so to the test
+            open(os.environ["BOTWATCH_TEST_BEGUN"], "a").close()
+        return out
+
+    Study.sql = sql
+'''
+
+
+def test_abort_interrupts_an_ingest_under_way_and_leaves_no_half_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The second Ctrl-C's `abort()` on a batch storing a large file: the batch ends within the
     grace, the study holds the file whole or not at all (one transaction), and nothing is
-    ledgered that was not reported; the next batch stores it exactly once."""
+    ledgered that was not reported; the next batch stores it exactly once. A start-up hook in the
+    real ingest child marks when the file's transaction is open, the moment the abort is for."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_BEGUN_HOOK, encoding="utf-8")
+    begun = tmp_path / "begun"
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(hook), str(REPO / "src")]))
+    monkeypatch.setenv("BOTWATCH_TEST_BEGUN", str(begun))
     cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
     cap_dir.mkdir()
     (cap_dir / ".botwatch").mkdir()
@@ -138,9 +174,7 @@ def test_abort_interrupts_an_ingest_under_way_and_leaves_no_half_file(tmp_path: 
 
     async def go() -> float:
         batch = asyncio.create_task(follower.batch(attempts=1))
-        while follower._proc is None:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(4.0)  # past the child's imports, into the file
+        await async_wait_until(begun.exists, 60, "the ingest child's transaction for the file")
         follower.abort()
         at = time.monotonic()
         await batch

@@ -12,6 +12,7 @@ from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture
 from botwatch.collect.run import run_capture
 from testsupport.collect_fakes import FakeJetstream, jetstream_event
+from testsupport.waiting import stream_until
 
 
 def test_the_cursor_a_stopped_run_reports_is_the_one_it_saved(tmp_path: Path) -> None:
@@ -39,7 +40,9 @@ def test_the_summary_counts_this_runs_files_beside_this_runs_bytes(tmp_path: Pat
         first = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=50)
         asyncio.run(run_capture(first, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=20.0, log=lines.append, install_signals=False))
         again = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of)  # everything replayed is a duplicate
-        asyncio.run(run_capture(again, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=2.0, log=lines.append, install_signals=False))
+        replayed = stream_until(js.JetstreamCollector(srv.url, backoff_scale=0.01), lambda: again.stats.duplicates >= 50)  # then it stops
+        asyncio.run(run_capture(again, replayed, duration=30.0, log=lines.append, install_signals=False))
+    assert again.stats.duplicates == 50 and again.stats.kept == 0
     first_summary, second_summary = [line for line in lines if "closed file(s)" in line]
     assert "this run: 1 closed file(s)" in first_summary and "(it holds 1 closed file(s) of this stream in all)" in first_summary
     assert "this run: 0 closed file(s), 0 B" in second_summary and "(it holds 1 closed file(s) of this stream in all)" in second_summary

@@ -11,6 +11,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from testsupport.waiting import child_pids
+
 FIX = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "ingest"
 
 
@@ -47,17 +49,4 @@ def ira_csv(path: Path, copies: int) -> Path:
 def worker_pids(parent: int) -> list[int]:
     """The spawned multiprocessing children of process `parent` (its parsing workers; not the
     resource tracker), from /proc (Linux)."""
-    out = []
-    for task in Path(f"/proc/{parent}/task").glob("*"):
-        try:
-            kids = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for kid in kids:
-            try:
-                cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"spawn_main" in cmd:
-                out.append(int(kid))
-    return sorted(set(out))
+    return child_pids(parent, b"spawn_main")

@@ -1,0 +1,86 @@
+"""Waiting on what a test can observe, instead of sleeping a fixed time.
+
+A fixed sleep is too long on a quick machine (the collect tests spent about 17 s in them) and too
+short on a loaded one (a 2-core CI runner under another job): the test then checks a state that has
+not come yet, and fails, or passes without testing what it was written for. These poll the state
+itself (a file, a fake server's counters, a child process) often, and fail loudly, saying what
+never came, after a timeout generous enough for the slowest machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+PROC_CHILDREN = Path("/proc/self/task").is_dir()  # whether child_pids can see anything (Linux)
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 30.0, what: str = "the condition", every: float = 0.02) -> T:
+    """Poll `predicate` every `every` seconds until it returns something true, and return that;
+    an AssertionError naming `what` once `timeout` seconds pass without it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}; it never came")
+        time.sleep(every)
+
+
+async def async_wait_until(predicate: Callable[[], T], timeout: float = 30.0, what: str = "the condition", every: float = 0.01) -> T:
+    """`wait_until` for a coroutine: the event loop (a follower's batch) runs while it waits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}; it never came")
+        await asyncio.sleep(every)
+
+
+def child_pids(parent: int, cmd_has: bytes = b"") -> list[int]:
+    """The child processes of `parent` whose command line holds `cmd_has`, from /proc (Linux;
+    none elsewhere, see PROC_CHILDREN). A child that has exited but is not yet reaped is left out."""
+    out = []
+    for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for kid in kids:
+            try:
+                cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
+                state = Path(f"/proc/{kid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if cmd_has in cmd and state != b"Z":
+                out.append(int(kid))
+    return sorted(set(out))
+
+
+def stream_until(stream: Callable[[Any], Awaitable[None]], done: Callable[[], object], every: float = 0.02) -> Callable[[Any], Awaitable[None]]:
+    """A collector's stream (what `run_capture` runs) that ends, as `--max-posts` ends one, once
+    `done()` holds: a run lasts as long as the state a test checks takes to come, not a fixed
+    `duration` (keep one, generous, as the bound: the test then asserts the state came). The
+    stream's own ending or error is the run's, as before."""
+
+    async def run(capture: Any) -> None:
+        inner = asyncio.ensure_future(stream(capture))
+        try:
+            while not inner.done() and not done():
+                await asyncio.sleep(every)
+        finally:
+            if not inner.done():
+                inner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await inner
+
+    return run
