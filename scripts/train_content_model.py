@@ -77,7 +77,11 @@ def labelled_items(part: str = "dev", sets: tuple = LABELLED_SETS) -> tuple[list
     from botwatch.elections import load_election
     from botwatch.study import Study
 
-    labels = [r for _posts, lab in sets if lab.exists() for r in csv.DictReader(open(lab, encoding="utf-8"))]
+    labels: list[dict] = []
+    for _posts, lab in sets:
+        if lab.exists():
+            with open(lab, encoding="utf-8") as fh:
+                labels.extend(csv.DictReader(fh))
     files = [str(posts) for posts, lab in sets if posts.exists() and lab.exists()]
     pairs: list[tuple[dict, str]] = []
     posts: list[tuple[dict, str]] = []

@@ -49,7 +49,8 @@ def test_bad_labels_are_refused_with_the_line(tmp_path: Path) -> None:
 def test_cli_evaluate_end_to_end(tmp_path: Path) -> None:
     """Ingest a slice of the labelled IRA posts, analyse, evaluate: the figures print, and a
     study without content labels is refused without a traceback."""
-    labels = [r for r in csv.DictReader(open(FIX / "ira_stance_labels.csv", encoding="utf-8")) if r["election"] == "us-2016"][:60]
+    with open(FIX / "ira_stance_labels.csv", encoding="utf-8", newline="") as fh:
+        labels = [r for r in csv.DictReader(fh) if r["election"] == "us-2016"][:60]
     ids = {r["post_id"] for r in labels}
     with open(FIX / "ira_stance_posts.csv", encoding="utf-8", newline="") as fh:
         rd = csv.DictReader(fh)

@@ -112,7 +112,8 @@ def test_the_export_gives_the_stored_whole_bounds(estimated: Path, tmp_path: Pat
     out = tmp_path / "estimates.csv"
     res = CliRunner().invoke(app, ["export", str(estimated), "estimates", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    rows = [r for r in csv.DictReader(out.open()) if r["ci_low"]]
+    with out.open(newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["ci_low"]]
     counts = [r for r in rows if r["metric"] in COUNT_METRICS]
     assert counts and all(_whole(float(r["ci_low"])) and _whole(float(r["ci_high"])) for r in counts)
     assert any(not _whole(float(r["ci_low"])) for r in rows if r["metric"] in SHARE_METRICS)
