@@ -79,6 +79,18 @@ def test_malformed_rows_are_all_reported_with_their_lines(study, tmp_path: Path)
     assert "line 4: stance 'pro'" in out
 
 
+def test_bad_rows_read_as_one_line_not_escaped_newlines(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The error line escapes control characters, so the list's newlines showed as a literal
+    `\\x0a` between the rows (docs/labelling-guide.md: every bad row is listed with its line)."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, _ = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},pro,negative\n,{party},{stance},\n")
+    assert res.exit_code == 2, res.output
+    assert "\\x0a" not in res.output
+    out = " ".join(res.output.split())
+    assert "2 bad row(s): line 2: stance 'pro' is not one of support, oppose, neutral; line 3: empty post_id" in out
+
+
 def test_a_semicolon_separated_file_gets_a_hint(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db, pairs = study
     res, out = _run(db, tmp_path, f"post_id;party;stance;sentiment\n{pairs[0][0]};{pairs[0][1]};oppose;negative\n")
