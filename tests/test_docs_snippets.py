@@ -1,10 +1,11 @@
 """The Python blocks of README.md and docs/exports.md run as written on the analysed sample (as
 test_python_api_doc.py and test_notebook_doc.py do for their pages), so an example a user pastes
 keeps working: README's opens `study.duckdb`, exports.md's reads the `timeline.csv` that the
-command it quotes writes."""
+command it quotes writes. And python-api.md's table of stage options is the stages' own list."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -36,3 +37,21 @@ def test_exports_doc_timeline_example_runs(analysed_sample_path: Path, tmp_path:
     t = ns["t"]
     picked = t[(t.freq == "day") & (t.clock == "local") & (t.dimension == "origin") & (t.value == "foreign origin")]  # type: ignore[attr-defined]
     assert len(picked) > 0 and picked["posts"].sum() > 0
+
+
+def test_python_api_stage_options_table_is_what_the_stages_read() -> None:
+    """docs/python-api.md's "Stage options" table names, per stage, exactly the option keys
+    `api.stage_options()` gives (`analyze` refuses any other): a stage option added, renamed or
+    dropped must show in the table a user reads."""
+    from botwatch import api
+
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    table = text[text.index("| Stage | Options (CLI flag) |"):].split("\n\n")[0].splitlines()[2:]
+    documented: dict[str, set[str]] = {}
+    for row in table:
+        stages, options = row.strip("|").split("|")
+        keys = set(re.findall(r"`([a-z][a-z0-9_]*)`", options))
+        for stage in stages.split(","):
+            documented.setdefault(stage.strip(), set()).update(keys)
+    declared = {stage: set(keys) for stage, keys in api.stage_options().items() if keys}
+    assert documented == declared
