@@ -177,3 +177,37 @@ def test_any_field_of_any_json_layout_replaced_by_a_hostile_value_only_rejects_t
             except Exception as exc:  # noqa: BLE001 - collected to name every failing field at once
                 failures.append(f"{'.'.join(map(str, at))} = {value!r}: {type(exc).__name__}: {exc}")
     assert not failures, "\n".join(sorted(set(failures))[:20])
+
+
+# -- times at the edges of the calendar ---------------------------------------------------------
+
+
+def test_posts_dated_year_1_and_9999_are_analysed(tmp_path: Path) -> None:
+    """Ingest stores any time from year 1 to 9999 (tests/test_ingest_hostile.py); one post
+    dated "Mon Jan 01 00:00:00 +0000 0001" then stopped `analyze --election us-2016` with
+    "OverflowError: date value out of range. This is a bug in botwatch" (New York's local day of
+    it is in year 0), before any stage and again in the timeline stage's offsets."""
+    times = ["Mon Jan 01 00:00:00 +0000 0001", "Fri Dec 31 23:59:59 +0000 9999", "Wed May 10 20:19:24 +0000 2017"]
+    f = tmp_path / "edges.jsonl"
+    f.write_text("\n".join(json.dumps(dict(_v1(i), created_at=t)) for i, t in enumerate(times)) + "\n")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    for election in ("us-2016", "uk-ge2017"):
+        res = runner.invoke(app, ["analyze", str(study), "--election", election, "--only", "timeline"])
+        assert res.exit_code == 0 and "bug" not in res.output, res.output
+
+
+def test_the_zone_helpers_answer_at_the_edges_of_the_calendar() -> None:
+    """The two conversions that overflowed, at the first and last instants a datetime holds."""
+    from datetime import datetime
+
+    from botwatch.elections.model import load_election
+    from botwatch.timeline import zones
+
+    first, last = datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59)
+    for name in ("us-2016", "uk-ge2017"):
+        election = load_election(name)
+        assert zones.local_date(election, first) == first.date()  # year 0 locally: the UTC day
+        assert zones.local_date(election, last) == last.date()
+        table = zones.offsets_table([first, last], election.timezone)
+        assert table.num_rows == 2
