@@ -211,3 +211,27 @@ def test_the_zone_helpers_answer_at_the_edges_of_the_calendar() -> None:
         assert zones.local_date(election, last) == last.date()
         table = zones.offsets_table([first, last], election.timezone)
         assert table.num_rows == 2
+
+
+def test_the_posts_over_time_chart_keeps_to_its_bar_limit_whatever_the_span(tmp_path: Path) -> None:
+    """One post dated year 1 and one dated 9999 beside real ones drew 120,000 monthly bars (a
+    13 MB report of empty bars for 4 posts): months had no limit, though the chart's own rule is
+    at most `MAX_BARS`. Longer spans now go by years, then by spans of several years."""
+    from datetime import datetime, timedelta
+
+    import pyarrow as pa
+
+    from botwatch.report.section_overview import MAX_BARS, overview, posts_over_time
+
+    spans = {"year": [datetime(1990, 1, 1), datetime(2017, 5, 1), datetime(2090, 1, 1)],
+             "25-year span": [datetime(1, 1, 1), datetime(2017, 5, 1), datetime(9999, 12, 31, 23, 59, 59)]}
+    for want, times in spans.items():
+        rows = [dict(platform="twitter", post_id=f"p{i}", account_id="a", created_at=t) for i, t in enumerate(times)]
+        rows += [dict(platform="twitter", post_id=f"q{i}", account_id="a", created_at=datetime(2017, 5, 1) + timedelta(hours=i)) for i in range(20)]
+        with open_study(tmp_path / f"{want}.duckdb", read_only=False) as st:
+            st.con.register("_t", pa.Table.from_pylist(rows))
+            st.sql("INSERT INTO posts BY NAME SELECT * FROM _t")
+            unit, buckets, counts = posts_over_time(st)
+            html = str(overview(st, {}).html)
+        assert unit == want and len(buckets) <= MAX_BARS and sum(counts) == len(rows)
+        assert buckets == sorted(buckets) and buckets[0] <= times[0].date() and html.count("<rect") == len(buckets)
