@@ -254,3 +254,21 @@ def test_the_accounts_created_chart_keeps_to_a_bar_limit_whatever_the_creation_d
         assert len(marks) == 1 and marks[0][1] == "election called; polling day"  # one bar holds both
         bar = labels[marks[0][0]]
         assert bar == "2017" if want == "year" else int(bar[:4]) <= 2017 <= int(bar[-4:])
+
+
+# -- files whose lines end in CR alone ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ira_tweets.csv", "v1_uklabour.jsonl"])
+def test_a_file_whose_lines_end_in_cr_alone_says_so(tmp_path: Path, name: str) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone. Such a CSV was refused as "not a
+    known CSV header (first columns: )" (an empty list), and JSON lines as "no record in the first
+    lines matches a known format": nothing said what was wrong, or how to fix it."""
+    f = tmp_path / name
+    f.write_bytes((FIX / name).read_bytes().replace(b"\n", b"\r"))
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f)])
+    assert res.exit_code == 1, res.output
+    assert "CR alone" in res.output and "tr '\\r' '\\n'" in res.output and "first columns: )" not in res.output
+    if name.endswith(".csv"):  # read through a column map, it said "no CSV header line"
+        mapped = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f), "--columns", "account_id=author_id,created_at=publish_date,text=content"])
+        assert mapped.exit_code == 1 and "CR alone" in mapped.output, mapped.output

@@ -514,13 +514,16 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
 
 def not_text(head: bytes) -> str | None:
     """Why a file whose first bytes are `head` is not CSV text at all (binary, packed in another
-    archive, or text in UTF-16); None when it is text."""
-    from botwatch.ingest.formats import ARCHIVE_MAGIC, looks_binary, wide_text, wide_text_reason
+    archive, text in UTF-16, or lines ending in CR alone, which read as one header line); None
+    when it is text."""
+    from botwatch.ingest.formats import ARCHIVE_MAGIC, CR_ONLY_REASON, cr_only, looks_binary, wide_text, wide_text_reason
 
     if wide := wide_text(head):
         return wide_text_reason(wide)
     if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
         return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
+    if cr_only(head):
+        return CR_ONLY_REASON
     return None
 
 
