@@ -272,3 +272,31 @@ def test_a_file_whose_lines_end_in_cr_alone_says_so(tmp_path: Path, name: str) -
     if name.endswith(".csv"):  # read through a column map, it said "no CSV header line"
         mapped = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(f), "--columns", "account_id=author_id,created_at=publish_date,text=content"])
         assert mapped.exit_code == 1 and "CR alone" in mapped.output, mapped.output
+
+
+# -- ids a spreadsheet rounded ------------------------------------------------------------------
+
+
+def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_not_merged_as_duplicates(tmp_path: Path) -> None:
+    """A CSV saved from Excel holds 64-bit ids as "1.23457E+18": distinct posts got one id, and
+    all but the first were counted as duplicates and dropped, exit 0 ("read 3, stored 1,
+    duplicates 2"). Such a row is now rejected with the reason (the id's digits are gone); a
+    reference so written is unknown; an IRA row falls back to the id made from its content."""
+    io = tmp_path / "io.csv"
+    io.write_text("tweetid,userid,tweet_text,tweet_time,retweet_tweetid,is_retweet\n"
+                  "1.23457E+18,25,one,2016-01-01 10:00,,false\n1.23457E+18,25,two,2016-01-01 11:00,,false\n"
+                  "7,2.5E+17,three,2016-01-01 12:00,,false\n8,25,four,2016-01-01 13:00,9.1E+17,true\n")
+    twarc = tmp_path / "twarc.csv"
+    twarc.write_text("id,text,created_at,author_id\n1.23457E+18,a,2021-01-01T00:00:00Z,5\n11,b,2021-01-01T00:00:01Z,5\n")
+    ira = tmp_path / "ira.csv"
+    ira.write_text("author,content,publish_date,tweet_id\nann,x,1/1/2017 10:00,9.87654E+17\nann,y,1/1/2017 10:01,9.87654E+17\n")
+    mapped = tmp_path / "tool.csv"
+    mapped.write_text("pid,uid,t,body\n4.4E+18,1,2017-01-01 10:00,p\n4.4E+18,1,2017-01-01 10:01,q\n12,1,2017-01-01 10:02,r\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        files = ingest(st, [str(io), str(twarc), str(ira)], workers=1).files
+        assert [(r.stored, r.duplicates, r.rejected) for r in files] == [(1, 0, 3), (1, 0, 1), (2, 0, 0)]
+        errors = [e for (e,) in st.sql("SELECT error FROM rejected ORDER BY source, line")]
+        assert all("scientific notation" in e for e in errors), errors
+        assert st.sql("SELECT ref_post_id FROM posts WHERE post_id = '8'")[0][0] is None
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(mapped), "--columns", "post_id=pid,account_id=uid,created_at=t,text=body"])
+    assert "stored 1, duplicates 0, rejected 2" in res.output, res.output

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from botwatch.ingest.csv_formats import _RT_PREFIX, text_entities
 from botwatch.ingest.csv_records import normalise_header, parse_list_field
 from botwatch.ingest.fields import (
+    cell_id,
     epoch_to_datetime,
     opt_bool,
     opt_id,
@@ -571,10 +572,10 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         key = opt_id(row.get(cmap.key_column))
         account_id = req_id(key.lstrip("@").lower() or None if key else None, "account_id")
     else:
-        account_id = req_id(opt_id(get("account_id")), "account_id")
+        account_id = req_id(cell_id(get("account_id"), "account_id"), "account_id")
     created = parse_time(get("created_at"), cmap.time_format, "created_at", cmap.time_zone)
     raw_text = req_text(get("text"))
-    post_id = opt_id(get("post_id"))
+    post_id = cell_id(get("post_id"), "post_id")
     if post_id is None:
         if "post_id" in v:
             raise RecordError(f"missing post_id (column {cmap.column('post_id')})")
@@ -583,8 +584,8 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         post_id = "csv-" + digest.hexdigest()
     # The id above hashes the text as the file has it, so decoding never changes an id.
     text = decode_if_escaped(raw_text) if cmap.decode_entities else raw_text
-    ref_post, ref_account, ref_handle = opt_id(get("ref_post_id")), opt_id(get("ref_account_id")), opt_str(get("ref_handle"))
-    reply_post, reply_account = opt_id(get("in_reply_to_post_id")), opt_id(get("in_reply_to_account_id"))
+    ref_post, ref_account, ref_handle = cell_id(get("ref_post_id")), cell_id(get("ref_account_id")), opt_str(get("ref_handle"))
+    reply_post, reply_account = cell_id(get("in_reply_to_post_id")), cell_id(get("in_reply_to_account_id"))
     kind = _kind(get("kind"))
     flag = opt_bool(get("is_retweet"))
     m = _RT_PREFIX.match(text)

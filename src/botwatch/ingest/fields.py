@@ -52,6 +52,28 @@ def opt_id(value: Any) -> str | None:
     return None
 
 
+# An id a spreadsheet rewrote in scientific notation ("1.23457E+18"): Excel and LibreOffice show
+# a 64-bit id so, and save it so unless the column is text. No platform writes an id with "E+".
+_ROUNDED_ID = re.compile(r"[0-9](?:\.[0-9]*)?[eE]\+[0-9]+")
+
+
+def cell_id(value: Any, what: str | None = None) -> str | None:
+    """An id from a CSV cell (`opt_id`), unless a spreadsheet rounded it into scientific notation:
+    then `RecordError` naming `what` (a row's own post or account id), or None (a reference,
+    unknown rather than wrong).
+
+    Why: the digits are gone, so distinct posts share one id, and all but the first were counted
+    as duplicates and dropped without a word ("read 3, stored 1, duplicates 2", exit 0); distinct
+    accounts merged into one."""
+    v = opt_id(value)
+    if v is None or not _ROUNDED_ID.fullmatch(v):
+        return v
+    if what is None:
+        return None
+    raise RecordError(f"{what} {v!r} is in scientific notation: a spreadsheet rounded it and its digits are gone, so "
+                      "distinct posts or accounts would share it; export the file again with that column as text")
+
+
 def opt_str(value: Any) -> str | None:
     """A text field, or NULL for missing/empty/"None" placeholders."""
     if value is None:
