@@ -300,3 +300,19 @@ def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_not_merged_as_duplic
         assert st.sql("SELECT ref_post_id FROM posts WHERE post_id = '8'")[0][0] is None
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(mapped), "--columns", "post_id=pid,account_id=uid,created_at=t,text=body"])
     assert "stored 1, duplicates 0, rejected 2" in res.output, res.output
+
+
+# -- an election file with an event beyond the calendar ----------------------------------------
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_an_event_whose_utc_time_is_beyond_the_calendar_is_a_line_naming_it(tmp_path: Path, at: str) -> None:
+    """An event `at = 9999-12-31T23:59:59-12:00` (in UTC, year 10000) made `elections check` say
+    "OverflowError: date value out of range. This is a bug in botwatch"."""
+    shown = runner.invoke(app, ["elections", "show", "uk-ge2017", "--toml"])
+    text = shown.output.replace('key = "uk-ge2017"', 'key = "mine"', 1).replace("at = 2017-04-18T11:15:00+01:00", f"at = {at}", 1)
+    f = tmp_path / "mine.toml"
+    f.write_text(text)
+    res = runner.invoke(app, ["elections", "check", str(f)])
+    assert res.exit_code == 2 and "bug" not in res.output, res.output
+    assert "events[0].at" in res.output and "outside the years 1-9999" in res.output
