@@ -316,3 +316,14 @@ def test_an_event_whose_utc_time_is_beyond_the_calendar_is_a_line_naming_it(tmp_
     res = runner.invoke(app, ["elections", "check", str(f)])
     assert res.exit_code == 2 and "bug" not in res.output, res.output
     assert "events[0].at" in res.output and "outside the years 1-9999" in res.output
+
+
+def test_accounts_top_beyond_64_bits_lists_them_all(tmp_path: Path) -> None:
+    """`accounts --top 100000000000000000000` (meaning "all") said "ConversionException ... This
+    is a bug in botwatch": the number went to SQL's LIMIT, a 64-bit integer."""
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    for extra in ([], ["--json"]):
+        res = runner.invoke(app, ["accounts", str(study), "--top", str(10**20), *extra])
+        assert res.exit_code == 0 and "bug" not in res.output, res.output
