@@ -327,3 +327,13 @@ def test_accounts_top_beyond_64_bits_lists_them_all(tmp_path: Path) -> None:
     for extra in ([], ["--json"]):
         res = runner.invoke(app, ["accounts", str(study), "--top", str(10**20), *extra])
         assert res.exit_code == 0 and "bug" not in res.output, res.output
+
+
+def test_a_blank_id_is_said_to_be_missing_not_of_the_wrong_type() -> None:
+    """`"id_str": " "` was rejected as "post id has wrong type str": a string, said not to be one."""
+    from botwatch.ingest.fields import req_id
+
+    with pytest.raises(RecordError, match=r"^missing post id \(blank\)$"):
+        req_id("  ", "post id")
+    with pytest.raises(RecordError, match="wrong type list"):
+        req_id(["1"], "post id")

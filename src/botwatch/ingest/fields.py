@@ -35,6 +35,8 @@ def req_id(value: Any, what: str) -> str:
         return str(value)
     if value is None:
         raise RecordError(f"missing {what}")
+    if isinstance(value, str):  # blank: it read "post id has wrong type str", for a string
+        raise RecordError(f"missing {what} (blank)")
     raise RecordError(f"{what} has wrong type {type(value).__name__}")
 
 
