@@ -337,3 +337,29 @@ def test_a_blank_id_is_said_to_be_missing_not_of_the_wrong_type() -> None:
         req_id("  ", "post id")
     with pytest.raises(RecordError, match="wrong type list"):
         req_id(["1"], "post id")
+
+
+# -- the same rows with other line endings --------------------------------------------------------
+
+
+def test_a_crlf_copy_of_a_csv_without_ids_adds_no_post_twice(tmp_path: Path) -> None:
+    """IRA tweets (no tweet_id) and a --columns CSV without post ids get ids made from the text as
+    the file has it. A multi-line text holds CRLF in a copy saved on Windows (or checked out with
+    autocrlf), so every multi-line post of that copy got a second id and was stored twice. Ids of
+    single-line posts are unchanged (the first one below is pinned)."""
+    lf = tmp_path / "ira_lf.csv"
+    lf.write_bytes(b'author,content,publish_date\nann,"line one\nline two",1/1/2017 10:00\nbob,plain,1/1/2017 10:01\n')
+    crlf = tmp_path / "ira_crlf.csv"
+    crlf.write_bytes(lf.read_bytes().replace(b"\n", b"\r\n"))
+    tool_lf, tool_crlf = tmp_path / "tool_lf.csv", tmp_path / "tool_crlf.csv"
+    tool_lf.write_bytes(b'uid,t,body\n1,2017-01-01 10:00,"a\nb"\n2,2017-01-01 10:01,c\n')
+    tool_crlf.write_bytes(tool_lf.read_bytes().replace(b"\n", b"\r\n"))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        files = ingest(st, [str(lf), str(crlf)], workers=1).files
+        assert [(r.stored, r.duplicates) for r in files] == [(2, 0), (0, 2)]
+        assert st.sql("SELECT post_id FROM posts WHERE text = 'plain'")[0][0] == "ira538-ef2950069b33894f8a0a"
+    study = str(tmp_path / "t.duckdb")
+    cols = ["--columns", "account_id=uid,created_at=t,text=body"]
+    assert "stored 2, duplicates 0" in runner.invoke(app, ["ingest", study, str(tool_lf), *cols]).output
+    again = runner.invoke(app, ["ingest", study, str(tool_crlf), *cols])
+    assert "stored 0, duplicates 2" in again.output, again.output

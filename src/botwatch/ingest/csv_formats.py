@@ -67,6 +67,14 @@ def _extra(fields: dict[str, Any]) -> str | None:
     return orjson.dumps(kept).decode() if kept else None
 
 
+def id_text(text: str) -> str:
+    """A post's text as an id made from it reads it: line breaks as LF. Why: a copy of a CSV saved
+    on Windows (or checked out with git's autocrlf) holds CRLF inside multi-line cells, so each
+    multi-line post of such a copy got an id of its own and a study holding both copies stored it
+    twice. Ids of texts without CRLF (every single-line post) are unchanged."""
+    return text.replace("\r\n", "\n")
+
+
 def text_entities(text: str) -> tuple[list[str], list[str], list[str]]:
     """Hashtags, mentions and links found in text, for sources that do not list them."""
     return _HASHTAG.findall(text), _MENTION.findall(text), _URL.findall(text)
@@ -162,7 +170,7 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     tweet_id = cell_id(row.get("tweet_id"))  # rounded by a spreadsheet: the id made below, from the content
     if tweet_id is None:
         # No ids in this release: a stable id from who, when and what, so re-ingest dedupes.
-        digest = hashlib.blake2b(f"{account_id}\x1f{row.get('publish_date')}\x1f{content}".encode(), digest_size=10)
+        digest = hashlib.blake2b(f"{account_id}\x1f{row.get('publish_date')}\x1f{id_text(content)}".encode(), digest_size=10)
         tweet_id = "ira538-" + digest.hexdigest()
     # The id above is made from the text as the file has it, so a study ingested before texts were
     # decoded keeps its ids. The collector decoded some texts and not others (html_entities.py).

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from botwatch.ingest.csv_formats import _RT_PREFIX, text_entities
+from botwatch.ingest.csv_formats import _RT_PREFIX, id_text, text_entities
 from botwatch.ingest.csv_records import normalise_header, parse_list_field
 from botwatch.ingest.fields import (
     cell_id,
@@ -580,7 +580,7 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         if "post_id" in v:
             raise RecordError(f"missing post_id (column {cmap.column('post_id')})")
         # No ids in the file: a stable id from who, when and what, so a re-ingest stores nothing twice.
-        digest = hashlib.blake2b(f"{account_id}\x1f{created.isoformat()}\x1f{raw_text}".encode("utf-8", "surrogatepass"), digest_size=10)
+        digest = hashlib.blake2b(f"{account_id}\x1f{created.isoformat()}\x1f{id_text(raw_text)}".encode("utf-8", "surrogatepass"), digest_size=10)
         post_id = "csv-" + digest.hexdigest()
     # The id above hashes the text as the file has it, so decoding never changes an id.
     text = decode_if_escaped(raw_text) if cmap.decode_entities else raw_text
