@@ -153,8 +153,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             errors.append(f"line {line}: empty post_id")
         out.append(r)
     if errors:
-        more = f"\n  … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
-        raise LabelsError(f"{p}: {len(errors):,} bad row(s):\n  " + "\n  ".join(errors[:ERROR_CAP]) + more)
+        # "; " between them, not line breaks: an error is one line, which wrote each break as "\x0a".
+        more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
+        raise LabelsError(f"{p}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
     if not out and other_elections:
         named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in other_elections.most_common(5))
         raise LabelsError(f"{p}: no labels for election {election!r}: the file's election column names {named}")
