@@ -377,3 +377,38 @@ def test_a_count_is_unknown_or_fits_its_column(value: Any) -> None:
     n, small = opt_int(value), opt_int32(value)
     assert n is None or (type(n) is int and INT64_MIN <= n <= INT64_MAX)
     assert small is None or (type(small) is int and INT32_MIN <= small <= INT32_MAX)
+
+
+# -- bursts over a series with a post thousands of years away -----------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 40)), min_size=1, max_size=60),
+       far=st.lists(st.integers(3001, 6000), max_size=3), hourly=st.booleans())
+def test_bursts_found_island_by_island_are_those_of_the_dense_series(rows: list[tuple[int, int]], far: list[int], hourly: bool) -> None:
+    """`find_bursts_sparse` (posts split where no post falls within the baseline's look-back)
+    finds exactly the bursts `find_bursts` finds on the gap-free series."""
+    from datetime import timedelta
+
+    from botwatch.timeline import bursts as b
+
+    step, period, lookback = (timedelta(hours=1), 24, 7) if hourly else (timedelta(days=1), 1, 14)
+    at = {i: n for i, n in rows} | {i: 9 for i in far}
+    t0 = datetime(2016, 1, 1)
+    buckets = [t0 + i * step for i in sorted(at)]
+    counts = [at[i] for i in sorted(at)]
+    times, arr = b.dense(buckets, counts, step)
+    assert b.find_bursts_sparse(buckets, counts, step, period=period, lookback=lookback) == b.find_bursts(times, arr, period=period, lookback=lookback)
+
+
+def test_one_post_dated_9999_does_not_make_bursts_fill_the_memory() -> None:
+    """200 posts of October 2016 and one dated 9999-12-31: `analyze` was killed for memory (the
+    bursts stage built an hourly series of 70 million hours and a list of as many datetimes)."""
+    from datetime import timedelta
+
+    from botwatch.timeline import bursts as b
+
+    buckets = [datetime(2016, 10, 10) + timedelta(hours=i) for i in range(200)] + [datetime(9999, 12, 31, 23)]
+    counts = [3] * 150 + [60] + [3] * 49 + [1]
+    found = b.find_bursts_sparse(buckets, counts, timedelta(hours=1), period=24, lookback=7)
+    assert [bu.peak_at for bu in found] == [datetime(2016, 10, 10) + timedelta(hours=150)]
