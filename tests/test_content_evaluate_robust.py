@@ -77,6 +77,7 @@ def test_malformed_rows_are_all_reported_with_their_lines(study, tmp_path: Path)
     assert "line 2: 1 field(s) where the header has 4" in out
     assert "line 3: 6 fields where the header has 4" in out
     assert "line 4: stance 'pro'" in out
+    assert "\\x0a" not in out  # the list was joined by line breaks, which the one-line error wrote as "\x0a"
 
 
 def test_bad_rows_read_as_one_line_not_escaped_newlines(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

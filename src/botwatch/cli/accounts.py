@@ -42,6 +42,7 @@ def accounts(
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
         order = "handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
+        top = min(top, (1 << 63) - 1)  # `--top 100000000000000000000` (all of them) overflowed LIMIT's BIGINT: "a bug in botwatch"
         where, params = ["coalesce(bot_probability, 0) >= ?"], [min_bot]
         if country:
             where.append("origin_country = ?")

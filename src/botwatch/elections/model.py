@@ -248,7 +248,10 @@ class _Checker:
             except ValueError:
                 raise self.fail(where, f"expected a date-time like 2017-05-22T21:31:00 (UTC) or with an offset, got {v!r}") from None
         if isinstance(v, datetime):
-            return v if v.tzinfo is None else v.astimezone(timezone.utc).replace(tzinfo=None)
+            try:
+                return v if v.tzinfo is None else v.astimezone(timezone.utc).replace(tzinfo=None)
+            except (OverflowError, ValueError):  # 9999-12-31T23:59-12:00 is year 10000 in UTC: it was "a bug in botwatch"
+                raise self.fail(where, f"{v.isoformat()} is outside the years 1-9999 in UTC") from None
         if isinstance(v, date):
             return datetime(v.year, v.month, v.day)
         raise self.fail(where, f"expected a date-time like 2017-05-22T21:31:00, got {v!r}")

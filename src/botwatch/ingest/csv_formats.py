@@ -16,9 +16,9 @@ import orjson
 
 from botwatch.ingest.csv_records import parse_list_field
 from botwatch.ingest.fields import (
+    cell_id,
     client_name,
     opt_bool,
-    opt_id,
     opt_int,
     opt_str,
     parse_iso_time,
@@ -67,6 +67,14 @@ def _extra(fields: dict[str, Any]) -> str | None:
     return orjson.dumps(kept).decode() if kept else None
 
 
+def id_text(text: str) -> str:
+    """A post's text as an id made from it reads it: line breaks as LF. Why: a copy of a CSV saved
+    on Windows (or checked out with git's autocrlf) holds CRLF inside multi-line cells, so each
+    multi-line post of such a copy got an id of its own and a study holding both copies stored it
+    twice. Ids of texts without CRLF (every single-line post) are unchanged."""
+    return text.replace("\r\n", "\n")
+
+
 def text_entities(text: str) -> tuple[list[str], list[str], list[str]]:
     """Hashtags, mentions and links found in text, for sources that do not list them."""
     return _HASHTAG.findall(text), _MENTION.findall(text), _URL.findall(text)
@@ -77,7 +85,7 @@ def text_entities(text: str) -> tuple[list[str], list[str], list[str]]:
 
 def _io_profile(row: dict[str, str], observed_at: Any) -> dict[str, Any]:
     return {
-        "account_id": req_id(_get(row, "userid", "user_id"), "userid"),
+        "account_id": req_id(cell_id(_get(row, "userid", "user_id"), "userid"), "userid"),
         "platform": "twitter",
         "handle": opt_str(_get(row, "user_screen_name", "screen_name")),
         "display_name": opt_str(_get(row, "user_display_name", "display_name")),
@@ -93,21 +101,21 @@ def _io_profile(row: dict[str, str], observed_at: Any) -> dict[str, Any]:
 
 
 def handle_io_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
-    post_id = req_id(row.get("tweetid"), "tweetid")
+    post_id = req_id(cell_id(row.get("tweetid"), "tweetid"), "tweetid")
     created = parse_iso_time(row.get("tweet_time"), "tweet_time")
     profile = _io_profile(row, created)
     # Twitter's own export of its store: escaped as the API sends text, unless a re-publisher decoded it.
     text = decode_if_escaped(req_text(row.get("tweet_text")))
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
     if opt_bool(row.get("is_retweet")):
-        kind, ref_post, ref_account = "retweet", opt_id(row.get("retweet_tweetid")), opt_id(row.get("retweet_userid"))
+        kind, ref_post, ref_account = "retweet", cell_id(row.get("retweet_tweetid")), cell_id(row.get("retweet_userid"))
         m = _RT_PREFIX.match(text)
         if m:
             ref_handle, text = m.group(1), text[m.end():]
-    elif opt_id(row.get("quoted_tweet_tweetid")):
-        kind, ref_post = "quote", opt_id(row.get("quoted_tweet_tweetid"))
-    elif opt_id(row.get("in_reply_to_tweetid")) or opt_id(row.get("in_reply_to_userid")):
-        kind, ref_post, ref_account = "reply", opt_id(row.get("in_reply_to_tweetid")), opt_id(row.get("in_reply_to_userid"))
+    elif cell_id(row.get("quoted_tweet_tweetid")):
+        kind, ref_post = "quote", cell_id(row.get("quoted_tweet_tweetid"))
+    elif cell_id(row.get("in_reply_to_tweetid")) or cell_id(row.get("in_reply_to_userid")):
+        kind, ref_post, ref_account = "reply", cell_id(row.get("in_reply_to_tweetid")), cell_id(row.get("in_reply_to_userid"))
     sink.post(
         {
             "post_id": post_id,
@@ -159,10 +167,10 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     account_id = _ira_account_id(row)
     created = parse_iso_time(row.get("publish_date"), "publish_date")
     content = req_text(row.get("content"))
-    tweet_id = opt_id(row.get("tweet_id"))
+    tweet_id = cell_id(row.get("tweet_id"))  # rounded by a spreadsheet: the id made below, from the content
     if tweet_id is None:
         # No ids in this release: a stable id from who, when and what, so re-ingest dedupes.
-        digest = hashlib.blake2b(f"{account_id}\x1f{row.get('publish_date')}\x1f{content}".encode(), digest_size=10)
+        digest = hashlib.blake2b(f"{account_id}\x1f{row.get('publish_date')}\x1f{id_text(content)}".encode(), digest_size=10)
         tweet_id = "ira538-" + digest.hexdigest()
     # The id above is made from the text as the file has it, so a study ingested before texts were
     # decoded keeps its ids. The collector decoded some texts and not others (html_entities.py).
@@ -252,21 +260,21 @@ def _json_list(value: str | None, key: str) -> list[str]:
 
 
 def handle_twarc_csv(row: dict[str, str], line: int, sink: RowSink) -> None:
-    post_id = req_id(opt_id(row.get("id")), "id")
+    post_id = req_id(cell_id(row.get("id"), "id"), "id")
     created = parse_iso_time(row.get("created_at"))
-    author_id = req_id(opt_id(_get(row, "author_id", "author.id")), "author_id")
+    author_id = req_id(cell_id(_get(row, "author_id", "author.id"), "author_id"), "author_id")
     text = decode_if_escaped(req_text(row.get("text")))  # v2 text as the API escaped it, unless decoded since
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
-    if opt_id(row.get("referenced_tweets.retweeted.id")):
-        kind, ref_post = "retweet", opt_id(row.get("referenced_tweets.retweeted.id"))
-        ref_account = opt_id(row.get("retweeted_user_id"))
+    if cell_id(row.get("referenced_tweets.retweeted.id")):
+        kind, ref_post = "retweet", cell_id(row.get("referenced_tweets.retweeted.id"))
+        ref_account = cell_id(row.get("retweeted_user_id"))
         m = _RT_PREFIX.match(text)
         if m:
             ref_handle, text = m.group(1), text[m.end():]
-    elif opt_id(row.get("referenced_tweets.quoted.id")):
-        kind, ref_post, ref_account = "quote", opt_id(row.get("referenced_tweets.quoted.id")), opt_id(row.get("quoted_user_id"))
-    elif opt_id(row.get("referenced_tweets.replied_to.id")) or opt_id(row.get("in_reply_to_user_id")):
-        kind, ref_post, ref_account = "reply", opt_id(row.get("referenced_tweets.replied_to.id")), opt_id(row.get("in_reply_to_user_id"))
+    elif cell_id(row.get("referenced_tweets.quoted.id")):
+        kind, ref_post, ref_account = "quote", cell_id(row.get("referenced_tweets.quoted.id")), cell_id(row.get("quoted_user_id"))
+    elif cell_id(row.get("referenced_tweets.replied_to.id")) or cell_id(row.get("in_reply_to_user_id")):
+        kind, ref_post, ref_account = "reply", cell_id(row.get("referenced_tweets.replied_to.id")), cell_id(row.get("in_reply_to_user_id"))
     sink.post(
         {
             "post_id": post_id,

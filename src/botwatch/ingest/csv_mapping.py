@@ -27,9 +27,10 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from botwatch.ingest.csv_formats import _RT_PREFIX, text_entities
+from botwatch.ingest.csv_formats import _RT_PREFIX, id_text, text_entities
 from botwatch.ingest.csv_records import normalise_header, parse_list_field
 from botwatch.ingest.fields import (
+    cell_id,
     epoch_to_datetime,
     opt_bool,
     opt_id,
@@ -514,13 +515,16 @@ def source_problem(src: "InputSource", cmap: ColumnMap) -> str | None:
 
 def not_text(head: bytes) -> str | None:
     """Why a file whose first bytes are `head` is not CSV text at all (binary, packed in another
-    archive, or text in UTF-16); None when it is text."""
-    from botwatch.ingest.formats import ARCHIVE_MAGIC, looks_binary, wide_text, wide_text_reason
+    archive, text in UTF-16, or lines ending in CR alone, which read as one header line); None
+    when it is text."""
+    from botwatch.ingest.formats import ARCHIVE_MAGIC, CR_ONLY_REASON, cr_only, looks_binary, wide_text, wide_text_reason
 
     if wide := wide_text(head):
         return wide_text_reason(wide)
     if any(head.startswith(magic) for magic, _ in ARCHIVE_MAGIC) or looks_binary(head[:8192]):
         return "binary or packed file, not a CSV: a column map reads comma-separated text (plain or .gz)"
+    if cr_only(head):
+        return CR_ONLY_REASON
     return None
 
 
@@ -568,20 +572,20 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         key = opt_id(row.get(cmap.key_column))
         account_id = req_id(key.lstrip("@").lower() or None if key else None, "account_id")
     else:
-        account_id = req_id(opt_id(get("account_id")), "account_id")
+        account_id = req_id(cell_id(get("account_id"), "account_id"), "account_id")
     created = parse_time(get("created_at"), cmap.time_format, "created_at", cmap.time_zone)
     raw_text = req_text(get("text"))
-    post_id = opt_id(get("post_id"))
+    post_id = cell_id(get("post_id"), "post_id")
     if post_id is None:
         if "post_id" in v:
             raise RecordError(f"missing post_id (column {cmap.column('post_id')})")
         # No ids in the file: a stable id from who, when and what, so a re-ingest stores nothing twice.
-        digest = hashlib.blake2b(f"{account_id}\x1f{created.isoformat()}\x1f{raw_text}".encode("utf-8", "surrogatepass"), digest_size=10)
+        digest = hashlib.blake2b(f"{account_id}\x1f{created.isoformat()}\x1f{id_text(raw_text)}".encode("utf-8", "surrogatepass"), digest_size=10)
         post_id = "csv-" + digest.hexdigest()
     # The id above hashes the text as the file has it, so decoding never changes an id.
     text = decode_if_escaped(raw_text) if cmap.decode_entities else raw_text
-    ref_post, ref_account, ref_handle = opt_id(get("ref_post_id")), opt_id(get("ref_account_id")), opt_str(get("ref_handle"))
-    reply_post, reply_account = opt_id(get("in_reply_to_post_id")), opt_id(get("in_reply_to_account_id"))
+    ref_post, ref_account, ref_handle = cell_id(get("ref_post_id")), cell_id(get("ref_account_id")), opt_str(get("ref_handle"))
+    reply_post, reply_account = cell_id(get("in_reply_to_post_id")), cell_id(get("in_reply_to_account_id"))
     kind = _kind(get("kind"))
     flag = opt_bool(get("is_retweet"))
     m = _RT_PREFIX.match(text)

@@ -35,6 +35,8 @@ def req_id(value: Any, what: str) -> str:
         return str(value)
     if value is None:
         raise RecordError(f"missing {what}")
+    if isinstance(value, str):  # blank: it read "post id has wrong type str", for a string
+        raise RecordError(f"missing {what} (blank)")
     raise RecordError(f"{what} has wrong type {type(value).__name__}")
 
 
@@ -50,6 +52,28 @@ def opt_id(value: Any) -> str | None:
         v = value.strip()
         return None if v.lower() in _NULL_STRINGS else v
     return None
+
+
+# An id a spreadsheet rewrote in scientific notation ("1.23457E+18"): Excel and LibreOffice show
+# a 64-bit id so, and save it so unless the column is text. No platform writes an id with "E+".
+_ROUNDED_ID = re.compile(r"[0-9](?:\.[0-9]*)?[eE]\+[0-9]+")
+
+
+def cell_id(value: Any, what: str | None = None) -> str | None:
+    """An id from a CSV cell (`opt_id`), unless a spreadsheet rounded it into scientific notation:
+    then `RecordError` naming `what` (a row's own post or account id), or None (a reference,
+    unknown rather than wrong).
+
+    Why: the digits are gone, so distinct posts share one id, and all but the first were counted
+    as duplicates and dropped without a word ("read 3, stored 1, duplicates 2", exit 0); distinct
+    accounts merged into one."""
+    v = opt_id(value)
+    if v is None or not _ROUNDED_ID.fullmatch(v):
+        return v
+    if what is None:
+        return None
+    raise RecordError(f"{what} {v!r} is in scientific notation: a spreadsheet rounded it and its digits are gone, so "
+                      "distinct posts or accounts would share it; export the file again with that column as text")
 
 
 def opt_str(value: Any) -> str | None:
@@ -75,23 +99,38 @@ def req_text(value: Any) -> str:
     raise RecordError(f"text has wrong type {type(value).__name__}")
 
 
-def opt_int(value: Any) -> int | None:
-    """A count, or NULL when absent or not a number."""
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def opt_int(value: Any, lo: int = INT64_MIN, hi: int = INT64_MAX) -> int | None:
+    """A count, or NULL when absent, not a number, or outside `lo`..`hi` (the column's range).
+
+    Why the range: a count beyond 64 bits (`"followers_count": 1e30`, `"1e400"`, 2**64) is no
+    real count, and it failed the Arrow batch at flush, so one such record cost its whole file
+    ("OverflowError ... nothing from this file was stored"). It is unknown, as a non-number is;
+    the SQL reader's TRY_CAST gives the same NULL."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if lo <= value <= hi else None
     if isinstance(value, float):
-        return int(value) if value == value else None
+        return opt_int(int(value), lo, hi) if value - value == 0 else None  # NaN and infinities: None
     if isinstance(value, str):
         v = value.strip()
         if not v:
             return None
         try:
-            return int(float(v)) if "." in v or "e" in v.lower() else int(v)
-        except ValueError:
+            n = int(float(v)) if "." in v or "e" in v.lower() else int(v)
+        except (ValueError, OverflowError):  # OverflowError: "1e400" is an infinite float
             return None
+        return n if lo <= n <= hi else None
     return None
+
+
+def opt_int32(value: Any) -> int | None:
+    """A small integer for an int32 column (v1.1's `utc_offset`): `opt_int` within 32 bits."""
+    return opt_int(value, INT32_MIN, INT32_MAX)
 
 
 def opt_bool(value: Any) -> bool | None:
@@ -215,6 +254,19 @@ def _client_name(source: str) -> str | None:
     if "<" in s:
         s = _ANCHOR.sub("", s)
     return html.unescape(s).strip() or None
+
+
+def obj_or_empty(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one. Why: readers chain `.get` through
+    nested parts (`includes.users`, a tweet's `author`), and one record with a number, string or
+    list there raised AttributeError, which is no `RecordError`, so its whole file was rolled back."""
+    return value if isinstance(value, dict) else {}
+
+
+def list_or_empty(value: Any) -> list[Any]:
+    """`value` if it is a JSON array, else an empty one (`x.get(k) or []` let a number or `true`
+    through to a `for` loop: a TypeError that rolled back the whole file)."""
+    return value if isinstance(value, list) else []
 
 
 def str_list(values: Any, key: str | None = None) -> list[str]:

@@ -195,6 +195,17 @@ def wide_text_reason(encoding: str) -> str:
             f"(`iconv -f {encoding} -t UTF-8 FILE > FILE-utf8`) and ingest that")
 
 
+def cr_only(head: bytes) -> bool:
+    """Lines ending in CR alone (classic Mac; Excel for Mac's "CSV (Macintosh)"): several CRs and
+    no LF in the head. Such a file reads as one long line, so it was refused as a CSV with no
+    header ("first columns: ") or JSON matching no format, which did not say what to fix."""
+    return b"\n" not in head and head.count(b"\r") >= 2
+
+
+CR_ONLY_REASON = ("lines end in CR alone (an old Mac export), not LF or CRLF: convert it first "
+                  "(`tr '\\r' '\\n' < FILE > FILE-lf`) and ingest that")
+
+
 def looks_binary(sample: bytes) -> bool:
     """Binary, not text: many NUL bytes or mostly undecodable. (A stray NUL in a post is text.)"""
     if not sample:
@@ -246,6 +257,8 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
         raise UnknownFormat(wide_text_reason(wide))
     if looks_binary(head[:8192]):
         raise UnknownFormat("binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV")
+    if cr_only(head):
+        raise UnknownFormat(CR_ONLY_REASON)
     if first in ("{", "["):
         raise UnknownFormat("JSON, but no record in the first lines matches a known format")
     delimited = _other_delimiter(head, header)

@@ -17,6 +17,8 @@ import orjson
 
 from botwatch.ingest.fields import (
     epoch_to_datetime,
+    list_or_empty,
+    obj_or_empty,
     opt_bool,
     opt_id,
     opt_int,
@@ -88,11 +90,11 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
         langs = record.get("langs")
         row["lang"] = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
         tags, mentions, links = list(str_list(record.get("tags"))), [], []
-        for facet in record.get("facets") or []:
-            for feat in (facet.get("features") or []) if isinstance(facet, dict) else []:
+        for facet in list_or_empty(record.get("facets")):
+            for feat in list_or_empty(obj_or_empty(facet).get("features")):
                 if not isinstance(feat, dict):
                     continue
-                t = feat.get("$type", "")
+                t = feat.get("$type") if isinstance(feat.get("$type"), str) else ""
                 if t.endswith("#tag") and isinstance(feat.get("tag"), str):
                     tags.append(feat["tag"])
                 elif t.endswith("#mention") and isinstance(feat.get("did"), str):

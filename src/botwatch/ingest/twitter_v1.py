@@ -18,6 +18,7 @@ from botwatch.ingest.fields import (
     opt_bool,
     opt_id,
     opt_int,
+    opt_int32,
     opt_str,
     parse_twitter_time,
     req_id,
@@ -59,9 +60,9 @@ def profile_extra(likes: int | None, listed: int | None, has_url: bool | None) -
 _user_snapshot = snapshot_function(
     "_user_snapshot",
     {STR: "opt_str(u.get('{leaf}'))", TIME: "parse_twitter_time(u.get('{leaf}'), 'user created_at', required=False)", COUNT: "opt_int(u.get('{leaf}'))",
-     INT: "opt_int(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", PRESENT: "(opt_str(u.get('{leaf}')) is not None)"},
+     INT: "opt_int32(u.get('{leaf}'))", FLAG: "opt_bool(u.get('{leaf}'))", PRESENT: "(opt_str(u.get('{leaf}')) is not None)"},
     "req_id(u.get('id_str') or u.get('id'), 'user id')",
-    {"opt_str": opt_str, "opt_int": opt_int, "opt_bool": opt_bool, "parse_twitter_time": parse_twitter_time, "req_id": req_id, "profile_extra": profile_extra},
+    {"opt_str": opt_str, "opt_int": opt_int, "opt_int32": opt_int32, "opt_bool": opt_bool, "parse_twitter_time": parse_twitter_time, "req_id": req_id, "profile_extra": profile_extra},
 )
 
 

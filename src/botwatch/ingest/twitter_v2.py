@@ -14,6 +14,8 @@ from typing import Any
 
 from botwatch.ingest.fields import (
     client_name,
+    list_or_empty,
+    obj_or_empty,
     opt_bool,
     opt_id,
     opt_int,
@@ -69,20 +71,20 @@ def user_snapshot(user: dict[str, Any], observed_at: datetime | None) -> dict[st
 def _tweet_row(tweet: dict[str, Any], refs: dict[str, dict[str, Any]], users: dict[str, dict[str, Any]]) -> dict[str, Any]:
     post_id = req_id(tweet.get("id"), "post id")
     created = parse_iso_time(tweet.get("created_at"))
-    author_id = req_id(tweet.get("author_id") or (tweet.get("author") or {}).get("id"), "author_id")
+    author_id = req_id(tweet.get("author_id") or obj_or_empty(tweet.get("author")).get("id"), "author_id")
     text = req_text(tweet.get("text"))
     ents = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
 
     kind, ref_post, ref_account, ref_handle = "original", None, None, None
     ref_list = tweet.get("referenced_tweets") if isinstance(tweet.get("referenced_tweets"), list) else []
-    by_type = {r.get("type"): r for r in ref_list if isinstance(r, dict)}
+    by_type = {r["type"]: r for r in ref_list if isinstance(r, dict) and isinstance(r.get("type"), str)}
     for ref_type, k in (("retweeted", "retweet"), ("quoted", "quote"), ("replied_to", "reply")):
         if ref_type in by_type:
             kind = k
             ref = by_type[ref_type]
             ref_post = opt_id(ref.get("id"))
             full = refs.get(ref_post or "", ref)
-            ref_account = opt_id(full.get("author_id") or (full.get("author") or {}).get("id"))
+            ref_account = opt_id(full.get("author_id") or obj_or_empty(full.get("author")).get("id"))
             if ref_type == "retweeted":
                 m = _RT_PREFIX.match(text)
                 ref_handle = m.group(1) if m else None
@@ -135,8 +137,8 @@ def handle_page(obj: Any, line: int, sink: RowSink) -> None:
         raise RecordError("page has no data")
     includes = obj.get("includes") if isinstance(obj.get("includes"), dict) else {}
     retrieved = _retrieved_at(obj)
-    users = {str(u.get("id")): u for u in includes.get("users", []) if isinstance(u, dict)}
-    refs = {str(t.get("id")): t for t in includes.get("tweets", []) if isinstance(t, dict)}
+    users = {str(u.get("id")): u for u in list_or_empty(includes.get("users")) if isinstance(u, dict)}
+    refs = {str(t.get("id")): t for t in list_or_empty(includes.get("tweets")) if isinstance(t, dict)}
     if items and all(isinstance(i, dict) and "username" in i and "text" not in i for i in items):
         for u in items:  # a user lookup page
             sink.account(user_snapshot(u, retrieved), line)
@@ -171,7 +173,7 @@ def handle_flat(obj: Any, line: int, sink: RowSink) -> None:
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
     refs: dict[str, dict[str, Any]] = {}
     users: dict[str, dict[str, Any]] = {}
-    for ref in obj.get("referenced_tweets") or []:
+    for ref in list_or_empty(obj.get("referenced_tweets")):
         if isinstance(ref, dict) and ref.get("id") is not None:
             refs[str(ref["id"])] = ref
             if isinstance(ref.get("author"), dict):

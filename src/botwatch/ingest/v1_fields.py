@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Callable
-from typing import Any, Optional, Union
+from typing import Annotated, Any, Optional, Union
 
 import msgspec
 
@@ -32,7 +32,15 @@ INT = "INTEGER"  # a small integer (utc_offset)
 FLAG = "BOOLEAN"  # true / false
 PRESENT = "present"  # (only in `EXTRA`) whether an optional text is there at all
 
-_PY_TYPES: dict[str, type] = {ID: str, STR: str, TEXT: str, TIME: str, COUNT: int, INT: int, FLAG: bool}
+# Counts and small integers are typed with their column's range: a value outside it (a count of
+# 2**64) fails decoding, so the lenient reader takes the record and stores NULL there
+# (`fields.opt_int`), as the SQL reader does; typed as a plain int it reached the Arrow batch and
+# failed the whole file.
+_PY_TYPES: dict[str, object] = {
+    ID: str, STR: str, TEXT: str, TIME: str, FLAG: bool,
+    COUNT: Annotated[int, msgspec.Meta(ge=-(1 << 63), le=(1 << 63) - 1)],
+    INT: Annotated[int, msgspec.Meta(ge=-(1 << 31), le=(1 << 31) - 1)],
+}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from botwatch.shown_text import html_shown as escape
 def bar_series(
     days: Sequence[date], values: Sequence[int], *, width: int = 900, height: int = 160, colour: str = "#3465a4", title: str = "", unit: str = "day"
 ) -> Markup:
-    """A bar chart over consecutive time buckets (`unit`: day, week, month) as inline SVG with an
+    """A bar chart over consecutive time buckets (`unit`: day, week, month, year, N-year span) as inline SVG with an
     accessible title and per-bar tooltips; the caller passes every bucket, zeros included."""
     if not values:
         return Markup("<p class='muted'>No data.</p>")

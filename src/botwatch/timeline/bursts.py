@@ -118,6 +118,36 @@ def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, l
     return out
 
 
+def find_bursts_sparse(
+    buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5
+) -> list[Burst]:
+    """`find_bursts` over the gap-free series of sorted (bucket, count) rows, without building it
+    across long silences.
+
+    Why: ingest keeps any time from year 1 to 9999, and one post dated 9999 beside 200 of 2016
+    made the hourly series 70 million buckets long (and a list of as many datetimes): `analyze`
+    was killed for memory. The rows are split where two posts are further apart than the
+    baseline's look-back (`lookback` x `period` buckets), and each part is searched on its own,
+    preceded by that many empty buckets. The result is the same: a bucket's z reads only the
+    `lookback` x `period` buckets before it, which are then the same, and a bucket without posts
+    is never part of a burst."""
+    if not buckets:
+        return []
+    reach = lookback * period
+    lo = buckets[0]
+    idx = [int((b - lo) / step) for b in buckets]
+    out: list[Burst] = []
+    first = 0
+    for k in range(1, len(buckets) + 1):
+        if k < len(buckets) and idx[k] - idx[k - 1] <= reach:
+            continue
+        start = lo + max(0, idx[first] - reach) * step
+        times, arr = dense(buckets[first:k], counts[first:k], step, start=start, end=buckets[k - 1])
+        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts)
+        first = k
+    return out
+
+
 # A burst is tied to an event only when its peak is this close to it: a burst two years before an
 # event is not "near" it, and the export, the report and the CLI must all say "none" alike.
 NEAREST_EVENT_H = 72.0

@@ -166,8 +166,10 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -
 
 
 def dense_months(monthly: list[tuple[datetime, int]]) -> tuple[list[str], list[float]]:
-    """Every month from the first to the last, zeros included, so the bars are a time axis."""
-    counts = {m.strftime("%Y-%m"): float(n) for m, n in monthly}
+    """Every month from the first to the last, zeros included, so the bars are a time axis.
+    (Keys written out, not `strftime("%Y")`: that gives "1-01" for year 1 on Linux, which lost
+    the accounts of a year below 1000 from the chart.)"""
+    counts = {f"{m.year:04d}-{m.month:02d}": float(n) for m, n in monthly}
     y, mo = monthly[0][0].year, monthly[0][0].month
     end = (monthly[-1][0].year, monthly[-1][0].month)
     labels = []
@@ -175,6 +177,49 @@ def dense_months(monthly: list[tuple[datetime, int]]) -> tuple[list[str], list[f
         labels.append(f"{y:04d}-{mo:02d}")
         y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
     return labels, [counts.get(lab, 0.0) for lab in labels]
+
+
+CREATION_MAX_BARS = 400
+
+
+def creation_bars(monthly: list[tuple[datetime, int]], election: Any) -> tuple[list[str], list[float], list[tuple[int, str]], str]:
+    """(bar labels, accounts, election marks (bar, words), unit) of the accounts-created chart:
+    every month from the first creation to the last when they fit in `CREATION_MAX_BARS`, else
+    every year, else spans of N years, zeros included, so the bars stay a time axis.
+
+    Why the limit: a profile created "0001-01-01" (a placeholder some archives write for unknown;
+    ingest keeps any time from year 1 to 9999) drew a bar for each of 24,000 months, an 11.8 MB
+    report for 25 posts. Marks falling on one bar are joined into one."""
+    labels, values = dense_months(monthly)
+    wanted: dict[str, str] = {}
+    if election is not None:
+        wanted = {election.trigger_date.strftime("%Y-%m"): "election called", election.polling_day.strftime("%Y-%m"): "polling day"}
+    unit, bar_of = "month", list(range(len(labels)))
+    if len(labels) > CREATION_MAX_BARS:
+        y0, y1 = int(labels[0][:4]), int(labels[-1][:4])
+        step = -(-(y1 - y0 + 1) // CREATION_MAX_BARS)
+        unit = "year" if step == 1 else f"{step}-year span"
+        bar_of = [(int(lab[:4]) - y0) // step for lab in labels]
+        sums = [0.0] * (bar_of[-1] + 1)
+        for b, v in zip(bar_of, values):
+            sums[b] += v
+        starts = [y0 + b * step for b in range(len(sums))]
+        labels = [f"{y:04d}" if step == 1 else f"{y:04d}–{min(y + step - 1, y1):04d}" for y in starts]
+        values = sums
+    marks: dict[int, list[str]] = {}
+    for month, words in wanted.items():
+        if (pos := _month_index(monthly, month)) is not None:
+            marks.setdefault(bar_of[pos], []).append(words)
+    return labels, values, [(b, "; ".join(w)) for b, w in sorted(marks.items())], unit
+
+
+def _month_index(monthly: list[tuple[datetime, int]], month: str) -> int | None:
+    """The position of month "YYYY-MM" among `dense_months(monthly)`, or None outside them."""
+    y, m = int(month[:4]), int(month[5:7])
+    y0, m0 = monthly[0][0].year, monthly[0][0].month
+    pos = (y - y0) * 12 + m - m0
+    last = (monthly[-1][0].year - y0) * 12 + monthly[-1][0].month - m0
+    return pos if 0 <= pos <= last else None
 
 
 def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
@@ -185,12 +230,8 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     monthly = study.sql("SELECT month, accounts FROM creation_monthly WHERE dimension='all' ORDER BY month") if "creation_monthly" in tables else []
     chart = None
     if monthly:
-        labels, values = dense_months(monthly)
-        wanted = {}
-        if election is not None:
-            wanted = {election.trigger_date.strftime("%Y-%m"): "election called", election.polling_day.strftime("%Y-%m"): "polling day"}
-        marks = [(i, wanted[lab]) for i, lab in enumerate(labels) if lab in wanted]
-        chart = svg.bars(labels, values, title="Accounts created per month", marks=marks, label_every=max(1, len(labels) // 12))
+        labels, values, marks, unit = creation_bars(monthly, election)
+        chart = svg.bars(labels, values, title=f"Accounts created per {unit}", marks=marks, label_every=max(1, len(labels) // 12))
     batches = study.sql("SELECT unit, bucket, accounts, likely_automated FROM creation_batches ORDER BY accounts DESC, bucket, unit LIMIT 10") if "creation_batches" in tables else []
     trigger: Any = getattr(election, "trigger_date", None)
     if trigger is None:  # the election cannot be loaded here: the stage recorded the instant it used (it read "(None)")

@@ -143,8 +143,7 @@ def bursts(study: Study, ctx: Context) -> int:
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
             b, c = series.get((freq, dimension, value), ([], []))
-            times, arr = bursts_mod.dense(b, c, step)
-            for bu in bursts_mod.find_bursts(times, arr, period=period, lookback=lookback):
+            for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback):
                 label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events)
                 burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
                                        peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,

@@ -20,9 +20,17 @@ OFFSETS_SCHEMA = pa.schema([("utc_hour", pa.timestamp("us")), ("offset_minutes",
 
 
 def offset_minutes(utc_naive: datetime, tz: str) -> int:
-    """Minutes east of UTC that zone `tz` observed at the naive-UTC instant `utc_naive`."""
-    aware = utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
-    off = aware.utcoffset() or timedelta(0)
+    """Minutes east of UTC that zone `tz` observed at the naive-UTC instant `utc_naive`.
+
+    Within a day of year 1 or 9999 the local time may not be a datetime (0001-01-01 00:00 UTC is
+    year 0 in New York): the zone's offset is then read at that instant taken as local, which is
+    the same offset (no zone changed its clocks then), rather than stopping the timeline stage
+    with "OverflowError: date value out of range" on one post so dated."""
+    zone = ZoneInfo(tz)
+    try:
+        off = utc_naive.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset() or timedelta(0)
+    except OverflowError:
+        off = zone.utcoffset(utc_naive) or timedelta(0)
     return int(off.total_seconds() // 60)
 
 
@@ -87,9 +95,17 @@ def window_utc(election: Any) -> tuple[datetime, datetime] | None:
 
 
 def local_date(election: Any, utc_naive: datetime) -> date:
-    """The calendar day in the election's zone of a naive-UTC instant (UTC without an election)."""
+    """The calendar day in the election's zone of a naive-UTC instant (UTC without an election).
+
+    At the edges of what a datetime holds (a post dated 0001-01-01 00:00 UTC, seen from a zone
+    west of UTC, falls in year 0) it is the UTC day: ingest stores any time from year 1 to 9999,
+    and one such post made `analyze` and `report` stop with "OverflowError: date value out of
+    range", called a bug."""
     tz = getattr(election, "timezone", None) or "UTC"
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).date()
+    try:
+        return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).date()
+    except OverflowError:
+        return utc_naive.date()
 
 
 def trigger_utc(election: Any) -> datetime:
