@@ -412,3 +412,30 @@ def test_one_post_dated_9999_does_not_make_bursts_fill_the_memory() -> None:
     counts = [3] * 150 + [60] + [3] * 49 + [1]
     found = b.find_bursts_sparse(buckets, counts, timedelta(hours=1), period=24, lookback=7)
     assert [bu.peak_at for bu in found] == [datetime(2016, 10, 10) + timedelta(hours=150)]
+
+
+def test_a_window_of_centuries_skips_the_event_test_with_a_note_instead_of_filling_the_memory(tmp_path: Path) -> None:
+    """A hand-written election whose window runs from year 1 to 9999, with posts near both ends:
+    the bursts stage's event test built a dense hourly series of the window's 87 million hours
+    per group and per permutation, and `analyze` was killed for memory without a word. The test
+    is now skipped past `EVENT_TEST_MAX_HOURS` with a note naming the span; bursts are still found."""
+    import re
+    from importlib import resources
+
+    from botwatch.study import Study
+
+    preset = resources.files("botwatch.elections").joinpath("presets", "us-2016.toml").read_text(encoding="utf-8")
+    toml = tmp_path / "centuries.toml"
+    text = re.sub(r"\[window\]\nstart = [0-9-]+\nend = [0-9-]+", "[window]\nstart = 0001-01-02\nend = 9999-12-30", preset)
+    toml.write_text(re.sub(r'(?m)^key = "us-2016"', 'key = "us-centuries"', text), encoding="utf-8")
+    times = ["Tue Jan 02 12:00:00 +0000 0001", "Thu Dec 30 12:00:00 +0000 9999"] + [f"Mon Oct 10 {h:02d}:00:00 +0000 2016" for h in range(24)]
+    f = tmp_path / "far.jsonl"
+    f.write_text("\n".join(json.dumps(dict(_v1(i), created_at=t, text=f"Trump rally {i}")) for i, t in enumerate(times)) + "\n")
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(f)]).exit_code == 0
+    res = runner.invoke(app, ["analyze", str(study), "--election", str(toml), "--only", "bursts", "--with-deps"])
+    assert res.exit_code == 0 and "bug" not in res.output, res.output
+    with Study(study, read_only=True) as st:
+        assert st.count("event_tests") == 0
+        notes = [n for (n,) in st.sql("SELECT note FROM timeline_notes WHERE stage = 'bursts'")]
+    assert any("event test is not run" in n and "0001-01-02" in n and "9999-12-3" in n for n in notes), notes
