@@ -439,3 +439,17 @@ def test_a_window_of_centuries_skips_the_event_test_with_a_note_instead_of_filli
         assert st.count("event_tests") == 0
         notes = [n for (n,) in st.sql("SELECT note FROM timeline_notes WHERE stage = 'bursts'")]
     assert any("event test is not run" in n and "0001-01-02" in n and "9999-12-3" in n for n in notes), notes
+
+
+def test_an_empty_study_or_input_path_is_said_to_be_empty(tmp_path: Path) -> None:
+    """`botwatch ingest "$STUDY" "$FILE"` with a variable unset: the empty study path was read as
+    the current folder ("error:  is a folder: …") and an empty input as a nameless missing file
+    ("failed : no such file", a summary table, exit 1). One line each, exit 2, nothing created."""
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps(_v1(1)) + "\n")
+    study = tmp_path / "s.duckdb"
+    for args, said in ((["", str(f)], "the study path is empty"), ([str(study), ""], "an input path is empty"),
+                       ([str(study), str(f), ""], "an input path is empty")):
+        res = runner.invoke(app, ["ingest", *args])
+        assert res.exit_code == 2 and said in res.output, res.output
+    assert not study.exists()

@@ -64,6 +64,11 @@ def ingest(
     """Read archives of any supported format into a study (format detected, no flag needed; your
     own CSV layout with --columns)."""
     location = str(location)  # `botwatch demo` and scripts call this function with a Path
+    if location == "" or "" in inputs:
+        # `botwatch ingest "$STUDY" "$FILE"` with a variable unset: an empty study path read as the
+        # current folder (" is a folder"), an empty input as a file without a name ("failed : no
+        # such file"); neither said what was wrong.
+        fail(f"{'the study path' if location == '' else 'an input path'} is empty (an unset shell variable?)")
     import duckdb
 
     from botwatch.engines.lake import is_lake_path
