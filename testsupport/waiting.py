@@ -21,29 +21,32 @@ T = TypeVar("T")
 PROC_CHILDREN = Path("/proc/self/task").is_dir()  # whether child_pids can see anything (Linux)
 
 
+def _poll(predicate: Callable[[], T], deadline: float, timeout: float, what: str) -> T | None:
+    """`predicate()` when it is true; None while time is left; past `deadline`, an AssertionError
+    naming `what` (the one check both waits make, the sleeping one and the awaiting one)."""
+    got = predicate()
+    if got:
+        return got
+    if time.monotonic() >= deadline:
+        raise AssertionError(f"waited {timeout:g} s for {what}; it never came")
+    return None
+
+
 def wait_until(predicate: Callable[[], T], timeout: float = 30.0, what: str = "the condition", every: float = 0.02) -> T:
     """Poll `predicate` every `every` seconds until it returns something true, and return that;
     an AssertionError naming `what` once `timeout` seconds pass without it."""
     deadline = time.monotonic() + timeout
-    while True:
-        got = predicate()
-        if got:
-            return got
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"waited {timeout:g} s for {what}; it never came")
+    while not (got := _poll(predicate, deadline, timeout, what)):
         time.sleep(every)
+    return got
 
 
 async def async_wait_until(predicate: Callable[[], T], timeout: float = 30.0, what: str = "the condition", every: float = 0.01) -> T:
     """`wait_until` for a coroutine: the event loop (a follower's batch) runs while it waits."""
     deadline = time.monotonic() + timeout
-    while True:
-        got = predicate()
-        if got:
-            return got
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"waited {timeout:g} s for {what}; it never came")
+    while not (got := _poll(predicate, deadline, timeout, what)):
         await asyncio.sleep(every)
+    return got
 
 
 def child_pids(parent: int, cmd_has: bytes = b"") -> list[int]:
