@@ -244,7 +244,8 @@ def test_the_accounts_created_chart_keeps_to_a_bar_limit_whatever_the_creation_d
     Long spans now go by years, then by spans of years; the election's marks stay on their bar."""
     from types import SimpleNamespace
 
-    from botwatch.timeline.report import CREATION_MAX_BARS, creation_bars, dense_months
+    from botwatch.report.svg import MAX_BARS
+    from botwatch.timeline.report import creation_bars, dense_months
 
     election = SimpleNamespace(trigger_date=datetime(2017, 4, 18).date(), polling_day=datetime(2017, 6, 8).date())
     short = [(datetime(2016, 11, 1), 3), (datetime(2017, 6, 1), 1)]
@@ -252,7 +253,7 @@ def test_the_accounts_created_chart_keeps_to_a_bar_limit_whatever_the_creation_d
     for first, want in ((datetime(1950, 1, 1), "year"), (datetime(1, 1, 1), "6-year span")):
         monthly = [(first, 2), (datetime(2017, 4, 1), 5), (datetime(2017, 6, 1), 7)]
         labels, values, marks, unit = creation_bars(monthly, election)
-        assert unit == want and len(labels) <= CREATION_MAX_BARS and sum(values) == 14
+        assert unit == want and len(labels) <= MAX_BARS and sum(values) == 14
         assert len(marks) == 1 and marks[0][1] == "election called; polling day"  # one bar holds both
         bar = labels[marks[0][0]]
         assert bar == "2017" if want == "year" else int(bar[:4]) <= 2017 <= int(bar[-4:])

@@ -7,7 +7,7 @@ from typing import Any
 from botwatch.ingest.rereads import FIRST_READS, RE_READS
 from botwatch.ingest.sink import REPAIRED
 from botwatch.report.sections import Section, render, section
-from botwatch.report.svg import bar_series
+from botwatch.report.svg import MAX_BARS, bar_series, grouped
 from botwatch.study import Study
 
 
@@ -43,9 +43,6 @@ def study_summary(study: Study) -> dict[str, Any]:
     }
 
 
-MAX_BARS = 400
-
-
 def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[Any], list[int]]:
     """(unit, bucket starts, posts) over the whole span, every bucket from the first post to the
     last with zeros included, so the chart is a time axis: days when they fit in `max_bars`,
@@ -66,8 +63,8 @@ def posts_over_time(study: Study, max_bars: int = MAX_BARS) -> tuple[str, list[A
         [first, last],
     )
     if len(rows) > max_bars:  # more years than bars: N consecutive years a bar, each labelled by its first
-        step = -(-len(rows) // max_bars)
-        rows = [(rows[i][0], sum(int(n) for _, n in rows[i:i + step])) for i in range(0, len(rows), step)]
+        step, sums = grouped([int(n) for _, n in rows], max_bars)
+        rows = list(zip([r[0] for r in rows[::step]], sums))
         unit = f"{step}-year span"
     return unit, [r[0] for r in rows], [int(r[1]) for r in rows]
 

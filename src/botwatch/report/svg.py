@@ -14,6 +14,18 @@ from markupsafe import Markup
 # and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
 from botwatch.shown_text import html_shown as escape
 
+# A time-axis bar chart (posts over time, accounts created) draws at most this many bars: past it,
+# consecutive buckets share a bar (`grouped`). Ingest keeps any time from year 1 to 9999, and one
+# post or profile so dated drew a bar for each of 120,000 months, a report of megabytes of empty bars.
+MAX_BARS = 400
+
+
+def grouped(values: Sequence[float], max_bars: int = MAX_BARS) -> tuple[int, list[float]]:
+    """(step, sums): `values` (consecutive buckets) summed `step` at a time, the smallest step that
+    draws at most `max_bars` bars; each bar is labelled by its first bucket's start."""
+    step = max(1, -(-len(values) // max_bars))
+    return step, [sum(values[i:i + step]) for i in range(0, len(values), step)]
+
 
 def bar_series(
     days: Sequence[date], values: Sequence[int], *, width: int = 900, height: int = 160, colour: str = "#3465a4", title: str = "", unit: str = "day"

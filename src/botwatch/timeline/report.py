@@ -18,6 +18,7 @@ from botwatch.elections import party_name
 from botwatch.origin_rule import FOREIGN_THRESHOLD
 from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
+from botwatch.report.svg import MAX_BARS, grouped
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 from botwatch.timeline import creation as creation_mod
@@ -179,45 +180,38 @@ def dense_months(monthly: list[tuple[datetime, int]]) -> tuple[list[str], list[f
     return labels, [counts.get(lab, 0.0) for lab in labels]
 
 
-CREATION_MAX_BARS = 400
-
-
 def creation_bars(monthly: list[tuple[datetime, int]], election: Any) -> tuple[list[str], list[float], list[tuple[int, str]], str]:
     """(bar labels, accounts, election marks (bar, words), unit) of the accounts-created chart:
-    every month from the first creation to the last when they fit in `CREATION_MAX_BARS`, else
-    every year, else spans of N years, zeros included, so the bars stay a time axis.
+    every month from the first creation to the last when they fit in `svg.MAX_BARS`, else every
+    year, else spans of N years, zeros included, so the bars stay a time axis.
 
     Why the limit: a profile created "0001-01-01" (a placeholder some archives write for unknown;
     ingest keeps any time from year 1 to 9999) drew a bar for each of 24,000 months, an 11.8 MB
     report for 25 posts. Marks falling on one bar are joined into one."""
     labels, values = dense_months(monthly)
-    wanted: dict[str, str] = {}
-    if election is not None:
-        wanted = {election.trigger_date.strftime("%Y-%m"): "election called", election.polling_day.strftime("%Y-%m"): "polling day"}
     unit, bar_of = "month", list(range(len(labels)))
-    if len(labels) > CREATION_MAX_BARS:
-        y0, y1 = int(labels[0][:4]), int(labels[-1][:4])
-        step = -(-(y1 - y0 + 1) // CREATION_MAX_BARS)
+    if len(labels) > MAX_BARS:
+        y0, y1 = monthly[0][0].year, monthly[-1][0].year
+        yearly = [0.0] * (y1 - y0 + 1)
+        for lab, v in zip(labels, values):
+            yearly[int(lab[:4]) - y0] += v
+        step, values = grouped(yearly)
         unit = "year" if step == 1 else f"{step}-year span"
         bar_of = [(int(lab[:4]) - y0) // step for lab in labels]
-        sums = [0.0] * (bar_of[-1] + 1)
-        for b, v in zip(bar_of, values):
-            sums[b] += v
-        starts = [y0 + b * step for b in range(len(sums))]
+        starts = range(y0, y1 + 1, step)
         labels = [f"{y:04d}" if step == 1 else f"{y:04d}–{min(y + step - 1, y1):04d}" for y in starts]
-        values = sums
     marks: dict[int, list[str]] = {}
-    for month, words in wanted.items():
-        if (pos := _month_index(monthly, month)) is not None:
+    wanted = [] if election is None else [(election.trigger_date, "election called"), (election.polling_day, "polling day")]
+    for day, words in wanted:
+        if (pos := _month_index(monthly, day.year, day.month)) is not None:
             marks.setdefault(bar_of[pos], []).append(words)
     return labels, values, [(b, "; ".join(w)) for b, w in sorted(marks.items())], unit
 
 
-def _month_index(monthly: list[tuple[datetime, int]], month: str) -> int | None:
-    """The position of month "YYYY-MM" among `dense_months(monthly)`, or None outside them."""
-    y, m = int(month[:4]), int(month[5:7])
+def _month_index(monthly: list[tuple[datetime, int]], year: int, month: int) -> int | None:
+    """The position of (year, month) among `dense_months(monthly)`, or None outside them."""
     y0, m0 = monthly[0][0].year, monthly[0][0].month
-    pos = (y - y0) * 12 + m - m0
+    pos = (year - y0) * 12 + month - m0
     last = (monthly[-1][0].year - y0) * 12 + monthly[-1][0].month - m0
     return pos if 0 <= pos <= last else None
 
