@@ -35,6 +35,13 @@ FORMAT_IRA_AUTHORS = "ira-538-authors"
 FORMAT_TWARC_CSV = "twarc-csv"
 
 _RT_PREFIX = re.compile(r"^RT @(\w{1,50}):\s?", re.ASCII)
+# The IRA's posting tools also copied others' posts as "RT RealJamesWoods: text", without the @
+# (47,154 of the 1.67 million rows in ../shared/data/ira, 41,677 of them flagged as original posts):
+# the words are the named account's, not the poster's. A handle is at most 15 characters.
+_RT_PREFIX_BARE = re.compile(r"^RT ([A-Za-z0-9_]{1,15}):\s", re.ASCII)
+_IRA_QUOTE_TYPES = frozenset({"QUOTE_TWEET", "Q"})  # FiveThirtyEight's own files / the by-author re-cut
+_TCO = re.compile(r"https?://t\.co/\w+", re.ASCII)
+_TCO_EXPANDED = ("tco1_step1", "tco2_step1", "tco3_step1")
 _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,139})")
 _MENTION = re.compile(r"(?<![\w])@(\w{1,50})", re.ASCII)
 _URL = re.compile(r"https?://\S+")
@@ -177,14 +184,17 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     content = decode_if_escaped(content)
     text, kind, ref_handle = content, "original", None
     post_type = (row.get("post_type") or "").strip().upper()
-    m = _RT_PREFIX.match(content)
-    if post_type == "RETWEET" or row.get("retweet", "").strip() == "1" or m:
-        kind = "retweet"
-        if m:
-            ref_handle, text = m.group(1), content[m.end():]
-    elif post_type == "QUOTE_TWEET":
+    m = _RT_PREFIX.match(content) or _RT_PREFIX_BARE.match(content)
+    if m:  # another account's words, whatever the row's flags say
+        kind, ref_handle, text = "retweet", m.group(1), content[m.end():]
+    elif post_type in _IRA_QUOTE_TYPES:
+        # A quote's text is the poster's own comment. The files flag quotes as retweets too
+        # (`retweet` is 1 on every quote row), so the post type decides before the flag does.
         kind = "quote"
+    elif post_type in ("RETWEET", "R") or row.get("retweet", "").strip() == "1":
+        kind = "retweet"
     hashtags, mentions, urls = text_entities(content)
+    urls = ira_expanded_urls(urls, row)
     sink.post(
         {
             "post_id": tweet_id,
@@ -220,6 +230,28 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
         },
         line,
     )
+
+
+def ira_expanded_urls(urls: list[str], row: dict[str, str]) -> list[str]:
+    """The post's links with its t.co links replaced by where they lead, where the file says.
+
+    FiveThirtyEight's files (not the by-author re-cut) carry `tco1_step1` … `tco3_step1`: the first
+    redirect of the post's first, second and third t.co link. A t.co link is unique to the post that
+    made it, so without them no two accounts ever share a link (the co-link coordination test) and
+    a reader sees only t.co. The n-th t.co link of the text takes the n-th column; a link with no
+    value stays as written, and nothing is added, so a post has as many links as before."""
+    if not urls or not any(row.get(c) for c in _TCO_EXPANDED):
+        return urls
+    out, n = [], 0
+    for u in urls:
+        if _TCO.match(u):
+            target = opt_str(row.get(_TCO_EXPANDED[n])) if n < len(_TCO_EXPANDED) else None
+            n += 1
+            if target is not None and _URL.fullmatch(target):
+                out.append(target)
+                continue
+        out.append(u)
+    return out
 
 
 def handle_ira_author(row: dict[str, str], line: int, sink: RowSink) -> None:

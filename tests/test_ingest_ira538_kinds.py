@@ -1,0 +1,92 @@
+"""FiveThirtyEight's IRA files as released: quotes, copied posts and expanded links.
+
+The rows below are written for this test in the layout of FiveThirtyEight's
+`IRAhandle_tweets_N.csv` (github.com/fivethirtyeight/russian-troll-tweets: 21 columns, US dates,
+`tweet_id`, `tco1_step1` … `tco3_step1`) and of the by-author re-cut in ../shared/data/ira
+(`post_type` R / Q); the handles, texts and ids are made up. What each test guards:
+- every quote row of both layouts has `retweet` = 1 (in ../shared/data/ira: 21,869 of 21,869), and
+  the reader used to store them all as retweets, so a quote's own comment was not the account's
+  own text (origin's language-transfer signal, the bot model's retweet share, co-post);
+- the IRA's tools copied other accounts' posts as "RT RealJamesWoods: text", without the @
+  (47,154 rows of the shared file): the words are the named account's;
+- t.co links are unique to each post, so without the files' expanded links no two accounts ever
+  share a link (co-link coordination) and the report shows only t.co.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from botwatch import open_study
+from botwatch.ingest.runner import ingest
+
+RELEASED = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
+            "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018",
+            "alt_external_id", "tweet_id", "article_url", "tco1_step1", "tco2_step1", "tco3_step1"]
+
+
+def _released_row(tweet_id: str, content: str, post_type: str, retweet: str, tco: tuple[str, str, str] = ("", "", "")) -> list[str]:
+    return ["906000000000000000", "Some_Troll", content, "Unknown", "English", "10/1/2017 19:58", "10/1/2017 19:59", "1052",
+            "9636", "253", post_type, "Right", retweet, "RightTroll", "0", "905874659358453761", tweet_id,
+            f"http://twitter.com/905874659358453761/statuses/{tweet_id}", *tco]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _posts(tmp_path: Path, f: Path) -> dict[str, tuple]:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as study:
+        ingest(study, [str(f)], workers=1)
+        rows = study.sql("SELECT post_id, kind, ref_handle, text, urls FROM posts")
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def test_the_released_layout_reads_quotes_copied_posts_and_expanded_links(tmp_path: Path) -> None:
+    f = _write(tmp_path / "IRAhandle_tweets_1.csv", RELEASED, [
+        _released_row("11", "I doubt it. Our politicians are too busy. https://t.co/Iq74R2NPf2", "QUOTE_TWEET", "1",
+                      ("https://twitter.com/someone/status/914310901855129601", "", "")),
+        _released_row("12", "Daughter of a sailor speaks #BoycottNFL https://t.co/qDlFBGMeag", "RETWEET", "1",
+                      ("https://twitter.com/some_troll/status/913231923715198976/video/1", "", "")),
+        _released_row("13", "RT RealJamesWoods: Please do... https://t.co/CQbs0RCrD2", "", "0"),
+        _released_row("14", "Read it: https://t.co/aaaaaaaaaa and https://t.co/bbbbbbbbbb then https://example.org/x", "", "0",
+                      ("http://www.cnn.com/2017/09/27/us/story.html", "", "")),
+        _released_row("15", "RT @GOP: Vote on Tuesday", "", "0"),
+    ])
+    posts = _posts(tmp_path, f)
+    assert posts["11"][:3] == ("quote", None, "I doubt it. Our politicians are too busy. https://t.co/Iq74R2NPf2")
+    assert posts["11"][3] == ["https://twitter.com/someone/status/914310901855129601"]
+    assert posts["12"][:2] == ("retweet", None)
+    assert posts["12"][3] == ["https://twitter.com/some_troll/status/913231923715198976/video/1"]
+    assert posts["13"][:3] == ("retweet", "RealJamesWoods", "Please do... https://t.co/CQbs0RCrD2")
+    assert posts["13"][3] == ["https://t.co/CQbs0RCrD2"]  # no expanded link given: kept as written
+    # The first t.co link takes tco1_step1; the second has none; a link that is not t.co stays.
+    assert posts["14"][0] == "original"
+    assert posts["14"][3] == ["http://www.cnn.com/2017/09/27/us/story.html", "https://t.co/bbbbbbbbbb", "https://example.org/x"]
+    assert posts["15"][:3] == ("retweet", "GOP", "Vote on Tuesday")
+
+
+def test_the_re_cut_layout_reads_quotes_as_quotes(tmp_path: Path) -> None:
+    header = ["author_id", "content", "region", "language", "publish_date", "harvested_date", "following", "followers", "updates",
+              "post_type", "retweet"]
+    rows = [["sometroll", "Pretty much sums it up. Sigh. https://t.co/smg2R7liYj", "United States", "English", "2017-01-01 10:00:00",
+             "2017-01-01 10:00:00", "1", "2", "3", "Q", "1"],
+            ["sometroll", "Ain't nothing. https://t.co/Sg1gflLXWO", "United States", "English", "2017-01-01 11:00:00",
+             "2017-01-01 11:00:00", "1", "2", "3", "R", "1"],
+            ["sometroll", "RT LizCrokin: Expect more and more people", "United States", "English", "2017-01-01 12:00:00",
+             "2017-01-01 12:00:00", "1", "2", "3", "Q", "1"]]
+    posts = sorted(_posts(tmp_path, _write(tmp_path / "ira.csv", header, rows)).values(), key=lambda p: p[2])
+    assert [p[:2] for p in posts] == [("retweet", None), ("retweet", "LizCrokin"), ("quote", None)]
+
+
+def test_an_rt_word_that_cannot_be_a_handle_is_the_posters_own_text(tmp_path: Path) -> None:
+    """A handle has at most 15 letters, digits or underscores; 'RT' followed by anything else (or
+    with no space after the colon) is left as the poster's words."""
+    texts = ["RT ThisIsFarTooLongForAHandle: words", "RT Two words: here", "RT Name:nospace"]
+    f = _write(tmp_path / "IRAhandle_tweets_2.csv", RELEASED, [_released_row(str(20 + i), t, "", "0") for i, t in enumerate(texts)])
+    assert {p[:3] for p in _posts(tmp_path, f).values()} == {("original", None, t) for t in texts}
