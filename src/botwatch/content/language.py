@@ -3,7 +3,8 @@
 The platform's tag is preferred because it saw more context (the account's language, longer
 history) than a detector looking at one short post. py3langid ships its model inside the wheel,
 so nothing is downloaded at run time. Tags that mean "unknown" ('und', 'zxx', ...) count as
-missing; the few full language names in the IRA data are mapped to ISO 639-1 codes.
+missing; the full language names of the IRA data are mapped to ISO 639-1 codes
+(`botwatch.language_names`, the table the IRA reader stores them with).
 """
 
 from __future__ import annotations
@@ -16,15 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-UNKNOWN = {"", "und", "zxx", "qme", "qht", "qst", "qam", "qct", "qnd", "unknown", "lang", "none"}
-NAMES = {
-    "english": "en", "russian": "ru", "ukrainian": "uk", "german": "de", "french": "fr", "spanish": "es",
-    "italian": "it", "arabic": "ar", "catalan": "ca", "icelandic": "is", "kurdish": "ku", "malay": "ms",
-    "farsi": "fa", "persian": "fa", "dutch": "nl", "portuguese": "pt", "japanese": "ja", "serbian": "sr",
-    "macedonian": "mk", "bulgarian": "bg", "uzbek": "uz", "norwegian": "no", "swedish": "sv",
-    "romanian": "ro", "vietnamese": "vi", "estonian": "et", "albanian": "sq", "hebrew": "he",
-    "tagalog": "tl", "polish": "pl", "finnish": "fi", "croatian": "hr", "lithuanian": "lt",
-}
+from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS
+
 _CLEAN = re.compile(r"https?://\S+|[@#][\w_]+|&amp;|RT\s")
 
 
@@ -41,10 +35,10 @@ def normalise_tag(tag: str | None) -> str | None:
     if tag is None:
         return None
     t = tag.strip().casefold()
-    if t in UNKNOWN:
+    if t in UNKNOWN_TAGS:
         return None
-    if t in NAMES:
-        return NAMES[t]
+    if t in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[t]
     return t.split("-")[0].split("_")[0] or None
 
 

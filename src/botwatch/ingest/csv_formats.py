@@ -27,6 +27,7 @@ from botwatch.ingest.fields import (
 )
 from botwatch.ingest.html_entities import decode_if_escaped
 from botwatch.ingest.sink import RecordError, RowSink
+from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS
 
 FORMAT_IO_TWEETS = "io-archive-tweets"
 FORMAT_IO_USERS = "io-archive-users"
@@ -46,18 +47,6 @@ _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,139})")
 _MENTION = re.compile(r"(?<![\w])@(\w{1,50})", re.ASCII)
 _URL = re.compile(r"https?://\S+")
 
-# Language names as the IRA file writes them, to ISO 639-1 codes (others are kept lower-cased).
-_LANG_NAMES = {
-    "english": "en", "russian": "ru", "german": "de", "ukrainian": "uk", "italian": "it",
-    "spanish": "es", "french": "fr", "arabic": "ar", "japanese": "ja", "dutch": "nl",
-    "portuguese": "pt", "serbian": "sr", "macedonian": "mk", "bulgarian": "bg", "romanian": "ro",
-    "farsi (persian)": "fa", "turkish": "tr", "polish": "pl", "swedish": "sv", "norwegian": "no",
-    "uzbek": "uz", "vietnamese": "vi", "chinese": "zh", "korean": "ko", "estonian": "et",
-    "latvian": "lv", "lithuanian": "lt", "czech": "cs", "croatian": "hr", "hungarian": "hu",
-    "finnish": "fi", "danish": "da", "greek": "el", "hebrew": "he", "hindi": "hi", "indonesian": "id",
-    "kazakh": "kk", "belarusian": "be", "albanian": "sq", "slovak": "sk", "slovenian": "sl",
-    "tagalog (filipino)": "tl", "thai": "th", "urdu": "ur", "pushto": "ps", "somali": "so",
-}
 
 
 def _get(row: dict[str, str], *names: str) -> str | None:
@@ -156,9 +145,9 @@ def ira_lang(name: str | None) -> str | None:
     if name is None:
         return None
     key = name.strip().lower()
-    if key in ("", "unknown", "lang"):
+    if key in UNKNOWN_TAGS:
         return None
-    return _LANG_NAMES.get(key, key)
+    return LANGUAGE_NAMES.get(key, key)
 
 
 def _ira_account_id(row: dict[str, str]) -> str:
