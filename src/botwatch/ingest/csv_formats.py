@@ -48,7 +48,6 @@ _MENTION = re.compile(r"(?<![\w])@(\w{1,50})", re.ASCII)
 _URL = re.compile(r"https?://\S+")
 
 
-
 def _get(row: dict[str, str], *names: str) -> str | None:
     """The first present, non-empty value among alternative header names."""
     for n in names:
