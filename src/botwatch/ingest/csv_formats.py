@@ -172,7 +172,7 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     content = decode_if_escaped(content)
     text, kind, ref_handle = content, "original", None
     post_type = (row.get("post_type") or "").strip().upper()
-    m = _RT_PREFIX.match(content) or _RT_PREFIX_BARE.match(content)
+    m = (_RT_PREFIX.match(content) or _RT_PREFIX_BARE.match(content)) if content[:3] == "RT " else None
     if m:  # another account's words, whatever the row's flags say
         kind, ref_handle, text = "retweet", m.group(1), content[m.end():]
     elif post_type in _IRA_QUOTE_TYPES:
@@ -182,7 +182,8 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
     elif post_type in ("RETWEET", "R") or row.get("retweet", "").strip() == "1":
         kind = "retweet"
     hashtags, mentions, urls = text_entities(content)
-    urls = ira_expanded_urls(urls, row)
+    if urls and _TCO_EXPANDED[0] in row:  # FiveThirtyEight's own files, not the by-author re-cut
+        urls = ira_expanded_urls(urls, row)
     sink.post(
         {
             "post_id": tweet_id,
