@@ -22,6 +22,8 @@ from typing import Annotated, Any, Optional, Union
 
 import msgspec
 
+from botwatch.ingest.fields import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN
+
 # Leaf kinds: how each reader takes a JSON value (see `native_v1._wrong_type` for the SQL side).
 ID = "id"  # an id: digits as a string (a JSON integer becomes its digits on the dict path)
 STR = "str"  # optional text, trimmed, NULL for ''/none/null/nan (`fields.opt_str`)
@@ -38,8 +40,8 @@ PRESENT = "present"  # (only in `EXTRA`) whether an optional text is there at al
 # failed the whole file.
 _PY_TYPES: dict[str, object] = {
     ID: str, STR: str, TEXT: str, TIME: str, FLAG: bool,
-    COUNT: Annotated[int, msgspec.Meta(ge=-(1 << 63), le=(1 << 63) - 1)],
-    INT: Annotated[int, msgspec.Meta(ge=-(1 << 31), le=(1 << 31) - 1)],
+    COUNT: Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)],
+    INT: Annotated[int, msgspec.Meta(ge=INT32_MIN, le=INT32_MAX)],
 }
 
 
