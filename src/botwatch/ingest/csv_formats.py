@@ -40,7 +40,9 @@ _RT_PREFIX = re.compile(r"^RT @(\w{1,50}):\s?", re.ASCII)
 # (47,154 of the 1.67 million rows in ../shared/data/ira, 41,677 of them flagged as original posts):
 # the words are the named account's, not the poster's. A handle is at most 15 characters.
 _RT_PREFIX_BARE = re.compile(r"^RT ([A-Za-z0-9_]{1,15}):\s", re.ASCII)
-_IRA_QUOTE_TYPES = frozenset({"QUOTE_TWEET", "Q"})  # FiveThirtyEight's own files / the by-author re-cut
+# `post_type` as FiveThirtyEight's own files / the by-author re-cut write it.
+_IRA_QUOTE_TYPES = frozenset({"QUOTE_TWEET", "Q"})
+_IRA_RETWEET_TYPES = frozenset({"RETWEET", "R"})
 _TCO = re.compile(r"https?://t\.co/\w+", re.ASCII)
 _TCO_EXPANDED = ("tco1_step1", "tco2_step1", "tco3_step1")
 _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,139})")
@@ -179,7 +181,7 @@ def handle_ira_tweet(row: dict[str, str], line: int, sink: RowSink) -> None:
         # A quote's text is the poster's own comment. The files flag quotes as retweets too
         # (`retweet` is 1 on every quote row), so the post type decides before the flag does.
         kind = "quote"
-    elif post_type in ("RETWEET", "R") or row.get("retweet", "").strip() == "1":
+    elif post_type in _IRA_RETWEET_TYPES or row.get("retweet", "").strip() == "1":
         kind = "retweet"
     hashtags, mentions, urls = text_entities(content)
     if urls and _TCO_EXPANDED[0] in row:  # FiveThirtyEight's own files, not the by-author re-cut
