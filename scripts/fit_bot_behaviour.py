@@ -71,7 +71,7 @@ def prepare(data: Path, work: Path, fresh: bool = False, all_posts: bool = False
     if not ira.exists():
         cut_ira(data / "ira" / "tweets.csv.gz", ira, all_posts)
     if not ordinary.exists():
-        ordinary_as_v1(data, ordinary, retweets=True)
+        ordinary_as_v1(data, ordinary)
     study_path.unlink(missing_ok=True)
     with open_study(study_path, read_only=False) as st:
         ingest(st, [str(ira), str(ordinary)])

@@ -61,7 +61,7 @@ import pandas as pd
 from botwatch import open_study
 from botwatch.accounts import origin_textpool
 from botwatch.accounts.features import AccountData, build
-from botwatch.accounts.ordinary_archives import ordinary_as_v1
+from botwatch.accounts.ordinary_archives import ordinary_as_v1, ordinary_posters
 from botwatch.accounts.origin import OriginInput, origin_posterior
 from botwatch.accounts.origin_labels import profile_names_russia
 from botwatch.accounts.origin_prior import NEAR_MIN, apply_stratified, apply_study_prior
@@ -103,10 +103,20 @@ def forget_built(work: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+# What the inputs under a work folder were built as; a folder built otherwise is built again, so
+# no figure is read from a study of older inputs. (2026-12-04: gop-debate retweets marked.)
+INPUTS_VERSION = "2026-12-04 ordinary retweets marked"
+
+
 def prepare_inputs(data: Path, work: Path) -> tuple[Path, Path]:
     """Build (once) the cut IRA file and the ordinary v1.1 file under `work`; their paths. Apart
-    from `prepare` for a caller that ingests only a part study (`scripts/choose_desk_bound.py`)."""
+    from `prepare` for a caller that ingests only a part study (`scripts/choose_desk_bound.py`).
+    Inputs (and the studies built from them) of another `INPUTS_VERSION` are removed first."""
     work.mkdir(parents=True, exist_ok=True)
+    version = work / "inputs-version"
+    if not version.exists() or version.read_text(encoding="utf-8").strip() != INPUTS_VERSION:
+        forget_built(work)
+        version.write_text(INPUTS_VERSION + "\n", encoding="utf-8")
     ira_cut, ordinary = input_files(work)
     if not ira_cut.exists():
         cut_ira(data / "ira" / "tweets.csv.gz", ira_cut)
@@ -205,7 +215,7 @@ def load_part(study_path: Path, data: Path, election: Any, part: str | None = "d
     ids = feats.features["account_id"].tolist()
     gs = groups_and_splits(data, ids)
     if part is not None:
-        check_part(study_path, ids, gs, part)
+        gs = check_part(study_path, ids, gs, part, feats.features["n_posts"].tolist())
     return LoadedStudy(feats, neighbours, ids, list(zip(feats.features["platform"].tolist(), ids)), origin_inputs(feats), gs)
 
 
@@ -213,9 +223,8 @@ def prepare_part(ira_cut: Path, ordinary: Path, work: Path, part: str, fresh: bo
     """Build (once, or again with `fresh`) a study holding only the accounts of one part of the
     frozen split: the IRA handles with the posts they have in `ira_cut` and the ordinary accounts of
     `ordinary`, ingested as a user would ingest them, with no post of the other part in it. Its path.
-    (An embedded retweet or quote author of the other part would still become a profile-only
-    account, as in any study; the validation's inputs carry none, and `score_part_study` stops if
-    one appears.)"""
+    (A handle the part's gop-debate retweets name becomes a profile-only account of either part, as
+    in any study; it wrote nothing, so it is in no validation group: `groups_and_splits`.)"""
     d = work / f"apart-{part}"
     d.mkdir(parents=True, exist_ok=True)
     study_path = d / "study.duckdb"
@@ -255,10 +264,19 @@ def clusters_of(study_path: Path, election: str, ids: list[str]) -> list[int]:
 
 
 def groups_and_splits(data: Path, account_ids: list[str]) -> list[tuple[str | None, str]]:
-    """(validation group, split) per account id; the Clemson category is read for grouping only."""
+    """(validation group, split) per account id; the Clemson category is read for grouping only.
+    An account that wrote no row of either archive (a handle the gop-debate archive's retweets name,
+    `ordinary_posters`) is in no group."""
     authors = pd.read_csv(data / "ira" / "authors.csv.gz", dtype=str)
     category = dict(zip(authors["author_id"].str.strip().str.lower(), authors["account_category"]))
-    return [((group_of(category.get(a), "ira") if a in category else GROUP_ORDINARY), split_of(a)) for a in account_ids]
+    posters = ordinary_posters(data)
+
+    def group(a: str) -> str | None:
+        if a in category:
+            return group_of(category.get(a), "ira")
+        return GROUP_ORDINARY if a in posters else None
+
+    return [(group(a), split_of(a)) for a in account_ids]
 
 
 ORDINARY_UK = "ordinary UK (brexit-2016)"
@@ -365,7 +383,9 @@ def designs(results: list, meta: list[tuple[str | None, str, bool, int]], home: 
     out: dict = {}
     for split in ("dev", "test"):
         ira = [i for i, m in enumerate(meta) if m[1] == split and m[2]]
-        od = [i for i, m in enumerate(meta) if m[1] == split and not m[2]]
+        # The ordinary accounts: a handle only retweeted in the archives (no group) is no one's
+        # sample, and counting it would change every mix's size and draw.
+        od = [i for i, m in enumerate(meta) if m[1] == split and not m[2] and m[0] is not None]
         plans: dict[str, list[int]] = {"IRA handles alone": ira, "ordinary accounts alone": od, "IRA and ordinary together": ira + od}
         rng = np.random.default_rng(13)
         for mix in MIXES:
@@ -458,13 +478,19 @@ def _strata_words(st: dict | None) -> str:
     return out + f"; overall: true {o['true_russia_share']:.3f}, estimated {o['estimated_share']:.3f}"
 
 
-def check_part(study_path: Path, ids: list[str], gs: list[tuple[str | None, str]], part: str) -> None:
+def check_part(study_path: Path, ids: list[str], gs: list[tuple[str | None, str]], part: str,
+               n_posts: list[Any]) -> list[tuple[str | None, str]]:
     """Stop (SystemExit, one line: how many, examples, the likely cause) if a study of one part holds
-    accounts of another: its figures would not be that part's."""
-    strays = sorted(a for a, (_g, s) in zip(ids, gs) if s != part)
+    posts of accounts of another: its figures would not be that part's. `n_posts`: each account's
+    posts in the study (None or NaN: none). An account of the other part without posts here is a
+    handle the part's gop-debate retweets name, a profile-only account as in any study: returned
+    `gs` puts it in no group, so no figure of this part counts it."""
+    posted = [n is not None and not pd.isna(n) and n > 0 for n in n_posts]
+    strays = sorted(a for a, (g, s), p in zip(ids, gs, posted) if s != part and g is not None and p)
     if strays:
-        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part, e.g. {strays[:3]}: either the part files are cut on a "
-                         "different key than the split, or the inputs carry retweets/quotes whose embedded authors are of the other part")
+        raise SystemExit(f"{study_path}: {len(strays)} accounts of the other part with posts, e.g. {strays[:3]}: the part files are "
+                         "cut on a different key than the split")
+    return [(g if s == part else None, s) for g, s in gs]
 
 
 def origin_stages(inputs: list, keys: list[tuple[str, str]], neighbours: origin_textpool.Neighbours, home: str | None) -> tuple[list, list, list, Any]:
@@ -510,8 +536,7 @@ def score_part_study(study_path: Path, data: Path, election_name: str, part: str
     scores, feats, neighbours = scored_study(study_path, election, log)
     ids = feats.features["account_id"].tolist()
     keys = list(zip(feats.features["platform"].tolist(), ids))
-    gs_b = groups_and_splits(data, ids)
-    check_part(study_path, ids, gs_b, part)
+    gs_b = check_part(study_path, ids, groups_and_splits(data, ids), part, feats.features["n_posts"].tolist())
     inputs = origin_inputs(feats)
     own, pooled, _adj, prior = origin_stages(inputs, keys, neighbours, election.country)
     mostly_ru = {a: mostly_russian(inp.post_langs) for a, inp in zip(ids, inputs)}

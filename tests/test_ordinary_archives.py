@@ -1,5 +1,6 @@
-"""The ordinary archives as v1.1 statuses (accounts/ordinary_archives.py): the one switch in which
-the origin validation and the behaviour fit differ (gop-debate retweets) does only that."""
+"""The ordinary archives as v1.1 statuses (accounts/ordinary_archives.py): gop-debate retweets are
+written as retweets (others' words are not the ordinary account's own text), and the accounts
+that only appear as retweeted are told apart from the archives' own accounts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
-from botwatch.accounts.ordinary_archives import ordinary_as_v1, v1_time
+from botwatch.accounts.ordinary_archives import gop_key, ordinary_as_v1, ordinary_posters, v1_time
 
 
 def _archives(root: Path) -> Path:
@@ -26,16 +27,37 @@ def _statuses(p: Path) -> list[dict]:
     return [json.loads(line) for line in gzip.open(p, "rt", encoding="utf-8")]
 
 
-def test_retweets_are_marked_only_when_asked(tmp_path: Path) -> None:
+def test_retweets_are_marked_as_retweets(tmp_path: Path) -> None:
     data = _archives(tmp_path / "data")
-    assert ordinary_as_v1(data, tmp_path / "plain.jsonl.gz") == 3
-    assert ordinary_as_v1(data, tmp_path / "rt.jsonl.gz", retweets=True) == 3
-    plain, rt = _statuses(tmp_path / "plain.jsonl.gz"), _statuses(tmp_path / "rt.jsonl.gz")
-    assert not any("retweeted_status" in s for s in plain)
+    assert ordinary_as_v1(data, tmp_path / "rt.jsonl.gz") == 3
+    rt = _statuses(tmp_path / "rt.jsonl.gz")
     assert [s.get("retweeted_status", {}).get("user", {}).get("id_str") for s in rt] == [None, "gop-someone", None]
     assert rt[1]["retweeted_status"]["text"] == "great debate"
-    for a, b in zip(plain, rt):  # otherwise the same statuses
-        b.pop("retweeted_status", None)
-        assert a == b
-    assert plain[0]["created_at"] == "Thu Jun 23 20:00:00 +0000 2016" == v1_time("2016-06-23T21:00:00+01:00")
-    assert plain[1]["user"] == {"id_str": "gop-fan", "screen_name": "Fan", "location": "Ohio", "time_zone": "Eastern Time (US & Canada)"}
+    assert rt[1]["text"] == "RT @Someone: great debate"  # the retweet's own text as the API sent it
+    assert rt[0]["created_at"] == "Thu Jun 23 20:00:00 +0000 2016" == v1_time("2016-06-23T21:00:00+01:00")
+    assert rt[1]["user"] == {"id_str": "gop-fan", "screen_name": "Fan", "location": "Ohio", "time_zone": "Eastern Time (US & Canada)"}
+    assert rt[2]["user"]["id_str"] == "gop-fan" and "retweeted_status" not in rt[2]
+
+
+def test_posters_are_the_archives_accounts_not_the_retweeted(tmp_path: Path) -> None:
+    data = _archives(tmp_path / "data")
+    assert ordinary_posters(data) == {"u1", "gop-fan"}  # not gop-someone, who was only retweeted
+    assert gop_key("Fan") == "gop-fan"
+
+
+def test_the_study_holds_the_retweet_as_the_posters_and_the_author_without_posts(tmp_path: Path) -> None:
+    """Ingested as a user would: the retweeted handle is an account of the study with no post."""
+    from botwatch import open_study
+    from botwatch.ingest.runner import ingest
+
+    data = _archives(tmp_path / "data")
+    src = tmp_path / "rt.jsonl.gz"
+    ordinary_as_v1(data, src)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(src)])
+        posts = st.con.execute("SELECT account_id, kind, ref_handle, text FROM posts ORDER BY post_id").fetchall()
+        accounts = {a for (a,) in st.con.execute("SELECT account_id FROM accounts").fetchall()}
+    assert sorted(posts) == sorted([("u1", "original", None, "Vote leave"), ("gop-fan", "retweet", "Someone", "great debate"),
+                                    ("gop-fan", "original", None, "my own words")])
+    assert accounts == {"u1", "gop-fan", "gop-someone"}
+    assert accounts - ordinary_posters(data) == {"gop-someone"}

@@ -133,3 +133,60 @@ def test_misses_script_stops_with_a_message_when_the_studies_come_from_different
     with pytest.raises(SystemExit) as stop:
         mod.row_of_each(["a", "z"], ["a", "b"], tmp_path / "p", tmp_path / "m", tmp_path)
     assert "1 accounts" in str(stop.value) and "'z'" in str(stop.value) and "--fresh --apart" in str(stop.value)
+
+
+def _data(root: Path) -> Path:
+    """A ../shared/data in miniature: one IRA author, one brexit-2016 and one gop-debate-2015
+    account, the latter retweeting a handle that wrote nothing in the archive."""
+    (root / "ira").mkdir(parents=True)
+    pd.DataFrame({"author_id": ["TROLL1"], "account_category": ["RightTroll"]}).to_csv(root / "ira" / "authors.csv.gz", index=False)
+    pd.DataFrame({"author_id": ["TROLL1"], "publish_date": ["1/2/2017 10:00"], "content": ["x"]}).to_csv(root / "ira" / "tweets.csv.gz", index=False)
+    for name in ("brexit-2016", "gop-debate-2015"):
+        (root / "ordinary" / name).mkdir(parents=True)
+    pd.DataFrame({"tweet_id": ["7"], "user_id": ["u1"], "created_at": ["2016-06-23T21:00:00+01:00"], "user_location": [""],
+                  "text": ["Vote leave"]}).to_csv(root / "ordinary" / "brexit-2016" / "tweets.csv.gz", index=False)
+    pd.DataFrame({"row_id": ["1"], "author": ["Fan"], "created_at": ["2015-08-07T01:00:00Z"], "text": ["RT @Someone: great debate"],
+                  "is_retweet": ["1"], "user_location": [""], "user_time_zone": [""]}).to_csv(
+        root / "ordinary" / "gop-debate-2015" / "tweets.csv.gz", index=False)
+    return root
+
+
+def test_a_handle_only_retweeted_is_in_no_group_and_no_stray(tmp_path: Path) -> None:
+    """The gop-debate retweets are read as retweets (2026-12-04): the handles they name become
+    accounts that wrote nothing, counted in no group, and allowed in a part study of either part."""
+    mod = load_script("validate_origin")
+    data = _data(tmp_path / "data")
+    gs = mod.groups_and_splits(data, ["troll1", "u1", "gop-fan", "gop-someone"])
+    assert [g for g, _s in gs] == [GROUP_POSING, GROUP_ORDINARY, GROUP_ORDINARY, None]
+    # A study of the part other than gop-fan's: gop-fan there without posts (a handle that part's
+    # retweets name) is allowed and counted in no group; with posts it stops.
+    other = "test" if split_of("gop-fan") == "dev" else "dev"
+    mine = "troll1" if split_of("troll1") == other else "u1"
+    assert split_of(mine) == other  # the split is fixed for ever: gop-fan test, troll1 dev
+    gs = [(GROUP_ORDINARY, split_of("gop-fan")), (GROUP_POSING if mine == "troll1" else GROUP_ORDINARY, other)]
+    assert mod.check_part(tmp_path / "s", ["gop-fan", mine], gs, other, [float("nan"), 3]) == [(None, split_of("gop-fan")), gs[1]]
+    assert mod.check_part(tmp_path / "s", ["gop-fan", mine], gs, other, [None, 3])[0][0] is None
+    with pytest.raises(SystemExit) as stop:
+        mod.check_part(tmp_path / "s", ["gop-fan", mine], gs, other, [2, 3])
+    assert "1 accounts of the other part with posts" in str(stop.value) and "gop-fan" in str(stop.value)
+
+
+def test_inputs_of_another_version_are_built_again(tmp_path: Path) -> None:
+    mod = load_script("validate_origin")
+    data, work = _data(tmp_path / "data"), tmp_path / "work"
+    work.mkdir()
+    (work / "inputs-version").write_text("older\n", encoding="utf-8")
+    for rel in ("ordinary-v1.jsonl.gz", "study.ingested", "apart-dev/study.ingested"):
+        (work / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / rel).write_bytes(b"stale")
+    (work / "ira-tweets-300.csv.gz").write_bytes(b"stale")
+    ira, ordinary = mod.prepare_inputs(data, work)
+    assert pd.read_csv(ira, dtype=str)["author_id"].tolist() == ["TROLL1"]
+    assert (work / "inputs-version").read_text(encoding="utf-8").strip() == mod.INPUTS_VERSION
+    assert not (work / "study.ingested").exists() and not (work / "apart-dev" / "study.ingested").exists()
+    with gzip.open(ordinary, "rt", encoding="utf-8") as f:
+        statuses = [json.loads(line) for line in f]
+    assert statuses[1]["retweeted_status"]["user"]["id_str"] == "gop-someone"
+    stamp = ordinary.stat().st_mtime_ns
+    mod.prepare_inputs(data, work)  # the same version: reused
+    assert ordinary.stat().st_mtime_ns == stamp
