@@ -25,7 +25,7 @@ HOMES = ("US", None, "XX")
 # Tags and clients that reach every branch: ignored tags, case that merges two tags, empty and
 # unknown tags, non-ASCII tags (one whose lower case differs between engines), regional clients
 # written in several cases and scripts.
-TAGS = ["en", "EN", "En", "ru", "RU", "uk", "de", "fr", "und", "zxx", "in", "", "klingon", "pt-BR", "zh-Hant", "İt", "ß", "日本", "ru-RU"]
+TAGS = ["en", "EN", "En", "ru", "RU", "uk", "de", "fr", "und", "zxx", "in", "id", "iw", "ID", "", "klingon", "pt-BR", "zh-Hant", "İt", "ß", "日本", "ru-RU"]
 CLIENTS = ["Twitter for iPhone", "Twitter Web Client", "VK for Android", "vkontakte", "Yandex", "yandex.ru", "LINE", "line", "Weibo",
            "Mail.Ru Agent", "", "Ж клиент", "KakaoStory", "TweetDeck", "vk"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from botwatch.content.language import normalise_tag
 from botwatch.ingest.csv_formats import ira_lang
-from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS
+from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS, current_code
 
 # Every value of the `language` column of ../shared/data/ira/tweets.csv.gz (1,667,971 rows),
 # as counted on 2026-12-04; "LANGUAGE UNDEFINED" is on 7,097 of them.
@@ -36,3 +36,26 @@ def test_the_tables_agree_for_every_entry() -> None:
         assert ira_lang(name.upper()) == normalise_tag(name) == code
     for tag in UNKNOWN_TAGS:
         assert ira_lang(tag) is None and normalise_tag(tag) is None
+
+
+@pytest.mark.parametrize(("twitter", "current"), [("in", "id"), ("iw", "he"), ("ji", "yi"), ("fil", "tl"), ("msa", "ms"), ("IN", "id"), ("in-ID", "id")])
+def test_twitters_legacy_codes_read_as_the_current_ones(twitter: str, current: str) -> None:
+    """Twitter's API tags Indonesian posts "in" and Hebrew ones "iw" (Java's withdrawn codes; the
+    twarc2 samples in ../shared/data hold 8 "in" posts): the same language as a detector's "id"."""
+    assert normalise_tag(twitter) == current
+    assert current_code(current) == current  # a current code stays as it is
+
+
+def test_an_indonesian_account_is_placed_alike_whichever_code_tags_its_posts() -> None:
+    """"in" was ignored by the origin model until 2026-12-04 (its posts gave no language evidence),
+    while the IRA files' "Indonesian" (stored 'id') counted for Indonesia."""
+    from botwatch.accounts.origin import OriginInput, origin_posterior
+
+    got = {}
+    for tag in ("in", "id"):
+        r = origin_posterior(OriginInput(post_langs={tag: 12}, n_posts=12), home="US")
+        got[tag] = (r.country, r.probabilities, [e for e in r.evidence if e.startswith("posts are")])
+    assert got["in"] == got["id"]
+    assert got["in"][0] == "ID" and got["in"][2] == ["posts are 100% id (of 12 tagged), which favours ID (×100.0)"]
+    mixed = origin_posterior(OriginInput(post_langs={"in": 6, "id": 6}, n_posts=12), home="US")
+    assert mixed.probabilities == got["id"][1] and "posts are 100% id (of 12 tagged)" in " ".join(mixed.evidence)

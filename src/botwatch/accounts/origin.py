@@ -44,6 +44,7 @@ from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
+from botwatch.language_names import current_code
 from botwatch.numeric import sum_left_to_right
 
 HOME_PRIOR = 0.3
@@ -91,7 +92,9 @@ ZONE_WEIGHTS: dict[str, tuple[float, ...]] = {
 # Cyrillic-script languages that a language detector confuses with Russian (measured rate in
 # origin_behaviour_lr.json: profile.cyrillic_tag_confusion).
 CYRILLIC_CONFUSABLE = frozenset({"uk", "bg", "mk", "sr", "uz", "kk", "be", "ky", "tg", "mn"})
-IGNORED_LANGS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art", "in"})
+# Post tags that name no language. ("in" was among them until 2026-12-04: it is Twitter's code for
+# Indonesian, `language_names.LEGACY_CODES`, read as 'id'.)
+IGNORED_LANGS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art"})
 
 SCRIPT_RANGES: dict[str, str] = {
     "cyrillic": "\u0400-\u04ff",
@@ -197,7 +200,7 @@ def _speaks(lang: str) -> list[str]:
 
 def lang_vector(lang: str, floor_en: float, floor_other: float) -> np.ndarray | None:
     """P(language | country) as 1 where it is spoken, a floor elsewhere; None if unknown here."""
-    base = lang.lower().split("-")[0].split("_")[0]
+    base = current_code(lang.lower().split("-")[0].split("_")[0])
     where = _speaks(base)
     if not where:
         return None
@@ -580,7 +583,11 @@ def _post_langs_item(tagged: tuple[tuple[str, int], ...]) -> Evidence | None:
     if not used:
         return None
     mix = np.exp(log_mix / used)
-    top_langs = sorted(tagged, key=lambda kv: -kv[1])[:3]
+    shown: dict[str, int] = {}  # as the current codes say them: Twitter's "in" and a detector's "id" are one language
+    for lang, n in tagged:
+        code = current_code(lang)
+        shown[code] = shown.get(code, 0) + n
+    top_langs = sorted(shown.items(), key=lambda kv: -kv[1])[:3]
     share = ", ".join(f"{100 * n / total:.0f}% {lang}" for lang, n in top_langs)
     return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix))} (×{mix.max() / mix.min():.1f})"
 

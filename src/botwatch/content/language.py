@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS
+from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS, current_code
 
 _CLEAN = re.compile(r"https?://\S+|[@#][\w_]+|&amp;|RT\s")
 
@@ -31,7 +31,7 @@ def _identifier() -> Any:
 
 
 def normalise_tag(tag: str | None) -> str | None:
-    """'en-GB' → 'en'; 'English' → 'en'; 'und' → None."""
+    """'en-GB' → 'en'; 'English' → 'en'; Twitter's 'in' → 'id' (`language_names.LEGACY_CODES`); 'und' → None."""
     if tag is None:
         return None
     t = tag.strip().casefold()
@@ -39,7 +39,7 @@ def normalise_tag(tag: str | None) -> str | None:
         return None
     if t in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[t]
-    return t.split("-")[0].split("_")[0] or None
+    return current_code(t.split("-")[0].split("_")[0]) or None
 
 
 @lru_cache(maxsize=1)
