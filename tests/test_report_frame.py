@@ -293,3 +293,32 @@ def test_exports_count_what_they_write(sample_study, tmp_path: Path) -> None:  #
         write_exports(sample_study, tmp_path / "x", formats=("parquet",))
         assert not (tmp_path / "x" / "estimates.csv").exists()
     assert (tmp_path / "x" / "notes.txt").exists()
+
+
+def test_key_number_cards_show_the_quotable_line_and_fold_the_counting(sample_study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The automated and foreign cards lead with one line a reader can quote; how the number is
+    counted (the never-posted split, training accounts) folds under "How it is counted", in the
+    page (and opened for print by report.js), not lost; the caveat box stays open beside it."""
+    from botwatch.report.context import report_context
+    from botwatch.report.headlines import key_numbers
+
+    contract_tables(sample_study, hostile=False, replace=True)
+    html = build_report(sample_study, tmp_path / "r.html", exports=False).read_text(encoding="utf-8")
+    cards = re.findall(r'<li class="keynum">(.*?)</li>', html, re.S)
+    nums = {k.label: k for k in key_numbers(sample_study, report_context(sample_study), set())}
+    auto = next(c for c in cards if "likely automated accounts" in c)
+    k = nums["likely automated accounts"]
+    assert k.summary and k.summary != k.detail and len(k.summary) < len(k.detail)
+    assert re.search(r'<span class="kn-detail kn-summary">[^<]*of [\d,]+ scored accounts have automation probability', auto)
+    folded = re.search(r'<details class="kn-more"><summary>How it is counted</summary><span class="kn-detail">(.*?)</span></details>', auto, re.S)
+    assert folded is not None
+    import html as html_mod
+
+    assert html_mod.unescape(folded.group(1)) == k.detail  # all of it, as it was shown before
+    assert auto.index('class="kn-caveat"') < auto.index('class="kn-more"')  # the caveat is not folded
+    if "expected foreign-origin accounts" in nums:
+        foreign = next(c for c in cards if "expected foreign-origin accounts" in c)
+        assert "accounts with origin evidence, each counted by its probability" in foreign and 'class="kn-more"' in foreign
+    # A card without a summary shows its (short) detail as before, with nothing folded.
+    posts = next(c for c in cards if ">posts<" in c)
+    assert "after removing duplicates" in posts and "kn-more" not in posts

@@ -37,6 +37,10 @@ class KeyNumber:
     label: str
     detail: str = ""
     href: str = ""
+    # The line a reader quotes, shown on the card; `detail` (how the number is counted, the never-
+    # posted split, training accounts) then folds under it. The automated and foreign cards'
+    # details ran to 20-30 lines in a narrow column above the findings that say the same in full.
+    summary: str = ""
     caveat: str = ""  # where the model behind the number is known to be blind, shown beside it
     # The caveat's lead: the foreign count's caveat opens with what the origin model was checked
     # on ("Held out, placed in Russia: …"), which under "What the model cannot see:" read as a
@@ -88,6 +92,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     + (f"; {t}" if (t := training_clause(study, "bot", n)) else ""),
                     explorer,
                     caveat=_bot_caveat(study),
+                    summary=f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5; the probabilities sum to "
+                            f"{num(expected, 0)}",
                 ))
         election = ctx.get("election")
         if election is not None and {"origin_country", "origin_probabilities"} <= cols:
@@ -125,10 +131,19 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 if c.n_language and 2 * c.n_language >= f["n"]:
                     detail += (f"; for {num(c.n_language)} of the {num(f['n'])} accounts with origin evidence posting in a language spoken in "
                                f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")
+                # What must not fold away: that the count is no finding, or mostly the prior.
+                summary = (f"the {num(f['n'])} accounts with origin evidence, each counted by its probability of being run from outside "
+                           f"{f['home']} [{num(f['lo'], 0)}–{num(f['hi'], 0)}, the model's own error not in it]")
+                if c.weak():
+                    summary += (f"; most accounts it counts are placed in {f['home']} or rest on their language alone: "
+                                "not a finding of foreign accounts")
+                elif c.n_language and 2 * c.n_language >= f["n"]:
+                    summary += f"; for most of them a language spoken in {f['home']} is all the model saw"
                 out.append(KeyNumber(
                     num(f["expected"], 0), "expected foreign-origin accounts",
                     detail,
                     explorer,
+                    summary=summary,
                     # The held-out check always; the blind-spot note (with its own posing figure) where it applies.
                     caveat=origin_check(study, f["home"], ctx),
                     caveat_label="What the origin model was checked on:",
