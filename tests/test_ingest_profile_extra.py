@@ -25,3 +25,45 @@ def test_v2_reads_public_metrics_and_leaves_an_unrequested_url_unknown() -> None
     without = v2_snapshot({"id": "6", "public_metrics": {"followers_count": 1}}, None)
     assert json.loads(without["extra"]) == {"likes_count": None, "listed_count": None, "has_url": None}
     assert profile_extra(None, None, None) == '{"likes_count":null,"listed_count":null,"has_url":null}'
+
+
+def test_text_fields_are_empty_only_where_a_reader_saw_the_whole_profile() -> None:
+    """A null location or description is "empty" for a profile a reader saw whole (the v1.1
+    readers always record `has_url`), "unknown" for one whose source may not carry the field (a
+    --columns CSV with counts and a creation time, Mastodon): such accounts were told "no profile
+    location: raised the bot score"."""
+    import numpy as np
+    import pandas as pd
+
+    from botwatch.accounts.profile import profile_features
+
+    base = {"created_at": pd.Timestamp("2016-01-01"), "followers": 10.0, "following": 5.0, "posts_count": 100.0,
+            "handle": "someone", "location": None, "description": None}
+    study = pd.DataFrame([{**base, "has_url": False}, {**base, "has_url": None}, {**base, "has_url": None, "location": "Leeds"}])
+    got = profile_features(study, pd.Series([pd.Timestamp("2016-06-01")] * 3))
+    assert got["has_location"].tolist()[0] == 0.0 and got["automation_words"].tolist()[0] == 0.0  # seen whole: empty
+    assert np.isnan(got["has_location"].tolist()[1]) and np.isnan(got["automation_words"].tolist()[1])  # not known
+    assert got["has_location"].tolist()[2] == 1.0  # a value is known wherever it is there
+    # Labelled sets (no `has_url` column: they give the profile's `url`) read as before.
+    labelled = profile_features(pd.DataFrame([base]), pd.Series([pd.Timestamp("2016-06-01")]))
+    assert labelled["has_location"].tolist() == [0.0]
+
+
+def test_a_csv_without_a_location_column_is_not_told_it_has_none(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    src = tmp_path / "c.csv"
+    src.write_text("post_id,account_id,handle,created_at,text,account_created_at,followers,following,posts_count\n"
+                   "1,a1,alice_w,2016-10-01T12:00:00Z,Vote today,2016-09-20T10:00:00Z,12,500,4000\n"
+                   "2,a1,alice_w,2016-10-01T13:00:00Z,Debate tonight,2016-09-20T10:00:00Z,12,500,4001\n", encoding="utf-8")
+    study = str(tmp_path / "s.duckdb")
+    cols = "post_id=post_id,account_id=account_id,handle=handle,created_at=created_at,text=text," \
+           "account_created_at=account_created_at,followers=followers,following=following,posts_count=posts_count"
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", study, str(src), "--columns", cols]).exit_code == 0
+    assert runner.invoke(app, ["analyze", study, "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    out = runner.invoke(app, ["explain", study, "alice_w"])
+    assert out.exit_code == 0 and "Bot probability:" in out.output
+    assert "no profile location" not in out.output and "no automation words" not in out.output

@@ -260,7 +260,16 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     created = pd.to_datetime(col("created_at"), errors="coerce")
     # A full profile object (creation time and counts known) leaves an empty text field as
     # null; there "null" means "empty", whereas an archive without the field knows nothing.
-    full = (created.notna() & followers.notna()).tolist()
+    full_s = created.notna() & followers.notna()
+    if "has_url" in df.columns:
+        # A study (`features.with_profile_extra`): only the readers that saw the whole user object
+        # (v1.1 always, v2 when the request asked for the profile's fields) record whether it links a
+        # website. A CSV mapped with --columns may give counts and a creation time without any
+        # location or description column, and Mastodon, Bluesky or Telegram profiles have no
+        # location at all: read as "empty", those accounts were told "no profile location: raised
+        # the bot score". There the text fields are unknown, as the model's missing values.
+        full_s &= df["has_url"].notna().to_numpy()
+    full = full_s.tolist()
 
     def text(c: str) -> list[str | None]:
         return [("" if f else None) if v is None else v for v, f in zip(_texts(col(c), keep_empty=True), full)]
