@@ -14,7 +14,7 @@ from botwatch.accounts.scoring import _female_name_mismatch
 from testsupport.accounts_reference import female_name_mismatch_per_account, origin_results
 
 LANGS = [None, math.nan, pd.NA, "en", "EN-gb", "ru", "", "es", "En"]
-TOPS = [None, math.nan, "en", "ru", "und", ""]
+TOPS = [None, math.nan, "en", "ru", "und", "", "EN", "en-gb", "in"]
 DESCS = [None, math.nan, "", "I love Texas", "Люблю Москву", "日本", "عربي", "plain"]
 COUNTRIES = [(None, None), ("US", 0.9), ("RU", 0.49), ("RU", 0.5), ("RU", 0.97), ("GB", 0.6), ("DE", None)]
 
@@ -52,3 +52,29 @@ def test_the_sample(sample_data: AccountData) -> None:
     origins = origin_results(sample_data, "US")
     got = _female_name_mismatch(data, origins)
     assert got == female_name_mismatch_per_account(data, origins) and any(got) and not all(got)
+
+
+def test_a_top_tag_is_read_as_a_language_code() -> None:
+    """An English account's top post tag "EN" or "en-GB" is English; before 2026-12-04 any spelling
+    but "en" pointed away from the English-speaking world and fired the signal."""
+    from botwatch.accounts.scoring import _points_elsewhere
+
+    home = OriginResult("GB", 0.9, {}, [], [], None)
+    for tag in ("en", "EN", "en-GB", "en_US"):
+        assert not _points_elsewhere(home, "en", tag, "")
+    for tag in ("ru", "in", "RU"):
+        assert _points_elsewhere(home, "en", tag, "")
+
+
+def test_tags_that_name_no_language_are_never_the_top_language() -> None:
+    """Twitter tags picture-, hashtag- and mention-only posts "qme", "qht", "qam": an account that
+    posts mostly pictures is still the language of its words (was "qme", read as not English)."""
+    import pyarrow as pa
+
+    from botwatch.accounts import features as feats
+
+    col = pa.array([[{"k": "qme", "n": 9}, {"k": "en", "n": 3}], [{"k": "qht", "n": 2}, {"k": "und", "n": 5}], [{"k": "ru", "n": 4}]],
+                   pa.list_(pa.struct([("k", pa.string()), ("n", pa.int64())])))
+    top, share = feats.top_keys(col, feats.IGNORED_TOP_LANGS)
+    assert top == ["en", None, "ru"] and share[0] == 1.0 and share[2] == 1.0
+    assert {"qme", "qht", "qam", "und", "zxx"} <= set(feats.IGNORED_TOP_LANGS)

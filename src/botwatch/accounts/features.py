@@ -26,6 +26,7 @@ from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
+from botwatch.language_names import UNKNOWN_TAGS
 from botwatch.numeric import sum_left_to_right
 from botwatch.study import Study
 from botwatch.timeline import zones
@@ -129,8 +130,11 @@ _PIECES = ("_botwatch_acc_activity", "_botwatch_acc_lists", "_botwatch_acc_shift
 IN_WINDOW = "_posted_in_window"
 # What each account's nested columns hold: (key, posts) pairs, the key an hour, language or client.
 LIST_COLUMNS = ("hours", "langs", "clients", "shift")
-# Post languages that name no language (undetermined, no linguistic content): never an account's top language.
-IGNORED_TOP_LANGS = ("und", "zxx")
+# Post languages that name no language (undetermined, no linguistic content, Twitter's media-,
+# hashtag- or mention-only "qme", "qht", "qam", ...): never an account's top language. Only "und"
+# and "zxx" until 2026-12-04, so an English account whose posts were mostly pictures had "qme" as
+# its language, which the female-name signal read as a language other than English.
+IGNORED_TOP_LANGS = tuple(sorted(UNKNOWN_TAGS - {""}))
 
 
 def prepare(study: Study, *, with_clusters: bool = True, election: Any = None) -> str:

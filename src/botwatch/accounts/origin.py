@@ -44,7 +44,7 @@ from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
-from botwatch.language_names import current_code
+from botwatch.language_names import UNKNOWN_TAGS, current_code
 from botwatch.numeric import sum_left_to_right
 
 HOME_PRIOR = 0.3
@@ -92,9 +92,11 @@ ZONE_WEIGHTS: dict[str, tuple[float, ...]] = {
 # Cyrillic-script languages that a language detector confuses with Russian (measured rate in
 # origin_behaviour_lr.json: profile.cyrillic_tag_confusion).
 CYRILLIC_CONFUSABLE = frozenset({"uk", "bg", "mk", "sr", "uz", "kk", "be", "ky", "tg", "mn"})
-# Post tags that name no language. ("in" was among them until 2026-12-04: it is Twitter's code for
-# Indonesian, `language_names.LEGACY_CODES`, read as 'id'.)
-IGNORED_LANGS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art"})
+# Post tags that name no language: the table the readers and the content stage share
+# (`language_names.UNKNOWN_TAGS`: "und", "zxx", Twitter's q-codes, "language undefined", ...) and
+# ISO's "art" (artificial languages). Its own shorter list until 2026-12-04, which also held "in":
+# Twitter's code for Indonesian (`language_names.LEGACY_CODES`, read as 'id').
+IGNORED_LANGS = UNKNOWN_TAGS | {"art"}
 
 SCRIPT_RANGES: dict[str, str] = {
     "cyrillic": "\u0400-\u04ff",
