@@ -32,9 +32,13 @@ def _study(path: Path, accounts: list[tuple[str, dict[str, float], list[str], st
 
 
 def _origin_number(st) -> str:  # type: ignore[no-untyped-def]
+    return f"{_origin_key(st).value} {_origin_key(st).detail}"
+
+
+def _origin_key(st):  # type: ignore[no-untyped-def]
     ctx = {"tables": set(st.tables()), "election": SimpleNamespace(country="GB")}
     (k,) = [k for k in key_numbers(st, ctx, set()) if k.label == "expected foreign-origin accounts"]
-    return f"{k.value} {k.detail}"
+    return k
 
 
 def test_language_only_accounts_placed_at_home_are_no_foreign_share(tmp_path: Path) -> None:
@@ -49,6 +53,13 @@ def test_language_only_accounts_placed_at_home_are_no_foreign_share(tmp_path: Pa
     assert "20 of these 20 have GB as their single most likely country" in text
     assert "20 have as their only origin evidence that they post in a language spoken in GB" in text
     assert "that count is not a finding of foreign accounts" in text
+    # The card's quotable line (the detail folds under it) says so too.
+    st = _study(tmp_path / "c2.duckdb", [(f"a{i}", english, ["post_langs", "articles"], "en") for i in range(20)])
+    try:
+        summary = _origin_key(st).summary
+    finally:
+        st.close()
+    assert summary.startswith("the 20 accounts with origin evidence") and summary.endswith("not a finding of foreign accounts"), summary
 
 
 def test_counted_accounts_mostly_placed_at_home_are_said_to_be(tmp_path: Path) -> None:
@@ -119,3 +130,21 @@ def test_the_headline_and_the_key_number_share_one_origin_check(analysed_sample_
     assert sec is not None and any("accounts with origin evidence" in str(h) for h in sec.headline), sec.headline
     assert calls == ["US"], calls
     assert k.caveat and k.caveat[:60] in " ".join(str(h) for h in sec.headline), (k.caveat, sec.headline)
+
+
+def test_the_card_says_when_language_is_most_of_what_the_model_saw(tmp_path: Path) -> None:
+    """Most accounts with origin evidence rest on their language alone (kept at home, not counted),
+    while the few counted ones are placed abroad on evidence: the count is a finding, but the
+    expected count over all of them mostly restates the prior, and the card's line says so."""
+    home_lang = {"GB": 0.7, "US": 0.2, "IE": 0.1}
+    russian = {"RU": 0.9, "GB": 0.05}
+    rows = [(f"a{i}", home_lang, ["post_langs"], "en") for i in range(20)] + [(f"r{i}", russian, ["post_langs", "location"], "ru") for i in range(5)]
+    st = _study(tmp_path / "l.duckdb", rows)
+    try:
+        k = _origin_key(st)
+    finally:
+        st.close()
+    assert "not a finding" not in k.summary
+    assert k.summary.startswith("the 25 accounts with origin evidence") and k.summary.endswith(
+        "for most of them a language spoken in GB is all the model saw"), k.summary
+    assert "is all the model saw, so the expected count too mostly restates its prior" in k.detail
