@@ -32,7 +32,8 @@ def _study(path: Path, accounts: list[tuple[str, dict[str, float], list[str], st
 
 
 def _origin_number(st) -> str:  # type: ignore[no-untyped-def]
-    return f"{_origin_key(st).value} {_origin_key(st).detail}"
+    k = _origin_key(st)
+    return f"{k.value} {k.detail}"
 
 
 def _origin_key(st):  # type: ignore[no-untyped-def]
