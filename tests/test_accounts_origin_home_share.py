@@ -290,3 +290,42 @@ def test_the_accounts_stage_marks_stated_prior_leads_only_without_the_study_prio
         run_accounts(st, load_election("us-2016"))
         stated_on = st.sql(q)[0][0]
     assert stated_off > 0 and stated_on == 0
+
+
+def test_home_rows_once_per_distinct_input_equal_one_row_per_account() -> None:
+    """`home_rows` and `home_rows_columns` compute one `likelihood_row` per distinct input
+    (countries, probabilities bit for bit, P(Russia), placed elsewhere) and copy it: every row must
+    equal the per-account row to the last bit, including inputs that differ only in the last bit
+    of one probability, in -0.0 against 0.0, or in the place-elsewhere flag alone."""
+    import random
+
+    import pyarrow as pa
+
+    from botwatch.accounts import origin_table
+    from botwatch.accounts.batches import origin_columns
+    from botwatch.accounts.origin import PLACE_ELSEWHERE
+    from botwatch.accounts.origin_prior import likelihood_row, places_elsewhere
+
+    rng = random.Random(7)
+    base = _study(local=40, russian=5, english=20)
+    results: list = []
+    for _ in range(600):
+        r = rng.choice(base)
+        if r.country is None or r.p_russia is None:
+            continue
+        probs = dict(r.probabilities)
+        kind = rng.randrange(4)
+        if kind == 1:  # one probability a last bit away
+            c = rng.choice(list(probs))
+            probs[c] = float(np.nextafter(probs[c], 1.0))
+        elif kind == 2 and probs:
+            probs[rng.choice(list(probs))] = -0.0
+        evidence = list(r.evidence) + ([f"x {PLACE_ELSEWHERE} y"] if kind == 3 else [])
+        results.append(OriginResult(r.country, r.probability, probs, evidence, list(r.items), p_russia=r.p_russia))
+    assert len(results) > 300
+    want = np.array([likelihood_row(r.probabilities, r.p_russia, places_elsewhere(r.evidence), "GB") for r in results], float)
+    lik, _w = home_rows(results, "GB")
+    assert lik.tobytes() == want.reshape(lik.shape).tobytes()
+    cols, _w = origin_table.home_rows_columns(pa.table(origin_columns(results)), "GB")
+    assert cols.shape == lik.shape
+    np.testing.assert_allclose(cols, lik, rtol=1e-12)  # the stored columns round probabilities as the stage stores them

@@ -459,7 +459,16 @@ def home_rows(results: list, home: str) -> tuple[np.ndarray, np.ndarray]:  # lis
     """(L, weights) of the accounts with origin evidence: one `likelihood_row` each, weighted by
     1 − P(Russia)."""
     rows = [r for r in results if r.country is not None and r.p_russia is not None]
-    lik = np.array([likelihood_row(r.probabilities, r.p_russia, places_elsewhere(r.evidence), home) for r in rows], float)
+    memo: dict[tuple[Any, ...], np.ndarray] = {}  # one row per distinct input, as `origin_table.home_rows_columns`
+    out = []
+    for r in rows:
+        elsewhere = places_elsewhere(r.evidence)
+        key = (tuple(r.probabilities.items()), float(r.p_russia), elsewhere)
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = likelihood_row(r.probabilities, r.p_russia, elsewhere, home)
+        out.append(row)
+    lik = np.array(out, float)
     return lik.reshape(len(rows), len(mix_codes())), account_weights([float(r.p_russia) for r in rows])
 
 

@@ -355,7 +355,21 @@ def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np
     away = places_elsewhere(*_flat(batch.column("_o_evidence"))) if "_o_evidence" in batch.schema.names else np.zeros(len(p_ru), bool)
     names, vals = keys.to_pylist(), np.asarray(values.to_numpy(zero_copy_only=False), np.float64)
     at = np.flatnonzero(has).tolist()
-    lik = np.array([likelihood_row(zip(names[kv[i]:kv[i + 1]], vals[kv[i]:kv[i + 1]].tolist()), p_ru[i], bool(away[i]), home) for i in at], float)
+    # One `likelihood_row` per distinct input (countries, their probabilities bit for bit, P(Russia),
+    # placed elsewhere): a study's stored distributions repeat (86 distinct among the 53,220
+    # accounts of a one-status labelled study, 1,439 among 25,920 in the origin validation's), and
+    # the row was a sixth of the accounts stage there, one numpy pass per account.
+    memo: dict[tuple[Any, ...], np.ndarray] = {}
+    rows = []
+    p_list, away_list, offsets = p_ru.tolist(), away.tolist(), np.asarray(kv).tolist()
+    for i in at:
+        a, b = offsets[i], offsets[i + 1]
+        key = (tuple(names[a:b]), vals[a:b].tobytes(), p_list[i], bool(away_list[i]))
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = likelihood_row(zip(names[a:b], vals[a:b].tolist()), p_list[i], bool(away_list[i]), home)
+        rows.append(row)
+    lik = np.array(rows, float)
     return lik.reshape(len(at), len(mix_codes())), account_weights(p_ru[has])
 
 
