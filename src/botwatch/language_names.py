@@ -32,6 +32,13 @@ def current_code(code: str) -> str:
     return LEGACY_CODES.get(code, code)
 
 
+def language_code(tag: str) -> str:
+    """The language of a lower-cased tag: its region dropped ('en-gb', 'zh_tw' → 'en', 'zh') and
+    Twitter's legacy codes mapped ('in' → 'id'). The caller lower-cases (or case-folds) it: the
+    content stage, the origin model and the female-name signal each read tags this one way."""
+    return current_code(tag.split("-")[0].split("_")[0])
+
+
 LANGUAGE_NAMES = {
     "english": "en", "russian": "ru", "german": "de", "ukrainian": "uk", "italian": "it",
     "spanish": "es", "french": "fr", "arabic": "ar", "japanese": "ja", "dutch": "nl",

@@ -44,7 +44,7 @@ from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
-from botwatch.language_names import UNKNOWN_TAGS, current_code
+from botwatch.language_names import UNKNOWN_TAGS, current_code, language_code
 from botwatch.numeric import sum_left_to_right
 
 HOME_PRIOR = 0.3
@@ -202,7 +202,7 @@ def _speaks(lang: str) -> list[str]:
 
 def lang_vector(lang: str, floor_en: float, floor_other: float) -> np.ndarray | None:
     """P(language | country) as 1 where it is spoken, a floor elsewhere; None if unknown here."""
-    base = current_code(lang.lower().split("-")[0].split("_")[0])
+    base = language_code(lang.lower())
     where = _speaks(base)
     if not where:
         return None

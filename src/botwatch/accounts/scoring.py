@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, signals
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
-from botwatch.language_names import current_code
+from botwatch.language_names import language_code
 from botwatch.accounts.features import AccountData, pairs_of
 from botwatch.accounts.frame_values import midpoint_series, python_values
 from botwatch.accounts.gc_pause import gc_paused
@@ -169,7 +169,7 @@ def _points_elsewhere(o: OriginResult, lang_v: Any, top_v: Any, desc_v: Any) -> 
     lang = _clean(lang_v)
     top_lang = _clean(top_v)
     # The top post tag as a language code ("EN", "en-GB" are English; "in" is Indonesian).
-    top_code = None if top_lang is None else current_code(str(top_lang).strip().lower().split("-")[0].split("_")[0])
+    top_code = None if top_lang is None else language_code(str(top_lang).strip().lower())
     return (o.country is not None and o.country not in ENGLISH_SPEAKING and (o.probability or 0) >= 0.5) or (
         lang is not None and not str(lang).lower().startswith("en")) or (top_code is not None and top_code != "en") or bool(
         scripts_in(_clean(desc_v)))

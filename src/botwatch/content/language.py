@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS, current_code
+from botwatch.language_names import LANGUAGE_NAMES, UNKNOWN_TAGS, language_code
 
 _CLEAN = re.compile(r"https?://\S+|[@#][\w_]+|&amp;|RT\s")
 
@@ -39,7 +39,7 @@ def normalise_tag(tag: str | None) -> str | None:
         return None
     if t in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[t]
-    return current_code(t.split("-")[0].split("_")[0]) or None
+    return language_code(t) or None
 
 
 @lru_cache(maxsize=1)
