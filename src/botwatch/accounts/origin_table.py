@@ -21,6 +21,7 @@ caller.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -346,7 +347,7 @@ def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np
     """`home_rows_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia`
     and `_o_evidence` (the stage's prior pass; the sentences only to find accounts whose profile
     places them outside home, whose P was computed under the population prior)."""
-    from botwatch.accounts.origin_prior import account_weights, likelihood_row, mix_codes
+    from botwatch.accounts.origin_prior import account_weights, likelihood_rows
 
     keys, kv = _flat(batch.column("_o_keys"))
     values, _ = _flat(batch.column("_o_values"))
@@ -355,23 +356,15 @@ def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np
     away = places_elsewhere(*_flat(batch.column("_o_evidence"))) if "_o_evidence" in batch.schema.names else np.zeros(len(p_ru), bool)
     names, vals = keys.to_pylist(), np.asarray(values.to_numpy(zero_copy_only=False), np.float64)
     at = np.flatnonzero(has).tolist()
-    # One `likelihood_row` per distinct input (countries, their probabilities bit for bit, P(Russia),
-    # placed elsewhere): a study's stored distributions repeat (the whole stage now computes 277
-    # rows for the 53,220 accounts of a one-status labelled study, 4,226 for the 25,920 with origin
-    # evidence in the origin validation's), and the row was a sixth of the accounts stage there,
-    # one numpy pass per account.
-    memo: dict[tuple[Any, ...], np.ndarray] = {}
-    rows = []
     p_list, away_list, offsets = p_ru.tolist(), away.tolist(), np.asarray(kv).tolist()
-    for i in at:
-        a, b = offsets[i], offsets[i + 1]
-        key = (tuple(names[a:b]), vals[a:b].tobytes(), p_list[i], bool(away_list[i]))
-        row = memo.get(key)
-        if row is None:
-            row = memo[key] = likelihood_row(zip(names[a:b], vals[a:b].tolist()), p_list[i], bool(away_list[i]), home)
-        rows.append(row)
-    lik = np.array(rows, float)
-    return lik.reshape(len(at), len(mix_codes())), account_weights(p_ru[has])
+
+    def inputs() -> Iterator[tuple[Hashable, Any, float, bool]]:
+        for i in at:  # keyed by the countries, their probabilities bit for bit, P(Russia) and the flag
+            a, b, elsewhere = offsets[i], offsets[i + 1], bool(away_list[i])
+            yield ((tuple(names[a:b]), vals[a:b].tobytes(), p_list[i], elsewhere),
+                   zip(names[a:b], vals[a:b].tolist()), p_list[i], elsewhere)
+
+    return likelihood_rows(inputs(), home), account_weights(p_ru[has])
 
 
 def estimate_home(t: OriginTable, home: str | None) -> Any:
