@@ -115,6 +115,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 # count is no finding and no share of it is printed (a Bluesky capture read
                 # "997 of them, 100% [100–100%], are counted as foreign", all placed in GB).
                 share = "" if c.weak() else f", {pct_ci(p, lo, hi)},"
+                # Most accounts with evidence rest on their language alone: the expected count mostly restates the prior.
+                language_mostly = bool(c.n_language and 2 * c.n_language >= f["n"])
                 why = c.clause(f["home"])
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
 
@@ -128,7 +130,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     detail += ": that count is not a finding of foreign accounts"
                 if t := training_clause(study, "origin", f["n"]):
                     detail += f"; {t}"
-                if c.n_language and 2 * c.n_language >= f["n"]:
+                if language_mostly:
                     detail += (f"; for {num(c.n_language)} of the {num(f['n'])} accounts with origin evidence posting in a language spoken in "
                                f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")
                 # What must not fold away: that the count is no finding, or mostly the prior.
@@ -137,7 +139,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 if c.weak():
                     summary += (f"; most accounts it counts are placed in {f['home']} or rest on their language alone: "
                                 "not a finding of foreign accounts")
-                elif c.n_language and 2 * c.n_language >= f["n"]:
+                elif language_mostly:
                     summary += f"; for most of them a language spoken in {f['home']} is all the model saw"
                 out.append(KeyNumber(
                     num(f["expected"], 0), "expected foreign-origin accounts",
