@@ -202,3 +202,60 @@ def test_table_indexing_gives_country_and_probability() -> None:
     results = _results(40, 200)
     t = ot.from_results(results)
     assert [(o.country, o.probability) for o in (t[i] for i in range(len(t)))] == [(r.country, r.probability) for r in results]
+
+
+def _home_share_study(home: str) -> tuple[list[OriginResult], object]:
+    """Accounts under an election at `home` (a local place, Russian posts, English posts only, a
+    place abroad) after the study prior, and their home share."""
+    from botwatch.accounts.origin import OriginInput, origin_posterior
+    from botwatch.accounts.origin_prior import apply_study_prior, estimate_home
+
+    local = {"GB": "London", "US": "Chicago"}[home]
+    inputs = ([OriginInput(location=local, post_langs={"en": 5})] * 40 + [OriginInput(post_langs={"ru": 3, "en": 2})] * 5
+              + [OriginInput(post_langs={"en": n}) for n in (1, 5, 30)] * 10 + [OriginInput(location="Dublin, Ireland", post_langs={"en": 5})] * 3
+              + [OriginInput(location="Vienna", post_langs={"en": 2, "de": 3})] * 2 + [OriginInput(time_zone="Moscow", post_langs={"en": 9})] * 2)
+    results, _ = apply_study_prior([origin_posterior(i, home=home) for i in inputs], home)
+    share = estimate_home(results, home)
+    assert share is not None and share.mix is not None
+    return results, share
+
+
+@pytest.mark.parametrize("home", ["GB", "US"])
+def test_home_share_equals_the_per_account_code(home: str) -> None:
+    """`apply_home_share` on columns against `origin_prior.apply_home_share` per account, to the last
+    bit: real posteriors (a place abroad, which the share leaves alone; Russian posts; repeated
+    inputs, which share one answer) mixed with the random and hostile results above (countries the
+    model does not know, no evidence, NULL P(Russia), Russia absent), in both orders."""
+    base, share = _home_share_study(home)
+    for seed in range(3):
+        for results in (_results(seed, 600) + base, base + _results(seed, 600)):
+            t = ot.from_results(results)
+            got, want = ot.apply_home_share(t, share), ot.apply_home_share_per_account(t, share)
+            assert same(got, want)
+            moved = [r for r, o in zip(got.to_results(), results) if r != o]
+            assert len(moved) > len(base) // 2 and all(r.items[-1] == "home_share" for r in moved)
+            # The place abroad is left as it is, and P(Russia) never moves.
+            assert [r for r, o in zip(got.to_results(), results) if "Dublin" in " ".join(o.evidence) and r != o] == []
+            assert [r.p_russia for r in got.to_results()] == [r.p_russia for r in results]
+
+
+def test_home_share_on_a_small_batch_and_what_it_cannot_move() -> None:
+    """A batch of one repeated input moves as the per-account code moves it; no share, an empty
+    batch, a batch without home: unchanged; a NaN among the probabilities takes the per-account
+    code."""
+    from botwatch.accounts.origin import OriginInput, origin_posterior
+
+    _, share = _home_share_study("GB")
+    narrow = [OriginResult("GB", 0.3, {"GB": 0.3, "US": 0.3, "RU": 0.4}, ["most likely GB (p=0.30); x"], ["location"], 0.4)] * 3
+    t = ot.from_results(narrow)
+    got = ot.apply_home_share(t, share)
+    assert same(got, ot.apply_home_share_per_account(t, share))
+    first = got.to_results()[0]
+    assert first.probabilities["GB"] > 0.5 and first.evidence[0].endswith("; x") and first.items == ["location", "home_share"]
+    assert ot.apply_home_share(t, None) is t and ot.apply_home_share(ot.from_results([]), share).to_results() == []
+    abroad = ot.from_results([OriginResult("DE", 0.9, {"DE": 0.9, "RU": 0.1}, ["most likely DE (p=0.90)"], [], 0.1)])
+    assert ot.apply_home_share(abroad, share) is abroad
+    nan = narrow + [OriginResult("GB", 0.5, {"GB": 0.5, "US": math.nan}, ["most likely GB (p=0.50)"], [], 0.2),
+                    origin_posterior(OriginInput(post_langs={"en": 5}), home="GB")]
+    t = ot.from_results(nan)
+    assert same(ot.apply_home_share(t, share), ot.apply_home_share_per_account(t, share))

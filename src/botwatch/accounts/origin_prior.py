@@ -684,11 +684,33 @@ def mark_stated_prior(results: list, home: str | None) -> list:  # list[OriginRe
     return out
 
 
+def home_share_answer(probabilities: dict[str, float], p_russia: float, share: HomeShare) -> tuple[str, float, dict[str, float], float, float, str]:
+    """One account's answer under the study's home share: (most likely country, its probability,
+    the kept probabilities, P(home) before and after, the lead's prior clause). It reads only its
+    arguments, so equal inputs share one answer (`apply_home_share`, `origin_table.apply_home_share`)."""
+    home = share.home
+    assert share.mix is not None
+    p_ru = float(p_russia)
+    old = float(probabilities[home])
+    lik = likelihood_row(probabilities, p_ru, False, home)
+    post = share.mix * lik
+    post *= (1.0 - p_ru) / post.sum()
+    new = float(post[mix_codes().index(home)])
+    probs = dict(zip(mix_codes(), post.tolist()))
+    if "RU" in probabilities:
+        probs["RU"] = p_ru
+    order = largest_first(probs.items())
+    best, p_best = order[0]
+    kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
+    return best, p_best, kept, old, new, prior_clause(best, post, share.mix, p_ru)
+
+
 def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[OriginResult]
     """Re-weight each account's countries other than Russia by the study's estimated mix (see
     above); P(Russia) stays. Accounts without evidence, whose distribution
     lacks home, or whose profile places them outside home (`origin.PLACE_ELSEWHERE`: no home prior
-    to replace) are left as they are."""
+    to replace) are left as they are. The stage runs `origin_table.apply_home_share`, the same on
+    columns; this is its reference."""
     if share is None or share.mix is None:
         return results
     home = share.home
@@ -702,19 +724,7 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
         key = (*r.probabilities.items(), r.p_russia)
         hit = done.get(key)
         if hit is None:
-            p_ru = float(r.p_russia)
-            old = float(r.probabilities[home])
-            lik = likelihood_row(r.probabilities, p_ru, False, home)
-            post = share.mix * lik
-            post *= (1.0 - p_ru) / post.sum()
-            new = float(post[mix_codes().index(home)])
-            probs = dict(zip(mix_codes(), post.tolist()))
-            if "RU" in r.probabilities:
-                probs["RU"] = p_ru
-            order = largest_first(probs.items())
-            best, p_best = order[0]
-            kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-            hit = done[key] = (best, p_best, kept, old, new, prior_clause(best, post, share.mix, p_ru))
+            hit = done[key] = home_share_answer(r.probabilities, r.p_russia, share)
         best, p_best, kept, old, new, clause = hit
         first = r.evidence[0] if r.evidence else ""
         cut = first.find(";")

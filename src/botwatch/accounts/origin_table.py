@@ -10,11 +10,14 @@ and the evidence kinds, each with its accounts' bounds. Moving P(Russia) (the sh
 and the study prior, one rule: `origin_pool.with_p_russia`) is a sort of every moved account's
 probabilities at once; the sentences are joined by Arrow.
 
-`apply_means_per_account` and `apply_study_prior_per_account` run the per-account code on the
-same table (through `to_results`): the tests' references. Every result is the same to the last
-bit. Two cases go through the per-account code for the whole table: a move whose numbers (the
-moved accounts' probabilities, old and new P(Russia)) are not all finite, which no posterior
-gives, so that Python's ordering of NaN is kept; and a study prior over an account with a
+The study's home share (`apply_home_share`) moves home and the third countries, not P(Russia):
+each distinct input's answer comes from the per-account code once, and the accounts are rewritten
+as columns. `apply_means_per_account`, `apply_study_prior_per_account` and
+`apply_home_share_per_account` run the per-account code on the same table (through
+`to_results`): the tests' references. Every result is the same to the last
+bit. Two cases go through the per-account code for the whole table: a move or home share whose
+numbers (the accounts' probabilities, old and new P(Russia)) are not all finite, which no
+posterior gives, so that Python's ordering and keying of NaN are kept; and a study prior over an account with a
 country but no evidence sentence, where the reference raises and the same error should reach the
 caller.
 """
@@ -194,16 +197,34 @@ def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, sa
     kept = (rank < KEEP) & (values >= MIN_KEPT)
     k_codes, k_values, k_local = codes[kept], round_like_python(values[kept], 4), local[kept]
     k_len = np.bincount(k_local, minlength=m)
-    # Keys and values: every account's own, the moved ones' from the kept pairs.
+    best_names = [vocab[c] for c in best_code.tolist()]
+    leads = [f"most likely {b} (p={p:.2f})" + tail for b, p, tail in zip(best_names, p_best.tolist(), _lead_tails(t, rows))]
+    return _rewritten(t, rows, vocab, k_codes, k_values, k_len, best_names, p_best, new, leads, said, item)
+
+
+def _lead_tails(t: OriginTable, rows: np.ndarray) -> list[str]:
+    """Per account of `rows`: what its new lead keeps of the old one, from its first ';' on ("" if
+    none, or no evidence)."""
+    m = len(rows)
+    ev_len = np.diff(t.ev)[rows]
+    heads = pc.if_else(pa.array(ev_len > 0), t.evidence.take(pa.array(np.where(ev_len > 0, t.ev[rows], 0))) if len(t.evidence) else
+                       pa.nulls(m, pa.string()), "").to_pylist()
+    return [h[h.find(";"):] if ";" in h else "" for h in heads]
+
+
+def _rewritten(t: OriginTable, rows: np.ndarray, vocab: list[str], k_codes: np.ndarray, k_values: np.ndarray, k_len: np.ndarray,
+               best_names: list[str], p_best: np.ndarray, p_new: "np.ndarray | None", leads: list[str], said: pa.Array,
+               item: str) -> OriginTable:
+    """`t` with accounts `rows` (ascending) given new countries (`k_codes` into `vocab`, `k_values`,
+    `k_len` per account, in order), most likely country and probability, P(Russia) (`p_new`; None:
+    kept), and evidence [lead, old[1:], said] with `item` added to their kinds: the one per-account
+    rewrite that `moved` and `apply_home_share` both make."""
+    m = len(rows)
+    # Keys and values: every account's own, the given ones for `rows`.
     index, kv = _splice(t.kv, rows, k_len, len(t.codes) + np.arange(len(k_codes)))
     all_codes, all_values = np.concatenate([t.codes, k_codes]), np.concatenate([t.values, k_values])
     # Evidence: [lead, old[1:], said]; items: [old..., item].
     ev_len = np.diff(t.ev)[rows]
-    heads = pc.if_else(pa.array(ev_len > 0), t.evidence.take(pa.array(np.where(ev_len > 0, t.ev[rows], 0))) if len(t.evidence) else
-                       pa.nulls(m, pa.string()), "").to_pylist()
-    best_names = [vocab[c] for c in best_code.tolist()]
-    leads = [f"most likely {b} (p={p:.2f})" + (h[h.find(";"):] if ";" in h else "")
-             for b, p, h in zip(best_names, p_best.tolist(), heads)]
     n_ev = len(t.evidence)
     new_ev_len = np.maximum(ev_len, 1) + 1
     nb = _bounds(new_ev_len)
@@ -226,7 +247,8 @@ def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, sa
     probability, probability_known = t.probability.copy(), t.probability_known.copy()
     probability[rows], probability_known[rows] = p_best, True
     p_russia, p_known = t.p_russia.copy(), t.p_known.copy()
-    p_russia[rows], p_known[rows] = new, True
+    if p_new is not None:
+        p_russia[rows], p_known[rows] = p_new, True
     return OriginTable(country, probability, probability_known, vocab, all_codes[index], all_values[index], kv,
                        evidence, ev, items, it, p_russia, p_known)
 
@@ -386,8 +408,63 @@ def mark_stated_prior(t: OriginTable, home: str | None) -> OriginTable:
 
 
 def apply_home_share(t: OriginTable, share: Any) -> OriginTable:
-    """`origin_prior.apply_home_share` on the table (through the per-account code: it moves home
-    and the third countries, which `moved` does not)."""
+    """`origin_prior.apply_home_share` on the table, the same to the last bit
+    (`apply_home_share_per_account`). Each distinct (countries, probabilities, P(Russia)) gets its
+    answer once (`origin_prior.home_share_answer`, keyed as the per-account code keys it, so the
+    first account of equal inputs answers for all); the accounts are then rewritten as columns.
+    Why: one `OriginResult` per account there and back was about a seventh of the accounts stage
+    on a one-status study. A P(Russia) or probability that is not finite goes through the
+    per-account code (Python's NaN keys)."""
+    from botwatch.accounts import origin_prior as op
+
+    if share is None or share.mix is None or not len(t) or share.home not in t.vocab:
+        return t
+    at = np.flatnonzero(t.codes == t.vocab.index(share.home))
+    with_home = np.zeros(len(t), bool)
+    with_home[np.searchsorted(t.kv, at, side="right") - 1] = True
+    rows = np.flatnonzero(np.array([c is not None for c in t.country], bool) & t.p_known & with_home & ~places_elsewhere(t.evidence, t.ev))
+    if not len(rows):
+        return t
+    if not _finite(t, rows, t.p_russia[rows]):
+        return apply_home_share_per_account(t, share)
+    names = [t.vocab[c] for c in t.codes.tolist()]
+    values, kv, p_ru = t.values.tolist(), t.kv.tolist(), t.p_russia.tolist()
+    done: dict[tuple[Any, ...], int] = {}
+    answers: list[tuple[str, float, dict[str, float], float, float, str]] = []
+    which = np.empty(len(rows), np.int64)
+    for j, i in enumerate(rows.tolist()):
+        a, b = kv[i], kv[i + 1]
+        key = (*zip(names[a:b], values[a:b]), p_ru[i])
+        k = done.get(key)
+        if k is None:
+            k = done[key] = len(answers)
+            answers.append(op.home_share_answer(dict(zip(names[a:b], values[a:b])), p_ru[i], share))
+        which[j] = k
+    vocab = list(t.vocab)
+    code = {c: n for n, c in enumerate(vocab)}
+    a_codes: list[int] = []
+    a_values: list[float] = []
+    for _, _, kept, _, _, _ in answers:
+        for c, v in kept.items():
+            if c not in code:
+                code[c] = len(vocab)
+                vocab.append(c)
+            a_codes.append(code[c])
+            a_values.append(v)
+    a_len = np.array([len(x[2]) for x in answers], np.int64)
+    k_len = a_len[which]
+    src = np.repeat(_bounds(a_len)[:-1][which], k_len) + (np.arange(int(k_len.sum())) - np.repeat(_bounds(k_len)[:-1], k_len))
+    k_codes, k_values = np.asarray(a_codes, np.int64)[src], np.asarray(a_values, np.float64)[src]
+    best = [answers[k][0] for k in which.tolist()]
+    p_best = np.array([x[1] for x in answers], np.float64)[which]
+    heads = [f"most likely {b} (p={p:.2f}){clause}" for b, p, _, _, _, clause in answers]
+    leads = [heads[k] + tail for k, tail in zip(which.tolist(), _lead_tails(t, rows))]
+    said = pa.array([share.sentence(old, new) for _, _, _, old, new, _ in answers], pa.string()).take(pa.array(which))
+    return _rewritten(t, rows, vocab, k_codes, k_values, k_len, best, p_best, None, leads, said, op.HOME_KIND)
+
+
+def apply_home_share_per_account(t: OriginTable, share: Any) -> OriginTable:
+    """The reference for `apply_home_share`: `origin_prior.apply_home_share` over `OriginResult`s."""
     from botwatch.accounts import origin_prior
 
     if share is None or not len(t):
