@@ -329,3 +329,28 @@ def test_home_rows_once_per_distinct_input_equal_one_row_per_account() -> None:
     cols, _w = origin_table.home_rows_columns(pa.table(origin_columns(results)), "GB")
     assert cols.shape == lik.shape
     np.testing.assert_allclose(cols, lik, rtol=1e-12)  # the stored columns round probabilities as the stage stores them
+
+
+def test_compress_distinct_equals_compress_on_every_account_row() -> None:
+    """`compress_distinct(distinct, which, w)` must give `compress(distinct[which], w)` to the last
+    bit: the sorted distinct rows, each row's weights summed in ascending order (random weights,
+    whose sum depends on the order), and the counts, where two distinct inputs gave equal rows
+    and where rows tie in their first columns; a NaN or a negative zero takes `compress` itself."""
+    from botwatch.accounts.origin_prior import compress_distinct
+
+    rng = np.random.default_rng(5)
+    k = len(mix_codes())
+    for trial in range(30):
+        m = int(rng.integers(1, 40))
+        distinct = np.round(rng.random((m, k)), int(rng.integers(1, 4)))  # coarse values: ties in leading columns
+        distinct[rng.integers(0, m, size=m // 3)] = distinct[0]  # equal rows under different keys
+        which = rng.integers(0, m, size=int(rng.integers(1, 3000)))
+        weights = rng.random(len(which)) * 10.0 ** rng.integers(-8, 8, size=len(which))
+        if trial % 10 == 9:
+            distinct[0, 0] = -0.0 if trial == 9 else np.nan
+        want = compress(distinct[which], weights)
+        got = compress_distinct(distinct, which, weights)
+        for a, b in zip(got, want):
+            assert a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    empty = compress_distinct(np.zeros((0, k)), np.zeros(0, np.int64), np.zeros(0))
+    assert [a.shape for a in empty] == [(0, k), (0,), (0,)]

@@ -40,7 +40,7 @@ from botwatch.accounts.botmodel import BotModel
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_prior import (
-    FAR_SCOPE, NEAR_MIN, NEAR_SCOPE, StudyPrior, compress, estimate_mix, from_log_likelihood, home_base, log_likelihood, mix_codes, study_base,
+    FAR_SCOPE, NEAR_MIN, NEAR_SCOPE, StudyPrior, compress, compress_distinct, estimate_mix, from_log_likelihood, home_base, log_likelihood, mix_codes, study_base,
 )
 from botwatch.accounts.profile import ALL_FEATURES
 from botwatch.accounts.scoring import origin_result_columns, score
@@ -205,10 +205,10 @@ class PriorPass:
         if self.home_base is not None and "_o_keys" in batch.schema.names:
             # The home share reads the stored results before pooling (pooling and the Russia prior
             # leave the countries other than Russia in their proportions: `origin_prior`).
-            lik, weights = origin_table.home_rows_columns(batch, self.home)  # type: ignore[arg-type]
-            if len(lik):
-                rows, summed, _ = compress(lik, weights)
-                home_rows, home_weights, home_n = rows.ravel().tolist(), summed.tolist(), len(lik)
+            distinct, which, weights = origin_table.distinct_home_rows_columns(batch, self.home)  # type: ignore[arg-type]
+            if len(which):
+                rows, summed, _ = compress_distinct(distinct, which, weights)
+                home_rows, home_weights, home_n = rows.ravel().tolist(), summed.tolist(), len(which)
         pool = _pool_columns(batch, self.pool_base)
         if pool is not None:
             p = origin_textpool.pooled_p(p, *pool, self.pool_base)

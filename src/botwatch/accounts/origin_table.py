@@ -369,7 +369,14 @@ def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np
     """`home_rows_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia`
     and `_o_evidence` (the stage's prior pass; the sentences only to find accounts whose profile
     places them outside home, whose P was computed under the population prior)."""
-    from botwatch.accounts.origin_prior import account_weights, likelihood_rows
+    distinct, which, weights = distinct_home_rows_columns(batch, home)
+    return distinct[which], weights
+
+
+def distinct_home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`home_rows_columns` as (distinct rows, each account's row in them, weights), for
+    `origin_prior.compress_distinct`."""
+    from botwatch.accounts.origin_prior import account_weights, distinct_likelihood_rows
 
     keys, kv = _flat(batch.column("_o_keys"))
     values, _ = _flat(batch.column("_o_values"))
@@ -386,7 +393,7 @@ def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np
             yield ((tuple(names[a:b]), vals[a:b].tobytes(), p_list[i], elsewhere),
                    zip(names[a:b], vals[a:b].tolist()), p_list[i], elsewhere)
 
-    return likelihood_rows(inputs(), home), account_weights(p_ru[has])
+    return (*distinct_likelihood_rows(inputs(), home), account_weights(p_ru[has]))
 
 
 def estimate_home(t: OriginTable, home: str | None) -> Any:
