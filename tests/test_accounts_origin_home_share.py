@@ -354,3 +354,29 @@ def test_compress_distinct_equals_compress_on_every_account_row() -> None:
             assert a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
     empty = compress_distinct(np.zeros((0, k)), np.zeros(0, np.int64), np.zeros(0))
     assert [a.shape for a in empty] == [(0, k), (0,), (0,)]
+
+
+
+@pytest.mark.xfail(strict=True, reason="known limitation, docs/model-card-origin.md 'A minority writing another language': "
+                   "the study's mix overrules a rare country's language evidence; no rule tried separated it from time-zone settings")
+@pytest.mark.parametrize("langs, country", [({"de": 30}, "DE"), ({"ar": 18}, "SA"), ({"hi": 18}, "IN")])
+def test_the_home_share_does_not_overrule_an_accounts_own_language(langs: dict[str, int], country: str) -> None:
+    """Five accounts writing only German (Arabic, Hindi) among 2,000 English-writing ones in a
+    British study: the study's mix gives Germany almost nothing (a country gets weight only where
+    its accounts' evidence outweighs the study's size), and applied to every country it makes them
+    "most likely GB (p=0.99)", counted local instead of foreign. Measured 2026-12-04 and not
+    mended: letting the mix decide only among countries the account's evidence puts within ×10 of
+    its best keeps these accounts foreign, but also lets a profile time zone (×50, a setting many
+    Americans leave at 'Athens' or 'Tokyo') overrule the mix, and on gop-debate-2015 under us-2016
+    the accounts counted foreign rose from 254 to 343 of 5,211 (an American debate's archive); ×100
+    keeps 254 but no longer protects these. This test passes when a rule does what the first half
+    asks."""
+    inputs = ([OriginInput(location="London", post_langs={"en": 5})] * 1000 + [ENGLISH] * 1000
+              + [OriginInput(post_langs=langs)] * 5)
+    results, _ = apply_study_prior([origin_posterior(i, home="GB") for i in inputs], "GB")
+    share = estimate_home(results, "GB")
+    assert share is not None and share.mix is not None
+    after = apply_home_share(results, share)
+    foreign, english = after[-1], after[1500]
+    assert english.country == "GB" and english.probabilities["GB"] > 0.9  # the study's make-up decides for English posts
+    assert foreign.country == country and foreign.probabilities.get("GB", 0.0) < 0.2
