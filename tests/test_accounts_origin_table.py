@@ -226,12 +226,20 @@ def test_home_share_equals_the_per_account_code(home: str) -> None:
     bit: real posteriors (a place abroad, which the share leaves alone; Russian posts; repeated
     inputs, which share one answer) mixed with the random and hostile results above (countries the
     model does not know, no evidence, NULL P(Russia), Russia absent), in both orders."""
+    from botwatch.accounts.origin_prior import mix_codes
+
     base, share = _home_share_study(home)
+    rng = np.random.default_rng(home == "GB")
+    groups = [None, rng.random(len(mix_codes())) < 0.3, rng.random(len(mix_codes())) < 0.05]
     for seed in range(3):
         for results in (_results(seed, 600) + base, base + _results(seed, 600)):
             t = ot.from_results(results)
             got, want = ot.apply_home_share(t, share), ot.apply_home_share_per_account(t, share)
             assert same(got, want)
+            # Per-account language groups (`origin_prior.language_near`): one of three each.
+            near = [groups[i % 3] for i in range(len(results))]
+            got_g, want_g = ot.apply_home_share(t, share, near), ot.apply_home_share_per_account(t, share, near)
+            assert same(got_g, want_g) and not same(got_g, got)
             moved = [r for r, o in zip(got.to_results(), results) if r != o]
             assert len(moved) > len(base) // 2 and all(r.items[-1] == "home_share" for r in moved)
             # The place abroad is left as it is, and P(Russia) never moves.

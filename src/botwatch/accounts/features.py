@@ -410,6 +410,9 @@ def from_batch(batch: "pa.RecordBatch | pa.Table", election: Any = None, *, orig
         behaviour = from_rows(offering(table.filter(pc.fill_null(table.column("has_behaviour"), False)).select(BEHAVIOUR_ROWS.names)))
     if lazy:
         lists["hours"] = _combined(table.column("hours"))
+        # The score pass reads the post languages too: the study home share moves an account only
+        # among the countries they fit (`origin_columns.language_groups`).
+        lists.setdefault("langs", _combined(table.column("langs")))
     skip = set(acc_cols) | set(LIST_COLUMNS) | set(BEHAVIOUR_ROWS.names) | {"has_behaviour", "shift_desk", "shift_own", "cluster_id", "cluster_size", "in_unison"}
     # Columns a caller joined beside `prepare`'s start with an underscore and are not features.
     act = _whole_numbers(table.select(KEY + [c for c in table.column_names if c not in skip and not c.startswith("_")])).to_pandas()

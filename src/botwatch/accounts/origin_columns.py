@@ -309,6 +309,23 @@ def _lang_slot_lists(col: pa.Array, table: _Table) -> tuple[np.ndarray, np.ndarr
     return out, fallback
 
 
+def language_groups(data: Any) -> "list[np.ndarray | None]":
+    """Per account of `data`, in `data.features` order: the countries (over `origin_prior.mix_codes`)
+    its post-language item fits within `origin_prior.SHARE_APART` of the best, None where it sets
+    none apart: the groups within which the study home share may move an account's probability
+    (`origin_prior.share_prior`). Only the platform's language tags count: an account without
+    tagged posts (an archive without them, read by the post scripts instead) takes the mix over
+    every country, as before 2026-12-04."""
+    from botwatch.accounts.origin_prior import language_near
+
+    f = data.features
+    keys = list(zip(f["platform"].tolist(), f["account_id"].tolist()))
+    table = _Table()
+    ids = _post_languages(data, keys, f, table)
+    near = [language_near(v) if kind == "post_langs" else None for kind, v in zip(table.kinds, table.vectors)]
+    return [None if i < 0 else near[i] for i in ids.tolist()]
+
+
 def _post_languages(data: Any, keys: list[tuple[str, str]], f: pd.DataFrame, table: _Table) -> np.ndarray:
     """The post-language slot (else, without tagged posts, the post-script one), as `evidence_vectors`."""
     got = _lang_slot_lists(data.lists["langs"], table) if "langs" in data.lists else None

@@ -328,6 +328,9 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
 # (the third countries kept in their prior proportions) left an account with no evidence on where
 # it is, in a study estimated mostly British under the US election, with GB at its prior 3% and
 # Russia most likely at 0.25 (one ordinary development account); under the mix GB is most likely.
+# The mix moves an account only among the countries its post languages fit (`share_prior`): a
+# rare country's share of the mix is near zero, and it overruled the language of the very accounts
+# that write it.
 #
 # Not applied when home is Russia (there is no Russia prior then either), nor to an account whose
 # stored distribution lacks home (P(home) < 0.005, `origin_pool.MIN_KEPT`), nor to an account whose
@@ -341,6 +344,10 @@ HOME_PRIOR_ACCOUNTS = 1.0  # A: the Dirichlet prior's weight, in accounts (about
 # difference every account shares is read by the mix as evidence from every account: 300 such
 # accounts put 41% of the study in Nigeria. Rounded, they tie, and the prior decides between them.
 LIK_STEP = 0.05
+# The study's mix moves an account's probability only among the countries its posts' languages fit
+# within this factor of the best (`language_near`, `share_prior`): an order of magnitude. English
+# fits every country within it (`origin.FLOOR_LANG_EN`), a language of a few countries does not.
+SHARE_APART = 10.0
 APART_MIN_SHARE = 0.01  # a country named as not told apart from home needs at least this share of the mix
 APART_SD = 1.0  # ... and a posterior sd of log(π(home)/π(X)) at least this (95%: a ratio uncertain by ×7 either way)
 
@@ -378,11 +385,14 @@ class HomeShare(StudyPrior):
         whole = self.overall()
         return "" if whole is None or self.apart else f"about {whole:.1%} of all of them, "
 
-    def sentence(self, before: float, after: float) -> str:
-        """Words for one account: what the study's home share is and how far it moved P(home)."""
+    def sentence(self, before: float, after: float, within: bool = False) -> str:
+        """Words for one account: what the study's home share is and how far it moved P(home).
+        `within`: the mix moved only the countries the account's post languages fit (`share_prior`)."""
+        others = (f"and, as the mix weighs them, the other countries but Russia its posts' languages fit within ×{SHARE_APART:g} of the best "
+                  "(the others keep their shares)" if within else "and the other countries but Russia as the mix weighs them")
         return (f"study home share: from the {self.accounts:,} accounts with origin evidence, each counted by how likely it is not run "
                 f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {self.base:.1%} of those not run from Russia); "
-                f"this moves P({self.home}) from {before:.3f} to {after:.3f}, and the other countries but Russia as the mix weighs them. "
+                f"this moves P({self.home}) from {before:.3f} to {after:.3f}, {others}. "
                 f"It says what the study is made of, not something new about this account")
 
 
@@ -711,16 +721,20 @@ def mark_stated_prior(results: list, home: str | None) -> list:  # list[OriginRe
     return out
 
 
-def home_share_answer(probabilities: dict[str, float], p_russia: float, share: HomeShare) -> tuple[str, float, dict[str, float], float, float, str]:
+def home_share_answer(probabilities: dict[str, float], p_russia: float, share: HomeShare,
+                      near: "np.ndarray | None" = None) -> tuple[str, float, dict[str, float], float, float, str]:
     """One account's answer under the study's home share: (most likely country, its probability,
-    the kept probabilities, P(home) before and after, the lead's prior clause). It reads only its
-    arguments, so equal inputs share one answer (`apply_home_share`, `origin_table.apply_home_share`)."""
+    the kept probabilities, P(home) before and after, the lead's prior clause). `near`: over
+    `mix_codes`, the countries the account's post languages fit (`language_near`; None: every
+    country). It reads only its arguments, so equal inputs share one answer (`apply_home_share`,
+    `origin_table.apply_home_share`)."""
     home = share.home
     assert share.mix is not None
     p_ru = float(p_russia)
     old = float(probabilities[home])
     lik = likelihood_row(probabilities, p_ru, False, home)
-    post = share.mix * lik
+    prior = share_prior(lik, near, share.mix, home)
+    post = prior * lik
     post *= (1.0 - p_ru) / post.sum()
     new = float(post[mix_codes().index(home)])
     probs = dict(zip(mix_codes(), post.tolist()))
@@ -729,12 +743,56 @@ def home_share_answer(probabilities: dict[str, float], p_russia: float, share: H
     order = largest_first(probs.items())
     best, p_best = order[0]
     kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-    return best, p_best, kept, old, new, prior_clause(best, post, share.mix, p_ru)
+    return best, p_best, kept, old, new, prior_clause(best, post, prior, p_ru)
 
 
-def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[OriginResult]
+@lru_cache(maxsize=1)
+def _mix_positions() -> np.ndarray:
+    """Where each of `mix_codes` sits among the origin model's `codes`."""
+    from botwatch.accounts.origin import codes
+
+    return np.array([j for j, c in enumerate(codes()) if c != "RU"], np.int64)
+
+
+def language_near(vector: "np.ndarray | None") -> "np.ndarray | None":
+    """Over `mix_codes`: the countries an account's post-language item (`origin._post_langs_item`,
+    a likelihood over the model's `codes`) fits within `SHARE_APART` of its best; None where it
+    sets no country apart (no such item, or English)."""
+    if vector is None:
+        return None
+    v = np.asarray(vector, float)[_mix_positions()]
+    near = v >= v.max() / SHARE_APART
+    return None if near.all() else near
+
+
+def share_prior(lik: np.ndarray, near: "np.ndarray | None", mix: np.ndarray, home: str) -> np.ndarray:
+    """The prior over `mix_codes` an account's countries other than Russia get under the study's
+    home share (`lik`: its `likelihood_row`): the mix among the countries its post languages fit
+    (`near`; None: all), the stated prior (`composition(home)`) for the others, the two groups
+    weighed as the stated prior weighed them for this account. Sums to 1.
+
+    Why: the mix is fitted to the whole study, and a country few of its accounts come from gets a
+    share near zero (a country gets weight only where its accounts' evidence, summed, outweighs the
+    study's size; the post-language item counts as one typical post, at most ×100). Applied to every
+    country, it overruled the languages of exactly those accounts: in a British study of 2,000
+    English-writing accounts, five writing only German became "most likely GB (p=0.99)", counted
+    local, not foreign (docs/model-card-origin.md, "A minority writing another language"). English
+    fits every country (everybody's second language on Twitter), so an English-writing account
+    takes the mix over all of them as before, as does one without tagged posts."""
+    if near is None:
+        return mix
+    base = _composition(home)
+    inside = float((mix * lik)[near].sum())
+    if inside <= 0.0:
+        return base
+    prior = np.where(near, mix * (float((base * lik)[near].sum()) / inside), base)
+    return prior / prior.sum()
+
+
+def apply_home_share(results: list, share: HomeShare | None, near: "Sequence[np.ndarray | None] | None" = None) -> list:  # list[OriginResult]
     """Re-weight each account's countries other than Russia by the study's estimated mix (see
-    above); P(Russia) stays. Accounts without evidence, whose distribution
+    above), among the countries its post languages fit (`near`, per account: `language_near`;
+    None: every country for all); P(Russia) stays. Accounts without evidence, whose distribution
     lacks home, or whose profile places them outside home (`origin.PLACE_ELSEWHERE`: no home prior
     to replace) are left as they are. The stage runs `origin_table.apply_home_share`, the same on
     columns; this is its reference."""
@@ -748,15 +806,16 @@ def apply_home_share(results: list, share: HomeShare | None) -> list:  # list[Or
             continue
         if places_elsewhere(r.evidence):  # its prior is the population's, not the home prior (`origin`)
             continue
-        key = (*r.probabilities.items(), r.p_russia)
+        group = None if near is None else near[i]
+        key = (*r.probabilities.items(), r.p_russia, None if group is None else group.tobytes())
         hit = done.get(key)
         if hit is None:
-            hit = done[key] = home_share_answer(r.probabilities, r.p_russia, share)
+            hit = done[key] = home_share_answer(r.probabilities, r.p_russia, share, group)
         best, p_best, kept, old, new, clause = hit
         first = r.evidence[0] if r.evidence else ""
         cut = first.find(";")
         lead = f"most likely {best} (p={p_best:.2f}){clause}" + (first[cut:] if cut >= 0 else "")
         out[i] = type(r)(country=best, probability=p_best, probabilities=dict(kept),
-                         evidence=[lead, *r.evidence[1:], share.sentence(old, new)],
+                         evidence=[lead, *r.evidence[1:], share.sentence(old, new, group is not None)],
                          items=[*r.items, HOME_KIND], p_russia=r.p_russia)
     return out

@@ -414,11 +414,13 @@ def mark_stated_prior(t: OriginTable, home: str | None) -> OriginTable:
     return from_results(origin_prior.mark_stated_prior(t.to_results(), home))
 
 
-def apply_home_share(t: OriginTable, share: Any) -> OriginTable:
-    """`origin_prior.apply_home_share` on the table, the same to the last bit
-    (`apply_home_share_per_account`). Each distinct (countries, probabilities, P(Russia)) gets its
-    answer once (`origin_prior.home_share_answer`, keyed as the per-account code keys it, so the
-    first account of equal inputs answers for all); the accounts are then rewritten as columns.
+def apply_home_share(t: OriginTable, share: Any, near: "list[np.ndarray | None] | None" = None) -> OriginTable:
+    """`origin_prior.apply_home_share` on the table (`near`: per account, the countries its post
+    languages fit, `origin_prior.language_near`), the same to the last bit
+    (`apply_home_share_per_account`). Each distinct (countries, probabilities, P(Russia), language
+    group) gets its answer once (`origin_prior.home_share_answer`, keyed as the per-account code
+    keys it, so the first account of equal inputs answers for all); the accounts are then
+    rewritten as columns.
     Why: one `OriginResult` per account there and back was about a tenth of the accounts stage's
     CPU on a one-status study (0.7 of 7.9 CPU-s in one process; 0.22-0.31 so). A P(Russia) or probability that is not finite goes through the
     per-account code (Python's NaN keys)."""
@@ -433,19 +435,22 @@ def apply_home_share(t: OriginTable, share: Any) -> OriginTable:
     if not len(rows):
         return t
     if not _finite(t, rows, t.p_russia[rows]):
-        return apply_home_share_per_account(t, share)
+        return apply_home_share_per_account(t, share, near)
     names = [t.vocab[c] for c in t.codes.tolist()]
     values, kv, p_ru = t.values.tolist(), t.kv.tolist(), t.p_russia.tolist()
     done: dict[tuple[Any, ...], int] = {}
     answers: list[tuple[str, float, dict[str, float], float, float, str]] = []
+    within: list[bool] = []
     which = np.empty(len(rows), np.int64)
     for j, i in enumerate(rows.tolist()):
         a, b = kv[i], kv[i + 1]
-        key = (*zip(names[a:b], values[a:b]), p_ru[i])
+        group = None if near is None else near[i]
+        key = (*zip(names[a:b], values[a:b]), p_ru[i], None if group is None else group.tobytes())
         k = done.get(key)
         if k is None:
             k = done[key] = len(answers)
-            answers.append(op.home_share_answer(dict(zip(names[a:b], values[a:b])), p_ru[i], share))
+            answers.append(op.home_share_answer(dict(zip(names[a:b], values[a:b])), p_ru[i], share, group))
+            within.append(group is not None)
         which[j] = k
     vocab = list(t.vocab)
     code = {c: n for n, c in enumerate(vocab)}
@@ -466,14 +471,14 @@ def apply_home_share(t: OriginTable, share: Any) -> OriginTable:
     p_best = np.array([x[1] for x in answers], np.float64)[which]
     heads = [f"most likely {b} (p={p:.2f}){clause}" for b, p, _, _, _, clause in answers]
     leads = [heads[k] + tail for k, tail in zip(which.tolist(), _lead_tails(t, rows))]
-    said = pa.array([share.sentence(old, new) for _, _, _, old, new, _ in answers], pa.string()).take(pa.array(which))
+    said = pa.array([share.sentence(x[3], x[4], w) for x, w in zip(answers, within)], pa.string()).take(pa.array(which))
     return _rewritten(t, rows, vocab, k_codes, k_values, k_len, best, p_best, None, leads, said, op.HOME_KIND)
 
 
-def apply_home_share_per_account(t: OriginTable, share: Any) -> OriginTable:
+def apply_home_share_per_account(t: OriginTable, share: Any, near: "list[np.ndarray | None] | None" = None) -> OriginTable:
     """The reference for `apply_home_share`: `origin_prior.apply_home_share` over `OriginResult`s."""
     from botwatch.accounts import origin_prior
 
     if share is None or not len(t):
         return t
-    return from_results(origin_prior.apply_home_share(t.to_results(), share))
+    return from_results(origin_prior.apply_home_share(t.to_results(), share, near))

@@ -33,7 +33,7 @@ from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
 from botwatch.accounts.origin import OriginInput, OriginResult, codes, scripts_in
-from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, posterior_columns
+from botwatch.accounts.origin_columns import OriginColumns, evidence_slots, language_groups, posterior_columns
 from botwatch.accounts import origin_table
 from botwatch.accounts.origin_prior import NEAR_MIN, StudyPrior
 from botwatch.accounts.origin_table import OriginTable
@@ -564,7 +564,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     if prior is not None and home_share is not None:
         # After the Russia prior: it moves home and the third countries only, P(Russia) stays.
         home_share = dataclasses.replace(home_share, russia=prior.overall())
-        table = origin_table.apply_home_share(table, home_share)
+        table = origin_table.apply_home_share(table, home_share, language_groups(data))
         prior = dataclasses.replace(prior, home_share=home_share)
     else:
         # No study home share applied: the stated home prior stands, and a lead it chose says so.
