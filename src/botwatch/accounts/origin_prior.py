@@ -521,8 +521,9 @@ def compress_distinct(distinct: np.ndarray, which: np.ndarray, weights: np.ndarr
     account's row: the distinct rows are sorted, and the accounts only by (their row's rank,
     weight), the order in which `compress` sums each row's weights. Why: copying and sorting
     53,220 rows of the mix's width (277 distinct) was about a twelfth of the accounts stage's CPU
-    on a one-status study (the prior pass 0.9 of 8.0 CPU-s in one process; 0.21 so). Rows holding a NaN or a negative zero (which `compress` may pick as the row's
-    representative) go through `compress` itself."""
+    on a one-status study (the prior pass 0.9 of 8.0 CPU-s in one process; 0.21 so). Rows holding
+    a NaN or a negative zero (which `compress` may pick as the row's representative) go through
+    `compress` itself."""
     if not len(which) or not np.isfinite(distinct).all() or (np.signbit(distinct) & (distinct == 0)).any():
         return compress(distinct[which], weights)
     rows, inverse = np.unique(distinct, axis=0, return_inverse=True)

@@ -14,10 +14,10 @@ The study's home share (`apply_home_share`) moves home and the third countries, 
 each distinct input's answer comes from the per-account code once, and the accounts are rewritten
 as columns. `apply_means_per_account`, `apply_study_prior_per_account` and
 `apply_home_share_per_account` run the per-account code on the same table (through
-`to_results`): the tests' references. Every result is the same to the last
-bit. Two cases go through the per-account code for the whole table: a move or home share whose
-numbers (the accounts' probabilities, old and new P(Russia)) are not all finite, which no
-posterior gives, so that Python's ordering and keying of NaN are kept; and a study prior over an account with a
+`to_results`): the tests' references. Every result is the same to the last bit. Two cases go
+through the per-account code for the whole table: a move or home share whose numbers (the
+accounts' probabilities, old and new P(Russia)) are not all finite, which no posterior gives, so
+that Python's ordering and keying of NaN are kept; and a study prior over an account with a
 country but no evidence sentence, where the reference raises and the same error should reach the
 caller.
 """
@@ -420,10 +420,10 @@ def apply_home_share(t: OriginTable, share: Any, near: "list[np.ndarray | None] 
     (`apply_home_share_per_account`). Each distinct (countries, probabilities, P(Russia), language
     group) gets its answer once (`origin_prior.home_share_answer`, keyed as the per-account code
     keys it, so the first account of equal inputs answers for all); the accounts are then
-    rewritten as columns.
-    Why: one `OriginResult` per account there and back was about a tenth of the accounts stage's
-    CPU on a one-status study (0.7 of 7.9 CPU-s in one process; 0.22-0.31 so). A P(Russia) or probability that is not finite goes through the
-    per-account code (Python's NaN keys)."""
+    rewritten as columns. Why: one `OriginResult` per account there and back was about a tenth
+    of the accounts stage's CPU on a one-status study (0.7 of 7.9 CPU-s in one process; 0.22-0.31
+    so). A P(Russia) or probability that is not finite goes through the per-account code (Python's
+    NaN keys)."""
     from botwatch.accounts import origin_prior as op
 
     if share is None or share.mix is None or not len(t) or share.home not in t.vocab:
