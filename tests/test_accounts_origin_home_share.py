@@ -384,6 +384,10 @@ def test_the_home_share_does_not_overrule_an_accounts_own_language(langs: dict[s
     assert foreign.probabilities[country] == pytest.approx(results[-1].probabilities[country], abs=0.01)
     assert f"its posts' languages fit within ×{SHARE_APART:g} of the best (the others keep their shares)" in foreign.evidence[-1]
     assert "and the other countries but Russia as the mix weighs them." in english.evidence[-1]
+    # Which of the language's countries leads is the prior's pick where the language fits several
+    # (German: Germany, Austria, Switzerland), and the lead says so; Hindi and Japanese fit one.
+    among = "mostly the study's prior: little evidence of its own for " + country + " among the countries its posts' languages fit"
+    assert (among in foreign.evidence[0]) == (int(near[-1].sum()) > 1), (near[-1].sum(), foreign.evidence[0])
     # Without the groups (every country), the old behaviour: the mix overrules the language.
     assert apply_home_share(results, share)[-1].country == "GB"
 

@@ -657,7 +657,7 @@ def home_posterior(lik: np.ndarray, share: HomeShare) -> float:
 LITTLE_EVIDENCE = 3.0
 
 
-def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float, stated: bool = False) -> str:
+def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float, stated: bool = False, among: str = "") -> str:
     """Words for a most likely country that the study's mix, not the account's own evidence, put
     there: ", mostly the study's prior: little evidence of its own (...)", or "".
 
@@ -674,7 +674,12 @@ def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float, 
     `stated`: `mix` is the stated prior the account's P was computed under (no study home share
     applied: the election's fixed `origin.HOME_PRIOR`), said as "the stated prior" instead of the
     study's: one English post under a British election ends "most likely GB (p=0.41)" from the
-    stated 30 % alone, and that lead is the prior's no less than the mix's is."""
+    stated 30 % alone, and that lead is the prior's no less than the mix's is.
+
+    `among`: the countries judged, when not all but Russia (`post` and `mix` then hold only
+    those, each summing to 1, and `p_russia` is 0): an Arabic-writing account's "most likely AE"
+    is the study mix's pick among the countries Arabic fits (`share_prior`), however strongly its
+    posts favour that group."""
     codes = mix_codes()
     if best not in codes:
         return ""
@@ -686,11 +691,13 @@ def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float, 
     factor = (q / (1.0 - q)) / (m / (1.0 - m))
     if factor >= LITTLE_EVIDENCE:
         return ""
+    whom = among or "the countries other than Russia"
+    of = "of its accounts in them" if among else "of its accounts not run from Russia"
     if stated:
-        return (f", mostly the stated prior: little evidence of its own for {best} among the countries other than Russia (the stated prior "
+        return (f", mostly the stated prior: little evidence of its own for {best} among {whom} (the stated prior "
                 f"gives {best} {m:.0%} of the accounts not run from Russia before any evidence; this account's own evidence moves that only to {q:.0%})")
-    return (f", mostly the study's prior: little evidence of its own for {best} among the countries other than Russia (the study's mix "
-            f"gives {best} {m:.0%} of its accounts not run from Russia before any evidence; this account's own evidence moves that only to {q:.0%})")
+    return (f", mostly the study's prior: little evidence of its own for {best} among {whom} (the study's mix "
+            f"gives {best} {m:.0%} {of} before any evidence; this account's own evidence moves that only to {q:.0%})")
 
 
 def mark_stated_prior(results: list, home: str | None) -> list:  # list[OriginResult]
@@ -744,7 +751,23 @@ def home_share_answer(probabilities: dict[str, float], p_russia: float, share: H
     order = largest_first(probs.items())
     best, p_best = order[0]
     kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-    return best, p_best, kept, old, new, prior_clause(best, post, prior, p_ru)
+    return best, p_best, kept, old, new, _share_clause(best, post, prior, p_ru, near, home)
+
+
+def _share_clause(best: str, post: np.ndarray, prior: np.ndarray, p_russia: float, near: "np.ndarray | None", home: str) -> str:
+    """`prior_clause` for a lead under the study home share: judged among every country but Russia
+    without a language group; among the group's countries when the lead is one of them (the mix
+    chose between them); against the stated prior when it is not (the stated prior stands there)."""
+    codes = mix_codes()
+    if near is None or best not in codes:
+        return prior_clause(best, post, prior, p_russia)
+    if not near[codes.index(best)]:
+        return prior_clause(best, post, _composition(home), p_russia, stated=True)
+    inside_post, inside_prior = float(post[near].sum()), float(prior[near].sum())
+    if inside_post <= 0.0 or inside_prior <= 0.0:
+        return ""
+    return prior_clause(best, np.where(near, post / inside_post, 0.0), np.where(near, prior / inside_prior, 0.0), 0.0,
+                        among="the countries its posts' languages fit")
 
 
 @lru_cache(maxsize=1)
