@@ -227,7 +227,8 @@ def test_accounts_placed_outside_home_count_with_their_own_prior() -> None:
     from botwatch.accounts.batches import origin_columns
     import pyarrow as pa
 
-    lik, w = origin_table.home_rows_columns(pa.table(origin_columns(without + dublin)), "GB")
+    distinct, which, w = origin_table.distinct_home_rows_columns(pa.table(origin_columns(without + dublin)), "GB")
+    lik = distinct[which]
     want, want_w = home_rows(without + dublin, "GB")
     np.testing.assert_allclose(lik, want, rtol=1e-12)
     np.testing.assert_array_equal(w, want_w)
@@ -293,7 +294,7 @@ def test_the_accounts_stage_marks_stated_prior_leads_only_without_the_study_prio
 
 
 def test_home_rows_once_per_distinct_input_equal_one_row_per_account() -> None:
-    """`home_rows` and `home_rows_columns` compute one `likelihood_row` per distinct input
+    """`home_rows` and `distinct_home_rows_columns` compute one `likelihood_row` per distinct input
     (countries, probabilities bit for bit, P(Russia), placed elsewhere) and copy it: every row must
     equal the per-account row to the last bit, including inputs that differ only in the last bit
     of one probability, in -0.0 against 0.0, or in the place-elsewhere flag alone."""
@@ -326,7 +327,8 @@ def test_home_rows_once_per_distinct_input_equal_one_row_per_account() -> None:
     want = np.array([likelihood_row(r.probabilities, r.p_russia, places_elsewhere(r.evidence), "GB") for r in results], float)
     lik, _w = home_rows(results, "GB")
     assert lik.tobytes() == want.reshape(lik.shape).tobytes()
-    cols, _w = origin_table.home_rows_columns(pa.table(origin_columns(results)), "GB")
+    distinct, which, _w = origin_table.distinct_home_rows_columns(pa.table(origin_columns(results)), "GB")
+    cols = distinct[which]
     assert cols.shape == lik.shape
     np.testing.assert_allclose(cols, lik, rtol=1e-12)  # the stored columns round probabilities as the stage stores them
 

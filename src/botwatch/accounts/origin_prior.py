@@ -490,7 +490,7 @@ def distinct_likelihood_rows(inputs: Iterable[tuple[Hashable, Any, float, bool]]
     study's stored distributions repeat (the accounts stage computes 277 rows for the 53,220
     accounts of a one-status labelled study, 4,226 for the 25,920 with origin evidence in the origin
     validation's), and the row was a sixth of the stage there, one numpy pass per account. The key
-    must tell apart every input whose row differs (`home_rows`, `origin_table.home_rows_columns`)."""
+    must tell apart every input whose row differs (`home_rows`, `origin_table.distinct_home_rows_columns`)."""
     memo: dict[Hashable, int] = {}
     rows: list[np.ndarray] = []
     which: list[int] = []

@@ -357,25 +357,12 @@ def places_elsewhere(evidence: pa.Array, bounds: np.ndarray) -> np.ndarray:
     return out
 
 
-def home_rows_of(t: OriginTable, home: str) -> tuple[np.ndarray, np.ndarray]:
-    """`origin_prior.home_rows` of the table's accounts: the likelihood rows and weights the study's
-    home share is estimated from (`origin_prior.estimate_home`)."""
-    from botwatch.accounts.origin_prior import home_rows
-
-    return home_rows(t.to_results(), home)
-
-
-def home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np.ndarray, np.ndarray]:
-    """`home_rows_of` from the stored columns `_o_country`, `_o_keys`, `_o_values`, `_o_p_russia`
-    and `_o_evidence` (the stage's prior pass; the sentences only to find accounts whose profile
-    places them outside home, whose P was computed under the population prior)."""
-    distinct, which, weights = distinct_home_rows_columns(batch, home)
-    return distinct[which], weights
-
-
 def distinct_home_rows_columns(batch: "pa.RecordBatch | pa.Table", home: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`home_rows_columns` as (distinct rows, each account's row in them, weights), for
-    `origin_prior.compress_distinct`."""
+    """`origin_prior.home_rows` of a batch's accounts from the stored columns `_o_country`,
+    `_o_keys`, `_o_values`, `_o_p_russia` and `_o_evidence` (the stage's prior pass; the sentences
+    only to find accounts whose profile places them outside home, whose P was computed under the
+    population prior), as (distinct rows, each account's row in them, weights): the rows are
+    `distinct[which]`, and `origin_prior.compress_distinct` sums them without that copy."""
     from botwatch.accounts.origin_prior import account_weights, distinct_likelihood_rows
 
     keys, kv = _flat(batch.column("_o_keys"))
