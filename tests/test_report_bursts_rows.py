@@ -34,4 +34,4 @@ def test_a_burst_is_listed_once_and_an_empty_baseline_has_no_z(tmp_path: Path) -
     assert "origin: foreign origin" in merged and "not defined" in merged and " 27 " not in merged.split("0.0", 1)[1], merged
     kind = next(r for r in rows if "retweet" in r)
     assert re.search(r"\b8\b", kind) and "not defined" not in kind, kind
-    assert "Not defined: no posts in the baseline hours" in html.unescape(sec.html)
+    assert "Not defined: no posts of this series in the baseline hours" in html.unescape(sec.html)

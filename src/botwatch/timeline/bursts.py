@@ -6,7 +6,10 @@ baseline is the median of the same phase in the previous `lookback` periods (for
 the same hour of day on each of the previous 7 days, so the daily rhythm is not mistaken for a
 burst; for daily counts: the previous 14 days). Its spread is 1.4826 x the median absolute
 deviation of those values, floored at sqrt(baseline + 1) so that a flat, quiet baseline (MAD = 0)
-does not turn a handful of posts into an "infinite" z. A bucket is bursting when
+does not turn a handful of posts into an "infinite" z. Only buckets the archive observed count
+in the baseline: with `observed` (the stage passes the election's local days holding any post of
+the study), a bucket on a day without a single post is a day the archive did not collect, not a
+quiet one, and is left out like a bucket before the series starts. A bucket is bursting when
 z = (count - baseline) / spread >= `z_min` (default 5: on Poisson noise a month of hourly
 buckets then raises a false alarm rarely, where 4 raised about one) and count >= `min_posts`;
 consecutive bursting buckets form one burst. Medians and MADs are the robust location and scale of Hampel (1974); the
@@ -27,7 +30,7 @@ null.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -75,15 +78,21 @@ def dense(buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, s
     return [lo + i * step for i in range(n)], arr
 
 
-def robust_z(counts: np.ndarray, period: int, lookback: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(baseline, spread, z) per bucket; NaN where fewer than half the lookback values exist."""
+def robust_z(counts: np.ndarray, period: int, lookback: int, observed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(baseline, spread, z) per bucket; NaN where fewer than half the lookback values exist.
+
+    `observed` (per bucket): whether the archive collected that bucket at all. A bucket it did not
+    is no value of the baseline: an archive that starts, or resumes after an outage, mid-campaign
+    otherwise compares its first hours with a week of invented zeros and lists them as the
+    strongest bursts (a brexit-2016 study's top rows were its first collected days)."""
     counts = np.asarray(counts, dtype=float)
     n = len(counts)
+    known = counts if observed is None else np.where(np.asarray(observed, dtype=bool), counts, np.nan)
     past = np.full((n, lookback), np.nan)
     for k in range(1, lookback + 1):
         lag = k * period
         if lag < n:
-            past[lag:, k - 1] = counts[: n - lag]
+            past[lag:, k - 1] = known[: n - lag]
     enough = np.sum(np.isfinite(past), axis=1) >= max(2, (lookback + 1) // 2)
     base = np.full(n, np.nan)
     spread = np.full(n, np.nan)
@@ -96,9 +105,10 @@ def robust_z(counts: np.ndarray, period: int, lookback: int) -> tuple[np.ndarray
     return base, spread, z
 
 
-def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5) -> list[Burst]:
-    """Runs of consecutive bursting buckets (see the module docstring)."""
-    base, _spread, z = robust_z(counts, period, lookback)
+def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5,
+                observed: np.ndarray | None = None) -> list[Burst]:
+    """Runs of consecutive bursting buckets (see the module docstring; `observed` as in `robust_z`)."""
+    base, _spread, z = robust_z(counts, period, lookback, observed)
     hot = np.nan_to_num(z, nan=-np.inf) >= z_min
     hot &= counts >= min_posts
     out: list[Burst] = []
@@ -119,7 +129,8 @@ def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, l
 
 
 def find_bursts_sparse(
-    buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5
+    buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5,
+    collected: Callable[[datetime], bool] | None = None,
 ) -> list[Burst]:
     """`find_bursts` over the gap-free series of sorted (bucket, count) rows, without building it
     across long silences.
@@ -130,7 +141,10 @@ def find_bursts_sparse(
     baseline's look-back (`lookback` x `period` buckets), and each part is searched on its own,
     preceded by that many empty buckets. The result is the same: a bucket's z reads only the
     `lookback` x `period` buckets before it, which are then the same, and a bucket without posts
-    is never part of a burst."""
+    is never part of a burst.
+
+    `collected(t)`: whether the archive collected the bucket starting at `t` (`collected_buckets`);
+    the buckets it did not are left out of every baseline (`robust_z`)."""
     if not buckets:
         return []
     reach = lookback * period
@@ -143,9 +157,35 @@ def find_bursts_sparse(
             continue
         start = lo + max(0, idx[first] - reach) * step
         times, arr = dense(buckets[first:k], counts[first:k], step, start=start, end=buckets[k - 1])
-        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts)
+        observed = None if collected is None else np.fromiter((collected(t) for t in times), dtype=bool, count=len(times))
+        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts, observed=observed)
         first = k
     return out
+
+
+def collected_buckets(days: Collection[date], local_day: Callable[[datetime], date], step: timedelta) -> Callable[[datetime], bool]:
+    """`find_bursts_sparse`'s `collected`: a bucket of length `step` starting at a naive-UTC `t` was
+    collected when a local day it touches (`local_day`, the election's calendar day of a UTC
+    instant: `zones.local_date`) holds a post of the study (`days`: `zones.local_days_with_posts`,
+    the days the Methods coverage line and the event test count). A daily UTC bucket touches two
+    local days in most zones; an hourly one, one (its start's, to the hour). Each bucket's day is
+    looked up once (a study's series share their buckets)."""
+    seen: dict[datetime, bool] = {}
+    last = step - timedelta(hours=1) if step > timedelta(hours=1) else timedelta(0)
+
+    def collected(t: datetime) -> bool:
+        hit = seen.get(t)
+        if hit is None:
+            hit = local_day(t) in days
+            if not hit and last:
+                try:
+                    hit = local_day(t + last) in days
+                except OverflowError:  # the last day a datetime holds
+                    pass
+            seen[t] = hit
+        return hit
+
+    return collected
 
 
 # A burst is tied to an event only when its peak is this close to it: a burst two years before an

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -151,10 +152,16 @@ def bursts(study: Study, ctx: Context) -> int:
         b_all, c_all = series.get(("hour", "all", "all posts"), ([], []))
         all_times, all_arr = bursts_mod.dense(b_all, c_all, timedelta(hours=1), start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)
         covered = bursts_mod.covered_local_hours(all_times, all_arr, lambda t: zones.local_date(ctx.election, t))
+    # The baselines read only what the archive collected: hours and days of the election's local
+    # days holding a post of the study (an archive that starts, or resumes, mid-campaign is not
+    # compared with a week of zeros it never collected).
+    days = zones.local_days_with_posts(study, ctx.election, span[0], _after(span[1])) if span[0] is not None else set()
+    local_day = partial(zones.local_date, ctx.election)
+    collected = {freq: bursts_mod.collected_buckets(days, local_day, step) for freq, step in (("hour", timedelta(hours=1)), ("day", timedelta(days=1)))}
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
             b, c = series.get((freq, dimension, value), ([], []))
-            for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback):
+            for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq]):
                 label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events)
                 burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
                                        peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,
@@ -171,6 +178,12 @@ def bursts(study: Study, ctx: Context) -> int:
     n = study.write_table("bursts", bt) + study.write_table("event_tests", tt)
     set_notes(study, "bursts", notes)
     return n
+
+
+def _after(hour: datetime) -> datetime:
+    """The end of a UTC hour bucket (the bucket itself where it is the last hour a datetime holds:
+    ingest keeps times up to 9999-12-31)."""
+    return hour + timedelta(hours=1) if hour < datetime.max - timedelta(hours=1) else datetime.max
 
 
 TS = pa.timestamp("us")
