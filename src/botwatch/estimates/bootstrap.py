@@ -2,7 +2,8 @@
 
 Posts are not independent draws: one account writes many, and its retweets echo each other. So
 the resampling unit is the account: each replicate draws as many accounts as were seen, with
-replacement, and sums their counts. Resampling n accounts with replacement is a multinomial draw
+replacement, and sums their counts (the estimates stage draws, for every cell of a period, the
+period's accounts, those outside the cell counting zero: `compute.cell_rows`). Resampling n accounts with replacement is a multinomial draw
 over the accounts; accounts with identical count vectors are interchangeable, so they are merged
 first and the multinomial is drawn over the distinct vectors (weighted by how many accounts share
 each). That is the same distribution, exactly, and fast even for a million accounts, most of

@@ -140,9 +140,18 @@ def _party_accounts(study: Study):  # type: ignore[no-untyped-def]
 
 
 def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, cell: tuple[str, str, str],
-              vectors: np.ndarray, mult: np.ndarray) -> list[dict]:
+              vectors: np.ndarray, mult: np.ndarray, population: int | None = None) -> list[dict]:
     """The estimate rows of one (period, account_group, party) cell from its distinct count
     vectors ([vector, COUNT_COLUMNS]) and how many accounts have each (`mult`).
+
+    `population`: the accounts a replicate draws (`populations`: every account with an election
+    post in the period). The cell's own accounts are a subset of them; the others count zero in
+    it. Drawing only the cell's accounts fixed how many accounts name a party, or belong to a
+    group, in every replicate: nine accounts naming a small party once each read "9 posts
+    [9–9]", no uncertainty, where another draw of accounts like these holds four or fifteen.
+    Drawing the period's accounts, with zeros for those outside the cell, is the usual
+    bootstrap of a domain total (a subpopulation's sum), and it leaves a cell that is the whole
+    population as it was. None: the cell's accounts alone.
 
     The replicates are seeded by the cell's name, so a cell's interval does not depend on which
     other cells exist or on the order the engine hands the cells over."""
@@ -151,9 +160,16 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     rate = opts.sample_rate or 1.0
     key = f"{election.key}|{wname}|{gname}|{party}"
     rng = np.random.default_rng([opts.seed, zlib.crc32(key.encode())])
-    reps = weighted_bootstrap(vectors, mult, opts.reps, rng)
     mult = np.asarray(mult, dtype=np.int64)
-    obs = (np.asarray(vectors, dtype=float) * mult[:, None]).sum(axis=0)  # integers: exact in float64
+    vectors = np.asarray(vectors, dtype=float)
+    outside = 0 if population is None else int(population) - int(mult.sum())
+    if outside > 0:
+        draw_vectors = np.vstack([vectors, np.zeros((1, vectors.shape[1]))])
+        draw_mult = np.append(mult, outside)
+    else:
+        draw_vectors, draw_mult = vectors, mult
+    reps = weighted_bootstrap(draw_vectors, draw_mult, opts.reps, rng)
+    obs = (vectors * mult[:, None]).sum(axis=0)  # integers: exact in float64
     col = {c: i for i, c in enumerate(COUNT_COLUMNS)}
     n_acc, n_posts = int(mult.sum()), int(obs[col["posts"]])
     start, end = bounds.get(wname, (None, None))
@@ -163,7 +179,8 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     rows: list[dict] = [{**base, "metric": "accounts", "observed": float(n_acc), "estimate": None, "ci_low": None, "ci_high": None,
                          "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"}]
     few = n_acc < MIN_ACCOUNTS_FOR_INTERVAL
-    how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts"
+    drawn = f" (the period's {n_acc + outside:,} accounts with election posts drawn, {outside:,} of them outside this cell)" if outside > 0 else ""
+    how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts{drawn}"
     # Stored widened, once, here (on either engine: this runs where the cells lie), so the table,
     # its export, `botwatch estimate` and the report print one interval for one figure.
     whole = "" if few or scaled_step(opts.sample_rate) is None else f", widened to whole multiples of 1/rate ({1 / rate:g})"
@@ -212,26 +229,40 @@ def bootstrap_cells(cells: pa.Table, election: Election, windows: list[Window], 
     rows: list[dict] = []
     if len(df):
         df = df.sort_values([*CELL_KEY, "platform", "account_id"], kind="stable")
+        whole = df[(df["account_group"] == "all") & (df["party"] == ALL)]
+        pop = {str(k): int(v) for k, v in whole.groupby("period").size().items()}
         for cell, part in df.groupby(list(CELL_KEY), sort=True):
             uniq, mult = np.unique(part[list(COUNT_COLUMNS)].to_numpy(dtype=float), axis=0, return_counts=True)
-            rows.extend(cell_rows(election, windows, opts, cell, uniq, mult))
+            rows.extend(cell_rows(election, windows, opts, cell, uniq, mult, pop.get(cell[0])))
     seen = {(r["period"], r["account_group"], r["party"]) for r in rows}
     return pa.Table.from_pylist(rows + empty_cells(seen, election, windows, opts, groups), schema=ESTIMATES)
 
 
-def vector_estimates(election: Election, windows: list[Window], opts: EstimateOptions) -> Callable[[pa.Table], pa.Table]:
+def vector_estimates(election: Election, windows: list[Window], opts: EstimateOptions,
+                     populations: dict[str, int] | None = None) -> Callable[[pa.Table], pa.Table]:
     """The per-cell function `group_map_arrow` runs where the cells lie (in-process on DuckDB, on
-    Spark's executors): whole cells of `cell_vectors` rows in, their estimate rows out."""
+    Spark's executors): whole cells of `cell_vectors` rows in, their estimate rows out.
+    `populations`: per period, the accounts each replicate draws (`cell_rows`)."""
+    pops = populations or {}
 
     def run(table: pa.Table) -> pa.Table:
         rows: list[dict] = []
         if table.num_rows:
             df = table.to_pandas()
             for cell, part in df.groupby(list(CELL_KEY), sort=True):
-                rows.extend(cell_rows(election, windows, opts, cell, part[list(COUNT_COLUMNS)].to_numpy(dtype=float), part["accounts"].to_numpy(dtype=np.int64)))
+                rows.extend(cell_rows(election, windows, opts, cell, part[list(COUNT_COLUMNS)].to_numpy(dtype=float), part["accounts"].to_numpy(dtype=np.int64),
+                                      pops.get(cell[0])))
         return pa.Table.from_pylist(rows, schema=ESTIMATES)
 
     return run
+
+
+def populations(study: Study, vectors_table: str) -> dict[str, int]:
+    """Per period, the accounts with an election post in it (the cell of every account and every
+    election post): what a replicate of any of the period's cells draws (`cell_rows`). Read from
+    the distinct vectors, a few rows per period, on either engine."""
+    rows = study.sql(f"SELECT period, sum(accounts) FROM \"{vectors_table}\" WHERE account_group = 'all' AND party = ? GROUP BY period", [ALL])
+    return {str(p): int(n) for p, n in rows}
 
 
 VECTORS_TABLE = "_estimate_vectors"
@@ -251,7 +282,8 @@ def compute_estimates(study: Study, election: Election, opts: EstimateOptions, l
     study.write_expr(VECTORS_TABLE, cell_vectors(account_cells(u, groups_expr, windows, own)), temp=True)
     try:
         # A SELECT, not the bare name: a DuckDB study lists no temp table among its tables.
-        got = study.group_map_arrow(f'SELECT * FROM "{VECTORS_TABLE}"', list(CELL_KEY), vector_estimates(election, windows, opts), ESTIMATES)
+        pops = populations(study, VECTORS_TABLE)
+        got = study.group_map_arrow(f'SELECT * FROM "{VECTORS_TABLE}"', list(CELL_KEY), vector_estimates(election, windows, opts, pops), ESTIMATES)
     finally:
         study.sql(f'DROP TABLE IF EXISTS "{VECTORS_TABLE}"')
     # The engine returns cells in any order (Spark's partitions): sorted by cell (a stable sort, so
