@@ -32,7 +32,7 @@ def steady(days: range, per_hour: int = 6, start: datetime = datetime(2016, 3, 1
 def hourly_bursts(at: dict[datetime, int], collected: bool) -> list[b.Burst]:
     buckets = sorted(at)
     days = {t.date() for t, n in at.items() if n > 0}
-    fn = b.collected_buckets(days, utc_day, H) if collected else None
+    fn = b.Collected(days, utc_day, H) if collected else None
     return b.find_bursts_sparse(buckets, [at[t] for t in buckets], H, period=24, lookback=7, collected=fn)
 
 
@@ -62,7 +62,7 @@ def test_a_stream_resuming_after_an_outage_is_not_a_burst_but_quiet_hours_still_
     days = {t.date() for t in everything}
     party = {start + 5 * D + 9 * H: 1, start + 20 * D + 13 * H: 30}
     found = b.find_bursts_sparse(sorted(party), list(party.values()), H, period=24, lookback=7,
-                                 collected=b.collected_buckets(days, utc_day, H))
+                                 collected=b.Collected(days, utc_day, H))
     assert [bu.peak_at for bu in found] == [start + 20 * D + 13 * H]
 
 
@@ -70,22 +70,27 @@ def test_daily_buckets_touch_two_local_days() -> None:
     """A UTC day bucket counts as collected when either local day it touches holds a post (west of
     UTC the bucket's first hours are the previous local day)."""
     days = {date(2016, 3, 2)}
-    west = b.collected_buckets(days, lambda t: (t - 5 * H).date(), D)
+    west = b.Collected(days, lambda t: (t - 5 * H).date(), D)
     assert west(datetime(2016, 3, 2)) and west(datetime(2016, 3, 3))  # 3 March 00:00 UTC is 2 March in UTC-5
     assert not west(datetime(2016, 3, 4)) and not west(datetime(2016, 3, 1))
-    hourly = b.collected_buckets(days, lambda t: (t - 5 * H).date(), H)
+    hourly = b.Collected(days, lambda t: (t - 5 * H).date(), H)
     assert hourly(datetime(2016, 3, 3, 4)) and not hourly(datetime(2016, 3, 3, 5))
 
 
 def test_the_last_day_a_datetime_holds_is_no_overflow() -> None:
-    fn = b.collected_buckets({date(9999, 12, 31)}, utc_day, D)
+    fn = b.Collected({date(9999, 12, 31)}, utc_day, D)
     assert fn(datetime(9999, 12, 31)) and not fn(datetime(9999, 12, 30) - D)
+    spans = fn.over([datetime(2016, 1, 1), datetime(9999, 12, 31)], 14)
+    assert spans.mask(datetime(9999, 12, 31), 1).tolist() == [True]
+    assert spans.mask(datetime(9999, 12, 29), 3).tolist() == [False, False, True]
 
 
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 40)), min_size=1, max_size=60),
-       far=st.lists(st.integers(3001, 6000), max_size=3), hourly=st.booleans(), lost=st.lists(st.integers(0, 260), max_size=40))
-def test_island_by_island_equals_the_dense_series_with_coverage(rows: list[tuple[int, int]], far: list[int], hourly: bool, lost: list[int]) -> None:
+       far=st.lists(st.integers(3001, 6000), max_size=3), hourly=st.booleans(), lost=st.lists(st.integers(0, 260), max_size=40),
+       extra=st.lists(st.integers(0, 6500), max_size=30))
+def test_island_by_island_equals_the_dense_series_with_coverage(rows: list[tuple[int, int]], far: list[int], hourly: bool, lost: list[int],
+                                                                 extra: list[int]) -> None:
     """`find_bursts_sparse` with `collected` finds exactly what `find_bursts` finds on the gap-free
     series with the same mask (some days with posts declared uncollected too)."""
     step, period, lookback = (H, 24, 7) if hourly else (D, 1, 14)
@@ -95,11 +100,15 @@ def test_island_by_island_equals_the_dense_series_with_coverage(rows: list[tuple
     counts = [at[i] for i in sorted(at)]
     gone = {(t0 + d * D).date() for d in lost}
     days = {t.date() for t in buckets} - gone
-    fn = b.collected_buckets(days, utc_day, step)
+    fn = b.Collected(days, utc_day, step)
     times, arr = b.dense(buckets, counts, step)
     mask = np.fromiter((fn(t) for t in times), dtype=bool, count=len(times))
-    assert b.find_bursts_sparse(buckets, counts, step, period=period, lookback=lookback, collected=fn) == \
-        b.find_bursts(times, arr, period=period, lookback=lookback, observed=mask)
+    want = b.find_bursts(times, arr, period=period, lookback=lookback, observed=mask)
+    assert b.find_bursts_sparse(buckets, counts, step, period=period, lookback=lookback, collected=fn) == want
+    # Masks worked out once over a superset series (the study's "all posts"), sliced per part.
+    more = sorted(set(buckets) | {t0 + i * step for i in extra})
+    spans = b.Collected(days, utc_day, step).over(more, lookback * period)
+    assert b.find_bursts_sparse(buckets, counts, step, period=period, lookback=lookback, collected=spans) == want
 
 
 def test_the_stage_lists_no_burst_on_the_first_collected_days(tmp_path) -> None:  # type: ignore[no-untyped-def]

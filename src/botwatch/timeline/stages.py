@@ -112,6 +112,10 @@ def _all_series(study: Study, dimensions: Sequence[str]) -> dict[tuple[str, str,
     return out
 
 
+# (frequency, bucket, period in buckets, look-back in periods) of the burst search.
+BURST_STEPS = (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14))
+
+
 @register("bursts", needs=("timeline",), writes=("bursts", "event_tests"), updates=(NOTES,))
 def bursts(study: Study, ctx: Context) -> int:
     """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
@@ -155,11 +159,14 @@ def bursts(study: Study, ctx: Context) -> int:
     # The baselines read only what the archive collected: hours and days of the election's local
     # days holding a post of the study (an archive that starts, or resumes, mid-campaign is not
     # compared with a week of zeros it never collected).
-    days = zones.local_days_with_posts(study, ctx.election, span[0], _after(span[1])) if span[0] is not None else set()
+    # (The timeline's local-clock days: the days `zones.local_days_with_posts` gives, read from a
+    # few rows instead of the posts.)
+    days = {b.date() for (b,) in study.sql("SELECT bucket FROM timeline WHERE freq = 'day' AND clock = 'local' AND dimension = 'all' AND posts > 0")}
     local_day = partial(zones.local_date, ctx.election)
-    collected = {freq: bursts_mod.collected_buckets(days, local_day, step) for freq, step in (("hour", timedelta(hours=1)), ("day", timedelta(days=1)))}
+    collected = {freq: bursts_mod.Collected(days, local_day, step).over(series.get((freq, "all", "all posts"), ([], []))[0], lookback * period)
+                 for freq, step, period, lookback in BURST_STEPS}
     for dimension, value, _total in candidates:
-        for freq, step, period, lookback in (("hour", timedelta(hours=1), 24, 7), ("day", timedelta(days=1), 1, 14)):
+        for freq, step, period, lookback in BURST_STEPS:
             b, c = series.get((freq, dimension, value), ([], []))
             for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq]):
                 label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events)
@@ -178,12 +185,6 @@ def bursts(study: Study, ctx: Context) -> int:
     n = study.write_table("bursts", bt) + study.write_table("event_tests", tt)
     set_notes(study, "bursts", notes)
     return n
-
-
-def _after(hour: datetime) -> datetime:
-    """The end of a UTC hour bucket (the bucket itself where it is the last hour a datetime holds:
-    ingest keeps times up to 9999-12-31)."""
-    return hour + timedelta(hours=1) if hour < datetime.max - timedelta(hours=1) else datetime.max
 
 
 TS = pa.timestamp("us")
