@@ -163,8 +163,10 @@ def bursts(study: Study, ctx: Context) -> int:
     # few rows instead of the posts.)
     days = {b.date() for (b,) in study.sql("SELECT bucket FROM timeline WHERE freq = 'day' AND clock = 'local' AND dimension = 'all' AND posts > 0")}
     local_day = partial(zones.local_date, ctx.election)
+    # A timeline without local-clock rows (none is written without posts) leaves every bucket as
+    # read before: no day is then taken as uncollected.
     collected = {freq: bursts_mod.Collected(days, local_day, step).over(series.get((freq, "all", "all posts"), ([], []))[0], lookback * period)
-                 for freq, step, period, lookback in BURST_STEPS}
+                 if days else None for freq, step, period, lookback in BURST_STEPS}
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in BURST_STEPS:
             b, c = series.get((freq, dimension, value), ([], []))
