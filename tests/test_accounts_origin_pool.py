@@ -10,6 +10,7 @@ import numpy as np
 
 from botwatch.accounts.origin import OriginResult
 from botwatch.accounts.origin_pool import apply_pool, pool, pooled_log_ratio
+from botwatch.prob_text import p_is
 
 BASE = 0.1
 
@@ -58,5 +59,5 @@ def test_apply_pool_moves_an_account_that_has_a_country_but_no_evidence_lines() 
     bare = OriginResult("US", 0.8, {"US": 0.8, "RU": 0.2}, [], ["location"], 0.2)
     office = OriginResult("RU", 0.99, {"RU": 0.99}, ["most likely RU (p=0.99)"], ["post_langs"], 0.99)
     out = apply_pool([bare, office], [0, 0], BASE)
-    assert out[0].p_russia > 0.2 and out[0].evidence[0].startswith(f"most likely {out[0].country} (p=")
+    assert out[0].p_russia > 0.2 and out[0].evidence[0].startswith(f"most likely {out[0].country} ({p_is(out[0].probability)})")
     assert len(out[0].evidence) == 2 and "acts in unison with 1 other" in out[0].evidence[1]

@@ -94,6 +94,11 @@ def _column(page: Any, index: int) -> list[str]:
 
 
 def _num(s: str) -> float:
+    """A cell's number; a probability the explorer writes as ">0.99" or "<0.01" (never "1.00":
+    `botwatch.prob_text`) reads as the edge it stands for, which keeps the order."""
+    edges = {">0.99": 0.995, "<0.01": 0.005}
+    if s in edges:
+        return edges[s]
     return float(s.replace(",", "")) if s not in ("—", "") else -1.0
 
 

@@ -13,6 +13,7 @@ from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
+from botwatch.prob_text import p_is, prob2
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -163,8 +164,8 @@ def explain(
         if oc is None:
             out.print("Origin: unknown")
         else:
-            dist = ", ".join(f"{k} {v:.2f}" for k, v in json.loads(ops or "{}").items())
-            out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"(p={op:.2f}); {dist}"), highlight=False)
+            dist = ", ".join(f"{k} {prob2(v)}" for k, v in json.loads(ops or "{}").items())
+            out.print(f"Origin: most likely [bold]{plain(oc)}[/bold] " + plain(f"({p_is(op)}); {dist}"), highlight=False)
             home = _home_country(st)
             if home:
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside
@@ -175,8 +176,8 @@ def explain(
                     if po >= FOREIGN_THRESHOLD and oc == home:
                         # Not a contradiction, but it reads like one: say why (a reviewer's finding).
                         verdict += (f": no single other country is as likely as {home}, but together they are more likely than "
-                                    f"{home}; the report counts this account as {po:.2f} of a foreign account in its expected number")
-                    out.print(f"Probability of being run from outside {home}: [bold]{po:.2f}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
+                                    f"{home}; the report counts this account as {prob2(po)} of a foreign account in its expected number")
+                    out.print(f"Probability of being run from outside {home}: [bold]{prob2(po)}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
         from botwatch.accounts.training_accounts import account_sentences, account_training

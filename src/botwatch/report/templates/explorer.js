@@ -36,10 +36,17 @@
     if (typeof u !== "string") { return false; }
     try { var p = new URL(u); return p.protocol === "http:" || p.protocol === "https:"; } catch (e) { return false; }
   }
+  // A probability at two decimals, never read as certainty: ">0.99" from 0.995, "<0.01" below
+  // 0.005 but above 0 (botwatch/prob_text.py, the same rule for the evidence sentences).
+  function p2(p) {
+    if (p >= 0.995) { return ">0.99"; }
+    if (p > 0 && p < 0.005) { return "<0.01"; }
+    return p.toFixed(2);
+  }
   function prob(p) {
     if (p === null || p === undefined) { return el("span", "—", "muted"); }
     var wrap = el("span", null, "prob");
-    wrap.appendChild(el("span", p.toFixed(2), "prob-num"));
+    wrap.appendChild(el("span", p2(p), "prob-num"));
     var bar = el("span", null, "prob-bar");
     bar.setAttribute("aria-hidden", "true");
     var fill = el("span");
@@ -110,7 +117,7 @@
     }
     var facts = [];
     if (r[C.cluster] !== null) { facts.push("Member of coordinated cluster " + r[C.cluster] + "."); }
-    if (r[C.origin]) { facts.push("Most likely origin " + r[C.origin] + " (probability " + (r[C.origin_p] === null ? "?" : r[C.origin_p].toFixed(2)) + ")."); }
+    if (r[C.origin]) { facts.push("Most likely origin " + r[C.origin] + " (probability " + (r[C.origin_p] === null ? "?" : p2(r[C.origin_p])) + ")."); }
     if (r[C.created]) { facts.push("Account created " + r[C.created] + "."); }
     if (r[C.followers] !== null) { facts.push(fmt(r[C.followers]) + " followers when last seen."); }
     facts.push(fmt(r[C.posts]) + " posts in this study; platform " + r[C.platform] + ", id " + r[C.id] + ".");
@@ -185,7 +192,7 @@
       pb.appendChild(prob(r[C.bot]));
       tr.appendChild(pb);
       var og = el("td");
-      if (r[C.origin]) { og.textContent = r[C.origin] + " (" + (r[C.origin_p] === null ? "?" : r[C.origin_p].toFixed(2)) + ")"; } else { og.appendChild(el("span", "—", "muted")); }
+      if (r[C.origin]) { og.textContent = r[C.origin] + " (" + (r[C.origin_p] === null ? "?" : p2(r[C.origin_p])) + ")"; } else { og.appendChild(el("span", "—", "muted")); }
       tr.appendChild(og);
       var cl = el("td");
       if (r[C.cluster] === null) { cl.textContent = "—"; } else {

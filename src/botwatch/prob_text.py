@@ -1,0 +1,32 @@
+"""A probability written for a reader at two decimals, never as certainty.
+
+Why: two decimals round 0.9999 to "1.00", and a model's probability is never certain. On the IRA
+tweets under us-2016, 1,204 of 1,865 accounts stored an origin probability that reads "1.00"
+(the calibrated evidence, about 0.97 at most, then moved by a study prior of nearly all
+Russia-run accounts), and `explain`, the evidence sentences and the report's explorer printed
+"most likely RU (p=1.00)": a journalist quoting it quotes certainty the figures do not hold (the
+model card's reliability tables stop at about 0.97 observed). From 0.995 the text is ">0.99";
+below 0.005, and above 0, "<0.01". The stored numbers are unchanged: this is how they are read
+out. The report's explorer writes them with the same rule (templates/explorer.js, `p2`).
+"""
+
+from __future__ import annotations
+
+__all__ = ["p_is", "prob2"]
+
+HIGH, LOW = 0.995, 0.005
+
+
+def prob2(p: float) -> str:
+    """`p` at two decimals: "0.83", ">0.99" from 0.995 (1.0 included), "<0.01" below 0.005 but above 0."""
+    if p >= HIGH:
+        return ">0.99"
+    if 0 < p < LOW:
+        return "<0.01"
+    return f"{p:.2f}"
+
+
+def p_is(p: float) -> str:
+    """"p=0.83", "p>0.99" or "p<0.01" (`prob2`), as the evidence sentences write a probability."""
+    text = prob2(p)
+    return f"p{text}" if text[0] in "<>" else f"p={text}"

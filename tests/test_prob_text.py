@@ -1,0 +1,55 @@
+"""Probabilities read out at two decimals never read as certainty (`botwatch.prob_text`).
+
+On the IRA tweets under us-2016, 1,204 of 1,865 accounts stored an origin probability that two
+decimals print as "1.00": `explain`, the evidence and the report's explorer said "most likely RU
+(p=1.00)"."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from botwatch.accounts.origin import OriginInput, origin_posterior
+from botwatch.prob_text import p_is, prob2
+
+
+@pytest.mark.parametrize(("p", "text"), [(0.83, "0.83"), (0.994, "0.99"), (0.995, ">0.99"), (0.99996, ">0.99"), (1.0, ">0.99"),
+                                         (0.005, "0.01"), (0.0049, "<0.01"), (1e-9, "<0.01"), (0.0, "0.00"), (0.5, "0.50")])
+def test_two_decimals_without_certainty(p: float, text: str) -> None:
+    assert prob2(p) == text
+    assert p_is(p) == (f"p{text}" if text[0] in "<>" else f"p={text}")
+
+
+def test_the_lead_sentence_of_a_near_certain_account() -> None:
+    """Uncalibrated, an account in Moscow writing only Russian reaches 0.9994: "p>0.99", not "p=1.00"."""
+    r = origin_posterior(OriginInput(location="Moscow, Russia", post_langs={"ru": 300}, post_scripts={"cyrillic": 290}, n_posts=300),
+                         home="US", calibrate=False)
+    assert r.probability > 0.995
+    assert r.evidence[0].startswith("most likely RU (p>0.99); ")
+
+
+def test_explain_and_the_explorer_write_no_certainty(tmp_path: Path) -> None:
+    """End to end on a study whose stored origin probability is 1.0: `explain` prints ">0.99"
+    where it printed "1.00", and the report's explorer script formats with the same rule."""
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(study), *map(str, sorted(src.glob("*.gz")))]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--stage", "accounts"]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        aid = st.sql("SELECT account_id FROM account_scores WHERE origin_country = 'RU' ORDER BY origin_probability DESC LIMIT 1")[0][0]
+        st.sql("UPDATE account_scores SET origin_probability = 1.0, origin_probabilities = ? WHERE account_id = ?", [json.dumps({"RU": 1.0}), aid])
+    res = runner.invoke(app, ["explain", str(study), aid])
+    assert res.exit_code == 0, res.output
+    assert "(p>0.99); RU >0.99" in res.output and "Probability of being run from outside US: >0.99" in res.output
+    assert not re.search(r"\b1\.00\b", res.output.split("Origin:")[1].split("\n")[0])
+    js = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "explorer.js").read_text(encoding="utf-8")
+    assert "toFixed(2)" not in js.replace("return p.toFixed(2);", "")  # every probability goes through p2
