@@ -1,6 +1,6 @@
 """Probabilities read out at two decimals never read as certainty (`botwatch.prob_text`).
 
-On the IRA tweets under us-2016, 1,204 of 1,865 accounts stored an origin probability that two
+On the IRA tweets under us-2016, 1,552 of 1,865 accounts stored an origin probability that two
 decimals print as "1.00": `explain`, the evidence and the report's explorer said "most likely RU
 (p=1.00)"."""
 

@@ -1,7 +1,7 @@
 """A probability written for a reader at two decimals, never as certainty.
 
 Why: two decimals round 0.9999 to "1.00", and a model's probability is never certain. On the IRA
-tweets under us-2016, 1,204 of 1,865 accounts stored an origin probability that reads "1.00"
+tweets under us-2016, 1,552 of 1,865 accounts stored an origin probability that reads "1.00" (1,204 of them 1.0 to four places)
 (the calibrated evidence, about 0.97 at most, then moved by a study prior of nearly all
 Russia-run accounts), and `explain`, the evidence sentences and the report's explorer printed
 "most likely RU (p=1.00)": a journalist quoting it quotes certainty the figures do not hold (the
