@@ -66,7 +66,7 @@ def accounts(
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
-            t.add_row(plain(f"@{handle or aid}"), "" if bp is None else f"{bp:.2f}", plain(oc or "?"), "" if op is None else f"{op:.2f}", "" if n is None else f"{n:,}", plain(first))
+            t.add_row(plain(f"@{handle or aid}"), "" if bp is None else prob2(bp), plain(oc or "?"), "" if op is None else prob2(op), "" if n is None else f"{n:,}", plain(first))
         wide_when_piped().print(t)
 
 
@@ -140,7 +140,7 @@ def explain(
             out.print("Bot probability: unknown")
         else:
             caveat, note, kind, quality = _cross_source_caveat(st)
-            out.print(f"Bot probability: [bold]{bp:.2f}[/bold] ({_calibrated_words(kind)})", highlight=False)
+            out.print(f"Bot probability: [bold]{prob2(bp)}[/bold] ({_calibrated_words(kind)})", highlight=False)
             if note:
                 out.print(f"  {note}", highlight=False, markup=False)
             if caveat:
@@ -154,11 +154,11 @@ def explain(
                 lo, hi, ood = st.sql("SELECT bot_probability_low, bot_probability_high, bot_ood FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lo is not None and hi is not None:
                     note = " (out of distribution: unlike the labelled accounts, so wider)" if ood else ""
-                    out.print(f"Plausible range: {lo:.2f}–{hi:.2f}{note}", highlight=False)
+                    out.print(f"Plausible range: {prob2(lo)}–{prob2(hi)}{note}", highlight=False)
             if "bot_behaviour_lr" in st.columns("accounts_scored"):
                 prof, lr = st.sql("SELECT bot_profile_probability, bot_behaviour_lr FROM accounts_scored WHERE platform = ? AND account_id = ?", [platform, aid])[0]
                 if lr is not None and prof is not None:
-                    out.print(f"Profile alone: {prof:.2f}; behaviour in the study multiplied the odds by {lr:.1f} (bounded ratio, see docs/model-card-bot.md)", highlight=False)
+                    out.print(f"Profile alone: {prob2(prof)}; behaviour in the study multiplied the odds by {lr:.1f} (bounded ratio, see docs/model-card-bot.md)", highlight=False)
         for s in json.loads(bev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
         if oc is None:
@@ -310,9 +310,9 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
                 ranked = sorted(((float(v), int(k)) for k, v in table.items() if int(k) != int(best)), reverse=True) if isinstance(table, dict) else []
             except (TypeError, ValueError):
                 ranked = []
-            extra = [f"p {p:.2f}"] if p is not None else []
+            extra = [f"p {prob2(p)}"] if p is not None else []
             if ranked and ranked[0][0] >= 0.05:
-                extra.append(f"next UTC{ranked[0][1]:+d}, p {ranked[0][0]:.2f}")
+                extra.append(f"next UTC{ranked[0][1]:+d}, p {prob2(ranked[0][0])}")
             words = f"hours most likely UTC{int(best):+d}" + (f" ({'; '.join(extra)})" if extra else "")
             if off is not None and int(off) != int(best):
                 words += (f" counting the days active in each hour (circadian stage); counting every post, "

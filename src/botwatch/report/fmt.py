@@ -24,6 +24,7 @@ from botwatch import stats
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
 from botwatch.count_text import counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
+from botwatch.prob_text import prob2  # noqa: F401 - a report filter: a probability at two decimals, never "1.00"
 
 def user_text(value: Any, limit: int | None = None) -> str:
     """Attacker-written text made safe to *display* (escaping is still the template's job):
@@ -116,4 +117,5 @@ FILTERS = {
     "user_text": user_text,
     "account_label": account_label,
     "safe_url": safe_url,
+    "prob2": prob2,
 }
