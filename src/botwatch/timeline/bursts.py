@@ -176,7 +176,7 @@ class Collected:
     `over(buckets, reach)` works the answers out once for the parts of a series holding every
     bucket of the others (the study's "all posts" series, split as `find_bursts_sparse` splits
     it): every other series' part lies inside one of those, so its mask is a slice, not a day
-    lookup per bucket and series (a sixth of the stage on 302k IRA tweets). A range outside them
+    lookup per bucket and series (about 0.15 CPU-s of the stage's 1.3 s on 302k IRA tweets). A range outside them
     is answered bucket by bucket, the same answer."""
 
     def __init__(self, days: Collection[date], local_day: Callable[[datetime], date], step: timedelta) -> None:

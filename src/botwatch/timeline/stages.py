@@ -158,9 +158,8 @@ def bursts(study: Study, ctx: Context) -> int:
         covered = bursts_mod.covered_local_hours(all_times, all_arr, lambda t: zones.local_date(ctx.election, t))
     # The baselines read only what the archive collected: hours and days of the election's local
     # days holding a post of the study (an archive that starts, or resumes, mid-campaign is not
-    # compared with a week of zeros it never collected).
-    # (The timeline's local-clock days: the days `zones.local_days_with_posts` gives, read from a
-    # few rows instead of the posts.)
+    # compared with a week of zeros it never collected). Those days are the timeline's local-clock
+    # days with posts: the set `zones.local_days_with_posts` gives, read from a few rows, not the posts.
     days = {b.date() for (b,) in study.sql("SELECT bucket FROM timeline WHERE freq = 'day' AND clock = 'local' AND dimension = 'all' AND posts > 0")}
     local_day = partial(zones.local_date, ctx.election)
     # A timeline without local-clock rows (none is written without posts) leaves every bucket as
