@@ -31,7 +31,7 @@ null.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -146,22 +146,30 @@ def find_bursts_sparse(
 
     `collected`: which buckets the archive collected (`Collected`); the buckets it did not are left
     out of every baseline (`robust_z`)."""
+    out: list[Burst] = []
+    for first, k, start, _n in islands(buckets, step, lookback * period):
+        times, arr = dense(buckets[first:k], counts[first:k], step, start=start, end=buckets[k - 1])
+        observed = None if collected is None else collected.mask(start, len(times))
+        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts, observed=observed)
+    return out
+
+
+def islands(buckets: Sequence[datetime], step: timedelta, reach: int) -> Iterator[tuple[int, int, datetime, int]]:
+    """The parts `find_bursts_sparse` searches one by one: sorted `buckets` split where two lie more
+    than `reach` buckets apart, each as (its first bucket's index, one past its last, the start
+    `reach` buckets before its first (never before the first bucket of all), how many buckets run
+    from that start to its last). `Collected.over` splits a series the same way."""
     if not buckets:
-        return []
-    reach = lookback * period
+        return
     lo = buckets[0]
     idx = [int((b - lo) / step) for b in buckets]
-    out: list[Burst] = []
     first = 0
     for k in range(1, len(buckets) + 1):
         if k < len(buckets) and idx[k] - idx[k - 1] <= reach:
             continue
-        start = lo + max(0, idx[first] - reach) * step
-        times, arr = dense(buckets[first:k], counts[first:k], step, start=start, end=buckets[k - 1])
-        observed = None if collected is None else collected.mask(start, len(times))
-        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts, observed=observed)
+        start_i = max(0, idx[first] - reach)
+        yield first, k, lo + start_i * step, idx[k - 1] - start_i + 1
         first = k
-    return out
 
 
 class Collected:
@@ -200,20 +208,9 @@ class Collected:
         """Work out the masks of `buckets`' parts (sorted; parts split where two buckets lie more
         than `reach` apart, each from `reach` buckets before its first): see the class docstring."""
         self._starts, self._masks = [], []
-        if not buckets:
-            return self
-        lo, step = buckets[0], self.step
-        idx = [int((b - lo) / step) for b in buckets]
-        first = 0
-        for k in range(1, len(buckets) + 1):
-            if k < len(buckets) and idx[k] - idx[k - 1] <= reach:
-                continue
-            start_i = max(0, idx[first] - reach)
-            n = idx[k - 1] - start_i + 1
-            start = lo + start_i * step
+        for _first, _k, start, n in islands(buckets, self.step, reach):
             self._starts.append(start)
-            self._masks.append(np.fromiter((self(start + i * step) for i in range(n)), dtype=bool, count=n))
-            first = k
+            self._masks.append(np.fromiter((self(start + i * self.step) for i in range(n)), dtype=bool, count=n))
         return self
 
     def mask(self, start: datetime, n: int) -> np.ndarray:

@@ -144,6 +144,7 @@ def bursts(study: Study, ctx: Context) -> int:
         if w_lo < w_hi:
             w_lo = max(window[0], zones.local_midnight_utc(ctx.election, zones.local_date(ctx.election, w_lo)))
             w_hi = min(window[1], zones.local_midnight_utc(ctx.election, zones.local_date(ctx.election, w_hi) + timedelta(days=1))) - timedelta(hours=1)
+    local_day = partial(zones.local_date, ctx.election)  # the election's calendar day of a UTC hour
     covered = None  # per hour, whether its local day holds any post: the event test's null moves events only onto those days
     series = _all_series(study, sorted({"all", *BURST_DIMENSIONS}))
     testable = bool(events) and w_lo is not None and w_lo < w_hi
@@ -155,13 +156,12 @@ def bursts(study: Study, ctx: Context) -> int:
     if testable:
         b_all, c_all = series.get(("hour", "all", "all posts"), ([], []))
         all_times, all_arr = bursts_mod.dense(b_all, c_all, timedelta(hours=1), start=w_lo.replace(minute=0, second=0, microsecond=0), end=w_hi)
-        covered = bursts_mod.covered_local_hours(all_times, all_arr, lambda t: zones.local_date(ctx.election, t))
+        covered = bursts_mod.covered_local_hours(all_times, all_arr, local_day)
     # The baselines read only what the archive collected: hours and days of the election's local
     # days holding a post of the study (an archive that starts, or resumes, mid-campaign is not
     # compared with a week of zeros it never collected). Those days are the timeline's local-clock
     # days with posts: the set `zones.local_days_with_posts` gives, read from a few rows, not the posts.
     days = {b.date() for (b,) in study.sql("SELECT bucket FROM timeline WHERE freq = 'day' AND clock = 'local' AND dimension = 'all' AND posts > 0")}
-    local_day = partial(zones.local_date, ctx.election)
     # A timeline without local-clock rows (none is written without posts) leaves every bucket as
     # read before: no day is then taken as uncollected.
     collected = {freq: bursts_mod.Collected(days, local_day, step).over(series.get((freq, "all", "all posts"), ([], []))[0], lookback * period)
