@@ -12,7 +12,7 @@ out. The report's explorer writes them with the same rule (templates/explorer.js
 
 from __future__ import annotations
 
-__all__ = ["p_is", "prob2"]
+__all__ = ["most_likely", "p_is", "prob2"]
 
 HIGH, LOW = 0.995, 0.005
 
@@ -30,3 +30,10 @@ def p_is(p: float) -> str:
     """"p=0.83", "p>0.99" or "p<0.01" (`prob2`), as the evidence sentences write a probability."""
     text = prob2(p)
     return f"p{text}" if text[0] in "<>" else f"p={text}"
+
+
+def most_likely(country: str, p: float) -> str:
+    """"most likely RU (p>0.99)": the origin evidence's lead, written in one place for the seven
+    code paths that write it (the posterior, the batched posteriors, pooling, the study prior and
+    home share per account and on columns), whose sentences must agree to the last character."""
+    return f"most likely {country} ({p_is(p)})"

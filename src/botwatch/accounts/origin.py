@@ -46,7 +46,7 @@ from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 from botwatch.language_names import UNKNOWN_TAGS, current_code, language_code
 from botwatch.numeric import sum_left_to_right
-from botwatch.prob_text import p_is
+from botwatch.prob_text import most_likely
 
 HOME_PRIOR = 0.3
 # Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
@@ -740,7 +740,7 @@ def origin_posterior(inp: OriginInput, home: str | None = None, exclude: frozens
     order = np.argsort(-p)
     probs = {codes()[i]: round(float(p[i]), 4) for i in order[:keep] if p[i] >= 0.005}
     best = codes()[order[0]]
-    lead = f"most likely {best} ({p_is(p[order[0]])})"
+    lead = most_likely(best, p[order[0]])
     if home:
         lead += f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence"
     sentences, kinds = [lead] + [t for _, _, t in items], [k for k, _, _ in items]

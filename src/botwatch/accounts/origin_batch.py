@@ -33,7 +33,7 @@ from botwatch.accounts.origin import (
     prior,
 )
 from botwatch.exact_round import round_like_python
-from botwatch.prob_text import p_is
+from botwatch.prob_text import most_likely
 
 CHUNK = 8192  # accounts per matrix: bounds memory (a few MB per chunk) on any study size
 
@@ -71,7 +71,7 @@ def posteriors(logs: np.ndarray, idx: np.ndarray, home: str | None, keep: int, c
 def lead_sentence(best: str, p: float, home: str | None) -> str:
     """The first evidence sentence: the most likely country, and the prior's home share if any."""
     suffix = f"; prior gave {home} {HOME_PRIOR:.0%} before any evidence" if home else ""
-    return f"most likely {best} ({p_is(p)}){suffix}"
+    return most_likely(best, p) + suffix
 
 
 def origin_posteriors(inputs: Sequence[OriginInput], home: str | None = None, keep: int = 8,

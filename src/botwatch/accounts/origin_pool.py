@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from botwatch.prob_text import p_is
+from botwatch.prob_text import most_likely
 
 EPS = 1e-6
 # After P(Russia) moves: at most KEEP countries, each of at least MIN_KEPT, are kept (here, in the
@@ -147,6 +147,6 @@ def with_p_russia(r: Any, old: float, new: float, said: str, item: str) -> Any: 
     best, p_best = order[0]
     kept = {k: round(v, 4) for k, v in order[:KEEP] if v >= MIN_KEPT}
     head = r.evidence[0] if r.evidence else ""  # an account may carry a country but no evidence lines
-    lead = f"most likely {best} ({p_is(p_best)})" + (head[head.find(";"):] if ";" in head else "")
+    lead = most_likely(best, p_best) + (head[head.find(";"):] if ";" in head else "")
     return type(r)(country=best, probability=float(p_best), probabilities=kept,
                    evidence=[lead, *r.evidence[1:], said], items=[*r.items, item], p_russia=new)

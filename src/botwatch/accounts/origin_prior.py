@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, largest_first, moved_p, others_scale
-from botwatch.prob_text import p_is
+from botwatch.prob_text import most_likely
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, every 0.0025 from 0.1 to 0.9, and the mirror
@@ -275,7 +275,7 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
             order = largest_first(probs.items())
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-            hit = done[key] = (best, p_best, kept, f"most likely {best} ({p_is(p_best)})", f"{head}{old_c:.3f} to {new:.3f}{rest}")
+            hit = done[key] = (best, p_best, kept, most_likely(best, p_best), f"{head}{old_c:.3f} to {new:.3f}{rest}")
         best, p_best, kept, lead, moved = hit
         first = r.evidence[0]
         cut = first.find(";")
@@ -839,7 +839,7 @@ def apply_home_share(results: list, share: HomeShare | None, near: "Sequence[np.
         best, p_best, kept, old, new, clause = hit
         first = r.evidence[0] if r.evidence else ""
         cut = first.find(";")
-        lead = f"most likely {best} ({p_is(p_best)}){clause}" + (first[cut:] if cut >= 0 else "")
+        lead = most_likely(best, p_best) + clause + (first[cut:] if cut >= 0 else "")
         out[i] = type(r)(country=best, probability=p_best, probabilities=dict(kept),
                          evidence=[lead, *r.evidence[1:], share.sentence(old, new, group is not None)],
                          items=[*r.items, HOME_KIND], p_russia=r.p_russia)

@@ -36,7 +36,7 @@ from botwatch.accounts.origin import OriginResult
 # The per-account code's constants (`with_p_russia`, `apply_study_prior`): the two must agree.
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, others_scale
 from botwatch.exact_round import round_like_python
-from botwatch.prob_text import p_is
+from botwatch.prob_text import most_likely
 
 
 class Origin(NamedTuple):
@@ -199,7 +199,7 @@ def moved(t: OriginTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray, sa
     k_codes, k_values, k_local = codes[kept], round_like_python(values[kept], 4), local[kept]
     k_len = np.bincount(k_local, minlength=m)
     best_names = [vocab[c] for c in best_code.tolist()]
-    leads = [f"most likely {b} ({p_is(p)})" + tail for b, p, tail in zip(best_names, p_best.tolist(), _lead_tails(t, rows))]
+    leads = [most_likely(b, p) + tail for b, p, tail in zip(best_names, p_best.tolist(), _lead_tails(t, rows))]
     return _rewritten(t, rows, vocab, k_codes, k_values, k_len, best_names, p_best, new, leads, said, item)
 
 
@@ -457,7 +457,7 @@ def apply_home_share(t: OriginTable, share: Any, near: "list[np.ndarray | None] 
     k_codes, k_values = np.asarray(a_codes, np.int64)[src], np.asarray(a_values, np.float64)[src]
     best = [answers[k][0] for k in which.tolist()]
     p_best = np.array([x[1] for x in answers], np.float64)[which]
-    heads = [f"most likely {b} ({p_is(p)}){clause}" for b, p, _, _, _, clause in answers]
+    heads = [most_likely(b, p) + clause for b, p, _, _, _, clause in answers]
     leads = [heads[k] + tail for k, tail in zip(which.tolist(), _lead_tails(t, rows))]
     said = pa.array([share.sentence(x[3], x[4], w) for x, w in zip(answers, within)], pa.string()).take(pa.array(which))
     return _rewritten(t, rows, vocab, k_codes, k_values, k_len, best, p_best, None, leads, said, op.HOME_KIND)
