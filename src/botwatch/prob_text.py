@@ -8,11 +8,16 @@ Russia-run accounts), and `explain`, the evidence sentences and the report's exp
 model card's reliability tables stop at about 0.97 observed). From 0.995 the text is ">0.99";
 below 0.005, and above 0, "<0.01". The stored numbers are unchanged: this is how they are read
 out. The report's explorer writes them with the same rule (templates/explorer.js, `p2`).
+
+Shares are written by the same principle (`percent`): a share strictly between 0 and 1 never
+reads as "0%" or "100%". On the IRA tweets under uk-ge2017 the report said "165 of 1,653,509
+posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]" whose lower end is
+99.8%. A share that is exactly 0 or 1 (all 47 members of a cluster) still reads 0% or 100%.
 """
 
 from __future__ import annotations
 
-__all__ = ["most_likely", "p_is", "prob2"]
+__all__ = ["most_likely", "p_is", "percent", "prob2"]
 
 HIGH, LOW = 0.995, 0.005
 
@@ -37,3 +42,23 @@ def most_likely(country: str, p: float) -> str:
     code paths that write it (the posterior, the batched posteriors, pooling, the study prior and
     home share per account and on columns), whose sentences must agree to the last character."""
     return f"most likely {country} ({p_is(p)})"
+
+
+def percent(share: float, digits: int = 0) -> str:
+    """`share` (0..1) as a percentage at `digits` decimals that never rounds onto 0% or 100% unless
+    it is exactly there: within 1 point of either end one more decimal is kept when `digits` is 0
+    ("0.4%", "99.6%"), and what still rounds onto the end is written as a bound ("<0.1%", ">99.9%")."""
+    v = float(share) * 100
+    if v in (0.0, 100.0) or not 0 < v < 100:  # exact ends, and differences outside 0..1
+        if digits == 0 and -1 < v < 0:
+            digits = 1
+        return f"{v:.{digits}f}%"
+    if digits == 0 and (v < 1 or v > 99):
+        digits = 1
+    text = f"{v:.{digits}f}"
+    step = f"{10 ** -digits:.{digits}f}"
+    if float(text) == 0:
+        return f"<{step}%"
+    if float(text) == 100:
+        return f">{100 - 10 ** -digits:.{digits}f}%"
+    return f"{text}%"

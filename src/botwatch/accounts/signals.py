@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from botwatch.prob_text import percent
+
 ACTIVITY_HIGH = 72.0  # posts a day: "suspicious" in the Three A's
 ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
 AMPLIFIER_SHARE = 0.8  # share of posts that are retweets
@@ -208,10 +210,10 @@ def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
         out.append(f"activity: {ppd:,.0f} posts a day in the study, {level} by the Three A's rule")
     an = row.get("anonymity")
     if isinstance(an, float) and not math.isnan(an) and an >= ANONYMOUS_SHARE:
-        out.append(f"anonymity: {100 * an:.0f}% of its known identity fields are empty or generic")
+        out.append(f"anonymity: {percent(an)} of its known identity fields are empty or generic")
     rt = row.get("retweet_share")
     if isinstance(rt, float) and not math.isnan(rt) and rt >= AMPLIFIER_SHARE and (row.get("n_posts") or 0) >= AMPLIFIER_MIN_POSTS:
-        out.append(f"amplification: {100 * rt:.0f}% of its {int(row['n_posts']):,} posts are retweets")
+        out.append(f"amplification: {percent(rt)} of its {int(row['n_posts']):,} posts are retweets")
     gaps = row.get("gap_cv")
     if isinstance(gaps, float) and not math.isnan(gaps) and gaps < 0.3 and (row.get("n_posts") or 0) >= 20:
         out.append(f"posts at very regular intervals (gap variation {gaps:.2f})")

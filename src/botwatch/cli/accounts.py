@@ -13,7 +13,7 @@ from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
-from botwatch.prob_text import p_is, prob2
+from botwatch.prob_text import p_is, percent, prob2
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -129,7 +129,7 @@ def explain(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang FROM account_features WHERE platform = ? AND account_id = ?",
                 [platform, aid],
             )[0]
-            parts = [f"{ppd:,.1f} posts/day", f"{100 * (rt or 0):.0f}% retweets", f"{100 * (dup or 0):.0f}% repeated text"]
+            parts = [f"{ppd:,.1f} posts/day", f"{percent(rt or 0)} retweets", f"{percent(dup or 0)} repeated text"]
             if top_lang:
                 parts.append(f"mostly {top_lang}")
             clock = _clock_words(st, platform, aid, off)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from botwatch.prob_text import percent
 from botwatch.study import Study
 
 
@@ -68,7 +69,7 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
 def fmt_value(v: float | None, share: bool) -> str:
     if v is None:
         return "—"
-    return f"{v * 100:.1f}%" if share else f"{v:,.0f}"
+    return percent(v, 1) if share else f"{v:,.0f}"
 
 
 def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:

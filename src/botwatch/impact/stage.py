@@ -20,6 +20,7 @@ import pyarrow as pa
 from botwatch.count_text import counted
 from botwatch.impact.leadlag import LeadLag, lead_lag
 from botwatch.pipeline import Context, register
+from botwatch.prob_text import percent
 from botwatch.schema import register_output
 from botwatch.study import Study
 from botwatch.timeline.groups import AUTOMATED, BOT_THRESHOLD, NOT_AUTOMATED
@@ -134,7 +135,7 @@ def coverage_sentence(name: str, c: dict[str, Any]) -> str:
     if not pu:
         return head + f"; every post naming {name} in the window is by a scored account."
     why = c.get("unscored_why") or "they have no bot probability"
-    return (head + f"; {pu:,} of the {total:,} posts naming {name} in the window ({pu / total:.0%}), by {au:,} account{'s' if au != 1 else ''}, "
+    return (head + f"; {pu:,} of the {total:,} posts naming {name} in the window ({percent(pu / total)}), by {au:,} account{'s' if au != 1 else ''}, "
             f"are in neither series and so in neither side of the comparison: {why}.")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.prob_text import percent
 from botwatch.study import Study
 
 # format name (sources.format / posts.source_format) -> (what it is, what it implies for the numbers)
@@ -208,7 +209,7 @@ def origin_blind_spot(study: Study, home: str | None) -> str | None:
         return None
     v = ORIGIN_POSING
     return (
-        f"{k:,} of the {n:,} accounts with origin evidence ({k / n:.0%}) post mostly in English and are placed in {home}. The origin "
+        f"{k:,} of the {n:,} accounts with origin evidence ({percent(k / n)}) post mostly in English and are placed in {home}. The origin "
         f"model often cannot tell such accounts from trolls posing as locals: on held-out IRA accounts that posed as Americans, "
         f"analysed among ordinary accounts, it placed {v['placed_russia']} of {v['accounts']} in Russia, and "
         f"{v['own_evidence_only']} on each account's own evidence, as where no other account in a study shares their texts "

@@ -24,7 +24,7 @@ from botwatch import stats
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
 from botwatch.count_text import counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
-from botwatch.prob_text import prob2  # noqa: F401 - a report filter: a probability at two decimals, never "1.00"
+from botwatch.prob_text import percent, prob2  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
 
 def user_text(value: Any, limit: int | None = None) -> str:
     """Attacker-written text made safe to *display* (escaping is still the template's job):
@@ -66,13 +66,11 @@ def safe_url(value: Any) -> str | None:
 
 
 def pct(p: Any, digits: int = 0) -> str:
-    """A share 0..1 as a percentage; shares under 1% keep a decimal so they do not read as zero."""
+    """A share 0..1 as a percentage (`prob_text.percent`): a share strictly between 0 and 1 never
+    reads as 0% or 100%, so shares under 1% keep a decimal and 0.04% is "<0.1%"."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "—"
-    v = float(p) * 100
-    if digits == 0 and 0 < abs(v) < 1:
-        digits = 1
-    return f"{v:.{digits}f}%"
+    return percent(p, digits)
 
 
 def interval(lo: Any, hi: Any, digits: int = 0) -> str:

@@ -10,6 +10,8 @@ from datetime import date
 
 from markupsafe import Markup
 
+from botwatch.prob_text import percent
+
 # Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
 # and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
 from botwatch.shown_text import html_shown as escape
@@ -54,7 +56,7 @@ def bar_series(
 
 
 def _fmt_share(v: float) -> str:
-    return f"{v * 100:.0f}%" if v >= 0.01 or v == 0 else f"{v * 100:.1f}%"
+    return percent(v)  # never 0% or 100% for a share between them
 
 
 def hbars(

@@ -62,7 +62,7 @@ def _automated_coverage(study: Study, span: tuple[datetime, datetime], covered: 
                       [span[0], span[1]])[0][0] or 0
     if not total or covered >= total:
         return ""
-    return (f"; the two lines hold {covered:,.0f} of the {total:,.0f} posts of these days ({covered / total:.0%}): the other posts' "
+    return (f"; the two lines hold {covered:,.0f} of the {total:,.0f} posts of these days ({pct(covered / total)}): the other posts' "
             "accounts have no bot probability, so they are in neither line")
 
 

@@ -1,0 +1,74 @@
+"""A share strictly between 0 and 1 never reads as 0% or 100% (`prob_text.percent`).
+
+The IRA tweets under uk-ge2017 gave "165 of 1,653,509 posts (0.0%) belong to the … conversation"
+(the template rounded by itself), and the origin headline's Wilson interval for 1,862 of 1,862
+accounts printed "100% [100–100%]", whose lower end is 99.8%. A share that is exactly 0 or 1 (all
+47 members of a cluster) still reads 0% or 100%.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import pytest
+
+from botwatch.prob_text import percent
+from botwatch.report.fmt import interval, pct, pct_ci, wilson
+from botwatch.report.svg import _fmt_share
+from botwatch.estimates.reference import fmt_value
+
+
+@pytest.mark.parametrize(("share", "digits", "text"), [
+    (0.0, 0, "0%"), (1.0, 0, "100%"), (0.5, 0, "50%"), (0.125, 1, "12.5%"),
+    (0.004, 0, "0.4%"), (0.0004, 0, "<0.1%"), (0.0004, 2, "0.04%"), (0.00004, 2, "<0.01%"),
+    (0.994, 0, "99.4%"), (0.9996, 0, ">99.9%"), (0.99996, 2, ">99.99%"), (0.9996, 2, "99.96%"),
+    (0.0099, 0, "1.0%"), (0.985, 0, "98%"), (-0.004, 0, "-0.4%"), (1.2, 0, "120%"),
+])
+def test_percent_keeps_the_ends_for_exact_shares(share: float, digits: int, text: str) -> None:
+    assert percent(share, digits) == text
+
+
+def test_every_share_writer_of_the_report_uses_it() -> None:
+    assert pct(0.0001) == _fmt_share(0.0001) == "<0.1%" and fmt_value(0.0001, True) == "<0.1%"
+    assert pct(0.9999) == _fmt_share(0.9999) == ">99.9%" and fmt_value(0.9999, True) == ">99.9%"
+    assert pct(None) == "—" and fmt_value(1.0, True) == "100.0%"
+
+
+def test_all_of_many_accounts_is_not_an_interval_of_one_point() -> None:
+    p, lo, hi = wilson(1862, 1862)
+    assert pct_ci(p, lo, hi) == "100% [99.8–100%]"  # was "100% [100–100%]"
+    assert interval(0.0004, 0.16) == "[<0.1–16%]"
+
+
+def test_a_tiny_election_share_of_the_study_is_not_zero(uk_study_copy: Path) -> None:
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.report.section_parties import parties_section
+
+    with open_study(uk_study_copy, read_only=False) as st:
+        keep = st.sql("SELECT min(post_id) FROM post_labels WHERE in_election")[0][0]
+        st.sql("UPDATE post_labels SET in_election = (post_id = ?)", [keep])
+        n = st.sql("SELECT count(*) FROM post_labels")[0][0]
+        st.sql(f"INSERT INTO post_labels SELECT post_labels.* REPLACE (post_id || '-copy' || r AS post_id, false AS in_election) "
+               f"FROM post_labels, (SELECT range AS r FROM range({2000 // n + 1}))")
+        sec = parties_section(st, {"election": load_election("uk-ge2017")})
+    text = html.unescape(str(sec.html)) if sec is not None else ""
+    assert "posts (<0.1%) by" in text and "(0.0%)" not in text
+
+
+@pytest.fixture()
+def uk_study_copy(sample_study_path: Path, tmp_path: Path) -> Path:
+    from botwatch import open_study
+    from botwatch.content.stage import run_content
+    from botwatch.elections import load_election
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, dst)
+    uk = load_election("uk-ge2017")
+    with open_study(dst, read_only=False) as st:
+        run_content(st, uk, log=lambda m: None)
+        write_estimates(st, compute_estimates(st, uk, EstimateOptions(reps=20), log=lambda m: None))
+    return dst
