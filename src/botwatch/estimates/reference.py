@@ -84,7 +84,8 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
     accounts" when none posted (a zero, which "0 [—]" read as an interval gone missing).
 
     A share of 0 or 1 whose bootstrap collapsed ("0.0% – 0.0%": every resample of a few accounts
-    gives the same share) is said to have no interval, as the report's `pct_ci` says it. No exact
+    gives the same share) is said to have no interval, as the report's `pct_ci` says it; so is a
+    count that did ("0 – 0" support posts from accounts none of which posted one). No exact
     bound is made from `n_accounts`: that counts every account of the cell, not those behind the
     share's denominator (its measured or English posts), so the bound would be too narrow."""
     from botwatch import stats
@@ -94,8 +95,8 @@ def interval_text(lo: float | None, hi: float | None, share: bool, n_accounts: i
         return TOO_FEW
     if (lo is None or hi is None) and n_accounts == 0:
         return NO_ACCOUNTS
-    if share and stats.degenerate_interval(estimate, lo, hi):
-        return "no interval (every resample gave the same share)"
+    if stats.degenerate_interval(estimate, lo, hi):
+        return f"no interval (every resample gave the same {'share' if share else 'count'})"
     return fmt_interval(lo, hi, share)
 
 

@@ -41,8 +41,13 @@ def _too_few(v: dict[str, Any]) -> bool:
 def _count(v: dict[str, Any] | None) -> str:
     if not v or v["estimate"] is None:
         return "—"
+    n = num(round(v["estimate"]))
+    if stats.degenerate_interval(v["estimate"], v["lo"], v["hi"]):
+        # "0 [0–0]" support posts read as a measured certainty: a bootstrap of accounts none of
+        # which posted it can only give 0 again (as `pct_ci` says of a collapsed share).
+        return f"{n} (every resample of the accounts gave {n}: no interval)"
     ci = f" [{num(v['lo'])}–{num(v['hi'])}]" if v["lo"] is not None else (f" ({TOO_FEW})" if _too_few(v) else "")
-    return f"{num(round(v['estimate']))}{ci}"
+    return f"{n}{ci}"
 
 
 def _share(v: dict[str, Any] | None) -> str:
@@ -154,16 +159,21 @@ def _unmatched(election: Any, shown: set[str]) -> list[dict[str, str]]:
 
 def _charts(rows: list[dict[str, Any]], scaled: bool, rate: float | None = None, not_sample: bool = False, population: str = "the whole platform") -> tuple[Markup, Markup]:
     labels, vals, lo, hi, colours = [], [], [], [], []
+    flat = False
     for r in rows:
         for m, word in (("support_posts", "support"), ("oppose_posts", "oppose")):
             v = r["raw"][m]
             labels.append(f"{r['name']}: {word}")
             vals.append(v["estimate"] if v else 0)
-            lo.append(v["lo"] if v else None)
-            hi.append(v["hi"] if v else None)
+            # A count whose bootstrap collapsed ("0 [0–0]") has no interval to draw, as for shares below.
+            collapsed = bool(v) and stats.degenerate_interval(v["estimate"], v["lo"], v["hi"])
+            flat = flat or collapsed
+            lo.append(v["lo"] if v and not collapsed else None)
+            hi.append(v["hi"] if v and not collapsed else None)
             colours.append(r["colour"] if word == "support" else "#9a9a9a")
     what = f"posts in the study × 1/{rate:g}, not platform figures" if scaled and not_sample and rate else ("estimated posts on the platform" if population == "the whole platform" else f"estimated {population}") if scaled else "posts in the study"
-    stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals")
+    stance = hbars(labels, vals, lo=lo, hi=hi, colours=colours, share=False, title=f"Posts supporting and opposing each party ({what}), 95% intervals"
+                   + ("; a count whose bootstrap collapsed has no interval (every resample of the accounts gave the same count)" if flat else ""))
     labels, vals, lo, hi, colours = [], [], [], [], []
     exact = False
     for r in rows:
