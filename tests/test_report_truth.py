@@ -217,7 +217,7 @@ def test_the_ordinary_reference_is_what_the_ordinary_archive_gives(brexit_hours:
 def test_ordinary_accounts_moscow_fits_lead_no_headline(brexit_hours: Path) -> None:
     """The ordinary Brexit tweets headlined "19% [15–24%] fit UTC+3 ± 1 (Moscow)": a fifth of an
     ordinary conversation's accounts fit there, mostly ones the origin model places at home. The
-    share is now set beside what ordinary accounts give and, being no more, leads nothing."""
+    share is now set beside what ordinary accounts give and, not shown to be above it, leads nothing."""
     from botwatch.report.context import report_context
     from botwatch.study import open_study
     from botwatch.timeline.report import time_section
@@ -229,7 +229,7 @@ def test_ordinary_accounts_moscow_fits_lead_no_headline(brexit_hours: Path) -> N
     text = _plain(sec.html)
     assert ("On ordinary Brexit tweets of 2016 (a keyword scrape, not an archive of attributed accounts), UK on UTC+1, the same test "
             "put 19% [15–25%] of 273 accounts with a clear daily rhythm at least 3 hours from home and 19% [15–24%] in the same "
-            "Moscow band: the shares here are no more than ordinary accounts give, so they are no sign of accounts kept on another clock.") in text
+            "Moscow band: the shares here are not shown to be above what ordinary accounts give, so they are no sign of accounts kept on another clock.") in text
 
 
 def test_a_share_far_beyond_the_ordinary_one_still_leads_with_it_beside() -> None:
@@ -247,6 +247,29 @@ def test_a_share_far_beyond_the_ordinary_one_still_leads_with_it_beside() -> Non
     ref = ordinary_reference(uk)
     assert ref is not None and ref["far_within"] and not ref["msk_within"] and not ref["all_within"]
     assert ordinary_reference({"home": None, "msk_offset": 3, "informative": 10, "far": None, "msk": None}) is None
+
+
+def test_touching_intervals_are_not_read_as_no_more_than_ordinary() -> None:
+    """The IRA release under uk-ge2017: 177 of 654 fits (27% [24–31%]) in the Moscow band (387 at
+    least 3 hours from UTC+1) against the ordinary 52 of 273 (19% [15–24%]). The intervals touch,
+    and the section said "the Moscow share here is no more than ordinary accounts give"; the
+    difference is 8 points [2–14]."""
+    from botwatch.stats import difference_interval, wilson
+    from botwatch.timeline.report import ordinary_reference
+
+    # Newcombe (1998), method 10, his own examples: 56/70 − 48/80 and 9/10 − 3/10.
+    d = difference_interval(wilson(56, 70), wilson(48, 80))
+    assert (round(d[1], 4), round(d[2], 4)) == (0.0524, 0.3339)
+    d = difference_interval(wilson(9, 10), wilson(3, 10))
+    assert (round(d[1], 4), round(d[2], 4)) == (0.1705, 0.8090)
+    ira = {"home": 1, "msk_offset": 3, "informative": 654, "far": wilson(387, 654), "msk": wilson(177, 654)}
+    ref = ordinary_reference(ira)
+    assert ref is not None and not ref["msk_within"] and not ref["far_within"] and not ref["all_within"]
+    assert ref["verdict"] == ("the share at least 3 hours away here is above theirs by 40 percentage points [33–45]; "
+                              "the Moscow share here is above theirs by 8 percentage points [2–14]")
+    # A share whose difference reaches 0 is not shown to be above, and never "no more than".
+    ref = ordinary_reference({"home": 1, "msk_offset": 3, "informative": 100, "far": wilson(20, 100), "msk": wilson(40, 100)})
+    assert ref is not None and ref["verdict"].startswith("the share at least 3 hours away here is not shown to be above theirs; ")
 
 
 def test_scaled_counts_show_no_more_digits_than_the_sample_holds(us_estimated: tuple[Path, object], tmp_path: Path) -> None:

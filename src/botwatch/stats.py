@@ -52,6 +52,20 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
+def difference_interval(a: tuple[float, float, float], b: tuple[float, float, float]) -> tuple[float, float, float]:
+    """(a − b, low, high): the 95% interval of the difference of two independent shares from their
+    Wilson intervals (`wilson`'s (share, low, high)), by Newcombe's hybrid score method (Newcombe,
+    Statistics in Medicine 1998, method 10).
+
+    Why: two intervals that touch or overlap are no evidence that two shares are alike. The
+    report said a study's Moscow share, 27% [24–31%] of 654 accounts, was "no more than ordinary
+    accounts give", 19% [15–24%] of 273, because the first interval reached the second; the
+    difference's own interval is [2–14] points, above 0."""
+    (p1, l1, u1), (p2, l2, u2) = a, b
+    d = p1 - p2
+    return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
 def bh_adjusted(pvalues: Sequence[float] | np.ndarray, m_total: int | None = None) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (q-values), in the input order.
 

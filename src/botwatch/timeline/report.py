@@ -294,24 +294,50 @@ ORDINARY_FITS: dict[str, Any] = {
 
 def ordinary_reference(circ: dict[str, Any]) -> dict[str, Any] | None:
     """The shares ordinary accounts gave on the same test (`ORDINARY_FITS`), to set beside the
-    study's, and whether the study's shares are no more than those (its 95% interval reaching
-    the ordinary one). The Moscow share is compared only where the study's home and Moscow
-    offsets are the measured ones (the band's distance from home decides how many ordinary fits
-    fall in it); the share at least 3 hours from home is compared everywhere, as a share of fits
-    away from home. None without a home zone."""
+    study's, and whether each of the study's shares is shown to be above the ordinary one: the 95%
+    interval of the difference (`stats.difference_interval`) above 0. (Overlapping intervals were
+    read as "no more than ordinary accounts give" until 2026-12-05, which the IRA release under
+    uk-ge2017 showed false: 27% [24–31%] against 19% [15–24%] is 8 points [2–14] above.) The
+    Moscow share is compared only where the study's home and Moscow offsets are the measured ones
+    (the band's distance from home decides how many ordinary fits fall in it); the share at least
+    3 hours from home is compared everywhere, as a share of fits away from home. `verdict` is the
+    clause the report writes after both figures. None without a home zone."""
     if circ.get("home") is None or not circ.get("far") or not circ.get("informative"):
         return None
-    from botwatch.stats import wilson
+    from botwatch.stats import difference_interval, wilson
 
     r = ORDINARY_FITS
     far = wilson(r["k_far"], r["informative"])
     same = circ["home"] == r["home"] and circ["msk_offset"] == r["msk"]
     msk = wilson(r["k_msk"], r["informative"]) if same else None
-    far_within = circ["far"][1] <= far[2]
-    msk_within = bool(msk and circ.get("msk") and circ["msk"][1] <= msk[2])
-    return {**r, "far": far, "msk": msk, "far_within": far_within, "msk_within": msk_within,
-            # Nothing in the circadian headline is beyond what ordinary accounts give: it leads nothing.
-            "all_within": far_within and (msk_within or not circ.get("msk"))}
+    far_diff = difference_interval(circ["far"], far)
+    msk_diff = difference_interval(circ["msk"], msk) if msk and circ.get("msk") else None
+    far_within = far_diff[1] <= 0
+    msk_within = bool(msk_diff and msk_diff[1] <= 0)
+    # Nothing in the circadian headline is shown to be beyond what ordinary accounts give: it leads nothing.
+    all_within = far_within and (msk_within or not circ.get("msk"))
+    return {**r, "far": far, "msk": msk, "far_within": far_within, "msk_within": msk_within, "all_within": all_within,
+            "verdict": _ordinary_verdict(far_diff, msk_diff, all_within)}
+
+
+def _points(d: tuple[float, float, float]) -> str:
+    """'8 percentage points [2–14]': a difference of shares with its interval."""
+    v, lo, hi = (round(100 * x) for x in d)
+    return f"{v} percentage point{'s' if abs(v) != 1 else ''} [{lo}–{hi}]"
+
+
+def _ordinary_verdict(far: tuple[float, float, float], msk: tuple[float, float, float] | None, all_within: bool) -> str:
+    """How the study's shares stand against the ordinary ones, in words a reader can quote: a share
+    whose difference's interval reaches 0 is "not shown to be above" (never "no more than": the
+    data cannot show two shares alike), one above is said to be, by how many points."""
+    if all_within:
+        return "the shares here are not shown to be above what ordinary accounts give, so they are no sign of accounts kept on another clock"
+    parts = []
+    for name, d in (("the share at least 3 hours away", far), ("the Moscow share", msk)):
+        if d is None:
+            continue
+        parts.append(f"{name} here is not shown to be above theirs" if d[1] <= 0 else f"{name} here is above theirs by {_points(d)}")
+    return "; ".join(parts)
 
 
 def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
@@ -619,7 +645,7 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
         for r in creation["rows"]:
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
                 out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"]))
-    # A share no more than ordinary accounts give is said in the section, beside the reference, and leads nothing.
+    # Shares not shown to be above what ordinary accounts give are said so in the section, beside the reference, and lead nothing.
     if circ and circ["informative"] and circ.get("far") and not (circ.get("ordinary") or {}).get("all_within"):
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
     for r in impact:
