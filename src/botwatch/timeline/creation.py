@@ -14,18 +14,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from botwatch.stats import Z95, wilson
+from botwatch.stats import Z95, difference_interval, wilson
+
 
 def newcombe_diff(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
-    """(p1 - p2, low, high): Newcombe's hybrid score interval for a difference of shares."""
-    p1, l1, u1 = wilson(k1, n1, z)
-    p2, l2, u2 = wilson(k2, n2, z)
-    if math.isnan(p1) or math.isnan(p2):
+    """(p1 - p2, low, high): Newcombe's hybrid score interval for a difference of shares
+    (`stats.difference_interval` of the two Wilson intervals); NaNs where either group is empty."""
+    a, b = wilson(k1, n1, z), wilson(k2, n2, z)
+    if math.isnan(a[0]) or math.isnan(b[0]):
         return float("nan"), float("nan"), float("nan")
-    d = p1 - p2
-    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, lo, hi
+    return difference_interval(a, b)
 
 
 @dataclass(frozen=True)
