@@ -141,9 +141,15 @@ def hour_of_day(study: Study) -> Markup | None:
                            x_labels=("00:00", "23:00"))
 
 
-def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -> list[tuple[Any, ...]]:
+def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15, election: Any = None) -> list[tuple[Any, ...]]:
     """The strongest hourly bursts in the window, one row per burst: (labels, peak_at, peak_posts,
     baseline, z, posts, event, hours_from_event), `labels` a list of (dimension, value).
+
+    `span` is the UTC days shown; where they overlap the election's window (`zones.window_utc`)
+    the peaks are read inside the window itself, as the table's caption says: the UTC days around
+    a window that starts at a local midnight east of UTC begin hours before it (the IRA release
+    under uk-ge2017 listed a peak at 2017-04-17 13:00 UTC, ten hours before the window opened,
+    as "in the window", 21 hours before the election was called).
 
     A burst found identically in several series (when every post in the window is by
     foreign-origin accounts, "all: all posts" and "origin: foreign origin" are the same series) is
@@ -152,9 +158,9 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -
     sqrt(baseline + 1) = 1, so z would just repeat the count ("27 posts, baseline 0, z 27")."""
     rows = study.sql(
         """SELECT dimension, value, peak_at, peak_posts, baseline, z, posts, event, hours_from_event FROM bursts
-        WHERE freq='hour' AND peak_at BETWEEN ? AND ? AND dimension NOT IN ('party_stance', 'party_group')
+        WHERE freq='hour' AND peak_at >= ? AND peak_at < ? AND dimension NOT IN ('party_stance', 'party_group')
         ORDER BY z DESC, peak_at, dimension <> 'all', dimension, value""",
-        [span[0], span[1] + timedelta(days=1)],
+        list(_burst_bounds(span, election)),
     )
     merged: dict[tuple[Any, ...], list[Any]] = {}
     for dim, val, peak, pp, base, z, posts, ev, hrs in rows:
@@ -164,6 +170,16 @@ def burst_rows(study: Study, span: tuple[datetime, datetime], limit: int = 15) -
         elif len(merged) < limit:
             merged[key] = [[(dim, val)], peak, pp, base, None if not base else z, posts, ev, hrs]
     return [tuple(r) for r in merged.values()]
+
+
+def _burst_bounds(span: tuple[datetime, datetime], election: Any) -> tuple[datetime, datetime]:
+    """[start, end) of the peaks `burst_rows` lists: the UTC days shown, cut to the window where
+    they overlap it (`span_words`' "in the window")."""
+    start, end = span[0], span[1] + timedelta(days=1)
+    window = zones.window_utc(election) if election is not None else None
+    if window is not None and span_words(span, election)["in_window"]:
+        start, end = max(start, window[0]), min(end, window[1])
+    return start, end
 
 
 def dense_months(monthly: list[tuple[datetime, int]]) -> tuple[list[str], list[float]]:
@@ -695,7 +711,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         max_event_h=NEAREST_EVENT_H,
         figures=timeline_figures(study, election, span),
         hours=hour_of_day(study),
-        bursts=burst_rows(study, span) if "bursts" in tables else [],
+        bursts=burst_rows(study, span, election=election) if "bursts" in tables else [],
         tests=tests,
         coverage=event_coverage(study, election) if tests else None,
         home_unknown=_home_unknown(election),

@@ -1,0 +1,46 @@
+"""The strongest bursts "in the window" are read inside the window, not the UTC days around it.
+
+The IRA release under uk-ge2017 listed a peak at 2017-04-17 13:00 UTC (389 posts) first in
+"Strongest hourly bursts in the window", 21 hours before the election was called: the window
+opens at local midnight, 2017-04-17 23:00 UTC, and the table read whole UTC days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from botwatch.elections import load_election
+from botwatch.study import open_study
+from botwatch.timeline.report import burst_rows
+
+UK = load_election("uk-ge2017")
+
+
+def _study(path: Path, peaks: list[datetime]):  # type: ignore[no-untyped-def]
+    st = open_study(path, read_only=False)
+    st.sql("CREATE TABLE bursts (freq VARCHAR, dimension VARCHAR, value VARCHAR, peak_at TIMESTAMP, peak_posts BIGINT, baseline DOUBLE, "
+           "z DOUBLE, posts BIGINT, event VARCHAR, hours_from_event DOUBLE)")
+    for i, at in enumerate(peaks):
+        st.sql("INSERT INTO bursts VALUES ('hour', 'all', 'all posts', ?, ?, 5, ?, ?, NULL, NULL)", [at, 100 + i, 30.0 - i, 100 + i])
+    return st
+
+
+def test_a_peak_before_the_window_opens_is_not_in_the_window(tmp_path: Path) -> None:
+    before = datetime(2017, 4, 17, 13)  # the UTC day the window opens on, 10 hours before it does
+    first = datetime(2017, 4, 17, 23)  # local midnight, 18 April in London
+    last = datetime(2017, 6, 9, 22)  # the last hour of 9 June in London
+    after = datetime(2017, 6, 9, 23)  # 10 June in London
+    st = _study(tmp_path / "s.duckdb", [before, first, last, after])
+    try:
+        span = (datetime(2017, 4, 17), datetime(2017, 6, 9))  # the UTC days that overlap the window
+        assert [r[1] for r in burst_rows(st, span, election=UK)] == [first, last]
+        # Without an election the days shown are the bound, as before.
+        assert [r[1] for r in burst_rows(st, span)] == [before, first, last, after]
+        # Days outside the window (an archive of another year) keep their own bounds.
+        other = _study(tmp_path / "o.duckdb", [datetime(2016, 6, 23, 21)])
+        try:
+            assert len(burst_rows(other, (datetime(2016, 6, 23), datetime(2016, 6, 24)), election=UK)) == 1
+        finally:
+            other.close()
+    finally:
+        st.close()
