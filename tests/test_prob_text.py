@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from botwatch.accounts.origin import OriginInput, origin_posterior
-from botwatch.prob_text import p_is, prob2
+from botwatch.prob_text import p_is, prob2, prob3
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.83, "0.83"), (0.994, "0.99"), (0.995, ">0.99"), (0.99996, ">0.99"), (1.0, ">0.99"),
@@ -53,3 +53,14 @@ def test_explain_and_the_explorer_write_no_certainty(tmp_path: Path) -> None:
     assert not re.search(r"\b1\.00\b", res.output.split("Origin:")[1].split("\n")[0])
     js = (Path(__file__).resolve().parents[1] / "src" / "botwatch" / "report" / "templates" / "explorer.js").read_text(encoding="utf-8")
     assert "toFixed(2)" not in js.replace("return p.toFixed(2);", "")  # every probability goes through p2
+
+
+def test_three_decimals_never_write_certainty() -> None:
+    """The origin evidence writes how far each step moved P(Russia) at three decimals: on the IRA
+    release under uk-ge2017, 1,344 accounts' evidence read "P(Russia) from 0.968 to 1.000" (and
+    "from 1.000 to 1.000")."""
+    from botwatch.accounts import origin_pool, origin_textpool
+
+    assert [prob3(p) for p in (0.0, 0.0004, 0.0005, 0.5, 0.9994, 0.9995, 1.0)] == ["0.000", "<0.001", "0.001", "0.500", "0.999", ">0.999", ">0.999"]
+    assert origin_textpool.sentence(1, 6.0, 0.968, 0.99993).endswith("P(Russia) from 0.968 to >0.999")
+    assert origin_pool.sentence(3, 4.0, 0.9996, 0.99999).endswith("P(Russia) from >0.999 to >0.999")

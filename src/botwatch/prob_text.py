@@ -7,7 +7,8 @@ Russia-run accounts), and `explain`, the evidence sentences and the report's exp
 "most likely RU (p=1.00)": a journalist quoting it quotes certainty the figures do not hold (the
 model card's reliability tables stop at about 0.97 observed). From 0.995 the text is ">0.99";
 below 0.005, and above 0, "<0.01". The stored numbers are unchanged: this is how they are read
-out. The report's explorer writes them with the same rule (templates/explorer.js, `p2`).
+out. The report's explorer writes them with the same rule (templates/explorer.js, `p2`). The
+origin evidence's three-decimal steps ("moves P(Russia) from 0.968 to …") follow it too (`prob3`).
 
 Shares are written by the same principle (`percent`): a share strictly between 0 and 1 never
 reads as "0%" or "100%". On the IRA tweets under uk-ge2017 the report said "165 of 1,653,509
@@ -17,7 +18,7 @@ posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]"
 
 from __future__ import annotations
 
-__all__ = ["most_likely", "p_is", "percent", "prob2"]
+__all__ = ["most_likely", "p_is", "percent", "prob2", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
 
@@ -29,6 +30,17 @@ def prob2(p: float) -> str:
     if 0 < p < LOW:
         return "<0.01"
     return f"{p:.2f}"
+
+
+def prob3(p: float) -> str:
+    """`p` at three decimals, as the origin evidence writes how far a step moved P(Russia):
+    ">0.999" from 0.9995 (1.0 included), "<0.001" below 0.0005 but above 0. On the IRA release
+    under uk-ge2017, 1,344 accounts' evidence said a step moved P(Russia) "to 1.000"."""
+    if p >= 0.9995:
+        return ">0.999"
+    if 0 < p < 0.0005:
+        return "<0.001"
+    return f"{p:.3f}"
 
 
 def p_is(p: float) -> str:

@@ -46,7 +46,7 @@ from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 from botwatch.language_names import UNKNOWN_TAGS, current_code, language_code
 from botwatch.numeric import sum_left_to_right
-from botwatch.prob_text import most_likely
+from botwatch.prob_text import most_likely, prob3
 
 HOME_PRIOR = 0.3
 # Likelihood floors: L(country) for countries the evidence does not point to (the match gets 1).
@@ -700,7 +700,7 @@ def calibrate_russia_rows(p: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
     out = p * ((1 - new) / (1 - raw))[:, None]
     out[:, ru] = new
     share = f"{cal['russia_share']:.1%}"
-    return out, [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {a:.3f} to {b:.3f}"
+    return out, [f"calibration (fitted on the development part, where {share} of accounts were run from Russia) moves P(Russia) from {prob3(a)} to {prob3(b)}"
                  for a, b in zip(raw.tolist(), new.tolist())]
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from botwatch.prob_text import most_likely
+from botwatch.prob_text import most_likely, prob3
 
 EPS = 1e-6
 # After P(Russia) moves: at most KEEP countries, each of at least MIN_KEPT, are kept (here, in the
@@ -107,7 +107,7 @@ def sentence(others: int, move: float, before: float, after: float) -> str:
     word = ("×" if move >= 0 else "÷") + (f"{f:,.0f}" if f >= 1000 else f"{f:.2f}")
     return (f"coordination cluster: this account acts in unison with {others} other account(s) with origin evidence; their own "
             f"evidence, pooled as one typical member's worth (mean log-ratio), moves the odds of Russia {word}: P(Russia) "
-            f"from {before:.3f} to {after:.3f}")
+            f"from {prob3(before)} to {prob3(after)}")
 
 
 def apply_pool(results: list, cluster: Sequence[int], base: float) -> list:  # list[OriginResult]

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, largest_first, moved_p, others_scale
-from botwatch.prob_text import most_likely
+from botwatch.prob_text import most_likely, percent, prob3
 
 PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×e^±4 at 95%)
 # Candidate shares π: log-spaced from 0.0001 to 0.1, every 0.0025 from 0.1 to 0.9, and the mirror
@@ -74,9 +74,9 @@ class StudyPrior:
         """Words for one account: what the study's mix is and how far it moved P(Russia)."""
         whose = f"the {self.whose()}" if self.scope else ("the one account with origin evidence" if self.accounts == 1 else f"all {self.accounts:,} accounts with origin evidence")
         of = "of them" if self.scope else "of this study's accounts"
-        return (f"study prior: from {whose}, an estimated {self.share:.1%} "
-                f"[{self.lo:.1%}, {self.hi:.1%}] {of} are run from Russia (calibration assumed "
-                f"{self.base:.1%}{self.held_out()}); this moves P(Russia) from {before:.3f} to {after:.3f}. It says what the study is made of, "
+        return (f"study prior: from {whose}, an estimated {percent(self.share, 1)} "
+                f"[{percent(self.lo, 1)}, {percent(self.hi, 1)}] {of} are run from Russia (calibration assumed "
+                f"{percent(self.base, 1)}{self.held_out()}); this moves P(Russia) from {prob3(before)} to {prob3(after)}. It says what the study is made of, "
                 f"not something new about this account")
 
     def held_out(self) -> str:
@@ -87,7 +87,7 @@ class StudyPrior:
         if self.scope == NEAR_SCOPE:
             return ""
         (mixed, truth), (none, _) = HELD_OUT_MIXED, HELD_OUT_NONE
-        return (f"; held out, such an estimate read {mixed:.1%} where {truth:.1%} were, since accounts that pose well carry little "
+        return (f"; held out, such an estimate read {percent(mixed, 1)} where {percent(truth, 1)} were, since accounts that pose well carry little "
                 f"evidence, and {none:.2%} where none were")
 
     def whose(self) -> str:
@@ -275,7 +275,7 @@ def apply_study_prior(results: list, home: str | None = None, prior: StudyPrior 
             order = largest_first(probs.items())
             best, p_best = order[0]
             kept = {c: round(v, 4) for c, v in order[:KEEP] if v >= MIN_KEPT}
-            hit = done[key] = (best, p_best, kept, most_likely(best, p_best), f"{head}{old_c:.3f} to {new:.3f}{rest}")
+            hit = done[key] = (best, p_best, kept, most_likely(best, p_best), f"{head}{prob3(old_c)} to {prob3(new)}{rest}")
         best, p_best, kept, lead, moved = hit
         first = r.evidence[0]
         cut = first.find(";")
@@ -376,15 +376,15 @@ class HomeShare(StudyPrior):
         interval, with the countries named and the prior's part said."""
         whom = f"of this study's accounts not run from Russia are run from {self.home}"
         if not self.apart:
-            return f"an estimated {self.share:.1%} [{self.lo:.1%}, {self.hi:.1%}] {whom}"
+            return f"an estimated {percent(self.share, 1)} [{percent(self.lo, 1)}, {percent(self.hi, 1)}] {whom}"
         names = ", ".join(self.apart[:-1]) + (" or " if len(self.apart) > 1 else "") + self.apart[-1]
-        return (f"somewhere between {self.lo:.1%} and {self.hi:.1%} {whom}: the accounts' evidence hardly tells {self.home} from "
-                f"{names}, so how they split between them is the prior's (its mode, {self.share:.1%}, is what moves each account)")
+        return (f"somewhere between {percent(self.lo, 1)} and {percent(self.hi, 1)} {whom}: the accounts' evidence hardly tells {self.home} from "
+                f"{names}, so how they split between them is the prior's (its mode, {percent(self.share, 1)}, is what moves each account)")
 
     def of_all(self) -> str:
         """"about Y% of all of them, " where the Russia share is known and the estimate identified."""
         whole = self.overall()
-        return "" if whole is None or self.apart else f"about {whole:.1%} of all of them, "
+        return "" if whole is None or self.apart else f"about {percent(whole, 1)} of all of them, "
 
     def sentence(self, before: float, after: float, within: bool = False) -> str:
         """Words for one account: what the study's home share is and how far it moved P(home).
@@ -392,8 +392,8 @@ class HomeShare(StudyPrior):
         others = (f"and, as the mix weighs them, the other countries but Russia its posts' languages fit within ×{SHARE_APART:g} of the best "
                   "(the others keep their shares)" if within else "and the other countries but Russia as the mix weighs them")
         return (f"study home share: from the {self.accounts:,} accounts with origin evidence, each counted by how likely it is not run "
-                f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {self.base:.1%} of those not run from Russia); "
-                f"this moves P({self.home}) from {before:.3f} to {after:.3f}, {others}. "
+                f"from Russia, {self.claim()} ({self.of_all()}where the prior assumed {percent(self.base, 1)} of those not run from Russia); "
+                f"this moves P({self.home}) from {prob3(before)} to {prob3(after)}, {others}. "
                 f"It says what the study is made of, not something new about this account")
 
 

@@ -36,7 +36,7 @@ from botwatch.accounts.origin import OriginResult
 # The per-account code's constants (`with_p_russia`, `apply_study_prior`): the two must agree.
 from botwatch.accounts.origin_pool import KEEP, MIN_KEPT, others_scale
 from botwatch.exact_round import round_like_python
-from botwatch.prob_text import most_likely
+from botwatch.prob_text import most_likely, prob3
 
 
 class Origin(NamedTuple):
@@ -319,8 +319,8 @@ def apply_study_prior(t: OriginTable, home: str | None, prior: Any, near: "np.nd
         head, found, rest = pr.sentence(0.0, 0.0).replace("0.000 to 0.000", marker, 1).partition(marker)
         if not found:  # the sentence no longer reads "... P to P ...": let its own code write it
             return apply_study_prior_per_account(t, home, prior, near)
-        part = pc.binary_join_element_wise(head, pa.array([f"{v:.3f}" for v in old[m].tolist()], pa.string()), " to ",
-                                           pa.array([f"{v:.3f}" for v in after[m].tolist()], pa.string()), rest, "")
+        part = pc.binary_join_element_wise(head, pa.array([prob3(v) for v in old[m].tolist()], pa.string()), " to ",
+                                           pa.array([prob3(v) for v in after[m].tolist()], pa.string()), rest, "")
         said = pc.replace_with_mask(said, pa.array(m), part) if m.any() else said
     return moved(t, rows, old, after, said, "study_prior"), prior
 
