@@ -58,14 +58,15 @@ def most_likely(country: str, p: float) -> str:
 
 def percent(share: float, digits: int = 0) -> str:
     """`share` (0..1) as a percentage at `digits` decimals that never rounds onto 0% or 100% unless
-    it is exactly there: within 1 point of either end one more decimal is kept when `digits` is 0
-    ("0.4%", "99.6%"), and what still rounds onto the end is written as a bound ("<0.1%", ">99.9%")."""
+    it is exactly there: with `digits` 0 a share under 1%, or one that would round up to 100%, keeps
+    a decimal ("0.4%", "99.6%"; 99.2% stays "99%"), and what still rounds onto the end is written
+    as a bound ("<0.1%", ">99.9%")."""
     v = float(share) * 100
     if v in (0.0, 100.0) or not 0 < v < 100:  # exact ends, and differences outside 0..1
         if digits == 0 and -1 < v < 0:
             digits = 1
         return f"{v:.{digits}f}%"
-    if digits == 0 and (v < 1 or v > 99):
+    if digits == 0 and (v < 1 or v >= 99.5):  # under 1%, and what would round up to 100%
         digits = 1
     text = f"{v:.{digits}f}"
     step = f"{10 ** -digits:.{digits}f}"
