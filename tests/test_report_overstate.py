@@ -403,3 +403,26 @@ def test_explain_carries_the_cross_source_caveat(tmp_path) -> None:  # type: ign
     assert (f"Bot probability: " in out and f"the bot model scored AUC between {lo['auc']:.3f} (held out: {lo['held_out']}) and "
             f"{max(c['auc'] for c in loso):.3f} (0.5 is chance): read it as a rough ranking") in out
     assert "and 0.997 (0.5 is chance)" in out and "and 1.00 (0.5" not in out  # 0.9965 read as a perfect "1.00"
+
+
+def test_no_network_found_is_not_said_to_show_none(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With no pair kept the section said "the data show no coordinated network": the test has
+    the power of its window, behaviours and number of pairs, and gop-debate-2015 had 49 pairs
+    co-acting twice against 24 expected, none kept over 4,056,976 pairs. It now says none stands
+    out from chance, and what would not show."""
+    from botwatch.report.section_coordination import coordination_section
+    from botwatch.study import open_study
+    from test_timeline import write_posts
+
+    t0 = datetime(2017, 5, 1, 12)
+    posts = [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 7}", created_at=t0 + timedelta(hours=5 * i),
+                  kind="original", text="the same words, hours apart") for i in range(40)]
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        sec = coordination_section(st, {})
+        assert sec is not None
+        html = " ".join(str(sec.html).split())
+    assert "No pair of accounts co-acted more than chance allows." in html
+    assert "show no coordinated network" not in html and "no proof that no network exists" in html
+    assert "too few co-actions per pair to beat chance over all 21 pairs would not show" in html  # 7 accounts
