@@ -64,3 +64,19 @@ def test_without_a_population_a_cell_draws_its_own_accounts() -> None:
     r = next(x for x in cell_rows(US, WINDOWS, EstimateOptions(reps=300, seed=5), ("campaign", "all", "libertarian"), vec, np.array([9]))
              if x["metric"] == "posts")
     assert r["ci_low"] == r["ci_high"] == 9.0
+
+
+def test_a_group_holding_every_account_prints_the_whole_periods_interval() -> None:
+    """The IRA release under uk-ge2017 (every account foreign-origin) printed "posts by
+    foreign-origin accounts: 49 [27–82]" above "all accounts: 49 [27–78]": the same posts of the
+    same 20 accounts, drawn with a seed per group. The seed is the period's and party's, so a
+    group with the same accounts draws the same replicates; another group still differs."""
+    rng = np.random.default_rng(3)
+    vec = rng.integers(0, 5, size=(20, len(COUNT_COLUMNS))).astype(float)
+    mult = np.ones(20, np.int64)
+    opts = EstimateOptions(reps=400, seed=5)
+    whole = cell_rows(US, WINDOWS, opts, ("campaign", "all", ALL), vec, mult, population=20)
+    foreign = cell_rows(US, WINDOWS, opts, ("campaign", "foreign_origin", ALL), vec, mult, population=20)
+    assert [(r["metric"], r["ci_low"], r["ci_high"]) for r in foreign] == [(r["metric"], r["ci_low"], r["ci_high"]) for r in whole]
+    fewer = cell_rows(US, WINDOWS, opts, ("campaign", "foreign_origin", ALL), vec[:12], mult[:12], population=20)
+    assert [r["ci_high"] for r in fewer if r["metric"] == "posts"] != [r["ci_high"] for r in whole if r["metric"] == "posts"]

@@ -153,12 +153,17 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     bootstrap of a domain total (a subpopulation's sum), and it leaves a cell that is the whole
     population as it was. None: the cell's accounts alone.
 
-    The replicates are seeded by the cell's name, so a cell's interval does not depend on which
-    other cells exist or on the order the engine hands the cells over."""
+    The replicates are seeded by the cell's period and party, so a cell's interval does not depend
+    on which other cells exist or on the order the engine hands the cells over. Not by its account
+    group: a group's cell that holds the same accounts as the period's whole cell (every account
+    foreign-origin, as in an archive of attributed accounts) then draws the same replicates and
+    prints the same interval. Seeded by the group too, the IRA release under uk-ge2017 printed
+    "posts by foreign-origin accounts: 49 [27–82]" above "all accounts: 49 [27–78]", the same 49
+    posts of the same 20 accounts, two intervals that read as a difference."""
     wname, gname, party = cell
     bounds = {name: (start, end) for name, start, end in windows}
     rate = opts.sample_rate or 1.0
-    key = f"{election.key}|{wname}|{gname}|{party}"
+    key = f"{election.key}|{wname}|all|{party}"  # the period's whole cell's seed, for every group (above)
     rng = np.random.default_rng([opts.seed, zlib.crc32(key.encode())])
     mult = np.asarray(mult, dtype=np.int64)
     vectors = np.asarray(vectors, dtype=float)
