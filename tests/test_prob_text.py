@@ -64,3 +64,24 @@ def test_three_decimals_never_write_certainty() -> None:
     assert [prob3(p) for p in (0.0, 0.0004, 0.0005, 0.5, 0.9994, 0.9995, 1.0)] == ["0.000", "<0.001", "0.001", "0.500", "0.999", ">0.999", ">0.999"]
     assert origin_textpool.sentence(1, 6.0, 0.968, 0.99993).endswith("P(Russia) from 0.968 to >0.999")
     assert origin_pool.sentence(3, 4.0, 0.9996, 0.99999).endswith("P(Russia) from >0.999 to >0.999")
+
+
+def test_explain_writes_the_plausible_range_in_words(tmp_path: Path) -> None:
+    """`explain` printed "Plausible range: 0.85–>0.99" for a bot on a twarc2 sample: the dash ran
+    into the bound. It now reads "0.85 to >0.99"."""
+    from typer.testing import CliRunner
+
+    from botwatch import open_study
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(study), *map(str, sorted(src.glob("twarc2*.gz")))]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--stage", "accounts"]).exit_code == 0
+    with open_study(study, read_only=False) as st:
+        aid = st.sql("SELECT account_id FROM account_scores WHERE bot_probability IS NOT NULL ORDER BY account_id LIMIT 1")[0][0]
+        st.sql("UPDATE account_scores SET bot_probability = 0.99, bot_probability_low = 0.85, bot_probability_high = 0.999 WHERE account_id = ?", [aid])
+    res = runner.invoke(app, ["explain", str(study), aid])
+    assert res.exit_code == 0, res.output
+    assert "Plausible range: 0.85 to >0.99" in res.output
