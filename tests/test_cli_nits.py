@@ -154,3 +154,17 @@ def test_timeline_with_since_after_until_is_a_usage_error(tmp_path: Path) -> Non
     res = runner.invoke(app, ["timeline", str(tmp_path / "s.duckdb"), "--since", "2018-01-01", "--until", "2017-01-01"])
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "--since 2018-01-01 00:00 is after --until 2017-01-01 00:00" in said, said
+
+
+def test_accounts_by_a_probability_no_account_has_says_so(tmp_path: Path) -> None:
+    """The IRA release has no profile facts: `botwatch accounts` titled its table "Accounts by
+    bot_probability" with no probability in it, in account-id order. The title now says so."""
+    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(src / "ira_tweets_2016_sample.csv.gz")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["accounts", str(study), "--top", "3"])
+    assert res.exit_code == 0, res.output
+    assert "bot_probability unknown for every account shown, so in account-id order" in " ".join(res.output.split())
+    res = runner.invoke(app, ["accounts", str(study), "--top", "3", "--sort", "origin_probability"])
+    assert "unknown for every account shown" not in res.output

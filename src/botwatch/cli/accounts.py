@@ -61,7 +61,12 @@ def accounts(
         )
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
             console.print(nothing_matched(country, min_bot), highlight=False, markup=False)
-        t = Table(title=f"Accounts by {sort}")
+        title = f"Accounts by {sort}"
+        known = {"bot_probability": 2, "origin_probability": 4}.get(sort)
+        if rows and known is not None and all(r[known] is None for r in rows):
+            # An IRA release has no profile facts: the table was "by bot_probability" with no probability in it.
+            title += f" ({sort} unknown for every account shown, so in account-id order)"
+        t = Table(title=title)
         for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         for handle, aid, bp, oc, op, n, ev in rows:
