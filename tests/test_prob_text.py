@@ -34,16 +34,9 @@ def test_the_lead_sentence_of_a_near_certain_account() -> None:
 def test_explain_and_the_explorer_write_no_certainty(tmp_path: Path) -> None:
     """End to end on a study whose stored origin probability is 1.0: `explain` prints ">0.99"
     where it printed "1.00", and the report's explorer script formats with the same rule."""
-    from typer.testing import CliRunner
-
     from botwatch import open_study
-    from botwatch.cli import app
 
-    study = tmp_path / "s.duckdb"
-    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest", str(study), *map(str, sorted(src.glob("*.gz")))]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--stage", "accounts"]).exit_code == 0
+    runner, app, study = _scored_sample(tmp_path, "*.gz", "us-2016")
     with open_study(study, read_only=False) as st:
         aid = st.sql("SELECT account_id FROM account_scores WHERE origin_country = 'RU' ORDER BY origin_probability DESC LIMIT 1")[0][0]
         st.sql("UPDATE account_scores SET origin_probability = 1.0, origin_probabilities = ? WHERE account_id = ?", [json.dumps({"RU": 1.0}), aid])
@@ -69,19 +62,27 @@ def test_three_decimals_never_write_certainty() -> None:
 def test_explain_writes_the_plausible_range_in_words(tmp_path: Path) -> None:
     """`explain` printed "Plausible range: 0.85–>0.99" for a bot on a twarc2 sample: the dash ran
     into the bound. It now reads "0.85 to >0.99"."""
-    from typer.testing import CliRunner
-
     from botwatch import open_study
-    from botwatch.cli import app
 
-    study = tmp_path / "s.duckdb"
-    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest", str(study), *map(str, sorted(src.glob("twarc2*.gz")))]).exit_code == 0
-    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--stage", "accounts"]).exit_code == 0
+    runner, app, study = _scored_sample(tmp_path, "twarc2*.gz", "uk-ge2017")
     with open_study(study, read_only=False) as st:
         aid = st.sql("SELECT account_id FROM account_scores WHERE bot_probability IS NOT NULL ORDER BY account_id LIMIT 1")[0][0]
         st.sql("UPDATE account_scores SET bot_probability = 0.99, bot_probability_low = 0.85, bot_probability_high = 0.999 WHERE account_id = ?", [aid])
     res = runner.invoke(app, ["explain", str(study), aid])
     assert res.exit_code == 0, res.output
     assert "Plausible range: 0.85 to >0.99" in res.output
+
+
+def _scored_sample(tmp_path: Path, pattern: str, election: str):  # type: ignore[no-untyped-def]
+    """(runner, app, study): the bundled sample's files matching `pattern`, ingested into a new
+    study and scored by the accounts stage under `election`."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    study = tmp_path / "s.duckdb"
+    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(study), *map(str, sorted(src.glob(pattern)))]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", election, "--stage", "accounts"]).exit_code == 0
+    return runner, app, study
