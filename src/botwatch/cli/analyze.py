@@ -192,14 +192,15 @@ def say_if_outside_window(st: Study, election: object) -> None:
 def say_unmatched_parties(st: Study, election: object) -> None:
     """One warning line per party that matched no election post, and a stronger one when no post
     matched any: an election whose parties match nothing analysed "ok" with every party figure
-    zero and nothing said (`content.party_coverage`)."""
+    zero and nothing said (`content.party_coverage`). And one per party that most of the study's
+    posts name, whose term is likely the archive's own query (`dominant_lines`)."""
     from botwatch.cli.common import controls_shown
-    from botwatch.content.party_coverage import party_coverage, unmatched_lines
+    from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines
 
     cov = party_coverage(st, election)
     if cov is None:
         return
-    for line in unmatched_lines(cov, election):
+    for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election)]:
         warn(controls_shown(line))
 
 

@@ -1,9 +1,15 @@
-"""How many election posts each party of an election matched, and the lines that say which matched none.
+"""How many election posts each party of an election matched, and the lines that say which matched
+none, or which the study's posts name so often that a party term is likely the archive's own query.
 
 Why: an election whose parties match nothing (a typo'd hashtag, a party given only a name and a
 leader, keywords in another language than the posts) used to analyse "ok" and report zeros in
 silence, while the report's headline still spoke of that election. `analyze` warns with these
 lines and the report lists such parties instead of dropping them.
+
+And the other way: the ordinary brexit-2016 tweets (a scrape by Brexit hashtags) under a user's
+EU-referendum file that listed #Brexit as a Vote Leave hashtag named Leave in 83% of all posts,
+and the report read "38,286 election posts naming Vote Leave", a count of the scrape's own query.
+Nothing marked it; `dominant_lines` now says so, with the party's most common hashtag.
 """
 
 from __future__ import annotations
@@ -11,7 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.prob_text import percent
 from botwatch.study import Study
+
+# A party named by at least this share of all the study's posts: one party is rarely most of an
+# election's talk unless the archive was collected with one of its terms.
+DOMINANT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,7 @@ class PartyCoverage:
     in_election: dict[str, int]
     named: dict[str, int]
     election_posts: int  # posts in the election conversation (any party, or the election's own tags/keywords)
+    posts: int = 0  # posts labelled for the election: every post of the study
 
 
 def party_coverage(study: Study, election: Any) -> PartyCoverage | None:
@@ -36,7 +48,7 @@ def party_coverage(study: Study, election: Any) -> PartyCoverage | None:
     labelled, inside = study.sql("SELECT count(*), count(*) FILTER (WHERE in_election) FROM post_labels WHERE election = ?", [election.key])[0]
     if not labelled:
         return None
-    return PartyCoverage({k: got.get(k, (0, 0))[0] for k in keys}, {k: got.get(k, (0, 0))[1] for k in keys}, int(inside or 0))
+    return PartyCoverage({k: got.get(k, (0, 0))[0] for k in keys}, {k: got.get(k, (0, 0))[1] for k in keys}, int(inside or 0), int(labelled))
 
 
 def unmatched_lines(cov: PartyCoverage, election: Any) -> list[str]:
@@ -63,3 +75,74 @@ def unmatched_lines(cov: PartyCoverage, election: Any) -> list[str]:
                    + (f" ({outside:,} outside the window)" if outside else ": check its hashtags, keywords and accounts"))
         lines.append(why)
     return lines
+
+
+@dataclass(frozen=True)
+class Dominant:
+    """A party named by at least `DOMINANT_SHARE` of the study's posts, and the hashtag most of
+    those posts carry (None: they carry none) with the share of the study's posts that carry it."""
+
+    key: str
+    name: str
+    share: float
+    tag: str | None
+    tag_share: float
+
+    def note(self) -> str:
+        """The report's sentence: what the share means for the party's figures."""
+        term = f"; #{self.tag} is in {percent(self.tag_share)} of them" if self.tag else ""
+        return (f"{percent(self.share)} of the study's posts name {self.name}{term}: if the archive was collected with one of "
+                "the party's hashtags or keywords, its post counts and stance shares describe that query, not how often or how "
+                "favourably people named the party")
+
+    def line(self) -> str:
+        """`analyze`'s warning line."""
+        term = f"; #{self.tag} is in {percent(self.tag_share)} of them" if self.tag else ""
+        return (f"party {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{term}: if the archive was "
+                "collected with one of its hashtags or keywords, its post counts and stance shares describe that query, not how "
+                "often or how favourably people named the party; check its hashtags and keywords (`botwatch elections show`)")
+
+
+def dominant_parties(study: Study, cov: PartyCoverage, election: Any) -> list[Dominant]:
+    """The parties at least `DOMINANT_SHARE` of the study's posts name, each with the hashtag most
+    of those posts carry: a party term that is also the archive's collection query makes nearly
+    every post about the party, so its counts and stance shares describe the query."""
+    out: list[Dominant] = []
+    if not cov.posts:
+        return out
+    for p in election.parties:
+        share = cov.named.get(p.key, 0) / cov.posts
+        if share >= DOMINANT_SHARE:
+            tag, n = top_hashtag(study, election.key, p.key)
+            out.append(Dominant(p.key, p.name, share, tag, n / cov.posts))
+    return out
+
+
+def dominant_lines(study: Study, cov: PartyCoverage, election: Any) -> list[str]:
+    """`analyze`'s warning line per party of `dominant_parties`."""
+    return [d.line() for d in dominant_parties(study, cov, election)]
+
+
+def top_hashtag(study: Study, election: str, party: str) -> tuple[str | None, int]:
+    """The hashtag most of the posts naming `party` carry (as one of them writes it) and how many
+    posts carry it; (None, 0) when they carry none. Tags compare as the matcher compares them:
+    case-folded, '#', '_', '-' and spaces dropped (`normalize.norm_tags_arrow`, without its Unicode
+    folding). Any hashtag, not only the party's own: brexit-2016 named Vote Leave by its #Brexit,
+    gop-debate-2015 the Republicans by the fragment "gop" inside #GOPDebate."""
+    if not {"posts", "post_party"} <= set(study.tables()):
+        return None, 0
+    pp = study.table("post_party")
+    named = pp.filter((pp.election == election) & (pp.party == party)).select("platform", "post_id").distinct()
+    posts = study.table("posts")
+    j = posts.join(named, ["platform", "post_id"])
+    u = j.select(j.platform, j.post_id, tag=j.hashtags.unnest())
+    u = u.mutate(key=u.tag.lower().re_replace(r"^#|[_\-\s]", ""))
+    counts = u.group_by("key").aggregate(n=(u.platform + ":" + u.post_id).nunique())
+    top = study.expr_arrow(counts.order_by([counts.n.desc(), counts.key]).limit(1)).to_pylist()
+    if not top:
+        return None, 0
+    # Written as most of its posts write it (#Brexit, not the #BREXIT that sorts first).
+    mine = u.filter(u.key == top[0]["key"])
+    forms = mine.group_by("tag").aggregate(k=mine.count())
+    shown = study.expr_arrow(forms.order_by([forms.k.desc(), forms.tag]).limit(1)).to_pylist()[0]["tag"]
+    return str(shown).lstrip("#"), int(top[0]["n"])

@@ -284,6 +284,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     own_only = [every_row[k] for k in own if k in every_row and k not in {r["key"] for r in rows}]
     # A party whose every post came from the parties' own accounts is shown (`own_only`), not unmatched.
     unmatched = _unmatched(election, {r["key"] for r in rows} | {r["key"] for r in own_only})
+    dominant = _dominant(study, election)
     from botwatch.report.caveats import collection_unknown, data_provenance, scaling_unsupported
     from botwatch.report.scope import scope
 
@@ -328,7 +329,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -337,9 +338,12 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         # post is its own still leads, saying that no one else's stance was measured.
         for e in sorted(every_row.values(), key=lambda r: -r["observed_posts"])[:2]:
             r = by_key.get(e["key"])
-            headline.append(render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
-                                   no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
-                                   lab=lab, labs=MEASURED_BY_ELECTION, pct=pct))
+            said = render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
+                          no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
+                          lab=lab, labs=MEASURED_BY_ELECTION, pct=pct)
+            dom = next((d for d in dominant if d.key == e["key"]), None)
+            # A party the archive's own query may name in every post: said where its figures are quoted.
+            headline.append(said + Markup(" ") + f"{dom.note()}." if dom else said)  # Markup escapes the added text
         if scaled and not sc.unscaled and rows and not not_sample:
             top = max(rows, key=lambda r: (r["raw"]["support_posts"] or {}).get("estimate") or 0)
             headline.append(render("parties_headline.html.j2", kind="scaled", r=top, rate=sample_rate, scope=sc, unknown_collection=unknown_collection, own_n=own.get(top["key"], 0), no_better=no_better, lab=lab, kin=kin))
@@ -355,6 +359,15 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         elif foreign and len(tone) == 2:
             headline.append(render("parties_headline.html.j2", kind="foreign", country=election.country, weak=foreign_weak, f=foreign[0], pos=tone[0], neg=tone[1], scaled=scaled and not sc.unscaled, not_sample=not_sample, rate=sample_rate, scope=sc, num=num, pct_ci=pct_ci, every=every))
     return Section("parties", "Parties: support, opposition and sentiment", html, order=20, headline=headline)
+
+
+def _dominant(study: Study, election: Any) -> list[Any]:
+    """The parties most of the study's posts name (`party_coverage.dominant_parties`): likely the
+    archive's own collection query, whose counts the section and the headline say are the query's."""
+    from botwatch.content.party_coverage import dominant_parties, party_coverage
+
+    cov = party_coverage(study, election)
+    return dominant_parties(study, cov, election) if cov is not None else []
 
 
 def _foreign_weak(study: Study, home: str) -> str:

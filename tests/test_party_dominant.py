@@ -1,0 +1,98 @@
+"""A party most of the study's posts name: likely the archive's own collection query.
+
+The ordinary brexit-2016 tweets (scraped by Brexit hashtags) under a user's EU-referendum file
+that listed #Brexit as a Vote Leave hashtag named Leave in 83% of all posts, and the report
+headlined "Of the 38,286 election posts naming Vote Leave, 67% supported…" with nothing to say the
+count was the scrape's own query. `analyze`, `estimate` and the report now say so, naming the
+hashtag most of those posts carry."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.content.party_coverage import DOMINANT_SHARE, dominant_parties, party_coverage
+from botwatch.elections import load_election
+from botwatch.study import open_study
+
+ELECTION = """
+key = "test-euref"
+name = "A referendum"
+country = "GB"
+timezone = "Europe/London"
+trigger_date = 2016-02-20
+polling_day = 2016-06-23
+hashtags = ["EURef"]
+
+[window]
+start = 2016-06-01
+end = 2016-06-24
+
+[[parties]]
+key = "leave"
+name = "Leave <b>side</b>"
+hashtags = ["Brexit"]
+
+[[parties]]
+key = "remain"
+name = "Remain"
+hashtags_pro = ["StrongerIn"]
+"""
+
+
+def _study(tmp_path: Path, n_brexit: int, n_other: int, n_neither: int = 0) -> tuple[Path, Path]:
+    from test_timeline import write_posts
+
+    el = tmp_path / "euref.toml"
+    el.write_text(ELECTION, encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    t0 = datetime(2016, 6, 10, 12)
+    posts = []
+    for i in range(n_brexit + n_other + n_neither):
+        tags = (["BREXIT"] if i % 5 == 0 else ["Brexit"]) if i < n_brexit else ["StrongerIn"] if i < n_brexit + n_other else ["EURef"]
+        posts.append(dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 9}", created_at=t0 + timedelta(minutes=37 * i),
+                          kind="original", lang="en", text=f"post number {i} about the vote", hashtags=tags))
+    with open_study(path, read_only=False) as st:
+        write_posts(st, posts)
+    return path, el
+
+
+def test_the_collection_hashtag_is_named_with_its_share(tmp_path: Path) -> None:
+    path, el = _study(tmp_path, 30, 10)
+    runner = CliRunner()
+    res = runner.invoke(app, ["analyze", str(path), "--election", str(el)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert ("party leave (Leave <b>side</b>) is named by 75% of the study's posts; #Brexit is in 75% of them: if the archive "
+            "was collected with one of its hashtags or keywords") in out
+    assert "party remain" not in out  # Remain (25%) is not said to dominate
+    election = load_election(el)
+    with open_study(path) as st:
+        (d,) = dominant_parties(st, party_coverage(st, election), election)
+    assert (d.key, d.tag, round(d.share, 2)) == ("leave", "Brexit", 0.75)  # written as most posts write it, not "BREXIT"
+    # The report: a warning in the section and the note where the party's figures are quoted, escaped.
+    res = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<b>side</b>" not in page and "Leave &lt;b&gt;side&lt;/b&gt;" in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "A query's count? 75% of the study's posts name Leave <b>side</b>; #Brexit is in 75% of them" in text
+    assert re.search(r"Of the [\d,]+ election posts in the study naming Leave <b>side</b>.*75% of the study's posts name Leave", text)
+
+
+def test_a_conversation_no_party_dominates_is_not_warned(tmp_path: Path) -> None:
+    path, el = _study(tmp_path, 15, 15, 10)
+    runner = CliRunner()
+    res = runner.invoke(app, ["analyze", str(path), "--election", str(el), "--only", "content"])
+    assert res.exit_code == 0, res.output
+    assert "is named by" not in res.output
+    election = load_election(el)
+    with open_study(path) as st:
+        cov = party_coverage(st, election)
+        assert cov is not None and cov.named["leave"] / cov.posts < DOMINANT_SHARE
+        assert dominant_parties(st, cov, election) == []
