@@ -1,6 +1,6 @@
-"""A party most of the study's posts name: likely the archive's own collection query.
+"""A user's own election file (an EU referendum, written from the preset's layout) on a scrape.
 
-The ordinary brexit-2016 tweets (scraped by Brexit hashtags) under a user's EU-referendum file
+A party most of the study's posts name is likely the archive's own collection query. The ordinary brexit-2016 tweets (scraped by Brexit hashtags) under a user's EU-referendum file
 that listed #Brexit as a Vote Leave hashtag named Leave in 83% of all posts, and the report
 headlined "Of the 38,286 election posts naming Vote Leave, 67% supported…" with nothing to say the
 count was the scrape's own query. `analyze`, `estimate` and the report now say so, naming the
@@ -96,3 +96,15 @@ def test_a_conversation_no_party_dominates_is_not_warned(tmp_path: Path) -> None
         cov = party_coverage(st, election)
         assert cov is not None and cov.named["leave"] / cov.posts < DOMINANT_SHARE
         assert dominant_parties(st, cov, election) == []
+
+
+def test_an_election_file_without_events_says_so_over_the_timelines(tmp_path: Path) -> None:
+    """The same user's file lists no key events: the time section said "None of the preset's 0 key
+    events falls in these days"."""
+    path, el = _study(tmp_path, 15, 15, 10)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(path), "--election", str(el)]).exit_code == 0
+    res = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
+    text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "r.html").read_text(encoding="utf-8")).split())
+    assert "The election file lists no key events, so none is marked." in text and "preset's 0 key events" not in text
