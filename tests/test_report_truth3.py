@@ -139,7 +139,7 @@ def test_a_one_day_study_draws_its_timelines(page: str) -> None:
     assert "All of them fall on one UTC day, so the curves show when that day's talk happened" in page
     assert "Campaign window shown" not in page
     assert ("Days shown: 2015-08-07 to 2015-08-07 (UTC days), the study's own: none falls in the election's window. "
-            "None of the preset's 9 key events falls in these days.") in page
+            "None of the election's 9 key events falls in these days.") in page
 
 
 def test_no_stance_rule_table_without_election_posts(page: str) -> None:
