@@ -108,3 +108,21 @@ def test_an_election_file_without_events_says_so_over_the_timelines(tmp_path: Pa
     assert res.exit_code == 0, res.output
     text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "r.html").read_text(encoding="utf-8")).split())
     assert "The election file lists no key events, so none is marked." in text and "preset's 0 key events" not in text
+
+
+def test_elections_check_warns_of_a_hashtag_that_names_a_party_in_every_collected_post(tmp_path: Path) -> None:
+    """The user's file listed #Brexit for the referendum and for Vote Leave, and #ProjectFear for
+    both sides: `elections check` said "ok" and nothing else."""
+    text = ELECTION.replace('hashtags = ["EURef"]', 'hashtags = ["EURef", "brexit"]').replace(
+        'hashtags_pro = ["StrongerIn"]', 'hashtags_pro = ["StrongerIn"]\nhashtags_anti = ["Project_Fear"]').replace(
+        'hashtags = ["Brexit"]', 'hashtags = ["Brexit"]\nhashtags_anti = ["ProjectFear"]')
+    path = tmp_path / "e.toml"
+    path.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(app, ["elections", "check", str(path)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "hashtag #Brexit is listed for the election and for party leave: every post carrying it names the party" in out
+    assert "hashtag #ProjectFear is listed for parties leave, remain" in out
+    for preset in ("uk-ge2017", "us-2016"):  # the shipped presets list none
+        res = CliRunner().invoke(app, ["elections", "check", str(Path(__file__).resolve().parents[1] / "src" / "botwatch" / "elections" / "presets" / f"{preset}.toml")])
+        assert res.exit_code == 0 and "is listed for" not in res.output, res.output

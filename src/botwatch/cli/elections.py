@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -197,6 +197,8 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for p in e.parties:
         if not p.matchable:
             warn(controls_shown(p.unmatchable_note()))
+    for line in shared_tag_lines(e):
+        warn(controls_shown(line))
     for ev in e.events_outside_window():
         warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
                             f"({e.timezone}): the study's charts of the window do not show it; check its date"))
@@ -207,6 +209,33 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
         local = ev.at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(e.timezone)).date()
         if ev.kind == "polling" and local != e.polling_day:
             warn(controls_shown(f"event {ev.label!r} is of kind polling but falls on {local} ({e.timezone}), not polling day {e.polling_day}"))
+
+
+def shared_tag_lines(e: Any) -> list[str]:
+    """A hashtag listed both for the election and for a party, or for two parties: every post
+    carrying it names the party (or both), so an archive collected with it names the party in
+    nearly every post (a user's EU-referendum file listed #Brexit for the referendum and for Vote
+    Leave, and Leave was named in 83% of the brexit-2016 scrape). Compared as the matcher compares
+    tags (`normalize.norm_tag`)."""
+    from botwatch.content.normalize import norm_tag
+
+    own = {norm_tag(t): t for t in e.hashtags}
+    parties: dict[str, list[str]] = {}
+    written: dict[str, str] = {}
+    lines = []
+    for p in e.parties:
+        tags = {norm_tag(t): t for t in (*p.hashtags_pro, *p.hashtags_anti, *p.hashtags)}
+        for k, t in tags.items():
+            parties.setdefault(k, []).append(p.key)
+            written.setdefault(k, t)
+            if k in own:
+                lines.append(f"hashtag #{t} is listed for the election and for party {p.key}: every post carrying it names the party, "
+                             "so an archive collected with it names the party in nearly every post; keep a collection hashtag in the "
+                             "election's own hashtags only")
+    for k, keys in parties.items():
+        if len(keys) > 1:
+            lines.append(f"hashtag #{written[k]} is listed for parties {', '.join(keys)}: every post carrying it names each of them")
+    return lines
 
 
 def _n(count: int, one: str, many: str) -> str:
