@@ -1,0 +1,40 @@
+"""A study of one account (two statuses of the bundled @UKLabour week) reads in the singular.
+
+The report said "1 accounts were scored", "1 accounts had some origin evidence", "1 accounts
+posted in this study" and "1 accounts known in all": the templates wrote "{{ n }} accounts". They
+now count with `counted` (and the verb after the count agrees), as a newsroom trying the tool on a
+handful of posts first would see."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample" / "ge2017_uklabour_may_week1.json.gz"
+
+
+def test_one_account_is_one_account(tmp_path: Path) -> None:
+    study, page, two = tmp_path / "s.duckdb", tmp_path / "r.html", tmp_path / "two.jsonl"
+    raw = gzip.open(SAMPLE, "rt", encoding="utf-8").read()
+    try:
+        statuses = json.loads(raw)
+    except json.JSONDecodeError:
+        statuses = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    # The first two: originals that retweet, quote and mention no one, so @UKLabour is the only account known.
+    two.write_text("".join(json.dumps(s) + "\n" for s in statuses[:2]), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(study), str(two)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(page)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).split())
+    for said in ("1 account was scored.", "1 account had some origin evidence", "1 account posted in this study.", "1 account known in all"):
+        assert said in text, said
+    for wrong in ("1 accounts were scored", "1 accounts had", "1 accounts posted", "1 accounts known"):
+        assert wrong not in text, wrong
