@@ -21,26 +21,31 @@ from __future__ import annotations
 __all__ = ["most_likely", "p_is", "percent", "prob2", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
+# Per number of decimals: from where a probability reads as the upper bound, and below where (above
+# 0) as the lower one: the values that would round onto 1 or 0.
+_EDGES = {2: (HIGH, LOW), 3: (0.9995, 0.0005)}
+
+
+def _bounded(p: float, digits: int) -> str:
+    """`p` at `digits` decimals, written as a bound where it would round onto 1 or 0 (`_EDGES`)."""
+    high, low = _EDGES[digits]
+    if p >= high:
+        return f">{1 - 10 ** -digits:.{digits}f}"
+    if 0 < p < low:
+        return f"<{10 ** -digits:.{digits}f}"
+    return f"{p:.{digits}f}"
 
 
 def prob2(p: float) -> str:
     """`p` at two decimals: "0.83", ">0.99" from 0.995 (1.0 included), "<0.01" below 0.005 but above 0."""
-    if p >= HIGH:
-        return ">0.99"
-    if 0 < p < LOW:
-        return "<0.01"
-    return f"{p:.2f}"
+    return _bounded(p, 2)
 
 
 def prob3(p: float) -> str:
     """`p` at three decimals, as the origin evidence writes how far a step moved P(Russia):
     ">0.999" from 0.9995 (1.0 included), "<0.001" below 0.0005 but above 0. On the IRA release
     under uk-ge2017, 1,344 accounts' evidence said a step moved P(Russia) "to 1.000"."""
-    if p >= 0.9995:
-        return ">0.999"
-    if 0 < p < 0.0005:
-        return "<0.001"
-    return f"{p:.3f}"
+    return _bounded(p, 3)
 
 
 def p_is(p: float) -> str:
