@@ -90,17 +90,23 @@ class Dominant:
 
     def note(self) -> str:
         """The report's sentence: what the share means for the party's figures."""
-        term = f"; #{self.tag} is in {percent(self.tag_share)} of them" if self.tag else ""
-        return (f"{percent(self.share)} of the study's posts name {self.name}{term}: if the archive was collected with one of "
-                "the party's hashtags or keywords, its post counts and stance shares describe that query, not how often or how "
-                "favourably people named the party")
+        meaning = self._meaning("the party's")
+        return f"{percent(self.share)} of the study's posts name {self.name}{self._tag()}: {meaning}"
 
     def line(self) -> str:
         """`analyze`'s warning line."""
-        term = f"; #{self.tag} is in {percent(self.tag_share)} of them" if self.tag else ""
-        return (f"party {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{term}: if the archive was "
-                "collected with one of its hashtags or keywords, its post counts and stance shares describe that query, not how "
-                "often or how favourably people named the party; check its hashtags and keywords (`botwatch elections show`)")
+        return (f"party {self.key} ({self.name}) is named by {percent(self.share)} of the study's posts{self._tag()}: "
+                f"{self._meaning('its')}; check its hashtags and keywords (`botwatch elections show`)")
+
+    def _tag(self) -> str:
+        """"; #Brexit is in 83% of them", or nothing where its posts carry no hashtag."""
+        return f"; #{self.tag} is in {percent(self.tag_share)} of them" if self.tag else ""
+
+    @staticmethod
+    def _meaning(whose: str) -> str:
+        """What a dominant party's figures mean; `whose` names the party's hashtags ("its")."""
+        return (f"if the archive was collected with one of {whose} hashtags or keywords, its post counts and stance shares describe "
+                "that query, not how often or how favourably people named the party")
 
 
 def dominant_parties(study: Study, cov: PartyCoverage, election: Any) -> list[Dominant]:
