@@ -224,7 +224,7 @@ def shared_tag_lines(e: Any) -> list[str]:
     written: dict[str, str] = {}
     lines = []
     for p in e.parties:
-        tags = {norm_tag(t): t for t in (*p.hashtags_pro, *p.hashtags_anti, *p.hashtags)}
+        tags = {norm_tag(t): t for t in p.all_hashtags}
         for k, t in tags.items():
             parties.setdefault(k, []).append(p.key)
             written.setdefault(k, t)

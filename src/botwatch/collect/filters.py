@@ -45,7 +45,7 @@ class PostFilter:
             tags += list(election.hashtags)
             kws += list(election.keywords)
             for p in election.parties:
-                tags += [*p.hashtags_pro, *p.hashtags_anti, *p.hashtags]
+                tags += p.all_hashtags
                 kws += [*p.keywords, *p.keywords_pro, *p.keywords_anti]
                 hs += list(p.accounts)
         return cls(_uniq(tags), _uniq(kws), _uniq(hs), origin)

@@ -70,6 +70,12 @@ class Party:
         return self.official_accounts + self.allied_accounts
 
     @property
+    def all_hashtags(self) -> tuple[str, ...]:
+        """Every hashtag listed for the party, pro, anti and topic, as the file writes them (a
+        collection filter takes them all; `elections check` looks for one listed twice)."""
+        return (*self.hashtags_pro, *self.hashtags_anti, *self.hashtags)
+
+    @property
     def matchable(self) -> bool:
         """Whether anything in the file can match a post to this party: a hashtag, keyword,
         context keyword, tag fragment or account. `name` and `leader` are display-only (a leader's
