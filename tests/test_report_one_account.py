@@ -3,7 +3,9 @@
 The report said "1 accounts were scored", "1 accounts had some origin evidence", "1 accounts
 posted in this study" and "1 accounts known in all": the templates wrote "{{ n }} accounts". They
 now count with `counted` (and the verb after the count agrees), as a newsroom trying the tool on a
-handful of posts first would see."""
+handful of posts first would see. The sentences built in Python went the same way later: the key
+numbers' labels ("1 accounts posting"), the charts' scale ("max 1 posts / hour"), "(1 rules
+fired)", "of 1 scored accounts have"."""
 
 from __future__ import annotations
 
@@ -38,3 +40,8 @@ def test_one_account_is_one_account(tmp_path: Path) -> None:
         assert said in text, said
     for wrong in ("1 accounts were scored", "1 accounts had", "1 accounts posted", "1 accounts known"):
         assert wrong not in text, wrong
+    for said in ("1 account posting", "max 1 post / hour", "(1 rule fired)", "of 1 scored account has automation probability"):
+        assert said in text, said
+    # No count of one anywhere in the page takes a plural noun (the chart's hour ticks are not counts).
+    plural = re.findall(r"(?<![\d.,])1 (?:scored |likely automated |expected foreign-origin )?(?:accounts|posts|rules|clusters|days)\b", text)
+    assert plural == [], plural

@@ -46,6 +46,7 @@ from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
 from botwatch.language_names import UNKNOWN_TAGS, current_code, language_code
 from botwatch.numeric import sum_left_to_right
+from botwatch.count_text import counted
 from botwatch.prob_text import most_likely, prob3
 
 HOME_PRIOR = 0.3
@@ -507,7 +508,7 @@ def _hours_withheld_item(hour_counts: tuple[int, ...], active_cells: int) -> Evi
     if not (fit.informative and fit.best_offset is not None):
         return None
     return np.ones(len(codes())), (
-        f"posting hours not read: the account's {sum(hour_counts):,} posts fall in {int(active_cells):,} distinct clock hour{'' if int(active_cells) == 1 else 's'}, fewer than "
+        f"posting hours not read: the account's {counted(sum(hour_counts), 'post')} {'falls' if sum(hour_counts) == 1 else 'fall'} in {counted(int(active_cells), 'distinct clock hour')}, fewer than "
         f"the {MIN_ACTIVE_CELLS} a daily rhythm is read from (the circadian stage's rule), so they may be one event's hours, not the account's day")
 
 
@@ -552,7 +553,7 @@ def _cyrillic_item(cyrillic_posts: int, n_posts: int) -> Evidence | None:
     where = {c.iso2: 1.0 for c in countries().values() if "cyrillic" in c.scripts}
     (kr, nr), (ko, no) = CYRILLIC_COUNTS["russia_run"], CYRILLIC_COUNTS["ordinary"]
     return _vector(where, 1.0 / factor), (
-        f"{cyrillic_posts:,} of the account's {n_posts:,} posts contain Cyrillic letters; on the development part "
+        f"{cyrillic_posts:,} of the account's {counted(n_posts, 'post')} {'contains' if cyrillic_posts == 1 else 'contain'} Cyrillic letters; on the development part "
         f"{kr:,} of {nr:,} Russia-run accounts and {ko:,} of {no:,} ordinary accounts posted mostly so (at least ×{measured:,.0f}), "
         f"of which the post languages count at most ×{1 / FLOOR_LANG:.0f}: ×{factor:.1f} more for {_names(sorted(where))}")
 

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from botwatch.count_text import counted
 from botwatch.elections.model import Election
 from botwatch.estimates.bootstrap import percentile_interval, weighted_bootstrap
 from botwatch.estimates.relational import ALL, ANY_PARTY, CELL_KEY, COUNT_COLUMNS, NOT_PARTY_ACCOUNTS, account_cells, account_groups, cell_vectors, party_accounts, units
@@ -184,7 +185,7 @@ def cell_rows(election: Election, windows: list[Window], opts: EstimateOptions, 
     rows: list[dict] = [{**base, "metric": "accounts", "observed": float(n_acc), "estimate": None, "ci_low": None, "ci_high": None,
                          "method": "distinct accounts seen; not scaled (accounts do not scale with the sample rate)"}]
     few = n_acc < MIN_ACCOUNTS_FOR_INTERVAL
-    drawn = f" (the period's {n_acc + outside:,} accounts with election posts drawn, {outside:,} of them outside this cell)" if outside > 0 else ""
+    drawn = f" (the period's {counted(n_acc + outside, 'account')} with election posts drawn, {outside:,} of them outside this cell)" if outside > 0 else ""
     how = f"{TOO_FEW} ({n_acc}) for an interval" if few else f"{int(opts.level * 100)}% percentile interval, bootstrap over accounts{drawn}"
     # Stored widened, once, here (on either engine: this runs where the cells lie), so the table,
     # its export, `botwatch estimate` and the report print one interval for one figure.

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.count_text import counted
 from botwatch.prob_text import percent
 from botwatch.study import Study
 
@@ -209,7 +210,7 @@ def origin_blind_spot(study: Study, home: str | None) -> str | None:
         return None
     v = ORIGIN_POSING
     return (
-        f"{k:,} of the {n:,} accounts with origin evidence ({percent(k / n)}) post mostly in English and are placed in {home}. The origin "
+        f"{k:,} of the {counted(n, 'account')} with origin evidence ({percent(k / n)}) {'posts' if k == 1 else 'post'} mostly in English and {'is' if k == 1 else 'are'} placed in {home}. The origin "
         f"model often cannot tell such accounts from trolls posing as locals: on held-out IRA accounts that posed as Americans, "
         f"analysed among ordinary accounts, it placed {v['placed_russia']} of {v['accounts']} in Russia, and "
         f"{v['own_evidence_only']} on each account's own evidence, as where no other account in a study shares their texts "

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from botwatch.report.fmt import num, pct_ci, wilson
+from botwatch.report.fmt import counted, num, pct_ci, wilson
 from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section
 from botwatch.study import Study
@@ -66,8 +66,8 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
     tables: set[str] = ctx.get("tables") or set(study.tables())
     posts, accounts, first, last = study.sql("SELECT count(*), count(DISTINCT (platform, account_id)), min(created_at), max(created_at) FROM posts")[0]
     out = [
-        KeyNumber(num(posts), "posts", "after removing duplicates", "#overview" if "overview" in section_ids else ""),
-        KeyNumber(num(accounts), "accounts posting", _not_posting(study, tables, accounts)),
+        KeyNumber(num(posts), "post" if posts == 1 else "posts", "after removing duplicates", "#overview" if "overview" in section_ids else ""),
+        KeyNumber(num(accounts), "account posting" if accounts == 1 else "accounts posting", _not_posting(study, tables, accounts)),
     ]
     if first is not None:
         span = f"{first:%d %b %Y}" if first.date() == last.date() else f"{first:%d %b %Y} – {last:%d %b %Y}"
@@ -85,14 +85,14 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             if n:
                 p, lo, hi = wilson(k, n)
                 out.append(KeyNumber(
-                    num(k), "likely automated accounts",
-                    f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5"
+                    num(k), "likely automated account" if k == 1 else "likely automated accounts",
+                    f"{pct_ci(p, lo, hi)} of {counted(n, 'scored account')} {'has' if n == 1 else 'have'} automation probability ≥ 0.5"
                     f"{posting_split(study, 'bot_probability IS NOT NULL', 'bot_probability >= 0.5', 'likely automated')}; "
-                    f"the probabilities sum to {num(expected, 0)} expected automated accounts"
+                    f"the probabilities sum to {num(expected, 0)} expected automated account{'' if num(expected, 0) == '1' else 's'}"
                     + (f"; {t}" if (t := training_clause(study, "bot", n)) else ""),
                     explorer,
                     caveat=_bot_caveat(study),
-                    summary=f"{pct_ci(p, lo, hi)} of {num(n)} scored accounts have automation probability ≥ 0.5; the probabilities sum to "
+                    summary=f"{pct_ci(p, lo, hi)} of {counted(n, 'scored account')} {'has' if n == 1 else 'have'} automation probability ≥ 0.5; the probabilities sum to "
                             f"{num(expected, 0)}",
                 ))
         election = ctx.get("election")
@@ -104,10 +104,10 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
             if not home_known(election.country):
                 out.append(KeyNumber("not measured", "foreign-origin accounts", unknown_home_note(election.country), explorer))
             elif f["n"]:
-                from botwatch.report.origin_counted import counted
+                from botwatch.report.origin_counted import counted as origin_counted
 
                 p, lo, hi = wilson(f["k"], f["n"])
-                c = counted(study, f["home"])
+                c = origin_counted(study, f["home"])
                 # The expected number leads: origin probabilities often sit just past 0.5 (an
                 # account with little evidence but its language), where counting each as one
                 # foreign account overstates (a twarc2 sample: 197 counted, 148 expected).
@@ -121,7 +121,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
 
                 po = p_outside_sql(f["home"])
-                detail = (f"[{num(f['lo'], 0)}–{num(f['hi'], 0)}, the spread of the model's probabilities taken as exact, not its error]: each of the {num(f['n'])} accounts with origin evidence counted by its "
+                detail = (f"[{num(f['lo'], 0)}–{num(f['hi'], 0)}, the spread of the model's probabilities taken as exact, not its error]: each of the {counted(f['n'], 'account')} with origin evidence counted by its "
                           f"probability of being run from outside {f['home']}; {num(f['k'])} of them{share} are {rule_text(f['home'])}"
                           + posting_split(study, f"({po}) IS NOT NULL", f"({po}) >= {FOREIGN_THRESHOLD}", "counted foreign"))
                 if why:
@@ -131,10 +131,10 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 if t := training_clause(study, "origin", f["n"]):
                     detail += f"; {t}"
                 if language_mostly:
-                    detail += (f"; for {num(c.n_language)} of the {num(f['n'])} accounts with origin evidence posting in a language spoken in "
+                    detail += (f"; for {num(c.n_language)} of the {counted(f['n'], 'account')} with origin evidence posting in a language spoken in "
                                f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")
                 # What must not fold away: that the count is no finding, or mostly the prior.
-                summary = (f"the {num(f['n'])} accounts with origin evidence, each counted by its probability of being run from outside "
+                summary = (f"the {counted(f['n'], 'account')} with origin evidence, each counted by its probability of being run from outside "
                            f"{f['home']} [{num(f['lo'], 0)}–{num(f['hi'], 0)}, the model's own error not in it]")
                 if c.weak():
                     summary += (f"; most accounts it counts are placed in {f['home']} or rest on their language alone: "
@@ -142,7 +142,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 elif language_mostly:
                     summary += f"; for most of them a language spoken in {f['home']} is all the model saw"
                 out.append(KeyNumber(
-                    num(f["expected"], 0), "expected foreign-origin accounts",
+                    num(f["expected"], 0), "expected foreign-origin account" if num(f["expected"], 0) == "1" else "expected foreign-origin accounts",
                     detail,
                     explorer,
                     summary=summary,
@@ -153,7 +153,7 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
     if "cluster_members" in tables:
         clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]
         if clusters:
-            out.append(KeyNumber(num(clusters), "coordinated clusters", f"{num(members)} accounts in them", "#coordination" if "coordination" in section_ids else explorer))
+            out.append(KeyNumber(num(clusters), "coordinated cluster" if clusters == 1 else "coordinated clusters", f"{counted(members, 'account')} in them", "#coordination" if "coordination" in section_ids else explorer))
     return out
 
 
@@ -165,7 +165,7 @@ def _not_posting(study: Study, tables: set[str], posting: int) -> str:
     (known,) = study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0]
     if known <= posting:
         return ""
-    return f"the study also knows {num(known - posting)} accounts only as retweeted, mentioned or looked up; the counts below include those scored"
+    return f"the study also knows {counted(known - posting, 'account')} only as retweeted, mentioned or looked up; the counts below include those scored"
 
 
 def posting_split(study: Study, scored: str, counted: str, what: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from botwatch.accounts.training_accounts import RUN_KEYS, recorded_counts
+from botwatch.count_text import counted
 
 MATERIAL = 0.01
 _WHAT = {"origin": "origin model", "bot": "bot model"}
@@ -35,7 +36,7 @@ def training_clause(study: Any, model: str, n: int) -> str:
     if not t or n <= 0 or min(t, n) / n < MATERIAL:
         return ""
     total = int(study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0][0]) if "accounts" in study.tables() else 0
-    of = f" of the study's {total:,} accounts" if total >= t else ""
+    of = f" of the study's {counted(total, 'account')}" if total >= t else ""
     verb = "is" if t == 1 else "are"
     return (f"{t:,}{of} {verb} among the {_WHAT[model]}'s own training accounts: for "
             f"{'it' if t == 1 else 'them'} the figure is not out-of-sample")

@@ -105,7 +105,7 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
             caption += _automated_coverage(study, span, sum(float(n) for _, _, n in rows))
         figs.append({"title": title, "caption": caption, "per": f"UTC {freq}",
                      "svg": svg.time_lines(series, start=start, end=end, events=_events(election), title=f"{title}: posts per {freq} (UTC)",
-                                           unit=f"posts / {freq}",
+                                           unit=f"posts / {freq}", unit_one=f"post / {freq}",
                                            x_labels=(f"{start:%Y-%m-%d %H:%M}", f"{end:%H:%M} UTC") if freq == "hour" else None)})
     return figs
 

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS  # distinct (day, hour) cells an account must be seen in for a circadian fit
+from botwatch.count_text import counted
 from botwatch.pipeline import Context, register
 from botwatch.schema import register_output
 from botwatch.stats import bh_adjusted
@@ -232,7 +233,7 @@ def creation(study: Study, ctx: Context) -> int:
         )
     if total and dated < total:
         notes.append(
-            f"{total - dated:,} of {total:,} accounts posting in the window have no creation date and are left out of the shares "
+            f"{total - dated:,} of {counted(total, 'account')} posting in the window {'has' if total - dated == 1 else 'have'} no creation date and {'is' if total - dated == 1 else 'are'} left out of the shares "
             "(the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do)."
         )
     have_groups = GROUPS_TABLE in study.tables()

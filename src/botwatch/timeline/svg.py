@@ -33,20 +33,23 @@ def time_lines(
     events: Sequence[tuple[datetime, str]] = (),
     title: str = "",
     unit: str = "posts / day",
+    unit_one: str | None = None,
     width: int = 900,
     height: int = 200,
     x_labels: tuple[str, str] | None = None,
 ) -> Markup:
     """Lines (name, colour or None, [(time, value)]) between `start` and `end`, events as dashed
     verticals numbered on the chart, and a legend with the numbered events written out (a label
-    only on hover is lost on paper and on a phone)."""
+    only on hover is lost on paper and on a phone). `unit_one`: the unit after a top of exactly 1
+    ("max 1 post / hour", not "1 posts"), where the unit is a count's noun."""
     pts_all = [v for _, _, pts in series for _, v in pts]
     if not pts_all or end <= start:
         return Markup("<p class='muted'>No data in this period.</p>")
     top = max(pts_all) or 1.0
     left, right, pad_top, pad_bottom = 4.0, 4.0, 16.0, 18.0
     w, h = width - left - right, height - pad_top - pad_bottom
-    parts = [f"<text x='{left}' y='11' font-size='11'>max {top:,.0f} {escape(unit)}</text>"]
+    shown_unit = unit_one if unit_one is not None and f"{top:,.0f}" == "1" else unit
+    parts = [f"<text x='{left}' y='11' font-size='11'>max {top:,.0f} {escape(shown_unit)}</text>"]
     shown_events: list[tuple[int, datetime, str]] = []
     for at, label in events:
         if start <= at <= end:

@@ -212,7 +212,7 @@
     });
     body.replaceChildren(frag);
     var shown = view.length ? (start + 1) + "–" + (start + slice.length) : "0";
-    status.textContent = "Showing " + shown + " of " + fmt(view.length) + " matching accounts (" + fmt(rows.length) + " in the page).";
+    status.textContent = "Showing " + shown + " of " + fmt(view.length) + (view.length === 1 ? " matching account (" : " matching accounts (") + fmt(rows.length) + " in the page).";
     pager.hidden = pages <= 1;
     pageLabel.textContent = "Page " + (state.page + 1) + " of " + pages;
     prevBtn.disabled = state.page === 0;
