@@ -45,3 +45,9 @@ def test_one_account_is_one_account(tmp_path: Path) -> None:
     # No count of one anywhere in the page takes a plural noun (the chart's hour ticks are not counts).
     plural = re.findall(r"(?<![\d.,])1 (?:scored |likely automated |expected foreign-origin )?(?:accounts|posts|rules|clusters|days)\b", text)
     assert plural == [], plural
+    # `impact` here has no test to run: its note says why, and the error closes with that rather
+    # than standing alone beside it ("note …" then "error: no impact test for Labour at 1h").
+    res = runner.invoke(app, ["impact", str(study), "--party", "labour"])
+    assert res.exit_code == 1
+    out = " ".join(res.output.split())
+    assert "too few posts for a lead-lag test" in out and "no impact test for Labour at 1h: the note above says why" in out, out

@@ -129,7 +129,10 @@ def impact(
 
         name = party_name(el, party)  # the party as the notes and the report call it: "Labour", not "labour"
         if not rows:
-            fail(f"no impact test for {name} at {freq}", code=1)
+            # The notes above already say why (too few posts, no scored accounts); the error only
+            # closes with that, it does not repeat or contradict it.
+            why = ": the note above says why" if found["notes"] else ""
+            fail(f"no impact test for {name} at {freq}{why}", code=1)
     t = Table(title=plain(name) + f": likely automated vs other scored accounts (bot probability below 0.5), {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):
         t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")
