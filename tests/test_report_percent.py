@@ -16,7 +16,7 @@ import pytest
 
 from botwatch.prob_text import percent
 from botwatch.report.fmt import interval, pct, pct_ci, wilson
-from botwatch.report.svg import _fmt_share
+from botwatch.report.svg import _fmt_share, hbars
 from botwatch.estimates.reference import fmt_value
 
 
@@ -72,3 +72,24 @@ def uk_study_copy(sample_study_path: Path, tmp_path: Path) -> Path:
         run_content(st, uk, log=lambda m: None)
         write_estimates(st, compute_estimates(st, uk, EstimateOptions(reps=20), log=lambda m: None))
     return dst
+
+
+def test_an_interval_with_width_never_prints_its_two_ends_alike() -> None:
+    """The IRA tweets under us-2016: "2% [2–2%] supported" Democrats (a bootstrap interval from
+    1.6% to 2.4%) and "1,846 of them, 99% [99–99%]" (Wilson, 98.6% to 99.5%) read as measured
+    certainties. The ends now take the decimals that tell them apart, and the share takes the same."""
+    assert pct_ci(0.021, 0.016, 0.024) == "2.1% [1.6–2.4%]"
+    p, lo, hi = wilson(1846, 1862)
+    assert pct_ci(p, lo, hi) == "99.1% [98.6–99.5%]"
+    assert pct_ci(0.0213, 0.0212, 0.0214) == "2.13% [2.12–2.14%]"
+    assert interval(0.016, 0.024) == "[1.6–2.4%]"
+    # Intervals whose ends already differ are as before; one with no width says so (not "[50–50%]").
+    assert pct_ci(0.7, 0.58, 0.79) == "70% [58–79%]"
+    assert pct_ci(0.5, 0.5, 0.5) == "50% (every resample of the accounts gave 50%: no interval)"
+    chart = str(hbars(["Democrats: support"], [0.021], lo=[0.016], hi=[0.024], share=True))
+    assert "2.1% [1.6–2.4%]" in chart and "[2–2%]" not in chart
+    # The reference table (report and `botwatch estimate`) writes shares at one decimal, and its
+    # ends apart the same way.
+    from botwatch.estimates.reference import fmt_interval
+
+    assert fmt_interval(0.0201, 0.0204, True) == "2.01% – 2.04%" and fmt_interval(0.016, 0.024, True) == "1.6% – 2.4%"

@@ -18,7 +18,7 @@ posts (0.0%)" and, for 1,862 of 1,862 accounts, a Wilson interval "[100–100%]"
 
 from __future__ import annotations
 
-__all__ = ["most_likely", "p_is", "percent", "prob2", "prob3"]
+__all__ = ["interval_digits", "most_likely", "p_is", "percent", "prob2", "prob3"]
 
 HIGH, LOW = 0.995, 0.005
 # Per number of decimals: from where a probability reads as the upper bound, and below where (above
@@ -80,3 +80,18 @@ def percent(share: float, digits: int = 0) -> str:
     if float(text) == 100:
         return f">{100 - 10 ** -digits:.{digits}f}%"
     return f"{text}%"
+
+
+def interval_digits(lo: float, hi: float, digits: int = 0) -> int:
+    """The decimals at which an interval's two ends print apart: `digits`, or one or two more
+    where at `digits` both ends read the same though the interval has width. On the IRA tweets
+    under us-2016 the report said "2% [2–2%] supported" Democrats (a bootstrap interval from 1.6% to
+    2.4%) and "99% [99–99%]" for a Wilson interval from 98.6% to 99.5%: read as a measured
+    certainty, as "[100–100%]" was. The share beside them takes the same decimals
+    ("2.1% [1.6–2.4%]"). An interval with no width keeps `digits` (the callers say it has none)."""
+    if not lo < hi:
+        return digits
+    for d in (digits, digits + 1):
+        if percent(lo, d) != percent(hi, d):
+            return d
+    return digits + 2

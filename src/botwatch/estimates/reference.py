@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botwatch.prob_text import percent
+from botwatch.prob_text import interval_digits, percent
 from botwatch.study import Study
 
 
@@ -75,6 +75,9 @@ def fmt_value(v: float | None, share: bool) -> str:
 def fmt_interval(lo: float | None, hi: float | None, share: bool) -> str:
     if lo is None or hi is None:
         return "—"
+    if share:  # the two ends apart, as the report's intervals (`prob_text.interval_digits`)
+        d = interval_digits(lo, hi, 1)
+        return f"{percent(lo, d)} – {percent(hi, d)}"
     return f"{fmt_value(lo, share)} – {fmt_value(hi, share)}"
 
 

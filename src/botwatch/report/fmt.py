@@ -24,7 +24,7 @@ from botwatch import stats
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
 from botwatch.count_text import counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
-from botwatch.prob_text import percent, prob2  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
+from botwatch.prob_text import interval_digits, percent, prob2  # noqa: F401 - prob2 a report filter: a probability at two decimals, never "1.00"
 
 def user_text(value: Any, limit: int | None = None) -> str:
     """Attacker-written text made safe to *display* (escaping is still the template's job):
@@ -77,7 +77,8 @@ def interval(lo: Any, hi: Any, digits: int = 0) -> str:
     """'[66–75%]' for a 0..1 interval; empty when either end is unknown."""
     if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)) or (isinstance(hi, float) and math.isnan(hi)):
         return ""  # an unknown end is no interval, not "[–—]"
-    a, b = pct(lo, digits), pct(hi, digits)
+    d = interval_digits(float(lo), float(hi), digits)  # "[2–2%]" for 1.6% to 2.4% read as certainty
+    a, b = pct(lo, d), pct(hi, d)
     return f"[{a[:-1]}–{b}]"
 
 
@@ -95,6 +96,8 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: An
             return f"{pct(p, digits)} (every resample of the accounts gave {pct(p, digits)}: no interval)"
         return f"{pct(p, digits)} {interval(*bound, digits)[:-1]}: an exact bound over {n:,} account{'s' if n != 1 else ''}]"
     ci = interval(lo, hi, digits)
+    if ci:  # the share at the decimals its interval needed to print its two ends apart
+        digits = interval_digits(float(lo), float(hi), digits)
     return f"{pct(p, digits)} {ci}".strip()
 
 

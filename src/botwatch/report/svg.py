@@ -10,7 +10,7 @@ from datetime import date
 
 from markupsafe import Markup
 
-from botwatch.prob_text import percent
+from botwatch.prob_text import interval_digits, percent
 
 # Labels written into the SVG markup here: HTML-escaped, a hostile handle's or event label's control
 # and invisible characters shown as ⟨U+XXXX⟩ tags, as everywhere in the report.
@@ -97,7 +97,11 @@ def hbars(
             parts.append(
                 f"<path d='M{x1:.1f} {ym - 5:.1f}v10M{x1:.1f} {ym:.1f}H{x2:.1f}M{x2:.1f} {ym - 5:.1f}v10' stroke='#111' stroke-width='1.5' fill='none'/>"
             )
-            text += f" [{_fmt_share(l_)[:-1]}–{_fmt_share(h_)}]" if share else f" [{l_:,.0f}–{h_:,.0f}]"
+            if share:  # the ends apart ("[1.6–2.4%]", not "[2–2%]"), the share at the same decimals
+                d = interval_digits(l_, h_)
+                text = f"{percent(v, d)} [{percent(l_, d)[:-1]}–{percent(h_, d)}]" if v is not None else text
+            else:
+                text += f" [{l_:,.0f}–{h_:,.0f}]"
         end = max(w, (h_ / top * plot) if h_ is not None else 0)
         anchor_x = min(end + 6, plot + 4)
         parts.append(f"<text x='{anchor_x:.1f}' y='{y + 15 + row - 12}' font-size='12'>{escape(text)}</text>")
