@@ -59,3 +59,21 @@ def test_an_indonesian_account_is_placed_alike_whichever_code_tags_its_posts() -
     assert got["in"][0] == "ID" and got["in"][2] == ["posts are 100% id (of 12 tagged), which favours ID (×100.0)"]
     mixed = origin_posterior(OriginInput(post_langs={"in": 6, "id": 6}, n_posts=12), home="US")
     assert mixed.probabilities == got["id"][1] and "posts are 100% id (of 12 tagged)" in " ".join(mixed.evidence)
+
+
+def test_a_few_posts_in_another_language_do_not_name_one_country_alone() -> None:
+    """@Jenn_Abrams (IRA, posing as American) posted 99.5% in English with a few dozen posts in
+    Japanese and Arabic; the sentence said "posts are 100% en, 0% ja, 0% ar …, which favours AE
+    (×3.3)": shares of a few posts printed as 0%, and the Emirates named alone for a factor 1%
+    above the United States'. The shares now read as shares, and every country within ×1.1 of
+    the best is named; the likelihoods are unchanged."""
+    from botwatch.accounts.origin import LANG_FAVOURS_WITHIN, _post_langs_item, _top, codes
+
+    mix, text = _post_langs_item((("en", 22_600), ("ja", 60), ("ar", 50)))
+    assert text.startswith("posts are 99.5% en, 0.3% ja, 0.2% ar (of 22,710 tagged), which favours US, GB, ")
+    assert "AE (" not in text
+    us, ae = mix[codes().index("US")], mix[codes().index("AE")]
+    assert us < ae < us * LANG_FAVOURS_WITHIN  # the tie is broken by a hair, which the sentence no longer reports
+    assert _top(mix) == ["AE"]  # (what it named before)
+    # A real minority still tilts it: 5% Arabic posts favour the Emirates alone.
+    assert _post_langs_item((("en", 95), ("ar", 5)))[1] == "posts are 95% en, 5% ar (of 100 tagged), which favours AE (×4.0)"
