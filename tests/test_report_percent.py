@@ -93,3 +93,26 @@ def test_an_interval_with_width_never_prints_its_two_ends_alike() -> None:
     from botwatch.estimates.reference import fmt_interval
 
     assert fmt_interval(0.0201, 0.0204, True) == "2.01% – 2.04%" and fmt_interval(0.016, 0.024, True) == "1.6% – 2.4%"
+
+
+def test_the_evidence_sentences_write_shares_by_the_same_rule() -> None:
+    """Three evidence writers rounded shares themselves: a behaviour pattern ("100% of its posts
+    are retweets" for 299 of 300), the bot model's share features ("similarity of display name
+    and handle 100%") and the study-prior clause ("the study's mix gives US 100% … moves that only
+    to 100%" for a mix share of 99.6%)."""
+    import numpy as np
+
+    from botwatch.accounts.bot_behaviour import PATTERNS, _value_text
+    from botwatch.accounts.botmodel import _SHOW
+    from botwatch.accounts.origin_prior import mix_codes, prior_clause
+
+    amplifier = next(p for p in PATTERNS if p.name == "amplifier")
+    assert _value_text(amplifier, 299 / 300) == "99.7%" and _value_text(amplifier, 1.0) == "100%"
+    assert _SHOW["pct"](0.997) == "99.7%" and _SHOW["pct"](0.5) == "50%" and _SHOW["pct"](0.0) == "0%"
+    codes = mix_codes()
+    mix = np.full(len(codes), 0.004 / (len(codes) - 1))
+    mix[codes.index("US")] = 0.996
+    post = np.full(len(codes), 0.002 / (len(codes) - 1))
+    post[codes.index("US")] = 0.998
+    clause = prior_clause("US", post, mix, 0.0)
+    assert "gives US 99.6% of its accounts not run from Russia before any evidence; this account's own evidence moves that only to 99.8%" in clause, clause

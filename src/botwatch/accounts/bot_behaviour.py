@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from botwatch.prob_text import percent
+
 MIN_POSTS = 10  # below this an account's study posts say too little about its habits
 POST_BINS: tuple[tuple[int, int], ...] = ((10, 19), (20, 99), (100, 10**12))
 LR_CAP = 10.0  # at most ×10 on the odds (+2.3 log-odds) from behaviour, however rare the pattern
@@ -154,8 +156,8 @@ def combine(p: np.ndarray, lr: np.ndarray) -> np.ndarray:
 
 
 def _value_text(p: Pattern, v: float) -> str:
-    if p.fmt == "pct":
-        return f"{100 * v:.0f}%"
+    if p.fmt == "pct":  # "99.7% of its posts are retweets" (299 of 300), not "100%"
+        return percent(v)
     if p.fmt == "cv":
         return f"{v:.2f}"
     return f"{v:,.1f}" if v < 100 else f"{v:,.0f}"

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.exact_round import none_where, round_like_python
+from botwatch.prob_text import percent
 from botwatch.accounts.tree_keys import grouped_predict, split_points
 from botwatch.userfile import read_user_bytes_sha256
 
@@ -89,7 +90,7 @@ _SHOW: dict[str, Callable[[float], str]] = {
     "expm1f": lambda v: f"{math.expm1(v):,.2f}",
     "pow10": lambda v: f"{10 ** v:,.2f}",
     "int": lambda v: f"{v:,.0f}",
-    "pct": lambda v: f"{100 * v:.0f}%",
+    "pct": percent,  # a share strictly between 0 and 1 never reads 0% or 100% (prob_text)
     "bool": lambda v: "yes" if v >= 0.5 else "no",
     "float": lambda v: f"{v:,.2f}",
 }

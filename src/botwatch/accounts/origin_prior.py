@@ -697,9 +697,9 @@ def prior_clause(best: str, post: np.ndarray, mix: np.ndarray, p_russia: float, 
     of = "of its accounts in them" if among else "of its accounts not run from Russia"
     if stated:
         return (f", mostly the stated prior: little evidence of its own for {best} among {whom} (the stated prior "
-                f"gives {best} {m:.0%} of the accounts not run from Russia before any evidence; this account's own evidence moves that only to {q:.0%})")
+                f"gives {best} {percent(m)} of the accounts not run from Russia before any evidence; this account's own evidence moves that only to {percent(q)})")
     return (f", mostly the study's prior: little evidence of its own for {best} among {whom} (the study's mix "
-            f"gives {best} {m:.0%} {of} before any evidence; this account's own evidence moves that only to {q:.0%})")
+            f"gives {best} {percent(m)} {of} before any evidence; this account's own evidence moves that only to {percent(q)})")
 
 
 def mark_stated_prior(results: list, home: str | None) -> list:  # list[OriginResult]
