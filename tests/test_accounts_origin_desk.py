@@ -92,7 +92,7 @@ def test_the_evidence_says_the_hours_are_the_desks() -> None:
     (kind, _, plain), = [e for e in evidence_vectors(own, home="US") if e[0] == "office_hours"]
     (_, _, said), = [e for e in evidence_vectors(desk, home="US") if e[0] == "office_hours"]
     assert od.KIND_NOTE not in plain
-    assert od.KIND_NOTE in said and "5 dated post(s) of its own" in said and "7 post" not in said and "320 posts of its desk" in said
+    assert od.KIND_NOTE in said and "5 dated posts of its own" in said and "7 post" not in said and "320 posts of its desk" in said
     assert f"counted as {od.BOUND_POSTS} posts' worth" in said
 
 

@@ -73,7 +73,7 @@ def test_the_desk_reaches_the_evidence_through_the_stage_wiring(tmp_path: Path) 
     assert sum(short.shift_counts) == 2 * 124 + 4  # the desk: both mates' posts and its own
     said = [s for kind, _, s in evidence_vectors(short, home="US") if kind == "office_hours"]
     assert len(said) == 1 and od.KIND_NOTE in said[0]
-    assert "4 dated post(s) of its own" in said[0] and "252 posts of its desk" in said[0]
+    assert "4 dated posts of its own" in said[0] and "252 posts of its desk" in said[0]
 
     for other in ("loner", "mate1", "mate2"):  # no same-hour desk-mates, or a day of their own
         assert not inputs[other].shift_from_desk and inputs[other].desk_own_posts is None

@@ -52,11 +52,11 @@ def test_a_well_posing_account_takes_its_neighbours_evidence(monkeypatch: pytest
                        ["office1", "poser", "office2", "poser", "office1", "unknown"], [3, 3, 2, 2, 2, 2])
     out = tp.apply(res, keys, nb, base=0.07)
     assert out[0].country == "RU" and out[0].p_russia > 0.9 and tp.KIND in out[0].items
-    assert "shared texts" in out[0].evidence[-1] and "2 other account(s)" in out[0].evidence[-1]
+    assert "shared texts" in out[0].evidence[-1] and "2 other accounts with" in out[0].evidence[-1]
     assert out[3] is res[3]  # no neighbours: unchanged
     assert out[4] is res[4]  # no evidence of its own: not moved, and it lends none
     # office1's neighbours: the poser (evidence against Russia); 'unknown' lends nothing
-    assert out[1].p_russia < res[1].p_russia and "1 other account(s)" in out[1].evidence[-1]
+    assert out[1].p_russia < res[1].p_russia and "1 other account with" in out[1].evidence[-1]
 
 
 def test_no_pairs_or_no_fitted_slope_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,6 +47,7 @@ import contextlib
 from collections.abc import Iterator
 
 from botwatch.accounts import origin_shifts
+from botwatch.count_text import counted
 
 KIND_NOTE = "desk hours"
 MAX_OWN_POSTS = 30
@@ -138,7 +139,7 @@ def bound(posts: int) -> Iterator[None]:
 def note(own_posts: int | None, desk_posts: int) -> str:
     """What the evidence sentence adds for an account that read its desk's hours. `own_posts` is
     the count the "fewer than `MAX_OWN_POSTS`" rule used (dated posts in range), not all posts."""
-    own = f"{own_posts} dated post(s)" if own_posts is not None else "too few posts"
+    own = f"{counted(own_posts, 'dated post')}" if own_posts is not None else "too few posts"
     bound = (f"; counted as {BOUND_POSTS} posts' worth (×{weight(desk_posts):.2f} of the item), since the desk's other posts are not "
              f"this account's") if weight(desk_posts) < 1 else ""
     return (f" ({KIND_NOTE}: this account has {own} of its own, fewer than {MAX_OWN_POSTS}, too few for a day; read on the "

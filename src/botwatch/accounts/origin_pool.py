@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from botwatch.count_text import counted
 from botwatch.prob_text import most_likely, prob3
 
 EPS = 1e-6
@@ -105,7 +106,7 @@ def sentence(others: int, move: float, before: float, after: float) -> str:
     """Evidence in words for one account."""
     f = float(np.exp(min(abs(move), 700.0)))
     word = ("×" if move >= 0 else "÷") + (f"{f:,.0f}" if f >= 1000 else f"{f:.2f}")
-    return (f"coordination cluster: this account acts in unison with {others} other account(s) with origin evidence; their own "
+    return (f"coordination cluster: this account acts in unison with {counted(others, 'other account')} with origin evidence; their own "
             f"evidence, pooled as one typical member's worth (mean log-ratio), moves the odds of Russia {word}: P(Russia) "
             f"from {prob3(before)} to {prob3(after)}")
 

@@ -244,7 +244,7 @@ def behaviour_items(b: Behaviour | None, codes: tuple[str, ...], home: str | Non
                     f"({1000 * t.articles / t.words:.0f} per 1,000; Russian has no articles): odds of Russia against {codes[ref]} {move}")
         else:
             t = b.transfer
-            text = (f"language transfer: {t.mixed_words} word(s) mixing Latin and Cyrillic look-alike letters in the account's English posts: "
+            text = (f"language transfer: {counted(t.mixed_words, 'word')} mixing Latin and Cyrillic look-alike letters in the account's English posts: "
                     f"odds of Russia against {codes[ref]} {move}")
         items.append(Item(kind, v, text))
     return items
