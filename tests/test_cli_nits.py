@@ -165,6 +165,11 @@ def test_accounts_by_a_probability_no_account_has_says_so(tmp_path: Path) -> Non
     assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
     res = runner.invoke(app, ["accounts", str(study), "--top", "3"])
     assert res.exit_code == 0, res.output
-    assert "bot_probability unknown for every account shown, so in account-id order" in " ".join(res.output.split())
+    assert "Accounts by bot probability (bot probability unknown for every account shown, so in account-id order)" in " ".join(res.output.split())
     res = runner.invoke(app, ["accounts", str(study), "--top", "3", "--sort", "origin_probability"])
     assert "unknown for every account shown" not in res.output
+    # Unknown cells read "—" (a blank read as a value left out), and the sort key in words.
+    shown = res.output
+    res = runner.invoke(app, ["accounts", str(study), "--top", "3", "--sort", "n_posts"])
+    assert "Accounts by posts" in " ".join(res.output.split()) and "n_posts" not in res.output
+    assert "—" in shown

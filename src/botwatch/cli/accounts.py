@@ -18,6 +18,11 @@ from botwatch.prob_text import p_is, percent, prob2
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
 
+# The sort keys as the table's title says them ("Accounts by posts", not "by n_posts").
+SORT_WORDS = {"bot_probability": "bot probability", "origin_probability": "origin probability", "n_posts": "posts",
+              "n_signals": "seed signals shown", "followers": "followers", "handle": "handle"}
+
+
 @app.command()
 def accounts(
     study: StudyArg,
@@ -61,17 +66,19 @@ def accounts(
         )
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
             console.print(nothing_matched(country, min_bot), highlight=False, markup=False)
-        title = f"Accounts by {sort}"
+        said = SORT_WORDS.get(sort, sort)
+        title = f"Accounts by {said}"
         known = {"bot_probability": 2, "origin_probability": 4}.get(sort)
         if rows and known is not None and all(r[known] is None for r in rows):
             # An IRA release has no profile facts: the table was "by bot_probability" with no probability in it.
-            title += f" ({sort} unknown for every account shown, so in account-id order)"
+            title += f" ({said} unknown for every account shown, so in account-id order)"
         t = Table(title=title)
         for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
-            t.add_row(plain(f"@{handle or aid}"), "" if bp is None else prob2(bp), plain(oc or "?"), "" if op is None else prob2(op), "" if n is None else f"{n:,}", plain(first))
+            # Unknown is "—", as in the report: a blank probability cell read as a value left out.
+            t.add_row(plain(f"@{handle or aid}"), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), "—" if n is None else f"{n:,}", plain(first))
         wide_when_piped().print(t)
 
 
