@@ -173,3 +173,18 @@ def test_accounts_by_a_probability_no_account_has_says_so(tmp_path: Path) -> Non
     res = runner.invoke(app, ["accounts", str(study), "--top", "3", "--sort", "n_posts"])
     assert "Accounts by posts" in " ".join(res.output.split()) and "n_posts" not in res.output
     assert "—" in shown
+
+
+def test_timeline_names_parties_as_the_report_does(tmp_path: Path) -> None:
+    """`botwatch timeline --dimension party` headed its columns with the stored keys ("democrat",
+    "republican:support"), where the report says "Democrats (Clinton)" and "support for
+    Republicans (Trump)"; the columns now carry the election's names."""
+    src = Path(__file__).resolve().parents[1] / "src" / "botwatch" / "data" / "sample"
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(src / "ira_tweets_2016_sample.csv.gz")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--election", "us-2016"]).exit_code == 0
+    wide = {"COLUMNS": "400"}
+    said = " ".join(runner.invoke(app, ["timeline", str(study), "--dimension", "party"], env=wide).output.split())
+    assert "Republicans (Trump)" in said and "Democrats (Clinton)" in said and "republican" not in said, said
+    said = " ".join(runner.invoke(app, ["timeline", str(study), "--dimension", "party_stance"], env=wide).output.split())
+    assert "support for Republicans (Trump)" in said and "republican:support" not in said, said

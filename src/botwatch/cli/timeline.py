@@ -147,6 +147,26 @@ def impact(
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
 
 
+def _value_headers(st: object, dimension: str, values: list[str]) -> list[str]:
+    """The columns' headers as the report names the series: a party by its name in the election
+    the study was analysed with ("Democrats (Clinton)", "support for Democrats (Clinton)",
+    "Democrats (Clinton), by foreign origin accounts"), not its stored key ("democrat:support");
+    other dimensions as stored. Without a loadable election, the keys."""
+    if dimension not in ("party", "party_stance", "party_group"):
+        return values
+    from botwatch.elections import ElectionError
+    from botwatch.elections.recorded import recorded_election
+    from botwatch.report.context import latest_params
+    from botwatch.timeline.series import series_label
+
+    params = latest_params(st)
+    try:
+        el = recorded_election(params) if isinstance(params.get("election"), str) else None
+    except (ElectionError, OSError):
+        el = None
+    return [series_label(el, dimension, v).split(": ", 1)[-1] for v in values]
+
+
 TIMELINE_FREQS = ("day", "hour")
 TIMELINE_CLOCKS = ("utc", "local")
 MAX_TIMELINE_ROWS = 400
@@ -189,6 +209,7 @@ def timeline(
         rows = st.sql(f"SELECT bucket, value, posts, accounts FROM timeline WHERE {' AND '.join(where)} ORDER BY bucket, value", params)
         # every group of the dimension is a column, in the range or not, so the columns are the same whatever the dates
         values = [r[0] for r in st.sql("SELECT DISTINCT value FROM timeline WHERE freq = ? AND clock = ? AND dimension = ? ORDER BY 1", [freq, clock, dimension])]
+        headers = _value_headers(st, dimension, values)
     if not rows:
         console.print(f"no {freq} buckets with posts for {dimension} in that range", highlight=False, markup=False)
         return
@@ -199,8 +220,8 @@ def timeline(
     shown = buckets[-MAX_TIMELINE_ROWS:]
     t = Table(title=f"Posts per {freq} ({'UTC' if clock == 'utc' else 'election local time'}), by {dimension}; buckets without posts left out")
     t.add_column(freq)
-    for v in values:
-        t.add_column(plain(v), justify="right")
+    for h in headers:
+        t.add_column(plain(h), justify="right")
     if len(values) == 1:
         t.add_column("accounts", justify="right")
     fmt = "%Y-%m-%d" if freq == "day" else "%Y-%m-%d %H:00"
