@@ -1,0 +1,50 @@
+"""The coordination test reads the whole archive; the report says how much of it fell in the
+election window.
+
+On the IRA release under us-2016 the headline read "1,076 accounts in 174 clusters acted in
+unison", its largest cluster co-acting in Russian from 2015 to 2017: a reader took the networks
+for the election's. 27 of the 174 clusters co-acted inside the window, with 1% of the clusters'
+co-actions. The headline and the section now say so (`section_coordination.window_activity`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from botwatch import open_study
+from botwatch.elections import load_election
+from botwatch.report.section_coordination import coordination_section, window_activity
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_share_of_co_acting_inside_the_window_is_counted_and_said(analysed_sample_path: Path) -> None:
+    election = load_election("us-2016")
+    with open_study(analysed_sample_path) as st:
+        n = st.sql("SELECT count(*) FROM clusters")[0][0]
+        got = window_activity(st, election, n)
+        assert got is not None and got["of"] == n
+        # The count by hand: pairs of posts of two members of one cluster, dated by the earlier post.
+        lo, hi = election.window_utc()
+        pairs = st.sql(
+            "SELECT DISTINCT m.cluster_id, e.post_a, e.post_b, least(e.t_a, e.t_b) FROM coordination_evidence e "
+            "JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a "
+            "JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id"
+        )
+        inside = [p for p in pairs if lo <= p[3] < hi]
+        assert got["all"] == len({(a, b) for _, a, b, _ in pairs}) > 0
+        assert got["co_actions"] == len({(a, b) for _, a, b, _ in inside})
+        assert got["clusters"] == len({c for c, *_ in inside})
+        sec = coordination_section(st, {"election": election})
+    assert sec is not None
+    said = f"{got['clusters']:,} of the {n:,} clusters co-acted inside the election window (2016-09-01 to 2016-11-15)"
+    if got["clusters"] == 0:
+        said = "co-acted inside the election window (2016-09-01 to 2016-11-15): the test reads the whole archive"
+    assert said in _text(sec.html) and said in _text(" ".join(str(h) for h in sec.headline))
+    # Without an election there is no window to count in, and nothing is said.
+    with open_study(analysed_sample_path) as st:
+        assert window_activity(st, None, n) is None
+        assert "election window" not in _text(coordination_section(st, {}).html)
