@@ -40,11 +40,32 @@ def test_the_share_of_co_acting_inside_the_window_is_counted_and_said(analysed_s
         assert got["clusters"] == len({c for c, *_ in inside})
         sec = coordination_section(st, {"election": election})
     assert sec is not None
-    said = f"{got['clusters']:,} of the {n:,} clusters co-acted inside the election window (2016-09-01 to 2016-11-15)"
-    if got["clusters"] == 0:
-        said = "co-acted inside the election window (2016-09-01 to 2016-11-15): the test reads the whole archive"
+    from botwatch.report.sections import render
+
+    said = _text(render("coordination_window.html.j2", in_window=got))
+    assert "election window (2016-09-01 to 2016-11-15)" in said
     assert said in _text(sec.html) and said in _text(" ".join(str(h) for h in sec.headline))
     # Without an election there is no window to count in, and nothing is said.
     with open_study(analysed_sample_path) as st:
         assert window_activity(st, None, n) is None
         assert "election window" not in _text(coordination_section(st, {}).html)
+
+
+def test_the_sentence_for_each_case() -> None:
+    """None inside, all inside, some clusters, every cluster with part of its co-acting."""
+    from datetime import date
+
+    from botwatch.report.sections import render
+
+    def said(clusters: int, of: int, inside: int, total: int) -> str:
+        w = {"clusters": clusters, "of": of, "co_actions": inside, "all": total, "start": date(2016, 9, 1), "end": date(2016, 11, 15)}
+        return " ".join(render("coordination_window.html.j2", in_window=w).split())
+
+    assert said(0, 174, 0, 187_158) == ("None of these clusters co-acted inside the election window (2016-09-01 to 2016-11-15): the test reads "
+                                        "the whole archive, so these are networks of the archive, not of this election's talk.")
+    assert said(0, 1, 0, 12).startswith("None of the cluster co-acted") and "so this is a network of the archive" in said(0, 1, 0, 12)
+    assert said(5, 5, 40, 40) == "Every co-action of these clusters (40) falls inside the election window (2016-09-01 to 2016-11-15)."
+    assert said(27, 174, 2_592, 187_158) == ("27 of the 174 clusters co-acted inside the election window (2016-09-01 to 2016-11-15): 2,592 of the "
+                                             "187,158 co-actions of all clusters (1%) fall in it; the test reads the whole archive.")
+    assert said(3, 3, 10, 40).startswith("All 3 clusters co-acted inside the election window")
+    assert render("coordination_window.html.j2", in_window=None).strip() == ""
