@@ -31,7 +31,7 @@ def test_prior_only_foreign_count_is_said_to_be_no_finding(tmp_path: Path) -> No
         weak = _foreign_weak(st, "US")
     finally:
         st.close()
-    assert "10 of these 10 have US as their single most likely country" in weak
+    assert "all 10 have US as their single most likely country" in weak
     assert "not a finding of foreign accounts" in weak
     n = SimpleNamespace(estimate=700, ci_low=675, ci_high=725, n_accounts=66)
     tone = SimpleNamespace(estimate=0.1, ci_low=0.05, ci_high=0.2)

@@ -51,7 +51,7 @@ def test_language_only_accounts_placed_at_home_are_no_foreign_share(tmp_path: Pa
         st.close()
     assert text.startswith("11 [")  # the expected count (20 × 0.56) leads
     assert "100% [" not in text and "20 of them are counted as foreign" in text
-    assert "20 of these 20 have GB as their single most likely country" in text
+    assert "all 20 have GB as their single most likely country" in text
     assert "20 have as their only origin evidence that they post in a language spoken in GB" in text
     assert "that count is not a finding of foreign accounts" in text
     # The card's quotable line (the detail folds under it) says so too.

@@ -95,7 +95,7 @@ def test_the_foreign_count_says_it_rests_on_what_profiles_claim(page: str) -> No
     are counted as foreign" beside the check of Russia alone: 5,464 of the 5,471 were placed by the
     place their own profile names (US 2,235, CA 328, IE 294 …), people abroad talking about the
     referendum; nothing said so, or that foreign origin is no sign of a campaign."""
-    clause = ("6 of these 6 name a place in their own profile and are most likely outside US: a claim, and people "
+    clause = ("all 6 name a place in their own profile and are most likely outside US: a claim, and people "
               "outside US talk about its elections too; foreign origin alone is no sign of a campaign")
     assert page.count(clause) == 2  # the key number and the accounts headline
     from botwatch.report.origin_counted import Counted

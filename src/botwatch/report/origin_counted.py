@@ -48,8 +48,12 @@ class Counted:
     def clause(self, home: str) -> str:
         """What placed the counted accounts, as a clause ("" when nothing needs saying)."""
         parts = []
+
+        def of_these(n: int) -> str:  # "all 254", not "254 of these 254" (gop-debate-2015 under us-2016)
+            return f"all {n:,}" if n == self.k and n > 1 else f"{n:,} of these {self.k:,}"
+
         if self.k_home:
-            parts.append(f"{self.k_home:,} of these {self.k:,} {'has' if self.k_home == 1 else 'have'} {home} as their single most likely country")
+            parts.append(f"{of_these(self.k_home)} {'has' if self.k_home == 1 else 'have'} {home} as their single most likely country")
         if self.k_language:
             parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
                          "(no profile location, time zone or posting-hour signal)")
@@ -58,7 +62,7 @@ class Counted:
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
             # in a report on influence campaigns with nothing saying so. Said where it is most of
             # the count, which is then mostly what accounts say of themselves.
-            parts.append(f"{self.k_place:,} of these {self.k:,} name a place in their own profile and are most likely outside {home}: "
+            parts.append(f"{of_these(self.k_place)} name a place in their own profile and are most likely outside {home}: "
                          f"a claim, and people outside {home} talk about its elections too; foreign origin alone is no sign of a campaign")
         return "; ".join(parts)
 
