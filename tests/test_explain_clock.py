@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from botwatch import open_study
-from botwatch.cli.accounts import _clock_words
+from botwatch.cli.accounts import _clock_words, _evidence_reads_hours
 
 
 def test_the_circadian_fit_is_quoted_with_its_probability_and_runner_up(tmp_path: Path) -> None:
@@ -19,7 +19,11 @@ def test_the_circadian_fit_is_quoted_with_its_probability_and_runner_up(tmp_path
         # The accounts stage (every post counted) placed it elsewhere: both are said, each with its counts.
         assert _clock_words(st, "twitter", "1", 3) == (
             "hours most likely UTC+2 (p 0.51; next UTC+3, p 0.39) counting the days active in each hour (circadian stage); "
-            "counting every post, as the origin evidence does, UTC+3")
+            "counting every post (as the origin evidence's posting-hours line does), UTC+3")
+        # Where the origin evidence has no posting-hours line (@Jenn_Abrams: the office-shifts item
+        # read her hours), the line said "as the origin evidence does", pointing at nothing.
+        assert _clock_words(st, "twitter", "1", 3, evidence_reads_hours=False).endswith(
+            "counting every post (the accounts stage's fit, not among this account's origin evidence), UTC+3")
         assert _clock_words(st, "twitter", "2", None) == "hours most likely UTC-5 (p 0.99)"
         # Not fitted by the circadian stage: the accounts stage's offset, said to be a best fit only.
         assert _clock_words(st, "twitter", "3", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"
@@ -27,3 +31,9 @@ def test_the_circadian_fit_is_quoted_with_its_probability_and_runner_up(tmp_path
         # A damaged probability table (a list, not text offsets) still gives the best offset.
         st.sql("INSERT INTO circadian VALUES ('twitter', '4', 1, 0.7, '[0.7, 0.3]')")
         assert _clock_words(st, "twitter", "4", None) == "hours most likely UTC+1 (p 0.70)"
+
+
+def test_whether_the_origin_evidence_reads_the_hours() -> None:
+    assert _evidence_reads_hours(json.dumps(["most likely US (p=0.68)", "posting hours fit a human day at UTC-5 (0.20 bits/post above a flat day)"]))
+    assert not _evidence_reads_hours(json.dumps(["most likely RU (p>0.99)", "office shifts: of 22,846 posts, …"]))
+    assert not _evidence_reads_hours(None) and not _evidence_reads_hours("not json") and not _evidence_reads_hours('{"a": 1}')

@@ -144,7 +144,7 @@ def explain(
             parts = [f"{ppd:,.1f} posts/day", f"{percent(rt or 0)} retweets", f"{percent(dup or 0)} repeated text"]
             if top_lang:
                 parts.append(f"mostly {top_lang}")
-            clock = _clock_words(st, platform, aid, off)
+            clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
             if clock:
                 parts.append(clock)
             out.print("In the study: " + ", ".join(parts), highlight=False, markup=False)
@@ -303,7 +303,17 @@ def _calibrated_words(kind: str | None) -> str:
     return "calibrated on labelled accounts; see docs/model-card-bot.md"
 
 
-def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
+def _evidence_reads_hours(origin_evidence: Any) -> bool:
+    """Whether the account's origin evidence has the "posting hours fit a human day" line (an
+    account whose hours the office-shifts item read, or whose hours were withheld, has none)."""
+    try:
+        lines = json.loads(origin_evidence or "[]")
+    except (TypeError, ValueError):
+        return False
+    return isinstance(lines, list) and any(isinstance(e, str) and e.startswith("posting hours fit") for e in lines)
+
+
+def _clock_words(st: Any, platform: str, aid: str, off: Any, evidence_reads_hours: bool = True) -> str | None:
     """The account's posting clock as a probability, not a fact: the circadian stage's fit (its most
     likely UTC offset, that offset's probability and the runner-up's) when it ran; otherwise the
     accounts stage's best-fitting offset, said to be only the best fit. A bare "hours fit UTC+3"
@@ -327,8 +337,11 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any) -> str | None:
                 extra.append(f"next UTC{ranked[0][1]:+d}, p {prob2(ranked[0][0])}")
             words = f"hours most likely UTC{int(best):+d}" + (f" ({'; '.join(extra)})" if extra else "")
             if off is not None and int(off) != int(best):
-                words += (f" counting the days active in each hour (circadian stage); counting every post, "
-                          f"as the origin evidence does, UTC{int(off):+d}")
+                # "as the origin evidence does" pointed at no line for @Jenn_Abrams, whose hours the
+                # office-shifts item read instead: the accounts stage's fit is named as such there.
+                whose = "as the origin evidence's posting-hours line does" if evidence_reads_hours else "the accounts stage's fit, not among this account's origin evidence"
+                words += (f" counting the days active in each hour (circadian stage); counting every post "
+                          f"({whose}), UTC{int(off):+d}")
             return words
     if off is not None:
         return f"hours best fit UTC{int(off):+d} (no probability: run the circadian stage)"
