@@ -34,3 +34,36 @@ def test_a_few_unread_posts_stay_a_parenthesis() -> None:
     assert ("supported the party and 20% [0–50%] opposed it (of those whose stance was measured: 300 not in English and without a party "
             "cue are left out)") in text and "could be read" not in text
     assert "left out" not in _said(1_310, 0)
+
+
+def test_the_table_says_what_each_share_is_of(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"SPD: 452 posts … support share 0%, oppose share 0%" where 4 posts were read for stance,
+    all neutral. Where some party's posts were not all read, the table has a "Read for stance"
+    column, and an "In English" one where some are not all in English (the sentiment shares'
+    posts); where every post was read, neither (they would repeat "Posts")."""
+    import re
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.report.section_parties import parties_section, read_columns
+
+    assert read_columns([{"observed_posts": 10, "read": 10, "english": 10}]) == {"stance": False, "english": False}
+    assert read_columns([{"observed_posts": 10, "read": 4, "english": 10}, {"observed_posts": 5, "read": None, "english": None}]) == {"stance": True, "english": False}
+    us = load_election("us-2016")
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        party, posts = st.sql("SELECT party, observed FROM estimates WHERE period = 'campaign' AND account_group = 'all' AND metric = 'posts' "
+                              "AND party NOT IN ('*', 'any_party') ORDER BY observed DESC LIMIT 1")[0]
+        # Every post read and in English: the shares are of every post, and no column says so again.
+        st.sql("UPDATE estimates e SET observed = p.observed, estimate = p.observed FROM estimates p WHERE e.metric IN ('stance_measured_posts', 'scored_posts') "
+               "AND p.metric = 'posts' AND p.period = e.period AND p.account_group = e.account_group AND p.party = e.party")
+        every = " ".join(re.sub(r"<[^>]+>", " ", str(parties_section(st, {"election": us}).html)).split())
+        # As on the German file: most of the party's posts neither read for stance nor in English.
+        st.sql("UPDATE estimates SET observed = 4, estimate = 4 WHERE period = 'campaign' AND account_group = 'all' AND party = ? "
+               "AND metric IN ('stance_measured_posts', 'scored_posts')", [party])
+        few = " ".join(re.sub(r"<[^>]+>", " ", str(parties_section(st, {"election": us}).html)).split())
+    assert posts > 4
+    assert "Read for stance" not in every and "In English" not in every
+    assert "Read for stance" in few and "In English" in few

@@ -67,6 +67,23 @@ def _unread(posts: dict[str, Any], measured: dict[str, Any] | None) -> int:
     return int(round((posts["observed"] or 0) - measured["observed"]))
 
 
+def _observed_count(cell: dict[str, Any] | None) -> int | None:
+    """A cell's observed count (None: not estimated, as in studies made before the metric)."""
+    if not cell or cell["observed"] is None:
+        return None
+    return int(round(cell["observed"]))
+
+
+def read_columns(rows: list[dict[str, Any]]) -> dict[str, bool]:
+    """Which of the table's "read" columns say something: the posts read for stance where some
+    party's posts were not all read, the English posts where some party's posts are not all
+    English. Otherwise the shares are of every post and the columns would repeat "Posts"."""
+    return {
+        "stance": any(r["read"] is not None and r["read"] < r["observed_posts"] for r in rows),
+        "english": any(r["english"] is not None and r["english"] < r["observed_posts"] for r in rows),
+    }
+
+
 def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
     out = []
     for key, name, colour in parties:
@@ -78,6 +95,11 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
             "posts": _count(posts), "observed_posts": posts["observed"],
             # Non-English posts that only name the party: their stance is not measured and the shares leave them out.
             "unread": _unread(posts, est.get((key, "stance_measured_posts"))),
+            # What each party's shares are of: the posts read for stance, and those with a sentiment
+            # (English). A user's German-election file read "SPD: 452 posts … support share 0%,
+            # oppose share 0%" where 4 posts were read, all neutral (`read_columns`).
+            "read": _observed_count(est.get((key, "stance_measured_posts"))),
+            "english": _observed_count(est.get((key, "scored_posts"))),
             "accounts": num(est.get((key, "accounts"), {}).get("observed")),
             "support": _count(est.get((key, "support_posts"))), "oppose": _count(est.get((key, "oppose_posts"))),
             "support_share": _share(est.get((key, "support_share"))), "oppose_share": _share(est.get((key, "oppose_share"))),
@@ -329,7 +351,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
