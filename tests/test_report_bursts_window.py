@@ -44,3 +44,10 @@ def test_a_peak_before_the_window_opens_is_not_in_the_window(tmp_path: Path) -> 
             other.close()
     finally:
         st.close()
+
+
+def test_hours_from_an_event_never_read_minus_zero() -> None:
+    """A peak hour starting at 18:00 UTC beside a debate at 18:15 read "-0" hours after it."""
+    from botwatch.report.fmt import signed_hours
+
+    assert [signed_hours(h) for h in (-0.25, 0.0, 0.4, -0.6, 3.0, -24.0, 1.5)] == ["0", "0", "0", "-1", "+3", "-24", "+2"]

@@ -108,7 +108,15 @@ def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | 
     return stats.wilson(k, n, z)
 
 
+def signed_hours(hours: float) -> str:
+    """Hours from an event, signed ("+3", "-24"), and "0" for a peak hour within half an hour of
+    it: a peak at 18:00 UTC beside a debate at 18:15 read "-0" (German election file, 2017)."""
+    whole = round(float(hours))
+    return "0" if whole == 0 else f"{whole:+d}"
+
+
 FILTERS = {
+    "signed_hours": signed_hours,
     "num": num,
     "counted": counted,
     "pct": pct,
