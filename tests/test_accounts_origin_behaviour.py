@@ -236,3 +236,37 @@ def test_link_remnants_are_not_english_words() -> None:
     assert text_transfer("we vote in the spring and in the autumn, Brexi…") == (9, 2, 0)
     long = "x" * (LEAD_MAX + 50) + "\u2026"
     assert _STRIP.sub(" ", long) == "x" * 50 + " "  # only the last LEAD_MAX characters of an overlong token go
+
+
+def test_posts_tagged_with_another_language_are_not_read_for_articles() -> None:
+    """German has "in", "will" and "was": @BerlinBote's German posts passed as English (six Latin
+    words, one common English word), 3,427 of them with 4 articles per 1,000 words, and the item
+    moved the odds of Russia ×5,340,867. A post the platform tagged with another language is now
+    left out of the counts, on every path; untagged posts (scrapes) and English or undetermined
+    tags are read as before."""
+    from datetime import datetime
+
+    import duckdb
+
+    from botwatch.accounts import origin_behaviour as ob
+    from botwatch.accounts.origin_behaviour_batch import OWN_TEXT_QUERY, counted_posts
+    from botwatch.accounts.transfer_sql import post_query
+
+    german = "Die Polizei war in Berlin und will was sagen über die Wahl heute"
+    english = "The police were in Berlin and want to say something about the vote today"
+    assert ob.text_transfer(german)[0] > 0  # the words alone pass as English: hence the tag
+    con = duckdb.connect()
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR, lang VARCHAR)")
+    rows = [("de", german, "de"), ("de_upper", german, "DE"), ("untagged", german, None), ("und", german, "und"),
+            ("en", english, "en"), ("en_gb", english, "en-GB"), ("rt", english, "en")]
+    con.executemany("INSERT INTO posts VALUES ('x', ?, ?, ?, ?, ?)",
+                    [(a, datetime(2017, 9, 1), "retweet" if a == "rt" else "post", t, lang) for a, t, lang in rows])
+    words = {a: ob.transfer_counts(texts).words for _, a, _, texts in ob.account_posts(con)}
+    assert words["de"] == words["de_upper"] == words["rt"] == 0
+    assert words["untagged"] == words["und"] == ob.text_transfer(german)[0] > 0
+    assert words["en"] == words["en_gb"] == ob.text_transfer(english)[0] > 0
+    sql, params = post_query()
+    by_sql = {r[1]: r[3] for r in con.execute(sql, params).fetchall()}
+    lake = counted_posts(con.sql(OWN_TEXT_QUERY + " ORDER BY 1, 2, 3").to_arrow_table())
+    by_lake = dict(zip(lake.column("account_id").to_pylist(), lake.column("tr_words").to_pylist()))
+    assert by_sql == by_lake == words

@@ -44,11 +44,11 @@ def test_batched_behaviour_calendar_edges() -> None:
             datetime(1970, 1, 1), datetime(2200, 1, 1), datetime(2011, 3, 26, 20, 0)]
     spread = [datetime(2016, 2, 1) + (datetime(2016, 4, 15) - datetime(2016, 2, 1)) * float(u) for u in rng.random(80)]
     con = duckdb.connect()
-    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR, lang VARCHAR)")
     rows = [("x", "a", t, "post", "the cat is on the mat and it is a good day") for t in base]
     rows += [("x", "b", t, "retweet", "RT @a: hi") for t in spread] + [("x", "c", base[0], "post", None)]
     rows += [("x", None, t, "post", "the cat is on the mat and it is a good day") for t in base[:3]]  # a NULL key is one account
-    con.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO posts (platform, account_id, created_at, kind, text) VALUES (?, ?, ?, ?, ?)", rows)
     slow = {(p, a): ob.behaviour_of(t, x) for p, a, t, x in ob.account_posts(con)}
     fast = behaviours(con)
     assert fast == slow
@@ -101,8 +101,8 @@ def test_transfer_sql_equals_python_on_unicode_edges() -> None:
         "&amp;the &quot;cat #the_tag @the is on a mat and", "\U00011f04abc the a to is on in of x", "ТЕСТ тест the cat is on a mat",
     ]
     con = duckdb.connect()
-    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
-    con.executemany("INSERT INTO posts VALUES ('x', ?, TIMESTAMP '2016-05-01', ?, ?)",
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR, lang VARCHAR)")
+    con.executemany("INSERT INTO posts (platform, account_id, created_at, kind, text) VALUES ('x', ?, TIMESTAMP '2016-05-01', ?, ?)",
                     [(f"{i:03d}", "retweet" if i == 3 else "post", t) for i, t in enumerate(texts)])
     tbl = post_table(con).to_pylist()
     got = {r["account_id"]: (r["tr_words"], r["tr_articles"], r["tr_mixed"]) for r in tbl}

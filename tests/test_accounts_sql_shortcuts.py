@@ -52,7 +52,7 @@ def _plain_post_query() -> tuple[str, dict[str, str]]:
 
     strip, word = patterns()
     ascii_w = "strlen(w) = length(w)"
-    own = "CASE WHEN kind = 'retweet' THEN NULL ELSE text END"
+    own = ob.own_text_sql()
     toks = (f"CASE WHEN {own} IS NULL OR {own} = '' OR starts_with({own}, 'RT @') THEN []::VARCHAR[] "
             f"ELSE regexp_extract_all(regexp_replace({own}, $strip, ' ', 'g'), $word) END")
     latin = f"list_filter(_toks, lambda w: {ascii_w} OR regexp_matches(w, '[A-Za-z]'))"
@@ -104,8 +104,8 @@ def test_transfer_query_equals_plain_query_and_python() -> None:
 
     texts = HOSTILE + MARKER_EDGES + _transfer_texts(3000)
     con = duckdb.connect()
-    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
-    con.executemany("INSERT INTO posts VALUES ('x', ?, TIMESTAMP '2016-05-01', ?, ?)",
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR, lang VARCHAR)")
+    con.executemany("INSERT INTO posts (platform, account_id, created_at, kind, text) VALUES ('x', ?, TIMESTAMP '2016-05-01', ?, ?)",
                     [(f"{i:05d}", "retweet" if i % 97 == 5 else "post", t) for i, t in enumerate(texts)])
     fast, plain = (con.execute(*q()).fetchall() for q in (post_query, _plain_post_query))
     assert fast == plain

@@ -35,6 +35,8 @@ import duckdb
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from botwatch.language_names import UNKNOWN_TAGS
+
 BINS = 96  # quarter-hour bins over the day
 KERNEL_SD_BINS = 4.0  # smoothing: 1 hour
 SHIFT_STEPS = np.arange(-12, 13)  # in bins: -3..+3 hours, quarter-hour steps
@@ -415,6 +417,21 @@ def behaviour_of(times: Sequence[datetime], own_texts: Iterable[str | None]) -> 
     return Behaviour(shift_estimate(sane), holiday_counts(sane), transfer_counts(own_texts))
 
 
+def own_text_sql() -> str:
+    """SQL for a post's own text as the language-transfer counts read it, NULL where they must not:
+    a retweet (the words are not the account's), or a post the platform tagged with a language
+    other than English. Why the tag: the counts take a post as English when it has six Latin words
+    and one common English word, and German has "in", "will" and "was". On the IRA release under a
+    German-election file, @BerlinBote's German posts counted as 3,427 English posts with 4 articles
+    per 1,000 words, and the item moved the odds of Russia ×5,340,867: any German-writing account
+    would have read as Russian. An untagged post (a scrape, a CSV) is read by its words as before.
+    One definition for every path (`account_posts`, `transfer_sql.post_query`, the lake's
+    `OWN_TEXT_QUERY`), in SQL both engines run."""
+    unknown = ", ".join(f"'{t}'" for t in sorted(UNKNOWN_TAGS))
+    return (f"CASE WHEN kind = 'retweet' OR (lang IS NOT NULL AND lower(lang) NOT LIKE 'en%' AND lower(lang) NOT IN ({unknown})) "
+            "THEN NULL ELSE text END")
+
+
 def account_posts(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, list[datetime], list[str | None]]]:
     """Yield (platform, account_id, times, own_texts) per account from a study's posts table, in key order.
 
@@ -422,7 +439,7 @@ def account_posts(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, li
     words are not the account's own. Streams in batches, one account's posts in memory at a time.
     """
     cur = con.execute(
-        "SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END "
+        f"SELECT platform, account_id, created_at, {own_text_sql()} "
         "FROM posts WHERE created_at IS NOT NULL ORDER BY 1, 2, 3"
     )
     key: tuple[str, str] | None = None

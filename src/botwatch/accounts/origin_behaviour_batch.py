@@ -130,7 +130,7 @@ def post_table(source: Any) -> pa.Table:
 
 
 # Posts with a time and their own text (a retweet's is not), for engines without `post_query`'s SQL.
-OWN_TEXT_QUERY = ("SELECT platform, account_id, created_at, CASE WHEN kind = 'retweet' THEN NULL ELSE text END AS text "
+OWN_TEXT_QUERY = (f"SELECT platform, account_id, created_at, {ob.own_text_sql()} AS text "
                   "FROM posts WHERE created_at IS NOT NULL")
 
 

@@ -96,7 +96,7 @@ def post_query() -> tuple[str, dict[str, str]]:
     `tr_articles`, `tr_mixed`."""
     strip, word = patterns()
     ascii_w = "strlen(w) = length(w)"  # bytes = characters: all ASCII
-    own = "CASE WHEN kind = 'retweet' THEN NULL ELSE text END"
+    own = ob.own_text_sql()  # NULL for retweets and posts tagged with another language
     toks = (f"CASE WHEN {own} IS NULL OR {own} = '' OR starts_with({own}, 'RT @') OR NOT regexp_matches({own}, $gate) THEN []::VARCHAR[] "
             f"ELSE regexp_extract_all(regexp_replace({own}, $strip, ' ', 'g'), $word) END")
     # `_ascii`: the whole text is ASCII, so each of its words is (see the module's docstring).
