@@ -79,7 +79,7 @@ def _posts() -> duckdb.DuckDBPyConnection:
     English and non-English texts, and a NULL account id."""
     rng = np.random.default_rng(7)
     con = duckdb.connect()
-    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR)")
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR, lang VARCHAR)")
     english = "the cat is on the mat and it is a good day"
     rows: list[tuple[Any, ...]] = []
     for i in range(12):  # around the March 2016 change, winter and summer posts
@@ -99,7 +99,7 @@ def _posts() -> duckdb.DuckDBPyConnection:
     rows += [("x", "one-day", datetime(2016, 5, 5, 9), "post", english), ("x", "one-day", datetime(2016, 5, 5, 11), "reply", None)]
     rows += [("x", "corrupt", datetime(2200, 1, 1), "post", english), ("x", "corrupt", datetime(1970, 1, 1), "post", english)]
     rows += [("y", None, datetime(2016, 11, 24, 12) + timedelta(days=d), "post", english) for d in range(4)]
-    con.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO posts (platform, account_id, created_at, kind, text) VALUES (?, ?, ?, ?, ?)", rows)
     return con
 
 
