@@ -220,10 +220,10 @@ def _names(iso: Sequence[str], k: int = 5) -> str:
     return shown + (f" and {len(iso) - k} more" if len(iso) > k else "")
 
 
-def _top(v: np.ndarray, within: float = 1.001) -> list[str]:
-    """The countries a likelihood vector favours: those within ×`within` of its largest factor."""
+def _top(v: np.ndarray, least: float = 0.999) -> list[str]:
+    """The countries a likelihood vector favours: those whose factor is at least `least` times its largest."""
     m = v.max()
-    return [codes()[i] for i in np.flatnonzero(v >= m / within)]
+    return [codes()[i] for i in np.flatnonzero(v >= m * least)]
 
 
 # The countries the post-language sentence says the posts favour: every one within ×1.1 of the
@@ -603,7 +603,7 @@ def _post_langs_item(tagged: tuple[tuple[str, int], ...]) -> Evidence | None:
         shown[code] = shown.get(code, 0) + n
     top_langs = sorted(shown.items(), key=lambda kv: -kv[1])[:3]
     share = ", ".join(f"{percent(n / total)} {lang}" for lang, n in top_langs)  # "0.3% ja", never "0% ja"
-    return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix, LANG_FAVOURS_WITHIN))} (×{mix.max() / mix.min():.1f})"
+    return mix, f"posts are {share} (of {total:,} tagged), which favours {_names(_top(mix, 1 / LANG_FAVOURS_WITHIN))} (×{mix.max() / mix.min():.1f})"
 
 
 def office_factor(kinds: Sequence[str], vectors: Sequence[np.ndarray], home: str | None) -> float | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from botwatch.accounts import batches
 from botwatch.accounts.botmodel import shipped_model
 from botwatch.accounts.cluster_evidence import add_cluster_evidence
+from botwatch.count_text import counted
 from botwatch.pipeline import Context, register
 from botwatch.prob_text import percent
 from botwatch.schema import ACCOUNT_SCORES
@@ -38,14 +39,14 @@ def run_accounts(study: Study, election: object = None, study_prior: bool = True
     n, prior = batches.run(study, election, shipped_model(), use_study_prior=study_prior, with_clusters=with_clusters, batch_rows=batch_rows,
                            workers=workers)
     if log is not None and prior is not None:
-        log(f"accounts: study prior: an estimated {percent(prior.share, 1)} [{percent(prior.lo, 1)}, {percent(prior.hi, 1)}] of {prior.whose()} are run from Russia{prior.held_out()}")
+        log(f"accounts: study prior: an estimated {prior.estimate()} of {prior.whose()} are run from Russia{prior.held_out()}")
         near = prior.near
         if near is not None and near.scope != prior.scope:
             verb = "is" if near.accounts == 1 else "are"
-            log(f"accounts: study prior near Russia: an estimated {percent(near.share, 1)} [{percent(near.lo, 1)}, {percent(near.hi, 1)}] of the {near.whose()} {verb} run from Russia")
+            log(f"accounts: study prior near Russia: an estimated {near.estimate()} of the {near.whose()} {verb} run from Russia")
         h = prior.home_share
         if h is not None:
-            log(f"accounts: study home share: from {h.accounts:,} accounts with origin evidence, each counted by how likely it is not run from Russia, "
+            log(f"accounts: study home share: from {counted(h.accounts, 'account')} with origin evidence, each counted by how likely it is not run from Russia, "
                 f"{h.claim()} ({h.of_all()}the prior assumed {percent(h.base, 1)} of those not run from Russia)")
     # Columns named and an ON join (not `s.* EXCLUDE` / USING): the same text then gives the same
     # column order on DuckDB and on Spark, where USING puts the keys first.

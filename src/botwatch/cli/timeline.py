@@ -151,19 +151,14 @@ def _value_headers(st: object, dimension: str, values: list[str]) -> list[str]:
     """The columns' headers as the report names the series: a party by its name in the election
     the study was analysed with ("Democrats (Clinton)", "support for Democrats (Clinton)",
     "Democrats (Clinton), by foreign origin accounts"), not its stored key ("democrat:support");
-    other dimensions as stored. Without a loadable election, the keys."""
+    other dimensions as stored. The election is the timeline stage's own (`stage_election`: None,
+    and so the keys, where it recorded none or it cannot be loaded here)."""
     if dimension not in ("party", "party_stance", "party_group"):
         return values
-    from botwatch.elections import ElectionError
-    from botwatch.elections.recorded import recorded_election
-    from botwatch.report.context import latest_params
+    from botwatch.elections.recorded import stage_election
     from botwatch.timeline.series import series_label
 
-    params = latest_params(st)
-    try:
-        el = recorded_election(params) if isinstance(params.get("election"), str) else None
-    except (ElectionError, OSError):
-        el = None
+    el = stage_election(st, "timeline")
     return [series_label(el, dimension, v).split(": ", 1)[-1] for v in values]
 
 
