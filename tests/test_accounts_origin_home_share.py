@@ -32,8 +32,10 @@ def test_english_only_accounts_count_foreign_under_the_fixed_prior() -> None:
 def test_an_election_study_raises_the_home_share_and_its_english_accounts_count_local() -> None:
     # The Russian-writing accounts have some English posts too: an account whose shown
     # probabilities lack home is left as it is (`apply_home_share`), and with five Russian posts
-    # alone P(GB) falls below the shown 0.005 since the calibration refit of 2026-12-04.
-    results = _study(local=300, russian=5, english=100, russian_langs={"ru": 3, "en": 2})
+    # alone P(GB) falls below the shown 0.005 since the calibration refit of 2026-12-04. Three and
+    # three, so that countries other than Russia and home stay among the shown ones (with three
+    # and two, P(Russia) 0.97 since the refit of 2026-12-05 left only RU and GB shown).
+    results = _study(local=300, russian=5, english=100, russian_langs={"ru": 3, "en": 3})
     share = estimate_home(results, "GB")
     assert share is not None and share.home == "GB"
     assert share.base == pytest.approx(home_base("GB")) and 0.29 < share.base < 0.32  # centred on the stated 30%

@@ -48,7 +48,7 @@ def _plain_post_query() -> tuple[str, dict[str, str]]:
     """`transfer_sql.post_query` as it was written before its shortcuts (every own text split into
     words, the per-word Latin and mixed-script tests on every word)."""
     from botwatch.accounts import origin_behaviour as ob
-    from botwatch.accounts.transfer_sql import _sql_list, patterns
+    from botwatch.accounts.transfer_sql import _accented_class, _sql_list, patterns
 
     strip, word = patterns()
     ascii_w = "strlen(w) = length(w)"
@@ -56,8 +56,14 @@ def _plain_post_query() -> tuple[str, dict[str, str]]:
     toks = (f"CASE WHEN {own} IS NULL OR {own} = '' OR starts_with({own}, 'RT @') THEN []::VARCHAR[] "
             f"ELSE regexp_extract_all(regexp_replace({own}, $strip, ' ', 'g'), $word) END")
     latin = f"list_filter(_toks, lambda w: {ascii_w} OR regexp_matches(w, '[A-Za-z]'))"
-    english = (f"len(_latin) >= {ob.MIN_WORDS} AND "
-               f"len(list_filter(_latin, lambda w: {ascii_w} AND lower(w) IN ({_sql_list(ob.ENGLISH_MARKERS)}))) > 0")
+    # `looks_english` word by word, without the word classes of `transfer_sql.word_classes`.
+    shared = _sql_list(ob.SHARED_MARKERS)
+    strict = f"len(list_filter(_latin, lambda w: w = 'I' OR ({ascii_w} AND lower(w) IN ({_sql_list(ob.ENGLISH_MARKERS - ob.SHARED_MARKERS)}))))"
+    n_shared = f"len(list_filter(_latin, lambda w: w <> 'I' AND {ascii_w} AND lower(w) IN ({shared})))"
+    kinds = f"len(list_distinct(list_transform(list_filter(_latin, lambda w: w <> 'I' AND {ascii_w} AND lower(w) IN ({shared})), lambda w: lower(w))))"
+    other = (f"len(list_filter(_latin, lambda w: ({ascii_w} AND lower(w) IN ({_sql_list(ob.OTHER_LANGUAGE_WORDS)})) "
+             f"OR (NOT ({ascii_w}) AND regexp_matches(w, '[{_accented_class()}]'))))")
+    english = f"(len(_latin) >= {ob.MIN_WORDS} AND ({strict} > 0 OR {kinds} >= 2) AND {other} < {strict} + {n_shared})"
     articles = f"len(list_filter(_latin, lambda w: {ascii_w} AND lower(w) IN ({_sql_list(ob.ARTICLES)})))"
     mixed = f"len(list_filter(_latin, lambda w: NOT ({ascii_w}) AND regexp_matches(w, '[\\x{{400}}-\\x{{4ff}}]')))"
     sql = (f"WITH p AS (SELECT platform, account_id, epoch_us(created_at) AS us, {toks} AS _toks FROM posts WHERE created_at IS NOT NULL), "
@@ -85,6 +91,15 @@ MARKER_EDGES = [
     "cat dog bird fish goat to a.comb the", "cat dog bird fish goat to .co the", "cat dog bird fish goat to foo.twitter\u2003the",
     # Past the bound on the run before "…" or the domain (`LEAD_MAX`): only its last characters go, on both paths.
     "cat dog bird fish goat to " + "x" * 150 + "… the", "cat dog bird fish goat to " + "y" * 130 + ".com the", "the to " + "a.co" * 60,
+    # Words of other languages and shared markers (2026-12-05, `origin_behaviour.looks_english`):
+    # one shared marker, one repeated, two different ones; as many other-language words as
+    # markers, or one fewer; accented letters in either case and at the class's edges; a
+    # non-ASCII word that Python lower-cases to an ASCII one ("\u212aeine": "keine").
+    "cat dog bird fish goat in", "cat dog bird fish goat in in", "cat dog bird fish goat in is", "cat dog bird fish goat IN Was",
+    "cat dog bird fish to und der", "cat dog bird fish to of und", "cat dog bird fish to of über", "cat dog bird fish to Über",
+    "cat dog bird fish to of Àb×Öx", "cat dog bird fish to of ÿ", "cat dog bird fish to of ø÷", "cat dog bird fish to \u212aeine",
+    "cat dog bird fish to İst", "Die Polizei war in Berlin und will was sagen über die Wahl heute",
+    "cat dog bird fish goat I", "cat dog bird fish goat i", "cat dog bird fish goat i in", "Stasera in tv, i programmi della prima serata", "Les élections approchent et les sondages bougent in the city",
 ]
 
 
@@ -92,7 +107,8 @@ def _transfer_texts(n: int, seed: int = 5) -> list[str]:
     rng = random.Random(seed)
     words = ["the", "The", "a", "AN", "to", "of", "I", "you", "cat", "mat", "tó", "кот", "cаt", "don't", "#to", "@of",
              "http://x.y/to", "&amp;", "&lt;in", "2", "_", "'", "İ", "ıt", "x\u0301", "\u00a0", ".", "toh", "RT @x:",
-             "pic.twitter.", "amazon.co.uk/a", ".com", "…", "the…", "http…", "\n", "co", "x.twitter"]
+             "pic.twitter.", "amazon.co.uk/a", ".com", "…", "the…", "http…", "\n", "co", "x.twitter",
+             "in", "IS", "was", "und", "Der", "über", "é", "\u212aeine", "es"]
     return [rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(0, 14))) for _ in range(n)]
 
 
@@ -112,7 +128,14 @@ def test_transfer_query_equals_plain_query_and_python() -> None:
     want = [(f"{i:05d}", *ob.text_transfer(None if i % 97 == 5 else t)) for i, t in enumerate(texts)]
     assert [(r[1], r[3], r[4], r[5]) for r in fast] == want
     english = sum(1 for r in fast if r[3])
-    assert english > 300 and sum(1 for r in fast[len(HOSTILE):len(HOSTILE) + len(MARKER_EDGES)] if r[3]) >= 9, english
+    assert english > 200 and sum(1 for r in fast[len(HOSTILE):len(HOSTILE) + len(MARKER_EDGES)] if r[3]) >= 9, english
+    # The other-language test decides some texts each way (a marker word, yet not English).
+    edges = dict(zip(MARKER_EDGES, (r[3] for r in fast[len(HOSTILE):])))
+    assert not edges["cat dog bird fish goat in in"] and edges["cat dog bird fish goat in is"] and edges["cat dog bird fish to of und"]
+    # ("\u212aeine" is not ASCII, so it is not compared with the word lists: English on both paths, as "İst" is.)
+    assert not edges["cat dog bird fish to und der"] and edges["cat dog bird fish to \u212aeine"] and edges["cat dog bird fish to İst"]
+    assert edges["cat dog bird fish goat I"] and not edges["cat dog bird fish goat i"] and edges["cat dog bird fish goat i in"]
+    assert not edges["cat dog bird fish to Über"] and edges["cat dog bird fish to of über"] and not edges["cat dog bird fish to of Àb×Öx"]
 
 
 def test_code_points_are_every_character_in_order() -> None:

@@ -49,7 +49,7 @@ PRIOR_LOGIT_SD = 2.0  # prior sd of logit π around the calibration mix (odds ×
 # Said beside every estimate: its interval is the spread over these accounts' evidence, and accounts
 # that pose well carry little evidence, so with Russia-run accounts present it read under half the
 # true share and its interval did not hold it.
-HELD_OUT_MIXED = (0.0098, 0.025)
+HELD_OUT_MIXED = (0.01, 0.0251)
 HELD_OUT_NONE = (0.0006, 0.0)
 GRID = np.unique(np.concatenate([np.logspace(-4, -1, 200), np.arange(0.1, 0.9, 0.0025), 1.0 - np.logspace(-4, -1, 200)]))
 EPS = 1e-6

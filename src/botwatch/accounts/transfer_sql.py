@@ -17,7 +17,11 @@ Two shortcuts, each giving the counts the full expressions give (tests/test_acco
 compares them on hostile texts): a text in which no marker word stands alone (`marker_gate`) is not
 English-looking, so it is not split into words at all (a quarter of the own posts of the 35k real
 study); in an all-ASCII text every word is ASCII, so Latin and not mixed-script, and the per-word
-tests for those are skipped.
+tests for those are skipped. Each word of a text long enough to count is classed once
+(`word_classes`: marker, shared marker, other language, article), and the English test and the
+article count read the classes: the other-language test of 2026-12-05 written as separate list
+filters cost 0.90 CPU-s over the 260k posts of the development study, 0.71 with classes, 0.55
+before the test (benchmarks/accounts_text_queries.py).
 """
 
 from __future__ import annotations
@@ -89,6 +93,41 @@ def marker_gate() -> str:
     return f"(?:^|[^A-Za-z])(?:{words})(?:[^A-Za-z]|h|$)"
 
 
+# Word classes for `looks_english`, one small integer per word (`word_classes`), so each word is
+# lower-cased and looked up once: 1 a strict marker (or the capital "I"), 3 another language's word
+# (or an accented one), 4 an article, 10 + k the k-th shared marker (`SHARED_ORDER`), 0 the rest.
+SHARED_ORDER = tuple(sorted(ob.SHARED_MARKERS))
+
+
+def word_classes(latin: str) -> str:
+    """A list expression: each word of the list column `latin` as its class (above)."""
+    ascii_w = "strlen(w) = length(w)"
+    shared = ", ".join(f"'{w}'" for w in SHARED_ORDER)
+    return (f"list_transform({latin}, lambda w: CASE WHEN w = 'I' THEN 1 "
+            f"WHEN NOT ({ascii_w}) THEN CASE WHEN regexp_matches(w, '[{_accented_class()}]') THEN 3 ELSE 0 END "
+            f"WHEN lower(w) IN ({_sql_list(ob.ENGLISH_MARKERS - ob.SHARED_MARKERS)}) THEN 1 "
+            f"WHEN lower(w) IN ({shared}) THEN 9 + list_position([{shared}], lower(w)) "
+            f"WHEN lower(w) IN ({_sql_list(ob.OTHER_LANGUAGE_WORDS)}) THEN 3 "
+            f"WHEN lower(w) IN ({_sql_list(ob.ARTICLES)}) THEN 4 ELSE 0 END)")
+
+
+def english_sql(latin: str, classes: str) -> str:
+    """`origin_behaviour.looks_english` (and the six-word minimum) in SQL, from the list column
+    `latin` of a post's Latin-script words and `classes`, their `word_classes`: the same counts of
+    strict and shared marker words and of other languages' words (ASCII words only, as the
+    Python path compares), and of words with an `ACCENTED` letter."""
+    strict = f"len(list_filter({classes}, lambda c: c = 1))"
+    shared = f"len(list_filter({classes}, lambda c: c >= 10))"
+    kinds = f"len(list_distinct(list_filter({classes}, lambda c: c >= 10)))"
+    other = f"len(list_filter({classes}, lambda c: c = 3))"
+    return f"(len({latin}) >= {ob.MIN_WORDS} AND ({strict} > 0 OR {kinds} >= 2) AND {other} < {strict} + {shared})"
+
+
+def _accented_class() -> str:
+    """`origin_behaviour.ACCENTED` as RE2 code points."""
+    return "".join(f"\\x{{{ord(a):x}}}-\\x{{{ord(b):x}}}" for a, b in re.findall(r"(.)-(.)", ob.ACCENTED))
+
+
 def post_query() -> tuple[str, dict[str, str]]:
     """SQL (and its parameters) for the posts with a time, in (platform, account_id, time)
     order: platform, account_id, UTC microseconds `us`, and the three values `text_transfer`
@@ -101,16 +140,19 @@ def post_query() -> tuple[str, dict[str, str]]:
             f"ELSE regexp_extract_all(regexp_replace({own}, $strip, ' ', 'g'), $word) END")
     # `_ascii`: the whole text is ASCII, so each of its words is (see the module's docstring).
     latin = f"CASE WHEN _ascii THEN _toks ELSE list_filter(_toks, lambda w: {ascii_w} OR regexp_matches(w, '[A-Za-z]')) END"
-    english = (f"len(_latin) >= {ob.MIN_WORDS} AND "
-               f"len(list_filter(_latin, lambda w: {ascii_w} AND lower(w) IN ({_sql_list(ob.ENGLISH_MARKERS)}))) > 0")
-    articles = f"len(list_filter(_latin, lambda w: {ascii_w} AND lower(w) IN ({_sql_list(ob.ARTICLES)})))"
+    # A text of fewer than `MIN_WORDS` Latin words is not English whatever its words: not classed.
+    classes = f"CASE WHEN len(_latin) >= {ob.MIN_WORDS} THEN {word_classes('_latin')} ELSE []::INTEGER[] END"
+    english = english_sql("_latin", "_classes")
+    articles = "len(list_filter(_classes, lambda c: c = 4))"
     mixed = f"CASE WHEN _ascii THEN 0 ELSE len(list_filter(_latin, lambda w: NOT ({ascii_w}) AND regexp_matches(w, '[\\x{{400}}-\\x{{4ff}}]'))) END"
     sql = (f"WITH p AS (SELECT platform, account_id, epoch_us(created_at) AS us, {toks} AS _toks, strlen(text) = length(text) AS _ascii "
            f"FROM posts WHERE created_at IS NOT NULL), "
-           f"q AS (SELECT platform, account_id, us, _ascii, {latin} AS _latin FROM p) "
+           f"q AS (SELECT platform, account_id, us, _ascii, {latin} AS _latin FROM p), "
+           f"r AS (SELECT platform, account_id, us, _ascii, _latin, {classes} AS _classes FROM q), "
+           f"e AS (SELECT platform, account_id, us, _ascii, _latin, _classes, {english} AS _en FROM r) "
            f"SELECT platform, account_id, us, "
-           f"CASE WHEN {english} THEN len(_latin) ELSE 0 END AS tr_words, "
-           f"CASE WHEN {english} THEN {articles} ELSE 0 END AS tr_articles, "
-           f"CASE WHEN {english} THEN {mixed} ELSE 0 END AS tr_mixed "
-           f"FROM q ORDER BY 1, 2, 3")
+           f"CASE WHEN _en THEN len(_latin) ELSE 0 END AS tr_words, "
+           f"CASE WHEN _en THEN {articles} ELSE 0 END AS tr_articles, "
+           f"CASE WHEN _en THEN {mixed} ELSE 0 END AS tr_mixed "
+           f"FROM e ORDER BY 1, 2, 3")
     return sql, {"strip": strip, "word": word, "gate": marker_gate()}
