@@ -393,7 +393,7 @@ class TransferCounts:
 
 def text_transfer(text: str | None) -> tuple[int, int, int]:
     """(Latin words, articles, mixed-script words) of one own post, or zeros when it is not an
-    English-looking post (a retweet, too short, no common English word)."""
+    English-looking post (a retweet, too short, not English by `looks_english`)."""
     if not text or text.startswith("RT @"):
         return 0, 0, 0
     toks = _WORD.findall(_STRIP.sub(" ", text))
