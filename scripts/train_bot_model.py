@@ -37,10 +37,27 @@ def load_sources(data: Path) -> list[pd.DataFrame]:
     return [stclab, gilani, pair]
 
 
+def age_unknown_table(frames: list) -> None:
+    """`retrain.age_unknown_loso` as a table: the held-out source with its age unknown, read as 0
+    (until 2026-12-05) and averaged over the training accounts' ages (now), its age known beside."""
+    from botwatch.accounts.retrain import age_unknown_loso
+    from botwatch.accounts.training import SHIPPED_FEATURES
+
+    print("| held out | n | bots | age known: AUC / ECE / mean p | unknown, read as 0: AUC / ECE / mean p | "
+          "unknown, averaged over reference ages: AUC / ECE / mean p |\n|---|---|---|---|---|---|")
+    for r in age_unknown_loso(frames, SHIPPED_FEATURES):
+        cells = [f"{r[k]['auc']:.3f} / {r[k]['ece']:.3f} / {r[k]['mean_p']:.3f}" for k in ("age_known", "unknown_as_zero", "unknown_averaged")]
+        print(f"| {r['held_out']} | {r['n']:,} | {r['bots']:,} ({r['bots'] / r['n']:.0%}) | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "labelled")
     ap.add_argument("--loso", action="store_true", help="print the leave-one-source-out table and stop")
+    ap.add_argument("--age-unknown", action="store_true",
+                    help="the LOSO table again with the held-out source's ages unknown (a profile with no time it was seen): "
+                         "scored as LightGBM reads an unknown it never saw (as 0, the shipped behaviour until 2026-12-05) and "
+                         "averaged over the training accounts' ages (`botmodel.age_reference`), and stop")
     ap.add_argument("--ceiling", action="store_true",
                     help="per source, the in-source out-of-fold AUC over every profile column it fills (a ceiling for its LOSO figure) and stop")
     ap.add_argument("--model", type=Path, default=REPO / "src" / "botwatch" / "accounts" / "models" / "bot_model.json.gz")
@@ -64,6 +81,10 @@ def main() -> None:
             r = source_ceiling(f, [c for c in ALL_FEATURES if c != "verified"])
             print(f"| {r['source']} | {r['n']:,} | {len(r['columns'])}: {', '.join(r['columns'])} | "
                   f"{r['auc_mean']:.3f} ({r['auc_min']:.3f}-{r['auc_max']:.3f}) |")
+        print(f"{time.perf_counter() - t0:.1f} s")
+        return
+    if args.age_unknown:
+        age_unknown_table(frames)
         print(f"{time.perf_counter() - t0:.1f} s")
         return
     if args.loso:

@@ -32,6 +32,52 @@ from botwatch.userfile import read_user_bytes_sha256
 
 FORMAT = "botwatch-bot-model/1"
 SHIPPED = "bot_model.json.gz"
+# An account's age needs the time its profile was seen; a profile-only file (TwiBot-20's, a user
+# lookup) has none. Every labelled account has its age, so the trees never saw it unknown, and
+# LightGBM reads a value never missing in training as 0: an account one day old ("account age
+# (days) is unknown, which raised the bot score (+0.52 log-odds)" for @kanyewest) and no posts per
+# day. Training with the age unknown cost 0.006-0.009 of held-out stclab AUC at any weight (five
+# seeds, docs/model-card-bot.md), so the model scores such an account as it stands over the ages
+# of the labelled accounts it learned from instead (`age_reference`: their deciles, in the file's
+# meta), with the per-day rates taken again at each age, and averages the log-odds.
+AGE_FEATURE = "log_age_days"
+# The features a profile without the time it was seen leaves unknown with the age (rates per day).
+AGE_DEPENDENT: tuple[str, ...] = ("log_age_days", "log_likes_per_day", "log_posts_per_day", "log_followers_per_day", "log_following_per_day")
+AGE_REFERENCE_KEY = "age_reference"
+# How the evidence says it (`BotModel.evidence_columns`, on accounts of unknown age only).
+AGE_UNKNOWN_WORDS = (
+    (r"^account age \(days\) is unknown, which ",
+     "account age (days) is unknown (the score is averaged over the ages of the labelled accounts), which "),
+    (r"^(posts per day over the account's life|posts liked per day of age) is unknown, which ",
+     r"\1 is unknown with the age (taken from the profile's count at each of the labelled accounts' ages), which "),
+)
+
+
+def age_reference(frame: pd.DataFrame) -> list[float]:
+    """The deciles (10% to 90%) of the known `log_age_days` of the accounts a model learns from:
+    the ages an account of unknown age is scored at (`BotModel.raw`)."""
+    v = frame[AGE_FEATURE].dropna().to_numpy(float) if AGE_FEATURE in frame.columns else np.zeros(0)
+    return [round(float(x), 6) for x in np.quantile(v, np.arange(1, 10) / 10)] if len(v) else []
+
+
+def _at_ages(values: np.ndarray, features: list[str], rows: np.ndarray, ages: np.ndarray,
+             posts_log: np.ndarray | None) -> np.ndarray:
+    """Rows `rows` of `values` again once per reference age (row-major: row, then age), with the
+    age set and the per-day rates the model reads taken again at it, as `profile` takes them
+    (days = age, at least one): posts liked per day from `log_likes`, posts per day from
+    `posts_log` (the profile's post count, `log_posts_count`; left as it is when not given)."""
+    out = np.repeat(values[rows], len(ages), axis=0)
+    k = len(ages)
+    age = np.tile(ages, len(rows))
+    days = np.maximum(np.expm1(age), 1.0)
+    col = {f: j for j, f in enumerate(features)}
+    out[:, col[AGE_FEATURE]] = age
+    if "log_likes_per_day" in col and "log_likes" in col:
+        likes = np.expm1(np.repeat(values[rows, col["log_likes"]], k))
+        out[:, col["log_likes_per_day"]] = np.log1p(likes / days)
+    if "log_posts_per_day" in col and posts_log is not None:
+        out[:, col["log_posts_per_day"]] = np.log1p(np.expm1(np.repeat(posts_log[rows], k)) / days)
+    return out
 # A calibrated probability is never reported as certain: labelled sets are small and old.
 PROB_FLOOR, PROB_CEIL = 0.01, 0.99
 
@@ -156,8 +202,27 @@ class BotModel:
     _points: tuple[list[np.ndarray] | None] | None = field(default=None, init=False, repr=False, compare=False)
 
     def raw(self, X: pd.DataFrame) -> np.ndarray:
-        """Uncalibrated margins (log-odds) of the trees."""
-        return self.booster.predict(X[self.features].to_numpy(dtype="float64"), raw_score=True, num_threads=1)
+        """Uncalibrated margins (log-odds) of the trees; a row of unknown age averaged over the
+        reference ages (`age_reference`)."""
+        values = X[self.features].to_numpy(dtype="float64")
+        rows, ages = self._age_unknown(values)
+        if not len(rows):
+            return self.booster.predict(values, raw_score=True, num_threads=1)
+        out = np.empty(len(values))
+        rest = np.setdiff1d(np.arange(len(values)), rows)
+        if len(rest):
+            out[rest] = self.booster.predict(values[rest], raw_score=True, num_threads=1)
+        expanded = _at_ages(values, self.features, rows, ages, _posts_log(X))
+        out[rows] = self.booster.predict(expanded, raw_score=True, num_threads=1).reshape(len(rows), len(ages)).mean(axis=1)
+        return out
+
+    def _age_unknown(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the rows whose age is unknown, the reference ages) where the model reads age and its
+        file holds reference ages; no rows otherwise (a model file from before 2026-12-05)."""
+        ref = self.meta.get(AGE_REFERENCE_KEY) if isinstance(self.meta, dict) else None
+        if not ref or AGE_FEATURE not in self.features:
+            return np.zeros(0, np.int64), np.zeros(0)
+        return np.flatnonzero(np.isnan(values[:, self.features.index(AGE_FEATURE)])), np.asarray(ref, float)
 
     def calibrate(self, margin: np.ndarray) -> np.ndarray:
         p = np.interp(margin, self.calib_x, self.calib_y)
@@ -174,7 +239,13 @@ class BotModel:
         asked once per group of rows that every split treats alike (`tree_keys`: the same
         values to the last bit, a fraction of the work where profiles share their shape)."""
         values = X[self.features].to_numpy(dtype="float64")
-        return grouped_predict(self.booster, values, self._split_points(), pred_contrib=True, num_threads=1)
+        rows, ages = self._age_unknown(values)
+        out = grouped_predict(self.booster, values, self._split_points(), pred_contrib=True, num_threads=1)
+        if len(rows):  # the mean of the contributions at each reference age: they sum to `raw`'s mean
+            expanded = _at_ages(values, self.features, rows, ages, _posts_log(X))
+            at = grouped_predict(self.booster, expanded, self._split_points(), pred_contrib=True, num_threads=1)
+            out[rows] = at.reshape(len(rows), len(ages), -1).mean(axis=1)
+        return out
 
     def _split_points(self) -> list[np.ndarray] | None:
         """`tree_keys.split_points` of this booster, read from its text once."""
@@ -212,6 +283,12 @@ class BotModel:
         names = [self.features[j] for j in feat.tolist()]
         vs = none_where(v, np.isnan(v))  # an unknown value is None, not NaN
         sentences = evidence_sentence_array(self.features, feat, v, c)
+        unknown_age = self._age_unknown(values)[0]
+        if len(unknown_age):  # say how an unknown age (and the rates it divides) was scored
+            averaged = sentences
+            for pattern, words in AGE_UNKNOWN_WORDS:
+                averaged = pc.replace_substring_regex(averaged, pattern, words)
+            sentences = pc.if_else(pa.array(np.isin(row, unknown_age)), averaged, sentences)
         return EvidenceColumns(row, rank, names, vs, round_like_python(c, 4).tolist(), sentences)
 
     def to_json(self) -> dict[str, Any]:
@@ -233,6 +310,12 @@ class BotModel:
         else:
             path.write_bytes(data)
         return path
+
+
+def _posts_log(X: pd.DataFrame) -> np.ndarray | None:
+    """The profile's post count (`log_posts_count`) where the caller passed it beside the model's
+    features (the accounts stage does), for posts per day at a reference age."""
+    return X["log_posts_count"].to_numpy(dtype="float64") if "log_posts_count" in X.columns else None
 
 
 def evidence_sentences(features: list[str], feat: np.ndarray, value: np.ndarray, contribution: np.ndarray) -> list[str]:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from botwatch.accounts.loso import Fitter, Predictor, loso_table, scores
 from botwatch.accounts.model_quality import WARNING_KEY, quality_warning
+from botwatch.accounts.botmodel import AGE_REFERENCE_KEY, age_reference
 from botwatch.accounts.ood import feature_ranges
 from botwatch.accounts.reliability_svg import reliability_svg
 from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, reliability
@@ -29,6 +30,34 @@ from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, rel
 def _fit(train: pd.DataFrame, features: Sequence[str]) -> Predictor:
     model, _ = fit_model(train, list(features))
     return model.predict
+
+
+def age_unknown_loso(frames: Sequence[pd.DataFrame], features: Sequence[str]) -> list[dict[str, Any]]:
+    """For each source: fitted on the others, the held-out source scored with its age and the
+    rates divided by it unknown (`botmodel.AGE_DEPENDENT`, a profile with no time it was seen),
+    as LightGBM reads a value it never saw missing (0: a one-day-old account; what the model did
+    until 2026-12-05) and averaged over the training accounts' ages (`botmodel.age_reference`,
+    what it does now), with the age known beside them. Each: AUC, ECE and the mean probability."""
+    from botwatch.accounts.botmodel import AGE_DEPENDENT
+
+    pooled = pd.concat(list(frames), ignore_index=True)
+    rows = []
+    for src in pooled["source"].drop_duplicates().tolist():
+        test = pooled[pooled["source"] == src].reset_index(drop=True)
+        train = pooled[pooled["source"] != src].reset_index(drop=True)
+        model, _ = fit_model(train, list(features))
+        y = test["label"].to_numpy(int)
+        X = test[[*features, *(["log_posts_count"] if "log_posts_count" in test.columns else [])]].astype("float64")
+        blind = X.copy()
+        blind[[c for c in AGE_DEPENDENT if c in blind.columns]] = np.nan
+        row: dict[str, Any] = {"held_out": src, "n": len(test), "bots": int(y.sum())}
+        for name, frame, ref in (("age_known", X, []), ("unknown_as_zero", blind, []), ("unknown_averaged", blind, age_reference(train))):
+            model.meta = {AGE_REFERENCE_KEY: ref}
+            p = model.predict(frame)
+            m = scores(y, p)
+            row[name] = {"auc": m["auc"], "ece": m["ece"], "mean_p": round(float(p.mean()), 4)}
+        rows.append(row)
+    return rows
 
 
 def feature_stability(frames: Sequence[pd.DataFrame], features: Sequence[str]) -> list[dict[str, Any]]:
@@ -123,6 +152,7 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         figures["loso_with_verified"] = loso_table(frames, _fit, [*features, "verified"]) if "verified" in pooled.columns else []
         figures["feature_stability"] = feature_stability(frames, features)
         figures["loso_importance"] = loso_importance(frames, features)
+        figures["loso_age_unknown"] = age_unknown_loso(frames, features)
         for src in sources:
             if pooled.loc[pooled["source"] == src, "label"].nunique() == 2:
                 figures["sources"][src]["oof_with_other_sources"] = within_source_oof(frames, src, features)
@@ -133,6 +163,8 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         "reliability": curves[0][1],
         "features": features,
         "feature_ranges": feature_ranges(pooled, features),
+        AGE_REFERENCE_KEY: age_reference(pooled),  # where a profile's age is unknown (`BotModel.raw`)
+        "loso_age_unknown": figures.get("loso_age_unknown", []),  # its interval (`ood.band_from_meta`)
     }
     if warning:  # read back by `botwatch explain` and the report whenever this model scored a study
         model.meta[WARNING_KEY] = warning

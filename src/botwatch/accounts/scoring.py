@@ -515,7 +515,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     results computed here carry their own), written as their evidence rows' `value`.
     """
     f = data.features
-    X = f[model.features].astype("float64")
+    # The profile's post count beside the model's features: posts per day at each reference age
+    # where the account's own age is unknown (`botmodel.age_reference`).
+    X = f[[*model.features, *(["log_posts_count"] if "log_posts_count" in f.columns and "log_posts_count" not in model.features else [])]].astype("float64")
     known = f[[c for c in REQUIRED_ANY if c in f.columns]].astype("float64").notna().any(axis=1).to_numpy()
     probs = np.full(len(f), np.nan)
     low, high = np.full(len(f), np.nan), np.full(len(f), np.nan)

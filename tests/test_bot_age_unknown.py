@@ -1,0 +1,82 @@
+"""A profile with no time it was seen (TwiBot-20's profiles, a user lookup) has no account age. The
+labelled accounts all have theirs, so the trees never saw it unknown, and LightGBM read the
+unknown as 0, an account one day old: "account age (days) is unknown, which raised the bot score
+(+0.52 log-odds)" for @kanyewest and every other profile of such a file, and no posts per day.
+Such an account is now scored at each of the labelled accounts' age deciles (the model file's
+`age_reference`), with the per-day rates taken again at each age, and the log-odds averaged
+(docs/model-card-bot.md, "Profiles without an age")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from botwatch.accounts.botmodel import AGE_REFERENCE_KEY, shipped_model
+from botwatch.accounts.ood import age_unknown_band, assess, band_from_meta
+
+# A well-liked, active profile of unknown age (as TwiBot-20 gives @kanyewest: likes, post count).
+PROFILE = {"log_likes": np.log1p(7.0), "log_likes_per_day": np.nan, "log_age_days": np.nan, "default_profile": 0.0,
+           "default_image": 0.0, "log_posts_per_day": np.nan, "self_declared_bot": 0.0, "automation_words": 0.0,
+           "description_mentions": 0.0, "has_location": 0.0, "has_url": 1.0, "log_posts_count": np.log1p(1_400.0)}
+
+
+def _frame(**over: float) -> pd.DataFrame:
+    return pd.DataFrame([{**PROFILE, **over}])
+
+
+def _at(age_log: float) -> pd.DataFrame:
+    days = max(np.expm1(age_log), 1.0)
+    return _frame(log_age_days=age_log, log_likes_per_day=np.log1p(7.0 / days), log_posts_per_day=np.log1p(1_400.0 / days))
+
+
+def test_the_shipped_model_holds_reference_ages_and_their_measured_interval() -> None:
+    model = shipped_model()
+    ref = model.meta[AGE_REFERENCE_KEY]
+    assert len(ref) == 9 and ref == sorted(ref) and 5.0 < ref[0] < ref[-1] < 9.5  # about 1 to 25 years
+    assert age_unknown_band(model.meta) > band_from_meta(model.meta)  # measured less sure with the age unknown
+
+
+def test_an_unknown_age_is_the_mean_over_the_reference_ages_not_a_one_day_old_account() -> None:
+    model = shipped_model()
+    ref = model.meta[AGE_REFERENCE_KEY]
+    got = model.raw(_frame())[0]
+    want = np.mean([model.raw(_at(a))[0] for a in ref])
+    assert got == pytest.approx(want, abs=1e-9)
+    one_day = model.booster.predict(_frame()[model.features].to_numpy("float64"), raw_score=True)[0]  # as LightGBM reads NaN
+    assert abs(got - one_day) > 0.2
+    contrib = model.contributions(_frame())
+    assert contrib[0].sum() == pytest.approx(got, abs=1e-9)  # the evidence adds up to the score it explains
+
+
+def test_without_the_post_count_the_rate_keeps_its_own_value() -> None:
+    """The stage passes `log_posts_count` beside the model's features; a caller that does not
+    leaves posts per day as given (here unknown) at every reference age."""
+    model = shipped_model()
+    a = model.raw(_frame().drop(columns=["log_posts_count"]))[0]
+    b = model.raw(_frame())[0]
+    assert a != b
+
+
+def test_the_evidence_and_the_interval_say_how_it_was_scored() -> None:
+    model = shipped_model()
+    items = model.evidence(_frame())[0]
+    unknown = [i["sentence"] for i in items if i["value"] is None]
+    assert unknown and all("labelled accounts" in s for s in unknown), items
+    known_age = model.evidence(_at(7.0))[0]
+    assert not any("labelled accounts" in i["sentence"] for i in known_age)
+    X = pd.concat([_frame(), _at(7.0)], ignore_index=True)
+    p = model.predict(X)
+    a = assess(model, X, p)
+    widths = a["high"] - a["low"]
+    assert widths[0] > widths[1] + 0.05
+
+
+def test_a_model_file_without_reference_ages_reads_as_before() -> None:
+    """A model trained before 2026-12-05 (a user's file) has no `age_reference`: scored as then."""
+    from dataclasses import replace
+
+    model = shipped_model()
+    old = replace(model, meta={k: v for k, v in model.meta.items() if k != AGE_REFERENCE_KEY})
+    as_then = model.booster.predict(_frame()[model.features].to_numpy("float64"), raw_score=True)[0]
+    assert old.raw(_frame())[0] == pytest.approx(as_then)
