@@ -32,6 +32,8 @@ from botwatch.userfile import read_user_bytes_sha256
 
 FORMAT = "botwatch-bot-model/1"
 SHIPPED = "bot_model.json.gz"
+# A calibrated probability is never reported as certain: labelled sets are small and old.
+PROB_FLOOR, PROB_CEIL = 0.01, 0.99
 # An account's age needs the time its profile was seen; a profile-only file (TwiBot-20's, a user
 # lookup) has none. Every labelled account has its age, so the trees never saw it unknown, and
 # LightGBM reads a value never missing in training as 0: an account one day old ("account age
@@ -78,8 +80,6 @@ def _at_ages(values: np.ndarray, features: list[str], rows: np.ndarray, ages: np
     if "log_posts_per_day" in col and posts_log is not None:
         out[:, col["log_posts_per_day"]] = np.log1p(np.expm1(np.repeat(posts_log[rows], k)) / days)
     return out
-# A calibrated probability is never reported as certain: labelled sets are small and old.
-PROB_FLOOR, PROB_CEIL = 0.01, 0.99
 
 # How each feature reads in a sentence, and how to print its value.
 _DESCRIBE: dict[str, tuple[str, str]] = {

@@ -164,7 +164,7 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
         "features": features,
         "feature_ranges": feature_ranges(pooled, features),
         AGE_REFERENCE_KEY: age_reference(pooled),  # where a profile's age is unknown (`BotModel.raw`)
-        "loso_age_unknown": figures.get("loso_age_unknown", []),  # its interval (`ood.band_from_meta`)
+        "loso_age_unknown": figures.get("loso_age_unknown", []),  # its interval (`ood.age_unknown_band`)
     }
     if warning:  # read back by `botwatch explain` and the report whenever this model scored a study
         model.meta[WARNING_KEY] = warning
