@@ -80,3 +80,63 @@ def test_a_model_file_without_reference_ages_reads_as_before() -> None:
     old = replace(model, meta={k: v for k, v in model.meta.items() if k != AGE_REFERENCE_KEY})
     as_then = model.booster.predict(_frame()[model.features].to_numpy("float64"), raw_score=True)[0]
     assert old.raw(_frame())[0] == pytest.approx(as_then)
+
+
+def _profiles(path, with_age: bool):  # type: ignore[no-untyped-def]
+    """Four TwiBot-20-shaped profiles (generated, for the code path): no time they were seen, so
+    no age; `with_age` gives each a timed v1.1 status instead (the age known at the status)."""
+    import json
+
+    people = [("a1", "Ann", "2010-03-01", 1200, 40, 300), ("b2", "Bo", "2015-06-01", 9000, 5, 20),
+              ("c3", "Cy", "2019-01-15", 50, 2, 10), ("d4", "Di", "2012-11-30", 30000, 900, 1500)]
+    if with_age:
+        from datetime import datetime
+
+        rows = [{"id_str": f"9{i}", "created_at": "Fri Jun 05 12:00:00 +0000 2020", "text": "hello there",
+                 "user": {"id_str": h, "screen_name": h, "name": n, "created_at": datetime.fromisoformat(c).strftime("%a %b %d %H:%M:%S +0000 %Y"),
+                          "followers_count": f, "friends_count": 10, "statuses_count": s, "favourites_count": likes,
+                          "default_profile": False, "default_profile_image": False, "description": "", "location": "", "url": None}}
+                for i, (h, n, c, s, likes, f) in enumerate(people)]
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+        return path
+    from datetime import datetime
+
+    data = [{"ID": h, "profile": {"id_str": f"{h} ", "screen_name": f"{h} ", "name": f"{n} ", "followers_count": f"{f} ", "friends_count": "10 ",
+                                   "statuses_count": f"{s} ", "favourites_count": f"{likes} ", "listed_count": "1 ", "verified": "False ",
+                                   "created_at": datetime.fromisoformat(c).strftime("%a %b %d %H:%M:%S +0000 %Y") + " ",
+                                   "default_profile": "False ", "default_profile_image": "False ", "description": " ", "location": " "},
+             "tweet": None, "domain": ["Politics"]}
+            for h, n, c, s, likes, f in people]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("with_age", [False, True])
+def test_the_automation_count_says_when_it_rests_on_unknown_ages(tmp_path, with_age: bool) -> None:  # type: ignore[no-untyped-def]
+    """The report's automation count on TwiBot-20's profiles (every age unknown) read as any other;
+    it now says the ages are unknown, how the scores were taken and how far such scores were off
+    held out. A study whose accounts have their age does not carry the sentence."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.context import report_context
+    from botwatch.report.headlines import key_numbers
+    from botwatch.study import open_study
+
+    src = _profiles(tmp_path / ("statuses.jsonl" if with_age else "profiles.json"), with_age)
+    study = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    r = runner.invoke(app, ["ingest", str(study), str(src)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"])
+    assert r.exit_code == 0, r.output
+    with open_study(study) as st:
+        nums = {k.label: k for k in key_numbers(st, report_context(st), set())}
+        unknown = st.sql("SELECT count(*) FROM account_features WHERE log_age_days IS NULL")[0][0]
+    automated = next(v for k, v in nums.items() if k.startswith("likely automated"))
+    said = "The account age of all 4 scored accounts is unknown (no time the profile was seen), so their probabilities are averaged"
+    if with_age:
+        assert unknown == 0 and said not in (automated.caveat or "") and "account age of" not in (automated.caveat or "")
+    else:
+        assert unknown == 4 and said in automated.caveat, automated.caveat
+        assert "such scores were off by 0.19 on average (calibration error, 0.14 with the ages known)" in automated.caveat

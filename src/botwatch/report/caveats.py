@@ -244,6 +244,32 @@ def cross_tested(meta: dict[str, Any]) -> bool:
     return any(isinstance(c, dict) and c.get("auc") is not None for c in [*(meta.get("loso") or []), *(meta.get("cross") or [])])
 
 
+def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
+    """One sentence when some scored accounts have no known age (a profile-only file: no time the
+    profile was seen), for a model that scores them over the labelled accounts' ages
+    (`botmodel.age_reference`): how many, and how far such scores were off on sources the model
+    never saw (`retrain.age_unknown_loso`). A count of "likely automated" accounts from TwiBot-20's
+    profiles rests entirely on such scores, and nothing said so."""
+    from botwatch.accounts.botmodel import AGE_REFERENCE_KEY
+    from botwatch.accounts.ood import age_unknown_band, band_from_meta
+
+    tables = set(study.tables())
+    if not meta.get(AGE_REFERENCE_KEY) or not {"account_scores", "account_features"} <= tables or "log_age_days" not in set(study.columns("account_features")):
+        return None
+    n, k = study.sql(
+        "SELECT count(*), count(*) FILTER (WHERE f.log_age_days IS NULL) FROM account_scores s "
+        "JOIN account_features f ON s.platform = f.platform AND s.account_id = f.account_id WHERE s.bot_probability IS NOT NULL"
+    )[0]
+    if not k:
+        return None
+    off = age_unknown_band(meta)
+    measured = (f"; held out with the ages unknown, such scores were off by {off:.2f} on average (calibration error"
+                + (f", {band_from_meta(meta):.2f} with the ages known)" if meta.get("loso") else ")")) if off is not None else ""
+    who = ("the one" if n == 1 else f"all {n:,}") if k == n else f"{k:,} of the {n:,}"
+    return (f"The account age of {who} scored account{'' if n == 1 else 's'} is unknown (no time the profile was seen), so "
+            f"{'its probability is' if k == 1 else 'their probabilities are'} averaged over the ages of the labelled accounts{measured}.")
+
+
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
     people, which a profile model sees as human) or when the model's cross-source check failed;
@@ -261,6 +287,8 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
     loso = cross_source_auc(meta)
     if loso:  # leave-one-source-out: the figure that matters for a study's own, never-seen source
         parts.append(loso + ": treat the count as a rough ranking on an archive unlike the labelled sets.")
+    if (age := unknown_age_clause(study, meta)) is not None:
+        parts.append(age)
     cross = [c for c in meta.get("cross", []) if isinstance(c, dict) and c.get("auc") is not None]
     if cross and not loso:  # a model file from before the leave-one-source-out harness
         worst = min(cross, key=lambda c: c["auc"])
