@@ -361,10 +361,11 @@ MIN_WORDS = 6
 # Which posts are English when no tag says (a scrape, a CSV without a language column), read by
 # `looks_english`. Some marker words are words of other Latin-script languages too ("in" in
 # German, Italian, Dutch and Swedish; "will" and "was" in German; "is" in Dutch; "i" in Italian,
-# where the capital "I" is English's; "on" in French; "at" in Danish), so one of them alone, or one repeated ("Prozess in Rostock:
-# vier Jahre in Haft"), does not make a post English: 1,354 of 4,727 German-tagged IRA posts of
-# the development part passed the old test (one marker), with 4.4 articles per 1,000 words against
-# the ordinary accounts' 62, so an untagged German archive read as Russian writers' English.
+# where the capital "I" is English's; "on" in French; "at" in Danish), so one of them alone, or
+# one repeated ("Prozess in Rostock: vier Jahre in Haft"), does not make a post English: 1,354 of
+# 4,727 German-tagged IRA posts of the development part passed the old test (one marker), with 4.4
+# articles per 1,000 words against the ordinary accounts' 62, so an untagged German archive read
+# as Russian writers' English.
 SHARED_MARKERS = frozenset("in is i on at was will".split())
 # Frequent function words of German, French, Spanish, Italian, Dutch, Portuguese and Swedish that
 # are not English words (none of "die", "den", "dem", "la", "le", "el", "des", "est", "per",
@@ -411,9 +412,8 @@ def text_transfer(text: str | None) -> tuple[int, int, int]:
 def looks_english(latin: Sequence[str], low: Sequence[str]) -> bool:
     """Whether a post's Latin-script words (`latin`, and `low` lower-cased) read as English: a
     marker word no other language writes (the capital "I" among them), or two different shared
-    ones (`SHARED_MARKERS`), and
-    fewer words of other languages (`OTHER_LANGUAGE_WORDS`, or a word with an `ACCENTED` letter)
-    than marker words. On the development part's posts: 27,729 of the 30,896 English-tagged posts
+    ones (`SHARED_MARKERS`), and fewer words of other languages (`OTHER_LANGUAGE_WORDS`, or a word
+    with an `ACCENTED` letter) than marker words. On the development part's posts: 27,729 of the 30,896 English-tagged posts
     the one-marker test passed still pass (90%; the ones left out are mostly headlines with one
     "is" or "in"), 16 of the 1,354 German-tagged ones and 13 of 145 Italian. `transfer_sql` writes
     the same test in SQL (tests/test_accounts_sql_shortcuts.py)."""
