@@ -51,7 +51,7 @@ AGE_UNKNOWN_WORDS = (
     (r"^account age \(days\) is unknown, which ",
      "account age (days) is unknown (the score is averaged over the ages of the labelled accounts), which "),
     (r"^(posts per day over the account's life|posts liked per day of age) is unknown, which ",
-     r"\1 is unknown with the age (taken from the profile's count at each of the labelled accounts' ages), which "),
+     r"\1, taken from the profile's count at each of the labelled accounts' ages (the account's own age is unknown), "),
 )
 
 
