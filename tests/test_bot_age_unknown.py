@@ -140,3 +140,31 @@ def test_the_automation_count_says_when_it_rests_on_unknown_ages(tmp_path, with_
     else:
         assert unknown == 4 and said in automated.caveat, automated.caveat
         assert "such scores were off by 0.19 on average (calibration error, 0.14 with the ages known)" in automated.caveat
+
+
+def test_one_account_out_of_distribution_is_one_account(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The TwiBot-20 report's accounts section read "1 scored accounts are out of distribution …
+    Their bot probability is uncertain; each has a wider plausible range"."""
+    import json
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.study import open_study
+
+    src = _profiles(tmp_path / "profiles.json", with_age=False)
+    data = json.loads(src.read_text(encoding="utf-8"))
+    data[3]["profile"]["favourites_count"] = "900000000 "  # far above any labelled account's likes
+    src.write_text(json.dumps(data), encoding="utf-8")
+    study, out = tmp_path / "s.duckdb", tmp_path / "r.html"
+    runner = CliRunner()
+    for args in (["ingest", str(study), str(src)], ["analyze", str(study), "--no-election", "--only", "accounts"],
+                 ["report", str(study), "-o", str(out)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0, r.output
+    with open_study(study) as st:
+        assert st.sql("SELECT count(*) FILTER (WHERE bot_ood) FROM account_scores")[0][0] == 1
+    text = " ".join(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")).split())
+    assert "1 scored account is out of distribution" in text and "Its bot probability is uncertain; it has a wider plausible range" in text
+    assert "1 scored accounts" not in text
