@@ -38,8 +38,8 @@ PROB_FLOOR, PROB_CEIL = 0.01, 0.99
 # lookup) has none. Every labelled account has its age, so the trees never saw it unknown, and
 # LightGBM reads a value never missing in training as 0: an account one day old ("account age
 # (days) is unknown, which raised the bot score (+0.52 log-odds)" for @kanyewest) and no posts per
-# day. Training with the age unknown cost 0.006-0.009 of held-out stclab AUC at any weight (five
-# seeds, docs/model-card-bot.md), so the model scores such an account as it stands over the ages
+# day. Training with the age unknown cost 0.006-0.009 of held-out stclab AUC at every copy weight
+# tried (docs/model-card-bot.md), so the model scores such an account as it stands over the ages
 # of the labelled accounts it learned from instead (`age_reference`: their deciles, in the file's
 # meta), with the per-day rates taken again at each age, and averages the log-odds.
 AGE_FEATURE = "log_age_days"
