@@ -9,7 +9,7 @@ A source with one class (botwiki-2019 bots, verified-2019 humans) only ever ente
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,13 +64,18 @@ def source_weights(frame: pd.DataFrame) -> np.ndarray:
     return w
 
 
+def loso_splits(frames: Sequence[pd.DataFrame]) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(source, training rows: every other source, held-out rows: that source) for each source in
+    the order the frames hold them: the one split every leave-one-source-out figure is made on."""
+    pooled = pd.concat(list(frames), ignore_index=True)
+    for src in pooled["source"].drop_duplicates().tolist():
+        yield src, pooled[pooled["source"] != src].reset_index(drop=True), pooled[pooled["source"] == src].reset_index(drop=True)
+
+
 def loso_table(frames: Sequence[pd.DataFrame], fit: Fitter, features: Sequence[str]) -> list[dict[str, Any]]:
     """For each source: fit on the others (with `fit`), predict the held-out one, score it."""
-    pooled = pd.concat(list(frames), ignore_index=True)
     rows = []
-    for src in pooled["source"].drop_duplicates().tolist():
-        test = pooled[pooled["source"] == src].reset_index(drop=True)
-        train = pooled[pooled["source"] != src].reset_index(drop=True)
+    for src, train, test in loso_splits(frames):
         predict = fit(train, features)
         p = predict(test)
         rows.append({"held_out": src, "trained_on": sorted(train["source"].unique().tolist()), **scores(test["label"].to_numpy(), p)})

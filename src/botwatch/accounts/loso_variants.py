@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts.loso import Fitter, Predictor, source_weights
+from botwatch.accounts.loso import Fitter, Predictor, loso_splits, source_weights
 from botwatch.accounts.rank_linear import mid_ranks, rank_steps
 from botwatch.numeric import sum_left_to_right
 
@@ -49,11 +49,8 @@ def loso_predictions(frames: Sequence[pd.DataFrame], make_fit: Callable[[int], F
                      seeds: Sequence[int] = (7,)) -> list[Held]:
     """For each source, the held-out probabilities of models trained on the other sources, one
     array per seed (`make_fit(seed)` gives the fitter)."""
-    pooled = pd.concat(list(frames), ignore_index=True)
     out = []
-    for src in pooled["source"].drop_duplicates().tolist():
-        test = pooled[pooled["source"] == src].reset_index(drop=True)
-        train = pooled[pooled["source"] != src].reset_index(drop=True)
+    for src, train, test in loso_splits(frames):
         ps = [np.asarray(make_fit(s)(train, features)(test), float) for s in seeds]
         out.append(Held(str(src), test["label"].to_numpy(int), ps))
     return out

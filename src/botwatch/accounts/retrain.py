@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from botwatch.accounts.loso import Fitter, Predictor, loso_table, scores
+from botwatch.accounts.loso import Fitter, Predictor, loso_splits, loso_table, scores
 from botwatch.accounts.model_quality import WARNING_KEY, quality_warning
 from botwatch.accounts.botmodel import AGE_REFERENCE_KEY, age_reference
 from botwatch.accounts.ood import feature_ranges
@@ -40,11 +40,8 @@ def age_unknown_loso(frames: Sequence[pd.DataFrame], features: Sequence[str]) ->
     what it does now), with the age known beside them. Each: AUC, ECE and the mean probability."""
     from botwatch.accounts.botmodel import AGE_DEPENDENT
 
-    pooled = pd.concat(list(frames), ignore_index=True)
     rows = []
-    for src in pooled["source"].drop_duplicates().tolist():
-        test = pooled[pooled["source"] == src].reset_index(drop=True)
-        train = pooled[pooled["source"] != src].reset_index(drop=True)
+    for src, train, test in loso_splits(frames):
         model, _ = fit_model(train, list(features))
         y = test["label"].to_numpy(int)
         X = test[[*features, *(["log_posts_count"] if "log_posts_count" in test.columns else [])]].astype("float64")
@@ -82,12 +79,10 @@ def feature_stability(frames: Sequence[pd.DataFrame], features: Sequence[str]) -
 def loso_importance(frames: Sequence[pd.DataFrame], features: Sequence[str], seed: int = 3) -> list[dict[str, Any]]:
     """Per feature: how much the held-out AUC falls when that feature is shuffled within the
     held-out source (permutation importance measured only on sources the model never saw)."""
-    pooled = pd.concat(list(frames), ignore_index=True)
     rng = np.random.default_rng(seed)
     drops: dict[str, dict[str, float]] = {f: {} for f in features}
-    for src in pooled["source"].drop_duplicates().tolist():
-        test = pooled[pooled["source"] == src].reset_index(drop=True)
-        predict = _fit(pooled[pooled["source"] != src].reset_index(drop=True), features)
+    for src, train, test in loso_splits(frames):
+        predict = _fit(train, features)
         y = test["label"].to_numpy(int)
         base = scores(y, predict(test))["auc"]
         for f in features:
