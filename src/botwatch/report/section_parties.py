@@ -60,13 +60,6 @@ def _share(v: dict[str, Any] | None) -> str:
     return pct_ci(v["estimate"], v["lo"], v["hi"])
 
 
-def _unread(posts: dict[str, Any], measured: dict[str, Any] | None) -> int:
-    """Posts of a party cell whose stance was not measured (estimates made before that metric: 0)."""
-    if not measured or measured["observed"] is None:
-        return 0
-    return int(round((posts["observed"] or 0) - measured["observed"]))
-
-
 def _observed_count(cell: dict[str, Any] | None) -> int | None:
     """A cell's observed count (None: not estimated, as in studies made before the metric)."""
     if not cell or cell["observed"] is None:
@@ -90,15 +83,17 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
         posts = est.get((key, "posts"))
         if not posts or not posts["observed"]:
             continue
+        # What each party's shares are of: the posts read for stance, and those with a sentiment
+        # (English). A user's German-election file read "SPD: 452 posts … support share 0%,
+        # oppose share 0%" where 4 posts were read, all neutral (`read_columns`).
+        read = _observed_count(est.get((key, "stance_measured_posts")))
         out.append({
             "key": key, "name": name, "colour": colour,
             "posts": _count(posts), "observed_posts": posts["observed"],
-            # Non-English posts that only name the party: their stance is not measured and the shares leave them out.
-            "unread": _unread(posts, est.get((key, "stance_measured_posts"))),
-            # What each party's shares are of: the posts read for stance, and those with a sentiment
-            # (English). A user's German-election file read "SPD: 452 posts … support share 0%,
-            # oppose share 0%" where 4 posts were read, all neutral (`read_columns`).
-            "read": _observed_count(est.get((key, "stance_measured_posts"))),
+            # Non-English posts that only name the party: their stance is not measured and the shares
+            # leave them out (estimates made before that metric: 0).
+            "unread": 0 if read is None else int(round(posts["observed"])) - read,
+            "read": read,
             "english": _observed_count(est.get((key, "scored_posts"))),
             "accounts": num(est.get((key, "accounts"), {}).get("observed")),
             "support": _count(est.get((key, "support_posts"))), "oppose": _count(est.get((key, "oppose_posts"))),
