@@ -206,14 +206,10 @@ class BotModel:
         reference ages (`age_reference`)."""
         values = X[self.features].to_numpy(dtype="float64")
         rows, ages = self._age_unknown(values)
-        if not len(rows):
-            return self.booster.predict(values, raw_score=True, num_threads=1)
-        out = np.empty(len(values))
-        rest = np.setdiff1d(np.arange(len(values)), rows)
-        if len(rest):
-            out[rest] = self.booster.predict(values[rest], raw_score=True, num_threads=1)
-        expanded = _at_ages(values, self.features, rows, ages, _posts_log(X))
-        out[rows] = self.booster.predict(expanded, raw_score=True, num_threads=1).reshape(len(rows), len(ages)).mean(axis=1)
+        out = self.booster.predict(values, raw_score=True, num_threads=1)
+        if len(rows):  # as `contributions` does: the rows of unknown age written over
+            expanded = _at_ages(values, self.features, rows, ages, _posts_log(X))
+            out[rows] = self.booster.predict(expanded, raw_score=True, num_threads=1).reshape(len(rows), len(ages)).mean(axis=1)
         return out
 
     def _age_unknown(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
