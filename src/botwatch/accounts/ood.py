@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from botwatch.accounts.botmodel import AGE_FEATURE
+
 LOW_Q, HIGH_Q = 0.005, 0.995
 MIN_KNOWN = 3
 DEFAULT_BAND = 0.05  # when a model file carries no LOSO calibration error (user-trained models)
@@ -81,8 +83,8 @@ def assess(model: Any, X: pd.DataFrame, p: np.ndarray) -> dict[str, Any]:
     ood = off.any(axis=1) | few
     half = np.full(len(X), band)
     wider = age_unknown_band(model.meta)
-    if wider is not None and "log_age_days" in X.columns:  # a score averaged over ages is less sure
-        half[X["log_age_days"].isna().to_numpy()] = max(band, wider)
+    if wider is not None and AGE_FEATURE in X.columns:  # a score averaged over ages is less sure
+        half[X[AGE_FEATURE].isna().to_numpy()] = max(band, wider)
     low = np.clip(p - half, 0.0, 1.0)
     high = np.clip(p + half, 0.0, 1.0)
     reasons: list[str | None] = [None] * len(X)

@@ -250,14 +250,14 @@ def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
     (`botmodel.age_reference`): how many, and how far such scores were off on sources the model
     never saw (`retrain.age_unknown_loso`). A count of "likely automated" accounts from TwiBot-20's
     profiles rests entirely on such scores, and nothing said so."""
-    from botwatch.accounts.botmodel import AGE_REFERENCE_KEY
+    from botwatch.accounts.botmodel import AGE_FEATURE, AGE_REFERENCE_KEY
     from botwatch.accounts.ood import age_unknown_band, band_from_meta
 
     tables = set(study.tables())
-    if not meta.get(AGE_REFERENCE_KEY) or not {"account_scores", "account_features"} <= tables or "log_age_days" not in set(study.columns("account_features")):
+    if not meta.get(AGE_REFERENCE_KEY) or not {"account_scores", "account_features"} <= tables or AGE_FEATURE not in set(study.columns("account_features")):
         return None
     n, k = study.sql(
-        "SELECT count(*), count(*) FILTER (WHERE f.log_age_days IS NULL) FROM account_scores s "
+        f"SELECT count(*), count(*) FILTER (WHERE f.{AGE_FEATURE} IS NULL) FROM account_scores s "
         "JOIN account_features f ON s.platform = f.platform AND s.account_id = f.account_id WHERE s.bot_probability IS NOT NULL"
     )[0]
     if not k:
