@@ -21,7 +21,7 @@ import pandas as pd
 
 from botwatch.accounts.loso import Fitter, Predictor, loso_splits, loso_table, scores
 from botwatch.accounts.model_quality import WARNING_KEY, quality_warning
-from botwatch.accounts.botmodel import AGE_REFERENCE_KEY, age_reference
+from botwatch.accounts.botmodel import AGE_DEPENDENT, AGE_REFERENCE_KEY, age_reference
 from botwatch.accounts.ood import feature_ranges
 from botwatch.accounts.reliability_svg import reliability_svg
 from botwatch.accounts.training import SHIPPED_FEATURES, fit_model, metrics, reliability
@@ -38,8 +38,6 @@ def age_unknown_loso(frames: Sequence[pd.DataFrame], features: Sequence[str]) ->
     as LightGBM reads a value it never saw missing (0: a one-day-old account; what the model did
     until 2026-12-05) and averaged over the training accounts' ages (`botmodel.age_reference`,
     what it does now), with the age known beside them. Each: AUC, ECE and the mean probability."""
-    from botwatch.accounts.botmodel import AGE_DEPENDENT
-
     rows = []
     for src, train, test in loso_splits(frames):
         model, _ = fit_model(train, list(features))
