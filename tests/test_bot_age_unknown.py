@@ -168,3 +168,19 @@ def test_one_account_out_of_distribution_is_one_account(tmp_path) -> None:  # ty
     text = " ".join(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")).split())
     assert "1 scored account is out of distribution" in text and "Its bot probability is uncertain; it has a wider plausible range" in text
     assert "1 scored accounts" not in text
+
+
+@pytest.mark.parametrize("bad", ["abc", ["x"], [float("nan")], [True], {"a": 1}, None])
+def test_a_hand_edited_reference_or_table_is_read_as_absent(bad: object) -> None:
+    """A user's model file whose `age_reference` or `loso_age_unknown` holds something else scored
+    a profile-only study to "error: ValueError: could not convert string to float: 'abc'. This is
+    a bug in botwatch": such a file now scores as one without them."""
+    from dataclasses import replace
+
+    model = shipped_model()
+    odd = replace(model, meta={**model.meta, AGE_REFERENCE_KEY: bad, "loso_age_unknown": [bad]})
+    as_then = model.booster.predict(_frame()[model.features].to_numpy("float64"), raw_score=True)[0]
+    assert odd.raw(_frame())[0] == pytest.approx(as_then)
+    assert age_unknown_band(odd.meta) is None
+    p = odd.predict(_frame())
+    assert assess(odd, _frame(), p)["high"][0] <= p[0] + band_from_meta(odd.meta) + 1e-12

@@ -62,6 +62,15 @@ def age_reference(frame: pd.DataFrame) -> list[float]:
     return [round(float(x), 6) for x in np.quantile(v, np.arange(1, 10) / 10)] if len(v) else []
 
 
+def reference_ages(meta: Any) -> np.ndarray:
+    """The model file's `age_reference` as an array of finite log-ages; empty where the file has
+    none or holds something else there (a hand-edited user model: scored as a file without it)."""
+    ref = meta.get(AGE_REFERENCE_KEY) if isinstance(meta, dict) else None
+    if not isinstance(ref, list) or not ref or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in ref):
+        return np.zeros(0)
+    return np.asarray(ref, float)
+
+
 def _at_ages(values: np.ndarray, features: list[str], rows: np.ndarray, ages: np.ndarray,
              posts_log: np.ndarray | None) -> np.ndarray:
     """Rows `rows` of `values` again once per reference age (row-major: row, then age), with the
@@ -215,10 +224,10 @@ class BotModel:
     def _age_unknown(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the rows whose age is unknown, the reference ages) where the model reads age and its
         file holds reference ages; no rows otherwise (a model file from before 2026-12-05)."""
-        ref = self.meta.get(AGE_REFERENCE_KEY) if isinstance(self.meta, dict) else None
-        if not ref or AGE_FEATURE not in self.features:
+        ages = reference_ages(self.meta)
+        if not len(ages) or AGE_FEATURE not in self.features:
             return np.zeros(0, np.int64), np.zeros(0)
-        return np.flatnonzero(np.isnan(values[:, self.features.index(AGE_FEATURE)])), np.asarray(ref, float)
+        return np.flatnonzero(np.isnan(values[:, self.features.index(AGE_FEATURE)])), ages
 
     def calibrate(self, margin: np.ndarray) -> np.ndarray:
         p = np.interp(margin, self.calib_x, self.calib_y)

@@ -250,11 +250,11 @@ def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
     (`botmodel.age_reference`): how many, and how far such scores were off on sources the model
     never saw (`retrain.age_unknown_loso`). A count of "likely automated" accounts from TwiBot-20's
     profiles rests entirely on such scores, and nothing said so."""
-    from botwatch.accounts.botmodel import AGE_FEATURE, AGE_REFERENCE_KEY
+    from botwatch.accounts.botmodel import AGE_FEATURE, reference_ages
     from botwatch.accounts.ood import age_unknown_band, band_from_meta
 
     tables = set(study.tables())
-    if not meta.get(AGE_REFERENCE_KEY) or not {"account_scores", "account_features"} <= tables or AGE_FEATURE not in set(study.columns("account_features")):
+    if not len(reference_ages(meta)) or not {"account_scores", "account_features"} <= tables or AGE_FEATURE not in set(study.columns("account_features")):
         return None
     n, k = study.sql(
         f"SELECT count(*), count(*) FILTER (WHERE f.{AGE_FEATURE} IS NULL) FROM account_scores s "
