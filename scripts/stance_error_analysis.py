@@ -15,8 +15,13 @@ cell of the confusion matrix, with how many of its posts look like headlines: a 
 an alert word; and how many name several parties), with up to N example texts per cell in a fixed
 order (md5 of the post id), so the kinds of failure can be read, not guessed.
 
-Usage: python scripts/stance_error_analysis.py [--split 0] [--examples N]   (needs ../shared/data for
-the weak labels of the stance model; a few minutes on two cores)
+With `--write-errors PATH`, the out-of-fold confusion matrices are also written as JSON
+(`docs/figures/content-errors-oof.json`, which `scripts/check_share_adjustment.py` reads to try
+adjusting party shares for the models' errors): per election, stance over the pairs the model
+decided (no decisive cue) and sentiment over the posts, with the model file's sha256.
+
+Usage: python scripts/stance_error_analysis.py [--split 0] [--examples N] [--write-errors PATH]
+(needs ../shared/data for the weak labels of the stance model; a few minutes on two cores)
 """
 
 from __future__ import annotations
@@ -98,6 +103,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", type=int, default=0, help="0: scikit-learn's unshuffled GroupKFold (the training script's); n: shuffled with seed n")
     ap.add_argument("--examples", type=int, default=0, help="stance errors by source and kind, with up to N texts per kind")
+    ap.add_argument("--write-errors", type=Path, default=None, help="write the out-of-fold confusion matrices (scripts/check_share_adjustment.py reads them) here")
     args = ap.parse_args()
     from botwatch.content import modelrun
     from botwatch.content.features import clean_text
@@ -122,6 +128,7 @@ def main() -> None:
     sent = _out_of_fold(posts, gs, T.SENTIMENTS, shipped["sentiment"], [], args.split)
     from botwatch.content.score import macro_f1
 
+    errors: dict[str, dict] = {}
     pool_of = {r["post_id"]: r["pool"] for _p, lab in T.LABELLED_SETS for r in csv.DictReader(open(lab, encoding="utf-8"))}
     text_of = {gs[i]: ms[i][1] for i in range(len(posts))}
     for key in ELECTIONS:
@@ -130,6 +137,9 @@ def main() -> None:
         print(f"{key} stance: macro-F1 {macro_f1(gold, pred, tuple(T.STANCES)):.3f} over {len(idx)} pairs; rows reader, columns botwatch {T.STANCES}")
         for c, row in zip(T.STANCES, confusion(gold, pred, T.STANCES)):
             print(f"  {c:8} {row}")
+        model_idx = [i for i in idx if not mp[i][1]]
+        errors[key] = {"stance": {"classes": list(T.STANCES), "route": "model",
+                                  "counts": confusion([pairs[i][1] for i in model_idx], [stance[i] for i in model_idx], T.STANCES)}}
         by = Counter(("cue" if mp[i][1] else "model", pairs[i][1] == stance[i]) for i in idx)
         print(f"  decided by a cue: {by[('cue', True)]} right, {by[('cue', False)]} wrong; by the model: {by[('model', True)]} right, {by[('model', False)]} wrong")
         nn = Counter((1 if pairs[i][0].get("named=1") else 2, pairs[i][1] == stance[i]) for i in idx)
@@ -139,10 +149,13 @@ def main() -> None:
         idx = [i for i in range(len(posts)) if ms[i][0] == key]
         gold, pred = [posts[i][1] for i in idx], [sent[i] for i in idx]
         print(f"{key} sentiment: macro-F1 {macro_f1(gold, pred, tuple(T.SENTIMENTS)):.3f} over {len(idx)} posts; rows reader, columns botwatch {T.SENTIMENTS}")
+        errors[key]["sentiment"] = {"classes": list(T.SENTIMENTS), "route": "model", "counts": confusion(gold, pred, T.SENTIMENTS)}
         for c, row in zip(T.SENTIMENTS, confusion(gold, pred, T.SENTIMENTS)):
             print(f"  {c:8} {row}")
         lex = ["positive" if posts[i][0]["lex_post"] >= 0.05 else "negative" if posts[i][0]["lex_post"] <= -0.05 else "neutral" for i in idx]
         print(f"  the corrected lexicon's sign alone: macro-F1 {macro_f1(gold, lex, tuple(T.SENTIMENTS)):.3f}")
+    if args.write_errors:
+        write_errors(args.write_errors, errors, args.split)
     # Matching on the labelled dev posts: the reader's parties per post against the matcher's.
     want: dict[str, dict[str, set[str]]] = {k: defaultdict(set) for k in ELECTIONS}
     for _posts, lab in T.LABELLED_SETS:
@@ -156,6 +169,24 @@ def main() -> None:
         gold = {p: s for p, s in want[key].items() if p in got}
         p, r, false, missed = match_precision_recall(gold, got)
         print(f"{key} matching on {len(gold)} labelled dev posts: precision {p:.3f} recall {r:.3f}; false {dict(false)}; missed {dict(missed)}")
+
+
+def write_errors(path: Path, errors: dict[str, dict], split: int) -> None:
+    """The confusion matrices as `scripts/check_share_adjustment.py` reads them (rows: the reader's label, columns:
+    botwatch's), with what they were measured on and the model file they describe."""
+    import hashlib
+
+    doc = {
+        "what": "Out-of-fold confusion matrices of the shipped stance and sentiment models on the dev part and training draws of "
+                "the hand labels (5 folds grouped by post; the frozen test part never read). Rows: the reader's label; columns: "
+                "botwatch's answer. Stance counts only the pairs no decisive cue decided (the model's route); sentiment every "
+                "labelled post. The linear model alone: the gated tree blend and the account prior are not in these answers.",
+        "command": f"python scripts/stance_error_analysis.py --split {split} --write-errors docs/figures/content-errors-oof.json",
+        "model_sha256": hashlib.sha256(T.OUT.read_bytes()).hexdigest(),
+        "elections": errors,
+    }
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
 
 
 def _print_kinds(key: str, idx: list[int], pairs: list, stance: list[str], gp: list[str], pool_of: dict[str, str],
