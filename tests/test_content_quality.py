@@ -122,6 +122,8 @@ def test_quoted_figures_on_the_evaluation_study(shared_data: Path, tmp_path: Pat
         assert (ag.stance.n, round(ag.stance.macro_f1, 3), round(ag.sentiment.macro_f1, 3)) == (quoted["pairs"], quoted["stance_f1"], quoted["sentiment_f1"])
         assert round(ag.stance.accuracy, 3) == quoted["stance_accuracy"] and round(ag.stance.majority, 3) == quoted["stance_majority"]
         assert (round(ag.stance.ci[0], 2), round(ag.stance.ci[1], 2)) == quoted["stance_ci"]
+        # The shares the report sets beside its own (report/share_check.py), on the same reading.
+        assert ag.shares is not None and ag.shares.as_dict() == quoted["shares"]
         # The prior is what this study measures. UK accounts rarely name UK parties (193 pairs in
         # 95,000 posts): there it decided one pair with the previous model and none since the word
         # vectors, so only the US study must show it at work.

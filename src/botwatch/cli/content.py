@@ -94,6 +94,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
     out.print(t)
     for what in absent:
         out.print(f"{what}: no {what} labels in {escape(labels.name)}, so nothing to score", highlight=False)
+    _show_shares(ag.shares)
     out.print(
         f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
         f"recall {ag.match_recall:.3f} ({len(ag.missed_pairs)} labelled pairs not matched, each scored wrong)",
@@ -104,6 +105,25 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
             out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)
     if record:
         _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake)
+
+
+def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
+    """The shares botwatch counted beside the reader's on the same items (`content.score.Shares`):
+    what a report's shares would be off by on posts like these, which macro-F1 does not say."""
+    from botwatch.content.score import SHARE_CLASSES
+
+    if sh is None or not (sh.stance_n or sh.sentiment_n):
+        return
+    t = Table(title="Shares on the same items (what the report counts: matched pairs, posts with a sentiment)")
+    for c in ("", "items", "your labels", "botwatch", "difference"):
+        t.add_column(c)
+    for (task, classes), n in zip(SHARE_CLASSES, (sh.stance_n, sh.sentiment_n)):
+        if not n:
+            continue
+        for c in classes:
+            r, b = sh.reader[c], sh.botwatch[c]
+            t.add_row(f"{task}: {c}", f"{n:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
+    out.print(t)
 
 
 def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None) -> None:  # type: ignore[no-untyped-def]

@@ -78,6 +78,56 @@ class Agreement:
     matched_pairs: int
     false_pairs: list[tuple[str, str]]  # (post_id, party) botwatch matched that the reader did not
     missed_pairs: list[tuple[str, str]]
+    shares: "Shares | None" = None
+
+
+# The classes whose shares the report and the estimates print: stance of a party, post sentiment.
+SHARE_CLASSES = (("stance", ("support", "oppose")), ("sentiment", ("positive", "negative")))
+
+
+@dataclass
+class Shares:
+    """The shares a study counts, set beside the reader's on the same labelled items.
+
+    Why: macro-F1 says how often single answers are right; a reader of the report quotes shares
+    ("36% of the posts naming the party supported it"), and errors that do not cancel move a share
+    however good the F1. Counted over the items the study's shares are counted over: the labelled
+    pairs botwatch matched (an unmatched pair is in no share) and the labelled posts it gave a
+    sentiment (a post in another language has none)."""
+
+    stance_n: int
+    sentiment_n: int
+    reader: dict[str, float]  # class → the reader's share (NaN with no items)
+    botwatch: dict[str, float]  # class → botwatch's share of the same items
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, as `runs.params` and `MEASURED_BY_ELECTION` hold it: class → [reader, botwatch],
+        rounded to 4 places (None for a share of no items)."""
+        out: dict[str, Any] = {"stance_n": self.stance_n, "sentiment_n": self.sentiment_n}
+        for _task, classes in SHARE_CLASSES:
+            for c in classes:
+                out[c] = [_fig(self.reader[c]), _fig(self.botwatch[c])]
+        return out
+
+
+def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str], str],
+           predicted_sentiment: dict[str, float | None]) -> Shares:
+    """`Shares` of `labels` against a study's answers (`study_predictions`)."""
+    pairs = [(r["stance"], predicted_stance[(r["post_id"], r["party"])]) for r in labels
+             if r["party"] and (r["post_id"], r["party"]) in predicted_stance]
+    posts: dict[str, tuple[str, str]] = {}
+    for r in labels:
+        score = predicted_sentiment.get(r["post_id"])
+        if r["sentiment"] and score is not None and score == score:
+            posts.setdefault(r["post_id"], (r["sentiment"], sentiment_class(score)))
+    reader: dict[str, float] = {}
+    got: dict[str, float] = {}
+    for (task, classes), items in zip(SHARE_CLASSES, (pairs, list(posts.values()))):
+        n = len(items)
+        for c in classes:
+            reader[c] = sum(g == c for g, _ in items) / n if n else float("nan")
+            got[c] = sum(p == c for _, p in items) / n if n else float("nan")
+    return Shares(len(pairs), len(posts), reader, got)
 
 
 ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
@@ -223,6 +273,7 @@ def agreement(
         matched_pairs=len(got_pairs),
         false_pairs=sorted(got_pairs - gold_pairs),
         missed_pairs=sorted(gold_pairs - got_pairs),
+        shares=shares(labels, predicted_stance, predicted_sentiment),
     )
 
 
@@ -267,6 +318,34 @@ def evaluation_params(agreement_: Agreement, *, election: str | None, labels_pat
         out[f"{what}_ci"] = [_fig(fig.ci[0]), _fig(fig.ci[1])] if fig.n else None
         out[f"{what}_accuracy"] = _fig(fig.accuracy) if fig.n else None
         out[f"{what}_majority"] = _fig(fig.majority) if fig.n else None
+    if agreement_.shares is not None:
+        out["shares"] = agreement_.shares.as_dict()
+    return out
+
+
+def read_shares(d: object) -> dict[str, Any] | None:
+    """A `Shares.as_dict` as recorded (or quoted in `MEASURED_BY_ELECTION`), checked: counts as
+    whole numbers, each class's pair of shares in [0, 1] or None. Anything else (an older record
+    without it, a hand-edited one) is None, and the report then quotes no shares."""
+    if not isinstance(d, dict):
+        return None
+    out: dict[str, Any] = {}
+    for k in ("stance_n", "sentiment_n"):
+        v = d.get(k)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            return None
+        out[k] = v
+    for _task, classes in SHARE_CLASSES:
+        for c in classes:
+            pair = d.get(c)
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                return None
+            vals = []
+            for x in pair:
+                if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1):
+                    return None
+                vals.append(None if x is None else float(x))
+            out[c] = tuple(vals)
     return out
 
 
@@ -299,6 +378,7 @@ def recorded_evaluation(study: Any, election: str) -> dict[str, Any] | None:
                 "sentiment_f1": None if p.get("sentiment_f1") is None else float(p["sentiment_f1"]),
                 "sentiment_ci": tuple(sci), "labels_file": str(p.get("labels_file") or "your labels file"),
                 "date": str(finished)[:10] if finished is not None else "", "part": p.get("labels_part"), "own": True,
+                "shares": read_shares(p.get("shares")),
             }
         except (KeyError, TypeError, ValueError, IndexError):
             continue  # a damaged record: the next older one, else none

@@ -131,11 +131,18 @@ def decide_stances(
 # copies as retweets of that account; both content files refitted on the texts as now stored):
 # 0.525, 0.732, 0.598, 0.615; changes +0.008, -0.013, -0.004, -0.002, each inside its interval.
 # Two independent readers agree at kappa 0.78 (stance) and 0.79 (sentiment) on the first draw.
+# `shares` (content.score.Shares, read with the same test-part reading, 2026-12-05; nothing refitted):
+# on the labelled pairs botwatch matched and the labelled posts it gave a sentiment, class ->
+# [the reader's share, botwatch's]. The report sets them beside its own shares (report/share_check.py).
 MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
     "uk-ge2017": {"pairs": 117, "stance_f1": 0.533, "stance_ci": (0.40, 0.64), "stance_accuracy": 0.607,
-                  "stance_majority": 0.641, "sentiment_f1": 0.594, "sentiment_ci": (0.50, 0.68)},
+                  "stance_majority": 0.641, "sentiment_f1": 0.594, "sentiment_ci": (0.50, 0.68),
+                  "shares": {"stance_n": 111, "sentiment_n": 138, "support": [0.1261, 0.0991], "oppose": [0.2342, 0.1982],
+                             "positive": [0.1377, 0.1884], "negative": [0.5362, 0.413]}},
     "us-2016": {"pairs": 159, "stance_f1": 0.719, "stance_ci": (0.65, 0.79), "stance_accuracy": 0.723,
-                "stance_majority": 0.440, "sentiment_f1": 0.613, "sentiment_ci": (0.52, 0.70)},
+                "stance_majority": 0.440, "sentiment_f1": 0.613, "sentiment_ci": (0.52, 0.70),
+                "shares": {"stance_n": 156, "sentiment_n": 131, "support": [0.25, 0.3654], "oppose": [0.4359, 0.4167],
+                           "positive": [0.2061, 0.1832], "negative": [0.6412, 0.5649]}},
 }
 
 # The shipped weights (content_model.json) that MEASURED_BY_ELECTION was measured with, and what they

@@ -16,6 +16,7 @@ from botwatch import stats
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
+from botwatch.report.share_check import share_phrases
 from botwatch.estimates.reference import interval_text, reference_rows
 from botwatch.report.fmt import num, pct, pct_ci, user_text
 from botwatch.report.sections import Section, render, section
@@ -340,13 +341,14 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # Not measured here, but measured no better than the majority label on an election of the same country.
     kin = same_country_no_better(election) if lab is None else None
     no_better = stance_no_better(lab) or kin is not None
+    share_note = share_phrases(lab)
     # Election posts, not post-party pairs: a party account's post naming two parties is one post.
     own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
     html = render(
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
@@ -357,7 +359,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             r = by_key.get(e["key"])
             said = render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
                           no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
-                          lab=lab, labs=MEASURED_BY_ELECTION, pct=pct)
+                          lab=lab, share_note=share_note, labs=MEASURED_BY_ELECTION, pct=pct)
             dom = next((d for d in dominant if d.key == e["key"]), None)
             # A party the archive's own query may name in every post: said where its figures are quoted.
             headline.append(said + Markup(" ") + f"{dom.note()}." if dom else said)  # Markup escapes the added text

@@ -1,0 +1,36 @@
+"""The shares botwatch counted beside a careful reader's, on the same hand-labelled items.
+
+Why: the report quotes shares ("36% of the posts naming the party supported it") and, beside them,
+how well stance agreed with a reader (macro-F1, accuracy). Agreement on single answers does not say
+how far a share moves: errors that do not cancel shift it, whatever the F1. A reader of the report
+can weigh a share only against a share, so where the labelled items were counted
+(`content.score.Shares`: the frozen test part in `MEASURED_BY_ELECTION`, or the observer's own
+labels recorded by `botwatch content evaluate`) the report says what botwatch counted on them and
+what the reader did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botwatch.content.score import read_shares
+from botwatch.count_text import counted
+from botwatch.report.fmt import pct
+
+
+def share_phrases(lab: dict[str, Any] | None) -> dict[str, str] | None:
+    """{'stance': …, 'sentiment': …} phrases (either may be absent) for the measurement `lab`, or
+    None when it carries no readable shares (an older record, a hand-edited one)."""
+    shares = read_shares(lab.get("shares")) if lab else None
+    if shares is None:
+        return None
+    out: dict[str, str] = {}
+    (r_s, b_s), (r_o, b_o) = shares["support"], shares["oppose"]
+    if shares["stance_n"] and None not in (r_s, b_s, r_o, b_o):
+        out["stance"] = (f"on the {counted(shares['stance_n'], 'labelled pair')} it matched it counted {pct(b_s)} support and "
+                         f"{pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}")
+    (r_p, b_p), (r_n, b_n) = shares["positive"], shares["negative"]
+    if shares["sentiment_n"] and None not in (r_p, b_p, r_n, b_n):
+        out["sentiment"] = (f"of the {counted(shares['sentiment_n'], 'labelled post')} it gave a sentiment it read {pct(b_p)} as positive "
+                            f"and {pct(b_n)} as negative, the reader {pct(r_p)} and {pct(r_n)}")
+    return out or None
