@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "botwatch.cli.analyze",
     "botwatch.cli.elections",
     "botwatch.cli.accounts",
+    "botwatch.cli.accounts_evaluate",
     "botwatch.cli.collect",
     "botwatch.cli.coordination",
     "botwatch.cli.estimates",

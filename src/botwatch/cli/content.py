@@ -128,35 +128,18 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
 
 def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None) -> None:  # type: ignore[no-untyped-def]
     """Record the evaluation as a `runs` row of the study, so the report's Parties section can say
-    how stance did on the observer's own labels. A lake (`lake`: open read-only on its Spark
-    session) is opened for writing on that session and gets the same row, which its report reads
-    as a DuckDB study's does. The figures are already printed: a study that cannot be written (a
-    read-only file or folder, another process holding it) is said in one line, never a failure."""
+    how stance did on the observer's own labels (`record_run`: a lake gets the same row)."""
+    from botwatch.cli.record import record_run
     from botwatch.content.score import EVALUATE_STAGE, evaluation_params
-    from botwatch.study import Study
 
-    why = None
     if election is None:
         why = "the study's posts are labelled for no single election"
     else:
-        try:
-            params = evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot)
-            if lake is not None:
-                from botwatch.engines.lake import LakeStudy
-
-                opened = LakeStudy(lake.path, read_only=False, create=False, spark=lake.spark)
-            else:
-                opened = Study(study, read_only=False, create=False)
-            with opened as st:
-                with st.run(EVALUATE_STAGE, params) as info:
-                    info["rows_written"] = 0
-        except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded
-            why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot), lake)
     if why is None:
         out.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's Parties section quotes it for {escape(election or '')}", highlight=False)
     else:
         out.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures above stand", highlight=False)
-
 
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]
     """The party keys of the election the study's posts were labelled for: the recorded election's

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.ingest.csv_mapping import reproduce_flags as csv_column_flags
+from botwatch.accounts.evaluate import EVALUATE_STAGE as ACCOUNTS_EVALUATE_STAGE
 from botwatch.content.score import EVALUATE_STAGE
 from botwatch.runs_table import ok_runs
 from botwatch.study import Study
@@ -89,7 +90,7 @@ def _megabytes(max_record_bytes: int) -> str:
 class _Command:
     """One command the study's `runs` hold: its kind, the stages it ran and the first run's parameters."""
 
-    kind: str  # ingest | analyze | estimate | coordination | impact | content_evaluate
+    kind: str  # ingest | analyze | estimate | coordination | impact | content_evaluate | accounts_evaluate
     stages: list[str]
     params: dict[str, Any]
     command_id: str | None
@@ -222,6 +223,11 @@ def _evaluate_command(study_name: str, p: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _accounts_evaluate_command(study_name: str, p: dict[str, Any]) -> str:
+    """The command line of one `botwatch evaluate-accounts`, the labels file by its recorded name."""
+    return " ".join(["botwatch", "evaluate-accounts", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))])
+
+
 def _every_stage(ran: list[str], with_election: bool) -> bool:
     """Whether `ran` is every stage a plain `analyze` runs (those needing an election only with one),
     so the command is shown without eleven `--only`s."""
@@ -265,6 +271,9 @@ def _commands(runs: list[Any]) -> list[_Command]:
             # `botwatch content evaluate`: no analysis stage (it writes no table, only its runs row),
             # given back as the command that repeats it, with the labels file it scored
             commands.append(_Command("content_evaluate", [run.stage], dict(p), None))
+            continue
+        if run.stage == ACCOUNTS_EVALUATE_STAGE:  # `botwatch evaluate-accounts`, likewise
+            commands.append(_Command("accounts_evaluate", [run.stage], dict(p), None))
             continue
         if run.stage == "impact" and any(k.startswith("impact_") for k in p):  # `botwatch impact`, one party, its settings
             commands.append(_Command("impact", [run.stage], dict(p), run.command_id))
@@ -364,6 +373,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
              else _coordination_command(study_name, c.params) if c.kind == "coordination"
              else _impact_command(study_name, c.params) if c.kind == "impact"
              else _evaluate_command(study_name, c.params) if c.kind == "content_evaluate"
+             else _accounts_evaluate_command(study_name, c.params) if c.kind == "accounts_evaluate"
              else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
              for c in _commands(runs)]
     kept = steps if max_steps is None else steps[-max_steps:]

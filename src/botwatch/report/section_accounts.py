@@ -182,10 +182,12 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     signals = _signal_counts(study, tables)
     from botwatch.report.headlines import posting_split
     from botwatch.report.caveats import cross_tested
+    from botwatch.accounts.evaluate import recorded_evaluation
     from botwatch.model_used import bot_model_used
 
     used = bot_model_used(study)  # the recorded model's figures, or none (never another model's)
     meta = used.meta
+    own = recorded_evaluation(study)  # the observer's own labelled accounts (`botwatch evaluate-accounts`)
     share, lo, hi = wilson(n_likely, n_scored) if n_scored else (None, None, None)
     sd = math.sqrt(var or 0.0)
     headline = []
@@ -199,6 +201,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
             training=training_clause(study, "bot", n_scored),
             tested=cross_tested(meta),  # a user's model has no cross-dataset test to cite
+            own=own,
         ))
     if fc is not None and fc["n"]:
         from botwatch.report.origin_counted import counted
@@ -214,13 +217,13 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
             expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]), weak=c.weak(), why=c.clause(home),
             training=training_clause(study, "origin", fc["n"]),
-            checked=origin_check(study, fc["home"], ctx),
+            checked=origin_check(study, fc["home"], ctx), own=own,
         ))
     html = render(
         "accounts.html.j2",
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
         top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used,
-        unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs,
+        unison_known="cluster_members" in tables, unison_stale=_unison_stale(study), n_ood=n_ood, needs=needs, own=own,
     )
     return Section("accounts", "Accounts: automation and origin", html, order=30, headline=headline)

@@ -46,9 +46,11 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     """The stale stages, or None when no ingest stored posts after any analysis stage ran."""
     if "runs" not in study.tables():
         return None
-    # `content evaluate` records a run but is no analysis stage: `botwatch analyze` would not renew it.
+    # `content evaluate` and `evaluate-accounts` record a run but are no analysis stage: `botwatch
+    # analyze` would not renew them.
     latest = study.sql(
-        "SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND stage NOT IN ('ingest', 'content_evaluate') AND finished_at IS NOT NULL GROUP BY stage ORDER BY 2, 1"
+        "SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND stage NOT IN ('ingest', 'content_evaluate', 'accounts_evaluate') "
+        "AND finished_at IS NOT NULL GROUP BY stage ORDER BY 2, 1"
     )
     ingests = study.sql("SELECT finished_at, rows_written FROM runs WHERE stage = 'ingest' AND status = 'ok' AND coalesce(rows_written, 0) > 0 AND finished_at IS NOT NULL")
     if not latest or not ingests:

@@ -1,0 +1,375 @@
+"""The bot probability and the origin measured against an observer's own labelled accounts.
+
+Why: every figure botwatch ships for its account models was measured on other people's labelled
+sets (leave-one-source-out for the bot model, IRA and ordinary archives for the origin), and a
+researcher's archive is, by definition, a source none of them is. The only figure that tells them
+how far to trust the probabilities on *their* accounts is one measured on their accounts. With a
+few hundred accounts labelled by hand (a bot or not, where each is run from), `botwatch
+evaluate-accounts STUDY LABELS.csv` measures it on the study as analysed, prints it, and records it
+so the report quotes it beside the shipped figures.
+
+A label names an account by `account_id` or by `handle` (either column, an "@" allowed); `bot` is
+1/0 (also true/false, yes/no, bot/human), `country` an ISO 3166 code of where the account is run
+from; either may be empty on a row. Figures:
+
+- bot: AUC with a 95% bootstrap interval over accounts, balanced accuracy and F1 at 0.5 (the
+  report's "likely automated"), Brier score, expected calibration error (ECE, as the model card),
+  how many accounts the study counts as likely automated against how many the labels call bots,
+  and a reliability table;
+- origin: the share whose most likely origin is the labelled country (Wilson interval), the mean
+  probability given to it, and per labelled country how many were placed there, elsewhere or
+  nowhere (an account with no origin evidence has no origin).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from botwatch.accounts.loso import THRESHOLD, ece
+from botwatch.stats import wilson
+
+EVALUATE_STAGE = "accounts_evaluate"
+ERROR_CAP = 20
+TRUE = {"1", "true", "yes", "bot", "y", "t"}
+FALSE = {"0", "false", "no", "human", "n", "f"}
+RELIABILITY_BINS = 5
+CHUNK = 2000  # ids or handles per IN list when the study is read
+
+
+class AccountLabelsError(ValueError):
+    """A labels file that cannot be scored: its message names the file, the lines and what is wrong."""
+
+
+@dataclass(frozen=True)
+class AccountLabel:
+    line: int
+    account_id: str | None
+    handle: str | None  # case-folded, without "@"
+    bot: int | None
+    country: str | None  # upper-case ISO code
+
+
+def _handle(v: str) -> str | None:
+    v = v.strip().lstrip("@").strip()
+    return v.casefold() or None
+
+
+def load_account_labels(path: str | Path) -> list[AccountLabel]:
+    """Rows of a labels CSV, checked; every bad row is listed (up to ERROR_CAP) in one error."""
+    p = Path(path)
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+            raw = [(reader.line_num, {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in r.items()}) for r in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise AccountLabelsError(f"cannot read {p}: {why}") from None
+    keys = {"account_id", "handle", "screen_name", "user_id"} & set(header)
+    if not keys:
+        raise AccountLabelsError(f"{p} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
+    if not {"bot", "country"} & set(header):
+        raise AccountLabelsError(f"{p} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
+    out: list[AccountLabel] = []
+    errors: list[str] = []
+    for line, r in raw:
+        if None in r:  # more fields than the header
+            errors.append(f"line {line}: more fields than the header has")
+            continue
+        acct = (r.get("account_id") or r.get("user_id") or "").strip() or None
+        handle = _handle(r.get("handle") or r.get("screen_name") or "")
+        b = (r.get("bot") or "").strip().casefold()
+        bot = 1 if b in TRUE else 0 if b in FALSE else None
+        if b and bot is None:
+            errors.append(f"line {line}: bot {b!r} is not 1/0 (or true/false, yes/no, bot/human)")
+        c = (r.get("country") or "").strip().upper() or None
+        if c is not None and not (len(c) == 2 and c.isascii() and c.isalpha()):
+            errors.append(f"line {line}: country {c!r} is not a two-letter ISO code (RU, US, GB, …)")
+            c = None
+        if acct is None and handle is None:
+            errors.append(f"line {line}: no account_id and no handle")
+            continue
+        if bot is None and c is None and not b:
+            errors.append(f"line {line}: neither a bot label nor a country")
+            continue
+        out.append(AccountLabel(line, acct, handle, bot, c))
+    if errors:
+        more = f"; … and {len(errors) - ERROR_CAP:,} more" if len(errors) > ERROR_CAP else ""
+        raise AccountLabelsError(f"{p}: {len(errors):,} bad row(s): " + "; ".join(errors[:ERROR_CAP]) + more)
+    if not out:
+        raise AccountLabelsError(f"{p} holds no labelled account")
+    return out
+
+
+@dataclass
+class Matched:
+    """The labels joined to the study: per label, its scores row (None when not found)."""
+
+    labels: list[AccountLabel]
+    rows: list[dict[str, Any] | None]
+    ambiguous: int = 0  # labels whose handle names several accounts of the study
+    repeated: int = 0  # labels naming an account an earlier label already named (kept: the first)
+
+
+def _in_list(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
+    """Each label's row of the study's scored accounts: by account id, else by handle (compared
+    case-folded). A handle that names accounts of several platforms is ambiguous and left out."""
+    cols = "s.platform, s.account_id, lower(a.handle) AS handle, s.bot_probability, s.origin_country, s.origin_probabilities"
+    ids = sorted({lab.account_id for lab in labels if lab.account_id})
+    handles = sorted({lab.handle for lab in labels if lab.handle and not lab.account_id})
+    base = ("SELECT " + cols + " FROM account_scores s LEFT JOIN accounts a ON a.platform = s.platform AND a.account_id = s.account_id WHERE ")
+    by_id: dict[str, dict[str, Any]] = {}
+    by_handle: dict[str, list[dict[str, Any]]] = {}
+    names = ["platform", "account_id", "handle", "bot_probability", "origin_country", "origin_probabilities"]
+    for i in range(0, len(ids), CHUNK):
+        for row in study.sql(base + f"s.account_id IN ({_in_list(ids[i:i + CHUNK])})"):
+            by_id.setdefault(str(row[1]), dict(zip(names, row)))
+    for i in range(0, len(handles), CHUNK):
+        for row in study.sql(base + f"lower(a.handle) IN ({_in_list(handles[i:i + CHUNK])})"):
+            by_handle.setdefault(str(row[2]), []).append(dict(zip(names, row)))
+    rows: list[dict[str, Any] | None] = []
+    seen: set[tuple[str, str]] = set()
+    ambiguous = repeated = 0
+    for lab in labels:
+        row: dict[str, Any] | None
+        if lab.account_id:
+            row = by_id.get(lab.account_id)
+        else:
+            got = by_handle.get(lab.handle or "", [])
+            row = got[0] if len(got) == 1 else None
+            ambiguous += len(got) > 1
+        if row is not None:
+            key = (str(row["platform"]), str(row["account_id"]))
+            if key in seen:
+                repeated += 1
+                row = None
+            else:
+                seen.add(key)
+        rows.append(row)
+    return Matched(labels, rows, ambiguous, repeated)
+
+
+def auc(y: np.ndarray, p: np.ndarray) -> float:
+    """Area under the ROC curve from ranks (ties count half: the Mann–Whitney statistic); NaN
+    unless both classes are present."""
+    y = np.asarray(y, int)
+    n1 = int(y.sum())
+    n0 = len(y) - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    r = rankdata(p)
+    return float((r[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+@dataclass
+class BotFigures:
+    n: int
+    bots: int
+    auc: float
+    auc_ci: tuple[float, float]
+    balanced_accuracy: float
+    f1: float
+    brier: float
+    ece: float
+    counted: int  # accounts at or above the threshold
+    reliability: list[dict[str, float]] = field(default_factory=list)  # per bin: n, mean p, bot share
+
+
+def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) -> BotFigures:
+    """The figures of `y` (1 = bot) against bot probabilities `p`, AUC's interval from a bootstrap
+    over accounts (replicates with one class only are skipped)."""
+    y = np.asarray(y, int)
+    p = np.asarray(p, float)
+    n = len(y)
+    pred = p >= THRESHOLD
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    tn = n - tp - fp - fn
+    rec1 = tp / (tp + fn) if tp + fn else float("nan")
+    rec0 = tn / (tn + fp) if tn + fp else float("nan")
+    bal = (rec1 + rec0) / 2 if tp + fn and tn + fp else float("nan")
+    f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else 0.0
+    rng = np.random.default_rng(seed)
+    stats = []
+    if n and 0 < y.sum() < n:
+        for _ in range(boot):
+            i = rng.integers(0, n, n)
+            a = auc(y[i], p[i])
+            if a == a:
+                stats.append(a)
+    ci = (float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))) if stats else (float("nan"), float("nan"))
+    rel = []
+    idx = np.minimum((p * RELIABILITY_BINS).astype(int), RELIABILITY_BINS - 1)
+    for b in range(RELIABILITY_BINS):
+        m = idx == b
+        if m.any():
+            rel.append({"low": b / RELIABILITY_BINS, "high": (b + 1) / RELIABILITY_BINS, "n": int(m.sum()),
+                        "mean_p": float(p[m].mean()), "bot_share": float(y[m].mean())})
+    return BotFigures(n, int(y.sum()), auc(y, p), ci, bal, f1, float(np.mean((p - y) ** 2)) if n else float("nan"),
+                      ece(y, p) if n else float("nan"), int(pred.sum()), rel)
+
+
+@dataclass
+class OriginFigures:
+    n: int  # labelled with a country and found
+    placed: int  # most likely origin is the labelled country
+    no_origin: int  # no origin evidence: no most likely country
+    mean_p: float  # mean probability given to the labelled country (0 where none)
+    by_country: list[dict[str, Any]] = field(default_factory=list)  # per labelled country
+
+
+def _probabilities(text: object) -> dict[str, float]:
+    try:
+        d = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        return {}
+    return {str(k).upper(): float(v) for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)} if isinstance(d, dict) else {}
+
+
+def origin_figures(countries: list[str], rows: list[dict[str, Any]]) -> OriginFigures:
+    """Labelled countries against each row's most likely origin and probabilities."""
+    placed = no_origin = 0
+    ps = []
+    per: dict[str, Counter] = {}
+    for c, row in zip(countries, rows):
+        got = row.get("origin_country")
+        got = str(got).upper() if got else None
+        probs = _probabilities(row.get("origin_probabilities"))
+        ps.append(probs.get(c, 0.0) if got else 0.0)
+        k = per.setdefault(c, Counter())
+        k["n"] += 1
+        if got is None:
+            no_origin += 1
+            k["none"] += 1
+        elif got == c:
+            placed += 1
+            k["placed"] += 1
+        else:
+            k["elsewhere"] += 1
+            k[f"to:{got}"] += 1
+        k["p"] += ps[-1]  # type: ignore[assignment]
+    by = []
+    for c, k in sorted(per.items(), key=lambda kv: (-kv[1]["n"], kv[0])):
+        top = Counter({key[3:]: v for key, v in k.items() if key.startswith("to:")}).most_common(1)
+        by.append({"country": c, "n": k["n"], "placed": k["placed"], "elsewhere": k["elsewhere"], "none": k["none"],
+                   "mean_p": k["p"] / k["n"], "most_often_instead": top[0][0] if top else None})
+    return OriginFigures(len(rows), placed, no_origin, float(np.mean(ps)) if ps else float("nan"), by)
+
+
+@dataclass
+class AccountEvaluation:
+    labelled: int
+    found: int
+    bot_labelled: int
+    bot_scored: int  # labelled bot or not, found, and given a bot probability
+    country_labelled: int
+    bot: BotFigures | None
+    origin: OriginFigures | None
+    ambiguous: int
+    repeated: int
+
+
+def evaluate(matched: Matched, boot: int = 1000) -> AccountEvaluation:
+    """The figures of the labels that were found in the study."""
+    y, p, countries, orows = [], [], [], []
+    for lab, row in zip(matched.labels, matched.rows):
+        if row is None:
+            continue
+        bp = row.get("bot_probability")
+        if lab.bot is not None and bp is not None and not (isinstance(bp, float) and math.isnan(bp)):
+            y.append(lab.bot)
+            p.append(float(bp))
+        if lab.country is not None:
+            countries.append(lab.country)
+            orows.append(row)
+    return AccountEvaluation(
+        labelled=len(matched.labels), found=sum(r is not None for r in matched.rows),
+        bot_labelled=sum(lab.bot is not None for lab in matched.labels), bot_scored=len(y),
+        country_labelled=sum(lab.country is not None for lab in matched.labels),
+        bot=bot_figures(np.asarray(y), np.asarray(p), boot) if y else None,
+        origin=origin_figures(countries, orows) if orows else None,
+        ambiguous=matched.ambiguous, repeated=matched.repeated,
+    )
+
+
+def _num(x: float) -> float | None:
+    return None if x != x else round(float(x), 4)
+
+
+def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: int) -> dict[str, Any]:
+    """The `runs.params` of one evaluation: the labels file's name and SHA-256 and the figures the
+    report quotes."""
+    import hashlib
+
+    p = Path(labels_path)
+    out: dict[str, Any] = {"labels_file": p.name, "labels_sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "evaluate_boot": boot,
+                           "labelled": ev.labelled, "found": ev.found, "bot_scored": ev.bot_scored}
+    if ev.bot is not None:
+        b = ev.bot
+        out["bot"] = {"n": b.n, "bots": b.bots, "auc": _num(b.auc), "auc_ci": [_num(b.auc_ci[0]), _num(b.auc_ci[1])],
+                      "balanced_accuracy": _num(b.balanced_accuracy), "f1": _num(b.f1), "brier": _num(b.brier), "ece": _num(b.ece),
+                      "counted": b.counted}
+    if ev.origin is not None:
+        o = ev.origin
+        out["origin"] = {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": _num(o.mean_p)}
+    return out
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+
+def _readable_bot(bot: object) -> bool:
+    """Whether a recorded `bot` block can be quoted: counts and calibration error as numbers; AUC
+    and its interval numbers together, or all None (labels of one class give no AUC)."""
+    if not isinstance(bot, dict) or not all(_number(bot.get(k)) for k in ("n", "bots", "ece", "counted")):
+        return False
+    ci = bot.get("auc_ci")
+    if bot.get("auc") is None:
+        return ci is None or (isinstance(ci, list) and all(x is None for x in ci))
+    return _number(bot.get("auc")) and isinstance(ci, list) and len(ci) == 2 and all(_number(x) for x in ci)
+
+
+def recorded_evaluation(study: Any) -> dict[str, Any] | None:
+    """The latest recorded `evaluate-accounts` of the study, if no accounts stage ran after it (a
+    later run scored the accounts again, perhaps with another model: the figures no longer describe
+    the scores the report shows). Its params plus `date`; None when there is none or it is damaged."""
+    from botwatch.runs_table import parse_params
+
+    if "runs" not in study.tables():
+        return None
+    rows = study.sql("SELECT params, finished_at FROM runs WHERE status = 'ok' AND stage = ? ORDER BY finished_at DESC", [EVALUATE_STAGE])
+    if not rows:
+        return None
+    scored = study.sql("SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'accounts'")
+    since = scored[0][0] if scored else None
+    params, finished = rows[0]
+    if since is not None and (finished is None or finished < since):
+        return None
+    p = parse_params(params)
+    if not isinstance(p, dict) or not isinstance(p.get("labels_file"), str):
+        return None
+    bot = p.get("bot")
+    if bot is not None and not _readable_bot(bot):
+        bot = None
+    origin = p.get("origin")
+    if origin is not None and not (isinstance(origin, dict) and all(isinstance(origin.get(k), int) and not isinstance(origin.get(k), bool)
+                                                                    for k in ("n", "placed", "no_origin"))):
+        origin = None
+    if bot is None and origin is None:
+        return None
+    return {"labels_file": p["labels_file"], "date": str(finished)[:10] if finished is not None else "", "bot": bot, "origin": origin}

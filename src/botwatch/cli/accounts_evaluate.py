@@ -1,0 +1,112 @@
+"""`botwatch evaluate-accounts`: a study's bot probabilities and origins against the observer's own
+labelled accounts (botwatch.accounts.evaluate says why and what is measured)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, fail, open_or_fail, out
+from botwatch.count_text import counted
+from botwatch.prob_text import percent
+
+
+@app.command("evaluate-accounts")
+def evaluate_accounts(
+    study: Annotated[Path, typer.Argument(help="A study whose accounts were scored (botwatch analyze)")],
+    labels: Annotated[Path, typer.Argument(help="CSV: account_id or handle, and bot (1/0) and/or country (ISO code, e.g. RU)")],
+    boot: Annotated[int, typer.Option(help="Bootstrap resamples for the AUC's interval")] = 1000,
+    record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's accounts section quotes it)")] = True,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+) -> None:
+    """Measure the bot probability (AUC, calibration, how many counted likely automated) and the
+    most likely origin against your own labelled accounts, and record it so the report quotes it:
+    the shipped figures were measured on other people's accounts, yours are the ones that count."""
+    from botwatch.accounts.evaluate import AccountLabelsError, evaluate, load_account_labels, match_labels
+
+    try:
+        rows = load_account_labels(labels)
+    except AccountLabelsError as exc:
+        fail(str(exc))
+    with ExitStack() as reading:
+        st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
+        if "account_scores" not in st.tables():
+            fail(f"{study} has no scored accounts yet: run `botwatch analyze {study}` first")
+        matched = match_labels(st, rows)
+        ev = evaluate(matched, boot=max(boot, 10))
+        lake = st if st.engine == "spark" else None
+        if lake is None:
+            reading.close()  # a DuckDB file is opened for writing below; one process cannot hold it both ways
+        _show(ev, labels)
+        if ev.found == 0:
+            fail(f"none of the {counted(ev.labelled, 'labelled account')} of {labels.name} is among the study's scored accounts: "
+                 "label them by the study's account_id, or by handle")
+        if record:
+            _record(study, ev, labels, max(boot, 10), lake)
+
+
+def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
+    """Print coverage, the bot figures with the reliability table, and the origin figures."""
+    out.print(f"{labels.name}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
+              + (f" ({ev.ambiguous:,} handles name several accounts and were left out)" if ev.ambiguous else "")
+              + (f" ({ev.repeated:,} rows name an account an earlier row named: the first kept)" if ev.repeated else ""), highlight=False)
+    b = ev.bot
+    if ev.bot_labelled and b is None:
+        out.print(f"bot: none of the {counted(ev.bot_labelled, 'account')} labelled bot or not was found with a bot probability", highlight=False)
+    if b is not None:
+        unscored = ev.bot_labelled - ev.bot_scored
+        t = Table(title=f"Bot probability against your labels ({b.n:,} accounts, {b.bots:,} bots)")
+        t.add_column("figure")
+        t.add_column("value")
+        auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + ("" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
+        t.add_row("AUC [95% interval]", auc)
+        t.add_row("balanced accuracy at 0.5", "—" if b.balanced_accuracy != b.balanced_accuracy else f"{b.balanced_accuracy:.3f}")
+        t.add_row("F1 at 0.5", f"{b.f1:.3f}")
+        t.add_row("Brier score", f"{b.brier:.3f}")
+        t.add_row("calibration error (ECE)", f"{b.ece:.3f}")
+        t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {b.bots:,} bots)")
+        out.print(t)
+        if b.auc != b.auc:
+            out.print("AUC needs bots and humans among the labelled accounts; only one class was found", highlight=False)
+        r = Table(title="Reliability: predicted probability against the share of your labelled bots")
+        for c in ("bot probability", "accounts", "mean predicted", "bots"):
+            r.add_column(c)
+        for row in b.reliability:
+            r.add_row(f"{row['low']:.1f}–{row['high']:.1f}", f"{row['n']:,}", percent(row["mean_p"]), percent(row["bot_share"]))
+        out.print(r)
+        if unscored:
+            out.print(f"{counted(unscored, 'labelled account')} found without a bot probability (no profile facts the model reads) "
+                      "are in none of these figures", highlight=False)
+    o = ev.origin
+    if ev.country_labelled and o is None:
+        out.print(f"origin: none of the {counted(ev.country_labelled, 'account')} labelled with a country was found", highlight=False)
+    if o is not None:
+        t = Table(title=f"Most likely origin against your labels ({o.n:,} accounts)")
+        for c in ("labelled country", "accounts", "placed there", "placed elsewhere (most often)", "no origin", "mean probability of it"):
+            t.add_column(c)
+        for row in o.by_country:
+            other = f"{row['elsewhere']:,}" + (f" ({escape(row['most_often_instead'])})" if row["most_often_instead"] else "")
+            t.add_row(escape(row["country"]), f"{row['n']:,}", f"{row['placed']:,}", other, f"{row['none']:,}", percent(row["mean_p"]))
+        out.print(t)
+        from botwatch.stats import wilson
+
+        share, lo, hi = wilson(o.placed, o.n)
+        out.print(f"origin: {o.placed:,} of {o.n:,} placed in their labelled country ({percent(share)} [{percent(lo)}–{percent(hi)}]); "
+                  f"{o.no_origin:,} had no origin evidence, so no most likely country", highlight=False)
+
+
+def _record(study: Path, ev, labels: Path, boot: int, lake) -> None:  # type: ignore[no-untyped-def]
+    from botwatch.accounts.evaluate import EVALUATE_STAGE, evaluation_params
+    from botwatch.cli.record import record_run
+
+    why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ev, labels_path=labels, boot=boot), lake)
+    if why is None:
+        out.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's accounts section quotes it", highlight=False)
+    else:
+        out.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures above stand", highlight=False)

@@ -1,0 +1,35 @@
+"""Recording an evaluation command's result as a `runs` row of the study it scored.
+
+Why: `content evaluate` and `evaluate-accounts` write no table; their figures reach the report
+through one `runs` row each. Both open the study for writing the same way (a lake on the Spark
+session it is already open on: a second JVM start would cost most of a minute), and neither may
+fail after printing its figures: a study that cannot be written is said in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def record_run(study: Path, stage: str, params: Callable[[], dict[str, Any]], lake: Any = None) -> str | None:
+    """Write one ok `runs` row of `stage` with `params()` into `study` (`lake`: the LakeStudy the
+    command read, open read-only on its Spark session). None when recorded, else why not (a
+    read-only file or folder, another process holding it)."""
+    from botwatch.study import Study
+
+    try:
+        p = params()
+        if lake is not None:
+            from botwatch.engines.lake import LakeStudy
+
+            opened = LakeStudy(lake.path, read_only=False, create=False, spark=lake.spark)
+        else:
+            opened = Study(study, read_only=False, create=False)
+        with opened as st:
+            with st.run(stage, p) as info:
+                info["rows_written"] = 0
+    except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded
+        return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return None

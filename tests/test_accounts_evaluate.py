@@ -1,0 +1,199 @@
+"""`botwatch evaluate-accounts`: the bot probability and origin against the observer's own labels.
+
+Why: every shipped account-model figure was measured on other people's labelled accounts; the
+figure a researcher needs is the one on theirs. The command measures it on the study as analysed,
+records it, and the report quotes it. Labels here are written for the code paths (the bundled
+sample has no labels); nothing is fitted to them. The real-data check (the botwiki + verified pair
+through ingest, AUC 0.998 as `scripts/labelled_via_ingest.py` prints) is in docs/model-card-bot.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.accounts.evaluate import AccountLabelsError, auc, bot_figures, load_account_labels, recorded_evaluation
+from botwatch.cli import app
+from testsupport.study_copies import copy_study
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None:
+    f = _write(tmp_path / "l.csv", ["Handle", "user_id", "bot", "country"],
+               [["@Some_One", "", "yes", ""], ["", "123", "human", "ru"], ["x", "", "", "GB"], ["y", "", "TRUE", "us"]])
+    got = load_account_labels(f)
+    assert [(g.handle, g.account_id, g.bot, g.country) for g in got] == [
+        ("some_one", None, 1, None), (None, "123", 0, "RU"), ("x", None, None, "GB"), ("y", None, 1, "US")]
+
+
+@pytest.mark.parametrize("header,rows,words", [
+    (["name", "bot"], [["a", "1"]], "names no account"),
+    (["handle", "note"], [["a", "x"]], "has no label"),
+    (["handle", "bot"], [["a", "maybe"], ["b", "2"]], "2 bad row(s): line 2: bot 'maybe'"),
+    (["handle", "country"], [["a", "Russia"]], "country 'RUSSIA' is not a two-letter ISO code"),
+    (["handle", "bot"], [["", "1"]], "line 2: no account_id and no handle"),
+    (["handle", "bot", "country"], [["a", "", ""]], "neither a bot label nor a country"),
+    (["handle", "bot"], [], "holds no labelled account"),
+])
+def test_a_bad_labels_file_is_one_error_naming_its_lines(tmp_path: Path, header: list[str], rows: list[list[object]], words: str) -> None:
+    f = _write(tmp_path / "l.csv", header, rows)
+    with pytest.raises(AccountLabelsError, match=None) as exc:
+        load_account_labels(f)
+    assert words in str(exc.value)
+
+
+def test_auc_is_sklearns_with_ties() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    p = np.round(rng.random(300) * 0.6 + y * 0.3, 1)  # rounded: many ties
+    assert auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert np.isnan(auc(np.ones(5, int), np.linspace(0, 1, 5)))
+
+
+def test_bot_figures_count_and_calibrate() -> None:
+    y = np.array([1, 1, 0, 0, 0])
+    p = np.array([0.9, 0.4, 0.6, 0.1, 0.2])
+    b = bot_figures(y, p, boot=50)
+    assert (b.n, b.bots, b.counted) == (5, 2, 2)
+    assert b.auc == pytest.approx(5 / 6)  # one of six bot-human pairs out of order
+    assert b.f1 == pytest.approx(0.5) and b.balanced_accuracy == pytest.approx((0.5 + 2 / 3) / 2)
+    assert b.brier == pytest.approx(np.mean((p - y) ** 2))
+    assert sum(r["n"] for r in b.reliability) == 5
+
+
+@pytest.fixture()
+def scored(scored_us_sample_path: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "s.duckdb"
+    copy_study(scored_us_sample_path, dst)
+    return dst
+
+
+def _scored_accounts(path: Path) -> list[tuple[str, str, float, str | None]]:
+    from botwatch import open_study
+
+    with open_study(path, read_only=True) as st:
+        return [(str(a), str(h), float(p), c) for a, h, p, c in st.sql(
+            "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country FROM account_scores s JOIN accounts a USING (platform, account_id) "
+            "WHERE s.bot_probability IS NOT NULL AND a.handle IS NOT NULL ORDER BY s.account_id")]
+
+
+def test_the_command_measures_records_and_the_report_quotes_it(scored: Path, tmp_path: Path) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from botwatch import open_study
+    from botwatch.report.section_accounts import accounts_section
+
+    accts = _scored_accounts(scored)
+    assert len(accts) >= 10
+    # Labels for the code path: every third account called a bot whatever its score, so the AUC is
+    # some middling number the test recomputes; half of them named by handle, with an "@".
+    rows, y, p = [], [], []
+    for i, (aid, handle, prob, origin) in enumerate(accts):
+        bot = int(i % 3 == 0)
+        rows.append([aid if i % 2 else "", f"@{handle.upper()}" if not i % 2 else "", bot, "RU" if i % 4 else (origin or "US")])
+        y.append(bot)
+        p.append(prob)
+    rows.append(["no-such-account", "", 1, ""])
+    labels = _write(tmp_path / "mine.csv", ["account_id", "handle", "bot", "country"], rows)
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "50"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    want = roc_auc_score(y, p)
+    assert f"{len(accts) + 1} labelled accounts, {len(accts)} found among the study's scored accounts" in text
+    assert f"AUC [95% interval] │ {want:.3f}" in text and f"your labels: {sum(y)} bots" in text
+    assert "Most likely origin against your labels" in text and "recorded in s.duckdb (stage accounts_evaluate)" in text
+    with open_study(scored, read_only=False) as st:
+        own = recorded_evaluation(st)
+        sec = accounts_section(st, {})
+    assert own is not None and own["bot"]["auc"] == round(want, 4) and own["bot"]["n"] == len(accts)
+    head = " ".join(str(h) for h in sec.headline)
+    assert f"which your own labels checked: on {len(accts)} labelled accounts of this study (mine.csv," in head
+    assert f"where your labels name {sum(y)} bots" in head
+    html = " ".join(str(sec.html).split())
+    assert "Checked against your own labelled accounts" in html and "with <code>botwatch evaluate-accounts</code>" in html
+
+
+def test_the_reproduction_block_gives_the_command_back(scored: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction
+
+    accts = _scored_accounts(scored)
+    labels = _write(tmp_path / "my labels.csv", ["account_id", "bot"], [[a, i % 2] for i, (a, *_r) in enumerate(accts)])
+    assert CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"]).exit_code == 0
+    with open_study(scored, read_only=True) as st:
+        steps = reproduction(st, "s.duckdb")["steps"]
+    assert "botwatch evaluate-accounts s.duckdb 'my labels.csv'" in steps
+
+
+def test_no_label_found_is_one_line_and_nothing_recorded(scored: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    labels = _write(tmp_path / "l.csv", ["handle", "bot"], [["nobody_here_1", 1], ["nobody_here_2", 0]])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels)])
+    assert r.exit_code == 2 and "none of the 2 labelled accounts of l.csv is among the study's scored accounts" in " ".join(r.output.split())
+    assert "Traceback" not in r.output
+    with open_study(scored, read_only=True) as st:
+        assert recorded_evaluation(st) is None
+
+
+def test_a_later_accounts_run_retires_the_evaluation(scored: Path, tmp_path: Path) -> None:
+    """Scored again (perhaps by another model), the study's scores are no longer the ones measured."""
+    from botwatch import open_study
+
+    accts = _scored_accounts(scored)
+    labels = _write(tmp_path / "l.csv", ["account_id", "bot"], [[a, i % 2] for i, (a, *_r) in enumerate(accts)])
+    assert CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"]).exit_code == 0
+    with open_study(scored, read_only=True) as st:
+        assert recorded_evaluation(st) is not None
+    assert CliRunner().invoke(app, ["analyze", str(scored), "--election", "us-2016", "--only", "accounts"]).exit_code == 0
+    with open_study(scored, read_only=True) as st:
+        assert recorded_evaluation(st) is None
+
+
+@pytest.mark.parametrize("bot", [{"n": "5"}, {"n": 5, "bots": 2, "ece": 0.1, "counted": 2, "auc": 0.7, "auc_ci": [0.5]}, "x"])
+def test_a_damaged_record_is_not_quoted(scored: Path, bot: object) -> None:
+    from botwatch import open_study
+    from botwatch.accounts.evaluate import EVALUATE_STAGE
+
+    with open_study(scored, read_only=False) as st:
+        with st.run(EVALUATE_STAGE, {"labels_file": "x.csv", "bot": bot}) as info:
+            info["rows_written"] = 0
+        assert recorded_evaluation(st) is None
+        with st.run(EVALUATE_STAGE, {"labels_file": "x.csv", "bot": {"n": 5, "bots": 5, "ece": 0.1, "counted": 4, "auc": None, "auc_ci": [None, None]}}) as info:
+            info["rows_written"] = 0
+        got = recorded_evaluation(st)
+    assert got is not None and got["bot"]["auc"] is None  # one class: no AUC, the rest quoted
+    assert json.dumps(got)
+
+
+@pytest.mark.spark
+def test_a_lake_is_measured_and_records_as_a_duckdb_study(spark: object, scored: Path, tmp_path: Path) -> None:
+    """The same labels give the same figures on a lake of the study, and the row is recorded there."""
+    from botwatch import open_study
+    from botwatch.engines.lake import lake_from_study
+
+    accts = _scored_accounts(scored)
+    labels = _write(tmp_path / "l.csv", ["handle", "bot", "country"], [[h, i % 2, "RU"] for i, (_a, h, *_r) in enumerate(accts)])
+    with open_study(scored, read_only=False) as st:
+        lake_from_study(st, tmp_path / "lake", spark=spark).close()
+    on_lake = CliRunner().invoke(app, ["evaluate-accounts", str(tmp_path / "lake"), str(labels), "--boot", "20"])
+    on_duck = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"])
+    assert on_lake.exit_code == 0 and on_duck.exit_code == 0, on_lake.output + on_duck.output
+    assert "recorded in lake (stage accounts_evaluate)" in on_lake.output
+    with open_study(tmp_path / "lake", spark=spark) as lk, open_study(scored) as duck:
+        got = recorded_evaluation(lk)
+        assert got is not None and {k: v for k, v in got.items() if k != "date"} == {k: v for k, v in recorded_evaluation(duck).items() if k != "date"}
