@@ -53,9 +53,9 @@ def test_a_damaged_record_quotes_no_shares(bad: object) -> None:
 
 def test_the_shipped_test_part_shares_read_as_sentences() -> None:
     note = share_phrases(MEASURED_BY_ELECTION["us-2016"])
-    assert note == {"stance": "on the 156 labelled pairs it matched it counted 37% support and 42% opposition where the reader counted 25% and 44%",
+    assert note == {"stance": "on the 156 labelled pairs it matched (all parties together) it counted 37% support and 42% opposition where the reader counted 25% and 44%",
                     "sentiment": "of the 131 labelled posts it gave a sentiment it read 18% as positive and 56% as negative, the reader 21% and 64%"}
-    assert share_phrases(MEASURED_BY_ELECTION["uk-ge2017"])["stance"].startswith("on the 111 labelled pairs it matched it counted 10% support and 20% opposition where the reader counted 13% and 23%")
+    assert share_phrases(MEASURED_BY_ELECTION["uk-ge2017"])["stance"].startswith("on the 111 labelled pairs it matched (all parties together) it counted 10% support and 20% opposition where the reader counted 13% and 23%")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_the_parties_section_quotes_the_test_part_shares(estimated: Path, tmp_pa
     stance = "where the reader counted 25% and 44%"
     assert stance in str(sec.headline[0]) and "so the shares are approximate: on the 156 labelled pairs" in str(sec.headline[0])
     html = " ".join(str(sec.html).split())
-    assert "Shares move with errors that do not cancel: on the 156 labelled pairs it matched it counted 37% support" in html
+    assert "Shares move with errors that do not cancel: on the 156 labelled pairs it matched (all parties together) it counted 37% support" in html
     assert "the reader 21% and 64%." in html
 
 
@@ -119,6 +119,6 @@ def test_content_evaluate_prints_and_records_the_observers_shares(estimated: Pat
     head = str(sec.headline[0])
     from botwatch.report.fmt import pct
 
-    assert f"on the 40 labelled pairs it matched it counted {pct(said['support'])} support and {pct(said['oppose'])} opposition " \
+    assert f"on the 40 labelled pairs it matched (all parties together) it counted {pct(said['support'])} support and {pct(said['oppose'])} opposition " \
            f"where the reader counted {pct(reader['support'])} and {pct(reader['oppose'])}" in head
     assert "on the 156 labelled pairs" not in head

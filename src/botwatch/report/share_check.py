@@ -27,7 +27,7 @@ def share_phrases(lab: dict[str, Any] | None) -> dict[str, str] | None:
     out: dict[str, str] = {}
     (r_s, b_s), (r_o, b_o) = shares["support"], shares["oppose"]
     if shares["stance_n"] and None not in (r_s, b_s, r_o, b_o):
-        out["stance"] = (f"on the {counted(shares['stance_n'], 'labelled pair')} it matched it counted {pct(b_s)} support and "
+        out["stance"] = (f"on the {counted(shares['stance_n'], 'labelled pair')} it matched (all parties together) it counted {pct(b_s)} support and "
                          f"{pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}")
     (r_p, b_p), (r_n, b_n) = shares["positive"], shares["negative"]
     if shares["sentiment_n"] and None not in (r_p, b_p, r_n, b_n):
