@@ -91,11 +91,15 @@ def _scored_accounts(path: Path) -> list[tuple[str, str, float, str | None]]:
             "WHERE s.bot_probability IS NOT NULL AND a.handle IS NOT NULL ORDER BY s.account_id")]
 
 
-def test_the_command_measures_records_and_the_report_quotes_it(scored: Path, tmp_path: Path) -> None:
+def test_the_command_measures_records_and_the_report_quotes_it(scored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sklearn.metrics import roc_auc_score
 
+    import botwatch.accounts.training_accounts as ta
     from botwatch import open_study
     from botwatch.report.section_accounts import accounts_section
+
+    # A few of the sample's accounts trained the shipped models (the next test reads that case).
+    monkeypatch.setattr(ta, "account_training", lambda platform, aid, handle, own=None: {"origin": False, "bot": False})
 
     accts = _scored_accounts(scored)
     assert len(accts) >= 10
@@ -197,3 +201,30 @@ def test_a_lake_is_measured_and_records_as_a_duckdb_study(spark: object, scored:
     with open_study(tmp_path / "lake", spark=spark) as lk, open_study(scored) as duck:
         got = recorded_evaluation(lk)
         assert got is not None and {k: v for k, v in got.items() if k != "date"} == {k: v for k, v in recorded_evaluation(duck).items() if k != "date"}
+
+
+def test_labelled_training_accounts_are_left_out_of_the_quoted_figures(scored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A labelled account the model was fitted on is no test of it: the command says how many, gives
+    the figures over the others, and the report quotes those, saying so."""
+    from sklearn.metrics import roc_auc_score
+
+    import botwatch.accounts.training_accounts as ta
+    from botwatch import open_study
+    from botwatch.report.section_accounts import accounts_section
+
+    accts = _scored_accounts(scored)
+    trained = {a for i, (a, *_r) in enumerate(accts) if i % 3 == 1}  # a third "trained" the model
+    monkeypatch.setattr(ta, "account_training", lambda platform, aid, handle, own=None: {"origin": False, "bot": aid in trained})
+    y = [int(i % 2 == 0) for i in range(len(accts))]
+    labels = _write(tmp_path / "l.csv", ["account_id", "bot"], [[a, y[i]] for i, (a, *_r) in enumerate(accts)])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"])
+    assert r.exit_code == 0, r.output
+    held = [(y[i], p) for i, (a, _h, p, _c) in enumerate(accts) if a not in trained]
+    want = roc_auc_score([t for t, _ in held], [p for _, p in held])
+    text = " ".join(r.output.split())
+    assert f"{len(trained)} of these labelled accounts were among the bot model's training accounts" in text
+    assert f"over the other {len(held)} ({sum(t for t, _ in held)} bots): AUC {want:.3f}" in text
+    with open_study(scored, read_only=False) as st:
+        head = " ".join(str(h) for h in accounts_section(st, {}).headline)
+    assert f"on {len(held)} labelled accounts of this study (l.csv," in head
+    assert f"(leaving out the {len(trained)} labelled accounts the bot model was trained on)" in head

@@ -281,28 +281,47 @@ class AccountEvaluation:
     origin: OriginFigures | None
     ambiguous: int
     repeated: int
+    # Labelled accounts the model that scored them was fitted on (`training_accounts`): their
+    # figures are not out of sample, so the figures over the others are given too (None when no
+    # labelled account was a training account, or every one was).
+    bot_training: int = 0
+    origin_training: int = 0
+    bot_held_out: BotFigures | None = None
+    origin_held_out: OriginFigures | None = None
 
 
-def evaluate(matched: Matched, boot: int = 1000) -> AccountEvaluation:
-    """The figures of the labels that were found in the study."""
-    y, p, countries, orows = [], [], [], []
+def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> AccountEvaluation:
+    """The figures of the labels that were found in the study. `own_bot_model`: the meta of the
+    user's bot model that scored it (`training_accounts.study_bot_training_meta`), whose own list
+    of training accounts then decides which labelled accounts it was fitted on."""
+    from botwatch.accounts.training_accounts import account_training
+
+    y, p, bot_trained, countries, orows, origin_trained = [], [], [], [], [], []
     for lab, row in zip(matched.labels, matched.rows):
         if row is None:
             continue
+        trained = account_training(row.get("platform"), row.get("account_id"), row.get("handle"), own_bot_model)
         bp = row.get("bot_probability")
         if lab.bot is not None and bp is not None and not (isinstance(bp, float) and math.isnan(bp)):
             y.append(lab.bot)
             p.append(float(bp))
+            bot_trained.append(bool(trained.get("bot")))
         if lab.country is not None:
             countries.append(lab.country)
             orows.append(row)
+            origin_trained.append(bool(trained.get("origin")))
+    ya, pa_, bt = np.asarray(y, int), np.asarray(p, float), np.asarray(bot_trained, bool)
+    held_bot = bot_figures(ya[~bt], pa_[~bt], boot) if 0 < bt.sum() < len(bt) else None
+    kept = [i for i, t in enumerate(origin_trained) if not t]
+    held_origin = origin_figures([countries[i] for i in kept], [orows[i] for i in kept]) if 0 < len(kept) < len(orows) else None
     return AccountEvaluation(
         labelled=len(matched.labels), found=sum(r is not None for r in matched.rows),
         bot_labelled=sum(lab.bot is not None for lab in matched.labels), bot_scored=len(y),
         country_labelled=sum(lab.country is not None for lab in matched.labels),
-        bot=bot_figures(np.asarray(y), np.asarray(p), boot) if y else None,
+        bot=bot_figures(ya, pa_, boot) if y else None,
         origin=origin_figures(countries, orows) if orows else None,
         ambiguous=matched.ambiguous, repeated=matched.repeated,
+        bot_training=int(bt.sum()), origin_training=sum(origin_trained), bot_held_out=held_bot, origin_held_out=held_origin,
     )
 
 
@@ -318,14 +337,15 @@ def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: i
     p = Path(labels_path)
     out: dict[str, Any] = {"labels_file": p.name, "labels_sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "evaluate_boot": boot,
                            "labelled": ev.labelled, "found": ev.found, "bot_scored": ev.bot_scored}
-    if ev.bot is not None:
-        b = ev.bot
-        out["bot"] = {"n": b.n, "bots": b.bots, "auc": _num(b.auc), "auc_ci": [_num(b.auc_ci[0]), _num(b.auc_ci[1])],
-                      "balanced_accuracy": _num(b.balanced_accuracy), "f1": _num(b.f1), "brier": _num(b.brier), "ece": _num(b.ece),
-                      "counted": b.counted}
-    if ev.origin is not None:
-        o = ev.origin
-        out["origin"] = {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": _num(o.mean_p)}
+    for key, b in (("bot", ev.bot), ("bot_held_out", ev.bot_held_out)):
+        if b is not None:
+            out[key] = {"n": b.n, "bots": b.bots, "auc": _num(b.auc), "auc_ci": [_num(b.auc_ci[0]), _num(b.auc_ci[1])],
+                        "balanced_accuracy": _num(b.balanced_accuracy), "f1": _num(b.f1), "brier": _num(b.brier), "ece": _num(b.ece),
+                        "counted": b.counted}
+    for key, o in (("origin", ev.origin), ("origin_held_out", ev.origin_held_out)):
+        if o is not None:
+            out[key] = {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": _num(o.mean_p)}
+    out["bot_training"], out["origin_training"] = ev.bot_training, ev.origin_training
     return out
 
 
@@ -342,6 +362,10 @@ def _readable_bot(bot: object) -> bool:
     if bot.get("auc") is None:
         return ci is None or (isinstance(ci, list) and all(x is None for x in ci))
     return _number(bot.get("auc")) and isinstance(ci, list) and len(ci) == 2 and all(_number(x) for x in ci)
+
+
+def _readable_origin(origin: object) -> bool:
+    return isinstance(origin, dict) and all(isinstance(origin.get(k), int) and not isinstance(origin.get(k), bool) for k in ("n", "placed", "no_origin"))
 
 
 def recorded_evaluation(study: Any) -> dict[str, Any] | None:
@@ -363,13 +387,34 @@ def recorded_evaluation(study: Any) -> dict[str, Any] | None:
     p = parse_params(params)
     if not isinstance(p, dict) or not isinstance(p.get("labels_file"), str):
         return None
-    bot = p.get("bot")
-    if bot is not None and not _readable_bot(bot):
-        bot = None
-    origin = p.get("origin")
-    if origin is not None and not (isinstance(origin, dict) and all(isinstance(origin.get(k), int) and not isinstance(origin.get(k), bool)
-                                                                    for k in ("n", "placed", "no_origin"))):
-        origin = None
-    if bot is None and origin is None:
+    got: dict[str, Any] = {"labels_file": p["labels_file"], "date": str(finished)[:10] if finished is not None else ""}
+    for key in ("bot", "bot_held_out"):
+        got[key] = p.get(key) if _readable_bot(p.get(key)) else None
+    for key in ("origin", "origin_held_out"):
+        got[key] = p.get(key) if _readable_origin(p.get(key)) else None
+    for key in ("bot_training", "origin_training"):
+        v = p.get(key)
+        got[key] = v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else 0
+    if got["bot"] is None and got["origin"] is None:
         return None
-    return {"labels_file": p["labels_file"], "date": str(finished)[:10] if finished is not None else "", "bot": bot, "origin": origin}
+    return got
+
+
+def quoted(own: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the report quotes of a recorded evaluation (`recorded_evaluation`): where some labelled
+    accounts trained the model that scored them, the figures over the others, with a note saying
+    so; where all did, the figures with a note that they are not out of sample."""
+    if own is None:
+        return None
+    out = dict(own)
+    for model, what in (("bot", "bot"), ("origin", "origin")):
+        n_trained = own.get(f"{model}_training") or 0
+        if own.get(model) is None or not n_trained:
+            continue
+        held = own.get(f"{model}_held_out")
+        if held is not None:
+            out[model] = held
+            out[f"{model}_note"] = f"leaving out the {n_trained:,} labelled accounts the {what} model was trained on"
+        else:
+            out[f"{model}_note"] = f"every one of them was among the {what} model's training accounts, so this is no out-of-sample figure"
+    return out

@@ -38,8 +38,10 @@ def evaluate_accounts(
         st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         if "account_scores" not in st.tables():
             fail(f"{study} has no scored accounts yet: run `botwatch analyze {study}` first")
+        from botwatch.accounts.training_accounts import study_bot_training_meta
+
         matched = match_labels(st, rows)
-        ev = evaluate(matched, boot=max(boot, 10))
+        ev = evaluate(matched, boot=max(boot, 10), own_bot_model=study_bot_training_meta(st))
         lake = st if st.engine == "spark" else None
         if lake is None:
             reading.close()  # a DuckDB file is opened for writing below; one process cannot hold it both ways
@@ -80,6 +82,12 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         for row in b.reliability:
             r.add_row(f"{row['low']:.1f}–{row['high']:.1f}", f"{row['n']:,}", percent(row["mean_p"]), percent(row["bot_share"]))
         out.print(r)
+        if ev.bot_training:
+            h = ev.bot_held_out
+            out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
+                      "training accounts: their scores are not out of sample" + (
+                          f"; over the other {h.n:,} ({h.bots:,} bots): AUC {'—' if h.auc != h.auc else f'{h.auc:.3f}'}, calibration error "
+                          f"{h.ece:.3f}, {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if unscored:
             out.print(f"{counted(unscored, 'labelled account')} found without a bot probability (no profile facts the model reads) "
                       "are in none of these figures", highlight=False)
@@ -97,6 +105,12 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         from botwatch.stats import wilson
 
         share, lo, hi = wilson(o.placed, o.n)
+        if ev.origin_training:
+            h = ev.origin_held_out
+            out.print(f"{ev.origin_training:,} of these labelled accounts {'was' if ev.origin_training == 1 else 'were'} among the origin "
+                      "model's training accounts: their origins are not out of sample" + (
+                          f"; of the other {h.n:,}, {h.placed:,} placed in their labelled country" if h is not None else ", and nor is any figure here"),
+                      highlight=False)
         out.print(f"origin: {o.placed:,} of {o.n:,} placed in their labelled country ({percent(share)} [{percent(lo)}–{percent(hi)}]); "
                   f"{o.no_origin:,} had no origin evidence, so no most likely country", highlight=False)
 

@@ -182,12 +182,12 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     signals = _signal_counts(study, tables)
     from botwatch.report.headlines import posting_split
     from botwatch.report.caveats import cross_tested
-    from botwatch.accounts.evaluate import recorded_evaluation
+    from botwatch.accounts.evaluate import quoted, recorded_evaluation
     from botwatch.model_used import bot_model_used
 
     used = bot_model_used(study)  # the recorded model's figures, or none (never another model's)
     meta = used.meta
-    own = recorded_evaluation(study)  # the observer's own labelled accounts (`botwatch evaluate-accounts`)
+    own = quoted(recorded_evaluation(study))  # the observer's own labelled accounts (`botwatch evaluate-accounts`)
     share, lo, hi = wilson(n_likely, n_scored) if n_scored else (None, None, None)
     sd = math.sqrt(var or 0.0)
     headline = []
