@@ -228,3 +228,14 @@ def test_labelled_training_accounts_are_left_out_of_the_quoted_figures(scored: P
         head = " ".join(str(h) for h in accounts_section(st, {}).headline)
     assert f"on {len(held)} labelled accounts of this study (l.csv," in head
     assert f"(leaving out the {len(trained)} labelled accounts the bot model was trained on)" in head
+
+
+def test_a_hostile_key_matches_nothing_and_breaks_no_query(scored: Path, tmp_path: Path) -> None:
+    """Keys go into the engine's SQL as literals: a quote is doubled, and a backslash (an escape on
+    Spark) or a control character, which no id or handle holds, matches nothing."""
+    accts = _scored_accounts(scored)
+    rows = [[accts[0][0], "", 1], ["", "x' OR '1'='1", 0], ["a\\\\'b", "", 1], ["", "tab\there", 0], ["", accts[1][1], 0]]
+    labels = _write(tmp_path / "l.csv", ["account_id", "handle", "bot"], rows)
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--no-record"])
+    assert r.exit_code == 0, r.output
+    assert "5 labelled accounts, 2 found among the study's scored accounts" in " ".join(r.output.split())

@@ -59,8 +59,9 @@ class AccountLabel:
 
 
 def _handle(v: str) -> str | None:
+    """A handle as the study's `lower(handle)` compares it (lower-cased, not case-folded: "ß" stays)."""
     v = v.strip().lstrip("@").strip()
-    return v.casefold() or None
+    return v.lower() or None
 
 
 def load_account_labels(path: str | Path) -> list[AccountLabel]:
@@ -116,27 +117,31 @@ class Matched:
 
     labels: list[AccountLabel]
     rows: list[dict[str, Any] | None]
-    ambiguous: int = 0  # labels whose handle names several accounts of the study
+    ambiguous: int = 0  # labels whose id or handle names accounts of several platforms
     repeated: int = 0  # labels naming an account an earlier label already named (kept: the first)
 
 
 def _in_list(values: list[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    """SQL string literals for DuckDB and Spark alike. A value holding a backslash (Spark reads it
+    as an escape) or a control character names no account id or handle: such keys are left out and
+    match nothing."""
+    ok = [v for v in values if "\\" not in v and v.isprintable()]
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in ok) or "NULL"
 
 
 def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
     """Each label's row of the study's scored accounts: by account id, else by handle (compared
-    case-folded). A handle that names accounts of several platforms is ambiguous and left out."""
+    lower-cased). An id or handle that names accounts of several platforms is ambiguous and left out."""
     cols = "s.platform, s.account_id, lower(a.handle) AS handle, s.bot_probability, s.origin_country, s.origin_probabilities"
     ids = sorted({lab.account_id for lab in labels if lab.account_id})
     handles = sorted({lab.handle for lab in labels if lab.handle and not lab.account_id})
     base = ("SELECT " + cols + " FROM account_scores s LEFT JOIN accounts a ON a.platform = s.platform AND a.account_id = s.account_id WHERE ")
-    by_id: dict[str, dict[str, Any]] = {}
+    by_id: dict[str, list[dict[str, Any]]] = {}
     by_handle: dict[str, list[dict[str, Any]]] = {}
     names = ["platform", "account_id", "handle", "bot_probability", "origin_country", "origin_probabilities"]
     for i in range(0, len(ids), CHUNK):
         for row in study.sql(base + f"s.account_id IN ({_in_list(ids[i:i + CHUNK])})"):
-            by_id.setdefault(str(row[1]), dict(zip(names, row)))
+            by_id.setdefault(str(row[1]), []).append(dict(zip(names, row)))
     for i in range(0, len(handles), CHUNK):
         for row in study.sql(base + f"lower(a.handle) IN ({_in_list(handles[i:i + CHUNK])})"):
             by_handle.setdefault(str(row[2]), []).append(dict(zip(names, row)))
@@ -145,12 +150,9 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
     ambiguous = repeated = 0
     for lab in labels:
         row: dict[str, Any] | None
-        if lab.account_id:
-            row = by_id.get(lab.account_id)
-        else:
-            got = by_handle.get(lab.handle or "", [])
-            row = got[0] if len(got) == 1 else None
-            ambiguous += len(got) > 1
+        got = by_id.get(lab.account_id, []) if lab.account_id else by_handle.get(lab.handle or "", [])
+        row = got[0] if len(got) == 1 else None
+        ambiguous += len(got) > 1
         if row is not None:
             key = (str(row["platform"]), str(row["account_id"]))
             if key in seen:

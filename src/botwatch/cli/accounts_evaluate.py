@@ -56,7 +56,7 @@ def evaluate_accounts(
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     out.print(f"{labels.name}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
-              + (f" ({ev.ambiguous:,} handles name several accounts and were left out)" if ev.ambiguous else "")
+              + (f" ({ev.ambiguous:,} ids or handles name accounts of several platforms and were left out)" if ev.ambiguous else "")
               + (f" ({ev.repeated:,} rows name an account an earlier row named: the first kept)" if ev.repeated else ""), highlight=False)
     b = ev.bot
     if ev.bot_labelled and b is None:
