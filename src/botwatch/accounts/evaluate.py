@@ -35,6 +35,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from botwatch.accounts.loso import THRESHOLD, ece
+from botwatch.count_text import counted
 from botwatch.stats import wilson
 
 EVALUATE_STAGE = "accounts_evaluate"
@@ -416,7 +417,7 @@ def quoted(own: dict[str, Any] | None) -> dict[str, Any] | None:
         held = own.get(f"{model}_held_out")
         if held is not None:
             out[model] = held
-            out[f"{model}_note"] = f"leaving out the {n_trained:,} labelled accounts the {what} model was trained on"
+            out[f"{model}_note"] = f"leaving out the {counted(n_trained, 'labelled account')} the {what} model was trained on"
         else:
             out[f"{model}_note"] = f"every one of them was among the {what} model's training accounts, so this is no out-of-sample figure"
     return out
