@@ -41,7 +41,12 @@ def test_shares_are_counted_over_matched_pairs_and_scored_posts() -> None:
     assert got.reader["negative"] == pytest.approx(2 / 4) and got.botwatch["negative"] == pytest.approx(1 / 4)
     assert got.reader["positive"] == pytest.approx(1 / 4) and got.botwatch["positive"] == pytest.approx(2 / 4)
     d = got.as_dict()
-    assert d["oppose"] == [0.3333, 0.0] and read_shares(d) == {**d, **{c: tuple(d[c]) for c in ("support", "oppose", "positive", "negative")}}
+    assert d["oppose"] == [0.3333, 0.0] and d["parties"] == {"republican": {"n": 3, "support": [0.6667, 0.6667], "oppose": [0.3333, 0.0]}}
+    back = read_shares(d)
+    assert back == {**d, **{c: tuple(d[c]) for c in ("support", "oppose", "positive", "negative")},
+                    "parties": {"republican": {"n": 3, "support": (0.6667, 0.6667), "oppose": (0.3333, 0.0)}}}
+    # A damaged party entry drops that party only (the report then quotes all parties together).
+    assert read_shares({**d, "parties": {"republican": {"n": 3, "support": [2, 0.1], "oppose": [0.1, 0.1]}}})["parties"] == {}
 
 
 @pytest.mark.parametrize("bad", [None, "x", {}, {"stance_n": 3, "sentiment_n": 4}, {**Shares(1, 1, dict.fromkeys(("support", "oppose", "positive", "negative"), 0.5),
@@ -49,6 +54,13 @@ def test_shares_are_counted_over_matched_pairs_and_scored_posts() -> None:
                                  {"stance_n": "3", "sentiment_n": 4, "support": [0.1, 0.2], "oppose": [0.1, 0.2], "positive": [0.1, 0.2], "negative": [0.1, 0.2]}])
 def test_a_damaged_record_quotes_no_shares(bad: object) -> None:
     assert read_shares(bad) is None and share_phrases({"shares": bad}) is None
+
+
+def test_a_party_with_few_test_pairs_is_quoted_with_all_parties_together() -> None:
+    uk = MEASURED_BY_ELECTION["uk-ge2017"]
+    assert share_phrases(uk, "labour", "Labour")["stance"].startswith("on the 41 labelled pairs naming Labour it matched, it counted 7% support")
+    assert share_phrases(uk, "libdem", "Liberal Democrats")["stance"].startswith("on the 111 labelled pairs it matched (all parties together)")
+    assert share_phrases(uk, "green", "Greens")["stance"].startswith("on the 111 labelled pairs it matched (all parties together)")
 
 
 def test_the_shipped_test_part_shares_read_as_sentences() -> None:
@@ -82,8 +94,12 @@ def test_the_parties_section_quotes_the_test_part_shares(estimated: Path, tmp_pa
     dst = tmp_path / "s.duckdb"
     shutil.copy(estimated, dst)
     sec = _section(dst)
-    stance = "where the reader counted 25% and 44%"
-    assert stance in str(sec.headline[0]) and "so the shares are approximate: on the 156 labelled pairs" in str(sec.headline[0])
+    # Each party's headline quotes that party's own test pairs (66 naming the Democrats, 90 the Republicans).
+    heads = {("Democrats" if "naming Democrats (Clinton), " in str(h) else "Republicans"): str(h) for h in sec.headline[:2]}
+    assert ("so the shares are approximate: on the 66 labelled pairs naming Democrats (Clinton) it matched, it counted 0% support and 85% opposition "
+            "where the reader counted 3% and 71%") in heads["Democrats"]
+    assert ("on the 90 labelled pairs naming Republicans (Trump) it matched, it counted 63% support and 10% opposition "
+            "where the reader counted 41% and 23%") in heads["Republicans"]
     html = " ".join(str(sec.html).split())
     assert "Shares move with errors that do not cancel: on the 156 labelled pairs it matched (all parties together) it counted 37% support" in html
     assert "the reader 21% and 64%." in html
@@ -116,9 +132,14 @@ def test_content_evaluate_prints_and_records_the_observers_shares(estimated: Pat
     assert reader["support"] != said["support"]
     assert "Shares on the same items" in text and f"stance: support │ 40 │ {reader['support']:.1%} │ {said['support']:.1%}" in text
     sec = _section(dst)
-    head = str(sec.headline[0])
     from botwatch.report.fmt import pct
 
-    assert f"on the 40 labelled pairs it matched (all parties together) it counted {pct(said['support'])} support and {pct(said['oppose'])} opposition " \
-           f"where the reader counted {pct(reader['support'])} and {pct(reader['oppose'])}" in head
-    assert "on the 156 labelled pairs" not in head
+    # The Democrats' headline quotes the Democrat pairs where there are 20 or more, else all 40.
+    head = next(str(h) for h in sec.headline if "naming Democrats (Clinton), " in str(h))
+    dem = [i for i, (_p, party, _s) in enumerate(rows) if party == "democrat"]
+    idx, what = (dem, f"on the {len(dem)} labelled pairs naming Democrats (Clinton) it matched,") if len(dem) >= 20 else \
+        (list(range(40)), "on the 40 labelled pairs it matched (all parties together)")
+    share = {(who, c): sum(src[i][2] == c for i in idx) / len(idx) for who, src in (("reader", mine), ("said", rows)) for c in ("support", "oppose")}
+    assert f"{what} it counted {pct(share['said', 'support'])} support and {pct(share['said', 'oppose'])} opposition " \
+           f"where the reader counted {pct(share['reader', 'support'])} and {pct(share['reader', 'oppose'])}" in head
+    assert "on the 66 labelled pairs" not in head and "on the 156 labelled pairs" not in head

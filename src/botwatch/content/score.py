@@ -99,22 +99,32 @@ class Shares:
     sentiment_n: int
     reader: dict[str, float]  # class → the reader's share (NaN with no items)
     botwatch: dict[str, float]  # class → botwatch's share of the same items
+    # Per party: its matched labelled pairs and, for support and oppose, [reader, botwatch] shares
+    # of them (the report's headline is per party: a party's own pairs say more than all together).
+    parties: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, as `runs.params` and `MEASURED_BY_ELECTION` hold it: class → [reader, botwatch],
-        rounded to 4 places (None for a share of no items)."""
+        rounded to 4 places (None for a share of no items); `parties`: party → {"n", "support",
+        "oppose"} alike."""
         out: dict[str, Any] = {"stance_n": self.stance_n, "sentiment_n": self.sentiment_n}
         for _task, classes in SHARE_CLASSES:
             for c in classes:
                 out[c] = [_fig(self.reader[c]), _fig(self.botwatch[c])]
+        out["parties"] = {q: {"n": d["n"], **{c: [_fig(d[c][0]), _fig(d[c][1])] for c in SHARE_CLASSES[0][1]}} for q, d in sorted(self.parties.items())}
         return out
 
 
 def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str], str],
            predicted_sentiment: dict[str, float | None]) -> Shares:
     """`Shares` of `labels` against a study's answers (`study_predictions`)."""
-    pairs = [(r["stance"], predicted_stance[(r["post_id"], r["party"])]) for r in labels
-             if r["party"] and (r["post_id"], r["party"]) in predicted_stance]
+    matched = [r for r in labels if r["party"] and (r["post_id"], r["party"]) in predicted_stance]
+    pairs = [(r["stance"], predicted_stance[(r["post_id"], r["party"])]) for r in matched]
+    per: dict[str, list[tuple[str, str]]] = {}
+    for r, pair in zip(matched, pairs):
+        per.setdefault(r["party"], []).append(pair)
+    parties = {q: {"n": len(items), **{c: (sum(g == c for g, _ in items) / len(items), sum(b == c for _, b in items) / len(items))
+                                       for c in SHARE_CLASSES[0][1]}} for q, items in per.items()}
     posts: dict[str, tuple[str, str]] = {}
     for r in labels:
         score = predicted_sentiment.get(r["post_id"])
@@ -127,7 +137,7 @@ def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str],
         for c in classes:
             reader[c] = sum(g == c for g, _ in items) / n if n else float("nan")
             got[c] = sum(p == c for _, p in items) / n if n else float("nan")
-    return Shares(len(pairs), len(posts), reader, got)
+    return Shares(len(pairs), len(posts), reader, got, parties)
 
 
 ERROR_CAP = 20  # errors listed before "and N more": enough to fix a file in one pass, short enough to read
@@ -346,7 +356,25 @@ def read_shares(d: object) -> dict[str, Any] | None:
                     return None
                 vals.append(None if x is None else float(x))
             out[c] = tuple(vals)
+    out["parties"] = _read_party_shares(d.get("parties"))
     return out
+
+
+def _read_party_shares(d: object) -> dict[str, dict[str, Any]]:
+    """The per-party part of a recorded `Shares.as_dict`; a party entry that is not whole (or none,
+    as in records made before it) is left out, so the report falls back on all parties together."""
+    out: dict[str, dict[str, Any]] = {}
+    for party, e in (d.items() if isinstance(d, dict) else ()):
+        if not isinstance(e, dict) or not isinstance(e.get("n"), int) or isinstance(e.get("n"), bool) or e["n"] < 1:
+            continue
+        pairs = [e.get(c) for c in SHARE_CLASSES[0][1]]
+        if all(isinstance(x, (list, tuple)) and len(x) == 2 and all(_number_01(v) for v in x) for x in pairs):
+            out[str(party)] = {"n": e["n"], **{c: (float(x[0]), float(x[1])) for c, x in zip(SHARE_CLASSES[0][1], pairs)}}
+    return out
+
+
+def _number_01(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
 
 
 def recorded_evaluation(study: Any, election: str) -> dict[str, Any] | None:

@@ -133,16 +133,24 @@ def decide_stances(
 # Two independent readers agree at kappa 0.78 (stance) and 0.79 (sentiment) on the first draw.
 # `shares` (content.score.Shares, read with the same test-part reading, 2026-12-05; nothing refitted):
 # on the labelled pairs botwatch matched and the labelled posts it gave a sentiment, class ->
-# [the reader's share, botwatch's]. The report sets them beside its own shares (report/share_check.py).
+# [the reader's share, botwatch's], and per party for stance. The report sets them beside its own
+# shares (report/share_check.py): a party's own where it has enough pairs, else all together.
 MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
     "uk-ge2017": {"pairs": 117, "stance_f1": 0.533, "stance_ci": (0.40, 0.64), "stance_accuracy": 0.607,
                   "stance_majority": 0.641, "sentiment_f1": 0.594, "sentiment_ci": (0.50, 0.68),
                   "shares": {"stance_n": 111, "sentiment_n": 138, "support": [0.1261, 0.0991], "oppose": [0.2342, 0.1982],
-                             "positive": [0.1377, 0.1884], "negative": [0.5362, 0.413]}},
+                             "positive": [0.1377, 0.1884], "negative": [0.5362, 0.413],
+                             "parties": {"conservative": {"n": 35, "support": [0.0286, 0.0], "oppose": [0.2571, 0.2286]},
+                                         "labour": {"n": 41, "support": [0.0244, 0.0732], "oppose": [0.3659, 0.2195]},
+                                         "libdem": {"n": 5, "support": [0.0, 0.0], "oppose": [0.2, 0.6]},
+                                         "snp": {"n": 3, "support": [0.0, 0.0], "oppose": [0.0, 0.0]},
+                                         "ukip": {"n": 27, "support": [0.4444, 0.2963], "oppose": [0.037, 0.0741]}}}},
     "us-2016": {"pairs": 159, "stance_f1": 0.719, "stance_ci": (0.65, 0.79), "stance_accuracy": 0.723,
                 "stance_majority": 0.440, "sentiment_f1": 0.613, "sentiment_ci": (0.52, 0.70),
                 "shares": {"stance_n": 156, "sentiment_n": 131, "support": [0.25, 0.3654], "oppose": [0.4359, 0.4167],
-                           "positive": [0.2061, 0.1832], "negative": [0.6412, 0.5649]}},
+                           "positive": [0.2061, 0.1832], "negative": [0.6412, 0.5649],
+                           "parties": {"democrat": {"n": 66, "support": [0.0303, 0.0], "oppose": [0.7121, 0.8485]},
+                                       "republican": {"n": 90, "support": [0.4111, 0.6333], "oppose": [0.2333, 0.1]}}}},
 }
 
 # The shipped weights (content_model.json) that MEASURED_BY_ELECTION was measured with, and what they

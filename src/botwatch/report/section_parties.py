@@ -359,7 +359,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             r = by_key.get(e["key"])
             said = render("parties_headline.html.j2", kind="stance" if r else "own_only", r=r or e, own_n=own.get(e["key"], 0), handles=handles, stale_own=bool(stale_own),
                           no_better=no_better, kin=kin, election=election, measured=MEASURED, measured_here=measured_here, measured_on=measured_on,
-                          lab=lab, share_note=share_note, labs=MEASURED_BY_ELECTION, pct=pct)
+                          lab=lab, share_note=share_phrases(lab, e["key"], (r or e)["name"]), labs=MEASURED_BY_ELECTION, pct=pct)
             dom = next((d for d in dominant if d.key == e["key"]), None)
             # A party the archive's own query may name in every post: said where its figures are quoted.
             headline.append(said + Markup(" ") + f"{dom.note()}." if dom else said)  # Markup escapes the added text

@@ -18,15 +18,27 @@ from botwatch.count_text import counted
 from botwatch.report.fmt import pct
 
 
-def share_phrases(lab: dict[str, Any] | None) -> dict[str, str] | None:
+# A party's own labelled pairs are quoted for it from this many on; with fewer, all parties together
+# (a share of a handful of pairs says more about the handful than about the model).
+MIN_PARTY_PAIRS = 20
+
+
+def share_phrases(lab: dict[str, Any] | None, party: str | None = None, name: str | None = None) -> dict[str, str] | None:
     """{'stance': …, 'sentiment': …} phrases (either may be absent) for the measurement `lab`, or
-    None when it carries no readable shares (an older record, a hand-edited one)."""
+    None when it carries no readable shares (an older record, a hand-edited one). With `party`
+    (its key; `name` as the report writes it) and at least `MIN_PARTY_PAIRS` of its pairs, the
+    stance phrase is of that party's pairs."""
     shares = read_shares(lab.get("shares")) if lab else None
     if shares is None:
         return None
     out: dict[str, str] = {}
+    own = shares["parties"].get(party) if party else None
+    if own is not None and own["n"] >= MIN_PARTY_PAIRS:
+        (r_s, b_s), (r_o, b_o) = own["support"], own["oppose"]
+        out["stance"] = (f"on the {counted(own['n'], 'labelled pair')} naming {name or party} it matched, it counted {pct(b_s)} support and "
+                         f"{pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}")
     (r_s, b_s), (r_o, b_o) = shares["support"], shares["oppose"]
-    if shares["stance_n"] and None not in (r_s, b_s, r_o, b_o):
+    if "stance" not in out and shares["stance_n"] and None not in (r_s, b_s, r_o, b_o):
         out["stance"] = (f"on the {counted(shares['stance_n'], 'labelled pair')} it matched (all parties together) it counted {pct(b_s)} support and "
                          f"{pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}")
     (r_p, b_p), (r_n, b_n) = shares["positive"], shares["negative"]
