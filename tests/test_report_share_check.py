@@ -130,7 +130,12 @@ def test_content_evaluate_prints_and_records_the_observers_shares(estimated: Pat
     reader = {c: sum(s == c for *_x, s in mine) / 40 for c in ("support", "oppose")}
     said = {c: sum(s == c for *_x, s in rows) / 40 for c in ("support", "oppose")}
     assert reader["support"] != said["support"]
-    assert "Shares on the same items" in text and f"stance: support │ 40 │ {reader['support']:.1%} │ {said['support']:.1%}" in text
+    assert "Shares on the same items" in text and f"support: all parties │ 40 │ {reader['support']:.1%} │ {said['support']:.1%}" in text
+    dem = [i for i, (_p, party, _s) in enumerate(rows) if party == "democrat"]
+    if dem:  # and per party, as the report's headlines are
+        r_d = sum(mine[i][2] == "support" for i in dem) / len(dem)
+        b_d = sum(rows[i][2] == "support" for i in dem) / len(dem)
+        assert f"support: democrat │ {len(dem)} │ {r_d:.1%} │ {b_d:.1%}" in text
     sec = _section(dst)
     from botwatch.report.fmt import pct
 

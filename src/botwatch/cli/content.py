@@ -122,7 +122,11 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
             continue
         for c in classes:
             r, b = sh.reader[c], sh.botwatch[c]
-            t.add_row(f"{task}: {c}", f"{n:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
+            t.add_row(f"{c}: all parties" if task == "stance" else f"{task}: {c}", f"{n:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
+    for party, d in sorted(sh.parties.items(), key=lambda kv: (-kv[1]["n"], kv[0])):  # the report's headlines are per party
+        for c in SHARE_CLASSES[0][1]:
+            r, b = d[c]
+            t.add_row(f"{c}: {escape(party)}", f"{d['n']:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
     out.print(t)
 
 
