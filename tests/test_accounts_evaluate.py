@@ -32,10 +32,10 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None:
     f = _write(tmp_path / "l.csv", ["Handle", "user_id", "bot", "country"],
-               [["@Some_One", "", "yes", ""], ["", "123", "human", "ru"], ["x", "", "", "GB"], ["y", "", "TRUE", "us"]])
+               [["@Some_One", "", "yes", ""], ["", "123", "human", "ru"], ["x", "", "", "GB"], ["y", "", "TRUE", "us"], ["z", "", "0.0", ""]])
     got = load_account_labels(f)
     assert [(g.handle, g.account_id, g.bot, g.country) for g in got] == [
-        ("some_one", None, 1, None), (None, "123", 0, "RU"), ("x", None, None, "GB"), ("y", None, 1, "US")]
+        ("some_one", None, 1, None), (None, "123", 0, "RU"), ("x", None, None, "GB"), ("y", None, 1, "US"), ("z", None, 0, None)]
 
 
 @pytest.mark.parametrize("header,rows,words", [

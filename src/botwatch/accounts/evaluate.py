@@ -40,8 +40,8 @@ from botwatch.stats import wilson
 
 EVALUATE_STAGE = "accounts_evaluate"
 ERROR_CAP = 20
-TRUE = {"1", "true", "yes", "bot", "y", "t"}
-FALSE = {"0", "false", "no", "human", "n", "f"}
+TRUE = {"1", "1.0", "true", "yes", "bot", "y", "t"}  # "1.0": a column written by pandas as floats
+FALSE = {"0", "0.0", "false", "no", "human", "n", "f"}
 RELIABILITY_BINS = 5
 CHUNK = 2000  # ids or handles per IN list when the study is read
 
