@@ -239,3 +239,21 @@ def test_a_hostile_key_matches_nothing_and_breaks_no_query(scored: Path, tmp_pat
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--no-record"])
     assert r.exit_code == 0, r.output
     assert "5 labelled accounts, 2 found among the study's scored accounts" in " ".join(r.output.split())
+
+
+def test_a_public_labelled_sets_own_columns_and_gzip_are_read(tmp_path: Path) -> None:
+    """`id`, `screen_name` and `label` (TwiBot-20, the bot repository's files), gzipped as they ship."""
+    import gzip
+
+    f = tmp_path / "profiles.csv.gz"
+    with gzip.open(f, "wt", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "label", "screen_name", "name"])
+        w.writerow(["11", "1", "Feed_Bot", "x"])
+        w.writerow(["12", "0", "someone", "y"])
+    got = load_account_labels(f)
+    assert [(g.account_id, g.handle, g.bot) for g in got] == [("11", "feed_bot", 1), ("12", "someone", 0)]
+    bad = tmp_path / "cut.csv.gz"
+    bad.write_bytes(f.read_bytes()[:20])
+    with pytest.raises(AccountLabelsError, match="cannot read"):
+        load_account_labels(bad)

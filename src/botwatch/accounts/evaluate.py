@@ -24,6 +24,7 @@ from; either may be empty on a row. Figures:
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
 from collections import Counter
@@ -44,6 +45,11 @@ TRUE = {"1", "1.0", "true", "yes", "bot", "y", "t"}  # "1.0": a column written b
 FALSE = {"0", "0.0", "false", "no", "human", "n", "f"}
 RELIABILITY_BINS = 5
 CHUNK = 2000  # ids or handles per IN list when the study is read
+# Column names read, first found wins: botwatch's own, then those of the public labelled sets
+# (TwiBot-20, the Botometer bot repository: `id`, `screen_name`, `label`), so such a file is read as it is.
+ID_COLUMNS = ("account_id", "user_id", "id_str", "id")
+HANDLE_COLUMNS = ("handle", "screen_name", "username")
+BOT_COLUMNS = ("bot", "is_bot", "label")
 
 
 class AccountLabelsError(ValueError):
@@ -69,17 +75,20 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
     """Rows of a labels CSV, checked; every bad row is listed (up to ERROR_CAP) in one error."""
     p = Path(path)
     try:
-        with p.open(newline="", encoding="utf-8-sig") as f:
+        opener = gzip.open if p.name.endswith(".gz") else open  # the public labelled sets ship gzipped
+        with opener(p, "rt", newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             header = [h.strip().casefold() for h in (reader.fieldnames or [])]
             raw = [(reader.line_num, {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in r.items()}) for r in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise AccountLabelsError(f"cannot read {p}: {why}") from None
-    keys = {"account_id", "handle", "screen_name", "user_id"} & set(header)
-    if not keys:
+    id_col = next((c for c in ID_COLUMNS if c in header), None)
+    handle_col = next((c for c in HANDLE_COLUMNS if c in header), None)
+    bot_col = next((c for c in BOT_COLUMNS if c in header), None)
+    if id_col is None and handle_col is None:
         raise AccountLabelsError(f"{p} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
-    if not {"bot", "country"} & set(header):
+    if bot_col is None and "country" not in header:
         raise AccountLabelsError(f"{p} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
     out: list[AccountLabel] = []
     errors: list[str] = []
@@ -87,9 +96,9 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
         if None in r:  # more fields than the header
             errors.append(f"line {line}: more fields than the header has")
             continue
-        acct = (r.get("account_id") or r.get("user_id") or "").strip() or None
-        handle = _handle(r.get("handle") or r.get("screen_name") or "")
-        b = (r.get("bot") or "").strip().casefold()
+        acct = ((r.get(id_col) or "").strip() or None) if id_col else None
+        handle = _handle(r.get(handle_col) or "") if handle_col else None
+        b = (r.get(bot_col) or "").strip().casefold() if bot_col else ""
         bot = 1 if b in TRUE else 0 if b in FALSE else None
         if b and bot is None:
             errors.append(f"line {line}: bot {b!r} is not 1/0 (or true/false, yes/no, bot/human)")
