@@ -122,8 +122,12 @@ def check(study_path: Path, csv_path: Path, boot: int = 1000) -> dict:
             "tone_gated": sum(ev.startswith(TONE_GATED) for _p, _s, ev, _g in mine),
         }
     labels = [{"post_id": pid, "party": "", "stance": "", "sentiment": c.lower()} for pid, c in label_of.items()]
-    fig = agreement(labels, {}, {p: sent.get(p) for p in label_of}, n_boot=boot).sentiment
+    ag = agreement(labels, {}, {p: sent.get(p) for p in label_of}, n_boot=boot)
+    fig = ag.sentiment
     out["sentiment"] = {"n": fig.n, "macro_f1": fig.macro_f1, "ci": fig.ci, "accuracy": fig.accuracy, "majority": fig.majority}
+    # The shares a report would count (posts given a sentiment), beside the crowd's on the same posts.
+    sh = ag.shares
+    out["sentiment_shares"] = {"n": sh.sentiment_n, **{c: (sh.reader[c], sh.botwatch[c]) for c in ("positive", "negative")}} if sh else None
     return out
 
 
@@ -160,6 +164,10 @@ def main() -> None:
     s = r["sentiment"]
     print(f"\npost sentiment (±0.05) vs crowd: macro-F1 {s['macro_f1']:.3f} [{s['ci'][0]:.3f}–{s['ci'][1]:.3f}], "
           f"accuracy {s['accuracy']:.3f} (majority {s['majority']:.3f}), {s['n']:,} posts")
+    sh = r.get("sentiment_shares")
+    if sh:
+        print(f"shares over the {sh['n']:,} posts given a sentiment: positive {sh['positive'][1]:.1%} (crowd {sh['positive'][0]:.1%}), "
+              f"negative {sh['negative'][1]:.1%} (crowd {sh['negative'][0]:.1%})")
 
 
 if __name__ == "__main__":

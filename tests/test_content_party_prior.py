@@ -146,6 +146,12 @@ def test_gop_debate_republican_mentions_are_not_read_as_support(shared_data: Pat
     assert rep["topic_tag_only_party_feature"] == 0
     neg, pos = rep["by_crowd"]["Negative"], rep["by_crowd"]["Positive"]
     assert neg["support_ci"][1] < pos["support_ci"][0]
+    # The external sentiment figures the report quotes (content.stance.SENTIMENT_EXTERNAL).
+    from botwatch.content.stance import SENTIMENT_EXTERNAL as X
+
+    sent, sh = r["sentiment"], r["sentiment_shares"]
+    assert (sent["n"], round(sent["macro_f1"], 3), round(sent["accuracy"], 3), round(sent["majority"], 3)) == (X["posts"], X["macro_f1"], X["accuracy"], X["majority"])
+    assert sh["n"] == X["scored"] and all(tuple(round(v, 3) for v in sh[c]) == X[c] for c in ("positive", "negative"))
 
 
 def test_tone_gate_on_topic_hashtag_pairs() -> None:

@@ -148,3 +148,21 @@ def test_content_evaluate_prints_and_records_the_observers_shares(estimated: Pat
     assert f"{what} it counted {pct(share['said', 'support'])} support and {pct(share['said', 'oppose'])} opposition " \
            f"where the reader counted {pct(share['reader', 'support'])} and {pct(share['reader', 'oppose'])}" in head
     assert "on the 66 labelled pairs" not in head and "on the 156 labelled pairs" not in head
+
+
+def test_sentiment_shares_carry_the_ordinary_tweets_check(estimated: Path, tmp_path: Path) -> None:
+    """The headline's sentiment shares had no qualifier at all; on crowd-labelled ordinary debate
+    tweets the model's negative share was 15 points under the crowd's (content.stance.SENTIMENT_EXTERNAL)."""
+    from botwatch.content.stance import SENTIMENT_EXTERNAL as X
+    from botwatch.report.fmt import pct
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(estimated, dst)
+    sec = _section(dst)
+    said = (f"(sentiment shares may be well off: on {X['scored']:,} ordinary debate tweets labelled by crowd workers it read "
+            f"{pct(X['negative'][1])} as negative where the crowd read {pct(X['negative'][0])}).")
+    assert said == "(sentiment shares may be well off: on 8,816 ordinary debate tweets labelled by crowd workers it read 47% as negative where the crowd read 62%)."
+    assert all(said in str(h) for h in sec.headline[:2])
+    html = " ".join(str(sec.html).split())
+    assert ("Post sentiment did worse on ordinary accounts' posts than on the IRA's: on 9,038 tweets of the first 2015 Republican primary debate "
+            "labelled by crowd workers it agreed at macro-F1 0.47 and was right 52% of the time, where always answering \"negative\" scores 61%") in html.replace("&#34;", '"')

@@ -153,6 +153,19 @@ MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
                                        "republican": {"n": 90, "support": [0.4111, 0.6333], "oppose": [0.2333, 0.1]}}}},
 }
 
+# Post sentiment on ordinary accounts' tweets, not IRA posts: the first 2015 Republican primary debate
+# (../shared/data/ordinary/gop-debate-2015, crowd workers' sentiment of each tweet, CrowdFlower
+# "Data for Everyone"), analysed under us-2016 with the shipped files and tuned on nothing
+# (`python scripts/gop_crowd_check.py STUDY TWEETS`, docs/methods.md "Party base rate"). Accuracy
+# below always answering the crowd's commonest label ("negative"), and shares 11-15 points off:
+# the report quotes it so that a sentiment share of an ordinary archive is not read as measured
+# by the IRA test part alone. tests/test_content_party_prior.py recomputes it.
+SENTIMENT_EXTERNAL: dict[str, object] = {
+    "source": "ordinary tweets of the first 2015 Republican primary debate, labelled by crowd workers",
+    "posts": 9038, "macro_f1": 0.465, "accuracy": 0.516, "majority": 0.611,
+    "scored": 8816, "positive": (0.163, 0.271), "negative": (0.618, 0.466),  # (crowd, botwatch) over the posts given a sentiment
+}
+
 # The shipped weights (content_model.json) that MEASURED_BY_ELECTION was measured with, and what they
 # were trained on: scripts/train_content_model.py with its defaults, on the dev part of
 # ira_stance_labels.csv plus the training draw train_stance_labels.csv (`new_pairs` of its pairs),
