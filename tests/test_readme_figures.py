@@ -54,3 +54,11 @@ def test_stance_and_sentiment_rows_quote_the_measured_figures(election: str, cou
     assert f"{country} {quoted['stance_f1']:.3f} [{lo:.2f}, {hi:.2f}]" in _row(section, "party stance")
     lo, hi = quoted["sentiment_ci"]
     assert f"{country} {quoted['sentiment_f1']:.3f} [{lo:.2f}, {hi:.2f}]" in _row(section, "post sentiment")
+
+
+def test_ordinary_tweets_sentiment_row_quotes_the_external_check() -> None:
+    """`SENTIMENT_EXTERNAL` is what tests/test_content_party_prior.py recomputes on the debate tweets."""
+    from botwatch.content.stance import SENTIMENT_EXTERNAL as X
+
+    row = _row(_section().replace("**", ""), "sentiment on ordinary tweets")
+    assert f"{X['macro_f1']:.3f}" in row and f"accuracy {X['accuracy']:.3f} against {X['majority']:.3f}" in row
