@@ -145,6 +145,7 @@ def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | 
     else:
         out.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures above stand", highlight=False)
 
+
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]
     """The party keys of the election the study's posts were labelled for: the recorded election's
     parties (those no post matched too), else the keys in `post_party`; None when unknown."""
