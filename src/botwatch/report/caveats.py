@@ -244,6 +244,34 @@ def cross_tested(meta: dict[str, Any]) -> bool:
     return any(isinstance(c, dict) and c.get("auc") is not None for c in [*(meta.get("loso") or []), *(meta.get("cross") or [])])
 
 
+# The labelled sources as the report names them (the model file's `held_out` keys).
+SOURCE_NAMES = {"stclab": "stclab's", "gilani2017": "Gilani 2017's", "botwiki+verified": "botwiki + verified 2019's"}
+
+
+def held_out_counts(meta: dict[str, Any]) -> str | None:
+    """How far the count of likely automated accounts moved on each labelled source the model was
+    not trained on: "held out, it counted 57% of stclab's accounts likely automated where 47% were
+    bots, 16% of Gilani 2017's where 44% were, …" (`loso.scores`' `counted` and `bots`). A report
+    quotes a count, and AUC or calibration error do not say which way a count goes. None for a
+    model file without those counts (older files, a user's model)."""
+    parts = []
+    for r in meta.get("loso") or []:
+        if not isinstance(r, dict):
+            continue
+        n, bots, got = r.get("n"), r.get("bots"), r.get("counted")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n, bots, got)) or not n:
+            continue
+        name = SOURCE_NAMES.get(str(r.get("held_out")), f"{r.get('held_out')}'s")
+        parts.append((percent(got / n), name, percent(bots / n)))
+    if not parts:
+        return None
+    first = f"{parts[0][0]} of {parts[0][1]} accounts likely automated where {parts[0][2]} were bots"
+    rest = [f"{a} of {b} where {c} were" for a, b, c in parts[1:]]
+    if len(rest) > 1:
+        first = ", ".join([first, *rest[:-1]])
+    return "held out, it counted " + (f"{first}, and {rest[-1]}" if rest else first)
+
+
 def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
     """One sentence when some scored accounts have no known age (a profile-only file: no time the
     profile was seen), for a model that scores them over the labelled accounts' ages

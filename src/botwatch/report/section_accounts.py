@@ -181,7 +181,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     top_rows = _top_accounts(study)
     signals = _signal_counts(study, tables)
     from botwatch.report.headlines import posting_split
-    from botwatch.report.caveats import cross_tested
+    from botwatch.report.caveats import cross_tested, held_out_counts
     from botwatch.accounts.evaluate import quoted, recorded_evaluation
     from botwatch.model_used import bot_model_used
 
@@ -201,7 +201,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
             expected=num(expected or 0), lo=num(max(0.0, (expected or 0) - 1.96 * sd)), hi=num((expected or 0) + 1.96 * sd),
             training=training_clause(study, "bot", n_scored),
             tested=cross_tested(meta),  # a user's model has no cross-dataset test to cite
-            own=own,
+            held_out=held_out_counts(meta), own=own,
         ))
     if fc is not None and fc["n"]:
         from botwatch.report.origin_counted import counted
