@@ -16,9 +16,9 @@ from botwatch import stats
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
-from botwatch.report.share_check import share_phrases
 from botwatch.estimates.reference import interval_text, reference_rows
 from botwatch.report.fmt import num, pct, pct_ci, user_text
+from botwatch.report.share_check import share_phrases
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import hbars
 from botwatch.study import Study
