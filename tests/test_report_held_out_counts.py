@@ -37,7 +37,10 @@ def test_the_automation_headline_quotes_them(scored_us_sample_path: Path, tmp_pa
 
     dst = copy_study(scored_us_sample_path, tmp_path / "s.duckdb")
     with open_study(dst, read_only=False) as st:
-        head = " ".join(str(h) for h in accounts_section(st, {}).headline)
+        sec = accounts_section(st, {})
+    head = " ".join(str(h) for h in sec.headline)
+    # The section's trust heading once (it was printed twice where the model had no note).
+    assert str(sec.html).count("<h3>How far to trust the bot probability</h3>") == 1
     assert "which the cross-dataset test says it may not: held out, it counted 57% of stclab&#39;s accounts likely automated" in head \
         or "which the cross-dataset test says it may not: held out, it counted 57% of stclab's accounts likely automated" in head
     assert "16% of Gilani 2017" in head
