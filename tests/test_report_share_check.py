@@ -166,3 +166,16 @@ def test_sentiment_shares_carry_the_ordinary_tweets_check(estimated: Path, tmp_p
     html = " ".join(str(sec.html).split())
     assert ("Post sentiment did worse on ordinary accounts' posts than on the IRA's: on 9,038 tweets of the first 2015 Republican primary debate "
             "labelled by crowd workers it agreed at macro-F1 0.47 and was right 52% of the time, where always answering \"negative\" scores 61%") in html.replace("&#34;", '"')
+
+
+def test_the_parties_table_of_estimate_says_what_its_brackets_leave_out(estimated: Path, tmp_path: Path) -> None:
+    """`botwatch estimate --table parties` is what a data desk reads without the report: under it,
+    the same per-party share comparison and the ordinary-tweets sentiment check."""
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(estimated, dst)
+    r = CliRunner().invoke(app, ["estimate", str(dst), "--election", "us-2016", "--table", "parties", "--reps", "20"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert ("Labelling error is not in the brackets (the frozen test part's hand labels): on the 90 labelled pairs naming Republicans (Trump) "
+            "it matched, it counted 63% support and 10% opposition where the reader counted 41% and 23%;") in text
+    assert "Sentiment on 8,816 ordinary debate tweets labelled by crowd workers: read 27% positive and 47% negative where the crowd read 16% and 62%" in text

@@ -162,4 +162,27 @@ def estimate(
             if few:
                 out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}) for an interval: not a reliable estimate "
                           f"({', '.join(dict.fromkeys(few))})", highlight=False, markup=False)
+            _labelling_error(st, election)
         out.print(f"All estimates are in the study's `estimates` table: botwatch export {study} estimates -o estimates.csv", highlight=False, markup=False)
+
+
+def _labelling_error(st, election) -> None:  # type: ignore[no-untyped-def]
+    """Under the parties table, what its brackets leave out: how far counted shares sat from a
+    careful reader's on labelled posts (the observer's own `content evaluate`, else the frozen test
+    part; per party where it has 20 pairs: `report.share_check`), and the sentiment check on
+    ordinary tweets, as the report's Parties section says them."""
+    from botwatch.content.score import recorded_evaluation
+    from botwatch.content.stance import MEASURED_BY_ELECTION, SENTIMENT_EXTERNAL as X
+    from botwatch.report.share_check import share_phrases
+
+    lab = recorded_evaluation(st, election.key) or MEASURED_BY_ELECTION.get(election.key)
+    said = [note["stance"] for p in election.parties if (note := share_phrases(lab, p.key, p.name)) and "stance" in note
+            and "all parties together" not in note["stance"]]
+    if not said and (note := share_phrases(lab)) and "stance" in note:
+        said = [note["stance"]]
+    whose = "your labels" if lab and lab.get("own") else "the frozen test part's hand labels"
+    if said:
+        out.print(f"Labelling error is not in the brackets ({whose}): " + "; ".join(said) + ".", highlight=False, markup=False)
+    out.print(f"Sentiment on {X['scored']:,} ordinary debate tweets labelled by crowd workers: read {X['positive'][1]:.0%} positive and "
+              f"{X['negative'][1]:.0%} negative where the crowd read {X['positive'][0]:.0%} and {X['negative'][0]:.0%} (docs/methods.md).",
+              highlight=False, markup=False)
