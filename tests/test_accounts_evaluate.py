@@ -257,3 +257,20 @@ def test_a_public_labelled_sets_own_columns_and_gzip_are_read(tmp_path: Path) ->
     bad.write_bytes(f.read_bytes()[:20])
     with pytest.raises(AccountLabelsError, match="cannot read"):
         load_account_labels(bad)
+
+
+def test_json_prints_every_figure_alone_on_stdout(scored: Path, tmp_path: Path) -> None:
+    """`--json`: one object on stdout (the recording line goes to stderr), the figures the tables show."""
+    from sklearn.metrics import roc_auc_score
+
+    accts = _scored_accounts(scored)
+    y = [i % 2 for i in range(len(accts))]
+    labels = _write(tmp_path / "l.csv", ["account_id", "bot", "country"], [[a, y[i], "RU"] for i, (a, *_r) in enumerate(accts)])
+    r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert "recorded in s.duckdb" in r.stderr
+    assert d["labelled"] == d["found"] == len(accts) and d["bot"]["n"] + (d["bot_held_out"] or {}).get("n", 0) >= 1
+    assert d["bot"]["auc"] == round(roc_auc_score(y, [p for _a, _h, p, _c in accts]), 4)
+    assert d["origin"]["n"] == len(accts) and d["origin"]["by_country"][0]["country"] == "RU"
+    assert sum(b["n"] for b in d["bot"]["reliability"]) == d["bot"]["n"]

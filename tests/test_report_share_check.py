@@ -9,6 +9,7 @@ and records it, and the report then quotes theirs.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -179,3 +180,23 @@ def test_the_parties_table_of_estimate_says_what_its_brackets_leave_out(estimate
     assert ("Labelling error is not in the brackets (the frozen test part's hand labels): on the 90 labelled pairs naming Republicans (Trump) "
             "it matched, it counted 63% support and 10% opposition where the reader counted 41% and 23%;") in text
     assert "Sentiment on 8,816 ordinary debate tweets labelled by crowd workers: read 27% positive and 47% negative where the crowd read 16% and 62%" in text
+
+
+def test_content_evaluate_json_is_one_object_with_the_shares(estimated: Path, tmp_path: Path) -> None:
+    from botwatch import open_study
+
+    dst = tmp_path / "s.duckdb"
+    shutil.copy(estimated, dst)
+    with open_study(dst, read_only=True) as st:
+        rows = st.sql("SELECT post_id, party, stance FROM post_party WHERE election = 'us-2016' AND lang = 'en' ORDER BY post_id, party LIMIT 30")
+    labels = tmp_path / "mine.csv"
+    with labels.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["post_id", "party", "stance", "sentiment"])
+        w.writerows([[p, q, s, "negative"] for p, q, s in rows])
+    r = CliRunner().invoke(app, ["content", "evaluate", str(dst), str(labels), "--boot", "20", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert "recorded in s.duckdb" in r.stderr
+    assert d["stance"]["n"] == 30 and d["stance"]["accuracy"] == 1.0 and d["matching"]["recall"] == 1.0
+    assert d["shares"]["stance_n"] == 30 and d["shares"]["support"][0] == d["shares"]["support"][1]

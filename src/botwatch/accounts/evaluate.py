@@ -361,6 +361,30 @@ def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: i
     return out
 
 
+def _bot_json(b: BotFigures | None) -> dict[str, Any] | None:
+    if b is None:
+        return None
+    return {"n": b.n, "bots": b.bots, "auc": _num(b.auc), "auc_ci": [_num(b.auc_ci[0]), _num(b.auc_ci[1])],
+            "balanced_accuracy": _num(b.balanced_accuracy), "f1": _num(b.f1), "brier": _num(b.brier), "ece": _num(b.ece),
+            "counted": b.counted, "reliability": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in b.reliability]}
+
+
+def _origin_json(o: OriginFigures | None) -> dict[str, Any] | None:
+    if o is None:
+        return None
+    return {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": _num(o.mean_p),
+            "by_country": [{**r, "mean_p": _num(r["mean_p"])} for r in o.by_country]}
+
+
+def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str, Any]:
+    """What `evaluate-accounts --json` prints: every figure of the tables, in one object whose
+    shape docs/model-card-bot.md gives (NaN as null)."""
+    return {"labels_file": Path(labels_path).name, "labelled": ev.labelled, "found": ev.found, "ambiguous": ev.ambiguous, "repeated": ev.repeated,
+            "bot_labelled": ev.bot_labelled, "bot_scored": ev.bot_scored, "bot": _bot_json(ev.bot), "bot_training": ev.bot_training,
+            "bot_held_out": _bot_json(ev.bot_held_out), "country_labelled": ev.country_labelled, "origin": _origin_json(ev.origin),
+            "origin_training": ev.origin_training, "origin_held_out": _origin_json(ev.origin_held_out)}
+
+
 def _number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
 

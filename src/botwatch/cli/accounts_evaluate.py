@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, fail, open_or_fail, out
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, print_json_result
 from botwatch.count_text import counted
 from botwatch.prob_text import percent
 
@@ -22,6 +22,7 @@ def evaluate_accounts(
     labels: Annotated[Path, typer.Argument(help="CSV: account_id or handle, and bot (1/0) and/or country (ISO code, e.g. RU)")],
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the AUC's interval")] = 1000,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's accounts section quotes it)")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure (shape in docs/model-card-bot.md) instead of the tables")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
@@ -45,12 +46,17 @@ def evaluate_accounts(
         lake = st if st.engine == "spark" else None
         if lake is None:
             reading.close()  # a DuckDB file is opened for writing below; one process cannot hold it both ways
-        _show(ev, labels)
+        if not json_out:
+            _show(ev, labels)
         if ev.found == 0:
             fail(f"none of the {counted(ev.labelled, 'labelled account')} of {labels.name} is among the study's scored accounts: "
                  "label them by the study's account_id, or by handle")
         if record:
-            _record(study, ev, labels, max(boot, 10), lake)
+            _record(study, ev, labels, max(boot, 10), lake, quiet=json_out)
+        if json_out:
+            from botwatch.accounts.evaluate import evaluation_json
+
+            print_json_result(evaluation_json(ev, labels))
 
 
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
@@ -115,12 +121,15 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                   f"{o.no_origin:,} had no origin evidence, so no most likely country", highlight=False)
 
 
-def _record(study: Path, ev, labels: Path, boot: int, lake) -> None:  # type: ignore[no-untyped-def]
+def _record(study: Path, ev, labels: Path, boot: int, lake, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Record the result (`cli/record.py`); with `quiet` (`--json`) the lines go to stderr, so
+    stdout holds the JSON alone."""
     from botwatch.accounts.evaluate import EVALUATE_STAGE, evaluation_params
     from botwatch.cli.record import record_run
 
+    say = console if quiet else out
     why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ev, labels_path=labels, boot=boot), lake)
     if why is None:
-        out.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's accounts section quotes it", highlight=False)
+        say.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's accounts section quotes it", highlight=False)
     else:
-        out.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures above stand", highlight=False)
+        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures {'printed' if quiet else 'above'} stand", highlight=False)

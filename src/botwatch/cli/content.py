@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import app, fail, open_or_fail, out
+from botwatch.cli.common import app, console, fail, open_or_fail, out, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 
 content_app = CommandTyper(help="Content labels: measure them against hand labels.", no_args_is_help=True)
@@ -26,6 +26,7 @@ def evaluate_cmd(
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
     show_errors: Annotated[int, typer.Option(help="List up to this many false and missed party matches")] = 0,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's Parties section quotes it)")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure (shape in docs/labelling-guide.md) instead of the tables")] = False,
 ) -> None:
     """Print stance and sentiment macro-F1 (95% bootstrap intervals), accuracy, the majority-class
     baseline, and party-matching precision and recall; record them in the study's `runs` table
@@ -58,14 +59,17 @@ def evaluate_cmd(
         if lake is None:
             reading.close()
         _score_and_show(study, labels, rows, stance, sentiment, election=election, part=part, boot=boot,
-                        show_errors=show_errors, record=record, lake=lake)
+                        show_errors=show_errors, record=record, lake=lake, json_out=json_out)
 
 
 def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, election: str | None, part: str | None,  # type: ignore[no-untyped-def]
-                    boot: int, show_errors: int, record: bool, lake) -> None:
-    """Score the predictions against the labels, print the tables and lines, and record the result
-    (in `lake` itself when the study is a lake open on Spark)."""
-    from botwatch.content.score import agreement
+                    boot: int, show_errors: int, record: bool, lake, json_out: bool = False) -> None:
+    """Score the predictions against the labels, print the tables and lines (or, with `json_out`,
+    one JSON object on stdout and the notes on stderr), and record the result (in `lake` itself
+    when the study is a lake open on Spark)."""
+    from botwatch.content.score import agreement, agreement_json
+
+    say = console if json_out else out
 
     labelled = {r["post_id"] for r in rows}
     present = {pid for pid in labelled if pid in sentiment} | {pid for pid, _party in stance if pid in labelled}
@@ -73,15 +77,20 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
         fail(f"none of the {len(labelled):,} labelled posts of {labels.name} is in this study: the labels' post_id must be the "
              f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")
     if len(present) < len(labelled):
-        out.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts are in this study; "
+        say.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts are in this study; "
                   f"the labelled pairs of the other {len(labelled) - len(present):,} count as not matched (wrong)", highlight=False)
     parts = sorted({r.get("part") or "" for r in rows} - {""})
     if part is None and len(parts) > 1:
-        out.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(escape, parts))} and all of them are scored together; "
+        say.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(escape, parts))} and all of them are scored together; "
                   "a model tuned or trained on some of them scores higher there than on posts it never saw: pass --part (e.g. "
                   "--part test for botwatch's frozen test part)", highlight=False)
     n_boot = max(boot, 10)
     ag = agreement(rows, stance, sentiment, n_boot=n_boot)
+    if json_out:
+        if record:
+            _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake, say=console)
+        print_json_result(agreement_json(ag, labels_file=labels.name, election=election, part=part))
+        return
     t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
         t.add_column(c)
@@ -130,9 +139,11 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
     out.print(t)
 
 
-def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None) -> None:  # type: ignore[no-untyped-def]
+def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None, say=None) -> None:  # type: ignore[no-untyped-def]
     """Record the evaluation as a `runs` row of the study, so the report's Parties section can say
-    how stance did on the observer's own labels (`record_run`: a lake gets the same row)."""
+    how stance did on the observer's own labels (`record_run`: a lake gets the same row). `say`:
+    where the line goes (stderr under `--json`)."""
+    say = say or out
     from botwatch.cli.record import record_run
     from botwatch.content.score import EVALUATE_STAGE, evaluation_params
 
@@ -141,9 +152,9 @@ def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | 
     else:
         why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot), lake)
     if why is None:
-        out.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's Parties section quotes it for {escape(election or '')}", highlight=False)
+        say.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's Parties section quotes it for {escape(election or '')}", highlight=False)
     else:
-        out.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures above stand", highlight=False)
+        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures stand", highlight=False)
 
 
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]

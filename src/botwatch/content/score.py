@@ -333,6 +333,17 @@ def evaluation_params(agreement_: Agreement, *, election: str | None, labels_pat
     return out
 
 
+def agreement_json(ag: Agreement, *, labels_file: str, election: str | None, part: str | None) -> dict[str, Any]:
+    """What `content evaluate --json` prints: every figure of its tables and lines in one object
+    (NaN as null; the false and missed party matches as [post_id, party] pairs)."""
+    figs = {what: ({"n": int(f.n), "macro_f1": _fig(f.macro_f1), "ci": [_fig(f.ci[0]), _fig(f.ci[1])], "accuracy": _fig(f.accuracy),
+                    "majority": _fig(f.majority)} if f.n else {"n": 0}) for what, f in (("stance", ag.stance), ("sentiment", ag.sentiment))}
+    return {"labels_file": labels_file, "election": election, "part": part, **figs,
+            "matching": {"precision": _fig(ag.match_precision), "recall": _fig(ag.match_recall), "matched_pairs": ag.matched_pairs,
+                         "false_pairs": [list(x) for x in ag.false_pairs], "missed_pairs": [list(x) for x in ag.missed_pairs]},
+            "shares": ag.shares.as_dict() if ag.shares is not None else None}
+
+
 def read_shares(d: object) -> dict[str, Any] | None:
     """A `Shares.as_dict` as recorded (or quoted in `MEASURED_BY_ELECTION`), checked: counts as
     whole numbers, each class's pair of shares in [0, 1] or None. Anything else (an older record
