@@ -154,7 +154,7 @@ def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | 
     if why is None:
         say.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's Parties section quotes it for {escape(election or '')}", highlight=False)
     else:
-        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures stand", highlight=False)
+        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures {'above' if say is out else 'printed'} stand", highlight=False)
 
 
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]
