@@ -101,6 +101,7 @@ def _own_note(file: str, meta: dict[str, Any]) -> str:
 def bot_model_used(study: Study) -> BotModelUsed:
     """The model the study's bot probabilities came from and the figures that describe it."""
     from botwatch.accounts.botmodel import model_meta, model_sha256, shipped_sha256_and_meta
+    from botwatch.accounts.model_identity import same_scores_as_shipped
 
     sha, file = recorded_bot_model(study)
     if sha is None:  # scored before the hash was recorded: the current model is the best guess
@@ -112,7 +113,7 @@ def bot_model_used(study: Study) -> BotModelUsed:
         shipped_sha, shipped_meta = shipped_sha256_and_meta()
     except Exception:  # noqa: BLE001
         shipped_sha, shipped_meta = "", {}
-    if sha == shipped_sha:
+    if sha == shipped_sha or (file is None and same_scores_as_shipped(sha)):  # an earlier release's file, same scores
         return BotModelUsed("shipped", shipped_meta, None, sha)
     name = file or "a bot model file"
     for cand in _candidates(study, file):
@@ -205,6 +206,7 @@ def bot_model_changed(study: Study) -> BotModelChanged | None:
     """The change, or None: the same model, no accounts run that recorded its model's hash (it
     cannot be told), or a selected model that cannot be read (`analyze` says why when it runs)."""
     from botwatch.accounts.botmodel import model_sha256, shipped_sha256_and_meta
+    from botwatch.accounts.model_identity import same_scores_as_shipped
 
     sha, file = recorded_bot_model(study)
     if sha is None:
@@ -219,4 +221,6 @@ def bot_model_changed(study: Study) -> BotModelChanged | None:
         shipped = shipped_sha256_and_meta()[0]
     except Exception:  # noqa: BLE001
         shipped = ""
+    if selected == shipped and file is None and same_scores_as_shipped(sha):
+        return None  # an earlier release's shipped file that scores as this one does (`model_identity`)
     return BotModelChanged(sha, None if sha == shipped else file, sha == shipped, selected, os.environ.get("BOTWATCH_BOT_MODEL") or None)

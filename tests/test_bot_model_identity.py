@@ -1,0 +1,60 @@
+"""An earlier release's shipped bot-model file that scores exactly as the shipped one is the
+shipped model for the report, `explain` and `accounts` (`accounts/model_identity.py`).
+
+Why: the shipped file was written again on 2026-12-05 with the same trees, calibration and scoring
+meta (only the held-out counts were added); every study scored by the previous release then read
+"The bot probabilities were made with a bot model file, not the shipped model … no validation
+figures are shown" and was told to run `botwatch analyze` again for the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from botwatch.accounts.model_identity import EARLIER_SHIPPED, same_scores_as_shipped, scoring_digest, shipped_scoring_digest
+from testsupport.study_copies import copy_study
+
+EARLIER = "41707de39f7c6e92095bf2db11d06602b6f6acb3f5022e4b30f898fb08840a42"
+
+
+def test_every_listed_file_scores_as_the_shipped_one() -> None:
+    """When the trees or the scoring meta change, this fails: the list must then be emptied (its
+    files no longer score as the shipped one; `same_scores_as_shipped` already treats them so)."""
+    assert EARLIER_SHIPPED and all(d == shipped_scoring_digest() for d in EARLIER_SHIPPED.values())
+    assert same_scores_as_shipped(EARLIER) and not same_scores_as_shipped("0" * 64) and not same_scores_as_shipped(None)
+
+
+def test_the_digest_reads_what_decides_a_score_and_nothing_else() -> None:
+    from botwatch.accounts.botmodel import _read_version
+
+    data = json.loads(json.dumps(_read_version(None, None)[0]))
+    base = scoring_digest(data)
+    data["meta"]["loso"][0]["counted"] = 1  # documentation: the same scores
+    data["meta"]["trained_on"] = ["x"]
+    assert scoring_digest(data) == base
+    for change in (lambda d: d["calibration"]["y"].__setitem__(0, 0.5), lambda d: d["meta"].__setitem__("age_reference", [1.0]),
+                   lambda d: d["meta"]["loso"][0].__setitem__("ece", 0.9), lambda d: d.__setitem__("booster", d["booster"] + " ")):
+        other = json.loads(json.dumps(_read_version(None, None)[0]))
+        change(other)
+        assert scoring_digest(other) != base
+
+
+@pytest.mark.parametrize("sha,shipped", [(EARLIER, True), ("ab" * 32, False)])
+def test_a_study_scored_by_an_earlier_release_reads_as_the_shipped_model(scored_us_sample_path: Path, tmp_path: Path, sha: str, shipped: bool) -> None:
+    from botwatch import open_study
+    from botwatch.model_used import bot_model_changed, bot_model_used
+
+    dst = copy_study(scored_us_sample_path, tmp_path / "s.duckdb")
+    with open_study(dst, read_only=False) as st:
+        rows = st.sql("SELECT run_id, params FROM runs WHERE stage = 'accounts'")
+        for run_id, params in rows:
+            p = json.loads(params)
+            p["bot_model_sha256"] = sha
+            st.sql("UPDATE runs SET params = ? WHERE run_id = ?", [json.dumps(p), run_id])
+        used, changed = bot_model_used(st), bot_model_changed(st)
+    assert (used.kind == "shipped") is shipped and (changed is None) is shipped
+    if not shipped:
+        assert "not the shipped model" in (used.note or "")
