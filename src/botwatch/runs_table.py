@@ -78,3 +78,22 @@ def merged_params(study: Any) -> dict[str, Any]:
         if r.params is not None:
             merged.update({k: v for k, v in r.params.items() if v is not None})
     return merged
+
+
+def evaluations_since(study: Any, stage: str, measured: str) -> list[tuple[dict[str, Any] | None, Any]]:
+    """(parameters, finished_at) of the successful runs of the evaluation `stage` (`content
+    evaluate`, `evaluate-accounts`: commands that record figures and write no table), newest first,
+    that are not older than the latest successful run of the stage whose output they measured
+    (`measured`: 'content', 'accounts'). An older one measured labels or scores the study no longer
+    holds (they were made again since, perhaps by other models), so no caller may quote it."""
+    if "runs" not in study.tables():
+        return []
+    rows = study.sql("SELECT params, finished_at FROM runs WHERE status = 'ok' AND stage = ? ORDER BY finished_at DESC", [stage])
+    latest = study.sql("SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = ?", [measured])
+    since = latest[0][0] if latest else None
+    out = []
+    for params, finished in rows:
+        if since is not None and (finished is None or finished < since):
+            break  # this and every older one predate what the study holds now
+        out.append((parse_params(params), finished))
+    return out

@@ -408,19 +408,12 @@ def recorded_evaluation(study: Any) -> dict[str, Any] | None:
     """The latest recorded `evaluate-accounts` of the study, if no accounts stage ran after it (a
     later run scored the accounts again, perhaps with another model: the figures no longer describe
     the scores the report shows). Its params plus `date`; None when there is none or it is damaged."""
-    from botwatch.runs_table import parse_params
+    from botwatch.runs_table import evaluations_since
 
-    if "runs" not in study.tables():
+    current = evaluations_since(study, EVALUATE_STAGE, "accounts")
+    if not current:
         return None
-    rows = study.sql("SELECT params, finished_at FROM runs WHERE status = 'ok' AND stage = ? ORDER BY finished_at DESC", [EVALUATE_STAGE])
-    if not rows:
-        return None
-    scored = study.sql("SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'accounts'")
-    since = scored[0][0] if scored else None
-    params, finished = rows[0]
-    if since is not None and (finished is None or finished < since):
-        return None
-    p = parse_params(params)
+    p, finished = current[0]  # the latest only: an older one measured against other labels
     if not isinstance(p, dict) or not isinstance(p.get("labels_file"), str):
         return None
     got: dict[str, Any] = {"labels_file": p["labels_file"], "date": str(finished)[:10] if finished is not None else ""}

@@ -395,19 +395,11 @@ def recorded_evaluation(study: Any, election: str) -> dict[str, Any] | None:
     None when there is none (older studies, or a record that is not readable or complete). An
     evaluation older than the latest content stage run measured labels the study no longer holds
     (the posts were labelled again since, perhaps with other models): it is not quoted."""
-    from botwatch.runs_table import parse_params  # the one reader of runs.params
+    from botwatch.runs_table import evaluations_since  # the one reader of runs.params
 
-    if "runs" not in study.tables():
-        return None
-    rows = study.sql("SELECT params, finished_at FROM runs WHERE status = 'ok' AND stage = ? ORDER BY finished_at DESC", [EVALUATE_STAGE])
-    labelled = study.sql("SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'content'")
-    since = labelled[0][0] if labelled else None
-    for params, finished in rows:
-        p = parse_params(params)
+    for p, finished in evaluations_since(study, EVALUATE_STAGE, "content"):
         if not p or p.get("evaluated_election") != election or not p.get("stance_n"):
             continue
-        if since is not None and (finished is None or finished < since):
-            return None  # this and every older one predate the labels the report shows
         try:
             ci = p["stance_ci"]
             sci = p.get("sentiment_ci") or [None, None]
