@@ -191,13 +191,15 @@ def test_a_lake_is_measured_and_records_as_a_duckdb_study(spark: object, scored:
     from botwatch.engines.lake import lake_from_study
 
     accts = _scored_accounts(scored)
-    labels = _write(tmp_path / "l.csv", ["handle", "bot", "country"], [[h, i % 2, "RU"] for i, (_a, h, *_r) in enumerate(accts)])
+    hostile = [["x' OR '1'='1", 1, "RU"], ["a\\\\'b", 0, ""]]  # bound as values on Spark too
+    labels = _write(tmp_path / "l.csv", ["handle", "bot", "country"], [[h, i % 2, "RU"] for i, (_a, h, *_r) in enumerate(accts)] + hostile)
     with open_study(scored, read_only=False) as st:
         lake_from_study(st, tmp_path / "lake", spark=spark).close()
     on_lake = CliRunner().invoke(app, ["evaluate-accounts", str(tmp_path / "lake"), str(labels), "--boot", "20"])
     on_duck = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"])
     assert on_lake.exit_code == 0 and on_duck.exit_code == 0, on_lake.output + on_duck.output
     assert "recorded in lake (stage accounts_evaluate)" in on_lake.output
+    assert f"{len(accts) + 2} labelled accounts, {len(accts)} found" in " ".join(on_lake.output.split())
     with open_study(tmp_path / "lake", spark=spark) as lk, open_study(scored) as duck:
         got = recorded_evaluation(lk)
         assert got is not None and {k: v for k, v in got.items() if k != "date"} == {k: v for k, v in recorded_evaluation(duck).items() if k != "date"}
@@ -231,8 +233,8 @@ def test_labelled_training_accounts_are_left_out_of_the_quoted_figures(scored: P
 
 
 def test_a_hostile_key_matches_nothing_and_breaks_no_query(scored: Path, tmp_path: Path) -> None:
-    """Keys go into the engine's SQL as literals: a quote is doubled, and a backslash (an escape on
-    Spark) or a control character, which no id or handle holds, matches nothing."""
+    """Keys reach the engine as bound parameters: a quote, a backslash (an escape in Spark's SQL
+    text) or a control character is a value like any other and matches no account here."""
     accts = _scored_accounts(scored)
     rows = [[accts[0][0], "", 1], ["", "x' OR '1'='1", 0], ["a\\\\'b", "", 1], ["", "tab\there", 0], ["", accts[1][1], 0]]
     labels = _write(tmp_path / "l.csv", ["account_id", "handle", "bot"], rows)

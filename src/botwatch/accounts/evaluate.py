@@ -131,14 +131,6 @@ class Matched:
     repeated: int = 0  # labels naming an account an earlier label already named (kept: the first)
 
 
-def _in_list(values: list[str]) -> str:
-    """SQL string literals for DuckDB and Spark alike. A value holding a backslash (Spark reads it
-    as an escape) or a control character names no account id or handle: such keys are left out and
-    match nothing."""
-    ok = [v for v in values if "\\" not in v and v.isprintable()]
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in ok) or "NULL"
-
-
 def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
     """Each label's row of the study's scored accounts: by account id, else by handle (compared
     lower-cased). An id or handle that names accounts of several platforms is ambiguous and left out."""
@@ -149,11 +141,15 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
     by_id: dict[str, list[dict[str, Any]]] = {}
     by_handle: dict[str, list[dict[str, Any]]] = {}
     names = ["platform", "account_id", "handle", "bot_probability", "origin_country", "origin_probabilities"]
+    # Keys are bound as parameters, which both engines take as values whatever they hold (a lake
+    # binds them as literal nodes: `engines.lake_sql.literal`).
     for i in range(0, len(ids), CHUNK):
-        for row in study.sql(base + f"s.account_id IN ({_in_list(ids[i:i + CHUNK])})"):
+        chunk = ids[i:i + CHUNK]
+        for row in study.sql(base + f"s.account_id IN ({', '.join('?' * len(chunk))})", chunk):
             by_id.setdefault(str(row[1]), []).append(dict(zip(names, row)))
     for i in range(0, len(handles), CHUNK):
-        for row in study.sql(base + f"lower(a.handle) IN ({_in_list(handles[i:i + CHUNK])})"):
+        chunk = handles[i:i + CHUNK]
+        for row in study.sql(base + f"lower(a.handle) IN ({', '.join('?' * len(chunk))})", chunk):
             by_handle.setdefault(str(row[2]), []).append(dict(zip(names, row)))
     rows: list[dict[str, Any] | None] = []
     seen: set[tuple[str, str]] = set()
