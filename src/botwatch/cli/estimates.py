@@ -171,11 +171,11 @@ def _labelling_error(st, election) -> None:  # type: ignore[no-untyped-def]
     careful reader's on labelled posts (the observer's own `content evaluate`, else the frozen test
     part; per party where it has 20 pairs: `report.share_check`), and the sentiment check on
     ordinary tweets, as the report's Parties section says them."""
-    from botwatch.content.score import recorded_evaluation
-    from botwatch.content.stance import MEASURED_BY_ELECTION, SENTIMENT_EXTERNAL as X
+    from botwatch.content.score import stance_measurement
+    from botwatch.content.stance import SENTIMENT_EXTERNAL as X
     from botwatch.report.share_check import share_phrases
 
-    lab = recorded_evaluation(st, election.key) or MEASURED_BY_ELECTION.get(election.key)
+    lab = stance_measurement(st, election.key)
     said = [note["stance"] for p in election.parties if (note := share_phrases(lab, p.key, p.name)) and "stance" in note
             and "all parties together" not in note["stance"]]
     if not said and (note := share_phrases(lab)) and "stance" in note:

@@ -388,6 +388,15 @@ def _number_01(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
 
 
+def stance_measurement(study: Any, election: str) -> dict[str, Any] | None:
+    """What the figures of `election`'s stance are quoted from: the observer's own check (`botwatch
+    content evaluate`, recorded in the study), which measured these posts' election against their
+    readers, else the shipped frozen test part (`stance.MEASURED_BY_ELECTION`); None when neither."""
+    from botwatch.content.stance import MEASURED_BY_ELECTION
+
+    return recorded_evaluation(study, election) or MEASURED_BY_ELECTION.get(election)
+
+
 def recorded_evaluation(study: Any, election: str) -> dict[str, Any] | None:
     """The latest recorded `content evaluate` of `election` that scored stance, shaped like a
     `MEASURED_BY_ELECTION` entry (`pairs`, `stance_f1`, `stance_ci`, `stance_accuracy`,

@@ -333,11 +333,9 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # election's headline would claim a check that was never made.
     measured_on = str(MEASURED.get("election", "us-2016"))
     measured_here = election.key == measured_on
-    # The observer's own check (`botwatch content evaluate`, recorded in the study) wins over the
-    # shipped frozen test-part figures: it measured these posts' election against their readers.
-    from botwatch.content.score import recorded_evaluation
+    from botwatch.content.score import stance_measurement
 
-    lab = recorded_evaluation(study, election.key) or MEASURED_BY_ELECTION.get(election.key)
+    lab = stance_measurement(study, election.key)
     # Not measured here, but measured no better than the majority label on an election of the same country.
     kin = same_country_no_better(election) if lab is None else None
     no_better = stance_no_better(lab) or kin is not None
