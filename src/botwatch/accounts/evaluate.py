@@ -37,6 +37,7 @@ from scipy.stats import rankdata
 
 from botwatch.accounts.loso import THRESHOLD, ece
 from botwatch.count_text import counted
+from botwatch.recorded_numbers import is_json_number, json_figure
 from botwatch.stats import wilson
 
 EVALUATE_STAGE = "accounts_evaluate"
@@ -333,10 +334,6 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
     )
 
 
-def _num(x: float) -> float | None:
-    return None if x != x else round(float(x), 4)
-
-
 def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: int) -> dict[str, Any]:
     """The `runs.params` of one evaluation: the labels file's name and SHA-256 and the figures the
     report quotes."""
@@ -347,12 +344,12 @@ def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: i
                            "labelled": ev.labelled, "found": ev.found, "bot_scored": ev.bot_scored}
     for key, b in (("bot", ev.bot), ("bot_held_out", ev.bot_held_out)):
         if b is not None:
-            out[key] = {"n": b.n, "bots": b.bots, "auc": _num(b.auc), "auc_ci": [_num(b.auc_ci[0]), _num(b.auc_ci[1])],
-                        "balanced_accuracy": _num(b.balanced_accuracy), "f1": _num(b.f1), "brier": _num(b.brier), "ece": _num(b.ece),
+            out[key] = {"n": b.n, "bots": b.bots, "auc": json_figure(b.auc), "auc_ci": [json_figure(b.auc_ci[0]), json_figure(b.auc_ci[1])],
+                        "balanced_accuracy": json_figure(b.balanced_accuracy), "f1": json_figure(b.f1), "brier": json_figure(b.brier), "ece": json_figure(b.ece),
                         "counted": b.counted}
     for key, o in (("origin", ev.origin), ("origin_held_out", ev.origin_held_out)):
         if o is not None:
-            out[key] = {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": _num(o.mean_p)}
+            out[key] = {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": json_figure(o.mean_p)}
     out["bot_training"], out["origin_training"] = ev.bot_training, ev.origin_training
     return out
 
@@ -360,16 +357,16 @@ def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: i
 def _bot_json(b: BotFigures | None) -> dict[str, Any] | None:
     if b is None:
         return None
-    return {"n": b.n, "bots": b.bots, "auc": _num(b.auc), "auc_ci": [_num(b.auc_ci[0]), _num(b.auc_ci[1])],
-            "balanced_accuracy": _num(b.balanced_accuracy), "f1": _num(b.f1), "brier": _num(b.brier), "ece": _num(b.ece),
+    return {"n": b.n, "bots": b.bots, "auc": json_figure(b.auc), "auc_ci": [json_figure(b.auc_ci[0]), json_figure(b.auc_ci[1])],
+            "balanced_accuracy": json_figure(b.balanced_accuracy), "f1": json_figure(b.f1), "brier": json_figure(b.brier), "ece": json_figure(b.ece),
             "counted": b.counted, "reliability": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in b.reliability]}
 
 
 def _origin_json(o: OriginFigures | None) -> dict[str, Any] | None:
     if o is None:
         return None
-    return {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": _num(o.mean_p),
-            "by_country": [{**r, "mean_p": _num(r["mean_p"])} for r in o.by_country]}
+    return {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": json_figure(o.mean_p),
+            "by_country": [{**r, "mean_p": json_figure(r["mean_p"])} for r in o.by_country]}
 
 
 def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str, Any]:
@@ -381,19 +378,15 @@ def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str,
             "origin_training": ev.origin_training, "origin_held_out": _origin_json(ev.origin_held_out)}
 
 
-def _number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
-
-
 def _readable_bot(bot: object) -> bool:
     """Whether a recorded `bot` block can be quoted: counts and calibration error as numbers; AUC
     and its interval numbers together, or all None (labels of one class give no AUC)."""
-    if not isinstance(bot, dict) or not all(_number(bot.get(k)) for k in ("n", "bots", "ece", "counted")):
+    if not isinstance(bot, dict) or not all(is_json_number(bot.get(k)) for k in ("n", "bots", "ece", "counted")):
         return False
     ci = bot.get("auc_ci")
     if bot.get("auc") is None:
         return ci is None or (isinstance(ci, list) and all(x is None for x in ci))
-    return _number(bot.get("auc")) and isinstance(ci, list) and len(ci) == 2 and all(_number(x) for x in ci)
+    return is_json_number(bot.get("auc")) and isinstance(ci, list) and len(ci) == 2 and all(is_json_number(x) for x in ci)
 
 
 def _readable_origin(origin: object) -> bool:

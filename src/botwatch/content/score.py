@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from botwatch.recorded_numbers import is_json_number, json_figure
+
 STANCES = ("support", "oppose", "neutral")
 SENTIMENTS = ("positive", "negative", "neutral")
 MISSING = "(not matched)"
@@ -110,8 +112,8 @@ class Shares:
         out: dict[str, Any] = {"stance_n": self.stance_n, "sentiment_n": self.sentiment_n}
         for _task, classes in SHARE_CLASSES:
             for c in classes:
-                out[c] = [_fig(self.reader[c]), _fig(self.botwatch[c])]
-        out["parties"] = {q: {"n": d["n"], **{c: [_fig(d[c][0]), _fig(d[c][1])] for c in SHARE_CLASSES[0][1]}} for q, d in sorted(self.parties.items())}
+                out[c] = [json_figure(self.reader[c]), json_figure(self.botwatch[c])]
+        out["parties"] = {q: {"n": d["n"], **{c: [json_figure(d[c][0]), json_figure(d[c][1])] for c in SHARE_CLASSES[0][1]}} for q, d in sorted(self.parties.items())}
         return out
 
 
@@ -304,11 +306,6 @@ def study_predictions(study, election: str | None = None) -> tuple[dict[tuple[st
 EVALUATE_STAGE = "content_evaluate"
 
 
-def _fig(x: float) -> float | None:
-    """A figure as JSON can hold it: NaN (nothing scored) is None."""
-    return None if x != x else round(float(x), 4)
-
-
 def evaluation_params(agreement_: Agreement, *, election: str | None, labels_path: str | Path, part: str | None, n_boot: int) -> dict[str, Any]:
     """The `runs.params` of one evaluation: where the labels came from (file name and SHA-256, so a
     later report can say which file it was and a reader can tell an edited file from the one
@@ -324,10 +321,10 @@ def evaluation_params(agreement_: Agreement, *, election: str | None, labels_pat
     out: dict[str, Any] = {"evaluated_election": election, "labels_file": p.name, "labels_sha256": digest, "labels_part": part, "evaluate_boot": n_boot}
     for what, fig in (("stance", agreement_.stance), ("sentiment", agreement_.sentiment)):
         out[f"{what}_n"] = int(fig.n)
-        out[f"{what}_f1"] = _fig(fig.macro_f1) if fig.n else None
-        out[f"{what}_ci"] = [_fig(fig.ci[0]), _fig(fig.ci[1])] if fig.n else None
-        out[f"{what}_accuracy"] = _fig(fig.accuracy) if fig.n else None
-        out[f"{what}_majority"] = _fig(fig.majority) if fig.n else None
+        out[f"{what}_f1"] = json_figure(fig.macro_f1) if fig.n else None
+        out[f"{what}_ci"] = [json_figure(fig.ci[0]), json_figure(fig.ci[1])] if fig.n else None
+        out[f"{what}_accuracy"] = json_figure(fig.accuracy) if fig.n else None
+        out[f"{what}_majority"] = json_figure(fig.majority) if fig.n else None
     if agreement_.shares is not None:
         out["shares"] = agreement_.shares.as_dict()
     return out
@@ -336,10 +333,10 @@ def evaluation_params(agreement_: Agreement, *, election: str | None, labels_pat
 def agreement_json(ag: Agreement, *, labels_file: str, election: str | None, part: str | None) -> dict[str, Any]:
     """What `content evaluate --json` prints: every figure of its tables and lines in one object
     (NaN as null; the false and missed party matches as [post_id, party] pairs)."""
-    figs = {what: ({"n": int(f.n), "macro_f1": _fig(f.macro_f1), "ci": [_fig(f.ci[0]), _fig(f.ci[1])], "accuracy": _fig(f.accuracy),
-                    "majority": _fig(f.majority)} if f.n else {"n": 0}) for what, f in (("stance", ag.stance), ("sentiment", ag.sentiment))}
+    figs = {what: ({"n": int(f.n), "macro_f1": json_figure(f.macro_f1), "ci": [json_figure(f.ci[0]), json_figure(f.ci[1])], "accuracy": json_figure(f.accuracy),
+                    "majority": json_figure(f.majority)} if f.n else {"n": 0}) for what, f in (("stance", ag.stance), ("sentiment", ag.sentiment))}
     return {"labels_file": labels_file, "election": election, "part": part, **figs,
-            "matching": {"precision": _fig(ag.match_precision), "recall": _fig(ag.match_recall), "matched_pairs": ag.matched_pairs,
+            "matching": {"precision": json_figure(ag.match_precision), "recall": json_figure(ag.match_recall), "matched_pairs": ag.matched_pairs,
                          "false_pairs": [list(x) for x in ag.false_pairs], "missed_pairs": [list(x) for x in ag.missed_pairs]},
             "shares": ag.shares.as_dict() if ag.shares is not None else None}
 
@@ -363,7 +360,7 @@ def read_shares(d: object) -> dict[str, Any] | None:
                 return None
             vals = []
             for x in pair:
-                if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1):
+                if x is not None and not _number_01(x):
                     return None
                 vals.append(None if x is None else float(x))
             out[c] = tuple(vals)
@@ -385,7 +382,7 @@ def _read_party_shares(d: object) -> dict[str, dict[str, Any]]:
 
 
 def _number_01(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+    return is_json_number(v) and 0 <= v <= 1  # type: ignore[operator]
 
 
 def stance_measurement(study: Any, election: str) -> dict[str, Any] | None:
