@@ -342,14 +342,13 @@ def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: i
     p = Path(labels_path)
     out: dict[str, Any] = {"labels_file": p.name, "labels_sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "evaluate_boot": boot,
                            "labelled": ev.labelled, "found": ev.found, "bot_scored": ev.bot_scored}
-    for key, b in (("bot", ev.bot), ("bot_held_out", ev.bot_held_out)):
-        if b is not None:
-            out[key] = {"n": b.n, "bots": b.bots, "auc": json_figure(b.auc), "auc_ci": [json_figure(b.auc_ci[0]), json_figure(b.auc_ci[1])],
-                        "balanced_accuracy": json_figure(b.balanced_accuracy), "f1": json_figure(b.f1), "brier": json_figure(b.brier), "ece": json_figure(b.ece),
-                        "counted": b.counted}
-    for key, o in (("origin", ev.origin), ("origin_held_out", ev.origin_held_out)):
-        if o is not None:
-            out[key] = {"n": o.n, "placed": o.placed, "no_origin": o.no_origin, "mean_p": json_figure(o.mean_p)}
+    # The figures `--json` prints, less the per-bin and per-country detail the report never quotes.
+    for key, block in (("bot", _bot_json(ev.bot)), ("bot_held_out", _bot_json(ev.bot_held_out))):
+        if block is not None:
+            out[key] = {k: v for k, v in block.items() if k != "reliability"}
+    for key, block in (("origin", _origin_json(ev.origin)), ("origin_held_out", _origin_json(ev.origin_held_out))):
+        if block is not None:
+            out[key] = {k: v for k, v in block.items() if k != "by_country"}
     out["bot_training"], out["origin_training"] = ev.bot_training, ev.origin_training
     return out
 
