@@ -122,14 +122,10 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def _record(study: Path, ev, labels: Path, boot: int, lake, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """Record the result (`cli/record.py`); with `quiet` (`--json`) the lines go to stderr, so
+    """Record the result (`cli/record.py`); with `quiet` (`--json`) the line goes to stderr, so
     stdout holds the JSON alone."""
     from botwatch.accounts.evaluate import EVALUATE_STAGE, evaluation_params
-    from botwatch.cli.record import record_run
+    from botwatch.cli.record import record_run, say_recorded
 
-    say = console if quiet else out
     why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ev, labels_path=labels, boot=boot), lake)
-    if why is None:
-        say.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's accounts section quotes it", highlight=False)
-    else:
-        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures {'printed' if quiet else 'above'} stand", highlight=False)
+    say_recorded(console if quiet else out, study, EVALUATE_STAGE, why, "the report's accounts section quotes it", json_out=quiet)

@@ -88,7 +88,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
     ag = agreement(rows, stance, sentiment, n_boot=n_boot)
     if json_out:
         if record:
-            _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake, say=console)
+            _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake, json_out=True)
         print_json_result(agreement_json(ag, labels_file=labels.name, election=election, part=part))
         return
     t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
@@ -139,22 +139,19 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
     out.print(t)
 
 
-def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None, say=None) -> None:  # type: ignore[no-untyped-def]
+def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None, json_out: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Record the evaluation as a `runs` row of the study, so the report's Parties section can say
-    how stance did on the observer's own labels (`record_run`: a lake gets the same row). `say`:
-    where the line goes (stderr under `--json`)."""
-    say = say or out
-    from botwatch.cli.record import record_run
+    how stance did on the observer's own labels (`record_run`: a lake gets the same row); under
+    `--json` the line goes to stderr."""
+    from botwatch.cli.record import record_run, say_recorded
     from botwatch.content.score import EVALUATE_STAGE, evaluation_params
 
     if election is None:
         why = "the study's posts are labelled for no single election"
     else:
         why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot), lake)
-    if why is None:
-        say.print(f"recorded in {escape(study.name)} (stage {EVALUATE_STAGE}): the report's Parties section quotes it for {escape(election or '')}", highlight=False)
-    else:
-        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures {'above' if say is out else 'printed'} stand", highlight=False)
+    say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, f"the report's Parties section quotes it for {escape(election or '')}",
+                 json_out=json_out)
 
 
 def _party_keys(st, election: str | None) -> list[str] | None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+
 
 def record_run(study: Path, stage: str, params: Callable[[], dict[str, Any]], lake: Any = None) -> str | None:
     """Write one ok `runs` row of `stage` with `params()` into `study` (`lake`: the LakeStudy the
@@ -33,3 +35,13 @@ def record_run(study: Path, stage: str, params: Callable[[], dict[str, Any]], la
     except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded
         return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
     return None
+
+
+def say_recorded(say: Any, study: Path, stage: str, why: str | None, quoted: str, *, json_out: bool = False) -> None:
+    """The one line after `record_run`: where it was recorded and who quotes it (`quoted`, e.g.
+    "the report's accounts section quotes it"), or why not; `say` is the console it goes to (the
+    messages console under `--json`, whose figures were printed as JSON rather than above)."""
+    if why is None:
+        say.print(f"recorded in {escape(study.name)} (stage {stage}): {quoted}", highlight=False)
+    else:
+        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures {'printed' if json_out else 'above'} stand", highlight=False)
