@@ -23,6 +23,13 @@ from botwatch.report.fmt import pct
 MIN_PARTY_PAIRS = 20
 
 
+def _stance_phrase(which: str, d: dict[str, Any]) -> str:
+    """"`which` it counted X support and Y opposition where the reader counted …" from `d`'s
+    (reader, botwatch) pairs."""
+    (r_s, b_s), (r_o, b_o) = d["support"], d["oppose"]
+    return f"{which} it counted {pct(b_s)} support and {pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}"
+
+
 def share_phrases(lab: dict[str, Any] | None, party: str | None = None, name: str | None = None) -> dict[str, str] | None:
     """{'stance': …, 'sentiment': …} phrases (either may be absent) for the measurement `lab`, or
     None when it carries no readable shares (an older record, a hand-edited one). With `party`
@@ -34,13 +41,9 @@ def share_phrases(lab: dict[str, Any] | None, party: str | None = None, name: st
     out: dict[str, str] = {}
     own = shares["parties"].get(party) if party else None
     if own is not None and own["n"] >= MIN_PARTY_PAIRS:
-        (r_s, b_s), (r_o, b_o) = own["support"], own["oppose"]
-        out["stance"] = (f"on the {counted(own['n'], 'labelled pair')} naming {name or party} it matched, it counted {pct(b_s)} support and "
-                         f"{pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}")
-    (r_s, b_s), (r_o, b_o) = shares["support"], shares["oppose"]
-    if "stance" not in out and shares["stance_n"] and None not in (r_s, b_s, r_o, b_o):
-        out["stance"] = (f"on the {counted(shares['stance_n'], 'labelled pair')} it matched (all parties together) it counted {pct(b_s)} support and "
-                         f"{pct(b_o)} opposition where the reader counted {pct(r_s)} and {pct(r_o)}")
+        out["stance"] = _stance_phrase(f"on the {counted(own['n'], 'labelled pair')} naming {name or party} it matched,", own)
+    elif shares["stance_n"] and None not in (*shares["support"], *shares["oppose"]):
+        out["stance"] = _stance_phrase(f"on the {counted(shares['stance_n'], 'labelled pair')} it matched (all parties together)", shares)
     (r_p, b_p), (r_n, b_n) = shares["positive"], shares["negative"]
     if shares["sentiment_n"] and None not in (r_p, b_p, r_n, b_n):
         out["sentiment"] = (f"of the {counted(shares['sentiment_n'], 'labelled post')} it gave a sentiment it read {pct(b_p)} as positive "
