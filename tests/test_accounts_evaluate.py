@@ -19,19 +19,12 @@ from typer.testing import CliRunner
 
 from botwatch.accounts.evaluate import AccountLabelsError, auc, bot_figures, load_account_labels, recorded_evaluation
 from botwatch.cli import app
+from testsupport.csv_files import write_rows
 from testsupport.study_copies import copy_study
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
-
-
 def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None:
-    f = _write(tmp_path / "l.csv", ["Handle", "user_id", "bot", "country"],
+    f = write_rows(tmp_path / "l.csv", ["Handle", "user_id", "bot", "country"],
                [["@Some_One", "", "yes", ""], ["", "123", "human", "ru"], ["x", "", "", "GB"], ["y", "", "TRUE", "us"], ["z", "", "0.0", ""]])
     got = load_account_labels(f)
     assert [(g.handle, g.account_id, g.bot, g.country) for g in got] == [
@@ -48,7 +41,7 @@ def test_labels_read_ids_handles_and_the_usual_spellings(tmp_path: Path) -> None
     (["handle", "bot"], [], "holds no labelled account"),
 ])
 def test_a_bad_labels_file_is_one_error_naming_its_lines(tmp_path: Path, header: list[str], rows: list[list[object]], words: str) -> None:
-    f = _write(tmp_path / "l.csv", header, rows)
+    f = write_rows(tmp_path / "l.csv", header, rows)
     with pytest.raises(AccountLabelsError, match=None) as exc:
         load_account_labels(f)
     assert words in str(exc.value)
@@ -112,7 +105,7 @@ def test_the_command_measures_records_and_the_report_quotes_it(scored: Path, tmp
         y.append(bot)
         p.append(prob)
     rows.append(["no-such-account", "", 1, ""])
-    labels = _write(tmp_path / "mine.csv", ["account_id", "handle", "bot", "country"], rows)
+    labels = write_rows(tmp_path / "mine.csv", ["account_id", "handle", "bot", "country"], rows)
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "50"])
     assert r.exit_code == 0, r.output
     text = " ".join(r.output.split())
@@ -136,7 +129,7 @@ def test_the_reproduction_block_gives_the_command_back(scored: Path, tmp_path: P
     from botwatch.report.reproduce import reproduction
 
     accts = _scored_accounts(scored)
-    labels = _write(tmp_path / "my labels.csv", ["account_id", "bot"], [[a, i % 2] for i, (a, *_r) in enumerate(accts)])
+    labels = write_rows(tmp_path / "my labels.csv", ["account_id", "bot"], [[a, i % 2] for i, (a, *_r) in enumerate(accts)])
     assert CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"]).exit_code == 0
     with open_study(scored, read_only=True) as st:
         steps = reproduction(st, "s.duckdb")["steps"]
@@ -146,7 +139,7 @@ def test_the_reproduction_block_gives_the_command_back(scored: Path, tmp_path: P
 def test_no_label_found_is_one_line_and_nothing_recorded(scored: Path, tmp_path: Path) -> None:
     from botwatch import open_study
 
-    labels = _write(tmp_path / "l.csv", ["handle", "bot"], [["nobody_here_1", 1], ["nobody_here_2", 0]])
+    labels = write_rows(tmp_path / "l.csv", ["handle", "bot"], [["nobody_here_1", 1], ["nobody_here_2", 0]])
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels)])
     assert r.exit_code == 2 and "none of the 2 labelled accounts of l.csv is among the study's scored accounts" in " ".join(r.output.split())
     assert "Traceback" not in r.output
@@ -159,7 +152,7 @@ def test_a_later_accounts_run_retires_the_evaluation(scored: Path, tmp_path: Pat
     from botwatch import open_study
 
     accts = _scored_accounts(scored)
-    labels = _write(tmp_path / "l.csv", ["account_id", "bot"], [[a, i % 2] for i, (a, *_r) in enumerate(accts)])
+    labels = write_rows(tmp_path / "l.csv", ["account_id", "bot"], [[a, i % 2] for i, (a, *_r) in enumerate(accts)])
     assert CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"]).exit_code == 0
     with open_study(scored, read_only=True) as st:
         assert recorded_evaluation(st) is not None
@@ -192,7 +185,7 @@ def test_a_lake_is_measured_and_records_as_a_duckdb_study(spark: object, scored:
 
     accts = _scored_accounts(scored)
     hostile = [["x' OR '1'='1", 1, "RU"], ["a\\\\'b", 0, ""]]  # bound as values on Spark too
-    labels = _write(tmp_path / "l.csv", ["handle", "bot", "country"], [[h, i % 2, "RU"] for i, (_a, h, *_r) in enumerate(accts)] + hostile)
+    labels = write_rows(tmp_path / "l.csv", ["handle", "bot", "country"], [[h, i % 2, "RU"] for i, (_a, h, *_r) in enumerate(accts)] + hostile)
     with open_study(scored, read_only=False) as st:
         lake_from_study(st, tmp_path / "lake", spark=spark).close()
     on_lake = CliRunner().invoke(app, ["evaluate-accounts", str(tmp_path / "lake"), str(labels), "--boot", "20"])
@@ -218,7 +211,7 @@ def test_labelled_training_accounts_are_left_out_of_the_quoted_figures(scored: P
     trained = {a for i, (a, *_r) in enumerate(accts) if i % 3 == 1}  # a third "trained" the model
     monkeypatch.setattr(ta, "account_training", lambda platform, aid, handle, own=None: {"origin": False, "bot": aid in trained})
     y = [int(i % 2 == 0) for i in range(len(accts))]
-    labels = _write(tmp_path / "l.csv", ["account_id", "bot"], [[a, y[i]] for i, (a, *_r) in enumerate(accts)])
+    labels = write_rows(tmp_path / "l.csv", ["account_id", "bot"], [[a, y[i]] for i, (a, *_r) in enumerate(accts)])
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"])
     assert r.exit_code == 0, r.output
     held = [(y[i], p) for i, (a, _h, p, _c) in enumerate(accts) if a not in trained]
@@ -237,7 +230,7 @@ def test_a_hostile_key_matches_nothing_and_breaks_no_query(scored: Path, tmp_pat
     text) or a control character is a value like any other and matches no account here."""
     accts = _scored_accounts(scored)
     rows = [[accts[0][0], "", 1], ["", "x' OR '1'='1", 0], ["a\\\\'b", "", 1], ["", "tab\there", 0], ["", accts[1][1], 0]]
-    labels = _write(tmp_path / "l.csv", ["account_id", "handle", "bot"], rows)
+    labels = write_rows(tmp_path / "l.csv", ["account_id", "handle", "bot"], rows)
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--no-record"])
     assert r.exit_code == 0, r.output
     assert "5 labelled accounts, 2 found among the study's scored accounts" in " ".join(r.output.split())
@@ -267,7 +260,7 @@ def test_json_prints_every_figure_alone_on_stdout(scored: Path, tmp_path: Path) 
 
     accts = _scored_accounts(scored)
     y = [i % 2 for i in range(len(accts))]
-    labels = _write(tmp_path / "l.csv", ["account_id", "bot", "country"], [[a, y[i], "RU"] for i, (a, *_r) in enumerate(accts)])
+    labels = write_rows(tmp_path / "l.csv", ["account_id", "bot", "country"], [[a, y[i], "RU"] for i, (a, *_r) in enumerate(accts)])
     r = CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20", "--json"])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)

@@ -15,11 +15,11 @@ The rows below are written for this test in the layout of FiveThirtyEight's
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from botwatch import open_study
 from botwatch.ingest.runner import ingest
+from testsupport.csv_files import write_rows
 
 RELEASED = ["external_author_id", "author", "content", "region", "language", "publish_date", "harvested_date", "following",
             "followers", "updates", "post_type", "account_type", "retweet", "account_category", "new_june_2018",
@@ -32,14 +32,6 @@ def _released_row(tweet_id: str, content: str, post_type: str, retweet: str, tco
             f"http://twitter.com/905874659358453761/statuses/{tweet_id}", *tco]
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
-
-
 def _posts(tmp_path: Path, f: Path) -> dict[str, tuple]:
     with open_study(tmp_path / "s.duckdb", read_only=False) as study:
         ingest(study, [str(f)], workers=1)
@@ -48,7 +40,7 @@ def _posts(tmp_path: Path, f: Path) -> dict[str, tuple]:
 
 
 def test_the_released_layout_reads_quotes_copied_posts_and_expanded_links(tmp_path: Path) -> None:
-    f = _write(tmp_path / "IRAhandle_tweets_1.csv", RELEASED, [
+    f = write_rows(tmp_path / "IRAhandle_tweets_1.csv", RELEASED, [
         _released_row("11", "I doubt it. Our politicians are too busy. https://t.co/Iq74R2NPf2", "QUOTE_TWEET", "1",
                       ("https://twitter.com/someone/status/914310901855129601", "", "")),
         _released_row("12", "Daughter of a sailor speaks #BoycottNFL https://t.co/qDlFBGMeag", "RETWEET", "1",
@@ -80,7 +72,7 @@ def test_the_re_cut_layout_reads_quotes_as_quotes(tmp_path: Path) -> None:
              "2017-01-01 11:00:00", "1", "2", "3", "R", "1"],
             ["sometroll", "RT LizCrokin: Expect more and more people", "United States", "English", "2017-01-01 12:00:00",
              "2017-01-01 12:00:00", "1", "2", "3", "Q", "1"]]
-    posts = sorted(_posts(tmp_path, _write(tmp_path / "ira.csv", header, rows)).values(), key=lambda p: p[2])
+    posts = sorted(_posts(tmp_path, write_rows(tmp_path / "ira.csv", header, rows)).values(), key=lambda p: p[2])
     assert [p[:2] for p in posts] == [("retweet", None), ("retweet", "LizCrokin"), ("quote", None)]
 
 
@@ -88,5 +80,5 @@ def test_an_rt_word_that_cannot_be_a_handle_is_the_posters_own_text(tmp_path: Pa
     """A handle has at most 15 letters, digits or underscores; 'RT' followed by anything else (or
     with no space after the colon) is left as the poster's words."""
     texts = ["RT ThisIsFarTooLongForAHandle: words", "RT Two words: here", "RT Name:nospace"]
-    f = _write(tmp_path / "IRAhandle_tweets_2.csv", RELEASED, [_released_row(str(20 + i), t, "", "0") for i, t in enumerate(texts)])
+    f = write_rows(tmp_path / "IRAhandle_tweets_2.csv", RELEASED, [_released_row(str(20 + i), t, "", "0") for i, t in enumerate(texts)])
     assert {p[:3] for p in _posts(tmp_path, f).values()} == {("original", None, t) for t in texts}

@@ -1,5 +1,6 @@
-"""Reading the committed CSV slices back in the CSV-ingest tests, to compare what was stored with
-the rows as written (`tests/test_ingest_csv_columns.py`, `tests/test_ingest_csv_map_options.py`)."""
+"""CSV files in tests: reading the committed slices back, to compare what was stored with the rows
+as written (`tests/test_ingest_csv_columns.py`, `tests/test_ingest_csv_map_options.py`), and
+writing a small one from a header and rows (`write_rows`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8", newline="") as f:  # type: ignore[operator]
         return list(csv.DictReader(f))
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """A plain UTF-8 CSV of `header` and `rows` at `path` (returned)."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
 
 
 def utc_naive(iso: str) -> datetime:
