@@ -379,10 +379,25 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     accounts a platform attributed to an operation is a selection, not a sample. A report of
     the IRA release with --sample-rate 0.01 headlined "Scaled to the whole platform … about
     478,300 posts supported Republicans" beside "every post comes from attributed accounts"."""
-    if not sample_rate or not attributed_only(data_provenance(study)):
+    if not sample_rate:
         return None
+    prov = data_provenance(study)
+    if attributed_only(prov):
+        return (
+            f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; this study "
+            "holds only accounts a platform attributed to an influence operation, a selection rather than a sample, so scaled "
+            "counts are not platform figures."
+        )
+    # An attributed archive beside other data is still no sample: the IRA release ingested with
+    # ordinary Brexit tweets and analysed with --sample-rate 0.01 headlined "Scaled to the whole
+    # platform (the archive holding 1% of posts), about 100 posts supported Labour", every one of
+    # its election posts by an IRA account, because not all of the study's posts were attributed.
+    attributed = sum(p.posts for p in prov if p.kind == ATTRIBUTED)
+    if not attributed:
+        return None
+    total = sum(p.posts for p in prov)
     return (
-        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; this study "
-        "holds only accounts a platform attributed to an influence operation, a selection rather than a sample, so scaled "
-        "counts are not platform figures."
+        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; "
+        f"{attributed:,} of this study's {total:,} posts come from accounts a platform attributed to an influence operation, "
+        "a selection rather than a sample, so scaled counts that include them are not platform figures."
     )
