@@ -36,3 +36,31 @@ def test_scaling_an_archive_that_holds_attributed_accounts_beside_others_is_no_p
     assert caveats.scaling_unsupported(object(), 0.01) is None
     assert caveats.scaling_unsupported(object(), None) is None
 
+
+def test_a_party_headline_from_too_few_accounts_says_how_few_and_claims_no_interval() -> None:
+    """uk-ge2017 on IRA tweets: one post by one account named Labour, and the headline read "Of
+    the 1 election posts in the study naming Labour, 100% (too few accounts) supported the party …
+    (95% intervals from a bootstrap over accounts; …)": no interval was given, and how few
+    accounts were behind 100% was not said."""
+    from botwatch.report.section_parties import _party_rows
+    from botwatch.report.sections import render
+
+    def cell(v: float, accounts: int = 1, lo: float | None = None, hi: float | None = None) -> dict:
+        return {"observed": v, "estimate": v, "lo": lo, "hi": hi, "accounts": accounts}
+
+    est = {("labour", "posts"): cell(1), ("labour", "accounts"): cell(1), ("labour", "stance_measured_posts"): cell(1), ("labour", "scored_posts"): cell(1),
+           ("labour", "support_posts"): cell(1), ("labour", "oppose_posts"): cell(0), ("labour", "support_share"): cell(1.0),
+           ("labour", "oppose_share"): cell(0.0), ("labour", "positive_share"): cell(0.0), ("labour", "negative_share"): cell(1.0)}
+    (row,) = _party_rows(est, [("labour", "Labour", "#E4003B")])
+    said = _plain(render("parties_headline.html.j2", kind="stance", r=row, own_n=0, handles=[], stale_own=False, no_better=False, kin=None,
+                         election=None, measured={}, measured_here=False, measured_on="us-2016", lab=None, labs={}, pct=str))
+    assert said.startswith("Of the 1 election post in the study naming Labour, 100% (too few accounts) supported the party")
+    assert "from 1 account: too few for 95% intervals" in said
+    assert "95% intervals from a bootstrap" not in said
+    # With enough accounts for an interval, the sentence is as before.
+    many = {k: {**v, "accounts": 40, "lo": v["estimate"], "hi": v["estimate"]} for k, v in est.items()}
+    many[("labour", "posts")]["observed"] = 120
+    (row,) = _party_rows(many, [("labour", "Labour", "#E4003B")])
+    said = _plain(render("parties_headline.html.j2", kind="stance", r=row, own_n=0, handles=[], stale_own=False, no_better=False, kin=None,
+                         election=None, measured={}, measured_here=False, measured_on="us-2016", lab=None, labs={}, pct=str))
+    assert said.startswith("Of the 120 election posts in the study naming Labour") and "95% intervals from a bootstrap over accounts" in said

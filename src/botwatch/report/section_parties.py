@@ -101,6 +101,10 @@ def _party_rows(est: dict, parties: list[tuple[str, str, str]]) -> list[dict[str
             "support_share": _share(est.get((key, "support_share"))), "oppose_share": _share(est.get((key, "oppose_share"))),
             "positive": _share(est.get((key, "positive_share"))), "negative": _share(est.get((key, "negative_share"))),
             "raw": {m: est.get((key, m)) for m in ("support_posts", "oppose_posts", "support_share", "oppose_share", "positive_share", "negative_share")},
+            # Shares from too few accounts for an interval: the headline says from how many, not
+            # "95% intervals from a bootstrap" over none ("Of the 1 election posts … 100% (too few
+            # accounts) supported the party … (95% intervals from a bootstrap over accounts; …)").
+            "few_accounts": next((int(c["accounts"]) for c in (est.get((key, m)) for m in ("support_share", "oppose_share", "positive_share", "negative_share")) if c and _too_few(c)), None),
         })
     return out
 
