@@ -64,3 +64,20 @@ def test_a_party_headline_from_too_few_accounts_says_how_few_and_claims_no_inter
     said = _plain(render("parties_headline.html.j2", kind="stance", r=row, own_n=0, handles=[], stale_own=False, no_better=False, kin=None,
                          election=None, measured={}, measured_here=False, measured_on="us-2016", lab=None, labs={}, pct=str))
     assert said.startswith("Of the 120 election posts in the study naming Labour") and "95% intervals from a bootstrap over accounts" in said
+
+
+def test_the_foreign_count_is_said_to_overstate_only_when_it_is_above_the_expected_count() -> None:
+    """IRA tweets beside ordinary Brexit ones (uk-ge2017): "about 1,433 foreign-origin accounts …;
+    1,134 of them … are more likely than not run from outside GB …, a count that overstates when
+    many probabilities sit just past 0.5": the count at 0.5 was 300 below the sum of the
+    probabilities, so the rider pointed the wrong way."""
+    from botwatch.report.sections import render
+
+    def said(foreign: int, expected: str, above: bool) -> str:
+        return _plain(render("accounts_headline.html.j2", kind="origin", foreign=foreign, n_origin=3734, home="GB", share="30% [29–32%]",
+                             expected=expected, lo="1,403", hi="1,463", weak=False, why="", training="", checked="", above=above))
+
+    below = said(1134, "1,433", above=False)
+    assert "overstates" not in below
+    assert "1,134 of them, 30% [29–32%], are more likely than not run from outside GB (probability ≥ 0.5), fewer than the sum of the probabilities" in below
+    assert "a count that overstates when many probabilities sit just past 0.5" in said(228, "222", above=True)

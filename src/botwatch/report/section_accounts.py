@@ -216,6 +216,9 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         headline.append(render(
             "accounts_headline.html.j2", kind="origin", foreign=fc["k"], n_origin=fc["n"], home=home, share=pct_ci(f_share, f_lo, f_hi),
             expected=num(fc["expected"]), lo=num(fc["lo"]), hi=num(fc["hi"]), weak=c.weak(), why=c.clause(home),
+            # "overstates" only where the count at 0.5 is above the sum of the probabilities: IRA
+            # tweets beside Brexit ones read "1,134 of them … a count that overstates" beside 1,433.
+            above=fc["k"] > fc["expected"],
             training=training_clause(study, "origin", fc["n"]),
             checked=origin_check(study, fc["home"], ctx), own=own,
         ))
