@@ -72,6 +72,20 @@ def test_us_aliases_and_compound_hashtags() -> None:
     assert got[0] == {"democrat"} and got[1] == {"republican", "democrat"} and got[2] == {"republican", "democrat"} and got[3] == {"libertarian"}
 
 
+def test_a_theresa_who_is_not_theresa_may_is_no_uk_party() -> None:
+    """Of the 16 English IRA texts naming "Theresa" without "Theresa May", 15 are other Theresas
+    (a bailed-out mother, Mother Theresa, a Malawi chief): a bare first name needs a UK cue. The
+    possessive without its apostrophe and the Conservative MP Theresa Villiers still match."""
+    got = _named(UK, [
+        "Ms. Theresa was the first of four mamas bailed out #FreeBlackMamas",
+        "Yippie Ki Yay Mother Theresa #OneWordOffMovieQuotes",
+        "Nice speech Theresa, now get us out of the EU",
+        "Theresa Mays blindness is staggering",
+        "High Barnet votes decisively LEAVE after church debate | Theresa Villiers",
+    ])
+    assert got == [set(), set(), {"conservative"}, {"conservative"}, {"conservative"}]
+
+
 def test_context_names_need_the_cue_in_the_same_post() -> None:
     m = compile_matcher(UK)
     t = posts([{"text": "Cameron was great last night"}, {"text": "UK news: Cameron was great last night"}])

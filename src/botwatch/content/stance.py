@@ -183,17 +183,21 @@ SENTIMENT_EXTERNAL: dict[str, object] = {
 # as a retweet of that account without the prefix (ingest/csv_formats.py). Dev CV: stance UK
 # 0.582 -> 0.585, US 0.713 -> 0.706; sentiment UK 0.600 -> 0.594, US 0.621 -> 0.619 (the files
 # before: 934229bb… and 06909155…). The frozen test part was read once after it.
+# Refit of 2026-12-05: the uk-ge2017 preset reads a bare "theresa" only beside a UK cue; the
+# refit's training items and every weight and tree came back the same, only the files' `fit`
+# record changed (the preset's sha256; the files before: c35ceb3e… and 50af56b4…), so the
+# test-part figures stand (tests/test_content_quality.py recomputes them under the new preset).
 MEASURED_MODEL: dict[str, object] = {
-    "sha256": "c35ceb3e860734c35b0afcb709799fcb013db78d84dbaa2a8528628b31ada522",
+    "sha256": "29fd0abbf2e174939ffe083ea5eba9e0fb033870b332d62383c853fb3cbc1b63",
     # content_trees.json (the gated tree blend, thirteenth round): the figures above were read
     # with these trees too, so a change to either file means measuring the test part again.
-    "trees_sha256": "50af56b4e0818efe734453ca50f7179b83edb73d7e1db7ab7ec59498cd5cc9ec",
+    "trees_sha256": "5bf95dc2eb7fcb3814b3a852d43ba7759a90ba30a2565c8b51bf4a25c9619e65",
     # The files MEASURED_BY_ELECTION (the frozen test part) was read with. While they are not the
     # shipped ones, tests/test_content_quality.py's checks of the test-part figures are expected to
     # fail (xfail, naming this): whoever reads the test part once updates the figures and sets these
     # to the shipped hashes.
-    "test_part_read_with": {"sha256": "c35ceb3e860734c35b0afcb709799fcb013db78d84dbaa2a8528628b31ada522",
-                            "trees_sha256": "50af56b4e0818efe734453ca50f7179b83edb73d7e1db7ab7ec59498cd5cc9ec"},
+    "test_part_read_with": {"sha256": "29fd0abbf2e174939ffe083ea5eba9e0fb033870b332d62383c853fb3cbc1b63",
+                            "trees_sha256": "5bf95dc2eb7fcb3814b3a852d43ba7759a90ba30a2565c8b51bf4a25c9619e65"},
     # 614 of the first two training draws + 471 of the third + 803 of the fourth (us_train4,
     # uk_brexit16_4) + 1,328 of the fifth (us_train5, uk_brexit16_5), trained on since the word
     # vectors (content.embed; docs/methods.md, eighth round): under paired grouped CV the draw and
