@@ -49,15 +49,38 @@ register_output("impact", IMPACT_SCHEMA)
 register_output("impact_irf", IRF_SCHEMA)
 
 
+MAX_BUCKET = pd.Timedelta(days=366)  # one bucket longer than a year holds every campaign: no series to test
+
+
 def pandas_freq(freq: str) -> str:
     """'1h', '6h', '1d', 'hour', 'day' → a pandas offset alias."""
     f = freq.strip().lower()
     f = {"hour": "1h", "day": "1d", "h": "1h", "d": "1d"}.get(f, f)
     if f.endswith("d"):
-        return f[:-1].upper() + "D" if f[:-1] else "1D"
+        return _usable(freq, f[:-1].upper() + "D" if f[:-1] else "1D")
     if f.endswith("h") or f.endswith("min"):
-        return f
+        return _usable(freq, f)
     raise ValueError(f"frequency {freq!r} not understood: use e.g. 1h, 6h, 1d")
+
+
+def _usable(freq: str, alias: str) -> str:
+    """`alias` when pandas reads it as a bucket of some time up to a year, else a ValueError in
+    words. Why: any text ending in d, h or min was passed on, and `impact --freq -1h`, `1e9h` or
+    `99999999999d` failed inside pandas ("Invalid length for values or for binner", "Cannot cast
+    ... without overflow"), said as a bug in botwatch."""
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        length = pd.Timedelta(to_offset(alias))
+    except (ValueError, OverflowError):
+        raise ValueError(f"frequency {freq!r} not understood: use e.g. 1h, 6h, 1d") from None
+    if length == pd.Timedelta(0):
+        raise ValueError(f"frequency {freq!r} is a bucket of no time: use e.g. 1h, 6h, 1d")
+    if length < pd.Timedelta(0):
+        raise ValueError(f"frequency {freq!r} is a negative length of time: use e.g. 1h, 6h, 1d")
+    if length > MAX_BUCKET:
+        raise ValueError(f"frequency {freq!r} is a bucket longer than a year: use e.g. 1h, 6h, 1d")
+    return alias
 
 
 MIN_POSTS_PER_GROUP = 100  # fewer posts than this in either series is mostly empty buckets: no test
