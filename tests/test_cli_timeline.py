@@ -52,3 +52,15 @@ def test_until_a_date_keeps_that_days_hours(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["timeline", str(path), "--freq", "hour", "--until", "2016-10-01"])
     assert res.exit_code == 0, res.output
     assert "2016-10-01 05:00" in res.output, res.output
+
+
+def test_a_study_without_posts_says_so(tmp_path: Path) -> None:
+    """A study of profiles alone (TwiBot-20's, analysed) said "no dimension 'all' in the timeline
+    of s.duckdb; dimensions: " (an empty list), exit 2: it now says the study holds no posts, with
+    the command that adds some, exit 1 as `estimate` and `coordination` do."""
+    path = tmp_path / "s.duckdb"
+    with open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, sentiment_mean DOUBLE, sentiment_n BIGINT)")
+    res = CliRunner().invoke(app, ["timeline", str(path)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 1 and "holds no posts" in said and "botwatch ingest" in said and "dimensions:" not in said, res.output

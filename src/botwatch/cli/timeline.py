@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, open_or_fail, out, plain, wide_when_piped,
+    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, no_posts_line, open_or_fail, out, plain, wide_when_piped,
 )
 
 
@@ -191,6 +191,10 @@ def timeline(
         if "timeline" not in st.tables():
             fail(f"no timeline in {study}: run `botwatch analyze {study}` (stage timeline) first")
         dims = [r[0] for r in st.sql("SELECT DISTINCT dimension FROM timeline ORDER BY 1")]
+        if not dims and st.count("posts") == 0:
+            # A study of profiles alone said "no dimension 'all' in the timeline; dimensions: ",
+            # an empty list, exit 2, where `estimate` and `coordination` say it has no posts.
+            fail(no_posts_line(study, "to draw a timeline of"), code=1)  # README: exit 1, a study with no posts to analyze
         if dimension not in dims:
             fail(f"no dimension {dimension!r} in the timeline of {study}; dimensions: {', '.join(dims)}")
         where, params = ["freq = ?", "clock = ?", "dimension = ?"], [freq, clock, dimension]
