@@ -182,6 +182,11 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     errors: list[str] = []
     out = []
     other_elections: Counter = Counter()
+    # Where each (post, party) pair and each post's sentiment was first labelled. Why: a pair
+    # labelled twice counted twice in the stance figures, and a second, different sentiment for a
+    # post was dropped without a word (the first kept), both with exit 0.
+    pair_line: dict[tuple[str, str], int] = {}
+    sentiment_at: dict[str, tuple[str, int]] = {}
     for line, raw in rows:
         extra = raw.get(None)  # type: ignore[call-overload]
         if extra:
@@ -213,6 +218,15 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             errors.append(f"line {line}: sentiment {r['sentiment']!r} is not one of {', '.join(SENTIMENTS)}")
         if not r["post_id"]:
             errors.append(f"line {line}: empty post_id")
+        elif r["party"] and (r["post_id"], r["party"]) in pair_line:
+            errors.append(f"line {line}: post {r['post_id']!r} and party {r['party']!r} were labelled on line {pair_line[(r['post_id'], r['party'])]} already")
+        elif r["sentiment"] and sentiment_at.get(r["post_id"], (r["sentiment"],))[0] != r["sentiment"]:
+            first, at = sentiment_at[r["post_id"]]
+            errors.append(f"line {line}: sentiment {r['sentiment']!r} of post {r['post_id']!r} differs from {first!r} on line {at}")
+        if r["post_id"] and r["party"]:
+            pair_line.setdefault((r["post_id"], r["party"]), line)
+        if r["post_id"] and r["sentiment"]:
+            sentiment_at.setdefault(r["post_id"], (r["sentiment"], line))
         out.append(r)
     if errors:
         # One line, rows split by "; ": the CLI's error line shows a newline as a literal `\x0a`
