@@ -59,11 +59,18 @@ def evaluate_accounts(
             print_json_result(evaluation_json(ev, labels))
 
 
+def _verb(n: int, one: str, many: str) -> str:
+    """The verb in the number its count takes: the line said "(1 rows name an account ...)"."""
+    return one if n == 1 else many
+
+
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
     out.print(f"{labels.name}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
-              + (f" ({ev.ambiguous:,} ids or handles name accounts of several platforms and were left out)" if ev.ambiguous else "")
-              + (f" ({ev.repeated:,} rows name an account an earlier row named: the first kept)" if ev.repeated else ""), highlight=False)
+              + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
+                 f"and {_verb(ev.ambiguous, 'was', 'were')} left out)" if ev.ambiguous else "")
+              + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: the first kept)" if ev.repeated else ""),
+              highlight=False)
     b = ev.bot
     if ev.bot_labelled and b is None:
         out.print(f"bot: none of the {counted(ev.bot_labelled, 'account')} labelled bot or not was found with a bot probability", highlight=False)
