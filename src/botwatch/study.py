@@ -176,6 +176,10 @@ def interrupt_in(exc: BaseException) -> bool:
     return False
 
 
+# The posts columns every study has had since its first layout: a `posts` table without them is another program's.
+_STUDY_POSTS_CORE = ("post_id", "platform", "account_id", "created_at", "text")
+
+
 class StudyBase:
     """What a DuckDB study and a lake study (`botwatch.engines.lake.LakeStudy`) share, written once
     over the methods each engine provides (`sql`, `arrow`, `tables`, `close`)."""
@@ -285,6 +289,15 @@ class Study(StudyBase):
             self.con.close()
             raise StudyError(f"{self.path} is a DuckDB database but not a botwatch study (it has no posts table). A study is the "
                              f".duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
+        lacking = [c for c in _STUDY_POSTS_CORE if c not in self.columns("posts")] if held and "posts" in self.tables() else []
+        if lacking:
+            # Another program's DuckDB with a `posts` table of its own: `status` and `report` said
+            # "Binder Error: Referenced column ... not found. This is a bug in botwatch", and
+            # `ingest` wrote a study's other tables into it, then failed the input ("IbisTypeError:
+            # Column 'platform' is not found") and said "nothing could be read from the inputs".
+            self.con.close()
+            raise StudyError(f"{self.path} is a DuckDB database but not a botwatch study (its posts table has no {', '.join(lacking)} "
+                             f"column). A study is the .duckdb file `botwatch ingest` writes: `botwatch ingest study.duckdb FILES...`")
         self.sql("SET enable_progress_bar = false")  # our own progress bars speak for long work
         limit = memory_limit()
         if limit is not None:
