@@ -488,6 +488,12 @@ def header_problem(cmap: ColumnMap, header: list[str]) -> str | None:
         return "no CSV header line to find the mapped columns in"
     missing = cmap.missing_in(header)
     if not missing:
+        # A mapped name the header holds twice (`...,text,text`): the row's last such column was
+        # read, without a word, and the first left unread though "not mapped" did not list it.
+        twice = sorted({c for _, c in cmap.columns if header.count(c) > 1}, key=header.index)
+        if twice:
+            where = "; ".join(f"{c!r} is columns {', '.join(str(i + 1) for i, h in enumerate(header) if h == c)}" for c in twice)
+            return f"the column map names {'columns' if len(twice) > 1 else 'a column'} this file's header holds more than once ({where}): rename one so the map says which to read"
         return None
     shown = ", ".join(header[:12]) + (", …" if len(header) > 12 else "")
     return f"the column map names {'columns' if len(missing) > 1 else 'a column'} this file lacks: {', '.join(missing)} (its columns: {shown[:300]})"
