@@ -81,3 +81,17 @@ def test_the_foreign_count_is_said_to_overstate_only_when_it_is_above_the_expect
     assert "overstates" not in below
     assert "1,134 of them, 30% [29–32%], are more likely than not run from outside GB (probability ≥ 0.5), fewer than the sum of the probabilities" in below
     assert "a count that overstates when many probabilities sit just past 0.5" in said(228, "222", above=True)
+
+
+def test_a_largest_cluster_tied_in_size_is_said_to_be_one_of_the_largest() -> None:
+    """IRA tweets of 2017 beside Brexit ones: "the largest, 3 accounts around @SovetnikStatski"
+    where another cluster also held 3 accounts (with 32 co-actions to its 5)."""
+    from botwatch.report.sections import render
+
+    def said(tied: int) -> str:
+        return _plain(render("coordination_headline.html.j2", s=SimpleNamespace(edges=8, options=SimpleNamespace(window_s=60, max_fdr=0.05)),
+                             big={"size": 3, "label": "@SovetnikStatski", "first_at": None, "last_at": None}, n_clusters=6, accounts=14,
+                             res=None, amplified="", in_window=None, tied=tied))
+
+    assert "one of the 2 largest (each of 3 accounts), the one around @SovetnikStatski" in said(1) and "the largest, 3" not in said(1)
+    assert "the largest, 3 accounts around @SovetnikStatski" in said(0)

@@ -301,7 +301,10 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     headline = []
     if big is not None:
         headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"], res=res,
-                               amplified=amplified_words(big["top_amplified"]), in_window=in_window))
+                               amplified=amplified_words(big["top_amplified"]), in_window=in_window,
+                               # Clusters as large as the first: "the largest, 3 accounts around @X" was read beside
+                               # another cluster of 3 (and six times its co-actions) on IRA tweets of 2017.
+                               tied=sum(1 for c in facts["clusters"][1:] if c["size"] == big["size"])))
     html = render(
         "coordination.html.j2",
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
