@@ -87,3 +87,48 @@ def test_clusters_an_older_botwatch_built_say_not_recorded(tmp_path: Path) -> No
     html = " ".join(re.sub("<[^>]+>", " ", str(sec.html)).split())
     assert "busiest day not recorded" in html and "members' posts not recorded" in html
     assert "most on" not in " ".join(str(h) for h in sec.headline)
+
+
+def test_a_busiest_day_tied_with_another_is_said_to_be_tied(tmp_path: Path) -> None:
+    """The stage keeps one busiest day (the earliest of a tie); the report read "most on 2016-09-12
+    (5 co-actions)" where its own cluster timeline showed 5 on 2016-10-03 too (IRA tweets, us-2016).
+    Six accounts retweet ten posts within seconds on each of two days, the same way both days."""
+    from botwatch.report.section_coordination import coordination_section
+
+    rng = np.random.default_rng(11)
+    starts = [datetime(2017, day, 1, 0, 30) + timedelta(hours=2 * k) for day in (5, 6) for k in range(10)]
+    posts = []
+    for k, t0 in enumerate(starts):
+        for a in range(6):
+            posts.append(dict(post_id=f"r{k}-{a}", platform="twitter", account_id=f"b{a}", created_at=t0 + timedelta(seconds=5 * a), kind="retweet",
+                              text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+        for h in range(20):
+            posts.append(dict(post_id=f"h{k}-{h}", platform="twitter", account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+    study = tmp_path / "s.duckdb"
+    with open_study(study, read_only=False) as st:
+        write_posts(st, posts)
+    assert CliRunner().invoke(app, ["coordination", str(study), "--window", "60s"]).exit_code == 0
+    with open_study(study, read_only=True) as st:
+        cid, peak, peak_n = st.sql("SELECT cluster_id, peak_day, peak_day_co_actions FROM clusters ORDER BY size DESC LIMIT 1")[0]
+        members = {a for (a,) in st.sql("SELECT account_id FROM cluster_members WHERE cluster_id = ?", [cid])}
+        pairs = {(pa, pb, min(ta, tb).date()) for pa, pb, ta, tb, a, b in st.sql("SELECT post_a, post_b, t_a, t_b, account_a, account_b FROM coordination_evidence")
+                 if a in members and b in members}
+        sec = coordination_section(st, {})
+    per_day = Counter(d for _, _, d in pairs)
+    assert sorted(per_day) == [date(2017, 5, 1), date(2017, 6, 1)] and len(set(per_day.values())) == 1, per_day  # the tie the test is about
+    assert sec is not None
+    head = " ".join(re.sub("<[^>]+>", "", str(sec.headline[0])).split())
+    assert f"most on 2017-05-01 and 2017-06-01, tied at {peak_n:,} co-actions each" in head
+    html = " ".join(re.sub("<[^>]+>", " ", str(sec.html)).split())
+    assert f"busiest day 2017-05-01 and 2017-06-01, tied at {peak_n:,} co-actions each" in html
+
+
+def test_peak_words_counts_the_other_days_of_a_long_tie() -> None:
+    from botwatch.report.section_coordination import peak_words
+
+    days = [date(2017, 5, d) for d in (2, 4, 6, 9)]
+    c = {"peak_day": days[0], "peak_day_co_actions": 1}
+    assert peak_words(c, days) == "2017-05-02 and 3 other days, tied at 1 co-action each"
+    assert peak_words(c, days[:1]) == "2017-05-02 (1 co-action)"
+    assert peak_words({"peak_day": None, "peak_day_co_actions": None}, []) == ""

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import math
 import random
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import igraph as ig
 from markupsafe import Markup
 
 from botwatch.coordination.clusters import TOP_AMPLIFIED, top_amplified
-from botwatch.report.fmt import account_label
+from botwatch.report.fmt import account_label, counted
 from botwatch.report.sections import Section, render, section
 from botwatch.study import Study
 
@@ -189,9 +189,62 @@ def coordination_facts(study: Study) -> dict[str, Any] | None:
         c["top_amplified"] = [dict(a, label=account_label(a["handle"], a["account_id"] or a["account"])) for a in top_amplified(c["top_amplified"])]
         if c["label"] is not None:
             c["label"] = central.get((c["cluster_id"], c["label"]), c["label"])
+    tied_days = _peak_days(study) if "peak_day" in have else {}
+    for c in clusters:
+        c["peak_words"] = peak_words(c, tied_days.get(c["cluster_id"], []))
     null_rows = study.sql("SELECT k, observed_pairs, null_pairs FROM coordination_null ORDER BY k") if "coordination_null" in study.tables() else []
     accounts = study.sql("SELECT count(*) FROM cluster_members")[0][0]
     return {"summary": summary, "clusters": clusters, "accounts": accounts, "null_rows": null_rows}
+
+
+def _peak_days(study: Study) -> dict[int, list[date]]:
+    """cluster -> every UTC day with as many co-actions as its busiest (`clusters.peak_day_co_actions`),
+    counted as the stage and the cluster timeline count them. The stage keeps one day and breaks a
+    tie by the earliest, so on its own the report read "most on 2016-09-12 (5 co-actions)" beside a
+    timeline with 5 on 2016-10-03 too (IRA tweets, us-2016)."""
+    if "coordination_evidence" not in study.tables():
+        return {}
+    rows = study.sql(
+        """
+        WITH daily AS (
+            SELECT m.cluster_id, CAST(least(e.t_a, e.t_b) AS DATE) AS day, count(DISTINCT e.post_a || '|' || e.post_b) AS n
+            FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
+            JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
+            GROUP BY ALL
+        )
+        SELECT d.cluster_id, d.day FROM daily d JOIN clusters c ON c.cluster_id = d.cluster_id AND d.n = c.peak_day_co_actions
+        ORDER BY 1, 2
+        """
+    )
+    out: dict[int, list[date]] = {}
+    for cid, day in rows:
+        out.setdefault(cid, []).append(day)
+    return out
+
+
+# Tied busiest days named one by one up to this many; beyond it, counted ("and 4 other days").
+PEAK_DAYS_NAMED = 3
+
+
+def peak_words(c: dict[str, Any], tied: list[date]) -> str:
+    """A cluster's busiest day as the headline ("most on …") and the clusters table ("busiest day
+    …") write it: "2016-09-12 (5 co-actions)", or, where other days had as many, "2016-09-12 and
+    2016-10-03, tied at 5 co-actions each" (`tied`: every day at the peak, from `_peak_days`).
+    Empty when the stage recorded no busiest day."""
+    if not c.get("peak_day"):
+        return ""
+    n = int(c["peak_day_co_actions"])
+    first = c["peak_day"].strftime("%Y-%m-%d")
+    unit = "co-action" if n == 1 else "co-actions"
+    others = [d for d in tied if d != (c["peak_day"].date() if isinstance(c["peak_day"], datetime) else c["peak_day"])]
+    if not others:
+        return f"{first} ({n:,} {unit})"
+    if len(others) + 1 <= PEAK_DAYS_NAMED:
+        days = [first, *(d.strftime("%Y-%m-%d") for d in others)]
+        named = ", ".join(days[:-1]) + " and " + days[-1]
+    else:
+        named = f"{first} and {counted(len(others), 'other day')}"
+    return f"{named}, tied at {n:,} {unit} each"
 
 
 def _central_labels(study: Study) -> dict[tuple[int, str], str]:
