@@ -64,3 +64,24 @@ def test_the_glossary_says_what_each_bracket_is() -> None:
     assert "the range the true value plausibly lies in" not in glossary
     assert "only the spread of the model's own probabilities, taken as exact and independent" in glossary
     assert "come from resampling accounts" in glossary
+
+
+def test_one_coordinated_cluster_holds_its_accounts_in_it(tmp_path: Path) -> None:
+    """The key number read "1 coordinated cluster / 3 accounts in them" (IRA tweets under a
+    user's fr-2017 election file)."""
+    from datetime import datetime
+
+    from botwatch.report.headlines import key_numbers
+    from botwatch.study import open_study
+
+    from test_timeline import write_posts
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i}", created_at=datetime(2017, 5, 1, 9, i), kind="original", text="x")
+                         for i in range(4)])
+        st.sql("CREATE TABLE cluster_members AS SELECT * FROM (VALUES (0, 'twitter', 'a0'), (0, 'twitter', 'a1'), (0, 'twitter', 'a2')) t(cluster_id, platform, account_id)")
+        one = {k.label: k for k in key_numbers(st, {}, set())}["coordinated cluster"]
+        st.sql("INSERT INTO cluster_members VALUES (1, 'twitter', 'a3')")
+        two = {k.label: k for k in key_numbers(st, {}, set())}["coordinated clusters"]
+    assert one.detail == "3 accounts in it"
+    assert two.detail == "4 accounts in them"

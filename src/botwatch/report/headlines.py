@@ -153,7 +153,9 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
     if "cluster_members" in tables:
         clusters, members = study.sql("SELECT count(DISTINCT cluster_id), count(DISTINCT (platform, account_id)) FROM cluster_members")[0]
         if clusters:
-            out.append(KeyNumber(num(clusters), "coordinated cluster" if clusters == 1 else "coordinated clusters", f"{counted(members, 'account')} in them", "#coordination" if "coordination" in section_ids else explorer))
+            # "in it" for one cluster: the card read "1 coordinated cluster / 3 accounts in them".
+            out.append(KeyNumber(num(clusters), "coordinated cluster" if clusters == 1 else "coordinated clusters",
+                                 f"{counted(members, 'account')} in {'it' if clusters == 1 else 'them'}", "#coordination" if "coordination" in section_ids else explorer))
     return out
 
 
