@@ -55,3 +55,28 @@ def test_us_election_keeps_the_whole_band_and_an_election_on_moscow_time_gets_no
     assert us["k_msk"] == 2 and not us["msk_left_out"] and "fit UTC+3 ± 1 (Moscow)." in _words(us)
     assert moscow_band(3, 3) == set() and moscow_band(3, None) == {2, 3, 4} and moscow_band(3, 0) == {2, 3, 4}
     assert moscow_band(3, 2) == {4}
+
+
+def _section(circ: dict) -> str:
+    """The When section around `circ` alone (no timelines, bursts, event tests or impact)."""
+    return render("time.html.j2", circ=circ, span=(date(2017, 4, 1), date(2017, 5, 14)), span_words={"in_window": True}, election=None,
+                  figures=[], events=[], hours="", bursts=[], tests=[], impact=[], notes=[])
+
+
+def test_one_account_left_out_of_the_moscow_band_is_said_in_the_singular(tmp_path: Path) -> None:
+    """IRA tweets under a user's fr-2017 file (France on UTC+2 on polling day): one account fitted
+    UTC+3, and both the headline and the section said "the 1 at UTC+2 or UTC+3 … fit a day at home
+    as well and are not counted as Moscow"."""
+    circ = _circ(tmp_path, {-4: 2, -3: 1, 3: 1, 5: 1, 6: 1, 8: 1}, date(2017, 5, 7), "Europe/Paris")
+    assert circ["k_msk_left_out"] == 1
+    assert "within an hour of it, fits a day at home as well and is not counted as Moscow)" in _words(circ)
+    section = " ".join(str(_section(circ)).split())
+    assert "lies within an hour of it, where a day at home fits as well, and is not counted as Moscow" in section
+
+
+def test_several_accounts_left_out_of_the_moscow_band_keep_the_plural(tmp_path: Path) -> None:
+    circ = _circ(tmp_path, {2: 2, 4: 1}, date(2017, 5, 7), "Europe/Paris")
+    assert circ["k_msk_left_out"] == 2
+    assert "fit a day at home as well and are not counted as Moscow)" in _words(circ)
+    section = " ".join(str(_section(circ)).split())
+    assert "lie within an hour of it, where a day at home fits as well, and are not counted as Moscow" in section
