@@ -132,3 +132,29 @@ def test_peak_words_counts_the_other_days_of_a_long_tie() -> None:
     assert peak_words(c, days) == "2017-05-02 and 3 other days, tied at 1 co-action each"
     assert peak_words(c, days[:1]) == "2017-05-02 (1 co-action)"
     assert peak_words({"peak_day": None, "peak_day_co_actions": None}, []) == ""
+
+
+def test_the_stage_line_counts_one_edge_and_one_cluster_in_the_singular(tmp_path: Path) -> None:
+    """`analyze` printed "coordination: 3 edges kept (threshold 2 co-actions), 1 clusters" on IRA
+    tweets of April-May 2017; two accounts retweeting together make one edge and one cluster."""
+    from botwatch.coordination.network import NetworkOptions
+    from botwatch.coordination.stage import run_coordination
+
+    rng = np.random.default_rng(3)
+    posts = []
+    for k in range(12):
+        t0 = datetime(2017, 5, 1, 0, 30) + timedelta(hours=5 * k)
+        for a in range(2):
+            posts.append(dict(post_id=f"r{k}-{a}", platform="twitter", account_id=f"b{a}", created_at=t0 + timedelta(seconds=5 * a), kind="retweet",
+                              text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+        for h in range(10):
+            posts.append(dict(post_id=f"h{k}-{h}", platform="twitter", account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+    lines: list[str] = []
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        res = run_coordination(st, NetworkOptions(window_s=60), log=lines.append)
+        clusters = st.sql("SELECT count(*) FROM clusters")[0][0]
+    assert (res.edges, clusters) == (1, 1), lines
+    last = lines[-1]
+    assert last.startswith("coordination: 1 edge kept (threshold ") and last.endswith("), 1 cluster"), last

@@ -12,6 +12,7 @@ import json
 
 from botwatch.coordination.clusters import build_clusters
 from botwatch.coordination.network import NetworkOptions, NetworkResult, build_network
+from botwatch.count_text import counted
 from botwatch.pipeline import Context, register
 from botwatch.study import Study, utcnow
 
@@ -31,7 +32,9 @@ def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None 
     )
     study.sql("CREATE OR REPLACE TABLE coordination_summary (summary VARCHAR)")
     study.sql("INSERT INTO coordination_summary VALUES (?)", [json.dumps(summary, default=str, sort_keys=True)])
-    log(f"coordination: {res.edges:,} edges kept (threshold {res.null.threshold if res.null else '?'} co-actions), {n_clusters:,} clusters")
+    # Counted with their nouns: a study with one network read "1 edges kept …, 1 clusters".
+    threshold = counted(res.null.threshold, "co-action") if res.null else "? co-actions"
+    log(f"coordination: {counted(res.edges, 'edge')} kept (threshold {threshold}), {counted(n_clusters, 'cluster')}")
     return res
 
 
