@@ -88,10 +88,14 @@ def test_a_largest_cluster_tied_in_size_is_said_to_be_one_of_the_largest() -> No
     where another cluster also held 3 accounts (with 32 co-actions to its 5)."""
     from botwatch.report.sections import render
 
-    def said(tied: int) -> str:
+    def said(tied: int, n_clusters: int = 6) -> str:
         return _plain(render("coordination_headline.html.j2", s=SimpleNamespace(edges=8, options=SimpleNamespace(window_s=60, max_fdr=0.05)),
-                             big={"size": 3, "label": "@SovetnikStatski", "first_at": None, "last_at": None}, n_clusters=6, accounts=14,
+                             big={"size": 3, "label": "@SovetnikStatski", "first_at": None, "last_at": None}, n_clusters=n_clusters, accounts=14,
                              res=None, amplified="", in_window=None, tied=tied))
 
     assert "one of the 2 largest (each of 3 accounts), the one around @SovetnikStatski" in said(1) and "the largest, 3" not in said(1)
     assert "the largest, 3 accounts around @SovetnikStatski" in said(0)
+    # One cluster in all (a study of April-May 2017 IRA tweets under an election of one's own):
+    # "the largest" of one is no comparison.
+    assert "in 1 cluster acted in unison" in said(0, 1) and "that cluster, 3 accounts around @SovetnikStatski" in said(0, 1)
+    assert "the largest" not in said(0, 1)
