@@ -89,3 +89,22 @@ def test_the_picture_keeps_a_handle_and_a_bare_id_of_the_same_name_apart(tmp_pat
     assert sorted(drawn) == sorted(["@src", "id src"] * len(cids)), drawn
     # Each square is joined to the members that amplified it in that form: both forms by all six.
     assert len(picture["links"]) == 2 * 6, picture["links"]
+
+
+def test_the_null_column_says_it_is_one_shuffled_copy_not_a_mean(tmp_path: Path) -> None:
+    """The test-against-chance table headed its null column "Null mean" beside "a null model gives
+    that pair by chance, computed exactly": the per-pair tests use the exact expectation, but the
+    column is the pair count in one seeded shuffled copy (whole numbers, 0.0 past k = 3)."""
+    import html
+    import re
+
+    from botwatch.report.section_coordination import coordination_section
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        sec = coordination_section(st, {})
+    assert sec is not None
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(sec.html))).split())
+    assert "Null mean" not in text
+    assert "Null (one shuffled copy)" in text
+    assert "each pair's test uses the exact expectation, not this column" in text
