@@ -80,3 +80,24 @@ def test_several_accounts_left_out_of_the_moscow_band_keep_the_plural(tmp_path: 
     assert "fit a day at home as well and are not counted as Moscow)" in _words(circ)
     section = " ".join(str(_section(circ)).split())
     assert "lie within an hour of it, where a day at home fits as well, and are not counted as Moscow" in section
+
+
+def test_a_day_on_pacific_time_is_at_home_in_a_us_election(tmp_path: Path) -> None:
+    """us-2016 on IRA tweets and GOP-debate tweets: "at least 3 hours away from the election's own
+    time zone (UTC-5)" counted a day kept on UTC-8, a Californian's, as away from home. Every zone
+    of the country is home now; a country of one zone reads as before."""
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset INTEGER, informative BOOLEAN)")
+        for i, off in enumerate([-8, -8, -8, -5, -5, 3]):
+            st.sql("INSERT INTO circadian VALUES ('twitter', ?, ?, true)", [str(i), off])
+        us = circadian_block(st, SimpleNamespace(polling_day=date(2016, 11, 8), timezone="America/New_York", country="US"))
+    finally:
+        st.close()
+    assert us is not None and us["homes"] == [-8, -7, -6, -5] and us["k_far"] == 1  # was 4: the three Pacific days too
+    text = _words(us)
+    assert "at least 3 hours away from every time zone of the election's country (UTC-8 to UTC-5);" in text
+    assert "≥ 3 h from UTC-8 to UTC-5" in " ".join(str(_section({**us, "groups": [{"group": "all", "n": 6, "msk": None, "far": (1 / 6, 0.0, 0.6)}]})).split())
+    (tmp_path / "uk").mkdir()
+    uk = _circ(tmp_path / "uk", {1: 3, 4: 1}, date(2017, 6, 8), "Europe/London")
+    assert uk["homes"] == [1] and "at least 3 hours away from the election's own time zone (UTC+1);" in _words(uk)

@@ -294,6 +294,33 @@ def moscow_band(msk: int, home: int | None) -> set[int]:
     return {o for o in band if offset_distance(o, home) >= HOME_MARGIN_H}
 
 
+# How far from home a best-fit offset must lie to count as "away": at least this many hours from
+# every time zone of the election's country.
+FAR_H = 3
+
+
+def home_offsets(election: Any, home: int | None) -> list[int]:
+    """The UTC offsets, in whole hours at noon on polling day, of every time zone the gazetteer
+    gives the election's country (the zones the origin model weighs), with the election's own.
+    Why: "at least 3 hours away from the election's own time zone (UTC-5)" counted a Californian's
+    day on UTC-8 as away from home, a third of the United States by population. Empty without a
+    home zone; the election's zone alone for a country the gazetteer does not know."""
+    if home is None:
+        return []
+    out = {home}
+    known = countries()
+    code = getattr(election, "country", None)
+    if code in known:
+        noon = datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12)
+        out |= {round(zones.offset_minutes(noon, tz) / 60) for tz in known[code].time_zones}
+    return sorted(out)
+
+
+def far_from_home(offset: int, homes: list[int]) -> bool:
+    """Whether a best-fit offset lies at least `FAR_H` hours from every one of `homes`."""
+    return bool(homes) and all(offset_distance(offset, h) >= FAR_H for h in homes)
+
+
 # What ordinary accounts give on the same test: the circadian stage on ../shared/data/ordinary/
 # brexit-2016 (a keyword scrape of 2016 Brexit tweets, no archive of attributed accounts; ingested
 # per docs/ingest-csv.md, `botwatch analyze brexit.duckdb --election uk-ge2017`: home UTC+1 on
@@ -374,6 +401,7 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     if election is not None:
         home = round(zones.offset_minutes(datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12), election.timezone) / 60)
     band = moscow_band(msk, home)
+    homes = home_offsets(election, home)
     labels = [f"{o:+d}" for o in counts]
     chart = svg.bars(labels, [float(v) for v in inf_counts.values()], title="Accounts by best-fit UTC offset (informative fits)",
                      highlight=[o in band for o in counts])
@@ -381,13 +409,13 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     near = sorted(o for o in inf_counts if offset_distance(o, msk) <= 1 and o not in band)
     out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative) if band else None,
                            "k_msk": k_msk, "home": home, "msk_offset": msk, "msk_band": sorted(band), "msk_left_out": near,
-                           "k_msk_left_out": sum(inf_counts[o] for o in near)}
+                           "k_msk_left_out": sum(inf_counts[o] for o in near), "homes": homes}
     if home is not None:
-        k_far = sum(v for o, v in inf_counts.items() if offset_distance(o, home) >= 3)
+        k_far = sum(v for o, v in inf_counts.items() if far_from_home(o, homes))
         out["far"] = creation_mod.wilson(k_far, informative)
         out["k_far"] = k_far
     out["ordinary"] = ordinary_reference(out)
-    out["groups"] = circadian_by_group(study, home, msk)
+    out["groups"] = circadian_by_group(study, home, msk, homes)
     out["office"] = office_shift_accounts(study, election)
     return out
 
@@ -457,8 +485,11 @@ def _office_factor(value: float | None, sentence: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[str, Any]]:
-    """Per account group: informative fits, share in the Moscow band (`moscow_band`) and share ≥ 3 h from the election's zone."""
+def circadian_by_group(study: Study, home: int | None, msk: int, homes: list[int] | None = None) -> list[dict[str, Any]]:
+    """Per account group: informative fits, share in the Moscow band (`moscow_band`) and share ≥ 3 h
+    from every zone of the election's country (`homes`, `home_offsets`; the election's zone alone
+    when not given)."""
+    homes = homes or ([home] if home is not None else [])
     if "timeline_groups" not in study.tables():
         return []
     rows = study.sql(
@@ -472,7 +503,7 @@ def circadian_by_group(study: Study, home: int | None, msk: int) -> list[dict[st
         n = len(offs)
         item: dict[str, Any] = {"group": f"{dim}: {val}", "n": n, "msk": creation_mod.wilson(sum(1 for o in offs if o in band), n) if band else None}
         if home is not None:
-            item["far"] = creation_mod.wilson(sum(1 for o in offs if offset_distance(o, home) >= 3), n)
+            item["far"] = creation_mod.wilson(sum(1 for o in offs if far_from_home(o, homes)), n)
         out.append(item)
     return out
 
