@@ -181,3 +181,15 @@ def test_a_home_claim_says_it_moves_nothing_and_where_that_was_measured() -> Non
     assert ("naming GB is as common among accounts run from Russia posing as locals (measured where they posed as Americans; "
             "not measured for GB), so it does not count against Russia") in gb
     assert home_claim_note("US", 2.0).endswith("so it counts only ×2.0 against Russia")
+
+
+def test_a_place_naming_several_countries_says_the_factor_is_for_each() -> None:
+    """explain read "'UK / USA' names GB, US (×500.0 for it; …)": which one? The batch path says the same."""
+    from botwatch.accounts.origin import OriginInput, origin_posterior
+    from botwatch.accounts.origin_batch import origin_posteriors
+
+    inp = OriginInput(location="UK / USA")
+    res = origin_posterior(inp, home="US")
+    line = next(e for e in res.evidence if e.startswith("profile location"))
+    assert "names GB, US (×" in line and " for each" in line and " for it" not in line
+    assert origin_posteriors([inp], home="US")[0].evidence == res.evidence

@@ -378,7 +378,10 @@ def _place_item(value: str, label: str, floor: float, home: str | None, self_des
     elsewhere = self_described and home is not None and home in codes() and home not in found
     scaled = f", as ×{1 / floor:.0f} is for the most populous country: a stated place counts alike for a country of any size" if times > v.max() / floor * 1.0001 else ""
     # With the home boost undone the prior it was up against is the population prior (no home).
-    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for it{scaled}{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
+    # "for each" where the place names several countries: "names GB, US (×66.7 for it; …)" left
+    # a reader asking which one.
+    it = "it" if len(found) == 1 else "each"
+    return v, f"{label} {value!r} names {_names(sorted(found))} (×{times:.1f} for {it}{scaled}{note}{_prior_note(tuple(sorted(found)), None if elsewhere else home, times)})"
 
 
 @lru_cache(maxsize=_CACHE)
