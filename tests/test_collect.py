@@ -756,3 +756,32 @@ def test_ctrl_c_before_any_connection_says_nothing_was_collected(tmp_path: Path)
     text = err.decode()
     assert p.returncode == 130, text
     assert "nothing was collected" in text and "cursor saved" not in text and "Traceback" not in text
+
+
+def test_mastodon_page_ignoring_min_id_ends_the_backfill_and_the_stream_is_read(tmp_path: Path) -> None:
+    """A server (or a cache in front of it) that ignores `min_id` answers every page with the same
+    newest statuses. Paging on would ask for ever, without a pause, and never get back to the stream."""
+    statuses = [status(i) for i in range(40)]
+    streams = {"n": 0}
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":
+            await w.respond(404, b"{}")
+        elif req.path.startswith("/api/v1/timelines/tag/"):
+            await w.respond(200, orjson.dumps(statuses[17:20][::-1]))  # min_id not honoured: always the same page
+        else:
+            streams["n"] += 1
+            await w.start_stream("text/event-stream")
+            for x in statuses[:20] if streams["n"] == 1 else statuses[20:]:
+                await w.chunk(sse("update", orjson.dumps(x).decode()))
+            if streams["n"] == 1:
+                return  # the first stream falls silent: the reconnect pages from status 119
+            await asyncio.sleep(30)
+
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=40)
+        code = run(cap, md.MastodonCollector(srv.url, None, ["GE2017"], stall_s=1.0, backoff_scale=0.01), duration=10.0)
+        pages = sum(1 for _, r in srv.requests if "timelines" in r.path)
+    assert code == 0
+    assert sorted(int(x["id"]) for x in on_disk(tmp_path)) == list(range(100, 140))  # the second stream was read
+    assert pages == 1  # a page that brought nothing newer than the cursor ends the paging

@@ -110,6 +110,10 @@ class MastodonCollector:
                 cap.aside(r.content, "timeline page with entries that are not statuses")
             if not ordered:
                 return
+            if (cap.cursor.get("min_id") or {}).get(stream) == since:
+                # Nothing newer than the cursor: a server (or a cache) that ignores min_id sends the
+                # same page again, and asking on would loop without a pause, never reading the stream.
+                return
             await honour_quota(cap, r)
 
     async def follow(self, http: httpx.AsyncClient, cap: Capture, tag: str | None) -> None:
