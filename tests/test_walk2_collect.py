@@ -61,6 +61,13 @@ def test_quick_restarts_write_no_post_twice(tmp_path: Path) -> None:
     ["x", "--search", "#GE2017", "--base-url", "notaurl"],
     ["x", "--search", "#GE2017", "--base-url", "https://"],
     ["mastodon", "--server", "https://"],
+    # a port out of range or not a number: urlsplit finds the host and raises only when the port
+    # is read, so the collector met it first ("stopped on an unexpected ValueError", or on
+    # Mastodon and X "an unexpected ExceptionGroup"), exit 1, with the capture folder created
+    ["bluesky", "--endpoint", "ws://127.0.0.1:99999/subscribe"],
+    ["bluesky", "--endpoint", "ws://127.0.0.1:abc/subscribe"],
+    ["mastodon", "--server", "http://127.0.0.1:70000", "--hashtag", "GE2017"],
+    ["x", "--search", "#GE2017", "--base-url", "https://127.0.0.1:70000"],
 ])
 def test_a_malformed_address_is_a_usage_error_before_anything_is_written(tmp_path: Path, args: list[str]) -> None:
     """`--endpoint notaurl` opened the capture (folder, manifest, a recorded run) before the URL
@@ -76,3 +83,5 @@ def test_a_malformed_address_is_a_usage_error_before_anything_is_written(tmp_pat
     assert res.exit_code == 2, res.output
     assert res.output.count("error:") == 1 and "kept 0 posts" not in res.output, res.output
     assert not folder.exists()
+    if ":99999" in args[2] or ":70000" in args[-1] or ":abc" in args[2]:
+        assert "bad port" in res.output, res.output

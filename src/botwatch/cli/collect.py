@@ -65,6 +65,10 @@ def address_or_fail(url: str, option: str, schemes: tuple[str, ...]) -> None:
         parts, host = None, None
     if parts is None or parts.scheme not in schemes or not host:
         fail(f"{option} must be a {' or '.join(f'{s}://' for s in schemes)} URL with a host, got {url!r}")
+    try:
+        _ = parts.port if parts is not None else None  # urlsplit lets a port out of range or not a number through; reading it raises
+    except ValueError as exc:
+        fail(f"{option} has a bad port ({exc}), got {url!r}")
 
 
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
