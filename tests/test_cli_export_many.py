@@ -52,3 +52,17 @@ def test_refusals_are_one_line_and_write_nothing(analysed_sample_path: Path, tmp
         assert res.exit_code == 2, (args, res.output)
         assert said in res.output, (args, res.output)
     assert not (tmp_path / "d").exists()
+
+
+def test_one_table_with_a_format_goes_into_an_existing_folder(analysed_sample_path: Path, tmp_path: Path) -> None:
+    """`export STUDY posts -o out/ --format csv`, as `--format`'s help reads ("With a folder: parquet,
+    csv, jsonl or json"), was refused with "--format csv is for -o - or a folder; a file's format is
+    its extension (out)" of a folder. It writes out/posts.csv, the bytes `-o posts.csv` writes."""
+    runner = CliRunner()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    res = runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "-o", str(folder), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    one = tmp_path / "accounts.csv"
+    assert runner.invoke(app, ["export", str(analysed_sample_path), "accounts", "-o", str(one)]).exit_code == 0
+    assert (folder / "accounts.csv").read_bytes() == one.read_bytes()

@@ -130,7 +130,9 @@ def export(
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:  # `posts posts` wrote posts, then failed on its own file with exit 2: refused before anything is written
         fail(f"{', '.join(repeated)} named more than once: name each table once")
-    if every or len(names) > 1:
+    # One table, an existing folder and --format: the folder export (`--format` says "With a
+    # folder: ..."); it was refused with "--format csv is for -o - or a folder", of a folder.
+    if every or len(names) > 1 or (fmt is not None and output.is_dir()):
         _export_many(study, names, output, force, verbatim, fmt, engine, spark_master)
         return
     table = names[0]
