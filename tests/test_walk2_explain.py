@@ -49,3 +49,35 @@ def test_explain_without_a_handle_asks_for_one_and_a_pasted_space_is_dropped(tmp
     assert res.exit_code == 0 and "@SadiqKhan" in res.output, res.output
     res = runner.invoke(app, ["explain", str(analysed_sample_path), "@SadiqKhan ", "--json"])
     assert res.exit_code == 0 and '"SadiqKhan"' in res.output, res.output
+
+
+def test_a_handle_two_accounts_answer_to_names_the_other_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two accounts with one handle (renamed, the handle then taken by another account): `explain
+    @dup` showed one of them, with or without --json, and said nothing of the other, so a user
+    could not know to ask for it. A warning on stderr (the JSON on stdout stays one object) names
+    the others by id, the way to ask for one; the text and the JSON show the same account."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    data = tmp_path / "dup.jsonl"
+    with data.open("w") as f:
+        for uid in ("2001", "2002"):
+            user = {"id_str": uid, "screen_name": "Dup", "name": "d", "created_at": "Mon Jan 02 10:00:00 +0000 2012",
+                    "followers_count": 3, "friends_count": 5, "statuses_count": 100}
+            f.write(json.dumps({"id_str": "9" + uid, "created_at": "Thu Jun 01 10:00:00 +0000 2017", "full_text": "hi", "user": user}) + "\n")
+    study = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", study, str(data)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", study, "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["explain", study, "@dup", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["account_id"] == "2001"
+    said = " ".join(res.stderr.split())
+    assert "2 accounts answer to 'dup'" in said and "shown is twitter 2001" in said and "(twitter 2002)" in said, res.stderr
+    text = runner.invoke(app, ["explain", study, "@dup"])
+    assert text.exit_code == 0 and "(twitter 2001)" in text.stdout and "(twitter 2002)" in " ".join(text.stderr.split()), text.output
+    alone = runner.invoke(app, ["explain", study, "2002"])
+    assert alone.exit_code == 0 and "(twitter 2002)" in alone.stdout and "answer to" not in alone.output, alone.output

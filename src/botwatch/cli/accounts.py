@@ -99,6 +99,22 @@ def nothing_matched(country: Optional[str], min_bot: float) -> str:
     return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
 
 
+def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
+    """A warning (stderr, so `--json` stays one object) when other accounts answer to `key` too:
+    a handle renamed and taken by another account, or on two platforms. The one with most posts is
+    shown; the user was not told the others existed, nor how to ask for one of them."""
+    others = st.sql(
+        "SELECT platform, account_id FROM accounts_scored WHERE (lower(handle) = lower(?) OR account_id = ?) "
+        "AND NOT (platform = ? AND account_id = ?) ORDER BY n_posts DESC NULLS LAST, account_id",
+        [key, key, platform, aid],
+    )
+    if not others:
+        return
+    named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+    warn(f"{len(others) + 1:,} accounts answer to '{key}' (as handle or account id): shown is {platform} {aid}, one with the most posts; "
+         f"ask by account id for another ({named})")
+
+
 @app.command()
 def explain(
     study: StudyArg,
@@ -121,6 +137,7 @@ def explain(
             row = find_account(st, handle)
             if row is None:
                 fail(f"no account @{key} in {study}")
+            _say_others(st, key, row[0], row[1])
             changed = bot_model_changed(st)
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
@@ -129,12 +146,13 @@ def explain(
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "
             "origin_probabilities, origin_evidence, n_posts FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
-            "ORDER BY n_posts DESC NULLS LAST LIMIT 1",
+            "ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",  # the account `--json` (find_account) picks
             [key, key],
         )
         if not rows:
             fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
+        _say_others(st, key, platform, aid)
         out.print(f"[bold]{plain(f'@{h or aid}')}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang = st.sql(
