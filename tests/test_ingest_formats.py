@@ -265,3 +265,25 @@ def test_sniffing_needs_no_flag_and_ignores_compression(tmp_path: Path, content:
             assert sniff(src) == expected
         finally:
             src.close()
+
+
+def test_a_bluesky_hashtag_typed_without_a_tag_facet_is_a_hashtag(tmp_path: Path) -> None:
+    """`collect bluesky --election uk-ge2017` kept 100 posts with "#GE2017" in their text and no
+    tag facet (its filter reads the text), and `analyze` then said no post belonged to the
+    election: the reader took hashtags from facets only. A faceted tag is not listed twice."""
+    did = "did:plc:abc123"
+
+    def post(rkey: str, text: str, facets: list) -> dict:
+        return {"did": did, "time_us": 1496300000000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
+                "record": {"createdAt": "2017-06-01T10:00:00Z", "langs": ["en"], "text": text, "facets": facets}}}
+
+    tag = [{"features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "GE2017"}]}]
+    f = tmp_path / "jet.jsonl"
+    f.write_text("\n".join(json.dumps(e) for e in [post("a", "Polls tonight #GE2017 #ToriesOut", []), post("b", "Vote #GE2017", tag),
+                                                      post("c", "Q&A #1 no tag: &#8217;s", [])]) + "\n")
+    st, summary = _study(tmp_path, f)
+    assert summary.files[0].rejected == 0
+    posts = _posts(st)
+    assert list(posts[f"{did}/a"]["hashtags"]) == ["GE2017", "ToriesOut"]
+    assert list(posts[f"{did}/b"]["hashtags"]) == ["GE2017"]
+    assert list(posts[f"{did}/c"]["hashtags"]) == []  # "#1" (all digits) and an entity are no tags

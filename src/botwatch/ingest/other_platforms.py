@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from botwatch.ingest.csv_formats import text_entities
 from botwatch.ingest.fields import (
     epoch_to_datetime,
     list_or_empty,
@@ -101,6 +102,14 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
                     mentions.append(feat["did"])
                 elif t.endswith("#link") and isinstance(feat.get("uri"), str):
                     links.append(feat["uri"])
+        # A "#tag" typed in the text without a tag facet (clients that write none, older posts):
+        # `collect bluesky` keeps such a post by its text, and the election match reads
+        # `hashtags`, so a capture kept for #GE2017 was then "no post … belongs to the election".
+        have = {t.casefold() for t in tags}
+        for t in text_entities(row["text"])[0]:
+            if t.casefold() not in have and not t.isdigit():  # "#1" is no tag to Bluesky's clients
+                have.add(t.casefold())
+                tags.append(t)
         row.update(hashtags=tags, mentions=mentions, urls=links, kind="original")
         reply = record.get("reply") if isinstance(record.get("reply"), dict) else None
         embed = record.get("embed") if isinstance(record.get("embed"), dict) else None
