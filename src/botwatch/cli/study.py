@@ -14,6 +14,7 @@ from rich.table import Table
 
 from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
+from botwatch.count_text import counted
 from botwatch.study import Study, StudyError, no_table
 
 
@@ -148,7 +149,7 @@ def export(
             return
         n = _export_file(st, table, output, force, verbatim)
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
-        out.print(f"wrote {n:,} rows of {table} to {output} ({kind}; types and schema version in {output.name}.schema.json)", markup=False)
+        out.print(f"wrote {counted(n, 'row')} of {table} to {output} ({kind}; types and schema version in {output.name}.schema.json)", markup=False)
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
             console.print(f"note: `botwatch export {study} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
@@ -181,7 +182,7 @@ def _export_many(study: Path, names: list[str], folder: Path, force: bool, verba
             for name, path in targets:
                 progress.step(f"export {name}")
                 n = _export_file(st, name, path, force, verbatim, quiet=True)
-                out.print(f"wrote {n:,} rows of {plain(name)} to {plain(path)}", highlight=False)
+                out.print(f"wrote {counted(n, 'row')} of {plain(name)} to {plain(path)}", highlight=False)
         out.print(f"{len(targets)} table{'s' if len(targets) != 1 else ''} in {plain(folder)} ({kind}; types and schema version in each FILE.schema.json)", highlight=False)
         if chosen == "csv" and not verbatim:
             console.print(FORMULA_NOTE, markup=False)
@@ -220,7 +221,7 @@ def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bo
             except BrokenPipeError:  # `| head` closed the pipe: what it wanted was written, not all rows
                 stdout_closed()
         if fmt != "graphml":  # said once the rows are out: before the copy, a closed pipe made it untrue
-            console.print(f"wrote {n:,} rows of {table} to stdout ({fmt})", markup=False, highlight=False)
+            console.print(f"wrote {counted(n, 'row')} of {table} to stdout ({fmt})", markup=False, highlight=False)
 
 
 NETWORK_TABLES = ("coordination", "network", "coordination_edges", "cluster_members", "clusters")

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from botwatch.count_text import counted
+
 
 @dataclass
 class Stats:
@@ -78,7 +80,7 @@ def summary(s: Stats, disk_bytes: int, files: int, folder: str, folder_files: in
     `folder_files` the stream's closed files in the folder, earlier runs' included."""
     secs = max(time.monotonic() - s.started, 1e-9)
     return (
-        f"kept {s.kept:,} posts (+{s.kept_other:,} other events) in {secs:,.1f} s ({s.kept / secs:,.0f} posts/s); "
+        f"kept {counted(s.kept, 'post')} (+{counted(s.kept_other, 'other event')}) in {secs:,.1f} s ({s.kept / secs:,.0f} posts/s); "
         f"received {s.received:,}; filtered out {s.filtered:,}; not in sample {s.unsampled:,}; duplicates dropped {s.duplicates:,}; "
         f"not posts {s.other:,}; malformed {s.malformed:,}; unknown {s.unknown:,}; reconnects {s.reconnects:,}\n"
         f"this run: {files} closed file(s), {human_bytes(disk_bytes)}, in {folder}"
