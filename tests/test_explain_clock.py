@@ -26,8 +26,18 @@ def test_the_circadian_fit_is_quoted_with_its_probability_and_runner_up(tmp_path
             "counting every post (the accounts stage's fit, not among this account's origin evidence), UTC+3")
         assert _clock_words(st, "twitter", "2", None) == "hours most likely UTC-5 (p 0.99)"
         # Not fitted by the circadian stage: the accounts stage's offset, said to be a best fit only.
-        assert _clock_words(st, "twitter", "3", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"
+        # The stage ran (its table is there) and left the account out for having too few (date, hour)
+        # cells: "run the circadian stage" sent the reader to rerun it (@CornellBurchet, 60 posts in
+        # 2 clock hours, 6-8 January 2015); the line says why there is no probability instead.
+        st.sql("INSERT INTO posts (platform, account_id, created_at) VALUES ('twitter', '3', '2015-01-06 17:00:00'), ('twitter', '3', '2015-01-06 17:40:00'), "
+               "('twitter', '3', '2015-01-08 13:27:00'), ('twitter', '3', NULL)")
+        assert _clock_words(st, "twitter", "3", 3) == (
+            "hours best fit UTC+3 (no probability: its posts fall in 2 distinct clock hours, fewer than the 20 the circadian "
+            "stage reads a day from, so they may be one event's hours)")
         assert _clock_words(st, "twitter", "3", None) is None
+        # Enough cells but no row (posts added after the stage ran): rerunning the stage is the advice.
+        st.sql("INSERT INTO posts (platform, account_id, created_at) SELECT 'twitter', '5', TIMESTAMP '2016-01-01 00:00:00' + i * INTERVAL 1 HOUR FROM range(20) r(i)")
+        assert _clock_words(st, "twitter", "5", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"
         # A damaged probability table (a list, not text offsets) still gives the best offset.
         st.sql("INSERT INTO circadian VALUES ('twitter', '4', 1, 0.7, '[0.7, 0.3]')")
         assert _clock_words(st, "twitter", "4", None) == "hours most likely UTC+1 (p 0.70)"
@@ -37,3 +47,8 @@ def test_whether_the_origin_evidence_reads_the_hours() -> None:
     assert _evidence_reads_hours(json.dumps(["most likely US (p=0.68)", "posting hours fit a human day at UTC-5 (0.20 bits/post above a flat day)"]))
     assert not _evidence_reads_hours(json.dumps(["most likely RU (p>0.99)", "office shifts: of 22,846 posts, …"]))
     assert not _evidence_reads_hours(None) and not _evidence_reads_hours("not json") and not _evidence_reads_hours('{"a": 1}')
+
+
+def test_without_the_circadian_table_the_advice_is_to_run_the_stage(tmp_path: Path) -> None:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        assert _clock_words(st, "twitter", "3", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"

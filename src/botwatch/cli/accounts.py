@@ -9,10 +9,12 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS
 from botwatch.accounts.json_shape import account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
+from botwatch.count_text import counted
 from botwatch.prob_text import p_is, percent, prob2
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
@@ -362,6 +364,15 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any, evidence_reads_hour
                           f"({whose}), UTC{int(off):+d}")
             return words
     if off is not None:
+        if "circadian" in st.tables():
+            # The stage ran and fits only accounts seen in MIN_ACTIVE_CELLS (date, hour) cells:
+            # "run the circadian stage" sent the reader to rerun a stage that had run (@CornellBurchet,
+            # 60 posts in 2 clock hours, whose origin evidence says its hours were not read).
+            cells = st.sql("SELECT count(*) FROM (SELECT DISTINCT CAST(created_at AS DATE) AS d, hour(created_at) AS h FROM posts "
+                           "WHERE platform = ? AND account_id = ? AND created_at IS NOT NULL) t", [platform, aid])[0][0]
+            if cells is not None and int(cells) < MIN_ACTIVE_CELLS:
+                return (f"hours best fit UTC{int(off):+d} (no probability: its posts fall in {counted(int(cells), 'distinct clock hour')}, "
+                        f"fewer than the {MIN_ACTIVE_CELLS} the circadian stage reads a day from, so they may be one event's hours)")
         return f"hours best fit UTC{int(off):+d} (no probability: run the circadian stage)"
     return None
 
