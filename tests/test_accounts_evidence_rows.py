@@ -13,6 +13,7 @@ import pytest
 
 from botwatch.accounts import scoring
 from botwatch.accounts.scoring import OBSERVED_PREFIX, UNKNOWN_BOT, _bot_cells, _json_list_array, _json_lists, _placed
+from botwatch.prob_text import prob2
 from testsupport.accounts_reference import needs_escape_regex
 
 # Every character JSON escapes, quotes and backslashes in all places, non-ASCII of every width
@@ -62,7 +63,8 @@ def test_placed_equals_a_python_fill() -> None:
 
 def _bot_cells_reference(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], low: np.ndarray, high: np.ndarray,
                          observed: list[list[str]], bot_parts: list[str], bot_bounds: list[int]) -> list[str]:
-    """`score`'s loop before the Arrow assembly (main at 6808150), verbatim but for its inputs."""
+    """`score`'s loop before the Arrow assembly (main at 6808150), verbatim but for its inputs and
+    the range's bounds, written with `prob2` since (`test_the_uncertain_range_never_reads_as_certainty`)."""
     low_list, high_list = low.tolist(), high.tolist()
     known_list, ood_list = known.tolist(), ood.tolist()
     parts: list[str] = []
@@ -72,7 +74,7 @@ def _bot_cells_reference(known: np.ndarray, ood: np.ndarray, reasons: list[str |
             parts.append(UNKNOWN_BOT)
         else:
             if ood_list[i]:
-                parts.append(f"{reasons[i]}: the probability is uncertain, between {low_list[i]:.2f} and {high_list[i]:.2f}")
+                parts.append(f"{reasons[i]}: the probability is uncertain, between {prob2(low_list[i])} and {prob2(high_list[i])}")
             parts += bot_parts[bot_bounds[i]:bot_bounds[i + 1]]
         if observed[i]:
             parts += [OBSERVED_PREFIX + s for s in observed[i]]
@@ -97,6 +99,17 @@ def test_bot_cells_equal_the_per_account_loop(n: int) -> None:
     observed = [[HOSTILE[k] for k in rng.integers(0, len(HOSTILE), m)] for m in rng.integers(0, 3, n).tolist()]
     got = _bot_cells(known, ood, reasons, low, high, observed, pa.array(bot_parts, pa.string()), bot_bounds).to_pylist()
     assert got == _bot_cells_reference(known, ood, reasons, low, high, observed, bot_parts, bot_bounds)
+
+
+def test_the_uncertain_range_never_reads_as_certainty() -> None:
+    """An out-of-distribution account's first bot sentence writes its range as `explain`'s range
+    line does: @mauritscorneIis (labelled study, 1 day old, 970 posts a day) read "between 0.85
+    and 1.00" beside "Plausible range: 0.85 to >0.99"; a bot probability is never certain."""
+    known, ood = np.array([True, True]), np.array([True, True])
+    got = _bot_cells(known, ood, ["log_posts_per_day outside the range seen in training"] * 2, np.array([0.8493, 0.001]),
+                     np.array([1.0, 0.15]), [[], []], pa.array([], pa.string()), [0, 0, 0]).to_pylist()
+    assert json.loads(got[0]) == ["log_posts_per_day outside the range seen in training: the probability is uncertain, between 0.85 and >0.99"]
+    assert json.loads(got[1]) == ["log_posts_per_day outside the range seen in training: the probability is uncertain, between <0.01 and 0.15"]
 
 
 def test_escape_pattern_is_what_encode_basestring_escapes() -> None:

@@ -27,6 +27,7 @@ from botwatch.accounts import bot_behaviour, origin_shifts, origin_textpool, sig
 from botwatch.accounts.botmodel import BotModel, EvidenceColumns
 from botwatch.exact_round import none_where, rounded_list
 from botwatch.language_names import language_code
+from botwatch.prob_text import prob2
 from botwatch.accounts.features import AccountData, pairs_of
 from botwatch.accounts.frame_values import midpoint_series, python_values
 from botwatch.accounts.gc_pause import gc_paused
@@ -392,7 +393,9 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
         if not known_list[i]:
             rest.append(UNKNOWN_BOT)
         elif ood_list[i]:
-            rest.append(f"{reasons[i]}: the probability is uncertain, between {low_list[i]:.2f} and {high_list[i]:.2f}")
+            # prob2, as the range line beside it: "between 0.85 and 1.00" read as certainty where
+            # `explain` said "Plausible range: 0.85 to >0.99" (@mauritscorneIis, labelled study).
+            rest.append(f"{reasons[i]}: the probability is uncertain, between {prob2(low_list[i])} and {prob2(high_list[i])}")
         if observed[i]:
             rest += [OBSERVED_PREFIX + s for s in observed[i]]
     rb = np.asarray(reason_bounds, np.int64)
