@@ -85,6 +85,31 @@ def test_holidays_are_counted_on_moscow_days_against_the_accounts_own_rate() -> 
     assert holiday_counts([times[0]]) is None
 
 
+def test_a_span_of_russian_holidays_only_gives_no_holiday_count() -> None:
+    """@CornellBurchet (IRA, posing as American) posted 60 times on 6-8 January 2015, all Russian
+    New Year holidays: expected and observed were both every post whatever the account did, and the
+    item still counted "odds of Russia ÷1.21". Such a span has no working day to compare with:
+    no count, on the per-account path and on the columnar one alike; a span with one working day
+    keeps its count."""
+    import duckdb
+
+    from botwatch.accounts.origin_behaviour_batch import behaviours_of, post_table
+
+    holidays_only = [datetime(2015, 1, d, h, tzinfo=timezone.utc) for d in (6, 7, 8) for h in (10, 13, 17)]
+    assert holiday_counts(holidays_only) is None
+    with_working_day = holidays_only + [datetime(2015, 1, 9, 12, tzinfo=timezone.utc)]
+    h = holiday_counts(with_working_day)
+    assert h is not None and h.ru_observed == 9 and h.ru_expected == pytest.approx(10 * 3 / 4)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE posts (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, kind VARCHAR, text VARCHAR, lang VARCHAR)")
+    con.executemany("INSERT INTO posts (platform, account_id, created_at, kind, text) VALUES (?, ?, ?, ?, ?)",
+                    [("x", "only", t.replace(tzinfo=None), "post", "hello") for t in holidays_only]
+                    + [("x", "both", t.replace(tzinfo=None), "post", "hello") for t in with_working_day])
+    found = behaviours_of(post_table(con))
+    assert found[("x", "only")].holidays is None
+    assert found[("x", "both")].holidays == h
+
+
 def test_corrupt_timestamps_do_not_stretch_the_calendar() -> None:
     good = [datetime(2016, 5, d, 12, tzinfo=timezone.utc) for d in range(1, 21)]
     b = behaviour_of(good + [datetime(9999, 12, 31, 23, tzinfo=timezone.utc), datetime(1970, 1, 1, tzinfo=timezone.utc)], [])

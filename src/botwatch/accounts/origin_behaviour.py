@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -314,11 +315,21 @@ class HolidayCounts:
     us_expected: float
 
 
+def no_working_day(ru_days: Any, span_days: Any) -> Any:
+    """Whether every day of an account's span is a Russian holiday (elementwise on arrays). Then the
+    expected holiday posts are all its posts and the observed are too, whatever the account does:
+    nothing compares its holidays with its working days. @CornellBurchet (IRA, 60 posts on 6-8
+    January 2015) read "60 posts on Russian public holidays where 60.0 were expected ... odds of
+    Russia ÷1.21", evidence against Russia drawn from a count that could not have been otherwise."""
+    return ru_days == span_days
+
+
 def holiday_counts(times: Sequence[datetime]) -> HolidayCounts | None:
     """Posts on Russian (Moscow days) and US (Eastern days) holidays against the account's own daily rate.
 
     Expected = posts × holiday days in the account's active span ÷ days in the span, so an
-    account active for a week in June expects nothing of New Year. None for fewer than 2 days.
+    account active for a week in June expects nothing of New Year. None for fewer than 2 days,
+    and where every day of the span is a Russian holiday (`no_working_day`).
     """
     if not times:
         return None
@@ -330,6 +341,8 @@ def holiday_counts(times: Sequence[datetime]) -> HolidayCounts | None:
         return None
     span = [first + timedelta(days=i) for i in range(days)]
     ru_days = sum(is_ru_holiday(d) for d in span)
+    if no_working_day(ru_days, days):
+        return None
     us_days = sum(is_us_holiday(d) for d in span)
     n = len(times)
     return HolidayCounts(sum(map(is_ru_holiday, msk)), n * ru_days / days, sum(map(is_us_holiday, ny)), n * us_days / days)

@@ -179,8 +179,9 @@ class AccountColumns:
     shifts: dict[int, ob.ShiftEstimate]  # by row, for the accounts with a shift estimate
 
     def has_holidays(self) -> np.ndarray:
-        """Rows with a `HolidayCounts` (a sane post and a span of at least 2 days)."""
-        return (self.n_sane > 0) & (self.span_days >= 2)
+        """Rows with a `HolidayCounts` (a sane post, a span of at least 2 days, not all of them
+        Russian holidays: `origin_behaviour.no_working_day`)."""
+        return (self.n_sane > 0) & (self.span_days >= 2) & ~ob.no_working_day(self.ru_days, self.span_days)
 
 
 def account_columns(tbl: pa.Table) -> AccountColumns:
