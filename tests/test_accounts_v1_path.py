@@ -122,3 +122,15 @@ def test_json_n_posts_of_a_known_account_that_never_posted_is_zero() -> None:
     assert got["origin"]["outside_home_probability"] == pytest.approx(0.85) and got["origin"]["foreign"] is True
     no_home = account_json([row[c] for c in COLUMNS])
     assert no_home["origin"]["home_country"] is None and no_home["origin"]["foreign"] is None
+
+
+def test_json_outside_home_probability_carries_no_floating_point_noise() -> None:
+    """`accounts --json` gave @wavy_bgs (labelled study, P(US) 0.8453) an outside-home probability
+    of 0.15469999999999995: the stored probability's four places, not sixteen."""
+    from botwatch.accounts.json_shape import COLUMNS, account_json
+
+    row = {c: None for c in COLUMNS} | {"platform": "twitter", "account_id": "1", "origin_country": "US",
+                                        "origin_probability": 0.8453, "origin_probabilities": '{"US": 0.8453, "GB": 0.0746}'}
+    got = account_json([row[c] for c in COLUMNS], "us")["origin"]
+    assert got["outside_home_probability"] == 0.1547 and repr(got["outside_home_probability"]) == "0.1547"
+    assert got["foreign"] is False

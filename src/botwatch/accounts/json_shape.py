@@ -102,7 +102,10 @@ def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
             "probabilities": _json(r["origin_probabilities"], None),
             "evidence": _json(r["origin_evidence"], []),
             "home_country": home.upper() if home else None,
-            "outside_home_probability": outside,
+            # 1 - P(home) in binary floating point: @wavy_bgs (P(US) 0.8453) printed 0.15469999999999995,
+            # sixteen digits the stored four-place probabilities do not have. Twelve places take off
+            # that noise only; the foreign flag below is still read from the unrounded value, as the SQL rule.
+            "outside_home_probability": None if outside is None else round(outside, 12),
             "foreign": None if outside is None else outside >= origin_rule.FOREIGN_THRESHOLD,
             "low": r["origin_probability_low"],
             "high": r["origin_probability_high"],
