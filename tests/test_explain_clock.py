@@ -52,3 +52,13 @@ def test_whether_the_origin_evidence_reads_the_hours() -> None:
 def test_without_the_circadian_table_the_advice_is_to_run_the_stage(tmp_path: Path) -> None:
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         assert _clock_words(st, "twitter", "3", 3) == "hours best fit UTC+3 (no probability: run the circadian stage)"
+
+
+def test_the_language_is_mostly_only_above_half() -> None:
+    """@AndriyCCCP (IRA; one post tagged ru, one uz) read "mostly uz": a tie is not "mostly"."""
+    from botwatch.cli.accounts import _language_words
+
+    assert _language_words("uz", 0.5) == "most often uz (50% of tagged posts)"
+    assert _language_words("en", 0.4) == "most often en (40% of tagged posts)"
+    assert _language_words("ru", 0.92) == "mostly ru"
+    assert _language_words("ru", None) == "mostly ru"

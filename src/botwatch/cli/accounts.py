@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -157,13 +158,14 @@ def explain(
         _say_others(st, key, platform, aid)
         out.print(f"[bold]{plain(f'@{h or aid}')}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
-            ppd, rt, dup, off, top_lang = st.sql(
-                "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang FROM account_features WHERE platform = ? AND account_id = ?",
+            ppd, rt, dup, off, top_lang, top_share = st.sql(
+                "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang, top_lang_share FROM account_features "
+                "WHERE platform = ? AND account_id = ?",
                 [platform, aid],
             )[0]
             parts = [f"{ppd:,.1f} posts/day", f"{percent(rt or 0)} retweets", f"{percent(dup or 0)} repeated text"]
             if top_lang:
-                parts.append(f"mostly {top_lang}")
+                parts.append(_language_words(top_lang, top_share))
             clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
             if clock:
                 parts.append(clock)
@@ -321,6 +323,15 @@ def _calibrated_words(kind: str | None) -> str:
     if kind == "missing":
         return "made with a bot model other than the shipped one; docs/model-card-bot.md does not describe it"
     return "calibrated on labelled accounts; see docs/model-card-bot.md"
+
+
+def _language_words(top_lang: str, share: Any) -> str:
+    """The account's most frequent post language: "mostly ru" only where it holds more than half
+    of the tagged posts. @AndriyCCCP (IRA, one post tagged ru and one uz) read "mostly uz", the
+    tie broken by the larger code; under half, the share is said instead."""
+    if share is None or not math.isfinite(float(share)) or float(share) > 0.5:
+        return f"mostly {top_lang}"
+    return f"most often {top_lang} ({percent(float(share))} of tagged posts)"
 
 
 def _evidence_reads_hours(origin_evidence: Any) -> bool:
