@@ -62,3 +62,17 @@ def test_the_language_is_mostly_only_above_half() -> None:
     assert _language_words("en", 0.4) == "most often en (40% of tagged posts)"
     assert _language_words("ru", 0.92) == "mostly ru"
     assert _language_words("ru", None) == "mostly ru"
+
+
+def test_a_rate_from_less_than_a_day_of_posts_is_said_as_a_count_in_that_time(tmp_path: Path) -> None:
+    """@b140tweet (labelled study): 26 posts in 23 minutes read "26.0 posts/day", and a single post
+    "1.0 posts/day": the study's rate divides by at least one day, a floor, not a measured rate."""
+    from botwatch.cli.accounts import _rate_words
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO posts (platform, account_id, created_at) SELECT 'twitter', 'b', TIMESTAMP '2016-01-01 10:00:00' + i * INTERVAL 55 SECOND FROM range(26) r(i)")
+        st.sql("INSERT INTO posts (platform, account_id, created_at) VALUES ('twitter', 'one', '2016-01-01 10:00:00')")
+        st.sql("INSERT INTO posts (platform, account_id, created_at) SELECT 'twitter', 'w', TIMESTAMP '2016-01-01 00:00:00' + i * INTERVAL 1 DAY FROM range(8) r(i)")
+        assert _rate_words(st, "twitter", "b", 26.0) == "26 posts within 23 minutes"
+        assert _rate_words(st, "twitter", "one", 1.0) == "1 post"
+        assert _rate_words(st, "twitter", "w", 1.14) == "1.1 posts/day"

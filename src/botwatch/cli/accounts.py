@@ -163,7 +163,7 @@ def explain(
                 "WHERE platform = ? AND account_id = ?",
                 [platform, aid],
             )[0]
-            parts = [f"{ppd:,.1f} posts/day", f"{percent(rt or 0)} retweets", f"{percent(dup or 0)} repeated text"]
+            parts = [_rate_words(st, platform, aid, ppd), f"{percent(rt or 0)} retweets", f"{percent(dup or 0)} repeated text"]
             if top_lang:
                 parts.append(_language_words(top_lang, top_share))
             clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
@@ -323,6 +323,21 @@ def _calibrated_words(kind: str | None) -> str:
     if kind == "missing":
         return "made with a bot model other than the shipped one; docs/model-card-bot.md does not describe it"
     return "calibrated on labelled accounts; see docs/model-card-bot.md"
+
+
+def _rate_words(st: Any, platform: str, aid: str, per_day: Any) -> str:
+    """The account's posting rate for the explain header, or, where its posts span less than a day,
+    how many fell within how long. The study's rate divides by a span of at least one day, so an
+    account seen for 23 minutes read "26.0 posts/day" (@b140tweet) and one with a single post "1.0
+    posts/day": a floor, written as if it were measured."""
+    first, last, n = st.sql("SELECT min(created_at), max(created_at), count(*) FROM posts WHERE platform = ? AND account_id = ?", [platform, aid])[0]
+    if first is None or last is None or (last - first).total_seconds() >= 86400:
+        return f"{per_day:,.1f} posts/day" if per_day is not None else "posting rate unknown"
+    if n == 1:
+        return "1 post"
+    minutes = (last - first).total_seconds() / 60
+    span = f"{counted(round(minutes), 'minute')}" if minutes < 120 else f"{counted(round(minutes / 60), 'hour')}"
+    return f"{n:,} posts within {span}"
 
 
 def _language_words(top_lang: str, share: Any) -> str:
