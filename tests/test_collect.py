@@ -785,3 +785,21 @@ def test_mastodon_page_ignoring_min_id_ends_the_backfill_and_the_stream_is_read(
     assert code == 0
     assert sorted(int(x["id"]) for x in on_disk(tmp_path)) == list(range(100, 140))  # the second stream was read
     assert pages == 1  # a page that brought nothing newer than the cursor ends the paging
+
+
+def test_one_oversized_jetstream_frame_is_kept_aside_and_the_capture_goes_past_it(tmp_path: Path) -> None:
+    """A 9 MB event (#60) was refused with close 1009 and every reconnect replayed from before it:
+    "retrying in 1.4 s … 11.1 s", 60 posts kept, 61–99 never read, the frame neither counted nor kept.
+    Now the next connection reads it, keeps it aside with its size and the capture goes on."""
+    events = [jetstream_event(i) for i in range(100)]
+    events[60] = jetstream_event(60, text="x" * 9_000_000)
+    with FakeJetstream(events, [{}]) as srv:
+        cap = Capture(tmp_path, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=99)
+        assert run(cap, js.JetstreamCollector(srv.url, stall_s=2.0, backoff_scale=0.01)) == 0
+        conns = srv.connections
+    ids = [e["commit"]["rkey"] for e in on_disk(tmp_path)]
+    assert len(ids) == 99 == len(set(ids)) and "3k0000000060" not in ids
+    assert cap.stats.malformed == 1 and len(conns) == 2
+    aside = orjson.loads((tmp_path / ".botwatch" / "malformed-bluesky.jsonl").read_text().splitlines()[0])
+    assert aside["reason"].startswith("a frame of 9,000,") and "over the 8 MiB" in aside["reason"]
+    assert js.refused_as_too_big(ValueError()) is False

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import orjson
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
@@ -63,6 +64,22 @@ def _tags(record: dict[str, Any]) -> list[str]:
     return tags
 
 
+# A frame is refused above FRAME_MAX (no Bluesky post comes near it). One refused frame used to
+# block a capture for good: every reconnect replayed from before it and was refused again (close
+# 1009) while the run went on saying "retrying". After a 1009 the next connection reads frames up
+# to FRAME_MAX_ONCE, keeps the oversized one aside and moves the cursor past it; one larger still
+# ends the run with a message that says so, rather than retrying forever.
+FRAME_MAX = 8 << 20
+FRAME_MAX_ONCE = 64 << 20
+MESSAGE_TOO_BIG = 1009
+
+
+def refused_as_too_big(exc: BaseException) -> bool:
+    """Whether the connection closed because this side refused a frame over its size limit."""
+    sent = getattr(exc, "sent", None)
+    return isinstance(exc, ConnectionClosed) and sent is not None and getattr(sent, "code", None) == MESSAGE_TOO_BIG
+
+
 class JetstreamCollector:
     """Consumes Jetstream into a `Capture`; reconnects with backoff; watches for stalls."""
 
@@ -72,6 +89,20 @@ class JetstreamCollector:
         self.stall_s = stall_s
         self.net = Backoff(1.0, 60.0, backoff_scale)
         self.lived = 0.0  # seconds the current (or last) connection has delivered frames
+        self.max_size = FRAME_MAX  # FRAME_MAX_ONCE for the one connection after a frame was refused
+
+    def oversized(self, cap: Capture, msg: str | bytes) -> None:
+        """A frame over FRAME_MAX, read by the connection after one was refused: kept aside (its
+        first megabyte, with its size) and the cursor moved past it when its time can be read."""
+        cap.stats.received += 1
+        cap.aside(msg, f"a frame of {len(msg):,} bytes, over the {FRAME_MAX >> 20} MiB a Jetstream event is read up to")
+        try:
+            t = orjson.loads(msg).get("time_us")
+        except (orjson.JSONDecodeError, AttributeError):
+            return
+        prev = cap.cursor.get("time_us")
+        if isinstance(t, int) and (not isinstance(prev, int) or t > prev):
+            cap.cursor["time_us"] = t
 
     def handle(self, cap: Capture, msg: str | bytes) -> None:
         """One frame: write it, drop it (duplicate, filtered, unsampled) or keep it aside."""
@@ -141,8 +172,16 @@ class JetstreamCollector:
                 raise CollectError(f"bad --endpoint: {exc}", 2) from None
             except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError, EOFError) as exc:
                 why = f"Jetstream connection {'lost' if self.lived else 'failed'} ({type(exc).__name__}: {exc})"
+                if refused_as_too_big(exc):
+                    if self.max_size >= FRAME_MAX_ONCE:
+                        raise CollectError(
+                            f"Jetstream sent a frame over {FRAME_MAX_ONCE >> 20} MiB after cursor {cap.cursor.get('time_us')}: it cannot be read "
+                            "or kept aside, and every reconnect would replay it; the posts kept so far are in the folder", 1) from None
+                    self.max_size = FRAME_MAX_ONCE  # the next connection reads it, keeps it aside and moves past it
+                    continue
             else:
                 why = "Jetstream connection ended"
+            self.max_size = FRAME_MAX
             if self.lived >= HEALTHY_AFTER_S:
                 # A connection that lived dropped: come back at once (jittered), the ladder reset.
                 # One that accepted and dropped at once keeps climbing it: no tight reconnect loop.
@@ -154,7 +193,7 @@ class JetstreamCollector:
     async def _session(self, cap: Capture, url: str) -> None:
         """One connection: read frames until it drops or stalls; `self.lived` says for how long."""
         first = 0.0
-        async with websockets.connect(url, max_size=8 << 20, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
+        async with websockets.connect(url, max_size=self.max_size, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
             cap.connected = True
             last = time.monotonic()
 
@@ -172,7 +211,10 @@ class JetstreamCollector:
                     last = time.monotonic()
                     first = first or last
                     self.lived = last - first
-                    self.handle(cap, msg)
+                    if len(msg) > FRAME_MAX:
+                        self.oversized(cap, msg)
+                    else:
+                        self.handle(cap, msg)
             except (asyncio.CancelledError, StopCapture):
                 await asyncio.shield(ws.close(1000, "collector stopping"))  # a clean goodbye, not 1011
                 raise
