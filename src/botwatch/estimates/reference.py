@@ -39,9 +39,13 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     """Rows of the reference table; missing groups come back as rows with a note, not silently."""
     out: list[RefRow] = []
     has_groups = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = 'foreign_origin'")[0][0])
+    # The cell's accounts are every account naming the party (`n_accounts` of the party's cell), not
+    # those that wrote the supporting posts: on ordinary Brexit tweets "Labour | 60 | 6,000 | … | 894"
+    # came from 41 supporting accounts, and read bare it quotes as "6,000 posts by 894 accounts".
+    block1 = "Posts supporting each party (campaign, all accounts; accounts: every account naming the party, not only those supporting it)"
     for key, name in party_names.items():
         r = _get(study, "campaign", "all", key, "support_posts")
-        out.append(RefRow("Posts supporting each party (campaign, all accounts)", name, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
+        out.append(RefRow(block1, name, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
     block2 = "Posts by foreign-origin accounts, 30 days before polling day"
     block3 = "Foreign-origin accounts' party-tagged posts, 30 days before polling day"
     if not has_groups:
