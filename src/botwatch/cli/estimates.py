@@ -149,6 +149,12 @@ def estimate(
                 acc = vals["accounts"][0][3] if vals["accounts"] else 0  # n_accounts of the cell
                 t.add_row(escape(p.name), cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
             out.print(t)
+            # The shares' denominator, as the report's table and its "In English" column say it:
+            # "positive 13.6%" read bare is a share of every post naming the party, where it is a
+            # share of those in English with a sentiment score (1,965 of Labour's 2,106 posts on
+            # ordinary Brexit tweets; far fewer of a mostly non-English group's).
+            out.print("positive / negative: shares of the party's posts in English with a sentiment score, not of all its posts "
+                      "(posts in other languages have none)", highlight=False, markup=False)
             if has_public:
                 own = st.sql("SELECT a.observed - p.observed FROM estimates a JOIN estimates p USING (period, party, metric) "
                              "WHERE a.period = 'campaign' AND a.party = '*' AND a.metric = 'posts' AND a.account_group = 'all' AND p.account_group = ?", [NOT_PARTY_ACCOUNTS])
