@@ -99,3 +99,18 @@ def test_a_largest_cluster_tied_in_size_is_said_to_be_one_of_the_largest() -> No
     # "the largest" of one is no comparison.
     assert "in 1 cluster acted in unison" in said(0, 1) and "that cluster, 3 accounts around @SovetnikStatski" in said(0, 1)
     assert "the largest" not in said(0, 1)
+
+
+def test_a_cluster_active_on_one_day_is_said_to_co_act_on_it() -> None:
+    """GOP-debate tweets of 7 August 2015: "co-acting from 2015-08-07 to 2015-08-07"."""
+    from datetime import datetime
+
+    from botwatch.report.sections import render
+
+    def said(first: datetime, last: datetime) -> str:
+        return _plain(render("coordination_headline.html.j2", s=SimpleNamespace(edges=3, options=SimpleNamespace(window_s=3600, max_fdr=0.05)),
+                             big={"size": 5, "label": "@dudeinchicago", "first_at": first, "last_at": last}, n_clusters=2, accounts=9,
+                             res=None, amplified="", in_window=None, tied=0))
+
+    assert "co-acting on 2015-08-07 (UTC)" in said(datetime(2015, 8, 7, 1), datetime(2015, 8, 7, 3))
+    assert "co-acting from 2015-08-07 to 2015-08-08 (UTC)" in said(datetime(2015, 8, 7, 1), datetime(2015, 8, 8, 3))
