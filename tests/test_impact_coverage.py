@@ -84,6 +84,8 @@ def test_the_command_prints_the_posts_and_accounts_left_out(mixed: tuple[Path, d
     assert f"{n['u']:,} of the {total:,} posts naming labour in the window ({n['u'] / total:.0%}), by 5 accounts, are in neither series" in out
     # the direction cell may wrap inside its table column at some widths: test its words, not the line
     assert "other scored accounts" in out and "the rest" not in out
+    # Each test's p was printed alone with nothing saying it was uncorrected: q is beside it now.
+    assert "q: p adjusted for the 4 tests above (Benjamini-Hochberg)" in out
 
 
 def test_the_report_section_and_headline_say_it_too(mixed: tuple[Path, dict[str, int]]) -> None:

@@ -3,6 +3,7 @@ a chosen frequency, printed and stored in the `impact` / `impact_irf` tables."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.table import Table
 from botwatch.cli.common import (
     ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, no_posts_line, open_or_fail, out, plain, wide_when_piped,
 )
+from botwatch.count_text import counted
 
 
 def _stored_election(params: dict) -> object:
@@ -134,14 +136,23 @@ def impact(
             why = ": the note above says why" if found["notes"] else ""
             fail(f"no impact test for {name} at {freq}{why}", code=1)
     t = Table(title=plain(name) + f": likely automated vs other scored accounts (bot probability below 0.5), {freq} buckets")
-    for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "peak response [95%]"):
+    for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "q", "peak response [95%]"):
         t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")
-    for r in rows:
+    # q: Benjamini-Hochberg over the tests in this table. The table printed each test's p alone, four
+    # (or more) tests a party, with nothing to say they were uncorrected; the report's q is over every
+    # impact test of the study, so the two may differ when other parties were tested too.
+    from botwatch.stats import bh_adjusted
+
+    tested = [i for i, r in enumerate(rows) if r["p_value"] is not None and math.isfinite(r["p_value"])]
+    q = dict(zip(tested, bh_adjusted([rows[i]["p_value"] for i in tested]).tolist())) if tested else {}
+    for i, r in enumerate(rows):
         t.add_row(
             r["measure"], f"{SERIES_WORDS.get(r['cause'], r['cause'])} → {SERIES_WORDS.get(r['effect'], r['effect'])}", f"{r['n_obs']:,}", str(r["differences"]), str(r["lag"]), f"{r['f_stat']:.2f}",
-            f"{r['p_value']:.3g}", f"{r['irf_peak']:.3f} [{r['irf_peak_low']:.3f}, {r['irf_peak_high']:.3f}] at +{r['irf_peak_h']}",
+            f"{r['p_value']:.3g}", f"{q[i]:.3g}" if i in q else "—", f"{r['irf_peak']:.3f} [{r['irf_peak_low']:.3f}, {r['irf_peak_high']:.3f}] at +{r['irf_peak_h']}",
         )
     out.print(t)
+    out.print(f"q: p adjusted for the {counted(len(tested), 'test')} above (Benjamini-Hochberg); read a test as a lead only where q is small, "
+              "not p alone.", highlight=False)
     if rows[0].get("posts_automated") is not None:  # what the two series hold, and what neither does
         out.print(plain(coverage_sentence(name, rows[0])), highlight=False)
     out.print("Granger causality is a lead in time, not persuasion: a shared news driver reaching automated accounts first gives the same result.")
