@@ -155,6 +155,16 @@ def estimate(
             # ordinary Brexit tweets; far fewer of a mostly non-English group's).
             out.print("positive / negative: shares of the party's posts in English with a sentiment score, not of all its posts "
                       "(posts in other languages have none)", highlight=False, markup=False)
+            from botwatch.report.concentration import TOP, concentrated
+
+            # Where the intervals run narrow, as the report's Parties section says it.
+            heavy = concentrated(st, [p.key for p in election.parties])
+            if heavy:
+                names = {p.key: p.name for p in election.parties}
+                listed = ", ".join(f"{names.get(c.key, c.key)} {c.share:.0%}" for c in heavy)
+                out.print(f"intervals run too narrow where a few accounts write much of a party's posts: the {TOP} most active accounts wrote "
+                          f"{listed} of all accounts' posts naming the party in the campaign window (on ordinary Brexit tweets such intervals "
+                          "held a figure drawn again about three times in four where 99 in 100 was due; docs/methods.md)", highlight=False, markup=False)
             if has_public:
                 own = st.sql("SELECT a.observed - p.observed FROM estimates a JOIN estimates p USING (period, party, metric) "
                              "WHERE a.period = 'campaign' AND a.party = '*' AND a.metric = 'posts' AND a.account_group = 'all' AND p.account_group = ?", [NOT_PARTY_ACCOUNTS])
