@@ -22,12 +22,9 @@ from test_timeline import write_posts
 BUSY = date(2017, 5, 4)
 
 
-def _network_with_a_busy_day(path: Path) -> None:
-    """Six accounts retweeting 30 posts spread over nine days within seconds of each other, and
-    12 more on 4 May; twenty others retweet the same posts at random."""
-    rng = np.random.default_rng(5)
-    starts = [datetime(2017, 5, 1, 0, 30) + timedelta(hours=7 * k) for k in range(30)]
-    starts += [datetime(2017, 5, 4, 1, 0) + timedelta(minutes=50 * j) for j in range(12)]
+def _retweet_crowd(starts: list[datetime], rng: np.random.Generator) -> list[dict]:
+    """Six accounts (b0-b5) retweeting post k within seconds of starts[k], and twenty others
+    (h0-h19) retweeting it at a random minute up to two days later."""
     posts = []
     for k, t0 in enumerate(starts):
         for a in range(6):
@@ -36,6 +33,16 @@ def _network_with_a_busy_day(path: Path) -> None:
         for h in range(20):
             posts.append(dict(post_id=f"h{k}-{h}", platform="twitter", account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
                               kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+    return posts
+
+
+def _network_with_a_busy_day(path: Path) -> None:
+    """Six accounts retweeting 30 posts spread over nine days within seconds of each other, and
+    12 more on 4 May; twenty others retweet the same posts at random."""
+    rng = np.random.default_rng(5)
+    starts = [datetime(2017, 5, 1, 0, 30) + timedelta(hours=7 * k) for k in range(30)]
+    starts += [datetime(2017, 5, 4, 1, 0) + timedelta(minutes=50 * j) for j in range(12)]
+    posts = _retweet_crowd(starts, rng)
     posts.append(dict(post_id="late", platform="twitter", account_id="b0", created_at=datetime(2017, 5, 20, 9, 15), kind="original", text="later"))
     with open_study(path, read_only=False) as st:
         write_posts(st, posts)
@@ -97,14 +104,7 @@ def test_a_busiest_day_tied_with_another_is_said_to_be_tied(tmp_path: Path) -> N
 
     rng = np.random.default_rng(11)
     starts = [datetime(2017, day, 1, 0, 30) + timedelta(hours=2 * k) for day in (5, 6) for k in range(10)]
-    posts = []
-    for k, t0 in enumerate(starts):
-        for a in range(6):
-            posts.append(dict(post_id=f"r{k}-{a}", platform="twitter", account_id=f"b{a}", created_at=t0 + timedelta(seconds=5 * a), kind="retweet",
-                              text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
-        for h in range(20):
-            posts.append(dict(post_id=f"h{k}-{h}", platform="twitter", account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
-                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src"))
+    posts = _retweet_crowd(starts, rng)
     study = tmp_path / "s.duckdb"
     with open_study(study, read_only=False) as st:
         write_posts(st, posts)
