@@ -67,3 +67,31 @@ def test_a_csv_without_a_location_column_is_not_told_it_has_none(tmp_path) -> No
     out = runner.invoke(app, ["explain", study, "alice_w"])
     assert out.exit_code == 0 and "Bot probability:" in out.output
     assert "no profile location" not in out.output and "no automation words" not in out.output
+
+
+def test_a_mastodon_profile_flagged_bot_calls_itself_a_bot(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Mastodon profiles carry a `bot` flag the account sets to say it is automated (the reader
+    keeps it in `extra`), but the bot model read only handle, name and description for "calls
+    itself a bot": a flagged account with a plain description was told "does not call itself a
+    bot: lowered the bot score". An unflagged one stays as its texts say."""
+    import pandas as pd
+
+    from botwatch import open_study
+    from botwatch.accounts.features import with_profile_extra
+    from botwatch.accounts.profile import profile_features
+    from botwatch.ingest.runner import ingest
+
+    def status(n: int, user: str, bot: bool) -> dict:
+        acct = {"id": user, "username": user, "acct": f"{user}@example.social", "display_name": user.title(),
+                "url": f"https://example.social/@{user}", "note": "<p>Election news</p>", "created_at": "2016-11-01T00:00:00.000Z",
+                "followers_count": 10, "following_count": 3, "statuses_count": 99, "bot": bot}
+        return {"id": str(n), "uri": f"https://example.social/users/{user}/statuses/{n}", "created_at": "2017-06-01T10:00:00.000Z",
+                "content": "<p>Vote #GE2017</p>", "language": "en", "account": acct, "reblog": None, "tags": [{"name": "ge2017"}]}
+
+    f = tmp_path / "masto.json"
+    f.write_text(json.dumps([status(1, "feedy", True), status(2, "alice", False)]))
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    ingest(st, [str(f)])
+    acc = st.pandas("accounts").sort_values("handle").reset_index(drop=True)
+    got = profile_features(with_profile_extra(acc), pd.Series([pd.Timestamp("2017-06-09")] * len(acc)))
+    assert dict(zip(acc["handle"], got["self_declared_bot"])) == {"alice@example.social": 0.0, "feedy@example.social": 1.0}

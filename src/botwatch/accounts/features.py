@@ -79,9 +79,10 @@ def entropy_bits(counts: list[int]) -> float:
 def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
     """`accounts` plus the profile facts the v1.1 readers keep in `extra` (likes, lists, whether
     a website is linked; see `twitter_v1.profile_extra`), as the columns `profile_features` reads.
-    Accounts from formats without them get NULL: unknown, not zero."""
-    likes, listed, has_url = [], [], []
-    seen: dict[Any, tuple[Any, Any, Any]] = {}  # per distinct `extra` text: a study repeats a few dozen shapes
+    Accounts from formats without them get NULL: unknown, not zero. `declared_bot` is the flag a
+    Mastodon profile sets to say it is automated (`other_platforms`, `{"bot": true}`)."""
+    likes, listed, has_url, declared = [], [], [], []
+    seen: dict[Any, tuple[Any, Any, Any, Any]] = {}  # per distinct `extra` text: a study repeats a few dozen shapes
     for raw in accounts["extra"].tolist() if "extra" in accounts.columns else [None] * len(accounts):
         facts = seen.get(raw) if isinstance(raw, str) else None
         if facts is None:
@@ -92,19 +93,22 @@ def with_profile_extra(accounts: pd.DataFrame) -> pd.DataFrame:
                 except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
                     obj = None
             obj = obj if isinstance(obj, dict) else {}
-            lk, ls, hu = obj.get("likes_count"), obj.get("listed_count"), obj.get("has_url")
+            lk, ls, hu, bt = obj.get("likes_count"), obj.get("listed_count"), obj.get("has_url"), obj.get("bot")
             facts = (lk if isinstance(lk, int) and not isinstance(lk, bool) else None,
                      ls if isinstance(ls, int) and not isinstance(ls, bool) else None,
-                     hu if isinstance(hu, bool) else None)
+                     hu if isinstance(hu, bool) else None,
+                     bt if isinstance(bt, bool) else None)
             if isinstance(raw, str):
                 seen[raw] = facts
         likes.append(facts[0])
         listed.append(facts[1])
         has_url.append(facts[2])
+        declared.append(facts[3])
     out = accounts.copy()
     out["likes_count"] = np.array([np.nan if v is None else float(v) for v in likes], dtype="float64")
     out["listed_count"] = np.array([np.nan if v is None else float(v) for v in listed], dtype="float64")
     out["has_url"] = has_url
+    out["declared_bot"] = declared
     return out
 
 

@@ -330,6 +330,11 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
         urls = _texts(col("url"), keep_empty=True) if "url" in df.columns else [None] * n
         out["has_url"] = [np.nan if u is None and (not f or "url" not in df.columns) else float(bool(u and u.strip())) for u, f in zip(urls, full)]
     out["self_declared_bot"] = _self_declared_column(hc, nc, dc)
+    if "declared_bot" in df.columns:
+        # Mastodon's own "this account is automated" flag (`features.with_profile_extra`): the
+        # profile says it is a bot though no text does; it was told "does not call itself a bot".
+        flagged = np.array([v is True for v in df["declared_bot"].tolist()], dtype=bool)
+        out["self_declared_bot"] = np.where(flagged, 1.0, out["self_declared_bot"].to_numpy())
     out["automation_words"] = dc.count_matches(_AUTOMATION.pattern, lambda v: len(_AUTOMATION.findall(v)), ignore_case=True,
                                                 word_only=True)
     out["background_image"] = _bool(col("background_image"))
