@@ -76,3 +76,30 @@ def test_a_rate_from_less_than_a_day_of_posts_is_said_as_a_count_in_that_time(tm
         assert _rate_words(st, "twitter", "b", 26.0) == "26 posts within 23 minutes"
         assert _rate_words(st, "twitter", "one", 1.0) == "1 post"
         assert _rate_words(st, "twitter", "w", 1.14) == "1.1 posts/day"
+
+
+def test_a_mastodon_accounts_boosts_are_not_called_retweets(tmp_path: Path) -> None:
+    """`explain` on a Mastodon account said "In the study: …, 50% retweets": Mastodon passes posts
+    on as boosts (Bluesky as reposts), and a journalist quoting the line would name the wrong
+    platform. Twitter's accounts keep the word."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    acct = {"id": "1", "username": "alice", "acct": "alice@example.social", "display_name": "Alice", "url": "https://example.social/@alice",
+            "note": "<p>hi</p>", "created_at": "2016-11-01T00:00:00.000Z", "followers_count": 10, "following_count": 3, "statuses_count": 99}
+    orig = {"id": "11", "uri": "https://example.social/users/alice/statuses/11", "created_at": "2017-06-01T10:00:00.000Z",
+            "content": "<p>Vote Labour #GE2017</p>", "language": "en", "account": acct, "reblog": None, "tags": [{"name": "ge2017"}]}
+    boost = {"id": "12", "uri": "https://example.social/users/alice/statuses/12/activity", "created_at": "2017-06-02T10:00:00.000Z",
+             "content": "", "account": acct, "reblog": dict(orig, uri="https://other/users/bob/statuses/1",
+                                                            account=dict(acct, id="9", acct="bob@other", url="https://other/@bob")), "tags": []}
+    f = tmp_path / "masto.json"
+    f.write_text(json.dumps([orig, boost]))
+    study = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", study, str(f)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", study, "--election", "uk-ge2017", "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["explain", study, "alice@example.social"])
+    assert res.exit_code == 0, res.output
+    header = next(line for line in res.output.splitlines() if line.startswith("In the study:"))
+    assert "50% boosts" in header and "retweets" not in header, header

@@ -163,7 +163,7 @@ def explain(
                 "WHERE platform = ? AND account_id = ?",
                 [platform, aid],
             )[0]
-            parts = [_rate_words(st, platform, aid, ppd), f"{percent(rt or 0)} retweets", f"{percent(dup or 0)} repeated text"]
+            parts = [_rate_words(st, platform, aid, ppd), f"{percent(rt or 0)} {_reshares_word(platform)}", f"{percent(dup or 0)} repeated text"]
             if top_lang:
                 parts.append(_language_words(top_lang, top_share))
             clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
@@ -323,6 +323,16 @@ def _calibrated_words(kind: str | None) -> str:
     if kind == "missing":
         return "made with a bot model other than the shipped one; docs/model-card-bot.md does not describe it"
     return "calibrated on labelled accounts; see docs/model-card-bot.md"
+
+
+# What each platform calls passing on another account's post (the posts' kind "retweet"): a
+# Mastodon account's share read "24% retweets", a word its users and readers do not use.
+_RESHARES = {"mastodon": "boosts", "bluesky": "reposts"}
+
+
+def _reshares_word(platform: str | None) -> str:
+    """The explain header's word for the account's shared-on posts on its platform."""
+    return _RESHARES.get(platform or "", "retweets")
 
 
 def _rate_words(st: Any, platform: str, aid: str, per_day: Any) -> str:
