@@ -42,3 +42,19 @@ def test_uk_is_read_as_gb_as_elections_read_it(tmp_path: Path, given: str) -> No
     res = runner.invoke(app, ["accounts", str(study), "--country", given])
     assert res.exit_code == 0, res.output
     assert "@brit" in res.output and "no accounts" not in res.output
+
+
+def test_an_account_without_a_handle_is_named_by_its_id_without_an_at(tmp_path: Path) -> None:
+    """A Bluesky account the Jetstream never gave a handle for was listed and explained as
+    "@did:plc:…": a DID is no handle, and "@" before an id (a Twitter number) names another account."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'bluesky' AS platform, 'did:plc:abc' AS account_id, NULL::VARCHAR AS handle, "
+               "NULL::DOUBLE AS bot_probability, NULL::VARCHAR AS bot_evidence, 'GB' AS origin_country, 0.6 AS origin_probability, "
+               "NULL::VARCHAR AS origin_probabilities, NULL::VARCHAR AS origin_evidence, 3 AS n_posts")
+    for args in (["accounts", str(study)], ["explain", str(study), "did:plc:abc"]):
+        res = runner.invoke(app, args, env={"COLUMNS": "200"})
+        assert res.exit_code == 0, res.output
+        assert "did:plc:abc" in res.output and "@did:plc:abc" not in res.output, res.output

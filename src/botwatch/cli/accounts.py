@@ -81,7 +81,7 @@ def accounts(
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
-            t.add_row(plain(f"@{handle or aid}"), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), "—" if n is None else f"{n:,}", plain(first))
+            t.add_row(plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), "—" if n is None else f"{n:,}", plain(first))
         wide_when_piped().print(t)
 
 
@@ -156,7 +156,7 @@ def explain(
             fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         _say_others(st, key, platform, aid)
-        out.print(f"[bold]{plain(f'@{h or aid}')}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
+        out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang, top_share = st.sql(
                 "SELECT posts_per_day_study, retweet_share, dup_text_share, best_utc_offset, top_lang, top_lang_share FROM account_features "
