@@ -212,7 +212,8 @@ def test_place_items_equal_the_per_location_vector() -> None:
                 v, note = origin._place_vector(found, floor, home)
                 times = v.max() / floor
                 prior = origin._prior_note(tuple(sorted(found)), home, times)
-                want = f"profile location {text!r} names {origin._names(sorted(found))} (×{times:.1f} for it{note}{prior})"
+                it = "it" if len(found) == 1 else "each"  # a place naming several countries: the factor is for each
+                want = f"profile location {text!r} names {origin._names(sorted(found))} (×{times:.1f} for {it}{note}{prior})"
                 got = origin._place_item(text, "profile location", floor, home)
                 assert got is not None and got[1] == want
                 assert got[0].dtype == v.dtype and np.array_equal(got[0].view(np.uint64), v.view(np.uint64))
