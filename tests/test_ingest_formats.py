@@ -287,3 +287,14 @@ def test_a_bluesky_hashtag_typed_without_a_tag_facet_is_a_hashtag(tmp_path: Path
     assert list(posts[f"{did}/a"]["hashtags"]) == ["GE2017", "ToriesOut"]
     assert list(posts[f"{did}/b"]["hashtags"]) == ["GE2017"]
     assert list(posts[f"{did}/c"]["hashtags"]) == []  # "#1" (all digits) and an entity are no tags
+
+
+def test_a_mastodon_note_or_status_holding_a_script_element_keeps_its_words_not_its_code() -> None:
+    """A note "<p>Voter &amp; citizen <script>alert('note')</script></p>" became the description
+    "Voter & citizen alert('note')", and "alert" raised the bot score as an automation word."""
+    from botwatch.ingest.other_platforms import html_to_text
+
+    assert html_to_text("<p>Voter &amp; citizen <script>alert('note')</script></p>") == "Voter & citizen"
+    assert html_to_text("<p>a<br>b</p><p>c <STYLE type='x'>p{x:1}</style>d</p>") == "a\nb\nc d"
+    assert html_to_text("<p>x <script>never closed") == "x"
+    assert html_to_text("<p>a &lt;script&gt; typed as text</p>") == "a <script> typed as text"  # escaped text stays text

@@ -37,6 +37,11 @@ FORMAT_MASTODON = "mastodon-status"
 _AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([^/?#]+)")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+# A script or style element's contents are code, not words the account wrote: a note holding
+# "<script>alert('note')</script>" became the description "Voter & citizen alert('note')", and
+# "alert" is an automation word to the bot model. (Mastodon servers strip such elements; a
+# captured or hand-made status may still hold them.)
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 
 
 def is_jetstream(obj: Any) -> bool:
@@ -128,7 +133,7 @@ def handle_jetstream(obj: Any, line: int, sink: RowSink) -> None:
 
 def html_to_text(content: str) -> str:
     """Mastodon's HTML content as plain text (tags dropped, paragraphs and breaks as newlines)."""
-    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).strip()
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", _CODE.sub("", content)))).strip()
 
 
 def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
