@@ -316,3 +316,26 @@ def test_paths_relative_to_covers_the_rejected_records_table(tmp_path: Path) -> 
     _ok("report", str(study), "-o", str(out), "--no-exports", "--paths-relative-to", str(data))
     page = out.read_text(encoding="utf-8")
     assert "Rejected input" in page and "secret-folder" not in page
+
+
+def test_evaluations_give_back_their_bootstrap_resamples(tmp_path: Path, sample_study_path: Path) -> None:
+    """`content evaluate … --boot 200` was given back without `--boot`: the re-run drew 1,000
+    resamples and recorded other F1 intervals (0.0813–0.563 became 0.0833–0.5556 on a real study);
+    `evaluate-accounts --boot` likewise. The default is left off."""
+    from botwatch import open_study
+
+    study = _copy(tmp_path, sample_study_path)
+    rows = [
+        ("content_evaluate", {"evaluated_election": "us-2016", "labels_file": "labels.csv", "labels_part": None, "evaluate_boot": 200}),
+        ("content_evaluate", {"evaluated_election": "us-2016", "labels_file": "labels.csv", "labels_part": "dev", "evaluate_boot": 1000}),
+        ("accounts_evaluate", {"labels_file": "accounts.csv", "evaluate_boot": 300}),
+    ]
+    with open_study(study, read_only=False) as st:
+        for i, (stage, params) in enumerate(rows):
+            st.sql(f"INSERT INTO runs VALUES (?, ?, ?, '0.1.0', now() + INTERVAL {i + 1} SECOND, now() + INTERVAL {i + 1} SECOND, 'ok', 0, NULL)",
+                   [f"e{i}", stage, json.dumps(params)])
+    assert _steps(study)[-3:] == [
+        "botwatch content evaluate s.duckdb labels.csv --boot 200",
+        "botwatch content evaluate s.duckdb labels.csv --part dev",
+        "botwatch evaluate-accounts s.duckdb accounts.csv --boot 300",
+    ]

@@ -220,12 +220,26 @@ def _evaluate_command(study_name: str, p: dict[str, Any]) -> str:
     parts = ["botwatch", "content", "evaluate", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))]
     if isinstance(p.get("labels_part"), str) and p["labels_part"]:
         parts += ["--part", _quote(p["labels_part"])]
-    return " ".join(parts)
+    return " ".join(parts + _boot_option(p))
 
 
 def _accounts_evaluate_command(study_name: str, p: dict[str, Any]) -> str:
     """The command line of one `botwatch evaluate-accounts`, the labels file by its recorded name."""
-    return " ".join(["botwatch", "evaluate-accounts", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))])
+    parts = ["botwatch", "evaluate-accounts", _quote(study_name), _quote(str(p.get("labels_file") or "LABELS.csv"))]
+    return " ".join(parts + _boot_option(p))
+
+
+EVALUATE_BOOT_DEFAULT = 1000  # `--boot` of `content evaluate` and `evaluate-accounts`
+
+
+def _boot_option(p: dict[str, Any]) -> list[str]:
+    """`--boot N` where the evaluation ran with other than the default resamples: the intervals
+    the report quotes (F1's, the AUC's) are drawn from them, so without it a re-run prints and
+    records other intervals."""
+    boot = p.get("evaluate_boot")
+    if isinstance(boot, int) and not isinstance(boot, bool) and boot != EVALUATE_BOOT_DEFAULT:
+        return ["--boot", str(boot)]
+    return []
 
 
 def _every_stage(ran: list[str], with_election: bool) -> bool:
