@@ -339,3 +339,22 @@ def test_evaluations_give_back_their_bootstrap_resamples(tmp_path: Path, sample_
         "botwatch content evaluate s.duckdb labels.csv --part dev",
         "botwatch evaluate-accounts s.duckdb accounts.csv --boot 300",
     ]
+
+
+def test_the_script_names_the_labels_files_with_their_recorded_hash(tmp_path: Path, sample_study_path: Path) -> None:
+    """`content evaluate STUDY labels.csv` is given back, but the file is in no `sources` row: the
+    script listed no labels file, so a fresh folder failed with "cannot read labels.csv" and the
+    reader had no hash to check the file they found against. It is now listed with its SHA-256."""
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction_script
+
+    study = _copy(tmp_path, sample_study_path)
+    digest = "e3" * 32
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('e0', 'content_evaluate', ?, '0.1.0', now() + INTERVAL 1 SECOND, now() + INTERVAL 1 SECOND, 'ok', 0, NULL)",
+               [json.dumps({"evaluated_election": "us-2016", "labels_file": "labels.csv", "labels_part": None,
+                            "labels_sha256": digest, "evaluate_boot": 1000})])
+    with open_study(study) as st:
+        script = reproduction_script(st, "s.duckdb")
+    assert f"#   {digest} labels.csv\n" in script
+    assert script.index("labels files the evaluations read") < script.index("botwatch content evaluate s.duckdb labels.csv")

@@ -390,6 +390,11 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
              else _accounts_evaluate_command(study_name, c.params) if c.kind == "accounts_evaluate"
              else _bot_model_env(c.params) + _analysis_command(study_name, c, _election_arg(c.params))
              for c in _commands(runs)]
+    # The labels files the evaluations read are in no `sources` row: without their recorded hash the
+    # reader of a fresh folder met only "cannot read labels.csv", with no word of which file it was.
+    out["labels"] = list({(str(p["labels_file"]), str(p["labels_sha256"])): None for run in runs
+                          if run.stage in (EVALUATE_STAGE, ACCOUNTS_EVALUATE_STAGE)
+                          and (p := run.params or {}).get("labels_file") and p.get("labels_sha256")})
     kept = steps if max_steps is None else steps[-max_steps:]
     out["steps_left_out"] = len(steps) - len(kept)
     out["steps"] = kept
@@ -440,6 +445,9 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
     if r["inputs"]:
         lines.append("# inputs as stored (SHA-256, bytes, name):")
         lines += [f"#   {_comment(i['sha256'])} {i['bytes']} {_comment(i['source'])}" for i in r["inputs"]]
+    if r.get("labels"):
+        lines.append("# labels files the evaluations read, not stored in the study: put them in the folder the commands run in (SHA-256, name):")
+        lines += [f"#   {_comment(h)} {_comment(name)}" for name, h in r["labels"]]
     for e in r["elections"]:
         if e["file"]:  # the election file the commands below name, from the text the study recorded
             lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it")
