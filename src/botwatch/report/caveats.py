@@ -298,10 +298,36 @@ def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
             f"{'its probability is' if k == 1 else 'their probabilities are'} averaged over the ages of the labelled accounts{measured}.")
 
 
-def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -> str | None:
+# The platforms the shipped bot model's labelled accounts come from (docs/model-card-bot.md, "Data").
+TRAINED_PLATFORMS = ("twitter",)
+PLATFORM_NAMES = {"mastodon": "Mastodon", "bluesky": "Bluesky"}
+
+
+def other_platform_clause(study: Study) -> str | None:
+    """One sentence when scored accounts come from a platform the bot model never learned from.
+    Why: every labelled account is a Twitter one; on a study of Mastodon statuses of June 2017
+    every Mastodon account was counted likely automated, led by "account age (days) 220: raised
+    the bot score", an age Twitter's young accounts have and every Mastodon account then had (the
+    network began in October 2016)."""
+    if "account_scores" not in study.tables():
+        return None
+    marks = ", ".join("?" for _ in TRAINED_PLATFORMS)
+    rows = study.sql(f"SELECT platform, count(*) FROM account_scores WHERE bot_probability IS NOT NULL AND platform NOT IN ({marks}) "
+                     "GROUP BY 1 ORDER BY 2 DESC, 1", list(TRAINED_PLATFORMS))
+    if not rows:
+        return None
+    named = " and ".join(f"{int(n):,} {PLATFORM_NAMES.get(str(p), str(p))}" for p, n in rows)
+    return (f"The bot model learned from Twitter accounts only; {named} account{'' if sum(int(n) for _, n in rows) == 1 else 's'} "
+            "scored here come from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
+            "so their probabilities are not measured figures.")
+
+
+def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *, shipped: bool = True) -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
     people, which a profile model sees as human) or when the model's cross-source check failed;
-    first of all, the near-chance warning the model's training recorded (`model_quality`)."""
+    first of all, the near-chance warning the model's training recorded (`model_quality`). With
+    the shipped model (`shipped`: a user's own may have learned from other platforms), also the
+    accounts of platforms it never learned from (`other_platform_clause`)."""
     from botwatch.accounts.model_quality import recorded_warning
 
     parts = [w for w in (recorded_warning(meta),) if w]
@@ -317,6 +343,8 @@ def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any]) -
         parts.append(loso + ": treat the count as a rough ranking on an archive unlike the labelled sets.")
     if (age := unknown_age_clause(study, meta)) is not None:
         parts.append(age)
+    if shipped and (other := other_platform_clause(study)) is not None:
+        parts.append(other)
     cross = [c for c in meta.get("cross", []) if isinstance(c, dict) and c.get("auc") is not None]
     if cross and not loso:  # a model file from before the leave-one-source-out harness
         worst = min(cross, key=lambda c: c["auc"])

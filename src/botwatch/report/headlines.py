@@ -193,4 +193,4 @@ def _bot_caveat(study: Study) -> str:
     from botwatch.model_used import bot_model_used
 
     used = bot_model_used(study)  # the model the study recorded, not the one this shell names
-    return " ".join(t for t in (used.note, bot_blind_spot(study, data_provenance(study), used.meta)) if t)
+    return " ".join(t for t in (used.note, bot_blind_spot(study, data_provenance(study), used.meta, shipped=used.kind == "shipped")) if t)
