@@ -297,6 +297,9 @@ class AccountEvaluation:
     origin_training: int = 0
     bot_held_out: BotFigures | None = None
     origin_held_out: OriginFigures | None = None
+    # Labelled bot or not and found (the first of repeated rows), but with no bot probability: not
+    # `bot_labelled - bot_scored`, which also counts the labels not found and the repeats.
+    bot_unscored: int = 0
 
 
 def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> AccountEvaluation:
@@ -306,6 +309,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
     from botwatch.accounts.training_accounts import account_training
 
     y, p, bot_trained, countries, orows, origin_trained = [], [], [], [], [], []
+    unscored = 0
     for lab, row in zip(matched.labels, matched.rows):
         if row is None:
             continue
@@ -315,6 +319,8 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
             y.append(lab.bot)
             p.append(float(bp))
             bot_trained.append(bool(trained.get("bot")))
+        elif lab.bot is not None:
+            unscored += 1
         if lab.country is not None:
             countries.append(lab.country)
             orows.append(row)
@@ -331,6 +337,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
         origin=origin_figures(countries, orows) if orows else None,
         ambiguous=matched.ambiguous, repeated=matched.repeated,
         bot_training=int(bt.sum()), origin_training=sum(origin_trained), bot_held_out=held_bot, origin_held_out=held_origin,
+        bot_unscored=unscored,
     )
 
 

@@ -75,7 +75,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     if ev.bot_labelled and b is None:
         out.print(f"bot: none of the {counted(ev.bot_labelled, 'account')} labelled bot or not was found with a bot probability", highlight=False)
     if b is not None:
-        unscored = ev.bot_labelled - ev.bot_scored
+        unscored = ev.bot_unscored  # found without a probability; the labels not found are the coverage line's
         t = Table(title=f"Bot probability against your labels ({b.n:,} accounts, {b.bots:,} bots)")
         t.add_column("figure")
         t.add_column("value")
