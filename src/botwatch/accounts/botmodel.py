@@ -538,6 +538,17 @@ def _parse(raw: bytes) -> dict[str, Any]:
     missing = [k for k in ("booster", "features", "calibration") if k not in data]
     if missing:  # checked here, so `analyze` says it in one line before the stage would fail on it
         raise ValueError(f"not a botwatch bot model (no {', '.join(missing)})")
+    from botwatch.accounts.profile import ALL_FEATURES
+
+    # A feature the accounts stage does not compute (a file from another botwatch version, or one
+    # edited) failed inside the stage as "KeyError ... This is a bug in botwatch" (exit 1).
+    feats = data["features"]
+    unknown = [f for f in feats if f not in ALL_FEATURES] if isinstance(feats, list) else None
+    if unknown is None or not feats:
+        raise ValueError("not a botwatch bot model (its features are not a list of names)")
+    if unknown:
+        raise ValueError(f"a bot model this version of botwatch cannot use: it reads features it does not compute "
+                         f"({', '.join(map(str, unknown[:5]))}); written by another version? retrain it with `botwatch train-bot-model`")
     return data
 
 
