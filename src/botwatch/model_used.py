@@ -75,8 +75,9 @@ def _candidates(study: Study, recorded_file: str | None) -> list[str]:
     return [c for c in out if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
 
 
-def _own_note(file: str, meta: dict[str, Any]) -> str:
-    """What a user's model's figures do and do not show."""
+def _own_note(file: str, meta: dict[str, Any], checked: bool = False) -> str:
+    """What a user's model's figures do and do not show. `checked`: the study holds a current
+    `evaluate-accounts` of its bot probabilities, which the report quotes beside this note."""
     oof = meta.get("pooled_oof") if isinstance(meta.get("pooled_oof"), dict) else None
     trained = meta.get("trained_on") if isinstance(meta.get("trained_on"), dict) else {}
     head = f"The bot probabilities were made with your own bot model ({file}), not the shipped one"
@@ -87,7 +88,10 @@ def _own_note(file: str, meta: dict[str, Any]) -> str:
 
         head += f"; out-of-fold AUC {auc(oof['auc'])}"
     has_loso = any(isinstance(c, dict) and c.get("auc") is not None for c in meta.get("loso") or [])
-    if not has_loso:
+    if not has_loso and checked:  # "(this study's) is unmeasured" stood beside the figures that measured it
+        head += (". Its training tested it on no labelled source it was not trained on; how well it does on this study's "
+                 "accounts is what your own labelled accounts of it measured (botwatch evaluate-accounts)")
+    elif not has_loso:
         head += (". It was not tested on a labelled source it was not trained on, so how well it does on accounts unlike "
                  "its training set (this study's) is unmeasured")
     from botwatch.accounts.training_accounts import own_model_digests
@@ -96,6 +100,17 @@ def _own_note(file: str, meta: dict[str, Any]) -> str:
         head += (". Its file does not record which accounts it was trained on, so whether any of this study's accounts "
                  "were among them is unknown")
     return head + "."
+
+
+def _bot_checked(study: Study) -> bool:
+    """Whether the study holds a current `evaluate-accounts` record with bot figures."""
+    from botwatch.accounts.evaluate import recorded_evaluation
+
+    try:
+        own = recorded_evaluation(study)
+    except Exception:  # noqa: BLE001 - a record that cannot be read is not quoted either
+        return False
+    return own is not None and own.get("bot") is not None
 
 
 def bot_model_used(study: Study) -> BotModelUsed:
@@ -120,7 +135,7 @@ def bot_model_used(study: Study) -> BotModelUsed:
         try:
             if Path(cand).is_file() and model_sha256(cand) == sha:
                 meta = model_meta(cand)
-                return BotModelUsed("own", meta, file or cand, sha, _own_note(file or cand, meta))
+                return BotModelUsed("own", meta, file or cand, sha, _own_note(file or cand, meta, _bot_checked(study)))
         except Exception:  # noqa: BLE001 - an unreadable candidate is just not the model
             continue
     env = os.environ.get("BOTWATCH_BOT_MODEL") or None
