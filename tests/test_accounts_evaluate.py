@@ -133,7 +133,7 @@ def test_the_reproduction_block_gives_the_command_back(scored: Path, tmp_path: P
     assert CliRunner().invoke(app, ["evaluate-accounts", str(scored), str(labels), "--boot", "20"]).exit_code == 0
     with open_study(scored, read_only=True) as st:
         steps = reproduction(st, "s.duckdb")["steps"]
-    assert "botwatch evaluate-accounts s.duckdb 'my labels.csv'" in steps
+    assert "botwatch evaluate-accounts s.duckdb 'my labels.csv' --boot 20" in steps  # the resamples its intervals came from
 
 
 def test_no_label_found_is_one_line_and_nothing_recorded(scored: Path, tmp_path: Path) -> None:
