@@ -35,6 +35,8 @@ MAX_SERIES = 6
 # A test result leads the report only when the test supports it: an event effect with p = 0.79
 # read as a finding ("0.60× as frequent") at the top of a report a journalist quotes.
 HEADLINE_P = 0.05
+# The event tests listed (lowest p first); q is adjusted over every test, listed or not.
+MAX_TESTS_SHOWN = 25
 
 
 def _span(study: Study, election: Any) -> tuple[datetime, datetime] | None:
@@ -731,7 +733,10 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     impact_cov = impact_coverage(study, election) if impact else {}
     if older:  # their notes too: they describe those older tables
         notes = [(stage, n) for stage, n in notes if stage not in ("creation", "impact")]
-    tests = study.sql("SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT 25") if "event_tests" in tables else []
+    tests = study.sql(f"SELECT dimension, value, events, posts, in_window_share, rate_ratio, null_rate_ratio, p_value, n_null, exact, window_h, q_value FROM event_tests ORDER BY p_value, dimension, value LIMIT {MAX_TESTS_SHOWN}") if "event_tests" in tables else []
+    # How many series q was adjusted over: the table lists the lowest p of them only, and the demo's
+    # 25 rows read "q is the adjustment across all of them" beside 31 tests, 6 not shown.
+    tests_total = study.sql("SELECT count(*) FROM event_tests")[0][0] if tests else 0
     html = render(
         "time.html.j2",
         span=span,
@@ -744,6 +749,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         hours=hour_of_day(study),
         bursts=burst_rows(study, span, election=election) if "bursts" in tables else [],
         tests=tests,
+        tests_total=tests_total,
         coverage=event_coverage(study, election) if tests else None,
         home_unknown=_home_unknown(election),
         creation=creation,
