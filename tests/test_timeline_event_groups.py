@@ -182,3 +182,17 @@ def test_covered_local_hours_follow_the_local_day() -> None:
 
     mask = bursts.covered_local_hours(times, counts, lambda t: zones.local_date(el, t))
     assert mask.tolist() == [False, False, False, True, True, True]
+
+
+def test_the_event_headline_gives_q_and_the_number_of_tests_beside_p(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The event headline quoted "permutation p = 0.0xx" alone, while the section tests every
+    series (the demo: 31) and the headline is given only at q < 0.05; the impact headline already
+    says "q = … over the N impact tests". A reader quoting the p now reads its q and the count."""
+    st = _study(tmp_path / "q.duckdb", bots_only=True)
+    try:
+        heads = _heads(st)
+        n, q = st.sql("SELECT count(*), max(q_value) FILTER (WHERE dimension = 'origin' AND value = 'foreign origin') FROM event_tests")[0]
+    finally:
+        st.close()
+    assert n > 1
+    assert f", q = {q:.3f} over the {n} event tests of the section), against " in heads

@@ -637,6 +637,8 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
     )
     cov = event_coverage(study, election)
     events = [e for e, _ in _events(election)]
+    # The headline's p is one of the section's many tests: q (and over how many) goes beside it.
+    n_tests = study.sql("SELECT count(*) FROM event_tests")[0][0]
     out: list[Markup] = []
     everyone = next((t for t in tests if t[0] == "all"), None)
     all_rr = everyone[2] if everyone is not None else None
@@ -656,12 +658,12 @@ def _event_headlines(study: Study, election: Any) -> list[Markup]:
         compared.append(val)
         if not _supported(p, q) or not c.p_value < HEADLINE_P or not rr > c.other_rate_ratio or (all_rr is not None and not rr > all_rr):
             continue
-        out.append(render("time_headline.html.j2", kind="events", who=_group_words(study, election, val), rr=rr, null=null, p=p, w=w, c=c, cov=cov,
+        out.append(render("time_headline.html.j2", kind="events", who=_group_words(study, election, val), rr=rr, null=null, p=p, q=q, n_tests=n_tests, w=w, c=c, cov=cov,
                           others=OTHERS_WORDS.get(dim, "the other accounts")))
     if not out and everyone is not None:
         dim, val, rr, null, p, w, q = everyone
         if rr is not None and math.isfinite(rr) and _supported(p, q):
-            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, w=w, groups=compared, uncompared=uncompared, cov=cov,
+            out.append(render("time_headline.html.j2", kind="events_all", rr=rr, null=null, p=p, q=q, n_tests=n_tests, w=w, groups=compared, uncompared=uncompared, cov=cov,
                               scored_only=AUTOMATED in compared))
     return out
 
