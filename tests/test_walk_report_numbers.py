@@ -30,6 +30,23 @@ def test_the_creation_headline_says_it_counts_posting_accounts_only(synth_study)
     assert "Accounts that posted in the election window (2017-04-20 to 2017-06-08), created after the election was called" in str(sec.html)
 
 
+def test_the_creation_headline_says_how_many_of_the_group_have_no_creation_date(synth_study) -> None:  # type: ignore[no-untyped-def]
+    """The shares count dated accounts only. With 2 of the 10 likely automated accounts dated, the
+    report led with "100% [34–100%] of the 2 likely automated accounts … and have a known creation
+    date were created after the election was called", and the only undated count was the section
+    note's "8 of 40 accounts posting in the window" (20%), not the group's 8 of 10."""
+    st = synth_study
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT DISTINCT account_id, platform, CASE WHEN account_id IN ('b0', 'b1') THEN TIMESTAMP '2017-04-25 03:00:00' END FROM posts WHERE account_id LIKE 'b%'")
+    st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT DISTINCT account_id, platform, TIMESTAMP '2012-01-01' FROM posts WHERE account_id LIKE 'h%'")
+    el = election()
+    analyze(st, Context(election=el, log=lambda m: None), only=["timeline", "creation"])
+    sec = time_section(st, {"election": el})
+    assert sec is not None
+    heads = " ".join(" ".join(str(h).split()) for h in sec.headline)
+    assert "of the 2 likely automated accounts that posted in the election window" in heads
+    assert "8 of the 10 likely automated accounts that posted in the window (80%) have no creation date and are not in these shares." in heads
+
+
 def test_party_estimates_for_another_election_than_the_labels_are_not_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """`analyze --election us-2016`, then `analyze --only content --election uk-ge2017`: the report,
     titled for uk-ge2017, showed the us-2016 party table beside "N posts belong to the US

@@ -249,7 +249,29 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
     if trigger is None:  # the election cannot be loaded here: the stage recorded the instant it used (it read "(None)")
         stored = study.sql("SELECT min(trigger) FROM creation")[0][0]
         trigger = f"{stored:%Y-%m-%d %H:%M} UTC" if stored is not None else "date not recorded"
-    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger, "population": creation_population(rows, election)}
+    return {"rows": rows, "chart": chart, "batches": batches, "trigger": trigger, "population": creation_population(rows, election),
+            "undated_automated": undated_in_window(study, election, "automated", AUTOMATED)}
+
+
+def undated_in_window(study: Study, election: Any, dimension: str, value: str) -> tuple[int, int] | None:
+    """(accounts of a group that posted in the election window without a creation date, all the
+    group's accounts that posted there), or None where it cannot be counted. The creation shares
+    count dated accounts only, and the section's note gives the undated count of all accounts: a
+    group dated for 2 of its 10 posting accounts headed the report as "100% [34–100%] of the 2
+    likely automated accounts … created after the election was called" beside a note of "8 of 40"."""
+    from botwatch.timeline.groups import GROUPS_TABLE
+
+    window = zones.window_utc(election) if election is not None else None
+    if window is None or not {GROUPS_TABLE, "accounts", "posts"} <= set(study.tables()):
+        return None
+    undated, total = study.sql(
+        f"""SELECT count(*) FILTER (WHERE a.created_at IS NULL), count(*) FROM {GROUPS_TABLE} g
+        JOIN accounts a ON a.platform = g.platform AND a.account_id = g.account_id
+        WHERE g.dimension = ? AND g.value = ? AND EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
+                                                        AND p.created_at >= ? AND p.created_at < ?)""",
+        [dimension, value, window[0], window[1]],
+    )[0]
+    return int(undated), int(total)
 
 
 def creation_population(rows: list[tuple[Any, ...]], election: Any) -> str:
@@ -695,7 +717,8 @@ def _headlines(study: Study, election: Any, creation: dict[str, Any] | None, cir
     if creation:
         for r in creation["rows"]:
             if r[0] == "automated" and r[1] == AUTOMATED and r[2]:
-                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"]))
+                out.append(render("time_headline.html.j2", kind="creation", r=r, trigger=creation["trigger"], population=creation["population"],
+                                  undated=creation.get("undated_automated")))
     # Shares not shown to be above what ordinary accounts give are said so in the section, beside the reference, and lead nothing.
     if circ and circ["informative"] and circ.get("far") and not (circ.get("ordinary") or {}).get("all_within"):
         out.append(render("time_headline.html.j2", kind="circadian", c=circ))
