@@ -307,7 +307,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # A party whose every post came from the parties' own accounts is shown (`own_only`), not unmatched.
     unmatched = _unmatched(election, {r["key"] for r in rows} | {r["key"] for r in own_only})
     dominant = _dominant(study, election)
-    from botwatch.report.concentration import TOP, concentrated
+    from botwatch.report.concentration import SHARE_SAID, TOP, concentrated
 
     names = {k: n for k, n, _ in parties}
     heavy = [{"name": names.get(c.key, c.key), "share": c.share, "accounts": c.accounts} for c in concentrated(study, [k for k, _, _ in parties])]
@@ -354,7 +354,7 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         "parties.html.j2",
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
-        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
+        campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
     )
     headline: list[Markup] = []
     if in_el:
