@@ -137,7 +137,8 @@ def impact(
             fail(f"no impact test for {name} at {freq}{why}", code=1)
     t = Table(title=plain(name) + f": likely automated vs other scored accounts (bot probability below 0.5), {freq} buckets")
     for c in ("measure", "direction", "buckets", "diff", "lags", "F", "p", "q", "peak response [95%]"):
-        t.add_column(c, justify="right" if c not in ("measure", "direction") else "left")
+        # "volume" and "sentiment" whole at 80 columns (they were cut to "vo…" once q took its place)
+        t.add_column(c, justify="right" if c not in ("measure", "direction") else "left", min_width=len("sentiment") if c == "measure" else None)
     # q: Benjamini-Hochberg over the tests in this table. The table printed each test's p alone, four
     # (or more) tests a party, with nothing to say they were uncorrected; the report's q is over every
     # impact test of the study, so the two may differ when other parties were tested too.
