@@ -51,3 +51,26 @@ def test_hours_from_an_event_never_read_minus_zero() -> None:
     from botwatch.report.fmt import signed_hours
 
     assert [signed_hours(h) for h in (-0.25, 0.0, 0.4, -0.6, 3.0, -24.0, 1.5)] == ["0", "0", "0", "-1", "+3", "-24", "+2"]
+
+
+def test_bursts_over_an_empty_baseline_rank_after_those_with_a_z_and_the_total_is_said(tmp_path: Path) -> None:
+    """The demo's "strongest" two were hours with no baseline (221 and 185 posts, z "not defined",
+    stored as the count) above 273 posts at z 135, and the table showed 15 of 615 bursts unsaid."""
+    from botwatch.timeline.report import burst_total
+
+    st = open_study(tmp_path / "s.duckdb", read_only=False)
+    try:
+        st.sql("CREATE TABLE bursts (freq VARCHAR, dimension VARCHAR, value VARCHAR, peak_at TIMESTAMP, peak_posts BIGINT, baseline DOUBLE, "
+               "z DOUBLE, posts BIGINT, event VARCHAR, hours_from_event DOUBLE)")
+        rows = [(datetime(2017, 5, 2, 10), 221, 0.0, 221.0), (datetime(2017, 5, 3, 10), 185, 0.0, 185.0),
+                (datetime(2017, 5, 4, 10), 273, 4.0, 135.0), (datetime(2017, 5, 5, 10), 60, 2.0, 40.0)]
+        for at, pp, base, z in rows:
+            st.sql("INSERT INTO bursts VALUES ('hour', 'all', 'all posts', ?, ?, ?, ?, ?, NULL, NULL)", [at, pp, base, z, pp])
+        st.sql("INSERT INTO bursts VALUES ('hour', 'origin', 'foreign', ?, 273, 4.0, 135.0, 273, NULL, NULL)", [datetime(2017, 5, 4, 10)])  # the same burst again
+        span = (datetime(2017, 5, 1), datetime(2017, 5, 31))
+        got = burst_rows(st, span, election=UK, limit=3)
+        assert [r[2] for r in got] == [273, 60, 221]  # z 135, z 40, then the empty baselines by posts
+        assert got[0][0] == [("all", "all posts"), ("origin", "foreign")]
+        assert burst_total(st, span, UK) == 4
+    finally:
+        st.close()
