@@ -81,7 +81,11 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
             reader = csv.DictReader(f)
             header = [h.strip().casefold() for h in (reader.fieldnames or [])]
             raw = [(reader.line_num, {(k or "").strip().casefold(): (v if isinstance(v, str) else "") for k, v in r.items()}) for r in reader]
-    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        from botwatch.labels_encoding import undecodable_reason
+
+        raise AccountLabelsError(f"cannot read {p}: {undecodable_reason(p, exc)}") from None
+    except (OSError, EOFError, csv.Error) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise AccountLabelsError(f"cannot read {p}: {why}") from None
     id_col = next((c for c in ID_COLUMNS if c in header), None)

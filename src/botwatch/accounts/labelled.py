@@ -229,7 +229,11 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     first (those with the other label apart)."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (ValueError, UnicodeDecodeError) as exc:  # pandas' tokenizer message said nothing of what the file needs
+    except UnicodeDecodeError as exc:
+        from botwatch.labels_encoding import undecodable_reason
+
+        raise ValueError(f"{path}: not a labelled-accounts CSV ({undecodable_reason(path, exc)}); {LABELS_NEED}") from None
+    except ValueError as exc:  # pandas' tokenizer message said nothing of what the file needs
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         why = f"line {m.group(2)} has {m.group(3)} fields, the first line {m.group(1)}" if m else "not readable as CSV text"
         raise ValueError(f"{path}: not a labelled-accounts CSV ({why}); {LABELS_NEED}") from None

@@ -162,7 +162,11 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             rows = []
             for r in reader:
                 rows.append((reader.line_num, r))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        from botwatch.labels_encoding import undecodable_reason
+
+        raise LabelsError(f"cannot read {p}: {undecodable_reason(p, exc)}") from None
+    except (OSError, csv.Error) as exc:
         # An OSError's own text repeated the path ("[Errno 2] No such file or directory: 'x.csv'");
         # its strerror says it once, as `train-bot-model` does.
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc

@@ -1,0 +1,30 @@
+"""Why a hand-labels file could not be read as text, in words that say what to do.
+
+`content evaluate`, `evaluate-accounts` and `train-bot-model` read UTF-8. A spreadsheet saved as
+"Unicode text" writes UTF-16 and an older one a code page such as Windows-1252; each command then
+printed the codec's own message ("'utf-8' codec can't decode byte 0xff in position 0: invalid
+start byte", or "not readable as CSV text") and nothing about saving the file again.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from botwatch.ingest.formats import wide_text, wide_text_reason
+
+
+def undecodable_reason(path: str | Path, exc: UnicodeDecodeError) -> str:
+    """The reason to print for a labels file that is not UTF-8 text."""
+    p = Path(path)
+    try:
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        head = b""
+    wide = wide_text(head)
+    if wide:
+        return wide_text_reason(wide)
+    return (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte {exc.start:,}: another code page, such as Windows-1252?); "
+            "save it as UTF-8 (a spreadsheet's \"CSV UTF-8\") and run again")
