@@ -68,3 +68,17 @@ def test_party_estimates_for_another_election_than_the_labels_are_not_shown(tmp_
     html = " ".join(html_path.read_text(encoding="utf-8").split())
     assert "The party estimates were made for <strong>us-2016</strong>, but the posts have since been labelled for <strong>uk-ge2017</strong>" in html
     assert "belong to the US presidential election 2016 conversation" not in html
+
+
+def test_a_creation_difference_whose_interval_holds_zero_is_said_to_be_unshown() -> None:
+    """The creation headline led with any group holding a dated account, even 2, with nothing to say
+    when the difference from the other accounts' share was within chance of none."""
+    from botwatch.report.sections import render
+
+    def said(diff: tuple[float, float, float]) -> str:
+        r = ("automated", "likely_automated", 2, 2, 1.0, 0.34, 1.0, 30, 0.5, 0.33, 0.67, *diff)
+        return " ".join(str(render("time_headline.html.j2", kind="creation", r=r, trigger="2017-04-18", population="posted in the election window",
+                                   undated=None)).split())
+
+    assert "a difference of +50 points [-2, +63], which these accounts do not show to be other than none." in said((0.5, -0.02, 0.63))
+    assert "points" not in said((0.5, 0.2, 0.63))  # shown: the shares say it
