@@ -33,3 +33,35 @@ def test_a_foreign_count_that_prints_as_the_sum_is_not_said_to_be_fewer_than_it(
     assert "fewer than the sum of the probabilities" in said(0, 0.6)  # "about 1": 0 is fewer
     assert "a count that overstates" in said(2, 1.4)  # "about 1": 2 is more
     assert "overstates" not in said(1, 1.4) and "fewer than" not in said(1, 1.4)  # both print 1
+
+
+def test_the_reference_tables_supporting_posts_say_how_many_are_a_partys_own_feed(tmp_path) -> None:
+    """The reference table counts all accounts, as the study it reproduces did, and so read
+    "Posts supporting each party (campaign, all accounts …) | Labour | 110" where all 110 were
+    @UKLabour's own posts, beside a headline and a section that say a party's own feed is no public
+    support and that no other account's stance toward Labour was measured."""
+    import pyarrow as pa
+
+    from botwatch.estimates.reference import reference_rows
+    from botwatch.study import Study
+
+    def cell(group: str, party: str, observed: float, n: int) -> dict:
+        return {"period": "campaign", "account_group": group, "party": party, "metric": "support_posts", "observed": observed,
+                "estimate": observed, "ci_low": None, "ci_high": None, "n_accounts": n}
+
+    rows = [cell("all", "labour", 110.0, 1), cell("all", "conservative", 0.0, 1),
+            {**cell("not_party_accounts", "labour", 0.0, 0), "metric": "posts"}]
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        st.write_table("estimates", pa.Table.from_pylist(rows))
+        got = {r.label: r for r in reference_rows(st, {"labour": "Labour", "conservative": "Conservatives"}) if r.block.startswith("Posts supporting")}
+        # The same figures, but the own feed is named beside the party it is counted for.
+        labour = got["Labour (110 of those observed by the parties' own accounts)"]
+        assert labour.observed == 110 and "parties' own official and allied accounts included" in labour.block
+        assert "Conservatives" in got
+        # Without the group (no party account posted, or estimates from before it), as before.
+        st.write_table("estimates", pa.Table.from_pylist(rows[:2]))
+        labels = [r.label for r in reference_rows(st, {"labour": "Labour"}) if r.block.startswith("Posts supporting")]
+        assert labels == ["Labour"]
+    finally:
+        st.close()

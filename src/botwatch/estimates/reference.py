@@ -43,9 +43,29 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
     # those that wrote the supporting posts: on ordinary Brexit tweets "Labour | 60 | 6,000 | … | 894"
     # came from 41 supporting accounts, and read bare it quotes as "6,000 posts by 894 accounts".
     block1 = "Posts supporting each party (campaign, all accounts; accounts: every account naming the party, not only those supporting it)"
+    # All accounts, as the reference study counted; but the own-account cue labels a party's own
+    # feed "support", which the report's party figures leave out as no public support. Said per
+    # party: @UKLabour's May 2017 week read "Labour | 110" supporting posts here beside "no other
+    # account's stance toward Labour was measured" in the headline.
+    from botwatch.estimates.relational import NOT_PARTY_ACCOUNTS
+
+    has_public = bool(study.sql("SELECT count(*) FROM estimates WHERE account_group = ?", [NOT_PARTY_ACCOUNTS])[0][0])
+    own_any = False
+    rows1: list[RefRow] = []
     for key, name in party_names.items():
         r = _get(study, "campaign", "all", key, "support_posts")
-        out.append(RefRow(block1, name, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
+        own = 0.0
+        if has_public and r is not None:
+            rest = _get(study, "campaign", NOT_PARTY_ACCOUNTS, key, "support_posts")
+            own = (r[0] or 0.0) - ((rest[0] or 0.0) if rest else 0.0)
+        label = f"{name} ({own:,.0f} of those observed by the parties' own accounts)" if own > 0 else name
+        own_any = own_any or own > 0
+        rows1.append(RefRow(block1, label, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
+    if own_any:
+        block1 = block1.replace("all accounts;", "all accounts, the parties' own official and allied accounts included: a party's own feed is no public support;")
+        for row in rows1:
+            row.block = block1
+    out.extend(rows1)
     block2 = "Posts by foreign-origin accounts, 30 days before polling day"
     block3 = "Foreign-origin accounts' party-tagged posts, 30 days before polling day"
     if not has_groups:
