@@ -65,3 +65,28 @@ def test_the_reference_tables_supporting_posts_say_how_many_are_a_partys_own_fee
         assert labels == ["Labour"]
     finally:
         st.close()
+
+
+def test_acting_in_unison_is_known_only_for_accounts_that_posted(tmp_path) -> None:
+    """One account posted and 25 were known only as retweeted: the seed-signals table read "acting
+    in unison (coordination cluster) | 26 | 0", as if 26 accounts had been checked for co-acting,
+    where only the one that posted left a trace to co-act with."""
+    import pyarrow as pa
+
+    from botwatch.report.section_accounts import _signal_counts
+    from botwatch.study import Study
+
+    ids = [f"a{i}" for i in range(4)]
+    flags = {c: [False] * 4 for c in ("english_female_name", "created_after_trigger", "activity_over_72", "activity_over_144", "anonymous", "amplifier")}
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        st.write_table("account_scores", pa.table({"platform": ["twitter"] * 4, "account_id": ids, "bot_probability": [0.9, 0.1, 0.2, 0.3]}))
+        st.write_table("account_features", pa.table({"platform": ["twitter"] * 4, "account_id": ids, "handle_generated15": [0] * 4, **flags}))
+        st.write_table("posts", pa.table({"platform": ["twitter"] * 3, "account_id": ["a0", "a0", "a1"], "post_id": ["1", "2", "3"]}))
+        st.write_table("cluster_members", pa.table({"platform": ["twitter"], "account_id": ["a0"], "cluster_id": [1]}))
+        got = {s["label"]: s for s in _signal_counts(st, set(st.tables()))}
+    finally:
+        st.close()
+    unison = got["acting in unison (coordination cluster)"]
+    assert (unison["known"], unison["k"], unison["k_bot"]) == (2, 1, 1)
+    assert got["15-character generated-looking handle"]["known"] == 4  # a profile fact: known for every account

@@ -136,10 +136,13 @@ def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
     signals = []
     for col, label, cond in signal_cols:
         if col == "in_unison" and "cluster_members" in tables:
-            # Coordination runs after this stage, so read its clusters directly here.
+            # Coordination runs after this stage, so read its clusters directly here. Known only
+            # for accounts that posted: one seen only as retweeted or looked up has no trace to
+            # co-act with (@UKLabour's May 2017 week read "known for 26" where 1 posted).
             known, k, k_bot = q(
-                "SELECT count(*), count(m.account_id), count(*) FILTER (WHERE m.account_id IS NOT NULL AND s.bot_probability >= 0.5) "
-                "FROM account_scores s LEFT JOIN (SELECT DISTINCT platform, account_id FROM cluster_members) m USING (platform, account_id)"
+                "SELECT count(p.account_id), count(m.account_id), count(*) FILTER (WHERE m.account_id IS NOT NULL AND s.bot_probability >= 0.5) "
+                "FROM account_scores s LEFT JOIN (SELECT DISTINCT platform, account_id FROM cluster_members) m USING (platform, account_id) "
+                "LEFT JOIN (SELECT DISTINCT platform, account_id FROM posts) p ON p.platform = s.platform AND p.account_id = s.account_id"
             )[0]
             signals.append({"label": label, "known": known, "k": k, "k_bot": k_bot})
             continue
