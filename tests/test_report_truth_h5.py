@@ -90,3 +90,32 @@ def test_acting_in_unison_is_known_only_for_accounts_that_posted(tmp_path) -> No
     unison = got["acting in unison (coordination cluster)"]
     assert (unison["known"], unison["k"], unison["k_bot"]) == (2, 1, 1)
     assert got["15-character generated-looking handle"]["known"] == 4  # a profile fact: known for every account
+
+
+def test_an_account_that_never_posted_shows_0_posts_not_unknown(tmp_path) -> None:
+    """@AlBrownhillsCLP, known only as retweeted by @UKLabour: the report's table of the accounts
+    most likely automated and `botwatch accounts` printed its posts as "—" (unknown), where the
+    explorer of the same report showed 0 and `botwatch explain` said "0 posts in the study"."""
+    import pyarrow as pa
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.section_accounts import _top_accounts
+    from botwatch.study import Study
+
+    path = tmp_path / "s.duckdb"
+    st = Study(path)
+    try:
+        st.write_table("accounts", pa.table({"platform": ["twitter"] * 2, "account_id": ["1", "2"], "handle": ["AlBrownhillsCLP", "UKLabour"]}))
+        st.write_table("account_scores", pa.table({
+            "platform": ["twitter"] * 2, "account_id": ["1", "2"], "bot_probability": [0.85, 0.06], "origin_country": ["GB", "GB"],
+            "origin_probability": [0.999, 0.999], "n_posts": pa.array([None, 110], pa.int64()), "bot_evidence": ["[]", "[]"], "origin_evidence": ["[]", "[]"]}))
+        st.sql("CREATE VIEW accounts_scored AS SELECT a.*, s.* EXCLUDE (platform, account_id) FROM accounts a JOIN account_scores s USING (platform, account_id)")
+        top = {r["handle"]: r["posts"] for r in _top_accounts(st)}
+    finally:
+        st.close()
+    assert top == {"AlBrownhillsCLP": 0, "UKLabour": 110}
+    res = CliRunner().invoke(app, ["accounts", str(path)])
+    assert res.exit_code == 0, res.output
+    line = next(ln for ln in res.output.splitlines() if "@AlBrownhillsCLP" in ln)
+    assert "—" not in line and " 0 " in line, line

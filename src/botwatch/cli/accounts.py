@@ -81,7 +81,8 @@ def accounts(
         for handle, aid, bp, oc, op, n, ev in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
-            t.add_row(plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), "—" if n is None else f"{n:,}", plain(first))
+            # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
+            t.add_row(plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}", plain(first))
         wide_when_piped().print(t)
 
 
