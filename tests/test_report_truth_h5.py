@@ -119,3 +119,31 @@ def test_an_account_that_never_posted_shows_0_posts_not_unknown(tmp_path) -> Non
     assert res.exit_code == 0, res.output
     line = next(ln for ln in res.output.splitlines() if "@AlBrownhillsCLP" in ln)
     assert "—" not in line and " 0 " in line, line
+
+
+def test_the_explorer_carries_a_probability_that_reads_as_the_reports_own_table(tmp_path) -> None:
+    """@JonAshworth (bot probability 0.0154, retweeted by @UKLabour): the report's table of the
+    accounts most likely automated and `botwatch accounts` read 0.02, the explorer of the same
+    report 0.01, because its page carried 0.015 (rounded to three places), which two decimals
+    (JavaScript's toFixed, as Python's format) write as 0.01."""
+    import pyarrow as pa
+
+    from botwatch.prob_text import prob2
+    from botwatch.report.section_explorer import _account_rows
+    from botwatch.study import Study
+
+    st = Study(tmp_path / "s.duckdb")
+    try:
+        st.write_table("accounts", pa.table({"platform": ["twitter"], "account_id": ["1"], "handle": ["JonAshworth"], "display_name": ["Jonathan Ashworth"],
+                                             "created_at": pa.array([None], pa.timestamp("us")), "followers": pa.array([37814], pa.int64())}))
+        st.write_table("posts", pa.table({"platform": ["twitter"], "account_id": ["2"], "post_id": ["p"]}))
+        st.write_table("account_scores", pa.table({"platform": ["twitter"], "account_id": ["1"], "bot_probability": [0.0154],
+                                                   "origin_country": ["GB"], "origin_probability": [0.9996]}))
+        tables = set(st.tables())
+        _, _, rows = _account_rows(st, {}, tables, set(st.columns("account_scores")), 10)
+    finally:
+        st.close()
+    (row,) = rows
+    assert prob2(row[4]) == prob2(0.0154) == "0.02"
+    assert f"{row[4]:.2f}" == "0.02"  # as the page's p2 (toFixed(2)) writes it
+    assert row[6] == 0.9996
