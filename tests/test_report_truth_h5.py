@@ -17,14 +17,13 @@ def test_a_foreign_count_that_prints_as_the_sum_is_not_said_to_be_fewer_than_it(
     """26 accounts with origin evidence whose probabilities of being run from outside GB summed to
     0.4: "gives about 0 foreign-origin accounts [0–2 …]; 0 of them, 0% [0–13%], are more likely
     than not run from outside GB (probability ≥ 0.5), fewer than the sum of the probabilities"."""
+    from botwatch.count_text import num
     from botwatch.report.section_accounts import beside_sum
     from botwatch.report.sections import render
 
     def said(foreign: int, expected: float) -> str:
         return _plain(render("accounts_headline.html.j2", kind="origin", foreign=foreign, n_origin=26, home="GB", share="0% [0–13%]",
                              expected=num(expected), lo="0", hi="2", weak=False, why="", training="", checked="", **beside_sum(foreign, expected)))
-
-    from botwatch.count_text import num
 
     same = said(0, 0.415)
     assert "gives about 0 foreign-origin accounts" in same
