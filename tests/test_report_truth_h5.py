@@ -55,7 +55,7 @@ def test_the_reference_tables_supporting_posts_say_how_many_are_a_partys_own_fee
         st.write_table("estimates", pa.Table.from_pylist(rows))
         got = {r.label: r for r in reference_rows(st, {"labour": "Labour", "conservative": "Conservatives"}) if r.block.startswith("Posts supporting")}
         # The same figures, but the own feed is named beside the party it is counted for.
-        labour = got["Labour (110 of those observed by the parties' own accounts)"]
+        labour = got["Labour (110 of them posted by the parties' own accounts)"]
         assert labour.observed == 110 and "parties' own official and allied accounts included" in labour.block
         assert "Conservatives" in got
         # Without the group (no party account posted, or estimates from before it), as before.

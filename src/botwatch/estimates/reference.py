@@ -58,7 +58,7 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
         if has_public and r is not None:
             rest = _get(study, "campaign", NOT_PARTY_ACCOUNTS, key, "support_posts")
             own = (r[0] or 0.0) - ((rest[0] or 0.0) if rest else 0.0)
-        label = f"{name} ({own:,.0f} of those observed by the parties' own accounts)" if own > 0 else name
+        label = f"{name} ({own:,.0f} of them posted by the parties' own accounts)" if own > 0 else name
         own_any = own_any or own > 0
         rows1.append(RefRow(block1, label, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
     if own_any:
