@@ -78,6 +78,24 @@ def defused_query(study: Study, query: str, *, defuse: bool = True) -> str:
     return f"SELECT {', '.join(parts)} FROM ({query})"
 
 
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+
+
+def finite_json_query(study: Study, query: str) -> str:
+    """`query` as a JSON export gets it: a NaN or infinite float as NULL. DuckDB's JSON writer
+    printed them as bare `NaN` / `Infinity`, which JSON has no word for: `jq`, `json.loads` with
+    strict readers, JavaScript and R's jsonlite refused the whole file (the `creation` table of a
+    group with no accounts holds NaN shares). Parquet and CSV keep them as they are."""
+    cols = [(name, ctype) for name, ctype, *_ in study.sql(f"DESCRIBE {query}")]
+    if not any(ctype.upper() in FLOAT_TYPES for _name, ctype in cols):
+        return query
+    parts = []
+    for name, ctype in cols:
+        q = '"' + name.replace('"', '""') + '"'
+        parts.append(f"CASE WHEN isfinite({q}) THEN {q} END AS {q}" if ctype.upper() in FLOAT_TYPES else q)
+    return f"SELECT {', '.join(parts)} FROM ({query}) AS _finite"
+
+
 # Tables keyed by account alone whose export also names the account: `account_scores` is keyed by
 # (platform, account_id), and a reader of its export had to join `accounts` to know who scored what
 # (the `accounts_scored` view has the handle; the export of the table did not).
@@ -135,7 +153,7 @@ def export_table(study: Study, name: str, out: str | Path, *, force: bool = Fals
     if fmt != "CSV":  # Parquet and JSON lines carry evidence as real lists/structs
         query = typed_query(study, query)
     if fmt == "JSON":
-        query = witness_first(study, query)
+        query = witness_first(study, finite_json_query(study, query))
     if fmt == "CSV":
         query = defused_query(study, query, defuse=not verbatim)
     table_literal = name.replace("'", "''")
