@@ -116,3 +116,21 @@ def test_labels_of_another_election_name_the_files_election(study, tmp_path: Pat
     assert res.exit_code == 2 and "the file's election column names 'uk-ge2017'" in out, res.output
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,election\n{pid},{party},{stance},,US-2016\n")
     assert res.exit_code == 0 and "recall 1.000" in out, res.output
+
+
+def test_ids_a_spreadsheet_wrote_as_numbers_are_refused_not_scored_as_misses(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Excel saves an 18-digit tweet id as 1.00049E+17, pandas as 100049039077556275.0: the rows
+    named no post of the study, so each scored as a pair botwatch missed (wrong), with exit 0
+    beside the ids that survived."""
+    db, pairs = study
+    (pid, party, stance), (pid2, party2, stance2) = pairs[0], pairs[1]
+    sci = f"{int(pid2):.5E}"  # as Excel writes it: 1.00049E+17
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n{sci},{party2},{stance2},\n")
+    assert res.exit_code == 2, res.output
+    assert f"1 post_id(s) of l.csv are not in this study and read as numbers a spreadsheet or pandas rewrote ('{sci}'" in out
+    assert "formatted as text" in out and "Traceback" not in out
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid}.0,{party},{stance},\n")
+    assert res.exit_code == 2 and f"('{pid}.0'" in out, res.output
+    # An id the study holds is scored, whatever it looks like: only absent ones are refused.
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n")
+    assert res.exit_code == 0 and "recall 1.000" in out, res.output
