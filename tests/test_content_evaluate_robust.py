@@ -7,6 +7,7 @@ The labels here are written from the study's own predictions (no hand labels are
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,7 @@ def test_macro_f1_averages_only_over_classes_that_occur(study, tmp_path: Path) -
     pid, party, stance = pairs[0]
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n")
     assert res.exit_code == 0, res.output
-    assert "│ 1 │ 1.000 │ 1.000–1.000 │ 1.000" in out  # was macro-F1 0.333 with accuracy 1.000
+    assert "│ 1 │ 1.000 │ none (every │ 1.000" in out  # was macro-F1 0.333 with accuracy 1.000
     assert "no sentiment labels" in out and "nan" not in out
 
 
@@ -134,3 +135,20 @@ def test_ids_a_spreadsheet_wrote_as_numbers_are_refused_not_scored_as_misses(stu
     # An id the study holds is scored, whatever it looks like: only absent ones are refused.
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n")
     assert res.exit_code == 0 and "recall 1.000" in out, res.output
+
+
+def test_a_zero_width_interval_from_a_few_labels_is_said_to_be_none(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Three pairs botwatch got right printed "1.000 | 1.000–1.000": a bootstrap over posts that all
+    agree can only give 1.000 again, which read as certainty from three labels. An interval with
+    width is printed as before."""
+    db, pairs = study
+    rows = "".join(f"{p},{q},{s},\n" for p, q, s in pairs[:3])
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows)
+    assert res.exit_code == 0, res.output
+    assert "1.000–1.000" not in out
+    assert "│ 3 │ 1.000 │ none (every │ 1.000" in out and "resample gave │" in out and "1.000) │" in out
+    wrong = {"support": "oppose", "oppose": "neutral", "neutral": "support"}
+    rows = "".join(f"{p},{q},{wrong[s] if i == 0 else s},\n" for i, (p, q, s) in enumerate(pairs[:4]))
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows)
+    assert res.exit_code == 0, res.output
+    assert "none (every" not in out and re.search(r"│ 4 │ [0-9.]+ │ [0-9.]+–[0-9.]+ │", out), out

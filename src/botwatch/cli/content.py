@@ -113,7 +113,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
         if not fig.n:  # was "0 | nan | nan–nan | nan" for a file with an empty sentiment column
             absent.append(what)
             continue
-        t.add_row(name, str(fig.n), f"{fig.macro_f1:.3f}", f"{fig.ci[0]:.3f}–{fig.ci[1]:.3f}", f"{fig.accuracy:.3f}", f"{fig.majority:.3f}")
+        t.add_row(name, str(fig.n), f"{fig.macro_f1:.3f}", _interval(fig), f"{fig.accuracy:.3f}", f"{fig.majority:.3f}")
     out.print(t)
     for what in absent:
         out.print(f"{what}: no {what} labels in {escape(labels.name)}, so nothing to score", highlight=False)
@@ -128,6 +128,18 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
             out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)
     if record:
         _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake)
+
+
+def _interval(fig) -> str:  # type: ignore[no-untyped-def]
+    """The table's interval cell. A bootstrap over a few posts that all agree (or all disagree) can
+    only give the same macro-F1 again: "1.000–1.000" from 2 labelled pairs read as certainty where
+    the labels say little, so a zero-width interval is said to be none (`stats.degenerate_interval`,
+    as the report says of its shares)."""
+    from botwatch import stats
+
+    if stats.degenerate_interval(fig.macro_f1, fig.ci[0], fig.ci[1]):
+        return f"none (every resample gave {fig.ci[0]:.3f})"
+    return f"{fig.ci[0]:.3f}–{fig.ci[1]:.3f}"
 
 
 def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
