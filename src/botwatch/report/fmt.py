@@ -101,6 +101,17 @@ def pct_ci(p: Any, lo: Any = None, hi: Any = None, digits: int = 0, accounts: An
     return f"{pct(p, digits)} {ci}".strip()
 
 
+def f1_ci(f1: Any, ci: Any) -> str:
+    """'0.72 [0.65–0.79]': a macro-F1 with its bootstrap interval, as the report quotes a recorded
+    `content evaluate`. An interval with no width (a few labelled posts that all agree: every
+    resample gives 1.00 again) is said to be none, not "[1.00–1.00]", which read as certainty
+    from three labels (as `pct_ci` says of a share)."""
+    lo, hi = (ci if ci is not None else (None, None))
+    if stats.degenerate_interval(f1, lo, hi):
+        return f"{float(f1):.2f} (every resample of the labelled posts gave {float(lo):.2f}: no interval)"
+    return f"{float(f1):.2f} [{float(lo):.2f}–{float(hi):.2f}]"
+
+
 def wilson(k: int, n: int, z: float = stats.Z95) -> tuple[float | None, float | None, float | None]:
     """`stats.wilson` with None rather than NaN for n = 0, as the templates' filters expect."""
     if not n:
@@ -121,6 +132,7 @@ FILTERS = {
     "counted": counted,
     "pct": pct,
     "pct_ci": pct_ci,
+    "f1_ci": f1_ci,
     "auc": auc,
     "interval": interval,
     "user_text": user_text,
