@@ -152,3 +152,22 @@ def test_a_zero_width_interval_from_a_few_labels_is_said_to_be_none(study, tmp_p
     res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows)
     assert res.exit_code == 0, res.output
     assert "none (every" not in out and re.search(r"│ 4 │ [0-9.]+ │ [0-9.]+–[0-9.]+ │", out), out
+
+
+def test_the_classes_a_macro_f1_is_the_mean_over_are_said_when_some_are_absent(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A file whose pairs were all labelled (and predicted) one stance printed a macro-F1 over that
+    one class beside figures over three, with nothing saying so; the JSON did not say it either."""
+    import json
+
+    db, pairs = study
+    one = [(p, q, s) for p, q, s in pairs if s == pairs[0][2]][:2]
+    rows = "".join(f"{p},{q},{s},\n" for p, q, s in one)
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + rows)
+    assert res.exit_code == 0, res.output
+    left = [c for c in ("support", "oppose", "neutral") if c != one[0][2]]
+    assert f"stance macro-F1 is the mean over {one[0][2]} only: no pair was labelled or predicted {left[0]} or {left[1]}" in out
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--json", "--no-record"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["stance"]["classes"] == [one[0][2]], res.output
+    both = [next((p, q, s) for p, q, s in pairs if s == c) for c in ("support", "oppose", "neutral") if any(s == c for _, _, s in pairs)]
+    res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + "".join(f"{p},{q},{s},\n" for p, q, s in both))
+    assert res.exit_code == 0 and ("is the mean over" in out) == (len(both) < 3), res.output

@@ -117,6 +117,14 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
     out.print(t)
     for what in absent:
         out.print(f"{what}: no {what} labels in {escape(labels.name)}, so nothing to score", highlight=False)
+    from botwatch.content.score import SENTIMENTS, STANCES, classes_scored
+
+    for what, fig, classes in (("stance", ag.stance, STANCES), ("sentiment", ag.sentiment, SENTIMENTS)):
+        used = classes_scored(fig, classes)
+        if fig.n and len(used) < len(classes):  # macro-F1 over fewer classes is not comparable with one over all three
+            left = [c for c in classes if c not in used]
+            out.print(f"{what} macro-F1 is the mean over {' and '.join(used)} only: no {'pair' if what == 'stance' else 'post'} was labelled or predicted "
+                      f"{' or '.join(left)}", highlight=False)
     _show_shares(ag.shares)
     out.print(
         f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "

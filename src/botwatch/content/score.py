@@ -71,6 +71,13 @@ class Figure:
     confusion: Counter = field(default_factory=Counter)  # (human, predicted) → count
 
 
+def classes_scored(fig: Figure, classes: tuple[str, ...]) -> list[str]:
+    """Those of `classes` that `fig`'s macro-F1 averaged over: the ones in its labels or its
+    predictions (`macro_f1`), in `classes`' order."""
+    seen = {c for pair in fig.confusion for c in pair}
+    return [c for c in classes if c in seen]
+
+
 @dataclass
 class Agreement:
     stance: Figure
@@ -350,9 +357,11 @@ def evaluation_params(agreement_: Agreement, *, election: str | None, labels_pat
 
 def agreement_json(ag: Agreement, *, labels_file: str, election: str | None, part: str | None) -> dict[str, Any]:
     """What `content evaluate --json` prints: every figure of its tables and lines in one object
-    (NaN as null; the false and missed party matches as [post_id, party] pairs)."""
+    (NaN as null; the false and missed party matches as [post_id, party] pairs; `classes`: those
+    the macro-F1 averaged over)."""
     figs = {what: ({"n": int(f.n), "macro_f1": json_figure(f.macro_f1), "ci": [json_figure(f.ci[0]), json_figure(f.ci[1])], "accuracy": json_figure(f.accuracy),
-                    "majority": json_figure(f.majority)} if f.n else {"n": 0}) for what, f in (("stance", ag.stance), ("sentiment", ag.sentiment))}
+                    "majority": json_figure(f.majority), "classes": classes_scored(f, cls)} if f.n else {"n": 0})
+            for what, f, cls in (("stance", ag.stance, STANCES), ("sentiment", ag.sentiment, SENTIMENTS))}
     return {"labels_file": labels_file, "election": election, "part": part, **figs,
             "matching": {"precision": json_figure(ag.match_precision), "recall": json_figure(ag.match_recall), "matched_pairs": ag.matched_pairs,
                          "false_pairs": [list(x) for x in ag.false_pairs], "missed_pairs": [list(x) for x in ag.missed_pairs]},
