@@ -171,3 +171,15 @@ def test_the_classes_a_macro_f1_is_the_mean_over_are_said_when_some_are_absent(s
     both = [next((p, q, s) for p, q, s in pairs if s == c) for c in ("support", "oppose", "neutral") if any(s == c for _, _, s in pairs)]
     res, out = _run(db, tmp_path, "post_id,party,stance,sentiment\n" + "".join(f"{p},{q},{s},\n" for p, q, s in both))
     assert res.exit_code == 0 and ("is the mean over" in out) == (len(both) < 3), res.output
+
+
+def test_column_names_are_read_in_any_case_and_without_spaces(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spreadsheet's header "Post_ID, Party, Stance, Sentiment" was refused as lacking every
+    column it has ("lacks the column(s) party, post_id, sentiment, stance"), where evaluate-accounts
+    reads its columns in any case. A column named twice that way is an error, not one of them dropped."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"Post_ID, Party ,STANCE,Sentiment,Part\n{pid},{party},{stance},,test\n", "--part", "test")
+    assert res.exit_code == 0 and "recall 1.000" in out, res.output
+    res, out = _run(db, tmp_path, f"post_id,party,Party,stance,sentiment\n{pid},{party},{party},{stance},\n")
+    assert res.exit_code == 2 and "names the column(s) party more than once" in out, res.output

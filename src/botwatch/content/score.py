@@ -165,7 +165,12 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     try:
         with p.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
-            header = list(reader.fieldnames or [])
+            # Column names in any case and with spaces around them ("Post_ID", " stance"), as a
+            # spreadsheet's header may have them and `evaluate-accounts` takes them: the file was
+            # refused as lacking every column it has.
+            header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+            if reader.fieldnames:
+                reader.fieldnames = header
             rows = []
             for r in reader:
                 rows.append((reader.line_num, r))
@@ -179,6 +184,9 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise LabelsError(f"cannot read {p}: {why}") from None
     need = {"post_id", "party", "stance", "sentiment"}
+    twice = sorted({h for h in header if h in need | {"election", "part"} and header.count(h) > 1})
+    if twice:  # csv.DictReader keeps the last of two such columns without a word
+        raise LabelsError(f"{p} names the column(s) {', '.join(twice)} more than once (column names are read in any case)")
     missing = need - set(header)
     if header and missing:
         hint = ""
