@@ -183,3 +183,14 @@ def test_column_names_are_read_in_any_case_and_without_spaces(study, tmp_path: P
     assert res.exit_code == 0 and "recall 1.000" in out, res.output
     res, out = _run(db, tmp_path, f"post_id,party,Party,stance,sentiment\n{pid},{party},{party},{stance},\n")
     assert res.exit_code == 2 and "names the column(s) party more than once" in out, res.output
+
+
+def test_one_post_in_the_study_and_one_missed_pair_are_said_in_the_singular(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """"only 1 of the 2 labelled posts are in this study; the labelled pairs of the other 1 count as
+    not matched" (the other's sentiment counted wrong too, unsaid) and "1 labelled pairs not matched"."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},negative\nabsent-1,{party},{stance},negative\n")
+    assert res.exit_code == 0, res.output
+    assert "only 1 of the 2 labelled posts is in this study; the labelled pairs and sentiment of the other 1 count as botwatch's misses (wrong)" in out
+    assert "(1 labelled pair not matched, scored wrong)" in out

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from botwatch.cli.common import app, console, fail, open_or_fail, out, print_json_result
 from botwatch.cli.usage_line import CommandTyper
+from botwatch.count_text import counted
 
 # A post id a spreadsheet or pandas turned into a number: scientific notation (1.00049E+17) or a
 # float's ".0"; no platform's post id is written so.
@@ -91,8 +92,9 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
         fail(f"none of the {len(labelled):,} labelled posts of {labels.name} is in this study: the labels' post_id must be the "
              f"study's post ids (for a 538 IRA CSV, its tweet_id column); nothing to score")
     if len(present) < len(labelled):
-        say.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts are in this study; "
-                  f"the labelled pairs of the other {len(labelled) - len(present):,} count as not matched (wrong)", highlight=False)
+        gone = len(labelled) - len(present)
+        say.print(f"[yellow]note:[/yellow] only {len(present):,} of the {len(labelled):,} labelled posts {'is' if len(present) == 1 else 'are'} in this study; "
+                  f"the labelled pairs and sentiment of the other {gone:,} count as botwatch's misses (wrong)", highlight=False)
     parts = sorted({r.get("part") or "" for r in rows} - {""})
     if part is None and len(parts) > 1:
         say.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(escape, parts))} and all of them are scored together; "
@@ -128,7 +130,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
     _show_shares(ag.shares)
     out.print(
         f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
-        f"recall {ag.match_recall:.3f} ({len(ag.missed_pairs)} labelled pairs not matched, each scored wrong)",
+        f"recall {ag.match_recall:.3f} ({counted(len(ag.missed_pairs), 'labelled pair')} not matched, {'scored wrong' if len(ag.missed_pairs) == 1 else 'each scored wrong'})",
         highlight=False,
     )
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
