@@ -194,3 +194,14 @@ def test_one_post_in_the_study_and_one_missed_pair_are_said_in_the_singular(stud
     assert res.exit_code == 0, res.output
     assert "only 1 of the 2 labelled posts is in this study; the labelled pairs and sentiment of the other 1 count as botwatch's misses (wrong)" in out
     assert "(1 labelled pair not matched, scored wrong)" in out
+
+
+def test_a_part_no_row_has_says_which_parts_the_file_holds(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`--part test` on a file without a part column (or with other parts) said "no labels left for
+    election 'us-2016' and part 'test'", which sent the reader to the election column."""
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n", "--part", "test")
+    assert res.exit_code == 2 and "has no part column, so --part test selects none of its rows" in out, res.output
+    res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,part\n{pid},{party},{stance},,dev\n", "--part", "test")
+    assert res.exit_code == 2 and "no labels in part 'test': the file's part column holds 'dev' (1 row)" in out, res.output

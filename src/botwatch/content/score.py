@@ -201,6 +201,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     errors: list[str] = []
     out = []
     other_elections: Counter = Counter()
+    other_parts: Counter = Counter()  # rows left out by `part`, by the part they have
     # Where each (post, party) pair and each post's sentiment was first labelled. Why: a pair
     # labelled twice counted twice in the stance figures, and a second, different sentiment for a
     # post was dropped without a word (the first kept), both with exit 0.
@@ -223,6 +224,7 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
             other_elections[r["election"]] += 1
             continue
         if part and r.get("part", "") != part:
+            other_parts[r.get("part", "")] += 1
             continue
         r["stance"] = r["stance"].lower()
         r["sentiment"] = r["sentiment"].lower()
@@ -255,6 +257,15 @@ def load_labels(path: str | Path, election: str | None = None, part: str | None 
     if not out and other_elections:
         named = ", ".join(f"{k!r} ({v:,} rows)" for k, v in other_elections.most_common(5))
         raise LabelsError(f"{p}: no labels for election {election!r}: the file's election column names {named}")
+    if not out and other_parts:
+        # "no labels left for election 'us-2016' and part 'test'" sent a reader to the election
+        # column when the file has no part column, or names its parts otherwise.
+        if "part" not in header:
+            raise LabelsError(f"{p} has no part column, so --part {part} selects none of its rows: leave --part out to score them all")
+        from botwatch.count_text import counted
+
+        named = ", ".join(f"{k!r} ({counted(v, 'row')})" if k else f"empty ({counted(v, 'row')})" for k, v in other_parts.most_common(5))
+        raise LabelsError(f"{p}: no labels in part {part!r}: the file's part column holds {named}")
     return out
 
 
