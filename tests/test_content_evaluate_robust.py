@@ -205,3 +205,19 @@ def test_a_part_no_row_has_says_which_parts_the_file_holds(study, tmp_path: Path
     assert res.exit_code == 2 and "has no part column, so --part test selects none of its rows" in out, res.output
     res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment,part\n{pid},{party},{stance},,dev\n", "--part", "test")
     assert res.exit_code == 2 and "no labels in part 'test': the file's part column holds 'dev' (1 row)" in out, res.output
+
+
+def test_json_of_a_stance_only_file_keeps_every_sentiment_key(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`--json` of a file with an empty sentiment column printed `"sentiment": {"n": 0}`, where
+    docs/labelling-guide.md gives {n, macro_f1, ci, accuracy, majority}: a script reading
+    `sentiment["macro_f1"]` stopped on a KeyError."""
+    import json
+
+    db, pairs = study
+    pid, party, stance = pairs[0]
+    (tmp_path / "l.csv").write_text(f"post_id,party,stance,sentiment\n{pid},{party},{stance},\n", encoding="utf-8")
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--json", "--no-record"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    assert got["sentiment"] == {"n": 0, "macro_f1": None, "ci": [None, None], "accuracy": None, "majority": None, "classes": []}
+    assert set(got["stance"]) == set(got["sentiment"])
