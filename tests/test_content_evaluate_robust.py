@@ -221,3 +221,38 @@ def test_json_of_a_stance_only_file_keeps_every_sentiment_key(study, tmp_path: P
     got = json.loads(res.stdout)
     assert got["sentiment"] == {"n": 0, "macro_f1": None, "ci": [None, None], "accuracy": None, "majority": None, "classes": []}
     assert set(got["stance"]) == set(got["sentiment"])
+
+
+def test_pairs_whose_stance_was_not_measured_are_in_no_share(tmp_path: Path) -> None:
+    """The shares table ("what the report counts") counted a matched pair of a post in another
+    language that names the party without a cue, whose "neutral" is no reading of the post and
+    which the report's shares leave out; macro-F1 still scores it."""
+    from botwatch.content.score import agreement
+
+    labels = [{"post_id": "1", "party": "dem", "stance": "support", "sentiment": ""},
+              {"post_id": "2", "party": "dem", "stance": "oppose", "sentiment": ""}]
+    predicted = {("1", "dem"): "neutral", ("2", "dem"): "oppose"}
+    ag = agreement(labels, predicted, {}, n_boot=20, unmeasured={("1", "dem")})
+    assert ag.stance.n == 2 and ag.stance.accuracy == 0.5
+    assert ag.shares is not None and ag.shares.stance_n == 1 and ag.shares.reader["support"] == 0.0 and ag.shares.botwatch["oppose"] == 1.0
+    assert agreement(labels, predicted, {}, n_boot=20).shares.stance_n == 2  # type: ignore[union-attr]
+
+
+def test_the_cli_leaves_unmeasured_pairs_out_of_the_shares_and_says_so(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from botwatch import open_study
+    from botwatch.content.score import unmeasured_pairs
+
+    db, pairs = study
+    pid, party, _stance = pairs[0]
+    with open_study(db, read_only=False) as st:
+        was = st.sql("SELECT lang, stance_rule, stance, signals FROM post_party WHERE post_id = ? AND party = ?", [pid, party])[0]
+        st.sql("UPDATE post_party SET lang = 'de', stance_rule = 'no_cue', stance = 'neutral', signals = [] WHERE post_id = ? AND party = ?", [pid, party])
+        assert (pid, party) in unmeasured_pairs(st, "us-2016")
+    try:
+        res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},{party},support,\n{pairs[1][0]},{pairs[1][1]},{pairs[1][2]},\n", "--no-record")
+        assert res.exit_code == 0, res.output
+        assert "1 labelled pair that botwatch matched but whose stance it did not measure" in out and "is in no share" in out
+        assert "│ 2 │" in out  # macro-F1 scores both pairs
+    finally:
+        with open_study(db, read_only=False) as st:
+            st.sql("UPDATE post_party SET lang = ?, stance_rule = ?, stance = ?, signals = ? WHERE post_id = ? AND party = ?", [*was, pid, party])

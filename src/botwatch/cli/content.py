@@ -39,7 +39,7 @@ def evaluate_cmd(
     (stage `content_evaluate`) so that the report quotes them for this election."""
     from contextlib import ExitStack
 
-    from botwatch.content.score import LabelsError, load_labels, study_predictions
+    from botwatch.content.score import LabelsError, load_labels, study_predictions, unmeasured_pairs
 
     with ExitStack() as reading:
         st = reading.enter_context(open_or_fail(study, read_only=True))
@@ -58,6 +58,7 @@ def evaluate_cmd(
         if not rows:
             fail(f"no labels left for election {election!r}" + (f" and part {part!r}" if part else ""))
         stance, sentiment = study_predictions(st, election)
+        unmeasured = unmeasured_pairs(st, election)
         # A lake stays open, so its result is recorded on the same Spark session (a second JVM
         # start would cost most of a minute); a DuckDB file is closed here, since it is opened
         # for writing below, and one process cannot hold it both ways.
@@ -65,11 +66,11 @@ def evaluate_cmd(
         if lake is None:
             reading.close()
         _score_and_show(study, labels, rows, stance, sentiment, election=election, part=part, boot=boot,
-                        show_errors=show_errors, record=record, lake=lake, json_out=json_out)
+                        show_errors=show_errors, record=record, lake=lake, json_out=json_out, unmeasured=unmeasured)
 
 
 def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, election: str | None, part: str | None,  # type: ignore[no-untyped-def]
-                    boot: int, show_errors: int, record: bool, lake, json_out: bool = False) -> None:
+                    boot: int, show_errors: int, record: bool, lake, json_out: bool = False, unmeasured=None) -> None:
     """Score the predictions against the labels, print the tables and lines (or, with `json_out`,
     one JSON object on stdout and the notes on stderr), and record the result (in `lake` itself
     when the study is a lake open on Spark)."""
@@ -101,7 +102,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
                   "a model tuned or trained on some of them scores higher there than on posts it never saw: pass --part (e.g. "
                   "--part test for botwatch's frozen test part)", highlight=False)
     n_boot = max(boot, 10)
-    ag = agreement(rows, stance, sentiment, n_boot=n_boot)
+    ag = agreement(rows, stance, sentiment, n_boot=n_boot, unmeasured=unmeasured)
     if json_out:
         if record:
             _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake, json_out=True)
@@ -128,6 +129,11 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
             out.print(f"{what} macro-F1 is the mean over {' and '.join(used)} only: no {'pair' if what == 'stance' else 'post'} was labelled or predicted "
                       f"{' or '.join(left)}", highlight=False)
     _show_shares(ag.shares)
+    left_out = sum(1 for r in rows if r["party"] and (r["post_id"], r["party"]) in (unmeasured or set()) and (r["post_id"], r["party"]) in stance)
+    if left_out:
+        out.print(f"{counted(left_out, 'labelled pair')} that botwatch matched but whose stance it did not measure (not in English, and no cue "
+                  f"of the party) {'is' if left_out == 1 else 'are'} in no share, as in the report's; the macro-F1 above scores {'it' if left_out == 1 else 'them'}",
+                  highlight=False)
     out.print(
         f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
         f"recall {ag.match_recall:.3f} ({counted(len(ag.missed_pairs), 'labelled pair')} not matched, {'scored wrong' if len(ag.missed_pairs) == 1 else 'each scored wrong'})",
@@ -159,7 +165,7 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
 
     if sh is None or not (sh.stance_n or sh.sentiment_n):
         return
-    t = Table(title="Shares on the same items (what the report counts: matched pairs, posts with a sentiment)")
+    t = Table(title="Shares on the same items (what the report counts: matched pairs whose stance was measured, posts with a sentiment)")
     for c in ("", "items", "your labels", "botwatch", "difference"):
         t.add_column(c)
     for (task, classes), n in zip(SHARE_CLASSES, (sh.stance_n, sh.sentiment_n)):

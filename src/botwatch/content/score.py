@@ -125,9 +125,12 @@ class Shares:
 
 
 def shares(labels: list[dict[str, str]], predicted_stance: dict[tuple[str, str], str],
-           predicted_sentiment: dict[str, float | None]) -> Shares:
-    """`Shares` of `labels` against a study's answers (`study_predictions`)."""
-    matched = [r for r in labels if r["party"] and (r["post_id"], r["party"]) in predicted_stance]
+           predicted_sentiment: dict[str, float | None], unmeasured: "set[tuple[str, str]] | None" = None) -> Shares:
+    """`Shares` of `labels` against a study's answers (`study_predictions`). A matched pair in
+    `unmeasured` (`unmeasured_pairs`: its stance is no reading of the post) is in no share, as in
+    the report's: its "neutral" counted in botwatch's shares beside the reader's label of the post."""
+    skip = unmeasured or set()
+    matched = [r for r in labels if r["party"] and (r["post_id"], r["party"]) in predicted_stance and (r["post_id"], r["party"]) not in skip]
     pairs = [(r["stance"], predicted_stance[(r["post_id"], r["party"])]) for r in matched]
     per: dict[str, list[tuple[str, str]]] = {}
     for r, pair in zip(matched, pairs):
@@ -297,6 +300,7 @@ def agreement(
     predicted_sentiment: dict[str, float | None],
     n_boot: int = 1000,
     seed: int = 14,
+    unmeasured: "set[tuple[str, str]] | None" = None,
 ) -> Agreement:
     """Compare hand labels with what a study predicted.
 
@@ -329,7 +333,7 @@ def agreement(
         matched_pairs=len(got_pairs),
         false_pairs=sorted(got_pairs - gold_pairs),
         missed_pairs=sorted(gold_pairs - got_pairs),
-        shares=shares(labels, predicted_stance, predicted_sentiment),
+        shares=shares(labels, predicted_stance, predicted_sentiment, unmeasured),
     )
 
 
@@ -340,6 +344,19 @@ def study_predictions(study, election: str | None = None) -> tuple[dict[tuple[st
     stance = {(p, q): s for p, q, s in study.sql(f"select post_id, party, stance from post_party{where}", args)}
     sent = {p: s for p, s in study.sql(f"select post_id, sentiment from post_labels{where}", args)}
     return stance, sent
+
+
+def unmeasured_pairs(study, election: str | None = None) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The (post_id, party) pairs of `post_party` whose stance was not measured
+    (`estimates.relational.stance_measured`: a post in another language than English that only
+    names the party), which the report's stance shares and the timeline's leave out."""
+    from botwatch.estimates.relational import post_party_measured
+
+    pp = study.table("post_party")
+    if election:
+        pp = pp.filter(pp.election == election)
+    got = study.expr_arrow(pp.filter(~post_party_measured(pp)).select("post_id", "party"))
+    return set(zip(got.column("post_id").to_pylist(), got.column("party").to_pylist()))
 
 
 # -- recording an evaluation in the study -----------------------------------------------------------
