@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
-from botwatch.content.score import agreement, load_labels, study_predictions
+from botwatch.content.score import agreement, load_labels, study_predictions, unmeasured_pairs
 from botwatch.content.stance import MEASURED_BY_ELECTION, MEASURED_MODEL
 from botwatch.study import Study
 
@@ -114,8 +114,9 @@ def test_quoted_figures_on_the_evaluation_study(shared_data: Path, tmp_path: Pat
         assert r.exit_code == 0, r.output
         with Study(db, read_only=True) as st:
             stance, sent = study_predictions(st, key)
+            unmeasured = unmeasured_pairs(st, key)  # out of the shares, as `content evaluate` and the report leave them
             rules = dict(st.sql("SELECT stance_rule, count(*) FROM post_party GROUP BY 1"))
-        ag = agreement(load_labels(LABELS, election=key, part="test"), stance, sent)
+        ag = agreement(load_labels(LABELS, election=key, part="test"), stance, sent, unmeasured=unmeasured)
         print(f"{key} test, evaluation study: stance {ag.stance.macro_f1:.3f} [{ag.stance.ci[0]:.3f}-{ag.stance.ci[1]:.3f}] acc {ag.stance.accuracy:.3f} "
               f"(majority {ag.stance.majority:.3f}); sentiment {ag.sentiment.macro_f1:.3f} [{ag.sentiment.ci[0]:.3f}-{ag.sentiment.ci[1]:.3f}]; rules {rules}")
         quoted = MEASURED_BY_ELECTION[key]
