@@ -82,3 +82,16 @@ def test_a_creation_difference_whose_interval_holds_zero_is_said_to_be_unshown()
 
     assert "a difference of +50 points [-2, +63], which these accounts do not show to be other than none." in said((0.5, -0.02, 0.63))
     assert "points" not in said((0.5, 0.2, 0.63))  # shown: the shares say it
+
+
+def test_a_creation_share_with_no_other_dated_accounts_says_there_is_nothing_to_compare() -> None:
+    """Where every dated account in the window was likely automated (a Mastodon study, where the
+    Twitter-trained model reads every young account so), the headline read "against — of the other
+    0 such accounts": a comparison with nothing, printed as if it were one."""
+    from botwatch.report.sections import render
+
+    r = ("automated", "likely_automated", 60, 60, 0.28, 0.19, 0.41, 0, None, None, None, None, None, None)
+    text = " ".join(str(render("time_headline.html.j2", kind="creation", r=r, trigger="2017-04-18", population="posted in the election window",
+                                undated=None)).split())
+    assert "of the other 0" not in text and ", against" not in text
+    assert "no other account that posted in the election window has a known creation date, so there is no share to set this against." in text
