@@ -326,14 +326,13 @@ def _calibrated_words(kind: str | None) -> str:
     return "calibrated on labelled accounts; see docs/model-card-bot.md"
 
 
-# What each platform calls passing on another account's post (the posts' kind "retweet"): a
-# Mastodon account's share read "24% retweets", a word its users and readers do not use.
-_RESHARES = {"mastodon": "boosts", "bluesky": "reposts"}
-
-
 def _reshares_word(platform: str | None) -> str:
-    """The explain header's word for the account's shared-on posts on its platform."""
-    return _RESHARES.get(platform or "", "retweets")
+    """The explain header's word for the account's shared-on posts on its platform (the posts'
+    kind "retweet"): a Mastodon account's share read "24% retweets", a word its users and readers
+    do not use. The report's words come from the same table (`reshare_words`)."""
+    from botwatch.reshare_words import reshare_words
+
+    return reshare_words([platform]).nouns
 
 
 def _rate_words(st: Any, platform: str, aid: str, per_day: Any) -> str:

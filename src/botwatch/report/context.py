@@ -30,6 +30,10 @@ def report_context(study: Study, ctx: dict[str, Any] | None = None) -> dict[str,
     ctx.setdefault("tables", set(study.tables()))
     params = latest_params(study)
     ctx.setdefault("params", params)
+    if "reshare" not in ctx:  # the platform's word for a post passed on ("boost" on Mastodon), not always "retweet"
+        from botwatch.reshare_words import study_reshare
+
+        ctx["reshare"] = study_reshare(study)
     if "election" not in ctx:
         ctx["election"] = None
         from botwatch.elections import ElectionError

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from botwatch.report.fmt import counted, num, pct_ci, wilson
 from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section
+from botwatch.reshare_words import study_reshare
 from botwatch.study import Study
 
 
@@ -167,7 +168,7 @@ def _not_posting(study: Study, tables: set[str], posting: int) -> str:
     (known,) = study.sql("SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM accounts)")[0]
     if known <= posting:
         return ""
-    return f"the study also knows {counted(known - posting, 'account')} only as retweeted, mentioned or looked up; the counts below include those scored"
+    return f"the study also knows {counted(known - posting, 'account')} only as {study_reshare(study).done}, mentioned or looked up; the counts below include those scored"
 
 
 def posting_split(study: Study, scored: str, counted: str, what: str) -> str:
@@ -183,7 +184,7 @@ def posting_split(study: Study, scored: str, counted: str, what: str) -> str:
     )[0]
     if not n or n_post >= n:
         return ""
-    return (f" ({num(n - n_post)} of the {num(n)} never posted in the study, seen only as retweeted, mentioned or looked up, and "
+    return (f" ({num(n - n_post)} of the {num(n)} never posted in the study, seen only as {study_reshare(study).done}, mentioned or looked up, and "
             f"{num(k - k_post)} of those are {what}; of the {num(n_post)} that posted, {num(k_post)} are {what})")
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from botwatch.report.fmt import num, pct_ci, wilson
 from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section, render, section
+from botwatch.reshare_words import report_reshare, study_reshare
 from botwatch.study import Study
 
 BINS = 10
@@ -133,7 +134,7 @@ def _signal_counts(study: Study, tables: set[str]) -> list[dict[str, Any]]:
         ("activity_over_72", "more than 72 posts a day (Three A's: activity)", "activity_over_72"),
         ("activity_over_144", "more than 144 posts a day", "activity_over_144"),
         ("anonymous", "anonymous profile (Three A's: anonymity)", "anonymous"),
-        ("amplifier", "80%+ retweets (Three A's: amplification)", "amplifier"),
+        ("amplifier", f"80%+ {study_reshare(study).nouns} (Three A's: amplification)", "amplifier"),
     ]
     signals = []
     for col, label, cond in signal_cols:
@@ -238,6 +239,7 @@ def accounts_section(study: Study, ctx: dict[str, Any]) -> Section | None:
         ))
     html = render(
         "accounts.html.j2",
+        rs=report_reshare(study, ctx),
         n_acc=n_acc, n_scored=n_scored, n_origin=n_origin, n_likely=n_likely, expected=expected or 0.0, sd=sd,
         hist=_histogram_svg(hist, title="Accounts per bot-probability bin"), origins=origins, home=home, foreign=foreign,
         top=top_rows, signals=signals, fc=fc, reliability=_reliability(meta), meta=meta, model=used,

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from botwatch.coordination.clusters import TOP_AMPLIFIED, top_amplified
 from botwatch.report.fmt import account_label, counted
 from botwatch.report.sections import Section, render, section
+from botwatch.reshare_words import report_reshare
 from botwatch.study import Study
 
 # Colour-blind-safe qualitative palette (Okabe–Ito, then Tol's muted), reused cyclically.
@@ -302,16 +303,17 @@ def shares_named(study: Study, cluster_id: int) -> tuple[int, int]:
     return int(known or 0), int(total or 0)
 
 
-def unnamed_words(known: int, total: int) -> str:
+def unnamed_words(known: int, total: int, nouns: str = "retweets") -> str:
     """The clause that follows `amplified_words` when most of the cluster's shares name no author.
 
     Why: on the IRA tweets of 4-7 October 2016 the headline read "the largest, 9 accounts around
     @FinnaGlo, amplified @herc_omega most (2 shares)", where 2,070 of the members' 2,077 retweets
     carry no "RT @handle:" (the release marks them retweets without naming whom): the data cannot
-    say whom the cluster amplified most, and the sentence named an account from 7 shares."""
+    say whom the cluster amplified most, and the sentence named an account from 7 shares.
+    `nouns`: the platform's word for its shares (`reshare_words`: "boosts" on Mastodon)."""
     if total == 0 or known * 2 >= total:
         return ""
-    return f", but only {known:,} of its members' {total:,} retweets and quotes name the account they shared"
+    return f", but only {known:,} of its members' {total:,} {nouns} and quotes name the account they shared"
 
 
 def amplified_words(top: list[dict[str, Any]], stored: int = TOP_AMPLIFIED) -> str:
@@ -398,7 +400,7 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     headline = []
     if big is not None:
         headline.append(render("coordination_headline.html.j2", s=s, big=big, n_clusters=len(facts["clusters"]), accounts=facts["accounts"], res=res,
-                               amplified=(amplified_words(big["top_amplified"]) + unnamed_words(*shares_named(study, big["cluster_id"]))
+                               amplified=(amplified_words(big["top_amplified"]) + unnamed_words(*shares_named(study, big["cluster_id"]), report_reshare(study, ctx).nouns)
                                           if big["top_amplified"] else ""), in_window=in_window, union=union,
                                # Clusters as large as the first: "the largest, 3 accounts around @X" was read beside
                                # another cluster of 3 (and six times its co-actions) on IRA tweets of 2017.

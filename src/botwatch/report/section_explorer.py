@@ -25,6 +25,7 @@ from botwatch.report.build import json_for_script
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, unknown_home_note
 from botwatch.report.sections import Section, render, section
+from botwatch.reshare_words import report_reshare
 from botwatch.study import Study
 
 MAX_ACCOUNTS = 200_000  # beyond this the page would be slow to open; the export has them all
@@ -295,6 +296,7 @@ def explorer(study: Study, ctx: dict[str, Any]) -> Section | None:
     ctx.setdefault("scripts", []).append(_script())
     html = render(
         "explorer.html.j2",
+        rs=report_reshare(study, ctx),
         d=data,
         first=data["rows"][:SERVER_ROWS],
         data_json=Markup(show_hidden(json_for_script(data))),

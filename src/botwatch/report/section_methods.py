@@ -20,6 +20,7 @@ from botwatch.report.reproduce import PAGE_STEP_CHARS, RelativePaths, paths_sent
 from botwatch.report.section_overview import study_summary
 from botwatch.report.scope import scope
 from botwatch.report.sections import Section, render, section
+from botwatch.reshare_words import report_reshare
 from botwatch.runs_table import BOOKKEEPING, parse_params
 from botwatch.study import Study
 
@@ -175,6 +176,7 @@ def methods(study: Study, ctx: dict[str, Any]) -> Section:
     repro = reproduction(study, study_label(study.path)[1], relative_to=paths)
     html = render(
         "methods.html.j2",
+        rs=report_reshare(study, ctx),
         s=s,
         has={key: table in tables for table, key in METHOD_TABLES},
         election=election,

@@ -8,6 +8,7 @@ from botwatch.ingest.rereads import FIRST_READS, RE_READS
 from botwatch.ingest.sink import REPAIRED
 from botwatch.report.sections import Section, render, section
 from botwatch.report.svg import MAX_BARS, bar_series, grouped
+from botwatch.reshare_words import report_reshare
 from botwatch.study import Study
 
 
@@ -80,5 +81,5 @@ def overview(study: Study, ctx: dict[str, Any]) -> Section:
         s["rejected_rows"] = [(rel.path(src), *rest) for src, *rest in s["rejected_rows"]]  # the review found them left absolute
     unit, buckets, counts = posts_over_time(study)
     chart = bar_series(buckets, counts, title=f"Posts per {unit} (UTC)", unit=unit)
-    html = render("overview.html.j2", s=s, chart=chart, unit=unit)
+    html = render("overview.html.j2", s=s, chart=chart, unit=unit, rs=report_reshare(study, ctx))
     return Section("overview", "What the study holds", html, order=10)

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from botwatch.reshare_words import reshare_words
 from botwatch.shown_text import shown_in_page
 from botwatch.study import Study
 
@@ -47,6 +48,8 @@ ENV = Environment(
     lstrip_blocks=True,
     finalize=_shown,
 )
+# A template rendered without the study's words for a shared post (`reshare_words`) says Twitter's.
+ENV.globals["rs"] = reshare_words([])
 
 
 @dataclass

@@ -20,6 +20,7 @@ from botwatch.impact.stage import SERIES_WORDS
 from botwatch.report.fmt import pct, pct_ci
 from botwatch.report.svg import MAX_BARS, grouped
 from botwatch.report.sections import Section, render, section
+from botwatch.reshare_words import report_reshare
 from botwatch.study import Study
 from botwatch.timeline import creation as creation_mod
 from botwatch.timeline import bursts as bursts_mod
@@ -779,6 +780,7 @@ def time_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     tests_total = study.sql("SELECT count(*) FROM event_tests")[0][0] if tests else 0
     html = render(
         "time.html.j2",
+        rs=report_reshare(study, ctx),
         span=span,
         span_words=span_words(span, election),
         election=election,

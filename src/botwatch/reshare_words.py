@@ -1,0 +1,53 @@
+"""What a study's platform(s) call passing on another account's post.
+
+Every reader stores such a post with the kind "retweet" (a Mastodon boost and a Bluesky repost
+included), and the report said "retweet" for all of them: a Mastodon study read "80%+ retweets"
+and "accounts only retweeted or looked up", words its users and readers do not use. The report
+and `explain` say the platform's own word; a study of several platforms names each ("retweet/
+boost"), and a platform botwatch has no word for (a CSV's own `--platform`) gets the neutral
+"repost".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reshare:
+    noun: str  # "retweet"
+    nouns: str  # "retweets"
+    done: str  # "retweeted"
+
+
+_TWITTER = Reshare("retweet", "retweets", "retweeted")
+_NEUTRAL = Reshare("repost", "reposts", "reposted")
+_BY_PLATFORM = {"twitter": _TWITTER, "x": _TWITTER, "mastodon": Reshare("boost", "boosts", "boosted"), "bluesky": _NEUTRAL}
+_ORDER = ("retweet", "boost", "repost")
+
+
+def reshare_words(platforms: Iterable[str | None]) -> Reshare:
+    """The words for these platforms (a post's `platform` values); none known reads as Twitter,
+    the default of every reader that does not name one."""
+    found = {_BY_PLATFORM.get((p or "").strip().lower(), _NEUTRAL) if p else _TWITTER for p in platforms}
+    if not found:
+        return _TWITTER
+    if len(found) == 1:
+        return next(iter(found))
+    ordered = sorted(found, key=lambda r: _ORDER.index(r.noun))
+    return Reshare(*("/".join(getattr(r, f) for r in ordered) for f in ("noun", "nouns", "done")))
+
+
+def study_reshare(study: Any) -> Reshare:
+    """The words for the platforms of a study's posts."""
+    if "posts" not in set(study.tables()):
+        return _TWITTER
+    return reshare_words(p for (p,) in study.sql("SELECT DISTINCT platform FROM posts"))
+
+
+def report_reshare(study: Any, ctx: dict[str, Any]) -> Reshare:
+    """The report's words: `ctx["reshare"]` (filled by `report_context`), else the study's."""
+    rs = ctx.get("reshare")
+    return rs if isinstance(rs, Reshare) else study_reshare(study)
