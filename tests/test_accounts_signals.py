@@ -90,3 +90,12 @@ def test_the_gender_of_a_name_is_chosen_as_the_detector_chooses() -> None:
     for name, genders in table.items():
         for country in ("great_britain", "usa"):
             assert signals._gender_in(genders, signals._country_index(country)) == d.get_gender(name, country), (name, country)
+
+
+def test_the_amplification_sentence_names_the_platforms_word() -> None:
+    """A Mastodon account's boosts were written "posts are retweets" in its evidence."""
+    row = {"n_posts": 20, "retweet_share": 0.9}
+    said = {p: " ".join(signals.signal_sentences(dict(row, platform=p), "GB")) for p in ("twitter", "mastodon", "bluesky")}
+    assert said["twitter"] == "amplification: 90% of its 20 posts are retweets"
+    assert said["mastodon"] == "amplification: 90% of its 20 posts are boosts"
+    assert said["bluesky"] == "amplification: 90% of its 20 posts are reposts"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from botwatch.prob_text import percent
+from botwatch.reshare_words import reshare_words
 
 ACTIVITY_HIGH = 72.0  # posts a day: "suspicious" in the Three A's
 ACTIVITY_VERY_HIGH = 144.0  # posts a day: "highly suspicious"
@@ -213,7 +214,8 @@ def signal_sentences(row: dict[str, Any], home: str | None) -> list[str]:
         out.append(f"anonymity: {percent(an)} of its known identity fields are empty or generic")
     rt = row.get("retweet_share")
     if isinstance(rt, float) and not math.isnan(rt) and rt >= AMPLIFIER_SHARE and (row.get("n_posts") or 0) >= AMPLIFIER_MIN_POSTS:
-        out.append(f"amplification: {percent(rt)} of its {int(row['n_posts']):,} posts are retweets")
+        # the account's platform's word: a Mastodon account's boosts were "retweets" (reshare_words)
+        out.append(f"amplification: {percent(rt)} of its {int(row['n_posts']):,} posts are {reshare_words([row.get('platform')]).nouns}")
     gaps = row.get("gap_cv")
     if isinstance(gaps, float) and not math.isnan(gaps) and gaps < 0.3 and (row.get("n_posts") or 0) >= 20:
         out.append(f"posts at very regular intervals (gap variation {gaps:.2f})")
