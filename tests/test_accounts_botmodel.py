@@ -202,3 +202,15 @@ def test_train_bot_model_says_what_a_wrong_csv_lacks(tmp_path: Path, body: str, 
     out = " ".join(res.output.split())
     assert res.exit_code == 2 and "Traceback" not in out and "tokenizing" not in out
     assert said in out and "needs a header row, a `bot` column of 1/0 and profile columns: created_at, favourites_count" in out
+
+
+def test_the_generated_handle_shape_is_twitters_and_unknown_on_other_platforms() -> None:
+    """Twitter proposed "name + digits" handles cut at 15 characters; Mastodon and Bluesky propose
+    none, so a local Mastodon name of that shape is no sign, and no Mastodon or Bluesky handle is
+    "known" not to be one (the report's signal table counted them as checked)."""
+    df = pd.DataFrame({"platform": ["twitter", "mastodon", "mastodon", "bluesky", "x", None],
+                       "handle": ["paulafr68963440", "paulafr68963440", "alice@example.social", "abcd1234efgh.bsky.social", "paulafr68963440", "someone"]})
+    g = profile_features(df)["handle_generated15"].tolist()
+    assert g[0] == 1.0 and g[4] == 1.0 and g[5] == 0.0
+    assert all(math.isnan(v) for v in g[1:4])
+    assert profile_features(df[["handle"]])["handle_generated15"].tolist()[:2] == [1.0, 1.0]  # no platform column (labelled sets): Twitter's

@@ -292,7 +292,15 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
     out["handle_entropy"] = char_entropies(hc, char_entropy)
     out["handle_upper_share"] = hc.uppers() / out["handle_len"].to_numpy()
     shape = hc.matches(r"^[A-Za-z0-9]{15}\n?$", lambda v: float(bool(_GENERATED.match(v))))  # Python's `$` also matches before a final newline
-    out["handle_generated15"] = np.where(hc.known, ((shape == 1.0) & (out["handle_digits"].to_numpy() >= 4)).astype("float64"), np.nan)
+    generated_known = hc.known
+    if "platform" in df.columns:
+        # The shape is the name Twitter proposed at sign-up, cut at its 15-character limit; Mastodon
+        # and Bluesky propose none (and their handles carry an instance or domain), so there the
+        # signal is unknown: a Mastodon study's signal table read "known for 60 accounts, showing
+        # it 0", and a local Mastodon name such as "johnsmith123456" would have been called auto-suggested.
+        plat = df["platform"].astype(object).where(df["platform"].notna(), "twitter").astype(str).str.lower()
+        generated_known = generated_known & plat.isin(("twitter", "x")).to_numpy()
+    out["handle_generated15"] = np.where(generated_known, ((shape == 1.0) & (out["handle_digits"].to_numpy() >= 4)).astype("float64"), np.nan)
     names = text("display_name")
     nc = TextColumn(names)
     out["name_len"] = nc.length()
