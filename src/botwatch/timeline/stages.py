@@ -208,6 +208,22 @@ EVENT_TESTS_SCHEMA = pa.schema([
 # the window population from one analysed before (whose rows counted every posting account).
 WINDOW_POPULATION = "all accounts posting in the election window"
 
+def _undated_why(study: Study) -> str:
+    """Why the window's undated accounts have no creation date, by their platforms: a Bluesky study
+    was told "the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do", when the
+    reason is that Bluesky's posts and events carry no account creation date at all."""
+    names = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
+    said: list[str] = []
+    for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL ORDER BY 1"):
+        if platform in ("twitter", "x"):
+            said.append("the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do")
+        elif platform == "bluesky":
+            said.append("Bluesky's posts and events carry no account creation date")
+        else:
+            said.append(f"the {names.get(platform, platform)} data read carry none for these accounts")
+    return "; ".join(said)
+
+
 @register("creation", needs=("posts", "accounts"), optional=(GROUPS_TABLE,), writes=("creation", "creation_batches", "creation_monthly"), updates=(NOTES,), needs_election=True)
 def creation(study: Study, ctx: Context) -> int:
     """Share of each group's accounts created after the election was called (Wilson 95%), vs all others; creation batches."""
@@ -234,7 +250,7 @@ def creation(study: Study, ctx: Context) -> int:
     if total and dated < total:
         notes.append(
             f"{total - dated:,} of {counted(total, 'account')} posting in the window {'has' if total - dated == 1 else 'have'} no creation date and {'is' if total - dated == 1 else 'are'} left out of the shares "
-            "(the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do)."
+            f"({_undated_why(study)})."
         )
     have_groups = GROUPS_TABLE in study.tables()
     groups = study.sql(f"SELECT DISTINCT dimension, value FROM {GROUPS_TABLE} ORDER BY 1, 2") if have_groups else []

@@ -1,0 +1,20 @@
+"""The creation stage's note on accounts without a creation date names the reason their platform
+has: a Bluesky study read "(the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data
+do)", when Bluesky's posts and events carry no account creation date at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from botwatch.study import open_study
+from botwatch.timeline.stages import _undated_why
+
+
+def test_the_undated_note_names_each_platforms_reason(tmp_path: Path) -> None:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TEMP TABLE _tl_pop (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP)")
+        st.sql("INSERT INTO _tl_pop VALUES ('bluesky', 'did:plc:a', NULL), ('mastodon', 'https://m/@b', TIMESTAMP '2017-01-01')")
+        assert _undated_why(st) == "Bluesky's posts and events carry no account creation date"
+        st.sql("INSERT INTO _tl_pop VALUES ('twitter', '1', NULL)")
+        said = _undated_why(st)
+        assert said.startswith("Bluesky's posts and events carry no account creation date; the IRA/FiveThirtyEight files carry none")
