@@ -103,3 +103,8 @@ def test_a_mastodon_accounts_boosts_are_not_called_retweets(tmp_path: Path) -> N
     assert res.exit_code == 0, res.output
     header = next(line for line in res.output.splitlines() if line.startswith("In the study:"))
     assert "50% boosts" in header and "retweets" not in header, header
+    # The probability is the Twitter-trained model's reading of a Mastodon profile: the report says
+    # so beside the count, and explain and accounts said nothing of it.
+    assert "this Mastodon account comes from a platform it never saw" in " ".join(res.output.split())
+    listed = runner.invoke(app, ["accounts", study])
+    assert listed.exit_code == 0 and "1 Mastodon account scored here come from a platform it never saw" in " ".join(listed.output.split())

@@ -38,6 +38,8 @@ def accounts(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """Scored accounts: bot probability, most likely origin, and the strongest evidence."""
+    from botwatch.report.caveats import other_platform_clause
+
     if sort not in SORTABLE:
         fail(f"cannot sort by {sort!r}: use one of {', '.join(SORTABLE)}")
     if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
@@ -84,6 +86,8 @@ def accounts(
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
             t.add_row(plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}", plain(first))
         wide_when_piped().print(t)
+        if rows and _cross_source_caveat(st)[2] == "shipped" and (elsewhere := other_platform_clause(st)):
+            console.print(elsewhere, highlight=False, markup=False)  # the report says it beside the count; the table said nothing
 
 
 def recorded_home(st: object) -> str | None:
@@ -129,6 +133,7 @@ def explain(
 ) -> None:
     """Why an account got its bot and origin probabilities, in plain sentences."""
     from botwatch.model_used import bot_model_changed
+    from botwatch.report.caveats import other_platform_account
 
     handle = handle.strip()  # pasted with a space or a newline: no handle has one
     key = handle.removeprefix("@")  # once: `find_account` takes the handle as given, as from Python
@@ -180,6 +185,8 @@ def explain(
                 out.print(f"  {note}", highlight=False, markup=False)
             if caveat:
                 out.print(f"  {caveat}: read it as a rough ranking on data unlike the labelled sets.", highlight=False, markup=False)
+            if kind == "shipped" and (elsewhere := other_platform_account(platform)):  # a user's own model may have learned from it
+                out.print(f"  {plain(elsewhere)}", highlight=False)
             if quality:
                 out.print(f"  Warning: {plain(quality)}", highlight=False)  # a model file's text: escaped
             changed = bot_model_changed(st)

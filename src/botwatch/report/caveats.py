@@ -322,6 +322,15 @@ def other_platform_clause(study: Study) -> str | None:
             "so their probabilities are not measured figures.")
 
 
+def other_platform_account(platform: str | None) -> str | None:
+    """`other_platform_clause` for one account (`explain`): its probability read 0.99 with the
+    cross-source caveat alone, nothing saying the model had never seen a Mastodon account."""
+    if not platform or platform in TRAINED_PLATFORMS:
+        return None
+    return (f"The bot model learned from Twitter accounts only; this {PLATFORM_NAMES.get(platform, platform)} account comes from a "
+            "platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so this probability is not a measured figure.")
+
+
 def bot_blind_spot(study: Study, prov: list[Provenance], meta: dict[str, Any], *, shipped: bool = True) -> str | None:
     """A note on the automation count when the accounts are known campaign accounts (run by
     people, which a profile model sees as human) or when the model's cross-source check failed;
