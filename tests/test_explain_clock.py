@@ -107,4 +107,4 @@ def test_a_mastodon_accounts_boosts_are_not_called_retweets(tmp_path: Path) -> N
     # so beside the count, and explain and accounts said nothing of it.
     assert "this Mastodon account comes from a platform it never saw" in " ".join(res.output.split())
     listed = runner.invoke(app, ["accounts", study])
-    assert listed.exit_code == 0 and "1 Mastodon account scored here come from a platform it never saw" in " ".join(listed.output.split())
+    assert listed.exit_code == 0 and "1 Mastodon account scored here comes from a platform it never saw" in " ".join(listed.output.split())

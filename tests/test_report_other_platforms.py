@@ -21,3 +21,12 @@ def test_scored_accounts_of_another_platform_are_said_to_be_unmeasured(tmp_path:
         assert said not in (bot_blind_spot(st, [], {}, shipped=False) or "")  # a user's own model may have learned from Mastodon
         st.sql("DELETE FROM account_scores WHERE platform <> 'twitter'")
         assert other_platform_clause(st) is None
+
+
+def test_one_scored_account_of_another_platform_is_said_in_the_singular(tmp_path: Path) -> None:
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)")
+        st.sql("INSERT INTO account_scores VALUES ('mastodon', 'a', 0.9)")
+        assert other_platform_clause(st) == ("The bot model learned from Twitter accounts only; 1 Mastodon account scored here comes from a platform "
+                                             "it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so its probability is "
+                                             "not a measured figure.")

@@ -317,9 +317,10 @@ def other_platform_clause(study: Study) -> str | None:
     if not rows:
         return None
     named = " and ".join(f"{int(n):,} {PLATFORM_NAMES.get(str(p), str(p))}" for p, n in rows)
-    return (f"The bot model learned from Twitter accounts only; {named} account{'' if sum(int(n) for _, n in rows) == 1 else 's'} "
-            "scored here come from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
-            "so their probabilities are not measured figures.")
+    one = sum(int(n) for _, n in rows) == 1  # "1 Mastodon account scored here come from …" read wrong
+    return (f"The bot model learned from Twitter accounts only; {named} account{'' if one else 's'} "
+            f"scored here {'comes' if one else 'come'} from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
+            f"so {'its probability is' if one else 'their probabilities are'} not {'a measured figure' if one else 'measured figures'}.")
 
 
 def other_platform_account(platform: str | None) -> str | None:
