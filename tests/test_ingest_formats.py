@@ -241,6 +241,7 @@ def test_mastodon_statuses(tmp_path: Path) -> None:
     assert p1["text"] == "Hello #GE2024\nline2 <b>" and p1["platform"] == "mastodon" and p1["client"] == "Web"
     p2 = posts[s2["uri"]]
     assert p2["kind"] == "retweet" and p2["ref_post_id"] == s1["uri"] and p2["ref_handle"] == "bob@other"
+    assert p2["lang"] == "en"  # the boost's own status has no language; the boosted one's is its text's
     acc = st.pandas("accounts").set_index("account_id")
     a = acc.loc["https://example.social/@alice"]
     assert a["description"] == "I & you" and a["default_image"] == True and json.loads(a["extra"])["bot"] is True  # noqa: E712

@@ -168,7 +168,10 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
             "account_id": account_id,
             "created_at": created,
             "text": text,
-            "lang": opt_str(obj.get("language")),
+            # A boost's own status carries no language (Mastodon sends null): the boosted status's
+            # is the text's, as a retweet's is on Twitter; the boosts were "unknown" in the report's
+            # languages "as the platform tagged them", though Mastodon had tagged every one.
+            "lang": opt_str(obj.get("language")) or opt_str(content.get("language")),
             "kind": kind,
             "ref_post_id": ref_post,
             "ref_account_id": ref_account,
