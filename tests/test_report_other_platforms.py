@@ -30,3 +30,28 @@ def test_one_scored_account_of_another_platform_is_said_in_the_singular(tmp_path
         assert other_platform_clause(st) == ("The bot model learned from Twitter accounts only; 1 Mastodon account scored here comes from a platform "
                                              "it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so its probability is "
                                              "not a measured figure.")
+
+
+def test_scaled_counts_of_a_mastodon_archive_are_no_platform_figures(tmp_path: Path) -> None:
+    """Mastodon has no platform-wide stream: a rate scales, at most, to the timelines collected."""
+    import json
+
+    from botwatch.ingest.runner import ingest
+    from botwatch.report.caveats import scaling_unsupported
+
+    acct = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    status = {"id": "11", "uri": "https://example.social/users/alice/statuses/11", "created_at": "2017-05-20T10:00:00.000Z",
+              "content": "<p>Vote #GE2017</p>", "account": acct}
+    f = tmp_path / "masto.jsonl"
+    f.write_text(json.dumps(status) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(f)])
+        said = scaling_unsupported(st, 0.5)
+        assert said is not None and "Mastodon has no platform-wide stream to sample" in said and said.endswith("are not platform figures.")
+        assert scaling_unsupported(st, 1.0) is None and scaling_unsupported(st, None) is None  # nothing scaled
+    bsky = {"did": "did:plc:a", "time_us": 1495274400000000, "kind": "commit", "commit": {"operation": "create", "collection": "app.bsky.feed.post",
+            "rkey": "r1", "record": {"text": "Vote #GE2017", "createdAt": "2017-05-20T10:00:00Z"}}}
+    f.write_text(json.dumps(bsky) + "\n")
+    with open_study(tmp_path / "b.duckdb", read_only=False) as st:  # Bluesky's firehose is the whole network's
+        ingest(st, [str(f)])
+        assert scaling_unsupported(st, 0.5) is None

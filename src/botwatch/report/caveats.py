@@ -432,10 +432,30 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     # its election posts by an IRA account, because not all of the study's posts were attributed.
     attributed = sum(p.posts for p in prov if p.kind == ATTRIBUTED)
     if not attributed:
-        return None
+        return _federated_only(study, prov, sample_rate)
     total = sum(p.posts for p in prov)
     return (
         f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; "
         f"{attributed:,} of this study's {total:,} posts come from accounts a platform attributed to an influence operation, "
         "a selection rather than a sample, so scaled counts that include them are not platform figures."
+    )
+
+
+def _federated_only(study: Study, prov: list[Provenance], sample_rate: float) -> str | None:
+    """Why a Mastodon study's scaled counts are no platform figures: Mastodon has no platform-wide
+    stream, so a rate is at most the share of the timelines collected. A study of Mastodon
+    statuses with --sample-rate 0.5 headlined "Scaled to the whole platform (the archive holding
+    50% of posts), about 326 posts supported Labour", beside "one instance's federated timeline is
+    not the whole network". A filtered capture's counts already say whose posts they estimate."""
+    from botwatch.report.scope import scope
+
+    stored = [p for p in prov if p.posts]
+    if not stored or not all(p.format.startswith("mastodon") for p in stored) or abs(sample_rate - 1.0) < 1e-12:
+        return None
+    if scope(study, sample_rate).filtered:
+        return None
+    return (
+        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; Mastodon "
+        "has no platform-wide stream to sample: its statuses are those of the instances and timelines collected, so scaled counts "
+        "estimate at most those timelines' posts and are not platform figures."
     )
