@@ -224,6 +224,23 @@ def test_planted_creation_wave(tmp_path: Path) -> None:
         assert sum(b[1] for b in batches) >= 0.7 * truth_k
 
 
+def test_mastodon_creation_days_make_no_hour_batches(tmp_path: Path) -> None:
+    """Mastodon gives an account's creation day only, written as midnight UTC: six accounts of one
+    day were listed as a batch "created in the same hour" (00:00). A day batch they still are."""
+    day = datetime(2017, 4, 20)
+    accounts = [dict(account_id=f"m{i}", platform="mastodon", created_at=day) for i in range(6)]
+    accounts += [dict(account_id=f"t{i}", platform="twitter", created_at=day + timedelta(hours=4, minutes=i)) for i in range(3)]
+    posts = [dict(post_id=f"p{a['account_id']}", platform=a["platform"], account_id=a["account_id"], created_at=datetime(2017, 5, 1), kind="original")
+             for a in accounts]
+    with open_study(tmp_path / "c.duckdb", read_only=False) as st:
+        write_posts(st, posts)
+        st.con.register("_a", pa.Table.from_pylist(accounts))
+        st.sql("INSERT INTO accounts (account_id, platform, created_at) SELECT * FROM _a")
+        analyze(st, Context(election=election(), log=lambda m: None), only=["creation"])
+        batches = st.sql("SELECT unit, bucket, accounts FROM creation_batches ORDER BY unit, bucket")
+        assert batches == [("day", day, 9), ("hour", day + timedelta(hours=4), 3)]
+
+
 # -- circadian ---------------------------------------------------------------------------------
 def test_circadian_finds_planted_time_zone(tmp_path: Path) -> None:
     """Accounts living a human day at UTC+3 are placed within an hour of +3; UTC-5 ones near -5."""

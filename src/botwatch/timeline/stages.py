@@ -278,10 +278,13 @@ def creation(study: Study, ctx: Context) -> int:
     auto_expr = f"count(*) FILTER (WHERE g.value = '{AUTOMATED}')" if have_groups else "CAST(NULL AS BIGINT)"
     parts = []
     for unit, minimum in BATCH_MIN.items():
+        # Mastodon gives an account's creation day only (the API writes it as midnight UTC): in
+        # hours, every account of a day fell in one "00:00" batch, "created in the same hour".
+        day_only = " AND NOT (p.platform = 'mastodon' AND p.created_at = date_trunc('day', p.created_at))" if unit != "day" else ""
         parts.append(
             f"""SELECT '{unit}' AS unit, date_trunc('{unit}', p.created_at) AS bucket, count(*) AS accounts,
                    {auto_expr} AS likely_automated, array_slice(list_sort(list(p.account_id)), 1, 20) AS example_accounts
-            FROM _tl_pop p {auto_join} WHERE p.created_at IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= {minimum}"""
+            FROM _tl_pop p {auto_join} WHERE p.created_at IS NOT NULL{day_only} GROUP BY 1, 2 HAVING count(*) >= {minimum}"""
         )
     study.sql(f"CREATE OR REPLACE TABLE creation_batches AS SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY unit, accounts DESC, bucket")
     study.sql(
