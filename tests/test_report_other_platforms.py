@@ -55,3 +55,20 @@ def test_scaled_counts_of_a_mastodon_archive_are_no_platform_figures(tmp_path: P
     with open_study(tmp_path / "b.duckdb", read_only=False) as st:  # Bluesky's firehose is the whole network's
         ingest(st, [str(f)])
         assert scaling_unsupported(st, 0.5) is None
+
+
+def test_the_foreign_headline_of_an_unscalable_archive_gives_no_attributed_accounts_reason() -> None:
+    """Counts not scaled because the archive is no sample (a Mastodon archive is one since the
+    scaling guard names it) were said to be "an archive holding attributed accounts"."""
+    from types import SimpleNamespace
+
+    from botwatch.report.fmt import num, pct_ci
+    from botwatch.report.sections import render
+
+    f = SimpleNamespace(estimate=20.0, ci_low=12.0, ci_high=30.0, n_accounts=8, observed=20)
+    share = SimpleNamespace(estimate=0.2, ci_low=0.1, ci_high=0.3)
+    text = " ".join(str(render("parties_headline.html.j2", kind="foreign", country="GB", f=f, pos=share, neg=share, scaled=True,
+                               not_sample="Mastodon has no platform-wide stream", rate=0.5, scope=SimpleNamespace(filtered=None),
+                               num=num, pct_ci=pct_ci)).split())
+    assert "attributed" not in text
+    assert "in the study (not scaled to the platform: this archive is no sample of it, as the Parties section says)" in text
