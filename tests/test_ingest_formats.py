@@ -299,3 +299,24 @@ def test_a_mastodon_note_or_status_holding_a_script_element_keeps_its_words_not_
     assert html_to_text("<p>a<br>b</p><p>c <STYLE type='x'>p{x:1}</style>d</p>") == "a\nb\nc d"
     assert html_to_text("<p>x <script>never closed") == "x"
     assert html_to_text("<p>a &lt;script&gt; typed as text</p>") == "a <script> typed as text"  # escaped text stays text
+
+
+def test_a_mastodon_replys_target_account_is_keyed_as_the_accounts_table_keys_it(tmp_path: Path) -> None:
+    """A reply named its target by the serving instance's local account id ("9"), which matched no
+    account (keyed by profile URL) and no party handle; the status's mentions hold that id's URL
+    and handle, and a reply in one's own thread answers its author."""
+    alice = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    bob = {"id": "9", "username": "bob", "acct": "bob@other.social", "url": "https://other.social/@bob"}
+    base = {"created_at": "2024-06-01T10:00:00.000Z", "content": "<p>@bob yes</p>", "account": alice, "tags": []}
+    to_bob = dict(base, id="201", uri="https://example.social/users/alice/statuses/201", in_reply_to_id="77", in_reply_to_account_id="9",
+                  mentions=[{"id": "9", "username": "bob", "acct": "bob@other.social", "url": "https://other.social/@bob"}])
+    to_self = dict(base, id="202", uri="https://example.social/users/alice/statuses/202", in_reply_to_id="201", in_reply_to_account_id="1", mentions=[])
+    unmentioned = dict(base, id="203", uri="https://example.social/users/alice/statuses/203", in_reply_to_id="78", in_reply_to_account_id="5", mentions=[])
+    f = tmp_path / "replies.jsonl"
+    f.write_text("\n".join(json.dumps(s) for s in (to_bob, to_self, unmentioned)) + "\n")
+    st, _ = _study(tmp_path, f)
+    posts = _posts(st)
+    r = posts[to_bob["uri"]]
+    assert r["kind"] == "reply" and r["ref_account_id"] == bob["url"] and r["ref_handle"] == "bob@other.social"
+    assert posts[to_self["uri"]]["ref_account_id"] == alice["url"] and posts[to_self["uri"]]["ref_handle"] == "alice"
+    assert posts[unmentioned["uri"]]["ref_account_id"] == "5" and not isinstance(posts[unmentioned["uri"]]["ref_handle"], str)  # nothing better known

@@ -156,6 +156,18 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
         ref_handle = opt_str(racct.get("acct"))
     elif opt_id(obj.get("in_reply_to_id")):
         kind, ref_post, ref_account = "reply", opt_id(obj.get("in_reply_to_id")), opt_id(obj.get("in_reply_to_account_id"))
+        # The API names the replied-to account by its id on the serving instance; accounts are keyed
+        # by profile URL, so the reply's target is found by that id among the status's mentions
+        # (a reply mentions whom it answers) or is the author (a thread): its URL and handle then
+        # match the accounts table and a party's official handle, where the local id matched neither.
+        if ref_account is not None:
+            if ref_account == opt_id(acct.get("id")):
+                ref_account, ref_handle = account_id, opt_str(acct.get("acct")) or opt_str(acct.get("username"))
+            else:
+                for m in list_or_empty(obj.get("mentions")):
+                    if isinstance(m, dict) and opt_id(m.get("id")) == ref_account:
+                        ref_account, ref_handle = opt_str(m.get("url")) or ref_account, opt_str(m.get("acct"))
+                        break
     elif isinstance(obj.get("quote"), dict):
         q = obj["quote"].get("quoted_status") if isinstance(obj["quote"].get("quoted_status"), dict) else obj["quote"]
         kind, ref_post = "quote", opt_str(q.get("uri")) or opt_id(q.get("id"))
