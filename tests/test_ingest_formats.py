@@ -320,3 +320,18 @@ def test_a_mastodon_replys_target_account_is_keyed_as_the_accounts_table_keys_it
     assert r["kind"] == "reply" and r["ref_account_id"] == bob["url"] and r["ref_handle"] == "bob@other.social"
     assert posts[to_self["uri"]]["ref_account_id"] == alice["url"] and posts[to_self["uri"]]["ref_handle"] == "alice"
     assert posts[unmentioned["uri"]]["ref_account_id"] == "5" and not isinstance(posts[unmentioned["uri"]]["ref_handle"], str)  # nothing better known
+
+
+def test_a_mastodon_quote_names_whom_it_quotes(tmp_path: Path) -> None:
+    """A quote kept the quoted status but not its author, so a cluster's quotes were counted among
+    shares that name no account and never among the accounts it amplified."""
+    alice = {"id": "1", "username": "alice", "acct": "alice", "url": "https://example.social/@alice"}
+    bob = {"id": "9", "username": "bob", "acct": "bob@other.social", "url": "https://other.social/@bob"}
+    quoted = {"id": "5", "uri": "https://other.social/users/bob/statuses/5", "account": bob, "content": "<p>x</p>"}
+    s = {"id": "301", "uri": "https://example.social/users/alice/statuses/301", "created_at": "2024-06-01T10:00:00.000Z", "content": "<p>see</p>",
+         "account": alice, "tags": [], "quote": {"state": "accepted", "quoted_status": quoted}}
+    f = tmp_path / "quote.jsonl"
+    f.write_text(json.dumps(s) + "\n")
+    st, _ = _study(tmp_path, f)
+    q = _posts(st)[s["uri"]]
+    assert q["kind"] == "quote" and q["ref_post_id"] == quoted["uri"] and q["ref_account_id"] == bob["url"] and q["ref_handle"] == "bob@other.social"

@@ -171,6 +171,10 @@ def handle_mastodon(obj: Any, line: int, sink: RowSink) -> None:
     elif isinstance(obj.get("quote"), dict):
         q = obj["quote"].get("quoted_status") if isinstance(obj["quote"].get("quoted_status"), dict) else obj["quote"]
         kind, ref_post = "quote", opt_str(q.get("uri")) or opt_id(q.get("id"))
+        # whom it quotes, as a boost names whom it boosts: a cluster's quotes counted among its
+        # shares that "name no account" and never among the accounts it amplified
+        qacct = q.get("account") if isinstance(q.get("account"), dict) else {}
+        ref_account, ref_handle = opt_str(qacct.get("url")) or opt_id(qacct.get("id")), opt_str(qacct.get("acct"))
     text = html_to_text(req_text(content.get("content")))
     app = obj.get("application") if isinstance(obj.get("application"), dict) else {}
     sink.post(
