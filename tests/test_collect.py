@@ -517,6 +517,13 @@ def test_ingest_reads_closed_files_and_carries_the_sample_rate(tmp_path: Path) -
     assert rate is None and "pass --sample-rate" in note
     res = CliRunner().invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
     assert res.exit_code == 0 and "scale-up: no single rate; " in res.output, res.output
+    # nor by `estimate`, which reused the rate its estimates were last made with and scaled the
+    # archive's posts by 1/0.25 while `status` said there was no single rate
+    res = CliRunner().invoke(app, ["estimate", str(study), "--preset", "uk-ge2017", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert "not using the sample rate this study's estimates were last made with (0.25)" in res.output
+    with Study(study) as st:
+        assert st.sql("SELECT DISTINCT sample_rate FROM estimates") == [(None,)]
 
 
 def test_follow_mode_ingests_batches_without_holding_the_study(tmp_path: Path) -> None:

@@ -29,10 +29,25 @@ def recorded_estimates_rate(study: Any) -> float | None:
 def study_sample_rate(study: Any) -> tuple[float | None, str]:
     """(rate, line to tell the user) for a run given no `--sample-rate`: the estimates' recorded
     rate, else a capture manifest's (`recorded_sample_rate`), else (None, "")."""
-    rate = recorded_estimates_rate(study)
-    if rate is not None:
-        return rate, (f"using the sample rate this study's estimates were last made with: {rate:g}; "
-                      "pass --sample-rate to use another (--sample-rate 1 counts posts as observed)")
     from botwatch.collect.study_link import recorded_sample_rate
 
+    rate = recorded_estimates_rate(study)
+    if rate is not None:
+        captured, why = recorded_sample_rate(study)
+        if captured is None and why and _stored_since_estimates(study):
+            # A study of one capture at 0.5, analysed (0.5 recorded), then given a capture at 0.1:
+            # the next plain run scaled the 0.1 posts by 1/0.5 while `status` said "no single rate".
+            return None, (f"not using the sample rate this study's estimates were last made with ({rate:g}): "
+                          f"inputs ingested since leave no single rate; {why}")
+        return rate, (f"using the sample rate this study's estimates were last made with: {rate:g}; "
+                      "pass --sample-rate to use another (--sample-rate 1 counts posts as observed)")
     return recorded_sample_rate(study)
+
+
+def _stored_since_estimates(study: Any) -> bool:
+    """Whether an input that stored posts was ingested after the latest successful `estimates` run."""
+    if "sources" not in study.tables():
+        return False
+    rows = study.sql("SELECT count(*) FROM sources WHERE posts_stored > 0 AND ingested_at > "
+                     "(SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'estimates')")
+    return bool(rows and rows[0][0])
