@@ -224,7 +224,7 @@ def test_an_attributed_archive_is_not_scaled_to_the_platform_in_the_headlines(tm
     assert "Scaled to the whole platform" in texts["sample"][1] and "not platform figures" not in texts["sample"][1]
     cli_out, report = texts["attributed"]
     assert "Scaled to the whole platform" not in report
-    assert "warning: Scaling by 1/0.01 assumes the archive is a random 1.00% sample" in cli_out
+    assert "warning: Scaling by 1/0.01 assumes the archive is a random 1% sample" in cli_out
     assert "Counts below are multiplied by 1 / 0.01, as the analysis was told, but they are not platform figures." in report
 
 

@@ -114,3 +114,15 @@ def test_a_cluster_active_on_one_day_is_said_to_co_act_on_it() -> None:
 
     assert "co-acting on 2015-08-07 (UTC)" in said(datetime(2015, 8, 7, 1), datetime(2015, 8, 7, 3))
     assert "co-acting from 2015-08-07 to 2015-08-08 (UTC)" in said(datetime(2015, 8, 7, 1), datetime(2015, 8, 8, 3))
+
+
+def test_a_small_sample_rate_is_not_said_to_be_a_zero_percent_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`estimate --sample-rate 1e-6` on the demo warned that "the archive is a random 0.00% sample":
+    the rate was printed at two decimals of a percent, so any rate under 0.005% read as none."""
+    from botwatch.report import caveats
+
+    prov = [caveats.Provenance("ira-538-tweets", 100, "IRA", "", caveats.ATTRIBUTED)]
+    monkeypatch.setattr(caveats, "data_provenance", lambda study: prov)
+    said = caveats.scaling_unsupported(object(), 1e-6)
+    assert said is not None and "a random 0.0001% sample" in said and "0.00%" not in said
+    assert "a random 1% sample" in caveats.scaling_unsupported(object(), 0.01)

@@ -422,7 +422,7 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     prov = data_provenance(study)
     if attributed_only(prov):
         return (
-            f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; this study "
+            f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; this study "
             "holds only accounts a platform attributed to an influence operation, a selection rather than a sample, so scaled "
             "counts are not platform figures."
         )
@@ -435,7 +435,7 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
         return _federated_only(study, prov, sample_rate)
     total = sum(p.posts for p in prov)
     return (
-        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate:.2%} sample of the platform's posts; "
+        f"Scaling by 1/{sample_rate:g} assumes the archive is a random {sample_rate * 100:g}% sample of the platform's posts; "
         f"{attributed:,} of this study's {total:,} posts come from accounts a platform attributed to an influence operation, "
         "a selection rather than a sample, so scaled counts that include them are not platform figures."
     )
