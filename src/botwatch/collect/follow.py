@@ -106,7 +106,7 @@ class Follower:
                 if self.aborted:
                     return  # the caller says what stays pending
                 text = err.decode("utf-8", "replace")
-                msg = (text.strip().splitlines()[-1:] or ["?"])[0][:200]
+                msg = _said(text)
                 if not study_busy(text):
                     break
                 if attempt + 1 < attempts and not await self._pause(1.0 + attempt):
@@ -246,6 +246,23 @@ def _append(path: Path, rows: list[dict[str, object]]) -> None:
     any other line break stays on its one line."""
     with open(path, "a", encoding="utf-8") as fh:
         fh.write("".join(json.dumps(row, ensure_ascii=True) + "\n" for row in rows))
+
+
+def _said(stderr: str, limit: int = 200) -> str:
+    """The child's last line, short: its first sentence whole, then as many whole sentences as fit
+    in `limit` characters. Cut at the limit, the held-study message ended "A study can be open
+    for writing in one process, or)"."""
+    line = " ".join((stderr.strip().splitlines()[-1:] or ["?"])[0].split())
+    if len(line) <= limit:
+        return line
+    kept, rest = "", line
+    while rest:
+        end = rest.find(". ")
+        sentence, rest = (rest, "") if end < 0 else (rest[:end + 1], rest[end + 2:])
+        if kept and len(kept) + 1 + len(sentence) > limit:
+            break
+        kept = f"{kept} {sentence}" if kept else sentence
+    return kept
 
 
 def shown(text: object) -> str:
