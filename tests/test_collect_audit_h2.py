@@ -33,3 +33,20 @@ def test_a_study_held_by_another_process_is_said_in_whole_sentences(tmp_path: Pa
     why = said[0].split(" failed (", 1)[1].rsplit("); they stay in", 1)[0]
     assert "holds it for writing" in why and why.endswith("."), said[0]
     assert follower.pending()  # offered again at the next batch
+
+
+def test_a_study_no_batch_can_write_is_a_usage_error_before_anything_is_written(tmp_path: Path) -> None:
+    """`--study adir/` (a folder) or `--study missing/s.duckdb` collected for the whole run, every
+    batch failing, and ended 0 with nothing ingested; it is now said at once (exit 2)."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    (tmp_path / "adir.duckdb").mkdir()
+    for study, said in ((tmp_path / "adir.duckdb", "is a folder, not a study"), (tmp_path / "missing" / "s.duckdb", "does not exist")):
+        cap_dir = tmp_path / "capture"
+        res = CliRunner().invoke(app, ["collect", "bluesky", str(cap_dir), "--endpoint", "ws://127.0.0.1:9/subscribe",
+                                       "--study", str(study), "--duration", "1s"])
+        assert res.exit_code == 2, res.output
+        assert said in res.output and "Traceback" not in res.output
+        assert not cap_dir.exists()

@@ -71,6 +71,24 @@ def address_or_fail(url: str, option: str, schemes: tuple[str, ...]) -> None:
         fail(f"{option} has a bad port ({exc}), got {url!r}")
 
 
+def study_or_fail(study: Path | None) -> None:
+    """A `--study` no batch can ever write is said in one line (exit 2) before anything is created:
+    `--study adir/` or `--study missing/s.duckdb` collected for the whole run, each batch failing
+    ("is a folder", "No such file or directory"), and ended 0 with nothing ingested."""
+    if study is None:
+        return
+    from botwatch.cli.common import study_location
+    from botwatch.engines.lake import is_lake_path
+
+    where = study_location(study)
+    if "://" in where or is_lake_path(where):
+        return  # a lake: ingest opens it on Spark
+    if study.is_dir():
+        fail(f"--study {study} is a folder, not a study: follow mode ingests into a DuckDB study file (e.g. study.duckdb) or an existing lake")
+    if not study.parent.is_dir():
+        fail(f"--study {study}: the folder {study.parent} does not exist (ingest creates the study file, not its folder)")
+
+
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
             max_posts: int | None, rotate_mb: float, rotate_every: str, progress: bool | None, endpoint: str, ingest_every: float | None,
             keys_of: Callable[[Any], Any], extra: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
@@ -100,6 +118,7 @@ def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | Non
     from botwatch.collect.run import run_capture
 
     secs = parse_duration(duration)
+    study_or_fail(study)
     try:
         code = asyncio.run(run_capture(cap, stream, duration=secs, study=study, ingest_every=ingest_every, log=say))
     except CollectError as exc:
