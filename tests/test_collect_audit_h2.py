@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import orjson
+
 from botwatch.collect import jetstream as js
 from botwatch.collect.core import Capture
 from testsupport.collect_fakes import closed_capture_file, jetstream_event
@@ -50,3 +52,37 @@ def test_a_study_no_batch_can_write_is_a_usage_error_before_anything_is_written(
         assert res.exit_code == 2, res.output
         assert said in res.output and "Traceback" not in res.output
         assert not cap_dir.exists()
+
+
+def _capture_at(cap_dir: Path, rate: float, n: int = 40) -> None:
+    """A capture folder as `collect bluesky --sample RATE` leaves it (manifest, one closed file), without a server."""
+    from botwatch.collect.sampling import keep
+
+    cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=rate).open()
+    for i in range(n):
+        raw = jetstream_event(i)
+        if keep(f"did:plc:fake{i % 997:04d}/3k{i:010d}", rate):
+            cap.post(js.event_key(orjson.loads(raw)) or str(i), raw)
+    cap.close()
+
+
+def test_status_names_the_rate_estimate_will_use(tmp_path: Path) -> None:
+    """After `estimate --sample-rate 1` on a capture at 0.5, `status` still said "scale-up: sample
+    rate 0.5 from the study's capture manifest" while the next plain `estimate` used 1."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    _capture_at(cap_dir, 0.5)
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    res = run(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert "scale-up: sample rate 0.5 from the study's capture manifest" in res.output, res.output
+    res = run(app, ["estimate", str(study), "--preset", "uk-ge2017", "--sample-rate", "1", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    res = run(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "scale-up: using the sample rate this study's estimates were last made with: 1;" in res.output, res.output
+    res = run(app, ["estimate", str(study), "--reps", "20"])
+    assert "last made with: 1;" in res.output and "no sample rate given" not in res.output, res.output

@@ -75,9 +75,12 @@ def _print_captures(st: Study) -> None:
     """Live captures ingested into the study, with the rate counts are scaled by (none: nothing printed).
 
     A user scaling counts to the whole platform needs to see which rate `estimate` will use and
-    why, before running it; the rule is `recorded_sample_rate`'s, so the two never disagree.
+    why, before running it; the rule is `study_sample_rate`'s, so the two never disagree (status
+    read the captures alone and said "sample rate 0.5 from the capture manifest" where `estimate`
+    went on with the 1 its estimates were last made with).
     """
-    from botwatch.collect.study_link import TABLE, recorded_sample_rate
+    from botwatch.collect.study_link import TABLE
+    from botwatch.estimates.recorded_rate import study_sample_rate
 
     if TABLE not in st.tables():
         return
@@ -88,7 +91,7 @@ def _print_captures(st: Study) -> None:
     for folder, rate, platforms, runs, at in rows:
         t.add_row(escape(str(folder)), f"{rate:g}", escape(str(platforms)), f"{runs:,}", str(at)[:19])
     out.print(t)
-    rate, why = recorded_sample_rate(st)
+    rate, why = study_sample_rate(st)
     if why:
         out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + why, markup=False, soft_wrap=True)
 
