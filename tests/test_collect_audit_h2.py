@@ -86,3 +86,25 @@ def test_status_names_the_rate_estimate_will_use(tmp_path: Path) -> None:
     assert "scale-up: using the sample rate this study's estimates were last made with: 1;" in res.output, res.output
     res = run(app, ["estimate", str(study), "--reps", "20"])
     assert "last made with: 1;" in res.output and "no sample rate given" not in res.output, res.output
+
+
+def test_a_sample_rate_under_one_in_a_thousand_is_said_back_with_what_it_does(tmp_path: Path) -> None:
+    """`--sample-rate 1e-6` was taken in silence: the demo's 2,245 posts supporting a party became
+    "2,245,000,000", and `collect --sample 1e-6` kept nothing of a stream without a word. Such a
+    rate is valid (a firehose thinned that far), so it is warned about, not refused."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    run = CliRunner().invoke
+    res = run(app, ["collect", "bluesky", str(tmp_path / "capture"), "--endpoint", "ws://127.0.0.1:9/subscribe", "--sample", "1e-6",
+                    "--duration", "1s", "--backoff-scale", "0.01"])
+    assert "warning: --sample 1e-06 keeps about one post in 1,000,000" in res.output, res.output
+    cap_dir, study = tmp_path / "capture2", tmp_path / "s.duckdb"
+    _capture_at(cap_dir, 1.0, n=10)
+    assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    res = run(app, ["estimate", str(study), "--preset", "uk-ge2017", "--sample-rate", "1e-6", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    assert "warning: --sample-rate 1e-06 makes each post in the study stand for 1,000,000" in res.output, res.output
+    res = run(app, ["estimate", str(study), "--sample-rate", "0.01", "--reps", "20"])
+    assert res.exit_code == 0 and "stand for" not in res.output, res.output

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from botwatch.cli.common import (
     ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail,
-    out, stage_progress, warn,
+    out, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
 
@@ -121,6 +121,8 @@ def analyze(
         say_if_no_posts(st, study)
         if _runs_stage("accounts", st, stage, skip, with_deps, chosen is not None):
             say_if_model_near_chance()
+        if sample_rate and _runs_stage("estimates", st, stage, skip, with_deps, chosen is not None):
+            say_if_rare_rate(sample_rate, "--sample-rate")
         if not sample_rate and _runs_stage("estimates", st, stage, skip, with_deps, chosen is not None):  # the only stage a sample rate changes
             # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`);
             # said only when the estimates stage runs (the review found the line printed for --only accounts)

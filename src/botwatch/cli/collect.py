@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite
+from botwatch.cli.common import ElectionOpt, app, console, controls_shown, election_or_fail, fail, finite, say_if_rare_rate
 from botwatch.cli.usage_line import CommandTyper
 
 collect_app = CommandTyper(help="Collect live posts into a capture folder (gzip JSON lines) that `botwatch ingest` reads.", no_args_is_help=True)
@@ -98,6 +98,7 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
 
     if not 0 < sample <= 1:
         fail(f"--sample must be in (0, 1], got {sample}")
+    say_if_rare_rate(sample, "--sample", collecting=True)
     if max_posts is not None and max_posts <= 0:
         fail("--max-posts must be positive")
     if rotate_mb <= 0:

@@ -285,6 +285,27 @@ def warn(msg: str) -> None:
     console.print(f"[yellow]warning:[/yellow] {plain(msg)}", highlight=False)
 
 
+# A sample rate under this, given on the command line, is said back with what it does. The
+# smallest share a platform's own sampled feed offers is X's 1% stream; a rate ten times under
+# it makes each post stand for over a thousand, and `--sample-rate 1e-6` (valid, and taken in
+# silence) turned 2,245 demo posts into "2,245,000,000" beside an interval in steps of a million.
+# A warning, not a refusal: a firehose subsampled that thin is a legitimate if unusual design.
+RARE_SAMPLE_RATE = 0.001
+
+
+def say_if_rare_rate(rate: Optional[float], option: str, collecting: bool = False) -> None:
+    """Warn when a `--sample-rate` (or `collect --sample`) below RARE_SAMPLE_RATE is given."""
+    if rate is None or not 0 < rate < RARE_SAMPLE_RATE:
+        return
+    n = f"{1 / rate:,.0f}"
+    if collecting:
+        warn(f"{option} {rate:g} keeps about one post in {n} of those the stream sends (after the filter), so a filtered "
+             "stream may leave none for days; check it is a share (0.01 keeps 1%)")
+    else:
+        warn(f"{option} {rate:g} makes each post in the study stand for {n}: every count is multiplied by {n} and its "
+             "interval moves in steps of it; check it is the share of the platform's posts the data holds (0.01 for a 1% sample)")
+
+
 def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
     """Exit 2, before anything is written, when a file a command would write exists and --force
     was not given. Why: `coordination --csv precious.csv` replaced the user's file (and wrote

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, warn,
+    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, say_if_rare_rate, warn,
 )
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 
@@ -54,6 +54,7 @@ def estimate(
         EstimateOptions(sample_rate=sample_rate, reps=reps, seed=seed, extra_windows=[parse_window(w) for w in window or []])  # checks them before the study opens
     except ValueError as exc:
         fail(str(exc))
+    say_if_rare_rate(sample_rate, "--sample-rate")
     log = lambda m: console.print(m, highlight=False, markup=False)  # noqa: E731
     # Recorded in `runs`: the report's reproduction gives this command back, the table it printed included.
     params = {"sample_rate": sample_rate, "bootstrap_reps": reps, "seed": seed, "windows": window or [], "table": table}
