@@ -108,3 +108,18 @@ def test_a_sample_rate_under_one_in_a_thousand_is_said_back_with_what_it_does(tm
     assert "warning: --sample-rate 1e-06 makes each post in the study stand for 1,000,000" in res.output, res.output
     res = run(app, ["estimate", str(study), "--sample-rate", "0.01", "--reps", "20"])
     assert res.exit_code == 0 and "stand for" not in res.output, res.output
+
+
+def test_a_run_that_never_connected_says_what_the_server_answered(tmp_path: Path) -> None:
+    """A Jetstream that answered 500 to every connection ended with "never connected …; check the
+    address and the network": the server was reached, and the answer it gave was not said."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from testsupport.collect_fakes import FakeJetstream
+
+    with FakeJetstream([jetstream_event(0)], [{"status": 500}]) as srv:
+        res = CliRunner().invoke(app, ["collect", "bluesky", str(tmp_path / "cap"), "--endpoint", srv.url,
+                                       "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert f"never connected to {srv.url}: nothing was captured; the last try: Jetstream answered 500; check the address" in " ".join(res.output.split())

@@ -109,6 +109,7 @@ class Capture:
         # Set by a collector once a connection is open (a WebSocket accepted, a stream or page
         # answered 200): a run that never got one says so and exits 1, instead of 0 with nothing.
         self.connected = False
+        self.last_failure = ""  # why the latest wait before a retry began (said when the run never connected)
         self.state: dict[str, Any] = {}
         self.cursor: dict[str, Any] = {}
         self._seen = _Seen(dedupe_capacity)
@@ -315,6 +316,8 @@ class Capture:
 
     async def sleep(self, seconds: float, why: str | None = None) -> None:
         """Wait, ticking, so the state keeps up while a reconnect waits; say why when it is long."""
+        if why:
+            self.last_failure = why
         if why and seconds >= 1:
             self.progress.clear()
             self.log(f"{why}; retrying in {seconds:,.1f} s")

@@ -101,8 +101,11 @@ async def run_capture(
             f"(or `botwatch ingest {follower.study} {capture.folder}`)")
     if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
         # `--endpoint ws://127.0.0.1:9/x --duration 15s` ended 0 after 15 s of failed connections.
-        log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; "
-            "check the address and the network, then run the same command again")
+        # Said with the last failure: a server that answered 500 every time was reached, and
+        # "check the address and the network" alone sent the user to the wrong place.
+        last = f"the last try: {capture.last_failure}; " if capture.last_failure else ""
+        log(f"error: never connected to {capture.endpoint or capture.platform}: nothing was captured; {last}"
+            "check the address, the network and the server, then run the same command again")
         code = 1
     if follower is not None and follower.aborted and code == 0:
         code = INTERRUPTED  # a stop cut short by a second signal is an interrupt, whichever signals they were
