@@ -123,3 +123,26 @@ def test_a_run_that_never_connected_says_what_the_server_answered(tmp_path: Path
                                        "--duration", "2s", "--backoff-scale", "0.01", "--no-progress"])
     assert res.exit_code == 1, res.output
     assert f"never connected to {srv.url}: nothing was captured; the last try: Jetstream answered 500; check the address" in " ".join(res.output.split())
+
+
+def test_status_shows_the_frames_a_capture_kept_aside(tmp_path: Path) -> None:
+    """Frames a collector could not use were counted in its closing summary and its manifest, but
+    `status` showed only the capture's runs: a study whose stream sent garbage looked clean."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of, sample_rate=0.5).open()
+    for junk in (b"not json{", b"[1,2]", b'{"did":1}'):
+        cap.aside(junk, "not a Jetstream event")
+    cap.post("k", jetstream_event(1))
+    cap.close()
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    res = run(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert re.search(r"│ 0\.5\s+│ bluesky\s+│ 1\s+│ 3\s+│", res.output), res.output
+    assert "kept aside, each with its reason, in the capture folder's .botwatch/malformed-<stream>.jsonl" in res.output

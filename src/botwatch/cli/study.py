@@ -84,16 +84,35 @@ def _print_captures(st: Study) -> None:
 
     if TABLE not in st.tables():
         return
-    rows = st.sql(f"SELECT folder, sample_rate, platforms, runs, recorded_at FROM {TABLE} ORDER BY folder")
+    rows = st.sql(f"SELECT folder, sample_rate, platforms, runs, recorded_at, manifest FROM {TABLE} ORDER BY folder")
     t = Table(title="Captures (botwatch collect)")
-    for c in ("folder", "sample rate", "platforms", "runs", "recorded (UTC)"):
-        t.add_column(c)
-    for folder, rate, platforms, runs, at in rows:
-        t.add_row(escape(str(folder)), f"{rate:g}", escape(str(platforms)), f"{runs:,}", str(at)[:19])
+    for c in ("folder", "sample rate", "platforms", "runs", "bad frames", "recorded (UTC)"):
+        t.add_column(c, overflow="fold" if c == "folder" else "ellipsis")  # a folder cut to "/tmp/h2w/s/j…" names none
+    any_aside = False
+    for folder, rate, platforms, runs, at, manifest in rows:
+        aside = _frames_aside(manifest)
+        any_aside = any_aside or bool(aside)
+        t.add_row(escape(str(folder)), f"{rate:g}", escape(str(platforms)), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
     out.print(t)
+    if any_aside:
+        out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
+                  ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
     rate, why = study_sample_rate(st)
     if why:
         out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + why, markup=False, soft_wrap=True)
+
+
+def _frames_aside(manifest: object) -> int | None:
+    """Frames the capture's runs kept aside as malformed or unknown, from the manifest the study
+    recorded (None: not readable). `status` showed a capture's runs but not that 40 of its frames
+    were unusable, which only the collector's closing summary had said."""
+    import json
+
+    try:
+        runs = json.loads(str(manifest)).get("runs") or []
+        return sum(int(r.get("malformed") or 0) + int(r.get("unknown") or 0) for r in runs if isinstance(r, dict))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 STDOUT = "-"
