@@ -146,3 +146,17 @@ def test_status_shows_the_frames_a_capture_kept_aside(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert re.search(r"│ 0\.5\s+│ bluesky\s+│ 1\s+│ 3\s+│", res.output), res.output
     assert "kept aside, each with its reason, in the capture folder's .botwatch/malformed-<stream>.jsonl" in res.output
+
+
+def test_ingest_every_without_a_study_is_a_usage_error(tmp_path: Path) -> None:
+    """`collect … --ingest-every 10s` without `--study` was ignored in silence: no batch was ever made."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    cap_dir = tmp_path / "capture"
+    res = CliRunner().invoke(app, ["collect", "bluesky", str(cap_dir), "--endpoint", "ws://127.0.0.1:9/subscribe", "--ingest-every", "10s",
+                                   "--duration", "1s"])
+    assert res.exit_code == 2, res.output
+    assert "--ingest-every is for follow mode: give --study STUDY too" in " ".join(res.output.split())
+    assert not cap_dir.exists()

@@ -34,7 +34,7 @@ Sample = Annotated[float, typer.Option("--sample", callback=finite(expect="a sha
 MaxPosts = Annotated[Optional[int], typer.Option("--max-posts", help="End cleanly after writing this many posts")]
 Duration = Annotated[Optional[str], typer.Option("--duration", help="End cleanly after this long: 30s, 5m, 2h, 1d")]
 Study = Annotated[Optional[Path], typer.Option("--study", help="Follow mode: ingest closed files into this study in batches")]
-IngestEvery = Annotated[str, typer.Option("--ingest-every", help="Follow mode: how often to close the file and ingest (e.g. 5m)")]
+IngestEvery = Annotated[Optional[str], typer.Option("--ingest-every", help="Follow mode (with --study): how often to close the file and ingest (default 5m)")]
 RotateMb = Annotated[float, typer.Option("--rotate-mb", callback=finite(expect="a number of megabytes above 0"), help="Close a file once it holds this many MB (uncompressed)")]
 RotateEvery = Annotated[str, typer.Option("--rotate-every", help="Close a file once it is this old (e.g. 1h)")]
 Stall = Annotated[float, typer.Option("--stall", callback=finite(above=0.0), help="Reconnect when nothing (not even a keep-alive) arrives for this many seconds")]
@@ -69,6 +69,17 @@ def address_or_fail(url: str, option: str, schemes: tuple[str, ...]) -> None:
         _ = parts.port if parts is not None else None  # urlsplit lets a port out of range or not a number through; reading it raises
     except ValueError as exc:
         fail(f"{option} has a bad port ({exc}), got {url!r}")
+
+
+def follow_every(study: Path | None, ingest_every: str | None) -> float | None:
+    """Seconds between follow-mode batches (5 minutes unless given), None without `--study`.
+    `--ingest-every 10s` without `--study` was ignored in silence: the user waited for batches
+    that no run would make."""
+    if study is None:
+        if ingest_every is not None:
+            fail("--ingest-every is for follow mode: give --study STUDY too (the study the closed files are ingested into)")
+        return None
+    return parse_duration(ingest_every or "5m", "--ingest-every")
 
 
 def study_or_fail(study: Path | None) -> None:
@@ -141,7 +152,7 @@ def collect_bluesky(
     max_posts: MaxPosts = None,
     duration: Duration = None,
     study: Study = None,
-    ingest_every: IngestEvery = "5m",
+    ingest_every: IngestEvery = None,
     rotate_mb: RotateMb = 64.0,
     rotate_every: RotateEvery = "1h",
     stall: Stall = 30.0,
@@ -152,7 +163,7 @@ def collect_bluesky(
     from botwatch.collect import jetstream as js
 
     address_or_fail(endpoint, "--endpoint", ("ws", "wss"))
-    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    every = follow_every(study, ingest_every)
     cap = _common(folder, "bluesky", "bluesky", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                   rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=endpoint, ingest_every=every, keys_of=js.keys_of)
     _run(cap, js.JetstreamCollector(endpoint, rewind_s=rewind, stall_s=stall, backoff_scale=backoff_scale), duration, study, every)
@@ -169,7 +180,7 @@ def collect_mastodon(
     max_posts: MaxPosts = None,
     duration: Duration = None,
     study: Study = None,
-    ingest_every: IngestEvery = "5m",
+    ingest_every: IngestEvery = None,
     rotate_mb: RotateMb = 64.0,
     rotate_every: RotateEvery = "1h",
     stall: Stall = 90.0,
@@ -190,7 +201,7 @@ def collect_mastodon(
     else:
         applied = full
     host = urlsplit(server).netloc.replace(":", "_")
-    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    every = follow_every(study, ingest_every)
     cap = _common(folder, "mastodon", f"mastodon-{host}", sample=sample, election=None, hashtag=None, keyword=None,
                   max_posts=max_posts, rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=server,
                   ingest_every=every, keys_of=md.keys_of, extra={"streams": [f"hashtag:{t}" for t in tags] or ["public"]})
@@ -216,7 +227,7 @@ def collect_x(
     max_posts: MaxPosts = None,
     duration: Duration = None,
     study: Study = None,
-    ingest_every: IngestEvery = "5m",
+    ingest_every: IngestEvery = None,
     rotate_mb: RotateMb = 64.0,
     rotate_every: RotateEvery = "1h",
     stall: Stall = 30.0,
@@ -252,7 +263,7 @@ def collect_x(
     if not token:
         fail("set X_BEARER_TOKEN to your app's bearer token (it is read from the environment, never from the command line)")
 
-    every = parse_duration(ingest_every, "--ingest-every") if study else None
+    every = follow_every(study, ingest_every)
     if stream:
         cap = _common(folder, "x", "x-stream", sample=sample, election=election, hashtag=hashtag, keyword=keyword, max_posts=max_posts,
                       rotate_mb=rotate_mb, rotate_every=rotate_every, progress=progress, endpoint=base_url, ingest_every=every, keys_of=xm.keys_of)
