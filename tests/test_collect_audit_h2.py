@@ -160,3 +160,23 @@ def test_ingest_every_without_a_study_is_a_usage_error(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert "--ingest-every is for follow mode: give --study STUDY too" in " ".join(res.output.split())
     assert not cap_dir.exists()
+
+
+def test_a_given_rate_other_than_the_captures_is_used_but_said(tmp_path: Path) -> None:
+    """`estimate --sample-rate 0.01` on a study of one capture taken at 0.5 scaled its counts by 100
+    instead of 2 without a word, though botwatch had recorded the capture's rate itself."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    cap_dir, study = tmp_path / "capture", tmp_path / "s.duckdb"
+    _capture_at(cap_dir, 0.5)
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    res = run(app, ["estimate", str(study), "--preset", "uk-ge2017", "--sample-rate", "0.01", "--reps", "20"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "warning: --sample-rate 0.01 scales counts by 1/0.01, as asked, but every capture in this study recorded rate 0.5" in said, said
+    assert "--sample-rate 0.5 uses the captures' rate" in said
+    res = run(app, ["estimate", str(study), "--sample-rate", "0.5", "--reps", "20"])
+    assert res.exit_code == 0 and "as asked, but" not in res.output, res.output

@@ -123,6 +123,10 @@ def analyze(
             say_if_model_near_chance()
         if sample_rate and _runs_stage("estimates", st, stage, skip, with_deps, chosen is not None):
             say_if_rare_rate(sample_rate, "--sample-rate")
+            from botwatch.estimates.recorded_rate import given_rate_conflict
+
+            if conflict := given_rate_conflict(st, sample_rate):
+                warn(conflict)
         if not sample_rate and _runs_stage("estimates", st, stage, skip, with_deps, chosen is not None):  # the only stage a sample rate changes
             # the rate the study's estimates were made with, else a capture's (`botwatch collect --sample`);
             # said only when the estimates stage runs (the review found the line printed for --only accounts)

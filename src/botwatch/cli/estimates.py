@@ -78,6 +78,11 @@ def estimate(
             params["sample_rate"] = sample_rate
             if note:
                 log(note)
+        else:
+            from botwatch.estimates.recorded_rate import given_rate_conflict
+
+            if conflict := given_rate_conflict(st, sample_rate):
+                warn(conflict)
         from botwatch.cli.analyze import say_if_outside_window, say_unmatched_parties
         from botwatch.report.caveats import scaling_unsupported
 

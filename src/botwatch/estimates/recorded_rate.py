@@ -51,3 +51,21 @@ def _stored_since_estimates(study: Any) -> bool:
     rows = study.sql("SELECT count(*) FROM sources WHERE posts_stored > 0 AND ingested_at > "
                      "(SELECT max(finished_at) FROM runs WHERE status = 'ok' AND stage = 'estimates')")
     return bool(rows and rows[0][0])
+
+
+def given_rate_conflict(study: Any, given: float | None) -> str | None:
+    """What to warn when a `--sample-rate` given on the command line is not the rate every capture
+    in the study recorded (None: no such conflict). `analyze --sample-rate 0.01` on a study of one
+    capture taken at 0.5 scaled its counts by 100 instead of 2 without a word: the capture's rate
+    is a fact botwatch recorded, so an override is used, as asked, but said."""
+    if not given:
+        return None
+    from botwatch.collect.study_link import recorded_sample_rate
+
+    captured, _ = recorded_sample_rate(study)
+    if captured is None or abs(captured - given) <= 1e-12 * max(captured, given):
+        return None
+    done = "counts posts as observed" if given >= 1 else f"scales counts by 1/{given:g}"
+    return (f"--sample-rate {given:g} {done}, as asked, but every capture in this study recorded rate {captured:g} "
+            f"(botwatch collect --sample), which scales them by 1/{captured:g}; --sample-rate {captured:g} uses the captures' rate")
+
