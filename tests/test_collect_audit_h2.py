@@ -180,3 +180,22 @@ def test_a_given_rate_other_than_the_captures_is_used_but_said(tmp_path: Path) -
     assert "--sample-rate 0.5 uses the captures' rate" in said
     res = run(app, ["estimate", str(study), "--sample-rate", "0.5", "--reps", "20"])
     assert res.exit_code == 0 and "as asked, but" not in res.output, res.output
+
+
+def test_a_full_disk_is_said_as_the_folder_not_as_an_unexpected_error(tmp_path: Path) -> None:
+    """A capture on a full disk ended with "the collector stopped on an unexpected OSError: [Errno 28]
+    No space left on device", which reads as a bug in botwatch and says nothing of what to do."""
+    import errno
+
+    from botwatch.collect.run import run_capture
+
+    async def full(cap: Capture) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    logs: list[str] = []
+    cap = Capture(tmp_path / "capture", "bluesky", "bluesky", keys_of=js.keys_of)
+    code = asyncio.run(run_capture(cap, full, log=logs.append, install_signals=False))
+    assert code == 1
+    said = [m for m in logs if m.startswith("error:")]
+    assert said and said[0].startswith(f"error: cannot write to the capture folder {tmp_path / 'capture'} (No space left on device)"), logs
+    assert "unexpected" not in said[0] and "run the same command again" in said[0]

@@ -19,6 +19,7 @@ ingests them, and ingest skips by hash any the interrupted batch had stored.
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -138,7 +139,7 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                 log(f"error: {exc}")
                 code = exc.code
             elif exc is not None and not isinstance(exc, StopCapture):
-                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
+                log(_stopped_on(capture, exc))
                 code = 1
         else:
             task.cancel()
@@ -150,7 +151,7 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
                 log(f"error: {exc}")
                 code = exc.code
             except Exception as exc:  # noqa: BLE001 - whatever it was, the user gets a line, not a traceback
-                log(f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}")
+                log(_stopped_on(capture, exc))
                 code = 1
     finally:
         stopper.cancel()
@@ -168,6 +169,17 @@ async def _collect(capture: Capture, stream: Callable[[Capture], Awaitable[None]
     return code
 
 
+def _stopped_on(capture: Capture, exc: BaseException) -> str:
+    """The error line for a collector that stopped on an exception. A full disk read "the collector
+    stopped on an unexpected OSError: [Errno 28] No space left on device", as if botwatch had a
+    bug; a file the capture could not write is the folder's problem, and said as such."""
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
+        return (f"error: cannot write to the capture folder {capture.folder} ({exc.strerror or exc}): the collector stopped, and the "
+                "posts counted below since its last sync (about a second) may not be on disk; "
+                "free space (or fix the folder) and run the same command again: the next start salvages what was written")
+    return f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}"
+
+
 def _say_finishing(capture: Capture, follower: Follower, sig: int, log: Callable[[str], None]) -> None:
     """At the first signal in follow mode: what the stop still does, so a wait is never silent.
     The files to ingest are the pending closed ones and the open one (closed on the way out)."""
@@ -179,5 +191,7 @@ def _say_finishing(capture: Capture, follower: Follower, sig: int, log: Callable
     log(f"stopping: finishing the ingest of {n} file(s) into {follower.study}; {again} to stop now "
         f"(nothing is lost: the files stay in {capture.folder} and the next run ingests them)")
 
+
+_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C, as `cli.guard` uses
