@@ -199,3 +199,30 @@ def test_a_full_disk_is_said_as_the_folder_not_as_an_unexpected_error(tmp_path: 
     said = [m for m in logs if m.startswith("error:")]
     assert said and said[0].startswith(f"error: cannot write to the capture folder {tmp_path / 'capture'} (No space left on device)"), logs
     assert "unexpected" not in said[0] and "run the same command again" in said[0]
+
+
+def test_capture_files_ingested_without_their_manifest_are_said_to_have_no_known_rate(tmp_path: Path) -> None:
+    """Closed files of a capture at 0.5 copied out of their folder (`cp capture/*.gz`, which leaves
+    the hidden `.botwatch/` behind) and ingested from there were counted as observed in silence."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    cap_dir, moved, study = tmp_path / "capture", tmp_path / "moved", tmp_path / "s.duckdb"
+    _capture_at(cap_dir, 0.5)
+    moved.mkdir()
+    for f in cap_dir.glob("*.jsonl.gz"):
+        shutil.copy(f, moved / f.name)
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(study), str(moved)]).exit_code == 0
+    res = run(app, ["status", str(study)], env={"COLUMNS": "400"})
+    assert "scale-up: no single rate; 1 input(s) written by botwatch collect" in res.output, res.output
+    assert "without their capture folder's manifest" in res.output
+    res = run(app, ["estimate", str(study), "--preset", "uk-ge2017", "--reps", "20"])
+    assert res.exit_code == 0 and "without their capture folder's manifest" in " ".join(res.output.split()), res.output
+    # the advice works: ingested from the capture folder (its files skipped by hash), the rate is known
+    assert run(app, ["ingest", str(study), str(cap_dir)]).exit_code == 0
+    res = run(app, ["status", str(study)], env={"COLUMNS": "400"})
+    assert "scale-up: sample rate 0.5 from the study's capture manifest" in res.output, res.output

@@ -83,6 +83,11 @@ def _print_captures(st: Study) -> None:
     from botwatch.estimates.recorded_rate import study_sample_rate
 
     if TABLE not in st.tables():
+        from botwatch.collect.study_link import recorded_sample_rate
+
+        _, why = recorded_sample_rate(st)  # files collect wrote, ingested without their manifest
+        if why:
+            out.print("scale-up: no single rate; " + why, markup=False, soft_wrap=True)
         return
     rows = st.sql(f"SELECT folder, sample_rate, platforms, runs, recorded_at, manifest FROM {TABLE} ORDER BY folder")
     t = Table(title="Captures (botwatch collect)")

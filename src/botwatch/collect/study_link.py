@@ -77,7 +77,7 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     gets no rate from its captures: theirs is unknown, and one rate applied to both would be wrong.
     """
     if TABLE not in study.tables():
-        return None, ""
+        return None, _unrecorded_captures(study)
     rates = sorted({r[0] for r in study.sql(f"SELECT DISTINCT sample_rate FROM {TABLE}")})
     others = [s for (s,) in study.sql("SELECT DISTINCT source FROM sources") if not _CAPTURE_FILE.match(os.path.basename(str(s)))]
     if rates and others:
@@ -88,3 +88,19 @@ def recorded_sample_rate(study: Study) -> tuple[float | None, str]:
     if len(rates) > 1:
         return None, f"captures in this study were taken at different rates ({', '.join(f'{r:g}' for r in rates)}): pass --sample-rate"
     return None, ""
+
+
+def _unrecorded_captures(study: Study) -> str:
+    """What to say of a study holding files `botwatch collect` wrote but no capture manifest: their
+    rate is unknown ("" when it holds none). Closed files copied out of their folder (`scp
+    capture/*.gz`, which leaves the hidden `.botwatch/` behind) and ingested from there were
+    counted as observed without a word, though a 1% capture's counts are a hundredth of the posts."""
+    if "sources" not in study.tables():
+        return ""
+    named = [s for (s,) in study.sql("SELECT DISTINCT source FROM sources") if _CAPTURE_FILE.match(os.path.basename(str(s)))]
+    if not named:
+        return ""
+    return (f"{len(named)} input(s) written by botwatch collect (e.g. {named[0]}) were ingested without their capture folder's "
+            "manifest (.botwatch/capture.json, which records the sample rate), so their rate is unknown: ingest them from their "
+            "capture folder (botwatch ingest STUDY capture/), or pass --sample-rate")
+
