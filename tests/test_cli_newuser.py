@@ -413,3 +413,17 @@ def test_an_output_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> Non
         assert res.exit_code == 2 and f"could not write {out}: {data} is a file, not a folder" in said, res.output
         assert "File exists" not in said
     assert data.read_bytes() == (FIX / "v1_uklabour.jsonl").read_bytes()
+
+
+def test_analyze_of_an_empty_file_says_no_study_yet_and_leaves_it_empty(tmp_path: Path) -> None:
+    """`touch study.duckdb; botwatch analyze study.duckdb`: analyze made the empty file a study,
+    said "holds no posts" (exit 1), and `report` then wrote a report of nothing (exit 0) where
+    `status` had said "not a study yet"."""
+    touched = tmp_path / "study.duckdb"
+    touched.write_bytes(b"")
+    for cmd in (["analyze", str(touched)], ["coordination", str(touched)]):
+        res = runner.invoke(app, cmd)
+        assert res.exit_code == 2 and "empty file, not a study yet" in res.output, res.output
+        assert touched.read_bytes() == b""
+    res = runner.invoke(app, ["report", str(touched), "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 2 and not (tmp_path / "r.html").exists(), res.output

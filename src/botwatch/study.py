@@ -271,7 +271,10 @@ class Study(StudyBase):
             # Reading (and analysing) never creates a study: a mistyped path must not become an
             # empty study that every stage then reports as "ok".
             raise StudyError(f"no study at {self.path}: run `botwatch ingest {self.path} FILES...` first")
-        if not_a_study(self.path, read_only):
+        # An empty file becomes a new study only for a writer that may create one (ingest):
+        # `analyze` on a `touch`ed file turned it into an empty study, said "holds no posts"
+        # (exit 1), and `report` then wrote a report of nothing, exit 0.
+        if not_a_study(self.path, read_only or not create):
             self.path.unlink()  # empty: DuckDB makes a new study only where no file is
         held = self.path.exists()  # a database already there (not one DuckDB is about to make)
         try:
