@@ -51,3 +51,26 @@ def test_an_existing_graphml_is_refused_and_force_replaces_both(tmp_path: Path) 
     assert code == 0, out
     assert keep.read_text(encoding="utf-8").startswith("<?xml")
     assert precious.read_text(encoding="utf-8") != "precious\n" and (tmp_path / "precious_nodes.csv").exists()
+
+
+def test_a_csv_that_cannot_be_written_is_one_line_naming_it(tmp_path: Path, monkeypatch) -> None:
+    """`--csv` into a read-only folder ended in "IOException: ... Cannot open file
+    ".e.csv.123.part": Permission denied. This is a bug in botwatch" (exit 1); a file where the
+    folder should be, in "File exists" the same way."""
+    import duckdb
+
+    import botwatch.coordination.export as export
+
+    study = tmp_path / "s.duckdb"
+    _hostile_network(study)
+    (tmp_path / "blocker").write_text("x\n", encoding="utf-8")
+    code, out = _run(str(study), "--window", "60s", "--csv", str(tmp_path / "blocker" / "e.csv"))
+    assert code == 2 and "blocker is a file, not a folder" in out and "bug in botwatch" not in out, out
+
+    def read_only_folder(st, out):
+        raise duckdb.IOException(f'IO Error: Cannot open file "{tmp_path}/ro/.e.csv.9.part": Permission denied')
+
+    monkeypatch.setattr(export, "export_csv", read_only_folder)
+    code, out = _run(str(study), "--window", "60s", "--csv", str(tmp_path / "ro" / "e.csv"))
+    assert code == 2 and "could not write" in out and "e.csv: Permission denied" in out, out
+    assert ".part" not in out and "bug in botwatch" not in out and "coordination_edges" in out, out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
@@ -162,10 +162,30 @@ def coordination(
 
             out.print(f"wrote {graphml_or_fail(st, graphml)}")
         if edges_csv:
-            from botwatch.coordination.export import export_csv
+            out.print(f"wrote {' and '.join(str(p) for p in _csv_or_fail(st, study, edges_csv))}")
 
-            e, n = export_csv(st, edges_csv)
-            out.print(f"wrote {e} and {n}")
+
+def _csv_or_fail(st: Any, study: Path, edges_csv: Path) -> tuple[Path, Path]:
+    """`coordination.export.export_csv`, with a file that cannot be written (a read-only folder, a
+    full disk) said in one line naming it, as --graphml does: it ended in "IOException: ... This is
+    a bug in botwatch" (exit 1), though the fault is the path the user gave. The network itself is
+    in the study by then, so the line says how to get the files without running the stage again."""
+    import duckdb
+
+    from botwatch.coordination.export import export_csv
+    from botwatch.table_export import _reason
+
+    try:
+        return export_csv(st, edges_csv)
+    except (OSError, duckdb.Error) as exc:
+        why = _reason(exc)
+        why = why.rsplit('": ', 1)[-1] if ".part" in why else why  # DuckDB names the hidden .part file, not the user's
+        from botwatch.out_path import in_the_way_said
+
+        said = in_the_way_said(edges_csv) or f"could not write {edges_csv}: {why}"
+        fail(f"{said}. The network is stored in the study: "
+             f"`botwatch export {study} coordination_edges cluster_members -o FOLDER --format csv` writes it without running the stage again")
+        raise  # unreachable: fail exits
 
 
 def _outputs(graphml: Path | None, edges_csv: Path | None) -> list[Path]:
