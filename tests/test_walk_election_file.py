@@ -123,3 +123,13 @@ def test_a_recorded_text_under_a_presets_key_that_differs_from_it_is_refused() -
     edited = text.replace('polling_day = 2017-06-08', 'polling_day = 2017-06-07', 1)
     with pytest.raises(ElectionError, match="differs from it"):
         recorded_election({"election": "uk-ge2017", "election_toml": edited, "election_file": "x.toml"})
+
+
+def test_an_empty_election_value_is_said_to_be_empty() -> None:
+    """`--election ""` (an unset shell variable) read as the path "." and said "election file . is
+    a directory, not a file"."""
+    for ref in ("", "  "):
+        with pytest.raises(ElectionError, match="the election is empty: name a preset"):
+            load_election(ref)
+    res = runner.invoke(app, ["elections", "show", ""])
+    assert res.exit_code == 2 and "election is empty" in res.output and "directory" not in res.output, res.output

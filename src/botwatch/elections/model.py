@@ -423,6 +423,8 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
 
 def load_election(ref: str | Path) -> Election:
     """Load a shipped preset by name, or a TOML file by path."""
+    if not str(ref).strip():  # Path("") is ".": `--election ""` said "election file . is a directory"
+        raise ElectionError(f"the election is empty: name a preset ({', '.join(list_presets())}) or an election TOML file")
     p = Path(ref)
     if p.suffix == ".toml" or p.exists():
         if not p.exists():
