@@ -391,6 +391,9 @@ def demo(
 ) -> None:
     """The main job on the bundled sample: ingest it into a fresh study, analyze it, write the report.
     Run again, it replaces its own earlier study and report in the folder, and nothing else."""
+    # A mistyped preset failed at step 2, after the earlier demo's study was deleted and the
+    # sample ingested again: the folder was left with a study not analysed beside an old report.
+    election_or_fail(election)
     if output.exists() and not output.is_dir():  # was FileExistsError, "a bug in botwatch"
         fail(f"{output} is a file: -o names the folder the demo writes its study and report into")
     if not force and output.is_dir() and (theirs := not_the_demos(output)):
