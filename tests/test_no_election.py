@@ -246,3 +246,20 @@ def test_methods_after_no_election_says_no_estimates_and_no_scaling(tmp_path: Pa
     assert "platform-wide counts" not in methods and "divided by" not in methods and "run with a sample rate" not in methods
     assert "No estimates: the study was last analysed with --no-election" in methods
     assert "nothing in this report is scaled to the whole platform" in methods
+
+
+def test_impact_on_a_study_never_analysed_with_an_election_needs_one(tmp_path: Path, sample_study_path: Path) -> None:
+    """A study analysed without any election took any --party, ran the stage and said "the posts
+    are not labelled for parties yet (run the content stage)", exit 1, though content had run."""
+    from botwatch import open_study
+
+    study = _study(tmp_path, sample_study_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(study), "--only", "timeline"]).exit_code == 0
+    with open_study(study) as st:
+        before = st.count("runs")
+    res = runner.invoke(app, ["impact", str(study), "--party", "lab"])
+    assert res.exit_code == 2 and "impact needs --election (this study was not analysed with one)" in res.output, res.output
+    assert "content stage" not in res.output
+    with open_study(study) as st:
+        assert st.count("runs") == before

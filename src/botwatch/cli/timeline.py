@@ -108,6 +108,11 @@ def impact(
             # election (an older stage's) and recorded it, bringing back what --no-election put aside.
             fail("impact needs --election (this study was last analysed with --no-election): a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         el = election_or_fail(election) if election else _stored_election(latest_params(st))
+        if el is None and not isinstance(latest_params(st).get("election"), str):
+            # Never analysed with one: any --party passed, the stage ran, and the line said "the
+            # posts are not labelled for parties yet (run the content stage)", exit 1, though the
+            # content stage had run (it labels parties only for an election).
+            fail("impact needs --election (this study was not analysed with one): a preset (`botwatch elections list`, e.g. uk-ge2017) or a TOML file")
         known = _known_parties(st, el)
         if known and party not in known:
             fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
