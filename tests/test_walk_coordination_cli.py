@@ -20,6 +20,8 @@ runner = CliRunner()
         (["--min-repeats", "-1"], "--min-repeats must be at least 1"),
         (["--null-replicates", "0"], "--null-replicates must be at least 1"),
         (["--memory-mb", "-5"], "--memory-mb must be at least 0"),
+        (["--sweep", ""], "--sweep is empty"),  # was taken for no sweep: the stage ran and replaced the network
+        (["--sweep", " "], "--sweep is empty"),
     ],
 )
 def test_settings_outside_their_meaning_are_usage_errors(tmp_path: Path, args: list[str], words: str) -> None:

@@ -82,6 +82,9 @@ def coordination(
             raise ValueError(f"unknown null unit {null_unit!r}: use D (day) or h (hour)")
         _check_ranges(min_repeats=min_repeats, max_trace_accounts=max_trace_accounts, max_trace_pairs=max_trace_pairs,
                       null_replicates=null_replicates, memory_mb=memory_mb, max_fdr=max_fdr, fast_seconds=fast_seconds)
+        if sweep is not None and not sweep.strip():
+            # Taken for no --sweep: the stage ran with these options and replaced the study's network.
+            raise ValueError("--sweep is empty: give the windows to compare, e.g. --sweep 10s,60s,10m (a sweep writes nothing)")
         win = None if window.strip().lower() == "auto" else parse_duration(window)
         windows = [parse_duration(w) for w in sweep.split(",")] if sweep else None
     except ValueError as exc:
