@@ -85,6 +85,19 @@ def test_window_spec() -> None:
         EstimateOptions(sample_rate=0)
 
 
+@pytest.mark.parametrize("args, said", [
+    (["--seed", "-1"], "--seed must be a whole number from 0"),  # numpy: "expected non-negative integer"
+    (["--seed", "99999999999999999999"], "--seed must be a whole number from 0"),  # OverflowError writing the table
+    (["--reps", "99999999999"], "use at most 100,000 bootstrap replicates"),  # MemoryError: 35.7 TiB
+])
+def test_a_seed_or_reps_out_of_reach_is_a_usage_error(tmp_path: Path, args: list[str], said: str) -> None:
+    """These ended in "This is a bug in botwatch" (exit 1) after the content stage had run."""
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["estimate", str(tmp_path / "none.duckdb"), "-e", "us-2016", *args])
+    assert res.exit_code == 2 and said in res.output and "bug" not in res.output, res.output
+
+
 @pytest.fixture(scope="module")
 def labelled(labelled_sample_path: Path) -> Path:
     """The bundled sample labelled for us-2016, once per session (tests copy it before writing)."""

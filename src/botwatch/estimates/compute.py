@@ -75,6 +75,7 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 
 # The defaults the stage, the command line and the study's recorded parameters all use.
 DEFAULT_REPS = 1000
+MAX_REPS = 100_000
 DEFAULT_SEED = 2017
 
 
@@ -91,6 +92,12 @@ class EstimateOptions:
             raise ValueError(f"sample rate must be in (0, 1], got {self.sample_rate}")
         if self.reps < 10:
             raise ValueError(f"use at least 10 bootstrap replicates ({DEFAULT_REPS} is the default)")
+        # Both ended in "This is a bug in botwatch": a huge --reps in a MemoryError (one row per
+        # replicate and cell), a negative or 64-bit-overflowing --seed in numpy's or Arrow's error.
+        if self.reps > MAX_REPS:
+            raise ValueError(f"use at most {MAX_REPS:,} bootstrap replicates ({DEFAULT_REPS} is the default)")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"--seed must be a whole number from 0 to {2**63 - 1}, got {self.seed}")
 
 
 def default_windows(election: Election) -> list[Window]:
