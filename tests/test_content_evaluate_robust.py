@@ -256,3 +256,12 @@ def test_the_cli_leaves_unmeasured_pairs_out_of_the_shares_and_says_so(study, tm
     finally:
         with open_study(db, read_only=False) as st:
             st.sql("UPDATE post_party SET lang = ?, stance_rule = ?, stance = ?, signals = ? WHERE post_id = ? AND party = ?", [*was, pid, party])
+
+
+@pytest.mark.parametrize("cmd", [["content", "evaluate"], ["evaluate-accounts"]])
+@pytest.mark.parametrize("boot", ["0", "-1", "9", "99999999999"])
+def test_a_boot_count_out_of_reach_is_a_usage_error(tmp_path: Path, cmd: list[str], boot: str) -> None:
+    """Under 10 was raised to 10 without a word (`--boot 0` printed a "95% interval"); a huge
+    count ran until killed. Both commands say so before anything is opened."""
+    res = runner.invoke(app, [*cmd, str(tmp_path / "none.duckdb"), str(tmp_path / "labels.csv"), "--boot", boot])
+    assert res.exit_code == 2 and f"--boot {boot}: use from 10 to 100,000" in res.output, res.output

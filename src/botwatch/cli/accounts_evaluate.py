@@ -30,7 +30,9 @@ def evaluate_accounts(
     most likely origin against your own labelled accounts, and record it so the report quotes it:
     the shipped figures were measured on other people's accounts, yours are the ones that count."""
     from botwatch.accounts.evaluate import AccountLabelsError, evaluate, load_account_labels, match_labels
+    from botwatch.cli.common import boot_or_fail
 
+    boot_or_fail(boot)
     try:
         rows = load_account_labels(labels)
     except AccountLabelsError as exc:
@@ -42,7 +44,7 @@ def evaluate_accounts(
         from botwatch.accounts.training_accounts import study_bot_training_meta
 
         matched = match_labels(st, rows)
-        ev = evaluate(matched, boot=max(boot, 10), own_bot_model=study_bot_training_meta(st))
+        ev = evaluate(matched, boot=boot, own_bot_model=study_bot_training_meta(st))
         lake = st if st.engine == "spark" else None
         if lake is None:
             reading.close()  # a DuckDB file is opened for writing below; one process cannot hold it both ways
@@ -52,7 +54,7 @@ def evaluate_accounts(
             fail(f"none of the {counted(ev.labelled, 'labelled account')} of {labels.name} is among the study's scored accounts: "
                  "label them by the study's account_id, or by handle")
         if record:
-            _record(study, ev, labels, max(boot, 10), lake, quiet=json_out)
+            _record(study, ev, labels, boot, lake, quiet=json_out)
         if json_out:
             from botwatch.accounts.evaluate import evaluation_json
 

@@ -320,6 +320,18 @@ def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
         fail(f"{names} already exist{'s' if len(there) == 1 else ''}: pass --force to replace {'it' if len(there) == 1 else 'them'}")
 
 
+MAX_BOOT = 100_000  # as `estimate --reps`: past it a run takes hours or all the memory
+
+
+def boot_or_fail(boot: int) -> int:
+    """`--boot` of the evaluate commands, checked before anything is opened. Under 10 it was
+    raised to 10 without a word (`--boot 0` still printed a "95% interval"), and a huge value ran
+    until killed."""
+    if not 10 <= boot <= MAX_BOOT:
+        fail(f"--boot {boot}: use from 10 to {MAX_BOOT:,} bootstrap resamples (1000 is the default)")
+    return boot
+
+
 def no_posts_line(study: Path, what: str) -> str:
     """One wording, with the command to run, for a command given a study with no posts (exit 1,
     as `analyze` says it and README promises; `coordination` and `estimate` said it with exit 2

@@ -39,8 +39,10 @@ def evaluate_cmd(
     (stage `content_evaluate`) so that the report quotes them for this election."""
     from contextlib import ExitStack
 
+    from botwatch.cli.common import boot_or_fail
     from botwatch.content.score import LabelsError, load_labels, study_predictions, unmeasured_pairs
 
+    boot_or_fail(boot)
     with ExitStack() as reading:
         st = reading.enter_context(open_or_fail(study, read_only=True))
         tables = st.tables()
