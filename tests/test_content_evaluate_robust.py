@@ -265,3 +265,9 @@ def test_a_boot_count_out_of_reach_is_a_usage_error(tmp_path: Path, cmd: list[st
     count ran until killed. Both commands say so before anything is opened."""
     res = runner.invoke(app, [*cmd, str(tmp_path / "none.duckdb"), str(tmp_path / "labels.csv"), "--boot", boot])
     assert res.exit_code == 2 and f"--boot {boot}: use from 10 to 100,000" in res.output, res.output
+
+
+def test_a_negative_show_errors_is_a_usage_error(tmp_path: Path) -> None:
+    """`--show-errors -1` sliced the lists from the end: every false and missed match but the last."""
+    res = runner.invoke(app, ["content", "evaluate", str(tmp_path / "none.duckdb"), str(tmp_path / "l.csv"), "--show-errors", "-1"])
+    assert res.exit_code == 2 and "--show-errors" in res.output and "greater than or equal to 0" in res.output, res.output

@@ -30,7 +30,7 @@ def evaluate_cmd(
     labels: Annotated[Path, typer.Argument(help="CSV: post_id, party, stance, sentiment [, election, part]")],
     part: Annotated[Optional[str], typer.Option(help="Score only rows whose `part` column is this (e.g. dev, test)")] = None,
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
-    show_errors: Annotated[int, typer.Option(help="List up to this many false and missed party matches")] = 0,
+    show_errors: Annotated[int, typer.Option(min=0, help="List up to this many false and missed party matches")] = 0,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's Parties section quotes it)")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure (shape in docs/labelling-guide.md) instead of the tables")] = False,
 ) -> None:
