@@ -427,3 +427,17 @@ def test_analyze_of_an_empty_file_says_no_study_yet_and_leaves_it_empty(tmp_path
         assert touched.read_bytes() == b""
     res = runner.invoke(app, ["report", str(touched), "-o", str(tmp_path / "r.html")])
     assert res.exit_code == 2 and not (tmp_path / "r.html").exists(), res.output
+
+
+def test_a_cut_short_or_unwritable_study_says_what_to_do(tmp_path: Path, sample_study_path: Path) -> None:
+    """DuckDB's "Could not read enough bytes" and "Permission denied" were passed on alone: the
+    user was not told the file is damaged, or that the command writes to the study."""
+    from botwatch.study import lock_message
+
+    cut = tmp_path / "cut.duckdb"
+    with sample_study_path.open("rb") as fh:
+        cut.write_bytes(fh.read(100_000))
+    res = runner.invoke(app, ["status", str(cut)])
+    assert res.exit_code == 2 and "damaged or cut short" in " ".join(res.output.split()), res.output
+    said = lock_message(Path("s.duckdb"), 'IO Error: Cannot open file "s.duckdb": Permission denied', read_only=False)
+    assert said.endswith("change the file's permissions (e.g. chmod u+rw) or work on a copy you own") and "write to it" in said

@@ -137,7 +137,15 @@ _DATA_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".cs
 def lock_message(path: Path, error: str, read_only: bool) -> str:
     """DuckDB's lock error, said so that a reader knows who holds the study and what to do."""
     if "lock" not in error.lower():
-        return f"cannot open {path} as a study: {error}"
+        said = f"cannot open {path} as a study: {error}"
+        # DuckDB's words alone left the user to guess: a study this user may only read, opened by a
+        # command that writes to it, and a file cut short (a copy or download stopped early).
+        if "permission denied" in error.lower():
+            doing = "read it" if read_only else "write to it (this command records its results in the study)"
+            return f"{said}. This user may not {doing}: change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
+        if "could not read enough bytes" in error.lower():
+            return f"{said}. The file is damaged or cut short (a copy or download stopped early?): use an intact copy, or build the study again with `botwatch ingest`"
+        return said
     m = re.search(r"held in (.+?) \(PID (\d+)\)", error)
     holder = f"process {m.group(2)} ({m.group(1)})" if m else "another process"
     want = "read it" if read_only else "write to it"
