@@ -441,3 +441,18 @@ def test_a_cut_short_or_unwritable_study_says_what_to_do(tmp_path: Path, sample_
     assert res.exit_code == 2 and "damaged or cut short" in " ".join(res.output.split()), res.output
     said = lock_message(Path("s.duckdb"), 'IO Error: Cannot open file "s.duckdb": Permission denied', read_only=False)
     assert said.endswith("change the file's permissions (e.g. chmod u+rw) or work on a copy you own") and "write to it" in said
+
+
+def test_why_a_result_was_not_recorded_is_cut_at_a_sentence(tmp_path: Path) -> None:
+    """The reason was cut at 200 characters, mid-word, in the lock and permission lines."""
+    from botwatch.cli.record import record_run
+
+    long = "first sentence names the study " + "x" * 150 + ". " + "second sentence says what to do " + "y" * 300 + "."
+
+    def params() -> dict:
+        raise RuntimeError(long)
+
+    why = record_run(tmp_path / "s.duckdb", "content_evaluate", params)
+    assert why is not None and why.endswith("x.") and "second" not in why
+    short = "cannot open s.duckdb as a study: Permission denied. Change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
+    assert record_run(tmp_path / "s.duckdb", "content_evaluate", lambda: (_ for _ in ()).throw(RuntimeError(short))) == short

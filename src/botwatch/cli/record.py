@@ -33,8 +33,19 @@ def record_run(study: Path, stage: str, params: Callable[[], dict[str, Any]], la
             with st.run(stage, p) as info:
                 info["rows_written"] = 0
     except Exception as exc:  # noqa: BLE001 - a read-only file, a lock: the result stands, unrecorded
-        return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return _first_sentences(str(exc)) or type(exc).__name__
     return None
+
+
+def _first_sentences(text: str, limit: int = 400) -> str:
+    """The error's first line, cut at the last whole sentence within `limit` characters: a cut at
+    200 characters ended the lock and permission lines mid-word ("… which holds it for writing,
+    so this command cannot write to it. A study can be open for wri")."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    if len(line) <= limit:
+        return line
+    end = line.rfind(". ", 0, limit)
+    return line[: end + 1] if end > 0 else line[: limit - 1] + "…"
 
 
 def say_recorded(say: Any, study: Path, stage: str, why: str | None, quoted: str, *, json_out: bool = False) -> None:
