@@ -106,6 +106,19 @@ def test_a_missing_labels_file_is_named_once(tmp_path: Path) -> None:
     assert res.exit_code == 2 and f"cannot read {missing}: No such file or directory" in " ".join(res.output.split()), res.output
 
 
+def test_train_bot_model_into_a_folder_is_refused_before_training(tmp_path: Path) -> None:
+    """`train-bot-model labels.csv -o models` (a folder) or `-o ""` trained, then ended in
+    "IsADirectoryError" / "PosixPath('.') has an empty name ... a bug in botwatch"."""
+    labels = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"
+    res = runner.invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"{tmp_path} is a folder: name the model file" in said and "bug" not in said, said
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    res = runner.invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "f" / "m.json.gz")])
+    assert res.exit_code == 2 and "is a file, not a folder" in " ".join(res.output.split()), res.output
+    assert "out-of-fold" not in res.output
+
+
 def test_json_output_writes_hidden_characters_as_escapes(capsys) -> None:  # type: ignore[no-untyped-def]
     """`explain --json` on a handle holding U+202E (right-to-left override) or U+009B (C1 CSI)
     sent them raw to the terminal (`json.dumps(ensure_ascii=False)` escapes only C0 controls),

@@ -270,6 +270,12 @@ def train_bot_model(
     from botwatch.accounts.retrain import train_and_report
     from botwatch.report.fmt import auc
 
+    if output.is_dir():  # `-o models` or `-o ""` ended, after training, in "IsADirectoryError ... a bug in botwatch"
+        fail(f"{output} is a folder: name the model file, e.g. -o {output / 'bot_model.json.gz'}")
+    from botwatch.out_path import in_the_way_said
+
+    if blocked := in_the_way_said(output):
+        fail(blocked)
     when = None
     if observed_at is not None:
         when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
