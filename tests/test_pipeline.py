@@ -182,3 +182,26 @@ def test_a_stage_cut_off_by_ctrl_c_is_recorded_as_interrupted(empty_registry: No
             raise KeyboardInterrupt
         rows = st.sql("SELECT stage, status, message FROM runs WHERE stage IN ('slow', 'other') ORDER BY stage")
     assert rows == [("other", "failed", "interrupted (Ctrl-C)"), ("slow", "failed", "interrupted (Ctrl-C)")]
+
+
+def test_a_duckdb_query_cut_off_by_ctrl_c_is_recorded_as_interrupted(empty_registry: None, tmp_path: Path) -> None:
+    """DuckDB turns the KeyboardInterrupt of a Ctrl-C during a query into its own error, chained to
+    nothing: the row said "failed: RuntimeError: Query interrupted" and the report quoted it."""
+    import os
+    import signal
+    import threading
+
+    @pipeline.register("long", needs=("posts",), writes=("long",))
+    def long(study, ctx):  # type: ignore[no-untyped-def]
+        threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        study.sql("SELECT count(*) FROM range(100000000000) a")
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+            with pytest.raises(BaseException):
+                pipeline.analyze(st, _quiet())
+            rows = st.sql("SELECT stage, status, message FROM runs WHERE stage = 'long'")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert rows == [("long", "failed", "interrupted (Ctrl-C)")]

@@ -179,6 +179,11 @@ def interrupt_in(exc: BaseException) -> bool:
     while e is not None and id(e) not in seen:
         if isinstance(e, KeyboardInterrupt):
             return True
+        # DuckDB swallows the KeyboardInterrupt of a Ctrl-C during a query and raises its own error,
+        # chained to nothing (DuckDB 2.0: a bare RuntimeError): the stage's `runs` row said
+        # "failed: RuntimeError: Query interrupted", and the report quoted it as a failure.
+        if isinstance(e, getattr(duckdb, "InterruptException", ())) or (type(e) is RuntimeError and str(e) == "Query interrupted"):
+            return True
         seen.add(id(e))
         e = e.__cause__ or e.__context__
     return False
