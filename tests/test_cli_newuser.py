@@ -439,7 +439,7 @@ def test_a_cut_short_or_unwritable_study_says_what_to_do(tmp_path: Path, sample_
         cut.write_bytes(fh.read(100_000))
     res = runner.invoke(app, ["status", str(cut)])
     assert res.exit_code == 2 and "damaged or cut short" in " ".join(res.output.split()), res.output
-    said = lock_message(Path("s.duckdb"), 'IO Error: Cannot open file "s.duckdb": Permission denied', read_only=False)
+    said = lock_message(cut, f'IO Error: Cannot open file "{cut}": Permission denied', read_only=False)
     assert said.endswith("change the file's permissions (e.g. chmod u+rw) or work on a copy you own") and "write to it" in said
 
 
@@ -456,3 +456,17 @@ def test_why_a_result_was_not_recorded_is_cut_at_a_sentence(tmp_path: Path) -> N
     assert why is not None and why.endswith("x.") and "second" not in why
     short = "cannot open s.duckdb as a study: Permission denied. Change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
     assert record_run(tmp_path / "s.duckdb", "content_evaluate", lambda: (_ for _ in ()).throw(RuntimeError(short))) == short
+
+
+def test_a_new_study_in_a_folder_that_does_not_exist_names_the_folder(tmp_path: Path) -> None:
+    """`ingest "no such/s.duckdb" FILES` said only DuckDB's "Cannot open file …: No such file or
+    directory", which reads as if an input were missing."""
+    from botwatch.study import lock_message
+
+    study = tmp_path / "no such" / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"the folder {study.parent} does not exist" in said and f"mkdir -p '{study.parent}'" in said, said
+    assert not study.parent.exists()
+    ro = lock_message(tmp_path / "s.duckdb", 'IO Error: Cannot open file "s.duckdb": Permission denied', read_only=False)
+    assert ro.endswith(f"this user may not write in the folder {tmp_path}; name a study in a folder you can write to"), ro

@@ -140,6 +140,14 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
         said = f"cannot open {path} as a study: {error}"
         # DuckDB's words alone left the user to guess: a study this user may only read, opened by a
         # command that writes to it, and a file cut short (a copy or download stopped early).
+        if not path.exists() and not read_only:  # a new study: the fault is the folder it is to be made in
+            import shlex
+
+            folder = path.parent
+            if not folder.exists():  # DuckDB said only "Cannot open file …: No such file or directory"
+                return f"cannot create the study {path}: the folder {folder} does not exist; create it first (mkdir -p {shlex.quote(str(folder))}) or name a study in an existing folder"
+            if "permission denied" in error.lower():
+                return f"cannot create the study {path}: this user may not write in the folder {folder}; name a study in a folder you can write to"
         if "permission denied" in error.lower():
             doing = "read it" if read_only else "write to it (this command records its results in the study)"
             return f"{said}. This user may not {doing}: change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
