@@ -43,3 +43,9 @@ def test_only_runs_one_stage_or_names_what_to_run_first(sample_study_path: Path,
     with open_study(study) as st:
         assert [r[0] for r in st.sql("SELECT stage FROM runs WHERE stage <> 'ingest' ORDER BY started_at")] == ["coordination", "accounts", "coordination", "accounts_clusters"]
         assert st.sql("SELECT count(*) FROM account_features WHERE in_unison")[0][0] > 0
+
+
+def test_only_and_skip_naming_the_same_stages_is_a_usage_error(tmp_path: Path) -> None:
+    """`--only coverage --skip coverage` ran nothing, printed an empty stage table, exit 0."""
+    res = CliRunner().invoke(app, ["analyze", str(tmp_path / "none.duckdb"), "--only", "coverage", "--skip", "coverage"])
+    assert res.exit_code == 2 and "--only and --skip both name coverage: nothing is left to run" in " ".join(res.output.split()), res.output

@@ -49,7 +49,7 @@ def say_if_model_near_chance() -> None:
         warn(f"BOTWATCH_BOT_MODEL={path}: {warning}" if path else warning)
 
 
-def stage_names_or_fail(only: Optional[list[str]], skip: Optional[list[str]]) -> None:
+def stage_names_or_fail(only: Optional[list[str]], skip: Optional[list[str]], with_deps: bool = False) -> None:
     """A misspelt `--only`/`--skip` stage is one error line before the study is opened: it was
     found by the pipeline after "using the election this study was analysed with ..." and the
     sample-rate line had been printed, as if the run had started."""
@@ -65,6 +65,10 @@ def stage_names_or_fail(only: Optional[list[str]], skip: Optional[list[str]]) ->
     for name in (only or []) + (skip or []):
         if name not in known:
             fail(f"unknown stage {name!r}; stages: {', '.join(known)}")
+    if only and not with_deps and not set(only) - set(skip or []):
+        # Ran nothing, printed an empty stage table and exit 0, as if the analysis were done.
+        both = ", ".join(dict.fromkeys(only))
+        fail(f"--only and --skip both name {both}: nothing is left to run; drop one of them")
 
 
 @app.command()
@@ -94,7 +98,7 @@ def analyze(
     if sample_rate is not None and not 0 < sample_rate <= 1:  # as `estimate` says it: 0 was taken as no rate, 2 and nan were a traceback
         fail(f"sample rate must be in (0, 1], got {sample_rate}")
     no_election_or_fail(election, no_election)
-    stage_names_or_fail(stage, skip)
+    stage_names_or_fail(stage, skip, with_deps)
     bot_model_or_fail()
     given = election_or_fail(election)  # a bad preset or file fails before the study is opened
     seconds: dict[str, float] = {}
