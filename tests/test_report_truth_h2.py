@@ -35,6 +35,9 @@ def test_scaling_an_archive_that_holds_attributed_accounts_beside_others_is_no_p
     monkeypatch.setattr(caveats, "data_provenance", lambda study: prov[1:])
     assert caveats.scaling_unsupported(object(), 0.01) is None
     assert caveats.scaling_unsupported(object(), None) is None
+    # `--sample-rate 1` counts posts as observed: there is no scaling to warn of.
+    monkeypatch.setattr(caveats, "data_provenance", lambda study: prov[:1])
+    assert caveats.scaling_unsupported(object(), 1.0) is None
 
 
 def test_a_party_headline_from_too_few_accounts_says_how_few_and_claims_no_interval() -> None:

@@ -417,7 +417,7 @@ def scaling_unsupported(study: Study, sample_rate: float | None) -> str | None:
     accounts a platform attributed to an operation is a selection, not a sample. A report of
     the IRA release with --sample-rate 0.01 headlined "Scaled to the whole platform … about
     478,300 posts supported Republicans" beside "every post comes from attributed accounts"."""
-    if not sample_rate:
+    if not sample_rate or sample_rate >= 1:  # a rate of 1 scales nothing: it said "Scaling by 1/1 … a random 100.00% sample"
         return None
     prov = data_provenance(study)
     if attributed_only(prov):
