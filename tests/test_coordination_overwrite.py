@@ -74,3 +74,19 @@ def test_a_csv_that_cannot_be_written_is_one_line_naming_it(tmp_path: Path, monk
     code, out = _run(str(study), "--window", "60s", "--csv", str(tmp_path / "ro" / "e.csv"))
     assert code == 2 and "could not write" in out and "e.csv: Permission denied" in out, out
     assert ".part" not in out and "bug in botwatch" not in out and "coordination_edges" in out, out
+
+
+def test_the_study_itself_is_never_an_output(tmp_path: Path) -> None:
+    """`coordination s.duckdb --csv s.duckdb --force` wrote the edge list over the study it was
+    reading: the study was lost ("not a study (not a DuckDB file)")."""
+    from botwatch import open_study
+
+    study = tmp_path / "s.duckdb"
+    _hostile_network(study)
+    before = study.stat().st_size
+    for opt in ("--csv", "--graphml"):
+        code, out = _run(str(study), "--window", "60s", opt, str(study), "--force")
+        assert code == 2 and "is the study itself" in out, out
+    assert study.stat().st_size == before
+    with open_study(study) as st:
+        assert st.count("posts") > 0
