@@ -119,6 +119,19 @@ def test_train_bot_model_into_a_folder_is_refused_before_training(tmp_path: Path
     assert "out-of-fold" not in res.output
 
 
+def test_train_bot_model_never_writes_over_a_study(tmp_path: Path, sample_study_path: Path) -> None:
+    """`train-bot-model labels.csv -o s.duckdb` replaced the study with the model, without a word."""
+    import shutil
+
+    labels = Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv"
+    study = tmp_path / "s.duckdb"
+    shutil.copy(sample_study_path, study)
+    before = study.read_bytes()[:4096]
+    res = runner.invoke(app, ["train-bot-model", str(labels), "-o", str(study)])
+    assert res.exit_code == 2 and "is a study (a DuckDB database), not a model file" in " ".join(res.output.split()), res.output
+    assert study.read_bytes()[:4096] == before
+
+
 def test_json_output_writes_hidden_characters_as_escapes(capsys) -> None:  # type: ignore[no-untyped-def]
     """`explain --json` on a handle holding U+202E (right-to-left override) or U+009B (C1 CSI)
     sent them raw to the terminal (`json.dumps(ensure_ascii=False)` escapes only C0 controls),

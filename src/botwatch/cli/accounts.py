@@ -276,6 +276,10 @@ def train_bot_model(
 
     if blocked := in_the_way_said(output):
         fail(blocked)
+    from botwatch.study import is_duckdb_file
+
+    if is_duckdb_file(output):  # `-o study.duckdb` replaced the study with the model file, without a word
+        fail(f"{output} is a study (a DuckDB database), not a model file: name the model file, e.g. -o bot_model.json.gz")
     when = None
     if observed_at is not None:
         when = parse_twitter_time(pd.Series([observed_at])).iloc[0]
