@@ -183,3 +183,20 @@ def test_camelcase_hashtags_give_their_words_with_the_party_masked() -> None:
     assert {"hw=liar", "hb=liar_tgt", "hb=sad_oth"} <= set(f)
     g = pair_features(text, names, "republican", [], [], 2, "original", lambda t: 0.0, named=["democrat", "republican"])
     assert {"hb=liar_oth", "hb=sad_tgt"} <= set(g)
+
+
+def test_words_with_final_sigma_sharp_s_and_dotted_i_match_as_written() -> None:
+    """A file's words were case-folded by Python (ß → ss, ς → σ, İ → i̇) and the posts lower-cased
+    by Arrow (ß, ς kept, İ → i): Greek names ending in ς, "weiß" and "İYİ" matched no post."""
+    from botwatch.elections.model import election_from_text
+
+    text = "\n".join([
+        'key = "gr-test"', 'name = "Βουλευτικές"', 'country = "GR"', 'timezone = "Europe/Athens"',
+        "trigger_date = 2019-05-28", "polling_day = 2019-07-07",
+        "[[parties]]", 'key = "nd"', 'name = "Νέα Δημοκρατία"', 'hashtags = ["Μητσοτάκης"]', 'keywords = ["Μητσοτάκης"]',
+        "[[parties]]", 'key = "other"', 'name = "Andere"', 'keywords = ["weiß", "İYİ"]', 'tag_fragments = ["grüß"]',
+    ])
+    got = _named(election_from_text(text, "gr.toml"), [
+        "ο Μητσοτάκης είπε", "ΜΗΤΣΟΤΆΚΗΣ ΤΩΡΑ", "σήμερα", "ganz weiß", "İYİ parti", "#GrüßGott", "weiss",
+    ], [["Μητσοτάκης"], ["ΜΗΤΣΟΤΆΚΗΣ"], [], [], [], ["GrüßGott"], []])
+    assert got == [{"nd"}, {"nd"}, set(), {"other"}, {"other"}, {"other"}, set()]

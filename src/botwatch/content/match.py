@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.content.normalize import YEAR_RE2, norm_handle, norm_tag, norm_tags_arrow, norm_text
+from botwatch.content.normalize import SIGMA, YEAR_RE2, fold, norm_handle, norm_tag, norm_tags_arrow, norm_text
 from botwatch.elections.model import Election
 
 # Per-party signals, in the order stance rules consult them.
@@ -38,11 +38,17 @@ ELECTION = "_election"  # pseudo-party for the election's own hashtags and keywo
 
 def _kw_pattern(words: tuple[str, ...]) -> str | None:
     """An RE2 pattern matching any of `words` as whole words (case-folded input)."""
-    words = tuple(w for w in (w.strip().casefold().replace("\u2019", "'") for w in words) if w)
+    words = tuple(w for w in (fold(w.strip()).replace("\u2019", "'") for w in words) if w)
     if not words:
         return None
-    alts = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    alts = "|".join(_sigma(re.escape(w).replace("\\ ", r"\s+")) for w in sorted(set(words), key=len, reverse=True))
     return rf"(?:^|[^\pL\pN_])(?:{alts})(?:$|[^\pL\pN_])"
+
+
+def _sigma(pattern: str) -> str:
+    """A `fold`ed word's pattern with each sigma matching either form: post text keeps a
+    lower-case word's final "ς" and makes an upper-case word's "Σ" "σ" (`norm_text`)."""
+    return pattern.replace(SIGMA, "[\u03c3\u03c2]")
 
 
 @dataclass
@@ -145,7 +151,7 @@ def compile_matcher(election: Election) -> PartyMatcher:
 def _fragment_pattern(fragments: Iterable[str]) -> str | None:
     """An RE2 pattern matching a hashtag holding any of `fragments` (case-folded, escaped, longest
     first), or None when there is none."""
-    frags = sorted({re.escape(f.casefold()) for f in fragments if f.strip()}, key=len, reverse=True)
+    frags = sorted({_sigma(re.escape(fold(f))) for f in fragments if f.strip()}, key=len, reverse=True)
     return rf"#[\pL\pN_]*(?:{'|'.join(frags)})" if frags else None
 
 

@@ -9,7 +9,6 @@ sides agree by construction.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,10 +19,23 @@ YEAR_RE2 = r"\d+$"
 URL_RE2 = r"https?://\S+"
 
 
+# Greek final sigma: lower-case "Σ" is "σ" wherever it stands in Arrow's lower-casing, so an
+# upper-case post ("ΜΗΤΣΟΤΑΚΗΣ") ends in "σ" where the word as written ends in "ς".
+FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
+
+
+def fold(word: str) -> str:
+    """A word of an election file as the posts' words are compared with it: NFKC, lower-cased by
+    the same function as the posts' text and tags (`norm_text`, `norm_tags_arrow`), final sigma
+    as sigma. Python's `casefold` made "ß" "ss", "ς" "σ" and "İ" "i̇" where the posts' lower-casing
+    keeps "ß" and "ς" and gives "i": a file's "weiß", "Μητσοτάκης" or "İYİ" matched no post."""
+    low = pc.utf8_lower(pc.utf8_normalize(pa.array([word], pa.string()), "NFKC"))[0].as_py()
+    return low.replace(FINAL_SIGMA, SIGMA)
+
+
 def norm_tag(tag: str) -> str:
-    """'#Vote_Labour' → 'votelabour' (NFKC, case-folded, separators removed)."""
-    t = unicodedata.normalize("NFKC", tag).lstrip("#").casefold()
-    return _SEP.sub("", t)
+    """'#Vote_Labour' → 'votelabour' (`fold`ed, separators removed)."""
+    return _SEP.sub("", fold(tag).lstrip("#"))
 
 
 def strip_year(tag: str) -> str:
@@ -42,6 +54,7 @@ def norm_tags_arrow(tags: pa.Array) -> tuple[pa.Array, pa.Array]:
     parents = pc.list_parent_indices(tags)
     v = pc.utf8_normalize(flat, "NFKC")
     v = pc.utf8_lower(v)
+    v = pc.replace_substring(v, FINAL_SIGMA, SIGMA)
     v = pc.replace_substring_regex(v, r"^#|[_\-\s]", "")
     return v, parents
 
