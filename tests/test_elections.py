@@ -194,3 +194,17 @@ def test_a_country_the_origin_model_cannot_name_measures_no_foreign_origin(tmp_p
     assert "so there is no foreign-origin filter" in ex
     assert "foreign origin is not measured: the origin model does not know EE" in me
     assert "is called foreign-origin when" not in me.replace("<em>", "").replace("</em>", "")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_file_with_a_byte_order_mark_loads(tmp_path: Path, encoding: str) -> None:
+    """Notepad's UTF-8 starts with a byte-order mark and Windows PowerShell's `>` writes UTF-16:
+    the first was "invalid TOML at line 1", the second "a binary file (it holds NUL bytes)"."""
+    p = tmp_path / "e.toml"
+    p.write_text(GOOD.replace('"Red"', '"Grüne"'), encoding=encoding)
+    e = load_election(p)
+    assert e.key == "toy" and e.parties[0].name == "Grüne"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(GOOD.replace("polling_day = 2017-06-08", "polling_day = 2017-01-08"), encoding=encoding)
+    with pytest.raises(ElectionError, match=r"bad\.toml:6: polling_day: is before trigger_date"):
+        load_election(bad)

@@ -55,8 +55,19 @@ def read_user_bytes_sha256(path: str | os.PathLike[str], what: str, limit: int) 
 
 
 def read_user_text(path: str | os.PathLike[str], what: str, limit: int) -> str:
-    """The UTF-8 text of `path` (see `read_user_bytes`); binary content is a `UserFileError`."""
+    """The UTF-8 text of `path` (see `read_user_bytes`); binary content is a `UserFileError`.
+
+    A byte-order mark is read as what it says: Windows Notepad starts UTF-8 with one, and Windows
+    PowerShell's `>` (`botwatch elections show uk-ge2017 --toml > my.toml`) writes UTF-16. The
+    first was "invalid TOML … at line 1, column 1", the second "a binary file (it holds NUL bytes)"."""
     raw = read_user_bytes(path, what, limit)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UserFileError(f"{what} {path} starts as UTF-16 text but byte {exc.start:,} cannot be decoded; save it as UTF-8") from None
+    if raw[:3] == b"\xef\xbb\xbf":
+        raw = raw[3:]
     if b"\x00" in raw:
         raise UserFileError(f"{what} {path} is a binary file (it holds NUL bytes), not text")
     try:
