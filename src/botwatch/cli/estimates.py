@@ -133,16 +133,23 @@ def estimate(
             who = ("all accounts, the parties' own included" if all_accounts and has_public else "all accounts" if group == "all"
                    else "all accounts but the parties' own, as in the report")
             few: list[str] = []
+            not_read = False
             t = Table(title=f"Parties, campaign window, {who} ({scale}; each cell: estimate [95% interval, bootstrap over accounts])")
             for c in ("party", "posts", "support", "oppose", "positive", "negative", "accounts"):
                 t.add_column(c, justify="right" if c != "party" else "left")
             for p in election.parties:
-                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group=? AND party=? AND metric=?", [group, p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts")}
+                vals = {m: st.sql("SELECT estimate, ci_low, ci_high, n_accounts FROM estimates WHERE period='campaign' AND account_group=? AND party=? AND metric=?", [group, p.key, m]) for m in ("posts", "support_posts", "oppose_posts", "positive_share", "negative_share", "accounts", "stance_measured_posts")}
+                # Posts naming the party, the stance of none of them read (not English, no cue of
+                # their own): "0 [no interval]" supporting said no one supported it.
+                unread = bool(vals["posts"] and vals["posts"][0][0] and vals["stance_measured_posts"] and not vals["stance_measured_posts"][0][0])
+                not_read = not_read or unread
 
                 def cell(m: str, share: bool = False) -> str:
                     v = vals[m]
                     if not v:
                         return "—"
+                    if unread and m in ("support_posts", "oppose_posts"):
+                        return "— (not measured)"
                     e, lo, hi, n_acc = v[0]
                     ci = interval_text(lo, hi, share, n_acc, e)
                     if ci == TOO_FEW:
@@ -161,6 +168,9 @@ def estimate(
             # ordinary Brexit tweets; far fewer of a mostly non-English group's).
             out.print("positive / negative: shares of the party's posts in English with a sentiment score, not of all its posts "
                       "(posts in other languages have none)", highlight=False, markup=False)
+            if not_read:
+                out.print("not measured: none of the party's posts is in English or carries a cue for it (a pro or anti hashtag or "
+                          "slogan, its own account), so its support and opposition were not read (docs/elections.md)", highlight=False, markup=False)
             from botwatch.report.concentration import TOP, concentrated
 
             # Where the intervals run narrow, as the report's Parties section says it.

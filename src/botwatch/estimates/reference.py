@@ -60,6 +60,10 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
             own = (r[0] or 0.0) - ((rest[0] or 0.0) if rest else 0.0)
         label = f"{name} ({own:,.0f} of them posted by the parties' own accounts)" if own > 0 else name
         own_any = own_any or own > 0
+        unread = _unread_note(study, key)
+        if unread:  # a party named only in posts stance is not read in: no count, not "0 supporting"
+            rows1.append(RefRow(block1, label, None, None, None, None, None, is_share=False, note=unread))
+            continue
         rows1.append(RefRow(block1, label, *(r or (0.0, 0.0, None, None, 0)), is_share=False))
     if own_any:
         block1 = block1.replace("all accounts;", "all accounts, the parties' own official and allied accounts included: a party's own feed is no public support;")
@@ -88,6 +92,21 @@ def reference_rows(study: Study, party_names: dict[str, str]) -> list[RefRow]:
         r = _get(study, "last_30_days", "all", "any_party", m)
         out.append(RefRow(ctx, lab, *(r or (None, None, None, None, 0)), is_share=True))
     return out
+
+
+def _unread_note(study: Study, party: str) -> str:
+    """Why a party's supporting posts are not counted, or "": its campaign posts exist but the
+    stance of none was measured (none in English, none with a cue of its own: `relational.
+    stance_measured`). A German election's CDU/CSU, named in 40 German posts with no pro or anti
+    hashtag, read "0 | 0 | no interval (every resample gave the same count)": no one supporting
+    it, where no one's stance toward it was read."""
+    posts = _get(study, "campaign", "all", party, "posts")
+    measured = _get(study, "campaign", "all", party, "stance_measured_posts")
+    if not posts or not posts[0] or measured is None or (measured[0] or 0) > 0:
+        return ""
+    n = posts[0]
+    return (f"stance not measured: none of its {n:,.0f} posts is in English or carries a cue for it "
+            "(a pro or anti hashtag or slogan, its own account)")
 
 
 def fmt_value(v: float | None, share: bool) -> str:
