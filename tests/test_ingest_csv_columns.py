@@ -260,3 +260,18 @@ def test_the_whole_gop_debate_archive(shared_data: Path, tmp_path: Path) -> None
         span = st.sql("SELECT min(created_at), max(created_at) FROM posts")[0]
     times = sorted(_utc(r["created_at"]) for r in rows)
     assert span == (times[0], times[-1]) and times[-1] == datetime(2015, 8, 7, 17, 12, 32)  # the README's last time
+
+
+def test_hashtags_found_in_the_text_keep_their_combining_marks(tmp_path: Path) -> None:
+    """Python's `\\w` has no combining marks: "#भाजपा" (BJP) was stored as the tag "भ", a
+    decomposed "#Grüne" as "Gru", so no election file's hashtag matched them."""
+    import unicodedata
+
+    texts = ["जीत #भाजपा की", "#नरेंद्र_मोदी बोले", "Wählt " + unicodedata.normalize("NFD", "#Grüne!"), "a#b &#123; #x"]
+    csv_path = _write_csv(tmp_path / "in.csv", ["id", "user", "time", "text"],
+                          [{"id": str(i), "user": "u1", "time": f"2019-04-1{i} 10:00:00", "text": t} for i, t in enumerate(texts)])
+    code, out = _ingest(str(tmp_path / "s.duckdb"), str(csv_path), "--columns", "post_id=id,account_id=user,created_at=time,text=text")
+    assert code == 0, out
+    with open_study(tmp_path / "s.duckdb") as st:
+        tags = [r[0] for r in st.sql("SELECT hashtags FROM posts ORDER BY post_id")]
+    assert tags == [["भाजपा"], ["नरेंद्र_मोदी"], [unicodedata.normalize("NFD", "Grüne")], ["x"]]

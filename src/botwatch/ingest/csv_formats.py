@@ -45,7 +45,29 @@ _IRA_QUOTE_TYPES = frozenset({"QUOTE_TWEET", "Q"})
 _IRA_RETWEET_TYPES = frozenset({"RETWEET", "R"})
 _TCO = re.compile(r"https?://t\.co/\w+", re.ASCII)
 _TCO_EXPANDED = ("tco1_step1", "tco2_step1", "tco3_step1")
-_HASHTAG = re.compile(r"(?<![\w&])#(\w{1,139})")
+
+
+def _marks() -> str:
+    """A character class body of the Basic Multilingual Plane's combining marks (Unicode
+    categories Mn, Mc, Me), with the zero-width (non-)joiner Persian and Indic words carry."""
+    import unicodedata
+
+    out, first, last = ["\u200c\u200d"], -1, -2
+    for cp in range(0x300, 0x10000):
+        if unicodedata.category(chr(cp))[0] == "M":
+            if cp != last + 1:
+                if first >= 0:
+                    out.append(f"{re.escape(chr(first))}-{re.escape(chr(last))}")
+                first = cp
+            last = cp
+    out.append(f"{re.escape(chr(first))}-{re.escape(chr(last))}")
+    return "".join(out)
+
+
+# A hashtag is letters, digits and '_' with the marks that belong to its letters: Python's `\w`
+# has no combining marks, so "#भाजपा" (BJP) was read as the tag "भ", "#नरेंद्र_मोदी" as "नर" and a
+# decomposed "#Grüne" as "Gru", and no election file's hashtag could match them.
+_HASHTAG = re.compile(rf"(?<![\w&])#(\w[\w{_marks()}]{{0,138}})")
 _MENTION = re.compile(r"(?<![\w])@(\w{1,50})", re.ASCII)
 _URL = re.compile(r"https?://\S+")
 
