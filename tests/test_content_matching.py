@@ -200,3 +200,19 @@ def test_words_with_final_sigma_sharp_s_and_dotted_i_match_as_written() -> None:
         "ο Μητσοτάκης είπε", "ΜΗΤΣΟΤΆΚΗΣ ΤΩΡΑ", "σήμερα", "ganz weiß", "İYİ parti", "#GrüßGott", "weiss",
     ], [["Μητσοτάκης"], ["ΜΗΤΣΟΤΆΚΗΣ"], [], [], [], ["GrüßGott"], []])
     assert got == [{"nd"}, {"nd"}, set(), {"other"}, {"other"}, {"other"}, set()]
+
+
+def test_combining_marks_belong_to_the_word_in_keywords_and_tag_fragments() -> None:
+    """RE2's \\pL has no combining marks: a Hindi keyword matched inside a longer word after a vowel
+    sign or anusvara ("मैंराहुल", "राहुलि"), and a tag fragment after a virama missed the
+    hashtag ("#नरेंद्रमोदी")."""
+    from botwatch.elections.model import election_from_text
+
+    text = "\n".join([
+        'key = "in-test"', 'name = "Lok Sabha"', 'country = "IN"', 'timezone = "Asia/Kolkata"',
+        "trigger_date = 2019-03-10", "polling_day = 2019-05-19",
+        "[[parties]]", 'key = "bjp"', 'name = "भाजपा"', 'keywords = ["भाजपा"]', 'tag_fragments = ["मोदी"]',
+        "[[parties]]", 'key = "inc"', 'name = "कांग्रेस"', 'keywords = ["राहुल"]',
+    ])
+    got = _named(election_from_text(text, "in.toml"), ["#नरेंद्रमोदी जीतेंगे", "भाजपा जीतेगी", "राहुल बोले", "राहुलि", "मैंराहुल"])
+    assert got == [{"bjp"}, {"bjp"}, {"inc"}, set(), set()]

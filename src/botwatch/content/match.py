@@ -42,7 +42,7 @@ def _kw_pattern(words: tuple[str, ...]) -> str | None:
     if not words:
         return None
     alts = "|".join(_sigma(re.escape(w).replace("\\ ", r"\s+")) for w in sorted(set(words), key=len, reverse=True))
-    return rf"(?:^|[^\pL\pN_])(?:{alts})(?:$|[^\pL\pN_])"
+    return rf"(?:^|[^\pL\pM\pN_])(?:{alts})(?:$|[^\pL\pM\pN_])"
 
 
 def _sigma(pattern: str) -> str:
@@ -152,7 +152,7 @@ def _fragment_pattern(fragments: Iterable[str]) -> str | None:
     """An RE2 pattern matching a hashtag holding any of `fragments` (case-folded, escaped, longest
     first), or None when there is none."""
     frags = sorted({_sigma(re.escape(fold(f))) for f in fragments if f.strip()}, key=len, reverse=True)
-    return rf"#[\pL\pN_]*(?:{'|'.join(frags)})" if frags else None
+    return rf"#[\pL\pM\pN_]*(?:{'|'.join(frags)})" if frags else None
 
 
 def _lookup_tags(m: PartyMatcher, tags: pa.Array, hits: np.ndarray) -> None:
