@@ -208,3 +208,16 @@ def test_a_file_with_a_byte_order_mark_loads(tmp_path: Path, encoding: str) -> N
     bad.write_text(GOOD.replace("polling_day = 2017-06-08", "polling_day = 2017-01-08"), encoding=encoding)
     with pytest.raises(ElectionError, match=r"bad\.toml:6: polling_day: is before trigger_date"):
         load_election(bad)
+
+
+def test_check_warns_of_a_hashtag_no_post_can_carry(tmp_path: Path) -> None:
+    """A tag ends at '/', '.', '!' or an apostrophe: "#CDU/CSU" in a post is the tag #CDU, so the
+    file's "CDU/CSU" matched nothing and `elections check` said "ok"."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('hashtags_pro = ["#VoteRed"]', 'hashtags_pro = ["#VoteRed", "CDU/CSU", "Vote-Red", "भाजपा", "Grüne!"]')
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "hashtag #CDU/CSU of party red can match no post" in out and "hashtag #Grüne! of party red can match no post" in out
+    assert out.count("can match no post") == 2  # VoteRed, Vote-Red (compared without '-') and भाजपा are tags

@@ -197,7 +197,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for p in e.parties:
         if not p.matchable:
             warn(controls_shown(p.unmatchable_note()))
-    for line in shared_tag_lines(e):
+    for line in shared_tag_lines(e) + broken_tag_lines(e):
         warn(controls_shown(line))
     for ev in e.events_outside_window():
         warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
@@ -235,6 +235,22 @@ def shared_tag_lines(e: Any) -> list[str]:
     for k, keys in parties.items():
         if len(keys) > 1:
             lines.append(f"hashtag #{written[k]} is listed for parties {', '.join(keys)}: every post carrying it names each of them")
+    return lines
+
+
+def broken_tag_lines(e: Any) -> list[str]:
+    """A hashtag no post can carry: a tag is letters, digits and '_' (with their combining marks),
+    so one holding '/', '.', '!' or an apostrophe ("CDU/CSU") is cut there in every post (#CDU),
+    and the file's tag matched nothing without a word. ('-' is fine: tags are compared without it.)"""
+    from botwatch.content.normalize import norm_tag
+    from botwatch.ingest.csv_formats import _HASHTAG
+
+    lines = []
+    for who, tags in [("the election", e.hashtags)] + [(f"party {p.key}", p.all_hashtags) for p in e.parties]:
+        for t in dict.fromkeys(tags):
+            if not _HASHTAG.fullmatch("#" + norm_tag(t)):
+                lines.append(f"hashtag #{t} of {who} can match no post: a hashtag holds only letters, digits and '_', so a post's "
+                             f"#{t} is a shorter tag; list the tag as posts carry it, or put the words in keywords")
     return lines
 
 
