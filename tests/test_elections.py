@@ -221,3 +221,11 @@ def test_check_warns_of_a_hashtag_no_post_can_carry(tmp_path: Path) -> None:
     out = " ".join(res.output.split())
     assert "hashtag #CDU/CSU of party red can match no post" in out and "hashtag #Grüne! of party red can match no post" in out
     assert out.count("can match no post") == 2  # VoteRed, Vote-Red (compared without '-') and भाजपा are tags
+
+
+def test_a_file_in_another_encoding_is_refused_with_its_line(tmp_path: Path) -> None:
+    """A Latin-1 "Grüne" was "not UTF-8 text (byte 306 cannot be decoded)": no line to look at."""
+    p = tmp_path / "e.toml"
+    p.write_bytes(GOOD.replace('"Red"', '"Grüne"').encode("latin-1"))
+    with pytest.raises(ElectionError, match=r"e\.toml:14: is not UTF-8 text \(byte [\d,]+ cannot be decoded\); save it as UTF-8"):
+        load_election(p)

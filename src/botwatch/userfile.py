@@ -73,4 +73,6 @@ def read_user_text(path: str | os.PathLike[str], what: str, limit: int) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UserFileError(f"{what} {path} is not UTF-8 text (byte {exc.start:,} cannot be decoded)") from None
+        # The line too: an editor shows lines, not byte offsets ("Grüne" saved as Latin-1).
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UserFileError(f"{what} {path}:{line}: is not UTF-8 text (byte {exc.start:,} cannot be decoded); save it as UTF-8") from None
