@@ -229,3 +229,16 @@ def test_a_file_in_another_encoding_is_refused_with_its_line(tmp_path: Path) -> 
     p.write_bytes(GOOD.replace('"Red"', '"Grüne"').encode("latin-1"))
     with pytest.raises(ElectionError, match=r"e\.toml:14: is not UTF-8 text \(byte [\d,]+ cannot be decoded\); save it as UTF-8"):
         load_election(p)
+
+
+def test_check_warns_of_a_keyword_listed_for_two_parties(tmp_path: Path) -> None:
+    """As of a hashtag listed twice: a German file with "grüne" for the Greens and for the AfD made
+    every post naming the Greens name the AfD too, and `elections check` said "ok"."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('name = "Red"', 'name = "Red"\nkeywords = ["Grüne", "red"]').replace('name = "Blue"', 'name = "Blue"\nkeywords_anti = ["GRÜNE"]')
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "keyword 'Grüne' is listed for parties red, blue: every post using it names each of them" in out
+    assert "'red'" not in out

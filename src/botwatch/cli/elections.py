@@ -197,7 +197,7 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
     for p in e.parties:
         if not p.matchable:
             warn(controls_shown(p.unmatchable_note()))
-    for line in shared_tag_lines(e) + broken_tag_lines(e):
+    for line in shared_tag_lines(e) + shared_keyword_lines(e) + broken_tag_lines(e):
         warn(controls_shown(line))
     for ev in e.events_outside_window():
         warn(controls_shown(f"event {ev.label!r} at {ev.at:%Y-%m-%d %H:%M} UTC lies outside the window {e.window_start} … {e.window_end} "
@@ -236,6 +236,24 @@ def shared_tag_lines(e: Any) -> list[str]:
         if len(keys) > 1:
             lines.append(f"hashtag #{written[k]} is listed for parties {', '.join(keys)}: every post carrying it names each of them")
     return lines
+
+
+def shared_keyword_lines(e: Any) -> list[str]:
+    """A keyword listed for two parties, as `shared_tag_lines` says of a hashtag: every post using
+    it names each of them (a German file with "grüne" for the Greens and, by a slip, for the AfD
+    made every post about the Greens one about the AfD too, with "ok"). Compared as the matcher
+    compares words (`normalize.fold`)."""
+    from botwatch.content.normalize import fold
+
+    parties: dict[str, list[str]] = {}
+    written: dict[str, str] = {}
+    for p in e.parties:
+        words = {fold(w.strip()): w.strip() for w in (*p.keywords, *p.keywords_pro, *p.keywords_anti, *p.keywords_context)}
+        for k, w in words.items():
+            parties.setdefault(k, []).append(p.key)
+            written.setdefault(k, w)
+    return [f"keyword {written[k]!r} is listed for parties {', '.join(keys)}: every post using it names each of them"
+            for k, keys in parties.items() if len(keys) > 1]
 
 
 def broken_tag_lines(e: Any) -> list[str]:
