@@ -107,7 +107,7 @@ def timeline_figures(study: Study, election: Any, span: tuple[datetime, datetime
         if dim == "automated":
             caption += _automated_coverage(study, span, sum(float(n) for _, _, n in rows))
         figs.append({"title": title, "caption": caption, "per": f"UTC {freq}",
-                     "svg": svg.time_lines(series, start=start, end=end, events=_events(election), title=f"{title}: posts per {freq} (UTC)",
+                     "svg": svg.time_lines(series, start=start, end=end, events=_events(election), events_until=end + step, title=f"{title}: posts per {freq} (UTC)",
                                            unit=f"posts / {freq}", unit_one=f"post / {freq}",
                                            x_labels=(f"{start:%Y-%m-%d %H:%M}", f"{end:%H:%M} UTC") if freq == "hour" else None)})
     return figs
@@ -121,7 +121,10 @@ def span_words(span: tuple[datetime, datetime], election: Any) -> dict[str, Any]
     inside = window is not None and not (span[1] < window[0].replace(hour=0, minute=0, second=0, microsecond=0) or span[0] >= window[1])
     freq, start, end = chart_range(span)
     events = _events(election)
-    return {"in_window": inside, "events_shown": sum(1 for at, _ in events if start <= at <= end), "events_all": len(events),
+    # Through the end of the last day (or hour) shown: polling day's own events (polls open, the
+    # exit poll) on the study's last day were left off the charts and out of this count.
+    until = end + (timedelta(hours=1) if freq == "hour" else timedelta(days=1))
+    return {"in_window": inside, "events_shown": sum(1 for at, _ in events if start <= at < until), "events_all": len(events),
             "one_day": freq == "hour"}
 
 

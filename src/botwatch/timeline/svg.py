@@ -37,11 +37,14 @@ def time_lines(
     width: int = 900,
     height: int = 200,
     x_labels: tuple[str, str] | None = None,
+    events_until: datetime | None = None,
 ) -> Markup:
     """Lines (name, colour or None, [(time, value)]) between `start` and `end`, events as dashed
     verticals numbered on the chart, and a legend with the numbered events written out (a label
     only on hover is lost on paper and on a phone). `unit_one`: the unit after a top of exactly 1
-    ("max 1 post / hour", not "1 posts"), where the unit is a count's noun."""
+    ("max 1 post / hour", not "1 posts"), where the unit is a count's noun. `events_until`: the end
+    of the last bucket (the point at `end` stands for a whole day or hour): an event inside it is
+    drawn at `end`, with its exact time in the legend."""
     pts_all = [v for _, _, pts in series for _, v in pts]
     if not pts_all or end <= start:
         return Markup("<p class='muted'>No data in this period.</p>")
@@ -51,9 +54,10 @@ def time_lines(
     shown_unit = unit_one if unit_one is not None and f"{top:,.0f}" == "1" else unit
     parts = [f"<text x='{left}' y='11' font-size='11'>max {top:,.0f} {escape(shown_unit)}</text>"]
     shown_events: list[tuple[int, datetime, str]] = []
+    until = max(events_until or end, end)
     for at, label in events:
-        if start <= at <= end:
-            x = _x(at, start, end, left, w)
+        if start <= at <= end or end < at < until:
+            x = _x(min(at, end), start, end, left, w)
             k = len(shown_events) + 1
             shown_events.append((k, at, label))
             parts.append(
