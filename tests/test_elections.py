@@ -242,3 +242,16 @@ def test_check_warns_of_a_keyword_listed_for_two_parties(tmp_path: Path) -> None
     out = " ".join(res.output.split())
     assert "keyword 'Grüne' is listed for parties red, blue: every post using it names each of them" in out
     assert "'red'" not in out
+
+
+def test_a_file_without_a_timezone_is_warned_with_the_country_zone(tmp_path: Path) -> None:
+    """Left out, the zone is UTC: a German election's windows, hour-of-day chart and circadian home
+    zone were UTC's without a word."""
+    from botwatch.cli import app
+
+    text = GOOD.replace('timezone = "Europe/London"\n', "").replace('country = "gb"', 'country = "DE"')
+    e = load_election(_write(tmp_path, text))
+    assert e.timezone == "UTC" and 'for DE, e.g. timezone = "Europe/Berlin"' in e.timezone_note()
+    assert load_election(_write(tmp_path, GOOD)).timezone_note() == "" and load_election("uk-ge2017").timezone_note() == ""
+    res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
+    assert res.exit_code == 0 and "no timezone given, so its local days" in " ".join(res.output.split())

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail,
+    ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, controls_shown, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail,
     out, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
@@ -114,6 +114,8 @@ def analyze(
 
             if not home_known(chosen.country):
                 warn(unknown_home_note(chosen.country))
+            if chosen.timezone_note():
+                warn(controls_shown(chosen.timezone_note()))
         if stage and chosen is None:
             # Named on purpose, such a stage would only be "skipped: needs --election", exit 0, nothing done.
             from botwatch.pipeline import stages as all_stages

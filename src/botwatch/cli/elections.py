@@ -192,6 +192,8 @@ def elections_check(path: Annotated[Path, typer.Argument(help="An election TOML 
 
     if not home_known(e.country):
         warn(unknown_home_note(e.country))
+    if e.timezone_note():
+        warn(controls_shown(e.timezone_note()))
     # A valid file can still measure nothing for a party: every one of its figures would be a
     # silent zero (a party given only a name and a leader passed as "ok").
     for p in e.parties:

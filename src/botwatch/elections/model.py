@@ -152,6 +152,20 @@ class Election:
         start, end = self.window_utc()
         return [e for e in self.events if not start <= e.at < end]
 
+    def timezone_note(self) -> str:
+        """A warning for a file that gave no `timezone`, or "": its days and hours are then UTC's
+        without a word, and a German election's accounts, keeping a day at UTC+2, sat in the
+        circadian "Moscow" band (UTC+3 ± 1) that a zone within an hour of it leaves out."""
+        if self.shipped or not self.raw or "timezone" in self.raw:
+            return ""
+        from botwatch.accounts.gazetteer import countries
+
+        home = countries().get(self.country)
+        zones = home.time_zones if home is not None else ()
+        hint = f' (for {self.country}, e.g. timezone = "{zones[0]}")' if zones else ""
+        return (f"{self.key}: no timezone given, so its local days (window, polling day) and hours (the hour-of-day chart, "
+                f"the circadian home zone) are UTC; give the election's IANA zone{hint}")
+
     def days_before_polling_utc(self, days: int) -> tuple[datetime, datetime]:
         """The `days` calendar days before polling day (polling day itself excluded), in UTC."""
         return self.local_midnight_utc(self.polling_day - timedelta(days=days)), self.local_midnight_utc(self.polling_day)
