@@ -255,3 +255,14 @@ def test_a_file_without_a_timezone_is_warned_with_the_country_zone(tmp_path: Pat
     assert load_election(_write(tmp_path, GOOD)).timezone_note() == "" and load_election("uk-ge2017").timezone_note() == ""
     res = CliRunner().invoke(app, ["elections", "check", str(_write(tmp_path, text))])
     assert res.exit_code == 0 and "no timezone given, so its local days" in " ".join(res.output.split())
+
+
+def test_a_mastodon_account_as_other_servers_name_it_is_a_handle(tmp_path: Path) -> None:
+    """Mastodon posts carry `user@server` for accounts of other servers: an election file listing
+    "@Gruene@gruene.social" was refused ("not a valid entry here"), so no party could be matched
+    by its Mastodon account."""
+    text = GOOD.replace('official_accounts = ["@RedParty"]', 'official_accounts = ["@RedParty", "@Gruene@gruene.social"]')
+    e = load_election(_write(tmp_path, text))
+    assert e.parties[0].official_accounts == ("RedParty", "Gruene@gruene.social")
+    with pytest.raises(ElectionError, match="official_accounts: 'a@b@c.de' is not a valid entry here"):
+        load_election(_write(tmp_path, text.replace("@Gruene@gruene.social", "a@b@c.de")))

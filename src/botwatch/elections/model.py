@@ -40,7 +40,9 @@ EVENT_KINDS = ("trigger", "manifesto", "debate", "attack", "pause", "resume", "p
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _TAG_RE = re.compile(r"^#?[^\s#@]+$")
-_HANDLE_RE = re.compile(r"^@?[A-Za-z0-9_.\-]+$")
+# A handle, or a Mastodon account as other servers name it (`user@server`, the `acct` posts carry):
+# "@gruene@gruene.social" was refused as "not a valid entry here".
+_HANDLE_RE = re.compile(r"^@?[A-Za-z0-9_.\-]+(?:@[A-Za-z0-9.\-]+\.[A-Za-z0-9\-]+)?$")
 
 
 @dataclass(frozen=True)
