@@ -264,5 +264,10 @@ def test_a_mastodon_account_as_other_servers_name_it_is_a_handle(tmp_path: Path)
     text = GOOD.replace('official_accounts = ["@RedParty"]', 'official_accounts = ["@RedParty", "@Gruene@gruene.social"]')
     e = load_election(_write(tmp_path, text))
     assert e.parties[0].official_accounts == ("RedParty", "Gruene@gruene.social")
-    with pytest.raises(ElectionError, match="official_accounts: 'a@b@c.de' is not a valid entry here"):
+    with pytest.raises(ElectionError, match="official_accounts: 'a@b@c.de' is not a valid entry here: a handle is letters"):
         load_election(_write(tmp_path, text.replace("@Gruene@gruene.social", "a@b@c.de")))
+
+
+def test_a_refused_hashtag_says_what_a_hashtag_is(tmp_path: Path) -> None:
+    with pytest.raises(ElectionError, match=r"e\.toml:15: parties\[0\]\.hashtags_pro: 'Vote Red' is not a valid entry here: a hashtag is one word"):
+        load_election(_write(tmp_path, GOOD.replace('"#VoteRed"', '"Vote Red"')))

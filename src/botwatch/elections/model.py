@@ -43,6 +43,12 @@ _TAG_RE = re.compile(r"^#?[^\s#@]+$")
 # A handle, or a Mastodon account as other servers name it (`user@server`, the `acct` posts carry):
 # "@gruene@gruene.social" was refused as "not a valid entry here".
 _HANDLE_RE = re.compile(r"^@?[A-Za-z0-9_.\-]+(?:@[A-Za-z0-9.\-]+\.[A-Za-z0-9\-]+)?$")
+# What an entry refused by a pattern should be, said with the refusal ("'Af D' is not a valid entry
+# here" left the reader to guess whether the space, the case or the letters were at fault).
+_ENTRY_WORDS = {
+    _TAG_RE: "a hashtag is one word, with no space, '@' or '#' but an optional leading one",
+    _HANDLE_RE: "a handle is letters, digits, '_', '.' and '-' after an optional '@' (a Mastodon account: user@server)",
+}
 
 
 @dataclass(frozen=True)
@@ -247,7 +253,7 @@ class _Checker:
         for x in v:
             x = x.strip()
             if pattern is not None and not pattern.match(x):
-                raise self.fail(where + (key,), f"{x!r} is not a valid entry here")
+                raise self.fail(where + (key,), f"{x!r} is not a valid entry here: {_ENTRY_WORDS.get(pattern, 'see docs/elections.md')}")
             out.append(x.lstrip(strip) if strip else x)
         return tuple(out)
 
