@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
@@ -37,7 +38,7 @@ keywords = ["cdu"]
 """
 
 
-def test_a_party_whose_posts_stance_never_reads_has_no_support_count(tmp_path: Path) -> None:
+def test_a_party_whose_posts_stance_never_reads_has_no_support_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from test_timeline import write_posts
 
     el = tmp_path / "de.toml"
@@ -56,7 +57,12 @@ def test_a_party_whose_posts_stance_never_reads_has_no_support_count(tmp_path: P
         rows = {r.label: r for r in reference_rows(st, {"gruene": "Grüne", "union": "CDU/CSU"}) if r.block.startswith("Posts supporting")}
     assert rows["Grüne"].observed == 20 and not rows["Grüne"].note
     assert rows["CDU/CSU"].observed is None and "stance not measured: none of its 20 posts" in rows["CDU/CSU"].note
-    res = runner.invoke(app, ["estimate", str(path), "--table", "parties"], env={"COLUMNS": "250"})
+    # The CLI's console takes its width when first made: COLUMNS at invoke time did not reach it
+    # under xdist, where the table wrapped "— (not measured)" over two lines. Set it for the call.
+    from botwatch.cli.common import out
+
+    monkeypatch.setattr(out, "_width", 250)
+    res = runner.invoke(app, ["estimate", str(path), "--table", "parties"])
     assert res.exit_code == 0, res.output
     union = next(line for line in res.output.splitlines() if line.startswith("│ CDU/CSU"))
     assert union.count("— (not measured)") == 2, res.output
