@@ -192,3 +192,19 @@ def test_no_election_is_a_choice_the_api_records_and_keeps(raw: Path) -> None:
     api.analyze(raw, only=["coverage"], log=None)  # none, as last recorded: recorded again
     stage, params = _runs(raw)[-1]
     assert stage == "coverage" and params.get("no_election") is True and params.get("election") is None
+
+
+# -- one process, one mode: a notebook's read-only study, then a call that writes the same file ----
+def test_a_study_this_process_holds_the_other_way_is_a_study_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()  # an empty study
+    with botwatch.open_study(path):
+        with pytest.raises(botwatch.StudyError, match=r"open for reading in this process.*st\.close\(\)"):
+            api.analyze(path, only=["coverage"], log=None)
+        with pytest.raises(botwatch.StudyError, match="open for reading in this process"):
+            api.ingest(path, [])
+    with botwatch.open_study(path, read_only=False):
+        with pytest.raises(botwatch.StudyError, match="open for writing in this process"):
+            botwatch.open_study(path)
+    with botwatch.open_study(path) as st:  # all closed: both modes open again
+        assert "posts" in st.tables()

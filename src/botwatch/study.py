@@ -176,6 +176,16 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     )
 
 
+def same_process_message(path: Path, read_only: bool) -> str:
+    """The line for a study this very process already holds open the other way (read-only against
+    writing): DuckDB lets one process hold a file in one mode only."""
+    if read_only:
+        return (f"{path} is open for writing in this process (a study opened with read_only=False, or one an ingest or "
+                "analyze holds): read it through that study object, or close it (st.close()) first")
+    return (f"{path} is open for reading in this process (a botwatch.open_study(path) not yet closed), so it cannot be "
+            "opened for writing: close it (st.close(), or leave its `with` block) first, then run this again")
+
+
 INTERRUPTED_MESSAGE = "interrupted (Ctrl-C)"  # the `runs` message of a stage cut off by Ctrl-C, on either engine
 
 
@@ -302,6 +312,13 @@ class Study(StudyBase):
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise StudyError(lock_message(self.path, str(exc), read_only)) from None
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise
+            # This process already holds the file the other way (a notebook's `open_study(path)`
+            # still open, then `api.analyze(path)`): DuckDB said only "Can't open a connection to
+            # same database file with a different configuration than existing connections".
+            raise StudyError(same_process_message(self.path, read_only)) from None
         in_memory = self.con.execute("SELECT path IS NULL FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
         if in_memory and in_memory[0] and str(path) != ":memory:":  # any other name DuckDB reads as data: nothing would reach the disk
             self.con.close()
