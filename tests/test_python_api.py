@@ -208,3 +208,15 @@ def test_a_study_this_process_holds_the_other_way_is_a_study_error(tmp_path: Pat
             botwatch.open_study(path)
     with botwatch.open_study(path) as st:  # all closed: both modes open again
         assert "posts" in st.tables()
+
+
+# -- a name given alone is one name, not a sequence of letters ----------------------------------------
+def test_one_string_where_a_list_goes_is_one_item(tmp_path: Path) -> None:
+    assert api.stage_options("accounts") == api.stage_options(["accounts"])
+    export = tmp_path / "export.csv"
+    export.write_text("account_id,created_at,text\na1,2017-05-20T09:15:00Z,hello\n", encoding="utf-8")
+    summary = api.ingest(tmp_path / "s.duckdb", str(export), columns="account_id=account_id,created_at=created_at,text=text")
+    assert [f.source for f in summary.files] == [str(export)] and summary.total("stored") == 1
+    assert api.ingest(tmp_path / "s.duckdb", export).files[0].skipped  # a Path alone too (already read)
+    results = api.analyze(tmp_path / "s.duckdb", only="coverage", skip="content", log=None)
+    assert [r.stage for r in results] == ["coverage"]

@@ -58,6 +58,15 @@ class StageResult:
         return self.status == "ok"
 
 
+def _as_list(value: Any) -> list[Any] | None:
+    """A sequence argument as a list; one str or Path given alone is a list of that one item (a
+    plain string is itself a sequence: `only="coverage"` named the stages 'c', 'o', ..., and
+    `ingest(path, "tweets.jsonl")` read the files 't', 'w', ... and created an empty study)."""
+    if value is None:
+        return None
+    return [value] if isinstance(value, (str, Path)) else list(value)
+
+
 def sample_files() -> list[Path]:
     """The bundled sample's archive files (real posts, see its ATTRIBUTION.md): what `botwatch
     demo` ingests, for trying the API without data of your own."""
@@ -68,7 +77,7 @@ def sample_files() -> list[Path]:
 
 def ingest(
     study: str | Path | Any,
-    files: Sequence[str | Path],
+    files: Sequence[str | Path] | str | Path,
     *,
     force: bool = False,
     workers: int | None = None,
@@ -104,7 +113,7 @@ def ingest(
         raise ValueError(f"engine must be 'duckdb' or 'spark', not {engine!r}")
     cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
                         decode_entities)
-    paths = [str(f) for f in files]
+    paths = [str(f) for f in _as_list(files) or []]
     local = [f for f in expand_inputs(paths) if f != "-" and "://" not in f and Path(f).is_file()]
     notes = check_inputs(cmap, local) if cmap is not None else []
     where = str(study) if isinstance(study, (str, Path)) else None
@@ -149,13 +158,14 @@ def load_election(ref: str | Path | Election) -> Election:
     return load(ref)
 
 
-def stage_options(stages: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+def stage_options(stages: Sequence[str] | str | None = None) -> dict[str, tuple[str, ...]]:
     """The `options` keys each stage reads ({stage: keys}), for `stages` or all of them, in
     pipeline order. These are the only keys `analyze` accepts; what each means is in
     docs/python-api.md (they are the command line's options, in seconds and plain values)."""
     from botwatch.pipeline import stages as all_stages
 
     known = {s.name: s for s in all_stages()}
+    stages = _as_list(stages)
     for name in stages or []:
         if name not in known:
             raise ValueError(f"unknown stage {name!r}; stages: {', '.join(known)}")
@@ -239,8 +249,8 @@ def analyze(
     study: str | Path | Any,
     election: str | Path | Election | None = None,
     *,
-    only: Sequence[str] | None = None,
-    skip: Sequence[str] | None = None,
+    only: Sequence[str] | str | None = None,
+    skip: Sequence[str] | str | None = None,
     with_deps: bool = False,
     options: dict[str, Any] | None = None,
     log: Callable[[str], None] | None = print,
@@ -269,6 +279,7 @@ def analyze(
     if no_election and election is not None:
         raise ValueError("election= and no_election=True contradict each other: pass one of them (neither: the election the study was analysed with)")
     options = dict(options or {})
+    only, skip = _as_list(only), _as_list(skip)
     given = load_election(election) if election is not None else None
     st, opened = _open_for_writing(study)
     try:
