@@ -220,3 +220,12 @@ def test_one_string_where_a_list_goes_is_one_item(tmp_path: Path) -> None:
     assert api.ingest(tmp_path / "s.duckdb", export).files[0].skipped  # a Path alone too (already read)
     results = api.analyze(tmp_path / "s.duckdb", only="coverage", skip="content", log=None)
     assert [r.stage for r in results] == ["coverage"]
+
+
+# -- foreign_counts: a path as the other calls take one, and no scores said as such -----------------
+def test_foreign_counts_takes_a_path_and_says_when_nothing_is_scored(raw: Path, scored_us_sample_path: Path) -> None:
+    with botwatch.open_study(scored_us_sample_path) as st:
+        opened = api.foreign_counts(st, "US")
+    assert api.foreign_counts(scored_us_sample_path, "US") == opened == api.foreign_counts(str(scored_us_sample_path), "US")
+    with pytest.raises(botwatch.StudyError, match=r"no account scores in .*only=\['accounts'\]"):
+        api.foreign_counts(raw, "US")

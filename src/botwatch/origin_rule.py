@@ -24,6 +24,7 @@ home): every figure here is then unknown (NULL), never "everyone is foreign".
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any
 
@@ -168,8 +169,22 @@ def foreign_counts(study: Any, home: str, *, checked: bool = True) -> dict[str, 
 
     Returns {"n": accounts with origin evidence, "k": those counted foreign, "expected": sum of
     P(outside home), "lo"/"hi": its 95% interval, "top_country_rule": the old top-country count,
-    "home": the code}."""
+    "home": the code}.
+
+    `study` is an open study or a path (opened read-only for the call); a study with no account
+    scores yet is a `StudyError` (run the accounts stage first)."""
+    if isinstance(study, (str, os.PathLike)):
+        from botwatch.study import open_study
+
+        with open_study(study) as st:
+            return foreign_counts(st, home, checked=checked)
     if checked:
+        if "account_scores" not in study.tables():
+            # It was DuckDB's "Catalog Error: Table with name account_scores does not exist!"
+            from botwatch.study import StudyError
+
+            where = getattr(study, "path", None) or getattr(study, "root", "the study")
+            raise StudyError(f"no account scores in {where}: run botwatch.api.analyze(study, only=['accounts']) first")
         check_home(study, home)
     p = p_outside_sql(home)
     n, k, total, var, by_top = study.sql(
