@@ -105,8 +105,10 @@ def test_a_stage_needing_an_election_without_one_says_so_in_python_terms(raw: Pa
 
 def test_analyze_refuses_a_study_opened_read_only(raw: Path) -> None:
     with botwatch.open_study(raw) as st:
-        with pytest.raises(botwatch.StudyError, match=r"open read-only.*read_only=False"):
+        with pytest.raises(botwatch.StudyError, match=r"open read-only, and analyze writes.*read_only=False"):
             api.analyze(st, only=["coverage"], log=None)
+        with pytest.raises(botwatch.StudyError, match=r"open read-only, and ingest writes"):  # it said "analyze" here too
+            api.ingest(st, [])
     with botwatch.open_study(raw, read_only=False) as st:  # one opened for writing is used as it is
         assert api.analyze(st, only=["coverage"], log=None)[0].ok
 

@@ -127,7 +127,7 @@ def ingest(
         with Study(study, read_only=False, create=True) as st:
             summary = run_ingest(st, paths, force=force, workers=workers, columns=cmap)
     else:
-        st, _ = _open_for_writing(study)
+        st, _ = _open_for_writing(study, "ingest")
         summary = run_ingest(st, paths, force=force, workers=workers, columns=cmap)
     summary.notes = notes
     return summary
@@ -224,7 +224,7 @@ def _check_coordination(options: dict[str, Any]) -> None:
         raise ValueError(f"unknown coordination_null_unit {o['null_unit']!r}: use 'D' (day) or 'h' (hour)")
 
 
-def _open_for_writing(study: Any) -> tuple[Any, bool]:
+def _open_for_writing(study: Any, call: str = "analyze") -> tuple[Any, bool]:
     """(an open study, whether we opened it); a study object opened read-only is a `StudyError`."""
     if isinstance(study, (str, Path)):
         from botwatch.engines.lake import is_lake_path
@@ -237,7 +237,7 @@ def _open_for_writing(study: Any) -> tuple[Any, bool]:
     if getattr(study, "read_only", False):
         where = getattr(study, "path", None) or getattr(study, "root", "the study")
         raise StudyError(
-            f"{where} is open read-only, and analyze writes tables: close it (st.close()) and pass the path, "
+            f"{where} is open read-only, and {call} writes tables: close it (st.close()) and pass the path, "
             "or open it with botwatch.open_study(path, read_only=False)"
         )
     if not hasattr(study, "tables") or not hasattr(study, "run"):
