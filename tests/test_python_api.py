@@ -231,3 +231,11 @@ def test_foreign_counts_takes_a_path_and_says_when_nothing_is_scored(raw: Path, 
     assert api.foreign_counts(scored_us_sample_path, "US") == opened == api.foreign_counts(str(scored_us_sample_path), "US")
     with pytest.raises(botwatch.StudyError, match=r"no account scores in .*only=\['accounts'\]"):
         api.foreign_counts(raw, "US")
+
+
+# -- nothing to read: said before a study is made, as `botwatch ingest` does ----------------------------
+def test_ingest_of_only_missing_files_creates_no_study(tmp_path: Path) -> None:
+    study = tmp_path / "new.duckdb"
+    with pytest.raises(FileNotFoundError, match=r"no such file: .*tweets\.jsonll"):
+        api.ingest(study, [tmp_path / "tweets.jsonll"])
+    assert not study.exists()  # was an empty study, which analyze() then ran every stage on

@@ -22,6 +22,7 @@ change between versions.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,9 @@ def ingest(
     Your own CSV: `columns` (the `--columns` text, or a dict field -> column), `column_map` (a TOML
     file), `time_format`, `time_zone`, `platform` and `decode_entities` are `botwatch ingest`'s options of the same
     names, read by the same code (docs/ingest-csv.md); a map that cannot be used, or a file that
-    lacks a mapped column, is a `ValueError` before anything is written. `engine="spark"` (or a
-    `study` that is a lake folder or URL) ingests into a lake on Spark as `botwatch ingest
+    lacks a mapped column, is a `ValueError` before anything is written; so are inputs none of which
+    exist, as a `FileNotFoundError` (one missing among others is an error in the summary's `files`).
+    `engine="spark"` (or a `study` that is a lake folder or URL) ingests into a lake on Spark as `botwatch ingest
     --engine spark` does (`spark_master` as its `--spark-master`; a Spark session already running
     is used, one started here is stopped at the end)."""
     from botwatch.engines.lake import is_lake_path
@@ -114,7 +116,14 @@ def ingest(
     cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
                         decode_entities)
     paths = [str(f) for f in _as_list(files) or []]
-    local = [f for f in expand_inputs(paths) if f != "-" and "://" not in f and Path(f).is_file()]
+    expanded = expand_inputs(paths)
+    missing = [f for f in expanded if f != "-" and "://" not in f and not os.path.lexists(f)]
+    if missing and len(missing) == len(expanded):
+        # As `botwatch ingest`: nothing to read is said before the study is touched. It was a
+        # summary whose files each carried "no such file", and a new empty study left behind
+        # that a later analyze() ran every stage on.
+        raise FileNotFoundError(f"no such file: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''} (nothing read, no study created or changed)")
+    local = [f for f in expanded if f != "-" and "://" not in f and Path(f).is_file()]
     notes = check_inputs(cmap, local) if cmap is not None else []
     where = str(study) if isinstance(study, (str, Path)) else None
     if where is not None and engine == "duckdb" and is_lake_path(where):
