@@ -239,3 +239,11 @@ def test_ingest_of_only_missing_files_creates_no_study(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"no such file: .*tweets\.jsonll"):
         api.ingest(study, [tmp_path / "tweets.jsonll"])
     assert not study.exists()  # was an empty study, which analyze() then ran every stage on
+
+
+# -- a stage that cannot run as asked is a ValueError, as the plan's refusals are -----------------------
+def test_a_stage_refusing_the_election_is_a_value_error(analysed: Path) -> None:
+    with pytest.raises(ValueError, match="labelled for us-2016, not uk-ge2017"):  # was botwatch.pipeline.PipelineError
+        api.analyze(analysed, election="uk-ge2017", only=["timeline"], log=None)
+    with botwatch.open_study(analysed) as st:  # the refusal is recorded, as the CLI's is
+        assert st.sql("SELECT status FROM runs WHERE stage = 'timeline' ORDER BY finished_at DESC LIMIT 1") == [("failed",)]

@@ -278,7 +278,8 @@ def analyze(
     stage's `runs` row records only the options it read. `log` receives progress lines (None:
     silent). Returns one `StageResult` per stage, in the order they ran. Raises `ElectionError`
     for an election that does not load, or when no `election` is given and the study's stages
-    recorded different ones (say which with `election=`). `no_election=True` is the CLI's
+    recorded different ones (say which with `election=`), and `ValueError` for a stage that cannot run
+    as asked (e.g. timeline with an election the posts were not labelled for). `no_election=True` is the CLI's
     `--no-election`: no election, recorded so that a later call (or `botwatch analyze`) without one
     keeps none; a study last analysed so keeps none too, and records it again."""
     from botwatch.elections.recorded import study_election
@@ -324,10 +325,21 @@ def analyze(
                 quiet(rate_line)
         ctx = Context(election=the_election, options=options, log=quiet, engine=getattr(st, "engine", "duckdb"), record_declared_options=True)
         seconds: dict[str, float] = {}
-        raw = run_pipeline(
-            st, ctx, only=list(only) if only else None, skip=list(skip) if skip else None, with_deps=with_deps,
-            on_done=lambda name, _s, _r, secs: seconds.__setitem__(name, secs),
-        )
+        try:
+            raw = run_pipeline(
+                st, ctx, only=list(only) if only else None, skip=list(skip) if skip else None, with_deps=with_deps,
+                on_done=lambda name, _s, _r, secs: seconds.__setitem__(name, secs),
+            )
+        except PipelineError as exc:
+            # A stage that cannot run as asked (timeline with an election the posts were not
+            # labelled for) is the same kind of refusal as the plan's above, which the CLI says in
+            # one line; it reached the caller as `botwatch.pipeline.PipelineError`, a type this
+            # API never names. A damaged installation's content model stays its own error.
+            from botwatch.content.modelrun import ContentModelError
+
+            if isinstance(exc, ContentModelError):
+                raise
+            raise ValueError(str(exc)) from None
     finally:
         if opened:
             st.close()
