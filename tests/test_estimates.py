@@ -309,3 +309,16 @@ def test_the_account_prior_on_a_non_english_post_without_a_cue_is_not_measured(l
             "AND (lang = 'en' OR stance_rule NOT IN ('no_cue', 'account_prior', 'retweet_neighbours') "
             "OR list_has_any(signals, ['pro_tag', 'anti_tag', 'pro_kw', 'anti_kw', 'own_account', 'retweet_account', 'quote_account']))", [start, end])[0][0]
         assert v["oppose_posts"] == english_or_cue_oppose
+
+
+def test_a_seed_of_0_is_used_not_taken_for_the_default() -> None:
+    """`options_from` read `seed or DEFAULT_SEED`: seed 0 ran as 2017 while `runs` recorded 0, and 0
+    replicates ran the default 1000 instead of being refused."""
+    from botwatch.estimates.compute import DEFAULT_SEED
+    from botwatch.estimates.stage import options_from
+    from botwatch.pipeline import Context
+
+    assert options_from(Context(election=US, options={"seed": 0}, log=lambda m: None)).seed == 0
+    assert options_from(Context(election=US, options={}, log=lambda m: None)).seed == DEFAULT_SEED
+    with pytest.raises(ValueError, match="at least 10 bootstrap replicates"):
+        options_from(Context(election=US, options={"bootstrap_reps": 0}, log=lambda m: None))

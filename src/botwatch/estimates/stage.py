@@ -13,8 +13,10 @@ def options_from(ctx: Context) -> EstimateOptions:
     o = ctx.options
     return EstimateOptions(
         sample_rate=o.get("sample_rate"),
-        reps=int(o.get("bootstrap_reps") or DEFAULT_REPS),
-        seed=int(o.get("seed") or DEFAULT_SEED),
+        # `or` took a seed of 0 (and 0 replicates) for "not given": the default seed ran while `runs`
+        # recorded 0, so seed=0 gave seed 2017's intervals under another name.
+        reps=int(DEFAULT_REPS if o.get("bootstrap_reps") is None else o["bootstrap_reps"]),
+        seed=int(DEFAULT_SEED if o.get("seed") is None else o["seed"]),
         extra_windows=[parse_window(w) for w in o.get("windows") or []],
     )
 
