@@ -247,3 +247,23 @@ def test_a_stage_refusing_the_election_is_a_value_error(analysed: Path) -> None:
         api.analyze(analysed, election="uk-ge2017", only=["timeline"], log=None)
     with botwatch.open_study(analysed) as st:  # the refusal is recorded, as the CLI's is
         assert st.sql("SELECT status FROM runs WHERE stage = 'timeline' ORDER BY finished_at DESC LIMIT 1") == [("failed",)]
+
+
+# -- every stage's option values checked before anything runs, not only coordination's ----------------
+@pytest.mark.parametrize(("options", "said"), [
+    ({"impact_parties": "dem"}, r"impact_parties is a list, e\.g\. \['dem'\]"),  # ran parties 'd', 'e', 'm': "ok", 0 rows
+    ({"windows": "w=2016-10-01..2016-10-31"}, "windows is a list"),
+    ({"workers": "4"}, "workers must be a whole number"),  # was "'<' not supported between 'int' and 'str'" mid-run
+    ({"impact_start": "yesterday"}, "impact_start must be a UTC time"),  # was DuckDB's "Conversion Error"
+    ({"impact_start": "2016-11-01", "impact_end": "2016-10-01"}, "is after impact_end"),
+    ({"impact_maxlags": 0}, "impact_maxlags must be a whole number of at least 1"),
+    ({"impact_freq": "zz"}, "frequency 'zz' not understood"),
+    ({"bootstrap_reps": 0}, "at least 10 bootstrap replicates"),
+    ({"seed": "x"}, "seed must be a whole number"),
+    ({"sample_rate": True}, r"sample_rate must be a number in \(0, 1\]"),
+])
+def test_option_values_are_checked_before_anything_runs(raw: Path, options: dict, said: str) -> None:
+    before = _runs(raw)
+    with pytest.raises(ValueError, match=said):
+        api.analyze(raw, election="us-2016", only=["impact", "estimates"], with_deps=True, options=options, log=None)
+    assert _runs(raw) == before

@@ -200,10 +200,61 @@ def _check_options(options: dict[str, Any], chosen: list[str]) -> None:
             readers = [n for n, keys in per_stage.items() if key in keys]
             raise ValueError(f"option {key!r} is read only by {', '.join(readers)}, which this run does not include (stages here: {', '.join(chosen)})")
     rate = options.get("sample_rate")
-    if rate is not None and not (isinstance(rate, (int, float)) and 0 < rate <= 1):
+    if rate is not None and not (isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate <= 1):
         raise ValueError(f"sample_rate must be a number in (0, 1], got {rate!r}")
     if any(k.startswith("coordination_") for k in options):
         _check_coordination(options)
+    _check_values(options)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_values(options: dict[str, Any]) -> None:
+    """The other stages' settings, checked as their commands' flags are, before anything runs.
+
+    Unchecked, a value of the wrong kind failed inside its stage after the stages before it had
+    run (`workers="4"`: "'<' not supported between instances of 'int' and 'str'"; `impact_start=
+    "yesterday"`: DuckDB's "Conversion Error"), or worse ran as something else: a string where a
+    list goes is a list of its letters, so `impact_parties="dem"` tested parties 'd', 'e' and 'm'
+    and wrote 0 rows, "ok"."""
+    from datetime import datetime
+
+    for name in ("impact_parties", "windows"):
+        if isinstance(options.get(name), str):
+            raise ValueError(f"{name} is a list, e.g. [{options[name]!r}], got the string {options[name]!r}")
+    if "workers" in options and options["workers"] is not None and not (_whole(options["workers"]) and options["workers"] >= 1):
+        raise ValueError(f"workers must be a whole number of at least 1, got {options['workers']!r}")
+    for name in ("impact_maxlags", "impact_horizon"):
+        if options.get(name) is not None and not (_whole(options[name]) and options[name] >= 1):
+            raise ValueError(f"{name} must be a whole number of at least 1, got {options[name]!r}")
+    if options.get("impact_freq") is not None:
+        from botwatch.impact.stage import pandas_freq
+
+        if not isinstance(options["impact_freq"], str):
+            raise ValueError(f"impact_freq is a length of time such as '1h' or '1d', got {options['impact_freq']!r}")
+        pandas_freq(options["impact_freq"])
+    when = {}
+    for name in ("impact_start", "impact_end"):
+        value = options.get(name)
+        if value is None:
+            continue
+        try:
+            when[name] = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a UTC time, a datetime or text such as '2016-10-01 00:00', got {value!r}") from None
+    if len(when) == 2 and when["impact_start"].replace(tzinfo=None) > when["impact_end"].replace(tzinfo=None):
+        raise ValueError(f"impact_start {options['impact_start']!r} is after impact_end {options['impact_end']!r}")
+    if any(k in options for k in ("bootstrap_reps", "seed", "windows")):
+        from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED, EstimateOptions, parse_window
+
+        for name in ("bootstrap_reps", "seed"):
+            if options.get(name) is not None and not _whole(options[name]):
+                raise ValueError(f"{name} must be a whole number, got {options[name]!r}")
+        reps, seed = options.get("bootstrap_reps"), options.get("seed")
+        EstimateOptions(reps=DEFAULT_REPS if reps is None else reps, seed=DEFAULT_SEED if seed is None else seed,
+                        extra_windows=[parse_window(str(w)) for w in options.get("windows") or []])
 
 
 def _check_coordination(options: dict[str, Any]) -> None:
