@@ -267,3 +267,10 @@ def test_option_values_are_checked_before_anything_runs(raw: Path, options: dict
     with pytest.raises(ValueError, match=said):
         api.analyze(raw, election="us-2016", only=["impact", "estimates"], with_deps=True, options=options, log=None)
     assert _runs(raw) == before
+
+
+def test_an_impact_party_the_election_lacks_is_refused(raw: Path) -> None:
+    before = _runs(raw)
+    with pytest.raises(ValueError, match=r"no party 'labour' in us-2016; parties: .*dem"):  # was "ok", 0 rows
+        api.analyze(raw, election="us-2016", only=["impact"], with_deps=True, options={"impact_parties": ["labour"]}, log=None)
+    assert _runs(raw) == before

@@ -364,6 +364,13 @@ def analyze(
             need = [s.name for s, named in chosen_plan if named and only and s.needs_election]
             if need:
                 raise ValueError(f"{', '.join(need)} {'needs' if len(need) == 1 else 'need'} an election: pass election='us-2016' (a preset key) or a TOML path")
+        if the_election is not None and options.get("impact_parties"):
+            # As `botwatch impact --party`: a key the election lacks was tested as a party with no
+            # posts and said "ok", 0 rows.
+            keys = [p.key for p in the_election.parties]
+            unknown = [p for p in options["impact_parties"] if p not in keys]
+            if unknown:
+                raise ValueError(f"no party {unknown[0]!r} in {the_election.key}; parties: {', '.join(keys)}")
         quiet: Callable[[str], None] = log if log is not None else (lambda _m: None)
         if options.get("sample_rate") is None and "estimates" in chosen:
             # As the CLI: the rate the study's estimates were made with (or a capture's), said in the log.
