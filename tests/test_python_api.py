@@ -274,3 +274,18 @@ def test_an_impact_party_the_election_lacks_is_refused(raw: Path) -> None:
     with pytest.raises(ValueError, match=r"no party 'labour' in us-2016; parties: .*dem"):  # was "ok", 0 rows
         api.analyze(raw, election="us-2016", only=["impact"], with_deps=True, options={"impact_parties": ["labour"]}, log=None)
     assert _runs(raw) == before
+
+
+# -- pandas: counts stay whole numbers and flags stay true/false where some are missing ---------------
+def test_pandas_keeps_whole_numbers_and_flags_with_missing_values(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "s.duckdb"
+    with botwatch.Study(path) as st:
+        st.sql("CREATE TABLE flags AS SELECT * FROM (VALUES ('1', 3::BIGINT, true), ('2', NULL, NULL), ('3', 0, false)) t(account_id, n_posts, likely_automated)")
+    with botwatch.open_study(path) as st:
+        df = st.pandas("flags")
+    assert str(df["n_posts"].dtype) == "Int64" and df["n_posts"].tolist()[::2] == [3, 0]  # was float64: 3.0, NaN, 0.0
+    assert str(df["likely_automated"].dtype) == "boolean"
+    assert df[df["likely_automated"]]["account_id"].tolist() == ["1"]  # was "Cannot mask with non-boolean array containing NA"
+    assert df["n_posts"].isna().tolist() == [False, True, False] and df["n_posts"][1] is pd.NA

@@ -211,6 +211,20 @@ def interrupt_in(exc: BaseException) -> bool:
 _STUDY_POSTS_CORE = ("post_id", "platform", "account_id", "created_at", "text")
 
 
+def _nullable_pandas_type(arrow_type: pa.DataType) -> Any:
+    """pandas' nullable dtype for an Arrow integer or boolean column (None: the default). Arrow's
+    own conversion made an integer column with a NULL float64 (`n_posts` 3.0, NaN) and a boolean
+    one with a NULL an object column, on which `scores[scores.likely_automated]` raised "Cannot
+    mask with non-boolean array containing NA / NaN values"."""
+    import pandas as pd
+
+    if pa.types.is_boolean(arrow_type):
+        return pd.BooleanDtype()
+    if pa.types.is_integer(arrow_type):
+        return pd.api.types.pandas_dtype(str(arrow_type).replace("uint", "UInt").replace("int", "Int"))
+    return None
+
+
 class StudyBase:
     """What a DuckDB study and a lake study (`botwatch.engines.lake.LakeStudy`) share, written once
     over the methods each engine provides (`sql`, `arrow`, `tables`, `close`)."""
@@ -224,8 +238,10 @@ class StudyBase:
         self.close()  # type: ignore[attr-defined]
 
     def pandas(self, name: str) -> Any:
-        """Table `name` as a pandas DataFrame (read through Arrow, so no copy warnings)."""
-        return self.arrow(name).to_pandas()  # type: ignore[attr-defined]
+        """Table `name` as a pandas DataFrame (read through Arrow, so no copy warnings). Whole
+        numbers and true/false columns keep their type where values are missing (pandas'
+        nullable `Int64` and `boolean`, NULL as `pd.NA`), as `query_pandas` gives them."""
+        return self.arrow(name).to_pandas(types_mapper=_nullable_pandas_type)  # type: ignore[attr-defined]
 
     def polars(self, name: str) -> Any:
         """Table `name` as a Polars DataFrame (zero-copy from Arrow where the types allow)."""
