@@ -289,3 +289,11 @@ def test_pandas_keeps_whole_numbers_and_flags_with_missing_values(tmp_path: Path
     assert str(df["likely_automated"].dtype) == "boolean"
     assert df[df["likely_automated"]]["account_id"].tolist() == ["1"]  # was "Cannot mask with non-boolean array containing NA"
     assert df["n_posts"].isna().tolist() == [False, True, False] and df["n_posts"][1] is pd.NA
+
+
+def test_analyze_of_a_study_with_nothing_in_it_runs_no_stage(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    botwatch.Study(path).close()
+    with pytest.raises(botwatch.StudyError, match="holds no posts .*nothing to analyze, no stage was run"):
+        api.analyze(path, election="us-2016", log=None)  # was every stage "ok", and 72 estimates rows of nothing
+    assert _runs(path) == []

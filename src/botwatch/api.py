@@ -320,7 +320,7 @@ def analyze(
 
     `study` is a path (opened for writing and closed afterwards; a missing path is a `StudyError`,
     never a new empty study) or a study opened with `open_study(path, read_only=False)`; one opened
-    read-only is a `StudyError` saying so. `election` is a preset key, a TOML path or an `Election`;
+    read-only is a `StudyError` saying so, as is one holding no posts and no accounts. `election` is a preset key, a TOML path or an `Election`;
     without one, the election the study was last analysed with is reused (as the CLI does), and a
     stage that needs one is skipped (or, named in `only`, a `ValueError`). `only`, `skip` and
     `with_deps` choose stages as the CLI's `--only`, `--skip` and `--with-deps`. `options` are the
@@ -344,6 +344,13 @@ def analyze(
     given = load_election(election) if election is not None else None
     st, opened = _open_for_writing(study)
     try:
+        have = set(st.tables())
+        if not any(t in have and st.count(t) > 0 for t in ("posts", "accounts")):
+            # As `botwatch analyze` (exit 1 there): every stage said "ok", 0 rows, and the
+            # estimates stage wrote 72 rows of nothing.
+            where = getattr(st, "path", None) or getattr(st, "root", "the study")
+            raise StudyError(f"{where} holds no posts (and no accounts): nothing to analyze, no stage was run; "
+                             "add archives with botwatch.api.ingest(study, files)")
         try:
             chosen_plan = plan(all_stages(), set(st.tables()), list(only) if only else None, list(skip) if skip else None, with_deps=with_deps)
         except PipelineError as exc:
