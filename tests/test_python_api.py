@@ -297,3 +297,12 @@ def test_analyze_of_a_study_with_nothing_in_it_runs_no_stage(tmp_path: Path) -> 
     with pytest.raises(botwatch.StudyError, match="holds no posts .*nothing to analyze, no stage was run"):
         api.analyze(path, election="us-2016", log=None)  # was every stage "ok", and 72 estimates rows of nothing
     assert _runs(path) == []
+
+
+@pytest.mark.parametrize("workers", ["2", 0, 2.5])
+def test_ingest_workers_of_the_wrong_kind_is_a_value_error(tmp_path: Path, workers: object) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text("account_id,created_at,text\na1,2017-05-20T09:15:00Z,hello\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):  # "2": every file failed with a TypeError
+        api.ingest(tmp_path / "s.duckdb", [export], workers=workers, columns="account_id=account_id,created_at=created_at,text=text")
+    assert not (tmp_path / "s.duckdb").exists()

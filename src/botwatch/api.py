@@ -113,6 +113,10 @@ def ingest(
 
     if engine not in (None, "duckdb", "spark"):
         raise ValueError(f"engine must be 'duckdb' or 'spark', not {engine!r}")
+    if workers is not None and not (_whole(workers) and workers >= 1):
+        # As `botwatch ingest --workers` (at least 1): workers="2" failed every file with
+        # "TypeError: '>' not supported between instances of 'str' and 'int'" and stored nothing.
+        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
     cmap = from_options(columns, str(column_map) if column_map is not None else None, time_format, platform, time_zone,
                         decode_entities)
     paths = [str(f) for f in _as_list(files) or []]
