@@ -306,3 +306,14 @@ def test_ingest_workers_of_the_wrong_kind_is_a_value_error(tmp_path: Path, worke
     with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):  # "2": every file failed with a TypeError
         api.ingest(tmp_path / "s.duckdb", [export], workers=workers, columns="account_id=account_id,created_at=created_at,text=text")
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_analyze_says_the_clis_warnings_to_log(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text("account_id,created_at,text\na1,2017-05-20T09:15:00Z,hello there\n", encoding="utf-8")
+    api.ingest(tmp_path / "s.duckdb", [export], columns="account_id=account_id,created_at=created_at,text=text")
+    lines: list[str] = []
+    api.analyze(tmp_path / "s.duckdb", election="us-2016", only=["content"], log=lines.append)
+    said = [line for line in lines if line.startswith("warning: ")]  # botwatch analyze warns; the API said nothing
+    assert any("falls in the US presidential election 2016 window" in line for line in said)
+    assert any("matched 0 election posts" in line for line in said)

@@ -336,7 +336,9 @@ def analyze(
     recorded different ones (say which with `election=`), and `ValueError` for a stage that cannot run
     as asked (e.g. timeline with an election the posts were not labelled for). `no_election=True` is the CLI's
     `--no-election`: no election, recorded so that a later call (or `botwatch analyze`) without one
-    keeps none; a study last analysed so keeps none too, and records it again."""
+    keeps none; a study last analysed so keeps none too, and records it again. The warnings
+    `botwatch analyze` prints (no post in the election's window; parties no post names) go to
+    `log` too, as lines starting "warning: "."""
     from botwatch.elections.recorded import study_election
     from botwatch.pipeline import Context, PipelineError, plan, stages as all_stages
     from botwatch.pipeline import analyze as run_pipeline
@@ -393,6 +395,14 @@ def analyze(
             if rate_line:
                 quiet(rate_line)
         ctx = Context(election=the_election, options=options, log=quiet, engine=getattr(st, "engine", "duckdb"), record_declared_options=True)
+        if the_election is not None:
+            from botwatch.report.caveats import outside_election_window
+
+            # The warnings `botwatch analyze` prints, to the same `log` as the progress: a study
+            # outside the election's window, or whose posts name none of its parties, analysed
+            # "ok" here with nothing said.
+            if line := outside_election_window(st, the_election):
+                quiet(f"warning: {line}")
         seconds: dict[str, float] = {}
         try:
             raw = run_pipeline(
@@ -409,6 +419,12 @@ def analyze(
             if isinstance(exc, ContentModelError):
                 raise
             raise ValueError(str(exc)) from None
+        if the_election is not None and any(name == "content" and status == "ok" for name, status, _rows in raw):
+            from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines
+
+            cov = party_coverage(st, the_election)
+            for line in [*unmatched_lines(cov, the_election), *dominant_lines(st, cov, the_election)] if cov is not None else []:
+                quiet(f"warning: {line}")
     finally:
         if opened:
             st.close()
