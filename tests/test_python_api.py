@@ -317,3 +317,17 @@ def test_analyze_says_the_clis_warnings_to_log(tmp_path: Path) -> None:
     said = [line for line in lines if line.startswith("warning: ")]  # botwatch analyze warns; the API said nothing
     assert any("falls in the US presidential election 2016 window" in line for line in said)
     assert any("matched 0 election posts" in line for line in said)
+
+
+def test_ingest_of_a_folder_holding_the_study_leaves_the_study_aside(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "export.csv").write_text("account_id,created_at,text\na1,2017-05-20T09:15:00Z,hello\n", encoding="utf-8")
+    study = folder / "s.duckdb"
+    cols = "account_id=account_id,created_at=created_at,text=text"
+    api.ingest(study, [folder], columns=cols)
+    again = api.ingest(study, folder, columns=cols)  # the study (and its log) were read as inputs here
+    assert [Path(f.source).name for f in again.files] == ["export.csv"]
+    assert any("the study this call writes" in n for n in again.notes)
+    with botwatch.open_study(study) as st:
+        assert st.count("rejected") == 0 and st.count("posts") == 1

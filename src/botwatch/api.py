@@ -127,9 +127,10 @@ def ingest(
         # summary whose files each carried "no such file", and a new empty study left behind
         # that a later analyze() ran every stage on.
         raise FileNotFoundError(f"no such file: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''} (nothing read, no study created or changed)")
-    local = [f for f in expanded if f != "-" and "://" not in f and Path(f).is_file()]
-    notes = check_inputs(cmap, local) if cmap is not None else []
     where = str(study) if isinstance(study, (str, Path)) else None
+    inputs, aside = _without_databases(expanded, paths, where or getattr(study, "path", None))
+    local = [f for f in inputs if f != "-" and "://" not in f and Path(f).is_file()]
+    notes = aside + (check_inputs(cmap, local) if cmap is not None else [])
     if where is not None and engine == "duckdb" and is_lake_path(where):
         raise ValueError(f"{where} is a lake (a folder of Parquet tables): ingest into it with engine='spark', or without engine")
     if where is not None and (engine == "spark" or (engine is None and is_lake_path(where))):
@@ -138,12 +139,28 @@ def ingest(
         raise ValueError("a lake is ingested from its location: pass the lake's path or URL with engine='spark', not an open study")
     elif where is not None:
         with Study(study, read_only=False, create=True) as st:
-            summary = run_ingest(st, paths, force=force, workers=workers, columns=cmap)
+            summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap)
     else:
         st, _ = _open_for_writing(study, "ingest")
-        summary = run_ingest(st, paths, force=force, workers=workers, columns=cmap)
+        summary = run_ingest(st, inputs, force=force, workers=workers, columns=cmap)
     summary.notes = notes
     return summary
+
+
+def _without_databases(files: list[str], named: list[str], study: Any) -> tuple[list[str], list[str]]:
+    """(`files` without the study being written, its `.wal`, and the DuckDB databases a folder walk
+    found; the lines saying what was left aside), as `botwatch ingest` leaves them. Given a folder
+    holding the study, `ingest` read the study itself (made a moment before) and its log as inputs,
+    each a whole-file rejection kept in `rejected`, on every call."""
+    from botwatch.ingest.source import is_duckdb_file
+
+    own = {os.path.realpath(str(study)), os.path.realpath(str(study)) + ".wal"} if study is not None else set()
+    mine = [f for f in files if f != "-" and "://" not in f and os.path.realpath(f) in own]
+    dbs = [f for f in files if f not in mine and f not in named and f != "-" and "://" not in f and is_duckdb_file(f)]
+    lines = ([f"left aside {', '.join(mine)}: the study this call writes, not an input"] if mine else []) + (
+        [f"left aside {', '.join(dbs[:5])}{' …' if len(dbs) > 5 else ''}: DuckDB database{'s' if len(dbs) > 1 else ''} "
+         "found in a folder, not an input"] if dbs else [])
+    return [f for f in files if f not in mine and f not in dbs], lines
 
 
 def _ingest_lake(location: str, paths: list[str], force: bool, cmap: Any, master: str | None) -> Any:
