@@ -271,3 +271,9 @@ def test_a_mastodon_account_as_other_servers_name_it_is_a_handle(tmp_path: Path)
 def test_a_refused_hashtag_says_what_a_hashtag_is(tmp_path: Path) -> None:
     with pytest.raises(ElectionError, match=r"e\.toml:15: parties\[0\]\.hashtags_pro: 'Vote Red' is not a valid entry here: a hashtag is one word"):
         load_election(_write(tmp_path, GOOD.replace('"#VoteRed"', '"Vote Red"')))
+
+
+@pytest.mark.parametrize("ref", ["", "  "])
+def test_an_empty_election_name_is_said_as_such(ref: str) -> None:
+    with pytest.raises(ElectionError, match=r"the election is empty.*us-2016"):  # was "election file . is a directory, not a file"
+        load_election(ref)
