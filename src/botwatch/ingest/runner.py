@@ -143,12 +143,9 @@ class _Stager:
         n = batch.num_rows
         batch = batch.append_column("_seq", pa.array(range(self.seq, self.seq + n), pa.int64()))
         self.seq += n
-        con = self.study.con
-        con.register("_batch", batch)
-        try:
-            self.study.sql(f"INSERT INTO {table} SELECT * FROM _batch")
-        finally:
-            con.unregister("_batch")
+        # Not register/unregister: inside the file's transaction DuckDB keeps every unregistered
+        # view, and the Arrow batch it holds, until COMMIT, so memory grew with the file's size.
+        self.study.con.from_arrow(batch).insert_into(table)
 
 
 def ingest_file(
