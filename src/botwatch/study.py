@@ -626,12 +626,11 @@ def _closing(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatchReader]:
 
 
 def _insert(cur: Any, table: str, part: pa.Table) -> None:
-    """Append an Arrow table to `table` through connection `cur`."""
-    cur.register("_botwatch_part", part)
-    try:
-        cur.execute(f'INSERT INTO "{table}" SELECT * FROM _botwatch_part')
-    finally:
-        cur.unregister("_botwatch_part")
+    """Append an Arrow table to `table` through connection `cur`.
+
+    Not register/unregister: in a transaction (`map_arrow`'s) DuckDB keeps an unregistered view,
+    and the Arrow table behind it, until COMMIT, so every part written stayed in memory."""
+    cur.from_arrow(part).insert_into(table)
 
 
 def open_study(path: str | Path, *, read_only: bool = True, engine: str | None = None, master: str | None = None, spark: Any = None) -> Any:
