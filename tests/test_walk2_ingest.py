@@ -134,6 +134,27 @@ def test_a_file_in_another_encoding_is_said_to_be_one(tmp_path: Path) -> None:
         assert st.count("rejected") == accented
 
 
+def test_a_file_of_mixed_encodings_is_not_told_to_be_converted_whole(tmp_path: Path) -> None:
+    """A UTF-8 export with a few rows pasted in from a cp1252 file: the line said to run iconv
+    over the whole file, which garbles every UTF-8 letter beyond ASCII (or stops at the first byte
+    CP1252 lacks, leaving a file cut short). It now says the file mixes encodings."""
+    with open(GOP, encoding="utf-8", newline="") as f:
+        header, *body = list(csv.reader(f))
+    ti = header.index("text")
+    data = _csv_text([header]).encode()
+    for i, r in enumerate(body):
+        r[ti] = r[ti].encode("ascii", "replace").decode() + (" café naïve" if i % 3 else "")
+        data += _csv_text([r]).encode("cp1252" if i % 10 == 0 else "utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(path), "--columns", GOP_MAP])
+    assert res.exit_code == 0, res.output
+    note = " ".join(x for x in res.output.splitlines() if "not UTF-8" in x or "encodings" in x)
+    utf8 = sum(1 for i in range(len(body)) if i % 3 and i % 10)
+    assert "mixes encodings" in note and f"{utf8} records with characters beyond ASCII" in note, res.output
+    assert "iconv -f CP1252" not in note, res.output
+
+
 @pytest.mark.spark
 def test_records_not_in_utf8_are_counted_alike_on_spark(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from botwatch.engines.spark_ingest import ingest_lake

@@ -482,6 +482,14 @@ def other_encoding(res: FileResult) -> str | None:
     if res.unreadable:  # no reader knew the file (binary, packed): its own line says so, not "convert it"
         return None
     name = controls_shown(shown_name(res.source))
+    if res.non_ascii:
+        # Most of the file is UTF-8 with characters beyond ASCII: iconv over the whole file would turn
+        # those into other text (stored again under new ids where the file has none), or stop at
+        # the first byte CP1252 lacks and leave a file cut short.
+        many = f"{res.non_ascii:,} record{'' if res.non_ascii == 1 else 's'}"
+        return (f"{name}: {res.not_utf8:,} record{'' if res.not_utf8 == 1 else 's'} rejected as not UTF-8, while {many} with characters beyond "
+                f"ASCII were read as UTF-8: the file mixes encodings, so do not convert it whole (that would garble those {many}); "
+                "the rejected records' line numbers are in the study's `rejected` table: convert those lines alone")
     return (f"{name}: {res.not_utf8:,} record{'' if res.not_utf8 == 1 else 's'} rejected as not UTF-8: if the file was saved in another encoding "
             f"(Excel's CSV on Windows is Windows-1252), convert it (`iconv -f CP1252 -t UTF-8 FILE > FILE-utf8`) "
             "and ingest the converted file; the records already stored are not stored twice")

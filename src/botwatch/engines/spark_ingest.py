@@ -296,6 +296,7 @@ def _outcomes(files: list[str], meta: dict[int, dict[str, Any]], force: bool,
             res.repaired = int(m.get("n_repaired") or 0)  # as DuckDB's `staged_repairs`: the file's notes
             res.broke_off = m.get("broke_off")  # cut short after some records, as on DuckDB
             res.not_utf8 = int(m.get("not_utf8") or 0)  # as DuckDB's line says it
+            res.non_ascii = int(m.get("non_ascii") or 0)
             keep.append(i)
             counts[i] = int(m.get("n_posts") or 0)
     return results, keep, counts

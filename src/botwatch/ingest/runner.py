@@ -69,6 +69,11 @@ class FileResult:
     # Of `rejected`, the records whose bytes are not UTF-8: many of them mean a file saved in another
     # encoding, which its line then says (with the conversion), not just "rejected N".
     not_utf8: int = 0
+    # Of the posts read, those whose text has characters beyond ASCII, read as UTF-8: beside records
+    # rejected as not UTF-8 they show a file of mixed encodings, which converting whole would garble.
+    # Only the Python readers count them (DuckDB's native v1 reader does not), so engines' results
+    # are compared without it.
+    non_ascii: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -251,6 +256,7 @@ def _ingest_source(
             q(f"SET memory_limit = '{python_path_memory()}'")
             _read_with_python(src, sink, stager, result, max_record_bytes, progress, workers, columns)
             sink.flush()
+            result.non_ascii = sink.counts["non_ascii"]
             stored, total = merge_staged_posts(study)
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
@@ -390,6 +396,7 @@ def stage_into(path: str, emit: Callable[[str, pa.Table], None], max_record_byte
         _read_with_python(src, sink, None, result, max_record_bytes, None, 1, columns)  # type: ignore[arg-type] # one process: no stager
         sink.flush()
         result.not_utf8 = sink.counts["not_utf8"]
+        result.non_ascii = sink.counts["non_ascii"]
     finally:
         src.close()
     return result

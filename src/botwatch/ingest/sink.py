@@ -75,7 +75,9 @@ class RowSink:
         self._rejected: list[dict[str, Any]] = []
         self._accounts: dict[tuple[str, str], dict[str, Any]] = {}  # current profile per account
         self._superseded: list[dict[str, Any]] = []  # earlier, different profiles, in arrival order
-        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0}
+        # non_ascii: posts whose text has characters beyond ASCII, read as UTF-8 (beside records
+        # rejected as not UTF-8 they show a file that mixes encodings, `cli.ingest.other_encoding`).
+        self.counts = {"posts": 0, "snapshots": 0, "rejected": 0, "repaired": 0, "not_utf8": 0, "non_ascii": 0}
         self._noted_line: int | None = None  # the line of the last row in `_rejected`, when a repair note
 
     # -- the readers' interface -------------------------------------------------------------
@@ -86,6 +88,8 @@ class RowSink:
         row["source_format"] = self.source_format
         self._posts.append(row)
         self.counts["posts"] += 1
+        if row["text"] and not row["text"].isascii():
+            self.counts["non_ascii"] += 1
         if len(self._posts) >= self.batch_rows:
             self._emit_posts()
 
