@@ -68,6 +68,23 @@ def test_status_says_a_rerun_skipped_its_inputs_not_a_bare_0_rows(study: Path) -
         assert st.sql("SELECT message FROM runs ORDER BY finished_at DESC LIMIT 1")[0][0].endswith(", skipped 2 already read")
 
 
+def test_status_says_an_ingest_that_exited_1_did_not_store_every_input(study: Path, tmp_path: Path) -> None:
+    """A run with one input stored and one missing and one gzip cut short exits 1, but status's
+    runs table said `ingest ok` and the rows stored, as if every input were in the study."""
+    import gzip
+
+    good = tmp_path / "more.csv"
+    good.write_text((FIX / "ira_tweets.csv").read_text(encoding="utf-8").replace("2016", "2017"), encoding="utf-8")
+    whole = gzip.compress((FIX / "ira_tweets.csv").read_bytes())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    res = runner.invoke(app, ["ingest", str(study), str(good), str(tmp_path / "gone.csv"), str(cut)])
+    assert res.exit_code == 1 and "cut short " in res.output and "/more.csv [ira-538-tweets]: read 35, stored 9" in res.output, res.output
+    res = runner.invoke(app, ["status", str(study)], terminal_width=200)
+    (line,) = [line for line in res.output.splitlines() if "│ ingest" in line]
+    assert "2 inputs failed" in line, res.output
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
 def test_export_any_table(study: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"posts{suffix}"

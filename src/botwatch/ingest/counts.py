@@ -40,6 +40,10 @@ def is_page_format(fmt: str | None) -> bool:
 # identical file, `FileResult.skipped` but not `refused`) is counted in it: a re-run that skipped
 # every input wrote "stored 0" and `status` showed its rows as a bare 0, as if the input were empty.
 _SKIPPED = re.compile(r", skipped (\d+) already read")
+# Inputs not wholly in the study (missing, unreadable, cut short, refused...: the CLI's "failed"
+# column, `cli.ingest.put_nothing_in`). Without it `status` said "ingest ok" and the rows stored
+# after a run that exited 1 with a file cut short or missing, as if every input were in.
+_FAILED = re.compile(r", failed (\d+)")
 
 
 def run_message(results: Iterable[Any]) -> str:
@@ -47,9 +51,12 @@ def run_message(results: Iterable[Any]) -> str:
     twice and rejected, and how many inputs it skipped as already read."""
     results = list(results)
     total = lambda attr: sum(getattr(r, attr) for r in results)  # noqa: E731
+    from botwatch.cli.ingest import put_nothing_in
+
     skipped = sum(1 for r in results if r.skipped is not None and not r.refused)
+    failed = sum(1 for r in results if put_nothing_in(r))
     return (f"read {read_count(results, sep='')}, stored {total('stored')}, duplicates {total('duplicates')}, rejected {total('rejected')}"
-            + (f", skipped {skipped} already read" if skipped else ""))
+            + (f", skipped {skipped} already read" if skipped else "") + (f", failed {failed}" if failed else ""))
 
 
 def rows_shown(stage: str, rows: int | None, message: str | None) -> str:
@@ -58,7 +65,9 @@ def rows_shown(stage: str, rows: int | None, message: str | None) -> str:
     if rows is None:
         return ""
     m = _SKIPPED.search(message or "") if stage == "ingest" else None
+    f = _FAILED.search(message or "") if stage == "ingest" else None
+    failed = "" if f is None else f", {int(f.group(1)):,} input{'' if f.group(1) == '1' else 's'} failed (not stored, or not whole)"
     if m is None:
-        return f"{rows:,}"
+        return f"{rows:,}{failed}"
     n = int(m.group(1))
-    return f"{rows:,} new, {n:,} input{'' if n == 1 else 's'} already read"
+    return f"{rows:,} new, {n:,} input{'' if n == 1 else 's'} already read{failed}"
