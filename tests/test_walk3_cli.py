@@ -119,3 +119,16 @@ def test_one_record_not_in_utf8_is_said_in_the_singular(tmp_path: Path) -> None:
     res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(src), "--columns", MAP])
     said = " ".join(res.output.split())
     assert "1 record rejected as not UTF-8" in said and "1 records" not in said, res.output
+
+
+def test_a_row_of_one_field_is_said_in_the_singular(tmp_path: Path) -> None:
+    """A junk line in a CSV (one field) was kept aside as "row has 1 fields, header has 4"."""
+    from botwatch import open_study
+
+    src = tmp_path / "junk.csv"
+    src.write_text("id,user,time,text\n1,alice,2017-05-01 10:00:00,hello\njunk\n2,bob,2017-05-01 11:00:00,x,y\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(src), "--columns", MAP])
+    assert res.exit_code == 0, res.output
+    with open_study(tmp_path / "s.duckdb") as st:
+        errors = [e for (e,) in st.sql("SELECT error FROM rejected ORDER BY line")]
+    assert errors == ["row has 1 field, header has 4", "row has 5 fields, header has 4"], errors

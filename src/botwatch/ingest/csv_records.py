@@ -167,10 +167,10 @@ def csv_rows(src: InputSource, max_record_bytes: int) -> tuple[list[str], Iterat
                     # of its own: a column appended to one row, not rows a stray quote merged
                     # (whose closing quote is a real field's opening one, text after it). Fed
                     # again, its lines became fragments rejected one by one.
-                    yield lines.current[0][0], None, f"row has {len(row)} fields, header has {width} (one record over {len(lines.current):,} lines)", lines.raw(lines.current)
+                    yield lines.current[0][0], None, f"row has {_fields(len(row))}, header has {width} (one record over {len(lines.current):,} lines)", lines.raw(lines.current)
                     continue
                 else:
-                    error = f"row has {len(row)} fields, header has {width}, over {len(lines.current):,} lines (a stray quote?)"
+                    error = f"row has {_fields(len(row))}, header has {width}, over {len(lines.current):,} lines (a stray quote?)"
             first, rest = lines.current[0], lines.current[1:]
             yield first[0], None, error, lines.raw([first])
             lines.pending.extendleft(reversed(rest))
@@ -178,6 +178,11 @@ def csv_rows(src: InputSource, max_record_bytes: int) -> tuple[list[str], Iterat
         text.detach()
 
     return header, rows()
+
+
+def _fields(n: int) -> str:
+    """"1 field", "4 fields": a junk line of one field was rejected as "row has 1 fields"."""
+    return f"{n:,} field{'' if n == 1 else 's'}"
 
 
 def consume_rows(items: Iterable[CsvItem], header: list[str], sink: RowSink, handler: RowHandler) -> int:
@@ -197,7 +202,7 @@ def consume_rows(items: Iterable[CsvItem], header: list[str], sink: RowSink, han
             sink.reject(start, "invalid UTF-8 in row", raw.encode("utf-8", "surrogateescape"))
             continue
         if len(row) != width:
-            sink.reject(start, f"row has {len(row)} fields, header has {width}", raw)
+            sink.reject(start, f"row has {_fields(len(row))}, header has {width}", raw)
             continue
         try:
             handler(dict(zip(header, row)), start, sink)
