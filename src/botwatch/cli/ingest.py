@@ -416,8 +416,11 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         console=console, transient=True, disable=not console.is_terminal,
     ) as progress:
         task_ids: dict[str, int] = {}
+        drawn = console.is_terminal
 
         def start(path: str, size: int | None):  # type: ignore[no-untyped-def]
+            if not drawn:  # a pipe or a log file: no bar, so a line now and then
+                return progress_lines(path, size)
             tid = progress.add_task(plain(Path(path).name[:40]), total=size)
             task_ids[path] = tid
             return lambda done: progress.update(tid, completed=done)
@@ -434,6 +437,39 @@ def _ingest_with_progress(study: Path, inputs: list[str], files: list[str], forc
         record_captures(st, inputs)
         print_summary(summary, study, kept=kept or not summary.nothing_read, notes=notes)
     return summary
+
+
+def progress_lines(path: str, size: int | None, every: float | None = None):  # type: ignore[no-untyped-def]
+    """Where no bar is drawn (stderr a pipe or a log file): a line on stderr every `every` seconds
+    (`BOTWATCH_PROGRESS_SECONDS`, 30 s, as Spark's progress lines) while a file is read, with the
+    bytes read of its size, the rate and the time left. A 1.7M-row CSV read in a log file said
+    nothing for two minutes, then its result line; a bigger archive, nothing for hours."""
+    import time
+
+    from botwatch.engines.spark_progress import interval_from_env
+    from botwatch.ingest.source import shown_name
+
+    every = interval_from_env() if every is None else every
+    name = controls_shown(shown_name(path))
+    began = last = time.monotonic()
+
+    def tick(done: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < every or (size and done >= size):  # (the whole file read: its result line follows)
+            return
+        last = now
+        rate = done / max(now - began, 1e-9)
+        said = f"reading {name}: {done / 1e6:,.1f}"
+        if size:
+            left = int((size - done) / rate) if rate > 0 else None
+            said += f" of {size / 1e6:,.1f} MB ({100 * done / size:.0f}%), {rate / 1e6:,.1f} MB/s"
+            said += f", about {left // 3600}:{left // 60 % 60:02d}:{left % 60:02d} left" if left is not None else ""
+        else:
+            said += f" MB, {rate / 1e6:,.1f} MB/s"
+        console.print(said, markup=False, highlight=False)
+
+    return tick
 
 
 def print_file_result(res: FileResult) -> None:
