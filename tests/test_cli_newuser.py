@@ -470,3 +470,25 @@ def test_a_new_study_in_a_folder_that_does_not_exist_names_the_folder(tmp_path: 
     assert not study.parent.exists()
     ro = lock_message(tmp_path / "s.duckdb", 'IO Error: Cannot open file "s.duckdb": Permission denied', read_only=False)
     assert ro.endswith(f"this user may not write in the folder {tmp_path}; name a study in a folder you can write to"), ro
+
+
+def test_a_tar_of_archives_says_to_unpack_it(tmp_path: Path) -> None:
+    """A .tar or .tar.gz of JSON/CSV files (how a batch of downloads is often passed on) was
+    refused as "binary file (NUL bytes or mostly invalid UTF-8), not JSON or CSV", which sent the
+    user after a corrupt file. It now says it is a tar and to unpack it; text that happens to hold
+    "ustar" at the tar magic's offset is still read as text."""
+    import tarfile
+
+    for name, mode in (("batch.tar", "w"), ("batch.tar.gz", "w:gz")):
+        packed = tmp_path / name
+        with tarfile.open(packed, mode) as t:
+            t.add(FIX / "v1_uklabour.jsonl", "v1_uklabour.jsonl")
+        res = runner.invoke(app, ["ingest", str(tmp_path / "s.duckdb"), str(packed)])
+        assert res.exit_code != 0 and "a tar archive of files" in res.output and "tar -xf FILE" in res.output, res.output
+    data = (FIX / "ira_tweets.csv").read_bytes()
+    cut = data.index(b"\n") + 1  # the first row's text: "ustar" written over five of its bytes at 257
+    assert cut < 250 and data[cut:270].isascii()
+    plain = tmp_path / "gustar.csv"
+    plain.write_bytes(data[:257] + b"ustar" + data[262:])
+    res = runner.invoke(app, ["ingest", str(tmp_path / "t.duckdb"), str(plain)])
+    assert "tar archive" not in res.output and "[ira-538-tweets]: read 35" in res.output, res.output

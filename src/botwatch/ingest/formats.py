@@ -232,6 +232,9 @@ def sniff(src: InputSource, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     if head[8:12] == b"DUCK":  # `ingest new.duckdb old.duckdb`: "binary file" did not say it is a study
         raise UnknownFormat("a DuckDB database (a study?), not an archive: ingest reads the archives a study is made from, "
                             "and does not merge studies; ingest the archives themselves")
+    if _tar_header(head):  # a tar (or, decompressed, a .tar.gz) of the archives: "binary file" sent the user after corruption
+        raise UnknownFormat("a tar archive of files: botwatch reads each file itself, not an archive of them; unpack it first "
+                            "(`tar -xf FILE`) and ingest what it holds (a folder is read whole)")
     if packed:  # before any sniffing: an uncompressed ("stored") zip of JSON lines was read around its
         # headers, its first post rejected with them, and called ok; a compressed one "binary file"
         raise UnknownFormat(f"{packed}-compressed: botwatch reads gzip (.gz) and uncompressed files; unpack it first and ingest what it holds")
@@ -289,6 +292,18 @@ def _other_delimiter(head: bytes, header: list[str]) -> tuple[str, int, str | No
         if len(cols) >= 3 and len(cols) > len(header):
             return name, len(cols), classify_csv(cols)
     return None
+
+
+def _tar_header(head: bytes) -> bool:
+    """Whether `head` starts with a tar header: the "ustar" magic at byte 257 and the header's
+    checksum right (text that happens to hold "ustar" there, a Spanish "gustar", is not one)."""
+    if len(head) < 512 or head[257:262] != b"ustar":
+        return False
+    try:
+        recorded = int(head[148:156].replace(b"\x00", b" ").strip() or b"-1", 8)
+    except ValueError:
+        return False
+    return recorded == sum(head[:148]) + 8 * 32 + sum(head[156:512])
 
 
 def _archive_header_ok(kind: str, head: bytes) -> bool:
