@@ -52,3 +52,29 @@ def test_the_banner_escapes_the_study_name() -> None:
     import html as html_mod
 
     assert s.sentence("s.duckdb").replace("`", "") == html_mod.unescape(str(s.sentence("s.duckdb", html=True)).replace("<code>", "").replace("</code>", ""))
+
+
+def test_posts_stored_by_an_ingest_cut_off_by_ctrl_c_make_the_analysis_stale(tmp_path: Path) -> None:
+    """Ctrl-C during an ingest's second file keeps the first (each file is committed as it ends),
+    but the run was recorded "failed" with no rows, and staleness read only "ok" ingests: the
+    report then counted the new posts in its headline with no word that the analysis missed them."""
+    import pytest
+
+    from botwatch.ingest.runner import ingest
+    from botwatch.report.staleness import stale_analysis
+    from botwatch.study import Study
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+
+    def stop(res: object) -> None:
+        raise KeyboardInterrupt
+
+    with Study(study) as st:
+        with pytest.raises(KeyboardInterrupt):
+            ingest(st, [str(FIX / "twarc2_flat.jsonl"), str(FIX / "ira_tweets.csv")], on_file_done=stop, workers=1)
+        stale = stale_analysis(st)
+        assert st.sql("SELECT status, rows_written FROM runs WHERE stage = 'ingest' ORDER BY finished_at DESC LIMIT 1") == [("failed", 4)]
+    assert stale is not None and stale.posts_added == 4 and "estimates" in stale.stages

@@ -532,9 +532,11 @@ def _ingest_files(
             progress = on_file_start(path, size) if on_file_start else None
             res = ingest_file(study, path, force=force, max_record_bytes=max_record_bytes, progress=progress, workers=workers, columns=columns)
             summary.files.append(res)
+            # Each file is committed as it ends: a run cut off later (Ctrl-C) still stored these,
+            # and its `runs` row must say so, or the analysis is not known to be stale (`staleness`).
+            info["rows_written"] = summary.total("stored")
             if on_file_done:
                 on_file_done(res)
-        info["rows_written"] = summary.total("stored")
         from botwatch.ingest.counts import run_message
 
         info["message"] = run_message(summary.files)

@@ -52,7 +52,9 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
         "SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND stage NOT IN ('ingest', 'content_evaluate', 'accounts_evaluate') "
         "AND finished_at IS NOT NULL GROUP BY stage ORDER BY 2, 1"
     )
-    ingests = study.sql("SELECT finished_at, rows_written FROM runs WHERE stage = 'ingest' AND status = 'ok' AND coalesce(rows_written, 0) > 0 AND finished_at IS NOT NULL")
+    # Any status: an ingest cut off by Ctrl-C ("failed", interrupted) keeps the files it committed
+    # before, and its row counts them; left out, the report showed their posts with no warning.
+    ingests = study.sql("SELECT finished_at, rows_written FROM runs WHERE stage = 'ingest' AND coalesce(rows_written, 0) > 0 AND finished_at IS NOT NULL")
     if not latest or not ingests:
         return None
     last_ingest = max(t for t, _ in ingests)
