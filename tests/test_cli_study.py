@@ -246,3 +246,21 @@ def test_report_methods_counts_twarc2_pages_apart_from_records(study: Path) -> N
     assert f"{recs + pages:,} records were read" not in text
     assert f"giving {posts:,} stored posts" in text
     assert message.startswith(f"read {recs} + {pages} pages, stored"), message
+
+
+def test_status_says_an_interrupted_ingest_was_interrupted(study: Path) -> None:
+    """Ctrl-C during an ingest: README sends the user to `status` to see what finished, which
+    showed the run as "failed", as if what it stored were bad. It says "interrupted", with the rows
+    of the files committed before the interrupt."""
+    from botwatch.ingest.runner import ingest
+    from botwatch.study import Study
+
+    def stop(res: object) -> None:
+        raise KeyboardInterrupt
+
+    with Study(study) as st:
+        with pytest.raises(KeyboardInterrupt):
+            ingest(st, [str(FIX / "twarc2_flat.jsonl"), str(FIX / "twarc2_two_tweets.jsonl.gz")], on_file_done=stop, workers=1)
+    res = runner.invoke(app, ["status", str(study)], terminal_width=200)
+    (line,) = [line for line in res.output.splitlines() if "│ ingest" in line]
+    assert "interrupted" in line and "failed" not in line, res.output
