@@ -278,6 +278,12 @@ def _ingest_source(
             pass
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
+        if query_interrupted(exc):
+            # Ctrl-C while DuckDB ran a statement: DuckDB runs the SIGINT handler, drops the
+            # KeyboardInterrupt it raised and gives this error instead. Taken for a failure of the
+            # file, the command said "failed FILE: RuntimeError: Query interrupted" and went on
+            # to read the next inputs after the user had pressed Ctrl-C.
+            raise KeyboardInterrupt from exc
         result.error = f"{type(exc).__name__}: {exc}"
         result.stored = result.duplicates = result.rejected = result.accounts = 0
     finally:
@@ -293,6 +299,11 @@ def _ingest_source(
     if progress and src.size:
         progress(src.size)
     return result
+
+
+def query_interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is DuckDB's word for a statement stopped by an interrupt (SIGINT)."""
+    return isinstance(exc, (RuntimeError, duckdb.InterruptException)) and str(exc).startswith("Query interrupted")
 
 
 def _read_with_python(
