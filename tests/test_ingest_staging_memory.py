@@ -35,5 +35,7 @@ def test_staged_batches_are_not_held_until_the_file_commits(tmp_path: Path, monk
     posts = [h for h in held if h[1]]
     assert len(posts) >= 20
     biggest = max(size for _, size in posts)
-    # One batch (and the sink's copy of it) may be alive at a time, never the file's batches so far.
-    assert max(allocated for allocated, _ in posts) < 6 * biggest, posts
+    # One batch (and the sink's copy of it) may be alive at a time, never the file's batches so far:
+    # what is allocated stays flat from the first batch to the last (other tests' Arrow memory,
+    # alive in the same process, is the same at both ends).
+    assert posts[-1][0] - posts[0][0] < 3 * biggest, posts

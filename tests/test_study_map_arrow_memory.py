@@ -30,4 +30,5 @@ def test_parts_written_in_one_transaction_are_not_all_held(tmp_path: Path) -> No
         assert counts == {"out": 40000}
         assert st.sql("SELECT count(*), sum(n) FROM out") == [(40000, sum(range(40000)))]
     one_part = 1000 * (8 + len("post 12345 ") * 8)
-    assert max(held) < 6 * one_part, held
+    # Flat from the second batch (the first part written) to the last: 40 parts held would be 40 * one_part.
+    assert held[-1] - held[1] < 3 * one_part, held
