@@ -198,6 +198,9 @@ def test_sample_report_fits_a_phone_and_prints(browser: Any, sample_report: tupl
         assert not page.is_visible("#ex-form") and not page.is_visible("nav")
         assert page.is_visible("#headlines") and page.is_visible("#methods")
         assert page.is_visible("#explorer .print-only")  # says the printed table is one page of many
+        # Nothing folded away on paper, even where no beforeprint event runs (print emulation, converters).
+        folded = page.eval_on_selector_all("details", "ds => ds.flatMap(d => [...d.children].filter(c => c.tagName !== 'SUMMARY' && !c.checkVisibility()).map(() => d.querySelector('summary').textContent))")
+        assert page.locator("details:not([open])").count() > 0 and folded == [], folded
         page.emulate_media(media="screen")
         assert not page.is_visible("#explorer .print-only")
         assert pg.errors == [], pg.errors
