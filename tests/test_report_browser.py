@@ -165,7 +165,12 @@ def test_sample_report_loads_renders_and_explores(browser: Any, sample_report: t
             page.click("#ex-next")
             assert "Page 2 of" in page.inner_text("#ex-page")
             page.click("#ex-prev")
-        # Evidence opens in words.
+        # Evidence opens in words, from the keyboard too: the focus stays on the account's button.
+        page.focus("#ex-body button.ex-handle >> nth=1")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "true"
+        page.keyboard.press("Enter")
+        assert page.locator("tr.ex-detail").count() == 0 and page.evaluate("document.activeElement.className") == "ex-handle"
         page.click("#ex-body button.ex-handle >> nth=0")
         assert page.locator("tr.ex-detail ul.evidence li").count() >= 1
         assert page.get_attribute("#ex-body button.ex-handle >> nth=0", "aria-expanded") == "true"

@@ -179,9 +179,14 @@
       btn.appendChild(el("bdi", r[C.handle] ? "@" + r[C.handle] : "id " + r[C.id]));
       var open = !!state.open[r.__i];
       btn.setAttribute("aria-expanded", open ? "true" : "false");
+      btn.setAttribute("data-row", String(r.__i));
       btn.addEventListener("click", function () {
         if (state.open[r.__i]) { delete state.open[r.__i]; } else { state.open[r.__i] = true; }
         draw(pages);
+        // The rows were drawn anew: keep the keyboard on this account's button, not back at the
+        // top of the page.
+        var again = body.querySelector('button.ex-handle[data-row="' + r.__i + '"]');
+        if (again) { again.focus(); }
       });
       th.appendChild(btn);
       tr.appendChild(th);
