@@ -305,8 +305,15 @@
   form.addEventListener("change", onFilter);
   form.addEventListener("submit", function (e) { e.preventDefault(); onFilter(); });
   form.addEventListener("reset", function () { setTimeout(function () { onFilter(); syncSortSelect(); }, 0); });
-  prevBtn.addEventListener("click", function () { if (state.page > 0) { state.page -= 1; refresh(); } });
-  nextBtn.addEventListener("click", function () { state.page += 1; refresh(); });
+  // A pager button disabled under the keyboard (first or last page) would drop the focus to the
+  // page's start: it moves to the other button instead.
+  function turn(step, pressed, other) {
+    state.page = Math.max(0, state.page + step);
+    refresh();
+    if (pressed.disabled && !other.disabled) { other.focus(); }
+  }
+  prevBtn.addEventListener("click", function () { turn(-1, prevBtn, nextBtn); });
+  nextBtn.addEventListener("click", function () { turn(1, nextBtn, prevBtn); });
   // Other sections link into the explorer: #explorer?q=TEXT or #explorer?cluster=ID (see
   // section_explorer.explorer_href). The values only ever become filter text.
   function fromHash() {
