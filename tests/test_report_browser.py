@@ -216,6 +216,38 @@ def test_sample_report_fits_a_phone_and_prints(browser: Any, sample_report: tupl
         pg.close()
 
 
+@pytest.fixture(scope="module")
+def demo_report(analysed_sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report `botwatch demo` writes: the bundled sample analysed with us-2016, every stage."""
+    from botwatch import open_study
+
+    folder = tmp_path_factory.mktemp("browser-demo")
+    with open_study(analysed_sample_path, read_only=True) as st:
+        return build_report(st, folder / "report.html", title="bundled sample (us-2016)", strict=True)
+
+
+def test_demo_report_prints_every_column_on_a4(browser: Any, demo_report: Path) -> None:
+    # About 718 CSS px between A4's margins. Paper cannot scroll: a wider table lost its right-hand
+    # columns (the per-party shares and sentiment of the demo).
+    pg = Page(browser, width=718, height=1000)
+    page = pg.open(demo_report)
+    try:
+        page.emulate_media(media="print")
+        cut = page.eval_on_selector_all("main table", "ts => ts.filter(t => t.getBoundingClientRect().right > 719).map(t => t.querySelector('caption, th').textContent.trim())")
+        assert cut == [], f"tables wider than an A4 page: {cut}"
+        # ... and no number is split across lines to get there ("1,9" over "45").
+        split = page.evaluate(
+            "() => { const out = []; const w = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT); let n;"
+            " while ((n = w.nextNode())) { if (!n.parentElement.closest('td.num')) continue;"
+            " for (const m of n.textContent.matchAll(/\\d[\\d,.]*[\\d%]/g)) { const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);"
+            " if (new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1) out.push(m[0]); } } return out; }"
+        )
+        assert split == [], f"numbers broken across lines: {split[:5]}"
+        assert pg.errors == [], pg.errors
+    finally:
+        pg.close()
+
+
 def test_hostile_input_runs_nothing_in_the_browser(browser: Any, tmp_path: Path) -> None:
     report = build_hostile_report(tmp_path)
     pg = Page(browser)
