@@ -89,6 +89,18 @@ def sample_report(sample_study_path: Path, tmp_path_factory: pytest.TempPathFact
     return out, expected
 
 
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed `rgb(...)` colours."""
+    import re
+
+    def lum(c: str) -> float:
+        r, g, b_ = (int(v) / 255 for v in re.findall(r"\d+", c)[:3])
+        return sum(w * (v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4) for w, v in zip((0.2126, 0.7152, 0.0722), (r, g, b_)))
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def _column(page: Any, index: int) -> list[str]:
     return page.eval_on_selector_all(f"#ex-body > tr:not(.ex-detail) > td:nth-child({index})", "els => els.map(e => e.textContent.trim())")
 
@@ -116,6 +128,12 @@ def test_sample_report_loads_renders_and_explores(browser: Any, sample_report: t
         rows = page.locator("#ex-body > tr").count()
         assert rows == min(50, expected["accounts"])
         assert f"of {expected['accounts']:,} matching" in page.inner_text("#ex-status")
+        # A keyboard focus shows with at least 3:1 against the page (outline or its inner ring).
+        page.focus("#ex-reset")
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineColor, s.boxShadow]; }")
+        assert ring[0] != "none" and max(_contrast(ring[1], "rgb(255, 255, 255)"), _contrast(ring[1] if ring[2] == "none" else ring[2], "rgb(255, 255, 255)")) >= 3, ring
         # Default order: automation probability, highest first.
         probs = [_num(t.split()[0]) if t != "—" else -1.0 for t in _column(page, 3)]
         assert probs == sorted(probs, reverse=True)
