@@ -358,3 +358,33 @@ def test_the_script_names_the_labels_files_with_their_recorded_hash(tmp_path: Pa
         script = reproduction_script(st, "s.duckdb")
     assert f"#   {digest} labels.csv\n" in script
     assert script.index("labels files the evaluations read") < script.index("botwatch content evaluate s.duckdb labels.csv")
+
+
+def test_the_script_goes_on_past_an_impact_run_that_found_too_few_posts(tmp_path: Path, sample_study_path: Path) -> None:
+    """`botwatch impact` exits 1 where a party has too few posts for a test, and the study records
+    that run as done: under the script's `set -e` it stopped there, so the coordination run after
+    it never ran and the study was not made again. Any other failure still stops the script."""
+    from botwatch import open_study
+
+    study = _copy(tmp_path, sample_study_path)
+    rows = [
+        ("impact", {"impact_parties": ["republican"], "impact_freq": "6h", "impact_start": "2016-10-09 00:00:00",
+                    "impact_end": "2016-11-08 00:00:00", "impact_maxlags": 3, "impact_horizon": 4, "election": "us-2016", "command_id": "c1"}),
+        ("coordination", {"cli": True, "coordination_window_s": 300, "election": "us-2016", "engine": "duckdb", "command_id": "c2"}),
+    ]
+    with open_study(study, read_only=False) as st:
+        for i, (stage, params) in enumerate(rows):
+            st.sql(f"INSERT INTO runs VALUES (?, ?, ?, '0.1.0', now() + INTERVAL {i + 1} SECOND, now() + INTERVAL {i + 1} SECOND, 'ok', 0, NULL)",
+                   [f"r{i}", stage, json.dumps(params)])
+    script = _ok("report", str(study), "--reproduce")
+    (tmp_path / "reproduce.sh").write_text(script, encoding="utf-8")
+
+    def run(impact_exit: int) -> tuple[int, list[str]]:
+        fake = f"botwatch() {{ echo \"$1\" >> calls; if [ \"$1\" = impact ]; then return {impact_exit}; fi; }}; . ./reproduce.sh"
+        (tmp_path / "calls").unlink(missing_ok=True)
+        done = subprocess.run(["sh", "-c", fake], cwd=tmp_path)
+        return done.returncode, (tmp_path / "calls").read_text().split()
+
+    assert run(1) == (0, ["ingest", "impact", "coordination"])
+    code, calls = run(2)
+    assert code != 0 and calls[-1] == "impact"

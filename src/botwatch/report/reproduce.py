@@ -214,6 +214,9 @@ def _impact_command(study_name: str, p: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+_IMPACT_PREFIX = "botwatch impact "  # how `_impact_command` starts (no environment before it)
+
+
 def _evaluate_command(study_name: str, p: dict[str, Any]) -> str:
     """The command line of one `botwatch content evaluate`: the labels file by the name it was
     recorded with (its SHA-256 is in the runs row; the reader supplies the file), and its part."""
@@ -455,5 +458,9 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
         else:
             lines.append(f"# election {_comment(e['key'])}: preset")
     lines.append("# the commands, in the order the study ran them:")
-    lines += r["steps"]
+    if any(s.startswith(_IMPACT_PREFIX) for s in r["steps"]):
+        lines.append("# botwatch impact exits 1 where a party has too few posts for a test (the study recorded that run too): the script goes on past it")
+    # Under `set -e` that exit stopped the script at the first such party, and the commands after it
+    # (a later coordination, estimate or evaluation) never ran: the study was not made again.
+    lines += [f"{s} || [ $? -eq 1 ]" if s.startswith(_IMPACT_PREFIX) else s for s in r["steps"]]
     return "\n".join(lines) + "\n"
