@@ -214,3 +214,17 @@ def test_timeline_names_parties_as_the_report_does(tmp_path: Path) -> None:
     assert "Republicans (Trump)" in said and "Democrats (Clinton)" in said and "republican" not in said, said
     said = " ".join(runner.invoke(app, ["timeline", str(study), "--dimension", "party_stance"], env=wide).output.split())
     assert "support for Republicans (Trump)" in said and "republican:support" not in said, said
+
+
+def test_commands_the_output_suggests_quote_a_study_path_with_a_space(tmp_path: Path) -> None:
+    """`ingest 'my study.duckdb' …` said to run `botwatch export my study.duckdb rejected -o
+    rejected.csv`: pasted as printed, it named a study `my` and a table `study.duckdb`. The path in
+    a suggested command is quoted for the shell, as the report's reproduction block quotes it."""
+    import shlex
+
+    study = tmp_path / "my study.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(FIX / "twarc2_stream_with_error.jsonl.gz")])
+    assert res.exit_code == 0, res.output
+    line = next(ln for ln in res.output.splitlines() if "rejected -o rejected.csv" in ln)
+    command = line.split("`")[1]
+    assert shlex.split(command) == ["botwatch", "export", str(study), "rejected", "-o", "rejected.csv"]

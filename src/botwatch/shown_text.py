@@ -69,6 +69,15 @@ def controls_shown(text: object) -> str:
     return _CONTROL.sub(_escaped, str(text))
 
 
+def shell_shown(path: object) -> str:
+    """A path in a command the output tells the user to run: quoted for a POSIX shell when it needs
+    it (`'my study.duckdb'`), control characters shown (`controls_shown`). Printed bare, a study
+    named with a space gave a command that named two files."""
+    import shlex
+
+    return controls_shown(shlex.quote(str(path)))
+
+
 def has_hidden(text: str) -> bool:
     """Whether `text` holds any character `controls_shown` would write escaped (tab and line breaks included)."""
     return any(_hidden_at(m) for m in _CONTROL.finditer(text))

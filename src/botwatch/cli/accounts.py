@@ -17,6 +17,7 @@ from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, conso
                                  wide_when_piped)
 from botwatch.count_text import counted
 from botwatch.prob_text import p_is, percent, prob2
+from botwatch.shown_text import shell_shown
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -51,7 +52,7 @@ def accounts(
         country = country_code(country)  # "UK" is GB, as an election's country is
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
-            fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+            fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         order = "handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
         top = min(top, (1 << 63) - 1)  # `--top 100000000000000000000` (all of them) overflowed LIMIT's BIGINT: "a bug in botwatch"
         where, params = ["coalesce(bot_probability, 0) >= ?"], [min_bot]
@@ -141,7 +142,7 @@ def explain(
         fail("name the account: its @handle or account id, e.g. botwatch explain STUDY @handle")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
-            fail(f"no account scores in {study}: run `botwatch analyze {study}` (stage accounts) first")
+            fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
         if as_json:
             row = find_account(st, handle)
             if row is None:

@@ -14,6 +14,7 @@ from rich.table import Table
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, print_json_result
 from botwatch.count_text import counted
 from botwatch.prob_text import percent
+from botwatch.shown_text import shell_shown
 
 
 @app.command("evaluate-accounts")
@@ -40,7 +41,7 @@ def evaluate_accounts(
     with ExitStack() as reading:
         st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         if "account_scores" not in st.tables():
-            fail(f"{study} has no scored accounts yet: run `botwatch analyze {study}` first")
+            fail(f"{study} has no scored accounts yet: run `botwatch analyze {shell_shown(study)}` first")
         from botwatch.accounts.training_accounts import study_bot_training_meta
 
         matched = match_labels(st, rows)

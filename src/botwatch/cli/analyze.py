@@ -13,6 +13,7 @@ from botwatch.cli.common import (
     out, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
+from botwatch.shown_text import shell_shown
 
 if TYPE_CHECKING:
     from botwatch.study import Study
@@ -226,7 +227,7 @@ def say_if_no_posts(st: Study, study: Path | str) -> None:
         return
     accounts = st.count("accounts") if "accounts" in tables else 0
     if not accounts:
-        fail(f"{study} holds no posts (and no accounts): nothing to analyze, no stage was run; add archives with `botwatch ingest {study} FILES`", code=1)
+        fail(f"{study} holds no posts (and no accounts): nothing to analyze, no stage was run; add archives with `botwatch ingest {shell_shown(study)} FILES`", code=1)
     warn(f"{study} holds no posts, only {accounts:,} account profiles: the account stages score "
          "the profiles; the stages that read posts (content, coordination, timeline, impact, estimates) have nothing to read")
 

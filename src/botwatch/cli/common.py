@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID, TextColumn
 
 from botwatch.cli.guard import GuardedTyper
-from botwatch.shown_text import controls_shown
+from botwatch.shown_text import controls_shown, shell_shown
 from botwatch.study import Study, StudyError
 
 app = GuardedTyper(  # what escapes a command (Ctrl-C during Spark work, a bug) is one line, not a traceback
@@ -336,7 +336,7 @@ def no_posts_line(study: Path, what: str) -> str:
     """One wording, with the command to run, for a command given a study with no posts (exit 1,
     as `analyze` says it and README promises; `coordination` and `estimate` said it with exit 2
     and without the command)."""
-    return f"{study} holds no posts {what}: add archives with `botwatch ingest {study} FILES`"
+    return f"{study} holds no posts {what}: add archives with `botwatch ingest {shell_shown(study)} FILES`"
 
 
 def fail(msg: str, code: int = 2) -> None:

@@ -15,6 +15,7 @@ from rich.table import Table
 from botwatch.cli.common import app, console, fail, open_or_fail, out, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
+from botwatch.shown_text import shell_shown
 
 # A post id a spreadsheet or pandas turned into a number: scientific notation (1.00049E+17) or a
 # float's ".0"; no platform's post id is written so.
@@ -47,7 +48,7 @@ def evaluate_cmd(
         st = reading.enter_context(open_or_fail(study, read_only=True))
         tables = st.tables()
         if "post_party" not in tables or "post_labels" not in tables:
-            fail(f"{study} has no content labels yet: run `botwatch analyze {study} --election NAME` first")
+            fail(f"{study} has no content labels yet: run `botwatch analyze {shell_shown(study)} --election NAME` first")
         elections = [r[0] for r in st.sql("select distinct election from post_labels where election is not null")]
         election = elections[0] if len(elections) == 1 else None
         # The parties the posts were labelled for: a party key that is none of them (a typo, labels

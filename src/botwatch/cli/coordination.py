@@ -16,6 +16,7 @@ from botwatch.cli.common import (
     wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
+from botwatch.shown_text import shell_shown
 
 BEHAVIOUR_HELP = f"{', '.join(BEHAVIOURS)} (repeatable; default: {' '.join(DEFAULT_BEHAVIOURS)})"
 
@@ -190,7 +191,7 @@ def _csv_or_fail(st: Any, study: Path, edges_csv: Path) -> tuple[Path, Path]:
 
         said = in_the_way_said(edges_csv) or f"could not write {edges_csv}: {why}"
         fail(f"{said}. The network is stored in the study: "
-             f"`botwatch export {study} coordination_edges cluster_members -o FOLDER --format csv` writes it without running the stage again")
+             f"`botwatch export {shell_shown(study)} coordination_edges cluster_members -o FOLDER --format csv` writes it without running the stage again")
         raise  # unreachable: fail exits
 
 

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from botwatch.cli.common import app, console, controls_shown, fail, finite, open_or_fail, out, plain
 from botwatch.ingest.counts import read_count
+from botwatch.shown_text import shell_shown
 
 if TYPE_CHECKING:  # the runner pulls in DuckDB and the readers: imported when a command runs
     from botwatch.ingest.csv_mapping import ColumnMap
@@ -547,7 +548,7 @@ def print_summary(summary: IngestSummary, study: Path | str, kept: bool = True, 
         console.print(f"{summary.total('repaired'):,} records were stored after a repair (a lone UTF-16 surrogate became U+FFFD); "
                       "each original is kept in `rejected` beside a note starting 'repaired, record kept'", highlight=False, markup=False)
     if summary.total("rejected") and kept:
-        console.print(f"Rejected records are kept in the study: `botwatch export {controls_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
+        console.print(f"Rejected records are kept in the study: `botwatch export {shell_shown(study)} rejected -o rejected.csv`", highlight=False, markup=False)
     for res in summary.files:
         if encoding_note := other_encoding(res):
             console.print(encoding_note, highlight=False, markup=False)

@@ -16,6 +16,7 @@ from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
 from botwatch.count_text import counted
 from botwatch.study import Study, StudyError, no_table
+from botwatch.shown_text import shell_shown
 
 
 @app.command()
@@ -184,7 +185,7 @@ def export(
         out.print(f"wrote {counted(n, 'row')} of {table} to {output} ({kind}; types and schema version in {output.name}.schema.json)", markup=False)
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
-            console.print(f"note: `botwatch export {study} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
+            console.print(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
 
 
 def _export_many(study: Path, names: list[str], folder: Path, force: bool, verbatim: bool, fmt: Optional[str],
@@ -280,8 +281,8 @@ def graphml_or_fail(st: Study, output: Path) -> Path:
 def _export_graphml(st: Study, study: Path, table: str, output: Path, quiet: bool = False) -> None:
     """The stored coordination network (edges and clustered accounts) as GraphML."""
     if table not in NETWORK_TABLES:
-        fail(f"GraphML holds the coordination network: export it as `botwatch export {study} coordination -o {output.name}`")
+        fail(f"GraphML holds the coordination network: export it as `botwatch export {shell_shown(study)} coordination -o {output.name}`")
     if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
-        fail(f"no coordination network in {study}: run `botwatch analyze {study}` (stage coordination) first")
+        fail(f"no coordination network in {study}: run `botwatch analyze {shell_shown(study)}` (stage coordination) first")
     path = graphml_or_fail(st, output)
     (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else path}")

@@ -17,6 +17,7 @@ from botwatch.cli.common import (
     ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_or_fail, fail, no_posts_line, open_or_fail, out, plain, wide_when_piped,
 )
 from botwatch.count_text import counted
+from botwatch.shown_text import shell_shown
 
 
 def _stored_election(params: dict) -> object:
@@ -102,7 +103,7 @@ def impact(
         fail(f"--start {start:%Y-%m-%d %H:%M} is after --end {end:%Y-%m-%d %H:%M}")
     with open_or_fail(study) as st:
         if "timeline" not in st.tables():
-            fail(f"no timeline in {study}: run `botwatch analyze {study} --election PRESET` first")
+            fail(f"no timeline in {study}: run `botwatch analyze {shell_shown(study)} --election PRESET` first")
         if not election and _last_analysed_without_election(st):
             # As `analyze --only impact` with none and `estimate`: it used the merged record's
             # election (an older stage's) and recorded it, bringing back what --no-election put aside.
@@ -206,7 +207,7 @@ def timeline(
         fail(f"--since {since:%Y-%m-%d %H:%M} is after --until {until:%Y-%m-%d %H:%M}")
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "timeline" not in st.tables():
-            fail(f"no timeline in {study}: run `botwatch analyze {study}` (stage timeline) first")
+            fail(f"no timeline in {study}: run `botwatch analyze {shell_shown(study)}` (stage timeline) first")
         dims = [r[0] for r in st.sql("SELECT DISTINCT dimension FROM timeline ORDER BY 1")]
         if not dims and st.count("posts") == 0:
             # A study of profiles alone said "no dimension 'all' in the timeline; dimensions: ",
@@ -249,4 +250,4 @@ def timeline(
     wide_when_piped().print(t)
     if len(buckets) > len(shown):
         console.print(f"showing the last {len(shown):,} of {len(buckets):,} buckets: narrow it with --since/--until, or export the table "
-                      f"(botwatch export {study} timeline -o timeline.csv)", highlight=False, markup=False)
+                      f"(botwatch export {shell_shown(study)} timeline -o timeline.csv)", highlight=False, markup=False)
