@@ -388,3 +388,26 @@ def test_the_script_goes_on_past_an_impact_run_that_found_too_few_posts(tmp_path
     assert run(1) == (0, ["ingest", "impact", "coordination"])
     code, calls = run(2)
     assert code != 0 and calls[-1] == "impact"
+
+
+def test_the_page_names_the_labels_files_with_their_recorded_hash(tmp_path: Path, sample_study_path: Path) -> None:
+    """The page's block gave back `botwatch content evaluate s.duckdb labels.csv` but, unlike the
+    script, said nowhere that the file is not in the study nor which file it was (its SHA-256):
+    a reader running the commands as the page prints them met "cannot read" with nothing to go on."""
+    from botwatch import open_study
+    from botwatch.report import build_report
+
+    study = _copy(tmp_path, sample_study_path)
+    digest = "e3" * 32
+    name = "my <b>labels</b>.csv"
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO runs VALUES ('e0', 'content_evaluate', ?, '0.1.0', now() + INTERVAL 1 SECOND, now() + INTERVAL 1 SECOND, 'ok', 0, NULL)",
+               [json.dumps({"evaluated_election": "us-2016", "labels_file": name, "labels_part": None,
+                            "labels_sha256": digest, "evaluate_boot": 1000})])
+    with open_study(study) as st:
+        html = build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8")
+    part = html[html.index('id="methods-reproduce"'):]
+    part = part[: part.index("</div>")]
+    said = part[part.index('id="methods-labels"'):]
+    assert "not stored in the study" in said and digest in said
+    assert "my &lt;b&gt;labels&lt;/b&gt;.csv" in said and "<b>labels" not in part
