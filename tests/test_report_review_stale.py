@@ -48,7 +48,7 @@ def test_the_banner_escapes_the_study_name() -> None:
 
     s = StaleAnalysis(stages=["content"], posts_added=3, ingested_at=datetime(2026, 1, 1))
     html = str(s.sentence("<b>x</b>\u202e.duckdb", html=True))
-    assert "<code>botwatch analyze &lt;b&gt;x&lt;/b&gt;⟨U+202E⟩.duckdb</code>" in html
+    assert "<code>botwatch analyze &#39;&lt;b&gt;x&lt;/b&gt;⟨U+202E⟩.duckdb&#39;</code>" in html  # shell-quoted, then escaped
     import html as html_mod
 
     assert s.sentence("s.duckdb").replace("`", "") == html_mod.unescape(str(s.sentence("s.duckdb", html=True)).replace("<code>", "").replace("</code>", ""))

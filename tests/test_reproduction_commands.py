@@ -411,3 +411,27 @@ def test_the_page_names_the_labels_files_with_their_recorded_hash(tmp_path: Path
     said = part[part.index('id="methods-labels"'):]
     assert "not stored in the study" in said and digest in said
     assert "my &lt;b&gt;labels&lt;/b&gt;.csv" in said and "<b>labels" not in part
+
+
+def test_commands_the_page_shows_quote_a_study_name_with_a_space(tmp_path: Path, sample_study_path: Path) -> None:
+    """A study named `my study.duckdb`: the page said `botwatch export my study.duckdb posts -o
+    posts.parquet`, `botwatch report my study.duckdb` in its footer and `botwatch analyze my
+    study.duckdb` in the stale-analysis line, each naming a study `my` when pasted; the reproduction
+    block beside them quoted it."""
+    from datetime import datetime
+
+    from botwatch import open_study
+    from botwatch.report import build_report
+    from botwatch.report.staleness import StaleAnalysis
+
+    study = tmp_path / "my study.duckdb"
+    shutil.copy(sample_study_path, study)
+    with open_study(study) as st:
+        html = build_report(st, tmp_path / "r.html").read_text(encoding="utf-8")
+    quoted = "&#39;my study.duckdb&#39;"
+    for command in ("botwatch report {} --posts", "botwatch export {} posts -o posts.parquet", "Re-run this report with <code>botwatch report {}</code>"):
+        assert command.format(quoted) in html, command
+    assert "my study.duckdb posts" not in html.replace(quoted, "")
+    stale = StaleAnalysis(["accounts"], 3, datetime(2024, 1, 1))
+    assert "`botwatch analyze 'my study.duckdb'`" in stale.sentence("my study.duckdb")
+    assert f"<code>botwatch analyze {quoted}</code>" in str(stale.sentence("my study.duckdb", html=True))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -184,6 +185,7 @@ def _write_report(
         generated=utcnow().strftime("%Y-%m-%d %H:%M"),
         version=__version__,
         study_name=study_label(study.path)[1],
+        study_q=shlex.quote(study_label(study.path)[1]),  # in a command the page shows
         study_key=study_key(study.path),
         election=ctx.get("election"),
         sections=built,

@@ -9,6 +9,7 @@ happened; `report` (a banner and a warning) and `status` say so and name `botwat
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,12 +35,12 @@ class StaleAnalysis:
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
         if not html:
-            return text.replace("{cmd}", f"`botwatch analyze {study_name}`")
+            return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
         from markupsafe import Markup, escape
 
         from botwatch.report.fmt import user_text
 
-        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(study_name))))
+        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
 
 
 def stale_analysis(study: Study) -> StaleAnalysis | None:
