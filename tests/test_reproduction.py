@@ -155,6 +155,8 @@ def test_reproduction_paragraph_in_a_browser(tmp_path: Path, analysed_path: Path
     with open_study(study, read_only=False) as st:
         st.sql("INSERT INTO runs VALUES ('l', 'ingest', ?, '0.1.0', TIMESTAMP '2000-01-02', TIMESTAMP '2000-01-02', 'ok', 1, NULL)",
                [json.dumps({"inputs": long, "force": False})])
+        for f in long:  # each file read, as a real ingest records them
+            st.sql("INSERT INTO sources (source, sha256, bytes, format, ingested_at) VALUES (?, ?, 7, 'jsonl', TIMESTAMP '2000-01-02')", [f, "cd" * 32])
     with open_study(study) as st:
         out = build_report(st, tmp_path / "r.html", exports=False)
     with sync_api.sync_playwright() as pw:

@@ -181,8 +181,8 @@ def test_a_long_command_is_shown_whole_and_a_huge_one_says_where_it_is_whole(tmp
     study = _copy(tmp_path, sample_study_path)
     long = [f"/data/archive/part-{i:05d}.jsonl" for i in range(40)]  # about 1,300 characters: was cut at 600
     huge = [f"/data/archive/big-{i:06d}.jsonl" for i in range(1000)]  # about 29,000 characters
-    _ingest_row(study, long)
-    _ingest_row(study, huge)
+    _ingest_row(study, long, sources=tuple(long))  # each file read, as a real ingest records them
+    _ingest_row(study, huge, sources=tuple(huge))
     with open_study(study) as st:
         block = _block(build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8"))
     whole = "botwatch ingest s.duckdb " + " ".join(long) + " --max-record-mb 16"
@@ -435,3 +435,38 @@ def test_commands_the_page_shows_quote_a_study_name_with_a_space(tmp_path: Path,
     stale = StaleAnalysis(["accounts"], 3, datetime(2024, 1, 1))
     assert "`botwatch analyze 'my study.duckdb'`" in stale.sentence("my study.duckdb")
     assert f"<code>botwatch analyze {quoted}</code>" in str(stale.sentence("my study.duckdb", html=True))
+
+
+def test_an_input_of_which_nothing_is_stored_is_left_out_of_the_ingest_it_came_with(tmp_path: Path) -> None:
+    """`ingest s.duckdb good.jsonl.gz gone.jsonl junk.jsonl` stores the first and exits 1; the
+    study records the run, and the script gave the three back: run as printed, the ingest exited 1
+    again (`set -e`) and not one analysis command ran. The two are left out and named in a comment."""
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction_script
+
+    good = tmp_path / "data" / "good.jsonl.gz"
+    good.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parent / "fixtures" / "ingest" / "twarc2_two_tweets.jsonl.gz", good)
+    junk = tmp_path / "data" / "junk.jsonl"
+    junk.write_text("not json at all\n", encoding="utf-8")
+    study = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(study), str(good), str(tmp_path / "gone.jsonl"), str(junk)])
+    assert res.exit_code == 1, res.output
+    with open_study(study) as st:
+        script = reproduction_script(st, "s.duckdb")
+    lines = script.splitlines()
+    assert f"botwatch ingest s.duckdb {good} --max-record-mb 16" in lines
+    said = lines.index("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read):")
+    assert lines[said + 1:said + 3] == [f"#   {tmp_path / 'gone.jsonl'}", f"#   {junk}"]
+    # The command as printed runs (exit 0) and stores the same posts.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    again = runner.invoke(app, ["ingest", str(fresh / "s.duckdb"), str(good), "--max-record-mb", "16"])
+    assert again.exit_code == 0, again.output
+    with open_study(study) as a, open_study(fresh / "s.duckdb") as b:
+        assert a.sql("SELECT post_id FROM posts ORDER BY 1") == b.sql("SELECT post_id FROM posts ORDER BY 1")
+    from botwatch.report import build_report
+
+    with open_study(study) as st:
+        block = _block(build_report(st, tmp_path / "r.html", exports=False).read_text(encoding="utf-8"))
+    assert "inputs of which the study holds nothing" in block and "gone.jsonl" in block

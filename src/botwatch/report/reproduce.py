@@ -130,9 +130,18 @@ def _analysis_command(study_name: str, cmd: _Command, election_arg: str | None) 
     return " ".join(parts)
 
 
-def _ingest_command(study: Study, study_name: str, p: dict[str, Any]) -> str:
-    """The command line of one `ingest` (see `SHOWN`)."""
+def _ingest_command(study: Study, study_name: str, p: dict[str, Any], stored: set[str] | None = None,
+                    left_out: list[str] | None = None) -> str:
+    """The command line of one `ingest` (see `SHOWN`). With `stored` (the sources the study holds
+    something of), an input none of which is stored (missing or unreadable when it was read) is left
+    out, and added to `left_out`: given back, it made the command exit 1 again, and the script,
+    which stops at a failing command, stopped before any analysis."""
     files = p.get("inputs") if isinstance(p.get("inputs"), list) else []
+    if stored is not None:
+        kept = [f for f in files if _stored_input(f, stored)]
+        if left_out is not None:
+            left_out += [f for f in files if f not in kept]
+        files = kept
     parts = ["botwatch", "ingest", _quote(study_name), *(_quote(f) for f in files)]
     if p.get("force"):
         parts.append("--force")
@@ -142,6 +151,15 @@ def _ingest_command(study: Study, study_name: str, p: dict[str, Any]) -> str:
     if getattr(study, "engine", "duckdb") == "spark":  # the lake's first ingest needs it (the DuckDB ingest records no engine)
         parts += ["--engine", "spark"]
     return " ".join(parts)
+
+
+def _stored_input(given: Any, stored: set[str]) -> bool:
+    """Whether the study holds something read from the input `given` (a file, or a folder whose
+    files were read); stdin and URLs are kept as given, whatever the sources say."""
+    if not isinstance(given, str) or given == "-" or "://" in given:
+        return True
+    folder = given.rstrip("/" + os.sep) + os.sep
+    return given in stored or any(s.startswith(folder) or s.startswith(folder.replace(os.sep, "/")) for s in stored)
 
 
 def _bot_model_env(p: dict[str, Any]) -> str:
@@ -386,7 +404,13 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
             label = (key, isinstance(p.get("election_toml"), str) and bool(p["election_toml"]))
             if label not in elections:
                 elections.append(label)
-    steps = [_ingest_command(study, study_name, c.params) if c.kind == "ingest"
+    stored: set[str] | None = None
+    if "sources" in study.tables():  # what each input put in: an input with nothing stored is left out of its command
+        stored = {str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources WHERE format IS NOT NULL AND source IS NOT NULL")}
+        if relative_to is not None:
+            stored = {str(relative_to.path(s)) for s in stored}
+    left_out: list[str] = []
+    steps = [_ingest_command(study, study_name, c.params, stored, left_out) if c.kind == "ingest"
              else _coordination_command(study_name, c.params) if c.kind == "coordination"
              else _impact_command(study_name, c.params) if c.kind == "impact"
              else _evaluate_command(study_name, c.params) if c.kind == "content_evaluate"
@@ -401,6 +425,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     kept = steps if max_steps is None else steps[-max_steps:]
     out["steps_left_out"] = len(steps) - len(kept)
     out["steps"] = kept
+    out["inputs_not_stored"] = list(dict.fromkeys(left_out))
     out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None} for k, toml in elections]
     if "sources" in study.tables():
         from botwatch.ingest.rereads import FIRST_READS  # a file read again is one input, listed once
@@ -451,6 +476,9 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
     if r.get("labels"):
         lines.append("# labels files the evaluations read, not stored in the study: put them in the folder the commands run in (SHA-256, name):")
         lines += [f"#   {_comment(h)} {_comment(name)}" for name, h in r["labels"]]
+    if r.get("inputs_not_stored"):
+        lines.append("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read):")
+        lines += [f"#   {_comment(f)}" for f in r["inputs_not_stored"]]
     for e in r["elections"]:
         if e["file"]:  # the election file the commands below name, from the text the study recorded
             lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it")
