@@ -194,3 +194,35 @@ def test_a_lakes_ingest_commands_name_the_spark_engine(sample_study_path: Path) 
         plain = reproduction(st, "s.duckdb")["steps"]
     assert steps and steps[0].startswith("botwatch ingest lake ") and steps[0].endswith(" --engine spark")
     assert "--engine" not in plain[0]
+
+
+def test_the_script_writes_the_election_file_itself_in_a_fresh_folder(tmp_path: Path, analysed_path: Path) -> None:
+    """The script wrote a user's election file with `botwatch elections show s.duckdb --toml >
+    toy-2017.toml` before its first command: in the fresh folder it is for, the study did not exist
+    yet, so that line failed and `set -e` stopped the script. The recorded text is now in the script
+    (a quoted here-document: nothing in it runs, a line equal to the delimiter does not end it)."""
+    import subprocess
+
+    from botwatch import open_study
+    from botwatch.report.reproduce import reproduction_script
+
+    study = _analysed(tmp_path, analysed_path)
+    with open_study(study) as st:
+        script = reproduction_script(st, "s.duckdb")
+    work = tmp_path / "fresh"
+    work.mkdir()
+    (work / "reproduce.sh").write_text(script, encoding="utf-8")
+    fake = "botwatch() { echo \"$1\" >> calls; if [ \"$1\" = elections ]; then return 2; fi; }; . ./reproduce.sh"
+    subprocess.run(["sh", "-c", fake], cwd=work, check=True)
+    assert (work / "toy-2017.toml").read_text(encoding="utf-8") == ELECTION
+    assert (work / "calls").read_text().split() == ["ingest", "analyze"]
+    # A recorded text holding the delimiter's line and shell syntax is written as it is.
+    hostile = ELECTION + "# BOTWATCH_ELECTION_EOF\nBOTWATCH_ELECTION_EOF\n$(touch PWNED) `touch PWNED2`\n"
+    with open_study(study, read_only=False) as st:
+        st.sql("UPDATE runs SET params = json_object('election', 'toy-2017', 'election_toml', ?::VARCHAR, 'only', ['accounts']) WHERE stage = 'accounts'", [hostile])
+    with open_study(study) as st:
+        script = reproduction_script(st, "s.duckdb")
+    (work / "reproduce.sh").write_text(script, encoding="utf-8")
+    subprocess.run(["sh", "-c", fake], cwd=work, check=True)
+    assert (work / "toy-2017.toml").read_text(encoding="utf-8") == hostile
+    assert not (work / "PWNED").exists() and not (work / "PWNED2").exists()

@@ -392,6 +392,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     if relative_to is not None:
         runs = [dataclasses.replace(r, params=relative_to.params(r.params)) for r in runs]
     elections: list[tuple[str, bool]] = []
+    texts: dict[str, str] = {}  # a user's election file: the latest text recorded under its key
     for run in runs:
         p = run.params or {}
         if run.version and run.version not in out["versions"]:
@@ -404,6 +405,8 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
             label = (key, isinstance(p.get("election_toml"), str) and bool(p["election_toml"]))
             if label not in elections:
                 elections.append(label)
+            if label[1]:
+                texts[key] = p["election_toml"]
     stored: set[str] | None = None
     if "sources" in study.tables():  # what each input put in: an input with nothing stored is left out of its command
         stored = {str(s) for (s,) in study.sql("SELECT DISTINCT source FROM sources WHERE format IS NOT NULL AND source IS NOT NULL")}
@@ -426,7 +429,7 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     out["steps_left_out"] = len(steps) - len(kept)
     out["steps"] = kept
     out["inputs_not_stored"] = list(dict.fromkeys(left_out))
-    out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None} for k, toml in elections]
+    out["elections"] = [{"key": k, "file": f"{k}.toml" if toml else None, "text": texts.get(k) if toml else None} for k, toml in elections]
     if "sources" in study.tables():
         from botwatch.ingest.rereads import FIRST_READS  # a file read again is one input, listed once
 
@@ -456,6 +459,18 @@ def _comment(text: Any) -> str:
     return _IN_COMMENT.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", str(text))
 
 
+def _heredoc(file: str, text: str) -> list[str]:
+    """Shell lines that write `text` to `file` as it is: a here-document with a quoted delimiter
+    (nothing in it is expanded or run) that no line of the text equals."""
+    body = text if text.endswith("\n") else text + "\n"
+    taken = set(body.split("\n"))
+    end, n = "BOTWATCH_ELECTION_EOF", 0
+    while end in taken:
+        n += 1
+        end = f"BOTWATCH_ELECTION_EOF_{n}"
+    return [f"cat > {_quote(file)} <<'{end}'", body + end]
+
+
 def reproduction_script(study: Study, study_name: str, relative_to: RelativePaths | None = None) -> str:
     """The whole reproduction as a POSIX shell script: versions, models and inputs as comments (one
     line each, whatever a file name holds), then every command in order, none left out or cut.
@@ -480,7 +495,14 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
         lines.append("# left out of the ingest commands: inputs of which the study holds nothing (missing or unreadable when they were read):")
         lines += [f"#   {_comment(f)}" for f in r["inputs_not_stored"]]
     for e in r["elections"]:
-        if e["file"]:  # the election file the commands below name, from the text the study recorded
+        if e["file"] and isinstance(e.get("text"), str):
+            # The election file the commands below name, written from the text the study recorded.
+            # It was `botwatch elections show STUDY --toml > FILE`, run before the ingest: in the
+            # fresh folder the script is for, the study did not exist yet and the script stopped.
+            lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it "
+                         f"(also: botwatch elections show {_comment(_quote(study_name))} --toml)")
+            lines += _heredoc(e["file"], e["text"])
+        elif e["file"]:
             lines.append(f"# election {_comment(e['key'])}: your own file, as the study recorded it")
             lines.append(f"botwatch elections show {_quote(study_name)} --toml > {_quote(e['file'])}")
         else:
