@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.count_text import counted
+from botwatch.platform_names import platform_name
 from botwatch.prob_text import percent
 from botwatch.study import Study
 
@@ -300,7 +301,6 @@ def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
 
 # The platforms the shipped bot model's labelled accounts come from (docs/model-card-bot.md, "Data").
 TRAINED_PLATFORMS = ("twitter",)
-PLATFORM_NAMES = {"mastodon": "Mastodon", "bluesky": "Bluesky"}
 
 
 def other_platform_clause(study: Study) -> str | None:
@@ -316,7 +316,7 @@ def other_platform_clause(study: Study) -> str | None:
                      "GROUP BY 1 ORDER BY 2 DESC, 1", list(TRAINED_PLATFORMS))
     if not rows:
         return None
-    named = " and ".join(f"{int(n):,} {PLATFORM_NAMES.get(str(p), str(p))}" for p, n in rows)
+    named = " and ".join(f"{int(n):,} {platform_name(str(p))}" for p, n in rows)
     one = sum(int(n) for _, n in rows) == 1  # "1 Mastodon account scored here come from …" read wrong
     return (f"The bot model learned from Twitter accounts only; {named} account{'' if one else 's'} "
             f"scored here {'comes' if one else 'come'} from a platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, "
@@ -328,7 +328,7 @@ def other_platform_account(platform: str | None) -> str | None:
     cross-source caveat alone, nothing saying the model had never seen a Mastodon account."""
     if not platform or platform in TRAINED_PLATFORMS:
         return None
-    return (f"The bot model learned from Twitter accounts only; this {PLATFORM_NAMES.get(platform, platform)} account comes from a "
+    return (f"The bot model learned from Twitter accounts only; this {platform_name(platform)} account comes from a "
             "platform it never saw, whose accounts' ages, counts and habits it reads as Twitter's, so this probability is not a measured figure.")
 
 

@@ -14,9 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.platform_names import platform_name
 from botwatch.study import Study
-
-PLATFORM_NAMES = {"bluesky": "Bluesky", "x": "X", "mastodon": "Mastodon"}
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def scope(study: Study, sample_rate: float | None) -> Scope:
     found = list(dict.fromkeys(capture_filters(study)))
     if not found:
         return Scope(rate=sample_rate, filtered=None, unscaled=sample_rate is not None and abs(sample_rate - 1.0) < 1e-12)
-    names = sorted({PLATFORM_NAMES.get(p, p) for plats, _ in found for p in plats.split(",") if p})
+    names = sorted({platform_name(p) for plats, _ in found for p in plats.split(",") if p})
     what = "; ".join(dict.fromkeys(w for _, w in found))
     filtered: str | None = f"the {' and '.join(names) or 'captured'} capture's filter ({what})"
     partly = None

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS  # distinct (day, hour) cells an account must be seen in for a circadian fit
 from botwatch.count_text import counted
+from botwatch.platform_names import platform_name
 from botwatch.pipeline import Context, register
 from botwatch.schema import register_output
 from botwatch.stats import bh_adjusted
@@ -212,7 +213,6 @@ def _undated_why(study: Study) -> str:
     """Why the window's undated accounts have no creation date, by their platforms: a Bluesky study
     was told "the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do", when the
     reason is that Bluesky's posts and events carry no account creation date at all."""
-    names = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
     said: list[str] = []
     for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL ORDER BY 1"):
         if platform in ("twitter", "x"):
@@ -220,7 +220,7 @@ def _undated_why(study: Study) -> str:
         elif platform == "bluesky":
             said.append("Bluesky's posts and events carry no account creation date")
         else:
-            said.append(f"the {names.get(platform, platform)} data read carry none for these accounts")
+            said.append(f"the {platform_name(platform)} data read carry none for these accounts")
     return "; ".join(said)
 
 
