@@ -69,6 +69,15 @@ def controls_shown(text: object) -> str:
     return _CONTROL.sub(_escaped, str(text))
 
 
+def whole_sentences(line: str, limit: int) -> str:
+    """The longest start of `line` that ends a sentence (a "." before a space) within `limit`
+    characters; "" when its first sentence is longer. Messages cut at a character count ended
+    mid-word ("A study can be open for wri"); the follow-mode batch line and the "not recorded"
+    note both cut here, each with its own fallback."""
+    end = line.rfind(". ", 0, limit + 1)
+    return line[: end + 1] if end > 0 else ""
+
+
 def shell_shown(path: object) -> str:
     """A path in a command the output tells the user to run: quoted for a POSIX shell when it needs
     it (`'my study.duckdb'`), control characters shown (`controls_shown`). Printed bare, a study

@@ -14,6 +14,8 @@ from typing import Any
 
 from rich.markup import escape
 
+from botwatch.shown_text import whole_sentences
+
 
 def record_run(study: Path, stage: str, params: Callable[[], dict[str, Any]], lake: Any = None) -> str | None:
     """Write one ok `runs` row of `stage` with `params()` into `study` (`lake`: the LakeStudy the
@@ -44,8 +46,7 @@ def _first_sentences(text: str, limit: int = 400) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     if len(line) <= limit:
         return line
-    end = line.rfind(". ", 0, limit)
-    return line[: end + 1] if end > 0 else line[: limit - 1] + "…"
+    return whole_sentences(line, limit) or line[: limit - 1] + "…"
 
 
 def say_recorded(say: Any, study: Path, stage: str, why: str | None, quoted: str, *, json_out: bool = False) -> None:

@@ -40,7 +40,7 @@ from pathlib import Path
 from botwatch.collect import state as st
 from botwatch.collect.core import Capture
 from botwatch.collect.writer import stream_files
-from botwatch.shown_text import controls_shown
+from botwatch.shown_text import controls_shown, whole_sentences
 
 FAILED_BATCHES = 3  # batches of one run in which ingest reports a file failed before it is set aside
 ABORT_GRACE_S = 3.0  # after abort(), how long the ingest child may take to roll back before it is killed
@@ -255,14 +255,8 @@ def _said(stderr: str, limit: int = 200) -> str:
     line = " ".join((stderr.strip().splitlines()[-1:] or ["?"])[0].split())
     if len(line) <= limit:
         return line
-    kept, rest = "", line
-    while rest:
-        end = rest.find(". ")
-        sentence, rest = (rest, "") if end < 0 else (rest[:end + 1], rest[end + 2:])
-        if kept and len(kept) + 1 + len(sentence) > limit:
-            break
-        kept = f"{kept} {sentence}" if kept else sentence
-    return kept
+    first = line.find(". ")
+    return whole_sentences(line, limit) or (line if first < 0 else line[: first + 1])
 
 
 def shown(text: object) -> str:
