@@ -149,14 +149,14 @@ def ingest(
 
 def _without_databases(files: list[str], named: list[str], study: Any) -> tuple[list[str], list[str]]:
     """(`files` without the study being written, its `.wal`, and the DuckDB databases a folder walk
-    found; the lines saying what was left aside), as `botwatch ingest` leaves them. Given a folder
-    holding the study, `ingest` read the study itself (made a moment before) and its log as inputs,
-    each a whole-file rejection kept in `rejected`, on every call."""
-    from botwatch.ingest.source import is_duckdb_file
+    found; the lines saying what was left aside), as `botwatch ingest` leaves them (the same
+    `ingest.source.study_files` and `databases_found`). Given a folder holding the study, `ingest`
+    read the study itself and its log as inputs, each a whole-file rejection kept in `rejected`, on
+    every call."""
+    from botwatch.ingest.source import databases_found, study_files
 
-    own = {os.path.realpath(str(study)), os.path.realpath(str(study)) + ".wal"} if study is not None else set()
-    mine = [f for f in files if f != "-" and "://" not in f and os.path.realpath(f) in own]
-    dbs = [f for f in files if f not in mine and f not in named and f != "-" and "://" not in f and is_duckdb_file(f)]
+    mine = study_files(files, study)
+    dbs = databases_found([f for f in files if f not in mine], named)
     lines = ([f"left aside {', '.join(mine)}: the study this call writes, not an input"] if mine else []) + (
         [f"left aside {', '.join(dbs[:5])}{' …' if len(dbs) > 5 else ''}: DuckDB database{'s' if len(dbs) > 1 else ''} "
          "found in a folder, not an input"] if dbs else [])

@@ -177,37 +177,23 @@ def _column_map(columns: Optional[str], column_map: Optional[Path], time_format:
 
 
 def _without_the_study(files: list[str], location: str) -> list[str]:
-    """`files` without the study being written (and its `.wal`), with a line saying so: `ingest
-    s.duckdb *` in the data's folder, or a folder holding the study, read the study as an input
-    ("unreadable: binary file", exit 1) while writing to it."""
-    study = Path(location)
-    if not study.is_file():
-        return files
+    """`files` without the study being written (and its `.wal`), with a line saying so
+    (`ingest.source.study_files`)."""
+    from botwatch.ingest.source import shown_name, study_files
 
-    def is_study(f: str) -> bool:
-        try:
-            return f != "-" and (os.path.samefile(f, study) or (f.endswith(".wal") and os.path.samefile(f[:-4], study)))
-        except OSError:
-            return False
-
-    own = [f for f in files if is_study(f)]
+    own = study_files(files, location)
     if own:
-        from botwatch.ingest.source import shown_name
-
         console.print(f"left aside {controls_shown(', '.join(shown_name(f) for f in own))}: the study this command writes, not an input",
                       highlight=False, markup=False)
     return [f for f in files if f not in own]
 
 
 def _without_databases(files: list[str], inputs: list[str]) -> list[str]:
-    """`files` without the DuckDB databases (and their `.wal` logs) a folder walk found: another
-    study beside the data is not an input, and was an "unreadable: binary file" input failing the
-    ingest (exit 1) on every run. One line names them; a database named on the command line is
-    read (and refused) as named, as documentation is."""
-    from botwatch.ingest.source import is_duckdb_file, shown_name
+    """`files` without the DuckDB databases a folder walk found (`ingest.source.databases_found`),
+    with one line naming them."""
+    from botwatch.ingest.source import databases_found, shown_name
 
-    named = set(inputs)
-    dbs = [f for f in files if f not in named and f != "-" and is_duckdb_file(f)]
+    dbs = databases_found(files, inputs)
     if dbs:
         one = len(dbs) == 1
         names = ", ".join(shown_name(f) for f in dbs[:5]) + (" …" if len(dbs) > 5 else "")

@@ -221,6 +221,32 @@ def is_duckdb_file(path: str) -> bool:
         return False
 
 
+def study_files(files: list[str], study: str | os.PathLike[str] | None) -> list[str]:
+    """Those of `files` that are the study being written or its `.wal` log (compared as files, so
+    another spelling of the path counts): `ingest s.duckdb *` in the data's folder, or a folder
+    holding the study, read the study as an input while writing to it. The CLI and
+    `botwatch.api.ingest` each leave them aside with a line of their own."""
+    if study is None or not os.path.isfile(study):
+        return []
+
+    def is_study(f: str) -> bool:
+        try:
+            return f != "-" and (os.path.samefile(f, study) or (f.endswith(".wal") and os.path.samefile(f[:-4], study)))
+        except OSError:
+            return False
+
+    return [f for f in files if is_study(f)]
+
+
+def databases_found(files: list[str], named: list[str]) -> list[str]:
+    """The DuckDB databases (and their `.wal` logs) among `files` that a folder walk found, not
+    `named` as inputs: another study beside the data is not an archive, and was an "unreadable:
+    binary file" input failing the ingest on every run. A database named as an input is read (and
+    refused) as named."""
+    named_set = set(named)
+    return [f for f in files if f not in named_set and f != "-" and is_duckdb_file(f)]
+
+
 def shown_name(path: str) -> str:
     """`path` as text that can be stored and printed: a file name that is not UTF-8 (`bad\xffname`)
     reaches Python with surrogates (PEP 383), which DuckDB, Arrow and the terminal refuse
