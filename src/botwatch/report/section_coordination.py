@@ -120,18 +120,22 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     }
 
 
-def _timelines(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
-    """Daily co-actions per drawn cluster on one shared day axis (small multiples)."""
-    marks = ",".join("?" for _ in cluster_ids)
-    rows = study.sql(
-        f"""
+def _daily_co_actions(where: str = "") -> str:
+    """The query of each cluster's co-actions per UTC day (cluster_id, day, n): pairs of posts of
+    two members of the same cluster, each pair once, dated by its earlier post. The cluster
+    timelines draw it and `_peak_days` finds a busiest day's ties in it. `where`: a WHERE clause on
+    `m.cluster_id` (its values bound by the caller)."""
+    return f"""
         SELECT m.cluster_id, CAST(least(e.t_a, e.t_b) AS DATE) AS day, count(DISTINCT e.post_a || '|' || e.post_b) AS n
         FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
         JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
-        WHERE m.cluster_id IN ({marks}) GROUP BY ALL ORDER BY 1, 2
-        """,
-        cluster_ids,
-    )
+        {where} GROUP BY ALL"""
+
+
+def _timelines(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
+    """Daily co-actions per drawn cluster on one shared day axis (small multiples)."""
+    marks = ",".join("?" for _ in cluster_ids)
+    rows = study.sql(f"{_daily_co_actions(f'WHERE m.cluster_id IN ({marks})')} ORDER BY 1, 2", cluster_ids)
     if not rows:
         return {"rows": [], "first": None, "last": None}
     first: date = min(r[1] for r in rows)
@@ -206,16 +210,8 @@ def _peak_days(study: Study) -> dict[int, list[date]]:
     if "coordination_evidence" not in study.tables():
         return {}
     rows = study.sql(
-        """
-        WITH daily AS (
-            SELECT m.cluster_id, CAST(least(e.t_a, e.t_b) AS DATE) AS day, count(DISTINCT e.post_a || '|' || e.post_b) AS n
-            FROM coordination_evidence e JOIN cluster_members m ON m.platform = e.platform AND m.account_id = e.account_a
-            JOIN cluster_members mb ON mb.platform = e.platform AND mb.account_id = e.account_b AND mb.cluster_id = m.cluster_id
-            GROUP BY ALL
-        )
-        SELECT d.cluster_id, d.day FROM daily d JOIN clusters c ON c.cluster_id = d.cluster_id AND d.n = c.peak_day_co_actions
-        ORDER BY 1, 2
-        """
+        f"WITH daily AS ({_daily_co_actions()}) "
+        "SELECT d.cluster_id, d.day FROM daily d JOIN clusters c ON c.cluster_id = d.cluster_id AND d.n = c.peak_day_co_actions ORDER BY 1, 2"
     )
     out: dict[int, list[date]] = {}
     for cid, day in rows:
