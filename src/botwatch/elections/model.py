@@ -339,7 +339,27 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
     return party
 
 
-def _parse_event(c: _Checker, e: Any, i: int) -> Event:
+def _event_time(c: _Checker, v: Any, where: tuple[str | int, ...], tz: str, day_end: bool) -> datetime:
+    """An event's `at` or `end` as naive UTC. A date alone (`at = 2020-11-03`) is a local day of
+    the election, as the file's other dates are: `at` its start and `end` its end, the local
+    midnights in `tz`. Read as UTC midnight, a day of an election west of UTC became the evening
+    before, and `elections check` said an event on the window's first day lay outside the window
+    and a polling event on polling day fell on the day before."""
+    if isinstance(v, str) and len(v.strip()) == 10:  # "2020-11-03", quoted
+        try:
+            v = date.fromisoformat(v.strip())
+        except ValueError:
+            pass
+    if isinstance(v, date) and not isinstance(v, datetime):
+        try:
+            d = v + timedelta(days=1) if day_end else v
+            return datetime.combine(d, time(0, 0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise c.fail(where, f"{v.isoformat()} is outside the years 1-9999 in UTC") from None
+    return c.instant(v, where)
+
+
+def _parse_event(c: _Checker, e: Any, i: int, tz: str = "UTC") -> Event:
     w: tuple[str | int, ...] = ("events", i)
     if not isinstance(e, dict):
         raise c.fail(w, "must be a table ([[events]])")
@@ -347,8 +367,8 @@ def _parse_event(c: _Checker, e: Any, i: int) -> Event:
     kind = c.text(e, "kind", w, "event")
     if kind not in EVENT_KINDS:
         raise c.fail(w + ("kind",), f"{kind!r} is not one of {', '.join(EVENT_KINDS)}")
-    at = c.instant(c.req(e, "at", w), w + ("at",))
-    end = c.instant(e["end"], w + ("end",)) if "end" in e else None
+    at = _event_time(c, c.req(e, "at", w), w + ("at",), tz, day_end=False)
+    end = _event_time(c, e["end"], w + ("end",), tz, day_end=True) if "end" in e else None
     if end is not None and end < at:
         raise c.fail(w + ("end",), "is before 'at'")
     return Event(at=at, label=c.text(e, "label", w), kind=kind, end=end, source=c.optional_text(e, "source", w))
@@ -420,7 +440,7 @@ def parse_election(data: dict[str, Any], path: str, text: str = "") -> Election:
     raw_events = data.get("events", [])
     if not isinstance(raw_events, list):
         raise c.fail(("events",), "must be an array of tables ([[events]])")
-    events = [_parse_event(c, e, i) for i, e in enumerate(raw_events)]
+    events = [_parse_event(c, e, i, tz) for i, e in enumerate(raw_events)]
     return Election(
         key=key,
         name=c.text(data, "name", ()),
