@@ -229,17 +229,31 @@ NEAREST_EVENT_H = 72.0
 
 
 def nearest_event(
-    at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H
+    at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H,
+    ends: Sequence[datetime | None] | None = None,
 ) -> tuple[str | None, datetime | None, float | None]:
     """(label, event time, hours from the event to `at`; positive = after the event), or all None
-    when no event is within `max_hours` of `at`."""
+    when no event is within `max_hours` of `at`.
+
+    `ends` (one per event, None for an instant) makes an event with a span (polling day's open
+    polls, a pause in campaigning) nearest to every time inside it: a us-2016 burst at 22:00 UTC
+    on election day, eleven hours into the polling span, was labelled "-10" hours from "Trump
+    declared the winner" rather than with the election day it fell in."""
     if not events:
         return None, None, None
-    ev_at, label = min(events, key=lambda e: abs((at - e[0]).total_seconds()))
-    hours = (at - ev_at).total_seconds() / 3600.0
-    if abs(hours) > max_hours:
+    spans = list(ends) if ends is not None and len(ends) == len(events) else [None] * len(events)
+
+    def distance(k: int) -> float:
+        start, end = events[k][0], spans[k]
+        if end is not None and start <= at <= end:
+            return 0.0
+        return abs((at - start).total_seconds()) if end is None or at < start else min(abs((at - start).total_seconds()), (at - end).total_seconds())
+
+    k = min(range(len(events)), key=distance)
+    if distance(k) / 3600.0 > max_hours:
         return None, None, None
-    return label, ev_at, hours
+    ev_at, label = events[k]
+    return label, ev_at, (at - ev_at).total_seconds() / 3600.0
 
 
 def _window_mask(n: int, event_idx: Sequence[int], half: int) -> np.ndarray:

@@ -123,6 +123,7 @@ def bursts(study: Study, ctx: Context) -> int:
     """Bursts against a robust seasonal baseline, labelled with the nearest event; permutation test of activity around events."""
     require_labels_for(study, ctx, "bursts")
     events = zones.events_utc(ctx.election)
+    ends = [e.end for e in ctx.election.events] if events else None  # spans: a burst inside one is nearest to it
     dims = ", ".join(f"'{d}'" for d in BURST_DIMENSIONS)
     candidates = study.sql(
         f"SELECT dimension, value, sum(posts) FROM timeline WHERE freq = 'hour' AND clock = 'utc' AND dimension IN ({dims}) GROUP BY ALL HAVING sum(posts) >= ? ORDER BY 1, 2",
@@ -172,7 +173,7 @@ def bursts(study: Study, ctx: Context) -> int:
         for freq, step, period, lookback in BURST_STEPS:
             b, c = series.get((freq, dimension, value), ([], []))
             for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq]):
-                label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events)
+                label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events, ends=ends)
                 burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
                                        peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,
                                        event=label, event_at=ev_at, hours_from_event=hours))
