@@ -468,7 +468,10 @@ def load_election(ref: str | Path) -> Election:
     if not str(ref).strip():  # Path("") is ".": `--election ""` said "election file . is a directory"
         raise ElectionError(f"the election is empty: name a preset ({', '.join(list_presets())}) or an election TOML file")
     p = Path(ref)
-    if p.suffix == ".toml" or p.exists():
+    # A folder is never an election file: one named like a preset in the working directory (a
+    # project's `uk-ge2017/`) made `--election uk-ge2017` fail with "election file uk-ge2017 is a
+    # directory", where the preset was meant.
+    if p.suffix == ".toml" or (p.exists() and not (p.is_dir() and str(ref) in list_presets())):
         if not p.exists():
             raise ElectionError(f"no election file at {p}")
         try:
