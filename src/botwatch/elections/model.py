@@ -336,6 +336,12 @@ def _parse_party(c: _Checker, p: Any, i: int) -> Party:
     both = {h.casefold() for h in party.hashtags_pro} & {h.casefold() for h in party.hashtags_anti}
     if both:
         raise c.fail(w + ("hashtags_anti",), f"{', '.join(sorted(both))} listed as both pro and anti")
+    # The same for a slogan: listed as both, every post using it was "mixed" (neither support nor
+    # opposition) without a word, where the same slip with a hashtag is refused.
+    words = lambda ws: {" ".join(x.casefold().split()) for x in ws}  # noqa: E731 - keywords match case-folded, any space
+    both = words(party.keywords_pro) & words(party.keywords_anti)
+    if both:
+        raise c.fail(w + ("keywords_anti",), f"{', '.join(repr(x) for x in sorted(both))} listed as both pro and anti")
     return party
 
 
