@@ -72,3 +72,19 @@ def test_the_foreign_headline_of_an_unscalable_archive_gives_no_attributed_accou
                                num=num, pct_ci=pct_ci)).split())
     assert "attributed" not in text
     assert "in the study (not scaled to the platform: this archive is no sample of it, as the Parties section says)" in text
+
+
+def test_x_is_the_platform_the_bot_model_learned_from(tmp_path: Path) -> None:
+    """X is Twitter renamed: a study collected from X (stored as platform "x") or mapped with
+    `--platform x` was told the bot model "never saw" its platform, in the report and in `explain`."""
+    from botwatch.report.caveats import other_platform_account
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE)")
+        st.sql("INSERT INTO account_scores VALUES ('x', '1', 0.2), ('twitter', '2', 0.9)")
+        assert other_platform_clause(st) is None
+        st.sql("INSERT INTO account_scores VALUES ('mastodon', 'a', 0.9)")
+        said = other_platform_clause(st)
+        assert said is not None and "1 Mastodon account scored here comes from a platform it never saw" in said and " X " not in said
+    assert other_platform_account("x") is None and other_platform_account("twitter") is None
+    assert other_platform_account("mastodon") is not None

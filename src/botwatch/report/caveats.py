@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botwatch.count_text import counted
-from botwatch.platform_names import platform_name
+from botwatch.platform_names import TWITTER_PLATFORMS, platform_name
 from botwatch.prob_text import percent
 from botwatch.study import Study
 
@@ -299,8 +299,9 @@ def unknown_age_clause(study: Study, meta: dict[str, Any]) -> str | None:
             f"{'its probability is' if k == 1 else 'their probabilities are'} averaged over the ages of the labelled accounts{measured}.")
 
 
-# The platforms the shipped bot model's labelled accounts come from (docs/model-card-bot.md, "Data").
-TRAINED_PLATFORMS = ("twitter",)
+# The platforms the shipped bot model's labelled accounts come from (docs/model-card-bot.md, "Data"):
+# Twitter, whatever name the study stores it under (X is Twitter renamed).
+TRAINED_PLATFORMS = TWITTER_PLATFORMS
 
 
 def other_platform_clause(study: Study) -> str | None:
