@@ -65,6 +65,17 @@ def test_the_sample_study_counts_exactly_its_training_accounts(tmp_path: Path, s
     assert 0 < got[ta.RUN_KEYS["bot"]] <= len(ids)
 
 
+def test_an_x_account_is_matched_as_a_twitter_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """X is Twitter renamed (the X collector and CSV `--platform x` store "x"): its ids and handles
+    are Twitter's, yet only platform 'twitter' was matched, so an X study of training accounts
+    counted none of them."""
+    table = pa.table({"digest": [ta.key_digest("someone"), ta.key_digest("42")], "origin": [True, False], "bot": [False, True]})
+    monkeypatch.setattr(ta, "shipped_digests", lambda: table)
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'x', 'SomeOne'), ('42', 'x', NULL), ('43', 'bluesky', 'someone')")
+        assert ta.count_training_accounts(st) == {"origin_training_accounts": 1, "bot_training_accounts": 1}
+
+
 def test_a_study_of_no_training_account_counts_none(tmp_path: Path) -> None:
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
         st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'twitter', 'nobody_here_1'), ('2', 'bluesky', NULL)")
@@ -164,6 +175,7 @@ def test_one_account_matches_as_the_count_does(monkeypatch: pytest.MonkeyPatch) 
     assert ta.account_training("twitter", "123", "SomeOne") == {"origin": True, "bot": False}  # the handle, any case
     assert ta.account_training("twitter", "someone", None) == {"origin": True, "bot": False}  # or the id
     assert ta.account_training("telegram", "someone", "someone") == {"origin": False, "bot": False}  # Twitter accounts only
+    assert ta.account_training("x", "123", "someone") == {"origin": True, "bot": False}  # X is Twitter renamed
     monkeypatch.setattr(ta, "_models_by_digest", lambda: {})  # the list not shipped: unknown, not "no"
     assert ta.account_training("twitter", "someone", "someone") == {"origin": None, "bot": None}
 

@@ -19,7 +19,8 @@ shipped in the clear; a key is not recoverable from a digest short of guessing i
 `scripts/build_training_accounts.py` from the shared data and the same splits the fitting scripts
 use, so the list is exactly the accounts those fits read (docs/model-card-origin.md).
 
-How a study is matched: a Twitter account whose lower-cased `account_id` or `handle` has a digest in
+How a study is matched: a Twitter account (platform `twitter` or `x`: X is Twitter renamed, its ids
+and handles the same) whose lower-cased `account_id` or `handle` has a digest in
 the list. MD5 because DuckDB and Spark compute it the same way (the coordination null uses it for the
 same reason); the match is one join in the engine, so no table as long as the accounts reaches this
 process on a lake. With 16 hex digits (64 bits) and ~40,000 digests, a study of ten million accounts
@@ -36,6 +37,8 @@ from importlib import resources
 from typing import Any
 
 import pyarrow as pa
+
+from botwatch.platform_names import TWITTER_PLATFORMS
 
 FILE = "training_accounts.tsv.gz"
 SALT = "botwatch-training-accounts-v1|"
@@ -102,7 +105,7 @@ def account_training(platform: Any, account_id: Any, handle: Any,
     the bot flag follows the user's model that scored the study, from the list its file records."""
     table = _models_by_digest()
     found: dict[str, bool | None] = {m: None for m in MODELS}
-    keys = [key_digest(k) for k in (account_id, handle) if platform == "twitter" and isinstance(k, str) and k]
+    keys = [key_digest(k) for k in (account_id, handle) if platform in TWITTER_PLATFORMS and isinstance(k, str) and k]
     if table:
         found = {"origin": any(table.get(k, (False, False))[0] for k in keys),
                  "bot": any(table.get(k, (False, False))[1] for k in keys)}
@@ -144,8 +147,9 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
         table = _with_own_bot(table, own or [])
     if table.num_rows == 0:
         return {RUN_KEYS[m]: 0 for m in MODELS if not (m == "bot" and own_bot_model is not None and own is None)}
-    keys = (f"SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform = 'twitter' "
-            f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform = 'twitter' AND a.handle IS NOT NULL")
+    twitter = ", ".join(f"'{p}'" for p in TWITTER_PLATFORMS)  # X is Twitter renamed: the same ids and handles
+    keys = (f"SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) "
+            f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle IS NOT NULL")
     with study.temp_view(VIEW, table):
         row = study.sql(
             f"SELECT count(DISTINCT CASE WHEN t.origin THEN k.account_id END), count(DISTINCT CASE WHEN t.bot THEN k.account_id END) "
