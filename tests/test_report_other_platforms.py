@@ -88,3 +88,14 @@ def test_x_is_the_platform_the_bot_model_learned_from(tmp_path: Path) -> None:
         assert said is not None and "1 Mastodon account scored here comes from a platform it never saw" in said and " X " not in said
     assert other_platform_account("x") is None and other_platform_account("twitter") is None
     assert other_platform_account("mastodon") is not None
+
+
+def test_the_explorer_links_an_x_account_to_its_profile(tmp_path: Path) -> None:
+    """The explorer linked a Twitter account's profile and not an X one's (platform "x"), though
+    its handle is a Twitter handle; a Mastodon account gets no Twitter link."""
+    from botwatch.report.section_explorer import _details
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES ('1', 'x', 'alice'), ('2', 'twitter', 'bob'), ('3', 'mastodon', 'carol')")
+        got = [d["profile"] for d in _details(st, [("x", "1"), ("twitter", "2"), ("mastodon", "3")])]
+    assert got == ["https://x.com/alice", "https://twitter.com/bob", None]

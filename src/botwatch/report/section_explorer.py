@@ -24,6 +24,7 @@ from markupsafe import Markup
 from botwatch.report.build import json_for_script
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, unknown_home_note
+from botwatch.platform_names import TWITTER_PLATFORMS
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import report_reshare
 from botwatch.study import Study
@@ -258,8 +259,8 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
     for key, (plat, _acc) in zip(keys, accounts):
         d, loc, lang, handle = prof.get(key, (None, None, None, None))
         profile = None
-        if plat == "twitter" and isinstance(handle, str) and _TWITTER_HANDLE.match(handle):
-            profile = f"https://twitter.com/{handle}"
+        if plat in TWITTER_PLATFORMS and isinstance(handle, str) and _TWITTER_HANDLE.match(handle):
+            profile = f"https://{'x' if plat == 'x' else 'twitter'}.com/{handle}"  # X is Twitter renamed: the same handles
         out.append({
             "description": user_text(d, 400) if d else None,
             "location": user_text(loc, 120) if loc else None,
