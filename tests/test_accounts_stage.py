@@ -177,3 +177,19 @@ def test_empty_study_gives_empty_tables(tmp_path: Path) -> None:
         assert run_accounts(st, US) == 0
         assert st.count("accounts_scored") == 0 and st.count("account_features") == 0
         assert [c for c in _cols(st, "account_scores")][: len(CONTRACT)] == CONTRACT
+
+
+def test_an_account_with_no_post_of_its_own_has_0_posts(tmp_path: Path) -> None:
+    """`account_scores.n_posts` was NULL for an account seen only as a retweeted author: it posted 0
+    times in the study (as `explain`, the JSON and the report's readers each said by coalescing),
+    and an export or SQL reader got an unknown where the count is known."""
+    from botwatch import open_study
+    from botwatch.ingest.runner import ingest
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(Path(__file__).parent / "fixtures" / "ingest" / "v1_uklabour.jsonl")])
+        run_accounts(st, None, with_clusters=False)
+        rows = st.sql("SELECT s.n_posts, (SELECT count(*) FROM posts p WHERE p.platform = s.platform AND p.account_id = s.account_id) "
+                      "FROM account_scores s ORDER BY s.account_id")
+    assert any(n == 0 for _, n in rows)  # the fixture holds accounts known only as retweeted
+    assert [n for n, _ in rows] == [n for _, n in rows]

@@ -599,7 +599,9 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
         "foreign_origin": _foreign(table, home),
         "signals": None,
         "n_signals": n_signals,
-        "n_posts": keys.get("n_posts", [None] * len(f)),
+        # An account seen only as a retweeted, quoted or replied-to author or looked up has no post of
+        # its own: 0 posts in the study, not an unknown count (its features' NULL is "no activity").
+        "n_posts": [0 if n is None else n for n in keys["n_posts"]] if "n_posts" in keys else [None] * len(f),
         "bot_probability_low": rounded_list(low, 4),
         "bot_probability_high": rounded_list(high, 4),
         "bot_ood": [o if k else None for o, k in zip(ood_list, known_list)],

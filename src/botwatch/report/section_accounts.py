@@ -105,8 +105,8 @@ def _home_country(study: Study, ctx: dict[str, Any]) -> str | None:
 def _top_accounts(study: Study) -> list[dict[str, Any]]:
     """The 20 accounts most likely automated, with their first evidence sentences."""
     top = study.sql(
-        # n_posts is NULL for an account known only as retweeted or looked up: it posted 0 times in
-        # the study (as the explorer and `explain` say), not an unknown number ("—").
+        # n_posts is 0 for an account known only as retweeted or looked up (NULL in a study scored
+        # before 2026-12-05): it posted 0 times in the study, not an unknown number ("—").
         "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, coalesce(s.n_posts, 0), s.bot_evidence, s.origin_evidence "
         "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
         "ORDER BY s.bot_probability DESC, s.n_posts DESC NULLS LAST, s.account_id LIMIT 20"
