@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from botwatch.content.score import MISSING, SENTIMENTS, STANCES, load_labels, macro_f1, sentiment_class, study_predictions  # noqa: E402
+from botwatch.content.score import MISSING, SENTIMENTS, STANCES, load_labels, macro_f1, sentiment_answer, study_predictions  # noqa: E402
 from botwatch.study import Study  # noqa: E402
 
 
@@ -64,7 +64,7 @@ def main() -> None:
         ("stance", [r["stance"] for r in pairs], [r["post_id"] for r in pairs], STANCES,
          [[p[0].get((r["post_id"], r["party"]), MISSING) for r in pairs] for p in preds]),
         ("sentiment", [posts[i] for i in ids], ids, SENTIMENTS,
-         [[sentiment_class(p[1][i]) if i in p[1] else MISSING for i in ids] for p in preds]),
+         [[sentiment_answer(p[1], i) for i in ids] for p in preds]),
     )
     for name, gold, groups, classes, (before, after) in tables:
         d, lo, hi = paired(gold, before, after, groups, classes)

@@ -271,3 +271,41 @@ def test_a_negative_show_errors_is_a_usage_error(tmp_path: Path) -> None:
     """`--show-errors -1` sliced the lists from the end: every false and missed match but the last."""
     res = runner.invoke(app, ["content", "evaluate", str(tmp_path / "none.duckdb"), str(tmp_path / "l.csv"), "--show-errors", "-1"])
     assert res.exit_code == 2 and "--show-errors" in res.output and "greater than or equal to 0" in res.output, res.output
+
+
+def test_a_post_given_no_sentiment_is_scored_wrong_not_neutral(tmp_path: Path) -> None:
+    """A labelled post botwatch holds without a sentiment (NULL: not in English) was read as
+    "neutral": right wherever the reader said neutral, though botwatch gave no answer. It is wrong
+    now, as a labelled pair botwatch did not match is for stance, and the count is given."""
+    from botwatch.content.score import agreement
+
+    labels = [{"post_id": "1", "party": "", "stance": "", "sentiment": "neutral"},
+              {"post_id": "2", "party": "", "stance": "", "sentiment": "negative"}]
+    ag = agreement(labels, {}, {"1": None, "2": -0.6}, n_boot=20)
+    assert ag.sentiment.n == 2 and ag.sentiment.accuracy == 0.5 and ag.sentiment_unscored == 1
+    assert ag.sentiment.macro_f1 == pytest.approx(0.5)  # negative right (F1 1), neutral never answered (F1 0)
+    assert ag.shares is not None and ag.shares.sentiment_n == 1  # the shares count posts with a sentiment only, as before
+
+
+def test_the_cli_says_how_many_labelled_posts_had_no_sentiment(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from botwatch import open_study
+
+    db, pairs = study
+    pid = pairs[0][0]
+    with open_study(db, read_only=False) as st:
+        was = st.sql("SELECT sentiment FROM post_labels WHERE post_id = ?", [pid])[0][0]
+        st.sql("UPDATE post_labels SET sentiment = NULL WHERE post_id = ?", [pid])
+    try:
+        res, out = _run(db, tmp_path, f"post_id,party,stance,sentiment\n{pid},,,neutral\n", "--no-record")
+        assert res.exit_code == 0, res.output
+        assert "1 labelled post in this study has no sentiment from botwatch (not in English): the sentiment macro-F1 above scores it wrong" in out
+        assert "│ 0.000 │" in out  # accuracy 0: no answer is no right answer
+        res = runner.invoke(app, ["content", "evaluate", str(db), str(tmp_path / "l.csv"), "--boot", "20", "--json", "--no-record"])
+        assert res.exit_code == 0, res.output
+        got = json.loads(res.stdout)
+        assert got["sentiment_unscored"] == 1 and got["sentiment"]["accuracy"] == 0.0
+    finally:
+        with open_study(db, read_only=False) as st:
+            st.sql("UPDATE post_labels SET sentiment = ? WHERE post_id = ?", [was, pid])

@@ -137,6 +137,11 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
         out.print(f"{counted(left_out, 'labelled pair')} that botwatch matched but whose stance it did not measure (not in English, and no cue "
                   f"of the party) {'is' if left_out == 1 else 'are'} in no share, as in the report's; the macro-F1 above scores {'it' if left_out == 1 else 'them'}",
                   highlight=False)
+    if ag.sentiment_unscored:  # they were read as "neutral", right wherever the reader said neutral
+        k = ag.sentiment_unscored
+        out.print(f"{counted(k, 'labelled post')} in this study {'has' if k == 1 else 'have'} no sentiment from botwatch (not in English): "
+                  f"the sentiment macro-F1 above scores {'it' if k == 1 else 'them'} wrong, as it scores a labelled pair botwatch did not match "
+                  f"for stance; the shares leave {'it' if k == 1 else 'them'} out", highlight=False)
     out.print(
         f"party matching on labelled posts: precision {ag.match_precision:.3f} ({ag.matched_pairs - len(ag.false_pairs)} of {ag.matched_pairs} matched pairs labelled), "
         f"recall {ag.match_recall:.3f} ({counted(len(ag.missed_pairs), 'labelled pair')} not matched, {'scored wrong' if len(ag.missed_pairs) == 1 else 'each scored wrong'})",

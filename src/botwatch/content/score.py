@@ -7,8 +7,8 @@ with an empty party is a post that names no party of the election: it adds no st
 sentiment counts, and any party botwatch matched on it is a false match.
 
 Scoring is strict where the issue asks it: a labelled pair botwatch did not match counts as a
-wrong answer (predicted "(not matched)"), and a labelled post missing from `post_labels` counts as
-wrong too. Intervals are percentile bootstraps over posts (pairs of one post move together), with
+wrong answer (predicted "(not matched)"), and a labelled post missing from `post_labels`, or held
+there without a sentiment (not in English: predicted "(not scored)"), counts as wrong too. Intervals are percentile bootstraps over posts (pairs of one post move together), with
 a fixed seed so a re-run prints the same figures.
 """
 
@@ -27,6 +27,10 @@ from botwatch.recorded_numbers import is_json_number, json_figure
 STANCES = ("support", "oppose", "neutral")
 SENTIMENTS = ("positive", "negative", "neutral")
 MISSING = "(not matched)"
+# A labelled post botwatch holds but gave no sentiment (NULL: not in English, as `content.sentiment`
+# leaves such posts): wrong, as an unmatched pair is, and no class of its own. It was read as
+# "neutral", so a reader's neutral post in Russian counted as a right answer botwatch never gave.
+NOT_SCORED = "(not scored)"
 POSITIVE, NEGATIVE = 0.05, -0.05  # VADER's conventional cut points for the compound score
 
 
@@ -35,10 +39,20 @@ class LabelsError(ValueError):
 
 
 def sentiment_class(score: float | None) -> str:
-    """A compound score in [-1, 1] as the three classes a reader labels (NULL = neutral)."""
+    """A compound score in [-1, 1] as the three classes a reader labels (NULL = neutral; the
+    agreement with hand labels reads NULL as no answer instead: `sentiment_answer`)."""
     if score is None or score != score:
         return "neutral"
     return "positive" if score >= POSITIVE else "negative" if score <= NEGATIVE else "neutral"
+
+
+def sentiment_answer(predicted_sentiment: dict[str, float | None], post_id: str) -> str:
+    """botwatch's sentiment answer for a labelled post, as `agreement` scores it: its class,
+    `MISSING` when the post is not in the study, `NOT_SCORED` when it holds no score (both wrong)."""
+    if post_id not in predicted_sentiment:
+        return MISSING
+    score = predicted_sentiment[post_id]
+    return NOT_SCORED if score is None or score != score else sentiment_class(score)
 
 
 def macro_f1(gold: list[str], pred: list[str], classes: tuple[str, ...]) -> float:
@@ -88,6 +102,7 @@ class Agreement:
     false_pairs: list[tuple[str, str]]  # (post_id, party) botwatch matched that the reader did not
     missed_pairs: list[tuple[str, str]]
     shares: "Shares | None" = None
+    sentiment_unscored: int = 0  # labelled posts in the study without a sentiment (NOT_SCORED: wrong)
 
 
 # The classes whose shares the report and the estimates print: stance of a party, post sentiment.
@@ -305,7 +320,9 @@ def agreement(
     """Compare hand labels with what a study predicted.
 
     `predicted_stance` maps (post_id, party) → stance for every pair botwatch matched on any post;
-    `predicted_sentiment` maps post_id → the post's sentiment score (absent = not labelled).
+    `predicted_sentiment` maps post_id → the post's sentiment score (absent = not labelled). A
+    labelled pair botwatch did not match, and a labelled post it gave no sentiment (None), count
+    as wrong answers.
     """
     pairs = [r for r in labels if r["party"]]
     gold_s = [r["stance"] for r in pairs]
@@ -318,7 +335,7 @@ def agreement(
             posts.setdefault(r["post_id"], r["sentiment"])
     ids = sorted(posts)
     gold_t = [posts[i] for i in ids]
-    pred_t = [sentiment_class(predicted_sentiment[i]) if i in predicted_sentiment else MISSING for i in ids]
+    pred_t = [sentiment_answer(predicted_sentiment, i) for i in ids]
     sentiment = _figure(gold_t, pred_t, ids, SENTIMENTS, n_boot, seed)
 
     labelled_posts = {r["post_id"] for r in labels}
@@ -334,6 +351,7 @@ def agreement(
         false_pairs=sorted(got_pairs - gold_pairs),
         missed_pairs=sorted(gold_pairs - got_pairs),
         shares=shares(labels, predicted_stance, predicted_sentiment, unmeasured),
+        sentiment_unscored=sum(p == NOT_SCORED for p in pred_t),
     )
 
 
@@ -404,7 +422,7 @@ def agreement_json(ag: Agreement, *, labels_file: str, election: str | None, par
     figs = {what: ({"n": int(f.n), "macro_f1": json_figure(f.macro_f1), "ci": [json_figure(f.ci[0]), json_figure(f.ci[1])], "accuracy": json_figure(f.accuracy),
                     "majority": json_figure(f.majority), "classes": classes_scored(f, cls)} if f.n else _no_figure())
             for what, f, cls in (("stance", ag.stance, STANCES), ("sentiment", ag.sentiment, SENTIMENTS))}
-    return {"labels_file": labels_file, "election": election, "part": part, **figs,
+    return {"labels_file": labels_file, "election": election, "part": part, **figs, "sentiment_unscored": ag.sentiment_unscored,
             "matching": {"precision": json_figure(ag.match_precision), "recall": json_figure(ag.match_recall), "matched_pairs": ag.matched_pairs,
                          "false_pairs": [list(x) for x in ag.false_pairs], "missed_pairs": [list(x) for x in ag.missed_pairs]},
             "shares": ag.shares.as_dict() if ag.shares is not None else None}

@@ -162,7 +162,9 @@ MEASURED_BY_ELECTION: dict[str, dict[str, object]] = {
 # by the IRA test part alone. tests/test_content_party_prior.py recomputes it.
 SENTIMENT_EXTERNAL: dict[str, object] = {
     "source": "ordinary tweets of the first 2015 Republican primary debate, labelled by crowd workers",
-    "posts": 9038, "macro_f1": 0.465, "accuracy": 0.516, "majority": 0.611,
+    # A post given no sentiment (222, not in English) is a wrong answer since 2026-12-05 (it was read
+    # as neutral: macro-F1 0.465, accuracy 0.516); the shares, over the posts given one, stand.
+    "posts": 9038, "macro_f1": 0.456, "accuracy": 0.504, "majority": 0.611,
     "scored": 8816, "positive": (0.163, 0.271), "negative": (0.618, 0.466),  # (crowd, botwatch) over the posts given a sentiment
 }
 
