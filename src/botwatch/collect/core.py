@@ -41,6 +41,16 @@ class StopCapture(Exception):
     """Raised from `Capture.post()` once `--max-posts` posts are written."""
 
 
+class CaptureWriteError(Exception):
+    """The capture folder refused a write (a full disk, a read-only or forbidden folder): the run
+    must end. Not an OSError, so a collector that retries on OSError (websockets raises one for a
+    lost connection) cannot take the disk for the network and reconnect for ever."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 # Closed files this close (seconds) to the newest one prime the dedupe memory on start: far more
 # than a replay goes back (Jetstream's rewind, 5 s; X's backfill, at most 5 minutes).
 PRIME_WINDOW_S = 600.0
@@ -234,7 +244,10 @@ class Capture:
         if not self._seen.add(key):
             self.stats.duplicates += 1
             return False
-        self.writer.write(raw)
+        try:
+            self.writer.write(raw)
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
         self.stats.kept += 1
         if self.max_posts is not None and self.stats.kept >= self.max_posts:
             raise StopCapture
@@ -249,7 +262,10 @@ class Capture:
 
     def write_posts(self, raw: bytes, n: int) -> None:
         """Write one record holding `n` new posts (a search page, already deduplicated by the caller)."""
-        self.writer.write(raw)
+        try:
+            self.writer.write(raw)
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
         self.stats.kept += n
         if self.max_posts is not None and self.stats.kept >= self.max_posts:
             raise StopCapture
@@ -259,7 +275,10 @@ class Capture:
         if key is not None and not self._seen.add(key):
             self.stats.duplicates += 1
             return False
-        self.writer.write(raw)
+        try:
+            self.writer.write(raw)
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
         self.stats.kept_other += 1
         return True
 
@@ -282,11 +301,14 @@ class Capture:
             self.stats.unknown += 1
         else:
             self.stats.malformed += 1
-        if self._aside_fh is None:
-            self._aside_fh = open(st.meta_dir(self.folder) / f"malformed-{self.stream}.jsonl", "ab")  # noqa: SIM115
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-        self._aside_fh.write(orjson.dumps({"at": _now_iso(), "kind": kind, "reason": reason, "frame": text[:1_000_000]}) + b"\n")
-        self._aside_fh.flush()
+        try:
+            if self._aside_fh is None:
+                self._aside_fh = open(st.meta_dir(self.folder) / f"malformed-{self.stream}.jsonl", "ab")  # noqa: SIM115
+            self._aside_fh.write(orjson.dumps({"at": _now_iso(), "kind": kind, "reason": reason, "frame": text[:1_000_000]}) + b"\n")
+            self._aside_fh.flush()
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
 
     def _cursor_label(self) -> str:
         return ",".join(f"{k}={v}" for k, v in self.cursor.items() if not isinstance(v, dict))[:60] or ("" if not self.cursor else f"{len(self.cursor)} streams")
@@ -297,11 +319,14 @@ class Capture:
         if not force and now - self._last_sync < self.sync_seconds:
             return
         self._last_sync = now
-        if self.writer.due():
-            self._close_file()
-        else:
-            self.writer.sync()
-        self._save_state()
+        try:
+            if self.writer.due():
+                self._close_file()
+            else:
+                self.writer.sync()
+            self._save_state()
+        except OSError as exc:
+            raise CaptureWriteError(exc) from exc
         self.stats.cursor = self._cursor_label()
         self.progress.update(self.stats, self.disk_bytes)
 

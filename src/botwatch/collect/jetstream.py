@@ -21,7 +21,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
-from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
+from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
@@ -121,6 +121,7 @@ class JetstreamCollector:
         t = obj["time_us"]
         key = event_key(obj)
         c = obj.get("commit")
+        kept = False  # written, dropped or counted: the cursor may pass it (not when the folder refused the write)
         try:
             if kind == "commit" and isinstance(c, dict) and c.get("collection") in POST_COLLECTIONS:
                 post_id = f"{obj['did']}/{c.get('rkey')}"
@@ -140,11 +141,16 @@ class JetstreamCollector:
                 cap.event(key, raw)  # identity and account changes (handles over time), in a full capture only
             else:
                 cap.stats.other += 1
+            kept = True
+        except StopCapture:
+            kept = True
+            raise
         finally:
-            prev = cap.cursor.get("time_us")
-            if not isinstance(prev, int) or t > prev:
-                cap.cursor["time_us"] = t
-            cap.tick()
+            if kept:
+                prev = cap.cursor.get("time_us")
+                if not isinstance(prev, int) or t > prev:
+                    cap.cursor["time_us"] = t
+                cap.tick()
 
     async def __call__(self, cap: Capture) -> None:
         # reposts carry no text to match, so a filtered capture asks for posts only
@@ -196,11 +202,17 @@ class JetstreamCollector:
         async with websockets.connect(url, max_size=self.max_size, open_timeout=15, ping_interval=20, ping_timeout=20, close_timeout=0.5) as ws:
             cap.connected = True
             last = time.monotonic()
+            refused: list[CaptureWriteError] = []  # the folder refused the watchdog's sync: the session ends with it
 
             async def watchdog() -> None:
                 while True:
                     await asyncio.sleep(min(1.0, self.stall_s / 4))
-                    cap.tick()
+                    try:
+                        cap.tick()
+                    except CaptureWriteError as exc:
+                        refused.append(exc)
+                        ws.transport.abort()
+                        return
                     if time.monotonic() - last > self.stall_s:
                         ws.transport.abort()  # a stalled peer gets no close handshake
                         return
@@ -220,3 +232,5 @@ class JetstreamCollector:
                 raise
             finally:
                 dog.cancel()
+                if refused:
+                    raise refused[0]

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from botwatch.collect import state as st
-from botwatch.collect.core import Capture, CollectError, StopCapture
+from botwatch.collect.core import Capture, CaptureWriteError, CollectError, StopCapture
 from botwatch.collect.follow import FAILED_BATCHES, Follower, shown
 from botwatch.collect.progress import summary
 from botwatch.collect.writer import stream_files
@@ -173,11 +173,14 @@ def _stopped_on(capture: Capture, exc: BaseException) -> str:
     """The error line for a collector that stopped on an exception. A full disk read "the collector
     stopped on an unexpected OSError: [Errno 28] No space left on device", as if botwatch had a
     bug; a file the capture could not write is the folder's problem, and said as such."""
-    if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
-        return (f"error: cannot write to the capture folder {capture.folder} ({exc.strerror or exc}): the collector stopped, and the "
-                "posts counted below since its last sync (about a second) may not be on disk; "
-                "free space (or fix the folder) and run the same command again: the next start salvages what was written")
-    return f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}"
+    if isinstance(exc, CaptureWriteError):  # whatever the errno (permission denied too): a write to the folder failed
+        exc = exc.error
+    elif not (isinstance(exc, OSError) and exc.errno in _DISK_ERRORS):
+        return f"error: the collector stopped on an unexpected {type(exc).__name__}: {exc}"
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    return (f"error: cannot write to the capture folder {capture.folder} ({why}): the collector stopped, and the "
+            "posts counted below since its last sync (about a second) may not be on disk; "
+            "free space (or fix the folder) and run the same command again: the next start salvages what was written")
 
 
 def _say_finishing(capture: Capture, follower: Follower, sig: int, log: Callable[[str], None]) -> None:
