@@ -48,3 +48,26 @@ def test_a_full_disk_under_a_jetstream_capture_ends_the_run_instead_of_reconnect
     state = orjson.loads((tmp_path / "capture" / ".botwatch" / "bluesky.state.json").read_bytes())
     assert state["cursor"]["time_us"] == orjson.loads(events[99])["time_us"]
 
+
+def test_a_resume_cursor_in_the_far_future_is_said_and_the_capture_starts_from_now(tmp_path: Path) -> None:
+    """A state file edited by hand (or saved on a machine whose clock ran years ahead) held
+    time_us in 2100. The collector asked Jetstream for it on every connection: Jetstream live-tails
+    a cursor from the future, and since no event is ever newer than it the cursor never moved, so
+    every later resume replayed nothing (the posts of a gap were lost) and nothing said so."""
+    cap_dir = tmp_path / "capture"
+    (cap_dir / ".botwatch").mkdir(parents=True)
+    future = 4_102_444_800_000_000  # 2100-01-01
+    (cap_dir / ".botwatch" / "bluesky.state.json").write_bytes(orjson.dumps({"cursor": {"time_us": future}}))
+    events = [jetstream_event(i) for i in range(100)]
+    with FakeJetstream(events) as srv:
+        cap = Capture(cap_dir, "bluesky", "bluesky", keys_of=js.keys_of, max_posts=50)
+        logs: list[str] = []
+        ended = asyncio.run(run_capture(cap, js.JetstreamCollector(srv.url, backoff_scale=0.01), duration=10.0, log=logs.append,
+                                        install_signals=False))
+        asked = [c["cursor"] for c in srv.connections]
+    assert ended == 0 and cap.stats.kept == 50, logs
+    assert asked[0] is None  # from now, not from 2100
+    warned = [m for m in logs if "2100-01-01" in m]
+    assert len(warned) == 1 and "in the future" in warned[0] and "starting from now" in warned[0], logs
+    state = orjson.loads((cap_dir / ".botwatch" / "bluesky.state.json").read_bytes())
+    assert state["cursor"]["time_us"] == orjson.loads(events[49])["time_us"]  # it moves again
