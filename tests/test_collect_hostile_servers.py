@@ -71,3 +71,69 @@ def test_a_resume_cursor_in_the_far_future_is_said_and_the_capture_starts_from_n
     assert len(warned) == 1 and "in the future" in warned[0] and "starting from now" in warned[0], logs
     state = orjson.loads((cap_dir / ".botwatch" / "bluesky.state.json").read_bytes())
     assert state["cursor"]["time_us"] == orjson.loads(events[49])["time_us"]  # it moves again
+
+
+def test_an_x_search_answer_over_the_cap_is_a_failed_request_not_read_whole(tmp_path: Path) -> None:
+    """The X and Mastodon answers were read whole (`r.content`): a broken or hostile server's
+    endless body filled the memory. One over MAX_RESPONSE is now dropped as a failed request, said
+    in one line, and asked again after the HTTP-error wait."""
+    from botwatch.collect import x as xm
+    from botwatch.collect.httpbase import MAX_RESPONSE
+    from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+    tweets = [{"id": str(10_000 + i), "text": f"tweet {i} #GE2017", "author_id": "1", "created_at": "2026-11-30T05:00:00.000Z"} for i in range(5)]
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if n == 0:  # no Content-Length: only reading it tells how long it is
+            await w.start_stream("application/json")
+            block = b"x" * (1 << 20)
+            for _ in range((MAX_RESPONSE >> 20) + 2):
+                await w.chunk(block)
+            await w.chunk(b"")
+            w.w.write(b"0\r\n\r\n")
+            return
+        await w.respond(200, orjson.dumps({"data": tweets[::-1], "meta": {"result_count": 5, "newest_id": tweets[-1]["id"]}}))
+
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "x", "x-search-t", keys_of=xm.keys_of)
+        logs: list[str] = []
+        ended = asyncio.run(run_capture(cap, xm.XSearch(srv.url, "token", "#GE2017", backoff_scale=0.01), duration=20.0, log=logs.append,
+                                        install_signals=False))
+        asked = len(srv.requests)
+    assert ended == 0 and cap.stats.kept == 5 and asked == 2, logs
+    assert cap.last_failure.startswith("/2/tweets/search/recent sent an answer over 32 MiB"), cap.last_failure
+    assert cap.stats.malformed == 0  # not read, so not kept aside either
+
+
+def test_a_mastodon_stream_line_without_an_end_is_cut_off_and_the_stream_reopened(tmp_path: Path) -> None:
+    """A stream line that never ends was buffered for ever (`aiter_lines`)."""
+    from botwatch.collect import mastodon as md
+    from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+    def status(i: int) -> dict[str, object]:
+        return {"id": str(100 + i), "uri": f"https://fake.social/users/u/statuses/{100 + i}", "created_at": "2026-11-30T05:00:00.000Z",
+                "content": f"<p>status {i} #GE2017</p>", "tags": [{"name": "ge2017"}], "account": {"id": "1", "acct": "u", "username": "u"}}
+
+    streams = [0]
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance" or "timelines" in req.path:
+            await w.respond(404 if "instance" in req.path else 200, b"[]")
+            return
+        streams[0] += 1
+        await w.start_stream("text/event-stream")
+        if streams[0] == 1:
+            await w.chunk(b"event: update\ndata: " + orjson.dumps(status(0)) + b"\n\n")
+            while True:  # one line that never ends
+                await w.chunk(b"y" * 8192)
+                await asyncio.sleep(0)
+        for i in range(1, 4):
+            await w.chunk(b"event: update\r\ndata: " + orjson.dumps(status(i)) + b"\r\n\r\n")
+        await asyncio.sleep(30)
+
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=4)
+        ended = asyncio.run(run_capture(cap, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01, max_response=1 << 20),
+                                        duration=20.0, log=lambda m: None, install_signals=False))
+    assert ended == 0 and cap.stats.kept == 4
+    assert cap.last_failure == "/api/v1/streaming/hashtag sent a line over 1 MiB, the most botwatch reads of one; dropped as a failed request"

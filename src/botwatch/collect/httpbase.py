@@ -4,10 +4,17 @@ Waits follow X's published reconnect rules, which are sound for any server: netw
 from 0.25 s up to 16 s, HTTP errors from 5 s up to 320 s, rate limits from a minute up to 15 —
 unless the server says when to return (`Retry-After`, `x-rate-limit-reset`), which is obeyed.
 401 and 403 end the run with a clear message instead of a retry loop.
+
+No answer is read whole without a limit: a page, an error body or one line of a stream over
+`MAX_RESPONSE` (32 MiB; a full X search page of 500 tweets with its expansions is a few MB) is
+dropped as a failed request, said in one line and retried after the HTTP-error wait, so a broken or
+hostile server that sends an endless body cannot fill the memory.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -85,3 +92,61 @@ async def honour_quota(cap: Capture, resp: httpx.Response) -> None:
 
 
 NETWORK_ERRORS = (httpx.TransportError, httpx.DecodingError)
+
+
+MAX_RESPONSE = 32 << 20
+_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+class TooLarge(Exception):
+    """An answer (or one line of a stream) longer than the collector reads; the message is for the user."""
+
+
+def _too_large(resp: httpx.Response, limit: int, what: str) -> TooLarge:
+    return TooLarge(f"{resp.request.url.path} sent {what} over {limit / (1 << 20):g} MiB, the most botwatch reads of one; dropped as a failed request")
+
+
+async def read_capped(resp: httpx.Response, limit: int = MAX_RESPONSE, *, head: bool = False) -> bytes:
+    """The body of a streamed response, at most `limit` bytes (after decompression): TooLarge past
+    it, or with `head` its first `limit` bytes (an error body, only quoted)."""
+    declared = resp.headers.get("content-length", "").strip()
+    if not head and declared.isdigit() and int(declared) > limit:
+        raise _too_large(resp, limit, "an answer")
+    buf = bytearray()
+    async for chunk in resp.aiter_bytes():
+        buf += chunk
+        if len(buf) > limit:
+            if head:
+                return bytes(buf[:limit])
+            raise _too_large(resp, limit, "an answer")
+    return bytes(buf)
+
+
+async def fetch(http: httpx.AsyncClient, method: str, path: str, *, limit: int = MAX_RESPONSE, **kw: object) -> tuple[httpx.Response, bytes]:
+    """One request and its body read up to `limit` (TooLarge past it)."""
+    async with http.stream(method, path, **kw) as resp:  # type: ignore[arg-type]
+        return resp, await read_capped(resp, limit)
+
+
+async def capped_lines(resp: httpx.Response, limit: int = MAX_RESPONSE) -> AsyncIterator[str]:
+    """The lines of a streamed response (ended by CR LF, LF or CR, as `aiter_lines`), each at most
+    `limit` bytes: TooLarge for a longer one, where `aiter_lines` kept buffering a line without end."""
+    pending = bytearray()
+    async for chunk in resp.aiter_bytes():
+        pending += chunk
+        start = 0
+        while (m := _EOL.search(pending, start)) is not None:
+            if m.group() == b"\r" and m.end() == len(pending):
+                break  # its LF may come in the next chunk
+            yield pending[start:m.start()].decode("utf-8", "replace")
+            start = m.end()
+        del pending[:start]
+        if len(pending) > limit:
+            raise _too_large(resp, limit, "a line")
+    if pending:
+        yield pending.rstrip(b"\r").decode("utf-8", "replace")
+
+
+async def wait_after_too_large(cap: Capture, waits: Waits, exc: TooLarge) -> None:
+    """Wait as after an HTTP error, saying why."""
+    await cap.sleep(waits.http.next_delay(), str(exc))

@@ -21,7 +21,8 @@ import httpx
 import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
-from botwatch.collect.httpbase import NETWORK_ERRORS, Waits, client, honour_quota, refusal, wait_after
+from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
+                                       refusal, wait_after, wait_after_too_large)
 from botwatch.ingest.other_platforms import html_to_text
 
 DEFAULT_SERVER = "https://mastodon.social"
@@ -50,13 +51,14 @@ class MastodonCollector:
     """Hashtag or public streams of one server into a `Capture`."""
 
     def __init__(self, server: str, token: str | None, hashtags: Iterable[str], *, stall_s: float = 90.0, backoff_scale: float = 1.0,
-                 page_limit: int = 40) -> None:
+                 page_limit: int = 40, max_response: int = MAX_RESPONSE) -> None:
         self.server = server.rstrip("/")
         self.token = token
         self.tags = [t.lstrip("#") for t in hashtags]
         self.stall_s = stall_s
         self.scale = backoff_scale
         self.page_limit = page_limit
+        self.max_response = max_response  # bytes of one answer, or of one line of a stream
         self.stream_base = ""  # "" = the server itself; set from the instance API on start
 
     def handle_status(self, cap: Capture, stream: str, raw: bytes, use_filter: bool) -> None:
@@ -89,16 +91,19 @@ class MastodonCollector:
             if since is None:
                 return  # a stream seen for the first time starts from now
             try:
-                r = await http.get(path, params={"min_id": since, "limit": str(self.page_limit)})
+                r, body = await fetch(http, "GET", path, params={"min_id": since, "limit": str(self.page_limit)}, limit=self.max_response)
             except NETWORK_ERRORS as exc:
                 await wait_after(cap, waits, None, exc)
                 continue
+            except TooLarge as exc:
+                await wait_after_too_large(cap, waits, exc)
+                continue
             if r.status_code in (401, 403):
-                raise refusal("Mastodon", r, r.content, HINT)
+                raise refusal("Mastodon", r, body, HINT)
             if r.status_code != 200:
                 await wait_after(cap, waits, r)
                 continue
-            page = cap.parse_or_aside(r.content, "timeline page")
+            page = cap.parse_or_aside(body, "timeline page")
             if page is NOT_JSON:
                 return
             if not isinstance(page, list) or not page:
@@ -107,7 +112,7 @@ class MastodonCollector:
             for s in ordered:
                 self.handle_status(cap, stream, orjson.dumps(s), use_filter)
             if len(ordered) < len(page):
-                cap.aside(r.content, "timeline page with entries that are not statuses")
+                cap.aside(body, "timeline page with entries that are not statuses")
             if not ordered:
                 return
             if (cap.cursor.get("min_id") or {}).get(stream) == since:
@@ -131,7 +136,7 @@ class MastodonCollector:
             try:
                 async with http.stream("GET", self.stream_base + spath, params=sparams, headers={"Accept": "text/event-stream"}) as r:
                     if r.status_code != 200:
-                        body = await r.aread()
+                        body = await read_capped(r, self.max_response, head=True)
                         if r.status_code in (401, 403):
                             raise refusal("Mastodon", r, body, HINT)
                         await wait_after(cap, waits, r)
@@ -140,7 +145,7 @@ class MastodonCollector:
                     await self.backfill(http, cap, stream, rpath, waits, use_filter)
                     event, data = None, []
                     opened = time.monotonic()
-                    async for line in r.aiter_lines():
+                    async for line in capped_lines(r, self.max_response):
                         waits.healthy(opened, time.monotonic())
                         if line == "":
                             if data:
@@ -155,8 +160,14 @@ class MastodonCollector:
                                 event = value
                             elif name == "data":
                                 data.append(value)
+                                if sum(map(len, data)) > self.max_response:  # an event of endless data lines
+                                    raise TooLarge(f"{spath} sent an event over {self.max_response / (1 << 20):g} MiB, the most botwatch "
+                                                   "reads of one; dropped as a failed request")
             except NETWORK_ERRORS as exc:
                 await wait_after(cap, waits, None, exc)
+                continue
+            except TooLarge as exc:
+                await wait_after_too_large(cap, waits, exc)
                 continue
             await wait_after(cap, waits, None)
 
@@ -174,9 +185,9 @@ class MastodonCollector:
         """The server's streaming base URL (Mastodon 4 may serve streaming from another host), or
         the server itself when the instance API does not say."""
         try:
-            r = await http.get("/api/v2/instance", timeout=15.0)
-            url = r.json().get("configuration", {}).get("urls", {}).get("streaming") if r.status_code == 200 else None
-        except (*NETWORK_ERRORS, ValueError, AttributeError):
+            r, body = await fetch(http, "GET", "/api/v2/instance", timeout=15.0, limit=self.max_response)
+            url = orjson.loads(body).get("configuration", {}).get("urls", {}).get("streaming") if r.status_code == 200 else None
+        except (*NETWORK_ERRORS, TooLarge, ValueError, AttributeError):
             url = None
         if not isinstance(url, str) or not url.startswith(("wss://", "ws://", "https://", "http://")):
             return ""

@@ -24,7 +24,8 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
-from botwatch.collect.httpbase import NETWORK_ERRORS, Waits, client, honour_quota, refusal, wait_after
+from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
+                                       refusal, wait_after, wait_after_too_large)
 
 DEFAULT_BASE = "https://api.x.com"
 TWEET_FIELDS = "attachments,author_id,context_annotations,conversation_id,created_at,entities,geo,id,in_reply_to_user_id,lang,public_metrics,possibly_sensitive,referenced_tweets,reply_settings,source,text,withheld"
@@ -54,20 +55,26 @@ class XStream:
     """The v2 filtered stream into a `Capture`."""
 
     def __init__(self, base_url: str, token: str, *, rules_filter: PostFilter, max_rules: int = 1000, max_rule_len: int = 1024,
-                 stall_s: float = 30.0, backfill_minutes: int = 0, backoff_scale: float = 1.0, log: Any = print) -> None:
+                 stall_s: float = 30.0, backfill_minutes: int = 0, backoff_scale: float = 1.0, log: Any = print,
+                 max_response: int = MAX_RESPONSE) -> None:
         self.base, self.token, self.filter = base_url.rstrip("/"), token, rules_filter
         self.max_rules, self.max_rule_len = max_rules, max_rule_len
         self.stall_s, self.backfill = stall_s, backfill_minutes
         self.waits = Waits(backoff_scale)
         self.log = log
+        self.max_response = max_response  # bytes of one answer, or of one line of the stream
 
     async def sync_rules(self, http: httpx.AsyncClient, cap: Capture) -> None:
         """Make the account's `botwatch:` rules the filter's; report what did not fit."""
         if self.filter.empty:
-            r = await http.get("/2/tweets/search/stream/rules")
+            try:
+                r, body = await fetch(http, "GET", "/2/tweets/search/stream/rules", limit=self.max_response)
+            except TooLarge as exc:
+                self.log(f"no filter given: the stream sends what the app's existing rules match (their list was not read: {exc})")
+                return
             if r.status_code in (401, 403):
-                raise refusal("X", r, r.content, HINT)
-            existing = (r.json().get("data") or []) if r.status_code == 200 else []
+                raise refusal("X", r, body, HINT)
+            existing = (orjson.loads(body).get("data") or []) if r.status_code == 200 else []
             cap.state["rules"] = existing
             self.log(f"no filter given: the stream sends what the app's {len(existing)} existing rule(s) match"
                      + ("; with none it sends nothing (give --election, --hashtag or --keyword)" if not existing else ""))
@@ -79,13 +86,13 @@ class XStream:
         cap.state["rules_left_out"] = packed.left_out
         while True:
             try:
-                r = await http.get("/2/tweets/search/stream/rules")
+                r, body = await fetch(http, "GET", "/2/tweets/search/stream/rules", limit=self.max_response)
                 if r.status_code in (401, 403):
-                    raise refusal("X", r, r.content, HINT)
+                    raise refusal("X", r, body, HINT)
                 if r.status_code != 200:
                     await wait_after(cap, self.waits, r)
                     continue
-                existing = r.json().get("data") or []
+                existing = orjson.loads(body).get("data") or []
                 want = {v: t for v, t in packed.rules}
                 ours = [x for x in existing if str(x.get("tag", "")).startswith("botwatch:")]
                 stale = [x["id"] for x in ours if want.get(x.get("value")) != x.get("tag")]
@@ -94,17 +101,19 @@ class XStream:
                 if others:
                     self.log(f"note: the app also has {len(others)} rule(s) not made by botwatch; their matches are written too")
                 if stale:
-                    r = await http.post("/2/tweets/search/stream/rules", json={"delete": {"ids": stale}})
+                    r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"delete": {"ids": stale}}, limit=self.max_response)
                     if r.status_code >= 400:
-                        raise refusal("X", r, r.content, "Deleting old botwatch rules failed.")
+                        raise refusal("X", r, body, "Deleting old botwatch rules failed.")
                 add = [{"value": v, "tag": t} for v, t in packed.rules if v not in have]
                 for i in range(0, len(add), 100):
-                    r = await http.post("/2/tweets/search/stream/rules", json={"add": add[i:i + 100]})
-                    if r.status_code >= 400 or r.json().get("errors"):
-                        raise refusal("X", r, r.content, "X rejected a rule; see its message.")
+                    r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"add": add[i:i + 100]}, limit=self.max_response)
+                    if r.status_code >= 400 or orjson.loads(body).get("errors"):
+                        raise refusal("X", r, body, "X rejected a rule; see its message.")
                 return
             except NETWORK_ERRORS as exc:
                 await wait_after(cap, self.waits, None, exc)
+            except TooLarge as exc:
+                await wait_after_too_large(cap, self.waits, exc)
 
     def handle(self, cap: Capture, line: str) -> None:
         if not line.strip():
@@ -143,18 +152,21 @@ class XStream:
                 try:
                     async with http.stream("GET", "/2/tweets/search/stream", params=params) as r:
                         if r.status_code != 200:
-                            body = await r.aread()
+                            body = await read_capped(r, self.max_response, head=True)
                             if r.status_code in (401, 403):
                                 raise refusal("X", r, body, HINT)
                             await wait_after(cap, self.waits, r)
                             continue
                         cap.connected = True
                         opened = time.monotonic()
-                        async for line in r.aiter_lines():
+                        async for line in capped_lines(r, self.max_response):
                             self.waits.healthy(opened, time.monotonic())
                             self.handle(cap, line)
                 except NETWORK_ERRORS as exc:
                     await wait_after(cap, self.waits, None, exc)
+                    continue
+                except TooLarge as exc:
+                    await wait_after_too_large(cap, self.waits, exc)
                     continue
                 await wait_after(cap, self.waits, None)
 
@@ -163,13 +175,14 @@ class XSearch:
     """Recent or full-archive search, paged to the end (or to `--max-posts`)."""
 
     def __init__(self, base_url: str, token: str, query: str, *, since: datetime | None = None, until: datetime | None = None,
-                 archive: bool | None = None, backoff_scale: float = 1.0, stall_s: float = 60.0) -> None:
+                 archive: bool | None = None, backoff_scale: float = 1.0, stall_s: float = 60.0, max_response: int = MAX_RESPONSE) -> None:
         self.base, self.token, self.query = base_url.rstrip("/"), token, query
         self.since, self.until = since, until
         old = since is not None and since < datetime.now(timezone.utc) - timedelta(days=6, hours=23)
         self.archive = old if archive is None else archive
         self.waits = Waits(backoff_scale)
         self.stall_s = stall_s
+        self.max_response = max_response  # bytes of one search page
 
     def params(self, cap: Capture) -> dict[str, str]:
         """The request for the next page: a sweep's later pages repeat its first page's since_id."""
@@ -246,20 +259,23 @@ class XSearch:
         async with client(self.base, {"Authorization": f"Bearer {self.token}"}, self.stall_s) as http:
             while True:
                 try:
-                    r = await http.get(path, params=self.params(cap))
+                    r, body = await fetch(http, "GET", path, params=self.params(cap), limit=self.max_response)
                 except NETWORK_ERRORS as exc:
                     await wait_after(cap, self.waits, None, exc)
                     continue
+                except TooLarge as exc:
+                    await wait_after_too_large(cap, self.waits, exc)
+                    continue
                 if r.status_code in (401, 403):
-                    raise refusal("X", r, r.content, HINT)
+                    raise refusal("X", r, body, HINT)
                 if r.status_code == 400:
-                    raise CollectError(f"X rejected the search: {r.text[:300]}", 2)
+                    raise CollectError(f"X rejected the search: {body.decode('utf-8', 'replace')[:300]}", 2)
                 if r.status_code != 200:
                     await wait_after(cap, self.waits, r)
                     continue
                 cap.connected = True
                 self.waits.reset()
-                page = self.read_page(cap, r.content)
+                page = self.read_page(cap, body)
                 if page is None:  # asked again: skipping it would end the sweep with its tweets missing
                     unreadable += 1
                     if unreadable >= 5:
@@ -267,7 +283,7 @@ class XSearch:
                     await cap.sleep(self.waits.http.next_delay())
                     continue
                 unreadable = 0
-                out, n, cut = self.new_tweets(cap, page, r.content)
+                out, n, cut = self.new_tweets(cap, page, body)
                 # A page cut at --max-posts keeps the cursor on it: the rest of it is for the next run.
                 more = True if cut else self.advance(cap, page.get("meta") if isinstance(page.get("meta"), dict) else {})
                 if out is not None:
