@@ -26,7 +26,8 @@ from typer.core import TyperGroup
 from botwatch.cli.usage_line import CommandTyper
 
 INTERRUPTED = 130  # the shell's exit status for a command stopped by SIGINT
-_state: dict[str, Any] = {"interrupted": False, "nothing_kept": False}
+TERMINATED = 143  # … and by SIGTERM (128 + 15), kept for a stop a service manager or `kill` asked for
+_state: dict[str, Any] = {"interrupted": False, "nothing_kept": False, "terminated": False, "kept": None}
 
 
 def nothing_kept() -> None:
@@ -43,6 +44,19 @@ def on_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 on_interrupt.botwatch_cli = True  # type: ignore[attr-defined]  # what spark_session looks for
+
+
+def on_terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (`kill`, a service manager, a job scheduler): stopped as Ctrl-C stops a command (the
+    file being stored rolled back), said as such, exit 143. It used to end the process at once,
+    with no word of what was kept or whether running again was safe."""
+    _state["terminated"] = True
+    on_interrupt(signum, frame)
+
+
+def kept_on_interrupt(line: str) -> None:
+    """What the command kept, said instead of the general line when it is interrupted or stopped."""
+    _state["kept"] = line
 
 
 class _DropPy4jTracebacks(logging.Filter):
@@ -144,9 +158,10 @@ class GuardedTyper(CommandTyper):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if os.environ.get("BOTWATCH_DEBUG"):
             return super().__call__(*args, **kwargs)
-        _state["nothing_kept"] = False  # one command's word (tests run many in one process)
+        _state.update(nothing_kept=False, terminated=False, kept=None)  # one command's word (tests run many in one process)
         try:
             signal.signal(signal.SIGINT, on_interrupt)
+            signal.signal(signal.SIGTERM, on_terminate)
         except ValueError:  # not the main thread: leave signals alone
             pass
         logging.getLogger().addFilter(_DropPy4jTracebacks())
@@ -156,11 +171,13 @@ class GuardedTyper(CommandTyper):
         except SystemExit as done:
             if _state["interrupted"] and done.code == INTERRUPTED:  # Typer ends a clean Ctrl-C silently
                 _say_interrupted()
+                if _state["terminated"]:
+                    sys.exit(TERMINATED)
             raise
         except BaseException as exc:  # noqa: BLE001 - the guard: one line, never a traceback
             if _interrupted(exc):  # Ctrl-C, and then the cleanup failed too (the JVM had gone)
                 _say_interrupted()
-                sys.exit(INTERRUPTED)
+                sys.exit(TERMINATED if _state["terminated"] else INTERRUPTED)
             from rich.markup import escape
 
             from botwatch.cli.common import console
@@ -193,13 +210,19 @@ def _refused_by_the_system(exc: BaseException) -> tuple[str, int] | None:
 
 
 def _say_interrupted() -> None:
+    from rich.markup import escape
+
     from botwatch.cli.common import console
 
+    head = "stopped (SIGTERM)." if _state["terminated"] else "interrupted."
     if _state["nothing_kept"]:
-        console.print("[red]interrupted.[/red] Nothing was kept; run the same command again to start over.", highlight=False)
+        console.print(f"[red]{head}[/red] Nothing was kept; run the same command again to start over.", highlight=False)
+        return
+    if _state["kept"]:
+        console.print(f"[red]{head}[/red] {escape(_state['kept'])}", highlight=False)
         return
     console.print(
-        "[red]interrupted.[/red] What finished before is kept (`botwatch status` lists the stage runs); run the "
+        f"[red]{head}[/red] What finished before is kept (`botwatch status` lists the stage runs); run the "
         "same command again to finish. On a lake, the lock this command held is taken over by the next one.",
         highlight=False,
     )

@@ -142,11 +142,15 @@ def ingest(
     try:
         summary = _ingest_with_progress(study, inputs, files, force, max_record_mb, workers, kept=existed, columns=cmap, notes=notes)
     except KeyboardInterrupt:
+        from botwatch.cli.guard import kept_on_interrupt, nothing_kept
+
         if not existed and remove_if_nothing_stored(study):  # Ctrl-C before a file was stored: no empty study is left behind
             console.print(f"nothing was stored before the interrupt: the new study {plain(study)} was removed", highlight=False)
-            from botwatch.cli.guard import nothing_kept
-
             nothing_kept()
+        else:  # each file is one transaction; a re-run skips stored files by hash and known posts by id
+            kept_on_interrupt(f"The files reported ok above are stored in {controls_shown(study)}; the file being read was rolled back. "
+                              "Run the same command again to go on: files already stored are skipped and posts already in the "
+                              "study are not stored twice.")
         raise
     except duckdb.Error as exc:  # the study itself failed (disk full at a checkpoint): each file is its own transaction
         reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
