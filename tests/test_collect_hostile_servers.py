@@ -137,3 +137,48 @@ def test_a_mastodon_stream_line_without_an_end_is_cut_off_and_the_stream_reopene
                                         duration=20.0, log=lambda m: None, install_signals=False))
     assert ended == 0 and cap.stats.kept == 4
     assert cap.last_failure == "/api/v1/streaming/hashtag sent a line over 1 MiB, the most botwatch reads of one; dropped as a failed request"
+
+
+def _lines_of(chunks: list[bytes], limit: int) -> list[str]:
+    import httpx
+
+    from botwatch.collect.httpbase import capped_lines
+
+    class Body(httpx.AsyncByteStream):
+        async def __aiter__(self):  # type: ignore[no-untyped-def]
+            for c in chunks:
+                yield c
+
+    async def read() -> list[str]:
+        resp = httpx.Response(200, stream=Body(), request=httpx.Request("GET", "http://127.0.0.1/2/tweets/search/stream"))
+        return [line async for line in capped_lines(resp, limit)]
+
+    return asyncio.run(read())
+
+
+def test_stream_lines_are_split_as_before_whatever_the_chunks() -> None:
+    """CR LF, LF and CR end a line, a CR LF split between two chunks included, as `aiter_lines` did."""
+    import random
+
+    body = b"a\r\nbb\n\nccc\rdd\r\n\r\n{\"data\": 1}\r\n" * 20 + b"last"
+    want = body.decode().splitlines()
+    rng = random.Random(7)
+    for _ in range(200):
+        cuts = sorted(rng.sample(range(1, len(body)), rng.randint(0, 30)))
+        chunks = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)])]
+        assert _lines_of(chunks, 1 << 20) == want
+
+
+def test_a_long_line_in_small_chunks_is_scanned_once() -> None:
+    """A line of 8 MiB sent 512 bytes at a time: scanning what was pending again at every chunk
+    would take minutes (16,000 scans of up to 8 MiB); it is cut off at the limit in well under that."""
+    import time
+
+    import pytest
+
+    from botwatch.collect.httpbase import TooLarge
+
+    t = time.monotonic()
+    with pytest.raises(TooLarge, match="sent a line over 8 MiB"):
+        _lines_of([b"z" * 512] * (17 << 10), 8 << 20)
+    assert time.monotonic() - t < 10

@@ -133,13 +133,14 @@ async def capped_lines(resp: httpx.Response, limit: int = MAX_RESPONSE) -> Async
     `limit` bytes: TooLarge for a longer one, where `aiter_lines` kept buffering a line without end."""
     pending = bytearray()
     async for chunk in resp.aiter_bytes():
-        pending += chunk
         start = 0
-        while (m := _EOL.search(pending, start)) is not None:
+        scan = max(len(pending) - 1, 0)  # what is pending holds no line end (but a last CR): a long line is scanned once
+        pending += chunk
+        while (m := _EOL.search(pending, scan)) is not None:
             if m.group() == b"\r" and m.end() == len(pending):
                 break  # its LF may come in the next chunk
             yield pending[start:m.start()].decode("utf-8", "replace")
-            start = m.end()
+            start = scan = m.end()
         del pending[:start]
         if len(pending) > limit:
             raise _too_large(resp, limit, "a line")
