@@ -86,6 +86,20 @@ def test_a_theresa_who_is_not_theresa_may_is_no_uk_party() -> None:
     assert got == [set(), set(), {"conservative"}, {"conservative"}, {"conservative"}]
 
 
+def test_a_stein_who_is_not_jill_stein_is_no_us_party() -> None:
+    """Of the 37 distinct English IRA texts naming a bare "Stein" beside no US election word and
+    no other party, 35 were other Steins (Ben Stein, Gertrude Stein, Stein Mart): a bare surname
+    needs a cue. Beside a recount, a vote or another candidate it is still the Greens' candidate."""
+    got = _named(US, [
+        "NFL Kneelers Make Ben Stein Want to 'VOMIT'",
+        "Romance is everything. - Gertrude Stein",
+        "Stein loses bid to force full hand recount",
+        "Gary Johnson or Stein: a wasted vote?",
+        "Jill Stein on the ballot in Ohio",
+    ])
+    assert got == [set(), set(), {"green"}, {"libertarian", "green"}, {"green"}]
+
+
 def test_context_names_need_the_cue_in_the_same_post() -> None:
     m = compile_matcher(UK)
     t = posts([{"text": "Cameron was great last night"}, {"text": "UK news: Cameron was great last night"}])
