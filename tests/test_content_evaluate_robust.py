@@ -309,3 +309,24 @@ def test_the_cli_says_how_many_labelled_posts_had_no_sentiment(study, tmp_path: 
     finally:
         with open_study(db, read_only=False) as st:
             st.sql("UPDATE post_labels SET sentiment = ? WHERE post_id = ?", [was, pid])
+
+
+def test_text_from_the_labels_file_reaches_the_terminal_escaped(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A labels file is often someone else's: its part values, post ids and its own name were
+    printed with Rich markup escaped but terminal controls raw (an ESC clearing the screen, an OSC 8
+    link), and `--part '[/x]'` went into the table title unescaped, so Rich raised MarkupError
+    ("This is a bug in botwatch")."""
+    db, pairs = study
+    (pid, party, stance), (pid2, party2, stance2) = pairs[0], next(p for p in pairs if p[0] != pairs[0][0])
+    hostile = "9\x1b]8;;http://e.example\x1b\\x"
+    text = (f"post_id,party,stance,sentiment,part\n{pid},{party},{stance},,[/x]\n{pid2},{party2},{stance2},,\x1b[2Jp\n"
+            f"{hostile},{party},{stance},,[/x]\n")
+    f = tmp_path / "l\x1b[31m.csv"
+    f.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", "--no-record", "--show-errors", "5"])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output, repr(res.output)
+    assert "\\x1b[2Jp" in res.output and "l\\x1b[31m.csv" in res.output and "9\\x1b]8;;http://e.example\\x1b\\x" in res.output
+    res = runner.invoke(app, ["content", "evaluate", str(db), str(f), "--boot", "20", "--no-record", "--part", "[/x]"])
+    assert res.exit_code == 0, res.output
+    assert "part [/x])" in res.output and "\x1b" not in res.output

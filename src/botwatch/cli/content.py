@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import app, console, fail, open_or_fail, out, print_json_result
+from botwatch.cli.common import app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
 from botwatch.shown_text import shell_shown
@@ -101,7 +100,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
                   f"the labelled pairs and sentiment of the other {gone:,} count as botwatch's misses (wrong)", highlight=False)
     parts = sorted({r.get("part") or "" for r in rows} - {""})
     if part is None and len(parts) > 1:
-        say.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(escape, parts))} and all of them are scored together; "
+        say.print(f"[yellow]note:[/yellow] the labels hold the parts {', '.join(map(plain, parts))} and all of them are scored together; "
                   "a model tuned or trained on some of them scores higher there than on posts it never saw: pass --part (e.g. "
                   "--part test for botwatch's frozen test part)", highlight=False)
     n_boot = max(boot, 10)
@@ -111,7 +110,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
             _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake, json_out=True)
         print_json_result(agreement_json(ag, labels_file=labels.name, election=election, part=part))
         return
-    t = Table(title=f"Agreement with {escape(labels.name)}" + (f" (election {election}" + (f", part {part})" if part else ")") if election else ""))
+    t = Table(title=f"Agreement with {plain(labels.name)}" + (f" (election {plain(election)}" + (f", part {plain(part)})" if part else ")") if election else ""))
     for c in ("", "n", "macro-F1", "95% interval", "accuracy", "majority class"):
         t.add_column(c)
     absent = []
@@ -122,7 +121,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
         t.add_row(name, str(fig.n), f"{fig.macro_f1:.3f}", _interval(fig), f"{fig.accuracy:.3f}", f"{fig.majority:.3f}")
     out.print(t)
     for what in absent:
-        out.print(f"{what}: no {what} labels in {escape(labels.name)}, so nothing to score", highlight=False)
+        out.print(f"{what}: no {what} labels in {plain(labels.name)}, so nothing to score", highlight=False)
     from botwatch.content.score import SENTIMENTS, STANCES, classes_scored
 
     for what, fig, classes in (("stance", ag.stance, STANCES), ("sentiment", ag.sentiment, SENTIMENTS)):
@@ -149,7 +148,7 @@ def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, elect
     )
     for what, items in (("false match", ag.false_pairs), ("missed", ag.missed_pairs)):
         for post_id, party in items[:show_errors]:
-            out.print(f"  {what}: {escape(post_id)} {escape(party)}", highlight=False)
+            out.print(f"  {what}: {plain(post_id)} {plain(party)}", highlight=False)
     if record:
         _record(study, ag, election=election, labels=labels, part=part, n_boot=n_boot, lake=lake)
 
@@ -185,7 +184,7 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
     for party, d in sorted(sh.parties.items(), key=lambda kv: (-kv[1]["n"], kv[0])):  # the report's headlines are per party
         for c in SHARE_CLASSES[0][1]:
             r, b = d[c]
-            t.add_row(f"{c}: {escape(party)}", f"{d['n']:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
+            t.add_row(f"{c}: {plain(party)}", f"{d['n']:,}", f"{r:.1%}", f"{b:.1%}", f"{(b - r) * 100:+.1f} points")
     out.print(t)
 
 
@@ -200,7 +199,7 @@ def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | 
         why = "the study's posts are labelled for no single election"
     else:
         why = record_run(study, EVALUATE_STAGE, lambda: evaluation_params(ag, election=election, labels_path=labels, part=part, n_boot=n_boot), lake)
-    say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, f"the report's Parties section quotes it for {escape(election or '')}",
+    say_recorded(console if json_out else out, study, EVALUATE_STAGE, why, f"the report's Parties section quotes it for {plain(election or '')}",
                  json_out=json_out)
 
 
