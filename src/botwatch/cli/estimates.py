@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, say_if_rare_rate, warn,
+    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, plain, say_if_rare_rate, warn,
 )
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.shown_text import shell_shown
@@ -104,7 +104,7 @@ def estimate(
         say_unmatched_parties(st, election)  # whether labelled now or by an earlier run: the table below rests on those labels
         scale = f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed"
         if table == "reference":
-            out.print(f"[bold]Reference table: {escape(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
+            out.print(f"[bold]Reference table: {plain(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
             blocks: dict[str, list] = {}
             for r in reference_rows(st, {p.key: p.name for p in election.parties}):
                 blocks.setdefault(r.block, []).append(r)
@@ -114,9 +114,9 @@ def estimate(
                     t.add_column(c, justify="left" if c in ("", "95% interval") else "right")
                 for r in rows:
                     if r.note:
-                        t.add_row(escape(r.label), "—", "—", escape(r.note), "—")
+                        t.add_row(plain(r.label), "—", "—", plain(r.note), "—")
                     else:
-                        t.add_row(escape(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate), f"{r.n_accounts or 0:,}")
+                        t.add_row(plain(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate), f"{r.n_accounts or 0:,}")
                 out.print(t)
         else:
             # Each cell is "estimate [95% interval]", or "estimate *" with a footnote when the cell
@@ -161,7 +161,7 @@ def estimate(
                     return escape(f"{fmt_value(e, share)} [{ci}]")
 
                 acc = vals["accounts"][0][3] if vals["accounts"] else 0  # n_accounts of the cell
-                t.add_row(escape(p.name), cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
+                t.add_row(plain(p.name), cell("posts"), cell("support_posts"), cell("oppose_posts"), cell("positive_share", True), cell("negative_share", True), f"{acc:,.0f}")
             out.print(t)
             # The shares' denominator, as the report's table and its "In English" column say it:
             # "positive 13.6%" read bare is a share of every post naming the party, where it is a

@@ -1,0 +1,49 @@
+"""Text from an election file on the terminal. An election file may come from anyone (and a shared
+study carries the copy it was analysed with): its election and party names reached the terminal
+with Rich markup escaped but an ESC, an OSC 8 link or a right-to-left override raw."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+ELECTION_NAME = "UK \x1b[2J[/x] \u202eelection"
+LABOUR_NAME = "Lab\x1b]8;;http://e.example\x1b\\our[/x]"
+
+
+def _toml(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\x1b", "\\u001b").replace("\u202e", "\\u202e")
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The UK Labour fixture (May 2017) ingested, and a copy of uk-ge2017 under its own key whose
+    election and Labour names hold markup and terminal controls."""
+    tmp = tmp_path_factory.mktemp("hostile_election")
+    text = (resources.files("botwatch.elections") / "presets" / "uk-ge2017.toml").read_text(encoding="utf-8")
+    text = text.replace('key = "uk-ge2017"', 'key = "hostile-test"', 1)
+    text = text.replace('name = "UK general election 2017"', f'name = "{_toml(ELECTION_NAME)}"', 1)
+    text = text.replace('name = "Labour"', f'name = "{_toml(LABOUR_NAME)}"', 1)
+    election = tmp / "e.toml"
+    election.write_text(text, encoding="utf-8")
+    db = tmp / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(db), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    return db, election
+
+
+def test_estimate_shows_election_and_party_names_escaped(study: tuple[Path, Path]) -> None:
+    db, election = study
+    for table in ("reference", "parties"):
+        res = runner.invoke(app, ["estimate", str(db), "-e", str(election), "--table", table, "--reps", "20"])
+        assert res.exit_code == 0, res.output
+        assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
+        assert "Lab\\x1b]8;;http://e.example\\x1b\\our[/x]" in res.output
+        if table == "reference":
+            assert "Reference table: UK \\x1b[2J[/x] \\u202eelection" in res.output
