@@ -47,3 +47,13 @@ def test_estimate_shows_election_and_party_names_escaped(study: tuple[Path, Path
         assert "Lab\\x1b]8;;http://e.example\\x1b\\our[/x]" in res.output
         if table == "reference":
             assert "Reference table: UK \\x1b[2J[/x] \\u202eelection" in res.output
+
+
+def test_impact_notes_show_the_party_name_escaped(study: tuple[Path, Path]) -> None:
+    """The note that says why a party has no lead-lag test quotes its name."""
+    db, election = study
+    assert runner.invoke(app, ["analyze", str(db), "--election", str(election), "--only", "impact", "--with-deps"]).exit_code == 0
+    res = runner.invoke(app, ["impact", str(db), "--party", "labour", "--election", str(election)])
+    assert res.exit_code == 1, res.output
+    assert "note Lab\\x1b]8;;http://e.example\\x1b\\our[/x]: too few posts" in res.output
+    assert "\x1b" not in res.output, repr(res.output)

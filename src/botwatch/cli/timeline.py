@@ -132,7 +132,7 @@ def impact(
         found = ctx.results.get("impact", {"rows": [], "notes": []})
         rows = found["rows"]
         for n in found["notes"]:
-            console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
+            console.print(f"[yellow]note[/yellow] {plain(n)}", highlight=False)
         from botwatch.elections import party_name
 
         name = party_name(el, party)  # the party as the notes and the report call it: "Labour", not "labour"
