@@ -10,7 +10,7 @@ from rich.table import Table
 
 from botwatch.cli.common import (
     ElectionOpt, EngineOpt, NoElectionOpt, SparkMasterOpt, StudyArg, app, console, controls_shown, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, open_or_fail,
-    out, say_if_rare_rate, stage_progress, warn,
+    out, plain, say_if_rare_rate, stage_progress, warn,
 )
 from botwatch.cli.ingest import ingest
 from botwatch.shown_text import shell_shown
@@ -293,7 +293,7 @@ def report(
         if not _beside(e, output):
             raise
         fail(f"could not write {output}: {e.strerror or e}")
-    out.print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {export_folder(path)}" if exports else ""))
+    out.print(f"wrote {plain(path)} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {plain(export_folder(path))}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
     if changed is not None:  # said in the report's banner too

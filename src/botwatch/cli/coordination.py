@@ -167,9 +167,9 @@ def coordination(
         if graphml:
             from botwatch.cli.study import graphml_or_fail
 
-            out.print(f"wrote {graphml_or_fail(st, graphml)}")
+            out.print(f"wrote {plain(graphml_or_fail(st, graphml))}")
         if edges_csv:
-            out.print(f"wrote {' and '.join(str(p) for p in _csv_or_fail(st, study, edges_csv))}")
+            out.print(f"wrote {' and '.join(plain(p) for p in _csv_or_fail(st, study, edges_csv))}")
 
 
 def _csv_or_fail(st: Any, study: Path, edges_csv: Path) -> tuple[Path, Path]:

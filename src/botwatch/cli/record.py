@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 
 from botwatch.shown_text import whole_sentences
 
@@ -53,7 +52,9 @@ def say_recorded(say: Any, study: Path, stage: str, why: str | None, quoted: str
     """The one line after `record_run`: where it was recorded and who quotes it (`quoted`, e.g.
     "the report's accounts section quotes it"), or why not; `say` is the console it goes to (the
     messages console under `--json`, whose figures were printed as JSON rather than above)."""
+    from botwatch.cli.common import plain
+
     if why is None:
-        say.print(f"recorded in {escape(study.name)} (stage {stage}): {quoted}", highlight=False)
+        say.print(f"recorded in {plain(study.name)} (stage {stage}): {quoted}", highlight=False)
     else:
-        say.print(f"[yellow]note:[/yellow] not recorded in the study ({escape(why)}); the figures {'printed' if json_out else 'above'} stand", highlight=False)
+        say.print(f"[yellow]note:[/yellow] not recorded in the study ({plain(why)}); the figures {'printed' if json_out else 'above'} stand", highlight=False)

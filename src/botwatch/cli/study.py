@@ -16,7 +16,7 @@ from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
 from botwatch.count_text import counted
 from botwatch.study import Study, StudyError, no_table
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import controls_shown, shell_shown
 
 
 @app.command()
@@ -34,7 +34,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
 
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as opened, reading(opened) as st:  # a lake's small tables read at the driver
         s = study_summary(st)
-        out.print(f"[bold]{escape(str(study))}[/bold]", highlight=False, soft_wrap=True)
+        out.print(f"[bold]{plain(study)}[/bold]", highlight=False, soft_wrap=True)
         out.print(f"posts {s['posts']:,} by {s['accounts_posting']:,} account{'' if s['accounts_posting'] == 1 else 's'}; "
                   f"accounts known {s['accounts']:,}")
         out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
@@ -182,7 +182,7 @@ def export(
             return
         n = _export_file(st, table, output, force, verbatim)
         kind = FORMAT_WORDS.get(output.suffix.lower(), output.suffix.lstrip("."))
-        out.print(f"wrote {counted(n, 'row')} of {table} to {output} ({kind}; types and schema version in {output.name}.schema.json)", markup=False)
+        out.print(f"wrote {counted(n, 'row')} of {table} to {controls_shown(output)} ({kind}; types and schema version in {controls_shown(output.name)}.schema.json)", markup=False)
         if table == "account_scores" and "accounts_scored" in st.tables():
             # The export names each account (handle); the view also has its profile.
             console.print(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
@@ -285,4 +285,4 @@ def _export_graphml(st: Study, study: Path, table: str, output: Path, quiet: boo
     if not {"coordination_edges", "cluster_members"} <= set(st.tables()):
         fail(f"no coordination network in {study}: run `botwatch analyze {shell_shown(study)}` (stage coordination) first")
     path = graphml_or_fail(st, output)
-    (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else path}")
+    (console if quiet else out).print(f"wrote the coordination network ({st.count('cluster_members'):,} accounts, {st.count('coordination_edges'):,} edges) to {'stdout' if quiet else plain(path)}", highlight=False)

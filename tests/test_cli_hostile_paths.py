@@ -1,0 +1,49 @@
+"""File names the commands say they wrote (or read) are shown through `plain`: a name holding an
+ESC or a right-to-left override reached the terminal raw, and one holding `[red]` lost it to Rich
+markup, so `wrote r[red].html` said a file that does not exist (`wrote r.html`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+runner = CliRunner()
+ODD = "x\x1b[2J\u202e[red]"
+SHOWN = "x\\x1b[2J\\u202e[red]"
+
+
+def test_paths_written_and_the_study_name_are_shown_escaped(tmp_path: Path) -> None:
+    study = tmp_path / f"s{ODD}.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    for args, shown in (
+        (["status", str(study)], f"s{SHOWN}.duckdb"),
+        (["export", str(study), "posts", "-o", str(tmp_path / f"p{ODD}.csv")], f"p{SHOWN}.csv"),
+        (["coordination", str(study), "--csv", str(tmp_path / f"c{ODD}.csv"), "--graphml", str(tmp_path / f"g{ODD}.graphml")],
+         f"c{SHOWN}_nodes.csv"),
+        (["export", str(study), "coordination", "-o", str(tmp_path / f"n{ODD}.graphml")], f"n{SHOWN}.graphml"),
+        (["report", str(study), "-o", str(tmp_path / f"r{ODD}.html")], f"r{SHOWN}.html"),
+    ):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, (args, res.output)
+        assert "\x1b" not in res.output and "\u202e" not in res.output, (args, repr(res.output))
+        assert shown in res.output, (args, res.output)
+
+
+def test_the_recorded_line_shows_the_study_name_and_the_reason_escaped() -> None:
+    import io
+
+    from rich.console import Console
+
+    from botwatch.cli.record import say_recorded
+
+    buf = io.StringIO()
+    say = Console(file=buf, width=400)
+    say_recorded(say, Path(f"s{ODD}.duckdb"), "content_evaluate", None, "the report quotes it")
+    say_recorded(say, Path("s.duckdb"), "content_evaluate", f"cannot write {ODD}", "the report quotes it")
+    said = buf.getvalue()
+    assert "\x1b" not in said and "\u202e" not in said, repr(said)
+    assert f"recorded in s{SHOWN}.duckdb" in said and f"not recorded in the study (cannot write {SHOWN})" in said
