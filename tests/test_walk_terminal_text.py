@@ -34,3 +34,20 @@ def test_bidi_overrides_in_a_handle_are_shown_not_obeyed(tmp_path: Path) -> None
         assert res.exit_code == 0, res.output
         assert RLO not in res.output and "\u200b" not in res.output
         assert "spoof\\u202egnp.exe" in res.output
+
+
+def test_a_posts_language_tag_in_explain_is_shown_not_obeyed(tmp_path: Path) -> None:
+    """The "In the study: ..., mostly <lang>" line quotes the posts' own `lang` field, and printed
+    it raw: an ESC or a right-to-left override there reached the terminal."""
+    src, study = tmp_path / "s.jsonl", tmp_path / "s.duckdb"
+    _statuses(src)
+    rows = [json.loads(line) for line in src.read_text(encoding="utf-8").splitlines()]
+    for r in rows:
+        r["lang"] = f"x\x1b[2J{RLO}\x9b1m"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(study), str(src)]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    res = runner.invoke(app, ["explain", str(study), "4242"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "mostly x\\x1b[2J\\u202e\\x9b1m" in res.output
+    assert not {"\x1b", RLO, "\x9b"} & set(res.output), repr(res.output)

@@ -17,7 +17,7 @@ from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, conso
                                  wide_when_piped)
 from botwatch.count_text import counted
 from botwatch.prob_text import p_is, percent, prob2
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import controls_shown, shell_shown
 
 SORTABLE = ("bot_probability", "origin_probability", "n_posts", "n_signals", "followers", "handle")
 
@@ -176,7 +176,7 @@ def explain(
             clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
             if clock:
                 parts.append(clock)
-            out.print("In the study: " + ", ".join(parts), highlight=False, markup=False)
+            out.print(controls_shown("In the study: " + ", ".join(parts)), highlight=False, markup=False)  # a post's lang tag is the record's text
         if bp is None:
             out.print("Bot probability: unknown")
         else:
