@@ -66,3 +66,13 @@ def test_other_refused_command_lines_are_one_line(words: list[str], message: str
 def test_a_group_without_arguments_still_shows_its_help() -> None:
     res = runner.invoke(app, ["elections"], prog_name="botwatch")
     assert res.exit_code == 2 and "list" in res.output and "show" in res.output and "error:" not in res.output
+
+
+def test_controls_in_what_was_typed_are_shown_escaped() -> None:
+    """The line quotes the unknown option or extra argument as typed: a right-to-left override in
+    it (a handle pasted from a profile, or a script passing one along) reached the terminal raw."""
+    for args in (["accounts", "s.duckdb", "--x\u202egnp"], ["accounts", "s.duckdb", "extra\u202egnp\x1b[2J"], ["no\u202ecmd"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, res.output
+        assert "\u202e" not in res.output and "\x1b" not in res.output, repr(res.output)
+        assert "\\u202egnp" in res.output or "no\\u202ecmd" in res.output, res.output
