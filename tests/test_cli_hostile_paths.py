@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from botwatch.cli import app
@@ -47,3 +48,21 @@ def test_the_recorded_line_shows_the_study_name_and_the_reason_escaped() -> None
     said = buf.getvalue()
     assert "\x1b" not in said and "\u202e" not in said, repr(said)
     assert f"recorded in s{SHOWN}.duckdb" in said and f"not recorded in the study (cannot write {SHOWN})" in said
+
+
+def test_evaluate_accounts_names_the_labels_file_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its first line began with the labels file's name as Rich markup: `l[red].csv` was said as
+    `l.csv`, and an ESC in the name reached the terminal."""
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from botwatch.cli import accounts_evaluate
+
+    buf = io.StringIO()
+    monkeypatch.setattr(accounts_evaluate, "out", Console(file=buf, width=400))
+    ev = SimpleNamespace(labelled=2, found=2, ambiguous=0, repeated=0, bot=None, bot_labelled=0, origin=None, country_labelled=0)
+    accounts_evaluate._show(ev, Path(f"l{ODD}.csv"))
+    said = buf.getvalue()
+    assert said.startswith(f"l{SHOWN}.csv: 2 labelled accounts"), repr(said)

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, print_json_result
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.count_text import counted
 from botwatch.prob_text import percent
 from botwatch.shown_text import shell_shown
@@ -69,7 +69,7 @@ def _verb(n: int, one: str, many: str) -> str:
 
 def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     """Print coverage, the bot figures with the reliability table, and the origin figures."""
-    out.print(f"{labels.name}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
+    out.print(f"{plain(labels.name)}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
                  f"and {_verb(ev.ambiguous, 'was', 'were')} left out)" if ev.ambiguous else "")
               + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: the first kept)" if ev.repeated else ""),
