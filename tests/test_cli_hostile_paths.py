@@ -66,3 +66,17 @@ def test_evaluate_accounts_names_the_labels_file_escaped(monkeypatch: pytest.Mon
     accounts_evaluate._show(ev, Path(f"l{ODD}.csv"))
     said = buf.getvalue()
     assert said.startswith(f"l{SHOWN}.csv: 2 labelled accounts"), repr(said)
+
+
+def test_demo_names_its_folder_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`demo -o 'out[red]'` said "Open out/report.html" (Rich took `[red]` as a style), a folder
+    that does not exist; an ESC in the name reached the terminal. The three steps are stubbed: only
+    the lines around them are checked."""
+    from botwatch.cli import analyze as analyze_cli
+
+    for step in ("ingest", "analyze", "report"):
+        monkeypatch.setattr(analyze_cli, step, lambda *a, **k: None)
+    res = runner.invoke(app, ["demo", "-o", str(tmp_path / f"d{ODD}")])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
+    assert f"Open {tmp_path / f'd{SHOWN}'}/report.html in a browser" in res.output, res.output
