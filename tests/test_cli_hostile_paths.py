@@ -80,3 +80,21 @@ def test_demo_names_its_folder_escaped(tmp_path: Path, monkeypatch: pytest.Monke
     assert res.exit_code == 0, res.output
     assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
     assert f"Open {tmp_path / f'd{SHOWN}'}/report.html in a browser" in res.output, res.output
+
+
+def test_train_bot_model_names_its_files_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "left out of LABELS" and "wrote MODEL, ..." lines printed the names raw (an ESC reached
+    the terminal) and the second as markup (`m[red].json.gz` was said as `m.json.gz`). Training is
+    stubbed: only the lines are checked."""
+    import botwatch.accounts.retrain as retrain
+
+    rows = (Path(__file__).parent / "fixtures" / "accounts" / "labelled_profiles.csv").read_text(encoding="utf-8").splitlines()
+    labels = tmp_path / f"l{ODD}.csv"
+    labels.write_text("\n".join([*rows, rows[1]]) + "\n", encoding="utf-8")  # a repeated row: one "left out"
+    fig = {"n": 48, "auc": 0.9, "auc_low": 0.8, "auc_high": 0.95, "f1": 0.8, "threshold": 0.5, "brier": 0.1}
+    monkeypatch.setattr(retrain, "train_and_report", lambda *a, **k: {"pooled_oof": fig})
+    res = runner.invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / f"m{ODD}.json.gz"), "--observed-at", "2019-06-05"])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
+    said = " ".join(res.output.split())
+    assert f"left out of {tmp_path}/l{SHOWN}.csv" in said and f"wrote {tmp_path}/m{SHOWN}.json.gz" in said, said

@@ -295,7 +295,7 @@ def train_bot_model(
     frame = read.frame
     if read.left_out:
         hint = "; give those rows `observed_at`, or --observed-at DATE" if "no observation time" in read.left_out else ""
-        console.print(f"left out of {labels}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
+        console.print(f"left out of {controls_shown(labels)}: " + ", ".join(f"{n:,} row{'s' if n != 1 else ''} ({why})" for why, n in read.left_out.items()) + hint,
                       highlight=False, markup=False)
     counts = frame["label"].value_counts().to_dict()
     if min(counts.get(0, 0), counts.get(1, 0)) < 10:
@@ -313,7 +313,7 @@ def train_bot_model(
               f"Brier {m['brier']:.3f}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
-    out.print(f"wrote {output}, {figures}, {svg}. Use it: BOTWATCH_BOT_MODEL={output} botwatch analyze STUDY "
+    out.print(f"wrote {plain(output)}, {plain(figures)}, {plain(svg)}. Use it: BOTWATCH_BOT_MODEL={plain(shell_shown(output))} botwatch analyze STUDY "
               "(the whole analysis: timeline, estimates and impact read the bot scores too)", highlight=False)
 
 
