@@ -34,7 +34,17 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     election = tmp / "e.toml"
     election.write_text(text, encoding="utf-8")
     db = tmp / "s.duckdb"
-    assert runner.invoke(app, ["ingest", str(db), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    # The same posts again as one ordinary account's (not the party's own, which estimates leave
+    # out): Labour's cells rest on one account, so the parties table names it in its footnote.
+    import json
+
+    rows = [json.loads(line) for line in (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines()]
+    for r in rows:
+        r["id_str"] = "9" + r["id_str"]
+        r["user"].update(id_str="4242", screen_name="someone")
+    other = tmp / "other.jsonl"
+    other.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(db), str(FIX / "v1_uklabour.jsonl"), str(other)]).exit_code == 0
     return db, election
 
 
@@ -47,6 +57,8 @@ def test_estimate_shows_election_and_party_names_escaped(study: tuple[Path, Path
         assert "Lab\\x1b]8;;http://e.example\\x1b\\our[/x]" in res.output
         if table == "reference":
             assert "Reference table: UK \\x1b[2J[/x] \\u202eelection" in res.output
+        else:  # the footnote naming the parties whose cells rest on too few accounts
+            assert "not a reliable estimate (Lab\\x1b]8;;http://e.example\\x1b\\our[/x]" in res.output
 
 
 def test_impact_notes_show_the_party_name_escaped(study: tuple[Path, Path]) -> None:

@@ -13,7 +13,7 @@ from botwatch.cli.common import (
     ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, plain, say_if_rare_rate, warn,
 )
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
-from botwatch.shown_text import shell_shown
+from botwatch.shown_text import controls_shown, shell_shown
 
 
 def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
@@ -194,7 +194,7 @@ def estimate(
                               "--all-accounts counts them too", highlight=False, markup=False)
             if few:
                 out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}) for an interval: not a reliable estimate "
-                          f"({', '.join(dict.fromkeys(few))})", highlight=False, markup=False)
+                          f"({controls_shown(', '.join(dict.fromkeys(few)))})", highlight=False, markup=False)
             _labelling_error(st, election)
         out.print(f"All estimates are in the study's `estimates` table: botwatch export {shell_shown(study)} estimates -o estimates.csv", highlight=False, markup=False)
 
