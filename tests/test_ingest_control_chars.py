@@ -73,3 +73,17 @@ def test_the_one_helper_is_idempotent() -> None:
     once = controls_shown(EVIL + "\t\u2028\ufeff")
     assert once == common(EVIL + "\t\u2028\ufeff") == shown(EVIL + "\t\u2028\ufeff") == controls_shown(once)
     assert not _raw_controls(once)
+
+
+def test_status_shows_a_rejected_files_own_header_escaped(tmp_path: Path) -> None:
+    """An unreadable CSV's reason quotes its first column names (a file someone sent): `ingest`
+    showed them escaped, but `status` ("Rejected, by error") printed them raw."""
+    study = tmp_path / "s.duckdb"
+    other = tmp_path / "other.csv"
+    other.write_text("foo,b\x1b[2Jar\u202e\n1,2\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(study), str(V1), str(other)]).exit_code == 1  # 1: an input was unreadable
+    res = runner.invoke(app, ["status", str(study)], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "first columns: foo, b\\x1b[2jar\\u202e" in res.output, res.output
+    assert not _raw_controls(res.output), repr(res.output)

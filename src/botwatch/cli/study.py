@@ -52,7 +52,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
             t.add_column("error")
             t.add_column("records", justify="right")
             for e, n in s["rejected_by_error"]:
-                t.add_row(escape(str(e)[:100]), f"{n:,}")
+                t.add_row(plain(str(e)[:100]), f"{n:,}")
             out.print(t)
         _print_captures(st)
         from botwatch.ingest.counts import rows_shown
