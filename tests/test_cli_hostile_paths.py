@@ -98,3 +98,16 @@ def test_train_bot_model_names_its_files_escaped(tmp_path: Path, monkeypatch: py
     assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)
     said = " ".join(res.output.split())
     assert f"left out of {tmp_path}/l{SHOWN}.csv" in said and f"wrote {tmp_path}/m{SHOWN}.json.gz" in said, said
+
+
+def test_the_stale_analysis_line_of_status_names_the_study_escaped(tmp_path: Path) -> None:
+    """Its `botwatch analyze 'NAME'` command quoted the name for the shell, controls raw."""
+    study = tmp_path / f"s{ODD}.duckdb"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["analyze", str(study), "--only", "coverage"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "twarc2_flat.jsonl")]).exit_code == 0
+    res = runner.invoke(app, ["status", str(study)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "stale analysis:" in said and f"s{SHOWN}.duckdb'` to refresh them" in said, said
+    assert "\x1b" not in res.output and "\u202e" not in res.output, repr(res.output)

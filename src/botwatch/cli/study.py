@@ -74,7 +74,7 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
 
         stale = stale_analysis(st)
         if stale is not None:
-            out.print("[yellow]stale analysis:[/yellow] " + escape(stale.sentence(str(study))), highlight=False, soft_wrap=True)
+            out.print("[yellow]stale analysis:[/yellow] " + plain(stale.sentence(str(study))), highlight=False, soft_wrap=True)
 
 
 def _print_captures(st: Study) -> None:
