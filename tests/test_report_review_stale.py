@@ -78,3 +78,15 @@ def test_posts_stored_by_an_ingest_cut_off_by_ctrl_c_make_the_analysis_stale(tmp
         stale = stale_analysis(st)
         assert st.sql("SELECT status, rows_written FROM runs WHERE stage = 'ingest' ORDER BY finished_at DESC LIMIT 1") == [("failed", 4)]
     assert stale is not None and stale.posts_added == 4 and "estimates" in stale.stages
+
+
+def test_one_post_added_is_said_in_the_singular() -> None:
+    """"1 posts were ingested (last at ...)" in the banner, `report`'s warning and `status`."""
+    from datetime import datetime
+
+    from botwatch.report.staleness import StaleAnalysis
+
+    s = StaleAnalysis(stages=["content"], posts_added=1, ingested_at=datetime(2026, 1, 1))
+    assert s.sentence("s.duckdb").startswith("1 post was ingested (last at 2026-01-01 00:00 UTC)")
+    assert "1 post was ingested" in str(s.sentence("s.duckdb", html=True))
+    assert StaleAnalysis(stages=["content"], posts_added=1200, ingested_at=datetime(2026, 1, 1)).sentence().startswith("1,200 posts were ingested")

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import datetime
 
+from botwatch.count_text import counted
 from botwatch.study import Study
 
 
@@ -31,7 +32,7 @@ class StaleAnalysis:
         No "with the same --election": `analyze` reuses the election the study recorded."""
         n = len(self.stages)
         shown = ", ".join(self.stages[:8]) + (f" and {n - 8} more" if n > 8 else "")
-        text = (f"{self.posts_added:,} posts were ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
+        text = (f"{counted(self.posts_added, 'post')} {'was' if self.posts_added == 1 else 'were'} ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
         if not html:
