@@ -87,3 +87,18 @@ def test_status_shows_a_rejected_files_own_header_escaped(tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
     assert "first columns: foo, b\\x1b[2jar\\u202e" in res.output, res.output
     assert not _raw_controls(res.output), repr(res.output)
+
+
+def test_the_live_collect_line_shows_a_server_sent_cursor_escaped() -> None:
+    """The live line (a terminal only) quotes the cursor, which holds ids and tokens the server sent
+    (X's next_token, a Mastodon status id, neither checked): an ESC there was written raw beside
+    the line's own clear-to-end-of-line code."""
+    import io
+
+    from botwatch.collect.progress import ProgressLine, Stats
+
+    buf = io.StringIO()
+    ProgressLine(buf, enabled=True).update(Stats(kept=3, cursor="next_token=a\x1b[2J\u202e"), 10, force=True)
+    line = buf.getvalue()
+    assert "cursor next_token=a\\x1b[2J\\u202e |" in line, repr(line)
+    assert line.count("\x1b") == 1 and line.endswith("\x1b[K") and "\u202e" not in line, repr(line)

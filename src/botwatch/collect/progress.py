@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from botwatch.count_text import counted
+from botwatch.shown_text import controls_shown
 
 
 @dataclass
@@ -64,7 +65,7 @@ class ProgressLine:
         self._last, self._last_t, self._last_kept = now, now, s.kept
         line = (
             f"\r{self._rate:,.0f} posts/s | kept {s.kept:,} | dropped {s.filtered + s.unsampled:,} | dup {s.duplicates:,} | "
-            f"bad {s.malformed + s.unknown:,} | reconnects {s.reconnects:,} | cursor {s.cursor[:24]} | {human_bytes(disk_bytes)} on disk"
+            f"bad {s.malformed + s.unknown:,} | reconnects {s.reconnects:,} | cursor {controls_shown(s.cursor[:24])} | {human_bytes(disk_bytes)} on disk"
         )
         self.stream.write(line[:200] + "\x1b[K")
         self.stream.flush()
