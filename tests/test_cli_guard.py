@@ -128,3 +128,14 @@ def test_ctrl_c_after_an_ingest_removed_its_new_study_says_nothing_was_kept(tmp_
     with pytest.raises(SystemExit) as done:  # the next command's interrupt is its own: the usual line
         _app(lambda: guard.on_interrupt(signal.SIGINT, None))(["run"])
     assert "What finished before is kept" in capsys.readouterr().err
+
+
+def test_an_unforeseen_errors_line_shows_record_text_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """The line quotes the exception's message, which may quote a record (a handle, a value): an
+    ESC or right-to-left override there reached the terminal raw."""
+    def boom() -> None:
+        raise ValueError("cannot read '\x1b[2Jx\u202e'")
+
+    code, err = _call(_app(boom), capsys)
+    assert code == 1 and "error: ValueError: cannot read '\\x1b[2Jx\\u202e'" in err, err
+    assert "\x1b" not in err and "\u202e" not in err, repr(err)

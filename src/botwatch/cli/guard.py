@@ -184,13 +184,14 @@ class GuardedTyper(CommandTyper):
             from rich.markup import escape
 
             from botwatch.cli.common import console
+            from botwatch.shown_text import controls_shown
 
             refused = _refused_by_the_system(exc)
             if refused is not None:
                 console.print(f"[red]error:[/red] {escape(refused[0])}", highlight=False)
                 sys.exit(refused[1])
 
-            console.print(f"[red]error:[/red] {escape(_line(exc))}. This is a bug in botwatch: please report it "
+            console.print(f"[red]error:[/red] {escape(controls_shown(_line(exc)))}. This is a bug in botwatch: please report it "
                           "with the output of the same command run with BOTWATCH_DEBUG=1.", highlight=False)
             sys.exit(1)
 
