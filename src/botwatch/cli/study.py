@@ -93,7 +93,7 @@ def _print_captures(st: Study) -> None:
 
         _, why = recorded_sample_rate(st)  # files collect wrote, ingested without their manifest
         if why:
-            out.print("scale-up: no single rate; " + why, markup=False, soft_wrap=True)
+            out.print("scale-up: no single rate; " + controls_shown(why), markup=False, soft_wrap=True)
         return
     rows = st.sql(f"SELECT folder, sample_rate, platforms, runs, recorded_at, manifest FROM {TABLE} ORDER BY folder")
     t = Table(title="Captures (botwatch collect)")
@@ -103,14 +103,14 @@ def _print_captures(st: Study) -> None:
     for folder, rate, platforms, runs, at, manifest in rows:
         aside = _frames_aside(manifest)
         any_aside = any_aside or bool(aside)
-        t.add_row(escape(str(folder)), f"{rate:g}", escape(str(platforms)), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
+        t.add_row(plain(folder), f"{rate:g}", plain(platforms), f"{runs:,}", "—" if aside is None else f"{aside:,}", str(at)[:19])
     out.print(t)
     if any_aside:
         out.print("bad frames (malformed or unknown) are kept aside, each with its reason, in the capture folder's "
                   ".botwatch/malformed-<stream>.jsonl", markup=False, soft_wrap=True)
     rate, why = study_sample_rate(st)
     if why:
-        out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + why, markup=False, soft_wrap=True)
+        out.print(("scale-up: " if rate is not None else "scale-up: no single rate; ") + controls_shown(why), markup=False, soft_wrap=True)
 
 
 def _frames_aside(manifest: object) -> int | None:
