@@ -4,6 +4,8 @@ raw in the file's line, the skip and failure reasons and the error line."""
 
 from __future__ import annotations
 
+import pytest
+
 import shutil
 from pathlib import Path
 
@@ -75,9 +77,12 @@ def test_the_one_helper_is_idempotent() -> None:
     assert not _raw_controls(once)
 
 
-def test_status_shows_a_rejected_files_own_header_escaped(tmp_path: Path) -> None:
+def test_status_shows_a_rejected_files_own_header_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unreadable CSV's reason quotes its first column names (a file someone sent): `ingest`
     showed them escaped, but `status` ("Rejected, by error") printed them raw."""
+    import botwatch.cli.common
+
+    monkeypatch.setattr(botwatch.cli.common.out, "_width", 250)  # table cells whole, under xdist too
     study = tmp_path / "s.duckdb"
     other = tmp_path / "other.csv"
     other.write_text("foo,b\x1b[2Jar\u202e\n1,2\n", encoding="utf-8")

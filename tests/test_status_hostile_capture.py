@@ -4,6 +4,8 @@ right-to-left override raw."""
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from test_collect import run
@@ -16,7 +18,10 @@ from botwatch.collect.core import Capture
 from botwatch.collect.sampling import keep
 
 
-def test_status_shows_a_capture_folders_name_escaped(tmp_path: Path) -> None:
+def test_status_shows_a_capture_folders_name_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botwatch.cli.common
+
+    monkeypatch.setattr(botwatch.cli.common.out, "_width", 250)  # table cells whole, under xdist too
     cap_dir = tmp_path / "cap\x1b[2J\u202e[red]"
     events = [jetstream_event(i) for i in range(40)]
     n = sum(keep(f"did:plc:fake{i % 997:04d}/3k{i:010d}", 0.5) for i in range(40))
