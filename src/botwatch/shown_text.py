@@ -17,10 +17,14 @@ if TYPE_CHECKING:
 
 __all__ = ["controls_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
-# C0/C1 controls, the line and paragraph separators, and the invisible format characters that can
-# disguise text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic
-# letter mark, the BOM). One set for the terminal, the exports and the report.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# C0/C1 controls, the line and paragraph separators, and the invisible characters that can disguise
+# text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic letter
+# mark, the BOM; the soft hyphen, the combining grapheme joiner, the Hangul and halfwidth fillers
+# that make a display name look blank, the Khmer inherent vowels, the Mongolian vowel separator,
+# the interlinear annotation marks, and the tag characters U+E0000-E007F, which carry whole hidden
+# ASCII strings). One set for the terminal, the exports and the report.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e"
+                      "\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 ZWJ = "\u200d"
@@ -50,16 +54,38 @@ def joins_emoji(text: str, at: int) -> bool:
     return before >= 0 and at + 1 < len(text) and _pictographic(text[before]) and _pictographic(text[at + 1])
 
 
+_BLACK_FLAG, _CANCEL_TAG = "\U0001f3f4", "\U000e007f"
+
+
+def in_flag_sequence(text: str, at: int) -> bool:
+    """Whether the tag character at `text[at]` belongs to an emoji flag of a subdivision (🏴 then
+    tag letters then CANCEL TAG: the flags of England, Scotland and Wales, common in UK election
+    talk), the one place tag characters are shown as they are; anywhere else they are hidden text."""
+    start = at
+    while start > 0 and "\U000e0020" <= text[start - 1] <= "\U000e007e":
+        start -= 1
+    end = at
+    while end < len(text) and "\U000e0020" <= text[end] <= "\U000e007e":
+        end += 1
+    return start > 0 and text[start - 1] == _BLACK_FLAG and end > start and end < len(text) and text[end] == _CANCEL_TAG and at <= end
+
+
 def _hidden_at(m: re.Match[str]) -> bool:
-    """Whether the match of `_CONTROL` is hidden text (not a joiner inside an emoji sequence)."""
-    return not (m.group() == ZWJ and joins_emoji(m.string, m.start()))
+    """Whether the match of `_CONTROL` is hidden text (not a joiner inside an emoji sequence, nor a
+    tag character inside a subdivision flag)."""
+    ch = m.group()
+    if ch == ZWJ:
+        return not joins_emoji(m.string, m.start())
+    if "\U000e0000" <= ch <= "\U000e007f":
+        return not in_flag_sequence(m.string, m.start())
+    return True
 
 
 def _escaped(m: re.Match[str]) -> str:
     ch = m.group()
     if not _hidden_at(m):
         return ch
-    return f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}"
+    return f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
 
 
 def controls_shown(text: object) -> str:
@@ -118,6 +144,9 @@ def json_shown(text: str) -> str:
         ch = m.group()
         if ch == "\n" or not _hidden_at(m):
             return ch
+        if ord(ch) > 0xFFFF:  # a tag character: JSON writes it as its UTF-16 surrogate pair
+            hi, lo = divmod(ord(ch) - 0x10000, 0x400)
+            return f"\\u{0xD800 + hi:04x}\\u{0xDC00 + lo:04x}"
         return f"\\u{ord(ch):04x}"
 
     return _CONTROL.sub(one, text)
