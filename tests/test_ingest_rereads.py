@@ -174,8 +174,50 @@ def test_another_file_under_an_old_name_keeps_its_own_bad_records(tmp_path: Path
     assert _ingest(str(study), str(f))[0] == 0
     assert _ingest(str(study), str(f), "--force")[0] == 0  # a re-read keeps each once
     with open_study(study) as st:
-        rows = st.sql("SELECT line, error, raw FROM rejected ORDER BY raw")
+        # the old file's record is kept as history (`rejected_earlier`): it is no longer in the file at that path
+        rows = st.sql("SELECT line, error, raw FROM rejected UNION ALL SELECT line, error, raw FROM rejected_earlier ORDER BY raw")
+        now = st.sql("SELECT raw FROM rejected")
     assert [r[2] for r in rows] == ['{"id": 5, "text": "a"}', '{"id": 6, "text": "b"}'] and rows[0][:2] == rows[1][:2]
+    assert now == [('{"id": 6, "text": "b"}',)]
+
+
+def test_a_file_replaced_by_its_corrected_version_has_no_stale_rejected_records(tmp_path: Path) -> None:
+    """A file with a bad record, replaced whole by a corrected version and ingested again, kept the
+    old version's bad record in `rejected`: `status` and the report said 1 record was rejected
+    where the inputs now hold none. The old record is kept aside as history, not counted; a
+    truncated file's records past its new end go the same way; an appended file keeps its own."""
+    from botwatch.report.section_overview import study_summary
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = '{"id": 5, "text": "broken\n'
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
+    f.write_text("".join(v1[:3]) + bad + "".join(v1[3:]), encoding="utf-8")
+    assert _ingest(str(study), str(f))[0] == 0
+    f.write_text("".join(v1), encoding="utf-8")  # the corrected file
+    code, out = _ingest(str(study), str(f))
+    assert code == 0 and "rejected 0" in out, out
+    with open_study(study) as st:
+        s = study_summary(st)
+        assert (s["posts"], s["rejected"], s["rejected_earlier"]) == (6, 0, 1)
+        assert st.sql("SELECT line, raw FROM rejected_earlier") == [(4, bad.strip())]
+    status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
+    assert "rejected records 0 (1 more held by earlier versions of files changed and read again since" in status, status
+    assert "Rejected, by error" not in status
+
+    # appended to: its bad record is still in the file, and held once
+    g = tmp_path / "g.jsonl"
+    g.write_text("".join(v1[:2]) + bad, encoding="utf-8")
+    _ingest(str(study), str(g))
+    g.write_text("".join(v1[:2]) + bad + "".join(v1[2:4]), encoding="utf-8")
+    assert _ingest(str(study), str(g))[0] == 0
+    with open_study(study) as st:
+        assert st.sql("SELECT source, line FROM rejected") == [(str(g), 3)]
+    # truncated before its bad record: the record is history
+    g.write_text("".join(v1[:2]), encoding="utf-8")
+    assert _ingest(str(study), str(g))[0] == 0
+    with open_study(study) as st:
+        s = study_summary(st)
+        assert (s["posts"], s["rejected"], s["rejected_earlier"]) == (6, 0, 2)
 
 
 def test_a_grown_files_re_read_is_the_same_input_counted_once(tmp_path: Path) -> None:

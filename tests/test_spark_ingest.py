@@ -44,7 +44,14 @@ def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
 
 def _duck_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     with open_study(path) as st:
-        return {t: _rows(_comparable(t, st.arrow(t))) for t in TABLES}
+        out = {t: _rows(_comparable(t, st.arrow(t))) for t in TABLES}
+        if "rejected_earlier" in st.tables():
+            # A DuckDB study moves the bad records a grown or changed file no longer gives (here the
+            # cut last line of `stream.jsonl`, merged with the line appended to it) to
+            # `rejected_earlier`; a lake keeps every version's in `rejected` (docs/ingest-csv.md).
+            earlier = st.arrow("rejected_earlier").drop_columns(["replaced_at"])
+            out["rejected"] = sorted(out["rejected"] + _rows(_comparable("rejected", earlier)), key=lambda r: tuple((v is None, str(v)) for v in r))
+        return out
 
 
 def _lake_tables(lake: Path) -> dict[str, list[tuple[Any, ...]]]:

@@ -108,6 +108,13 @@ REJECTED = pa.schema(
     ]
 )
 
+# A file's bad records that its latest read (a complete read of the file now at that path, changed
+# since: corrected, truncated, or another file saved under the name) no longer gave, moved aside
+# from `rejected` with the time of that read: `rejected` holds the bad records of the inputs as
+# they are now, which every count a user sees reads, and this table what earlier versions held
+# (created the first time a row moves). `ingest.merge.retire_rejected`.
+REJECTED_EARLIER = REJECTED.append(pa.field("replaced_at", TS))
+
 SOURCES = pa.schema(
     [
         ("source", pa.string()),

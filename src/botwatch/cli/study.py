@@ -40,7 +40,10 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         out.print(f"time span {s['first']} … {s['last']} UTC" if s["first"] is not None else "time span: no posts yet")
         repaired = f"; stored after a repair {s['repaired']:,} (originals in `rejected`)" if s.get("repaired") else ""
         again = f" (and {s['rereads']} re-read{'' if s['rereads'] == 1 else 's'} of a file already stored)" if s.get("rereads") else ""
-        out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{repaired}", markup=False)
+        earlier = (f" ({s['rejected_earlier']:,} more held by earlier versions of files changed and read again since, "
+                    "not counted: table `rejected_earlier`)"
+                   if s.get("rejected_earlier") else "")
+        out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{earlier}{repaired}", markup=False)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):
             t.add_column(c)

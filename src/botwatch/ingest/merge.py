@@ -13,8 +13,8 @@ from __future__ import annotations
 from botwatch import canonical
 from botwatch.duckdb_sql import reduce_snapshots_sql, to_duckdb_sql
 from botwatch.ingest.sink import REPAIRED
-from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS
-from botwatch.study import Study
+from botwatch.schema import ACCOUNT_SNAPSHOTS, ACCOUNTS, REJECTED_EARLIER, create_table_sql
+from botwatch.study import Study, utcnow
 
 
 def _sql(expr: object) -> str:
@@ -79,6 +79,23 @@ def merge_rejected(study: Study) -> int:
     )
     # A repair note stands beside a stored record: it is kept, but not counted as a lost one.
     return int(q("SELECT count(*) FROM _stage_rejected WHERE NOT starts_with(error, ?)", [REPAIRED])[0][0])
+
+
+def retire_rejected(study: Study, source: str) -> int:
+    """Move the bad records held for `source` that this read of it did not give again (an earlier
+    version's: the file was corrected, truncated or replaced since) from `rejected` to
+    `rejected_earlier`; returns how many moved. Call only for a complete read of a file on disk,
+    before `merge_rejected`. Without it a file replaced by its corrected version kept the old
+    version's bad records in `rejected`, and `status` and the report counted them as rejected input."""
+    q = study.sql
+    gone = ("FROM rejected r WHERE r.source = ? AND NOT EXISTS (SELECT 1 FROM _stage_rejected s WHERE s.source = r.source "
+            "AND s.line = r.line AND s.error = r.error AND s.raw IS NOT DISTINCT FROM r.raw)")
+    n = int(q(f"SELECT count(*) {gone}", [source])[0][0])
+    if n:
+        q(create_table_sql("rejected_earlier", REJECTED_EARLIER))
+        q(f"INSERT INTO rejected_earlier SELECT r.*, ? {gone} ORDER BY r.line", [utcnow(), source])
+        q(f"DELETE {gone}", [source])
+    return n
 
 
 def staged_not_utf8(study: Study) -> int:

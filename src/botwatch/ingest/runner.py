@@ -24,7 +24,7 @@ from botwatch.ingest.formats import FORMATS, Format, UnknownFormat, sniff
 from botwatch.ingest.cut_short import BROKE_OFF, BROKEN_SOURCES_SQL, read_again
 from botwatch.ingest.json_records import consume_lines, first_json_char
 from botwatch.ingest.file_scan import BackgroundScan
-from botwatch.ingest.merge import merge_accounts, merge_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
+from botwatch.ingest.merge import merge_accounts, merge_rejected, retire_rejected, merge_staged_posts, reduce_staged_snapshots, staged_not_utf8, staged_repairs
 from botwatch.ingest.native_v1 import FORMAT as NATIVE_FORMAT
 from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, pick_lines, reduce_native_snapshots, store_native_posts
 from botwatch.ingest.rereads import study_conflict
@@ -261,6 +261,8 @@ def _ingest_source(
             reduce_staged_snapshots(study)
         result.stored, result.duplicates = stored, total - stored
         result.accounts = merge_accounts(study)
+        if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
+            retire_rejected(study, src.name)
         result.rejected = merge_rejected(study)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)

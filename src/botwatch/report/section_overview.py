@@ -25,6 +25,10 @@ def study_summary(study: Study) -> dict[str, Any]:
         # A repair note (a stored record mended at ingest) is listed with the rejected rows but not counted as lost.
         "rejected": q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0],
         "repaired": q(f"SELECT count(*) FROM rejected WHERE error LIKE '{REPAIRED}%'")[0][0],
+        # Bad records of files as they were before a later read of a changed file at the same path
+        # (kept as history, `merge.retire_rejected`): not the input's rejected records now.
+        "rejected_earlier": q(f"SELECT count(*) FROM rejected_earlier WHERE error NOT LIKE '{REPAIRED}%'")[0][0]
+        if "rejected_earlier" in study.tables() else 0,
         # A file read again (`ingest --force`) is not another input: counted apart (ingest/rereads.py).
         "sources": q(f"SELECT count(*) FROM {FIRST_READS}")[0][0],
         "rereads": q(f"SELECT count(*) FROM {RE_READS}")[0][0],
