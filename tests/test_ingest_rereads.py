@@ -256,3 +256,22 @@ def test_a_grown_files_re_read_is_the_same_input_counted_once(tmp_path: Path) ->
         return re.search(r"[0-9,]+ records were read from 1 input file, giving [0-9,]+ stored posts; [0-9,]+ were duplicates", text).group(0)
 
     assert methods_sentence(study) == methods_sentence(whole)
+
+
+def test_the_same_content_forced_in_under_a_new_name_keeps_its_bad_records_once(tmp_path: Path) -> None:
+    """A copy of a file read before, read with `--force` under a new name, is a re-read (not
+    another input, `status` says so) and stored no post twice, but its bad records were stored
+    again under the new name: `status` said 2 records were rejected where the input holds one."""
+    from botwatch.report.section_overview import study_summary
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    study, a, b = tmp_path / "s.duckdb", tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    b.write_bytes(a.read_bytes())
+    assert _ingest(str(study), str(a))[0] == 0
+    code, out = _ingest(str(study), str(b), "--force")
+    assert code == 0 and "stored 0" in out and "rejected 1" in out, out  # what the read found
+    with open_study(study) as st:
+        s = study_summary(st)
+        assert (s["posts"], s["sources"], s["rereads"], s["rejected"]) == (6, 1, 1, 1)
+        assert st.sql("SELECT source FROM rejected") == [(str(a),)]

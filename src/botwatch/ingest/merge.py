@@ -65,18 +65,20 @@ def merge_accounts(study: Study) -> int:
     return int(n)
 
 
-def merge_rejected(study: Study) -> int:
+def merge_rejected(study: Study, store: bool = True) -> int:
     """Store the staged rejects not already recorded (a re-read file's bad lines are kept once).
 
     A record is the one held when its file, line, reason and text all match: another file saved
     under an old name (read as new, `rereads`) had its bad record dropped when an earlier file's
-    record on the same line failed for the same reason."""
+    record on the same line failed for the same reason. `store=False`: count them, store none
+    (content the study already holds under another name: its bad records are kept there)."""
     q = study.sql
-    q(
-        "INSERT INTO rejected SELECT s.source, s.line, s.error, s.raw FROM _stage_rejected s "
-        "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error "
-        "AND r.raw IS NOT DISTINCT FROM s.raw) ORDER BY s._seq"
-    )
+    if store:
+        q(
+            "INSERT INTO rejected SELECT s.source, s.line, s.error, s.raw FROM _stage_rejected s "
+            "WHERE NOT EXISTS (SELECT 1 FROM rejected r WHERE r.source = s.source AND r.line = s.line AND r.error = s.error "
+            "AND r.raw IS NOT DISTINCT FROM s.raw) ORDER BY s._seq"
+        )
     # A repair note stands beside a stored record: it is kept, but not counted as a lost one.
     return int(q("SELECT count(*) FROM _stage_rejected WHERE NOT starts_with(error, ?)", [REPAIRED])[0][0])
 

@@ -263,7 +263,11 @@ def _ingest_source(
         result.accounts = merge_accounts(study)
         if sha is not None and result.broke_off is None:  # the whole of a file on disk was read: its bad records are this version's
             retire_rejected(study, src.name)
-        result.rejected = merge_rejected(study)
+        # The same content read before under another name (`--force`, a copy): a re-read, not
+        # another input (`rereads.RE_READS`), so its bad records are those already kept under
+        # that name; stored again under this one, `status` and the report counted each twice.
+        held_as = _ingested_as(study, sha) if sha is not None else None
+        result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
         if result.format is None:  # refused again on a re-run: one `sources` row for it, not one per run
