@@ -275,3 +275,23 @@ def test_the_same_content_forced_in_under_a_new_name_keeps_its_bad_records_once(
         s = study_summary(st)
         assert (s["posts"], s["sources"], s["rereads"], s["rejected"]) == (6, 1, 1, 1)
         assert st.sql("SELECT source FROM rejected") == [(str(a),)]
+
+
+def test_the_methods_sentence_names_bad_records_of_earlier_versions(tmp_path: Path) -> None:
+    """After a file was replaced by its corrected version, Methods said "7 records were read ...
+    giving 6 stored posts; 0 were duplicates ... and 0 could not be read": the seventh, the bad
+    record of the earlier version (kept in `rejected_earlier`), was not accounted for."""
+    import re
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    from botwatch.report.section_methods import methods
+
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
+    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    _ingest(str(study), str(f))
+    f.write_text("".join(v1), encoding="utf-8")
+    _ingest(str(study), str(f))
+    with open_study(study) as st:
+        text = " ".join(re.sub(r"<[^>]+>", " ", methods(st, {}).html).split())
+    assert "7 records were read from 1 input file, giving 6 stored posts; 0 were duplicates" in text
+    assert "0 could not be read (0.0% of records), besides 1 record that could not be read in earlier versions of files" in text
