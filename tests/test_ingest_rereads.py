@@ -295,3 +295,28 @@ def test_the_methods_sentence_names_bad_records_of_earlier_versions(tmp_path: Pa
         text = " ".join(re.sub(r"<[^>]+>", " ", methods(st, {}).html).split())
     assert "7 records were read from 1 input file, giving 6 stored posts; 0 were duplicates" in text
     assert "0 could not be read (0.0% of records), besides 1 record that could not be read in earlier versions of files" in text
+
+
+def test_the_reproduction_lists_a_changed_file_as_last_read(tmp_path: Path) -> None:
+    """A file that grew or was replaced was listed in the reproduction's inputs with the SHA-256
+    and size of its first read: no file one can fetch now matches them. It is listed with its
+    latest read's, and says how many contents were read at its name; a file read once is as before."""
+    from botwatch.report.reproduce import reproduction, reproduction_script
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    study, f, g = tmp_path / "s.duckdb", tmp_path / "t.jsonl", tmp_path / "g.jsonl"
+    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    g.write_text(v1[0], encoding="utf-8")
+    _ingest(str(study), str(f), str(g))
+    f.write_text("".join(v1), encoding="utf-8")
+    _ingest(str(study), str(f))
+    with open_study(study) as st:
+        r = reproduction(st, "s.duckdb")
+        text = reproduction_script(st, "s.duckdb")
+    import hashlib
+
+    now = hashlib.sha256(f.read_bytes()).hexdigest()
+    assert [(i["source"], i["sha256"], i["bytes"], i["versions"]) for i in r["inputs"]] == [
+        (str(f), now, f.stat().st_size, 2), (str(g), hashlib.sha256(g.read_bytes()).hexdigest(), g.stat().st_size, 1)]
+    assert f"{now} {f.stat().st_size} {f} (as last read; 2 different contents were read at this name)" in text
+    assert f"{g} (as last" not in text

@@ -433,13 +433,29 @@ def reproduction(study: Study, study_name: str, *, max_steps: int | None = MAX_S
     if "sources" in study.tables():
         from botwatch.ingest.rereads import FIRST_READS  # a file read again is one input, listed once
 
-        inputs = study.sql(f"SELECT source, sha256, bytes FROM {FIRST_READS} WHERE format IS NOT NULL ORDER BY ingested_at, source")
+        # ... with the content its latest read found (a grown file whole, a replaced one as it is
+        # now), and how many contents were read at its path: listed with its first read's SHA-256,
+        # a file that grew or was corrected since matched no file one could fetch.
+        inputs = study.sql(f"""SELECT f.source, CASE WHEN f.sha256 IS NULL THEN f.sha256 ELSE l.sha256 END,
+                                      CASE WHEN f.sha256 IS NULL THEN f.bytes ELSE l.bytes END, coalesce(l.versions, 1)
+                               FROM {FIRST_READS} f LEFT JOIN (SELECT source, sha256, bytes, count(DISTINCT sha256) OVER (PARTITION BY source) AS versions
+                                   FROM sources WHERE format IS NOT NULL AND sha256 IS NOT NULL
+                                   QUALIFY row_number() OVER (PARTITION BY source ORDER BY ingested_at DESC, sha256) = 1) l USING (source)
+                               WHERE f.format IS NOT NULL ORDER BY f.ingested_at, f.source""")
         shown = inputs if max_inputs is None else inputs[:max_inputs]
         out["inputs_left_out"] = len(inputs) - len(shown)
-        out["inputs"] = [{"source": s if relative_to is None else relative_to.path(s), "sha256": h, "bytes": b} for s, h, b in shown]
+        out["inputs"] = [{"source": s if relative_to is None else relative_to.path(s), "sha256": h, "bytes": b, "versions": int(v)}
+                         for s, h, b, v in shown]
     if relative_to is not None:
         out["paths_outside"] = len(relative_to.outside)
     return out
+
+
+def _versions(i: dict[str, Any]) -> str:
+    """The note for an input whose path was read with other contents before (it grew, or was
+    replaced): its SHA-256 is that of the latest read; "" for one read with one content."""
+    n = i.get("versions") or 1
+    return f" (as last read; {n} different contents were read at this name)" if n > 1 else ""
 
 
 def paths_sentence(r: dict[str, Any]) -> str:
@@ -487,7 +503,7 @@ def reproduction_script(study: Study, study_name: str, relative_to: RelativePath
         lines.append(f"# model {_comment(k)}: {_comment(v)}")
     if r["inputs"]:
         lines.append("# inputs as stored (SHA-256, bytes, name):")
-        lines += [f"#   {_comment(i['sha256'])} {i['bytes']} {_comment(i['source'])}" for i in r["inputs"]]
+        lines += [f"#   {_comment(i['sha256'])} {i['bytes']} {_comment(i['source'])}{_versions(i)}" for i in r["inputs"]]
     if r.get("labels"):
         lines.append("# labels files the evaluations read, not stored in the study: put them in the folder the commands run in (SHA-256, name):")
         lines += [f"#   {_comment(h)} {_comment(name)}" for name, h in r["labels"]]
