@@ -320,3 +320,26 @@ def test_the_reproduction_lists_a_changed_file_as_last_read(tmp_path: Path) -> N
         (str(f), now, f.stat().st_size, 2), (str(g), hashlib.sha256(g.read_bytes()).hexdigest(), g.stat().st_size, 1)]
     assert f"{now} {f.stat().st_size} {f} (as last read; 2 different contents were read at this name)" in text
     assert f"{g} (as last" not in text
+
+
+def test_a_file_put_back_to_a_version_read_before_is_read_again(tmp_path: Path) -> None:
+    """A file replaced and then put back as it was (or replaced by a copy of another input) holds
+    content read before, so it was skipped as already ingested: the bad records counted for its
+    name stayed those of the version it replaced (none, where the restored version has one). It
+    is read again, storing no post twice, and its own bad records are the ones counted; a further
+    run skips it."""
+    from botwatch.report.section_overview import study_summary
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    with_bad = "".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:])
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
+    for text in (with_bad, "".join(v1), with_bad):
+        f.write_text(text, encoding="utf-8")
+        code, out = _ingest(str(study), str(f))
+        assert code == 0 and out.startswith("ok "), out
+    assert "rejected 1" in out and "stored 0" in out, out
+    with open_study(study) as st:
+        s = study_summary(st)
+        assert (s["posts"], s["sources"], s["rejected"], s["rejected_earlier"]) == (6, 1, 1, 0)
+    code, out = _ingest(str(study), str(f))
+    assert code == 0 and out.startswith("skipped ") and "identical content already ingested" in out, out

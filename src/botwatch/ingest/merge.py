@@ -97,6 +97,9 @@ def retire_rejected(study: Study, source: str) -> int:
         q(create_table_sql("rejected_earlier", REJECTED_EARLIER))
         q(f"INSERT INTO rejected_earlier SELECT r.*, ? {gone} ORDER BY r.line", [utcnow(), source])
         q(f"DELETE {gone}", [source])
+    if "rejected_earlier" in study.tables():  # an earlier version put back: its records are current again, not history
+        q("DELETE FROM rejected_earlier e WHERE e.source = ? AND EXISTS (SELECT 1 FROM _stage_rejected s WHERE s.source = e.source "
+          "AND s.line = e.line AND s.error = e.error AND s.raw IS NOT DISTINCT FROM e.raw)", [source])
     return n
 
 

@@ -214,7 +214,8 @@ def _ingest_source(
     defer_hash = native_candidate and (force or not _size_seen(study, src.size))
     if regular and not defer_hash:
         sha = file_sha256(path)
-        if not force and (seen := _ingested_as(study, sha)) and not _cut_again(study, path, seen[0], src):
+        if not force and (seen := _ingested_as(study, sha)) and not _cut_again(study, path, seen[0], src) \
+                and not _changed_back(study, src.name, sha):
             result.skipped = f"identical content already ingested from {seen[0]}"
             result.nothing_held = not seen[1]
             if columns is not None:  # a corrected map reads nothing again here: its posts are stored by id already
@@ -374,6 +375,16 @@ def _cut_again(study: Study, path: str, seen: str, src: InputSource) -> bool:
         return False
     broken = [s for (s,) in study.sql(BROKEN_SOURCES_SQL)]
     return read_again(path, (seen, src.name), broken)
+
+
+def _changed_back(study: Study, source: str, sha: str) -> bool:
+    """Whether the file at `source` holds other content than its latest read found, content read
+    before (an earlier version put back, or a copy of another input saved under this name). Such
+    a file is read again, adding no post twice, so the bad records counted for this name are
+    its own (`merge.retire_rejected`): skipped as already ingested, the name kept the replaced
+    version's bad records, or none where the restored version has some."""
+    latest = study.sql("SELECT sha256 FROM sources WHERE source = ? AND sha256 IS NOT NULL ORDER BY ingested_at DESC LIMIT 1", [source])
+    return bool(latest) and latest[0][0] != sha
 
 
 def _size_seen(study: Study, size: int | None) -> bool:
