@@ -24,6 +24,7 @@ from botwatch.accounts import json_text, origin_desk, origin_shifts, origin_text
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
+from botwatch.accounts.frame_values import profile_seen_at
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.language_names import UNKNOWN_TAGS
@@ -448,8 +449,7 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     `top_keys` of the language and client columns; `clock`: `hour_matrix` of the hours column
     (None: the daily clock from the `hours` dicts, account by account); `in_window`: per row,
     whether the account posted in the election window (`prepare`'s `IN_WINDOW`)."""
-    ref = accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
-    prof = profile_features(with_profile_extra(accounts), ref)
+    prof = profile_features(with_profile_extra(accounts), profile_seen_at(accounts))
     for c in ALL_FEATURES:
         df[c] = prof[c].to_numpy()
     n = df["n_posts"].astype("float64")

@@ -30,3 +30,18 @@ def midpoint_series(first: pd.Series, last: pd.Series, seen: pd.Series) -> pd.Se
     first, last, seen = pd.to_datetime(first), pd.to_datetime(last), pd.to_datetime(seen)
     mid = first + (last - first) / 2
     return mid.where(first.notna() & last.notna(), seen)
+
+
+def profile_seen_at(accounts: pd.DataFrame) -> pd.Series:
+    """When each account's profile was last seen (else first seen): the time its age and per-day
+    rates are measured at (`profile.profile_features`' reference time)."""
+    return accounts["last_seen"].where(accounts["last_seen"].notna(), accounts["first_seen"])
+
+
+def created_after_seen(accounts: pd.DataFrame) -> np.ndarray:
+    """Per account: whether its recorded creation date is later than it was last seen, which
+    cannot be right (a clock-skewed or edited export): its age is unknown, as `profile_features`
+    leaves it, and it is not "created after the election was called" either."""
+    created = pd.to_datetime(accounts["created_at"], errors="coerce")
+    seen = pd.to_datetime(profile_seen_at(accounts), errors="coerce")
+    return (created.notna() & seen.notna() & (created > seen)).to_numpy(dtype=bool)

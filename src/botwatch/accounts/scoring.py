@@ -29,7 +29,7 @@ from botwatch.exact_round import none_where, rounded_list
 from botwatch.language_names import language_code
 from botwatch.prob_text import prob2
 from botwatch.accounts.features import AccountData, pairs_of
-from botwatch.accounts.frame_values import midpoint_series, python_values
+from botwatch.accounts.frame_values import created_after_seen, midpoint_series, python_values
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.ood import assess
 from botwatch.accounts.json_text import flat_object, region_of
@@ -64,6 +64,12 @@ def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
     return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
 UNKNOWN_BOT = "no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"
+# An account whose recorded creation date is later than it was seen posting has no age (profile
+# features): "no profile facts ... in the data" was said of it although the data hold a creation
+# date, one that cannot be right.
+UNKNOWN_BOT_CREATED_LATE = ("its recorded creation date is later than the study last saw the account, which cannot be right, so its age is unknown; "
+                            "no other profile fact the model reads (likes, posts per day, default profile or image) is in the data: "
+                            "bot probability unknown")
 
 
 @lru_cache(maxsize=64)
@@ -379,19 +385,22 @@ def _json_lists(parts: list[str], bounds: list[int]) -> list[str]:
 
 
 def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], low: np.ndarray, high: np.ndarray,
-               observed: list[list[str]], reasons_text: pa.StringArray, reason_bounds: list[int]) -> pa.StringArray:
+               observed: list[list[str]], reasons_text: pa.StringArray, reason_bounds: list[int],
+               created_late: np.ndarray | None = None) -> pa.StringArray:
     """Each account's `bot_evidence` cell: [why uncertain] + the bot reasons (or "unknown") + the
-    observed signals, as a JSON list.
+    observed signals, as a JSON list. `created_late`: per account, whether its recorded creation
+    date is after it was last seen (an unknown account's "unknown" then says so).
 
     The first and last are Python strings (one an account at most, and the signals, which are
     Python already); the reasons stay Arrow (`_evidence_table`) and are placed among them by
     `take`, and the cells are joined by Arrow (`_json_list_array`)."""
     n = len(known)
     low_list, high_list, known_list, ood_list = low.tolist(), high.tolist(), known.tolist(), ood.tolist()
+    late_list = created_late.tolist() if created_late is not None else [False] * n
     rest: list[str] = []
     for i in range(n):
         if not known_list[i]:
-            rest.append(UNKNOWN_BOT)
+            rest.append(UNKNOWN_BOT_CREATED_LATE if late_list[i] else UNKNOWN_BOT)
         elif ood_list[i]:
             # prob2, as the range line beside it: "between 0.85 and 1.00" read as certainty where
             # `explain` said "Plausible range: 0.85 to >0.99" (@mauritscorneIis, labelled study).
@@ -578,7 +587,7 @@ def score(data: AccountData, model: BotModel, home: str | None, study_prior: "bo
     observed = _observed(f, home)
     evidence, bot_parts, bot_bounds = _evidence_table(f, ev_cols, known_idx, beh.items, observed, table, office)
     known_list, ood_list = known.tolist(), ood.tolist()
-    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds))
+    bot_evidence = pd.arrays.ArrowExtensionArray(_bot_cells(known, ood, reasons, low, high, observed, bot_parts, bot_bounds, created_after_seen(data.accounts)))
     n_sig = np.fromiter(map(len, observed), np.int64, len(f))
     signal_cells = pd.arrays.ArrowExtensionArray(_json_list_array(
         pa.array(list(itertools.chain.from_iterable(observed)), pa.string()), np.concatenate([[0], np.cumsum(n_sig)])))
