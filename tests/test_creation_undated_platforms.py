@@ -12,9 +12,11 @@ from botwatch.timeline.stages import _undated_why
 
 def test_the_undated_note_names_each_platforms_reason(tmp_path: Path) -> None:
     with open_study(tmp_path / "s.duckdb", read_only=False) as st:
-        st.sql("CREATE TEMP TABLE _tl_pop (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP)")
-        st.sql("INSERT INTO _tl_pop VALUES ('bluesky', 'did:plc:a', NULL), ('mastodon', 'https://m/@b', TIMESTAMP '2017-01-01')")
+        st.sql("CREATE TEMP TABLE _tl_pop (platform VARCHAR, account_id VARCHAR, created_at TIMESTAMP, created_late BOOLEAN DEFAULT false)")
+        st.sql("INSERT INTO _tl_pop (platform, account_id, created_at) VALUES ('bluesky', 'did:plc:a', NULL), ('mastodon', 'https://m/@b', TIMESTAMP '2017-01-01')")
         assert _undated_why(st) == "Bluesky's posts and events carry no account creation date"
-        st.sql("INSERT INTO _tl_pop VALUES ('twitter', '1', NULL)")
+        st.sql("INSERT INTO _tl_pop (platform, account_id, created_at) VALUES ('twitter', '1', NULL)")
+        st.sql("INSERT INTO _tl_pop VALUES ('x', '2', NULL, true)")  # a creation date that cannot be right: not said to be missing
         said = _undated_why(st)
         assert said.startswith("Bluesky's posts and events carry no account creation date; the IRA/FiveThirtyEight files carry none")
+        assert said.count("IRA/FiveThirtyEight") == 1

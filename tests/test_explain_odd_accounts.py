@@ -48,7 +48,7 @@ def odd_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
         w.writerows(_rows())
     res = runner.invoke(app, ["ingest", str(study), str(src), "--columns", ",".join(f"{f}={f}" for f in FIELDS)])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--only", "accounts"])
+    res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--only", "accounts", "--only", "creation"])
     assert res.exit_code == 0, res.output
     return study
 
@@ -70,3 +70,34 @@ def test_a_creation_date_after_the_posts_is_said_not_called_missing(odd_study: P
         assert "no profile facts the model reads" not in said, said
     said = _explain(odd_study, "bare")
     assert "no profile facts the model reads" in said and "creation date" not in said
+
+
+def test_a_creation_date_after_the_posts_is_no_creation_after_the_call(odd_study: Path) -> None:
+    """@futurist (created 2031) and @latecomer (created after its posts) were "created after the
+    election was called" in explain's signals and in the report's creation shares: a date that
+    cannot be right is left out of both, and the creation note says how many and why."""
+    from botwatch.study import open_study
+
+    for who in ("latecomer", "futurist"):
+        got = json.loads(_explain(odd_study, who, "--json"))
+        assert not any("created after the election was called" in s for s in got["signals"] + got["bot"]["evidence"]), got
+    with open_study(odd_study, read_only=True) as st:
+        n, after = st.sql("SELECT group_n, group_after FROM creation WHERE dimension = 'all'")[0]
+        notes = [r[0] for r in st.sql("SELECT note FROM timeline_notes WHERE stage = 'creation'")]
+        flagged = st.sql("SELECT count(*) FILTER (WHERE created_after_trigger), count(created_after_trigger) FROM account_features")[0]
+    assert (n, after) == (2, 0)  # alice and rtonly, both created in 2015
+    assert tuple(flagged) == (0, 2)
+    assert any(note.startswith("1 of 5 accounts") and "no creation date" in note for note in notes), notes  # bare
+    assert any(note.startswith("2 of 5 accounts") and "later than the study last saw them" in note for note in notes), notes
+
+
+def test_the_creation_headline_counts_impossible_creation_dates_as_left_out() -> None:
+    """The headline's count of likely automated accounts left out of the shares named only those
+    without a creation date: one whose date is later than the study last saw it is left out too."""
+    from botwatch.report.sections import render
+
+    r = ("automated", "likely_automated", 7, 2, 0.28, 0.1, 0.6, 30, 0.5, 0.33, 0.67, -0.2, -0.5, 0.1)
+    text = " ".join(str(render("time_headline.html.j2", kind="creation", r=r, trigger="2017-04-18", population="posted in the election window",
+                                undated=(3, 10, 1))).split())
+    assert ("3 of the 10 likely automated accounts that posted in the window (30%) have no creation date, or one later than the study "
+            "last saw them (1), which cannot be right, and are not in these shares.") in text, text

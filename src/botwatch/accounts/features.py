@@ -24,7 +24,7 @@ from botwatch.accounts import json_text, origin_desk, origin_shifts, origin_text
 from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
-from botwatch.accounts.frame_values import profile_seen_at
+from botwatch.accounts.frame_values import created_after_seen, profile_seen_at
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.profile import ALL_FEATURES, profile_features
 from botwatch.language_names import UNKNOWN_TAGS
@@ -546,7 +546,8 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     an account that posted in the election window (`in_window`) is asked; any other is NULL, as
     one without a creation date is. Counted on every account, it called an account that posted
     only years later "created after the election was called", and the report's signal table
-    counted such accounts while its creation section left them out. The signal is reported
+    counted such accounts while its creation section left them out. A creation date later than the
+    study last saw the account is not asked either, as the creation section leaves it out. The signal is reported
     beside the bot probability, never a model feature."""
     df["english_female_name"], df["anonymity"] = name_signals(accounts)
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
@@ -560,7 +561,10 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     if election is not None and in_window is not None:
         trig = pd.Timestamp(zones.trigger_utc(election))
         created = pd.to_datetime(accounts["created_at"])
-        eligible = created.where(pd.Series(in_window.astype(bool), index=created.index))  # NaT: not asked
+        # NaT: not asked, or a creation date later than the study last saw the account, which
+        # cannot be right (`created_after_seen`): 2031 read "created after the election was called".
+        asked = in_window.astype(bool) & ~created_after_seen(accounts)
+        eligible = created.where(pd.Series(asked, index=created.index))
         df["created_after_trigger"] = _flag(eligible, eligible >= trig)  # whole column, NULL where not asked or unknown
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")

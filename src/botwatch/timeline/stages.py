@@ -210,12 +210,17 @@ EVENT_TESTS_SCHEMA = pa.schema([
 # the window population from one analysed before (whose rows counted every posting account).
 WINDOW_POPULATION = "all accounts posting in the election window"
 
+# An account's recorded creation date later than it was last seen (else first seen), over `accounts a`:
+# the SQL of `accounts.frame_values.created_after_seen` (NULL where either time is unknown).
+CREATED_LATE = "a.created_at > coalesce(a.last_seen, a.first_seen)"
+
+
 def _undated_why(study: Study) -> str:
     """Why the window's undated accounts have no creation date, by their platforms: a Bluesky study
     was told "the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do", when the
     reason is that Bluesky's posts and events carry no account creation date at all."""
     said: list[str] = []
-    for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL ORDER BY 1"):
+    for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL AND NOT created_late ORDER BY 1"):
         if platform in ("twitter", "x"):
             said.append("the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do")
         elif platform == "bluesky":
@@ -234,24 +239,34 @@ def creation(study: Study, ctx: Context) -> int:
     # is an election finding only for accounts that took part in the campaign. Counting every
     # posting account let a study of 2021 posts (or accounts silent in the window) read as one.
     ws, we = zones.window_utc(ctx.election)
+    # A creation date later than the account was last seen cannot be right (a clock-skewed or
+    # edited export; 2031 counted as "created after the election was called"): left out as
+    # unknown, as the accounts stage leaves its age and its signal (frame_values.created_after_seen).
     study.sql(
-        """CREATE OR REPLACE TEMP TABLE _tl_pop AS
-        SELECT a.platform, a.account_id, a.created_at FROM accounts a
+        f"""CREATE OR REPLACE TEMP TABLE _tl_pop AS
+        SELECT a.platform, a.account_id, CASE WHEN coalesce({CREATED_LATE}, false) THEN NULL ELSE a.created_at END AS created_at,
+               coalesce({CREATED_LATE}, false) AS created_late FROM accounts a
         WHERE EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
                       AND p.created_at >= ? AND p.created_at < ?)""",
         [ws, we],
     )
-    total, dated = study.sql("SELECT count(*), count(created_at) FROM _tl_pop")[0]
+    total, dated, late = study.sql("SELECT count(*), count(created_at), count(*) FILTER (WHERE created_late) FROM _tl_pop")[0]
     notes: list[str] = []
     if not total:
         notes.append(
             f"No post falls in the election window ({ctx.election.window_start} to {ctx.election.window_end}), so no account "
             "creation date is compared with the day the election was called."
         )
-    if total and dated < total:
+    if total and dated + late < total:
+        missing = total - dated - late
         notes.append(
-            f"{total - dated:,} of {counted(total, 'account')} posting in the window {'has' if total - dated == 1 else 'have'} no creation date and {'is' if total - dated == 1 else 'are'} left out of the shares "
+            f"{missing:,} of {counted(total, 'account')} posting in the window {'has' if missing == 1 else 'have'} no creation date and {'is' if missing == 1 else 'are'} left out of the shares "
             f"({_undated_why(study)})."
+        )
+    if total and late:
+        notes.append(
+            f"{late:,} of {counted(total, 'account')} posting in the window {'has' if late == 1 else 'have'} a recorded creation date later than "
+            f"the study last saw {'it' if late == 1 else 'them'}, which cannot be right, and {'is' if late == 1 else 'are'} left out of the shares."
         )
     have_groups = GROUPS_TABLE in study.tables()
     groups = study.sql(f"SELECT DISTINCT dimension, value FROM {GROUPS_TABLE} ORDER BY 1, 2") if have_groups else []
