@@ -101,3 +101,31 @@ def test_the_creation_headline_counts_impossible_creation_dates_as_left_out() ->
                                 undated=(3, 10, 1))).split())
     assert ("3 of the 10 likely automated accounts that posted in the window (30%) have no creation date, or one later than the study "
             "last saw them (1), which cannot be right, and are not in these shares.") in text, text
+
+
+def test_an_account_ingested_after_the_accounts_stage_is_said_not_scored(odd_study: Path, tmp_path: Path) -> None:
+    """An account whose posts were ingested after `analyze` was explained as "0 posts in the study",
+    bot and origin "unknown", and `--json` gave "n_posts": 0 (documented as an account that posted
+    nothing), though it had posts: it is not scored yet, and the commands say so."""
+    import shutil
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(odd_study, study)
+    new = tmp_path / "new.csv"
+    new.write_text("post_id,account_id,handle,created_at,text\nn1,1000,newbie,2017-05-22T10:00:00Z,hello\n"
+                   "n2,1000,newbie,2017-05-22T11:00:00Z,again\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(study), str(new), "--columns", "post_id=post_id,account_id=account_id,handle=handle,created_at=created_at,text=text"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(_explain(study, "@newbie").split())
+    assert "2 posts in the study" in said and "Not scored: the accounts stage last ran before this account was ingested" in said, said
+    res = runner.invoke(app, ["explain", str(study), "newbie", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["n_posts"] == 2 and "no scores" in res.stderr
+    res = runner.invoke(app, ["accounts", str(study), "--json"])
+    assert {a["handle"]: a["n_posts"] for a in json.loads(res.stdout)}["newbie"] == 2
+    res = runner.invoke(app, ["accounts", str(study), "--sort", "handle"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert any(line.startswith("│ @newbie") and "│     2 │" in line for line in res.stdout.splitlines()), res.stdout
+    assert "1 account shown has no scores" in " ".join(res.stderr.split())
+    # A scored account is told as before.
+    assert "Not scored" not in _explain(study, "alice")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS
-from botwatch.accounts.json_shape import account_json, find_account, select_list
+from botwatch.accounts.json_shape import COLUMNS, account_json, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
@@ -62,14 +62,20 @@ def accounts(
         if as_json:
             cols = select_list(set(st.columns("accounts_scored")))
             rows = st.sql(f"SELECT {cols} FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?", [*params, top])
+            rows = _with_unscored_posts(st, rows, study)
             home, own = recorded_home(st), study_bot_training_meta(st)
             print_json_result([account_json(r, home, own) for r in rows])
             return
         rows = st.sql(
-            f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence "
+            f"SELECT handle, account_id, bot_probability, origin_country, origin_probability, n_posts, bot_evidence, "
+            f"{'platform' if 'platform' in st.columns('accounts_scored') else 'NULL AS platform'} "
             f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
             [*params, top],
         )
+        # An account ingested after the accounts stage ran: its posts, not "0" (`_unscored_posts`).
+        unscored = (_unscored_posts(st) if any(r[5] is None for r in rows) else None) or {}
+        shown_unscored = sum((r[7], r[1]) in unscored for r in rows)
+        rows = [(*r[:5], unscored.get((r[7], r[1]), r[5]), *r[6:]) for r in rows]
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
             console.print(nothing_matched(country, min_bot), highlight=False, markup=False)
         said = SORT_WORDS.get(sort, sort)
@@ -81,12 +87,14 @@ def accounts(
         t = Table(title=title)
         for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
-        for handle, aid, bp, oc, op, n, ev in rows:
+        for handle, aid, bp, oc, op, n, ev, _platform in rows:
             first = (json.loads(ev) or [""])[0] if ev else ""
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
             t.add_row(plain(f"@{handle}" if handle else aid), "—" if bp is None else prob2(bp), plain(oc or "?"), "—" if op is None else prob2(op), f"{n or 0:,}", plain(first))
         wide_when_piped().print(t)
+        if shown_unscored:
+            warn(_not_scored_said(shown_unscored, study))
         if rows and _cross_source_caveat(st)[2] == "shipped" and (elsewhere := other_platform_clause(st)):
             console.print(elsewhere, highlight=False, markup=False)  # the report says it beside the count; the table said nothing
 
@@ -97,6 +105,40 @@ def recorded_home(st: object) -> str | None:
     from botwatch.origin_rule import scoring_home
 
     return scoring_home(st)
+
+
+def _unscored_posts(st: Any) -> dict[tuple[str, str], int] | None:
+    """Posts of each account the accounts stage has not scored (in `accounts_scored`, whose score
+    columns are joined, with no `account_scores` row: `n_signals`, set for every scored account,
+    is NULL), by (platform, account_id); None when the view cannot tell. Such an account was
+    ingested after the stage last ran: `explain` said "0 posts in the study" and `--json`
+    "n_posts": 0 for an account with posts, beside "unknown" with no reason."""
+    if "n_signals" not in st.columns("accounts_scored") or "posts" not in st.tables():
+        return None
+    rows = st.sql("SELECT a.platform, a.account_id, count(p.account_id) FROM accounts_scored a LEFT JOIN posts p ON a.platform = p.platform "
+                  "AND a.account_id = p.account_id WHERE a.n_signals IS NULL GROUP BY a.platform, a.account_id")
+    return {(pl, a): int(n) for pl, a, n in rows}
+
+
+def _with_unscored_posts(st: Any, rows: list[Any], study: Any) -> list[Any]:
+    """`json_shape` rows with the post count of each unscored account (`_unscored_posts`) in place
+    of its NULL, and a warning on stderr naming how many there are (stdout is the JSON)."""
+    i = COLUMNS.index("n_posts")
+    if not any(r[i] is None for r in rows):
+        return rows
+    unscored = _unscored_posts(st)
+    if not unscored:
+        return rows
+    hit = [r for r in rows if (r[0], r[1]) in unscored]
+    if hit:
+        warn(_not_scored_said(len(hit), study))
+    return [(*r[:i], unscored[(r[0], r[1])], *r[i + 1:]) if (r[0], r[1]) in unscored else r for r in rows]
+
+
+def _not_scored_said(n: int, study: Any) -> str:
+    """The line for accounts listed or explained without scores (`_unscored_posts`)."""
+    return (f"{counted(n, 'account')} shown {'has' if n == 1 else 'have'} no scores: the accounts stage last ran before "
+            f"{'it was' if n == 1 else 'they were'} ingested. Run `botwatch analyze {shell_shown(study)}` to score {'it' if n == 1 else 'them'}")
 
 
 def nothing_matched(country: Optional[str], min_bot: float) -> str:
@@ -148,6 +190,7 @@ def explain(
             if row is None:
                 fail(f"no account @{key} in {study}")
             _say_others(st, key, row[0], row[1])
+            row = _with_unscored_posts(st, [row], study)[0]
             changed = bot_model_changed(st)
             if changed is not None:  # stdout is the JSON object: the line goes to stderr
                 warn(changed.said(str(study)))
@@ -163,6 +206,13 @@ def explain(
             fail(f"no account @{key} in {study}")
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         _say_others(st, key, platform, aid)
+        unscored = _unscored_posts(st) if n is None else None
+        if unscored and (platform, aid) in unscored:
+            n = unscored[(platform, aid)]
+            out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
+            out.print(f"Not scored: the accounts stage last ran before this account was ingested. "
+                      f"Run `botwatch analyze {shell_shown(study)}` to score it.", highlight=False, markup=False)
+            return
         out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n or 0:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
         if n and "account_features" in st.tables():
             ppd, rt, dup, off, top_lang, top_share = st.sql(
