@@ -129,3 +129,19 @@ def test_an_account_ingested_after_the_accounts_stage_is_said_not_scored(odd_stu
     assert "1 account shown has no scores" in " ".join(res.stderr.split())
     # A scored account is told as before.
     assert "Not scored" not in _explain(study, "alice")
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_account_only_retweeted_is_said_to_appear_only_in_others_posts(odd_study: Path, as_json: bool) -> None:
+    """@CarolRT has no posts or profile of its own, only 4 retweets of its posts by @rtonly: explain
+    said "no account @CarolRT", as of a name the study never saw; asked by its id it said
+    "no account @300", naming a handle no one has."""
+    more = ["--json"] if as_json else []
+    for who, name in (("@CarolRT", "@CarolRT"), ("carolrt", "'carolrt' (as handle or account id)"), ("300", "'300' (as handle or account id)")):
+        res = runner.invoke(app, ["explain", str(odd_study), who, *more], env={"COLUMNS": "400"})
+        assert res.exit_code == 2, res.output
+        said = " ".join(res.output.split())
+        assert f"no account {name} in" in said and "it appears only in other accounts' posts" in said and "(4 retweets)" in said, said
+        assert "Traceback" not in said
+    res = runner.invoke(app, ["explain", str(odd_study), "@nobody", *more])
+    assert res.exit_code == 2 and "no account @nobody in" in res.output and "appears only" not in res.output

@@ -150,6 +150,30 @@ def nothing_matched(country: Optional[str], min_bot: float) -> str:
     return f"no accounts {' and '.join(said)}" if said else "no scored accounts in the study"
 
 
+def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
+    """The error for a handle or id no scored account answers to. An account seen only as the
+    author of posts others retweeted, quoted or replied to has no account record (no posts or
+    profile of its own): "no account @CarolRT" read as if the study knew nothing of an account
+    its posts retweet six times. An id was said back as "@300", a handle of another account."""
+    name = given if given.startswith("@") else f"'{given}' (as handle or account id)"
+    said = f"no account {name} in {study}"
+    if "posts" not in st.tables() or not {"ref_account_id", "ref_handle", "kind"} <= set(st.columns("posts")):
+        return said
+    rows = st.sql("SELECT platform, kind, count(*) FROM posts WHERE ref_account_id = ? OR lower(ref_handle) = lower(?) "
+                  "GROUP BY platform, kind", [key, key])
+    if not rows:
+        return said
+    from botwatch.reshare_words import reshare_words
+
+    by_kind: dict[str, int] = {}
+    for _platform, kind, n in rows:
+        word = {"retweet": reshare_words({p for p, k, _ in rows if k == "retweet"}).nouns, "quote": "quotes", "reply": "replies"}.get(kind, "other posts")
+        by_kind[word] = by_kind.get(word, 0) + int(n)
+    parts = ", ".join(f"{n:,} {w}" for w, n in by_kind.items())
+    return (f"{said}: it appears only in other accounts' posts, as the author of what they share, quote or answer ({parts}); "
+            "with no posts or profile of its own under that name, it has no scores")
+
+
 def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
     """A warning (stderr, so `--json` stays one object) when other accounts answer to `key` too:
     a handle renamed and taken by another account, or on two platforms. The one with most posts is
@@ -188,7 +212,7 @@ def explain(
         if as_json:
             row = find_account(st, handle)
             if row is None:
-                fail(f"no account @{key} in {study}")
+                fail(_no_such_account(st, handle, key, study))
             _say_others(st, key, row[0], row[1])
             row = _with_unscored_posts(st, [row], study)[0]
             changed = bot_model_changed(st)
@@ -203,7 +227,7 @@ def explain(
             [key, key],
         )
         if not rows:
-            fail(f"no account @{key} in {study}")
+            fail(_no_such_account(st, handle, key, study))
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         _say_others(st, key, platform, aid)
         unscored = _unscored_posts(st) if n is None else None
