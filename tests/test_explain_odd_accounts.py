@@ -145,3 +145,33 @@ def test_an_account_only_retweeted_is_said_to_appear_only_in_others_posts(odd_st
         assert "Traceback" not in said
     res = runner.invoke(app, ["explain", str(odd_study), "@nobody", *more])
     assert res.exit_code == 2 and "no account @nobody in" in res.output and "appears only" not in res.output
+
+
+def _handmade(tmp_path: Path, rows: str) -> Path:
+    """A study holding only an `accounts_scored` table of `rows` (SQL VALUES)."""
+    from botwatch.study import Study
+
+    study = tmp_path / "m.duckdb"
+    with Study(study) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT * FROM (VALUES " + rows + ") t(platform, account_id, handle, bot_probability, bot_evidence, "
+               "origin_country, origin_probability, origin_probabilities, origin_evidence, n_posts)")
+    return study
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_mastodon_account_is_found_by_its_handle_with_its_instance(tmp_path: Path, as_json: bool) -> None:
+    """Collected from mastodon.social, its own accounts' handles (`acct`) carry no domain: "alice".
+    Asked as "@alice@mastodon.social", as the fediverse writes it, explain found no account; the
+    "alice" of another instance is not that account."""
+    study = _handmade(tmp_path, "('mastodon', 'https://mastodon.social/@alice', 'alice', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3), "
+                                "('mastodon', 'https://other.example/@alice', 'alice', 0.3::DOUBLE, NULL, NULL, NULL, NULL, NULL, 9), "
+                                "('mastodon', 'https://fosstodon.org/@bob', 'bob@fosstodon.org', 0.4::DOUBLE, NULL, NULL, NULL, NULL, NULL, 2)")
+    more = ["--json"] if as_json else []
+    for who, aid in (("@alice@mastodon.social", "https://mastodon.social/@alice"), ("alice@Mastodon.Social", "https://mastodon.social/@alice"),
+                     ("@bob@fosstodon.org", "https://fosstodon.org/@bob"), ("https://other.example/@alice", "https://other.example/@alice")):
+        res = runner.invoke(app, ["explain", str(study), who, *more], env={"COLUMNS": "400"})
+        assert res.exit_code == 0, res.output
+        assert (json.loads(res.stdout)["account_id"] if as_json else res.stdout.split("\n")[0].split(" ")[2].rstrip(");")) == aid, res.stdout
+        assert "accounts answer to" not in res.output  # the other instance's alice is not asked for
+    res = runner.invoke(app, ["explain", str(study), "@alice@elsewhere.example", *more])
+    assert res.exit_code == 2 and "no account @alice@elsewhere.example" in res.output

@@ -16,6 +16,7 @@ changes meaning; new keys may be added.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 SHAPE = "botwatch-account/1"
@@ -43,15 +44,35 @@ def _json(v: Any, default: Any) -> Any:
         return default
 
 
+# `user@instance.domain`, as a Mastodon account is written across instances (no scheme, no path).
+_FEDIVERSE = re.compile(r"([^@/\s]+)@([^@/\s]+\.[^@/\s]+)")
+
+
+def account_match(key: str) -> tuple[str, list[str]]:
+    """The WHERE clause (over `accounts_scored`) and its parameters for the accounts answering to
+    `key`, a handle (any case, without its @) or an account id. A Mastodon account's handle is its
+    `acct`, which its own instance writes without the domain: an account of mastodon.social
+    collected there is "alice", and "@alice@mastodon.social", as it is written everywhere else,
+    found no account. Such a key also matches the local handle of the account whose id (its
+    profile URL) is on that instance."""
+    where, params = "lower(handle) = lower(?) OR account_id = ?", [key, key]
+    m = _FEDIVERSE.fullmatch(key)
+    if m:
+        where += " OR (platform = 'mastodon' AND lower(handle) = lower(?) AND lower(account_id) = lower(?))"
+        params += [m[1], f"https://{m[2]}/@{m[1]}"]
+    return where, params
+
+
 def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
     """The `accounts_scored` row (in `COLUMNS` order) of `@handle` (any case, the @ optional) or
     account id `key`; the one with most posts when a handle is shared across platforms; None when
     there is none. What `botwatch explain --json` and `botwatch.api.account` look up."""
     key = key.removeprefix("@")  # one @ is the optional prefix: a hostile handle `@at` is asked for as `@@at`
+    where, params = account_match(key)
     found = study.sql(
-        f"SELECT {select_list(set(study.columns('accounts_scored')))} FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
+        f"SELECT {select_list(set(study.columns('accounts_scored')))} FROM accounts_scored WHERE {where} "
         "ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",
-        [key, key],
+        params,
     )
     return tuple(found[0]) if found else None
 

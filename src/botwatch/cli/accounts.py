@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS
-from botwatch.accounts.json_shape import COLUMNS, account_json, find_account, select_list
+from botwatch.accounts.json_shape import COLUMNS, account_json, account_match, find_account, select_list
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
@@ -178,10 +178,11 @@ def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
     """A warning (stderr, so `--json` stays one object) when other accounts answer to `key` too:
     a handle renamed and taken by another account, or on two platforms. The one with most posts is
     shown; the user was not told the others existed, nor how to ask for one of them."""
+    where, params = account_match(key)
     others = st.sql(
-        "SELECT platform, account_id FROM accounts_scored WHERE (lower(handle) = lower(?) OR account_id = ?) "
+        f"SELECT platform, account_id FROM accounts_scored WHERE ({where}) "
         "AND NOT (platform = ? AND account_id = ?) ORDER BY n_posts DESC NULLS LAST, account_id",
-        [key, key, platform, aid],
+        [*params, platform, aid],
     )
     if not others:
         return
@@ -193,7 +194,7 @@ def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
 @app.command()
 def explain(
     study: StudyArg,
-    handle: Annotated[str, typer.Argument(help="@handle or account id")],
+    handle: Annotated[str, typer.Argument(help="@handle (any case; a Mastodon account also as @user@instance) or account id")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (shape in docs/model-card-bot.md)")] = False,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
@@ -220,11 +221,12 @@ def explain(
                 warn(changed.said(str(study)))
             print_json_result(account_json(row, recorded_home(st), study_bot_training_meta(st)))
             return
+        where, params = account_match(key)
         rows = st.sql(
             "SELECT platform, account_id, handle, bot_probability, bot_evidence, origin_country, origin_probability, "
-            "origin_probabilities, origin_evidence, n_posts FROM accounts_scored WHERE lower(handle) = lower(?) OR account_id = ? "
+            f"origin_probabilities, origin_evidence, n_posts FROM accounts_scored WHERE {where} "
             "ORDER BY n_posts DESC NULLS LAST, account_id LIMIT 1",  # the account `--json` (find_account) picks
-            [key, key],
+            params,
         )
         if not rows:
             fail(_no_such_account(st, handle, key, study))
