@@ -175,3 +175,17 @@ def test_a_mastodon_account_is_found_by_its_handle_with_its_instance(tmp_path: P
         assert "accounts answer to" not in res.output  # the other instance's alice is not asked for
     res = runner.invoke(app, ["explain", str(study), "@alice@elsewhere.example", *more])
     assert res.exit_code == 2 and "no account @alice@elsewhere.example" in res.output
+
+
+def test_sort_by_handle_ignores_case(tmp_path: Path) -> None:
+    """`--sort handle` listed "@Bob", "@Zed" before "@alice": upper case first, as bytes sort."""
+    study = _handmade(tmp_path, "('twitter', '1', 'alice', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3), "
+                                "('twitter', '2', 'Zed', 0.3::DOUBLE, NULL, NULL, NULL, NULL, NULL, 9), "
+                                "('twitter', '3', 'Bob', 0.4::DOUBLE, NULL, NULL, NULL, NULL, NULL, 2), "
+                                "('bluesky', 'did:plc:x', NULL, 0.4::DOUBLE, NULL, NULL, NULL, NULL, NULL, 2)")
+    res = runner.invoke(app, ["accounts", str(study), "--sort", "handle"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    shown = [line.split("│")[1].strip() for line in res.stdout.splitlines() if line.startswith("│")]
+    assert shown == ["@alice", "@Bob", "@Zed", "did:plc:x"], shown
+    res = runner.invoke(app, ["accounts", str(study), "--sort", "handle", "--json"])
+    assert [a["handle"] for a in json.loads(res.stdout)] == ["alice", "Bob", "Zed", None]

@@ -53,7 +53,8 @@ def accounts(
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
-        order = "handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
+        # Handles in the order a reader looks one up: "@Bob", "@Twin", "@alice" was byte order.
+        order = "lower(handle) ASC NULLS LAST, handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
         top = min(top, (1 << 63) - 1)  # `--top 100000000000000000000` (all of them) overflowed LIMIT's BIGINT: "a bug in botwatch"
         where, params = ["coalesce(bot_probability, 0) >= ?"], [min_bot]
         if country:
