@@ -33,6 +33,7 @@ def _rows() -> list[dict[str, str]]:
     add("100", "alice", 4, "2015-03-01T10:00:00Z")
     add("500", "latecomer", 4, "2017-06-01T00:00:00Z")  # created days after its last post here
     add("600", "futurist", 4, "2031-01-01T00:00:00Z")
+    add("800", "midway", 4, "2017-05-20T20:00:00Z")  # created between its first and its second post
     add("700", "bare", 4, "", display_name="", location="", followers="", following="", posts_count="")
     add("200", "rtonly", 4, "2015-03-01T10:00:00Z", kind="retweet", ref_post_id="c1", ref_account_id="300", ref_handle="CarolRT")
     return rows
@@ -63,10 +64,10 @@ def test_a_creation_date_after_the_posts_is_said_not_called_missing(odd_study: P
     """@latecomer's export gives a creation date days after its posts: its age is unknown, and the
     bot probability with it, but explain said "no profile facts the model reads (account age, ...)
     in the data", as of an account whose export gives none (@bare, which keeps that sentence)."""
-    for who in ("latecomer", "futurist"):
+    for who in ("latecomer", "futurist", "midway"):
         said = _explain(odd_study, who)
         assert "Bot probability: unknown" in said
-        assert "creation date is later than the study last saw the account" in said, said
+        assert "creation date is later than the study first saw the account" in said, said
         assert "no profile facts the model reads" not in said, said
     said = _explain(odd_study, "bare")
     assert "no profile facts the model reads" in said and "creation date" not in said
@@ -78,7 +79,7 @@ def test_a_creation_date_after_the_posts_is_no_creation_after_the_call(odd_study
     cannot be right is left out of both, and the creation note says how many and why."""
     from botwatch.study import open_study
 
-    for who in ("latecomer", "futurist"):
+    for who in ("latecomer", "futurist", "midway"):
         got = json.loads(_explain(odd_study, who, "--json"))
         assert not any("created after the election was called" in s for s in got["signals"] + got["bot"]["evidence"]), got
     with open_study(odd_study, read_only=True) as st:
@@ -87,20 +88,20 @@ def test_a_creation_date_after_the_posts_is_no_creation_after_the_call(odd_study
         flagged = st.sql("SELECT count(*) FILTER (WHERE created_after_trigger), count(created_after_trigger) FROM account_features")[0]
     assert (n, after) == (2, 0)  # alice and rtonly, both created in 2015
     assert tuple(flagged) == (0, 2)
-    assert any(note.startswith("1 of 5 accounts") and "no creation date" in note for note in notes), notes  # bare
-    assert any(note.startswith("2 of 5 accounts") and "later than the study last saw them" in note for note in notes), notes
+    assert any(note.startswith("1 of 6 accounts") and "no creation date" in note for note in notes), notes  # bare
+    assert any(note.startswith("3 of 6 accounts") and "later than the study first saw them" in note for note in notes), notes
 
 
 def test_the_creation_headline_counts_impossible_creation_dates_as_left_out() -> None:
     """The headline's count of likely automated accounts left out of the shares named only those
-    without a creation date: one whose date is later than the study last saw it is left out too."""
+    without a creation date: one whose date is later than the study first saw it is left out too."""
     from botwatch.report.sections import render
 
     r = ("automated", "likely_automated", 7, 2, 0.28, 0.1, 0.6, 30, 0.5, 0.33, 0.67, -0.2, -0.5, 0.1)
     text = " ".join(str(render("time_headline.html.j2", kind="creation", r=r, trigger="2017-04-18", population="posted in the election window",
                                 undated=(3, 10, 1))).split())
     assert ("3 of the 10 likely automated accounts that posted in the window (30%) have no creation date, or one later than the study "
-            "last saw them (1), which cannot be right, and are not in these shares.") in text, text
+            "first saw them (1), which cannot be right, and are not in these shares.") in text, text
 
 
 def test_an_account_ingested_after_the_accounts_stage_is_said_not_scored(odd_study: Path, tmp_path: Path) -> None:

@@ -449,7 +449,11 @@ def _assemble(accounts: pd.DataFrame, df: pd.DataFrame, hours: dict[tuple[str, s
     `top_keys` of the language and client columns; `clock`: `hour_matrix` of the hours column
     (None: the daily clock from the `hours` dicts, account by account); `in_window`: per row,
     whether the account posted in the election window (`prepare`'s `IN_WINDOW`)."""
-    prof = profile_features(with_profile_extra(accounts), profile_seen_at(accounts))
+    # No reference time, so no age, where the creation date is after the study first saw the
+    # account: posting 11 hours before it was "created", it read "account age (days) 1: raised the
+    # bot score" and a bot probability of 0.95 from a date that cannot be right.
+    ref = profile_seen_at(accounts).mask(pd.Series(created_after_seen(accounts), index=accounts.index))
+    prof = profile_features(with_profile_extra(accounts), ref)
     for c in ALL_FEATURES:
         df[c] = prof[c].to_numpy()
     n = df["n_posts"].astype("float64")
@@ -561,7 +565,7 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     if election is not None and in_window is not None:
         trig = pd.Timestamp(zones.trigger_utc(election))
         created = pd.to_datetime(accounts["created_at"])
-        # NaT: not asked, or a creation date later than the study last saw the account, which
+        # NaT: not asked, or a creation date later than the study first saw the account, which
         # cannot be right (`created_after_seen`): 2031 read "created after the election was called".
         asked = in_window.astype(bool) & ~created_after_seen(accounts)
         eligible = created.where(pd.Series(asked, index=created.index))

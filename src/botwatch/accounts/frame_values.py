@@ -39,9 +39,11 @@ def profile_seen_at(accounts: pd.DataFrame) -> pd.Series:
 
 
 def created_after_seen(accounts: pd.DataFrame) -> np.ndarray:
-    """Per account: whether its recorded creation date is later than it was last seen, which
-    cannot be right (a clock-skewed or edited export): its age is unknown, as `profile_features`
-    leaves it, and it is not "created after the election was called" either."""
+    """Per account: whether its recorded creation date is later than the study first saw it (its
+    first post, or its profile's first sighting), which cannot be right (a clock-skewed or edited
+    export; no real archive read holds one): its age is unknown (`features` measures none), and it
+    is not "created after the election was called" either."""
     created = pd.to_datetime(accounts["created_at"], errors="coerce")
-    seen = pd.to_datetime(profile_seen_at(accounts), errors="coerce")
+    first = accounts["first_seen"].where(accounts["first_seen"].notna(), accounts["last_seen"])
+    seen = pd.to_datetime(first, errors="coerce")
     return (created.notna() & seen.notna() & (created > seen)).to_numpy(dtype=bool)

@@ -64,10 +64,10 @@ def bot_kinds(rec: dict[str, Any]) -> dict[str, bool | None]:
     return out
 OBSERVED_PREFIX = "also observed (not part of the probability): "
 UNKNOWN_BOT = "no profile facts the model reads (account age, likes, posts per day, default profile or image) in the data: bot probability unknown"
-# An account whose recorded creation date is later than it was seen posting has no age (profile
+# An account whose recorded creation date is later than it was first seen has no age (profile
 # features): "no profile facts ... in the data" was said of it although the data hold a creation
 # date, one that cannot be right.
-UNKNOWN_BOT_CREATED_LATE = ("its recorded creation date is later than the study last saw the account, which cannot be right, so its age is unknown; "
+UNKNOWN_BOT_CREATED_LATE = ("its recorded creation date is later than the study first saw the account, which cannot be right, so its age is unknown; "
                             "no other profile fact the model reads (likes, posts per day, default profile or image) is in the data: "
                             "bot probability unknown")
 
@@ -389,7 +389,7 @@ def _bot_cells(known: np.ndarray, ood: np.ndarray, reasons: list[str | None], lo
                created_late: np.ndarray | None = None) -> pa.StringArray:
     """Each account's `bot_evidence` cell: [why uncertain] + the bot reasons (or "unknown") + the
     observed signals, as a JSON list. `created_late`: per account, whether its recorded creation
-    date is after it was last seen (an unknown account's "unknown" then says so).
+    date is after the study first saw it (an unknown account's "unknown" then says so).
 
     The first and last are Python strings (one an account at most, and the signals, which are
     Python already); the reasons stay Arrow (`_evidence_table`) and are placed among them by

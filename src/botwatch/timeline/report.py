@@ -275,11 +275,11 @@ def creation_block(study: Study, election: Any) -> dict[str, Any] | None:
 def undated_in_window(study: Study, election: Any, dimension: str, value: str) -> tuple[int, int, int] | None:
     """(accounts of a group that posted in the election window without a creation date the shares
     count, all the group's accounts that posted there, how many of the first have one later than
-    the study last saw them), or None where it cannot be counted. The creation shares
+    the study first saw them), or None where it cannot be counted. The creation shares
     count dated accounts only, and the section's note gives the undated count of all accounts: a
     group dated for 2 of its 10 posting accounts headed the report as "100% [34–100%] of the 2
     likely automated accounts … created after the election was called" beside a note of "8 of 40".
-    A creation date later than the study last saw the account is left out of the shares as the
+    A creation date later than the study first saw the account is left out of the shares as the
     creation stage leaves it (`stages.CREATED_LATE`), so it is counted here too."""
     from botwatch.timeline.groups import GROUPS_TABLE
     from botwatch.timeline.stages import CREATED_LATE

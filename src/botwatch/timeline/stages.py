@@ -210,9 +210,9 @@ EVENT_TESTS_SCHEMA = pa.schema([
 # the window population from one analysed before (whose rows counted every posting account).
 WINDOW_POPULATION = "all accounts posting in the election window"
 
-# An account's recorded creation date later than it was last seen (else first seen), over `accounts a`:
+# An account's recorded creation date later than it was first seen (else last seen), over `accounts a`:
 # the SQL of `accounts.frame_values.created_after_seen` (NULL where either time is unknown).
-CREATED_LATE = "a.created_at > coalesce(a.last_seen, a.first_seen)"
+CREATED_LATE = "a.created_at > coalesce(a.first_seen, a.last_seen)"
 
 
 def _undated_why(study: Study) -> str:
@@ -239,7 +239,7 @@ def creation(study: Study, ctx: Context) -> int:
     # is an election finding only for accounts that took part in the campaign. Counting every
     # posting account let a study of 2021 posts (or accounts silent in the window) read as one.
     ws, we = zones.window_utc(ctx.election)
-    # A creation date later than the account was last seen cannot be right (a clock-skewed or
+    # A creation date later than the account was first seen cannot be right (a clock-skewed or
     # edited export; 2031 counted as "created after the election was called"): left out as
     # unknown, as the accounts stage leaves its age and its signal (frame_values.created_after_seen).
     study.sql(
@@ -266,7 +266,7 @@ def creation(study: Study, ctx: Context) -> int:
     if total and late:
         notes.append(
             f"{late:,} of {counted(total, 'account')} posting in the window {'has' if late == 1 else 'have'} a recorded creation date later than "
-            f"the study last saw {'it' if late == 1 else 'them'}, which cannot be right, and {'is' if late == 1 else 'are'} left out of the shares."
+            f"the study first saw {'it' if late == 1 else 'them'}, which cannot be right, and {'is' if late == 1 else 'are'} left out of the shares."
         )
     have_groups = GROUPS_TABLE in study.tables()
     groups = study.sql(f"SELECT DISTINCT dimension, value FROM {GROUPS_TABLE} ORDER BY 1, 2") if have_groups else []
