@@ -190,3 +190,20 @@ def test_sort_by_handle_ignores_case(tmp_path: Path) -> None:
     assert shown == ["@alice", "@Bob", "@Zed", "did:plc:x"], shown
     res = runner.invoke(app, ["accounts", str(study), "--sort", "handle", "--json"])
     assert [a["handle"] for a in json.loads(res.stdout)] == ["alice", "Bob", "Zed", None]
+
+
+def test_the_python_api_counts_the_posts_of_an_account_not_scored_yet(odd_study: Path, tmp_path: Path) -> None:
+    """`botwatch.account` gave "n_posts": 0 for an account ingested after the accounts stage, as
+    `explain --json` did."""
+    import shutil
+
+    from botwatch import api
+
+    study = tmp_path / "s.duckdb"
+    shutil.copy(odd_study, study)
+    new = tmp_path / "new.csv"
+    new.write_text("post_id,account_id,handle,created_at,text\nn1,1000,newbie,2017-05-22T10:00:00Z,hello\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(study), str(new), "--columns", "post_id=post_id,account_id=account_id,handle=handle,created_at=created_at,text=text"])
+    assert res.exit_code == 0, res.output
+    got = api.account(study, "@newbie")
+    assert got["n_posts"] == 1 and got["bot"]["probability"] is None

@@ -468,7 +468,7 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
     `handle_or_id` is "@handle" (any case, "@" optional) or an account id. `study` is an open
     study or a path (opened read-only for the call). Raises `StudyError` when the study has no
     account scores (run `analyze(..., only=["accounts"])`) and `LookupError` when no account matches."""
-    from botwatch.accounts.json_shape import account_json, find_account
+    from botwatch.accounts.json_shape import account_json, find_account, with_unscored_posts
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.origin_rule import scoring_home
 
@@ -479,6 +479,7 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
         row = find_account(st, str(handle_or_id))
         if row is None:
             raise LookupError(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id)")
+        row = with_unscored_posts(st, [row])[0][0]  # ingested after the accounts stage: its posts, not 0
         return account_json(row, scoring_home(st), study_bot_training_meta(st))
     finally:
         if st is not study:

@@ -77,6 +77,30 @@ def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
     return tuple(found[0]) if found else None
 
 
+def unscored_posts(study: Any) -> dict[tuple[str, str], int] | None:
+    """Posts of each account the accounts stage has not scored (in `accounts_scored`, whose score
+    columns are joined, with no `account_scores` row: `n_signals`, set for every scored account,
+    is NULL), by (platform, account_id); None when the view cannot tell. Such an account was
+    ingested after the stage last ran: `explain` said "0 posts in the study" and `--json`
+    "n_posts": 0 for an account with posts, beside "unknown" with no reason."""
+    if "n_signals" not in study.columns("accounts_scored") or "posts" not in study.tables():
+        return None
+    rows = study.sql("SELECT a.platform, a.account_id, count(p.account_id) FROM accounts_scored a LEFT JOIN posts p ON a.platform = p.platform "
+                     "AND a.account_id = p.account_id WHERE a.n_signals IS NULL GROUP BY a.platform, a.account_id")
+    return {(pl, a): int(n) for pl, a, n in rows}
+
+
+def with_unscored_posts(study: Any, rows: list[Any]) -> tuple[list[Any], int]:
+    """Rows (in `COLUMNS` order) with the post count of each unscored account (`unscored_posts`)
+    in place of its NULL `n_posts`, and how many of them are unscored."""
+    i = COLUMNS.index("n_posts")
+    if not any(r[i] is None for r in rows):
+        return rows, 0
+    unscored = unscored_posts(study) or {}
+    hit = sum((r[0], r[1]) in unscored for r in rows)
+    return [(*r[:i], unscored[(r[0], r[1])], *r[i + 1:]) if (r[0], r[1]) in unscored else r for r in rows], hit
+
+
 def account_json(row: tuple[Any, ...] | list[Any], home: str | None = None,
                  own_bot_model: Any = None) -> dict[str, Any]:
     """One accounts_scored row (in `COLUMNS` order) as the documented shape.

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS
-from botwatch.accounts.json_shape import COLUMNS, account_json, account_match, find_account, select_list
+from botwatch.accounts.json_shape import account_json, account_match, find_account, select_list, unscored_posts, with_unscored_posts
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
@@ -73,8 +73,8 @@ def accounts(
             f"FROM accounts_scored WHERE {' AND '.join(where)} ORDER BY {order}, account_id LIMIT ?",
             [*params, top],
         )
-        # An account ingested after the accounts stage ran: its posts, not "0" (`_unscored_posts`).
-        unscored = (_unscored_posts(st) if any(r[5] is None for r in rows) else None) or {}
+        # An account ingested after the accounts stage ran: its posts, not "0" (`json_shape.unscored_posts`).
+        unscored = (unscored_posts(st) if any(r[5] is None for r in rows) else None) or {}
         shown_unscored = sum((r[7], r[1]) in unscored for r in rows)
         rows = [(*r[:5], unscored.get((r[7], r[1]), r[5]), *r[6:]) for r in rows]
         if not rows:  # an empty table and exit 0 left it unclear whether the filter or the command had failed
@@ -108,36 +108,17 @@ def recorded_home(st: object) -> str | None:
     return scoring_home(st)
 
 
-def _unscored_posts(st: Any) -> dict[tuple[str, str], int] | None:
-    """Posts of each account the accounts stage has not scored (in `accounts_scored`, whose score
-    columns are joined, with no `account_scores` row: `n_signals`, set for every scored account,
-    is NULL), by (platform, account_id); None when the view cannot tell. Such an account was
-    ingested after the stage last ran: `explain` said "0 posts in the study" and `--json`
-    "n_posts": 0 for an account with posts, beside "unknown" with no reason."""
-    if "n_signals" not in st.columns("accounts_scored") or "posts" not in st.tables():
-        return None
-    rows = st.sql("SELECT a.platform, a.account_id, count(p.account_id) FROM accounts_scored a LEFT JOIN posts p ON a.platform = p.platform "
-                  "AND a.account_id = p.account_id WHERE a.n_signals IS NULL GROUP BY a.platform, a.account_id")
-    return {(pl, a): int(n) for pl, a, n in rows}
-
-
 def _with_unscored_posts(st: Any, rows: list[Any], study: Any) -> list[Any]:
-    """`json_shape` rows with the post count of each unscored account (`_unscored_posts`) in place
-    of its NULL, and a warning on stderr naming how many there are (stdout is the JSON)."""
-    i = COLUMNS.index("n_posts")
-    if not any(r[i] is None for r in rows):
-        return rows
-    unscored = _unscored_posts(st)
-    if not unscored:
-        return rows
-    hit = [r for r in rows if (r[0], r[1]) in unscored]
+    """`json_shape.with_unscored_posts`, with a warning on stderr naming how many of `rows` are
+    not scored yet (stdout is the JSON)."""
+    rows, hit = with_unscored_posts(st, rows)
     if hit:
-        warn(_not_scored_said(len(hit), study))
-    return [(*r[:i], unscored[(r[0], r[1])], *r[i + 1:]) if (r[0], r[1]) in unscored else r for r in rows]
+        warn(_not_scored_said(hit, study))
+    return rows
 
 
 def _not_scored_said(n: int, study: Any) -> str:
-    """The line for accounts listed or explained without scores (`_unscored_posts`)."""
+    """The line for accounts listed or explained without scores (`json_shape.unscored_posts`)."""
     return (f"{counted(n, 'account')} shown {'has' if n == 1 else 'have'} no scores: the accounts stage last ran before "
             f"{'it was' if n == 1 else 'they were'} ingested. Run `botwatch analyze {shell_shown(study)}` to score {'it' if n == 1 else 'them'}")
 
@@ -233,7 +214,7 @@ def explain(
             fail(_no_such_account(st, handle, key, study))
         platform, aid, h, bp, bev, oc, op, ops, oev, n = rows[0]
         _say_others(st, key, platform, aid)
-        unscored = _unscored_posts(st) if n is None else None
+        unscored = unscored_posts(st) if n is None else None
         if unscored and (platform, aid) in unscored:
             n = unscored[(platform, aid)]
             out.print(f"[bold]{plain(f'@{h}' if h else aid)}[/bold] " + plain(f"({platform} {aid}); {n:,} post{'' if n == 1 else 's'} in the study"), highlight=False)
