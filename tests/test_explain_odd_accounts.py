@@ -207,3 +207,23 @@ def test_the_python_api_counts_the_posts_of_an_account_not_scored_yet(odd_study:
     assert res.exit_code == 0, res.output
     got = api.account(study, "@newbie")
     assert got["n_posts"] == 1 and got["bot"]["probability"] is None
+
+
+def test_a_handle_written_with_its_at_is_stored_without_it(tmp_path: Path) -> None:
+    """A listening tool's export writes handles as "@AtAlice": the handle was stored so, listed as
+    "@@AtAlice", and `explain STUDY @AtAlice` found no account, though the mentions and the account
+    key of the same export drop the "@"."""
+    from botwatch.study import open_study
+
+    src, study = tmp_path / "at.csv", tmp_path / "at.duckdb"
+    src.write_text("post_id,account_id,handle,created_at,text,ref_handle,kind\n"
+                   "z1,5000,@AtAlice,2017-05-22T10:00:00Z,hello,,original\n"
+                   "z2,5001,bob,2017-05-22T10:00:00Z,well said,@AtAlice,retweet\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(study), str(src), "--columns",
+                              "post_id=post_id,account_id=account_id,handle=handle,created_at=created_at,text=text,ref_handle=ref_handle,kind=kind"])
+    assert res.exit_code == 0, res.output
+    with open_study(study, read_only=True) as st:
+        assert st.sql("SELECT handle FROM accounts WHERE account_id = '5000'")[0][0] == "AtAlice"
+        assert st.sql("SELECT ref_handle FROM posts WHERE post_id = 'z2'")[0][0] == "AtAlice"
+    assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
+    assert _explain(study, "@AtAlice").startswith("@AtAlice (twitter 5000)")

@@ -569,6 +569,15 @@ def file_problem(path: str, cmap: ColumnMap) -> str | None:
         src.close()
 
 
+def _handle(value: str | None) -> str | None:
+    """A handle cell without the `@` an export writes before it ("@UKLabour"), as the account key
+    and the mention lists drop it: kept, the handle read "@@UKLabour" in `botwatch accounts`, and
+    `botwatch explain STUDY @UKLabour` found no account (no handle of Twitter, Mastodon or Bluesky
+    begins with one)."""
+    text = opt_str(value)
+    return (text.lstrip("@") or None) if text else text
+
+
 def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink) -> None:
     """One CSV row read through `cmap` into a post and its account's snapshot (a `RowHandler`
     once bound: `functools.partial(handle_mapped, cmap)`)."""
@@ -590,7 +599,7 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         post_id = "csv-" + digest.hexdigest()
     # The id above hashes the text as the file has it, so decoding never changes an id.
     text = decode_if_escaped(raw_text) if cmap.decode_entities else raw_text
-    ref_post, ref_account, ref_handle = cell_id(get("ref_post_id")), cell_id(get("ref_account_id")), opt_str(get("ref_handle"))
+    ref_post, ref_account, ref_handle = cell_id(get("ref_post_id")), cell_id(get("ref_account_id")), _handle(get("ref_handle"))
     reply_post, reply_account = cell_id(get("in_reply_to_post_id")), cell_id(get("in_reply_to_account_id"))
     kind = _kind(get("kind"))
     flag = opt_bool(get("is_retweet"))
@@ -633,7 +642,7 @@ def handle_mapped(cmap: ColumnMap, row: dict[str, str], line: int, sink: RowSink
         {
             "account_id": account_id,
             "platform": cmap.platform,
-            "handle": opt_str(get("handle")),
+            "handle": _handle(get("handle")),
             "display_name": opt_str(get("display_name")),
             "description": opt_str(get("description")),
             "location": opt_str(get("location")),
