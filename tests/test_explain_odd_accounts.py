@@ -227,3 +227,25 @@ def test_a_handle_written_with_its_at_is_stored_without_it(tmp_path: Path) -> No
         assert st.sql("SELECT ref_handle FROM posts WHERE post_id = 'z2'")[0][0] == "AtAlice"
     assert runner.invoke(app, ["analyze", str(study), "--no-election", "--only", "accounts"]).exit_code == 0
     assert _explain(study, "@AtAlice").startswith("@AtAlice (twitter 5000)")
+
+
+def test_scores_older_than_the_posts_are_said_to_be(odd_study: Path, tmp_path: Path) -> None:
+    """Posts ingested after `analyze`: `status` and `report` warn that the analysis is stale, but
+    explain and accounts showed the old scores and post counts without a word (@alice "4 posts in
+    the study" beside an "In the study" line counted from 5)."""
+    import shutil
+
+    fresh = " ".join(runner.invoke(app, ["explain", str(odd_study), "alice"]).output.split())
+    assert "after the accounts stage last ran" not in fresh
+    study = tmp_path / "s.duckdb"
+    shutil.copy(odd_study, study)
+    new = tmp_path / "more.csv"
+    new.write_text("post_id,account_id,handle,created_at,text\nm1,100,alice,2017-05-25T10:00:00Z,one more\n", encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(study), str(new), "--columns", "post_id=post_id,account_id=account_id,handle=handle,created_at=created_at,text=text"])
+    assert res.exit_code == 0, res.output
+    for args in (["explain", str(study), "alice"], ["explain", str(study), "alice", "--json"], ["accounts", str(study)], ["accounts", str(study), "--json"]):
+        res = runner.invoke(app, args, env={"COLUMNS": "300"})
+        assert res.exit_code == 0, res.output
+        said = " ".join(res.stderr.split())
+        assert "1 post was ingested" in said and "after the accounts stage last ran: the scores and counts shown do not include them" in said, said
+    json.loads(runner.invoke(app, ["explain", str(study), "alice", "--json"]).stdout)  # stdout stays the JSON

@@ -53,6 +53,7 @@ def accounts(
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
+        _warn_if_stale(st, study)
         # Handles in the order a reader looks one up: "@Bob", "@Twin", "@alice" was byte order.
         order = "lower(handle) ASC NULLS LAST, handle ASC" if sort == "handle" else f"{sort} DESC NULLS LAST"
         top = min(top, (1 << 63) - 1)  # `--top 100000000000000000000` (all of them) overflowed LIMIT's BIGINT: "a bug in botwatch"
@@ -115,6 +116,19 @@ def _with_unscored_posts(st: Any, rows: list[Any], study: Any) -> list[Any]:
     if hit:
         warn(_not_scored_said(hit, study))
     return rows
+
+
+def _warn_if_stale(st: Any, study: Any) -> None:
+    """A warning on stderr when posts were ingested after the accounts stage last ran, as `status`
+    and `report` give (`report.staleness`): the scores, post counts and evidence shown are of the
+    study as it was, and explain's "In the study" line, counted from the posts now, may disagree."""
+    from botwatch.report.staleness import stale_analysis
+
+    stale = stale_analysis(st)
+    if stale is not None and "accounts" in stale.stages:
+        n = stale.posts_added
+        warn(f"{counted(n, 'post')} {'was' if n == 1 else 'were'} ingested (last at {stale.ingested_at:%Y-%m-%d %H:%M} UTC) after the accounts stage last ran: "
+             f"the scores and counts shown do not include them. Run `botwatch analyze {shell_shown(study)}` to refresh them")
 
 
 def _not_scored_said(n: int, study: Any) -> str:
@@ -192,6 +206,7 @@ def explain(
     with open_or_fail(study, read_only=True, engine=engine, master=spark_master) as st:
         if "accounts_scored" not in st.tables():
             fail(f"no account scores in {study}: run `botwatch analyze {shell_shown(study)}` (stage accounts) first")
+        _warn_if_stale(st, study)
         if as_json:
             row = find_account(st, handle)
             if row is None:
