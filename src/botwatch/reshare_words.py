@@ -51,3 +51,10 @@ def report_reshare(study: Any, ctx: dict[str, Any]) -> Reshare:
     """The report's words: `ctx["reshare"]` (filled by `report_context`), else the study's."""
     rs = ctx.get("reshare")
     return rs if isinstance(rs, Reshare) else study_reshare(study)
+
+
+def behaviour_words(name: str, rs: Reshare) -> str:
+    """A coordination behaviour as the study's platform says it: 'co-retweet' is 'co-boost' in a
+    Mastodon study and 'co-repost' in a Bluesky one (the stage and `--behaviour` keep the one
+    name); the behaviours that are no reshare ('co-post', 'co-link', ...) read as named."""
+    return name.replace("retweet", rs.noun) if "retweet" in name else name

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from botwatch.coordination.clusters import TOP_AMPLIFIED, top_amplified
 from botwatch.report.fmt import account_label, counted
 from botwatch.report.sections import Section, render, section
-from botwatch.reshare_words import report_reshare
+from botwatch.reshare_words import behaviour_words, report_reshare
 from botwatch.study import Study
 
 # Colour-blind-safe qualitative palette (Okabe–Ito, then Tol's muted), reused cyclically.
@@ -401,8 +401,10 @@ def coordination_section(study: Study, ctx: dict[str, Any]) -> Section | None:
                                # Clusters as large as the first: "the largest, 3 accounts around @X" was read beside
                                # another cluster of 3 (and six times its co-actions) on IRA tweets of 2017.
                                tied=sum(1 for c in facts["clusters"][1:] if c["size"] == big["size"])))
+    rs = report_reshare(study, ctx)
     html = render(
         "coordination.html.j2",
+        beh=lambda names: [behaviour_words(n, rs) for n in names or []],
         f=facts, s=s, picture=picture, timelines=timelines, W=W, H=H,
         shown=facts["clusters"][:50], res=res, home_unknown=_home_unknown(ctx.get("election")), in_window=in_window, union=union,
     )
