@@ -47,3 +47,13 @@ def test_the_coordination_section_names_the_platforms_reshare(tmp_path: Path, pl
     assert "retweet" not in html
     assert f"within 60 seconds of each other: {word}, co-post" in html
     assert f"<td>{word}</td>" in html  # the cluster's own behaviours
+
+
+@pytest.mark.parametrize(("platform", "word"), [("mastodon", "boost"), ("bluesky", "repost"), ("twitter", "retweet")])
+def test_the_explorers_latest_posts_name_a_reshare_in_the_platforms_word(tmp_path: Path, platform: str, word: str) -> None:
+    """The explorer's "Latest posts in the study" read "retweet of @src" for a Mastodon boost."""
+    from botwatch.report.section_explorer import _details
+
+    with _reshare_study(tmp_path / "s.duckdb", platform) as st:
+        (d,) = _details(st, [(platform, "b0")])
+    assert [p["kind"] for p in d["posts"]] == [word] * 3 and d["posts"][0]["ref"] == "src"

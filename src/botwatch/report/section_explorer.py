@@ -26,7 +26,7 @@ from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, unknown_home_note
 from botwatch.platform_names import TWITTER_PLATFORMS
 from botwatch.report.sections import Section, render, section
-from botwatch.reshare_words import report_reshare
+from botwatch.reshare_words import report_reshare, reshare_words
 from botwatch.study import Study
 
 MAX_ACCOUNTS = 200_000  # beyond this the page would be slow to open; the export has them all
@@ -249,7 +249,9 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
     for key, at, kind, text, urls, ref in posts:
         by_acc.setdefault(key, []).append({
             "at": at,
-            "kind": kind,
+            # A Mastodon boost is stored with the kind "retweet", as every reader stores a reshare:
+            # shown as the platform's word ("boost of @x"), not Twitter's.
+            "kind": reshare_words([key.split("\x1f", 1)[0]]).noun if kind == "retweet" else kind,
             "ref": user_text(ref, 80) if ref else None,
             "text": user_text(text, 400),
             # Every URL is shown; only http(s) ones become links (the script checks again).
