@@ -18,6 +18,11 @@ from botwatch.shown_text import html_shown as escape
 
 
 PALETTE = ("#1f4e9c", "#cc0000", "#2e8b57", "#ff8c00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22")
+# Each line's dash pattern, drawn in its legend key too: the lines of a chart (the parties, the
+# groups) differed by colour alone, which a reader who does not tell red from green, or a print in
+# grey, cannot follow (WCAG 1.4.1). With the palette's ten colours, the first 30 series each get a
+# pair of colour and dash of their own.
+DASHES = ("", "8 3", "2 2", "10 3 2 3", "4 4", "1 4")
 
 
 def _x(t: datetime, t0: datetime, t1: datetime, left: float, width: float) -> float:
@@ -72,8 +77,9 @@ def time_lines(
         if not inside:
             continue
         coords = " ".join(f"{_x(t, start, end, left, w):.1f},{pad_top + h - v / top * h:.1f}" for t, v in inside)
-        parts.append(f"<polyline fill='none' stroke='{escape(col)}' stroke-width='1.4' points='{coords}'><title>{escape(name)}</title></polyline>")
-        legend.append((name, col))
+        dash = DASHES[i % len(DASHES)]
+        parts.append(f"<polyline fill='none' stroke='{escape(col)}' stroke-width='1.4' stroke-dasharray='{dash}' points='{coords}'><title>{escape(name)}</title></polyline>")
+        legend.append((name, col, dash))
     y_axis = pad_top + h + 14
     lo_lab, hi_lab = x_labels or (start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"))
     parts.append(f"<text x='{left}' y='{y_axis}' font-size='11'>{escape(lo_lab)}</text>")
@@ -82,7 +88,8 @@ def time_lines(
         f"<svg class='chart' role='img' viewBox='0 0 {width} {height}' preserveAspectRatio='none' aria-label='{escape(title)}'>"
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )
-    keys = "".join(f"<span style='color:{escape(c)}'>&#9632;</span> {escape(n)} &nbsp; " for n, c in legend)
+    keys = "".join(f"<svg class='key' width='28' height='8' aria-hidden='true'><line x1='0' y1='4' x2='28' y2='4' stroke='{escape(c)}' stroke-width='2' "
+                   f"stroke-dasharray='{d}'/></svg> {escape(n)} &nbsp; " for n, c, d in legend)
     event_key = ""
     if shown_events:
         items = "".join(f"<li value='{k}'>{escape(label)} ({escape(at.strftime('%Y-%m-%d %H:%M'))} UTC)</li>" for k, at, label in shown_events)
