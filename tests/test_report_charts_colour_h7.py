@@ -25,3 +25,26 @@ def test_each_time_line_has_its_own_dash_and_its_legend_key_draws_it() -> None:
         c, d = drawn[n]
         assert re.search(rf"stroke='{re.escape(c)}' stroke-width='2' stroke-dasharray='{re.escape(d)}'/></svg> {n} ", keys), (n, keys)
     assert "&#9632;" not in keys  # no colour-only square
+
+
+def test_the_utc_offset_bars_counted_as_moscow_are_marked_and_the_caption_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The best-fit offset chart coloured the offsets counted as Moscow's red, and nothing on the
+    page said what red meant: the bars carry a star, and the caption names the offsets."""
+    from botwatch.elections import load_election
+    from botwatch.study import open_study
+    from botwatch.timeline.report import time_section
+    from test_timeline import write_table
+
+    election = load_election("uk-ge2017")  # UK on UTC+1 on polling day: UTC+3 and UTC+4 count as Moscow's, UTC+2 not
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_table(st, "circadian", [dict(platform="twitter", account_id=str(i), best_offset=off, informative=True)
+                                      for i, off in enumerate([0] * 5 + [1] * 9 + [2] * 4 + [3] * 3 + [4] * 2)])
+        write_table(st, "timeline", [dict(freq="day", clock="utc", dimension="all", value="all posts", bucket=datetime(2017, 5, 1), posts=110, accounts=1,
+                                          sentiment_mean=None, sentiment_n=0)])
+        sec = time_section(st, {"election": election})
+    assert sec is not None
+    html = " ".join(str(sec.html).split())
+    chart = html.split("aria-label='Accounts by best-fit UTC offset (informative fits)'")[1].split("</svg>")[0]
+    assert chart.count("class='bar-mark'") == 2 and chart.count("fill='#cc0000'") == 2
+    assert "<title>+3: 3 (marked *)</title>" in chart and "<title>+2: 4</title>" in chart
+    assert "Bars marked * (in red) are the offsets counted as Moscow's: UTC+3 and UTC+4." in html

@@ -108,7 +108,9 @@ def bars(
     height: int = 150,
     label_every: int = 1,
 ) -> Markup:
-    """Vertical bars with a label under every `label_every`-th bar; `highlight` colours bars red;
+    """Vertical bars with a label under every `label_every`-th bar; `highlight` colours bars red
+    and marks each with a star above it (colour alone is lost on a reader who does not see red and
+    on a page printed in grey: WCAG 1.4.1), so a caption can say "bars marked *";
     `marks` draws a dashed line before bar i with a hover label (e.g. the trigger date)."""
     if not values:
         return Markup("<p class='muted'>No data.</p>")
@@ -119,11 +121,14 @@ def bars(
     parts = [f"<text x='2' y='11' font-size='11'>max {top:,.0f}</text>"]
     for i, (lab, v) in enumerate(zip(labels, values)):
         hh = v / top * (h0 - 14)
-        col = "#cc0000" if highlight and highlight[i] else "#3465a4"
+        hl = bool(highlight and highlight[i])
+        col = "#cc0000" if hl else "#3465a4"
         parts.append(
             f"<rect x='{i * bw + 0.5:.1f}' y='{h0 - hh:.1f}' width='{max(bw - 1, 0.5):.1f}' height='{hh:.1f}' fill='{col}'>"
-            f"<title>{escape(lab)}: {v:,.0f}</title></rect>"
+            f"<title>{escape(lab)}: {v:,.0f}{' (marked *)' if hl else ''}</title></rect>"
         )
+        if hl:
+            parts.append(f"<text class='bar-mark' x='{i * bw + bw / 2:.1f}' y='{h0 - hh - 2:.1f}' font-size='12' text-anchor='middle'>*</text>")
         if i % label_every == 0:
             parts.append(f"<text x='{i * bw + bw / 2:.1f}' y='{h0 + 12}' font-size='10' text-anchor='middle'>{escape(lab)}</text>")
     for i, lab in marks:
