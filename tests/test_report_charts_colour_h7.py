@@ -48,3 +48,20 @@ def test_the_utc_offset_bars_counted_as_moscow_are_marked_and_the_caption_says_s
     assert chart.count("class='bar-mark'") == 2 and chart.count("fill='#cc0000'") == 2
     assert "<title>+3: 3 (marked *)</title>" in chart and "<title>+2: 4</title>" in chart
     assert "Bars marked * (in red) are the offsets counted as Moscow's: UTC+3 and UTC+4." in html
+
+
+def test_the_coordination_picture_writes_each_clusters_number_beside_its_colour(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The network picture told its clusters apart by colour alone (a legend of swatches)."""
+    from botwatch.pipeline import Context, analyze
+    from botwatch.report.section_coordination import coordination_section
+
+    from test_report_platform_words_h7 import _reshare_study
+
+    with _reshare_study(tmp_path / "s.duckdb", "twitter") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
+        sec = coordination_section(st, {})
+    assert sec is not None and cids
+    svg_ = str(sec.html).split('<svg class="network"')[1].split("</svg>")[0]
+    for cid in cids:
+        assert re.search(rf'<text class="cluster-name" x="[0-9.]+" y="[0-9.]+"[^>]*>cluster {cid}</text>', svg_), svg_

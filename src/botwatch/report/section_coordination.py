@@ -117,7 +117,21 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
             for a, b, _ in links
         ],
         "colour": colour,
+        # Each cluster's number written above its topmost member: the clusters differed by colour
+        # alone (a legend of swatches), lost on a reader who does not tell the colours apart.
+        "names": _cluster_names(nodes),
     }
+
+
+def _cluster_names(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A label per drawn cluster: its number, centred over its members, above the highest one."""
+    out = []
+    for cid in dict.fromkeys(n["cluster"] for n in nodes):
+        own = [n for n in nodes if n["cluster"] == cid]
+        x = sum(n["x"] for n in own) / len(own)
+        y = min(n["y"] - n["r"] for n in own) - 4
+        out.append({"cluster": cid, "x": round(min(max(x, 30.0), W - 30.0), 1), "y": round(max(y, 12.0), 1)})
+    return out
 
 
 def _daily_co_actions(where: str = "") -> str:
