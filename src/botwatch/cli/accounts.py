@@ -243,7 +243,9 @@ def explain(
                 "WHERE platform = ? AND account_id = ?",
                 [platform, aid],
             )[0]
-            parts = [_rate_words(st, platform, aid, ppd), f"{percent(rt or 0)} {_reshares_word(platform)}", f"{percent(dup or 0)} repeated text"]
+            parts = [_rate_words(st, platform, aid, ppd), f"{percent(rt or 0)} {_reshares_word(platform)}"]
+            if dup is not None:  # no post with words of its own (all reposts without text): nothing to repeat
+                parts.append(f"{percent(dup)} repeated text")
             if top_lang:
                 parts.append(_language_words(top_lang, top_share))
             clock = _clock_words(st, platform, aid, off, _evidence_reads_hours(oev))
