@@ -15,8 +15,9 @@ from botwatch.study import open_study
 from test_timeline import write_posts
 
 
-def _reshare_study(path: Path, platform: str):  # type: ignore[no-untyped-def]
-    """Six accounts sharing the same 20 posts within seconds, ten others at random."""
+def _reshare_study(path: Path, platform: str, ref_handle: str | None = "src"):  # type: ignore[no-untyped-def]
+    """Six accounts sharing the same 20 posts within seconds, ten others at random; the shares
+    name their author by `ref_handle`, or (None) by its id alone, as a Bluesky repost does."""
     import numpy as np
 
     rng = np.random.default_rng(5)
@@ -25,10 +26,10 @@ def _reshare_study(path: Path, platform: str):  # type: ignore[no-untyped-def]
         t0 = datetime(2017, 5, 1) + timedelta(hours=7 * k, seconds=5)
         for a in range(6):
             posts.append(dict(post_id=f"r{k}-{a}", platform=platform, account_id=f"b{a}", created_at=t0 + timedelta(seconds=3 * a),
-                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src", ref_handle="src"))
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src", ref_handle=ref_handle))
         for h in range(10):
             posts.append(dict(post_id=f"h{k}-{h}", platform=platform, account_id=f"h{h}", created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))),
-                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src", ref_handle="src"))
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", ref_account_id="src", ref_handle=ref_handle))
     st = open_study(path, read_only=False)
     write_posts(st, posts)
     return st
@@ -57,3 +58,23 @@ def test_the_explorers_latest_posts_name_a_reshare_in_the_platforms_word(tmp_pat
     with _reshare_study(tmp_path / "s.duckdb", platform) as st:
         (d,) = _details(st, [(platform, "b0")])
     assert [p["kind"] for p in d["posts"]] == [word] * 3 and d["posts"][0]["ref"] == "src"
+
+
+def test_a_repost_naming_its_author_by_did_is_credited_to_the_handle_the_study_knows(tmp_path: Path) -> None:
+    """A Bluesky repost names the reposted account by its DID, never its handle: the headline read
+    "amplified id did:plc:… most" and the picture's square "id did:plc:…" though the capture's
+    identity events gave the account's handle."""
+    from botwatch.coordination.clusters import top_amplified
+    from botwatch.report.section_coordination import _layout, coordination_section
+
+    with _reshare_study(tmp_path / "s.duckdb", "bluesky", ref_handle=None) as st:
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('bluesky', 'src', 'leader.bsky.social')")
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        (amp,) = [top_amplified(v) for (v,) in st.sql("SELECT top_amplified FROM clusters ORDER BY cluster_id LIMIT 1")]
+        assert amp[0]["handle"] == "leader.bsky.social" and amp[0]["account_id"] == "src"
+        cids = [c for (c,) in st.sql("SELECT DISTINCT cluster_id FROM cluster_members ORDER BY 1")]
+        assert {t["label"] for t in _layout(st, cids)["targets"]} == {"@leader.bsky.social"}
+        sec = coordination_section(st, {})
+    assert sec is not None
+    html = " ".join(str(sec.html).split())
+    assert "@leader.bsky.social" in html and "id src" not in html

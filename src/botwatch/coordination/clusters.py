@@ -33,6 +33,9 @@ from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
 
 DEFAULT_RESOLUTION = 0.1
+# The handle of each account id the study knows (one per id), for shares that name their author by
+# id alone: `_write_cluster_summaries` and the report's network picture.
+REF_HANDLES = "SELECT platform, account_id, min(handle) AS handle FROM accounts WHERE handle IS NOT NULL GROUP BY platform, account_id"
 TOP_AMPLIFIED = 5  # accounts kept per cluster in `clusters.top_amplified` (the report's tie clause says "possibly more" when all tie)
 
 
@@ -171,14 +174,18 @@ def _write_cluster_summaries(study: Study) -> None:
         FROM (
             -- A target named by handle and one named by id alone are kept apart (`by_handle`), so
             -- the report can name the second "id N" and not "@N", a handle no one has.
-            SELECT m.cluster_id, lower(coalesce(p.ref_handle, p.ref_account_id)) AS target,
-                   CASE WHEN p.ref_handle IS NOT NULL THEN 1 ELSE 0 END AS by_handle,
+            -- A share that names its author by id alone (a Bluesky repost names a DID, never a
+            -- handle) takes the handle the study's accounts table knows for that id: the report
+            -- read "amplified id did:plc:… most" of an account whose handle the capture held.
+            SELECT m.cluster_id, lower(coalesce(p.ref_handle, ra.handle, p.ref_account_id)) AS target,
+                   CASE WHEN coalesce(p.ref_handle, ra.handle) IS NOT NULL THEN 1 ELSE 0 END AS by_handle,
                    min(p.ref_account_id) AS account_id, count(*) AS n
             FROM posts p JOIN cluster_members m USING (platform, account_id)
+            LEFT JOIN ({REF_HANDLES}) ra ON ra.platform = p.platform AND ra.account_id = p.ref_account_id
             WHERE p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
             GROUP BY 1, 2, 3
         )
-        """
+        """.replace("{REF_HANDLES}", REF_HANDLES)
     )
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).
