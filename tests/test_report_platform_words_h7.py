@@ -78,3 +78,24 @@ def test_a_repost_naming_its_author_by_did_is_credited_to_the_handle_the_study_k
     assert sec is not None
     html = " ".join(str(sec.html).split())
     assert "@leader.bsky.social" in html and "id src" not in html
+
+
+@pytest.mark.parametrize(("platform", "word"), [("mastodon", "boost"), ("bluesky", "repost"), ("twitter", "retweet")])
+def test_the_timeline_command_by_kind_names_the_reshare_in_the_platforms_word(tmp_path: Path, platform: str, word: str) -> None:
+    """`botwatch timeline STUDY -d kind` headed a Mastodon study's boosts "retweet"."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        write_posts(st, [dict(post_id="1", platform=platform, account_id="a", created_at=datetime(2017, 5, 1, 9), kind="original", text="x"),
+                         dict(post_id="2", platform=platform, account_id="b", created_at=datetime(2017, 5, 1, 10), kind="retweet", text="x",
+                              ref_post_id="1", ref_account_id="a")])
+        st.sql("CREATE TABLE timeline (freq VARCHAR, clock VARCHAR, dimension VARCHAR, value VARCHAR, bucket TIMESTAMP, posts BIGINT, accounts BIGINT, "
+               "sentiment_mean DOUBLE, sentiment_n BIGINT)")
+        st.sql("INSERT INTO timeline VALUES ('day', 'utc', 'kind', 'original', TIMESTAMP '2017-05-01', 1, 1, NULL, 0), "
+               "('day', 'utc', 'kind', 'retweet', TIMESTAMP '2017-05-01', 1, 1, NULL, 0)")
+    res = CliRunner().invoke(app, ["timeline", str(tmp_path / "s.duckdb"), "-d", "kind"])
+    assert res.exit_code == 0, res.output
+    header = next(ln for ln in res.output.splitlines() if "original" in ln)
+    assert [c.strip() for c in header.split("┃")[1:-1]] == ["day", "original", word], res.output

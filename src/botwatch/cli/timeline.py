@@ -171,6 +171,11 @@ def _value_headers(st: object, dimension: str, values: list[str]) -> list[str]:
     "Democrats (Clinton), by foreign origin accounts"), not its stored key ("democrat:support");
     other dimensions as stored. The election is the timeline stage's own (`stage_election`: None,
     and so the keys, where it recorded none or it cannot be loaded here)."""
+    if dimension == "kind":  # every reader stores a boost or repost as "retweet": the column says the platform's word, as the report does
+        from botwatch.reshare_words import study_reshare
+
+        noun = study_reshare(st).noun
+        return [noun if v == "retweet" else v for v in values]
     if dimension not in ("party", "party_stance", "party_group"):
         return values
     from botwatch.elections.recorded import stage_election
