@@ -107,7 +107,8 @@
     var td = el("td");
     td.colSpan = 6;
     var ev = r[C.ev] || [];
-    td.appendChild(el("h3", "Evidence for @" + (r[C.handle] || r[C.id])));
+    // As the row's button: an account without a handle is "id N" (a Bluesky DID read "@did:plc:…").
+    td.appendChild(el("h3", "Evidence for " + (r[C.handle] ? "@" + r[C.handle] : "id " + r[C.id])));
     if (ev.length) {
       var ul = el("ul", null, "evidence");
       ev.forEach(function (i) { ul.appendChild(el("li", D.ev[i])); });
