@@ -99,3 +99,16 @@ def test_the_timeline_command_by_kind_names_the_reshare_in_the_platforms_word(tm
     assert res.exit_code == 0, res.output
     header = next(ln for ln in res.output.splitlines() if "original" in ln)
     assert [c.strip() for c in header.split("┃")[1:-1]] == ["day", "original", word], res.output
+
+
+def test_the_explorers_latest_reposts_name_the_author_the_study_knows_by_did(tmp_path: Path) -> None:
+    """A Bluesky repost names its author by DID alone: the explorer's latest posts read "repost: "
+    with no author, though the capture gave that DID's handle."""
+    from botwatch.report.section_explorer import _details
+
+    with _reshare_study(tmp_path / "s.duckdb", "bluesky", ref_handle=None) as st:
+        (d,) = _details(st, [("bluesky", "b0")])
+        assert [p["ref"] for p in d["posts"]] == [None] * 3  # the handle is not known: none made up
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('bluesky', 'src', 'leader.bsky.social')")
+        (d,) = _details(st, [("bluesky", "b0")])
+    assert [(p["kind"], p["ref"]) for p in d["posts"]] == [("repost", "leader.bsky.social")] * 3
