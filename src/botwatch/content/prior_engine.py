@@ -36,15 +36,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from botwatch.content.propagate import ACCOUNT_PRIOR, CLASSES, KEEP_RULES, NEIGHBOURS, NO_OWN, PARAMS, PriorParams, graph_edges
+from botwatch.content.propagate import ACCOUNT_PRIOR, CLASSES, KEEP_RULES, NEIGHBOURS, NO_OWN, PARAMS, PriorParams, evidence_words, graph_edges
 from botwatch.content.tables import POST_PARTY
 
 OWN, EDGES, LINKS, DEG = "_prior_own", "_prior_edges", "_prior_links", "_prior_deg"
 ROWS, CHANGED = "_prior_rows", "_prior_changed"  # every row with its decision; the changed rows, evidence written
 SIDES = ("s", "o", "n")  # column suffixes for CLASSES (support, oppose, neutral)
 DECISION_COLUMNS = ("_p_new", "_p_cue", "_p_was", "_p_top", "_p_own_s", "_p_own_o", "_p_own_n", "_p_deg")
-# Python's own text of the account prior's evidence, per cue.
-CUE_TEXT = {ACCOUNT_PRIOR: "account's other posts", NEIGHBOURS: "retweet neighbours"}
 
 
 def _f(x: float) -> ir.FloatingValue:
@@ -189,13 +187,13 @@ def with_evidence(batch: pa.RecordBatch | pa.Table) -> pa.Table:
     sub = t.take(pa.array(rows))
     num = lambda c: np.asarray(sub.column(c).to_numpy(), dtype=float)  # noqa: E731
     fmt = lambda a: pc.cast(pa.array(np.round(a, 1)), pa.string())  # noqa: E731
-    cue = [CUE_TEXT[c] for c in sub.column("_p_cue").to_pylist()]
+    cue, links = evidence_words(sub.column("_p_cue").to_pylist(), sub.column("platform").to_pylist())
     evidence = pc.binary_join_element_wise(
         pa.array(cue, pa.string()), ": ", sub.column("_p_new").combine_chunks().cast(pa.string()),
         " share ", pc.cast(pa.array(np.round(num("_p_top"), 2)), pa.string()),
         " (own other posts ", fmt(num("_p_own_s")), " support, ", fmt(num("_p_own_o")), " oppose, ", fmt(num("_p_own_n")), " neutral; ",
         pc.cast(pa.array(np.asarray(sub.column("_p_deg").to_numpy(), dtype=np.int64)), pa.string()),
-        " shared retweet links); this post alone read ", pc.fill_null(sub.column("_p_was").combine_chunks().cast(pa.string()), NO_OWN), "",
+        pa.array(links, pa.string()), pc.fill_null(sub.column("_p_was").combine_chunks().cast(pa.string()), NO_OWN), "",
     )
     ev = out.column("stance_evidence").combine_chunks()
     return out.set_column(out.schema.get_field_index("stance_evidence"), "stance_evidence", pc.replace_with_mask(ev, mask, evidence.cast(ev.type)))

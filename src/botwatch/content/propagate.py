@@ -47,6 +47,20 @@ from scipy import sparse
 from botwatch.content.stance import DECISIVE_RULES, NEUTRAL, OPPOSE, SUPPORT
 
 ACCOUNT_PRIOR, NEIGHBOURS = "account_prior", "retweet_neighbours"
+
+
+
+def evidence_words(cues: list[str], platforms: list[str | None]) -> tuple[list[str], list[str]]:
+    """Per row, the cue's words ("account's other posts", "retweet neighbours") and the close of the
+    sentence naming its links (" shared retweet links); this post alone read "), in the words of
+    the row's platform: a Mastodon post's were "retweet neighbours" and "shared retweet links",
+    where its accounts boost ("boost neighbours"). The rule key stays `retweet_neighbours`."""
+    from botwatch.reshare_words import reshare_words
+
+    nouns = {p: reshare_words([p]).noun for p in set(platforms)}
+    cue = [f"{nouns[p]} neighbours" if c == NEIGHBOURS else "account's other posts" for c, p in zip(cues, platforms)]
+    links = [f" shared {nouns[p]} links); this post alone read " for p in platforms]
+    return cue, links
 MIN_SHARED_TEXT = 20  # characters: shorter identical texts ("Good morning") say nothing about who agrees
 # Rules whose answer stands whatever the account's prior: the explicit cues, and the rival's own
 # account or pro cue (a post of party A's account naming party B).
@@ -205,11 +219,12 @@ def apply_prior(parties: pa.Table, graph: Graph | None, params: PriorParams = PA
     fmt = lambda a: pc.cast(pa.array(np.round(a, 1)), pa.string())  # noqa: E731
     # A row with no answer of its own (NULL stance) still gets a sentence: NULL would join to NULL.
     was = pc.fill_null(parties.column("stance").combine_chunks().take(idx), NO_OWN)
+    cue_text, links_text = evidence_words(cue[rows].tolist(), parties.column("platform").combine_chunks().take(idx).to_pylist())
     evidence = pc.binary_join_element_wise(
-        pa.array(np.where(cue[rows] == ACCOUNT_PRIOR, "account's other posts", "retweet neighbours").tolist()),
+        pa.array(cue_text, pa.string()),
         ": ", pa.array(new[rows].tolist(), pa.string()), " share ", pc.cast(pa.array(np.round(share[rows], 2)), pa.string()),
         " (own other posts ", fmt(own[rows, 0]), " support, ", fmt(own[rows, 1]), " oppose, ", fmt(own[rows, 2]), " neutral; ",
-        pc.cast(pa.array(deg[rows].astype(np.int64)), pa.string()), " shared retweet links); this post alone read ", was, "",
+        pc.cast(pa.array(deg[rows].astype(np.int64)), pa.string()), pa.array(links_text, pa.string()), was, "",
     )
     stance_col = np.asarray(stance, dtype=object)
     stance_col[rows] = new[rows]
