@@ -55,7 +55,7 @@ def test_the_coordination_picture_writes_each_clusters_number_beside_its_colour(
     from botwatch.pipeline import Context, analyze
     from botwatch.report.section_coordination import coordination_section
 
-    from test_report_platform_words_h7 import _reshare_study
+    from test_report_platform_words import _reshare_study
 
     with _reshare_study(tmp_path / "s.duckdb", "twitter") as st:
         analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
