@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,16 @@ def test_a_duckdb_query_cut_off_by_ctrl_c_is_recorded_as_interrupted(empty_regis
     finally:
         signal.signal(signal.SIGINT, previous)
     assert rows == [("long", "failed", "interrupted (Ctrl-C)")]
+
+
+def test_a_run_records_the_engine_of_the_study_it_ran_on(empty_registry: None, tmp_path: Path) -> None:
+    """`botwatch coordination`, `estimate` and `impact` build their Context without an engine: on a
+    lake their `runs` rows said engine=duckdb, and the report's Methods listed them so."""
+    calls: list[str] = []
+    pipeline.register("counts", needs=("posts",), writes=("counts",))(_writer("counts", "counts", calls))
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        pipeline.analyze(st, _quiet())
+        st.engine = "spark"  # a stand-in for a lake study (`LakeStudy.engine`), the Context left at its default
+        pipeline.analyze(st, _quiet())
+        engines = [json.loads(p)["engine"] for (p,) in st.sql("SELECT params FROM runs WHERE stage = 'counts' ORDER BY started_at")]
+    assert engines == ["duckdb", "spark"]

@@ -350,7 +350,9 @@ def _run_stage(study: Any, ctx: Context, stage: Stage, command_id: str) -> int |
 
     # `no_election` is no stage's setting but the command's choice (elections.recorded reads it)
     given = {k: v for k, v in ctx.options.items() if k in stage.options or k == "no_election"} if ctx.record_declared_options else ctx.options
-    params = {**run_params(ctx.election), "engine": ctx.engine, **given, COMMAND_ID: command_id}
+    # The engine the stage ran on is the study's: `botwatch coordination`, `estimate` and `impact`
+    # build their Context without one, so on a lake they recorded (and the report listed) duckdb.
+    params = {**run_params(ctx.election), "engine": getattr(study, "engine", ctx.engine), **given, COMMAND_ID: command_id}
     ctx.run_params = params  # written to `runs` when the stage ends, with what the stage added
     with study.run(stage.name, params) as info:
         rows = stage.run(study, ctx)
