@@ -58,3 +58,24 @@ def test_a_folder_given_to_a_duckdb_ingest(tmp_path: Path, name: str) -> None:
     code, out = _run(["ingest", str(target) + ("/" if name.endswith("/") else ""), str(SAMPLE)])
     assert code == 2 and "is a folder" in out and "--engine spark" in out
     assert not (tmp_path / name.rstrip("/")).is_file(), "a DuckDB file was made from the folder's name"
+
+
+# The commands that run a stage on a study took neither `--engine` nor `--spark-master` ("No such
+# option"), though docs/spark.md says the same commands run on a lake with `--engine spark`: on a
+# cluster they could only be pointed at its master through SPARK_MASTER.
+STAGE_COMMANDS = {"estimate": [], "coordination": [], "impact": ["-p", "labour"]}
+
+
+@pytest.mark.parametrize("command", sorted(STAGE_COMMANDS))
+def test_stage_commands_take_engine_spark(tmp_path: Path, command: str) -> None:
+    study = tmp_path / "s.duckdb"
+    study.write_bytes(b"not opened")
+    code, out = _run([command, str(study), *STAGE_COMMANDS[command], "--engine", "spark"])
+    assert code == 2 and "is a file (a DuckDB study?)" in out and "without --engine spark" in out
+
+
+@pytest.mark.parametrize("command", sorted(STAGE_COMMANDS))
+def test_stage_commands_take_spark_master_for_a_lake(lake: Path, command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPARK_MASTER", raising=False)
+    code, out = _run([command, str(lake), *STAGE_COMMANDS[command], "--spark-master", "nonsense["])
+    assert code == 2 and "--spark-master=nonsense[ is not a Spark master URL" in out, out

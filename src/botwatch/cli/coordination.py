@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, refuse_to_overwrite, warn,
+    ElectionOpt, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_posts_line, open_or_fail, out, plain, refuse_to_overwrite, warn,
     wide_when_piped,
 )
 from botwatch.coordination.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
@@ -66,6 +66,8 @@ def coordination(
     graphml: Annotated[Optional[Path], typer.Option(help="Also write the network as GraphML here")] = None,
     edges_csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the edge list here (and <name>_nodes.csv)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files --graphml or --csv would write that already exist")] = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Find accounts that act in unison: co-action network tested against chance, Leiden clusters.
     The election's country defines 'foreign origin' in the cluster summaries (default: the one the
@@ -101,7 +103,7 @@ def coordination(
                 fail(f"{p} is the study itself: name another file for --graphml or --csv")
         refuse_to_overwrite(outputs, force)
     elect = election_or_fail(election)
-    with open_or_fail(study) as st:
+    with open_or_fail(study, engine=engine, master=spark_master) as st:
         if "posts" not in st.tables() or st.count("posts") == 0:
             fail(no_posts_line(study, "to find networks in"), code=1)  # README: exit 1, a study with no posts to analyze
         minutes = minute_stamped(st)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -10,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwatch.cli.common import (
-    ElectionOrPreset, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, plain, say_if_rare_rate, warn,
+    ElectionOrPreset, EngineOpt, SparkMasterOpt, StudyArg, app, console, election_choice_or_fail, election_or_fail, fail, finite, no_election_or_fail, no_posts_line, open_or_fail, out, plain, say_if_rare_rate, warn,
 )
 from botwatch.estimates.compute import DEFAULT_REPS, DEFAULT_SEED
 from botwatch.shown_text import controls_shown, shell_shown
@@ -25,7 +24,7 @@ def _labelled_for(study, key: str) -> bool:  # type: ignore[no-untyped-def]
 
 @app.command()
 def estimate(
-    study: Annotated[Path, typer.Argument(help="The study file (DuckDB)")],
+    study: StudyArg,
     preset: ElectionOrPreset = None,
     # Hidden: taken only to refuse it with the way out; `analyze`'s help ("run with no election, stages
     # skipped") listed under estimate promised a run estimate never does.
@@ -37,6 +36,8 @@ def estimate(
     window: Annotated[Optional[list[str]], typer.Option(help="Extra window NAME=YYYY-MM-DD..YYYY-MM-DD (UTC days; repeatable)")] = None,
     relabel: Annotated[bool, typer.Option(help="Re-run the content stage even if posts are labelled for this preset")] = False,
     all_accounts: Annotated[bool, typer.Option("--all-accounts", help="--table parties: count the parties' own official and allied accounts too (by default they are left out, as in the report: a party's own feed is not public support)")] = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Estimate posts, support/opposition and sentiment per party, scaled to the platform with 95% intervals."""
     from botwatch.elections.model import Election
@@ -63,7 +64,7 @@ def estimate(
         if table != "parties":
             fail("--all-accounts is for --table parties (the reference table counts all accounts, as the study it reproduces did)")
         params["all_accounts"] = True
-    with open_or_fail(study) as st:
+    with open_or_fail(study, engine=engine, master=spark_master) as st:
         # Without --election, the one the study was analysed with (it was required even then).
         election, none_on_purpose = election_choice_or_fail(st, given)
         if election is None:

@@ -72,7 +72,7 @@ def _known_parties(study: object, election: object) -> list[str]:
 
 @app.command()
 def impact(
-    study: Annotated[Path, typer.Argument(help="The study file (DuckDB), analysed with an election")],
+    study: Annotated[Path, typer.Argument(help="The study, analysed with an election: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")],
     party: Annotated[str, typer.Option("--party", "-p", help="Party key of the election preset, e.g. labour")],
     freq: Annotated[str, typer.Option("--freq", help="Bucket size: 1h, 3h, 6h, 1d …")] = "1h",
     election: ElectionOpt = None,
@@ -80,6 +80,8 @@ def impact(
     end: Annotated[Optional[datetime], typer.Option(help="Last UTC time to use (default: the election window's end)")] = None,
     maxlags: Annotated[int, typer.Option(min=1, help="Largest VAR lag order tried (chosen by AIC)")] = 12,
     horizon: Annotated[int, typer.Option(min=1, help="Impulse-response horizon in buckets")] = 12,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Do likely automated accounts' volume and sentiment about a party lead those of the other
     scored accounts (bot probability below 0.5)? Accounts without a bot probability are in neither
@@ -101,7 +103,7 @@ def impact(
         fail(f"frequency {freq!r} is a bucket of no time: use e.g. 1h, 6h, 1d")
     if start is not None and end is not None and start > end:  # said "no posts about the party in the window"
         fail(f"--start {start:%Y-%m-%d %H:%M} is after --end {end:%Y-%m-%d %H:%M}")
-    with open_or_fail(study) as st:
+    with open_or_fail(study, engine=engine, master=spark_master) as st:
         if "timeline" not in st.tables():
             fail(f"no timeline in {study}: run `botwatch analyze {shell_shown(study)} --election PRESET` first")
         if not election and _last_analysed_without_election(st):

@@ -66,6 +66,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     },
     "estimate": {
         "no_election": "refused by `estimate` (estimates are per party of an election); no estimate run records it",
+        "engine": "the study exists by then, a lake known by its folder's marker; the same rows either way (tests/test_engine_parity.py)",
+        "spark_master": "where Spark runs, not what it computes",
     },
 }
 MB = 1024 * 1024
