@@ -355,10 +355,23 @@ def fail(msg: str, code: int = 2) -> None:
 
 
 def study_location(path: Path | str) -> str:
-    """The study path as typed: a `Path` argument folds `s3a://bucket` to `s3a:/bucket`."""
+    """The study path as typed: a `Path` argument folds `s3a://bucket` to `s3a:/bucket`, and
+    `file:///data/lake` or `hdfs:///lake` (no host) to `file:/data/lake`, which putting back a
+    `//` made `file://data/lake`, a host named "data" (Hadoop: "Wrong FS ... expected: file:///").
+    The URL given on the command line is taken as typed; else a `file:` URL gets no host."""
     import re
+    import sys
 
-    return re.sub(r"^([A-Za-z][\w+.-]*):/(?!/)", r"\1://", str(path))
+    text = str(path)
+    folded = re.match(r"^([A-Za-z][\w+.-]*):/(?!/)", text)
+    if not folded:
+        return text
+    typed = [a for a in sys.argv[1:] if "://" in a and str(Path(a)) == text]
+    if typed:
+        return typed[0]
+    if folded.group(1).lower() == "file":
+        return "file:///" + text[len("file:/"):]
+    return re.sub(r"^([A-Za-z][\w+.-]*):/(?!/)", r"\1://", text)
 
 
 def engine_mismatch(where: str, engine: Optional[str]) -> str | None:
