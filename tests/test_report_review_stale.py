@@ -90,3 +90,46 @@ def test_one_post_added_is_said_in_the_singular() -> None:
     assert s.sentence("s.duckdb").startswith("1 post was ingested (last at 2026-01-01 00:00 UTC)")
     assert "1 post was ingested" in str(s.sentence("s.duckdb", html=True))
     assert StaleAnalysis(stages=["content"], posts_added=1200, ingested_at=datetime(2026, 1, 1)).sentence().startswith("1,200 posts were ingested")
+
+
+def test_a_stage_cut_off_by_ctrl_c_is_flagged_by_report(tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
+    """Ctrl-C in a re-run of the content stage, after it had replaced `post_labels` and `post_party`
+    but before its account-prior step: the tables held that half run's labels (on a lake, the
+    bundled sample's report then read 'democrat:neutral' where the finished run read 'oppose'),
+    the stages after it the earlier run's, and the report built every section as if nothing had
+    happened, the run's "failed: interrupted (Ctrl-C)" only in the Methods table of runs."""
+    import pytest
+
+    import botwatch.content.stage as content_stage
+
+    runner, app = _cli()
+    study = tmp_path / "s.duckdb"
+    out = tmp_path / "s.html"
+    assert runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0 and "did not finish" not in _text(out) and "did not finish" not in res.output
+
+    def cut(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(content_stage, "propagate_in_engine", cut)
+        from botwatch.elections import load_election
+        from botwatch.pipeline import Context, analyze
+        from botwatch.study import Study
+
+        with Study(study) as st, pytest.raises(KeyboardInterrupt):
+            analyze(st, Context(election=load_election("uk-ge2017"), log=lambda s: None), only=["content"])
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0, res.output
+    text = _text(out)
+    assert "An analysis stage did not finish." in text
+    assert "The latest run of the analysis stage content (interrupted (Ctrl-C)) did not finish" in text
+    assert "Run botwatch analyze s.duckdb to finish the analysis" in text
+    said = " ".join(res.output.split())
+    assert "warning:" in said and "content (interrupted (Ctrl-C)) did not finish" in said
+    # Run again to the end, the warning goes.
+    assert runner.invoke(app, ["analyze", str(study), "--only", "content"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"])
+    assert res.exit_code == 0 and "did not finish" not in _text(out) and "did not finish" not in res.output

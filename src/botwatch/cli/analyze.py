@@ -257,7 +257,7 @@ def report(
     from botwatch.report import build_report
     from botwatch.report.build import export_folder
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import stale_analysis
+    from botwatch.report.staleness import cut_off_stages, stale_analysis
 
     if output.is_dir():  # was IsADirectoryError, reported as "a bug in botwatch"
         fail(f"{output} is a folder: name the HTML file, e.g. -o {output / 'report.html'}")
@@ -286,6 +286,7 @@ def report(
                 path = build_report(st, output, title=title, exports=exports, export_posts=posts, on_step=progress.step,
                                     ctx={"paths_relative_to": str(paths_relative_to)} if paths_relative_to is not None else None)
             stale = stale_analysis(st)
+            cut_off = cut_off_stages(st)
             changed = bot_model_changed(st)
     except OSError as e:
         # `-o /proc/r.html` (or a read-only folder) was reported as "a bug in botwatch": an output
@@ -296,6 +297,8 @@ def report(
     out.print(f"wrote {plain(path)} ({path.stat().st_size / 1024:,.0f} KiB)" + (f"; exports in {plain(export_folder(path))}" if exports else ""))
     if stale is not None:  # said in the report's banner too
         warn(stale.sentence(str(study)))
+    if cut_off is not None:  # said in the report's banner too
+        warn(cut_off.sentence(str(study)))
     if changed is not None:  # said in the report's banner too
         warn(changed.said(str(study)))
 

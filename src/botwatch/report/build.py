@@ -138,7 +138,7 @@ def _write_report(
     from botwatch.report.caveats import attributed_only, data_provenance, no_election_posts, outside_election_window
     from botwatch.report.headlines import gather_headlines, key_numbers
     from botwatch.model_used import bot_model_changed
-    from botwatch.report.staleness import stale_analysis
+    from botwatch.report.staleness import cut_off_stages, stale_analysis
 
     out = paths.out
     ctx = report_context(study, ctx)
@@ -200,6 +200,7 @@ def _write_report(
         no_election=None if no_posts or outside else no_election_posts(study, ctx.get("election")),
         mixed_elections=mixed_elections(study),
         stale=stale_analysis(study),
+        cut_off=cut_off_stages(study),
         model_changed=bot_model_changed(study),
         exports=ctx.get("exports") or [],
         css=Markup(_asset("report.css")),

@@ -66,3 +66,43 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     oldest = min(at for _, at in stale)
     added = sum(int(n) for t, n in ingests if t > oldest)
     return StaleAnalysis(stages=[s for s, _ in stale], posts_added=added, ingested_at=last_ingest)
+
+
+@dataclass(frozen=True)
+class CutOffStages:
+    """Analysis stages whose latest run failed (Ctrl-C, an error): a stage replaces its tables one
+    by one, so a run cut off part-way can leave some replaced and others not (the content stage
+    cut off in its account-prior step left `post_party` without the prior's rows), while the
+    stages after it still describe the earlier run. `status` listed the run as failed; the report
+    showed it only in the Methods table of runs, and built every section as if nothing had happened."""
+
+    stages: list[tuple[str, str]]  # (stage, the run's message)
+
+    def sentence(self, study_name: str = "STUDY", *, html: bool = False) -> str:
+        shown = "; ".join(f"{s} ({m})" if m else s for s, m in self.stages)
+        n = len(self.stages)
+        text = (f"The latest run of the analysis stage{'s' if n != 1 else ''} {shown} did not finish: "
+                f"{'its' if n == 1 else 'their'} tables may hold part of that run's work and part of an earlier one's, "
+                f"and the sections built from them may disagree. Run {{cmd}} to finish the analysis and build the report again.")
+        if not html:
+            return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
+        from markupsafe import Markup, escape
+
+        from botwatch.report.fmt import user_text
+
+        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
+
+
+def cut_off_stages(study: Study) -> CutOffStages | None:
+    """The analysis stages whose latest run is a failed one, or None when every stage's is ok."""
+    if "runs" not in study.tables():
+        return None
+    rows = study.sql(
+        "SELECT stage, status, message FROM runs WHERE stage NOT IN ('ingest', 'content_evaluate', 'accounts_evaluate') "
+        "AND started_at IS NOT NULL ORDER BY started_at"
+    )
+    latest: dict[str, tuple[str, str | None]] = {}
+    for stage, status, message in rows:
+        latest[stage] = (status, message)
+    failed = [(stage, message or "") for stage, (status, message) in latest.items() if status != "ok"]
+    return CutOffStages(failed) if failed else None
