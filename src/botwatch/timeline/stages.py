@@ -215,13 +215,32 @@ WINDOW_POPULATION = "all accounts posting in the election window"
 CREATED_LATE = "a.created_at > coalesce(a.first_seen, a.last_seen)"
 
 
+def _undated_from(study: Study, platform: str, source_format: str) -> bool:
+    """Whether any undated window account of `platform` has posts read from `source_format`."""
+    return bool(study.sql(
+        "SELECT count(*) FROM _tl_pop t WHERE t.platform = ? AND t.created_at IS NULL AND NOT t.created_late AND EXISTS "
+        "(SELECT 1 FROM posts p WHERE p.platform = t.platform AND p.account_id = t.account_id AND p.source_format = ?)",
+        [platform, source_format])[0][0])
+
+
+def _undated_from_mapped_csv(study: Study, platform: str) -> bool:
+    from botwatch.ingest.csv_mapping import FORMAT as MAPPED
+
+    return _undated_from(study, platform, MAPPED)
+
+
 def _undated_why(study: Study) -> str:
     """Why the window's undated accounts have no creation date, by their platforms: a Bluesky study
     was told "the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do", when the
     reason is that Bluesky's posts and events carry no account creation date at all."""
     said: list[str] = []
     for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL AND NOT created_late ORDER BY 1"):
-        if platform in ("twitter", "x"):
+        if platform in ("twitter", "x") and _undated_from_mapped_csv(study, platform):
+            # A user's own CSV layout (`ingest --columns`): the FiveThirtyEight sentence named files they never read.
+            said.append("the CSV files read with --columns map no account_created_at column for these accounts"
+                        if platform == "x" or not _undated_from(study, platform, "ira-538-tweets") else
+                        "the IRA/FiveThirtyEight files carry none, nor do the CSV files read with --columns without an account_created_at column")
+        elif platform in ("twitter", "x"):
             said.append("the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do")
         elif platform == "bluesky":
             said.append("Bluesky's posts and events carry no account creation date")
