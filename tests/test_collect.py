@@ -459,6 +459,20 @@ def test_x_401_ends_with_a_clear_message_and_nonzero_exit(tmp_path: Path) -> Non
     assert time.time() - t < 30
 
 
+def test_x_rules_answered_with_a_web_page_end_with_what_came_instead(tmp_path: Path) -> None:
+    """A proxy or login page answering 200 with HTML ended the run with "the collector stopped on an
+    unexpected JSONDecodeError", which read as a fault of botwatch."""
+    async def portal(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        await w.respond(200, b"<html><body>Please log in to the hotel Wi-Fi</body></html>")
+
+    with FakeHttp(portal) as srv:
+        p = subprocess.run(_cli("collect", "x", str(tmp_path / "c"), "--stream", "--hashtag", "GE2017", "--base-url", srv.url),
+                           env=_env(X_BEARER_TOKEN="t", COLUMNS="250"), capture_output=True, timeout=60)
+    err = " ".join(p.stderr.decode().split())
+    assert p.returncode == 3, err
+    assert "not with a JSON object" in err and "hotel Wi-Fi" in err and "JSONDecodeError" not in err and "Traceback" not in err
+
+
 # -- into a study --------------------------------------------------------------------------------
 def test_ingest_reads_mastodon_websocket_envelopes(tmp_path: Path) -> None:
     import gzip

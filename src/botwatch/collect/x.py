@@ -51,6 +51,21 @@ def _id_gt(a: str, b: str | None) -> bool:
     return b is None or (len(a), a) > (len(b), b)
 
 
+def rules_answer(resp: httpx.Response, body: bytes) -> dict[str, Any]:
+    """The JSON object X answers a rules request with; a `CollectError` saying what came instead
+    (a proxy's or captive portal's HTML page, a truncated body). It ended the run with "the
+    collector stopped on an unexpected JSONDecodeError", which read as a fault of botwatch."""
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        obj = None
+    if isinstance(obj, dict):
+        return obj
+    detail = body.decode("utf-8", "replace").strip().replace("\n", " ")[:200]
+    raise CollectError(f"X answered the request to {resp.request.url.path} with {resp.status_code} but not with a JSON object "
+                       f"({detail or 'an empty body'}): is a proxy or login page between this machine and X?", 3)
+
+
 class XStream:
     """The v2 filtered stream into a `Capture`."""
 
@@ -74,7 +89,7 @@ class XStream:
                 return
             if r.status_code in (401, 403):
                 raise refusal("X", r, body, HINT)
-            existing = (orjson.loads(body).get("data") or []) if r.status_code == 200 else []
+            existing = (rules_answer(r, body).get("data") or []) if r.status_code == 200 else []
             cap.state["rules"] = existing
             self.log(f"no filter given: the stream sends what the app's {len(existing)} existing rule(s) match"
                      + ("; with none it sends nothing (give --election, --hashtag or --keyword)" if not existing else ""))
@@ -92,7 +107,7 @@ class XStream:
                 if r.status_code != 200:
                     await wait_after(cap, self.waits, r)
                     continue
-                existing = orjson.loads(body).get("data") or []
+                existing = rules_answer(r, body).get("data") or []
                 want = {v: t for v, t in packed.rules}
                 ours = [x for x in existing if str(x.get("tag", "")).startswith("botwatch:")]
                 stale = [x["id"] for x in ours if want.get(x.get("value")) != x.get("tag")]
@@ -107,7 +122,7 @@ class XStream:
                 add = [{"value": v, "tag": t} for v, t in packed.rules if v not in have]
                 for i in range(0, len(add), 100):
                     r, body = await fetch(http, "POST", "/2/tweets/search/stream/rules", json={"add": add[i:i + 100]}, limit=self.max_response)
-                    if r.status_code >= 400 or orjson.loads(body).get("errors"):
+                    if r.status_code >= 400 or rules_answer(r, body).get("errors"):
                         raise refusal("X", r, body, "X rejected a rule; see its message.")
                 return
             except NETWORK_ERRORS as exc:
