@@ -77,3 +77,32 @@ def test_a_path_that_cannot_be_written_is_one_line_not_a_bug_report(network_stud
     res = runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(tmp_path / "net.graphml")])
     assert res.exit_code == 2, res.output
     assert "could not write" in res.output and "Cannot write file" in res.output
+
+
+GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
+
+
+def _declared(path: Path) -> dict[str, str]:
+    return {k.get("attr.name"): k.get("attr.type") for k in ET.parse(path).getroot().iter(f"{GRAPHML_NS}key")}
+
+
+def test_attribute_types_are_declared_from_the_tables_not_guessed(network_study: Path, tmp_path: Path) -> None:
+    """igraph declared whole counts and cluster ids "double" (networkx read cluster 1 as 1.0), and
+    on a network with no edges it declared every attribute "boolean"."""
+    out = tmp_path / "net.graphml"
+    assert runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(out)]).exit_code == 0
+    types = _declared(out)
+    assert {k: types[k] for k in ("cluster_id", "posts", "degree", "co_actions", "a_first", "b_first")} == dict.fromkeys(
+        ("cluster_id", "posts", "degree", "co_actions", "a_first", "b_first"), "long")
+    assert types["weight_idf"] == types["p_value"] == types["bot_probability"] == "double" and types["handle"] == types["behaviours"] == "string"
+    cluster = ET.parse(out).getroot().find(f".//{GRAPHML_NS}data[@key='v_cluster_id']")
+    assert cluster is not None and cluster.text == "1"  # a "long" holds a whole number
+
+    with open_study(network_study, read_only=False) as st:
+        st.sql("DELETE FROM coordination_edges")
+        st.sql("DELETE FROM cluster_members")
+    empty = tmp_path / "empty.graphml"
+    assert runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(empty)]).exit_code == 0
+    types = _declared(empty)
+    assert "boolean" not in types.values(), types
+    assert types["co_actions"] == "long" and types["p_value"] == "double" and types["handle"] == "string"

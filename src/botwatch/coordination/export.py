@@ -26,6 +26,18 @@ def _xml_text(value: object) -> str:
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", text)
 
 
+# The GraphML type of each attribute, declared from the tables' columns: igraph guesses it from the
+# values, so whole counts and cluster ids were declared "double" (networkx read cluster 1 as 1.0,
+# Gephi offered it as a continuous ranking) and a network with no edges declared every attribute
+# "boolean". Whole numbers are "long"; an unknown value is left out of the node or edge (GraphML's
+# missing value), as igraph does for NaN.
+_NODE_TYPES = {"name": "string", "platform": "string", "account_id": "string", "cluster_id": "long", "handle": "string", "posts": "long",
+               "degree": "long", "strength": "double", "bot_probability": "double", "origin_country": "string", "account_category": "string"}
+_EDGE_TYPES = {"co_actions": "long", "weight_idf": "double", "behaviours": "string", "first_at": "string", "last_at": "string", "a_first": "long",
+               "b_first": "long", "median_gap_s": "double", "expected_by_chance": "double", "p_value": "double", "weight": "double"}
+_KEY_LINE = re.compile(r'^(\s*<key id="(?:v|e)_[^"]*" for="(node|edge)" attr\.name="([^"]*)" attr\.type=")[a-z]+("/>\s*)$')
+
+
 _EDGE_COLS = ("platform", "account_a", "account_b", "co_actions", "weight_idf", "behaviours", "first_at", "last_at", "a_first", "b_first", "median_gap_s", "expected_by_chance", "p_value")
 
 
@@ -38,11 +50,9 @@ def network_graph(study: Study) -> ig.Graph:
     g = ig.Graph(directed=False)
     g.add_vertices([_xml_text(f"{p}:{a}") for p, a, *_ in nodes])
     for i, key in enumerate(("platform", "account_id", "cluster_id", "handle", "posts", "degree", "strength", "bot_probability", "origin_country", "account_category")):
-        # GraphML has no NULL: unknown strings become "", unknown numbers NaN.
+        # GraphML has no NULL: unknown strings become "", unknown numbers NaN (left out of the file).
         vals = [r[i] for r in nodes]
-        if key in ("cluster_id", "posts", "degree"):
-            g.vs[key] = [int(v) if v is not None else -1 for v in vals]
-        elif key in ("strength", "bot_probability"):
+        if key in ("cluster_id", "posts", "degree", "strength", "bot_probability"):
             g.vs[key] = [float(v) if v is not None else float("nan") for v in vals]
         else:
             g.vs[key] = [_xml_text(v) for v in vals]
@@ -68,10 +78,33 @@ def export_graphml(study: Study, out: str | Path) -> Path:
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")  # a failed write leaves no half file under the name asked for
     try:
         graph.write_graphml(str(partial))
+        _declare_types(partial)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return out
+
+
+def _declare_types(path: Path) -> None:
+    """Rewrite the `<key>` lines igraph wrote with each attribute's type from `_NODE_TYPES` /
+    `_EDGE_TYPES` (the keys come first; the rest of the file is copied as it is)."""
+    fixed = path.with_name(path.name + ".types")
+    try:
+        with path.open(encoding="utf-8", newline="") as src, fixed.open("w", encoding="utf-8", newline="") as dst:
+            for line in src:
+                m = _KEY_LINE.match(line)
+                if m:
+                    kind = (_NODE_TYPES if m.group(2) == "node" else _EDGE_TYPES).get(m.group(3))
+                    if kind:
+                        line = f"{m.group(1)}{kind}{m.group(4)}"
+                elif "<graph " in line:
+                    dst.write(line)
+                    dst.writelines(src)
+                    break
+                dst.write(line)
+        os.replace(fixed, path)
+    finally:
+        fixed.unlink(missing_ok=True)
 
 
 def export_csv(study: Study, out: str | Path) -> tuple[Path, Path]:
