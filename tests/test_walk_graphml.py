@@ -25,8 +25,8 @@ def network_study(tmp_path: Path) -> Path:
     assert runner.invoke(app, ["ingest", str(study), str(fix)]).exit_code == 0
     with open_study(study, read_only=False) as st:
         st.sql("""CREATE TABLE cluster_members AS SELECT * FROM (VALUES
-            ('twitter', '1', 1, ?, 30, 1, 2.5, 0.9, 'RU', NULL), ('twitter', '2', 1, 'plain_b', 30, 1, 2.5, 0.8, 'RU', NULL))
-            t(platform, account_id, cluster_id, handle, posts, degree, strength, bot_probability, origin_country, account_category)""", [ESC_HANDLE])
+            ('twitter', '1', 1, ?, 30, 1, 2.5, 0.9, 'RU', 0.55, NULL), ('twitter', '2', 1, 'plain_b', 30, 1, 2.5, 0.8, 'RU', 0.97, NULL))
+            t(platform, account_id, cluster_id, handle, posts, degree, strength, bot_probability, origin_country, origin_probability, account_category)""", [ESC_HANDLE])
         st.sql("""CREATE TABLE coordination_edges AS SELECT 'twitter' AS platform, '1' AS account_a, '2' AS account_b, 30 AS co_actions,
             2.5 AS weight_idf, ['retweet'] AS behaviours, TIMESTAMP '2016-11-02 10:00:00' AS first_at, TIMESTAMP '2016-11-02 19:00:00' AS last_at,
             15 AS a_first, 15 AS b_first, 1.0 AS median_gap_s, 0.1 AS expected_by_chance, 1e-9 AS p_value""")
@@ -106,3 +106,15 @@ def test_attribute_types_are_declared_from_the_tables_not_guessed(network_study:
     types = _declared(empty)
     assert "boolean" not in types.values(), types
     assert types["co_actions"] == "long" and types["p_value"] == "double" and types["handle"] == "string"
+
+
+def test_a_node_s_origin_country_comes_with_its_probability(network_study: Path, tmp_path: Path) -> None:
+    """The nodes said `origin_country` RU and nothing of how likely: an account 55% likely to be run
+    from Russia read as one that is. The CSV nodes file has the probability; GraphML now does too."""
+    out = tmp_path / "net.graphml"
+    assert runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(out)]).exit_code == 0
+    assert _declared(out)["origin_probability"] == "double"
+    root = ET.parse(out).getroot()
+    got = {n.find(f"{GRAPHML_NS}data[@key='v_account_id']").text: n.find(f"{GRAPHML_NS}data[@key='v_origin_probability']").text
+           for n in root.iter(f"{GRAPHML_NS}node")}
+    assert {k: float(v) for k, v in got.items()} == {"1": 0.55, "2": 0.97}

@@ -32,7 +32,8 @@ def _xml_text(value: object) -> str:
 # "boolean". Whole numbers are "long"; an unknown value is left out of the node or edge (GraphML's
 # missing value), as igraph does for NaN.
 _NODE_TYPES = {"name": "string", "platform": "string", "account_id": "string", "cluster_id": "long", "handle": "string", "posts": "long",
-               "degree": "long", "strength": "double", "bot_probability": "double", "origin_country": "string", "account_category": "string"}
+               "degree": "long", "strength": "double", "bot_probability": "double", "origin_country": "string", "origin_probability": "double",
+               "account_category": "string"}
 _EDGE_TYPES = {"co_actions": "long", "weight_idf": "double", "behaviours": "string", "first_at": "string", "last_at": "string", "a_first": "long",
                "b_first": "long", "median_gap_s": "double", "expected_by_chance": "double", "p_value": "double", "weight": "double"}
 _KEY_LINE = re.compile(r'^(\s*<key id="(?:v|e)_[^"]*" for="(node|edge)" attr\.name="([^"]*)" attr\.type=")[a-z]+("/>\s*)$')
@@ -44,15 +45,16 @@ _EDGE_COLS = ("platform", "account_a", "account_b", "co_actions", "weight_idf", 
 def network_graph(study: Study) -> ig.Graph:
     """The kept network as an igraph Graph (vertex `name` = "platform:account_id")."""
     nodes = study.sql(
-        "SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree, strength, bot_probability, origin_country, account_category "
+        "SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree, strength, bot_probability, origin_country, origin_probability, account_category "
         "FROM cluster_members ORDER BY platform, account_id"
     )
     g = ig.Graph(directed=False)
     g.add_vertices([_xml_text(f"{p}:{a}") for p, a, *_ in nodes])
-    for i, key in enumerate(("platform", "account_id", "cluster_id", "handle", "posts", "degree", "strength", "bot_probability", "origin_country", "account_category")):
+    # origin_country with its probability, as the CSV nodes file has it: a country alone read as a verdict.
+    for i, key in enumerate(("platform", "account_id", "cluster_id", "handle", "posts", "degree", "strength", "bot_probability", "origin_country", "origin_probability", "account_category")):
         # GraphML has no NULL: unknown strings become "", unknown numbers NaN (left out of the file).
         vals = [r[i] for r in nodes]
-        if key in ("cluster_id", "posts", "degree", "strength", "bot_probability"):
+        if key in ("cluster_id", "posts", "degree", "strength", "bot_probability", "origin_probability"):
             g.vs[key] = [float(v) if v is not None else float("nan") for v in vals]
         else:
             g.vs[key] = [_xml_text(v) for v in vals]
