@@ -165,7 +165,13 @@ def coordination(
             return
         clusters = st.sql("SELECT cluster_id, size, edges, density, array_to_string(behaviours, ','), label, first_at, last_at, peak_day, peak_day_co_actions, "
                           "posts_first_at, posts_last_at FROM clusters ORDER BY cluster_id LIMIT 15")
-        wide_when_piped().print(clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})"))
+        table = clusters_table(clusters, f"Clusters (window {win:,} s; {edges or 0:,} edges beat chance at FDR {max_fdr})")
+        n_clusters = st.count("clusters")
+        if n_clusters > len(clusters):
+            # The table stopped at 15 rows without a word, so 18 clusters read as 15.
+            table.caption = (f"the {len(clusters):,} largest of {n_clusters:,} clusters; all of them: "
+                             f"botwatch export {plain(shell_shown(study))} clusters -o clusters.csv")
+        wide_when_piped().print(table)
         if graphml:
             from botwatch.cli.study import graphml_or_fail
 
