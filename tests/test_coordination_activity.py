@@ -157,4 +157,6 @@ def test_the_stage_line_counts_one_edge_and_one_cluster_in_the_singular(tmp_path
         clusters = st.sql("SELECT count(*) FROM clusters")[0][0]
     assert (res.edges, clusters) == (1, 1), lines
     last = lines[-1]
-    assert last.startswith("coordination: 1 edge kept (threshold ") and last.endswith("), 1 cluster"), last
+    assert last.startswith("coordination: 1 edge kept (") and last.endswith("), 1 cluster"), last
+    # Not "threshold N co-actions": edges are kept by the test, and N is only the fewest of the kept.
+    assert "threshold" not in last and "(the fewest co-actions of a kept edge: 12)" in last, last

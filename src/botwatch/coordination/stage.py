@@ -33,8 +33,15 @@ def run_coordination(study: Study, opts: NetworkOptions, *, country: str | None 
     study.sql("CREATE OR REPLACE TABLE coordination_summary (summary VARCHAR)")
     study.sql("INSERT INTO coordination_summary VALUES (?)", [json.dumps(summary, default=str, sort_keys=True)])
     # Counted with their nouns: a study with one network read "1 edges kept …, 1 clusters".
-    threshold = counted(res.null.threshold, "co-action") if res.null else "? co-actions"
-    log(f"coordination: {counted(res.edges, 'edge')} kept (threshold {threshold}), {counted(n_clusters, 'cluster')}")
+    # Edges are kept by the test against chance, not by a count: "threshold 30 co-actions" (the
+    # fewest co-actions of any kept edge) read as a cut-off that had dropped pairs with fewer.
+    if res.null is None:
+        least = ""
+    elif res.edges:
+        least = f" (the fewest co-actions of a kept edge: {res.null.threshold:,})"
+    else:
+        least = f" (pairs need {counted(res.null.threshold, 'co-action')} to be tested)"
+    log(f"coordination: {counted(res.edges, 'edge')} kept{least}, {counted(n_clusters, 'cluster')}")
     return res
 
 
