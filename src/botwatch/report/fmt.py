@@ -126,7 +126,15 @@ def signed_hours(hours: float) -> str:
     return "0" if whole == 0 else f"{whole:+d}"
 
 
+def utc_offset(hours: float) -> str:
+    """A zone's offset as people write it: "UTC+1", "UTC+5:30", "UTC-3:30", "UTC+12:45"."""
+    minutes = round(float(hours) * 60)
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{h}" + (f":{m:02d}" if m else "")
+
+
 FILTERS = {
+    "utc_offset": utc_offset,
     "signed_hours": signed_hours,
     "num": num,
     "counted": counted,

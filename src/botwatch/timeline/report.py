@@ -324,7 +324,14 @@ def moscow_offset(study: Study, election: Any) -> int:
 HOME_MARGIN_H = 2  # a Moscow-band fit counts only this many hours or more from the election's own zone
 
 
-def moscow_band(msk: int, home: int | None) -> set[int]:
+def home_hours(minutes: int) -> float:
+    """A zone's offset in hours east of UTC, kept exact: 5.5 for India, 5.75 for Nepal, an int
+    where whole. Rounded to whole hours, India's UTC+5:30 read "UTC+6" in the report and its
+    accounts fitted at UTC+3, 2.5 hours from home, were counted "at least 3 hours away"."""
+    return minutes // 60 if minutes % 60 == 0 else minutes / 60
+
+
+def moscow_band(msk: int, home: float | None) -> set[int]:
     """Best-fit offsets the report counts as "Moscow": Moscow time ± 1 h, leaving out any offset
     within an hour of the election's own zone (`home`, on polling day).
 
@@ -346,7 +353,7 @@ def moscow_band(msk: int, home: int | None) -> set[int]:
 FAR_H = 3
 
 
-def home_offsets(election: Any, home: int | None) -> list[int]:
+def home_offsets(election: Any, home: float | None) -> list[float]:
     """The UTC offsets, in whole hours at noon on polling day, of every time zone the gazetteer
     gives the election's country (the zones the origin model weighs), with the election's own.
     Why: "at least 3 hours away from the election's own time zone (UTC-5)" counted a Californian's
@@ -359,11 +366,11 @@ def home_offsets(election: Any, home: int | None) -> list[int]:
     code = getattr(election, "country", None)
     if code in known:
         noon = datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12)
-        out |= {round(zones.offset_minutes(noon, tz) / 60) for tz in known[code].time_zones}
+        out |= {home_hours(zones.offset_minutes(noon, tz)) for tz in known[code].time_zones}
     return sorted(out)
 
 
-def far_from_home(offset: int, homes: list[int]) -> bool:
+def far_from_home(offset: int, homes: list[float]) -> bool:
     """Whether a best-fit offset lies at least `FAR_H` hours from every one of `homes`."""
     return bool(homes) and all(offset_distance(offset, h) >= FAR_H for h in homes)
 
@@ -446,7 +453,7 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     total, informative = sum(counts.values()), sum(inf_counts.values())
     home = None
     if election is not None:
-        home = round(zones.offset_minutes(datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12), election.timezone) / 60)
+        home = home_hours(zones.offset_minutes(datetime.combine(election.polling_day, datetime.min.time()) + timedelta(hours=12), election.timezone))
     band = moscow_band(msk, home)
     homes = home_offsets(election, home)
     labels = [f"{o:+d}" for o in counts]
@@ -532,7 +539,7 @@ def _office_factor(value: float | None, sentence: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-def circadian_by_group(study: Study, home: int | None, msk: int, homes: list[int] | None = None) -> list[dict[str, Any]]:
+def circadian_by_group(study: Study, home: float | None, msk: int, homes: list[float] | None = None) -> list[dict[str, Any]]:
     """Per account group: informative fits, share in the Moscow band (`moscow_band`) and share ≥ 3 h
     from every zone of the election's country (`homes`, `home_offsets`; the election's zone alone
     when not given)."""
