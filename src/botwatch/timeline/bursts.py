@@ -79,21 +79,35 @@ def dense(buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, s
     return [lo + i * step for i in range(n)], arr
 
 
-def robust_z(counts: np.ndarray, period: int, lookback: int, observed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def robust_z(counts: np.ndarray, period: int, lookback: int, observed: np.ndarray | None = None,
+             shifts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(baseline, spread, z) per bucket; NaN where fewer than half the lookback values exist.
 
     `observed` (per bucket): whether the archive collected that bucket at all. A bucket it did not
     is no value of the baseline: an archive that starts, or resumes after an outage, mid-campaign
     otherwise compares its first hours with a week of invented zeros and lists them as the
-    strongest bursts (a brexit-2016 study's top rows were its first collected days)."""
+    strongest bursts (a brexit-2016 study's top rows were its first collected days).
+
+    `shifts` (per bucket): the election's offset from UTC then, in buckets (hours east of UTC for an
+    hourly series). The same phase on an earlier day is then the same local hour: across a
+    daylight-saving change it lies one UTC hour nearer or further, and 7 o'clock read against the
+    previous week's 6 o'clock made every morning of a week a burst (a plain daily rhythm in Sydney
+    after 1 October 2023 gave four bursts of z 17–36 at 07:00)."""
     counts = np.asarray(counts, dtype=float)
     n = len(counts)
     known = counts if observed is None else np.where(np.asarray(observed, dtype=bool), counts, np.nan)
     past = np.full((n, lookback), np.nan)
+    at = np.arange(n)
     for k in range(1, lookback + 1):
         lag = k * period
-        if lag < n:
-            past[lag:, k - 1] = known[: n - lag]
+        if shifts is None:
+            if lag < n:
+                past[lag:, k - 1] = known[: n - lag]
+            continue
+        j = at - lag
+        j = j + np.where(j >= 0, shifts - shifts[np.clip(j, 0, None)], 0)
+        ok = (at - lag >= 0) & (j >= 0) & (j < n)
+        past[ok, k - 1] = known[j[ok]]
     enough = np.sum(np.isfinite(past), axis=1) >= max(2, (lookback + 1) // 2)
     base = np.full(n, np.nan)
     spread = np.full(n, np.nan)
@@ -107,9 +121,9 @@ def robust_z(counts: np.ndarray, period: int, lookback: int, observed: np.ndarra
 
 
 def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5,
-                observed: np.ndarray | None = None) -> list[Burst]:
-    """Runs of consecutive bursting buckets (see the module docstring; `observed` as in `robust_z`)."""
-    base, _spread, z = robust_z(counts, period, lookback, observed)
+                observed: np.ndarray | None = None, shifts: np.ndarray | None = None) -> list[Burst]:
+    """Runs of consecutive bursting buckets (see the module docstring; `observed` and `shifts` as in `robust_z`)."""
+    base, _spread, z = robust_z(counts, period, lookback, observed, shifts)
     hot = np.nan_to_num(z, nan=-np.inf) >= z_min
     hot &= counts >= min_posts
     out: list[Burst] = []
@@ -131,7 +145,7 @@ def find_bursts(times: Sequence[datetime], counts: np.ndarray, *, period: int, l
 
 def find_bursts_sparse(
     buckets: Sequence[datetime], counts: Sequence[int], step: timedelta, *, period: int, lookback: int, z_min: float = 5.0, min_posts: int = 5,
-    collected: "Collected | None" = None,
+    collected: "Collected | None" = None, shift_of: Callable[[datetime], int] | None = None,
 ) -> list[Burst]:
     """`find_bursts` over the gap-free series of sorted (bucket, count) rows, without building it
     across long silences.
@@ -145,12 +159,14 @@ def find_bursts_sparse(
     is never part of a burst.
 
     `collected`: which buckets the archive collected (`Collected`); the buckets it did not are left
-    out of every baseline (`robust_z`)."""
+    out of every baseline (`robust_z`). `shift_of`: the election's offset from UTC at a bucket, in
+    buckets, so that an hour is compared with the same local hour of earlier days (`robust_z`)."""
     out: list[Burst] = []
     for first, k, start, _n in islands(buckets, step, lookback * period):
         times, arr = dense(buckets[first:k], counts[first:k], step, start=start, end=buckets[k - 1])
         observed = None if collected is None else collected.mask(start, len(times))
-        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts, observed=observed)
+        shifts = None if shift_of is None else np.array([shift_of(t) for t in times], dtype=np.int64)
+        out += find_bursts(times, arr, period=period, lookback=lookback, z_min=z_min, min_posts=min_posts, observed=observed, shifts=shifts)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import pyarrow as pa
@@ -169,10 +169,15 @@ def bursts(study: Study, ctx: Context) -> int:
     # read before: no day is then taken as uncollected.
     collected = {freq: bursts_mod.Collected(days, local_day, step).over(series.get((freq, "all", "all posts"), ([], []))[0], lookback * period)
                  if days else None for freq, step, period, lookback in BURST_STEPS}
+    # An hour's baseline is the same local hour of the previous days: across a daylight-saving
+    # change that is an hour nearer or further in UTC (`bursts.robust_z`'s `shifts`).
+    tz = getattr(ctx.election, "timezone", None) or "UTC"
+    hour_shift = lru_cache(maxsize=None)(lambda t: round(zones.offset_minutes(t + timedelta(minutes=30), tz) / 60))
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in BURST_STEPS:
             b, c = series.get((freq, dimension, value), ([], []))
-            for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq]):
+            for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq],
+                                                    shift_of=hour_shift if freq == "hour" else None):
                 label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events, ends=ends)
                 burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
                                        peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,
