@@ -35,13 +35,23 @@ class StaleAnalysis:
         text = (f"{counted(self.posts_added, 'post')} {'was' if self.posts_added == 1 else 'were'} ingested (last at {self.ingested_at:%Y-%m-%d %H:%M} UTC) after the "
                 f"analysis stage{'s' if n != 1 else ''} {shown} last ran: the study's post counts include them, but "
                 f"the sections those stages built do not, so their figures disagree. Run {{cmd}} to refresh them and build the report again.")
-        if not html:
-            return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
-        from markupsafe import Markup, escape
+        return _with_analyze(text, study_name, html)
 
-        from botwatch.report.fmt import user_text
 
-        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
+def _with_analyze(text: str, study_name: str, html: bool) -> str:
+    """`text` with its `{cmd}` written as the `botwatch analyze` command for the study: in
+    backquotes for a terminal, in <code> (the name escaped, hidden characters shown) for a page."""
+    if not html:
+        return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
+    from markupsafe import Markup, escape
+
+    from botwatch.report.fmt import user_text
+
+    return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
+
+
+# Stages that record a run but are no analysis stage (`botwatch analyze` would not renew them).
+NOT_ANALYSIS = "('ingest', 'content_evaluate', 'accounts_evaluate')"
 
 
 def stale_analysis(study: Study) -> StaleAnalysis | None:
@@ -51,7 +61,7 @@ def stale_analysis(study: Study) -> StaleAnalysis | None:
     # `content evaluate` and `evaluate-accounts` record a run but are no analysis stage: `botwatch
     # analyze` would not renew them.
     latest = study.sql(
-        "SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND stage NOT IN ('ingest', 'content_evaluate', 'accounts_evaluate') "
+        f"SELECT stage, max(finished_at) FROM runs WHERE status = 'ok' AND stage NOT IN {NOT_ANALYSIS} "
         "AND finished_at IS NOT NULL GROUP BY stage ORDER BY 2, 1"
     )
     # Any status: an ingest cut off by Ctrl-C ("failed", interrupted) keeps the files it committed
@@ -84,13 +94,7 @@ class CutOffStages:
         text = (f"The latest run of the analysis stage{'s' if n != 1 else ''} {shown} did not finish: "
                 f"{'its' if n == 1 else 'their'} tables may hold part of that run's work and part of an earlier one's, "
                 f"and the sections built from them may disagree. Run {{cmd}} to finish the analysis and build the report again.")
-        if not html:
-            return text.replace("{cmd}", f"`botwatch analyze {shlex.quote(study_name)}`")
-        from markupsafe import Markup, escape
-
-        from botwatch.report.fmt import user_text
-
-        return Markup(escape(text).replace("{cmd}", Markup("<code>botwatch analyze {}</code>").format(user_text(shlex.quote(study_name)))))
+        return _with_analyze(text, study_name, html)
 
 
 def cut_off_stages(study: Study) -> CutOffStages | None:
@@ -98,7 +102,7 @@ def cut_off_stages(study: Study) -> CutOffStages | None:
     if "runs" not in study.tables():
         return None
     rows = study.sql(
-        "SELECT stage, status, message FROM runs WHERE stage NOT IN ('ingest', 'content_evaluate', 'accounts_evaluate') "
+        f"SELECT stage, status, message FROM runs WHERE stage NOT IN {NOT_ANALYSIS} "
         "AND started_at IS NOT NULL ORDER BY started_at"
     )
     latest: dict[str, tuple[str, str | None]] = {}
