@@ -551,7 +551,7 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     one without a creation date is. Counted on every account, it called an account that posted
     only years later "created after the election was called", and the report's signal table
     counted such accounts while its creation section left them out. A creation date later than the
-    study last saw the account is not asked either, as the creation section leaves it out. The signal is reported
+    study first saw the account is not asked either, as the creation section leaves it out. The signal is reported
     beside the bot probability, never a model feature."""
     df["english_female_name"], df["anonymity"] = name_signals(accounts)
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
