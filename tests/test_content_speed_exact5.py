@@ -79,7 +79,7 @@ def test_narrowed_matching_equals_every_pattern_over_every_row(preset: str) -> N
     bad = np.flatnonzero((got != want).any(axis=1))
     assert not len(bad), [(texts[i] if i < len(texts) else None, [m.slots[j] for j in np.flatnonzero(got[i] != want[i])]) for i in bad[:5]]
     # The cases the narrowing touches are all met: keyword signals of parties with several
-    # patterns, hashtag fragments and (UK) context names with and without a cue.
+    # patterns, hashtag fragments and context names with and without a cue.
     kw = [j for j, (p, s) in enumerate(m.slots) if p in m.party_patterns and s.endswith("_kw")]
     assert m.party_patterns and want[:, kw].sum() > 500
     frag = [m.slot(p, "topic_tag") for p in m.fragment_patterns]
@@ -90,7 +90,9 @@ def test_narrowed_matching_equals_every_pattern_over_every_row(preset: str) -> N
         for p, pat in m.context_patterns.items():
             ctx_only |= _matches(norm_text(batch.column("text").combine_chunks()), pat)
         sure_rows = party_mask(m, want).any(axis=1)
-        assert (ctx_only & sure_rows).sum() > 100 and (ctx_only & ~sure_rows).sum() > 100
+        # uk-ge2017 fences eight names, us-2016 one ("stein"): fewer of its generated rows meet one.
+        least = 100 if preset == "uk-ge2017" else 5
+        assert (ctx_only & sure_rows).sum() > least and (ctx_only & ~sure_rows).sum() > least
 
 
 def test_party_pattern_is_the_union_of_its_own() -> None:
