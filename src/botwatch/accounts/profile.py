@@ -18,6 +18,7 @@ import pandas as pd
 
 from botwatch.accounts.profile_text import TextColumn, char_entropies
 from botwatch.numeric import sum_left_to_right
+from botwatch.platform_names import TWITTER_PLATFORMS
 
 try:  # difflib compiled: the same matcher and values, a third of the time
     from cydifflib import SequenceMatcher
@@ -299,7 +300,7 @@ def profile_features(df: pd.DataFrame, ref_time: pd.Series | None = None) -> pd.
         # signal is unknown: a Mastodon study's signal table read "known for 60 accounts, showing
         # it 0", and a local Mastodon name such as "johnsmith123456" would have been called auto-suggested.
         plat = df["platform"].astype(object).where(df["platform"].notna(), "twitter").astype(str).str.lower()
-        generated_known = generated_known & plat.isin(("twitter", "x")).to_numpy()
+        generated_known = generated_known & plat.isin(TWITTER_PLATFORMS).to_numpy()
     out["handle_generated15"] = np.where(generated_known, ((shape == 1.0) & (out["handle_digits"].to_numpy() >= 4)).astype("float64"), np.nan)
     names = text("display_name")
     nc = TextColumn(names)

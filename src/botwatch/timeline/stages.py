@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS  # distinct (day, hour) cells an account must be seen in for a circadian fit
 from botwatch.count_text import counted
-from botwatch.platform_names import platform_name
+from botwatch.platform_names import TWITTER_PLATFORMS, platform_name
 from botwatch.pipeline import Context, register
 from botwatch.schema import register_output
 from botwatch.stats import bh_adjusted
@@ -228,25 +228,21 @@ def _undated_from(study: Study, platform: str, source_format: str) -> bool:
         [platform, source_format])[0][0])
 
 
-def _undated_from_mapped_csv(study: Study, platform: str) -> bool:
-    from botwatch.ingest.csv_mapping import FORMAT as MAPPED
-
-    return _undated_from(study, platform, MAPPED)
-
-
 def _undated_why(study: Study) -> str:
     """Why the window's undated accounts have no creation date, by their platforms: a Bluesky study
     was told "the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do", when the
     reason is that Bluesky's posts and events carry no account creation date at all."""
+    from botwatch.ingest.csv_mapping import FORMAT as MAPPED
+
     said: list[str] = []
     for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL AND NOT created_late ORDER BY 1"):
-        if platform in ("twitter", "x") and _undated_from_mapped_csv(study, platform):
-            # A user's own CSV layout (`ingest --columns`): the FiveThirtyEight sentence named files they never read.
-            said.append("the CSV files read with --columns map no account_created_at column for these accounts"
-                        if platform == "x" or not _undated_from(study, platform, "ira-538-tweets") else
-                        "the IRA/FiveThirtyEight files carry none, nor do the CSV files read with --columns without an account_created_at column")
-        elif platform in ("twitter", "x"):
+        if platform in TWITTER_PLATFORMS and not _undated_from(study, platform, MAPPED):
             said.append("the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do")
+        elif platform in TWITTER_PLATFORMS and (platform == "x" or not _undated_from(study, platform, "ira-538-tweets")):
+            # A user's own CSV layout (`ingest --columns`): the FiveThirtyEight sentence named files they never read.
+            said.append("the CSV files read with --columns map no account_created_at column for these accounts")
+        elif platform in TWITTER_PLATFORMS:
+            said.append("the IRA/FiveThirtyEight files carry none, nor do the CSV files read with --columns without an account_created_at column")
         elif platform == "bluesky":
             said.append("Bluesky's posts and events carry no account creation date")
         else:
