@@ -62,8 +62,13 @@ def client(base_url: str, headers: dict[str, str], read_timeout: float) -> httpx
     )
 
 
+def body_excerpt(body: bytes, limit: int = 300) -> str:
+    """The start of an answer's body on one line, for a message that quotes what a server said."""
+    return body.decode("utf-8", "replace").strip().replace("\n", " ")[:limit]
+
+
 def refusal(platform: str, resp: httpx.Response, body: bytes, hint: str) -> CollectError:
-    detail = body.decode("utf-8", "replace").strip().replace("\n", " ")[:300]
+    detail = body_excerpt(body)
     return CollectError(f"{platform} refused the request to {resp.request.url.path} with {resp.status_code}: {detail or 'no detail'}. {hint}", 3)
 
 

@@ -24,7 +24,7 @@ import orjson
 
 from botwatch.collect.core import NOT_JSON, Capture, CollectError
 from botwatch.collect.filters import PostFilter, x_rules
-from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
+from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, body_excerpt, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_too_large)
 
 DEFAULT_BASE = "https://api.x.com"
@@ -61,7 +61,7 @@ def rules_answer(resp: httpx.Response, body: bytes) -> dict[str, Any]:
         obj = None
     if isinstance(obj, dict):
         return obj
-    detail = body.decode("utf-8", "replace").strip().replace("\n", " ")[:200]
+    detail = body_excerpt(body, 200)
     raise CollectError(f"X answered the request to {resp.request.url.path} with {resp.status_code} but not with a JSON object "
                        f"({detail or 'an empty body'}): is a proxy or login page between this machine and X?", 3)
 
