@@ -39,3 +39,20 @@ def test_nepal_and_offsets_written_as_people_write_them(tmp_path: Path) -> None:
     circ = _circ(tmp_path, [6, 6, 2], date(2022, 11, 20), "Asia/Kathmandu", "NP")
     assert circ["home"] == 5.75 and circ["k_far"] == 1
     assert [utc_offset(h) for h in (1, 13, -5, 5.5, 5.75, -3.5, 0)] == ["UTC+1", "UTC+13", "UTC-5", "UTC+5:30", "UTC+5:45", "UTC-3:30", "UTC+0"]
+
+
+def test_offsets_left_out_of_the_moscow_band_are_not_said_to_lie_within_an_hour_of_a_half_hour_home(tmp_path: Path) -> None:
+    """An offset is left out of the Moscow band when it is less than 2 hours from home; for a home off
+    the whole hour that is up to 1.5 hours. Under India (UTC+5:30) the headline said "the 2 at UTC+4,
+    within an hour of it", and under Iran (UTC+3:30) "UTC+3 ± 1 lies within an hour of the
+    election's own zone", where UTC+2 is 1.5 hours from it."""
+    for sub in ("in", "ir"):
+        (tmp_path / sub).mkdir()
+    india = _circ(tmp_path / "in", [4, 4, 3, 2, 5], date(2024, 4, 19), "Asia/Kolkata", "IN")
+    assert india["msk_left_out"] == [4]
+    words = " ".join(str(render("time_headline.html.j2", kind="circadian", c=india)).split())
+    assert "within an hour" not in words and "the 2 at UTC+4, less than 2 hours from it, fit a day at home as well" in words
+    iran = _circ(tmp_path / "ir", [4, 3, 2, 8], date(2024, 3, 1), "Asia/Tehran", "IR")
+    assert iran["home"] == 3.5 and iran["msk"] is None
+    words = " ".join(str(render("time_headline.html.j2", kind="circadian", c=iran)).split())
+    assert "within an hour" not in words and "UTC+3 ± 1 lies less than 2 hours from the election's own zone" in words

@@ -41,7 +41,7 @@ def test_uk_summer_fits_an_hour_from_home_are_not_moscow(tmp_path: Path) -> None
     assert circ["k_msk"] == 46 + 18 and circ["k_msk_left_out"] == 82  # was 82 + 46 + 18 (40%)
     text = _words(circ)
     assert "23%" in text and "40%" not in text  # 64 of 277
-    assert "the 82 at UTC+2, within an hour of it, fit a day at home as well and are not counted as Moscow" in text
+    assert "the 82 at UTC+2, less than 2 hours from it, fit a day at home as well and are not counted as Moscow" in text
 
 
 def test_one_british_account_at_utc_plus_2_is_not_100_percent_moscow(tmp_path: Path) -> None:
@@ -69,9 +69,9 @@ def test_one_account_left_out_of_the_moscow_band_is_said_in_the_singular(tmp_pat
     as well and are not counted as Moscow"."""
     circ = _circ(tmp_path, {-4: 2, -3: 1, 3: 1, 5: 1, 6: 1, 8: 1}, date(2017, 5, 7), "Europe/Paris")
     assert circ["k_msk_left_out"] == 1
-    assert "within an hour of it, fits a day at home as well and is not counted as Moscow)" in _words(circ)
+    assert "less than 2 hours from it, fits a day at home as well and is not counted as Moscow)" in _words(circ)
     section = " ".join(str(_section(circ)).split())
-    assert "lies within an hour of it, where a day at home fits as well, and is not counted as Moscow" in section
+    assert "lies less than 2 hours from it, where a day at home fits as well, and is not counted as Moscow" in section
 
 
 def test_several_accounts_left_out_of_the_moscow_band_keep_the_plural(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_several_accounts_left_out_of_the_moscow_band_keep_the_plural(tmp_path: 
     assert circ["k_msk_left_out"] == 2
     assert "fit a day at home as well and are not counted as Moscow)" in _words(circ)
     section = " ".join(str(_section(circ)).split())
-    assert "lie within an hour of it, where a day at home fits as well, and are not counted as Moscow" in section
+    assert "lie less than 2 hours from it, where a day at home fits as well, and are not counted as Moscow" in section
 
 
 def test_a_day_on_pacific_time_is_at_home_in_a_us_election(tmp_path: Path) -> None:
