@@ -78,3 +78,20 @@ def test_the_bursts_stage_reads_the_elections_local_hours(tmp_path: Path) -> Non
     with open_study(study) as st:
         hourly = st.sql("SELECT peak_at, z FROM bursts WHERE freq = 'hour' AND dimension = 'all'")
     assert hourly == []
+
+
+def test_half_hour_zones_keep_their_clock_change_in_the_baseline() -> None:
+    """The baseline's shift was the offset rounded to the nearest hour, halves to even: Adelaide's
+    UTC+9:30 and +10:30 both read 10, so its change on 1 October 2023 was lost, and Newfoundland's
+    UTC-3:30 and -2:30 read -4 and -2, a one-hour change moved by two. Either way every morning of
+    the week after was compared with the wrong hour. `zones.hour_shift` floors."""
+    from botwatch.timeline.zones import hour_shift
+
+    for tz, start in (("Australia/Adelaide", datetime(2023, 9, 20)), ("America/St_Johns", datetime(2023, 3, 1))):
+        zone = ZoneInfo(tz)
+        times = [start + i * H for i in range(24 * 20)]
+        counts = [12 if 7 <= t.replace(tzinfo=timezone.utc).astimezone(zone).hour < 23 else 0 for t in times]
+        found = b.find_bursts_sparse(times, counts, H, period=24, lookback=7, shift_of=lambda t, tz=tz: hour_shift(t, tz))
+        assert found == [], tz
+    assert hour_shift(datetime(2023, 7, 1), "America/St_Johns") - hour_shift(datetime(2023, 1, 1), "America/St_Johns") == 1
+    assert hour_shift(datetime(2023, 1, 1), "Australia/Lord_Howe") - hour_shift(datetime(2023, 7, 1), "Australia/Lord_Howe") in (0, 1)

@@ -172,7 +172,7 @@ def bursts(study: Study, ctx: Context) -> int:
     # An hour's baseline is the same local hour of the previous days: across a daylight-saving
     # change that is an hour nearer or further in UTC (`bursts.robust_z`'s `shifts`).
     tz = getattr(ctx.election, "timezone", None) or "UTC"
-    hour_shift = lru_cache(maxsize=None)(lambda t: round(zones.offset_minutes(t + timedelta(minutes=30), tz) / 60))
+    hour_shift = lru_cache(maxsize=None)(lambda t: zones.hour_shift(t, tz))
     for dimension, value, _total in candidates:
         for freq, step, period, lookback in BURST_STEPS:
             b, c = series.get((freq, dimension, value), ([], []))

@@ -34,6 +34,17 @@ def offset_minutes(utc_naive: datetime, tz: str) -> int:
     return int(off.total_seconds() // 60)
 
 
+def hour_shift(utc_naive: datetime, tz: str) -> int:
+    """The zone's offset in the UTC hour starting at `utc_naive`, in whole hours east of UTC rounded
+    down (taken at the hour's middle, as `offsets_table`): what the burst baseline moves by to read
+    the same local hour of earlier days (`bursts.robust_z`'s `shifts`, which uses only differences).
+
+    Rounded down, not to the nearest: Python rounds halves to even, so Adelaide's UTC+9:30 and
+    +10:30 both read 10 (its clock change was lost) and Newfoundland's UTC-3:30 and -2:30 read -4
+    and -2 (a one-hour change read as two); floored, a one-hour change is one hour in every zone."""
+    return offset_minutes(utc_naive + timedelta(minutes=30), tz) // 60
+
+
 def offsets_table(utc_hours: Iterable[datetime], tz: str) -> pa.Table:
     """One row per distinct UTC hour: the zone's offset then (the join key for local clocks).
 
