@@ -108,3 +108,21 @@ def test_a_mastodon_accounts_boosts_are_not_called_retweets(tmp_path: Path) -> N
     assert "this Mastodon account comes from a platform it never saw" in " ".join(res.output.split())
     listed = runner.invoke(app, ["accounts", study])
     assert listed.exit_code == 0 and "1 Mastodon account scored here comes from a platform it never saw" in " ".join(listed.output.split())
+
+
+def test_a_fit_at_utc_minus_11_or_minus_10_is_also_said_as_utc_plus_13_or_plus_14(tmp_path: Path) -> None:
+    """The fit's 24 shifts cannot tell UTC-11 from UTC+13 (the same hours, a day apart): an account
+    keeping a day in Auckland's summer read "hours most likely UTC-11", and its origin evidence
+    "posting hours fit a human day at UTC-11 …, which favours NZ"."""
+    from botwatch.accounts.circadian import LOCAL_PROFILE
+    from botwatch.accounts.origin import _hours_item
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE circadian (platform VARCHAR, account_id VARCHAR, best_offset BIGINT, best_probability DOUBLE, offset_probabilities VARCHAR)")
+        st.sql("INSERT INTO circadian VALUES ('twitter', '1', -11, 0.6, ?)", [json.dumps({"-11": 0.6, "-10": 0.3, "12": 0.1})])
+        assert _clock_words(st, "twitter", "1", 12) == (
+            "hours most likely UTC-11 or UTC+13 (p 0.60; next UTC-10 or UTC+14, p 0.30) counting the days active in each hour "
+            "(circadian stage); counting every post (as the origin evidence's posting-hours line does), UTC+12")
+    auckland_summer = tuple(round(400 * LOCAL_PROFILE[(h + 13) % 24]) for h in range(24))
+    item = _hours_item(auckland_summer, 2017, 1)
+    assert item is not None and item[1].startswith("posting hours fit a human day at UTC-11 or UTC+13 (") and "NZ" in item[1]

@@ -48,6 +48,19 @@ LOCAL_PROFILE: tuple[float, ...] = tuple(v / sum(_RAW_LOCAL_PROFILE) for v in _R
 OFFSETS: tuple[int, ...] = tuple(range(-11, 13))
 
 
+# The shifts repeat every 24 hours, so a fit cannot tell UTC-11 from UTC+13 or UTC-10 from UTC+14
+# (the same hours of the day, a calendar day apart): Samoa, Tonga, New Zealand in summer and
+# Kiribati's Line Islands keep the second of each pair. The fit is stored at -11 and -10; words name both.
+SAME_HOURS: dict[int, int] = {-11: 13, -10: 14}
+
+
+def offset_words(offset: int) -> str:
+    """A fitted offset as the reader is told it: "UTC+3", and "UTC-11 or UTC+13" / "UTC-10 or UTC+14"
+    where the fit cannot choose (`SAME_HOURS`). An account keeping a day in Auckland's summer read
+    "posting hours fit a human day at UTC-11 …, which favours NZ"."""
+    o = int(offset)
+    return f"UTC{o:+d}" + (f" or UTC{SAME_HOURS[o]:+d}" if o in SAME_HOURS else "")
+
 # The gate of a clear daily rhythm. False-pass rate on uniformly random hours, and the bar per
 # count: (n, 99% quantile of `human_fit_bits` over 20,000 multinomial draws of n uniform hours,
 # non-increasing in n). Printed by `PYTHONPATH=src python scripts/derive_circadian_null.py`

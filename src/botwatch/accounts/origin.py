@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from botwatch.accounts import origin_desk, origin_shifts, origin_time_zone
-from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, fit_hours, offset_words
 from botwatch.accounts.gazetteer import countries, countries_in_location, regional_languages
 from botwatch.accounts.origin_behaviour import Behaviour
 from botwatch.accounts.origin_signals import behaviour_items, parameters
@@ -497,7 +497,7 @@ def _hours_item(hour_counts: tuple[int, ...], year: int, month: int) -> Evidence
     if not (fit.informative and fit.best_offset is not None):
         return None
     v = hours_vector(fit.probabilities, datetime(year, month, 15))
-    return v, f"posting hours fit a human day at UTC{fit.best_offset:+d} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)"
+    return v, f"posting hours fit a human day at {offset_words(fit.best_offset)} ({fit.human_fit_bits:.2f} bits/post above a flat day), which favours {_names(_top(v))} (×{v.max() / v.min():.1f} at most)"
 
 
 HOURS_WITHHELD = "hours_withheld"  # the note that an account's hours were not read (`hours_readable`)

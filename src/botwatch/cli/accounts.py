@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from botwatch.accounts.circadian import MIN_ACTIVE_CELLS
+from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
 from botwatch.accounts.json_shape import account_json, account_match, find_account, select_list, unscored_posts, with_unscored_posts
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
@@ -483,14 +483,14 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any, evidence_reads_hour
                 ranked = []
             extra = [f"p {prob2(p)}"] if p is not None else []
             if ranked and ranked[0][0] >= 0.05:
-                extra.append(f"next UTC{ranked[0][1]:+d}, p {prob2(ranked[0][0])}")
-            words = f"hours most likely UTC{int(best):+d}" + (f" ({'; '.join(extra)})" if extra else "")
+                extra.append(f"next {offset_words(ranked[0][1])}, p {prob2(ranked[0][0])}")
+            words = f"hours most likely {offset_words(best)}" + (f" ({'; '.join(extra)})" if extra else "")
             if off is not None and int(off) != int(best):
                 # "as the origin evidence does" pointed at no line for @Jenn_Abrams, whose hours the
                 # office-shifts item read instead: the accounts stage's fit is named as such there.
                 whose = "as the origin evidence's posting-hours line does" if evidence_reads_hours else "the accounts stage's fit, not among this account's origin evidence"
                 words += (f" counting the days active in each hour (circadian stage); counting every post "
-                          f"({whose}), UTC{int(off):+d}")
+                          f"({whose}), {offset_words(off)}")
             return words
     if off is not None:
         if "circadian" in st.tables():
@@ -500,8 +500,8 @@ def _clock_words(st: Any, platform: str, aid: str, off: Any, evidence_reads_hour
             cells = st.sql("SELECT count(*) FROM (SELECT DISTINCT CAST(created_at AS DATE) AS d, hour(created_at) AS h FROM posts "
                            "WHERE platform = ? AND account_id = ? AND created_at IS NOT NULL) t", [platform, aid])[0][0]
             if cells is not None and int(cells) < MIN_ACTIVE_CELLS:
-                return (f"hours best fit UTC{int(off):+d} (no probability: its posts fall in {counted(int(cells), 'distinct clock hour')}, "
+                return (f"hours best fit {offset_words(off)} (no probability: its posts fall in {counted(int(cells), 'distinct clock hour')}, "
                         f"fewer than the {MIN_ACTIVE_CELLS} the circadian stage reads a day from, so they may be one event's hours)")
-        return f"hours best fit UTC{int(off):+d} (no probability: run the circadian stage)"
+        return f"hours best fit {offset_words(off)} (no probability: run the circadian stage)"
     return None
 
