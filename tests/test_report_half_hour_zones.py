@@ -56,3 +56,20 @@ def test_offsets_left_out_of_the_moscow_band_are_not_said_to_lie_within_an_hour_
     assert iran["home"] == 3.5 and iran["msk"] is None
     words = " ".join(str(render("time_headline.html.j2", kind="circadian", c=iran)).split())
     assert "within an hour" not in words and "UTC+3 ± 1 lies less than 2 hours from the election's own zone" in words
+
+
+def test_an_election_east_of_utc_plus_12_is_told_where_its_home_sits_on_the_chart(tmp_path: Path) -> None:
+    """The chart's bars run UTC-11 to +12, so a day kept at home in a New Zealand summer (UTC+13)
+    stands at -11, labelled as American Samoa's clock, with nothing said. The caption now says the
+    bar at -11 is also UTC+13 (and -10 UTC+14 for a home near it); a UK election's does not."""
+    from datetime import date as d
+
+    (tmp_path / "nz").mkdir()
+    (tmp_path / "gb").mkdir()
+    nz = _circ(tmp_path / "nz", [-11, -11, -11, 12, 3], d(2017, 1, 20), "Pacific/Auckland", "NZ")
+    assert nz["home"] == 13 and nz["k_far"] == 1
+    section = " ".join(str(render("time.html.j2", circ={**nz, "groups": []}, span=(d(2017, 1, 1), d(2017, 1, 31)), span_words={"in_window": True},
+                                  election=None, figures=[], events=[], hours="", bursts=[], tests=[], impact=[], notes=[])).split())
+    assert "The bar at -11 is also UTC+13, near the election's own zone" in section
+    gb = _circ(tmp_path / "gb", [0, 1, 3], d(2017, 6, 8), "Europe/London", "GB")
+    assert gb["same_hours"] == []

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
+from botwatch.accounts.circadian import SAME_HOURS
 from botwatch.accounts.gazetteer import countries
 from botwatch.elections import party_name
 from botwatch.origin_rule import FOREIGN_THRESHOLD
@@ -463,7 +464,9 @@ def circadian_block(study: Study, election: Any) -> dict[str, Any] | None:
     near = sorted(o for o in inf_counts if offset_distance(o, msk) <= 1 and o not in band)
     out: dict[str, Any] = {"chart": chart, "total": total, "informative": informative, "msk": creation_mod.wilson(k_msk, informative) if band else None,
                            "k_msk": k_msk, "home": home, "msk_offset": msk, "msk_band": sorted(band), "msk_left_out": near,
-                           "k_msk_left_out": sum(inf_counts[o] for o in near), "homes": homes}
+                           "k_msk_left_out": sum(inf_counts[o] for o in near), "homes": homes,
+                           # A home east of UTC+12 (New Zealand in summer, Samoa, Tonga) sits at the chart's -11 or -10.
+                           "same_hours": [(o, e) for o, e in SAME_HOURS.items() if any(h > 12 and abs(e - h) < 1 for h in homes)]}
     if home is not None:
         k_far = sum(v for o, v in inf_counts.items() if far_from_home(o, homes))
         out["far"] = creation_mod.wilson(k_far, informative)
