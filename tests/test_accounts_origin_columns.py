@@ -51,8 +51,8 @@ def _awkward() -> AccountData:
         dict(location="Moscow", extra='{"region": "Moscow"}'),  # region names the same place: the same cached item object, another kind
         dict(location="Moscow", extra='{"region": "Moscow"}'),  # a tie: the same row of items as the last account
         dict(extra='{"region": "Unknown"}', time_zone="Eastern Time (US & Canada)", utc_offset=10800),  # the zone wins over the offset
-        dict(extra='{"region": "United States"}', time_zone="Nowhere/Else", utc_offset=19800),  # unknown zone: +5.5 h rounds to +6
-        dict(extra="not json", utc_offset=-16200, last_seen=datetime(2016, 1, 5)),  # -4.5 h rounds to -4; a winter date
+        dict(extra='{"region": "United States"}', time_zone="Nowhere/Else", utc_offset=19800),  # unknown zone: +5:30, India's own offset
+        dict(extra="not json", utc_offset=-16200, last_seen=datetime(2016, 1, 5)),  # -4:30, Venezuela's until May 2016; a winter date
         dict(extra='{"region": 3}', utc_offset=3600, first=datetime(2016, 12, 31, 23), last=datetime(2017, 1, 1, 1)),  # midpoint in a new year
         dict(account_lang="ru", display_name="Мария", description="日本語 and عربي"),
         dict(account_lang="en-gb", display_name="Мария"),

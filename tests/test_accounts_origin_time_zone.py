@@ -145,3 +145,21 @@ def test_the_script_takes_the_archive_country_unless_the_profile_names_one_other
     assert truth("12345", GROUP_ORDINARY, "") == "GB"
     assert truth("some_troll", GROUP_POSING, "Atlanta, GA") == "RU"
     assert truth("x", None, "Ohio") is None
+
+
+def test_a_profile_utc_offset_off_the_whole_hour_is_matched_to_the_minute() -> None:
+    """v1.1's `utc_offset` was rounded to whole hours (halves to even) before it was matched: India's
+    +5:30 read "profile UTC offset +6 h fits IN, KZ, RU", and a +6 profile (Omsk, Almaty) fitted
+    India as well. It is matched and written to the minute now."""
+    from datetime import datetime
+
+    from botwatch.accounts.origin import evidence_vectors
+
+    def sentence(seconds: int) -> str:
+        items = [s for kind, _v, s in evidence_vectors(OriginInput(utc_offset=seconds, when=datetime(2016, 6, 15)), frozenset(), None) if kind == "utc_offset"]
+        assert len(items) == 1
+        return items[0]
+
+    india, omsk = sentence(19800), sentence(21600)
+    assert india.startswith("profile UTC offset +5:30 fits IN (") and "KZ" not in india
+    assert omsk.startswith("profile UTC offset +6 h fits ") and "IN" not in omsk

@@ -452,12 +452,23 @@ def _time_zone_item(time_zone: str | None) -> Evidence | None:
             f"profile time zone {time_zone!r} is in {_names(list(homes))} (×{1 / FLOOR_TIME_ZONE:.0f} against countries it does not name{note})")
 
 
+@lru_cache(maxsize=4096)
+def _tz_offset_minutes(tz: str, year: int, month: int) -> int:
+    off = ZoneInfo(tz).utcoffset(datetime(year, month, 15, 12))
+    return round(off.total_seconds() / 60) if off is not None else 0
+
+
 @lru_cache(maxsize=_CACHE)
-def _utc_offset_item(hours: int, year: int, month: int) -> Evidence | None:
-    match = {c: 1.0 for c in codes() if hours in [_tz_offset_hours(tz, year, month) for tz in countries()[c].time_zones]}
+def _utc_offset_item(minutes: int, year: int, month: int) -> Evidence | None:
+    """A profile's UTC offset (minutes east, v1.1's `utc_offset` / 60) against each country's zones
+    that month, to the minute. Matched in whole hours (rounded, halves to even), India's +5:30 read
+    "profile UTC offset +6 h fits IN, KZ, RU" and a +6 profile (Omsk, Almaty) fitted India too."""
+    match = {c: 1.0 for c in codes() if minutes in [_tz_offset_minutes(tz, year, month) for tz in countries()[c].time_zones]}
     if not match:
         return None
-    return _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {hours:+d} h fits {_names(sorted(match))} (×{1 / FLOOR_UTC_OFFSET:.1f})"
+    h, m = divmod(abs(minutes), 60)
+    shown = f"{'-' if minutes < 0 else '+'}{h}" + (f":{m:02d}" if m else " h")
+    return _vector(match, FLOOR_UTC_OFFSET), f"profile UTC offset {shown} fits {_names(sorted(match))} (×{1 / FLOOR_UTC_OFFSET:.1f})"
 
 
 @lru_cache(maxsize=_CACHE)
@@ -642,7 +653,7 @@ def evidence_vectors(inp: OriginInput, exclude: frozenset[str] = frozenset(), ho
     if tz_item is not None:
         add("time_zone", tz_item)
     elif inp.utc_offset is not None:
-        add("utc_offset", _utc_offset_item(round(inp.utc_offset / 3600), when.year, when.month))
+        add("utc_offset", _utc_offset_item(round(inp.utc_offset / 60), when.year, when.month))
     if inp.account_lang:
         add("account_lang", _account_lang_item(inp.account_lang))
     name_scripts = sorted(set(scripts_in(inp.display_name)) | set(scripts_in(inp.description)))

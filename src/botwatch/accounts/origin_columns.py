@@ -149,7 +149,7 @@ def evidence_slots(data: Any, home: str | None) -> Slots:
     tz = _by_value(cols["time_zone"], lambda v: ("time_zone", _time_zone_item(v)) if v else None, table)
     offset_rows = [i for i in np.flatnonzero(tz < 0).tolist() if offsets[i] is not None]
     if offset_rows:
-        combos = [(round(int(offsets[i]) / 3600), int(year[i]), int(month[i])) for i in offset_rows]
+        combos = [(round(int(offsets[i]) / 60), int(year[i]), int(month[i])) for i in offset_rows]
         tz[offset_rows] = _by_value(combos, lambda c: ("utc_offset", _utc_offset_item(*c)), table)
     fixed[:, 2] = tz
 
