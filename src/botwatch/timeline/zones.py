@@ -3,8 +3,11 @@
 Why a table of offsets rather than an engine's time-zone functions: DuckDB needs its ICU extension
 and Spark its session zone to convert, and the two disagree on naive timestamps. An offset per
 distinct UTC hour, computed once in Python with `zoneinfo`, joins the same way on both engines and
-is exact for every zone whose daylight-saving changes fall on a UTC hour or half-hour boundary
-(all zones in practical use do; transitions are at local 01:00–03:00 on whole or half hours).
+is exact for every zone whose daylight-saving changes fall on a whole UTC hour (Europe, the
+Americas but Newfoundland, Australia but Lord Howe Island). Where a change falls on a UTC half
+hour (Newfoundland's two, at 05:30 and 04:30 UTC; Lord Howe Island's in October, at 15:30 UTC),
+the hour holding it takes the offset at its middle, the new one, so the posts of its first half
+hour read an hour (Newfoundland) or half an hour (Lord Howe) off local time.
 """
 
 from __future__ import annotations
