@@ -163,3 +163,20 @@ def test_a_profile_utc_offset_off_the_whole_hour_is_matched_to_the_minute() -> N
     india, omsk = sentence(19800), sentence(21600)
     assert india.startswith("profile UTC offset +5:30 fits IN (") and "KZ" not in india
     assert omsk.startswith("profile UTC offset +6 h fits ") and "IN" not in omsk
+
+
+def test_a_half_hour_zone_weighs_both_whole_offsets_around_it_in_the_posting_hours_item() -> None:
+    """The posting-hours item placed each zone at its offset rounded to the hour, halves to even:
+    India's UTC+5:30 at +6 alone, so a day fitted at UTC+6 read "which favours IN, KZ" and India
+    took nothing from a fit at +5, as likely for a day kept at +5:30. Each whole neighbour now
+    carries half."""
+    from datetime import datetime
+
+    from botwatch.accounts.origin import hours_vector
+
+    at = {c: i for i, c in enumerate(codes())}
+    when = datetime(2016, 1, 15)
+    at_6 = hours_vector({o: (1.0 if o == 6 else 0.0) for o in range(-11, 13)}, when)
+    at_5 = hours_vector({o: (1.0 if o == 5 else 0.0) for o in range(-11, 13)}, when)
+    assert at_6[at["IN"]] == pytest.approx(0.5) and at_6[at["KZ"]] == pytest.approx(1.0)
+    assert at_5[at["IN"]] == pytest.approx(0.5) and at_5[at["PK"]] == pytest.approx(1.0)

@@ -236,24 +236,33 @@ LANG_FAVOURS_WITHIN = 1.1
 
 
 @lru_cache(maxsize=4096)
-def _tz_offset_hours(tz: str, year: int, month: int) -> int:
+def _tz_offset_minutes(tz: str, year: int, month: int) -> int:
     off = ZoneInfo(tz).utcoffset(datetime(year, month, 15, 12))
-    return int(round(off.total_seconds() / 3600)) if off is not None else 0
+    return round(off.total_seconds() / 60) if off is not None else 0
 
 
 @lru_cache(maxsize=512)
 def _zone_offsets(year: int, month: int) -> tuple[tuple[tuple[float, int], ...], ...]:
     """Per country in `codes()` order: (weight, UTC offset in hours) of each of its time zones
-    in that month (weights from `ZONE_WEIGHTS`, else equal)."""
+    in that month (weights from `ZONE_WEIGHTS`, else equal), on the fit's -11..+12 circle.
+
+    A zone off the whole hour is split between the two whole offsets around it, by nearness: a
+    day kept at India's UTC+5:30 fits +5 as well as +6. Rounded (halves to even), India sat at +6
+    alone and Iran's +3:30 at +4 alone, so a day fitted at UTC+6 "favours IN, KZ" and an Indian
+    day fitted at +5 counted as no Indian evidence."""
     out = []
     for c in codes():
         tzs = countries()[c].time_zones
-        offs = [_tz_offset_hours(tz, year, month) for tz in tzs]
-        offs = [o - 24 if o > 12 else o for o in offs]
         w = ZONE_WEIGHTS.get(c, ())
-        if len(w) != len(offs):
-            w = tuple([1.0 / len(offs)] * len(offs))
-        out.append(tuple(zip(w, offs)))
+        if len(w) != len(tzs):
+            w = tuple([1.0 / len(tzs)] * len(tzs))
+        pairs = []
+        for wz, tz in zip(w, tzs):
+            lo, past = divmod(_tz_offset_minutes(tz, year, month), 60)
+            for o, share in ((lo, 1 - past / 60), (lo + 1, past / 60)):
+                if share > 0:
+                    pairs.append((wz * share, o - 24 if o > 12 else o))
+        out.append(tuple(pairs))
     return tuple(out)
 
 
@@ -450,12 +459,6 @@ def _time_zone_item(time_zone: str | None) -> Evidence | None:
                    for m in weaker)
     return (_vector(match, FLOOR_TIME_ZONE),
             f"profile time zone {time_zone!r} is in {_names(list(homes))} (×{1 / FLOOR_TIME_ZONE:.0f} against countries it does not name{note})")
-
-
-@lru_cache(maxsize=4096)
-def _tz_offset_minutes(tz: str, year: int, month: int) -> int:
-    off = ZoneInfo(tz).utcoffset(datetime(year, month, 15, 12))
-    return round(off.total_seconds() / 60) if off is not None else 0
 
 
 @lru_cache(maxsize=_CACHE)
