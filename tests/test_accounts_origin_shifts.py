@@ -172,3 +172,13 @@ def test_the_sentence_reads_with_and_without_silent_hours() -> None:
         night[h] = 25
     said = osh.sentence(night, "×2.00", "US")
     assert "and the account is nearly silent 03:00-23:00 Moscow time; the hours fit" in said
+
+
+def test_a_half_hour_zone_is_shared_between_the_whole_offsets_around_it() -> None:
+    """A person's day in India (UTC+5:30) sat at +6 alone (rounded, halves to even) and one in Iran
+    (+3:30 in January, +4:30 in July 2016) at +4 in both months: each now shares its weight
+    between the whole offsets around it."""
+    w = osh.offset_weights(("IN", "IR", "GB"))
+    assert w[0, 5] == w[0, 6] == 0.5
+    assert np.allclose(w[1, [3, 4, 5]], [0.25, 0.5, 0.25])
+    assert w[2, 0] == w[2, 1] == 0.5  # whole-hour zones as before

@@ -93,9 +93,13 @@ def parameters() -> dict[str, Any] | None:
     return json.loads(f.read_text(encoding="utf-8"))
 
 
-def _offset(tz: str, month: int) -> int:
+def _offset(tz: str, month: int) -> tuple[tuple[int, float], ...]:
+    """The zone's offset that month as (whole offset mod 24, share): one offset for a whole-hour
+    zone; a zone off the whole hour shared between the two around it by nearness (India's +5:30
+    half at +5, half at +6; rounded, halves to even, it sat at +6 alone and Iran's +3:30 at +4)."""
     off = ZoneInfo(tz).utcoffset(datetime(_YEAR, month, 15, 12))
-    return int(round(off.total_seconds() / 3600)) % 24 if off is not None else 0
+    lo, past = divmod(round(off.total_seconds() / 60) if off is not None else 0, 60)
+    return tuple((o % 24, share) for o, share in ((lo, 1 - past / 60), (lo + 1, past / 60)) if share > 0)
 
 
 @lru_cache(maxsize=8)
@@ -112,7 +116,8 @@ def offset_weights(codes: tuple[str, ...]) -> np.ndarray:
             zw = tuple([1.0 / len(tzs)] * len(tzs))
         for tz, z in zip(tzs, zw):
             for month in (1, 7):
-                w[i, _offset(tz, month)] += z / 2
+                for o, share in _offset(tz, month):
+                    w[i, o] += z / 2 * share
     return w / w.sum(1, keepdims=True)
 
 
