@@ -58,6 +58,13 @@ def test_offsets_left_out_of_the_moscow_band_are_not_said_to_lie_within_an_hour_
     assert "within an hour" not in words and "UTC+3 ± 1 lies less than 2 hours from the election's own zone" in words
 
 
+def test_the_headline_without_a_moscow_share_goes_on_after_its_semicolon_in_lower_case(tmp_path: Path) -> None:
+    """The clause follows "…from the election's own time zone (UTC+3:30);" and began "; No share is given"."""
+    iran = _circ(tmp_path, [4, 3, 2, 8], date(2024, 3, 1), "Asia/Tehran", "IR")
+    words = " ".join(str(render("time_headline.html.j2", kind="circadian", c=iran)).split())
+    assert "(UTC+3:30); no share is given for Moscow time:" in words
+
+
 def test_an_election_east_of_utc_plus_12_is_told_where_its_home_sits_on_the_chart(tmp_path: Path) -> None:
     """The chart's bars run UTC-11 to +12, so a day kept at home in a New Zealand summer (UTC+13)
     stands at -11, labelled as American Samoa's clock, with nothing said. The caption now says the
