@@ -182,3 +182,50 @@ def test_a_long_line_in_small_chunks_is_scanned_once() -> None:
     with pytest.raises(TooLarge, match="sent a line over 8 MiB"):
         _lines_of([b"z" * 512] * (17 << 10), 8 << 20)
     assert time.monotonic() - t < 10
+
+
+@pytest.mark.parametrize("saved,said", [
+    ({"tag:ge2017": str(4_102_444_800_000 << 16)}, f"min_id={4_102_444_800_000 << 16} (2100-01-01 00:00:00 UTC), is "),  # a status of 2100
+    ({"tag:ge2017": 5}, "min_id=5, is no status id"),
+    ("123", "min_id='123' is not one status id per stream"),
+])
+def test_a_mastodon_resume_id_from_the_future_or_no_id_is_said_and_the_stream_starts_from_now(tmp_path: Path, saved: object, said: str) -> None:
+    """A Mastodon status id carries its time (milliseconds << 16). A saved `min_id` from the future
+    (a state file edited by hand, a clock set wrong here or on the server) was asked for on every
+    (re)connect: the timeline has nothing newer, and the stream's statuses, all older, never moved
+    it, so every later resume fetched nothing of the gap, and nothing said so. A `min_id` that is
+    no id per stream stopped the run as an unexpected error."""
+    import time
+
+    from botwatch.collect import mastodon as md
+    from testsupport.collect_fakes import FakeHttp, HttpRequest, HttpWriter
+
+    base = int(time.time() * 1000) << 16
+    statuses = [{"id": str(base + i), "uri": f"https://fake.social/users/u/statuses/{base + i}", "created_at": "2026-11-30T05:00:00.000Z",
+                 "content": f"<p>status {i} #GE2017</p>", "tags": [{"name": "ge2017"}], "account": {"id": "1", "acct": "u", "username": "u"}}
+                for i in range(6)]
+
+    async def route(req: HttpRequest, w: HttpWriter, n: int) -> None:
+        if req.path == "/api/v2/instance":
+            await w.respond(404, b"{}")
+        elif "timelines" in req.path:  # min_id honoured: nothing is newer than a future id
+            after = req.query.get("min_id", "0")
+            await w.respond(200, orjson.dumps([s for s in statuses if after.isdigit() and int(s["id"]) > int(after)][::-1]))
+        else:
+            await w.start_stream("text/event-stream")
+            for s in statuses:
+                await w.chunk(b"event: update\ndata: " + orjson.dumps(s) + b"\n\n")
+            await asyncio.sleep(30)
+
+    (tmp_path / ".botwatch").mkdir()
+    (tmp_path / ".botwatch" / "mastodon-fake.state.json").write_bytes(orjson.dumps({"cursor": {"min_id": saved}}))
+    logs: list[str] = []
+    with FakeHttp(route) as srv:
+        cap = Capture(tmp_path, "mastodon", "mastodon-fake", keys_of=md.keys_of, max_posts=6)
+        ended = asyncio.run(run_capture(cap, md.MastodonCollector(srv.url, None, ["GE2017"], backoff_scale=0.01), duration=10.0,
+                                        log=logs.append, install_signals=False))
+    assert ended == 0 and cap.stats.kept == 6, logs
+    warned = [m for m in logs if "saved cursor" in m]
+    assert len(warned) == 1 and said in warned[0] and "starts from now" in warned[0], logs
+    state = orjson.loads((tmp_path / ".botwatch" / "mastodon-fake.state.json").read_bytes())
+    assert state["cursor"]["min_id"] == {"tag:ge2017": statuses[-1]["id"]}  # it moves again

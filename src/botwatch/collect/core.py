@@ -84,6 +84,21 @@ def _now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+# A saved cursor further ahead of this machine's clock than this is no cursor the platform has reached.
+FUTURE_CURSOR_S = 600.0
+
+
+def future_words(t: float, now: float) -> tuple[str, str]:
+    """A saved cursor's time (seconds since 1970) as words for a warning: (when, how far ahead of `now`)."""
+    try:
+        when = datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        when = "beyond any date"
+    secs = t - now
+    ahead = f"{secs / 86400:,.1f} days" if secs >= 172800 else f"{secs / 3600:.1f} hours" if secs >= 7200 else f"{secs / 60:.0f} minutes"
+    return when, ahead
+
+
 class Capture:
     """One stream written into one capture folder."""
 

@@ -13,7 +13,6 @@ import asyncio
 import random
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -22,7 +21,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from botwatch.collect.backoff import Backoff, server_wait, with_jitter
-from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture
+from botwatch.collect.core import NOT_JSON, Capture, CaptureWriteError, CollectError, StopCapture, FUTURE_CURSOR_S, future_words
 from botwatch.collect.httpbase import HEALTHY_AFTER_S
 
 DEFAULT_ENDPOINT = "wss://jetstream2.us-east.bsky.network/subscribe"
@@ -81,10 +80,6 @@ def refused_as_too_big(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionClosed) and sent is not None and getattr(sent, "code", None) == MESSAGE_TOO_BIG
 
 
-# A saved cursor further ahead of this machine's clock than this is no cursor Jetstream has reached.
-FUTURE_CURSOR_S = 600.0
-
-
 def drop_future_cursor(cap: Capture, now: float) -> None:
     """Start from now, and say so, when the saved cursor lies in the future (a state file edited
     by hand, or saved on a machine whose clock ran ahead). Jetstream live-tails a cursor from the
@@ -93,12 +88,7 @@ def drop_future_cursor(cap: Capture, now: float) -> None:
     t = cap.cursor.get("time_us")
     if not isinstance(t, int) or t / 1e6 <= now + FUTURE_CURSOR_S:
         return
-    try:
-        when = datetime.fromtimestamp(t / 1e6, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    except (OverflowError, OSError, ValueError):
-        when = "beyond any date"
-    secs = t / 1e6 - now
-    ahead = f"{secs / 86400:,.1f} days" if secs >= 172800 else f"{secs / 3600:.1f} hours" if secs >= 7200 else f"{secs / 60:.0f} minutes"
+    when, ahead = future_words(t / 1e6, now)
     cap.log(f"warning: the saved cursor time_us={t} ({when}) is {ahead} in the future by this machine's clock "
             "(a state file edited by hand, or a clock set wrong here or where it was saved): starting from now; "
             "posts sent while no collector ran are not fetched. Check the clock (date -u) if it is this machine's.")

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from botwatch.collect.core import NOT_JSON, Capture, CollectError, StopCapture
+from botwatch.collect.core import FUTURE_CURSOR_S, NOT_JSON, Capture, CollectError, StopCapture, future_words
 from botwatch.collect.httpbase import (MAX_RESPONSE, NETWORK_ERRORS, TooLarge, Waits, capped_lines, client, fetch, honour_quota, read_capped,
                                        refusal, wait_after, wait_after_too_large)
 from botwatch.ingest.other_platforms import html_to_text
@@ -45,6 +45,44 @@ def keys_of(obj: Any) -> Iterable[str]:
 
 def _id_gt(a: str, b: str | None) -> bool:
     return b is None or (len(a), a) > (len(b), b)
+
+
+def id_time(sid: str) -> float | None:
+    """When a Mastodon status id was made, in seconds since 1970 (its milliseconds are the id
+    shifted right 16 bits), or None for an id of another scheme (letters: another server's)."""
+    return (int(sid) >> 16) / 1000 if sid.isascii() and sid.isdigit() else None
+
+
+def drop_unusable_min_ids(cap: Capture, now: float) -> None:
+    """Start a stream from now, and say so, when its saved `min_id` cannot be a status this server
+    has reached: an id from the future (a state file edited by hand, a clock set wrong here or on
+    the server) or no id at all. The REST timeline has nothing newer than a future id, and the
+    stream's statuses, all older, never moved it: every later resume fetched nothing of the gap, in
+    silence. A `min_id` that is not one id per stream, or an id that is not text, stopped the run
+    as an unexpected error."""
+    saved = cap.cursor.get("min_id")
+    lost = "statuses posted while no collector ran are not fetched"
+    if saved is None:
+        return
+    if not isinstance(saved, dict):
+        cap.log(f"warning: the saved cursor min_id={repr(saved)[:60]} is not one status id per stream (a state file edited by hand): "
+                f"every stream starts from now; {lost}.")
+        cap.cursor.pop("min_id")
+        return
+    for stream, sid in list(saved.items()):
+        t = id_time(sid) if isinstance(sid, str) else None
+        if isinstance(sid, str) and sid and (t is None or t <= now + FUTURE_CURSOR_S):
+            continue
+        if t is None:
+            cap.log(f"warning: the saved cursor of stream {stream}, min_id={repr(sid)[:60]}, is no status id (a state file edited by hand): "
+                    f"this stream starts from now; {lost}.")
+        else:
+            when, ahead = future_words(t, now)
+            cap.log(f"warning: the saved cursor of stream {stream}, min_id={sid[:40]} ({when}), is {ahead} in the future by this machine's "
+                    f"clock (a state file edited by hand, or a clock set wrong here or on the server): this stream starts from now; {lost}. "
+                    "Check the clock (date -u) if it is this machine's.")
+        del saved[stream]
+    cap.stats.cursor = ""
 
 
 class MastodonCollector:
@@ -195,6 +233,7 @@ class MastodonCollector:
 
     async def __call__(self, cap: Capture) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        drop_unusable_min_ids(cap, time.time())
         async with client(self.server, headers, self.stall_s) as http:
             self.stream_base = await self.discover(http)
             try:
