@@ -8,6 +8,7 @@ import csv
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -176,6 +177,36 @@ def test_a_mastodon_account_is_found_by_its_handle_with_its_instance(tmp_path: P
         assert "accounts answer to" not in res.output  # the other instance's alice is not asked for
     res = runner.invoke(app, ["explain", str(study), "@alice@elsewhere.example", *more])
     assert res.exit_code == 2 and "no account @alice@elsewhere.example" in res.output
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_bare_mastodon_name_of_several_instances_is_said_ambiguous_with_its_candidates(tmp_path: Path, as_json: bool) -> None:
+    """`explain @alice` showed the study's local alice with no word of alice@b.social beside it, and
+    in a study holding only alice@a.social and alice@b.social said "no account @alice"; asked as
+    @alice@a.social, a local alice whose id names no instance was not mentioned either."""
+    more = ["--json"] if as_json else []
+
+    def ask(study: Path, who: str) -> Any:
+        return runner.invoke(app, ["explain", str(study), who, *more], env={"COLUMNS": "400"})
+
+    local = _handmade(tmp_path, "('mastodon', 'https://a.social/@alice', 'alice', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3), "
+                                "('mastodon', 'https://b.social/@alice', 'alice@b.social', 0.3::DOUBLE, NULL, NULL, NULL, NULL, NULL, 9)")
+    res = ask(local, "@alice")
+    assert res.exit_code == 0 and "https://a.social/@alice" in res.stdout, res.output  # the exact handle, as before
+    assert "'alice' is ambiguous on Mastodon" in res.stderr and "@alice@b.social (https://b.social/@alice)" in res.stderr, res.stderr
+    assert "ambiguous" not in ask(local, "@alice@b.social").stderr  # named with its instance: one account
+
+    (tmp_path / "two").mkdir()
+    remote = _handmade(tmp_path / "two", "('mastodon', 'https://a.social/@alice', 'alice@a.social', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3), "
+                                         "('mastodon', 'https://b.social/@alice', 'alice@b.social', 0.3::DOUBLE, NULL, NULL, NULL, NULL, NULL, 9)")
+    res = ask(remote, "@alice")
+    assert res.exit_code == 2 and "no account @alice in" in res.output, res.output
+    assert "Mastodon accounts it may mean: @alice@b.social (https://b.social/@alice), @alice@a.social (https://a.social/@alice)" in res.output
+
+    (tmp_path / "three").mkdir()
+    no_url = _handmade(tmp_path / "three", "('mastodon', '1093', 'alice', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3)")
+    res = ask(no_url, "@alice@a.social")
+    assert res.exit_code == 2 and "@alice (account id 1093, its instance not recorded)" in res.output, res.output
 
 
 def test_sort_by_handle_ignores_case(tmp_path: Path) -> None:

@@ -63,6 +63,24 @@ def account_match(key: str) -> tuple[str, list[str]]:
     return where, params
 
 
+def mastodon_namesakes(study: Any, key: str) -> list[tuple[str, str]]:
+    """(handle, account_id) of the Mastodon accounts `key` (a handle without its @) may name but
+    does not match: for a bare "alice", each "alice@instance" of another instance; for
+    "alice@a.social", a local "alice" whose id (no profile URL) names no instance. `explain @alice`
+    showed a study's local alice (or said "no account") with no word of alice@b.social beside it."""
+    m = _FEDIVERSE.fullmatch(key)
+    if m:
+        cond, params = "lower(handle) = lower(?) AND account_id NOT LIKE 'http%'", [m[1]]
+    elif "@" in key or "/" in key or not key:
+        return []
+    else:
+        cond, params = "substr(lower(handle), 1, ?) = lower(?)", [len(key) + 1, key + "@"]
+    where, wparams = account_match(key)
+    rows = study.sql(f"SELECT handle, account_id FROM accounts_scored WHERE platform = 'mastodon' AND {cond} AND NOT ({where}) "
+                     "ORDER BY n_posts DESC NULLS LAST, account_id", [*params, *wparams])
+    return [(h, a) for h, a in rows]
+
+
 def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
     """The `accounts_scored` row (in `COLUMNS` order) of `@handle` (any case, the @ optional) or
     account id `key`; the one with most posts when a handle is shared across platforms; None when

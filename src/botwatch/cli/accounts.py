@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
-from botwatch.accounts.json_shape import account_json, account_match, find_account, select_list, unscored_posts, with_unscored_posts
+from botwatch.accounts.json_shape import account_json, account_match, find_account, mastodon_namesakes, select_list, unscored_posts, with_unscored_posts
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
@@ -153,6 +153,10 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
     its posts retweet six times. An id was said back as "@300", a handle of another account."""
     name = given if given.startswith("@") else f"'{given}' (as handle or account id)"
     said = f"no account {name} in {study}"
+    namesakes = mastodon_namesakes(st, key)
+    if namesakes:
+        return (f"{said}; Mastodon accounts it may mean: {_namesakes_listed(namesakes)}: ask for one by its account id"
+                + ("" if "@" in key else " or as @user@instance"))
     if "posts" not in st.tables() or not {"ref_account_id", "ref_handle", "kind"} <= set(st.columns("posts")):
         return said
     rows = st.sql("SELECT platform, kind, count(*) FROM posts WHERE ref_account_id = ? OR lower(ref_handle) = lower(?) "
@@ -170,21 +174,33 @@ def _no_such_account(st: Any, given: str, key: str, study: Any) -> str:
             "with no posts or profile of its own under that name, it has no scores")
 
 
+def _namesakes_listed(namesakes: list[tuple[str, str]], at_most: int = 5) -> str:
+    named = ", ".join(f"@{h} ({a})" if a.startswith("http") else f"@{h} (account id {a}, its instance not recorded)" for h, a in namesakes[:at_most])
+    return named + (f" and {len(namesakes) - at_most:,} more" if len(namesakes) > at_most else "")
+
+
 def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
     """A warning (stderr, so `--json` stays one object) when other accounts answer to `key` too:
     a handle renamed and taken by another account, or on two platforms. The one with most posts is
-    shown; the user was not told the others existed, nor how to ask for one of them."""
+    shown; the user was not told the others existed, nor how to ask for one of them. A Mastodon
+    name asked without its instance ("@alice") may also mean alice@b.social (`mastodon_namesakes`):
+    shown is the account whose handle is exactly the name, the others are listed."""
     where, params = account_match(key)
     others = st.sql(
         f"SELECT platform, account_id FROM accounts_scored WHERE ({where}) "
         "AND NOT (platform = ? AND account_id = ?) ORDER BY n_posts DESC NULLS LAST, account_id",
         [*params, platform, aid],
     )
-    if not others:
-        return
-    named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
-    warn(f"{len(others) + 1:,} accounts answer to '{key}' (as handle or account id): shown is {platform} {aid}, one with the most posts; "
-         f"ask by account id for another ({named})")
+    namesakes = mastodon_namesakes(st, key)
+    if others:
+        named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+        warn(f"{len(others) + 1:,} accounts answer to '{key}' (as handle or account id): shown is {platform} {aid}, one with the most posts; "
+             f"ask by account id for another ({named})")
+    if namesakes:
+        local = "@" not in key
+        warn(f"'{key}' is ambiguous on Mastodon: shown is {platform} {aid}"
+             + (", whose handle is exactly that; also so named on other instances: " if local else "; it may also be ")
+             + f"{_namesakes_listed(namesakes)}. Ask for one by its account id" + (" or as @user@instance" if local else ""))
 
 
 @app.command()
