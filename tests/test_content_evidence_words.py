@@ -68,3 +68,35 @@ def test_keys_of_no_known_family_stay_as_they_are(key: str) -> None:
 def test_attacker_words_pass_through_unchanged_for_the_writers_to_escape() -> None:
     """A post's own word reaches the evidence as written (the report and exports escape it)."""
     assert feature_in_words("w=<script>") == "“<script>”"
+
+
+def test_a_boost_or_a_repost_is_said_in_its_platforms_word_in_the_stance_evidence(tmp_path: Path) -> None:
+    """The model's feature `kind=retweet` reads "a retweet", and every platform's reshare is stored
+    with that kind: a Mastodon boost and a Bluesky repost decided by the model read "a retweet" in
+    `post_party.stance_evidence`, a word those platforms do not use. Quoted words of the post stay."""
+    import csv
+
+    import duckdb
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    cols = ("post_id", "account_id", "handle", "created_at", "text", "kind", "ref_post_id", "ref_account_id", "lang")
+    runner = CliRunner()
+    study = tmp_path / "s.duckdb"
+    for platform in ("twitter", "mastodon", "bluesky"):
+        src = tmp_path / f"{platform}.csv"
+        with src.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for i, text in enumerate(["Jeremy Corbyn #GE2017", "Conservatives #GE2017", "Lib Dems #GE2017", "Tory #GE2017"]):
+                w.writerow([f"{platform}{i}", f"a{i}", f"u{i}", f"2017-05-2{i}T10:00:00Z", text, "retweet", f"o{i}", "z", "en"])
+        res = runner.invoke(app, ["ingest", str(study), str(src), "--platform", platform, "--columns", ",".join(f"{c}={c}" for c in cols)])
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--only", "content"])
+    assert res.exit_code == 0, res.output
+    with duckdb.connect(str(study), read_only=True) as db:
+        said = dict(db.sql("SELECT platform, string_agg(stance_evidence, ' | ') FROM post_party WHERE stance_rule = 'model' GROUP BY 1").fetchall())
+    assert re.search(r"(^|; |: )a retweet\b", said["twitter"]), said  # the model does name the kind of these posts
+    assert re.search(r"(^|; |: )a boost\b", said["mastodon"]) and "retweet" not in said["mastodon"], said
+    assert re.search(r"(^|; |: )a repost\b", said["bluesky"]) and "retweet" not in said["bluesky"], said

@@ -12,6 +12,7 @@ is, so nothing is hidden. The vector blocks name no word at all (`embed.in_words
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 _HOLDERS = {"tgt": "[party]", "oth": "[other party]"}
 
@@ -102,3 +103,27 @@ def feature_in_words(feature: str) -> str:
     if family == "style" and value in _STYLE:
         return _STYLE[value]
     return feature
+
+
+# An evidence item naming a reshare ("a retweet", "a retweet of the party's account", "another
+# party's signal: a retweet of …") starts the evidence, follows "; " or ": "; a word of the post
+# is quoted (“retweet”) and left as it is.
+_RESHARE_ITEM = r"(^|; |: )a retweet\b"
+
+
+def reshare_evidence(evidence: Any, platforms: Any) -> Any:
+    """The evidence strings (a pyarrow array) in the word of each row's platform (`platforms`, an
+    array as long): the model's features are named once for every platform, and a Mastodon boost
+    or a Bluesky repost read "a retweet" in `post_party.stance_evidence`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from botwatch.reshare_words import reshare_words
+
+    for p in pc.unique(platforms).to_pylist():
+        noun = reshare_words([p]).noun
+        if noun == "retweet":
+            continue
+        mask = pc.fill_null(pc.equal(platforms, pa.scalar(p, platforms.type)) if p is not None else pc.is_null(platforms), False)
+        evidence = pc.if_else(mask, pc.replace_substring_regex(evidence, _RESHARE_ITEM, f"\\1a {noun}"), evidence)
+    return evidence

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.content import embed
+from botwatch.content.evidence_words import reshare_evidence
 from botwatch.content.features import TONE_GATE_EVIDENCE, topic_tone_gate
 from botwatch.content.language import is_english, languages
 from botwatch.content.match import ELECTION, SIGNALS, PartyMatcher, compile_matcher, match_batch, party_mask
@@ -176,7 +177,7 @@ class Labeller:
                         "party": pa.array([p] * len(rows), pa.string()),
                         "stance": pa.array(stance[rows].tolist(), pa.string()),
                         "stance_rule": pa.array(rule[rows].tolist(), pa.string()),
-                        "stance_evidence": pa.array(evidence[p][rows].tolist(), pa.string()),
+                        "stance_evidence": reshare_evidence(pa.array(evidence[p][rows].tolist(), pa.string()), t.column("platform").take(idx)),
                         "sentiment": sentiment.take(idx),
                         "election": pa.array([election_key] * len(rows), pa.string()),
                         "in_election": pa.array(in_election[rows]),
