@@ -59,3 +59,34 @@ def test_a_mastodon_report_says_boost_not_retweet(tmp_path: Path) -> None:
            "false AS created_after_trigger, false AS in_unison, false AS activity_over_72, false AS activity_over_144, false AS anonymous, "
            "false AS amplifier FROM accounts")
     assert "80%+ boosts (Three A's: amplification)" in [s["label"] for s in _signal_counts(st, set(st.tables()))]
+
+
+def test_a_mastodon_reports_stance_rules_say_boost(tmp_path: Path) -> None:
+    """The stance rules' table of a Mastodon study read "a retweet of the party's official or
+    allied account" for the boosts of a party's account (the rules' meanings are worded once)."""
+    import csv
+
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+    from botwatch.report.section_parties import parties_section
+
+    cols = ("post_id", "account_id", "handle", "created_at", "text", "kind", "ref_post_id", "ref_account_id", "ref_handle", "lang")
+    src = tmp_path / "m.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for i in range(6):
+            w.writerow([f"m{i}", f"a{i}", f"u{i}", f"2017-05-2{i}T10:00:00Z", "Vote Labour on Thursday #GE2017", "retweet", f"o{i}", "z", "UKLabour", "en"])
+    study = tmp_path / "m.duckdb"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(study), str(src), "--platform", "mastodon", "--columns", ",".join(f"{c}={c}" for c in cols)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["analyze", str(study), "-e", "uk-ge2017", "--only", "content", "--only", "estimates"])
+    assert res.exit_code == 0, res.output
+    with open_study(study) as st:
+        section = parties_section(st, report_context(st, {"election": None}))
+    assert section is not None
+    html = " ".join(str(section.html).split())
+    assert "<td><code>retweets_party_account</code></td><td>support</td><td>a boost of the party&#39;s official or allied account</td>" in html
+    assert "retweet" not in html.replace("<code>retweets_party_account</code>", ""), html

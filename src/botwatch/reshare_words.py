@@ -10,6 +10,7 @@ boost"), and a platform botwatch has no word for (a CSV's own `--platform`) gets
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -58,3 +59,12 @@ def behaviour_words(name: str, rs: Reshare) -> str:
     Mastodon study and 'co-repost' in a Bluesky one (the stage and `--behaviour` keep the one
     name); the behaviours that are no reshare ('co-post', 'co-link', ...) read as named."""
     return name.replace("retweet", rs.noun) if "retweet" in name else name
+
+
+_TWITTER_WORDS = re.compile(r"\bretweet(s|ed)?\b")
+
+
+def in_reshare_words(text: str, rs: Reshare) -> str:
+    """A fixed text of botwatch's own (a stance rule's meaning) with "retweet", "retweets" and
+    "retweeted" said in the study's words; never for a post's or a profile's text."""
+    return _TWITTER_WORDS.sub(lambda m: {"s": rs.nouns, "ed": rs.done}.get(m[1] or "", rs.noun), text)
