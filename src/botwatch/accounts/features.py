@@ -551,7 +551,8 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
     one without a creation date is. Counted on every account, it called an account that posted
     only years later "created after the election was called", and the report's signal table
     counted such accounts while its creation section left them out. A creation date later than the
-    study first saw the account is not asked either, as the creation section leaves it out. The signal is reported
+    study first saw the account is not asked either, as the creation section leaves it out; nor is a
+    Mastodon account made on the UTC day the trigger falls in (`_day_holds`). The signal is reported
     beside the bot probability, never a model feature."""
     df["english_female_name"], df["anonymity"] = name_signals(accounts)
     df["anonymous"] = _flag(df["anonymity"], df["anonymity"] >= signals.ANONYMOUS_SHARE)
@@ -567,11 +568,21 @@ def _add_seed_signals(df: pd.DataFrame, accounts: pd.DataFrame, n: pd.Series, el
         created = pd.to_datetime(accounts["created_at"])
         # NaT: not asked, or a creation date later than the study first saw the account, which
         # cannot be right (`created_after_seen`): 2031 read "created after the election was called".
-        asked = in_window.astype(bool) & ~created_after_seen(accounts)
+        asked = in_window.astype(bool) & ~created_after_seen(accounts) & ~_day_holds(accounts, created, trig)
         eligible = created.where(pd.Series(asked, index=created.index))
         df["created_after_trigger"] = _flag(eligible, eligible >= trig)  # whole column, NULL where not asked or unknown
     else:
         df["created_after_trigger"] = pd.array([None] * len(df), dtype="boolean")
+
+
+def _day_holds(accounts: pd.DataFrame, created: pd.Series, at: pd.Timestamp) -> np.ndarray:
+    """Per account: whether its creation date is a Mastodon creation day (the API gives the day
+    only, as midnight UTC) holding the instant `at`, so that the account may have been made before
+    it or after it (timeline stage `creation`'s DAY_HOLDS_TRIGGER). Read from its midnight, an
+    account of a US study made on the day the election was called was "not created after"."""
+    mastodon = (accounts["platform"] == "mastodon").fillna(False).to_numpy(dtype=bool)
+    day = (created == created.dt.normalize()) & (created < at) & (created > at - pd.Timedelta(days=1))
+    return mastodon & day.fillna(False).to_numpy(dtype=bool)
 
 
 def name_signals(accounts: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, np.ndarray]:

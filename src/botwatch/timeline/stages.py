@@ -218,12 +218,18 @@ WINDOW_POPULATION = "all accounts posting in the election window"
 # An account's recorded creation date later than it was first seen (else last seen), over `accounts a`:
 # the SQL of `accounts.frame_values.created_after_seen` (NULL where either time is unknown).
 CREATED_LATE = "a.created_at > coalesce(a.first_seen, a.last_seen)"
+# A Mastodon account's creation day only (the API writes it as midnight UTC), with the day holding
+# the trigger, over `accounts a` and the parameters (trigger - 1 day, trigger): made before the
+# call or after it, the data cannot tell. Read as "before" (its midnight is earlier), an account
+# of a US study made on the call's day, 20 of whose 24 UTC hours follow the call, counted as made
+# before it (`accounts.features` leaves its signal unknown alike).
+DAY_HOLDS_TRIGGER = "(a.platform = 'mastodon' AND a.created_at = date_trunc('day', a.created_at) AND a.created_at > ? AND a.created_at < ?)"
 
 
 def _undated_from(study: Study, platform: str, source_format: str) -> bool:
     """Whether any undated window account of `platform` has posts read from `source_format`."""
     return bool(study.sql(
-        "SELECT count(*) FROM _tl_pop t WHERE t.platform = ? AND t.created_at IS NULL AND NOT t.created_late AND EXISTS "
+        "SELECT count(*) FROM _tl_pop t WHERE t.platform = ? AND t.created_at IS NULL AND NOT t.created_late AND NOT t.day_unknown AND EXISTS "
         "(SELECT 1 FROM posts p WHERE p.platform = t.platform AND p.account_id = t.account_id AND p.source_format = ?)",
         [platform, source_format])[0][0])
 
@@ -235,7 +241,7 @@ def _undated_why(study: Study) -> str:
     from botwatch.ingest.csv_mapping import FORMAT as MAPPED
 
     said: list[str] = []
-    for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL AND NOT created_late ORDER BY 1"):
+    for (platform,) in study.sql("SELECT DISTINCT coalesce(platform, 'twitter') FROM _tl_pop WHERE created_at IS NULL AND NOT created_late AND NOT day_unknown ORDER BY 1"):
         if platform in TWITTER_PLATFORMS and not _undated_from(study, platform, MAPPED):
             said.append("the IRA/FiveThirtyEight files carry none; Twitter v1.1 and v2 data do")
         elif platform in TWITTER_PLATFORMS and (platform == "x" or not _undated_from(study, platform, "ira-538-tweets")):
@@ -264,21 +270,24 @@ def creation(study: Study, ctx: Context) -> int:
     # unknown, as the accounts stage leaves its age and its signal (frame_values.created_after_seen).
     study.sql(
         f"""CREATE OR REPLACE TEMP TABLE _tl_pop AS
-        SELECT a.platform, a.account_id, CASE WHEN coalesce({CREATED_LATE}, false) THEN NULL ELSE a.created_at END AS created_at,
-               coalesce({CREATED_LATE}, false) AS created_late FROM accounts a
+        SELECT a.platform, a.account_id,
+               CASE WHEN coalesce({CREATED_LATE}, false) OR coalesce({DAY_HOLDS_TRIGGER}, false) THEN NULL ELSE a.created_at END AS created_at,
+               coalesce({CREATED_LATE}, false) AS created_late,
+               NOT coalesce({CREATED_LATE}, false) AND coalesce({DAY_HOLDS_TRIGGER}, false) AS day_unknown FROM accounts a
         WHERE EXISTS (SELECT 1 FROM posts p WHERE p.platform = a.platform AND p.account_id = a.account_id
                       AND p.created_at >= ? AND p.created_at < ?)""",
-        [ws, we],
+        [trigger - timedelta(days=1), trigger, trigger - timedelta(days=1), trigger, ws, we],
     )
-    total, dated, late = study.sql("SELECT count(*), count(created_at), count(*) FILTER (WHERE created_late) FROM _tl_pop")[0]
+    total, dated, late, day_unknown = study.sql(
+        "SELECT count(*), count(created_at), count(*) FILTER (WHERE created_late), count(*) FILTER (WHERE day_unknown) FROM _tl_pop")[0]
     notes: list[str] = []
     if not total:
         notes.append(
             f"No post falls in the election window ({ctx.election.window_start} to {ctx.election.window_end}), so no account "
             "creation date is compared with the day the election was called."
         )
-    if total and dated + late < total:
-        missing = total - dated - late
+    if total and dated + late + day_unknown < total:
+        missing = total - dated - late - day_unknown
         notes.append(
             f"{missing:,} of {counted(total, 'account')} posting in the window {'has' if missing == 1 else 'have'} no creation date and {'is' if missing == 1 else 'are'} left out of the shares "
             f"({_undated_why(study)})."
@@ -287,6 +296,13 @@ def creation(study: Study, ctx: Context) -> int:
         notes.append(
             f"{late:,} of {counted(total, 'account')} posting in the window {'has' if late == 1 else 'have'} a recorded creation date later than "
             f"the study first saw {'it' if late == 1 else 'them'}, which cannot be right, and {'is' if late == 1 else 'are'} left out of the shares."
+        )
+    if total and day_unknown:
+        notes.append(
+            f"{day_unknown:,} of {counted(total, 'account')} posting in the window {'is a Mastodon account' if day_unknown == 1 else 'are Mastodon accounts'} "
+            f"made on {trigger:%Y-%m-%d} (a UTC day), which holds the start of the day the election was called ({trigger:%Y-%m-%d %H:%M} UTC): Mastodon gives the day an account "
+            f"was made, not the hour, so whether {'it was' if day_unknown == 1 else 'they were'} made before or after the call is unknown, "
+            f"and {'it is' if day_unknown == 1 else 'they are'} left out of the shares."
         )
     have_groups = GROUPS_TABLE in study.tables()
     groups = study.sql(f"SELECT DISTINCT dimension, value FROM {GROUPS_TABLE} ORDER BY 1, 2") if have_groups else []
