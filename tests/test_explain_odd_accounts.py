@@ -209,6 +209,21 @@ def test_a_bare_mastodon_name_of_several_instances_is_said_ambiguous_with_its_ca
     assert res.exit_code == 2 and "@alice (account id 1093, its instance not recorded)" in res.output, res.output
 
 
+def test_the_listing_names_a_local_mastodon_handle_with_its_instance(tmp_path: Path) -> None:
+    """A study of captures from two instances holds each one's local alice as "alice": `accounts`
+    listed two rows of "@alice", which no reader could tell apart nor ask `explain` for."""
+    study = _handmade(tmp_path, "('mastodon', 'https://a.social/@alice', 'alice', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3), "
+                                "('mastodon', 'https://b.social/@alice', 'alice', 0.3::DOUBLE, NULL, NULL, NULL, NULL, NULL, 9), "
+                                "('mastodon', '77', 'bob', 0.1::DOUBLE, NULL, NULL, NULL, NULL, NULL, 2), "
+                                "('twitter', '5', 'carol', 0.05::DOUBLE, NULL, NULL, NULL, NULL, NULL, 2)")
+    res = runner.invoke(app, ["accounts", str(study)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    shown = [line.split("│")[1].strip() for line in res.stdout.splitlines() if line.startswith("│")]
+    assert shown == ["@alice@b.social", "@alice@a.social", "@bob", "@carol"], shown  # no URL, no instance to name
+    for who in shown[:2]:
+        assert runner.invoke(app, ["explain", str(study), who]).exit_code == 0  # each one asked as listed
+
+
 def test_sort_by_handle_ignores_case(tmp_path: Path) -> None:
     """`--sort handle` listed "@Bob", "@Zed" before "@alice": upper case first, as bytes sort."""
     study = _handmade(tmp_path, "('twitter', '1', 'alice', 0.2::DOUBLE, NULL, NULL, NULL, NULL, NULL, 3), "

@@ -63,6 +63,18 @@ def account_match(key: str) -> tuple[str, list[str]]:
     return where, params
 
 
+def shown_handle(platform: Any, handle: Any, account_id: Any) -> str | None:
+    """An account's handle as a listing shows it, without its @: a Mastodon handle of the instance
+    it was collected on ("alice", its `acct`) with the instance its profile URL names
+    ("alice@a.social"), the name `account_match` finds it by. Two instances' local alices, in a
+    study of captures from both, were two rows of "@alice"."""
+    if platform == "mastodon" and isinstance(handle, str) and handle and "@" not in handle and isinstance(account_id, str):
+        m = re.fullmatch(r"https://([^@/\s]+\.[^@/\s]+)/@([^@/\s]+)", account_id)
+        if m and m[2].lower() == handle.lower():
+            return f"{handle}@{m[1]}"
+    return handle if handle else None
+
+
 def mastodon_namesakes(study: Any, key: str) -> list[tuple[str, str]]:
     """(handle, account_id) of the Mastodon accounts `key` (a handle without its @) may name but
     does not match: for a bare "alice", each "alice@instance" of another instance; for

@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
-from botwatch.accounts.json_shape import account_json, account_match, find_account, mastodon_namesakes, select_list, unscored_posts, with_unscored_posts
+from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, select_list, shown_handle, unscored_posts,
+                                         with_unscored_posts)
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
                                  wide_when_piped)
@@ -89,7 +90,8 @@ def accounts(
         t = Table(title=title)
         for c in ("handle", "bot p", "origin", "origin p", "posts", "strongest bot evidence"):
             t.add_column(c, justify="right" if c in ("bot p", "origin p", "posts") else "left")
-        for handle, aid, bp, oc, op, n, ev, _platform in rows:
+        for handle, aid, bp, oc, op, n, ev, platform in rows:
+            handle = shown_handle(platform, handle, aid)
             first = (json.loads(ev) or [""])[0] if ev else ""
             # Unknown is "—", as in the report: a blank probability cell read as a value left out.
             # Posts are known for every account listed: none (NULL) is 0, as `explain` says it.
