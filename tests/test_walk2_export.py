@@ -54,3 +54,35 @@ def test_an_unknown_table_names_the_nearest_one(tmp_path: Path) -> None:
     assert runner.invoke(app, ["ingest", str(study), str(Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl")]).exit_code == 0
     res = runner.invoke(app, ["export", str(study), "Posts", "-o", str(tmp_path / "p.csv")])
     assert res.exit_code == 2 and "(did you mean 'posts'?)" in " ".join(res.output.split()), res.output
+
+
+ENGLAND = "\U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F"
+INVISIBLE = {"soft": "ad\xadmin", "filler": "\u3164", "halfwidth": "x\uffa0\u115f\u1160y", "tags": "vote\U000E0069\U000E0067\U000E006E", "flag": f"go {ENGLAND}!",
+             "flag_and_tags": f"{ENGLAND}\U000E0041{ENGLAND}", "kept": "a\u200cb \U0001F468\u200d\U0001F469 \u200f\u05d0 \u0e40\u0e25\u0e37\u0e2d\u0e01\u200b\u0e15\u0e31\u0e49\u0e07"}
+
+
+def test_csv_export_shows_the_invisible_characters_the_terminal_shows(tmp_path: Path) -> None:
+    """The terminal and the report mark the soft hyphen (`ad\\xadmin` read "admin"), the Hangul and
+    halfwidth fillers (a blank-looking name) and tag characters (hidden ASCII text), but the CSV
+    export wrote them raw: its own list of characters had only C0, C1 and the bidi controls. Both
+    are now built from `shown_text.CONTROL_RANGES`; a subdivision flag (England's) keeps its tag
+    characters, and the joiners and direction marks a file keeps stay."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("CREATE TABLE notes (k VARCHAR, v VARCHAR)")
+    st.sql("INSERT INTO notes SELECT * FROM (VALUES " + ", ".join("(?, ?)" for _ in INVISIBLE) + ")", [x for kv in INVISIBLE.items() for x in kv])
+    st.close()
+    out = tmp_path / "n.csv"
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        got = {r["k"]: r["v"] for r in csv.DictReader(fh)}
+    assert got["soft"] == "ad\\xadmin" and got["filler"] == "\\u3164" and got["halfwidth"] == "x\\uffa0\\u115f\\u1160y"
+    assert got["tags"] == "vote\\U000e0069\\U000e0067\\U000e006e"
+    assert got["flag"] == INVISIBLE["flag"] and got["flag_and_tags"] == f"{ENGLAND}\\U000e0041{ENGLAND}"
+    assert got["kept"] == INVISIBLE["kept"]
+    from botwatch.shown_text import file_shown
+
+    assert got == {k: file_shown(v) for k, v in INVISIBLE.items()}  # the SQL and the Python escaping agree

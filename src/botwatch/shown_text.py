@@ -15,16 +15,51 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["controls_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
+__all__ = ["controls_shown", "file_shown", "has_hidden", "html_shown", "joins_emoji", "json_shown", "shown_in_page", "shown_in_page_json", "terminal_shown"]
 
 # C0/C1 controls, the line and paragraph separators, and the invisible characters that can disguise
 # text (zero-width marks and joiners, bidi embeddings, overrides, isolates and the Arabic letter
 # mark, the BOM; the soft hyphen, the combining grapheme joiner, the Hangul and halfwidth fillers
 # that make a display name look blank, the Khmer inherent vowels, the Mongolian vowel separator,
 # the interlinear annotation marks, and the tag characters U+E0000-E007F, which carry whole hidden
-# ASCII strings). One set for the terminal, the exports and the report.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e"
-                      "\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]")
+# ASCII strings). One set for the terminal, the exports and the report, as (first, last) code points:
+# the terminal's regex (`_CONTROL`) and the exported files' (`FILE_CONTROL_RANGES`, written for
+# DuckDB as `table_export.CONTROL_CLASS`) are both built from it.
+CONTROL_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                  (0x180E, 0x180E), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069), (0x3164, 0x3164),
+                  (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0xE0000, 0xE007F))
+# What an exported file (CSV, GraphML) keeps as it is of that set: NUL (a CSV drops it, Parquet
+# keeps it), tab and line breaks (CSV quoting carries them), the zero-width space, non-joiner and
+# joiner (the word breaks of Thai, Khmer, Lao and Burmese text; Persian words; emoji sequences) and
+# the direction marks LRM, RLM and ALM, which right-to-left posts carry and which override nothing.
+KEPT_IN_FILES = "\x00\t\n\r\u200b\u200c\u200d\u200e\u200f\u061c"
+
+
+def _without(ranges: tuple[tuple[int, int], ...], kept: str) -> tuple[tuple[int, int], ...]:
+    """`ranges` less the code points of `kept`."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        start = lo
+        for cp in range(lo, hi + 1):
+            if chr(cp) in kept:
+                if start < cp:
+                    out.append((start, cp - 1))
+                start = cp + 1
+        if start <= hi:
+            out.append((start, hi))
+    return tuple(out)
+
+
+FILE_CONTROL_RANGES = _without(CONTROL_RANGES, KEPT_IN_FILES)
+
+
+def _python_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A character class for `re` (each code point as a `\\U` escape)."""
+    return "[" + "".join(f"\\U{lo:08x}" + ("" if lo == hi else f"-\\U{hi:08x}") for lo, hi in ranges) + "]"
+
+
+_CONTROL = re.compile(_python_class(CONTROL_RANGES))
+_FILE_CONTROL = re.compile(_python_class(FILE_CONTROL_RANGES))
 
 
 ZWJ = "\u200d"
@@ -86,6 +121,13 @@ def _escaped(m: re.Match[str]) -> str:
     if not _hidden_at(m):
         return ch
     return f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+
+def file_shown(text: object) -> str:
+    """`str(text)` as an exported file writes it (the GraphML export; the CSV export does the same
+    in SQL, `table_export.visible_controls_sql`): each character of `FILE_CONTROL_RANGES` written
+    as `\\x1b` / `\\u202e` / `\\U000e0041`, but a tag character inside a subdivision flag."""
+    return _FILE_CONTROL.sub(_escaped, str(text))
 
 
 def controls_shown(text: object) -> str:

@@ -3,9 +3,9 @@
 Posts and profiles are attacker-written and the CSV will be opened in a spreadsheet, so a CSV
 text cell that starts with `= + - @`, a tab or a carriage return gets a leading apostrophe
 (formula injection), and terminal control characters (ESC and the other C0 and C1 controls but
-tab, newline and carriage return; the bidi overrides, embeddings and isolates) are written as
-visible text, `\\x1b`, `\\u202e`, so `cat` or `less` of the
-file cannot be steered by a handle; `verbatim=True` turns both off. In a CSV every list, struct or map column
+tab, newline and carriage return; the bidi overrides, embeddings and isolates; the invisible
+characters that disguise a name, `CONTROL_CLASS`) are written as visible text, `\\x1b`, `\\u202e`,
+so `cat` or `less` of the file cannot be steered by a handle; `verbatim=True` turns both off. In a CSV every list, struct or map column
 (posts' hashtags, mentions, urls; evidence) is JSON text, so one parser reads every table's cells.
 `.jsonl` / `.ndjson` write JSON lines (one object a row); `.json` writes one JSON array. A CSV drops NUL characters from text cells
 (with or without `verbatim`: CSV readers do not take them). Parquet and JSON lines are always exact.
@@ -25,25 +25,48 @@ import duckdb
 
 from botwatch import __version__
 from botwatch.exports_typed import SCHEMA_VERSION, describe, typed_query, witness_first, write_sidecar
+from botwatch.shown_text import FILE_CONTROL_RANGES
 from botwatch.study import EXPORT_FORMATS, Study, StudyError, no_table
 
 FORMULA_START = "^[=+@\\t\\r-]"  # what a spreadsheet may run as a formula
-# Terminal control characters a guarded CSV writes as `\xNN` text: C0 but NUL (dropped), tab,
-# newline and carriage return (CSV quoting carries those, the formula guard the leading ones), DEL and C1;
-# and, as `\u202e`, the bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069), which
-# reorder what `cat` or a spreadsheet shows (`gnp.exe` read as `exe.png`), as the terminal lines
-# show them (`shown_text`). Zero-width joiners are kept: emoji and Persian words need them.
-CONTROL_CLASS = "[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]"
+
+
+def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A character class for DuckDB's regexp functions (RE2: `\\x{202E}`)."""
+    return "[" + "".join(f"\\x{{{lo:X}}}" + ("" if lo == hi else f"-\\x{{{hi:X}}}") for lo, hi in ranges) + "]"
+
+
+# Terminal control and invisible characters a guarded CSV writes as text (`\x1b`, `\u202e`,
+# `\U000e0041`): the set the terminal and the report escape (`shown_text.CONTROL_RANGES`) less what
+# a file keeps (`shown_text.KEPT_IN_FILES`: NUL, dropped; tab and line breaks, which CSV quoting
+# carries and the formula guard catches at the start; the zero-width space and joiners that Thai
+# word breaks, Persian words and emoji need; the direction marks). So C0, DEL and C1; the bidi embeddings, overrides and isolates,
+# which reorder what `cat` or a spreadsheet shows (`gnp.exe` read as `exe.png`); the soft hyphen,
+# the fillers that make a name look blank and the tag characters that hide ASCII text.
+CONTROL_CLASS = _re2_class(FILE_CONTROL_RANGES)
+# A subdivision flag (🏴, tag letters, CANCEL TAG: England, Scotland, Wales), whose tag characters
+# are kept, as `shown_text.in_flag_sequence` keeps them.
+FLAG_SEQUENCE = "\\x{1F3F4}[\\x{E0020}-\\x{E007E}]+\\x{E007F}"
+
+
+def _each_shown_sql(expr: str) -> str:
+    """DuckDB SQL: `expr` with every character of `CONTROL_CLASS` written as text."""
+    hexed = ("CASE WHEN ord(ch) > 65535 THEN '\\U' || lpad(format('{:x}', ord(ch)), 8, '0') "
+             "WHEN ord(ch) > 255 THEN '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') ELSE '\\x' || lpad(format('{:x}', ord(ch)), 2, '0') END")
+    return f"array_to_string(list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{CONTROL_CLASS}') THEN {hexed} ELSE ch END), '')"
 
 
 def visible_controls_sql(expr: str) -> str:
     """DuckDB SQL: the text `expr` with each control character of `CONTROL_CLASS` written as
-    `\\xNN` (as the GraphML export and the terminal show them); rows without one are left as they
-    are. One lambda over the characters, not a replace() per character: the lake's report reader
-    parses each statement, and 61 nested calls ran its parser out of recursion depth."""
-    hexed = "CASE WHEN ord(ch) > 255 THEN '\\u' || lpad(format('{:x}', ord(ch)), 4, '0') ELSE '\\x' || lpad(format('{:x}', ord(ch)), 2, '0') END"
-    each = f"list_transform(string_split({expr}, ''), lambda ch: CASE WHEN regexp_matches(ch, '{CONTROL_CLASS}') THEN {hexed} ELSE ch END)"
-    return f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN array_to_string({each}, '') ELSE {expr} END"
+    `\\xNN` (as the GraphML export and the terminal show them; `shown_text.file_shown`), but the
+    tag characters of a subdivision flag; rows without one are left as they are. One lambda over
+    the characters, not a replace() per character: the lake's report reader parses each statement,
+    and 61 nested calls ran its parser out of recursion depth. Text holding a flag is cut at the
+    flags, each part between them shown, and the flags put back."""
+    between = (f"array_to_string(list_transform(regexp_split_to_array({expr}, '{FLAG_SEQUENCE}'), lambda part, i: "
+               f"{_each_shown_sql('part')} || coalesce(regexp_extract_all({expr}, '{FLAG_SEQUENCE}')[i], '')), '')")
+    return (f"CASE WHEN regexp_matches({expr}, '{CONTROL_CLASS}') THEN CASE WHEN regexp_matches({expr}, '{FLAG_SEQUENCE}') "
+            f"THEN {between} ELSE {_each_shown_sql(expr)} END ELSE {expr} END")
 
 
 def is_nested(ctype: str) -> bool:
