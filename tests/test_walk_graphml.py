@@ -118,3 +118,36 @@ def test_a_node_s_origin_country_comes_with_its_probability(network_study: Path,
     got = {n.find(f"{GRAPHML_NS}data[@key='v_account_id']").text: n.find(f"{GRAPHML_NS}data[@key='v_origin_probability']").text
            for n in root.iter(f"{GRAPHML_NS}node")}
     assert {k: float(v) for k, v in got.items()} == {"1": 0.55, "2": 0.97}
+
+
+def test_graphml_text_is_escaped_as_the_csv_and_edges_join_the_right_accounts(tmp_path: Path) -> None:
+    """GraphML escaped only what XML forbids: a right-to-left override (U+202E) or a C1 CSI (U+009B)
+    in a handle went out raw, where the CSV nodes file wrote `\\u202e`. And edges were joined to
+    nodes by their shown name, so an id holding `\\x01` and another account whose id is the text
+    `\\x01` became one name: both edges went to the first account, the second sat alone."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("""CREATE TABLE cluster_members AS SELECT * FROM (VALUES
+        ('twitter', 'x' || chr(1), 1, 'h' || chr(8238) || 'ab', 30, 1, 2.5, 0.9, 'RU', 0.55, NULL),
+        ('twitter', 'x\\x01', 2, 'h' || chr(155) || 'q', 30, 1, 2.5, 0.8, 'RU', 0.97, NULL),
+        ('twitter', 'w', 2, 'ww', 30, 1, 2.5, 0.8, NULL, NULL, NULL), ('twitter', 'z', 1, 'adm' || chr(173) || 'in', 30, 1, 2.5, 0.8, NULL, NULL, NULL))
+        t(platform, account_id, cluster_id, handle, posts, degree, strength, bot_probability, origin_country, origin_probability, account_category)""")
+    st.sql("""CREATE TABLE coordination_edges AS SELECT 'twitter' AS platform, a AS account_a, b AS account_b, 30 AS co_actions,
+        2.5 AS weight_idf, ['retweet'] AS behaviours, TIMESTAMP '2016-11-02 10:00:00' AS first_at, TIMESTAMP '2016-11-02 19:00:00' AS last_at,
+        15 AS a_first, 15 AS b_first, 1.0 AS median_gap_s, 0.1 AS expected_by_chance, 1e-9 AS p_value
+        FROM (VALUES ('x' || chr(1), 'z'), ('w', 'x\\x01')) t(a, b)""")
+    st.close()
+    out = tmp_path / "net.graphml"
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert not any(ch in text for ch in "\u202e\x9b\xad\x01")
+    root = ET.parse(out).getroot()
+    nodes = {n.get("id"): {d.get("key"): d.text for d in n} for n in root.iter(f"{GRAPHML_NS}node")}
+    assert sorted(v["v_handle"] for v in nodes.values()) == ["adm\\xadin", "h\\u202eab", "h\\x9bq", "ww"]
+    assert len(nodes) == 4  # n0..n3, one per account, in (platform, account_id) order
+    by_handle = {v["v_handle"]: k for k, v in nodes.items()}
+    ends = {frozenset((e.get("source"), e.get("target"))) for e in root.iter(f"{GRAPHML_NS}edge")}
+    assert ends == {frozenset((by_handle["h\\u202eab"], by_handle["adm\\xadin"])), frozenset((by_handle["ww"], by_handle["h\\x9bq"]))}

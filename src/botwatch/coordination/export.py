@@ -13,16 +13,20 @@ from pathlib import Path
 
 import igraph as ig
 
+from botwatch.shown_text import file_shown
 from botwatch.study import Study
 
 # Characters XML 1.0 cannot hold at all (igraph refuses them, so an ESC in one attacker's handle
-# stopped the whole export): shown as text, `\x1b`, as the terminal shows them.
+# stopped the whole export) and `file_shown` keeps (NUL): shown as text, `\x00`.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(value: object) -> str:
-    """A string attribute GraphML can carry: forbidden characters written as `\\xNN` / `\\uNNNN`."""
-    text = "" if value is None else str(value)
+    """A string attribute GraphML can carry, escaped as the CSV export escapes it
+    (`shown_text.file_shown`: C1 controls, bidi overrides, invisible characters written as
+    `\\u202e`), and the characters XML forbids written as `\\xNN` / `\\uNNNN`. Only XML's own
+    set was escaped: a U+202E or a C1 CSI in a handle reached Gephi or `cat` raw."""
+    text = file_shown("" if value is None else value)
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) <= 0xFF else f"\\u{ord(m.group()):04x}", text)
 
 
@@ -59,7 +63,10 @@ def network_graph(study: Study) -> ig.Graph:
         else:
             g.vs[key] = [_xml_text(v) for v in vals]
     edges = study.sql(f"SELECT {', '.join(_EDGE_COLS)} FROM coordination_edges ORDER BY platform, account_a, account_b")
-    g.add_edges([(_xml_text(f"{r[0]}:{r[1]}"), _xml_text(f"{r[0]}:{r[2]}")) for r in edges])
+    # Edges join nodes by their place, not by `name`: two ids can be shown alike (`x\x01` and the
+    # text `x\\x01`), and an edge looked up by the shown name went to the wrong account.
+    where = {(p, a): i for i, (p, a, *_) in enumerate(nodes)}
+    g.add_edges([(where[(r[0], r[1])], where[(r[0], r[2])]) for r in edges])
     for i, key in enumerate(_EDGE_COLS[3:], start=3):
         vals = [r[i] for r in edges]
         if key == "behaviours":
