@@ -104,7 +104,7 @@ def test_attribute_types_are_declared_from_the_tables_not_guessed(network_study:
     empty = tmp_path / "empty.graphml"
     assert runner.invoke(app, ["export", str(network_study), "coordination", "-o", str(empty)]).exit_code == 0
     types = _declared(empty)
-    assert "boolean" not in types.values(), types
+    assert [k for k, v in types.items() if v == "boolean"] == ["foreign"], types  # the one boolean column, declared, not guessed
     assert types["co_actions"] == "long" and types["p_value"] == "double" and types["handle"] == "string"
 
 
@@ -151,3 +151,41 @@ def test_graphml_text_is_escaped_as_the_csv_and_edges_join_the_right_accounts(tm
     by_handle = {v["v_handle"]: k for k, v in nodes.items()}
     ends = {frozenset((e.get("source"), e.get("target"))) for e in root.iter(f"{GRAPHML_NS}edge")}
     assert ends == {frozenset((by_handle["h\\u202eab"], by_handle["adm\\xadin"])), frozenset((by_handle["ww"], by_handle["h\\x9bq"]))}
+
+
+def test_graphml_nodes_carry_what_the_csv_nodes_file_carries(tmp_path: Path) -> None:
+    """The CSV nodes file has each account's retweets, first and last post and `foreign` (the
+    rule's answer for its origin probability); the GraphML nodes lacked all four, so a Gephi user
+    could not colour the network by foreign origin or filter it by activity. Nodes now carry them,
+    with a `label` Gephi shows (the handle, or the id where the study has none) and `handle` as
+    stored: it held the account id where the handle was unknown, a handle no one has."""
+    from datetime import datetime
+
+    from botwatch.coordination.export import export_csv
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("""CREATE TABLE cluster_members AS SELECT * FROM (VALUES
+        (1, 'twitter', '1', 'a_h', 2, 2.5, 30, 28, TIMESTAMP '2016-10-01 08:00:00', TIMESTAMP '2016-11-02 19:00:00', 0.9, 'RU', 0.55, true, 'RightTroll'),
+        (1, 'twitter', '2', NULL, 2, 2.5, 4, 0, TIMESTAMP '2016-10-02 08:00:00', TIMESTAMP '2016-10-03 19:00:00', NULL, 'US', 0.97, false, NULL),
+        (1, 'twitter', '3', 'c_h', 2, 2.5, 4, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+        t(cluster_id, platform, account_id, handle, degree, strength, posts, retweets, first_at, last_at, bot_probability, origin_country,
+          origin_probability, "foreign", account_category)""")
+    st.sql("""CREATE TABLE coordination_edges AS SELECT 'twitter' AS platform, a AS account_a, b AS account_b, 30 AS co_actions,
+        2.5 AS weight_idf, ['retweet'] AS behaviours, TIMESTAMP '2016-11-02 10:00:00' AS first_at, TIMESTAMP '2016-11-02 19:00:00' AS last_at,
+        15 AS a_first, 15 AS b_first, 1.0 AS median_gap_s, 0.1 AS expected_by_chance, 1e-9 AS p_value FROM (VALUES ('1', '2'), ('2', '3')) t(a, b)""")
+    _edges, nodes_csv = export_csv(st, tmp_path / "edges.csv")
+    st.close()
+    out = tmp_path / "net.graphml"
+    res = runner.invoke(app, ["export", str(study), "coordination", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    types = _declared(out)
+    csv_columns = nodes_csv.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert set(csv_columns) <= set(types), set(csv_columns) - set(types)
+    assert types["retweets"] == "long" and types["foreign"] == "boolean" and types["first_at"] == types["label"] == "string"
+    root = ET.parse(out).getroot()
+    got = {n.find(f"{GRAPHML_NS}data[@key='v_account_id']").text: {d.get("key")[2:]: d.text for d in n} for n in root.iter(f"{GRAPHML_NS}node")}
+    assert [got[k].get("foreign") for k in "123"] == ["true", "false", None]  # unknown: left out, as an unknown number is
+    assert [got[k]["label"] for k in "123"] == ["a_h", "2", "c_h"] and got["2"]["handle"] is None  # an empty element
+    assert got["1"]["retweets"] == "28" and datetime.fromisoformat(got["1"]["first_at"]) == datetime(2016, 10, 1, 8)

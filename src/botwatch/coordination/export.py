@@ -35,31 +35,41 @@ def _xml_text(value: object) -> str:
 # Gephi offered it as a continuous ranking) and a network with no edges declared every attribute
 # "boolean". Whole numbers are "long"; an unknown value is left out of the node or edge (GraphML's
 # missing value), as igraph does for NaN.
-_NODE_TYPES = {"name": "string", "platform": "string", "account_id": "string", "cluster_id": "long", "handle": "string", "posts": "long",
-               "degree": "long", "strength": "double", "bot_probability": "double", "origin_country": "string", "origin_probability": "double",
+_NODE_TYPES = {"name": "string", "label": "string", "platform": "string", "account_id": "string", "cluster_id": "long", "handle": "string",
+               "posts": "long", "retweets": "long", "first_at": "string", "last_at": "string", "degree": "long", "strength": "double",
+               "bot_probability": "double", "origin_country": "string", "origin_probability": "double", "foreign": "boolean",
                "account_category": "string"}
 _EDGE_TYPES = {"co_actions": "long", "weight_idf": "double", "behaviours": "string", "first_at": "string", "last_at": "string", "a_first": "long",
                "b_first": "long", "median_gap_s": "double", "expected_by_chance": "double", "p_value": "double", "weight": "double"}
+_BOOLEAN_VALUE = re.compile(r'(<data key="v_foreign">)([^<]*)(</data>)')
 _KEY_LINE = re.compile(r'^(\s*<key id="(?:v|e)_[^"]*" for="(node|edge)" attr\.name="([^"]*)" attr\.type=")[a-z]+("/>\s*)$')
 
 
 _EDGE_COLS = ("platform", "account_a", "account_b", "co_actions", "weight_idf", "behaviours", "first_at", "last_at", "a_first", "b_first", "median_gap_s", "expected_by_chance", "p_value")
 
 
+# The node attributes from `cluster_members`, the columns of the CSV nodes file; `network_graph`
+# adds `label`: the handle, or the account id where the study has none (what Gephi shows on a node).
+_NODE_COLS = ("platform", "account_id", "cluster_id", "handle", "posts", "retweets", "first_at", "last_at", "degree", "strength",
+              "bot_probability", "origin_country", "origin_probability", "foreign", "account_category")
+
+
 def network_graph(study: Study) -> ig.Graph:
     """The kept network as an igraph Graph (vertex `name` = "platform:account_id")."""
-    nodes = study.sql(
-        "SELECT platform, account_id, cluster_id, coalesce(handle, account_id), posts, degree, strength, bot_probability, origin_country, origin_probability, account_category "
-        "FROM cluster_members ORDER BY platform, account_id"
-    )
+    have = set(study.columns("cluster_members"))  # a study clustered before `retweets` or `foreign` was stored lacks them
+    picked = ", ".join(f'"{c}"' if c in have else f'NULL AS "{c}"' for c in _NODE_COLS)
+    nodes = study.sql(f"SELECT {picked} FROM cluster_members ORDER BY platform, account_id")
     g = ig.Graph(directed=False)
     g.add_vertices([_xml_text(f"{p}:{a}") for p, a, *_ in nodes])
+    g.vs["label"] = [_xml_text(r[3] if r[3] is not None else r[1]) for r in nodes]
     # origin_country with its probability, as the CSV nodes file has it: a country alone read as a verdict.
-    for i, key in enumerate(("platform", "account_id", "cluster_id", "handle", "posts", "degree", "strength", "bot_probability", "origin_country", "origin_probability", "account_category")):
+    for i, key in enumerate(_NODE_COLS):
         # GraphML has no NULL: unknown strings become "", unknown numbers NaN (left out of the file).
         vals = [r[i] for r in nodes]
-        if key in ("cluster_id", "posts", "degree", "strength", "bot_probability", "origin_probability"):
+        if _NODE_TYPES[key] in ("long", "double", "boolean"):  # a boolean as 1 / 0, written true / false by `_declare_types`
             g.vs[key] = [float(v) if v is not None else float("nan") for v in vals]
+        elif key in ("first_at", "last_at"):
+            g.vs[key] = ["" if v is None else v.isoformat() for v in vals]
         else:
             g.vs[key] = [_xml_text(v) for v in vals]
     edges = study.sql(f"SELECT {', '.join(_EDGE_COLS)} FROM coordination_edges ORDER BY platform, account_a, account_b")
@@ -108,7 +118,9 @@ def _declare_types(path: Path) -> None:
                         line = f"{m.group(1)}{kind}{m.group(4)}"
                 elif "<graph " in line:
                     dst.write(line)
-                    dst.writelines(src)
+                    for rest in src:  # igraph wrote the boolean as a number: GraphML's boolean is true / false
+                        dst.write(_BOOLEAN_VALUE.sub(lambda b: f"{b.group(1)}{'false' if b.group(2) == '0' else 'true'}{b.group(3)}", rest)
+                                  if 'key="v_foreign"' in rest else rest)
                     break
                 dst.write(line)
         os.replace(fixed, path)
