@@ -86,3 +86,23 @@ def test_csv_export_shows_the_invisible_characters_the_terminal_shows(tmp_path: 
     from botwatch.shown_text import file_shown
 
     assert got == {k: file_shown(v) for k, v in INVISIBLE.items()}  # the SQL and the Python escaping agree
+
+
+def test_json_on_stdout_escapes_what_would_steer_the_terminal(tmp_path: Path) -> None:
+    """`export STUDY posts -o -` (JSON lines, the default) put a handle's U+202E and C1 CSI (U+009B)
+    on the terminal raw: DuckDB's JSON writer escapes C0 only. They are now `\\u202e` escapes, the
+    same values to any JSON reader; a tag character inside England's flag stays as it is."""
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    values = ["file\u202egnp.exe", "csi\x9b2J", f"go {ENGLAND} \U000E0041"]
+    st.sql("CREATE TABLE notes AS SELECT * FROM (VALUES (1, ?), (2, ?), (3, ?)) t(k, v)", values)
+    st.close()
+    for fmt in ("jsonl", "json"):
+        res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", fmt])
+        assert res.exit_code == 0, res.output
+        assert not any(ch in res.stdout for ch in "\u202e\x9b\U000E0041") and ENGLAND in res.stdout
+        text = res.stdout[: res.stdout.rindex("wrote")] if "wrote" in res.stdout else res.stdout
+        rows = [json.loads(x) for x in text.splitlines()] if fmt == "jsonl" else json.loads(text)
+        assert [r["v"] for r in rows] == values

@@ -179,12 +179,13 @@ def json_shown(text: str) -> str:
     """A JSON document from `json.dumps(..., ensure_ascii=False)` with each control or invisible
     format character `controls_shown` escapes written as a JSON `\\uXXXX` escape: the same
     value to any JSON reader, but a handle's U+202E or C1 CSI (U+009B), which `json.dumps` leaves
-    raw, no longer reaches a terminal that shows `--json` output. The document's own line breaks
-    (indentation) stay: inside its strings `json.dumps` has already escaped every C0 control."""
+    raw, no longer reaches a terminal that shows `--json` output. The document's own white space
+    (line breaks, a tab of indentation, as DuckDB's JSON array writer indents) stays: inside its
+    strings a JSON writer has already escaped every C0 control."""
 
     def one(m: re.Match[str]) -> str:
         ch = m.group()
-        if ch == "\n" or not _hidden_at(m):
+        if ch in "\t\n\r" or not _hidden_at(m):
             return ch
         if ord(ch) > 0xFFFF:  # a tag character: JSON writes it as its UTF-16 surrogate pair
             hi, lo = divmod(ord(ch) - 0x10000, 0x400)

@@ -16,7 +16,7 @@ from botwatch import __version__
 from botwatch.cli.common import EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, open_or_fail, out, plain, refuse_to_overwrite, stage_progress, stdout_closed
 from botwatch.count_text import counted
 from botwatch.study import Study, StudyError, no_table
-from botwatch.shown_text import controls_shown, shell_shown
+from botwatch.shown_text import controls_shown, json_shown, shell_shown
 
 
 @app.command()
@@ -241,7 +241,10 @@ def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: boo
 
 def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bool) -> None:
     """The same bytes a file export writes, on stdout: written to a private temporary file first
-    (DuckDB's COPY and the GraphML writer want a path), then copied; the count goes to stderr."""
+    (DuckDB's COPY and the GraphML writer want a path), then copied; the count goes to stderr.
+    JSON's control and invisible characters are written as `\\u202e` escapes (`json_shown`): the
+    same values to every JSON reader, but DuckDB's writer left a handle's U+202E or C1 CSI raw,
+    and `export STUDY posts -o -` put them on the terminal."""
     if fmt not in STDOUT_FORMATS:
         fail(f"--format {fmt}: use one of {', '.join(STDOUT_FORMATS)}")
     with tempfile.TemporaryDirectory(prefix="botwatch-export-") as tmp:
@@ -252,7 +255,11 @@ def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bo
             n = _export_file(st, table, path, True, verbatim)
         with path.open("rb") as src:
             try:
-                shutil.copyfileobj(src, sys.stdout.buffer)
+                if fmt in ("jsonl", "json"):
+                    for line in src:
+                        sys.stdout.buffer.write(json_shown(line.decode("utf-8")).encode("utf-8"))
+                else:
+                    shutil.copyfileobj(src, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             except BrokenPipeError:  # `| head` closed the pipe: what it wanted was written, not all rows
                 stdout_closed()
