@@ -106,3 +106,22 @@ def test_json_on_stdout_escapes_what_would_steer_the_terminal(tmp_path: Path) ->
         text = res.stdout[: res.stdout.rindex("wrote")] if "wrote" in res.stdout else res.stdout
         rows = [json.loads(x) for x in text.splitlines()] if fmt == "jsonl" else json.loads(text)
         assert [r["v"] for r in rows] == values
+
+
+def test_parquet_is_not_written_to_a_terminal(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`export STUDY posts -o - --format parquet` at a terminal printed the binary file: its pages
+    hold the posts' and handles' bytes (an ESC [2J among them) as they are. Refused, as curl
+    refuses binary output to a terminal; a pipe or a redirect still gets the file."""
+    from botwatch.cli import study as study_cli
+    from botwatch.study import Study
+
+    study = tmp_path / "s.duckdb"
+    st = Study(str(study))
+    st.sql("CREATE TABLE notes AS SELECT 1 AS k, 'x' || chr(27) || '[2J' AS v")
+    st.close()
+    monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: True, raising=False)
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "parquet"])
+    assert res.exit_code == 2 and "parquet is binary" in res.output and "\x1b" not in res.output, res.output
+    monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: False)
+    res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "parquet"])
+    assert res.exit_code == 0 and res.stdout_bytes.startswith(b"PAR1")

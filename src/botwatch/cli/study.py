@@ -239,6 +239,10 @@ def _export_file(st: Study, table: str, output: Path, force: bool, verbatim: boo
     return n
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bool) -> None:
     """The same bytes a file export writes, on stdout: written to a private temporary file first
     (DuckDB's COPY and the GraphML writer want a path), then copied; the count goes to stderr.
@@ -247,6 +251,8 @@ def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bo
     and `export STUDY posts -o -` put them on the terminal."""
     if fmt not in STDOUT_FORMATS:
         fail(f"--format {fmt}: use one of {', '.join(STDOUT_FORMATS)}")
+    if fmt == "parquet" and _stdout_is_terminal():  # binary: the strings of a page (a handle's ESC [2J) reached the terminal raw
+        fail(f"parquet is binary: redirect stdout (`> {table}.parquet`, `| duckdb`) or write a file with -o {table}.parquet")
     with tempfile.TemporaryDirectory(prefix="botwatch-export-") as tmp:
         path = Path(tmp) / f"export.{fmt}"
         if fmt == "graphml":
