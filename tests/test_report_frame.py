@@ -149,6 +149,10 @@ def test_hostile_exports_guard_formulas_in_csv_and_keep_parquet_exact(hostile_re
     posts = pq.read_table(data / "posts.parquet")
     assert "author_bot_probability" in posts.column_names
     assert posts.num_rows > 0
+    # The CSV writes a handle's U+202E as the text `\u202e`: the methods section says so, where it
+    # said only "apostrophe", and a reader matching CSV handles against the Parquet ones found them differ.
+    methods = re.search(r'<h3 id="methods-data">.*?</p>', hostile_report.read_text(encoding="utf-8"), re.S)
+    assert methods and "<code>\\u202e</code>" in methods.group(0), methods
 
 
 # -- the frame on the bundled sample --------------------------------------------------------------
