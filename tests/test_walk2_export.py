@@ -125,3 +125,13 @@ def test_parquet_is_not_written_to_a_terminal(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setattr(study_cli, "_stdout_is_terminal", lambda: False)
     res = runner.invoke(app, ["export", str(study), "notes", "-o", "-", "--format", "parquet"])
     assert res.exit_code == 0 and res.stdout_bytes.startswith(b"PAR1")
+
+
+def test_verbatim_help_says_it_also_keeps_control_characters() -> None:
+    """--verbatim also writes a handle's ESC or U+202E raw into the CSV (docs/exports.md: "keeps both
+    exact"), but its help named only the formula apostrophe: a user after exact handles did not
+    know it was the option, one who wanted only the apostrophe gone got raw controls too."""
+    res = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "200"}, terminal_width=200)
+    assert res.exit_code == 0
+    text = " ".join(res.output.replace("│", " ").split())
+    assert "--verbatim <bool> CSV: keep cells exact" in text and "control and invisible characters as text" in text, text
