@@ -62,7 +62,8 @@ def test_account_features_have_their_declared_types(sample_study) -> None:  # ty
     got = sample_study.query_arrow("SELECT * FROM account_features").schema
     assert got.names == feature_schema().names
     assert [f.type for f in got] == [f.type for f in feature_schema()]
-    assert sample_study.sql("SELECT count(*) FROM account_features WHERE n_posts IS NULL")[0][0] > 0  # accounts without posts: NULL, not NaN
+    # accounts without posts: 0 posts, and NULL (not NaN) in what needs a post
+    assert sample_study.sql("SELECT count(*) FROM account_features WHERE n_posts = 0 AND retweet_share IS NULL")[0][0] > 0
 
 
 def test_study_prior_from_batches_is_the_whole_study_estimate(sample_study) -> None:  # type: ignore[no-untyped-def]

@@ -193,3 +193,25 @@ def test_an_account_with_no_post_of_its_own_has_0_posts(tmp_path: Path) -> None:
                       "FROM account_scores s ORDER BY s.account_id")
     assert any(n == 0 for _, n in rows)  # the fixture holds accounts known only as retweeted
     assert [n for n, _ in rows] == [n for _, n in rows]
+
+
+def test_account_features_counts_are_0_for_an_account_with_no_post(tmp_path: Path) -> None:
+    """`account_features` held NULL in every post count (n_posts, n_retweets, n_texts, ...) of an
+    account seen only as a retweeted author: it has 0 of each, known; only what needs a post
+    (first post, gaps, shares) is unknown."""
+    from botwatch import open_study
+    from botwatch.accounts.behaviour import POST_COUNTS
+    from botwatch.ingest.runner import ingest
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(Path(__file__).parent / "fixtures" / "ingest" / "v1_uklabour.jsonl")])
+        run_accounts(st, None, with_clusters=False)
+        silent = st.sql("SELECT account_id FROM account_features f WHERE NOT EXISTS "
+                        "(SELECT 1 FROM posts p WHERE p.platform = f.platform AND p.account_id = f.account_id)")
+        assert silent  # the fixture holds accounts known only as retweeted
+        got = st.sql(f"SELECT {', '.join(POST_COUNTS)}, first_post, retweet_share, gap_mean_s FROM account_features f WHERE NOT EXISTS "
+                     "(SELECT 1 FROM posts p WHERE p.platform = f.platform AND p.account_id = f.account_id)")
+    assert "n_script_cyrillic" in POST_COUNTS and "n_retweets" in POST_COUNTS
+    for row in got:
+        assert list(row[: len(POST_COUNTS)]) == [0] * len(POST_COUNTS), row
+        assert list(row[len(POST_COUNTS):]) == [None, None, None], row

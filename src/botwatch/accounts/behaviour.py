@@ -106,6 +106,14 @@ def account_activity(posts: ir.Table) -> ir.Table:
     return t.group_by(KEY).aggregate(**aggs)
 
 
+# The `account_activity` columns that count an account's own posts (or what is in them): 0, not
+# unknown, for an account seen only as a retweeted, quoted or replied-to author or looked up (its
+# other activity columns, times, gaps and shares, stay NULL: they have no value without a post).
+POST_COUNTS = ("n_posts", "active_days", "active_hours", "n_retweets", "n_replies", "n_quotes", "n_distinct_texts", "n_texts",
+               "n_hashtags", "n_mentions", "n_urls", "n_clients", "n_langs", "n_gaps_under_10s", "n_gaps_under_60s",
+               *(f"n_script_{name}" for name in SCRIPT_PATTERNS))
+
+
 def account_hours(posts: ir.Table) -> ir.Table:
     """Posts per account and UTC hour of day (for the circadian fit and hour entropy)."""
     return posts.group_by([*KEY, posts.created_at.hour().name("hour")]).aggregate(n=posts.count())

@@ -4,8 +4,8 @@ Relational aggregation runs in the engine (`behaviour`'s Ibis, SQL, `group_map_t
 joins it to the profile snapshot as one temp-table row per account. `from_batch` derives, for
 any batch of those rows, the per-account values that are Python by nature (hour entropy, the
 circadian fit, name checks), so the stage runs them where the batches are (`batches`). One row
-per account in `accounts`; behaviour columns are NULL for accounts that were only retweeted or
-looked up and never posted in the study.
+per account in `accounts`; for accounts that were only retweeted or looked up and never posted in
+the study the post counts are 0 in the stored table and the other behaviour columns NULL.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from botwatch.accounts import json_text, origin_desk, origin_shifts, origin_textpool, signals
-from botwatch.accounts.behaviour import KEY, SCRIPT_PATTERNS, all_tables
+from botwatch.accounts.behaviour import KEY, POST_COUNTS, SCRIPT_PATTERNS, all_tables
 from botwatch.accounts.circadian import fit_hours
 from botwatch.accounts.gc_pause import gc_paused
 from botwatch.accounts.frame_values import created_after_seen, profile_seen_at
@@ -634,5 +634,10 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
 
 
 def table_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """The account_features table as stored: drop helper columns that duplicate `accounts`."""
-    return df.drop(columns=["display_name", "created_at"], errors="ignore")
+    """The account_features table as stored: drop helper columns that duplicate `accounts`; the
+    post counts of an account with no post of its own are 0 (its aggregates' NULL, which the
+    scorers read as "no activity", read as an unknown count in an export or SQL)."""
+    out = df.drop(columns=["display_name", "created_at"], errors="ignore")
+    counts = [c for c in POST_COUNTS if c in out.columns]
+    out[counts] = out[counts].fillna(0)
+    return out
