@@ -139,7 +139,9 @@ def top_hashtag(study: Study, election: str, party: str) -> tuple[str | None, in
         return None, 0
     pp = study.table("post_party")
     named = pp.filter((pp.election == election) & (pp.party == party)).select("platform", "post_id").distinct()
-    posts = study.table("posts")
+    from botwatch.content.relational import with_shared_words
+
+    posts = with_shared_words(study.table("posts"))  # a wordless repost carries its original's tags, as it was labelled
     j = posts.join(named, ["platform", "post_id"])
     u = j.select(j.platform, j.post_id, tag=j.hashtags.unnest())
     u = u.mutate(key=u.tag.lower().re_replace(r"^#|[_\-\s]", ""))

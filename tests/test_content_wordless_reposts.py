@@ -1,0 +1,57 @@
+"""A Bluesky repost is stored with the text "" (the event names only the post it shares), while a
+Twitter retweet carries its original's words ("RT @handle: ..."). The content stage read the
+repost's own empty text, so on a study of both platforms a Twitter retweet of "Vote Labour" named
+Labour and a Bluesky repost of the same words named nothing: the party counts, shares and scaled
+estimates counted Bluesky's original posts only. A repost now names what its original names when
+the original is in the study."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from botwatch.content.party_coverage import top_hashtag
+from botwatch.content.stage import run_content
+from botwatch.elections import load_election
+from botwatch.ingest.runner import ingest
+from botwatch.study import open_study
+
+
+def _bsky(did: str, rkey: str, sec: int, collection: str, record: dict) -> str:
+    return json.dumps({"did": did, "time_us": (1495274400 + sec) * 1_000_000, "kind": "commit",
+                       "commit": {"operation": "create", "collection": collection, "rkey": rkey, "record": record}})
+
+
+def _tweet(i: int, user: str, text: str, minute: int, rt: dict | None = None) -> dict:
+    d = {"id_str": str(i), "text": text, "created_at": f"Sat May 20 10:{minute:02d}:00 +0000 2017", "lang": "en",
+         "user": {"id_str": f"10{i}", "screen_name": user, "name": user},
+         "entities": {"hashtags": [{"text": "GE2017"}], "user_mentions": [], "urls": []}}
+    if rt is not None:
+        d["retweeted_status"] = rt
+    return d
+
+
+def test_a_repost_names_the_parties_of_its_original(tmp_path: Path) -> None:
+    said = "Vote Labour on Thursday #GE2017"
+    orig = _tweet(1, "alice", said, 0)
+    (tmp_path / "tw.jsonl").write_text(json.dumps(orig) + "\n" + json.dumps(_tweet(2, "bob", f"RT @alice: {said}", 1, rt=orig)) + "\n")
+    (tmp_path / "bsky.jsonl").write_text("\n".join([
+        _bsky("did:plc:carol", "p1", 0, "app.bsky.feed.post", {"text": said, "langs": ["en"], "createdAt": "2017-05-20T10:00:00Z"}),
+        _bsky("did:plc:dave", "r1", 60, "app.bsky.feed.repost",
+              {"subject": {"uri": "at://did:plc:carol/app.bsky.feed.post/p1"}, "createdAt": "2017-05-20T10:01:00Z"}),
+        # a repost of a post the study does not hold: nothing to read
+        _bsky("did:plc:erin", "r2", 120, "app.bsky.feed.repost",
+              {"subject": {"uri": "at://did:plc:zed/app.bsky.feed.post/gone"}, "createdAt": "2017-05-20T10:02:00Z"}),
+    ]) + "\n")
+    election = load_election("uk-ge2017")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "tw.jsonl"), str(tmp_path / "bsky.jsonl")])
+        run_content(st, election, log=lambda m: None, workers=1)
+        got = dict(((a, k), (e, list(p), lang)) for a, k, e, p, lang in st.sql(
+            "SELECT p.account_id, p.kind, l.in_election, l.parties, l.lang FROM posts p JOIN post_labels l USING (platform, post_id)"))
+        assert st.sql("SELECT text FROM posts WHERE account_id = 'did:plc:dave'") == [("",)]  # the stored post is untouched
+        tag = top_hashtag(st, election.key, "labour")
+    assert got[("102", "retweet")] == (True, ["labour"], "en")  # the Twitter retweet, as before
+    assert got[("did:plc:dave", "retweet")] == (True, ["labour"], "en")  # the Bluesky repost of the same words (was: no party, no election)
+    assert got[("did:plc:erin", "retweet")][:2] == (False, [])
+    assert tag == ("GE2017", 4)  # the repost carries its original's hashtag, as it was labelled
