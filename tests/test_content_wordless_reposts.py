@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from botwatch.content.party_coverage import top_hashtag
+from botwatch.content.party_coverage import top_hashtag, unread_reposts_line
 from botwatch.content.stage import run_content
 from botwatch.elections import load_election
 from botwatch.ingest.runner import ingest
@@ -51,7 +51,24 @@ def test_a_repost_names_the_parties_of_its_original(tmp_path: Path) -> None:
             "SELECT p.account_id, p.kind, l.in_election, l.parties, l.lang FROM posts p JOIN post_labels l USING (platform, post_id)"))
         assert st.sql("SELECT text FROM posts WHERE account_id = 'did:plc:dave'") == [("",)]  # the stored post is untouched
         tag = top_hashtag(st, election.key, "labour")
+        unread = unread_reposts_line(st)
+        st.sql("DELETE FROM posts WHERE account_id = 'did:plc:erin'")
+        assert unread_reposts_line(st) is None  # every wordless repost shares a post the study holds
     assert got[("102", "retweet")] == (True, ["labour"], "en")  # the Twitter retweet, as before
     assert got[("did:plc:dave", "retweet")] == (True, ["labour"], "en")  # the Bluesky repost of the same words (was: no party, no election)
     assert got[("did:plc:erin", "retweet")][:2] == (False, [])
     assert tag == ("GE2017", 4)  # the repost carries its original's hashtag, as it was labelled
+    # the one that could not be read is said, by `analyze`, `estimate` and the report's Parties section
+    assert unread == ("1 repost carries no words of its own and shares a post the study does not hold: it names no party and is outside "
+                      "the election talk whatever its original said, so the party counts and shares leave it out (a repost of a post the "
+                      "study holds is read with that post's words)")
+
+
+def test_the_unread_reposts_are_said_in_the_plural(tmp_path: Path) -> None:
+    lines = [_bsky(f"did:plc:s{k}", f"r{k}", k, "app.bsky.feed.repost", {"subject": {"uri": f"at://did:plc:zed/app.bsky.feed.post/g{k}"},
+                                                                           "createdAt": "2017-05-20T10:01:00Z"}) for k in range(3)]
+    (tmp_path / "bsky.jsonl").write_text("\n".join(lines) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "bsky.jsonl")])
+        said = unread_reposts_line(st)
+    assert said is not None and said.startswith("3 reposts carry no words of their own and share posts the study does not hold: they name no party")

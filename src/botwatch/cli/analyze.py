@@ -206,14 +206,16 @@ def say_unmatched_parties(st: Study, election: object) -> None:
     """One warning line per party that matched no election post, and a stronger one when no post
     matched any: an election whose parties match nothing analysed "ok" with every party figure
     zero and nothing said (`content.party_coverage`). And one per party that most of the study's
-    posts name, whose term is likely the archive's own query (`dominant_lines`)."""
+    posts name, whose term is likely the archive's own query (`dominant_lines`). And how many
+    reposts share a post the study does not hold and carry no words to match (`unread_reposts_line`)."""
     from botwatch.cli.common import controls_shown
-    from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines
+    from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines, unread_reposts_line
 
     cov = party_coverage(st, election)
     if cov is None:
         return
-    for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election)]:
+    unread = unread_reposts_line(st)
+    for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election), *([unread] if unread else [])]:
         warn(controls_shown(line))
 
 

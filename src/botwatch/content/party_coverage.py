@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botwatch.count_text import num
 from botwatch.prob_text import percent
+from botwatch.reshare_words import Reshare, reshare_words
 from botwatch.study import Study
 
 # A party named by at least this share of all the study's posts: one party is rarely most of an
@@ -107,6 +109,32 @@ class Dominant:
         """What a dominant party's figures mean; `whose` names the party's hashtags ("its")."""
         return (f"if the archive was collected with one of {whose} hashtags or keywords, its post counts and stance shares describe "
                 "that query, not how often or how favourably people named the party")
+
+
+def unread_reposts(study: Study) -> tuple[int, Reshare]:
+    """How many retweets carry no words of their own and share a post the study does not hold (a
+    Bluesky repost of a post from before the capture, or of one the capture's filter let pass),
+    and the platforms' words for them ("repost"). The content stage reads a wordless retweet with
+    its original's words (`relational.with_shared_words`); these have none to read, so they name
+    no party, whatever their originals said, where a Twitter retweet carries its original's text."""
+    if "posts" not in set(study.tables()):
+        return 0, reshare_words([])
+    rows = study.sql(
+        "SELECT p.platform, count(*) FROM posts p LEFT JOIN posts o ON o.platform = p.platform AND o.post_id = p.ref_post_id "
+        "WHERE p.kind = 'retweet' AND (p.text IS NULL OR p.text = '') AND o.post_id IS NULL GROUP BY p.platform")
+    return sum(int(k) for _, k in rows), reshare_words(p for p, _ in rows)
+
+
+def unread_reposts_line(study: Study) -> str | None:
+    """`analyze`'s and `estimate`'s line for `unread_reposts` (None: there are none)."""
+    n, rs = unread_reposts(study)
+    if not n:
+        return None
+    one = n == 1
+    return (f"{num(n)} {rs.noun if one else rs.nouns} {'carries' if one else 'carry'} no words of {'its' if one else 'their'} own and "
+            f"{'shares a post' if one else 'share posts'} the study does not hold: {'it names' if one else 'they name'} no party and "
+            f"{'is' if one else 'are'} outside the election talk whatever {'its original' if one else 'their originals'} said, so the party "
+            f"counts and shares leave {'it' if one else 'them'} out (a {rs.noun} of a post the study holds is read with that post's words)")
 
 
 def dominant_parties(study: Study, cov: PartyCoverage, election: Any) -> list[Dominant]:
