@@ -72,3 +72,29 @@ def test_the_unread_reposts_are_said_in_the_plural(tmp_path: Path) -> None:
         ingest(st, [str(tmp_path / "bsky.jsonl")])
         said = unread_reposts_line(st)
     assert said is not None and said.startswith("3 reposts carry no words of their own and share posts the study does not hold: they name no party")
+
+
+def test_a_filtered_bluesky_capture_is_said_to_hold_no_reposts(tmp_path: Path) -> None:
+    """`collect bluesky` with a filter asks for posts only (a repost has no words to match), while a
+    filtered X stream keeps matching retweets: a study of both counted X's retweets and no Bluesky
+    repost at all, and neither `analyze`, `estimate` nor the report said so."""
+    from botwatch.collect.study_link import _DDL
+    from botwatch.report.scope import filtered_reposts_note
+
+    said = "Vote Labour on Thursday #GE2017"
+    orig = _tweet(1, "alice", said, 0)
+    (tmp_path / "tw.jsonl").write_text(json.dumps(orig) + "\n" + json.dumps(_tweet(2, "bob", f"RT @alice: {said}", 1, rt=orig)) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(tmp_path / "tw.jsonl")])
+        assert filtered_reposts_note(st) is None  # no capture
+        st.sql(_DDL)
+        st.sql("INSERT INTO captures VALUES ('/c/bsky', 1.0, 'bluesky', '[null]', 1, '{}', now())")
+        assert filtered_reposts_note(st) is None  # an unfiltered capture asks for reposts too
+        st.sql("""INSERT INTO captures VALUES ('/c/bsky2', 1.0, 'bluesky', '[{"origin": "election preset uk-ge2017"}]', 1, '{}', now())""")
+        note = filtered_reposts_note(st)
+        st.sql("DELETE FROM posts WHERE kind = 'retweet'")
+        alone = filtered_reposts_note(st)
+    assert note == ("The Bluesky capture was filtered, and a filtered capture asks for no reposts (a repost carries no words for the filter to "
+                    "match): Bluesky's counts are its posts, replies and quotes, without reposts; the retweets of the other platforms carry "
+                    "their originals' words and are counted")
+    assert alone is not None and alone.endswith("without reposts")

@@ -207,15 +207,18 @@ def say_unmatched_parties(st: Study, election: object) -> None:
     matched any: an election whose parties match nothing analysed "ok" with every party figure
     zero and nothing said (`content.party_coverage`). And one per party that most of the study's
     posts name, whose term is likely the archive's own query (`dominant_lines`). And how many
-    reposts share a post the study does not hold and carry no words to match (`unread_reposts_line`)."""
+    reposts share a post the study does not hold and carry no words to match (`unread_reposts_line`),
+    or were never asked for by a filtered Bluesky capture (`filtered_reposts_note`)."""
     from botwatch.cli.common import controls_shown
     from botwatch.content.party_coverage import dominant_lines, party_coverage, unmatched_lines, unread_reposts_line
 
     cov = party_coverage(st, election)
     if cov is None:
         return
-    unread = unread_reposts_line(st)
-    for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election), *([unread] if unread else [])]:
+    from botwatch.report.scope import filtered_reposts_note
+
+    reposts = [x for x in (unread_reposts_line(st), filtered_reposts_note(st)) if x]
+    for line in [*unmatched_lines(cov, election), *dominant_lines(st, cov, election), *reposts]:
         warn(controls_shown(line))
 
 

@@ -113,3 +113,18 @@ def scope(study: Study, sample_rate: float | None) -> Scope:
                   f"while the study also holds {rest}, so its counts mix the two.")
         filtered = None
     return Scope(rate=sample_rate, filtered=filtered, unscaled=sample_rate is not None and abs(sample_rate - 1.0) < 1e-12, partly=partly)
+
+
+def filtered_reposts_note(study: Study) -> str | None:
+    """What a filtered Bluesky capture leaves out, or None: `collect bluesky` with a filter asks
+    Jetstream for posts only (a repost carries no words for the filter to match), so such a
+    capture holds no reposts and its party counts are Bluesky's own posts, replies and quotes,
+    while a filtered X stream keeps the retweets that match (they carry their original's text).
+    Nothing said that, and a study of both read as if the two platforms were counted alike."""
+    if not any("bluesky" in plats.split(",") for plats, _ in capture_filters(study)):
+        return None
+    has_retweets = "posts" in study.tables() and study.sql(
+        "SELECT count(*) FROM posts WHERE platform <> 'bluesky' AND kind = 'retweet' AND text IS NOT NULL AND text <> ''")[0][0]
+    other = "; the retweets of the other platforms carry their originals' words and are counted" if has_retweets else ""
+    return ("The Bluesky capture was filtered, and a filtered capture asks for no reposts (a repost carries no words for the filter "
+            f"to match): Bluesky's counts are its posts, replies and quotes, without reposts{other}")

@@ -353,10 +353,11 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
     # Election posts, not post-party pairs: a party account's post naming two parties is one post.
     own_note = dict(n=_own_posts(campaign, public, [(ALL, "", "")]).get(ALL, 0), handles=handles, only=own_only, stale=bool(stale_own))
     from botwatch.content.party_coverage import unread_reposts_line
+    from botwatch.report.scope import filtered_reposts_note
 
     html = render(
         "parties.html.j2",
-        rs=rs, unread_reposts=unread_reposts_line(study),
+        rs=rs, unread_reposts=unread_reposts_line(study), filtered_reposts=filtered_reposts_note(study),
         election=election, rows=rows, own=own_note, no_better=no_better, kin=kin, stance_chart=stance_chart, tone_chart=tone_chart, group_tables=group_tables,
         total=total, in_el=in_el, accounts=accounts, no_sentiment=not_english[0], detected=not_english[1],
         campaign_posts=_campaign_posts(study, election), read_cols=read_columns(rows), unknown_collection=unknown_collection, rules=rules, foreign_weak=foreign_weak, unmatched=unmatched, dominant=dominant, heavy=heavy, heavy_top=TOP, heavy_cut=SHARE_SAID, unread=sum(r["unread"] for r in rows), too_few=TOO_FEW, interval_text=interval_text, min_accounts=MIN_ACCOUNTS_FOR_INTERVAL, measured=MEASURED, measured_here=measured_here, measured_on=measured_on, lab=lab, share_note=share_note, external=SENTIMENT_EXTERNAL, labs=MEASURED_BY_ELECTION, sample_rate=sample_rate, scaled=scaled, scope=sc, not_sample=not_sample, ref=ref, has_groups=bool(groups),
