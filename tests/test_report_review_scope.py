@@ -13,9 +13,9 @@ from test_report_overstate import _cli, _text
 FILTER = {"hashtags": ["GE2017"], "keywords": ["general election"], "origin": "election preset uk-ge2017"}
 
 
-def _captured_study(tmp_path: Path, rate: float, *, archive: bool = False) -> Path:
+def _captured_study(tmp_path: Path, rate: float, *, archive: bool = False, rate_given: bool = True) -> Path:
     """The fixture's posts stored as a filtered capture's file (named as `collect` names them);
-    with `archive`, another input beside it."""
+    with `archive`, another input beside it; `rate_given=False`: estimated with no --sample-rate."""
     import gzip
 
     from botwatch.collect.study_link import _DDL
@@ -33,7 +33,7 @@ def _captured_study(tmp_path: Path, rate: float, *, archive: bool = False) -> Pa
     with open_study(study, read_only=False) as st:  # as `ingest capture/` records a filtered capture
         st.sql(_DDL)
         st.sql("INSERT INTO captures VALUES (?, ?, 'bluesky', ?, 1, '{}', now())", [str(cap), rate, json.dumps([FILTER])])
-    res = runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017", "--sample-rate", f"{rate:g}"])
+    res = runner.invoke(app, ["estimate", str(study), "-e", "uk-ge2017", *(["--sample-rate", f"{rate:g}"] if rate_given else [])])
     assert res.exit_code == 0, res.output
     out = study.with_suffix(".html")
     assert runner.invoke(app, ["report", str(study), "-o", str(out), "--no-exports"]).exit_code == 0
@@ -66,3 +66,13 @@ def test_a_filtered_capture_mixed_with_an_archive_is_not_all_the_filters_posts(t
     assert "counts are those of that filtered stream" not in text
     assert ("Only part of the study is filtered: the posts from the capture are those the Bluesky capture's filter "
             "(election preset uk-ge2017) let through, while the study also holds 1 other input (an archive or another export)") in text
+
+
+def test_the_filtered_part_is_a_sentence_of_its_own_without_a_sample_rate(tmp_path: Path) -> None:
+    """Given no sample rate, the Parties paragraph ran "... to scale them to the platform.Only part of
+    the study is filtered": the no-rate sentence ends on a block tag, whose newline the template
+    drops, so the next sentence lost its space."""
+    path = _captured_study(tmp_path, 1.0, archive=True, rate_given=False)
+    text = _text(path)
+    assert "No sample rate was given" in text and "platform.Only part" not in text
+    assert "to scale them to the platform. Only part of the study is filtered" in text
