@@ -269,3 +269,36 @@ def test_json_prints_every_figure_alone_on_stdout(scored: Path, tmp_path: Path) 
     assert d["bot"]["auc"] == round(roc_auc_score(y, [p for _a, _h, p, _c in accts]), 4)
     assert d["origin"]["n"] == len(accts) and d["origin"]["by_country"][0]["country"] == "RU"
     assert sum(b["n"] for b in d["bot"]["reliability"]) == d["bot"]["n"]
+
+
+class _Tables:
+    """Just the two tables `match_labels` reads, in memory (a study's `sql(query, params)`)."""
+
+    def __init__(self, rows: list[tuple[str, str, str, float]]) -> None:
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.con.execute("CREATE TABLE accounts (platform VARCHAR, account_id VARCHAR, handle VARCHAR)")
+        self.con.execute("CREATE TABLE account_scores (platform VARCHAR, account_id VARCHAR, bot_probability DOUBLE, "
+                         "origin_country VARCHAR, origin_probabilities VARCHAR)")
+        for platform, aid, handle, p in rows:
+            self.con.execute("INSERT INTO accounts VALUES (?, ?, ?)", [platform, aid, handle])
+            self.con.execute("INSERT INTO account_scores VALUES (?, ?, ?, NULL, NULL)", [platform, aid, p])
+
+    def sql(self, query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+        return self.con.execute(query, params or []).fetchall()
+
+
+def test_a_mastodon_account_is_found_by_its_full_address(tmp_path: Path) -> None:
+    """A Mastodon account collected on its own instance is stored with its local handle ("alice");
+    labelled "@alice@example.social", as such accounts are written elsewhere (and as `botwatch
+    explain` finds it), it matched nothing and was left out of every figure."""
+    from botwatch.accounts.evaluate import match_labels
+
+    study = _Tables([("mastodon", "https://example.social/@alice", "alice", 0.2), ("mastodon", "https://other.social/@bob", "bob@other.social", 0.9),
+                     ("mastodon", "https://elsewhere.social/@alice", "alice@elsewhere.social", 0.7)])
+    labels = load_account_labels(write_rows(tmp_path / "l.csv", ["handle", "bot"],
+                                            [["@Alice@Example.social", "0"], ["@bob@other.social", "1"], ["@carol@example.social", "1"]]))
+    m = match_labels(study, labels)
+    assert [r and r["account_id"] for r in m.rows] == ["https://example.social/@alice", "https://other.social/@bob", None]
+    assert m.ambiguous == 0

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
+from botwatch.accounts.json_shape import FEDIVERSE
 from botwatch.accounts.loso import THRESHOLD, ece
 from botwatch.count_text import counted
 from botwatch.recorded_numbers import is_json_number, json_figure
@@ -156,6 +157,22 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
         chunk = handles[i:i + CHUNK]
         for row in study.sql(base + f"lower(a.handle) IN ({', '.join('?' * len(chunk))})", chunk):
             by_handle.setdefault(str(row[2]), []).append(dict(zip(names, row)))
+    # A Mastodon account collected on its own instance has the local handle ("alice"), and labelled
+    # as it is written everywhere else ("@alice@mastodon.social") matched nothing, where `botwatch
+    # explain` finds it (`json_shape.account_match`): such a label also answers to the account of
+    # that local handle whose id, its profile URL, is on that instance.
+    fediverse = {}
+    for h in handles:
+        m = FEDIVERSE.fullmatch(h)
+        if m and h not in by_handle:
+            fediverse[f"https://{m[2]}/@{m[1]}"] = (h, m[1])
+    urls = sorted(fediverse)
+    for i in range(0, len(urls), CHUNK):
+        chunk = urls[i:i + CHUNK]
+        for row in study.sql(base + f"s.platform = 'mastodon' AND lower(s.account_id) IN ({', '.join('?' * len(chunk))})", chunk):
+            h, local = fediverse.get(str(row[1]).lower(), (None, None))
+            if h is not None and row[2] == local:
+                by_handle.setdefault(h, []).append(dict(zip(names, row)))
     rows: list[dict[str, Any] | None] = []
     seen: set[tuple[str, str]] = set()
     ambiguous = repeated = 0

@@ -45,7 +45,7 @@ def _json(v: Any, default: Any) -> Any:
 
 
 # `user@instance.domain`, as a Mastodon account is written across instances (no scheme, no path).
-_FEDIVERSE = re.compile(r"([^@/\s]+)@([^@/\s]+\.[^@/\s]+)")
+FEDIVERSE = re.compile(r"([^@/\s]+)@([^@/\s]+\.[^@/\s]+)")
 
 
 def account_match(key: str) -> tuple[str, list[str]]:
@@ -56,7 +56,7 @@ def account_match(key: str) -> tuple[str, list[str]]:
     found no account. Such a key also matches the local handle of the account whose id (its
     profile URL) is on that instance."""
     where, params = "lower(handle) = lower(?) OR account_id = ?", [key, key]
-    m = _FEDIVERSE.fullmatch(key)
+    m = FEDIVERSE.fullmatch(key)
     if m:
         where += " OR (platform = 'mastodon' AND lower(handle) = lower(?) AND lower(account_id) = lower(?))"
         params += [m[1], f"https://{m[2]}/@{m[1]}"]
