@@ -104,6 +104,11 @@ def canonical_profiles(raw: pd.DataFrame) -> pd.DataFrame:
     for s in ("handle", "display_name", "description", "location"):
         if s in df.columns:
             df[s] = df[s].map(lambda v: v.strip() if isinstance(v, str) and v.strip() else None)
+    if "handle" in df.columns:
+        # A labels file written by hand often spells a handle "@name", which no study stores: its
+        # handle features (length, entropy, case and digit shares) were learnt one character off,
+        # and its training digest matched no study account.
+        df["handle"] = df["handle"].map(lambda v: (v.removeprefix("@").strip() or None) if isinstance(v, str) else v)
     return df
 
 
