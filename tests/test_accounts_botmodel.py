@@ -201,7 +201,7 @@ def test_train_bot_model_says_what_a_wrong_csv_lacks(tmp_path: Path, body: str, 
     res = CliRunner().invoke(app, ["train-bot-model", str(labels), "-o", str(tmp_path / "x.json.gz")])
     out = " ".join(res.output.split())
     assert res.exit_code == 2 and "Traceback" not in out and "tokenizing" not in out
-    assert said in out and "needs a header row, a `bot` column of 1/0 and profile columns: created_at, favourites_count" in out
+    assert said in out and "needs a header row, a `bot` column of 1/0 (or true/false, yes/no, bot/human) and profile columns: created_at, favourites_count" in out
 
 
 def test_the_generated_handle_shape_is_twitters_and_unknown_on_other_platforms() -> None:

@@ -27,3 +27,16 @@ def test_a_handle_written_with_its_at_sign_is_the_handle(tmp_path: Path) -> None
     a, b = read_labels_csv(plain).frame, read_labels_csv(at).frame
     assert not b["handle"].str.startswith("@").any()
     pd.testing.assert_frame_equal(a.drop(columns="source"), b.drop(columns="source"))
+
+
+def test_labels_spelled_as_evaluate_accounts_reads_them_train_alike(tmp_path: Path) -> None:
+    """true/false, yes/no and bot/human (any case), as `evaluate-accounts` reads them: the same
+    file was measured there and refused here, every row left out as "label not 1/0"."""
+    raw = _raw()
+    plain, words = tmp_path / "plain.csv", tmp_path / "words.csv"
+    raw.to_csv(plain, index=False)
+    spelled = {"1": ["bot", "TRUE", "Yes", " 1.0"], "0": ["human", "False", "no", "0"]}
+    raw.assign(bot=[spelled[v][i % 4] for i, v in enumerate(raw["bot"])]).to_csv(words, index=False)
+    a, b = read_labels_csv(plain), read_labels_csv(words)
+    assert b.left_out == {}
+    pd.testing.assert_frame_equal(a.frame.drop(columns="source"), b.frame.drop(columns="source"))

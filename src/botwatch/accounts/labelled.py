@@ -207,7 +207,7 @@ def load_pair(root: Path, exclude_ids: set[str] = frozenset(), exclude_handles: 
 PROFILE_COLUMNS = ("created_at", "likes_count", "posts_count", "default_profile", "default_image")
 OBSERVED_AT_NEED = ("`observed_at`, when each profile was taken (or the shared sets' `captured_at` / `status_created_at`, "
                     "or a v1.1 `status` holding its `created_at`), or --observed-at DATE when all were taken that day")
-LABELS_NEED = ("a labelled-accounts CSV needs a header row, a `bot` column of 1/0 and profile columns: created_at, "
+LABELS_NEED = ("a labelled-accounts CSV needs a header row, a `bot` column of 1/0 (or true/false, yes/no, bot/human) and profile columns: created_at, "
                "favourites_count, statuses_count, default_profile, default_profile_image (v1.1 names; followers_count, friends_count help), "
                f"with {OBSERVED_AT_NEED}: account age and every per-day rate are measured then, not today")
 # Columns a labels file may name an account by; kept so the model file can record its training
@@ -258,6 +258,12 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     df = canonical_profiles(raw)
     feats = profile_features(df, ref)
     labels = pd.to_numeric(raw[label_col], errors="coerce")
+    # The spellings `evaluate-accounts` reads (true/false, yes/no, bot/human): the same labels file
+    # was measured by it and then refused here, every row "label not 1/0".
+    from botwatch.accounts.evaluate import FALSE, TRUE
+
+    words = raw[label_col].fillna("").str.strip().str.casefold()
+    labels = labels.mask(words.isin(TRUE), 1).mask(words.isin(FALSE), 0)
     good_label = labels.isin([0, 1])
     keep = good_label & ref.notna()
     left_out = {"label not 1/0": int((~good_label).sum()), "no observation time": int((good_label & ref.isna()).sum())}

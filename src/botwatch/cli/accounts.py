@@ -338,7 +338,7 @@ def _home_country(st: object) -> str | None:
 
 @app.command("train-bot-model")
 def train_bot_model(
-    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names), `bot` (1/0) and when each "
+    labels: Annotated[Path, typer.Argument(help="CSV of labelled accounts: profile columns (v1.1 or canonical names), `bot` (1/0, or true/false, yes/no, bot/human) and when each "
                                                 "profile was taken: `observed_at` (or `captured_at`, else `status_created_at`, as the shared "
                                                 "labelled sets; or a v1.1 `status` field's `created_at`)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.json.gz)")] = Path("bot_model.json.gz"),
