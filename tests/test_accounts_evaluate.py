@@ -302,3 +302,15 @@ def test_a_mastodon_account_is_found_by_its_full_address(tmp_path: Path) -> None
     m = match_labels(study, labels)
     assert [r and r["account_id"] for r in m.rows] == ["https://example.social/@alice", "https://other.social/@bob", None]
     assert m.ambiguous == 0
+
+
+def test_a_label_whose_id_names_no_account_is_found_by_its_handle(tmp_path: Path) -> None:
+    """A spreadsheet writes 18-digit ids as "7.35E+17": every row then matched nothing, and the
+    error asked for the handles the file already held."""
+    from botwatch.accounts.evaluate import match_labels
+
+    study = _Tables([("twitter", "735185696030359557", "ArsLongVitaBrev", 0.9), ("twitter", "836897939461144577", "bankedits", 0.8)])
+    labels = load_account_labels(write_rows(tmp_path / "l.csv", ["account_id", "handle", "bot"],
+                                            [["7.35E+17", "arslongvitabrev", "1"], ["836897939461144577", "someone_else", "1"], ["8.37E+17", "", "1"]]))
+    m = match_labels(study, labels)
+    assert [r and r["account_id"] for r in m.rows] == ["735185696030359557", "836897939461144577", None]

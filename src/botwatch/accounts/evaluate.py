@@ -138,11 +138,11 @@ class Matched:
 
 
 def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
-    """Each label's row of the study's scored accounts: by account id, else by handle (compared
-    lower-cased). An id or handle that names accounts of several platforms is ambiguous and left out."""
+    """Each label's row of the study's scored accounts: by account id, else (no id, or an id naming
+    no account) by handle (compared lower-cased). An id or handle that names accounts of several
+    platforms is ambiguous and left out."""
     cols = "s.platform, s.account_id, lower(a.handle) AS handle, s.bot_probability, s.origin_country, s.origin_probabilities"
     ids = sorted({lab.account_id for lab in labels if lab.account_id})
-    handles = sorted({lab.handle for lab in labels if lab.handle and not lab.account_id})
     base = ("SELECT " + cols + " FROM account_scores s LEFT JOIN accounts a ON a.platform = s.platform AND a.account_id = s.account_id WHERE ")
     by_id: dict[str, list[dict[str, Any]]] = {}
     by_handle: dict[str, list[dict[str, Any]]] = {}
@@ -153,6 +153,10 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
         chunk = ids[i:i + CHUNK]
         for row in study.sql(base + f"s.account_id IN ({', '.join('?' * len(chunk))})", chunk):
             by_id.setdefault(str(row[1]), []).append(dict(zip(names, row)))
+    # A label whose id names no account is looked for by its handle: a spreadsheet that wrote the
+    # ids as "7.35E+17" left every such label unfound, and the error then asked for the handles the
+    # file already held.
+    handles = sorted({lab.handle for lab in labels if lab.handle and not (lab.account_id and lab.account_id in by_id)})
     for i in range(0, len(handles), CHUNK):
         chunk = handles[i:i + CHUNK]
         for row in study.sql(base + f"lower(a.handle) IN ({', '.join('?' * len(chunk))})", chunk):
@@ -178,7 +182,8 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
     ambiguous = repeated = 0
     for lab in labels:
         row: dict[str, Any] | None
-        got = by_id.get(lab.account_id, []) if lab.account_id else by_handle.get(lab.handle or "", [])
+        got = by_id.get(lab.account_id, []) if lab.account_id else []
+        got = got or by_handle.get(lab.handle or "", [])
         row = got[0] if len(got) == 1 else None
         ambiguous += len(got) > 1
         if row is not None:
