@@ -314,3 +314,10 @@ def test_a_label_whose_id_names_no_account_is_found_by_its_handle(tmp_path: Path
                                             [["7.35E+17", "arslongvitabrev", "1"], ["836897939461144577", "someone_else", "1"], ["8.37E+17", "", "1"]]))
     m = match_labels(study, labels)
     assert [r and r["account_id"] for r in m.rows] == ["735185696030359557", "836897939461144577", None]
+
+
+def test_a_country_labelled_uk_is_gb(tmp_path: Path) -> None:
+    """"UK" (and the EU's "EL" for Greece) passed as two letters and could never be placed, since
+    the origin model names the country GB; every other place a user gives a country reads it so."""
+    got = load_account_labels(write_rows(tmp_path / "l.csv", ["handle", "country"], [["a", "uk"], ["b", " EL "], ["c", "ru"]]))
+    assert [g.country for g in got] == ["GB", "GR", "RU"]

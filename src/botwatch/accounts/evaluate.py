@@ -96,6 +96,8 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
         raise AccountLabelsError(f"{p} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
     if bot_col is None and "country" not in header:
         raise AccountLabelsError(f"{p} has no label: it needs a bot column (1/0) or a country column (an ISO code such as RU), or both")
+    from botwatch.elections.model import country_code
+
     out: list[AccountLabel] = []
     errors: list[str] = []
     for line, r in raw:
@@ -108,7 +110,7 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
         bot = 1 if b in TRUE else 0 if b in FALSE else None
         if b and bot is None:
             errors.append(f"line {line}: bot {b!r} is not 1/0 (or true/false, yes/no, bot/human)")
-        c = (r.get("country") or "").strip().upper() or None
+        c = country_code(r.get("country") or "") or None  # "UK" is GB, as the origin model names it
         if c is not None and not (len(c) == 2 and c.isascii() and c.isalpha()):
             errors.append(f"line {line}: country {c!r} is not a two-letter ISO code (RU, US, GB, …)")
             c = None
