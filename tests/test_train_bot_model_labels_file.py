@@ -40,3 +40,21 @@ def test_labels_spelled_as_evaluate_accounts_reads_them_train_alike(tmp_path: Pa
     a, b = read_labels_csv(plain), read_labels_csv(words)
     assert b.left_out == {}
     pd.testing.assert_frame_equal(a.frame.drop(columns="source"), b.frame.drop(columns="source"))
+
+
+def test_an_infinite_count_is_unknown_and_keeps_the_training_ranges_finite(tmp_path: Path) -> None:
+    """"1e400" or "inf" in a count read as infinity: the feature's training range came out NaN, so
+    no scored account was ever out of distribution on it, and the model file held a NaN."""
+    import numpy as np
+
+    from botwatch.accounts.ood import feature_ranges
+    from botwatch.accounts.training import SHIPPED_FEATURES
+
+    raw = _raw()
+    raw.loc[:3, "favourites_count"] = ["1e400", "inf", "-Infinity", "nan"]
+    f = tmp_path / "labels.csv"
+    raw.to_csv(f, index=False)
+    frame = read_labels_csv(f).frame
+    assert frame.loc[:3, "log_likes"].isna().all()
+    ranges = feature_ranges(frame, SHIPPED_FEATURES)
+    assert ranges and all(np.isfinite(v).all() for v in ranges.values()), ranges

@@ -228,7 +228,11 @@ def _folded(texts: list[str]) -> list[str]:
 
 
 def _num(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s, errors="coerce").astype("float64")
+    """Numbers, unknown where unreadable. "inf" or "1e400" in a labels file read as infinity, which
+    made that feature's training range NaN (`ood.feature_ranges`): no account was then ever out of
+    distribution on it, and the model file held a NaN. It is unknown, as any unreadable count."""
+    x = pd.to_numeric(s, errors="coerce").astype("float64")
+    return x.where(np.isfinite(x))
 
 
 def _bool(s: pd.Series) -> pd.Series:
