@@ -137,6 +137,7 @@ class Matched:
     rows: list[dict[str, Any] | None]
     ambiguous: int = 0  # labels whose id or handle names accounts of several platforms
     repeated: int = 0  # labels naming an account an earlier label already named (kept: the first)
+    conflicting: int = 0  # of those, labels that say otherwise (another bot label or country) than the first
 
 
 def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
@@ -180,8 +181,8 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
             if h is not None and row[2] == local:
                 by_handle.setdefault(h, []).append(dict(zip(names, row)))
     rows: list[dict[str, Any] | None] = []
-    seen: set[tuple[str, str]] = set()
-    ambiguous = repeated = 0
+    seen: dict[tuple[str, str], AccountLabel] = {}
+    ambiguous = repeated = conflicting = 0
     for lab in labels:
         row: dict[str, Any] | None
         got = by_id.get(lab.account_id, []) if lab.account_id else []
@@ -190,13 +191,17 @@ def match_labels(study: Any, labels: list[AccountLabel]) -> Matched:
         ambiguous += len(got) > 1
         if row is not None:
             key = (str(row["platform"]), str(row["account_id"]))
-            if key in seen:
+            first = seen.get(key)
+            if first is not None:
                 repeated += 1
+                # An account labelled both bot and human: the figures rest on the first row's label,
+                # which the coverage line said of no repeat apart from the others.
+                conflicting += any(a is not None and b is not None and a != b for a, b in ((lab.bot, first.bot), (lab.country, first.country)))
                 row = None
             else:
-                seen.add(key)
+                seen[key] = lab
         rows.append(row)
-    return Matched(labels, rows, ambiguous, repeated)
+    return Matched(labels, rows, ambiguous, repeated, conflicting)
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float:
@@ -328,6 +333,8 @@ class AccountEvaluation:
     # Labelled bot or not and found (the first of repeated rows), but with no bot probability: not
     # `bot_labelled - bot_scored`, which also counts the labels not found and the repeats.
     bot_unscored: int = 0
+    # Of the repeated rows, those whose bot label or country differs from the account's first row's.
+    conflicting: int = 0
 
 
 def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> AccountEvaluation:
@@ -363,7 +370,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
         country_labelled=sum(lab.country is not None for lab in matched.labels),
         bot=bot_figures(ya, pa_, boot) if y else None,
         origin=origin_figures(countries, orows) if orows else None,
-        ambiguous=matched.ambiguous, repeated=matched.repeated,
+        ambiguous=matched.ambiguous, repeated=matched.repeated, conflicting=matched.conflicting,
         bot_training=int(bt.sum()), origin_training=sum(origin_trained), bot_held_out=held_bot, origin_held_out=held_origin,
         bot_unscored=unscored,
     )
@@ -407,6 +414,7 @@ def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str,
     """What `evaluate-accounts --json` prints: every figure of the tables, in one object whose
     shape docs/model-card-bot.md gives (NaN as null)."""
     return {"labels_file": Path(labels_path).name, "labelled": ev.labelled, "found": ev.found, "ambiguous": ev.ambiguous, "repeated": ev.repeated,
+            "conflicting": ev.conflicting,
             "bot_labelled": ev.bot_labelled, "bot_scored": ev.bot_scored, "bot": _bot_json(ev.bot), "bot_training": ev.bot_training,
             "bot_held_out": _bot_json(ev.bot_held_out), "country_labelled": ev.country_labelled, "origin": _origin_json(ev.origin),
             "origin_training": ev.origin_training, "origin_held_out": _origin_json(ev.origin_held_out)}

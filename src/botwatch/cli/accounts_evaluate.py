@@ -72,7 +72,9 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
     out.print(f"{plain(labels.name)}: {counted(ev.labelled, 'labelled account')}, {ev.found:,} found among the study's scored accounts"
               + (f" ({counted(ev.ambiguous, 'id or handle', 'ids or handles')} {_verb(ev.ambiguous, 'names', 'name')} accounts of several platforms "
                  f"and {_verb(ev.ambiguous, 'was', 'were')} left out)" if ev.ambiguous else "")
-              + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: the first kept)" if ev.repeated else ""),
+              + (f" ({counted(ev.repeated, 'row')} {_verb(ev.repeated, 'names', 'name')} an account an earlier row named: the first kept"
+                 + (f"; {ev.conflicting:,} of these {_verb(ev.conflicting, 'gives', 'give')} it another label" if ev.conflicting else "") + ")"
+                 if ev.repeated else ""),
               highlight=False)
     b = ev.bot
     if ev.bot_labelled and b is None:
