@@ -58,3 +58,13 @@ def test_an_infinite_count_is_unknown_and_keeps_the_training_ranges_finite(tmp_p
     assert frame.loc[:3, "log_likes"].isna().all()
     ranges = feature_ranges(frame, SHIPPED_FEATURES)
     assert ranges and all(np.isfinite(v).all() for v in ranges.values()), ranges
+
+
+def test_header_names_in_another_case_are_read(tmp_path: Path) -> None:
+    """"Bot" and "Screen_Name", as a spreadsheet writes them and `evaluate-accounts` reads them,
+    were refused: "no `bot` column"."""
+    raw = _raw()
+    plain, caps = tmp_path / "plain.csv", tmp_path / "caps.csv"
+    raw.to_csv(plain, index=False)
+    raw.rename(columns={"bot": "Bot", "screen_name": " Screen_Name", "created_at": "Created_At"}).to_csv(caps, index=False)
+    pd.testing.assert_frame_equal(read_labels_csv(plain).frame.drop(columns="source"), read_labels_csv(caps).frame.drop(columns="source"))

@@ -242,6 +242,11 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         why = f"line {m.group(2)} has {m.group(3)} fields, the first line {m.group(1)}" if m else "not readable as CSV text"
         raise ValueError(f"{path}: not a labelled-accounts CSV ({why}); {LABELS_NEED}") from None
+    # Header names as `evaluate-accounts` reads them (spaces around, any case): a spreadsheet's
+    # "Bot" or "Screen_Name" was refused here ("no `bot` column") after the same file was measured there.
+    folded = [str(c).strip().lower() for c in raw.columns]
+    if len(set(folded)) == len(folded):
+        raw.columns = folded
     label_col = next((c for c in ("bot", "label", "is_bot") if c in raw.columns), None)
     if label_col is None:
         raise ValueError(f"{path}: no `bot` column (columns: {', '.join(map(str, raw.columns[:12]))}); {LABELS_NEED}")
