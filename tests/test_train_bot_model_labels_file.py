@@ -68,3 +68,13 @@ def test_header_names_in_another_case_are_read(tmp_path: Path) -> None:
     raw.to_csv(plain, index=False)
     raw.rename(columns={"bot": "Bot", "screen_name": " Screen_Name", "created_at": "Created_At"}).to_csv(caps, index=False)
     pd.testing.assert_frame_equal(read_labels_csv(plain).frame.drop(columns="source"), read_labels_csv(caps).frame.drop(columns="source"))
+
+
+def test_a_header_without_rows_is_said_to_hold_no_account(tmp_path: Path) -> None:
+    """It was told its `observed_at` column "holds no readable time"."""
+    import pytest
+
+    f = tmp_path / "labels.csv"
+    f.write_text("id,bot,screen_name,created_at,observed_at\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="a header and no rows: it holds no labelled account"):
+        read_labels_csv(f)

@@ -253,6 +253,8 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
     if not named & set(PROFILE_COLUMNS):
         raise ValueError(f"{path}: none of the profile columns the bot model learns from; {LABELS_NEED}")
+    if raw.empty:  # was told its `observed_at` column "holds no readable time"
+        raise ValueError(f"{path}: a header and no rows: it holds no labelled account")
     ref = observation_time(raw)
     if observed_at is not None:
         ref = ref.fillna(observed_at)
