@@ -321,3 +321,11 @@ def test_a_country_labelled_uk_is_gb(tmp_path: Path) -> None:
     the origin model names the country GB; every other place a user gives a country reads it so."""
     got = load_account_labels(write_rows(tmp_path / "l.csv", ["handle", "country"], [["a", "uk"], ["b", " EL "], ["c", "ru"]]))
     assert [g.country for g in got] == ["GB", "GR", "RU"]
+
+
+def test_f1_is_not_measured_without_a_labelled_bot() -> None:
+    """Labels naming humans only, none scored 0.5 or more: the table said "F1 at 0.5: 0.000", a
+    failing mark for a model that made no mistake; with no bot F1 has nothing to measure."""
+    b = bot_figures(np.zeros(6, int), np.array([0.1, 0.2, 0.05, 0.3, 0.4, 0.1]), boot=10)
+    assert np.isnan(b.f1) and b.counted == 0
+    assert bot_figures(np.array([1, 0, 0]), np.array([0.2, 0.1, 0.3]), boot=10).f1 == 0.0  # a bot, missed: F1 is 0

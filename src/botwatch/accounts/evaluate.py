@@ -244,7 +244,9 @@ def bot_figures(y: np.ndarray, p: np.ndarray, boot: int = 1000, seed: int = 14) 
     rec1 = tp / (tp + fn) if tp + fn else float("nan")
     rec0 = tn / (tn + fp) if tn + fp else float("nan")
     bal = (rec1 + rec0) / 2 if tp + fn and tn + fp else float("nan")
-    f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else 0.0
+    # No labelled bot: F1 (the bots found among those called bots, and among the bots) has nothing
+    # to measure, and a model that called none of these humans a bot was shown "F1 0.000".
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fn else float("nan")
     rng = np.random.default_rng(seed)
     stats = []
     if n and 0 < y.sum() < n:

@@ -87,7 +87,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         auc = "—" if b.auc != b.auc else f"{b.auc:.3f}" + ("" if b.auc_ci[0] != b.auc_ci[0] else f" [{b.auc_ci[0]:.3f}–{b.auc_ci[1]:.3f}]")
         t.add_row("AUC [95% interval]", auc)
         t.add_row("balanced accuracy at 0.5", "—" if b.balanced_accuracy != b.balanced_accuracy else f"{b.balanced_accuracy:.3f}")
-        t.add_row("F1 at 0.5", f"{b.f1:.3f}")
+        t.add_row("F1 at 0.5", "—" if b.f1 != b.f1 else f"{b.f1:.3f}")
         t.add_row("Brier score", f"{b.brier:.3f}")
         t.add_row("calibration error (ECE)", f"{b.ece:.3f}")
         t.add_row("likely automated (p ≥ 0.5)", f"{b.counted:,} (your labels: {b.bots:,} bots)")
