@@ -329,3 +329,15 @@ def test_f1_is_not_measured_without_a_labelled_bot() -> None:
     b = bot_figures(np.zeros(6, int), np.array([0.1, 0.2, 0.05, 0.3, 0.4, 0.1]), boot=10)
     assert np.isnan(b.f1) and b.counted == 0
     assert bot_figures(np.array([1, 0, 0]), np.array([0.2, 0.1, 0.3]), boot=10).f1 == 0.0  # a bot, missed: F1 is 0
+
+
+def test_a_field_too_large_to_read_is_located(tmp_path: Path) -> None:
+    """The csv module's "field larger than field limit (131072)" refused the file and named no row."""
+    f = tmp_path / "l.csv"
+    f.write_text("handle,bot\nx,1\ny,0\n" + "a" * 140_000 + ",1\nb,0\n", encoding="utf-8")
+    before = csv.field_size_limit(131_072)  # the csv module's default; ingest, run earlier in this process, raises it
+    try:
+        with pytest.raises(AccountLabelsError, match=r"line 4: field larger than field limit"):
+            load_account_labels(f)
+    finally:
+        csv.field_size_limit(before)

@@ -86,7 +86,9 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
         from botwatch.labels_encoding import undecodable_reason
 
         raise AccountLabelsError(f"cannot read {p}: {undecodable_reason(p, exc)}") from None
-    except (OSError, EOFError, csv.Error) as exc:
+    except csv.Error as exc:  # the line too: "field larger than field limit (131072)" named no row
+        raise AccountLabelsError(f"cannot read {p}: line {reader.reader.line_num:,}: {exc}") from None
+    except (OSError, EOFError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise AccountLabelsError(f"cannot read {p}: {why}") from None
     id_col = next((c for c in ID_COLUMNS if c in header), None)
