@@ -341,3 +341,17 @@ def test_a_field_too_large_to_read_is_located(tmp_path: Path) -> None:
             load_account_labels(f)
     finally:
         csv.field_size_limit(before)
+
+
+def test_figures_whose_training_accounts_are_unknown_say_so() -> None:
+    """A user's model that scored the study, its file since moved: which labelled accounts it was
+    trained on cannot be read, and the figures were printed, recorded and quoted as out of sample."""
+    from botwatch.accounts.evaluate import AccountLabel, Matched, evaluate, quoted
+
+    labels = [AccountLabel(i + 2, str(i), None, i % 2, None) for i in range(6)]
+    rows = [{"platform": "twitter", "account_id": str(i), "handle": f"h{i}", "bot_probability": 0.2 + 0.1 * i} for i in range(6)]
+    ev = evaluate(Matched(labels, rows), boot=10, own_bot_model={})  # {}: a user's model botwatch cannot find
+    assert (ev.bot_training, ev.bot_training_unknown, ev.bot_held_out) == (0, 6, None)
+    own = quoted({"labels_file": "l.csv", "date": "", "bot": {"n": 6}, "bot_training": 0, "bot_training_unknown": 6, "origin": None})
+    assert own is not None and "trained on is unknown" in own["bot_note"] and "may be no out-of-sample figure" in own["bot_note"]
+    assert evaluate(Matched(labels, rows), boot=10).bot_training_unknown == 0  # the shipped list says which

@@ -339,6 +339,10 @@ class AccountEvaluation:
     bot_unscored: int = 0
     # Of the repeated rows, those whose bot label or country differs from the account's first row's.
     conflicting: int = 0
+    # Labelled accounts with a bot probability for which it is unknown whether the scoring model was
+    # trained on them: a user's model whose file is not at hand (moved, deleted), so its list of
+    # training accounts cannot be read. Their figures were given as out of sample, without a word.
+    bot_training_unknown: int = 0
 
 
 def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> AccountEvaluation:
@@ -348,7 +352,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
     from botwatch.accounts.training_accounts import account_training
 
     y, p, bot_trained, countries, orows, origin_trained = [], [], [], [], [], []
-    unscored = 0
+    unscored = unknown = 0
     for lab, row in zip(matched.labels, matched.rows):
         if row is None:
             continue
@@ -358,6 +362,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
             y.append(lab.bot)
             p.append(float(bp))
             bot_trained.append(bool(trained.get("bot")))
+            unknown += trained.get("bot") is None
         elif lab.bot is not None:
             unscored += 1
         if lab.country is not None:
@@ -376,7 +381,7 @@ def evaluate(matched: Matched, boot: int = 1000, own_bot_model: Any = None) -> A
         origin=origin_figures(countries, orows) if orows else None,
         ambiguous=matched.ambiguous, repeated=matched.repeated, conflicting=matched.conflicting,
         bot_training=int(bt.sum()), origin_training=sum(origin_trained), bot_held_out=held_bot, origin_held_out=held_origin,
-        bot_unscored=unscored,
+        bot_unscored=unscored, bot_training_unknown=unknown,
     )
 
 
@@ -396,6 +401,7 @@ def evaluation_params(ev: AccountEvaluation, *, labels_path: str | Path, boot: i
         if block is not None:
             out[key] = {k: v for k, v in block.items() if k != "by_country"}
     out["bot_training"], out["origin_training"] = ev.bot_training, ev.origin_training
+    out["bot_training_unknown"] = ev.bot_training_unknown
     return out
 
 
@@ -420,6 +426,7 @@ def evaluation_json(ev: AccountEvaluation, labels_path: str | Path) -> dict[str,
     return {"labels_file": Path(labels_path).name, "labelled": ev.labelled, "found": ev.found, "ambiguous": ev.ambiguous, "repeated": ev.repeated,
             "conflicting": ev.conflicting,
             "bot_labelled": ev.bot_labelled, "bot_scored": ev.bot_scored, "bot": _bot_json(ev.bot), "bot_training": ev.bot_training,
+            "bot_training_unknown": ev.bot_training_unknown,
             "bot_held_out": _bot_json(ev.bot_held_out), "country_labelled": ev.country_labelled, "origin": _origin_json(ev.origin),
             "origin_training": ev.origin_training, "origin_held_out": _origin_json(ev.origin_held_out)}
 
@@ -456,7 +463,7 @@ def recorded_evaluation(study: Any) -> dict[str, Any] | None:
         got[key] = p.get(key) if _readable_bot(p.get(key)) else None
     for key in ("origin", "origin_held_out"):
         got[key] = p.get(key) if _readable_origin(p.get(key)) else None
-    for key in ("bot_training", "origin_training"):
+    for key in ("bot_training", "origin_training", "bot_training_unknown"):
         v = p.get(key)
         got[key] = v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else 0
     if got["bot"] is None and got["origin"] is None:
@@ -473,6 +480,9 @@ def quoted(own: dict[str, Any] | None) -> dict[str, Any] | None:
     out = dict(own)
     for model, what in (("bot", "bot"), ("origin", "origin")):
         n_trained = own.get(f"{model}_training") or 0
+        if own.get(model) is not None and not n_trained and own.get(f"{model}_training_unknown"):
+            out[f"{model}_note"] = (f"which of them the {what} model was trained on is unknown, its file not at hand when they were "
+                                    "measured, so this may be no out-of-sample figure")
         if own.get(model) is None or not n_trained:
             continue
         held = own.get(f"{model}_held_out")

@@ -106,6 +106,9 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                       "training accounts: their scores are not out of sample" + (
                           f"; over the other {h.n:,} ({h.bots:,} bots): AUC {'—' if h.auc != h.auc else f'{h.auc:.3f}'}, calibration error "
                           f"{h.ece:.3f}, {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
+        if ev.bot_training_unknown:
+            out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
+                      "is unknown (the model file that scored the study is not at hand to say): these figures may not be out of sample", highlight=False)
         if unscored:
             out.print(f"{counted(unscored, 'labelled account')} found without a bot probability (no profile facts the model reads) "
                       "are in none of these figures", highlight=False)
