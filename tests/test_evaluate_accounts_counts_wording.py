@@ -50,3 +50,22 @@ def test_repeated_rows_that_contradict_the_first_are_said(tmp_path: Path) -> Non
 def test_contradicting_rows_are_counted_in_the_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     line = _line(monkeypatch, 0, 3, 1)
     assert "(3 rows name an account an earlier row named: the first kept; 1 of these gives it another label)" in line, line
+
+
+def test_one_training_account_is_said_in_the_singular(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """"1 of these labelled accounts was among the bot model's training accounts: their scores are
+    not out of sample; over the other 159 (1 bots)"."""
+    import numpy as np
+
+    from botwatch.accounts.evaluate import bot_figures
+
+    said: list[str] = []
+    monkeypatch.setattr(accounts_evaluate.out, "print", lambda text, **_: said.append(str(text)))
+    b = bot_figures(np.array([1, 0, 0]), np.array([0.9, 0.2, 0.1]), boot=10)
+    held = bot_figures(np.array([1, 0]), np.array([0.9, 0.2]), boot=10)
+    ev = SimpleNamespace(labelled=3, found=3, ambiguous=0, repeated=0, conflicting=0, bot=b, bot_labelled=3, origin=None, country_labelled=0,
+                         bot_unscored=0, bot_training=1, bot_held_out=held, bot_training_unknown=0)
+    accounts_evaluate._show(ev, Path("labels.csv"))
+    line = next(t for t in said if "training accounts" in t)
+    assert "1 of these labelled accounts was among the bot model's training accounts: its score is not out of sample" in line, line
+    assert "over the other 2 (1 bot)" in line, line

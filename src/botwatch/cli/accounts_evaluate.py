@@ -103,8 +103,8 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         if ev.bot_training:
             h = ev.bot_held_out
             out.print(f"{ev.bot_training:,} of these labelled accounts {'was' if ev.bot_training == 1 else 'were'} among the bot model's "
-                      "training accounts: their scores are not out of sample" + (
-                          f"; over the other {h.n:,} ({h.bots:,} bots): AUC {'—' if h.auc != h.auc else f'{h.auc:.3f}'}, calibration error "
+                      f"training accounts: {'its score is' if ev.bot_training == 1 else 'their scores are'} not out of sample" + (
+                          f"; over the other {h.n:,} ({counted(h.bots, 'bot')}): AUC {'—' if h.auc != h.auc else f'{h.auc:.3f}'}, calibration error "
                           f"{h.ece:.3f}, {h.counted:,} likely automated" if h is not None else ", and nor is any figure above"), highlight=False)
         if ev.bot_training_unknown:
             out.print(f"whether the bot model was trained on {'this labelled account' if ev.bot_training_unknown == 1 else f'these {ev.bot_training_unknown:,} labelled accounts'} "
@@ -129,7 +129,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
         if ev.origin_training:
             h = ev.origin_held_out
             out.print(f"{ev.origin_training:,} of these labelled accounts {'was' if ev.origin_training == 1 else 'were'} among the origin "
-                      "model's training accounts: their origins are not out of sample" + (
+                      f"model's training accounts: {'its origin is' if ev.origin_training == 1 else 'their origins are'} not out of sample" + (
                           f"; of the other {h.n:,}, {h.placed:,} placed in their labelled country" if h is not None else ", and nor is any figure here"),
                       highlight=False)
         out.print(f"origin: {o.placed:,} of {o.n:,} placed in their labelled country ({percent(share)} [{percent(lo)}–{percent(hi)}]); "
