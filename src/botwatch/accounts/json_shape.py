@@ -80,7 +80,7 @@ def mastodon_namesakes(study: Any, key: str) -> list[tuple[str, str]]:
     does not match: for a bare "alice", each "alice@instance" of another instance; for
     "alice@a.social", a local "alice" whose id (no profile URL) names no instance. `explain @alice`
     showed a study's local alice (or said "no account") with no word of alice@b.social beside it."""
-    m = _FEDIVERSE.fullmatch(key)
+    m = FEDIVERSE.fullmatch(key)
     if m:
         cond, params = "lower(handle) = lower(?) AND account_id NOT LIKE 'http%'", [m[1]]
     elif "@" in key or "/" in key or not key:
