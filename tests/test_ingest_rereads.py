@@ -343,3 +343,32 @@ def test_a_file_put_back_to_a_version_read_before_is_read_again(tmp_path: Path) 
         assert (s["posts"], s["sources"], s["rejected"], s["rejected_earlier"]) == (6, 1, 1, 0)
     code, out = _ingest(str(study), str(f))
     assert code == 0 and out.startswith("skipped ") and "identical content already ingested" in out, out
+
+
+def test_a_gz_of_a_file_read_before_keeps_its_bad_records_once(tmp_path: Path) -> None:
+    """A `.gz` of a file the study holds (or the file decompressed, after its `.gz`) has another
+    SHA-256 on disk, so it was read as a new input: it stored no post twice, but its bad record
+    again under its own name, and `status` said 2 records were rejected where the text holds one.
+    As for a plain copy read under a new name, the record is kept once, under the first name;
+    another file with the same bad line keeps its own."""
+    import gzip
+
+    from botwatch.report.section_overview import study_summary
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    text = "".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:])
+    plain, packed, other = tmp_path / "a.jsonl", tmp_path / "a.jsonl.gz", tmp_path / "c.jsonl"
+    plain.write_text(text, encoding="utf-8")
+    packed.write_bytes(gzip.compress(text.encode("utf-8")))
+    other.write_text(text + v1[0].replace('"id"', '"x"', 1), encoding="utf-8")  # another file, the same bad line 4
+    for first, second in ((plain, packed), (packed, plain)):
+        study = tmp_path / f"{first.name}.duckdb"
+        assert _ingest(str(study), str(first))[0] == 0
+        code, out = _ingest(str(study), str(second))
+        assert code == 0 and "stored 0" in out and "rejected 1" in out, out  # what the read found
+        with open_study(study) as st:
+            assert study_summary(st)["rejected"] == 1
+            assert st.sql("SELECT source FROM rejected") == [(str(first),)]
+    _ingest(str(study), str(other))
+    with open_study(study) as st:
+        assert sorted(st.sql("SELECT source FROM rejected")) == [(str(packed),), (str(other),)]

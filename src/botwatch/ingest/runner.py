@@ -30,7 +30,7 @@ from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, 
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, not_there, shown_name, unreadable_folder
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, not_there, shown_name, text_sha256, unreadable_folder
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -268,6 +268,8 @@ def _ingest_source(
         # another input (`rereads.RE_READS`), so its bad records are those already kept under
         # that name; stored again under this one, `status` and the report counted each twice.
         held_as = _ingested_as(study, sha) if sha is not None else None
+        if held_as is None and sha is not None and result.broke_off is None:
+            held_as = _same_text_as(study, path, src.name, sha)
         result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
@@ -385,6 +387,32 @@ def _changed_back(study: Study, source: str, sha: str) -> bool:
     version's bad records, or none where the restored version has some."""
     latest = study.sql("SELECT sha256 FROM sources WHERE source = ? AND sha256 IS NOT NULL ORDER BY ingested_at DESC LIMIT 1", [source])
     return bool(latest) and latest[0][0] != sha
+
+
+def _same_text_as(study: Study, path: str, source: str, sha: str) -> tuple[str, bool] | None:
+    """(the other input whose text this file holds, True) when one of the two is a `.gz` of the
+    other (or both are, packed differently), else None: their file SHA-256s differ, so
+    `_ingested_as` misses the copy, and a `.gz` of a file read before stored its bad records a
+    second time under its own name (`status` counted each twice). Only the inputs holding a bad
+    record this read gave too are compared, so a file without one is hashed no further."""
+    others = study.sql("SELECT DISTINCT r.source FROM rejected r SEMI JOIN _stage_rejected s ON r.line = s.line AND r.error = s.error "
+                       "AND r.raw IS NOT DISTINCT FROM s.raw WHERE r.source <> ? ORDER BY r.source", [source])
+    if not others:
+        return None
+    mine = text_sha256(path)
+    if mine is None:
+        return None
+    for (other,) in others:
+        latest = study.sql("SELECT sha256 FROM sources WHERE source = ? AND sha256 IS NOT NULL ORDER BY ingested_at DESC LIMIT 1", [other])
+        if not latest:
+            continue
+        held = latest[0][0]
+        if held == mine:  # a plain file read before, of this one's text
+            return other, True
+        # a `.gz` read before: its text is known only from the file, while it is still the one read
+        if os.path.isfile(other) and file_sha256(other) == held and text_sha256(other) == mine:
+            return other, True
+    return None
 
 
 def _size_seen(study: Study, size: int | None) -> bool:

@@ -398,3 +398,21 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def text_sha256(path: str | os.PathLike[str]) -> str | None:
+    """SHA-256 of the text a file holds: of its decompressed bytes for a gzip file, else of the
+    file (`file_sha256`); None when it cannot be read whole (missing, cut or corrupt). A `.gz` of
+    a file and the file itself give the same, which their `file_sha256`s do not."""
+    try:
+        with open(path, "rb") as f:
+            packed = is_gzip_header(f.read(4))
+        if not packed:
+            return file_sha256(path)
+        h = hashlib.sha256()
+        with gzip.open(path, "rb") as g:
+            for block in iter(lambda: g.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except (OSError, EOFError, zlib.error):
+        return None
