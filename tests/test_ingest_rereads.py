@@ -372,3 +372,33 @@ def test_a_gz_of_a_file_read_before_keeps_its_bad_records_once(tmp_path: Path) -
     _ingest(str(study), str(other))
     with open_study(study) as st:
         assert sorted(st.sql("SELECT source FROM rejected")) == [(str(packed),), (str(other),)]
+
+
+def test_earlier_versions_bad_records_held_in_rejected_are_not_counted(tmp_path: Path) -> None:
+    """A lake keeps every version's bad records in `rejected` (so did a DuckDB study before
+    `rejected_earlier`): after a file was replaced by its corrected version, `status` said
+    "rejected records 1" and Methods "1 could not be read" where the inputs now hold none. The
+    records beyond what each changed file's latest read gave are counted apart and said as such.
+    (Simulated here on DuckDB by putting the moved record back; `test_spark_ingest_rereads.py`
+    has the lake.)"""
+    import re
+
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_overview import study_summary
+
+    v1 = (FIX / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    study, f = tmp_path / "s.duckdb", tmp_path / "t.jsonl"
+    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    _ingest(str(study), str(f))
+    f.write_text("".join(v1), encoding="utf-8")
+    _ingest(str(study), str(f))
+    with open_study(study, read_only=False) as st:
+        st.sql("INSERT INTO rejected SELECT source, line, error, raw FROM rejected_earlier")
+        st.sql("DROP TABLE rejected_earlier")
+        s = study_summary(st)
+        assert (s["rejected"], s["rejected_replaced"], s["rejected_earlier"]) == (0, 1, 0)
+        text = " ".join(re.sub(r"<[^>]+>", " ", methods(st, {}).html).split())
+    assert "0 could not be read (0.0% of records), besides 1 record that could not be read in earlier versions of files" in text
+    assert "kept, with the others, in the study's table rejected" in text
+    status = " ".join(CliRunner().invoke(app, ["status", str(study)]).output.split())
+    assert "rejected records 0 (1 more held by earlier versions of files changed and read again since, not counted: kept in `rejected`" in status

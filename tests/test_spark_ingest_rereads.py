@@ -128,3 +128,18 @@ def test_a_gzip_cut_after_some_posts_is_cut_short_on_a_lake_as_on_duckdb(spark, 
         assert "cut short" in out and "at byte" in out and row["status"] == "partial"
     assert "stored 0" in " ".join(said["spark", 2][0].split())
     assert pq.read_table(table_path(str(tmp_path / "lake"), "rejected")).num_rows == 2  # the break and the cut line, kept once
+
+
+def test_a_file_replaced_by_its_corrected_version_on_a_lake_has_no_stale_rejected_count(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A lake keeps the replaced version's bad record in `rejected`; `status` counted it as rejected
+    input ("rejected records 1") where the file now holds none. It is counted apart, as on DuckDB."""
+    fix = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+    v1 = fix.read_text(encoding="utf-8").splitlines(keepends=True)
+    lake, f = tmp_path / "lake", tmp_path / "t.jsonl"
+    f.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f)]).exit_code == 0
+    f.write_text("".join(v1), encoding="utf-8")
+    assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(f)]).exit_code == 0
+    assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 1  # still held
+    status = " ".join(CliRunner().invoke(app, ["status", str(lake)]).output.split())
+    assert "rejected records 0 (1 more held by earlier versions of files changed and read again since" in status, status

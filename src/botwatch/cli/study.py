@@ -43,6 +43,9 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         earlier = (f" ({s['rejected_earlier']:,} more held by earlier versions of files changed and read again since, "
                     "not counted: table `rejected_earlier`)"
                    if s.get("rejected_earlier") else "")
+        if s.get("rejected_replaced"):  # a lake keeps them in `rejected`, listed below with the others
+            earlier += (f" ({s['rejected_replaced']:,} more held by earlier versions of files changed and read again since, "
+                        "not counted: kept in `rejected` with the others)")
         out.print(f"inputs {s['sources']}{again}; rejected records {s['rejected']:,}{earlier}{repaired}", markup=False)
         t = Table(title="Posts by format")
         for c in ("format", "platform", "posts"):

@@ -12,10 +12,22 @@ from botwatch.reshare_words import report_reshare
 from botwatch.study import Study
 
 
+# The bad records `rejected` holds for a file changed and read again since beyond those its latest
+# read gave (its `sources` row counts them): an earlier version's, no longer in the file. A lake
+# keeps every version's in `rejected`; a DuckDB study moves them to `rejected_earlier`
+# (`merge.retire_rejected`), so there this is 0. Only paths read with more than one content count.
+_REPLACED = (f"SELECT coalesce(sum(CASE WHEN h.held > v.latest THEN h.held - v.latest ELSE 0 END), 0) FROM "
+             f"(SELECT source, count(*) AS held FROM rejected WHERE error NOT LIKE '{REPAIRED}%' GROUP BY source) h JOIN "
+             "(SELECT s.source, coalesce(s.rejected, 0) AS latest FROM sources s JOIN (SELECT source, max(ingested_at) AS at FROM sources "
+             "WHERE sha256 IS NOT NULL GROUP BY source HAVING count(DISTINCT sha256) > 1) m ON s.source = m.source AND s.ingested_at = m.at "
+             "WHERE s.sha256 IS NOT NULL) v ON h.source = v.source")
+
+
 def study_summary(study: Study) -> dict[str, Any]:
     """Counts that describe a study; also used by `botwatch status`."""
     q = study.sql
     posts, accounts_posting, first, last = q("SELECT count(*), count(DISTINCT account_id), min(created_at), max(created_at) FROM posts")[0]
+    replaced = int(q(_REPLACED)[0][0] or 0)
     return {
         "posts": posts,
         "accounts_posting": accounts_posting,
@@ -23,7 +35,9 @@ def study_summary(study: Study) -> dict[str, Any]:
         "first": first,
         "last": last,
         # A repair note (a stored record mended at ingest) is listed with the rejected rows but not counted as lost.
-        "rejected": q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0],
+        # Nor is an earlier version's bad record still held in `rejected` (on a lake): `rejected_replaced`.
+        "rejected": q(f"SELECT count(*) FROM rejected WHERE error NOT LIKE '{REPAIRED}%'")[0][0] - replaced,
+        "rejected_replaced": replaced,
         "repaired": q(f"SELECT count(*) FROM rejected WHERE error LIKE '{REPAIRED}%'")[0][0],
         # Bad records of files as they were before a later read of a changed file at the same path
         # (kept as history, `merge.retire_rejected`): not the input's rejected records now.
