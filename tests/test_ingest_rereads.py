@@ -366,6 +366,7 @@ def test_a_gz_of_a_file_read_before_keeps_its_bad_records_once(tmp_path: Path) -
         assert _ingest(str(study), str(first))[0] == 0
         code, out = _ingest(str(study), str(second))
         assert code == 0 and "stored 0" in out and "rejected 1" in out, out  # what the read found
+        assert _ingest(str(study), str(second), "--force")[0] == 0  # read again under its own name: still once
         with open_study(study) as st:
             assert study_summary(st)["rejected"] == 1
             assert st.sql("SELECT source FROM rejected") == [(str(first),)]

@@ -268,8 +268,8 @@ def _ingest_source(
         # another input (`rereads.RE_READS`), so its bad records are those already kept under
         # that name; stored again under this one, `status` and the report counted each twice.
         held_as = _ingested_as(study, sha) if sha is not None else None
-        if held_as is None and sha is not None and result.broke_off is None:
-            held_as = _same_text_as(study, path, src.name, sha)
+        if (held_as is None or held_as[0] == src.name) and sha is not None and result.broke_off is None:
+            held_as = _same_text_as(study, path, src.name, sha) or held_as  # (its own name's: read with --force)
         result.rejected = merge_rejected(study, store=held_as is None or held_as[0] == src.name)
         result.repaired = staged_repairs(study)
         result.not_utf8 = staged_not_utf8(study)
