@@ -143,3 +143,16 @@ def test_a_file_replaced_by_its_corrected_version_on_a_lake_has_no_stale_rejecte
     assert pq.read_table(table_path(str(lake), "rejected")).num_rows == 1  # still held
     status = " ".join(CliRunner().invoke(app, ["status", str(lake)]).output.split())
     assert "rejected records 0 (1 more held by earlier versions of files changed and read again since" in status, status
+
+
+def test_a_copy_forced_in_under_a_new_name_keeps_its_bad_records_once_on_a_lake(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As on DuckDB (tests/test_ingest_rereads.py): `status` called the copy a re-read, not another
+    input, but counted its bad record twice ("rejected records 2"): it was stored under both names."""
+    v1 = (GOP.parent / "v1_uklabour.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lake, a, b = tmp_path / "lake", tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(v1[:3]) + '{"id": 5, "text": "broken\n' + "".join(v1[3:]), encoding="utf-8")
+    b.write_bytes(a.read_bytes())
+    assert CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(a)]).exit_code == 0
+    res = CliRunner().invoke(app, ["ingest", "--engine", "spark", str(lake), str(b), "--force"])
+    assert res.exit_code == 0 and "rejected 1" in " ".join(res.output.split()), res.output  # what the read found
+    assert pq.read_table(table_path(str(lake), "rejected")).column("source").to_pylist() == [str(a)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +120,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
             on_progress: ProgressFn | None, columns: Any = None) -> IngestSummary:
     # The driver's small reads (`sources`, `rejected`'s broken-off notes, and `runs` in
     # `lake_conflicts`) are Arrow reads on a local lake, with no Spark job (`LakeStudy.driver_arrow`).
-    recorded = lake.driver_arrow("sources", ["sha256", "source", "format", "bytes", "posts_stored", "duplicates", "accounts_seen"]).to_pylist()
+    recorded = lake.driver_arrow("sources", ["sha256", "source", "format", "bytes", "posts_stored", "duplicates", "accounts_seen", "ingested_at"]).to_pylist()
     known = {r["sha256"]: r["source"] for r in recorded if r["sha256"] is not None and r["format"] is not None}  # an unreadable file is refused again, not skipped
     refused = {(r["source"], r["sha256"]) for r in recorded if r["format"] is None}  # and keeps one `sources` row, as on DuckDB
     files, missing = expand_urls(spark, files)  # URLs (hdfs://, s3a://) listed through Hadoop
@@ -145,7 +145,7 @@ def _ingest(spark: Any, lake: Any, files: list[str], force: bool, max_record_byt
         try:
             stored = merge.posts()
             merge.accounts()
-            merge.rejected()
+            merge.rejected(_copies(recorded, meta, keep))
         finally:
             merge.close()
         now = utcnow()
@@ -408,11 +408,32 @@ class _Merge:
         finally:
             fresh.unpersist()
 
-    def rejected(self) -> None:
-        """Append the bad records not recorded yet (a re-read file's bad lines are kept once)."""
+    def rejected(self, copies: Collection[int] = ()) -> None:
+        """Append the bad records not recorded yet (a re-read file's bad lines are kept once);
+        none of the files `copies` (content the lake holds under another name: kept there)."""
         staged = self._staged("rejected", "rej", REJECTED)
+        if copies:
+            staged = staged.filter(~staged._file.isin(sorted(copies)))
         fresh = staged if self._empty("rejected") else staged.anti_join(self._stored("rejected"), _REJECT_KEY)
         store(self.lake, "rejected", self._df(_earliest_file(fresh, _REJECT_KEY).select(*REJECTED.names)), "append")
+
+
+def _copies(recorded: list[dict[str, Any]], meta: dict[int, dict[str, Any]], keep: list[int]) -> set[int]:
+    """The files of `keep` whose content (SHA-256) the lake already holds under another name (a
+    copy read with `--force`): a re-read, whose bad records are those kept under that name, as
+    DuckDB's `merge_rejected(store=False)`. Stored again under the copy's name, `status` counted
+    each twice while it counted the copy as a re-read, not another input."""
+    first: dict[str, str] = {}
+    for r in sorted(recorded, key=lambda r: (r["ingested_at"] is None, r["ingested_at"] or 0, r["source"])):  # first read first
+        if r["sha256"] is not None and r["format"] is not None:
+            first.setdefault(r["sha256"], r["source"])
+    out = set()
+    for i in keep:
+        m = meta[i]
+        if m.get("sha256") and not m.get("broke_off") and m.get("format") is not None \
+                and first.setdefault(m["sha256"], m["source"]) != m["source"]:
+            out.add(i)
+    return out
 
 
 def _per_file(df: Any) -> dict[int, int]:
