@@ -77,6 +77,7 @@ Window = tuple[str, "datetime | None", "datetime | None"]
 DEFAULT_REPS = 1000
 MAX_REPS = 100_000
 DEFAULT_SEED = 2017
+DEFAULT_WINDOW_NAMES = ("campaign", "last_30_days")  # the periods `default_windows` names
 
 
 @dataclass
@@ -98,6 +99,14 @@ class EstimateOptions:
             raise ValueError(f"use at most {MAX_REPS:,} bootstrap replicates ({DEFAULT_REPS} is the default)")
         if not 0 <= self.seed < 2**63:
             raise ValueError(f"--seed must be a whole number from 0 to {2**63 - 1}, got {self.seed}")
+        # Cells are keyed by the window's name: `--window campaign=...` (or one name twice) made two
+        # spans of one period, a post in both counted twice (110 campaign posts read 150).
+        names = [w[0] for w in self.extra_windows]
+        for name in dict.fromkeys(names):
+            if name in DEFAULT_WINDOW_NAMES:
+                raise ValueError(f"window name {name!r} is taken by the built-in period of that name: choose another")
+            if names.count(name) > 1:
+                raise ValueError(f"window name {name!r} is given {names.count(name)} times: give each window its own name")
 
 
 def default_windows(election: Election) -> list[Window]:
