@@ -67,3 +67,38 @@ def test_the_table_says_what_each_share_is_of(analysed_sample_path, tmp_path) ->
     assert posts > 4
     assert "Read for stance" not in every and "In English" not in every
     assert "Read for stance" in few and "In English" in few
+
+
+def test_the_read_columns_are_scaled_as_the_posts_beside_them(analysed_sample_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """At --sample-rate 0.01 the sample's table read "Posts 317,000 … Support 224,500 … Read for
+    stance 3,153 … In English 3,150": the read columns were the study's counts beside scaled ones,
+    as if 1% of the posts had been read (and 224,500 / 3,153 is no share). They are in the
+    table's units now, here and in the foreign-origin group's table."""
+    import re
+    import shutil
+
+    from botwatch import open_study
+    from botwatch.elections import load_election
+    from botwatch.estimates.compute import EstimateOptions, compute_estimates, write_estimates
+    from botwatch.report.fmt import num
+    from botwatch.report.section_parties import parties_section
+
+    us = load_election("us-2016")
+    study = tmp_path / "s.duckdb"
+    shutil.copy(analysed_sample_path, study)
+    with open_study(study, read_only=False) as st:
+        write_estimates(st, compute_estimates(st, us, EstimateOptions(sample_rate=0.01, reps=20), log=lambda m: None))
+        cells = {(g, m): (o, e) for g, m, o, e in st.sql(
+            "SELECT account_group, metric, observed, estimate FROM estimates WHERE period = 'campaign' AND party = 'republican' "
+            "AND metric IN ('stance_measured_posts', 'scored_posts')")}
+        html = str(parties_section(st, {"election": us}).html)
+    rows = {g: " ".join(re.sub(r"<[^>]+>", " ", m).split()) for g, m in (
+        ("all", re.search(r"Per party, campaign window.*?</table>", html, re.S).group(0)),  # type: ignore[union-attr]
+        ("foreign_origin", re.search(r"Per party: foreign-origin.*?</table>", html, re.S).group(0)))}  # type: ignore[union-attr]
+    for g, text in rows.items():
+        row = re.search(r"Republicans \(Trump\) (.*?)(?: Democrats|$)", text).group(1)  # type: ignore[union-attr]
+        read, english = cells[(g, "stance_measured_posts")], cells[(g, "scored_posts")]
+        assert english[1] == english[0] * 100 and read[1] == read[0] * 100
+        assert num(round(english[1])) in row.split() and num(round(english[0])) not in row.split(), (g, row)
+        if g == "all":
+            assert "Read for stance" in text and num(round(read[1])) in row.split() and num(round(read[0])) not in row.split(), row
