@@ -103,7 +103,10 @@ def estimate(
         except PipelineError as exc:
             fail(str(exc))
         say_unmatched_parties(st, election)  # whether labelled now or by an earlier run: the table below rests on those labels
-        scale = f"scaled by 1/{sample_rate:g}" if sample_rate else "no sample rate given: counts are as observed"
+        # A rate of 1 scales nothing (docs/methods.md: "--sample-rate 1 counts posts as observed");
+        # "scaled by 1/1" read as a platform figure where the report says the counts are not scaled.
+        scale = ("sample rate 1: counts are as observed, not scaled" if sample_rate == 1 else f"scaled by 1/{sample_rate:g}" if sample_rate
+                 else "no sample rate given: counts are as observed")
         if table == "reference":
             out.print(f"[bold]Reference table: {plain(election.name)}[/bold] ({scale}; 95% intervals from a bootstrap over accounts)", highlight=False)
             blocks: dict[str, list] = {}
