@@ -19,3 +19,15 @@ def test_rate_one_is_said_to_scale_nothing(labelled_sample_path: Path, tmp_path:
     said = " ".join(res.output.split())
     assert res.exit_code == 0, res.output
     assert "scaled by 1/1" not in said and "sample rate 1: counts are as observed, not scaled" in said, said
+
+
+def test_help_says_counts_are_scaled_only_with_a_rate() -> None:
+    """The help said every count was "scaled to the platform"; without a rate none is (the table
+    says "no sample rate given: counts are as observed")."""
+    from botwatch.cli import app
+
+    res = CliRunner().invoke(app, ["estimate", "--help"], env={"COLUMNS": "200"})
+    said = " ".join(res.output.replace("│", " ").split())
+    assert res.exit_code == 0
+    assert "scaled to the platform with 95% intervals" not in said
+    assert "counts are scaled to the platform only with a sample rate" in said, said

@@ -39,7 +39,8 @@ def estimate(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
 ) -> None:
-    """Estimate posts, support/opposition and sentiment per party, scaled to the platform with 95% intervals."""
+    """Estimate posts, support/opposition and sentiment per party with 95% intervals (a bootstrap over accounts);
+    counts are scaled to the platform only with a sample rate (--sample-rate, or the one the study recorded)."""
     from botwatch.elections.model import Election
     from botwatch.estimates.compute import EstimateOptions, parse_window
     from botwatch.pipeline import Context, PipelineError, analyze as run_stages
