@@ -123,6 +123,13 @@ def estimate(
                     else:
                         t.add_row(plain(r.label), fmt_value(r.observed, r.is_share), fmt_value(r.estimate, r.is_share), interval_text(r.ci_low, r.ci_high, r.is_share, r.n_accounts, r.estimate), f"{r.n_accounts or 0:,}")
                 out.print(t)
+            # As the report's headline says it: @UKLabour's 1-7 May 2017 read "posts by foreign-origin
+            # accounts, 30 days before polling day: observed 0, estimate 0" (and 0 scaled to the
+            # platform) from an archive that ends a month before those days began.
+            then = st.sql("SELECT observed FROM estimates WHERE period = 'last_30_days' AND account_group = 'all' AND party = '*' AND metric = 'posts'")
+            if not then or not then[0][0]:
+                out.print("The study holds no election post from the 30 days before polling day, so whether foreign-origin accounts (or any) "
+                          "posted then is not measured here: the zeros above are the archive's, not an estimate", highlight=False, markup=False)
         else:
             # Each cell is "estimate [95% interval]", or "estimate *" with a footnote when the cell
             # rests on too few accounts for an interval (as the reference table's "too few
