@@ -26,3 +26,17 @@ def test_an_export_of_one_row_says_one_row(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["export", str(study), "coordination_summary", "-o", str(tmp_path / "c.jsonl")])
     assert res.exit_code == 0, res.output
     assert "wrote 1 row of coordination_summary to " in res.output and "1 rows" not in res.output
+
+
+def test_an_impact_headline_of_one_lag_says_one_lag(tmp_path: Path) -> None:
+    """The report's impact headline read "(F = 123.32, p = 1.3e-25, q = 5.18e-25 over the 8
+    impact tests, 1 lags)" for a VAR of lag order 1 (and "over the 1 impact tests" for one test)."""
+    from botwatch.timeline.report import _headlines
+
+    def heads(lag: int) -> str:
+        row = ("labour", "3h", "volume", "automated", "rest", 240, 0, lag, 123.32, 1.3e-25, 1, 0.34, 0.28, 0.41, 5.2e-25)
+        with open_study(tmp_path / f"e{lag}.duckdb", read_only=False) as st:
+            return " ".join(str(h) for h in _headlines(st, None, None, None, [row], {}) if "Granger" in str(h))
+
+    assert "over the 1 impact test, 1 lag)" in heads(1) and "1 lags" not in heads(1)
+    assert "2 lags)" in heads(2)
