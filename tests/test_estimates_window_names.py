@@ -35,3 +35,20 @@ def test_estimate_command_says_it_in_one_line(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
     assert "error: window name 'campaign' is taken by the built-in period of that name" in " ".join(res.output.split())
+
+
+def test_the_command_says_where_a_windows_figures_went(labelled_sample_path: Path, tmp_path: Path) -> None:
+    """`estimate --window debates=...` printed the campaign's tables alone and never named the
+    window, as if the option had been ignored; its rows were in the `estimates` table."""
+    import shutil
+
+    from botwatch import open_study
+
+    path = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample_path, path)
+    res = CliRunner().invoke(app, ["estimate", str(path), "-e", "us-2016", "--reps", "20", "--table", "parties", "--window", "debates=2016-09-26..2016-10-19"])
+    assert res.exit_code == 0, res.output
+    assert ("--window debates: not in the tables above (the campaign and the 30 days before polling day); its rows are in the "
+            "`estimates` table, period debates") in " ".join(res.output.split())
+    with open_study(path) as st:
+        assert st.sql("SELECT count(*) FROM estimates WHERE period = 'debates'")[0][0] > 0

@@ -208,6 +208,13 @@ def estimate(
                 out.print(f"* {TOO_FEW} (fewer than {MIN_ACCOUNTS_FOR_INTERVAL}) for an interval: not a reliable estimate "
                           f"({controls_shown(', '.join(dict.fromkeys(few)))})", highlight=False, markup=False)
             _labelling_error(st, election)
+        if window:
+            # The tables above are the campaign's and the 30 days before polling day; a --window's
+            # figures were written and never mentioned, as if the option had been ignored.
+            names = ", ".join(controls_shown(parse_window(w)[0]) for w in window)
+            whose = "its" if len(window) == 1 else "their"
+            out.print(f"--window {names}: not in the tables above (the campaign and the 30 days before polling day); {whose} rows are in the "
+                      f"`estimates` table, period {names}", highlight=False, markup=False)
         out.print(f"All estimates are in the study's `estimates` table: botwatch export {shell_shown(study)} estimates -o estimates.csv", highlight=False, markup=False)
 
 
