@@ -95,6 +95,8 @@ def test_the_read_columns_are_scaled_as_the_posts_beside_them(analysed_sample_pa
     rows = {g: " ".join(re.sub(r"<[^>]+>", " ", m).split()) for g, m in (
         ("all", re.search(r"Per party, campaign window.*?</table>", html, re.S).group(0)),  # type: ignore[union-attr]
         ("foreign_origin", re.search(r"Per party: foreign-origin.*?</table>", html, re.S).group(0)))}  # type: ignore[union-attr]
+    # The note under the table counts the study's own pairs, and says so beside the scaled columns.
+    assert re.search(r"[\d,]+ post-party pairs? of the study \(not scaled\) in other languages", " ".join(re.sub(r"<[^>]+>", " ", html).split()))
     for g, text in rows.items():
         row = re.search(r"Republicans \(Trump\) (.*?)(?: Democrats|$)", text).group(1)  # type: ignore[union-attr]
         read, english = cells[(g, "stance_measured_posts")], cells[(g, "scored_posts")]
