@@ -264,3 +264,32 @@ def test_status_says_an_interrupted_ingest_was_interrupted(study: Path) -> None:
     res = runner.invoke(app, ["status", str(study)], terminal_width=200)
     (line,) = [line for line in res.output.splitlines() if "│ ingest" in line]
     assert "interrupted" in line and "failed" not in line, res.output
+
+
+def test_a_stage_stopped_by_sigterm_is_recorded_and_shown_as_sigterm(study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line stops for SIGTERM (`kill`, a scheduler's time limit) as for Ctrl-C, and the
+    stage's `runs` row and `status` said "interrupted (Ctrl-C)", which no one had pressed. Here the
+    signal reaches a DuckDB query, which swallows the interrupt and raises its own error."""
+    import os
+    import signal
+    import threading
+
+    from botwatch.cli import guard
+    from botwatch.study import Study, note_terminated
+
+    monkeypatch.setitem(guard._state, "interrupted", False)
+    monkeypatch.setitem(guard._state, "terminated", False)
+    previous = signal.signal(signal.SIGTERM, guard.on_terminate)
+    try:
+        with Study(study) as st:
+            with pytest.raises(BaseException), st.run("long", {}):  # noqa: PT011 - DuckDB's error or the interrupt
+                threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGTERM)).start()
+                st.sql("SELECT count(*) FROM range(100000000000) a")
+            rows = st.sql("SELECT status, message FROM runs WHERE stage = 'long'")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        note_terminated(False)
+    assert rows == [("failed", "stopped (SIGTERM)")]
+    res = runner.invoke(app, ["status", str(study)], terminal_width=200)
+    (line,) = [line for line in res.output.splitlines() if "│ long" in line]
+    assert "stopped (SIGTERM)" in line and "interrupted" not in line, res.output

@@ -56,7 +56,9 @@ def test_sigterm_says_what_was_kept_and_a_rerun_stores_the_rest_once(tmp_path: P
     assert "Traceback" not in out
     with duckdb.connect(str(study), read_only=True) as con:
         first = con.execute("SELECT count(*) FROM posts").fetchone()[0]
+        run = con.execute("SELECT status, message FROM runs WHERE stage = 'ingest'").fetchall()
     assert first == 35  # the small file only: the big one was rolled back
+    assert run == [("failed", "stopped (SIGTERM)")]  # was "interrupted (Ctrl-C)", a key no one pressed
 
     again = _ingest(study, SMALL, big)
     out2, _ = again.communicate(timeout=300)

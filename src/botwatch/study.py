@@ -187,6 +187,23 @@ def same_process_message(path: Path, read_only: bool) -> str:
 
 
 INTERRUPTED_MESSAGE = "interrupted (Ctrl-C)"  # the `runs` message of a stage cut off by Ctrl-C, on either engine
+# ... and of one cut off by SIGTERM (`kill`, a service manager, a scheduler's time limit), which the
+# command line stops the same way: recorded as Ctrl-C, a run no one had interrupted read as if
+# someone had pressed a key, and the cause (a job's time limit) was lost.
+TERMINATED_MESSAGE = "stopped (SIGTERM)"
+STOPPED_MESSAGES = (INTERRUPTED_MESSAGE, TERMINATED_MESSAGE)
+_stop = {"terminated": False}
+
+
+def note_terminated(terminated: bool = True) -> None:
+    """Record that SIGTERM is stopping this process (`cli.guard.on_terminate`), so that the stage
+    it cuts off is recorded with `TERMINATED_MESSAGE`; False forgets it (a new command)."""
+    _stop["terminated"] = terminated
+
+
+def stop_message() -> str:
+    """The `runs` message of a stage cut off now: SIGTERM's, once noted, else Ctrl-C's."""
+    return TERMINATED_MESSAGE if _stop["terminated"] else INTERRUPTED_MESSAGE
 
 
 def interrupt_in(exc: BaseException) -> bool:
@@ -280,10 +297,10 @@ class StudyBase:
             status = "ok"
         except BaseException as exc:
             if interrupt_in(exc):
-                # Ctrl-C: said as such (it was "KeyboardInterrupt: "), and the engine's work for the
+                # Ctrl-C or SIGTERM: said as such (it was "KeyboardInterrupt: "), and the engine's work for the
                 # stage stopped first: Spark keeps running a job the Python side no longer waits for,
                 # and the row below would queue behind it.
-                info["message"] = INTERRUPTED_MESSAGE
+                info["message"] = stop_message()
                 self._cancel_work()
             else:
                 info["message"] = f"{type(exc).__name__}: {exc}"[:1000]

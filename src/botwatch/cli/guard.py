@@ -51,6 +51,9 @@ def on_terminate(signum: int, frame: FrameType | None) -> None:
     file being stored rolled back), said as such, exit 143. It used to end the process at once,
     with no word of what was kept or whether running again was safe."""
     _state["terminated"] = True
+    from botwatch.study import note_terminated
+
+    note_terminated()  # the stage it cuts off is recorded "stopped (SIGTERM)", not "interrupted (Ctrl-C)"
     on_interrupt(signum, frame)
 
 
@@ -162,6 +165,9 @@ class GuardedTyper(CommandTyper):
         if os.environ.get("BOTWATCH_DEBUG"):
             return super().__call__(*args, **kwargs)
         _state.update(nothing_kept=False, terminated=False, kept=None)  # one command's word (tests run many in one process)
+        from botwatch.study import note_terminated
+
+        note_terminated(False)
         try:
             signal.signal(signal.SIGINT, on_interrupt)
             signal.signal(signal.SIGTERM, on_terminate)

@@ -67,12 +67,13 @@ def status(study: StudyArg, engine: EngineOpt = None, spark_master: SparkMasterO
         t = Table(title="Latest run of each stage")
         for c in ("stage", "status", "finished (UTC)", "rows"):
             t.add_column(c)
-        from botwatch.study import INTERRUPTED_MESSAGE
+        from botwatch.study import INTERRUPTED_MESSAGE, STOPPED_MESSAGES
 
         for stage, stat, fin, rows, message in runs:
             # Ctrl-C is recorded "failed"; the README sends the user here to see what finished, and
             # "ingest failed 4,998" read as if those posts were bad. Said as what it was.
-            stat = "interrupted" if stat == "failed" and message == INTERRUPTED_MESSAGE else stat
+            if stat == "failed" and message in STOPPED_MESSAGES:
+                stat = "interrupted" if message == INTERRUPTED_MESSAGE else "stopped (SIGTERM)"
             t.add_row(escape(str(stage)), stat, str(fin)[:19], rows_shown(stage, rows, message))
         out.print(t)
         out.print("tables: " + ", ".join(st.tables()), markup=False)
