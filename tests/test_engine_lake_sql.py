@@ -93,20 +93,19 @@ def test_a_url_argument_keeps_its_double_slash() -> None:
     assert study_location(Path("study.duckdb")) == "study.duckdb"
 
 
-def test_a_url_without_a_host_keeps_its_three_slashes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_url_without_a_host_keeps_its_three_slashes() -> None:
     """`botwatch status file:///data/lake` opened `file://data/lake` (Path folds the slashes, and
     putting back two made "data" the host): Hadoop refused it, "Wrong FS ... expected: file:///"."""
     from pathlib import Path
 
     from botwatch.cli.common import study_location
 
-    monkeypatch.setattr("sys.argv", ["botwatch", "status"])
     assert study_location(Path("file:///data/lake")) == "file:///data/lake"
     assert study_location(Path("file:/data/lake")) == "file:///data/lake"
     assert study_location(Path("s3a://bucket/lake")) == "s3a://bucket/lake"
-    # As typed on the command line, whatever the scheme: hdfs:/// is the default namenode's root.
-    monkeypatch.setattr("sys.argv", ["botwatch", "status", "hdfs:///studies/ge2017/"])
-    assert study_location(Path("hdfs:///studies/ge2017/")) == "hdfs:///studies/ge2017/"
+    # A string (what the command line's study argument is) is taken as typed, whatever the scheme:
+    # hdfs:/// is the default namenode's root, with no sys.argv to look it up in.
+    assert study_location("hdfs:///studies/ge2017/") == "hdfs:///studies/ge2017/"
 
 
 @pytest.mark.parametrize(("query", "what"), [

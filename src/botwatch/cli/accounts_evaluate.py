@@ -19,7 +19,7 @@ from botwatch.shown_text import shell_shown
 
 @app.command("evaluate-accounts")
 def evaluate_accounts(
-    study: Annotated[Path, typer.Argument(help="A study whose accounts were scored (botwatch analyze)")],
+    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study whose accounts were scored (botwatch analyze)")],
     labels: Annotated[Path, typer.Argument(help="CSV: account_id or handle, and bot (1/0) and/or country (ISO code, e.g. RU)")],
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the AUC's interval")] = 1000,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's accounts section quotes it)")] = True,
@@ -136,7 +136,7 @@ def _show(ev, labels: Path) -> None:  # type: ignore[no-untyped-def]
                   f"{o.no_origin:,} had no origin evidence, so no most likely country", highlight=False)
 
 
-def _record(study: Path, ev, labels: Path, boot: int, lake, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _record(study: Path | str, ev, labels: Path, boot: int, lake, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Record the result (`cli/record.py`); with `quiet` (`--json`) the line goes to stderr, so
     stdout holds the JSON alone."""
     from botwatch.accounts.evaluate import EVALUATE_STAGE, evaluation_params

@@ -308,7 +308,7 @@ def report(
         warn(changed.said(str(study)))
 
 
-def _print_reproduction(study: Path, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:
+def _print_reproduction(study: Path | str, engine: Optional[str], spark_master: Optional[str], relative_to: Optional[Path] = None) -> None:
     """`report --reproduce`: the reproduction block as a script on stdout. The page shows the latest
     20 commands and cuts a command of an ingest of thousands of files; this is the whole of it, as
     exact text into a file or pipe (file names as stored, shell-quoted) and with the characters a
@@ -339,7 +339,7 @@ def is_botwatch_report(path: Path, title: str | None = None) -> bool:
     return title is None or html.escape(title) in head or title in head
 
 
-def _another_studys(output: Path, study: Path) -> bool:
+def _another_studys(output: Path, study: Path | str) -> bool:
     """Whether the botwatch report at `output` was written from a study other than `study`. A
     report without the study tag (written before it existed) is taken as this study's, as before."""
     from botwatch.report.study_key import report_study_key, study_key

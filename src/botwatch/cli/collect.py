@@ -33,7 +33,7 @@ Keyword = Annotated[Optional[list[str]], typer.Option("--keyword", help="Keep po
 Sample = Annotated[float, typer.Option("--sample", callback=finite(expect="a share above 0 and at most 1 (0.01 for a 1% sample)"), help="Keep this share of posts, chosen by a hash of the post id (recorded and used to scale estimates)")]
 MaxPosts = Annotated[Optional[int], typer.Option("--max-posts", help="End cleanly after writing this many posts")]
 Duration = Annotated[Optional[str], typer.Option("--duration", help="End cleanly after this long: 30s, 5m, 2h, 1d")]
-Study = Annotated[Optional[Path], typer.Option("--study", help="Follow mode: ingest closed files into this study in batches")]
+Study = Annotated[Optional[str], typer.Option("--study", metavar="STUDY", help="Follow mode: ingest closed files into this study in batches")]
 IngestEvery = Annotated[Optional[str], typer.Option("--ingest-every", help="Follow mode (with --study): how often to close the file and ingest (default 5m)")]
 RotateMb = Annotated[float, typer.Option("--rotate-mb", callback=finite(expect="a number of megabytes above 0"), help="Close a file once it holds this many MB (uncompressed)")]
 RotateEvery = Annotated[str, typer.Option("--rotate-every", help="Close a file once it is this old (e.g. 1h)")]
@@ -71,7 +71,7 @@ def address_or_fail(url: str, option: str, schemes: tuple[str, ...]) -> None:
         fail(f"{option} has a bad port ({exc}), got {url!r}")
 
 
-def follow_every(study: Path | None, ingest_every: str | None) -> float | None:
+def follow_every(study: str | None, ingest_every: str | None) -> float | None:
     """Seconds between follow-mode batches (5 minutes unless given), None without `--study`.
     `--ingest-every 10s` without `--study` was ignored in silence: the user waited for batches
     that no run would make."""
@@ -82,22 +82,21 @@ def follow_every(study: Path | None, ingest_every: str | None) -> float | None:
     return parse_duration(ingest_every or "5m", "--ingest-every")
 
 
-def study_or_fail(study: Path | None) -> None:
+def study_or_fail(study: str | None) -> None:
     """A `--study` no batch can ever write is said in one line (exit 2) before anything is created:
     `--study adir/` or `--study missing/s.duckdb` collected for the whole run, each batch failing
     ("is a folder", "No such file or directory"), and ended 0 with nothing ingested."""
     if study is None:
         return
-    from botwatch.cli.common import study_location
     from botwatch.engines.lake import is_lake_path
 
-    where = study_location(study)
-    if "://" in where or is_lake_path(where):
+    if "://" in study or is_lake_path(study):
         return  # a lake: ingest opens it on Spark
-    if study.is_dir():
+    path = Path(study)
+    if path.is_dir():
         fail(f"--study {study} is a folder, not a study: follow mode ingests into a DuckDB study file (e.g. study.duckdb) or an existing lake")
-    if not study.parent.is_dir():
-        fail(f"--study {study}: the folder {study.parent} does not exist (ingest creates the study file, not its folder)")
+    if not path.parent.is_dir():
+        fail(f"--study {study}: the folder {path.parent} does not exist (ingest creates the study file, not its folder)")
 
 
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
@@ -125,7 +124,7 @@ def _common(folder: Path, platform: str, stream: str, *, sample: float, election
     )
 
 
-def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | None, study: Path | None, ingest_every: float | None) -> None:
+def _run(cap: Any, stream: Callable[[Any], Awaitable[None]], duration: str | None, study: str | None, ingest_every: float | None) -> None:
     from botwatch.collect.core import CollectError
     from botwatch.collect.run import run_capture
 

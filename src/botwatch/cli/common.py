@@ -131,7 +131,10 @@ class MessageConsole(Console):
 console = MessageConsole(stderr=True, soft_wrap=True, emoji=False)  # paths and errors never cut, wrapped or turned into emoji (":a:")
 out = ResultConsole(soft_wrap=True, emoji=False)  # results too: a path or a sentence is never cut at 80 columns in a pipe
 
-StudyArg = Annotated[Path, typer.Argument(help="The study: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")]
+# A str, not a Path: Path folds `s3a://bucket/x` to `s3a:/bucket/x` and `hdfs:///lake` to `hdfs:/lake`,
+# which no rule can put back for every scheme (`study_location` read sys.argv to find what was typed,
+# so a command called from Python or by a test runner opened `hdfs://lake`, a host named "lake").
+StudyArg = Annotated[str, typer.Argument(metavar="STUDY", help="The study: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")]
 # How a study is opened for analysis. A lake (a folder holding _botwatch_lake.json, or a URL) is
 # opened with Spark without asking; `--engine spark` also makes a new path a lake.
 EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="duckdb or spark (default: spark for a lake, duckdb otherwise)")]
@@ -332,7 +335,7 @@ def boot_or_fail(boot: int) -> int:
     return boot
 
 
-def no_posts_line(study: Path, what: str) -> str:
+def no_posts_line(study: Path | str, what: str) -> str:
     """One wording, with the command to run, for a command given a study with no posts (exit 1,
     as `analyze` says it and README promises; `coordination` and `estimate` said it with exit 2
     and without the command)."""
@@ -355,20 +358,19 @@ def fail(msg: str, code: int = 2) -> None:
 
 
 def study_location(path: Path | str) -> str:
-    """The study path as typed: a `Path` argument folds `s3a://bucket` to `s3a:/bucket`, and
-    `file:///data/lake` or `hdfs:///lake` (no host) to `file:/data/lake`, which putting back a
-    `//` made `file://data/lake`, a host named "data" (Hadoop: "Wrong FS ... expected: file:///").
-    The URL given on the command line is taken as typed; else a `file:` URL gets no host."""
+    """The study's location as a string: a `str` as given (the command line's study argument is
+    one, so a URL arrives as typed). A `Path` made from a URL (a Python caller's) has lost a slash,
+    `s3a://bucket` folded to `s3a:/bucket` and `file:///data/lake` to `file:/data/lake`: it gets
+    `//` back, and a `file:` URL no host (`file://data/lake` named a host "data", which Hadoop
+    refused: "Wrong FS ... expected: file:///")."""
     import re
-    import sys
 
     text = str(path)
+    if isinstance(path, str):
+        return text
     folded = re.match(r"^([A-Za-z][\w+.-]*):/(?!/)", text)
     if not folded:
         return text
-    typed = [a for a in sys.argv[1:] if "://" in a and str(Path(a)) == text]
-    if typed:
-        return typed[0]
     if folded.group(1).lower() == "file":
         return "file:///" + text[len("file:/"):]
     return re.sub(r"^([A-Za-z][\w+.-]*):/(?!/)", r"\1://", text)
@@ -388,7 +390,7 @@ def engine_mismatch(where: str, engine: Optional[str]) -> str | None:
     return None
 
 
-def open_or_fail(path: Path, read_only: bool = False, create: bool = False, engine: Optional[str] = None, master: Optional[str] = None) -> Study:
+def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False, engine: Optional[str] = None, master: Optional[str] = None) -> Study:
     """Open a study for a command; only `ingest` may create one (`create=True`). A lake (or
     `engine="spark"`) opens as a `LakeStudy` on Spark; not having PySpark or Java, or no lake at
     the path, is one error line."""

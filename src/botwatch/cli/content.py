@@ -26,7 +26,7 @@ app.add_typer(content_app, name="content")
 
 @content_app.command("evaluate")
 def evaluate_cmd(
-    study: Annotated[Path, typer.Argument(help="A study analysed with --election (it has post_party and post_labels)")],
+    study: Annotated[str, typer.Argument(metavar="STUDY", help="A study analysed with --election (it has post_party and post_labels)")],
     labels: Annotated[Path, typer.Argument(help="CSV: post_id, party, stance, sentiment [, election, part]")],
     part: Annotated[Optional[str], typer.Option(help="Score only rows whose `part` column is this (e.g. dev, test)")] = None,
     boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
@@ -71,7 +71,7 @@ def evaluate_cmd(
                         show_errors=show_errors, record=record, lake=lake, json_out=json_out, unmeasured=unmeasured)
 
 
-def _score_and_show(study: Path, labels: Path, rows, stance, sentiment, *, election: str | None, part: str | None,  # type: ignore[no-untyped-def]
+def _score_and_show(study: Path | str, labels: Path, rows, stance, sentiment, *, election: str | None, part: str | None,  # type: ignore[no-untyped-def]
                     boot: int, show_errors: int, record: bool, lake, json_out: bool = False, unmeasured=None) -> None:
     """Score the predictions against the labels, print the tables and lines (or, with `json_out`,
     one JSON object on stdout and the notes on stderr), and record the result (in `lake` itself
@@ -188,7 +188,7 @@ def _show_shares(sh) -> None:  # type: ignore[no-untyped-def]
     out.print(t)
 
 
-def _record(study: Path, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None, json_out: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _record(study: Path | str, ag, *, election: str | None, labels: Path, part: str | None, n_boot: int, lake=None, json_out: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Record the evaluation as a `runs` row of the study, so the report's Parties section can say
     how stance did on the observer's own labels (`record_run`: a lake gets the same row); under
     `--json` the line goes to stderr."""

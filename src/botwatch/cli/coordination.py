@@ -99,7 +99,7 @@ def coordination(
             # The edge list was written over the GraphML just written, and both said "wrote".
             fail(f"--graphml and --csv name the same file ({graphml}): give each its own")
         for p in outputs:  # with --force the study was replaced by the edge list or the GraphML, and lost
-            if os.path.abspath(p) == os.path.abspath(study) or (p.exists() and study.exists() and os.path.samefile(p, study)):
+            if os.path.abspath(p) == os.path.abspath(study) or (p.exists() and os.path.exists(study) and os.path.samefile(p, study)):
                 fail(f"{p} is the study itself: name another file for --graphml or --csv")
         refuse_to_overwrite(outputs, force)
     elect = election_or_fail(election)
@@ -180,7 +180,7 @@ def coordination(
             out.print(f"wrote {' and '.join(plain(p) for p in _csv_or_fail(st, study, edges_csv))}")
 
 
-def _csv_or_fail(st: Any, study: Path, edges_csv: Path) -> tuple[Path, Path]:
+def _csv_or_fail(st: Any, study: Path | str, edges_csv: Path) -> tuple[Path, Path]:
     """`coordination.export.export_csv`, with a file that cannot be written (a read-only folder, a
     full disk) said in one line naming it, as --graphml does: it ended in "IOException: ... This is
     a bug in botwatch" (exit 1), though the fault is the path the user gave. The network itself is

@@ -60,7 +60,7 @@ def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-d
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import recorded_stage_election, study_election
 
-    with open_or_fail(Path(ref), read_only=True) as st:
+    with open_or_fail(ref, read_only=True) as st:
         try:
             e = recorded_stage_election(st, stage) if stage else study_election(st)[0]
         except ElectionError as exc:
@@ -90,7 +90,7 @@ def _recorded_text_or_fail(ref: str, stage: str | None) -> str:
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import NO_ELECTION, recorded_election, recorded_pair, stage_run_params, study_election_record
 
-    with open_or_fail(Path(ref), read_only=True) as st:
+    with open_or_fail(ref, read_only=True) as st:
         try:
             pair = recorded_pair(stage_run_params(st, stage)) if stage else study_election_record(st)
         except ElectionError as exc:

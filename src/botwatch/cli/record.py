@@ -16,7 +16,7 @@ from typing import Any
 from botwatch.shown_text import whole_sentences
 
 
-def record_run(study: Path, stage: str, params: Callable[[], dict[str, Any]], lake: Any = None) -> str | None:
+def record_run(study: Path | str, stage: str, params: Callable[[], dict[str, Any]], lake: Any = None) -> str | None:
     """Write one ok `runs` row of `stage` with `params()` into `study` (`lake`: the LakeStudy the
     command read, open read-only on its Spark session). None when recorded, else why not (a
     read-only file or folder, another process holding it)."""
@@ -48,13 +48,13 @@ def _first_sentences(text: str, limit: int = 400) -> str:
     return whole_sentences(line, limit) or line[: limit - 1] + "…"
 
 
-def say_recorded(say: Any, study: Path, stage: str, why: str | None, quoted: str, *, json_out: bool = False) -> None:
+def say_recorded(say: Any, study: Path | str, stage: str, why: str | None, quoted: str, *, json_out: bool = False) -> None:
     """The one line after `record_run`: where it was recorded and who quotes it (`quoted`, e.g.
     "the report's accounts section quotes it"), or why not; `say` is the console it goes to (the
     messages console under `--json`, whose figures were printed as JSON rather than above)."""
     from botwatch.cli.common import plain
 
     if why is None:
-        say.print(f"recorded in {plain(study.name)} (stage {stage}): {quoted}", highlight=False)
+        say.print(f"recorded in {plain(Path(study).name)} (stage {stage}): {quoted}", highlight=False)
     else:
         say.print(f"[yellow]note:[/yellow] not recorded in the study ({plain(why)}); the figures {'printed' if json_out else 'above'} stand", highlight=False)

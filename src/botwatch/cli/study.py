@@ -195,7 +195,7 @@ def export(
             console.print(f"note: `botwatch export {shell_shown(study)} accounts_scored -o …` has the scores with each account's whole profile", markup=False, highlight=False)
 
 
-def _export_many(study: Path, names: list[str], folder: Path, force: bool, verbatim: bool, fmt: Optional[str],
+def _export_many(study: Path | str, names: list[str], folder: Path, force: bool, verbatim: bool, fmt: Optional[str],
                  engine: Optional[str], spark_master: Optional[str]) -> None:
     """Several tables (or every one, `names` empty) into `folder`, one `TABLE.FORMAT` file each,
     from one opened study: on a lake each `export` command started its own JVM (20-40 s each)."""
@@ -247,7 +247,7 @@ def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _export_to_stdout(st: Study, study: Path, table: str, fmt: str, verbatim: bool) -> None:
+def _export_to_stdout(st: Study, study: Path | str, table: str, fmt: str, verbatim: bool) -> None:
     """The same bytes a file export writes, on stdout: written to a private temporary file first
     (DuckDB's COPY and the GraphML writer want a path), then copied; the count goes to stderr.
     JSON's control and invisible characters are written as `\\u202e` escapes (`json_shown`): the
@@ -298,7 +298,7 @@ def graphml_or_fail(st: Study, output: Path) -> Path:
         raise  # unreachable: fail exits
 
 
-def _export_graphml(st: Study, study: Path, table: str, output: Path, quiet: bool = False) -> None:
+def _export_graphml(st: Study, study: Path | str, table: str, output: Path, quiet: bool = False) -> None:
     """The stored coordination network (edges and clustered accounts) as GraphML."""
     if table not in NETWORK_TABLES:
         fail(f"GraphML holds the coordination network: export it as `botwatch export {shell_shown(study)} coordination -o {output.name}`")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -72,7 +71,7 @@ def _known_parties(study: object, election: object) -> list[str]:
 
 @app.command()
 def impact(
-    study: Annotated[Path, typer.Argument(help="The study, analysed with an election: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")],
+    study: Annotated[str, typer.Argument(metavar="STUDY", help="The study, analysed with an election: a DuckDB file (study.duckdb), or a lake folder or URL of Parquet tables (opened with Spark)")],
     party: Annotated[str, typer.Option("--party", "-p", help="Party key of the election preset, e.g. labour")],
     freq: Annotated[str, typer.Option("--freq", help="Bucket size: 1h, 3h, 6h, 1d …")] = "1h",
     election: ElectionOpt = None,

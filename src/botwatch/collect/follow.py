@@ -50,8 +50,9 @@ class Follower:
     """Ingests closed files into a study every `every` seconds, each batch in a child process, so
     the study is locked only while a batch is ingested and the collector never waits on DuckDB."""
 
-    def __init__(self, capture: Capture, study: Path, every: float, log: Callable[[str], None]) -> None:
-        self.capture, self.study, self.every, self.log = capture, Path(study), every, log
+    def __init__(self, capture: Capture, study: str | Path, every: float, log: Callable[[str], None]) -> None:
+        # Kept as given: through Path, `--study hdfs:///lake` reached each batch's ingest as `hdfs:/lake`.
+        self.capture, self.study, self.every, self.log = capture, study, every, log
         meta = st.meta_dir(capture.folder)
         # Files already ingested, a JSON line each, appended per batch (a crash between a batch and
         # this note only means the batch's files are offered again; ingest skips them by hash).

@@ -37,7 +37,7 @@ async def run_capture(
     stream: Callable[[Capture], Awaitable[None]],
     *,
     duration: float | None = None,
-    study: Path | None = None,
+    study: str | Path | None = None,
     ingest_every: float | None = None,
     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
     install_signals: bool = True,

@@ -1,0 +1,102 @@
+"""The study argument reaches the commands as typed: a lake URL keeps its slashes without anyone
+reading sys.argv (a test runner, a script calling the command's function), and a plain path works
+as before (relative, absolute, with spaces)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.study import StudyError
+
+runner = CliRunner()
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+URLS = ["file:///data/lake", "s3a://bucket/x", "hdfs:///lake"]
+
+
+def _commands(tmp: Path) -> list[list[str]]:
+    """Every command that takes a study argument that may be a lake, with what it needs besides."""
+    return [
+        ["status"], ["export", "posts", "-o", str(tmp / "p.csv")], ["analyze"], ["report", "-o", str(tmp / "r.html")],
+        ["report", "--reproduce"], ["accounts"], ["explain", "@someone"], ["estimate", "-e", "uk-ge2017"],
+        ["impact", "-p", "labour", "-e", "uk-ge2017"], ["timeline"], ["coordination"],
+        ["evaluate-accounts", str(_labels(tmp))], ["content", "evaluate", str(tmp / "labels.csv")], ["elections", "show"],
+    ]
+
+
+def _labels(tmp: Path) -> Path:
+    path = tmp / "accounts.csv"
+    path.write_text("account_id,bot\na,1\nb,0\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def fake_lake(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """LakeStudy replaced by one that records where it was asked to open and refuses (no Spark)."""
+    opened: list[str] = []
+
+    def refuse(where: str, **kwargs: object) -> None:
+        opened.append(where)
+        raise StudyError(f"fake lake opened at {where}")
+
+    monkeypatch.setattr("botwatch.engines.lake.LakeStudy", refuse)
+    return opened
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_every_study_command_opens_a_url_as_typed(url: str, fake_lake: list[str], tmp_path: Path) -> None:
+    for cmd in _commands(tmp_path):
+        fake_lake.clear()
+        at = 2 if cmd[0] in ("content", "elections") else 1  # after the group's command
+        res = runner.invoke(app, [*cmd[:at], url, *cmd[at:]])
+        assert res.exit_code == 2 and "Traceback" not in res.output, (cmd, res.output)
+        assert fake_lake == [url], (cmd, fake_lake, res.output)
+        assert f"fake lake opened at {url}" in res.output, (cmd, res.output)
+
+
+def test_a_command_called_from_python_opens_a_url_as_given(fake_lake: list[str]) -> None:
+    """`demo` and scripts call the command functions: a string is opened as given (no sys.argv)."""
+    import typer
+
+    from botwatch.cli.study import status
+
+    with pytest.raises(typer.Exit):
+        status("hdfs:///lake")
+    assert fake_lake == ["hdfs:///lake"]
+
+
+def test_follow_mode_hands_each_batch_the_study_url_as_typed(tmp_path: Path) -> None:
+    """`collect --study hdfs:///lake` went through Path: each batch ran `botwatch ingest hdfs:/lake`."""
+    from types import SimpleNamespace
+
+    from botwatch.collect.follow import Follower
+
+    capture = SimpleNamespace(folder=tmp_path, stream="s")
+    assert str(Follower(capture, "hdfs:///lake", 60.0, print).study) == "hdfs:///lake"  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("study_argument") / "s.duckdb"
+    res = runner.invoke(app, ["ingest", str(path), str(FIX / "ira_tweets.csv")])
+    assert res.exit_code == 0, res.output
+    return path
+
+
+@pytest.mark.parametrize("name", ["s.duckdb", "my study.duckdb", "sub dir/a b.duckdb"])
+def test_plain_paths_relative_absolute_and_with_spaces(name: str, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ingested, path)
+    monkeypatch.chdir(tmp_path)
+    for given in (name, str(path), f"./{name}"):
+        res = runner.invoke(app, ["status", given])
+        assert res.exit_code == 0 and "35" in res.output, (given, res.output)
+        res = runner.invoke(app, ["export", given, "posts", "-o", "-"])
+        assert res.exit_code == 0 and "wrote 35 rows of posts" in res.output, (given, res.output[-300:])
+    res = runner.invoke(app, ["status", "missing dir/x.duckdb"])
+    assert res.exit_code == 2 and "no study at missing dir/x.duckdb" in res.output, res.output
