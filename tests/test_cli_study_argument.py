@@ -100,3 +100,32 @@ def test_plain_paths_relative_absolute_and_with_spaces(name: str, ingested: Path
         assert res.exit_code == 0 and "wrote 35 rows of posts" in res.output, (given, res.output[-300:])
     res = runner.invoke(app, ["status", "missing dir/x.duckdb"])
     assert res.exit_code == 2 and "no study at missing dir/x.duckdb" in res.output, res.output
+
+
+def test_content_evaluate_and_elections_show_take_engine_and_spark_master(ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two study commands without `--engine`/`--spark-master`: "No such option" where every other
+    study command takes them (docs/spark.md: the same commands run on a lake), and a lake on a
+    cluster could be reached only through SPARK_MASTER."""
+    masters: list[object] = []
+
+    def refuse(where: str, **kwargs: object) -> None:
+        masters.append(kwargs.get("master"))
+        raise StudyError(f"fake lake opened at {where}")
+
+    monkeypatch.setattr("botwatch.engines.lake.LakeStudy", refuse)
+    monkeypatch.delenv("SPARK_MASTER", raising=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("post_id,party,stance,sentiment\nx,labour,pro,positive\n", encoding="utf-8")
+    study = str(ingested)
+    for cmd in (["content", "evaluate", study, str(labels)], ["elections", "show", study]):
+        res = runner.invoke(app, [*cmd, "--engine", "spark"])
+        assert res.exit_code == 2 and "is a file (a DuckDB study?), not a lake folder" in res.output, (cmd, res.output)
+        res = runner.invoke(app, [*cmd, "--engine", "duckdb"])
+        said = "has no content labels yet" if cmd[0] == "content" else "was not analysed with an election"
+        assert said in res.output, (cmd, res.output)  # opened as a DuckDB study, as without --engine
+        lake = [("s3a://bucket/x" if part == study else part) for part in cmd]
+        res = runner.invoke(app, [*lake, "--spark-master", "spark://master:7077"])
+        assert "fake lake opened at s3a://bucket/x" in res.output, (cmd, res.output)
+    assert masters == ["spark://master:7077"] * 2
+    res = runner.invoke(app, ["elections", "show", "uk-ge2017", "--engine", "duckdb"])
+    assert res.exit_code == 2 and "--engine goes with a study" in res.output, res.output

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from botwatch.cli.common import app, console, fail, open_or_fail, out, plain, print_json_result
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, fail, open_or_fail, out, plain, print_json_result
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.count_text import counted
 from botwatch.shown_text import shell_shown
@@ -33,6 +33,8 @@ def evaluate_cmd(
     show_errors: Annotated[int, typer.Option(min=0, help="List up to this many false and missed party matches")] = 0,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the result in the study (the report's Parties section quotes it)")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure (shape in docs/labelling-guide.md) instead of the tables")] = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Print stance and sentiment macro-F1 (95% bootstrap intervals), accuracy, the majority-class
     baseline, and party-matching precision and recall; record them in the study's `runs` table
@@ -44,7 +46,7 @@ def evaluate_cmd(
 
     boot_or_fail(boot)
     with ExitStack() as reading:
-        st = reading.enter_context(open_or_fail(study, read_only=True))
+        st = reading.enter_context(open_or_fail(study, read_only=True, engine=engine, master=spark_master))
         tables = st.tables()
         if "post_party" not in tables or "post_labels" not in tables:
             fail(f"{study} has no content labels yet: run `botwatch analyze {shell_shown(study)} --election NAME` first")

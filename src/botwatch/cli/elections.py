@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from botwatch.cli.common import app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
+from botwatch.cli.common import EngineOpt, SparkMasterOpt, app, console, controls_shown, election_or_fail, fail, open_or_fail, out, plain, warn
 from botwatch.cli.usage_line import CommandTyper
 from botwatch.shown_text import terminal_shown
 
@@ -53,14 +53,14 @@ def _is_study(ref: str) -> bool:
     return p.suffix.lower() == ".duckdb" or is_lake_path(ref) or is_duckdb_file(p)
 
 
-def _recorded_or_fail(ref: str, stage: str | None):  # type: ignore[no-untyped-def]
+def _recorded_or_fail(ref: str, stage: str | None, engine: str | None = None, master: str | None = None):  # type: ignore[no-untyped-def]
     """The election a study was analysed with, rebuilt from its `runs` record (a user's file from
     the text the study keeps): the report said "<1,396 characters recorded>" and no command gave
     the text back, so a reader could not re-run the study with the same election."""
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import recorded_stage_election, study_election
 
-    with open_or_fail(ref, read_only=True) as st:
+    with open_or_fail(ref, read_only=True, engine=engine, master=master) as st:
         try:
             e = recorded_stage_election(st, stage) if stage else study_election(st)[0]
         except ElectionError as exc:
@@ -82,7 +82,7 @@ def _fail_recorded(exc: Exception) -> None:
     fail(msg)
 
 
-def _recorded_text_or_fail(ref: str, stage: str | None) -> str:
+def _recorded_text_or_fail(ref: str, stage: str | None, engine: str | None = None, master: str | None = None) -> str:
     """The TOML text of the election a study was analysed with, as the study stored it (a preset's:
     the preset's text). A recorded text that no longer loads (botwatch's election format has moved
     on, or the record was edited) is still printed, with a warning on stderr saying why: the user
@@ -90,7 +90,7 @@ def _recorded_text_or_fail(ref: str, stage: str | None) -> str:
     from botwatch.elections import ElectionError
     from botwatch.elections.recorded import NO_ELECTION, recorded_election, recorded_pair, stage_run_params, study_election_record
 
-    with open_or_fail(ref, read_only=True) as st:
+    with open_or_fail(ref, read_only=True, engine=engine, master=master) as st:
         try:
             pair = recorded_pair(stage_run_params(st, stage)) if stage else study_election_record(st)
         except ElectionError as exc:
@@ -101,7 +101,7 @@ def _recorded_text_or_fail(ref: str, stage: str | None) -> str:
         raise AssertionError  # unreachable: fail exits
     key, text = pair
     if text is None:  # a preset's key: the preset's text (or why it cannot be loaded), as before
-        return str(_recorded_or_fail(ref, stage).text)
+        return str(_recorded_or_fail(ref, stage, engine, master).text)
     try:
         recorded_election({"election": key, "election_toml": text})
     except ElectionError as exc:
@@ -115,14 +115,18 @@ def elections_show(
     ref: Annotated[str, typer.Argument(help="Preset name, TOML file, or a study (STUDY.duckdb): the election it was analysed with")],
     toml: Annotated[bool, typer.Option("--toml", help="Print the election's TOML text: a preset to copy and edit for a new election, or the exact text a study recorded (`> election.toml` to re-run with it)")] = False,
     stage: Annotated[Optional[str], typer.Option("--stage", help="With a study: the election this stage's latest run recorded (when stages differ)")] = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Show an election: parties, hashtags, official accounts, events."""
     if stage and not _is_study(ref):
         fail("--stage goes with a study (STUDY.duckdb), not a preset or TOML file")
+    if engine and not _is_study(ref):  # the option every study command has; a preset is read without one
+        fail(f"--engine goes with a study (a DuckDB file or a lake), and {ref} is read as a preset or TOML file: leave --engine out")
     if toml and _is_study(ref):  # the text as the study stored it, whether it still loads or not
-        _write_toml(_recorded_text_or_fail(ref, stage))
+        _write_toml(_recorded_text_or_fail(ref, stage, engine, spark_master))
         return
-    e = _recorded_or_fail(ref, stage) if _is_study(ref) else election_or_fail(ref)
+    e = _recorded_or_fail(ref, stage, engine, spark_master) if _is_study(ref) else election_or_fail(ref)
     if toml:  # an installed preset lives inside site-packages: this is how a user gets a copy to edit
         _write_toml(e.text)
         return
