@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from botwatch.cli import app
@@ -60,8 +61,6 @@ def test_every_study_command_opens_a_url_as_typed(url: str, fake_lake: list[str]
 
 def test_a_command_called_from_python_opens_a_url_as_given(fake_lake: list[str]) -> None:
     """`demo` and scripts call the command functions: a string is opened as given (no sys.argv)."""
-    import typer
-
     from botwatch.cli.study import status
 
     with pytest.raises(typer.Exit):
@@ -129,3 +128,16 @@ def test_content_evaluate_and_elections_show_take_engine_and_spark_master(ingest
     assert masters == ["spark://master:7077"] * 2
     res = runner.invoke(app, ["elections", "show", "uk-ge2017", "--engine", "duckdb"])
     assert res.exit_code == 2 and "--engine goes with a study" in res.output, res.output
+
+
+def test_an_empty_study_path_is_said_as_such(capsys: pytest.CaptureFixture[str]) -> None:
+    """`botwatch status "$STUDY"` with the variable unset said ". is a folder: a DuckDB study is a
+    file", as `ingest` did before it said what was wrong."""
+    for cmd in (["status", ""], ["accounts", ""], ["report", "", "--reproduce"]):
+        res = runner.invoke(app, cmd)
+        assert res.exit_code == 2 and "the study path is empty (an unset shell variable?)" in res.output, (cmd, res.output)
+    from botwatch.cli.collect import study_or_fail
+
+    with pytest.raises(typer.Exit):
+        study_or_fail("")
+    assert "--study is empty (an unset shell variable?)" in capsys.readouterr().err

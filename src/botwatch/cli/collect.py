@@ -88,6 +88,8 @@ def study_or_fail(study: str | None) -> None:
     ("is a folder", "No such file or directory"), and ended 0 with nothing ingested."""
     if study is None:
         return
+    if study == "":  # as every study argument: it read as the current folder, "--study  is a folder"
+        fail("--study is empty (an unset shell variable?)")
     from botwatch.engines.lake import is_lake_path
 
     if "://" in study or is_lake_path(study):

@@ -399,6 +399,8 @@ def open_or_fail(path: Path | str, read_only: bool = False, create: bool = False
     if engine not in (None, "duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark")
     where = study_location(path)
+    if where == "":  # `botwatch status "$STUDY"` with the variable unset: it was ". is a folder", as ingest's used to be
+        fail("the study path is empty (an unset shell variable?)")
     wrong = engine_mismatch(where, engine)
     if wrong:
         fail(wrong)
