@@ -3,7 +3,9 @@ model's training accounts" counts *that* model's training accounts, which `botwa
 records in the model file as digests (as the shipped list holds them), and says nothing when the file
 records none. A reviewer's finding: a model trained on stclab alone, scoring the 2,661 botwiki +
 verified profiles, read "2,661 of the study's accounts were among the bot model's training accounts"
-(the shipped model's list), and a study of the user's own training accounts got no warning."""
+(the shipped model's list), and a study of the user's own training accounts got no warning.
+Accounts of Mastodon and Bluesky are matched by their platform-unique id (profile URL, DID), never
+by handle or a local number, which name different accounts on different platforms."""
 
 from __future__ import annotations
 
@@ -33,10 +35,32 @@ def test_the_bot_count_is_of_the_model_that_scored(tmp_path: Path) -> None:
         mine = ta.count_training_accounts(st, own)
         unknown = ta.count_training_accounts(st, {"trained_on": {"labels.csv": 300}})
     assert shipped["bot_training_accounts"] == 1
-    assert mine["bot_training_accounts"] == 3  # 5 and 6 by id, 7 by handle; not the shipped one, not bluesky
+    assert mine["bot_training_accounts"] == 3  # 5 and 6 by id, 7 by handle; not the shipped one, nor bluesky's by handle
     assert "bot_training_accounts" not in unknown  # unknown, not the shipped model's count nor zero
     assert mine["origin_training_accounts"] == unknown["origin_training_accounts"] == shipped["origin_training_accounts"]
     assert "your bot model's training accounts" in ta.sentences(mine, own_bot=True)["bot"]
+
+
+DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
+URL = "https://mastodon.social/@Mine_M"
+
+
+def test_a_mastodon_or_bluesky_account_is_matched_by_its_platform_unique_id(tmp_path: Path) -> None:
+    """A model trained on Bluesky or Mastodon accounts was never matched to them: only Twitter
+    accounts were keyed. A DID or a profile URL names one account whatever the platform, so those
+    are matched; a handle or a local numeric id of those platforms still never is (handles collide
+    across platforms: 'mine_a' on Bluesky is not the Twitter 'mine_a' the model learned from)."""
+    own = {ta.TRAINING_KEY: ta.training_record(["5", DID, "77"], ["mine_a", "someone.bsky.social", None], [None, None, URL.lower()])}
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("INSERT INTO accounts (account_id, platform, handle) VALUES "
+               "(?, 'bluesky', 'someone.bsky.social'), (?, 'mastodon', 'Mine_M'), "
+               "('did:plc:notthisone', 'bluesky', 'mine_a'), ('5', 'mastodon', 'mine_a'), ('77', 'bluesky', NULL)", [DID, URL])
+        mine = ta.count_training_accounts(st, own)
+    assert mine["bot_training_accounts"] == 2  # the DID and the URL; not a handle, not a local number
+    assert ta.account_training("bluesky", DID, "x", own)["bot"] is True
+    assert ta.account_training("mastodon", URL, "Mine_M", own)["bot"] is True
+    assert ta.account_training("bluesky", "did:plc:notthisone", "mine_a", own)["bot"] is False
+    assert ta.account_training("mastodon", "5", "mine_a", own)["bot"] is False
 
 
 def test_train_bot_model_records_its_accounts_and_the_stage_counts_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,3 +106,31 @@ def test_a_lake_counts_an_own_models_accounts_the_same(spark: object, tmp_path: 
         assert want["bot_training_accounts"] == 7 and ta.count_training_accounts(lake, own) == want
     finally:
         lake.close()
+
+
+def test_evaluate_accounts_does_not_count_a_bluesky_training_account_as_held_out() -> None:
+    """`evaluate-accounts` on a Bluesky study scored by a model trained on some of its labelled
+    accounts gave every figure as out of sample."""
+    from botwatch.accounts.evaluate import AccountLabel, Matched, evaluate
+
+    dids = [f"did:plc:acct{i}" for i in range(8)]
+    own = {ta.TRAINING_KEY: ta.training_record(dids[:3], None)}
+    labels = [AccountLabel(i + 2, d, None, i % 2, None) for i, d in enumerate(dids)]
+    rows = [{"platform": "bluesky", "account_id": d, "handle": f"h{i}.bsky.social", "bot_probability": 0.1 + 0.1 * i} for i, d in enumerate(dids)]
+    ev = evaluate(Matched(labels, rows), boot=10, own_bot_model=own)
+    assert ev.bot_training == 3 and ev.bot_held_out is not None and ev.bot_held_out.n == 5
+
+
+def test_a_labels_file_records_the_profile_url_beside_mastodons_local_id(tmp_path: Path) -> None:
+    """Mastodon's API names an account by `id`, a number local to its server, which the labels
+    reader takes first; the study keys the account by its profile URL. The URL in another id
+    column is recorded too, so the study can match it."""
+    from botwatch.accounts.labelled import read_labels_csv
+
+    f = tmp_path / "labels.csv"
+    pd.DataFrame({"id": ["109", "110"], "account_id": [URL, "https://botsin.space/@b"], "bot": ["1", "0"],
+                  "created_at": ["2020-01-01T00:00:00Z"] * 2, "statuses_count": ["5", "6"],
+                  "observed_at": ["2024-01-01T00:00:00Z"] * 2}).to_csv(f, index=False)
+    frame = read_labels_csv(f).frame
+    rec = ta.training_record(frame["account_id"], frame["handle"] if "handle" in frame else None, frame["unique_id"])
+    assert ta.account_training("mastodon", URL, None, {ta.TRAINING_KEY: rec})["bot"] is True

@@ -300,6 +300,15 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     feats["source"] = Path(path).name
     feats["handle"] = df.loc[keep, "handle"] if "handle" in df.columns else None
     feats["account_id"] = raw.loc[keep, id_col] if id_col else None
+    # A Mastodon profile URL or Bluesky DID in any id column (Mastodon's API gives `id`, the local
+    # number, beside `url`-like ids a user may copy into `account_id`): the id a study of that
+    # platform stores, so the model file records it (`training_accounts.platform_unique`).
+    from botwatch.accounts.training_accounts import platform_unique
+
+    unique = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    for c in (c for c in ID_COLUMNS if c in raw.columns):
+        unique = unique.where(unique.notna(), raw[c].where(raw[c].map(platform_unique)))
+    feats["unique_id"] = unique[keep]
     return LabelsFile(feats.reset_index(drop=True), {k: v for k, v in left_out.items() if v})
 
 

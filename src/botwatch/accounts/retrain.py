@@ -164,7 +164,7 @@ def train_and_report(frames: list[pd.DataFrame], model_out: Path, figures_out: P
     if record_accounts:
         from botwatch.accounts.training_accounts import TRAINING_KEY, training_record
 
-        model.meta[TRAINING_KEY] = training_record(pooled.get("account_id"), pooled.get("handle"))
+        model.meta[TRAINING_KEY] = training_record(pooled.get("account_id"), pooled.get("handle"), pooled.get("unique_id"))
     model.save(model_out)
     figures_out.parent.mkdir(parents=True, exist_ok=True)
     figures["pooled_curve"] = curves[0][1]

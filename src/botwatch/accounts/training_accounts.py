@@ -21,7 +21,11 @@ use, so the list is exactly the accounts those fits read (docs/model-card-origin
 
 How a study is matched: a Twitter account (platform `twitter` or `x`: X is Twitter renamed, its ids
 and handles the same) whose lower-cased `account_id` or `handle` has a digest in
-the list. MD5 because DuckDB and Spark compute it the same way (the coordination null uses it for the
+the list. An account of another platform by its `account_id` alone, and only where that id is
+unique across platforms (`platform_unique`: a Mastodon profile URL, a Bluesky DID, as the readers
+store them): a handle or a numeric id names different accounts on different platforms, so those are
+never matched there. Only a user's model (`train-bot-model` on Mastodon or Bluesky labels) records
+such ids; the shipped models were fitted on Twitter accounts alone. MD5 because DuckDB and Spark compute it the same way (the coordination null uses it for the
 same reason); the match is one join in the engine, so no table as long as the accounts reaches this
 process on a lake. With 16 hex digits (64 bits) and ~40,000 digests, a study of ten million accounts
 would match a non-training account by chance with probability about 2e-8.
@@ -95,17 +99,35 @@ def study_bot_training_meta(study: Any) -> Mapping[str, Any] | None:
     return used.meta if used.kind == "own" else {}
 
 
+def platform_unique(account_id: Any) -> bool:
+    """Whether an account id names one account whatever the platform: a Bluesky DID (`did:...`) or
+    a profile URL (Mastodon's `account_id`). A numeric id ("5") or a handle does not."""
+    if not isinstance(account_id, str):
+        return False
+    v = account_id.strip().lower()
+    return v.startswith(("did:", "http://", "https://")) and len(v) > len("https://")
+
+
+def _match_keys(platform: Any, account_id: Any, handle: Any) -> list[str]:
+    """The digests an account is matched by: a Twitter account's id and handle, another
+    platform's account id only where it is platform-unique."""
+    if platform in TWITTER_PLATFORMS:
+        return [key_digest(k) for k in (account_id, handle) if isinstance(k, str) and k]
+    return [key_digest(account_id)] if platform_unique(account_id) else []
+
+
 def account_training(platform: Any, account_id: Any, handle: Any,
                      own_bot_model: Mapping[str, Any] | None = None) -> dict[str, bool | None]:
     """{"origin": ..., "bot": ...}: whether this one account was among each shipped model's training
-    accounts, matched as `count_training_accounts` matches (a Twitter account's id or handle). The
+    accounts, matched as `count_training_accounts` matches (a Twitter account's id or handle, another
+    platform's DID or profile URL). The
     study-wide count said how many; `explain` and the account JSON now say which, so a reader of one
     account's score knows it is not a held-out estimate. None for both when the list is not shipped
     (a source checkout without it): unknown, not "no". `own_bot_model` (`study_bot_training_meta`):
     the bot flag follows the user's model that scored the study, from the list its file records."""
     table = _models_by_digest()
     found: dict[str, bool | None] = {m: None for m in MODELS}
-    keys = [key_digest(k) for k in (account_id, handle) if platform in TWITTER_PLATFORMS and isinstance(k, str) and k]
+    keys = _match_keys(platform, account_id, handle)
     if table:
         found = {"origin": any(table.get(k, (False, False))[0] for k in keys),
                  "bot": any(table.get(k, (False, False))[1] for k in keys)}
@@ -132,7 +154,8 @@ def _digest_sql(column: str) -> str:
 def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None = None) -> dict[str, int]:
     """How many of the study's accounts are among each model's training accounts, as the accounts
     stage records them (`RUN_KEYS`); {} when the study has no accounts table. One query in the
-    engine: each Twitter account's id and handle digested, joined to the digests.
+    engine: each Twitter account's id and handle, and each other account's platform-unique id,
+    digested, joined to the digests.
 
     `own_bot_model`: the meta of the user's bot model that scored the study (None: the shipped one
     did). The bot count is then of the accounts that model was trained on, as its file records them
@@ -149,7 +172,10 @@ def count_training_accounts(study: Any, own_bot_model: Mapping[str, Any] | None 
         return {RUN_KEYS[m]: 0 for m in MODELS if not (m == "bot" and own_bot_model is not None and own is None)}
     twitter = ", ".join(f"'{p}'" for p in TWITTER_PLATFORMS)  # X is Twitter renamed: the same ids and handles
     keys = (f"SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) "
-            f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle IS NOT NULL")
+            f"UNION ALL SELECT a.account_id, {_digest_sql('handle')} AS digest FROM accounts a WHERE a.platform IN ({twitter}) AND a.handle IS NOT NULL "
+            # another platform's account by its id alone, where that id is platform-unique (`platform_unique`)
+            f"UNION ALL SELECT a.account_id, {_digest_sql('account_id')} AS digest FROM accounts a WHERE a.platform NOT IN ({twitter}) "
+            "AND (lower(trim(a.account_id)) LIKE 'did:%' OR lower(trim(a.account_id)) LIKE 'http://%' OR lower(trim(a.account_id)) LIKE 'https://%')")
     with study.temp_view(VIEW, table):
         row = study.sql(
             f"SELECT count(DISTINCT CASE WHEN t.origin THEN k.account_id END), count(DISTINCT CASE WHEN t.bot THEN k.account_id END) "
@@ -193,13 +219,17 @@ def sentences(counts: dict[str, int], own_bot: bool = False) -> dict[str, str]:
 TRAINING_KEY = "training_accounts"
 
 
-def training_record(ids: Iterable[Any] | None, handles: Iterable[Any] | None) -> dict[str, Any]:
+def training_record(ids: Iterable[Any] | None, handles: Iterable[Any] | None,
+                    unique_ids: Iterable[Any] | None = None) -> dict[str, Any]:
     """What a user's model file records of its training accounts (`TRAINING_KEY`): digests only, as
-    shipped, so the file does not carry the user's labelled ids in the clear."""
+    shipped, so the file does not carry the user's labelled ids in the clear. `unique_ids`: each
+    row's platform-unique id (a Mastodon profile URL, a Bluesky DID) where its id column is another
+    (Mastodon's numeric `id`), so a study of that platform can match the account (`platform_unique`)."""
     id_list = list(ids) if ids is not None else []
     handle_list = list(handles) if handles is not None else []
-    n = max(len(id_list), len(handle_list))
-    rows = list(zip(id_list or [None] * n, handle_list or [None] * n))
+    unique_list = list(unique_ids) if unique_ids is not None else []
+    n = max(len(id_list), len(handle_list), len(unique_list))
+    rows = list(zip(id_list or [None] * n, handle_list or [None] * n, unique_list or [None] * n))
     digests: set[str] = set()
     keyed = 0
     for keys in rows:

@@ -353,7 +353,8 @@ def train_bot_model(
     today's date, old labelled profiles read much older than a study's accounts measured at their posts' time.
     The model file records digests of the training accounts' ids and handles (`id_str`, `id`,
     `account_id` or `user_id`; `screen_name`), never the ids, so a study scored with it can say how
-    many of its accounts the model was trained on."""
+    many of its accounts the model was trained on (a Mastodon or Bluesky account by its profile URL
+    or DID in one of those id columns)."""
     try:
         import sklearn  # noqa: F401  (folds and isotonic calibration)
     except ImportError:
