@@ -78,3 +78,25 @@ def test_a_header_without_rows_is_said_to_hold_no_account(tmp_path: Path) -> Non
     f.write_text("id,bot,screen_name,created_at,observed_at\n", encoding="utf-8")
     with pytest.raises(ValueError, match="a header and no rows: it holds no labelled account"):
         read_labels_csv(f)
+
+
+def test_both_commands_read_the_same_label_column_and_refuse_two_that_disagree(tmp_path: Path) -> None:
+    """`evaluate-accounts` read `is_bot` before `label` and `train-bot-model` `label` before
+    `is_bot`: one file measured one column there and trained on the other here, without a word.
+    Columns that agree are read alike; columns that disagree are refused by both, with the lines."""
+    import pytest
+
+    from botwatch.accounts.evaluate import AccountLabelsError, load_account_labels
+
+    raw = _raw()
+    agree, differ = tmp_path / "agree.csv", tmp_path / "differ.csv"
+    raw.rename(columns={"bot": "label"}).assign(is_bot=raw["bot"].map({"1": "yes", "0": "no"})).to_csv(agree, index=False)
+    flipped = raw["bot"].copy()
+    flipped.iloc[[3, 7]] = flipped.iloc[[3, 7]].map({"1": "0", "0": "1"})
+    raw.rename(columns={"bot": "label"}).assign(is_bot=flipped).to_csv(differ, index=False)
+    assert read_labels_csv(agree).frame["label"].tolist() == raw["bot"].astype(int).tolist()
+    assert [x.bot for x in load_account_labels(agree)] == raw["bot"].astype(int).tolist()
+    with pytest.raises(ValueError, match=r"`is_bot` and `label` columns give different labels on rows 4, 8 after the header"):
+        read_labels_csv(differ)  # rows: a quoted description holds line breaks, which pandas does not count
+    with pytest.raises(AccountLabelsError, match=r"`is_bot` and `label` columns give different labels on lines 9, 13"):
+        load_account_labels(differ)

@@ -28,6 +28,7 @@ import gzip
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,39 @@ CHUNK = 2000  # ids or handles per IN list when the study is read
 # (TwiBot-20, the Botometer bot repository: `id`, `screen_name`, `label`), so such a file is read as it is.
 ID_COLUMNS = ("account_id", "user_id", "id_str", "id")
 HANDLE_COLUMNS = ("handle", "screen_name", "username")
+# The same order `train-bot-model` reads (`labelled.read_labels_csv`): the two read a file with
+# `label` and `is_bot` each from another column. Two of these that disagree are refused
+# (`label_columns_disagree`), never read one way here and the other there.
 BOT_COLUMNS = ("bot", "is_bot", "label")
+
+
+def bot_value(v: object) -> int | None:
+    """A label cell as 1 or 0 (1/0, 1.0/0.0, true/false, yes/no, bot/human), None otherwise."""
+    t = v.strip().casefold() if isinstance(v, str) else ""
+    return 1 if t in TRUE else 0 if t in FALSE else None
+
+
+def label_columns_disagree(columns: Iterable[str], rows: Iterable[tuple[int, Mapping[str, Any]]], unit: str = "line") -> str | None:
+    """Why a file with two or more label columns (`BOT_COLUMNS`) cannot be read, or None: a row
+    whose columns give different labels. The first column would be read and the other ignored
+    without a word, and which was first differed between the commands. `rows`: (where, cells),
+    `where` a line of the file, or with `unit` "row" a data row counted after the header (a reader
+    that cannot tell lines where a quoted cell holds a line break)."""
+    cols = [c for c in BOT_COLUMNS if c in set(columns)]
+    if len(cols) < 2:
+        return None
+    lines = []
+    for line, r in rows:
+        got = {v for c in cols if (v := bot_value(r.get(c))) is not None}
+        if len(got) > 1:
+            lines.append(line)
+    if not lines:
+        return None
+    more = f", … ({len(lines):,} rows)" if len(lines) > 5 else ""
+    named = " and ".join(f"`{c}`" for c in cols)
+    after = " after the header" if unit == "row" else ""
+    return (f"its {named} columns give different labels on {unit}{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines[:5]))}{after}{more}: "
+            f"keep the one that holds your labels (botwatch reads the first of {', '.join(BOT_COLUMNS)})")
 
 
 class AccountLabelsError(ValueError):
@@ -94,6 +127,8 @@ def load_account_labels(path: str | Path) -> list[AccountLabel]:
     id_col = next((c for c in ID_COLUMNS if c in header), None)
     handle_col = next((c for c in HANDLE_COLUMNS if c in header), None)
     bot_col = next((c for c in BOT_COLUMNS if c in header), None)
+    if why := label_columns_disagree(header, raw):
+        raise AccountLabelsError(f"{p}: {why}")
     if id_col is None and handle_col is None:
         raise AccountLabelsError(f"{p} names no account: it needs an account_id or a handle column (its columns: {', '.join(header) or 'none'})")
     if bot_col is None and "country" not in header:

@@ -247,7 +247,12 @@ def read_labels_csv(path: Path, observed_at: pd.Timestamp | None = None) -> Labe
     folded = [str(c).strip().lower() for c in raw.columns]
     if len(set(folded)) == len(folded):
         raw.columns = folded
-    label_col = next((c for c in ("bot", "label", "is_bot") if c in raw.columns), None)
+    from botwatch.accounts.evaluate import BOT_COLUMNS, label_columns_disagree
+
+    label_col = next((c for c in BOT_COLUMNS if c in raw.columns), None)  # the order `evaluate-accounts` reads
+    labels_only = raw[[c for c in BOT_COLUMNS if c in raw.columns]]
+    if why := label_columns_disagree(labels_only.columns, enumerate(labels_only.to_dict("records"), start=1), unit="row"):
+        raise ValueError(f"{path}: {why}")
     if label_col is None:
         raise ValueError(f"{path}: no `bot` column (columns: {', '.join(map(str, raw.columns[:12]))}); {LABELS_NEED}")
     named = set(raw.columns) | {V11_TO_CANONICAL[c] for c in raw.columns if c in V11_TO_CANONICAL}
