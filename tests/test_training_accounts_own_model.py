@@ -134,3 +134,20 @@ def test_a_labels_file_records_the_profile_url_beside_mastodons_local_id(tmp_pat
     frame = read_labels_csv(f).frame
     rec = ta.training_record(frame["account_id"], frame["handle"] if "handle" in frame else None, frame["unique_id"])
     assert ta.account_training("mastodon", URL, None, {ta.TRAINING_KEY: rec})["bot"] is True
+
+
+def test_explain_names_the_users_model_not_the_shipped_card(scored_us_sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For an account a user's model was trained on, `explain` pointed to docs/model-card-bot.md,
+    which describes the shipped model and lists none of that model's training accounts."""
+    with open_study(scored_us_sample_path) as st:
+        aid = st.sql("SELECT account_id FROM accounts_scored WHERE platform = 'twitter' AND bot_probability IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
+    own = {ta.TRAINING_KEY: ta.training_record([aid], None)}
+    import botwatch.cli.accounts as cli_accounts
+
+    # The model that scored the study, as botwatch finds it: a user's file with this one training account.
+    monkeypatch.setattr(ta, "study_bot_training_model", lambda study: (own, "mine.json.gz"), raising=False)
+    monkeypatch.setattr(cli_accounts, "study_bot_training_meta", lambda study: own)
+    res = CliRunner().invoke(app, ["explain", str(scored_us_sample_path), aid])
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if "bot probability is not a held-out estimate" in x)
+    assert "your bot model's (mine.json.gz) training accounts" in line and "model-card" not in line

@@ -91,12 +91,18 @@ def study_bot_training_meta(study: Any) -> Mapping[str, Any] | None:
     """The meta of the user's bot model that scored `study` (whose own training list decides the
     per-account bot flag), {} when that model is a user's file botwatch cannot find (its training
     accounts unknown), or None for the shipped model (the shipped list decides)."""
+    return study_bot_training_model(study)[0]
+
+
+def study_bot_training_model(study: Any) -> tuple[Mapping[str, Any] | None, str | None]:
+    """`study_bot_training_meta` and the file of the user's model it read (None for the shipped
+    model, or a user's file not found), which `explain` names in its sentence."""
     from botwatch.model_used import bot_model_used
 
     used = bot_model_used(study)
     if used.kind in ("shipped", "unrecorded"):
-        return None
-    return used.meta if used.kind == "own" else {}
+        return None, None
+    return (used.meta, used.file) if used.kind == "own" else ({}, None)
 
 
 def platform_unique(account_id: Any) -> bool:
@@ -137,13 +143,17 @@ def account_training(platform: Any, account_id: Any, handle: Any,
     return found
 
 
-def account_sentences(flags: dict[str, bool | None]) -> list[str]:
-    """The sentences `botwatch explain` prints for an account a model was fitted on."""
+def account_sentences(flags: dict[str, bool | None], own_bot_file: str | None = None) -> list[str]:
+    """The sentences `botwatch explain` prints for an account a model was fitted on. `own_bot_file`:
+    the user's bot model that scored the study (`study_bot_training_model`), named instead of the
+    shipped model's card, which does not describe it nor list its training accounts."""
     out = []
     for model, what in (("bot", "bot probability"), ("origin", "origin probabilities")):
         if flags.get(model):
-            out.append(f"This account was among the {model} model's training accounts: its {what} "
-                       f"{'is' if model == 'bot' else 'are'} not a held-out estimate (docs/model-card-{model}.md).")
+            whose, card = ((f"your bot model's ({own_bot_file})", "") if model == "bot" and own_bot_file
+                           else (f"the {model} model's", f" (docs/model-card-{model}.md)"))
+            out.append(f"This account was among {whose} training accounts: its {what} "
+                       f"{'is' if model == 'bot' else 'are'} not a held-out estimate{card}.")
     return out
 
 

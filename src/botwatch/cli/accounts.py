@@ -316,9 +316,10 @@ def explain(
                     out.print(f"Probability of being run from outside {home}: [bold]{prob2(po)}[/bold] ({verdict}; the rule is P(outside {home}) ≥ {FOREIGN_THRESHOLD:g})", highlight=False)
         for s in json.loads(oev or "[]"):
             out.print(f"  • {plain(s)}", highlight=False)
-        from botwatch.accounts.training_accounts import account_sentences, account_training
+        from botwatch.accounts.training_accounts import account_sentences, account_training, study_bot_training_model
 
-        for line in account_sentences(account_training(platform, aid, h, study_bot_training_meta(st))):
+        own_meta, own_file = study_bot_training_model(st)
+        for line in account_sentences(account_training(platform, aid, h, own_meta), own_file):
             out.print(line, highlight=False, markup=False)
 
 
