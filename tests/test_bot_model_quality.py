@@ -190,3 +190,17 @@ def test_analyze_with_the_shipped_model_says_no_warning(tmp_path: Path, monkeypa
     res = runner.invoke(app, ["analyze", str(study), "--only", "accounts"])
     assert res.exit_code == 0, res.output
     assert "near chance" not in res.stderr
+
+
+def test_the_printed_interval_has_the_aucs_digits(tmp_path: Path) -> None:
+    """`train-bot-model` printed "AUC 0.996 (95% interval 0.99-1.00)": the AUC to three decimals,
+    its interval to two, so an interval short of 1 read as reaching a perfect ranking."""
+    import re
+
+    from botwatch.auc_text import auc
+
+    model, said = _train(tmp_path, shuffled=False)
+    oof = _meta(model)["pooled_oof"]
+    got = re.search(r"out-of-fold: AUC (\S+) \(95% interval (\S+)-(\S+)\)", said)
+    assert got is not None, said
+    assert got.groups() == (auc(oof["auc"]), auc(oof["auc_low"]), auc(oof["auc_high"]))

@@ -404,7 +404,8 @@ def train_bot_model(
         fail(f"could not train on {labels}: {exc}")
     m = figs["pooled_oof"]
     console.print(f"trained on {m['n']:,} accounts ({counts.get(1, 0):,} bots)", highlight=False)
-    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {m['auc_low']:.2f}-{m['auc_high']:.2f}), F1 {m['f1']:.3f} at {m['threshold']}, "
+    # The interval in the AUC's digits: "0.996 (95% interval 0.99-1.00)" read as an interval reaching a perfect ranking.
+    out.print(f"out-of-fold: AUC {auc(m['auc'])} (95% interval {auc(m['auc_low'])}-{auc(m['auc_high'])}), F1 {m['f1']:.3f} at {m['threshold']}, "
               f"Brier {m['brier']:.3f}", highlight=False)
     if figs.get("quality_warning"):  # also recorded in the model file, for explain and the report
         warn(figs["quality_warning"])
