@@ -246,10 +246,14 @@ NEAREST_EVENT_H = 72.0
 
 def nearest_event(
     at: datetime, events: Sequence[tuple[datetime, str]], max_hours: float = NEAREST_EVENT_H,
-    ends: Sequence[datetime | None] | None = None,
+    ends: Sequence[datetime | None] | None = None, width: timedelta | None = None,
 ) -> tuple[str | None, datetime | None, float | None]:
     """(label, event time, hours from the event to `at`; positive = after the event), or all None
     when no event is within `max_hours` of `at`.
+
+    `width` makes `at` the start of a bucket [at, at + width) (a burst's peak hour): an event
+    inside it is 0 hours away. The referendum result forecast at 03:40 UTC inside a peak hour
+    starting 03:00 read "-1" (the burst an hour before the result) where the result fell in it.
 
     `ends` (one per event, None for an instant) makes an event with a span (polling day's open
     polls, a pause in campaigning) nearest to every time inside it: a us-2016 burst at 22:00 UTC
@@ -259,9 +263,15 @@ def nearest_event(
         return None, None, None
     spans = list(ends) if ends is not None and len(ends) == len(events) else [None] * len(events)
 
-    def distance(k: int) -> float:
+    def inside(k: int) -> bool:
         start, end = events[k][0], spans[k]
         if end is not None and start <= at <= end:
+            return True
+        return width is not None and at <= start < at + width
+
+    def distance(k: int) -> float:
+        start, end = events[k][0], spans[k]
+        if inside(k):
             return 0.0
         return abs((at - start).total_seconds()) if end is None or at < start else min(abs((at - start).total_seconds()), (at - end).total_seconds())
 
@@ -269,6 +279,8 @@ def nearest_event(
     if distance(k) / 3600.0 > max_hours:
         return None, None, None
     ev_at, label = events[k]
+    if width is not None and at <= ev_at < at + width:
+        return label, ev_at, 0.0
     return label, ev_at, (at - ev_at).total_seconds() / 3600.0
 
 

@@ -178,7 +178,7 @@ def bursts(study: Study, ctx: Context) -> int:
             b, c = series.get((freq, dimension, value), ([], []))
             for bu in bursts_mod.find_bursts_sparse(b, c, step, period=period, lookback=lookback, collected=collected[freq],
                                                     shift_of=hour_shift if freq == "hour" else None):
-                label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events, ends=ends)
+                label, ev_at, hours = bursts_mod.nearest_event(bu.peak_at, events, ends=ends, width=step)
                 burst_rows.append(dict(freq=freq, dimension=dimension, value=value, start=bu.start, end=bu.end, peak_at=bu.peak_at,
                                        peak_posts=bu.peak_posts, baseline=bu.baseline, z=bu.z, posts=bu.posts,
                                        event=label, event_at=ev_at, hours_from_event=hours))
