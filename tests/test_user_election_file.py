@@ -126,3 +126,34 @@ def test_elections_check_warns_of_a_hashtag_that_names_a_party_in_every_collecte
     for preset in ("uk-ge2017", "us-2016"):  # the shipped presets list none
         res = CliRunner().invoke(app, ["elections", "check", str(Path(__file__).resolve().parents[1] / "src" / "botwatch" / "elections" / "presets" / f"{preset}.toml")])
         assert res.exit_code == 0 and "is listed for" not in res.output, res.output
+
+
+def test_the_tag_named_beside_a_dominant_party_is_one_that_names_it(tmp_path: Path) -> None:
+    """The file keeps #Brexit, the scrape's query, for the referendum itself, and Leave is named by
+    its own #VoteLeave in part of its posts: the line named #Brexit, a tag that names no party, in
+    a sentence about the party's own hashtags."""
+    from test_timeline import write_posts
+
+    text = ELECTION.replace('hashtags = ["EURef"]', 'hashtags = ["EURef", "Brexit"]').replace(
+        'hashtags = ["Brexit"]', 'hashtags_pro = ["VoteLeave"]\ntag_fragments = ["leaveeu"]')
+    el = tmp_path / "euref.toml"
+    el.write_text(text, encoding="utf-8")
+    t0 = datetime(2016, 6, 10, 12)
+    tags = [["Brexit", "VoteLeave2016"]] * 4 + [["Brexit", "GoLeaveEUNow"]] * 3 + [["Brexit", "StrongerIn"]] * 3
+    posts = [dict(post_id=f"p{i}", platform="twitter", account_id=f"a{i % 4}", created_at=t0 + timedelta(minutes=37 * i),
+                  kind="original", lang="en", text=f"post number {i} about the vote " + " ".join(f"#{x}" for x in t), hashtags=t)
+             for i, t in enumerate(tags)]
+    path = tmp_path / "s.duckdb"
+    with open_study(path, read_only=False) as st:
+        write_posts(st, posts)
+    res = CliRunner().invoke(app, ["analyze", str(path), "--election", str(el), "--only", "content"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "party leave (Leave <b>side</b>) is named by 70% of the study's posts; #VoteLeave2016 is in 40% of them" in out
+    election = load_election(el)
+    with open_study(path, read_only=False) as st:
+        (d,) = dominant_parties(st, party_coverage(st, election), election)
+        assert (d.tag, d.tag_share) == ("VoteLeave2016", 0.4)
+        # a fragment names the party too, where no listed tag is carried
+        st.sql("UPDATE posts SET hashtags = ['Brexit', 'GoLeaveEUNow'] WHERE post_id IN ('p0', 'p1', 'p2', 'p3')")
+        assert dominant_parties(st, party_coverage(st, election), election)[0].tag == "GoLeaveEUNow"

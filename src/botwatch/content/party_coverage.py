@@ -147,7 +147,7 @@ def dominant_parties(study: Study, cov: PartyCoverage, election: Any) -> list[Do
     for p in election.parties:
         share = cov.named.get(p.key, 0) / cov.posts
         if share >= DOMINANT_SHARE:
-            tag, n = top_hashtag(study, election.key, p.key)
+            tag, n = top_hashtag(study, election.key, p.key, party_terms=p)
             out.append(Dominant(p.key, p.name, share, tag, n / cov.posts))
     return out
 
@@ -157,12 +157,19 @@ def dominant_lines(study: Study, cov: PartyCoverage, election: Any) -> list[str]
     return [d.line() for d in dominant_parties(study, cov, election)]
 
 
-def top_hashtag(study: Study, election: str, party: str) -> tuple[str | None, int]:
+def top_hashtag(study: Study, election: str, party: str, party_terms: Any = None) -> tuple[str | None, int]:
     """The hashtag most of the posts naming `party` carry (as one of them writes it) and how many
     posts carry it; (None, 0) when they carry none. Tags compare as the matcher compares them:
     case-folded, '#', '_', '-' and spaces dropped (`normalize.norm_tags_arrow`, without its Unicode
-    folding). Any hashtag, not only the party's own: brexit-2016 named Vote Leave by its #Brexit,
-    gop-debate-2015 the Republicans by the fragment "gop" inside #GOPDebate."""
+    folding).
+
+    With `party_terms` (the election's party), only a tag that names the party counts: one it
+    lists (a trailing year dropped, as the matcher drops it) or one holding a `tag_fragments`
+    word: brexit-2016 named Vote Leave by its listed #Brexit, gop-debate-2015 the Republicans by
+    the fragment "gop" inside #GOPDebate. Any tag at all read, under an EU-referendum file that
+    kept #Brexit for the election itself, "53% of the study's posts name Leave; #Brexit is in 52%
+    of them: if the archive was collected with one of the party's hashtags…", naming a tag that
+    names no party; the party's own commonest tag there is #VoteLeave (39%)."""
     if not {"posts", "post_party"} <= set(study.tables()):
         return None, 0
     pp = study.table("post_party")
@@ -174,7 +181,12 @@ def top_hashtag(study: Study, election: str, party: str) -> tuple[str | None, in
     u = j.select(j.platform, j.post_id, tag=j.hashtags.unnest())
     u = u.mutate(key=u.tag.lower().re_replace(r"^#|[_\-\s]", ""))
     counts = u.group_by("key").aggregate(n=(u.platform + ":" + u.post_id).nunique())
-    top = study.expr_arrow(counts.order_by([counts.n.desc(), counts.key]).limit(1)).to_pylist()
+    ordered = counts.order_by([counts.n.desc(), counts.key])
+    if party_terms is None:
+        top = study.expr_arrow(ordered.limit(1)).to_pylist()
+    else:
+        names = _names_party(party_terms)
+        top = [r for r in study.expr_arrow(ordered).to_pylist() if r["key"] is not None and names(r["key"])][:1]
     if not top:
         return None, 0
     # Written as most of its posts write it (#Brexit, not the #BREXIT that sorts first).
@@ -182,3 +194,13 @@ def top_hashtag(study: Study, election: str, party: str) -> tuple[str | None, in
     forms = mine.group_by("tag").aggregate(k=mine.count())
     shown = study.expr_arrow(forms.order_by([forms.k.desc(), forms.tag]).limit(1)).to_pylist()[0]["tag"]
     return str(shown).lstrip("#"), int(top[0]["n"])
+
+
+def _names_party(party: Any) -> Any:
+    """Whether a hashtag (compared as `top_hashtag` compares it) names `party`: listed for it, with
+    or without a trailing year, or holding one of its `tag_fragments`."""
+    from botwatch.content.normalize import norm_tag, strip_year
+
+    listed = {norm_tag(h) for h in party.all_hashtags}
+    fragments = [f for f in (norm_tag(f) for f in party.tag_fragments) if f]
+    return lambda key: key in listed or strip_year(key) in listed or any(f in key for f in fragments)
