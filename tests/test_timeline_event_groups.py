@@ -86,7 +86,7 @@ def test_a_rise_of_everyone_says_the_automated_group_was_set_against_scored_acco
     finally:
         st.close()
     assert "All posts were" in heads and "no account group (" in heads
-    assert ("rose more than the rest of the conversation (likely automated accounts were set against the other scored accounts only: "
+    assert ("was shown to rise more than the rest of the conversation (likely automated accounts were set against the other scored accounts only: "
             "accounts without a bot probability are in neither group)") in heads
 
 
@@ -99,7 +99,7 @@ def test_a_rise_of_every_group_is_no_group_finding(tmp_path) -> None:  # type: i
         st.close()
     assert rows[("origin", "foreign origin")][1] < 0.05  # the group's own test passes, as on the referendum archive
     assert "Posts by foreign-origin accounts" not in heads and "Posts by foreign origin accounts" not in heads
-    assert "All posts were" in heads and "no account group (foreign origin) rose more than the rest of the conversation" in heads
+    assert "All posts were" in heads and "no account group (foreign origin) was shown to rise more than the rest of the conversation" in heads
 
 
 def test_a_group_alone_in_its_dimension_is_not_said_to_have_been_compared(tmp_path) -> None:  # type: ignore[no-untyped-def]
