@@ -189,3 +189,26 @@ def test_the_per_account_bot_flag_follows_a_users_model_that_scored_the_study() 
     assert ta.account_training("twitter", "7", "Alice", own)["bot"] is True  # handles match in any case
     assert ta.account_training("twitter", "7", "bob", own)["bot"] is False
     assert ta.account_training("twitter", "42", "alice", {})["bot"] is None
+
+
+def test_explain_says_nothing_of_a_bot_probability_it_does_not_have(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The brexit-2016 tweets carry no profile facts the bot model reads: `explain` printed "Bot
+    probability: unknown" and then "This account was among the bot model's training accounts: its
+    bot probability is not a held-out estimate", of a probability there was none of."""
+    from typer.testing import CliRunner
+
+    from botwatch.cli import app
+
+    csv = Path(__file__).parent / "fixtures" / "ingest" / "brexit_2016_tweets.csv"
+    study = tmp_path / "b.duckdb"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(study), str(csv), "--columns",
+                              "post_id=tweet_id,account_id=user_id,created_at=created_at,text=text,location=user_location,hashtags=hashtags"])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["analyze", str(study), "--only", "accounts"]).exit_code == 0
+    monkeypatch.setattr(ta, "_models_by_digest", lambda: {ta.key_digest("133677123"): (True, True)})  # both models trained on it
+    said = runner.invoke(app, ["explain", str(study), "133677123"])
+    assert said.exit_code == 0, said.output
+    assert "Bot probability: unknown" in said.output
+    assert "bot model's training accounts" not in said.output
+    assert "This account was among the origin model's training accounts" in said.output

@@ -319,7 +319,10 @@ def explain(
         from botwatch.accounts.training_accounts import account_sentences, account_training, study_bot_training_model
 
         own_meta, own_file = study_bot_training_model(st)
-        for line in account_sentences(account_training(platform, aid, h, own_meta), own_file):
+        trained = account_training(platform, aid, h, own_meta)
+        if bp is None:  # no bot probability to call out-of-sample or not ("Bot probability: unknown" above)
+            trained = {**trained, "bot": None}
+        for line in account_sentences(trained, own_file):
             out.print(line, highlight=False, markup=False)
 
 
