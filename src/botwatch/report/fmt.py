@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botwatch import stats
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.shown_text import has_hidden, shown_in_page, shown_in_page_json
 from botwatch.auc_text import auc  # noqa: F401 - a report filter; lives below the report (botwatch.model_used uses it)
 from botwatch.count_text import counted, num  # noqa: F401 - report filters; below the report (origin evidence and impact notes use them)
@@ -40,12 +41,16 @@ def show_hidden(text: str) -> str:
     return shown_in_page_json(text)
 
 
-def account_label(handle: Any, account_id: Any) -> str:
+def account_label(handle: Any, account_id: Any, platform: Any = None) -> str:
     """How the report names an account: "@handle", or "id N" for one without a handle (as the
     accounts table and the explorer write it); the coordination picture wrote "@N" for those, a
-    handle no one has. Display text only (controls tagged): the template still escapes it."""
-    if handle:
-        return "@" + user_text(handle)
+    handle no one has. A Mastodon handle of the instance it was collected on is written with that
+    instance, "@alice@a.social", as `botwatch accounts` lists it (`json_shape.shown_handle`): two
+    instances' local alices were both "@alice". Display text only (controls tagged): the template
+    still escapes it."""
+    shown = shown_handle(platform, handle, account_id)
+    if shown:
+        return "@" + user_text(shown)
     return "id " + user_text(account_id)
 
 

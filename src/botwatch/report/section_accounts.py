@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.report.fmt import num, pct_ci, wilson
 from botwatch.report.training_share import training_clause
 from botwatch.report.sections import Section, render, section
@@ -107,18 +108,20 @@ def _top_accounts(study: Study) -> list[dict[str, Any]]:
     top = study.sql(
         # n_posts is 0 for an account known only as retweeted or looked up (NULL in a study scored
         # before 2026-12-05): it posted 0 times in the study, not an unknown number ("—").
-        "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, coalesce(s.n_posts, 0), s.bot_evidence, s.origin_evidence "
+        "SELECT s.account_id, a.handle, s.bot_probability, s.origin_country, s.origin_probability, coalesce(s.n_posts, 0), s.bot_evidence, s.origin_evidence, s.platform "
         "FROM account_scores s JOIN accounts a USING (platform, account_id) WHERE s.bot_probability IS NOT NULL "
         "ORDER BY s.bot_probability DESC, s.n_posts DESC NULLS LAST, s.account_id LIMIT 20"
     )
     return [
         {
-            "id": aid, "handle": h,  # no handle: the id is shown as one, never as "@<id>" (someone else's handle could be those digits)
+            # No handle: the id is shown as one, never as "@<id>" (someone else's handle could be those
+            # digits). A Mastodon local handle with its instance ("alice@a.social", `shown_handle`).
+            "id": aid, "handle": shown_handle(platform, h, aid),
             "p": bp, "origin": oc, "op": op, "posts": n,
             "bot_evidence": [s for s in json.loads(be or "[]")][:3],
             "origin_evidence": [s for s in json.loads(oe or "[]")][1:3],
         }
-        for aid, h, bp, oc, op, n, be, oe in top
+        for aid, h, bp, oc, op, n, be, oe, platform in top
     ]
 
 

@@ -102,7 +102,7 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
         {
             "x": round(pos[i][0], 1), "y": round(pos[i][1], 1),
             "r": round(3 + 9 * math.sqrt((m[4] or 0) / top_posts), 1),
-            "colour": colour[m[2]], "label": account_label(m[3], m[1]), "cluster": m[2], "posts": m[4] or 0, "degree": m[5],
+            "colour": colour[m[2]], "label": account_label(m[3], m[1], m[0]), "cluster": m[2], "posts": m[4] or 0, "degree": m[5],
         }
         for i, m in enumerate(members)
     ]
@@ -263,15 +263,19 @@ def _central_labels(study: Study) -> dict[tuple[int, str], str]:
     """(cluster, stored label) -> the label as the report names accounts ("@handle" or "id N").
     The clusters table stores its most central member as `coalesce(handle, account_id)`, which the
     table and the headline printed bare ("around 1234567", "around jill"); the member it names
-    says which of the two it is."""
+    says which of the two it is. Two members may bear the name (two instances' local Mastodon
+    "alice", named "@alice@a.social" and "@alice@b.social"): the strongest of them is the one the
+    stage named the cluster after (`clusters._write_cluster_summaries`)."""
+    have = set(study.columns("cluster_members"))
+    strength = "m.strength DESC NULLS LAST, " if "strength" in have else ""
     rows = study.sql(
-        "SELECT m.cluster_id, c.label, m.handle, m.account_id FROM cluster_members m "
+        "SELECT m.cluster_id, c.label, m.handle, m.account_id, m.platform FROM cluster_members m "
         "JOIN clusters c ON c.cluster_id = m.cluster_id AND c.label = coalesce(m.handle, m.account_id) "
-        "ORDER BY 1, 3 NULLS LAST, 4"
+        f"ORDER BY 1, {strength}3 NULLS LAST, 4"
     )
     found: dict[tuple[int, str], str] = {}
-    for cid, label, handle, account_id in rows:
-        found.setdefault((cid, label), account_label(handle, account_id))
+    for cid, label, handle, account_id, platform in rows:
+        found.setdefault((cid, label), account_label(handle, account_id, platform))
     return found
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from markupsafe import Markup
 
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.coordination.clusters import REF_HANDLES
 from botwatch.report.build import json_for_script
 from botwatch.report.fmt import safe_url, show_hidden, user_text
@@ -220,6 +221,9 @@ def _rows_with_evidence(rows: list[tuple[Any, ...]], extra_evidence: dict[tuple[
                 seen.append(i)
                 if len(seen) >= EVIDENCE_PER_ACCOUNT:
                     break
+        # A Mastodon local handle with its instance, "alice@a.social" (`shown_handle`, from the whole
+        # id): two instances' local alices were two rows of "@alice", found alike by a search.
+        handle = shown_handle(plat, handle, raw_id)
         out_rows.append([plat, acc, handle, name, bot, origin, origin_p, cluster, posts, created, followers, seen, -1, p_outside])
         raw_keys.append((plat, raw_id))
     return out_rows, raw_keys, ids

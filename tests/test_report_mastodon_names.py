@@ -1,0 +1,78 @@
+"""The report names a Mastodon account as `botwatch accounts` lists it: a handle of the instance it
+was collected on ("alice", its `acct`) with the instance its profile URL names, "@alice@a.social".
+A study of captures from two instances holds each one's local alice as "alice": the accounts
+table, the explorer and the coordination picture, table and headline wrote both "@alice"."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from botwatch.pipeline import Context, analyze
+from botwatch.study import open_study
+
+from test_timeline import write_posts
+
+
+def _status(instance: str, n: int, acct: str, url: str) -> dict:
+    return {"id": f"{instance}{n}", "uri": f"https://{instance}/users/x/statuses/{n}", "created_at": f"2017-05-20T10:0{n}:00.000Z",
+            "content": f"<p>post {n}</p>", "account": {"id": str(n), "username": acct.split("@")[0], "acct": acct, "url": url}}
+
+
+def test_the_accounts_table_and_the_explorer_name_local_mastodon_handles_with_their_instance(tmp_path: Path) -> None:
+    from botwatch.ingest.runner import ingest
+    from botwatch.report.section_accounts import _top_accounts
+    from botwatch.report.section_explorer import explorer_data
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(json.dumps(_status("a.social", 1, "alice", "https://a.social/@alice")) + "\n"
+                 + json.dumps(_status("a.social", 2, "carol@c.social", "https://c.social/@carol")) + "\n")
+    b.write_text(json.dumps(_status("b.social", 3, "alice", "https://b.social/@alice")) + "\n")
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        ingest(st, [str(a), str(b)])
+        st.sql("CREATE TABLE account_scores AS SELECT platform, account_id, 0.5::DOUBLE AS bot_probability, NULL::VARCHAR AS origin_country, "
+               "NULL::DOUBLE AS origin_probability, 1 AS n_posts, '[]' AS bot_evidence, '[]' AS origin_evidence FROM accounts")
+        shown = sorted(r[2] for r in explorer_data(st, {})["rows"])
+        top = sorted(r["handle"] for r in _top_accounts(st))
+    assert shown == ["alice@a.social", "alice@b.social", "carol@c.social"], shown
+    assert top == shown, top
+
+
+def _study(path: Path):  # type: ignore[no-untyped-def]
+    """Six Mastodon accounts boosting the same 30 posts within seconds, twenty others at random;
+    two of the six are local "alice"s of two instances."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    ids = ["https://a.social/@alice", "https://b.social/@alice", *(f"https://a.social/@b{a}" for a in range(2, 6))]
+    posts = []
+    for k in range(30):
+        t0 = datetime(2017, 5, 1) + timedelta(hours=7 * k, seconds=5)
+        ref = dict(ref_account_id="https://a.social/@src", ref_handle="src")
+        for a, aid in enumerate(ids):
+            posts.append(dict(post_id=f"r{k}-{a}", platform="mastodon", account_id=aid, created_at=t0 + timedelta(seconds=3 * a),
+                              kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", **ref))
+        for h in range(20):
+            posts.append(dict(post_id=f"h{k}-{h}", platform="mastodon", account_id=f"https://c.social/@h{h}",
+                              created_at=t0 + timedelta(minutes=int(rng.integers(1, 3000))), kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", **ref))
+    st = open_study(path, read_only=False)
+    write_posts(st, posts)
+    return st
+
+
+def test_the_coordination_picture_table_and_headline_name_each_instances_alice(tmp_path: Path) -> None:
+    from botwatch.report.section_coordination import _layout, coordination_facts
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        st.sql("UPDATE cluster_members SET handle = regexp_extract(account_id, '/@(.*)$', 1)")  # as the accounts table holds them
+        # The stage names a cluster after its strongest member: b.social's alice here.
+        (cid,) = st.sql("SELECT cluster_id FROM cluster_members WHERE account_id = 'https://b.social/@alice'")[0]
+        st.sql("UPDATE cluster_members SET strength = 1e9 WHERE account_id = 'https://b.social/@alice'")
+        st.sql("UPDATE clusters SET label = 'alice' WHERE cluster_id = ?", [cid])
+        labels = {n["label"] for n in _layout(st, [cid])["nodes"]}
+        facts = coordination_facts(st)
+    assert {"@alice@a.social", "@alice@b.social", "@b2@a.social"} <= labels, labels
+    assert "@alice" not in labels
+    assert facts is not None and [c["label"] for c in facts["clusters"] if c["cluster_id"] == cid] == ["@alice@b.social"], facts["clusters"]
