@@ -189,3 +189,16 @@ def test_graphml_nodes_carry_what_the_csv_nodes_file_carries(tmp_path: Path) -> 
     assert [got[k].get("foreign") for k in "123"] == ["true", "false", None]  # unknown: left out, as an unknown number is
     assert [got[k]["label"] for k in "123"] == ["a_h", "2", "c_h"] and got["2"]["handle"] is None  # an empty element
     assert got["1"]["retweets"] == "28" and datetime.fromisoformat(got["1"]["first_at"]) == datetime(2016, 10, 1, 8)
+
+
+def test_two_instances_local_mastodon_alices_are_two_node_labels(network_study: Path, tmp_path: Path) -> None:
+    """A study of captures from two instances holds each one's local alice as "alice": both nodes
+    were labelled "alice" in Gephi, where `botwatch accounts` lists alice@a.social and alice@b.social."""
+    from botwatch.coordination.export import network_graph
+
+    with open_study(network_study, read_only=False) as st:
+        st.sql("UPDATE cluster_members SET platform = 'mastodon', handle = 'alice', account_id = "
+               "CASE account_id WHEN '1' THEN 'https://a.social/@alice' ELSE 'https://b.social/@alice' END")
+        st.sql("UPDATE coordination_edges SET platform = 'mastodon', account_a = 'https://a.social/@alice', account_b = 'https://b.social/@alice'")
+        g = network_graph(st)
+    assert sorted(g.vs["label"]) == ["alice@a.social", "alice@b.social"] and g.vs["handle"] == ["alice", "alice"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import igraph as ig
 
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.shown_text import file_shown
 from botwatch.study import Study
 
@@ -49,7 +50,8 @@ _EDGE_COLS = ("platform", "account_a", "account_b", "co_actions", "weight_idf", 
 
 
 # The node attributes from `cluster_members`, the columns of the CSV nodes file; `network_graph`
-# adds `label`: the handle, or the account id where the study has none (what Gephi shows on a node).
+# adds `label`: the handle as `botwatch accounts` lists it, or the account id where the study has
+# none (what Gephi shows on a node).
 _NODE_COLS = ("platform", "account_id", "cluster_id", "handle", "posts", "retweets", "first_at", "last_at", "degree", "strength",
               "bot_probability", "origin_country", "origin_probability", "foreign", "account_category")
 
@@ -61,7 +63,9 @@ def network_graph(study: Study) -> ig.Graph:
     nodes = study.sql(f"SELECT {picked} FROM cluster_members ORDER BY platform, account_id")
     g = ig.Graph(directed=False)
     g.add_vertices([_xml_text(f"{p}:{a}") for p, a, *_ in nodes])
-    g.vs["label"] = [_xml_text(r[3] if r[3] is not None else r[1]) for r in nodes]
+    # A Mastodon local handle with its instance ("alice@a.social", `json_shape.shown_handle`): two
+    # instances' local alices were two nodes labelled "alice". `handle` keeps the stored value.
+    g.vs["label"] = [_xml_text(shown_handle(r[0], r[3], r[1]) or r[1]) for r in nodes]
     # origin_country with its probability, as the CSV nodes file has it: a country alone read as a verdict.
     for i, key in enumerate(_NODE_COLS):
         # GraphML has no NULL: unknown strings become "", unknown numbers NaN (left out of the file).
