@@ -331,3 +331,29 @@ def test_ingest_of_a_folder_holding_the_study_leaves_the_study_aside(tmp_path: P
     assert any("the study this call writes" in n for n in again.notes)
     with botwatch.open_study(study) as st:
         assert st.count("rejected") == 0 and st.count("posts") == 1
+
+
+def test_account_warns_when_the_name_may_mean_other_accounts(tmp_path: Path) -> None:
+    """`account(st, "@alice")` returned the account with most posts with no word of the others the
+    name answers to (on another platform, or a Mastodon namesake of another instance), where
+    `botwatch explain` warns and lists them: a notebook could not tell it had picked one of several."""
+    import warnings
+
+    path = tmp_path / "m.duckdb"
+    with botwatch.open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT * FROM (VALUES "
+               "('mastodon', 'https://a.social/@alice', 'alice', 0.2::DOUBLE, 3), ('mastodon', 'https://b.social/@bob', 'bob@b.social', 0.4::DOUBLE, 2), "
+               "('mastodon', 'https://c.social/@alice', 'alice@c.social', 0.3::DOUBLE, 9), ('twitter', '5', 'bob', 0.1::DOUBLE, 7), "
+               "('twitter', '6', 'carol', 0.1::DOUBLE, 1)) t(platform, account_id, handle, bot_probability, n_posts)")
+        with pytest.warns(api.AmbiguousAccountWarning) as said:
+            got = api.account(st, "@alice")
+        assert got["account_id"] == "https://a.social/@alice" and said[0].message.others == [("mastodon", "https://c.social/@alice")]
+        with pytest.warns(api.AmbiguousAccountWarning) as said:
+            got = api.account(st, "@bob")
+        w = said[0].message
+        assert (got["account_id"], w.chosen, w.others) == ("5", ("twitter", "5"), [("mastodon", "https://b.social/@bob")]), str(w)
+        assert "ask by account id" in str(w) and w.key == "@bob"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # one account so named: no warning
+            assert api.account(st, "carol")["account_id"] == "6"
+            assert api.account(st, "alice@a.social")["account_id"] == "https://a.social/@alice"  # named with its instance: no other

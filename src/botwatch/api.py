@@ -12,7 +12,8 @@ analyze` make the same tables and the same `runs` records (docs/python-api.md):
   (`stage_options()`): a key no stage reads is a `ValueError`, never a silently ignored setting
   recorded in `runs` as if it had been used.
 * `account(study, "@handle")`: one account's bot and origin probabilities with their evidence, as
-  the dict `botwatch explain --json` prints (`"shape": "botwatch-account/1"`).
+  the dict `botwatch explain --json` prints (`"shape": "botwatch-account/1"`); an
+  `AmbiguousAccountWarning` when the name may mean other accounts too.
 * `foreign_counts(study, home)`: the report's foreign-origin figures (`botwatch.origin_rule`).
 
 Names not listed in `__all__` (in this module or elsewhere in the package) are internal and may
@@ -34,9 +35,24 @@ from botwatch.origin_rule import foreign_counts
 from botwatch.study import Study, StudyError, open_study
 
 __all__ = [
-    "ACCOUNT_SHAPE", "Election", "ElectionError", "StageResult", "Study", "StudyError",
+    "ACCOUNT_SHAPE", "AmbiguousAccountWarning", "Election", "ElectionError", "StageResult", "Study", "StudyError",
     "account", "analyze", "foreign_counts", "ingest", "load_election", "open_study", "sample_files", "stage_options",
 ]
+
+
+class AmbiguousAccountWarning(UserWarning):
+    """Warned by `account` when the name asked for may mean more accounts than the one returned:
+    a handle on two platforms, or renamed and taken by another account (the one with most posts
+    is returned), or a Mastodon name that other instances' accounts bear ("@alice" returns the
+    local alice; alice@b.social is another account). `key` is the name asked for, `chosen` the
+    (platform, account_id) returned, `others` the (platform, account_id) of the others, each of
+    which `account(study, account_id)` returns. `botwatch explain` prints the same on stderr."""
+
+    def __init__(self, key: str, chosen: tuple[str, str], others: list[tuple[str, str]]) -> None:
+        self.key, self.chosen, self.others = key, chosen, others
+        named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+        super().__init__(f"{len(others) + 1:,} accounts may be meant by {key!r}: returned is {chosen[0]} {chosen[1]}; "
+                         f"ask by account id for another ({named})")
 
 
 @dataclass(frozen=True)
@@ -467,8 +483,13 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
 
     `handle_or_id` is "@handle" (any case, "@" optional) or an account id. `study` is an open
     study or a path (opened read-only for the call). Raises `StudyError` when the study has no
-    account scores (run `analyze(..., only=["accounts"])`) and `LookupError` when no account matches."""
-    from botwatch.accounts.json_shape import account_json, find_account, with_unscored_posts
+    account scores (run `analyze(..., only=["accounts"])`) and `LookupError` when no account matches.
+    Warns `AmbiguousAccountWarning` (the result is the same) when the name may mean other accounts
+    too: a handle shared across platforms (the one with most posts is returned) or a Mastodon
+    name other instances' accounts bear; its `others` are their (platform, account_id)."""
+    import warnings
+
+    from botwatch.accounts.json_shape import account_json, find_account, mastodon_namesakes, other_matches, with_unscored_posts
     from botwatch.accounts.training_accounts import study_bot_training_meta
     from botwatch.origin_rule import scoring_home
 
@@ -479,6 +500,10 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
         row = find_account(st, str(handle_or_id))
         if row is None:
             raise LookupError(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id)")
+        key = str(handle_or_id).removeprefix("@")  # as `find_account` reads it
+        others = other_matches(st, key, row[0], row[1]) + [("mastodon", a) for _h, a in mastodon_namesakes(st, key)]
+        if others:  # the row with most posts was returned with no word of the others (`botwatch explain` warns)
+            warnings.warn(AmbiguousAccountWarning(str(handle_or_id), (row[0], row[1]), others), stacklevel=2)
         row = with_unscored_posts(st, [row])[0][0]  # ingested after the accounts stage: its posts, not 0
         return account_json(row, scoring_home(st), study_bot_training_meta(st))
     finally:

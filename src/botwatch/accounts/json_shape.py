@@ -107,6 +107,16 @@ def find_account(study: Any, key: str) -> tuple[Any, ...] | None:
     return tuple(found[0]) if found else None
 
 
+def other_matches(study: Any, key: str, platform: str, account_id: str) -> list[tuple[str, str]]:
+    """(platform, account_id) of the accounts besides (`platform`, `account_id`) that `key` (a
+    handle without its @, or an account id) matches as `find_account` does, most posts first: a
+    handle renamed and taken by another account, or on two platforms."""
+    where, params = account_match(key)
+    rows = study.sql(f"SELECT platform, account_id FROM accounts_scored WHERE ({where}) AND NOT (platform = ? AND account_id = ?) "
+                     "ORDER BY n_posts DESC NULLS LAST, account_id", [*params, platform, account_id])
+    return [(p, a) for p, a in rows]
+
+
 def unscored_posts(study: Any) -> dict[tuple[str, str], int] | None:
     """Posts of each account the accounts stage has not scored (in `accounts_scored`, whose score
     columns are joined, with no `account_scores` row: `n_signals`, set for every scored account,

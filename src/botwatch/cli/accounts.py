@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from botwatch.accounts.circadian import MIN_ACTIVE_CELLS, offset_words
-from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, select_list, shown_handle, unscored_posts,
+from botwatch.accounts.json_shape import (account_json, account_match, find_account, mastodon_namesakes, other_matches, select_list, shown_handle, unscored_posts,
                                          with_unscored_posts)
 from botwatch.accounts.training_accounts import study_bot_training_meta
 from botwatch.cli.common import (EngineOpt, SparkMasterOpt, StudyArg, app, console, fail, finite, open_or_fail, out, plain, print_json_result, warn,
@@ -187,12 +187,7 @@ def _say_others(st: Any, key: str, platform: str, aid: str) -> None:
     shown; the user was not told the others existed, nor how to ask for one of them. A Mastodon
     name asked without its instance ("@alice") may also mean alice@b.social (`mastodon_namesakes`):
     shown is the account whose handle is exactly the name, the others are listed."""
-    where, params = account_match(key)
-    others = st.sql(
-        f"SELECT platform, account_id FROM accounts_scored WHERE ({where}) "
-        "AND NOT (platform = ? AND account_id = ?) ORDER BY n_posts DESC NULLS LAST, account_id",
-        [*params, platform, aid],
-    )
+    others = other_matches(st, key, platform, aid)
     namesakes = mastodon_namesakes(st, key)
     if others:
         named = ", ".join(f"{p} {a}" for p, a in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
