@@ -357,3 +357,16 @@ def test_account_warns_when_the_name_may_mean_other_accounts(tmp_path: Path) -> 
             warnings.simplefilter("error")  # one account so named: no warning
             assert api.account(st, "carol")["account_id"] == "6"
             assert api.account(st, "alice@a.social")["account_id"] == "https://a.social/@alice"  # named with its instance: no other
+
+
+def test_account_not_found_names_the_mastodon_accounts_it_may_mean(tmp_path: Path) -> None:
+    """`account(st, "@alice")` where the study holds only alice@b.social was a bare "no account",
+    where `botwatch explain` names the Mastodon account it may mean."""
+    path = tmp_path / "m.duckdb"
+    with botwatch.open_study(path, read_only=False) as st:
+        st.sql("CREATE TABLE accounts_scored AS SELECT 'mastodon' AS platform, 'https://b.social/@alice' AS account_id, "
+               "'alice@b.social' AS handle, 0.2::DOUBLE AS bot_probability, 3 AS n_posts")
+        with pytest.raises(LookupError, match=r"no account '@alice' .*may mean, by account id: https://b\.social/@alice$"):
+            api.account(st, "@alice")
+        with pytest.raises(LookupError, match=r"\(by handle or account id\)$"):
+            api.account(st, "@bob")

@@ -498,9 +498,12 @@ def account(study: str | Path | Any, handle_or_id: str) -> dict[str, Any]:
         if "accounts_scored" not in st.tables():
             raise StudyError(f"no account scores in {getattr(st, 'path', 'the study')}: run botwatch.api.analyze(study, only=['accounts']) first")
         row = find_account(st, str(handle_or_id))
-        if row is None:
-            raise LookupError(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id)")
         key = str(handle_or_id).removeprefix("@")  # as `find_account` reads it
+        if row is None:
+            # As `botwatch explain`: "@alice" found nothing where the study holds alice@b.social.
+            namesakes = mastodon_namesakes(st, key)
+            maybe = f"; Mastodon accounts it may mean, by account id: {', '.join(a for _h, a in namesakes[:5])}" if namesakes else ""
+            raise LookupError(f"no account {handle_or_id!r} in {getattr(st, 'path', 'the study')} (by handle or account id){maybe}")
         others = other_matches(st, key, row[0], row[1]) + [("mastodon", a) for _h, a in mastodon_namesakes(st, key)]
         if others:  # the row with most posts was returned with no word of the others (`botwatch explain` warns)
             warnings.warn(AmbiguousAccountWarning(str(handle_or_id), (row[0], row[1]), others), stacklevel=2)
