@@ -41,7 +41,8 @@ def test_the_accounts_table_and_the_explorer_name_local_mastodon_handles_with_th
 
 def _study(path: Path):  # type: ignore[no-untyped-def]
     """Six Mastodon accounts boosting the same 30 posts within seconds, twenty others at random;
-    two of the six are local "alice"s of two instances."""
+    two of the six are local "alice"s of two instances, and the boosted posts are by two local
+    "src"s of two instances by turns."""
     import numpy as np
 
     rng = np.random.default_rng(3)
@@ -49,7 +50,7 @@ def _study(path: Path):  # type: ignore[no-untyped-def]
     posts = []
     for k in range(30):
         t0 = datetime(2017, 5, 1) + timedelta(hours=7 * k, seconds=5)
-        ref = dict(ref_account_id="https://a.social/@src", ref_handle="src")
+        ref = dict(ref_account_id=f"https://{'ab'[k % 2]}.social/@src", ref_handle="src")
         for a, aid in enumerate(ids):
             posts.append(dict(post_id=f"r{k}-{a}", platform="mastodon", account_id=aid, created_at=t0 + timedelta(seconds=3 * a),
                               kind="retweet", text=f"t{k}", ref_post_id=f"o{k}", **ref))
@@ -76,3 +77,22 @@ def test_the_coordination_picture_table_and_headline_name_each_instances_alice(t
     assert {"@alice@a.social", "@alice@b.social", "@b2@a.social"} <= labels, labels
     assert "@alice" not in labels
     assert facts is not None and [c["label"] for c in facts["clusters"] if c["cluster_id"] == cid] == ["@alice@b.social"], facts["clusters"]
+
+
+def test_two_instances_local_accounts_boosted_are_two_amplified_accounts(tmp_path: Path) -> None:
+    """The stage counted shares by the lower-cased handle: a.social's and b.social's local "src"
+    were one account "@src" amplified 60 times, in the clusters table and the picture alike."""
+    from botwatch.coordination.clusters import top_amplified
+    from botwatch.report.section_coordination import _layout, coordination_facts
+    from botwatch.report.section_explorer import _details
+
+    with _study(tmp_path / "s.duckdb") as st:
+        analyze(st, Context(election=None, log=lambda m: None), only=["coordination"])
+        stored = [(a["handle"], a["account_id"], a["shares"]) for (v,) in st.sql("SELECT top_amplified FROM clusters") for a in top_amplified(v)]
+        cids = [c for (c,) in st.sql("SELECT cluster_id FROM clusters ORDER BY 1")]
+        drawn = sorted(t["label"] for t in _layout(st, cids)["targets"])
+        listed = sorted(a["label"] for c in coordination_facts(st)["clusters"] for a in c["top_amplified"])  # type: ignore[index]
+        shown = {p["ref"] for d in _details(st, [("mastodon", "https://a.social/@alice")]) for p in d["posts"]}
+    assert sorted(stored) == [("src@a.social", "https://a.social/@src", 90), ("src@b.social", "https://b.social/@src", 90)] * len(cids), stored
+    assert drawn == listed == ["@src@a.social", "@src@b.social"] * len(cids), (drawn, listed)
+    assert shown == {"src@a.social", "src@b.social"}, shown

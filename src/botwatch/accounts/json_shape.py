@@ -75,6 +75,16 @@ def shown_handle(platform: Any, handle: Any, account_id: Any) -> str | None:
     return handle if handle else None
 
 
+def shown_handle_sql(platform: str, handle: str, account_id: str) -> str:
+    """`shown_handle` as a SQL expression over the three given column expressions, for DuckDB and
+    Spark SQL alike (no backslash: Spark's string literals read it as an escape); NULL where the
+    handle is NULL."""
+    host = f"regexp_extract({account_id}, '^https://([^@/ ]+[.][^@/ ]+)/@[^@/ ]+$', 1)"
+    return (f"CASE WHEN {platform} = 'mastodon' AND instr({handle}, '@') = 0 AND {host} <> '' "
+            f"AND lower({account_id}) = lower('https://' || {host} || '/@' || {handle}) THEN {handle} || '@' || {host} "
+            f"ELSE {handle} END")
+
+
 def mastodon_namesakes(study: Any, key: str) -> list[tuple[str, str]]:
     """(handle, account_id) of the Mastodon accounts `key` (a handle without its @) may name but
     does not match: for a bare "alice", each "alice@instance" of another instance; for

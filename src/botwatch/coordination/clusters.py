@@ -28,6 +28,7 @@ from typing import Any
 import igraph as ig
 import pyarrow as pa
 
+from botwatch.accounts.json_shape import shown_handle_sql
 from botwatch.numeric import sum_left_to_right
 from botwatch.origin_rule import foreign_sql
 from botwatch.study import Study
@@ -36,6 +37,8 @@ DEFAULT_RESOLUTION = 0.1
 # The handle of each account id the study knows (one per id), for shares that name their author by
 # id alone: `_write_cluster_summaries` and the report's network picture.
 REF_HANDLES = "SELECT platform, account_id, min(handle) AS handle FROM accounts WHERE handle IS NOT NULL GROUP BY platform, account_id"
+# The name a share counts its author by: the handle it gives, else the one the study knows for the id.
+SHOWN_REF = shown_handle_sql("p.platform", "coalesce(p.ref_handle, ra.handle)", "p.ref_account_id")
 TOP_AMPLIFIED = 5  # accounts kept per cluster in `clusters.top_amplified` (the report's tie clause says "possibly more" when all tie)
 
 
@@ -177,7 +180,9 @@ def _write_cluster_summaries(study: Study) -> None:
             -- A share that names its author by id alone (a Bluesky repost names a DID, never a
             -- handle) takes the handle the study's accounts table knows for that id: the report
             -- read "amplified id did:plc:… most" of an account whose handle the capture held.
-            SELECT m.cluster_id, lower(coalesce(p.ref_handle, ra.handle, p.ref_account_id)) AS target,
+            -- A Mastodon handle local to the instance collected ("alice") is counted with that
+            -- instance (`json_shape.shown_handle_sql`): two instances' local alices were one target.
+            SELECT m.cluster_id, lower(coalesce({SHOWN_REF}, p.ref_account_id)) AS target,
                    CASE WHEN coalesce(p.ref_handle, ra.handle) IS NOT NULL THEN 1 ELSE 0 END AS by_handle,
                    min(p.ref_account_id) AS account_id, count(*) AS n
             FROM posts p JOIN cluster_members m USING (platform, account_id)
@@ -185,7 +190,7 @@ def _write_cluster_summaries(study: Study) -> None:
             WHERE p.kind IN ('retweet', 'quote') AND coalesce(p.ref_handle, p.ref_account_id) IS NOT NULL
             GROUP BY 1, 2, 3
         )
-        """.replace("{REF_HANDLES}", REF_HANDLES)
+        """.replace("{REF_HANDLES}", REF_HANDLES).replace("{SHOWN_REF}", SHOWN_REF)
     )
     # The top five per cluster as JSON, built here from rows in rank order: an ordered list
     # aggregate has no spelling DuckDB and Spark SQL share. Small by construction (5 per cluster).

@@ -17,7 +17,7 @@ from typing import Any
 import igraph as ig
 from markupsafe import Markup
 
-from botwatch.coordination.clusters import REF_HANDLES, TOP_AMPLIFIED, top_amplified
+from botwatch.coordination.clusters import REF_HANDLES, SHOWN_REF, TOP_AMPLIFIED, top_amplified
 from botwatch.report.fmt import account_label, counted
 from botwatch.report.sections import Section, render, section
 from botwatch.reshare_words import behaviour_words, report_reshare
@@ -52,13 +52,14 @@ def _layout(study: Study, cluster_ids: list[int]) -> dict[str, Any]:
     # whichever sorted first), joined to the members that did it. A
     # target named by handle and one named by id alone are two targets (`by_handle` in the key,
     # ranked as the coordination stage ranks `clusters.top_amplified`): merged, a handle "12345"
-    # and the account with id 12345 were one square, named after whichever form came first.
+    # and the account with id 12345 were one square, named after whichever form came first. A
+    # Mastodon handle local to the instance collected counts with its instance, as the stage counts it.
     targets: list[tuple[str, int]] = []  # (label, cluster): "@handle", or "id N" when referred to by id alone
     links: list[tuple[int, int, int]] = []
     amp = study.sql(
         f"""
         WITH t AS (
-            SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce(p.ref_handle, ra.handle, p.ref_account_id)) AS target,
+            SELECT m.cluster_id, m.platform, m.account_id, lower(coalesce({SHOWN_REF}, p.ref_account_id)) AS target,
                    CASE WHEN coalesce(p.ref_handle, ra.handle) IS NOT NULL THEN 1 ELSE 0 END AS by_handle, count(*) AS n
             FROM posts p JOIN cluster_members m USING (platform, account_id)
             LEFT JOIN ({REF_HANDLES}) ra ON ra.platform = p.platform AND ra.account_id = p.ref_account_id

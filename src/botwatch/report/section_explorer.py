@@ -22,7 +22,7 @@ import orjson
 from markupsafe import Markup
 
 from botwatch.accounts.json_shape import shown_handle
-from botwatch.coordination.clusters import REF_HANDLES
+from botwatch.coordination.clusters import REF_HANDLES, SHOWN_REF
 from botwatch.report.build import json_for_script
 from botwatch.report.fmt import safe_url, show_hidden, user_text
 from botwatch.origin_rule import home_known, unknown_home_note
@@ -244,9 +244,10 @@ def _details(study: Study, accounts: list[tuple[str, str]]) -> list[dict[str, An
     prof = {k: (d, loc, lang, h) for k, d, loc, lang, h in raw}
     posts = study.sql(
         "WITH k AS (SELECT unnest(?) AS key) "
-        # A share naming its author by id alone (a Bluesky repost: a DID) takes the handle the study knows for it.
+        # A share naming its author by id alone (a Bluesky repost: a DID) takes the handle the study knows
+        # for it; a Mastodon handle local to the instance collected, with that instance (`SHOWN_REF`).
         "SELECT p.platform || chr(31) || p.account_id AS key, strftime(p.created_at, '%Y-%m-%d %H:%M'), p.kind, p.text, p.urls, "
-        "coalesce(p.ref_handle, ra.handle) "
+        f"{SHOWN_REF} "
         f"FROM posts p JOIN k ON k.key = p.platform || chr(31) || p.account_id LEFT JOIN ({REF_HANDLES}) ra "
         "ON ra.platform = p.platform AND ra.account_id = p.ref_account_id "
         "QUALIFY row_number() OVER (PARTITION BY p.platform, p.account_id ORDER BY p.created_at DESC, p.post_id) <= 3 "
