@@ -96,3 +96,17 @@ def test_two_instances_local_accounts_boosted_are_two_amplified_accounts(tmp_pat
     assert sorted(stored) == [("src@a.social", "https://a.social/@src", 90), ("src@b.social", "https://b.social/@src", 90)] * len(cids), stored
     assert drawn == listed == ["@src@a.social", "@src@b.social"] * len(cids), (drawn, listed)
     assert shown == {"src@a.social", "src@b.social"}, shown
+
+
+def test_the_parties_own_mastodon_accounts_are_named_with_their_instance(tmp_path: Path) -> None:
+    """The note naming the parties' own accounts read "(@spd)" for two instances' local "spd"."""
+    from botwatch.report.section_parties import _party_handles
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE post_party AS SELECT * FROM (VALUES ('mastodon', 'https://a.social/@spd', ['own_account']), "
+               "('mastodon', 'https://b.social/@spd', ['own_account']), ('twitter', '1', ['own_account']), ('twitter', '2', ['pro_tag'])) "
+               "t(platform, account_id, signals)")
+        st.sql("CREATE OR REPLACE TABLE accounts AS SELECT * FROM (VALUES ('mastodon', 'https://a.social/@spd', 'spd'), "
+               "('mastodon', 'https://b.social/@spd', 'spd'), ('twitter', '1', 'SPD'), ('twitter', '2', 'fan')) t(platform, account_id, handle)")
+        assert _party_handles(st) == ["@SPD", "@spd@a.social", "@spd@b.social"]
+        assert _party_handles(st, limit=2) == ["@SPD", "@spd@a.social", "…"]

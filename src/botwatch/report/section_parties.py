@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from botwatch import stats
+from botwatch.accounts.json_shape import shown_handle
 from botwatch.content.stance import MEASURED, MEASURED_BY_ELECTION, MODEL_RULES, PRIOR_RULES, SENTIMENT_EXTERNAL, STANCE_RULES
 from botwatch.estimates.compute import MIN_ACCOUNTS_FOR_INTERVAL, TOO_FEW
 from botwatch.estimates.relational import ALL, NOT_PARTY_ACCOUNTS, party_accounts
@@ -128,10 +129,14 @@ def _party_handles(study: Study, limit: int = 5) -> list[str]:
     try:
         own = party_accounts(study.table("post_party"))
         acc = study.table("accounts").select("platform", "account_id", "handle")
-        got = study.expr_arrow(own.join(acc, ["platform", "account_id"]).select("handle").distinct().order_by("handle").limit(limit + 1))
+        got = study.expr_arrow(own.join(acc, ["platform", "account_id"]).select("platform", "account_id", "handle").distinct()
+                               .order_by(["handle", "platform", "account_id"]))  # few: the accounts an election names
     except Exception:  # noqa: BLE001 - no accounts table or no handles: the clause names no one
         return []
-    names = [f"@{h}" for h in got.column("handle").to_pylist() if h]
+    # A Mastodon handle local to the instance collected, with that instance (`shown_handle`): two
+    # instances' accounts "spd" read as one "@spd".
+    shown = (shown_handle(p, h, a) for p, a, h in zip(*(got.column(c).to_pylist() for c in ("platform", "account_id", "handle"))))
+    names = list(dict.fromkeys(f"@{h}" for h in shown if h))
     return names[:limit] + (["…"] if len(names) > limit else [])
 
 
