@@ -110,3 +110,18 @@ def test_the_parties_own_mastodon_accounts_are_named_with_their_instance(tmp_pat
                "('mastodon', 'https://b.social/@spd', 'spd'), ('twitter', '1', 'SPD'), ('twitter', '2', 'fan')) t(platform, account_id, handle)")
         assert _party_handles(st) == ["@SPD", "@spd@a.social", "@spd@b.social"]
         assert _party_handles(st, limit=2) == ["@SPD", "@spd@a.social", "…"]
+
+
+def test_an_office_hours_party_account_of_mastodon_is_named_with_its_instance(tmp_path: Path) -> None:
+    """The office-hours note named a Mastodon "UKLabour" local to some instance "@UKLabour, an
+    account of Labour in the election's preset", as if it were the party's own feed."""
+    from types import SimpleNamespace
+
+    from botwatch.timeline.report import office_shift_accounts
+
+    with open_study(tmp_path / "s.duckdb", read_only=False) as st:
+        st.sql("CREATE TABLE account_evidence (platform VARCHAR, account_id VARCHAR, kind VARCHAR, rank BIGINT, feature VARCHAR, value DOUBLE, contribution DOUBLE, sentence VARCHAR)")
+        st.sql("INSERT INTO accounts (platform, account_id, handle) VALUES ('mastodon', 'https://a.social/@UKLabour', 'UKLabour'), ('twitter', 'lab', 'UKLabour')")
+        st.sql("INSERT INTO account_evidence SELECT platform, account_id, 'origin', 1, 'office_hours', 2.0, NULL, 'office shifts' FROM accounts")
+        office = office_shift_accounts(st, SimpleNamespace(country=None, parties=[SimpleNamespace(name="Labour", accounts=["UKLabour"])]))
+    assert [a["handle"] for a in office["official"]] == ["UKLabour@a.social", "UKLabour"], office

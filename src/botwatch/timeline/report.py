@@ -491,6 +491,7 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
     "others_foreign": how many of those are counted foreign on all their origin evidence (None when
     the study cannot say), "official": [{"handle", "party", "p_outside", "factor"}] for the party
     accounts (official or allied in the election's preset), "home": the election's country or None}."""
+    from botwatch.accounts.json_shape import shown_handle
     from botwatch.accounts.origin_shifts import KIND
     from botwatch.origin_rule import home_known, p_outside_sql
 
@@ -519,9 +520,11 @@ def office_shift_accounts(study: Study, election: Any = None) -> dict[str, Any]:
     )
     own = {h.lstrip("@").lower(): p.name for p in getattr(election, "parties", ()) for h in getattr(p, "accounts", ())}
     official, others = [], []
-    for _platform, _aid, h, sentence, p, value in rows:
+    for platform, aid, h, sentence, p, value in rows:
         if h and h.lower() in own:
-            official.append({"handle": h, "party": own[h.lower()], "p_outside": p, "factor": _office_factor(value, sentence)})
+            # A Mastodon handle local to the instance collected is named with it, as the report names
+            # accounts (`shown_handle`): "@UKLabour" of some instance read as the party's own feed.
+            official.append({"handle": shown_handle(platform, h, aid), "party": own[h.lower()], "p_outside": p, "factor": _office_factor(value, sentence)})
         else:
             others.append(p)
     out.update(n=len(rows), others=len(others), official=official, home=home if scored else None)
