@@ -119,10 +119,17 @@ def impact(
         if known and party not in known:
             fail(f"no party {party!r}" + (f" in {el.key}" if el is not None else "") + f"; parties: {', '.join(known)}")
         w0, w1 = campaign_window(el)
+        first, last = start or w0, end or w1
+        if first is not None and last is not None and first > last:
+            # One bound given, the other the election window's: said "No posts about Labour in the
+            # window", as if the party had gone unmentioned, when the window held no time at all.
+            a = f"--start {first:%Y-%m-%d %H:%M}" if start is not None else f"the election window's start ({first:%Y-%m-%d %H:%M} UTC)"
+            b = f"--end {last:%Y-%m-%d %H:%M}" if end is not None else f"the election window's end ({last:%Y-%m-%d %H:%M} UTC)"
+            fail(f"the window is empty: {a} is after {b}; pass " + ("--end" if end is None else "--start") + " as well, or a bound inside the window")
         # The one runner, as `analyze --only impact` for one party and these settings (one `runs` row).
         ctx = Context(
             election=el if el is not None else _UnloadedElection(latest_params(st).get("election")),
-            options={"impact_parties": [party], "impact_freq": freq, "impact_start": start or w0, "impact_end": end or w1,
+            options={"impact_parties": [party], "impact_freq": freq, "impact_start": first, "impact_end": last,
                      "impact_maxlags": maxlags, "impact_horizon": horizon},
             log=lambda m: console.print(m, highlight=False, markup=False),
         )
