@@ -108,7 +108,9 @@ def party_series(study: Study, party: str, freq: str = "1h", start: datetime | N
     idx = pd.date_range(df["bucket"].min().floor(pf), df["bucket"].max(), freq=pf)
     for key, label in GROUPS.items():
         g = df[df["value"] == f"{party} | {label}"].set_index("bucket")[["posts", "sent_sum", "sentiment_n"]].astype(float)
-        r = g.resample(pf).sum().reindex(idx, fill_value=0.0)
+        # origin "epoch", as `floor` placed `idx`: resample's own default (midnight of the first
+        # day) put 5h or 7h buckets elsewhere, and the reindex then found none: an all-zero series.
+        r = g.resample(pf, origin="epoch").sum().reindex(idx, fill_value=0.0)
         out[f"{key}_volume"] = np.log1p(r["posts"])
         sent = (r["sent_sum"] / r["sentiment_n"]).where(r["sentiment_n"] > 0)
         out[f"{key}_sentiment"] = sent.ffill()
