@@ -12,10 +12,9 @@ from botwatch import open_study
 from botwatch.impact.stage import party_series
 from botwatch.timeline.groups import AUTOMATED, NOT_AUTOMATED
 
-FIRST = datetime(2017, 5, 2, 7)  # a morning hour: not on a 5h or 7h boundary from midnight
 
 
-def hourly_study(path: Path, hours: int = 72, first: datetime = FIRST):  # type: ignore[no-untyped-def]
+def hourly_study(path: Path, hours: int = 72, first: datetime = datetime(2017, 5, 2)):  # type: ignore[no-untyped-def]
     """A study whose timeline holds `hours` hourly party_group rows for 'labour', one post each
     by each group, from `first`."""
     st = open_study(path, read_only=False)
@@ -36,3 +35,26 @@ def test_every_post_lands_in_a_bucket(tmp_path: Path, freq: str) -> None:
                    "FROM timeline GROUP BY ALL")
         df = party_series(st, "labour", freq)
     assert float(np.expm1(df["automated_volume"]).sum()) == pytest.approx(24 * 5)
+
+
+def test_a_partial_bucket_at_either_edge_is_left_out(tmp_path: Path) -> None:
+    """A UK window starts at 23:00 UTC: its first 3h bucket (21:00-24:00) held one hour of posts and
+    its last (21:00-24:00) two, read by the lead-lag test as drops in volume. Only whole buckets
+    enter the series now, at the window's edges and at an unaligned --start or --end."""
+    start = datetime(2017, 5, 1, 23)
+    end = start + timedelta(days=3) - timedelta(microseconds=1)  # inclusive, as campaign_window gives it
+    with hourly_study(tmp_path / "s.duckdb", hours=24 * 3, first=start) as st:
+        df = party_series(st, "labour", "3h", start, end)
+        assert df.index[0] == datetime(2017, 5, 2) and df.index[-1] == datetime(2017, 5, 4, 18)
+        assert np.allclose(np.expm1(df["automated_volume"]), 3) and np.allclose(np.expm1(df["rest_volume"]), 3)  # three hours a bucket, each
+        odd = party_series(st, "labour", "3h", datetime(2017, 5, 2, 1, 30), datetime(2017, 5, 3, 10, 15))
+        assert odd.index[0] == datetime(2017, 5, 2, 3) and odd.index[-1] == datetime(2017, 5, 3, 6)
+        assert np.allclose(np.expm1(odd["automated_volume"]), 3)
+
+
+def test_a_window_shorter_than_one_bucket_says_so(tmp_path: Path) -> None:
+    from botwatch.impact.stage import run_impact
+
+    with hourly_study(tmp_path / "s.duckdb") as st:
+        rows, _, notes = run_impact(st, "labour", "3h", start=datetime(2017, 5, 2, 10, 30), end=datetime(2017, 5, 2, 12, 10), name="Labour")
+    assert rows == [] and notes == ["Labour: the window (2017-05-02 10:30 to 2017-05-02 12:10 UTC) holds no whole 3h bucket; no test."]

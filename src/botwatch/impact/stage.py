@@ -87,11 +87,30 @@ MIN_POSTS_PER_GROUP = 100  # fewer posts than this in either series is mostly em
 MAX_BUCKETS = 20_000  # beyond this a VAR with 12 lags gets slow and an hourly test means little: use a coarser freq
 
 
+def whole_buckets(start: datetime | None, end: datetime | None, freq: str) -> tuple[datetime | None, datetime | None]:
+    """[start, end] (end inclusive, as `campaign_window` gives it) narrowed to the buckets of `freq`
+    (placed from the epoch, as `party_series` places them) that lie wholly inside it. Why: a UK
+    window starts at 23:00 UTC, so its first 3h bucket held one hour of posts and its last two,
+    and an unaligned --start or --end did the same; a bucket short of hours reads as a drop in
+    volume that the lead-lag test then explains. A bound left None stays None."""
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(pandas_freq(freq)))
+    epoch = pd.Timestamp(0)
+    if start is not None:
+        s = pd.Timestamp(start)
+        start = (epoch + -((epoch - s) // step) * step).to_pydatetime()  # the first bucket boundary at or after start
+    if end is not None:
+        e = pd.Timestamp(end) + pd.Timedelta(microseconds=1)  # the first instant after the window
+        end = (epoch + ((e - epoch) // step) * step - pd.Timedelta(microseconds=1)).to_pydatetime()
+    return start, end
+
+
 def party_series(study: Study, party: str, freq: str = "1h", start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame:
     """Columns automated_volume, rest_volume (log1p posts) and *_sentiment (mean; carried forward
     over empty buckets) per bucket, from the first to the last bucket in which either group posted
-    about the party, within [start, end] when given (the campaign window)."""
+    about the party, within [start, end] when given (the campaign window), narrowed to the buckets
+    that lie wholly inside it (`whole_buckets`)."""
     pf = pandas_freq(freq)
+    start, end = whole_buckets(start, end, freq)
     base = "day" if pf.endswith("D") else "hour"
     rows = study.sql(
         "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' AND value IN (?, ?) "
@@ -233,6 +252,10 @@ def run_impact(
     are read as they are, in the report and by `botwatch impact`."""
     name = name or party
     notes: list[str] = []
+    asked = (start, end)
+    start, end = whole_buckets(start, end, freq)  # partial buckets at the edges are left out (docs/methods.md, Impact)
+    if start is not None and end is not None and start > end:
+        return [], [], [f"{name}: the window ({asked[0]:%Y-%m-%d %H:%M} to {asked[1]:%Y-%m-%d %H:%M} UTC) holds no whole {freq} bucket; no test."]
     cov = coverage(study, party, start, end)
     left_out = [cov.sentence(name)] if cov is not None and cov.posts_unscored else []
     df = party_series(study, party, freq, start, end)
