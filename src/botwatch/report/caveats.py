@@ -161,14 +161,22 @@ def attributed_only(prov: list[Provenance]) -> bool:
     return bool(with_posts) and all(p.kind == ATTRIBUTED for p in with_posts)
 
 
+# Formats whose meaning depends on how they were collected (their PROVENANCE note says so) and
+# that no botwatch collector writes: botwatch never knows whether such a file is a sample stream,
+# a filter stream or a search. A v1.1 file analysed with --sample-rate 0.01 read "Counts are scaled
+# to the whole platform by 1 / 0.01 (the share of posts the archive holds)", as a fact, beside its
+# own provenance line "what they represent depends on how they were collected".
+COLLECTED_ELSEWHERE = frozenset({"twitter-v1.1"})
+
+
 def collection_unknown(prov: list[Provenance]) -> bool:
     """True when every post comes from inputs whose collection botwatch does not know (a CSV read
-    with `--columns`): whether the archive is a uniform sample of the platform, which scaling by a
-    sample rate assumes, is then only what the user says. brexit-2016 (a keyword scrape) analysed
-    with `--sample-rate 0.01` read "Counts are scaled to the whole platform by 1 / 0.01 (the share
-    of posts the archive holds)"."""
+    with `--columns`, Twitter v1.1 statuses: `COLLECTED_ELSEWHERE`): whether the archive is a uniform
+    sample of the platform, which scaling by a sample rate assumes, is then only what the user says.
+    brexit-2016 (a keyword scrape) analysed with `--sample-rate 0.01` read "Counts are scaled to the
+    whole platform by 1 / 0.01 (the share of posts the archive holds)"."""
     with_posts = [p for p in prov if p.posts]
-    return bool(with_posts) and all(p.kind == "unknown" for p in with_posts)
+    return bool(with_posts) and all(p.kind == "unknown" or p.format in COLLECTED_ELSEWHERE for p in with_posts)
 
 
 def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:

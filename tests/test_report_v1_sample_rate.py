@@ -1,0 +1,43 @@
+"""A sample rate given for Twitter v1.1 statuses is what the analysis was told, not a fact: botwatch
+writes no v1.1 files, so whether one is the 1% sample stream, a filter stream or a search is not
+known to it, as its own provenance line says ("what they represent depends on how they were
+collected"). The Parties section read "Counts are scaled to the whole platform by 1 / 0.01 (the
+share of posts the archive holds)"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from botwatch.cli import app
+from botwatch.report.caveats import Provenance, collection_unknown
+
+V1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+
+
+def test_v1_statuses_are_of_unknown_collection() -> None:
+    v1 = Provenance("twitter-v1.1", 110, "Twitter API v1.1 statuses", "what they represent depends on how they were collected", "collected")
+    assert collection_unknown([v1])
+    capture = Provenance("twitter-v2-page", 50, "Twitter API v2 responses (twarc2)", "only posts matching the collector's query", "collected")
+    assert not collection_unknown([v1, capture])  # a mix: the scope note speaks for the part that is known
+
+
+def test_the_parties_section_says_the_rate_was_told_for_v1_statuses(tmp_path: Path) -> None:
+    from botwatch.report.context import report_context
+    from botwatch.report.section_parties import parties_section
+    from botwatch.study import open_study
+
+    study = tmp_path / "v1.duckdb"
+    runner = CliRunner()
+    r = runner.invoke(app, ["ingest", str(study), str(V1)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "content", "--only", "estimates", "--sample-rate", "0.01"])
+    assert r.exit_code == 0, r.output
+    with open_study(study) as st:
+        section = parties_section(st, report_context(st))
+    assert section is not None
+    text = " ".join(re.sub("<[^>]+>", " ", str(section.html)).split())
+    assert "(the share of posts the archive holds)" not in text
+    assert "the share of posts the analysis was told the archive holds: how it was collected is not known to botwatch" in text
