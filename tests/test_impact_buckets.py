@@ -58,3 +58,12 @@ def test_a_window_shorter_than_one_bucket_says_so(tmp_path: Path) -> None:
     with hourly_study(tmp_path / "s.duckdb") as st:
         rows, _, notes = run_impact(st, "labour", "3h", start=datetime(2017, 5, 2, 10, 30), end=datetime(2017, 5, 2, 12, 10), name="Labour")
     assert rows == [] and notes == ["Labour: the window (2017-05-02 10:30 to 2017-05-02 12:10 UTC) holds no whole 3h bucket; no test."]
+
+
+def test_a_bucket_of_whole_hours_but_not_whole_days_reads_the_hour_rows(tmp_path: Path) -> None:
+    """1.5d buckets were cut from the timeline's day rows, one or two days to a bucket by turns."""
+    with hourly_study(tmp_path / "s.duckdb", hours=24 * 6) as st:
+        st.sql("INSERT INTO timeline SELECT 'day', clock, dimension, value, date_trunc('day', bucket), sum(posts), 0.1, sum(sentiment_n) "
+               "FROM timeline GROUP BY ALL")
+        df = party_series(st, "labour", "1.5d")
+    assert np.allclose(np.expm1(df["automated_volume"].iloc[1:-1]), 36)  # the data start and end inside a bucket

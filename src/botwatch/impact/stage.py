@@ -80,6 +80,10 @@ def _usable(freq: str, alias: str) -> str:
         raise ValueError(f"frequency {freq!r} is a negative length of time: use e.g. 1h, 6h, 1d")
     if length > MAX_BUCKET:
         raise ValueError(f"frequency {freq!r} is a bucket longer than a year: use e.g. 1h, 6h, 1d")
+    if length % pd.Timedelta(hours=1):
+        # The series are read from the timeline's hourly counts, which cannot be split: at 30min
+        # every other bucket was empty, at 90min a bucket held one or two hours, by turns.
+        raise ValueError(f"frequency {freq!r} is not a whole number of hours: the series are built from hourly counts; use e.g. 1h, 6h, 1d")
     return alias
 
 
@@ -111,7 +115,8 @@ def party_series(study: Study, party: str, freq: str = "1h", start: datetime | N
     that lie wholly inside it (`whole_buckets`)."""
     pf = pandas_freq(freq)
     start, end = whole_buckets(start, end, freq)
-    base = "day" if pf.endswith("D") else "hour"
+    # The timeline's day rows only for whole days: 1.5d buckets of day rows held one or two days by turns.
+    base = "day" if pd.Timedelta(pd.tseries.frequencies.to_offset(pf)) % pd.Timedelta(days=1) == pd.Timedelta(0) else "hour"
     rows = study.sql(
         "SELECT value, bucket, posts, sentiment_mean, sentiment_n FROM timeline WHERE freq = ? AND clock = 'utc' AND dimension = 'party_group' AND value IN (?, ?) "
         "AND bucket >= coalesce(?, bucket) AND bucket <= coalesce(?, bucket)",
