@@ -67,3 +67,16 @@ def test_a_bucket_of_whole_hours_but_not_whole_days_reads_the_hour_rows(tmp_path
                "FROM timeline GROUP BY ALL")
         df = party_series(st, "labour", "1.5d")
     assert np.allclose(np.expm1(df["automated_volume"].iloc[1:-1]), 36)  # the data start and end inside a bucket
+
+
+def test_bounds_beyond_what_pandas_holds_or_given_as_text(tmp_path: Path) -> None:
+    """Whole buckets are found in datetime arithmetic: `impact --start 1500-01-01` or `--end
+    9999-01-01` are past a pandas timestamp's range, and the Python API passes bounds as text."""
+    from botwatch.impact.stage import run_impact, whole_buckets
+
+    assert whole_buckets(datetime(1500, 1, 1), datetime(9999, 1, 1), "3h") == (datetime(1500, 1, 1), datetime(9998, 12, 31, 23, 59, 59, 999999))
+    assert whole_buckets("2016-10-09 00:30", None, "3h") == (datetime(2016, 10, 9, 3), None)
+    with hourly_study(tmp_path / "s.duckdb") as st:
+        assert len(party_series(st, "labour", "3h", datetime(1500, 1, 1), datetime(9999, 1, 1))) == 24
+        _, _, notes = run_impact(st, "labour", "3h", start="2017-05-02 10:30", end="2017-05-02 12:10", name="Labour")
+    assert notes == ["Labour: the window (2017-05-02 10:30 to 2017-05-02 12:10 UTC) holds no whole 3h bucket; no test."]

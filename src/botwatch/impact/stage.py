@@ -91,20 +91,42 @@ MIN_POSTS_PER_GROUP = 100  # fewer posts than this in either series is mostly em
 MAX_BUCKETS = 20_000  # beyond this a VAR with 12 lags gets slow and an hourly test means little: use a coarser freq
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _naive_utc(t: Any) -> datetime:
+    """A bound as naive UTC: the Python API passes text ('2016-10-09 00:00') or aware datetimes."""
+    if not isinstance(t, datetime):
+        t = datetime.fromisoformat(str(t))
+    if t.tzinfo is not None:
+        from datetime import timezone
+
+        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+    return t
+
+
 def whole_buckets(start: datetime | None, end: datetime | None, freq: str) -> tuple[datetime | None, datetime | None]:
     """[start, end] (end inclusive, as `campaign_window` gives it) narrowed to the buckets of `freq`
     (placed from the epoch, as `party_series` places them) that lie wholly inside it. Why: a UK
     window starts at 23:00 UTC, so its first 3h bucket held one hour of posts and its last two,
     and an unaligned --start or --end did the same; a bucket short of hours reads as a drop in
     volume that the lead-lag test then explains. A bound left None stays None."""
-    step = pd.Timedelta(pd.tseries.frequencies.to_offset(pandas_freq(freq)))
-    epoch = pd.Timestamp(0)
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(pandas_freq(freq))).to_pytimedelta()
+    tick = timedelta(microseconds=1)
+    # In datetime arithmetic, not pandas': a bound such as --start 1500-01-01 or --end 9999-01-01
+    # is past what a pandas timestamp holds, and the SQL the bounds go to takes any datetime.
     if start is not None:
-        s = pd.Timestamp(start)
-        start = (epoch + -((epoch - s) // step) * step).to_pydatetime()  # the first bucket boundary at or after start
+        s = _naive_utc(start)
+        try:  # the first bucket boundary at or after start
+            start = _EPOCH + -((_EPOCH - s) // step) * step
+        except OverflowError:  # none before the end of time: no whole bucket
+            start = datetime.max
     if end is not None:
-        e = pd.Timestamp(end) + pd.Timedelta(microseconds=1)  # the first instant after the window
-        end = (epoch + ((e - epoch) // step) * step - pd.Timedelta(microseconds=1)).to_pydatetime()
+        e = _naive_utc(end)
+        try:  # the last bucket boundary at or before the first instant after the window, less one tick
+            end = _EPOCH + ((e + tick - _EPOCH) // step) * step - tick
+        except OverflowError:  # a window to the end of time: its last bucket is left as it is
+            end = e
     return start, end
 
 
@@ -260,7 +282,8 @@ def run_impact(
     asked = (start, end)
     start, end = whole_buckets(start, end, freq)  # partial buckets at the edges are left out (docs/methods.md, Impact)
     if start is not None and end is not None and start > end:
-        return [], [], [f"{name}: the window ({asked[0]:%Y-%m-%d %H:%M} to {asked[1]:%Y-%m-%d %H:%M} UTC) holds no whole {freq} bucket; no test."]
+        a, b = (_naive_utc(t) for t in asked)
+        return [], [], [f"{name}: the window ({a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} UTC) holds no whole {freq} bucket; no test."]
     cov = coverage(study, party, start, end)
     left_out = [cov.sentence(name)] if cov is not None and cov.posts_unscored else []
     df = party_series(study, party, freq, start, end)
