@@ -14,30 +14,48 @@ from typer.testing import CliRunner
 from botwatch.cli import app
 from botwatch.report.caveats import Provenance, collection_unknown
 
-V1 = Path(__file__).resolve().parent / "fixtures" / "ingest" / "v1_uklabour.jsonl"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
+V1 = FIXTURES / "v1_uklabour.jsonl"
 
 
 def test_v1_statuses_are_of_unknown_collection() -> None:
     v1 = Provenance("twitter-v1.1", 110, "Twitter API v1.1 statuses", "what they represent depends on how they were collected", "collected")
     assert collection_unknown([v1])
-    capture = Provenance("twitter-v2-page", 50, "Twitter API v2 responses (twarc2)", "only posts matching the collector's query", "collected")
-    assert not collection_unknown([v1, capture])  # a mix: the scope note speaks for the part that is known
+    page = Provenance("twitter-v2-page", 50, "Twitter API v2 responses (twarc2)", "only posts matching the collector's query", "collected")
+    # v2 pages are unknown unless the study records a botwatch capture, which writes them too:
+    # then the scope note speaks for the part that is known.
+    assert collection_unknown([page]) and collection_unknown([v1, page])
+    assert not collection_unknown([page], captured=True) and not collection_unknown([v1, page], captured=True)
 
 
-def test_the_parties_section_says_the_rate_was_told_for_v1_statuses(tmp_path: Path) -> None:
+def test_v2_files_collected_elsewhere_are_of_unknown_collection(tmp_path: Path) -> None:
+    """The same for a twarc2 file with no botwatch capture in the study: its provenance line says
+    "only posts matching the collector's query", the Parties section said the counts were scaled
+    to the whole platform by "the share of posts the archive holds"."""
+    text = _parties_text(tmp_path, FIXTURES / "twarc2_flat.jsonl")
+    assert "(the share of posts the archive holds)" not in text
+    assert "the share of posts the analysis was told the archive holds: how it was collected is not known to botwatch" in text
+
+
+def _parties_text(tmp_path: Path, archive: Path) -> str:
+    """The Parties section's text for `archive` ingested alone and analysed with --sample-rate 0.01."""
     from botwatch.report.context import report_context
     from botwatch.report.section_parties import parties_section
     from botwatch.study import open_study
 
-    study = tmp_path / "v1.duckdb"
+    study = tmp_path / "s.duckdb"
     runner = CliRunner()
-    r = runner.invoke(app, ["ingest", str(study), str(V1)])
+    r = runner.invoke(app, ["ingest", str(study), str(archive)])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["analyze", str(study), "--election", "uk-ge2017", "--only", "content", "--only", "estimates", "--sample-rate", "0.01"])
     assert r.exit_code == 0, r.output
     with open_study(study) as st:
         section = parties_section(st, report_context(st))
     assert section is not None
-    text = " ".join(re.sub("<[^>]+>", " ", str(section.html)).split())
+    return " ".join(re.sub("<[^>]+>", " ", str(section.html)).split())
+
+
+def test_the_parties_section_says_the_rate_was_told_for_v1_statuses(tmp_path: Path) -> None:
+    text = _parties_text(tmp_path, V1)
     assert "(the share of posts the archive holds)" not in text
     assert "the share of posts the analysis was told the archive holds: how it was collected is not known to botwatch" in text

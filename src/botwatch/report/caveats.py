@@ -167,16 +167,28 @@ def attributed_only(prov: list[Provenance]) -> bool:
 # to the whole platform by 1 / 0.01 (the share of posts the archive holds)", as a fact, beside its
 # own provenance line "what they represent depends on how they were collected".
 COLLECTED_ELSEWHERE = frozenset({"twitter-v1.1"})
+# Twitter API v2 files: `botwatch collect x` writes response pages too, and records each capture
+# (its filter and rate: `captures`); a study without one holds v2 files collected elsewhere (a
+# twarc2 search, filter or sample), of which botwatch knows no more than of v1.1 ones.
+QUERY_FORMATS = frozenset({"twitter-v2-page", "twitter-v2-flat", "twarc-csv"})
 
 
-def collection_unknown(prov: list[Provenance]) -> bool:
+def collection_unknown(prov: list[Provenance], captured: bool = False) -> bool:
     """True when every post comes from inputs whose collection botwatch does not know (a CSV read
     with `--columns`, Twitter v1.1 statuses: `COLLECTED_ELSEWHERE`): whether the archive is a uniform
     sample of the platform, which scaling by a sample rate assumes, is then only what the user says.
     brexit-2016 (a keyword scrape) analysed with `--sample-rate 0.01` read "Counts are scaled to the
-    whole platform by 1 / 0.01 (the share of posts the archive holds)"."""
+    whole platform by 1 / 0.01 (the share of posts the archive holds)". `captured`: the study
+    records a botwatch capture, so its v2 files may be ones botwatch collected (`QUERY_FORMATS`)."""
     with_posts = [p for p in prov if p.posts]
-    return bool(with_posts) and all(p.kind == "unknown" or p.format in COLLECTED_ELSEWHERE for p in with_posts)
+    return bool(with_posts) and all(p.kind == "unknown" or p.format in COLLECTED_ELSEWHERE or (not captured and p.format in QUERY_FORMATS)
+                                    for p in with_posts)
+
+
+def study_collection_unknown(study: Study) -> bool:
+    """`collection_unknown` of the study's inputs, knowing whether it records any capture."""
+    captured = "captures" in study.tables() and bool(study.sql("SELECT count(*) FROM captures")[0][0])
+    return collection_unknown(data_provenance(study), captured=captured)
 
 
 def origin_check(study: Study, home: str | None, ctx: dict[str, Any] | None = None) -> str:

@@ -329,13 +329,13 @@ def parties_section(study: Study, ctx: dict[str, Any]) -> Section | None:
 
     names = {k: n for k, n, _ in parties}
     heavy = [{"name": names.get(c.key, c.key), "share": c.share, "accounts": c.accounts} for c in concentrated(study, [k for k, _, _ in parties])]
-    from botwatch.report.caveats import collection_unknown, data_provenance, scaling_unsupported
+    from botwatch.report.caveats import scaling_unsupported, study_collection_unknown
     from botwatch.report.scope import scope
 
     not_sample = scaling_unsupported(study, sample_rate)  # an attributed archive: scaled counts are no platform figures
     # A capture through a filter estimates the filter's posts, not the platform's; a rate of 1 scales nothing.
     sc = scope(study, sample_rate)
-    unknown_collection = collection_unknown(data_provenance(study))
+    unknown_collection = study_collection_unknown(study)
     stance_chart, tone_chart = _charts(rows, scaled and not sc.unscaled, sample_rate, bool(not_sample), sc.population)
     groups = [g for (g,) in study.sql("SELECT DISTINCT account_group FROM estimates WHERE account_group NOT IN ('all', ?) ORDER BY 1", [NOT_PARTY_ACCOUNTS])]
     from botwatch.report.section_accounts import bot_needs_text, bot_unscored
