@@ -364,7 +364,7 @@ def test_a_gz_of_a_file_read_before_keeps_its_bad_records_once(tmp_path: Path) -
     for first, second in ((plain, packed), (packed, plain)):
         study = tmp_path / f"{first.name}.duckdb"
         assert _ingest(str(study), str(first))[0] == 0
-        code, out = _ingest(str(study), str(second))
+        code, out = _ingest(str(study), str(second), "--force")
         assert code == 0 and "stored 0" in out and "rejected 1" in out, out  # what the read found
         assert _ingest(str(study), str(second), "--force")[0] == 0  # read again under its own name: still once
         with open_study(study) as st:
@@ -373,6 +373,59 @@ def test_a_gz_of_a_file_read_before_keeps_its_bad_records_once(tmp_path: Path) -
     _ingest(str(study), str(other))
     with open_study(study) as st:
         assert sorted(st.sql("SELECT source FROM rejected")) == [(str(packed),), (str(other),)]
+
+
+def test_a_gz_of_a_file_read_before_is_skipped_or_re_read_as_a_plain_copy_is(tmp_path: Path) -> None:
+    """A `.gz` of a file the study holds (the file decompressed after its `.gz`, or the text packed
+    again) was read as one more input: `status` said "inputs 2" and Methods "from 2 input files"
+    with the first read's posts as the archive's duplicates, where a plain copy under a new name is
+    skipped as identical (exit 0), and with --force counted as a re-read. It is the same text, so
+    it is told as a plain copy is, in the same words and exit status."""
+    import gzip
+    import re
+
+    from botwatch.report.section_methods import methods
+    from botwatch.report.section_overview import study_summary
+
+    text = (FIX / "v1_uklabour.jsonl").read_bytes()
+    plain, packed, repacked = (tmp_path / n for n in ("a.jsonl", "a.jsonl.gz", "b.jsonl.gz"))
+    plain.write_bytes(text)
+    packed.write_bytes(gzip.compress(text, 9))
+    repacked.write_bytes(gzip.compress(text, 1))
+    assert packed.read_bytes() != repacked.read_bytes()
+    for first, second in ((plain, packed), (packed, plain), (packed, repacked)):
+        study = tmp_path / f"{first.name}-{second.name}.duckdb"
+        assert _ingest(str(study), str(first))[0] == 0
+        code, out = _ingest(str(study), str(second))
+        assert code == 0 and out.startswith(f"skipped {second}: identical content already ingested from {first} "), out
+        code, out = _ingest(str(study), str(second), "--force")
+        assert code == 0 and "stored 0, duplicates 6" in out, out
+        with open_study(study) as st:
+            s = study_summary(st)
+            assert (s["posts"], s["sources"], s["rereads"]) == (6, 1, 1), (first.name, second.name)
+            said = " ".join(re.sub(r"<[^>]+>", " ", methods(st, {}).html).split()) if second == packed else ""
+        assert second != packed or "6 records were read from 1 input file, giving 6 stored posts; 0 were duplicates" in said, said
+    other = tmp_path / "d.jsonl.gz"  # a `.gz` of other text of the same size is another input
+    other.write_bytes(gzip.compress(text.replace(b"Labour", b"labour", 1)))
+    study = tmp_path / "other.duckdb"
+    _ingest(str(study), str(plain))
+    assert _ingest(str(study), str(other))[1].startswith(f"ok {other} ")
+    with open_study(study) as st:
+        assert (study_summary(st)["sources"], study_summary(st)["rereads"]) == (2, 0)
+
+
+def test_a_gz_of_a_file_read_before_under_a_map_giving_other_ids_is_refused(tmp_path: Path) -> None:
+    """The `.gz` was compared with no earlier read, so under a map giving other ids its posts were
+    all stored a second time (21 posts became 43), with or without --force; refused, as a copy is."""
+    import gzip
+
+    study, gop = tmp_path / "gop.duckdb", tmp_path / "gop.csv.gz"
+    gop.write_bytes(gzip.compress(GOP.read_bytes()))
+    _ingest(str(study), str(GOP), "--columns", DERIVED)
+    before = _posts(study)
+    code, out = _ingest(str(study), str(gop), "--columns", OWN_IDS, "--force")
+    assert code == 1 and out.startswith(f"refused {gop}: read before with the column map"), out
+    assert _posts(study) == before
 
 
 def test_earlier_versions_bad_records_held_in_rejected_are_not_counted(tmp_path: Path) -> None:

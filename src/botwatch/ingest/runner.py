@@ -30,7 +30,7 @@ from botwatch.ingest.native_v1 import NATIVE_MIN_BYTES, bad_lines, load_native, 
 from botwatch.ingest.rereads import study_conflict
 from botwatch.ingest.parallel import MIN_PARALLEL_BYTES, can_parallelise, default_workers, read_parallel
 from botwatch.ingest.sink import RowSink
-from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, not_there, shown_name, text_sha256, unreadable_folder
+from botwatch.ingest.source import DEFAULT_MAX_RECORD_BYTES, InputSource, cannot_open, file_sha256, gzip_text_size, not_there, shown_name, text_sha256, unreadable_folder
 from botwatch.schema import POSTS, REJECTED, SNAPSHOT_ROW, create_table_sql
 from botwatch.study import Study, utcnow
 
@@ -214,6 +214,13 @@ def _ingest_source(
     defer_hash = native_candidate and (force or not _size_seen(study, src.size))
     if regular and not defer_hash:
         sha = file_sha256(path)
+    # A `.gz` of a file read before (or the file decompressed after its `.gz`) has another file
+    # SHA-256: it holds the same text, so it is recorded under the SHA-256 of that read, as a
+    # plain copy is: skipped as identical, or with --force a re-read, not one more input.
+    same = _same_text_read(study, path, src, sha) if regular and (sha is None or _ingested_as(study, sha) is None) else None
+    if same is not None:
+        sha = same
+    if regular and sha is not None:
         if not force and (seen := _ingested_as(study, sha)) and not _cut_again(study, path, seen[0], src) \
                 and not _changed_back(study, src.name, sha):
             result.skipped = f"identical content already ingested from {seen[0]}"
@@ -230,7 +237,7 @@ def _ingest_source(
         scan = BackgroundScan(path, src.compressed, max_record_bytes, with_sha=defer_hash)
         native = load_native(study, path, src.compressed, max_record_bytes, scan, progress, src.size or 0)  # outside the transaction: may fail harmlessly
         try:
-            sha = scan.result().sha256 or sha
+            sha = same or scan.result().sha256 or sha
         except OSError as exc:
             result.error = f"cannot read: {exc}"
             return result
@@ -412,6 +419,37 @@ def _same_text_as(study: Study, path: str, source: str, sha: str) -> tuple[str, 
         # a `.gz` read before: its text is known only from the file, while it is still the one read
         if os.path.isfile(other) and file_sha256(other) == held and text_sha256(other) == mine:
             return other, True
+    return None
+
+
+def _same_text_read(study: Study, path: str, src: InputSource, sha: str | None) -> str | None:
+    """The SHA-256 recorded for an earlier read of the text this file holds, when one of the two
+    is a `.gz` of the other (or both are, packed differently), else None. Cheap: the gzip
+    trailer's text size (`gzip_text_size`) is compared with the size of the other first, and the
+    files are decompressed and hashed only when it matches. `sha`: this file's own, when known."""
+    read = "FROM sources WHERE format IS NOT NULL AND sha256 IS NOT NULL"
+    rows = study.sql(f"SELECT source, list(DISTINCT sha256) {read} GROUP BY source ORDER BY min(ingested_at), source")
+    if not rows:
+        return None
+    mine: list[str | None] = []  # this file's text SHA-256, computed once when first needed
+
+    def my_text() -> str | None:
+        if not mine:
+            mine.append((sha or file_sha256(path)) if not src.compressed else text_sha256(path))
+        return mine[0]
+
+    size = gzip_text_size(path) if src.compressed else src.size
+    if size is None:
+        return None
+    if src.compressed:  # a plain file read before, of the size this `.gz`'s text has
+        held = {h for (h,) in study.sql(f"SELECT DISTINCT sha256 {read} AND bytes % 4294967296 = ?", [size])}
+        if held and (text := my_text()) in held:
+            return text
+    for other, shas in rows:  # a `.gz` read before, still the file read then, whose text this one's is
+        if other == src.name or not os.path.isfile(other) or gzip_text_size(other) != size % (1 << 32):
+            continue
+        if (held_sha := file_sha256(other)) in shas and (text := my_text()) is not None and text_sha256(other) == text:
+            return held_sha
     return None
 
 

@@ -400,6 +400,24 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
+def gzip_text_size(path: str | os.PathLike[str]) -> int | None:
+    """The size of the text a gzip file holds, modulo 2**32, as its trailer says (ISIZE, the last
+    four bytes: that of the last member only, so a file of several members rarely matches), or
+    None for a file that is not gzip or cannot be read. Cheap: a `.gz` whose text may be a file
+    read before is hashed only when this matches the size recorded for that read."""
+    try:
+        with open(path, "rb") as f:
+            if not is_gzip_header(f.read(4)):
+                return None
+            f.seek(0, os.SEEK_END)
+            if f.tell() < 18:  # a 10-byte header and an 8-byte trailer, at the least
+                return None
+            f.seek(-4, os.SEEK_END)
+            return int.from_bytes(f.read(4), "little")
+    except OSError:
+        return None
+
+
 def text_sha256(path: str | os.PathLike[str]) -> str | None:
     """SHA-256 of the text a file holds: of its decompressed bytes for a gzip file, else of the
     file (`file_sha256`); None when it cannot be read whole (missing, cut or corrupt). A `.gz` of
