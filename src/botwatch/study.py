@@ -176,6 +176,16 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     )
 
 
+def unwritable_folder_message(path: Path) -> str:
+    """The line for a study whose folder this user may not write in (a read-only folder or file
+    system): writing needs the folder too, for the journal DuckDB keeps beside the file."""
+    folder = path.absolute().parent
+    return (f"cannot write to {path}: this command records its results in the study, and DuckDB writes its journal "
+            f"({path.name}.wal) beside it, but this user may not create files in the folder {folder} (read-only?). "
+            "Commands that only read the study (status, report, accounts, export) work on it as it is; to change it, "
+            "copy it into a folder you can write to and run this there")
+
+
 def same_process_message(path: Path, read_only: bool) -> str:
     """The line for a study this very process already holds open the other way (read-only against
     writing): DuckDB lets one process hold a file in one mode only."""
@@ -341,6 +351,11 @@ class Study(StudyBase):
         if not_a_study(self.path, read_only or not create):
             self.path.unlink()  # empty: DuckDB makes a new study only where no file is
         held = self.path.exists()  # a database already there (not one DuckDB is about to make)
+        if held and not read_only and not os.access(self.path.parent, os.W_OK):
+            # DuckDB opened such a study for writing and failed at the first commit, when it could
+            # not create its journal (`<study>.wal`) in the folder: `analyze` said "This is a bug
+            # in botwatch", `ingest` "free space and run the same command again".
+            raise StudyError(unwritable_folder_message(self.path))
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
