@@ -58,6 +58,10 @@ class StudyError(RuntimeError):
     """A request the study cannot satisfy (unknown table, bad export path); the message says why."""
 
 
+class StudyBusy(StudyError):
+    """The study is held by another process (DuckDB's file lock): it may be in use, not damaged."""
+
+
 def no_table(names: list[str], known: list[str], where: object) -> str:
     """The line for table names a study does not hold, with the nearest one it does for each
     (`export s.duckdb Posts`, `account`: the user typed a table the list below then had to be
@@ -359,7 +363,7 @@ class Study(StudyBase):
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
-            raise StudyError(lock_message(self.path, str(exc), read_only)) from None
+            raise (StudyBusy if "lock" in str(exc).lower() else StudyError)(lock_message(self.path, str(exc), read_only)) from None
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise

@@ -398,6 +398,22 @@ def not_the_demos(folder: Path) -> list[str]:
     return found
 
 
+def demo_study_free_or_fail(study: Path) -> None:
+    """One line (exit 2) when another process holds the demo's study: a demo still running there,
+    say. It was called "a study that is not the bundled sample's", and `--force` then deleted the
+    file under the process writing it."""
+    from botwatch.study import Study, StudyBusy
+
+    if not study.exists():
+        return
+    try:
+        Study(study, read_only=True).close()
+    except StudyBusy as exc:
+        fail(f"{exc} (The demo would replace that study: run it again once the other process is done, or name another folder with -o.)")
+    except Exception:  # noqa: BLE001 - not a study, unreadable: `not_the_demos` says so
+        return
+
+
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the study and the report")] = Path("botwatch-demo"),
@@ -411,6 +427,8 @@ def demo(
     election_or_fail(election)
     if output.exists() and not output.is_dir():  # was FileExistsError, "a bug in botwatch"
         fail(f"{output} is a file: -o names the folder the demo writes its study and report into")
+    if output.is_dir():
+        demo_study_free_or_fail(output / DEMO_STUDY)
     if not force and output.is_dir() and (theirs := not_the_demos(output)):
         # The demo deleted any sample.duckdb there and overwrote report.html without a word.
         fail(f"{output} holds {' and '.join(theirs)}: name another folder with -o, or pass --force to replace them")
