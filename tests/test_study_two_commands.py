@@ -18,6 +18,7 @@ from botwatch import Study
 from botwatch.cli import app
 
 runner = CliRunner()
+FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
 def _empty_study(path: Path) -> Path:
@@ -43,13 +44,22 @@ def test_a_study_in_a_folder_this_user_may_not_write_is_refused_before_any_stage
     assert status.exit_code == 0, status.output
 
 
+HOLDER = ("import sys, duckdb; con = duckdb.connect(sys.argv[-1], read_only=sys.argv[-2] == '1'); "
+          "print('held', flush=True); sys.stdin.read()")
+
+
 @contextmanager
-def held_by_another_process(path: Path, read_only: bool = False) -> Iterator[subprocess.Popen]:
-    """`path` open in a second Python process (for writing unless `read_only`) while the block runs."""
-    code = ("import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == '1'); "
-            "print('held', flush=True); sys.stdin.read()")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path), "1" if read_only else "0"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def held_by_another_process(path: Path, read_only: bool = False, as_command: list[str] | None = None) -> Iterator[subprocess.Popen]:
+    """`path` open in a second Python process (for writing unless `read_only`) while the block runs;
+    `as_command`: the process runs a script named `botwatch` with these arguments, as the
+    `botwatch` entry point would (its first argument: the script's folder)."""
+    if as_command:
+        script = Path(as_command[0]) / "botwatch"
+        script.write_text(HOLDER + "\n", encoding="utf-8")
+        argv = [sys.executable, str(script), *as_command[1:]]
+    else:
+        argv = [sys.executable, "-c", HOLDER]
+    proc = subprocess.Popen([*argv, "1" if read_only else "0", str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
         yield proc
@@ -75,3 +85,24 @@ def test_demo_leaves_alone_a_demo_study_another_process_is_writing(tmp_path: Pat
             said = " ".join(res.output.split())
             assert res.exit_code == 2 and f"process {holder.pid}" in said and "not the bundled sample's" not in said, res.output
             assert study.stat().st_ino == inode  # the holder's file, not deleted
+
+
+def test_a_study_another_botwatch_command_holds_names_that_command(tmp_path: Path) -> None:
+    """`report` while `analyze` ran named the holder by its interpreter ("process 4242
+    (/usr/bin/python3.11)") and told the user to `st.close()` it "in a notebook"."""
+    from botwatch.collect.follow import study_busy
+
+    study = _empty_study(tmp_path / "s.duckdb")
+    with held_by_another_process(study, as_command=[str(tmp_path), "analyze"]) as holder:
+        res = runner.invoke(app, ["status", str(study)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"is open in `botwatch analyze` (process {holder.pid}), which holds it for writing" in said, res.output
+    assert "notebook" not in said and "Wait for that command to finish" in said
+    with held_by_another_process(study, read_only=True, as_command=[str(tmp_path), "report"]) as holder:
+        res = runner.invoke(app, ["ingest", str(study), str(FIX / "v1_uklabour.jsonl")])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"`botwatch report` (process {holder.pid}), which holds it for reading, so this command cannot write" in said, res.output
+    assert study_busy(res.output)  # a `collect --study` batch tries again later
+    with held_by_another_process(study) as holder:  # not botwatch: a notebook, say
+        res = runner.invoke(app, ["status", str(study)])
+    assert res.exit_code == 2 and f"process {holder.pid} (" in res.output and "botwatch analyze" not in res.output

@@ -161,6 +161,14 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
     m = re.search(r"held in (.+?) \(PID (\d+)\)", error)
     holder = f"process {m.group(2)} ({m.group(1)})" if m else "another process"
     want = "read it" if read_only else "write to it"
+    ours = botwatch_command(int(m.group(2))) if m else None
+    if ours:
+        # The holder was named by its interpreter alone ("process 4242 (/usr/bin/python3.11)") and
+        # the user told to `st.close()` it "in a notebook", when it was their own `botwatch analyze`.
+        holds = "for reading" if not read_only and "read-only mode" in error else "for writing"
+        return (f"{path} is open in `{ours}` (process {m.group(2)}), which holds it {holds}, so this command cannot {want}. "
+                "A study can be open for writing in one process, or for reading in any number. "
+                "Wait for that command to finish (or stop it), then run this again.")
     if not read_only and "read-only mode" in error:
         # DuckDB adds "you would be able to open this database in read-only mode" only when the
         # holder is itself a reader (a notebook's `open_study(path)`, the documented default):
@@ -178,6 +186,28 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
         if not read_only or "Conflicting lock" in error
         else f"{path} is locked by {holder}: {error}"
     )
+
+
+def botwatch_command(pid: int) -> str | None:
+    """`botwatch SUBCOMMAND` when process `pid` runs a botwatch command (`botwatch analyze`, `python
+    -m botwatch report`, a `collect --study` batch's ingest), else None (a notebook, another program,
+    or a system without /proc)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return None
+    for i, arg in enumerate(argv):
+        after = None
+        if Path(arg).name == "botwatch":
+            after = argv[i + 1:]
+        elif arg == "-m" and i + 1 < len(argv) and argv[i + 1] in ("botwatch", "botwatch.cli"):
+            after = argv[i + 2:]
+        elif arg == "-c" and i + 1 < len(argv) and "botwatch.cli" in argv[i + 1]:
+            after = argv[i + 2:]
+        if after is not None:
+            sub = next((a for a in after if a and not a.startswith("-")), None)
+            return f"botwatch {sub}" if sub and re.fullmatch(r"[a-z][a-z-]{0,30}", sub) else "botwatch"
+    return None
 
 
 def unwritable_folder_message(path: Path) -> str:

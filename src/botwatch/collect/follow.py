@@ -285,4 +285,4 @@ def study_busy(stderr: str) -> bool:
     The whole of stderr is read: the CLI's message may wrap over lines, and says either DuckDB's
     words ("lock") or botwatch's own ("… is open in process N …", study.lock_message)."""
     flat = " ".join(stderr.split()).lower()
-    return "lock" in flat or " is open in " in flat
+    return "lock" in flat or " is open in " in flat or " is open for reading in " in flat
