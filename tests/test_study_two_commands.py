@@ -106,3 +106,28 @@ def test_a_study_another_botwatch_command_holds_names_that_command(tmp_path: Pat
     with held_by_another_process(study) as holder:  # not botwatch: a notebook, say
         res = runner.invoke(app, ["status", str(study)])
     assert res.exit_code == 2 and f"process {holder.pid} (" in res.output and "botwatch analyze" not in res.output
+
+
+def test_a_collect_whose_last_batch_found_the_study_busy_says_what_was_not_ingested(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`collect --study` ending while another process held the study through its last batch
+    closed with its usual summary, exit 0, as if every file were in the study; only a line before
+    it said the batch failed, "for the next batch" (there is none after the last)."""
+    import asyncio
+
+    from botwatch.collect import jetstream as js
+    from botwatch.collect.core import Capture
+    from botwatch.collect.follow import Follower
+    from botwatch.collect.run import run_capture
+    from testsupport.collect_fakes import FakeJetstream, jetstream_event
+    from testsupport.waiting import stream_until
+
+    study = _empty_study(tmp_path / "s.duckdb")
+    batch = Follower.batch
+    monkeypatch.setattr(Follower, "batch", lambda self, attempts=3: batch(self, attempts=1))  # the last batch tries once, not 10 times
+    logs: list[str] = []
+    with held_by_another_process(study, as_command=[str(tmp_path), "analyze"]), FakeJetstream([jetstream_event(i) for i in range(20)], [{"rate": 500}]) as srv:
+        cap = Capture(tmp_path / "capture", "bluesky", "bluesky", keys_of=js.keys_of)
+        stream = stream_until(js.JetstreamCollector(srv.url), lambda: cap.stats.kept >= 20)
+        asyncio.run(run_capture(cap, stream, duration=20.0, study=study, ingest_every=300.0, log=logs.append, install_signals=False))
+    assert any("failed (error:" in m and "`botwatch analyze`" in m for m in logs), logs
+    assert logs[-1].startswith("not ingested: 1 closed file(s)") and f"botwatch ingest {study}" in logs[-1], logs

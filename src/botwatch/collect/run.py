@@ -97,7 +97,7 @@ async def run_capture(
     if follower is not None and follower.cannot_open:
         log(f"closed files that cannot be ingested until fixed (a dangling link, no permission): {follower.cannot_open}, "
             f"not ingested; listed with the reasons in {shown(follower.failed_ledger)}")
-    if follower is not None and follower.aborted and (left := follower.pending()):
+    if follower is not None and (left := follower.pending()):  # a second Ctrl-C, or a study busy through the last batch
         log(f"not ingested: {len(left)} closed file(s), left in {capture.folder}; the next run with --study ingests them "
             f"(or `botwatch ingest {follower.study} {capture.folder}`)")
     if code == 0 and not stopped_by and not (capture.connected or capture.stats.received or capture.stats.kept):
