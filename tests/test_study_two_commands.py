@@ -131,3 +131,17 @@ def test_a_collect_whose_last_batch_found_the_study_busy_says_what_was_not_inges
         asyncio.run(run_capture(cap, stream, duration=20.0, study=study, ingest_every=300.0, log=logs.append, install_signals=False))
     assert any("failed (error:" in m and "`botwatch analyze`" in m for m in logs), logs
     assert logs[-1].startswith("not ingested: 1 closed file(s)") and f"botwatch ingest {study}" in logs[-1], logs
+
+
+def test_collect_refuses_at_once_a_study_it_could_not_write(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`collect --study` into a study in a read-only folder collected for the whole run, every
+    batch failing to write it, and ended 0 with nothing ingested (as `--study adir/` did before it
+    was refused). Root ignores folder permissions, so the folder's answer is stood in for."""
+    study = _empty_study(tmp_path / "s.duckdb")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if Path(p) == tmp_path and mode & os.W_OK else real_access(p, mode, *a, **k))
+    cap_dir = tmp_path / "capture"
+    res = runner.invoke(app, ["collect", "bluesky", str(cap_dir), "--endpoint", "ws://127.0.0.1:9/subscribe", "--study", str(study), "--duration", "1s"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "may not write the study or its folder" in said and "Traceback" not in said, res.output
+    assert not cap_dir.exists()

@@ -99,6 +99,13 @@ def study_or_fail(study: str | None) -> None:
         fail(f"--study {study} is a folder, not a study: follow mode ingests into a DuckDB study file (e.g. study.duckdb) or an existing lake")
     if not path.parent.is_dir():
         fail(f"--study {study}: the folder {path.parent} does not exist (ingest creates the study file, not its folder)")
+    import os
+
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        # Every batch failed ("cannot write to …", "Permission denied") for the whole run, which
+        # ended 0 with nothing ingested; `status` and `report` read such a study, ingest cannot.
+        fail(f"--study {study}: this user may not write {'the study or ' if path.exists() else ''}its folder {path.absolute().parent} "
+             "(read-only?), where each batch's ingest writes the study and its journal (.wal): name a study you can write to")
 
 
 def _common(folder: Path, platform: str, stream: str, *, sample: float, election: Any, hashtag: list[str] | None, keyword: list[str] | None,
