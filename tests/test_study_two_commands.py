@@ -145,3 +145,13 @@ def test_collect_refuses_at_once_a_study_it_could_not_write(tmp_path: Path, monk
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and "may not write the study or its folder" in said and "Traceback" not in said, res.output
     assert not cap_dir.exists()
+
+
+def test_a_new_study_on_a_read_only_file_system_says_so(tmp_path: Path) -> None:
+    """`ingest new.duckdb FILES` on a read-only mount said DuckDB's "cannot open new.duckdb as a
+    study: IO Error: Cannot open file …: Read-only file system", as if an existing study were bad."""
+    from botwatch.study import lock_message
+
+    study = tmp_path / "s.duckdb"  # a folder that exists, a study that does not yet
+    said = lock_message(study, f'IO Error: Cannot open file "{study}": Read-only file system', read_only=False)
+    assert said.startswith(f"cannot create the study {study}: the folder {tmp_path} is on") and "read-only file system; name a study in a folder you can write to" in said, said

@@ -152,6 +152,8 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
                 return f"cannot create the study {path}: the folder {folder} does not exist; create it first (mkdir -p {shlex.quote(str(folder))}) or name a study in an existing folder"
             if "permission denied" in error.lower():
                 return f"cannot create the study {path}: this user may not write in the folder {folder}; name a study in a folder you can write to"
+            if "read-only file system" in error.lower():  # was DuckDB's "cannot open … as a study: IO Error: …"
+                return f"cannot create the study {path}: the folder {folder.absolute()} is on a read-only file system; name a study in a folder you can write to"
         if "permission denied" in error.lower():
             doing = "read it" if read_only else "write to it (this command records its results in the study)"
             return f"{said}. This user may not {doing}: change the file's permissions (e.g. chmod u+rw) or work on a copy you own"
