@@ -155,3 +155,13 @@ def test_a_new_study_on_a_read_only_file_system_says_so(tmp_path: Path) -> None:
     study = tmp_path / "s.duckdb"  # a folder that exists, a study that does not yet
     said = lock_message(study, f'IO Error: Cannot open file "{study}": Read-only file system', read_only=False)
     assert said.startswith(f"cannot create the study {study}: the folder {tmp_path} is on") and "read-only file system; name a study in a folder you can write to" in said, said
+
+
+def test_a_study_held_by_a_collect_batch_is_said_to_be_collects(tmp_path: Path) -> None:
+    """`status` while a `collect --study` batch was storing said the study was open in `botwatch
+    ingest`, a command the user never ran: the batch's child is named as collect's."""
+    study = _empty_study(tmp_path / "s.duckdb")
+    with held_by_another_process(study, as_command=[str(tmp_path), "ingest", str(study), "--results-json", str(tmp_path / "r")]) as holder:
+        res = runner.invoke(app, ["status", str(study)])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"is open in the ingest of a `botwatch collect --study` batch (process {holder.pid})" in said, res.output

@@ -168,7 +168,7 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
         # The holder was named by its interpreter alone ("process 4242 (/usr/bin/python3.11)") and
         # the user told to `st.close()` it "in a notebook", when it was their own `botwatch analyze`.
         holds = "for reading" if not read_only and "read-only mode" in error else "for writing"
-        return (f"{path} is open in `{ours}` (process {m.group(2)}), which holds it {holds}, so this command cannot {want}. "
+        return (f"{path} is open in {ours} (process {m.group(2)}), which holds it {holds}, so this command cannot {want}. "
                 "A study can be open for writing in one process, or for reading in any number. "
                 "Wait for that command to finish (or stop it), then run this again.")
     if not read_only and "read-only mode" in error:
@@ -191,9 +191,9 @@ def lock_message(path: Path, error: str, read_only: bool) -> str:
 
 
 def botwatch_command(pid: int) -> str | None:
-    """`botwatch SUBCOMMAND` when process `pid` runs a botwatch command (`botwatch analyze`, `python
-    -m botwatch report`, a `collect --study` batch's ingest), else None (a notebook, another program,
-    or a system without /proc)."""
+    """The botwatch command process `pid` runs, as said to the user ("`botwatch analyze`" for
+    `botwatch analyze …` or `python -m botwatch analyze …`; a `collect --study` batch's ingest
+    named as that), else None (a notebook, another program, or a system without /proc)."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
     except OSError:
@@ -208,7 +208,9 @@ def botwatch_command(pid: int) -> str | None:
             after = argv[i + 2:]
         if after is not None:
             sub = next((a for a in after if a and not a.startswith("-")), None)
-            return f"botwatch {sub}" if sub and re.fullmatch(r"[a-z][a-z-]{0,30}", sub) else "botwatch"
+            if sub == "ingest" and "--results-json" in after:  # the child `collect --study` starts for each batch
+                return "the ingest of a `botwatch collect --study` batch"
+            return f"`botwatch {sub}`" if sub and re.fullmatch(r"[a-z][a-z-]{0,30}", sub) else "`botwatch`"
     return None
 
 
