@@ -165,3 +165,22 @@ def test_a_study_held_by_a_collect_batch_is_said_to_be_collects(tmp_path: Path) 
         res = runner.invoke(app, ["status", str(study)])
     said = " ".join(res.output.split())
     assert res.exit_code == 2 and f"is open in the ingest of a `botwatch collect --study` batch (process {holder.pid})" in said, res.output
+
+
+def test_a_killed_runs_staging_table_is_not_shown_or_exported_by_readers(tmp_path: Path) -> None:
+    """After an `analyze` killed mid-stage (SIGKILL, a power cut), `status` listed its half-written
+    `_botwatch_map_…` table among the study's tables and `export --all` wrote it out as one;
+    only the next command that writes drops it."""
+    import duckdb
+
+    from botwatch.study import STAGING_PREFIX
+
+    study = _empty_study(tmp_path / "s.duckdb")
+    con = duckdb.connect(str(study))  # what the killed run left
+    con.execute(f'CREATE TABLE "{STAGING_PREFIX}dead0001" AS SELECT 1 AS x')
+    con.close()
+    status = runner.invoke(app, ["status", str(study)])
+    assert status.exit_code == 0 and "posts" in status.output and STAGING_PREFIX not in status.output, status.output
+    res = runner.invoke(app, ["export", str(study), "--all", "-o", str(tmp_path / "out"), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "posts.csv").is_file() and not list((tmp_path / "out").glob(f"{STAGING_PREFIX}*")), res.output

@@ -449,7 +449,7 @@ class Study(StudyBase):
         cut): half-written outputs no stage reads, which `tables()` would list and the file would
         keep. Only another process's can be stale, and a study open for writing has no other
         writer. Returns the names dropped."""
-        stale = [t for t in self.tables() if t.startswith(STAGING_PREFIX) and t not in _STAGING_LIVE]
+        stale = [t for t in self._table_names() if t.startswith(STAGING_PREFIX) and t not in _STAGING_LIVE]
         for name in stale:
             self.sql(f'DROP TABLE IF EXISTS "{name}"')
         return stale
@@ -474,7 +474,13 @@ class Study(StudyBase):
         return self._ibis
 
     def tables(self) -> list[str]:
-        """Names of the study's tables and views, sorted (internal ones start with `_`)."""
+        """Names of the study's tables and views, sorted (internal ones start with `_`). Staging
+        tables a killed run left (`drop_stale_staging`) are not the study's: a reader, which may
+        not drop them, listed them in `status` and wrote them out in `export --all`, half-written."""
+        return [t for t in self._table_names() if not t.startswith(STAGING_PREFIX) or t in _STAGING_LIVE]
+
+    def _table_names(self) -> list[str]:
+        """Every table and view in the file, staging tables included."""
         rows = self.sql(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name"
         )
