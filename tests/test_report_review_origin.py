@@ -149,3 +149,46 @@ def test_the_card_says_when_language_is_most_of_what_the_model_saw(tmp_path: Pat
     assert k.summary.startswith("the 25 accounts with origin evidence") and k.summary.endswith(
         "for most of them a language spoken in GB is all the model saw"), k.summary
     assert "is all the model saw, so the expected count too mostly restates its prior" in k.detail
+
+
+def test_accounts_whose_hours_are_read_only_against_moscow_rest_on_the_prior(tmp_path: Path) -> None:
+    """A New Zealand study of 30 accounts with no profiles keeping New Zealand hours: the office-hours
+    item supersedes the hours fit and moves only Russia's odds, so each account sat at P(NZ) 0.29 from
+    the prior, all 30 were counted foreign and the expected count (21) was quoted with nothing saying
+    that it restates the prior: the hours item made them look as if they had evidence beyond language.
+    English posters with the same item were not counted as resting on their language either."""
+    hours_only = {"NZ": 0.29, "US": 0.13, "JP": 0.10, "RU": 0.04}
+    st = _study(tmp_path / "nz.duckdb", [(f"a{i}", hours_only, ["office_hours"], None) for i in range(30)])
+    try:
+        from botwatch.report.origin_counted import counted
+
+        c = counted(st, "NZ")
+        ctx = {"tables": set(st.tables()), "election": SimpleNamespace(country="NZ")}
+        (k,) = [k for k in key_numbers(st, ctx, set()) if k.label == "expected foreign-origin accounts"]
+    finally:
+        st.close()
+    assert (c.k, c.k_hours, c.n_hours, c.k_either) == (30, 30, 30, 30)
+    assert "30 have no origin evidence but posting hours, which the model reads only as an office in Moscow or not" in k.detail
+    assert "so the expected count too mostly restates its prior" in k.detail
+    assert "rest on the prior (for most of the accounts the model saw nothing that tells NZ from another country)" in k.summary
+    assert k.summary.endswith("not a finding of foreign accounts"), k.summary
+    english = {"US": 0.40, "GB": 0.35, "IN": 0.07}
+    st = _study(tmp_path / "en.duckdb", [(f"e{i}", english, ["post_langs", "office_hours", "shared_texts"], "en") for i in range(10)])
+    try:
+        text = _origin_number(st)
+    finally:
+        st.close()
+    assert "10 have as their only origin evidence that they post in a language spoken in GB" in text and "not a finding" in text
+
+
+def test_hours_that_place_an_account_in_russia_are_evidence_not_the_prior(tmp_path: Path) -> None:
+    """The office-hours item set aside only where the account would be counted with its whole
+    P(Russia) given to home: accounts it placed in Russia are counted on evidence."""
+    office = {"RU": 0.8, "GB": 0.1, "US": 0.05}
+    rows = [(f"r{i}", office, ["post_langs", "office_hours"], "en") for i in range(8)] + [(f"o{i}", office, ["office_hours"], None) for i in range(4)]
+    st = _study(tmp_path / "ru.duckdb", rows)
+    try:
+        text = _origin_number(st)
+    finally:
+        st.close()
+    assert "12 of them, 100% [" in text and "not a finding" not in text and "only origin evidence" not in text and "posting hours" not in text

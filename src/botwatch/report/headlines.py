@@ -117,7 +117,10 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                 # "997 of them, 100% [100–100%], are counted as foreign", all placed in GB).
                 share = "" if c.weak() else f", {pct_ci(p, lo, hi)},"
                 # Most accounts with evidence rest on their language alone: the expected count mostly restates the prior.
-                language_mostly = bool(c.n_language and 2 * c.n_language >= f["n"])
+                # Posting hours read only as a Moscow office or not tell home from no other country
+                # either (`origin_counted.RUSSIA_ONLY_KINDS`): such accounts are the prior's too.
+                prior_n = (c.n_language or 0) + c.n_hours
+                language_mostly = bool(prior_n and 2 * prior_n >= f["n"])
                 why = c.clause(f["home"])
                 from botwatch.origin_rule import FOREIGN_THRESHOLD, p_outside_sql
 
@@ -131,17 +134,24 @@ def key_numbers(study: Study, ctx: dict[str, Any], section_ids: set[str]) -> lis
                     detail += ": that count is not a finding of foreign accounts"
                 if t := training_clause(study, "origin", f["n"]):
                     detail += f"; {t}"
-                if language_mostly:
+                if language_mostly and not c.n_hours:
                     detail += (f"; for {num(c.n_language)} of the {counted(f['n'], 'account')} with origin evidence posting in a language spoken in "
                                f"{f['home']} is all the model saw, so the expected count too mostly restates its prior, not evidence about them")
+                elif language_mostly:
+                    detail += (f"; for {num(prior_n)} of the {counted(f['n'], 'account')} with origin evidence nothing the model saw tells {f['home']} "
+                               f"from another country (at most a language spoken in {f['home']}, and posting hours it reads only as an office in "
+                               "Moscow or not), so the expected count too mostly restates its prior, not evidence about them")
                 # What must not fold away: that the count is no finding, or mostly the prior.
                 summary = (f"the {counted(f['n'], 'account')} with origin evidence, each counted by its probability of being run from outside "
                            f"{f['home']} [{num(f['lo'], 0)}–{num(f['hi'], 0)}, the model's own error not in it]")
                 if c.weak():
-                    summary += (f"; most accounts it counts are placed in {f['home']} or rest on their language alone: "
-                                "not a finding of foreign accounts")
-                elif language_mostly:
+                    rest = (f"rest on the prior (for most of the accounts the model saw nothing that tells {f['home']} from another country)"
+                            if c.n_hours else "rest on their language alone")
+                    summary += f"; most accounts it counts are placed in {f['home']} or {rest}: not a finding of foreign accounts"
+                elif language_mostly and not c.n_hours:
                     summary += f"; for most of them a language spoken in {f['home']} is all the model saw"
+                elif language_mostly:
+                    summary += f"; for most of them the model saw nothing that tells {f['home']} from another country: the figure restates its prior"
                 out.append(KeyNumber(
                     num(f["expected"], 0), "expected foreign-origin account" if num(f["expected"], 0) == "1" else "expected foreign-origin accounts",
                     detail,

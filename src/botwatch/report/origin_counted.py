@@ -24,6 +24,14 @@ from botwatch.study import Study
 # language of an account's posts or interface only, and the model's own bookkeeping rows.
 LANGUAGE_KINDS = ("post_langs", "articles", "account_lang", "post_script", "post_cyrillic")
 BOOKKEEPING_KINDS = ("prior", "calibration", "study_prior", "home_share")
+# Origin evidence kinds that move only the odds of Russia against every other country alike (or move
+# nothing): they say whether an account is run from Russia, never home against any other country.
+# `office_hours` supersedes the posting-hours fit (`origin.evidence_vectors`), so an account with 20
+# posts on 3 days has it and no `hours` item: a New Zealand study of 30 accounts keeping New Zealand
+# hours, with no profiles, had every account at P(NZ) 0.29 from the prior alone, all 30 counted
+# foreign, and the expected count (21) was quoted with nothing saying it restates the prior, since
+# the hours item made each account look as if it had evidence beyond language.
+RUSSIA_ONLY_KINDS = ("office_hours", "holidays_ru", "shared_texts", "hours_withheld")
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class Counted:
     n_language: int | None  # of all accounts with origin evidence, the same
     k_either: int | None = None  # counted accounts in either group, each once (None: not stored)
     k_place: int | None = None  # of them, most likely abroad with their own profile's place among the evidence (None: not stored)
+    k_hours: int = 0  # of them, no origin evidence but posting hours read only as a Moscow office or not (`RUSSIA_ONLY_KINDS`)
+    n_hours: int = 0  # of all accounts with origin evidence, the same
 
     def weak(self) -> bool:
         """Whether most counted accounts are placed at home or rest on language alone: the count
@@ -56,7 +66,11 @@ class Counted:
             parts.append(f"{of_these(self.k_home)} {'has' if self.k_home == 1 else 'have'} {home} as their single most likely country")
         if self.k_language:
             parts.append(f"{self.k_language:,} have as their only origin evidence that they post in a language spoken in {home} "
-                         "(no profile location, time zone or posting-hour signal)")
+                         "(no profile location, time zone or posting-hour signal that tells one country from another)")
+        if self.k_hours:
+            parts.append(f"{self.k_hours:,} {'has' if self.k_hours == 1 else 'have'} no origin evidence but posting hours, which the model reads "
+                         f"only as an office in Moscow or not, never as {home} against another country, so the prior's share for {home} "
+                         "is what counts them")
         if self.k_place and 2 * self.k_place >= self.k:
             # brexit-2016: 5,464 of the 5,471 counted were placed by the place their own profile
             # names (US, CA, IE ...), people abroad talking about the referendum; the count stood
@@ -86,44 +100,62 @@ def counted(study: Study, home: str) -> Counted:
         [home.upper()],
     )[0]
     k_lang = n_lang = k_either = None
+    k_hours = n_hours = 0
     langs = _home_languages(home)
     if {"account_evidence", "account_features"} <= set(study.tables()) and "top_lang" in study.columns("account_features") and langs:
         lang = ", ".join(f"'{x}'" for x in LANGUAGE_KINDS)
         books = ", ".join(f"'{x}'" for x in BOOKKEEPING_KINDS)
-        k_lang, n_lang, k_either = _language_only(study, p, books, lang, langs, home)
+        k_lang, n_lang, k_either, k_hours, n_hours = _language_only(study, p, books, lang, langs, home)
     return Counted(
         k=int(k), k_home=int(k_home), k_place=_placed_by_profile(study, p, home),
         k_language=None if k_lang is None else int(k_lang), n_language=None if n_lang is None else int(n_lang),
-        k_either=None if k_either is None else int(k_either),
+        k_either=None if k_either is None else int(k_either), k_hours=int(k_hours or 0), n_hours=int(n_hours or 0),
     )
 
 
 def _language_only(
     study: Study, p: str, books: str, lang: str, langs: tuple[str, ...], home: str,
-) -> tuple[int | None, int | None, int | None]:
-    """(counted, all) accounts whose only origin evidence is posting in a home language, and the
-    counted accounts that rest on language alone or have home as most likely (each once); all None
-    when the query cannot run (a lake whose evidence table is read by Spark): the sentences then
-    say only what `account_scores` shows."""
+) -> tuple[int | None, int | None, int | None, int, int]:
+    """(counted, all) accounts whose only origin evidence is posting in a home language, the
+    counted accounts that rest on the prior (language alone, posting hours read only against
+    Moscow) or have home as most likely (each once), and (counted, all) accounts whose only
+    evidence is such hours; all None (the hours 0) when the query cannot run (a lake whose evidence
+    table is read by Spark): the sentences then say only what `account_scores` shows.
+
+    Items that move only Russia's odds (`RUSSIA_ONLY_KINDS`) are set aside, and a counted account
+    is said to rest on the prior only where it would be counted with its whole P(Russia) given to
+    home: what counts it is then the spread over the other countries, which such evidence leaves
+    to the prior."""
+    from botwatch.origin_rule import _home
+
+    russia_home = _home(home) == "RU"  # there those items tell home from every other country
+    ru_only = "NULL" if russia_home else ", ".join(f"'{x}'" for x in RUSSIA_ONLY_KINDS)
+    p_ru = "0" if russia_home else "coalesce(TRY_CAST(json_extract_string(s.origin_probabilities, '$.\"RU\"') AS DOUBLE), 0)"
+    by_prior = f"({p}) - {p_ru} >= {FOREIGN_THRESHOLD}"
+    not_ru = "TRUE" if russia_home else "s.origin_country IS DISTINCT FROM 'RU'"  # not placed in Russia by what it set aside
     try:
         row = study.sql(
             f"""WITH kinds AS (
                   SELECT platform, account_id,
                          count(*) FILTER (WHERE feature IS NOT NULL AND feature NOT IN ({books})) AS items,
-                         count(*) FILTER (WHERE feature IN ({lang})) AS language
+                         count(*) FILTER (WHERE feature IN ({lang})) AS language,
+                         count(*) FILTER (WHERE feature IN ({ru_only})) AS ru_only
                   FROM account_evidence WHERE kind = 'origin' GROUP BY platform, account_id),
                 lang_only AS (
-                  SELECT k.platform, k.account_id FROM kinds k JOIN account_features f USING (platform, account_id)
-                  WHERE k.items > 0 AND k.items = k.language AND f.top_lang IN ({", ".join("?" for _ in langs)}))
-            SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND l.account_id IS NOT NULL),
-                   count(*) FILTER (WHERE {p} IS NOT NULL AND l.account_id IS NOT NULL),
-                   count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND (l.account_id IS NOT NULL OR s.origin_country = ?))
+                  SELECT k.platform, k.account_id, k.language > 0 AS has_language, k.ru_only FROM kinds k JOIN account_features f USING (platform, account_id)
+                  WHERE k.items > 0 AND k.items = k.language + k.ru_only
+                    AND (k.language = 0 OR f.top_lang IN ({", ".join("?" for _ in langs)})))
+            SELECT count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND {by_prior} AND l.has_language),
+                   count(*) FILTER (WHERE {p} IS NOT NULL AND l.has_language AND (l.ru_only = 0 OR {not_ru})),
+                   count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND ((l.account_id IS NOT NULL AND {by_prior}) OR s.origin_country = ?)),
+                   count(*) FILTER (WHERE {p} >= {FOREIGN_THRESHOLD} AND {by_prior} AND NOT l.has_language),
+                   count(*) FILTER (WHERE {p} IS NOT NULL AND NOT l.has_language AND {not_ru})
             FROM account_scores s LEFT JOIN lang_only l USING (platform, account_id)""",
             [*langs, home.upper()],
         )[0]
     except Exception:  # noqa: BLE001 - the breakdown is a clarification; the count stands without it
-        return None, None, None
-    return row[0], row[1], row[2]
+        return None, None, None, 0, 0
+    return row[0], row[1], row[2], row[3], row[4]
 
 
 def _placed_by_profile(study: Study, p: str, home: str) -> int | None:
